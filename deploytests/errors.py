@@ -1,0 +1,117 @@
+"""Error types that render themselves.
+
+Every error raised on purpose by deploytests is a :class:`DeployTestsError`. Its ``str()`` is one line that
+says what was wrong, where it came from and what to do next (the ``hint``); longer material (command
+output, a container log) is kept in ``detail`` and shown by :meth:`DeployTestsError.render` only.
+Secrets never go into these messages: callers pass command lines and output that hold no config contents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def tail(text: str | bytes | None, lines: int = 15) -> str:
+    """The last ``lines`` lines of ``text`` (decoded leniently), for error reports."""
+    if not text:
+        return ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+class DeployTestsError(Exception):
+    """Base error: ``what`` failed, ``where`` (a file, host, option...), ``hint`` (the next step)."""
+
+    def __init__(self, what: str, *, where: str = "", hint: str = "", detail: str = ""):
+        self.what, self.where, self.hint, self.detail = what, where, hint, detail
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        parts = [f"{self.where}: {self.what}" if self.where else self.what]
+        if self.hint:
+            parts.append(f"Hint: {self.hint}")
+        return " ".join(p.rstrip(".") + "." for p in parts)
+
+    def render(self) -> str:
+        """The one-line message plus the detail block (command output, logs), for reports."""
+        if not self.detail:
+            return self.one_line()
+        return f"{self.one_line()}\n{self.detail}"
+
+
+class ConfigError(DeployTestsError):
+    """A bad value in a settings source (file, ini key, env var, command-line option)."""
+
+
+class EngineUnavailable(DeployTestsError):
+    """No Docker engine answers."""
+
+
+class WaitTimeout(DeployTestsError):
+    """A readiness wait passed its deadline."""
+
+
+class HostKeyError(DeployTestsError):
+    """A server's host key is unknown or differs from the pinned one."""
+
+
+class ConnectError(DeployTestsError):
+    """A server could not be reached or refused the login."""
+
+
+class CommandFailed(DeployTestsError):
+    """A remote command exited non-zero. Carries host, command, exit code and the output tail."""
+
+    def __init__(self, host: str, command: str, exited: int, stdout: str = "", stderr: str = "",
+                 *, what: str = "", hint: str = ""):
+        self.host, self.command, self.exited = host, command, exited
+        self.stdout, self.stderr = stdout, stderr
+        out = tail(stderr) or tail(stdout)
+        first = out.splitlines()[-1] if out else "no output"
+        detail = f"command: {command}\nexit code: {exited}\n--- output (tail) ---\n{out}" if out else ""
+        super().__init__(
+            f"{what or 'command failed'} (exit {exited}): {first}",
+            where=host, hint=hint, detail=detail,
+        )
+
+
+class DeployError(DeployTestsError):
+    """A pipeline step failed on a host (gate refused, lock busy, import check failed...)."""
+
+
+@dataclass
+class HostOutcome:
+    """What one host made of a step: its value, or the error it raised, and the time it took."""
+
+    host: str
+    value: object = None
+    error: BaseException | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class HostsFailed(DeployTestsError):
+    """Some hosts failed a step; every host's outcome is kept (like Fabric's GroupException)."""
+
+    step: str
+    outcomes: list[HostOutcome] = field(default_factory=list)
+
+    def __post_init__(self):
+        bad = [o for o in self.outcomes if not o.ok]
+        lines = [f"{o.host}: {o.error}" for o in bad]
+        DeployTestsError.__init__(
+            self,
+            f"{self.step} failed on {len(bad)} of {len(self.outcomes)} host(s): " + "; ".join(lines),
+            detail="\n\n".join(
+                f"[{o.host}]\n{o.error.render() if isinstance(o.error, DeployTestsError) else o.error!r}"
+                for o in bad
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.one_line()

@@ -1,0 +1,67 @@
+"""What every target provides: a list of :class:`Server` handles, and the rights the suite has there."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..ssh import PinnedConnection, connect
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What the suite may do on a target: ``deploy`` (change what runs) and ``destructive``
+    (failure injection: broken releases, interrupted deploys, rollback drills)."""
+
+    deploy: bool = False
+    destructive: bool = False
+
+    def describe(self) -> str:
+        return f"deploy={'yes' if self.deploy else 'no'}, destructive={'yes' if self.destructive else 'no'}"
+
+
+@dataclass
+class Server:
+    """One server of a target, reachable over SSH with a pinned host key.
+
+    ``label`` is the readable id used in test ids and messages: ``docker://web-1``, ``ssh://appuser@web1``.
+    ``base_url`` is where the runner reaches the site over HTTP (``http://127.0.0.1:32768``).
+    ``connection()`` opens one :class:`~deploytests.ssh.PinnedConnection` per server and reuses it for
+    the whole run (Fabric steps and Testinfra checks share it).
+    """
+
+    name: str
+    label: str
+    host: str
+    port: int
+    user: str
+    key_filename: Path
+    known_hosts: Path
+    base_url: str
+    container_id: str | None = None
+    _conn: PinnedConnection | None = field(default=None, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def connection(self) -> PinnedConnection:
+        """The shared, open connection to this server (opened on first use)."""
+        with self._lock:
+            if self._conn is None or not self._conn.is_connected:
+                self._conn = self.new_connection()
+            return self._conn
+
+    def new_connection(self, *, user: str | None = None) -> PinnedConnection:
+        """A fresh, separate connection (for concurrency tests or another login user)."""
+        return connect(self.host, user=user or self.user, port=self.port, key_filename=self.key_filename,
+                       known_hosts=self.known_hosts, label=self.label)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def ssh_command(self) -> str:
+        """A ready-to-paste OpenSSH command line for this server, checking the pinned key."""
+        return (f"ssh -i {self.key_filename} -p {self.port} -o UserKnownHostsFile={self.known_hosts} "
+                f"-o StrictHostKeyChecking=yes {self.user}@{self.host}")

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Start-up of a deploytests server container.
+#  - generates a fresh ed25519 host key (never baked into the image) and prints it to the log,
+#    so the harness can pin it;
+#  - installs the authorized key given at run time in $DEPLOYTESTS_AUTHORIZED_KEY;
+#  - starts Apache if it is installed, then runs sshd in the foreground (or exec "$@").
+set -eu
+login=${DEPLOYTESTS_LOGIN:-appuser}
+if [ ! -f /etc/ssh/ssh_host_ed25519_key ]; then
+    ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
+fi
+echo "DEPLOYTESTS-HOSTKEY $(cat /etc/ssh/ssh_host_ed25519_key.pub)"
+if [ -n "${DEPLOYTESTS_AUTHORIZED_KEY:-}" ]; then
+    home=$(getent passwd "$login" | cut -d: -f6)
+    install -d -m 0700 -o "$login" -g "$login" "$home/.ssh"
+    printf '%s\n' "$DEPLOYTESTS_AUTHORIZED_KEY" > "$home/.ssh/authorized_keys"
+    chown "$login:$login" "$home/.ssh/authorized_keys"
+    chmod 0600 "$home/.ssh/authorized_keys"
+fi
+if [ "$#" -gt 0 ]; then
+    exec "$@"
+fi
+if [ -x /usr/sbin/apache2ctl ]; then
+    /usr/sbin/apache2ctl start
+fi
+echo "DEPLOYTESTS-READY"
+exec /usr/sbin/sshd -D -e
