@@ -5,17 +5,19 @@
 #  - installs the authorized key given at run time in $DEPLOYTESTS_AUTHORIZED_KEY;
 #  - starts Apache if it is installed, then runs sshd in the foreground (or exec "$@").
 set -eu
-login=${DEPLOYTESTS_LOGIN:-appuser}
 if [ ! -f /etc/ssh/ssh_host_ed25519_key ]; then
     ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
 fi
 echo "DEPLOYTESTS-HOSTKEY $(cat /etc/ssh/ssh_host_ed25519_key.pub)"
+# appuser: the login with passwordless sudo; deployer: a login WITHOUT sudo (least-privilege deploys).
 if [ -n "${DEPLOYTESTS_AUTHORIZED_KEY:-}" ]; then
-    home=$(getent passwd "$login" | cut -d: -f6)
-    install -d -m 0700 -o "$login" -g "$login" "$home/.ssh"
-    printf '%s\n' "$DEPLOYTESTS_AUTHORIZED_KEY" > "$home/.ssh/authorized_keys"
-    chown "$login:$login" "$home/.ssh/authorized_keys"
-    chmod 0600 "$home/.ssh/authorized_keys"
+    for login in ${DEPLOYTESTS_LOGINS:-appuser deployer}; do
+        home=$(getent passwd "$login" | cut -d: -f6) || continue
+        install -d -m 0700 -o "$login" -g "$login" "$home/.ssh"
+        printf '%s\n' "$DEPLOYTESTS_AUTHORIZED_KEY" > "$home/.ssh/authorized_keys"
+        chown "$login:$login" "$home/.ssh/authorized_keys"
+        chmod 0600 "$home/.ssh/authorized_keys"
+    done
 fi
 if [ "$#" -gt 0 ]; then
     exec "$@"

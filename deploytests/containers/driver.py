@@ -1,0 +1,189 @@
+"""Start N throwaway server containers and hand them out as :class:`~deploytests.targets.base.Server`.
+
+:class:`Fleet` is a context manager (usable without pytest)::
+
+    with Fleet(count=2) as fleet:
+        for server in fleet.servers:
+            server.connection().run("hostname")
+
+On enter it sweeps leftovers of killed runs, makes sure the image exists, creates a per-run temp dir with an
+ephemeral client key and a known_hosts file, starts the containers in parallel (ports published on
+127.0.0.1 only, random host ports, labelled with the run id), then waits for each: the SSH banner, the host
+key printed by the container (pinned into known_hosts), an authenticated command over the pinned key, and
+Apache answering (images that have it). If anything fails on enter, what was started is removed before the
+error propagates. On exit every container of the run is removed unless ``keep=True``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import DeployTestsError, tail
+from ..targets.base import Server
+from ..waiting import wait_until
+from . import engine, images, keys, sweep
+
+Progress = Callable[[str], None]
+LOGIN = "appuser"
+
+
+def read_banner(host: str, port: int, timeout: float = 0.5) -> bytes:
+    """Read the first bytes a server sends; a real sshd starts with ``SSH-``.
+
+    docker-proxy accepts TCP on the published port before sshd listens, so "connect works" proves nothing.
+    """
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        return sock.recv(64)
+
+
+def _published(container, port: str) -> int:
+    return int(container.ports[port][0]["HostPort"])
+
+
+@dataclass
+class StepTimes:
+    """Seconds spent per step while bringing up the fleet (for the run summary and the bench)."""
+
+    values: dict[str, float] = field(default_factory=dict)
+
+    def add(self, step: str, seconds: float) -> None:
+        self.values[step] = self.values.get(step, 0.0) + seconds
+
+
+class Fleet:
+    """N containers of one image, reachable over pinned SSH. See the module docstring."""
+
+    def __init__(self, count: int = 2, *, image: str = "debian-apache-wsgi", name_prefix: str = "web",
+                 keep: bool = False, client=None, run_id: str | None = None, workdir: Path | None = None,
+                 progress: Progress = print, ready_timeout: float = 30.0, base: str = images.DEFAULT_BASE):
+        if count < 1:
+            raise DeployTestsError(f"a fleet needs at least one container, got {count}")
+        self.count, self.image, self.name_prefix, self.keep = count, image, name_prefix, keep
+        self.run_id = run_id or uuid.uuid4().hex[:10]
+        self.progress, self.ready_timeout, self.base = progress, ready_timeout, base
+        self._client, self._workdir_given = client, workdir
+        self.workdir: Path | None = workdir
+        self.containers: list = []
+        self.servers: list[Server] = []
+        self.times = StepTimes()
+        self.tag = ""
+
+    # -- context manager -------------------------------------------------------------------------------
+    def __enter__(self) -> Fleet:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- steps -----------------------------------------------------------------------------------------
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = engine.docker_client()
+        return self._client
+
+    def _timed(self, step: str, fn, *args):
+        started = time.monotonic()
+        try:
+            return fn(*args)
+        finally:
+            self.times.add(step, time.monotonic() - started)
+
+    def start(self) -> list[Server]:
+        """Sweep, image, key, containers, readiness. Returns the servers."""
+        self._timed("engine", lambda: self.client)
+        self._timed("sweep", sweep.sweep, self.client)
+        self.tag = self._timed("images", lambda: images.ensure_image(
+            self.client, self.image, base=self.base, progress=self.progress))
+        if self.workdir is None:
+            self.workdir = Path(tempfile.mkdtemp(prefix=f"deploytests-{self.run_id}-"))
+        self.key = keys.ClientKey.generate(self.workdir, comment=f"deploytests-{self.run_id}")
+        self.known_hosts = self.workdir / "known_hosts"
+        self.known_hosts.touch(mode=0o600)
+        names = [f"{self.name_prefix}-{i}" for i in range(1, self.count + 1)]
+        with ThreadPoolExecutor(max_workers=min(8, self.count)) as pool:
+            self.containers = list(pool.map(lambda n: self._timed("container start", self._run, n), names))
+            self.servers = list(pool.map(lambda c: self._timed("ssh ready", self._ready, c),
+                                         self.containers))
+        return self.servers
+
+    def _run(self, name: str):
+        labels = sweep.owner_labels(self.run_id, keep=self.keep)
+        container = self.client.containers.run(
+            self.tag, detach=True, init=True, name=f"dt-{self.run_id}-{name}", hostname=name,
+            labels={**labels, "deploytests.name": name},
+            environment={"DEPLOYTESTS_AUTHORIZED_KEY": self.key.public},
+            ports={"22/tcp": ("127.0.0.1", None), "80/tcp": ("127.0.0.1", None)},
+        )
+        container.reload()
+        return container
+
+    def _log(self, container) -> str:
+        try:
+            return tail(container.logs(), 30)
+        except Exception as exc:  # noqa: BLE001
+            return f"(no log: {exc})"
+
+    def _ready(self, container) -> Server:
+        name = container.labels["deploytests.name"]
+        addr = engine.engine_address()
+        ssh_port, http_port = _published(container, "22/tcp"), _published(container, "80/tcp")
+        where = f"docker://{name} ({addr}:{ssh_port})"
+        log = lambda: f"--- container log {container.name} ---\n{self._log(container)}"  # noqa: E731
+        wait_until(lambda: read_banner(addr, ssh_port).startswith(b"SSH-"), what="the SSH banner",
+                   where=where, timeout=self.ready_timeout, interval=0.01, detail=log,
+                   hint="sshd did not start: read the container log below")
+        host_key = wait_until(lambda: keys.parse_host_key(container.logs().decode(errors="replace")),
+                              what="the host key line in the container log", where=where,
+                              timeout=self.ready_timeout, detail=log)
+        keys.pin(self.known_hosts, addr, ssh_port, host_key)
+        server = Server(name=name, label=f"docker://{name}", host=addr, port=ssh_port, user=LOGIN,
+                        key_filename=self.key.path, known_hosts=self.known_hosts,
+                        base_url=f"http://{addr}:{http_port}", container_id=container.id)
+        wait_until(lambda: server.connection().run("true", hide=True).ok, what="an authenticated SSH command",
+                   where=where, timeout=self.ready_timeout, interval=0.05, detail=log)
+        if self.image != "debian-bare":
+            wait_until(lambda: self._http_ok(addr, http_port),
+                       what="Apache to answer HTTP", where=f"docker://{name} ({addr}:{http_port})",
+                       timeout=self.ready_timeout, interval=0.02, detail=log)
+        return server
+
+    @staticmethod
+    def _http_ok(addr: str, port: int) -> bool:
+        with socket.create_connection((addr, port), timeout=1) as sock:
+            sock.sendall(b"HEAD / HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            return sock.recv(16).startswith(b"HTTP/")
+
+    def stop(self) -> None:
+        """Close connections and remove the run's containers (unless kept). Safe to call twice."""
+        for server in self.servers:
+            server.close()
+        if self.keep:
+            return
+        started = time.monotonic()
+        for container in list(self.containers):
+            try:
+                container.remove(force=True, v=True)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+        # containers created by a run() that raised before returning are found by the run label
+        if self._client is not None:
+            for c in self._client.containers.list(all=True, filters={"label": f"{sweep.L_RUN}={self.run_id}"}):
+                c.remove(force=True, v=True)
+        self.containers = []
+        self.times.add("teardown", time.monotonic() - started)
+        if self.workdir is not None and self._workdir_given is None:
+            shutil.rmtree(self.workdir, ignore_errors=True)

@@ -1,0 +1,53 @@
+"""An ephemeral ed25519 client key per run (0600, in the run's temp dir) and the run's known_hosts."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ..ssh import known_hosts_line
+
+
+@dataclass(frozen=True)
+class ClientKey:
+    """A private key file (mode 0600) and its OpenSSH public line."""
+
+    path: Path
+    public: str
+
+    @classmethod
+    def generate(cls, directory: Path, comment: str = "deploytests") -> ClientKey:
+        key = Ed25519PrivateKey.generate()
+        private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                    serialization.NoEncryption())
+        public = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
+                                               serialization.PublicFormat.OpenSSH).decode()
+        path = Path(directory) / "id_ed25519"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(private)
+        (Path(directory) / "id_ed25519.pub").write_text(f"{public} {comment}\n")
+        return cls(path=path, public=f"{public} {comment}")
+
+
+def parse_host_key(log: str) -> str | None:
+    """The host public key a server container printed (``DEPLOYTESTS-HOSTKEY ssh-ed25519 AAAA...``)."""
+    for line in log.splitlines():
+        if line.startswith("DEPLOYTESTS-HOSTKEY "):
+            parts = line.split()
+            if len(parts) >= 3:
+                return f"{parts[1]} {parts[2]}"
+    return None
+
+
+def pin(known_hosts: Path, host: str, port: int, public_key: str) -> None:
+    """Append the pinned key for ``host:port`` to ``known_hosts``, replacing any older line for it."""
+    entry = known_hosts_line(host, port, public_key)
+    prefix = entry.split()[0] + " "
+    lines = known_hosts.read_text().splitlines(keepends=True) if known_hosts.exists() else []
+    lines = [ln for ln in lines if not ln.startswith(prefix)]
+    known_hosts.write_text("".join(lines) + entry)

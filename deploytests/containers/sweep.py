@@ -1,0 +1,68 @@
+"""Sweep containers left behind by runs that were killed.
+
+Every container carries labels: the project label, the run id, the owning process (hostname, pid and the
+process start time, so a reused pid is not mistaken for the owner) and ``keep`` (set by
+``--keep-containers``). :func:`should_sweep` is the pure decision; :func:`sweep` applies it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+
+LABEL = "deploytests"
+L_RUN, L_HOST, L_PID, L_START, L_KEEP = (f"{LABEL}.{k}" for k in ("run", "host", "pid", "pidstart", "keep"))
+
+
+def process_start(pid: int) -> str | None:
+    """The start time of ``pid`` in clock ticks since boot (field 22 of /proc/PID/stat), or None if gone."""
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def owner_labels(run_id: str, *, keep: bool = False) -> dict[str, str]:
+    """The labels that tie a container to this process."""
+    pid = os.getpid()
+    return {LABEL: "server", L_RUN: run_id, L_HOST: socket.gethostname(), L_PID: str(pid),
+            L_START: process_start(pid) or "", L_KEEP: "1" if keep else "0"}
+
+
+def should_sweep(labels: dict[str, str], *, this_host: str,
+                 start_of: Callable[[int], str | None] = process_start) -> tuple[bool, str]:
+    """Decide whether a labelled container is a leftover. Returns ``(sweep?, reason)``.
+
+    Kept: containers started with keep-containers; containers of another machine (we cannot see its
+    processes); containers whose owner process still runs (same pid *and* same start time).
+    """
+    if labels.get(L_KEEP) == "1":
+        return False, "kept on request (--keep-containers)"
+    if labels.get(L_HOST) != this_host:
+        return False, f"owned by another machine ({labels.get(L_HOST)!r})"
+    try:
+        pid = int(labels.get(L_PID, ""))
+    except ValueError:
+        return True, "no owner recorded"
+    started = start_of(pid)
+    if started is None:
+        return True, f"owner pid {pid} is gone"
+    if started != labels.get(L_START):
+        return True, f"pid {pid} now belongs to another process"
+    return False, f"owner pid {pid} still runs"
+
+
+def sweep(client, *, progress: Callable[[str], None] = print) -> list[str]:
+    """Remove leftover containers of killed runs; return their names."""
+    removed = []
+    this_host = socket.gethostname()
+    for container in client.containers.list(all=True, filters={"label": f"{LABEL}=server"}):
+        leftover, why = should_sweep(container.labels, this_host=this_host)
+        if leftover:
+            container.remove(force=True, v=True)
+            removed.append(container.name)
+    if removed:
+        progress(f"swept {len(removed)} leftover container(s) of killed runs: {', '.join(removed)}")
+    return removed
