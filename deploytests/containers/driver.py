@@ -105,7 +105,7 @@ class Fleet:
     def start(self) -> list[Server]:
         """Sweep, image, key, containers, readiness. Returns the servers."""
         self._timed("engine", lambda: self.client)
-        self._timed("sweep", sweep.sweep, self.client)
+        self._timed("sweep", lambda: sweep.sweep(self.client, progress=self.progress))
         self.tag = self._timed("images", lambda: images.ensure_image(
             self.client, self.image, base=self.base, progress=self.progress))
         if self.workdir is None:

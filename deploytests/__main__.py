@@ -1,0 +1,58 @@
+"""Command line: ``python -m deploytests engine up | engine sweep | images build``.
+
+``engine up`` uses only the standard library until an engine answers, so it works on a bare machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _engine_up(args) -> int:
+    from .containers.engine import engine_up
+
+    return engine_up(timeout=args.timeout)
+
+
+def _sweep(args) -> int:
+    from .containers import docker_client, sweep
+
+    removed = sweep(docker_client())
+    print(f"swept {len(removed)} container(s)")
+    return 0
+
+
+def _build(args) -> int:
+    from .containers import docker_client, ensure_image
+
+    client = docker_client()
+    for name in args.images:
+        print(ensure_image(client, name))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploytests", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="group", required=True)
+    engine = sub.add_parser("engine", help="the Docker engine").add_subparsers(dest="action", required=True)
+    up = engine.add_parser("up", help="install (apt) and start dockerd when no engine answers")
+    up.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for dockerd (default 60)")
+    up.set_defaults(func=_engine_up)
+    engine.add_parser("sweep", help="remove containers left by killed runs").set_defaults(func=_sweep)
+    imgs = sub.add_parser("images", help="server images").add_subparsers(dest="action", required=True)
+    build = imgs.add_parser("build", help="build images whose content-hash tag is missing")
+    build.add_argument("images", nargs="*", default=["debian-apache-wsgi", "debian-bare"])
+    build.set_defaults(func=_build)
+    args = parser.parse_args(argv)
+    from .errors import DeployTestsError
+
+    try:
+        return args.func(args)
+    except DeployTestsError as exc:
+        print(f"deploytests: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""Pure logic of the container driver: image hashing, the sweep decision, key parsing, waits, error text."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from deploytests.containers import images, keys
+from deploytests.containers.sweep import L_HOST, L_KEEP, L_PID, L_START, owner_labels, should_sweep
+from deploytests.errors import (CommandFailed, DeployTestsError, EngineUnavailable, HostOutcome, HostsFailed,
+                                WaitTimeout)
+from deploytests.waiting import wait_until
+
+
+@pytest.fixture
+def dockerfiles(tmp_path):
+    for name in ("img", "common"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "img" / "Dockerfile").write_text("FROM x\n")
+    (tmp_path / "common" / "entrypoint.sh").write_text("#!/bin/sh\n")
+    return tmp_path
+
+
+class TestImageHash:
+    def test_stable(self, dockerfiles):
+        assert images.image_tag("img", root=dockerfiles) == images.image_tag("img", root=dockerfiles)
+
+    def test_tag_shape(self, dockerfiles):
+        repo, tag = images.image_tag("img", root=dockerfiles).split(":")
+        assert repo == "deploytests/img" and len(tag) == 12
+
+    @pytest.mark.parametrize("edit", ["dockerfile", "common", "new_file", "mode", "base"])
+    def test_any_change_gives_new_tag(self, dockerfiles, edit):
+        before = images.image_tag("img", root=dockerfiles)
+        base = images.DEFAULT_BASE
+        if edit == "dockerfile":
+            (dockerfiles / "img" / "Dockerfile").write_text("FROM y\n")
+        elif edit == "common":
+            (dockerfiles / "common" / "entrypoint.sh").write_text("#!/bin/sh\necho\n")
+        elif edit == "new_file":
+            (dockerfiles / "img" / "extra.conf").write_text("x")
+        elif edit == "mode":
+            os.chmod(dockerfiles / "common" / "entrypoint.sh", 0o755)
+        else:
+            base = "debian:trixie-slim"
+        assert images.image_tag("img", base=base, root=dockerfiles) != before
+
+    def test_other_images_do_not_matter(self, dockerfiles):
+        before = images.image_tag("img", root=dockerfiles)
+        (dockerfiles / "other").mkdir()
+        (dockerfiles / "other" / "Dockerfile").write_text("FROM z\n")
+        assert images.image_tag("img", root=dockerfiles) == before
+
+    def test_unknown_image_lists_known(self, dockerfiles):
+        with pytest.raises(DeployTestsError, match=r"unknown image 'nope'.*choose one of: img"):
+            images.image_tag("nope", root=dockerfiles)
+
+    def test_real_dockerfiles_hash(self):
+        for name in ("debian-apache-wsgi", "debian-bare"):
+            assert images.image_tag(name).startswith(f"deploytests/{name}:")
+
+
+class TestSweepDecision:
+    HOST = "runner"
+
+    def labels(self, **over):
+        base = {L_HOST: self.HOST, L_PID: "4242", L_START: "1000", L_KEEP: "0"}
+        base.update(over)
+        return base
+
+    def test_dead_owner_is_swept(self):
+        sweep, why = should_sweep(self.labels(), this_host=self.HOST, start_of=lambda pid: None)
+        assert sweep and "4242 is gone" in why
+
+    def test_live_owner_is_kept(self):
+        sweep, why = should_sweep(self.labels(), this_host=self.HOST, start_of=lambda pid: "1000")
+        assert not sweep and "still runs" in why
+
+    def test_reused_pid_is_swept(self):
+        sweep, why = should_sweep(self.labels(), this_host=self.HOST, start_of=lambda pid: "2000")
+        assert sweep and "another process" in why
+
+    def test_keep_is_kept_even_if_owner_dead(self):
+        sweep, why = should_sweep(self.labels(**{L_KEEP: "1"}), this_host=self.HOST, start_of=lambda pid: None)
+        assert not sweep and "keep-containers" in why
+
+    def test_other_machine_is_kept(self):
+        sweep, why = should_sweep(self.labels(**{L_HOST: "ci-9"}), this_host=self.HOST, start_of=lambda p: None)
+        assert not sweep and "another machine" in why
+
+    def test_garbage_pid_is_swept(self):
+        assert should_sweep(self.labels(**{L_PID: "x"}), this_host=self.HOST)[0]
+
+    def test_own_labels_are_not_swept(self):
+        import socket
+
+        assert should_sweep(owner_labels("r1"), this_host=socket.gethostname()) == (
+            False, f"owner pid {os.getpid()} still runs")
+
+
+class TestKeys:
+    def test_parse_host_key(self):
+        log = "noise\nDEPLOYTESTS-HOSTKEY ssh-ed25519 AAAAC3Nz root@abc\nDEPLOYTESTS-READY\n"
+        assert keys.parse_host_key(log) == "ssh-ed25519 AAAAC3Nz"
+
+    def test_parse_host_key_absent(self):
+        assert keys.parse_host_key("DEPLOYTESTS-HOSTKEY\n") is None
+
+    def test_client_key_is_private(self, tmp_path):
+        key = keys.ClientKey.generate(tmp_path)
+        assert oct(key.path.stat().st_mode & 0o777) == "0o600"
+        assert key.public.startswith("ssh-ed25519 ")
+        assert key.path.read_text().startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
+
+    def test_pin_replaces_old_line(self, tmp_path):
+        kh = tmp_path / "known_hosts"
+        keys.pin(kh, "127.0.0.1", 2222, "ssh-ed25519 AAAA1")
+        keys.pin(kh, "127.0.0.1", 2223, "ssh-ed25519 BBBB")
+        keys.pin(kh, "127.0.0.1", 2222, "ssh-ed25519 AAAA2")
+        assert sorted(kh.read_text().splitlines()) == [
+            "[127.0.0.1]:2222 ssh-ed25519 AAAA2", "[127.0.0.1]:2223 ssh-ed25519 BBBB"]
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class TestWaitUntil:
+    def test_returns_first_truthy_value(self):
+        answers = iter([None, 0, "ready"])
+        clock = FakeClock()
+        assert wait_until(lambda: next(answers), what="x", clock=clock, sleep=clock.sleep, interval=0.5) == "ready"
+        assert clock.sleeps == [0.5, 0.5]
+
+    def test_exceptions_mean_not_yet(self):
+        calls = []
+
+        def probe():
+            calls.append(1)
+            if len(calls) < 3:
+                raise ConnectionRefusedError("refused")
+            return True
+
+        clock = FakeClock()
+        assert wait_until(probe, what="x", clock=clock, sleep=clock.sleep)
+
+    def test_timeout_names_what_where_last_error_and_detail(self):
+        clock = FakeClock()
+
+        def probe():
+            raise ConnectionRefusedError("Connection refused")
+
+        with pytest.raises(WaitTimeout) as info:
+            wait_until(probe, what="the SSH banner", where="docker://web-1 (127.0.0.1:2222)", timeout=2,
+                       interval=0.5, hint="read the log", detail=lambda: "LOG TAIL", clock=clock,
+                       sleep=clock.sleep)
+        msg = str(info.value)
+        assert msg.startswith("docker://web-1 (127.0.0.1:2222): timed out after 2s (5 attempts) waiting for "
+                              "the SSH banner; ConnectionRefusedError: Connection refused.")
+        assert msg.endswith("Hint: read the log.")
+        assert "\n" not in msg
+        assert info.value.render().endswith("\nLOG TAIL")
+        assert clock.now == 2.0
+
+    def test_falsy_answer_quoted(self):
+        clock = FakeClock()
+        with pytest.raises(WaitTimeout, match=r"last answer: False"):
+            wait_until(lambda: False, what="x", timeout=1, clock=clock, sleep=clock.sleep)
+
+
+class TestErrorText:
+    def test_command_failed_is_one_line_with_tail_in_detail(self):
+        err = CommandFailed("docker://web-1", "apache2ctl configtest", 1, stderr="line1\nSyntax error on line 3\n",
+                            what="configtest failed", hint="fix the vhost")
+        assert str(err) == ("docker://web-1: configtest failed (exit 1): Syntax error on line 3. "
+                            "Hint: fix the vhost.")
+        assert "command: apache2ctl configtest" in err.render() and "line1" in err.render()
+
+    def test_engine_unavailable_names_the_command(self, monkeypatch):
+        from deploytests.containers import engine
+
+        monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        with pytest.raises(EngineUnavailable) as info:
+            engine.docker_client()
+        assert str(info.value) == ("no Docker engine answers at unix:///nonexistent/docker.sock "
+                                   "(DockerException). Hint: run `python -m deploytests engine up` (as root), "
+                                   "or start dockerd / set DOCKER_HOST.")
+
+    def test_hosts_failed_lists_every_failed_host(self):
+        outcomes = [HostOutcome("a", value=1), HostOutcome("b", error=DeployTestsError("gate refused")),
+                    HostOutcome("c", error=ValueError("boom"))]
+        err = HostsFailed("deploy", outcomes)
+        assert str(err) == "deploy failed on 2 of 3 host(s): b: gate refused.; c: boom."
+        assert "[b]" in err.render() and "[c]" in err.render()
+
+    def test_engine_address_from_docker_host(self, monkeypatch):
+        from deploytests.containers import engine
+
+        monkeypatch.setenv("DOCKER_HOST", "tcp://127.0.0.2:2375")
+        assert engine.engine_address() == "127.0.0.2"
+        monkeypatch.delenv("DOCKER_HOST")
+        assert engine.engine_address() == "127.0.0.1"
