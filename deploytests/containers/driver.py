@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DeployTestsError, tail
-from ..targets.base import Server
 from ..waiting import wait_until
 from . import engine, images, keys, sweep
 
@@ -72,7 +71,7 @@ class Fleet:
         self._client, self._workdir_given = client, workdir
         self.workdir: Path | None = workdir
         self.containers: list = []
-        self.servers: list[Server] = []
+        self.servers: list = []  # of deploytests.targets.base.Server
         self.times = StepTimes()
         self.tag = ""
 
@@ -102,7 +101,7 @@ class Fleet:
         finally:
             self.times.add(step, time.monotonic() - started)
 
-    def start(self) -> list[Server]:
+    def start(self) -> list:
         """Sweep, image, key, containers, readiness. Returns the servers."""
         self._timed("engine", lambda: self.client)
         self._timed("sweep", lambda: sweep.sweep(self.client, progress=self.progress))
@@ -137,7 +136,8 @@ class Fleet:
         except Exception as exc:  # noqa: BLE001
             return f"(no log: {exc})"
 
-    def _ready(self, container) -> Server:
+    def _ready(self, container):
+        from ..targets.base import Server  # late: deploytests.targets imports this package
         name = container.labels["deploytests.name"]
         addr = engine.engine_address()
         ssh_port, http_port = _published(container, "22/tcp"), _published(container, "80/tcp")
