@@ -1,0 +1,227 @@
+"""The app's deploy config: ``deploy.toml`` or ``[tool.deploytests]`` in the app's ``pyproject.toml``.
+
+One frozen :class:`DeployConfig` per app, validated on load. Every bad value raises a one-line
+:class:`~deploytests.errors.ConfigError` naming the file, the key and what is allowed::
+
+    deploy.toml: key 'keep_releases' must be an integer >= 2, got 1.
+
+Keys (all but ``app`` and ``entry_point`` optional)::
+
+    app            = "yourapplication"         # a-z, 0-9, _ ; names the server tree /var/www/<app>
+    entry_point    = "yourapplication:app"     # or "pkg.module:create_app()" (a factory called once)
+    config_env     = "YOURAPPLICATION_CONFIG"  # env var the app reads its config path from
+    config_path    = "/etc/yourapp.cfg"        # where the app expects its config (default shared/application.cfg)
+    config_file    = "config/docker.cfg"       # file to upload (relative to this file); targets may override
+    health_path    = "/health"
+    server_name    = "localhost"
+    port           = 80
+    keep_releases  = 5                         # >= 2: the live release and the one to roll back to
+    shared_paths   = ["data"]                  # dirs under shared/ symlinked into every release
+    post_deploy    = ["flask --app yourapplication init-db"]  # run in the release venv, config env set
+    app_user       = "yourapplication"         # system user the mod_wsgi daemon runs as (default: app)
+    deploy_user    = "deployer"                # login owning releases/ (default: the bootstrap login)
+    python         = "python3"                 # the server's interpreter for venvs
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+from .errors import ConfigError
+
+APPS_ROOT = "/var/www"
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+ENTRY_RE = re.compile(r"^(?P<module>[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*):(?P<attr>[A-Za-z_]\w*)(?P<call>\(\))?$")
+KNOWN_KEYS = (
+    "app", "entry_point", "config_env", "config_path", "config_file", "health_path", "server_name", "port",
+    "keep_releases", "shared_paths", "post_deploy", "app_user", "deploy_user", "python",
+)
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    """Validated deploy settings of one app; ``source`` is the file they came from.
+
+    Derived server paths follow DESIGN §3: :attr:`root` is ``/var/www/<app>``, the uploaded config lives at
+    :attr:`remote_config_path` (``config_path`` if given, else ``<root>/shared/application.cfg``).
+    """
+
+    app: str
+    entry_point: str
+    source: Path
+    project_dir: Path
+    config_env: str = ""
+    config_path: str | None = None
+    config_file: Path | None = None
+    health_path: str = "/health"
+    server_name: str = "localhost"
+    port: int = 80
+    keep_releases: int = 5
+    shared_paths: tuple[str, ...] = ()
+    post_deploy: tuple[str, ...] = ()
+    app_user: str = ""
+    deploy_user: str | None = None
+    python: str = "python3"
+
+    @property
+    def root(self) -> str:
+        return f"{APPS_ROOT}/{self.app}"
+
+    @property
+    def remote_config_path(self) -> str:
+        return self.config_path or f"{self.root}/shared/application.cfg"
+
+    @property
+    def entry_module(self) -> str:
+        return ENTRY_RE.match(self.entry_point)["module"]
+
+    @property
+    def entry_attr(self) -> str:
+        return ENTRY_RE.match(self.entry_point)["attr"]
+
+    @property
+    def entry_is_factory(self) -> bool:
+        return bool(ENTRY_RE.match(self.entry_point)["call"])
+
+    def with_config_file(self, path: Path | str | None) -> DeployConfig:
+        """A copy uploading ``path`` instead (a target's own config); ``None`` keeps the current one."""
+        if path is None:
+            return self
+        path = Path(path).expanduser().resolve()
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist", where=str(self.source),
+                              hint="point config_file (or the target's config) at a readable file")
+        return replace(self, config_file=path)
+
+
+def load_config(project_dir: Path | str, *, target_config: Path | str | None = None) -> DeployConfig:
+    """Read and validate the deploy config of the project in ``project_dir``.
+
+    ``deploy.toml`` wins over ``[tool.deploytests]`` in ``pyproject.toml``; with neither, a ConfigError says
+    what to create. ``target_config`` (the per-target config file from the inventory) overrides ``config_file``.
+    """
+    project_dir = Path(project_dir).resolve()
+    source, data = _read_source(project_dir)
+    cfg = _validate(data, source, project_dir)
+    return cfg.with_config_file(target_config)
+
+
+def _read_source(project_dir: Path) -> tuple[Path, dict]:
+    deploy_toml, pyproject = project_dir / "deploy.toml", project_dir / "pyproject.toml"
+    if deploy_toml.is_file():
+        return deploy_toml, _parse(deploy_toml)
+    if pyproject.is_file():
+        section = _parse(pyproject).get("tool", {}).get("deploytests")
+        if section is not None:
+            return pyproject, section
+    raise ConfigError(
+        f"no deploy config in {project_dir}", where=str(project_dir),
+        hint="create deploy.toml (keys: app, entry_point, ...) or a [tool.deploytests] table in pyproject.toml",
+    )
+
+
+def _parse(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", where=str(path)) from None
+
+
+def _validate(data: dict, source: Path, project_dir: Path) -> DeployConfig:
+    v = _Validator(data, source)
+    unknown = sorted(set(data) - set(KNOWN_KEYS))
+    if unknown:
+        raise ConfigError(f"unknown key {unknown[0]!r}; allowed keys: {', '.join(KNOWN_KEYS)}", where=str(source))
+    app = v.match("app", NAME_RE, "a name of a-z, 0-9 and _ starting with a letter", required=True)
+    return DeployConfig(
+        app=app,
+        entry_point=v.match("entry_point", ENTRY_RE, "'pkg.module:app' or 'pkg:create_app()'", required=True),
+        source=source,
+        project_dir=project_dir,
+        config_env=v.match("config_env", ENV_RE, "an env var name of A-Z, 0-9 and _") or f"{app.upper()}_CONFIG",
+        config_path=v.abs_path("config_path"),
+        config_file=v.local_file("config_file"),
+        health_path=v.url_path("health_path") or "/health",
+        server_name=v.match("server_name", re.compile(r"^[A-Za-z0-9.-]+$"), "a host name") or "localhost",
+        port=v.integer("port", 1, 65535, 80),
+        keep_releases=v.integer("keep_releases", 2, 1000, 5),
+        shared_paths=v.rel_paths("shared_paths"),
+        post_deploy=v.strings("post_deploy"),
+        app_user=v.match("app_user", USER_RE, "a system user name") or app,
+        deploy_user=v.match("deploy_user", USER_RE, "a system user name"),
+        python=v.match("python", re.compile(r"^[\w./-]+$"), "an interpreter name or absolute path") or "python3",
+    )
+
+
+class _Validator:
+    """Typed getters over one TOML table; each failure names the file and the key."""
+
+    def __init__(self, data: dict, source: Path):
+        self.data, self.source = data, source
+
+    def fail(self, key: str, allowed: str):
+        got = self.data.get(key)
+        raise ConfigError(f"key {key!r} must be {allowed}, got {got!r}", where=str(self.source))
+
+    def match(self, key: str, pattern: re.Pattern, allowed: str, *, required: bool = False) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                raise ConfigError(f"missing required key {key!r} ({allowed})", where=str(self.source))
+            return None
+        if not isinstance(value, str) or not pattern.match(value):
+            self.fail(key, allowed)
+        return value
+
+    def integer(self, key: str, low: int, high: int, default: int) -> int:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(key, f"an integer from {low} to {high}")
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
+            self.fail(key, "a list of non-empty strings")
+        return tuple(value)
+
+    def rel_paths(self, key: str) -> tuple[str, ...]:
+        paths = self.strings(key)
+        for p in paths:
+            pure = PurePosixPath(p)
+            if pure.is_absolute() or ".." in pure.parts or not re.match(r"^[\w./-]+$", p):
+                self.fail(key, "a list of relative paths without '..' (dirs under shared/)")
+        return tuple(str(PurePosixPath(p)) for p in paths)
+
+    def abs_path(self, key: str) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.startswith("/") or ".." in value.split("/"):
+            self.fail(key, "an absolute path on the server")
+        return value
+
+    def url_path(self, key: str) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not re.match(r"^/[\w./~%-]*$", value):
+            self.fail(key, "a URL path starting with '/'")
+        return value
+
+    def local_file(self, key: str) -> Path | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value:
+            self.fail(key, "a path to a file, relative to this file")
+        path = (self.source.parent / value).expanduser().resolve()
+        if not path.is_file():
+            raise ConfigError(f"key 'config_file': {path} does not exist", where=str(self.source),
+                              hint="create it or fix the path (relative to this file)")
+        return path

@@ -1,0 +1,16 @@
+"""The deploy pipeline: pack, bootstrap, deploy, rollback, status (DESIGN §3).
+
+Plain functions of a Fabric connection ``c`` (or, for ``pack``, of the project dir) that return small result
+objects; no pytest anywhere. Remote work is one agent run per step (see :mod:`.agent`), so each step costs one
+SSH round trip. Many hosts go through :func:`run_on_hosts`.
+"""
+
+from .bootstrap import BootstrapResult, bootstrap
+from .deploy import DeployResult, ReleaseInfo, Status, deploy, release_id, rollback, status
+from .hosts import print_progress, run_on_hosts
+from .pack import Artifact, pack
+
+__all__ = [
+    "Artifact", "BootstrapResult", "DeployResult", "ReleaseInfo", "Status", "bootstrap", "deploy", "pack",
+    "print_progress", "release_id", "rollback", "run_on_hosts", "status",
+]

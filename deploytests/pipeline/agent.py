@@ -1,0 +1,708 @@
+"""The remote half of the pipeline: one stdlib-only Python program run on the server per step.
+
+Why a Python program and not a shell script: every server we deploy to has ``python3`` (it runs the app), so
+the remote side of each step can be one process started over one SSH channel (one round trip), with real
+data structures, ``fcntl.flock``, deadlines, JSON results, and logic that the unit tests run on the runner
+against a temp dir (the same source is what runs on the server). The runner sends this file's source followed
+by the payload (artifact or config bytes) on stdin::
+
+    [sudo -n] python3 -c 'import sys;exec(compile(sys.stdin.buffer.read(N),"deploytests-agent","exec"))' \
+        deploy '{"root": "/var/www/app", ...}'
+
+The agent prints one JSON event per line, prefixed ``@@DT ``: ``step`` events (name, seconds, message) as the
+work goes on, then one ``result`` or ``error`` event. Nothing it prints contains config contents.
+
+Rules for this file: standard library only, Python >= 3.7 syntax, no imports from deploytests.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import http.client
+import json
+import os
+import pwd
+import grp
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+
+EVENT = "@@DT "
+LOCK_NAME = ".deploy.lock"
+FAILED_LOG = "failed.log"
+
+
+class AgentError(Exception):
+    """A step failed; ``what`` is one line, ``hint`` the next step, ``detail`` longer output."""
+
+    def __init__(self, what, hint="", detail="", step=""):
+        super().__init__(what)
+        self.what, self.hint, self.detail, self.step = what, hint, detail, step
+
+
+# ---------------------------------------------------------------- output
+
+def emit(event, **fields):
+    """Print one ``@@DT {json}`` event line and flush (the runner reads them as they come)."""
+    fields["event"] = event
+    sys.stdout.write(EVENT + json.dumps(fields, sort_keys=True) + "\n")
+    sys.stdout.flush()
+
+
+class Steps:
+    """Times named steps and emits one ``step`` event per step: ``with steps("venv"): ...``."""
+
+    def __init__(self):
+        self.timings = {}
+        self.current = ""
+
+    def __call__(self, name, message=""):
+        self.current, self.message = name, message
+        return self
+
+    def __enter__(self):
+        self.started = time.monotonic()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        seconds = round(time.monotonic() - self.started, 3)
+        self.timings[self.current] = seconds
+        if exc_type is None:
+            emit("step", step=self.current, seconds=seconds, message=self.message)
+        elif isinstance(exc, AgentError) and not exc.step:
+            exc.step = self.current
+        return False
+
+
+def run(cmd, what, hint="", env=None, cwd=None, check=True):
+    """Run ``cmd`` (a list) without stdin; raise AgentError with the output tail if it fails."""
+    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          env=env, cwd=cwd)
+    out = proc.stdout.decode("utf-8", "replace")
+    if check and proc.returncode != 0:
+        last = out.strip().splitlines()[-1] if out.strip() else "no output"
+        raise AgentError("%s (exit %d): %s" % (what, proc.returncode, last), hint=hint,
+                         detail="$ %s\n%s" % (" ".join(cmd), "\n".join(out.splitlines()[-25:])))
+    return proc.returncode, out
+
+
+# ---------------------------------------------------------------- pure decisions (unit-tested)
+
+def complete_releases(names, is_complete):
+    """Sorted ids of finished releases: dirs with a RELEASE.json, ignoring dot-names."""
+    return sorted(n for n in names if not n.startswith(".") and is_complete(n))
+
+
+def previous_of(releases, live):
+    """The newest release older than ``live`` (the rollback target), or None."""
+    older = [r for r in sorted(releases) if live is None or r < live]
+    return older[-1] if older else None
+
+
+def plan_prune(releases, live, previous, keep):
+    """Releases to delete so that at most ``keep`` remain: the oldest first, never ``live`` nor ``previous``."""
+    protected = {live, previous}
+    removable = [r for r in sorted(releases) if r not in protected]
+    excess = len(releases) - keep
+    return removable[:max(0, excess)]
+
+
+def unique_release_id(wanted, existing):
+    """``wanted``, or ``wanted-2``, ``-3``... when a dir of that name exists already (same second, same sha)."""
+    n, rid = 1, wanted
+    while rid in existing:
+        n += 1
+        rid = "%s-%d" % (wanted, n)
+    return rid
+
+
+def lock_owner_line(info):
+    """The line a lock holder writes into the lock file: who, where, since when."""
+    return "pid=%(pid)s user=%(user)s by=%(by)s release=%(release)s since=%(since)s" % info
+
+
+def acquire_lock(path, timeout, on_wait=None, clock=time.monotonic, sleep=time.sleep, interval=0.1):
+    """Take an exclusive ``flock`` on ``path`` within ``timeout`` seconds; return the open fd.
+
+    The kernel drops a flock when its holder dies (killed deploy, dropped SSH session), so a "stale lock" cannot
+    exist: a dead holder's lock is simply free, and is taken over here without any pid/boot-id guesswork. The fd
+    is not inherited by child processes (``O_CLOEXEC``), so a daemon started by a post-deploy command cannot keep
+    the lock. While waiting, ``on_wait(holder_line)`` is called once. On timeout raise AgentError naming the holder.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    deadline = clock() + timeout
+    waited = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            holder = read_lock_owner(path)
+            if not waited and on_wait:
+                on_wait(holder)
+            waited = True
+            if clock() >= deadline:
+                os.close(fd)
+                raise AgentError("another deploy holds %s (%s); gave up after %gs" % (path, holder, timeout),
+                                 hint="wait for it to finish, or raise lock_timeout; a dead holder frees the "
+                                      "lock by itself", step="lock")
+            sleep(interval)
+
+
+def read_lock_owner(path):
+    try:
+        with open(path) as f:
+            return f.read().strip() or "holder unknown"
+    except OSError:
+        return "holder unknown"
+
+
+def write_lock_owner(fd, info):
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, (lock_owner_line(info) + "\n").encode(), 0)
+
+
+# ---------------------------------------------------------------- release tree
+
+class Tree:
+    """Paths of one app's tree on the server (DESIGN §3)."""
+
+    def __init__(self, root):
+        self.root = root
+        self.releases = os.path.join(root, "releases")
+        self.current = os.path.join(root, "current")
+        self.wsgi = os.path.join(root, "application.wsgi")
+        self.lock = os.path.join(root, LOCK_NAME)
+
+    def release(self, rid):
+        return os.path.join(self.releases, rid)
+
+    def is_complete(self, rid):
+        return os.path.isfile(os.path.join(self.releases, rid, "RELEASE.json"))
+
+    def listing(self):
+        names = os.listdir(self.releases) if os.path.isdir(self.releases) else []
+        return complete_releases(names, self.is_complete)
+
+    def live(self):
+        try:
+            return os.path.basename(os.readlink(self.current).rstrip("/"))
+        except OSError:
+            return None
+
+    def meta(self, rid):
+        try:
+            with open(os.path.join(self.releases, rid, "RELEASE.json")) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
+
+    def switch(self, rid):
+        """Point ``current`` at ``rid`` atomically: a new symlink renamed over the old one."""
+        tmp = os.path.join(self.root, ".current.%d" % os.getpid())
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(os.path.join("releases", rid), tmp)
+        os.replace(tmp, self.current)
+
+    def reload(self):
+        """Touch the .wsgi file: mod_wsgi restarts the daemon on the next request (see deploy.py on why)."""
+        os.utime(self.wsgi, None)
+
+    def remove_incomplete(self, keep=()):
+        """Delete release dirs a dead deploy left without RELEASE.json; return their names."""
+        names = os.listdir(self.releases) if os.path.isdir(self.releases) else []
+        gone = [n for n in names if n not in keep and n != self.live() and not self.is_complete(n)]
+        for n in gone:
+            shutil.rmtree(os.path.join(self.releases, n), ignore_errors=True)
+        return sorted(gone)
+
+    def record_failure(self, rid, version, reason):
+        with open(os.path.join(self.releases, FAILED_LOG), "a") as f:
+            f.write(json.dumps({"release": rid, "version": version, "reason": reason,
+                                "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}) + "\n")
+
+
+# ---------------------------------------------------------------- HTTP gate
+
+def probe(port, path, host, timeout=5.0):
+    """One GET of ``http://127.0.0.1:<port><path>`` with ``Host: host``: (status, release header)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Host": host, "User-Agent": "deploytests-gate"})
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status, resp.getheader("X-Deploy-Release")
+    finally:
+        conn.close()
+
+
+def gate(args, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe):
+    """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid``.
+
+    Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
+    """
+    deadline = clock() + timeout
+    attempts, last = 0, "no answer"
+    while True:
+        attempts += 1
+        try:
+            status, served = probe(args["port"], args["health_path"], args["server_name"])
+            last = "HTTP %s from release %s" % (status, served or "(no X-Deploy-Release header)")
+            if status == 200 and served == rid:
+                return True, attempts, last
+        except (OSError, http.client.HTTPException) as exc:
+            last = "%s: %s" % (type(exc).__name__, exc)
+        if clock() >= deadline:
+            return False, attempts, last
+        sleep(0.05)
+
+
+# ---------------------------------------------------------------- running as the app user
+
+def as_app(args, cmd, env):
+    """``cmd`` as a list run as the app user (via ``sudo -n -u``) with ``env`` added, unless we are that user."""
+    me = pwd.getpwuid(os.getuid()).pw_name
+    pairs = ["%s=%s" % kv for kv in sorted(env.items())]
+    if me == args["app_user"]:
+        return ["env"] + pairs + cmd
+    return ["sudo", "-n", "-u", args["app_user"], "--", "env"] + pairs + cmd
+
+
+PREFLIGHT = r"""
+import importlib, sys
+from wsgiref.util import setup_testing_defaults
+module, attr, call, path, host = sys.argv[1:6]
+target = getattr(importlib.import_module(module), attr)
+app = target() if call == "1" else target
+if not path:
+    print("preflight: imported %s:%s" % (module, attr))
+    sys.exit(0)
+path, _, query = path.partition("?")
+environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "HTTP_HOST": host,
+           "SERVER_NAME": host, "SERVER_PORT": "80"}
+setup_testing_defaults(environ)
+seen = []
+def start_response(status, headers, exc_info=None):
+    seen.append(status)
+    return lambda data: None
+body = app(environ, start_response)
+try:
+    for _ in body:
+        pass
+finally:
+    getattr(body, "close", lambda: None)()
+print("preflight: GET %s -> %s" % (path, seen[0] if seen else "no response"))
+sys.exit(0 if seen and seen[0].startswith("200") else 1)
+"""
+
+
+def app_env(args, release_dir):
+    return {
+        args["config_env"]: args["config_path"],
+        "PATH": "%s/venv/bin:/usr/local/bin:/usr/bin:/bin" % release_dir,
+        "HOME": args["root"],
+        "LANG": "C.UTF-8",
+    }
+
+
+def preflight(args, release_dir, health=True):
+    """Import the entry point in the new venv as the app user and (``health``) GET the health path in-process.
+
+    This runs before ``current`` is switched, so a release that cannot import or whose health route fails is
+    refused while the old release keeps serving, untouched.
+    """
+    module, _, attr = args["entry_point"].partition(":")
+    call = "1" if attr.endswith("()") else "0"
+    path = args["health_path"] if health else ""
+    cmd = [release_dir + "/venv/bin/python", "-c", PREFLIGHT, module, attr.rstrip("()"), call, path,
+           args["server_name"]]
+    what = "GET %s in-process" % path if health else "import %s" % args["entry_point"]
+    run(as_app(args, cmd, app_env(args, release_dir)), "the new release failed its preflight (%s)" % what,
+        hint="the live release was not touched; fix the app and deploy again", cwd=release_dir)
+
+
+def post_deploy(args, release_dir):
+    for command in args.get("post_deploy", []):
+        run(as_app(args, ["sh", "-c", command], app_env(args, release_dir)),
+            "post-deploy command %r failed" % command, hint="the live release was not touched", cwd=release_dir)
+
+
+# ---------------------------------------------------------------- build a release
+
+def receive(stream, dest, size, sha256):
+    """Copy ``size`` bytes of the artifact from ``stream`` to ``dest``, checking its sha256."""
+    digest, left = hashlib.sha256(), size
+    with open(dest, "wb") as f:
+        while left:
+            chunk = stream.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            digest.update(chunk)
+            f.write(chunk)
+            left -= len(chunk)
+    if left or digest.hexdigest() != sha256:
+        raise AgentError("artifact arrived damaged (%d bytes missing, sha256 %s, expected %s)"
+                         % (left, digest.hexdigest()[:12], sha256[:12]), hint="run the deploy again")
+
+
+def unpack(artifact, dest):
+    with tarfile.open(artifact) as tar:
+        for member in tar.getmembers():
+            if member.name.startswith("/") or ".." in member.name.split("/") or not (member.isfile() or
+                                                                                     member.isdir()):
+                raise AgentError("artifact holds an unsafe entry %r" % member.name)
+        tar.extractall(dest)
+    with open(os.path.join(dest, "manifest.json")) as f:
+        return json.load(f)
+
+
+def install(args, release_dir, manifest):
+    """venv without pip (2.8 s saved), then the shipped pip installs app==version offline from the wheelhouse."""
+    venv, wheels = release_dir + "/venv", release_dir + "/wheels"
+    run([args["python"], "-m", "venv", "--without-pip", venv], "creating the venv failed",
+        hint="is python3-venv installed? run bootstrap")
+    pip = os.path.join(wheels, manifest["pip_wheel"], "pip")
+    env = dict(os.environ, PIP_CONFIG_FILE="/dev/null", PIP_NO_INPUT="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    run([venv + "/bin/python", pip, "install", "--no-index", "--find-links", wheels, "--no-cache-dir", "-q",
+         "%s==%s" % (manifest["name"], manifest["version"])], "offline install from the wheelhouse failed",
+        hint="was the artifact packed for this server's Python (%s)?" % manifest.get("python_version"), env=env)
+
+
+def link_shared(args, release_dir):
+    for rel in args.get("shared_paths", []):
+        link = os.path.join(release_dir, rel)
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        os.symlink(os.path.join(args["root"], "shared", rel), link)
+
+
+def build_release(args, tree, rid, steps):
+    """Make ``releases/<rid>`` complete: receive, unpack, venv + install, shared links, preflight, RELEASE.json."""
+    release_dir = tree.release(rid)
+    os.mkdir(release_dir)
+    with steps("upload", "%d bytes" % args["artifact_size"]):
+        receive(sys.stdin.buffer, release_dir + "/artifact.tar", args["artifact_size"], args["artifact_sha256"])
+    with steps("unpack"):
+        manifest = unpack(release_dir + "/artifact.tar", release_dir)
+        os.unlink(release_dir + "/artifact.tar")
+    with steps("install", "%s==%s" % (manifest["name"], manifest["version"])):
+        install(args, release_dir, manifest)
+        shutil.rmtree(release_dir + "/wheels")
+        link_shared(args, release_dir)
+    if args.get("post_deploy"):
+        with steps("import", "import %s" % args["entry_point"]):
+            preflight(args, release_dir, health=False)
+        with steps("post_deploy", "%d command(s)" % len(args["post_deploy"])):
+            post_deploy(args, release_dir)
+    if args.get("preflight", True):
+        with steps("preflight", "import %s, GET %s" % (args["entry_point"], args["health_path"])):
+            preflight(args, release_dir)
+    meta = dict(args["release"], id=rid, manifest=manifest)
+    with open(release_dir + "/RELEASE.json", "w") as f:
+        json.dump(meta, f, indent=2, sort_keys=True)
+    return meta
+
+
+# ---------------------------------------------------------------- switch + gate (deploy and rollback)
+
+def switch_and_gate(args, tree, rid, previous, steps):
+    """Switch ``current`` to ``rid``, reload, gate. On a failed gate switch back to ``previous`` and raise."""
+    with steps("switch", "current -> %s" % rid):
+        tree.switch(rid)
+        tree.reload()
+    with steps("gate", "GET %s until X-Deploy-Release: %s" % (args["health_path"], rid)):
+        ok, attempts, last = gate(args, rid, args["gate_timeout"])
+    if ok:
+        return attempts
+    reason = "health gate failed after %gs (%d attempts): %s" % (args["gate_timeout"], attempts, last)
+    restored = ""
+    if previous:
+        with steps("switch_back", "current -> %s" % previous):
+            tree.switch(previous)
+            tree.reload()
+            back, _, back_last = gate(args, previous, args["gate_timeout"])
+        restored = "; switched back to %s (%s)" % (previous, "serving" if back else "NOT serving: " + back_last)
+    else:
+        os.unlink(tree.current)
+        tree.reload()
+    raise AgentError("release %s refused: %s%s" % (rid, reason, restored), step="gate",
+                     hint="see the Apache error log below; the release was removed")
+
+
+def prune(tree, keep, live, previous):
+    doomed = plan_prune(tree.listing(), live, previous, keep)
+    for rid in doomed:
+        shutil.rmtree(tree.release(rid), ignore_errors=True)
+    return doomed
+
+
+# ---------------------------------------------------------------- commands
+
+def locked(args, tree, rid, steps):
+    with steps("lock", "flock %s" % tree.lock):
+        fd = acquire_lock(tree.lock, args["lock_timeout"],
+                          on_wait=lambda holder: emit("step", step="lock_wait", seconds=0,
+                                                      message="waiting for " + holder))
+        write_lock_owner(fd, {"pid": os.getpid(), "user": pwd.getpwuid(os.getuid()).pw_name,
+                              "by": args["release"].get("deployed_by", "?"), "release": rid,
+                              "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+    return fd
+
+
+def cmd_deploy(args):
+    tree, steps = Tree(args["root"]), Steps()
+    check_tree(tree)
+    fd = locked(args, tree, args["release_id"], steps)
+    recovered = tree.remove_incomplete()
+    live = tree.live()
+    if live and tree.meta(live).get("artifact_sha256") == args["artifact_sha256"]:
+        return {"changed": False, "release_id": live, "previous": previous_of(tree.listing(), live),
+                "recovered": recovered, "version": tree.meta(live).get("version"), "timings": steps.timings}
+    rid = unique_release_id(args["release_id"], set(os.listdir(tree.releases)))
+    try:
+        build_release(args, tree, rid, steps)
+        switch_and_gate(args, tree, rid, live, steps)
+    except AgentError as exc:
+        tree.record_failure(rid, args["release"].get("version"), exc.what)
+        shutil.rmtree(tree.release(rid), ignore_errors=True)
+        raise
+    with steps("prune"):
+        pruned = prune(tree, args["keep_releases"], rid, live)
+    os.close(fd)
+    return {"changed": True, "release_id": rid, "previous": live, "pruned": pruned, "recovered": recovered,
+            "version": tree.meta(rid).get("version"), "timings": steps.timings}
+
+
+def cmd_rollback(args):
+    tree, steps = Tree(args["root"]), Steps()
+    check_tree(tree)
+    fd = locked(args, tree, args.get("to") or "rollback", steps)
+    releases, live = tree.listing(), tree.live()
+    target = args.get("to") or previous_of(releases, live)
+    if target is None:
+        raise AgentError("no release older than the live one (%s) to roll back to" % live, step="rollback",
+                         hint="deploy an earlier version instead")
+    if target not in releases:
+        raise AgentError("no release %r; releases: %s" % (target, ", ".join(releases) or "none"), step="rollback")
+    if target == live:
+        return {"changed": False, "release_id": live, "previous": live, "version": tree.meta(live).get("version"),
+                "timings": steps.timings}
+    switch_and_gate(args, tree, target, live, steps)
+    os.close(fd)
+    return {"changed": True, "release_id": target, "previous": live, "version": tree.meta(target).get("version"),
+            "timings": steps.timings}
+
+
+def cmd_status(args):
+    tree = Tree(args["root"])
+    releases = [dict(tree.meta(r), id=r) for r in tree.listing()]
+    for r in releases:
+        r.pop("manifest", None)
+    return {"changed": False, "live": tree.live(), "releases": releases,
+            "bootstrapped": os.path.isdir(tree.releases)}
+
+
+def check_tree(tree):
+    if not os.path.isdir(tree.releases) or not os.access(tree.releases, os.W_OK):
+        raise AgentError("%s is missing or not writable by %s" % (tree.releases, pwd.getpwuid(os.getuid()).pw_name),
+                         hint="run bootstrap first (fab bootstrap), with the deploy user this deploy logs in as")
+
+
+# ---------------------------------------------------------------- bootstrap (as root)
+
+def installed(package):
+    code, out = run(["dpkg-query", "-W", "-f=${Status}", package], "dpkg-query", check=False)
+    return code == 0 and out.strip().endswith("install ok installed")
+
+
+def ensure_packages(packages, changes):
+    missing = [p for p in packages if not installed(p)]
+    if missing:
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run(["apt-get", "update", "-qq"], "apt-get update failed", env=env,
+            hint="the server needs its Debian mirror, or install %s by hand" % " ".join(missing))
+        run(["apt-get", "install", "-y", "-qq", "--no-install-recommends"] + missing, "apt-get install failed",
+            env=env)
+        changes.append("packages installed: " + " ".join(missing))
+
+
+def ensure_user(args, changes):
+    user = args["app_user"]
+    try:
+        pwd.getpwnam(user)
+    except KeyError:
+        run(["useradd", "--system", "--user-group", "--home-dir", args["root"], "--no-create-home",
+             "--shell", "/usr/sbin/nologin", user], "useradd %s failed" % user)
+        changes.append("user created: " + user)
+    deploy = args["deploy_user"]
+    try:
+        pwd.getpwnam(deploy)
+    except KeyError:
+        raise AgentError("deploy user %r does not exist" % deploy, hint="create that login, or set deploy_user")
+    group = grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
+    members = grp.getgrnam(group).gr_mem
+    if deploy != user and deploy not in members:
+        run(["usermod", "-aG", group, deploy], "usermod failed")
+        changes.append("%s added to group %s" % (deploy, group))
+    return group
+
+
+def ensure_dir(path, owner, group, mode, changes):
+    if not os.path.isdir(path):
+        os.makedirs(path)
+        changes.append("dir created: " + path)
+    ensure_attrs(path, owner, group, mode, changes)
+
+
+def ensure_attrs(path, owner, group, mode, changes):
+    st = os.lstat(path)
+    uid, gid = pwd.getpwnam(owner).pw_uid, grp.getgrnam(group).gr_gid
+    if (st.st_uid, st.st_gid) != (uid, gid):
+        os.chown(path, uid, gid)
+        changes.append("owner set: %s %s:%s" % (path, owner, group))
+    if st.st_mode & 0o7777 != mode:
+        os.chmod(path, mode)
+        changes.append("mode set: %s %o" % (path, mode))
+
+
+def ensure_file(path, content, owner, group, mode, changes, label=None):
+    """Write ``content`` (bytes) to ``path`` only if it differs; ``label`` replaces the path in the change log."""
+    try:
+        with open(path, "rb") as f:
+            same = hashlib.sha256(f.read()).digest() == hashlib.sha256(content).digest()
+    except OSError:
+        same = False
+    if not same:
+        tmp = path + ".dt-new"
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+            f.write(content)
+        ensure_attrs(tmp, owner, group, mode, [])
+        os.replace(tmp, path)
+        changes.append("file written: " + (label or path))
+    ensure_attrs(path, owner, group, mode, changes)
+    return not same
+
+
+def ensure_tree(args, group, changes):
+    deploy = args["deploy_user"]
+    dgroup = grp.getgrgid(pwd.getpwnam(deploy).pw_gid).gr_name
+    root = args["root"]
+    ensure_dir(os.path.dirname(root), "root", "root", 0o755, changes)
+    ensure_dir(root, deploy, dgroup, 0o755, changes)
+    ensure_dir(root + "/releases", deploy, dgroup, 0o755, changes)
+    ensure_dir(root + "/shared", "root", group, 0o750, changes)
+    for rel in args.get("shared_paths", []):
+        ensure_dir(os.path.join(root, "shared", rel), args["app_user"], group, 0o770, changes)
+    if not os.path.exists(root + "/" + LOCK_NAME):
+        open(root + "/" + LOCK_NAME, "a").close()
+    ensure_attrs(root + "/" + LOCK_NAME, deploy, dgroup, 0o644, changes)
+    ensure_file(root + "/application.wsgi", args["wsgi"].encode(), deploy, dgroup, 0o644, changes)
+
+
+def ensure_config(args, group, config, changes):
+    if config is None:
+        return
+    parent = os.path.dirname(args["config_path"])
+    if not os.path.isdir(parent):
+        ensure_dir(parent, "root", group, 0o750, changes)
+    ensure_file(args["config_path"], config, "root", group, 0o640, changes,
+                label="%s (config, sha256 %s)" % (args["config_path"], hashlib.sha256(config).hexdigest()[:12]))
+
+
+def ensure_sudoers(args, changes):
+    """Let the deploy user run commands as the app user only (preflight, post-deploy), nothing else."""
+    if args["deploy_user"] in (args["app_user"], "root") or not os.path.isdir("/etc/sudoers.d"):
+        return
+    path = "/etc/sudoers.d/deploytests-%s" % args["app"]
+    rule = "%s ALL=(%s) NOPASSWD: ALL\n" % (args["deploy_user"], args["app_user"])
+    tmp = path + ".check"
+    with open(tmp, "w") as f:
+        f.write(rule)
+    run(["/usr/sbin/visudo", "-cqf", tmp], "the generated sudoers rule is invalid")
+    os.unlink(tmp)
+    ensure_file(path, rule.encode(), "root", "root", 0o440, changes)
+
+
+def ensure_apache(args, changes):
+    """Vhost, modules, sites; configtest before any reload; a failed configtest restores the old vhost."""
+    vhost = "/etc/apache2/sites-available/%s.conf" % args["app"]
+    old = open(vhost, "rb").read() if os.path.exists(vhost) else None
+    before = len(changes)
+    ensure_file(vhost, args["vhost"].encode(), "root", "root", 0o644, changes)
+    if not os.path.exists("/etc/apache2/mods-enabled/wsgi.load"):
+        run(["/usr/sbin/a2enmod", "-q", "wsgi"], "a2enmod wsgi failed")
+        changes.append("apache module enabled: wsgi")
+    if os.path.lexists("/etc/apache2/sites-enabled/000-default.conf"):
+        run(["/usr/sbin/a2dissite", "-q", "000-default"], "a2dissite 000-default failed")
+        changes.append("apache site disabled: 000-default")
+    if not os.path.lexists("/etc/apache2/sites-enabled/%s.conf" % args["app"]):
+        run(["/usr/sbin/a2ensite", "-q", args["app"]], "a2ensite failed")
+        changes.append("apache site enabled: " + args["app"])
+    apache_changed = len(changes) > before
+    code, out = run(["/usr/sbin/apache2ctl", "configtest"], "configtest", check=False)
+    if code != 0:
+        if old is not None:
+            with open(vhost, "wb") as f:
+                f.write(old)
+        raise AgentError("apache2ctl configtest failed: %s" % out.strip().splitlines()[0], detail=out,
+                         hint="the running site was not reloaded; the previous vhost was restored")
+    return apache_changed
+
+
+def apache_pid():
+    try:
+        with open("/var/run/apache2/apache2.pid") as f:
+            pid = int(f.read().strip())
+        os.kill(pid, 0)
+        return pid
+    except (OSError, ValueError):
+        return None
+
+
+def ensure_running(apache_changed, changes):
+    if apache_pid() is None:
+        run(["/usr/sbin/apache2ctl", "start"], "apache2ctl start failed")
+        changes.append("apache started")
+    elif apache_changed:
+        run(["/usr/sbin/apache2ctl", "graceful"], "apache2ctl graceful failed")
+        changes.append("apache reloaded (graceful)")
+    return apache_pid()
+
+
+def cmd_bootstrap(args):
+    steps, changes = Steps(), []
+    config = sys.stdin.buffer.read(args["config_size"]) if args.get("config_size") is not None else None
+    with steps("packages"):
+        ensure_packages(args["packages"], changes)
+    with steps("users"):
+        group = ensure_user(args, changes)
+        ensure_sudoers(args, changes)
+    with steps("tree"):
+        ensure_tree(args, group, changes)
+        ensure_config(args, group, config, changes)
+    with steps("apache"):
+        apache_changed = ensure_apache(args, changes)
+        pid = ensure_running(apache_changed, changes)
+    return {"changed": bool(changes), "changes": changes, "timings": steps.timings, "apache_pid": pid,
+            "python_version": "%d.%d" % sys.version_info[:2]}
+
+
+COMMANDS = {"deploy": cmd_deploy, "rollback": cmd_rollback, "status": cmd_status, "bootstrap": cmd_bootstrap}
+
+
+def main(argv):
+    command, args = argv[0], json.loads(argv[1])
+    os.umask(0o022)
+    try:
+        emit("result", **COMMANDS[command](args))
+        return 0
+    except AgentError as exc:
+        emit("error", what=exc.what, hint=exc.hint, detail=exc.detail, step=exc.step)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

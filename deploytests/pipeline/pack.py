@@ -1,0 +1,252 @@
+"""pack: the app's wheel + a wheelhouse of its dependencies for the server's Python -> one artifact file.
+
+The artifact is an uncompressed, deterministic tar (sorted names, zero mtimes and owners)::
+
+    manifest.json          name, version, app, app_wheel, pip_wheel, wheels, python_version, platform,
+                           source_hash, git_sha
+    wheels/*.whl           the app's wheel, every dependency, and pip itself (servers need no pip of their own)
+
+named ``<app>-<version>-<sha8>.tar`` after its own sha256, so the same inputs give the same file and the same sha
+(a re-deploy of it is recognised as a no-op). Costs and caches:
+
+- the app's wheel is built by PEP 517 (``build.ProjectBuilder``) from a copy of the source tree (the project
+  dir stays clean), in the runner's environment when it has the backend's requirements, else in an isolated
+  one; it is cached by a hash of the source tree, so an unchanged project packs in milliseconds;
+- third-party wheels come from ``pip download --only-binary=:all: --python-version X.Y --platform
+  manylinux2014_x86_64 --implementation cp`` (MarkupSafe is compiled: wheels must match the server), cached by a
+  hash of the requirements + target, with the runner's pip config file ignored (``PIP_CONFIG_FILE=/dev/null``:
+  this machine's find-links / extra indexes would make the wheelhouse depend on the machine). ``PIP_INDEX_URL``
+  is still honoured for a private mirror.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from email.parser import Parser
+from pathlib import Path
+
+from ..config import DeployConfig
+from ..errors import CommandFailed, DeployError, tail
+
+SKIP_DIRS = {".git", ".hg", ".tox", ".nox", ".venv", "venv", "__pycache__", "build", "dist", ".eggs",
+             ".pytest_cache", ".mypy_cache", ".ruff_cache", "node_modules"}
+PLATFORM = "manylinux2014_x86_64"
+PIP_ENV_DROPPED = ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT", "PIP_NO_INDEX", "PIP_REQUIRE_VIRTUALENV",
+                   "PIP_TARGET", "PIP_USER", "PIP_PREFIX")
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One packed release: ``path`` of the tar, the app ``name``/``version``, its ``sha256`` and ``size``."""
+
+    path: Path
+    app: str
+    name: str
+    version: str
+    sha256: str
+    size: int
+    python_version: str
+    manifest: dict = field(default_factory=dict, compare=False, repr=False)
+    seconds: float = 0.0
+    cached: bool = False
+
+    @property
+    def short_sha(self) -> str:
+        return self.sha256[:8]
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "deploytests"
+
+
+def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3.11",
+         cache_dir: Path | str | None = None, out_dir: Path | str | None = None) -> Artifact:
+    """Build (or reuse) the artifact of ``project_dir`` for CPython ``python_version`` on manylinux x86_64."""
+    started = time.monotonic()
+    project_dir = Path(project_dir).resolve()
+    cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    source_hash = tree_hash(project_dir)
+    app_wheel, built = app_wheel_for(project_dir, source_hash, cache / "apps")
+    meta = wheel_metadata(app_wheel)
+    deps = dependency_wheels(meta["requires"], python_version, cache / "wheels")
+    manifest = {
+        "app": cfg.app, "name": meta["name"], "version": meta["version"], "app_wheel": app_wheel.name,
+        "pip_wheel": next(w.name for w in deps if w.name.startswith("pip-")),
+        "wheels": sorted(w.name for w in [app_wheel, *deps]), "python_version": python_version,
+        "platform": PLATFORM, "source_hash": source_hash, "git_sha": git_sha(project_dir),
+    }
+    data = artifact_bytes(manifest, [app_wheel, *deps])
+    sha = hashlib.sha256(data).hexdigest()
+    out = Path(out_dir) if out_dir else cache / "artifacts"
+    path = out / f"{cfg.app}-{meta['version']}-{sha[:8]}.tar"
+    if not path.exists():
+        out.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, data)
+    return Artifact(path=path, app=cfg.app, name=meta["name"], version=meta["version"], sha256=sha, size=len(data),
+                    python_version=python_version, manifest=manifest, seconds=time.monotonic() - started,
+                    cached=not built)
+
+
+# ---------------------------------------------------------------- the app's wheel
+
+def tree_hash(project_dir: Path) -> str:
+    """sha256 over the relative paths and contents of the project's files (build/VCS/cache dirs skipped)."""
+    digest = hashlib.sha256()
+    for path in sorted(source_files(project_dir)):
+        digest.update(str(path.relative_to(project_dir)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def source_files(project_dir: Path):
+    for dirpath, dirnames, filenames in os.walk(project_dir, followlinks=True):
+        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")]
+        for name in filenames:
+            if not name.endswith((".pyc", ".pyo")):
+                yield Path(dirpath) / name
+
+
+def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Path, bool]:
+    """The cached wheel for this source hash, building it first if needed; (path, whether it was built)."""
+    slot = cache / source_hash[:32]
+    found = sorted(slot.glob("*.whl")) if slot.is_dir() else []
+    if found:
+        return found[0], False
+    with tempfile.TemporaryDirectory(prefix="deploytests-build-") as tmp:
+        src = Path(tmp) / "src"
+        shutil.copytree(project_dir, src, ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.egg-info", "*.pyc"))
+        wheel = build_wheel(src, Path(tmp) / "out")
+        slot.mkdir(parents=True, exist_ok=True)
+        final = slot / wheel.name
+        shutil.copy2(wheel, final.with_suffix(".part"))
+        os.replace(final.with_suffix(".part"), final)
+    return final, True
+
+
+def build_wheel(src: Path, out: Path) -> Path:
+    """PEP 517 build of ``src`` into ``out``; works for pyproject.toml and setup.py-only projects."""
+    import build
+    import build.env
+
+    builder = build.ProjectBuilder(src, runner=_quiet_runner)
+    try:
+        if builder.check_dependencies("wheel"):
+            with build.env.DefaultIsolatedEnv() as env:
+                builder = build.ProjectBuilder.from_isolated_env(env, src, runner=_quiet_runner)
+                env.install(builder.build_system_requires)
+                env.install(builder.get_requires_for_build("wheel"))
+                return Path(builder.build("wheel", out))
+        return Path(builder.build("wheel", out))
+    except build.BuildBackendException as exc:
+        detail = getattr(exc.exception, "output", b"") or b""
+        raise DeployError(f"building the app's wheel failed: {exc}", where=str(src.name),
+                          hint="run `python -m build --wheel` in the project to see why",
+                          detail=tail(detail, 30)) from None
+
+
+def _quiet_runner(cmd, cwd=None, extra_environ=None):
+    """pyproject_hooks runner that captures the backend's chatter and keeps it for the error."""
+    env = dict(os.environ, **(extra_environ or {}))
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        err = subprocess.CalledProcessError(proc.returncode, cmd, output=proc.stdout)
+        raise err
+
+
+def wheel_metadata(wheel: Path) -> dict:
+    """name, version and Requires-Dist of a wheel, read from its METADATA."""
+    with zipfile.ZipFile(wheel) as zf:
+        meta_name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        msg = Parser().parsestr(zf.read(meta_name).decode("utf-8"))
+    return {"name": msg["Name"], "version": msg["Version"], "requires": sorted(msg.get_all("Requires-Dist") or [])}
+
+
+def git_sha(project_dir: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "-C", str(project_dir), "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+# ---------------------------------------------------------------- third-party wheels
+
+def dependency_wheels(requires: list[str], python_version: str, cache: Path) -> list[Path]:
+    """Wheels of ``requires`` (+ pip) for the target, from the cache or ``pip download`` (then cached)."""
+    key = hashlib.sha256(json.dumps([requires, python_version, PLATFORM]).encode()).hexdigest()[:32]
+    slot = cache / key
+    if (slot / ".complete").is_file():
+        return [slot / n for n in json.loads((slot / ".complete").read_text())]
+    tmp = Path(tempfile.mkdtemp(prefix=f"{key}.", dir=_mkdir(cache)))
+    pip_download(["pip", *requires], python_version, tmp)
+    names = sorted(p.name for p in tmp.glob("*.whl"))
+    (tmp / ".complete").write_text(json.dumps(names))
+    if slot.exists():
+        shutil.rmtree(slot)
+    os.replace(tmp, slot)
+    return [slot / n for n in names]
+
+
+def pip_download_command(requires: list[str], python_version: str, dest: Path) -> list[str]:
+    return [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--only-binary=:all:",
+            "--python-version", python_version, "--platform", PLATFORM, "--implementation", "cp",
+            "--dest", str(dest), *requires]
+
+
+def pip_env() -> dict:
+    """The runner's environment without the pip settings that tie a wheelhouse to this machine."""
+    env = {k: v for k, v in os.environ.items() if k not in PIP_ENV_DROPPED}
+    env["PIP_CONFIG_FILE"] = os.devnull
+    return env
+
+
+def pip_download(requires: list[str], python_version: str, dest: Path) -> None:
+    cmd = pip_download_command(requires, python_version, dest)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=pip_env())
+    if proc.returncode != 0:
+        raise CommandFailed("runner", " ".join(cmd), proc.returncode, proc.stdout, proc.stderr,
+                            what="downloading dependency wheels failed",
+                            hint=f"the runner needs PyPI (or PIP_INDEX_URL) and binary wheels for "
+                                 f"CPython {python_version} on {PLATFORM}")
+
+
+# ---------------------------------------------------------------- the artifact file
+
+def artifact_bytes(manifest: dict, wheels: list[Path]) -> bytes:
+    """A deterministic tar of manifest.json + wheels/ (sorted, mtime 0, root owner)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        _add(tar, "manifest.json", json.dumps(manifest, indent=2, sort_keys=True).encode())
+        for wheel in sorted(wheels, key=lambda p: p.name):
+            _add(tar, f"wheels/{wheel.name}", wheel.read_bytes())
+    return buf.getvalue()
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.mtime, info.uname, info.gname = len(data), 0o644, 0, "root", "root"
+    tar.addfile(info, io.BytesIO(data))
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + f".{os.getpid()}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
