@@ -1,0 +1,323 @@
+"""pytest plugin (entry point ``deploytests``): options, markers, report header, per-server parametrization
+and thin fixtures over :mod:`deploytests.targets`, :mod:`deploytests.pipeline` and :mod:`deploytests.verify`.
+
+Fixtures, one state change each (``pytest --fixtures`` shows their docs):
+
+``deploy_settings`` → ``deploy_target`` (servers up / connected) → ``deploy_config`` → ``bootstrapped`` →
+``artifact`` (packed for the servers' Python) → ``deployment`` (live on every host; with ``--no-deploy``
+only read) → per server: ``server``, ``testinfra_host``, ``http``.
+
+Tests that use ``server`` run once per server of the target, with ids like ``[docker://web-1]``.
+Tests marked ``deploys`` or ``destructive`` are skipped (never run) where the target does not grant that
+right. Errors that make the whole session pointless (bad option, unknown target, no Docker engine, host key
+mismatch, unreachable host) stop it with one line.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from .errors import DeployTestsError
+from .settings import OPTIONS, Settings, resolve
+from .targets import Provider, provider_for
+from .targets.deployment import Bootstrapped, Deployment, bootstrap_all, deploy_all, once_per_run, read_live
+
+SETTINGS = pytest.StashKey[Settings]()
+PROVIDER = pytest.StashKey[Provider]()
+RUN = pytest.StashKey[dict]()
+
+MARKERS = {
+    "deploys": "the test changes what runs on the target (needs deploy = true; skipped otherwise)",
+    "destructive": "failure injection: broken releases, interrupted deploys, rollback drills (needs "
+                   "destructive = true; skipped otherwise)",
+    "integration": "needs a Docker engine (real containers)",
+}
+
+
+class Hooks:
+    """Hooks a conftest may implement."""
+
+    @pytest.hookspec(firstresult=True)
+    def pytest_deploytests_default_app(self, config):
+        """Return the project directory to deploy when neither ``--app``, ``DEPLOYTESTS_APP`` nor the
+        ``deploytests_app`` ini key sets it (this repository's root conftest returns its example app)."""
+
+
+def pytest_addhooks(pluginmanager):
+    pluginmanager.add_hookspecs(Hooks)
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("deploytests", "deploy an app to a target and verify it (deploytests)")
+    for opt in OPTIONS:
+        extra = {"action": "store_true", "default": None} if opt.flag else {"metavar": opt.metavar}
+        group.addoption(opt.cli, dest=f"deploytests_{opt.name}", help=f"{opt.help} [env {opt.env}]", **extra)
+        parser.addini(opt.ini, help=f"deploytests: {opt.help}", default="")
+
+
+# ---------------------------------------------------------------- configure: settings and target, no network
+
+def _settings(config) -> Settings:
+    default = config.hook.pytest_deploytests_default_app(config=config)
+    return resolve(
+        cli={o.name: getattr(config.option, f"deploytests_{o.name}", None) for o in OPTIONS},
+        env=os.environ,
+        ini={o.ini: str(config.getini(o.ini)) for o in OPTIONS if config.getini(o.ini) not in ("", None)},
+        cwd=Path(config.invocation_params.dir),
+        ini_dir=Path(config.inipath).parent if config.inipath else Path(config.rootpath),
+        defaults={"app": Path(default).resolve()} if default else None,
+    )
+
+
+def pytest_configure(config):
+    for name, text in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    try:
+        settings = _settings(config)
+        default_file = Path(config.rootpath) / "targets.toml"
+        provider = provider_for(settings, targets_file=default_file if default_file.is_file() else None,
+                                progress=lambda msg: _say(config, msg))
+    except DeployTestsError as exc:
+        raise pytest.UsageError(f"deploytests: {exc}") from None
+    config.stash[SETTINGS], config.stash[PROVIDER] = settings, provider
+    config.stash[RUN] = {"verify": defaultdict(float), "deployment": None}
+
+
+def _say(config, msg: str) -> None:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"deploytests: {msg}")
+
+
+def pytest_report_header(config):
+    settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
+    app = f"{settings.app} ({settings.source_of('app')})" if settings.app else "(none: set --app)"
+    return [
+        f"deploytests: target {provider.name!r}: {provider.describe()}",
+        f"deploytests: hosts: {', '.join(provider.labels())}",
+        f"deploytests: app: {app}",
+        f"deploytests: rights: {provider.rights.describe()}; "
+        f"{'--no-deploy: verifying what is live' if settings.no_deploy else 'deploying before verifying'}",
+    ]
+
+
+# ---------------------------------------------------------------- collection: parametrize and refuse
+
+def pytest_generate_tests(metafunc):
+    if "server" in metafunc.fixturenames:
+        labels = metafunc.config.stash[PROVIDER].labels()
+        metafunc.parametrize("server", labels, ids=labels, indirect=True, scope="session")
+
+
+def refusal(item, provider: Provider, settings: Settings) -> str | None:
+    """Why ``item`` must not run on this target (a skip reason), or None."""
+    where = f"target {provider.name!r}"
+    if item.get_closest_marker("destructive") and not provider.rights.destructive:
+        return f"{where} does not allow destructive tests (destructive = false in the targets file)"
+    if item.get_closest_marker("deploys"):
+        if not provider.rights.deploy:
+            return f"{where} does not allow deploys (deploy = false in the targets file)"
+        if settings.no_deploy:
+            return "--no-deploy: this check compares with what this run deploys"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    provider, settings = config.stash[PROVIDER], config.stash[SETTINGS]
+    for item in items:
+        reason = refusal(item, provider, settings)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+# ---------------------------------------------------------------- fixtures
+
+def _stop(exc: DeployTestsError):
+    """End the session with the error's one line (no traceback)."""
+    pytest.exit(f"deploytests: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+@pytest.fixture(scope="session")
+def deploy_settings(pytestconfig) -> Settings:
+    """The resolved :class:`deploytests.settings.Settings` (ini < env var < command line) of this run."""
+    return pytestconfig.stash[SETTINGS]
+
+
+@pytest.fixture(scope="session")
+def deploy_target(pytestconfig):
+    """The target's provider, opened once for the session: its ``.servers`` are up and connected (docker:
+    containers started; ssh: every host connected with its pinned key). Closed at the end; containers are
+    removed unless ``--keep-containers``. ``.rights`` says what the suite may do there."""
+    provider = pytestconfig.stash[PROVIDER]
+    try:
+        provider.open()
+    except DeployTestsError as exc:
+        provider.close()
+        _stop(exc)
+    yield provider
+    provider.close()
+
+
+@pytest.fixture(scope="session")
+def deploy_config(deploy_settings, deploy_target):
+    """The app's :class:`deploytests.config.DeployConfig` (from ``--app``), with the target's config file."""
+    from .config import load_config
+
+    if deploy_settings.app is None:
+        _stop(DeployTestsError("no app to deploy", hint="pass --app PATH, set DEPLOYTESTS_APP or the "
+                                                        "deploytests_app ini key"))
+    try:
+        return load_config(deploy_settings.app, target_config=deploy_target.config_file)
+    except DeployTestsError as exc:
+        _stop(exc)
+
+
+def _shared(pytestconfig, provider: Provider, step: str, produce):
+    """Run ``produce`` here, or once for all xdist workers when they share a real target."""
+    uid = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if provider.kind == "docker" or not uid:
+        return produce()
+    path = Path(tempfile.gettempdir()) / f"deploytests-{uid}" / f"{provider.name}-{step}.json"
+    return once_per_run(path, produce)
+
+
+def _fail(exc: DeployTestsError):
+    pytest.fail(exc.render(), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def bootstrapped(pytestconfig, deploy_settings, deploy_target, deploy_config) -> Bootstrapped:
+    """Every server bootstrapped (idempotent: packages, user, tree, config, vhost). Skipped with --no-deploy."""
+    if deploy_settings.no_deploy or not deploy_target.rights.deploy:
+        pytest.skip("nothing bootstrapped: --no-deploy or the target does not allow deploys")
+    import json
+    from dataclasses import asdict
+
+    produce = lambda: json.dumps(asdict(bootstrap_all(deploy_target.servers, deploy_config)))  # noqa: E731
+    try:
+        return Bootstrapped(**json.loads(_shared(pytestconfig, deploy_target, "bootstrap", produce)))
+    except DeployTestsError as exc:
+        _fail(exc)
+
+
+@pytest.fixture(scope="session")
+def artifact(pytestconfig, deploy_settings, deploy_config, bootstrapped):
+    """The packed release (:class:`deploytests.pipeline.Artifact`: path, version, sha256), built once
+    for the servers' Python (wheels cached between runs)."""
+    from .pipeline import pack
+
+    started = time.monotonic()
+    try:
+        art = pack(deploy_settings.app, deploy_config, python_version=bootstrapped.python_version)
+    except DeployTestsError as exc:
+        _fail(exc)
+    pytestconfig.stash[RUN]["pack"] = time.monotonic() - started
+    return art
+
+
+@pytest.fixture(scope="session")
+def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_config) -> Deployment:
+    """What is live: the session's deploy of ``artifact`` on every server (parallel), or with
+    ``--no-deploy`` (or a target without the deploy right) what was already live, read and unchanged.
+    ``deployment[server.label].release_id`` is the release each host serves."""
+    try:
+        if deploy_settings.no_deploy or not deploy_target.rights.deploy:
+            result = read_live(deploy_target.servers, deploy_config)
+        else:
+            art, boot = request.getfixturevalue("artifact"), request.getfixturevalue("bootstrapped")
+            pack_s = pytestconfig.stash[RUN].get("pack", 0.0)
+            produce = lambda: deploy_all(deploy_target.servers, deploy_config, art,  # noqa: E731
+                                         pack_seconds=pack_s, boot=boot).to_json()
+            result = Deployment.from_json(_shared(pytestconfig, deploy_target, "deploy", produce))
+    except DeployTestsError as exc:
+        _fail(exc)
+    pytestconfig.stash[RUN]["deployment"] = result
+    return result
+
+
+@pytest.fixture(scope="session")
+def server(request, deploy_target, deployment):
+    """One server of the target (:class:`deploytests.targets.Server`), with the app deployed (or, with
+    ``--no-deploy``, as found). Tests using it run once per server: ``test_x[docker://web-1]``.
+    ``server.connection()`` is the shared, pinned Fabric connection."""
+    return next(s for s in deploy_target.servers if s.label == request.param)
+
+
+@pytest.fixture(scope="session")
+def testinfra_host(server):
+    """A testinfra ``Host`` for ``server`` over its already-open pinned connection (no new SSH login,
+    no ``~/.ssh/config``, never testinfra's cached ``get_host``). ``with testinfra_host.sudo():`` works
+    where the login may sudo."""
+    from .verify.testinfra import host_for
+
+    return host_for(server)
+
+
+@pytest.fixture(scope="session")
+def http(server, deploy_config):
+    """A :class:`deploytests.verify.HttpClient` (a requests session) for ``server.base_url``:
+    ``http.get("/health")``, ``http.url(path)``."""
+    from .verify import HttpClient
+
+    client = HttpClient(server.base_url)
+    yield client
+    client.close()
+
+
+# ---------------------------------------------------------------- reporting
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    rep = yield
+    srv = getattr(item, "funcargs", {}).get("server")
+    if srv is None:
+        return rep
+    if rep.when == "call":
+        item.config.stash[RUN]["verify"][srv.label] += rep.duration
+    if rep.failed and rep.when in ("setup", "call"):
+        from .verify.diagnostics import collect, secret_values
+
+        cfg = item.funcargs.get("deploy_config")
+        if cfg is not None:
+            secrets = secret_values(cfg.config_file)
+            for title, text in collect(srv.connection(), cfg.app, cfg.root, secrets).items():
+                rep.sections.append((f"deploytests {srv.label}: {title}", text))
+    return rep
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if PROVIDER not in config.stash:
+        return
+    provider, run = config.stash[PROVIDER], config.stash[RUN]
+    lines = summary_lines(provider, run)
+    if lines:
+        terminalreporter.write_sep("-", "deploytests summary")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+def summary_lines(provider: Provider, run: dict) -> list[str]:
+    """Per host: bootstrap, deploy and verify seconds; per run: pack and the target's own steps."""
+    deployment, verify = run.get("deployment"), run.get("verify", {})
+    if deployment is None and not verify:
+        return []
+    lines = []
+    overall = dict(provider.times)
+    if deployment is not None:
+        overall.update(deployment.times)
+    if overall:
+        lines.append("run: " + ", ".join(f"{k} {v:.2f}s" for k, v in overall.items()))
+    for label in provider.labels():
+        host = deployment.hosts.get(label) if deployment else None
+        steps = dict(host.times) if host else {}
+        steps["verify"] = verify.get(label, 0.0)
+        release = f" release {host.release_id}" if host and host.release_id else ""
+        lines.append(f"{label}:{release} " + ", ".join(f"{k} {v:.2f}s" for k, v in steps.items()))
+    lines.extend(provider.keep_lines())
+    return lines

@@ -1,0 +1,152 @@
+"""The plugin's settings: one frozen :class:`Settings`, resolved once from defaults < ini < env var < CLI.
+
+Every option has three spellings (see :data:`OPTIONS`); the environment variable is ``DEPLOYTESTS_`` + the
+upper-cased name and the ini key ``deploytests_`` + the name (``--targets-file``: ``DEPLOYTESTS_TARGETS``,
+``deploytests_targets``):
+
+- ``--target NAME``: ``docker`` (local containers, the default) or a target of the inventory;
+- ``--targets-file PATH``: the inventory (default: ``targets.toml`` in the rootdir);
+- ``--app PATH``: the project to deploy (a conftest may supply the default, see the plugin);
+- ``--containers N``: hosts of the docker target (default 2);
+- ``--no-deploy``: deploy nothing, verify what is live;
+- ``--keep-containers``: keep the containers and print an ssh line per host.
+
+A bad value raises :class:`~deploytests.errors.ConfigError` that says where it came from, e.g.
+``--containers=abc (from DEPLOYTESTS_CONTAINERS environment variable): not a positive integer``.
+Relative paths are resolved against the directory of their source: the ini file's directory for ini keys,
+the current directory for env vars and options. Nothing here imports pytest: :func:`resolve` takes plain
+mappings, so it is unit-testable and usable from scripts (the bench).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError
+
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the user asked for. ``app`` and ``targets_file`` are absolute paths or None."""
+
+    target: str = "docker"
+    targets_file: Path | None = None
+    app: Path | None = None
+    containers: int = 2
+    no_deploy: bool = False
+    keep_containers: bool = False
+    sources: tuple[tuple[str, str], ...] = ()
+
+    def source_of(self, name: str) -> str:
+        """Where the value of field ``name`` came from ("default", "ini", "environment", "command line")."""
+        return dict(self.sources).get(name, "default")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting and its three spellings. ``flag`` options take no value on the command line."""
+
+    name: str
+    help: str
+    parse: Callable[[str, Path], object]
+    flag: bool = False
+    metavar: str = ""
+
+    @property
+    def cli(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def env(self) -> str:
+        return "DEPLOYTESTS_" + self.name.upper() if self.name != "targets_file" else "DEPLOYTESTS_TARGETS"
+
+    @property
+    def ini(self) -> str:
+        return "deploytests_" + self.name if self.name != "targets_file" else "deploytests_targets"
+
+
+def _target(value: str, _base: Path) -> str:
+    if not value.strip() or any(c.isspace() for c in value.strip()):
+        raise ValueError("not a target name (one word, as in targets.toml)")
+    return value.strip()
+
+
+def _path(value: str, base: Path) -> Path:
+    if not value.strip():
+        raise ValueError("empty path")
+    return (base / Path(value.strip()).expanduser()).resolve()
+
+
+def _positive_int(value: str, _base: Path) -> int:
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError("not a positive integer")
+    return number
+
+
+def _bool(value: str, _base: Path) -> bool:
+    word = str(value).strip().lower()
+    if word in TRUE:
+        return True
+    if word in FALSE:
+        return False
+    raise ValueError(f"not a boolean (use one of {', '.join(sorted(TRUE | FALSE - {''}))})")
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("target", "target to deploy to and verify: 'docker' (local containers, the default) or a "
+           "name from the targets file", _target, metavar="NAME"),
+    Option("targets_file", "inventory of real targets (TOML); default: targets.toml in the rootdir",
+           _path, metavar="PATH"),
+    Option("app", "project directory of the app to deploy (with its deploy.toml or pyproject.toml)",
+           _path, metavar="PATH"),
+    Option("containers", "number of containers of the docker target (default 2)", _positive_int, metavar="N"),
+    Option("no_deploy", "deploy nothing: verify what is live on the target", _bool, flag=True),
+    Option("keep_containers", "keep the docker target's containers after the run and print an ssh line "
+           "per host", _bool, flag=True),
+)
+
+
+def resolve(*, cli: Mapping[str, object], env: Mapping[str, str], ini: Mapping[str, str],
+            cwd: Path, ini_dir: Path, defaults: Mapping[str, object] | None = None) -> Settings:
+    """Merge the layers (``defaults`` < ``ini`` < ``env`` < ``cli``) into :class:`Settings`.
+
+    ``cli`` maps option names to the parsed command-line values (None or False: not given). ``ini`` maps
+    ini keys to their raw strings (empty: not set). ``defaults`` holds values a conftest supplies
+    (already typed, e.g. ``{"app": Path(...)}``).
+    """
+    values: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    for name, value in (defaults or {}).items():
+        values[name], sources[name] = value, "conftest default"
+    for opt in OPTIONS:
+        layers = (
+            (ini.get(opt.ini), ini_dir, f"{opt.ini} ini key", "ini"),
+            (env.get(opt.env), cwd, f"{opt.env} environment variable", "environment"),
+            (_cli_text(opt, cli.get(opt.name)), cwd, "command line", "command line"),
+        )
+        for raw, base, source, kind in layers:
+            if raw is None or (raw == "" and not opt.flag):
+                continue
+            try:
+                values[opt.name] = opt.parse(raw, base)
+            except ValueError as exc:
+                shown = f"{opt.cli}={raw}"
+                where = "" if kind == "command line" else f" (from {source})"
+                raise ConfigError(f"{shown}{where}: {exc}") from None
+            sources[opt.name] = kind
+    return Settings(**values, sources=tuple(sorted(sources.items())))
+
+
+def _cli_text(opt: Option, value: object) -> str | None:
+    """The command-line value as text, or None when the option was not given."""
+    if value is None or value is False:
+        return None
+    return "1" if value is True else str(value)

@@ -1,0 +1,131 @@
+"""The session's deployment of one app to every server of a target, as plain data.
+
+:func:`bootstrap_all`, then (after the caller packed once, for the servers' Python) :func:`deploy_all`, each
+on all servers in parallel; :func:`read_live` is the ``--no-deploy`` twin that only reads what is live. Both
+return a :class:`Deployment`: per host, the live release id, the version and artifact sha256 it claims
+(from its ``RELEASE.json``) and the seconds each step took. It is JSON-friendly so that xdist workers
+sharing a real target can deploy once and hand the result to each other (:func:`once_per_run`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..errors import DeployTestsError
+
+
+@dataclass
+class HostState:
+    """What is live on one host: ``release_id`` (None: nothing deployed), and step durations in seconds."""
+
+    label: str
+    release_id: str | None = None
+    version: str | None = None
+    artifact_sha256: str | None = None
+    releases: list[str] = field(default_factory=list)
+    times: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Deployment:
+    """The session's deployment: ``deployed`` is False with ``--no-deploy`` (states read, not made)."""
+
+    deployed: bool
+    hosts: dict[str, HostState] = field(default_factory=dict)
+    artifact_sha256: str | None = None
+    version: str | None = None
+    times: dict[str, float] = field(default_factory=dict)
+
+    def __getitem__(self, label: str) -> HostState:
+        return self.hosts[label]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Deployment:
+        data = json.loads(text)
+        data["hosts"] = {k: HostState(**v) for k, v in data["hosts"].items()}
+        return cls(**data)
+
+
+def _state(label: str, status, times: dict[str, float] | None = None) -> HostState:
+    """A HostState from the pipeline's :class:`~deploytests.pipeline.Status` of one host."""
+    live = next((r for r in status.releases if r.id == status.live), None)
+    return HostState(label=label, release_id=status.live, version=live and live.version,
+                     artifact_sha256=live and live.artifact_sha256,
+                     releases=[r.id for r in status.releases], times=dict(times or {}))
+
+
+@dataclass
+class Bootstrapped:
+    """Result of bootstrapping every host: the servers' Python (``X.Y``) and per-host seconds and changes."""
+
+    python_version: str
+    seconds: dict[str, float] = field(default_factory=dict)
+    changes: dict[str, list[str]] = field(default_factory=dict)
+
+
+def bootstrap_all(servers, cfg) -> Bootstrapped:
+    """Bootstrap all servers in parallel; they must share one Python version (one artifact serves all)."""
+    from .. import pipeline
+
+    outcomes = pipeline.run_on_hosts(servers, lambda c: pipeline.bootstrap(c, cfg), step="bootstrap")
+    versions = sorted({o.value.python_version for o in outcomes})
+    if len(versions) > 1:
+        raise DeployTestsError(f"the servers run different Pythons ({', '.join(versions)}); one artifact "
+                               "cannot serve them all", hint="split them into separate targets")
+    return Bootstrapped(python_version=versions[0], seconds={o.host: o.seconds for o in outcomes},
+                        changes={o.host: list(o.value.changes) for o in outcomes})
+
+
+def deploy_all(servers, cfg, artifact, *, pack_seconds: float = 0.0,
+               boot: Bootstrapped | None = None) -> Deployment:
+    """Deploy ``artifact`` on all servers in parallel, then read back what is live on each."""
+    from .. import pipeline
+
+    deploys = pipeline.run_on_hosts(servers, lambda c: pipeline.deploy(c, cfg, artifact), step="deploy")
+    live = read_live(servers, cfg)
+    for outcome in deploys:
+        times = live.hosts[outcome.host].times
+        times.update({"bootstrap": boot.seconds.get(outcome.host, 0.0)} if boot else {})
+        times["deploy"] = outcome.seconds
+    live.deployed, live.artifact_sha256, live.version = True, artifact.sha256, artifact.version
+    live.times["pack"] = pack_seconds
+    return live
+
+
+def read_live(servers, cfg) -> Deployment:
+    """What is live on each server (``--no-deploy``); nothing is changed."""
+    from .. import pipeline
+
+    outcomes = pipeline.run_on_hosts(servers, lambda c: pipeline.status(c, cfg), step="status")
+    return Deployment(deployed=False, hosts={o.host: _state(o.host, o.value) for o in outcomes})
+
+
+def once_per_run(path: Path, produce: Callable[[], str]) -> str:
+    """Run ``produce`` in the first process to get here and hand its text to every later one.
+
+    Processes (xdist workers) serialize on an flock of ``path.lock``; the first writes ``path``, the others
+    read it. If ``produce`` raised, the error's line is stored and re-raised by everyone, so a failed deploy
+    is not retried by each worker.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            try:
+                path.write_text(json.dumps({"ok": produce()}))
+            except DeployTestsError as exc:
+                path.write_text(json.dumps({"error": exc.render()}))
+                raise
+        data = json.loads(path.read_text())
+    if "error" in data:
+        raise DeployTestsError(f"the deploy of another worker failed: {data['error'].splitlines()[0]}",
+                               detail=data["error"])
+    return data["ok"]

@@ -1,0 +1,74 @@
+"""What a failed test's report carries about a server: collected in one round trip, secrets redacted.
+
+:func:`collect` runs one shell script over the server's open connection and returns sections: the Apache
+error log tail, the vhost, the ``.wsgi`` file, the release list (with ``current``) and ``pip freeze`` of the
+live venv. The app config is never read. As a second guard, :func:`redact` replaces every value of the
+uploaded config file (``KEY = value`` lines) that still shows up, e.g. in a traceback in the error log.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+MARK = "@@DT-SECTION "
+REDACTED = "[redacted]"
+
+
+def script(app: str, root: str) -> str:
+    """The shell script printing each section after a ``@@DT-SECTION <title>`` line (sudo only if allowed)."""
+    r, conf = shlex.quote(root), shlex.quote(f"/etc/apache2/sites-available/{app}.conf")
+    sections = {
+        "Apache error log (last 40 lines)": "$S tail -n 40 /var/log/apache2/error.log",
+        f"vhost {conf}": f"cat {conf}",
+        f"{root}/application.wsgi": f"cat {r}/application.wsgi",
+        "releases": f"ls -l {r}/releases; echo; echo \"current -> $(readlink {r}/current)\"; "
+                    f"cat {r}/releases/failed.log 2>/dev/null | tail -n 5",
+        "pip freeze (live venv)": f"python3 -m pip --python {r}/current/venv/bin/python freeze 2>/dev/null "
+                                  f"|| {r}/current/venv/bin/python -m pip freeze 2>&1",
+    }
+    body = "; ".join(f"echo '{MARK}{title}'; {{ {cmd}; }} 2>&1" for title, cmd in sections.items())
+    return f"S=''; sudo -n true 2>/dev/null && S='sudo -n'; {body}; true"
+
+
+def parse(output: str) -> dict[str, str]:
+    """Split the script's output into ``{title: text}``."""
+    sections: dict[str, str] = {}
+    title = None
+    for line in output.splitlines():
+        if line.startswith(MARK):
+            title = line[len(MARK):]
+            sections[title] = ""
+        elif title is not None:
+            sections[title] += line + "\n"
+    return sections
+
+
+def secret_values(config_file: Path | None, min_len: int = 4) -> list[str]:
+    """Values of ``KEY = value`` lines of the config file (quotes stripped): what must never be printed."""
+    if config_file is None or not Path(config_file).is_file():
+        return []
+    values = []
+    for line in Path(config_file).read_text(errors="replace").splitlines():
+        m = re.match(r"^\s*[A-Za-z_][\w.]*\s*[=:]\s*(.+?)\s*$", line)
+        if m:
+            value = m.group(1).strip("'\"")
+            if len(value) >= min_len and value.lower() not in ("true", "false", "none"):
+                values.append(value)
+    return sorted(set(values), key=len, reverse=True)
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def collect(connection, app: str, root: str, secrets: list[str] = ()) -> dict[str, str]:
+    """Run :func:`script` on ``connection`` (a Fabric connection); never raises: a failure is a section."""
+    try:
+        result = connection.run(script(app, root), hide=True, warn=True, timeout=30)
+        return {k: redact(v, list(secrets)) for k, v in parse(result.stdout).items()}
+    except Exception as exc:  # noqa: BLE001 - diagnostics must not hide the test's own failure
+        return {"diagnostics": f"could not collect: {type(exc).__name__}: {exc}"}

@@ -1,0 +1,71 @@
+"""HTTP probes of a deployed site, and assertions whose messages carry the whole exchange.
+
+:class:`HttpClient` is a :class:`requests.Session` bound to one server's base URL. The assertion helpers
+hide themselves from tracebacks and, on failure, quote the URL, the status, the headers and the start of
+the body, so a red test says what was asked and what came back.
+"""
+
+from __future__ import annotations
+
+import requests
+
+BODY_CHARS = 400
+
+
+class HttpClient:
+    """GET/HEAD relative paths against ``base_url`` with one pooled session (no proxies from the env)."""
+
+    def __init__(self, base_url: str, *, timeout: float = 10.0, host_header: str | None = None):
+        self.base_url, self.timeout = base_url.rstrip("/"), timeout
+        self.session = requests.Session()
+        self.session.trust_env = False
+        if host_header:
+            self.session.headers["Host"] = host_header
+
+    def url(self, path: str) -> str:
+        return self.base_url + "/" + path.lstrip("/")
+
+    def get(self, path: str = "/", **kwargs) -> requests.Response:
+        kwargs.setdefault("timeout", self.timeout)
+        kwargs.setdefault("allow_redirects", False)
+        return self.session.get(self.url(path), **kwargs)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def describe(resp: requests.Response, body_chars: int = BODY_CHARS) -> str:
+    """``GET URL -> STATUS REASON``, the headers, and the first ``body_chars`` characters of the body."""
+    headers = "\n".join(f"    {k}: {v}" for k, v in resp.headers.items())
+    body = resp.text[:body_chars] + ("..." if len(resp.text) > body_chars else "")
+    return (f"{resp.request.method} {resp.url} -> {resp.status_code} {resp.reason}\n"
+            f"  headers:\n{headers}\n  body: {body!r}")
+
+
+def assert_status(resp: requests.Response, expected: int = 200) -> requests.Response:
+    """Fail unless the status is ``expected``."""
+    __tracebackhide__ = True
+    if resp.status_code != expected:
+        raise AssertionError(f"expected HTTP {expected}, got {resp.status_code}\n{describe(resp)}")
+    return resp
+
+
+def assert_header(resp: requests.Response, name: str, expected: str) -> None:
+    """Fail unless header ``name`` equals ``expected``."""
+    __tracebackhide__ = True
+    found = resp.headers.get(name)
+    if found != expected:
+        raise AssertionError(f"expected header {name}: {expected!r}, found {found!r}\n{describe(resp)}")
+
+
+def assert_not_served(resp: requests.Response, forbidden: str) -> None:
+    """Fail if the response is a 200 or its body contains ``forbidden`` (a file that must stay private).
+
+    ``forbidden`` is quoted by length only: it may be secret.
+    """
+    __tracebackhide__ = True
+    leaked = forbidden and forbidden in resp.text
+    if resp.status_code == 200 or leaked:
+        what = "served the file's content" if leaked else "answered 200"
+        raise AssertionError(f"{resp.url} must not be downloadable, but it {what} "
+                             f"(status {resp.status_code}, {len(resp.content)} bytes)")
