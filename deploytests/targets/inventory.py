@@ -82,7 +82,8 @@ def load_inventory(path: Path) -> dict[str, TargetSpec]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", where=_at(path, getattr(exc, "lineno", None))) from None
+        line = re.search(r"at line (\d+)", str(exc))
+        raise ConfigError(f"not valid TOML: {exc}", where=_at(path, line and int(line[1]))) from None
     targets = data.get("targets", {})
     if not isinstance(targets, dict) or any(k != "targets" for k in data):
         raise ConfigError("expected only [targets.NAME] tables", where=_at(path, 1))
@@ -116,7 +117,7 @@ def _at(path: Path, line: int | None) -> str:
 
 
 def _line_of(text: str, name: str) -> int | None:
-    pattern = re.compile(rf"^\s*\[\s*targets\.\"?{re.escape(name)}\"?[\s.\]]", re.M)
+    pattern = re.compile(rf"^[ \t]*\[[ \t]*targets\.\"?{re.escape(name)}\"?[\s.\]]", re.M)
     m = pattern.search(text)
     return text.count("\n", 0, m.start()) + 1 if m else None
 

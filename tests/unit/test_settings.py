@@ -1,0 +1,76 @@
+"""Settings: precedence ini < env < CLI, relative paths per source, errors that name their source."""
+
+from pathlib import Path
+
+import pytest
+
+from deploytests.errors import ConfigError
+from deploytests.settings import OPTIONS, Settings, resolve
+
+
+def run(cli=None, env=None, ini=None, defaults=None, tmp=Path("/work")):
+    return resolve(cli=cli or {}, env=env or {}, ini=ini or {}, cwd=tmp / "cwd", ini_dir=tmp / "ini",
+                   defaults=defaults)
+
+
+def test_defaults():
+    s = run()
+    assert (s.target, s.containers, s.no_deploy, s.keep_containers, s.app) == ("docker", 2, False, False, None)
+    assert s.source_of("target") == "default"
+
+
+def test_cli_beats_env_beats_ini():
+    ini = {"deploytests_target": "ini", "deploytests_containers": "3"}
+    env = {"DEPLOYTESTS_TARGET": "env", "DEPLOYTESTS_CONTAINERS": "4"}
+    assert run(ini=ini).target == "ini"
+    assert run(ini=ini, env=env).containers == 4
+    s = run(cli={"target": "cli"}, ini=ini, env=env)
+    assert (s.target, s.source_of("target"), s.containers) == ("cli", "command line", 4)
+
+
+def test_conftest_default_is_lowest():
+    s = run(defaults={"app": Path("/x/app")})
+    assert (s.app, s.source_of("app")) == (Path("/x/app"), "conftest default")
+    assert run(defaults={"app": Path("/x/app")}, ini={"deploytests_app": "a"}).app == Path("/work/ini/a")
+
+
+def test_relative_paths_follow_their_source():
+    assert run(ini={"deploytests_app": "apps/a"}).app == Path("/work/ini/apps/a")
+    assert run(env={"DEPLOYTESTS_APP": "apps/a"}).app == Path("/work/cwd/apps/a")
+    assert run(cli={"targets_file": "t.toml"}).targets_file == Path("/work/cwd/t.toml")
+
+
+def test_flags_from_env_and_cli():
+    assert run(env={"DEPLOYTESTS_NO_DEPLOY": "yes"}).no_deploy is True
+    assert run(env={"DEPLOYTESTS_NO_DEPLOY": "0"}, ini={"deploytests_no_deploy": "true"}).no_deploy is False
+    assert run(cli={"keep_containers": True}).keep_containers is True
+    assert run(cli={"keep_containers": None}).keep_containers is False
+
+
+@pytest.mark.parametrize("layer, expected", [
+    ({"env": {"DEPLOYTESTS_CONTAINERS": "abc"}},
+     "--containers=abc (from DEPLOYTESTS_CONTAINERS environment variable): not a positive integer."),
+    ({"ini": {"deploytests_containers": "0"}},
+     "--containers=0 (from deploytests_containers ini key): not a positive integer."),
+    ({"cli": {"containers": "-1"}}, "--containers=-1: not a positive integer."),
+    ({"env": {"DEPLOYTESTS_NO_DEPLOY": "maybe"}},
+     "--no-deploy=maybe (from DEPLOYTESTS_NO_DEPLOY environment variable): not a boolean"),
+    ({"cli": {"target": "two words"}}, "--target=two words: not a target name"),
+])
+def test_bad_values_name_their_source(layer, expected):
+    with pytest.raises(ConfigError) as err:
+        run(**layer)
+    assert str(err.value).startswith(expected)
+
+
+def test_every_option_has_three_spellings():
+    spellings = [(o.cli, o.env, o.ini) for o in OPTIONS]
+    assert ("--targets-file", "DEPLOYTESTS_TARGETS", "deploytests_targets") in spellings
+    assert all(o.env.startswith("DEPLOYTESTS_") and o.ini.startswith("deploytests_") for o in OPTIONS)
+    testinfra_names = {"--hosts", "--connection", "--ssh-config", "--sudo", "--ssh-identity-file", "--force-ansible"}
+    assert not testinfra_names & {o.cli for o in OPTIONS}
+
+
+def test_settings_are_frozen():
+    with pytest.raises(AttributeError):
+        Settings().target = "x"

@@ -1,0 +1,132 @@
+"""Inventory parsing and provider selection: pure, no network, no Docker."""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from deploytests.errors import ConfigError
+from deploytests.targets import PROVIDERS, find_target, load_inventory, parse_host, provider_for
+from deploytests.targets.docker import DockerProvider
+from deploytests.targets.ssh import SshProvider
+
+GOOD = """
+[targets.staging]
+hosts = ["appuser@web1", "deployer@10.0.0.2:2222"]
+identity_file = "id_key"
+known_hosts = "known_hosts"
+base_url = "http://staging.example.com/"
+config_file = "staging.cfg"
+deploy = true
+
+[targets.prod]
+user = "deployer"
+hosts = [{ name = "web1", address = "10.0.0.11", base_url = "https://www.example.com" }, "web2.example.com"]
+identity_file = "id_key"
+known_hosts = "known_hosts"
+base_url = { "web2.example.com" = "https://web2.example.com" }
+"""
+
+
+@pytest.fixture
+def inventory(tmp_path):
+    (tmp_path / "id_key").write_text("key")
+    path = tmp_path / "targets.toml"
+    path.write_text(GOOD)
+    return path
+
+
+def settings(target, path=None, containers=2, keep=False):
+    return SimpleNamespace(target=target, targets_file=path, containers=containers, keep_containers=keep)
+
+
+def test_parse_host():
+    assert parse_host("appuser@web1") == parse_host("appuser@web1:22")
+    h = parse_host("deployer@10.0.0.2:2222")
+    assert (h.user, h.host, h.port, h.label) == ("deployer", "10.0.0.2", 2222, "ssh://deployer@10.0.0.2:2222")
+    assert parse_host("web1", default_user="u").label == "ssh://u@web1"
+    for bad in ("web1", "a@b:0", "a@b:99999", "a@b c", ""):
+        with pytest.raises(ValueError, match="is not 'user@host\\[:port\\]'"):
+            parse_host(bad)
+
+
+def test_inventory(inventory):
+    targets = load_inventory(inventory)
+    staging, prod = targets["staging"], targets["prod"]
+    assert [h.label for h in staging.hosts] == ["ssh://appuser@web1", "ssh://deployer@10.0.0.2:2222"]
+    assert staging.base_url == "http://staging.example.com"
+    assert staging.identity_file == inventory.parent / "id_key"
+    assert (staging.rights.deploy, staging.rights.destructive) == (True, False)
+    assert (prod.rights.deploy, prod.rights.destructive) == (False, False)
+    assert [(h.label, h.base_url) for h in prod.hosts] == [
+        ("ssh://deployer@web1", "https://www.example.com"), ("ssh://deployer@web2.example.com", "https://web2.example.com")]
+    assert staging.where == f"{inventory}:2" and prod.where == f"{inventory}:10"
+
+
+def test_unknown_target_lists_the_targets(inventory):
+    with pytest.raises(ConfigError, match=r"unknown target 'nope'; targets in .*targets.toml: docker, prod, staging"):
+        find_target("nope", inventory)
+    with pytest.raises(ConfigError, match="unknown target 'nope': no targets file"):
+        find_target("nope", None)
+
+
+def test_docker_is_built_in(inventory):
+    assert find_target("docker", None).kind == "docker"
+    assert find_target("docker", inventory).rights.destructive is True
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[targets.a\nhosts = []", r"targets.toml:1: not valid TOML: .*\(at line 1, column \d+\)"),
+    ("x = 1", r"targets.toml:1: expected only \[targets.NAME\] tables"),
+    ("\n[targets.a]\nhosts = 'u@h'", r"targets.toml:2: target 'a': key 'hosts' must be a list"),
+    ("[targets.a]\nhosts = ['nouser']", r"target 'a': host 'nouser' is not 'user@host\[:port\]'"),
+    ("[targets.a]\ndeploy = 'yes'", r"target 'a': key 'deploy' must be true or false, got 'yes'"),
+    ("[targets.a]\nhostz = []", r"target 'a': unknown key 'hostz'; allowed keys: kind, hosts"),
+    ("[targets.a]\nbase_url = 'ftp://x'", r"target 'a': base_url must be an http\(s\) URL"),
+    ("[targets.a]\nhosts = ['u@h', 'u@h:22']", r"target 'a': hosts are listed twice: ssh://u@h"),
+])
+def test_malformed_inventory_is_one_line_with_file_and_line(tmp_path, text, message):
+    path = tmp_path / "targets.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message) as err:
+        load_inventory(path)
+    assert "\n" not in str(err.value)
+
+
+def test_missing_inventory(tmp_path):
+    with pytest.raises(ConfigError, match="targets file .*missing.toml does not exist. Hint:"):
+        load_inventory(tmp_path / "missing.toml")
+
+
+def test_providers_registry(inventory):
+    assert PROVIDERS == {"docker": DockerProvider, "ssh": SshProvider}
+    docker = provider_for(settings("docker", containers=3))
+    assert docker.labels() == ["docker://web-1", "docker://web-2", "docker://web-3"]
+    assert docker.rights.deploy and docker.rights.destructive
+    staging = provider_for(settings("staging", inventory))
+    assert staging.labels() == ["ssh://appuser@web1", "ssh://deployer@10.0.0.2:2222"]
+    assert "2 host(s) over SSH" in staging.describe()
+
+
+@pytest.mark.parametrize("change, message", [
+    ("identity_file = \"id_key\"", "identity file .*nothere does not exist"),
+    ("known_hosts = \"known_hosts\"", "missing key 'known_hosts'"),
+    ("base_url = \"http://staging.example.com/\"", "no base_url for ssh://appuser@web1"),
+    ("hosts = [\"appuser@web1\", \"deployer@10.0.0.2:2222\"]", "no hosts"),
+    ("deploy = true", None),
+])
+def test_ssh_target_checks(inventory, change, message):
+    replacement = {"identity_file": 'identity_file = "nothere"', "hosts": "hosts = []"}.get(change.split()[0], "")
+    inventory.write_text(GOOD.replace(change, replacement))
+    if message is None:
+        assert provider_for(settings("staging", inventory)).rights.deploy is False
+        return
+    with pytest.raises(ConfigError, match=f"target 'staging': {message}"):
+        provider_for(settings("staging", inventory))
+
+
+def test_unknown_kind(tmp_path):
+    path = tmp_path / "targets.toml"
+    path.write_text("[targets.k8s]\nkind = 'kubectl'\n")
+    with pytest.raises(ConfigError, match="unknown kind 'kubectl'; known kinds: docker, ssh"):
+        provider_for(settings("k8s", Path(path)))

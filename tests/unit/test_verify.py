@@ -1,0 +1,95 @@
+"""verify helpers with fakes: messages carry the context, secrets stay out."""
+
+from types import SimpleNamespace
+
+import pytest
+import requests
+
+from deploytests.verify import (PathFacts, assert_header, assert_not_served, assert_ok, assert_path,
+                                assert_status, redact, secret_values, stat_paths, wsgi_daemons)
+from deploytests.verify.diagnostics import MARK, parse, script
+
+
+def response(status=200, body="hello", headers=None, url="http://127.0.0.1:8080/health"):
+    resp = requests.Response()
+    resp.status_code, resp._content, resp.url, resp.reason = status, body.encode(), url, "X"
+    resp.headers.update(headers or {"Content-Type": "text/plain"})
+    resp.request = requests.Request("GET", url).prepare()
+    return resp
+
+
+class FakeHost:
+    def __init__(self, out="", rc=0):
+        self.out, self.rc, self.commands = out, rc, []
+        self.backend = SimpleNamespace(get_hostname=lambda: "docker://web-1")
+
+    def check_output(self, cmd, *args):
+        self.commands.append(cmd)
+        return self.out
+
+    def run(self, cmd, *args):
+        self.commands.append(cmd)
+        return SimpleNamespace(rc=self.rc, stdout=self.out, stderr="boom\n", command=cmd)
+
+
+def test_http_failure_quotes_url_status_headers_body():
+    with pytest.raises(AssertionError) as err:
+        assert_status(response(503, "not initialized", {"X-Deploy-Release": "r1"}))
+    text = str(err.value)
+    for part in ("expected HTTP 200, got 503", "GET http://127.0.0.1:8080/health -> 503",
+                 "X-Deploy-Release: r1", "'not initialized'"):
+        assert part in text
+    with pytest.raises(AssertionError, match="expected header X-Deploy-Release: 'r2', found 'r1'"):
+        assert_header(response(headers={"X-Deploy-Release": "r1"}), "X-Deploy-Release", "r2")
+
+
+def test_not_served_never_quotes_the_secret():
+    assert_not_served(response(404, "Not Found"), "s3cr3t")
+    with pytest.raises(AssertionError) as err:
+        assert_not_served(response(404, "SECRET_KEY = 's3cr3t'"), "s3cr3t")
+    assert "served the file's content" in str(err.value) and "s3cr3t" not in str(err.value)
+    with pytest.raises(AssertionError, match="answered 200"):
+        assert_not_served(response(200, "x"), "s3cr3t")
+
+
+def test_stat_paths_one_round_trip():
+    host = FakeHost("/a|directory|755|root|root|\n/a/cur|symbolic link|777|u|g|releases/1\n"
+                    "/b|missing||||\n")
+    facts = stat_paths(host, ["/a", "/a/cur", "/b"])
+    assert len(host.commands) == 1
+    assert facts["/a"] == PathFacts("/a", "directory", "0755", "root", "root", "")
+    assert facts["/a/cur"].describe() == "/a/cur: symbolic link 0777 u:g -> releases/1"
+    assert facts["/b"].describe() == "/b: missing"
+
+
+def test_assert_path_names_expected_and_found():
+    with pytest.raises(AssertionError) as err:
+        assert_path(PathFacts("/cfg", "regular file", "0644", "root", "app"), kind="regular file", mode="0640")
+    assert str(err.value) == "expected /cfg: regular file 0640 root:app\n   found /cfg: regular file 0644 root:app"
+
+
+def test_assert_ok_quotes_command_exit_output():
+    with pytest.raises(AssertionError) as err:
+        assert_ok(FakeHost(rc=2), "apache2ctl configtest")
+    assert "command: 'apache2ctl configtest'\nexit code: 2" in str(err.value) and "boom" in str(err.value)
+
+
+def test_wsgi_daemons_match_truncated_display_name():
+    host = FakeHost("USER PID COMMAND\nroot 27 /usr/sbin/apache2 -k start\n"
+                    "yourapplication 206 (wsgi:yourapplica -k start\nother 9 (wsgi:other) -k start\n")
+    assert wsgi_daemons(host, "yourapplication") == [("yourapplication", 206)]
+
+
+def test_secret_values_and_redact(tmp_path):
+    cfg = tmp_path / "app.cfg"
+    cfg.write_text("# comment\nCONFIG_NAME = \"docker\"\nSECRET_KEY = 's3cr3t-do-not-print'\nDEBUG = False\n")
+    secrets = secret_values(cfg)
+    assert secrets == ["s3cr3t-do-not-print", "docker"]
+    assert redact("key=s3cr3t-do-not-print", secrets) == "key=[redacted]"
+    assert secret_values(None) == []
+
+
+def test_diagnostics_script_never_reads_the_config():
+    text = script("yourapplication", "/var/www/yourapplication")
+    assert "application.cfg" not in text and "shared" not in text
+    assert parse(f"x\n{MARK}one\na\nb\n{MARK}two\n") == {"one": "a\nb\n", "two": ""}
