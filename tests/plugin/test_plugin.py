@@ -1,0 +1,179 @@
+"""The plugin seen from the outside (pytester): options, header, test ids, safety skips, one-line errors.
+
+No test here starts a container: errors are provoked before any would (or with a dead Docker socket).
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+USES_SERVER = "def test_site(server):\n    pass\n"
+
+
+def write_inventory(pytester, body: str):
+    pytester.path.joinpath("id_test").write_text("not a real key\n")
+    pytester.path.joinpath("known_hosts").write_text("")
+    return pytester.makefile(".toml", targets=body)
+
+
+def staging(hosts='["appuser@web1", "appuser@web2:2222"]', deploy="true", destructive="false", extra=""):
+    return (f"[targets.staging]\nhosts = {hosts}\nidentity_file = \"id_test\"\nknown_hosts = \"known_hosts\"\n"
+            f"base_url = \"http://127.0.0.1:9\"\ndeploy = {deploy}\ndestructive = {destructive}\n{extra}")
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def one_error_line(result, text: str):
+    """The session stopped with exactly one line carrying ``text`` and no traceback."""
+    out = result.stdout.str() + result.stderr.str()
+    lines = [ln for ln in out.splitlines() if text in ln]
+    assert len(lines) == 1, out
+    assert "Traceback" not in out, out
+    return lines[0]
+
+
+def test_options_in_help(pytester):
+    result = pytester.runpytest("--help")
+    out = result.stdout.str()
+    for opt in ("--target=NAME", "--targets-file=PATH", "--app=PATH", "--containers=N", "--no-deploy",
+                "--keep-containers", "DEPLOYTESTS_TARGET", "deploytests_containers"):
+        assert opt in out, opt
+    assert "deploy an app to a target and verify it (deploytests)" in out
+
+
+def test_fixtures_have_docstrings(pytester):
+    out = pytester.runpytest("--fixtures").stdout.str()
+    for name in ("deploy_settings", "deploy_target", "deploy_config", "bootstrapped", "artifact", "deployment",
+                 "server", "testinfra_host", "http"):
+        assert f"{name} [session scope]" in out, name
+    assert "no fixture docstring" not in out.split("deploytests.plugin")[-1]
+
+
+def test_report_header_docker(pytester):
+    pytester.makepyfile(USES_SERVER)
+    result = pytester.runpytest("--co", "--containers", "3", "--app", "myapp")
+    result.stdout.fnmatch_lines([
+        "deploytests: target 'docker': 3 container(s) of deploytests/debian-apache-wsgi:*",
+        "deploytests: hosts: docker://web-1, docker://web-2, docker://web-3",
+        f"deploytests: app: {pytester.path}/myapp (command line)",
+        "deploytests: rights: deploy=yes, destructive=yes; deploying before verifying",
+    ])
+
+
+def test_ids_are_readable(pytester):
+    pytester.makepyfile(USES_SERVER)
+    result = pytester.runpytest("--co", "-q")
+    result.stdout.fnmatch_lines(["*test_site[[]docker://web-1[]]", "*test_site[[]docker://web-2[]]"])
+    write_inventory(pytester, staging())
+    result = pytester.runpytest("--co", "-q", "--target", "staging")
+    result.stdout.fnmatch_lines(["*test_site[[]ssh://appuser@web1[]]", "*test_site[[]ssh://appuser@web2:2222[]]"])
+
+
+def test_header_for_ssh_target_and_settings_from_env_and_ini(pytester, monkeypatch):
+    write_inventory(pytester, staging(deploy="false"))
+    pytester.makeini("[pytest]\ndeploytests_target = nope\ndeploytests_app = apps/mine\n")
+    monkeypatch.setenv("DEPLOYTESTS_TARGET", "staging")
+    monkeypatch.setenv("DEPLOYTESTS_NO_DEPLOY", "1")
+    result = pytester.runpytest("--co")
+    result.stdout.fnmatch_lines([
+        "deploytests: target 'staging': 2 host(s) over SSH (appuser@web1:22, appuser@web2:2222) [[]*targets.toml:1]",
+        f"deploytests: app: {pytester.path}/apps/mine (ini)",
+        "deploytests: rights: deploy=no, destructive=no; --no-deploy: verifying what is live",
+    ])
+
+
+def test_rights_skip_with_reason(pytester):
+    write_inventory(pytester, staging(deploy="false"))
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.destructive
+        def test_break_things():
+            raise AssertionError("must never run")
+
+        @pytest.mark.deploys
+        def test_deploy_things():
+            raise AssertionError("must never run")
+
+        def test_read_only():
+            pass
+    """)
+    result = pytester.runpytest("--target", "staging", "-rs")
+    result.assert_outcomes(passed=1, skipped=2)
+    result.stdout.fnmatch_lines([
+        "*target 'staging' does not allow destructive tests (destructive = false in the targets file)",
+        "*target 'staging' does not allow deploys (deploy = false in the targets file)",
+    ])
+
+
+def test_docker_has_every_right(pytester):
+    pytester.makepyfile("import pytest\n@pytest.mark.destructive\ndef test_x():\n    pass\n")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_bad_option_value_names_its_source(pytester, monkeypatch):
+    monkeypatch.setenv("DEPLOYTESTS_CONTAINERS", "abc")
+    result = pytester.runpytest("--co")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    one_error_line(result, "--containers=abc (from DEPLOYTESTS_CONTAINERS environment variable): "
+                           "not a positive integer")
+
+
+def test_unknown_target_lists_targets(pytester):
+    write_inventory(pytester, staging() + "\n[targets.prod]\nhosts = []\n")
+    result = pytester.runpytest("--target", "nope")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    one_error_line(result, "unknown target 'nope'; targets in ")
+    assert "targets.toml: docker, prod, staging." in result.stderr.str()
+
+
+def test_missing_targets_file(pytester):
+    result = pytester.runpytest("--target", "staging", "--targets-file", "nothere.toml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    one_error_line(result, f"targets file {pytester.path}/nothere.toml does not exist")
+
+
+def test_malformed_targets_file_names_line(pytester):
+    write_inventory(pytester, "[targets.staging]\nhosts = [\"appuser@web1\"\ndeploy = true\n")
+    result = pytester.runpytest("--target", "staging")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    one_error_line(result, "targets.toml:3: not valid TOML")
+
+
+def test_missing_key_file(pytester):
+    write_inventory(pytester, staging().replace('"id_test"', '"no_such_key"'))
+    result = pytester.runpytest("--target", "staging")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    one_error_line(result, "target 'staging': identity file ")
+    assert "no_such_key does not exist" in result.stderr.str()
+
+
+def test_unreachable_host_stops_the_session(pytester):
+    port = closed_port()
+    write_inventory(pytester, staging(hosts=f'["appuser@127.0.0.1:{port}"]'))
+    pytester.makepyfile(USES_SERVER)
+    result = pytester.runpytest_subprocess("--target", "staging", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    one_error_line(result, f"ssh://appuser@127.0.0.1:{port}: cannot reach 127.0.0.1:{port}")
+
+
+def test_no_docker_engine_stops_the_session(pytester, monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/dead.sock")
+    pytester.makepyfile(USES_SERVER)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    line = one_error_line(result, "no Docker engine answers at unix://")
+    assert "python -m deploytests engine up" in line
+
+
+def test_unit_tests_need_no_target(pytester, monkeypatch, tmp_path):
+    """A run that uses no server fixture never touches the target (no engine needed)."""
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/dead.sock")
+    pytester.makepyfile("def test_plain():\n    pass\n")
+    pytester.runpytest().assert_outcomes(passed=1)
