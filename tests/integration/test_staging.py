@@ -1,0 +1,75 @@
+"""--target against a server the harness did not start: a container brought up by hand (Fleet, outside the
+plugin), described by a targets.toml that points at its 127.0.0.1 port with its host key in a known_hosts file.
+
+The plugin's run is a subprocess (``runpytest_subprocess``) on the real suite: deploy = true deploys and
+verifies; deploy = false only verifies and skips the rest with reasons; a wrong host key stops the run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deploytests.containers import Fleet
+from deploytests.ssh import known_hosts_line
+
+pytestmark = pytest.mark.integration
+SUITE = Path(__file__).resolve().parents[2] / "deploytests" / "suite"
+APP = Path(__file__).resolve().parents[2] / "fixtures" / "apps" / "yourapplication"
+
+
+@pytest.fixture(scope="module")
+def staging_server():
+    with Fleet(count=1, name_prefix="staging", progress=lambda msg: None) as fleet:
+        yield fleet.servers[0]
+
+
+def inventory(pytester, server, *, deploy: bool, known_hosts: str | None = None) -> Path:
+    kh = pytester.path / "known_hosts"
+    kh.write_text(known_hosts if known_hosts is not None else Path(server.known_hosts).read_text())
+    return pytester.makefile(".toml", targets=f"""
+        [targets.staging]
+        hosts = ["{server.user}@{server.host}:{server.port}"]
+        identity_file = "{server.key_filename}"
+        known_hosts = "known_hosts"
+        base_url = "{server.base_url}"
+        deploy = {str(deploy).lower()}
+        destructive = false
+    """)
+
+
+def run_suite(pytester, *args):
+    return pytester.runpytest_subprocess(str(SUITE), "--target", "staging", "--app", str(APP),
+                                         "--targets-file", str(pytester.path / "targets.toml"),
+                                         "-p", "no:cacheprovider", "-rs", *args)
+
+
+def test_deploy_true_deploys_and_verifies(pytester, staging_server):
+    inventory(pytester, staging_server, deploy=True)
+    result = run_suite(pytester)
+    label = f"ssh://appuser@127.0.0.1:{staging_server.port}"
+    result.stdout.fnmatch_lines([f"deploytests: target 'staging': 1 host(s) over SSH*",
+                                 "*deploytests summary*", f"{label}: release * bootstrap *s, deploy *s, verify *s"])
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed", 0) == 0 and outcomes.get("error", 0) == 0, result.stdout.str()
+    assert outcomes["passed"] >= 20
+
+
+def test_deploy_false_only_verifies(pytester, staging_server):
+    inventory(pytester, staging_server, deploy=False)
+    result = run_suite(pytester)
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed", 0) == 0 and outcomes.get("error", 0) == 0, result.stdout.str()
+    assert outcomes["skipped"] == 2, result.stdout.str()
+    result.stdout.fnmatch_lines(["*target 'staging' does not allow deploys (deploy = false in the targets file)"])
+
+
+def test_wrong_host_key_stops_the_run(pytester, staging_server):
+    wrong = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
+    inventory(pytester, staging_server, deploy=True,
+              known_hosts=known_hosts_line(staging_server.host, staging_server.port, wrong))
+    result = run_suite(pytester)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stdout.fnmatch_lines(["*deploytests: ssh://appuser@127.0.0.1:*: host key CHANGED: server offered *"])
+    assert "passed" not in result.stdout.str().splitlines()[-1]
