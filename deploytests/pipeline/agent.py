@@ -447,7 +447,7 @@ def locked(args, tree, rid, steps):
                           on_wait=lambda holder: emit("step", step="lock_wait", seconds=0,
                                                       message="waiting for " + holder))
         write_lock_owner(fd, {"pid": os.getpid(), "user": pwd.getpwuid(os.getuid()).pw_name,
-                              "by": args["release"].get("deployed_by", "?"), "release": rid,
+                              "by": args.get("release", {}).get("deployed_by", "?"), "release": rid,
                               "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
     return fd
 
@@ -702,6 +702,12 @@ def main(argv):
     except AgentError as exc:
         emit("error", what=exc.what, hint=exc.hint, detail=exc.detail, step=exc.step)
         return 3
+    except Exception as exc:  # a bug or an unexpected server state: still one line, traceback in the detail
+        import traceback
+        emit("error", what="agent crashed: %s: %s" % (type(exc).__name__, exc), step=command,
+             hint="this is a deploytests bug or an unexpected server state; see the traceback",
+             detail=traceback.format_exc())
+        return 4
 
 
 if __name__ == "__main__":

@@ -1,0 +1,236 @@
+"""The deploy pipeline against real containers, on both server images.
+
+One container per image (module scope); the tests run in file order and build on each other, like an operator
+would: bootstrap twice, deploy v1, deploy v2, no-op redeploy, rollback, broken releases refused while v1 serves,
+concurrent deploys, the pyproject app beside it. Deploys log in as ``deployer``, a user WITHOUT sudo: bootstrap
+(as ``appuser``, with sudo) makes it the deploy user, so every deploy here proves the sudo-less path.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import requests
+
+from deploytests import pipeline
+from deploytests.config import load_config
+from deploytests.containers import Fleet
+from deploytests.errors import DeployError, HostsFailed
+
+pytestmark = pytest.mark.integration
+
+APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+SECRET = "s3cr3t-do-not-print"
+
+
+def config(name: str):
+    return replace(load_config(APPS / name), deploy_user="deployer")
+
+
+@pytest.fixture(scope="module")
+def artifacts():
+    """Every fixture app packed once (third-party wheels from the shared cache)."""
+    return {name: pipeline.pack(APPS / name, config(name)) for name in
+            ("yourapplication", "yourapplication-v2", "broken-import", "broken-health", "pyproject-app")}
+
+
+@pytest.fixture(scope="module", params=["debian-apache-wsgi", "debian-bare"])
+def box(request):
+    """One container of the image, named ``box`` (the plugin owns the name ``server``)."""
+    with Fleet(count=1, image=request.param, progress=lambda m: None) as fleet:
+        yield fleet.servers[0]
+
+
+@pytest.fixture(scope="module")
+def state():
+    """What earlier tests of this module learnt about the current server (release ids per version)."""
+    return {}
+
+
+@pytest.fixture
+def deployer(box):
+    c = box.new_connection(user="deployer")
+    yield c
+    c.close()
+
+
+def get(box, path="/", host="localhost"):
+    return requests.get(box.base_url + path, headers={"Host": host}, timeout=10)
+
+
+def apache_parent_pid(box) -> str:
+    return box.connection().sudo("cat /var/run/apache2/apache2.pid", hide=True).stdout.strip()
+
+
+class Poller:
+    """Requests ``/`` from the runner in a thread while a deploy runs; records (status, release id)."""
+
+    def __init__(self, box):
+        self.box, self.seen, self.stop = box, [], threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        while not self.stop.is_set() and len(self.seen) < 2000:
+            r = get(self.box)
+            self.seen.append((r.status_code, r.headers.get("X-Deploy-Release")))
+            time.sleep(0.02)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(15)
+
+
+def test_bootstrap_twice_second_reports_no_change(box):
+    cfg = config("yourapplication")
+    first = pipeline.bootstrap(box.connection(), cfg)
+    assert first.changed and "apache site enabled: yourapplication" in first.changes
+    assert any(c.startswith("file written: /var/www/yourapplication/shared/application.cfg") for c in first.changes)
+    assert not any(SECRET in c for c in first.changes)
+    second = pipeline.bootstrap(box.connection(), cfg)
+    assert (second.changed, second.changes) == (False, [])
+    assert second.python_version == "3.11" and second.apache_pid
+    mode = box.connection().sudo("stat -c '%a %U:%G' /var/www/yourapplication/shared/application.cfg",
+                                    hide=True).stdout.split()
+    assert mode == ["640", "root:yourapplication"]
+
+
+def test_deploy_v1_answers_from_the_runner_with_its_release_id(box, deployer, artifacts, state):
+    lines = []
+    result = pipeline.deploy(deployer, config("yourapplication"), artifacts["yourapplication"],
+                             progress=lambda *a: lines.append(a))
+    assert result.changed and result.version == "1.0" and result.previous is None
+    r = get(box)
+    assert r.status_code == 200, r.text
+    assert r.headers["X-Deploy-Release"] == result.release_id
+    assert "yourapplication 1.0 (config: docker)" in r.text and SECRET not in r.text
+    assert [step for _, step, _, _ in lines][:2] == ["lock", "upload"] and lines[-1][1] == "prune"
+    state["v1"] = result.release_id
+    print(f"\ndeploy v1 on {box.label}: {result.seconds:.2f}s {result.timings}")
+
+
+def test_deploy_v2_serves_without_restarting_apache(box, deployer, artifacts, state):
+    parent = apache_parent_pid(box)
+    result = pipeline.deploy(deployer, config("yourapplication"), artifacts["yourapplication-v2"])
+    assert result.previous == state["v1"] and result.version == "2.0"
+    r = get(box)
+    assert (r.status_code, r.headers["X-Deploy-Release"]) == (200, result.release_id)
+    assert "yourapplication 2.0" in r.text
+    assert apache_parent_pid(box) == parent
+    state["v2"] = result.release_id
+    print(f"\ndeploy v2 on {box.label}: {result.seconds:.2f}s {result.timings}")
+
+
+def test_redeploying_the_live_artifact_changes_nothing(box, deployer, artifacts, state):
+    result = pipeline.deploy(deployer, config("yourapplication"), artifacts["yourapplication-v2"])
+    assert (result.changed, result.release_id) == (False, state["v2"])
+    assert len(pipeline.status(deployer, config("yourapplication")).releases) == 2
+
+
+def test_rollback_serves_v1_again(box, deployer, state):
+    result = pipeline.rollback(deployer, config("yourapplication"))
+    assert (result.changed, result.release_id, result.previous) == (True, state["v1"], state["v2"])
+    r = get(box)
+    assert r.headers["X-Deploy-Release"] == state["v1"] and "yourapplication 1.0" in r.text
+    st = pipeline.status(deployer, config("yourapplication"))
+    assert st.live == state["v1"] and st.live_version == "1.0"
+
+
+@pytest.mark.parametrize("app, refused_at", [("broken-import", "preflight (import"),
+                                             ("broken-health", "preflight (GET /health")])
+def test_broken_release_is_refused_while_v1_serves_throughout(box, deployer, artifacts, state, app, refused_at):
+    with Poller(box) as poller, pytest.raises(DeployError) as info:
+        pipeline.deploy(deployer, config(app), artifacts[app])
+    assert refused_at in str(info.value) and str(info.value).startswith(box.label)
+    assert poller.seen and set(poller.seen) == {(200, state["v1"])}
+    assert pipeline.status(deployer, config("yourapplication")).live == state["v1"]
+    log = deployer.run("cat /var/www/yourapplication/releases/failed.log", hide=True).stdout
+    assert artifacts[app].version in log
+
+
+def test_gate_failure_after_switch_switches_back_and_reports_apache_log(box, deployer, artifacts, state):
+    """Without the preflight the broken-health release goes live; the HTTP gate must catch it and undo."""
+    with pytest.raises(DeployError) as info:
+        pipeline.deploy(deployer, config("broken-health"), artifacts["broken-health"], preflight=False,
+                        gate_timeout=3)
+    message = str(info.value)
+    assert "health gate failed" in message and "HTTP 500" in message
+    assert f"switched back to {state['v1']} (serving)" in message
+    assert "error.log" in info.value.detail
+    r = get(box)
+    assert (r.status_code, r.headers["X-Deploy-Release"]) == (200, state["v1"])
+    assert [rel.version for rel in pipeline.status(deployer, config("yourapplication")).releases] == ["1.0", "2.0"]
+
+
+def test_second_deploy_waits_for_the_first_or_fails_clearly(box, deployer, artifacts, state):
+    cfg, results, errors = config("yourapplication"), {}, {}
+    waits = []
+
+    def run(name, artifact, **kw):
+        c = box.new_connection(user="deployer")
+        try:
+            results[name] = pipeline.deploy(c, cfg, artifact, progress=lambda h, s, t, m: waits.append((name, s)),
+                                            **kw)
+        except DeployError as exc:
+            errors[name] = exc
+        finally:
+            c.close()
+
+    first = threading.Thread(target=run, args=("first", artifacts["yourapplication-v2"]))
+    first.start()
+    time.sleep(0.5)
+    run("impatient", artifacts["yourapplication"], lock_timeout=0.5)
+    run("patient", artifacts["yourapplication"], lock_timeout=60)
+    first.join(60)
+    assert "another deploy holds" in str(errors["impatient"]) and "release=" in str(errors["impatient"])
+    assert ("patient", "lock_wait") in waits and "first" not in errors
+    assert results["patient"].previous == results["first"].release_id
+    assert get(box).headers["X-Deploy-Release"] == results["patient"].release_id
+    state["v1"] = results["patient"].release_id
+
+
+def test_old_releases_are_pruned_to_keep_releases(box, deployer, artifacts):
+    cfg = config("yourapplication")  # keep_releases = 3
+    for name in ("yourapplication-v2", "yourapplication", "yourapplication-v2"):
+        last = pipeline.deploy(deployer, cfg, artifacts[name])
+    st = pipeline.status(deployer, cfg)
+    assert len(st.releases) == 3 and st.live == last.release_id
+    assert last.previous in [r.id for r in st.releases]
+
+
+def test_pyproject_app_with_a_factory_deploys_beside_it(box, deployer, artifacts):
+    cfg = config("pyproject-app")
+    assert pipeline.bootstrap(box.connection(), cfg).changed
+    result = pipeline.deploy(deployer, cfg, artifacts["pyproject-app"])
+    r = get(box, "/", host="pyprojectapp.localhost")
+    assert (r.status_code, r.headers["X-Deploy-Release"]) == (200, result.release_id)
+    assert "pyprojectapp 0.3.0 (config: docker)" in r.text
+    assert "yourapplication" in get(box).text  # the first app still answers for its own name
+
+
+def test_many_hosts_in_parallel_and_every_failure_named(artifacts):
+    cfg = load_config(APPS / "yourapplication")  # deploy user = the bootstrap login (appuser)
+    with Fleet(count=2, progress=lambda m: None) as fleet:
+        lines = []
+        progress = lambda *a: lines.append(a)  # noqa: E731
+        pipeline.run_on_hosts(fleet.servers, lambda c: pipeline.bootstrap(c, cfg), step="bootstrap")
+        out = pipeline.run_on_hosts(fleet.servers, lambda c: pipeline.deploy(c, cfg, artifacts["yourapplication"]),
+                                    step="deploy", progress=progress)
+        assert [o.host for o in out] == ["docker://web-1", "docker://web-2"] and all(o.ok for o in out)
+        assert {(h, s) for h, s, _, _ in lines} == {("docker://web-1", "deploy"), ("docker://web-2", "deploy")}
+        with pytest.raises(HostsFailed) as info:
+            pipeline.run_on_hosts(fleet.servers, lambda c: pipeline.rollback(c, cfg), step="rollback")
+        assert [o.host for o in info.value.outcomes if not o.ok] == ["docker://web-1", "docker://web-2"]
+        assert "rollback failed on 2 of 2 host(s)" in str(info.value) and "no release older" in str(info.value)
+        with pytest.raises(HostsFailed) as info:
+            pipeline.run_on_hosts(fleet.servers, lambda c: pipeline.deploy(c, cfg, artifacts["broken-import"]),
+                                  step="deploy", rolling=True)
+        first, second = info.value.outcomes
+        assert "preflight" in str(first.error) and "not attempted" in str(second.error)
