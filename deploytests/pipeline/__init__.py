@@ -5,10 +5,10 @@ objects; no pytest anywhere. Remote work is one agent run per step (see :mod:`.a
 SSH round trip. Many hosts go through :func:`run_on_hosts`.
 """
 
-from .bootstrap import BootstrapResult, bootstrap
-from .deploy import DeployResult, ReleaseInfo, Status, deploy, release_id, rollback, status
+from .provision import BootstrapResult, bootstrap
+from .releases import DeployResult, ReleaseInfo, Status, deploy, release_id, rollback, status
 from .hosts import print_progress, run_on_hosts
-from .pack import Artifact, pack
+from .artifact import Artifact, pack
 
 __all__ = [
     "Artifact", "BootstrapResult", "DeployResult", "ReleaseInfo", "Status", "bootstrap", "deploy", "pack",

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from ..config import DeployConfig
 from ..errors import DeployError
-from .pack import Artifact
+from .artifact import Artifact
 from .remote import Progress, call_agent, label_of
 
 ERROR_LOG = "/var/log/apache2/error.log"

@@ -1,0 +1,90 @@
+"""deploy.toml / [tool.deploytests] loading and validation: every bad value names the file, the key, what is allowed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deploytests.config import load_config
+from deploytests.errors import ConfigError
+
+APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+
+
+def write(tmp_path: Path, text: str, name: str = "deploy.toml") -> Path:
+    (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_recipe_app_defaults_and_paths():
+    cfg = load_config(APPS / "yourapplication")
+    assert (cfg.app, cfg.entry_module, cfg.entry_attr, cfg.entry_is_factory) == (
+        "yourapplication", "yourapplication", "app", False)
+    assert cfg.config_env == "YOURAPPLICATION_CONFIG" and cfg.port == 80 and cfg.server_name == "localhost"
+    assert cfg.root == "/var/www/yourapplication"
+    assert cfg.remote_config_path == "/var/www/yourapplication/shared/application.cfg"
+    assert cfg.config_file == (APPS.parent / "config" / "docker.cfg").resolve()
+    assert cfg.app_user == "yourapplication" and cfg.deploy_user is None and cfg.keep_releases == 3
+    assert cfg.shared_paths == ("data",) and cfg.post_deploy == ("flask --app yourapplication init-data",)
+
+
+def test_pyproject_table_and_factory_entry_point():
+    cfg = load_config(APPS / "pyproject-app")
+    assert cfg.source.name == "pyproject.toml" and cfg.entry_is_factory and cfg.entry_attr == "create_app"
+    assert cfg.config_env == "PYPROJECTAPP_SETTINGS" and cfg.health_path == "/healthz"
+
+
+def test_deploy_toml_wins_over_pyproject(tmp_path):
+    write(tmp_path, '[tool.deploytests]\napp = "other"\nentry_point = "x:app"\n', "pyproject.toml")
+    write(tmp_path, 'app = "mine"\nentry_point = "m:app"\n')
+    assert load_config(tmp_path).app == "mine"
+
+
+def test_target_config_overrides_config_file(tmp_path):
+    write(tmp_path, 'app = "a"\nentry_point = "a:app"\n')
+    (tmp_path / "staging.cfg").write_text("X = 1\n")
+    assert load_config(tmp_path, target_config=tmp_path / "staging.cfg").config_file == tmp_path / "staging.cfg"
+
+
+def test_no_config_says_what_to_create(tmp_path):
+    with pytest.raises(ConfigError, match=r"no deploy config in .*Hint: create deploy.toml"):
+        load_config(tmp_path)
+
+
+@pytest.mark.parametrize("line, message", [
+    ('port = 0', r"key 'port' must be an integer from 1 to 65535, got 0"),
+    ('port = "80"', r"key 'port' must be an integer from 1 to 65535, got '80'"),
+    ('keep_releases = 1', r"key 'keep_releases' must be an integer from 2 to 1000, got 1"),
+    ('health_path = "health"', r"key 'health_path' must be a URL path starting with '/'"),
+    ('shared_paths = ["../etc"]', r"key 'shared_paths' must be a list of relative paths without '..'"),
+    ('shared_paths = "data"', r"key 'shared_paths' must be a list of non-empty strings"),
+    ('post_deploy = [""]', r"key 'post_deploy' must be a list of non-empty strings"),
+    ('config_path = "etc/app.cfg"', r"key 'config_path' must be an absolute path on the server"),
+    ('config_env = "lower"', r"key 'config_env' must be an env var name"),
+    ('app_user = "Bad User"', r"key 'app_user' must be a system user name"),
+    ('colour = "blue"', r"unknown key 'colour'; allowed keys: app, entry_point, "),
+    ('config_file = "missing.cfg"', r"key 'config_file': .*missing.cfg does not exist"),
+])
+def test_bad_values_name_file_key_and_allowed(tmp_path, line, message):
+    write(tmp_path, f'app = "a"\nentry_point = "a:app"\n{line}\n')
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(tmp_path)
+    assert str(info.value).startswith(str(tmp_path / "deploy.toml") + ": ") and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("app, entry", [("Bad", "a:app"), ("a-b", "a:app"), ("a", "a"), ("a", "a:app()x"),
+                                        ("a", "a.:app"), ("a", "a:create app()")])
+def test_bad_names_and_entry_points(tmp_path, app, entry):
+    write(tmp_path, f'app = "{app}"\nentry_point = "{entry}"\n')
+    with pytest.raises(ConfigError, match=r"key '(app|entry_point)' must be"):
+        load_config(tmp_path)
+
+
+def test_missing_required_key_and_bad_toml(tmp_path):
+    write(tmp_path, 'app = "a"\n')
+    with pytest.raises(ConfigError, match=r"missing required key 'entry_point'"):
+        load_config(tmp_path)
+    write(tmp_path, 'app = \n')
+    with pytest.raises(ConfigError, match=r"deploy.toml: not valid TOML"):
+        load_config(tmp_path)

@@ -1,0 +1,136 @@
+"""The remote agent's decisions, run on the runner: naming, pruning, rollback target, lock, gate, release tree.
+
+The agent is stdlib-only; the same source runs on servers, so these tests exercise the real remote logic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from deploytests.pipeline import agent
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+IDS = ["20260101T000000Z-aaaaaaaa", "20260102T000000Z-bbbbbbbb", "20260103T000000Z-cccccccc",
+       "20260104T000000Z-dddddddd", "20260105T000000Z-eeeeeeee"]
+
+
+def test_plan_prune_removes_oldest_but_never_live_or_previous():
+    assert agent.plan_prune(IDS, IDS[4], IDS[3], keep=3) == IDS[:2]
+    assert agent.plan_prune(IDS, IDS[4], IDS[3], keep=5) == []
+    # after a rollback the live release is old: it and the previous one survive, newer ones go first by age
+    assert agent.plan_prune(IDS, IDS[0], IDS[4], keep=2) == IDS[1:4]
+    assert agent.plan_prune(IDS, None, None, keep=2) == IDS[:3]
+
+
+def test_previous_of_is_the_newest_older_release():
+    assert agent.previous_of(IDS, IDS[2]) == IDS[1]
+    assert agent.previous_of(IDS, IDS[0]) is None
+    assert agent.previous_of([], None) is None
+
+
+def test_unique_release_id_and_complete_releases():
+    assert agent.unique_release_id("r", {"x"}) == "r"
+    assert agent.unique_release_id("r", {"r", "r-2"}) == "r-3"
+    names = IDS[:3] + [".current.1", "failed.log"]
+    assert agent.complete_releases(names, lambda n: n != IDS[1] and n != "failed.log") == [IDS[0], IDS[2]]
+
+
+def test_lock_is_exclusive_waits_then_fails_naming_the_holder(tmp_path):
+    path = str(tmp_path / ".deploy.lock")
+    held = agent.acquire_lock(path, 1)
+    agent.write_lock_owner(held, {"pid": 42, "user": "deployer", "by": "me@runner", "release": "r1", "since": "t"})
+    clock, waits = FakeClock(), []
+    with pytest.raises(agent.AgentError) as info:
+        agent.acquire_lock(path, 2, on_wait=waits.append, clock=clock, sleep=clock.sleep)
+    assert "pid=42 user=deployer by=me@runner release=r1" in info.value.what and "gave up after 2s" in info.value.what
+    assert waits == ["pid=42 user=deployer by=me@runner release=r1 since=t"] and clock.now >= 2
+    os.close(held)  # the holder "dies": the kernel frees the lock, no stale-lock handling needed
+    os.close(agent.acquire_lock(path, 0))
+
+
+def test_gate_polls_until_the_new_release_answers_and_reports_the_last_answer():
+    answers = iter([ConnectionRefusedError("refused"), (200, "old"), (503, "new"), (200, "new")])
+
+    def probe(port, path, host):
+        a = next(answers)
+        if isinstance(a, Exception):
+            raise a
+        return a
+
+    clock = FakeClock()
+    args = {"port": 80, "health_path": "/health", "server_name": "localhost"}
+    assert agent.gate(args, "new", 5, clock=clock, sleep=clock.sleep, probe=probe) == (True, 4, "HTTP 200 from release new")
+    clock = FakeClock()
+    ok, attempts, last = agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=lambda *a: (500, None))
+    assert not ok and attempts == 21 and last == "HTTP 500 from release (no X-Deploy-Release header)"
+
+
+def make_release(tree, rid, **meta):
+    os.makedirs(tree.release(rid))
+    if meta is not None:
+        with open(os.path.join(tree.release(rid), "RELEASE.json"), "w") as f:
+            json.dump(dict(meta, id=rid), f)
+
+
+def test_tree_switch_is_a_symlink_rename_and_leftovers_are_recovered(tmp_path):
+    tree = agent.Tree(str(tmp_path))
+    os.makedirs(tree.releases)
+    open(tree.wsgi, "w").close()
+    make_release(tree, IDS[0], version="1.0")
+    make_release(tree, IDS[1], version="2.0")
+    os.makedirs(tree.release(IDS[2]))  # a dead deploy's half-built release: no RELEASE.json
+    tree.switch(IDS[0])
+    tree.switch(IDS[1])
+    assert os.readlink(tree.current) == "releases/" + IDS[1] and tree.live() == IDS[1]
+    assert tree.listing() == IDS[:2] and tree.meta(IDS[0])["version"] == "1.0"
+    assert tree.remove_incomplete() == [IDS[2]] and not os.path.exists(tree.release(IDS[2]))
+    assert sorted(os.listdir(tmp_path)) == ["application.wsgi", "current", "releases"]
+
+
+def test_check_tree_explains_a_missing_bootstrap(tmp_path):
+    with pytest.raises(agent.AgentError, match="releases is missing or not writable") as info:
+        agent.check_tree(agent.Tree(str(tmp_path)))
+    assert "run bootstrap first" in info.value.hint
+
+
+def test_as_app_uses_sudo_only_for_another_user():
+    import pwd
+    me = pwd.getpwuid(os.getuid()).pw_name
+    env = {"APP_CONFIG": "/x.cfg"}
+    assert agent.as_app({"app_user": me}, ["python", "-c", "1"], env) == ["env", "APP_CONFIG=/x.cfg", "python", "-c", "1"]
+    assert agent.as_app({"app_user": "someone"}, ["true"], env)[:6] == ["sudo", "-n", "-u", "someone", "--", "env"]
+
+
+def test_unpack_refuses_unsafe_members(tmp_path):
+    import io
+    import tarfile
+    bad = tmp_path / "bad.tar"
+    with tarfile.open(bad, "w") as tar:
+        info = tarfile.TarInfo("../escape")
+        tar.addfile(info, io.BytesIO(b""))
+    with pytest.raises(agent.AgentError, match="unsafe entry '../escape'"):
+        agent.unpack(str(bad), str(tmp_path / "out"))
+
+
+def test_receive_checks_size_and_sha(tmp_path):
+    import hashlib
+    import io
+    data = b"artifact bytes"
+    agent.receive(io.BytesIO(data), str(tmp_path / "a"), len(data), hashlib.sha256(data).hexdigest())
+    assert (tmp_path / "a").read_bytes() == data
+    with pytest.raises(agent.AgentError, match="arrived damaged"):
+        agent.receive(io.BytesIO(data[:-1]), str(tmp_path / "b"), len(data), hashlib.sha256(data).hexdigest())

@@ -1,0 +1,141 @@
+"""What the pipeline sends to servers, built by pure functions: command line, agent args, vhost, .wsgi, naming."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shlex
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from deploytests.config import load_config
+from deploytests.errors import HostOutcome, HostsFailed
+from deploytests.pipeline import remote, templates
+from deploytests.pipeline.provision import bootstrap_args
+from deploytests.pipeline.releases import deploy_args, release_id
+from deploytests.pipeline.hosts import run_on_hosts
+from deploytests.pipeline.artifact import Artifact
+
+APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+CFG = load_config(APPS / "yourapplication")
+NOW = dt.datetime(2026, 11, 26, 16, 45, 0, tzinfo=dt.timezone.utc)
+ART = Artifact(path=Path("/tmp/a.tar"), app="yourapplication", name="yourapplication", version="1.0",
+               sha256="ab" * 32, size=123, python_version="3.11", manifest={"git_sha": "f00"})
+
+
+def test_release_id_is_sortable_utc_time_plus_short_sha():
+    assert release_id(NOW, "0123456789abcdef") == "20261126T164500Z-01234567"
+    later = dt.datetime(2026, 11, 26, 18, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))  # 16:00 UTC
+    assert release_id(later, "ff") < release_id(NOW, "00")
+
+
+def test_agent_command_is_short_and_quotes_args():
+    line = remote.agent_command("deploy", {"root": "/var/www/a b"}, sudo=True)
+    argv = shlex.split(line)
+    assert argv[:4] == ["sudo", "-n", "python3", "-c"]
+    assert f"read({len(remote.AGENT_SOURCE)})" in argv[4]
+    assert argv[5] == "deploy" and json.loads(argv[6]) == {"root": "/var/www/a b"}
+
+
+def test_parse_event():
+    assert remote.parse_event('@@DT {"event": "step", "step": "lock"}') == {"event": "step", "step": "lock"}
+    assert remote.parse_event("pip says hello") is None and remote.parse_event("@@DT {broken") is None
+
+
+def test_deploy_args_carry_release_meta_and_no_config_contents():
+    args = deploy_args(CFG, ART, now=NOW, lock_timeout=60, gate_timeout=30)
+    assert args["release_id"] == "20261126T164500Z-abababab" and args["artifact_size"] == 123
+    assert args["release"]["version"] == "1.0" and args["release"]["source"] == "f00"
+    assert args["release"]["created_at"] == "2026-11-26T16:45:00+00:00"
+    assert args["config_path"] == "/var/www/yourapplication/shared/application.cfg"
+    assert args["post_deploy"] == ["flask --app yourapplication init-data"] and args["keep_releases"] == 3
+    assert "s3cr3t" not in json.dumps(args)
+
+
+def test_bootstrap_args_carry_files_but_never_the_config():
+    args = bootstrap_args(CFG, deploy_user="deployer", config_size=77)
+    assert args["packages"] == ["apache2", "libapache2-mod-wsgi-py3", "python3-venv"]
+    assert (args["deploy_user"], args["app_user"], args["config_size"]) == ("deployer", "yourapplication", 77)
+    assert "s3cr3t" not in json.dumps(args)
+
+
+def test_vhost_daemon_mode_preloaded_utf8_and_no_document_root():
+    text = templates.vhost(CFG)
+    assert ("WSGIDaemonProcess yourapplication user=yourapplication group=yourapplication" in text
+            and "python-home=/var/www/yourapplication/current/venv lang=C.UTF-8 locale=C.UTF-8" in text)
+    assert ("WSGIScriptAlias / /var/www/yourapplication/application.wsgi process-group=yourapplication "
+            "application-group=%{GLOBAL}") in text
+    assert "DocumentRoot" not in text.replace("No DocumentRoot", "") and "Require all denied" in text
+    assert "Listen" not in text
+    assert templates.vhost(replace(CFG, port=8080)).startswith("# Generated") and "Listen 8080\n" in \
+        templates.vhost(replace(CFG, port=8080))
+
+
+def test_wsgi_sets_config_env_and_tags_responses(tmp_path):
+    text = templates.wsgi(CFG)
+    assert "os.environ['YOURAPPLICATION_CONFIG'] = '/var/www/yourapplication/shared/application.cfg'" in text
+    compile(text, "application.wsgi", "exec")
+    # run it against a fake tree with a fake app: the header carries the live release id
+    root = tmp_path / "www"
+    rel = root / "releases" / "r1"
+    rel.mkdir(parents=True)
+    (rel / "RELEASE.json").write_text(json.dumps({"entry_point": "fakeapp:create()"}))
+    (root / "current").symlink_to("releases/r1")
+    (tmp_path / "fakeapp.py").write_text(
+        "def create():\n    def app(environ, start_response):\n"
+        "        start_response('200 OK', [('Content-Type', 'text/plain')])\n        return [b'hi']\n    return app\n")
+    import os
+    import sys
+    cwd, sys.path[:0] = os.getcwd(), [str(tmp_path)]
+    try:
+        ns = {}
+        exec(compile(text.replace("/var/www/yourapplication", str(root)), "application.wsgi", "exec"), ns)
+        seen = []
+        body = ns["application"]({}, lambda status, headers, exc_info=None: seen.append((status, headers)))
+    finally:
+        os.chdir(cwd)
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("fakeapp", None)
+    assert body == [b"hi"] and seen == [("200 OK", [("Content-Type", "text/plain"), ("X-Deploy-Release", "r1")])]
+
+
+class FakeConn:
+    def __init__(self, name):
+        self.label, self.user, self.host, self.port = name, "u", name, 22
+
+
+def test_run_on_hosts_keeps_every_outcome_and_names_every_failure():
+    hosts = [FakeConn("a"), FakeConn("b"), FakeConn("c")]
+
+    def step(c):
+        if c.label != "b":
+            raise RuntimeError(f"boom on {c.label}")
+        return c.label
+
+    lines = []
+    with pytest.raises(HostsFailed, match=r"deploy failed on 2 of 3 host\(s\): a: boom on a; c: boom on c") as info:
+        run_on_hosts(hosts, step, step="deploy", progress=lambda *a: lines.append(a))
+    outcomes = info.value.outcomes
+    assert [(o.host, o.ok) for o in outcomes] == [("a", False), ("b", True), ("c", False)]
+    assert outcomes[1].value == "b" and len(lines) == 3
+
+
+def test_rolling_stops_at_the_first_failure():
+    calls = []
+
+    def step(c):
+        calls.append(c.label)
+        raise RuntimeError("bad release")
+
+    with pytest.raises(HostsFailed) as info:
+        run_on_hosts([FakeConn("a"), FakeConn("b")], step, step="deploy", rolling=True)
+    assert [type(o.error).__name__ for o in info.value.outcomes] == ["RuntimeError", "DeployError"]
+    assert "not attempted" in str(info.value.outcomes[1].error)
+    assert calls == ["a"]
+
+
+def test_all_ok_returns_outcomes():
+    out = run_on_hosts([FakeConn("a"), FakeConn("b")], lambda c: 1, parallel=True)
+    assert out == [HostOutcome("a", 1, None, out[0].seconds), HostOutcome("b", 1, None, out[1].seconds)]

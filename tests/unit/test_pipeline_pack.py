@@ -1,0 +1,99 @@
+"""pack without network: the dependency cache is seeded with stand-in wheels, the app wheel is really built."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from deploytests.config import load_config
+from deploytests.pipeline import artifact as packmod
+
+APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+
+
+@pytest.fixture
+def seeded(tmp_path, monkeypatch):
+    """A cache dir whose dependency slot for any requirement set holds three stand-in wheels; no pip runs."""
+    def fake_download(requires, python_version, dest):
+        for name in ("pip-24.0-py3-none-any.whl", "flask-3.0.0-py3-none-any.whl",
+                     "markupsafe-2.1.5-cp311-cp311-manylinux2014_x86_64.whl"):
+            (dest / name).write_bytes(name.encode())
+        calls.append((tuple(requires), python_version))
+    calls = []
+    monkeypatch.setattr(packmod, "pip_download", fake_download)
+    return tmp_path / "cache", calls
+
+
+def copy_app(tmp_path, name):
+    dest = tmp_path / name
+    shutil.copytree(APPS / name, dest, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    shutil.copy(APPS.parent / "config" / "docker.cfg", tmp_path / "docker.cfg")
+    (dest / "deploy.toml").write_text((dest / "deploy.toml").read_text().replace("../../config/", "../"))
+    return dest, load_config(dest)
+
+
+def test_setup_py_only_app_packs_deterministically_and_reuses_its_caches(tmp_path, seeded):
+    cache, calls = seeded
+    src, cfg = copy_app(tmp_path, "yourapplication")
+    first = packmod.pack(src, cfg, cache_dir=cache)
+    assert (first.name, first.version, first.cached) == ("yourapplication", "1.0", False)
+    assert first.path.name == f"yourapplication-1.0-{first.sha256[:8]}.tar" and first.size == first.path.stat().st_size
+    with tarfile.open(first.path) as tar:
+        names = tar.getnames()
+        manifest = json.load(tar.extractfile("manifest.json"))
+    assert names[0] == "manifest.json" and "wheels/yourapplication-1.0-py3-none-any.whl" in names
+    assert manifest["pip_wheel"] == "pip-24.0-py3-none-any.whl" and manifest["python_version"] == "3.11"
+    assert calls == [(("pip", "Flask>=2.3"), "3.11")]
+    assert not (src / "build").exists() and not list(src.glob("*.egg-info"))  # the project dir stays clean
+    again = packmod.pack(src, cfg, cache_dir=cache)
+    assert again.cached and again.sha256 == first.sha256 and again.seconds < 0.5 and len(calls) == 1
+    (src / "yourapplication" / "extra.py").write_text("X = 1\n")
+    changed = packmod.pack(src, cfg, cache_dir=cache)
+    assert not changed.cached and changed.sha256 != first.sha256 and len(calls) == 1  # deps still cached
+    other_python = packmod.pack(src, cfg, cache_dir=cache, python_version="3.12")
+    assert calls[-1] == (("pip", "Flask>=2.3"), "3.12") and other_python.python_version == "3.12"
+
+
+def test_pyproject_app_packs(tmp_path, seeded):
+    cache, _ = seeded
+    art = packmod.pack(APPS / "pyproject-app", load_config(APPS / "pyproject-app"), cache_dir=cache)
+    assert (art.app, art.name, art.version) == ("pyprojectapp", "pyprojectapp", "0.3.0")
+
+
+def test_tree_hash_ignores_build_junk(tmp_path):
+    (tmp_path / "a.py").write_text("1")
+    before = packmod.tree_hash(tmp_path)
+    for junk in ("build/x.py", "x.egg-info/PKG-INFO", "__pycache__/a.pyc", ".git/HEAD"):
+        (tmp_path / junk).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / junk).write_text("junk")
+    assert packmod.tree_hash(tmp_path) == before
+    (tmp_path / "a.py").write_text("2")
+    assert packmod.tree_hash(tmp_path) != before
+
+
+def test_pip_download_is_isolated_from_the_runner_config(monkeypatch):
+    monkeypatch.setenv("PIP_FIND_LINKS", "/opt/wheels")
+    monkeypatch.setenv("PIP_INDEX_URL", "https://mirror.example/simple")
+    env = packmod.pip_env()
+    assert env["PIP_CONFIG_FILE"] == "/dev/null" and "PIP_FIND_LINKS" not in env
+    assert env["PIP_INDEX_URL"] == "https://mirror.example/simple"
+    cmd = packmod.pip_download_command(["flask"], "3.11", Path("/d"))
+    assert cmd[cmd.index("--python-version") + 1] == "3.11" and "--only-binary=:all:" in cmd
+    assert cmd[cmd.index("--platform") + 1] == "manylinux2014_x86_64" and cmd[-1] == "flask"
+
+
+def test_broken_build_names_the_project(tmp_path, seeded):
+    (tmp_path / "setup.py").write_text("raise SystemExit('setup.py is broken')\n")
+    (tmp_path / "deploy.toml").write_text('app = "x"\nentry_point = "x:app"\n')
+    monkeypatch_build = pytest.MonkeyPatch()
+    monkeypatch_build.setattr(packmod, "_build_isolated", lambda *a: (_ for _ in ()).throw(ImportError("build")))
+    try:
+        with pytest.raises(packmod.DeployError, match=r"building the app's wheel with setuptools") as info:
+            packmod.pack(tmp_path, load_config(tmp_path), cache_dir=seeded[0])
+    finally:
+        monkeypatch_build.undo()
+    assert "setup.py is broken" in info.value.detail
