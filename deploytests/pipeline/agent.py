@@ -77,6 +77,11 @@ class Steps:
         return False
 
 
+def shown(cmd):
+    """A command line for messages: inline scripts (multi-line arguments) shown as ``<script>``."""
+    return " ".join("<script>" if "\n" in a else a for a in cmd)
+
+
 def run(cmd, what, hint="", env=None, cwd=None, check=True):
     """Run ``cmd`` (a list) without stdin; raise AgentError with the output tail if it fails."""
     proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -85,7 +90,7 @@ def run(cmd, what, hint="", env=None, cwd=None, check=True):
     if check and proc.returncode != 0:
         last = out.strip().splitlines()[-1] if out.strip() else "no output"
         raise AgentError("%s (exit %d): %s" % (what, proc.returncode, last), hint=hint,
-                         detail="$ %s\n%s" % (" ".join(cmd), "\n".join(out.splitlines()[-25:])))
+                         detail="$ %s\n%s" % (shown(cmd), "\n".join(out.splitlines()[-25:])))
     return proc.returncode, out
 
 
