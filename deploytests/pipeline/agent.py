@@ -220,7 +220,8 @@ class Tree:
     def remove_incomplete(self, keep=()):
         """Delete release dirs a dead deploy left without RELEASE.json; return their names."""
         names = os.listdir(self.releases) if os.path.isdir(self.releases) else []
-        gone = [n for n in names if n not in keep and n != self.live() and not self.is_complete(n)]
+        dirs = [n for n in names if os.path.isdir(os.path.join(self.releases, n)) and not n.startswith(".")]
+        gone = [n for n in dirs if n not in keep and n != self.live() and not self.is_complete(n)]
         for n in gone:
             shutil.rmtree(os.path.join(self.releases, n), ignore_errors=True)
         return sorted(gone)

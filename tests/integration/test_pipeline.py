@@ -196,6 +196,38 @@ def test_second_deploy_waits_for_the_first_or_fails_clearly(box, deployer, artif
     state["v1"] = results["patient"].release_id
 
 
+def test_killed_deploy_frees_the_lock_and_its_leftovers_are_recovered(box, deployer, artifacts, state):
+    """kill -9 the agent mid-deploy: the kernel drops its flock; the next deploy removes the half-built release."""
+    cfg, outcome, uploaded = config("yourapplication"), {}, threading.Event()
+
+    def doomed():
+        c = box.new_connection(user="deployer")
+        try:
+            pipeline.deploy(c, cfg, artifacts["yourapplication-v2"],
+                            progress=lambda h, step, t, m: step == "upload" and uploaded.set())
+        except Exception as exc:  # noqa: BLE001 - expected: the agent dies
+            outcome["error"] = exc
+        finally:
+            c.close()
+
+    listing = lambda: set(deployer.run("ls /var/www/yourapplication/releases", hide=True).stdout.split())  # noqa: E731
+    before = listing()
+    thread = threading.Thread(target=doomed)
+    thread.start()
+    assert uploaded.wait(30)
+    holder = deployer.run("cat /var/www/yourapplication/.deploy.lock", hide=True).stdout
+    pid = int(holder.split("pid=")[1].split()[0])
+    box.connection().sudo(f"kill -9 {pid}", hide=True)
+    thread.join(30)
+    assert "the agent did not finish" in str(outcome["error"])
+    half_built = listing() - before
+    assert len(half_built) == 1
+    result = pipeline.deploy(deployer, cfg, artifacts["yourapplication-v2"], lock_timeout=5)
+    assert sorted(half_built) == result.recovered and result.timings["lock"] < 1
+    assert get(box).headers["X-Deploy-Release"] == result.release_id
+    state["v1"] = result.release_id
+
+
 def test_old_releases_are_pruned_to_keep_releases(box, deployer, artifacts):
     cfg = config("yourapplication")  # keep_releases = 3
     for name in ("yourapplication-v2", "yourapplication", "yourapplication-v2"):

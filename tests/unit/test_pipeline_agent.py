@@ -93,12 +93,14 @@ def test_tree_switch_is_a_symlink_rename_and_leftovers_are_recovered(tmp_path):
     make_release(tree, IDS[0], version="1.0")
     make_release(tree, IDS[1], version="2.0")
     os.makedirs(tree.release(IDS[2]))  # a dead deploy's half-built release: no RELEASE.json
+    tree.record_failure("r0", "0.1", "refused")
     tree.switch(IDS[0])
     tree.switch(IDS[1])
     assert os.readlink(tree.current) == "releases/" + IDS[1] and tree.live() == IDS[1]
     assert tree.listing() == IDS[:2] and tree.meta(IDS[0])["version"] == "1.0"
     assert tree.remove_incomplete() == [IDS[2]] and not os.path.exists(tree.release(IDS[2]))
     assert sorted(os.listdir(tmp_path)) == ["application.wsgi", "current", "releases"]
+    assert sorted(os.listdir(tree.releases)) == [*IDS[:2], "failed.log"]
 
 
 def test_check_tree_explains_a_missing_bootstrap(tmp_path):

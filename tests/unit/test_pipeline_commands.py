@@ -139,3 +139,40 @@ def test_rolling_stops_at_the_first_failure():
 def test_all_ok_returns_outcomes():
     out = run_on_hosts([FakeConn("a"), FakeConn("b")], lambda c: 1, parallel=True)
     assert out == [HostOutcome("a", 1, None, out[0].seconds), HostOutcome("b", 1, None, out[1].seconds)]
+
+
+def test_agent_command_runs_locally_with_its_source_on_stdin(tmp_path):
+    """The exact remote command line, run by a local shell: the boot line execs the source, then the command."""
+    import subprocess
+    (tmp_path / "releases" / "r1").mkdir(parents=True)
+    (tmp_path / "releases" / "r1" / "RELEASE.json").write_text('{"version": "1.0", "manifest": {"big": 1}}')
+    (tmp_path / "current").symlink_to("releases/r1")
+    line = remote.agent_command("status", {"root": str(tmp_path)}, python="python3")
+    out = subprocess.run(["sh", "-c", line], input=remote.AGENT_SOURCE, capture_output=True, check=True).stdout
+    events = [remote.parse_event(x) for x in out.decode().splitlines()]
+    assert events == [{"event": "result", "changed": False, "live": "r1", "bootstrapped": True,
+                       "releases": [{"id": "r1", "version": "1.0"}]}]
+
+
+def fake_channel(monkeypatch, events, exited=0, stderr=""):
+    lines = [remote.agent.EVENT + json.dumps(e) for e in events]
+    monkeypatch.setattr(remote, "exec_stream", lambda c, line, stdin, on_event: (
+        [on_event(e) for e in events], remote.ChannelResult(exited, "\n".join(lines), stderr, events))[1])
+
+
+def test_call_agent_maps_events_to_progress_result_and_errors(monkeypatch):
+    from deploytests.errors import CommandFailed, DeployError
+    c = FakeConn("docker://web-1")
+    seen = []
+    fake_channel(monkeypatch, [{"event": "step", "step": "lock", "seconds": 0.1, "message": "m"},
+                               {"event": "result", "changed": True}])
+    assert remote.call_agent(c, "deploy", {}, progress=lambda *a: seen.append(a))["changed"] is True
+    assert seen == [("docker://web-1", "lock", 0.1, "m")]
+    fake_channel(monkeypatch, [{"event": "error", "what": "no release", "hint": "deploy first", "step": "rollback"}], 3)
+    with pytest.raises(DeployError, match=r"^docker://web-1: rollback failed at rollback: no release\. "
+                                          r"Hint: deploy first\.$"):
+        remote.call_agent(c, "rollback", {}, step="rollback")
+    fake_channel(monkeypatch, [], 1, "sudo: a password is required\n")
+    with pytest.raises(CommandFailed, match=r"bootstrap: the agent did not finish \(exit 1\): sudo: a password is "
+                                            r"required.*passwordless sudo"):
+        remote.call_agent(c, "bootstrap", {}, sudo=True, step="bootstrap")
