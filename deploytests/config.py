@@ -198,21 +198,19 @@ class _Validator:
                 self.fail(key, "a list of relative paths without '..' (dirs under shared/)")
         return tuple(str(PurePosixPath(p)) for p in paths)
 
-    def abs_path(self, key: str) -> str | None:
+    def optional(self, key: str, ok, allowed: str) -> str | None:
+        """The string at ``key`` (None when absent) if ``ok(value)``, else a ConfigError saying ``allowed``."""
         value = self.data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.startswith("/") or ".." in value.split("/"):
-            self.fail(key, "an absolute path on the server")
+        if value is not None and (not isinstance(value, str) or not ok(value)):
+            self.fail(key, allowed)
         return value
 
+    def abs_path(self, key: str) -> str | None:
+        return self.optional(key, lambda v: v.startswith("/") and ".." not in v.split("/"),
+                             "an absolute path on the server")
+
     def url_path(self, key: str) -> str | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not re.match(r"^/[\w./~%-]*$", value):
-            self.fail(key, "a URL path starting with '/'")
-        return value
+        return self.optional(key, lambda v: re.match(r"^/[\w./~%-]*$", v), "a URL path starting with '/'")
 
     def local_file(self, key: str) -> Path | None:
         value = self.data.get(key)
