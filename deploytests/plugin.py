@@ -295,29 +295,46 @@ def pytest_terminal_summary(terminalreporter, config):
     if PROVIDER not in config.stash:
         return
     provider, run = config.stash[PROVIDER], config.stash[RUN]
-    lines = summary_lines(provider, run)
+    data = timings(provider, run)
+    lines = summary_lines(provider, data)
     if lines:
         terminalreporter.write_sep("-", "deploytests summary")
         for line in lines:
             terminalreporter.write_line(line)
+    out = os.environ.get("DEPLOYTESTS_TIMINGS_JSON")
+    if out and data:
+        import json
+
+        Path(out).write_text(json.dumps(data, indent=1))
 
 
-def summary_lines(provider: Provider, run: dict) -> list[str]:
-    """Per host: bootstrap, deploy and verify seconds; per run: pack and the target's own steps."""
+def timings(provider: Provider, run: dict) -> dict:
+    """Seconds per step: ``{"run": {step: s}, "hosts": {label: {step: s}}, "releases": {label: id}}``.
+
+    Written as JSON to ``$DEPLOYTESTS_TIMINGS_JSON`` when set (the bench reads it)."""
     deployment, verify = run.get("deployment"), run.get("verify", {})
     if deployment is None and not verify:
-        return []
-    lines = []
+        return {}
     overall = dict(provider.times)
     if deployment is not None:
         overall.update(deployment.times)
-    if overall:
-        lines.append("run: " + ", ".join(f"{k} {v:.2f}s" for k, v in overall.items()))
+    hosts, releases = {}, {}
     for label in provider.labels():
         host = deployment.hosts.get(label) if deployment else None
-        steps = dict(host.times) if host else {}
-        steps["verify"] = verify.get(label, 0.0)
-        release = f" release {host.release_id}" if host and host.release_id else ""
+        hosts[label] = {**(host.times if host else {}), "verify": verify.get(label, 0.0)}
+        releases[label] = host.release_id if host else None
+    return {"run": overall, "hosts": hosts, "releases": releases}
+
+
+def summary_lines(provider: Provider, data: dict) -> list[str]:
+    """Per host: bootstrap, deploy and verify seconds; per run: pack and the target's own steps."""
+    if not data:
+        return []
+    lines = []
+    if data["run"]:
+        lines.append("run: " + ", ".join(f"{k} {v:.2f}s" for k, v in data["run"].items()))
+    for label, steps in data["hosts"].items():
+        release = f" release {data['releases'][label]}" if data["releases"][label] else ""
         lines.append(f"{label}:{release} " + ", ".join(f"{k} {v:.2f}s" for k, v in steps.items()))
     lines.extend(provider.keep_lines())
     return lines

@@ -113,10 +113,10 @@ class Fleet:
         self.known_hosts = self.workdir / "known_hosts"
         self.known_hosts.touch(mode=0o600)
         names = [f"{self.name_prefix}-{i}" for i in range(1, self.count + 1)]
+        # in parallel; each step is timed as wall time for the whole fleet
         with ThreadPoolExecutor(max_workers=min(8, self.count)) as pool:
-            self.containers = list(pool.map(lambda n: self._timed("container start", self._run, n), names))
-            self.servers = list(pool.map(lambda c: self._timed("ssh ready", self._ready, c),
-                                         self.containers))
+            self.containers = self._timed("container start", lambda: list(pool.map(self._run, names)))
+            self.servers = self._timed("ssh ready", lambda: list(pool.map(self._ready, self.containers)))
         return self.servers
 
     def _run(self, name: str):

@@ -1,0 +1,150 @@
+"""Benchmark of the default workload, printed as a table and written as JSON.
+
+Workload (the README's main job, non-destructive part): start N containers, bootstrap, pack, deploy v1, run
+the verification suite (``-m "not destructive"``), tear down — one whole ``pytest`` process, timed from
+outside (wall clock of the process) and broken down per step from the plugin's own timings
+(``$DEPLOYTESTS_TIMINGS_JSON``). For each N: one cold run (images, base image and wheel caches removed first)
+when ``--cold`` is given, then ``--warm`` warm runs (median, min, max). In the same invocation it runs the
+straightforward baseline (``bench/baseline.py``: hosts one after another, a fresh ``ssh`` per command) and
+prints our time as a ratio of it. Figures only: nothing here asserts a time.
+
+    python bench/run.py                      # N = 1 2 4 8, 3 warm runs each, baseline for N = 1 2 4 8
+    python bench/run.py --hosts 1 8 --warm 5 --cold --baseline-hosts 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STEPS = ["engine", "images", "container start", "ssh ready", "pack", "bootstrap", "deploy", "verify", "teardown"]
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    docker = subprocess.run(["docker", "version", "-f", "{{.Server.Version}}"], capture_output=True,
+                            text=True).stdout.strip()
+    return (f"{platform.platform()}, {cpus} cores, {mem:.0f} GiB RAM, Python {platform.python_version()}, "
+            f"dockerd {docker}")
+
+
+def make_cold() -> None:
+    """Remove what a warm run reuses: server images, the base image, the wheel and app-build caches."""
+    import docker
+
+    client = docker.from_env()
+    for image in client.images.list():
+        if any(t.startswith(("deploytests/", "debian:bookworm-slim")) for t in image.tags):
+            for tag in image.tags:
+                client.images.remove(tag, force=True)
+    client.images.prune(filters={"dangling": True})
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "deploytests"
+    shutil.rmtree(cache, ignore_errors=True)
+
+
+def pytest_run(n: int) -> dict:
+    """One whole pytest process of the workload; returns wall time and per-step seconds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "timings.json"
+        env = dict(os.environ, DEPLOYTESTS_TIMINGS_JSON=str(out))
+        cmd = [sys.executable, "-m", "pytest", "deploytests/suite", "-q", "-p", "no:cacheprovider",
+               "-m", "not destructive", "--containers", str(n)]
+        started = time.monotonic()
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+        wall = time.monotonic() - started
+        if proc.returncode != 0:
+            raise SystemExit(f"bench: workload failed for N={n} (exit {proc.returncode}):\n{proc.stdout[-3000:]}")
+        data = json.loads(out.read_text())
+    steps = {k: v for k, v in data["run"].items()}
+    for host_steps in data["hosts"].values():  # hosts run in parallel: the slowest host is the step's cost
+        for k, v in host_steps.items():
+            steps[k] = max(steps.get(k, 0.0), v) if k != "verify" else steps.get(k, 0.0) + v
+    tests = proc.stdout.strip().splitlines()[-1]
+    return {"wall": wall, "steps": steps, "tests": tests}
+
+
+def baseline_run(n: int) -> dict:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import baseline
+
+    started = time.monotonic()
+    steps = baseline.run(n)
+    return {"wall": time.monotonic() - started, "steps": steps}
+
+
+def summarize(runs: list[dict]) -> dict:
+    walls = [r["wall"] for r in runs]
+    steps = {k: statistics.median(r["steps"].get(k, 0.0) for r in runs) for k in STEPS}
+    return {"median": statistics.median(walls), "min": min(walls), "max": max(walls), "runs": len(runs),
+            "steps": steps}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--hosts", type=int, nargs="+", default=[1, 2, 4, 8])
+    ap.add_argument("--warm", type=int, default=3, help="warm runs per N (default 3)")
+    ap.add_argument("--cold", action="store_true", help="one cold run first (removes images and caches)")
+    ap.add_argument("--baseline-hosts", type=int, nargs="*", default=None,
+                    help="N values for the baseline (default: same as --hosts; none to skip)")
+    ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
+    args = ap.parse_args()
+    base_hosts = args.hosts if args.baseline_hosts is None else args.baseline_hosts
+    result = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M"), "cold": None, "warm": {},
+              "baseline": {}}
+    print(f"machine: {result['machine']}", flush=True)
+    if args.cold:
+        make_cold()
+        n = args.hosts[0]
+        print(f"cold run, N={n} (base image, server image, wheel cache all rebuilt) ...", flush=True)
+        cold = pytest_run(n)
+        result["cold"] = {"hosts": n, **cold}
+        print(f"  cold: {cold['wall']:.1f}s  ({cold['tests']})", flush=True)
+    for n in args.hosts:
+        pytest_run(n)  # prime: the first run after a change to N may pay for image/wheel checks
+        runs = [pytest_run(n) for _ in range(args.warm)]
+        result["warm"][n] = summarize(runs)
+        print(f"  warm N={n}: median {result['warm'][n]['median']:.2f}s ({runs[-1]['tests']})", flush=True)
+    for n in base_hosts:
+        result["baseline"][n] = baseline_run(n)
+        print(f"  baseline N={n}: {result['baseline'][n]['wall']:.1f}s", flush=True)
+    args.json.write_text(json.dumps(result, indent=1))
+    print_table(result)
+    print(f"\nJSON: {args.json}")
+    return 0
+
+
+def print_table(result: dict) -> None:
+    warm, base = result["warm"], result["baseline"]
+    print("\nwarm default workload, whole pytest process (seconds)")
+    print(f"{'hosts':>5} {'median':>7} {'min':>6} {'max':>6} {'baseline':>9} {'ratio':>6}  "
+          + " ".join(f"{s:>9}" for s in STEPS))
+    for n, w in warm.items():
+        b = base.get(n)
+        ratio = f"{w['median'] / b['wall']:.2f}" if b else "-"
+        bl = f"{b['wall']:.1f}" if b else "-"
+        print(f"{n:>5} {w['median']:>7.2f} {w['min']:>6.2f} {w['max']:>6.2f} {bl:>9} {ratio:>6}  "
+              + " ".join(f"{w['steps'][s]:>9.2f}" for s in STEPS))
+    ns = list(warm)
+    if len(ns) > 1:
+        print(f"scaling: {ns[-1]} hosts = {warm[ns[-1]]['median'] / warm[ns[0]]['median']:.2f}x the time of "
+              f"{ns[0]} host(s)")
+    if result["cold"]:
+        c = result["cold"]
+        print(f"cold ({c['hosts']} host, base + images + caches rebuilt): {c['wall']:.1f}s; "
+              + ", ".join(f"{k} {v:.1f}s" for k, v in c["steps"].items() if v >= 0.05))
+    print("(verify = sum over hosts of the suite's test time; other host steps = the slowest host)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
