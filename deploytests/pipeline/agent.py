@@ -337,9 +337,31 @@ def post_deploy(args, release_dir):
             "post-deploy command %r failed" % command, hint="the live release was not touched", cwd=release_dir)
 
 
+# ---------------------------------------------------------------- test hook: interrupted deploys
+
+def pause_point(args, name):
+    """Test hook of the interrupted-deploy scenarios (``"pause_at": name`` in the args; never set otherwise).
+
+    Points: ``upload`` (after the first MiB of the artifact), ``install`` (venv made, nothing installed),
+    ``reload`` (``current`` switched, the .wsgi not yet touched). There the agent emits a ``paused:<name>``
+    step event carrying its pid and waits to be killed, writing a heartbeat event every 0.1 s so that a
+    dropped SSH connection ends it too (the write fails) -- as it would end a real agent that reports progress.
+    After ``pause_seconds`` (default 30) it gives up with an error, so a forgotten pause cannot hang a deploy.
+    """
+    if args.get("pause_at") != name:
+        return
+    emit("step", step="paused:" + name, seconds=0, message="pid=%d" % os.getpid())
+    limit = float(args.get("pause_seconds", 30))
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        emit("heartbeat")
+    raise AgentError("paused at %s for %gs and nobody interrupted it" % (name, limit), step=name)
+
+
 # ---------------------------------------------------------------- build a release
 
-def receive(stream, dest, size, sha256):
+def receive(stream, dest, size, sha256, after_first_chunk=None):
     """Copy ``size`` bytes of the artifact from ``stream`` to ``dest``, checking its sha256."""
     digest, left = hashlib.sha256(), size
     with open(dest, "wb") as f:
@@ -350,6 +372,9 @@ def receive(stream, dest, size, sha256):
             digest.update(chunk)
             f.write(chunk)
             left -= len(chunk)
+            if after_first_chunk and left and left + len(chunk) == size:
+                f.flush()
+                after_first_chunk()
     if left or digest.hexdigest() != sha256:
         raise AgentError("artifact arrived damaged (%d bytes missing, sha256 %s, expected %s)"
                          % (left, digest.hexdigest()[:12], sha256[:12]), hint="run the deploy again")
@@ -371,6 +396,7 @@ def install(args, release_dir, manifest):
     venv, wheels = release_dir + "/venv", release_dir + "/wheels"
     run([args["python"], "-m", "venv", "--without-pip", venv], "creating the venv failed",
         hint="is python3-venv installed? run bootstrap")
+    pause_point(args, "install")
     pip = os.path.join(wheels, manifest["pip_wheel"], "pip")
     env = dict(os.environ, PIP_CONFIG_FILE="/dev/null", PIP_NO_INPUT="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
     run([venv + "/bin/python", pip, "install", "--no-index", "--find-links", wheels, "--no-cache-dir", "-q",
@@ -390,7 +416,8 @@ def build_release(args, tree, rid, steps):
     release_dir = tree.release(rid)
     os.mkdir(release_dir)
     with steps("upload", "%d bytes" % args["artifact_size"]):
-        receive(sys.stdin.buffer, release_dir + "/artifact.tar", args["artifact_size"], args["artifact_sha256"])
+        receive(sys.stdin.buffer, release_dir + "/artifact.tar", args["artifact_size"], args["artifact_sha256"],
+                after_first_chunk=lambda: pause_point(args, "upload"))
     with steps("unpack"):
         manifest = unpack(release_dir + "/artifact.tar", release_dir)
         os.unlink(release_dir + "/artifact.tar")
@@ -418,6 +445,7 @@ def switch_and_gate(args, tree, rid, previous, steps):
     """Switch ``current`` to ``rid``, reload, gate. On a failed gate switch back to ``previous`` and raise."""
     with steps("switch", "current -> %s" % rid):
         tree.switch(rid)
+        pause_point(args, "reload")
         tree.reload()
     with steps("gate", "GET %s until X-Deploy-Release: %s" % (args["health_path"], rid)):
         ok, attempts, last = gate(args, rid, args["gate_timeout"])
