@@ -681,8 +681,13 @@ def ensure_apache(args, changes):
         if old is not None:
             with open(vhost, "wb") as f:
                 f.write(old)
-        raise AgentError("apache2ctl configtest failed: %s" % out.strip().splitlines()[0], detail=out,
-                         hint="the running site was not reloaded; the previous vhost was restored")
+        else:
+            run(["/usr/sbin/a2dissite", "-q", args["app"]], "a2dissite failed", check=False)
+            os.unlink(vhost)
+        first = next((ln for ln in out.splitlines() if ln.strip()), "no output")
+        raise AgentError("apache2ctl configtest failed: %s" % first, detail=out, step="apache",
+                         hint="Apache was not reloaded, the running site is untouched; the previous vhost "
+                              "was restored")
     return apache_changed
 
 

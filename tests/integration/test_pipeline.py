@@ -118,7 +118,11 @@ def test_deploy_v1_answers_from_the_runner_with_its_release_id(box, deployer, ar
 
 def test_deploy_v2_serves_without_restarting_apache(box, deployer, artifacts, state):
     parent = apache_parent_pid(box)
-    result = pipeline.deploy(deployer, config("yourapplication"), artifacts["yourapplication-v2"])
+    with Poller(box) as poller:
+        result = pipeline.deploy(deployer, config("yourapplication"), artifacts["yourapplication-v2"])
+        time.sleep(0.3)
+    assert {status for status, _ in poller.seen} == {200}  # no request failed while the daemon restarted
+    assert {rid for _, rid in poller.seen} == {state["v1"], result.release_id}
     assert result.previous == state["v1"] and result.version == "2.0"
     r = get(box)
     assert (r.status_code, r.headers["X-Deploy-Release"]) == (200, result.release_id)
@@ -126,6 +130,19 @@ def test_deploy_v2_serves_without_restarting_apache(box, deployer, artifacts, st
     assert apache_parent_pid(box) == parent
     state["v2"] = result.release_id
     print(f"\ndeploy v2 on {box.label}: {result.seconds:.2f}s {result.timings}")
+
+
+def test_bad_vhost_is_refused_by_configtest_and_the_site_keeps_serving(box, state, monkeypatch):
+    from deploytests.pipeline import templates
+    cfg = config("yourapplication")
+    monkeypatch.setattr(templates, "vhost", lambda cfg, **kw: "<VirtualHost *:80>\n    NoSuchDirective on\n")
+    with pytest.raises(DeployError, match=r"bootstrap failed at apache: apache2ctl configtest failed: .*"
+                                          r"Hint: Apache was not reloaded") as info:
+        pipeline.bootstrap(box.connection(), cfg)
+    assert "<VirtualHost> was not closed" in info.value.detail
+    assert get(box).headers["X-Deploy-Release"] == state["v2"]
+    monkeypatch.undo()
+    assert pipeline.bootstrap(box.connection(), cfg).changes == []  # the previous vhost is back, byte for byte
 
 
 def test_redeploying_the_live_artifact_changes_nothing(box, deployer, artifacts, state):
