@@ -25,7 +25,8 @@ from pathlib import Path
 
 from ..errors import DeployTestsError
 
-DOCKERFILES = Path(__file__).resolve().parents[2] / "dockerfiles"
+# deploytests/dockerfiles links to the top-level dockerfiles/ in a checkout, and is a copy in an installed wheel
+DOCKERFILES = Path(__file__).resolve().parent.parent / "dockerfiles"
 DEFAULT_BASE = "debian:bookworm-slim"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 LABEL = "deploytests"
