@@ -246,6 +246,14 @@ def probe(port, path, host, timeout=5.0):
         conn.close()
 
 
+def serving(args):
+    """The release id the site answers with right now (one probe), or None when it does not answer."""
+    try:
+        return probe(args["port"], args["health_path"], args["server_name"])[1]
+    except (OSError, http.client.HTTPException):
+        return None
+
+
 def gate(args, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe):
     """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid``.
 
@@ -493,8 +501,17 @@ def cmd_deploy(args):
     recovered = tree.remove_incomplete()
     live = tree.live()
     if live and tree.meta(live).get("artifact_sha256") == args["artifact_sha256"]:
-        return {"changed": False, "release_id": live, "previous": previous_of(tree.listing(), live),
-                "recovered": recovered, "version": tree.meta(live).get("version"), "timings": steps.timings}
+        served = serving(args)
+        if served == live:
+            return {"changed": False, "release_id": live, "previous": previous_of(tree.listing(), live),
+                    "recovered": recovered, "version": tree.meta(live).get("version"), "timings": steps.timings}
+        # A deploy died between the switch and the reload: ``current`` names this release, but the site still
+        # serves another one. Finish that switch (reload + gate) instead of reporting "no change".
+        previous = served if served in tree.listing() else previous_of(tree.listing(), live)
+        switch_and_gate(args, tree, live, previous, steps)
+        os.close(fd)
+        return {"changed": True, "release_id": live, "previous": previous, "recovered": recovered,
+                "version": tree.meta(live).get("version"), "timings": steps.timings}
     rid = unique_release_id(args["release_id"], set(os.listdir(tree.releases)))
     try:
         build_release(args, tree, rid, steps)

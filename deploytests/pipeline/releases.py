@@ -7,7 +7,9 @@ deploy, as the deploy user (no sudo needed), with the artifact streamed on the s
    when; written into the lock file). A deploy that died (killed, SSH dropped) holds nothing: the kernel drops
    a flock with its process, so its lock is taken over at once, and the release dir it left without
    RELEASE.json is removed ("recovered").
-2. **no-op**: if the live release came from the same artifact sha256, nothing is done (``changed=False``).
+2. **no-op**: if the live release came from the same artifact sha256 and the site answers with it, nothing is
+   done (``changed=False``). If ``current`` names it but the site serves another release (a deploy died
+   between the switch and the reload), the switch is finished: reload + gate (``changed=True``).
 3. **build** ``releases/<id>`` (id ``YYYYmmddTHHMMSSZ-<sha8>``, sortable): receive + check sha256, unpack,
    ``python3 -m venv --without-pip`` + the shipped pip installing ``app==version`` offline (no index), symlink
    the shared paths, **preflight** (as the app user, config env set: import the entry point and GET the health
