@@ -94,6 +94,15 @@ class HostOutcome:
         return self.error is None
 
 
+def _named(host: str, message: str) -> str:
+    """``message`` prefixed with ``host`` unless it already names it first."""
+    return message if message.startswith(f"{host}:") else f"{host}: {message}"
+
+
+def _render(error: BaseException) -> str:
+    return error.render() if isinstance(error, DeployTestsError) else repr(error)
+
+
 @dataclass
 class HostsFailed(DeployTestsError):
     """Some hosts failed a step; every host's outcome is kept (like Fabric's GroupException)."""
@@ -103,14 +112,11 @@ class HostsFailed(DeployTestsError):
 
     def __post_init__(self):
         bad = [o for o in self.outcomes if not o.ok]
-        lines = [f"{o.host}: {o.error}" for o in bad]
         DeployTestsError.__init__(
             self,
-            f"{self.step} failed on {len(bad)} of {len(self.outcomes)} host(s): " + "; ".join(lines),
-            detail="\n\n".join(
-                f"[{o.host}]\n{o.error.render() if isinstance(o.error, DeployTestsError) else o.error!r}"
-                for o in bad
-            ),
+            f"{self.step} failed on {len(bad)} of {len(self.outcomes)} host(s): "
+            + "; ".join(_named(o.host, str(o.error)) for o in bad),
+            detail="\n\n".join(f"[{o.host}]\n{_render(o.error)}" for o in bad),
         )
 
     def __str__(self) -> str:

@@ -210,3 +210,10 @@ class TestErrorText:
         assert engine.engine_address() == "127.0.0.2"
         monkeypatch.delenv("DOCKER_HOST")
         assert engine.engine_address() == "127.0.0.1"
+
+
+def test_hosts_failed_does_not_repeat_a_host_the_error_already_names():
+    err = HostsFailed("rollback", [HostOutcome("docker://web-1", error=DeployTestsError("no earlier release",
+                                                                                        where="docker://web-1"))])
+    assert str(err) == "rollback failed on 1 of 1 host(s): docker://web-1: no earlier release."
+    assert err.render().endswith("[docker://web-1]\ndocker://web-1: no earlier release.")
