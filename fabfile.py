@@ -25,7 +25,7 @@ from fabric import Connection, task
 
 from deploytests import pipeline
 from deploytests.config import load_config
-from deploytests.errors import DeployTestsError, HostsFailed
+from deploytests.errors import DeployTestsError
 from deploytests.ssh import connect
 
 STATE: dict = {"artifact": None, "connections": {}}
@@ -62,11 +62,7 @@ def _each_host(c, target: str | None, step: str, fn, *, rolling: bool = False):
         settings = Settings(target=target, targets_file=inventory.resolve() if inventory.is_file() else None)
         with provider_for(settings) as servers:
             return pipeline.run_on_hosts(servers, fn, step=step, rolling=rolling, progress=pipeline.print_progress)
-    except HostsFailed as exc:
-        details = [o.error.render() if isinstance(o.error, DeployTestsError) else repr(o.error)
-                   for o in exc.outcomes if not o.ok]
-        sys.exit("\n".join([f"fab {step}: {exc.one_line()}", *details]))
-    except DeployTestsError as exc:
+    except DeployTestsError as exc:  # HostsFailed included: one line, then each failed host's detail
         sys.exit(f"fab {step}: {exc.render()}")
 
 
