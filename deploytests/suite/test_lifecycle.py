@@ -1,0 +1,356 @@
+"""Lifecycle and failure scenarios (DESIGN §5): redeploy under load, rollback, health gate, interrupted and
+concurrent deploys, idempotence, upgrade, changed host key, least privilege.
+
+Every test is ``destructive``: skipped with the reason on real targets without ``destructive = true``.
+They run on a server of their own (:func:`lab`): on the docker target a fresh container, so the session's
+servers that the rest of the suite verifies are never touched; on a real target the target's first server,
+where the session's release is deployed again at the end (and the session's record of it updated).
+The payloads are the bundled example releases (``fixtures/apps``), whose behaviour is known: v1, v2, one that
+cannot import, one whose health route answers 500. Deploys log in as ``deployer``, a login without sudo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from deploytests import pipeline
+from deploytests.containers import Fleet
+from deploytests.errors import CommandFailed, DeployError, DeployTestsError, HostKeyError
+from deploytests.pipeline.releases import deploy_args
+from deploytests.pipeline.remote import call_agent
+from deploytests.suite.lab import Lab, example_release, fingerprint_diff, secret_config_values
+from deploytests.verify import wsgi_daemons
+from deploytests.verify.load import Load
+from deploytests.verify.testinfra import host_for
+from deploytests.waiting import wait_until
+
+pytestmark = pytest.mark.destructive
+
+SUITE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def lab(request, deploy_target):
+    """A bootstrapped server for the scenarios, with nothing deployed yet (see the module docstring)."""
+    if deploy_target.kind == "docker":
+        with Fleet(count=1, name_prefix="lab", progress=lambda msg: None) as fleet:
+            box = Lab(fleet.servers[0], deploy_user="deployer", config_file=deploy_target.config_file)
+            box.container = fleet.containers[0]
+            box.bootstrap()
+            yield box
+        return
+    session = {n: request.getfixturevalue(n) for n in ("deploy_config", "artifact", "deployment")}
+    box = Lab(deploy_target.servers[0], config_file=deploy_target.config_file)
+    box.container = None
+    box.bootstrap()
+    yield box
+    c, cfg = box.server.connection(), session["deploy_config"]
+    pipeline.bootstrap(c, cfg)
+    result = pipeline.deploy(c, cfg, session["artifact"])
+    session["deployment"].hosts[box.server.label].release_id = result.release_id
+
+
+def needs_container(lab, why: str) -> None:
+    if lab.container is None:
+        pytest.skip(f"needs a throwaway container ({why}); the docker target has one, {lab.server.label} is real")
+
+
+def one_line(exc: BaseException) -> str:
+    """The error's message, which must be a single line."""
+    text = str(exc)
+    assert text.strip() and "\n" not in text, f"expected a one-line error, got:\n{text}"
+    return text
+
+
+def health_load(lab, **kwargs) -> Load:
+    """~20 requests/s on the health path through the published 127.0.0.1 port; ends by itself."""
+    return Load(lab.url(lab.config().health_path), rate=20, max_requests=1200, max_seconds=60, **kwargs)
+
+
+# ---------------------------------------------------------------- 1. zero downtime
+
+def test_redeploy_under_load_has_zero_failed_requests(lab):
+    v1 = lab.deploy("yourapplication").release_id
+    with health_load(lab) as load:
+        wait_until(lambda: len(load.samples) >= 5, what="5 answers before the deploy", timeout=10, interval=0.05)
+        v2 = lab.deploy("yourapplication-v2")
+        seen = len(load.samples)
+        wait_until(lambda: len(load.samples) >= seen + 10, what="10 answers after the deploy", timeout=10,
+                   interval=0.05)
+    print(f"\nredeploy under load: {load.summary()}; deploy {v2.seconds:.2f}s")
+    assert not load.failures(), load.summary()
+    assert load.releases() == [v1, v2.release_id], \
+        f"expected v1 ({v1}) then only v2 ({v2.release_id}), never back: {load.summary()}"
+    assert v2.changed and v2.previous == v1 and "yourapplication 2.0" in lab.get("/").text
+
+
+# ---------------------------------------------------------------- 2. rollback drill
+
+def test_rollback_drill(lab):
+    v1 = lab.deploy("yourapplication").release_id
+    v2 = lab.deploy("yourapplication-v2").release_id
+    back = lab.rollback()
+    assert (back.changed, back.release_id, back.previous) == (True, v1, v2)
+    page = lab.get("/")
+    assert page.headers["X-Deploy-Release"] == v1 and "yourapplication 1.0" in page.text, page.text
+
+    oldest = lab.status().releases[0].id
+    if oldest != v1:
+        lab.rollback(to=oldest)
+    before = lab.fingerprint()
+    with pytest.raises(DeployError) as info:
+        lab.rollback()
+    assert "no release older than the live one" in one_line(info.value)
+    assert lab.serving() == oldest and lab.fingerprint() == before
+
+
+# ---------------------------------------------------------------- 3. health gate
+
+@pytest.mark.parametrize("app, refused_at", [("broken-import", "import yourapplication:app"),
+                                             ("broken-health", "GET /health in-process")])
+def test_health_gate_refuses_broken_release_while_old_one_serves(lab, app, refused_at):
+    old = lab.deploy("yourapplication-v2").release_id
+    before = lab.releases()
+    with health_load(lab) as load, pytest.raises(DeployError) as info:
+        lab.deploy(app)
+    message = one_line(info.value)
+    assert f"failed its preflight ({refused_at})" in message and "live release was not touched" in message
+    assert load.samples and not load.failures() and load.releases() == [old], load.summary()
+    log = lab.sudo(f"tail -n 1 {lab.config().root}/releases/failed.log")
+    assert f'"version": "{lab.artifact(app).version}"' in log, log
+    failed_id = log.split('"release": "')[1].split('"')[0]
+    assert failed_id not in lab.releases() and lab.releases() == before, \
+        f"the refused release {failed_id} was not cleaned up: {lab.releases()} (before: {before})"
+    assert lab.live() == old
+
+
+# ---------------------------------------------------------------- 4. interrupted deploys
+
+class Interrupted:
+    """A deploy (own connection) told to pause at ``point``; ``.pid`` of its agent once paused there."""
+
+    def __init__(self, lab, name: str, point: str):
+        self.lab, self.point, self.conn = lab, point, lab.login()
+        self.paused, self.pid, self.error = threading.Event(), None, None
+        art = lab.artifact(name)
+        args = deploy_args(lab.config(), art, now=dt.datetime.now(dt.timezone.utc), lock_timeout=10,
+                           gate_timeout=10)
+        self.release_id = args["release_id"]
+        args.update(pause_at=point, pause_seconds=30)
+        self.thread = threading.Thread(target=self._run, args=(args, art.path.read_bytes()), daemon=True)
+
+    def _run(self, args, payload):
+        try:
+            call_agent(self.conn, "deploy", args, payload=payload, step="deploy", progress=self._progress)
+        except Exception as exc:  # noqa: BLE001 - expected: the agent is killed or its connection cut
+            self.error = exc
+
+    def _progress(self, host, step, seconds, message):
+        if step == f"paused:{self.point}":
+            self.pid = int(message.split("=")[1])
+            self.paused.set()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.paused.wait(30), f"the deploy never reached {self.point} (error: {self.error})"
+        return self
+
+    def __exit__(self, *exc):
+        self.thread.join(20)
+        self.conn.close()
+
+    def agent_alive(self) -> bool:
+        return self.lab.admin.run(f"sudo -n kill -0 {self.pid}", hide=True, warn=True).ok
+
+
+@pytest.mark.parametrize("point, how", [("upload", "kill"), ("install", "kill"), ("reload", "kill"),
+                                        ("upload", "disconnect"), ("reload", "disconnect")])
+def test_interrupted_deploy_keeps_serving_and_next_deploy_recovers(lab, point, how):
+    needs_container(lab, "kills the agent process")
+    old = lab.deploy("yourapplication").release_id
+    root = lab.config().root
+    with health_load(lab) as load:
+        with Interrupted(lab, "yourapplication-v2", point) as run:
+            holder = lab.sudo(f"cat {root}/.deploy.lock")
+            assert f"pid={run.pid} " in holder, holder
+            if how == "kill":
+                lab.sudo(f"kill -9 {run.pid}")
+            else:
+                run.conn.close()
+            wait_until(lambda: not run.agent_alive(), what=f"the agent (pid {run.pid}) to end", timeout=10,
+                       interval=0.05)
+        assert run.error is not None, "the interrupted deploy reported success"
+        during = lab.serving()
+        free = lab.login()
+        try:  # a dead holder holds nothing: the lock is free at once, though its line still names it
+            assert free.run(f"flock -n {root}/.deploy.lock true", hide=True, warn=True).ok
+        finally:
+            free.close()
+        leftovers = sorted(set(lab.releases()) - {r.id for r in lab.status().releases})
+        again = lab.deploy("yourapplication-v2", lock_timeout=5)
+        seen = len(load.samples)
+        wait_until(lambda: len(load.samples) >= seen + 5, what="5 answers after the recovery", timeout=10,
+                   interval=0.05)
+    print(f"\ninterrupted at {point} ({how}): {type(run.error).__name__}; recovery deploy {again.seconds:.2f}s, "
+          f"recovered {again.recovered}; {load.summary()}")
+    assert during == old, f"after the interruption the site served {during}, expected the old release {old}"
+    assert not load.failures(), load.summary()
+    assert set(load.releases()) <= {old, again.release_id} and load.releases()[-1] == again.release_id, \
+        load.summary()
+    assert again.changed and again.timings["lock"] < 1 and lab.serving() == again.release_id
+    if point == "reload":  # complete and current, but never reloaded nor gated: the same deploy again finishes it
+        assert leftovers == [] and (again.release_id, again.previous) == (run.release_id, old)
+    else:
+        assert leftovers == [run.release_id] and again.recovered == leftovers and again.previous == old
+    assert all(r in [x.id for x in lab.status().releases] for r in lab.releases()), "incomplete release left"
+
+
+# ---------------------------------------------------------------- 5. concurrent deploys
+
+def test_concurrent_deploys_are_serialized_never_interleaved(lab, tmp_path):
+    lab.artifact("yourapplication-v21", example_release(tmp_path, "2.1"))
+    old = lab.deploy("yourapplication").release_id
+    events, results, errors = [], {}, {}
+    start = threading.Barrier(2)
+
+    def run(name):
+        c = lab.login()
+        c.open()
+        start.wait(10)
+        try:
+            results[name] = pipeline.deploy(c, lab.config(), lab.artifact(name), lock_timeout=60, progress=lambda
+                                            h, step, s, m: events.append((time.monotonic(), name, step)))
+        except DeployTestsError as exc:
+            errors[name] = exc
+        finally:
+            c.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("yourapplication-v2", "yourapplication-v21")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    first, second = sorted(results, key=lambda n: next(t for t, who, s in events if who == n and s == "upload"))
+    steps = lambda name: [s for _, who, s in events if who == name]  # noqa: E731
+    done_first = max(t for t, who, _ in events if who == first)
+    began_second = min(t for t, who, s in events if who == second and s == "upload")
+    assert began_second >= done_first, f"interleaved: {events}"
+    assert "lock_wait" in steps(second) and "lock_wait" not in steps(first), events
+    assert results[first].previous == old and results[second].previous == results[first].release_id
+    assert lab.live() == results[second].release_id == lab.serving()
+    assert {results[first].release_id, results[second].release_id} <= set(lab.releases())
+
+
+# ---------------------------------------------------------------- 6. idempotence
+
+def test_bootstrap_and_deploy_twice_change_nothing(lab):
+    lab.deploy("yourapplication-v2")
+    before = lab.fingerprint()
+    again = lab.bootstrap()
+    same = lab.deploy("yourapplication-v2")
+    after = lab.fingerprint()
+    assert (again.changed, again.changes) == (False, [])
+    assert (same.changed, same.release_id) == (False, lab.live())
+    assert after == before, fingerprint_diff(before, after)
+    print(f"\nidempotence: {len(before)} fingerprint lines equal; bootstrap {again.seconds:.2f}s, "
+          f"no-op deploy {same.seconds:.2f}s")
+
+
+# ---------------------------------------------------------------- 7. upgrade path
+
+def test_upgrade_keeps_shared_data_and_config(lab):
+    cfg = lab.config()
+    lab.deploy("yourapplication")
+    for _ in range(3):
+        last = lab.get("/")
+    visits = int(last.text.rsplit("visits:", 1)[1])
+    data_file = f"{cfg.root}/shared/data/visits"
+    keep = f"sha256sum {data_file} {cfg.remote_config_path}"
+    kept = lab.sudo(keep)
+    v2 = lab.deploy("yourapplication-v2")
+    assert lab.sudo(keep) == kept, "the shared data or the config changed with the upgrade"
+    page = lab.get("/")
+    assert page.headers["X-Deploy-Release"] == v2.release_id
+    assert f"yourapplication 2.0 (config: {_config_name(lab)}) visits: {visits + 1}" in page.text, page.text
+    assert lab.sudo(f"readlink {cfg.root}/current/data").strip() == f"{cfg.root}/shared/data"
+
+
+def _config_name(lab) -> str:
+    path = lab.config().config_file
+    line = next((ln for ln in path.read_text().splitlines() if ln.startswith("CONFIG_NAME")), "= 'defaults'")
+    return line.split("=", 1)[1].strip().strip("'\"")
+
+
+# ---------------------------------------------------------------- 8. host key changed
+
+def test_changed_host_key_stops_the_run_and_nothing_is_deployed(lab, tmp_path):
+    needs_container(lab, "rotates the server's host key")
+    lab.deploy("yourapplication")
+    before = lab.fingerprint()
+    key = "/etc/ssh/ssh_host_ed25519_key"
+    lab.sudo(f"mv {key} {key}.dt-old && mv {key}.pub {key}.pub.dt-old && ssh-keygen -q -t ed25519 -N '' -f {key}")
+    try:
+        with pytest.raises(HostKeyError) as info:
+            lab.deploy("yourapplication-v2")
+        assert "host key CHANGED" in one_line(info.value)
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider", "-q", "--target", "lab",
+             "--targets-file", str(_inventory(lab, tmp_path)), "--app", str(lab.config().project_dir)],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    finally:
+        lab.sudo(f"mv {key}.dt-old {key} && mv {key}.pub.dt-old {key}.pub")
+    stops = [ln for ln in result.stdout.splitlines() if "host key CHANGED" in ln]
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR and len(stops) == 1, result.stdout[-2000:]
+    assert f"deploytests: {_label(lab)}: host key CHANGED: server offered" in stops[0], stops[0]
+    assert lab.fingerprint() == before, fingerprint_diff(before, lab.fingerprint())
+
+
+def _label(lab) -> str:
+    return f"ssh://{lab.server.user}@{lab.server.host}:{lab.server.port}"
+
+
+def _inventory(lab, tmp_path: Path) -> Path:
+    s = lab.server
+    path = tmp_path / "targets.toml"
+    path.write_text(f'[targets.lab]\nhosts = ["{s.user}@{s.host}:{s.port}"]\nidentity_file = "{s.key_filename}"\n'
+                    f'known_hosts = "{s.known_hosts}"\nbase_url = "{s.base_url}"\ndeploy = true\n')
+    return path
+
+
+# ---------------------------------------------------------------- 9. least privilege
+
+def test_deploy_user_without_sudo_deploys_and_nothing_runs_as_root(lab):
+    needs_container(lab, "logs in as 'deployer', a user without sudo")
+    cfg, c = lab.config(), lab.login()
+    try:
+        refused = c.run("sudo -n true", hide=True, warn=True)
+        assert refused.failed, f"{lab.deploy_user} may sudo; this test needs a login without sudo"
+        lines = []
+        result = pipeline.deploy(c, cfg, lab.artifact("yourapplication-v2"),
+                                 progress=lambda *a: lines.append(" ".join(map(str, a))))
+    finally:
+        c.close()
+    host = host_for(lab.server)
+    owner = lab.sudo(f"stat -c %U {cfg.root}/releases/{result.release_id}").strip()
+    assert owner == lab.deploy_user == "deployer"
+    daemons = wsgi_daemons(host, cfg.app)
+    assert daemons and {user for user, _ in daemons} == {cfg.app_user}, daemons
+    assert lab.sudo(f"stat -c '%a %U:%G' {cfg.remote_config_path}").split() == ["640", f"root:{cfg.app_user}"]
+    world = lab.admin.run(f"sudo -n -u nobody cat {cfg.remote_config_path}", hide=True, warn=True)
+    assert world.failed, "the config is readable by other users"
+    secrets = secret_config_values(cfg.config_file)
+    assert secrets, f"no secret values found in {cfg.config_file} to look for"
+    logs = lab.sudo("cat /var/log/apache2/*.log")
+    for where, text in {"deploy progress": "\n".join(lines), "deploy result": repr(result),
+                        "Apache logs": logs, "failed.log": lab.sudo(f"cat {cfg.root}/releases/failed.log || true"),
+                        "served pages": lab.get("/").text + lab.get(cfg.health_path).text}.items():
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"a config secret ({len(leaked[0])} chars) appears in the {where}"
