@@ -62,13 +62,15 @@ class Fleet:
 
     def __init__(self, count: int = 2, *, image: str = "debian-apache-wsgi", name_prefix: str = "web",
                  keep: bool = False, client=None, run_id: str | None = None, workdir: Path | None = None,
-                 progress: Progress = print, ready_timeout: float = 30.0, base: str = images.DEFAULT_BASE):
+                 progress: Progress = print, ready_timeout: float = 30.0, base: str = images.DEFAULT_BASE,
+                 run_options: dict | None = None):
         if count < 1:
             raise DeployTestsError(f"a fleet needs at least one container, got {count}")
         self.count, self.image, self.name_prefix, self.keep = count, image, name_prefix, keep
         self.run_id = run_id or uuid.uuid4().hex[:10]
         self.progress, self.ready_timeout, self.base = progress, ready_timeout, base
         self._client, self._workdir_given = client, workdir
+        self.run_options = dict(run_options or {})  # extra containers.run() kwargs, e.g. tmpfs={path: "size=12m"}
         self.workdir: Path | None = workdir
         self.containers: list = []
         self.servers: list = []  # of deploytests.targets.base.Server
@@ -126,6 +128,7 @@ class Fleet:
             labels={**labels, "deploytests.name": name},
             environment={"DEPLOYTESTS_AUTHORIZED_KEY": self.key.public},
             ports={"22/tcp": ("127.0.0.1", None), "80/tcp": ("127.0.0.1", None)},
+            **self.run_options,
         )
         container.reload()
         return container
