@@ -17,6 +17,7 @@ per host with its duration. ``pack`` keeps its artifact for the ``deploy`` of th
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -29,6 +30,17 @@ from deploytests.errors import DeployTestsError
 from deploytests.ssh import connect
 
 STATE: dict = {"artifact": None, "connections": {}}
+
+
+def one_line_errors(fn):
+    """A task whose own errors (bad deploy.toml, a build that fails) end ``fab`` with one line, not a traceback."""
+    @functools.wraps(fn)
+    def wrapper(c, *args, **kwargs):
+        try:
+            return fn(c, *args, **kwargs)
+        except DeployTestsError as exc:
+            sys.exit(f"fab {fn.__name__}: {exc.render()}")
+    return wrapper
 
 
 def _app(app: str | None) -> Path:
@@ -67,6 +79,7 @@ def _each_host(c, target: str | None, step: str, fn, *, rolling: bool = False):
 
 
 @task
+@one_line_errors
 def pack(c, app=None, python="3.11"):
     """Build the app's wheel + dependency wheelhouse into one artifact (cached: instant when unchanged)."""
     project = _app(app)
@@ -79,6 +92,7 @@ def pack(c, app=None, python="3.11"):
 
 
 @task
+@one_line_errors
 def bootstrap(c, app=None, target=None, config=None):
     """Prepare servers: packages, users, tree, config upload, vhost (idempotent; reports what changed)."""
     cfg = load_config(_app(app), target_config=config)
@@ -87,6 +101,7 @@ def bootstrap(c, app=None, target=None, config=None):
 
 
 @task
+@one_line_errors
 def deploy(c, app=None, target=None, rolling=False):
     """Deploy the artifact of ``pack`` (packing first if this run did not): new release, switch, health gate."""
     if STATE["artifact"] is None:
@@ -99,6 +114,7 @@ def deploy(c, app=None, target=None, rolling=False):
 
 
 @task
+@one_line_errors
 def rollback(c, app=None, target=None, to=None):
     """Switch back to the previous release (or ``--to ID``) through the same health gate."""
     cfg = load_config(_app(app))
@@ -107,6 +123,7 @@ def rollback(c, app=None, target=None, to=None):
 
 
 @task
+@one_line_errors
 def status(c, app=None, target=None):
     """List each host's releases (oldest first) and which one is live."""
     cfg = load_config(_app(app))
