@@ -58,7 +58,9 @@ def pytest_run(n: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "timings.json"
         env = dict(os.environ, DEPLOYTESTS_TIMINGS_JSON=str(out))
-        cmd = [sys.executable, "-m", "pytest", "deploytests/suite", "-q", "-p", "no:cacheprovider",
+        # only our plugin: unrelated plugins installed on the machine (hypothesis: ~1 s) are not ours to time
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        cmd = [sys.executable, "-m", "pytest", "deploytests/suite", "-q", "-p", "no:cacheprovider", "-p", "deploytests.plugin",
                "-m", "not destructive", "--containers", str(n)]
         started = time.monotonic()
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)

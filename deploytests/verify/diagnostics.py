@@ -12,6 +12,10 @@ import re
 import shlex
 from pathlib import Path
 
+# `pip freeze` without pip (venvs are made --without-pip): every installed distribution as name==version
+FREEZE = ("import importlib.metadata as m; "
+          "print(*sorted({d.metadata['Name'] + '==' + d.version for d in m.distributions()}), sep=chr(10))")
+
 MARK = "@@DT-SECTION "
 REDACTED = "[redacted]"
 
@@ -25,8 +29,7 @@ def script(app: str, root: str) -> str:
         f"{root}/application.wsgi": f"cat {r}/application.wsgi",
         "releases": f"ls -l {r}/releases; echo; echo \"current -> $(readlink {r}/current)\"; "
                     f"cat {r}/releases/failed.log 2>/dev/null | tail -n 5",
-        "pip freeze (live venv)": f"python3 -m pip --python {r}/current/venv/bin/python freeze 2>/dev/null "
-                                  f"|| {r}/current/venv/bin/python -m pip freeze 2>&1",
+        "pip freeze (live venv)": f"{r}/current/venv/bin/python -c {shlex.quote(FREEZE)}",
     }
     body = "; ".join(f"echo '{MARK}{title}'; {{ {cmd}; }} 2>&1" for title, cmd in sections.items())
     return f"S=''; sudo -n true 2>/dev/null && S='sudo -n'; {body}; true"

@@ -19,7 +19,7 @@ APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
 def seeded(tmp_path, monkeypatch):
     """A cache dir whose dependency slot for any requirement set holds three stand-in wheels; no pip runs."""
     def fake_download(requires, python_version, dest):
-        for name in ("pip-24.0-py3-none-any.whl", "flask-3.0.0-py3-none-any.whl",
+        for name in ("installer-0.7.0-py3-none-any.whl", "flask-3.0.0-py3-none-any.whl",
                      "markupsafe-2.1.5-cp311-cp311-manylinux2014_x86_64.whl"):
             (dest / name).write_bytes(name.encode())
         calls.append((tuple(requires), python_version))
@@ -46,8 +46,11 @@ def test_setup_py_only_app_packs_deterministically_and_reuses_its_caches(tmp_pat
         names = tar.getnames()
         manifest = json.load(tar.extractfile("manifest.json"))
     assert names[0] == "manifest.json" and "wheels/yourapplication-1.0-py3-none-any.whl" in names
-    assert manifest["pip_wheel"] == "pip-24.0-py3-none-any.whl" and manifest["python_version"] == "3.11"
-    assert calls == [(("pip", "Flask>=2.3"), "3.11")]
+    assert manifest["installer_wheel"] == "installer-0.7.0-py3-none-any.whl" and manifest["python_version"] == "3.11"
+    assert "installer-0.7.0-py3-none-any.whl" in manifest["wheels"]
+    assert "installer-0.7.0-py3-none-any.whl" not in manifest["install"]  # the tool, not a dependency
+    assert "yourapplication-1.0-py3-none-any.whl" in manifest["install"]
+    assert calls == [(("installer", "Flask>=2.3"), "3.11")]
     assert not (src / "build").exists() and not list(src.glob("*.egg-info"))  # the project dir stays clean
     again = packmod.pack(src, cfg, cache_dir=cache)
     assert again.cached and again.sha256 == first.sha256 and again.seconds < 0.5 and len(calls) == 1
@@ -55,7 +58,7 @@ def test_setup_py_only_app_packs_deterministically_and_reuses_its_caches(tmp_pat
     changed = packmod.pack(src, cfg, cache_dir=cache)
     assert not changed.cached and changed.sha256 != first.sha256 and len(calls) == 1  # deps still cached
     other_python = packmod.pack(src, cfg, cache_dir=cache, python_version="3.12")
-    assert calls[-1] == (("pip", "Flask>=2.3"), "3.12") and other_python.python_version == "3.12"
+    assert calls[-1] == (("installer", "Flask>=2.3"), "3.12") and other_python.python_version == "3.12"
 
 
 def test_pyproject_app_packs(tmp_path, seeded):
@@ -97,3 +100,11 @@ def test_broken_build_names_the_project(tmp_path, seeded):
     finally:
         monkeypatch_build.undo()
     assert "setup.py is broken" in info.value.detail
+
+
+def test_installer_is_installed_when_the_app_requires_it(tmp_path):
+    wheels = [tmp_path / n for n in ("installer-0.7.0-py3-none-any.whl", "flask-3.0.0-py3-none-any.whl")]
+    app = tmp_path / "app-1.0-py3-none-any.whl"
+    assert packmod.install_list(app, wheels, ["Flask>=2.3"]) == ["app-1.0-py3-none-any.whl",
+                                                                 "flask-3.0.0-py3-none-any.whl"]
+    assert "installer-0.7.0-py3-none-any.whl" in packmod.install_list(app, wheels, ["installer>=0.7; python_version>'3'"])
