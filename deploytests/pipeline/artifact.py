@@ -191,9 +191,9 @@ def _build_isolated(src: Path, out: Path) -> Path:
 
     with build.env.DefaultIsolatedEnv() as env:
         builder = build.ProjectBuilder.from_isolated_env(env, src, runner=_quiet_runner)
-        env.install(builder.build_system_requires)
-        env.install(builder.get_requires_for_build("wheel"))
-        try:
+        try:  # a project that fails already when asked for its build requirements fails here
+            env.install(builder.build_system_requires)
+            env.install(builder.get_requires_for_build("wheel"))
             return Path(builder.build("wheel", out))
         except build.BuildBackendException as exc:
             detail = getattr(exc.exception, "output", b"") or b""
