@@ -537,11 +537,19 @@ def cmd_deploy(args):
                 "version": tree.meta(live).get("version"), "timings": steps.timings}
     rid = unique_release_id(args["release_id"], set(os.listdir(tree.releases)))
     try:
-        build_release(args, tree, rid, steps)
+        try:
+            build_release(args, tree, rid, steps)
+        except OSError as exc:  # disk full, permissions: the server's state, not a bug; one line like the rest
+            raise AgentError("%s: %s" % (steps.current, exc), step=steps.current,
+                             hint="the live release was not touched; free space (or fix permissions) under %s "
+                                  "and deploy again" % tree.releases) from None
         switch_and_gate(args, tree, rid, live, steps)
     except AgentError as exc:
-        tree.record_failure(rid, args["release"].get("version"), exc.what)
-        shutil.rmtree(tree.release(rid), ignore_errors=True)
+        shutil.rmtree(tree.release(rid), ignore_errors=True)  # first: on a full disk this frees the space
+        try:
+            tree.record_failure(rid, args["release"].get("version"), exc.what)
+        except OSError:
+            pass
         raise
     with steps("prune"):
         pruned = prune(tree, args["keep_releases"], rid, live)
