@@ -43,6 +43,14 @@ def read_banner(host: str, port: int, timeout: float = 0.5) -> bytes:
         return sock.recv(64)
 
 
+def _remove(container) -> None:
+    """Remove a container and its anonymous volumes; one already gone is fine."""
+    try:
+        container.remove(force=True, v=True)
+    except Exception:  # noqa: BLE001 - already removed (docker.errors.NotFound) or being removed
+        pass
+
+
 def _published(container, port: str) -> int:
     return int(container.ports[port][0]["HostPort"])
 
@@ -177,15 +185,15 @@ class Fleet:
         if self.keep:
             return
         started = time.monotonic()
-        for container in list(self.containers):
-            try:
-                container.remove(force=True, v=True)
-            except Exception:  # noqa: BLE001 - already gone
-                pass
+        leftovers = list(self.containers)
         # containers created by a run() that raised before returning are found by the run label
         if self._client is not None:
-            for c in self._client.containers.list(all=True, filters={"label": f"{sweep.L_RUN}={self.run_id}"}):
-                c.remove(force=True, v=True)
+            known = {c.id for c in leftovers}
+            leftovers += [c for c in self._client.containers.list(
+                all=True, filters={"label": f"{sweep.L_RUN}={self.run_id}"}) if c.id not in known]
+        if leftovers:
+            with ThreadPoolExecutor(max_workers=min(8, len(leftovers))) as pool:
+                list(pool.map(_remove, leftovers))
         self.containers = []
         self.times.add("teardown", time.monotonic() - started)
         if self.workdir is not None and self._workdir_given is None:

@@ -400,8 +400,9 @@ def unpack(artifact, dest):
 
 
 INSTALL = r"""
-import sys, sysconfig
-sys.path.insert(0, sys.argv[1])  # the installer wheel: pure Python, imported straight from the zip
+import json, sys, sysconfig, tarfile
+plan = json.loads(sys.argv[1])
+sys.path.insert(0, plan["tool"])  # the installer wheel: pure Python, imported straight from the zip
 from installer import install
 from installer.destinations import SchemeDictionaryDestination
 from installer.sources import WheelFile
@@ -409,10 +410,16 @@ paths = sysconfig.get_paths()
 paths.setdefault("headers", paths["include"])
 dest = SchemeDictionaryDestination({k: paths[k] for k in ("purelib", "platlib", "headers", "scripts", "data")},
                                    interpreter=sys.executable, script_kind="posix",
-                                   bytecode_optimization_levels=(0,))
-for wheel in sys.argv[2:]:
+                                   bytecode_optimization_levels=() if plan["pycache"] else (0,))
+for wheel in plan["wheels"]:
     with WheelFile.open(wheel) as source:
         install(source, dest, {"INSTALLER": b"deploytests"})
+for overlay in plan["pycache"]:
+    with tarfile.open(overlay) as tar:
+        for member in tar.getmembers():
+            if not member.isfile() or member.name.startswith("/") or ".." in member.name.split("/"):
+                raise SystemExit("unsafe entry in %s: %r" % (overlay, member.name))
+        tar.extractall(paths["purelib"])
 """
 
 
@@ -420,18 +427,20 @@ def install(args, release_dir, manifest):
     """venv without pip, then pypa's ``installer`` (shipped in the artifact) installs the resolved wheelhouse.
 
     Measured on the 2-core runner for Flask + deps: venv with pip 2.8 s; pip from its wheel 1.6 s; the system
-    pip 1.0 s (bare servers have none); installer 0.7 s with byte-compilation (kept: the daemon runs as the
-    app user, who cannot write ``__pycache__`` into the release, and each cold import costs 0.15 s more).
-    Dependency resolution already happened on the runner (``pip download`` in pack), so nothing is resolved
-    here: exactly the shipped wheels are installed.
+    pip 1.0 s (bare servers have none); installer 0.7 s with byte-compilation, 0.25 s with the byte-code the
+    runner compiled and shipped (``pycache/*.tar``, see ``deploytests.pipeline.bytecode``; compiled here only
+    when the runner's Python differs). Byte-code matters: the daemon runs as the app user, who cannot write
+    ``__pycache__`` into the release, and each cold import would cost 0.15 s more. Dependency resolution already
+    happened on the runner (``pip download`` in pack): exactly the shipped wheels are installed.
     """
     venv, wheels = release_dir + "/venv", release_dir + "/wheels"
     run([args["python"], "-m", "venv", "--without-pip", venv], "creating the venv failed",
         hint="is python3-venv installed? run bootstrap")
     pause_point(args, "install")
-    tool = os.path.join(wheels, manifest["installer_wheel"])
-    run([venv + "/bin/python", "-c", INSTALL, tool] + [os.path.join(wheels, w) for w in manifest["install"]],
-        "installing the wheelhouse failed",
+    plan = {"tool": os.path.join(wheels, manifest["installer_wheel"]),
+            "wheels": [os.path.join(wheels, w) for w in manifest["install"]],
+            "pycache": [os.path.join(release_dir, p) for p in manifest.get("pycache", [])]}
+    run([venv + "/bin/python", "-c", INSTALL, json.dumps(plan)], "installing the wheelhouse failed",
         hint="was the artifact packed for this server's Python (%s)?" % manifest.get("python_version"))
 
 
@@ -455,6 +464,7 @@ def build_release(args, tree, rid, steps):
     with steps("install", "%s==%s" % (manifest["name"], manifest["version"])):
         install(args, release_dir, manifest)
         shutil.rmtree(release_dir + "/wheels")
+        shutil.rmtree(release_dir + "/pycache", ignore_errors=True)
         link_shared(args, release_dir)
     if args.get("post_deploy"):
         with steps("import", "import %s" % args["entry_point"]):

@@ -44,6 +44,7 @@ from pathlib import Path
 
 from ..config import DeployConfig
 from ..errors import CommandFailed, DeployError, tail
+from . import bytecode
 
 SKIP_DIRS = {".git", ".hg", ".tox", ".nox", ".venv", "venv", "__pycache__", "build", "dist", ".eggs",
              ".pytest_cache", ".mypy_cache", ".ruff_cache", "node_modules"}
@@ -95,7 +96,10 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
         "wheels": sorted(w.name for w in [app_wheel, *deps]), "python_version": python_version,
         "platform": PLATFORM, "source_hash": source_hash, "git_sha": git_sha(project_dir),
     }
-    data = artifact_bytes(manifest, [app_wheel, *deps])
+    extra = pycache_files([w for w in [app_wheel, *deps] if w.name in manifest["install"]], python_version,
+                          cache / "pyc")
+    manifest["pycache"] = sorted(extra)
+    data = artifact_bytes(manifest, [app_wheel, *deps], extra)
     sha = hashlib.sha256(data).hexdigest()
     out = Path(out_dir) if out_dir else cache / "artifacts"
     path = out / f"{cfg.app}-{meta['version']}-{sha[:8]}.tar"
@@ -276,13 +280,23 @@ def pip_download(requires: list[str], python_version: str, dest: Path) -> None:
 
 # ---------------------------------------------------------------- the artifact file
 
-def artifact_bytes(manifest: dict, wheels: list[Path]) -> bytes:
-    """A deterministic tar of manifest.json + wheels/ (sorted, mtime 0, root owner)."""
+def pycache_files(wheels: list[Path], python_version: str, cache: Path) -> dict[str, bytes]:
+    """``{"pycache/<wheel>.tar": bytes}`` of byte-code compiled here (see :mod:`.bytecode`); empty when the
+    runner's Python cannot write byte-code for ``python_version`` (the server then compiles it itself)."""
+    if not bytecode.runner_matches(python_version):
+        return {}
+    return {f"pycache/{w.name}.tar": bytecode.overlay(w, cache) for w in wheels}
+
+
+def artifact_bytes(manifest: dict, wheels: list[Path], extra: dict[str, bytes] | None = None) -> bytes:
+    """A deterministic tar of manifest.json + wheels/ + ``extra`` files (sorted, mtime 0, root owner)."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
         _add(tar, "manifest.json", json.dumps(manifest, indent=2, sort_keys=True).encode())
         for wheel in sorted(wheels, key=lambda p: p.name):
             _add(tar, f"wheels/{wheel.name}", wheel.read_bytes())
+        for name, data in sorted((extra or {}).items()):
+            _add(tar, name, data)
     return buf.getvalue()
 
 
