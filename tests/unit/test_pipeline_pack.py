@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,13 @@ APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
 
 @pytest.fixture
 def seeded(tmp_path, monkeypatch):
-    """A cache dir whose dependency slot for any requirement set holds three stand-in wheels; no pip runs."""
+    """A cache dir whose dependency slot for any requirement set holds three stand-in wheels (zips with one
+    module each); no pip runs."""
     def fake_download(requires, python_version, dest):
         for name in ("installer-0.7.0-py3-none-any.whl", "flask-3.0.0-py3-none-any.whl",
                      "markupsafe-2.1.5-cp311-cp311-manylinux2014_x86_64.whl"):
-            (dest / name).write_bytes(name.encode())
+            with zipfile.ZipFile(dest / name, "w") as zf:
+                zf.writestr(f"{name.split('-')[0]}/__init__.py", f"NAME = {name!r}\n")
         calls.append((tuple(requires), python_version))
     calls = []
     monkeypatch.setattr(packmod, "pip_download", fake_download)
@@ -108,3 +111,27 @@ def test_installer_is_installed_when_the_app_requires_it(tmp_path):
     assert packmod.install_list(app, wheels, ["Flask>=2.3"]) == ["app-1.0-py3-none-any.whl",
                                                                  "flask-3.0.0-py3-none-any.whl"]
     assert "installer-0.7.0-py3-none-any.whl" in packmod.install_list(app, wheels, ["installer>=0.7; python_version>'3'"])
+
+
+def test_pycache_overlay_ships_unchecked_hash_bytecode_for_installed_wheels(seeded, tmp_path):
+    import importlib.util
+    import io
+    import sys
+
+    cache, _ = seeded
+    src, cfg = copy_app(tmp_path, "yourapplication")
+    art = packmod.pack(src, cfg, cache_dir=cache)
+    with tarfile.open(art.path) as tar:
+        assert "pycache/installer-0.7.0-py3-none-any.whl.tar" not in tar.getnames()  # the tool is not installed
+        overlay = tarfile.open(fileobj=io.BytesIO(tar.extractfile("pycache/flask-3.0.0-py3-none-any.whl.tar").read()))
+        (name,) = overlay.getnames()
+        pyc = overlay.extractfile(name).read()
+    assert name == f"flask/__pycache__/__init__.{sys.implementation.cache_tag}.pyc"
+    assert pyc[:4] == importlib.util.MAGIC_NUMBER and int.from_bytes(pyc[4:8], "little") == 0b01  # hash, unchecked
+    assert sorted(art.manifest["pycache"]) == [f"pycache/{w}.tar" for w in sorted(art.manifest["install"])]
+
+
+def test_no_pycache_overlay_when_the_runner_python_differs(seeded, tmp_path):
+    cache, _ = seeded
+    src, cfg = copy_app(tmp_path, "yourapplication")
+    assert packmod.pack(src, cfg, cache_dir=cache, python_version="3.12").manifest["pycache"] == []
