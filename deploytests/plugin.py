@@ -288,7 +288,26 @@ def pytest_runtest_makereport(item, call):
             secrets = secret_values(cfg.config_file)
             for title, text in collect(srv.connection(), cfg.app, cfg.root, secrets).items():
                 rep.sections.append((f"deploytests {srv.label}: {title}", text))
+                # junitxml writes user properties as <property> of the test case: CI keeps the diagnostics
+                item.user_properties.append((f"deploytests {srv.label}: {title}", text))
     return rep
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker sends its timings and keep lines to the controller (``workeroutput``)."""
+    config = session.config
+    if hasattr(config, "workeroutput") and PROVIDER in config.stash:
+        provider = config.stash[PROVIDER]
+        config.workeroutput["deploytests"] = {"timings": timings(provider, config.stash[RUN]),
+                                              "keep": provider.keep_lines()}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """On the xdist controller: collect what each worker sent (see :func:`pytest_sessionfinish`)."""
+    data = getattr(node, "workeroutput", {}).get("deploytests")
+    if data:
+        node.config.stash[RUN].setdefault("workers", {})[node.gateway.id] = data
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -296,7 +315,9 @@ def pytest_terminal_summary(terminalreporter, config):
         return
     provider, run = config.stash[PROVIDER], config.stash[RUN]
     data = timings(provider, run)
-    lines = summary_lines(provider, data)
+    lines = summary_lines(data) + provider.keep_lines()
+    for worker, sent in sorted(run.get("workers", {}).items()):  # under xdist each worker has its own fleet
+        lines += [f"[{worker}] {line}" for line in summary_lines(sent["timings"]) + sent["keep"]]
     if lines:
         terminalreporter.write_sep("-", "deploytests summary")
         for line in lines:
@@ -326,7 +347,7 @@ def timings(provider: Provider, run: dict) -> dict:
     return {"run": overall, "hosts": hosts, "releases": releases}
 
 
-def summary_lines(provider: Provider, data: dict) -> list[str]:
+def summary_lines(data: dict) -> list[str]:
     """Per host: bootstrap, deploy and verify seconds; per run: pack and the target's own steps."""
     if not data:
         return []
@@ -336,5 +357,4 @@ def summary_lines(provider: Provider, data: dict) -> list[str]:
     for label, steps in data["hosts"].items():
         release = f" release {data['releases'][label]}" if data["releases"][label] else ""
         lines.append(f"{label}:{release} " + ", ".join(f"{k} {v:.2f}s" for k, v in steps.items()))
-    lines.extend(provider.keep_lines())
     return lines
