@@ -42,7 +42,7 @@ def test_targets_toml_example_is_a_valid_inventory(tmp_path):
     staging = load_inventory(path)["staging"]
     assert [h.label for h in staging.hosts] == ["ssh://deployer@web1.staging.example.com",
                                                 "ssh://deployer@web2.staging.example.com:2222"]
-    assert (staging.deploy, staging.destructive) == (True, False)
+    assert (staging.rights.deploy, staging.rights.destructive) == (True, False)
 
 
 @pytest.mark.parametrize("command", ["bash .ci/run demo", "bash .ci/run "])
