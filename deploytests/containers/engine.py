@@ -71,11 +71,12 @@ def _say(msg: str) -> None:
 
 
 def engine_up(*, timeout: float = 60.0) -> int:
-    """Make sure a Docker engine answers; install and start one if not. Returns a process exit code."""
-    if _engine_answers():
+    """Make sure a Docker engine answers (and debootstrap, for the base image, is installed); install and
+    start what is missing. Returns a process exit code."""
+    missing = _missing_packages()
+    if _engine_answers() and "debootstrap" not in missing:
         _say(f"an engine answers at {engine_name()}; nothing to do")
         return 0
-    missing = _missing_packages()
     if missing:
         if os.geteuid() != 0 or shutil.which("apt-get") is None:
             _say(f"missing {', '.join(missing)} and cannot install them (needs root and apt-get). "
@@ -87,6 +88,9 @@ def engine_up(*, timeout: float = 60.0) -> int:
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
         subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env,
                        stdout=subprocess.DEVNULL)
+    if _engine_answers():
+        _say(f"an engine answers at {engine_name()}")
+        return 0
     if os.geteuid() != 0:
         _say("dockerd is installed but not running, and starting it needs root: run `sudo dockerd &`")
         return 2
