@@ -399,8 +399,40 @@ def unpack(artifact, dest):
         return json.load(f)
 
 
-INSTALL = r"""
-import json, sys, sysconfig, tarfile
+def shebang(interpreter):
+    """The first line(s) of a console script run by ``interpreter`` (bytes), as pypa installer writes it: plain
+    when short and without spaces, else the ``/bin/sh`` re-exec form (the kernel's shebang limit is 127)."""
+    raw = interpreter.encode("utf-8")
+    if b" " not in raw and len(raw) + 3 <= 127:
+        return b"#!" + raw
+    quoted = "'" + interpreter.replace("'", "'\"'\"'") + "'"
+    return b"#!/bin/sh\n'''exec' " + quoted.encode("utf-8") + b' "$0" "$@"\n' + b"' '''"
+
+
+def extract_tree(part, venv, placeholder):
+    """Extract one prebuilt tree tar into ``venv``: regular files only, no absolute or ``..`` paths; console
+    scripts in ``bin/`` get their placeholder interpreter replaced by the venv's python. Returns the file count."""
+    real = shebang(venv + "/bin/python")
+    with tarfile.open(part) as tar:
+        members = tar.getmembers()
+        for member in members:
+            if member.name.startswith("/") or ".." in member.name.split("/") or not member.isfile():
+                raise AgentError("artifact holds an unsafe entry %r in %s" % (member.name, os.path.basename(part)))
+        tar.extractall(venv, members=members)
+    for member in members:
+        if member.name.startswith("bin/"):
+            path = os.path.join(venv, member.name)
+            with open(path, "rb") as f:
+                data = f.read()
+            first, nl, rest = data.partition(b"\n")
+            if first == b"#!" + placeholder.encode("utf-8"):
+                with open(path, "wb") as f:
+                    f.write(real + nl + rest)
+    return len(members)
+
+
+INSTALL_WHEELS = r"""
+import json, sys, sysconfig
 plan = json.loads(sys.argv[1])
 sys.path.insert(0, plan["tool"])  # the installer wheel: pure Python, imported straight from the zip
 from installer import install
@@ -410,37 +442,41 @@ paths = sysconfig.get_paths()
 paths.setdefault("headers", paths["include"])
 dest = SchemeDictionaryDestination({k: paths[k] for k in ("purelib", "platlib", "headers", "scripts", "data")},
                                    interpreter=sys.executable, script_kind="posix",
-                                   bytecode_optimization_levels=() if plan["pycache"] else (0,))
+                                   bytecode_optimization_levels=(0,))
 for wheel in plan["wheels"]:
     with WheelFile.open(wheel) as source:
         install(source, dest, {"INSTALLER": b"deploytests"})
-for overlay in plan["pycache"]:
-    with tarfile.open(overlay) as tar:
-        for member in tar.getmembers():
-            if not member.isfile() or member.name.startswith("/") or ".." in member.name.split("/"):
-                raise SystemExit("unsafe entry in %s: %r" % (overlay, member.name))
-        tar.extractall(paths["purelib"])
 """
 
 
 def install(args, release_dir, manifest):
-    """venv without pip, then pypa's ``installer`` (shipped in the artifact) installs the resolved wheelhouse.
+    """``python3 -m venv --without-pip venv``, then the prebuilt tree extracted into it (the usual case), or the
+    shipped wheels installed with pypa's ``installer`` (the runner's Python differed from this server's).
 
-    Measured on the 2-core runner for Flask + deps: venv with pip 2.8 s; pip from its wheel 1.6 s; the system
-    pip 1.0 s (bare servers have none); installer 0.7 s with byte-compilation, 0.25 s with the byte-code the
-    runner compiled and shipped (``pycache/*.tar``, see ``deploytests.pipeline.bytecode``; compiled here only
-    when the runner's Python differs). Byte-code matters: the daemon runs as the app user, who cannot write
-    ``__pycache__`` into the release, and each cold import would cost 0.15 s more. Dependency resolution already
-    happened on the runner (``pip download`` in pack): exactly the shipped wheels are installed.
+    Measured per server for Flask + deps on the 2-core runner: venv 0.06 s; extracting the prebuilt tree (modules
+    + byte-code the runner compiled, see ``deploytests.pipeline.artifact``) a few hundredths, where installing the
+    wheels here took 0.44 s with shipped byte-code (0.7 s compiling it here) -- 3 s each when 8 servers of one
+    machine deploy at once. Byte-code matters: the daemon runs as the app user, who cannot write ``__pycache__``
+    into the release, and each cold import would cost 0.15 s more. Dependency resolution already happened on the
+    runner (``pip download`` in pack): exactly the packed wheels end up installed.
     """
-    venv, wheels = release_dir + "/venv", release_dir + "/wheels"
+    venv = release_dir + "/venv"
+    here = "%d.%d" % sys.version_info[:2]
+    if manifest.get("tree") and here != manifest.get("python_version"):
+        raise AgentError("the artifact was packed for Python %s, this server's %s is %s"
+                         % (manifest.get("python_version"), args["python"], here),
+                         hint="run bootstrap again (pack asks the server for its version), then deploy")
     run([args["python"], "-m", "venv", "--without-pip", venv], "creating the venv failed",
         hint="is python3-venv installed? run bootstrap")
     pause_point(args, "install")
+    if manifest.get("tree"):
+        for part in manifest["tree"]:
+            extract_tree(os.path.join(release_dir, part), venv, manifest["placeholder"])
+        return
+    wheels = release_dir + "/wheels"
     plan = {"tool": os.path.join(wheels, manifest["installer_wheel"]),
-            "wheels": [os.path.join(wheels, w) for w in manifest["install"]],
-            "pycache": [os.path.join(release_dir, p) for p in manifest.get("pycache", [])]}
-    run([venv + "/bin/python", "-c", INSTALL, json.dumps(plan)], "installing the wheelhouse failed",
+            "wheels": [os.path.join(wheels, w) for w in manifest["install"]]}
+    run([venv + "/bin/python", "-c", INSTALL_WHEELS, json.dumps(plan)], "installing the wheelhouse failed",
         hint="was the artifact packed for this server's Python (%s)?" % manifest.get("python_version"))
 
 
@@ -463,8 +499,8 @@ def build_release(args, tree, rid, steps):
         os.unlink(release_dir + "/artifact.tar")
     with steps("install", "%s==%s" % (manifest["name"], manifest["version"])):
         install(args, release_dir, manifest)
-        shutil.rmtree(release_dir + "/wheels")
-        shutil.rmtree(release_dir + "/pycache", ignore_errors=True)
+        shutil.rmtree(release_dir + "/wheels", ignore_errors=True)
+        shutil.rmtree(release_dir + "/tree", ignore_errors=True)
         link_shared(args, release_dir)
     if args.get("post_deploy"):
         with steps("import", "import %s" % args["entry_point"]):

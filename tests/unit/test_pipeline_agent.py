@@ -136,3 +136,39 @@ def test_receive_checks_size_and_sha(tmp_path):
     assert (tmp_path / "a").read_bytes() == data
     with pytest.raises(agent.AgentError, match="arrived damaged"):
         agent.receive(io.BytesIO(data[:-1]), str(tmp_path / "b"), len(data), hashlib.sha256(data).hexdigest())
+
+
+# ---------------------------------------------------------------- prebuilt tree, release check
+
+def _tar(path, files):
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o755 if name.startswith("bin/") else 0o644
+            tar.addfile(info, io.BytesIO(data))
+
+
+def test_extract_tree_rewrites_the_placeholder_shebang_and_refuses_unsafe_members(tmp_path):
+    venv, placeholder = str(tmp_path / "rel" / "venv"), "/__deploytests_venv__/bin/python"
+    _tar(tmp_path / "deps.tar", {"bin/flask": b"#!" + placeholder.encode() + b"\nimport sys\n",
+                                 "bin/data.sh": b"#!/bin/sh\necho hi\n",
+                                 "lib/python3.11/site-packages/m.py": b"X = 1\n"})
+    assert agent.extract_tree(str(tmp_path / "deps.tar"), venv, placeholder) == 3
+    assert open(venv + "/bin/flask", "rb").read() == ("#!%s/bin/python\nimport sys\n" % venv).encode()
+    assert os.access(venv + "/bin/flask", os.X_OK)
+    assert open(venv + "/bin/data.sh", "rb").read() == b"#!/bin/sh\necho hi\n"
+    for bad in ("../escape.py", "/etc/passwd", "lib/../../x"):
+        _tar(tmp_path / "bad.tar", {bad: b"x"})
+        with pytest.raises(agent.AgentError, match="unsafe entry"):
+            agent.extract_tree(str(tmp_path / "bad.tar"), venv, placeholder)
+    assert not (tmp_path / "rel" / "escape.py").exists()
+
+
+def test_shebang_falls_back_to_sh_for_long_or_spaced_paths():
+    assert agent.shebang("/r/venv/bin/python") == b"#!/r/venv/bin/python"
+    long = "/" + "x" * 130 + "/bin/python"
+    assert agent.shebang(long).startswith(b"#!/bin/sh\n'''exec' '" + long.encode() + b"' \"$0\" \"$@\"\n")
+    assert agent.shebang("/a b/python").startswith(b"#!/bin/sh\n")

@@ -16,15 +16,35 @@ from deploytests.pipeline import artifact as packmod
 APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
 
 
+REAL_INSTALLER = sorted((packmod.default_cache_dir() / "wheels").glob("*/installer-*-py3-none-any.whl"))
+
+
+def stand_in_wheel(path: Path, scripts: dict[str, str] | None = None) -> None:
+    """A minimal valid wheel (one module, dist-info, optional console scripts) named like ``path``."""
+    name, version = path.name.split("-")[:2]
+    info = f"{name}-{version}.dist-info"
+    files = {f"{name}/__init__.py": f"NAME = {path.name!r}\n",
+             f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+             f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    if scripts:
+        files[f"{info}/entry_points.txt"] = "[console_scripts]\n" + "".join(f"{k} = {v}\n" for k, v in scripts.items())
+    files[f"{info}/RECORD"] = "".join(f"{n},,\n" for n in files) + f"{info}/RECORD,,\n"
+    with zipfile.ZipFile(path, "w") as zf:
+        for member, text in files.items():
+            zf.writestr(member, text)
+
+
 @pytest.fixture
 def seeded(tmp_path, monkeypatch):
-    """A cache dir whose dependency slot for any requirement set holds three stand-in wheels (zips with one
-    module each); no pip runs."""
+    """A cache dir whose dependency slot for any requirement set holds stand-in wheels (valid, one module each;
+    flask has a console script) and pypa installer's real wheel (from this machine's cache); no pip runs."""
+    if not REAL_INSTALLER:
+        pytest.skip("needs pypa installer's wheel in the deploytests cache (any online pack puts it there)")
+
     def fake_download(requires, python_version, dest):
-        for name in ("installer-0.7.0-py3-none-any.whl", "flask-3.0.0-py3-none-any.whl",
-                     "markupsafe-2.1.5-cp311-cp311-manylinux2014_x86_64.whl"):
-            with zipfile.ZipFile(dest / name, "w") as zf:
-                zf.writestr(f"{name.split('-')[0]}/__init__.py", f"NAME = {name!r}\n")
+        shutil.copy(REAL_INSTALLER[-1], dest / "installer-0.7.0-py3-none-any.whl")
+        stand_in_wheel(dest / "flask-3.0.0-py3-none-any.whl", {"flask": "flask:main"})
+        stand_in_wheel(dest / "markupsafe-2.1.5-cp311-cp311-manylinux2014_x86_64.whl")
         calls.append((tuple(requires), python_version))
     calls = []
     monkeypatch.setattr(packmod, "pip_download", fake_download)
@@ -48,15 +68,21 @@ def test_setup_py_only_app_packs_deterministically_and_reuses_its_caches(tmp_pat
     with tarfile.open(first.path) as tar:
         names = tar.getnames()
         manifest = json.load(tar.extractfile("manifest.json"))
-    assert names[0] == "manifest.json" and "wheels/yourapplication-1.0-py3-none-any.whl" in names
+    assert names == ["manifest.json", "tree/app.tar", "tree/deps.tar"]  # no wheels: the tree is prebuilt
     assert manifest["installer_wheel"] == "installer-0.7.0-py3-none-any.whl" and manifest["python_version"] == "3.11"
-    assert "installer-0.7.0-py3-none-any.whl" in manifest["wheels"]
+    assert manifest["wheels"] == [] and manifest["tree"] == ["tree/app.tar", "tree/deps.tar"]
     assert "installer-0.7.0-py3-none-any.whl" not in manifest["install"]  # the tool, not a dependency
     assert "yourapplication-1.0-py3-none-any.whl" in manifest["install"]
     assert calls == [(("installer", "Flask>=2.3"), "3.11")]
     assert not (src / "build").exists() and not list(src.glob("*.egg-info"))  # the project dir stays clean
     again = packmod.pack(src, cfg, cache_dir=cache)
     assert again.cached and again.sha256 == first.sha256 and again.seconds < 0.5 and len(calls) == 1
+    data = first.path.read_bytes()
+    shutil.rmtree(cache / "tree")
+    shutil.rmtree(cache / "index")
+    first.path.unlink()
+    rebuilt = packmod.pack(src, cfg, cache_dir=cache)  # installed and compiled again from scratch: same bytes
+    assert rebuilt.sha256 == first.sha256 and rebuilt.path.read_bytes() == data
     (src / "yourapplication" / "extra.py").write_text("X = 1\n")
     changed = packmod.pack(src, cfg, cache_dir=cache)
     assert not changed.cached and changed.sha256 != first.sha256 and len(calls) == 1  # deps still cached
@@ -113,25 +139,56 @@ def test_installer_is_installed_when_the_app_requires_it(tmp_path):
     assert "installer-0.7.0-py3-none-any.whl" in packmod.install_list(app, wheels, ["installer>=0.7; python_version>'3'"])
 
 
-def test_pycache_overlay_ships_unchecked_hash_bytecode_for_installed_wheels(seeded, tmp_path):
-    import importlib.util
+def tree_members(art, part):
     import io
+
+    with tarfile.open(art.path) as tar:
+        inner = tarfile.open(fileobj=io.BytesIO(tar.extractfile(part).read()))
+        return {m.name: (m, inner.extractfile(m).read()) for m in inner.getmembers()}
+
+
+def test_tree_is_a_venv_layout_with_unchecked_hash_bytecode_and_placeholder_shebangs(seeded, tmp_path):
+    import importlib.util
     import sys
 
     cache, _ = seeded
     src, cfg = copy_app(tmp_path, "yourapplication")
     art = packmod.pack(src, cfg, cache_dir=cache)
-    with tarfile.open(art.path) as tar:
-        assert "pycache/installer-0.7.0-py3-none-any.whl.tar" not in tar.getnames()  # the tool is not installed
-        overlay = tarfile.open(fileobj=io.BytesIO(tar.extractfile("pycache/flask-3.0.0-py3-none-any.whl.tar").read()))
-        (name,) = overlay.getnames()
-        pyc = overlay.extractfile(name).read()
-    assert name == f"flask/__pycache__/__init__.{sys.implementation.cache_tag}.pyc"
+    site = "lib/python3.11/site-packages"
+    deps, app = tree_members(art, "tree/deps.tar"), tree_members(art, "tree/app.tar")
+    assert not any(n.startswith(f"{site}/installer") for n in deps)  # the tool is not installed
+    assert f"{site}/flask/__init__.py" in deps and f"{site}/flask-3.0.0.dist-info/INSTALLER" in deps
+    assert f"{site}/yourapplication/__init__.py" in app and not any("flask" in n for n in app)
+    pyc = deps[f"{site}/flask/__pycache__/__init__.{sys.implementation.cache_tag}.pyc"][1]
     assert pyc[:4] == importlib.util.MAGIC_NUMBER and int.from_bytes(pyc[4:8], "little") == 0b01  # hash, unchecked
-    assert sorted(art.manifest["pycache"]) == [f"pycache/{w}.tar" for w in sorted(art.manifest["install"])]
+    assert f"{site}/yourapplication/__pycache__/__init__.{sys.implementation.cache_tag}.pyc" in app
+    script, data = deps["bin/flask"]
+    assert data.splitlines()[0] == b"#!" + packmod.PLACEHOLDER.encode() and script.mode == 0o755
+    assert art.manifest["placeholder"] == packmod.PLACEHOLDER and art.manifest["site_packages"] == site
+    record = deps[f"{site}/flask-3.0.0.dist-info/RECORD"][1].decode()
+    assert "../../../bin/flask,,\n" in record.replace("\r\n", "\n")  # the server rewrites it: no stale hash
+    assert {m.mtime for m, _ in [*deps.values(), *app.values()]} == {0}
 
 
-def test_no_pycache_overlay_when_the_runner_python_differs(seeded, tmp_path):
+def test_tree_parts_are_cached_by_their_wheels(seeded, tmp_path, monkeypatch):
     cache, _ = seeded
     src, cfg = copy_app(tmp_path, "yourapplication")
-    assert packmod.pack(src, cfg, cache_dir=cache, python_version="3.12").manifest["pycache"] == []
+    packmod.pack(src, cfg, cache_dir=cache)
+    built = []
+    real = packmod.tar_tree
+    monkeypatch.setattr(packmod, "tar_tree", lambda root: built.append(root) or real(root))
+    (src / "yourapplication" / "extra.py").write_text("X = 1\n")
+    changed = packmod.pack(src, cfg, cache_dir=cache)
+    assert len(built) == 1  # only the app part was installed again; the deps part came from the cache
+    assert "lib/python3.11/site-packages/yourapplication/extra.py" in tree_members(changed, "tree/app.tar")
+
+
+def test_python_mismatch_ships_wheels_for_the_server_to_install(seeded, tmp_path):
+    cache, _ = seeded
+    src, cfg = copy_app(tmp_path, "yourapplication")
+    art = packmod.pack(src, cfg, cache_dir=cache, python_version="3.12")
+    with tarfile.open(art.path) as tar:
+        names = tar.getnames()
+    assert art.manifest["tree"] == [] and not any(n.startswith("tree/") for n in names)
+    assert "wheels/installer-0.7.0-py3-none-any.whl" in names and "wheels/yourapplication-1.0-py3-none-any.whl" in names
+    assert sorted(art.manifest["wheels"]) == sorted(n[len("wheels/"):] for n in names if n.startswith("wheels/"))
