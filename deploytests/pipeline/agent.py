@@ -63,6 +63,11 @@ class Steps:
         self.current, self.message = name, message
         return self
 
+    def record(self, name, seconds, message=""):
+        """A step timed elsewhere (a phase of the release check): record it and emit its event."""
+        self.timings[name] = round(seconds, 3)
+        emit("step", step=name, seconds=self.timings[name], message=message)
+
     def __enter__(self):
         self.started = time.monotonic()
         return self
@@ -287,13 +292,27 @@ def as_app(args, cmd, env):
 
 
 PREFLIGHT = r"""
-import importlib, sys
+import importlib, json, os, subprocess, sys, time
 from wsgiref.util import setup_testing_defaults
 module, attr, call, path, host = sys.argv[1:6]
+commands = json.loads(sys.argv[6])
+env, cwd = dict(os.environ), os.getcwd()  # what post_deploy commands get, whatever the import changes
+def mark(**fields):
+    sys.stdout.write("@@PF " + json.dumps(fields) + "\n")
+    sys.stdout.flush()
 target = getattr(importlib.import_module(module), attr)
 app = target() if call == "1" else target
+mark(phase="import")
+for command in commands:
+    proc = subprocess.run(["sh", "-c", command], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, env=env, cwd=cwd)
+    if proc.returncode != 0:
+        mark(phase="post_deploy", failed=command, exit=proc.returncode,
+             output=proc.stdout.decode("utf-8", "replace")[-16000:])
+        sys.exit(3)
+if commands:
+    mark(phase="post_deploy")
 if not path:
-    print("preflight: imported %s:%s" % (module, attr))
     sys.exit(0)
 path, _, query = path.partition("?")
 environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "HTTP_HOST": host,
@@ -323,26 +342,64 @@ def app_env(args, release_dir):
     }
 
 
-def preflight(args, release_dir, health=True):
-    """Import the entry point in the new venv as the app user and (``health``) GET the health path in-process.
+def check_release(args, release_dir, steps, health=True):
+    """One process, as the app user with the config env set, in the new venv: import the entry point, run the
+    post-deploy commands (each ``sh -c`` in a subprocess with that same user, env and cwd), then (``health``)
+    GET the health path in-process through WSGI. One app import instead of two (import check + preflight).
 
-    This runs before ``current`` is switched, so a release that cannot import or whose health route fails is
-    refused while the old release keeps serving, untouched.
+    This runs before ``current`` is switched, so a release that cannot import, whose post-deploy command fails
+    or whose health route fails is refused while the old release keeps serving, untouched. It reports the
+    phases as the steps ``import``, ``post_deploy`` and ``preflight``; each failure names its own step.
     """
     module, _, attr = args["entry_point"].partition(":")
     call = "1" if attr.endswith("()") else "0"
+    commands = list(args.get("post_deploy", []))
     path = args["health_path"] if health else ""
     cmd = [release_dir + "/venv/bin/python", "-c", PREFLIGHT, module, attr.rstrip("()"), call, path,
-           args["server_name"]]
-    what = "GET %s in-process" % path if health else "import %s" % args["entry_point"]
-    run(as_app(args, cmd, app_env(args, release_dir)), "the new release failed its preflight (%s)" % what,
-        hint="the live release was not touched; fix the app and deploy again", cwd=release_dir)
-
-
-def post_deploy(args, release_dir):
-    for command in args.get("post_deploy", []):
-        run(as_app(args, ["sh", "-c", command], app_env(args, release_dir)),
-            "post-deploy command %r failed" % command, hint="the live release was not touched", cwd=release_dir)
+           args["server_name"], json.dumps(commands)]
+    full = as_app(args, cmd, app_env(args, release_dir))
+    phases = [("import", "import %s" % args["entry_point"])]
+    if commands:
+        phases.append(("post_deploy", "%d command(s)" % len(commands)))
+    if path:
+        phases.append(("preflight", "GET %s in-process" % path))
+    steps.current = "import"
+    proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            cwd=release_dir)
+    done, lines, failed = 0, [], None
+    started = time.monotonic()
+    for raw in proc.stdout:
+        line = raw.decode("utf-8", "replace").rstrip("\n")
+        if not line.startswith("@@PF "):
+            lines.append(line)
+            continue
+        mark = json.loads(line[5:])
+        if mark.get("failed") is not None:
+            failed = mark
+            continue
+        now = time.monotonic()
+        steps.record(mark["phase"], now - started, phases[done][1])
+        done, started, lines = done + 1, now, []
+        steps.current = phases[min(done, len(phases) - 1)][0]
+    code = proc.wait()
+    if failed is not None:
+        output = failed["output"].strip()
+        last = output.splitlines()[-1] if output else "no output"
+        raise AgentError("post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last),
+                         hint="the live release was not touched", step="post_deploy",
+                         detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output.splitlines()[-25:])))
+    reported = len(phases) - (1 if path else 0)  # the child reports import and post_deploy; health = its exit
+    if code == 0 and done == reported:
+        if path:
+            steps.record("preflight", time.monotonic() - started, phases[-1][1])
+        return
+    step, what = phases[min(done, len(phases) - 1)]
+    if step == "post_deploy":  # the child died without its report (killed): still name the step
+        what = "post-deploy commands"
+    last = next((ln for ln in reversed(lines) if ln.strip()), "no output")
+    raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
+                     hint="the live release was not touched; fix the app and deploy again",
+                     detail="$ %s\n%s" % (shown(full), "\n".join(lines[-25:])))
 
 
 # ---------------------------------------------------------------- test hook: interrupted deploys
@@ -488,7 +545,8 @@ def link_shared(args, release_dir):
 
 
 def build_release(args, tree, rid, steps):
-    """Make ``releases/<rid>`` complete: receive, unpack, venv + install, shared links, preflight, RELEASE.json."""
+    """Make ``releases/<rid>`` complete: receive, unpack, venv + install, shared links, one checking process
+    (import, post-deploy commands, in-process GET of the health path), RELEASE.json."""
     release_dir = tree.release(rid)
     os.mkdir(release_dir)
     with steps("upload", "%d bytes" % args["artifact_size"]):
@@ -502,14 +560,8 @@ def build_release(args, tree, rid, steps):
         shutil.rmtree(release_dir + "/wheels", ignore_errors=True)
         shutil.rmtree(release_dir + "/tree", ignore_errors=True)
         link_shared(args, release_dir)
-    if args.get("post_deploy"):
-        with steps("import", "import %s" % args["entry_point"]):
-            preflight(args, release_dir, health=False)
-        with steps("post_deploy", "%d command(s)" % len(args["post_deploy"])):
-            post_deploy(args, release_dir)
-    if args.get("preflight", True):
-        with steps("preflight", "import %s, GET %s" % (args["entry_point"], args["health_path"])):
-            preflight(args, release_dir)
+    if args.get("post_deploy") or args.get("preflight", True):
+        check_release(args, release_dir, steps, health=args.get("preflight", True))
     meta = dict(args["release"], id=rid, manifest=manifest)
     with open(release_dir + "/RELEASE.json", "w") as f:
         json.dump(meta, f, indent=2, sort_keys=True)

@@ -172,3 +172,57 @@ def test_shebang_falls_back_to_sh_for_long_or_spaced_paths():
     long = "/" + "x" * 130 + "/bin/python"
     assert agent.shebang(long).startswith(b"#!/bin/sh\n'''exec' '" + long.encode() + b"' \"$0\" \"$@\"\n")
     assert agent.shebang("/a b/python").startswith(b"#!/bin/sh\n")
+
+
+@pytest.fixture
+def release(tmp_path, monkeypatch):
+    """A release dir whose venv python is this interpreter, an app module beside it, run as ourselves."""
+    import pwd
+    import sys
+
+    rel = tmp_path / "rel"
+    (rel / "venv" / "bin").mkdir(parents=True)
+    os.symlink(sys.executable, rel / "venv" / "bin" / "python")
+    events = []
+    monkeypatch.setattr(agent, "emit", lambda event, **f: events.append(f))
+    args = {"entry_point": "app:app", "health_path": "/health", "server_name": "x.test", "config_env": "APP_CFG",
+            "config_path": str(tmp_path / "app.cfg"), "root": str(tmp_path),
+            "app_user": pwd.getpwuid(os.getuid()).pw_name, "post_deploy": ["echo ran > marker; echo $APP_CFG"]}
+    return rel, args, events
+
+
+APP = """
+import os
+def app(environ, start_response):
+    ok = os.path.exists("marker") and environ["PATH_INFO"] == "/health"
+    start_response("200 OK" if ok else "500 BOOM", [])
+    return [b"x"]
+"""
+
+
+def test_release_check_imports_once_runs_post_deploy_then_gets_health(release):
+    rel, args, events = release
+    (rel / "app.py").write_text(APP)
+    steps = agent.Steps()
+    agent.check_release(args, str(rel), steps)
+    assert [e["step"] for e in events] == ["import", "post_deploy", "preflight"]
+    assert (rel / "marker").read_text() == "ran\n" and set(steps.timings) == {"import", "post_deploy", "preflight"}
+    events.clear()
+    agent.check_release(dict(args, post_deploy=[]), str(rel), agent.Steps(), health=False)
+    assert [e["step"] for e in events] == ["import"]
+
+
+@pytest.mark.parametrize("source, post, step, message", [
+    ("raise ImportError('no such thing')", ["true"], "import",
+     "failed its preflight (import app:app) (exit 1): ImportError: no such thing"),
+    (APP, ["echo first; echo oops >&2; exit 7"], "post_deploy",
+     "post-deploy command 'echo first; echo oops >&2; exit 7' failed (exit 7): oops"),
+    (APP, [], "preflight", "failed its preflight (GET /health in-process) (exit 1): preflight: GET /health -> 500 BOOM"),
+])
+def test_release_check_failures_name_their_step(release, source, post, step, message):
+    rel, args, events = release
+    (rel / "app.py").write_text(source)
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(dict(args, post_deploy=post), str(rel), agent.Steps())
+    assert info.value.step == step and message in info.value.what, info.value.what
+    assert "live release was not touched" in info.value.hint
