@@ -11,9 +11,10 @@ deploy, as the deploy user (no sudo needed), with the artifact streamed on the s
    done (``changed=False``). If ``current`` names it but the site serves another release (a deploy died
    between the switch and the reload), the switch is finished: reload + gate (``changed=True``).
 3. **build** ``releases/<id>`` (id ``YYYYmmddTHHMMSSZ-<sha8>``, sortable): receive + check sha256, unpack,
-   ``python3 -m venv --without-pip`` + the shipped pip installing ``app==version`` offline (no index), symlink
-   the shared paths, **preflight** (as the app user, config env set: import the entry point and GET the health
-   path in-process through WSGI), post-deploy commands, RELEASE.json last (a release without it is incomplete).
+   ``python3 -m venv --without-pip`` + the tree prebuilt by pack extracted into it (or, when the runner's Python
+   differs, the shipped wheels installed by pypa ``installer``), symlink the shared paths, then one process as
+   the app user with the config env set: import the entry point, run the post-deploy commands, **preflight**
+   (GET the health path in-process through WSGI); RELEASE.json last (a release without it is incomplete).
    Any failure here removes the new dir; the live release was never touched.
 4. **switch** ``current`` atomically (new symlink renamed over the old one) and **reload** by touching the .wsgi.
 5. **gate**: from the server itself, GET ``http://127.0.0.1:<port><health_path>`` with ``Host: server_name``
