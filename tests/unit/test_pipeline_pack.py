@@ -16,7 +16,17 @@ from deploytests.pipeline import artifact as packmod
 APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
 
 
-REAL_INSTALLER = sorted((packmod.default_cache_dir() / "wheels").glob("*/installer-*-py3-none-any.whl"))
+
+
+@pytest.fixture(scope="session")
+def installer_wheel(tmp_path_factory) -> Path:
+    """pypa installer's real wheel: from this machine's deploytests cache, else downloaded once (PyPI)."""
+    cached = sorted((packmod.default_cache_dir() / "wheels").glob("*/installer-*-py3-none-any.whl"))
+    if cached:
+        return cached[-1]
+    dest = tmp_path_factory.mktemp("installer")
+    packmod.pip_download(["installer"], "3.11", dest)
+    return next(dest.glob("installer-*-py3-none-any.whl"))
 
 
 def stand_in_wheel(path: Path, scripts: dict[str, str] | None = None) -> None:
@@ -35,14 +45,11 @@ def stand_in_wheel(path: Path, scripts: dict[str, str] | None = None) -> None:
 
 
 @pytest.fixture
-def seeded(tmp_path, monkeypatch):
+def seeded(tmp_path, monkeypatch, installer_wheel):
     """A cache dir whose dependency slot for any requirement set holds stand-in wheels (valid, one module each;
-    flask has a console script) and pypa installer's real wheel (from this machine's cache); no pip runs."""
-    if not REAL_INSTALLER:
-        pytest.skip("needs pypa installer's wheel in the deploytests cache (any online pack puts it there)")
-
+    flask has a console script) and pypa installer's real wheel (see ``installer_wheel``); no pip runs."""
     def fake_download(requires, python_version, dest):
-        shutil.copy(REAL_INSTALLER[-1], dest / "installer-0.7.0-py3-none-any.whl")
+        shutil.copy(installer_wheel, dest / "installer-0.7.0-py3-none-any.whl")
         stand_in_wheel(dest / "flask-3.0.0-py3-none-any.whl", {"flask": "flask:main"})
         stand_in_wheel(dest / "markupsafe-2.1.5-cp311-cp311-manylinux2014_x86_64.whl")
         calls.append((tuple(requires), python_version))
