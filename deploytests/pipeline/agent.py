@@ -94,6 +94,8 @@ def run(cmd, what, hint="", env=None, cwd=None, check=True):
     out = proc.stdout.decode("utf-8", "replace")
     if check and proc.returncode != 0:
         last = out.strip().splitlines()[-1] if out.strip() else "no output"
+        if "No space left on device" in out:  # whatever the step, the server's state explains it
+            hint = "the server's disk is full: free space and deploy again"
         raise AgentError("%s (exit %d): %s" % (what, proc.returncode, last), hint=hint,
                          detail="$ %s\n%s" % (shown(cmd), "\n".join(out.splitlines()[-25:])))
     return proc.returncode, out
