@@ -103,7 +103,8 @@ def pytest_report_header(config):
         f"deploytests: hosts: {', '.join(provider.labels())}",
         f"deploytests: app: {app}",
         f"deploytests: rights: {provider.rights.describe()}; "
-        f"{'--no-deploy: verifying what is live' if settings.no_deploy else 'deploying before verifying'}",
+        f"{'deploying before verifying' if provider.rights.deploy and not settings.no_deploy else 'verifying what is live'}"
+        f"{' (--no-deploy)' if settings.no_deploy else ''}",
     ]
 
 

@@ -448,12 +448,15 @@ def receive(stream, dest, size, sha256, after_first_chunk=None):
 
 
 def unpack(artifact, dest):
+    """Check every entry of the artifact, extract all but the prebuilt trees (``tree/*``: :func:`install` reads
+    them straight from the artifact, so they never sit on disk twice), and return the manifest."""
     with tarfile.open(artifact) as tar:
-        for member in tar.getmembers():
+        members = tar.getmembers()
+        for member in members:
             if member.name.startswith("/") or ".." in member.name.split("/") or not (member.isfile() or
                                                                                      member.isdir()):
                 raise AgentError("artifact holds an unsafe entry %r" % member.name)
-        tar.extractall(dest)
+        tar.extractall(dest, members=[m for m in members if not m.name.startswith("tree/")])
     with open(os.path.join(dest, "manifest.json")) as f:
         return json.load(f)
 
@@ -468,11 +471,12 @@ def shebang(interpreter):
     return b"#!/bin/sh\n'''exec' " + quoted.encode("utf-8") + b' "$0" "$@"\n' + b"' '''"
 
 
-def extract_tree(part, venv, placeholder):
-    """Extract one prebuilt tree tar into ``venv``: regular files only, no absolute or ``..`` paths; console
-    scripts in ``bin/`` get their placeholder interpreter replaced by the venv's python. Returns the file count."""
+def extract_tree(part, venv, placeholder, fileobj=None):
+    """Extract one prebuilt tree tar (the file ``part``, or ``fileobj`` named ``part``) into ``venv``: regular
+    files only, no absolute or ``..`` paths; console scripts in ``bin/`` get their placeholder interpreter
+    replaced by the venv's python. Returns the file count."""
     real = shebang(venv + "/bin/python")
-    with tarfile.open(part) as tar:
+    with tarfile.open(part, fileobj=fileobj) as tar:
         members = tar.getmembers()
         for member in members:
             if member.name.startswith("/") or ".." in member.name.split("/") or not member.isfile():
@@ -529,8 +533,9 @@ def install(args, release_dir, manifest):
         hint="is python3-venv installed? run bootstrap")
     pause_point(args, "install")
     if manifest.get("tree"):
-        for part in manifest["tree"]:
-            extract_tree(os.path.join(release_dir, part), venv, manifest["placeholder"])
+        with tarfile.open(release_dir + "/artifact.tar") as artifact:
+            for part in manifest["tree"]:
+                extract_tree(part, venv, manifest["placeholder"], fileobj=artifact.extractfile(part))
         return
     wheels = release_dir + "/wheels"
     plan = {"tool": os.path.join(wheels, manifest["installer_wheel"]),
@@ -556,11 +561,10 @@ def build_release(args, tree, rid, steps):
                 after_first_chunk=lambda: pause_point(args, "upload"))
     with steps("unpack"):
         manifest = unpack(release_dir + "/artifact.tar", release_dir)
-        os.unlink(release_dir + "/artifact.tar")
     with steps("install", "%s==%s" % (manifest["name"], manifest["version"])):
         install(args, release_dir, manifest)
+        os.unlink(release_dir + "/artifact.tar")
         shutil.rmtree(release_dir + "/wheels", ignore_errors=True)
-        shutil.rmtree(release_dir + "/tree", ignore_errors=True)
         link_shared(args, release_dir)
     if args.get("post_deploy") or args.get("preflight", True):
         check_release(args, release_dir, steps, health=args.get("preflight", True))

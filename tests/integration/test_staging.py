@@ -7,6 +7,7 @@ verifies; deploy = false only verifies and skips the rest with reasons; a wrong 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -61,8 +62,16 @@ def test_deploy_false_only_verifies(pytester, staging_server):
     result = run_suite(pytester)
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == 0 and outcomes.get("error", 0) == 0, result.stdout.str()
-    assert outcomes["skipped"] == 2, result.stdout.str()
-    result.stdout.fnmatch_lines(["*target 'staging' does not allow deploys (deploy = false in the targets file)"])
+    out = result.stdout.str()
+    skips: dict[str, int] = {}
+    for n, reason in re.findall(r"^SKIPPED \[(\d+)\] \S+: (.*)$", out, re.M):
+        skips[reason] = skips.get(reason, 0) + int(n)
+    no_deploy = "target 'staging' does not allow deploys (deploy = false in the targets file)"
+    no_destructive = "target 'staging' does not allow destructive tests (destructive = false in the targets file)"
+    assert set(skips) == {no_deploy, no_destructive}, out  # every skip says why, and only these two reasons
+    assert skips[no_deploy] == 2, out  # RELEASE.json = artifact, installed = packed: they compare with a deploy
+    assert sum(skips.values()) == outcomes["skipped"], out
+    result.stdout.fnmatch_lines(["*rights: deploy=no, destructive=no; verifying what is live*"])
 
 
 def test_wrong_host_key_stops_the_run(pytester, staging_server):

@@ -84,7 +84,7 @@ def test_header_for_ssh_target_and_settings_from_env_and_ini(pytester, monkeypat
     result.stdout.fnmatch_lines([
         "deploytests: target 'staging': 2 host(s) over SSH (appuser@web1:22, appuser@web2:2222) [[]*targets.toml:1]",
         f"deploytests: app: {pytester.path}/apps/mine (ini)",
-        "deploytests: rights: deploy=no, destructive=no; --no-deploy: verifying what is live",
+        "deploytests: rights: deploy=no, destructive=no; verifying what is live (--no-deploy)",
     ])
 
 
