@@ -113,6 +113,7 @@ class Fleet:
 
     def start(self) -> list:
         """Sweep, image, key, containers, readiness. Returns the servers."""
+        self.address = engine.engine_address()  # refuses a remote engine before anything starts
         self._timed("engine", lambda: self.client)
         self._timed("sweep", lambda: sweep.sweep(self.client, progress=self.progress))
         self.tag = self._timed("images", lambda: images.ensure_image(
@@ -150,7 +151,7 @@ class Fleet:
     def _ready(self, container):
         from ..targets.base import Server  # late: deploytests.targets imports this package
         name = container.labels["deploytests.name"]
-        addr = engine.engine_address()
+        addr = self.address
         ssh_port, http_port = _published(container, "22/tcp"), _published(container, "80/tcp")
         where = f"docker://{name} ({addr}:{ssh_port})"
         log = lambda: f"--- container log {container.name} ---\n{self._log(container)}"  # noqa: E731

@@ -25,12 +25,23 @@ DOCKERD_PIDFILE = Path("/run/deploytests-dockerd.pid")
 APT_PACKAGES = ("docker.io", "debootstrap")
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def engine_address() -> str:
-    """Where to reach ports the engine publishes: the host of a ``tcp://`` ``DOCKER_HOST``, else 127.0.0.1."""
-    url = urlparse(os.environ.get("DOCKER_HOST", ""))
-    if url.scheme in ("tcp", "http", "https") and url.hostname:
-        return url.hostname
-    return "127.0.0.1"
+    """Where to reach the ports containers publish: always 127.0.0.1, so the engine must be on this machine.
+
+    ``DOCKER_HOST`` may name the local engine any way (unix socket, ``tcp://127.0.0.1:PORT``); a remote engine
+    is refused with one line, because its containers' ports are published on *its* loopback (the network rule:
+    nothing but 127.0.0.1 is ever contacted)."""
+    raw = os.environ.get("DOCKER_HOST", "")
+    url = urlparse(raw)
+    if url.scheme in ("", "unix", "npipe") or (url.scheme in ("tcp", "http", "https") and url.hostname in LOOPBACK):
+        return "127.0.0.1"
+    raise EngineUnavailable(
+        f"DOCKER_HOST={raw} names an engine on another machine; containers publish their ports on 127.0.0.1 "
+        "of the engine's machine, which this runner cannot reach",
+        hint="run the harness on the engine's machine, or point DOCKER_HOST at a local engine")
 
 
 def engine_name() -> str:
@@ -56,8 +67,11 @@ def _engine_answers() -> bool:
     docker = shutil.which("docker")
     if docker is None:
         return False
-    return subprocess.run([docker, "info"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                          timeout=30).returncode == 0
+    try:
+        return subprocess.run([docker, "info"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              timeout=30).returncode == 0
+    except subprocess.TimeoutExpired:
+        return False
 
 
 def _missing_packages() -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,10 +45,20 @@ def parse_host_key(log: str) -> str | None:
     return None
 
 
+_PIN_LOCK = threading.Lock()
+
+
 def pin(known_hosts: Path, host: str, port: int, public_key: str) -> None:
-    """Append the pinned key for ``host:port`` to ``known_hosts``, replacing any older line for it."""
+    """Add the pinned key for ``host:port`` to ``known_hosts``, replacing any older line for it.
+
+    Fleets pin from several threads: the read-modify-write is serialized, and the file is replaced
+    atomically, so a connection loading it never sees it half-written."""
     entry = known_hosts_line(host, port, public_key)
     prefix = entry.split()[0] + " "
-    lines = known_hosts.read_text().splitlines(keepends=True) if known_hosts.exists() else []
-    lines = [ln for ln in lines if not ln.startswith(prefix)]
-    known_hosts.write_text("".join(lines) + entry)
+    with _PIN_LOCK:
+        lines = known_hosts.read_text().splitlines(keepends=True) if known_hosts.exists() else []
+        lines = [ln for ln in lines if not ln.startswith(prefix)]
+        tmp = known_hosts.with_name(f".{known_hosts.name}.{os.getpid()}.{threading.get_ident()}")
+        tmp.write_text("".join(lines) + entry)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, known_hosts)

@@ -55,13 +55,22 @@ def should_sweep(labels: dict[str, str], *, this_host: str,
 
 
 def sweep(client, *, progress: Callable[[str], None] = print) -> list[str]:
-    """Remove leftover containers of killed runs; return their names."""
+    """Remove leftover containers of killed runs; return their names. Safe when runs sweep concurrently."""
+    import docker
+
     removed = []
     this_host = socket.gethostname()
     for container in client.containers.list(all=True, filters={"label": f"{LABEL}=server"}):
         leftover, why = should_sweep(container.labels, this_host=this_host)
         if leftover:
-            container.remove(force=True, v=True)
+            try:
+                container.remove(force=True, v=True)
+            except docker.errors.NotFound:
+                continue  # another run swept it first
+            except docker.errors.APIError as exc:
+                if exc.status_code != 409:  # 409: removal already in progress (another run sweeping)
+                    raise
+                continue
             removed.append(container.name)
     if removed:
         progress(f"swept {len(removed)} leftover container(s) of killed runs: {', '.join(removed)}")

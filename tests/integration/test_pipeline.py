@@ -187,25 +187,35 @@ def test_gate_failure_after_switch_switches_back_and_reports_apache_log(box, dep
 
 
 def test_second_deploy_waits_for_the_first_or_fails_clearly(box, deployer, artifacts, state):
+    """While a deploy holds the lock (it is uploading: the lock is taken before and kept to the end), an
+    impatient deploy fails naming the holder, and a patient one waits, then deploys after it."""
     cfg, results, errors = config("yourapplication"), {}, {}
-    waits = []
+    waits, uploading = [], threading.Event()
+    conns = {name: box.new_connection(user="deployer") for name in ("first", "impatient", "patient")}
+
+    def progress(name):
+        def note(host, step, seconds, message):
+            waits.append((name, step))
+            if name == "first" and step == "upload":
+                uploading.set()
+        return note
 
     def run(name, artifact, **kw):
-        c = box.new_connection(user="deployer")
         try:
-            results[name] = pipeline.deploy(c, cfg, artifact, progress=lambda h, s, t, m: waits.append((name, s)),
-                                            **kw)
+            results[name] = pipeline.deploy(conns[name], cfg, artifact, progress=progress(name), **kw)
         except DeployError as exc:
             errors[name] = exc
-        finally:
-            c.close()
 
     first = threading.Thread(target=run, args=("first", artifacts["yourapplication-v2"]))
     first.start()
-    time.sleep(0.5)
-    run("impatient", artifacts["yourapplication"], lock_timeout=0.5)
-    run("patient", artifacts["yourapplication"], lock_timeout=60)
-    first.join(60)
+    try:
+        assert uploading.wait(30), f"the first deploy never reached its upload: {waits}"
+        run("impatient", artifacts["yourapplication"], lock_timeout=0.2)
+        run("patient", artifacts["yourapplication"], lock_timeout=60)
+        first.join(60)
+    finally:
+        for c in conns.values():
+            c.close()
     assert "another deploy holds" in str(errors["impatient"]) and "release=" in str(errors["impatient"])
     assert ("patient", "lock_wait") in waits and "first" not in errors
     assert results["patient"].previous == results["first"].release_id

@@ -122,6 +122,17 @@ class TestKeys:
             "[127.0.0.1]:2222 ssh-ed25519 AAAA2", "[127.0.0.1]:2223 ssh-ed25519 BBBB"]
 
 
+def test_pin_from_many_threads_keeps_every_host(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    kh = tmp_path / "known_hosts"
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda port: keys.pin(kh, "127.0.0.1", port, f"ssh-ed25519 KEY{port}"), range(2200, 2264)))
+    assert sorted(kh.read_text().splitlines()) == sorted(f"[127.0.0.1]:{p} ssh-ed25519 KEY{p}"
+                                                         for p in range(2200, 2264))
+    assert oct(kh.stat().st_mode & 0o777) == "0o600" and [p.name for p in tmp_path.iterdir()] == ["known_hosts"]
+
+
 class FakeClock:
     def __init__(self):
         self.now = 0.0
@@ -203,17 +214,19 @@ class TestErrorText:
         assert str(err) == "deploy failed on 2 of 3 host(s): b: gate refused.; c: boom."
         assert "[b]" in err.render() and "[c]" in err.render()
 
-    def test_engine_address_from_docker_host(self, monkeypatch):
+    @pytest.mark.parametrize("docker_host", ["", "unix:///var/run/docker.sock", "tcp://127.0.0.1:2375",
+                                             "tcp://localhost:2376"])
+    def test_local_engines_publish_on_loopback(self, monkeypatch, docker_host):
         from deploytests.containers import engine
 
-        monkeypatch.setenv("DOCKER_HOST", "tcp://127.0.0.2:2375")
-        assert engine.engine_address() == "127.0.0.2"
-        monkeypatch.delenv("DOCKER_HOST")
+        monkeypatch.setenv("DOCKER_HOST", docker_host)
         assert engine.engine_address() == "127.0.0.1"
 
+    @pytest.mark.parametrize("docker_host", ["tcp://10.0.0.5:2375", "ssh://root@build-box"])
+    def test_remote_engine_is_refused_in_one_line(self, monkeypatch, docker_host):
+        from deploytests.containers import engine
 
-def test_hosts_failed_does_not_repeat_a_host_the_error_already_names():
-    err = HostsFailed("rollback", [HostOutcome("docker://web-1", error=DeployTestsError("no earlier release",
-                                                                                        where="docker://web-1"))])
-    assert str(err) == "rollback failed on 1 of 1 host(s): docker://web-1: no earlier release."
-    assert err.render().endswith("[docker://web-1]\ndocker://web-1: no earlier release.")
+        monkeypatch.setenv("DOCKER_HOST", docker_host)
+        with pytest.raises(EngineUnavailable, match=rf"^DOCKER_HOST={docker_host} names an engine on another "
+                                                    r"machine.*Hint: run the harness on the engine's machine"):
+            engine.engine_address()
