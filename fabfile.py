@@ -33,14 +33,25 @@ STATE: dict = {"artifact": None, "connections": {}}
 
 
 def one_line_errors(fn):
-    """A task whose own errors (bad deploy.toml, a build that fails) end ``fab`` with one line, not a traceback."""
+    """A task whose errors (bad deploy.toml, a failed build, failed hosts) end ``fab`` with one line (then each
+    failed host's detail), not a traceback; values of the app's config file are redacted from it."""
     @functools.wraps(fn)
     def wrapper(c, *args, **kwargs):
         try:
             return fn(c, *args, **kwargs)
         except DeployTestsError as exc:
-            sys.exit(f"fab {fn.__name__}: {exc.render()}")
+            sys.exit(f"fab {fn.__name__}: {_redacted(exc.render(), kwargs.get('app'))}")
     return wrapper
+
+
+def _redacted(text: str, app: str | None) -> str:
+    from deploytests.verify.diagnostics import redact, secret_values
+
+    try:
+        config_file = load_config(_app(app)).config_file
+    except DeployTestsError:
+        return text  # no readable config: nothing of it can be in the text either
+    return redact(text, secret_values(config_file))
 
 
 def _app(app: str | None) -> Path:
@@ -62,20 +73,17 @@ def _pinned(c: Connection):
 def _each_host(c, target: str | None, step: str, fn, *, rolling: bool = False):
     """Run ``fn(connection)`` on the ``-H`` host of ``c``, or on every host of ``target`` in parallel."""
     target = target or os.environ.get("DEPLOYTESTS_TARGET")
-    try:
-        if isinstance(c, Connection) and not target:
-            return [pipeline.run_on_hosts([_pinned(c)], fn, step=step, progress=pipeline.print_progress)]
-        if not target:
-            raise DeployTestsError("no servers: give -H user@host[:port] or --target NAME")
-        from deploytests.settings import Settings
-        from deploytests.targets import provider_for
+    if isinstance(c, Connection) and not target:
+        return [pipeline.run_on_hosts([_pinned(c)], fn, step=step, progress=pipeline.print_progress)]
+    if not target:
+        raise DeployTestsError("no servers: give -H user@host[:port] or --target NAME")
+    from deploytests.settings import Settings
+    from deploytests.targets import provider_for
 
-        inventory = Path(os.environ.get("DEPLOYTESTS_TARGETS", "targets.toml"))
-        settings = Settings(target=target, targets_file=inventory.resolve() if inventory.is_file() else None)
-        with provider_for(settings) as servers:
-            return pipeline.run_on_hosts(servers, fn, step=step, rolling=rolling, progress=pipeline.print_progress)
-    except DeployTestsError as exc:  # HostsFailed included: one line, then each failed host's detail
-        sys.exit(f"fab {step}: {exc.render()}")
+    inventory = Path(os.environ.get("DEPLOYTESTS_TARGETS", "targets.toml"))
+    settings = Settings(target=target, targets_file=inventory.resolve() if inventory.is_file() else None)
+    with provider_for(settings) as servers:
+        return pipeline.run_on_hosts(servers, fn, step=step, rolling=rolling, progress=pipeline.print_progress)
 
 
 @task

@@ -121,7 +121,7 @@ def refusal(item, provider: Provider, settings: Settings) -> str | None:
     where = f"target {provider.name!r}"
     if item.get_closest_marker("destructive") and not provider.rights.destructive:
         return f"{where} does not allow destructive tests (destructive = false in the targets file)"
-    if item.get_closest_marker("deploys"):
+    if item.get_closest_marker("deploys") or item.get_closest_marker("destructive"):  # failure injection deploys
         if not provider.rights.deploy:
             return f"{where} does not allow deploys (deploy = false in the targets file)"
         if settings.no_deploy:
@@ -188,8 +188,13 @@ def _shared(pytestconfig, provider: Provider, step: str, produce):
     return once_per_run(path, produce)
 
 
-def _fail(exc: DeployTestsError):
-    pytest.fail(exc.render(), pytrace=False)
+def _fail(exc: DeployTestsError, cfg=None):
+    """Fail the fixture with the error and its detail (remote output, Apache log tail), the values of the
+    target's config file redacted: an app's traceback may quote them."""
+    from .verify.diagnostics import redact, secret_values
+
+    secrets = secret_values(cfg.config_file) if cfg is not None else []
+    pytest.fail(redact(exc.render(), secrets), pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -204,7 +209,7 @@ def bootstrapped(pytestconfig, deploy_settings, deploy_target, deploy_config) ->
     try:
         return Bootstrapped(**json.loads(_shared(pytestconfig, deploy_target, "bootstrap", produce)))
     except DeployTestsError as exc:
-        _fail(exc)
+        _fail(exc, deploy_config)
 
 
 @pytest.fixture(scope="session")
@@ -217,7 +222,7 @@ def artifact(pytestconfig, deploy_settings, deploy_config, bootstrapped):
     try:
         art = pack(deploy_settings.app, deploy_config, python_version=bootstrapped.python_version)
     except DeployTestsError as exc:
-        _fail(exc)
+        _fail(exc, deploy_config)
     pytestconfig.stash[RUN]["pack"] = time.monotonic() - started
     return art
 
@@ -237,7 +242,7 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
                                          pack_seconds=pack_s, boot=boot).to_json()
             result = Deployment.from_json(_shared(pytestconfig, deploy_target, "deploy", produce))
     except DeployTestsError as exc:
-        _fail(exc)
+        _fail(exc, deploy_config)
     pytestconfig.stash[RUN]["deployment"] = result
     return result
 
@@ -287,7 +292,7 @@ def pytest_runtest_makereport(item, call):
         cfg = item.funcargs.get("deploy_config")
         if cfg is not None:
             secrets = secret_values(cfg.config_file)
-            for title, text in collect(srv.connection(), cfg.app, cfg.root, secrets).items():
+            for title, text in collect(srv, cfg.app, cfg.root, secrets).items():
                 rep.sections.append((f"deploytests {srv.label}: {title}", text))
                 # junitxml writes user properties as <property> of the test case: CI keeps the diagnostics
                 item.user_properties.append((f"deploytests {srv.label}: {title}", text))

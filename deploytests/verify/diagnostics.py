@@ -68,10 +68,10 @@ def redact(text: str, secrets: list[str]) -> str:
     return text
 
 
-def collect(connection, app: str, root: str, secrets: list[str] = ()) -> dict[str, str]:
-    """Run :func:`script` on ``connection`` (a Fabric connection); never raises: a failure is a section."""
+def collect(server, app: str, root: str, secrets: list[str] = ()) -> dict[str, str]:
+    """Run :func:`script` on ``server``'s connection; never raises (the host may be gone: that is a section)."""
     try:
-        result = connection.run(script(app, root), hide=True, warn=True, timeout=30)
+        result = server.connection().run(script(app, root), hide=True, warn=True, timeout=30)
         return {k: redact(v, list(secrets)) for k, v in parse(result.stdout).items()}
     except Exception as exc:  # noqa: BLE001 - diagnostics must not hide the test's own failure
         return {"diagnostics": f"could not collect: {type(exc).__name__}: {exc}"}

@@ -93,3 +93,19 @@ def test_diagnostics_script_never_reads_the_config():
     text = script("yourapplication", "/var/www/yourapplication")
     assert "application.cfg" not in text and "shared" not in text
     assert parse(f"x\n{MARK}one\na\nb\n{MARK}two\n") == {"one": "a\nb\n", "two": ""}
+
+
+def test_deploy_failure_reports_are_redacted(tmp_path):
+    """An app's traceback in a gate failure may quote config values: the fixture failure never shows them."""
+    from types import SimpleNamespace
+
+    from deploytests import plugin
+    from deploytests.errors import DeployError
+
+    cfg_file = tmp_path / "app.cfg"
+    cfg_file.write_text('SECRET_KEY = "topsecretvalue-42"\nCONFIG_NAME = "staging"\n')
+    exc = DeployError("health gate failed", where="docker://web-1",
+                      detail="Traceback:\n  KeyError: 'topsecretvalue-42'\n")
+    with pytest.raises(pytest.fail.Exception) as info:
+        plugin._fail(exc, SimpleNamespace(config_file=cfg_file))
+    assert "topsecretvalue-42" not in str(info.value) and "KeyError: '[redacted]'" in str(info.value)
