@@ -37,6 +37,21 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 ENTRY_RE = re.compile(r"^(?P<module>[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*):(?P<attr>[A-Za-z_]\w*)(?P<call>\(\))?$")
+# bootstrap writes the config as root: never over a file of the system's own
+SYSTEM_DIRS = ("/bin", "/boot", "/dev", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/run", "/sbin", "/sys",
+               "/usr", "/var/lib", "/etc/apache2", "/etc/ssh", "/etc/sudoers.d", "/etc/pam.d", "/etc/systemd",
+               "/etc/cron.d", "/etc/security", "/root")
+SYSTEM_FILES = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers", "/etc/hosts",
+                "/etc/fstab", "/etc/crontab", "/etc/environment", "/etc/profile", "/etc/resolv.conf")
+
+
+def system_path(path: str) -> bool:
+    """True for paths bootstrap must never write: system files and anything under system directories."""
+    path = "/" + path.strip("/")
+    return path in SYSTEM_FILES or path in ("/", "/etc") or any(
+        path == d or path.startswith(d + "/") for d in SYSTEM_DIRS)
+
+
 KNOWN_KEYS = (
     "app", "entry_point", "config_env", "config_path", "config_file", "health_path", "server_name", "port",
     "keep_releases", "shared_paths", "post_deploy", "app_user", "deploy_user", "python",
@@ -206,8 +221,9 @@ class _Validator:
         return value
 
     def abs_path(self, key: str) -> str | None:
-        return self.optional(key, lambda v: v.startswith("/") and ".." not in v.split("/"),
-                             "an absolute path on the server")
+        return self.optional(key, lambda v: v.startswith("/") and ".." not in v.split("/") and not system_path(v),
+                             "an absolute path on the server, outside system directories (such as "
+                             "/etc/<app>/app.cfg or /srv/<app>/app.cfg)")
 
     def url_path(self, key: str) -> str | None:
         return self.optional(key, lambda v: re.match(r"^/[\w./~%-]*$", v), "a URL path starting with '/'")

@@ -17,6 +17,7 @@ Rules for this file: standard library only, Python >= 3.7 syntax, no imports fro
 
 from __future__ import annotations
 
+import calendar
 import fcntl
 import hashlib
 import http.client
@@ -45,11 +46,25 @@ class AgentError(Exception):
 
 # ---------------------------------------------------------------- output
 
+_RUNNER = {"connected": True}
+
+
 def emit(event, **fields):
-    """Print one ``@@DT {json}`` event line and flush (the runner reads them as they come)."""
+    """Print one ``@@DT {json}`` event line and flush (the runner reads them as they come).
+
+    Returns False once the runner is gone (its SSH channel closed: EPIPE). The agent then carries on without
+    reporting: a deploy that lost its runner after switching ``current`` still reloads, runs the health gate
+    and switches back on failure, instead of dying with an ungated release live."""
+    if not _RUNNER["connected"]:
+        return False
     fields["event"] = event
-    sys.stdout.write(EVENT + json.dumps(fields, sort_keys=True) + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(EVENT + json.dumps(fields, sort_keys=True) + "\n")
+        sys.stdout.flush()
+    except OSError:
+        _RUNNER["connected"] = False
+        return False
+    return True
 
 
 class Steps:
@@ -120,6 +135,23 @@ def plan_prune(releases, live, previous, keep):
     removable = [r for r in sorted(releases) if r not in protected]
     excess = len(releases) - keep
     return removable[:max(0, excess)]
+
+
+def next_release_id(wanted, existing):
+    """The id of a new release: ``wanted`` (``<UTC stamp>-<sha8>``, made on the runner) moved past the newest
+    existing release when it does not sort after it (runner clocks disagree, or deploys share a second), then
+    made unique. Chosen under the deploy lock, so sorting release dirs by name is deploy order."""
+    stamp, sep, rest = wanted.partition("-")
+    stamps = [e.partition("-")[0] for e in existing if len(e) > 16 and e[8:9] == "T" and e[15:16] == "Z"]
+    latest = max(stamps, default="")
+    if sep and stamp <= latest:
+        try:
+            after = calendar.timegm(time.strptime(latest, "%Y%m%dT%H%M%SZ")) + 1
+        except ValueError:
+            after = None
+        if after is not None:
+            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(after))
+    return unique_release_id(stamp + sep + rest, existing)
 
 
 def unique_release_id(wanted, existing):
@@ -422,7 +454,8 @@ def pause_point(args, name):
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         time.sleep(0.1)
-        emit("heartbeat")
+        if not emit("heartbeat"):  # the scenario cut the connection here: stop as a killed agent would
+            raise BrokenPipeError("the runner's connection was cut while paused at %s" % name)
     raise AgentError("paused at %s for %gs and nobody interrupted it" % (name, limit), step=name)
 
 
@@ -447,15 +480,24 @@ def receive(stream, dest, size, sha256, after_first_chunk=None):
                          % (left, digest.hexdigest()[:12], sha256[:12]), hint="run the deploy again")
 
 
+def checked_members(tar, where, dirs=True):
+    """The tar's members if every one is safe to extract: a relative path without ``..``, a regular file (or a
+    directory when ``dirs``); modes reduced to rwx bits (no setuid/setgid/sticky from an artifact)."""
+    members = tar.getmembers()
+    for member in members:
+        if member.name.startswith("/") or ".." in member.name.split("/") or not (
+                member.isfile() or (dirs and member.isdir())):
+            raise AgentError("%s holds an unsafe entry %r" % (where, member.name),
+                             hint="pack the artifact again with deploytests; do not deploy artifacts from elsewhere")
+        member.mode &= 0o777
+    return members
+
+
 def unpack(artifact, dest):
     """Check every entry of the artifact, extract all but the prebuilt trees (``tree/*``: :func:`install` reads
     them straight from the artifact, so they never sit on disk twice), and return the manifest."""
     with tarfile.open(artifact) as tar:
-        members = tar.getmembers()
-        for member in members:
-            if member.name.startswith("/") or ".." in member.name.split("/") or not (member.isfile() or
-                                                                                     member.isdir()):
-                raise AgentError("artifact holds an unsafe entry %r" % member.name)
+        members = checked_members(tar, "the artifact")
         tar.extractall(dest, members=[m for m in members if not m.name.startswith("tree/")])
     with open(os.path.join(dest, "manifest.json")) as f:
         return json.load(f)
@@ -477,10 +519,7 @@ def extract_tree(part, venv, placeholder, fileobj=None):
     replaced by the venv's python. Returns the file count."""
     real = shebang(venv + "/bin/python")
     with tarfile.open(part, fileobj=fileobj) as tar:
-        members = tar.getmembers()
-        for member in members:
-            if member.name.startswith("/") or ".." in member.name.split("/") or not member.isfile():
-                raise AgentError("artifact holds an unsafe entry %r in %s" % (member.name, os.path.basename(part)))
+        members = checked_members(tar, "the artifact's %s" % part, dirs=False)
         tar.extractall(venv, members=members)
     for member in members:
         if member.name.startswith("bin/"):
@@ -639,7 +678,7 @@ def cmd_deploy(args):
         os.close(fd)
         return {"changed": True, "release_id": live, "previous": previous, "recovered": recovered,
                 "version": tree.meta(live).get("version"), "timings": steps.timings}
-    rid = unique_release_id(args["release_id"], set(os.listdir(tree.releases)))
+    rid = next_release_id(args["release_id"], set(os.listdir(tree.releases)))
     try:
         try:
             build_release(args, tree, rid, steps)

@@ -169,8 +169,9 @@ def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Pat
         wheel = build_wheel(src, Path(tmp) / "out")
         slot.mkdir(parents=True, exist_ok=True)
         final = slot / wheel.name
-        shutil.copy2(wheel, final.with_suffix(".part"))
-        os.replace(final.with_suffix(".part"), final)
+        part = final.with_name(f"{final.name}.{os.getpid()}.part")
+        shutil.copy2(wheel, part)
+        os.replace(part, final)
     return final, True
 
 
@@ -276,9 +277,13 @@ def dependency_wheels(requires: list[str], python_version: str, cache: Path) -> 
     pip_download([TOOL, *requires], python_version, tmp)
     names = sorted(p.name for p in tmp.glob("*.whl"))
     (tmp / ".complete").write_text(json.dumps(names))
-    if slot.exists():
-        shutil.rmtree(slot)
-    os.replace(tmp, slot)
+    try:
+        os.rename(tmp, slot)  # atomic; fails if another process (an xdist worker) filled the slot first
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not (slot / ".complete").is_file():
+            raise
+        names = json.loads((slot / ".complete").read_text())
     return [slot / n for n in names]
 
 

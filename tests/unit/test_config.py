@@ -88,3 +88,17 @@ def test_missing_required_key_and_bad_toml(tmp_path):
     write(tmp_path, 'app = \n')
     with pytest.raises(ConfigError, match=r"deploy.toml: not valid TOML"):
         load_config(tmp_path)
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "/etc/sudoers", "/etc/sudoers.d/app", "/usr/lib/x.cfg",
+                                  "/etc/ssh/sshd_config", "/etc/apache2/apache2.conf", "/root/app.cfg"])
+def test_config_path_never_names_a_system_file(tmp_path, path):
+    (tmp_path / "deploy.toml").write_text(f'app = "web"\nentry_point = "web:app"\nconfig_path = "{path}"\n')
+    with pytest.raises(ConfigError, match=r"deploy.toml: key 'config_path' must be an absolute path on the server, "
+                                          r"outside system directories"):
+        load_config(tmp_path)
+
+
+def test_config_path_may_live_in_its_own_etc_dir(tmp_path):
+    (tmp_path / "deploy.toml").write_text('app = "web"\nentry_point = "web:app"\nconfig_path = "/etc/web/web.cfg"\n')
+    assert load_config(tmp_path).config_path == "/etc/web/web.cfg"

@@ -42,6 +42,30 @@ def test_previous_of_is_the_newest_older_release():
     assert agent.previous_of([], None) is None
 
 
+def test_next_release_id_sorts_after_every_existing_release():
+    existing = {"20261126T170000Z-aaaaaaaa", "20261126T170005Z-bbbbbbbb", "failed.log", ".tmp"}
+    assert agent.next_release_id("20261126T170010Z-cccccccc", existing) == "20261126T170010Z-cccccccc"
+    # same second as the newest, or a runner clock behind the server's history: moved one second past it
+    assert agent.next_release_id("20261126T170005Z-cccccccc", existing) == "20261126T170006Z-cccccccc"
+    assert agent.next_release_id("20261126T165900Z-cccccccc", existing) == "20261126T170006Z-cccccccc"
+    assert agent.next_release_id("20261126T235959Z-cccccccc", {"20261126T235959Z-x"}) == "20261127T000000Z-cccccccc"
+    assert agent.next_release_id("20261126T170000Z-aaaaaaaa", set()) == "20261126T170000Z-aaaaaaaa"
+
+
+def test_emit_reports_a_gone_runner_instead_of_raising(monkeypatch):
+    class Closed:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(agent, "_RUNNER", {"connected": True})
+    monkeypatch.setattr(agent.sys, "stdout", Closed())
+    assert agent.emit("step", step="switch") is False
+    assert agent.emit("step", step="gate") is False and agent._RUNNER == {"connected": False}
+
+
 def test_unique_release_id_and_complete_releases():
     assert agent.unique_release_id("r", {"x"}) == "r"
     assert agent.unique_release_id("r", {"r", "r-2"}) == "r-3"
