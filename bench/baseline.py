@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import shlex
 import subprocess
 import tempfile
 import time
@@ -84,7 +83,7 @@ def deploy(host: Host, cfg, wheels: Path) -> None:
     for cmd in [f"sudo useradd --system --home-dir {root} --no-create-home {app} || true",
                 f"sudo mkdir -p {rel} {root}/shared/data",
                 f"sudo chown -R appuser {root}",
-                f"mkdir -p /tmp/wheels"]:
+                "mkdir -p /tmp/wheels"]:
         host.ssh(cmd)
     host.scp(wheels, "/tmp/")
     host.ssh(f"python3 -m venv {rel}/venv")

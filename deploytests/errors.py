@@ -99,8 +99,10 @@ def _named(host: str, message: str) -> str:
     return message if message.startswith(f"{host}:") else f"{host}: {message}"
 
 
-def _render(error: BaseException) -> str:
-    return error.render() if isinstance(error, DeployTestsError) else repr(error)
+def _detail(error: BaseException) -> str:
+    """What to show under the one-line summary for a host: our errors' detail block (their one line is in the
+    summary already), or the repr of anything unexpected."""
+    return error.detail if isinstance(error, DeployTestsError) else repr(error)
 
 
 @dataclass
@@ -116,7 +118,7 @@ class HostsFailed(DeployTestsError):
             self,
             f"{self.step} failed on {len(bad)} of {len(self.outcomes)} host(s): "
             + "; ".join(_named(o.host, str(o.error)) for o in bad),
-            detail="\n\n".join(f"[{o.host}]\n{_render(o.error)}" for o in bad),
+            detail="\n\n".join(f"[{o.host}]\n{_detail(o.error)}" for o in bad if _detail(o.error)),
         )
 
     def __str__(self) -> str:

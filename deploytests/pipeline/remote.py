@@ -126,10 +126,3 @@ def _hint_for(stderr: str, sudo: bool, python: str) -> str:
         return f"is {python} installed on the server?"
     return ""
 
-
-def run_checked(c, command: str, *, what: str, hint: str = "", hide: bool = True) -> str:
-    """``c.run`` that raises a one-line :class:`CommandFailed` instead of Invoke's UnexpectedExit."""
-    res = c.run(command, hide=hide, warn=True, in_stream=False)
-    if res.exited != 0:
-        raise CommandFailed(label_of(c), command, res.exited, res.stdout, res.stderr, what=what, hint=hint)
-    return res.stdout

@@ -22,7 +22,7 @@ import pytest
 
 from deploytests import pipeline
 from deploytests.containers import Fleet
-from deploytests.errors import CommandFailed, DeployError, DeployTestsError, HostKeyError
+from deploytests.errors import DeployError, DeployTestsError, HostKeyError
 from deploytests.pipeline.releases import deploy_args
 from deploytests.pipeline.remote import call_agent
 from deploytests.suite.lab import Lab, example_release, fingerprint_diff, secret_config_values

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path

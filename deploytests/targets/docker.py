@@ -50,5 +50,4 @@ class DockerProvider(Provider):
     def keep_lines(self) -> list[str]:
         if not self.settings.keep_containers:
             return []
-        return [f"{s.label}: ssh -i {s.key_filename} -p {s.port} -o UserKnownHostsFile={s.known_hosts} "
-                f"{s.user}@{s.host}" for s in self.servers]
+        return [f"{s.label}: {s.ssh_command()}" for s in self.servers]

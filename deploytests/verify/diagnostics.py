@@ -48,16 +48,24 @@ def parse(output: str) -> dict[str, str]:
     return sections
 
 
-def secret_values(config_file: Path | None, min_len: int = 4) -> list[str]:
-    """Values of ``KEY = value`` lines of the config file (quotes stripped): what must never be printed."""
+SECRET_KEY = re.compile(r"(SECRET|PASSW|TOKEN|KEY|CREDENTIAL|DSN|DATABASE_URL)", re.I)
+
+
+def secret_values(config_file: Path | None, min_len: int = 8) -> list[str]:
+    """What must never be printed from the config file (``KEY = value`` lines, quotes stripped): the values of
+    secret-looking keys (``*SECRET*``, ``*PASSWORD*``, ``*TOKEN*``, ``*KEY*``, DSNs) whatever their length, and
+    any other value of ``min_len`` characters or more. Short plain values (``"data"``, ``"docker"``) are left
+    alone: redacting them would mangle every message that happens to contain the word."""
     if config_file is None or not Path(config_file).is_file():
         return []
     values = []
     for line in Path(config_file).read_text(errors="replace").splitlines():
-        m = re.match(r"^\s*[A-Za-z_][\w.]*\s*[=:]\s*(.+?)\s*$", line)
+        m = re.match(r"^\s*([A-Za-z_][\w.]*)\s*[=:]\s*(.+?)\s*$", line)
         if m:
-            value = m.group(1).strip("'\"")
-            if len(value) >= min_len and value.lower() not in ("true", "false", "none"):
+            key, value = m.group(1), m.group(2).strip("'\"")
+            if value.lower() in ("true", "false", "none", ""):
+                continue
+            if SECRET_KEY.search(key) or len(value) >= min_len:
                 values.append(value)
     return sorted(set(values), key=len, reverse=True)
 

@@ -212,7 +212,16 @@ class TestErrorText:
                     HostOutcome("c", error=ValueError("boom"))]
         err = HostsFailed("deploy", outcomes)
         assert str(err) == "deploy failed on 2 of 3 host(s): b: gate refused.; c: boom."
-        assert "[b]" in err.render() and "[c]" in err.render()
+        assert "[b]" not in err.render() and "[c]\nValueError('boom')" in err.render()
+        with_detail = HostsFailed("deploy", [HostOutcome("b", error=DeployTestsError("gate refused",
+                                                                                      detail="error.log tail"))])
+        assert with_detail.render().endswith("\n[b]\nerror.log tail")
+
+    def test_hosts_failed_does_not_repeat_a_host_the_error_already_names(self):
+        err = HostsFailed("rollback", [HostOutcome("docker://web-1", error=DeployTestsError(
+            "no earlier release", where="docker://web-1"))])
+        assert str(err) == "rollback failed on 1 of 1 host(s): docker://web-1: no earlier release."
+        assert err.render() == str(err)  # no detail: nothing repeated under the line
 
     @pytest.mark.parametrize("docker_host", ["", "unix:///var/run/docker.sock", "tcp://127.0.0.1:2375",
                                              "tcp://localhost:2376"])

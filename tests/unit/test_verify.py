@@ -82,9 +82,11 @@ def test_wsgi_daemons_match_truncated_display_name():
 
 def test_secret_values_and_redact(tmp_path):
     cfg = tmp_path / "app.cfg"
-    cfg.write_text("# comment\nCONFIG_NAME = \"docker\"\nSECRET_KEY = 's3cr3t-do-not-print'\nDEBUG = False\n")
+    cfg.write_text("# comment\nCONFIG_NAME = \"docker\"\nSECRET_KEY = 's3cr3t-do-not-print'\nDEBUG = False\n"
+                   "DATA_DIR = 'data'\nAPI_TOKEN = 'x1'\nDATABASE = 'postgresql://app:pw@db/app'\n")
     secrets = secret_values(cfg)
-    assert secrets == ["s3cr3t-do-not-print", "docker"]
+    # secret-looking keys whatever their length, long values whatever their key; not short plain words
+    assert secrets == ["postgresql://app:pw@db/app", "s3cr3t-do-not-print", "x1"]
     assert redact("key=s3cr3t-do-not-print", secrets) == "key=[redacted]"
     assert secret_values(None) == []
 
