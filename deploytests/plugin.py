@@ -31,6 +31,9 @@ from .targets.deployment import Bootstrapped, Deployment, bootstrap_all, deploy_
 SETTINGS = pytest.StashKey[Settings]()
 PROVIDER = pytest.StashKey[Provider]()
 RUN = pytest.StashKey[dict]()
+ERROR = pytest.StashKey[DeployTestsError]()  # a bad setting, raised only if the run uses deploytests
+FIXTURES = {"deploy_settings", "deploy_target", "deploy_config", "bootstrapped", "artifact", "deployment",
+            "server", "testinfra_host", "http"}
 
 MARKERS = {
     "deploys": "the test changes what runs on the target (needs deploy = true; skipped otherwise)",
@@ -76,17 +79,29 @@ def _settings(config) -> Settings:
 
 
 def pytest_configure(config):
+    """Resolve the settings and the target (no network). A bad setting stops the run at once when a
+    deploytests option was given on the command line; otherwise only when a collected test uses deploytests
+    (see :func:`pytest_collection_modifyitems`): the plugin is installed for every pytest run of the
+    environment, and a stray env var or someone else's ``targets.toml`` must not break unrelated suites."""
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
+    config.stash[RUN] = {"verify": defaultdict(float), "deployment": None}
     try:
         settings = _settings(config)
         default_file = Path(config.rootpath) / "targets.toml"
         provider = provider_for(settings, targets_file=default_file if default_file.is_file() else None,
                                 progress=lambda msg: _say(config, msg))
     except DeployTestsError as exc:
-        raise pytest.UsageError(f"deploytests: {exc}") from None
+        if any(getattr(config.option, f"deploytests_{o.name}", None) is not None for o in OPTIONS):
+            raise pytest.UsageError(f"deploytests: {exc}") from None
+        config.stash[ERROR] = exc
+        return
     config.stash[SETTINGS], config.stash[PROVIDER] = settings, provider
-    config.stash[RUN] = {"verify": defaultdict(float), "deployment": None}
+
+
+def _uses_deploytests(item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(names & FIXTURES) or any(item.get_closest_marker(m) for m in ("deploys", "destructive"))
 
 
 def _say(config, msg: str) -> None:
@@ -96,6 +111,9 @@ def _say(config, msg: str) -> None:
 
 
 def pytest_report_header(config):
+    if ERROR in config.stash:
+        return ["deploytests: inactive: its settings are invalid (the error stops the run if a test uses "
+                "deploytests)"]
     settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
     app = f"{settings.app} ({settings.source_of('app')})" if settings.app else "(none: set --app)"
     return [
@@ -112,6 +130,9 @@ def pytest_report_header(config):
 
 def pytest_generate_tests(metafunc):
     if "server" in metafunc.fixturenames:
+        if ERROR in metafunc.config.stash:  # reported as a usage error once collection is done
+            metafunc.parametrize("server", ["unconfigured"], indirect=True, scope="session")
+            return
         labels = metafunc.config.stash[PROVIDER].labels()
         metafunc.parametrize("server", labels, ids=labels, indirect=True, scope="session")
 
@@ -130,6 +151,10 @@ def refusal(item, provider: Provider, settings: Settings) -> str | None:
 
 
 def pytest_collection_modifyitems(config, items):
+    if ERROR in config.stash:
+        if any(_uses_deploytests(item) for item in items):
+            raise pytest.UsageError(f"deploytests: {config.stash[ERROR]}")
+        return
     provider, settings = config.stash[PROVIDER], config.stash[SETTINGS]
     for item in items:
         reason = refusal(item, provider, settings)

@@ -119,10 +119,22 @@ def test_docker_has_every_right(pytester):
 
 def test_bad_option_value_names_its_source(pytester, monkeypatch):
     monkeypatch.setenv("DEPLOYTESTS_CONTAINERS", "abc")
+    pytester.makepyfile(USES_SERVER)
     result = pytester.runpytest("--co")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     one_error_line(result, "--containers=abc (from DEPLOYTESTS_CONTAINERS environment variable): "
                            "not a positive integer")
+
+
+def test_bad_settings_do_not_break_runs_that_do_not_use_deploytests(pytester, monkeypatch):
+    """The plugin is active in every pytest run of the environment: someone else's suite must not fail
+    because of a stray DEPLOYTESTS_* variable or a targets.toml that is not ours."""
+    monkeypatch.setenv("DEPLOYTESTS_CONTAINERS", "abc")
+    pytester.makefile(".toml", targets="[targets]\nnot = 'ours'\n")
+    pytester.makepyfile("def test_plain():\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["deploytests: inactive: its settings are invalid *"])
 
 
 def test_unknown_target_lists_targets(pytester):
