@@ -47,6 +47,13 @@ def lab(request, deploy_target):
             yield box
         return
     session = {n: request.getfixturevalue(n) for n in ("deploy_config", "artifact", "deployment")}
+    example = Lab(deploy_target.servers[0]).config()
+    if session["deploy_config"].app != example.app:
+        # the scenarios deploy the bundled example releases under the example's name, vhost and user: on a
+        # server running another app they would add a second site beside it and leave it there
+        pytest.skip(f"the lifecycle scenarios deploy the bundled example app ({example.app!r}); on a real target "
+                    f"they run only when that is the app under test, not {session['deploy_config'].app!r}: "
+                    "use a server set aside for the drill, or the docker target")
     box = Lab(deploy_target.servers[0], config_file=deploy_target.config_file)
     box.container = None
     box.bootstrap()
