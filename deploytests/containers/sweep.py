@@ -8,8 +8,11 @@ process start time, so a reused pid is not mistaken for the owner) and ``keep`` 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 LABEL = "deploytests"
 L_RUN, L_HOST, L_PID, L_START, L_KEEP = (f"{LABEL}.{k}" for k in ("run", "host", "pid", "pidstart", "keep"))
@@ -54,6 +57,13 @@ def should_sweep(labels: dict[str, str], *, this_host: str,
     return False, f"owner pid {pid} still runs"
 
 
+def _remove_workdirs(run_id: str) -> None:
+    """Delete a swept run's temp dirs (its private client key and known_hosts) on this machine."""
+    if run_id:
+        for path in Path(tempfile.gettempdir()).glob(f"deploytests-{run_id}-*"):
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def sweep(client, *, progress: Callable[[str], None] = print) -> list[str]:
     """Remove leftover containers of killed runs; return their names. Safe when runs sweep concurrently."""
     import docker
@@ -72,6 +82,7 @@ def sweep(client, *, progress: Callable[[str], None] = print) -> list[str]:
                     raise
                 continue
             removed.append(container.name)
+            _remove_workdirs(container.labels.get(L_RUN, ""))
     if removed:
         progress(f"swept {len(removed)} leftover container(s) of killed runs: {', '.join(removed)}")
     return removed

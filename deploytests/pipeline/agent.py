@@ -711,7 +711,8 @@ def cmd_rollback(args):
         raise AgentError("no release older than the live one (%s) to roll back to" % live, step="rollback",
                          hint="deploy an earlier version instead")
     if target not in releases:
-        raise AgentError("no release %r; releases: %s" % (target, ", ".join(releases) or "none"), step="rollback")
+        raise AgentError("no release %r; releases: %s" % (target, ", ".join(releases) or "none"), step="rollback",
+                         hint="name one of the listed releases (fab status shows them with their versions)")
     if target == live:
         return {"changed": False, "release_id": live, "previous": live, "version": tree.meta(live).get("version"),
                 "timings": steps.timings}

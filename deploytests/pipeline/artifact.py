@@ -166,7 +166,7 @@ def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Pat
     with tempfile.TemporaryDirectory(prefix="deploytests-build-") as tmp:
         src = Path(tmp) / "src"
         shutil.copytree(project_dir, src, ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.egg-info", "*.pyc"))
-        wheel = build_wheel(src, Path(tmp) / "out")
+        wheel = build_wheel(src, Path(tmp) / "out", where=str(project_dir))
         slot.mkdir(parents=True, exist_ok=True)
         final = slot / wheel.name
         part = final.with_name(f"{final.name}.{os.getpid()}.part")
@@ -194,7 +194,7 @@ def build_system(src: Path) -> tuple[str, list[str]]:
     return backend, [str(src / p) for p in table.get("backend-path", [])]
 
 
-def build_wheel(src: Path, out: Path) -> Path:
+def build_wheel(src: Path, out: Path, where: str = "") -> Path:
     """PEP 517 ``build_wheel`` of ``src`` into ``out``; works for pyproject.toml and setup.py-only projects.
 
     First in the runner's own environment (one subprocess, well under a second, no download); if that fails,
@@ -208,16 +208,27 @@ def build_wheel(src: Path, out: Path) -> Path:
     names = [ln[8:] for ln in proc.stdout.splitlines() if ln.startswith("@@WHEEL ")]
     if proc.returncode == 0 and names:
         return out / names[-1]
+    output = proc.stdout + proc.stderr
+    backend_missing = "No module named" in output and backend.split(":")[0].split(".")[0] in output
+    if not backend_missing:
+        raise _build_failed(where or src.name, backend, output)
     try:
-        return _build_isolated(src, out)
+        return _build_isolated(src, out, where or src.name)
     except ImportError:
-        raise DeployError(f"building the app's wheel with {backend} failed", where=str(src.name),
-                          hint="install the project's build backend (and `wheel` for old setuptools) on the "
-                               "runner, or `pip install build` to let pack build in an isolated env",
-                          detail=tail(proc.stdout + proc.stderr, 30)) from None
+        raise DeployError(f"building the app's wheel failed: its build backend {backend} is not installed here",
+                          where=where or src.name,
+                          hint="install it (and `wheel` for old setuptools) on the runner, or `pip install build` "
+                               "to let pack build in an isolated env", detail=tail(output, 30)) from None
 
 
-def _build_isolated(src: Path, out: Path) -> Path:
+def _build_failed(where: str, backend: str, output: str) -> DeployError:
+    last = tail(output, 1) or "no output"
+    return DeployError(f"building the app's wheel failed ({backend}): {last}", where=where,
+                       hint="run `python -m build --wheel` (or `pip wheel .`) in the project to see why",
+                       detail=tail(output, 30))
+
+
+def _build_isolated(src: Path, out: Path, where: str) -> Path:
     import build
     import build.env
 
@@ -229,9 +240,7 @@ def _build_isolated(src: Path, out: Path) -> Path:
             return Path(builder.build("wheel", out))
         except build.BuildBackendException as exc:
             detail = getattr(exc.exception, "output", b"") or b""
-            raise DeployError(f"building the app's wheel failed: {exc}", where=str(src.name),
-                              hint="run `python -m build --wheel` in the project to see why",
-                              detail=tail(detail, 30)) from None
+            raise _build_failed(where, "isolated env", tail(detail, 30) or str(exc)) from None
 
 
 def _quiet_runner(cmd, cwd=None, extra_environ=None):

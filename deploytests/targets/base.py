@@ -47,6 +47,8 @@ class Server:
         """The shared, open connection to this server (opened on first use)."""
         with self._lock:
             if self._conn is None or not self._conn.is_connected:
+                if self._conn is not None:
+                    self._conn.close()  # a dropped transport still holds its client and socket
                 self._conn = self.new_connection()
             return self._conn
 

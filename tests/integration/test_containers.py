@@ -6,7 +6,9 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +108,4 @@ def test_killed_run_leaves_containers_that_the_next_run_sweeps():
     with Fleet(count=1, progress=messages.append):
         assert run_containers(client, run_id) == []
     assert any(f"dt-{run_id}-web-1" in m and "swept 2" in m for m in messages), messages
+    assert not list(Path(tempfile.gettempdir()).glob(f"deploytests-{run_id}-*"))  # its private key is gone too

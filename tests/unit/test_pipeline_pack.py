@@ -125,17 +125,24 @@ def test_pip_download_is_isolated_from_the_runner_config(monkeypatch):
     assert cmd[cmd.index("--platform") + 1] == "manylinux2014_x86_64" and cmd[-1] == "flask"
 
 
-def test_broken_build_names_the_project(tmp_path, seeded):
+def test_broken_build_names_the_project_and_the_reason(tmp_path, seeded):
     (tmp_path / "setup.py").write_text("raise SystemExit('setup.py is broken')\n")
     (tmp_path / "deploy.toml").write_text('app = "x"\nentry_point = "x:app"\n')
-    monkeypatch_build = pytest.MonkeyPatch()
-    monkeypatch_build.setattr(packmod, "_build_isolated", lambda *a: (_ for _ in ()).throw(ImportError("build")))
-    try:
-        with pytest.raises(packmod.DeployError, match=r"building the app's wheel with setuptools") as info:
-            packmod.pack(tmp_path, load_config(tmp_path), cache_dir=seeded[0])
-    finally:
-        monkeypatch_build.undo()
-    assert "setup.py is broken" in info.value.detail
+    with pytest.raises(packmod.DeployError) as info:
+        packmod.pack(tmp_path, load_config(tmp_path), cache_dir=seeded[0])
+    assert str(info.value) == (f"{tmp_path}: building the app's wheel failed (setuptools.build_meta:__legacy__): "
+                               "setup.py is broken. Hint: run `python -m build --wheel` (or `pip wheel .`) in "
+                               "the project to see why.")
+
+
+def test_missing_build_backend_is_named(tmp_path, seeded, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[build-system]\nrequires = ["nosuchbackend"]\n'
+                                             'build-backend = "nosuchbackend.api"\n')
+    (tmp_path / "deploy.toml").write_text('app = "x"\nentry_point = "x:app"\n')
+    monkeypatch.setattr(packmod, "_build_isolated", lambda *a: (_ for _ in ()).throw(ImportError("build")))
+    with pytest.raises(packmod.DeployError, match=r"building the app's wheel failed: its build backend "
+                                                  r"nosuchbackend.api is not installed here"):
+        packmod.pack(tmp_path, load_config(tmp_path), cache_dir=seeded[0])
 
 
 def test_installer_is_installed_when_the_app_requires_it(tmp_path):
