@@ -567,7 +567,8 @@ def install(args, release_dir, manifest):
     if manifest.get("tree") and here != manifest.get("python_version"):
         raise AgentError("the artifact was packed for Python %s, this server's %s is %s"
                          % (manifest.get("python_version"), args["python"], here),
-                         hint="run bootstrap again (pack asks the server for its version), then deploy")
+                         hint="pack for Python %s: `fab pack --python %s deploy` (pytest packs for the version "
+                              "bootstrap reports)" % (here, here))
     run([args["python"], "-m", "venv", "--without-pip", venv], "creating the venv failed",
         hint="is python3-venv installed? run bootstrap")
     pause_point(args, "install")
