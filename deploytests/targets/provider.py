@@ -13,6 +13,7 @@ manager, usable without pytest::
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 from ..errors import ConfigError
@@ -22,8 +23,8 @@ from .inventory import TargetSpec
 Progress = Callable[[str], None]
 
 
-class Provider:
-    """Base class: subclasses set :attr:`kind` and implement labels/open/close."""
+class Provider(ABC):
+    """Base class: subclasses set :attr:`kind` and implement labels/describe/open."""
 
     kind = ""
 
@@ -52,14 +53,17 @@ class Provider:
     def check(self) -> None:
         """Validate the spec for this kind (no network). Raise :meth:`fail` errors."""
 
+    @abstractmethod
     def labels(self) -> list[str]:
-        raise NotImplementedError
+        """See the module docstring."""
 
+    @abstractmethod
     def describe(self) -> str:
-        raise NotImplementedError
+        """See the module docstring."""
 
+    @abstractmethod
     def open(self) -> list[Server]:
-        raise NotImplementedError
+        """See the module docstring."""
 
     def close(self) -> None:
         for server in self.servers:
