@@ -120,8 +120,9 @@ def once_per_run(path: Path, produce: Callable[[], str]) -> str:
         if not path.exists():
             try:
                 path.write_text(json.dumps({"ok": produce()}))
-            except DeployTestsError as exc:
-                path.write_text(json.dumps({"error": exc.render()}))
+            except Exception as exc:  # any failure: the other workers must not try the real target again
+                text = exc.render() if isinstance(exc, DeployTestsError) else f"{type(exc).__name__}: {exc}"
+                path.write_text(json.dumps({"error": text}))
                 raise
         data = json.loads(path.read_text())
     if "error" in data:

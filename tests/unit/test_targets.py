@@ -130,3 +130,25 @@ def test_unknown_kind(tmp_path):
     path.write_text("[targets.k8s]\nkind = 'kubectl'\n")
     with pytest.raises(ConfigError, match="unknown kind 'kubectl'; known kinds: docker, ssh"):
         provider_for(settings("k8s", Path(path)))
+
+
+def test_once_per_run_hands_the_first_result_to_later_workers(tmp_path):
+    from deploytests.targets.deployment import once_per_run
+
+    calls = []
+    produce = lambda: calls.append(1) or "deployed"  # noqa: E731
+    assert once_per_run(tmp_path / "run" / "deploy.json", produce) == "deployed"
+    assert once_per_run(tmp_path / "run" / "deploy.json", produce) == "deployed" and calls == [1]
+
+
+def test_once_per_run_failure_is_not_retried_by_later_workers(tmp_path):
+    from deploytests.errors import DeployTestsError
+    from deploytests.targets.deployment import once_per_run
+
+    def boom():
+        raise RuntimeError("ssh went away")
+
+    with pytest.raises(RuntimeError):
+        once_per_run(tmp_path / "deploy.json", boom)
+    with pytest.raises(DeployTestsError, match=r"^the deploy of another worker failed: RuntimeError: ssh went away"):
+        once_per_run(tmp_path / "deploy.json", lambda: pytest.fail("a later worker must not deploy again"))
