@@ -40,15 +40,15 @@ def one_line_errors(fn):
         try:
             return fn(c, *args, **kwargs)
         except DeployTestsError as exc:
-            sys.exit(f"fab {fn.__name__}: {_redacted(exc.render(), kwargs.get('app'))}")
+            sys.exit(f"fab {fn.__name__}: {_redacted(exc.render(), kwargs.get('app'), kwargs.get('config'))}")
     return wrapper
 
 
-def _redacted(text: str, app: str | None) -> str:
+def _redacted(text: str, app: str | None, config: str | None = None) -> str:
     from deploytests.verify.diagnostics import redact, secret_values
 
     try:
-        config_file = load_config(_app(app)).config_file
+        config_file = load_config(_app(app), target_config=config).config_file
     except DeployTestsError:
         return text  # no readable config: nothing of it can be in the text either
     return redact(text, secret_values(config_file))
@@ -112,7 +112,7 @@ def bootstrap(c, app=None, target=None, config=None):
 @one_line_errors
 def deploy(c, app=None, target=None, rolling=False):
     """Deploy the artifact of ``pack`` (packing first if this run did not): new release, switch, health gate."""
-    if STATE["artifact"] is None:
+    if STATE["artifact"] is None or app is not None:  # pack reuses this run's artifact when it is the same app
         pack(c, app=app)
     project, art = STATE["artifact"]
     cfg = load_config(project)

@@ -173,6 +173,4 @@ def run(n_hosts: int) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    import sys
-
     print(json.dumps(run(int(sys.argv[1]) if len(sys.argv) > 1 else 1), indent=1))

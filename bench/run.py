@@ -49,7 +49,9 @@ def make_cold() -> None:
             for tag in image.tags:
                 client.images.remove(tag, force=True)
     client.images.prune(filters={"dangling": True})
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "deploytests"
+    from deploytests.pipeline.artifact import default_cache_dir
+
+    cache = default_cache_dir()
     shutil.rmtree(cache, ignore_errors=True)
 
 

@@ -7,10 +7,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from ..ssh import known_hosts_line
 
 
 @dataclass(frozen=True)
@@ -22,6 +18,9 @@ class ClientKey:
 
     @classmethod
     def generate(cls, directory: Path, comment: str = "deploytests") -> ClientKey:
+        from cryptography.hazmat.primitives import serialization  # late: not needed to load the plugin
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         key = Ed25519PrivateKey.generate()
         private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
                                     serialization.NoEncryption())
@@ -53,6 +52,8 @@ def pin(known_hosts: Path, host: str, port: int, public_key: str) -> None:
 
     Fleets pin from several threads: the read-modify-write is serialized, and the file is replaced
     atomically, so a connection loading it never sees it half-written."""
+    from ..ssh import known_hosts_line
+
     entry = known_hosts_line(host, port, public_key)
     prefix = entry.split()[0] + " "
     with _PIN_LOCK:

@@ -88,11 +88,11 @@ class Steps:
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        seconds = round(time.monotonic() - self.started, 3)
-        self.timings[self.current] = seconds
         if exc_type is None:
-            emit("step", step=self.current, seconds=seconds, message=self.message)
-        elif isinstance(exc, AgentError) and not exc.step:
+            self.record(self.current, time.monotonic() - self.started, self.message)
+            return False
+        self.timings[self.current] = round(time.monotonic() - self.started, 3)
+        if isinstance(exc, AgentError) and not exc.step:
             exc.step = self.current
         return False
 
@@ -799,7 +799,7 @@ def ensure_file(path, content, owner, group, mode, changes, label=None):
     """Write ``content`` (bytes) to ``path`` only if it differs; ``label`` replaces the path in the change log."""
     try:
         with open(path, "rb") as f:
-            same = hashlib.sha256(f.read()).digest() == hashlib.sha256(content).digest()
+            same = f.read() == content
     except OSError:
         same = False
     if not same:
@@ -856,7 +856,10 @@ def ensure_sudoers(args, changes):
 def ensure_apache(args, changes):
     """Vhost, modules, sites; configtest before any reload; a failed configtest restores the old vhost."""
     vhost = "/etc/apache2/sites-available/%s.conf" % args["app"]
-    old = open(vhost, "rb").read() if os.path.exists(vhost) else None
+    old = None
+    if os.path.exists(vhost):
+        with open(vhost, "rb") as f:
+            old = f.read()
     before = len(changes)
     ensure_file(vhost, args["vhost"].encode(), "root", "root", 0o644, changes)
     if not os.path.exists("/etc/apache2/mods-enabled/wsgi.load"):

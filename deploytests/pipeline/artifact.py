@@ -350,14 +350,16 @@ def site_packages(python_version: str) -> str:
 
 
 def tree_key(wheels: list[Path], tool: Path, python_version: str) -> str:
-    """Cache key of a tree part: the wheels' names and contents, the Python version, the layout's format."""
+    """Cache key of a tree part: the wheels (name, size, and their cache slot, which is named after what they
+    were built or downloaded from: wheels are never rewritten in place, so their bytes need no re-hashing on
+    every pack), the Python version, the layout's format."""
     digest = hashlib.sha256(json.dumps([TREE_FORMAT, python_version, PLACEHOLDER, tool.name]).encode())
     for wheel in sorted(wheels, key=lambda p: p.name):
-        digest.update(wheel.name.encode() + b"\0" + hashlib.sha256(wheel.read_bytes()).digest())
+        digest.update(f"{wheel.parent.name}/{wheel.name}:{wheel.stat().st_size}\0".encode())
     return digest.hexdigest()[:32]
 
 
-def tree_part(wheels: list[Path], tool: Path, python_version: str, cache: Path, key: str | None = None) -> bytes:
+def tree_part(wheels: list[Path], tool: Path, python_version: str, cache: Path, key: str) -> bytes:
     """A tar of ``wheels`` installed into an empty venv layout (``lib/pythonX.Y/site-packages``, ``bin/``), cached
     under ``cache`` by :func:`tree_key`.
 
@@ -367,7 +369,7 @@ def tree_part(wheels: list[Path], tool: Path, python_version: str, cache: Path, 
     subprocess starts the same way every time (``-S``, fixed hash seed, minimal env) and compiles in sorted
     order, so a part rebuilt from scratch is byte-identical to the cached one.
     """
-    slot = cache / f"{key or tree_key(wheels, tool, python_version)}.tar"
+    slot = cache / f"{key}.tar"
     if slot.is_file():
         return slot.read_bytes()
     with tempfile.TemporaryDirectory(prefix="deploytests-tree-") as tmp:
@@ -406,10 +408,11 @@ def _strip_script_hashes(site: Path) -> None:
 
 def tar_tree(root: Path) -> bytes:
     """A deterministic tar of the files under ``root`` (sorted, mtime 0, root owner, mode 0644 or 0755)."""
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+    files = sorted((p for p in root.rglob("*") if p.is_file() and not p.is_symlink()),
+                   key=lambda p: p.relative_to(root).as_posix())
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
+        for path in files:
             _add(tar, path.relative_to(root).as_posix(), path.read_bytes(),
                  0o755 if path.stat().st_mode & 0o100 else 0o644)
     return buf.getvalue()

@@ -23,10 +23,6 @@ def connection_of(target):
     return target.connection() if hasattr(target, "connection") and callable(target.connection) else target
 
 
-def name_of(target) -> str:
-    return getattr(target, "label", "") or label_of(target)
-
-
 def run_on_hosts(targets: Iterable, fn: Callable, *, step: str = "step", parallel: bool = True,
                  rolling: bool = False, progress: Callable | None = None) -> list[HostOutcome]:
     """Call ``fn(c)`` for each target's connection; return one :class:`HostOutcome` per target, in order.
@@ -49,8 +45,8 @@ def _sequential(targets, fn, step, *, stop_at_failure, progress):
     outcomes = []
     for t in targets:
         if stop_at_failure and any(not o.ok for o in outcomes):
-            outcomes.append(HostOutcome(name_of(t), error=DeployError(
-                f"not attempted: rolling {step} stopped at the first failed host", where=name_of(t))))
+            outcomes.append(HostOutcome(label_of(t), error=DeployError(
+                f"not attempted: rolling {step} stopped at the first failed host", where=label_of(t))))
             continue
         outcomes.append(_one(t, fn, step, progress))
     return outcomes
@@ -58,7 +54,7 @@ def _sequential(targets, fn, step, *, stop_at_failure, progress):
 
 def _one(target, fn, step, progress) -> HostOutcome:
     started = time.monotonic()
-    host = name_of(target)
+    host = label_of(target)
     try:
         value = fn(connection_of(target))
     except Exception as exc:  # noqa: BLE001 - every failure is kept per host and re-raised in HostsFailed

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..config import DeployConfig
 from . import templates
@@ -45,27 +44,24 @@ class BootstrapResult:
     apache_pid: int | None = None
 
 
-def bootstrap_args(cfg: DeployConfig, *, deploy_user: str, config_size: int | None,
-                   packages: tuple[str, ...] = PACKAGES) -> dict:
+def bootstrap_args(cfg: DeployConfig, *, deploy_user: str, config_size: int | None) -> dict:
     """The agent's arguments (pure; everything but the config bytes, which travel on stdin)."""
     return {
         "app": cfg.app, "root": cfg.root, "app_user": cfg.app_user, "deploy_user": deploy_user,
-        "packages": list(packages), "config_path": cfg.remote_config_path, "config_size": config_size,
+        "packages": list(PACKAGES), "config_path": cfg.remote_config_path, "config_size": config_size,
         "shared_paths": list(cfg.shared_paths), "wsgi": templates.wsgi(cfg), "vhost": templates.vhost(cfg),
     }
 
 
-def bootstrap(c, cfg: DeployConfig, *, config_file: Path | str | None = None, progress: Progress | None = None,
-              packages: tuple[str, ...] = PACKAGES) -> BootstrapResult:
-    """Prepare the server behind ``c`` for ``cfg``'s app; upload ``config_file`` (default ``cfg.config_file``).
+def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None) -> BootstrapResult:
+    """Prepare the server behind ``c`` for ``cfg``'s app and upload its ``config_file`` (a target's own config
+    comes in through ``load_config(..., target_config=...)``, which checks it).
 
     ``c`` must be a login with passwordless sudo. The deploy user is ``cfg.deploy_user`` or, if unset, ``c.user``.
     """
     started = time.monotonic()
-    path = Path(config_file) if config_file else cfg.config_file
-    config = path.read_bytes() if path else None
-    args = bootstrap_args(cfg, deploy_user=cfg.deploy_user or c.user, config_size=len(config) if config else None,
-                          packages=packages)
+    config = cfg.config_file.read_bytes() if cfg.config_file else None
+    args = bootstrap_args(cfg, deploy_user=cfg.deploy_user or c.user, config_size=len(config) if config else None)
     res = call_agent(c, "bootstrap", args, payload=config or b"", sudo=True, python=cfg.python, step="bootstrap",
                      progress=progress)
     return BootstrapResult(host=label_of(c), changed=res["changed"], changes=res["changes"],

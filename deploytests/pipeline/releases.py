@@ -134,7 +134,7 @@ def deploy(c, cfg: DeployConfig, artifact: Artifact, *, lock_timeout: float = 60
     started = time.monotonic()
     args = deploy_args(cfg, artifact, now=now or dt.datetime.now(dt.timezone.utc), lock_timeout=lock_timeout,
                        gate_timeout=gate_timeout, preflight=preflight)
-    res = _with_error_log(c, lambda: call_agent(c, "deploy", args, payload=artifact.path.read_bytes(),
+    res = _with_error_log(c, lambda: call_agent(c, "deploy", args, payload=artifact.path,
                                                 python=cfg.python, step="deploy", progress=progress))
     return _result(c, res, started, version=artifact.version)
 

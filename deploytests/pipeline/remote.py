@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import shlex
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,8 +56,10 @@ class ChannelResult:
     events: list[dict] = field(default_factory=list)
 
 
-def exec_stream(c, command: str, stdin: bytes, on_event: Callable[[dict], None] | None = None) -> ChannelResult:
-    """Run ``command`` on one channel, feeding ``stdin`` from a thread; call ``on_event`` per event line."""
+def exec_stream(c, command: str, stdin: Sequence[bytes | Path],
+                on_event: Callable[[dict], None] | None = None) -> ChannelResult:
+    """Run ``command`` on one channel, feeding the ``stdin`` parts (bytes, or files streamed in 1 MiB chunks:
+    an artifact is never held in memory once per host) from a thread; call ``on_event`` per event line."""
     c.open()
     chan = c.transport.open_session()
     chan.exec_command(command)
@@ -82,16 +84,22 @@ def exec_stream(c, command: str, stdin: bytes, on_event: Callable[[dict], None] 
     return ChannelResult(exited, "\n".join(out), b"".join(err).decode("utf-8", "replace"), events)
 
 
-def _feed(chan, data: bytes) -> None:
-    """Write ``data`` to the channel's stdin, then EOF. A remote that exits early (no-op deploy) is fine."""
+def _feed(chan, parts: Sequence[bytes | Path]) -> None:
+    """Write the parts to the channel's stdin, then EOF. A remote that exits early (no-op deploy) is fine."""
     try:
-        chan.sendall(data)
+        for part in parts:
+            if isinstance(part, Path):
+                with part.open("rb") as f:
+                    while chunk := f.read(1 << 20):
+                        chan.sendall(chunk)
+            else:
+                chan.sendall(part)
         chan.shutdown_write()
     except OSError:
         pass
 
 
-def call_agent(c, command: str, args: dict, *, payload: bytes = b"", sudo: bool = False, python: str = "python3",
+def call_agent(c, command: str, args: dict, *, payload: bytes | Path = b"", sudo: bool = False, python: str = "python3",
                step: str = "", progress: Progress | None = None) -> dict:
     """Run one agent command on ``c`` and return its ``result`` event.
 
@@ -106,7 +114,7 @@ def call_agent(c, command: str, args: dict, *, payload: bytes = b"", sudo: bool 
             progress(host, event["step"], event.get("seconds", 0.0), event.get("message", ""))
 
     line = agent_command(command, args, python=python, sudo=sudo)
-    res = exec_stream(c, line, AGENT_SOURCE + payload, on_event)
+    res = exec_stream(c, line, (AGENT_SOURCE, payload), on_event)
     final = next((e for e in reversed(res.events) if e["event"] in ("result", "error")), None)
     if final and final["event"] == "result":
         return final

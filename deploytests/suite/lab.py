@@ -140,11 +140,3 @@ def example_release(where: Path, version: str) -> Path:
     toml = re.sub(r'(?m)^config_file = .*$', f'config_file = "{config_file}"', (src / "deploy.toml").read_text())
     (project / "deploy.toml").write_text(toml)
     return project
-
-
-def secret_config_values(config_file: Path | None) -> list[str]:
-    """Values of the config's secret-looking keys (``*SECRET*``, ``*PASSWORD*``, ``*TOKEN*``, ``*KEY``)."""
-    if config_file is None:
-        return []
-    pattern = re.compile(r"^\s*(\w*(SECRET|PASSWORD|TOKEN|KEY)\w*)\s*=\s*['\"]?(.+?)['\"]?\s*$", re.I)
-    return [m.group(3) for m in map(pattern.match, Path(config_file).read_text().splitlines()) if m]

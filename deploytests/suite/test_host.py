@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from deploytests.verify import assert_ok, assert_path, wsgi_daemons
-
-PACKAGES = ("apache2", "libapache2-mod-wsgi-py3", "python3-venv")
+from deploytests.pipeline.provision import PACKAGES  # what bootstrap installs
+from deploytests.verify import assert_ok, assert_path, stat_paths, wsgi_daemons
 
 
 def test_packages_installed(testinfra_host):
@@ -69,7 +68,8 @@ def test_config_not_world_readable(layout, deploy_config):
 def test_current_is_newest_release(server, testinfra_host, deployment, deploy_config):
     root = deploy_config.root
     listing = testinfra_host.check_output(f"ls -1 {root}/releases").split()
-    releases = sorted(r for r in listing if testinfra_host.file(f"{root}/releases/{r}/RELEASE.json").exists)
+    marks = stat_paths(testinfra_host, [f"{root}/releases/{r}/RELEASE.json" for r in listing]) if listing else {}
+    releases = sorted(r for r in listing if marks[f"{root}/releases/{r}/RELEASE.json"].kind == "regular file")
     current = testinfra_host.check_output(f"readlink {root}/current")
     assert releases, f"no complete release under {root}/releases (listing: {listing})"
     assert current.rstrip("/").endswith(f"releases/{releases[-1]}"), \

@@ -5,8 +5,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..ssh import PinnedConnection, connect
+if TYPE_CHECKING:  # fabric/paramiko load only when a connection is opened, not with the plugin
+    from ..ssh import PinnedConnection
+
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class Server:
 
     def new_connection(self, *, user: str | None = None) -> PinnedConnection:
         """A fresh, separate connection (for concurrency tests or another login user)."""
+        from ..ssh import connect
+
         return connect(self.host, user=user or self.user, port=self.port, key_filename=self.key_filename,
                        known_hosts=self.known_hosts, label=self.label)
 

@@ -51,11 +51,11 @@ def parse(output: str) -> dict[str, str]:
 SECRET_KEY = re.compile(r"(SECRET|PASSW|TOKEN|KEY|CREDENTIAL|DSN|DATABASE_URL)", re.I)
 
 
-def secret_values(config_file: Path | None, min_len: int = 8) -> list[str]:
+def secret_values(config_file: Path | None, min_len: int = 8, *, keys_only: bool = False) -> list[str]:
     """What must never be printed from the config file (``KEY = value`` lines, quotes stripped): the values of
     secret-looking keys (``*SECRET*``, ``*PASSWORD*``, ``*TOKEN*``, ``*KEY*``, DSNs) whatever their length, and
-    any other value of ``min_len`` characters or more. Short plain values (``"data"``, ``"docker"``) are left
-    alone: redacting them would mangle every message that happens to contain the word."""
+    (unless ``keys_only``) any other value of ``min_len`` characters or more. Short plain values (``"data"``,
+    ``"docker"``) are left alone: redacting them would mangle every message that happens to contain the word."""
     if config_file is None or not Path(config_file).is_file():
         return []
     values = []
@@ -65,7 +65,7 @@ def secret_values(config_file: Path | None, min_len: int = 8) -> list[str]:
             key, value = m.group(1), m.group(2).strip("'\"")
             if value.lower() in ("true", "false", "none", ""):
                 continue
-            if SECRET_KEY.search(key) or len(value) >= min_len:
+            if SECRET_KEY.search(key) or (not keys_only and len(value) >= min_len):
                 values.append(value)
     return sorted(set(values), key=len, reverse=True)
 

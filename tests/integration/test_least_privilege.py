@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from deploytests.config import load_config
-from deploytests.suite.lab import APPS, secret_config_values
+from deploytests.suite.lab import APPS
+from deploytests.verify.diagnostics import secret_values
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +33,7 @@ def test_fails_on_purpose_with_the_apache_logs_in_its_output(server, testinfra_h
 
 def test_secret_in_no_output_log_or_report(pytester):
     app = APPS / "yourapplication"
-    secrets = secret_config_values(load_config(app).config_file)
+    secrets = secret_values(load_config(app).config_file, keys_only=True)
     assert secrets == ["s3cr3t-do-not-print"]
     extra = pytester.makepyfile(test_on_purpose=FAILS_ON_PURPOSE)
     junit = pytester.path / "report.xml"
