@@ -21,6 +21,8 @@ Keys (all but ``app`` and ``entry_point`` optional)::
     app_user       = "yourapplication"         # system user the mod_wsgi daemon runs as (default: app)
     deploy_user    = "deployer"                # login owning releases/ (default: the bootstrap login)
     python         = "python3"                 # the server's interpreter for venvs
+    find_links     = ["vendor"]                # where pack also looks for dependencies: dirs (relative to
+                                               # this file) or URLs; sdists found there are built into wheels
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def system_path(path: str) -> bool:
 
 KNOWN_KEYS = (
     "app", "entry_point", "config_env", "config_path", "config_file", "health_path", "server_name", "port",
-    "keep_releases", "shared_paths", "post_deploy", "app_user", "deploy_user", "python",
+    "keep_releases", "shared_paths", "post_deploy", "app_user", "deploy_user", "python", "find_links",
 )
 
 
@@ -78,6 +80,7 @@ class DeployConfig:
     port: int = 80
     keep_releases: int = 5
     shared_paths: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()  # absolute dirs or URLs (pack's extra places to find dependencies)
     post_deploy: tuple[str, ...] = ()
     app_user: str = ""
     deploy_user: str | None = None
@@ -170,6 +173,7 @@ def _validate(data: dict, source: Path, project_dir: Path) -> DeployConfig:
         app_user=v.match("app_user", USER_RE, "a system user name") or app,
         deploy_user=v.match("deploy_user", USER_RE, "a system user name"),
         python=v.match("python", re.compile(r"^[\w./-]+$"), "an interpreter name or absolute path") or "python3",
+        find_links=v.find_links("find_links"),
     )
 
 
@@ -227,6 +231,20 @@ class _Validator:
 
     def url_path(self, key: str) -> str | None:
         return self.optional(key, lambda v: re.match(r"^/[\w./~%-]*$", v), "a URL path starting with '/'")
+
+    def find_links(self, key: str) -> tuple[str, ...]:
+        """URLs as given; paths resolved against this file's directory and required to be directories."""
+        out = []
+        for value in self.strings(key):
+            if re.match(r"^(https?|file)://", value):
+                out.append(value)
+                continue
+            path = (self.source.parent / value).expanduser().resolve()
+            if not path.is_dir():
+                raise ConfigError(f"key {key!r}: {path} is not a directory", where=str(self.source),
+                                  hint="give directories (relative to this file) or http(s):// URLs")
+            out.append(str(path))
+        return tuple(out)
 
     def local_file(self, key: str) -> Path | None:
         value = self.data.get(key)

@@ -3,7 +3,7 @@
 The artifact is an uncompressed, deterministic tar (sorted names, zero mtimes and owners)::
 
     manifest.json          name, version, app, app_wheel, installer_wheel, install, wheels, tree, python_version,
-                           platform, source_hash, git_sha (+ placeholder, site_packages with a tree)
+                           platform, machine, platform_wheels (+ placeholder, site_packages with a tree)
     tree/deps.tar          the dependencies installed into a venv layout, byte-compiled  } when the runner's
     tree/app.tar           the app's wheel installed the same way                        } Python is the server's
     wheels/*.whl           otherwise: the app's wheel, every dependency, and pypa's ``installer``
@@ -19,21 +19,29 @@ Fallback (the runner's ``major.minor`` differs from the server's, so its byte-co
 wheels are shipped and the server installs those listed in ``install`` with ``installer`` (imported from its
 wheel) and compiles them itself, as before.
 
-named ``<app>-<version>-<sha8>.tar`` after its own sha256, so the same inputs give the same file and the same sha
-(a re-deploy of it is recognised as a no-op). Costs and caches:
+named ``<app>-<version>-<sha8>.tar`` after its own sha256: a hash of what is shipped, never of the project's
+source tree (where it came from, the source hash and git sha, is recorded on the server but not in the artifact),
+so the same wheels give the same file and the same sha (a re-deploy of it is recognised as a no-op), and editing a
+test, the targets file or a local database makes no new release. Costs and caches:
 
-- the app's wheel is built by calling the PEP 517 backend's ``build_wheel`` in a subprocess on a copy of the
-  source tree (the project dir stays clean), in the runner's environment (falling back to an isolated env made
-  by ``build`` when the backend is missing here); it is cached by a hash of the source tree, so an unchanged project packs in milliseconds;
+- the app's wheel is built the way pip and ``build`` do it: the project's own PEP 517 backend, in an isolated
+  build environment holding only its ``[build-system] requires``, installed from the index by pip (see
+  :func:`build_wheel`), on a copy of the source tree (the project dir stays clean). The environment is made once
+  per set of build requirements (seconds, cold) and kept; the wheel is cached by a hash of the source tree, so an
+  unchanged project packs in milliseconds and an edited one in one backend subprocess;
 - third-party wheels come from ``pip download --only-binary=:all: --python-version X.Y --platform
-  manylinux2014_x86_64 --implementation cp`` (MarkupSafe is compiled: wheels must match the server), cached by a
-  hash of the requirements + target, with the runner's pip config file ignored (``PIP_CONFIG_FILE=/dev/null``:
-  this machine's find-links / extra indexes would make the wheelhouse depend on the machine). ``PIP_INDEX_URL``
-  is still honoured for a private mirror.
+  manylinux2014_<machine> --implementation cp`` (MarkupSafe is compiled: wheels must match the server's Python
+  and CPU), plus the deploy config's ``find_links``. A requirement with no such wheel is built from its sdist on
+  the runner; the result must fit the server (pure Python, or compiled on a runner that is such a server), else
+  pack refuses naming it (see :func:`resolve_wheels`). Cached by a hash of the requirements + target +
+  find-links, with the runner's pip config ignored (``PIP_CONFIG_FILE=/dev/null`` and ``PIP_FIND_LINKS`` and
+  the like dropped: this machine's find-links / extra indexes would make the wheelhouse depend on the machine).
+  ``PIP_INDEX_URL`` is still honoured for a private index.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -57,7 +65,8 @@ from . import bytecode
 
 SKIP_DIRS = {".git", ".hg", ".tox", ".nox", ".venv", "venv", "__pycache__", "build", "dist", ".eggs",
              ".pytest_cache", ".mypy_cache", ".ruff_cache", "node_modules"}
-PLATFORM = "manylinux2014_x86_64"
+MANYLINUX = "manylinux2014"  # the glibc baseline of the wheels pack asks for (see platform_tag)
+DEFAULT_MACHINE = "x86_64"  # pytest packs for the machine bootstrap reports; fab and callers may say otherwise
 TOOL = "installer"  # pypa/installer: installs wheels on the server (shipped in the artifact)
 PIP_ENV_DROPPED = ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT", "PIP_NO_INDEX", "PIP_REQUIRE_VIRTUALENV",
                    "PIP_TARGET", "PIP_USER", "PIP_PREFIX")
@@ -77,6 +86,7 @@ class Artifact:
     manifest: dict = field(default_factory=dict, compare=False, repr=False)
     seconds: float = 0.0
     cached: bool = False
+    machine: str = "x86_64"
 
     @property
     def short_sha(self) -> str:
@@ -89,21 +99,35 @@ def default_cache_dir() -> Path:
 
 
 def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3.11",
-         cache_dir: Path | str | None = None, out_dir: Path | str | None = None) -> Artifact:
-    """Build (or reuse) the artifact of ``project_dir`` for CPython ``python_version`` on manylinux x86_64."""
+         machine: str = DEFAULT_MACHINE, cache_dir: Path | str | None = None,
+         out_dir: Path | str | None = None) -> Artifact:
+    """Build (or reuse) the artifact of ``project_dir`` for CPython ``python_version`` on Linux ``machine``
+    (``os.uname().machine`` of the server: x86_64, aarch64...).
+
+    Its sha256 (the release id's ``sha8``) is a hash of what is shipped only: the installed tree or the wheels
+    and the manifest describing them. Editing what the app's wheel does not contain (tests, a README that is not
+    the package's description, targets.toml, a local database) packs the same artifact.
+    """
     started = time.monotonic()
+    if not re.match(r"^[a-z0-9_]+$", machine or ""):
+        raise DeployError(f"not a CPU architecture: {machine!r}", where="pack",
+                          hint="give the server's `uname -m`, such as x86_64 or aarch64")
     project_dir = Path(project_dir).resolve()
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     source_hash = tree_hash(project_dir)
-    app_wheel, built = app_wheel_for(project_dir, source_hash, cache / "apps")
+    app_wheel, built = app_wheel_for(project_dir, source_hash, cache)
     meta = wheel_metadata(app_wheel)
-    deps = dependency_wheels(meta["requires"], python_version, cache / "wheels")
+    if not wheel_fits(app_wheel.name, python_version, machine, local=runner_builds_for(python_version, machine)):
+        raise _unfit(f"the app's own wheel ({meta['name']})", app_wheel.name, python_version, machine, built=True)
+    deps = dependency_wheels(meta["requires"], python_version, cache / "wheels", machine=machine,
+                             find_links=cfg.find_links)
     install = install_list(app_wheel, deps, meta["requires"])
     tool = next(w for w in deps if w.name.startswith(f"{TOOL}-"))
-    manifest = {
+    manifest = {  # what ships: nothing here may depend on files the wheels do not contain
         "app": cfg.app, "name": meta["name"], "version": meta["version"], "app_wheel": app_wheel.name,
         "installer_wheel": tool.name, "install": install, "python_version": python_version,
-        "platform": PLATFORM, "source_hash": source_hash, "git_sha": git_sha(project_dir),
+        "platform": platform_tag(machine), "machine": machine,
+        "platform_wheels": sorted(n for n in install if not is_pure(n)),
     }
     tree_cache = cache / "tree"
     if bytecode.runner_matches(python_version):  # install once here; servers only extract
@@ -118,8 +142,8 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
         manifest.update(wheels=sorted(w.name for w in shipped), tree=[])
     out = Path(out_dir) if out_dir else cache / "artifacts"
     # an unchanged project: the index names the artifact these inputs made, no multi-MiB read, tar or hash
-    index = cache / "index" / hashlib.sha256(json.dumps([manifest, keys, str(out)], sort_keys=True).encode()
-                                              ).hexdigest()[:32]
+    index = cache / "index" / hashlib.sha256(json.dumps([manifest, keys, str(out), app_wheel.parent.name],
+                                                        sort_keys=True).encode()).hexdigest()[:32]
     known = index.read_text().split() if index.is_file() else []
     if len(known) == 3 and (out / known[0]).is_file():
         path, sha, size = out / known[0], known[1], int(known[2])
@@ -133,15 +157,20 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
             out.mkdir(parents=True, exist_ok=True)
             _write_atomic(path, data)
         _write_atomic(_mkdir(index.parent) / index.name, f"{path.name} {sha} {size}\n".encode())
+    # where it came from is recorded on the server (RELEASE.json) but is not part of the artifact's bytes
+    info = dict(manifest, source_hash=source_hash, git_sha=git_sha(project_dir))
     return Artifact(path=path, app=cfg.app, name=meta["name"], version=meta["version"], sha256=sha, size=size,
-                    python_version=python_version, manifest=manifest, seconds=time.monotonic() - started,
-                    cached=not built)
+                    python_version=python_version, manifest=info, seconds=time.monotonic() - started,
+                    cached=not built, machine=machine)
 
 
 # ---------------------------------------------------------------- the app's wheel
 
 def tree_hash(project_dir: Path) -> str:
-    """sha256 over the relative paths and contents of the project's files (build/VCS/cache dirs skipped)."""
+    """sha256 over the relative paths and contents of the project's files (build/VCS/cache dirs skipped).
+
+    Only the key of the app wheel's cache: when it changes the wheel is built again, and the artifact's id
+    changes only if what the wheel installs changed."""
     digest = hashlib.sha256()
     for path in sorted(source_files(project_dir)):
         digest.update(str(path.relative_to(project_dir)).encode() + b"\0")
@@ -158,15 +187,16 @@ def source_files(project_dir: Path):
 
 
 def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Path, bool]:
-    """The cached wheel for this source hash, building it first if needed; (path, whether it was built)."""
-    slot = cache / source_hash[:32]
+    """The cached wheel for this source hash, building it first if needed; (path, whether it was built).
+    ``cache`` is the cache root: wheels go to ``apps/``, build environments to ``buildenv/``."""
+    slot = cache / "apps" / source_hash[:32]
     found = sorted(slot.glob("*.whl")) if slot.is_dir() else []
     if found:
         return found[0], False
     with tempfile.TemporaryDirectory(prefix="deploytests-build-") as tmp:
         src = Path(tmp) / "src"
         shutil.copytree(project_dir, src, ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.egg-info", "*.pyc"))
-        wheel = build_wheel(src, Path(tmp) / "out", where=str(project_dir))
+        wheel = build_wheel(src, Path(tmp) / "out", where=str(project_dir), envs=cache / "buildenv")
         slot.mkdir(parents=True, exist_ok=True)
         final = slot / wheel.name
         part = final.with_name(f"{final.name}.{os.getpid()}.part")
@@ -175,50 +205,83 @@ def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Pat
     return final, True
 
 
-HOOK = (
-    "import importlib, sys\n"
-    "sys.path[:0] = [p for p in sys.argv[3:]]\n"
-    "mod, _, obj = sys.argv[1].partition(':')\n"
-    "backend = importlib.import_module(mod)\n"
-    "for part in filter(None, obj.split('.')):\n"
-    "    backend = getattr(backend, part)\n"
-    "print('@@WHEEL ' + backend.build_wheel(sys.argv[2]))\n"
-)
+# PEP 517/518 defaults for a project without [build-system] (what pip and build use)
+LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
+LEGACY_REQUIRES = ["setuptools>=40.8.0"]
+BUILD_ENV_FORMAT = 1  # bump when the build environments' layout changes: they are made again
+SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01: wheels built from the same files are the same bytes
+PIP_TIMEOUT = 900  # seconds for one pip run (resolving, downloading, building a dependency)
+
+HOOK = r"""
+import importlib, json, sys
+plan = json.loads(sys.argv[1])
+sys.path[:0] = plan["backend_path"]
+mod, _, obj = plan["backend"].partition(":")
+backend = importlib.import_module(mod)
+for part in filter(None, obj.split(".")):
+    backend = getattr(backend, part)
+get_requires = getattr(backend, "get_requires_for_build_wheel", None)
+missing = [r for r in (get_requires() if get_requires else []) if r not in plan["have"]]
+if missing:
+    print("\n@@NEED " + json.dumps(missing))
+else:
+    print("\n@@WHEEL " + backend.build_wheel(plan["out"]))
+"""
 
 
-def build_system(src: Path) -> tuple[str, list[str]]:
-    """(build-backend, backend-path) of a project; setup.py-only projects get setuptools' legacy backend."""
+def build_system(src: Path, where: str = "") -> tuple[list[str], str, list[str]]:
+    """(requires, build-backend, backend-path) of a project, with the PEP 517/518 defaults pip uses:
+    no ``[build-system]`` table (or no pyproject.toml) means setuptools' legacy backend."""
     pyproject = src / "pyproject.toml"
-    table = tomllib.loads(pyproject.read_text()).get("build-system", {}) if pyproject.is_file() else {}
-    backend = table.get("build-backend", "setuptools.build_meta:__legacy__")
-    return backend, [str(src / p) for p in table.get("backend-path", [])]
+    where = f"{where or src}/pyproject.toml"
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8")) if pyproject.is_file() else {}
+    except tomllib.TOMLDecodeError as exc:
+        raise DeployError(f"not valid TOML: {exc}", where=where) from None
+    table = data.get("build-system")
+    if table is None:
+        return list(LEGACY_REQUIRES), LEGACY_BACKEND, []
+    requires = table.get("requires")
+    if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+        raise DeployError("[build-system] needs 'requires', a list of requirement strings", where=where,
+                          hint='for example requires = ["setuptools>=61"]')
+    backend = table.get("build-backend", LEGACY_BACKEND)
+    return requires, backend, [str(src / p) for p in table.get("backend-path", [])]
 
 
-def build_wheel(src: Path, out: Path, where: str = "") -> Path:
-    """PEP 517 ``build_wheel`` of ``src`` into ``out``; works for pyproject.toml and setup.py-only projects.
-
-    First in the runner's own environment (one subprocess, well under a second, no download); if that fails,
-    for instance because the backend is not installed here, in an isolated env made by ``build`` (when it is
-    installed), which downloads the backend's requirements.
+def build_wheel(src: Path, out: Path, where: str = "", envs: Path | None = None) -> Path:
+    """PEP 517 ``build_wheel`` of ``src`` into ``out``, as pip and ``build`` do it: the project's own build
+    backend, in an isolated environment holding only its ``[build-system] requires`` (+ what the backend's
+    ``get_requires_for_build_wheel`` asks for), installed by pip from the index. The environment is made once
+    per set of requirements and kept under ``envs`` (``<cache>/buildenv``): the next build is one subprocess.
+    Works for pyproject.toml and setup.py-only projects. ``SOURCE_DATE_EPOCH`` is fixed (unless set), so the
+    same files give the same wheel bytes.
     """
     out.mkdir(parents=True, exist_ok=True)
-    backend, paths = build_system(src)
-    proc = subprocess.run([sys.executable, "-c", HOOK, backend, str(out), *paths], cwd=src, capture_output=True,
-                          text=True, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
-    names = [ln[8:] for ln in proc.stdout.splitlines() if ln.startswith("@@WHEEL ")]
-    if proc.returncode == 0 and names:
-        return out / names[-1]
-    output = proc.stdout + proc.stderr
-    backend_missing = "No module named" in output and backend.split(":")[0].split(".")[0] in output
-    if not backend_missing:
-        raise _build_failed(where or src.name, backend, output)
-    try:
-        return _build_isolated(src, out, where or src.name)
-    except ImportError:
-        raise DeployError(f"building the app's wheel failed: its build backend {backend} is not installed here",
-                          where=where or src.name,
-                          hint="install it (and `wheel` for old setuptools) on the runner, or `pip install build` "
-                               "to let pack build in an isolated env", detail=tail(output, 30)) from None
+    where = where or src.name
+    requires, backend, paths = build_system(src, where)
+    env = build_env(requires, envs or default_cache_dir() / "buildenv", where)
+    run_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    run_env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1")
+    run_env.setdefault("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    for _ in range(2):  # a second round only after installing what get_requires_for_build_wheel asked for
+        have = json.loads((env / ".extras").read_text()) if (env / ".extras").is_file() else []
+        plan = {"backend": backend, "backend_path": paths, "out": str(out), "have": requires + have}
+        try:
+            proc = subprocess.run([str(env / "bin" / "python"), "-I", "-c", HOOK, json.dumps(plan)], cwd=src,
+                                  capture_output=True, text=True, env=run_env, timeout=PIP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise DeployError(f"building the app's wheel ({backend}) took more than {PIP_TIMEOUT}s",
+                              where=where) from None
+        lines = proc.stdout.splitlines()
+        need = [json.loads(ln[7:]) for ln in lines if ln.startswith("@@NEED ")]
+        names = [ln[8:] for ln in lines if ln.startswith("@@WHEEL ")]
+        if proc.returncode == 0 and names:
+            return out / names[-1]
+        if proc.returncode != 0 or not need:
+            raise _build_failed(where, backend, proc.stdout + proc.stderr)
+        install_extras(env, need[-1], where)
+    raise DeployError(f"the build backend {backend} keeps asking for more requirements", where=where)
 
 
 def _build_failed(where: str, backend: str, output: str) -> DeployError:
@@ -228,27 +291,79 @@ def _build_failed(where: str, backend: str, output: str) -> DeployError:
                        detail=tail(output, 30))
 
 
-def _build_isolated(src: Path, out: Path, where: str) -> Path:
-    import build
-    import build.env
-
-    with build.env.DefaultIsolatedEnv() as env:
-        builder = build.ProjectBuilder.from_isolated_env(env, src, runner=_quiet_runner)
-        try:  # a project that fails already when asked for its build requirements fails here
-            env.install(builder.build_system_requires)
-            env.install(builder.get_requires_for_build("wheel"))
-            return Path(builder.build("wheel", out))
-        except build.BuildBackendException as exc:
-            detail = getattr(exc.exception, "output", b"") or b""
-            raise _build_failed(where, "isolated env", tail(detail, 30) or str(exc)) from None
+def build_env_key(requires: list[str]) -> str:
+    """Build environments are shared by projects with the same build requirements and runner Python."""
+    return hashlib.sha256(json.dumps([BUILD_ENV_FORMAT, sorted(requires), sys.version, sys.base_prefix,
+                                      sys.implementation.name]).encode()).hexdigest()[:32]
 
 
-def _quiet_runner(cmd, cwd=None, extra_environ=None):
-    """pyproject_hooks runner that captures the backend's chatter and keeps it for the error."""
-    env = dict(os.environ, **(extra_environ or {}))
-    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+def build_env(requires: list[str], envs: Path, where: str) -> Path:
+    """A venv (no pip, no system site-packages) with ``requires`` installed, made once per key under a lock
+    (xdist workers and parallel runs share it); ``.complete`` marks a finished one."""
+    env = envs / build_env_key(requires)
+    if (env / ".complete").is_file():
+        return env
+    with _locked(_mkdir(envs) / f"{env.name}.lock"):
+        if (env / ".complete").is_file():
+            return env
+        shutil.rmtree(env, ignore_errors=True)  # a half-made one from a killed run
+        proc = subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], capture_output=True,
+                              text=True, timeout=PIP_TIMEOUT)
+        if proc.returncode != 0:
+            raise DeployError("making the build environment failed", where=where,
+                              hint="the runner's Python needs its venv module", detail=tail(proc.stdout + proc.stderr))
+        _pip_install(env, requires, where, "the app's build requirements")
+        (env / ".complete").write_text(json.dumps(sorted(requires)))
+    return env
+
+
+def install_extras(env: Path, extras: list[str], where: str) -> None:
+    """Install what the backend's ``get_requires_for_build_wheel`` asked for into ``env``; remembered in
+    ``.extras`` so the next build does not ask pip again."""
+    with _locked(env.parent / f"{env.name}.lock"):
+        have = json.loads((env / ".extras").read_text()) if (env / ".extras").is_file() else []
+        missing = [r for r in extras if r not in have]
+        if missing:
+            _pip_install(env, missing, where, "the build backend's extra requirements")
+            _write_atomic(env / ".extras", json.dumps(sorted({*have, *missing})).encode())
+
+
+def _pip_install(env: Path, requires: list[str], where: str, what: str) -> None:
+    if not requires:
+        return
+    cmd = [sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"), "install", "--quiet",
+           "--disable-pip-version-check", "--no-warn-script-location", *requires]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=pip_env(), timeout=PIP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise DeployError(f"installing {what} ({', '.join(requires)}) took more than {PIP_TIMEOUT}s",
+                          where=where) from None
     if proc.returncode != 0:
-        raise subprocess.CalledProcessError(proc.returncode, cmd, output=proc.stdout)
+        last = tail(proc.stderr or proc.stdout, 1) or "no output"
+        raise DeployError(f"installing {what} ({', '.join(requires)}) failed: {last}", where=where,
+                          hint="check [build-system] requires in pyproject.toml; the runner needs PyPI (or "
+                               "PIP_INDEX_URL)", detail=tail(proc.stdout + proc.stderr, 30))
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    import fcntl
+
+    deadline = time.monotonic() + 2 * PIP_TIMEOUT  # the holder's pip runs are bounded by PIP_TIMEOUT each
+    with open(path, "a") as fh:
+        while True:  # held by a live build/pip run; released by the kernel if that process dies
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise DeployError(f"{path} stayed locked by another pack for {2 * PIP_TIMEOUT}s",
+                                      hint="is another deploytests run stuck? end it and pack again") from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def wheel_metadata(wheel: Path) -> dict:
@@ -270,20 +385,100 @@ def git_sha(project_dir: Path) -> str | None:
 
 # ---------------------------------------------------------------- third-party wheels
 
+DEPS_FORMAT = 2  # bump when the dependency slots' contents change: they are resolved again
+SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tgz")
+
+
+def platform_tag(machine: str) -> str:
+    """The platform pip downloads wheels for: manylinux2014 (glibc 2.17, every supported Debian has more)."""
+    return f"{MANYLINUX}_{machine}"
+
+
+def runner_builds_for(python_version: str, machine: str) -> bool:
+    """True when a compiled wheel built on this runner runs on a server with ``python_version`` on ``machine``:
+    the same CPython ``major.minor``, Linux, the same CPU architecture."""
+    return (sys.implementation.name == "cpython" and sys.platform == "linux"
+            and bytecode.runner_matches(python_version) and os.uname().machine == machine)
+
+
+def target_platforms(machine: str, *, local: bool) -> list[str]:
+    """Platform tags a server of ``machine`` accepts: manylinux up to glibc 2.17 (the baseline pack asks pip for),
+    and ``linux_<machine>`` (a wheel built on this runner) only when ``local``: the runner is such a server."""
+    plats = [f"manylinux_2_{minor}_{machine}" for minor in range(17, 4, -1)]
+    plats += [f"{legacy}_{machine}" for legacy in ("manylinux2014", "manylinux2010", "manylinux1")]
+    return plats + ([f"linux_{machine}"] if local else [])
+
+
+def wheel_fits(filename: str, python_version: str, machine: str, *, local: bool = False) -> bool:
+    """Does the wheel ``filename`` install on CPython ``python_version`` (``"3.11"``) on Linux ``machine``
+    (``os.uname().machine``: x86_64, aarch64...)? Decided by its tags, like pip does; ``local`` also accepts
+    ``linux_<machine>`` wheels (built on a runner that is such a server)."""
+    from packaging.tags import compatible_tags, cpython_tags
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    try:
+        tags = parse_wheel_filename(filename)[3]
+    except InvalidWheelFilename:
+        return False
+    version = tuple(int(x) for x in python_version.split("."))[:2]
+    plats = target_platforms(machine, local=local)
+    supported = set(cpython_tags(version, platforms=plats)) | set(
+        compatible_tags(version, f"cp{version[0]}{version[1]}", plats))
+    return bool(tags & supported)
+
+
+def is_pure(filename: str) -> bool:
+    """A wheel for any platform (``-any``): it cannot mismatch the server's CPU."""
+    return filename.endswith("-any.whl")
+
+
+def _unfit(what: str, wheel: str, python_version: str, machine: str, *, built: bool) -> DeployError:
+    """The one-line refusal for a wheel that cannot run on the server."""
+    target = f"CPython {python_version} on {machine}"
+    runner = f"CPython {sys.version_info[0]}.{sys.version_info[1]} on {os.uname().machine}"
+    if built:
+        return DeployError(f"{what}: no wheel of it for {target} exists, and the one built from its sdist on this "
+                           f"runner ({wheel}) is compiled for {runner}", where="pack",
+                           hint=f"pack on a {machine} runner with Python {python_version}, or publish a "
+                                f"{platform_tag(machine)} wheel of it")
+    return DeployError(f"{what}: {wheel} does not run on the server ({target})", where="pack",
+                       hint=f"the server needs a wheel for {platform_tag(machine)} or a pure-Python one")
+
+
 def install_list(app_wheel: Path, deps: list[Path], requires: list[str]) -> list[str]:
     """Wheels the server installs: all but the ``installer`` tool itself, unless the app requires it."""
-    wanted = {re.split(r"[\s<>=!~;\[(]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requires}
+    wanted = {re.split(r"[\s<>=!~;\[(@]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requires}
     return sorted(w.name for w in [app_wheel, *deps] if not w.name.startswith(f"{TOOL}-") or TOOL in wanted)
 
 
-def dependency_wheels(requires: list[str], python_version: str, cache: Path) -> list[Path]:
-    """Wheels of ``requires`` (+ the installer tool) for the target, from the cache or ``pip download``."""
-    key = hashlib.sha256(json.dumps([TOOL, requires, python_version, PLATFORM]).encode()).hexdigest()[:32]
+def _links_state(find_links: tuple[str, ...] | list[str]) -> list:
+    """What the cache key sees of the find-links: a directory's file names and sizes (a new sdist dropped in
+    resolves again), a URL as given."""
+    state = []
+    for link in find_links:
+        path = Path(link)
+        if path.is_dir():
+            state.append([link, sorted((p.name, p.stat().st_size) for p in path.iterdir() if p.is_file())])
+        else:
+            state.append(link)
+    return state
+
+
+def dependency_wheels(requires: list[str], python_version: str, cache: Path, *, machine: str = DEFAULT_MACHINE,
+                      find_links: tuple[str, ...] | list[str] = ()) -> list[Path]:
+    """Wheels of ``requires`` (+ the installer tool) for the server, from the cache or resolved by
+    :func:`resolve_wheels`; cached by the requirements, the server's Python and machine, and the find-links."""
+    key = hashlib.sha256(json.dumps([TOOL, requires, python_version, platform_tag(machine), DEPS_FORMAT,
+                                     _links_state(find_links)]).encode()).hexdigest()[:32]
     slot = cache / key
     if (slot / ".complete").is_file():
         return [slot / n for n in json.loads((slot / ".complete").read_text())]
     tmp = Path(tempfile.mkdtemp(prefix=f"{key}.", dir=_mkdir(cache)))
-    pip_download([TOOL, *requires], python_version, tmp)
+    try:
+        resolve_wheels([TOOL, *requires], python_version, machine, tmp, find_links=find_links)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     names = sorted(p.name for p in tmp.glob("*.whl"))
     (tmp / ".complete").write_text(json.dumps(names))
     try:
@@ -296,9 +491,90 @@ def dependency_wheels(requires: list[str], python_version: str, cache: Path) -> 
     return [slot / n for n in names]
 
 
-def pip_download_command(requires: list[str], python_version: str, dest: Path) -> list[str]:
+def resolve_wheels(requires: list[str], python_version: str, machine: str, dest: Path, *,
+                   find_links: tuple[str, ...] | list[str] = ()) -> None:
+    """Fill ``dest`` with one wheel per distribution ``requires`` needs on the server, or refuse naming the one
+    that cannot be had.
+
+    pip resolves for the server (``--python-version``, ``--platform``, wheels only). A requirement that has no
+    such wheel (pip: "No matching distribution found for X") is built from its sdist on this runner with
+    ``pip wheel`` (pip's own isolated build); a pure-Python result (``-any``) is fine for every server, a compiled
+    one only when this runner is such a server (:func:`runner_builds_for`); the built wheel is then offered to
+    pip through a find-links dir and the resolution runs again. A direct reference to an sdist (``name @ URL``)
+    is saved by pip as the sdist itself: built the same way. Every wheel is finally checked against the server's
+    Python and machine (:func:`wheel_fits`).
+    """
+    local = runner_builds_for(python_version, machine)
+    built = _mkdir(dest / ".built")
+    links = [*find_links, str(built)]
+    tried: list[str] = []
+    while True:
+        cmd = pip_download_command(requires, python_version, dest, machine=machine, find_links=links, local=local)
+        proc = _run_pip(cmd, "resolving the dependencies")
+        if proc.returncode == 0:
+            break
+        missing = missing_requirement(proc.stderr)
+        if missing is None or missing in tried or len(tried) >= 50:
+            raise CommandFailed("runner", " ".join(cmd), proc.returncode, proc.stdout, proc.stderr,
+                                what="downloading dependency wheels failed",
+                                hint=f"the runner needs PyPI (or PIP_INDEX_URL) and wheels for CPython "
+                                     f"{python_version} on {platform_tag(machine)}, or sdists to build them from")
+        tried.append(missing)
+        build_from_source(missing, built, python_version, machine, find_links=find_links, local=local)
+    for sdist in sorted(p for p in dest.iterdir() if p.is_file() and p.name.endswith(SDIST_SUFFIXES)):
+        build_from_source(str(sdist), dest, python_version, machine, find_links=find_links, local=local,
+                          what=f"requirement {sdist.name} (a direct reference to an sdist)")
+        sdist.unlink()
+    for wheel in sorted(dest.glob("*.whl")):
+        if not wheel_fits(wheel.name, python_version, machine, local=local):
+            raise _unfit(f"dependency {wheel.name.split('-')[0]}", wheel.name, python_version, machine, built=False)
+
+
+def missing_requirement(stderr: str) -> str | None:
+    """The requirement pip found no acceptable wheel for ("No matching distribution found for X"), or None."""
+    found = re.findall(r"No matching distribution found for (\S.*?)\s*$", stderr or "", re.M)
+    return found[-1] if found else None
+
+
+def build_from_source(requirement: str, dest: Path, python_version: str, machine: str, *,
+                      find_links: tuple[str, ...] | list[str] = (), local: bool = False, what: str = "") -> Path:
+    """``pip wheel --no-deps`` of ``requirement`` (a requirement or an sdist's path) on this runner into ``dest``;
+    refused with one line when it fails or the wheel cannot run on the server."""
+    what = what or f"requirement {requirement!r}"
+    with tempfile.TemporaryDirectory(prefix="deploytests-sdist-") as tmp:
+        cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
+               "--wheel-dir", tmp, *[a for link in find_links for a in ("--find-links", link)], requirement]
+        proc = _run_pip(cmd, f"building {requirement}", extra_env={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})
+        wheels = sorted(Path(tmp).glob("*.whl"))
+        if proc.returncode != 0 or len(wheels) != 1:
+            last = tail(proc.stderr or proc.stdout, 1) or "no output"
+            raise DeployError(f"{what}: no wheel of it for CPython {python_version} on {machine}, and building "
+                              f"one from source on this runner failed: {last}", where="pack",
+                              hint="publish a wheel of it, or make its sdist reachable (find_links in the deploy "
+                                   "config, or PIP_INDEX_URL)", detail=tail(proc.stdout + proc.stderr, 30))
+        wheel = wheels[0]
+        if not wheel_fits(wheel.name, python_version, machine, local=local):
+            raise _unfit(what, wheel.name, python_version, machine, built=True)
+        final = dest / wheel.name
+        shutil.move(str(wheel), final)
+    return final
+
+
+def _run_pip(cmd: list[str], what: str, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, env=dict(pip_env(), **(extra_env or {})),
+                              timeout=PIP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise DeployError(f"{what} took more than {PIP_TIMEOUT}s", where="pack",
+                          hint="is the package index reachable from the runner?") from None
+
+
+def pip_download_command(requires: list[str], python_version: str, dest: Path, *, machine: str = DEFAULT_MACHINE,
+                         find_links: list[str] | tuple[str, ...] = (), local: bool = False) -> list[str]:
+    plats = [platform_tag(machine)] + ([f"linux_{machine}"] if local else [])
     return [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--only-binary=:all:",
-            "--python-version", python_version, "--platform", PLATFORM, "--implementation", "cp",
+            "--python-version", python_version, *[a for p in plats for a in ("--platform", p)],
+            "--implementation", "cp", *[a for link in find_links for a in ("--find-links", link)],
             "--dest", str(dest), *requires]
 
 
@@ -309,14 +585,15 @@ def pip_env() -> dict:
     return env
 
 
-def pip_download(requires: list[str], python_version: str, dest: Path) -> None:
-    cmd = pip_download_command(requires, python_version, dest)
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=pip_env())
+def pip_download(requires: list[str], python_version: str, dest: Path, machine: str = DEFAULT_MACHINE) -> None:
+    """Plain ``pip download`` of wheels for the server (no sdist handling); raises CommandFailed."""
+    cmd = pip_download_command(requires, python_version, dest, machine=machine)
+    proc = _run_pip(cmd, "downloading dependency wheels")
     if proc.returncode != 0:
         raise CommandFailed("runner", " ".join(cmd), proc.returncode, proc.stdout, proc.stderr,
                             what="downloading dependency wheels failed",
                             hint=f"the runner needs PyPI (or PIP_INDEX_URL) and binary wheels for "
-                                 f"CPython {python_version} on {PLATFORM}")
+                                 f"CPython {python_version} on {platform_tag(machine)}")
 
 
 # ---------------------------------------------------------------- the artifact file
