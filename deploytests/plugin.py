@@ -213,6 +213,19 @@ def _shared(pytestconfig, provider: Provider, step: str, produce):
     return once_per_run(path, produce)
 
 
+def _stop_run(config, exc: DeployTestsError, cfg=None):
+    """A failure every test would repeat (pack, bootstrap): stop the session with the error's one line, its
+    detail (builder or remote output) written above it; values of the target's config file redacted."""
+    from .verify.diagnostics import redact, secret_values
+
+    secrets = secret_values(cfg.config_file) if cfg is not None else []
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if exc.detail and reporter is not None:
+        reporter.write_line("")
+        reporter.write_line(redact(exc.detail, secrets))
+    pytest.exit(f"deploytests: {redact(exc.one_line(), secrets)}", returncode=pytest.ExitCode.TESTS_FAILED)
+
+
 def _fail(exc: DeployTestsError, cfg=None):
     """Fail the fixture with the error and its detail (remote output, Apache log tail), the values of the
     target's config file redacted: an app's traceback may quote them."""
@@ -224,7 +237,8 @@ def _fail(exc: DeployTestsError, cfg=None):
 
 @pytest.fixture(scope="session")
 def bootstrapped(pytestconfig, deploy_settings, deploy_target, deploy_config) -> Bootstrapped:
-    """Every server bootstrapped (idempotent: packages, user, tree, config, vhost). Skipped with --no-deploy."""
+    """Every server bootstrapped (idempotent: packages, user, tree, config, vhost). Skipped with --no-deploy.
+    A failing bootstrap stops the run."""
     if deploy_settings.no_deploy or not deploy_target.rights.deploy:
         pytest.skip("nothing bootstrapped: --no-deploy or the target does not allow deploys")
     import json
@@ -234,20 +248,21 @@ def bootstrapped(pytestconfig, deploy_settings, deploy_target, deploy_config) ->
     try:
         return Bootstrapped(**json.loads(_shared(pytestconfig, deploy_target, "bootstrap", produce)))
     except DeployTestsError as exc:
-        _fail(exc, deploy_config)
+        _stop_run(pytestconfig, exc, deploy_config)
 
 
 @pytest.fixture(scope="session")
 def artifact(pytestconfig, deploy_settings, deploy_config, bootstrapped):
     """The packed release (:class:`deploytests.pipeline.Artifact`: path, version, sha256), built once
-    for the servers' Python (wheels cached between runs)."""
+    for the servers' Python and CPU architecture (wheels cached between runs). A failing pack stops the run."""
     from .pipeline import pack
 
     started = time.monotonic()
     try:
-        art = pack(deploy_settings.app, deploy_config, python_version=bootstrapped.python_version)
+        art = pack(deploy_settings.app, deploy_config, python_version=bootstrapped.python_version,
+                   machine=bootstrapped.machine)
     except DeployTestsError as exc:
-        _fail(exc, deploy_config)
+        _stop_run(pytestconfig, exc, deploy_config)
     pytestconfig.stash[RUN]["pack"] = time.monotonic() - started
     return art
 

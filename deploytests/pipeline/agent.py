@@ -569,6 +569,11 @@ def install(args, release_dir, manifest):
                          % (manifest.get("python_version"), args["python"], here),
                          hint="pack for Python %s: `fab pack --python %s deploy` (pytest packs for the version "
                               "bootstrap reports)" % (here, here))
+    machine = os.uname().machine
+    if manifest.get("platform_wheels") and manifest.get("machine", machine) != machine:
+        raise AgentError("the artifact was packed for %s (%s is compiled for it), this server is %s"
+                         % (manifest["machine"], manifest["platform_wheels"][0], machine),
+                         hint="pack for %s (pytest packs for the machine bootstrap reports)" % machine)
     run([args["python"], "-m", "venv", "--without-pip", venv], "creating the venv failed",
         hint="is python3-venv installed? run bootstrap")
     pause_point(args, "install")
@@ -922,7 +927,7 @@ def cmd_bootstrap(args):
         apache_changed = ensure_apache(args, changes)
         pid = ensure_running(apache_changed, changes)
     return {"changed": bool(changes), "changes": changes, "timings": steps.timings, "apache_pid": pid,
-            "python_version": "%d.%d" % sys.version_info[:2]}
+            "python_version": "%d.%d" % sys.version_info[:2], "machine": os.uname().machine}
 
 
 COMMANDS = {"deploy": cmd_deploy, "rollback": cmd_rollback, "status": cmd_status, "bootstrap": cmd_bootstrap}

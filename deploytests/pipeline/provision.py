@@ -42,6 +42,7 @@ class BootstrapResult:
     seconds: float = 0.0
     python_version: str = ""
     apache_pid: int | None = None
+    machine: str = ""  # os.uname().machine of the server: the wheels' platform must match it
 
 
 def bootstrap_args(cfg: DeployConfig, *, deploy_user: str, config_size: int | None) -> dict:
@@ -66,4 +67,5 @@ def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None) -> Boot
                      progress=progress)
     return BootstrapResult(host=label_of(c), changed=res["changed"], changes=res["changes"],
                            timings=res["timings"], seconds=time.monotonic() - started,
-                           python_version=res["python_version"], apache_pid=res["apache_pid"])
+                           python_version=res["python_version"], apache_pid=res["apache_pid"],
+                           machine=res.get("machine", ""))

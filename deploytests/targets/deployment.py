@@ -63,9 +63,11 @@ def _state(label: str, status, times: dict[str, float] | None = None) -> HostSta
 
 @dataclass
 class Bootstrapped:
-    """Result of bootstrapping every host: the servers' Python (``X.Y``) and per-host seconds and changes."""
+    """Result of bootstrapping every host: the servers' Python (``X.Y``), CPU architecture (``uname -m``) and
+    per-host seconds and changes."""
 
     python_version: str
+    machine: str = "x86_64"
     seconds: dict[str, float] = field(default_factory=dict)
     changes: dict[str, list[str]] = field(default_factory=dict)
 
@@ -79,7 +81,11 @@ def bootstrap_all(servers, cfg) -> Bootstrapped:
     if len(versions) > 1:
         raise DeployTestsError(f"the servers run different Pythons ({', '.join(versions)}); one artifact "
                                "cannot serve them all", hint="split them into separate targets")
-    return Bootstrapped(python_version=versions[0], seconds={o.host: o.seconds for o in outcomes},
+    machines = sorted({o.value.machine for o in outcomes})
+    if len(machines) > 1:
+        raise DeployTestsError(f"the servers have different CPU architectures ({', '.join(machines)}); one "
+                               "artifact cannot serve them all", hint="split them into separate targets")
+    return Bootstrapped(python_version=versions[0], machine=machines[0] or "x86_64", seconds={o.host: o.seconds for o in outcomes},
                         changes={o.host: list(o.value.changes) for o in outcomes})
 
 

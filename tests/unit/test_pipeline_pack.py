@@ -1,8 +1,12 @@
-"""pack without network: the dependency cache is seeded with stand-in wheels, the app wheel is really built."""
+"""pack's decisions. The dependency resolution is replaced by stand-in wheels where a test is about something else
+(``seeded``); the app wheel is always really built, in its build environment (made once from PyPI and shared
+through the user's deploytests cache, like ``installer_wheel``). Tests named ``*_real_pip`` run pip for real
+(PyPI for the ``installer`` wheel, local sdists for the rest), without Docker."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tarfile
 import zipfile
@@ -44,17 +48,27 @@ def stand_in_wheel(path: Path, scripts: dict[str, str] | None = None) -> None:
             zf.writestr(member, text)
 
 
+@pytest.fixture(scope="session")
+def build_envs() -> Path:
+    """Build environments are made once per set of build requirements and kept (the user's cache)."""
+    return packmod.default_cache_dir() / "buildenv"
+
+
 @pytest.fixture
-def seeded(tmp_path, monkeypatch, installer_wheel):
+def seeded(tmp_path, monkeypatch, installer_wheel, build_envs):
     """A cache dir whose dependency slot for any requirement set holds stand-in wheels (valid, one module each;
-    flask has a console script) and pypa installer's real wheel (see ``installer_wheel``); no pip runs."""
-    def fake_download(requires, python_version, dest):
+    flask has a console script) and pypa installer's real wheel (see ``installer_wheel``); no pip runs for the
+    dependencies. The app's build environments come from ``build_envs``."""
+    def fake_resolve(requires, python_version, machine, dest, find_links=()):
         shutil.copy(installer_wheel, dest / "installer-0.7.0-py3-none-any.whl")
         stand_in_wheel(dest / "flask-3.0.0-py3-none-any.whl", {"flask": "flask:main"})
-        stand_in_wheel(dest / "markupsafe-2.1.5-cp311-cp311-manylinux2014_x86_64.whl")
+        stand_in_wheel(dest / f"markupsafe-2.1.5-cp311-cp311-manylinux2014_{machine}.whl")
         calls.append((tuple(requires), python_version))
     calls = []
-    monkeypatch.setattr(packmod, "pip_download", fake_download)
+    monkeypatch.setattr(packmod, "resolve_wheels", fake_resolve)
+    (tmp_path / "cache").mkdir()
+    build_envs.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "cache" / "buildenv").symlink_to(build_envs)
     return tmp_path / "cache", calls
 
 
@@ -123,26 +137,36 @@ def test_pip_download_is_isolated_from_the_runner_config(monkeypatch):
     cmd = packmod.pip_download_command(["flask"], "3.11", Path("/d"))
     assert cmd[cmd.index("--python-version") + 1] == "3.11" and "--only-binary=:all:" in cmd
     assert cmd[cmd.index("--platform") + 1] == "manylinux2014_x86_64" and cmd[-1] == "flask"
+    assert cmd.count("--platform") == 1 and "--find-links" not in cmd
+    cmd = packmod.pip_download_command(["flask"], "3.12", Path("/d"), machine="aarch64", find_links=["/v", "/b"],
+                                       local=True)  # a runner that is such a server also takes its own builds
+    assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "--platform"] == ["manylinux2014_aarch64", "linux_aarch64"]
+    assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "--find-links"] == ["/v", "/b"]
 
 
 def test_broken_build_names_the_project_and_the_reason(tmp_path, seeded):
-    (tmp_path / "setup.py").write_text("raise SystemExit('setup.py is broken')\n")
-    (tmp_path / "deploy.toml").write_text('app = "x"\nentry_point = "x:app"\n')
+    src = tmp_path / "broken"
+    src.mkdir()
+    (src / "setup.py").write_text("raise SystemExit('setup.py is broken')\n")
+    (src / "deploy.toml").write_text('app = "x"\nentry_point = "x:app"\n')
     with pytest.raises(packmod.DeployError) as info:
-        packmod.pack(tmp_path, load_config(tmp_path), cache_dir=seeded[0])
-    assert str(info.value) == (f"{tmp_path}: building the app's wheel failed (setuptools.build_meta:__legacy__): "
+        packmod.pack(src, load_config(src), cache_dir=seeded[0])
+    assert str(info.value) == (f"{src}: building the app's wheel failed (setuptools.build_meta:__legacy__): "
                                "setup.py is broken. Hint: run `python -m build --wheel` (or `pip wheel .`) in "
                                "the project to see why.")
 
 
-def test_missing_build_backend_is_named(tmp_path, seeded, monkeypatch):
-    (tmp_path / "pyproject.toml").write_text('[build-system]\nrequires = ["nosuchbackend"]\n'
+def test_a_build_backend_that_cannot_be_installed_is_named_real_pip(tmp_path, seeded):
+    (tmp_path / "pyproject.toml").write_text('[build-system]\nrequires = ["deploytests-no-such-backend>=1"]\n'
                                              'build-backend = "nosuchbackend.api"\n')
     (tmp_path / "deploy.toml").write_text('app = "x"\nentry_point = "x:app"\n')
-    monkeypatch.setattr(packmod, "_build_isolated", lambda *a: (_ for _ in ()).throw(ImportError("build")))
-    with pytest.raises(packmod.DeployError, match=r"building the app's wheel failed: its build backend "
-                                                  r"nosuchbackend.api is not installed here"):
-        packmod.pack(tmp_path, load_config(tmp_path), cache_dir=seeded[0])
+    with pytest.raises(packmod.DeployError) as info:
+        packmod.pack(tmp_path, load_config(tmp_path), cache_dir=tmp_path / "own-cache")
+    assert str(info.value).startswith(
+        f"{tmp_path}: installing the app's build requirements (deploytests-no-such-backend>=1) failed: ERROR: ")
+    assert str(info.value).endswith("Hint: check [build-system] requires in pyproject.toml; the runner needs PyPI "
+                                    "(or PIP_INDEX_URL).")
+    assert "No matching distribution found for deploytests-no-such-backend" in info.value.detail
 
 
 def test_installer_is_installed_when_the_app_requires_it(tmp_path):
@@ -206,3 +230,259 @@ def test_python_mismatch_ships_wheels_for_the_server_to_install(seeded, tmp_path
     assert art.manifest["tree"] == [] and not any(n.startswith("tree/") for n in names)
     assert "wheels/installer-0.7.0-py3-none-any.whl" in names and "wheels/yourapplication-1.0-py3-none-any.whl" in names
     assert sorted(art.manifest["wheels"]) == sorted(n[len("wheels/"):] for n in names if n.startswith("wheels/"))
+
+
+# ---------------------------------------------------------------- what the artifact id hashes
+
+@pytest.mark.parametrize("python_version", ["3.11", "3.12"], ids=["prebuilt-tree", "wheels-shipped"])
+def test_artifact_id_is_a_hash_of_what_ships_not_of_the_source_tree(tmp_path, seeded, python_version):
+    cache, _ = seeded
+    src, cfg = copy_app(tmp_path, "yourapplication")
+    first = packmod.pack(src, cfg, cache_dir=cache, python_version=python_version)
+    with tarfile.open(first.path) as tar:
+        shipped = json.load(tar.extractfile("manifest.json"))
+    assert "source_hash" not in shipped and "git_sha" not in shipped  # recorded on the server, not hashed
+    assert first.manifest["source_hash"] == packmod.tree_hash(src)
+    edits = {"tests/test_app.py": "def test_x():\n    assert True\n", "README.md": "# new words\n",
+             "targets.toml": "[targets.staging]\nhosts = ['deployer@web1']\n", "instance/app.sqlite": "rows"}
+    for rel, text in edits.items():
+        (src / rel).parent.mkdir(exist_ok=True)
+        (src / rel).write_text(text)
+        again = packmod.pack(src, cfg, cache_dir=cache, python_version=python_version)
+        assert not again.cached, rel  # the wheel was really built again from the edited tree ...
+        assert (again.sha256, again.path) == (first.sha256, first.path), rel  # ... and ships the same bytes
+    (src / "yourapplication" / "__init__.py").write_text((src / "yourapplication" / "__init__.py").read_text()
+                                                         + "\n# a code change\n")
+    changed = packmod.pack(src, cfg, cache_dir=cache, python_version=python_version)
+    assert changed.sha256 != first.sha256 and changed.path != first.path
+
+
+def test_the_app_wheel_is_reproducible(tmp_path, build_envs):
+    src, _ = copy_app(tmp_path, "yourapplication")
+    one = packmod.build_wheel(src, tmp_path / "one", envs=build_envs)
+    (src / "yourapplication" / "__init__.py").touch()  # a newer mtime: SOURCE_DATE_EPOCH stamps the zip
+    two = packmod.build_wheel(src, tmp_path / "two", envs=build_envs)
+    assert one.read_bytes() == two.read_bytes()
+
+
+# ---------------------------------------------------------------- the app's own build backend, isolated
+
+FLIT_APP = {
+    "pyproject.toml": '[build-system]\nrequires = ["flit_core>=3.4,<4"]\nbuild-backend = "flit_core.buildapi"\n\n'
+                      '[project]\nname = "flitapp"\nversion = "0.2"\ndescription = "x"\ndependencies = ["Flask"]\n\n'
+                      '[tool.deploytests]\napp = "flitapp"\nentry_point = "flitapp:app"\n',
+    "flitapp/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
+}
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def test_an_app_whose_backend_is_not_installed_here_packs_in_its_own_build_env(tmp_path, seeded):
+    """The issue's case: a flit_core project on a runner without flit_core. The env is made once and kept."""
+    import importlib.util
+
+    assert importlib.util.find_spec("flit_core") is None  # not in the runner's environment
+    cache, _ = seeded
+    src = write_tree(tmp_path / "flitapp", FLIT_APP)
+    art = packmod.pack(src, load_config(src), cache_dir=cache)
+    assert (art.name, art.version) == ("flitapp", "0.2")
+    assert any(n.startswith("flitapp-0.2-") for n in art.manifest["install"])
+    env = cache / "buildenv" / packmod.build_env_key(["flit_core>=3.4,<4"])
+    assert list((env / "lib").glob("python*/site-packages/flit_core"))
+    made = (env / ".complete").stat().st_mtime_ns
+    (src / "flitapp" / "extra.py").write_text("X = 1\n")
+    packmod.pack(src, load_config(src), cache_dir=cache)
+    assert (env / ".complete").stat().st_mtime_ns == made  # the env was reused, not made again
+
+
+def test_build_system_defaults_are_pips(tmp_path):
+    assert packmod.build_system(tmp_path) == (["setuptools>=40.8.0"], "setuptools.build_meta:__legacy__", [])
+    (tmp_path / "pyproject.toml").write_text('[build-system]\nrequires = ["hatchling"]\nbuild-backend = '
+                                             '"hatchling.build"\nbackend-path = ["_build"]\n')
+    assert packmod.build_system(tmp_path) == (["hatchling"], "hatchling.build", [str(tmp_path / "_build")])
+    (tmp_path / "pyproject.toml").write_text('[build-system]\nbuild-backend = "hatchling.build"\n')
+    with pytest.raises(packmod.DeployError, match=r"pyproject.toml: \[build-system\] needs 'requires'"):
+        packmod.build_system(tmp_path)
+
+
+def test_pack_refuses_a_machine_that_is_not_one(tmp_path, seeded):
+    src, cfg = copy_app(tmp_path, "yourapplication")
+    with pytest.raises(packmod.DeployError, match=r"^pack: not a CPU architecture: 'x86-64; rm'"):
+        packmod.pack(src, cfg, cache_dir=seeded[0], machine="x86-64; rm")
+
+
+def test_the_manifest_names_the_machine_and_the_compiled_wheels(tmp_path, seeded):
+    src, cfg = copy_app(tmp_path, "yourapplication")
+    art = packmod.pack(src, cfg, cache_dir=seeded[0], machine="aarch64")
+    assert art.machine == "aarch64" and art.manifest["machine"] == "aarch64"
+    assert art.manifest["platform"] == "manylinux2014_aarch64"
+    assert art.manifest["platform_wheels"] == ["markupsafe-2.1.5-cp311-cp311-manylinux2014_aarch64.whl"]
+
+
+# ---------------------------------------------------------------- wheels for the server's Python and CPU
+
+@pytest.mark.parametrize("wheel, python_version, machine, local, fits", [
+    ("six-1.16.0-py2.py3-none-any.whl", "3.11", "aarch64", False, True),
+    ("flask-3.0.0-py3-none-any.whl", "3.13", "x86_64", False, True),
+    ("markupsafe-2.1.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "3.11", "x86_64", False, True),
+    ("markupsafe-2.1.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "3.11", "aarch64", False, False),
+    ("markupsafe-2.1.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "3.12", "x86_64", False, False),
+    ("markupsafe-2.1.5-cp311-cp311-manylinux_2_17_aarch64.manylinux2014_aarch64.whl", "3.11", "aarch64", False, True),
+    ("cryptography-42.0.0-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "3.13", "x86_64", False, True),
+    ("cryptography-42.0.0-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "3.8", "x86_64", False, False),
+    ("psycopg2_binary-2.9.9-cp311-cp311-manylinux1_i686.whl", "3.11", "i686", False, True),
+    ("newer-1.0-cp311-cp311-manylinux_2_28_x86_64.whl", "3.11", "x86_64", False, False),  # above the 2.17 baseline
+    ("alpine-1.0-cp311-cp311-musllinux_1_1_x86_64.whl", "3.11", "x86_64", False, False),
+    ("mac-1.0-cp311-cp311-macosx_11_0_arm64.whl", "3.11", "aarch64", False, False),
+    ("tinyc-0.1-cp311-cp311-linux_x86_64.whl", "3.11", "x86_64", False, False),  # built somewhere, no guarantee
+    ("tinyc-0.1-cp311-cp311-linux_x86_64.whl", "3.11", "x86_64", True, True),  # built on a runner like the server
+    ("tinyc-0.1-cp311-cp311-linux_x86_64.whl", "3.11", "aarch64", True, False),
+    ("not-a-wheel.whl", "3.11", "x86_64", False, False),
+])
+def test_wheel_fits_by_its_tags(wheel, python_version, machine, local, fits):
+    assert packmod.wheel_fits(wheel, python_version, machine, local=local) is fits
+
+
+def test_runner_builds_for_only_its_own_python_and_machine(monkeypatch):
+    import sys
+
+    here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    machine = os.uname().machine
+    assert packmod.runner_builds_for(here, machine)
+    assert not packmod.runner_builds_for(here, "s390x" if machine != "s390x" else "x86_64")
+    assert not packmod.runner_builds_for("3.99", machine)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert not packmod.runner_builds_for(here, machine)
+
+
+def test_missing_requirement_is_read_from_pips_error():
+    err = ("ERROR: Could not find a version that satisfies the requirement tinydep>=0.1 (from app==1.0) (from "
+           "versions: none)\nERROR: No matching distribution found for tinydep>=0.1\n")
+    assert packmod.missing_requirement(err) == "tinydep>=0.1"
+    assert packmod.missing_requirement("ERROR: HTTP error 503 while getting https://pypi.org/simple/x/\n") is None
+
+
+def test_a_compiled_wheel_built_here_for_another_server_is_refused_in_one_line(tmp_path, monkeypatch):
+    def fake_pip(cmd, what, extra_env=None):  # pip wheel "built" a wheel compiled for this runner
+        dest = Path(cmd[cmd.index("--wheel-dir") + 1])
+        stand_in_wheel(dest / f"tinyc-0.1-cp{sys.version_info[0]}{sys.version_info[1]}-"
+                              f"cp{sys.version_info[0]}{sys.version_info[1]}-linux_{os.uname().machine}.whl")
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(packmod, "_run_pip", fake_pip)
+    here, machine = f"{sys.version_info[0]}.{sys.version_info[1]}", os.uname().machine
+    other = "aarch64" if machine != "aarch64" else "x86_64"
+    with pytest.raises(packmod.DeployError) as info:
+        packmod.build_from_source("tinyc>=0.1", tmp_path, here, other)
+    tag = f"cp{sys.version_info[0]}{sys.version_info[1]}"
+    assert str(info.value) == (
+        f"pack: requirement 'tinyc>=0.1': no wheel of it for CPython {here} on {other} exists, and the one built "
+        f"from its sdist on this runner (tinyc-0.1-{tag}-{tag}-linux_{machine}.whl) is compiled for CPython {here} "
+        f"on {machine}. Hint: pack on a {other} runner with Python {here}, or publish a manylinux2014_{other} "
+        "wheel of it.")
+    assert not list(tmp_path.iterdir())  # nothing half-made left in the wheelhouse
+    built = packmod.build_from_source("tinyc>=0.1", tmp_path, here, machine, local=True)
+    assert built.parent == tmp_path and built.name.endswith(f"-linux_{machine}.whl")
+
+
+def test_a_wheel_pip_chose_that_does_not_fit_is_refused(tmp_path, monkeypatch):
+    def fake_pip(cmd, what, extra_env=None):
+        stand_in_wheel(Path(cmd[cmd.index("--dest") + 1]) / "odd-1.0-cp311-cp311-manylinux2014_aarch64.whl")
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+    import subprocess
+
+    monkeypatch.setattr(packmod, "_run_pip", fake_pip)
+    with pytest.raises(packmod.DeployError, match=r"^pack: dependency odd: odd-1.0-cp311-cp311-manylinux2014_aarch64"
+                                                  r".whl does not run on the server \(CPython 3.11 on x86_64\)"):
+        packmod.resolve_wheels(["odd"], "3.11", "x86_64", tmp_path)
+
+
+# ---------------------------------------------------------------- sdist-only dependencies, with real pip
+
+def make_sdist(project: Path, out: Path, requires: list[str], backend: str, build_envs: Path) -> Path:
+    """The project's sdist, made by its real backend's ``build_sdist`` in a build env (what ``python -m build
+    --sdist`` does)."""
+    import subprocess
+
+    env = packmod.build_env(requires, build_envs, str(project))
+    out.mkdir(parents=True, exist_ok=True)
+    mod, _, obj = backend.partition(":")
+    code = f"import {mod} as b; print('@@' + b{'.' + obj if obj else ''}.build_sdist({str(out)!r}))"
+    proc = subprocess.run([str(env / "bin" / "python"), "-I", "-c", code], cwd=project, capture_output=True,
+                          text=True, check=True)
+    return out / proc.stdout.split("@@")[-1].strip()
+
+
+TINYDEP = {
+    "pyproject.toml": '[build-system]\nrequires = ["flit_core>=3.4,<4"]\nbuild-backend = "flit_core.buildapi"\n\n'
+                      '[project]\nname = "dt-sdistonly"\nversion = "0.1"\ndescription = "published as an sdist '
+                      'only"\n',
+    "dt_sdistonly/__init__.py": "def shout(text):\n    return text.upper() + '!'\n",
+}
+
+TINYC = {
+    "pyproject.toml": '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n\n'
+                      '[project]\nname = "dt-sdistonly-c"\nversion = "0.1"\n',
+    "setup.py": "from setuptools import Extension, setup\nsetup(ext_modules=[Extension('dt_sdistonly_c', "
+                "['dt_sdistonly_c.c'])])\n",
+    "dt_sdistonly_c.c": "#include <Python.h>\nstatic struct PyModuleDef m = {PyModuleDef_HEAD_INIT, "
+                        "\"dt_sdistonly_c\"};\nPyMODINIT_FUNC PyInit_dt_sdistonly_c(void) { return "
+                        "PyModule_Create(&m); }\n",
+}
+
+
+@pytest.fixture(scope="module")
+def vendor(tmp_path_factory, build_envs) -> Path:
+    """A find-links dir holding only sdists: a pure-Python project and one with a C extension."""
+    root = tmp_path_factory.mktemp("sdists")
+    out = root / "vendor"
+    make_sdist(write_tree(root / "tinydep", TINYDEP), out, ["flit_core>=3.4,<4"], "flit_core.buildapi", build_envs)
+    make_sdist(write_tree(root / "tinyc", TINYC), out, ["setuptools>=61"], "setuptools.build_meta", build_envs)
+    return out
+
+
+def test_an_sdist_only_dependency_becomes_a_wheel_for_any_server_real_pip(tmp_path, vendor):
+    """Before: pip's saved sdist was dropped by a ``*.whl`` glob and the server raised ModuleNotFoundError."""
+    for machine in ("x86_64", "aarch64"):  # pure Python: fine for any architecture
+        wheels = packmod.dependency_wheels(["dt-sdistonly>=0.1"], "3.11", tmp_path / machine, machine=machine,
+                                           find_links=[str(vendor)])
+        assert sorted(w.name.split("-")[0] for w in wheels) == ["dt_sdistonly", "installer"]
+        built = next(w.name for w in wheels if w.name.startswith("dt_sdistonly-"))
+        assert built.startswith("dt_sdistonly-0.1-") and built.endswith("-none-any.whl")
+    direct = f"dt-sdistonly @ {next(vendor.glob('dt_sdistonly-*.tar.gz')).as_uri()}"  # a direct reference
+    wheels = packmod.dependency_wheels([direct], "3.11", tmp_path / "direct")
+    assert sorted(w.name for w in wheels)[0].startswith("dt_sdistonly-0.1-")
+    assert not list((tmp_path / "direct").glob("*/*.tar.gz"))
+
+
+def test_a_compiled_sdist_only_dependency_fits_only_a_server_like_the_runner_real_pip(tmp_path, vendor):
+    import sys
+
+    here, machine = f"{sys.version_info[0]}.{sys.version_info[1]}", os.uname().machine
+    wheels = packmod.dependency_wheels(["dt-sdistonly-c"], here, tmp_path / "same", machine=machine,
+                                       find_links=[str(vendor)])
+    tag = f"cp{sys.version_info[0]}{sys.version_info[1]}"
+    assert f"dt_sdistonly_c-0.1-{tag}-{tag}-linux_{machine}.whl" in [w.name for w in wheels]
+    other = "aarch64" if machine != "aarch64" else "x86_64"
+    with pytest.raises(packmod.DeployError) as info:
+        packmod.dependency_wheels(["dt-sdistonly-c"], here, tmp_path / "other", machine=other,
+                                  find_links=[str(vendor)])
+    assert str(info.value).startswith(f"pack: requirement 'dt-sdistonly-c': no wheel of it for CPython {here} on "
+                                      f"{other} exists, and the one built from its sdist on this runner")
+    print(info.value)
+    assert not list((tmp_path / "other").glob("*"))  # no half-filled cache slot left behind
+
+
+def test_a_requirement_with_neither_wheel_nor_sdist_is_refused_naming_it_real_pip(tmp_path):
+    with pytest.raises(packmod.DeployError) as info:
+        packmod.dependency_wheels(["deploytests-no-such-dist>=1"], "3.11", tmp_path)
+    assert str(info.value).startswith(
+        "pack: requirement 'deploytests-no-such-dist>=1': no wheel of it for CPython 3.11 on x86_64, and building "
+        "one from source on this runner failed: ERROR: ")
