@@ -439,8 +439,7 @@ def _unfit(what: str, wheel: str, python_version: str, machine: str, *, built: b
     if built:
         return DeployError(f"{what}: no wheel of it for {target} exists, and the one built from its sdist on this "
                            f"runner ({wheel}) is compiled for {runner}", where="pack",
-                           hint=f"pack on a {machine} runner with Python {python_version}, or publish a "
-                                f"{platform_tag(machine)} wheel of it")
+                           hint=f"pack on a runner with {target}, or publish a {platform_tag(machine)} wheel of it")
     return DeployError(f"{what}: {wheel} does not run on the server ({target})", where="pack",
                        hint=f"the server needs a wheel for {platform_tag(machine)} or a pure-Python one")
 

@@ -102,3 +102,15 @@ def test_config_path_never_names_a_system_file(tmp_path, path):
 def test_config_path_may_live_in_its_own_etc_dir(tmp_path):
     (tmp_path / "deploy.toml").write_text('app = "web"\nentry_point = "web:app"\nconfig_path = "/etc/web/web.cfg"\n')
     assert load_config(tmp_path).config_path == "/etc/web/web.cfg"
+
+
+def test_find_links_are_dirs_relative_to_the_config_or_urls(tmp_path):
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "deploy.toml").write_text('app = "x"\nentry_point = "x:app"\n'
+                                          'find_links = ["vendor", "https://wheels.example/simple/x/"]\n')
+    assert load_config(tmp_path).find_links == (str(tmp_path / "vendor"), "https://wheels.example/simple/x/")
+    (tmp_path / "deploy.toml").write_text('app = "x"\nentry_point = "x:app"\nfind_links = ["missing"]\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert str(info.value) == (f"{tmp_path}/deploy.toml: key 'find_links': {tmp_path}/missing is not a directory. "
+                               "Hint: give directories (relative to this file) or http(s):// URLs.")

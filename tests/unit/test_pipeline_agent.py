@@ -250,3 +250,21 @@ def test_release_check_failures_name_their_step(release, source, post, step, mes
         agent.check_release(dict(args, post_deploy=post), str(rel), agent.Steps())
     assert info.value.step == step and message in info.value.what, info.value.what
     assert "live release was not touched" in info.value.hint
+
+
+def test_install_refuses_compiled_wheels_for_another_machine_before_making_the_venv(tmp_path):
+    here = "%d.%d" % __import__("sys").version_info[:2]
+    other = "aarch64" if os.uname().machine != "aarch64" else "x86_64"
+    manifest = {"tree": ["tree/deps.tar"], "python_version": here, "machine": other, "placeholder": "/p",
+                "platform_wheels": ["markupsafe-2.1.5-cp311-cp311-manylinux2014_%s.whl" % other]}
+    args = {"python": __import__("sys").executable}
+    with pytest.raises(agent.AgentError) as info:
+        agent.install(args, str(tmp_path), manifest)
+    assert str(info.value) == ("the artifact was packed for %s (markupsafe-2.1.5-cp311-cp311-manylinux2014_%s.whl "
+                               "is compiled for it), this server is %s" % (other, other, os.uname().machine))
+    assert info.value.hint == "pack for %s (pytest packs for the machine bootstrap reports)" % os.uname().machine
+    assert not (tmp_path / "venv").exists()
+    # only pure-Python wheels: the machine does not matter, the install goes on (no artifact.tar here to extract)
+    with pytest.raises(FileNotFoundError, match="artifact.tar"):
+        agent.install(args, str(tmp_path), dict(manifest, platform_wheels=[]))
+    assert (tmp_path / "venv" / "bin" / "python").exists()

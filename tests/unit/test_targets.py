@@ -152,3 +152,20 @@ def test_once_per_run_failure_is_not_retried_by_later_workers(tmp_path):
         once_per_run(tmp_path / "deploy.json", boom)
     with pytest.raises(DeployTestsError, match=r"^the deploy of another worker failed: RuntimeError: ssh went away"):
         once_per_run(tmp_path / "deploy.json", lambda: pytest.fail("a later worker must not deploy again"))
+
+
+def test_bootstrap_all_refuses_servers_of_different_machines(monkeypatch):
+    from deploytests import pipeline
+    from deploytests.errors import DeployTestsError, HostOutcome
+    from deploytests.pipeline.provision import BootstrapResult
+    from deploytests.targets.deployment import bootstrap_all
+
+    def outcomes(*machines):
+        return [HostOutcome(f"web{i}", BootstrapResult(f"web{i}", False, python_version="3.11", machine=m), None, 0.1)
+                for i, m in enumerate(machines)]
+    monkeypatch.setattr(pipeline, "run_on_hosts", lambda servers, fn, step: outcomes("x86_64", "x86_64"))
+    assert bootstrap_all([], None).machine == "x86_64"
+    monkeypatch.setattr(pipeline, "run_on_hosts", lambda servers, fn, step: outcomes("x86_64", "aarch64"))
+    with pytest.raises(DeployTestsError, match=r"^the servers have different CPU architectures \(aarch64, x86_64\); "
+                                               r"one artifact cannot serve them all"):
+        bootstrap_all([], None)

@@ -1,0 +1,93 @@
+"""A pack or bootstrap failure stops the session once (pytester), instead of one error per test.
+
+The target is a stand-in (no containers: this is about the plugin's reaction); pack runs for real on a project
+whose build fails, bootstrap's failure is the error ``bootstrap_all`` raises when hosts fail.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+STUB_TARGET = '''
+import os
+import pytest
+from deploytests.targets.deployment import Bootstrapped
+
+class Rights:
+    deploy = destructive = True
+    def describe(self):
+        return "deploy=yes, destructive=yes"
+
+class StubTarget:
+    name, kind, servers, config_file, rights = "stub", "docker", [], None, Rights()
+
+@pytest.fixture(scope="session")
+def deploy_target(pytestconfig):
+    pytestconfig.rootpath.joinpath("stub-target-used").touch()  # proof that no container was started
+    return StubTarget()
+
+@pytest.fixture(scope="session", autouse=True)
+def bootstrap_outcome():
+    import deploytests.plugin as plugin
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(plugin, "bootstrap_all", BOOTSTRAP)
+        yield
+'''
+
+MANY_TESTS = "import pytest\n\n@pytest.mark.parametrize('n', range(30))\ndef test_uses_the_artifact(artifact, n):\n    pass\n"
+
+
+def broken_app(pytester):
+    app = pytester.mkdir("app")
+    app.joinpath("setup.py").write_text("raise SystemExit('setup.py is broken')\n")
+    app.joinpath("deploy.toml").write_text('app = "broken"\nentry_point = "broken:app"\n')
+    return app
+
+
+def stopped_once(result, text: str) -> str:
+    out = result.stdout.str() + result.stderr.str()
+    lines = [ln for ln in out.splitlines() if text in ln]
+    assert len(lines) == 1, out
+    assert "Traceback" not in out and " ERROR at setup " not in out, out
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, out
+    return lines[0]
+
+
+def test_a_pack_failure_stops_the_session_with_one_line(pytester, monkeypatch):
+    from deploytests.pipeline.artifact import default_cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(default_cache_dir().parent))  # pytester's HOME has no build envs
+    app = broken_app(pytester)
+    pytester.makeconftest(STUB_TARGET.replace(
+        "BOOTSTRAP", "lambda servers, cfg: Bootstrapped(python_version='3.11', machine=os.uname().machine)"))
+    pytester.makepyfile(MANY_TESTS)
+    pytester.makeini("[pytest]\n")  # the rootdir (and the conftest's reach) is this dir, not the app's
+    result = pytester.runpytest("--app", str(app), "-p", "no:cacheprovider")
+    assert pytester.path.joinpath("stub-target-used").is_file()
+    line = stopped_once(result, "building the app's wheel failed")
+    assert (f"Exit: deploytests: {app}: building the app's wheel failed (setuptools.build_meta:__legacy__): "
+            "setup.py is broken. Hint: run `python -m build --wheel` (or `pip wheel .`) in the project to see "
+            "why.") in line
+    assert result.stdout.lines.count("setup.py is broken") == 1  # the builder's output, once
+    assert result.parseoutcomes() == {}, result.stdout.str()  # no test ran, none errored: "no tests ran"
+
+
+def test_a_bootstrap_failure_stops_the_session_with_one_line_and_its_detail(pytester):
+    pytester.makeconftest(STUB_TARGET.replace("BOOTSTRAP", "fail") + '''
+from deploytests.errors import DeployError
+
+def fail(servers, cfg):
+    raise DeployError("bootstrap failed on 2 of 2 host(s): web-1: apt-get failed; web-2: apt-get failed",
+                      detail="--- web-1 ---\\nE: Unable to locate package apache2\\nSECRET_KEY=hunter2-secret")
+''')
+    app = pytester.mkdir("app")
+    app.joinpath("deploy.toml").write_text('app = "ok"\nentry_point = "ok:app"\nconfig_file = "app.cfg"\n')
+    app.joinpath("app.cfg").write_text("SECRET_KEY = 'hunter2-secret'\n")
+    pytester.makepyfile(MANY_TESTS)
+    pytester.makeini("[pytest]\n")
+    result = pytester.runpytest("--app", str(app), "-p", "no:cacheprovider")
+    assert pytester.path.joinpath("stub-target-used").is_file()
+    stopped_once(result, "bootstrap failed on 2 of 2 host(s)")
+    out = result.stdout.str()
+    assert "E: Unable to locate package apache2" in out  # the detail is shown once, above the line
+    assert "hunter2-secret" not in out  # values of the target's config file are redacted
