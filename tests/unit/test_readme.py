@@ -30,9 +30,11 @@ def test_deploy_toml_example_is_a_valid_config(tmp_path):
     (tmp_path / "deploy.toml").write_text(block_after("### `deploy.toml`", "toml"))
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "docker.cfg").write_text("CONFIG_NAME = 'docker'\n")
+    (tmp_path / "vendor").mkdir()
     cfg = load_config(tmp_path)
     assert (cfg.app, cfg.entry_point, cfg.keep_releases, cfg.deploy_user) == (
         "yourapplication", "yourapplication:app", 5, "deployer")
+    assert cfg.find_links == (str(tmp_path / "vendor"),)
 
 
 def test_targets_toml_example_is_a_valid_inventory(tmp_path):
