@@ -118,7 +118,10 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
     app_wheel, built = app_wheel_for(project_dir, source_hash, cache)
     meta = wheel_metadata(app_wheel)
     if not wheel_fits(app_wheel.name, python_version, machine, local=runner_builds_for(python_version, machine)):
-        raise _unfit(f"the app's own wheel ({meta['name']})", app_wheel.name, python_version, machine, built=True)
+        raise DeployError(f"the app's wheel {app_wheel.name}, built on this runner, does not run on the server "
+                          f"(CPython {python_version} on {machine})", where=str(project_dir),
+                          hint=f"a compiled app must be packed on a runner with CPython {python_version} on "
+                               f"{machine}")
     deps = dependency_wheels(meta["requires"], python_version, cache / "wheels", machine=machine,
                              find_links=cfg.find_links)
     install = install_list(app_wheel, deps, meta["requires"])

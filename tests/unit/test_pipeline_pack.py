@@ -485,3 +485,22 @@ def test_a_requirement_with_neither_wheel_nor_sdist_is_refused_naming_it_real_pi
     assert str(info.value).startswith(
         "pack: requirement 'deploytests-no-such-dist>=1': no wheel of it for CPython 3.11 on x86_64, and building "
         "one from source on this runner failed: ERROR: ")
+
+
+def test_a_compiled_app_is_packed_only_for_a_server_like_the_runner(tmp_path, seeded, monkeypatch):
+    import sys
+
+    src, cfg = copy_app(tmp_path, "yourapplication")
+    tag, machine = f"cp{sys.version_info[0]}{sys.version_info[1]}", os.uname().machine
+    wheel = tmp_path / f"yourapplication-1.0-{tag}-{tag}-linux_{machine}.whl"
+    stand_in_wheel(wheel)
+    monkeypatch.setattr(packmod, "app_wheel_for", lambda project, source_hash, cache: (wheel, True))
+    here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert packmod.pack(src, cfg, cache_dir=seeded[0], python_version=here, machine=machine).manifest[
+        "platform_wheels"][-1] == wheel.name
+    other = "aarch64" if machine != "aarch64" else "x86_64"
+    with pytest.raises(packmod.DeployError) as info:
+        packmod.pack(src, cfg, cache_dir=seeded[0], python_version=here, machine=other)
+    assert str(info.value) == (f"{src}: the app's wheel {wheel.name}, built on this runner, does not run on the "
+                               f"server (CPython {here} on {other}). Hint: a compiled app must be packed on a runner "
+                               f"with CPython {here} on {other}.")
