@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from deploytests.config import load_config  # noqa: E402
-from deploytests.pipeline import artifact as packmod  # noqa: E402
+from deploytests.config import load_config
+from deploytests.pipeline import artifact as packmod
 
 
 def default_app() -> Path:

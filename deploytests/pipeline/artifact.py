@@ -310,8 +310,11 @@ def build_env(requires: list[str], envs: Path, where: str) -> Path:
         if (env / ".complete").is_file():
             return env
         shutil.rmtree(env, ignore_errors=True)  # a half-made one from a killed run
-        proc = subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], capture_output=True,
-                              text=True, timeout=PIP_TIMEOUT)
+        try:
+            proc = subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], capture_output=True,
+                                  text=True, timeout=PIP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise DeployError(f"making the build environment took more than {PIP_TIMEOUT}s", where=where) from None
         if proc.returncode != 0:
             raise DeployError("making the build environment failed", where=where,
                               hint="the runner's Python needs its venv module", detail=tail(proc.stdout + proc.stderr))
@@ -534,7 +537,7 @@ def resolve_wheels(requires: list[str], python_version: str, machine: str, dest:
 
 def missing_requirement(stderr: str) -> str | None:
     """The requirement pip found no acceptable wheel for ("No matching distribution found for X"), or None."""
-    found = re.findall(r"No matching distribution found for (\S.*?)\s*$", stderr or "", re.M)
+    found = re.findall(r"No matching distribution found for (\S.*?)\s*$", stderr or "", re.MULTILINE)
     return found[-1] if found else None
 
 
