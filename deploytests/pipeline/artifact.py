@@ -518,6 +518,10 @@ def resolve_wheels(requires: list[str], python_version: str, machine: str, dest:
         proc = _run_pip(cmd, "resolving the dependencies")
         if proc.returncode == 0:
             break
+        if index_unreachable(proc.stdout + proc.stderr):  # not a missing wheel: nothing to build from source
+            raise CommandFailed("runner", " ".join(cmd), proc.returncode, proc.stdout, proc.stderr,
+                                what="the package index is unreachable from the runner",
+                                hint="pack needs PyPI (or PIP_INDEX_URL) for dependencies not in its cache")
         missing = missing_requirement(proc.stderr)
         if missing is None or missing in tried or len(tried) >= 50:
             raise CommandFailed("runner", " ".join(cmd), proc.returncode, proc.stdout, proc.stderr,
@@ -533,6 +537,15 @@ def resolve_wheels(requires: list[str], python_version: str, machine: str, dest:
     for wheel in sorted(dest.glob("*.whl")):
         if not wheel_fits(wheel.name, python_version, machine, local=local):
             raise _unfit(f"dependency {wheel.name.split('-')[0]}", wheel.name, python_version, machine, built=False)
+
+
+UNREACHABLE = ("Failed to establish a new connection", "Temporary failure in name resolution",
+               "Name or service not known", "ConnectTimeoutError", "Network is unreachable", "Connection refused")
+
+
+def index_unreachable(output: str) -> bool:
+    """pip could not reach an index (its retries say why); then "no matching distribution" means nothing."""
+    return any(sign in (output or "") for sign in UNREACHABLE)
 
 
 def missing_requirement(stderr: str) -> str | None:

@@ -365,6 +365,18 @@ def test_missing_requirement_is_read_from_pips_error():
            "versions: none)\nERROR: No matching distribution found for tinydep>=0.1\n")
     assert packmod.missing_requirement(err) == "tinydep>=0.1"
     assert packmod.missing_requirement("ERROR: HTTP error 503 while getting https://pypi.org/simple/x/\n") is None
+    offline = ("WARNING: Retrying (Retry(total=4, ...)) after connection broken by 'NewConnectionError('<pip._vendor."
+               "urllib3.connection.HTTPSConnection object>: Failed to establish a new connection: [Errno -3] Temporary "
+               "failure in name resolution')': /simple/flask/\n" + err)
+    assert packmod.index_unreachable(offline) and not packmod.index_unreachable(err)
+
+
+def test_an_unreachable_index_is_named_not_mistaken_for_a_missing_wheel_real_pip(tmp_path, monkeypatch):
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple/")  # discard port: nothing listens
+    monkeypatch.setenv("PIP_RETRIES", "1")  # pip names the connection error only when it retries
+    with pytest.raises(packmod.CommandFailed) as info:
+        packmod.dependency_wheels(["flask"], "3.11", tmp_path)
+    assert str(info.value).startswith("runner: the package index is unreachable from the runner (exit 1): ")
 
 
 def test_a_compiled_wheel_built_here_for_another_server_is_refused_in_one_line(tmp_path, monkeypatch):
