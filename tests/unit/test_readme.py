@@ -140,3 +140,20 @@ def test_missing_repository_paths_are_caught(tmp_path):
             "image deploytests/web:abc, deploytests/web")
     assert missing_paths(text, doc, root=tmp_path) == [
         "deploytests/gone.py", "tests/unit/test_gone.py", "link gone.md", "link ../../elsewhere.md"]
+
+
+# ---------------------------------------------------------------- the worked example of docs/writing-checks.md
+
+EXAMPLE_FILE = re.compile(r"^File `([^`]+)`:\n\n```\w*\n(.*?)```", re.S | re.M)
+
+
+def test_worked_example_is_a_project_deploytests_accepts(tmp_path):
+    files = EXAMPLE_FILE.findall((ROOT / "docs" / "writing-checks.md").read_text())
+    assert [path for path, _ in files] == ["pyproject.toml", "deploy.toml", "config/docker.cfg", "notes/__init__.py",
+                                           "notes/db.py", "tests/deploy/test_deployed_notes.py"]
+    for path, body in files:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(body)
+    cfg = load_config(tmp_path)
+    assert (cfg.app, cfg.entry_point, cfg.shared_paths) == ("notes", "notes:create_app()", ("instance",))
+    assert f"{cfg.root}/shared/instance/" in (tmp_path / "config" / "docker.cfg").read_text()
