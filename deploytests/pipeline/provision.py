@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 
 from ..config import DeployConfig
 from . import templates
-from .remote import Progress, call_agent, label_of
+from .remote import ROOT_AGENT_SOURCE, Progress, call_agent, label_of
 
-PACKAGES = ("apache2", "libapache2-mod-wsgi-py3", "python3-venv")
+# iproute2: ``ss``, which the suite's port check needs (a bare Debian has neither ss nor netstat)
+PACKAGES = ("apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2")
 
 
 @dataclass
@@ -44,26 +45,34 @@ class BootstrapResult:
     apache_pid: int | None = None
 
 
-def bootstrap_args(cfg: DeployConfig, *, deploy_user: str, config_size: int | None) -> dict:
-    """The agent's arguments (pure; everything but the config bytes, which travel on stdin)."""
+def bootstrap_args(cfg: DeployConfig, *, deploy_user: str, config_size: int | None,
+                   dpkg_lock_timeout: float = 120, lock_timeout: float = 300) -> dict:
+    """The root agent's arguments (pure; everything but the config bytes, which travel on stdin). ``helper``
+    is the root agent's own source: bootstrap installs it as the config helper deploys call through sudo."""
     return {
         "app": cfg.app, "root": cfg.root, "app_user": cfg.app_user, "deploy_user": deploy_user,
         "packages": list(PACKAGES), "config_path": cfg.remote_config_path, "config_size": config_size,
         "shared_paths": list(cfg.shared_paths), "wsgi": templates.wsgi(cfg), "vhost": templates.vhost(cfg),
+        "dpkg_lock_timeout": dpkg_lock_timeout, "lock_timeout": lock_timeout,
+        "helper_size": len(ROOT_AGENT_SOURCE),
     }
 
 
-def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None) -> BootstrapResult:
+def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None, dpkg_lock_timeout: float = 120,
+              lock_timeout: float = 300) -> BootstrapResult:
     """Prepare the server behind ``c`` for ``cfg``'s app and upload its ``config_file`` (a target's own config
     comes in through ``load_config(..., target_config=...)``, which checks it).
 
     ``c`` must be a login with passwordless sudo. The deploy user is ``cfg.deploy_user`` or, if unset, ``c.user``.
     """
     started = time.monotonic()
-    config = cfg.config_file.read_bytes() if cfg.config_file else None
-    args = bootstrap_args(cfg, deploy_user=cfg.deploy_user or c.user, config_size=len(config) if config else None)
-    res = call_agent(c, "bootstrap", args, payload=config or b"", sudo=True, python=cfg.python, step="bootstrap",
-                     progress=progress)
+    config_file = cfg.config_for(c.host, c.port)
+    config = config_file.read_bytes() if config_file else None
+    args = bootstrap_args(cfg, deploy_user=cfg.deploy_user or c.user,
+                          config_size=len(config) if config is not None else None,
+                          dpkg_lock_timeout=dpkg_lock_timeout, lock_timeout=lock_timeout)
+    res = call_agent(c, "bootstrap", args, payload=(config or b"", ROOT_AGENT_SOURCE), sudo=True, python=cfg.python, step="bootstrap",
+                     progress=progress, source=ROOT_AGENT_SOURCE)
     return BootstrapResult(host=label_of(c), changed=res["changed"], changes=res["changes"],
                            timings=res["timings"], seconds=time.monotonic() - started,
                            python_version=res["python_version"], apache_pid=res["apache_pid"])

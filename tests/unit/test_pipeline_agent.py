@@ -133,12 +133,14 @@ def test_check_tree_explains_a_missing_bootstrap(tmp_path):
     assert "run bootstrap first" in info.value.hint
 
 
-def test_as_app_uses_sudo_only_for_another_user():
+def test_as_app_uses_sudo_only_for_another_user_and_only_for_the_release_python():
+    """The sudoers rule allows the release venv's python as the app user, nothing else: no ``sudo env``."""
     import pwd
     me = pwd.getpwuid(os.getuid()).pw_name
-    env = {"APP_CONFIG": "/x.cfg"}
-    assert agent.as_app({"app_user": me}, ["python", "-c", "1"], env) == ["env", "APP_CONFIG=/x.cfg", "python", "-c", "1"]
-    assert agent.as_app({"app_user": "someone"}, ["true"], env)[:6] == ["sudo", "-n", "-u", "someone", "--", "env"]
+    py = "/var/www/a/releases/r1/venv/bin/python"
+    assert agent.as_app({"app_user": me}, [py, "-c", "1"]) == [py, "-c", "1"]
+    assert agent.as_app({"app_user": "someone"}, [py, "-c", "1"]) == ["sudo", "-n", "-u", "someone", "--", py, "-c",
+                                                                     "1"]
 
 
 def test_unpack_refuses_unsafe_members(tmp_path):
