@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from deploytests.containers import engine, keys, sweep
+from deploytests.containers import engine, keys
+from deploytests.containers.sweep import owner_labels
 from deploytests.containers.driver import read_banner
 from deploytests.waiting import wait_until
 
@@ -57,7 +58,7 @@ def plain():
     key = keys.ClientKey.generate(workdir, comment="plain-debian")
     container = client.containers.run(
         "debian:bookworm-slim", ["sleep", "infinity"], detach=True, init=True, name=f"dt-{run_id}-plain",
-        hostname="plain", labels={**sweep.owner_labels(run_id), "deploytests.name": "plain"},
+        hostname="plain", labels={**owner_labels(run_id), "deploytests.name": "plain"},
         ports={"22/tcp": ("127.0.0.1", None), "80/tcp": ("127.0.0.1", None)})
     try:
         res = container.exec_run(["sh", "-c", BY_HAND.format(key=shlex.quote(key.public))])
