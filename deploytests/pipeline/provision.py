@@ -1,20 +1,24 @@
 """bootstrap: make a server ready for deploys, idempotently, in one SSH round trip.
 
-One agent run as root (``sudo -n python3 …``, the config file on stdin, never in the command line or output):
+One run of the root agent (``agent_root.py``: ``sudo -n python3 …``, the config file and the agent's own source
+on stdin, never in the command line or output), under a server-wide lock (``/var/lib/deploytests/bootstrap.lock``):
 
-- installs what is missing of ``apache2 libapache2-mod-wsgi-py3 python3-venv`` with apt (only when missing:
-  a second run does not even call apt);
-- creates the app's system user (``--system --user-group``, no login shell) and adds the deploy user to its
-  group; lets the deploy user run commands as the app user (``/etc/sudoers.d/deploytests-<app>``, checked with
-  ``visudo -c``) so a deploy user without general sudo can still run the preflight and post-deploy commands;
-- makes the tree of DESIGN §3: ``/var/www/<app>`` + ``releases/`` + ``.deploy.lock`` + ``application.wsgi``
-  owned by the deploy user (it switches ``current`` and touches the .wsgi, no sudo needed); ``shared/`` root:<app
-  group> 0750; each shared path owned by the app user; the config at 0640 root:<app group>, replaced only when
-  its sha256 differs;
-- writes the vhost, enables mod_wsgi and the site, disables ``000-default`` (it answers 200 for every name),
-  runs ``apache2ctl configtest`` and reloads (graceful) only when something Apache reads changed and the test
-  passed; a failing configtest restores the previous vhost and reports Apache's message. Apache is started
-  with ``apache2ctl start`` when not running (containers have no systemd).
+- installs what is missing of ``apache2 libapache2-mod-wsgi-py3 python3-venv iproute2`` with apt (only when
+  missing: a second run does not even call apt), after waiting (bounded, with a message) for dpkg's lock;
+- creates the app's system user (``--system --user-group``, no login shell, recorded as deploytests') and adds
+  the deploy user to its group; neither may be root or a system account deploytests did not create;
+- makes the tree: ``/var/www/<app>`` + ``releases/`` + ``.deploy.lock`` + ``application.wsgi`` owned by the
+  deploy user (it switches ``current`` and touches the .wsgi, no sudo needed); ``shared/`` root:<app group>
+  0750; each shared path owned by the app user; the config at 0640 root:<app group> in the app's own trees
+  (``/etc/<app>/`` or ``shared/``), replaced only when it differs -- every write link-proof (``O_NOFOLLOW``
+  walks, ``fchown``/``fchmod`` on the fd, ``O_EXCL`` temp files renamed into place);
+- installs itself as the config helper (``/var/lib/deploytests/agent_root.py``) with the app's settings;
+- writes the vhost, enables mod_wsgi and the site, disables ``000-default`` (it answers 200 for every name), adds
+  a global ``ServerName`` if Apache has none, runs ``apache2ctl configtest`` and reloads (graceful) only when
+  something Apache reads changed and the test passed; a failing configtest restores the previous vhost.
+  Apache is started with ``apache2ctl start`` when not running (containers have no systemd);
+- last, ``/etc/sudoers.d/deploytests-<app>`` (checked by ``visudo``): the deploy user may run the release
+  venv's python as the app user and the config helper as root. A failed bootstrap removes the grants it added.
 
 The agent reports each change as one line; a run that changes nothing reports ``changed=False``.
 """

@@ -10,6 +10,11 @@ deploy, as the deploy user (no sudo needed), with the artifact streamed on the s
 2. **no-op**: if the live release came from the same artifact sha256 and the site answers with it, nothing is
    done (``changed=False``). If ``current`` names it but the site serves another release (a deploy died
    between the switch and the reload), the switch is finished: reload + gate (``changed=True``).
+2b. **config**: the target's config for this host travels before the artifact; when it differs from the one the
+   live release started with (``config_sha256`` in its RELEASE.json), the root config helper installs it
+   (``sudo -n python3 -I /var/lib/deploytests/agent_root.py config <app>``: one exact sudoers rule, config on
+   stdin) and a new release is built even from the same artifact ("config changed"); a refused release puts
+   the previous config back.
 3. **build** ``releases/<id>`` (id ``YYYYmmddTHHMMSSZ-<sha8>``, sortable): receive + check sha256, unpack,
    ``python3 -m venv --without-pip`` + the tree prebuilt by pack extracted into it (or, when the runner's Python
    differs, the shipped wheels installed by pypa ``installer``), symlink the shared paths, then one process as
