@@ -163,6 +163,15 @@ def unique_release_id(wanted, existing):
     return rid
 
 
+def plan_deploy(live, live_meta, artifact_sha, config_sha):
+    """(same artifact as the live release, config differs from the one the live release started with).
+    ``config_sha`` None: the deploy carries no config (nothing to compare). A live release without a recorded
+    config (deployed before configs were recorded) counts as a different config: it is installed once."""
+    same_artifact = bool(live) and live_meta.get("artifact_sha256") == artifact_sha
+    new_config = config_sha is not None and live_meta.get("config_sha256") != config_sha
+    return same_artifact, new_config
+
+
 def lock_owner_line(info):
     """The line a lock holder writes into the lock file: who, where, since when."""
     return "pid=%(pid)s user=%(user)s by=%(by)s release=%(release)s since=%(since)s" % info
@@ -712,8 +721,9 @@ def cmd_deploy(args):
     fd = locked(args, tree, args["release_id"], steps)
     recovered = tree.remove_incomplete()
     live = tree.live()
-    new_config = config_sha is not None and (tree.meta(live).get("config_sha256") if live else None) != config_sha
-    if live and tree.meta(live).get("artifact_sha256") == args["artifact_sha256"] and not new_config:
+    same_artifact, new_config = plan_deploy(live, tree.meta(live) if live else {}, args["artifact_sha256"],
+                                            config_sha)
+    if same_artifact and not new_config:
         served = serving(args)
         if served == live:
             return {"changed": False, "release_id": live, "previous": previous_of(tree.listing(), live),

@@ -447,6 +447,19 @@ def registry():
         os.close(dir_fd)
 
 
+def created_by_old_bootstrap(role, entry, root):
+    """An app user made by a bootstrap from before the registry: home = this app's tree, no login shell, its
+    own group (what ``useradd --system --user-group --home-dir <root> --shell nologin`` made). Only root can
+    give an account these attributes."""
+    if role != "app_user" or entry is None:
+        return False
+    try:
+        own_group = grp.getgrgid(entry.pw_gid).gr_name == entry.pw_name
+    except KeyError:
+        own_group = False
+    return entry.pw_gecos == MARK or (entry.pw_dir == root and entry.pw_shell == "/usr/sbin/nologin" and own_group)
+
+
 def getpw(name):
     try:
         return pwd.getpwnam(name)
@@ -460,7 +473,7 @@ def ensure_users(args, changes, undo):
     user, deploy, ours = args["app_user"], args["deploy_user"], registry()
     app_entry, deploy_entry = getpw(user), getpw(deploy)
     for role, name, entry in (("app_user", user, app_entry), ("deploy_user", deploy, deploy_entry)):
-        created = name in ours or (entry is not None and entry.pw_gecos == MARK)
+        created = name in ours or created_by_old_bootstrap(role, entry, args["root"])
         problem = user_problem(role, name, entry, created)
         if problem:
             raise AgentError(problem, hint="set %s in deploy.toml to a dedicated user (the app user is created "

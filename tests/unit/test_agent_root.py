@@ -7,10 +7,10 @@ Each test names the issue 10 finding it reproduces.
 from __future__ import annotations
 
 import os
-import pwd
 import subprocess
 import sys
 import textwrap
+from types import SimpleNamespace
 
 import pytest
 
@@ -104,8 +104,8 @@ def test_config_path_in_the_apps_trees_is_allowed(path):
 
 # -- finding 2: users and grants -------------------------------------------------------------------------
 
-def entry(name, uid):
-    return pwd.struct_passwd((name, "x", uid, uid, "", "/", "/bin/sh"))
+def entry(name, uid, home="/", shell="/bin/sh", gecos=""):
+    return SimpleNamespace(pw_name=name, pw_uid=uid, pw_gid=uid, pw_gecos=gecos, pw_dir=home, pw_shell=shell)
 
 
 @pytest.mark.parametrize("role, name, ent, ours, problem", [
@@ -185,3 +185,15 @@ def test_main_refuses_to_run_unless_root(monkeypatch, capsys):
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     assert ar.main(["bootstrap", "{}"]) == 3
     assert "bootstrap must run as root" in capsys.readouterr().out
+
+
+def test_an_app_user_of_an_older_bootstrap_is_still_ours_and_www_data_is_not():
+    old = entry("web", 998, home="/var/www/web", shell="/usr/sbin/nologin")
+    www = entry("www-data", 33, home="/var/www", shell="/usr/sbin/nologin")
+    groups = {998: "web", 33: "www-data"}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ar.grp, "getgrgid", lambda gid: SimpleNamespace(gr_name=groups[gid]))
+        assert ar.created_by_old_bootstrap("app_user", old, "/var/www/web")
+        assert not ar.created_by_old_bootstrap("app_user", www, "/var/www/web")
+        assert not ar.created_by_old_bootstrap("deploy_user", old, "/var/www/web")
+        assert ar.created_by_old_bootstrap("app_user", entry("x", 990, gecos=ar.MARK), "/var/www/web")
