@@ -6,6 +6,7 @@
 - a changed config alone is a deploy that says so: a new release starts with it, the route shows the new value,
   the other host (unchanged config, same artifact) reports no change; the config stays 0640 root:<app>;
 - a release refused at its check puts the previous config back;
+- bootstrap with a changed config restarts the live app with it (it used to leave it unused);
 - files the app creates (its data) are 0660 or tighter (daemon umask 0007); the secret is in no output.
 """
 
@@ -117,6 +118,15 @@ def test_refused_release_puts_the_previous_config_back(fleet, deployed, confdir)
     assert "the previous config was put back" in info.value.render()
     assert sudo(web1, f"sha256sum {path}") == old
     assert "(config: host-1-changed)" in get(web1)
+
+
+def test_bootstrap_with_a_changed_config_restarts_the_live_app_with_it(fleet, deployed, confdir):
+    web2 = fleet.servers[1]
+    write(confdir, web2, "host-2-by-bootstrap")
+    result = pipeline.bootstrap(web2.connection(), deployed["cfg"])
+    assert "app reloaded: the live release restarts with the new config" in result.changes, result.changes
+    assert not any(SECRET in c for c in result.changes)
+    assert "(config: host-2-by-bootstrap)" in get(web2)
 
 
 def test_files_the_app_creates_are_not_world_readable(fleet, deployed):

@@ -62,6 +62,11 @@ def test_bootstrap_args_carry_files_but_never_the_config():
     assert "s3cr3t" not in json.dumps(args)
 
 
+def test_vhost_daemon_runs_with_umask_0007():
+    """Issue 9 item 7: files the app creates (its database) must not be world-readable."""
+    assert " umask=0007 " in templates.vhost(CFG)
+
+
 def test_vhost_daemon_mode_preloaded_utf8_and_no_document_root():
     text = templates.vhost(CFG)
     assert ("WSGIDaemonProcess yourapplication user=yourapplication group=yourapplication" in text
