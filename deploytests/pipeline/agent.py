@@ -1,12 +1,14 @@
-"""The remote half of the pipeline: one stdlib-only Python program run on the server per step.
+"""The remote half of the pipeline that runs as the deploy user (deploy, rollback, status): one stdlib-only
+Python program run on the server per step. What runs as root (bootstrap, the config helper) is its own program,
+``agent_root.py``; a deploy reaches it only through the one sudoers rule bootstrap writes for it.
 
 Why a Python program and not a shell script: every server we deploy to has ``python3`` (it runs the app), so
 the remote side of each step can be one process started over one SSH channel (one round trip), with real
 data structures, ``fcntl.flock``, deadlines, JSON results, and logic that the unit tests run on the runner
 against a temp dir (the same source is what runs on the server). The runner sends this file's source followed
-by the payload (artifact or config bytes) on stdin::
+by the payload (config bytes, then the artifact) on stdin::
 
-    [sudo -n] python3 -c 'import sys;exec(compile(sys.stdin.buffer.read(N),"deploytests-agent","exec"))' \
+    python3 -c 'import sys;exec(compile(sys.stdin.buffer.read(N),"deploytests-agent","exec"))' \
         deploy '{"root": "/var/www/app", ...}'
 
 The agent prints one JSON event per line, prefixed ``@@DT ``: ``step`` events (name, seconds, message) as the
