@@ -163,6 +163,7 @@ def test_held_lock_waits_with_a_message_then_gives_up_in_one_line(tmp_path, kind
     finally:
         holder.stdin.close()
         holder.wait(10)
+        holder.stdout.close()
     fd = ar.acquire_flock(str(path), 5, "x", lockf=kind == "lockf")  # free once the holder is gone
     os.close(fd)
 
