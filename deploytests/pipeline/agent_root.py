@@ -424,8 +424,15 @@ def ensure_packages(args, changes):
     wait_for_dpkg(timeout)
     run(apt + ["update", "-qq"], "apt-get update failed", env=env, hint=hint)
     wait_for_dpkg(timeout)
-    run(apt + ["install", "-y", "-qq", "--no-install-recommends"] + missing, "apt-get install failed", env=env,
-        hint=hint)
+    code, out = run(apt + ["install", "-y", "-qq", "--no-install-recommends"] + missing, "apt-get install",
+                    env=env, check=False)
+    if code != 0:
+        last = out.strip().splitlines()[-1] if out.strip() else "no output"
+        if "dpkg --configure -a" in out:  # an earlier run was killed mid-install: dpkg needs finishing first
+            hint = "an earlier install was interrupted: run `sudo dpkg --configure -a` on the server, then " \
+                   "bootstrap again"
+        raise AgentError("apt-get install failed (exit %d): %s" % (code, last), hint=hint,
+                         detail="\n".join(out.splitlines()[-25:]))
     changes.append("packages installed: " + " ".join(missing))
 
 

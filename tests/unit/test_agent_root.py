@@ -191,3 +191,15 @@ def test_an_app_user_of_an_older_bootstrap_is_still_ours_and_www_data_is_not():
         assert not ar.created_by_old_bootstrap("app_user", www, "/var/www/web")
         assert not ar.created_by_old_bootstrap("deploy_user", old, "/var/www/web")
         assert ar.created_by_old_bootstrap("app_user", entry("x", 990, gecos=ar.MARK), "/var/www/web")
+
+
+def test_an_interrupted_dpkg_gets_the_command_that_finishes_it(monkeypatch):
+    monkeypatch.setattr(ar, "installed", lambda p: False)
+    monkeypatch.setattr(ar, "wait_for_dpkg", lambda timeout: None)
+    out = "E: dpkg was interrupted, you must manually run 'dpkg --configure -a' to correct the problem.\n"
+    monkeypatch.setattr(ar, "run", lambda cmd, what, **kw: (100, out) if "install" in cmd else (0, ""))
+    with pytest.raises(ar.AgentError) as info:
+        ar.ensure_packages({"packages": ["apache2"]}, [])
+    assert info.value.what == ("apt-get install failed (exit 100): E: dpkg was interrupted, you must manually run "
+                               "'dpkg --configure -a' to correct the problem.")
+    assert "run `sudo dpkg --configure -a` on the server" in info.value.hint
