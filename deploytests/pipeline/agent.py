@@ -787,10 +787,28 @@ def cmd_rollback(args):
     if target == live:
         return {"changed": False, "release_id": live, "previous": live, "version": tree.meta(live).get("version"),
                 "timings": steps.timings}
-    switch_and_gate(args, tree, target, live, steps)
+    # the release goes back to the config it started with (kept by the root helper), unless it is gone
+    wanted, now = tree.meta(target).get("config_sha256"), tree.meta(live).get("config_sha256") if live else None
+    activated = False
+    if wanted and wanted != now:
+        with steps("config", "config of %s (sha256 %s)" % (target, wanted[:12])):
+            res = config_helper(args, {"op": "activate", "sha256": wanted})
+            activated = res.get("found", False)
+            if not activated:
+                steps.message = "config of %s no longer kept: the installed config stays" % target
+    try:
+        switch_and_gate(args, tree, target, live, steps)
+    except AgentError as exc:
+        if activated and now:
+            try:
+                config_helper(args, {"op": "activate", "sha256": now})
+                exc.hint = (exc.hint + "; " if exc.hint else "") + "the live release's config was put back"
+            except AgentError as again:
+                exc.hint = (exc.hint + "; " if exc.hint else "") + "its config could NOT be put back: " + again.what
+        raise
     os.close(fd)
     return {"changed": True, "release_id": target, "previous": live, "version": tree.meta(target).get("version"),
-            "timings": steps.timings}
+            "timings": steps.timings, "config_changed": activated}
 
 
 def cmd_status(args):

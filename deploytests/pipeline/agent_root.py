@@ -739,19 +739,76 @@ def load_settings(app):
         os.close(dir_fd)
 
 
+KEEP_VERSIONS = 10  # configs kept for rollbacks (besides the one in use)
+
+
+def version_name(name, sha256):
+    return ".%s.v-%s" % (name, sha256[:16])
+
+
+def keep_version(settings, config):
+    """Keep a copy of ``config`` beside the config (``.<name>.v-<sha16>``, 0640 root:<app group>) so that a
+    rollback can put back the config its release started with; only the newest copies are kept."""
+    head, name = split(settings["config_path"])
+    gid = grp.getgrnam(settings["app_group"]).gr_gid
+    ensure_file(posixpath.join(head, version_name(name, hashlib.sha256(config).hexdigest())), config, 0, gid,
+                0o640, [])
+    dir_fd = open_dir(head)
+    try:
+        prefix = ".%s.v-" % name
+        versions = []
+        for entry in os.listdir(dir_fd):
+            if entry.startswith(prefix) and ".dt-" not in entry:
+                st = os.stat(entry, dir_fd=dir_fd, follow_symlinks=False)
+                versions.append((st.st_mtime, entry))
+        for _, entry in sorted(versions)[:-KEEP_VERSIONS]:
+            os.unlink(entry, dir_fd=dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def activate_version(settings, sha256):
+    """Put the kept config with this sha256 in place; (changed, found). Only root's own copies are used."""
+    head, name = split(settings["config_path"])
+    if not isinstance(sha256, str) or len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+        raise AgentError("config helper: bad sha256 %r" % (sha256,))
+    dir_fd = open_dir(head)
+    try:
+        fd = open_existing(dir_fd, version_name(name, sha256), posixpath.join(head, version_name(name, sha256)))
+        if fd is None:
+            return False, False
+        try:
+            if os.fstat(fd).st_uid != 0:
+                raise AgentError("refusing %s: not root's own copy" % version_name(name, sha256))
+            config = read_fd(fd)
+        finally:
+            os.close(fd)
+    finally:
+        os.close(dir_fd)
+    if hashlib.sha256(config).hexdigest() != sha256:
+        return False, False
+    return install_config(settings, config, [], keep_previous=True), True
+
+
 def cmd_config(app):
-    """Read ``{"op": "install", "size": N}\\n`` + N bytes (or ``{"op": "restore"}``) on stdin."""
+    """One request on stdin: ``{"op": "install", "size": N}\\n`` + N bytes (install, keeping the replaced
+    config for ``restore`` and a copy of each for ``activate``), ``{"op": "restore"}`` (put back the config the
+    last install replaced) or ``{"op": "activate", "sha256": ...}`` (put back a kept config: rollbacks)."""
     settings = load_settings(app)
     header = json.loads(sys.stdin.buffer.readline().decode() or "{}")
     if header.get("op") == "restore":
         return {"changed": restore_config(settings)}
+    if header.get("op") == "activate":
+        changed, found = activate_version(settings, header.get("sha256"))
+        return {"changed": changed, "found": found}
     if header.get("op") != "install" or not isinstance(header.get("size"), int):
-        raise AgentError("config helper: expected an install or restore request on stdin")
+        raise AgentError("config helper: expected an install, restore or activate request on stdin")
     config = sys.stdin.buffer.read(header["size"])
     if len(config) != header["size"]:
         raise AgentError("config helper: the config arrived cut short", hint="deploy again")
     changes = []
     changed = install_config(settings, config, changes, keep_previous=True)
+    keep_version(settings, config)
     return {"changed": changed, "sha256": hashlib.sha256(config).hexdigest(), "changes": changes}
 
 

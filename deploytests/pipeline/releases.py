@@ -151,7 +151,8 @@ def deploy(c, cfg: DeployConfig, artifact: Artifact, *, lock_timeout: float = 60
 
 def rollback(c, cfg: DeployConfig, to: str | None = None, *, lock_timeout: float = 60, gate_timeout: float = 30,
              progress: Progress | None = None) -> DeployResult:
-    """Make the previous release (or release ``to``) live again, through the same lock and gate as deploy."""
+    """Make the previous release (or release ``to``) live again, through the same lock and gate as deploy, with
+    the config it started with (the root helper keeps recent configs; ``config_changed`` says it was put back)."""
     started = time.monotonic()
     args = dict(gate_args(cfg, lock_timeout=lock_timeout, gate_timeout=gate_timeout), to=to)
     res = _with_error_log(c, lambda: call_agent(c, "rollback", args, python=cfg.python, step="rollback",

@@ -5,6 +5,7 @@
   own value;
 - a changed config alone is a deploy that says so: a new release starts with it, the route shows the new value,
   the other host (unchanged config, same artifact) reports no change; the config stays 0640 root:<app>;
+- a rollback brings back the config its release started with;
 - a release refused at its check puts the previous config back;
 - bootstrap with a changed config restarts the live app with it (it used to leave it unused);
 - files the app creates (its data) are 0660 or tighter (daemon umask 0007); the secret is in no output.
@@ -101,6 +102,19 @@ def test_changed_config_alone_is_a_deploy_that_says_so_and_reaches_the_app(fleet
     again = deploy(web2, deployed["cfg"], deployed["artifact"], seen)  # web2's config and artifact unchanged
     assert not again.changed and not again.config_changed and "(config: host-2)" in get(web2)
     assert not any(SECRET in line for line in seen)
+
+
+def test_rollback_brings_back_the_config_the_release_started_with(fleet, deployed, confdir):
+    web1 = fleet.servers[0]
+    c = web1.new_connection(user="deployer")
+    try:
+        back = pipeline.rollback(c, deployed["cfg"])
+    finally:
+        c.close()
+    assert back.changed and back.config_changed and back.release_id == deployed["results"][0].release_id
+    assert "(config: host-1)" in get(web1)
+    again = deploy(web1, deployed["cfg"], deployed["artifact"], [])  # forward again: the changed config
+    assert again.changed and again.config_changed and "(config: host-1-changed)" in get(web1)
 
 
 def test_refused_release_puts_the_previous_config_back(fleet, deployed, confdir):

@@ -203,3 +203,19 @@ def test_an_interrupted_dpkg_gets_the_command_that_finishes_it(monkeypatch):
     assert info.value.what == ("apt-get install failed (exit 100): E: dpkg was interrupted, you must manually run "
                                "'dpkg --configure -a' to correct the problem.")
     assert "run `sudo dpkg --configure -a` on the server" in info.value.hint
+
+
+def test_kept_config_versions_are_root_copies_and_only_the_newest_stay(tmp_path, monkeypatch):
+    import grp
+    settings = {"config_path": str(tmp_path / "app.cfg"), "app_group": grp.getgrgid(os.getgid()).gr_name}
+    monkeypatch.setattr(ar, "KEEP_VERSIONS", 3)
+    for i in range(5):
+        ar.keep_version(settings, b"V=%d\n" % i)
+        os.utime(tmp_path / ar.version_name("app.cfg", __import__("hashlib").sha256(b"V=%d\n" % i).hexdigest()),
+                 (i, i))
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert len(kept) == 3 and all(k.startswith(".app.cfg.v-") for k in kept)
+    assert all(oct(p.stat().st_mode & 0o777) == "0o640" for p in tmp_path.iterdir())
+    with pytest.raises(ar.AgentError, match="bad sha256"):
+        ar.activate_version(settings, "../../etc/passwd")
+    assert ar.activate_version(settings, "0" * 64) == (False, False)  # not kept: nothing changes
