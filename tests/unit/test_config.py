@@ -132,3 +132,10 @@ def test_config_directory_gives_each_host_its_own_file(tmp_path):
         cfg.config_for("web2.example.com")
     single = cfg.with_config_file(tmp_path / "hosts" / "web1.example.com.cfg")
     assert single.config_for("anything") == single.config_file
+
+
+def test_secrets_of_every_host_config_are_redacted(tmp_path):
+    from deploytests.verify.diagnostics import secret_values
+    (tmp_path / "web1.cfg").write_text('SECRET_KEY = "one-secret-value"\n')
+    (tmp_path / "web2.cfg").write_text('SECRET_KEY = "two-secret-value"\n')
+    assert sorted(secret_values(tmp_path, keys_only=True)) == ["one-secret-value", "two-secret-value"]
