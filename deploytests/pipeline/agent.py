@@ -416,6 +416,7 @@ def check_release(args, release_dir, steps, health=True):
         done, started, lines = done + 1, now, []
         steps.current = phases[min(done, len(phases) - 1)][0]
     code = proc.wait()
+    proc.stdout.close()
     if failed is not None:
         output = failed["output"].strip()
         last = output.splitlines()[-1] if output else "no output"
