@@ -5,7 +5,7 @@ Every test is ``destructive``: skipped with the reason on real targets without `
 They run on a server of their own (:func:`lab`): on the docker target a fresh container, so the session's
 servers that the rest of the suite verifies are never touched; on a real target the target's first server,
 where the session's release is deployed again at the end (and the session's record of it updated).
-The payloads are the bundled example releases (``fixtures/apps``), whose behaviour is known: v1, v2, one that
+The payloads are the bundled example releases (``deploytests/examples/apps``), whose behaviour is known: v1, v2, one that
 cannot import, one whose health route answers 500. Deploys log in as ``deployer``, a login without sudo.
 """
 

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from deploytests.containers import Fleet
+from deploytests.examples import APPS
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +35,7 @@ known_hosts = "{fleet.known_hosts}"
 deploy = true
 """)
         env = dict(os.environ, DEPLOYTESTS_TARGETS=str(inventory),
-                   DEPLOYTESTS_APP=str(ROOT / "fixtures" / "apps" / "yourapplication"))
+                   DEPLOYTESTS_APP=str(APPS / "yourapplication"))
         boot = fab("bootstrap", "--target", "fleet", env=env)
         assert boot.returncode == 0, boot.stdout + boot.stderr
         result = fab("pack", "deploy", "--target", "fleet", env=env)
