@@ -160,6 +160,7 @@ def pytest_report_collectionfinish(config, items):
     """The header, after collection: only in runs that use deploytests (see :func:`_uses_deploytests`)."""
     if not config.stash[USED] or ERROR in config.stash:
         return []
+    config.stash[RUN]["header_shown"] = True
     return header_lines(config.stash[SETTINGS], config.stash[PROVIDER])
 
 
@@ -415,7 +416,7 @@ def pytest_runtest_makereport(item, call):
 def pytest_sessionfinish(session):
     """An xdist worker sends its timings and keep lines to the controller (``workeroutput``)."""
     config = session.config
-    if hasattr(config, "workeroutput") and PROVIDER in config.stash:
+    if hasattr(config, "workeroutput") and PROVIDER in config.stash and config.stash[USED]:
         provider = config.stash[PROVIDER]
         config.workeroutput["deploytests"] = {"timings": timings(provider, config.stash[RUN]),
                                               "keep": provider.keep_lines()}
@@ -437,6 +438,8 @@ def pytest_terminal_summary(terminalreporter, config):
     lines = summary_lines(data) + provider.keep_lines()
     for worker, sent in sorted(run.get("workers", {}).items()):  # under xdist each worker has its own fleet
         lines += [f"[{worker}] {line}" for line in summary_lines(sent["timings"]) + sent["keep"]]
+    if run.get("workers") and not run.get("header_shown"):  # an xdist controller collects nothing itself
+        lines = header_lines(config.stash[SETTINGS], provider) + lines
     if lines:
         terminalreporter.write_sep("-", "deploytests summary")
         for line in lines:
