@@ -172,6 +172,8 @@ def bootstrap(c, app=None, target=None, config=None):
 @one_line_errors
 def deploy(c, app=None, target=None, config=None, rolling=False):
     """Deploy the artifact of ``pack`` (packing first if this run did not): new release, switch, health gate."""
+    if "deploy" in STATE["done"]:
+        return  # Fabric calls the task once per -H host; the first call deployed to all of them
     if STATE["artifact"] is None or app is not None:  # pack reuses this run's artifact when it is the same app
         pack(c, app=app)
     project, art = STATE["artifact"]
