@@ -18,6 +18,11 @@ venv, the project and one pair of containers kept by the gate's ``--keep-contain
 
 and a project with its own ``server``/``http``/``artifact`` fixtures in the same venv passes unchanged with no
 deploytests output.
+
+The venv holds what pip installs for deploytests and Flask, nothing more: a fresh Python 3.11 venv's setuptools
+(65) cannot build a wheel without the ``wheel`` package, so packing the project needs pack's isolated build (its
+build backend in a build environment of its own), and step 5 needs the config lifecycle (deploy uploads a changed
+config).
 """
 
 from __future__ import annotations
