@@ -56,7 +56,8 @@ class Hooks:
     @pytest.hookspec(firstresult=True)
     def pytest_deploytests_default_app(self, config):
         """Return the project directory to deploy when neither ``--app``, ``DEPLOYTESTS_APP`` nor the
-        ``deploytests_app`` ini key sets it (this repository's root conftest returns its example app)."""
+        ``deploytests_app`` ini key sets it (this repository's root conftest returns its example app). Without
+        an answer, the app is the rootdir when it has a ``deploy.toml`` or ``[tool.deploytests]``."""
 
 
 def pytest_addhooks(pluginmanager):
