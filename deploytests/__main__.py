@@ -1,4 +1,4 @@
-"""Command line: ``python -m deploytests engine up | engine sweep | images build``.
+"""Command line: ``deploytests init | engine up | engine sweep | images build`` (or ``python -m deploytests``).
 
 ``engine up`` uses only the standard library until an engine answers, so it works on a bare machine.
 """
@@ -32,9 +32,27 @@ def _build(args) -> int:
     return 0
 
 
+def _init(args) -> int:
+    from pathlib import Path
+
+    from .init import init
+
+    root = Path(args.dir)
+    if not root.is_dir():
+        print(f"deploytests init: {root} is not a directory", file=sys.stderr)
+        return 2
+    print(f"deploytests init: {root.resolve()}")
+    init(root)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploytests", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="deploytests", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="group", required=True)
+    start = sub.add_parser("init", help="write deploy.toml, targets.toml, fabfile.py, an example deploy test "
+                                        "and the pytest ini keys into a project (never over a file)")
+    start.add_argument("dir", nargs="?", default=".", help="the project directory (default: the current one)")
+    start.set_defaults(func=_init)
     engine = sub.add_parser("engine", help="the Docker engine").add_subparsers(dest="action", required=True)
     up = engine.add_parser("up", help="install (apt) and start dockerd when no engine answers")
     up.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for dockerd (default 60)")

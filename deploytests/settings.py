@@ -6,7 +6,8 @@ upper-cased name and the ini key ``deploytests_`` + the name (``--targets-file``
 
 - ``--target NAME``: ``docker`` (local containers, the default) or a target of the inventory;
 - ``--targets-file PATH``: the inventory (default: ``targets.toml`` in the rootdir);
-- ``--app PATH``: the project to deploy (a conftest may supply the default, see the plugin);
+- ``--app PATH``: the project to deploy (default: a conftest's hook, else the rootdir when it has a deploy
+  config, see the plugin);
 - ``--containers N``: hosts of the docker target (default 2);
 - ``--no-deploy``: deploy nothing, verify what is live;
 - ``--keep-containers``: keep the containers and print an ssh line per host.
@@ -115,17 +116,19 @@ OPTIONS: tuple[Option, ...] = (
 
 
 def resolve(*, cli: Mapping[str, object], env: Mapping[str, str], ini: Mapping[str, str],
-            cwd: Path, ini_dir: Path, defaults: Mapping[str, object] | None = None) -> Settings:
+            cwd: Path, ini_dir: Path, defaults: Mapping[str, object] | None = None,
+            default_source: str = "conftest default") -> Settings:
     """Merge the layers (``defaults`` < ``ini`` < ``env`` < ``cli``) into :class:`Settings`.
 
     ``cli`` maps option names to the parsed command-line values (None or False: not given). ``ini`` maps
     ini keys to their raw strings (empty: not set). ``defaults`` holds values a conftest supplies
-    (already typed, e.g. ``{"app": Path(...)}``).
+    (already typed, e.g. ``{"app": Path(...)}``); ``default_source`` says where they came from (the header
+    shows it: "conftest default", "project (rootdir)").
     """
     values: dict[str, object] = {}
     sources: dict[str, str] = {}
     for name, value in (defaults or {}).items():
-        values[name], sources[name] = value, "conftest default"
+        values[name], sources[name] = value, default_source
     for opt in OPTIONS:
         layers = (
             (ini.get(opt.ini), ini_dir, f"{opt.ini} ini key", "ini"),

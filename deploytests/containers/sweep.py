@@ -21,7 +21,7 @@ L_RUN, L_HOST, L_PID, L_START, L_KEEP = (f"{LABEL}.{k}" for k in ("run", "host",
 def process_start(pid: int) -> str | None:
     """The start time of ``pid`` in clock ticks since boot (field 22 of /proc/PID/stat), or None if gone."""
     try:
-        stat = open(f"/proc/{pid}/stat").read()
+        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     return stat.rsplit(")", 1)[1].split()[19]

@@ -1,7 +1,7 @@
 """The lifecycle scenarios' workbench: one server, the example releases, and what to look at there.
 
 :class:`Lab` wraps a :class:`~deploytests.targets.Server` with the bundled example releases
-(``fixtures/apps``: yourapplication v1 and v2, broken-import, broken-health), packed once for the server's
+(``deploytests/examples/apps``, package data: yourapplication v1 and v2, broken-import, broken-health), packed once for the server's
 Python, and the probes the scenarios compare before and after: the release list, ``current``, the tree's
 fingerprint, what the site serves. Deploys log in as ``deploy_user`` (``deployer``, a login without sudo, on
 the containers); bootstrap and the probes use the server's own login (passwordless sudo).
@@ -19,7 +19,7 @@ import requests
 from .. import pipeline
 from ..config import load_config
 
-APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+from ..examples import APPS
 EXAMPLES = ("yourapplication", "yourapplication-v2", "broken-import", "broken-health")
 
 # Paths + modes + owners + symlink targets of every entry, and the sha256 of every regular file, of what

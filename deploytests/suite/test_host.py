@@ -10,13 +10,13 @@ from deploytests.pipeline.provision import PACKAGES  # what bootstrap installs
 from deploytests.verify import assert_ok, assert_path, stat_paths, wsgi_daemons
 
 
-def test_packages_installed(testinfra_host):
-    missing = [p for p in PACKAGES if not testinfra_host.package(p).is_installed]
+def test_packages_installed(deploy_host):
+    missing = [p for p in PACKAGES if not deploy_host.package(p).is_installed]
     assert not missing, f"packages not installed: {', '.join(missing)} (expected all of {', '.join(PACKAGES)})"
 
 
-def test_apache_running(testinfra_host):
-    procs = testinfra_host.process.filter(comm="apache2")
+def test_apache_running(deploy_host):
+    procs = deploy_host.process.filter(comm="apache2")
     assert procs, "no apache2 process runs (ps shows none with comm=apache2)"
     assert any(p.user == "root" for p in procs), \
         f"no apache2 parent process owned by root; found users {sorted({p.user for p in procs})}"
@@ -34,15 +34,15 @@ def test_configtest_clean(admin):
         f"expected exit 0 and only 'Syntax OK', got exit {result.rc}:\n{output}"
 
 
-def test_port_listening(testinfra_host, deploy_config):
+def test_port_listening(deploy_host, deploy_config):
     port = deploy_config.port
-    listening = testinfra_host.socket.get_listening_sockets()
+    listening = deploy_host.socket.get_listening_sockets()
     assert any(s.startswith("tcp://") and s.endswith(f":{port}") for s in listening), \
         f"nothing listens on TCP port {port}; listening: {listening}"
 
 
-def test_app_user(testinfra_host, deploy_config):
-    user = testinfra_host.user(deploy_config.app_user)
+def test_app_user(deploy_host, deploy_config):
+    user = deploy_host.user(deploy_config.app_user)
     assert user.exists, f"app user {deploy_config.app_user!r} does not exist"
     assert user.uid != 0, f"app user {user.name!r} has uid 0"
     assert user.shell in ("/usr/sbin/nologin", "/bin/false", "/sbin/nologin"), \
@@ -65,52 +65,54 @@ def test_config_not_world_readable(layout, deploy_config):
     assert_path(facts, kind="regular file", mode="0640", owner="root", group=layout["app_group"])
 
 
-def test_current_is_newest_release(server, testinfra_host, deployment, deploy_config):
+def test_current_is_newest_release(deploy_server, deploy_host, deployment, deploy_config):
     root = deploy_config.root
-    listing = testinfra_host.check_output(f"ls -1 {root}/releases").split()
-    marks = stat_paths(testinfra_host, [f"{root}/releases/{r}/RELEASE.json" for r in listing]) if listing else {}
+    listing = deploy_host.check_output(f"ls -1 {root}/releases").split()
+    marks = stat_paths(deploy_host, [f"{root}/releases/{r}/RELEASE.json" for r in listing]) if listing else {}
     releases = sorted(r for r in listing if marks[f"{root}/releases/{r}/RELEASE.json"].kind == "regular file")
-    current = testinfra_host.check_output(f"readlink {root}/current")
+    current = deploy_host.check_output(f"readlink {root}/current")
     assert releases, f"no complete release under {root}/releases (listing: {listing})"
     assert current.rstrip("/").endswith(f"releases/{releases[-1]}"), \
         f"current -> {current}, expected the newest release releases/{releases[-1]} (all: {releases})"
-    assert releases[-1] == deployment[server.label].release_id, \
-        f"newest release {releases[-1]} is not the one this session saw live: {deployment[server.label]}"
+    assert releases[-1] == deployment[deploy_server.label].release_id, \
+        f"newest release {releases[-1]} is not the one this session saw live: " \
+        f"{deployment[deploy_server.label]}"
 
 
-@pytest.mark.deploys
-def test_release_json_matches_artifact(testinfra_host, deploy_config, artifact):
-    meta = json.loads(testinfra_host.file(f"{deploy_config.root}/current/RELEASE.json").content_string)
+@pytest.mark.deploytests_deploys
+def test_release_json_matches_artifact(deploy_host, deploy_config, deploy_artifact):
+    meta = json.loads(deploy_host.file(f"{deploy_config.root}/current/RELEASE.json").content_string)
     found = {k: meta.get(k) for k in ("artifact_sha256", "version")}
-    assert found == {"artifact_sha256": artifact.sha256, "version": artifact.version}, \
-        f"current/RELEASE.json says {found}, the packed artifact is sha256 {artifact.sha256} " \
-        f"version {artifact.version}"
+    assert found == {"artifact_sha256": deploy_artifact.sha256, "version": deploy_artifact.version}, \
+        f"current/RELEASE.json says {found}, the packed artifact is sha256 {deploy_artifact.sha256} " \
+        f"version {deploy_artifact.version}"
 
 
-@pytest.mark.deploys
-def test_installed_version_is_packed_version(testinfra_host, deploy_config, artifact):
+@pytest.mark.deploytests_deploys
+def test_installed_version_is_packed_version(deploy_host, deploy_config, deploy_artifact):
     python = f"{deploy_config.root}/current/venv/bin/python"
-    found = assert_ok(testinfra_host, f"{python} -c %s",
-                      f"import importlib.metadata as m; print(m.version({artifact.name!r}))").strip()
-    assert found == artifact.version, \
-        f"{artifact.name} {found} is installed in the live venv, the packed version is {artifact.version}"
+    found = assert_ok(deploy_host, f"{python} -c %s",
+                      f"import importlib.metadata as m; print(m.version({deploy_artifact.name!r}))").strip()
+    assert found == deploy_artifact.version, \
+        f"{deploy_artifact.name} {found} is installed in the live venv, " \
+        f"the packed version is {deploy_artifact.version}"
 
 
-def test_daemon_processes_run_as_app_user(testinfra_host, deploy_config):
-    daemons = wsgi_daemons(testinfra_host, deploy_config.app)
+def test_daemon_processes_run_as_app_user(deploy_host, deploy_config):
+    daemons = wsgi_daemons(deploy_host, deploy_config.app)
     assert daemons, f"no mod_wsgi daemon process '(wsgi:{deploy_config.app})' runs (daemon mode not active?)"
     users = sorted({user for user, _ in daemons})
     assert users == [deploy_config.app_user], \
         f"mod_wsgi daemons of {deploy_config.app} run as {users}, expected only {deploy_config.app_user!r}"
 
 
-def test_vhost_daemon_mode_and_python_home(testinfra_host, deploy_config, server, deployment):
+def test_vhost_daemon_mode_and_python_home(deploy_host, deploy_config, deploy_server, deployment):
     cfg = deploy_config
-    vhost = testinfra_host.file(f"/etc/apache2/sites-available/{cfg.app}.conf").content_string
+    vhost = deploy_host.file(f"/etc/apache2/sites-available/{cfg.app}.conf").content_string
     assert f"WSGIProcessGroup {cfg.app}" in vhost or f"process-group={cfg.app}" in vhost, \
         f"the vhost does not put the app in daemon process group {cfg.app!r}:\n{vhost}"
     home = next((w.split("=", 1)[1] for w in vhost.split() if w.startswith("python-home=")), None)
     assert home, f"no python-home= in the vhost:\n{vhost}"
-    resolved = testinfra_host.check_output(f"readlink -f {home}")
-    live = f"{cfg.root}/releases/{deployment[server.label].release_id}/venv"
+    resolved = deploy_host.check_output(f"readlink -f {home}")
+    live = f"{cfg.root}/releases/{deployment[deploy_server.label].release_id}/venv"
     assert resolved == live, f"python-home={home} resolves to {resolved}, expected the live release's venv {live}"

@@ -5,7 +5,7 @@ Every test is ``destructive``: skipped with the reason on real targets without `
 They run on a server of their own (:func:`lab`): on the docker target a fresh container, so the session's
 servers that the rest of the suite verifies are never touched; on a real target the target's first server,
 where the session's release is deployed again at the end (and the session's record of it updated).
-The payloads are the bundled example releases (``fixtures/apps``), whose behaviour is known: v1, v2, one that
+The payloads are the bundled example releases (``deploytests/examples/apps``), whose behaviour is known: v1, v2, one that
 cannot import, one whose health route answers 500. Deploys log in as ``deployer``, a login without sudo.
 """
 
@@ -32,7 +32,7 @@ from deploytests.verify.load import Load
 from deploytests.verify.testinfra import host_for
 from deploytests.waiting import wait_until
 
-pytestmark = pytest.mark.destructive
+pytestmark = pytest.mark.deploytests_destructive
 
 SUITE = Path(__file__).resolve().parent
 
@@ -47,7 +47,7 @@ def lab(request, deploy_target):
             box.bootstrap()
             yield box
         return
-    session = {n: request.getfixturevalue(n) for n in ("deploy_config", "artifact", "deployment")}
+    session = {n: request.getfixturevalue(n) for n in ("deploy_config", "deploy_artifact", "deployment")}
     example = Lab(deploy_target.servers[0]).config()
     if session["deploy_config"].app != example.app:
         # the scenarios deploy the bundled example releases under the example's name, vhost and user: on a
@@ -61,7 +61,7 @@ def lab(request, deploy_target):
     yield box
     c, cfg = box.server.connection(), session["deploy_config"]
     pipeline.bootstrap(c, cfg)
-    result = pipeline.deploy(c, cfg, session["artifact"])
+    result = pipeline.deploy(c, cfg, session["deploy_artifact"])
     session["deployment"].hosts[box.server.label].release_id = result.release_id
 
 

@@ -50,4 +50,8 @@ class DockerProvider(Provider):
     def keep_lines(self) -> list[str]:
         if not self.settings.keep_containers:
             return []
-        return [f"{s.label}: {s.ssh_command()}" for s in self.servers]
+        lines = []
+        for s in self.servers:
+            lines += [f"{s.label}: container {(s.container_id or '?')[:12]}, http {s.base_url}",
+                      f"{s.label}: {s.ssh_command()}"]
+        return lines

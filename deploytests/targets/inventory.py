@@ -76,7 +76,7 @@ def load_inventory(path: Path) -> dict[str, TargetSpec]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"targets file {path} does not exist",
-                          hint="create it (see fixtures/targets.toml) or pass --targets-file") from None
+                          hint="create it (deploytests init writes an example) or pass --targets-file") from None
     except OSError as exc:
         raise ConfigError(f"cannot read targets file {path}: {exc.strerror}") from None
     try:

@@ -13,7 +13,9 @@ BODY_CHARS = 400
 
 
 class HttpClient:
-    """GET/HEAD relative paths against ``base_url`` with one pooled session (no proxies from the env)."""
+    """Requests to relative paths against ``base_url`` with one pooled session (no proxies from the env):
+    ``get``, ``post``, ``put``, ``patch``, ``delete``, ``head``, or ``request(method, path)``. Cookies persist
+    across calls (a login then a form post work as in a browser); redirects are not followed unless asked."""
 
     def __init__(self, base_url: str, *, timeout: float = 10.0, host_header: str | None = None):
         self.base_url, self.timeout = base_url.rstrip("/"), timeout
@@ -25,10 +27,28 @@ class HttpClient:
     def url(self, path: str) -> str:
         return self.base_url + "/" + path.lstrip("/")
 
-    def get(self, path: str = "/", **kwargs) -> requests.Response:
+    def request(self, method: str, path: str = "/", **kwargs) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
         kwargs.setdefault("allow_redirects", False)
-        return self.session.get(self.url(path), **kwargs)
+        return self.session.request(method, self.url(path), **kwargs)
+
+    def get(self, path: str = "/", **kwargs) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str = "/", **kwargs) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str = "/", **kwargs) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str = "/", **kwargs) -> requests.Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str = "/", **kwargs) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def head(self, path: str = "/", **kwargs) -> requests.Response:
+        return self.request("HEAD", path, **kwargs)
 
     def close(self) -> None:
         self.session.close()

@@ -18,7 +18,7 @@ from deploytests.pipeline.releases import deploy_args, release_id
 from deploytests.pipeline.hosts import run_on_hosts
 from deploytests.pipeline.artifact import Artifact
 
-APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+from deploytests.examples import APPS
 CFG = load_config(APPS / "yourapplication")
 NOW = dt.datetime(2026, 11, 26, 16, 45, 0, tzinfo=dt.timezone.utc)
 ART = Artifact(path=Path("/tmp/a.tar"), app="yourapplication", name="yourapplication", version="1.0",

@@ -17,7 +17,7 @@ import pytest
 from deploytests.config import load_config
 from deploytests.pipeline import artifact as packmod
 
-APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+from deploytests.examples import APPS
 
 
 
