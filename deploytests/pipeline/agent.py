@@ -854,31 +854,33 @@ def ensure_sudoers(args, changes):
 
 
 def ensure_apache(args, changes):
-    """Vhost, modules, sites; configtest before any reload; a failed configtest restores the old vhost."""
-    vhost = "/etc/apache2/sites-available/%s.conf" % args["app"]
+    """Vhost, modules, sites; configtest before any reload; a failed configtest restores the old vhost.
+    Paths and tools come from the server stack (``args["apache"]``, see deploytests.stacks)."""
+    a = args["apache"]
+    vhost = "%s/%s.conf" % (a["sites_available"], args["app"])
     old = None
     if os.path.exists(vhost):
         with open(vhost, "rb") as f:
             old = f.read()
     before = len(changes)
     ensure_file(vhost, args["vhost"].encode(), "root", "root", 0o644, changes)
-    if not os.path.exists("/etc/apache2/mods-enabled/wsgi.load"):
-        run(["/usr/sbin/a2enmod", "-q", "wsgi"], "a2enmod wsgi failed")
+    if not os.path.exists("%s/%s.load" % (a["mods_enabled"], a["wsgi_module"])):
+        run([a["a2enmod"], "-q", a["wsgi_module"]], "a2enmod wsgi failed")
         changes.append("apache module enabled: wsgi")
-    if os.path.lexists("/etc/apache2/sites-enabled/000-default.conf"):
-        run(["/usr/sbin/a2dissite", "-q", "000-default"], "a2dissite 000-default failed")
+    if os.path.lexists("%s/%s.conf" % (a["sites_enabled"], a["default_site"])):
+        run([a["a2dissite"], "-q", a["default_site"]], "a2dissite 000-default failed")
         changes.append("apache site disabled: 000-default")
-    if not os.path.lexists("/etc/apache2/sites-enabled/%s.conf" % args["app"]):
-        run(["/usr/sbin/a2ensite", "-q", args["app"]], "a2ensite failed")
+    if not os.path.lexists("%s/%s.conf" % (a["sites_enabled"], args["app"])):
+        run([a["a2ensite"], "-q", args["app"]], "a2ensite failed")
         changes.append("apache site enabled: " + args["app"])
     apache_changed = len(changes) > before
-    code, out = run(["/usr/sbin/apache2ctl", "configtest"], "configtest", check=False)
+    code, out = run([a["apachectl"], "configtest"], "configtest", check=False)
     if code != 0:
         if old is not None:
             with open(vhost, "wb") as f:
                 f.write(old)
         else:
-            run(["/usr/sbin/a2dissite", "-q", args["app"]], "a2dissite failed", check=False)
+            run([a["a2dissite"], "-q", args["app"]], "a2dissite failed", check=False)
             os.unlink(vhost)
         first = next((ln for ln in out.splitlines() if ln.strip()), "no output")
         raise AgentError("apache2ctl configtest failed: %s" % first, detail=out, step="apache",
@@ -887,9 +889,9 @@ def ensure_apache(args, changes):
     return apache_changed
 
 
-def apache_pid():
+def apache_pid(a):
     try:
-        with open("/var/run/apache2/apache2.pid") as f:
+        with open(a["pid_file"]) as f:
             pid = int(f.read().strip())
         os.kill(pid, 0)
         return pid
@@ -897,14 +899,14 @@ def apache_pid():
         return None
 
 
-def ensure_running(apache_changed, changes):
-    if apache_pid() is None:
-        run(["/usr/sbin/apache2ctl", "start"], "apache2ctl start failed")
+def ensure_running(apache_changed, changes, a):
+    if apache_pid(a) is None:
+        run([a["apachectl"], "start"], "apache2ctl start failed")
         changes.append("apache started")
     elif apache_changed:
-        run(["/usr/sbin/apache2ctl", "graceful"], "apache2ctl graceful failed")
+        run([a["apachectl"], "graceful"], "apache2ctl graceful failed")
         changes.append("apache reloaded (graceful)")
-    return apache_pid()
+    return apache_pid(a)
 
 
 def cmd_bootstrap(args):
@@ -920,7 +922,7 @@ def cmd_bootstrap(args):
         ensure_config(args, group, config, changes)
     with steps("apache"):
         apache_changed = ensure_apache(args, changes)
-        pid = ensure_running(apache_changed, changes)
+        pid = ensure_running(apache_changed, changes, args["apache"])
     return {"changed": bool(changes), "changes": changes, "timings": steps.timings, "apache_pid": pid,
             "python_version": "%d.%d" % sys.version_info[:2]}
 

@@ -1,9 +1,12 @@
 """bootstrap: make a server ready for deploys, idempotently, in one SSH round trip.
 
-One agent run as root (``sudo -n python3 …``, the config file on stdin, never in the command line or output):
+First the server's ``/etc/os-release`` is read and its stack picked (:mod:`deploytests.stacks`; an OS no stack
+matches is refused in one line naming the supported ones): the stack supplies the packages, Apache's paths and
+tools and the vhost template, passed to the agent as data. Then one agent run as root (``sudo -n python3 …``,
+the config file on stdin, never in the command line or output):
 
-- installs what is missing of ``apache2 libapache2-mod-wsgi-py3 python3-venv`` with apt (only when missing:
-  a second run does not even call apt);
+- installs what is missing of the stack's packages (``apache2 libapache2-mod-wsgi-py3 python3-venv`` on Debian)
+  with apt (only when missing: a second run does not even call apt);
 - creates the app's system user (``--system --user-group``, no login shell) and adds the deploy user to its
   group; lets the deploy user run commands as the app user (``/etc/sudoers.d/deploytests-<app>``, checked with
   ``visudo -c``) so a deploy user without general sudo can still run the preflight and post-deploy commands;
@@ -25,10 +28,9 @@ import time
 from dataclasses import dataclass, field
 
 from ..config import DeployConfig
+from ..stacks import Stack, detect
 from . import templates
 from .remote import Progress, call_agent, label_of
-
-PACKAGES = ("apache2", "libapache2-mod-wsgi-py3", "python3-venv")
 
 
 @dataclass
@@ -42,28 +44,37 @@ class BootstrapResult:
     seconds: float = 0.0
     python_version: str = ""
     apache_pid: int | None = None
+    stack: str = ""
 
 
-def bootstrap_args(cfg: DeployConfig, *, deploy_user: str, config_size: int | None) -> dict:
-    """The agent's arguments (pure; everything but the config bytes, which travel on stdin)."""
+def bootstrap_args(cfg: DeployConfig, stack: Stack, *, deploy_user: str, config_size: int | None) -> dict:
+    """The agent's arguments (pure; everything but the config bytes, which travel on stdin): the app's, and
+    the stack's data (``packages``, ``apache`` paths and tools)."""
     return {
+        **stack.agent_args(),
         "app": cfg.app, "root": cfg.root, "app_user": cfg.app_user, "deploy_user": deploy_user,
-        "packages": list(PACKAGES), "config_path": cfg.remote_config_path, "config_size": config_size,
-        "shared_paths": list(cfg.shared_paths), "wsgi": templates.wsgi(cfg), "vhost": templates.vhost(cfg),
+        "config_path": cfg.remote_config_path, "config_size": config_size,
+        "shared_paths": list(cfg.shared_paths), "wsgi": templates.wsgi(cfg),
+        "vhost": templates.vhost(cfg, stack=stack),
     }
 
 
-def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None) -> BootstrapResult:
+def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None, stack: Stack | None = None
+              ) -> BootstrapResult:
     """Prepare the server behind ``c`` for ``cfg``'s app and upload its ``config_file`` (a target's own config
     comes in through ``load_config(..., target_config=...)``, which checks it).
 
     ``c`` must be a login with passwordless sudo. The deploy user is ``cfg.deploy_user`` or, if unset, ``c.user``.
+    ``stack`` is read from the server's ``/etc/os-release`` unless given (raises
+    :class:`~deploytests.stacks.UnsupportedServer` for an OS no stack matches).
     """
     started = time.monotonic()
+    stack = stack or detect(c, where=label_of(c))
     config = cfg.config_file.read_bytes() if cfg.config_file else None
-    args = bootstrap_args(cfg, deploy_user=cfg.deploy_user or c.user, config_size=len(config) if config else None)
+    args = bootstrap_args(cfg, stack, deploy_user=cfg.deploy_user or c.user,
+                          config_size=len(config) if config else None)
     res = call_agent(c, "bootstrap", args, payload=config or b"", sudo=True, python=cfg.python, step="bootstrap",
                      progress=progress)
     return BootstrapResult(host=label_of(c), changed=res["changed"], changes=res["changes"],
                            timings=res["timings"], seconds=time.monotonic() - started,
-                           python_version=res["python_version"], apache_pid=res["apache_pid"])
+                           python_version=res["python_version"], apache_pid=res["apache_pid"], stack=stack.name)
