@@ -240,16 +240,19 @@ def bootstrapped(pytestconfig, deploy_settings, deploy_target, deploy_config) ->
 @pytest.fixture(scope="session")
 def artifact(pytestconfig, deploy_settings, deploy_config, bootstrapped):
     """The packed release (:class:`deploytests.pipeline.Artifact`: path, version, sha256), built once
-    for the servers' Python (wheels cached between runs)."""
+    for the servers' Python (wheels cached between runs). A fleet mixing platforms gets one artifact per
+    distinct Python (each server deploys its own; ``deployment[label].artifact_sha256`` says which); this
+    fixture is then the first server's."""
     from .pipeline import pack
 
     started = time.monotonic()
     try:
-        art = pack(deploy_settings.app, deploy_config, python_version=bootstrapped.python_version)
+        arts = {v: pack(deploy_settings.app, deploy_config, python_version=v) for v in bootstrapped.python_versions()}
     except DeployTestsError as exc:
         _fail(exc, deploy_config)
     pytestconfig.stash[RUN]["pack"] = time.monotonic() - started
-    return art
+    pytestconfig.stash[RUN]["artifacts"] = arts
+    return arts[bootstrapped.python_version]
 
 
 @pytest.fixture(scope="session")
@@ -264,7 +267,8 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
             art, boot = request.getfixturevalue("artifact"), request.getfixturevalue("bootstrapped")
             pack_s = pytestconfig.stash[RUN].get("pack", 0.0)
             produce = lambda: deploy_all(deploy_target.servers, deploy_config, art,  # noqa: E731
-                                         pack_seconds=pack_s, boot=boot).to_json()
+                                         pack_seconds=pack_s, boot=boot,
+                                         artifacts=pytestconfig.stash[RUN].get("artifacts")).to_json()
             result = Deployment.from_json(_shared(pytestconfig, deploy_target, "deploy", produce))
     except DeployTestsError as exc:
         _fail(exc, deploy_config)

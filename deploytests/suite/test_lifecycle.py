@@ -41,7 +41,8 @@ SUITE = Path(__file__).resolve().parent
 def lab(request, deploy_target):
     """A bootstrapped server for the scenarios, with nothing deployed yet (see the module docstring)."""
     if deploy_target.kind == "docker":
-        with Fleet(count=1, name_prefix="lab", progress=lambda msg: None) as fleet:
+        # the first platform's image (--platform; a mixed fleet runs the scenarios on its first platform)
+        with Fleet(count=1, name_prefix="lab", mix=deploy_target.mix()[:1], progress=lambda msg: None) as fleet:
             box = Lab(fleet.servers[0], deploy_user="deployer", config_file=deploy_target.config_file)
             box.container = fleet.containers[0]
             box.bootstrap()
@@ -351,14 +352,14 @@ def test_deploy_user_without_sudo_deploys_and_nothing_runs_as_root(lab):
     host = host_for(lab.server)
     owner = lab.sudo(f"stat -c %U {cfg.root}/releases/{result.release_id}").strip()
     assert owner == lab.deploy_user == "deployer"
-    daemons = wsgi_daemons(host, cfg.app)
+    daemons = wsgi_daemons(host, cfg.app, lab.stack)
     assert daemons and {user for user, _ in daemons} == {cfg.app_user}, daemons
     assert lab.sudo(f"stat -c '%a %U:%G' {cfg.remote_config_path}").split() == ["640", f"root:{cfg.app_user}"]
     world = lab.admin.run(f"sudo -n -u nobody cat {cfg.remote_config_path}", hide=True, warn=True)
     assert world.failed, "the config is readable by other users"
     secrets = secret_values(cfg.config_file, keys_only=True)
     assert secrets, f"no secret values found in {cfg.config_file} to look for"
-    logs = lab.sudo("cat /var/log/apache2/*.log")
+    logs = lab.sudo(f"cat {lab.stack.apache.log_dir}/*.log")
     for where, text in {"deploy progress": "\n".join(lines), "deploy result": repr(result),
                         "Apache logs": logs, "failed.log": lab.sudo(f"cat {cfg.root}/releases/failed.log || true"),
                         "served pages": lab.get("/").text + lab.get(cfg.health_path).text}.items():
