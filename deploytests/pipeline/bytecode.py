@@ -25,16 +25,18 @@ def runner_matches(python_version: str) -> bool:
 
 @functools.lru_cache(maxsize=None)
 def interpreter_for(python_version: str) -> str | None:
-    """A runner interpreter of ``python_version`` (``X.Y``): this one, else ``pythonX.Y`` on PATH when it runs
-    and reports that version (a pyenv shim of a version not selected does not), else None."""
+    """A runner interpreter of ``python_version`` (``X.Y``): this one, else the one ``pythonX.Y`` on PATH runs
+    when it reports that version (a pyenv shim of a version not selected does not), else None."""
     if runner_matches(python_version):
         return sys.executable
     found = shutil.which(f"python{python_version}")
     if found is None:
         return None
     try:
-        proc = subprocess.run([found, "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        proc = subprocess.run([found, "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2], sys.executable)"],
                               capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.SubprocessError):
         return None
-    return found if proc.returncode == 0 and proc.stdout.strip() == python_version else None
+    version, _, executable = proc.stdout.strip().partition(" ")
+    # the interpreter itself, not a wrapper (a pyenv shim needs its environment, which the tree build drops)
+    return executable if proc.returncode == 0 and version == python_version and executable else None

@@ -12,6 +12,7 @@ cannot import, one whose health route answers 500. Deploys log in as ``deployer`
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import subprocess
 import sys
 import threading
@@ -308,6 +309,7 @@ def test_changed_host_key_stops_the_run_and_nothing_is_deployed(lab, tmp_path):
     before = lab.fingerprint()
     key = "/etc/ssh/ssh_host_ed25519_key"
     lab.sudo(f"mv {key} {key}.dt-old && mv {key}.pub {key}.pub.dt-old && ssh-keygen -q -t ed25519 -N '' -f {key}")
+    reload_sshd(lab, f"{key}.pub")
     try:
         with pytest.raises(HostKeyError) as info:
             lab.deploy("yourapplication-v2")
@@ -318,10 +320,34 @@ def test_changed_host_key_stops_the_run_and_nothing_is_deployed(lab, tmp_path):
             capture_output=True, text=True, timeout=120, cwd=tmp_path)
     finally:
         lab.sudo(f"mv {key}.dt-old {key} && mv {key}.pub.dt-old {key}.pub")
+        reload_sshd(lab, f"{key}.pub")
     stops = [ln for ln in result.stdout.splitlines() if "host key CHANGED" in ln]
     assert result.returncode == pytest.ExitCode.USAGE_ERROR and len(stops) == 1, result.stdout[-2000:]
     assert f"deploytests: {_label(lab)}: host key CHANGED: server offered" in stops[0], stops[0]
     assert lab.fingerprint() == before, fingerprint_diff(before, lab.fingerprint())
+
+
+def offered_host_key(server) -> str:
+    """The host key (base64) the server's sshd offers right now: one bare SSH handshake, no login."""
+    import paramiko
+
+    with socket.create_connection((server.host, server.port), timeout=5) as sock:
+        transport = paramiko.Transport(sock)
+        try:
+            transport.start_client(timeout=5)
+            return transport.get_remote_server_key().get_base64()
+        finally:
+            transport.close()
+
+
+def reload_sshd(lab, pub: str) -> None:
+    """Make sshd use the host key now in ``pub``, and wait until it offers it. Since OpenSSH 9.8 (Debian 13)
+    the listener loads host keys once and hands them to each session; SIGHUP re-executes it, which re-reads
+    them (older sshd re-read them per connection: there the wait ends at once)."""
+    want = lab.sudo(f"cat {pub}").split()[1]
+    lab.sudo("kill -HUP $(cat /run/sshd.pid)")
+    wait_until(lambda: offered_host_key(lab.server) == want, what=f"sshd to offer the host key in {pub}",
+               where=lab.server.label, timeout=15, interval=0.05)
 
 
 def _label(lab) -> str:
