@@ -16,8 +16,9 @@ deploy (0.5 s of CPU alone, 3 s each with 8 servers deploying at once on 2 cores
 its wheels + Python version, the app part by the app wheel's sha256.
 
 The tree is built by an interpreter of the server's ``major.minor`` (byte-code is per version): the runner's own,
-or another one found on PATH (``python3.13`` for a Debian 13 server, see :func:`.bytecode.interpreter_for`).
-Fallback (no such interpreter on the runner): the wheels are shipped and the server installs those listed in ``install`` with ``installer`` (imported from its
+or another one found on PATH or in pyenv (``python3.13`` for Debian 13, see :func:`.bytecode.interpreter_for`).
+Fallback (no such interpreter on the runner): the wheels are shipped and the server installs those listed in
+``install`` with ``installer`` (imported from its
 wheel) and compiles them itself, as before.
 
 named ``<app>-<version>-<sha8>.tar`` after its own sha256, so the same inputs give the same file and the same sha

@@ -45,8 +45,8 @@ def application(environ, start_response):
 def vhost(cfg: DeployConfig, *, app_group: str | None = None, stack: Stack = DEFAULT) -> str:
     """The site file's text from ``stack``'s template; a ``Listen`` line is added for a port other than 80/443."""
     listen = "" if cfg.port in (80, 443) else f"Listen {cfg.port}\n"
-    return stack.vhost_template.format(app=cfg.app, app_user=cfg.app_user, app_group=app_group or cfg.app_user, root=cfg.root,
-                        port=cfg.port, server_name=cfg.server_name, listen=listen)
+    return stack.vhost_template.format(app=cfg.app, app_user=cfg.app_user, app_group=app_group or cfg.app_user,
+                                       root=cfg.root, port=cfg.port, server_name=cfg.server_name, listen=listen)
 
 
 def wsgi(cfg: DeployConfig) -> str:

@@ -74,5 +74,6 @@ def _label(c) -> str:
     return getattr(c, "label", "") or f"ssh://{c.user}@{c.host}:{c.port}"
 
 
-__all__ = ["DEFAULT", "MODULES", "OS_RELEASE", "STACKS", "ApacheLayout", "Stack", "UnsupportedServer", "describe_release", "detect",
+__all__ = ["DEFAULT", "MODULES", "OS_RELEASE", "STACKS", "ApacheLayout", "Stack", "UnsupportedServer",
+           "describe_release", "detect",
            "for_os_release", "for_platform", "get", "parse_os_release", "platforms", "supported"]

@@ -1,9 +1,9 @@
 """The session's deployment of one app to every server of a target, as plain data.
 
 :func:`bootstrap_all`, then (after the caller packed once per distinct server Python: a fleet may mix
-platforms) :func:`deploy_all`, each on all servers in parallel; :func:`read_live` is the ``--no-deploy`` twin that only reads what is live. Both
-return a :class:`Deployment`: per host, the live release id, the version and artifact sha256 it claims
-(from its ``RELEASE.json``) and the seconds each step took. It is JSON-friendly so that xdist workers
+platforms) :func:`deploy_all`, each on all servers in parallel; :func:`read_live` is the ``--no-deploy`` twin that
+only reads what is live. Both return a :class:`Deployment`: per host, the live release id, the version and
+artifact sha256 it claims (from its ``RELEASE.json``) and the seconds each step took. It is JSON-friendly so that xdist workers
 sharing a real target can deploy once and hand the result to each other (:func:`once_per_run`).
 """
 

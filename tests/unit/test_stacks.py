@@ -39,7 +39,8 @@ VERSION_CODENAME=trixie
 DEBIAN_VERSION_FULL=13.2
 ID=debian
 '''
-TRIXIE_TESTING = 'PRETTY_NAME="Debian GNU/Linux trixie/sid"\nNAME="Debian GNU/Linux"\nVERSION_CODENAME=trixie\nID=debian\n'
+TRIXIE_TESTING = ('PRETTY_NAME="Debian GNU/Linux trixie/sid"\nNAME="Debian GNU/Linux"\nVERSION_CODENAME=trixie\n'
+                  'ID=debian\n')
 BULLSEYE = 'PRETTY_NAME="Debian GNU/Linux 11 (bullseye)"\nVERSION_ID="11"\nVERSION_CODENAME=bullseye\nID=debian\n'
 UBUNTU = ('PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nVERSION_CODENAME=noble\n'
           'ID=ubuntu\nID_LIKE=debian\n')
@@ -120,7 +121,8 @@ def test_bootstrap_args_and_vhost_come_from_the_stack():
     args = provision.bootstrap_args(CFG, custom, deploy_user="deployer", config_size=None)
     assert args["packages"] == ["httpd"] and args["stack"] == "x"
     assert args["vhost"] == "site yourapplication on 80 as yourapplication\n"
-    assert (args["apache"]["sites_available"], args["apache"]["apachectl"]) == ("/etc/httpd/sites", "/usr/sbin/apachectl")
+    assert (args["apache"]["sites_available"], args["apache"]["apachectl"]) == ("/etc/httpd/sites",
+                                                                                "/usr/sbin/apachectl")
     assert templates.vhost(CFG) == templates.vhost(CFG, stack=stacks.get("debian13-apache-wsgi"))
 
 
