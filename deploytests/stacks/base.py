@@ -20,6 +20,7 @@ class ApacheLayout:
     sites_available: str = "/etc/apache2/sites-available"
     sites_enabled: str = "/etc/apache2/sites-enabled"
     mods_enabled: str = "/etc/apache2/mods-enabled"
+    conf_available: str = "/etc/apache2/conf-available"
     default_site: str = "000-default"
     pid_file: str = "/var/run/apache2/apache2.pid"
     log_dir: str = "/var/log/apache2"
@@ -27,6 +28,7 @@ class ApacheLayout:
     a2enmod: str = "/usr/sbin/a2enmod"
     a2ensite: str = "/usr/sbin/a2ensite"
     a2dissite: str = "/usr/sbin/a2dissite"
+    a2enconf: str = "/usr/sbin/a2enconf"
     process_name: str = "apache2"  # the parent's and children's comm
 
     @property
@@ -81,9 +83,10 @@ class Stack:
         a = self.apache
         return {"stack": self.name, "packages": list(self.packages),
                 "apache": {"sites_available": a.sites_available, "sites_enabled": a.sites_enabled,
-                           "mods_enabled": a.mods_enabled, "default_site": a.default_site,
-                           "pid_file": a.pid_file, "apachectl": a.apachectl, "a2enmod": a.a2enmod,
-                           "a2ensite": a.a2ensite, "a2dissite": a.a2dissite,
+                           "mods_enabled": a.mods_enabled, "conf_available": a.conf_available,
+                           "default_site": a.default_site, "pid_file": a.pid_file, "apachectl": a.apachectl,
+                           "a2enmod": a.a2enmod, "a2ensite": a.a2ensite, "a2dissite": a.a2dissite,
+                           "a2enconf": a.a2enconf,
                            "wsgi_module": self.wsgi_module}}
 
     def is_daemon_of(self, argv0: str, app: str) -> bool:
