@@ -150,5 +150,7 @@ def _show(result):
     else:
         what = f"live: {result.release_id} ({result.version})" if result.changed else \
             f"no change: {result.release_id} is live"
+        if getattr(result, "config_changed", False):
+            what += " with a changed config"
         print(f"[{result.host}] {what}, previous {result.previous}, {result.seconds:.2f}s")
     return result

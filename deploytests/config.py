@@ -10,8 +10,10 @@ Keys (all but ``app`` and ``entry_point`` optional)::
     app            = "yourapplication"         # a-z, 0-9, _ ; names the server tree /var/www/<app>
     entry_point    = "yourapplication:app"     # or "pkg.module:create_app()" (a factory called once)
     config_env     = "YOURAPPLICATION_CONFIG"  # env var the app reads its config path from
-    config_path    = "/etc/yourapp.cfg"        # where the app expects its config (default shared/application.cfg)
-    config_file    = "config/docker.cfg"       # file to upload (relative to this file); targets may override
+    config_path    = "/etc/yourapplication/app.cfg"  # where the app expects its config: a file in /etc/<app>/
+                                               # or /var/www/<app>/shared/ (default shared/application.cfg)
+    config_file    = "config/docker.cfg"       # file to upload (relative to this file), or a directory with one
+                                               # <host>.cfg per host; targets may override
     health_path    = "/health"
     server_name    = "localhost"
     port           = 80
@@ -37,19 +39,24 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 ENTRY_RE = re.compile(r"^(?P<module>[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*):(?P<attr>[A-Za-z_]\w*)(?P<call>\(\))?$")
-# bootstrap writes the config as root: never over a file of the system's own
-SYSTEM_DIRS = ("/bin", "/boot", "/dev", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/run", "/sbin", "/sys",
-               "/usr", "/var/lib", "/etc/apache2", "/etc/ssh", "/etc/sudoers.d", "/etc/pam.d", "/etc/systemd",
-               "/etc/cron.d", "/etc/security", "/root")
-SYSTEM_FILES = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers", "/etc/hosts",
-                "/etc/fstab", "/etc/crontab", "/etc/environment", "/etc/profile", "/etc/resolv.conf")
 
 
-def system_path(path: str) -> bool:
-    """True for paths bootstrap must never write: system files and anything under system directories."""
-    path = "/" + path.strip("/")
-    return path in SYSTEM_FILES or path in ("/", "/etc") or any(
-        path == d or path.startswith(d + "/") for d in SYSTEM_DIRS)
+def config_path_problem(path: str, app: str) -> str | None:
+    """Why ``path`` may not be ``app``'s config path on the server (None when it may).
+
+    Bootstrap writes it as root, so it must name a file in the app's own trees, ``/etc/<app>/...`` or
+    ``/var/www/<app>/shared/...`` (the rest of ``/var/www/<app>`` belongs to the deploy user). Decided on the
+    normalised path components (``//`` and ``/./`` collapse, ``..`` is refused), never by string prefix; the
+    root agent decides again on the server, where it also refuses any link on the way."""
+    if not path.startswith("/") or "\0" in path:
+        return "must be an absolute path on the server"
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        return "must not contain '..'"
+    trees = (["etc", app], ["var", "www", app, "shared"])
+    if not any(parts[:len(t)] == t and len(parts) > len(t) for t in trees):
+        return f"must name a file in the app's own trees: /etc/{app}/... or {APPS_ROOT}/{app}/shared/..."
+    return None
 
 
 KNOWN_KEYS = (
@@ -104,14 +111,29 @@ class DeployConfig:
         return bool(ENTRY_RE.match(self.entry_point)["call"])
 
     def with_config_file(self, path: Path | str | None) -> DeployConfig:
-        """A copy uploading ``path`` instead (a target's own config); ``None`` keeps the current one."""
+        """A copy uploading ``path`` instead (a target's own config: a file, or a directory with one file per
+        host); ``None`` keeps the current one."""
         if path is None:
             return self
         path = Path(path).expanduser().resolve()
-        if not path.is_file():
+        if not path.is_file() and not path.is_dir():
             raise ConfigError(f"config file {path} does not exist", where=str(self.source),
-                              hint="point config_file (or the target's config) at a readable file")
+                              hint="point config_file (or the target's config) at a readable file, or a "
+                                   "directory with one <host>.cfg per host")
         return replace(self, config_file=path)
+
+    def config_for(self, host: str, port: int = 22) -> Path | None:
+        """The config file for the server ``host`` (``port``): ``config_file`` itself, or when it is a directory
+        (per-host configs, e.g. a checkout of a config repository) its ``<host>:<port>.cfg`` or ``<host>.cfg``.
+        Only that host's file is uploaded to that host: other hosts' secrets never land there."""
+        if self.config_file is None or not self.config_file.is_dir():
+            return self.config_file
+        for name in (f"{host}:{port}.cfg", f"{host}.cfg"):
+            if (self.config_file / name).is_file():
+                return self.config_file / name
+        raise ConfigError(f"no config for host {host} in {self.config_file} (expected {host}.cfg or "
+                          f"{host}:{port}.cfg)", where=str(self.source),
+                          hint="add that host's file to the config directory")
 
 
 def load_config(project_dir: Path | str, *, target_config: Path | str | None = None) -> DeployConfig:
@@ -159,7 +181,7 @@ def _validate(data: dict, source: Path, project_dir: Path) -> DeployConfig:
         source=source,
         project_dir=project_dir,
         config_env=v.match("config_env", ENV_RE, "an env var name of A-Z, 0-9 and _") or f"{app.upper()}_CONFIG",
-        config_path=v.abs_path("config_path"),
+        config_path=v.config_path("config_path", app),
         config_file=v.local_file("config_file"),
         health_path=v.url_path("health_path") or "/health",
         server_name=v.match("server_name", re.compile(r"^[A-Za-z0-9.-]+$"), "a host name") or "localhost",
@@ -167,8 +189,8 @@ def _validate(data: dict, source: Path, project_dir: Path) -> DeployConfig:
         keep_releases=v.integer("keep_releases", 2, 1000, 5),
         shared_paths=v.rel_paths("shared_paths"),
         post_deploy=v.strings("post_deploy"),
-        app_user=v.match("app_user", USER_RE, "a system user name") or app,
-        deploy_user=v.match("deploy_user", USER_RE, "a system user name"),
+        app_user=v.user("app_user") or app,
+        deploy_user=v.user("deploy_user"),
         python=v.match("python", re.compile(r"^[\w./-]+$"), "an interpreter name or absolute path") or "python3",
     )
 
@@ -220,10 +242,21 @@ class _Validator:
             self.fail(key, allowed)
         return value
 
-    def abs_path(self, key: str) -> str | None:
-        return self.optional(key, lambda v: v.startswith("/") and ".." not in v.split("/") and not system_path(v),
-                             "an absolute path on the server, outside system directories (such as "
-                             "/etc/<app>/app.cfg or /srv/<app>/app.cfg)")
+    def config_path(self, key: str, app: str) -> str | None:
+        value = self.optional(key, lambda v: True, "a path")
+        problem = value is not None and config_path_problem(value, app)
+        if problem:
+            raise ConfigError(f"key {key!r} {problem}, got {value!r}", where=str(self.source),
+                              hint=f"bootstrap writes it as root; use e.g. /etc/{app}/app.cfg")
+        return value
+
+    def user(self, key: str) -> str | None:
+        value = self.match(key, USER_RE, "a system user name")
+        if value == "root":
+            raise ConfigError(f"key {key!r} may not be 'root': the app and its deploys never run as root",
+                              where=str(self.source), hint="use a dedicated user (the app user is created by "
+                                                           "bootstrap; the deploy user is a login)")
+        return value
 
     def url_path(self, key: str) -> str | None:
         return self.optional(key, lambda v: re.match(r"^/[\w./~%-]*$", v), "a URL path starting with '/'")
@@ -235,7 +268,8 @@ class _Validator:
         if not isinstance(value, str) or not value:
             self.fail(key, "a path to a file, relative to this file")
         path = (self.source.parent / value).expanduser().resolve()
-        if not path.is_file():
+        if not path.is_file() and not path.is_dir():
             raise ConfigError(f"key 'config_file': {path} does not exist", where=str(self.source),
-                              hint="create it or fix the path (relative to this file)")
+                              hint="create it or fix the path (relative to this file); a directory holds one "
+                                   "<host>.cfg per host")
         return path

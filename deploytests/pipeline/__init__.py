@@ -1,8 +1,9 @@
 """The deploy pipeline: pack, bootstrap, deploy, rollback, status (DESIGN §3).
 
 Plain functions of a Fabric connection ``c`` (or, for ``pack``, of the project dir) that return small result
-objects; no pytest anywhere. Remote work is one agent run per step (see :mod:`.agent`), so each step costs one
-SSH round trip. Many hosts go through :func:`run_on_hosts`.
+objects; no pytest anywhere. Remote work is one agent run per step (:mod:`.agent` as the deploy user,
+:mod:`.agent_root` for what runs as root: bootstrap and the config helper), so each step costs one SSH round
+trip. Many hosts go through :func:`run_on_hosts`.
 """
 
 from .provision import BootstrapResult, bootstrap

@@ -1,12 +1,14 @@
-"""The remote half of the pipeline: one stdlib-only Python program run on the server per step.
+"""The remote half of the pipeline that runs as the deploy user (deploy, rollback, status): one stdlib-only
+Python program run on the server per step. What runs as root (bootstrap, the config helper) is its own program,
+``agent_root.py``; a deploy reaches it only through the one sudoers rule bootstrap writes for it.
 
 Why a Python program and not a shell script: every server we deploy to has ``python3`` (it runs the app), so
 the remote side of each step can be one process started over one SSH channel (one round trip), with real
 data structures, ``fcntl.flock``, deadlines, JSON results, and logic that the unit tests run on the runner
 against a temp dir (the same source is what runs on the server). The runner sends this file's source followed
-by the payload (artifact or config bytes) on stdin::
+by the payload (config bytes, then the artifact) on stdin::
 
-    [sudo -n] python3 -c 'import sys;exec(compile(sys.stdin.buffer.read(N),"deploytests-agent","exec"))' \
+    python3 -c 'import sys;exec(compile(sys.stdin.buffer.read(N),"deploytests-agent","exec"))' \
         deploy '{"root": "/var/www/app", ...}'
 
 The agent prints one JSON event per line, prefixed ``@@DT ``: ``step`` events (name, seconds, message) as the
@@ -163,6 +165,15 @@ def unique_release_id(wanted, existing):
     return rid
 
 
+def plan_deploy(live, live_meta, artifact_sha, config_sha):
+    """(same artifact as the live release, config differs from the one the live release started with).
+    ``config_sha`` None: the deploy carries no config (nothing to compare). A live release without a recorded
+    config (deployed before configs were recorded) counts as a different config: it is installed once."""
+    same_artifact = bool(live) and live_meta.get("artifact_sha256") == artifact_sha
+    new_config = config_sha is not None and live_meta.get("config_sha256") != config_sha
+    return same_artifact, new_config
+
+
 def lock_owner_line(info):
     """The line a lock holder writes into the lock file: who, where, since when."""
     return "pid=%(pid)s user=%(user)s by=%(by)s release=%(release)s since=%(since)s" % info
@@ -316,13 +327,14 @@ def gate(args, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe
 
 # ---------------------------------------------------------------- running as the app user
 
-def as_app(args, cmd, env):
-    """``cmd`` as a list run as the app user (via ``sudo -n -u``) with ``env`` added, unless we are that user."""
+def as_app(args, cmd):
+    """``cmd`` (the release venv's python and its arguments) run as the app user via ``sudo -n -u``, unless we
+    are that user. The sudoers rule bootstrap writes allows exactly ``<root>/releases/*/venv/bin/python`` as the
+    app user, so the environment travels as an argument (PREFLIGHT sets it), never through ``sudo env``."""
     me = pwd.getpwuid(os.getuid()).pw_name
-    pairs = ["%s=%s" % kv for kv in sorted(env.items())]
     if me == args["app_user"]:
-        return ["env"] + pairs + cmd
-    return ["sudo", "-n", "-u", args["app_user"], "--", "env"] + pairs + cmd
+        return cmd
+    return ["sudo", "-n", "-u", args["app_user"], "--"] + cmd
 
 
 PREFLIGHT = r"""
@@ -330,6 +342,8 @@ import importlib, json, os, subprocess, sys, time
 from wsgiref.util import setup_testing_defaults
 module, attr, call, path, host = sys.argv[1:6]
 commands = json.loads(sys.argv[6])
+os.environ.update(json.loads(sys.argv[7]))
+os.umask(0o007)  # as the mod_wsgi daemon: files the app creates are not world-readable
 env, cwd = dict(os.environ), os.getcwd()  # what post_deploy commands get, whatever the import changes
 def mark(**fields):
     sys.stdout.write("@@PF " + json.dumps(fields) + "\n")
@@ -390,8 +404,8 @@ def check_release(args, release_dir, steps, health=True):
     commands = list(args.get("post_deploy", []))
     path = args["health_path"] if health else ""
     cmd = [release_dir + "/venv/bin/python", "-c", PREFLIGHT, module, attr.rstrip("()"), call, path,
-           args["server_name"], json.dumps(commands)]
-    full = as_app(args, cmd, app_env(args, release_dir))
+           args["server_name"], json.dumps(commands), json.dumps(app_env(args, release_dir), sort_keys=True)]
+    full = as_app(args, cmd)
     phases = [("import", "import %s" % args["entry_point"])]
     if commands:
         phases.append(("post_deploy", "%d command(s)" % len(commands)))
@@ -591,7 +605,7 @@ def link_shared(args, release_dir):
         os.symlink(os.path.join(args["root"], "shared", rel), link)
 
 
-def build_release(args, tree, rid, steps):
+def build_release(args, tree, rid, steps, config_sha=None):
     """Make ``releases/<rid>`` complete: receive, unpack, venv + install, shared links, one checking process
     (import, post-deploy commands, in-process GET of the health path), RELEASE.json."""
     release_dir = tree.release(rid)
@@ -608,7 +622,7 @@ def build_release(args, tree, rid, steps):
         link_shared(args, release_dir)
     if args.get("post_deploy") or args.get("preflight", True):
         check_release(args, release_dir, steps, health=args.get("preflight", True))
-    meta = dict(args["release"], id=rid, manifest=manifest)
+    meta = dict(args["release"], id=rid, manifest=manifest, config_sha256=config_sha)
     with open(release_dir + "/RELEASE.json", "w") as f:
         json.dump(meta, f, indent=2, sort_keys=True)
     return meta
@@ -661,13 +675,57 @@ def locked(args, tree, rid, steps):
     return fd
 
 
+SETTINGS_DIR = "/var/lib/deploytests"  # root-owned; bootstrap records there how to reach the config helper
+
+
+def read_config(args):
+    """The config bytes sent before the artifact (None when the deploy carries no config)."""
+    size = args.get("config_size")
+    if size is None:
+        return None
+    data = sys.stdin.buffer.read(size)
+    if len(data) != size:
+        raise AgentError("the config arrived cut short (%d of %d bytes)" % (len(data), size), step="config",
+                         hint="deploy again")
+    return data
+
+
+def config_helper(args, request, payload=b""):
+    """Run the root config helper (``agent_root.py config <app>``, installed by bootstrap, allowed to the deploy
+    user by one exact sudoers rule) with ``request`` + ``payload`` on stdin; its result event."""
+    path = "%s/%s.json" % (SETTINGS_DIR, args["app"])
+    try:
+        with open(path) as f:
+            command = json.load(f)["config_command"]
+    except (OSError, ValueError, KeyError):
+        raise AgentError("%s is missing: this server was not bootstrapped for %s by this deploytests version"
+                         % (path, args["app"]), step="config", hint="run bootstrap again (fab bootstrap)") from None
+    proc = subprocess.run(command, input=(json.dumps(request) + "\n").encode() + payload,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = proc.stdout.decode("utf-8", "replace")
+    events = [json.loads(ln[len(EVENT):]) for ln in out.splitlines() if ln.startswith(EVENT)]
+    final = next((e for e in reversed(events) if e.get("event") in ("result", "error")), None)
+    if final and final["event"] == "result":
+        return final
+    if final:
+        raise AgentError("config: %s" % final.get("what"), step="config", hint=final.get("hint", ""),
+                         detail=final.get("detail", ""))
+    last = out.strip().splitlines()[-1] if out.strip() else "no output"
+    raise AgentError("the config helper did not run (exit %d): %s" % (proc.returncode, last), step="config",
+                     hint="bootstrap lets the deploy user run it: bootstrap again with deploy_user = this login")
+
+
 def cmd_deploy(args):
     tree, steps = Tree(args["root"]), Steps()
+    config = read_config(args)
+    config_sha = hashlib.sha256(config).hexdigest() if config is not None else None
     check_tree(tree)
     fd = locked(args, tree, args["release_id"], steps)
     recovered = tree.remove_incomplete()
     live = tree.live()
-    if live and tree.meta(live).get("artifact_sha256") == args["artifact_sha256"]:
+    same_artifact, new_config = plan_deploy(live, tree.meta(live) if live else {}, args["artifact_sha256"],
+                                            config_sha)
+    if same_artifact and not new_config:
         served = serving(args)
         if served == live:
             return {"changed": False, "release_id": live, "previous": previous_of(tree.listing(), live),
@@ -680,9 +738,13 @@ def cmd_deploy(args):
         return {"changed": True, "release_id": live, "previous": previous, "recovered": recovered,
                 "version": tree.meta(live).get("version"), "timings": steps.timings}
     rid = next_release_id(args["release_id"], set(os.listdir(tree.releases)))
+    installed = False
     try:
+        if new_config:  # the new release starts with it: installed before its check, restored if refused
+            with steps("config", "config changed (sha256 %s)" % config_sha[:12]):
+                installed = config_helper(args, {"op": "install", "size": len(config)}, config)["changed"]
         try:
-            build_release(args, tree, rid, steps)
+            build_release(args, tree, rid, steps, config_sha)
         except OSError as exc:  # disk full, permissions: the server's state, not a bug; one line like the rest
             raise AgentError("%s: %s" % (steps.current, exc), step=steps.current,
                              hint="the live release was not touched; free space (or fix permissions) under %s "
@@ -690,6 +752,13 @@ def cmd_deploy(args):
         switch_and_gate(args, tree, rid, live, steps)
     except AgentError as exc:
         shutil.rmtree(tree.release(rid), ignore_errors=True)  # first: on a full disk this frees the space
+        if installed:
+            try:
+                config_helper(args, {"op": "restore"})
+                exc.hint = (exc.hint + "; " if exc.hint else "") + "the previous config was put back"
+            except AgentError as again:
+                exc.hint = (exc.hint + "; " if exc.hint else "") + "the previous config could NOT be put back: " \
+                    + again.what
         try:
             tree.record_failure(rid, args["release"].get("version"), exc.what)
         except OSError:
@@ -699,7 +768,7 @@ def cmd_deploy(args):
         pruned = prune(tree, args["keep_releases"], rid, live)
     os.close(fd)
     return {"changed": True, "release_id": rid, "previous": live, "pruned": pruned, "recovered": recovered,
-            "version": tree.meta(rid).get("version"), "timings": steps.timings}
+            "version": tree.meta(rid).get("version"), "timings": steps.timings, "config_changed": new_config}
 
 
 def cmd_rollback(args):
@@ -738,196 +807,7 @@ def check_tree(tree):
                          hint="run bootstrap first (fab bootstrap), with the deploy user this deploy logs in as")
 
 
-# ---------------------------------------------------------------- bootstrap (as root)
-
-def installed(package):
-    code, out = run(["dpkg-query", "-W", "-f=${Status}", package], "dpkg-query", check=False)
-    return code == 0 and out.strip().endswith("install ok installed")
-
-
-def ensure_packages(packages, changes):
-    missing = [p for p in packages if not installed(p)]
-    if missing:
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        run(["apt-get", "update", "-qq"], "apt-get update failed", env=env,
-            hint="the server needs its Debian mirror, or install %s by hand" % " ".join(missing))
-        run(["apt-get", "install", "-y", "-qq", "--no-install-recommends"] + missing, "apt-get install failed",
-            env=env)
-        changes.append("packages installed: " + " ".join(missing))
-
-
-def ensure_user(args, changes):
-    user = args["app_user"]
-    try:
-        pwd.getpwnam(user)
-    except KeyError:
-        run(["useradd", "--system", "--user-group", "--home-dir", args["root"], "--no-create-home",
-             "--shell", "/usr/sbin/nologin", user], "useradd %s failed" % user)
-        changes.append("user created: " + user)
-    deploy = args["deploy_user"]
-    try:
-        pwd.getpwnam(deploy)
-    except KeyError:
-        raise AgentError("deploy user %r does not exist" % deploy, hint="create that login, or set deploy_user")
-    group = grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
-    members = grp.getgrnam(group).gr_mem
-    if deploy != user and deploy not in members:
-        run(["usermod", "-aG", group, deploy], "usermod failed")
-        changes.append("%s added to group %s" % (deploy, group))
-    return group
-
-
-def ensure_dir(path, owner, group, mode, changes):
-    if not os.path.isdir(path):
-        os.makedirs(path)
-        changes.append("dir created: " + path)
-    ensure_attrs(path, owner, group, mode, changes)
-
-
-def ensure_attrs(path, owner, group, mode, changes):
-    st = os.lstat(path)
-    uid, gid = pwd.getpwnam(owner).pw_uid, grp.getgrnam(group).gr_gid
-    if (st.st_uid, st.st_gid) != (uid, gid):
-        os.chown(path, uid, gid)
-        changes.append("owner set: %s %s:%s" % (path, owner, group))
-    if st.st_mode & 0o7777 != mode:
-        os.chmod(path, mode)
-        changes.append("mode set: %s %o" % (path, mode))
-
-
-def ensure_file(path, content, owner, group, mode, changes, label=None):
-    """Write ``content`` (bytes) to ``path`` only if it differs; ``label`` replaces the path in the change log."""
-    try:
-        with open(path, "rb") as f:
-            same = f.read() == content
-    except OSError:
-        same = False
-    if not same:
-        tmp = path + ".dt-new"
-        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
-            f.write(content)
-        ensure_attrs(tmp, owner, group, mode, [])
-        os.replace(tmp, path)
-        changes.append("file written: " + (label or path))
-    ensure_attrs(path, owner, group, mode, changes)
-    return not same
-
-
-def ensure_tree(args, group, changes):
-    deploy = args["deploy_user"]
-    dgroup = grp.getgrgid(pwd.getpwnam(deploy).pw_gid).gr_name
-    root = args["root"]
-    ensure_dir(os.path.dirname(root), "root", "root", 0o755, changes)
-    ensure_dir(root, deploy, dgroup, 0o755, changes)
-    ensure_dir(root + "/releases", deploy, dgroup, 0o755, changes)
-    ensure_dir(root + "/shared", "root", group, 0o750, changes)
-    for rel in args.get("shared_paths", []):
-        ensure_dir(os.path.join(root, "shared", rel), args["app_user"], group, 0o770, changes)
-    if not os.path.exists(root + "/" + LOCK_NAME):
-        open(root + "/" + LOCK_NAME, "a").close()
-    ensure_attrs(root + "/" + LOCK_NAME, deploy, dgroup, 0o644, changes)
-    ensure_file(root + "/application.wsgi", args["wsgi"].encode(), deploy, dgroup, 0o644, changes)
-
-
-def ensure_config(args, group, config, changes):
-    if config is None:
-        return
-    parent = os.path.dirname(args["config_path"])
-    if not os.path.isdir(parent):
-        ensure_dir(parent, "root", group, 0o750, changes)
-    ensure_file(args["config_path"], config, "root", group, 0o640, changes,
-                label="%s (config, sha256 %s)" % (args["config_path"], hashlib.sha256(config).hexdigest()[:12]))
-
-
-def ensure_sudoers(args, changes):
-    """Let the deploy user run commands as the app user only (preflight, post-deploy), nothing else."""
-    if args["deploy_user"] in (args["app_user"], "root") or not os.path.isdir("/etc/sudoers.d"):
-        return
-    path = "/etc/sudoers.d/deploytests-%s" % args["app"]
-    rule = "%s ALL=(%s) NOPASSWD: ALL\n" % (args["deploy_user"], args["app_user"])
-    tmp = path + ".check"
-    with open(tmp, "w") as f:
-        f.write(rule)
-    run(["/usr/sbin/visudo", "-cqf", tmp], "the generated sudoers rule is invalid")
-    os.unlink(tmp)
-    ensure_file(path, rule.encode(), "root", "root", 0o440, changes)
-
-
-def ensure_apache(args, changes):
-    """Vhost, modules, sites; configtest before any reload; a failed configtest restores the old vhost.
-    Paths and tools come from the server stack (``args["apache"]``, see deploytests.stacks)."""
-    a = args["apache"]
-    vhost = "%s/%s.conf" % (a["sites_available"], args["app"])
-    old = None
-    if os.path.exists(vhost):
-        with open(vhost, "rb") as f:
-            old = f.read()
-    before = len(changes)
-    ensure_file(vhost, args["vhost"].encode(), "root", "root", 0o644, changes)
-    if not os.path.exists("%s/%s.load" % (a["mods_enabled"], a["wsgi_module"])):
-        run([a["a2enmod"], "-q", a["wsgi_module"]], "a2enmod wsgi failed")
-        changes.append("apache module enabled: wsgi")
-    if os.path.lexists("%s/%s.conf" % (a["sites_enabled"], a["default_site"])):
-        run([a["a2dissite"], "-q", a["default_site"]], "a2dissite 000-default failed")
-        changes.append("apache site disabled: 000-default")
-    if not os.path.lexists("%s/%s.conf" % (a["sites_enabled"], args["app"])):
-        run([a["a2ensite"], "-q", args["app"]], "a2ensite failed")
-        changes.append("apache site enabled: " + args["app"])
-    apache_changed = len(changes) > before
-    code, out = run([a["apachectl"], "configtest"], "configtest", check=False)
-    if code != 0:
-        if old is not None:
-            with open(vhost, "wb") as f:
-                f.write(old)
-        else:
-            run([a["a2dissite"], "-q", args["app"]], "a2dissite failed", check=False)
-            os.unlink(vhost)
-        first = next((ln for ln in out.splitlines() if ln.strip()), "no output")
-        raise AgentError("apache2ctl configtest failed: %s" % first, detail=out, step="apache",
-                         hint="Apache was not reloaded, the running site is untouched; the previous vhost "
-                              "was restored")
-    return apache_changed
-
-
-def apache_pid(a):
-    try:
-        with open(a["pid_file"]) as f:
-            pid = int(f.read().strip())
-        os.kill(pid, 0)
-        return pid
-    except (OSError, ValueError):
-        return None
-
-
-def ensure_running(apache_changed, changes, a):
-    if apache_pid(a) is None:
-        run([a["apachectl"], "start"], "apache2ctl start failed")
-        changes.append("apache started")
-    elif apache_changed:
-        run([a["apachectl"], "graceful"], "apache2ctl graceful failed")
-        changes.append("apache reloaded (graceful)")
-    return apache_pid(a)
-
-
-def cmd_bootstrap(args):
-    steps, changes = Steps(), []
-    config = sys.stdin.buffer.read(args["config_size"]) if args.get("config_size") is not None else None
-    with steps("packages"):
-        ensure_packages(args["packages"], changes)
-    with steps("users"):
-        group = ensure_user(args, changes)
-        ensure_sudoers(args, changes)
-    with steps("tree"):
-        ensure_tree(args, group, changes)
-        ensure_config(args, group, config, changes)
-    with steps("apache"):
-        apache_changed = ensure_apache(args, changes)
-        pid = ensure_running(apache_changed, changes, args["apache"])
-    return {"changed": bool(changes), "changes": changes, "timings": steps.timings, "apache_pid": pid,
-            "python_version": "%d.%d" % sys.version_info[:2]}
-
-
-COMMANDS = {"deploy": cmd_deploy, "rollback": cmd_rollback, "status": cmd_status, "bootstrap": cmd_bootstrap}
+COMMANDS = {"deploy": cmd_deploy, "rollback": cmd_rollback, "status": cmd_status}
 
 
 def main(argv):

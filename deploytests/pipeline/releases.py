@@ -10,6 +10,11 @@ deploy, as the deploy user (no sudo needed), with the artifact streamed on the s
 2. **no-op**: if the live release came from the same artifact sha256 and the site answers with it, nothing is
    done (``changed=False``). If ``current`` names it but the site serves another release (a deploy died
    between the switch and the reload), the switch is finished: reload + gate (``changed=True``).
+2b. **config**: the target's config for this host travels before the artifact; when it differs from the one the
+   live release started with (``config_sha256`` in its RELEASE.json), the root config helper installs it
+   (``sudo -n python3 -I /var/lib/deploytests/agent_root.py config <app>``: one exact sudoers rule, config on
+   stdin) and a new release is built even from the same artifact ("config changed"); a refused release puts
+   the previous config back.
 3. **build** ``releases/<id>`` (id ``YYYYmmddTHHMMSSZ-<sha8>``, sortable): receive + check sha256, unpack,
    ``python3 -m venv --without-pip`` + the tree prebuilt by pack extracted into it (or, when the runner's Python
    differs, the shipped wheels installed by pypa ``installer``), symlink the shared paths, then one process as
@@ -61,6 +66,7 @@ class DeployResult:
     seconds: float = 0.0
     pruned: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)
+    config_changed: bool = False
 
 
 @dataclass
@@ -106,17 +112,18 @@ def release_meta(cfg: DeployConfig, artifact: Artifact, now: dt.datetime) -> dic
 def gate_args(cfg: DeployConfig, *, lock_timeout: float, gate_timeout: float) -> dict:
     """Arguments shared by deploy and rollback (pure)."""
     return {
-        "root": cfg.root, "port": cfg.port, "health_path": cfg.health_path, "server_name": cfg.server_name,
+        "app": cfg.app, "root": cfg.root, "port": cfg.port, "health_path": cfg.health_path, "server_name": cfg.server_name,
         "lock_timeout": lock_timeout, "gate_timeout": gate_timeout, "app_user": cfg.app_user,
         "config_env": cfg.config_env, "config_path": cfg.remote_config_path, "entry_point": cfg.entry_point,
     }
 
 
 def deploy_args(cfg: DeployConfig, artifact: Artifact, *, now: dt.datetime, lock_timeout: float,
-                gate_timeout: float, preflight: bool = True) -> dict:
-    """The agent's arguments for a deploy (pure: the unit tests check them)."""
+                gate_timeout: float, preflight: bool = True, config_size: int | None = None) -> dict:
+    """The agent's arguments for a deploy (pure: the unit tests check them). The config's bytes (``config_size``
+    of them, None: no config) travel on stdin before the artifact, never in the arguments."""
     return dict(
-        gate_args(cfg, lock_timeout=lock_timeout, gate_timeout=gate_timeout),
+        gate_args(cfg, lock_timeout=lock_timeout, gate_timeout=gate_timeout), config_size=config_size,
         release_id=release_id(now, artifact.sha256), artifact_sha256=artifact.sha256, artifact_size=artifact.size,
         release=release_meta(cfg, artifact, now), python=cfg.python, keep_releases=cfg.keep_releases,
         shared_paths=list(cfg.shared_paths), post_deploy=list(cfg.post_deploy), preflight=preflight,
@@ -131,9 +138,12 @@ def deploy(c, cfg: DeployConfig, artifact: Artifact, *, lock_timeout: float = 60
     switch-back path in tests). Raises :class:`DeployError` naming the host and the failed step.
     """
     started = time.monotonic()
+    config_file = cfg.config_for(c.host, c.port)
+    config = config_file.read_bytes() if config_file else None
     args = deploy_args(cfg, artifact, now=now or dt.datetime.now(dt.timezone.utc), lock_timeout=lock_timeout,
-                       gate_timeout=gate_timeout, preflight=preflight)
-    res = _with_error_log(c, lambda: call_agent(c, "deploy", args, payload=artifact.path,
+                       gate_timeout=gate_timeout, preflight=preflight,
+                       config_size=len(config) if config is not None else None)
+    res = _with_error_log(c, lambda: call_agent(c, "deploy", args, payload=(config or b"", artifact.path),
                                                 python=cfg.python, step="deploy", progress=progress))
     return _result(c, res, started, version=artifact.version)
 
@@ -183,4 +193,4 @@ def _result(c, res: dict, started: float, version: str = "") -> DeployResult:
     return DeployResult(host=label_of(c), release_id=res["release_id"], changed=res["changed"],
                         previous=res.get("previous"), version=res.get("version") or version, timings=res.get("timings", {}),
                         seconds=time.monotonic() - started, pruned=res.get("pruned", []),
-                        recovered=res.get("recovered", []))
+                        recovered=res.get("recovered", []), config_changed=res.get("config_changed", False))

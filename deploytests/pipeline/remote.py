@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CommandFailed, DeployError, tail
-from . import agent
+from . import agent, agent_root
 
 AGENT_SOURCE = Path(agent.__file__).read_bytes()
+ROOT_AGENT_SOURCE = Path(agent_root.__file__).read_bytes()  # bootstrap: what runs as root is its own program
 BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),'deploytests-agent','exec'))"
 
 Progress = Callable[[str, str, float, str], None]
@@ -30,9 +31,10 @@ def label_of(c) -> str:
     return getattr(c, "label", "") or f"ssh://{c.user}@{c.host}:{c.port}"
 
 
-def agent_command(command: str, args: dict, *, python: str = "python3", sudo: bool = False) -> str:
+def agent_command(command: str, args: dict, *, python: str = "python3", sudo: bool = False,
+                  source: bytes = AGENT_SOURCE) -> str:
     """The remote command line: ``[sudo -n] python3 -c BOOT <command> '<json args>'`` (no secrets in args)."""
-    boot = BOOT.format(n=len(AGENT_SOURCE))
+    boot = BOOT.format(n=len(source))
     argv = [python, "-c", boot, command, json.dumps(args, sort_keys=True)]
     prefix = "sudo -n " if sudo else ""
     return prefix + " ".join(shlex.quote(a) for a in argv)
@@ -99,13 +101,15 @@ def _feed(chan, parts: Sequence[bytes | Path]) -> None:
         pass
 
 
-def call_agent(c, command: str, args: dict, *, payload: bytes | Path = b"", sudo: bool = False, python: str = "python3",
-               step: str = "", progress: Progress | None = None) -> dict:
+def call_agent(c, command: str, args: dict, *, payload: bytes | Path | Sequence[bytes | Path] = b"",
+               sudo: bool = False, python: str = "python3", step: str = "", progress: Progress | None = None,
+               source: bytes = AGENT_SOURCE) -> dict:
     """Run one agent command on ``c`` and return its ``result`` event.
 
     An ``error`` event becomes a :class:`DeployError` naming the host, the step and the agent's hint; any other
     failure (no python3, sudo refused) a :class:`CommandFailed` with the output tail. ``step`` events go to
-    ``progress(host, step, seconds, message)``.
+    ``progress(host, step, seconds, message)``. ``source`` is the program to run (``ROOT_AGENT_SOURCE`` for
+    what runs as root); ``payload`` one part or a sequence of parts sent after it on stdin.
     """
     host = label_of(c)
 
@@ -113,8 +117,9 @@ def call_agent(c, command: str, args: dict, *, payload: bytes | Path = b"", sudo
         if event["event"] == "step" and progress:
             progress(host, event["step"], event.get("seconds", 0.0), event.get("message", ""))
 
-    line = agent_command(command, args, python=python, sudo=sudo)
-    res = exec_stream(c, line, (AGENT_SOURCE, payload), on_event)
+    line = agent_command(command, args, python=python, sudo=sudo, source=source)
+    parts = tuple(payload) if isinstance(payload, (list, tuple)) else (payload,)
+    res = exec_stream(c, line, (source, *parts), on_event)
     final = next((e for e in reversed(res.events) if e["event"] in ("result", "error")), None)
     if final and final["event"] == "result":
         return final

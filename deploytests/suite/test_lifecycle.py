@@ -149,12 +149,15 @@ class Interrupted:
     def __init__(self, lab, name: str, point: str):
         self.lab, self.point, self.conn = lab, point, lab.login()
         self.paused, self.pid, self.error = threading.Event(), None, None
-        art = lab.artifact(name)
-        args = deploy_args(lab.config(), art, now=dt.datetime.now(dt.timezone.utc), lock_timeout=10,
-                           gate_timeout=10)
+        art, cfg = lab.artifact(name), lab.config()
+        config = cfg.config_for(self.conn.host, self.conn.port)  # sent before the artifact, as deploy does
+        config = config.read_bytes() if config else None
+        args = deploy_args(cfg, art, now=dt.datetime.now(dt.timezone.utc), lock_timeout=10, gate_timeout=10,
+                           config_size=None if config is None else len(config))
         self.release_id = args["release_id"]
         args.update(pause_at=point, pause_seconds=30)
-        self.thread = threading.Thread(target=self._run, args=(args, art.path.read_bytes()), daemon=True)
+        payload = (config or b"", art.path.read_bytes())
+        self.thread = threading.Thread(target=self._run, args=(args, payload), daemon=True)
 
     def _run(self, args, payload):
         try:

@@ -59,6 +59,9 @@ def secret_values(config_file: Path | None, min_len: int = 8, *, keys_only: bool
     secret-looking keys (``*SECRET*``, ``*PASSWORD*``, ``*TOKEN*``, ``*KEY*``, DSNs) whatever their length, and
     (unless ``keys_only``) any other value of ``min_len`` characters or more. Short plain values (``"data"``,
     ``"docker"``) are left alone: redacting them would mangle every message that happens to contain the word."""
+    if config_file is not None and Path(config_file).is_dir():  # per-host configs: every host's secrets
+        return sorted({v for f in sorted(Path(config_file).iterdir()) if f.is_file()
+                       for v in secret_values(f, min_len, keys_only=keys_only)}, key=len, reverse=True)
     if config_file is None or not Path(config_file).is_file():
         return []
     values = []

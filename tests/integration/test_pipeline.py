@@ -111,7 +111,8 @@ def test_deploy_v1_answers_from_the_runner_with_its_release_id(box, deployer, ar
     assert r.status_code == 200, r.text
     assert r.headers["X-Deploy-Release"] == result.release_id
     assert "yourapplication 1.0 (config: docker)" in r.text and SECRET not in r.text
-    assert [step for _, step, _, _ in lines][:2] == ["lock", "upload"] and lines[-1][1] == "prune"
+    # the first deploy installs the config the release starts with (bootstrap's is the same: unchanged on disk)
+    assert [step for _, step, _, _ in lines][:3] == ["lock", "config", "upload"] and lines[-1][1] == "prune"
     state["v1"] = result.release_id
     print(f"\ndeploy v1 on {box.label}: {result.seconds:.2f}s {result.timings}")
 

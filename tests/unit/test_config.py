@@ -90,15 +90,45 @@ def test_missing_required_key_and_bad_toml(tmp_path):
         load_config(tmp_path)
 
 
-@pytest.mark.parametrize("path", ["/etc/passwd", "/etc/sudoers", "/etc/sudoers.d/app", "/usr/lib/x.cfg",
-                                  "/etc/ssh/sshd_config", "/etc/apache2/apache2.conf", "/root/app.cfg"])
-def test_config_path_never_names_a_system_file(tmp_path, path):
+@pytest.mark.parametrize("path", ["/etc/passwd", "/etc/./passwd", "/etc//passwd", "/etc/ld.so.preload",
+                                  "/etc/cron.hourly/x", "/etc/other/app.cfg", "/etc/web", "/etc/web/../passwd",
+                                  "/var/www/web/releases/x.cfg", "/var/www/web/application.wsgi",
+                                  "/var/www/other/shared/app.cfg", "/var/www/web/shared", "/usr/lib/x.cfg",
+                                  "/etc/sudoers.d/web", "/root/app.cfg"])
+def test_config_path_is_confined_to_the_apps_own_trees(tmp_path, path):
+    """Issue 10 finding 3: a string compare let /etc/./passwd, /etc//passwd and any path not on a deny-list
+    through; now only files below /etc/<app>/ and /var/www/<app>/shared/ pass, decided on path components."""
     (tmp_path / "deploy.toml").write_text(f'app = "web"\nentry_point = "web:app"\nconfig_path = "{path}"\n')
-    with pytest.raises(ConfigError, match=r"deploy.toml: key 'config_path' must be an absolute path on the server, "
-                                          r"outside system directories"):
+    with pytest.raises(ConfigError, match=r"deploy.toml: key 'config_path' must (not contain '..'|name a file in "
+                                          r"the app's own trees: /etc/web/... or /var/www/web/shared/...), got"):
         load_config(tmp_path)
 
 
-def test_config_path_may_live_in_its_own_etc_dir(tmp_path):
-    (tmp_path / "deploy.toml").write_text('app = "web"\nentry_point = "web:app"\nconfig_path = "/etc/web/web.cfg"\n')
-    assert load_config(tmp_path).config_path == "/etc/web/web.cfg"
+@pytest.mark.parametrize("path", ["/etc/web/web.cfg", "/etc/web/conf.d/web.cfg", "/etc//web/./web.cfg",
+                                  "/var/www/web/shared/application.cfg", "/var/www/web/shared/conf/app.cfg"])
+def test_config_path_may_live_in_the_apps_own_trees(tmp_path, path):
+    (tmp_path / "deploy.toml").write_text(f'app = "web"\nentry_point = "web:app"\nconfig_path = "{path}"\n')
+    assert load_config(tmp_path).config_path == path
+
+
+@pytest.mark.parametrize("key", ["app_user", "deploy_user"])
+def test_app_and_deploy_user_are_never_root(tmp_path, key):
+    """Issue 10 finding 2: app_user = "root" made bootstrap grant deployer ALL as root; refused up front now."""
+    (tmp_path / "deploy.toml").write_text(f'app = "web"\nentry_point = "web:app"\n{key} = "root"\n')
+    with pytest.raises(ConfigError, match=rf"deploy.toml: key '{key}' may not be 'root'"):
+        load_config(tmp_path)
+
+
+def test_config_directory_gives_each_host_its_own_file(tmp_path):
+    (tmp_path / "hosts").mkdir()
+    (tmp_path / "hosts" / "web1.example.com.cfg").write_text("NAME = 'web1'\n")
+    (tmp_path / "hosts" / "127.0.0.1:2222.cfg").write_text("NAME = 'c2'\n")
+    (tmp_path / "deploy.toml").write_text('app = "web"\nentry_point = "web:app"\nconfig_file = "hosts"\n')
+    cfg = load_config(tmp_path)
+    assert cfg.config_for("web1.example.com").name == "web1.example.com.cfg"
+    assert cfg.config_for("127.0.0.1", 2222).name == "127.0.0.1:2222.cfg"
+    with pytest.raises(ConfigError, match=r"no config for host web2.example.com in .*hosts \(expected "
+                                          r"web2.example.com.cfg or web2.example.com:22.cfg\)"):
+        cfg.config_for("web2.example.com")
+    single = cfg.with_config_file(tmp_path / "hosts" / "web1.example.com.cfg")
+    assert single.config_for("anything") == single.config_file

@@ -133,12 +133,14 @@ def test_check_tree_explains_a_missing_bootstrap(tmp_path):
     assert "run bootstrap first" in info.value.hint
 
 
-def test_as_app_uses_sudo_only_for_another_user():
+def test_as_app_uses_sudo_only_for_another_user_and_only_for_the_release_python():
+    """The sudoers rule allows the release venv's python as the app user, nothing else: no ``sudo env``."""
     import pwd
     me = pwd.getpwuid(os.getuid()).pw_name
-    env = {"APP_CONFIG": "/x.cfg"}
-    assert agent.as_app({"app_user": me}, ["python", "-c", "1"], env) == ["env", "APP_CONFIG=/x.cfg", "python", "-c", "1"]
-    assert agent.as_app({"app_user": "someone"}, ["true"], env)[:6] == ["sudo", "-n", "-u", "someone", "--", "env"]
+    py = "/var/www/a/releases/r1/venv/bin/python"
+    assert agent.as_app({"app_user": me}, [py, "-c", "1"]) == [py, "-c", "1"]
+    assert agent.as_app({"app_user": "someone"}, [py, "-c", "1"]) == ["sudo", "-n", "-u", "someone", "--", py, "-c",
+                                                                     "1"]
 
 
 def test_unpack_refuses_unsafe_members(tmp_path):
@@ -250,3 +252,41 @@ def test_release_check_failures_name_their_step(release, source, post, step, mes
         agent.check_release(dict(args, post_deploy=post), str(rel), agent.Steps())
     assert info.value.step == step and message in info.value.what, info.value.what
     assert "live release was not touched" in info.value.hint
+
+
+def test_plan_deploy_a_changed_config_alone_is_a_new_release():
+    live = {"artifact_sha256": "a" * 64, "config_sha256": "c" * 64}
+    assert agent.plan_deploy("r1", live, "a" * 64, "c" * 64) == (True, False)   # no change
+    assert agent.plan_deploy("r1", live, "a" * 64, "d" * 64) == (True, True)    # config alone: a deploy
+    assert agent.plan_deploy("r1", live, "b" * 64, "c" * 64) == (False, False)  # new code, same config
+    assert agent.plan_deploy("r1", live, "a" * 64, None) == (True, False)       # no config sent
+    assert agent.plan_deploy(None, {}, "a" * 64, "c" * 64) == (False, True)     # first deploy
+    assert agent.plan_deploy("r0", {"artifact_sha256": "a" * 64}, "a" * 64, "c" * 64) == (True, True)
+
+
+HELPER = """
+import json, sys
+request = json.loads(sys.stdin.buffer.readline())
+data = sys.stdin.buffer.read()
+if request["op"] == "install" and data == b"SECRET=1\\n":
+    print("@@DT " + json.dumps({"event": "result", "changed": True}))
+else:
+    print("@@DT " + json.dumps({"event": "error", "what": "refusing it", "hint": "h"}))
+"""
+
+
+def test_config_helper_sends_the_request_and_config_on_stdin_and_maps_its_answer(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setattr(agent, "SETTINGS_DIR", str(tmp_path))
+    with pytest.raises(agent.AgentError, match=r"web.json is missing: this server was not bootstrapped for web"):
+        agent.config_helper({"app": "web"}, {"op": "install"})
+    (tmp_path / "web.json").write_text(json.dumps({"config_command": [sys.executable, "-c", HELPER]}))
+    assert agent.config_helper({"app": "web"}, {"op": "install", "size": 9}, b"SECRET=1\n")["changed"] is True
+    with pytest.raises(agent.AgentError, match=r"^config: refusing it$"):
+        agent.config_helper({"app": "web"}, {"op": "restore"})
+    (tmp_path / "web.json").write_text(json.dumps({"config_command": ["sh", "-c", "echo 'sudo: a password is "
+                                                                                  "required' >&2; exit 1"]}))
+    with pytest.raises(agent.AgentError, match=r"the config helper did not run \(exit 1\): sudo: a password is "
+                                               r"required") as info:
+        agent.config_helper({"app": "web"}, {"op": "restore"})
+    assert "bootstrap again with deploy_user" in info.value.hint

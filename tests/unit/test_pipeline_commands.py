@@ -57,10 +57,16 @@ def test_deploy_args_carry_release_meta_and_no_config_contents():
 
 def test_bootstrap_args_carry_files_but_never_the_config():
     args = bootstrap_args(CFG, stacks.get("debian13-apache-wsgi"), deploy_user="deployer", config_size=77)
-    assert args["packages"] == ["apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2"]
+    assert args["packages"] == ["apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2"]  # ss: the suite
     assert args["stack"] == "debian13-apache-wsgi" and args["apache"]["apachectl"] == "/usr/sbin/apache2ctl"
+    assert args["helper_size"] > 0 and "helper" not in args  # the root agent's source travels on stdin
     assert (args["deploy_user"], args["app_user"], args["config_size"]) == ("deployer", "yourapplication", 77)
     assert "s3cr3t" not in json.dumps(args)
+
+
+def test_vhost_daemon_runs_with_umask_0007():
+    """Issue 9 item 7: files the app creates (its database) must not be world-readable."""
+    assert " umask=0007 " in templates.vhost(CFG)
 
 
 def test_vhost_daemon_mode_preloaded_utf8_and_no_document_root():

@@ -1,0 +1,139 @@
+"""Config lifecycle and app data (issue 9 items 6 and 7) on two real containers, deploying as ``deployer``
+(a login without sudo: the config reaches the server only through the root helper's one sudoers rule).
+
+- per-host configs: a config directory with one ``<host>:<port>.cfg`` per server; each server's app shows its
+  own value;
+- a changed config alone is a deploy that says so: a new release starts with it, the route shows the new value,
+  the other host (unchanged config, same artifact) reports no change; the config stays 0640 root:<app>;
+- a release refused at its check puts the previous config back;
+- bootstrap with a changed config restarts the live app with it (it used to leave it unused);
+- files the app creates (its data) are 0660 or tighter (daemon umask 0007); the secret is in no output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import requests
+
+from deploytests import pipeline
+from deploytests.config import load_config
+from deploytests.containers import Fleet
+from deploytests.errors import DeployError
+
+pytestmark = pytest.mark.integration
+
+APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+SECRET = "per-host-s3cr3t-never-shown"
+
+
+@pytest.fixture(scope="module")
+def fleet():
+    with Fleet(count=2, name_prefix="cfg", progress=lambda msg: None) as fleet:
+        yield fleet
+
+
+@pytest.fixture(scope="module")
+def confdir(tmp_path_factory, fleet):
+    d = tmp_path_factory.mktemp("hosts")
+    for i, s in enumerate(fleet.servers, 1):
+        write(d, s, f"host-{i}")
+    return d
+
+
+def write(d: Path, server, name: str) -> None:
+    (d / f"{server.host}:{server.port}.cfg").write_text(
+        f'CONFIG_NAME = "{name}"\nSECRET_KEY = "{SECRET}"\nDATA_DIR = "data"\n')
+
+
+def config(app: str, confdir: Path):
+    return replace(load_config(APPS / app), deploy_user="deployer").with_config_file(confdir)
+
+
+def get(server) -> str:
+    r = requests.get(server.base_url + "/", headers={"Host": "localhost"}, timeout=10)
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+def sudo(server, command: str) -> str:
+    return server.connection().sudo(command, hide=True, in_stream=False).stdout.strip()
+
+
+def deploy(server, cfg, artifact, seen):
+    c = server.new_connection(user="deployer")
+    try:
+        return pipeline.deploy(c, cfg, artifact, progress=lambda h, step, s, msg: seen.append(f"{step} {msg}"))
+    finally:
+        c.close()
+
+
+@pytest.fixture(scope="module")
+def deployed(fleet, confdir):
+    cfg = config("yourapplication", confdir)
+    versions = {pipeline.bootstrap(s.connection(), cfg).python_version for s in fleet.servers}
+    artifact = pipeline.pack(APPS / "yourapplication", cfg, python_version=versions.pop())
+    seen: list[str] = []
+    results = [deploy(s, cfg, artifact, seen) for s in fleet.servers]
+    return {"cfg": cfg, "artifact": artifact, "results": results, "seen": seen}
+
+
+def test_each_host_runs_with_its_own_config(fleet, deployed):
+    assert [f"(config: host-{i})" in get(s) for i, s in enumerate(fleet.servers, 1)] == [True, True]
+    cfg = deployed["cfg"]
+    for s in fleet.servers:
+        assert sudo(s, f"stat -c '%a %U:%G' {cfg.remote_config_path}") == f"640 root:{cfg.app_user}"
+    assert not any(SECRET in line for line in deployed["seen"])
+
+
+def test_changed_config_alone_is_a_deploy_that_says_so_and_reaches_the_app(fleet, deployed, confdir):
+    web1, web2 = fleet.servers
+    before = deployed["results"][0].release_id
+    write(confdir, web1, "host-1-changed")
+    seen: list[str] = []
+    res = deploy(web1, deployed["cfg"], deployed["artifact"], seen)
+    assert res.changed and res.config_changed and res.release_id != before and res.previous == before
+    assert any(line.startswith("config config changed (sha256 ") for line in seen), seen
+    assert "(config: host-1-changed)" in get(web1)
+    assert sudo(web1, f"stat -c '%a %U:%G' {deployed['cfg'].remote_config_path}") == "640 root:yourapplication"
+    again = deploy(web2, deployed["cfg"], deployed["artifact"], seen)  # web2's config and artifact unchanged
+    assert not again.changed and not again.config_changed and "(config: host-2)" in get(web2)
+    assert not any(SECRET in line for line in seen)
+
+
+def test_refused_release_puts_the_previous_config_back(fleet, deployed, confdir):
+    web1 = fleet.servers[0]
+    cfg = config("broken-health", confdir)
+    path = cfg.remote_config_path
+    old = sudo(web1, f"sha256sum {path}")
+    broken = pipeline.pack(APPS / "broken-health", cfg, python_version=deployed["artifact"].python_version)
+    write(confdir, web1, "host-1-with-broken-release")
+    try:
+        with pytest.raises(DeployError) as info:
+            deploy(web1, cfg, broken, [])
+    finally:
+        write(confdir, web1, "host-1-changed")
+    assert "the previous config was put back" in info.value.render()
+    assert sudo(web1, f"sha256sum {path}") == old
+    assert "(config: host-1-changed)" in get(web1)
+
+
+def test_bootstrap_with_a_changed_config_restarts_the_live_app_with_it(fleet, deployed, confdir):
+    web2 = fleet.servers[1]
+    write(confdir, web2, "host-2-by-bootstrap")
+    result = pipeline.bootstrap(web2.connection(), deployed["cfg"])
+    assert "app reloaded: the live release restarts with the new config" in result.changes, result.changes
+    assert not any(SECRET in c for c in result.changes)
+    assert "(config: host-2-by-bootstrap)" in get(web2)
+
+
+def test_files_the_app_creates_are_not_world_readable(fleet, deployed):
+    web1 = fleet.servers[0]
+    get(web1)  # the app appends to data/visits
+    root = deployed["cfg"].root
+    modes = sudo(web1, f"stat -c '%n %a' {root}/shared/data/visits {root}/shared/data/initialized").splitlines()
+    for line in modes:
+        name, mode = line.split()
+        assert int(mode, 8) & 0o007 == 0, f"{name} is {mode}: readable by others (daemon umask not 0007?)"

@@ -1,0 +1,192 @@
+"""The root agent's decisions and link-proof file operations, run on the runner against temp dirs.
+
+``agent_root.py`` is stdlib-only; the same source runs as root on servers (bootstrap, the config helper).
+Each test names the issue 10 finding it reproduces.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from types import SimpleNamespace
+
+import pytest
+
+from deploytests.pipeline import agent_root as ar
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def me():
+    return os.getuid(), os.getgid()
+
+
+# -- finding 1: never follow a link ----------------------------------------------------------------------
+
+def test_planted_symlink_at_the_lock_is_refused_and_its_target_untouched(tmp_path):
+    secret = tmp_path / "shadow"
+    secret.write_text("root:x:::\n")
+    secret.chmod(0o640)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / ".deploy.lock").symlink_to(secret)
+    with pytest.raises(ar.AgentError, match=r"refusing .*/app/\.deploy\.lock: it \(or a directory above it\) is a "
+                                            r"symbolic link"):
+        ar.ensure_empty_file(str(tmp_path / "app" / ".deploy.lock"), *me(), 0o644, [])
+    assert oct(secret.stat().st_mode & 0o777) == "0o640" and secret.read_text() == "root:x:::\n"
+
+
+def test_planted_symlink_at_a_written_file_or_dir_is_refused(tmp_path):
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "f").write_text("keep")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "application.wsgi").symlink_to(target / "f")
+    with pytest.raises(ar.AgentError, match="symbolic link"):
+        ar.ensure_file(str(tmp_path / "app" / "application.wsgi"), b"new", *me(), 0o644, [])
+    assert (target / "f").read_text() == "keep"
+    (tmp_path / "app" / "shared").symlink_to(target)
+    with pytest.raises(ar.AgentError, match="symbolic link"):
+        ar.ensure_dir(str(tmp_path / "app" / "shared"), *me(), 0o750, [])
+    with pytest.raises(ar.AgentError, match="symbolic link"):  # a link ABOVE the file is refused too
+        ar.ensure_file(str(tmp_path / "app" / "shared" / "app.cfg"), b"x", *me(), 0o640, [])
+    assert sorted(p.name for p in target.iterdir()) == ["f"] and oct(target.stat().st_mode & 0o777) != "0o750"
+
+
+def test_hard_linked_file_is_refused(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "sys").write_text("system")
+    os.link(tmp_path / "sys", tmp_path / "app" / ".deploy.lock")
+    with pytest.raises(ar.AgentError, match="has 2 hard links"):
+        ar.ensure_empty_file(str(tmp_path / "app" / ".deploy.lock"), *me(), 0o600, [])
+    assert oct((tmp_path / "sys").stat().st_mode & 0o777) != "0o600"
+
+
+def test_ensure_file_writes_atomically_only_when_changed_and_keeps_the_previous(tmp_path):
+    path, changes = str(tmp_path / "app.cfg"), []
+    assert ar.ensure_file(path, b"A", *me(), 0o640, changes)
+    assert not ar.ensure_file(path, b"A", *me(), 0o640, changes)
+    assert ar.ensure_file(path, b"B", *me(), 0o640, changes, keep_previous=True)
+    assert (tmp_path / "app.cfg").read_bytes() == b"B" and (tmp_path / ".app.cfg.previous").read_bytes() == b"A"
+    assert oct((tmp_path / "app.cfg").stat().st_mode & 0o777) == "0o640"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".app.cfg.previous", "app.cfg"]  # no temp left
+    assert ar.restore_config({"config_path": path})
+    assert (tmp_path / "app.cfg").read_bytes() == b"A"
+    (tmp_path / "app.cfg").chmod(0o644)
+    ar.ensure_file(path, b"A", *me(), 0o640, changes)
+    assert changes[-1] == f"mode set: {path} 640"
+
+
+# -- finding 3: config path confined, by components ------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/etc/./passwd", "/etc//passwd", "/etc/passwd", "/etc/ld.so.preload",
+                                  "/etc/cron.hourly/x", "/etc/other/app.cfg", "/etc/web/../passwd", "/etc/web",
+                                  "/etc/web/", "/var/www/web/releases/x", "/var/www/web/current/app.cfg",
+                                  "/var/www/web/.deploy.lock", "/var/www/web/shared", "relative/app.cfg"])
+def test_config_path_outside_the_apps_trees_is_refused(path):
+    assert ar.config_path_problem(path, "web")
+
+
+@pytest.mark.parametrize("path", ["/etc/web/app.cfg", "/etc//web/./app.cfg", "/var/www/web/shared/application.cfg"])
+def test_config_path_in_the_apps_trees_is_allowed(path):
+    assert ar.config_path_problem(path, "web") is None
+
+
+# -- finding 2: users and grants -------------------------------------------------------------------------
+
+def entry(name, uid, home="/", shell="/bin/sh", gecos=""):
+    return SimpleNamespace(pw_name=name, pw_uid=uid, pw_gid=uid, pw_gecos=gecos, pw_dir=home, pw_shell=shell)
+
+
+@pytest.mark.parametrize("role, name, ent, ours, problem", [
+    ("app_user", "root", entry("root", 0), False, "app_user 'root' is root (uid 0)"),
+    ("app_user", "toor", entry("toor", 0), True, "app_user 'toor' is root (uid 0)"),
+    ("deploy_user", "root", entry("root", 0), False, "deploy_user 'root' is root"),
+    ("app_user", "www-data", entry("www-data", 33), False, "an existing system account (uid 33) that deploytests "
+                                                           "did not create"),
+    ("deploy_user", "daemon", entry("daemon", 1), False, "existing system account (uid 1)"),
+    ("deploy_user", "ghost", None, False, "deploy_user 'ghost' does not exist"),
+    ("app_user", "web", None, False, None),                  # created by bootstrap
+    ("app_user", "web", entry("web", 998), True, None),      # created by bootstrap earlier
+    ("deploy_user", "deployer", entry("deployer", 1001), False, None),  # a login
+])
+def test_user_decisions(role, name, ent, ours, problem):
+    got = ar.user_problem(role, name, ent, ours)
+    assert (got is None) if problem is None else (problem in got), got
+
+
+def test_sudoers_rule_grants_only_the_release_python_and_the_config_helper():
+    rule = ar.sudoers_rule("deployer", "web", "web", "/var/www/web", "/usr/bin/python3")
+    lines = [ln for ln in rule.splitlines() if not ln.startswith("#")]
+    assert lines == ["deployer ALL=(web) NOPASSWD: /var/www/web/releases/*/venv/bin/python",
+                     "deployer ALL=(root) NOPASSWD: /usr/bin/python3 -I /var/lib/deploytests/agent_root.py "
+                     "config web"]
+    assert "ALL=(root) NOPASSWD: ALL" not in rule and ": ALL" not in rule
+    same = ar.sudoers_rule("web", "web", "web", "/var/www/web", "/usr/bin/python3")
+    assert "ALL=(web)" not in same  # the deploy user is the app user: nothing to grant there
+
+
+# -- finding 8: locks ------------------------------------------------------------------------------------
+
+HOLD = textwrap.dedent("""
+    import fcntl, os, sys, time
+    fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+    (fcntl.lockf if sys.argv[2] == "lockf" else fcntl.flock)(fd, fcntl.LOCK_EX)
+    print("held", flush=True)
+    sys.stdin.read()
+""")
+
+
+@pytest.mark.parametrize("kind", ["lockf", "flock"])
+def test_held_lock_waits_with_a_message_then_gives_up_in_one_line(tmp_path, kind):
+    path = tmp_path / "lock"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path), kind], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        clock, waits = FakeClock(), []
+        with pytest.raises(ar.AgentError, match=r"the dpkg lock: .*/lock is held by another process; gave up "
+                                                r"after 5s"):
+            ar.acquire_flock(str(path), 5, "the dpkg lock", on_wait=lambda: waits.append(1), clock=clock,
+                             sleep=clock.sleep, lockf=kind == "lockf")
+        assert waits == [1] and clock.now >= 5
+    finally:
+        holder.stdin.close()
+        holder.wait(10)
+    fd = ar.acquire_flock(str(path), 5, "x", lockf=kind == "lockf")  # free once the holder is gone
+    os.close(fd)
+
+
+def test_lock_file_planted_as_a_link_is_refused(tmp_path):
+    (tmp_path / "lock").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(OSError):
+        ar.acquire_flock(str(tmp_path / "lock"), 1, "bootstrap lock")
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_main_refuses_to_run_unless_root(monkeypatch, capsys):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert ar.main(["bootstrap", "{}"]) == 3
+    assert "bootstrap must run as root" in capsys.readouterr().out
+
+
+def test_an_app_user_of_an_older_bootstrap_is_still_ours_and_www_data_is_not():
+    old = entry("web", 998, home="/var/www/web", shell="/usr/sbin/nologin")
+    www = entry("www-data", 33, home="/var/www", shell="/usr/sbin/nologin")
+    groups = {998: "web", 33: "www-data"}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ar.grp, "getgrgid", lambda gid: SimpleNamespace(gr_name=groups[gid]))
+        assert ar.created_by_old_bootstrap("app_user", old, "/var/www/web")
+        assert not ar.created_by_old_bootstrap("app_user", www, "/var/www/web")
+        assert not ar.created_by_old_bootstrap("deploy_user", old, "/var/www/web")
+        assert ar.created_by_old_bootstrap("app_user", entry("x", 990, gecos=ar.MARK), "/var/www/web")
