@@ -1,4 +1,5 @@
-"""Command line: ``deploytests init | engine up | engine sweep | images build`` (or ``python -m deploytests``).
+"""Command line: ``deploytests init | engine up | engine sweep | images build [IMAGE ...]`` (or ``python -m
+deploytests``).
 
 ``engine up`` uses only the standard library until an engine answers, so it works on a bare machine.
 """
@@ -25,10 +26,12 @@ def _sweep(args) -> int:
 
 def _build(args) -> int:
     from .containers import docker_client, ensure_image
+    from .stacks import DEFAULT, STACKS
 
+    bases = {image: s.base_image for s in STACKS.values() for image in (s.image, s.bare_image)}
     client = docker_client()
-    for name in args.images:
-        print(ensure_image(client, name))
+    for name in args.images or list(bases):  # default: every stack's images, each on its own base
+        print(ensure_image(client, name, base=bases.get(name, DEFAULT.base_image)))
     return 0
 
 
@@ -60,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     engine.add_parser("sweep", help="remove containers left by killed runs").set_defaults(func=_sweep)
     imgs = sub.add_parser("images", help="server images").add_subparsers(dest="action", required=True)
     build = imgs.add_parser("build", help="build images whose content-hash tag is missing")
-    build.add_argument("images", nargs="*", default=["debian-apache-wsgi", "debian-bare"])
+    build.add_argument("images", nargs="*", default=[],
+                       help="image folders under dockerfiles/ (default: every server stack's images)")
     build.set_defaults(func=_build)
     args = parser.parse_args(argv)
     from .errors import DeployTestsError

@@ -310,17 +310,20 @@ def deploy_bootstrapped(pytestconfig, deploy_settings, deploy_target, deploy_con
 @pytest.fixture(scope="session")
 def deploy_artifact(pytestconfig, deploy_settings, deploy_config, deploy_bootstrapped):
     """The packed release (:class:`deploytests.pipeline.Artifact`: path, version, sha256), built once
-    for the servers' Python and CPU architecture (wheels cached between runs). A failing pack stops the run."""
+    for the servers' Python and CPU architecture (wheels cached between runs). A fleet mixing platforms gets one
+    artifact per distinct Python (each server deploys its own; ``deployment[label].artifact_sha256`` says which);
+    this fixture is then the first server's. A failing pack stops the run."""
     from .pipeline import pack
 
     started = time.monotonic()
     try:
-        art = pack(deploy_settings.app, deploy_config, python_version=deploy_bootstrapped.python_version,
-                   machine=deploy_bootstrapped.machine)
+        arts = {v: pack(deploy_settings.app, deploy_config, python_version=v, machine=deploy_bootstrapped.machine)
+                for v in deploy_bootstrapped.python_versions()}
     except DeployTestsError as exc:
         _stop_run(pytestconfig, exc, deploy_config)
     pytestconfig.stash[RUN]["pack"] = time.monotonic() - started
-    return art
+    pytestconfig.stash[RUN]["artifacts"] = arts
+    return arts[deploy_bootstrapped.python_version]
 
 
 @pytest.fixture(scope="session")
@@ -336,7 +339,8 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
             boot = request.getfixturevalue("deploy_bootstrapped")
             pack_s = pytestconfig.stash[RUN].get("pack", 0.0)
             produce = lambda: deploy_all(deploy_target.servers, deploy_config, art,  # noqa: E731
-                                         pack_seconds=pack_s, boot=boot).to_json()
+                                         pack_seconds=pack_s, boot=boot,
+                                         artifacts=pytestconfig.stash[RUN].get("artifacts")).to_json()
             result = Deployment.from_json(_shared(pytestconfig, deploy_target, "deploy", produce))
     except DeployTestsError as exc:
         _fail(exc, deploy_config)

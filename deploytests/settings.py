@@ -10,7 +10,9 @@ upper-cased name and the ini key ``deploytests_`` + the name (``--targets-file``
   config, see the plugin);
 - ``--containers N``: hosts of the docker target (default 2);
 - ``--no-deploy``: deploy nothing, verify what is live;
-- ``--keep-containers``: keep the containers and print an ssh line per host.
+- ``--keep-containers``: keep the containers and print an ssh line per host;
+- ``--platform NAME[,NAME...]``: the docker target's server platform(s), e.g. ``debian12`` (the default),
+  ``debian13``, or ``debian12,debian13`` for a mixed fleet (containers take the platforms in turn).
 
 A bad value raises :class:`~deploytests.errors.ConfigError` that says where it came from, e.g.
 ``--containers=abc (from DEPLOYTESTS_CONTAINERS environment variable): not a positive integer``.
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError
+from .stacks import DEFAULT, platforms
 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
@@ -40,6 +43,7 @@ class Settings:
     containers: int = 2
     no_deploy: bool = False
     keep_containers: bool = False
+    platform: tuple[str, ...] = (DEFAULT.platform,)
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -92,6 +96,16 @@ def _positive_int(value: str, _base: Path) -> int:
     return number
 
 
+def _platforms(value: str, _base: Path) -> tuple[str, ...]:
+    words = [w.strip() for w in value.split(",")]
+    known = platforms()
+    unknown = [w for w in words if w not in known]
+    if not value.strip() or unknown:
+        raise ValueError(f"unknown platform {', '.join(map(repr, unknown)) or repr(value)}; choose from "
+                         f"{', '.join(known)} (comma-separated for a mixed fleet)")
+    return tuple(dict.fromkeys(words))
+
+
 def _bool(value: str, _base: Path) -> bool:
     word = str(value).strip().lower()
     if word in TRUE:
@@ -112,6 +126,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("no_deploy", "deploy nothing: verify what is live on the target", _bool, flag=True),
     Option("keep_containers", "keep the docker target's containers after the run and print an ssh line "
            "per host", _bool, flag=True),
+    Option("platform", "server platform(s) of the docker target's containers: debian12 (default), debian13, "
+           "or a comma-separated mix (debian12,debian13)", _platforms, metavar="NAME[,NAME]"),
 )
 
 

@@ -47,11 +47,10 @@ import time
 from dataclasses import dataclass, field
 
 from ..config import DeployConfig
-from ..errors import DeployError
+from ..errors import DeployError, DeployTestsError
+from ..stacks import detect
 from .artifact import Artifact
 from .remote import Progress, call_agent, label_of
-
-ERROR_LOG = "/var/log/apache2/error.log"
 
 
 @dataclass
@@ -170,10 +169,15 @@ def status(c, cfg: DeployConfig) -> Status:
 
 
 def error_log_tail(c, lines: int = 20) -> str:
-    """The last lines of Apache's error log (via ``sudo -n`` when the login may, else directly, else a note)."""
-    cmd = f"sudo -n tail -n {lines} {ERROR_LOG} 2>/dev/null || tail -n {lines} {ERROR_LOG} 2>&1"
+    """The last lines of Apache's error log, titled with its path (the server stack says where it is; read via
+    ``sudo -n`` when the login may, else directly, else a note). Only called when a deploy failed."""
+    try:
+        log = detect(c).apache.error_log
+    except DeployTestsError as exc:
+        return f"--- Apache error log: not read: {exc}"
+    cmd = f"sudo -n tail -n {lines} {log} 2>/dev/null || tail -n {lines} {log} 2>&1"
     res = c.run(cmd, hide=True, warn=True, in_stream=False)
-    return res.stdout.strip() or f"({ERROR_LOG} not readable by {c.user})"
+    return f"--- {log} (tail) ---\n" + (res.stdout.strip() or f"({log} not readable by {c.user})")
 
 
 def _with_error_log(c, call):
@@ -182,7 +186,7 @@ def _with_error_log(c, call):
         return call()
     except DeployError as exc:
         if "gate" in exc.what:
-            exc.detail = f"{exc.detail}\n--- {ERROR_LOG} (tail) ---\n{error_log_tail(c)}".strip()
+            exc.detail = f"{exc.detail}\n{error_log_tail(c)}".strip()
         raise
 
 

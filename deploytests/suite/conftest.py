@@ -24,6 +24,12 @@ def admin(deploy_server, sudo_host):
 
 
 @pytest.fixture(scope="session")
+def stack(deploy_server):
+    """The server's stack (:mod:`deploytests.stacks`), picked from its /etc/os-release: what to expect there."""
+    return deploy_server.stack
+
+
+@pytest.fixture(scope="session")
 def layout(deploy_server, deploy_host, sudo_host, deploy_config):
     """Expected owners and the stat facts of the app tree, gathered in one round trip per server (under
     sudo where the login may: an SSH session opened before bootstrap lacks the app group it was given)."""

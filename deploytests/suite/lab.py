@@ -26,7 +26,7 @@ EXAMPLES = ("yourapplication", "yourapplication-v2", "broken-import", "broken-he
 # bootstrap and deploy manage; .pyc files and caches, the lock's holder line and the visit counter excluded.
 FINGERPRINT = r"""
 set -e
-paths="{root} /etc/apache2/sites-available/{app}.conf /etc/apache2/sites-enabled /etc/sudoers.d"
+paths="{root} {site_file} {sites_enabled} /etc/sudoers.d"
 skip="( -name *.pyc -o -name __pycache__ ) -prune -o"
 find $paths $skip -printf '%p %m %u:%g %l\n' | sort
 find $paths $skip -type f ! -name .deploy.lock ! -path '*/shared/data/visits' -print0 | sort -z \
@@ -57,8 +57,13 @@ class Lab:
         """The example release ``name`` (or the project at ``project``), packed once for the server's Python."""
         if name not in self.artifacts:
             self.artifacts[name] = pipeline.pack(project or APPS / name, self.config(name, project),
-                                                 python_version=self.python_version or "3.11")
+                                                 python_version=self.python_version or self.stack.python_version)
         return self.artifacts[name]
+
+    @property
+    def stack(self):
+        """The server's stack (:mod:`deploytests.stacks`): where Apache keeps sites and logs there."""
+        return self.server.stack
 
     def login(self):
         """A new, separate connection as the deploy user (close it when done)."""
@@ -103,7 +108,9 @@ class Lab:
 
     def fingerprint(self) -> list[str]:
         cfg = self.config()
-        return self.sudo(FINGERPRINT.format(root=cfg.root, app=cfg.app)).splitlines()
+        apache = self.stack.apache
+        return self.sudo(FINGERPRINT.format(root=cfg.root, site_file=apache.site_file(cfg.app),
+                                            sites_enabled=apache.sites_enabled)).splitlines()
 
     def url(self, path: str = "/") -> str:
         return self.server.base_url.rstrip("/") + path

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # fabric/paramiko load only when a connection is opened, not with the plugin
     from ..ssh import PinnedConnection
+    from ..stacks import Stack
 
 
 
@@ -44,6 +45,7 @@ class Server:
     base_url: str
     container_id: str | None = None
     _conn: PinnedConnection | None = field(default=None, repr=False, compare=False)
+    _stack: Stack | None = field(default=None, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def connection(self) -> PinnedConnection:
@@ -54,6 +56,16 @@ class Server:
                     self._conn.close()  # a dropped transport still holds its client and socket
                 self._conn = self.new_connection()
             return self._conn
+
+    @property
+    def stack(self) -> Stack:
+        """The server's stack (:mod:`deploytests.stacks`), picked from its ``/etc/os-release`` on first use.
+        Raises :class:`~deploytests.stacks.UnsupportedServer` naming the OS and the supported ones."""
+        if self._stack is None:
+            from ..stacks import detect
+
+            self._stack = detect(self.connection(), where=self.label)
+        return self._stack
 
     def new_connection(self, *, user: str | None = None) -> PinnedConnection:
         """A fresh, separate connection (for concurrency tests or another login user)."""

@@ -1,9 +1,9 @@
 """The session's deployment of one app to every server of a target, as plain data.
 
-:func:`bootstrap_all`, then (after the caller packed once, for the servers' Python) :func:`deploy_all`, each
-on all servers in parallel; :func:`read_live` is the ``--no-deploy`` twin that only reads what is live. Both
-return a :class:`Deployment`: per host, the live release id, the version and artifact sha256 it claims
-(from its ``RELEASE.json``) and the seconds each step took. It is JSON-friendly so that xdist workers
+:func:`bootstrap_all`, then (after the caller packed once per distinct server Python: a fleet may mix
+platforms) :func:`deploy_all`, each on all servers in parallel; :func:`read_live` is the ``--no-deploy`` twin that
+only reads what is live. Both return a :class:`Deployment`: per host, the live release id, the version and
+artifact sha256 it claims (from its ``RELEASE.json``) and the seconds each step took. It is JSON-friendly so that xdist workers
 sharing a real target can deploy once and hand the result to each other (:func:`once_per_run`).
 """
 
@@ -63,45 +63,63 @@ def _state(label: str, status, times: dict[str, float] | None = None) -> HostSta
 
 @dataclass
 class Bootstrapped:
-    """Result of bootstrapping every host: the servers' Python (``X.Y``), CPU architecture (``uname -m``) and
-    per-host seconds and changes."""
+    """Result of bootstrapping every host: the first server's Python (``X.Y``), the servers' CPU architecture
+    (``uname -m``, one for all), each server's Python and stack (``pythons``, ``stacks``: a fleet may mix
+    platforms), per-host seconds and changes."""
 
     python_version: str
     machine: str = "x86_64"
     seconds: dict[str, float] = field(default_factory=dict)
     changes: dict[str, list[str]] = field(default_factory=dict)
+    pythons: dict[str, str] = field(default_factory=dict)
+    stacks: dict[str, str] = field(default_factory=dict)
+
+    def python_versions(self) -> list[str]:
+        """The distinct server Pythons, the first server's first: pack once for each."""
+        return list(dict.fromkeys([self.python_version, *self.pythons.values()]))
 
 
 def bootstrap_all(servers, cfg) -> Bootstrapped:
-    """Bootstrap all servers in parallel; they must share one Python version (one artifact serves all)."""
+    """Bootstrap all servers in parallel; each reports its stack and Python (one artifact per Python)."""
     from .. import pipeline
 
     outcomes = pipeline.run_on_hosts(servers, lambda c: pipeline.bootstrap(c, cfg), step="bootstrap")
-    versions = sorted({o.value.python_version for o in outcomes})
-    if len(versions) > 1:
-        raise DeployTestsError(f"the servers run different Pythons ({', '.join(versions)}); one artifact "
-                               "cannot serve them all", hint="split them into separate targets")
     machines = sorted({o.value.machine for o in outcomes})
     if len(machines) > 1:
         raise DeployTestsError(f"the servers have different CPU architectures ({', '.join(machines)}); one "
                                "artifact cannot serve them all", hint="split them into separate targets")
-    return Bootstrapped(python_version=versions[0], machine=machines[0] or "x86_64", seconds={o.host: o.seconds for o in outcomes},
-                        changes={o.host: list(o.value.changes) for o in outcomes})
+    return Bootstrapped(python_version=outcomes[0].value.python_version, machine=machines[0] or "x86_64",
+                        seconds={o.host: o.seconds for o in outcomes},
+                        changes={o.host: list(o.value.changes) for o in outcomes},
+                        pythons={o.host: o.value.python_version for o in outcomes},
+                        stacks={o.host: o.value.stack for o in outcomes})
 
 
-def deploy_all(servers, cfg, artifact, *, pack_seconds: float = 0.0,
-               boot: Bootstrapped | None = None) -> Deployment:
-    """Deploy ``artifact`` on all servers in parallel; each host's state is what its deploy made live (the
-    agent reports it; the suite then checks the server itself, so no second remote call is spent here)."""
+def artifact_for(label: str, artifact, artifacts: dict | None, boot: Bootstrapped | None):
+    """The artifact packed for host ``label``'s Python (``artifacts``: Python ``X.Y`` -> artifact), else
+    ``artifact``."""
+    python = boot.pythons.get(label) if boot else None
+    return (artifacts or {}).get(python, artifact)
+
+
+def deploy_all(servers, cfg, artifact, *, pack_seconds: float = 0.0, boot: Bootstrapped | None = None,
+               artifacts: dict | None = None) -> Deployment:
+    """Deploy on all servers in parallel: each server gets the artifact packed for its Python (``artifacts``,
+    by ``X.Y``, with ``boot`` saying each host's Python), else ``artifact``. Each host's state is what its deploy
+    made live (the agent reports it; the suite then checks the server itself: no second remote call here)."""
     from .. import pipeline
+    from ..pipeline.remote import label_of
 
-    deploys = pipeline.run_on_hosts(servers, lambda c: pipeline.deploy(c, cfg, artifact), step="deploy")
+    chosen = {s.label: artifact_for(s.label, artifact, artifacts, boot) for s in servers}
+    deploys = pipeline.run_on_hosts(servers, lambda c: pipeline.deploy(c, cfg, chosen[label_of(c)]),
+                                    step="deploy")
     hosts = {}
     for outcome in deploys:
         times = {"bootstrap": boot.seconds.get(outcome.host, 0.0)} if boot else {}
         times["deploy"] = outcome.seconds
-        hosts[outcome.host] = HostState(outcome.host, release_id=outcome.value.release_id, version=artifact.version,
-                                        artifact_sha256=artifact.sha256, times=times)
+        art = chosen[outcome.host]
+        hosts[outcome.host] = HostState(outcome.host, release_id=outcome.value.release_id, version=art.version,
+                                        artifact_sha256=art.sha256, times=times)
     return Deployment(deployed=True, hosts=hosts, artifact_sha256=artifact.sha256, version=artifact.version,
                       times={"pack": pack_seconds})
 

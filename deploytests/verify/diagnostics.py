@@ -12,6 +12,8 @@ import re
 import shlex
 from pathlib import Path
 
+from ..stacks import DEFAULT, Stack
+
 # `pip freeze` without pip (venvs are made --without-pip): every installed distribution as name==version
 FREEZE = ("import importlib.metadata as m; "
           "print(*sorted({d.metadata['Name'] + '==' + d.version for d in m.distributions()}), sep=chr(10))")
@@ -20,11 +22,12 @@ MARK = "@@DT-SECTION "
 REDACTED = "[redacted]"
 
 
-def script(app: str, root: str) -> str:
-    """The shell script printing each section after a ``@@DT-SECTION <title>`` line (sudo only if allowed)."""
-    r, conf = shlex.quote(root), shlex.quote(f"/etc/apache2/sites-available/{app}.conf")
+def script(app: str, root: str, stack: Stack = DEFAULT) -> str:
+    """The shell script printing each section after a ``@@DT-SECTION <title>`` line (sudo only if allowed);
+    where the error log and the vhost live is the server ``stack``'s data."""
+    r, conf = shlex.quote(root), shlex.quote(stack.apache.site_file(app))
     sections = {
-        "Apache error log (last 40 lines)": "$S tail -n 40 /var/log/apache2/error.log",
+        "Apache error log (last 40 lines)": f"$S tail -n 40 {shlex.quote(stack.apache.error_log)}",
         f"vhost {conf}": f"cat {conf}",
         f"{root}/application.wsgi": f"cat {r}/application.wsgi",
         "releases": f"ls -l {r}/releases; echo; echo \"current -> $(readlink {r}/current)\"; "
@@ -80,9 +83,10 @@ def redact(text: str, secrets: list[str]) -> str:
 
 
 def collect(server, app: str, root: str, secrets: list[str] = ()) -> dict[str, str]:
-    """Run :func:`script` on ``server``'s connection; never raises (the host may be gone: that is a section)."""
+    """Run :func:`script` on ``server``'s connection (for its stack, read from the server once); never raises
+    (the host may be gone, or run an OS no stack knows: that is a section)."""
     try:
-        result = server.connection().run(script(app, root), hide=True, warn=True, timeout=30)
+        result = server.connection().run(script(app, root, server.stack), hide=True, warn=True, timeout=30)
         return {k: redact(v, list(secrets)) for k, v in parse(result.stdout).items()}
     except Exception as exc:  # noqa: BLE001 - diagnostics must not hide the test's own failure
         return {"diagnostics": f"could not collect: {type(exc).__name__}: {exc}"}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from deploytests import stacks
 from deploytests.config import load_config
 from deploytests.errors import HostOutcome, HostsFailed
 from deploytests.pipeline import remote, templates
@@ -55,8 +56,9 @@ def test_deploy_args_carry_release_meta_and_no_config_contents():
 
 
 def test_bootstrap_args_carry_files_but_never_the_config():
-    args = bootstrap_args(CFG, deploy_user="deployer", config_size=77)
+    args = bootstrap_args(CFG, stacks.get("debian13-apache-wsgi"), deploy_user="deployer", config_size=77)
     assert args["packages"] == ["apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2"]  # ss: the suite
+    assert args["stack"] == "debian13-apache-wsgi" and args["apache"]["apachectl"] == "/usr/sbin/apache2ctl"
     assert args["helper_size"] > 0 and "helper" not in args  # the root agent's source travels on stdin
     assert (args["deploy_user"], args["app_user"], args["config_size"]) == ("deployer", "yourapplication", 77)
     assert "s3cr3t" not in json.dumps(args)
