@@ -102,6 +102,7 @@ class Stack:
 
 
 OS_RELEASE = "/etc/os-release"
+OS_RELEASE_FALLBACK = "/usr/lib/os-release"
 
 
 def parse_os_release(text: str) -> dict[str, str]:
