@@ -130,8 +130,6 @@ def test_bootstrap_args_and_vhost_come_from_the_stack():
 def test_apache_layout_paths():
     a = stacks.DEFAULT.apache
     assert a.site_file("app") == "/etc/apache2/sites-available/app.conf"
-    assert a.enabled_site("app") == "/etc/apache2/sites-enabled/app.conf"
-    assert a.module_load("wsgi") == "/etc/apache2/mods-enabled/wsgi.load"
     assert a.error_log == "/var/log/apache2/error.log"
 
 
