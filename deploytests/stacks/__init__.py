@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 
 from ..errors import ConfigError, DeployTestsError
-from .base import OS_RELEASE, ApacheLayout, Stack, describe_release, parse_os_release
+from .base import OS_RELEASE, OS_RELEASE_FALLBACK, ApacheLayout, Stack, describe_release, parse_os_release
 
 # The registry: one line per stack module (each defines STACK). The first is the default platform.
 MODULES = (
@@ -64,9 +64,11 @@ def for_os_release(text: str, where: str = "") -> Stack:
     return found[0]
 
 
-def detect(c, where: str = "") -> Stack:
-    """Read ``/etc/os-release`` over the connection ``c`` (one round trip) and pick the stack."""
-    res = c.run(f"cat {OS_RELEASE}", hide=True, warn=True, in_stream=False)
+def detect(c, where: str = "", timeout: float = 30) -> Stack:
+    """Read ``/etc/os-release`` (or ``/usr/lib/os-release``, its fallback in os-release(5)) over the connection
+    ``c`` in one round trip, within ``timeout`` seconds, and pick the stack."""
+    res = c.run(f"cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True, warn=True,
+                in_stream=False, timeout=timeout)
     return for_os_release(res.stdout if res.ok else "", where=where or _label(c))
 
 

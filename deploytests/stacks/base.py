@@ -38,17 +38,10 @@ class ApacheLayout:
     def site_file(self, app: str) -> str:
         return f"{self.sites_available}/{app}.conf"
 
-    def enabled_site(self, app: str) -> str:
-        return f"{self.sites_enabled}/{app}.conf"
-
-    def module_load(self, module: str) -> str:
-        """The file whose presence says a module is enabled (``mods-enabled/wsgi.load``)."""
-        return f"{self.mods_enabled}/{module}.load"
-
 
 @dataclass(frozen=True)
 class Stack:
-    """One server platform. See the module docstring; every field is data some code path reads."""
+    """One server platform. See the module docstring; every field is data some code path or check reads."""
 
     name: str                 # registry key, e.g. "debian12-apache-wsgi"
     platform: str             # the --platform word for containers, e.g. "debian12"
@@ -102,6 +95,7 @@ class Stack:
 
 
 OS_RELEASE = "/etc/os-release"
+OS_RELEASE_FALLBACK = "/usr/lib/os-release"
 
 
 def parse_os_release(text: str) -> dict[str, str]:

@@ -26,6 +26,7 @@ from deploytests.containers import Fleet
 from deploytests.errors import DeployError, DeployTestsError, HostKeyError
 from deploytests.pipeline.releases import deploy_args
 from deploytests.pipeline.remote import call_agent
+from deploytests.stacks import for_platform
 from deploytests.suite.lab import Lab, example_release, fingerprint_diff
 from deploytests.verify import wsgi_daemons
 from deploytests.verify.diagnostics import secret_values
@@ -38,12 +39,31 @@ pytestmark = pytest.mark.deploytests_destructive
 SUITE = Path(__file__).resolve().parent
 
 
+def pytest_generate_tests(metafunc):
+    """A docker fleet of several platforms (``--platform debian12,debian13``) runs the scenarios on a container
+    of each, one platform after the other (ids ``[debian13]``)."""
+    if "lab" in metafunc.fixturenames:
+        platforms = docker_platforms(metafunc.config)
+        if len(platforms) > 1:
+            metafunc.parametrize("lab", platforms, indirect=True, scope="module", ids=platforms)
+
+
+def docker_platforms(config) -> list[str]:
+    """The docker target's platforms; none for another target (or settings the plugin refused)."""
+    from deploytests.plugin import PROVIDER, SETTINGS
+
+    provider = config.stash.get(PROVIDER, None)
+    return list(config.stash[SETTINGS].platform) if provider is not None and provider.kind == "docker" else []
+
+
 @pytest.fixture(scope="module")
 def lab(request, deploy_target):
     """A bootstrapped server for the scenarios, with nothing deployed yet (see the module docstring)."""
     if deploy_target.kind == "docker":
-        # the first platform's image (--platform; a mixed fleet runs the scenarios on its first platform)
-        with Fleet(count=1, name_prefix="lab", mix=deploy_target.mix()[:1], progress=lambda msg: None) as fleet:
+        # one container of the platform (a mixed fleet: of each platform in turn, see pytest_generate_tests)
+        stack = for_platform(getattr(request, "param", None) or deploy_target.settings.platform[0])
+        with Fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
+                   progress=lambda msg: None) as fleet:
             box = Lab(fleet.servers[0], deploy_user="deployer", config_file=deploy_target.config_file)
             box.container = fleet.containers[0]
             box.bootstrap()

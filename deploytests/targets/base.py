@@ -67,6 +67,11 @@ class Server:
             self._stack = detect(self.connection(), where=self.label)
         return self._stack
 
+    @stack.setter
+    def stack(self, value: Stack) -> None:
+        """Bootstrap already read it: no second round trip."""
+        self._stack = value
+
     def new_connection(self, *, user: str | None = None) -> PinnedConnection:
         """A fresh, separate connection (for concurrency tests or another login user)."""
         from ..ssh import connect

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import DeployTestsError
+from .base import Server
 
 
 @dataclass
@@ -83,11 +84,17 @@ def bootstrap_all(servers, cfg) -> Bootstrapped:
     """Bootstrap all servers in parallel; each reports its stack and Python (one artifact per Python)."""
     from .. import pipeline
 
+    from ..stacks import get
+
+    servers = list(servers)
     outcomes = pipeline.run_on_hosts(servers, lambda c: pipeline.bootstrap(c, cfg), step="bootstrap")
     machines = sorted({o.value.machine for o in outcomes})
     if len(machines) > 1:
         raise DeployTestsError(f"the servers have different CPU architectures ({', '.join(machines)}); one "
                                "artifact cannot serve them all", hint="split them into separate targets")
+    for server, outcome in zip(servers, outcomes):
+        if isinstance(server, Server):  # it need not read /etc/os-release again
+            server.stack = get(outcome.value.stack)
     return Bootstrapped(python_version=outcomes[0].value.python_version, machine=machines[0] or "x86_64",
                         seconds={o.host: o.seconds for o in outcomes},
                         changes={o.host: list(o.value.changes) for o in outcomes},
