@@ -41,145 +41,10 @@ import requests
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
-APP = '''\
-"""notes: a team's small app: an app factory and a SQLite database in the instance folder."""
-
-import os
-import sqlite3
-from importlib.metadata import version
-
-import click
-from flask import Flask, g, jsonify, request
-
-
-def create_app(test_config=None):
-    # the daemon runs in the release dir, where deploy links instance/ to shared/instance
-    app = Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)
-    app.config.from_mapping(GREETING="hello", DATABASE="notes.sqlite")
-    if test_config is None:
-        app.config.from_envvar("NOTES_CONFIG")
-    else:
-        app.config.update(test_config)
-
-    def db():
-        if "db" not in g:
-            g.db = sqlite3.connect(os.path.join(app.instance_path, app.config["DATABASE"]))
-        return g.db
-
-    @app.teardown_appcontext
-    def close_db(exc):
-        conn = g.pop("db", None)
-        if conn is not None:
-            conn.close()
-
-    @app.get("/health")
-    def health():
-        try:
-            db().execute("SELECT count(*) FROM notes")
-        except sqlite3.OperationalError as exc:
-            return jsonify(status=str(exc)), 503
-        return jsonify(status="ok")
-
-    @app.get("/")
-    def index():
-        return f"{app.config['GREETING']} from notes {version('notes')}\\n"
-
-    @app.post("/notes")
-    def add():
-        with db() as conn:
-            cur = conn.execute("INSERT INTO notes (text) VALUES (?)", (request.form["text"],))
-        return jsonify(id=cur.lastrowid), 201
-
-    @app.get("/notes")
-    def notes():
-        return jsonify([{"id": i, "text": t} for i, t in db().execute("SELECT id, text FROM notes ORDER BY id")])
-
-    @app.cli.command("init-db")
-    def init_db():
-        """Create the table if missing (every deploy runs it: it must keep the data)."""
-        with db() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
-        click.echo("database ready")
-
-    return app
-'''
-
-PYPROJECT = '''\
-[build-system]
-requires = ["setuptools>=61"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "notes"
-version = "{version}"
-dependencies = ["flask>=2.3"]
-
-[tool.setuptools]
-packages = ["notes"]
-
-[tool.pytest.ini_options]
-filterwarnings = ["error"]
-pythonpath = ["."]
-'''
-
-OWN_TESTS = '''\
-import pytest
-
-from notes import create_app
-
-
-@pytest.fixture
-def client(tmp_path):
-    app = create_app({"DATABASE": str(tmp_path / "test.sqlite"), "TESTING": True})
-    app.test_cli_runner().invoke(args=["init-db"])
-    return app.test_client()
-
-
-def test_post_then_list(client):
-    assert client.post("/notes", data={"text": "milk"}).status_code == 201
-    assert [n["text"] for n in client.get("/notes").get_json()] == ["milk"]
-
-
-def test_health(client):
-    assert client.get("/health").get_json() == {"status": "ok"}
-'''
-
-OWN_DEPLOY_TEST = '''\
-def test_post_a_note_then_read_it_back(deploy_http):
-    resp = deploy_http.post("/notes", data={"text": "written by the gate"})
-    assert resp.status_code == 201, resp.text
-    assert "written by the gate" in [n["text"] for n in deploy_http.get("/notes").json()]
-'''
+# the team's project and a bystander project, as files: fixtures/projects/{notes,own-fixtures}
+PROJECTS = ROOT / "fixtures" / "projects"
 
 CONFIG = 'SECRET_KEY = "notes-secret-{n}"\nGREETING = "{greeting}"\n'
-
-OTHER_CONFTEST = '''\
-import pytest
-
-
-@pytest.fixture
-def server():
-    return {"name": "their own server"}
-
-
-@pytest.fixture
-def http():
-    return "their own client"
-
-
-@pytest.fixture
-def artifact(tmp_path):
-    return tmp_path / "their.zip"
-'''
-
-OTHER_TESTS = '''\
-def test_server(server):
-    assert server == {"name": "their own server"}
-
-
-def test_http_and_artifact(http, artifact):
-    assert http == "their own client" and artifact.name == "their.zip"
-'''
 
 
 def run(venv: Path, *args: str, cwd: Path, env: dict | None = None, timeout: int = 600):
@@ -214,11 +79,8 @@ def world(tmp_path_factory):
     ok(subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True, timeout=300))
     ok(run(venv, "pip", "install", "-q", str(wheel), "flask>=2.3", cwd=base))
     project = base / "notes"
-    (project / "notes").mkdir(parents=True)
-    (project / "notes" / "__init__.py").write_text(APP)
-    (project / "pyproject.toml").write_text(PYPROJECT.format(version="1.0"))
-    (project / "tests").mkdir()
-    (project / "tests" / "test_app.py").write_text(OWN_TESTS)
+    # the project as its team has it before deploytests: app, pyproject, unit tests (its deploy test comes later)
+    shutil.copytree(PROJECTS / "notes", project, ignore=shutil.ignore_patterns("deploy", "__pycache__"))
     state = {"base": base, "venv": venv, "project": project, "wheel": wheel}
     yield state
     if state.get("containers"):
@@ -262,7 +124,7 @@ def test_init_writes_the_starter_files(world):
                                                              'config_file    = "config/docker.cfg"  '))
     with open(project / "pyproject.toml", "a") as f:
         f.write('testpaths = ["tests"]\naddopts = "--ignore=tests/deploy"\n')
-    (project / "tests" / "deploy" / "test_notes.py").write_text(OWN_DEPLOY_TEST)
+    shutil.copy(PROJECTS / "notes" / "tests" / "deploy" / "test_notes.py", project / "tests" / "deploy")
 
 
 def test_own_unit_tests_pass_untouched_by_deploytests(world):
@@ -379,10 +241,7 @@ def test_status_of_many_hosts_reports_every_host_in_one_run(kept):
 
 def test_a_project_with_its_own_server_http_artifact_fixtures_passes_unchanged(world):
     other = world["base"] / "other"
-    other.mkdir()
-    (other / "pyproject.toml").write_text('[tool.pytest.ini_options]\nfilterwarnings = ["error"]\n')
-    (other / "conftest.py").write_text(OTHER_CONFTEST)
-    (other / "test_other.py").write_text(OTHER_TESTS)
+    shutil.copytree(PROJECTS / "own-fixtures", other, ignore=shutil.ignore_patterns("__pycache__"))
     out = ok(run(world["venv"], "pytest", "-W", "error", "-v", cwd=other))
     assert "test_other.py::test_server PASSED" in out and re.search(r"^=+ 2 passed", out, re.M), out
     assert "docker://" not in out and not ours(out), out
