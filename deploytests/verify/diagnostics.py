@@ -20,17 +20,61 @@ MARK = "@@DT-SECTION "
 REDACTED = "[redacted]"
 
 
-def script(app: str, root: str) -> str:
-    """The shell script printing each section after a ``@@DT-SECTION <title>`` line (sudo only if allowed)."""
+ERROR_LOG = "/var/log/apache2/error.log"
+# Apache error log lines logged since the live release's deploy began (RELEASE.json's created_at, UTC; the
+# log's stamps are the server's local time): a line without a stamp belongs to the stamped line above it.
+SINCE_DEPLOY = r"""
+import calendar, sys, time
+created = sys.argv[1]
+try:
+    since = calendar.timegm(time.strptime(created[:19], "%Y-%m-%dT%H:%M:%S")) - 1
+except ValueError:
+    sys.exit("no live release to date its deploy by")
+keep, out = False, []
+for line in open(sys.argv[2], errors="replace"):
+    if line.startswith("[") and "]" in line:
+        words = line[1:line.index("]")].split()
+        try:
+            words[3] = words[3].split(".")[0]
+            keep = time.mktime(time.strptime(" ".join(words), "%a %b %d %H:%M:%S %Y")) >= since
+        except (IndexError, ValueError):
+            pass
+    if keep:
+        out.append(line)
+sys.stdout.write("".join(out[-40:]) or "(no lines since the deploy of the live release began, %s)\n" % created)
+"""
+# the live release's creation time, read as the login (never as root: RELEASE.json is the deploy user's)
+CREATED = "import json,sys; print(json.load(open(sys.argv[1])).get('created_at', ''))"
+
+_MARKS: dict[str, int] = {}  # server label -> error log size when its verification began
+
+
+def mark_log(label: str, size: int) -> None:
+    """Remember the error log's size when verification of ``label`` began (the gate's fact probe calls it):
+    its diagnostics then show the lines logged since, not the log's whole history."""
+    _MARKS.setdefault(label, size)
+
+
+def script(app: str, root: str, since: int | None = None) -> str:
+    """The shell script printing each section after a ``@@DT-SECTION <title>`` line (sudo only if allowed).
+
+    The error log shows the lines of the live release's deploy and after (``since deploy``) and, when
+    ``since`` (a byte offset) is known, those logged since this host's verification began."""
     r, conf = shlex.quote(root), shlex.quote(f"/etc/apache2/sites-available/{app}.conf")
+    log = ERROR_LOG
     sections = {
-        "Apache error log (last 40 lines)": "$S tail -n 40 /var/log/apache2/error.log",
+        "Apache error log since the live release's deploy began":
+            f"C=$(python3 -c {shlex.quote(CREATED)} {r}/current/RELEASE.json 2>/dev/null); "
+            f"$S python3 -c {shlex.quote(SINCE_DEPLOY)} \"$C\" {log}",
         f"vhost {conf}": f"cat {conf}",
         f"{root}/application.wsgi": f"cat {r}/application.wsgi",
         "releases": f"ls -l {r}/releases; echo; echo \"current -> $(readlink {r}/current)\"; "
                     f"cat {r}/releases/failed.log 2>/dev/null | tail -n 5",
         "pip freeze (live venv)": f"{r}/current/venv/bin/python -c {shlex.quote(FREEZE)}",
     }
+    if since is not None:
+        sections = {f"Apache error log since verification began (byte {since})":
+                    f"$S tail -c +{int(since) + 1} {log} | tail -n 40", **sections}
     body = "; ".join(f"echo '{MARK}{title}'; {{ {cmd}; }} 2>&1" for title, cmd in sections.items())
     return f"S=''; sudo -n true 2>/dev/null && S='sudo -n'; {body}; true"
 
@@ -79,7 +123,8 @@ def redact(text: str, secrets: list[str]) -> str:
 def collect(server, app: str, root: str, secrets: list[str] = ()) -> dict[str, str]:
     """Run :func:`script` on ``server``'s connection; never raises (the host may be gone: that is a section)."""
     try:
-        result = server.connection().run(script(app, root), hide=True, warn=True, timeout=30)
+        result = server.connection().run(script(app, root, _MARKS.get(server.label)), hide=True, warn=True,
+                                         timeout=30)
         return {k: redact(v, list(secrets)) for k, v in parse(result.stdout).items()}
     except Exception as exc:  # noqa: BLE001 - diagnostics must not hide the test's own failure
         return {"diagnostics": f"could not collect: {type(exc).__name__}: {exc}"}
