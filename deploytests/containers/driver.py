@@ -71,7 +71,7 @@ class Fleet:
     def __init__(self, count: int = 2, *, image: str = "debian-apache-wsgi", name_prefix: str = "web",
                  keep: bool = False, client=None, run_id: str | None = None, workdir: Path | None = None,
                  progress: Progress = print, ready_timeout: float = 30.0, base: str = images.DEFAULT_BASE,
-                 run_options: dict | None = None):
+                 run_options: dict | None = None, image_tag: str | None = None):
         if count < 1:
             raise DeployTestsError(f"a fleet needs at least one container, got {count}")
         self.count, self.image, self.name_prefix, self.keep = count, image, name_prefix, keep
@@ -84,6 +84,7 @@ class Fleet:
         self.servers: list = []  # of deploytests.targets.base.Server
         self.times = StepTimes()
         self.tag = ""
+        self.image_tag = image_tag  # a ready image (e.g. a committed snapshot): used as is, never built
 
     # -- context manager -------------------------------------------------------------------------------
     def __enter__(self) -> Fleet:
@@ -116,7 +117,7 @@ class Fleet:
         self.address = engine.engine_address()  # refuses a remote engine before anything starts
         self._timed("engine", lambda: self.client)
         self._timed("sweep", lambda: sweep.sweep(self.client, progress=self.progress))
-        self.tag = self._timed("images", lambda: images.ensure_image(
+        self.tag = self.image_tag or self._timed("images", lambda: images.ensure_image(
             self.client, self.image, base=self.base, progress=self.progress))
         if self.workdir is None:
             self.workdir = Path(tempfile.mkdtemp(prefix=f"deploytests-{self.run_id}-"))

@@ -168,10 +168,6 @@ def test_app_files_not_downloadable(promise):
 
 # ---------------------------------------------------------------- deploy
 
-def test_current_is_the_deployed_release(promise):
-    promise("deployed")
-
-
 def test_release_records(promise):
     promise("records")
 

@@ -107,14 +107,18 @@ def processes(app):
             with open(base + "/stat", "rb") as f:
                 raw = f.read().decode("utf-8", "replace")
             comm = raw[raw.index("(") + 1:raw.rindex(")")]
-            ppid = int(raw[raw.rindex(")") + 2:].split()[1])
+            state, ppid = raw[raw.rindex(")") + 2:].split()[:2]
+            ppid = int(ppid)
             uid = os.stat(base).st_uid
             with open(base + "/cmdline", "rb") as f:
                 argv0 = f.read().split(b"\0")[0].decode("utf-8", "replace")
         except (OSError, ValueError):
             continue  # gone meanwhile
         word = argv0.split()[0] if argv0.split() else ""
-        proc = {"pid": int(entry), "user": name_of(pwd.getpwuid, uid), "ppid": ppid, "comm": comm, "argv0": word}
+        proc = {"pid": int(entry), "user": name_of(pwd.getpwuid, uid), "ppid": ppid, "comm": comm, "argv0": word,
+                "state": state}
+        if state in ("Z", "X"):  # a zombie runs nothing
+            continue
         procs.append(proc)
         # the kernel cuts the display name "(wsgi:<app>)" to the length of Apache's argv[0]
         if word.startswith("(wsgi:") and app.startswith(word[6:].rstrip(")")):
@@ -256,6 +260,7 @@ def tree_facts(args):
     root = args["root"]
     releases = os.path.join(root, "releases")
     out = {"releases": {}, "incomplete": [], "failed": [], "current": None, "live": None}
+    manifests = {}
     try:
         names = sorted(os.listdir(releases))
     except OSError as exc:
@@ -281,6 +286,7 @@ def tree_facts(args):
             meta = {"unreadable": "RELEASE.json is not a JSON object"}
         manifest = meta.pop("manifest", None)
         meta["has_manifest"] = isinstance(manifest, dict)
+        manifests[name] = manifest
         out["releases"][name] = meta
     try:
         out["current"] = os.readlink(os.path.join(root, "current"))
@@ -302,6 +308,7 @@ def tree_facts(args):
         "python_ok": os.path.isfile(python) and os.access(python, os.X_OK),
         "shared": {rel: lstat_facts(os.path.join(release_dir, rel)) for rel in args.get("shared_paths", [])},
         "hashes": hashes, "loose": loose[:10], "loose_count": len(loose), "entries": count,
+        "manifest": manifests.get(live),
     }
     return out
 
@@ -340,7 +347,6 @@ def gather(args):
     root_user = os.getuid() == 0
     root = args["root"]
     facts = {"login": args.get("login"), "as_root": root_user, "errors": {}, "python": "%d.%d" % sys.version_info[:2]}
-    ctest = configtest() if root_user and os.path.exists("/usr/sbin/apache2ctl") else None
     http_facts = {}
     fetch = threading.Thread(target=lambda: http_facts.update(
         health=get(args, args["health_path"]), home=get(args, "/")), daemon=True)
@@ -356,6 +362,8 @@ def gather(args):
     section("packages", packages, args["packages"])
     section("processes", processes, args["app"])
     procs, daemons = facts.pop("processes") or ([], [])
+    # started only now: its apache2 process must not be taken for a running Apache
+    ctest = configtest() if root_user and os.path.exists("/usr/sbin/apache2ctl") else None
     facts["apache"] = [p for p in procs if p["comm"] in ("apache2", "httpd")]
     facts["daemons"] = daemons
     section("ports", listening_ports)

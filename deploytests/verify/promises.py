@@ -348,15 +348,6 @@ def current_complete(facts, exp):
         f"current -> {tree['current']}: expected a relative link releases/<id> (as deploy switches it)"
 
 
-def current_is_deployed_release(facts, exp):
-    if exp.deployed_release is None:
-        raise NotApplicable("read-only run: this run deployed nothing to compare with "
-                            "(test_site_serves_current_release checks what serves)")
-    live = _live_id(facts)
-    assert live == exp.deployed_release, \
-        f"current -> releases/{live}, but this run deployed {exp.deployed_release}"
-
-
 def release_records_complete(facts, exp):
     problems = []
     for rid, meta in facts.tree.get("releases", {}).items():
@@ -386,23 +377,30 @@ def installed_version_is_recorded(facts, exp):
 
 
 def _artifact(facts, exp):
+    """(artifact, live release's record, same build?): the artifact to compare with, and whether the live
+    release is that build: the same sha256, or the same manifest (packing is deterministic: the same inputs
+    give the same bytes)."""
     meta = facts.tree["releases"][_live_id(facts)]
     art = exp.artifact_for(facts.get("python") or "3.11")
     if art is None:
         raise NotApplicable("no artifact to compare with: pass --app (the project is packed locally, "
                             "nothing is sent to the server)")
-    return art, meta
+    manifest = (facts.live or {}).get("manifest")
+    same = meta.get("artifact_sha256") == art.sha256 or (manifest is not None and manifest == art.manifest)
+    return art, meta, same
 
 
 def release_json_matches_artifact(facts, exp):
-    art, meta = _artifact(facts, exp)
+    art, meta, same = _artifact(facts, exp)
     found = {k: meta.get(k) for k in ("artifact_sha256", "version", "name")}
     want = {"artifact_sha256": art.sha256, "version": art.version, "name": art.name}
-    if exp.deployed_release is None and found != want:
+    if exp.deployed_release is None and not same:
         raise NotApplicable(f"the live release came from artifact {str(found['artifact_sha256'])[:12]} "
                             f"({found['name']} {found['version']}); this project packs {art.sha256[:12]} "
-                            f"({art.name} {art.version}): another build is live, nothing to compare file by file")
-    assert found == want, f"current/RELEASE.json says {found}, the packed artifact is {want}"
+                            f"({art.name} {art.version}): another build is live (a rollback, an older deploy)")
+    assert found == want, f"current/RELEASE.json says {found}, but the live release is the build of the " \
+                          f"packed artifact {want}" + ("" if exp.deployed_release is None else
+                                                       f" (this run deployed it as {exp.deployed_release})")
 
 
 def tree_files(artifact) -> dict[str, str]:
@@ -421,8 +419,8 @@ _TREE_CACHE: dict[str, dict[str, str]] = {}
 
 
 def installed_files_match_artifact(facts, exp):
-    art, meta = _artifact(facts, exp)
-    if meta.get("artifact_sha256") != art.sha256:
+    art, meta, same = _artifact(facts, exp)
+    if not same:
         raise NotApplicable(f"the live release is not this project's artifact ({art.sha256[:12]}); "
                             "test_release_json_matches_artifact says which is live")
     if not art.manifest.get("tree"):
@@ -583,9 +581,6 @@ PROMISES: tuple[Promise, ...] = (
     Promise("current", f"{D}: switch", "current is a relative link releases/<id> to a complete release (with "
             "RELEASE.json)", "test_current_is_a_complete_release",
             "nothing deployed: /var/www/app/current does not exist", needs=("tree",)),
-    Promise("deployed", f"{D}: switch", "the release this run deployed is the live one (deploy runs only)",
-            "test_current_is_the_deployed_release", "current -> releases/A, but this run deployed B",
-            needs=("live",)),
     Promise("records", f"{D}: build", "every complete release records app, name, version, artifact sha256, entry "
             "point, creation time and its manifest in RELEASE.json, under its own id", "test_release_records",
             "releases with a broken record: R: RELEASE.json lacks ['version']", needs=("live",)),
@@ -640,7 +635,7 @@ CHECKS = {
     "sites": site_enabled_default_disabled, "vhost": vhost_as_bootstrapped, "daemon_mode": vhost_daemon_mode,
     "app_user": app_user, "deploy_group": deploy_user_in_app_group, "sudoers": sudoers_rule_minimal,
     "tree": tree_modes_and_owners, "shared": shared_dirs, "config_mode": config_private, "config": config_is_targets,
-    "wsgi": wsgi_as_bootstrapped, "current": current_complete, "deployed": current_is_deployed_release,
+    "wsgi": wsgi_as_bootstrapped, "current": current_complete,
     "records": release_records_complete, "installed": installed_version_is_recorded,
     "artifact": release_json_matches_artifact, "files": installed_files_match_artifact,
     "code_mode": release_code_not_writable, "venv_python": venv_python_runs, "shared_links": shared_links,
