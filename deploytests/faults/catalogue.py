@@ -68,6 +68,8 @@ FAULTS: tuple[Fault, ...] = (
           "chown root:root {root}/.deploy.lock"),
     Fault("lock-removed", "tree", ".deploy.lock removed", "rm {root}/.deploy.lock"),
     Fault("wsgi-world-writable", "tree", "application.wsgi made world-writable", "chmod 0666 {root}/application.wsgi"),
+    Fault("python-home-removed", "tree", "the daemons' python-home venv removed (daemons cannot start again)",
+          "rm -rf {root}/python"),
     Fault("app-root-to-app-user", "tree", "the app's root dir given to the app user", "chown {app_user} {root}"),
     Fault("shared-world-readable", "shared", "shared/ opened to others", "chmod 0755 {root}/shared"),
     Fault("shared-data-world-writable", "shared", "a shared path made world-writable",
@@ -152,3 +154,12 @@ def script(fault: Fault, values: dict) -> list[str]:
 
 def shown(fault: Fault, values: dict) -> str:
     return "sh -ec " + shlex.quote(render(fault, values))
+
+
+def table() -> str:
+    """The Markdown table of the catalogue in docs/promises.md: fault, promise broken, injection."""
+    rows = ["| fault | breaks promise | what | injection (root, `sh -e`) |", "|---|---|---|---|"]
+    for f in FAULTS:
+        cmd = f.command.replace("|", "\\|").replace("\n", " ")
+        rows.append(f"| `{f.id}` | `{f.promise}` | {f.what}{' (a gate run of its own)' if f.alone else ''} | `{cmd}` |")
+    return "\n".join(rows)

@@ -827,6 +827,27 @@ def ensure_tree(args, group, changes):
         open(root + "/" + LOCK_NAME, "a").close()
     ensure_attrs(root + "/" + LOCK_NAME, deploy, dgroup, 0o644, changes)
     ensure_file(root + "/application.wsgi", args["wsgi"].encode(), deploy, dgroup, 0o644, changes)
+    ensure_runtime(root + "/python", changes)
+
+
+def ensure_runtime(path, changes):
+    """The mod_wsgi daemons' python-home: an empty venv (root's), there from bootstrap on, so the daemons start
+    cleanly before the first release exists (application.wsgi adds the live release's site-packages)."""
+    if os.path.islink(path) or (os.path.exists(path) and not os.path.isdir(path)):
+        raise AgentError("%s is not a directory" % path, hint="remove it and run bootstrap again")
+    if not os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+        run([sys.executable, "-m", "venv", "--without-pip", path], "creating the daemons' python-home failed",
+            hint="is python3-venv installed?")
+        changes.append("venv created: %s (the daemons' python-home)" % path)
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)  # the deploy user owns the parent
+    try:
+        st = os.fstat(fd)
+        if (st.st_uid, st.st_gid, st.st_mode & 0o7777) != (0, 0, 0o755):
+            os.fchown(fd, 0, 0)
+            os.fchmod(fd, 0o755)
+            changes.append("owner/mode set: %s root:root 755" % path)
+    finally:
+        os.close(fd)
 
 
 def ensure_config(args, group, config, changes):

@@ -370,7 +370,7 @@ def gather(args):
     section("users", lambda: {"app": user_facts(args["app_user"]), "deploy": user_facts(args["deploy_user"])})
     section("boot", apache_boot)
     paths = [root, root + "/releases", root + "/shared", root + "/application.wsgi", root + "/current",
-             root + "/.deploy.lock", args["config_path"], args["vhost"]]
+             root + "/.deploy.lock", root + "/python", root + "/python/pyvenv.cfg", args["config_path"], args["vhost"]]
     paths += [root + "/shared/" + rel for rel in args.get("shared_paths", [])]
     sudoers = "/etc/sudoers.d/deploytests-%s" % args["app"]
     section("stat", lambda: {p: lstat_facts(p) for p in paths})

@@ -293,12 +293,16 @@ def sudoers_rule_minimal(facts, exp):
 
 def tree_modes_and_owners(facts, exp):
     root, deploy = exp.cfg.root, exp.deploy_user
+    problem = basic_problem(facts, "tree", exp)
+    assert problem is None, f"{problem} (bootstrap makes it; run fab bootstrap)"
     dgroup = _group_of(facts, "deploy")
     problems = [p for p in (
         _path(facts, root, kind="directory", mode="0755", owner=deploy, group=dgroup),
         _path(facts, f"{root}/releases", kind="directory", mode="0755", owner=deploy),
         _path(facts, f"{root}/application.wsgi", kind="regular file", mode="0644", owner=deploy),
         _path(facts, f"{root}/.deploy.lock", kind="regular file", mode="0644", owner=deploy),
+        _path(facts, f"{root}/python", kind="directory", mode="0755", owner="root", group="root"),
+        _path(facts, f"{root}/python/pyvenv.cfg", kind="regular file", owner="root"),
     ) if p]
     assert not problems, "\n".join(problems)
 
@@ -567,7 +571,7 @@ PROMISES: tuple[Promise, ...] = (
             "... must grant only running commands as yourapplication: expected 'appuser ALL=(yourapplication) "
             "NOPASSWD: ALL', found 'appuser ALL=(ALL) NOPASSWD: ALL'", root_only=True),
     Promise("tree", f"{B}: tree", "/var/www/<app> and releases/ 0755, application.wsgi 0644, .deploy.lock: all the "
-            "deploy user's (no one else may write them)", "test_tree_modes_and_owners",
+            "deploy user's (no one else may write them); python/ (the daemons' python-home, an empty venv) root's", "test_tree_modes_and_owners",
             "expected /var/www/app/releases: directory 0755 appuser:appuser\n   found ...: directory 0777 ..."),
     Promise("shared", f"{B}: tree", "shared/ is 0750 root:<app group>; each shared path 0770 <app user>:<app group>",
             "test_shared_dirs", "expected /var/www/app/shared/data: directory 0770 ... found ... 0777 ..."),
@@ -657,12 +661,18 @@ def verify(promise_id: str, facts, exp: Expected) -> None:
     CHECKS[promise_id](facts, exp)
 
 
+BASIC_NAMES = {"host": "host unreachable", "tree": "not bootstrapped", "apache": "Apache down",
+               "live": "nothing live"}
+
+
 def table() -> str:
     """The Markdown table of docs/promises.md: step, promise, test, what a failure prints."""
     rows = ["| step | promise | check (`deploytests/suite/test_promises.py`) | a failure prints (example) | "
             "skipped when |", "|---|---|---|---|---|"]
     for p in PROMISES:
-        skip = ", ".join(BASICS[n][0].removeprefix("test_") for n in p.needs) or "never"
+        skip = ", ".join(BASIC_NAMES[n] for n in p.needs if BASICS[n][0] != p.test) or "host unreachable"
+        if p.id == "host":
+            skip = "never"
         if p.root_only:
             skip += "; the login has no sudo"
         msg = p.message.replace("\n", " ").replace("|", "\\|")
