@@ -77,3 +77,12 @@ def pytest_runtestloop(session):
 
 
 REPORT = pytest.StashKey[object]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """The fault run's verdict is the exit status: 0 when every fault was caught and no control failed (not
+    "no tests collected": the run collects the gate's tests only to deselect them), 1 otherwise."""
+    report = session.config.stash.get(REPORT, None)
+    if report is not None:
+        session.exitstatus = pytest.ExitCode.OK if report.ok else pytest.ExitCode.TESTS_FAILED
