@@ -36,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import FAULTS, Fault, script, shown, values_for
+from .catalogue import FAULTS, Fault, script, values_for
 
 SUITE = Path(__file__).resolve().parents[1] / "suite"
 

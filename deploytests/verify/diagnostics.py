@@ -63,7 +63,7 @@ def script(app: str, root: str, since: int | None = None) -> str:
     r, conf = shlex.quote(root), shlex.quote(f"/etc/apache2/sites-available/{app}.conf")
     log = ERROR_LOG
     sections = {
-        "Apache error log since the live release's deploy began":
+        "Apache error log since the deploy of the live release began":
             f"C=$(python3 -c {shlex.quote(CREATED)} {r}/current/RELEASE.json 2>/dev/null); "
             f"$S python3 -c {shlex.quote(SINCE_DEPLOY)} \"$C\" {log}",
         f"vhost {conf}": f"cat {conf}",
@@ -75,7 +75,7 @@ def script(app: str, root: str, since: int | None = None) -> str:
     if since is not None:
         sections = {f"Apache error log since verification began (byte {since})":
                     f"$S tail -c +{int(since) + 1} {log} | tail -n 40", **sections}
-    body = "; ".join(f"echo '{MARK}{title}'; {{ {cmd}; }} 2>&1" for title, cmd in sections.items())
+    body = "; ".join(f"echo {shlex.quote(MARK + title)}; {{ {cmd}; }} 2>&1" for title, cmd in sections.items())
     return f"S=''; sudo -n true 2>/dev/null && S='sudo -n'; {body}; true"
 
 

@@ -347,10 +347,6 @@ def gather(args):
     root_user = os.getuid() == 0
     root = args["root"]
     facts = {"login": args.get("login"), "as_root": root_user, "errors": {}, "python": "%d.%d" % sys.version_info[:2]}
-    http_facts = {}
-    fetch = threading.Thread(target=lambda: http_facts.update(
-        health=get(args, args["health_path"]), home=get(args, "/")), daemon=True)
-    fetch.start()
 
     def section(name, work, *a):
         try:
@@ -358,6 +354,23 @@ def gather(args):
         except Exception as exc:  # one unreadable fact must not hide the others
             facts[name] = None
             facts["errors"][name] = "%s: %s" % (type(exc).__name__, exc)
+
+    # the forks that read the app tree as the deploy user come first, before any thread is started
+    if root_user and user_facts(args["deploy_user"]):
+        section("tree", as_user, args["deploy_user"], tree_facts, args)
+    else:
+        section("tree", tree_facts, args)
+    wsgi = root + "/application.wsgi"
+    if root_user and user_facts(args["deploy_user"]):
+        section("wsgi_sha256", as_user, args["deploy_user"], lambda: sha256_of(read_nofollow(wsgi)))
+    else:
+        section("wsgi_sha256", lambda: sha256_of(read_nofollow(wsgi)))
+        if "config_sha256" not in facts:
+            section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
+    http_facts = {}
+    fetch = threading.Thread(target=lambda: http_facts.update(
+        health=get(args, args["health_path"]), home=get(args, "/")), daemon=True)
+    fetch.start()
 
     section("packages", packages, args["packages"])
     section("processes", processes, args["app"])
@@ -382,17 +395,6 @@ def gather(args):
                                     "text": (read_nofollow(sudoers) or b"").decode("utf-8", "replace")})
         section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
         section("error_log_size", lambda: os.stat(args["error_log"]).st_size)
-    if root_user and user_facts(args["deploy_user"]):
-        section("tree", as_user, args["deploy_user"], tree_facts, args)
-    else:
-        section("tree", tree_facts, args)
-    wsgi = root + "/application.wsgi"
-    if root_user and user_facts(args["deploy_user"]):
-        section("wsgi_sha256", as_user, args["deploy_user"], lambda: sha256_of(read_nofollow(wsgi)))
-    else:
-        section("wsgi_sha256", lambda: sha256_of(read_nofollow(wsgi)))
-        if "config_sha256" not in facts:
-            section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
     if ctest is not None:
         section("configtest", finish_configtest, ctest)
     fetch.join(15)

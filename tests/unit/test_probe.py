@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -74,3 +75,11 @@ def test_error_log_since_the_deploy_began(tmp_path):
     assert out == ("[Sat Nov 28 02:07:59.123456 2026] [wsgi:error] after the deploy\n"
                    "Traceback: continuation line\n")
     assert "tail -c +1235 /var/log/apache2/error.log" in script("app", "/var/www/app", since=1234)
+
+
+def test_diagnostics_script_is_valid_shell_and_parses_into_its_sections(tmp_path):
+    text = script("yourapplication", "/var/www/yourapplication", since=10)
+    assert subprocess.run(["sh", "-n", "-c", text], capture_output=True, text=True).returncode == 0
+    titles = re.findall(r"echo '@@DT-SECTION ([^']*)'", text)
+    assert titles[:2] == ["Apache error log since verification began (byte 10)",
+                          "Apache error log since the deploy of the live release began"]
