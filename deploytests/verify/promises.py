@@ -492,6 +492,17 @@ def daemons_run_live_release(facts, exp):
         f"application.wsgi)"
 
 
+def daemon_umask(facts, exp):
+    daemons = facts.get("daemons") or []
+    if not daemons:
+        raise NotApplicable("no daemon runs (test_daemons_run_as_app_user fails for that)")
+    m = re.search(r"\bumask=(0?[0-7]{3})\b", exp.vhost)
+    want = (m.group(1) if m else "0022").zfill(4)  # Apache's own umask when the vhost sets none
+    found = sorted({d.get("umask") for d in daemons})
+    assert found == [want], f"mod_wsgi daemons of {exp.cfg.app} run with umask {found}, expected {want} " \
+                            f"(files the app creates in shared/ must not be readable by others)"
+
+
 def health_from_runner(facts, exp):
     resp = _response(facts, exp.cfg.health_path)
     assert resp.status_code == 200 and resp.content, f"expected HTTP 200 with a body\n{describe(resp)}"
@@ -616,6 +627,9 @@ PROMISES: tuple[Promise, ...] = (
     Promise("daemon_code", f"{D}: reload", "every daemon was (re)started after current was last switched, so "
             "each runs the live release", "test_daemons_run_live_release", "mod_wsgi daemons [123, 124] started "
             "before current was switched to R and were not restarted since...", needs=("apache", "live")),
+    Promise("umask", f"{B}: apache", "the daemons run with the umask the vhost sets (files the app writes are not "
+            "opened to others)", "test_daemons_umask", "mod_wsgi daemons of app run with umask ['0000'], expected "
+            "0022", needs=("apache", "live")),
     Promise("health", f"{D}: gate", "the health path answers 200 from the runner", "test_health_from_runner",
             "expected HTTP 200 with a body\nGET http://.../health -> 503 ...", needs=("apache", "live")),
     Promise("homepage", f"{D}: gate", "/ is answered by the app's live release, not another site",
@@ -644,7 +658,7 @@ CHECKS = {
     "artifact": release_json_matches_artifact, "files": installed_files_match_artifact,
     "code_mode": release_code_not_writable, "venv_python": venv_python_runs, "shared_links": shared_links,
     "prune": releases_pruned_and_complete, "daemon_user": daemons_run_as_app_user,
-    "daemon_code": daemons_run_live_release, "health": health_from_runner, "homepage": homepage_is_the_app,
+    "daemon_code": daemons_run_live_release, "umask": daemon_umask, "health": health_from_runner, "homepage": homepage_is_the_app,
     "serves": site_serves_current_release, "inside": health_from_inside, "private": app_files_not_downloadable,
 }
 BY_ID = {p.id: p for p in PROMISES}
