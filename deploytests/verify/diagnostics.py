@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import time
 from pathlib import Path
 
 # `pip freeze` without pip (venvs are made --without-pip): every installed distribution as name==version
@@ -120,8 +121,26 @@ def redact(text: str, secrets: list[str]) -> str:
     return text
 
 
+_COLLECTED: dict[str, tuple[float, dict[str, str]]] = {}
+REUSE_SECONDS = 5.0  # failures of one host this close together share one collection
+
+
 def collect(server, app: str, root: str, secrets: list[str] = ()) -> dict[str, str]:
-    """Run :func:`script` on ``server``'s connection; never raises (the host may be gone: that is a section)."""
+    """Run :func:`script` on ``server``'s connection; never raises (the host may be gone: that is a section).
+
+    The gate's checks of a host judge one snapshot of its facts, so when several of them fail, the sections
+    collected for the first failure are reused for those failing within :data:`REUSE_SECONDS` (one round trip
+    instead of one per failed check)."""
+    label = getattr(server, "label", "")
+    hit = _COLLECTED.get(label)
+    if hit is not None and time.monotonic() - hit[0] < REUSE_SECONDS:
+        return hit[1]
+    sections = _collect(server, app, root, secrets)
+    _COLLECTED[label] = (time.monotonic(), sections)
+    return sections
+
+
+def _collect(server, app: str, root: str, secrets: list[str] = ()) -> dict[str, str]:
     try:
         result = server.connection().run(script(app, root, _MARKS.get(server.label)), hide=True, warn=True,
                                          timeout=30)

@@ -567,32 +567,32 @@ PROMISES: tuple[Promise, ...] = (
     Promise("port", f"{B}: apache", "Apache listens on the app's port", "test_port_listening",
             "nothing listens on TCP port 80; listening: [22]", needs=("apache",)),
     Promise("sites", f"{B}: apache", "the app's site is enabled; Debian's 000-default (answers every name) is not",
-            "test_site_enabled_and_default_disabled", "Debian's 000-default site is enabled (...'It works!')"),
+            "test_site_enabled_and_default_disabled", "Debian's 000-default site is enabled (...'It works!')", needs=("tree",)),
     Promise("vhost", f"{B}: apache", "the vhost is exactly what bootstrap writes, 0644 root:root",
             "test_vhost_as_bootstrapped", "/etc/apache2/sites-available/app.conf differs from what bootstrap "
-            "writes: <diff>"),
+            "writes: <diff>", needs=("tree",)),
     Promise("daemon_mode", f"{B}: apache", "the vhost runs the app in daemon mode as the app user and denies the "
-            "app's tree as files", "test_vhost_daemon_mode", "the vhost's WSGIDaemonProcess does not run as user=app"),
+            "app's tree as files", "test_vhost_daemon_mode", "the vhost's WSGIDaemonProcess does not run as user=app", needs=("tree",)),
     Promise("app_user", f"{B}: users", "the app user exists, is not root and has no login shell", "test_app_user",
-            "app user 'yourapplication' has a login shell: /bin/bash"),
+            "app user 'yourapplication' has a login shell: /bin/bash", needs=("tree",)),
     Promise("deploy_group", f"{B}: users", "the deploy user is in the app's group (reads the config it uploads)",
-            "test_deploy_user_in_app_group", "deploy user 'appuser' is not in the app group 'yourapplication'"),
+            "test_deploy_user_in_app_group", "deploy user 'appuser' is not in the app group 'yourapplication'", needs=("tree",)),
     Promise("sudoers", f"{B}: users", "the deploy user may run commands as the app user, nothing wider "
             "(/etc/sudoers.d/deploytests-<app>, 0440 root)", "test_sudoers_rule_minimal",
             "... must grant only running commands as yourapplication: expected 'appuser ALL=(yourapplication) "
-            "NOPASSWD: ALL', found 'appuser ALL=(ALL) NOPASSWD: ALL'", root_only=True),
+            "NOPASSWD: ALL', found 'appuser ALL=(ALL) NOPASSWD: ALL'", root_only=True, needs=("tree",)),
     Promise("tree", f"{B}: tree", "/var/www/<app> and releases/ 0755, application.wsgi 0644, .deploy.lock: all the "
             "deploy user's (no one else may write them); python/ (the daemons' python-home, an empty venv) root's", "test_tree_modes_and_owners",
             "expected /var/www/app/releases: directory 0755 appuser:appuser\n   found ...: directory 0777 ..."),
     Promise("shared", f"{B}: tree", "shared/ is 0750 root:<app group>; each shared path 0770 <app user>:<app group>",
-            "test_shared_dirs", "expected /var/www/app/shared/data: directory 0770 ... found ... 0777 ..."),
+            "test_shared_dirs", "expected /var/www/app/shared/data: directory 0770 ... found ... 0777 ...", needs=("tree",)),
     Promise("config_mode", f"{B}: tree", "the config is 0640 root:<app group> (not world-readable, not writable by "
-            "the app)", "test_config_not_world_readable", "expected ...application.cfg: regular file 0640 ..."),
+            "the app)", "test_config_not_world_readable", "expected ...application.cfg: regular file 0640 ...", needs=("tree",)),
     Promise("config", f"{B}: tree / deploy", "the config on the server is the target's config file (sha256)",
             "test_config_is_the_targets_config", "... is not the target's config file ...: sha256 1a2b... on the "
-            "server, 3c4d... here"),
+            "server, 3c4d... here", needs=("tree",)),
     Promise("wsgi", f"{B}: tree", "application.wsgi is exactly what bootstrap writes", "test_wsgi_as_bootstrapped",
-            "/var/www/app/application.wsgi differs from what bootstrap writes: sha256 ..."),
+            "/var/www/app/application.wsgi differs from what bootstrap writes: sha256 ...", needs=("tree",)),
     Promise("current", f"{D}: switch", "current is a relative link releases/<id> to a complete release (with "
             "RELEASE.json)", "test_current_is_a_complete_release",
             "nothing deployed: /var/www/app/current does not exist", needs=("tree",)),

@@ -89,6 +89,8 @@ def test_a_wrong_basic_fact_fails_once_and_skips_its_dependents(exp, fact, break
     assert results[root].startswith("fail") and message in results[root], results[root]
     dependents = {pid for pid, r in results.items() if r.startswith("skip") and f"(the root failure is {root_test})" in r}
     assert dependents, results
+    if fact == "tree":
+        assert {"shared", "config", "wsgi", "vhost", "current", "installed"} <= dependents, dependents
     others = {pid: r for pid, r in results.items() if r.startswith("fail") and pid != root}
     # only checks that read the broken fact themselves may fail beside the root (e.g. HTTP without Apache...)
     assert others == {}, others
