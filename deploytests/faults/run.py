@@ -273,20 +273,24 @@ class Campaign:
         batches += [controls[i:i + self.batch] for i in range(0, len(controls), self.batch)]
         return batches + [[item] for item in alone]
 
-    def run_batch(self, items: list[Item], tag: str) -> None:
+    def prepare(self, items: list[Item], tag: str):
+        """Start the batch's containers (one per item) and make each item's fault or state; returns the entered
+        Fleet and the seconds spent (start, inject)."""
         from ..containers import Fleet
 
         t0 = time.monotonic()
-        with Fleet(count=len(items), name_prefix="fault", image_tag=tag, progress=lambda m: None) as fleet:
-            t1 = time.monotonic()
+        fleet = Fleet(count=len(items), name_prefix="fault", image_tag=tag, progress=lambda m: None)
+        fleet.__enter__()
+        t1 = time.monotonic()
+        try:
             with ThreadPoolExecutor(max_workers=len(items)) as pool:
                 list(pool.map(self.make, items, fleet.servers, fleet.containers))
             for server in fleet.servers:
                 server.close()
-            t2 = time.monotonic()
-            self.gate(items, fleet)
-            t3 = time.monotonic()
-        self.timing = f"start {t1 - t0:.1f}s, inject {t2 - t1:.1f}s, gate {t3 - t2:.1f}s, stop {time.monotonic() - t3:.1f}s"
+        except BaseException:
+            fleet.__exit__(None, None, None)
+            raise
+        return fleet, (t1 - t0, time.monotonic() - t1)
 
     def make(self, item: Item, server, container) -> None:
         """Inject the item's fault (as root, ``docker exec``) or make its state; a failure is its ``problem``."""
@@ -356,13 +360,30 @@ class Campaign:
         tag = self.snapshot()
         self.progress(f"faults: snapshot {tag} in {self.base['seconds']:.1f}s")
         batches = self.items()
+        # the next batch's containers start and get their faults while the current batch's gate runs
+        prep, stopper, stops = ThreadPoolExecutor(max_workers=1), ThreadPoolExecutor(max_workers=1), []
+        upcoming = prep.submit(self.prepare, batches[0], tag) if batches else None
         try:
             for n, batch in enumerate(batches, 1):
                 t0 = time.monotonic()
-                self.run_batch(batch, tag)
-                self.progress(f"faults: gate run {n}/{len(batches)} ({time.monotonic() - t0:.1f}s: "
-                              f"{self.timing}): {', '.join(i.name for i in batch)}")
+                fleet, (start, inject) = upcoming.result()
+                upcoming = prep.submit(self.prepare, batches[n], tag) if n < len(batches) else None
+                t1 = time.monotonic()
+                try:
+                    self.gate(batch, fleet)
+                finally:
+                    stops.append(stopper.submit(fleet.__exit__, None, None, None))  # removed in the background
+                self.progress(f"faults: gate run {n}/{len(batches)} (waited {t1 - t0:.1f}s for its hosts: start "
+                              f"{start:.1f}s, inject {inject:.1f}s; gate {time.monotonic() - t1:.1f}s): "
+                              f"{', '.join(i.name for i in batch)}")
         finally:
+            if upcoming is not None:  # a gate run failed: the batch prepared meanwhile is removed too
+                try:
+                    upcoming.result()[0].__exit__(None, None, None)
+                except Exception:  # noqa: BLE001 - its own preparation failed: nothing left to remove
+                    pass
+            prep.shutdown(wait=True)
+            stopper.shutdown(wait=True)  # every container of the campaign is gone before the snapshot image
             try:
                 self.client.images.remove(self.image.id, force=True)
             except Exception:  # noqa: BLE001 - best effort: a leftover image is only disk
