@@ -63,7 +63,7 @@ def pytest_run(n: int) -> dict:
         # only our plugin: unrelated plugins installed on the machine (hypothesis: ~1 s) are not ours to time
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         cmd = [sys.executable, "-m", "pytest", "deploytests/suite", "-q", "-p", "no:cacheprovider", "-p", "deploytests.plugin",
-               "-m", "not deploytests_destructive", "--containers", str(n)]
+               "-m", "not deploytests_destructive", "--containers", str(n)]  # the gate + the read-only suite
         started = time.monotonic()
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
         wall = time.monotonic() - started
@@ -76,6 +76,56 @@ def pytest_run(n: int) -> dict:
             steps[k] = max(steps.get(k, 0.0), v) if k != "verify" else steps.get(k, 0.0) + v
     tests = proc.stdout.strip().splitlines()[-1]
     return {"wall": wall, "steps": steps, "tests": tests}
+
+
+def gate_run(n: int, repeat: int = 5) -> dict:
+    """The read-only gate alone: N containers deployed once, then every promise check of every host (one fact
+    probe per host, all hosts at once, and the pure checks), ``repeat`` times; and the same one host after
+    another, for comparison. Seconds: median of the repeats."""
+    from deploytests import pipeline
+    from deploytests.config import load_config
+    from deploytests.containers import Fleet
+    from deploytests.examples import APPS
+    from deploytests.targets.deployment import bootstrap_all
+    from deploytests.verify.facts import gather, gather_all
+    from deploytests.verify.promises import PROMISES, Expected, NotApplicable, verify
+
+    app = APPS / "yourapplication"
+    cfg = load_config(app)
+    with Fleet(count=n, name_prefix="gate", progress=lambda m: None) as fleet:
+        boot = bootstrap_all(fleet.servers, cfg)
+        arts = {v: pipeline.pack(app, cfg, python_version=v) for v in boot.python_versions()}
+        art = arts[boot.python_version]
+        pipeline.run_on_hosts(fleet.servers, lambda c: pipeline.deploy(c, cfg, art), step="deploy")
+        for s in fleet.servers:
+            s.connection()  # the gate runs on open connections (the session opened them)
+
+        def check_all(all_facts) -> int:
+            failed = 0
+            for s in fleet.servers:
+                exp = Expected.from_config(cfg, s.user, stack=s.stack, host=s.host, port=s.port, artifact=arts)
+                for p in PROMISES:
+                    try:
+                        verify(p.id, all_facts[s.label], exp)
+                    except NotApplicable:
+                        pass
+                    except AssertionError:
+                        failed += 1
+            return failed
+
+        concurrent, sequential, probe, failed = [], [], [], 0
+        for _ in range(repeat):
+            t0 = time.monotonic()
+            facts = gather_all(fleet.servers, cfg)
+            failed += check_all(facts)
+            concurrent.append(time.monotonic() - t0)
+            probe.append(statistics.median(f.remote.get("seconds", 0.0) for f in facts.values()))
+            t0 = time.monotonic()
+            facts = {s.label: gather(s, cfg) for s in fleet.servers}
+            failed += check_all(facts)
+            sequential.append(time.monotonic() - t0)
+    return {"hosts": n, "checks": len(PROMISES), "concurrent": statistics.median(concurrent),
+            "sequential": statistics.median(sequential), "probe": statistics.median(probe), "failed": failed}
 
 
 def baseline_run(n: int) -> dict:
@@ -102,7 +152,20 @@ def main() -> int:
     ap.add_argument("--baseline-hosts", type=int, nargs="*", default=None,
                     help="N values for the baseline (default: same as --hosts; none to skip)")
     ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
+    ap.add_argument("--gate-hosts", type=int, nargs="*", default=None,
+                    help="N values for the read-only gate alone (e.g. 1 8); alone, skips the workload")
+    ap.add_argument("--gate-repeat", type=int, default=5, help="repeats of each gate measurement (default 5)")
     args = ap.parse_args()
+    if args.gate_hosts:
+        print(f"machine: {machine()}", flush=True)
+        print("read-only gate: every promise check of every host (seconds, median of "
+              f"{args.gate_repeat})\n{'hosts':>5} {'checks/host':>11} {'concurrent':>10} {'one by one':>10} "
+              f"{'probe/host':>10} {'failed':>6}")
+        for n in args.gate_hosts:
+            g = gate_run(n, args.gate_repeat)
+            print(f"{n:>5} {g['checks']:>11} {g['concurrent']:>10.2f} {g['sequential']:>10.2f} {g['probe']:>10.2f} "
+                  f"{g['failed']:>6}", flush=True)
+        return 0
     base_hosts = args.hosts if args.baseline_hosts is None else args.baseline_hosts
     result = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M"), "cold": None, "warm": {},
               "baseline": {}}

@@ -36,6 +36,8 @@ from .settings import OPTIONS, Settings, resolve
 from .targets import Provider, Server, provider_for
 from .targets.deployment import Bootstrapped, Deployment, bootstrap_all, deploy_all, once_per_run, read_live
 
+pytest_plugins = ["deploytests.faults.plugin"]  # --deploytests-faults (the gate's fault catalogue)
+
 SETTINGS = pytest.StashKey[Settings]()
 PROVIDER = pytest.StashKey[Provider]()
 RUN = pytest.StashKey[dict]()

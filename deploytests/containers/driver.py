@@ -75,7 +75,8 @@ class Fleet:
     def __init__(self, count: int = 2, *, image: str = "debian-apache-wsgi", name_prefix: str = "web",
                  keep: bool = False, client=None, run_id: str | None = None, workdir: Path | None = None,
                  progress: Progress = print, ready_timeout: float = 30.0, base: str = images.DEFAULT_BASE,
-                 run_options: dict | None = None, mix: list[tuple[str, str]] | None = None):
+                 run_options: dict | None = None, mix: list[tuple[str, str]] | None = None,
+                 image_tag: str | None = None):
         if count < 1:
             raise DeployTestsError(f"a fleet needs at least one container, got {count}")
         self.mix = list(mix or [(image, base)])
@@ -91,6 +92,7 @@ class Fleet:
         self.times = StepTimes()
         self.tag = ""
         self.tags: dict[str, str] = {}  # image name -> its tag
+        self.image_tag = image_tag  # a ready image (e.g. a committed snapshot): every container runs it, never built
 
     # -- context manager -------------------------------------------------------------------------------
     def __enter__(self) -> Fleet:
@@ -123,8 +125,11 @@ class Fleet:
         self.address = engine.engine_address()  # refuses a remote engine before anything starts
         self._timed("engine", lambda: self.client)
         self._timed("sweep", lambda: sweep.sweep(self.client, progress=self.progress))
-        self.tags = self._timed("images", lambda: {image: images.ensure_image(
-            self.client, image, base=base, progress=self.progress) for image, base in dict(self.mix).items()})
+        if self.image_tag:
+            self.tags = {image: self.image_tag for image, _ in self.mix}
+        else:
+            self.tags = self._timed("images", lambda: {image: images.ensure_image(
+                self.client, image, base=base, progress=self.progress) for image, base in dict(self.mix).items()})
         self.tag = self.tags[self.image]
         if self.workdir is None:
             self.workdir = Path(tempfile.mkdtemp(prefix=f"deploytests-{self.run_id}-"))
@@ -203,7 +208,7 @@ class Fleet:
         if self._client is not None:
             known = {c.id for c in leftovers}
             leftovers += [c for c in self._client.containers.list(
-                all=True, filters={"label": f"{sweep.L_RUN}={self.run_id}"}) if c.id not in known]
+                all=True, filters={"label": f"{sweep.L_RUN}={self.run_id}"}, ignore_removed=True) if c.id not in known]
         if leftovers:
             with ThreadPoolExecutor(max_workers=min(8, len(leftovers))) as pool:
                 list(pool.map(_remove, leftovers))

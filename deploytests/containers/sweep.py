@@ -70,7 +70,8 @@ def sweep(client, *, progress: Callable[[str], None] = print) -> list[str]:
 
     removed = []
     this_host = socket.gethostname()
-    for container in client.containers.list(all=True, filters={"label": f"{LABEL}=server"}):
+    # ignore_removed: a container another run removes between the listing and its inspection is no error
+    for container in client.containers.list(all=True, filters={"label": f"{LABEL}=server"}, ignore_removed=True):
         leftover, why = should_sweep(container.labels, this_host=this_host)
         if leftover:
             try:

@@ -514,6 +514,73 @@ def ensure_tree(args, ids, changes):
             ensure_dir(path, app_uid, app_gid, 0o770, changes)
     ensure_empty_file(root + "/" + LOCK_NAME, deploy_uid, deploy_gid, 0o644, changes)
     ensure_file(root + "/application.wsgi", args["wsgi"].encode(), deploy_uid, deploy_gid, 0o644, changes)
+    ensure_runtime(root + "/" + RUNTIME, changes)
+
+
+RUNTIME = "python"  # <root>/python: the daemons' python-home (an empty venv, root's); the vhost names it
+
+
+def ensure_runtime(path, changes):
+    """The mod_wsgi daemons' python-home: an empty venv, root:root 0755, there from bootstrap on, so the daemons
+    start cleanly before the first release exists (application.wsgi adds the live release's site-packages).
+
+    Its parent is the deploy user's, so ``venv`` (which works by path) never runs there: it builds the venv in
+    root's own state directory (no one else can plant a link on that path), which is then renamed into place
+    by directory fds (``renameat``: no link followed; it replaces only a missing name or an empty directory)."""
+    head, name = split(path)
+    parent = open_dir(head)
+    try:
+        try:
+            st = os.stat(name, dir_fd=parent, follow_symlinks=False)
+        except FileNotFoundError:
+            st = None
+        if st is not None:
+            if not stat.S_ISDIR(st.st_mode):
+                raise AgentError("refusing %s: not a directory (a link or a file is there)" % path,
+                                 hint="someone planted it: remove it, then bootstrap again")
+            fd = os.open(name, O_DIR, dir_fd=parent)
+            try:
+                try:
+                    cfg = os.stat("pyvenv.cfg", dir_fd=fd, follow_symlinks=False)
+                except FileNotFoundError:
+                    cfg = None
+                if cfg is not None:
+                    if not stat.S_ISREG(cfg.st_mode) or cfg.st_uid != 0:
+                        raise AgentError("refusing %s/pyvenv.cfg: not a regular file of root's" % path,
+                                         hint="someone planted it: remove %s, then bootstrap again" % path)
+                    set_attrs(fd, path, 0, 0, 0o755, changes)
+                    return
+            finally:
+                os.close(fd)
+        stage_name = "python-home.dt-%s" % os.urandom(6).hex()
+        stage = STATE_DIR + "/" + stage_name
+        proc = subprocess.run([sys.executable, "-I", "-m", "venv", "--without-pip", stage], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+        state_fd = open_dir(STATE_DIR)
+        try:
+            if proc.returncode != 0:
+                out = proc.stdout.decode("utf-8", "replace")
+                raise AgentError("creating the daemons' python-home %s failed: %s" % (
+                    path, (out.strip().splitlines() or ["no output"])[-1]), detail=out, step="tree",
+                    hint="is python3-venv installed?")
+            try:
+                os.rename(stage_name, name, src_dir_fd=state_fd, dst_dir_fd=parent)
+            except OSError as exc:
+                raise AgentError("cannot move the daemons' python-home into %s: %s" % (path, exc.strerror),
+                                 hint="%s must be on the same filesystem as %s, and %s absent or empty"
+                                      % (head, STATE_DIR, path))
+        finally:
+            if os.path.lexists(stage):
+                subprocess.run(["rm", "-rf", "--one-file-system", stage], stdin=subprocess.DEVNULL)
+            os.close(state_fd)
+        fd = os.open(name, O_DIR, dir_fd=parent)
+        try:
+            set_attrs(fd, path, 0, 0, 0o755, [])
+        finally:
+            os.close(fd)
+        changes.append("venv created: %s (the daemons' python-home)" % path)
+    finally:
+        os.close(parent)
 
 
 def install_config(settings, config, changes, keep_previous=False):

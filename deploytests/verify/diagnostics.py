@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import time
 from pathlib import Path
 
 from ..stacks import DEFAULT, Stack
@@ -22,19 +23,62 @@ MARK = "@@DT-SECTION "
 REDACTED = "[redacted]"
 
 
-def script(app: str, root: str, stack: Stack = DEFAULT) -> str:
+# Apache error log lines logged since the live release's deploy began (RELEASE.json's created_at, UTC; the
+# log's stamps are the server's local time): a line without a stamp belongs to the stamped line above it.
+SINCE_DEPLOY = r"""
+import calendar, sys, time
+created = sys.argv[1]
+try:
+    since = calendar.timegm(time.strptime(created[:19], "%Y-%m-%dT%H:%M:%S")) - 1
+except ValueError:
+    sys.exit("no live release to date its deploy by")
+keep, out = False, []
+for line in open(sys.argv[2], errors="replace"):
+    if line.startswith("[") and "]" in line:
+        words = line[1:line.index("]")].split()
+        try:
+            words[3] = words[3].split(".")[0]
+            keep = time.mktime(time.strptime(" ".join(words), "%a %b %d %H:%M:%S %Y")) >= since
+        except (IndexError, ValueError):
+            pass
+    if keep:
+        out.append(line)
+sys.stdout.write("".join(out[-40:]) or "(no lines since the deploy of the live release began, %s)\n" % created)
+"""
+# the live release's creation time, read as the login (never as root: RELEASE.json is the deploy user's)
+CREATED = "import json,sys; print(json.load(open(sys.argv[1])).get('created_at', ''))"
+
+_MARKS: dict[str, int] = {}  # server label -> error log size when its verification began
+
+
+def mark_log(label: str, size: int) -> None:
+    """Remember the error log's size when verification of ``label`` began (the gate's fact probe calls it):
+    its diagnostics then show the lines logged since, not the log's whole history."""
+    _MARKS.setdefault(label, size)
+
+
+def script(app: str, root: str, stack: Stack = DEFAULT, since: int | None = None) -> str:
     """The shell script printing each section after a ``@@DT-SECTION <title>`` line (sudo only if allowed);
-    where the error log and the vhost live is the server ``stack``'s data."""
+    where the error log and the vhost live is the server ``stack``'s data.
+
+    The error log shows the lines of the live release's deploy and after (``since deploy``) and, when
+    ``since`` (a byte offset) is known, those logged since this host's verification began."""
     r, conf = shlex.quote(root), shlex.quote(stack.apache.site_file(app))
+    log = shlex.quote(stack.apache.error_log)
     sections = {
-        "Apache error log (last 40 lines)": f"$S tail -n 40 {shlex.quote(stack.apache.error_log)}",
+        "Apache error log since the deploy of the live release began":
+            f"C=$(python3 -c {shlex.quote(CREATED)} {r}/current/RELEASE.json 2>/dev/null); "
+            f"$S python3 -c {shlex.quote(SINCE_DEPLOY)} \"$C\" {log}",
         f"vhost {conf}": f"cat {conf}",
         f"{root}/application.wsgi": f"cat {r}/application.wsgi",
         "releases": f"ls -l {r}/releases; echo; echo \"current -> $(readlink {r}/current)\"; "
                     f"cat {r}/releases/failed.log 2>/dev/null | tail -n 5",
         "pip freeze (live venv)": f"{r}/current/venv/bin/python -c {shlex.quote(FREEZE)}",
     }
-    body = "; ".join(f"echo '{MARK}{title}'; {{ {cmd}; }} 2>&1" for title, cmd in sections.items())
+    if since is not None:
+        sections = {f"Apache error log since verification began (byte {since})":
+                    f"$S tail -c +{int(since) + 1} {log} | tail -n 40", **sections}
+    body = "; ".join(f"echo {shlex.quote(MARK + title)}; {{ {cmd}; }} 2>&1" for title, cmd in sections.items())
     return f"S=''; sudo -n true 2>/dev/null && S='sudo -n'; {body}; true"
 
 
@@ -82,11 +126,30 @@ def redact(text: str, secrets: list[str]) -> str:
     return text
 
 
+_COLLECTED: dict[str, tuple[float, dict[str, str]]] = {}
+REUSE_SECONDS = 5.0  # failures of one host this close together share one collection
+
+
 def collect(server, app: str, root: str, secrets: list[str] = ()) -> dict[str, str]:
     """Run :func:`script` on ``server``'s connection (for its stack, read from the server once); never raises
-    (the host may be gone, or run an OS no stack knows: that is a section)."""
+    (the host may be gone, or run an OS no stack knows: that is a section).
+
+    The gate's checks of a host judge one snapshot of its facts, so when several of them fail, the sections
+    collected for the first failure are reused for those failing within :data:`REUSE_SECONDS` (one round trip
+    instead of one per failed check)."""
+    label = getattr(server, "label", "")
+    hit = _COLLECTED.get(label)
+    if hit is not None and time.monotonic() - hit[0] < REUSE_SECONDS:
+        return hit[1]
+    sections = _collect(server, app, root, secrets)
+    _COLLECTED[label] = (time.monotonic(), sections)
+    return sections
+
+
+def _collect(server, app: str, root: str, secrets: list[str] = ()) -> dict[str, str]:
     try:
-        result = server.connection().run(script(app, root, server.stack), hide=True, warn=True, timeout=30)
+        result = server.connection().run(script(app, root, server.stack, _MARKS.get(server.label)), hide=True,
+                                         warn=True, timeout=30)
         return {k: redact(v, list(secrets)) for k, v in parse(result.stdout).items()}
     except Exception as exc:  # noqa: BLE001 - diagnostics must not hide the test's own failure
         return {"diagnostics": f"could not collect: {type(exc).__name__}: {exc}"}

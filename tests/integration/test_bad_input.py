@@ -70,7 +70,7 @@ def run(where: Path, *argv: str, env: dict | None = None) -> subprocess.Complete
 
 
 def pytest_run(where: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return run(where, sys.executable, "-m", "pytest", str(SUITE / "test_http.py"), "-p", "no:cacheprovider", "-q",
+    return run(where, sys.executable, "-m", "pytest", str(SUITE / "test_promises.py"), "-p", "no:cacheprovider", "-q",
                *args, env=env)
 
 

@@ -38,7 +38,7 @@ def test_secret_in_no_output_log_or_report(pytester):
     extra = pytester.makepyfile(test_on_purpose=FAILS_ON_PURPOSE)
     junit = pytester.path / "report.xml"
     result = pytester.runpytest_subprocess(
-        str(SUITE / "test_host.py"), str(SUITE / "test_http.py"), str(extra), "--containers", "1",
+        str(SUITE / "test_promises.py"), str(extra), "--containers", "1",
         "--app", str(app), "--junitxml", str(junit), "-rA", "-p", "no:cacheprovider")
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed") == 1 and outcomes.get("passed", 0) >= 20, result.stdout.str()[-3000:]

@@ -1,0 +1,176 @@
+"""The catalogue of deploy faults: each one root command on a throwaway server and the promise it breaks.
+
+Built from the promise list (:data:`deploytests.verify.promises.PROMISES`): every promise that a read-only
+gate can judge has at least one fault here, chosen as what really happens to servers (a hand edit, a package
+removed, a wrong chmod, a deploy half-done by hand, a file changed in the live venv). A fault's ``command`` is
+a ``sh -e`` script run as root inside the container after a clean deploy; its placeholders are filled by
+:func:`render` from the app's config, the server's stack (``{vhost}``, ``{sites_enabled}``, ``{default_site}``)
+and the deployed state (``{root}``, ``{live}``, ``{site}``...). The commands use Debian's Apache tooling
+(``apache2ctl``, ``a2ensite``, ``/etc/apache2/ports.conf``): the catalogue is for the Debian Apache stacks.
+``alone`` faults make the whole host unreachable: they run in a gate run of their own.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fault:
+    id: str
+    promise: str  # the id of the promise it breaks (deploytests.verify.promises)
+    what: str
+    command: str
+    alone: bool = False
+
+
+GRACEFUL = "apache2ctl graceful"
+# bounded waits inside injections: Apache's parent exits a moment after `apache2ctl stop`
+WAIT_APACHE_GONE = "i=0; while pgrep -x apache2 >/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done"
+FIRST_PY = "$(find {site} \\( -path '*/{package}/*' -o -name '{package}.py' \\) -name '*.py' | sort | head -n 1)"
+
+FAULTS: tuple[Fault, ...] = (
+    # -- host, packages, Apache --------------------------------------------------------------------
+    Fault("login-key-removed", "host", "the login's authorized key removed: the host refuses the gate",
+          "rm \"$(getent passwd {login} | cut -d: -f6)/.ssh/authorized_keys\"", alone=True),
+    Fault("venv-package-removed", "packages", "python3-venv removed (dpkg --force-depends)",
+          "dpkg --remove --force-depends python3-venv >/dev/null 2>&1"),
+    Fault("apache-stopped", "apache", "Apache stopped", f"apache2ctl stop; {WAIT_APACHE_GONE}"),
+    Fault("apache-no-boot", "boot", "Apache disabled at boot (systemd and rc links removed)",
+          "rm -f /etc/systemd/system/multi-user.target.wants/apache2.service /etc/rc[2345].d/S*apache2"),
+    Fault("bogus-conf", "configtest", "a conf-enabled file with an unknown directive (the next reload fails)",
+          "echo 'BogusDirective on' > /etc/apache2/conf-enabled/zz-bogus.conf"),
+    Fault("mod-wsgi-disabled", "mod_wsgi", "mod_wsgi disabled (a2dismod -f wsgi)", "a2dismod -q -f wsgi"),
+    Fault("port-moved", "port", "Apache moved to another port", f"sed -i 's/^Listen 80$/Listen 8081/' "
+          f"/etc/apache2/ports.conf; sed -i 's/:80>/:8081>/' {{vhost}}; {GRACEFUL}"),
+    Fault("default-site-on", "sites", "Debian's 000-default site enabled again", f"a2ensite -q {{default_site}}; {GRACEFUL}"),
+    Fault("vhost-edited", "vhost", "the vhost edited by hand (one daemon process), not yet reloaded",
+          "sed -i 's/processes=2/processes=1/' {vhost}"),
+    Fault("vhost-daemon-user", "daemon_mode", "the vhost's daemon runs as www-data", f"sed -i "
+          f"'s/user={{app_user}} /user=www-data /' {{vhost}}; {GRACEFUL}"),
+    Fault("vhost-serves-files", "private", "an Alias serves application.wsgi, the tree allowed",
+          "sed -i 's|^    WSGIScriptAlias|    Alias /application.wsgi {root}/application.wsgi\\n    WSGIScriptAlias|; "
+          f"s|Require all denied|Require all granted|' {{vhost}}; {GRACEFUL}"),
+    Fault("daemon-umask-opened", "umask", "the daemons' umask opened to 0000 in the vhost (reloaded)",
+          "sed -i -E 's/ umask=[0-7]+//; s/display-name=/umask=0000 display-name=/' {vhost}; " + GRACEFUL),
+    Fault("health-denied", "health", "the health path denied by a <Location>", "sed -i 's|^</VirtualHost>|"
+          "    <Location {health}>\\n        Require all denied\\n    </Location>\\n</VirtualHost>|' {vhost}; "
+          f"{GRACEFUL}"),
+    Fault("homepage-redirected", "homepage", "/ redirected to a maintenance page by hand (the app never answers it)",
+          "sed -i 's|^    WSGIScriptAlias|    RedirectMatch 302 ^/$ /maintenance.html\\n    WSGIScriptAlias|' {vhost}; "
+          f"{GRACEFUL}"),
+    # -- users and rights --------------------------------------------------------------------------
+    Fault("app-user-shell", "app_user", "the app user given a login shell", "usermod -s /bin/bash {app_user}"),
+    Fault("deploy-user-out-of-group", "deploy_group", "the deploy user removed from the app group",
+          "gpasswd -d {deploy_user} {app_group} >/dev/null"),
+    Fault("sudoers-widened", "sudoers", "the deploy user's sudoers rule widened to any user",
+          "echo '{deploy_user} ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/deploytests-{app}"),
+    # -- the tree ----------------------------------------------------------------------------------
+    Fault("releases-world-writable", "tree", "releases/ made world-writable", "chmod 0777 {root}/releases"),
+    Fault("lock-owned-by-root", "tree", ".deploy.lock owned by root (the next deploy cannot lock)",
+          "chown root:root {root}/.deploy.lock"),
+    Fault("lock-removed", "tree", ".deploy.lock removed", "rm {root}/.deploy.lock"),
+    Fault("wsgi-world-writable", "tree", "application.wsgi made world-writable", "chmod 0666 {root}/application.wsgi"),
+    Fault("python-home-removed", "tree", "the daemons' python-home venv removed (daemons cannot start again)",
+          "rm -rf {root}/python"),
+    Fault("app-root-to-app-user", "tree", "the app's root dir given to the app user", "chown {app_user} {root}"),
+    Fault("shared-world-readable", "shared", "shared/ opened to others", "chmod 0755 {root}/shared"),
+    Fault("shared-data-world-writable", "shared", "a shared path made world-writable",
+          "chmod 0777 {root}/shared/{shared0}"),
+    Fault("config-world-readable", "config_mode", "the config made world-readable", "chmod 0644 {config}"),
+    Fault("config-edited", "config", "the config edited by hand on the server", "echo '# edited' >> {config}"),
+    Fault("wsgi-edited", "wsgi", "application.wsgi edited by hand", "echo '# edited by hand' >> {root}/application.wsgi"),
+    # -- releases and current ----------------------------------------------------------------------
+    Fault("current-removed", "current", "the current link removed", "rm {root}/current"),
+    Fault("current-to-half-release", "current", "current pointed at a release dir without RELEASE.json",
+          "mkdir {root}/releases/29990101T000000Z-halfdone; ln -sfn releases/29990101T000000Z-halfdone {root}/.c; "
+          "mv -T {root}/.c {root}/current"),
+    Fault("current-switched-no-reload", "serves", "current switched to the previous release without a reload",
+          "ln -sfn releases/{prev} {root}/.c; mv -T {root}/.c {root}/current"),
+    Fault("release-json-field-removed", "records", "RELEASE.json's entry_point removed",
+          "sed -i '/\"entry_point\"/d' {release}/RELEASE.json"),
+    Fault("release-json-version-altered", "installed", "RELEASE.json claims another version",
+          "sed -i 's/\"version\": \"{version}\"/\"version\": \"{version}.post9\"/' {release}/RELEASE.json"),
+    Fault("installed-version-altered", "installed", "the installed distribution's version altered in the live venv",
+          "sed -i 's/^Version: .*/Version: {version}.dev1/' {site}/{dist_info}/METADATA"),
+    Fault("release-json-sha-altered", "artifact", "RELEASE.json records another artifact sha256",
+          "sed -i 's/\"artifact_sha256\": \"{sha}\"/\"artifact_sha256\": \"{other_sha}\"/' {release}/RELEASE.json"),
+    Fault("venv-file-changed", "files", "a module of the app changed in the live venv",
+          f"echo '# changed on the server' >> \"{FIRST_PY}\""),
+    Fault("venv-file-added", "files", "a .pth file dropped into the live venv's site-packages",
+          "echo 'import os' > {site}/zz_injected.pth; chown {deploy_user} {site}/zz_injected.pth"),
+    Fault("venv-file-removed", "files", "a file of the live venv removed",
+          "rm \"$(find {site} -name '*.py' | sort | tail -n 1)\""),
+    Fault("venv-file-writable", "code_mode", "a module of the live venv made world-writable",
+          f"chmod o+w \"{FIRST_PY}\""),
+    Fault("venv-owned-by-app", "code_mode", "the live venv's lib/ given to the app user",
+          "chown -R {app_user} {release}/venv/lib"),
+    Fault("venv-of-another-python", "python", "the live venv recorded as made by another Python (pyvenv.cfg)",
+          "sed -i -E 's/^(version|version_info) *= *3[.][0-9]+/\\1 = 3.9/' {release}/venv/pyvenv.cfg"),
+    Fault("venv-python-removed", "venv_python", "the live venv's python link removed", "rm {release}/venv/bin/python"),
+    Fault("shared-link-replaced", "shared_links", "a shared path of the live release replaced by a plain dir",
+          "rm {release}/{shared0}; mkdir {release}/{shared0}; chown {deploy_user} {release}/{shared0}"),
+    Fault("releases-not-pruned", "prune", "more releases kept than keep_releases",
+          "for i in $(seq 1 {keep}); do cp -a {release} {root}/releases/20000101T00000${{i}}Z-0000000$i; done"),
+    Fault("half-built-release-left", "prune", "a half-built release dir left with no deploy running",
+          "mkdir {root}/releases/29990101T000000Z-halfbuilt; chown {deploy_user} {root}/releases/29990101T000000Z-halfbuilt"),
+    Fault("current-relinked-no-reload", "daemon_code", "current re-made (same release) by hand after the daemons started",
+          "sleep 0.1; ln -sfn releases/{live} {root}/.c; mv -T {root}/.c {root}/current"),
+    Fault("embedded-mode", "daemon_user", "daemon mode removed from the vhost: the app runs inside Apache's workers",
+          "sed -i '/WSGIDaemonProcess/,/locale=/d; /WSGIProcessGroup/d; s/ process-group={app}//' {vhost}; "
+          f"{GRACEFUL}"),
+    Fault("health-inside-broken", "inside", "the site answers only for other names (a catch-all vhost first)",
+          "printf '<VirtualHost *:80>\\n    ServerName {server_name}\\n    Redirect 410 /\\n</VirtualHost>\\n' "
+          f"> {{sites_enabled}}/000-catchall.conf; {GRACEFUL}"),
+)
+
+BY_ID = {f.id: f for f in FAULTS}
+
+
+def render(fault: Fault, values: dict) -> str:
+    """The fault's shell script with its placeholders filled (values are quoted-safe tokens: paths, names)."""
+    for key, value in values.items():
+        if any(c in str(value) for c in "'\"`$;&|<> \n"):
+            raise ValueError(f"{key}={value!r}: not a plain path or name, refusing to put it into a script")
+    return fault.command.format(**values)
+
+
+def values_for(cfg, *, login: str, deploy_user: str, live: str, prev: str, python_version: str, artifact,
+               stack=None) -> dict:
+    """The placeholders of the catalogue's commands for one deployed server (``stack``: its platform's)."""
+    from ..stacks import DEFAULT
+
+    apache = (stack or DEFAULT).apache
+    release = f"{cfg.root}/releases/{live}"
+    name = artifact.name
+    normalized = name.replace("-", "_")
+    other = ("0" if artifact.sha256[0] != "0" else "1") + artifact.sha256[1:]
+    return {
+        "login": login, "root": cfg.root, "app": cfg.app, "app_user": cfg.app_user, "app_group": cfg.app_user,
+        "deploy_user": deploy_user, "config": cfg.remote_config_path,
+        "vhost": apache.site_file(cfg.app), "sites_enabled": apache.sites_enabled,
+        "default_site": apache.default_site, "live": live, "prev": prev, "release": release,
+        "site": f"{release}/venv/lib/python{python_version}/site-packages", "version": artifact.version,
+        "dist_info": f"{normalized}-{artifact.version}.dist-info", "package": cfg.entry_point.split(":")[0].split(".")[0],
+        "sha": artifact.sha256, "other_sha": other, "keep": str(cfg.keep_releases), "health": cfg.health_path,
+        "server_name": cfg.server_name, "shared0": (list(cfg.shared_paths) or ["data"])[0],
+    }
+
+
+def script(fault: Fault, values: dict) -> list[str]:
+    """The argv that injects ``fault`` (``sh -ec <script>``)."""
+    return ["sh", "-ec", render(fault, values)]
+
+
+def shown(fault: Fault, values: dict) -> str:
+    return "sh -ec " + shlex.quote(render(fault, values))
+
+
+def table() -> str:
+    """The Markdown table of the catalogue in docs/promises.md: fault, promise broken, injection."""
+    rows = ["| fault | breaks promise | what | injection (root, `sh -e`) |", "|---|---|---|---|"]
+    for f in FAULTS:
+        cmd = f.command.replace("|", "\\|").replace("\n", " ")
+        rows.append(f"| `{f.id}` | `{f.promise}` | {f.what}{' (a gate run of its own)' if f.alone else ''} | `{cmd}` |")
+    return "\n".join(rows)

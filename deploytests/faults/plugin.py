@@ -1,0 +1,90 @@
+"""``pytest --deploytests-faults``: run the fault catalogue against the project's gate instead of the tests.
+
+Registered by :mod:`deploytests.plugin` (its ``pytest_plugins``). With the option, the session collects as
+usual, then, instead of running the tests, deploys the app (``--app``, as for the suite) to throwaway
+containers, injects each fault of the catalogue, runs the gate read-only against each (the built-in suite
+plus the paths on the command line, e.g. ``pytest --deploytests-faults tests/deploy``), and prints the table
+fault -> caught by which test, the sensitivity and the false alarms. The run fails unless every fault is
+caught and no clean host or legitimate state fails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("deploytests")
+    group.addoption("--deploytests-faults", action="store_true", default=False,
+                    help="measure the gate: inject each fault of deploytests' catalogue into a throwaway "
+                         "container running the app, run the gate (built-in suite + the given paths) read-only "
+                         "against it, print what caught each fault and the false alarms")
+    group.addoption("--deploytests-faults-select", metavar="IDS", default="",
+                    help="comma-separated fault ids, parts of ids, or promise ids (default: the whole catalogue)")
+    group.addoption("--deploytests-faults-clean", metavar="N", type=int, default=10,
+                    help="clean hosts verified alongside the faults, for false alarms (default 10)")
+    group.addoption("--deploytests-faults-batch", metavar="N", type=int, default=8,
+                    help="hosts per gate run (default 8)")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    if config.getoption("deploytests_faults"):
+        config.hook.pytest_deselected(items=list(items))
+        items[:] = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session):
+    config = session.config
+    if not config.getoption("deploytests_faults"):
+        return None
+    from ..config import load_config
+    from ..errors import DeployTestsError
+    from ..plugin import ERROR, PROVIDER, SETTINGS
+    from ..stacks import for_platform
+    from .run import Campaign
+
+    if ERROR in config.stash:
+        raise pytest.UsageError(f"deploytests: {config.stash[ERROR]}")
+    settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
+    if settings.app is None:
+        raise pytest.UsageError("deploytests: --deploytests-faults needs the app to deploy: pass --app PATH")
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    say = (lambda msg: reporter.write_line(f"deploytests: {msg}")) if reporter else print
+    try:
+        cfg = load_config(settings.app, target_config=provider.config_file if provider.kind == "docker" else None)
+    except DeployTestsError as exc:
+        raise pytest.UsageError(f"deploytests: {exc}") from None
+    explicit = config.args_source == pytest.Config.ArgsSource.ARGS
+    select = [s.strip() for s in config.getoption("deploytests_faults_select").split(",") if s.strip()]
+    campaign = Campaign(settings.app, cfg, gate_paths=[str(Path(a).resolve()) for a in config.args] if explicit else [],
+                        cwd=Path(config.invocation_params.dir), batch=config.getoption("deploytests_faults_batch"),
+                        clean=config.getoption("deploytests_faults_clean"), select=select, progress=say,
+                        stack=for_platform(settings.platform[0]) if settings.platform else None)
+    try:
+        report = campaign.run()
+    except DeployTestsError as exc:
+        raise pytest.UsageError(f"deploytests: --deploytests-faults: {exc}") from None
+    if reporter:
+        reporter.write_sep("=", "deploytests fault catalogue")
+        for line in report.lines():
+            reporter.write_line(line)
+    else:
+        print("\n".join(report.lines()))
+    config.stash[REPORT] = report
+    session.testsfailed = sum(not (i.caught and not i.problem) for i in report.faults) + len(report.false_alarms)
+    return True
+
+
+REPORT = pytest.StashKey[object]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """The fault run's verdict is the exit status: 0 when every fault was caught and no control failed (not
+    "no tests collected": the run collects the gate's tests only to deselect them), 1 otherwise."""
+    report = session.config.stash.get(REPORT, None)
+    if report is not None:
+        session.exitstatus = pytest.ExitCode.OK if report.ok else pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,243 @@
+"""The gate: every promise of bootstrap and deploy, checked read-only on every server (docs/promises.md).
+
+Each test checks one :class:`~deploytests.verify.promises.Promise` against the server's facts, gathered once
+per server in one round trip, for all servers at once (:func:`deploytests.verify.facts.gather_all`). Nothing
+here changes a server and nothing needs the deploy right: on a read-only target (``deploy = false``,
+``--no-deploy``) every check runs too; the provenance checks then compare the live release with this project
+packed locally (nothing is sent). When a basic fact is wrong (host unreachable, not bootstrapped, Apache down,
+nothing deployed) its root check fails and the checks depending on it are skipped, naming it. What to expect
+on a server (packages, Apache's paths and tools, its Python) is read from its stack (:mod:`deploytests.stacks`);
+each server is compared with the artifact packed for its Python.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from deploytests import plugin as _plugin
+from deploytests.errors import DeployTestsError
+from deploytests.verify.facts import gather_all
+from deploytests.verify.promises import Expected, NotApplicable, verify
+
+
+@pytest.fixture(scope="session")
+def deploy_facts_all(pytestconfig, deploy_target, deploy_config, deployment):
+    """Every server's facts (label -> Facts), gathered concurrently the first time a check asks."""
+    facts = gather_all(deploy_target.servers, deploy_config)
+    run = pytestconfig.stash.get(_plugin.RUN, None)
+    if run is not None:  # the run summary's "verify" per host includes its probe (gathered in this setup)
+        for label, f in facts.items():
+            run["verify"][label] += f.seconds
+    return facts
+
+
+@pytest.fixture(scope="session")
+def deploy_facts(deploy_server, deploy_facts_all):
+    """This server's :class:`~deploytests.verify.facts.Facts`."""
+    return deploy_facts_all[deploy_server.label]
+
+
+@pytest.fixture(scope="session")
+def deploy_artifact_source(request, pytestconfig, deploy_settings, deploy_config, deployment):
+    """What the provenance checks compare with: the artifacts this run deployed (server Python X.Y -> artifact:
+    a fleet mixing platforms has one per Python), or (a run that deploys nothing) a function packing this
+    project locally for a server's Python (nothing is sent), or None."""
+    if deployment.deployed:
+        first = request.getfixturevalue("deploy_artifact")
+        return dict(pytestconfig.stash[_plugin.RUN].get("artifacts") or {}) or first
+    if deploy_settings.app is None:
+        return None
+    from deploytests.pipeline import pack
+
+    def packed(python_version):
+        try:
+            return pack(deploy_settings.app, deploy_config, python_version=python_version)
+        except DeployTestsError:
+            return None
+
+    return packed
+
+
+@pytest.fixture(scope="session")
+def deploy_expected(deploy_server, deploy_config, deployment, deploy_artifact_source):
+    """What this server should look like (:class:`~deploytests.verify.promises.Expected`): from the app's
+    config, the release this run deployed there (None: read-only run) and the artifact."""
+    host = deployment.hosts.get(deploy_server.label)
+    try:
+        stack = deploy_server.stack
+    except Exception:  # noqa: BLE001 - unreachable, or an OS no stack knows: test_host_answers names it
+        stack = None
+    return Expected.from_config(deploy_config, deploy_config.deploy_user or deploy_server.user, stack=stack,
+                                host=deploy_server.host, port=deploy_server.port,
+                                deployed_release=host.release_id if deployment.deployed and host else None,
+                                artifact=deploy_artifact_source)
+
+
+@pytest.fixture
+def promise(deploy_facts, deploy_expected):
+    """``promise("id")`` checks one promise on this server (a skip when it cannot be judged here)."""
+
+    def check(promise_id: str) -> None:
+        __tracebackhide__ = True
+        try:
+            verify(promise_id, deploy_facts, deploy_expected)
+            return
+        except NotApplicable as why:
+            skipped, message = True, str(why)
+        except AssertionError as failed:  # the message says it all: expected, found, where (no frames)
+            skipped, message = False, str(failed).split("\nassert ")[0]
+        if skipped:
+            pytest.skip(message)
+        pytest.fail(message, pytrace=False)
+
+    return check
+
+
+# ---------------------------------------------------------------- basic facts (each the root of others)
+
+def test_host_answers(promise):
+    promise("host")
+
+
+def test_tree_modes_and_owners(promise):
+    promise("tree")
+
+
+def test_apache_running(promise):
+    promise("apache")
+
+
+def test_current_is_a_complete_release(promise):
+    promise("current")
+
+
+# ---------------------------------------------------------------- bootstrap
+
+def test_packages_installed(promise):
+    promise("packages")
+
+
+def test_apache_starts_at_boot(promise):
+    promise("boot")
+
+
+def test_configtest_clean(promise):
+    promise("configtest")
+
+
+def test_mod_wsgi_loaded(promise):
+    promise("mod_wsgi")
+
+
+def test_mod_wsgi_and_live_venv_run_the_stacks_python(promise):
+    promise("python")
+
+
+def test_port_listening(promise):
+    promise("port")
+
+
+def test_site_enabled_and_default_disabled(promise):
+    promise("sites")
+
+
+def test_vhost_as_bootstrapped(promise):
+    promise("vhost")
+
+
+def test_vhost_daemon_mode(promise):
+    promise("daemon_mode")
+
+
+def test_app_user(promise):
+    promise("app_user")
+
+
+def test_deploy_user_in_app_group(promise):
+    promise("deploy_group")
+
+
+def test_sudoers_rule_minimal(promise):
+    promise("sudoers")
+
+
+def test_shared_dirs(promise):
+    promise("shared")
+
+
+def test_config_not_world_readable(promise):
+    promise("config_mode")
+
+
+def test_config_is_the_targets_config(promise):
+    promise("config")
+
+
+def test_wsgi_as_bootstrapped(promise):
+    promise("wsgi")
+
+
+def test_app_files_not_downloadable(promise):
+    promise("private")
+
+
+# ---------------------------------------------------------------- deploy
+
+def test_release_records(promise):
+    promise("records")
+
+
+def test_installed_version_is_recorded_version(promise):
+    promise("installed")
+
+
+def test_release_json_matches_artifact(promise):
+    promise("artifact")
+
+
+def test_installed_files_match_artifact(promise):
+    promise("files")
+
+
+def test_release_code_not_writable(promise):
+    promise("code_mode")
+
+
+def test_venv_python_runs(promise):
+    promise("venv_python")
+
+
+def test_shared_links(promise):
+    promise("shared_links")
+
+
+def test_releases_pruned_and_complete(promise):
+    promise("prune")
+
+
+def test_daemons_run_as_app_user(promise):
+    promise("daemon_user")
+
+
+def test_daemons_run_live_release(promise):
+    promise("daemon_code")
+
+
+def test_daemons_umask(promise):
+    promise("umask")
+
+
+def test_health_from_runner(promise):
+    promise("health")
+
+
+def test_homepage_is_the_app(promise):
+    promise("homepage")
+
+
+def test_site_serves_current_release(promise):
+    promise("serves")
+
+
+def test_health_from_inside_server(promise):
+    promise("inside")

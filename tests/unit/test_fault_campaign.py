@@ -1,0 +1,61 @@
+"""The fault campaign's pure parts: batches, the report's verdicts and figures, the artifact variant."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+from types import SimpleNamespace
+
+from deploytests.faults.catalogue import FAULTS
+from deploytests.faults.run import Campaign, Item, Report, variant
+
+
+def campaign(tmp_path, **kwargs):
+    c = Campaign.__new__(Campaign)
+    c.faults, c.batch, c.clean = list(FAULTS), kwargs.get("batch", 8), kwargs.get("clean", 10)
+    return c
+
+
+def test_batches_pair_faults_with_a_clean_host_and_keep_unreachable_hosts_alone(tmp_path):
+    batches = Campaign.items(campaign(tmp_path))
+    names = [[i.name for i in b] for b in batches]
+    assert all(len(b) <= 8 for b in batches)
+    faults = [i for b in batches for i in b if i.kind == "fault"]
+    assert sorted(i.name for i in faults) == sorted(f.id for f in FAULTS)
+    assert sum(i.kind == "clean" for b in batches for i in b) == 10
+    assert {"after-rollback", "after-refused-release", "after-interrupted-deploy"} <= {n for b in names for n in b}
+    alone = [b for b in batches if any(i.fault and i.fault.alone for i in b)]
+    assert alone and all(len(b) == 1 for b in alone)
+
+
+def test_report_counts_misses_and_false_alarms():
+    caught = Item("a", "fault", fault=FAULTS[1], failed=["t.py::test_packages_installed[ssh://u@a]"])
+    missed = Item("b", "fault", fault=FAULTS[2], passed=30, skipped=4)
+    broken = Item("c", "fault", fault=FAULTS[3], problem="injection exited 1: no such file")
+    clean = Item("clean-1", "clean", passed=34, skipped=14)
+    alarm = Item("after-rollback", "state", failed=["t.py::test_x[ssh://u@after-rollback]"])
+    report = Report([caught, missed, broken, clean, alarm], 12.0, 2, {})
+    text = "\n".join(report.lines())
+    assert not report.ok and report.sensitivity == 1 / 3
+    assert "MISSED (30 passed, 4 skipped)" in text and "NOT RUN: injection exited 1" in text
+    assert "FALSE ALARM: test_x" in text and "clean (34 passed, 14 skipped)" in text
+    assert "sensitivity: 1/3 faults caught (33%); false alarms: 0 in 1 clean runs, 1 in 1 legitimate states" in text
+
+
+def test_variant_is_the_same_code_under_another_manifest(tmp_path):
+    src = tmp_path / "a.tar"
+    with tarfile.open(src, "w") as tar:
+        for name, data in {"manifest.json": json.dumps({"name": "x"}).encode(), "tree/app.tar": b"code"}.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    art = SimpleNamespace(path=src, app="x", name="x", version="1.0", python_version="3.11", manifest={"name": "x"},
+                          sha256=hashlib.sha256(src.read_bytes()).hexdigest())
+    v = variant(art, 2, tmp_path)
+    with tarfile.open(v.path) as tar:
+        assert json.loads(tar.extractfile("manifest.json").read()) == {"name": "x", "variant": 2}
+        assert tar.extractfile("tree/app.tar").read() == b"code"
+    assert v.sha256 != art.sha256 and v.manifest == {"name": "x", "variant": 2}
+    assert v.sha256 == hashlib.sha256(v.path.read_bytes()).hexdigest()

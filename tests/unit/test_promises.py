@@ -1,0 +1,254 @@
+"""The promise checks as pure functions of recorded facts (no Docker): a clean server passes every check; each
+basic fact wrong fails once and skips its dependents; each kind of fault fails the check of its promise, with a
+message naming what was expected and what was found; legitimate states of the pipeline pass."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import requests
+
+from deploytests.config import load_config
+from deploytests.examples import APPS
+from deploytests.faults.catalogue import FAULTS, render, values_for
+from deploytests.verify.facts import PRIVATE, Facts
+from deploytests.verify.promises import BASICS, BY_ID, CHECKS, PROMISES, Expected, NotApplicable, table, verify
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = APPS / "yourapplication"
+RECORDED = json.loads((Path(__file__).parent / "data" / "facts-clean.json").read_text())
+LIVE = RECORDED["tree"]["current"].split("/")[-1]
+R = "/var/www/yourapplication"
+
+
+def response(status=200, release=LIVE, body="ok", path="/"):
+    resp = requests.Response()
+    resp.status_code, resp._content, resp.url = status, body.encode(), f"http://127.0.0.1:8080{path}"
+    resp.headers["Content-Type"] = "text/plain"
+    if release:
+        resp.headers["X-Deploy-Release"] = release
+    resp.request = requests.Request("GET", resp.url).prepare()
+    return resp
+
+
+def clean_facts() -> Facts:
+    responses = {"/": response(body="yourapplication 1.0"), "/health": response(body='{"status":"ok"}')}
+    responses.update({p: response(404, release=None, body="Not Found", path=p) for p in PRIVATE})
+    return Facts("docker://web-1", remote=copy.deepcopy(RECORDED), responses=responses)
+
+
+def artifact(sha=None, manifest=None):
+    meta = RECORDED["tree"]["releases"][LIVE]
+    return SimpleNamespace(sha256=sha or meta["artifact_sha256"], version="1.0", name="yourapplication",
+                           manifest=manifest if manifest is not None else RECORDED["tree"]["live"]["manifest"],
+                           path=None)
+
+
+@pytest.fixture
+def exp():
+    cfg = load_config(APP)
+    e = Expected.from_config(cfg, "appuser", artifact=lambda version: artifact())
+    return e
+
+
+def outcome(pid, facts, exp):
+    try:
+        verify(pid, facts, exp)
+    except NotApplicable as why:
+        return f"skip: {why}"
+    except AssertionError as failed:
+        return f"fail: {failed}"
+    return "pass"
+
+
+NEEDS_ARTIFACT_TREE = {"files"}  # compares with the artifact's own files: judged in the integration run
+
+
+def test_clean_server_passes_every_promise(exp):
+    facts = clean_facts()
+    results = {p.id: outcome(p.id, facts, exp) for p in PROMISES if p.id not in NEEDS_ARTIFACT_TREE}
+    assert {k: v for k, v in results.items() if v != "pass"} == {}
+
+
+@pytest.mark.parametrize("fact, breaks, message", [
+    ("host", lambda f: setattr(f, "error", "ConnectError: cannot reach 127.0.0.1:2222"), "could not be asked"),
+    ("apache", lambda f: f.remote.update(apache=[]), "Apache is not running"),
+    ("tree", lambda f: f.remote["stat"].update({f"{R}/releases": {"kind": "missing"}}), "not bootstrapped"),
+    ("live", lambda f: f.remote["tree"].update(current=None), "nothing deployed"),
+])
+def test_a_wrong_basic_fact_fails_once_and_skips_its_dependents(exp, fact, breaks, message):
+    facts = clean_facts()
+    breaks(facts)
+    results = {p.id: outcome(p.id, facts, exp) for p in PROMISES if p.id not in NEEDS_ARTIFACT_TREE}
+    root_test = BASICS[fact][0]
+    root = next(p.id for p in PROMISES if p.test == root_test)
+    assert results[root].startswith("fail") and message in results[root], results[root]
+    dependents = {pid for pid, r in results.items() if r.startswith("skip") and f"(the root failure is {root_test})" in r}
+    assert dependents, results
+    if fact == "tree":
+        assert {"shared", "config", "wsgi", "vhost", "current", "installed"} <= dependents, dependents
+    others = {pid: r for pid, r in results.items() if r.startswith("fail") and pid != root}
+    # only checks that read the broken fact themselves may fail beside the root (e.g. HTTP without Apache...)
+    assert others == {}, others
+
+
+def test_installed_version_altered_fails_naming_both_versions(exp):
+    facts = clean_facts()
+    facts.remote["tree"]["live"]["installed_version"] = "1.0.dev1"
+    result = outcome("installed", facts, exp)
+    assert result.startswith("fail") and "yourapplication 1.0.dev1 is installed" in result and \
+        "records version 1.0" in result, result
+
+
+def test_debians_it_works_page_is_not_the_app(exp):
+    facts = clean_facts()
+    facts.responses["/"] = response(200, release=None, body="<title>Apache2 Debian Default Page: It works</title>")
+    result = outcome("homepage", facts, exp)
+    assert result.startswith("fail") and "X-Deploy-Release is None" in result and "It works" in result, result
+
+
+def test_after_a_rollback_the_older_live_release_is_no_false_alarm(exp):
+    """current is not the newest release, and another build than this project's is live: both legitimate."""
+    facts = clean_facts()
+    newer = "29990101T000000Z-abcdef12"
+    facts.remote["tree"]["releases"][newer] = dict(facts.remote["tree"]["releases"][LIVE], id=newer)
+    exp.artifact = lambda v: artifact(sha="f" * 64, manifest={"other": "build"})
+    results = {p.id: outcome(p.id, facts, exp) for p in PROMISES}
+    assert not [r for r in results.values() if r.startswith("fail")], results
+    assert results["artifact"].startswith("skip: the live release came from artifact")
+
+
+def test_a_record_altered_under_the_same_build_is_caught(exp):
+    """Packing is deterministic: the same manifest with another sha256 means the record was altered."""
+    facts = clean_facts()
+    facts.remote["tree"]["releases"][LIVE]["artifact_sha256"] = "0" * 64
+    assert outcome("artifact", facts, exp).startswith("fail: current/RELEASE.json says")
+
+
+def test_a_deploy_run_requires_its_own_artifact_live(exp):
+    exp.deployed_release, exp.artifact = "29990101T000000Z-abcdef12", artifact(sha="f" * 64, manifest={})
+    assert "this run deployed it as 29990101T000000Z-abcdef12" in outcome("artifact", clean_facts(), exp)
+
+
+def test_half_built_release_is_a_fault_only_without_a_deploy_holding_the_lock(exp):
+    facts = clean_facts()
+    facts.remote["tree"]["incomplete"] = ["29990101T000000Z-halfbuilt"]
+    assert outcome("prune", facts, exp).startswith("fail: release dirs without RELEASE.json")
+    facts.remote["lock_held"] = True
+    assert outcome("prune", facts, exp) == "pass"
+
+
+def test_daemons_started_before_the_switch_are_stale(exp):
+    facts = clean_facts()
+    facts.remote["stat"][f"{R}/current"]["mtime"] = max(d["started"] for d in facts.remote["daemons"]) + 5
+    assert "were not restarted since" in outcome("daemon_code", facts, exp)
+
+
+def test_without_sudo_the_root_only_checks_skip_with_the_reason(exp):
+    facts = clean_facts()
+    facts.remote["as_root"] = False
+    for p in PROMISES:
+        if p.root_only:
+            assert outcome(p.id, facts, exp).startswith("skip: appuser on docker://web-1 has no passwordless sudo")
+
+
+def test_every_promise_has_a_check_a_suite_test_and_a_fault():
+    suite = (ROOT / "deploytests" / "suite" / "test_promises.py").read_text()
+    tests = set(re.findall(r"^def (test_\w+)\(promise\):\n    promise\(\"(\w+)\"\)", suite, re.M))
+    assert tests == {(p.test, p.id) for p in PROMISES}
+    assert set(CHECKS) == set(BY_ID)
+    broken = {f.promise for f in FAULTS}
+    assert broken == set(BY_ID), f"promises without a fault: {set(BY_ID) - broken}"
+    assert len(FAULTS) >= 30 and len({f.id for f in FAULTS}) == len(FAULTS)
+
+
+def test_every_fault_renders_with_the_values_of_a_deployed_server():
+    cfg = load_config(APP)
+    values = values_for(cfg, login="appuser", deploy_user="appuser", live=LIVE, prev="20000101T000000Z-00000000",
+                        python_version="3.11", artifact=artifact())
+    for fault in FAULTS:
+        text = render(fault, values)
+        assert "{" not in text.replace("${i}", "") and text.strip(), (fault.id, text)
+    with pytest.raises(ValueError, match="not a plain path or name"):
+        render(FAULTS[0], dict(values, login="x; rm -rf /"))
+
+
+def test_docs_promise_table_is_current():
+    docs = (ROOT / "docs" / "promises.md").read_text()
+    assert table() in docs, "docs/promises.md is stale: paste deploytests.verify.promises.table() into it"
+
+
+def test_docs_fault_table_is_current():
+    from deploytests.faults.catalogue import table as fault_table
+
+    docs = (ROOT / "docs" / "promises.md").read_text()
+    assert fault_table() in docs, "docs/promises.md is stale: paste deploytests.faults.catalogue.table() into it"
+
+
+def test_sudoers_accepts_exactly_root_agents_two_rules_and_nothing_wider(exp):
+    facts = clean_facts()
+    assert outcome("sudoers", facts, exp) == "pass"
+    text = facts.remote["sudoers"]["text"]
+    widened = [text.replace("NOPASSWD: /var/www/yourapplication/releases/*/venv/bin/python", "NOPASSWD: ALL"),
+               text.replace("(yourapplication)", "(ALL)"),
+               text + "appuser ALL=(root) NOPASSWD: /usr/bin/apt-get\n",
+               "appuser ALL=(ALL) NOPASSWD: ALL\n"]
+    for found in widened:
+        facts.remote["sudoers"]["text"] = found
+        result = outcome("sudoers", facts, exp)
+        assert result.startswith("fail") and "must grant only what deploys run" in result, (found, result)
+
+
+def test_the_stacks_python_is_expected_of_mod_wsgi_python_home_and_live_venv(exp):
+    from deploytests.stacks import get
+
+    facts = clean_facts()
+    assert outcome("python", facts, exp) == "pass"
+    facts.remote["tree"]["live"]["venv_version"] = "3.13"
+    result = outcome("python", facts, exp)
+    assert result.startswith("fail") and "serves with Python 3.11" in result and "current/venv is 3.13" in result
+    trixie = Expected.from_config(load_config(APP), "appuser", stack=get("debian13-apache-wsgi"))
+    result = outcome("python", clean_facts(), trixie)
+    assert result.startswith("fail") and "Debian 13 (trixie) serves with Python 3.13" in result, result
+
+
+def test_platform_facts_come_from_the_stack(exp):
+    import dataclasses
+
+    from deploytests.stacks import DEFAULT
+
+    odd = dataclasses.replace(DEFAULT, apache=dataclasses.replace(DEFAULT.apache, default_site="zz-default"),
+                              nologin_shells=("/bin/false",), wsgi_module="wsgi5")
+    other = Expected.from_config(load_config(APP), "appuser", stack=odd)
+    facts = clean_facts()
+    facts.remote["sites_enabled"].append("zz-default.conf")
+    assert "zz-default site is enabled" in outcome("sites", facts, other)
+    assert "has a login shell: /usr/sbin/nologin" in outcome("app_user", facts, other)
+    assert "wsgi5_module is not among" in outcome("mod_wsgi", facts, other)
+
+
+def test_config_is_compared_with_this_hosts_file_of_a_config_directory(tmp_path):
+    cfg = load_config(APP)
+    (tmp_path / "127.0.0.1.cfg").write_text("SECRET_KEY = 'this host'\n")
+    (tmp_path / "other.cfg").write_text("SECRET_KEY = 'another host'\n")
+    cfg = cfg.with_config_file(tmp_path)
+    mine = Expected.from_config(cfg, "appuser", host="127.0.0.1", port=2222)
+    assert mine.config_file == tmp_path / "127.0.0.1.cfg"
+    facts = clean_facts()
+    facts.remote["config_sha256"] = mine.config_sha256
+    assert outcome("config", facts, mine) == "pass"
+    theirs = Expected.from_config(cfg, "appuser", host="other", port=22)
+    assert outcome("config", facts, theirs).startswith("fail: ")
+    missing = Expected.from_config(cfg, "appuser", host="10.0.0.9", port=22)
+    assert "no config for host 10.0.0.9" in outcome("config", facts, missing)
+
+
+def test_a_mixed_fleet_compares_each_server_with_the_artifact_of_its_python(exp):
+    exp.artifact = {"3.11": artifact(), "3.13": artifact(sha="d" * 64, manifest={"other": "build"})}
+    assert exp.artifact_for("3.11").sha256 != exp.artifact_for("3.13").sha256
+    assert outcome("artifact", clean_facts(), exp) == "pass"
