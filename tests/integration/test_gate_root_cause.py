@@ -21,29 +21,36 @@ SUITE = Path(__file__).resolve().parents[2] / "deploytests" / "suite"
 APP = APPS / "yourapplication"
 
 
-def test_nothing_deployed_fails_once_and_skips_its_dependents(pytester):
-    cfg = load_config(APP)
+@pytest.fixture(scope="module")
+def fresh(pytestconfig):
+    """One container, bootstrapped, nothing deployed. Module-scoped, so it is made before ``pytester``
+    snapshots ``sys.modules`` (modules first imported inside that snapshot, e.g. cryptography's for the client
+    key, are dropped after the test and re-imported later against their already-loaded native parts)."""
     with Fleet(count=1, name_prefix="rootcause", progress=lambda msg: None) as fleet:
-        server, container = fleet.servers[0], fleet.containers[0]
-        pipeline.bootstrap(server.connection(), cfg)
-        deadline = time.monotonic() + 10  # the daemons start (or, before, failed and retried) on their own
-        while time.monotonic() < deadline and "(wsgi:" not in container.exec_run(["ps", "-eo", "args"]).output.decode():
-            time.sleep(0.1)
-        log = container.exec_run(["cat", "/var/log/apache2/error.log"]).output.decode()
-        assert "init_fs_encoding" not in log and "Fatal Python error" not in log, log
-        first = container.exec_run(["curl", "-s", "-i", "-H", "Host: localhost", "http://127.0.0.1/"]).output.decode()
-        assert first.startswith("HTTP/1.1 503") and "nothing deployed yet" in first, first
-        pytester.makefile(".toml", targets=f"""
-            [targets.fresh]
-            hosts = ["{server.user}@{server.host}:{server.port}"]
-            identity_file = "{server.key_filename}"
-            known_hosts = "{server.known_hosts}"
-            base_url = "{server.base_url}"
-            deploy = false
-        """)
-        result = pytester.runpytest_subprocess(str(SUITE / "test_promises.py"), "--target", "fresh", "--app", str(APP),
-                                               "--targets-file", str(pytester.path / "targets.toml"),
-                                               "-p", "no:cacheprovider", "-rs")
+        pipeline.bootstrap(fleet.servers[0].connection(), load_config(APP))
+        yield fleet.servers[0], fleet.containers[0]
+
+
+def test_nothing_deployed_fails_once_and_skips_its_dependents(pytester, fresh):
+    server, container = fresh
+    deadline = time.monotonic() + 10  # the daemons start (or, before, failed and retried) on their own
+    while time.monotonic() < deadline and "(wsgi:" not in container.exec_run(["ps", "-eo", "args"]).output.decode():
+        time.sleep(0.1)
+    log = container.exec_run(["cat", "/var/log/apache2/error.log"]).output.decode()
+    assert "init_fs_encoding" not in log and "Fatal Python error" not in log, log
+    first = container.exec_run(["curl", "-s", "-i", "-H", "Host: localhost", "http://127.0.0.1/"]).output.decode()
+    assert first.startswith("HTTP/1.1 503") and "nothing deployed yet" in first, first
+    pytester.makefile(".toml", targets=f"""
+        [targets.fresh]
+        hosts = ["{server.user}@{server.host}:{server.port}"]
+        identity_file = "{server.key_filename}"
+        known_hosts = "{server.known_hosts}"
+        base_url = "{server.base_url}"
+        deploy = false
+    """)
+    result = pytester.runpytest_subprocess(str(SUITE / "test_promises.py"), "--target", "fresh", "--app", str(APP),
+                                           "--targets-file", str(pytester.path / "targets.toml"),
+                                           "-p", "no:cacheprovider", "-rs")
     out = result.stdout.str()
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed") == 1 and "test_current_is_a_complete_release" in out, out
