@@ -44,7 +44,8 @@ FAULTS: tuple[Fault, ...] = (
     Fault("mod-wsgi-disabled", "mod_wsgi", "mod_wsgi disabled (a2dismod -f wsgi)", "a2dismod -q -f wsgi"),
     Fault("port-moved", "port", "Apache moved to another port", f"sed -i 's/^Listen 80$/Listen 8081/' "
           f"/etc/apache2/ports.conf; sed -i 's/:80>/:8081>/' {{vhost}}; {GRACEFUL}"),
-    Fault("default-site-on", "sites", "Debian's 000-default site enabled again", f"a2ensite -q {{default_site}}; {GRACEFUL}"),
+    Fault("default-site-on", "sites", "Debian's 000-default site enabled again",
+          f"a2ensite -q {{default_site}}; {GRACEFUL}"),
     Fault("vhost-edited", "vhost", "the vhost edited by hand (one daemon process), not yet reloaded",
           "sed -i 's/processes=2/processes=1/' {vhost}"),
     Fault("vhost-daemon-user", "daemon_mode", "the vhost's daemon runs as www-data", f"sed -i "

@@ -520,13 +520,14 @@ def ensure_tree(args, ids, changes):
 RUNTIME = "python"  # <root>/python: the daemons' python-home (an empty venv, root's); the vhost names it
 
 
-def ensure_runtime(path, changes):
+def ensure_runtime(path, changes, uid=0, gid=0):
     """The mod_wsgi daemons' python-home: an empty venv, root:root 0755, there from bootstrap on, so the daemons
     start cleanly before the first release exists (application.wsgi adds the live release's site-packages).
 
     Its parent is the deploy user's, so ``venv`` (which works by path) never runs there: it builds the venv in
     root's own state directory (no one else can plant a link on that path), which is then renamed into place
-    by directory fds (``renameat``: no link followed; it replaces only a missing name or an empty directory)."""
+    by directory fds (``renameat``: no link followed; it replaces only a missing name or an empty directory).
+    ``uid``/``gid``: its owner (root; the unit tests pass their own)."""
     head, name = split(path)
     parent = open_dir(head)
     try:
@@ -545,18 +546,19 @@ def ensure_runtime(path, changes):
                 except FileNotFoundError:
                     cfg = None
                 if cfg is not None:
-                    if not stat.S_ISREG(cfg.st_mode) or cfg.st_uid != 0:
+                    if not stat.S_ISREG(cfg.st_mode) or cfg.st_uid != uid:
                         raise AgentError("refusing %s/pyvenv.cfg: not a regular file of root's" % path,
                                          hint="someone planted it: remove %s, then bootstrap again" % path)
-                    set_attrs(fd, path, 0, 0, 0o755, changes)
+                    set_attrs(fd, path, uid, gid, 0o755, changes)
                     return
             finally:
                 os.close(fd)
         stage_name = "python-home.dt-%s" % os.urandom(6).hex()
-        stage = STATE_DIR + "/" + stage_name
+        state = STATE_DIR
+        stage = state + "/" + stage_name
         proc = subprocess.run([sys.executable, "-I", "-m", "venv", "--without-pip", stage], stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
-        state_fd = open_dir(STATE_DIR)
+        state_fd = open_dir(state)
         try:
             if proc.returncode != 0:
                 out = proc.stdout.decode("utf-8", "replace")
@@ -568,14 +570,14 @@ def ensure_runtime(path, changes):
             except OSError as exc:
                 raise AgentError("cannot move the daemons' python-home into %s: %s" % (path, exc.strerror),
                                  hint="%s must be on the same filesystem as %s, and %s absent or empty"
-                                      % (head, STATE_DIR, path))
+                                      % (head, state, path))
         finally:
             if os.path.lexists(stage):
                 subprocess.run(["rm", "-rf", "--one-file-system", stage], stdin=subprocess.DEVNULL)
             os.close(state_fd)
         fd = os.open(name, O_DIR, dir_fd=parent)
         try:
-            set_attrs(fd, path, 0, 0, 0o755, [])
+            set_attrs(fd, path, uid, gid, 0o755, [])
         finally:
             os.close(fd)
         changes.append("venv created: %s (the daemons' python-home)" % path)

@@ -410,8 +410,9 @@ def gather(args):
     section("ports", listening_ports)
     section("users", lambda: {"app": user_facts(args["app_user"]), "deploy": user_facts(args["deploy_user"])})
     section("boot", apache_boot, args.get("service", "apache2"))
-    section("pythons", lambda: {"mod_wsgi": linked_pythons(args["wsgi_module_file"]),
-                                "python_home": venv_version(root + "/python")} if args.get("wsgi_module_file") else None)
+    if args.get("wsgi_module_file"):
+        section("pythons", lambda: {"mod_wsgi": linked_pythons(args["wsgi_module_file"]),
+                                    "python_home": venv_version(root + "/python")})
     paths = [root, root + "/releases", root + "/shared", root + "/application.wsgi", root + "/current",
              root + "/.deploy.lock", root + "/python", root + "/python/pyvenv.cfg", args["config_path"], args["vhost"]]
     paths += [root + "/shared/" + rel for rel in args.get("shared_paths", [])]

@@ -622,7 +622,8 @@ PROMISES: tuple[Promise, ...] = (
     Promise("mod_wsgi", f"{B}: apache", "mod_wsgi is loaded", "test_mod_wsgi_loaded",
             "wsgi_module is not among Apache's modules: [...]", root_only=True),
     Promise("python", f"{B}: packages / {D}: install", "mod_wsgi, the daemons' python-home and the live venv run "
-            "the stack's Python (what pack built the artifact for)", "test_mod_wsgi_and_live_venv_run_the_stacks_python",
+            "the stack's Python (what pack built the artifact for)",
+            "test_mod_wsgi_and_live_venv_run_the_stacks_python",
             "Debian 12 (bookworm) serves with Python 3.11: /usr/lib/apache2/modules/mod_wsgi.so links libpython "
             "['3.11']; ... the live venv /var/www/app/current/venv is 3.13", needs=("live",)),
     Promise("port", f"{B}: apache", "Apache listens on the app's port", "test_port_listening",

@@ -219,3 +219,36 @@ def test_kept_config_versions_are_root_copies_and_only_the_newest_stay(tmp_path,
     with pytest.raises(ar.AgentError, match="bad sha256"):
         ar.activate_version(settings, "../../etc/passwd")
     assert ar.activate_version(settings, "0" * 64) == (False, False)  # not kept: nothing changes
+
+
+# -- the daemons' python-home (<root>/python): made by root under the deploy user's tree ---------------------
+
+def test_python_home_is_built_in_roots_state_dir_and_renamed_into_place(tmp_path, monkeypatch):
+    state, app = tmp_path / "state", tmp_path / "app"
+    state.mkdir()
+    app.mkdir()
+    monkeypatch.setattr(ar, "STATE_DIR", str(state))
+    changes = []
+    ar.ensure_runtime(str(app / "python"), changes, *me())
+    assert changes == [f"venv created: {app}/python (the daemons' python-home)"]
+    assert (app / "python" / "pyvenv.cfg").is_file() and oct((app / "python").stat().st_mode & 0o777) == "0o755"
+    assert list(state.iterdir()) == []  # the staging dir was renamed away, nothing left behind
+    again = []
+    ar.ensure_runtime(str(app / "python"), again, *me())
+    assert again == []
+
+
+def test_python_home_planted_as_a_link_or_with_a_foreign_pyvenv_cfg_is_refused(tmp_path, monkeypatch):
+    state, app, target = tmp_path / "state", tmp_path / "app", tmp_path / "etc"
+    for d in (state, app, target):
+        d.mkdir()
+    monkeypatch.setattr(ar, "STATE_DIR", str(state))
+    (app / "python").symlink_to(target)
+    with pytest.raises(ar.AgentError, match=r"refusing .*/app/python: not a directory"):
+        ar.ensure_runtime(str(app / "python"), [], *me())
+    assert list(target.iterdir()) == [] and list(state.iterdir()) == []
+    (app / "python").unlink()
+    (app / "python").mkdir()
+    (app / "python" / "pyvenv.cfg").symlink_to(target / "x")
+    with pytest.raises(ar.AgentError, match=r"pyvenv.cfg: not a regular file of root's"):
+        ar.ensure_runtime(str(app / "python"), [], *me())
