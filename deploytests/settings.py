@@ -9,7 +9,9 @@ upper-cased name and the ini key ``deploytests_`` + the name (``--targets-file``
 - ``--app PATH``: the project to deploy (a conftest may supply the default, see the plugin);
 - ``--containers N``: hosts of the docker target (default 2);
 - ``--no-deploy``: deploy nothing, verify what is live;
-- ``--keep-containers``: keep the containers and print an ssh line per host.
+- ``--keep-containers``: keep the containers and print an ssh line per host;
+- ``--host-timeout SECONDS``: the bound on every wait for a host (connect, login, a step without any answer;
+  default 30).
 
 A bad value raises :class:`~deploytests.errors.ConfigError` that says where it came from, e.g.
 ``--containers=abc (from DEPLOYTESTS_CONTAINERS environment variable): not a positive integer``.
@@ -39,6 +41,7 @@ class Settings:
     containers: int = 2
     no_deploy: bool = False
     keep_containers: bool = False
+    host_timeout: float = 30.0
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -91,6 +94,16 @@ def _positive_int(value: str, _base: Path) -> int:
     return number
 
 
+def _seconds(value: str, _base: Path) -> float:
+    try:
+        number = float(value.strip())
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise ValueError("not a positive number of seconds")
+    return number
+
+
 def _bool(value: str, _base: Path) -> bool:
     word = str(value).strip().lower()
     if word in TRUE:
@@ -111,6 +124,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("no_deploy", "deploy nothing: verify what is live on the target", _bool, flag=True),
     Option("keep_containers", "keep the docker target's containers after the run and print an ssh line "
            "per host", _bool, flag=True),
+    Option("host_timeout", "seconds a host may answer nothing (connect, login, any step) before it is named "
+           "as frozen or lost and the other hosts go on (default 30)", _seconds, metavar="SECONDS"),
 )
 
 
