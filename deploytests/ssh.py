@@ -117,8 +117,9 @@ def load_identity(path: str | Path, *, env: Mapping[str, str] = os.environ, inte
         if "password" not in str(exc):
             raise
     except (paramiko.SSHException, ValueError, UnicodeDecodeError) as exc:
-        raise ConnectError(f"identity file {path}: {exc}", hint="set identity_file to a private key "
-                           "(OpenSSH, PEM or PuTTY-converted)") from None
+        reason = str(exc).split(".")[0].strip() or type(exc).__name__
+        raise ConnectError(f"identity file {path} is not a valid OPENSSH private key file, nor PEM ({reason})",
+                           hint="set identity_file to a private key (ssh-keygen -t ed25519 makes one)") from None
     passphrase, source = env.get(PASSPHRASE_ENV), f"from {PASSPHRASE_ENV}"
     if passphrase is None and (sys.stdin.isatty() if interactive is None else interactive):
         passphrase, source = prompt(f"Passphrase for {path}: "), "typed at the prompt"

@@ -43,7 +43,8 @@ class SshProvider(Provider):
     def _server(self, host) -> Server:
         return Server(name=host.name or host.host, label=host.label, host=host.host, port=host.port,
                       user=host.user, key_filename=self.spec.identity_file, known_hosts=self.spec.known_hosts,
-                      base_url=host.base_url or self.spec.base_url)
+                      base_url=host.base_url or self.spec.base_url,
+                      timeout=getattr(self.settings, "host_timeout", None))
 
     def open(self) -> list[Server]:
         self.servers = [self._server(h) for h in self.spec.hosts]
