@@ -470,6 +470,7 @@ def summary_lines(data: dict) -> list[str]:
         release = f" release {data['releases'][label]}" if data["releases"][label] else ""
         error = data.get("errors", {}).get(label)
         if error:  # the host serves nothing this run verified: say why, once, in the summary
+            error = error.split(". Hint: ")[0].rstrip(".")
             release = " NOT VERIFIED (" + (error[len(label) + 2:] if error.startswith(f"{label}: ") else error) + ");"
         lines.append(f"{label}:{release} " + ", ".join(f"{k} {v:.2f}s" for k, v in steps.items()))
     return lines

@@ -200,6 +200,7 @@ class PinnedConnection(fabric.Connection):
         """Connect (if not yet connected), translating paramiko's errors into one-line ones."""
         if self.is_connected:
             return None
+        started = time.monotonic()
         try:
             result = super().open()
         except paramiko.BadHostKeyException as exc:
@@ -217,6 +218,11 @@ class PinnedConnection(fabric.Connection):
                     where=self.label,
                     hint="add the server's key to that file (ssh-keyscan, then verify the fingerprint)",
                 ) from None
+            silent = time.monotonic() - started >= 0.9 * self.timeout  # paramiko words a timeout many ways
+            if "protocol banner" in str(exc) or (silent and not isinstance(exc, paramiko.AuthenticationException)):
+                raise ConnectError(f"no answer for {self.timeout:g} s while connecting to {self.host}:{self.port} "
+                                   f"(no SSH banner)", where=self.label, hint="the host or its sshd is frozen or "
+                                   "overloaded; check it, or raise --host-timeout") from None
             if isinstance(exc, paramiko.AuthenticationException):
                 raise ConnectError(
                     f"authentication failed for user {self.user!r}: {exc}", where=self.label,

@@ -16,8 +16,8 @@ agent reported): ``docker://web-2: no answer for 30 s during step install``.
 from __future__ import annotations
 
 import json
+import select
 import shlex
-import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -94,7 +94,6 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callab
     c.open()
     chan = c.transport.open_session(timeout=getattr(c, "timeout", None) or None)
     chan.exec_command(command)
-    chan.settimeout(POLL)
     writer = threading.Thread(target=_feed, args=(chan, stdin), daemon=True)
     writer.start()
     err: list[bytes] = []
@@ -111,14 +110,13 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callab
                 on_event(event)
 
     while True:
-        try:
-            data = chan.recv(1 << 16)
-        except socket.timeout:
+        if not _readable(chan, POLL):  # never a channel timeout: it would cut the writer's sendall short too
             _drain_stderr(chan, err)
             if clock() - last >= step_timeout:
                 chan.close()
                 raise Stalled(step_timeout, ChannelResult(-1, "\n".join(out), _text(err), events)) from None
             continue
+        data = chan.recv(1 << 16)
         if not data:
             break
         last = clock()
@@ -133,6 +131,13 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callab
     writer.join(5)
     chan.close()
     return ChannelResult(exited, "\n".join(out), _text(err), events)
+
+
+def _readable(chan, timeout: float) -> bool:
+    """Wait up to ``timeout`` for output (or EOF) on ``chan``; True when ``recv`` will not block."""
+    if chan.recv_ready() or chan.closed or chan.eof_received:
+        return True
+    return bool(select.select([chan], [], [], timeout)[0])
 
 
 def _drain_stderr(chan, err: list[bytes]) -> None:

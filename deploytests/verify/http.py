@@ -25,7 +25,7 @@ def _why(exc: requests.RequestException) -> str:
     if "Connection refused" in text or "[Errno 111]" in text:
         return "connection refused (nothing listens there: is Apache running?)"
     if "Connection reset" in text or "RemoteDisconnected" in text or "aborted" in text:
-        return "connection closed without an answer (Apache or its daemon died?)"
+        return "connection closed without an answer (nothing serves there: is Apache running?)"
     if "Name or service not known" in text or "NameResolutionError" in text:
         return "the host name does not resolve"
     return f"{type(exc).__name__}: {text.splitlines()[0][:200]}"
@@ -53,7 +53,7 @@ class HttpClient:
         __tracebackhide__ = True
         url = self.url(path)
         if self.down is not None:
-            raise SiteDown(f"GET {url}: {self.down} (refused before: not tried again)")
+            raise SiteDown(f"GET {url}: {self.down} (failed before: not tried again)")
         kwargs.setdefault("timeout", self.timeout)
         kwargs.setdefault("allow_redirects", False)
         try:
