@@ -103,7 +103,9 @@ def pytest_configure(config):
         return
     config.stash[SETTINGS], config.stash[PROVIDER] = settings, provider
     if _shares_real_target(config) and config.getvalue("dist") == "load":
-        config.option.dist = "loadgroup"  # destructive scenarios, grouped at collection, go to one worker
+        # a module's tests go to one worker: the lifecycle scenarios (one module) run on one worker only.
+        # (xdist's loadgroup would be finer, but with pytest 9 it no longer renames the grouped test ids.)
+        config.option.dist = "loadscope"
 
 
 def _shares_real_target(config) -> bool:
@@ -164,7 +166,6 @@ def refusal(item, provider: Provider, settings: Settings) -> str | None:
     return None
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's worker hook reads the xdist_group markers
 def pytest_collection_modifyitems(config, items):
     if ERROR in config.stash:
         if any(_uses_deploytests(item) for item in items):
@@ -175,10 +176,6 @@ def pytest_collection_modifyitems(config, items):
         reason = refusal(item, provider, settings)
         if reason:
             item.add_marker(pytest.mark.skip(reason=reason))
-        elif item.get_closest_marker("destructive") and _shares_real_target(config):
-            from .targets.sharing import GROUP
-
-            item.add_marker(pytest.mark.xdist_group(GROUP))
 
 
 @pytest.hookimpl(wrapper=True)
