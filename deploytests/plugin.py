@@ -79,7 +79,7 @@ def _settings(config) -> Settings:
     )
 
 
-_REPORTER: dict = {}
+_CONFIG: dict = {}
 
 
 def pytest_configure(config):
@@ -89,7 +89,7 @@ def pytest_configure(config):
     environment, and a stray env var or someone else's ``targets.toml`` must not break unrelated suites."""
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
-    _REPORTER["reporter"] = config.pluginmanager.get_plugin("terminalreporter")
+    _CONFIG["config"] = config  # pytest_keyboard_interrupt gets no config
     config.stash[RUN] = {"verify": defaultdict(float), "deployment": None}
     try:
         settings = _settings(config)
@@ -222,9 +222,9 @@ def pytest_keyboard_interrupt(excinfo):
     from .pipeline.hosts import Interrupted
 
     if isinstance(excinfo.value, Interrupted):
-        lines = excinfo.value.lines
-        reporter = _REPORTER.get("reporter")
-        for line in lines:
+        config = _CONFIG.get("config")
+        reporter = config.pluginmanager.get_plugin("terminalreporter") if config is not None else None
+        for line in excinfo.value.lines:
             if reporter is not None:
                 reporter.write_line(f"deploytests: {line}")
 

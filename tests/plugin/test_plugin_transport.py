@@ -1,7 +1,8 @@
-"""``pytest -n`` on a real target (issue 10, finding 7), with pytester and no container.
+"""The plugin's transport behaviour with pytester and no container (issue 10, findings 7 and 9).
 
-A stop of the session in a worker keeps its reason (no ``INTERNALERROR ... AssertionError``); destructive
-scenarios go to one worker and never overlap the other workers' checks of the same target.
+``pytest -n`` on a real target: a stop of the session in a worker keeps its reason (no ``INTERNALERROR ...
+AssertionError``); destructive scenarios go to one worker and never overlap the other workers' checks of the
+same target. A signal during a many-host step: one line per host, no ``threading.py`` traceback.
 """
 
 from __future__ import annotations
@@ -103,3 +104,30 @@ def test_the_target_lock_is_shared_for_checks_and_exclusive_for_scenarios(tmp_pa
         scenario.close()
         check.close()
     assert keep_exclusive(True, True) and not keep_exclusive(True, False) and not keep_exclusive(False, True)
+
+
+INTERRUPTED = """
+import os, signal
+from types import SimpleNamespace
+from deploytests.pipeline import run_on_hosts
+
+def test_deploy_interrupted():
+    hosts = [SimpleNamespace(label=f"ssh://u@web{i}", user="u", host=f"web{i}", port=22) for i in (1, 2)]
+
+    def step(c):  # the runner gets SIGTERM while web1 deploys; web2 waits its turn (rolling)
+        if c.label.endswith("web1"):
+            os.kill(os.getpid(), signal.SIGTERM)
+        return SimpleNamespace(release_id="r-" + c.host)
+
+    run_on_hosts(hosts, step, step="deploy", rolling=True)
+"""
+
+
+def test_a_signal_during_a_deploy_says_what_each_host_is(pytester):
+    pytester.makepyfile(INTERRUPTED)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    out = result.stdout.str() + result.stderr.str()
+    assert result.ret == pytest.ExitCode.INTERRUPTED, out
+    assert "deploytests: ssh://u@web1: finished (serves r-web1)" in out, out
+    assert "deploytests: ssh://u@web2: untouched (interrupted before it started)" in out, out
+    assert "threading.py" not in out and "Traceback" not in out, out
