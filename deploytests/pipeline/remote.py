@@ -211,7 +211,9 @@ def call_agent(c, command: str, args: dict, *, payload: bytes | Path = b"", sudo
     if lost:
         raise ConnectError(f"{lost} during step {_current(command, args, res)}", where=host,
                            hint="the host is frozen or unreachable; the other hosts went on") from None
-    if res.exited == -1:  # the channel closed without an exit status: sshd or the host went away
+    transport = getattr(c, "transport", None)
+    gone = transport is None or not transport.is_active()
+    if res.exited == -1 and gone:  # no exit status and the connection is down: sshd or the host went away
         raise ConnectError(f"connection lost during step {_current(command, args, res)} (the SSH connection "
                            "closed without the agent's result)", where=host,
                            hint="the host went down or sshd was stopped; check it and run again") from None

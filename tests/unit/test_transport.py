@@ -34,9 +34,10 @@ class FakeClock:
 
 
 class FakeConn:
-    def __init__(self, name, lost=None):
+    def __init__(self, name, lost=None, active=False):
         self.label, self.user, self.host, self.port = name, "u", name, 22
         self.lost = lost
+        self.transport = SimpleNamespace(is_active=lambda: active)
 
 
 # ---------------------------------------------------------------- 4: bounded waits
@@ -124,6 +125,14 @@ def test_a_lost_host_is_one_line_not_protocol_text(monkeypatch):
         remote.call_agent(FakeConn("docker://web-2"), "deploy", {}, step="deploy")
     assert str(info.value).startswith("docker://web-2: connection lost during step install")
     assert "@@DT" not in info.value.render()
+
+
+def test_an_agent_killed_on_a_live_connection_is_not_a_lost_host(monkeypatch):
+    from deploytests.errors import CommandFailed
+
+    _channel_ends(monkeypatch, STEPS)
+    with pytest.raises(CommandFailed, match=r"deploy: the agent did not finish \(exit -1\)"):
+        remote.call_agent(FakeConn("docker://web-2", active=True), "deploy", {}, step="deploy")
 
 
 class SilentChannel:
