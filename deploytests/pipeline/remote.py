@@ -218,9 +218,12 @@ def call_agent(c, command: str, args: dict, *, payload: bytes | Path = b"", sudo
                            "closed without the agent's result)", where=host,
                            hint="the host went down or sshd was stopped; check it and run again") from None
     shown = f"{'sudo -n ' if sudo else ''}{python} -c <deploytests agent> {command}"
-    raise CommandFailed(host, shown, res.exited, tail(res.stdout), tail(res.stderr),
-                        what=f"{step or command}: the agent did not finish",
-                        hint=_hint_for(res.stderr, sudo, python))
+    output = "\n".join(line for line in res.stdout.splitlines() if parse_event(line) is None)  # no protocol text
+    during = f" during step {_current(command, args, res)}" if res.events else ""
+    raise CommandFailed(host, shown, res.exited, tail(output), tail(res.stderr),
+                        what=f"{step or command}: the agent did not finish{during}",
+                        hint=_hint_for(res.stderr, sudo, python) or (
+                            "the agent was killed or its session ended on the server" if res.exited == -1 else ""))
 
 
 def _current(command: str, args: dict, res: ChannelResult) -> str:

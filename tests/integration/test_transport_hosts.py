@@ -230,6 +230,13 @@ def test_status_names_a_dangling_current(pair):
         assert status.live is None and status.dangling == "releases/20200101T000000Z-deadbeef"
         assert status.describe_live().startswith("current -> releases/20200101T000000Z-deadbeef, which does not "
                                                  "exist: no release is live")
+        server = lab.server
+        env = {"DEPLOYTESTS_IDENTITY": str(server.key_filename), "DEPLOYTESTS_KNOWN_HOSTS": str(server.known_hosts),
+               "DEPLOYTESTS_APP": str(ROOT / "fixtures" / "apps" / "yourapplication")}
+        fab = run(ROOT, str(Path(sys.executable).parent / "fab"), "-H", f"deployer@{server.host}:{server.port}",
+                  "status", env=env)
+        assert "current -> releases/20200101T000000Z-deadbeef, which does not exist" in fab.stdout, fab.stdout
+        assert "no releases" not in fab.stdout
     finally:
         lab.sudo(f"ln -sfn releases/{live} {root}/current")
 

@@ -131,8 +131,10 @@ def test_an_agent_killed_on_a_live_connection_is_not_a_lost_host(monkeypatch):
     from deploytests.errors import CommandFailed
 
     _channel_ends(monkeypatch, STEPS)
-    with pytest.raises(CommandFailed, match=r"deploy: the agent did not finish \(exit -1\)"):
+    with pytest.raises(CommandFailed, match=r"deploy: the agent did not finish during step install \(exit -1\): "
+                                            r"no output\. Hint: the agent was killed") as info:
         remote.call_agent(FakeConn("docker://web-2", active=True), "deploy", {}, step="deploy")
+    assert "@@DT" not in info.value.render()
 
 
 class SilentChannel:
