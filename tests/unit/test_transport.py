@@ -496,3 +496,21 @@ def test_a_no_change_deploy_still_prunes(tmp_path, monkeypatch):
     res = agent.cmd_deploy(args)
     assert res["changed"] is False and res["pruned"] == IDS[:4]
     assert tree.listing() == IDS[4:]
+
+
+def test_fab_tasks_end_an_interrupt_with_one_line_per_host_and_the_signal_exit_code(capsys):
+    import fabfile
+    from deploytests.pipeline import Interrupted
+
+    outcomes = [HostOutcome("web1", value=_outcome_value("r1")),
+                HostOutcome("web2", error=ConnectError("no answer for 30 s during step install", where="web2"))]
+
+    @fabfile.one_line_errors
+    def deploy(c):
+        raise Interrupted("deploy", "SIGTERM", outcomes)
+
+    with pytest.raises(SystemExit) as info:
+        deploy(None)
+    assert info.value.code == 143
+    assert capsys.readouterr().err == ("fab deploy: interrupted (SIGTERM); web1: finished (serves r1); "
+                                       "web2: unknown (no answer for 30 s during step install)\n")
