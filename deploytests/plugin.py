@@ -43,6 +43,7 @@ PROVIDER = pytest.StashKey[Provider]()
 RUN = pytest.StashKey[dict]()
 ERROR = pytest.StashKey[DeployTestsError]()  # a bad setting, raised only if the run uses deploytests
 USED = pytest.StashKey[bool]()  # a collected test uses deploytests, or a deploytests option was given
+SHARED_LOCK = pytest.StashKey[object]()  # xdist on a real target: the readers-writer lock (targets/sharing.py)
 
 DEPLOYS, DESTRUCTIVE = "deploytests_deploys", "deploytests_destructive"
 MARKERS = {
@@ -108,6 +109,9 @@ def _settings(config) -> Settings:
     )
 
 
+_CONFIG: dict = {}
+
+
 def pytest_configure(config):
     """Resolve the settings and the target (no network). A bad setting stops the run at once when a
     deploytests option was given on the command line; otherwise only when a collected test uses deploytests
@@ -115,6 +119,7 @@ def pytest_configure(config):
     environment, and a stray env var or someone else's ``targets.toml`` must not break unrelated suites."""
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
+    _CONFIG["config"] = config  # pytest_keyboard_interrupt gets no config
     config.stash[RUN] = {"verify": defaultdict(float), "deployment": None}
     config.stash[USED] = _options_given(config)
     try:
@@ -128,6 +133,17 @@ def pytest_configure(config):
         config.stash[ERROR] = exc
         return
     config.stash[SETTINGS], config.stash[PROVIDER] = settings, provider
+    if _shares_real_target(config) and config.getvalue("dist") == "load":
+        # a module's tests go to one worker: the lifecycle scenarios (one module) run on one worker only.
+        # (xdist's loadgroup would be finer, but with pytest 9 it no longer renames the grouped test ids.)
+        config.option.dist = "loadscope"
+
+
+def _shares_real_target(config) -> bool:
+    """xdist workers (or their controller) running against one real target (not per-worker containers)."""
+    provider = config.stash.get(PROVIDER, None)
+    xdist = hasattr(config, "workerinput") or bool(getattr(config.option, "numprocesses", None))
+    return xdist and provider is not None and provider.kind != "docker"
 
 
 def _options_given(config) -> bool:
@@ -218,6 +234,57 @@ def pytest_collection_modifyitems(config, items):
         reason = refusal(item, provider, settings)
         if reason:
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """xdist on a real target: ordinary checks hold the target's lock shared, destructive scenarios exclusive
+    (from the first of a run of them to the last, whose teardown restores the release): see targets/sharing."""
+    config = item.config
+    if not (hasattr(config, "workerinput") and _shares_real_target(config) and _uses_deploytests(item)):
+        return (yield)
+    from .targets.sharing import TargetLock, keep_exclusive
+
+    if SHARED_LOCK not in config.stash:
+        uid = config.workerinput.get("testrunuid", "run")
+        provider = config.stash[PROVIDER]
+        config.stash[SHARED_LOCK] = TargetLock(Path(tempfile.gettempdir()) / f"deploytests-{uid}" /
+                                               f"{provider.name}.rwlock")
+    lock = config.stash[SHARED_LOCK]
+    destructive = item.get_closest_marker(DESTRUCTIVE) is not None
+    lock.hold(exclusive=destructive)
+    try:
+        return (yield)
+    finally:
+        following = nextitem is not None and nextitem.get_closest_marker(DESTRUCTIVE) is not None
+        if not keep_exclusive(destructive, following):
+            lock.release()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    """In an xdist worker, a session stop (``pytest.exit``) becomes this test's error plus ``shouldstop``: the
+    worker ends cleanly and the controller prints the reason (pytest-xdist turns a worker's ``pytest.exit``
+    into ``INTERNALERROR ... AssertionError``, pytest-dev/pytest-xdist#1239)."""
+    try:
+        return (yield)
+    except pytest.exit.Exception as exc:
+        if not hasattr(item.config, "workerinput"):
+            raise
+        item.session.shouldstop = exc.msg
+        pytest.fail(exc.msg, pytrace=False)
+
+
+def pytest_keyboard_interrupt(excinfo):
+    """Ctrl-C or SIGTERM during a deploy: after the hosts' running steps ended, one line per host."""
+    from .pipeline.hosts import Interrupted
+
+    if isinstance(excinfo.value, Interrupted):
+        config = _CONFIG.get("config")
+        reporter = config.pluginmanager.get_plugin("terminalreporter") if config is not None else None
+        for line in excinfo.value.lines:
+            if reporter is not None:
+                reporter.write_line(f"deploytests: {line}")
 
 
 # ---------------------------------------------------------------- fixtures
@@ -351,29 +418,48 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
 
 
 @pytest.fixture(scope="session")
-def deploy_server(request, deploy_target, deployment):
+def deploy_server(request, deploy_target, deployment, deploy_config):
     """One server of the target (:class:`deploytests.targets.Server`), with the app deployed (or, with
     ``--no-deploy``, as found). Tests using it run once per server: ``test_x[docker://web-1]``.
-    ``deploy_server.connection()`` is the shared, pinned Fabric connection."""
-    return next(s for s in deploy_target.servers if s.label == request.param)
+    ``deploy_server.connection()`` is the shared, pinned Fabric connection. A server whose bootstrap or deploy
+    failed (or that could not be asked) errors its own tests with that one line; the other servers' tests run.
+    With ``--no-deploy``, a server with no live release errors the tests that use ``deploy_host`` or
+    ``deploy_http`` (they look at a live site); tests that judge the server's facts themselves (the built-in
+    gate: one root failure, "nothing deployed", and the bootstrap's promises still checked) run."""
+    srv = next(s for s in deploy_target.servers if s.label == request.param)
+    _refuse_host(deployment.hosts.get(srv.label), deploy_config, nothing_live=False)
+    return srv
+
+
+def _refuse_host(state, cfg, *, nothing_live: bool) -> None:
+    """Fail (this server's tests) with the host's one line when its step failed; ``nothing_live``: also when
+    all it says is that no release is live (``--no-deploy``)."""
+    if state is None or not state.error or (state.nothing_live and not nothing_live):
+        return
+    from .verify.diagnostics import redact, secret_values
+
+    text = state.error + (f"\n{state.detail}" if state.detail else "")
+    pytest.fail(redact(text, secret_values(cfg.config_file)), pytrace=False)
 
 
 @pytest.fixture(scope="session")
-def deploy_host(deploy_server):
+def deploy_host(deploy_server, deployment, deploy_config):
     """A testinfra ``Host`` for ``deploy_server`` over its already-open pinned connection (no new SSH login,
     no ``~/.ssh/config``, never testinfra's cached ``get_host``). ``with deploy_host.sudo():`` works
     where the login may sudo."""
     from .verify.testinfra import host_for
 
+    _refuse_host(deployment.hosts.get(deploy_server.label), deploy_config, nothing_live=True)
     return host_for(deploy_server)
 
 
 @pytest.fixture(scope="session")
-def deploy_http(deploy_server):
+def deploy_http(deploy_server, deployment, deploy_config):
     """A :class:`deploytests.verify.HttpClient` (a requests session) for ``deploy_server.base_url``:
     ``deploy_http.get("/health")``, ``deploy_http.post("/items", json=...)``, ``deploy_http.url(path)``."""
     from .verify import HttpClient
 
+    _refuse_host(deployment.hosts.get(deploy_server.label), deploy_config, nothing_live=True)
     client = HttpClient(deploy_server.base_url)
     yield client
     client.close()
@@ -483,12 +569,14 @@ def timings(provider: Provider, run: dict) -> dict:
     overall = dict(provider.times)
     if deployment is not None:
         overall.update(deployment.times)
-    hosts, releases = {}, {}
+    hosts, releases, errors = {}, {}, {}
     for label in provider.labels():
         host = deployment.hosts.get(label) if deployment else None
         hosts[label] = {**(host.times if host else {}), "verify": verify.get(label, 0.0)}
         releases[label] = host.release_id if host else None
-    return {"run": overall, "hosts": hosts, "releases": releases}
+        if host is not None and host.error:
+            errors[label] = host.error
+    return {"run": overall, "hosts": hosts, "releases": releases, "errors": errors}
 
 
 def summary_lines(data: dict) -> list[str]:
@@ -500,5 +588,9 @@ def summary_lines(data: dict) -> list[str]:
         lines.append("run: " + ", ".join(f"{k} {v:.2f}s" for k, v in data["run"].items()))
     for label, steps in data["hosts"].items():
         release = f" release {data['releases'][label]}" if data["releases"][label] else ""
+        error = data.get("errors", {}).get(label)
+        if error:  # the host serves nothing this run verified: say why, once, in the summary
+            error = error.split(". Hint: ")[0].rstrip(".")
+            release = " NOT VERIFIED (" + (error[len(label) + 2:] if error.startswith(f"{label}: ") else error) + ");"
         lines.append(f"{label}:{release} " + ", ".join(f"{k} {v:.2f}s" for k, v in steps.items()))
     return lines

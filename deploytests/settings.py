@@ -13,6 +13,8 @@ upper-cased name and the ini key ``deploytests_`` + the name (``--targets-file``
 - ``--keep-containers``: keep the containers and print an ssh line per host;
 - ``--platform NAME[,NAME...]``: the docker target's server platform(s), e.g. ``debian12`` (the default),
   ``debian13``, or ``debian12,debian13`` for a mixed fleet (containers take the platforms in turn).
+- ``--host-timeout SECONDS``: the bound on every wait for a host (connect, login, a step without any answer;
+  default 30).
 
 A bad value raises :class:`~deploytests.errors.ConfigError` that says where it came from, e.g.
 ``--containers=abc (from DEPLOYTESTS_CONTAINERS environment variable): not a positive integer``.
@@ -44,6 +46,7 @@ class Settings:
     no_deploy: bool = False
     keep_containers: bool = False
     platform: tuple[str, ...] = (DEFAULT.platform,)
+    host_timeout: float = 30.0
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -104,6 +107,14 @@ def _platforms(value: str, _base: Path) -> tuple[str, ...]:
         raise ValueError(f"unknown platform {', '.join(map(repr, unknown)) or repr(value)}; choose from "
                          f"{', '.join(known)} (comma-separated for a mixed fleet)")
     return tuple(dict.fromkeys(words))
+def _seconds(value: str, _base: Path) -> float:
+    try:
+        number = float(value.strip())
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise ValueError("not a positive number of seconds")
+    return number
 
 
 def _bool(value: str, _base: Path) -> bool:
@@ -128,6 +139,8 @@ OPTIONS: tuple[Option, ...] = (
            "per host", _bool, flag=True),
     Option("platform", "server platform(s) of the docker target's containers: debian12 (default), debian13, "
            "or a comma-separated mix (debian12,debian13)", _platforms, metavar="NAME[,NAME]"),
+    Option("host_timeout", "seconds a host may answer nothing (connect, login, any step) before it is named "
+           "as frozen or lost and the other hosts go on (default 30)", _seconds, metavar="SECONDS"),
 )
 
 

@@ -56,6 +56,9 @@ def one_line_errors(fn):
             return fn(c, *args, **kwargs)
         except DeployTestsError as exc:
             sys.exit(f"fab {fn.__name__}: {_redacted(exc.render(), kwargs.get('app'), kwargs.get('config'))}")
+        except pipeline.Interrupted as exc:  # the per-host lines were printed; exit like a signalled process
+            print(f"fab {fn.__name__}: interrupted ({exc.signame}); " + "; ".join(exc.lines), file=sys.stderr)
+            sys.exit(130 if exc.signame == "SIGINT" else 143)
     return wrapper
 
 
@@ -203,8 +206,8 @@ def _show(result):
     if isinstance(result, pipeline.Status):
         for r in result.releases:
             print(f"[{result.host}] {'*' if r.live else ' '} {r.id}  {r.version:<10} {r.created_at}  {r.deployed_by}")
-        if not result.releases:
-            print(f"[{result.host}] no releases")
+        if not result.live:  # nothing deployed, or current dangling: say which
+            print(f"[{result.host}] {result.describe_live()}")
     elif isinstance(result, pipeline.BootstrapResult):
         print(f"[{result.host}] bootstrap: " + ("; ".join(result.changes) if result.changed else "no change"))
     else:

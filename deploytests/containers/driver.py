@@ -208,7 +208,7 @@ class Fleet:
         if self._client is not None:
             known = {c.id for c in leftovers}
             leftovers += [c for c in self._client.containers.list(
-                all=True, filters={"label": f"{sweep.L_RUN}={self.run_id}"}, ignore_removed=True) if c.id not in known]
+                all=True, sparse=True, filters={"label": f"{sweep.L_RUN}={self.run_id}"}) if c.id not in known]
         if leftovers:
             with ThreadPoolExecutor(max_workers=min(8, len(leftovers))) as pool:
                 list(pool.map(_remove, leftovers))

@@ -366,6 +366,7 @@ path, _, query = path.partition("?")
 environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "HTTP_HOST": host,
            "SERVER_NAME": host, "SERVER_PORT": "80"}
 setup_testing_defaults(environ)
+environ["wsgi.errors"] = sys.stderr  # the app's error log (its traceback) goes to the output we report
 seen = []
 def start_response(status, headers, exc_info=None):
     seen.append(status)
@@ -734,7 +735,10 @@ def cmd_deploy(args):
     if same_artifact and not new_config:
         served = serving(args)
         if served == live:
-            return {"changed": False, "release_id": live, "previous": previous_of(tree.listing(), live),
+            previous = previous_of(tree.listing(), live)
+            with steps("prune"):  # a no-change deploy still trims releases beyond keep_releases
+                pruned = prune(tree, args["keep_releases"], live, previous)
+            return {"changed": False, "release_id": live, "previous": previous, "pruned": pruned,
                     "recovered": recovered, "version": tree.meta(live).get("version"), "timings": steps.timings}
         # A deploy died between the switch and the reload: ``current`` names this release, but the site still
         # serves another one. Finish that switch (reload + gate) instead of reporting "no change".
@@ -821,7 +825,11 @@ def cmd_status(args):
     releases = [dict(tree.meta(r), id=r) for r in tree.listing()]
     for r in releases:
         r.pop("manifest", None)
-    return {"changed": False, "live": tree.live(), "releases": releases,
+    live = tree.live()
+    dangling = None
+    if live and not tree.is_complete(live):  # current points at nothing (or at a half-built release)
+        dangling, live = os.readlink(tree.current), None
+    return {"changed": False, "live": live, "releases": releases, "dangling": dangling,
             "bootstrapped": os.path.isdir(tree.releases)}
 
 

@@ -85,6 +85,18 @@ class Status:
     live: str | None
     releases: list[ReleaseInfo]
     bootstrapped: bool = True
+    dangling: str | None = None  # where ``current`` points when that release does not exist
+
+    def describe_live(self) -> str:
+        """One line on what is live: the release, or why none is (dangling ``current``, nothing deployed)."""
+        if self.live:
+            return f"serves {self.live} ({self.live_version})"
+        if self.dangling:
+            return (f"current -> {self.dangling}, which does not exist: no release is live (the site cannot "
+                    "serve the app); deploy again, or roll back to a listed release")
+        if not self.bootstrapped:
+            return "not bootstrapped: no release is live"
+        return "no release is live: nothing deployed yet"
 
     @property
     def live_version(self) -> str | None:
@@ -165,7 +177,8 @@ def status(c, cfg: DeployConfig) -> Status:
     releases = [ReleaseInfo(id=r["id"], version=r.get("version", "?"), created_at=r.get("created_at", "?"),
                             artifact_sha256=r.get("artifact_sha256", ""), deployed_by=r.get("deployed_by", ""),
                             live=r["id"] == res["live"]) for r in res["releases"]]
-    return Status(host=label_of(c), live=res["live"], releases=releases, bootstrapped=res["bootstrapped"])
+    return Status(host=label_of(c), live=res["live"], releases=releases, bootstrapped=res["bootstrapped"],
+                  dangling=res.get("dangling"))
 
 
 def error_log_tail(c, lines: int = 20) -> str:

@@ -53,6 +53,8 @@ class DockerProvider(Provider):
                            progress=self.progress)
         self.fleet.__enter__()
         self.servers = self.fleet.servers
+        for server in self.servers:
+            server.timeout = getattr(self.settings, "host_timeout", None)
         self.times = self.fleet.times.values
         return self.servers
 

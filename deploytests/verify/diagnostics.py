@@ -8,6 +8,7 @@ uploaded config file (``KEY = value`` lines) that still shows up, e.g. in a trac
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import time
@@ -120,10 +121,27 @@ def secret_values(config_file: Path | None, min_len: int = 8, *, keys_only: bool
     return sorted(set(values), key=len, reverse=True)
 
 
+def spellings(secret: str) -> set[str]:
+    """The ways logs write ``secret``: as is; its UTF-8 bytes as ``\\xNN`` (repr of bytes); ``\\xNN`` and
+    ``\\uNNNN`` escapes of the str (``ascii()``, JSON with ensure_ascii, either hex case); JSON-escaped
+    (quotes, backslashes); URL- and form-encoded (either hex case)."""
+    from urllib.parse import quote, quote_plus
+
+    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1], ascii(secret)[1:-1],
+             repr(secret.encode("utf-8"))[2:-1], quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    hexed = re.compile(r"(\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|%[0-9a-fA-F]{2})")
+    for form in list(forms):
+        forms.add(hexed.sub(lambda m: m[0][:2] + m[0][2:].upper() if m[0][0] == "\\" else m[0].upper(), form))
+        forms.add(hexed.sub(lambda m: m[0].lower(), form))
+    return {f for f in forms if f}
+
+
 def redact(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, REDACTED)
-    return text
+    """``text`` with every spelling of every secret (see :func:`spellings`) replaced by ``[redacted]``."""
+    forms = sorted({f for s in secrets if s for f in spellings(s)}, key=len, reverse=True)
+    if not forms:
+        return text
+    return re.compile("|".join(map(re.escape, forms))).sub(REDACTED, text)
 
 
 _COLLECTED: dict[str, tuple[float, dict[str, str]]] = {}

@@ -6,6 +6,7 @@ No test here starts a container: errors are provoked before any would (or with a
 from __future__ import annotations
 
 import socket
+import subprocess
 
 import pytest
 
@@ -13,7 +14,8 @@ USES_SERVER = "def test_site(server):\n    pass\n"
 
 
 def write_inventory(pytester, body: str):
-    pytester.path.joinpath("id_test").write_text("not a real key\n")
+    key = pytester.path.joinpath("id_test")  # a real key, private like OpenSSH wants (it is checked before connecting)
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
     pytester.path.joinpath("known_hosts").write_text("")
     return pytester.makefile(".toml", targets=body)
 

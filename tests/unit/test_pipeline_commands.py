@@ -158,13 +158,13 @@ def test_agent_command_runs_locally_with_its_source_on_stdin(tmp_path):
     line = remote.agent_command("status", {"root": str(tmp_path)}, python="python3")
     out = subprocess.run(["sh", "-c", line], input=remote.AGENT_SOURCE, capture_output=True, check=True).stdout
     events = [remote.parse_event(x) for x in out.decode().splitlines()]
-    assert events == [{"event": "result", "changed": False, "live": "r1", "bootstrapped": True,
+    assert events == [{"event": "result", "changed": False, "live": "r1", "bootstrapped": True, "dangling": None,
                        "releases": [{"id": "r1", "version": "1.0"}]}]
 
 
 def fake_channel(monkeypatch, events, exited=0, stderr=""):
     lines = [remote.agent.EVENT + json.dumps(e) for e in events]
-    monkeypatch.setattr(remote, "exec_stream", lambda c, line, stdin, on_event: (
+    monkeypatch.setattr(remote, "exec_stream", lambda c, line, stdin, on_event, **kw: (
         [on_event(e) for e in events], remote.ChannelResult(exited, "\n".join(lines), stderr, events))[1])
 
 
