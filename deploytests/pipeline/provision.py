@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from ..config import DeployConfig
 from . import templates
+from .contract import BootstrapArgs, BootstrapReply
 from .remote import ROOT_AGENT_SOURCE, Progress, call_agent, label_of
 
 # iproute2: ``ss``, which the suite's port check needs (a bare Debian has neither ss nor netstat)
@@ -51,16 +52,15 @@ class BootstrapResult:
 
 
 def bootstrap_args(cfg: DeployConfig, *, deploy_user: str, config_size: int | None,
-                   dpkg_lock_timeout: float = 120, lock_timeout: float = 300) -> dict:
+                   dpkg_lock_timeout: float = 120, lock_timeout: float = 300) -> BootstrapArgs:
     """The root agent's arguments (pure; everything but the config bytes, which travel on stdin). ``helper``
     is the root agent's own source: bootstrap installs it as the config helper deploys call through sudo."""
-    return {
-        "app": cfg.app, "root": cfg.root, "app_user": cfg.app_user, "deploy_user": deploy_user,
-        "packages": list(PACKAGES), "config_path": cfg.remote_config_path, "config_size": config_size,
-        "shared_paths": list(cfg.shared_paths), "wsgi": templates.wsgi(cfg), "vhost": templates.vhost(cfg),
-        "dpkg_lock_timeout": dpkg_lock_timeout, "lock_timeout": lock_timeout,
-        "helper_size": len(ROOT_AGENT_SOURCE),
-    }
+    return BootstrapArgs(
+        app=cfg.app, root=cfg.root, app_user=cfg.app_user, deploy_user=deploy_user,
+        packages=list(PACKAGES), config_path=cfg.remote_config_path, config_size=config_size,
+        shared_paths=list(cfg.shared_paths), wsgi=templates.wsgi(cfg), vhost=templates.vhost(cfg),
+        dpkg_lock_timeout=dpkg_lock_timeout, lock_timeout=lock_timeout, helper_size=len(ROOT_AGENT_SOURCE),
+    )
 
 
 def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None, dpkg_lock_timeout: float = 120,
@@ -76,9 +76,9 @@ def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None, dpkg_lo
     args = bootstrap_args(cfg, deploy_user=cfg.deploy_user or c.user,
                           config_size=len(config) if config is not None else None,
                           dpkg_lock_timeout=dpkg_lock_timeout, lock_timeout=lock_timeout)
-    res = call_agent(c, "bootstrap", args, payload=(config or b"", ROOT_AGENT_SOURCE), sudo=True, python=cfg.python, step="bootstrap",
-                     progress=progress, source=ROOT_AGENT_SOURCE)
-    return BootstrapResult(host=label_of(c), changed=res["changed"], changes=res["changes"],
-                           timings=res["timings"], seconds=time.monotonic() - started,
-                           python_version=res["python_version"], apache_pid=res["apache_pid"],
-                           machine=res.get("machine", ""))
+    event = call_agent(c, "bootstrap", args, payload=(config or b"", ROOT_AGENT_SOURCE), sudo=True, python=cfg.python,
+                       step="bootstrap", progress=progress, source=ROOT_AGENT_SOURCE)
+    res = BootstrapReply.from_dict(event, ignore=("event",))
+    return BootstrapResult(host=label_of(c), changed=res.changed, changes=res.changes, timings=res.timings,
+                           seconds=time.monotonic() - started, python_version=res.python_version,
+                           apache_pid=res.apache_pid, machine=res.machine)

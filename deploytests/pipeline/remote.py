@@ -17,10 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CommandFailed, DeployError, tail
-from . import agent, agent_root
+from . import agent
+from .bundle import program
+from .contract import Message
 
-AGENT_SOURCE = Path(agent.__file__).read_bytes()
-ROOT_AGENT_SOURCE = Path(agent_root.__file__).read_bytes()  # bootstrap: what runs as root is its own program
+# The programs sent to servers: each agent bundled with the modules it imports (bundle.py)
+AGENT_SOURCE = program("deploytests.pipeline.agent", "deploytests.pipeline.contract", "deploytests.pipeline.programs",
+                       "deploytests.pipeline.programs.preflight", "deploytests.pipeline.programs.install_wheels")
+# bootstrap: what runs as root is its own program
+ROOT_AGENT_SOURCE = program("deploytests.pipeline.agent_root", "deploytests.pipeline.contract")
 BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),'deploytests-agent','exec'))"
 
 Progress = Callable[[str, str, float, str], None]
@@ -31,11 +36,13 @@ def label_of(c) -> str:
     return getattr(c, "label", "") or f"ssh://{c.user}@{c.host}:{c.port}"
 
 
-def agent_command(command: str, args: dict, *, python: str = "python3", sudo: bool = False,
+def agent_command(command: str, args: Message | dict, *, python: str = "python3", sudo: bool = False,
                   source: bytes = AGENT_SOURCE) -> str:
-    """The remote command line: ``[sudo -n] python3 -c BOOT <command> '<json args>'`` (no secrets in args)."""
+    """The remote command line: ``[sudo -n] python3 -c BOOT <command> '<json args>'`` (no secrets in args);
+    ``args`` one of the contract's messages (``contract.DeployArgs`` & co.)."""
     boot = BOOT.format(n=len(source))
-    argv = [python, "-c", boot, command, json.dumps(args, sort_keys=True)]
+    data = args.to_dict() if isinstance(args, Message) else args
+    argv = [python, "-c", boot, command, json.dumps(data, sort_keys=True)]
     prefix = "sudo -n " if sudo else ""
     return prefix + " ".join(shlex.quote(a) for a in argv)
 
@@ -101,7 +108,7 @@ def _feed(chan, parts: Sequence[bytes | Path]) -> None:
         pass
 
 
-def call_agent(c, command: str, args: dict, *, payload: bytes | Path | Sequence[bytes | Path] = b"",
+def call_agent(c, command: str, args: Message | dict, *, payload: bytes | Path | Sequence[bytes | Path] = b"",
                sudo: bool = False, python: str = "python3", step: str = "", progress: Progress | None = None,
                source: bytes = AGENT_SOURCE) -> dict:
     """Run one agent command on ``c`` and return its ``result`` event.

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -152,8 +153,8 @@ class Interrupted:
         config = config.read_bytes() if config else None
         args = deploy_args(cfg, art, now=dt.datetime.now(dt.timezone.utc), lock_timeout=10, gate_timeout=10,
                            config_size=None if config is None else len(config))
-        self.release_id = args["release_id"]
-        args.update(pause_at=point, pause_seconds=30)
+        self.release_id = args.release_id
+        args = replace(args, pause_at=point, pause_seconds=30)
         payload = (config or b"", art.path.read_bytes())
         self.thread = threading.Thread(target=self._run, args=(args, payload), daemon=True)
 

@@ -15,17 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from deploytests.pipeline import agent_root as ar
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
+from deploytests.testing import FakeClock, bootstrap_args
 
 
 def me():
@@ -199,7 +189,7 @@ def test_an_interrupted_dpkg_gets_the_command_that_finishes_it(monkeypatch):
     out = "E: dpkg was interrupted, you must manually run 'dpkg --configure -a' to correct the problem.\n"
     monkeypatch.setattr(ar, "run", lambda cmd, what, **kw: (100, out) if "install" in cmd else (0, ""))
     with pytest.raises(ar.AgentError) as info:
-        ar.ensure_packages({"packages": ["apache2"]}, [])
+        ar.ensure_packages(bootstrap_args("/var/www/app", packages=["apache2"]), [])
     assert info.value.what == ("apt-get install failed (exit 100): E: dpkg was interrupted, you must manually run "
                                "'dpkg --configure -a' to correct the problem.")
     assert "run `sudo dpkg --configure -a` on the server" in info.value.hint

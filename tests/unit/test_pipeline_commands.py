@@ -46,20 +46,20 @@ def test_parse_event():
 
 def test_deploy_args_carry_release_meta_and_no_config_contents():
     args = deploy_args(CFG, ART, now=NOW, lock_timeout=60, gate_timeout=30)
-    assert args["release_id"] == "20261126T164500Z-abababab" and args["artifact_size"] == 123
-    assert args["release"]["version"] == "1.0" and args["release"]["source"] == "f00"
-    assert args["release"]["created_at"] == "2026-11-26T16:45:00+00:00"
-    assert args["config_path"] == "/var/www/yourapplication/shared/application.cfg"
-    assert args["post_deploy"] == ["flask --app yourapplication init-data"] and args["keep_releases"] == 3
-    assert "s3cr3t" not in json.dumps(args)
+    assert args.release_id == "20261126T164500Z-abababab" and args.artifact_size == 123
+    assert args.release["version"] == "1.0" and args.release["source"] == "f00"
+    assert args.release["created_at"] == "2026-11-26T16:45:00+00:00"
+    assert args.config_path == "/var/www/yourapplication/shared/application.cfg"
+    assert args.post_deploy == ["flask --app yourapplication init-data"] and args.keep_releases == 3
+    assert "s3cr3t" not in args.to_json()
 
 
 def test_bootstrap_args_carry_files_but_never_the_config():
     args = bootstrap_args(CFG, deploy_user="deployer", config_size=77)
-    assert args["packages"] == ["apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2"]  # ss: the suite
-    assert args["helper_size"] > 0 and "helper" not in args  # the root agent's source travels on stdin
-    assert (args["deploy_user"], args["app_user"], args["config_size"]) == ("deployer", "yourapplication", 77)
-    assert "s3cr3t" not in json.dumps(args)
+    assert args.packages == ["apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2"]  # ss: the suite
+    assert args.helper_size > 0 and "helper" not in args.to_dict()  # the root agent's source travels on stdin
+    assert (args.deploy_user, args.app_user, args.config_size) == ("deployer", "yourapplication", 77)
+    assert "s3cr3t" not in args.to_json()
 
 
 def test_vhost_daemon_runs_with_umask_0007():
@@ -156,7 +156,7 @@ def test_agent_command_runs_locally_with_its_source_on_stdin(tmp_path):
     line = remote.agent_command("status", {"root": str(tmp_path)}, python="python3")
     out = subprocess.run(["sh", "-c", line], input=remote.AGENT_SOURCE, capture_output=True, check=True).stdout
     events = [remote.parse_event(x) for x in out.decode().splitlines()]
-    assert events == [{"event": "result", "changed": False, "live": "r1", "bootstrapped": True,
+    assert events == [{"event": "result", "changed": False, "live": "r1", "bootstrapped": True, "dangling": None,
                        "releases": [{"id": "r1", "version": "1.0"}]}]
 
 

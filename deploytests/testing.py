@@ -1,0 +1,111 @@
+"""Fakes for testing code that uses deploytests without servers or real time (as ``fabric.testing`` does for
+Fabric): a clock, the agent's HTTP probe, and the contract's messages with test defaults.
+
+They are fakes for pure logic only; what is about servers, SSH, Apache or HTTP is tested on real ones.
+
+- :class:`FakeClock` -- a monotonic clock and its ``sleep`` for every ``clock=``/``sleep=`` parameter
+  (``deploytests.waiting``, the agents' locks and gate): sleeping moves the clock, nothing waits.
+- :class:`FakeSite` -- the agent's HTTP ``probe`` for a release tree: answers with the release ``current``
+  names, or as told (``status`` per release, ``down``, a release served until the next reload).
+- :func:`deploy_args`, :func:`rollback_args`, :func:`bootstrap_args` -- the agents' arguments for a tree under
+  a temp dir, run as the current user, with any field overridden.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import sys
+from dataclasses import dataclass, field
+
+from .pipeline.contract import BootstrapArgs, DeployArgs, RollbackArgs
+
+
+class FakeClock:
+    """``clock()`` returns ``now``; ``clock.sleep(s)`` records ``s`` and moves ``now`` on by it."""
+
+    def __init__(self, now: float = 0.0):
+        self.now = now
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@dataclass
+class FakeSite:
+    """The site of the app whose tree is at ``root``, for the agent's ``probe(port, path, host)``.
+
+    It serves the release ``current`` names, answering ``status[release]`` (default 200) with that release's
+    id, as the app's ``X-Deploy-Release`` header does; with nothing live it answers 503. ``down``: every
+    request fails to connect. :meth:`serve_until_reload` makes it keep serving one release until
+    ``application.wsgi`` is touched (a deploy that died between switching ``current`` and the reload), as
+    mod_wsgi does. ``requests`` records every (port, path, host) asked."""
+
+    root: str
+    status: dict[str, int] = field(default_factory=dict)
+    down: bool = False
+    requests: list[tuple[int, str, str]] = field(default_factory=list)
+    pinned: str | None = None
+    _pinned_mtime: int = 0
+
+    @property
+    def wsgi(self) -> str:
+        return os.path.join(self.root, "application.wsgi")
+
+    def serve_until_reload(self, rid: str) -> None:
+        """Serve ``rid`` whatever ``current`` says, until the ``.wsgi`` file is touched."""
+        os.utime(self.wsgi, ns=(1_000_000_000, 1_000_000_000))  # any touch from now on changes it
+        self.pinned, self._pinned_mtime = rid, 1_000_000_000
+
+    def serving(self) -> str | None:
+        if self.pinned is not None and os.stat(self.wsgi).st_mtime_ns == self._pinned_mtime:
+            return self.pinned
+        self.pinned = None
+        try:
+            return os.path.basename(os.readlink(os.path.join(self.root, "current")))
+        except OSError:
+            return None
+
+    def probe(self, port: int, path: str, host: str) -> tuple[int, str | None]:
+        self.requests.append((port, path, host))
+        if self.down:
+            raise ConnectionRefusedError(111, "Connection refused")
+        rid = self.serving()
+        if rid is None or not os.path.isdir(os.path.join(self.root, "releases", rid)):
+            return 503, None
+        return self.status.get(rid, 200), rid
+
+
+def current_user() -> str:
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
+def _gate_fields(root: str) -> dict:
+    return {"app": "app", "root": root, "port": 8080, "health_path": "/health", "server_name": "app.test",
+            "lock_timeout": 1.0, "gate_timeout": 1.0, "app_user": current_user(), "config_env": "APP_CONFIG",
+            "config_path": os.path.join(root, "shared", "app.cfg"), "entry_point": "app:app"}
+
+
+def deploy_args(root: str, **overrides) -> DeployArgs:
+    """A deploy of a tree at ``root`` as the current user (no sudo), this interpreter making the venv."""
+    fields = dict(_gate_fields(root), release_id="20260101T000000Z-00000000", artifact_sha256="0" * 64,
+                  artifact_size=0, release={"version": "1.0", "deployed_by": "tests@runner"},
+                  python=sys.executable, keep_releases=3)
+    fields.update(overrides)
+    return DeployArgs(**fields)
+
+
+def rollback_args(root: str, **overrides) -> RollbackArgs:
+    return RollbackArgs(**dict(_gate_fields(root), **overrides))
+
+
+def bootstrap_args(root: str, **overrides) -> BootstrapArgs:
+    fields = dict(app="app", root=root, app_user="app", deploy_user=current_user(), packages=["apache2"],
+                  config_path="/etc/app/app.cfg", wsgi="# wsgi\n", vhost="# vhost\n", helper_size=0)
+    fields.update(overrides)
+    return BootstrapArgs(**fields)
