@@ -9,6 +9,7 @@ They are fakes for pure logic only; what is about servers, SSH, Apache or HTTP i
   names, or as told (``status`` per release, ``down``, a release served until the next reload).
 - :func:`deploy_args`, :func:`rollback_args`, :func:`bootstrap_args` -- the agents' arguments for a tree under
   a temp dir, run as the current user, with any field overridden.
+- :func:`stand_in_wheel` -- a minimal valid wheel (one module, dist-info, optional console scripts).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from __future__ import annotations
 import os
 import pwd
 import sys
+import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .pipeline.contract import BootstrapArgs, DeployArgs, RollbackArgs
 
@@ -109,3 +112,19 @@ def bootstrap_args(root: str, **overrides) -> BootstrapArgs:
                   config_path="/etc/app/app.cfg", wsgi="# wsgi\n", vhost="# vhost\n", helper_size=0)
     fields.update(overrides)
     return BootstrapArgs(**fields)
+
+
+def stand_in_wheel(path: Path, scripts: dict[str, str] | None = None) -> None:
+    """A minimal valid wheel (one module, dist-info, optional console scripts) named like ``path``
+    (``<name>-<version>-py3-none-any.whl``); its module ``<name>`` holds ``NAME = <file name>``."""
+    name, version = path.name.split("-")[:2]
+    info = f"{name}-{version}.dist-info"
+    files = {f"{name}/__init__.py": f"NAME = {path.name!r}\n",
+             f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+             f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    if scripts:
+        files[f"{info}/entry_points.txt"] = "[console_scripts]\n" + "".join(f"{k} = {v}\n" for k, v in scripts.items())
+    files[f"{info}/RECORD"] = "".join(f"{n},,\n" for n in files) + f"{info}/RECORD,,\n"
+    with zipfile.ZipFile(path, "w") as zf:
+        for member, text in files.items():
+            zf.writestr(member, text)

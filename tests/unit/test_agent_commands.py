@@ -337,7 +337,8 @@ def test_a_rollback_failing_its_gate_restores_the_live_config(srv, helper):
     v2 = result(srv.deploy("2.0", config=b"A=2\n")[1])["release_id"]
     srv.site.status[v1] = 500
     err = error(srv.run("rollback", rollback_args(str(srv.root)))[1])
-    assert "switched back to %s (serving)" % v2 in err["what"] and "the live release's config was put back" in err["hint"]
+    assert "switched back to %s (serving)" % v2 in err["what"]
+    assert "the live release's config was put back" in err["hint"]
     assert [r["sha256"] for r in requests()[-2:]] == [hashlib.sha256(c).hexdigest() for c in (b"A=1\n", b"A=2\n")]
 
 
@@ -382,7 +383,8 @@ def test_status_lists_releases_and_names_a_dangling_current(srv):
     (lambda d: dict(d, bogus=1), "agent arguments: DeployArgs: unknown field 'bogus'"),
     (lambda d: {k: v for k, v in d.items() if k != "root"}, "agent arguments: DeployArgs: missing field 'root'"),
     (lambda d: dict(d, keep_releases="3"), "agent arguments: DeployArgs.keep_releases: expected int, got str \"3\""),
-    (lambda d: dict(d, post_deploy=["ok", 1]), "agent arguments: DeployArgs.post_deploy: item 1: expected str, got int 1"),
+    (lambda d: dict(d, post_deploy=["ok", 1]),
+     "agent arguments: DeployArgs.post_deploy: item 1: expected str, got int 1"),
 ])
 def test_bad_arguments_are_refused_in_one_line_before_anything_is_done(srv, mangle, message):
     args, payload = srv.deploy_args("1.0")

@@ -16,36 +16,11 @@ import pytest
 
 from deploytests.config import load_config
 from deploytests.pipeline import artifact as packmod
+from deploytests.testing import stand_in_wheel
 
 APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
 
 
-
-
-@pytest.fixture(scope="session")
-def installer_wheel(tmp_path_factory) -> Path:
-    """pypa installer's real wheel: from this machine's deploytests cache, else downloaded once (PyPI)."""
-    cached = sorted((packmod.default_cache_dir() / "wheels").glob("*/installer-*-py3-none-any.whl"))
-    if cached:
-        return cached[-1]
-    dest = tmp_path_factory.mktemp("installer")
-    packmod.pip_download(["installer"], "3.11", dest)
-    return next(dest.glob("installer-*-py3-none-any.whl"))
-
-
-def stand_in_wheel(path: Path, scripts: dict[str, str] | None = None) -> None:
-    """A minimal valid wheel (one module, dist-info, optional console scripts) named like ``path``."""
-    name, version = path.name.split("-")[:2]
-    info = f"{name}-{version}.dist-info"
-    files = {f"{name}/__init__.py": f"NAME = {path.name!r}\n",
-             f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-             f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
-    if scripts:
-        files[f"{info}/entry_points.txt"] = "[console_scripts]\n" + "".join(f"{k} = {v}\n" for k, v in scripts.items())
-    files[f"{info}/RECORD"] = "".join(f"{n},,\n" for n in files) + f"{info}/RECORD,,\n"
-    with zipfile.ZipFile(path, "w") as zf:
-        for member, text in files.items():
-            zf.writestr(member, text)
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,8 @@ class Bundle(importlib.abc.MetaPathFinder, importlib.abc.InspectLoader):
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname not in self.sources:
+            if fullname.rpartition(".")[0] in self.packages:  # never another finder's (an installed deploytests)
+                raise ModuleNotFoundError("not bundled: %s" % fullname, name=fullname)
             return None
         return importlib.util.spec_from_loader(fullname, self, origin=self.filename(fullname),
                                                is_package=fullname in self.packages)
