@@ -6,6 +6,9 @@ Each test names the issue 10 finding it reproduces.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import os
 import subprocess
 import sys
@@ -209,3 +212,72 @@ def test_kept_config_versions_are_root_copies_and_only_the_newest_stay(tmp_path,
     with pytest.raises(ar.AgentError, match="bad sha256"):
         ar.activate_version(settings, "../../etc/passwd")
     assert ar.activate_version(settings, "0" * 64) == (False, False)  # not kept: nothing changes
+
+
+# -- the contract at the root agent's door ----------------------------------------------------------------
+
+def root_events(capsys):
+    return [json.loads(ln[len(ar.EVENT):]) for ln in capsys.readouterr().out.splitlines() if ln.startswith(ar.EVENT)]
+
+
+@pytest.mark.parametrize("args, what", [
+    ({"app": "x"}, "root agent arguments: BootstrapArgs: missing fields 'root', 'app_user', 'deploy_user', "
+                   "'packages', 'config_path', 'wsgi', 'vhost', 'helper_size'"),
+    (dict(bootstrap_args("/var/www/app").to_dict(), sudo_all=True), "root agent arguments: BootstrapArgs: unknown "
+                                                                      "field 'sudo_all'"),
+    (dict(bootstrap_args("/var/www/app").to_dict(), packages="apache2"), "root agent arguments: BootstrapArgs."
+                                                                         "packages: expected list[str], got str "
+                                                                         "\"apache2\""),
+])
+def test_bootstrap_arguments_are_checked_before_anything_runs_as_root(monkeypatch, capsys, args, what):
+    monkeypatch.setattr(ar.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(ar, "cmd_bootstrap", lambda a: pytest.fail("bootstrap ran on bad arguments"))
+    assert ar.main(["bootstrap", json.dumps(args)]) == 3
+    assert root_events(capsys) == [{"event": "error", "what": what, "step": "bootstrap", "detail": "",
+                                    "hint": "the runner and this agent come from one deploytests version: a bug, "
+                                            "report it"}]
+
+
+def test_the_config_helper_reads_one_request_and_answers_through_the_contract(monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(ar.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(ar, "load_settings", lambda app: {"app": app})
+    monkeypatch.setattr(ar, "restore_config", lambda settings: calls.append("restore") or True)
+    monkeypatch.setattr(ar, "activate_version", lambda settings, sha: calls.append(sha) or (True, True))
+    monkeypatch.setattr(ar, "install_config",
+                        lambda settings, config, changes, keep_previous: calls.append(config) or True)
+    monkeypatch.setattr(ar, "keep_version", lambda settings, config: None)
+
+    def helper(stdin):
+        monkeypatch.setattr(ar.sys, "stdin", type("Stdin", (), {"buffer": io.BytesIO(stdin)})())
+        code = ar.main(["config", "app"])
+        return code, root_events(capsys)[-1]
+
+    assert helper(b'{"op": "restore"}\n') == (0, {"event": "result", "changed": True, "found": True,
+                                                   "sha256": None, "changes": []})
+    assert helper(b'{"op": "activate", "sha256": "' + b"a" * 64 + b'"}\n')[1]["found"] is True
+    code, event = helper(b'{"op": "install", "size": 4}\nA=1\n')
+    assert code == 0 and event["sha256"] == hashlib.sha256(b"A=1\n").hexdigest()
+    assert calls == ["restore", "a" * 64, b"A=1\n"]
+    code, event = helper(b'{"op": "install", "size": 9}\nA=1\n')
+    assert (code, event["what"]) == (3, "config helper: the config arrived cut short")
+    code, event = helper(b'{"op": "chmod", "path": "/etc/shadow"}\n')
+    assert code == 3 and event["what"] == ("config helper: expected an install, restore or activate request on "
+                                           "stdin: ConfigRequest: unknown field 'path'")
+    code, event = helper(b'{"op": "install"}\n')
+    assert event["what"].endswith("ConfigRequest: an install needs its size")
+
+
+def test_packages_are_installed_only_when_missing(monkeypatch):
+    ran = []
+    monkeypatch.setattr(ar, "wait_for_dpkg", lambda timeout: None)
+    monkeypatch.setattr(ar, "run", lambda cmd, what, **kw: ran.append(cmd) or (0, ""))
+    monkeypatch.setattr(ar, "installed", lambda p: p != "iproute2")
+    changes = []
+    ar.ensure_packages(bootstrap_args("/var/www/app", packages=["apache2", "iproute2"]), changes)
+    assert [cmd[3] for cmd in ran] == ["update", "install"] and ran[1][-1] == "iproute2"
+    assert changes == ["packages installed: iproute2"]
+    ran.clear()
+    monkeypatch.setattr(ar, "installed", lambda p: True)
+    ar.ensure_packages(bootstrap_args("/var/www/app", packages=["apache2", "iproute2"]), changes)
+    assert ran == []  # a second bootstrap does not even call apt

@@ -131,8 +131,8 @@ def test_as_app_uses_sudo_only_for_another_user_and_only_for_the_release_python(
     me = pwd.getpwuid(os.getuid()).pw_name
     py = "/var/www/a/releases/r1/venv/bin/python"
     assert agent.as_app(rollback_args("/var/www/a", app_user=me), [py, "-c", "1"]) == [py, "-c", "1"]
-    assert agent.as_app(rollback_args("/var/www/a", app_user="someone"), [py, "-c", "1"]) == ["sudo", "-n", "-u", "someone", "--", py, "-c",
-                                                                     "1"]
+    assert agent.as_app(rollback_args("/var/www/a", app_user="someone"), [py, "-c", "1"]) == [
+        "sudo", "-n", "-u", "someone", "--", py, "-c", "1"]
 
 
 def test_unpack_refuses_unsafe_members(tmp_path):

@@ -72,7 +72,7 @@ def test_setup_py_only_app_packs_deterministically_and_reuses_its_caches(tmp_pat
     assert calls == [(("installer", "Flask>=2.3"), "3.11")]
     assert not (src / "build").exists() and not list(src.glob("*.egg-info"))  # the project dir stays clean
     again = packmod.pack(src, cfg, cache_dir=cache)
-    assert again.cached and again.sha256 == first.sha256 and again.seconds < 0.5 and len(calls) == 1
+    assert again.cached and again.sha256 == first.sha256 and len(calls) == 1
     data = first.path.read_bytes()
     shutil.rmtree(cache / "tree")
     shutil.rmtree(cache / "index")
