@@ -281,3 +281,69 @@ def test_packages_are_installed_only_when_missing(monkeypatch):
     monkeypatch.setattr(ar, "installed", lambda p: True)
     ar.ensure_packages(bootstrap_args("/var/www/app", packages=["apache2", "iproute2"]), changes)
     assert ran == []  # a second bootstrap does not even call apt
+
+
+# -- bootstrap's order and undo, the root-only steps replaced by recorders ---------------------------------
+
+@pytest.fixture
+def recorded(tmp_path, monkeypatch, capsys):
+    """cmd_bootstrap with every step that needs root recorded instead (what each step does is tested above
+    and on real servers): the order of the steps, what they were given, the undo of a failed bootstrap."""
+    calls = []
+    monkeypatch.setattr(ar, "STATE_DIR", str(tmp_path))
+    monkeypatch.setattr(ar, "state_dir", lambda: calls.append("state_dir"))
+    monkeypatch.setattr(ar, "ensure_packages", lambda args, changes: calls.append(("packages", args.packages)))
+
+    def ensure_users(args, changes, undo):
+        calls.append("users")
+        changes.append("user created: app")
+        undo.append(lambda: calls.append("undo group"))
+        return os.getuid(), os.getgid(), os.getuid(), os.getgid()
+
+    monkeypatch.setattr(ar, "ensure_users", ensure_users)
+    monkeypatch.setattr(ar, "ensure_tree", lambda args, ids, changes: calls.append("tree"))
+    monkeypatch.setattr(ar, "ensure_file", lambda path, content, *a, **kw: calls.append(("file", path, content)))
+    monkeypatch.setattr(ar, "install_config", lambda settings, config, changes: calls.append(("config", config)))
+    monkeypatch.setattr(ar, "ensure_apache", lambda args, changes: calls.append("apache") or False)
+    monkeypatch.setattr(ar, "ensure_running", lambda changed, changes: 4242)
+    monkeypatch.setattr(ar, "ensure_sudoers", lambda args, changes, undo: calls.append("sudoers"))
+
+    def bootstrap(stdin, **overrides):
+        monkeypatch.setattr(ar.sys, "stdin", type("Stdin", (), {"buffer": io.BytesIO(stdin)})())
+        monkeypatch.setattr(ar.os, "geteuid", lambda: 0)
+        args = bootstrap_args(str(tmp_path / "www"), **overrides)
+        code = ar.main(["bootstrap", args.to_json()])
+        return code, root_events(capsys)
+
+    return calls, bootstrap
+
+
+def test_bootstrap_runs_its_steps_in_order_with_the_sudoers_rule_last(recorded, tmp_path):
+    calls, bootstrap = recorded
+    code, events = bootstrap(b"A=1\nHELPER", config_size=4, helper_size=6)
+    assert code == 0 and [e["step"] for e in events[:-1]] == ["packages", "users", "tree", "apache", "sudoers"]
+    settings = json.loads(calls[5][2])
+    assert calls == ["state_dir", ("packages", ["apache2"]), "users", "tree", ("file", ar.HELPER, b"HELPER"),
+                     ("file", "%s/app.json" % tmp_path, calls[5][2]), ("config", b"A=1\n"), "apache", "sudoers"]
+    assert settings["config_command"][-2:] == ["config", "app"] and settings["config_path"] == "/etc/app/app.cfg"
+    result = events[-1]
+    assert (result["changed"], result["changes"], result["apache_pid"]) == (True, ["user created: app"], 4242)
+
+
+def test_a_failed_bootstrap_takes_back_the_grants_it_added(recorded, monkeypatch):
+    calls, bootstrap = recorded
+
+    def broken_apache(args, changes):
+        raise ar.AgentError("apache2ctl configtest failed: Syntax error", step="apache")
+
+    monkeypatch.setattr(ar, "ensure_apache", broken_apache)
+    code, events = bootstrap(b"", helper_size=0)
+    assert code == 3 and events[-1]["what"] == "apache2ctl configtest failed: Syntax error"
+    assert calls[-1] == "undo group" and "sudoers" not in calls
+
+
+def test_a_config_path_outside_the_apps_trees_stops_bootstrap_before_anything(recorded):
+    calls, bootstrap = recorded
+    code, events = bootstrap(b"", config_path="/etc/passwd")
+    assert code == 3 and events[-1]["what"].startswith("config_path '/etc/passwd' must name a file in the app's own")
+    assert calls == []
