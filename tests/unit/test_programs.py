@@ -21,7 +21,7 @@ def create_app():
     CALLS.append(1)
     return app
 def app(environ, start_response):
-    ok = environ["PATH_INFO"] == "/health" and environ["HTTP_HOST"] == "app.test" and environ["QUERY_STRING"] == "deep=1"
+    ok = (environ["PATH_INFO"], environ["HTTP_HOST"], environ["QUERY_STRING"]) == ("/health", "app.test", "deep=1")
     start_response("200 OK" if ok and os.environ["APP_CONFIG"] == "/etc/app.cfg" else "500 BOOM", [])
     return iter([b"x"])
 """
@@ -151,3 +151,31 @@ def test_the_agent_bundle_refuses_bad_arguments_in_one_event(tmp_path):
     out = subprocess.run(["sh", "-c", line], input=remote.AGENT_SOURCE, capture_output=True, cwd=tmp_path)
     event = json.loads(out.stdout.decode().splitlines()[-1][len("@@DT "):])
     assert event["what"] == "agent arguments: StatusArgs: expected a JSON object, got list []"
+
+
+def test_the_suite_fingerprint_sees_modes_owners_links_and_contents_but_not_bytecode(tmp_path):
+    import grp
+    import hashlib
+    import pwd
+
+    from deploytests.suite import fingerprint
+
+    root = tmp_path / "app"
+    (root / "releases" / "r1" / "__pycache__").mkdir(parents=True)
+    (root / "releases" / "r1" / "m.py").write_text("X = 1\n")
+    (root / "releases" / "r1" / "m.pyc").write_bytes(b"junk")
+    (root / "releases" / "r1" / "__pycache__" / "m.cpython-311.pyc").write_bytes(b"junk")
+    (root / "current").symlink_to("releases/r1")
+    (root / ".deploy.lock").write_text("pid=1 user=x\n")
+    os.chmod(root / "releases" / "r1" / "m.py", 0o640)
+    me = "%s:%s" % (pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(os.getgid()).gr_name)
+    before = [line for line in fingerprint.fingerprint(str(root), "no-such-app") if str(root) in line]
+    m = root / "releases" / "r1" / "m.py"
+    assert f"{root}/current 777 {me} releases/r1" in before and f"{m} 640 {me} " in before
+    assert [line for line in before if "  " in line] == ["%s  %s" % (hashlib.sha256(b"X = 1\n").hexdigest(), m)]
+    assert not any("pyc" in line or "__pycache__" in line for line in before)
+    (root / ".deploy.lock").write_text("pid=2 user=y\n")  # a new holder's line is not a change
+    assert [line for line in fingerprint.fingerprint(str(root), "no-such-app") if str(root) in line] == before
+    m.write_text("X = 2\n")
+    assert [line for line in fingerprint.fingerprint(str(root), "no-such-app") if str(root) in line] != before
+    assert "/etc/apache2/sites-available/no-such-app.conf absent" in fingerprint.fingerprint(str(root), "no-such-app")
