@@ -20,6 +20,7 @@ import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .pipeline.contract import BootstrapArgs, DeployArgs, RollbackArgs
 
@@ -108,8 +109,9 @@ def rollback_args(root: str, **overrides) -> RollbackArgs:
 
 
 def bootstrap_args(root: str, **overrides) -> BootstrapArgs:
-    fields = dict(app="app", root=root, app_user="app", deploy_user=current_user(), packages=["apache2"],
-                  config_path="/etc/app/app.cfg", wsgi="# wsgi\n", vhost="# vhost\n", helper_size=0)
+    fields: dict[str, Any] = {"app": "app", "root": root, "app_user": "app", "deploy_user": current_user(),
+                              "packages": ["apache2"], "config_path": "/etc/app/app.cfg", "wsgi": "# wsgi\n",
+                              "vhost": "# vhost\n", "helper_size": 0}
     fields.update(overrides)
     return BootstrapArgs(**fields)
 

@@ -428,7 +428,7 @@ def pause_point(args: GateArgs, name):
     dropped SSH connection ends it too (the write fails) -- as it would end a real agent that reports progress.
     After ``pause_seconds`` (default 30) it gives up with an error, so a forgotten pause cannot hang a deploy.
     """
-    if getattr(args, "pause_at", None) != name:  # rollbacks have no pause points
+    if not isinstance(args, DeployArgs) or args.pause_at != name:  # rollbacks have no pause points
         return
     emit("step", step="paused:" + name, seconds=0, message="pid=%d" % os.getpid())
     limit = float(args.pause_seconds)

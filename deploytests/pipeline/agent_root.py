@@ -677,7 +677,7 @@ def settings_of(args: BootstrapArgs, app_group):
 
 
 def cmd_bootstrap(args: BootstrapArgs):
-    steps, changes, undo = Steps(), [], []
+    steps, changes, undo = Steps(), [], []  # type: Steps, list, list
     config = sys.stdin.buffer.read(args.config_size) if args.config_size is not None else None
     helper = sys.stdin.buffer.read(args.helper_size)  # this program's own source, installed as the helper
     problem = config_path_problem(args.config_path, args.app)

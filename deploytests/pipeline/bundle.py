@@ -10,7 +10,7 @@ the unit tests import and run the very same files, and a step stays one process 
 from __future__ import annotations
 
 import importlib.util
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 # Packages around the bundled modules are served empty on the server: their real ``__init__`` (which imports
@@ -27,7 +27,7 @@ def module_source(name: str) -> str:
     return Path(spec.origin).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def program(main: str, *modules: str) -> bytes:
     """One program: the bootloader, then ``run`` with ``main`` and ``modules`` (full module names) bundled,
     calling ``main``'s ``main(sys.argv[1:])`` and exiting with its return value. Bytes, as sent on stdin."""
@@ -35,7 +35,8 @@ def program(main: str, *modules: str) -> bytes:
     packages = set(EMPTY_PACKAGES)
     for name in (main, *modules):
         sources[name] = module_source(name)
-        if importlib.util.find_spec(name).submodule_search_locations is not None:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations is not None:
             packages.add(name)
     loader = module_source("deploytests.pipeline.programs.bootloader")
     tail = (f"\n\nif __name__ == \"__main__\":\n"

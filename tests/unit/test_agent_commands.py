@@ -211,7 +211,7 @@ def test_a_gate_failure_after_the_switch_switches_back_and_removes_the_release(s
 
 def test_a_first_release_failing_the_gate_leaves_nothing_live(srv):
     srv.site.down = True
-    code, events = srv.deploy("1.0")
+    _, events = srv.deploy("1.0")
     err = error(events)
     assert "health gate failed" in err["what"] and "ConnectionRefusedError" in err["what"]
     assert srv.live() is None and not (srv.root / "current").exists()
@@ -222,7 +222,7 @@ def test_a_deploy_that_died_after_switching_is_finished_by_the_next(srv):
     args, payload = srv.deploy_args("2.0")
     v2 = result(srv.run("deploy", args, payload)[1])["release_id"]
     srv.site.serve_until_reload(v1)  # current names v2, the daemon still serves v1: no reload happened
-    code, events = srv.run("deploy", args, payload)
+    _, events = srv.run("deploy", args, payload)
     res = result(events)
     assert (res["changed"], res["release_id"], res["previous"]) == (True, v2, v1)
     assert steps(events) == ["lock", "switch", "gate"] and srv.site.serving() == v2
@@ -239,7 +239,7 @@ def test_a_held_lock_fails_naming_its_holder(srv):
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         agent.write_lock_owner(fd, {"pid": 7, "user": "other", "by": "ci@runner", "release": "r9", "since": "t"})
-        code, events = srv.deploy("1.0", lock_timeout=0)
+        _, events = srv.deploy("1.0", lock_timeout=0)
     finally:
         os.close(fd)
     err = error(events)
@@ -249,7 +249,7 @@ def test_a_held_lock_fails_naming_its_holder(srv):
 
 def test_a_damaged_artifact_is_refused_and_removed(srv):
     args, payload = srv.deploy_args("1.0")
-    code, events = srv.run("deploy", args, payload[:-10])
+    _, events = srv.run("deploy", args, payload[:-10])
     err = error(events)
     assert err["step"] == "upload" and "artifact arrived damaged (10 bytes missing" in err["what"]
     assert srv.releases() == ["failed.log"]
@@ -262,7 +262,7 @@ def test_a_deploy_into_a_tree_without_bootstrap_says_so(srv, tmp_path):
 
 
 def test_pause_points_give_up_by_themselves(srv):
-    code, events = srv.deploy("1.0", pause_at="install", pause_seconds=0)
+    _, events = srv.deploy("1.0", pause_at="install", pause_seconds=0)
     err = error(events)
     assert err["what"] == "paused at install for 0s and nobody interrupted it" and err["step"] == "install"
     assert steps(events)[-1] == "paused:install" and srv.releases() == ["failed.log"]
@@ -289,10 +289,10 @@ def helper(srv, tmp_path, monkeypatch):
 
 
 def test_a_changed_config_alone_makes_a_new_release_started_with_it(srv, helper):
-    install, requests = helper
+    _, requests = helper
     first = result(srv.deploy("1.0", config=b"A=1\n")[1])
     args, payload = srv.deploy_args("1.0", config=b"A=2\n")  # same artifact as v1 (same version)
-    code, events = srv.run("deploy", args, payload)
+    _, events = srv.run("deploy", args, payload)
     res = result(events)
     assert res["changed"] and res["config_changed"] and res["previous"] == first["release_id"]
     assert [(r["op"], r["config"]) for r in requests()] == [("install", "A=1\n"), ("install", "A=2\n")]
@@ -321,10 +321,10 @@ def test_a_missing_helper_is_named_with_what_to_do(srv, helper, tmp_path):
 
 
 def test_rollback_puts_back_the_config_its_release_started_with(srv, helper):
-    install, requests = helper
+    _, requests = helper
     v1 = result(srv.deploy("1.0", config=b"A=1\n")[1])["release_id"]
     v2 = result(srv.deploy("2.0", config=b"A=2\n")[1])["release_id"]
-    code, events = srv.run("rollback", rollback_args(str(srv.root)))
+    _, events = srv.run("rollback", rollback_args(str(srv.root)))
     res = result(events)
     assert (res["release_id"], res["previous"], res["config_changed"]) == (v1, v2, True)
     assert requests()[-1] == {"op": "activate", "sha256": hashlib.sha256(b"A=1\n").hexdigest(), "size": None,
@@ -332,7 +332,7 @@ def test_rollback_puts_back_the_config_its_release_started_with(srv, helper):
 
 
 def test_a_rollback_failing_its_gate_restores_the_live_config(srv, helper):
-    install, requests = helper
+    _, requests = helper
     v1 = result(srv.deploy("1.0", config=b"A=1\n")[1])["release_id"]
     v2 = result(srv.deploy("2.0", config=b"A=2\n")[1])["release_id"]
     srv.site.status[v1] = 500
@@ -421,7 +421,7 @@ def test_the_runner_builds_and_reads_the_same_contract(srv):
                                 gate_timeout=1)
     args = replace(args, root=str(srv.root), app_user=srv.deploy_args("x")[0].app_user, entry_point="app:app",
                    post_deploy=[], python=sys.executable, health_path="/health")
-    code, events = srv.run("deploy", args, data)
+    _, events = srv.run("deploy", args, data)
     outcome = releases._result(type("C", (), {"label": "docker://web-1"})(), result(events), 0.0)
     assert outcome.changed and outcome.version == "1.0" and outcome.release_id == srv.live()
     assert outcome.host == "docker://web-1" and set(outcome.timings) >= {"lock", "switch", "gate"}

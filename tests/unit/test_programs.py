@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -114,7 +115,7 @@ def test_install_wheels_installs_into_the_interpreter_that_runs_it(tmp_path, ins
 
 
 def test_program_sources_are_the_files():
-    assert source("preflight") == open(preflight.__file__).read()
+    assert source("preflight") == Path(preflight.__file__).read_text()
     with pytest.raises(ImportError, match="no program 'nothing'"):
         source("nothing")
 
@@ -139,7 +140,7 @@ def test_the_bundle_serves_its_modules_and_nothing_else_of_deploytests(tmp_path)
     packages = ["deploytests", "deploytests.pipeline", "deploytests.pipeline.programs"]
     text = (bundle.module_source("deploytests.pipeline.programs.bootloader")
             + "\nsys.meta_path.insert(0, Bundle(%r, %r))\n" % (modules, packages) + probe)
-    out = subprocess.run([sys.executable, "-c", text], capture_output=True, text=True, cwd=tmp_path)
+    out = subprocess.run([sys.executable, "-c", text], capture_output=True, text=True, cwd=tmp_path, check=False)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0] == "%d True <deploytests>/deploytests/pipeline/agent.py" % len(source("preflight"))
@@ -148,7 +149,8 @@ def test_the_bundle_serves_its_modules_and_nothing_else_of_deploytests(tmp_path)
 
 def test_the_agent_bundle_refuses_bad_arguments_in_one_event(tmp_path):
     line = remote.agent_command("status", [], python=sys.executable)
-    out = subprocess.run(["sh", "-c", line], input=remote.AGENT_SOURCE, capture_output=True, cwd=tmp_path)
+    out = subprocess.run(["sh", "-c", line], input=remote.AGENT_SOURCE, capture_output=True, cwd=tmp_path,
+                         check=False)
     event = json.loads(out.stdout.decode().splitlines()[-1][len("@@DT "):])
     assert event["what"] == "agent arguments: StatusArgs: expected a JSON object, got list []"
 

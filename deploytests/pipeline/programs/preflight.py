@@ -35,7 +35,7 @@ def post_deploy(commands, env, cwd):
     """Run each command; the failed one's mark and False at the first failure."""
     for command in commands:
         proc = subprocess.run(["sh", "-c", command], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, env=env, cwd=cwd)
+                              stderr=subprocess.STDOUT, env=env, cwd=cwd, check=False)
         if proc.returncode != 0:
             mark(phase="post_deploy", failed=command, exit=proc.returncode,
                  output=proc.stdout.decode("utf-8", "replace")[-16000:])
