@@ -4,11 +4,11 @@
 - the example app the suite deploys when nothing else names one (``--app``, ``DEPLOYTESTS_APP``, ini).
 """
 
-from pathlib import Path
+from deploytests.examples import APPS
 
 pytest_plugins = ["pytester"]
 
-EXAMPLE_APP = Path(__file__).parent / "fixtures" / "apps" / "yourapplication"
+EXAMPLE_APP = APPS / "yourapplication"
 
 
 def pytest_deploytests_default_app(config):

@@ -21,13 +21,14 @@ import time
 from pathlib import Path
 
 from deploytests.config import load_config
+from deploytests.examples import APPS
 from deploytests.containers import docker_client, ensure_image
 from deploytests.containers.keys import ClientKey
 from deploytests.pipeline import templates
 from deploytests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "fixtures" / "apps" / "yourapplication"
+APP = APPS / "yourapplication"
 LABEL = "deploytests.bench=baseline"
 DEBUG = bool(os.environ.get("BASELINE_DEBUG"))
 

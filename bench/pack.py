@@ -27,7 +27,7 @@ from deploytests.pipeline import artifact as packmod
 
 
 def default_app() -> Path:
-    for candidate in (ROOT / "deploytests" / "examples" / "yourapplication", ROOT / "fixtures" / "apps" / "yourapplication"):
+    for candidate in (ROOT / "deploytests" / "examples" / "apps" / "yourapplication",):
         if candidate.is_dir():
             return candidate
     raise SystemExit("no example app found; pass --app")

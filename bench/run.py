@@ -1,7 +1,7 @@
 """Benchmark of the default workload, printed as a table and written as JSON.
 
 Workload (the README's main job, non-destructive part): start N containers, bootstrap, pack, deploy v1, run
-the verification suite (``-m "not destructive"``), tear down — one whole ``pytest`` process, timed from
+the verification suite (``-m "not deploytests_destructive"``), tear down — one whole ``pytest`` process, timed from
 outside (wall clock of the process) and broken down per step from the plugin's own timings
 (``$DEPLOYTESTS_TIMINGS_JSON``). For each N: one cold run (images, base image and wheel caches removed first)
 when ``--cold`` is given, then ``--warm`` warm runs (median, min, max). In the same invocation it runs the
@@ -63,7 +63,7 @@ def pytest_run(n: int) -> dict:
         # only our plugin: unrelated plugins installed on the machine (hypothesis: ~1 s) are not ours to time
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         cmd = [sys.executable, "-m", "pytest", "deploytests/suite", "-q", "-p", "no:cacheprovider", "-p", "deploytests.plugin",
-               "-m", "not destructive", "--containers", str(n)]
+               "-m", "not deploytests_destructive", "--containers", str(n)]
         started = time.monotonic()
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
         wall = time.monotonic() - started

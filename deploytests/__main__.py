@@ -1,4 +1,5 @@
-"""Command line: ``python -m deploytests engine up | engine sweep | images build``.
+"""Command line: ``deploytests init | engine up | engine sweep | images build [IMAGE ...]`` (or ``python -m
+deploytests``).
 
 ``engine up`` uses only the standard library until an engine answers, so it works on a bare machine.
 """
@@ -25,16 +26,36 @@ def _sweep(args) -> int:
 
 def _build(args) -> int:
     from .containers import docker_client, ensure_image
+    from .stacks import DEFAULT, STACKS
 
+    bases = {image: s.base_image for s in STACKS.values() for image in (s.image, s.bare_image)}
     client = docker_client()
-    for name in args.images:
-        print(ensure_image(client, name))
+    for name in args.images or list(bases):  # default: every stack's images, each on its own base
+        print(ensure_image(client, name, base=bases.get(name, DEFAULT.base_image)))
+    return 0
+
+
+def _init(args) -> int:
+    from pathlib import Path
+
+    from .init import init
+
+    root = Path(args.dir)
+    if not root.is_dir():
+        print(f"deploytests init: {root} is not a directory", file=sys.stderr)
+        return 2
+    print(f"deploytests init: {root.resolve()}")
+    init(root)
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploytests", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="deploytests", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="group", required=True)
+    start = sub.add_parser("init", help="write deploy.toml, targets.toml, fabfile.py, an example deploy test "
+                                        "and the pytest ini keys into a project (never over a file)")
+    start.add_argument("dir", nargs="?", default=".", help="the project directory (default: the current one)")
+    start.set_defaults(func=_init)
     engine = sub.add_parser("engine", help="the Docker engine").add_subparsers(dest="action", required=True)
     up = engine.add_parser("up", help="install (apt) and start dockerd when no engine answers")
     up.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for dockerd (default 60)")
@@ -42,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     engine.add_parser("sweep", help="remove containers left by killed runs").set_defaults(func=_sweep)
     imgs = sub.add_parser("images", help="server images").add_subparsers(dest="action", required=True)
     build = imgs.add_parser("build", help="build images whose content-hash tag is missing")
-    build.add_argument("images", nargs="*", default=["debian-apache-wsgi", "debian-bare"])
+    build.add_argument("images", nargs="*", default=[],
+                       help="image folders under dockerfiles/ (default: every server stack's images)")
     build.set_defaults(func=_build)
     args = parser.parse_args(argv)
     from .errors import DeployTestsError

@@ -3,14 +3,21 @@ and thin fixtures over :mod:`deploytests.targets`, :mod:`deploytests.pipeline` a
 
 Fixtures, one state change each (``pytest --fixtures`` shows their docs):
 
-``deploy_settings`` → ``deploy_target`` (servers up / connected) → ``deploy_config`` → ``bootstrapped`` →
-``artifact`` (packed for the servers' Python) → ``deployment`` (live on every host; with ``--no-deploy``
-only read) → per server: ``server``, ``testinfra_host``, ``http``.
+``deploy_settings`` → ``deploy_target`` (servers up / connected) → ``deploy_config`` → ``deploy_bootstrapped``
+→ ``deploy_artifact`` (packed for the servers' Python) → ``deployment`` (live on every host; with
+``--no-deploy`` only read) → per server: ``deploy_server``, ``deploy_host`` (testinfra), ``deploy_http``.
 
-Tests that use ``server`` run once per server of the target, with ids like ``[docker://web-1]``.
-Tests marked ``deploys`` or ``destructive`` are skipped (never run) where the target does not grant that
-right. Errors that make the whole session pointless (bad option, unknown target, no Docker engine, host key
-mismatch, unreachable host) stop it with one line.
+Tests that use ``deploy_server`` run once per server of the target, with ids like ``[docker://web-1]``; it
+is the only parametrized fixture. Short aliases (``server``, ``http``, ``artifact``, ``testinfra_host``,
+``bootstrapped``) return the ``deploy_`` fixtures; a project's own fixture of such a name (in its conftest)
+wins and is never parametrized or touched. Tests marked ``deploytests_deploys`` or
+``deploytests_destructive`` are skipped (never run) where the target does not grant that right. Errors that
+make the whole session pointless (bad option, unknown target, no Docker engine, host key mismatch,
+unreachable host) stop it with one line.
+
+The plugin is loaded in every pytest run of an environment where deploytests is installed. It stays inert in
+runs that use none of its fixtures or markers and pass none of its options: no header lines, no summary, no
+parametrization, no network, no errors from its settings.
 """
 
 from __future__ import annotations
@@ -23,23 +30,24 @@ from pathlib import Path
 
 import pytest
 
+from .config import DeployConfig
 from .errors import DeployTestsError
 from .settings import OPTIONS, Settings, resolve
-from .targets import Provider, provider_for
+from .targets import Provider, Server, provider_for
 from .targets.deployment import Bootstrapped, Deployment, bootstrap_all, deploy_all, once_per_run, read_live
 
 SETTINGS = pytest.StashKey[Settings]()
 PROVIDER = pytest.StashKey[Provider]()
 RUN = pytest.StashKey[dict]()
 ERROR = pytest.StashKey[DeployTestsError]()  # a bad setting, raised only if the run uses deploytests
-FIXTURES = {"deploy_settings", "deploy_target", "deploy_config", "bootstrapped", "artifact", "deployment",
-            "server", "testinfra_host", "http"}
+USED = pytest.StashKey[bool]()  # a collected test uses deploytests, or a deploytests option was given
+SHARED_LOCK = pytest.StashKey[object]()  # xdist on a real target: the readers-writer lock (targets/sharing.py)
 
+DEPLOYS, DESTRUCTIVE = "deploytests_deploys", "deploytests_destructive"
 MARKERS = {
-    "deploys": "the test changes what runs on the target (needs deploy = true; skipped otherwise)",
-    "destructive": "failure injection: broken releases, interrupted deploys, rollback drills (needs "
-                   "destructive = true; skipped otherwise)",
-    "integration": "needs a Docker engine (real containers)",
+    DEPLOYS: "deploytests: the test changes what runs on the target (needs deploy = true; skipped otherwise)",
+    DESTRUCTIVE: "deploytests: failure injection: broken releases, interrupted deploys, rollback drills (needs "
+                 "destructive = true; skipped otherwise)",
 }
 
 
@@ -49,7 +57,8 @@ class Hooks:
     @pytest.hookspec(firstresult=True)
     def pytest_deploytests_default_app(self, config):
         """Return the project directory to deploy when neither ``--app``, ``DEPLOYTESTS_APP`` nor the
-        ``deploytests_app`` ini key sets it (this repository's root conftest returns its example app)."""
+        ``deploytests_app`` ini key sets it (this repository's root conftest returns its example app). Without
+        an answer, the app is the rootdir when it has a ``deploy.toml`` or ``[tool.deploytests]``."""
 
 
 def pytest_addhooks(pluginmanager):
@@ -66,16 +75,39 @@ def pytest_addoption(parser):
 
 # ---------------------------------------------------------------- configure: settings and target, no network
 
+def project_app(rootdir: Path) -> Path | None:
+    """The project being tested, when it has a deploy config (``deploy.toml`` or ``[tool.deploytests]``)."""
+    if (rootdir / "deploy.toml").is_file():
+        return rootdir
+    pyproject = rootdir / "pyproject.toml"
+    if pyproject.is_file():
+        import tomllib
+
+        try:
+            return rootdir if "deploytests" in tomllib.loads(pyproject.read_text()).get("tool", {}) else None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None  # pytest itself reports a broken pyproject.toml
+    return None
+
+
 def _settings(config) -> Settings:
     default = config.hook.pytest_deploytests_default_app(config=config)
+    defaults = {"app": Path(default).resolve()} if default else None
+    if defaults is None and (project := project_app(Path(config.rootpath))) is not None:
+        defaults, source = {"app": project}, "project (rootdir)"
+    else:
+        source = "conftest default"
     return resolve(
         cli={o.name: getattr(config.option, f"deploytests_{o.name}", None) for o in OPTIONS},
         env=os.environ,
         ini={o.ini: str(config.getini(o.ini)) for o in OPTIONS if config.getini(o.ini) not in ("", None)},
         cwd=Path(config.invocation_params.dir),
         ini_dir=Path(config.inipath).parent if config.inipath else Path(config.rootpath),
-        defaults={"app": Path(default).resolve()} if default else None,
+        defaults=defaults, default_source=source,
     )
+
+
+_CONFIG: dict = {}
 
 
 def pytest_configure(config):
@@ -85,23 +117,54 @@ def pytest_configure(config):
     environment, and a stray env var or someone else's ``targets.toml`` must not break unrelated suites."""
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
+    _CONFIG["config"] = config  # pytest_keyboard_interrupt gets no config
     config.stash[RUN] = {"verify": defaultdict(float), "deployment": None}
+    config.stash[USED] = _options_given(config)
     try:
         settings = _settings(config)
         default_file = Path(config.rootpath) / "targets.toml"
         provider = provider_for(settings, targets_file=default_file if default_file.is_file() else None,
                                 progress=lambda msg: _say(config, msg))
     except DeployTestsError as exc:
-        if any(getattr(config.option, f"deploytests_{o.name}", None) is not None for o in OPTIONS):
+        if config.stash[USED]:
             raise pytest.UsageError(f"deploytests: {exc}") from None
         config.stash[ERROR] = exc
         return
     config.stash[SETTINGS], config.stash[PROVIDER] = settings, provider
+    if _shares_real_target(config) and config.getvalue("dist") == "load":
+        # a module's tests go to one worker: the lifecycle scenarios (one module) run on one worker only.
+        # (xdist's loadgroup would be finer, but with pytest 9 it no longer renames the grouped test ids.)
+        config.option.dist = "loadscope"
+
+
+def _shares_real_target(config) -> bool:
+    """xdist workers (or their controller) running against one real target (not per-worker containers)."""
+    provider = config.stash.get(PROVIDER, None)
+    xdist = hasattr(config, "workerinput") or bool(getattr(config.option, "numprocesses", None))
+    return xdist and provider is not None and provider.kind != "docker"
+
+
+def _options_given(config) -> bool:
+    return any(getattr(config.option, f"deploytests_{o.name}", None) is not None for o in OPTIONS)
+
+
+def _ours(fixturedef) -> bool:
+    return getattr(fixturedef.func, "__module__", None) == __name__
 
 
 def _uses_deploytests(item) -> bool:
-    names = set(getattr(item, "fixturenames", ()))
-    return bool(names & FIXTURES) or any(item.get_closest_marker(m) for m in ("deploys", "destructive"))
+    """True when the test requests one of this plugin's fixtures (the definition in force for the test, so a
+    project's own ``server`` or ``deployment`` fixture does not count) or carries one of its markers."""
+    if any(item.get_closest_marker(m) for m in MARKERS):
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    for name in info.names_closure:
+        defs = info.name2fixturedefs.get(name)
+        if defs and _ours(defs[-1]):
+            return True
+    return False
 
 
 def _say(config, msg: str) -> None:
@@ -110,11 +173,15 @@ def _say(config, msg: str) -> None:
         reporter.write_line(f"deploytests: {msg}")
 
 
-def pytest_report_header(config):
-    if ERROR in config.stash:
-        return ["deploytests: inactive: its settings are invalid (the error stops the run if a test uses "
-                "deploytests)"]
-    settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
+def pytest_report_collectionfinish(config, items):
+    """The header, after collection: only in runs that use deploytests (see :func:`_uses_deploytests`)."""
+    if not config.stash[USED] or ERROR in config.stash:
+        return []
+    config.stash[RUN]["header_shown"] = True
+    return header_lines(config.stash[SETTINGS], config.stash[PROVIDER])
+
+
+def header_lines(settings: Settings, provider: Provider) -> list[str]:
     app = f"{settings.app} ({settings.source_of('app')})" if settings.app else "(none: set --app)"
     return [
         f"deploytests: target {provider.name!r}: {provider.describe()}",
@@ -129,20 +196,23 @@ def pytest_report_header(config):
 # ---------------------------------------------------------------- collection: parametrize and refuse
 
 def pytest_generate_tests(metafunc):
-    if "server" in metafunc.fixturenames:
-        if ERROR in metafunc.config.stash:  # reported as a usage error once collection is done
-            metafunc.parametrize("server", ["unconfigured"], indirect=True, scope="session")
-            return
-        labels = metafunc.config.stash[PROVIDER].labels()
-        metafunc.parametrize("server", labels, ids=labels, indirect=True, scope="session")
+    """Only ``deploy_server`` is parametrized (one test per server); a project's fixtures never are."""
+    defs = metafunc._arg2fixturedefs.get("deploy_server")
+    if "deploy_server" not in metafunc.fixturenames or not defs or not _ours(defs[-1]):
+        return
+    if ERROR in metafunc.config.stash:  # reported as a usage error once collection is done
+        metafunc.parametrize("deploy_server", ["unconfigured"], indirect=True, scope="session")
+        return
+    labels = metafunc.config.stash[PROVIDER].labels()
+    metafunc.parametrize("deploy_server", labels, ids=labels, indirect=True, scope="session")
 
 
 def refusal(item, provider: Provider, settings: Settings) -> str | None:
     """Why ``item`` must not run on this target (a skip reason), or None."""
     where = f"target {provider.name!r}"
-    if item.get_closest_marker("destructive") and not provider.rights.destructive:
+    if item.get_closest_marker(DESTRUCTIVE) and not provider.rights.destructive:
         return f"{where} does not allow destructive tests (destructive = false in the targets file)"
-    if item.get_closest_marker("deploys") or item.get_closest_marker("destructive"):  # failure injection deploys
+    if item.get_closest_marker(DEPLOYS) or item.get_closest_marker(DESTRUCTIVE):  # failure injection deploys
         if not provider.rights.deploy:
             return f"{where} does not allow deploys (deploy = false in the targets file)"
         if settings.no_deploy:
@@ -151,15 +221,68 @@ def refusal(item, provider: Provider, settings: Settings) -> str | None:
 
 
 def pytest_collection_modifyitems(config, items):
+    ours = [item for item in items if _uses_deploytests(item)]
+    config.stash[USED] = config.stash[USED] or bool(ours)
     if ERROR in config.stash:
-        if any(_uses_deploytests(item) for item in items):
+        if ours:
             raise pytest.UsageError(f"deploytests: {config.stash[ERROR]}")
         return
     provider, settings = config.stash[PROVIDER], config.stash[SETTINGS]
-    for item in items:
+    for item in ours:
         reason = refusal(item, provider, settings)
         if reason:
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """xdist on a real target: ordinary checks hold the target's lock shared, destructive scenarios exclusive
+    (from the first of a run of them to the last, whose teardown restores the release): see targets/sharing."""
+    config = item.config
+    if not (hasattr(config, "workerinput") and _shares_real_target(config) and _uses_deploytests(item)):
+        return (yield)
+    from .targets.sharing import TargetLock, keep_exclusive
+
+    if SHARED_LOCK not in config.stash:
+        uid = config.workerinput.get("testrunuid", "run")
+        provider = config.stash[PROVIDER]
+        config.stash[SHARED_LOCK] = TargetLock(Path(tempfile.gettempdir()) / f"deploytests-{uid}" /
+                                               f"{provider.name}.rwlock")
+    lock = config.stash[SHARED_LOCK]
+    destructive = item.get_closest_marker(DESTRUCTIVE) is not None
+    lock.hold(exclusive=destructive)
+    try:
+        return (yield)
+    finally:
+        following = nextitem is not None and nextitem.get_closest_marker(DESTRUCTIVE) is not None
+        if not keep_exclusive(destructive, following):
+            lock.release()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    """In an xdist worker, a session stop (``pytest.exit``) becomes this test's error plus ``shouldstop``: the
+    worker ends cleanly and the controller prints the reason (pytest-xdist turns a worker's ``pytest.exit``
+    into ``INTERNALERROR ... AssertionError``, pytest-dev/pytest-xdist#1239)."""
+    try:
+        return (yield)
+    except pytest.exit.Exception as exc:
+        if not hasattr(item.config, "workerinput"):
+            raise
+        item.session.shouldstop = exc.msg
+        pytest.fail(exc.msg, pytrace=False)
+
+
+def pytest_keyboard_interrupt(excinfo):
+    """Ctrl-C or SIGTERM during a deploy: after the hosts' running steps ended, one line per host."""
+    from .pipeline.hosts import Interrupted
+
+    if isinstance(excinfo.value, Interrupted):
+        config = _CONFIG.get("config")
+        reporter = config.pluginmanager.get_plugin("terminalreporter") if config is not None else None
+        for line in excinfo.value.lines:
+            if reporter is not None:
+                reporter.write_line(f"deploytests: {line}")
 
 
 # ---------------------------------------------------------------- fixtures
@@ -236,7 +359,7 @@ def _fail(exc: DeployTestsError, cfg=None):
 
 
 @pytest.fixture(scope="session")
-def bootstrapped(pytestconfig, deploy_settings, deploy_target, deploy_config) -> Bootstrapped:
+def deploy_bootstrapped(pytestconfig, deploy_settings, deploy_target, deploy_config) -> Bootstrapped:
     """Every server bootstrapped (idempotent: packages, user, tree, config, vhost). Skipped with --no-deploy.
     A failing bootstrap stops the run."""
     if deploy_settings.no_deploy or not deploy_target.rights.deploy:
@@ -252,34 +375,39 @@ def bootstrapped(pytestconfig, deploy_settings, deploy_target, deploy_config) ->
 
 
 @pytest.fixture(scope="session")
-def artifact(pytestconfig, deploy_settings, deploy_config, bootstrapped):
+def deploy_artifact(pytestconfig, deploy_settings, deploy_config, deploy_bootstrapped):
     """The packed release (:class:`deploytests.pipeline.Artifact`: path, version, sha256), built once
-    for the servers' Python and CPU architecture (wheels cached between runs). A failing pack stops the run."""
+    for the servers' Python and CPU architecture (wheels cached between runs). A fleet mixing platforms gets one
+    artifact per distinct Python (each server deploys its own; ``deployment[label].artifact_sha256`` says which);
+    this fixture is then the first server's. A failing pack stops the run."""
     from .pipeline import pack
 
     started = time.monotonic()
     try:
-        art = pack(deploy_settings.app, deploy_config, python_version=bootstrapped.python_version,
-                   machine=bootstrapped.machine)
+        arts = {v: pack(deploy_settings.app, deploy_config, python_version=v, machine=deploy_bootstrapped.machine)
+                for v in deploy_bootstrapped.python_versions()}
     except DeployTestsError as exc:
         _stop_run(pytestconfig, exc, deploy_config)
     pytestconfig.stash[RUN]["pack"] = time.monotonic() - started
-    return art
+    pytestconfig.stash[RUN]["artifacts"] = arts
+    return arts[deploy_bootstrapped.python_version]
 
 
 @pytest.fixture(scope="session")
 def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_config) -> Deployment:
     """What is live: the session's deploy of ``artifact`` on every server (parallel), or with
     ``--no-deploy`` (or a target without the deploy right) what was already live, read and unchanged.
-    ``deployment[server.label].release_id`` is the release each host serves."""
+    ``deployment[deploy_server.label].release_id`` is the release each host serves."""
     try:
         if deploy_settings.no_deploy or not deploy_target.rights.deploy:
             result = read_live(deploy_target.servers, deploy_config)
         else:
-            art, boot = request.getfixturevalue("artifact"), request.getfixturevalue("bootstrapped")
+            art = request.getfixturevalue("deploy_artifact")
+            boot = request.getfixturevalue("deploy_bootstrapped")
             pack_s = pytestconfig.stash[RUN].get("pack", 0.0)
             produce = lambda: deploy_all(deploy_target.servers, deploy_config, art,  # noqa: E731
-                                         pack_seconds=pack_s, boot=boot).to_json()
+                                         pack_seconds=pack_s, boot=boot,
+                                         artifacts=pytestconfig.stash[RUN].get("artifacts")).to_json()
             result = Deployment.from_json(_shared(pytestconfig, deploy_target, "deploy", produce))
     except DeployTestsError as exc:
         _fail(exc, deploy_config)
@@ -288,32 +416,74 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
 
 
 @pytest.fixture(scope="session")
-def server(request, deploy_target, deployment):
+def deploy_server(request, deploy_target, deployment, deploy_config):
     """One server of the target (:class:`deploytests.targets.Server`), with the app deployed (or, with
     ``--no-deploy``, as found). Tests using it run once per server: ``test_x[docker://web-1]``.
-    ``server.connection()`` is the shared, pinned Fabric connection."""
-    return next(s for s in deploy_target.servers if s.label == request.param)
+    ``deploy_server.connection()`` is the shared, pinned Fabric connection. A server whose bootstrap or deploy
+    failed (or, with ``--no-deploy``, that has no live release) errors its own tests with that one line;
+    the other servers' tests run."""
+    srv = next(s for s in deploy_target.servers if s.label == request.param)
+    state = deployment.hosts.get(srv.label)
+    if state is not None and state.error:
+        from .verify.diagnostics import redact, secret_values
+
+        text = state.error + (f"\n{state.detail}" if state.detail else "")
+        pytest.fail(redact(text, secret_values(deploy_config.config_file)), pytrace=False)
+    return srv
 
 
 @pytest.fixture(scope="session")
-def testinfra_host(server):
-    """A testinfra ``Host`` for ``server`` over its already-open pinned connection (no new SSH login,
-    no ``~/.ssh/config``, never testinfra's cached ``get_host``). ``with testinfra_host.sudo():`` works
+def deploy_host(deploy_server):
+    """A testinfra ``Host`` for ``deploy_server`` over its already-open pinned connection (no new SSH login,
+    no ``~/.ssh/config``, never testinfra's cached ``get_host``). ``with deploy_host.sudo():`` works
     where the login may sudo."""
     from .verify.testinfra import host_for
 
-    return host_for(server)
+    return host_for(deploy_server)
 
 
 @pytest.fixture(scope="session")
-def http(server, deploy_config):
-    """A :class:`deploytests.verify.HttpClient` (a requests session) for ``server.base_url``:
-    ``http.get("/health")``, ``http.url(path)``."""
+def deploy_http(deploy_server):
+    """A :class:`deploytests.verify.HttpClient` (a requests session) for ``deploy_server.base_url``:
+    ``deploy_http.get("/health")``, ``deploy_http.post("/items", json=...)``, ``deploy_http.url(path)``."""
     from .verify import HttpClient
 
-    client = HttpClient(server.base_url)
+    client = HttpClient(deploy_server.base_url)
     yield client
     client.close()
+
+
+# Short aliases. A project's own fixture of one of these names (conftest) wins over these: its tests then get
+# the project's fixture, unparametrized, and deploytests stays out of them.
+
+@pytest.fixture(scope="session")
+def server(deploy_server):
+    """Alias of ``deploy_server`` (a project's own ``server`` fixture wins over it)."""
+    return deploy_server
+
+
+@pytest.fixture(scope="session")
+def http(deploy_http):
+    """Alias of ``deploy_http`` (a project's own ``http`` fixture wins over it)."""
+    return deploy_http
+
+
+@pytest.fixture(scope="session")
+def artifact(deploy_artifact):
+    """Alias of ``deploy_artifact`` (a project's own ``artifact`` fixture wins over it)."""
+    return deploy_artifact
+
+
+@pytest.fixture(scope="session")
+def testinfra_host(deploy_host):
+    """Alias of ``deploy_host`` (a project's own ``testinfra_host`` fixture wins over it)."""
+    return deploy_host
+
+
+@pytest.fixture(scope="session")
+def bootstrapped(deploy_bootstrapped):
+    """Alias of ``deploy_bootstrapped`` (a project's own ``bootstrapped`` fixture wins over it)."""
+    return deploy_bootstrapped
 
 
 # ---------------------------------------------------------------- reporting
@@ -321,8 +491,8 @@ def http(server, deploy_config):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     rep = yield
-    srv = getattr(item, "funcargs", {}).get("server")
-    if srv is None:
+    srv = getattr(item, "funcargs", {}).get("deploy_server")
+    if not isinstance(srv, Server):  # not a test of ours (or its setup failed before the server was known)
         return rep
     if rep.when == "call":
         item.config.stash[RUN]["verify"][srv.label] += rep.duration
@@ -330,7 +500,7 @@ def pytest_runtest_makereport(item, call):
         from .verify.diagnostics import collect, secret_values
 
         cfg = item.funcargs.get("deploy_config")
-        if cfg is not None:
+        if isinstance(cfg, DeployConfig):
             secrets = secret_values(cfg.config_file)
             for title, text in collect(srv, cfg.app, cfg.root, secrets).items():
                 rep.sections.append((f"deploytests {srv.label}: {title}", text))
@@ -342,7 +512,7 @@ def pytest_runtest_makereport(item, call):
 def pytest_sessionfinish(session):
     """An xdist worker sends its timings and keep lines to the controller (``workeroutput``)."""
     config = session.config
-    if hasattr(config, "workeroutput") and PROVIDER in config.stash:
+    if hasattr(config, "workeroutput") and PROVIDER in config.stash and config.stash[USED]:
         provider = config.stash[PROVIDER]
         config.workeroutput["deploytests"] = {"timings": timings(provider, config.stash[RUN]),
                                               "keep": provider.keep_lines()}
@@ -357,13 +527,15 @@ def pytest_testnodedown(node, error):
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    if PROVIDER not in config.stash:
+    if PROVIDER not in config.stash or not (config.stash[USED] or config.stash[RUN].get("workers")):
         return
     provider, run = config.stash[PROVIDER], config.stash[RUN]
     data = timings(provider, run)
     lines = summary_lines(data) + provider.keep_lines()
     for worker, sent in sorted(run.get("workers", {}).items()):  # under xdist each worker has its own fleet
         lines += [f"[{worker}] {line}" for line in summary_lines(sent["timings"]) + sent["keep"]]
+    if run.get("workers") and not run.get("header_shown"):  # an xdist controller collects nothing itself
+        lines = header_lines(config.stash[SETTINGS], provider) + lines
     if lines:
         terminalreporter.write_sep("-", "deploytests summary")
         for line in lines:
@@ -385,12 +557,14 @@ def timings(provider: Provider, run: dict) -> dict:
     overall = dict(provider.times)
     if deployment is not None:
         overall.update(deployment.times)
-    hosts, releases = {}, {}
+    hosts, releases, errors = {}, {}, {}
     for label in provider.labels():
         host = deployment.hosts.get(label) if deployment else None
         hosts[label] = {**(host.times if host else {}), "verify": verify.get(label, 0.0)}
         releases[label] = host.release_id if host else None
-    return {"run": overall, "hosts": hosts, "releases": releases}
+        if host is not None and host.error:
+            errors[label] = host.error
+    return {"run": overall, "hosts": hosts, "releases": releases, "errors": errors}
 
 
 def summary_lines(data: dict) -> list[str]:
@@ -402,5 +576,9 @@ def summary_lines(data: dict) -> list[str]:
         lines.append("run: " + ", ".join(f"{k} {v:.2f}s" for k, v in data["run"].items()))
     for label, steps in data["hosts"].items():
         release = f" release {data['releases'][label]}" if data["releases"][label] else ""
+        error = data.get("errors", {}).get(label)
+        if error:  # the host serves nothing this run verified: say why, once, in the summary
+            error = error.split(". Hint: ")[0].rstrip(".")
+            release = " NOT VERIFIED (" + (error[len(label) + 2:] if error.startswith(f"{label}: ") else error) + ");"
         lines.append(f"{label}:{release} " + ", ".join(f"{k} {v:.2f}s" for k, v in steps.items()))
     return lines

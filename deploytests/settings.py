@@ -6,10 +6,15 @@ upper-cased name and the ini key ``deploytests_`` + the name (``--targets-file``
 
 - ``--target NAME``: ``docker`` (local containers, the default) or a target of the inventory;
 - ``--targets-file PATH``: the inventory (default: ``targets.toml`` in the rootdir);
-- ``--app PATH``: the project to deploy (a conftest may supply the default, see the plugin);
+- ``--app PATH``: the project to deploy (default: a conftest's hook, else the rootdir when it has a deploy
+  config, see the plugin);
 - ``--containers N``: hosts of the docker target (default 2);
 - ``--no-deploy``: deploy nothing, verify what is live;
-- ``--keep-containers``: keep the containers and print an ssh line per host.
+- ``--keep-containers``: keep the containers and print an ssh line per host;
+- ``--platform NAME[,NAME...]``: the docker target's server platform(s), e.g. ``debian12`` (the default),
+  ``debian13``, or ``debian12,debian13`` for a mixed fleet (containers take the platforms in turn).
+- ``--host-timeout SECONDS``: the bound on every wait for a host (connect, login, a step without any answer;
+  default 30).
 
 A bad value raises :class:`~deploytests.errors.ConfigError` that says where it came from, e.g.
 ``--containers=abc (from DEPLOYTESTS_CONTAINERS environment variable): not a positive integer``.
@@ -25,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError
+from .stacks import DEFAULT, platforms
 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
@@ -39,6 +45,8 @@ class Settings:
     containers: int = 2
     no_deploy: bool = False
     keep_containers: bool = False
+    platform: tuple[str, ...] = (DEFAULT.platform,)
+    host_timeout: float = 30.0
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -91,6 +99,24 @@ def _positive_int(value: str, _base: Path) -> int:
     return number
 
 
+def _platforms(value: str, _base: Path) -> tuple[str, ...]:
+    words = [w.strip() for w in value.split(",")]
+    known = platforms()
+    unknown = [w for w in words if w not in known]
+    if not value.strip() or unknown:
+        raise ValueError(f"unknown platform {', '.join(map(repr, unknown)) or repr(value)}; choose from "
+                         f"{', '.join(known)} (comma-separated for a mixed fleet)")
+    return tuple(dict.fromkeys(words))
+def _seconds(value: str, _base: Path) -> float:
+    try:
+        number = float(value.strip())
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise ValueError("not a positive number of seconds")
+    return number
+
+
 def _bool(value: str, _base: Path) -> bool:
     word = str(value).strip().lower()
     if word in TRUE:
@@ -111,21 +137,27 @@ OPTIONS: tuple[Option, ...] = (
     Option("no_deploy", "deploy nothing: verify what is live on the target", _bool, flag=True),
     Option("keep_containers", "keep the docker target's containers after the run and print an ssh line "
            "per host", _bool, flag=True),
+    Option("platform", "server platform(s) of the docker target's containers: debian12 (default), debian13, "
+           "or a comma-separated mix (debian12,debian13)", _platforms, metavar="NAME[,NAME]"),
+    Option("host_timeout", "seconds a host may answer nothing (connect, login, any step) before it is named "
+           "as frozen or lost and the other hosts go on (default 30)", _seconds, metavar="SECONDS"),
 )
 
 
 def resolve(*, cli: Mapping[str, object], env: Mapping[str, str], ini: Mapping[str, str],
-            cwd: Path, ini_dir: Path, defaults: Mapping[str, object] | None = None) -> Settings:
+            cwd: Path, ini_dir: Path, defaults: Mapping[str, object] | None = None,
+            default_source: str = "conftest default") -> Settings:
     """Merge the layers (``defaults`` < ``ini`` < ``env`` < ``cli``) into :class:`Settings`.
 
     ``cli`` maps option names to the parsed command-line values (None or False: not given). ``ini`` maps
     ini keys to their raw strings (empty: not set). ``defaults`` holds values a conftest supplies
-    (already typed, e.g. ``{"app": Path(...)}``).
+    (already typed, e.g. ``{"app": Path(...)}``); ``default_source`` says where they came from (the header
+    shows it: "conftest default", "project (rootdir)").
     """
     values: dict[str, object] = {}
     sources: dict[str, str] = {}
     for name, value in (defaults or {}).items():
-        values[name], sources[name] = value, "conftest default"
+        values[name], sources[name] = value, default_source
     for opt in OPTIONS:
         layers = (
             (ini.get(opt.ini), ini_dir, f"{opt.ini} ini key", "ini"),

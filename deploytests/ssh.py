@@ -8,19 +8,152 @@
 - ``TCP_NODELAY`` is set on the socket: paramiko never sets it, and each round trip then waits ~48 ms
   for Nagle + delayed ACK instead of ~3 ms.
 - ``run.in_stream=False``: commands never read our stdin (reading it under pytest's capture fails).
-- The user's ``~/.ssh/config`` is not loaded, and neither agent nor default keys are tried: the identity
-  given is the only one used, so runs are reproducible.
+- The user's ``~/.ssh/config`` is not loaded, and no default keys are tried: the identity given is the only
+  one used, so runs are reproducible. It is checked like OpenSSH checks it (:func:`load_identity`): a key
+  readable by others is refused; a passphrase comes from ``DEPLOYTESTS_KEY_PASSPHRASE``, a prompt when a
+  terminal is attached, or ssh-agent holding that very key.
+- Every wait is bounded by the host timeout (:func:`host_timeout`, default 30 s, ``--host-timeout`` /
+  ``DEPLOYTESTS_HOST_TIMEOUT``): TCP connect, the SSH banner, authentication, opening a channel, and, once
+  connected, a :class:`Watchdog` that asks sshd for a keepalive reply (``keepalive@openssh.com``, as
+  OpenSSH's ``ServerAliveInterval`` does). A host that answers nothing for the bound (frozen, cable cut) gets
+  its connection closed, so every read on it ends at once, and is marked ``lost``: the next use of the
+  server fails at once with that reason instead of waiting again.
 """
 
 from __future__ import annotations
 
+import getpass
+import os
 import socket
+import stat
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import fabric
 import paramiko
 
-from .errors import ConnectError, HostKeyError
+from .errors import ConfigError, ConnectError, HostKeyError
+
+DEFAULT_TIMEOUT = 30.0
+TIMEOUT_ENV = "DEPLOYTESTS_HOST_TIMEOUT"
+PASSPHRASE_ENV = "DEPLOYTESTS_KEY_PASSPHRASE"
+
+
+def host_timeout(env: Mapping[str, str] = os.environ) -> float:
+    """The bound on every wait for a host, in seconds: ``DEPLOYTESTS_HOST_TIMEOUT`` or 30."""
+    raw = env.get(TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise ConfigError(f"{TIMEOUT_ENV}={raw}: not a positive number of seconds")
+    return value
+
+
+class Watchdog:
+    """Declares a host lost when it has answered nothing for ``bound`` seconds.
+
+    ``probe(timeout)`` asks the host for a sign of life and returns True when it answered within ``timeout``
+    (:meth:`PinnedConnection._probe` sends an SSH keepalive request). Probes are sent every ``interval``
+    seconds; each one may wait for what is left of the bound since the last answer. When nothing answered for
+    the bound, ``on_lost("no answer for N s")`` is called once and the watchdog ends. ``clock`` and ``wait``
+    are injectable so the decision is unit-tested without a network or real time.
+    """
+
+    def __init__(self, probe: Callable[[float], bool], *, bound: float, on_lost: Callable[[str], None],
+                 interval: float | None = None, clock: Callable[[], float] = time.monotonic,
+                 wait: Callable[[float], object] | None = None):
+        self.probe, self.bound, self.on_lost, self.clock = probe, float(bound), on_lost, clock
+        self.interval = interval if interval is not None else max(0.2, min(5.0, self.bound / 3))
+        self._stopped = threading.Event()
+        self.wait = wait or self._stopped.wait
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def run(self) -> None:
+        last_answer = self.clock()
+        while not self._stopped.is_set():
+            left = last_answer + self.bound - self.clock()
+            answered = left > 0 and self.probe(left)
+            if self._stopped.is_set():
+                return
+            if not answered:
+                self.on_lost(f"no answer for {self.bound:g} s")
+                return
+            last_answer = self.clock()
+            self.wait(self.interval)
+
+
+def load_identity(path: str | Path, *, env: Mapping[str, str] = os.environ, interactive: bool | None = None,
+                  prompt: Callable[[str], str] = getpass.getpass, agent_keys=None) -> paramiko.PKey:
+    """The private key of ``path``, checked as OpenSSH checks it.
+
+    - A key file that group or others may read is refused (OpenSSH: "UNPROTECTED PRIVATE KEY FILE").
+    - A passphrase-protected key is opened with ``DEPLOYTESTS_KEY_PASSPHRASE``, else with a prompt when
+      ``interactive`` (a terminal on stdin), else through ssh-agent when the agent holds this key (matched by
+      the public key in ``PATH.pub``; ``agent_keys`` defaults to the agent's keys); else one line says how.
+    """
+    path = Path(path)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError as exc:
+        raise ConnectError(f"identity file {path} cannot be read: {exc.strerror}", where="",
+                           hint="set identity_file to a readable private key") from None
+    if mode & 0o077 and os.getuid() == path.stat().st_uid:
+        raise ConnectError(f"identity file {path} is readable by others (mode {mode:04o}); OpenSSH refuses such a "
+                           "private key too", hint=f"chmod 600 {path}")
+    try:
+        return paramiko.PKey.from_path(path)
+    except paramiko.PasswordRequiredException:
+        pass
+    except TypeError as exc:  # cryptography's way of saying "encrypted" for OpenSSH-format keys
+        if "password" not in str(exc):
+            raise
+    except (paramiko.SSHException, ValueError, UnicodeDecodeError) as exc:
+        reason = str(exc).split(".")[0].strip() or type(exc).__name__
+        raise ConnectError(f"identity file {path} is not a valid OPENSSH private key file, nor PEM ({reason})",
+                           hint="set identity_file to a private key (ssh-keygen -t ed25519 makes one)") from None
+    passphrase, source = env.get(PASSPHRASE_ENV), f"from {PASSPHRASE_ENV}"
+    if passphrase is None and (sys.stdin.isatty() if interactive is None else interactive):
+        passphrase, source = prompt(f"Passphrase for {path}: "), "typed at the prompt"
+    if passphrase is not None:
+        try:
+            return paramiko.PKey.from_path(path, passphrase.encode())
+        except (paramiko.SSHException, ValueError, TypeError) as exc:
+            raise ConnectError(f"wrong passphrase for {path} ({source}): {exc}",
+                               hint=f"check {PASSPHRASE_ENV}, or add the key to ssh-agent (ssh-add {path})") from None
+    agent_key = _agent_key_for(path, agent_keys)
+    if agent_key is not None:
+        return agent_key
+    raise ConnectError(f"identity file {path} is protected by a passphrase and none was given",
+                       hint=f"set {PASSPHRASE_ENV}, or add the key to ssh-agent (ssh-add {path}) and keep "
+                            "SSH_AUTH_SOCK set, or run interactively to be asked")
+
+
+def _agent_key_for(path: Path, agent_keys):
+    """The ssh-agent key whose public blob equals the one in ``PATH.pub`` (None if no agent or no match)."""
+    import base64
+
+    pub = path.with_name(path.name + ".pub")
+    try:
+        blob = base64.b64decode(pub.read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    if agent_keys is None:
+        if not os.environ.get("SSH_AUTH_SOCK"):
+            return None
+        try:
+            agent_keys = paramiko.Agent().get_keys()
+        except paramiko.SSHException:
+            return None
+    return next((k for k in agent_keys if k.asbytes() == blob), None)
 
 
 def known_hosts_name(host: str, port: int) -> str:
@@ -47,11 +180,14 @@ class PinnedConnection(fabric.Connection):
     ``label`` names the server in errors and test ids (``docker://web-1`` or ``ssh://appuser@web1``).
     """
 
-    def __init__(self, host, *, known_hosts: str | Path, label: str = "", **kwargs):
+    def __init__(self, host, *, known_hosts: str | Path, label: str = "", timeout: float | None = None, **kwargs):
         kwargs.setdefault("config", fabric_config())
         super().__init__(host, **kwargs)
         self.known_hosts = Path(known_hosts)
         self.label = label or f"ssh://{self.user}@{self.host}:{self.port}"
+        self.timeout = float(timeout) if timeout else host_timeout()
+        self.lost: str | None = None  # set by the watchdog: "no answer for N s"
+        self.watchdog: Watchdog | None = None
         self.client.set_missing_host_key_policy(paramiko.RejectPolicy())
         if not self.known_hosts.is_file():
             raise HostKeyError(
@@ -64,6 +200,7 @@ class PinnedConnection(fabric.Connection):
         """Connect (if not yet connected), translating paramiko's errors into one-line ones."""
         if self.is_connected:
             return None
+        started = time.monotonic()
         try:
             result = super().open()
         except paramiko.BadHostKeyException as exc:
@@ -81,6 +218,11 @@ class PinnedConnection(fabric.Connection):
                     where=self.label,
                     hint="add the server's key to that file (ssh-keyscan, then verify the fingerprint)",
                 ) from None
+            silent = time.monotonic() - started >= 0.9 * self.timeout  # paramiko words a timeout many ways
+            if "protocol banner" in str(exc) or (silent and not isinstance(exc, paramiko.AuthenticationException)):
+                raise ConnectError(f"no answer for {self.timeout:g} s while connecting to {self.host}:{self.port} "
+                                   f"(no SSH banner)", where=self.label, hint="the host or its sshd is frozen or "
+                                   "overloaded; check it, or raise --host-timeout") from None
             if isinstance(exc, paramiko.AuthenticationException):
                 raise ConnectError(
                     f"authentication failed for user {self.user!r}: {exc}", where=self.label,
@@ -88,25 +230,73 @@ class PinnedConnection(fabric.Connection):
                 ) from None
             raise ConnectError(f"SSH failed: {exc}", where=self.label) from None
         except (OSError, EOFError) as exc:
+            if isinstance(exc, (TimeoutError, socket.timeout)):
+                raise ConnectError(f"no answer for {self.timeout:g} s while connecting to {self.host}:{self.port}",
+                                   where=self.label, hint="the host is down, frozen or firewalled; check it, or "
+                                   "raise --host-timeout") from None
             raise ConnectError(
                 f"cannot reach {self.host}:{self.port}: {exc}", where=self.label,
                 hint="check the host, the port and that sshd runs there",
             ) from None
         self.transport.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.lost = None
+        self.watchdog = Watchdog(self._probe, bound=self.timeout, on_lost=self._lose)
+        threading.Thread(target=self.watchdog.run, name=f"deploytests-watchdog {self.label}", daemon=True).start()
         return result
+
+    def _probe(self, timeout: float) -> bool:
+        """One keepalive request that wants a reply (sshd answers even while a command runs); True if any reply
+        came within ``timeout``. The request waits in a helper thread: paramiko's own wait has no deadline."""
+        transport = self.transport
+        if transport is None or not transport.is_active():
+            self.watchdog.stop()
+            return True
+        done = threading.Event()
+
+        def ask():
+            try:
+                transport.global_request("keepalive@openssh.com", wait=True)
+            except Exception:  # noqa: BLE001 - a closed transport: the watchdog stops on its next look
+                pass
+            done.set()
+
+        threading.Thread(target=ask, daemon=True).start()
+        return done.wait(timeout) or not transport.is_active()
+
+    def _lose(self, reason: str) -> None:
+        """The host answered nothing for the bound: remember why and close, ending every blocked read."""
+        self.lost = reason
+        try:
+            self.client.close()
+        except Exception:  # noqa: BLE001 - closing a dead transport may complain; it is closed either way
+            pass
+
+    def close(self):
+        if self.watchdog is not None:
+            self.watchdog.stop()
+        return super().close()
 
 
 def connect(host: str, *, user: str, port: int = 22, key_filename: str | Path, known_hosts: str | Path,
-            label: str = "", connect_timeout: int = 10, open_now: bool = True) -> PinnedConnection:
-    """Open a pinned connection to ``user@host:port`` authenticating with ``key_filename`` only."""
+            label: str = "", timeout: float | None = None, open_now: bool = True) -> PinnedConnection:
+    """Open a pinned connection to ``user@host:port`` authenticating with ``key_filename`` only (its key,
+    or ssh-agent's copy of it; see :func:`load_identity`). Every wait is bounded by ``timeout`` seconds
+    (default :func:`host_timeout`)."""
     key_filename = Path(key_filename)
     if not key_filename.is_file():
         raise ConnectError(f"identity file {key_filename} does not exist", where=label or host,
                            hint="set identity_file in targets.toml to a readable private key")
+    try:
+        pkey = load_identity(key_filename)
+    except ConnectError as exc:
+        exc.where = label or host
+        raise ConnectError(exc.what, where=exc.where, hint=exc.hint) from None
+    bound = float(timeout) if timeout else host_timeout()
     conn = PinnedConnection(
-        host, user=user, port=int(port), known_hosts=known_hosts, label=label,
-        connect_timeout=connect_timeout,
-        connect_kwargs={"key_filename": [str(key_filename)], "look_for_keys": False, "allow_agent": False},
+        host, user=user, port=int(port), known_hosts=known_hosts, label=label, timeout=bound,
+        connect_timeout=bound,
+        connect_kwargs={"pkey": pkey, "look_for_keys": False, "allow_agent": False,
+                        "banner_timeout": bound, "auth_timeout": bound, "channel_timeout": bound},
     )
     if open_now:
         conn.open()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .pipeline.contract import BootstrapArgs, DeployArgs, RollbackArgs
+from .pipeline.contract import ApacheArgs, BootstrapArgs, DeployArgs, RollbackArgs
 
 
 class FakeClock:
@@ -109,7 +109,13 @@ def rollback_args(root: str, **overrides) -> RollbackArgs:
 
 
 def bootstrap_args(root: str, **overrides) -> BootstrapArgs:
-    fields: dict[str, Any] = {"app": "app", "root": root, "app_user": "app", "deploy_user": current_user(),
+    apache = ApacheArgs(sites_available="/etc/apache2/sites-available", sites_enabled="/etc/apache2/sites-enabled",
+                        mods_enabled="/etc/apache2/mods-enabled", conf_available="/etc/apache2/conf-available",
+                        default_site="000-default", pid_file="/var/run/apache2/apache2.pid",
+                        apachectl="/usr/sbin/apache2ctl", a2enmod="/usr/sbin/a2enmod", a2ensite="/usr/sbin/a2ensite",
+                        a2dissite="/usr/sbin/a2dissite", a2enconf="/usr/sbin/a2enconf", wsgi_module="wsgi")
+    fields: dict[str, Any] = {"stack": "debian12-apache-wsgi", "apache": apache,
+                              "app": "app", "root": root, "app_user": "app", "deploy_user": current_user(),
                               "packages": ["apache2"], "config_path": "/etc/app/app.cfg", "wsgi": "# wsgi\n",
                               "vhost": "# vhost\n", "helper_size": 0}
     fields.update(overrides)

@@ -66,14 +66,20 @@ class StepTimes:
 
 
 class Fleet:
-    """N containers of one image, reachable over pinned SSH. See the module docstring."""
+    """N containers of one image (or of several, in turn), reachable over pinned SSH. See the module docstring.
+
+    ``mix``: ``[(image, base), ...]``, container i runs ``mix[i % len(mix)]`` (a fleet of mixed platforms);
+    without it every container runs ``image`` built on ``base``.
+    """
 
     def __init__(self, count: int = 2, *, image: str = "debian-apache-wsgi", name_prefix: str = "web",
                  keep: bool = False, client=None, run_id: str | None = None, workdir: Path | None = None,
                  progress: Progress = print, ready_timeout: float = 30.0, base: str = images.DEFAULT_BASE,
-                 run_options: dict | None = None):
+                 run_options: dict | None = None, mix: list[tuple[str, str]] | None = None):
         if count < 1:
             raise DeployTestsError(f"a fleet needs at least one container, got {count}")
+        self.mix = list(mix or [(image, base)])
+        image, base = self.mix[0]
         self.count, self.image, self.name_prefix, self.keep = count, image, name_prefix, keep
         self.run_id = run_id or uuid.uuid4().hex[:10]
         self.progress, self.ready_timeout, self.base = progress, ready_timeout, base
@@ -84,6 +90,7 @@ class Fleet:
         self.servers: list = []  # of deploytests.targets.base.Server
         self.times = StepTimes()
         self.tag = ""
+        self.tags: dict[str, str] = {}  # image name -> its tag
 
     # -- context manager -------------------------------------------------------------------------------
     def __enter__(self) -> Fleet:
@@ -116,8 +123,9 @@ class Fleet:
         self.address = engine.engine_address()  # refuses a remote engine before anything starts
         self._timed("engine", lambda: self.client)
         self._timed("sweep", lambda: sweep.sweep(self.client, progress=self.progress))
-        self.tag = self._timed("images", lambda: images.ensure_image(
-            self.client, self.image, base=self.base, progress=self.progress))
+        self.tags = self._timed("images", lambda: {image: images.ensure_image(
+            self.client, image, base=base, progress=self.progress) for image, base in dict(self.mix).items()})
+        self.tag = self.tags[self.image]
         if self.workdir is None:
             self.workdir = Path(tempfile.mkdtemp(prefix=f"deploytests-{self.run_id}-"))
         self.key = keys.ClientKey.generate(self.workdir, comment=f"deploytests-{self.run_id}")
@@ -130,10 +138,14 @@ class Fleet:
             self.servers = self._timed("ssh ready", lambda: list(pool.map(self._ready, self.containers)))
         return self.servers
 
+    def image_of(self, name: str) -> str:
+        """The image container ``<prefix>-<i>`` runs (the mix taken in turn)."""
+        return self.mix[(int(name.rsplit("-", 1)[1]) - 1) % len(self.mix)][0]
+
     def _run(self, name: str):
         labels = sweep.owner_labels(self.run_id, keep=self.keep)
         container = self.client.containers.run(
-            self.tag, detach=True, init=True, name=f"dt-{self.run_id}-{name}", hostname=name,
+            self.tags[self.image_of(name)], detach=True, init=True, name=f"dt-{self.run_id}-{name}", hostname=name,
             labels={**labels, "deploytests.name": name},
             environment={"DEPLOYTESTS_AUTHORIZED_KEY": self.key.public},
             ports={"22/tcp": ("127.0.0.1", None), "80/tcp": ("127.0.0.1", None)},
@@ -167,7 +179,7 @@ class Fleet:
                         base_url=f"http://{addr}:{http_port}", container_id=container.id)
         wait_until(lambda: server.connection().run("true", hide=True).ok, what="an authenticated SSH command",
                    where=where, timeout=self.ready_timeout, interval=0.05, detail=log)
-        if self.image != "debian-bare":
+        if not self.image_of(name).endswith("-bare"):  # bare images have no Apache yet
             wait_until(lambda: self._http_ok(addr, http_port),
                        what="Apache to answer HTTP", where=f"docker://{name} ({addr}:{http_port})",
                        timeout=self.ready_timeout, interval=0.02, detail=log)
@@ -191,7 +203,7 @@ class Fleet:
         if self._client is not None:
             known = {c.id for c in leftovers}
             leftovers += [c for c in self._client.containers.list(
-                all=True, filters={"label": f"{sweep.L_RUN}={self.run_id}"}) if c.id not in known]
+                all=True, sparse=True, filters={"label": f"{sweep.L_RUN}={self.run_id}"}) if c.id not in known]
         if leftovers:
             with ThreadPoolExecutor(max_workers=min(8, len(leftovers))) as pool:
                 list(pool.map(_remove, leftovers))

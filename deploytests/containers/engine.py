@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -44,6 +45,16 @@ def engine_address() -> str:
         hint="run the harness on the engine's machine, or point DOCKER_HOST at a local engine")
 
 
+def _unix_socket_answers() -> None:
+    """Connect to a unix-socket engine with a socket of our own first: docker's client leaks its socket
+    (a ResourceWarning in the caller's test run) when nothing listens there. Raises OSError."""
+    url = urlparse(engine_name())
+    if url.scheme in ("unix", "http+unix"):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(10)
+            sock.connect(url.path)
+
+
 def engine_name() -> str:
     return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
 
@@ -53,6 +64,7 @@ def docker_client(timeout: int = 120):
     import docker
 
     try:
+        _unix_socket_answers()
         client = docker.from_env(timeout=timeout)
         client.ping()
     except Exception as exc:  # docker raises DockerException, requests errors, FileNotFoundError...

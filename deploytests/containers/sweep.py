@@ -21,7 +21,7 @@ L_RUN, L_HOST, L_PID, L_START, L_KEEP = (f"{LABEL}.{k}" for k in ("run", "host",
 def process_start(pid: int) -> str | None:
     """The start time of ``pid`` in clock ticks since boot (field 22 of /proc/PID/stat), or None if gone."""
     try:
-        stat = open(f"/proc/{pid}/stat").read()
+        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     return stat.rsplit(")", 1)[1].split()[19]
@@ -65,13 +65,17 @@ def _remove_workdirs(run_id: str) -> None:
 
 
 def sweep(client, *, progress: Callable[[str], None] = print) -> list[str]:
-    """Remove leftover containers of killed runs; return their names. Safe when runs sweep concurrently."""
+    """Remove leftover containers of killed runs; return their names. Safe when runs sweep concurrently.
+
+    The list is sparse (labels and names come with it): the SDK's full list inspects each container after
+    listing, and raises NotFound when another run removed one in between."""
     import docker
 
     removed = []
     this_host = socket.gethostname()
-    for container in client.containers.list(all=True, filters={"label": f"{LABEL}=server"}):
-        leftover, why = should_sweep(container.labels, this_host=this_host)
+    for container in client.containers.list(all=True, sparse=True, filters={"label": f"{LABEL}=server"}):
+        labels = container.attrs.get("Labels") or {}
+        leftover, why = should_sweep(labels, this_host=this_host)
         if leftover:
             try:
                 container.remove(force=True, v=True)
@@ -81,8 +85,8 @@ def sweep(client, *, progress: Callable[[str], None] = print) -> list[str]:
                 if exc.status_code != 409:  # 409: removal already in progress (another run sweeping)
                     raise
                 continue
-            removed.append(container.name)
-            _remove_workdirs(container.labels.get(L_RUN, ""))
+            removed.append((container.attrs.get("Names") or [container.id])[0].lstrip("/"))
+            _remove_workdirs(labels.get(L_RUN, ""))
     if removed:
         progress(f"swept {len(removed)} leftover container(s) of killed runs: {', '.join(removed)}")
     return removed

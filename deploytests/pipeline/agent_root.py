@@ -43,7 +43,7 @@ import subprocess
 import sys
 import time
 
-from .contract import BootstrapArgs, BootstrapReply, ConfigReply, ConfigRequest, ContractError
+from .contract import ApacheArgs, BootstrapArgs, BootstrapReply, ConfigReply, ConfigRequest, ContractError
 
 EVENT = "@@DT "
 STATE_DIR = "/var/lib/deploytests"
@@ -601,18 +601,19 @@ def ensure_sudoers(args: BootstrapArgs, changes, undo):
         undo.append(lambda: ensure_file(path, old, 0, 0, 0o440, []))
 
 
-SERVERNAME_CONF = "/etc/apache2/conf-available/deploytests-servername.conf"
+SERVERNAME = "deploytests-servername"  # conf-available/<this>.conf
 
 
-def configtest():
-    return run(["/usr/sbin/apache2ctl", "configtest"], "configtest", check=False)
+def configtest(a: ApacheArgs):
+    return run([a.apachectl, "configtest"], "configtest", check=False)
 
 
 def ensure_apache(args: BootstrapArgs, changes):
     """Vhost, modules, sites, a global ServerName if Apache lacks one; configtest before any reload; a failed
-    configtest restores the previous vhost."""
-    vhost = "/etc/apache2/sites-available/%s.conf" % args.app
-    dir_fd = open_dir("/etc/apache2/sites-available")
+    configtest restores the previous vhost. Paths and tools are the server stack's (``args.apache``)."""
+    a = args.apache
+    vhost = "%s/%s.conf" % (a.sites_available, args.app)
+    dir_fd = open_dir(a.sites_available)
     fd = open_existing(dir_fd, args.app + ".conf", vhost)
     os.close(dir_fd)
     old = None
@@ -621,26 +622,27 @@ def ensure_apache(args: BootstrapArgs, changes):
         os.close(fd)
     before = len(changes)
     ensure_file(vhost, args.vhost.encode(), 0, 0, 0o644, changes)
-    if not os.path.exists("/etc/apache2/mods-enabled/wsgi.load"):
-        run(["/usr/sbin/a2enmod", "-q", "wsgi"], "a2enmod wsgi failed")
+    if not os.path.exists("%s/%s.load" % (a.mods_enabled, a.wsgi_module)):
+        run([a.a2enmod, "-q", a.wsgi_module], "a2enmod wsgi failed")
         changes.append("apache module enabled: wsgi")
-    if os.path.lexists("/etc/apache2/sites-enabled/000-default.conf"):
-        run(["/usr/sbin/a2dissite", "-q", "000-default"], "a2dissite 000-default failed")
+    if os.path.lexists("%s/%s.conf" % (a.sites_enabled, a.default_site)):
+        run([a.a2dissite, "-q", a.default_site], "a2dissite 000-default failed")
         changes.append("apache site disabled: 000-default")
-    if not os.path.lexists("/etc/apache2/sites-enabled/%s.conf" % args.app):
-        run(["/usr/sbin/a2ensite", "-q", args.app], "a2ensite failed")
+    if not os.path.lexists("%s/%s.conf" % (a.sites_enabled, args.app)):
+        run([a.a2ensite, "-q", args.app], "a2ensite failed")
         changes.append("apache site enabled: " + args.app)
-    code, out = configtest()
+    code, out = configtest(a)
     if code == 0 and "AH00558" in out:  # no global ServerName: say one, so configtest is clean
-        ensure_file(SERVERNAME_CONF, b"# Written by deploytests bootstrap: a global ServerName (AH00558).\n"
-                                     b"ServerName localhost\n", 0, 0, 0o644, changes)
-        run(["/usr/sbin/a2enconf", "-q", "deploytests-servername"], "a2enconf failed")
-        code, out = configtest()
+        ensure_file("%s/%s.conf" % (a.conf_available, SERVERNAME),
+                    b"# Written by deploytests bootstrap: a global ServerName (AH00558).\n"
+                    b"ServerName localhost\n", 0, 0, 0o644, changes)
+        run([a.a2enconf, "-q", SERVERNAME], "a2enconf failed")
+        code, out = configtest(a)
     if code != 0:
         if old is not None:
             ensure_file(vhost, old, 0, 0, 0o644, [])
         else:
-            run(["/usr/sbin/a2dissite", "-q", args.app], "a2dissite failed", check=False)
+            run([a.a2dissite, "-q", args.app], "a2dissite failed", check=False)
             remove_file(vhost)
         first = next((ln for ln in out.splitlines() if ln.strip()), "no output")
         raise AgentError("apache2ctl configtest failed: %s" % first, detail=out, step="apache",
@@ -649,9 +651,9 @@ def ensure_apache(args: BootstrapArgs, changes):
     return len(changes) > before
 
 
-def apache_pid():
+def apache_pid(a: ApacheArgs):
     try:
-        with open("/run/apache2/apache2.pid") as f:
+        with open(a.pid_file) as f:
             pid = int(f.read().strip())
         os.kill(pid, 0)
         return pid
@@ -659,14 +661,14 @@ def apache_pid():
         return None
 
 
-def ensure_running(apache_changed, changes):
-    if apache_pid() is None:
-        run(["/usr/sbin/apache2ctl", "start"], "apache2ctl start failed")
+def ensure_running(apache_changed, changes, a: ApacheArgs):
+    if apache_pid(a) is None:
+        run([a.apachectl, "start"], "apache2ctl start failed")
         changes.append("apache started")
     elif apache_changed:
-        run(["/usr/sbin/apache2ctl", "graceful"], "apache2ctl graceful failed")
+        run([a.apachectl, "graceful"], "apache2ctl graceful failed")
         changes.append("apache reloaded (graceful)")
-    return apache_pid()
+    return apache_pid(a)
 
 
 def settings_of(args: BootstrapArgs, app_group):
@@ -704,7 +706,7 @@ def cmd_bootstrap(args: BootstrapArgs):
                 config_changed = config is not None and install_config(settings, config, changes)
             with steps("apache"):
                 apache_changed = ensure_apache(args, changes)
-                pid = ensure_running(apache_changed, changes)
+                pid = ensure_running(apache_changed, changes, args.apache)
             if config_changed and os.path.lexists(args.root + "/current") and not apache_changed:
                 touch(args.root + "/application.wsgi")  # the live release restarts with the new config
                 changes.append("app reloaded: the live release restarts with the new config")

@@ -15,8 +15,10 @@ rewrites the console scripts' placeholder shebang: no installer run and no compi
 deploy (0.5 s of CPU alone, 3 s each with 8 servers deploying at once on 2 cores). The deps part is cached by
 its wheels + Python version, the app part by the app wheel's sha256.
 
-Fallback (the runner's ``major.minor`` differs from the server's, so its byte-code would not load there): the
-wheels are shipped and the server installs those listed in ``install`` with ``installer`` (imported from its
+The tree is built by an interpreter of the server's ``major.minor`` (byte-code is per version): the runner's own,
+or another one found on PATH or in pyenv (``python3.13`` for Debian 13, see :func:`.bytecode.interpreter_for`).
+Fallback (no such interpreter on the runner): the wheels are shipped and the server installs those listed in
+``install`` with ``installer`` (imported from its
 wheel) and compiles them itself, as before.
 
 named ``<app>-<version>-<sha8>.tar`` after its own sha256: a hash of what is shipped, never of the project's
@@ -134,14 +136,15 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
         "platform_wheels": sorted(n for n in install if not is_pure(n)),
     }
     tree_cache = cache / "tree"
-    if bytecode.runner_matches(python_version):  # install once here; servers only extract
+    builder = bytecode.interpreter_for(python_version)  # this Python, or another of the server's X.Y here
+    if builder:  # install once here; servers only extract
         installed = [w for w in deps if w.name in install]
         parts = {"tree/deps.tar": installed, "tree/app.tar": [app_wheel] if app_wheel.name in install else []}
         keys = {name: tree_key(wheels, tool, python_version) for name, wheels in parts.items()}
         manifest.update(wheels=[], tree=sorted(parts), placeholder=PLACEHOLDER,
                         site_packages=site_packages(python_version))
         shipped = []
-    else:  # the server's Python differs from ours: it installs the wheels itself (and compiles)
+    else:  # no interpreter of the server's Python here: it installs the wheels itself (and compiles)
         parts, keys, shipped = {}, {}, [app_wheel, *deps]
         manifest.update(wheels=sorted(w.name for w in shipped), tree=[])
     out = Path(out_dir) if out_dir else cache / "artifacts"
@@ -152,7 +155,7 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
     if len(known) == 3 and (out / known[0]).is_file():
         path, sha, size = out / known[0], known[1], int(known[2])
     else:
-        extra = {name: tree_part(wheels, tool, python_version, tree_cache, keys[name])
+        extra = {name: tree_part(wheels, tool, python_version, tree_cache, keys[name], python=builder)
                  for name, wheels in parts.items()}
         data = artifact_bytes(manifest, shipped, extra)
         sha, size = hashlib.sha256(data).hexdigest(), len(data)
@@ -624,7 +627,8 @@ def tree_key(wheels: list[Path], tool: Path, python_version: str) -> str:
     return digest.hexdigest()[:32]
 
 
-def tree_part(wheels: list[Path], tool: Path, python_version: str, cache: Path, key: str) -> bytes:
+def tree_part(wheels: list[Path], tool: Path, python_version: str, cache: Path, key: str,
+              python: str | None = None) -> bytes:
     """A tar of ``wheels`` installed into an empty venv layout (``lib/pythonX.Y/site-packages``, ``bin/``), cached
     under ``cache`` by :func:`tree_key`.
 
@@ -632,7 +636,8 @@ def tree_part(wheels: list[Path], tool: Path, python_version: str, cache: Path, 
     *unchecked-hash* ``.pyc`` (see :mod:`.bytecode`). Console scripts name :data:`PLACEHOLDER` as their
     interpreter; RECORD lists them without hash and size, since the server rewrites their first line. The
     subprocess starts the same way every time (``-S``, fixed hash seed, minimal env) and compiles in sorted
-    order, so a part rebuilt from scratch is byte-identical to the cached one.
+    order, so a part rebuilt from scratch is byte-identical to the cached one. ``python``: the interpreter (of
+    ``python_version``) that installs and compiles, by default this one.
     """
     slot = cache / f"{key}.tar"
     if slot.is_file():
@@ -645,7 +650,7 @@ def tree_part(wheels: list[Path], tool: Path, python_version: str, cache: Path, 
                 "root": str(root), "site": site, "python": python_version, "interpreter": PLACEHOLDER,
                 "ddir": PLACEHOLDER.rsplit("/bin/", 1)[0] + "/" + site}
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONHASHSEED": "0", "LC_ALL": "C.UTF-8"}
-        proc = subprocess.run([sys.executable, "-S", "-c", BUILD_TREE, json.dumps(plan)], capture_output=True,
+        proc = subprocess.run([python or sys.executable, "-S", "-c", BUILD_TREE, json.dumps(plan)], capture_output=True,
                               text=True, env=env)
         if proc.returncode != 0:
             raise DeployError("installing the wheels into the release tree failed", where="pack",

@@ -12,7 +12,8 @@ such an error is a bug, said in one line.
 
 Rules for this file (it is sent to servers with the agents, see ``bundle.py``): standard library only,
 Python >= 3.7 syntax, no imports from deploytests. Field types are written in the small grammar
-:func:`type_problem` checks: ``str int float bool dict list None``, ``list[T]``, ``dict[str, T]``, ``A | B``.
+:func:`type_problem` checks: ``str int float bool dict list None``, ``list[T]``, ``dict[str, T]``, ``A | B``,
+or the name of another message (``MESSAGES``).
 """
 
 from __future__ import annotations
@@ -98,12 +99,22 @@ class Message:
         if missing:
             raise ContractError("%s: missing field%s %s" % (name, "s" if len(missing) > 1 else "",
                                                              ", ".join(map(repr, missing))))
+        values = {}
         for key, f in fields.items():
-            if key in data:
-                problem = type_problem(data[key], str(f.type))
-                if problem:
-                    raise ContractError("%s.%s: %s" % (name, key, problem))
-        return cls(**{k: v for k, v in data.items() if k in fields})  # type: ignore[call-arg]
+            if key not in data:
+                continue
+            nested = MESSAGES.get(str(f.type))
+            if nested is not None:  # a message inside a message (BootstrapArgs.apache)
+                try:
+                    values[key] = nested.from_dict(data[key])
+                except ContractError as exc:
+                    raise ContractError("%s.%s: %s" % (name, key, exc)) from None
+                continue
+            problem = type_problem(data[key], str(f.type))
+            if problem:
+                raise ContractError("%s.%s: %s" % (name, key, problem))
+            values[key] = data[key]
+        return cls(**values)  # type: ignore[call-arg]
 
     @classmethod
     def from_json(cls, text):
@@ -198,10 +209,30 @@ class StatusReply(Message):
 # ---------------------------------------------------------------- bootstrap and the config helper (agent_root.py)
 
 @dataclasses.dataclass(frozen=True)
+class ApacheArgs(Message):
+    """Where the server stack's Apache keeps its files and tools (``deploytests.stacks``: ``Stack.agent_args``)."""
+
+    sites_available: str
+    sites_enabled: str
+    mods_enabled: str
+    conf_available: str
+    default_site: str  # the distribution's catch-all site, disabled by bootstrap
+    pid_file: str
+    apachectl: str
+    a2enmod: str
+    a2ensite: str
+    a2dissite: str
+    a2enconf: str
+    wsgi_module: str
+
+
+@dataclasses.dataclass(frozen=True)
 class BootstrapArgs(Message):
     """A bootstrap, as root. On stdin: ``config_size`` bytes of config (when not None), then ``helper_size``
     bytes of the root agent's own program (installed as the config helper)."""
 
+    stack: str  # the server stack's name (deploytests.stacks), e.g. debian13-apache-wsgi
+    apache: ApacheArgs
     app: str
     root: str
     app_user: str
@@ -254,4 +285,5 @@ class ConfigReply(Message):
     changes: list[str] = dataclasses.field(default_factory=list)
 
 
+MESSAGES = {cls.__name__: cls for cls in (ApacheArgs,)}  # messages that appear inside others
 COMMANDS = {"deploy": DeployArgs, "rollback": RollbackArgs, "status": StatusArgs, "bootstrap": BootstrapArgs}

@@ -5,17 +5,64 @@ mode runs every host (threads; the work is remote and the SSH channels are indep
 :class:`~deploytests.errors.HostsFailed` listing each failed host after all have finished. Rolling mode runs
 one host at a time and stops at the first failure (the hosts after it are reported as not attempted), which is
 what you want when a bad release must not reach the whole fleet.
+
+Ctrl-C and SIGTERM: the hosts' work runs in worker threads, the main thread only waits. An interrupt lets the
+steps already running finish (each is bounded by the host timeout; their agents would carry on without us
+anyway), starts nothing new, then raises :class:`Interrupted` whose ``lines`` say, per host, ``finished``,
+``refused``, ``rolled back``, ``untouched`` or ``unknown`` (a lost host). A second interrupt stops waiting:
+the hosts still running are reported as ``unknown``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from ..errors import DeployError, HostOutcome, HostsFailed
+from ..errors import ConnectError, DeployError, DeployTestsError, HostOutcome, HostsFailed
 from .remote import label_of
+
+
+class NotStarted(DeployError):
+    """A host whose step never began (rolling stopped, or the run was interrupted)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM during a many-host step; ``lines`` say what each host is now (one per host)."""
+
+    def __init__(self, step: str, signame: str, outcomes: list[HostOutcome]):
+        self.step, self.signame, self.outcomes = step, signame, outcomes
+        self.lines = [host_state(o) for o in outcomes]
+        super().__init__(f"{step} interrupted ({signame}): " + "; ".join(self.lines))
+
+
+def host_state(outcome: HostOutcome) -> str:
+    """``host: state``: what a host is after a step (pure): finished, refused, rolled back, untouched, unknown."""
+    return f"{outcome.host}: {_state(outcome)}"
+
+
+def _state(outcome: HostOutcome) -> str:
+    error = outcome.error
+    if error is None:
+        rid = getattr(outcome.value, "release_id", None)
+        return f"finished (serves {rid})" if rid else "finished"
+    what = error.what if isinstance(error, DeployTestsError) else f"{type(error).__name__}: {error}"
+    if isinstance(error, NotStarted) or what.startswith("not attempted"):
+        return f"untouched ({what})"
+    if isinstance(error, ConnectError):
+        return f"unknown ({what})"
+    back = re.search(r"switched back to (\S+) \((serving|NOT serving[^)]*)\)", what)
+    if back:
+        return f"rolled back (serves {back[1]})" if back[2] == "serving" else f"rolled back to {back[1]}, which " \
+            f"does NOT serve"
+    if isinstance(error, DeployError):
+        return f"refused, live release untouched ({what})"
+    return f"failed ({what})"
 
 
 def connection_of(target):
@@ -28,28 +75,117 @@ def run_on_hosts(targets: Iterable, fn: Callable, *, step: str = "step", paralle
     """Call ``fn(c)`` for each target's connection; return one :class:`HostOutcome` per target, in order.
 
     ``progress(host, step, seconds, message)`` gets one line per host when its step ends. Raises
-    :class:`HostsFailed` (carrying all outcomes) when any host failed.
+    :class:`HostsFailed` (carrying all outcomes) when any host failed, :class:`Interrupted` on Ctrl-C/SIGTERM.
     """
     targets = list(targets)
-    if rolling or not parallel or len(targets) <= 1:
-        outcomes = _sequential(targets, fn, step, stop_at_failure=rolling, progress=progress)
-    else:
-        with ThreadPoolExecutor(max_workers=min(16, len(targets))) as pool:
-            outcomes = list(pool.map(lambda t: _one(t, fn, step, progress), targets))
-    if any(not o.ok for o in outcomes):
-        raise HostsFailed(step, outcomes)
-    return outcomes
+    run = _Run(targets, fn, step, progress)
+    sequential = rolling or not parallel or len(targets) <= 1
+    pool = ThreadPoolExecutor(max_workers=1 if sequential else min(16, len(targets)),
+                              thread_name_prefix=f"deploytests-{step}")
+    with _interrupts() as caught:
+        try:
+            if sequential:
+                for i, t in enumerate(targets):
+                    if rolling and any(not o.ok for o in run.done.values()):
+                        run.record(i, HostOutcome(label_of(t), error=DeployError(
+                            f"not attempted: rolling {step} stopped at the first failed host", where=label_of(t))))
+                        continue
+                    pool.submit(run.task, i)
+                    run.wait({i})
+            else:
+                for i in range(len(targets)):
+                    pool.submit(run.task, i)
+                run.wait(set(range(len(targets))))
+        except KeyboardInterrupt:
+            done = run.interrupted(caught.get("name", "SIGINT"))
+            pool.shutdown(wait=False, cancel_futures=True)
+            for o, line in zip(done.outcomes, done.lines):
+                if progress:
+                    progress(o.host, "interrupted", 0.0, line.split(": ", 1)[1])
+            raise done from None
+    pool.shutdown(wait=True)
+    result = [run.done[i] for i in range(len(targets))]
+    if any(not o.ok for o in result):
+        raise HostsFailed(step, result)
+    return result
 
 
-def _sequential(targets, fn, step, *, stop_at_failure, progress):
-    outcomes = []
-    for t in targets:
-        if stop_at_failure and any(not o.ok for o in outcomes):
-            outcomes.append(HostOutcome(label_of(t), error=DeployError(
-                f"not attempted: rolling {step} stopped at the first failed host", where=label_of(t))))
-            continue
-        outcomes.append(_one(t, fn, step, progress))
-    return outcomes
+class _Run:
+    """The hosts' tasks of one step: which started, which are done (under one condition, so that an interrupt
+    sees exactly which hosts are running and none starts after it)."""
+
+    def __init__(self, targets, fn, step, progress):
+        self.targets, self.fn, self.step, self.progress = targets, fn, step, progress
+        self.started: set[int] = set()
+        self.done: dict[int, HostOutcome] = {}
+        self.stopped = False
+        self.cond = threading.Condition()
+
+    def record(self, i: int, outcome: HostOutcome) -> None:
+        with self.cond:
+            self.done[i] = outcome
+            self.cond.notify_all()
+
+    def task(self, i: int) -> None:
+        host = label_of(self.targets[i])
+        with self.cond:
+            if self.stopped:
+                self.done[i] = HostOutcome(host, error=NotStarted("interrupted before it started", where=host))
+                self.cond.notify_all()
+                return
+            self.started.add(i)
+        self.record(i, _one(self.targets[i], self.fn, self.step, self.progress))
+
+    def wait(self, indexes: set[int]) -> None:
+        with self.cond:
+            while not indexes <= set(self.done):
+                self.cond.wait()
+
+    def interrupted(self, signame: str) -> Interrupted:
+        """Stop starting hosts, wait for the running ones (a second interrupt stops waiting), and describe all."""
+        with self.cond:
+            self.stopped = True
+            running = set(self.started)
+        try:
+            self.wait(running)
+        except KeyboardInterrupt:
+            pass
+        outcomes = []
+        for i, t in enumerate(self.targets):
+            host = label_of(t)
+            outcome = self.done.get(i)
+            if outcome is None:
+                error = (ConnectError(f"abandoned during {self.step} (interrupted twice)", where=host)
+                         if i in running else NotStarted("interrupted before it started", where=host))
+                outcome = HostOutcome(host, error=error)
+            outcomes.append(outcome)
+        return Interrupted(self.step, signame, outcomes)
+
+
+@contextlib.contextmanager
+def _interrupts():
+    """In the main thread: SIGTERM raises KeyboardInterrupt like Ctrl-C does, and which one came is recorded;
+    the previous handlers are restored on exit. Elsewhere (not the main thread) nothing changes."""
+    caught: dict[str, str] = {}
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+
+    def handler(signum, frame):
+        caught["name"] = signal.Signals(signum).name
+        raise KeyboardInterrupt(caught["name"])
+
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        current = signal.getsignal(signum)
+        if current in (signal.SIG_DFL, signal.default_int_handler, None):  # never replace someone's own handler
+            previous[signum] = current
+            signal.signal(signum, handler)
+    try:
+        yield caught
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
 
 
 def _one(target, fn, step, progress) -> HostOutcome:

@@ -47,12 +47,11 @@ import time
 from dataclasses import dataclass, field
 
 from ..config import DeployConfig
-from ..errors import DeployError
+from ..errors import DeployError, DeployTestsError
+from ..stacks import detect
 from .artifact import Artifact
 from .contract import DeployArgs, DeployReply, RollbackArgs, StatusArgs, StatusReply
 from .remote import Progress, call_agent, label_of
-
-ERROR_LOG = "/var/log/apache2/error.log"
 
 
 @dataclass
@@ -87,6 +86,18 @@ class Status:
     live: str | None
     releases: list[ReleaseInfo]
     bootstrapped: bool = True
+    dangling: str | None = None  # where ``current`` points when that release does not exist
+
+    def describe_live(self) -> str:
+        """One line on what is live: the release, or why none is (dangling ``current``, nothing deployed)."""
+        if self.live:
+            return f"serves {self.live} ({self.live_version})"
+        if self.dangling:
+            return (f"current -> {self.dangling}, which does not exist: no release is live (the site cannot "
+                    "serve the app); deploy again, or roll back to a listed release")
+        if not self.bootstrapped:
+            return "not bootstrapped: no release is live"
+        return "no release is live: nothing deployed yet"
 
     @property
     def live_version(self) -> str | None:
@@ -168,14 +179,20 @@ def status(c, cfg: DeployConfig) -> Status:
     releases = [ReleaseInfo(id=r["id"], version=r.get("version", "?"), created_at=r.get("created_at", "?"),
                             artifact_sha256=r.get("artifact_sha256", ""), deployed_by=r.get("deployed_by", ""),
                             live=r["id"] == res.live) for r in res.releases]
-    return Status(host=label_of(c), live=res.live, releases=releases, bootstrapped=res.bootstrapped)
+    return Status(host=label_of(c), live=res.live, releases=releases, bootstrapped=res.bootstrapped,
+                  dangling=res.dangling)
 
 
 def error_log_tail(c, lines: int = 20) -> str:
-    """The last lines of Apache's error log (via ``sudo -n`` when the login may, else directly, else a note)."""
-    cmd = f"sudo -n tail -n {lines} {ERROR_LOG} 2>/dev/null || tail -n {lines} {ERROR_LOG} 2>&1"
+    """The last lines of Apache's error log, titled with its path (the server stack says where it is; read via
+    ``sudo -n`` when the login may, else directly, else a note). Only called when a deploy failed."""
+    try:
+        log = detect(c).apache.error_log
+    except DeployTestsError as exc:
+        return f"--- Apache error log: not read: {exc}"
+    cmd = f"sudo -n tail -n {lines} {log} 2>/dev/null || tail -n {lines} {log} 2>&1"
     res = c.run(cmd, hide=True, warn=True, in_stream=False)
-    return res.stdout.strip() or f"({ERROR_LOG} not readable by {c.user})"
+    return f"--- {log} (tail) ---\n" + (res.stdout.strip() or f"({log} not readable by {c.user})")
 
 
 def _with_error_log(c, call):
@@ -184,7 +201,7 @@ def _with_error_log(c, call):
         return call()
     except DeployError as exc:
         if "gate" in exc.what:
-            exc.detail = f"{exc.detail}\n--- {ERROR_LOG} (tail) ---\n{error_log_tail(c)}".strip()
+            exc.detail = f"{exc.detail}\n{error_log_tail(c)}".strip()
         raise
 
 

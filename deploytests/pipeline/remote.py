@@ -5,21 +5,39 @@ transport (no SFTP, no temp files), writes ``agent.py``'s source followed by the
 config) to the channel's stdin from a thread, and reads ``@@DT {json}`` event lines from stdout as they arrive,
 handing ``step`` events to a progress callback live. Invoke's ``in_stream`` is not used because it decodes
 what it forwards as text, which would corrupt a binary artifact.
+
+Every wait is bounded. The connection's watchdog (:class:`deploytests.ssh.Watchdog`) closes it when the host
+answers nothing for the host timeout (frozen, unplugged); an agent that prints nothing for ``step_timeout``
+seconds while its host still answers is stopped too. Either way, and when the host drops the connection, the
+error is one line naming the host, what happened and the step in progress (the step after the last one the
+agent reported): ``docker://web-2: no answer for 30 s during step install``.
 """
 
 from __future__ import annotations
 
 import json
+import select
 import shlex
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import CommandFailed, DeployError, tail
+from ..errors import CommandFailed, ConnectError, DeployError, tail
 from . import agent
 from .bundle import program
 from .contract import Message
+
+STEP_TIMEOUT = 900.0  # an agent step silent for 15 minutes while its host answers is stuck (apt is slower)
+POLL = 0.5
+# the steps each command reports, in order (optional ones are skipped when the args say they do not run)
+STEPS = {
+    "deploy": ("lock", "upload", "unpack", "install", "import", "post_deploy", "preflight", "switch", "gate",
+               "prune"),
+    "rollback": ("lock", "switch", "gate"),
+    "bootstrap": ("packages", "users", "tree", "apache"),
+}
 
 # The programs sent to servers: each agent bundled with the modules it imports (bundle.py)
 AGENT_SOURCE = program("deploytests.pipeline.agent", "deploytests.pipeline.contract", "deploytests.pipeline.programs",
@@ -37,10 +55,10 @@ def label_of(c) -> str:
 
 
 def agent_command(command: str, args: Message | dict, *, python: str = "python3", sudo: bool = False,
-                  source: bytes = AGENT_SOURCE) -> str:
+                  source: bytes | None = None) -> str:
     """The remote command line: ``[sudo -n] python3 -c BOOT <command> '<json args>'`` (no secrets in args);
     ``args`` one of the contract's messages (``contract.DeployArgs`` & co.)."""
-    boot = BOOT.format(n=len(source))
+    boot = BOOT.format(n=len(AGENT_SOURCE if source is None else source))
     data = args.to_dict() if isinstance(args, Message) else args
     argv = [python, "-c", boot, command, json.dumps(data, sort_keys=True)]
     prefix = "sudo -n " if sudo else ""
@@ -65,32 +83,90 @@ class ChannelResult:
     events: list[dict] = field(default_factory=list)
 
 
-def exec_stream(c, command: str, stdin: Sequence[bytes | Path],
-                on_event: Callable[[dict], None] | None = None) -> ChannelResult:
+@dataclass
+class Stalled(Exception):
+    """The agent printed nothing for ``seconds`` while its host still answered."""
+
+    seconds: float
+    result: ChannelResult
+
+
+def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callable[[dict], None] | None = None,
+                *, step_timeout: float = STEP_TIMEOUT, clock: Callable[[], float] = time.monotonic) -> ChannelResult:
     """Run ``command`` on one channel, feeding the ``stdin`` parts (bytes, or files streamed in 1 MiB chunks:
-    an artifact is never held in memory once per host) from a thread; call ``on_event`` per event line."""
+    an artifact is never held in memory once per host) from a thread; call ``on_event`` per event line.
+
+    Reads poll every 0.5 s: a channel closed under us (the watchdog closed a frozen host's connection, the host
+    went away) ends the loop at once; ``step_timeout`` seconds without any output closes the channel and raises
+    :class:`Stalled`."""
     c.open()
-    chan = c.transport.open_session()
+    chan = c.transport.open_session(timeout=getattr(c, "timeout", None) or None)
     chan.exec_command(command)
     writer = threading.Thread(target=_feed, args=(chan, stdin), daemon=True)
     writer.start()
     err: list[bytes] = []
-    reader = threading.Thread(target=lambda: err.append(chan.makefile_stderr("rb").read()), daemon=True)
-    reader.start()
-    out, events = [], []
-    for raw in chan.makefile("rb"):
-        line = raw.decode("utf-8", "replace").rstrip("\n")
+    out, events, buf = [], [], b""
+    last = clock()
+
+    def take(line_bytes: bytes):
+        line = line_bytes.decode("utf-8", "replace")
         out.append(line)
         event = parse_event(line)
         if event is not None:
             events.append(event)
             if on_event:
                 on_event(event)
-    exited = chan.recv_exit_status()
-    reader.join(5)
+
+    while True:
+        if not _readable(chan, POLL):  # never a channel timeout: it would cut the writer's sendall short too
+            _drain_stderr(chan, err)
+            if clock() - last >= step_timeout:
+                chan.close()
+                raise Stalled(step_timeout, ChannelResult(-1, "\n".join(out), _text(err), events)) from None
+            continue
+        data = chan.recv(1 << 16)
+        if not data:
+            break
+        last = clock()
+        buf += data
+        *lines, buf = buf.split(b"\n")
+        for line in lines:
+            take(line)
+    if buf:
+        take(buf)
+    exited = chan.recv_exit_status() if chan.exit_status_ready() or getattr(c, "lost", None) is None else -1
+    _drain_stderr(chan, err)
     writer.join(5)
     chan.close()
-    return ChannelResult(exited, "\n".join(out), b"".join(err).decode("utf-8", "replace"), events)
+    return ChannelResult(exited, "\n".join(out), _text(err), events)
+
+
+def _readable(chan, timeout: float) -> bool:
+    """Wait up to ``timeout`` for output (or EOF) on ``chan``; True when ``recv`` will not block."""
+    if chan.recv_ready() or chan.closed or chan.eof_received:
+        return True
+    return bool(select.select([chan], [], [], timeout)[0])
+
+
+def _drain_stderr(chan, err: list[bytes]) -> None:
+    while chan.recv_stderr_ready():
+        err.append(chan.recv_stderr(1 << 16))
+
+
+def _text(parts: list[bytes]) -> str:
+    return b"".join(parts).decode("utf-8", "replace")
+
+
+def step_in_progress(command: str, args: dict, done: Sequence[str]) -> str:
+    """The step a command was in when it went silent: the one after the last step it reported (pure)."""
+    order = [s for s in STEPS.get(command, ()) if s != "post_deploy" or args.get("post_deploy", True)]
+    reported = [s for s in done if s in order]
+    if not order:
+        return command
+    if not reported:
+        return order[0]
+    index = order.index(reported[-1]) + 1
+    return order[index] if index < len(order) else order[-1]
 
 
 def _feed(chan, parts: Sequence[bytes | Path]) -> None:
@@ -110,33 +186,60 @@ def _feed(chan, parts: Sequence[bytes | Path]) -> None:
 
 def call_agent(c, command: str, args: Message | dict, *, payload: bytes | Path | Sequence[bytes | Path] = b"",
                sudo: bool = False, python: str = "python3", step: str = "", progress: Progress | None = None,
-               source: bytes = AGENT_SOURCE) -> dict:
+               source: bytes | None = None, step_timeout: float = STEP_TIMEOUT,
+               clock: Callable[[], float] = time.monotonic) -> dict:
     """Run one agent command on ``c`` and return its ``result`` event.
 
-    An ``error`` event becomes a :class:`DeployError` naming the host, the step and the agent's hint; any other
-    failure (no python3, sudo refused) a :class:`CommandFailed` with the output tail. ``step`` events go to
-    ``progress(host, step, seconds, message)``. ``source`` is the program to run (``ROOT_AGENT_SOURCE`` for
-    what runs as root); ``payload`` one part or a sequence of parts sent after it on stdin.
+    An ``error`` event becomes a :class:`DeployError` naming the host, the step and the agent's hint; a host
+    that stopped answering, went away or whose agent made no progress for ``step_timeout`` seconds a
+    one-line :class:`ConnectError` naming the step in progress; any other failure (no python3, sudo
+    refused) a :class:`CommandFailed` with the output tail. ``step`` events go to
+    ``progress(host, step, seconds, message)``. ``source`` is the program to run (default ``agent.py``;
+    ``ROOT_AGENT_SOURCE`` for what runs as root); ``payload`` one part or a sequence of parts sent after it.
     """
     host = label_of(c)
+    args = args.to_dict() if isinstance(args, Message) else args  # plain data from here on (the wire's)
 
     def on_event(event):
         if event["event"] == "step" and progress:
             progress(host, event["step"], event.get("seconds", 0.0), event.get("message", ""))
 
+    source = AGENT_SOURCE if source is None else source
     line = agent_command(command, args, python=python, sudo=sudo, source=source)
     parts = tuple(payload) if isinstance(payload, (list, tuple)) else (payload,)
-    res = exec_stream(c, line, (source, *parts), on_event)
+    try:
+        res = exec_stream(c, line, (source, *parts), on_event, step_timeout=step_timeout, clock=clock)
+    except Stalled as stalled:
+        raise ConnectError(f"no progress for {stalled.seconds:g} s during step "
+                           f"{_current(command, args, stalled.result)}", where=host,
+                           hint="the agent is stuck on the server; look at its processes there") from None
     final = next((e for e in reversed(res.events) if e["event"] in ("result", "error")), None)
     if final and final["event"] == "result":
         return final
     if final:
         raise DeployError(f"{step or command} failed at {final.get('step') or command}: {final['what']}",
                           where=host, hint=final.get("hint", ""), detail=final.get("detail", ""))
+    lost = getattr(c, "lost", None)
+    if lost:
+        raise ConnectError(f"{lost} during step {_current(command, args, res)}", where=host,
+                           hint="the host is frozen or unreachable; the other hosts went on") from None
+    transport = getattr(c, "transport", None)
+    gone = transport is None or not transport.is_active()
+    if res.exited == -1 and gone:  # no exit status and the connection is down: sshd or the host went away
+        raise ConnectError(f"connection lost during step {_current(command, args, res)} (the SSH connection "
+                           "closed without the agent's result)", where=host,
+                           hint="the host went down or sshd was stopped; check it and run again") from None
     shown = f"{'sudo -n ' if sudo else ''}{python} -c <deploytests agent> {command}"
-    raise CommandFailed(host, shown, res.exited, tail(res.stdout), tail(res.stderr),
-                        what=f"{step or command}: the agent did not finish",
-                        hint=_hint_for(res.stderr, sudo, python))
+    output = "\n".join(line for line in res.stdout.splitlines() if parse_event(line) is None)  # no protocol text
+    during = f" during step {_current(command, args, res)}" if res.events else ""
+    raise CommandFailed(host, shown, res.exited, tail(output), tail(res.stderr),
+                        what=f"{step or command}: the agent did not finish{during}",
+                        hint=_hint_for(res.stderr, sudo, python) or (
+                            "the agent was killed or its session ended on the server" if res.exited == -1 else ""))
+
+
+def _current(command: str, args: dict, res: ChannelResult) -> str:
+    return step_in_progress(command, args, [e.get("step", "") for e in res.events if e.get("event") == "step"])
 
 
 def _hint_for(stderr: str, sudo: bool, python: str) -> str:

@@ -1,10 +1,10 @@
 """The fingerprint of what bootstrap and deploy manage on a server, for the lifecycle scenarios to compare
 before and after (a second bootstrap and deploy must change nothing; a rollback drill must come back to it).
 
-Run as root on the server by :meth:`deploytests.suite.lab.Lab.fingerprint`: ``python3 -c <this source> ROOT
-APP``. Prints, sorted, one line per entry under the app's tree, its vhost, ``sites-enabled`` and
-``sudoers.d`` -- path, permission bits, owner:group, link target -- then ``<sha256>  <path>`` of every regular
-file. Links are never followed. Byte-code (``*.pyc``, ``__pycache__``) is left out, and so are the contents of
+Run as root on the server by :meth:`deploytests.suite.lab.Lab.fingerprint`: ``python3 -c <this source> PATH...``
+(the app's tree, its vhost and ``sites-enabled`` where the server stack keeps them, ``sudoers.d``). Prints,
+sorted, one line per entry under them -- path, permission bits, owner:group, link target -- then
+``<sha256>  <path>`` of every regular file. Links are never followed. Byte-code (``*.pyc``, ``__pycache__``) is left out, and so are the contents of
 the lock file (its holder's line) and of the example app's visit counter; a path that does not exist prints
 ``<path> absent``.
 
@@ -53,8 +53,7 @@ def sha256(path):
     return digest.hexdigest()
 
 
-def fingerprint(root, app):
-    tops = [root, "/etc/apache2/sites-available/%s.conf" % app, "/etc/apache2/sites-enabled", "/etc/sudoers.d"]
+def fingerprint(tops):
     entries, files = [], []
     for top in tops:
         if not os.path.lexists(top):
@@ -68,7 +67,7 @@ def fingerprint(root, app):
 
 
 def main(argv):
-    for line in fingerprint(argv[0], argv[1]):
+    for line in fingerprint(argv):
         print(line)
     return 0
 

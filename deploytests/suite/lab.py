@@ -1,7 +1,7 @@
 """The lifecycle scenarios' workbench: one server, the example releases, and what to look at there.
 
 :class:`Lab` wraps a :class:`~deploytests.targets.Server` with the bundled example releases
-(``fixtures/apps``: yourapplication v1 and v2, broken-import, broken-health), packed once for the server's
+(``deploytests/examples/apps``, package data: yourapplication v1 and v2, broken-import, broken-health), packed once for the server's
 Python, and the probes the scenarios compare before and after: the release list, ``current``, the tree's
 fingerprint, what the site serves. Deploys log in as ``deploy_user`` (``deployer``, a login without sudo, on
 the containers); bootstrap and the probes use the server's own login (passwordless sudo).
@@ -22,7 +22,7 @@ from . import fingerprint as fingerprint_program
 
 FINGERPRINT = Path(fingerprint_program.__file__).read_text(encoding="utf-8")  # run on the server as root
 
-APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+from ..examples import APPS
 EXAMPLES = ("yourapplication", "yourapplication-v2", "broken-import", "broken-health")
 
 
@@ -49,8 +49,13 @@ class Lab:
         """The example release ``name`` (or the project at ``project``), packed once for the server's Python."""
         if name not in self.artifacts:
             self.artifacts[name] = pipeline.pack(project or APPS / name, self.config(name, project),
-                                                 python_version=self.python_version or "3.11")
+                                                 python_version=self.python_version or self.stack.python_version)
         return self.artifacts[name]
+
+    @property
+    def stack(self):
+        """The server's stack (:mod:`deploytests.stacks`): where Apache keeps sites and logs there."""
+        return self.server.stack
 
     def login(self):
         """A new, separate connection as the deploy user (close it when done)."""
@@ -96,8 +101,9 @@ class Lab:
     def fingerprint(self) -> list[str]:
         """What bootstrap and deploy manage on the server, one line per entry (see :mod:`.fingerprint`)."""
         cfg = self.config()
-        program = shlex.quote(FINGERPRINT)
-        return self.sudo(f"python3 -c {program} {shlex.quote(cfg.root)} {shlex.quote(cfg.app)}").splitlines()
+        apache, program = self.stack.apache, shlex.quote(FINGERPRINT)
+        paths = (cfg.root, apache.site_file(cfg.app), apache.sites_enabled, "/etc/sudoers.d")
+        return self.sudo(f"python3 -c {program} {' '.join(map(shlex.quote, paths))}").splitlines()
 
     def url(self, path: str = "/") -> str:
         return self.server.base_url.rstrip("/") + path

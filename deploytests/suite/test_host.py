@@ -1,4 +1,7 @@
-"""Host state of every server: packages, Apache and mod_wsgi, the app user, the tree and its modes."""
+"""Host state of every server: packages, Apache and mod_wsgi, the app user, the tree and its modes.
+
+What to expect (package names, Apache's paths and tools, the Python mod_wsgi embeds) is the server's stack
+(:mod:`deploytests.stacks`, the ``stack`` fixture), picked from its /etc/os-release."""
 
 from __future__ import annotations
 
@@ -6,46 +9,59 @@ import json
 
 import pytest
 
-from deploytests.pipeline.provision import PACKAGES  # what bootstrap installs
 from deploytests.verify import assert_ok, assert_path, stat_paths, wsgi_daemons
 
 
-def test_packages_installed(testinfra_host):
-    missing = [p for p in PACKAGES if not testinfra_host.package(p).is_installed]
-    assert not missing, f"packages not installed: {', '.join(missing)} (expected all of {', '.join(PACKAGES)})"
+def test_packages_installed(deploy_host, stack):
+    missing = [p for p in stack.packages if not deploy_host.package(p).is_installed]
+    assert not missing, f"packages not installed: {', '.join(missing)} (expected all of " \
+                        f"{', '.join(stack.packages)} on {stack.title})"
 
 
-def test_apache_running(testinfra_host):
-    procs = testinfra_host.process.filter(comm="apache2")
-    assert procs, "no apache2 process runs (ps shows none with comm=apache2)"
+def test_apache_running(deploy_host, stack):
+    name = stack.apache.process_name
+    procs = deploy_host.process.filter(comm=name)
+    assert procs, f"no {name} process runs (ps shows none with comm={name})"
     assert any(p.user == "root" for p in procs), \
-        f"no apache2 parent process owned by root; found users {sorted({p.user for p in procs})}"
+        f"no {name} parent process owned by root; found users {sorted({p.user for p in procs})}"
 
 
-def test_mod_wsgi_loaded(admin):
-    modules = assert_ok(admin, "/usr/sbin/apache2ctl -M")
-    assert "wsgi_module" in modules, f"wsgi_module is not among Apache's loaded modules:\n{modules}"
+def test_mod_wsgi_loaded(admin, stack):
+    modules = assert_ok(admin, f"{stack.apache.apachectl} -M")
+    module = f"{stack.wsgi_module}_module"
+    assert module in modules, f"{module} is not among Apache's loaded modules:\n{modules}"
 
 
-def test_configtest_clean(admin):
-    result = admin.run("/usr/sbin/apache2ctl configtest")
+def test_mod_wsgi_and_live_venv_run_the_stacks_python(deploy_host, stack, deploy_config):
+    """mod_wsgi embeds one Python; the live venv (python-home) must be of that same X.Y, the stack's."""
+    linked = assert_ok(deploy_host, f"ldd {stack.wsgi_module_file}")
+    embedded = sorted({w.split(".so")[0][len("libpython"):] for w in linked.split() if w.startswith("libpython")})
+    venv = f"{deploy_config.root}/current/venv/bin/python"
+    live = assert_ok(deploy_host, f"{venv} -c %s", "import sys; print('%d.%d' % sys.version_info[:2])").strip()
+    assert embedded == [stack.python_version] and live == stack.python_version, \
+        f"{stack.title} serves with Python {stack.python_version}: {stack.wsgi_module_file} links " \
+        f"libpython {embedded}, the live venv {venv} is {live}"
+
+
+def test_configtest_clean(admin, stack):
+    result = admin.run(f"{stack.apache.apachectl} configtest")
     output = (result.stdout + result.stderr).strip()
-    assert result.rc == 0 and output == "Syntax OK", \
-        f"expected exit 0 and only 'Syntax OK', got exit {result.rc}:\n{output}"
+    assert result.rc == 0 and output == stack.configtest_ok, \
+        f"expected exit 0 and only {stack.configtest_ok!r}, got exit {result.rc}:\n{output}"
 
 
-def test_port_listening(testinfra_host, deploy_config):
+def test_port_listening(deploy_host, deploy_config):
     port = deploy_config.port
-    listening = testinfra_host.socket.get_listening_sockets()
+    listening = deploy_host.socket.get_listening_sockets()
     assert any(s.startswith("tcp://") and s.endswith(f":{port}") for s in listening), \
         f"nothing listens on TCP port {port}; listening: {listening}"
 
 
-def test_app_user(testinfra_host, deploy_config):
-    user = testinfra_host.user(deploy_config.app_user)
+def test_app_user(deploy_host, deploy_config, stack):
+    user = deploy_host.user(deploy_config.app_user)
     assert user.exists, f"app user {deploy_config.app_user!r} does not exist"
     assert user.uid != 0, f"app user {user.name!r} has uid 0"
-    assert user.shell in ("/usr/sbin/nologin", "/bin/false", "/sbin/nologin"), \
+    assert user.shell in stack.nologin_shells, \
         f"app user {user.name!r} has a login shell: {user.shell}"
 
 
@@ -65,52 +81,57 @@ def test_config_not_world_readable(layout, deploy_config):
     assert_path(facts, kind="regular file", mode="0640", owner="root", group=layout["app_group"])
 
 
-def test_current_is_newest_release(server, testinfra_host, deployment, deploy_config):
+def test_current_is_newest_release(deploy_server, deploy_host, deployment, deploy_config):
     root = deploy_config.root
-    listing = testinfra_host.check_output(f"ls -1 {root}/releases").split()
-    marks = stat_paths(testinfra_host, [f"{root}/releases/{r}/RELEASE.json" for r in listing]) if listing else {}
+    listing = deploy_host.check_output(f"ls -1 {root}/releases").split()
+    marks = stat_paths(deploy_host, [f"{root}/releases/{r}/RELEASE.json" for r in listing]) if listing else {}
     releases = sorted(r for r in listing if marks[f"{root}/releases/{r}/RELEASE.json"].kind == "regular file")
-    current = testinfra_host.check_output(f"readlink {root}/current")
+    current = deploy_host.check_output(f"readlink {root}/current")
     assert releases, f"no complete release under {root}/releases (listing: {listing})"
     assert current.rstrip("/").endswith(f"releases/{releases[-1]}"), \
         f"current -> {current}, expected the newest release releases/{releases[-1]} (all: {releases})"
-    assert releases[-1] == deployment[server.label].release_id, \
-        f"newest release {releases[-1]} is not the one this session saw live: {deployment[server.label]}"
+    assert releases[-1] == deployment[deploy_server.label].release_id, \
+        f"newest release {releases[-1]} is not the one this session saw live: " \
+        f"{deployment[deploy_server.label]}"
 
 
-@pytest.mark.deploys
-def test_release_json_matches_artifact(testinfra_host, deploy_config, artifact):
-    meta = json.loads(testinfra_host.file(f"{deploy_config.root}/current/RELEASE.json").content_string)
+@pytest.mark.deploytests_deploys
+def test_release_json_matches_artifact(deploy_host, deploy_config, deploy_server, deployment, deploy_artifact):
+    # each server deploys the artifact packed for its Python (one per Python in a mixed fleet)
+    packed = deployment[deploy_server.label]
+    meta = json.loads(deploy_host.file(f"{deploy_config.root}/current/RELEASE.json").content_string)
     found = {k: meta.get(k) for k in ("artifact_sha256", "version")}
-    assert found == {"artifact_sha256": artifact.sha256, "version": artifact.version}, \
-        f"current/RELEASE.json says {found}, the packed artifact is sha256 {artifact.sha256} " \
-        f"version {artifact.version}"
+    assert found == {"artifact_sha256": packed.artifact_sha256, "version": deploy_artifact.version}, \
+        f"current/RELEASE.json says {found}, the artifact packed for this server is sha256 " \
+        f"{packed.artifact_sha256} version {deploy_artifact.version}"
 
 
-@pytest.mark.deploys
-def test_installed_version_is_packed_version(testinfra_host, deploy_config, artifact):
+@pytest.mark.deploytests_deploys
+def test_installed_version_is_packed_version(deploy_host, deploy_config, deploy_artifact):
     python = f"{deploy_config.root}/current/venv/bin/python"
-    found = assert_ok(testinfra_host, f"{python} -c %s",
-                      f"import importlib.metadata as m; print(m.version({artifact.name!r}))").strip()
-    assert found == artifact.version, \
-        f"{artifact.name} {found} is installed in the live venv, the packed version is {artifact.version}"
+    found = assert_ok(deploy_host, f"{python} -c %s",
+                      f"import importlib.metadata as m; print(m.version({deploy_artifact.name!r}))").strip()
+    assert found == deploy_artifact.version, \
+        f"{deploy_artifact.name} {found} is installed in the live venv, " \
+        f"the packed version is {deploy_artifact.version}"
 
 
-def test_daemon_processes_run_as_app_user(testinfra_host, deploy_config):
-    daemons = wsgi_daemons(testinfra_host, deploy_config.app)
-    assert daemons, f"no mod_wsgi daemon process '(wsgi:{deploy_config.app})' runs (daemon mode not active?)"
+def test_daemon_processes_run_as_app_user(deploy_host, deploy_config, stack):
+    daemons = wsgi_daemons(deploy_host, deploy_config.app, stack)
+    shown = stack.daemon_display.format(app=deploy_config.app)
+    assert daemons, f"no mod_wsgi daemon process '{shown}' runs (daemon mode not active?)"
     users = sorted({user for user, _ in daemons})
     assert users == [deploy_config.app_user], \
         f"mod_wsgi daemons of {deploy_config.app} run as {users}, expected only {deploy_config.app_user!r}"
 
 
-def test_vhost_daemon_mode_and_python_home(testinfra_host, deploy_config, server, deployment):
+def test_vhost_daemon_mode_and_python_home(deploy_host, deploy_config, deploy_server, deployment, stack):
     cfg = deploy_config
-    vhost = testinfra_host.file(f"/etc/apache2/sites-available/{cfg.app}.conf").content_string
+    vhost = deploy_host.file(stack.apache.site_file(cfg.app)).content_string
     assert f"WSGIProcessGroup {cfg.app}" in vhost or f"process-group={cfg.app}" in vhost, \
         f"the vhost does not put the app in daemon process group {cfg.app!r}:\n{vhost}"
     home = next((w.split("=", 1)[1] for w in vhost.split() if w.startswith("python-home=")), None)
     assert home, f"no python-home= in the vhost:\n{vhost}"
-    resolved = testinfra_host.check_output(f"readlink -f {home}")
-    live = f"{cfg.root}/releases/{deployment[server.label].release_id}/venv"
+    resolved = deploy_host.check_output(f"readlink -f {home}")
+    live = f"{cfg.root}/releases/{deployment[deploy_server.label].release_id}/venv"
     assert resolved == live, f"python-home={home} resolves to {resolved}, expected the live release's venv {live}"

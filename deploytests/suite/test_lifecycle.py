@@ -5,13 +5,14 @@ Every test is ``destructive``: skipped with the reason on real targets without `
 They run on a server of their own (:func:`lab`): on the docker target a fresh container, so the session's
 servers that the rest of the suite verifies are never touched; on a real target the target's first server,
 where the session's release is deployed again at the end (and the session's record of it updated).
-The payloads are the bundled example releases (``fixtures/apps``), whose behaviour is known: v1, v2, one that
+The payloads are the bundled example releases (``deploytests/examples/apps``), whose behaviour is known: v1, v2, one that
 cannot import, one whose health route answers 500. Deploys log in as ``deployer``, a login without sudo.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +27,7 @@ from deploytests.containers import Fleet
 from deploytests.errors import DeployError, DeployTestsError, HostKeyError
 from deploytests.pipeline.releases import deploy_args
 from deploytests.pipeline.remote import call_agent
+from deploytests.stacks import for_platform
 from deploytests.suite.lab import Lab, example_release, fingerprint_diff
 from deploytests.verify import wsgi_daemons
 from deploytests.verify.diagnostics import secret_values
@@ -33,22 +35,42 @@ from deploytests.verify.load import Load
 from deploytests.verify.testinfra import host_for
 from deploytests.waiting import wait_until
 
-pytestmark = pytest.mark.destructive
+pytestmark = pytest.mark.deploytests_destructive
 
 SUITE = Path(__file__).resolve().parent
+
+
+def pytest_generate_tests(metafunc):
+    """A docker fleet of several platforms (``--platform debian12,debian13``) runs the scenarios on a container
+    of each, one platform after the other (ids ``[debian13]``)."""
+    if "lab" in metafunc.fixturenames:
+        platforms = docker_platforms(metafunc.config)
+        if len(platforms) > 1:
+            metafunc.parametrize("lab", platforms, indirect=True, scope="module", ids=platforms)
+
+
+def docker_platforms(config) -> list[str]:
+    """The docker target's platforms; none for another target (or settings the plugin refused)."""
+    from deploytests.plugin import PROVIDER, SETTINGS
+
+    provider = config.stash.get(PROVIDER, None)
+    return list(config.stash[SETTINGS].platform) if provider is not None and provider.kind == "docker" else []
 
 
 @pytest.fixture(scope="module")
 def lab(request, deploy_target):
     """A bootstrapped server for the scenarios, with nothing deployed yet (see the module docstring)."""
     if deploy_target.kind == "docker":
-        with Fleet(count=1, name_prefix="lab", progress=lambda msg: None) as fleet:
+        # one container of the platform (a mixed fleet: of each platform in turn, see pytest_generate_tests)
+        stack = for_platform(getattr(request, "param", None) or deploy_target.settings.platform[0])
+        with Fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
+                   progress=lambda msg: None) as fleet:
             box = Lab(fleet.servers[0], deploy_user="deployer", config_file=deploy_target.config_file)
             box.container = fleet.containers[0]
             box.bootstrap()
             yield box
         return
-    session = {n: request.getfixturevalue(n) for n in ("deploy_config", "artifact", "deployment")}
+    session = {n: request.getfixturevalue(n) for n in ("deploy_config", "deploy_artifact", "deployment")}
     example = Lab(deploy_target.servers[0]).config()
     if session["deploy_config"].app != example.app:
         # the scenarios deploy the bundled example releases under the example's name, vhost and user: on a
@@ -62,7 +84,7 @@ def lab(request, deploy_target):
     yield box
     c, cfg = box.server.connection(), session["deploy_config"]
     pipeline.bootstrap(c, cfg)
-    result = pipeline.deploy(c, cfg, session["artifact"])
+    result = pipeline.deploy(c, cfg, session["deploy_artifact"])
     session["deployment"].hosts[box.server.label].release_id = result.release_id
 
 
@@ -313,6 +335,7 @@ def test_changed_host_key_stops_the_run_and_nothing_is_deployed(lab, tmp_path):
     before = lab.fingerprint()
     key = "/etc/ssh/ssh_host_ed25519_key"
     lab.sudo(f"mv {key} {key}.dt-old && mv {key}.pub {key}.pub.dt-old && ssh-keygen -q -t ed25519 -N '' -f {key}")
+    reload_sshd(lab, f"{key}.pub")
     try:
         with pytest.raises(HostKeyError) as info:
             lab.deploy("yourapplication-v2")
@@ -323,10 +346,34 @@ def test_changed_host_key_stops_the_run_and_nothing_is_deployed(lab, tmp_path):
             capture_output=True, text=True, timeout=120, cwd=tmp_path)
     finally:
         lab.sudo(f"mv {key}.dt-old {key} && mv {key}.pub.dt-old {key}.pub")
+        reload_sshd(lab, f"{key}.pub")
     stops = [ln for ln in result.stdout.splitlines() if "host key CHANGED" in ln]
     assert result.returncode == pytest.ExitCode.USAGE_ERROR and len(stops) == 1, result.stdout[-2000:]
     assert f"deploytests: {_label(lab)}: host key CHANGED: server offered" in stops[0], stops[0]
     assert lab.fingerprint() == before, fingerprint_diff(before, lab.fingerprint())
+
+
+def offered_host_key(server) -> str:
+    """The host key (base64) the server's sshd offers right now: one bare SSH handshake, no login."""
+    import paramiko
+
+    with socket.create_connection((server.host, server.port), timeout=5) as sock:
+        transport = paramiko.Transport(sock)
+        try:
+            transport.start_client(timeout=5)
+            return transport.get_remote_server_key().get_base64()
+        finally:
+            transport.close()
+
+
+def reload_sshd(lab, pub: str) -> None:
+    """Make sshd use the host key now in ``pub``, and wait until it offers it. Since OpenSSH 9.8 (Debian 13)
+    the listener loads host keys once and hands them to each session; SIGHUP re-executes it, which re-reads
+    them (older sshd re-read them per connection: there the wait ends at once)."""
+    want = lab.sudo(f"cat {pub}").split()[1]
+    lab.sudo("kill -HUP $(cat /run/sshd.pid)")
+    wait_until(lambda: offered_host_key(lab.server) == want, what=f"sshd to offer the host key in {pub}",
+               where=lab.server.label, timeout=15, interval=0.05)
 
 
 def _label(lab) -> str:
@@ -357,14 +404,14 @@ def test_deploy_user_without_sudo_deploys_and_nothing_runs_as_root(lab):
     host = host_for(lab.server)
     owner = lab.sudo(f"stat -c %U {cfg.root}/releases/{result.release_id}").strip()
     assert owner == lab.deploy_user == "deployer"
-    daemons = wsgi_daemons(host, cfg.app)
+    daemons = wsgi_daemons(host, cfg.app, lab.stack)
     assert daemons and {user for user, _ in daemons} == {cfg.app_user}, daemons
     assert lab.sudo(f"stat -c '%a %U:%G' {cfg.remote_config_path}").split() == ["640", f"root:{cfg.app_user}"]
     world = lab.admin.run(f"sudo -n -u nobody cat {cfg.remote_config_path}", hide=True, warn=True)
     assert world.failed, "the config is readable by other users"
     secrets = secret_values(cfg.config_file, keys_only=True)
     assert secrets, f"no secret values found in {cfg.config_file} to look for"
-    logs = lab.sudo("cat /var/log/apache2/*.log")
+    logs = lab.sudo(f"cat {lab.stack.apache.log_dir}/*.log")
     for where, text in {"deploy progress": "\n".join(lines), "deploy result": repr(result),
                         "Apache logs": logs, "failed.log": lab.sudo(f"cat {cfg.root}/releases/failed.log || true"),
                         "served pages": lab.get("/").text + lab.get(cfg.health_path).text}.items():

@@ -2,16 +2,17 @@
 
 All rights (deploy, destructive): nothing lives there that the run did not create. Labels are known before
 any container starts (``docker://web-1`` ... ``docker://web-N``), so test ids are stable. Each pytest
-process (each xdist worker too) gets its own fleet with its own run id.
+process (each xdist worker too) gets its own fleet with its own run id. ``--platform`` picks the servers'
+stack(s) (:mod:`deploytests.stacks`): each platform's ready image; with several, the containers take them in
+turn (``debian12,debian13``: web-1 Debian 12, web-2 Debian 13, ...).
 """
 
 from __future__ import annotations
 
 from ..containers import Fleet, image_tag
+from ..stacks import Stack, for_platform
 from .base import Rights, Server
 from .provider import Provider
-
-IMAGE = "debian-apache-wsgi"
 
 
 class DockerProvider(Provider):
@@ -21,22 +22,39 @@ class DockerProvider(Provider):
     def rights(self) -> Rights:
         return Rights(deploy=True, destructive=True)
 
+    @property
+    def stacks(self) -> list[Stack]:
+        """The platforms' stacks, in the order containers take them."""
+        return [for_platform(word) for word in self.settings.platform]
+
+    def mix(self) -> list[tuple[str, str]]:
+        """``(image, base)`` per platform, for :class:`Fleet`."""
+        return [(s.image, s.base_image) for s in self.stacks]
+
     def labels(self) -> list[str]:
         return [f"docker://web-{i}" for i in range(1, self.settings.containers + 1)]
 
     def describe(self) -> str:
-        try:
-            tag = image_tag(IMAGE)
-        except Exception as exc:  # noqa: BLE001 - a header must not fail the session
-            tag = f"{IMAGE} (tag unknown: {exc})"
+        tags = []
+        for image, base in self.mix():
+            try:
+                tags.append(image_tag(image, base))
+            except Exception as exc:  # noqa: BLE001 - a header must not fail the session
+                tags.append(f"{image} (tag unknown: {exc})")
         keep = ", kept after the run" if self.settings.keep_containers else ""
-        return f"{self.settings.containers} container(s) of {tag}{keep}"
+        count = self.settings.containers
+        if len(tags) == 1:
+            return f"{count} container(s) of {tags[0]}{keep}"
+        turns = ", ".join(f"{tag} ({stack.platform})" for tag, stack in zip(tags, self.stacks))
+        return f"{count} container(s) of {turns}, in turn{keep}"
 
     def open(self) -> list[Server]:
-        self.fleet = Fleet(count=self.settings.containers, image=IMAGE, keep=self.settings.keep_containers,
+        self.fleet = Fleet(count=self.settings.containers, mix=self.mix(), keep=self.settings.keep_containers,
                            progress=self.progress)
         self.fleet.__enter__()
         self.servers = self.fleet.servers
+        for server in self.servers:
+            server.timeout = getattr(self.settings, "host_timeout", None)
         self.times = self.fleet.times.values
         return self.servers
 
@@ -50,4 +68,8 @@ class DockerProvider(Provider):
     def keep_lines(self) -> list[str]:
         if not self.settings.keep_containers:
             return []
-        return [f"{s.label}: {s.ssh_command()}" for s in self.servers]
+        lines = []
+        for s in self.servers:
+            lines += [f"{s.label}: container {(s.container_id or '?')[:12]}, http {s.base_url}",
+                      f"{s.label}: {s.ssh_command()}"]
+        return lines

@@ -32,6 +32,8 @@ from .base import Rights
 
 HOST_RE = re.compile(r"^(?:(?P<user>[a-z_][a-z0-9_.-]*)@)?(?P<host>[A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])"
                      r"(?::(?P<port>\d{1,5}))?$")
+USER_RE = re.compile(r"^[a-z_][a-z0-9_.-]*$")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 TARGET_KEYS = ("kind", "hosts", "identity_file", "known_hosts", "base_url", "config_file", "deploy",
                "destructive", "user")
 HOST_KEYS = ("name", "address", "base_url")
@@ -73,12 +75,18 @@ def load_inventory(path: Path) -> dict[str, TargetSpec]:
     """Read and validate every target of ``path``. Raises a one-line ConfigError naming file and line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"targets file {path} does not exist",
-                          hint="create it (see fixtures/targets.toml) or pass --targets-file") from None
+                          hint="create it (deploytests init writes an example) or pass --targets-file") from None
     except OSError as exc:
         raise ConfigError(f"cannot read targets file {path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", where=_at(path, line),
+                          hint="save the file as UTF-8 (TOML files are UTF-8)") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -134,6 +142,8 @@ def _target(name: str, table: object, path: Path, line: int | None) -> TargetSpe
     if unknown:
         raise fail(f"unknown key {unknown[0]!r}; allowed keys: {', '.join(TARGET_KEYS)}")
     kind = table.get("kind", "docker" if name == "docker" else "ssh")
+    if not isinstance(kind, str):
+        raise fail(f"key 'kind' must be a string (ssh or docker), got {kind!r}")
     rights = Rights(deploy=_flag(table, "deploy", fail, kind == "docker"),
                     destructive=_flag(table, "destructive", fail, kind == "docker"))
     return TargetSpec(
@@ -172,6 +182,8 @@ def _hosts(table: dict, fail) -> tuple[HostSpec, ...]:
     if not isinstance(entries, list):
         raise fail("key 'hosts' must be a list of 'user@host[:port]' strings or tables")
     user = table.get("user", "")
+    if not isinstance(user, str) or (user and not USER_RE.match(user)):
+        raise fail(f"key 'user' must be a login name (a string), got {user!r}")
     urls = table.get("base_url") if isinstance(table.get("base_url"), dict) else {}
     hosts = []
     for entry in entries:
@@ -180,7 +192,10 @@ def _hosts(table: dict, fail) -> tuple[HostSpec, ...]:
             unknown = sorted(set(entry) - set(HOST_KEYS))
             if unknown or "address" not in entry:
                 raise fail(f"a host table needs 'address' and may have {', '.join(HOST_KEYS)}, got {entry!r}")
-            extra = {"name": str(entry.get("name", "")), "base_url": _url(entry.get("base_url", ""), fail)}
+            name = entry.get("name", "")
+            if not isinstance(name, str) or (name and not NAME_RE.match(name)):
+                raise fail(f"host key 'name' must be a short name (letters, digits, '.', '_', '-'), got {name!r}")
+            extra = {"name": name, "base_url": _url(entry.get("base_url", ""), fail)}
             entry = entry["address"]
         try:
             spec = parse_host(entry, default_user=user)
@@ -191,4 +206,7 @@ def _hosts(table: dict, fail) -> tuple[HostSpec, ...]:
     labels = [h.label for h in hosts]
     if len(set(labels)) != len(labels):
         raise fail(f"hosts are listed twice: {', '.join(sorted({x for x in labels if labels.count(x) > 1}))}")
+    logins = [f"{h.user}@{h.host}:{h.port}" for h in hosts]  # a string and a table may name the same login
+    if len(set(logins)) != len(logins):
+        raise fail(f"hosts are listed twice: {', '.join(sorted({x for x in logins if logins.count(x) > 1}))}")
     return tuple(hosts)

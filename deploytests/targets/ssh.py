@@ -2,14 +2,16 @@
 
 Rights come from the inventory (``deploy``, ``destructive``; both default to false). :meth:`SshProvider.open`
 connects to every host in parallel and reports every failure (unknown or changed host key, unreachable,
-refused login), not only the first.
+refused login), not only the first. A host key problem stops the run (it may be an attack); a host that cannot
+be reached (down, frozen: no answer within the host timeout) stops it only when no host can be reached:
+otherwise that host is named, its checks error with the reason, and the other hosts are deployed and verified.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ..errors import DeployTestsError
+from ..errors import ConnectError, DeployTestsError, HostKeyError
 from .base import Server
 from .provider import Provider
 
@@ -43,12 +45,22 @@ class SshProvider(Provider):
     def _server(self, host) -> Server:
         return Server(name=host.name or host.host, label=host.label, host=host.host, port=host.port,
                       user=host.user, key_filename=self.spec.identity_file, known_hosts=self.spec.known_hosts,
-                      base_url=host.base_url or self.spec.base_url)
+                      base_url=host.base_url or self.spec.base_url,
+                      timeout=getattr(self.settings, "host_timeout", None))
 
     def open(self) -> list[Server]:
         self.servers = [self._server(h) for h in self.spec.hosts]
         with ThreadPoolExecutor(max_workers=min(8, len(self.servers))) as pool:
-            errors = [e for e in pool.map(self._try_connect, self.servers) if e is not None]
+            results = list(pool.map(self._try_connect, self.servers))
+        errors = [e for e in results if e is not None]
+        partial = len(errors) < len(self.servers) and all(
+            isinstance(e, ConnectError) and not isinstance(e, HostKeyError) for e in errors)
+        if errors and partial:
+            for server, error in zip(self.servers, results):
+                if error is not None:
+                    server.lost = error.what  # its checks error with this line; the others go on
+                    self.progress(f"{server.label}: {error.what}; the other hosts go on")
+            return self.servers
         if len(errors) == 1:
             raise errors[0]
         if errors:

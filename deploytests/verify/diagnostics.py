@@ -8,9 +8,12 @@ uploaded config file (``KEY = value`` lines) that still shows up, e.g. in a trac
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
+
+from ..stacks import DEFAULT, Stack
 
 # `pip freeze` without pip (venvs are made --without-pip): every installed distribution as name==version
 FREEZE = ("import importlib.metadata as m; "
@@ -20,11 +23,12 @@ MARK = "@@DT-SECTION "
 REDACTED = "[redacted]"
 
 
-def script(app: str, root: str) -> str:
-    """The shell script printing each section after a ``@@DT-SECTION <title>`` line (sudo only if allowed)."""
-    r, conf = shlex.quote(root), shlex.quote(f"/etc/apache2/sites-available/{app}.conf")
+def script(app: str, root: str, stack: Stack = DEFAULT) -> str:
+    """The shell script printing each section after a ``@@DT-SECTION <title>`` line (sudo only if allowed);
+    where the error log and the vhost live is the server ``stack``'s data."""
+    r, conf = shlex.quote(root), shlex.quote(stack.apache.site_file(app))
     sections = {
-        "Apache error log (last 40 lines)": "$S tail -n 40 /var/log/apache2/error.log",
+        "Apache error log (last 40 lines)": f"$S tail -n 40 {shlex.quote(stack.apache.error_log)}",
         f"vhost {conf}": f"cat {conf}",
         f"{root}/application.wsgi": f"cat {r}/application.wsgi",
         "releases": f"ls -l {r}/releases; echo; echo \"current -> $(readlink {r}/current)\"; "
@@ -73,16 +77,34 @@ def secret_values(config_file: Path | None, min_len: int = 8, *, keys_only: bool
     return sorted(set(values), key=len, reverse=True)
 
 
+def spellings(secret: str) -> set[str]:
+    """The ways logs write ``secret``: as is; its UTF-8 bytes as ``\\xNN`` (repr of bytes); ``\\xNN`` and
+    ``\\uNNNN`` escapes of the str (``ascii()``, JSON with ensure_ascii, either hex case); JSON-escaped
+    (quotes, backslashes); URL- and form-encoded (either hex case)."""
+    from urllib.parse import quote, quote_plus
+
+    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1], ascii(secret)[1:-1],
+             repr(secret.encode("utf-8"))[2:-1], quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    hexed = re.compile(r"(\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|%[0-9a-fA-F]{2})")
+    for form in list(forms):
+        forms.add(hexed.sub(lambda m: m[0][:2] + m[0][2:].upper() if m[0][0] == "\\" else m[0].upper(), form))
+        forms.add(hexed.sub(lambda m: m[0].lower(), form))
+    return {f for f in forms if f}
+
+
 def redact(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, REDACTED)
-    return text
+    """``text`` with every spelling of every secret (see :func:`spellings`) replaced by ``[redacted]``."""
+    forms = sorted({f for s in secrets if s for f in spellings(s)}, key=len, reverse=True)
+    if not forms:
+        return text
+    return re.compile("|".join(map(re.escape, forms))).sub(REDACTED, text)
 
 
 def collect(server, app: str, root: str, secrets: list[str] = ()) -> dict[str, str]:
-    """Run :func:`script` on ``server``'s connection; never raises (the host may be gone: that is a section)."""
+    """Run :func:`script` on ``server``'s connection (for its stack, read from the server once); never raises
+    (the host may be gone, or run an OS no stack knows: that is a section)."""
     try:
-        result = server.connection().run(script(app, root), hide=True, warn=True, timeout=30)
+        result = server.connection().run(script(app, root, server.stack), hide=True, warn=True, timeout=30)
         return {k: redact(v, list(secrets)) for k, v in parse(result.stdout).items()}
     except Exception as exc:  # noqa: BLE001 - diagnostics must not hide the test's own failure
         return {"diagnostics": f"could not collect: {type(exc).__name__}: {exc}"}

@@ -11,6 +11,7 @@ import shlex
 from dataclasses import dataclass
 
 from ..errors import tail
+from ..stacks import DEFAULT, Stack
 
 
 @dataclass(frozen=True)
@@ -70,16 +71,13 @@ def assert_path(facts: PathFacts, *, kind: str, mode: str | None = None, owner: 
         raise AssertionError(f"expected {want.describe()}\n   found {facts.describe()}")
 
 
-def wsgi_daemons(host, app: str) -> list[tuple[str, int]]:
-    """``(user, pid)`` of the mod_wsgi daemon processes of ``app`` (``display-name=%{GROUP}``).
-
-    The kernel keeps the display name within the length of Apache's argv[0], so ``(wsgi:yourapplication)``
-    shows as ``(wsgi:yourapplica``: a prefix of the app name matches.
-    """
+def wsgi_daemons(host, app: str, stack: Stack = DEFAULT) -> list[tuple[str, int]]:
+    """``(user, pid)`` of the mod_wsgi daemon processes of ``app``, as ``stack`` names them in ``ps``
+    (``display-name=%{GROUP}``: ``(wsgi:<app>)``, truncated by the kernel, see :meth:`Stack.is_daemon_of`)."""
     found = []
     for line in host.check_output("ps -eo user:32,pid,args").splitlines()[1:]:
         user, pid, args = (line.split(None, 2) + ["", ""])[:3]
         word = args.split()[0] if args else ""
-        if word.startswith("(wsgi:") and app.startswith(word[6:].rstrip(")")):
+        if stack.is_daemon_of(word, app):
             found.append((user, int(pid)))
     return found

@@ -12,23 +12,81 @@ import requests
 BODY_CHARS = 400
 
 
+class SiteDown(AssertionError):
+    """The site did not answer at all (connection refused or reset, no answer in time): one line, no urllib3
+    traceback. An :class:`AssertionError`, so a check that meets it fails rather than errors."""
+
+
+def _why(exc: requests.RequestException) -> str:
+    """A few words for a failed connection, from the exception chain (the root cause's errno and kind)."""
+    text = str(exc)
+    if isinstance(exc, requests.Timeout):
+        return "no answer in time (read or connect timeout)"
+    if "Connection refused" in text or "[Errno 111]" in text:
+        return "connection refused (nothing listens there: is Apache running?)"
+    if "Connection reset" in text or "RemoteDisconnected" in text or "aborted" in text:
+        return "connection closed without an answer (nothing serves there: is Apache running?)"
+    if "Name or service not known" in text or "NameResolutionError" in text:
+        return "the host name does not resolve"
+    return f"{type(exc).__name__}: {text.splitlines()[0][:200]}"
+
+
 class HttpClient:
-    """GET/HEAD relative paths against ``base_url`` with one pooled session (no proxies from the env)."""
+    """Requests to relative paths against ``base_url`` with one pooled session (no proxies from the env):
+    ``get``, ``post``, ``put``, ``patch``, ``delete``, ``head``, or ``request(method, path)``. Cookies persist
+    across calls (a login then a form post work as in a browser); redirects are not followed unless asked.
+
+    A site that refuses the connection (or never answers) raises :class:`SiteDown` with one line; the client
+    remembers it, and later requests raise the same line at once instead of waiting again: a check suite
+    against a dead site then fails quickly, with one clear line per check."""
 
     def __init__(self, base_url: str, *, timeout: float = 10.0, host_header: str | None = None):
         self.base_url, self.timeout = base_url.rstrip("/"), timeout
         self.session = requests.Session()
         self.session.trust_env = False
+        self.down: str | None = None
         if host_header:
             self.session.headers["Host"] = host_header
 
     def url(self, path: str) -> str:
         return self.base_url + "/" + path.lstrip("/")
 
-    def get(self, path: str = "/", **kwargs) -> requests.Response:
+    def request(self, method: str, path: str = "/", **kwargs) -> requests.Response:
+        __tracebackhide__ = True
+        url = self.url(path)
+        if self.down is not None:
+            raise SiteDown(f"{method} {url}: {self.down} (failed before: not tried again)")
         kwargs.setdefault("timeout", self.timeout)
         kwargs.setdefault("allow_redirects", False)
-        return self.session.get(self.url(path), **kwargs)
+        try:
+            return self.session.request(method, url, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            self.down = _why(exc)
+            raise SiteDown(f"{method} {url}: {self.down}") from None
+
+    def get(self, path: str = "/", **kwargs) -> requests.Response:
+        __tracebackhide__ = True
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str = "/", **kwargs) -> requests.Response:
+        __tracebackhide__ = True
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str = "/", **kwargs) -> requests.Response:
+        __tracebackhide__ = True
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str = "/", **kwargs) -> requests.Response:
+        __tracebackhide__ = True
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str = "/", **kwargs) -> requests.Response:
+        __tracebackhide__ = True
+        return self.request("DELETE", path, **kwargs)
+
+    def head(self, path: str = "/", **kwargs) -> requests.Response:
+        __tracebackhide__ = True
+        return self.request("HEAD", path, **kwargs)
 
     def close(self) -> None:
         self.session.close()

@@ -9,8 +9,8 @@ key already checked, TCP_NODELAY set, one login per server for the whole run.
 
 from __future__ import annotations
 
-import functools
 
+import paramiko
 import testinfra.host
 from testinfra.backend.paramiko import ParamikoBackend
 
@@ -24,9 +24,26 @@ class PinnedBackend(ParamikoBackend):
         self.server = server
         super().__init__(f"{server.user}@{server.host}:{server.port}", **kwargs)
 
-    @functools.cached_property
+    @property
     def client(self):
+        """The server's shared client, asked for each command: a host lost meanwhile (frozen, gone) raises
+        its one-line reason at once instead of a closed client's AttributeError."""
         return self.server.connection().client
+
+    def run(self, command, *args, **kwargs):
+        """testinfra's run; a host that stopped answering meanwhile is one line (its watchdog's reason), not
+        paramiko's EOFError traceback."""
+        try:
+            return super().run(command, *args, **kwargs)
+        except (EOFError, OSError, paramiko.SSHException) as exc:
+            conn = self.server._conn
+            lost = getattr(conn, "lost", None) or self.server.lost
+            if not lost:
+                raise
+            from ..errors import ConnectError
+
+            raise ConnectError(f"{lost} during a check ({type(exc).__name__})", where=self.server.label,
+                               hint="the host is frozen or unreachable") from None
 
     def get_hostname(self) -> str:
         return self.server.label

@@ -140,6 +140,7 @@ def test_wrong_key(lab, tmp_path, unchanged):
 
 def test_unreadable_key(lab, tmp_path, unchanged):
     (tmp_path / "garbage").write_text("this is not a private key\n")
+    (tmp_path / "garbage").chmod(0o600)  # private like a key must be (a 0644 key is refused before it is read)
     inv = inventory(lab, tmp_path, identity_file=f'"{tmp_path / "garbage"}"')
     result = pytest_run(tmp_path, "--target", "lab", "--targets-file", str(inv))
     error_line(result, "not a valid OPENSSH private key file")

@@ -26,7 +26,7 @@ from deploytests.errors import DeployError
 
 pytestmark = pytest.mark.integration
 
-APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+APPS = Path(__file__).resolve().parents[2] / "deploytests" / "examples" / "apps"
 SECRET = "per-host-s3cr3t-never-shown"
 
 

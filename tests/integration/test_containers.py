@@ -104,6 +104,7 @@ def test_killed_run_leaves_containers_that_the_next_run_sweeps():
     finally:
         os.kill(holder.pid, signal.SIGKILL)
         holder.wait()
+        holder.stdout.close()
     assert len(run_containers(client, run_id)) == 2  # kill -9: nothing cleaned up
     with Fleet(count=1, progress=messages.append):
         assert run_containers(client, run_id) == []

@@ -52,6 +52,7 @@ class UnixToTcpRelay:
                     s.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+            src.close()  # each socket is the source of one of the two pipes: closed once, by that pipe
 
     def close(self):
         self.listener.close()

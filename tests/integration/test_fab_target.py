@@ -1,5 +1,6 @@
 """`fab` against an inventory target with two hosts: bootstrap, then the recipe (`fab pack deploy`) on both in
-parallel, one progress line per host per step; both hosts then serve the same new release over HTTP."""
+parallel, one progress line per host per step; both hosts then serve the same new release over HTTP, and
+`fab target NAME status` (the target named before the tasks) lists it live on both."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 import requests
 
 from deploytests.containers import Fleet
+from deploytests.examples import APPS
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +36,7 @@ known_hosts = "{fleet.known_hosts}"
 deploy = true
 """)
         env = dict(os.environ, DEPLOYTESTS_TARGETS=str(inventory),
-                   DEPLOYTESTS_APP=str(ROOT / "fixtures" / "apps" / "yourapplication"))
+                   DEPLOYTESTS_APP=str(APPS / "yourapplication"))
         boot = fab("bootstrap", "--target", "fleet", env=env)
         assert boot.returncode == 0, boot.stdout + boot.stderr
         result = fab("pack", "deploy", "--target", "fleet", env=env)
@@ -45,4 +47,9 @@ deploy = true
             for step in ("upload", "install", "gate"):
                 assert re.search(rf"^\[{re.escape(label)}\] {step} +\d+\.\d\ds", out, re.M), out
         live = {requests.get(s.base_url + "/", timeout=5).headers["X-Deploy-Release"] for s in fleet.servers}
-        assert len(live) == 1 and re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}", live.pop())
+        assert len(live) == 1 and re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}", release := live.pop())
+        # the target named before the tasks, like -H (Fabric refuses `fab --target NAME ...` itself)
+        status = fab("target", "fleet", "status", env=env)
+        assert status.returncode == 0, status.stdout + status.stderr
+        for server in fleet.servers:
+            assert f"[ssh://appuser@{server.name}] * {release}  1.0" in status.stdout, status.stdout

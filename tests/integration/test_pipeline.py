@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 import requests
@@ -24,7 +23,7 @@ from deploytests.errors import DeployError, HostsFailed
 
 pytestmark = pytest.mark.integration
 
-APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+from deploytests.examples import APPS
 SECRET = "s3cr3t-do-not-print"
 
 

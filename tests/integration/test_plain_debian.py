@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITE = ROOT / "deploytests" / "suite"
-APP = ROOT / "fixtures" / "apps" / "yourapplication"
+APP = ROOT / "deploytests" / "examples" / "apps" / "yourapplication"
 
 BY_HAND = """
 set -eu

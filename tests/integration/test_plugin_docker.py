@@ -4,12 +4,13 @@ the controller's summary of them; a failing check's diagnostics in the junit XML
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
+from deploytests.examples import APPS
+
 pytestmark = pytest.mark.integration
-APP = Path(__file__).resolve().parents[2] / "fixtures" / "apps" / "yourapplication"
+APP = APPS / "yourapplication"
 SECRET = "s3cr3t-do-not-print"
 
 

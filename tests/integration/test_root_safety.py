@@ -30,7 +30,7 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITE = ROOT / "deploytests" / "suite"
-APP = ROOT / "fixtures" / "apps" / "yourapplication"
+APP = ROOT / "deploytests" / "examples" / "apps" / "yourapplication"
 
 HOLD_DPKG_LOCK = ("import fcntl, os, time\n"
                   "fd = os.open('/var/lib/dpkg/lock-frontend', os.O_RDWR | os.O_CREAT, 0o640)\n"

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from deploytests.examples import APPS
 from deploytests.containers import Fleet
 from deploytests.ssh import known_hosts_line
 
 pytestmark = pytest.mark.integration
 SUITE = Path(__file__).resolve().parents[2] / "deploytests" / "suite"
-APP = Path(__file__).resolve().parents[2] / "fixtures" / "apps" / "yourapplication"
+APP = APPS / "yourapplication"
 
 
 @pytest.fixture(scope="module")

@@ -411,9 +411,10 @@ def test_the_runner_builds_and_reads_the_same_contract(srv):
     import datetime as dt
 
     from deploytests.config import load_config
+    from deploytests.examples import APPS
     from deploytests.pipeline.artifact import Artifact
 
-    cfg = load_config(Path(__file__).resolve().parents[2] / "fixtures" / "apps" / "yourapplication")
+    cfg = load_config(APPS / "yourapplication")
     data = artifact("1.0")
     art = Artifact(path=Path("/unused"), app="app", name="app", version="1.0", sha256=hashlib.sha256(data).hexdigest(),
                    size=len(data), python_version=HERE, manifest={})

@@ -221,8 +221,12 @@ def root_events(capsys):
 
 
 @pytest.mark.parametrize("args, what", [
-    ({"app": "x"}, "root agent arguments: BootstrapArgs: missing fields 'root', 'app_user', 'deploy_user', "
-                   "'packages', 'config_path', 'wsgi', 'vhost', 'helper_size'"),
+    ({"app": "x"}, "root agent arguments: BootstrapArgs: missing fields 'stack', 'apache', 'root', 'app_user', "
+                   "'deploy_user', 'packages', 'config_path', 'wsgi', 'vhost', 'helper_size'"),
+    (dict(bootstrap_args("/var/www/app").to_dict(), apache={"apachectl": "/bin/sh"}),
+     "root agent arguments: BootstrapArgs.apache: ApacheArgs: missing fields 'sites_available', 'sites_enabled', "
+     "'mods_enabled', 'conf_available', 'default_site', 'pid_file', 'a2enmod', 'a2ensite', 'a2dissite', "
+     "'a2enconf', 'wsgi_module'"),
     (dict(bootstrap_args("/var/www/app").to_dict(), sudo_all=True), "root agent arguments: BootstrapArgs: unknown "
                                                                       "field 'sudo_all'"),
     (dict(bootstrap_args("/var/www/app").to_dict(), packages="apache2"), "root agent arguments: BootstrapArgs."
@@ -305,7 +309,7 @@ def recorded(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(ar, "ensure_file", lambda path, content, *a, **kw: calls.append(("file", path, content)))
     monkeypatch.setattr(ar, "install_config", lambda settings, config, changes: calls.append(("config", config)))
     monkeypatch.setattr(ar, "ensure_apache", lambda args, changes: calls.append("apache") or False)
-    monkeypatch.setattr(ar, "ensure_running", lambda changed, changes: 4242)
+    monkeypatch.setattr(ar, "ensure_running", lambda changed, changes, apache: 4242)
     monkeypatch.setattr(ar, "ensure_sudoers", lambda args, changes, undo: calls.append("sudoers"))
 
     def bootstrap(stdin, **overrides):

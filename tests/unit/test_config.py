@@ -9,7 +9,7 @@ import pytest
 from deploytests.config import load_config
 from deploytests.errors import ConfigError
 
-APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+from deploytests.examples import APPS
 
 
 def write(tmp_path: Path, text: str, name: str = "deploy.toml") -> Path:

@@ -192,7 +192,7 @@ class TestErrorText:
         with pytest.raises(EngineUnavailable) as info:
             engine.docker_client()
         assert str(info.value) == ("no Docker engine answers at unix:///nonexistent/docker.sock "
-                                   "(DockerException). Hint: run `python -m deploytests engine up` (as root), "
+                                   "(FileNotFoundError). Hint: run `python -m deploytests engine up` (as root), "
                                    "or start dockerd / set DOCKER_HOST.")
 
     def test_hosts_failed_lists_every_failed_host(self):
@@ -227,3 +227,20 @@ class TestErrorText:
         with pytest.raises(EngineUnavailable, match=rf"^DOCKER_HOST={docker_host} names an engine on another "
                                                     r"machine.*Hint: run the harness on the engine's machine"):
             engine.engine_address()
+
+
+def test_process_start_reads_proc_stat_without_leaking_the_file():
+    """A project with ``filterwarnings = error`` failed its first test on the ResourceWarning of an unclosed
+    /proc/<pid>/stat (this repository's own tests run with ``filterwarnings = ["error"]`` too)."""
+    import gc
+    import os
+    import warnings
+
+    from deploytests.containers.sweep import process_start
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        start = process_start(os.getpid())
+        gc.collect()
+    assert start is not None and start.isdigit()
+    assert process_start(2**22 + 12345) is None  # above pid_max: no such process

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -175,9 +176,9 @@ def test_extract_tree_rewrites_the_placeholder_shebang_and_refuses_unsafe_member
                                  "bin/data.sh": b"#!/bin/sh\necho hi\n",
                                  "lib/python3.11/site-packages/m.py": b"X = 1\n"})
     assert agent.extract_tree(str(tmp_path / "deps.tar"), venv, placeholder) == 3
-    assert open(venv + "/bin/flask", "rb").read() == ("#!%s/bin/python\nimport sys\n" % venv).encode()
+    assert Path(venv, "bin/flask").read_bytes() == ("#!%s/bin/python\nimport sys\n" % venv).encode()
     assert os.access(venv + "/bin/flask", os.X_OK)
-    assert open(venv + "/bin/data.sh", "rb").read() == b"#!/bin/sh\necho hi\n"
+    assert Path(venv, "bin/data.sh").read_bytes() == b"#!/bin/sh\necho hi\n"
     for bad in ("../escape.py", "/etc/passwd", "lib/../../x"):
         _tar(tmp_path / "bad.tar", {bad: b"x"})
         with pytest.raises(agent.AgentError, match="unsafe entry"):
@@ -211,6 +212,7 @@ def release(tmp_path, monkeypatch):
 
 APP = """
 import os
+from pathlib import Path
 def app(environ, start_response):
     ok = os.path.exists("marker") and environ["PATH_INFO"] == "/health"
     start_response("200 OK" if ok else "500 BOOM", [])

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from deploytests import stacks
 from deploytests.config import load_config
 from deploytests.errors import HostOutcome, HostsFailed
 from deploytests.pipeline import remote, templates
@@ -18,7 +19,7 @@ from deploytests.pipeline.releases import deploy_args, release_id
 from deploytests.pipeline.hosts import run_on_hosts
 from deploytests.pipeline.artifact import Artifact
 
-APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+from deploytests.examples import APPS
 CFG = load_config(APPS / "yourapplication")
 NOW = dt.datetime(2026, 11, 26, 16, 45, 0, tzinfo=dt.timezone.utc)
 ART = Artifact(path=Path("/tmp/a.tar"), app="yourapplication", name="yourapplication", version="1.0",
@@ -55,8 +56,9 @@ def test_deploy_args_carry_release_meta_and_no_config_contents():
 
 
 def test_bootstrap_args_carry_files_but_never_the_config():
-    args = bootstrap_args(CFG, deploy_user="deployer", config_size=77)
+    args = bootstrap_args(CFG, stacks.get("debian13-apache-wsgi"), deploy_user="deployer", config_size=77)
     assert args.packages == ["apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2"]  # ss: the suite
+    assert args.stack == "debian13-apache-wsgi" and args.apache.apachectl == "/usr/sbin/apache2ctl"
     assert args.helper_size > 0 and "helper" not in args.to_dict()  # the root agent's source travels on stdin
     assert (args.deploy_user, args.app_user, args.config_size) == ("deployer", "yourapplication", 77)
     assert "s3cr3t" not in args.to_json()
@@ -162,7 +164,7 @@ def test_agent_command_runs_locally_with_its_source_on_stdin(tmp_path):
 
 def fake_channel(monkeypatch, events, exited=0, stderr=""):
     lines = [remote.agent.EVENT + json.dumps(e) for e in events]
-    monkeypatch.setattr(remote, "exec_stream", lambda c, line, stdin, on_event: (
+    monkeypatch.setattr(remote, "exec_stream", lambda c, line, stdin, on_event, **kw: (
         [on_event(e) for e in events], remote.ChannelResult(exited, "\n".join(lines), stderr, events))[1])
 
 

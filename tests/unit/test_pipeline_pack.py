@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -18,7 +19,7 @@ from deploytests.config import load_config
 from deploytests.pipeline import artifact as packmod
 from deploytests.testing import stand_in_wheel
 
-APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+from deploytests.examples import APPS
 
 
 
@@ -196,9 +197,20 @@ def test_tree_parts_are_cached_by_their_wheels(seeded, tmp_path, monkeypatch):
     assert "lib/python3.11/site-packages/yourapplication/extra.py" in tree_members(changed, "tree/app.tar")
 
 
-def test_python_mismatch_ships_wheels_for_the_server_to_install(seeded, tmp_path):
+def test_another_interpreter_of_the_servers_python_builds_the_tree(seeded, tmp_path, monkeypatch):
     cache, _ = seeded
     src, cfg = copy_app(tmp_path, "yourapplication")
+    used = []
+    monkeypatch.setattr(packmod.bytecode, "interpreter_for", lambda v: used.append(v) or sys.executable)
+    art = packmod.pack(src, cfg, cache_dir=cache, python_version="3.13")
+    assert used == ["3.13"] and art.manifest["tree"] == ["tree/app.tar", "tree/deps.tar"] and not art.manifest["wheels"]
+    assert "lib/python3.13/site-packages/yourapplication/__init__.py" in tree_members(art, "tree/app.tar")
+
+
+def test_python_mismatch_ships_wheels_for_the_server_to_install(seeded, tmp_path, monkeypatch):
+    cache, _ = seeded
+    src, cfg = copy_app(tmp_path, "yourapplication")
+    monkeypatch.setattr(packmod.bytecode, "interpreter_for", lambda v: None)  # no Python 3.12 on this runner
     art = packmod.pack(src, cfg, cache_dir=cache, python_version="3.12")
     with tarfile.open(art.path) as tar:
         names = tar.getnames()

@@ -171,13 +171,14 @@ def test_the_suite_fingerprint_sees_modes_owners_links_and_contents_but_not_byte
     (root / ".deploy.lock").write_text("pid=1 user=x\n")
     os.chmod(root / "releases" / "r1" / "m.py", 0o640)
     me = "%s:%s" % (pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(os.getgid()).gr_name)
-    before = [line for line in fingerprint.fingerprint(str(root), "no-such-app") if str(root) in line]
+    tops = [str(root), "/etc/apache2/sites-available/no-such-app.conf"]
+    before = [line for line in fingerprint.fingerprint(tops) if str(root) in line]
     m = root / "releases" / "r1" / "m.py"
     assert f"{root}/current 777 {me} releases/r1" in before and f"{m} 640 {me} " in before
     assert [line for line in before if "  " in line] == ["%s  %s" % (hashlib.sha256(b"X = 1\n").hexdigest(), m)]
     assert not any("pyc" in line or "__pycache__" in line for line in before)
     (root / ".deploy.lock").write_text("pid=2 user=y\n")  # a new holder's line is not a change
-    assert [line for line in fingerprint.fingerprint(str(root), "no-such-app") if str(root) in line] == before
+    assert [line for line in fingerprint.fingerprint(tops) if str(root) in line] == before
     m.write_text("X = 2\n")
-    assert [line for line in fingerprint.fingerprint(str(root), "no-such-app") if str(root) in line] != before
-    assert "/etc/apache2/sites-available/no-such-app.conf absent" in fingerprint.fingerprint(str(root), "no-such-app")
+    assert [line for line in fingerprint.fingerprint(tops) if str(root) in line] != before
+    assert "/etc/apache2/sites-available/no-such-app.conf absent" in fingerprint.fingerprint(tops)

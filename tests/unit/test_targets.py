@@ -169,3 +169,23 @@ def test_bootstrap_all_refuses_servers_of_different_machines(monkeypatch):
     with pytest.raises(DeployTestsError, match=r"^the servers have different CPU architectures \(aarch64, x86_64\); "
                                                r"one artifact cannot serve them all"):
         bootstrap_all([], None)
+def test_kept_containers_are_printed_with_container_url_and_ssh_line():
+    from deploytests.settings import Settings
+    from deploytests.targets.base import Server
+
+    servers = [Server(name=f"web-{i}", label=f"docker://web-{i}", host="127.0.0.1", port=32000 + i, user="appuser",
+                      key_filename=Path("/tmp/run/id_ed25519"), known_hosts=Path("/tmp/run/known_hosts"),
+                      base_url=f"http://127.0.0.1:{33000 + i}", container_id=f"{i}" * 64) for i in (1, 2)]
+    kept = DockerProvider(find_target("docker", None), Settings(keep_containers=True), progress=lambda m: None)
+    kept.servers = servers
+    assert kept.keep_lines() == [
+        "docker://web-1: container 111111111111, http http://127.0.0.1:33001",
+        "docker://web-1: ssh -i /tmp/run/id_ed25519 -p 32001 -o UserKnownHostsFile=/tmp/run/known_hosts "
+        "-o StrictHostKeyChecking=yes appuser@127.0.0.1",
+        "docker://web-2: container 222222222222, http http://127.0.0.1:33002",
+        "docker://web-2: ssh -i /tmp/run/id_ed25519 -p 32002 -o UserKnownHostsFile=/tmp/run/known_hosts "
+        "-o StrictHostKeyChecking=yes appuser@127.0.0.1",
+    ]
+    removed = DockerProvider(find_target("docker", None), Settings(), progress=lambda m: None)
+    removed.servers = servers
+    assert removed.keep_lines() == []

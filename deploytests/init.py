@@ -1,0 +1,328 @@
+"""``deploytests init``: the starter files of a project that deploys with deploytests.
+
+In a Flask project's directory it writes, never over an existing file:
+
+- ``deploy.toml``: app name and entry point detected from the project (a ``create_app`` factory or a module-level
+  ``app = Flask(...)``), the config env var it reads (``from_envvar("...")``), a health route, a post-deploy
+  command and the instance folder kept across releases when the code shows them; every key commented;
+- ``targets.toml``: an example inventory (the docker target, a staging target with every key explained);
+- ``fabfile.py``: one import line (the recipe's ``fab`` tasks);
+- ``tests/deploy/test_deploy.py``: an example deploy test (``deploy_http`` with a POST, ``deploy_host``);
+- the pytest ini keys (``[tool.pytest.ini_options]`` in ``pyproject.toml`` when the project has no pytest
+  configuration yet; otherwise they are printed to be added by hand),
+
+then prints what to do next. :func:`detect` is the pure part (reads files, writes nothing).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
+FACTORY_RE = re.compile(r"^def (create_app|make_app)\(", re.M)
+APP_RE = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
+ENVVAR_RE = re.compile(r"""from_envvar\(\s*["']([A-Z_][A-Z0-9_]*)["']""")
+ROUTE_RE = re.compile(r"""\.(?:route|get)\(\s*["'](/(?:health|healthz|ping|status))["']""")
+COMMAND_RE = re.compile(r"""\.command\(\s*["']((?:init|create)[-_]?db)["']""")
+INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|instance_path")
+PYTEST_INI = ("pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg")
+
+
+@dataclass
+class Detected:
+    """What :func:`detect` found in a project; ``notes`` say what was guessed (printed and in comments)."""
+
+    name: str
+    app: str
+    entry_point: str
+    config_env: str = ""
+    health_path: str = ""
+    post_deploy: list[str] = field(default_factory=list)
+    shared_paths: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def project_name(root: Path) -> str:
+    """The distribution name: ``[project].name`` of pyproject.toml, ``name=`` in setup.py/setup.cfg, else the
+    directory's name."""
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            name = tomllib.loads(pyproject.read_text()).get("project", {}).get("name")
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            name = None
+        if name:
+            return name
+    for path, pattern in ((root / "setup.cfg", r"^name\s*=\s*(\S+)"), (root / "setup.py", r"""name\s*=\s*["']([^"']+)""")):
+        if path.is_file():
+            match = re.search(pattern, path.read_text(errors="replace"), re.M)
+            if match:
+                return match.group(1)
+    return root.resolve().name
+
+
+def app_name(name: str) -> str:
+    """A valid ``app`` (``[a-z][a-z0-9_]{0,31}``) from a distribution or directory name."""
+    app = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
+    if not app or not app[0].isalpha():
+        app = "app_" + app
+    return app[:32].rstrip("_")
+
+
+def modules(root: Path):
+    """``(dotted module name, path)`` of the project's importable code: packages in the project dir or
+    ``src/`` (their ``__init__`` first, then their modules), then top-level modules; tests and tools skipped."""
+    bases = [root / "src", root] if (root / "src").is_dir() else [root]
+    found = []
+    for base in bases:
+        for pkg in sorted(p for p in base.iterdir() if p.is_dir() and (p / "__init__.py").is_file()
+                          and p.name not in SKIP and p.name.isidentifier()):
+            found.append((pkg.name, pkg / "__init__.py"))
+            found += [(f"{pkg.name}.{m.stem}", m) for m in sorted(pkg.glob("*.py"))
+                      if m.stem != "__init__" and m.stem.isidentifier()]
+        if base == root:
+            found += [(m.stem, m) for m in sorted(base.glob("*.py"))
+                      if m.stem.isidentifier() and m.stem not in ("setup", "fabfile", "conftest", "noxfile")]
+    return found
+
+
+def detect(root: Path) -> Detected:
+    """Read the project and guess its deploy settings (nothing is written)."""
+    root = Path(root)
+    name = project_name(root)
+    mods = modules(root)
+    texts = {mod: path.read_text(errors="replace") for mod, path in mods}
+    notes = []
+    entry = next((f"{mod}:{m.group(1)}()" for mod, text in texts.items() if (m := FACTORY_RE.search(text))), None)
+    if entry is None:
+        entry = next((f"{mod}:{m.group(1)}" for mod, text in texts.items() if (m := APP_RE.search(text))), None)
+    if entry is None:
+        first = mods[0][0].split(".")[0] if mods else app_name(name)
+        entry = f"{first}:app"
+        notes.append(f"no create_app() or `app = Flask(...)` found: entry_point guessed as {entry!r}, check it")
+    package = entry.split(":")[0].split(".")[0]
+    detected = Detected(name=name, app=app_name(package if mods else name), entry_point=entry, notes=notes)
+    everything = "\n".join(texts.values())
+    if m := ENVVAR_RE.search(everything):
+        detected.config_env = m.group(1)
+    if m := ROUTE_RE.search(everything):
+        detected.health_path = m.group(1)
+    else:
+        notes.append("no /health route found: the deploy gate GETs '/' (add a route that answers 200 when the app "
+                     "is ready, and set health_path)")
+    if m := COMMAND_RE.search(everything):
+        detected.post_deploy = [f"flask --app {package} {m.group(1)}"]
+    if INSTANCE_RE.search(everything):
+        detected.shared_paths = ["instance"]
+    return detected
+
+
+def deploy_toml(d: Detected) -> str:
+    """The commented ``deploy.toml`` for ``d``."""
+    def opt(key: str, value, comment: str, active: bool = True) -> str:
+        text = f"{key:<14} = {_toml(value)}"
+        return f"{'' if active else '# '}{text:<44} # {comment}"
+
+    lines = [
+        f"# deploytests: how {d.name} is deployed (written by `deploytests init`; edit freely).",
+        "# Every key but app and entry_point is optional. `pytest --fixtures` and the README say more.",
+        "",
+        opt("app", d.app, "the server tree /var/www/<app>, vhost, daemon"),
+        opt("entry_point", d.entry_point, "module:attr or module:factory()"),
+        opt("config_env", d.config_env or f"{d.app.upper()}_CONFIG",
+            "env var naming the config file" + ("" if d.config_env else " (none found)"),
+            active=bool(d.config_env)),
+        opt("config_file", "config/production.cfg", "app config uploaded to the servers (0640 root:<app>)", active=False),
+        opt("health_path", d.health_path or "/", "must answer 200 from the new release"),
+        opt("shared_paths", d.shared_paths or ["instance"],
+            "dirs under shared/, linked into every release",
+            active=bool(d.shared_paths)),
+    ]
+    if d.shared_paths == ["instance"]:
+        lines.append("#   the daemon runs in the release dir: Flask(__name__, instance_path=os.path.abspath(\"instance\"))\n"
+                     "#   keeps the instance folder (a SQLite database) in shared/instance across releases")
+    lines += [
+        opt("post_deploy", d.post_deploy or [f"flask --app {d.entry_point.split(':')[0]} init-db"],
+            "run in the new release before it goes live", active=bool(d.post_deploy)),
+        opt("keep_releases", 5, ">= 2: the live release and the one to roll back to", active=False),
+        opt("server_name", "localhost", "the vhost's ServerName", active=False),
+        opt("port", 80, "the vhost's port", active=False),
+        opt("app_user", d.app, "system user the mod_wsgi daemon runs as", active=False),
+        opt("deploy_user", "deployer", "login owning releases/ (default: the bootstrap login)", active=False),
+    ]
+    for note in d.notes:
+        lines.append(f"# NOTE: {note}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return str(value)
+
+
+TARGETS_TOML = """\
+# deploytests inventory (written by `deploytests init`): `pytest ... --target NAME`, `fab target NAME deploy`.
+# Relative paths are relative to this file. Host keys are always checked against known_hosts.
+
+# The built-in target: throwaway containers (Debian, sshd, Apache + mod_wsgi) on this machine's Docker engine.
+# It needs no entry; one may name the app config uploaded there.
+# [targets.docker]
+# kind = "docker"
+# config_file = "config/docker.cfg"
+
+# A real target, commented out until its servers exist:
+# [targets.staging]
+# hosts = ["deployer@web1.staging.example.com", "deployer@web2.staging.example.com:2222"]
+# identity_file = "~/.ssh/deploy_staging"        # the deploy login's private key
+# known_hosts = "staging_known_hosts"            # the servers' host keys (an unknown or changed key stops the run)
+# base_url = "https://staging.example.com"       # where the runner reaches the site
+# config_file = "config/staging.cfg"             # the app config uploaded there (default: deploy.toml's)
+# deploy = true                                  # the gate may deploy there (default false: verify only)
+# destructive = false                            # failure-injection scenarios (default false)
+"""
+
+FABFILE = "from deploytests.tasks import *  # noqa: F401,F403  pack, bootstrap, deploy, rollback, status, target\n"
+
+DEPLOY_TEST = '''\
+"""Deploy checks of {name}: they run against the deployed site, once per server.
+
+Run with the built-in suite (the gate): ``pytest --pyargs deploytests.suite tests/deploy`` (throwaway
+containers), or ``... --target staging`` (servers of targets.toml). The fixtures (``pytest --fixtures``):
+``deploy_http`` (a requests session for the server's site), ``deploy_host`` (a testinfra Host over SSH),
+``deploy_server``, ``deploy_config`` (deploy.toml), ``deployment`` (the release each server serves).
+"""
+
+import pytest
+
+
+def test_health_answers_from_the_deployed_release(deploy_http, deploy_server, deploy_config, deployment):
+    resp = deploy_http.get(deploy_config.health_path)
+    assert resp.status_code == 200, f"GET {{resp.url}} -> {{resp.status_code}}: {{resp.text[:200]!r}}"
+    assert resp.headers["X-Deploy-Release"] == deployment[deploy_server.label].release_id
+
+
+def test_health_route_refuses_a_post(deploy_http, deploy_config):
+    # A POST, with the session's cookies kept between requests. Replace with one of your app's forms or APIs:
+    #   resp = deploy_http.post("/items", json={{"name": "x"}}); assert resp.status_code == 201
+    #   assert deploy_http.get("/items").json()[-1]["name"] == "x"
+    resp = deploy_http.post(deploy_config.health_path, data={{"probe": "1"}})
+    assert resp.status_code == 405, f"POST {{resp.url}} -> {{resp.status_code}}, expected 405 (GET only)"
+
+
+def test_current_points_at_a_complete_release(deploy_host, deploy_config):
+    current = deploy_host.file(f"{{deploy_config.root}}/current")
+    assert current.is_symlink, f"{{deploy_config.root}}/current is not a symlink"
+    assert deploy_host.file(f"{{current.linked_to}}/RELEASE.json").is_file
+
+
+@pytest.mark.deploytests_deploys  # skipped (with the reason) on targets without deploy = true
+def test_live_release_is_the_packed_one(deploy_host, deploy_config, deploy_artifact):
+    python = f"{{deploy_config.root}}/current/venv/bin/python"
+    out = deploy_host.check_output(f"{{python}} -c 'import importlib.metadata as m; "
+                                   f"print(m.version(\\"{{deploy_artifact.name}}\\"))'")
+    assert out.strip() == deploy_artifact.version
+'''
+
+INI_KEYS = {
+    "testpaths": ["tests"],
+    "addopts": "--ignore=tests/deploy",
+}
+INI_COMMENT = ("# tests/deploy deploys to servers: plain `pytest` leaves it out; the gate names it:\n"
+               "#   pytest --pyargs deploytests.suite tests/deploy")
+
+NEXT = """\
+Next:
+  1. Check deploy.toml (entry_point, config_file: the app config your servers get).
+  2. The gate on throwaway containers (needs Docker: `python -m deploytests engine up` as root):
+       pytest --pyargs deploytests.suite tests/deploy
+  3. Real servers: fill in targets.toml, then
+       fab target staging bootstrap          # once per new server (passwordless sudo)
+       fab target staging pack deploy        # or: fab -H deployer@web1,deployer@web2 pack deploy
+       pytest --pyargs deploytests.suite tests/deploy --target staging
+"""
+
+
+def pytest_config(root: Path) -> str | None:
+    """Where the project configures pytest already (a file name), or None."""
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            if "pytest" in tomllib.loads(pyproject.read_text()).get("tool", {}):
+                return "pyproject.toml"
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return "pyproject.toml"
+    for name in PYTEST_INI:
+        path = root / name
+        if path.is_file() and (name == "pytest.ini" or "[pytest]" in path.read_text(errors="replace")
+                               or "[tool:pytest]" in path.read_text(errors="replace")):
+            return name
+    return None
+
+
+def ini_block(toml: bool = True) -> str:
+    """The ini keys, as a ``[tool.pytest.ini_options]`` table (``toml``) or as ini lines."""
+    if toml:
+        return "[tool.pytest.ini_options]\n" + INI_COMMENT + "\n" + "".join(
+            f"{k} = {_toml(v)}\n" for k, v in INI_KEYS.items())
+    return INI_COMMENT + "\n" + "".join(
+        f"{k} = {' '.join(v) if isinstance(v, list) else v}\n" for k, v in INI_KEYS.items())
+
+
+def init(root: Path, *, out=print) -> int:
+    """Write the starter files into ``root`` (never over a file); return the number of files written."""
+    root = Path(root).resolve()
+    d = detect(root)
+    files = {
+        "deploy.toml": deploy_toml(d),
+        "targets.toml": TARGETS_TOML,
+        "fabfile.py": FABFILE,
+        "tests/deploy/test_deploy.py": DEPLOY_TEST.format(name=d.name),
+    }
+    written = 0
+    has_deploy_config = (root / "pyproject.toml").is_file() and "deploytests" in _tool(root / "pyproject.toml")
+    for rel, text in files.items():
+        path = root / rel
+        if rel == "deploy.toml" and has_deploy_config:
+            out(f"  kept    {rel} (not written: pyproject.toml has [tool.deploytests])")
+            continue
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "x") as f:  # "x": never over an existing file, even one created meanwhile
+                f.write(text)
+        except FileExistsError:
+            out(f"  kept    {rel} (exists; not overwritten)")
+            continue
+        written += 1
+        out(f"  wrote   {rel}" + (f"  (entry_point {d.entry_point})" if rel == "deploy.toml" else ""))
+    where = pytest_config(root)
+    if where is not None and all(f"{k} =" in (root / where).read_text() for k in INI_KEYS) \
+            and "--ignore=tests/deploy" in (root / where).read_text():
+        out(f"  kept    {where}: its pytest keys are set")
+    elif where is None:
+        pyproject = root / "pyproject.toml"
+        text = pyproject.read_text() if pyproject.is_file() else ""
+        with open(pyproject, "a") as f:
+            f.write(("\n" if text and not text.endswith("\n\n") else "") + ini_block())
+        out("  added   [tool.pytest.ini_options] to pyproject.toml")
+    else:
+        out(f"  kept    {where}: it configures pytest already; add these keys to it yourself:")
+        for line in ini_block(toml=where == "pyproject.toml").splitlines():
+            out(f"            {line}")
+    for note in d.notes:
+        out(f"  note    {note}")
+    out("")
+    out(NEXT.rstrip("\n"))
+    return written
+
+
+def _tool(pyproject: Path) -> dict:
+    try:
+        return tomllib.loads(pyproject.read_text()).get("tool", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}

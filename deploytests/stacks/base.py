@@ -1,0 +1,123 @@
+"""What a server stack is: one platform's facts as data (:class:`Stack`), and how a server names its OS.
+
+A stack is everything the runner, the root agent and the checks must know about one kind of server: the OS
+release it matches, the packages bootstrap installs, where Apache keeps its sites, modules, pid file and logs,
+the vhost text, how the app's mod_wsgi daemons show up in ``ps``, the Python that serves the app (which pack
+builds for), and the container images that stand for it. Code reads these fields; it never asks "which OS is
+this?". Stacks are found through :mod:`deploytests.stacks` (the registry).
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ApacheLayout:
+    """Where a Debian-style Apache keeps things (``a2enmod``/``a2ensite`` tooling, one file per site)."""
+
+    sites_available: str = "/etc/apache2/sites-available"
+    sites_enabled: str = "/etc/apache2/sites-enabled"
+    mods_enabled: str = "/etc/apache2/mods-enabled"
+    conf_available: str = "/etc/apache2/conf-available"
+    default_site: str = "000-default"
+    pid_file: str = "/var/run/apache2/apache2.pid"
+    log_dir: str = "/var/log/apache2"
+    apachectl: str = "/usr/sbin/apache2ctl"
+    a2enmod: str = "/usr/sbin/a2enmod"
+    a2ensite: str = "/usr/sbin/a2ensite"
+    a2dissite: str = "/usr/sbin/a2dissite"
+    a2enconf: str = "/usr/sbin/a2enconf"
+    process_name: str = "apache2"  # the parent's and children's comm
+
+    @property
+    def error_log(self) -> str:
+        return f"{self.log_dir}/error.log"
+
+    def site_file(self, app: str) -> str:
+        return f"{self.sites_available}/{app}.conf"
+
+
+@dataclass(frozen=True)
+class Stack:
+    """One server platform. See the module docstring; every field is data some code path or check reads."""
+
+    name: str                 # registry key, e.g. "debian12-apache-wsgi"
+    platform: str             # the --platform word for containers, e.g. "debian12"
+    title: str                # for messages: "Debian 12 (bookworm)"
+    os_id: str                # /etc/os-release ID
+    version_id: str           # /etc/os-release VERSION_ID
+    codename: str             # /etc/os-release VERSION_CODENAME (testing releases carry no VERSION_ID)
+    python_version: str       # python3's X.Y on that platform: what pack builds for, what mod_wsgi embeds
+    mod_wsgi_major: str       # the major version of the distribution's mod_wsgi
+    packages: tuple[str, ...]  # what bootstrap installs (when missing)
+    vhost_template: str       # str.format template of the site file (see deploytests.pipeline.templates)
+    image: str                # dockerfiles/<image>: a ready server (sshd + Apache + mod_wsgi)
+    bare_image: str           # dockerfiles/<bare_image>: a fresh server for bootstrap to provision
+    base_image: str           # the image both are built FROM (pulled, or built with debootstrap)
+    apache: ApacheLayout = field(default_factory=ApacheLayout)
+    wsgi_module: str = "wsgi"            # a2enmod name; loaded as "<wsgi_module>_module"
+    wsgi_module_file: str = "/usr/lib/apache2/modules/mod_wsgi.so"
+    daemon_display: str = "(wsgi:{app})"  # display-name=%{GROUP} in the vhost: how ps shows the app's daemons
+    nologin_shells: tuple[str, ...] = ("/usr/sbin/nologin", "/bin/false", "/sbin/nologin")
+    configtest_ok: str = "Syntax OK"
+
+    def matches(self, release: dict[str, str]) -> bool:
+        """True when an os-release mapping names this platform (by VERSION_ID, or codename without one)."""
+        if release.get("ID") != self.os_id:
+            return False
+        if release.get("VERSION_ID"):
+            return release["VERSION_ID"] == self.version_id
+        return release.get("VERSION_CODENAME") == self.codename
+
+    def agent_args(self) -> dict:
+        """What the root agent's bootstrap needs of this stack (plain JSON data; the agent imports nothing)."""
+        a = self.apache
+        return {"stack": self.name, "packages": list(self.packages),
+                "apache": {"sites_available": a.sites_available, "sites_enabled": a.sites_enabled,
+                           "mods_enabled": a.mods_enabled, "conf_available": a.conf_available,
+                           "default_site": a.default_site, "pid_file": a.pid_file, "apachectl": a.apachectl,
+                           "a2enmod": a.a2enmod, "a2ensite": a.a2ensite, "a2dissite": a.a2dissite,
+                           "a2enconf": a.a2enconf,
+                           "wsgi_module": self.wsgi_module}}
+
+    def is_daemon_of(self, argv0: str, app: str) -> bool:
+        """Whether a process whose first ``ps`` word is ``argv0`` is one of ``app``'s mod_wsgi daemons.
+
+        The kernel keeps the display name within the length of Apache's argv[0], so ``(wsgi:yourapplication)``
+        shows as ``(wsgi:yourapplica``: the fixed part and a non-empty prefix of the app name match."""
+        fixed, _, tail = self.daemon_display.partition("{app}")
+        shown = argv0[len(fixed):]
+        if tail and shown.endswith(tail):
+            shown = shown[:-len(tail)]
+        return argv0.startswith(fixed) and bool(shown) and app.startswith(shown)
+
+
+OS_RELEASE = "/etc/os-release"
+OS_RELEASE_FALLBACK = "/usr/lib/os-release"
+
+
+def parse_os_release(text: str) -> dict[str, str]:
+    """``KEY=value`` lines of os-release(5) as a dict (shell quoting removed, comments and junk skipped)."""
+    values = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, raw = line.partition("=")
+        if not key.replace("_", "").isalnum():
+            continue
+        try:
+            words = shlex.split(raw)
+        except ValueError:
+            continue
+        values[key] = words[0] if words else ""
+    return values
+
+
+def describe_release(release: dict[str, str]) -> str:
+    """How a server's OS is named in messages: PRETTY_NAME plus the keys that decide."""
+    pretty = release.get("PRETTY_NAME") or release.get("NAME") or "an OS without /etc/os-release"
+    keys = " ".join(f"{k}={release[k]}" for k in ("ID", "VERSION_ID", "VERSION_CODENAME") if release.get(k))
+    return f"{pretty} ({keys})" if keys else pretty

@@ -1,0 +1,14 @@
+"""Debian 12 (bookworm): Python 3.11, mod_wsgi 4.9, Apache 2.4 with Debian's a2en* layout."""
+
+from __future__ import annotations
+
+from .apache_wsgi import PACKAGES, VHOST
+from .base import Stack
+
+STACK = Stack(
+    name="debian12-apache-wsgi", platform="debian12", title="Debian 12 (bookworm)",
+    os_id="debian", version_id="12", codename="bookworm",
+    python_version="3.11", mod_wsgi_major="4",
+    packages=PACKAGES, vhost_template=VHOST,
+    image="debian-apache-wsgi", bare_image="debian-bare", base_image="debian:bookworm-slim",
+)

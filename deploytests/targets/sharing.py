@@ -1,0 +1,49 @@
+"""One real target shared by xdist workers: a readers-writer lock, so destructive scenarios never overlap checks.
+
+On a real target every xdist worker verifies the same servers. The lifecycle scenarios (``destructive``)
+deploy other releases there and put the session's release back at the end, so nothing else may run on the
+target meanwhile. The plugin schedules by module (xdist's ``loadscope``: the scenarios, one module, run on one
+worker) and holds this lock around each test: shared for ordinary checks, exclusive from the first destructive
+test of a run of them to the last one (whose teardown restores the release). The lock is an ``flock`` on one file per run
+(``$TMPDIR/deploytests-<xdist run id>/<target>.rwlock``): the kernel drops it with a dead worker.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+class TargetLock:
+    """``hold(exclusive)`` / ``release()`` over an flock; holding exclusive already covers shared."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.fd: int | None = None
+        self.mode: int | None = None
+
+    def hold(self, exclusive: bool) -> None:
+        want = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        if self.mode == fcntl.LOCK_EX or self.mode == want:
+            return
+        if self.fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.fd, want)
+        self.mode = want
+
+    def release(self) -> None:
+        if self.fd is not None and self.mode is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        self.mode = None
+
+    def close(self) -> None:
+        self.release()
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def keep_exclusive(item_destructive: bool, next_destructive: bool) -> bool:
+    """After a test: keep the exclusive lock only between two destructive tests (pure)."""
+    return item_destructive and next_destructive

@@ -1,0 +1,219 @@
+"""Flask's "Deploying with Fabric" recipe, made safe: the ``fab`` tasks over :mod:`deploytests.pipeline`.
+
+A project's ``fabfile.py`` is one line (``deploytests init`` writes it)::
+
+    from deploytests.tasks import *  # noqa: F401,F403  (pack, bootstrap, deploy, rollback, status, target)
+
+Then, in the project::
+
+    fab -H appuser@web1.example.com pack deploy     # the recipe: build, upload, install, switch, gate
+    fab -H appuser@web1,appuser@web2 deploy         # many hosts: in parallel, every failed host reported
+    fab -H appuser@web3.example.com bootstrap       # prepare a new server (needs passwordless sudo)
+    fab target staging pack deploy                  # every host of a target of targets.toml, in parallel
+    fab rollback --target staging                   # the same, as a task option
+    fab target staging status
+
+Which app: ``--app PATH`` on a task or ``DEPLOYTESTS_APP`` (default: the current directory), with its
+``deploy.toml`` or ``[tool.deploytests]``. Which servers: ``-H user@host[:port],...`` (host keys checked
+against ``DEPLOYTESTS_KNOWN_HOSTS`` or ``~/.ssh/known_hosts``, identity from ``-i`` or ``DEPLOYTESTS_IDENTITY``),
+or a target of the inventory (``targets.toml`` in the current directory, or ``DEPLOYTESTS_TARGETS``) named by
+the ``target NAME`` task placed before the others, by ``--target NAME`` after a task, or by
+``DEPLOYTESTS_TARGET``. (Options before the first task are Fabric's own: ``fab --target staging deploy`` is
+refused by Fabric itself, hence the ``target`` task.)
+
+Many hosts always run in parallel (``-H a,b`` as well as a target): Fabric would call a task once per ``-H``
+host, one after the other, stopping at the first failure; here the first call runs the step on every host at
+once and the later calls of that step are no-ops, so every failed host is reported, none hidden by the first.
+``deploy --rolling`` deploys one host at a time and stops at the first failure. Every step prints one line per
+host with its duration. ``pack`` keeps its artifact for the ``deploy`` of the same ``fab`` run.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+
+from fabric import Connection, task
+
+from . import pipeline
+from .config import load_config
+from .errors import DeployTestsError
+from .ssh import connect
+
+__all__ = ["pack", "bootstrap", "deploy", "rollback", "status", "target"]
+
+STATE: dict = {"artifact": None, "connections": {}, "target": None, "done": set()}
+
+
+def one_line_errors(fn):
+    """A task whose errors (bad deploy.toml, a failed build, failed hosts) end ``fab`` with one line (then each
+    failed host's detail), not a traceback; values of the app's config file are redacted from it."""
+    @functools.wraps(fn)
+    def wrapper(c, *args, **kwargs):
+        try:
+            return fn(c, *args, **kwargs)
+        except DeployTestsError as exc:
+            sys.exit(f"fab {fn.__name__}: {_redacted(exc.render(), kwargs.get('app'), kwargs.get('config'))}")
+        except pipeline.Interrupted as exc:  # the per-host lines were printed; exit like a signalled process
+            print(f"fab {fn.__name__}: interrupted ({exc.signame}); " + "; ".join(exc.lines), file=sys.stderr)
+            sys.exit(130 if exc.signame == "SIGINT" else 143)
+    return wrapper
+
+
+def _redacted(text: str, app: str | None, config: str | None = None) -> str:
+    from .verify.diagnostics import redact, secret_values
+
+    try:
+        config_file = load_config(_app(app), target_config=config).config_file
+    except DeployTestsError:
+        return text  # no readable config: nothing of it can be in the text either
+    return redact(text, secret_values(config_file))
+
+
+def _app(app: str | None) -> Path:
+    return Path(app or os.environ.get("DEPLOYTESTS_APP") or ".").resolve()
+
+
+def cli_hosts() -> list[str]:
+    """The ``-H`` hosts of the running ``fab`` (Fabric's own program), or [] when not run by ``fab -H``."""
+    try:
+        from fabric.main import program
+
+        value = program.core[0].args.hosts.value if getattr(program, "core", None) else None
+    except (ImportError, AttributeError, IndexError, KeyError):
+        return []
+    return [h.strip() for h in value.split(",") if h.strip()] if value else []
+
+
+class _Host:
+    """A ``-H`` host for :func:`~deploytests.pipeline.run_on_hosts`: connected (pinned) inside its own step, so
+    a host that cannot be reached is one failed host among the others, not the end of the run."""
+
+    def __init__(self, c: Connection):
+        self.c = c
+        self.label = f"{c.user}@{c.host}" + (f":{c.port}" if c.port != 22 else "")
+
+    def connection(self):
+        return _pinned(self.c, self.label)
+
+
+def _pinned(c: Connection, label: str):
+    """Our pinned connection (RejectPolicy, TCP_NODELAY) for a ``-H`` host; one per host per fab run."""
+    key = (c.connect_kwargs.get("key_filename") or [os.environ.get("DEPLOYTESTS_IDENTITY", "~/.ssh/id_ed25519")])
+    key = key[0] if isinstance(key, (list, tuple)) else key
+    known = os.environ.get("DEPLOYTESTS_KNOWN_HOSTS", "~/.ssh/known_hosts")
+    where = (c.user, c.host, c.port)
+    if where not in STATE["connections"]:
+        STATE["connections"][where] = connect(c.host, user=c.user, port=c.port, key_filename=Path(key).expanduser(),
+                                              known_hosts=Path(known).expanduser(), label=label)
+    return STATE["connections"][where]
+
+
+def _each_host(c, target: str | None, step: str, fn, *, app=None, config=None, rolling: bool = False):
+    """Run ``fn(connection, cfg)`` on every host, in parallel: the ``-H`` hosts of this ``fab`` run, or the
+    hosts of ``target``; ``cfg`` is the app's deploy config with the config file of ``--config``, else the
+    target's, else the app's own. Returns None when this step already ran on every ``-H`` host."""
+    target = target or STATE["target"] or os.environ.get("DEPLOYTESTS_TARGET")
+    if isinstance(c, Connection) and not target:
+        hosts = cli_hosts()
+        if len(hosts) > 1:
+            if step in STATE["done"]:
+                return None  # Fabric calls the task once per -H host; the first call ran them all
+            STATE["done"].add(step)
+            connections = [Connection(h, config=c.config) for h in hosts]
+        else:
+            connections = [c]
+        cfg = load_config(_app(app), target_config=config)
+        return pipeline.run_on_hosts([_Host(x) for x in connections], lambda conn: fn(conn, cfg), step=step,
+                                     rolling=rolling, progress=pipeline.print_progress)
+    if not target:
+        raise DeployTestsError("no servers: give -H user@host[:port][,...], or a target: `fab target NAME "
+                               f"{step}` or `fab {step} --target NAME`")
+    from .settings import Settings
+    from .targets import provider_for
+
+    inventory = Path(os.environ.get("DEPLOYTESTS_TARGETS", "targets.toml"))
+    settings = Settings(target=target, targets_file=inventory.resolve() if inventory.is_file() else None)
+    provider = provider_for(settings)
+    cfg = load_config(_app(app), target_config=config or provider.config_file)
+    with provider as servers:
+        return pipeline.run_on_hosts(servers, lambda conn: fn(conn, cfg), step=step, rolling=rolling,
+                                     progress=pipeline.print_progress)
+
+
+@task
+def target(c, name):
+    """Name the target (of targets.toml) for the tasks after it: ``fab target staging pack deploy``."""
+    STATE["target"] = name
+
+
+@task
+@one_line_errors
+def pack(c, app=None, python="3.11"):
+    """Build the app's wheel + dependency wheelhouse into one artifact (cached: instant when unchanged)."""
+    project = _app(app)
+    cfg = load_config(project)
+    if STATE["artifact"] is None or STATE["artifact"][0] != project:
+        art = pipeline.pack(project, cfg, python_version=python)
+        pipeline.print_progress("runner", "pack", art.seconds, f"{art.path.name} ({art.size} bytes"
+                                f"{', cached' if art.cached else ''})")
+        STATE["artifact"] = (project, art)
+
+
+@task
+@one_line_errors
+def bootstrap(c, app=None, target=None, config=None):
+    """Prepare servers: packages, users, tree, config upload, vhost (idempotent; reports what changed)."""
+    _each_host(c, target, "bootstrap",
+               lambda conn, cfg: _show(pipeline.bootstrap(conn, cfg, progress=pipeline.print_progress)),
+               app=app, config=config)
+
+
+@task
+@one_line_errors
+def deploy(c, app=None, target=None, config=None, rolling=False):
+    """Deploy the artifact of ``pack`` (packing first if this run did not): new release, switch, health gate."""
+    if "deploy" in STATE["done"]:
+        return  # Fabric calls the task once per -H host; the first call deployed to all of them
+    if STATE["artifact"] is None or app is not None:  # pack reuses this run's artifact when it is the same app
+        pack(c, app=app)
+    project, art = STATE["artifact"]
+    _each_host(c, target, "deploy",
+               lambda conn, cfg: _show(pipeline.deploy(conn, cfg, art, progress=pipeline.print_progress)),
+               app=str(project), config=config, rolling=rolling)
+
+
+@task
+@one_line_errors
+def rollback(c, app=None, target=None, to=None):
+    """Switch back to the previous release (or ``--to ID``) through the same health gate."""
+    _each_host(c, target, "rollback",
+               lambda conn, cfg: _show(pipeline.rollback(conn, cfg, to, progress=pipeline.print_progress)),
+               app=app)
+
+
+@task
+@one_line_errors
+def status(c, app=None, target=None):
+    """List each host's releases (oldest first) and which one is live."""
+    _each_host(c, target, "status", lambda conn, cfg: _show(pipeline.status(conn, cfg)), app=app)
+
+
+def _show(result):
+    """Print the one-line summary of a step's result and return it."""
+    if isinstance(result, pipeline.Status):
+        for r in result.releases:
+            print(f"[{result.host}] {'*' if r.live else ' '} {r.id}  {r.version:<10} {r.created_at}  {r.deployed_by}")
+        if not result.live:  # nothing deployed, or current dangling: say which
+            print(f"[{result.host}] {result.describe_live()}")
+    elif isinstance(result, pipeline.BootstrapResult):
+        print(f"[{result.host}] bootstrap: " + ("; ".join(result.changes) if result.changed else "no change"))
+    else:
+        what = f"live: {result.release_id} ({result.version})" if result.changed else \
+            f"no change: {result.release_id} is live"
+        if getattr(result, "config_changed", False):
+            what += " with a changed config"
+        print(f"[{result.host}] {what}, previous {result.previous}, {result.seconds:.2f}s")
+    return result

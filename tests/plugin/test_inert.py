@@ -1,0 +1,143 @@
+"""Installed, the plugin is loaded into every pytest run of the environment: it must be invisible to projects
+that do not use it, and a project's own fixtures must win over its short aliases.
+
+The projects here are run in a subprocess with ``-W error`` and their own ``filterwarnings = ["error"]``, as a
+strict team runs its suite: any warning of ours (an unclosed file, a deprecation) would fail them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+def ours(out: str) -> list[str]:
+    """Lines deploytests printed (header lines, its summary); pytest's own plugin list names it too."""
+    return [ln for ln in out.splitlines() if ln.startswith("deploytests") or "deploytests summary" in ln]
+
+
+STRICT_INI = '[pytest]\nfilterwarnings =\n    error\n'
+
+OWN_FIXTURES = '''
+import pytest
+
+
+class Server:
+    """The project's own idea of a server: no ``label``, nothing of deploytests."""
+
+    def __init__(self, name):
+        self.name = name
+
+
+@pytest.fixture
+def server():
+    return Server("mine")
+
+
+@pytest.fixture
+def http():
+    return {"base": "http://example.invalid"}
+
+
+@pytest.fixture
+def artifact(tmp_path):
+    path = tmp_path / "build.zip"
+    path.write_bytes(b"PK")
+    return path
+
+
+@pytest.fixture
+def deployment():
+    return "blue-green"
+'''
+
+OWN_TESTS = '''
+def test_server(server):
+    assert server.name == "mine"
+
+
+def test_http_and_artifact(http, artifact):
+    assert http["base"].startswith("http://") and artifact.read_bytes() == b"PK"
+
+
+def test_deployment(deployment):
+    assert deployment == "blue-green"
+
+
+def test_fails_with_own_server(server):
+    assert server.name == "other", "deliberate: the report of a failed test of the project's own server"
+'''
+
+
+def test_project_with_its_own_server_http_artifact_fixtures_is_untouched(pytester, monkeypatch, tmp_path):
+    """No parametrization, no header or summary, no engine contacted, no INTERNALERROR from our report hook
+    (the project's ``server`` has no ``label``), no warning under ``-W error``."""
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/dead.sock")  # nothing may try to reach an engine
+    pytester.makeini(STRICT_INI)
+    pytester.makeconftest(OWN_FIXTURES)
+    pytester.makepyfile(test_own=OWN_TESTS)
+    result = pytester.runpytest_subprocess("-W", "error", "-v", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3, failed=1)
+    out = result.stdout.str() + result.stderr.str()
+    assert not ours(out), out
+    assert "docker://" not in out and "INTERNALERROR" not in out, out
+    result.stdout.fnmatch_lines(["*test_own.py::test_server PASSED*", "*test_own.py::test_fails_with_own_server FAILED*"])
+
+
+def test_project_without_deploytests_sees_no_markers_of_ours_but_its_own(pytester):
+    result = pytester.runpytest("--markers")
+    out = result.stdout.str()
+    assert "@pytest.mark.deploytests_deploys" in out and "@pytest.mark.deploytests_destructive" in out
+    assert "@pytest.mark.deploys:" not in out and "@pytest.mark.destructive:" not in out
+    assert "@pytest.mark.integration" not in out  # this repository's own marker, not the plugin's
+
+
+def test_plain_run_has_no_header_and_no_summary(pytester):
+    pytester.makeini(STRICT_INI)
+    pytester.makepyfile("def test_plain():\n    pass\n")
+    result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert not ours(result.stdout.str() + result.stderr.str()), result.stdout.str()
+
+
+@pytest.mark.parametrize("fixture", ["deploy_server", "server", "deploy_http", "http", "deploy_host",
+                                     "testinfra_host"])
+def test_our_fixtures_and_aliases_run_once_per_server(pytester, fixture):
+    pytester.makepyfile(f"def test_site({fixture}):\n    pass\n")
+    result = pytester.runpytest("--co", "-q", "--containers", "2")
+    result.stdout.fnmatch_lines(["*test_site[[]docker://web-1[]]", "*test_site[[]docker://web-2[]]"])
+    result.stdout.fnmatch_lines(["deploytests: hosts: docker://web-1, docker://web-2"])
+
+
+def test_own_server_beside_ours_in_one_run(pytester):
+    """One module overrides ``server``; another uses ``deploy_server``: only the latter is parametrized."""
+    pytester.mkpydir("own").joinpath("conftest.py").write_text(OWN_FIXTURES)
+    pytester.path.joinpath("own", "test_own.py").write_text("def test_own(server):\n    assert server.name\n")
+    pytester.makepyfile(test_deploy="def test_site(deploy_server):\n    pass\n")
+    result = pytester.runpytest("--co", "-q")
+    result.stdout.fnmatch_lines(["own/test_own.py::test_own", "*test_site[[]docker://web-1[]]"])
+    assert "test_own[" not in result.stdout.str()
+
+
+def test_app_defaults_to_the_project_with_a_deploy_config(pytester):
+    pytester.makefile(".toml", deploy='app = "mine"\nentry_point = "mine:app"\n')
+    pytester.makepyfile("def test_site(deploy_http):\n    pass\n")
+    result = pytester.runpytest("--co")
+    result.stdout.fnmatch_lines([f"deploytests: app: {pytester.path} (project (rootdir))"])
+
+
+def test_app_from_pyproject_table_and_conftest_hook_wins(pytester):
+    pytester.makefile(".toml", pyproject='[tool.deploytests]\napp = "mine"\nentry_point = "mine:app"\n')
+    pytester.makepyfile("def test_site(deploy_http):\n    pass\n")
+    pytester.makeini("[pytest]\n")  # rootdir stays the project; pyproject.toml is still there
+    result = pytester.runpytest("--co")
+    result.stdout.fnmatch_lines([f"deploytests: app: {pytester.path} (project (rootdir))"])
+    pytester.makeconftest("from pathlib import Path\n\n"
+                          "def pytest_deploytests_default_app(config):\n    return Path('elsewhere')\n")
+    result = pytester.runpytest("--co")
+    result.stdout.fnmatch_lines(["deploytests: app: */elsewhere (conftest default)"])
+
+
+def test_no_app_when_the_project_has_no_deploy_config(pytester):
+    pytester.makefile(".toml", pyproject='[tool.other]\nx = 1\n')
+    pytester.makepyfile("def test_site(deploy_http):\n    pass\n")
+    result = pytester.runpytest("--co")
+    result.stdout.fnmatch_lines(["deploytests: app: (none: set --app)"])

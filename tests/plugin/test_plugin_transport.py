@@ -1,0 +1,133 @@
+"""The plugin's transport behaviour with pytester and no container (issue 10, findings 7 and 9).
+
+``pytest -n`` on a real target: a stop of the session in a worker keeps its reason (no ``INTERNALERROR ...
+AssertionError``); destructive scenarios go to one worker and never overlap the other workers' checks of the
+same target. A signal during a many-host step: one line per host, no ``threading.py`` traceback.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import subprocess
+
+import pytest
+
+
+def target(pytester, hosts: str, destructive: str = "false") -> None:
+    key = pytester.path / "id_test"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    (pytester.path / "known_hosts").write_text("")
+    pytester.makefile(".toml", targets=(
+        f"[targets.staging]\nhosts = {hosts}\nidentity_file = \"id_test\"\nknown_hosts = \"known_hosts\"\n"
+        f"base_url = \"http://127.0.0.1:9\"\ndeploy = true\ndestructive = {destructive}\n"))
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_stop_in_workers_keeps_its_reason_without_internalerror(pytester):
+    port = closed_port()
+    target(pytester, f'["appuser@127.0.0.1:{port}"]')
+    pytester.makepyfile("\n".join(f"def test_{i}(server):\n    pass\n" for i in range(6)))
+    result = pytester.runpytest_subprocess("--target", "staging", "-p", "no:cacheprovider", "-n", "2")
+    out = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in out and "AssertionError" not in out, out
+    assert result.ret != pytest.ExitCode.INTERNAL_ERROR, out
+    reason = f"ssh://appuser@127.0.0.1:{port}: cannot reach 127.0.0.1:{port}"
+    assert any(reason in line and "Interrupted" in line for line in out.splitlines()), out
+
+
+RECORD = """
+import json, os, time, pytest
+
+def record(name):
+    start = time.monotonic()
+    yield
+    with open(os.environ["RECORD"], "a") as f:
+        f.write(json.dumps({"test": name, "worker": os.environ.get("PYTEST_XDIST_WORKER"),
+                            "start": start, "end": time.monotonic()}) + "\\n")
+
+@pytest.fixture
+def rec(request):
+    yield from record(request.node.name)
+
+"""
+
+
+def test_destructive_scenarios_run_on_one_worker_never_beside_other_checks(pytester, tmp_path):
+    target(pytester, '["appuser@web1"]', destructive="true")
+    body = RECORD + "".join(f"@pytest.mark.destructive\ndef test_scenario_{i}(rec):\n    pass\n\n" for i in range(6))
+    body += "".join(f"@pytest.mark.deploys\ndef test_check_{i}(rec):\n    pass\n\n" for i in range(12))
+    pytester.makepyfile(body)
+    record = tmp_path / "record.jsonl"
+    os.environ["RECORD"] = str(record)
+    try:
+        result = pytester.runpytest_subprocess("--target", "staging", "-p", "no:cacheprovider", "-n", "3")
+    finally:
+        del os.environ["RECORD"]
+    assert result.ret == 0, result.stdout.str()
+    rows = [json.loads(line) for line in record.read_text().splitlines()]
+    scenarios = [r for r in rows if r["test"].startswith("test_scenario")]
+    checks = [r for r in rows if r["test"].startswith("test_check")]
+    assert len(scenarios) == 6 and len(checks) == 12
+    assert len({r["worker"] for r in scenarios}) == 1, scenarios
+    span = (min(r["start"] for r in scenarios), max(r["end"] for r in scenarios))
+    for r in checks:
+        assert r["end"] <= span[0] or r["start"] >= span[1], (r, span)
+
+
+def test_the_target_lock_is_shared_for_checks_and_exclusive_for_scenarios(tmp_path):
+    from deploytests.targets.sharing import TargetLock, keep_exclusive
+
+    path = tmp_path / "t.rwlock"
+    scenario, check = TargetLock(path), TargetLock(path)
+    other = os.open(path, os.O_RDWR | os.O_CREAT)
+    try:
+        check.hold(exclusive=False)
+        fcntl.flock(other, fcntl.LOCK_SH | fcntl.LOCK_NB)  # another check may run beside it
+        fcntl.flock(other, fcntl.LOCK_UN)
+        check.release()
+        scenario.hold(exclusive=True)
+        scenario.hold(exclusive=False)  # a shared request inside an exclusive span changes nothing
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        scenario.release()
+        fcntl.flock(other, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    finally:
+        os.close(other)
+        scenario.close()
+        check.close()
+    assert keep_exclusive(True, True) and not keep_exclusive(True, False) and not keep_exclusive(False, True)
+
+
+INTERRUPTED = """
+import os, signal
+from types import SimpleNamespace
+from deploytests.pipeline import run_on_hosts
+
+def test_deploy_interrupted():
+    hosts = [SimpleNamespace(label=f"ssh://u@web{i}", user="u", host=f"web{i}", port=22) for i in (1, 2)]
+
+    def step(c):  # the runner gets SIGTERM while web1 deploys; web2 waits its turn (rolling)
+        if c.label.endswith("web1"):
+            os.kill(os.getpid(), signal.SIGTERM)
+        return SimpleNamespace(release_id="r-" + c.host)
+
+    run_on_hosts(hosts, step, step="deploy", rolling=True)
+"""
+
+
+def test_a_signal_during_a_deploy_says_what_each_host_is(pytester):
+    pytester.makepyfile(INTERRUPTED)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    out = result.stdout.str() + result.stderr.str()
+    assert result.ret == pytest.ExitCode.INTERRUPTED, out
+    assert "deploytests: ssh://u@web1: finished (serves r-web1)" in out, out
+    assert "deploytests: ssh://u@web2: untouched (interrupted before it started)" in out, out
+    assert "threading.py" not in out and "Traceback" not in out, out

@@ -1,0 +1,140 @@
+"""`deploytests init`: what it detects in a project, what it writes, and that it never overwrites a file."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from deploytests.__main__ import main
+from deploytests.config import load_config
+from deploytests.init import app_name, detect, init
+
+FACTORY = '''\
+import os
+
+from flask import Flask
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)
+    app.config.from_envvar("NOTES_SETTINGS", silent=True)
+
+    @app.get("/healthz")
+    def health():
+        return "ok"
+
+    @app.cli.command("init-db")
+    def init_db():
+        pass
+
+    return app
+'''
+
+MODULE_APP = '''\
+from flask import Flask
+
+application = Flask(__name__)
+'''
+
+
+def project(tmp_path: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return tmp_path
+
+
+def test_factory_in_package_with_config_env_health_command_and_instance(tmp_path):
+    root = project(tmp_path, {"pyproject.toml": '[project]\nname = "Team-Notes"\nversion = "1"\n',
+                              "notes/__init__.py": FACTORY, "tests/test_x.py": "def create_app(): pass\n"})
+    d = detect(root)
+    assert (d.name, d.app, d.entry_point) == ("Team-Notes", "notes", "notes:create_app()")
+    assert (d.config_env, d.health_path) == ("NOTES_SETTINGS", "/healthz")
+    assert d.post_deploy == ["flask --app notes init-db"] and d.shared_paths == ["instance"] and not d.notes
+
+
+def test_factory_in_a_module_of_a_src_layout_package(tmp_path):
+    root = project(tmp_path, {"src/shop/__init__.py": "", "src/shop/web.py": FACTORY, "setup.py":
+                              "from setuptools import setup\nsetup(name='shop')\n"})
+    d = detect(root)
+    assert (d.name, d.app, d.entry_point) == ("shop", "shop", "shop.web:create_app()")
+
+
+def test_module_level_flask_app(tmp_path):
+    root = project(tmp_path, {"wsgi_site/__init__.py": "", "wsgi_site/main.py": MODULE_APP})
+    d = detect(root)
+    assert d.entry_point == "wsgi_site.main:application" and d.app == "wsgi_site"
+    assert d.config_env == "" and d.health_path == "" and d.post_deploy == [] and d.shared_paths == []
+    assert any("no /health route found" in n for n in d.notes)
+
+
+def test_nothing_found_is_a_guess_that_says_so(tmp_path):
+    root = project(tmp_path / "My Project", {"mypkg/__init__.py": "VALUE = 1\n"})
+    d = detect(root)
+    assert d.entry_point == "mypkg:app"
+    assert any("entry_point guessed as 'mypkg:app', check it" in n for n in d.notes)
+
+
+@pytest.mark.parametrize("name, app", [("Team-Notes", "team_notes"), ("9lives", "app_9lives"),
+                                       ("x" * 40, "x" * 32), ("a.b c", "a_b_c")])
+def test_app_name_is_always_valid(name, app):
+    assert app_name(name) == app
+
+
+def test_init_writes_valid_files_and_the_ini_keys(tmp_path, capsys):
+    root = project(tmp_path, {"pyproject.toml": '[project]\nname = "notes"\nversion = "1"\n',
+                              "notes/__init__.py": FACTORY})
+    assert main(["init", str(root)]) == 0
+    out = capsys.readouterr().out
+    for rel in ("deploy.toml", "targets.toml", "fabfile.py", "tests/deploy/test_deploy.py"):
+        assert f"wrote   {rel}" in out, out
+    assert "pytest --pyargs deploytests.suite tests/deploy" in out
+    cfg = load_config(root)
+    assert (cfg.app, cfg.entry_point, cfg.config_env, cfg.health_path) == (
+        "notes", "notes:create_app()", "NOTES_SETTINGS", "/healthz")
+    assert cfg.shared_paths == ("instance",) and cfg.post_deploy == ("flask --app notes init-db",)
+    tomllib.loads((root / "targets.toml").read_text())  # valid TOML (every target commented out)
+    assert (root / "fabfile.py").read_text().startswith("from deploytests.tasks import *")
+    compile((root / "tests/deploy/test_deploy.py").read_text(), "test_deploy.py", "exec")
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    assert pyproject["project"]["name"] == "notes"
+    assert pyproject["tool"]["pytest"]["ini_options"] == {"testpaths": ["tests"],
+                                                          "addopts": "--ignore=tests/deploy"}
+
+
+def test_init_never_overwrites(tmp_path, capsys):
+    mine = {"deploy.toml": "# mine\napp = 'keep'\nentry_point = 'keep:app'\n", "fabfile.py": "# my tasks\n",
+            "tests/deploy/test_deploy.py": "# my deploy test\n",
+            "pyproject.toml": '[project]\nname = "notes"\n\n[tool.pytest.ini_options]\naddopts = "-q"\n',
+            "notes/__init__.py": FACTORY}
+    root = project(tmp_path, mine)
+    init(root)
+    out = capsys.readouterr().out
+    for rel, text in mine.items():
+        assert (root / rel).read_text() == text, rel
+    for rel in ("deploy.toml", "fabfile.py", "tests/deploy/test_deploy.py"):
+        assert f"kept    {rel} (exists; not overwritten)" in out
+    assert "wrote   targets.toml" in out
+    assert "pyproject.toml: it configures pytest already; add these keys to it yourself" in out
+    assert 'addopts = "--ignore=tests/deploy"' in out
+    init(root)  # a second run writes nothing new
+    assert "wrote" not in capsys.readouterr().out
+
+
+def test_init_keeps_a_pyproject_deploy_table_and_prints_ini_keys_for_pytest_ini(tmp_path, capsys):
+    root = project(tmp_path, {"pyproject.toml": '[tool.deploytests]\napp = "notes"\nentry_point = "notes:app"\n',
+                              "pytest.ini": "[pytest]\nfilterwarnings = error\n", "notes/__init__.py": MODULE_APP})
+    before = {p: (root / p).read_text() for p in ("pyproject.toml", "pytest.ini")}
+    init(root)
+    out = capsys.readouterr().out
+    assert not (root / "deploy.toml").exists() and "kept    deploy.toml (not written: pyproject.toml has" in out
+    assert {p: (root / p).read_text() for p in before} == before
+    assert "kept    pytest.ini: it configures pytest already" in out and "addopts = --ignore=tests/deploy" in out
+
+
+def test_init_refuses_a_missing_directory(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "nope")]) == 2
+    assert "is not a directory" in capsys.readouterr().err

@@ -1,0 +1,92 @@
+"""The fab tasks' own decisions, without servers: which hosts, once per run, which config file, which target."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from fabric import Config, Connection
+from invoke import Context
+
+from deploytests import tasks
+from deploytests.errors import DeployTestsError
+
+
+@pytest.fixture
+def fab_run(monkeypatch, tmp_path):
+    """A fresh fab run: empty task state, a project, the ``-H`` value Fabric parsed, run_on_hosts recorded."""
+    from fabric import main
+
+    monkeypatch.setattr(tasks, "STATE", {"artifact": None, "connections": {}, "target": None, "done": set()})
+    (tmp_path / "deploy.toml").write_text('app = "notes"\nentry_point = "notes:create_app()"\n')
+    monkeypatch.setenv("DEPLOYTESTS_APP", str(tmp_path))
+    monkeypatch.delenv("DEPLOYTESTS_TARGET", raising=False)
+    calls = []
+
+    def hosts(value):
+        core = [SimpleNamespace(args=SimpleNamespace(hosts=SimpleNamespace(value=value)))]
+        monkeypatch.setattr(main.program, "core", core, raising=False)
+
+    def run_on_hosts(targets, fn, **kwargs):
+        calls.append(([t.label for t in targets], kwargs))
+        return []
+
+    monkeypatch.setattr(tasks.pipeline, "run_on_hosts", run_on_hosts)
+    return SimpleNamespace(hosts=hosts, calls=calls, project=tmp_path)
+
+
+def test_cli_hosts_come_from_the_running_fab(fab_run):
+    fab_run.hosts("appuser@web1, deployer@web2:2222,")
+    assert tasks.cli_hosts() == ["appuser@web1", "deployer@web2:2222"]
+    fab_run.hosts(None)
+    assert tasks.cli_hosts() == []
+
+
+def test_many_h_hosts_run_once_in_parallel_on_all_of_them(fab_run):
+    fab_run.hosts("appuser@web1,appuser@127.0.0.1:2222")
+    config = Config()
+    for host in ("appuser@web1", "appuser@127.0.0.1:2222"):  # Fabric calls the task once per host
+        tasks.status(Connection(host, config=config))
+    assert fab_run.calls == [(["appuser@web1", "appuser@127.0.0.1:2222"],
+                              {"step": "status", "rolling": False, "progress": tasks.pipeline.print_progress})]
+
+
+def test_one_h_host_is_that_host(fab_run):
+    fab_run.hosts("appuser@web1")
+    tasks.rollback(Connection("appuser@web1"))
+    tasks.status(Connection("appuser@web1"))
+    assert [labels for labels, _ in fab_run.calls] == [["appuser@web1"], ["appuser@web1"]]
+
+
+def test_target_task_names_the_target_for_the_tasks_after_it(fab_run, monkeypatch):
+    seen = []
+    monkeypatch.setattr("deploytests.targets.provider_for",
+                        lambda settings: seen.append(settings.target) or (_ for _ in ()).throw(
+                            DeployTestsError(f"unknown target {settings.target!r}")))
+    tasks.target(Context(), "staging")
+    with pytest.raises(SystemExit) as info:
+        tasks.status(Context())
+    assert seen == ["staging"] and str(info.value) == "fab status: unknown target 'staging'."
+
+
+def test_no_servers_says_how_to_name_them(fab_run):
+    with pytest.raises(SystemExit) as info:
+        tasks.status(Context())
+    assert str(info.value) == ("fab status: no servers: give -H user@host[:port][,...], or a target: "
+                               "`fab target NAME status` or `fab status --target NAME`.")
+
+
+def test_pack_deploy_on_many_h_hosts_packs_once_and_deploys_once(fab_run, monkeypatch, capsys):
+    from pathlib import Path
+
+    packs = []
+    monkeypatch.setattr(tasks.pipeline, "pack", lambda project, cfg, python_version: packs.append(project) or
+                        SimpleNamespace(seconds=0.01, path=Path("notes-1.0-abc.tar"), size=3, cached=True))
+    fab_run.hosts("appuser@web1,appuser@web2")
+    config = Config()
+    for task in (tasks.pack, tasks.deploy):
+        for host in ("appuser@web1", "appuser@web2"):
+            task(Connection(host, config=config))
+    assert packs == [fab_run.project.resolve()]
+    assert [(labels, kw["step"]) for labels, kw in fab_run.calls] == [(["appuser@web1", "appuser@web2"], "deploy")]
+    assert capsys.readouterr().out.count("[runner] pack") == 1

@@ -1,0 +1,518 @@
+"""Transport and input (issue 10, findings 4, 5, 7-12): every decision without Docker, with fakes and fake clocks.
+
+Bounded waits (the watchdog, the lost-host message), redaction of escaped secrets, targets.toml types, key
+files (permissions, passphrase, agent), interrupts of a many-host step, the sweep racing another run, one-line
+HTTP failures, the agent's status and no-change prune.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+from types import SimpleNamespace
+
+import pytest
+
+from deploytests.errors import ConfigError, ConnectError, DeployError, HostOutcome
+from deploytests.pipeline import agent, remote
+from deploytests.pipeline.hosts import run_on_hosts
+from deploytests.pipeline.contract import StatusArgs
+from deploytests.testing import deploy_args
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+class FakeConn:
+    def __init__(self, name, lost=None, active=False):
+        self.label, self.user, self.host, self.port = name, "u", name, 22
+        self.lost = lost
+        self.transport = SimpleNamespace(is_active=lambda: active)
+
+
+# ---------------------------------------------------------------- 4: bounded waits
+
+def test_watchdog_declares_a_host_lost_once_nothing_answered_for_the_bound():
+    from deploytests.ssh import Watchdog
+
+    clock, answers, lost = FakeClock(), iter([True, True]), []
+
+    def probe(timeout):  # answers twice at once, then never: each unanswered probe waits its whole timeout
+        if next(answers, False):
+            return True
+        clock.sleep(timeout)
+        return False
+
+    dog = Watchdog(probe, bound=3, interval=1, on_lost=lost.append, clock=clock, wait=clock.sleep)
+    dog.run()
+    assert lost == ["no answer for 3 s"] and clock.now == pytest.approx(1 + 3)  # last answer at t=1
+
+
+def test_watchdog_stops_quietly_when_the_connection_closes():
+    from deploytests.ssh import Watchdog
+
+    lost, calls = [], []
+    dog = Watchdog(lambda timeout: calls.append(timeout) or True, bound=3, interval=1, on_lost=lost.append,
+                   clock=FakeClock(), wait=lambda s: dog.stop())
+    dog.run()
+    assert lost == [] and calls == [3]
+
+
+def test_host_timeout_setting_and_env(monkeypatch):
+    from deploytests.settings import resolve
+    from deploytests.ssh import host_timeout
+
+    assert host_timeout({}) == 30.0 and host_timeout({"DEPLOYTESTS_HOST_TIMEOUT": "4.5"}) == 4.5
+    with pytest.raises(ConfigError, match="DEPLOYTESTS_HOST_TIMEOUT=abc: not a positive number of seconds"):
+        host_timeout({"DEPLOYTESTS_HOST_TIMEOUT": "abc"})
+    base = dict(cli={}, ini={}, cwd=os.getcwd(), ini_dir=os.getcwd())
+    assert resolve(env={}, **base).host_timeout == 30.0
+    assert resolve(env={"DEPLOYTESTS_HOST_TIMEOUT": "5"}, **base).host_timeout == 5.0
+    with pytest.raises(ConfigError, match=r"--host-timeout=0 \(from DEPLOYTESTS_HOST_TIMEOUT environment"):
+        resolve(env={"DEPLOYTESTS_HOST_TIMEOUT": "0"}, **base)
+
+
+@pytest.mark.parametrize("command, args, done, expected", [
+    ("deploy", {}, [], "lock"),
+    ("deploy", {}, ["lock", "upload", "unpack"], "install"),
+    ("deploy", {"post_deploy": ["x"]}, ["lock", "upload", "unpack", "install", "import"], "post_deploy"),
+    ("deploy", {"post_deploy": []}, ["lock", "upload", "unpack", "install", "import"], "preflight"),
+    ("deploy", {}, ["lock", "lock_wait"], "upload"),
+    ("rollback", {}, ["lock"], "switch"),
+    ("status", {}, [], "status"),
+])
+def test_the_step_in_progress_is_the_one_after_the_last_reported(command, args, done, expected):
+    assert remote.step_in_progress(command, args, done) == expected
+
+
+def _channel_ends(monkeypatch, events):
+    """exec_stream as it returns when the host vanished: some step events, then EOF without an exit status."""
+    lines = [agent.EVENT + json.dumps(e) for e in events]
+
+    def fake(c, line, stdin, on_event, **kwargs):
+        for e in events:
+            on_event(e)
+        return remote.ChannelResult(-1, "\n".join(lines), "", events)
+
+    monkeypatch.setattr(remote, "exec_stream", fake)
+
+
+STEPS = [{"event": "step", "step": s, "seconds": 0.1, "message": ""} for s in ("lock", "upload", "unpack")]
+
+
+def test_a_frozen_host_is_one_line_naming_host_bound_and_step(monkeypatch):
+    _channel_ends(monkeypatch, STEPS)
+    c = FakeConn("docker://web-2", lost="no answer for 30 s")
+    with pytest.raises(ConnectError) as info:
+        remote.call_agent(c, "deploy", {}, step="deploy")
+    assert str(info.value).startswith("docker://web-2: no answer for 30 s during step install.")
+    assert "@@DT" not in info.value.render() and "\n" not in str(info.value)
+
+
+def test_a_lost_host_is_one_line_not_protocol_text(monkeypatch):
+    _channel_ends(monkeypatch, STEPS)
+    with pytest.raises(ConnectError) as info:
+        remote.call_agent(FakeConn("docker://web-2"), "deploy", {}, step="deploy")
+    assert str(info.value).startswith("docker://web-2: connection lost during step install")
+    assert "@@DT" not in info.value.render()
+
+
+def test_an_agent_killed_on_a_live_connection_is_not_a_lost_host(monkeypatch):
+    from deploytests.errors import CommandFailed
+
+    _channel_ends(monkeypatch, STEPS)
+    with pytest.raises(CommandFailed, match=r"deploy: the agent did not finish during step install \(exit -1\): "
+                                            r"no output\. Hint: the agent was killed") as info:
+        remote.call_agent(FakeConn("docker://web-2", active=True), "deploy", {}, step="deploy")
+    assert "@@DT" not in info.value.render()
+
+
+class SilentChannel:
+    """A paramiko channel whose agent prints one step and then nothing, until closed."""
+
+    def __init__(self):
+        self.sent, self.closed, self.first, self.eof_received = [], False, True, False
+
+    def exec_command(self, command):
+        pass
+
+    def recv_ready(self):
+        return self.first
+
+    def recv(self, n):
+        if self.first:
+            self.first = False
+            return (agent.EVENT + json.dumps({"event": "step", "step": "lock", "seconds": 0}) + "\n").encode()
+        return b""
+
+    def recv_stderr(self, n):
+        return b""
+
+    def recv_stderr_ready(self):
+        return False
+
+    def exit_status_ready(self):
+        return False
+
+    def recv_exit_status(self):
+        return -1
+
+    def sendall(self, data):
+        self.sent.append(data)
+
+    def shutdown_write(self):
+        pass
+
+    def close(self):
+        self.closed = True
+
+
+def test_an_agent_that_makes_no_progress_is_stopped_at_its_deadline(monkeypatch):
+    clock, chan = FakeClock(), SilentChannel()
+    transport = SimpleNamespace(open_session=lambda timeout=None: chan, is_active=lambda: True)
+    c = SimpleNamespace(open=lambda: None, transport=transport, label="docker://web-1", lost=None)
+
+    def readable(ch, timeout):  # nothing more arrives: every poll costs its timeout on the fake clock
+        if ch.recv_ready() or ch.closed:
+            return True
+        clock.sleep(timeout)
+        return False
+
+    monkeypatch.setattr(remote, "_readable", readable)
+    with pytest.raises(ConnectError, match=r"docker://web-1: no progress for 12 s during step upload"):
+        remote.call_agent(c, "deploy", {}, step="deploy", step_timeout=12, clock=clock)
+    assert chan.closed
+
+
+# ---------------------------------------------------------------- 5: redaction
+
+SECRET = "Zürich-s3cret pass/word"
+
+
+@pytest.mark.parametrize("shown", [
+    SECRET,
+    "Z\\xc3\\xbcrich-s3cret pass/word",              # repr of the UTF-8 bytes
+    "Z\\xfcrich-s3cret pass/word",                   # ascii() of the str
+    "Z\\u00fcrich-s3cret pass/word",                 # JSON (ensure_ascii)
+    "Z\\u00FCrich-s3cret pass/word",
+    "Z%C3%BCrich-s3cret%20pass%2Fword",              # URL-encoded
+    "Z%c3%bcrich-s3cret+pass%2fword",                # form-encoded, lower-case hex
+    json.dumps({"k": SECRET})[7:-2],                 # inside a JSON document
+])
+def test_redaction_matches_what_logs_write(shown):
+    from deploytests.verify.diagnostics import REDACTED, redact
+
+    text = f"before {shown} after"
+    assert redact(text, [SECRET]) == f"before {REDACTED} after"
+
+
+def test_a_json_escaped_secret_with_quotes_is_redacted():
+    from deploytests.verify.diagnostics import REDACTED, redact
+
+    secret = 'a"b\\c-long-secret'
+    assert redact(json.dumps({"v": secret}), [secret]) == '{"v": "%s"}' % REDACTED
+
+
+PREFLIGHT_500 = """
+import sys, traceback
+SECRET = "Zürich-s3cret pass/word"
+def app(environ, start_response):
+    try:
+        raise RuntimeError("database refused password " + SECRET)
+    except RuntimeError:
+        environ["wsgi.errors"].write(traceback.format_exc())
+    start_response("500 INTERNAL SERVER ERROR", [])
+    return [b"error"]
+"""
+
+
+def test_a_preflight_500_carries_the_apps_traceback(tmp_path, monkeypatch):
+    import pwd
+    import sys
+
+    rel = tmp_path / "rel"
+    (rel / "venv" / "bin").mkdir(parents=True)
+    os.symlink(sys.executable, rel / "venv" / "bin" / "python")
+    (rel / "app.py").write_text(PREFLIGHT_500)
+    monkeypatch.setattr(agent, "emit", lambda event, **f: None)
+    args = deploy_args(str(tmp_path), entry_point="app:app", health_path="/health", server_name="x.test",
+                       config_env="APP_CFG", config_path=str(tmp_path / "app.cfg"),
+                       app_user=pwd.getpwuid(os.getuid()).pw_name, post_deploy=[])
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args, str(rel), agent.Steps())
+    assert "Traceback (most recent call last)" in info.value.detail
+    assert "RuntimeError: database refused password" in info.value.detail
+
+
+# ---------------------------------------------------------------- 10: targets.toml types
+
+TARGET = '[targets.t]\nidentity_file = "k"\nknown_hosts = "kh"\nbase_url = "http://x"\n'
+
+
+@pytest.mark.parametrize("extra, message", [
+    ('user = 5\nhosts = ["web1"]', r"target 't': key 'user' must be a login name \(a string\), got 5"),
+    ('hosts = [{ name = 5, address = "u@web1" }]', r"target 't': host key 'name' must be a short name"),
+    ('hosts = [{ name = "a b", address = "u@web1" }]', r"target 't': host key 'name' must be a short name"),
+    ('hosts = [{ address = 5 }]', r"host 5 is not 'user@host\[:port\]'"),
+    ('kind = 5\nhosts = ["u@web1"]', r"target 't': key 'kind' must be a string"),
+    ('hosts = ["u@web1", { name = "w", address = "u@web1:22" }]', r"hosts are listed twice: u@web1:22"),
+    ('hosts = [5]', r"host 5 is not 'user@host\[:port\]'"),
+])
+def test_every_targets_field_is_type_checked(tmp_path, extra, message):
+    from deploytests.targets import load_inventory
+
+    path = tmp_path / "targets.toml"
+    path.write_text(TARGET + extra + "\n")
+    with pytest.raises(ConfigError, match=message) as info:
+        load_inventory(path)
+    assert "\n" not in str(info.value) and str(path) in str(info.value)
+
+
+def test_a_non_utf8_targets_file_is_one_line(tmp_path):
+    from deploytests.targets import load_inventory
+
+    path = tmp_path / "targets.toml"
+    path.write_bytes(b"[targets.t]\n# Z\xfcrich\nhosts = []\n")
+    with pytest.raises(ConfigError, match=r"targets.toml:2: not UTF-8 text \(byte 0xfc\)") as info:
+        load_inventory(path)
+    assert "save the file as UTF-8" in str(info.value)
+
+
+# ---------------------------------------------------------------- 11: keys
+
+def keygen(path, passphrase=""):
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", "t", "-f", str(path)], check=True)
+    return path
+
+
+def test_a_private_key_readable_by_others_is_refused_like_openssh(tmp_path):
+    from deploytests.ssh import load_identity
+
+    key = keygen(tmp_path / "id")
+    key.chmod(0o644)
+    with pytest.raises(ConnectError, match=r"identity file .*/id is readable by others \(mode 0644\).*"
+                                           r"Hint: chmod 600 .*/id") as info:
+        load_identity(key, env={}, interactive=False)
+    assert "\n" not in str(info.value)
+    key.chmod(0o600)
+    assert load_identity(key, env={}, interactive=False).get_name() == "ssh-ed25519"
+
+
+def test_a_passphrase_comes_from_the_env_or_a_prompt_or_the_agent(tmp_path):
+    from deploytests.ssh import load_identity
+
+    key = keygen(tmp_path / "id", "pass phrase")
+    pkey = load_identity(key, env={"DEPLOYTESTS_KEY_PASSPHRASE": "pass phrase"}, interactive=False)
+    assert pkey.get_name() == "ssh-ed25519"
+    asked = []
+    assert load_identity(key, env={}, interactive=True,
+                         prompt=lambda text: asked.append(text) or "pass phrase").get_name() == "ssh-ed25519"
+    assert asked == [f"Passphrase for {key}: "]
+    with pytest.raises(ConnectError, match=r"wrong passphrase for .*/id \(from DEPLOYTESTS_KEY_PASSPHRASE\)"):
+        load_identity(key, env={"DEPLOYTESTS_KEY_PASSPHRASE": "nope"}, interactive=False)
+    with pytest.raises(ConnectError, match=r"identity file .*/id is protected by a passphrase.*Hint: set "
+                                           r"DEPLOYTESTS_KEY_PASSPHRASE, or add the key to ssh-agent \(ssh-add "):
+        load_identity(key, env={}, interactive=False, agent_keys=[])
+    public = SimpleNamespace(asbytes=lambda: _pub_blob(key), get_name=lambda: "ssh-ed25519")
+    other = SimpleNamespace(asbytes=lambda: b"other", get_name=lambda: "ssh-ed25519")
+    assert load_identity(key, env={}, interactive=False, agent_keys=[other, public]) is public
+
+
+def _pub_blob(key):
+    import base64
+
+    return base64.b64decode((key.parent / (key.name + ".pub")).read_text().split()[1])
+
+
+# ---------------------------------------------------------------- 9: signals
+
+def _outcome_value(rid):
+    return SimpleNamespace(release_id=rid, changed=True)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_lets_running_hosts_finish_then_says_what_each_host_is(signum):
+    from deploytests.pipeline.hosts import Interrupted
+
+    started, c_started = threading.Event(), threading.Event()
+    release_b = threading.Event()
+
+    def step(c):
+        if c.label == "a":
+            return _outcome_value("r-a")
+        if c.label == "b":
+            started.set()
+            assert release_b.wait(10)
+            return _outcome_value("r-b")
+        c_started.set()
+        raise DeployError("deploy failed at gate: release r-c refused: ...; switched back to r-0 (serving)",
+                          where="c")
+
+    def interrupter():  # once b runs and c has begun: a finished, b still running, c failing
+        started.wait(10)
+        c_started.wait(10)
+        signal.pthread_kill(threading.main_thread().ident, signum)
+        release_b.set()
+
+    threading.Thread(target=interrupter, daemon=True).start()
+    before = signal.getsignal(signal.SIGTERM)
+    lines = []
+    with pytest.raises(Interrupted) as info:
+        run_on_hosts([FakeConn("a"), FakeConn("b"), FakeConn("c")], step, step="deploy",
+                     progress=lambda *a: lines.append(a))
+    assert isinstance(info.value, KeyboardInterrupt)
+    assert info.value.lines == ["a: finished (serves r-a)", "b: finished (serves r-b)",
+                                "c: rolled back (serves r-0)"]
+    assert info.value.signame == signal.Signals(signum).name
+    assert signal.getsignal(signal.SIGTERM) == before and len(lines) == 3 + 3
+
+
+def test_an_interrupt_in_rolling_mode_leaves_later_hosts_untouched():
+    from deploytests.pipeline.hosts import Interrupted
+
+    def step(c):
+        if c.label == "a":
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        return _outcome_value("r-" + c.label)
+
+    with pytest.raises(Interrupted) as info:
+        run_on_hosts([FakeConn("a"), FakeConn("b")], step, step="deploy", rolling=True)
+    assert info.value.lines == ["a: finished (serves r-a)", "b: untouched (interrupted before it started)"]
+
+
+@pytest.mark.parametrize("error, line", [
+    (None, "h: finished (serves r1)"),
+    (DeployError("deploy failed at preflight: the new release failed its preflight", where="h"),
+     "h: refused, live release untouched (deploy failed at preflight: the new release failed its preflight)"),
+    (DeployError("deploy failed at gate: release r2 refused: x; switched back to r1 (serving)", where="h"),
+     "h: rolled back (serves r1)"),
+    (ConnectError("no answer for 3 s during step install", where="h"),
+     "h: unknown (no answer for 3 s during step install)"),
+])
+def test_host_state_line(error, line):
+    from deploytests.pipeline.hosts import host_state
+
+    outcome = HostOutcome("h", value=None if error else _outcome_value("r1"), error=error)
+    assert host_state(outcome) == line
+
+
+# ---------------------------------------------------------------- 8: the sweep races another run
+
+class VanishingClient:
+    """The Docker SDK's behaviour when another run removes a container between list and inspect: the full
+    list (``sparse=False``) inspects each container and raises NotFound; the sparse one does not."""
+
+    def __init__(self):
+        import docker
+
+        self.removed = []
+        owner = {"deploytests": "server", "deploytests.host": socket.gethostname(), "deploytests.pid": "1",
+                 "deploytests.pidstart": "0", "deploytests.run": "r", "deploytests.keep": "0"}
+        rows = [SimpleNamespace(id=n, attrs={"Id": n, "Names": ["/" + n], "Labels": owner},
+                                remove=lambda n=n, **kw: self.removed.append(n)) for n in ("gone", "left")]
+
+        def remove_gone(**kw):
+            raise docker.errors.NotFound("No such container: gone")
+
+        rows[0].remove = remove_gone
+
+        def listing(all=False, filters=None, sparse=False, ignore_removed=False):
+            if not sparse and not ignore_removed:
+                raise docker.errors.NotFound("No such container: gone")
+            return rows
+
+        self.containers = SimpleNamespace(list=listing)
+
+
+def test_the_sweep_tolerates_containers_vanishing_under_it():
+    from deploytests.containers.sweep import sweep
+
+    client = VanishingClient()
+    assert sweep(client, progress=lambda msg: None) == ["left"] and client.removed == ["left"]
+
+
+# ---------------------------------------------------------------- 12: messages
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_site_that_refuses_connections_is_one_line_once_per_host():
+    from deploytests.verify.http import HttpClient, SiteDown
+
+    port = free_port()
+    client = HttpClient(f"http://127.0.0.1:{port}")
+    with pytest.raises(SiteDown) as first:
+        client.get("/health")
+    text = str(first.value)
+    assert text == f"GET http://127.0.0.1:{port}/health: connection refused (nothing listens there: is Apache " \
+                   f"running?)", text
+    assert first.value.__cause__ is None and first.value.__suppress_context__
+    with pytest.raises(SiteDown, match="connection refused") as again:
+        client.get("/")
+    assert "(failed before: not tried again)" in str(again.value)
+
+
+def make_release(tree, rid, **meta):
+    os.makedirs(tree.release(rid))
+    with open(os.path.join(tree.release(rid), "RELEASE.json"), "w") as f:
+        json.dump(dict(meta, id=rid), f)
+
+
+def test_status_names_a_dangling_current(tmp_path):
+    tree = agent.Tree(str(tmp_path))
+    os.makedirs(tree.releases)
+    os.symlink("releases/20260101T000000Z-aaaaaaaa", tree.current)
+    res = agent.cmd_status(StatusArgs(root=str(tmp_path)))
+    assert res["live"] is None and res["dangling"] == "releases/20260101T000000Z-aaaaaaaa"
+
+
+IDS = [f"2026010{i}T000000Z-{c * 8}" for i, c in zip(range(1, 8), "abcdefg")]
+
+
+def test_a_no_change_deploy_still_prunes(tmp_path, monkeypatch):
+    tree = agent.Tree(str(tmp_path))
+    os.makedirs(tree.releases)
+    open(tree.wsgi, "w").close()
+    for rid in IDS:
+        make_release(tree, rid, artifact_sha256="s" + rid[-1], version="1")
+    tree.switch(IDS[-1])
+    monkeypatch.setattr(agent, "emit", lambda event, **f: None)
+    monkeypatch.setattr(agent, "serving", lambda args: IDS[-1])
+    args = deploy_args(str(tmp_path), release_id="x", artifact_sha256="s" + IDS[-1][-1], keep_releases=3,
+                       lock_timeout=1, release={})
+    res = agent.cmd_deploy(args)
+    assert res["changed"] is False and res["pruned"] == IDS[:4]
+    assert tree.listing() == IDS[4:]
+
+
+def test_fab_tasks_end_an_interrupt_with_one_line_per_host_and_the_signal_exit_code(capsys):
+    from deploytests import tasks as fabfile
+    from deploytests.pipeline import Interrupted
+
+    outcomes = [HostOutcome("web1", value=_outcome_value("r1")),
+                HostOutcome("web2", error=ConnectError("no answer for 30 s during step install", where="web2"))]
+
+    @fabfile.one_line_errors
+    def deploy(c):
+        raise Interrupted("deploy", "SIGTERM", outcomes)
+
+    with pytest.raises(SystemExit) as info:
+        deploy(None)
+    assert info.value.code == 143
+    assert capsys.readouterr().err == ("fab deploy: interrupted (SIGTERM); web1: finished (serves r1); "
+                                       "web2: unknown (no answer for 30 s during step install)\n")
