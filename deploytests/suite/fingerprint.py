@@ -1,12 +1,12 @@
 """The fingerprint of what bootstrap and deploy manage on a server, for the lifecycle scenarios to compare
 before and after (a second bootstrap and deploy must change nothing; a rollback drill must come back to it).
 
-Run as root on the server by :meth:`deploytests.suite.lab.Lab.fingerprint`: ``python3 -c <this source> PATH...``
-(the app's tree, its vhost and ``sites-enabled`` where the server stack keeps them, ``sudoers.d``). Prints,
-sorted, one line per entry under them -- path, permission bits, owner:group, link target -- then
-``<sha256>  <path>`` of every regular file. Links are never followed. Byte-code (``*.pyc``, ``__pycache__``) is left out, and so are the contents of
-the lock file (its holder's line) and of the example app's visit counter; a path that does not exist prints
-``<path> absent``.
+Run as root on the server by :meth:`deploytests.suite.lab.Lab.fingerprint`: ``python3 -c <this source>
+PATH...`` (the app's tree, its vhost and ``sites-enabled`` where the server stack keeps them, ``sudoers.d``).
+Prints, sorted, one line per entry under them -- path, permission bits, owner:group, link target -- then
+``<sha256>  <path>`` of every regular file. Links are never followed. Byte-code (``*.pyc``, ``__pycache__``)
+is left out, and so are the contents of the lock file (its holder's line) and of the example app's visit
+counter; a path that does not exist prints ``<path> absent``.
 
 Rules for this file: standard library only, Python >= 3.7 syntax, no imports from deploytests.
 """
