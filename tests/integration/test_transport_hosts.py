@@ -22,7 +22,9 @@ import pytest
 from deploytests import pipeline
 from deploytests.containers import Fleet
 from deploytests.errors import ConnectError, HostsFailed
+from deploytests.examples import APPS, CONFIG
 from deploytests.suite.lab import Lab, example_release
+from deploytests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -232,7 +234,7 @@ def test_status_names_a_dangling_current(pair):
                                                  "exist: no release is live")
         server = lab.server
         env = {"DEPLOYTESTS_IDENTITY": str(server.key_filename), "DEPLOYTESTS_KNOWN_HOSTS": str(server.known_hosts),
-               "DEPLOYTESTS_APP": str(ROOT / "fixtures" / "apps" / "yourapplication")}
+               "DEPLOYTESTS_APP": str(APPS / "yourapplication")}
         fab = run(ROOT, str(Path(sys.executable).parent / "fab"), "-H", f"deployer@{server.host}:{server.port}",
                   "status", env=env)
         assert "current -> releases/20200101T000000Z-deadbeef, which does not exist" in fab.stdout, fab.stdout
@@ -283,7 +285,7 @@ def test_a_preflight_500_shows_the_apps_traceback_redacted(pair, tmp_path):
     (project / "yourapplication").mkdir()
     (project / "yourapplication" / "__init__.py").write_text(BROKEN)
     config = tmp_path / "secret.cfg"
-    docker_cfg = (ROOT / "fixtures" / "config" / "docker.cfg").read_text()
+    docker_cfg = (CONFIG / "docker.cfg").read_text()
     config.write_text(f'{docker_cfg}DB_PASSWORD = "{SECRET}"\n', encoding="utf-8")
     inv = inventory(fleet.servers[:1], tmp_path, config_file=f'"{config}"')
     result = run(tmp_path, sys.executable, "-m", "pytest", str(SUITE / "test_http.py"), "-p", "no:cacheprovider",
@@ -360,10 +362,7 @@ def test_a_passphrase_key_works_from_the_env_and_from_ssh_agent(pair, tmp_path):
     askpass.chmod(0o700)
     old = os.environ.get("SSH_AUTH_SOCK")
     try:
-        for _ in range(100):
-            if sock.exists():
-                break
-            time.sleep(0.02)
+        wait_until(sock.exists, what=f"ssh-agent's socket {sock}", timeout=5, interval=0.02)
         env = dict(os.environ, SSH_AUTH_SOCK=str(sock), SSH_ASKPASS=str(askpass), SSH_ASKPASS_REQUIRE="force",
                    DISPLAY=":0")
         subprocess.run(["ssh-add", str(key)], env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
@@ -417,16 +416,17 @@ def test_a_signal_mid_deploy_stops_cleanly_and_says_what_the_host_is(pair, tmp_p
     live = lab.deploy("yourapplication").release_id
     script = tmp_path / "slow.py"
     script.write_text(SCRIPT)
-    apps = ROOT / "fixtures" / "apps"
+    apps = APPS
     proc = subprocess.Popen([sys.executable, str(script), server.host, str(server.port), str(server.key_filename),
                              str(server.known_hosts), str(apps / "yourapplication"), str(apps / "yourapplication-v2"),
                              lab.python_version],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
-    for line in proc.stdout:
-        lines.append(line.rstrip("\n"))
-        if "paused:install" in line:
-            proc.send_signal(signum)
+    with proc.stdout:
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            if "paused:install" in line:
+                proc.send_signal(signum)
     proc.wait(60)
     out = "\n".join(lines)
     assert proc.returncode == 130 and "Traceback" not in out and "KeyboardInterrupt" not in out, out
