@@ -9,6 +9,8 @@ They are fakes for pure logic only; what is about servers, SSH, Apache or HTTP i
   names, or as told (``status`` per release, ``down``, a release served until the next reload).
 - :func:`deploy_args`, :func:`rollback_args`, :func:`bootstrap_args` -- the agents' arguments for a tree under
   a temp dir, run as the current user, with any field overridden.
+- :class:`FakeConn` -- what the pipeline reads of a Fabric connection when it only names a host (label, user,
+  host, port; ``lost`` and the transport's ``is_active`` as the watchdog leaves them).
 - :func:`stand_in_wheel` -- a minimal valid wheel (one module, dist-info, optional console scripts).
 """
 
@@ -20,6 +22,7 @@ import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from .pipeline.contract import ApacheArgs, BootstrapArgs, DeployArgs, RollbackArgs
@@ -38,6 +41,16 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+class FakeConn:
+    """A connection named ``name`` (label, host) as far as host bookkeeping reads it: ``user`` "u", port 22,
+    ``lost`` (the watchdog's reason, or None) and ``transport.is_active()`` answering ``active``."""
+
+    def __init__(self, name: str, lost: str | None = None, active: bool = False):
+        self.label, self.user, self.host, self.port = name, "u", name, 22
+        self.lost = lost
+        self.transport = SimpleNamespace(is_active=lambda: active)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from deploytests.pipeline.provision import bootstrap_args
 from deploytests.pipeline.releases import deploy_args, release_id
 from deploytests.pipeline.hosts import run_on_hosts
 from deploytests.pipeline.artifact import Artifact
+from deploytests.testing import FakeConn
 
 from deploytests.examples import APPS
 CFG = load_config(APPS / "yourapplication")
@@ -107,11 +108,6 @@ def test_wsgi_sets_config_env_and_tags_responses(tmp_path):
         sys.path.remove(str(tmp_path))
         sys.modules.pop("fakeapp", None)
     assert body == [b"hi"] and seen == [("200 OK", [("Content-Type", "text/plain"), ("X-Deploy-Release", "r1")])]
-
-
-class FakeConn:
-    def __init__(self, name):
-        self.label, self.user, self.host, self.port = name, "u", name, 22
 
 
 def test_run_on_hosts_keeps_every_outcome_and_names_every_failure():

@@ -21,25 +21,7 @@ from deploytests.errors import ConfigError, ConnectError, DeployError, HostOutco
 from deploytests.pipeline import agent, remote
 from deploytests.pipeline.hosts import run_on_hosts
 from deploytests.pipeline.contract import StatusArgs
-from deploytests.testing import deploy_args
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
-class FakeConn:
-    def __init__(self, name, lost=None, active=False):
-        self.label, self.user, self.host, self.port = name, "u", name, 22
-        self.lost = lost
-        self.transport = SimpleNamespace(is_active=lambda: active)
+from deploytests.testing import FakeClock, FakeConn, deploy_args
 
 
 # ---------------------------------------------------------------- 4: bounded waits
