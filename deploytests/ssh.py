@@ -263,7 +263,8 @@ class PinnedConnection(fabric.Connection):
         came within ``timeout``. The request waits in a helper thread: paramiko's own wait has no deadline."""
         transport = self.transport
         if transport is None or not transport.is_active():
-            self.watchdog.stop()
+            if self.watchdog is not None:
+                self.watchdog.stop()
             return True
         done = threading.Event()
 

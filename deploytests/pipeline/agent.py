@@ -382,6 +382,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
                             cwd=release_dir)
     done, lines, failed = 0, [], None
     started = time.monotonic()
+    assert proc.stdout is not None  # stdout=PIPE
     for raw in proc.stdout:
         line = raw.decode("utf-8", "replace").rstrip("\n")
         if not line.startswith("@@PF "):
@@ -700,7 +701,7 @@ def cmd_deploy(args: DeployArgs):
     installed = False
     try:
         if new_config:  # the new release starts with it: installed before its check, restored if refused
-            with steps("config", "config changed (sha256 %s)" % config_sha[:12]):
+            with steps("config", "config changed (sha256 %s)" % (config_sha or "")[:12]):
                 installed = config_helper(args, ConfigRequest("install", size=len(config)), config).changed
         try:
             build_release(args, tree, rid, steps, config_sha)

@@ -449,7 +449,7 @@ def install_list(app_wheel: Path, deps: list[Path], requires: list[str]) -> list
 def _links_state(find_links: tuple[str, ...] | list[str]) -> list:
     """What the cache key sees of the find-links: a directory's file names and sizes (a new sdist dropped in
     resolves again), a URL as given."""
-    state = []
+    state: list = []
     for link in find_links:
         path = Path(link)
         if path.is_dir():

@@ -89,13 +89,13 @@ class Message:
         name = cls.__name__
         if not isinstance(data, dict):
             raise ContractError("%s: expected a JSON object, got %s" % (name, describe(data)))
-        fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        fields = {f.name: f for f in dataclasses.fields(cls)}
         unknown = sorted(k for k in data if k not in fields and k not in ignore)
         if unknown:
             raise ContractError("%s: unknown field%s %s" % (name, "s" if len(unknown) > 1 else "",
                                                              ", ".join(map(repr, unknown))))
         missing = [n for n, f in fields.items() if n not in data and f.default is dataclasses.MISSING
-                   and f.default_factory is dataclasses.MISSING]  # type: ignore[misc]
+                   and f.default_factory is dataclasses.MISSING]
         if missing:
             raise ContractError("%s: missing field%s %s" % (name, "s" if len(missing) > 1 else "",
                                                              ", ".join(map(repr, missing))))
@@ -114,7 +114,7 @@ class Message:
             if problem:
                 raise ContractError("%s.%s: %s" % (name, key, problem))
             values[key] = data[key]
-        return cls(**values)  # type: ignore[call-arg]
+        return cls(**values)
 
     @classmethod
     def from_json(cls, text):
@@ -126,7 +126,7 @@ class Message:
 
     def to_dict(self):
         """Plain JSON data (a deep copy): what goes on the wire."""
-        return dataclasses.asdict(self)  # type: ignore[call-overload]
+        return dataclasses.asdict(self)
 
     def to_json(self):
         return json.dumps(self.to_dict(), sort_keys=True)

@@ -160,7 +160,8 @@ def test_first_deploy_builds_checks_switches_gates_and_reports_through_the_contr
     meta = json.loads((srv.root / "releases" / rid / "RELEASE.json").read_text())
     assert meta["id"] == rid and meta["version"] == "1.0" and meta["config_sha256"] is None
     venv = srv.root / "releases" / rid / "venv"
-    assert (venv / "bin" / "app-tool").read_text().startswith("#!%s/bin/python\n" % venv)  # placeholder replaced
+    # placeholder replaced by the venv's python (the /bin/sh re-exec form when the path passes the 127-byte limit)
+    assert (venv / "bin" / "app-tool").read_bytes().startswith(agent.shebang("%s/bin/python" % venv) + b"\n")
     assert not (srv.root / "releases" / rid / "artifact.tar").exists()
     assert srv.site.requests[-1] == (8080, "/health", "app.test")
     # the runner reads the result through the same contract
