@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from deploytests.config import load_config
-from deploytests.examples import APPS
 from deploytests.containers import docker_client, ensure_image
 from deploytests.containers.keys import ClientKey
+from deploytests.examples import APPS
 from deploytests.pipeline import templates
 from deploytests.waiting import wait_until
 

@@ -51,7 +51,7 @@ def main() -> None:
         deploy = src / "deploy.toml"
         if deploy.is_file():  # config_file paths are relative to the original location
             text = deploy.read_text()
-            deploy.write_text("\n".join(l for l in text.splitlines() if not l.startswith("config_file")) + "\n")
+            deploy.write_text("\n".join(ln for ln in text.splitlines() if not ln.startswith("config_file")) + "\n")
         cache = Path(tmp) / "cache"
         rows = [("cold", *timed(src, cache))]
         warm = [timed(src, cache) for _ in range(args.runs)]

@@ -103,15 +103,20 @@ class DeployConfig:
 
     @property
     def entry_module(self) -> str:
-        return ENTRY_RE.match(self.entry_point)["module"]
+        return self._entry()["module"]
 
     @property
     def entry_attr(self) -> str:
-        return ENTRY_RE.match(self.entry_point)["attr"]
+        return self._entry()["attr"]
 
     @property
     def entry_is_factory(self) -> bool:
-        return bool(ENTRY_RE.match(self.entry_point)["call"])
+        return bool(self._entry()["call"])
+
+    def _entry(self) -> re.Match[str]:
+        match = ENTRY_RE.match(self.entry_point)
+        assert match is not None, self.entry_point  # validated on load
+        return match
 
     def with_config_file(self, path: Path | str | None) -> DeployConfig:
         """A copy uploading ``path`` instead (a target's own config: a file, or a directory with one file per
@@ -177,10 +182,10 @@ def _validate(data: dict, source: Path, project_dir: Path) -> DeployConfig:
     unknown = sorted(set(data) - set(KNOWN_KEYS))
     if unknown:
         raise ConfigError(f"unknown key {unknown[0]!r}; allowed keys: {', '.join(KNOWN_KEYS)}", where=str(source))
-    app = v.match("app", NAME_RE, "a name of a-z, 0-9 and _ starting with a letter", required=True)
+    app = v.required("app", NAME_RE, "a name of a-z, 0-9 and _ starting with a letter")
     return DeployConfig(
         app=app,
-        entry_point=v.match("entry_point", ENTRY_RE, "'pkg.module:app' or 'pkg:create_app()'", required=True),
+        entry_point=v.required("entry_point", ENTRY_RE, "'pkg.module:app' or 'pkg:create_app()'"),
         source=source,
         project_dir=project_dir,
         config_env=v.match("config_env", ENV_RE, "an env var name of A-Z, 0-9 and _") or f"{app.upper()}_CONFIG",
@@ -217,6 +222,11 @@ class _Validator:
             return None
         if not isinstance(value, str) or not pattern.match(value):
             self.fail(key, allowed)
+        return value
+
+    def required(self, key: str, pattern: re.Pattern, allowed: str) -> str:
+        value = self.match(key, pattern, allowed, required=True)
+        assert value is not None  # match() raised for a missing required key
         return value
 
     def integer(self, key: str, low: int, high: int, default: int) -> int:

@@ -9,6 +9,7 @@ Secrets never go into these messages: callers pass command lines and output that
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 def tail(text: str | bytes | None, lines: int = 15) -> str:
@@ -85,7 +86,7 @@ class HostOutcome:
     """What one host made of a step: its value, or the error it raised, and the time it took."""
 
     host: str
-    value: object = None
+    value: Any = None
     error: BaseException | None = None
     seconds: float = 0.0
 

@@ -56,7 +56,8 @@ def project_name(root: Path) -> str:
             name = None
         if name:
             return name
-    for path, pattern in ((root / "setup.cfg", r"^name\s*=\s*(\S+)"), (root / "setup.py", r"""name\s*=\s*["']([^"']+)""")):
+    candidates = ((root / "setup.cfg", r"^name\s*=\s*(\S+)"), (root / "setup.py", r"""name\s*=\s*["']([^"']+)"""))
+    for path, pattern in candidates:
         if path.is_file():
             match = re.search(pattern, path.read_text(errors="replace"), re.M)
             if match:
@@ -135,14 +136,16 @@ def deploy_toml(d: Detected) -> str:
         opt("config_env", d.config_env or f"{d.app.upper()}_CONFIG",
             "env var naming the config file" + ("" if d.config_env else " (none found)"),
             active=bool(d.config_env)),
-        opt("config_file", "config/production.cfg", "app config uploaded to the servers (0640 root:<app>)", active=False),
+        opt("config_file", "config/production.cfg", "app config uploaded to the servers (0640 root:<app>)",
+            active=False),
         opt("health_path", d.health_path or "/", "must answer 200 from the new release"),
         opt("shared_paths", d.shared_paths or ["instance"],
             "dirs under shared/, linked into every release",
             active=bool(d.shared_paths)),
     ]
     if d.shared_paths == ["instance"]:
-        lines.append("#   the daemon runs in the release dir: Flask(__name__, instance_path=os.path.abspath(\"instance\"))\n"
+        lines.append("#   the daemon runs in the release dir: "
+                     "Flask(__name__, instance_path=os.path.abspath(\"instance\"))\n"
                      "#   keeps the instance folder (a SQLite database) in shared/instance across releases")
     lines += [
         opt("post_deploy", d.post_deploy or [f"flask --app {d.entry_point.split(':')[0]} init-db"],

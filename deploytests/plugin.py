@@ -27,6 +27,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -289,7 +290,7 @@ def pytest_keyboard_interrupt(excinfo):
 
 # ---------------------------------------------------------------- fixtures
 
-def _stop(exc: DeployTestsError):
+def _stop(exc: DeployTestsError) -> NoReturn:
     """End the session with the error's one line (no traceback)."""
     pytest.exit(f"deploytests: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
 
@@ -338,7 +339,7 @@ def _shared(pytestconfig, provider: Provider, step: str, produce):
     return once_per_run(path, produce)
 
 
-def _stop_run(config, exc: DeployTestsError, cfg=None):
+def _stop_run(config, exc: DeployTestsError, cfg=None) -> NoReturn:
     """A failure every test would repeat (pack, bootstrap): stop the session with the error's one line, its
     detail (builder or remote output) written above it; values of the target's config file redacted."""
     from .verify.diagnostics import redact, secret_values
@@ -351,7 +352,7 @@ def _stop_run(config, exc: DeployTestsError, cfg=None):
     pytest.exit(f"deploytests: {redact(exc.one_line(), secrets)}", returncode=pytest.ExitCode.TESTS_FAILED)
 
 
-def _fail(exc: DeployTestsError, cfg=None):
+def _fail(exc: DeployTestsError, cfg=None) -> NoReturn:
     """Fail the fixture with the error and its detail (remote output, Apache log tail), the values of the
     target's config file redacted: an app's traceback may quote them."""
     from .verify.diagnostics import redact, secret_values

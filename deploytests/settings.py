@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError
 from .stacks import DEFAULT, platforms
@@ -154,7 +155,7 @@ def resolve(*, cli: Mapping[str, object], env: Mapping[str, str], ini: Mapping[s
     (already typed, e.g. ``{"app": Path(...)}``); ``default_source`` says where they came from (the header
     shows it: "conftest default", "project (rootdir)").
     """
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for name, value in (defaults or {}).items():
         values[name], sources[name] = value, default_source

@@ -150,10 +150,24 @@ def _agent_key_for(path: Path, agent_keys):
         if not os.environ.get("SSH_AUTH_SOCK"):
             return None
         try:
-            agent_keys = paramiko.Agent().get_keys()
+            agent_keys = _ssh_agent(os.environ["SSH_AUTH_SOCK"]).get_keys()
         except paramiko.SSHException:
             return None
     return next((k for k in agent_keys if k.asbytes() == blob), None)
+
+
+_AGENTS: dict[str, paramiko.Agent] = {}
+
+
+def _ssh_agent(sock: str) -> paramiko.Agent:
+    """One ssh-agent connection per socket for the process: its keys sign logins made later, so it stays open
+    until exit, when it is closed (no socket left for the garbage collector to warn about)."""
+    if sock not in _AGENTS:
+        import atexit
+
+        agent = _AGENTS[sock] = paramiko.Agent()
+        atexit.register(agent.close)
+    return _AGENTS[sock]
 
 
 def known_hosts_name(host: str, port: int) -> str:
@@ -249,7 +263,8 @@ class PinnedConnection(fabric.Connection):
         came within ``timeout``. The request waits in a helper thread: paramiko's own wait has no deadline."""
         transport = self.transport
         if transport is None or not transport.is_active():
-            self.watchdog.stop()
+            if self.watchdog is not None:
+                self.watchdog.stop()
             return True
         done = threading.Event()
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-
 @dataclass(frozen=True)
 class ClientKey:
     """A private key file (mode 0600) and its OpenSSH public line."""

@@ -81,7 +81,8 @@ FAULTS: tuple[Fault, ...] = (
           "chmod 0777 {root}/shared/{shared0}"),
     Fault("config-world-readable", "config_mode", "the config made world-readable", "chmod 0644 {config}"),
     Fault("config-edited", "config", "the config edited by hand on the server", "echo '# edited' >> {config}"),
-    Fault("wsgi-edited", "wsgi", "application.wsgi edited by hand", "echo '# edited by hand' >> {root}/application.wsgi"),
+    Fault("wsgi-edited", "wsgi", "application.wsgi edited by hand",
+          "echo '# edited by hand' >> {root}/application.wsgi"),
     # -- releases and current ----------------------------------------------------------------------
     Fault("current-removed", "current", "the current link removed", "rm {root}/current"),
     Fault("current-to-half-release", "current", "current pointed at a release dir without RELEASE.json",
@@ -115,8 +116,10 @@ FAULTS: tuple[Fault, ...] = (
     Fault("releases-not-pruned", "prune", "more releases kept than keep_releases",
           "for i in $(seq 1 {keep}); do cp -a {release} {root}/releases/20000101T00000${{i}}Z-0000000$i; done"),
     Fault("half-built-release-left", "prune", "a half-built release dir left with no deploy running",
-          "mkdir {root}/releases/29990101T000000Z-halfbuilt; chown {deploy_user} {root}/releases/29990101T000000Z-halfbuilt"),
-    Fault("current-relinked-no-reload", "daemon_code", "current re-made (same release) by hand after the daemons started",
+          "mkdir {root}/releases/29990101T000000Z-halfbuilt; "
+          "chown {deploy_user} {root}/releases/29990101T000000Z-halfbuilt"),
+    Fault("current-relinked-no-reload", "daemon_code",
+          "current re-made (same release) by hand after the daemons started",
           "sleep 0.1; ln -sfn releases/{live} {root}/.c; mv -T {root}/.c {root}/current"),
     Fault("embedded-mode", "daemon_user", "daemon mode removed from the vhost: the app runs inside Apache's workers",
           "sed -i '/WSGIDaemonProcess/,/locale=/d; /WSGIProcessGroup/d; s/ process-group={app}//' {vhost}; "
@@ -153,7 +156,8 @@ def values_for(cfg, *, login: str, deploy_user: str, live: str, prev: str, pytho
         "vhost": apache.site_file(cfg.app), "sites_enabled": apache.sites_enabled,
         "default_site": apache.default_site, "live": live, "prev": prev, "release": release,
         "site": f"{release}/venv/lib/python{python_version}/site-packages", "version": artifact.version,
-        "dist_info": f"{normalized}-{artifact.version}.dist-info", "package": cfg.entry_point.split(":")[0].split(".")[0],
+        "dist_info": f"{normalized}-{artifact.version}.dist-info",
+        "package": cfg.entry_point.split(":")[0].split(".")[0],
         "sha": artifact.sha256, "other_sha": other, "keep": str(cfg.keep_releases), "health": cfg.health_path,
         "server_name": cfg.server_name, "shared0": (list(cfg.shared_paths) or ["data"])[0],
     }

@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +98,7 @@ class Report:
                                                                            if len(i.failed) > 4 else "")
             else:
                 verdict = f"MISSED ({i.passed} passed, {i.skipped} skipped)"
-            out.append(f"{i.name:<{width}}  {i.fault.promise:<13} {verdict}")
+            out.append(f"{i.name:<{width}}  {i.fault.promise if i.fault else '':<13} {verdict}")
         out.append("")
         out.append(f"{'control':<{width}}  {'kind':<13} result")
         for i in self.controls:
@@ -132,8 +132,9 @@ def variant(artifact, n: int, where: Path):
     buf = io.BytesIO()
     with tarfile.open(artifact.path) as src, tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as dst:
         for member in src.getmembers():
-            data = src.extractfile(member).read() if member.isfile() else None
-            if member.name == "manifest.json":
+            f = src.extractfile(member) if member.isfile() else None
+            data = f.read() if f is not None else None
+            if member.name == "manifest.json" and data is not None:
                 data = json.dumps(dict(json.loads(data), variant=n), indent=2, sort_keys=True).encode()
                 member.size = len(data)
             dst.addfile(member, io.BytesIO(data) if data is not None else None)
@@ -171,7 +172,7 @@ def after_interrupted_deploy(campaign, server, container):
     from ..pipeline.remote import call_agent
 
     art = campaign.variant(3)
-    args = deploy_args(campaign.cfg, art, now=dt.datetime.now(dt.timezone.utc), lock_timeout=10, gate_timeout=10)
+    args = deploy_args(campaign.cfg, art, now=dt.datetime.now(dt.UTC), lock_timeout=10, gate_timeout=10)
     args.update(pause_at="install", pause_seconds=20)
     paused: dict = {}
     event = threading.Event()
@@ -212,9 +213,9 @@ STATES = {"after-rollback": after_rollback, "after-refused-release": after_refus
 class Campaign:
     """See the module docstring. ``gate_paths``: what the gate runs besides the built-in suite."""
 
-    def __init__(self, app: Path, cfg, *, gate_paths: list[str] = (), cwd: Path | None = None, batch: int = 8,
+    def __init__(self, app: Path, cfg, *, gate_paths: Sequence[str] = (), cwd: Path | None = None, batch: int = 8,
                  clean: int = 10, select: list[str] | None = None, progress: Callable[[str], None] = print,
-                 gate_options: list[str] = (), stack=None):
+                 gate_options: Sequence[str] = (), stack=None):
         from ..stacks import DEFAULT
 
         self.app, self.cfg, self.cwd = Path(app), cfg, Path(cwd or os.getcwd())
@@ -250,8 +251,8 @@ class Campaign:
             self.artifact = pipeline.pack(self.app, self.cfg, python_version=boot.python_version)
             prev = pipeline.deploy(c, self.cfg, self.variant(1)).release_id
             live = pipeline.deploy(c, self.cfg, self.artifact).release_id
-            self.values = values_for(self.cfg, login=server.user, deploy_user=self.cfg.deploy_user or server.user, live=live,
-                                     prev=prev, python_version=boot.python_version, artifact=self.artifact,
+            self.values = values_for(self.cfg, login=server.user, deploy_user=self.cfg.deploy_user or server.user,
+                                     live=live, prev=prev, python_version=boot.python_version, artifact=self.artifact,
                                      stack=self.stack)
             container.exec_run(["rm", "-f", self.stack.apache.pid_file], user="root")
             image = container.commit(repository="deploytests/faults-snapshot", tag=fleet.run_id)
@@ -319,7 +320,7 @@ class Campaign:
         run.mkdir()
         names = {item.name: item for item in items}
         hosts = ", ".join(f'{{ name = "{item.name}", address = "{s.user}@{s.host}:{s.port}", '
-                          f'base_url = "{s.base_url}" }}' for item, s in zip(items, fleet.servers))
+                          f'base_url = "{s.base_url}" }}' for item, s in zip(items, fleet.servers, strict=True))
         config = f'config_file = "{self.cfg.config_file}"\n' if self.cfg.config_file else ""
         (run / "targets.toml").write_text(
             f'[targets.faults]\nhosts = [{hosts}]\nidentity_file = "{fleet.key.path}"\n'
@@ -374,6 +375,7 @@ class Campaign:
         try:
             for n, batch in enumerate(batches, 1):
                 t0 = time.monotonic()
+                assert upcoming is not None  # one prepared per batch
                 fleet, (start, inject) = upcoming.result()
                 upcoming = prep.submit(self.prepare, batches[n], tag) if n < len(batches) else None
                 t1 = time.monotonic()

@@ -6,12 +6,13 @@ objects; no pytest anywhere. Remote work is one agent run per step (:mod:`.agent
 trip. Many hosts go through :func:`run_on_hosts`.
 """
 
+from .artifact import Artifact, pack
+from .hosts import Interrupted, host_state, print_progress, run_on_hosts
 from .provision import BootstrapResult, bootstrap
 from .releases import DeployResult, ReleaseInfo, Status, deploy, release_id, rollback, status
-from .hosts import Interrupted, host_state, print_progress, run_on_hosts
-from .artifact import Artifact, pack
 
 __all__ = [
-    "Artifact", "BootstrapResult", "DeployResult", "Interrupted", "host_state", "ReleaseInfo", "Status", "bootstrap", "deploy", "pack",
+    "Artifact", "BootstrapResult", "DeployResult", "Interrupted", "host_state", "ReleaseInfo", "Status", "bootstrap",
+    "deploy", "pack",
     "print_progress", "release_id", "rollback", "run_on_hosts", "status",
 ]

@@ -5,16 +5,22 @@ Python program run on the server per step. What runs as root (bootstrap, the con
 Why a Python program and not a shell script: every server we deploy to has ``python3`` (it runs the app), so
 the remote side of each step can be one process started over one SSH channel (one round trip), with real
 data structures, ``fcntl.flock``, deadlines, JSON results, and logic that the unit tests run on the runner
-against a temp dir (the same source is what runs on the server). The runner sends this file's source followed
-by the payload (config bytes, then the artifact) on stdin::
+against a temp dir (the same source is what runs on the server). The runner sends this module's source --
+bundled with the modules it imports, :mod:`.contract` (its arguments and results, which the runner imports
+too) and the :mod:`.programs` it starts in a release's venv (see ``bundle.py``) -- followed by the payload
+(config bytes, then the artifact) on stdin::
 
     python3 -c 'import sys;exec(compile(sys.stdin.buffer.read(N),"deploytests-agent","exec"))' \
         deploy '{"root": "/var/www/app", ...}'
 
+The arguments are parsed into the command's contract class (:class:`.contract.DeployArgs` & co.): an unknown,
+missing or mistyped field is refused in one line before anything is done.
+
 The agent prints one JSON event per line, prefixed ``@@DT ``: ``step`` events (name, seconds, message) as the
 work goes on, then one ``result`` or ``error`` event. Nothing it prints contains config contents.
 
-Rules for this file: standard library only, Python >= 3.7 syntax, no imports from deploytests.
+Rules for this file: standard library only, Python >= 3.7 syntax; from deploytests only its bundled siblings
+(``.contract``, ``.programs``), which follow the same rules.
 """
 
 from __future__ import annotations
@@ -32,6 +38,10 @@ import subprocess
 import sys
 import tarfile
 import time
+
+from .contract import (ConfigReply, ConfigRequest, ContractError, DeployArgs, DeployReply, GateArgs,
+                       RollbackArgs, StatusArgs, StatusReply)
+from .programs import source as program_source
 
 EVENT = "@@DT "
 LOCK_NAME = ".deploy.lock"
@@ -296,15 +306,15 @@ def probe(port, path, host, timeout=5.0):
         conn.close()
 
 
-def serving(args):
+def serving(args: GateArgs):
     """The release id the site answers with right now (one probe), or None when it does not answer."""
     try:
-        return probe(args["port"], args["health_path"], args["server_name"])[1]
+        return probe(args.port, args.health_path, args.server_name)[1]
     except (OSError, http.client.HTTPException):
         return None
 
 
-def gate(args, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe):
+def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe):
     """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid``.
 
     Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
@@ -314,7 +324,7 @@ def gate(args, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe
     while True:
         attempts += 1
         try:
-            status, served = probe(args["port"], args["health_path"], args["server_name"])
+            status, served = probe(args.port, args.health_path, args.server_name)
             last = "HTTP %s from release %s" % (status, served or "(no X-Deploy-Release header)")
             if status == 200 and served == rid:
                 return True, attempts, last
@@ -327,71 +337,26 @@ def gate(args, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe
 
 # ---------------------------------------------------------------- running as the app user
 
-def as_app(args, cmd):
+def as_app(args: GateArgs, cmd):
     """``cmd`` (the release venv's python and its arguments) run as the app user via ``sudo -n -u``, unless we
     are that user. The sudoers rule bootstrap writes allows exactly ``<root>/releases/*/venv/bin/python`` as the
-    app user, so the environment travels as an argument (PREFLIGHT sets it), never through ``sudo env``."""
+    app user, so the environment travels as an argument (the preflight program sets it), never through ``sudo env``."""
     me = pwd.getpwuid(os.getuid()).pw_name
-    if me == args["app_user"]:
+    if me == args.app_user:
         return cmd
-    return ["sudo", "-n", "-u", args["app_user"], "--"] + cmd
+    return ["sudo", "-n", "-u", args.app_user, "--"] + cmd
 
 
-PREFLIGHT = r"""
-import importlib, json, os, subprocess, sys, time
-from wsgiref.util import setup_testing_defaults
-module, attr, call, path, host = sys.argv[1:6]
-commands = json.loads(sys.argv[6])
-os.environ.update(json.loads(sys.argv[7]))
-os.umask(0o007)  # as the mod_wsgi daemon: files the app creates are not world-readable
-env, cwd = dict(os.environ), os.getcwd()  # what post_deploy commands get, whatever the import changes
-def mark(**fields):
-    sys.stdout.write("@@PF " + json.dumps(fields) + "\n")
-    sys.stdout.flush()
-target = getattr(importlib.import_module(module), attr)
-app = target() if call == "1" else target
-mark(phase="import")
-for command in commands:
-    proc = subprocess.run(["sh", "-c", command], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, env=env, cwd=cwd)
-    if proc.returncode != 0:
-        mark(phase="post_deploy", failed=command, exit=proc.returncode,
-             output=proc.stdout.decode("utf-8", "replace")[-16000:])
-        sys.exit(3)
-if commands:
-    mark(phase="post_deploy")
-if not path:
-    sys.exit(0)
-path, _, query = path.partition("?")
-environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "HTTP_HOST": host,
-           "SERVER_NAME": host, "SERVER_PORT": "80"}
-setup_testing_defaults(environ)
-environ["wsgi.errors"] = sys.stderr  # the app's error log (its traceback) goes to the output we report
-seen = []
-def start_response(status, headers, exc_info=None):
-    seen.append(status)
-    return lambda data: None
-body = app(environ, start_response)
-try:
-    for _ in body:
-        pass
-finally:
-    getattr(body, "close", lambda: None)()
-print("preflight: GET %s -> %s" % (path, seen[0] if seen else "no response"))
-sys.exit(0 if seen and seen[0].startswith("200") else 1)
-"""
-
-
-def app_env(args, release_dir):
+def app_env(args: GateArgs, release_dir):
     return {
-        args["config_env"]: args["config_path"],
+        args.config_env: args.config_path,
         "PATH": "%s/venv/bin:/usr/local/bin:/usr/bin:/bin" % release_dir,
-        "HOME": args["root"],
+        "HOME": args.root,
         "LANG": "C.UTF-8",
     }
 
 
-def check_release(args, release_dir, steps, health=True):
+def check_release(args: DeployArgs, release_dir, steps, health=True):
     """One process, as the app user with the config env set, in the new venv: import the entry point, run the
     post-deploy commands (each ``sh -c`` in a subprocess with that same user, env and cwd), then (``health``)
     GET the health path in-process through WSGI. One app import instead of two (import check + preflight).
@@ -400,14 +365,14 @@ def check_release(args, release_dir, steps, health=True):
     or whose health route fails is refused while the old release keeps serving, untouched. It reports the
     phases as the steps ``import``, ``post_deploy`` and ``preflight``; each failure names its own step.
     """
-    module, _, attr = args["entry_point"].partition(":")
+    module, _, attr = args.entry_point.partition(":")
     call = "1" if attr.endswith("()") else "0"
-    commands = list(args.get("post_deploy", []))
-    path = args["health_path"] if health else ""
-    cmd = [release_dir + "/venv/bin/python", "-c", PREFLIGHT, module, attr.rstrip("()"), call, path,
-           args["server_name"], json.dumps(commands), json.dumps(app_env(args, release_dir), sort_keys=True)]
+    commands = list(args.post_deploy)
+    path = args.health_path if health else ""
+    cmd = [release_dir + "/venv/bin/python", "-c", program_source("preflight"), module, attr.rstrip("()"), call, path,
+           args.server_name, json.dumps(commands), json.dumps(app_env(args, release_dir), sort_keys=True)]
     full = as_app(args, cmd)
-    phases = [("import", "import %s" % args["entry_point"])]
+    phases = [("import", "import %s" % args.entry_point)]
     if commands:
         phases.append(("post_deploy", "%d command(s)" % len(commands)))
     if path:
@@ -417,6 +382,7 @@ def check_release(args, release_dir, steps, health=True):
                             cwd=release_dir)
     done, lines, failed = 0, [], None
     started = time.monotonic()
+    assert proc.stdout is not None  # stdout=PIPE
     for raw in proc.stdout:
         line = raw.decode("utf-8", "replace").rstrip("\n")
         if not line.startswith("@@PF "):
@@ -454,7 +420,7 @@ def check_release(args, release_dir, steps, health=True):
 
 # ---------------------------------------------------------------- test hook: interrupted deploys
 
-def pause_point(args, name):
+def pause_point(args: GateArgs, name):
     """Test hook of the interrupted-deploy scenarios (``"pause_at": name`` in the args; never set otherwise).
 
     Points: ``upload`` (after the first MiB of the artifact), ``install`` (venv made, nothing installed),
@@ -463,10 +429,10 @@ def pause_point(args, name):
     dropped SSH connection ends it too (the write fails) -- as it would end a real agent that reports progress.
     After ``pause_seconds`` (default 30) it gives up with an error, so a forgotten pause cannot hang a deploy.
     """
-    if args.get("pause_at") != name:
+    if not isinstance(args, DeployArgs) or args.pause_at != name:  # rollbacks have no pause points
         return
     emit("step", step="paused:" + name, seconds=0, message="pid=%d" % os.getpid())
-    limit = float(args.get("pause_seconds", 30))
+    limit = float(args.pause_seconds)
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         time.sleep(0.1)
@@ -549,25 +515,7 @@ def extract_tree(part, venv, placeholder, fileobj=None):
     return len(members)
 
 
-INSTALL_WHEELS = r"""
-import json, sys, sysconfig
-plan = json.loads(sys.argv[1])
-sys.path.insert(0, plan["tool"])  # the installer wheel: pure Python, imported straight from the zip
-from installer import install
-from installer.destinations import SchemeDictionaryDestination
-from installer.sources import WheelFile
-paths = sysconfig.get_paths()
-paths.setdefault("headers", paths["include"])
-dest = SchemeDictionaryDestination({k: paths[k] for k in ("purelib", "platlib", "headers", "scripts", "data")},
-                                   interpreter=sys.executable, script_kind="posix",
-                                   bytecode_optimization_levels=(0,))
-for wheel in plan["wheels"]:
-    with WheelFile.open(wheel) as source:
-        install(source, dest, {"INSTALLER": b"deploytests"})
-"""
-
-
-def install(args, release_dir, manifest):
+def install(args: DeployArgs, release_dir, manifest):
     """``python3 -m venv --without-pip venv``, then the prebuilt tree extracted into it (the usual case), or the
     shipped wheels installed with pypa's ``installer`` (the runner's Python differed from this server's).
 
@@ -582,7 +530,7 @@ def install(args, release_dir, manifest):
     here = "%d.%d" % sys.version_info[:2]
     if manifest.get("tree") and here != manifest.get("python_version"):
         raise AgentError("the artifact was packed for Python %s, this server's %s is %s"
-                         % (manifest.get("python_version"), args["python"], here),
+                         % (manifest.get("python_version"), args.python, here),
                          hint="pack for Python %s: `fab pack --python %s deploy` (pytest packs for the version "
                               "bootstrap reports)" % (here, here))
     machine = os.uname().machine
@@ -590,7 +538,7 @@ def install(args, release_dir, manifest):
         raise AgentError("the artifact was packed for %s (%s is compiled for it), this server is %s"
                          % (manifest["machine"], manifest["platform_wheels"][0], machine),
                          hint="pack for %s (pytest packs for the machine bootstrap reports)" % machine)
-    run([args["python"], "-m", "venv", "--without-pip", venv], "creating the venv failed",
+    run([args.python, "-m", "venv", "--without-pip", venv], "creating the venv failed",
         hint="is python3-venv installed? run bootstrap")
     pause_point(args, "install")
     if manifest.get("tree"):
@@ -601,24 +549,25 @@ def install(args, release_dir, manifest):
     wheels = release_dir + "/wheels"
     plan = {"tool": os.path.join(wheels, manifest["installer_wheel"]),
             "wheels": [os.path.join(wheels, w) for w in manifest["install"]]}
-    run([venv + "/bin/python", "-c", INSTALL_WHEELS, json.dumps(plan)], "installing the wheelhouse failed",
+    run([venv + "/bin/python", "-c", program_source("install_wheels"), json.dumps(plan)],
+        "installing the wheelhouse failed",
         hint="was the artifact packed for this server's Python (%s)?" % manifest.get("python_version"))
 
 
-def link_shared(args, release_dir):
-    for rel in args.get("shared_paths", []):
+def link_shared(args: DeployArgs, release_dir):
+    for rel in args.shared_paths:
         link = os.path.join(release_dir, rel)
         os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(os.path.join(args["root"], "shared", rel), link)
+        os.symlink(os.path.join(args.root, "shared", rel), link)
 
 
-def build_release(args, tree, rid, steps, config_sha=None):
+def build_release(args: DeployArgs, tree, rid, steps, config_sha=None):
     """Make ``releases/<rid>`` complete: receive, unpack, venv + install, shared links, one checking process
     (import, post-deploy commands, in-process GET of the health path), RELEASE.json."""
     release_dir = tree.release(rid)
     os.mkdir(release_dir)
-    with steps("upload", "%d bytes" % args["artifact_size"]):
-        receive(sys.stdin.buffer, release_dir + "/artifact.tar", args["artifact_size"], args["artifact_sha256"],
+    with steps("upload", "%d bytes" % args.artifact_size):
+        receive(sys.stdin.buffer, release_dir + "/artifact.tar", args.artifact_size, args.artifact_sha256,
                 after_first_chunk=lambda: pause_point(args, "upload"))
     with steps("unpack"):
         manifest = unpack(release_dir + "/artifact.tar", release_dir)
@@ -627,9 +576,9 @@ def build_release(args, tree, rid, steps, config_sha=None):
         os.unlink(release_dir + "/artifact.tar")
         shutil.rmtree(release_dir + "/wheels", ignore_errors=True)
         link_shared(args, release_dir)
-    if args.get("post_deploy") or args.get("preflight", True):
-        check_release(args, release_dir, steps, health=args.get("preflight", True))
-    meta = dict(args["release"], id=rid, manifest=manifest, config_sha256=config_sha)
+    if args.post_deploy or args.preflight:
+        check_release(args, release_dir, steps, health=args.preflight)
+    meta = dict(args.release, id=rid, manifest=manifest, config_sha256=config_sha)
     with open(release_dir + "/RELEASE.json", "w") as f:
         json.dump(meta, f, indent=2, sort_keys=True)
     return meta
@@ -637,23 +586,23 @@ def build_release(args, tree, rid, steps, config_sha=None):
 
 # ---------------------------------------------------------------- switch + gate (deploy and rollback)
 
-def switch_and_gate(args, tree, rid, previous, steps):
+def switch_and_gate(args: GateArgs, tree, rid, previous, steps):
     """Switch ``current`` to ``rid``, reload, gate. On a failed gate switch back to ``previous`` and raise."""
     with steps("switch", "current -> %s" % rid):
         tree.switch(rid)
         pause_point(args, "reload")
         tree.reload()
-    with steps("gate", "GET %s until X-Deploy-Release: %s" % (args["health_path"], rid)):
-        ok, attempts, last = gate(args, rid, args["gate_timeout"])
+    with steps("gate", "GET %s until X-Deploy-Release: %s" % (args.health_path, rid)):
+        ok, attempts, last = gate(args, rid, args.gate_timeout)
     if ok:
         return attempts
-    reason = "health gate failed after %gs (%d attempts): %s" % (args["gate_timeout"], attempts, last)
+    reason = "health gate failed after %gs (%d attempts): %s" % (args.gate_timeout, attempts, last)
     restored = ""
     if previous:
         with steps("switch_back", "current -> %s" % previous):
             tree.switch(previous)
             tree.reload()
-            back, _, back_last = gate(args, previous, args["gate_timeout"])
+            back, _, back_last = gate(args, previous, args.gate_timeout)
         restored = "; switched back to %s (%s)" % (previous, "serving" if back else "NOT serving: " + back_last)
     else:
         os.unlink(tree.current)
@@ -671,13 +620,14 @@ def prune(tree, keep, live, previous):
 
 # ---------------------------------------------------------------- commands
 
-def locked(args, tree, rid, steps):
+def locked(args: GateArgs, tree, rid, steps):
     with steps("lock", "flock %s" % tree.lock):
-        fd = acquire_lock(tree.lock, args["lock_timeout"],
+        fd = acquire_lock(tree.lock, args.lock_timeout,
                           on_wait=lambda holder: emit("step", step="lock_wait", seconds=0,
                                                       message="waiting for " + holder))
         write_lock_owner(fd, {"pid": os.getpid(), "user": pwd.getpwuid(os.getuid()).pw_name,
-                              "by": args.get("release", {}).get("deployed_by", "?"), "release": rid,
+                              "by": args.release.get("deployed_by", "?") if isinstance(args, DeployArgs) else "?",
+                              "release": rid,
                               "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
     return fd
 
@@ -685,9 +635,9 @@ def locked(args, tree, rid, steps):
 SETTINGS_DIR = "/var/lib/deploytests"  # root-owned; bootstrap records there how to reach the config helper
 
 
-def read_config(args):
+def read_config(args: DeployArgs):
     """The config bytes sent before the artifact (None when the deploy carries no config)."""
-    size = args.get("config_size")
+    size = args.config_size
     if size is None:
         return None
     data = sys.stdin.buffer.read(size)
@@ -697,23 +647,23 @@ def read_config(args):
     return data
 
 
-def config_helper(args, request, payload=b""):
+def config_helper(args: GateArgs, request: ConfigRequest, payload=b"") -> ConfigReply:
     """Run the root config helper (``agent_root.py config <app>``, installed by bootstrap, allowed to the deploy
     user by one exact sudoers rule) with ``request`` + ``payload`` on stdin; its result event."""
-    path = "%s/%s.json" % (SETTINGS_DIR, args["app"])
+    path = "%s/%s.json" % (SETTINGS_DIR, args.app)
     try:
         with open(path) as f:
             command = json.load(f)["config_command"]
     except (OSError, ValueError, KeyError):
         raise AgentError("%s is missing: this server was not bootstrapped for %s by this deploytests version"
-                         % (path, args["app"]), step="config", hint="run bootstrap again (fab bootstrap)") from None
-    proc = subprocess.run(command, input=(json.dumps(request) + "\n").encode() + payload,
+                         % (path, args.app), step="config", hint="run bootstrap again (fab bootstrap)") from None
+    proc = subprocess.run(command, input=(request.to_json() + "\n").encode() + payload,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = proc.stdout.decode("utf-8", "replace")
     events = [json.loads(ln[len(EVENT):]) for ln in out.splitlines() if ln.startswith(EVENT)]
     final = next((e for e in reversed(events) if e.get("event") in ("result", "error")), None)
     if final and final["event"] == "result":
-        return final
+        return ConfigReply.from_dict(final, ignore=("event",))
     if final:
         raise AgentError("config: %s" % final.get("what"), step="config", hint=final.get("hint", ""),
                          detail=final.get("detail", ""))
@@ -722,22 +672,22 @@ def config_helper(args, request, payload=b""):
                      hint="bootstrap lets the deploy user run it: bootstrap again with deploy_user = this login")
 
 
-def cmd_deploy(args):
-    tree, steps = Tree(args["root"]), Steps()
+def cmd_deploy(args: DeployArgs):
+    tree, steps = Tree(args.root), Steps()
     config = read_config(args)
     config_sha = hashlib.sha256(config).hexdigest() if config is not None else None
     check_tree(tree)
-    fd = locked(args, tree, args["release_id"], steps)
+    fd = locked(args, tree, args.release_id, steps)
     recovered = tree.remove_incomplete()
     live = tree.live()
-    same_artifact, new_config = plan_deploy(live, tree.meta(live) if live else {}, args["artifact_sha256"],
+    same_artifact, new_config = plan_deploy(live, tree.meta(live) if live else {}, args.artifact_sha256,
                                             config_sha)
     if same_artifact and not new_config:
         served = serving(args)
         if served == live:
             previous = previous_of(tree.listing(), live)
             with steps("prune"):  # a no-change deploy still trims releases beyond keep_releases
-                pruned = prune(tree, args["keep_releases"], live, previous)
+                pruned = prune(tree, args.keep_releases, live, previous)
             return {"changed": False, "release_id": live, "previous": previous, "pruned": pruned,
                     "recovered": recovered, "version": tree.meta(live).get("version"), "timings": steps.timings}
         # A deploy died between the switch and the reload: ``current`` names this release, but the site still
@@ -747,12 +697,12 @@ def cmd_deploy(args):
         os.close(fd)
         return {"changed": True, "release_id": live, "previous": previous, "recovered": recovered,
                 "version": tree.meta(live).get("version"), "timings": steps.timings}
-    rid = next_release_id(args["release_id"], set(os.listdir(tree.releases)))
+    rid = next_release_id(args.release_id, set(os.listdir(tree.releases)))
     installed = False
     try:
         if new_config:  # the new release starts with it: installed before its check, restored if refused
-            with steps("config", "config changed (sha256 %s)" % config_sha[:12]):
-                installed = config_helper(args, {"op": "install", "size": len(config)}, config)["changed"]
+            with steps("config", "config changed (sha256 %s)" % (config_sha or "")[:12]):
+                installed = config_helper(args, ConfigRequest("install", size=len(config)), config).changed
         try:
             build_release(args, tree, rid, steps, config_sha)
         except OSError as exc:  # disk full, permissions: the server's state, not a bug; one line like the rest
@@ -764,29 +714,29 @@ def cmd_deploy(args):
         shutil.rmtree(tree.release(rid), ignore_errors=True)  # first: on a full disk this frees the space
         if installed:
             try:
-                config_helper(args, {"op": "restore"})
+                config_helper(args, ConfigRequest("restore"))
                 exc.hint = (exc.hint + "; " if exc.hint else "") + "the previous config was put back"
             except AgentError as again:
                 exc.hint = (exc.hint + "; " if exc.hint else "") + "the previous config could NOT be put back: " \
                     + again.what
         try:
-            tree.record_failure(rid, args["release"].get("version"), exc.what)
+            tree.record_failure(rid, args.release.get("version"), exc.what)
         except OSError:
             pass
         raise
     with steps("prune"):
-        pruned = prune(tree, args["keep_releases"], rid, live)
+        pruned = prune(tree, args.keep_releases, rid, live)
     os.close(fd)
     return {"changed": True, "release_id": rid, "previous": live, "pruned": pruned, "recovered": recovered,
             "version": tree.meta(rid).get("version"), "timings": steps.timings, "config_changed": new_config}
 
 
-def cmd_rollback(args):
-    tree, steps = Tree(args["root"]), Steps()
+def cmd_rollback(args: RollbackArgs):
+    tree, steps = Tree(args.root), Steps()
     check_tree(tree)
-    fd = locked(args, tree, args.get("to") or "rollback", steps)
+    fd = locked(args, tree, args.to or "rollback", steps)
     releases, live = tree.listing(), tree.live()
-    target = args.get("to") or previous_of(releases, live)
+    target = args.to or previous_of(releases, live)
     if target is None:
         raise AgentError("no release older than the live one (%s) to roll back to" % live, step="rollback",
                          hint="deploy an earlier version instead")
@@ -801,8 +751,7 @@ def cmd_rollback(args):
     activated = False
     if wanted and wanted != now:
         with steps("config", "config of %s (sha256 %s)" % (target, wanted[:12])):
-            res = config_helper(args, {"op": "activate", "sha256": wanted})
-            activated = res.get("found", False)
+            activated = config_helper(args, ConfigRequest("activate", sha256=wanted)).found
             if not activated:
                 steps.message = "config of %s no longer kept: the installed config stays" % target
     try:
@@ -810,7 +759,7 @@ def cmd_rollback(args):
     except AgentError as exc:
         if activated and now:
             try:
-                config_helper(args, {"op": "activate", "sha256": now})
+                config_helper(args, ConfigRequest("activate", sha256=now))
                 exc.hint = (exc.hint + "; " if exc.hint else "") + "the live release's config was put back"
             except AgentError as again:
                 exc.hint = (exc.hint + "; " if exc.hint else "") + "its config could NOT be put back: " + again.what
@@ -820,8 +769,8 @@ def cmd_rollback(args):
             "timings": steps.timings, "config_changed": activated}
 
 
-def cmd_status(args):
-    tree = Tree(args["root"])
+def cmd_status(args: StatusArgs):
+    tree = Tree(args.root)
     releases = [dict(tree.meta(r), id=r) for r in tree.listing()]
     for r in releases:
         r.pop("manifest", None)
@@ -839,14 +788,25 @@ def check_tree(tree):
                          hint="run bootstrap first (fab bootstrap), with the deploy user this deploy logs in as")
 
 
-COMMANDS = {"deploy": cmd_deploy, "rollback": cmd_rollback, "status": cmd_status}
+# command: (its function, the contract of its arguments, the contract of its result)
+COMMANDS = {"deploy": (cmd_deploy, DeployArgs, DeployReply), "rollback": (cmd_rollback, RollbackArgs, DeployReply),
+            "status": (cmd_status, StatusArgs, StatusReply)}
 
 
 def main(argv):
-    command, args = argv[0], json.loads(argv[1])
+    command = argv[0] if argv else ""
     os.umask(0o022)
     try:
-        emit("result", **COMMANDS[command](args))
+        if command not in COMMANDS or len(argv) != 2:
+            raise AgentError("unknown command %r (expected one of %s and its JSON arguments)"
+                             % (command, ", ".join(sorted(COMMANDS))), step=command)
+        function, takes, gives = COMMANDS[command]
+        try:
+            args = takes.from_json(argv[1])
+        except ContractError as exc:
+            raise AgentError("agent arguments: %s" % exc, step=command,
+                             hint="the runner and this agent come from one deploytests version: a bug, report it")
+        emit("result", **gives.from_dict(function(args)).to_dict())
         return 0
     except AgentError as exc:
         emit("error", what=exc.what, hint=exc.hint, detail=exc.detail, step=exc.step)

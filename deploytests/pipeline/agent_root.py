@@ -21,7 +21,11 @@ Written as if the deploy login and the config were hostile:
   ``config <app>`` as root), is checked by ``visudo`` before it is moved into place, is written last, and a
   failed bootstrap removes every grant it added (the sudoers file, the group membership).
 
-Rules for this file: standard library only, Python >= 3.7 syntax, no imports from deploytests.
+The runner sends this module bundled with :mod:`.contract` (its arguments and results, which the runner imports
+too; see ``bundle.py``), and bootstrap installs that same bundle as the config helper.
+
+Rules for this file: standard library only, Python >= 3.7 syntax; from deploytests only its bundled sibling
+``.contract``, which follows the same rules.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ import stat
 import subprocess
 import sys
 import time
+
+from .contract import ApacheArgs, BootstrapArgs, BootstrapReply, ConfigReply, ConfigRequest, ContractError
 
 EVENT = "@@DT "
 STATE_DIR = "/var/lib/deploytests"
@@ -413,11 +419,11 @@ def installed(package):
     return code == 0 and out.strip().endswith("install ok installed")
 
 
-def ensure_packages(args, changes):
-    missing = [p for p in args["packages"] if not installed(p)]
+def ensure_packages(args: BootstrapArgs, changes):
+    missing = [p for p in args.packages if not installed(p)]
     if not missing:
         return
-    timeout = float(args.get("dpkg_lock_timeout", 120))
+    timeout = float(args.dpkg_lock_timeout)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     hint = "the server needs its Debian mirror, or install %s by hand" % " ".join(missing)
     apt = ["apt-get", "-o", "DPkg::Lock::Timeout=%d" % max(1, int(timeout))]
@@ -474,19 +480,19 @@ def getpw(name):
         return None
 
 
-def ensure_users(args, changes, undo):
+def ensure_users(args: BootstrapArgs, changes, undo):
     """The app user (created when missing, recorded as ours) and the deploy user (must exist), both checked;
     the deploy user joins the app group. Returns (app uid, app gid, deploy uid, deploy gid)."""
-    user, deploy, ours = args["app_user"], args["deploy_user"], registry()
+    user, deploy, ours = args.app_user, args.deploy_user, registry()
     app_entry, deploy_entry = getpw(user), getpw(deploy)
     for role, name, entry in (("app_user", user, app_entry), ("deploy_user", deploy, deploy_entry)):
-        created = name in ours or created_by_old_bootstrap(role, entry, args["root"])
+        created = name in ours or created_by_old_bootstrap(role, entry, args.root)
         problem = user_problem(role, name, entry, created)
         if problem:
             raise AgentError(problem, hint="set %s in deploy.toml to a dedicated user (the app user is created "
                                            "by bootstrap)" % role, step="users")
     if app_entry is None:
-        run(["useradd", "--system", "--user-group", "--home-dir", args["root"], "--no-create-home",
+        run(["useradd", "--system", "--user-group", "--home-dir", args.root, "--no-create-home",
              "--comment", MARK, "--shell", "/usr/sbin/nologin", user], "useradd %s failed" % user)
         changes.append("user created: " + user)
         ensure_file(STATE_DIR + "/users", ("\n".join(sorted(ours | {user})) + "\n").encode(), 0, 0, 0o644, [])
@@ -499,21 +505,21 @@ def ensure_users(args, changes, undo):
     return app_entry.pw_uid, app_entry.pw_gid, deploy_entry.pw_uid, deploy_entry.pw_gid
 
 
-def ensure_tree(args, ids, changes):
+def ensure_tree(args: BootstrapArgs, ids, changes):
     """``/var/www/<app>`` and what the deploy user owns in it; ``shared/`` (root:app 0750) and its data dirs."""
     app_uid, app_gid, deploy_uid, deploy_gid = ids
-    root = args["root"]
+    root = args.root
     ensure_dir(APPS_ROOT, 0, 0, 0o755, changes)
     ensure_dir(root, deploy_uid, deploy_gid, 0o755, changes)
     ensure_dir(root + "/releases", deploy_uid, deploy_gid, 0o755, changes)
     ensure_dir(root + "/shared", 0, app_gid, 0o750, changes)
-    for rel in args.get("shared_paths", []):
+    for rel in args.shared_paths:
         path = root + "/shared"
         for part in rel.split("/"):
             path += "/" + part
             ensure_dir(path, app_uid, app_gid, 0o770, changes)
     ensure_empty_file(root + "/" + LOCK_NAME, deploy_uid, deploy_gid, 0o644, changes)
-    ensure_file(root + "/application.wsgi", args["wsgi"].encode(), deploy_uid, deploy_gid, 0o644, changes)
+    ensure_file(root + "/application.wsgi", args.wsgi.encode(), deploy_uid, deploy_gid, 0o644, changes)
     ensure_runtime(root + "/" + RUNTIME, changes)
 
 
@@ -570,7 +576,7 @@ def ensure_runtime(path, changes, uid=0, gid=0):
             except OSError as exc:
                 raise AgentError("cannot move the daemons' python-home into %s: %s" % (path, exc.strerror),
                                  hint="%s must be on the same filesystem as %s, and %s absent or empty"
-                                      % (head, state, path))
+                                      % (head, state, path)) from None
         finally:
             if os.path.lexists(stage):
                 subprocess.run(["rm", "-rf", "--one-file-system", stage], stdin=subprocess.DEVNULL)
@@ -631,12 +637,12 @@ def restore_config(settings):
         os.close(dir_fd)
 
 
-def ensure_sudoers(args, changes, undo):
+def ensure_sudoers(args: BootstrapArgs, changes, undo):
     """``/etc/sudoers.d/deploytests-<app>``: checked by visudo in a root-only temp file, then renamed in."""
-    if args["deploy_user"] == "root":
+    if args.deploy_user == "root":
         return
-    path = "/etc/sudoers.d/deploytests-%s" % args["app"]
-    rule = sudoers_rule(args["deploy_user"], args["app_user"], args["app"], args["root"], sys.executable)
+    path = "/etc/sudoers.d/deploytests-%s" % args.app
+    rule = sudoers_rule(args.deploy_user, args.app_user, args.app, args.root, sys.executable)
     dir_fd = open_dir("/etc/sudoers.d")
     try:
         fd = open_existing(dir_fd, os.path.basename(path), path)
@@ -657,7 +663,7 @@ def ensure_sudoers(args, changes, undo):
     finally:
         os.close(dir_fd)
     changes.append("sudoers written: %s (%s may run the release python as %s and the config helper)"
-                   % (path, args["deploy_user"], args["app_user"]))
+                   % (path, args.deploy_user, args.app_user))
     if old is None:
         undo.append(lambda: remove_file(path))
     else:
@@ -667,45 +673,45 @@ def ensure_sudoers(args, changes, undo):
 SERVERNAME = "deploytests-servername"  # conf-available/<this>.conf
 
 
-def configtest(a):
-    return run([a["apachectl"], "configtest"], "configtest", check=False)
+def configtest(a: ApacheArgs):
+    return run([a.apachectl, "configtest"], "configtest", check=False)
 
 
-def ensure_apache(args, changes):
+def ensure_apache(args: BootstrapArgs, changes):
     """Vhost, modules, sites, a global ServerName if Apache lacks one; configtest before any reload; a failed
-    configtest restores the previous vhost. Paths and tools are the server stack's (``args["apache"]``)."""
-    a = args["apache"]
-    vhost = "%s/%s.conf" % (a["sites_available"], args["app"])
-    dir_fd = open_dir(a["sites_available"])
-    fd = open_existing(dir_fd, args["app"] + ".conf", vhost)
+    configtest restores the previous vhost. Paths and tools are the server stack's (``args.apache``)."""
+    a = args.apache
+    vhost = "%s/%s.conf" % (a.sites_available, args.app)
+    dir_fd = open_dir(a.sites_available)
+    fd = open_existing(dir_fd, args.app + ".conf", vhost)
     os.close(dir_fd)
     old = None
     if fd is not None:
         old = read_fd(fd)
         os.close(fd)
     before = len(changes)
-    ensure_file(vhost, args["vhost"].encode(), 0, 0, 0o644, changes)
-    if not os.path.exists("%s/%s.load" % (a["mods_enabled"], a["wsgi_module"])):
-        run([a["a2enmod"], "-q", a["wsgi_module"]], "a2enmod wsgi failed")
+    ensure_file(vhost, args.vhost.encode(), 0, 0, 0o644, changes)
+    if not os.path.exists("%s/%s.load" % (a.mods_enabled, a.wsgi_module)):
+        run([a.a2enmod, "-q", a.wsgi_module], "a2enmod wsgi failed")
         changes.append("apache module enabled: wsgi")
-    if os.path.lexists("%s/%s.conf" % (a["sites_enabled"], a["default_site"])):
-        run([a["a2dissite"], "-q", a["default_site"]], "a2dissite 000-default failed")
+    if os.path.lexists("%s/%s.conf" % (a.sites_enabled, a.default_site)):
+        run([a.a2dissite, "-q", a.default_site], "a2dissite 000-default failed")
         changes.append("apache site disabled: 000-default")
-    if not os.path.lexists("%s/%s.conf" % (a["sites_enabled"], args["app"])):
-        run([a["a2ensite"], "-q", args["app"]], "a2ensite failed")
-        changes.append("apache site enabled: " + args["app"])
+    if not os.path.lexists("%s/%s.conf" % (a.sites_enabled, args.app)):
+        run([a.a2ensite, "-q", args.app], "a2ensite failed")
+        changes.append("apache site enabled: " + args.app)
     code, out = configtest(a)
     if code == 0 and "AH00558" in out:  # no global ServerName: say one, so configtest is clean
-        ensure_file("%s/%s.conf" % (a["conf_available"], SERVERNAME),
+        ensure_file("%s/%s.conf" % (a.conf_available, SERVERNAME),
                     b"# Written by deploytests bootstrap: a global ServerName (AH00558).\n"
                     b"ServerName localhost\n", 0, 0, 0o644, changes)
-        run([a["a2enconf"], "-q", SERVERNAME], "a2enconf failed")
+        run([a.a2enconf, "-q", SERVERNAME], "a2enconf failed")
         code, out = configtest(a)
     if code != 0:
         if old is not None:
             ensure_file(vhost, old, 0, 0, 0o644, [])
         else:
-            run([a["a2dissite"], "-q", args["app"]], "a2dissite failed", check=False)
+            run([a.a2dissite, "-q", args.app], "a2dissite failed", check=False)
             remove_file(vhost)
         first = next((ln for ln in out.splitlines() if ln.strip()), "no output")
         raise AgentError("apache2ctl configtest failed: %s" % first, detail=out, step="apache",
@@ -714,9 +720,9 @@ def ensure_apache(args, changes):
     return len(changes) > before
 
 
-def apache_pid(a):
+def apache_pid(a: ApacheArgs):
     try:
-        with open(a["pid_file"]) as f:
+        with open(a.pid_file) as f:
             pid = int(f.read().strip())
         os.kill(pid, 0)
         return pid
@@ -724,33 +730,33 @@ def apache_pid(a):
         return None
 
 
-def ensure_running(apache_changed, changes, a):
+def ensure_running(apache_changed, changes, a: ApacheArgs):
     if apache_pid(a) is None:
-        run([a["apachectl"], "start"], "apache2ctl start failed")
+        run([a.apachectl, "start"], "apache2ctl start failed")
         changes.append("apache started")
     elif apache_changed:
-        run([a["apachectl"], "graceful"], "apache2ctl graceful failed")
+        run([a.apachectl, "graceful"], "apache2ctl graceful failed")
         changes.append("apache reloaded (graceful)")
     return apache_pid(a)
 
 
-def settings_of(args, app_group):
+def settings_of(args: BootstrapArgs, app_group):
     """What the config helper needs, recorded by bootstrap in root's state dir (never taken from its caller)."""
-    return {"app": args["app"], "root": args["root"], "app_user": args["app_user"], "app_group": app_group,
-            "deploy_user": args["deploy_user"], "config_path": args["config_path"],
-            "config_command": ["sudo", "-n", sys.executable, "-I", HELPER, "config", args["app"]]}
+    return {"app": args.app, "root": args.root, "app_user": args.app_user, "app_group": app_group,
+            "deploy_user": args.deploy_user, "config_path": args.config_path,
+            "config_command": ["sudo", "-n", sys.executable, "-I", HELPER, "config", args.app]}
 
 
-def cmd_bootstrap(args):
-    steps, changes, undo = Steps(), [], []
-    config = sys.stdin.buffer.read(args["config_size"]) if args.get("config_size") is not None else None
-    helper = sys.stdin.buffer.read(args["helper_size"])  # this program's own source, installed as the helper
-    problem = config_path_problem(args["config_path"], args["app"])
+def cmd_bootstrap(args: BootstrapArgs):
+    steps, changes, undo = Steps(), [], []  # type: Steps, list, list
+    config = sys.stdin.buffer.read(args.config_size) if args.config_size is not None else None
+    helper = sys.stdin.buffer.read(args.helper_size)  # this program's own source, installed as the helper
+    problem = config_path_problem(args.config_path, args.app)
     if problem:
-        raise AgentError("config_path %r %s" % (args["config_path"], problem), step="config",
-                         hint="set config_path in deploy.toml to e.g. /etc/%s/app.cfg" % args["app"])
+        raise AgentError("config_path %r %s" % (args.config_path, problem), step="config",
+                         hint="set config_path in deploy.toml to e.g. /etc/%s/app.cfg" % args.app)
     state_dir()
-    lock = acquire_flock(STATE_DIR + "/bootstrap.lock", float(args.get("lock_timeout", 300)), "bootstrap lock",
+    lock = acquire_flock(STATE_DIR + "/bootstrap.lock", float(args.lock_timeout), "bootstrap lock",
                          on_wait=lambda: emit("step", step="lock_wait", seconds=0,
                                               message="waiting for another bootstrap on this server"))
     try:
@@ -764,14 +770,14 @@ def cmd_bootstrap(args):
                 ensure_tree(args, ids, changes)
                 settings = settings_of(args, app_group)
                 ensure_file(HELPER, helper, 0, 0, 0o644, changes)
-                ensure_file("%s/%s.json" % (STATE_DIR, args["app"]),
+                ensure_file("%s/%s.json" % (STATE_DIR, args.app),
                             (json.dumps(settings, indent=1, sort_keys=True) + "\n").encode(), 0, 0, 0o644, changes)
                 config_changed = config is not None and install_config(settings, config, changes)
             with steps("apache"):
                 apache_changed = ensure_apache(args, changes)
-                pid = ensure_running(apache_changed, changes, args["apache"])
-            if config_changed and os.path.lexists(args["root"] + "/current") and not apache_changed:
-                touch(args["root"] + "/application.wsgi")  # the live release restarts with the new config
+                pid = ensure_running(apache_changed, changes, args.apache)
+            if config_changed and os.path.lexists(args.root + "/current") and not apache_changed:
+                touch(args.root + "/application.wsgi")  # the live release restarts with the new config
                 changes.append("app reloaded: the live release restarts with the new config")
             with steps("sudoers"):  # last: a failed bootstrap never leaves a grant
                 ensure_sudoers(args, changes, undo)
@@ -866,16 +872,17 @@ def cmd_config(app):
     config for ``restore`` and a copy of each for ``activate``), ``{"op": "restore"}`` (put back the config the
     last install replaced) or ``{"op": "activate", "sha256": ...}`` (put back a kept config: rollbacks)."""
     settings = load_settings(app)
-    header = json.loads(sys.stdin.buffer.readline().decode() or "{}")
-    if header.get("op") == "restore":
+    try:
+        request = ConfigRequest.from_json(sys.stdin.buffer.readline().decode("utf-8", "replace") or "{}")
+    except ContractError as exc:
+        raise AgentError("config helper: expected an install, restore or activate request on stdin: %s" % exc)
+    if request.op == "restore":
         return {"changed": restore_config(settings)}
-    if header.get("op") == "activate":
-        changed, found = activate_version(settings, header.get("sha256"))
+    if request.op == "activate":
+        changed, found = activate_version(settings, request.sha256)
         return {"changed": changed, "found": found}
-    if header.get("op") != "install" or not isinstance(header.get("size"), int):
-        raise AgentError("config helper: expected an install, restore or activate request on stdin")
-    config = sys.stdin.buffer.read(header["size"])
-    if len(config) != header["size"]:
+    config = sys.stdin.buffer.read(request.size)
+    if len(config) != request.size:
         raise AgentError("config helper: the config arrived cut short", hint="deploy again")
     changes = []
     changed = install_config(settings, config, changes, keep_previous=True)
@@ -889,10 +896,15 @@ def main(argv):
     try:
         if os.geteuid() != 0:
             raise AgentError("%s must run as root" % command, hint="bootstrap needs a login with passwordless sudo")
-        if command == "bootstrap":
-            result = cmd_bootstrap(json.loads(argv[1]))
+        if command == "bootstrap" and len(argv) == 2:
+            try:
+                args = BootstrapArgs.from_json(argv[1])
+            except ContractError as exc:
+                raise AgentError("root agent arguments: %s" % exc, hint="the runner and this agent come from one "
+                                 "deploytests version: a bug, report it")
+            result = BootstrapReply.from_dict(cmd_bootstrap(args)).to_dict()
         elif command == "config" and len(argv) == 2:
-            result = cmd_config(argv[1])
+            result = ConfigReply.from_dict(cmd_config(argv[1])).to_dict()
         else:
             raise AgentError("unknown command %r" % command)
         emit("result", **result)

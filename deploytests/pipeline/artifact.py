@@ -64,6 +64,7 @@ from pathlib import Path
 from ..config import DeployConfig
 from ..errors import CommandFailed, DeployError, tail
 from . import bytecode
+from .programs import source as program_source
 
 SKIP_DIRS = {".git", ".hg", ".tox", ".nox", ".venv", "venv", "__pycache__", "build", "dist", ".eggs",
              ".pytest_cache", ".mypy_cache", ".ruff_cache", "node_modules"}
@@ -218,21 +219,7 @@ BUILD_ENV_FORMAT = 1  # bump when the build environments' layout changes: they a
 SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01: wheels built from the same files are the same bytes
 PIP_TIMEOUT = 900  # seconds for one pip run (resolving, downloading, building a dependency)
 
-HOOK = r"""
-import importlib, json, sys
-plan = json.loads(sys.argv[1])
-sys.path[:0] = plan["backend_path"]
-mod, _, obj = plan["backend"].partition(":")
-backend = importlib.import_module(mod)
-for part in filter(None, obj.split(".")):
-    backend = getattr(backend, part)
-get_requires = getattr(backend, "get_requires_for_build_wheel", None)
-missing = [r for r in (get_requires() if get_requires else []) if r not in plan["have"]]
-if missing:
-    print("\n@@NEED " + json.dumps(missing))
-else:
-    print("\n@@WHEEL " + backend.build_wheel(plan["out"]))
-"""
+HOOK = program_source("build_hook")  # the PEP 517 build_wheel call: deploytests/pipeline/programs/build_hook.py
 
 
 def build_system(src: Path, where: str = "") -> tuple[list[str], str, list[str]]:
@@ -462,7 +449,7 @@ def install_list(app_wheel: Path, deps: list[Path], requires: list[str]) -> list
 def _links_state(find_links: tuple[str, ...] | list[str]) -> list:
     """What the cache key sees of the find-links: a directory's file names and sizes (a new sdist dropped in
     resolves again), a URL as given."""
-    state = []
+    state: list = []
     for link in find_links:
         path = Path(link)
         if path.is_dir():
@@ -622,24 +609,7 @@ def pip_download(requires: list[str], python_version: str, dest: Path, machine: 
 PLACEHOLDER = "/__deploytests_venv__/bin/python"  # console scripts' interpreter; the server rewrites it
 TREE_FORMAT = 1  # bump when the tree's layout or contents change: invalidates cached parts
 
-BUILD_TREE = r"""
-import compileall, json, py_compile, sys
-plan = json.loads(sys.argv[1])
-sys.path.insert(0, plan["tool"])  # pypa installer, imported straight from its wheel
-from installer import install
-from installer.destinations import SchemeDictionaryDestination
-from installer.sources import WheelFile
-root, site = plan["root"], plan["root"] + "/" + plan["site"]
-scheme = {"purelib": site, "platlib": site, "scripts": root + "/bin", "data": root,
-          "headers": root + "/include/site/python" + plan["python"]}
-dest = SchemeDictionaryDestination(scheme, interpreter=plan["interpreter"], script_kind="posix",
-                                   bytecode_optimization_levels=())
-for wheel in plan["wheels"]:
-    with WheelFile.open(wheel) as source:
-        install(source, dest, {"INSTALLER": b"deploytests"})
-ok = compileall.compile_dir(site, quiet=2, workers=1, ddir=plan["ddir"],
-                            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-"""
+BUILD_TREE = program_source("build_tree")  # wheels into a venv layout: deploytests/pipeline/programs/build_tree.py
 
 
 def site_packages(python_version: str) -> str:

@@ -25,7 +25,7 @@ def runner_matches(python_version: str) -> bool:
     return python_version == f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def interpreter_for(python_version: str) -> str | None:
     """A runner interpreter of ``python_version`` (``X.Y``): this one, else the first that runs and reports that
     version of ``pythonX.Y`` on PATH and pyenv's ``$PYENV_ROOT/versions/X.Y.*`` (newest first), resolved to its

@@ -99,7 +99,7 @@ def run_on_hosts(targets: Iterable, fn: Callable, *, step: str = "step", paralle
         except KeyboardInterrupt:
             done = run.interrupted(caught.get("name", "SIGINT"))
             pool.shutdown(wait=False, cancel_futures=True)
-            for o, line in zip(done.outcomes, done.lines):
+            for o, line in zip(done.outcomes, done.lines, strict=True):
                 if progress:
                     progress(o.host, "interrupted", 0.0, line.split(": ", 1)[1])
             raise done from None

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from ..config import DeployConfig
 from ..stacks import Stack, detect
 from . import templates
+from .contract import BootstrapArgs, BootstrapReply
 from .remote import ROOT_AGENT_SOURCE, Progress, call_agent, label_of
 
 
@@ -52,11 +53,11 @@ class BootstrapResult:
 
 
 def bootstrap_args(cfg: DeployConfig, stack: Stack, *, deploy_user: str, config_size: int | None,
-                   dpkg_lock_timeout: float = 120, lock_timeout: float = 300) -> dict:
+                   dpkg_lock_timeout: float = 120, lock_timeout: float = 300) -> BootstrapArgs:
     """The root agent's arguments (pure; everything but the config bytes, which travel on stdin): the app's, and
-    the stack's data (``packages``, ``apache`` paths and tools). ``helper`` is the root agent's own source:
-    bootstrap installs it as the config helper deploys call through sudo."""
-    return {
+    the stack's data (``packages``, ``apache`` paths and tools), checked by the contract. ``helper`` is the root
+    agent's own source: bootstrap installs it as the config helper deploys call through sudo."""
+    return BootstrapArgs.from_dict({
         **stack.agent_args(),
         "app": cfg.app, "root": cfg.root, "app_user": cfg.app_user, "deploy_user": deploy_user,
         "config_path": cfg.remote_config_path, "config_size": config_size,
@@ -64,7 +65,7 @@ def bootstrap_args(cfg: DeployConfig, stack: Stack, *, deploy_user: str, config_
         "vhost": templates.vhost(cfg, stack=stack),
         "dpkg_lock_timeout": dpkg_lock_timeout, "lock_timeout": lock_timeout,
         "helper_size": len(ROOT_AGENT_SOURCE),
-    }
+    })
 
 
 def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None, dpkg_lock_timeout: float = 120,
@@ -83,9 +84,9 @@ def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None, dpkg_lo
     args = bootstrap_args(cfg, stack, deploy_user=cfg.deploy_user or c.user,
                           config_size=len(config) if config is not None else None,
                           dpkg_lock_timeout=dpkg_lock_timeout, lock_timeout=lock_timeout)
-    res = call_agent(c, "bootstrap", args, payload=(config or b"", ROOT_AGENT_SOURCE), sudo=True, python=cfg.python, step="bootstrap",
-                     progress=progress, source=ROOT_AGENT_SOURCE)
-    return BootstrapResult(host=label_of(c), changed=res["changed"], changes=res["changes"],
-                           timings=res["timings"], seconds=time.monotonic() - started,
-                           python_version=res["python_version"], apache_pid=res["apache_pid"],
-                           machine=res.get("machine", ""), stack=stack.name)
+    event = call_agent(c, "bootstrap", args, payload=(config or b"", ROOT_AGENT_SOURCE), sudo=True, python=cfg.python,
+                       step="bootstrap", progress=progress, source=ROOT_AGENT_SOURCE)
+    res = BootstrapReply.from_dict(event, ignore=("event",))
+    return BootstrapResult(host=label_of(c), changed=res.changed, changes=res.changes, timings=res.timings,
+                           seconds=time.monotonic() - started, python_version=res.python_version,
+                           apache_pid=res.apache_pid, machine=res.machine, stack=stack.name)

@@ -50,6 +50,7 @@ from ..config import DeployConfig
 from ..errors import DeployError, DeployTestsError
 from ..stacks import detect
 from .artifact import Artifact
+from .contract import DeployArgs, DeployReply, RollbackArgs, StatusArgs, StatusReply
 from .remote import Progress, call_agent, label_of
 
 
@@ -122,7 +123,7 @@ def release_meta(cfg: DeployConfig, artifact: Artifact, now: dt.datetime) -> dic
 
 
 def gate_args(cfg: DeployConfig, *, lock_timeout: float, gate_timeout: float) -> dict:
-    """Arguments shared by deploy and rollback (pure)."""
+    """Arguments shared by deploy and rollback (pure): the fields of :class:`~.contract.GateArgs`."""
     return {
         "app": cfg.app, "root": cfg.root, "port": cfg.port, "health_path": cfg.health_path, "server_name": cfg.server_name,
         "lock_timeout": lock_timeout, "gate_timeout": gate_timeout, "app_user": cfg.app_user,
@@ -131,11 +132,11 @@ def gate_args(cfg: DeployConfig, *, lock_timeout: float, gate_timeout: float) ->
 
 
 def deploy_args(cfg: DeployConfig, artifact: Artifact, *, now: dt.datetime, lock_timeout: float,
-                gate_timeout: float, preflight: bool = True, config_size: int | None = None) -> dict:
+                gate_timeout: float, preflight: bool = True, config_size: int | None = None) -> DeployArgs:
     """The agent's arguments for a deploy (pure: the unit tests check them). The config's bytes (``config_size``
     of them, None: no config) travel on stdin before the artifact, never in the arguments."""
-    return dict(
-        gate_args(cfg, lock_timeout=lock_timeout, gate_timeout=gate_timeout), config_size=config_size,
+    return DeployArgs(
+        **gate_args(cfg, lock_timeout=lock_timeout, gate_timeout=gate_timeout), config_size=config_size,
         release_id=release_id(now, artifact.sha256), artifact_sha256=artifact.sha256, artifact_size=artifact.size,
         release=release_meta(cfg, artifact, now), python=cfg.python, keep_releases=cfg.keep_releases,
         shared_paths=list(cfg.shared_paths), post_deploy=list(cfg.post_deploy), preflight=preflight,
@@ -165,7 +166,7 @@ def rollback(c, cfg: DeployConfig, to: str | None = None, *, lock_timeout: float
     """Make the previous release (or release ``to``) live again, through the same lock and gate as deploy, with
     the config it started with (the root helper keeps recent configs; ``config_changed`` says it was put back)."""
     started = time.monotonic()
-    args = dict(gate_args(cfg, lock_timeout=lock_timeout, gate_timeout=gate_timeout), to=to)
+    args = RollbackArgs(**gate_args(cfg, lock_timeout=lock_timeout, gate_timeout=gate_timeout), to=to)
     res = _with_error_log(c, lambda: call_agent(c, "rollback", args, python=cfg.python, step="rollback",
                                                 progress=progress))
     return _result(c, res, started)
@@ -173,12 +174,13 @@ def rollback(c, cfg: DeployConfig, to: str | None = None, *, lock_timeout: float
 
 def status(c, cfg: DeployConfig) -> Status:
     """Releases on the server (oldest first) with version and creation time, and which one is live."""
-    res = call_agent(c, "status", {"root": cfg.root}, python=cfg.python, step="status")
+    res = StatusReply.from_dict(call_agent(c, "status", StatusArgs(root=cfg.root), python=cfg.python, step="status"),
+                                ignore=("event",))
     releases = [ReleaseInfo(id=r["id"], version=r.get("version", "?"), created_at=r.get("created_at", "?"),
                             artifact_sha256=r.get("artifact_sha256", ""), deployed_by=r.get("deployed_by", ""),
-                            live=r["id"] == res["live"]) for r in res["releases"]]
-    return Status(host=label_of(c), live=res["live"], releases=releases, bootstrapped=res["bootstrapped"],
-                  dangling=res.get("dangling"))
+                            live=r["id"] == res.live) for r in res.releases]
+    return Status(host=label_of(c), live=res.live, releases=releases, bootstrapped=res.bootstrapped,
+                  dangling=res.dangling)
 
 
 def error_log_tail(c, lines: int = 20) -> str:
@@ -203,8 +205,8 @@ def _with_error_log(c, call):
         raise
 
 
-def _result(c, res: dict, started: float, version: str = "") -> DeployResult:
-    return DeployResult(host=label_of(c), release_id=res["release_id"], changed=res["changed"],
-                        previous=res.get("previous"), version=res.get("version") or version, timings=res.get("timings", {}),
-                        seconds=time.monotonic() - started, pruned=res.get("pruned", []),
-                        recovered=res.get("recovered", []), config_changed=res.get("config_changed", False))
+def _result(c, event: dict, started: float, version: str = "") -> DeployResult:
+    res = DeployReply.from_dict(event, ignore=("event",))
+    return DeployResult(host=label_of(c), release_id=res.release_id, changed=res.changed, previous=res.previous,
+                        version=res.version or version, timings=res.timings, seconds=time.monotonic() - started,
+                        pruned=res.pruned, recovered=res.recovered, config_changed=res.config_changed)

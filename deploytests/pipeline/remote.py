@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CommandFailed, ConnectError, DeployError, tail
-from . import agent, agent_root
+from . import agent
+from .bundle import program
+from .contract import Message
 
 STEP_TIMEOUT = 900.0  # an agent step silent for 15 minutes while its host answers is stuck (apt is slower)
 POLL = 0.5
@@ -37,8 +39,11 @@ STEPS = {
     "bootstrap": ("packages", "users", "tree", "apache"),
 }
 
-AGENT_SOURCE = Path(agent.__file__).read_bytes()
-ROOT_AGENT_SOURCE = Path(agent_root.__file__).read_bytes()  # bootstrap: what runs as root is its own program
+# The programs sent to servers: each agent bundled with the modules it imports (bundle.py)
+AGENT_SOURCE = program("deploytests.pipeline.agent", "deploytests.pipeline.contract", "deploytests.pipeline.programs",
+                       "deploytests.pipeline.programs.preflight", "deploytests.pipeline.programs.install_wheels")
+# bootstrap: what runs as root is its own program
+ROOT_AGENT_SOURCE = program("deploytests.pipeline.agent_root", "deploytests.pipeline.contract")
 BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),'deploytests-agent','exec'))"
 
 Progress = Callable[[str, str, float, str], None]
@@ -49,11 +54,13 @@ def label_of(c) -> str:
     return getattr(c, "label", "") or f"ssh://{c.user}@{c.host}:{c.port}"
 
 
-def agent_command(command: str, args: dict, *, python: str = "python3", sudo: bool = False,
+def agent_command(command: str, args: Message | dict, *, python: str = "python3", sudo: bool = False,
                   source: bytes | None = None) -> str:
-    """The remote command line: ``[sudo -n] python3 -c BOOT <command> '<json args>'`` (no secrets in args)."""
+    """The remote command line: ``[sudo -n] python3 -c BOOT <command> '<json args>'`` (no secrets in args);
+    ``args`` one of the contract's messages (``contract.DeployArgs`` & co.)."""
     boot = BOOT.format(n=len(AGENT_SOURCE if source is None else source))
-    argv = [python, "-c", boot, command, json.dumps(args, sort_keys=True)]
+    data = args.to_dict() if isinstance(args, Message) else args
+    argv = [python, "-c", boot, command, json.dumps(data, sort_keys=True)]
     prefix = "sudo -n " if sudo else ""
     return prefix + " ".join(shlex.quote(a) for a in argv)
 
@@ -177,7 +184,7 @@ def _feed(chan, parts: Sequence[bytes | Path]) -> None:
         pass
 
 
-def call_agent(c, command: str, args: dict, *, payload: bytes | Path | Sequence[bytes | Path] = b"",
+def call_agent(c, command: str, args: Message | dict, *, payload: bytes | Path | Sequence[bytes | Path] = b"",
                sudo: bool = False, python: str = "python3", step: str = "", progress: Progress | None = None,
                source: bytes | None = None, step_timeout: float = STEP_TIMEOUT,
                clock: Callable[[], float] = time.monotonic) -> dict:
@@ -191,6 +198,7 @@ def call_agent(c, command: str, args: dict, *, payload: bytes | Path | Sequence[
     ``ROOT_AGENT_SOURCE`` for what runs as root); ``payload`` one part or a sequence of parts sent after it.
     """
     host = label_of(c)
+    args = args.to_dict() if isinstance(args, Message) else args  # plain data from here on (the wire's)
 
     def on_event(event):
         if event["event"] == "step" and progress:

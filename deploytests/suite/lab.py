@@ -18,20 +18,12 @@ import requests
 
 from .. import pipeline
 from ..config import load_config
+from . import fingerprint as fingerprint_program
+
+FINGERPRINT = Path(fingerprint_program.__file__).read_text(encoding="utf-8")  # run on the server as root
 
 from ..examples import APPS
 EXAMPLES = ("yourapplication", "yourapplication-v2", "broken-import", "broken-health")
-
-# Paths + modes + owners + symlink targets of every entry, and the sha256 of every regular file, of what
-# bootstrap and deploy manage; .pyc files and caches, the lock's holder line and the visit counter excluded.
-FINGERPRINT = r"""
-set -e
-paths="{root} {site_file} {sites_enabled} /etc/sudoers.d"
-skip="( -name *.pyc -o -name __pycache__ ) -prune -o"
-find $paths $skip -printf '%p %m %u:%g %l\n' | sort
-find $paths $skip -type f ! -name .deploy.lock ! -path '*/shared/data/visits' -print0 | sort -z \
-    | xargs -0 -r sha256sum
-"""
 
 
 class Lab:
@@ -107,10 +99,11 @@ class Lab:
         return self.status().live
 
     def fingerprint(self) -> list[str]:
+        """What bootstrap and deploy manage on the server, one line per entry (see :mod:`.fingerprint`)."""
         cfg = self.config()
-        apache = self.stack.apache
-        return self.sudo(FINGERPRINT.format(root=cfg.root, site_file=apache.site_file(cfg.app),
-                                            sites_enabled=apache.sites_enabled)).splitlines()
+        apache, program = self.stack.apache, shlex.quote(FINGERPRINT)
+        paths = (cfg.root, apache.site_file(cfg.app), apache.sites_enabled, "/etc/sudoers.d")
+        return self.sudo(f"python3 -c {program} {' '.join(map(shlex.quote, paths))}").splitlines()
 
     def url(self, path: str = "/") -> str:
         return self.server.base_url.rstrip("/") + path

@@ -168,6 +168,7 @@ def deploy_all(servers, cfg, artifact, *, pack_seconds: float = 0.0, boot: Boots
         if ready else []
     hosts = {}
     for label, line in skipped.items():
+        assert boot is not None  # only a bootstrap can have failed hosts
         hosts[label] = HostState(label, error=line, detail=boot.details.get(label, ""),
                                  times={"bootstrap": boot.seconds.get(label, 0.0)})
     for outcome in deploys:

@@ -45,7 +45,7 @@ class DockerProvider(Provider):
         count = self.settings.containers
         if len(tags) == 1:
             return f"{count} container(s) of {tags[0]}{keep}"
-        turns = ", ".join(f"{tag} ({stack.platform})" for tag, stack in zip(tags, self.stacks))
+        turns = ", ".join(f"{tag} ({stack.platform})" for tag, stack in zip(tags, self.stacks, strict=True))
         return f"{count} container(s) of {turns}, in turn{keep}"
 
     def open(self) -> list[Server]:

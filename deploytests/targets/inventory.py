@@ -90,8 +90,8 @@ def load_inventory(path: Path) -> dict[str, TargetSpec]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"at line (\d+)", str(exc))
-        raise ConfigError(f"not valid TOML: {exc}", where=_at(path, line and int(line[1]))) from None
+        found = re.search(r"at line (\d+)", str(exc))
+        raise ConfigError(f"not valid TOML: {exc}", where=_at(path, int(found[1]) if found else None)) from None
     targets = data.get("targets", {})
     if not isinstance(targets, dict) or any(k != "targets" for k in data):
         raise ConfigError("expected only [targets.NAME] tables", where=_at(path, 1))
@@ -184,10 +184,11 @@ def _hosts(table: dict, fail) -> tuple[HostSpec, ...]:
     user = table.get("user", "")
     if not isinstance(user, str) or (user and not USER_RE.match(user)):
         raise fail(f"key 'user' must be a login name (a string), got {user!r}")
-    urls = table.get("base_url") if isinstance(table.get("base_url"), dict) else {}
+    base_url = table.get("base_url")
+    urls: dict = base_url if isinstance(base_url, dict) else {}
     hosts = []
     for entry in entries:
-        extra = {}
+        extra: dict[str, str] = {}
         if isinstance(entry, dict):
             unknown = sorted(set(entry) - set(HOST_KEYS))
             if unknown or "address" not in entry:

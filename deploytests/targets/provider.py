@@ -50,7 +50,7 @@ class Provider(ABC):
     def fail(self, msg: str, hint: str = "") -> ConfigError:
         return ConfigError(f"target {self.name!r}: {msg}", where=self.spec.where, hint=hint)
 
-    def check(self) -> None:
+    def check(self) -> None:  # noqa: B027  (optional: kinds without checks keep it)
         """Validate the spec for this kind (no network). Raise :meth:`fail` errors."""
 
     @abstractmethod

@@ -4,8 +4,8 @@ On a real target every xdist worker verifies the same servers. The lifecycle sce
 deploy other releases there and put the session's release back at the end, so nothing else may run on the
 target meanwhile. The plugin schedules by module (xdist's ``loadscope``: the scenarios, one module, run on one
 worker) and holds this lock around each test: shared for ordinary checks, exclusive from the first destructive
-test of a run of them to the last one (whose teardown restores the release). The lock is an ``flock`` on one file per run
-(``$TMPDIR/deploytests-<xdist run id>/<target>.rwlock``): the kernel drops it with a dead worker.
+test of a run of them to the last one (whose teardown restores the release). The lock is an ``flock`` on one
+file per run (``$TMPDIR/deploytests-<xdist run id>/<target>.rwlock``): the kernel drops it with a dead worker.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 from pathlib import Path
+
 
 class TargetLock:
     """``hold(exclusive)`` / ``release()`` over an flock; holding exclusive already covers shared."""

@@ -10,6 +10,7 @@ otherwise that host is named, its checks error with the reason, and the other ho
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from ..errors import ConnectError, DeployTestsError, HostKeyError
 from .base import Server
@@ -27,7 +28,7 @@ class SshProvider(Provider):
             if getattr(spec, key) is None:
                 raise self.fail(f"missing key {key!r}", hint="real targets need an identity file and a "
                                 "known_hosts file with the servers' keys")
-        if not spec.identity_file.is_file():
+        if not (spec.identity_file and spec.identity_file.is_file()):
             raise self.fail(f"identity file {spec.identity_file} does not exist",
                             hint="set identity_file to a readable private key")
         missing = [h.label for h in spec.hosts if not (h.base_url or spec.base_url)]
@@ -44,7 +45,8 @@ class SshProvider(Provider):
 
     def _server(self, host) -> Server:
         return Server(name=host.name or host.host, label=host.label, host=host.host, port=host.port,
-                      user=host.user, key_filename=self.spec.identity_file, known_hosts=self.spec.known_hosts,
+                      user=host.user, key_filename=_given(self.spec.identity_file),
+                      known_hosts=_given(self.spec.known_hosts),
                       base_url=host.base_url or self.spec.base_url,
                       timeout=getattr(self.settings, "host_timeout", None))
 
@@ -74,3 +76,9 @@ class SshProvider(Provider):
         except DeployTestsError as exc:
             return exc
         return None
+
+
+def _given(path: Path | None) -> Path:
+    """A path :meth:`SshProvider.check` made sure the inventory gives."""
+    assert path is not None, "checked by SshProvider.check"
+    return path

@@ -8,4 +8,5 @@ from .host import PathFacts, assert_ok, assert_path, describe_result, stat_paths
 from .http import HttpClient, assert_header, assert_not_served, assert_status, describe
 
 __all__ = ["collect", "redact", "secret_values", "PathFacts", "assert_ok", "assert_path", "describe_result",
-           "stat_paths", "wsgi_daemons", "HttpClient", "assert_header", "assert_not_served", "assert_status", "describe"]
+           "stat_paths", "wsgi_daemons", "HttpClient", "assert_header", "assert_not_served", "assert_status",
+           "describe"]

@@ -12,6 +12,7 @@ import json
 import re
 import shlex
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..stacks import DEFAULT, Stack
@@ -148,7 +149,7 @@ _COLLECTED: dict[str, tuple[float, dict[str, str]]] = {}
 REUSE_SECONDS = 5.0  # failures of one host this close together share one collection
 
 
-def collect(server, app: str, root: str, secrets: list[str] = ()) -> dict[str, str]:
+def collect(server, app: str, root: str, secrets: Sequence[str] = ()) -> dict[str, str]:
     """Run :func:`script` on ``server``'s connection (for its stack, read from the server once); never raises
     (the host may be gone, or run an OS no stack knows: that is a section).
 
@@ -164,7 +165,7 @@ def collect(server, app: str, root: str, secrets: list[str] = ()) -> dict[str, s
     return sections
 
 
-def _collect(server, app: str, root: str, secrets: list[str] = ()) -> dict[str, str]:
+def _collect(server, app: str, root: str, secrets: Sequence[str] = ()) -> dict[str, str]:
     try:
         result = server.connection().run(script(app, root, server.stack, _MARKS.get(server.label)), hide=True,
                                          warn=True, timeout=30)

@@ -93,7 +93,7 @@ def fetch(server, paths, host_header: str | None = None) -> dict:
     from .http import HttpClient
 
     client = HttpClient(server.base_url, host_header=host_header)
-    out = {}
+    out: dict[str, object] = {}
     try:
         for path in paths:
             try:
@@ -133,4 +133,5 @@ def gather_all(servers, cfg, **kwargs) -> dict[str, Facts]:
     if not servers:
         return {}
     with ThreadPoolExecutor(max_workers=min(16, len(servers))) as pool:
-        return dict(zip([s.label for s in servers], pool.map(lambda s: gather(s, cfg, **kwargs), servers)))
+        return dict(zip([s.label for s in servers], pool.map(lambda s: gather(s, cfg, **kwargs), servers),
+                        strict=True))

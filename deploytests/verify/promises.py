@@ -24,6 +24,7 @@ import re
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .http import describe
 
@@ -51,11 +52,11 @@ class Expected:
     """What one server should look like, from the app's config, the server's stack (its platform's packages,
     Apache paths, Python) and, when known, the artifact packed for that server's Python."""
 
-    cfg: object
+    cfg: Any
     deploy_user: str
     vhost: str
     wsgi: str
-    stack: object = None  # deploytests.stacks.Stack (None: the default platform's)
+    stack: Any = None  # deploytests.stacks.Stack (None: the default platform's)
     config_file: Path | None = None  # this host's config file (per-host config directories: its <host>.cfg)
     config_sha256: str | None = None
     config_problem: str = ""  # why this host has no config file to compare with (a config dir without it)
@@ -467,11 +468,18 @@ def tree_files(artifact) -> dict[str, str]:
     hashes = {}
     with tarfile.open(artifact.path) as outer:
         for part in artifact.manifest.get("tree", []):
-            with tarfile.open(fileobj=io.BytesIO(outer.extractfile(part).read())) as inner:
+            with tarfile.open(fileobj=io.BytesIO(_read_member(outer, part))) as inner:
                 for member in inner.getmembers():
                     if member.isfile() and member.name.startswith("lib/"):
-                        hashes[member.name] = hashlib.sha256(inner.extractfile(member).read()).hexdigest()
+                        hashes[member.name] = hashlib.sha256(_read_member(inner, member)).hexdigest()
     return hashes
+
+
+def _read_member(tar: tarfile.TarFile, member) -> bytes:
+    f = tar.extractfile(member)
+    if f is None:
+        raise ValueError(f"{member}: not a file in the artifact")
+    return f.read()
 
 
 _TREE_CACHE: dict[str, dict[str, str]] = {}
@@ -584,7 +592,8 @@ def health_from_inside(facts, exp):
     cfg, live = exp.cfg, _live_id(facts)
     assert [got.get("status"), got.get("release")] == [200, live], \
         f"GET http://127.0.0.1:{cfg.port}{cfg.health_path} (Host: {cfg.server_name}) on {facts.label} answered " \
-        f"{got.get('status')} with release {got.get('release')} {got.get('error', '')}, expected 200 with release {live}"
+        f"{got.get('status')} with release {got.get('release')} {got.get('error', '')}, " \
+        f"expected 200 with release {live}"
 
 
 def app_files_not_downloadable(facts, exp):
@@ -635,11 +644,13 @@ PROMISES: tuple[Promise, ...] = (
             "test_vhost_as_bootstrapped", "/etc/apache2/sites-available/app.conf differs from what bootstrap "
             "writes: <diff>", needs=("tree",)),
     Promise("daemon_mode", f"{B}: apache", "the vhost runs the app in daemon mode as the app user and denies the "
-            "app's tree as files", "test_vhost_daemon_mode", "the vhost's WSGIDaemonProcess does not run as user=app", needs=("tree",)),
+            "app's tree as files", "test_vhost_daemon_mode", "the vhost's WSGIDaemonProcess does not run as user=app",
+            needs=("tree",)),
     Promise("app_user", f"{B}: users", "the app user exists, is not root and has no login shell", "test_app_user",
             "app user 'yourapplication' has a login shell: /bin/bash", needs=("tree",)),
     Promise("deploy_group", f"{B}: users", "the deploy user is in the app's group (reads the config it uploads)",
-            "test_deploy_user_in_app_group", "deploy user 'appuser' is not in the app group 'yourapplication'", needs=("tree",)),
+            "test_deploy_user_in_app_group", "deploy user 'appuser' is not in the app group 'yourapplication'",
+            needs=("tree",)),
     Promise("sudoers", f"{B}: sudoers", "the deploy user may run exactly two things: the release venv's python as "
             "the app user, the config helper for this app as root; nothing wider "
             "(/etc/sudoers.d/deploytests-<app>, 0440 root)", "test_sudoers_rule_minimal",
@@ -648,12 +659,15 @@ PROMISES: tuple[Promise, ...] = (
             "/var/lib/deploytests/agent_root.py config yourapplication'], found ['appuser ALL=(ALL) NOPASSWD: ALL']",
             root_only=True, needs=("tree",)),
     Promise("tree", f"{B}: tree", "/var/www/<app> and releases/ 0755, application.wsgi 0644, .deploy.lock: all the "
-            "deploy user's (no one else may write them); python/ (the daemons' python-home, an empty venv) root's", "test_tree_modes_and_owners",
+            "deploy user's (no one else may write them); python/ (the daemons' python-home, an empty venv) root's",
+            "test_tree_modes_and_owners",
             "expected /var/www/app/releases: directory 0755 appuser:appuser\n   found ...: directory 0777 ..."),
     Promise("shared", f"{B}: tree", "shared/ is 0750 root:<app group>; each shared path 0770 <app user>:<app group>",
-            "test_shared_dirs", "expected /var/www/app/shared/data: directory 0770 ... found ... 0777 ...", needs=("tree",)),
+            "test_shared_dirs", "expected /var/www/app/shared/data: directory 0770 ... found ... 0777 ...",
+            needs=("tree",)),
     Promise("config_mode", f"{B}: tree", "the config is 0640 root:<app group> (not world-readable, not writable by "
-            "the app)", "test_config_not_world_readable", "expected ...application.cfg: regular file 0640 ...", needs=("tree",)),
+            "the app)", "test_config_not_world_readable", "expected ...application.cfg: regular file 0640 ...",
+            needs=("tree",)),
     Promise("config", f"{B}: tree / deploy", "the config on the server is this host's config file (the target's, or "
             "its <host>.cfg of a per-host config directory; sha256)",
             "test_config_is_the_targets_config", "... is not this host's config file ...: sha256 1a2b... on the "
@@ -725,7 +739,8 @@ CHECKS = {
     "artifact": release_json_matches_artifact, "files": installed_files_match_artifact,
     "code_mode": release_code_not_writable, "venv_python": venv_python_runs, "shared_links": shared_links,
     "prune": releases_pruned_and_complete, "daemon_user": daemons_run_as_app_user,
-    "daemon_code": daemons_run_live_release, "umask": daemon_umask, "health": health_from_runner, "homepage": homepage_is_the_app,
+    "daemon_code": daemons_run_live_release, "umask": daemon_umask, "health": health_from_runner,
+    "homepage": homepage_is_the_app,
     "serves": site_serves_current_release, "inside": health_from_inside, "private": app_files_not_downloadable,
 }
 BY_ID = {p.id: p for p in PROMISES}

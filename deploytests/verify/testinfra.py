@@ -9,7 +9,6 @@ key already checked, TCP_NODELAY set, one login per server for the whole run.
 
 from __future__ import annotations
 
-
 import paramiko
 import testinfra.host
 from testinfra.backend.paramiko import ParamikoBackend

@@ -17,7 +17,8 @@ APP = APPS / "yourapplication"
 
 def test_fault_run_prints_the_table_sensitivity_and_controls(pytester):
     result = pytester.runpytest_subprocess(
-        "--deploytests-faults", "--deploytests-faults-select", "installed-version-altered,default-site-on,apache-stopped",
+        "--deploytests-faults", "--deploytests-faults-select",
+        "installed-version-altered,default-site-on,apache-stopped",
         "--deploytests-faults-clean", "1", "--app", str(APP), "-p", "no:cacheprovider")
     out = result.stdout.str()
     assert result.ret == 0, out

@@ -153,7 +153,7 @@ def test_gate_on_containers_runs_the_suite_and_the_own_tests(world):
     assert "test_lifecycle.py" in out and "SKIPPED" not in out, out[-3000:]  # every scenario ran
     assert len(kept) == 2 and len(ssh) == 2, out[-2000:]
     world["hosts"] = [{"host": f"{user}@127.0.0.1:{port}", "url": url} for (_, _, url), (_, port, _, user)
-                      in zip(kept, ssh)]
+                      in zip(kept, ssh, strict=True)]
     world["env"] = {"DEPLOYTESTS_IDENTITY": ssh[0][0], "DEPLOYTESTS_KNOWN_HOSTS": ssh[0][2]}
     for host in world["hosts"]:
         assert requests.get(host["url"] + "/", timeout=10).text == "hello from notes 1.0\n"

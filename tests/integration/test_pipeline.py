@@ -1,15 +1,16 @@
 """The deploy pipeline against real containers, on both server images.
 
-One container per image (module scope); the tests run in file order and build on each other, like an operator
-would: bootstrap twice, deploy v1, deploy v2, no-op redeploy, rollback, broken releases refused while v1 serves,
-concurrent deploys, the pyproject app beside it. Deploys log in as ``deployer``, a user WITHOUT sudo: bootstrap
-(as ``appuser``, with sudo) makes it the deploy user, so every deploy here proves the sudo-less path.
+One container per image (module scope), shared by the tests like an operator's server: bootstrap twice, deploy
+v1, deploy v2, no-op redeploy, rollback, broken releases refused while v1 serves, concurrent deploys, the
+pyproject app beside it. No test relies on another having run: each one first makes the state it starts from
+(``live``: deploying a release that is already live changes nothing), so ``-k`` and ``-n`` pick any of them.
+Deploys log in as ``deployer``, a user WITHOUT sudo: bootstrap (as ``appuser``, with sudo) makes it the deploy
+user, so every deploy here proves the sudo-less path.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import replace
 
 import pytest
@@ -37,24 +38,40 @@ def artifacts():
             ("yourapplication", "yourapplication-v2", "broken-import", "broken-health", "pyproject-app")}
 
 
-@pytest.fixture(scope="module", params=["debian-apache-wsgi", "debian-bare"])
+IMAGES = ["debian-apache-wsgi", "debian-bare"]
+
+
+@pytest.fixture(scope="module", params=IMAGES)
 def box(request):
     """One container of the image, named ``box`` (the plugin owns the name ``server``)."""
     with Fleet(count=1, image=request.param, progress=lambda m: None) as fleet:
         yield fleet.servers[0]
 
 
+@pytest.fixture(params=IMAGES)
+def fresh_box(request):
+    """A container of its own, for what only a server never bootstrapped shows."""
+    with Fleet(count=1, image=request.param, progress=lambda m: None) as fleet:
+        yield fleet.servers[0]
+
+
 @pytest.fixture(scope="module")
-def state():
-    """What earlier tests of this module learnt about the current server (release ids per version)."""
-    return {}
+def bootstrapped(box):
+    """``box`` bootstrapped for the example app (bootstrap is idempotent: once per module is enough)."""
+    pipeline.bootstrap(box.connection(), config("yourapplication"))
+    return box
 
 
 @pytest.fixture
-def deployer(box):
-    c = box.new_connection(user="deployer")
+def deployer(bootstrapped):
+    c = bootstrapped.new_connection(user="deployer")
     yield c
     c.close()
+
+
+def live(deployer, artifacts, name: str) -> str:
+    """Make example release ``name`` live (nothing happens when it already is); its release id."""
+    return pipeline.deploy(deployer, config("yourapplication"), artifacts[name]).release_id
 
 
 def get(box, path="/", host="localhost"):
@@ -69,14 +86,21 @@ class Poller:
     """Requests ``/`` from the runner in a thread while a deploy runs; records (status, release id)."""
 
     def __init__(self, box):
-        self.box, self.seen, self.stop = box, [], threading.Event()
+        self.box, self.seen, self.stop, self.changed = box, [], threading.Event(), threading.Condition()
         self.thread = threading.Thread(target=self.run, daemon=True)
 
     def run(self):
         while not self.stop.is_set() and len(self.seen) < 2000:
             r = get(self.box)
             self.seen.append((r.status_code, r.headers.get("X-Deploy-Release")))
-            time.sleep(0.02)
+            with self.changed:
+                self.changed.notify_all()
+            self.stop.wait(0.02)
+
+    def wait_for(self, release_id: str, timeout: float = 10) -> bool:
+        """Until the poller has seen ``release_id`` answer (bounded)."""
+        with self.changed:
+            return self.changed.wait_for(lambda: (200, release_id) in self.seen, timeout)
 
     def __enter__(self):
         self.thread.start()
@@ -87,8 +111,8 @@ class Poller:
         self.thread.join(15)
 
 
-def test_bootstrap_twice_second_reports_no_change(box):
-    cfg = config("yourapplication")
+def test_bootstrap_twice_second_reports_no_change(fresh_box):
+    box, cfg = fresh_box, config("yourapplication")
     first = pipeline.bootstrap(box.connection(), cfg)
     assert first.changed and "apache site enabled: yourapplication" in first.changes
     assert any(c.startswith("file written: /var/www/yourapplication/shared/application.cfg") for c in first.changes)
@@ -101,10 +125,15 @@ def test_bootstrap_twice_second_reports_no_change(box):
     assert mode == ["640", "root:yourapplication"]
 
 
-def test_deploy_v1_answers_from_the_runner_with_its_release_id(box, deployer, artifacts, state):
-    lines = []
-    result = pipeline.deploy(deployer, config("yourapplication"), artifacts["yourapplication"],
-                             progress=lambda *a: lines.append(a))
+def test_deploy_v1_answers_from_the_runner_with_its_release_id(fresh_box, artifacts):
+    box = fresh_box
+    pipeline.bootstrap(box.connection(), config("yourapplication"))
+    deployer, lines = box.new_connection(user="deployer"), []
+    try:
+        result = pipeline.deploy(deployer, config("yourapplication"), artifacts["yourapplication"],
+                                 progress=lambda *a: lines.append(a))
+    finally:
+        deployer.close()
     assert result.changed and result.version == "1.0" and result.previous is None
     r = get(box)
     assert r.status_code == 200, r.text
@@ -112,83 +141,90 @@ def test_deploy_v1_answers_from_the_runner_with_its_release_id(box, deployer, ar
     assert "yourapplication 1.0 (config: docker)" in r.text and SECRET not in r.text
     # the first deploy installs the config the release starts with (bootstrap's is the same: unchanged on disk)
     assert [step for _, step, _, _ in lines][:3] == ["lock", "config", "upload"] and lines[-1][1] == "prune"
-    state["v1"] = result.release_id
     print(f"\ndeploy v1 on {box.label}: {result.seconds:.2f}s {result.timings}")
 
 
-def test_deploy_v2_serves_without_restarting_apache(box, deployer, artifacts, state):
+def test_deploy_v2_serves_without_restarting_apache(box, deployer, artifacts):
+    v1 = live(deployer, artifacts, "yourapplication")
     parent = apache_parent_pid(box)
     with Poller(box) as poller:
         result = pipeline.deploy(deployer, config("yourapplication"), artifacts["yourapplication-v2"])
-        time.sleep(0.3)
+        assert poller.wait_for(result.release_id), f"the poller never saw {result.release_id}: {poller.seen[-5:]}"
     assert {status for status, _ in poller.seen} == {200}  # no request failed while the daemon restarted
-    assert {rid for _, rid in poller.seen} == {state["v1"], result.release_id}
-    assert result.previous == state["v1"] and result.version == "2.0"
+    assert {rid for _, rid in poller.seen} == {v1, result.release_id}
+    assert result.previous == v1 and result.version == "2.0"
     r = get(box)
     assert (r.status_code, r.headers["X-Deploy-Release"]) == (200, result.release_id)
     assert "yourapplication 2.0" in r.text
     assert apache_parent_pid(box) == parent
-    state["v2"] = result.release_id
     print(f"\ndeploy v2 on {box.label}: {result.seconds:.2f}s {result.timings}")
 
 
-def test_bad_vhost_is_refused_by_configtest_and_the_site_keeps_serving(box, state, monkeypatch):
+def test_bad_vhost_is_refused_by_configtest_and_the_site_keeps_serving(box, deployer, artifacts, monkeypatch):
     from deploytests.pipeline import templates
-    cfg = config("yourapplication")
+    cfg, serving = config("yourapplication"), live(deployer, artifacts, "yourapplication-v2")
     monkeypatch.setattr(templates, "vhost", lambda cfg, **kw: "<VirtualHost *:80>\n    NoSuchDirective on\n")
     with pytest.raises(DeployError, match=r"bootstrap failed at apache: apache2ctl configtest failed: .*"
                                           r"Hint: Apache was not reloaded") as info:
         pipeline.bootstrap(box.connection(), cfg)
     assert "<VirtualHost> was not closed" in info.value.detail
-    assert get(box).headers["X-Deploy-Release"] == state["v2"]
+    assert get(box).headers["X-Deploy-Release"] == serving
     monkeypatch.undo()
     assert pipeline.bootstrap(box.connection(), cfg).changes == []  # the previous vhost is back, byte for byte
 
 
-def test_redeploying_the_live_artifact_changes_nothing(box, deployer, artifacts, state):
+def test_redeploying_the_live_artifact_changes_nothing(box, deployer, artifacts):
+    v2 = live(deployer, artifacts, "yourapplication-v2")
+    before = pipeline.status(deployer, config("yourapplication")).releases
     result = pipeline.deploy(deployer, config("yourapplication"), artifacts["yourapplication-v2"])
-    assert (result.changed, result.release_id) == (False, state["v2"])
-    assert len(pipeline.status(deployer, config("yourapplication")).releases) == 2
+    assert (result.changed, result.release_id) == (False, v2)
+    assert pipeline.status(deployer, config("yourapplication")).releases == before
 
 
-def test_rollback_serves_v1_again(box, deployer, state):
+def test_rollback_serves_v1_again(box, deployer, artifacts):
+    v1 = live(deployer, artifacts, "yourapplication")
+    v2 = live(deployer, artifacts, "yourapplication-v2")
     result = pipeline.rollback(deployer, config("yourapplication"))
-    assert (result.changed, result.release_id, result.previous) == (True, state["v1"], state["v2"])
+    assert (result.changed, result.release_id, result.previous) == (True, v1, v2)
     r = get(box)
-    assert r.headers["X-Deploy-Release"] == state["v1"] and "yourapplication 1.0" in r.text
+    assert r.headers["X-Deploy-Release"] == v1 and "yourapplication 1.0" in r.text
     st = pipeline.status(deployer, config("yourapplication"))
-    assert st.live == state["v1"] and st.live_version == "1.0"
+    assert st.live == v1 and st.live_version == "1.0"
 
 
 @pytest.mark.parametrize("app, refused_at", [("broken-import", "preflight (import"),
                                              ("broken-health", "preflight (GET /health")])
-def test_broken_release_is_refused_while_v1_serves_throughout(box, deployer, artifacts, state, app, refused_at):
+def test_broken_release_is_refused_while_v1_serves_throughout(box, deployer, artifacts, app, refused_at):
+    v1 = live(deployer, artifacts, "yourapplication")
     with Poller(box) as poller, pytest.raises(DeployError) as info:
         pipeline.deploy(deployer, config(app), artifacts[app])
     assert refused_at in str(info.value) and str(info.value).startswith(box.label)
-    assert poller.seen and set(poller.seen) == {(200, state["v1"])}
-    assert pipeline.status(deployer, config("yourapplication")).live == state["v1"]
+    assert poller.seen and set(poller.seen) == {(200, v1)}
+    assert pipeline.status(deployer, config("yourapplication")).live == v1
     log = deployer.run("cat /var/www/yourapplication/releases/failed.log", hide=True).stdout
     assert artifacts[app].version in log
 
 
-def test_gate_failure_after_switch_switches_back_and_reports_apache_log(box, deployer, artifacts, state):
+def test_gate_failure_after_switch_switches_back_and_reports_apache_log(box, deployer, artifacts):
     """Without the preflight the broken-health release goes live; the HTTP gate must catch it and undo."""
+    v1 = live(deployer, artifacts, "yourapplication")
+    before = pipeline.status(deployer, config("yourapplication")).releases
     with pytest.raises(DeployError) as info:
         pipeline.deploy(deployer, config("broken-health"), artifacts["broken-health"], preflight=False,
                         gate_timeout=3)
     message = str(info.value)
     assert "health gate failed" in message and "HTTP 500" in message
-    assert f"switched back to {state['v1']} (serving)" in message
+    assert f"switched back to {v1} (serving)" in message
     assert "error.log" in info.value.detail
     r = get(box)
-    assert (r.status_code, r.headers["X-Deploy-Release"]) == (200, state["v1"])
-    assert [rel.version for rel in pipeline.status(deployer, config("yourapplication")).releases] == ["1.0", "2.0"]
+    assert (r.status_code, r.headers["X-Deploy-Release"]) == (200, v1)
+    assert pipeline.status(deployer, config("yourapplication")).releases == before  # the refused one removed
 
 
-def test_second_deploy_waits_for_the_first_or_fails_clearly(box, deployer, artifacts, state):
+def test_second_deploy_waits_for_the_first_or_fails_clearly(box, deployer, artifacts):
     """While a deploy holds the lock (it is uploading: the lock is taken before and kept to the end), an
     impatient deploy fails naming the holder, and a patient one waits, then deploys after it."""
+    live(deployer, artifacts, "yourapplication")  # so that the first deploy (v2) uploads
     cfg, results, errors = config("yourapplication"), {}, {}
     waits, uploading = [], threading.Event()
     conns = {name: box.new_connection(user="deployer") for name in ("first", "impatient", "patient")}
@@ -220,11 +256,11 @@ def test_second_deploy_waits_for_the_first_or_fails_clearly(box, deployer, artif
     assert ("patient", "lock_wait") in waits and "first" not in errors
     assert results["patient"].previous == results["first"].release_id
     assert get(box).headers["X-Deploy-Release"] == results["patient"].release_id
-    state["v1"] = results["patient"].release_id
 
 
-def test_killed_deploy_frees_the_lock_and_its_leftovers_are_recovered(box, deployer, artifacts, state):
+def test_killed_deploy_frees_the_lock_and_its_leftovers_are_recovered(box, deployer, artifacts):
     """kill -9 the agent mid-deploy: the kernel drops its flock; the next deploy removes the half-built release."""
+    live(deployer, artifacts, "yourapplication")  # so that the doomed deploy (v2) uploads
     cfg, outcome, uploaded = config("yourapplication"), {}, threading.Event()
 
     def doomed():
@@ -249,10 +285,12 @@ def test_killed_deploy_frees_the_lock_and_its_leftovers_are_recovered(box, deplo
     assert "the agent did not finish" in str(outcome["error"])
     half_built = listing() - before
     assert len(half_built) == 1
-    result = pipeline.deploy(deployer, cfg, artifacts["yourapplication-v2"], lock_timeout=5)
-    assert sorted(half_built) == result.recovered and result.timings["lock"] < 1
+    steps = []
+    result = pipeline.deploy(deployer, cfg, artifacts["yourapplication-v2"], lock_timeout=5,
+                             progress=lambda h, step, t, m: steps.append(step))
+    assert sorted(half_built) == result.recovered
+    assert steps[0] == "lock" and "lock_wait" not in steps  # the dead holder's lock was free at once
     assert get(box).headers["X-Deploy-Release"] == result.release_id
-    state["v1"] = result.release_id
 
 
 def test_old_releases_are_pruned_to_keep_releases(box, deployer, artifacts):
@@ -265,6 +303,7 @@ def test_old_releases_are_pruned_to_keep_releases(box, deployer, artifacts):
 
 
 def test_pyproject_app_with_a_factory_deploys_beside_it(box, deployer, artifacts):
+    live(deployer, artifacts, "yourapplication")
     cfg = config("pyproject-app")
     assert pipeline.bootstrap(box.connection(), cfg).changed
     result = pipeline.deploy(deployer, cfg, artifacts["pyproject-app"])

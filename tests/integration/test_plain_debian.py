@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from deploytests.containers import engine, keys
-from deploytests.containers.sweep import owner_labels
 from deploytests.containers.driver import read_banner
+from deploytests.containers.sweep import owner_labels
 from deploytests.waiting import wait_until
 
 pytestmark = pytest.mark.integration

@@ -24,6 +24,7 @@ from deploytests.containers import Fleet
 from deploytests.errors import ConnectError, HostsFailed
 from deploytests.examples import APPS, CONFIG
 from deploytests.suite.lab import Lab, example_release
+from deploytests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -268,7 +269,7 @@ def test_status_names_a_dangling_current(pair):
                                                  "exist: no release is live")
         server = lab.server
         env = {"DEPLOYTESTS_IDENTITY": str(server.key_filename), "DEPLOYTESTS_KNOWN_HOSTS": str(server.known_hosts),
-               "DEPLOYTESTS_APP": str(APP)}
+               "DEPLOYTESTS_APP": str(APPS / "yourapplication")}
         fab = run(ROOT, str(Path(sys.executable).parent / "fab"), "-H", f"deployer@{server.host}:{server.port}",
                   "status", env=env)
         assert "current -> releases/20200101T000000Z-deadbeef, which does not exist" in fab.stdout, fab.stdout
@@ -397,10 +398,7 @@ def test_a_passphrase_key_works_from_the_env_and_from_ssh_agent(pair, tmp_path):
     askpass.chmod(0o700)
     old = os.environ.get("SSH_AUTH_SOCK")
     try:
-        for _ in range(100):
-            if sock.exists():
-                break
-            time.sleep(0.02)
+        wait_until(sock.exists, what=f"ssh-agent's socket {sock}", timeout=5, interval=0.02)
         env = dict(os.environ, SSH_AUTH_SOCK=str(sock), SSH_ASKPASS=str(askpass), SSH_ASKPASS_REQUIRE="force",
                    DISPLAY=":0")
         subprocess.run(["ssh-add", str(key)], env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
@@ -435,7 +433,7 @@ SCRIPT = textwrap.dedent('''
 
     def slow_deploy(c):  # the real deploy, paused by the agent's test hook at install for up to 5 s
         args = deploy_args(cfg, art, now=dt.datetime.now(dt.timezone.utc), lock_timeout=10, gate_timeout=10)
-        args.update(pause_at="install", pause_seconds=5)
+        args = dataclasses.replace(args, pause_at="install", pause_seconds=5)
         return call_agent(c, "deploy", args, payload=art.path, step="deploy", progress=pipeline.print_progress)
 
     c = connect(host, user="deployer", port=int(port), key_filename=key, known_hosts=known, label="web")
@@ -460,12 +458,12 @@ def test_a_signal_mid_deploy_stops_cleanly_and_says_what_the_host_is(pair, tmp_p
                              lab.python_version],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
-    for line in proc.stdout:
-        lines.append(line.rstrip("\n"))
-        if "paused:install" in line:
-            proc.send_signal(signum)
+    with proc.stdout:
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            if "paused:install" in line:
+                proc.send_signal(signum)
     proc.wait(60)
-    proc.stdout.close()
     out = "\n".join(lines)
     assert proc.returncode == 130 and "Traceback" not in out and "KeyboardInterrupt" not in out, out
     assert f"INTERRUPTED\n{signal.Signals(signum).name}\nweb: refused, live release untouched" in out, out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+
 def ours(out: str) -> list[str]:
     """Lines deploytests printed (header lines, its summary); pytest's own plugin list names it too."""
     return [ln for ln in out.splitlines() if ln.startswith("deploytests") or "deploytests summary" in ln]
@@ -79,7 +80,8 @@ def test_project_with_its_own_server_http_artifact_fixtures_is_untouched(pyteste
     out = result.stdout.str() + result.stderr.str()
     assert not ours(out), out
     assert "docker://" not in out and "INTERNALERROR" not in out, out
-    result.stdout.fnmatch_lines(["*test_own.py::test_server PASSED*", "*test_own.py::test_fails_with_own_server FAILED*"])
+    result.stdout.fnmatch_lines(["*test_own.py::test_server PASSED*",
+                                 "*test_own.py::test_fails_with_own_server FAILED*"])
 
 
 def test_project_without_deploytests_sees_no_markers_of_ours_but_its_own(pytester):

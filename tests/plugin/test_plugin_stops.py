@@ -69,7 +69,10 @@ def test_a_pack_failure_stops_the_session_with_one_line(pytester, monkeypatch):
             "setup.py is broken. Hint: run `python -m build --wheel` (or `pip wheel .`) in the project to see "
             "why.") in line
     assert result.stdout.lines.count("setup.py is broken") == 1  # the builder's output, once
-    assert result.parseoutcomes() == {}, result.stdout.str()  # no test ran, none errored: "no tests ran"
+    # no test ran, none errored: "no tests ran" (an in-process run may count pytest's own warning that the
+    # already-imported deploytests cannot be assertion-rewritten again; that is not a test outcome)
+    outcomes = {k: v for k, v in result.parseoutcomes().items() if k not in ("warnings", "warning")}
+    assert outcomes == {}, result.stdout.str()
 
 
 def test_a_bootstrap_failure_stops_the_session_with_one_line_and_its_detail(pytester):

@@ -6,6 +6,9 @@ Each test names the issue 10 finding it reproduces.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import os
 import subprocess
 import sys
@@ -15,17 +18,7 @@ from types import SimpleNamespace
 import pytest
 
 from deploytests.pipeline import agent_root as ar
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
+from deploytests.testing import FakeClock, bootstrap_args
 
 
 def me():
@@ -199,7 +192,7 @@ def test_an_interrupted_dpkg_gets_the_command_that_finishes_it(monkeypatch):
     out = "E: dpkg was interrupted, you must manually run 'dpkg --configure -a' to correct the problem.\n"
     monkeypatch.setattr(ar, "run", lambda cmd, what, **kw: (100, out) if "install" in cmd else (0, ""))
     with pytest.raises(ar.AgentError) as info:
-        ar.ensure_packages({"packages": ["apache2"]}, [])
+        ar.ensure_packages(bootstrap_args("/var/www/app", packages=["apache2"]), [])
     assert info.value.what == ("apt-get install failed (exit 100): E: dpkg was interrupted, you must manually run "
                                "'dpkg --configure -a' to correct the problem.")
     assert "run `sudo dpkg --configure -a` on the server" in info.value.hint
@@ -252,3 +245,142 @@ def test_python_home_planted_as_a_link_or_with_a_foreign_pyvenv_cfg_is_refused(t
     (app / "python" / "pyvenv.cfg").symlink_to(target / "x")
     with pytest.raises(ar.AgentError, match=r"pyvenv.cfg: not a regular file of root's"):
         ar.ensure_runtime(str(app / "python"), [], *me())
+
+
+# -- the contract at the root agent's door ----------------------------------------------------------------
+
+def root_events(capsys):
+    return [json.loads(ln[len(ar.EVENT):]) for ln in capsys.readouterr().out.splitlines() if ln.startswith(ar.EVENT)]
+
+
+@pytest.mark.parametrize("args, what", [
+    ({"app": "x"}, "root agent arguments: BootstrapArgs: missing fields 'stack', 'apache', 'root', 'app_user', "
+                   "'deploy_user', 'packages', 'config_path', 'wsgi', 'vhost', 'helper_size'"),
+    (dict(bootstrap_args("/var/www/app").to_dict(), apache={"apachectl": "/bin/sh"}),
+     "root agent arguments: BootstrapArgs.apache: ApacheArgs: missing fields 'sites_available', 'sites_enabled', "
+     "'mods_enabled', 'conf_available', 'default_site', 'pid_file', 'a2enmod', 'a2ensite', 'a2dissite', "
+     "'a2enconf', 'wsgi_module'"),
+    (dict(bootstrap_args("/var/www/app").to_dict(), sudo_all=True), "root agent arguments: BootstrapArgs: unknown "
+                                                                      "field 'sudo_all'"),
+    (dict(bootstrap_args("/var/www/app").to_dict(), packages="apache2"), "root agent arguments: BootstrapArgs."
+                                                                         "packages: expected list[str], got str "
+                                                                         "\"apache2\""),
+])
+def test_bootstrap_arguments_are_checked_before_anything_runs_as_root(monkeypatch, capsys, args, what):
+    monkeypatch.setattr(ar.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(ar, "cmd_bootstrap", lambda a: pytest.fail("bootstrap ran on bad arguments"))
+    assert ar.main(["bootstrap", json.dumps(args)]) == 3
+    assert root_events(capsys) == [{"event": "error", "what": what, "step": "bootstrap", "detail": "",
+                                    "hint": "the runner and this agent come from one deploytests version: a bug, "
+                                            "report it"}]
+
+
+def test_the_config_helper_reads_one_request_and_answers_through_the_contract(monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(ar.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(ar, "load_settings", lambda app: {"app": app})
+    monkeypatch.setattr(ar, "restore_config", lambda settings: calls.append("restore") or True)
+    monkeypatch.setattr(ar, "activate_version", lambda settings, sha: calls.append(sha) or (True, True))
+    monkeypatch.setattr(ar, "install_config",
+                        lambda settings, config, changes, keep_previous: calls.append(config) or True)
+    monkeypatch.setattr(ar, "keep_version", lambda settings, config: None)
+
+    def helper(stdin):
+        monkeypatch.setattr(ar.sys, "stdin", type("Stdin", (), {"buffer": io.BytesIO(stdin)})())
+        code = ar.main(["config", "app"])
+        return code, root_events(capsys)[-1]
+
+    assert helper(b'{"op": "restore"}\n') == (0, {"event": "result", "changed": True, "found": True,
+                                                   "sha256": None, "changes": []})
+    assert helper(b'{"op": "activate", "sha256": "' + b"a" * 64 + b'"}\n')[1]["found"] is True
+    code, event = helper(b'{"op": "install", "size": 4}\nA=1\n')
+    assert code == 0 and event["sha256"] == hashlib.sha256(b"A=1\n").hexdigest()
+    assert calls == ["restore", "a" * 64, b"A=1\n"]
+    code, event = helper(b'{"op": "install", "size": 9}\nA=1\n')
+    assert (code, event["what"]) == (3, "config helper: the config arrived cut short")
+    code, event = helper(b'{"op": "chmod", "path": "/etc/shadow"}\n')
+    assert code == 3 and event["what"] == ("config helper: expected an install, restore or activate request on "
+                                           "stdin: ConfigRequest: unknown field 'path'")
+    code, event = helper(b'{"op": "install"}\n')
+    assert event["what"].endswith("ConfigRequest: an install needs its size")
+
+
+def test_packages_are_installed_only_when_missing(monkeypatch):
+    ran = []
+    monkeypatch.setattr(ar, "wait_for_dpkg", lambda timeout: None)
+    monkeypatch.setattr(ar, "run", lambda cmd, what, **kw: ran.append(cmd) or (0, ""))
+    monkeypatch.setattr(ar, "installed", lambda p: p != "iproute2")
+    changes = []
+    ar.ensure_packages(bootstrap_args("/var/www/app", packages=["apache2", "iproute2"]), changes)
+    assert [cmd[3] for cmd in ran] == ["update", "install"] and ran[1][-1] == "iproute2"
+    assert changes == ["packages installed: iproute2"]
+    ran.clear()
+    monkeypatch.setattr(ar, "installed", lambda p: True)
+    ar.ensure_packages(bootstrap_args("/var/www/app", packages=["apache2", "iproute2"]), changes)
+    assert ran == []  # a second bootstrap does not even call apt
+
+
+# -- bootstrap's order and undo, the root-only steps replaced by recorders ---------------------------------
+
+@pytest.fixture
+def recorded(tmp_path, monkeypatch, capsys):
+    """cmd_bootstrap with every step that needs root recorded instead (what each step does is tested above
+    and on real servers): the order of the steps, what they were given, the undo of a failed bootstrap."""
+    calls = []
+    monkeypatch.setattr(ar, "STATE_DIR", str(tmp_path))
+    monkeypatch.setattr(ar, "state_dir", lambda: calls.append("state_dir"))
+    monkeypatch.setattr(ar, "ensure_packages", lambda args, changes: calls.append(("packages", args.packages)))
+
+    def ensure_users(args, changes, undo):
+        calls.append("users")
+        changes.append("user created: app")
+        undo.append(lambda: calls.append("undo group"))
+        return os.getuid(), os.getgid(), os.getuid(), os.getgid()
+
+    monkeypatch.setattr(ar, "ensure_users", ensure_users)
+    monkeypatch.setattr(ar, "ensure_tree", lambda args, ids, changes: calls.append("tree"))
+    monkeypatch.setattr(ar, "ensure_file", lambda path, content, *a, **kw: calls.append(("file", path, content)))
+    monkeypatch.setattr(ar, "install_config", lambda settings, config, changes: calls.append(("config", config)))
+    monkeypatch.setattr(ar, "ensure_apache", lambda args, changes: calls.append("apache") or False)
+    monkeypatch.setattr(ar, "ensure_running", lambda changed, changes, apache: 4242)
+    monkeypatch.setattr(ar, "ensure_sudoers", lambda args, changes, undo: calls.append("sudoers"))
+
+    def bootstrap(stdin, **overrides):
+        monkeypatch.setattr(ar.sys, "stdin", type("Stdin", (), {"buffer": io.BytesIO(stdin)})())
+        monkeypatch.setattr(ar.os, "geteuid", lambda: 0)
+        args = bootstrap_args(str(tmp_path / "www"), **overrides)
+        code = ar.main(["bootstrap", args.to_json()])
+        return code, root_events(capsys)
+
+    return calls, bootstrap
+
+
+def test_bootstrap_runs_its_steps_in_order_with_the_sudoers_rule_last(recorded, tmp_path):
+    calls, bootstrap = recorded
+    code, events = bootstrap(b"A=1\nHELPER", config_size=4, helper_size=6)
+    assert code == 0 and [e["step"] for e in events[:-1]] == ["packages", "users", "tree", "apache", "sudoers"]
+    settings = json.loads(calls[5][2])
+    assert calls == ["state_dir", ("packages", ["apache2"]), "users", "tree", ("file", ar.HELPER, b"HELPER"),
+                     ("file", "%s/app.json" % tmp_path, calls[5][2]), ("config", b"A=1\n"), "apache", "sudoers"]
+    assert settings["config_command"][-2:] == ["config", "app"] and settings["config_path"] == "/etc/app/app.cfg"
+    result = events[-1]
+    assert (result["changed"], result["changes"], result["apache_pid"]) == (True, ["user created: app"], 4242)
+
+
+def test_a_failed_bootstrap_takes_back_the_grants_it_added(recorded, monkeypatch):
+    calls, bootstrap = recorded
+
+    def broken_apache(args, changes):
+        raise ar.AgentError("apache2ctl configtest failed: Syntax error", step="apache")
+
+    monkeypatch.setattr(ar, "ensure_apache", broken_apache)
+    code, events = bootstrap(b"", helper_size=0)
+    assert code == 3 and events[-1]["what"] == "apache2ctl configtest failed: Syntax error"
+    assert calls[-1] == "undo group" and "sudoers" not in calls
+
+
+def test_a_config_path_outside_the_apps_trees_stops_bootstrap_before_anything(recorded):
+    calls, bootstrap = recorded
+    code, events = bootstrap(b"", config_path="/etc/passwd")
+    assert code == 3 and events[-1]["what"].startswith("config_path '/etc/passwd' must name a file in the app's own")
+    assert calls == []

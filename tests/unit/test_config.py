@@ -8,7 +8,6 @@ import pytest
 
 from deploytests.config import load_config
 from deploytests.errors import ConfigError
-
 from deploytests.examples import APPS
 
 

@@ -11,6 +11,7 @@ from deploytests.containers.sweep import L_HOST, L_KEEP, L_PID, L_START, owner_l
 from deploytests.errors import (CommandFailed, DeployTestsError, EngineUnavailable, HostOutcome, HostsFailed,
                                 WaitTimeout)
 from deploytests.waiting import wait_until
+from deploytests.testing import FakeClock
 
 
 @pytest.fixture
@@ -131,19 +132,6 @@ def test_pin_from_many_threads_keeps_every_host(tmp_path):
     assert sorted(kh.read_text().splitlines()) == sorted(f"[127.0.0.1]:{p} ssh-ed25519 KEY{p}"
                                                          for p in range(2200, 2264))
     assert oct(kh.stat().st_mode & 0o777) == "0o600" and [p.name for p in tmp_path.iterdir()] == ["known_hosts"]
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class TestWaitUntil:

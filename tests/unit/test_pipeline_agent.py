@@ -7,22 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from deploytests.pipeline import agent
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
+from deploytests.pipeline.contract import ConfigRequest
+from deploytests.testing import FakeClock, deploy_args, rollback_args
 
 
 IDS = ["20260101T000000Z-aaaaaaaa", "20260102T000000Z-bbbbbbbb", "20260103T000000Z-cccccccc",
@@ -97,7 +89,7 @@ def test_gate_polls_until_the_new_release_answers_and_reports_the_last_answer():
         return a
 
     clock = FakeClock()
-    args = {"port": 80, "health_path": "/health", "server_name": "localhost"}
+    args = rollback_args("/var/www/app", port=80, server_name="localhost")
     assert agent.gate(args, "new", 5, clock=clock, sleep=clock.sleep, probe=probe) == (True, 4, "HTTP 200 from release new")
     clock = FakeClock()
     ok, attempts, last = agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=lambda *a: (500, None))
@@ -139,9 +131,9 @@ def test_as_app_uses_sudo_only_for_another_user_and_only_for_the_release_python(
     import pwd
     me = pwd.getpwuid(os.getuid()).pw_name
     py = "/var/www/a/releases/r1/venv/bin/python"
-    assert agent.as_app({"app_user": me}, [py, "-c", "1"]) == [py, "-c", "1"]
-    assert agent.as_app({"app_user": "someone"}, [py, "-c", "1"]) == ["sudo", "-n", "-u", "someone", "--", py, "-c",
-                                                                     "1"]
+    assert agent.as_app(rollback_args("/var/www/a", app_user=me), [py, "-c", "1"]) == [py, "-c", "1"]
+    assert agent.as_app(rollback_args("/var/www/a", app_user="someone"), [py, "-c", "1"]) == [
+        "sudo", "-n", "-u", "someone", "--", py, "-c", "1"]
 
 
 def test_unpack_refuses_unsafe_members(tmp_path):
@@ -212,9 +204,9 @@ def release(tmp_path, monkeypatch):
     os.symlink(sys.executable, rel / "venv" / "bin" / "python")
     events = []
     monkeypatch.setattr(agent, "emit", lambda event, **f: events.append(f))
-    args = {"entry_point": "app:app", "health_path": "/health", "server_name": "x.test", "config_env": "APP_CFG",
-            "config_path": str(tmp_path / "app.cfg"), "root": str(tmp_path),
-            "app_user": pwd.getpwuid(os.getuid()).pw_name, "post_deploy": ["echo ran > marker; echo $APP_CFG"]}
+    args = deploy_args(str(tmp_path), entry_point="app:app", health_path="/health", server_name="x.test",
+                       config_env="APP_CFG", config_path=str(tmp_path / "app.cfg"),
+                       app_user=pwd.getpwuid(os.getuid()).pw_name, post_deploy=["echo ran > marker; echo $APP_CFG"])
     return rel, args, events
 
 
@@ -236,7 +228,7 @@ def test_release_check_imports_once_runs_post_deploy_then_gets_health(release):
     assert [e["step"] for e in events] == ["import", "post_deploy", "preflight"]
     assert (rel / "marker").read_text() == "ran\n" and set(steps.timings) == {"import", "post_deploy", "preflight"}
     events.clear()
-    agent.check_release(dict(args, post_deploy=[]), str(rel), agent.Steps(), health=False)
+    agent.check_release(replace(args, post_deploy=[]), str(rel), agent.Steps(), health=False)
     assert [e["step"] for e in events] == ["import"]
 
 
@@ -251,7 +243,7 @@ def test_release_check_failures_name_their_step(release, source, post, step, mes
     rel, args, events = release
     (rel / "app.py").write_text(source)
     with pytest.raises(agent.AgentError) as info:
-        agent.check_release(dict(args, post_deploy=post), str(rel), agent.Steps())
+        agent.check_release(replace(args, post_deploy=post), str(rel), agent.Steps())
     assert info.value.step == step and message in info.value.what, info.value.what
     assert "live release was not touched" in info.value.hint
 
@@ -261,7 +253,7 @@ def test_install_refuses_compiled_wheels_for_another_machine_before_making_the_v
     other = "aarch64" if os.uname().machine != "aarch64" else "x86_64"
     manifest = {"tree": ["tree/deps.tar"], "python_version": here, "machine": other, "placeholder": "/p",
                 "platform_wheels": ["markupsafe-2.1.5-cp311-cp311-manylinux2014_%s.whl" % other]}
-    args = {"python": __import__("sys").executable}
+    args = deploy_args(str(tmp_path))
     with pytest.raises(agent.AgentError) as info:
         agent.install(args, str(tmp_path), manifest)
     assert str(info.value) == ("the artifact was packed for %s (markupsafe-2.1.5-cp311-cp311-manylinux2014_%s.whl "
@@ -296,15 +288,16 @@ else:
 def test_config_helper_sends_the_request_and_config_on_stdin_and_maps_its_answer(tmp_path, monkeypatch):
     import sys
     monkeypatch.setattr(agent, "SETTINGS_DIR", str(tmp_path))
+    web = rollback_args(str(tmp_path), app="web")
     with pytest.raises(agent.AgentError, match=r"web.json is missing: this server was not bootstrapped for web"):
-        agent.config_helper({"app": "web"}, {"op": "install"})
+        agent.config_helper(web, ConfigRequest("install", size=1))
     (tmp_path / "web.json").write_text(json.dumps({"config_command": [sys.executable, "-c", HELPER]}))
-    assert agent.config_helper({"app": "web"}, {"op": "install", "size": 9}, b"SECRET=1\n")["changed"] is True
+    assert agent.config_helper(web, ConfigRequest("install", size=9), b"SECRET=1\n").changed is True
     with pytest.raises(agent.AgentError, match=r"^config: refusing it$"):
-        agent.config_helper({"app": "web"}, {"op": "restore"})
+        agent.config_helper(web, ConfigRequest("restore"))
     (tmp_path / "web.json").write_text(json.dumps({"config_command": ["sh", "-c", "echo 'sudo: a password is "
                                                                                   "required' >&2; exit 1"]}))
     with pytest.raises(agent.AgentError, match=r"the config helper did not run \(exit 1\): sudo: a password is "
                                                r"required") as info:
-        agent.config_helper({"app": "web"}, {"op": "restore"})
+        agent.config_helper(web, ConfigRequest("restore"))
     assert "bootstrap again with deploy_user" in info.value.hint

@@ -18,6 +18,7 @@ from deploytests.pipeline.provision import bootstrap_args
 from deploytests.pipeline.releases import deploy_args, release_id
 from deploytests.pipeline.hosts import run_on_hosts
 from deploytests.pipeline.artifact import Artifact
+from deploytests.testing import FakeConn
 
 from deploytests.examples import APPS
 CFG = load_config(APPS / "yourapplication")
@@ -47,21 +48,21 @@ def test_parse_event():
 
 def test_deploy_args_carry_release_meta_and_no_config_contents():
     args = deploy_args(CFG, ART, now=NOW, lock_timeout=60, gate_timeout=30)
-    assert args["release_id"] == "20261126T164500Z-abababab" and args["artifact_size"] == 123
-    assert args["release"]["version"] == "1.0" and args["release"]["source"] == "f00"
-    assert args["release"]["created_at"] == "2026-11-26T16:45:00+00:00"
-    assert args["config_path"] == "/var/www/yourapplication/shared/application.cfg"
-    assert args["post_deploy"] == ["flask --app yourapplication init-data"] and args["keep_releases"] == 3
-    assert "s3cr3t" not in json.dumps(args)
+    assert args.release_id == "20261126T164500Z-abababab" and args.artifact_size == 123
+    assert args.release["version"] == "1.0" and args.release["source"] == "f00"
+    assert args.release["created_at"] == "2026-11-26T16:45:00+00:00"
+    assert args.config_path == "/var/www/yourapplication/shared/application.cfg"
+    assert args.post_deploy == ["flask --app yourapplication init-data"] and args.keep_releases == 3
+    assert "s3cr3t" not in args.to_json()
 
 
 def test_bootstrap_args_carry_files_but_never_the_config():
     args = bootstrap_args(CFG, stacks.get("debian13-apache-wsgi"), deploy_user="deployer", config_size=77)
-    assert args["packages"] == ["apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2"]  # ss: the suite
-    assert args["stack"] == "debian13-apache-wsgi" and args["apache"]["apachectl"] == "/usr/sbin/apache2ctl"
-    assert args["helper_size"] > 0 and "helper" not in args  # the root agent's source travels on stdin
-    assert (args["deploy_user"], args["app_user"], args["config_size"]) == ("deployer", "yourapplication", 77)
-    assert "s3cr3t" not in json.dumps(args)
+    assert args.packages == ["apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2"]  # ss: the suite
+    assert args.stack == "debian13-apache-wsgi" and args.apache.apachectl == "/usr/sbin/apache2ctl"
+    assert args.helper_size > 0 and "helper" not in args.to_dict()  # the root agent's source travels on stdin
+    assert (args.deploy_user, args.app_user, args.config_size) == ("deployer", "yourapplication", 77)
+    assert "s3cr3t" not in args.to_json()
 
 
 def test_vhost_daemon_runs_with_umask_0007():
@@ -107,11 +108,6 @@ def test_wsgi_sets_config_env_and_tags_responses(tmp_path):
         sys.path.remove(str(tmp_path))
         sys.modules.pop("fakeapp", None)
     assert body == [b"hi"] and seen == [("200 OK", [("Content-Type", "text/plain"), ("X-Deploy-Release", "r1")])]
-
-
-class FakeConn:
-    def __init__(self, name):
-        self.label, self.user, self.host, self.port = name, "u", name, 22
 
 
 def test_run_on_hosts_keeps_every_outcome_and_names_every_failure():

@@ -17,36 +17,11 @@ import pytest
 
 from deploytests.config import load_config
 from deploytests.pipeline import artifact as packmod
+from deploytests.testing import stand_in_wheel
 
 from deploytests.examples import APPS
 
 
-
-
-@pytest.fixture(scope="session")
-def installer_wheel(tmp_path_factory) -> Path:
-    """pypa installer's real wheel: from this machine's deploytests cache, else downloaded once (PyPI)."""
-    cached = sorted((packmod.default_cache_dir() / "wheels").glob("*/installer-*-py3-none-any.whl"))
-    if cached:
-        return cached[-1]
-    dest = tmp_path_factory.mktemp("installer")
-    packmod.pip_download(["installer"], "3.11", dest)
-    return next(dest.glob("installer-*-py3-none-any.whl"))
-
-
-def stand_in_wheel(path: Path, scripts: dict[str, str] | None = None) -> None:
-    """A minimal valid wheel (one module, dist-info, optional console scripts) named like ``path``."""
-    name, version = path.name.split("-")[:2]
-    info = f"{name}-{version}.dist-info"
-    files = {f"{name}/__init__.py": f"NAME = {path.name!r}\n",
-             f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-             f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
-    if scripts:
-        files[f"{info}/entry_points.txt"] = "[console_scripts]\n" + "".join(f"{k} = {v}\n" for k, v in scripts.items())
-    files[f"{info}/RECORD"] = "".join(f"{n},,\n" for n in files) + f"{info}/RECORD,,\n"
-    with zipfile.ZipFile(path, "w") as zf:
-        for member, text in files.items():
-            zf.writestr(member, text)
 
 
 @pytest.fixture(scope="session")
@@ -98,7 +73,7 @@ def test_setup_py_only_app_packs_deterministically_and_reuses_its_caches(tmp_pat
     assert calls == [(("installer", "Flask>=2.3"), "3.11")]
     assert not (src / "build").exists() and not list(src.glob("*.egg-info"))  # the project dir stays clean
     again = packmod.pack(src, cfg, cache_dir=cache)
-    assert again.cached and again.sha256 == first.sha256 and again.seconds < 0.5 and len(calls) == 1
+    assert again.cached and again.sha256 == first.sha256 and len(calls) == 1
     data = first.path.read_bytes()
     shutil.rmtree(cache / "tree")
     shutil.rmtree(cache / "index")

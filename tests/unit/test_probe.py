@@ -20,7 +20,8 @@ def make_tree(tmp_path, *, version="1.0", record="1.0"):
     release = root / "releases" / RID
     site = release / "venv" / "lib" / ("python%d.%d" % sys.version_info[:2]) / "site-packages"
     (site / "your_app-1.0.dist-info").mkdir(parents=True)
-    (site / "your_app-1.0.dist-info" / "METADATA").write_text(f"Metadata-Version: 2.1\nName: your-app\nVersion: {version}\n")
+    (site / "your_app-1.0.dist-info" / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: your-app\nVersion: {version}\n")
     (site / "your_app").mkdir()
     (site / "your_app" / "__init__.py").write_text("x = 1\n")
     (root / "shared" / "data").mkdir(parents=True)

@@ -88,7 +88,8 @@ def test_a_wrong_basic_fact_fails_once_and_skips_its_dependents(exp, fact, break
     root_test = BASICS[fact][0]
     root = next(p.id for p in PROMISES if p.test == root_test)
     assert results[root].startswith("fail") and message in results[root], results[root]
-    dependents = {pid for pid, r in results.items() if r.startswith("skip") and f"(the root failure is {root_test})" in r}
+    dependents = {pid for pid, r in results.items()
+                  if r.startswith("skip") and f"(the root failure is {root_test})" in r}
     assert dependents, results
     if fact == "tree":
         assert {"shared", "config", "wsgi", "vhost", "current", "installed"} <= dependents, dependents

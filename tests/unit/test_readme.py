@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-
 from deploytests.config import load_config
 from deploytests.settings import OPTIONS
 from deploytests.targets.inventory import load_inventory

@@ -120,10 +120,9 @@ def test_bootstrap_args_and_vhost_come_from_the_stack():
                              "apache": stacks.ApacheLayout(sites_available="/etc/httpd/sites",
                                                            apachectl="/usr/sbin/apachectl")})
     args = provision.bootstrap_args(CFG, custom, deploy_user="deployer", config_size=None)
-    assert args["packages"] == ["httpd"] and args["stack"] == "x"
-    assert args["vhost"] == "site yourapplication on 80 as yourapplication\n"
-    assert (args["apache"]["sites_available"], args["apache"]["apachectl"]) == ("/etc/httpd/sites",
-                                                                                "/usr/sbin/apachectl")
+    assert args.packages == ["httpd"] and args.stack == "x"
+    assert args.vhost == "site yourapplication on 80 as yourapplication\n"
+    assert (args.apache.sites_available, args.apache.apachectl) == ("/etc/httpd/sites", "/usr/sbin/apachectl")
     assert templates.vhost(CFG) == templates.vhost(CFG, stack=stacks.get("debian13-apache-wsgi"))
 
 

@@ -20,24 +20,8 @@ import pytest
 from deploytests.errors import ConfigError, ConnectError, DeployError, HostOutcome
 from deploytests.pipeline import agent, remote
 from deploytests.pipeline.hosts import run_on_hosts
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
-class FakeConn:
-    def __init__(self, name, lost=None, active=False):
-        self.label, self.user, self.host, self.port = name, "u", name, 22
-        self.lost = lost
-        self.transport = SimpleNamespace(is_active=lambda: active)
+from deploytests.pipeline.contract import StatusArgs
+from deploytests.testing import FakeClock, FakeConn, deploy_args
 
 
 # ---------------------------------------------------------------- 4: bounded waits
@@ -245,9 +229,9 @@ def test_a_preflight_500_carries_the_apps_traceback(tmp_path, monkeypatch):
     os.symlink(sys.executable, rel / "venv" / "bin" / "python")
     (rel / "app.py").write_text(PREFLIGHT_500)
     monkeypatch.setattr(agent, "emit", lambda event, **f: None)
-    args = {"entry_point": "app:app", "health_path": "/health", "server_name": "x.test", "config_env": "APP_CFG",
-            "config_path": str(tmp_path / "app.cfg"), "root": str(tmp_path),
-            "app_user": pwd.getpwuid(os.getuid()).pw_name, "post_deploy": []}
+    args = deploy_args(str(tmp_path), entry_point="app:app", health_path="/health", server_name="x.test",
+                       config_env="APP_CFG", config_path=str(tmp_path / "app.cfg"),
+                       app_user=pwd.getpwuid(os.getuid()).pw_name, post_deploy=[])
     with pytest.raises(agent.AgentError) as info:
         agent.check_release(args, str(rel), agent.Steps())
     assert "Traceback (most recent call last)" in info.value.detail
@@ -475,7 +459,7 @@ def test_status_names_a_dangling_current(tmp_path):
     tree = agent.Tree(str(tmp_path))
     os.makedirs(tree.releases)
     os.symlink("releases/20260101T000000Z-aaaaaaaa", tree.current)
-    res = agent.cmd_status({"root": str(tmp_path)})
+    res = agent.cmd_status(StatusArgs(root=str(tmp_path)))
     assert res["live"] is None and res["dangling"] == "releases/20260101T000000Z-aaaaaaaa"
 
 
@@ -491,8 +475,8 @@ def test_a_no_change_deploy_still_prunes(tmp_path, monkeypatch):
     tree.switch(IDS[-1])
     monkeypatch.setattr(agent, "emit", lambda event, **f: None)
     monkeypatch.setattr(agent, "serving", lambda args: IDS[-1])
-    args = {"root": str(tmp_path), "release_id": "x", "artifact_sha256": "s" + IDS[-1][-1], "keep_releases": 3,
-            "lock_timeout": 1, "release": {}}
+    args = deploy_args(str(tmp_path), release_id="x", artifact_sha256="s" + IDS[-1][-1], keep_releases=3,
+                       lock_timeout=1, release={})
     res = agent.cmd_deploy(args)
     assert res["changed"] is False and res["pruned"] == IDS[:4]
     assert tree.listing() == IDS[4:]

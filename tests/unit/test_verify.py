@@ -5,8 +5,18 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-from deploytests.verify import (PathFacts, assert_header, assert_not_served, assert_ok, assert_path,
-                                assert_status, redact, secret_values, stat_paths, wsgi_daemons)
+from deploytests.verify import (
+    PathFacts,
+    assert_header,
+    assert_not_served,
+    assert_ok,
+    assert_path,
+    assert_status,
+    redact,
+    secret_values,
+    stat_paths,
+    wsgi_daemons,
+)
 from deploytests.verify.diagnostics import MARK, parse, script
 
 

@@ -1,0 +1,44 @@
+"""The programs sent to servers, built from real modules: one source per program, run by ``exec`` on stdin.
+
+An agent is a few stdlib-only modules of this package (the agent itself, :mod:`.contract` which the runner
+imports too, the :mod:`.programs` the agent starts in a release's venv). :func:`program` joins their sources
+into one program: :mod:`.programs.bootloader`'s text, then one call serving the modules from memory under their
+own names and running ``main(sys.argv[1:])`` of the first. So the modules import each other as they do here,
+the unit tests import and run the very same files, and a step stays one process on one SSH channel.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import cache
+from pathlib import Path
+
+# Packages around the bundled modules are served empty on the server: their real ``__init__`` (which imports
+# Fabric) is the runner's business, and nothing else of an installed deploytests may be picked up there.
+EMPTY_PACKAGES = ("deploytests", "deploytests.pipeline")
+
+
+def module_source(name: str) -> str:
+    """The source text of module ``name``, a real file of this package (read from the file: under pytest the
+    package is imported through the assertion rewriter, which has no ``get_source``)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.origin or not Path(spec.origin).is_file():
+        raise ImportError(f"no source file for {name}")
+    return Path(spec.origin).read_text(encoding="utf-8")
+
+
+@cache
+def program(main: str, *modules: str) -> bytes:
+    """One program: the bootloader, then ``run`` with ``main`` and ``modules`` (full module names) bundled,
+    calling ``main``'s ``main(sys.argv[1:])`` and exiting with its return value. Bytes, as sent on stdin."""
+    sources = {name: "" for name in EMPTY_PACKAGES}
+    packages = set(EMPTY_PACKAGES)
+    for name in (main, *modules):
+        sources[name] = module_source(name)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations is not None:
+            packages.add(name)
+    loader = module_source("deploytests.pipeline.programs.bootloader")
+    tail = (f"\n\nif __name__ == \"__main__\":\n"
+            f"    sys.exit(run({sources!r}, {sorted(packages)!r}, {main!r}, sys.argv[1:]))\n")
+    return (loader + tail).encode("utf-8")

@@ -1,0 +1,289 @@
+"""The contract between the runner and the agents: every argument a command takes and every result it returns.
+
+One dataclass per message, imported by both sides: the runner builds ``DeployArgs`` & co. (``releases.py``,
+``provision.py``) and reads the agents' results through ``DeployReply`` & co.; the agents (``agent.py``,
+``agent_root.py``) parse their arguments into the same classes and build their results with them. On the wire
+a message is a JSON object (the arguments on the command line, a result in the agent's ``result`` event).
+
+:meth:`Message.from_dict` is the only way in: an unknown field, a missing one or a value of the wrong type is a
+:class:`ContractError` naming the message and the field -- never a ``KeyError`` deep in a deploy, never a field
+silently ignored. Both sides are always the same deploytests version (the runner sends the agents' sources), so
+such an error is a bug, said in one line.
+
+Rules for this file (it is sent to servers with the agents, see ``bundle.py``): standard library only,
+Python >= 3.7 syntax, no imports from deploytests. Field types are written in the small grammar
+:func:`type_problem` checks: ``str int float bool dict list None``, ``list[T]``, ``dict[str, T]``, ``A | B``,
+or the name of another message (``MESSAGES``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+
+class ContractError(ValueError):
+    """A message that does not fit its class: one line naming the message, the field and what was wrong."""
+
+
+def type_problem(value, spec):
+    """Why ``value`` is not of type ``spec`` (the grammar above), or None when it is."""
+    spec = spec.strip()
+    depth, alternatives, start = 0, [], 0
+    for i, ch in enumerate(spec):  # split on | outside brackets
+        depth += {"[": 1, "]": -1}.get(ch, 0)
+        if ch == "|" and depth == 0:
+            alternatives.append(spec[start:i].strip())
+            start = i + 1
+    if alternatives:
+        alternatives.append(spec[start:].strip())
+        if any(type_problem(value, alt) is None for alt in alternatives):
+            return None
+        return "expected %s, got %s" % (spec, describe(value))
+    simple = {"str": str, "bool": bool, "dict": dict, "list": list}
+    if spec == "None":
+        ok = value is None
+    elif spec == "Any":
+        ok = True
+    elif spec in simple:
+        ok = isinstance(value, simple[spec])
+    elif spec == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif spec == "float":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif spec.startswith("list[") and spec.endswith("]"):
+        if not isinstance(value, list):
+            return "expected %s, got %s" % (spec, describe(value))
+        for i, item in enumerate(value):
+            problem = type_problem(item, spec[5:-1])
+            if problem:
+                return "item %d: %s" % (i, problem)
+        return None
+    elif spec.startswith("dict[str,") and spec.endswith("]"):
+        if not isinstance(value, dict):
+            return "expected %s, got %s" % (spec, describe(value))
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return "key %r: expected str" % (key,)
+            problem = type_problem(item, spec[9:-1])
+            if problem:
+                return "%r: %s" % (key, problem)
+        return None
+    else:
+        raise TypeError("contract: unknown type %r" % spec)
+    return None if ok else "expected %s, got %s" % (spec, describe(value))
+
+
+def describe(value):
+    text = json.dumps(value, default=repr)
+    return "%s %s" % (type(value).__name__, text if len(text) <= 40 else text[:37] + "...")
+
+
+class Message:
+    """Base of the contract's dataclasses: strict parsing from, and conversion to, plain JSON data."""
+
+    @classmethod
+    def from_dict(cls, data, ignore=()):
+        """An instance from ``data`` (a dict, e.g. parsed JSON); ``ignore``: keys that are not fields (the event
+        name of a result event). Raises :class:`ContractError` on an unknown, missing or mistyped field."""
+        name = cls.__name__
+        if not isinstance(data, dict):
+            raise ContractError("%s: expected a JSON object, got %s" % (name, describe(data)))
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(k for k in data if k not in fields and k not in ignore)
+        if unknown:
+            raise ContractError("%s: unknown field%s %s" % (name, "s" if len(unknown) > 1 else "",
+                                                             ", ".join(map(repr, unknown))))
+        missing = [n for n, f in fields.items() if n not in data and f.default is dataclasses.MISSING
+                   and f.default_factory is dataclasses.MISSING]
+        if missing:
+            raise ContractError("%s: missing field%s %s" % (name, "s" if len(missing) > 1 else "",
+                                                             ", ".join(map(repr, missing))))
+        values = {}
+        for key, f in fields.items():
+            if key not in data:
+                continue
+            nested = MESSAGES.get(str(f.type))
+            if nested is not None:  # a message inside a message (BootstrapArgs.apache)
+                try:
+                    values[key] = nested.from_dict(data[key])
+                except ContractError as exc:
+                    raise ContractError("%s.%s: %s" % (name, key, exc)) from None
+                continue
+            problem = type_problem(data[key], str(f.type))
+            if problem:
+                raise ContractError("%s.%s: %s" % (name, key, problem))
+            values[key] = data[key]
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, text):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ContractError("%s: not JSON: %s" % (cls.__name__, exc)) from None
+        return cls.from_dict(data)
+
+    def to_dict(self):
+        """Plain JSON data (a deep copy): what goes on the wire."""
+        return dataclasses.asdict(self)
+
+    def to_json(self):
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+
+# ---------------------------------------------------------------- deploy, rollback, status (agent.py)
+
+@dataclasses.dataclass(frozen=True)
+class GateArgs(Message):
+    """What deploy and rollback share: the app's tree, who runs it, and how its health is read on the server."""
+
+    app: str
+    root: str  # /var/www/<app>
+    port: int  # Apache's port on the server (the gate GETs http://127.0.0.1:<port><health_path>)
+    health_path: str
+    server_name: str  # the Host header of the gate's requests
+    lock_timeout: float  # seconds to wait for another deploy's lock
+    gate_timeout: float  # seconds for the new release to answer 200 with its id
+    app_user: str
+    config_env: str  # the env var naming the config file (set for the release check)
+    config_path: str  # the config file on the server
+    entry_point: str  # module:attr, or module:factory()
+
+
+@dataclasses.dataclass(frozen=True)
+class DeployArgs(GateArgs):
+    """A deploy. The payload on stdin: ``config_size`` bytes of config (when not None), then the artifact."""
+
+    release_id: str  # wanted id (``<UTC stamp>-<sha8>``); the agent moves it past existing ones
+    artifact_sha256: str
+    artifact_size: int
+    release: dict  # what RELEASE.json records (version, created_at, deployed_by, ...), see releases.release_meta
+    python: str  # the server's python3 (makes the venv)
+    keep_releases: int
+    config_size: int | None = None  # None: the deploy carries no config
+    shared_paths: list[str] = dataclasses.field(default_factory=list)
+    post_deploy: list[str] = dataclasses.field(default_factory=list)
+    preflight: bool = True  # GET the health path in-process before the switch
+    pause_at: str | None = None  # test hook of the interrupted-deploy scenarios only (agent.pause_point)
+    pause_seconds: float = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class RollbackArgs(GateArgs):
+    """A rollback to the previous release, or to release ``to``."""
+
+    to: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class StatusArgs(Message):
+    root: str
+
+
+@dataclasses.dataclass(frozen=True)
+class DeployReply(Message):
+    """The result of a deploy or a rollback (``pruned``/``recovered`` are a deploy's)."""
+
+    changed: bool
+    release_id: str
+    previous: str | None = None
+    version: str | None = None
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
+    pruned: list[str] = dataclasses.field(default_factory=list)
+    recovered: list[str] = dataclasses.field(default_factory=list)
+    config_changed: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class StatusReply(Message):
+    """The releases (RELEASE.json of each, without the manifest, plus ``id``), oldest first, and the live one."""
+
+    live: str | None
+    releases: list[dict]
+    bootstrapped: bool
+    changed: bool = False
+    dangling: str | None = None  # where ``current`` points when that is no complete release
+
+
+# ---------------------------------------------------------------- bootstrap and the config helper (agent_root.py)
+
+@dataclasses.dataclass(frozen=True)
+class ApacheArgs(Message):
+    """Where the server stack's Apache keeps its files and tools (``deploytests.stacks``: ``Stack.agent_args``)."""
+
+    sites_available: str
+    sites_enabled: str
+    mods_enabled: str
+    conf_available: str
+    default_site: str  # the distribution's catch-all site, disabled by bootstrap
+    pid_file: str
+    apachectl: str
+    a2enmod: str
+    a2ensite: str
+    a2dissite: str
+    a2enconf: str
+    wsgi_module: str
+
+
+@dataclasses.dataclass(frozen=True)
+class BootstrapArgs(Message):
+    """A bootstrap, as root. On stdin: ``config_size`` bytes of config (when not None), then ``helper_size``
+    bytes of the root agent's own program (installed as the config helper)."""
+
+    stack: str  # the server stack's name (deploytests.stacks), e.g. debian13-apache-wsgi
+    apache: ApacheArgs
+    app: str
+    root: str
+    app_user: str
+    deploy_user: str
+    packages: list[str]  # Debian packages bootstrap installs when missing
+    config_path: str
+    wsgi: str  # application.wsgi's text
+    vhost: str  # the Apache site's text
+    helper_size: int
+    config_size: int | None = None
+    shared_paths: list[str] = dataclasses.field(default_factory=list)
+    dpkg_lock_timeout: float = 120
+    lock_timeout: float = 300  # the server-wide bootstrap lock
+
+
+@dataclasses.dataclass(frozen=True)
+class BootstrapReply(Message):
+    changed: bool
+    changes: list[str]  # one line per change, no secrets
+    timings: dict[str, float]
+    python_version: str  # the server's python3, "X.Y"
+    apache_pid: int | None
+    machine: str = ""  # os.uname().machine: the wheels' platform must match it
+
+
+@dataclasses.dataclass(frozen=True)
+class ConfigRequest(Message):
+    """What a deploy asks of the root config helper (one JSON line on its stdin): ``install`` (``size`` bytes of
+    config follow), ``restore`` (the config the last install replaced) or ``activate`` (a kept config by
+    ``sha256``: rollbacks)."""
+
+    op: str
+    size: int | None = None
+    sha256: str | None = None
+
+    def __post_init__(self):
+        if self.op not in ("install", "restore", "activate"):
+            raise ContractError("ConfigRequest.op: expected install, restore or activate, got %r" % (self.op,))
+        if self.op == "install" and self.size is None:
+            raise ContractError("ConfigRequest: an install needs its size")
+        if self.op == "activate" and self.sha256 is None:
+            raise ContractError("ConfigRequest: an activate needs a sha256")
+
+
+@dataclasses.dataclass(frozen=True)
+class ConfigReply(Message):
+    changed: bool
+    found: bool = True  # activate: whether the kept config was there
+    sha256: str | None = None  # install: the installed config's
+    changes: list[str] = dataclasses.field(default_factory=list)
+
+
+MESSAGES = {cls.__name__: cls for cls in (ApacheArgs,)}  # messages that appear inside others
+COMMANDS = {"deploy": DeployArgs, "rollback": RollbackArgs, "status": StatusArgs, "bootstrap": BootstrapArgs}

@@ -1,0 +1,32 @@
+"""Programs the pipeline runs in another Python process, each a real module (linted, typed, unit-tested) whose
+source is sent as ``python -c <source> <args>``:
+
+- :mod:`.preflight` and :mod:`.install_wheels` run on the server, started by the agent in a release's venv
+  (the agent carries their sources: :mod:`deploytests.pipeline.bundle`);
+- :mod:`.build_hook` (the PEP 517 ``build_wheel`` call) and :mod:`.build_tree` (wheels installed into a venv
+  layout) run on the runner, in the build environment's and the runner's own interpreter;
+- :mod:`.bootloader` is the head of every program sent to a server: it serves the bundled modules from memory.
+
+Rules for these files: standard library only (plus what the program's own interpreter provides: the app, pypa
+``installer`` from its wheel), Python >= 3.7 syntax, no imports from deploytests. Each has a ``main(argv)``
+and exits with its return value when run as a program.
+"""
+
+import importlib.util
+import os
+
+
+def source(name: str) -> str:
+    """The source of ``programs/<name>.py``: read from its file on the runner (whatever loader imported it,
+    pytest's assertion rewriter included), from the bundle on a server (:mod:`.bootloader` serves it). What
+    ``python -c`` is given."""
+    spec = importlib.util.find_spec(__name__ + "." + name)
+    if spec is None:
+        raise ImportError("no program %r in %s" % (name, __name__))
+    if spec.has_location and spec.origin and os.path.isfile(spec.origin):
+        with open(spec.origin, encoding="utf-8") as f:
+            return f.read()
+    text = spec.loader.get_source(spec.name) if spec.loader and hasattr(spec.loader, "get_source") else None
+    if text is None:
+        raise ImportError("no source for program %r" % name)
+    return text

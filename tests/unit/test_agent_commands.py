@@ -1,0 +1,429 @@
+"""The agent's commands end to end on the runner: ``agent.main`` run on a release tree under a temp dir, as the
+current user, with the arguments as JSON and the payload on stdin, as a srv runs it.
+
+What is real: the tree, the lock, the artifact (a tar with a prebuilt venv tree holding a WSGI app), the venv
+(``python -m venv``), the release check (the preflight program in the new venv, as a subprocess), the switch,
+prune and every event line. What is faked: the HTTP probe of the gate (:class:`deploytests.testing.FakeSite`
+answers with the release ``current`` names), its clock, and the root config helper (``fake_config_helper.py``).
+Apache, sudo and root are the integration tests' business.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import hashlib
+import io
+import json
+import os
+import sys
+import tarfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from deploytests.pipeline import agent, releases
+from deploytests.pipeline.contract import DeployReply, StatusArgs, StatusReply
+from deploytests.testing import FakeClock, FakeSite, deploy_args, rollback_args
+
+HERE = "%d.%d" % sys.version_info[:2]
+PLACEHOLDER = "/__deploytests_venv__/bin/python"
+APP = """
+import os
+VERSION = %(version)r
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/health":
+        start_response(%(health)r, [("Content-Type", "text/plain")])
+        return [VERSION.encode()]
+    start_response("404 Not Found", [])
+    return [b""]
+"""
+
+
+def _tar(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data in sorted(files.items()):
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o755 if name.startswith("bin/") else 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def artifact(version: str, health: str = "200 OK") -> bytes:
+    """An artifact as pack makes it for this Python: manifest + a prebuilt tree holding ``app.py``."""
+    tree = _tar({"lib/python%s/site-packages/app.py" % HERE: (APP % {"version": version, "health": health}).encode(),
+                 "bin/app-tool": ("#!%s\nprint('tool')\n" % PLACEHOLDER).encode()})
+    manifest = {"name": "app", "version": version, "tree": ["tree/app.tar"], "python_version": HERE,
+                "placeholder": PLACEHOLDER, "platform_wheels": []}
+    return _tar({"manifest.json": json.dumps(manifest).encode(), "tree/app.tar": tree})
+
+
+class Server:
+    """A bootstrapped tree under a temp dir, the fake site answering for it, and the agent run on it."""
+
+    def __init__(self, root: Path, monkeypatch, capsys):
+        self.root, self.monkeypatch, self.capsys = root, monkeypatch, capsys
+        for d in ("releases", "shared"):
+            (root / d).mkdir(parents=True)
+        (root / "application.wsgi").write_text("# wsgi\n")
+        (root / ".deploy.lock").touch()
+        self.site, self.clock = FakeSite(str(root)), FakeClock()
+        monkeypatch.setattr(agent, "probe", self.site.probe)
+        monkeypatch.setattr(agent, "gate", functools.partial(agent.gate, probe=self.site.probe, clock=self.clock,
+                                                             sleep=self.clock.sleep))
+        monkeypatch.setattr(agent, "_RUNNER", {"connected": True})
+        self.day, self.locks = 0, []
+        acquire = agent.acquire_lock
+
+        def acquire_lock(path, timeout, **kw):  # remember the fd: the agent's process exit closes it
+            fd = acquire(path, timeout, **kw)
+            self.locks.append((fd, os.fstat(fd)))
+            return fd
+
+        monkeypatch.setattr(agent, "acquire_lock", acquire_lock)
+
+    def run(self, command: str, args, payload: bytes = b"") -> tuple[int, list[dict]]:
+        """``agent.main([command, args as JSON])`` with ``payload`` on stdin: (exit code, events)."""
+        self.monkeypatch.setattr(agent.sys, "stdin", type("Stdin", (), {"buffer": io.BytesIO(payload)})())
+        self.capsys.readouterr()
+        data = args if isinstance(args, str) else args.to_json()
+        try:
+            code = agent.main([command, data])
+        finally:
+            self.exit()
+        out = self.capsys.readouterr().out
+        return code, [json.loads(line[len(agent.EVENT):]) for line in out.splitlines() if line.startswith(agent.EVENT)]
+
+    def exit(self) -> None:
+        """What the end of the agent's process does: its lock fd closed (a failed step leaves it to the kernel)."""
+        for fd, st in self.locks:
+            try:
+                now = os.fstat(fd)
+            except OSError:
+                continue
+            if (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino):
+                os.close(fd)
+        self.locks.clear()
+
+    def deploy_args(self, version: str, health: str = "200 OK", config: bytes | None = None, **overrides):
+        """Arguments and payload of a deploy of ``version``; each new version one day later (sortable ids)."""
+        data = artifact(version, health)
+        sha = hashlib.sha256(data).hexdigest()
+        self.day += 1
+        args = deploy_args(str(self.root), release_id="202601%02dT000000Z-%s" % (self.day, sha[:8]),
+                           artifact_sha256=sha, artifact_size=len(data),
+                           release={"version": version, "artifact_sha256": sha, "deployed_by": "tests@runner"},
+                           config_size=None if config is None else len(config), **overrides)
+        return args, (config or b"") + data
+
+    def deploy(self, version: str, health: str = "200 OK", config: bytes | None = None, **overrides):
+        args, payload = self.deploy_args(version, health, config, **overrides)
+        return self.run("deploy", args, payload)
+
+    def live(self) -> str | None:
+        return agent.Tree(str(self.root)).live()
+
+    def releases(self) -> list[str]:
+        return sorted(os.listdir(self.root / "releases"))
+
+
+@pytest.fixture
+def srv(tmp_path, monkeypatch, capsys):
+    return Server(tmp_path / "www" / "app", monkeypatch, capsys)
+
+
+def result(events):
+    assert events[-1]["event"] == "result", events[-1]
+    return events[-1]
+
+
+def error(events):
+    assert events[-1]["event"] == "error", events[-1]
+    return events[-1]
+
+
+def steps(events):
+    return [e["step"] for e in events if e["event"] == "step"]
+
+
+# ---------------------------------------------------------------- deploy
+
+def test_first_deploy_builds_checks_switches_gates_and_reports_through_the_contract(srv):
+    code, events = srv.deploy("1.0")
+    res = result(events)
+    assert code == 0 and res["changed"] and res["previous"] is None and res["version"] == "1.0"
+    rid = res["release_id"]
+    assert steps(events) == ["lock", "upload", "unpack", "install", "import", "preflight", "switch", "gate", "prune"]
+    assert srv.live() == rid and os.readlink(srv.root / "current") == "releases/" + rid
+    meta = json.loads((srv.root / "releases" / rid / "RELEASE.json").read_text())
+    assert meta["id"] == rid and meta["version"] == "1.0" and meta["config_sha256"] is None
+    venv = srv.root / "releases" / rid / "venv"
+    # placeholder replaced by the venv's python (the /bin/sh re-exec form when the path passes the 127-byte limit)
+    assert (venv / "bin" / "app-tool").read_bytes().startswith(agent.shebang("%s/bin/python" % venv) + b"\n")
+    assert not (srv.root / "releases" / rid / "artifact.tar").exists()
+    assert srv.site.requests[-1] == (8080, "/health", "app.test")
+    # the runner reads the result through the same contract
+    assert DeployReply.from_dict(res, ignore=("event",)).release_id == rid
+
+
+def test_redeploying_the_live_artifact_changes_nothing(srv):
+    args, payload = srv.deploy_args("1.0")
+    first = result(srv.run("deploy", args, payload)[1])
+    code, events = srv.run("deploy", args, payload)
+    again = result(events)
+    assert code == 0 and (again["changed"], again["release_id"]) == (False, first["release_id"])
+    assert steps(events) == ["lock", "prune"] and srv.releases() == [first["release_id"]]
+
+
+def test_a_second_version_keeps_the_first_as_previous_and_prune_keeps_keep_releases(srv):
+    done = [result(srv.deploy(v, keep_releases=2)[1]) for v in ("1.0", "2.0", "3.0", "4.0")]
+    ids = [r["release_id"] for r in done]
+    assert [r["previous"] for r in done] == [None, *ids[:3]]
+    assert [r["pruned"] for r in done] == [[], [], [ids[0]], [ids[1]]]  # never the live one nor the previous
+    assert srv.releases() == ids[2:]
+
+
+def test_a_release_failing_its_preflight_is_refused_and_the_live_one_untouched(srv):
+    live = result(srv.deploy("1.0")[1])["release_id"]
+    code, events = srv.deploy("2.0", health="500 BOOM")
+    err = error(events)
+    assert code == 3 and err["step"] == "preflight"
+    assert "failed its preflight (GET /health in-process) (exit 1): preflight: GET /health -> 500 BOOM" in err["what"]
+    assert "live release was not touched" in err["hint"]
+    assert srv.live() == live and srv.releases() == [live, "failed.log"]
+    failed = json.loads((srv.root / "releases" / "failed.log").read_text())
+    assert failed["version"] == "2.0" and "500 BOOM" in failed["reason"]
+
+
+def test_a_gate_failure_after_the_switch_switches_back_and_removes_the_release(srv):
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    args, payload = srv.deploy_args("2.0", gate_timeout=2)
+    srv.site.status[args.release_id] = 500  # the release check passes in-process, the site answers 500
+    code, events = srv.run("deploy", args, payload)
+    err = error(events)
+    assert code == 3 and err["step"] == "gate"
+    assert err["what"] == ("release %s refused: health gate failed after 2s (41 attempts): HTTP 500 from release %s; "
+                           "switched back to %s (serving)" % (args.release_id, args.release_id, v1))
+    assert steps(events)[-3:] == ["switch", "gate", "switch_back"] and srv.live() == v1
+    assert srv.releases() == [v1, "failed.log"] and srv.clock.now >= 2  # the fake clock: no real wait
+
+
+def test_a_first_release_failing_the_gate_leaves_nothing_live(srv):
+    srv.site.down = True
+    _, events = srv.deploy("1.0")
+    err = error(events)
+    assert "health gate failed" in err["what"] and "ConnectionRefusedError" in err["what"]
+    assert srv.live() is None and not (srv.root / "current").exists()
+
+
+def test_a_deploy_that_died_after_switching_is_finished_by_the_next(srv):
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    args, payload = srv.deploy_args("2.0")
+    v2 = result(srv.run("deploy", args, payload)[1])["release_id"]
+    srv.site.serve_until_reload(v1)  # current names v2, the daemon still serves v1: no reload happened
+    _, events = srv.run("deploy", args, payload)
+    res = result(events)
+    assert (res["changed"], res["release_id"], res["previous"]) == (True, v2, v1)
+    assert steps(events) == ["lock", "switch", "gate"] and srv.site.serving() == v2
+
+
+def test_leftovers_of_a_killed_deploy_are_recovered(srv):
+    (srv.root / "releases" / "20250101T000000Z-deadbeef" / "venv").mkdir(parents=True)
+    res = result(srv.deploy("1.0")[1])
+    assert res["recovered"] == ["20250101T000000Z-deadbeef"] and srv.releases() == [res["release_id"]]
+
+
+def test_a_held_lock_fails_naming_its_holder(srv):
+    fd = os.open(srv.root / ".deploy.lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        agent.write_lock_owner(fd, {"pid": 7, "user": "other", "by": "ci@runner", "release": "r9", "since": "t"})
+        _, events = srv.deploy("1.0", lock_timeout=0)
+    finally:
+        os.close(fd)
+    err = error(events)
+    assert err["step"] == "lock" and "pid=7 user=other by=ci@runner release=r9" in err["what"]
+    assert [e["step"] for e in events if e["event"] == "step"] == ["lock_wait"]
+
+
+def test_a_damaged_artifact_is_refused_and_removed(srv):
+    args, payload = srv.deploy_args("1.0")
+    _, events = srv.run("deploy", args, payload[:-10])
+    err = error(events)
+    assert err["step"] == "upload" and "artifact arrived damaged (10 bytes missing" in err["what"]
+    assert srv.releases() == ["failed.log"]
+
+
+def test_a_deploy_into_a_tree_without_bootstrap_says_so(srv, tmp_path):
+    code, events = srv.run("deploy", srv.deploy_args("1.0")[0].__class__(
+        **dict(srv.deploy_args("1.0")[0].to_dict(), root=str(tmp_path / "nothing"))))
+    assert code == 3 and "releases is missing or not writable" in error(events)["what"]
+
+
+def test_pause_points_give_up_by_themselves(srv):
+    _, events = srv.deploy("1.0", pause_at="install", pause_seconds=0)
+    err = error(events)
+    assert err["what"] == "paused at install for 0s and nobody interrupted it" and err["step"] == "install"
+    assert steps(events)[-1] == "paused:install" and srv.releases() == ["failed.log"]
+
+
+# ---------------------------------------------------------------- config changes (the root helper faked)
+
+@pytest.fixture
+def helper(srv, tmp_path, monkeypatch):
+    """The config helper bootstrap records, replaced by fake_config_helper.py logging every request."""
+    log = tmp_path / "helper.log"
+    monkeypatch.setattr(agent, "SETTINGS_DIR", str(tmp_path / "state"))
+    (tmp_path / "state").mkdir()
+
+    def install(*extra):
+        command = [sys.executable, str(Path(__file__).with_name("fake_config_helper.py")), str(log), *extra]
+        (tmp_path / "state" / "app.json").write_text(json.dumps({"config_command": command}))
+
+    def requests():
+        return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+    install()
+    return install, requests
+
+
+def test_a_changed_config_alone_makes_a_new_release_started_with_it(srv, helper):
+    _, requests = helper
+    first = result(srv.deploy("1.0", config=b"A=1\n")[1])
+    args, payload = srv.deploy_args("1.0", config=b"A=2\n")  # same artifact as v1 (same version)
+    _, events = srv.run("deploy", args, payload)
+    res = result(events)
+    assert res["changed"] and res["config_changed"] and res["previous"] == first["release_id"]
+    assert [(r["op"], r["config"]) for r in requests()] == [("install", "A=1\n"), ("install", "A=2\n")]
+    meta = json.loads((srv.root / "releases" / res["release_id"] / "RELEASE.json").read_text())
+    assert meta["config_sha256"] == hashlib.sha256(b"A=2\n").hexdigest()
+    # the same config again: nothing to do, the helper is not called
+    args, payload = srv.deploy_args("1.0", config=b"A=2\n")
+    assert result(srv.run("deploy", args, payload)[1])["changed"] is False and len(requests()) == 2
+
+
+def test_a_refused_release_puts_the_previous_config_back(srv, helper):
+    install, requests = helper
+    result(srv.deploy("1.0", config=b"A=1\n")[1])
+    err = error(srv.deploy("2.0", health="500 BOOM", config=b"A=2\n")[1])
+    assert [r["op"] for r in requests()] == ["install", "install", "restore"]
+    assert err["hint"].endswith("; the previous config was put back")
+    install("restore")
+    err = error(srv.deploy("3.0", health="500 BOOM", config=b"A=3\n")[1])
+    assert "the previous config could NOT be put back: config: refusing restore" in err["hint"]
+
+
+def test_a_missing_helper_is_named_with_what_to_do(srv, helper, tmp_path):
+    os.unlink(tmp_path / "state" / "app.json")
+    err = error(srv.deploy("1.0", config=b"A=1\n")[1])
+    assert err["step"] == "config" and "app.json is missing: this server was not bootstrapped for app" in err["what"]
+
+
+def test_rollback_puts_back_the_config_its_release_started_with(srv, helper):
+    _, requests = helper
+    v1 = result(srv.deploy("1.0", config=b"A=1\n")[1])["release_id"]
+    v2 = result(srv.deploy("2.0", config=b"A=2\n")[1])["release_id"]
+    _, events = srv.run("rollback", rollback_args(str(srv.root)))
+    res = result(events)
+    assert (res["release_id"], res["previous"], res["config_changed"]) == (v1, v2, True)
+    assert requests()[-1] == {"op": "activate", "sha256": hashlib.sha256(b"A=1\n").hexdigest(), "size": None,
+                              "config": ""}
+
+
+def test_a_rollback_failing_its_gate_restores_the_live_config(srv, helper):
+    _, requests = helper
+    v1 = result(srv.deploy("1.0", config=b"A=1\n")[1])["release_id"]
+    v2 = result(srv.deploy("2.0", config=b"A=2\n")[1])["release_id"]
+    srv.site.status[v1] = 500
+    err = error(srv.run("rollback", rollback_args(str(srv.root)))[1])
+    assert "switched back to %s (serving)" % v2 in err["what"]
+    assert "the live release's config was put back" in err["hint"]
+    assert [r["sha256"] for r in requests()[-2:]] == [hashlib.sha256(c).hexdigest() for c in (b"A=1\n", b"A=2\n")]
+
+
+# ---------------------------------------------------------------- rollback and status
+
+def test_rollback_switches_to_the_previous_release_then_to_a_named_one(srv):
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    v2 = result(srv.deploy("2.0")[1])["release_id"]
+    code, events = srv.run("rollback", rollback_args(str(srv.root)))
+    res = result(events)
+    assert code == 0 and (res["changed"], res["release_id"], res["previous"]) == (True, v1, v2)
+    assert steps(events) == ["lock", "switch", "gate"] and srv.site.serving() == v1
+    assert result(srv.run("rollback", rollback_args(str(srv.root), to=v2))[1])["release_id"] == v2
+    same = result(srv.run("rollback", rollback_args(str(srv.root), to=v2))[1])
+    assert (same["changed"], same["release_id"]) == (False, v2)
+
+
+def test_rollback_refuses_an_unknown_release_and_a_first_release(srv):
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    err = error(srv.run("rollback", rollback_args(str(srv.root)))[1])
+    assert err["what"] == "no release older than the live one (%s) to roll back to" % v1
+    err = error(srv.run("rollback", rollback_args(str(srv.root), to="nope"))[1])
+    assert err["what"] == "no release 'nope'; releases: %s" % v1 and "fab status" in err["hint"]
+
+
+def test_status_lists_releases_and_names_a_dangling_current(srv):
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    res = StatusReply.from_dict(result(srv.run("status", StatusArgs(root=str(srv.root)))[1]), ignore=("event",))
+    assert res.live == v1 and res.dangling is None and res.bootstrapped
+    assert [(r["id"], r["version"]) for r in res.releases] == [(v1, "1.0")] and "manifest" not in res.releases[0]
+    os.unlink(srv.root / "current")
+    os.symlink("releases/20990101T000000Z-gone", srv.root / "current")
+    res = StatusReply.from_dict(result(srv.run("status", StatusArgs(root=str(srv.root)))[1]), ignore=("event",))
+    assert (res.live, res.dangling) == (None, "releases/20990101T000000Z-gone")
+    res = result(srv.run("status", StatusArgs(root=str(srv.root / "none")))[1])
+    assert (res["live"], res["releases"], res["bootstrapped"]) == (None, [], False)
+
+
+# ---------------------------------------------------------------- the contract at the agent's door
+
+@pytest.mark.parametrize("mangle, message", [
+    (lambda d: dict(d, bogus=1), "agent arguments: DeployArgs: unknown field 'bogus'"),
+    (lambda d: {k: v for k, v in d.items() if k != "root"}, "agent arguments: DeployArgs: missing field 'root'"),
+    (lambda d: dict(d, keep_releases="3"), "agent arguments: DeployArgs.keep_releases: expected int, got str \"3\""),
+    (lambda d: dict(d, post_deploy=["ok", 1]),
+     "agent arguments: DeployArgs.post_deploy: item 1: expected str, got int 1"),
+])
+def test_bad_arguments_are_refused_in_one_line_before_anything_is_done(srv, mangle, message):
+    args, payload = srv.deploy_args("1.0")
+    code, events = srv.run("deploy", json.dumps(mangle(args.to_dict())), payload)
+    assert code == 3 and error(events)["what"] == message and events == [events[-1]]
+    assert srv.releases() == [] and "the runner and this agent come from one deploytests version" in events[-1]["hint"]
+
+
+def test_an_unknown_command_and_a_crash_are_one_error_event(srv, monkeypatch):
+    code, events = srv.run("destroy", "{}")
+    assert code == 3 and error(events)["what"].startswith("unknown command 'destroy'")
+
+    def boom(args):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setitem(agent.COMMANDS, "status", (boom,) + agent.COMMANDS["status"][1:])
+    code, events = srv.run("status", StatusArgs(root=str(srv.root)))
+    err = error(events)
+    assert code == 4 and err["what"] == "agent crashed: RuntimeError: disk on fire" and "Traceback" in err["detail"]
+
+
+def test_the_runner_builds_and_reads_the_same_contract(srv):
+    """releases.deploy_args -> JSON -> agent -> result event -> releases' DeployResult: one round trip."""
+    import datetime as dt
+
+    from deploytests.config import load_config
+    from deploytests.examples import APPS
+    from deploytests.pipeline.artifact import Artifact
+
+    cfg = load_config(APPS / "yourapplication")
+    data = artifact("1.0")
+    art = Artifact(path=Path("/unused"), app="app", name="app", version="1.0", sha256=hashlib.sha256(data).hexdigest(),
+                   size=len(data), python_version=HERE, manifest={})
+    args = releases.deploy_args(cfg, art, now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), lock_timeout=1,
+                                gate_timeout=1)
+    args = replace(args, root=str(srv.root), app_user=srv.deploy_args("x")[0].app_user, entry_point="app:app",
+                   post_deploy=[], python=sys.executable, health_path="/health")
+    _, events = srv.run("deploy", args, data)
+    outcome = releases._result(type("C", (), {"label": "docker://web-1"})(), result(events), 0.0)
+    assert outcome.changed and outcome.version == "1.0" and outcome.release_id == srv.live()
+    assert outcome.host == "docker://web-1" and set(outcome.timings) >= {"lock", "switch", "gate"}

@@ -1,0 +1,184 @@
+"""The programs the pipeline runs in other interpreters (deploytests/pipeline/programs), imported and run here,
+and the bundle that carries the agents' modules to servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from deploytests.pipeline import bundle, remote
+from deploytests.pipeline.programs import build_hook, build_tree, preflight, source
+from deploytests.testing import stand_in_wheel
+
+APP = """
+import os
+CALLS = []
+def create_app():
+    CALLS.append(1)
+    return app
+def app(environ, start_response):
+    ok = (environ["PATH_INFO"], environ["HTTP_HOST"], environ["QUERY_STRING"]) == ("/health", "app.test", "deep=1")
+    start_response("200 OK" if ok and os.environ["APP_CONFIG"] == "/etc/app.cfg" else "500 BOOM", [])
+    return iter([b"x"])
+"""
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A dir holding ``papp.py`` as the cwd and first on sys.path (as ``python -c`` in a release dir); the
+    process's environment and umask restored afterwards."""
+    (tmp_path / "papp.py").write_text(APP)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    umask = os.umask(0o022)
+    yield tmp_path
+    os.umask(umask)
+    sys.modules.pop("papp", None)
+
+
+def marks(out):
+    return [json.loads(line[len(preflight.MARK):]) for line in out.splitlines() if line.startswith(preflight.MARK)]
+
+
+def test_preflight_imports_the_factory_runs_post_deploy_then_gets_health(project, capsys):
+    env = json.dumps({"APP_CONFIG": "/etc/app.cfg"})
+    code = preflight.main(["papp", "create_app", "1", "/health?deep=1", "app.test", json.dumps(["touch ran"]), env])
+    out = capsys.readouterr().out
+    assert code == 0 and [m["phase"] for m in marks(out)] == ["import", "post_deploy"]
+    assert out.splitlines()[-1] == "preflight: GET /health -> 200 OK" and (project / "ran").exists()
+    assert os.umask(0o022) == 0o007  # as the mod_wsgi daemon's
+    assert sys.modules["papp"].CALLS == [1]
+
+
+def test_preflight_exit_codes_say_what_failed(project, capsys):
+    env = json.dumps({"APP_CONFIG": "/elsewhere"})
+    assert preflight.main(["papp", "app", "0", "/health?deep=1", "app.test", "[]", env]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "preflight: GET /health -> 500 BOOM"
+    assert preflight.main(["papp", "app", "0", "", "app.test", "[]", env]) == 0  # no health path: import only
+    code = preflight.main(["papp", "app", "0", "/health", "app.test", json.dumps(["echo out; exit 4", "touch no"]),
+                           env])
+    failed = marks(capsys.readouterr().out)[-1]
+    assert code == preflight.FAILED and failed == {"phase": "post_deploy", "failed": "echo out; exit 4", "exit": 4,
+                                                   "output": "out\n"}
+    assert not (project / "no").exists()
+
+
+def test_build_hook_asks_for_missing_requirements_then_builds(tmp_path, monkeypatch, capsys):
+    (tmp_path / "backend.py").write_text(
+        "class Api:\n"
+        "    @staticmethod\n"
+        "    def get_requires_for_build_wheel():\n"
+        "        return ['wheel']\n"
+        "    @staticmethod\n"
+        "    def build_wheel(out):\n"
+        "        return 'app-1.0-py3-none-any.whl'\n")
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    plan = {"backend": "backend:Api", "backend_path": [str(tmp_path)], "out": str(tmp_path), "have": []}
+    assert build_hook.main([json.dumps(plan)]) == 0
+    assert capsys.readouterr().out == '\n@@NEED ["wheel"]\n'
+    assert build_hook.main([json.dumps(dict(plan, have=["wheel"]))]) == 0
+    assert capsys.readouterr().out == "\n@@WHEEL app-1.0-py3-none-any.whl\n"
+    sys.modules.pop("backend", None)
+
+
+def test_build_tree_installs_wheels_into_a_venv_layout_with_unchecked_pyc(tmp_path, monkeypatch, installer_wheel):
+    wheel = tmp_path / "tiny-1.0-py3-none-any.whl"
+    stand_in_wheel(wheel, scripts={"tiny-tool": "tiny:main"})
+    site = "lib/python3.11/site-packages"
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    plan = {"tool": str(installer_wheel), "wheels": [str(wheel)], "root": str(tmp_path / "venv"), "site": site,
+            "python": "3.11", "interpreter": "/placeholder/bin/python", "ddir": "/placeholder/" + site}
+    assert build_tree.main([json.dumps(plan)]) == 0
+    assert (tmp_path / "venv" / site / "tiny" / "__init__.py").is_file()
+    assert (tmp_path / "venv" / "bin" / "tiny-tool").read_text().startswith("#!/placeholder/bin/python\n")
+    pyc = next((tmp_path / "venv" / site / "tiny" / "__pycache__").glob("__init__.*.pyc")).read_bytes()
+    assert int.from_bytes(pyc[4:8], "little") == 0b01  # PEP 552: hash-based, unchecked
+
+
+def test_install_wheels_installs_into_the_interpreter_that_runs_it(tmp_path, installer_wheel):
+    """Run as the agent runs it: ``<venv>/bin/python -c <source> PLAN`` in a fresh venv."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")], check=True)
+    wheel = tmp_path / "tiny-1.0-py3-none-any.whl"
+    stand_in_wheel(wheel)
+    python = str(tmp_path / "venv" / "bin" / "python")
+    plan = {"tool": str(installer_wheel), "wheels": [str(wheel)]}
+    subprocess.run([python, "-c", source("install_wheels"), json.dumps(plan)], check=True, capture_output=True)
+    out = subprocess.run([python, "-c", "import tiny; print(tiny.NAME, tiny.__cached__)"], capture_output=True,
+                         text=True, check=True, cwd=tmp_path).stdout.split()
+    assert out[0] == "tiny-1.0-py3-none-any.whl" and os.path.isfile(out[1])  # byte-compiled at install
+
+
+def test_program_sources_are_the_files():
+    assert source("preflight") == Path(preflight.__file__).read_text()
+    with pytest.raises(ImportError, match="no program 'nothing'"):
+        source("nothing")
+
+
+def test_the_bundle_serves_its_modules_and_nothing_else_of_deploytests(tmp_path):
+    """The agent bundle run as a server runs it: the modules it carries import each other; a ``deploytests``
+    package in the current directory (or installed) is never picked up."""
+    planted = tmp_path / "deploytests"
+    planted.mkdir()
+    (planted / "__init__.py").write_text("raise SystemExit('planted package imported')\n")
+    probe = ("import sys\n"
+             "from deploytests.pipeline import agent, contract\n"
+             "from deploytests.pipeline.programs import source\n"
+             "print(len(source('preflight')), agent.DeployArgs is contract.DeployArgs, agent.__file__)\n"
+             "try:\n"
+             "    import deploytests.config\n"
+             "except ImportError as exc:\n"
+             "    print('refused', exc.name)\n")
+    modules = {name: bundle.module_source(name) if name.count(".") > 1 else "" for name in
+               ("deploytests", "deploytests.pipeline", "deploytests.pipeline.agent", "deploytests.pipeline.contract",
+                "deploytests.pipeline.programs", "deploytests.pipeline.programs.preflight")}
+    packages = ["deploytests", "deploytests.pipeline", "deploytests.pipeline.programs"]
+    text = (bundle.module_source("deploytests.pipeline.programs.bootloader")
+            + "\nsys.meta_path.insert(0, Bundle(%r, %r))\n" % (modules, packages) + probe)
+    out = subprocess.run([sys.executable, "-c", text], capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "%d True <deploytests>/deploytests/pipeline/agent.py" % len(source("preflight"))
+    assert lines[1] == "refused deploytests.config"
+
+
+def test_the_agent_bundle_refuses_bad_arguments_in_one_event(tmp_path):
+    line = remote.agent_command("status", [], python=sys.executable)
+    out = subprocess.run(["sh", "-c", line], input=remote.AGENT_SOURCE, capture_output=True, cwd=tmp_path,
+                         check=False)
+    event = json.loads(out.stdout.decode().splitlines()[-1][len("@@DT "):])
+    assert event["what"] == "agent arguments: StatusArgs: expected a JSON object, got list []"
+
+
+def test_the_suite_fingerprint_sees_modes_owners_links_and_contents_but_not_bytecode(tmp_path):
+    import grp
+    import hashlib
+    import pwd
+
+    from deploytests.suite import fingerprint
+
+    root = tmp_path / "app"
+    (root / "releases" / "r1" / "__pycache__").mkdir(parents=True)
+    (root / "releases" / "r1" / "m.py").write_text("X = 1\n")
+    (root / "releases" / "r1" / "m.pyc").write_bytes(b"junk")
+    (root / "releases" / "r1" / "__pycache__" / "m.cpython-311.pyc").write_bytes(b"junk")
+    (root / "current").symlink_to("releases/r1")
+    (root / ".deploy.lock").write_text("pid=1 user=x\n")
+    os.chmod(root / "releases" / "r1" / "m.py", 0o640)
+    me = "%s:%s" % (pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(os.getgid()).gr_name)
+    tops = [str(root), "/etc/apache2/sites-available/no-such-app.conf"]
+    before = [line for line in fingerprint.fingerprint(tops) if str(root) in line]
+    m = root / "releases" / "r1" / "m.py"
+    assert f"{root}/current 777 {me} releases/r1" in before and f"{m} 640 {me} " in before
+    assert [line for line in before if "  " in line] == ["%s  %s" % (hashlib.sha256(b"X = 1\n").hexdigest(), m)]
+    assert not any("pyc" in line or "__pycache__" in line for line in before)
+    (root / ".deploy.lock").write_text("pid=2 user=y\n")  # a new holder's line is not a change
+    assert [line for line in fingerprint.fingerprint(tops) if str(root) in line] == before
+    m.write_text("X = 2\n")
+    assert [line for line in fingerprint.fingerprint(tops) if str(root) in line] != before
+    assert "/etc/apache2/sites-available/no-such-app.conf absent" in fingerprint.fingerprint(tops)
