@@ -314,22 +314,28 @@ def serving(args: GateArgs):
         return None
 
 
-def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe):
-    """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid``.
+SETTLE = 3  # consecutive answers from the new release: every daemon process has restarted, not just one
+
+
+def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe, settle=SETTLE):
+    """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid`` ``settle`` times
+    in a row (mod_wsgi runs several daemon processes: one answering from the new release does not prove the
+    others restarted; any other answer starts the count again).
 
     Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
     """
     deadline = clock() + timeout
-    attempts, last = 0, "no answer"
+    attempts, last, good = 0, "no answer", 0
     while True:
         attempts += 1
         try:
             status, served = probe(args.port, args.health_path, args.server_name)
             last = "HTTP %s from release %s" % (status, served or "(no X-Deploy-Release header)")
-            if status == 200 and served == rid:
+            good = good + 1 if status == 200 and served == rid else 0
+            if good >= settle:
                 return True, attempts, last
         except (OSError, http.client.HTTPException) as exc:
-            last = "%s: %s" % (type(exc).__name__, exc)
+            good, last = 0, "%s: %s" % (type(exc).__name__, exc)
         if clock() >= deadline:
             return False, attempts, last
         sleep(0.05)

@@ -143,8 +143,10 @@ def test_a_host_frozen_during_checks_costs_the_bound_once_then_fails_at_once(pai
     frozen.pause()
     try:
         started = time.monotonic()
-        with pytest.raises(ConnectError, match=r": no answer for 3 s during a check") as info:
-            host.run("uname -a")  # blocked until the watchdog closes the connection
+        # blocked until the watchdog closes the connection; on a loaded runner its background keepalive may
+        # have named the host lost just before the command began: the same bound, said as "earlier in this run"
+        with pytest.raises(ConnectError, match=r": no answer for 3 s (during a check|earlier in this run)") as info:
+            host.run("uname -a")
         first = time.monotonic() - started
         assert "\n" not in str(info.value)
         started = time.monotonic()
