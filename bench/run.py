@@ -62,7 +62,8 @@ def pytest_run(n: int) -> dict:
         env = dict(os.environ, DEPLOYTESTS_TIMINGS_JSON=str(out))
         # only our plugin: unrelated plugins installed on the machine (hypothesis: ~1 s) are not ours to time
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-        cmd = [sys.executable, "-m", "pytest", "deploytests/suite", "-q", "-p", "no:cacheprovider", "-p", "deploytests.plugin",
+        cmd = [sys.executable, "-m", "pytest", "deploytests/suite", "-q", "-p", "no:cacheprovider",
+               "-p", "deploytests.plugin",
                "-m", "not deploytests_destructive", "--containers", str(n)]  # the gate + the read-only suite
         started = time.monotonic()
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)

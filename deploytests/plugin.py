@@ -186,12 +186,13 @@ def pytest_report_collectionfinish(config, items):
 
 def header_lines(settings: Settings, provider: Provider) -> list[str]:
     app = f"{settings.app} ({settings.source_of('app')})" if settings.app else "(none: set --app)"
+    deploying = provider.rights.deploy and not settings.no_deploy
     return [
         f"deploytests: target {provider.name!r}: {provider.describe()}",
         f"deploytests: hosts: {', '.join(provider.labels())}",
         f"deploytests: app: {app}",
         f"deploytests: rights: {provider.rights.describe()}; "
-        f"{'deploying before verifying' if provider.rights.deploy and not settings.no_deploy else 'verifying what is live'}"
+        f"{'deploying before verifying' if deploying else 'verifying what is live'}"
         f"{' (--no-deploy)' if settings.no_deploy else ''}",
     ]
 

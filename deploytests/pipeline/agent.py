@@ -32,15 +32,23 @@ import http.client
 import json
 import os
 import pwd
-import grp
 import shutil
 import subprocess
 import sys
 import tarfile
 import time
 
-from .contract import (ConfigReply, ConfigRequest, ContractError, DeployArgs, DeployReply, GateArgs,
-                       RollbackArgs, StatusArgs, StatusReply)
+from .contract import (
+    ConfigReply,
+    ConfigRequest,
+    ContractError,
+    DeployArgs,
+    DeployReply,
+    GateArgs,
+    RollbackArgs,
+    StatusArgs,
+    StatusReply,
+)
 from .programs import source as program_source
 
 EVENT = "@@DT "
@@ -213,7 +221,7 @@ def acquire_lock(path, timeout, on_wait=None, clock=time.monotonic, sleep=time.s
                 os.close(fd)
                 raise AgentError("another deploy holds %s (%s); gave up after %gs" % (path, holder, timeout),
                                  hint="wait for it to finish, or raise lock_timeout; a dead holder frees the "
-                                      "lock by itself", step="lock")
+                                      "lock by itself", step="lock") from None
             sleep(interval)
 
 
@@ -811,7 +819,8 @@ def main(argv):
             args = takes.from_json(argv[1])
         except ContractError as exc:
             raise AgentError("agent arguments: %s" % exc, step=command,
-                             hint="the runner and this agent come from one deploytests version: a bug, report it")
+                             hint="the runner and this agent come from one deploytests version: a bug, report it") \
+                from None
         emit("result", **gives.from_dict(function(args)).to_dict())
         return 0
     except AgentError as exc:

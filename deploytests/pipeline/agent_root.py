@@ -390,7 +390,7 @@ def acquire_flock(path, timeout, what, on_wait=None, clock=time.monotonic, sleep
                 os.close(fd)
                 raise AgentError("%s: %s is held by another process; gave up after %gs" % (what, path, timeout),
                                  hint="wait until it finishes (ps -ef | grep -e apt -e dpkg), then run bootstrap "
-                                      "again")
+                                      "again") from None
             sleep(interval)
 
 
@@ -875,7 +875,8 @@ def cmd_config(app):
     try:
         request = ConfigRequest.from_json(sys.stdin.buffer.readline().decode("utf-8", "replace") or "{}")
     except ContractError as exc:
-        raise AgentError("config helper: expected an install, restore or activate request on stdin: %s" % exc)
+        raise AgentError("config helper: expected an install, restore or activate request on stdin: %s" % exc) \
+            from None
     if request.op == "restore":
         return {"changed": restore_config(settings)}
     if request.op == "activate":
@@ -901,7 +902,7 @@ def main(argv):
                 args = BootstrapArgs.from_json(argv[1])
             except ContractError as exc:
                 raise AgentError("root agent arguments: %s" % exc, hint="the runner and this agent come from one "
-                                 "deploytests version: a bug, report it")
+                                 "deploytests version: a bug, report it") from None
             result = BootstrapReply.from_dict(cmd_bootstrap(args)).to_dict()
         elif command == "config" and len(argv) == 2:
             result = ConfigReply.from_dict(cmd_config(argv[1])).to_dict()

@@ -1,12 +1,14 @@
 """bootstrap: make a server ready for deploys, idempotently, in one SSH round trip.
 
 First the server's ``/etc/os-release`` is read and its stack picked (:mod:`deploytests.stacks`; an OS no stack
-matches is refused in one line naming the supported ones): the stack supplies the packages, Apache's paths and
-tools and the vhost template, passed to the agent as data. Then one run of the root agent (``agent_root.py``: ``sudo -n python3 …``, the config file and the agent's own source
-on stdin, never in the command line or output), under a server-wide lock (``/var/lib/deploytests/bootstrap.lock``):
+matches is refused in one line naming the supported ones): the stack supplies the packages, Apache's paths and tools
+and the vhost template, passed to the agent as data. Then one run of the root agent (``agent_root.py``: ``sudo -n
+python3 …``, the config file and the agent's own source on stdin, never in the command line or output), under a
+server-wide lock (``/var/lib/deploytests/bootstrap.lock``):
 
 - installs what is missing of the stack's packages (``apache2 libapache2-mod-wsgi-py3 python3-venv iproute2`` on
-  Debian) with apt (only when missing: a second run does not even call apt), after waiting (bounded, with a message) for dpkg's lock;
+  Debian) with apt (only when missing: a second run does not even call apt), after waiting (bounded, with a
+  message) for dpkg's lock;
 - creates the app's system user (``--system --user-group``, no login shell, recorded as deploytests') and adds
   the deploy user to its group; neither may be root or a system account deploytests did not create;
 - makes the tree: ``/var/www/<app>`` + ``releases/`` + ``.deploy.lock`` + ``application.wsgi`` owned by the

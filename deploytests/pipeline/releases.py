@@ -106,7 +106,7 @@ class Status:
 
 def release_id(now: dt.datetime, sha256: str) -> str:
     """Sortable, unique-enough release id: UTC timestamp + artifact sha (the agent adds ``-2`` on a clash)."""
-    return now.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + sha256[:8]
+    return now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + sha256[:8]
 
 
 def deployed_by() -> str:
@@ -117,7 +117,7 @@ def release_meta(cfg: DeployConfig, artifact: Artifact, now: dt.datetime) -> dic
     """What RELEASE.json records (besides id and the artifact manifest)."""
     return {
         "app": cfg.app, "version": artifact.version, "name": artifact.name, "artifact_sha256": artifact.sha256,
-        "created_at": now.astimezone(dt.timezone.utc).isoformat(timespec="seconds"), "deployed_by": deployed_by(),
+        "created_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"), "deployed_by": deployed_by(),
         "source": artifact.manifest.get("git_sha"), "entry_point": cfg.entry_point,
     }
 
@@ -125,7 +125,8 @@ def release_meta(cfg: DeployConfig, artifact: Artifact, now: dt.datetime) -> dic
 def gate_args(cfg: DeployConfig, *, lock_timeout: float, gate_timeout: float) -> dict:
     """Arguments shared by deploy and rollback (pure): the fields of :class:`~.contract.GateArgs`."""
     return {
-        "app": cfg.app, "root": cfg.root, "port": cfg.port, "health_path": cfg.health_path, "server_name": cfg.server_name,
+        "app": cfg.app, "root": cfg.root, "port": cfg.port, "health_path": cfg.health_path,
+        "server_name": cfg.server_name,
         "lock_timeout": lock_timeout, "gate_timeout": gate_timeout, "app_user": cfg.app_user,
         "config_env": cfg.config_env, "config_path": cfg.remote_config_path, "entry_point": cfg.entry_point,
     }
@@ -153,7 +154,7 @@ def deploy(c, cfg: DeployConfig, artifact: Artifact, *, lock_timeout: float = 60
     started = time.monotonic()
     config_file = cfg.config_for(c.host, c.port)
     config = config_file.read_bytes() if config_file else None
-    args = deploy_args(cfg, artifact, now=now or dt.datetime.now(dt.timezone.utc), lock_timeout=lock_timeout,
+    args = deploy_args(cfg, artifact, now=now or dt.datetime.now(dt.UTC), lock_timeout=lock_timeout,
                        gate_timeout=gate_timeout, preflight=preflight,
                        config_size=len(config) if config is not None else None)
     res = _with_error_log(c, lambda: call_agent(c, "deploy", args, payload=(config or b"", artifact.path),

@@ -1,9 +1,9 @@
 """The lifecycle scenarios' workbench: one server, the example releases, and what to look at there.
 
 :class:`Lab` wraps a :class:`~deploytests.targets.Server` with the bundled example releases
-(``deploytests/examples/apps``, package data: yourapplication v1 and v2, broken-import, broken-health), packed once for the server's
-Python, and the probes the scenarios compare before and after: the release list, ``current``, the tree's
-fingerprint, what the site serves. Deploys log in as ``deploy_user`` (``deployer``, a login without sudo, on
+(``deploytests/examples/apps``, package data: yourapplication v1 and v2, broken-import, broken-health), packed once
+for the server's Python, and the probes the scenarios compare before and after: the release list, ``current``, the
+tree's fingerprint, what the site serves. Deploys log in as ``deploy_user`` (``deployer``, a login without sudo, on
 the containers); bootstrap and the probes use the server's own login (passwordless sudo).
 """
 
@@ -18,11 +18,11 @@ import requests
 
 from .. import pipeline
 from ..config import load_config
+from ..examples import APPS
 from . import fingerprint as fingerprint_program
 
 FINGERPRINT = Path(fingerprint_program.__file__).read_text(encoding="utf-8")  # run on the server as root
 
-from ..examples import APPS
 EXAMPLES = ("yourapplication", "yourapplication-v2", "broken-import", "broken-health")
 
 

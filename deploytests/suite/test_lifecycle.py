@@ -5,8 +5,8 @@ Every test is ``destructive``: skipped with the reason on real targets without `
 They run on a server of their own (:func:`lab`): on the docker target a fresh container, so the session's
 servers that the rest of the suite verifies are never touched; on a real target the target's first server,
 where the session's release is deployed again at the end (and the session's record of it updated).
-The payloads are the bundled example releases (``deploytests/examples/apps``), whose behaviour is known: v1, v2, one that
-cannot import, one whose health route answers 500. Deploys log in as ``deployer``, a login without sudo.
+The payloads are the bundled example releases (``deploytests/examples/apps``), whose behaviour is known: v1, v2,
+one that cannot import, one whose health route answers 500. Deploys log in as ``deployer``, a login without sudo.
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ class Interrupted:
         art, cfg = lab.artifact(name), lab.config()
         config = cfg.config_for(self.conn.host, self.conn.port)  # sent before the artifact, as deploy does
         config = config.read_bytes() if config else None
-        args = deploy_args(cfg, art, now=dt.datetime.now(dt.timezone.utc), lock_timeout=10, gate_timeout=10,
+        args = deploy_args(cfg, art, now=dt.datetime.now(dt.UTC), lock_timeout=10, gate_timeout=10,
                            config_size=None if config is None else len(config))
         self.release_id = args.release_id
         args = replace(args, pause_at=point, pause_seconds=30)

@@ -3,8 +3,8 @@
 :func:`bootstrap_all`, then (after the caller packed once per distinct server Python: a fleet may mix
 platforms) :func:`deploy_all`, each on all servers in parallel; :func:`read_live` is the ``--no-deploy`` twin that
 only reads what is live. Both return a :class:`Deployment`: per host, the live release id, the version and
-artifact sha256 it claims (from its ``RELEASE.json``) and the seconds each step took. It is JSON-friendly so that xdist workers
-sharing a real target can deploy once and hand the result to each other (:func:`once_per_run`).
+artifact sha256 it claims (from its ``RELEASE.json``) and the seconds each step took. It is JSON-friendly so that
+xdist workers sharing a real target can deploy once and hand the result to each other (:func:`once_per_run`).
 
 One host's failure does not stop the others: a host whose bootstrap or deploy failed (refused release,
 frozen or lost host) keeps its one-line ``error`` in its :class:`HostState`, the others are deployed and
@@ -121,7 +121,6 @@ def _error(outcome: HostOutcome) -> tuple[str, str]:
 def bootstrap_all(servers, cfg) -> Bootstrapped:
     """Bootstrap all servers in parallel; each reports its stack and Python (one artifact per Python)."""
     from .. import pipeline
-
     from ..stacks import get
 
     servers = list(servers)

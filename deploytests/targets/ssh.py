@@ -58,7 +58,7 @@ class SshProvider(Provider):
         partial = len(errors) < len(self.servers) and all(
             isinstance(e, ConnectError) and not isinstance(e, HostKeyError) for e in errors)
         if errors and partial:
-            for server, error in zip(self.servers, results):
+            for server, error in zip(self.servers, results, strict=True):
                 if error is not None:
                     server.lost = error.what  # its checks error with this line; the others go on
                     self.progress(f"{server.label}: {error.what}; the other hosts go on")

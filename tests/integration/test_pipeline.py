@@ -20,10 +20,10 @@ from deploytests import pipeline
 from deploytests.config import load_config
 from deploytests.containers import Fleet
 from deploytests.errors import DeployError, HostsFailed
+from deploytests.examples import APPS
 
 pytestmark = pytest.mark.integration
 
-from deploytests.examples import APPS
 SECRET = "s3cr3t-do-not-print"
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from deploytests.examples import APPS
 from deploytests.containers import Fleet
+from deploytests.examples import APPS
 from deploytests.ssh import known_hosts_line
 
 pytestmark = pytest.mark.integration

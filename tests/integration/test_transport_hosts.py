@@ -340,9 +340,9 @@ def test_a_preflight_500_shows_the_apps_traceback_redacted(pair, tmp_path):
 # ---------------------------------------------------------------- 8: two runs sharing one engine
 
 def test_the_sweep_tolerates_another_run_removing_containers_under_it(pair):
-    import docker
-
     import importlib
+
+    import docker
 
     sweeping = importlib.import_module("deploytests.containers.sweep")
 

@@ -34,7 +34,8 @@ def bootstrap_outcome():
         yield
 '''
 
-MANY_TESTS = "import pytest\n\n@pytest.mark.parametrize('n', range(30))\ndef test_uses_the_artifact(artifact, n):\n    pass\n"
+MANY_TESTS = ("import pytest\n\n@pytest.mark.parametrize('n', range(30))\n"
+              "def test_uses_the_artifact(artifact, n):\n    pass\n")
 
 
 def broken_app(pytester):

@@ -419,7 +419,7 @@ def test_the_runner_builds_and_reads_the_same_contract(srv):
     data = artifact("1.0")
     art = Artifact(path=Path("/unused"), app="app", name="app", version="1.0", sha256=hashlib.sha256(data).hexdigest(),
                    size=len(data), python_version=HERE, manifest={})
-    args = releases.deploy_args(cfg, art, now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), lock_timeout=1,
+    args = releases.deploy_args(cfg, art, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), lock_timeout=1,
                                 gate_timeout=1)
     args = replace(args, root=str(srv.root), app_user=srv.deploy_args("x")[0].app_user, entry_point="app:app",
                    post_deploy=[], python=sys.executable, health_path="/health")

@@ -8,10 +8,9 @@ import pytest
 
 from deploytests.containers import images, keys
 from deploytests.containers.sweep import L_HOST, L_KEEP, L_PID, L_START, owner_labels, should_sweep
-from deploytests.errors import (CommandFailed, DeployTestsError, EngineUnavailable, HostOutcome, HostsFailed,
-                                WaitTimeout)
-from deploytests.waiting import wait_until
+from deploytests.errors import CommandFailed, DeployTestsError, EngineUnavailable, HostOutcome, HostsFailed, WaitTimeout
 from deploytests.testing import FakeClock
+from deploytests.waiting import wait_until
 
 
 @pytest.fixture

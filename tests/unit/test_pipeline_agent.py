@@ -16,7 +16,6 @@ from deploytests.pipeline import agent
 from deploytests.pipeline.contract import ConfigRequest
 from deploytests.testing import FakeClock, deploy_args, rollback_args
 
-
 IDS = ["20260101T000000Z-aaaaaaaa", "20260102T000000Z-bbbbbbbb", "20260103T000000Z-cccccccc",
        "20260104T000000Z-dddddddd", "20260105T000000Z-eeeeeeee"]
 
@@ -91,7 +90,8 @@ def test_gate_polls_until_the_new_release_answers_and_reports_the_last_answer():
 
     clock = FakeClock()
     args = rollback_args("/var/www/app", port=80, server_name="localhost")
-    assert agent.gate(args, "new", 5, clock=clock, sleep=clock.sleep, probe=probe) == (True, 8, "HTTP 200 from release new")
+    ok = agent.gate(args, "new", 5, clock=clock, sleep=clock.sleep, probe=probe)
+    assert ok == (True, 8, "HTTP 200 from release new")
     clock = FakeClock()
     ok, attempts, last = agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=lambda *a: (500, None))
     assert not ok and attempts == 21 and last == "HTTP 500 from release (no X-Deploy-Release header)"
@@ -238,7 +238,8 @@ def test_release_check_imports_once_runs_post_deploy_then_gets_health(release):
      "failed its preflight (import app:app) (exit 1): ImportError: no such thing"),
     (APP, ["echo first; echo oops >&2; exit 7"], "post_deploy",
      "post-deploy command 'echo first; echo oops >&2; exit 7' failed (exit 7): oops"),
-    (APP, [], "preflight", "failed its preflight (GET /health in-process) (exit 1): preflight: GET /health -> 500 BOOM"),
+    (APP, [], "preflight",
+     "failed its preflight (GET /health in-process) (exit 1): preflight: GET /health -> 500 BOOM"),
 ])
 def test_release_check_failures_name_their_step(release, source, post, step, message):
     rel, args, events = release

@@ -13,16 +13,16 @@ import pytest
 from deploytests import stacks
 from deploytests.config import load_config
 from deploytests.errors import HostOutcome, HostsFailed
+from deploytests.examples import APPS
 from deploytests.pipeline import remote, templates
+from deploytests.pipeline.artifact import Artifact
+from deploytests.pipeline.hosts import run_on_hosts
 from deploytests.pipeline.provision import bootstrap_args
 from deploytests.pipeline.releases import deploy_args, release_id
-from deploytests.pipeline.hosts import run_on_hosts
-from deploytests.pipeline.artifact import Artifact
 from deploytests.testing import FakeConn
 
-from deploytests.examples import APPS
 CFG = load_config(APPS / "yourapplication")
-NOW = dt.datetime(2026, 11, 26, 16, 45, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 26, 16, 45, 0, tzinfo=dt.UTC)
 ART = Artifact(path=Path("/tmp/a.tar"), app="yourapplication", name="yourapplication", version="1.0",
                sha256="ab" * 32, size=123, python_version="3.11", manifest={"git_sha": "f00"})
 

@@ -10,18 +10,14 @@ import os
 import shutil
 import sys
 import tarfile
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from deploytests.config import load_config
+from deploytests.examples import APPS
 from deploytests.pipeline import artifact as packmod
 from deploytests.testing import stand_in_wheel
-
-from deploytests.examples import APPS
-
-
 
 
 @pytest.fixture(scope="session")
@@ -150,7 +146,8 @@ def test_installer_is_installed_when_the_app_requires_it(tmp_path):
     app = tmp_path / "app-1.0-py3-none-any.whl"
     assert packmod.install_list(app, wheels, ["Flask>=2.3"]) == ["app-1.0-py3-none-any.whl",
                                                                  "flask-3.0.0-py3-none-any.whl"]
-    assert "installer-0.7.0-py3-none-any.whl" in packmod.install_list(app, wheels, ["installer>=0.7; python_version>'3'"])
+    marked = ["installer>=0.7; python_version>'3'"]
+    assert "installer-0.7.0-py3-none-any.whl" in packmod.install_list(app, wheels, marked)
 
 
 def tree_members(art, part):

@@ -19,10 +19,9 @@ import pytest
 
 from deploytests.errors import ConfigError, ConnectError, DeployError, HostOutcome
 from deploytests.pipeline import agent, remote
-from deploytests.pipeline.hosts import run_on_hosts
 from deploytests.pipeline.contract import StatusArgs
+from deploytests.pipeline.hosts import run_on_hosts
 from deploytests.testing import FakeClock, FakeConn, deploy_args
-
 
 # ---------------------------------------------------------------- 4: bounded waits
 
@@ -463,7 +462,7 @@ def test_status_names_a_dangling_current(tmp_path):
     assert res["live"] is None and res["dangling"] == "releases/20260101T000000Z-aaaaaaaa"
 
 
-IDS = [f"2026010{i}T000000Z-{c * 8}" for i, c in zip(range(1, 8), "abcdefg")]
+IDS = [f"2026010{i}T000000Z-{c * 8}" for i, c in zip(range(1, 8), "abcdefg", strict=True)]
 
 
 def test_a_no_change_deploy_still_prunes(tmp_path, monkeypatch):
