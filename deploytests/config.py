@@ -71,8 +71,9 @@ KNOWN_KEYS = (
 class DeployConfig:
     """Validated deploy settings of one app; ``source`` is the file they came from.
 
-    Derived server paths follow DESIGN §3: :attr:`root` is ``/var/www/<app>``, the uploaded config lives at
-    :attr:`remote_config_path` (``config_path`` if given, else ``<root>/shared/application.cfg``).
+    Derived server paths (docs/architecture.md, "What lands on the server"): :attr:`root` is ``/var/www/<app>``, the
+    uploaded config lives at :attr:`remote_config_path` (``config_path`` if given, else
+    ``<root>/shared/application.cfg``).
     """
 
     app: str

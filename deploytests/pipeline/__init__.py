@@ -1,4 +1,4 @@
-"""The deploy pipeline: pack, bootstrap, deploy, rollback, status (DESIGN §3).
+"""The deploy pipeline: pack, bootstrap, deploy, rollback, status (docs/architecture.md).
 
 Plain functions of a Fabric connection ``c`` (or, for ``pack``, of the project dir) that return small result
 objects; no pytest anywhere. Remote work is one agent run per step (:mod:`.agent` as the deploy user,

@@ -241,7 +241,7 @@ def write_lock_owner(fd, info):
 # ---------------------------------------------------------------- release tree
 
 class Tree:
-    """Paths of one app's tree on the server (DESIGN §3)."""
+    """Paths of one app's tree on the server."""
 
     def __init__(self, root):
         self.root = root

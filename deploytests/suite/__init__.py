@@ -1,4 +1,4 @@
-"""The verification suite (DESIGN §5, all but the lifecycle scenarios). Uses only the plugin's public
-fixtures, so it runs the same on containers (``pytest --pyargs deploytests.suite``, or ``pytest deploytests/suite``
+"""The verification suite (the gate: every promise of docs/promises.md, plus the lifecycle scenarios). Uses only
+the plugin's public fixtures, so it runs the same on containers (``pytest --pyargs deploytests.suite``, or ``pytest deploytests/suite``
 in this repository) and on real targets (``... --target staging``). In a project, the gate adds the project's own
 deploy tests: ``pytest --pyargs deploytests.suite tests/deploy``."""

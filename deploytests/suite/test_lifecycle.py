@@ -1,4 +1,4 @@
-"""Lifecycle and failure scenarios (DESIGN §5): redeploy under load, rollback, health gate, interrupted and
+"""Lifecycle and failure scenarios: redeploy under load, rollback, health gate, interrupted and
 concurrent deploys, idempotence, upgrade, changed host key, least privilege.
 
 Every test is ``destructive``: skipped with the reason on real targets without ``destructive = true``.
