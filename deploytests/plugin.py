@@ -332,8 +332,11 @@ def deploy_config(deploy_settings, deploy_target):
 
 
 def _shared(pytestconfig, provider: Provider, step: str, produce):
-    """Run ``produce`` here, or once for all xdist workers when they share a real target."""
-    uid = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    """Run ``produce`` here, or once for all xdist workers when they share a real target. Only a process that is
+    itself an xdist worker shares (``workerinput``): a pytest run started from inside a worker (a test running
+    pytest) inherits the worker's ``PYTEST_XDIST_TESTRUNUID`` but must deploy for itself."""
+    workerinput = getattr(pytestconfig, "workerinput", None)
+    uid = workerinput.get("testrunuid") if workerinput else None
     if provider.kind == "docker" or not uid:
         return produce()
     path = Path(tempfile.gettempdir()) / f"deploytests-{uid}" / f"{provider.name}-{step}.json"
