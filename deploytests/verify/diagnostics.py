@@ -16,37 +16,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..stacks import DEFAULT, Stack
-
-# `pip freeze` without pip (venvs are made --without-pip): every installed distribution as name==version
-FREEZE = ("import importlib.metadata as m; "
-          "print(*sorted({d.metadata['Name'] + '==' + d.version for d in m.distributions()}), sep=chr(10))")
+from . import freeze as _freeze
+from . import since_deploy as _since_deploy
 
 MARK = "@@DT-SECTION "
 REDACTED = "[redacted]"
 
 
-# Apache error log lines logged since the live release's deploy began (RELEASE.json's created_at, UTC; the
-# log's stamps are the server's local time): a line without a stamp belongs to the stamped line above it.
-SINCE_DEPLOY = r"""
-import calendar, sys, time
-created = sys.argv[1]
-try:
-    since = calendar.timegm(time.strptime(created[:19], "%Y-%m-%dT%H:%M:%S")) - 1
-except ValueError:
-    sys.exit("no live release to date its deploy by")
-keep, out = False, []
-for line in open(sys.argv[2], errors="replace"):
-    if line.startswith("[") and "]" in line:
-        words = line[1:line.index("]")].split()
-        try:
-            words[3] = words[3].split(".")[0]
-            keep = time.mktime(time.strptime(" ".join(words), "%a %b %d %H:%M:%S %Y")) >= since
-        except (IndexError, ValueError):
-            pass
-    if keep:
-        out.append(line)
-sys.stdout.write("".join(out[-40:]) or "(no lines since the deploy of the live release began, %s)\n" % created)
-"""
+# The programs the script runs, each a real module sent as ``python -c <source>``: ``pip freeze`` without pip
+# (venvs are made --without-pip) and the error log lines since the live release's deploy began.
+FREEZE = Path(_freeze.__file__).read_text(encoding="utf-8")
+SINCE_DEPLOY = Path(_since_deploy.__file__).read_text(encoding="utf-8")
 # the live release's creation time, read as the login (never as root: RELEASE.json is the deploy user's)
 CREATED = "import json,sys; print(json.load(open(sys.argv[1])).get('created_at', ''))"
 

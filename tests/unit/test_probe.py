@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 from deploytests.verify import probe
-from deploytests.verify.diagnostics import SINCE_DEPLOY, script
+from deploytests.verify.diagnostics import FREEZE, SINCE_DEPLOY, script
 
 RID = "20261128T020758Z-df7f7fcb"
 
@@ -84,3 +84,18 @@ def test_diagnostics_script_is_valid_shell_and_parses_into_its_sections(tmp_path
     titles = re.findall(r"echo '@@DT-SECTION ([^']*)'", text)
     assert titles[:2] == ["Apache error log since verification began (byte 10)",
                           "Apache error log since the deploy of the live release began"]
+
+
+def test_freeze_program_lists_this_venv_as_name_equals_version():
+    out = subprocess.run([sys.executable, "-c", FREEZE], capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    assert lines == sorted(lines) and all("==" in line for line in lines)
+    assert any(line.lower().startswith("pytest==") for line in lines)
+
+
+def test_error_log_program_refuses_a_release_without_a_date(tmp_path):
+    (tmp_path / "error.log").write_text("[Sat Nov 28 01:00:00.000001 2026] [wsgi:error] noise\n")
+    run = subprocess.run([sys.executable, "-c", SINCE_DEPLOY, "", str(tmp_path / "error.log")],
+                         capture_output=True, text=True)
+    assert run.returncode == 1 and run.stdout == ""
+    assert "no live release to date its deploy by" in run.stderr
