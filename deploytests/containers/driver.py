@@ -1,4 +1,4 @@
-"""Start N throwaway server containers and hand them out as :class:`~deploytests.targets.base.Server`.
+"""Start N throwaway server containers and hand them out as :class:`~deploytests.servers.Server`.
 
 :class:`Fleet` is a context manager (usable without pytest)::
 
@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DeployTestsError, tail
+from ..servers import Server
 from ..waiting import wait_until
 from . import engine, images, keys, sweep
 
@@ -88,7 +89,7 @@ class Fleet:
         self.run_options = dict(run_options or {})  # extra containers.run() kwargs, e.g. tmpfs={path: "size=12m"}
         self.workdir: Path | None = workdir
         self.containers: list = []
-        self.servers: list = []  # of deploytests.targets.base.Server
+        self.servers: list[Server] = []
         self.times = StepTimes()
         self.tag = ""
         self.tags: dict[str, str] = {}  # image name -> its tag
@@ -166,7 +167,6 @@ class Fleet:
             return f"(no log: {exc})"
 
     def _ready(self, container):
-        from ..targets.base import Server  # late: deploytests.targets imports this package
         name = container.labels["deploytests.name"]
         addr = self.address
         ssh_port, http_port = _published(container, "22/tcp"), _published(container, "80/tcp")

@@ -1,0 +1,94 @@
+"""A server of a target: the :class:`Server` handle, reachable over SSH with a pinned host key.
+
+Its own module, below both :mod:`deploytests.targets` and :mod:`deploytests.containers` (which makes them):
+neither imports the other for it. :mod:`deploytests.targets.base` re-exports it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # fabric/paramiko load only when a connection is opened, not with the plugin
+    from .ssh import PinnedConnection
+    from .stacks import Stack
+
+
+@dataclass
+class Server:
+    """One server of a target, reachable over SSH with a pinned host key.
+
+    ``label`` is the readable id used in test ids and messages: ``docker://web-1``, ``ssh://appuser@web1``.
+    ``base_url`` is where the runner reaches the site over HTTP (``http://127.0.0.1:32768``).
+    ``connection()`` opens one :class:`~deploytests.ssh.PinnedConnection` per server and reuses it for
+    the whole run (Fabric steps and Testinfra checks share it).
+    """
+
+    name: str
+    label: str
+    host: str
+    port: int
+    user: str
+    key_filename: Path
+    known_hosts: Path
+    base_url: str
+    container_id: str | None = None
+    timeout: float | None = None  # the host timeout in seconds (None: DEPLOYTESTS_HOST_TIMEOUT or 30)
+    lost: str | None = None  # why the host stopped answering ("no answer for 30 s"); not tried again
+    _conn: PinnedConnection | None = field(default=None, repr=False, compare=False)
+    _stack: Stack | None = field(default=None, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def connection(self) -> PinnedConnection:
+        """The shared, open connection to this server (opened on first use).
+
+        Once the host stopped answering (its connection's watchdog gave up), every later call raises that
+        reason at once: a frozen host costs the bound once per run, not once per check."""
+        from .errors import ConnectError
+
+        with self._lock:
+            if self._conn is not None and getattr(self._conn, "lost", None):
+                self.lost = self.lost or self._conn.lost
+            if self.lost:
+                raise ConnectError(f"{self.lost} earlier in this run; not tried again", where=self.label,
+                                   hint="the host is frozen or unreachable; check it and run again")
+            if self._conn is None or not self._conn.is_connected:
+                if self._conn is not None:
+                    self._conn.close()  # a dropped transport still holds its client and socket
+                self._conn = self.new_connection()
+            return self._conn
+
+    @property
+    def stack(self) -> Stack:
+        """The server's stack (:mod:`deploytests.stacks`), picked from its ``/etc/os-release`` on first use.
+        Raises :class:`~deploytests.stacks.UnsupportedServer` naming the OS and the supported ones."""
+        if self._stack is None:
+            from .stacks import detect
+
+            self._stack = detect(self.connection(), where=self.label)
+        return self._stack
+
+    @stack.setter
+    def stack(self, value: Stack) -> None:
+        """Bootstrap already read it: no second round trip."""
+        self._stack = value
+
+    def new_connection(self, *, user: str | None = None) -> PinnedConnection:
+        """A fresh, separate connection (for concurrency tests or another login user)."""
+        from .ssh import connect
+
+        return connect(self.host, user=user or self.user, port=self.port, key_filename=self.key_filename,
+                       known_hosts=self.known_hosts, label=self.label, timeout=self.timeout)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def ssh_command(self) -> str:
+        """A ready-to-paste OpenSSH command line for this server, checking the pinned key."""
+        return (f"ssh -i {self.key_filename} -p {self.port} -o UserKnownHostsFile={self.known_hosts} "
+                f"-o StrictHostKeyChecking=yes {self.user}@{self.host}")
