@@ -11,7 +11,6 @@ answers, and otherwise built locally with ``debootstrap --variant=minbase`` + ``
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import io
 import os
@@ -23,6 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..cache import cache_dir, file_lock
 from ..errors import DeployTestsError
 
 # deploytests/dockerfiles links to the top-level dockerfiles/ in a checkout, and is a copy in an installed wheel
@@ -32,14 +32,6 @@ DEBIAN_MIRROR = "http://deb.debian.org/debian"
 LABEL = "deploytests"
 
 Progress = Callable[[str], None]
-
-
-def cache_dir() -> Path:
-    """Per-user cache (lock files, debootstrap tarballs): ``$XDG_CACHE_HOME/deploytests``."""
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    path = root / "deploytests"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def content_hash(folders: list[Path], base: str) -> str:
@@ -68,22 +60,6 @@ def image_tag(name: str, base: str = DEFAULT_BASE, root: Path = DOCKERFILES) -> 
     return f"deploytests/{name}:{content_hash(image_folders(name, root), base)}"
 
 
-class _FileLock:
-    """An exclusive flock on a file in the cache dir, so parallel runs (xdist) build an image once."""
-
-    def __init__(self, name: str):
-        self.path = cache_dir() / f"{name}.lock"
-
-    def __enter__(self):
-        self.fh = self.path.open("w")
-        fcntl.flock(self.fh, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc):
-        fcntl.flock(self.fh, fcntl.LOCK_UN)
-        self.fh.close()
-
-
 def _has_image(client, ref: str) -> bool:
     import docker
 
@@ -98,7 +74,7 @@ def ensure_base(client, base: str = DEFAULT_BASE, progress: Progress = print) ->
     """Make ``base`` exist locally: present, pulled, or built with debootstrap + import. Returns ``base``."""
     if _has_image(client, base):
         return base
-    with _FileLock("base"):
+    with file_lock(cache_dir() / "base.lock"):
         if _has_image(client, base):
             return base
         try:
@@ -155,7 +131,7 @@ def ensure_image(client, name: str, *, base: str = DEFAULT_BASE, root: Path = DO
     tag = image_tag(name, base, root)
     if _has_image(client, tag):
         return tag
-    with _FileLock(f"image-{name}"):
+    with file_lock(cache_dir() / f"image-{name}.lock"):
         if _has_image(client, tag):
             return tag
         ensure_base(client, base, progress)

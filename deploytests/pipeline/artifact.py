@@ -43,7 +43,6 @@ test, the targets file or a local database makes no new release. Costs and cache
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
@@ -61,6 +60,8 @@ from dataclasses import dataclass, field
 from email.parser import Parser
 from pathlib import Path
 
+from ..cache import cache_dir as default_cache_dir
+from ..cache import file_lock
 from ..config import DeployConfig
 from ..errors import CommandFailed, DeployError, tail
 from . import bytecode
@@ -94,11 +95,6 @@ class Artifact:
     @property
     def short_sha(self) -> str:
         return self.sha256[:8]
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "deploytests"
 
 
 def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3.11",
@@ -341,25 +337,11 @@ def _pip_install(env: Path, requires: list[str], where: str, what: str) -> None:
                                "PIP_INDEX_URL)", detail=tail(proc.stdout + proc.stderr, 30))
 
 
-@contextlib.contextmanager
 def _locked(path: Path):
-    import fcntl
-
-    deadline = time.monotonic() + 2 * PIP_TIMEOUT  # the holder's pip runs are bounded by PIP_TIMEOUT each
-    with open(path, "a") as fh:
-        while True:  # held by a live build/pip run; released by the kernel if that process dies
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise DeployError(f"{path} stayed locked by another pack for {2 * PIP_TIMEOUT}s",
-                                      hint="is another deploytests run stuck? end it and pack again") from None
-                time.sleep(0.1)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    """The pack lock on ``path``: the holder's pip runs are bounded by PIP_TIMEOUT each."""
+    return file_lock(path, 2 * PIP_TIMEOUT, stuck=lambda: DeployError(
+        f"{path} stayed locked by another pack for {2 * PIP_TIMEOUT}s",
+        hint="is another deploytests run stuck? end it and pack again"))
 
 
 def wheel_metadata(wheel: Path) -> dict:
