@@ -541,6 +541,20 @@ def pytest_testnodedown(node, error):
     data = getattr(node, "workeroutput", {}).get("deploytests")
     if data:
         node.config.stash[RUN].setdefault("workers", {})[node.gateway.id] = data
+    uid = getattr(node, "workerinput", {}).get("testrunuid")
+    if uid:  # the workers' shared dir (a real target's lock, the deploy-once record): removed at the end
+        node.config.stash[RUN].setdefault("runuids", set()).add(uid)
+
+
+def pytest_unconfigure(config):
+    """On the xdist controller, once every worker is down: remove the run's shared dir
+    (``$TMPDIR/deploytests-<testrunuid>``), which only this run's workers wrote."""
+    if hasattr(config, "workerinput"):
+        return
+    import shutil
+
+    for uid in config.stash.get(RUN, {}).get("runuids", ()):
+        shutil.rmtree(Path(tempfile.gettempdir()) / f"deploytests-{uid}", ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter, config):
