@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from wholesuite import run_whole_suite
 
 from deploytests.containers import engine, keys
 from deploytests.containers.driver import read_banner
@@ -22,9 +23,6 @@ from deploytests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
-SUITE = ROOT / "deploytests" / "suite"
-APP = ROOT / "deploytests" / "examples" / "apps" / "yourapplication"
 
 BY_HAND = """
 set -eu
@@ -75,17 +73,5 @@ def plain():
 
 
 def test_plain_debian_bootstrapped_passes_the_whole_suite(pytester, plain):
-    pytester.makefile(".toml", targets=f"""
-        [targets.plain]
-        hosts = ["admin@127.0.0.1:{plain['ssh']}"]
-        identity_file = "{plain['key']}"
-        known_hosts = "{plain['known_hosts']}"
-        base_url = "http://127.0.0.1:{plain['http']}"
-        deploy = true
-        destructive = false
-    """)
-    result = pytester.runpytest_subprocess(str(SUITE), "--target", "plain", "--app", str(APP), "--targets-file",
-                                           str(pytester.path / "targets.toml"), "-p", "no:cacheprovider", "-rfE")
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("failed", 0) == 0 and outcomes.get("error", 0) == 0, result.stdout.str()[-6000:]
-    assert outcomes["passed"] >= 20
+    run_whole_suite(pytester, "plain", f"admin@127.0.0.1:{plain['ssh']}", key=plain["key"],
+                    known_hosts=plain["known_hosts"], base_url=f"http://127.0.0.1:{plain['http']}")

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from wholesuite import run_whole_suite
 
 from deploytests import pipeline
 from deploytests.config import load_config
@@ -29,7 +30,6 @@ from deploytests.waiting import wait_until
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-SUITE = ROOT / "deploytests" / "suite"
 APP = ROOT / "deploytests" / "examples" / "apps" / "yourapplication"
 
 HOLD_DPKG_LOCK = ("import fcntl, os, time\n"
@@ -90,20 +90,8 @@ def test_bare_server_bootstrapped_passes_the_whole_suite(pytester, bare):
     server, _ = bare
     kh = pytester.path / "known_hosts"
     kh.write_text(Path(server.known_hosts).read_text())
-    pytester.makefile(".toml", targets=f"""
-        [targets.bare]
-        hosts = ["{server.user}@{server.host}:{server.port}"]
-        identity_file = "{server.key_filename}"
-        known_hosts = "known_hosts"
-        base_url = "{server.base_url}"
-        deploy = true
-        destructive = false
-    """)
-    result = pytester.runpytest_subprocess(str(SUITE), "--target", "bare", "--app", str(APP), "--targets-file",
-                                           str(pytester.path / "targets.toml"), "-p", "no:cacheprovider", "-rfE")
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("failed", 0) == 0 and outcomes.get("error", 0) == 0, result.stdout.str()[-6000:]
-    assert outcomes["passed"] >= 20
+    run_whole_suite(pytester, "bare", f"{server.user}@{server.host}:{server.port}", key=server.key_filename,
+                    known_hosts="known_hosts", base_url=server.base_url)
 
 
 def test_link_planted_by_the_deploy_user_is_never_followed(bare):
