@@ -87,7 +87,7 @@ def gate_run(n: int, repeat: int = 5) -> dict:
     from deploytests.config import load_config
     from deploytests.containers import Fleet
     from deploytests.examples import APPS
-    from deploytests.targets.deployment import bootstrap_all
+    from deploytests.pipeline.fleet import bootstrap_all
     from deploytests.verify.facts import gather, gather_all
     from deploytests.verify.promises import PROMISES, Expected, NotApplicable, verify
 

@@ -33,9 +33,10 @@ import pytest
 
 from .config import DeployConfig
 from .errors import DeployTestsError
+from .pipeline.fleet import Bootstrapped, Deployment, bootstrap_all, deploy_all, read_live
 from .settings import OPTIONS, Settings, resolve
 from .targets import Provider, Server, provider_for
-from .targets.deployment import Bootstrapped, Deployment, bootstrap_all, deploy_all, once_per_run, read_live
+from .targets.sharing import once_per_run
 
 pytest_plugins = ["deploytests.faults.plugin"]  # --deploytests-faults (the gate's fault catalogue)
 

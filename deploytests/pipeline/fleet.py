@@ -5,7 +5,7 @@ platforms) :func:`deploy_all`, each on all servers in parallel; :func:`read_live
 only reads what is live. Both return a :class:`Deployment`: per host, the live release id, the version and
 artifact sha256 it claims (from its ``RELEASE.json``) and the seconds each step took. It is JSON-friendly so that
 xdist workers sharing a real target can deploy once and hand the result to each other
-(:func:`deploytests.targets.deployment.once_per_run`).
+(:func:`deploytests.targets.sharing.once_per_run`).
 
 One host's failure does not stop the others: a host whose bootstrap or deploy failed (refused release,
 frozen or lost host) keeps its one-line ``error`` in its :class:`HostState`, the others are deployed and

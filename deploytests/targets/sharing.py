@@ -1,4 +1,8 @@
-"""One real target shared by xdist workers: a readers-writer lock, so destructive scenarios never overlap checks.
+"""One real target shared by xdist workers: deploy once (:func:`once_per_run`), and a readers-writer lock, so
+destructive scenarios never overlap checks.
+
+On a real target the first worker to ask bootstraps and deploys; the others wait on a file lock and read its
+result (or its one-line error: a failed deploy is not retried by each worker).
 
 On a real target every xdist worker verifies the same servers. The lifecycle scenarios (``destructive``)
 deploy other releases there and put the session's release back at the end, so nothing else may run on the
@@ -11,8 +15,36 @@ file per run (``$TMPDIR/deploytests-<xdist run id>/<target>.rwlock``): the kerne
 from __future__ import annotations
 
 import fcntl
+import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+
+from ..cache import file_lock
+from ..errors import DeployTestsError
+
+
+def once_per_run(path: Path, produce: Callable[[], str]) -> str:
+    """Run ``produce`` in the first process to get here and hand its text to every later one.
+
+    Processes (xdist workers) serialize on :func:`~deploytests.cache.file_lock` of ``path.lock`` (no timeout:
+    the holder's own steps are bounded by ``--host-timeout``); the first writes ``path``, the others read it. If
+    ``produce`` raised, the error's line is stored and re-raised by everyone.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with file_lock(path.with_suffix(".lock")):
+        if not path.exists():
+            try:
+                path.write_text(json.dumps({"ok": produce()}))
+            except Exception as exc:  # any failure: the other workers must not try the real target again
+                text = exc.render() if isinstance(exc, DeployTestsError) else f"{type(exc).__name__}: {exc}"
+                path.write_text(json.dumps({"error": text}))
+                raise
+        data = json.loads(path.read_text())
+    if "error" in data:
+        raise DeployTestsError(f"the deploy of another worker failed: {data['error'].splitlines()[0]}",
+                               detail=data["error"])
+    return data["ok"]
 
 
 class TargetLock:

@@ -11,7 +11,7 @@ import pytest
 STUB_TARGET = '''
 import os
 import pytest
-from deploytests.targets.deployment import Bootstrapped
+from deploytests.pipeline.fleet import Bootstrapped
 
 class Rights:
     deploy = destructive = True

@@ -15,8 +15,8 @@ from deploytests.config import load_config
 from deploytests.containers.driver import Fleet
 from deploytests.errors import ConfigError
 from deploytests.pipeline import bytecode, provision, templates
+from deploytests.pipeline.fleet import Bootstrapped, artifact_for
 from deploytests.settings import Settings, resolve
-from deploytests.targets.deployment import Bootstrapped, artifact_for
 from deploytests.targets.docker import DockerProvider
 from deploytests.verify import wsgi_daemons
 

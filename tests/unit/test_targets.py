@@ -133,7 +133,7 @@ def test_unknown_kind(tmp_path):
 
 
 def test_once_per_run_hands_the_first_result_to_later_workers(tmp_path):
-    from deploytests.targets.deployment import once_per_run
+    from deploytests.targets.sharing import once_per_run
 
     calls = []
     produce = lambda: calls.append(1) or "deployed"  # noqa: E731
@@ -143,7 +143,7 @@ def test_once_per_run_hands_the_first_result_to_later_workers(tmp_path):
 
 def test_once_per_run_failure_is_not_retried_by_later_workers(tmp_path):
     from deploytests.errors import DeployTestsError
-    from deploytests.targets.deployment import once_per_run
+    from deploytests.targets.sharing import once_per_run
 
     def boom():
         raise RuntimeError("ssh went away")
@@ -157,8 +157,8 @@ def test_once_per_run_failure_is_not_retried_by_later_workers(tmp_path):
 def test_bootstrap_all_refuses_servers_of_different_machines(monkeypatch):
     from deploytests import pipeline
     from deploytests.errors import DeployTestsError, HostOutcome
+    from deploytests.pipeline.fleet import bootstrap_all
     from deploytests.pipeline.provision import BootstrapResult
-    from deploytests.targets.deployment import bootstrap_all
 
     def outcomes(*machines):
         return [HostOutcome(f"web{i}", BootstrapResult(f"web{i}", False, python_version="3.11", machine=m), None, 0.1)
@@ -189,3 +189,24 @@ def test_kept_containers_are_printed_with_container_url_and_ssh_line():
     removed = DockerProvider(find_target("docker", None), Settings(), progress=lambda m: None)
     removed.servers = servers
     assert removed.keep_lines() == []
+
+
+def test_pipeline_package_names_load_on_first_use():
+    """``deploytests.pipeline`` exports its public names lazily; each one resolves, ``__all__`` lists them all."""
+    import subprocess
+    import sys
+
+    from deploytests import pipeline
+    from deploytests.pipeline import _WHERE
+
+    assert sorted(pipeline.__all__) == sorted(_WHERE)
+    for name in pipeline.__all__:
+        assert getattr(pipeline, name).__name__ == name
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        pipeline.nope  # noqa: B018
+    # loading the plugin (every pytest run of a user's environment) imports the fleet, not the packer or Fabric
+    code = ("import sys, deploytests.plugin; "
+            "print(sorted(m for m in ('fabric', 'deploytests.pipeline.artifact', 'deploytests.pipeline.remote') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
