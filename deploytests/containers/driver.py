@@ -134,6 +134,8 @@ class Fleet:
         self.tag = self.tags[self.image]
         if self.workdir is None:
             self.workdir = Path(tempfile.mkdtemp(prefix=f"deploytests-{self.run_id}-"))
+        if self._workdir_given is None:  # ours: a later run removes it if this one dies without stop()
+            sweep.write_owner(self.workdir, sweep.owner_labels(self.run_id, keep=self.keep))
         self.key = keys.ClientKey.generate(self.workdir, comment=f"deploytests-{self.run_id}")
         self.known_hosts = self.workdir / "known_hosts"
         self.known_hosts.touch(mode=0o600)

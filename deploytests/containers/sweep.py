@@ -3,10 +3,14 @@
 Every container carries labels: the project label, the run id, the owning process (hostname, pid and the
 process start time, so a reused pid is not mistaken for the owner) and ``keep`` (set by
 ``--keep-containers``). :func:`should_sweep` is the pure decision; :func:`sweep` applies it.
+
+A run's temp dir (``$TMPDIR/deploytests-<run>-*``: its client key and known_hosts) carries the same labels in
+``owner.json``, so a run that died after its containers were gone (or before any started) is swept as well.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -57,6 +61,36 @@ def should_sweep(labels: dict[str, str], *, this_host: str,
     return False, f"owner pid {pid} still runs"
 
 
+OWNER_FILE = "owner.json"
+
+
+def write_owner(workdir: Path, labels: dict[str, str]) -> None:
+    """Record the run's owner labels in its temp dir, for :func:`sweep_workdirs`."""
+    (workdir / OWNER_FILE).write_text(json.dumps(labels))
+
+
+def sweep_workdirs(*, this_host: str | None = None, tmp: Path | None = None,
+                   start_of: Callable[[int], str | None] = process_start) -> list[Path]:
+    """Remove the temp dirs of dead runs (same decision as for containers); return them.
+
+    Only real directories (not links) owned by this user and holding an ``owner.json`` are considered: the
+    temp dir is shared with everyone on the machine."""
+    this_host = this_host or socket.gethostname()
+    removed = []
+    for path in Path(tmp or tempfile.gettempdir()).glob("deploytests-*-*"):
+        try:
+            st = os.lstat(path)
+            if not os.path.isdir(path) or os.path.islink(path) or st.st_uid != os.getuid():
+                continue
+            labels = json.loads((path / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue  # not a run dir of ours, or already gone
+        if isinstance(labels, dict) and should_sweep(labels, this_host=this_host, start_of=start_of)[0]:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 def _remove_workdirs(run_id: str) -> None:
     """Delete a swept run's temp dirs (its private client key and known_hosts) on this machine."""
     if run_id:
@@ -89,4 +123,5 @@ def sweep(client, *, progress: Callable[[str], None] = print) -> list[str]:
             _remove_workdirs(labels.get(L_RUN, ""))
     if removed:
         progress(f"swept {len(removed)} leftover container(s) of killed runs: {', '.join(removed)}")
+    sweep_workdirs(this_host=this_host)
     return removed

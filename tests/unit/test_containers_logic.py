@@ -243,3 +243,35 @@ def test_process_start_reads_proc_stat_without_leaking_the_file():
         gc.collect()
     assert start is not None and start.isdigit()
     assert process_start(2**22 + 12345) is None  # above pid_max: no such process
+
+
+def test_workdirs_of_dead_runs_are_swept_and_others_kept(tmp_path):
+    """A run's temp dir is removed when its owner is gone; a live, kept or foreign one, a link, and a dir
+    without owner file stay."""
+    import socket
+
+    from deploytests.containers.sweep import sweep_workdirs, write_owner
+
+    def run_dir(name, **labels):
+        path = tmp_path / f"deploytests-{name}-x1"
+        path.mkdir()
+        (path / "id_ed25519").write_text("key")
+        write_owner(path, {**owner_labels(name), **labels})
+        return path
+
+    dead = run_dir("dead", **{L_PID: "4242"})
+    alive = run_dir("alive", **{L_PID: "1"})
+    kept = run_dir("kept", **{L_PID: "4242", L_KEEP: "1"})
+    foreign = run_dir("foreign", **{L_PID: "4242", L_HOST: "ci-9"})
+    bare = tmp_path / "deploytests-bare-x1"
+    bare.mkdir()
+    target = run_dir("target", **{L_PID: "4242"})
+    link = tmp_path / "deploytests-link-x1"
+    link.symlink_to(target)
+    target.rename(tmp_path / "elsewhere")
+
+    removed = sweep_workdirs(this_host=socket.gethostname(), tmp=tmp_path,
+                             start_of=lambda pid: owner_labels("x")[L_START] if pid == 1 else None)
+    assert removed == [dead]
+    assert not dead.exists() and alive.exists() and kept.exists() and foreign.exists() and bare.exists()
+    assert link.is_symlink() and (tmp_path / "elsewhere" / "id_ed25519").exists()
