@@ -281,7 +281,7 @@ def suggest(word: str, allowed: Iterable[str]) -> str:
     import difflib  # only on this error path: the plugin imports this module into every pytest run
 
     close = difflib.get_close_matches(str(word), list(allowed), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else "remove it or fix its name"
+    return f"did you mean {close[0]!r}? Otherwise remove it" if close else "remove it or fix its name"
 
 
 # ---------------------------------------------------------------- docs from the same fields
@@ -298,3 +298,8 @@ def example(fields: Sequence[Field[Any]], *, header: str = "", name_width: int =
         lines.append(line)
         lines += [f"{'':<{comment_at}}# {more}" for more in docs[1:]]
     return "\n".join(lines) + "\n"
+
+
+def inline(fields: Sequence[Field[Any]]) -> str:
+    """``fields`` as one TOML inline table of their examples (the host table shown in README.md)."""
+    return "{ " + ", ".join(f"{f.name} = {f.example}" for f in fields) + " }"

@@ -39,9 +39,11 @@ LOCAL = "a path (relative to the targets file)"
 # rendered from these by deploytests.schema.example; a unit test keeps them equal).
 TARGET_FIELDS: tuple[Field, ...] = (
     Field("kind", Text(r"\S+", "a string (ssh or docker)"), example='"ssh"',
-          doc='or "docker"; default "ssh" (the built-in docker target needs no entry)'),
+          doc='default "ssh"; the built-in "docker" target needs no entry'),
     Field("hosts", Custom("a list of 'user@host[:port]' strings or tables"),
           example='["deployer@web1.staging.example.com", "deployer@web2.staging.example.com:2222"]'),
+    Field("user", Text(USER_RE.pattern, "a login name (a string)"), example='"deployer"',
+          doc="the login of hosts written without user@"),
     Field("identity_file", LocalPath(LOCAL), doc="relative paths are relative to targets.toml",
           example='"~/.ssh/deploytests_staging"'),
     Field("known_hosts", LocalPath(LOCAL), doc="host keys are checked; unknown or changed keys stop the run",
@@ -53,8 +55,6 @@ TARGET_FIELDS: tuple[Field, ...] = (
               "directory (e.g. a config repository's checkout) with one\n<host>.cfg (or <host>:<port>.cfg) per host"),
     Field("deploy", Flag(), default=False, doc="default false: read-only verification", example="true"),
     Field("destructive", Flag(), default=False, doc="failure-injection scenarios (default false)", example="false"),
-    Field("user", Text(USER_RE.pattern, "a login name (a string)"), example='"deployer"',
-          doc="the login of hosts written without user@"),
 )
 HOST_FIELDS: tuple[Field, ...] = (
     Field("name", Text(NAME_RE.pattern, "a short name (letters, digits, '.', '_', '-')"), example='"web1"'),
@@ -149,7 +149,7 @@ def _target(name: str, table: object, doc: Document) -> TargetSpec:
 def _hosts(t: Table) -> tuple[HostSpec, ...]:
     entries = t.raw("hosts") or []
     if not isinstance(entries, list):
-        raise t.fail("hosts", TARGET_FIELDS[1].kind.allowed, entries)
+        raise t.fail("hosts", t.fields["hosts"].kind.allowed, entries)
     user = t.get("user", "")
     hint = "write user@host[:port], or set the target's user for hosts written without one"
     hosts = []
@@ -157,7 +157,7 @@ def _hosts(t: Table) -> tuple[HostSpec, ...]:
         name, url = "", ""
         if isinstance(entry, dict):
             h = Table(entry, HOST_FIELDS, where=t.where, label=f"{t.label}: host {i}", form="{ address = ... }")
-            name, url, entry = h.get("name", ""), h.get("base_url", ""), h.raw("address")
+            name, url, entry = h.get("name", ""), h.get("base_url", ""), h.get("address")
             try:
                 spec = parse_host(entry, default_user=user)
             except ValueError:
