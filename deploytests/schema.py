@@ -184,7 +184,7 @@ class Url(Kind[str]):
     allowed = "an http(s) URL like 'https://www.example.com'"
 
     def convert(self, value: object, at: Table, key: str) -> str:
-        if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+        if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
             raise at.fail(key, self.allowed, value)
         return value.rstrip("/")
 
@@ -233,7 +233,7 @@ class Table:
         self.data: dict[str, Any] = data
         unknown = sorted(set(data) - set(self.fields), key=str)
         if unknown:
-            raise self.error(f"unknown key {unknown[0]!r}; allowed keys: {', '.join(self.fields)}",
+            raise self.error(f"unknown key {unknown[0]!r}; allowed keys: {', '.join(self.fields) or 'none'}",
                              hint=suggest(unknown[0], self.fields))
 
     def error(self, what: str, hint: str = "") -> ConfigError:

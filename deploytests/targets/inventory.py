@@ -147,7 +147,9 @@ def _target(name: str, table: object, doc: Document) -> TargetSpec:
 
 
 def _hosts(t: Table) -> tuple[HostSpec, ...]:
-    entries = t.raw("hosts") or []
+    entries = t.raw("hosts")
+    if entries is None:
+        entries = []
     if not isinstance(entries, list):
         raise t.fail("hosts", t.fields["hosts"].kind.allowed, entries)
     user = t.get("user", "")
@@ -169,8 +171,9 @@ def _hosts(t: Table) -> tuple[HostSpec, ...]:
                 raise t.error(str(exc), hint=hint) from None
         hosts.append(HostSpec(spec.user, spec.host, spec.port, name, url))
     t.no_duplicates("hosts", [h.label for h in hosts], shown=str)
-    t.no_duplicates("hosts", [f"{h.user}@{h.host}:{h.port}" for h in hosts], shown=str)  # a string and a table
-    return _with_urls(t, tuple(hosts))                                                   # may name one login
+    # a string and a table may name one login under two labels
+    t.no_duplicates("hosts", [f"{h.user}@{h.host}:{h.port}" for h in hosts], shown=str)
+    return _with_urls(t, tuple(hosts))
 
 
 def _with_urls(t: Table, hosts: tuple[HostSpec, ...]) -> tuple[HostSpec, ...]:

@@ -249,6 +249,8 @@ def test_deploy_toml_paths_expand_home(tmp_path, monkeypatch):
     ('hosts = [{ name = "w", address = "u@a" }, { name = "w", address = "u@b" }]',
      "target 't': key 'hosts' lists ssh://u@w twice. Hint: list each once"),
     ('[targets.t.sub]\nx = 1', "target 't': unknown key 'sub'"),
+    ('hosts = ""', "target 't': key 'hosts' must be a list of 'user@host[:port]' strings or tables, got ''"),
+    ('base_url = { "w" = "http://w" }', "target 't': base_url: unknown key 'w'; allowed keys: none. Hint: remove"),
 ])
 def test_targets_toml_edge_cases(tmp_path, extra, message):
     text = f"# inventory\n[targets.t]\n{extra}\n" if not extra.startswith("[") else f"# inventory\n{extra}\n"
@@ -295,3 +297,29 @@ def test_every_field_has_an_example_that_its_own_kind_accepts(fields, tmp_path):
         value = tomllib.loads(f"v = {f.example}")["v"]
         if not isinstance(f.kind, Custom):
             Table({f.name: value}, fields, where="example", base=tmp_path).get(f.name)
+
+
+def toml_blocks() -> list[tuple[str, str]]:
+    """Every ```toml block of README.md and docs/, and the targets.toml that `deploytests init` writes (its
+    commented-out lines uncommented), each with where it comes from."""
+    from deploytests.init import TARGETS_TOML
+
+    root = Path(__file__).resolve().parents[2]
+    blocks = [(f"{page.name} block {i}", text) for page in [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+              for i, text in enumerate(re.findall(r"```toml\n(.*?)```", page.read_text(), re.S), 1)]
+    uncommented = "\n".join(re.sub(r"^# (\[|\w+ = )", r"\1", line) for line in TARGETS_TOML.splitlines())
+    return [*blocks, ("deploytests init's targets.toml", uncommented)]
+
+
+@pytest.mark.parametrize("where, text", toml_blocks(), ids=lambda x: x if " " in x else "")
+def test_every_documented_key_is_a_key_of_its_file(where, text, tmp_path):
+    """A key the docs show must be one the validator knows (each block checked by the table of its file)."""
+    import tomllib
+
+    data = tomllib.loads(text)
+    if "targets" in data:
+        (tmp_path / "targets.toml").write_text(text)
+        assert load_inventory(tmp_path / "targets.toml"), where
+    deploy = data if "app" in data else data.get("tool", {}).get("deploytests")
+    if deploy is not None:
+        Table(deploy, FIELDS, where=where)  # unknown keys raise; values are checked where files exist
