@@ -3,38 +3,22 @@
 One frozen :class:`DeployConfig` per app, validated on load. Every bad value raises a one-line
 :class:`~deploytests.errors.ConfigError` naming the file, the key and what is allowed::
 
-    deploy.toml: key 'keep_releases' must be an integer >= 2, got 1.
+    deploy.toml: key 'keep_releases' must be an integer from 2 to 1000, got 1.
 
-Keys (all but ``app`` and ``entry_point`` optional)::
-
-    app            = "yourapplication"         # a-z, 0-9, _ ; names the server tree /var/www/<app>
-    entry_point    = "yourapplication:app"     # or "pkg.module:create_app()" (a factory called once)
-    config_env     = "YOURAPPLICATION_CONFIG"  # env var the app reads its config path from
-    config_path    = "/etc/yourapplication/app.cfg"  # where the app expects its config: a file in /etc/<app>/
-                                               # or /var/www/<app>/shared/ (default shared/application.cfg)
-    config_file    = "config/docker.cfg"       # file to upload (relative to this file), or a directory with one
-                                               # <host>.cfg per host; targets may override
-    health_path    = "/health"
-    server_name    = "localhost"
-    port           = 80
-    keep_releases  = 5                         # >= 2: the live release and the one to roll back to
-    shared_paths   = ["data"]                  # dirs under shared/ symlinked into every release
-    post_deploy    = ["flask --app yourapplication init-db"]  # run in the release venv, config env set
-    app_user       = "yourapplication"         # system user the mod_wsgi daemon runs as (default: app)
-    deploy_user    = "deployer"                # login owning releases/ (default: the bootstrap login)
-    python         = "python3"                 # the server's interpreter for venvs
-    find_links     = ["vendor"]                # where pack also looks for dependencies: dirs (relative to
-                                               # this file) or URLs; sdists found there are built into wheels
+Keys: :data:`FIELDS` (name, kind, default, doc and example of each, in one place: the same table checks a
+file, names the allowed keys in errors and renders README.md's example block). ``app`` and ``entry_point`` are
+required; ``config_env`` defaults to ``<APP>_CONFIG`` and ``app_user`` to ``app``. The rules shared with
+``targets.toml`` (types, ranges, paths, unknown keys, encoding) live in :mod:`deploytests.schema`.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import ConfigError
+from .schema import Field, Integer, LocalPath, RelPaths, Strings, Table, Text, read_toml
 
 APPS_ROOT = "/var/www"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -61,10 +45,49 @@ def config_path_problem(path: str, app: str) -> str | None:
     return None
 
 
-KNOWN_KEYS = (
-    "app", "entry_point", "config_env", "config_path", "config_file", "health_path", "server_name", "port",
-    "keep_releases", "shared_paths", "post_deploy", "app_user", "deploy_user", "python", "find_links",
+NO_ROOT = {"root": ("the app and its deploys never run as root",
+                    "use a dedicated user (the app user is created by bootstrap; the deploy user is a login)")}
+
+# The keys of deploy.toml / [tool.deploytests], in the order README.md shows them (its example block is
+# rendered from these by deploytests.schema.example; a unit test keeps them equal).
+FIELDS: tuple[Field, ...] = (
+    Field("app", Text(NAME_RE.pattern, "a name of a-z, 0-9 and _ starting with a letter"), required=True,
+          doc="a-z, 0-9, _ ; names the server tree /var/www/<app>", example='"yourapplication"'),
+    Field("entry_point", Text(ENTRY_RE.pattern, "'pkg.module:app' or 'pkg:create_app()'"), required=True,
+          doc='or "pkg.module:create_app()" (a factory called once)', example='"yourapplication:app"'),
+    Field("config_env", Text(ENV_RE.pattern, "an env var name of A-Z, 0-9 and _"),
+          doc="env var the app reads its config path from (default <APP>_CONFIG)",
+          example='"YOURAPPLICATION_CONFIG"'),
+    Field("config_path", Text(r"[^\0]+", "a path"),
+          doc="where the app expects its config: a file in /etc/<app>/ or\n"
+              "/var/www/<app>/shared/ (default shared/application.cfg)",
+          example='"/etc/yourapplication/app.cfg"'),
+    Field("config_file", LocalPath("a path to a file, relative to this file", exists=True,
+                                   missing_hint="create it or fix the path (relative to this file); a directory "
+                                                "holds one <host>.cfg per host"),
+          doc="file to upload (relative to this file), or a directory with one\n"
+              "<host>.cfg per host; a target may override it", example='"config/docker.cfg"'),
+    Field("health_path", Text(r"/[\w./~%-]*", "a URL path starting with '/'"), default="/health",
+          example='"/health"'),
+    Field("server_name", Text(r"[A-Za-z0-9.-]+", "a host name"), default="localhost", example='"localhost"'),
+    Field("port", Integer(1, 65535), default=80, example="80"),
+    Field("keep_releases", Integer(2, 1000), default=5,
+          doc=">= 2: the live release and the one to roll back to", example="5"),
+    Field("shared_paths", RelPaths("a list of relative paths without '..' (dirs under shared/)"), default=(),
+          doc="dirs under shared/ linked into every release", example='["data"]'),
+    Field("post_deploy", Strings(), default=(), doc="run in the release venv, config in place",
+          example='["flask --app yourapplication init-data"]'),
+    Field("app_user", Text(USER_RE.pattern, "a system user name", refuse=NO_ROOT),
+          doc="system user the mod_wsgi daemon runs as (default: app); never root", example='"yourapplication"'),
+    Field("deploy_user", Text(USER_RE.pattern, "a system user name", refuse=NO_ROOT),
+          doc="login owning releases/ (default: the bootstrap login); never root", example='"deployer"'),
+    Field("python", Text(r"[\w./-]+", "an interpreter name or absolute path"), default="python3",
+          doc="the server's interpreter for venvs", example='"python3"'),
+    Field("find_links", Strings(unique=True), default=(),
+          doc="dirs (relative to this file) or URLs where pack also looks for\n"
+              "dependencies, e.g. sdists of libraries published nowhere as wheels", example='["vendor"]'),
 )
+KNOWN_KEYS = tuple(f.name for f in FIELDS)
 
 
 @dataclass(frozen=True)
@@ -152,153 +175,72 @@ def load_config(project_dir: Path | str, *, target_config: Path | str | None = N
     what to create. ``target_config`` (the per-target config file from the inventory) overrides ``config_file``.
     """
     project_dir = Path(project_dir).resolve()
-    source, data = _read_source(project_dir)
-    cfg = _validate(data, source, project_dir)
+    source, table = _read_source(project_dir)
+    cfg = _validate(table, source, project_dir)
     return cfg.with_config_file(target_config)
 
 
-def _read_source(project_dir: Path) -> tuple[Path, dict]:
+def _read_source(project_dir: Path) -> tuple[Path, Table]:
+    """The deploy config's file and its checked table: deploy.toml, else pyproject.toml's [tool.deploytests]."""
     deploy_toml, pyproject = project_dir / "deploy.toml", project_dir / "pyproject.toml"
     if deploy_toml.is_file():
-        return deploy_toml, _parse(deploy_toml)
+        doc = read_toml(deploy_toml, what="deploy config")
+        return deploy_toml, Table(doc.data, FIELDS, where=doc.where(), base=deploy_toml.parent)
     if pyproject.is_file():
-        section = _parse(pyproject).get("tool", {}).get("deploytests")
+        doc = read_toml(pyproject, what="pyproject file")
+        tool = doc.data.get("tool", {})
+        section = tool.get("deploytests") if isinstance(tool, dict) else None
         if section is not None:
-            return pyproject, section
+            return pyproject, Table(section, FIELDS, where=doc.where(doc.table_line("tool", "deploytests")),
+                         label="[tool.deploytests]", base=pyproject.parent, form="[tool.deploytests]")
     raise ConfigError(
         f"no deploy config in {project_dir}", where=str(project_dir),
         hint="create deploy.toml (keys: app, entry_point, ...) or a [tool.deploytests] table in pyproject.toml",
     )
 
 
-def _parse(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", where=str(path)) from None
-
-
-def _validate(data: dict, source: Path, project_dir: Path) -> DeployConfig:
-    v = _Validator(data, source)
-    unknown = sorted(set(data) - set(KNOWN_KEYS))
-    if unknown:
-        raise ConfigError(f"unknown key {unknown[0]!r}; allowed keys: {', '.join(KNOWN_KEYS)}", where=str(source))
-    app = v.required("app", NAME_RE, "a name of a-z, 0-9 and _ starting with a letter")
+def _validate(t: Table, source: Path, project_dir: Path) -> DeployConfig:
+    app = t.get("app")
     return DeployConfig(
         app=app,
-        entry_point=v.required("entry_point", ENTRY_RE, "'pkg.module:app' or 'pkg:create_app()'"),
+        entry_point=t.get("entry_point"),
         source=source,
         project_dir=project_dir,
-        config_env=v.match("config_env", ENV_RE, "an env var name of A-Z, 0-9 and _") or f"{app.upper()}_CONFIG",
-        config_path=v.config_path("config_path", app),
-        config_file=v.local_file("config_file"),
-        health_path=v.url_path("health_path") or "/health",
-        server_name=v.match("server_name", re.compile(r"^[A-Za-z0-9.-]+$"), "a host name") or "localhost",
-        port=v.integer("port", 1, 65535, 80),
-        keep_releases=v.integer("keep_releases", 2, 1000, 5),
-        shared_paths=v.rel_paths("shared_paths"),
-        post_deploy=v.strings("post_deploy"),
-        app_user=v.user("app_user") or app,
-        deploy_user=v.user("deploy_user"),
-        python=v.match("python", re.compile(r"^[\w./-]+$"), "an interpreter name or absolute path") or "python3",
-        find_links=v.find_links("find_links"),
+        config_env=t.get("config_env", f"{app.upper()}_CONFIG"),
+        config_path=_config_path(t, app),
+        config_file=t.get("config_file"),
+        health_path=t.get("health_path"),
+        server_name=t.get("server_name"),
+        port=t.get("port"),
+        keep_releases=t.get("keep_releases"),
+        shared_paths=t.get("shared_paths"),
+        post_deploy=t.get("post_deploy"),
+        app_user=t.get("app_user", app),
+        deploy_user=t.get("deploy_user"),
+        python=t.get("python"),
+        find_links=_find_links(t),
     )
 
 
-class _Validator:
-    """Typed getters over one TOML table; each failure names the file and the key."""
+def _config_path(t: Table, app: str) -> str | None:
+    value = t.get("config_path")
+    problem = value is not None and config_path_problem(value, app)
+    if problem:
+        raise t.error(f"key 'config_path' {problem}, got {value!r}",
+                      hint=f"bootstrap writes it as root; use e.g. /etc/{app}/app.cfg")
+    return value
 
-    def __init__(self, data: dict, source: Path):
-        self.data, self.source = data, source
 
-    def fail(self, key: str, allowed: str):
-        got = self.data.get(key)
-        raise ConfigError(f"key {key!r} must be {allowed}, got {got!r}", where=str(self.source))
-
-    def match(self, key: str, pattern: re.Pattern, allowed: str, *, required: bool = False) -> str | None:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                raise ConfigError(f"missing required key {key!r} ({allowed})", where=str(self.source))
-            return None
-        if not isinstance(value, str) or not pattern.match(value):
-            self.fail(key, allowed)
-        return value
-
-    def required(self, key: str, pattern: re.Pattern, allowed: str) -> str:
-        value = self.match(key, pattern, allowed, required=True)
-        assert value is not None  # match() raised for a missing required key
-        return value
-
-    def integer(self, key: str, low: int, high: int, default: int) -> int:
-        value = self.data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(key, f"an integer from {low} to {high}")
-        return value
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        value = self.data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
-            self.fail(key, "a list of non-empty strings")
-        return tuple(value)
-
-    def rel_paths(self, key: str) -> tuple[str, ...]:
-        paths = self.strings(key)
-        for p in paths:
-            pure = PurePosixPath(p)
-            if pure.is_absolute() or ".." in pure.parts or not re.match(r"^[\w./-]+$", p):
-                self.fail(key, "a list of relative paths without '..' (dirs under shared/)")
-        return tuple(str(PurePosixPath(p)) for p in paths)
-
-    def optional(self, key: str, ok, allowed: str) -> str | None:
-        """The string at ``key`` (None when absent) if ``ok(value)``, else a ConfigError saying ``allowed``."""
-        value = self.data.get(key)
-        if value is not None and (not isinstance(value, str) or not ok(value)):
-            self.fail(key, allowed)
-        return value
-
-    def config_path(self, key: str, app: str) -> str | None:
-        value = self.optional(key, lambda v: True, "a path")
-        problem = value is not None and config_path_problem(value, app)
-        if problem:
-            raise ConfigError(f"key {key!r} {problem}, got {value!r}", where=str(self.source),
-                              hint=f"bootstrap writes it as root; use e.g. /etc/{app}/app.cfg")
-        return value
-
-    def user(self, key: str) -> str | None:
-        value = self.match(key, USER_RE, "a system user name")
-        if value == "root":
-            raise ConfigError(f"key {key!r} may not be 'root': the app and its deploys never run as root",
-                              where=str(self.source), hint="use a dedicated user (the app user is created by "
-                                                           "bootstrap; the deploy user is a login)")
-        return value
-
-    def url_path(self, key: str) -> str | None:
-        return self.optional(key, lambda v: re.match(r"^/[\w./~%-]*$", v), "a URL path starting with '/'")
-
-    def find_links(self, key: str) -> tuple[str, ...]:
-        """URLs as given; paths resolved against this file's directory and required to be directories."""
-        out = []
-        for value in self.strings(key):
-            if re.match(r"^(https?|file)://", value):
-                out.append(value)
-                continue
-            path = (self.source.parent / value).expanduser().resolve()
-            if not path.is_dir():
-                raise ConfigError(f"key {key!r}: {path} is not a directory", where=str(self.source),
-                                  hint="give directories (relative to this file) or http(s):// URLs")
-            out.append(str(path))
-        return tuple(out)
-
-    def local_file(self, key: str) -> Path | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value:
-            self.fail(key, "a path to a file, relative to this file")
-        path = (self.source.parent / value).expanduser().resolve()
-        if not path.is_file() and not path.is_dir():
-            raise ConfigError(f"key 'config_file': {path} does not exist", where=str(self.source),
-                              hint="create it or fix the path (relative to this file); a directory holds one "
-                                   "<host>.cfg per host")
-        return path
+def _find_links(t: Table) -> tuple[str, ...]:
+    """URLs as given; paths resolved against this file's directory and required to be directories."""
+    out = []
+    for value in t.get("find_links"):
+        if re.match(r"^(https?|file)://", value):
+            out.append(value)
+            continue
+        path = t.resolve(value)
+        if not path.is_dir():
+            raise t.error(f"key 'find_links': {path} is not a directory",
+                          hint="give directories (relative to this file) or http(s):// URLs")
+        out.append(str(path))
+    return tuple(out)

@@ -6,15 +6,14 @@
     hosts = ["appuser@web1.example.com", "appuser@web2.example.com:2222"]
     identity_file = "~/.ssh/deploy_ed25519"       # relative paths: relative to this file
     known_hosts = "known_hosts"                   # checked, never auto-added
-    base_url = "https://staging.example.com"      # one for all hosts, or a table: {"web1.example.com" = "..."}
-    config_file = "config/staging.cfg"            # the app config uploaded there (default: the app's own)
     deploy = true                                 # may the suite deploy? (default false: read-only)
-    destructive = false                           # failure-injection scenarios? (default false)
 
     [targets.web3]                                # a host may be a table, to give it a short name and URL
     hosts = [{ name = "web3", address = "deployer@10.0.0.13", base_url = "http://10.0.0.13" }]
-    ...
 
+Every key: :data:`TARGET_FIELDS` and :data:`HOST_FIELDS` (name, kind, default, doc, example; the same tables
+check the file, name the allowed keys in errors and render README.md's example). The rules shared with
+``deploy.toml`` live in :mod:`deploytests.schema`.
 ``kind`` (default ``"ssh"``) picks the provider; ``docker`` is built in and needs no entry, but an entry
 ``[targets.docker]`` may set its ``config_file``. Every error is one line naming the file and, where
 known, the line: ``targets.toml:7: target 'staging': key 'deploy' must be true or false, got 'yes'``.
@@ -23,20 +22,47 @@ known, the line: ``targets.toml:7: target 'staging': key 'deploy' must be true o
 from __future__ import annotations
 
 import re
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..schema import Custom, Document, Field, Flag, LocalPath, Table, Text, Url, read_toml
 from .base import Rights
 
 HOST_RE = re.compile(r"^(?:(?P<user>[a-z_][a-z0-9_.-]*)@)?(?P<host>[A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])"
                      r"(?::(?P<port>\d{1,5}))?$")
 USER_RE = re.compile(r"^[a-z_][a-z0-9_.-]*$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-TARGET_KEYS = ("kind", "hosts", "identity_file", "known_hosts", "base_url", "config_file", "deploy",
-               "destructive", "user")
-HOST_KEYS = ("name", "address", "base_url")
+LOCAL = "a path (relative to the targets file)"
+
+# The keys of a [targets.NAME] table and of a host table, in the order README.md shows them (its example is
+# rendered from these by deploytests.schema.example; a unit test keeps them equal).
+TARGET_FIELDS: tuple[Field, ...] = (
+    Field("kind", Text(r"\S+", "a string (ssh or docker)"), example='"ssh"',
+          doc='default "ssh"; the built-in "docker" target needs no entry'),
+    Field("hosts", Custom("a list of 'user@host[:port]' strings or tables"),
+          example='["deployer@web1.staging.example.com", "deployer@web2.staging.example.com:2222"]'),
+    Field("user", Text(USER_RE.pattern, "a login name (a string)"), example='"deployer"',
+          doc="the login of hosts written without user@"),
+    Field("identity_file", LocalPath(LOCAL), doc="relative paths are relative to targets.toml",
+          example='"~/.ssh/deploytests_staging"'),
+    Field("known_hosts", LocalPath(LOCAL), doc="host keys are checked; unknown or changed keys stop the run",
+          example='"staging_known_hosts"'),
+    Field("base_url", Custom("an http(s) URL, or a table of them by host"), example='"https://staging.example.com"',
+          doc='or a table: { "web1.staging.example.com" = "https://..." }'),
+    Field("config_file", LocalPath(LOCAL), example='"config/staging.cfg"',
+          doc="the app config uploaded there (default: the app's own), or a\n"
+              "directory (e.g. a config repository's checkout) with one\n<host>.cfg (or <host>:<port>.cfg) per host"),
+    Field("deploy", Flag(), default=False, doc="default false: read-only verification", example="true"),
+    Field("destructive", Flag(), default=False, doc="failure-injection scenarios (default false)", example="false"),
+)
+HOST_FIELDS: tuple[Field, ...] = (
+    Field("name", Text(NAME_RE.pattern, "a short name (letters, digits, '.', '_', '-')"), example='"web1"'),
+    Field("address", Custom("'user@host[:port]'"), required=True, example='"deployer@10.0.0.11"'),
+    Field("base_url", Url(), example='"https://www.example.com"'),
+)
+TARGET_KEYS = tuple(f.name for f in TARGET_FIELDS)
+HOST_KEYS = tuple(f.name for f in HOST_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -73,29 +99,13 @@ class TargetSpec:
 
 def load_inventory(path: Path) -> dict[str, TargetSpec]:
     """Read and validate every target of ``path``. Raises a one-line ConfigError naming file and line."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"targets file {path} does not exist",
-                          hint="create it (deploytests init writes an example) or pass --targets-file") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read targets file {path}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", where=_at(path, line),
-                          hint="save the file as UTF-8 (TOML files are UTF-8)") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        raise ConfigError(f"not valid TOML: {exc}", where=_at(path, int(found[1]) if found else None)) from None
-    targets = data.get("targets", {})
-    if not isinstance(targets, dict) or any(k != "targets" for k in data):
-        raise ConfigError("expected only [targets.NAME] tables", where=_at(path, 1))
-    return {name: _target(name, table, path, _line_of(text, name)) for name, table in targets.items()}
+    doc = read_toml(Path(path), what="targets file",
+                    missing_hint="create it (deploytests init writes an example) or pass --targets-file")
+    targets = doc.data.get("targets", {})
+    if not isinstance(targets, dict) or any(k != "targets" for k in doc.data):
+        raise ConfigError("expected only [targets.NAME] tables", where=doc.where(1),
+                          hint="put every key under a [targets.NAME] header")
+    return {name: _target(name, table, doc) for name, table in targets.items()}
 
 
 def find_target(name: str, path: Path | None) -> TargetSpec:
@@ -120,94 +130,59 @@ def parse_host(text: str, *, default_user: str = "") -> HostSpec:
     return HostSpec(user=m["user"] or default_user, host=m["host"].strip("[]"), port=int(m["port"] or 22))
 
 
-def _at(path: Path, line: int | None) -> str:
-    return f"{path}:{line}" if line else str(path)
-
-
-def _line_of(text: str, name: str) -> int | None:
-    pattern = re.compile(rf"^[ \t]*\[[ \t]*targets\.\"?{re.escape(name)}\"?[\s.\]]", re.M)
-    m = pattern.search(text)
-    return text.count("\n", 0, m.start()) + 1 if m else None
-
-
-def _target(name: str, table: object, path: Path, line: int | None) -> TargetSpec:
-    where = _at(path, line)
-
-    def fail(msg: str) -> ConfigError:
-        return ConfigError(f"target {name!r}: {msg}", where=where)
-
-    if not isinstance(table, dict):
-        raise fail("must be a table [targets.NAME]")
-    unknown = sorted(set(table) - set(TARGET_KEYS))
-    if unknown:
-        raise fail(f"unknown key {unknown[0]!r}; allowed keys: {', '.join(TARGET_KEYS)}")
-    kind = table.get("kind", "docker" if name == "docker" else "ssh")
-    if not isinstance(kind, str):
-        raise fail(f"key 'kind' must be a string (ssh or docker), got {kind!r}")
-    rights = Rights(deploy=_flag(table, "deploy", fail, kind == "docker"),
-                    destructive=_flag(table, "destructive", fail, kind == "docker"))
+def _target(name: str, table: object, doc: Document) -> TargetSpec:
+    where = doc.where(doc.table_line("targets", name))
+    t = Table(table, TARGET_FIELDS, where=where, label=f"target {name!r}", base=doc.path.parent,
+              form="[targets.NAME]")
+    kind = t.get("kind", "docker" if name == "docker" else "ssh")
+    base_url = t.raw("base_url")
     return TargetSpec(
-        name=name, kind=kind, hosts=_hosts(table, fail), rights=rights, where=where,
-        identity_file=_file(table, "identity_file", path, fail),
-        known_hosts=_file(table, "known_hosts", path, fail),
-        base_url=_url(table.get("base_url", ""), fail) if not isinstance(table.get("base_url"), dict) else "",
-        config_file=_file(table, "config_file", path, fail),
+        name=name, kind=kind, hosts=_hosts(t), where=where,
+        rights=Rights(deploy=t.get("deploy", kind == "docker"), destructive=t.get("destructive", kind == "docker")),
+        identity_file=t.get("identity_file"),
+        known_hosts=t.get("known_hosts"),
+        base_url="" if base_url is None or isinstance(base_url, dict) else Url().convert(base_url, t, "base_url"),
+        config_file=t.get("config_file"),
     )
 
 
-def _flag(table: dict, key: str, fail, default: bool) -> bool:
-    value = table.get(key, default)
-    if not isinstance(value, bool):
-        raise fail(f"key {key!r} must be true or false, got {value!r}")
-    return value
-
-
-def _file(table: dict, key: str, path: Path, fail) -> Path | None:
-    value = table.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise fail(f"key {key!r} must be a path (relative to the targets file), got {value!r}")
-    return (path.parent / Path(value).expanduser()).resolve()
-
-
-def _url(value: object, fail) -> str:
-    if not isinstance(value, str) or (value and not re.match(r"^https?://[^\s/]+", value)):
-        raise fail(f"base_url must be an http(s) URL, got {value!r}")
-    return value.rstrip("/")
-
-
-def _hosts(table: dict, fail) -> tuple[HostSpec, ...]:
-    entries = table.get("hosts", [])
+def _hosts(t: Table) -> tuple[HostSpec, ...]:
+    entries = t.raw("hosts")
+    if entries is None:
+        entries = []
     if not isinstance(entries, list):
-        raise fail("key 'hosts' must be a list of 'user@host[:port]' strings or tables")
-    user = table.get("user", "")
-    if not isinstance(user, str) or (user and not USER_RE.match(user)):
-        raise fail(f"key 'user' must be a login name (a string), got {user!r}")
-    base_url = table.get("base_url")
-    urls: dict = base_url if isinstance(base_url, dict) else {}
+        raise t.fail("hosts", t.fields["hosts"].kind.allowed, entries)
+    user = t.get("user", "")
+    hint = "write user@host[:port], or set the target's user for hosts written without one"
     hosts = []
-    for entry in entries:
-        extra: dict[str, str] = {}
+    for i, entry in enumerate(entries, 1):
+        name, url = "", ""
         if isinstance(entry, dict):
-            unknown = sorted(set(entry) - set(HOST_KEYS))
-            if unknown or "address" not in entry:
-                raise fail(f"a host table needs 'address' and may have {', '.join(HOST_KEYS)}, got {entry!r}")
-            name = entry.get("name", "")
-            if not isinstance(name, str) or (name and not NAME_RE.match(name)):
-                raise fail(f"host key 'name' must be a short name (letters, digits, '.', '_', '-'), got {name!r}")
-            extra = {"name": name, "base_url": _url(entry.get("base_url", ""), fail)}
-            entry = entry["address"]
-        try:
-            spec = parse_host(entry, default_user=user)
-        except ValueError as exc:
-            raise fail(str(exc)) from None
-        url = extra.get("base_url") or _url(urls.get(extra.get("name") or spec.host, ""), fail)
-        hosts.append(HostSpec(spec.user, spec.host, spec.port, extra.get("name", ""), url))
-    labels = [h.label for h in hosts]
-    if len(set(labels)) != len(labels):
-        raise fail(f"hosts are listed twice: {', '.join(sorted({x for x in labels if labels.count(x) > 1}))}")
-    logins = [f"{h.user}@{h.host}:{h.port}" for h in hosts]  # a string and a table may name the same login
-    if len(set(logins)) != len(logins):
-        raise fail(f"hosts are listed twice: {', '.join(sorted({x for x in logins if logins.count(x) > 1}))}")
-    return tuple(hosts)
+            h = Table(entry, HOST_FIELDS, where=t.where, label=f"{t.label}: host {i}", form="{ address = ... }")
+            name, url, entry = h.get("name", ""), h.get("base_url", ""), h.get("address")
+            try:
+                spec = parse_host(entry, default_user=user)
+            except ValueError:
+                raise h.error(f"key 'address' must be 'user@host[:port]', got {entry!r}", hint=hint) from None
+        else:
+            try:
+                spec = parse_host(entry, default_user=user)
+            except ValueError as exc:
+                raise t.error(str(exc), hint=hint) from None
+        hosts.append(HostSpec(spec.user, spec.host, spec.port, name, url))
+    t.no_duplicates("hosts", [h.label for h in hosts], shown=str)
+    # a string and a table may name one login under two labels
+    t.no_duplicates("hosts", [f"{h.user}@{h.host}:{h.port}" for h in hosts], shown=str)
+    return _with_urls(t, tuple(hosts))
+
+
+def _with_urls(t: Table, hosts: tuple[HostSpec, ...]) -> tuple[HostSpec, ...]:
+    """Each host's base_url: its own, else its entry in a ``base_url`` table (keyed by short name or host name;
+    an entry naming no host of this target is refused)."""
+    table = t.raw("base_url")
+    if not isinstance(table, dict):
+        return hosts
+    keys = dict.fromkeys(k for h in hosts for k in (h.name, h.host) if k)
+    urls = Table(table, [Field(k, Url()) for k in keys], where=t.where, label=f"{t.label}: base_url")
+    return tuple(h if h.base_url else replace(h, base_url=urls.get(h.name or h.host, "") or urls.get(h.host, ""))
+                 for h in hosts)

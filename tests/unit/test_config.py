@@ -85,7 +85,7 @@ def test_missing_required_key_and_bad_toml(tmp_path):
     with pytest.raises(ConfigError, match=r"missing required key 'entry_point'"):
         load_config(tmp_path)
     write(tmp_path, 'app = \n')
-    with pytest.raises(ConfigError, match=r"deploy.toml: not valid TOML"):
+    with pytest.raises(ConfigError, match=r"deploy.toml:1: not valid TOML: .*Hint: fix the TOML syntax"):
         load_config(tmp_path)
 
 

@@ -82,8 +82,8 @@ def test_docker_is_built_in(inventory):
     ("[targets.a]\nhosts = ['nouser']", r"target 'a': host 'nouser' is not 'user@host\[:port\]'"),
     ("[targets.a]\ndeploy = 'yes'", r"target 'a': key 'deploy' must be true or false, got 'yes'"),
     ("[targets.a]\nhostz = []", r"target 'a': unknown key 'hostz'; allowed keys: kind, hosts"),
-    ("[targets.a]\nbase_url = 'ftp://x'", r"target 'a': base_url must be an http\(s\) URL"),
-    ("[targets.a]\nhosts = ['u@h', 'u@h:22']", r"target 'a': hosts are listed twice: ssh://u@h"),
+    ("[targets.a]\nbase_url = 'ftp://x'", r"target 'a': key 'base_url' must be an http\(s\) URL"),
+    ("[targets.a]\nhosts = ['u@h', 'u@h:22']", r"target 'a': key 'hosts' lists ssh://u@h twice"),
 ])
 def test_malformed_inventory_is_one_line_with_file_and_line(tmp_path, text, message):
     path = tmp_path / "targets.toml"

@@ -244,11 +244,11 @@ TARGET = '[targets.t]\nidentity_file = "k"\nknown_hosts = "kh"\nbase_url = "http
 
 @pytest.mark.parametrize("extra, message", [
     ('user = 5\nhosts = ["web1"]', r"target 't': key 'user' must be a login name \(a string\), got 5"),
-    ('hosts = [{ name = 5, address = "u@web1" }]', r"target 't': host key 'name' must be a short name"),
-    ('hosts = [{ name = "a b", address = "u@web1" }]', r"target 't': host key 'name' must be a short name"),
-    ('hosts = [{ address = 5 }]', r"host 5 is not 'user@host\[:port\]'"),
+    ('hosts = [{ name = 5, address = "u@web1" }]', r"target 't': host 1: key 'name' must be a short name"),
+    ('hosts = [{ name = "a b", address = "u@web1" }]', r"target 't': host 1: key 'name' must be a short name"),
+    ('hosts = [{ address = 5 }]', r"target 't': host 1: key 'address' must be 'user@host\[:port\]', got 5"),
     ('kind = 5\nhosts = ["u@web1"]', r"target 't': key 'kind' must be a string"),
-    ('hosts = ["u@web1", { name = "w", address = "u@web1:22" }]', r"hosts are listed twice: u@web1:22"),
+    ('hosts = ["u@web1", { name = "w", address = "u@web1:22" }]', r"key 'hosts' lists u@web1:22 twice"),
     ('hosts = [5]', r"host 5 is not 'user@host\[:port\]'"),
 ])
 def test_every_targets_field_is_type_checked(tmp_path, extra, message):

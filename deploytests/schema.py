@@ -1,0 +1,305 @@
+"""One validator for deploytests' own TOML files: ``deploy.toml`` (or ``[tool.deploytests]``) and ``targets.toml``.
+
+Each file declares its keys as data: a tuple of :class:`Field` (name, :class:`Kind`, default, doc, example).
+The same tuple gives the unknown-key check (with a "did you mean" hint), the typed value of every key
+(:meth:`Table.get`), and the example blocks of README.md (:func:`example`; a unit test keeps them equal).
+Every rule is written once here; every failure is one :class:`~deploytests.errors.ConfigError` line naming
+the file (and its line, where known), the table, the key, what is allowed and what was found::
+
+    targets.toml:7: target 'staging': key 'deploy' must be true or false, got 'yes'.
+    deploy.toml: key 'port' must be an integer from 1 to 65535, got 0.
+    pyproject.toml:12: [tool.deploytests]: unknown key 'keep_release'; allowed keys: app, ... Hint: did you mean ...
+
+Light to import (the pytest plugin loads it into every run): re, tomllib and pathlib only.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any, Generic, TypeVar
+
+from .errors import ConfigError
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+# ---------------------------------------------------------------- reading a file
+
+class Document:
+    """A TOML file read and parsed: its ``text`` (for line numbers) and its ``data``."""
+
+    __slots__ = ("path", "text", "data")
+
+    def __init__(self, path: Path, text: str, data: dict[str, Any]):
+        self.path, self.text, self.data = path, text, data
+
+    def where(self, line: int | None = None) -> str:
+        """``path:line`` (or ``path`` when the line is unknown), the ``where`` of every error about this file."""
+        return f"{self.path}:{line}" if line else str(self.path)
+
+    def table_line(self, *names: str) -> int | None:
+        """The line of the header ``[names...]`` (or of a sub-table of it), None when it has none."""
+        return table_line(self.text, names)
+
+
+def read_toml(path: Path, *, what: str = "file", missing_hint: str = "") -> Document:
+    """Read ``path`` as UTF-8 TOML. A missing or unreadable file, bytes that are not UTF-8 and TOML syntax errors
+    are one-line ConfigErrors naming the file and, where known, the line."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{what} {path} does not exist", hint=missing_hint) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} {path}: {exc.strerror or exc}",
+                          hint="check the path and its permissions") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", where=f"{path}:{line}",
+                          hint="save the file as UTF-8 (TOML files are UTF-8)") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        raise ConfigError(f"not valid TOML: {exc}", where=f"{path}:{found[1]}" if found else str(path),
+                          hint="fix the TOML syntax at that line") from None
+    return Document(path, text, data)
+
+
+def table_line(text: str, names: Sequence[str]) -> int | None:
+    """The line of the first header ``[a.b]`` (keys bare or quoted) or ``[a.b.sub]`` in ``text``."""
+    parts = r"[ \t]*\.[ \t]*".join(rf"(?:{re.escape(n)}|\"{re.escape(n)}\"|'{re.escape(n)}')" for n in names)
+    m = re.search(rf"^[ \t]*\[[ \t]*{parts}[ \t]*[.\]]", text, re.M)
+    return text.count("\n", 0, m.start()) + 1 if m else None
+
+
+# ---------------------------------------------------------------- kinds of value
+
+class Kind(Generic[T_co]):
+    """What a key may hold: ``allowed`` (said in errors and docs) and :meth:`convert` (checks, returns the value)."""
+
+    allowed = "a value"
+
+    def convert(self, value: object, at: Table, key: str) -> T_co:
+        raise NotImplementedError
+
+
+class Text(Kind[str]):
+    """A string that matches ``pattern`` as a whole (never empty unless the pattern allows it); ``refuse``: values
+    that match but are never allowed, each with the reason and the hint said when it is given."""
+
+    def __init__(self, pattern: str, allowed: str, refuse: dict[str, tuple[str, str]] | None = None):
+        self.pattern, self.allowed, self.refuse = pattern, allowed, refuse or {}  # compiled on first use (re caches)
+
+    def convert(self, value: object, at: Table, key: str) -> str:
+        if not isinstance(value, str) or not re.fullmatch(self.pattern, value):
+            raise at.fail(key, self.allowed, value)
+        if value in self.refuse:
+            why, hint = self.refuse[value]
+            raise at.error(f"key {key!r} may not be {value!r}: {why}", hint=hint)
+        return value
+
+
+class Integer(Kind[int]):
+    """An integer from ``low`` to ``high`` (``true``/``false`` are not integers here)."""
+
+    def __init__(self, low: int, high: int):
+        self.low, self.high = low, high
+        self.allowed = f"an integer from {low} to {high}"
+
+    def convert(self, value: object, at: Table, key: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= self.high:
+            raise at.fail(key, self.allowed, value)
+        return value
+
+
+class Flag(Kind[bool]):
+    allowed = "true or false"
+
+    def convert(self, value: object, at: Table, key: str) -> bool:
+        if not isinstance(value, bool):
+            raise at.fail(key, self.allowed, value)
+        return value
+
+
+class Strings(Kind[tuple[str, ...]]):
+    """A list of non-empty strings; ``unique``: none listed twice."""
+
+    allowed = "a list of non-empty strings"
+
+    def __init__(self, *, unique: bool = False):
+        self.unique = unique
+
+    def convert(self, value: object, at: Table, key: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
+            raise at.fail(key, self.allowed, value)
+        if self.unique:
+            at.no_duplicates(key, value)
+        return tuple(value)
+
+
+class RelPaths(Kind[tuple[str, ...]]):
+    """A list of relative POSIX paths of plain characters without ``..``, normalised (``./data/`` is ``data``);
+    one path listed twice is refused."""
+
+    def __init__(self, allowed: str = "a list of relative paths without '..'"):
+        self.allowed = allowed
+
+    def convert(self, value: object, at: Table, key: str) -> tuple[str, ...]:
+        paths = Strings().convert(value, at, key)
+        for p in paths:
+            pure = PurePosixPath(p)
+            if pure.is_absolute() or ".." in pure.parts or not re.fullmatch(r"[\w./-]+", p) or not pure.parts:
+                raise at.fail(key, self.allowed, value)
+        normal = tuple(str(PurePosixPath(p)) for p in paths)
+        at.no_duplicates(key, normal)
+        return normal
+
+
+class LocalPath(Kind[Path]):
+    """A path on this machine, relative to the file it is written in (``~`` expands); ``exists``: it must name a
+    file or a directory, else ``missing_hint`` says what to do."""
+
+    def __init__(self, allowed: str, *, exists: bool = False, missing_hint: str = ""):
+        self.allowed, self.exists, self.missing_hint = allowed, exists, missing_hint
+
+    def convert(self, value: object, at: Table, key: str) -> Path:
+        if not isinstance(value, str) or not value.strip() or "\0" in value:
+            raise at.fail(key, self.allowed, value)
+        path = at.resolve(value)
+        if self.exists and not path.is_file() and not path.is_dir():
+            raise at.error(f"key {key!r}: {path} does not exist", hint=self.missing_hint)
+        return path
+
+
+class Url(Kind[str]):
+    """An http(s) URL, returned without its trailing ``/``."""
+
+    allowed = "an http(s) URL like 'https://www.example.com'"
+
+    def convert(self, value: object, at: Table, key: str) -> str:
+        if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise at.fail(key, self.allowed, value)
+        return value.rstrip("/")
+
+
+class Custom(Kind[T]):
+    """A kind checked by the loader itself (the value is returned as written): for keys whose rule needs other
+    keys (a target's hosts, a URL per host), so that their names, docs and examples still live in the table."""
+
+    def __init__(self, allowed: str):
+        self.allowed = allowed
+
+    def convert(self, value: object, at: Table, key: str) -> Any:
+        return value
+
+
+# ---------------------------------------------------------------- the keys of a table
+
+class Field(Generic[T]):
+    """One key of a table: its name, what it holds, its default (None: absent), and for the docs a one-line
+    ``doc`` (``\\n`` continues the comment on the next line) and an ``example`` value written as TOML.
+    (A plain class, not a dataclass: this module is imported into every pytest run, and stays cheap.)"""
+
+    __slots__ = ("name", "kind", "default", "required", "doc", "example")
+
+    def __init__(self, name: str, kind: Kind[T], default: T | None = None, *, required: bool = False,
+                 doc: str = "", example: str = ""):
+        self.name, self.kind, self.default, self.required, self.doc, self.example = (
+            name, kind, default, required, doc, example)
+
+    def __repr__(self) -> str:
+        return f"Field({self.name!r}, {type(self.kind).__name__})"
+
+
+class Table:
+    """One TOML table checked against its fields: its own keys only (an unknown one is named, with the nearest
+    allowed key as a hint), then typed values by :meth:`get`. ``where`` is the file (and line), ``label`` names the
+    table in messages (``target 'staging'``, ``[tool.deploytests]``; empty for a file's top level), ``base`` is
+    the directory relative paths start from."""
+
+    def __init__(self, data: object, fields: Sequence[Field[Any]], *, where: str, label: str = "",
+                 base: Path | None = None, form: str = ""):
+        self.where, self.label, self.base = where, label, base
+        self.fields = {f.name: f for f in fields}
+        if not isinstance(data, dict):
+            raise self.error(f"must be a table{' ' + form if form else ''}, got {data!r}")
+        self.data: dict[str, Any] = data
+        unknown = sorted(set(data) - set(self.fields), key=str)
+        if unknown:
+            raise self.error(f"unknown key {unknown[0]!r}; allowed keys: {', '.join(self.fields) or 'none'}",
+                             hint=suggest(unknown[0], self.fields))
+
+    def error(self, what: str, hint: str = "") -> ConfigError:
+        """A ConfigError about this table: ``where: label: what. Hint: hint``."""
+        return ConfigError(f"{self.label}: {what}" if self.label else what, where=self.where, hint=hint)
+
+    def fail(self, key: str, allowed: str, got: object) -> ConfigError:
+        return self.error(f"key {key!r} must be {allowed}, got {got!r}")
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The checked value of the key ``name``: converted by its kind; when absent, ``default`` (else the
+        field's), or a ConfigError when the field is required."""
+        field = self.fields[name]
+        value = self.data.get(name)
+        if value is None:
+            if field.required:
+                raise self.error(f"missing required key {name!r} ({field.kind.allowed})",
+                                 hint=f"add {name} = {field.example or '...'}")
+            return default if default is not None else field.default
+        return field.kind.convert(value, self, name)
+
+    def raw(self, name: str) -> Any:
+        """The value of ``name`` as written (None when absent), for keys of a :class:`Custom` kind."""
+        assert name in self.fields, name
+        return self.data.get(name)
+
+    def resolve(self, value: str) -> Path:
+        """A local path written in this file: ``~`` expanded, then relative to :attr:`base`."""
+        path = Path(value).expanduser()
+        return (self.base / path).resolve() if self.base is not None else path.resolve()
+
+    def no_duplicates(self, key: str, values: Iterable[str], shown: Callable[[str], str] = repr) -> None:
+        """A ConfigError naming every value of ``key`` listed more than once."""
+        seen: set[str] = set()
+        twice: set[str] = set()
+        for v in values:
+            (twice if v in seen else seen).add(v)
+        if twice:
+            raise self.error(f"key {key!r} lists {', '.join(shown(v) for v in sorted(twice))} twice",
+                             hint="list each once")
+
+
+def suggest(word: str, allowed: Iterable[str]) -> str:
+    """The hint for an unknown key: the nearest allowed key, or what to do without one."""
+    import difflib  # only on this error path: the plugin imports this module into every pytest run
+
+    close = difflib.get_close_matches(str(word), list(allowed), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? Otherwise remove it" if close else "remove it or fix its name"
+
+
+# ---------------------------------------------------------------- docs from the same fields
+
+def example(fields: Sequence[Field[Any]], *, header: str = "", name_width: int = 0, comment_at: int = 43) -> str:
+    """The commented TOML example of ``fields`` (the blocks in README.md): ``name = example  # doc``, names
+    padded to ``name_width``, comments from column ``comment_at``."""
+    lines = [header] if header else []
+    for f in fields:
+        line = f"{f.name:<{name_width}} = {f.example}"
+        docs = f.doc.split("\n") if f.doc else []
+        if docs:
+            line = f"{line:<{comment_at}}# {docs[0]}" if len(line) < comment_at else f"{line}  # {docs[0]}"
+        lines.append(line)
+        lines += [f"{'':<{comment_at}}# {more}" for more in docs[1:]]
+    return "\n".join(lines) + "\n"
+
+
+def inline(fields: Sequence[Field[Any]]) -> str:
+    """``fields`` as one TOML inline table of their examples (the host table shown in README.md)."""
+    return "{ " + ", ".join(f"{f.name} = {f.example}" for f in fields) + " }"
