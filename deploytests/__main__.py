@@ -26,12 +26,12 @@ def _sweep(args) -> int:
 
 def _build(args) -> int:
     from .containers import docker_client, ensure_image
-    from .stacks import DEFAULT, STACKS
+    from .containers.images import image_spec, image_specs
 
-    bases = {image: s.base_image for s in STACKS.values() for image in (s.image, s.bare_image)}
+    specs = [image_spec(name) for name in args.images] or list(image_specs().values())  # an unknown name fails first
     client = docker_client()
-    for name in args.images or list(bases):  # default: every stack's images, each on its own base
-        print(ensure_image(client, name, base=bases.get(name, DEFAULT.base_image)))
+    for spec in specs:  # default: every stack's images, each on its own base
+        print(ensure_image(client, spec))
     return 0
 
 
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     imgs = sub.add_parser("images", help="server images").add_subparsers(dest="action", required=True)
     build = imgs.add_parser("build", help="build images whose content-hash tag is missing")
     build.add_argument("images", nargs="*", default=[],
-                       help="image folders under dockerfiles/ (default: every server stack's images)")
+                       help="image names the server stacks give, e.g. debian13-bare (default: all of them)")
     build.set_defaults(func=_build)
     args = parser.parse_args(argv)
     from .errors import DeployTestsError

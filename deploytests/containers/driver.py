@@ -21,7 +21,7 @@ import socket
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,13 +70,14 @@ class Fleet:
     """N containers of one image (or of several, in turn), reachable over pinned SSH. See the module docstring.
 
     ``mix``: ``[(image, base), ...]``, container i runs ``mix[i % len(mix)]`` (a fleet of mixed platforms);
-    without it every container runs ``image`` built on ``base``.
+    without it every container runs ``image``. Images are names the stacks give (``debian13-bare``); a base,
+    when given, must be the one the image's stack builds it on (None: that one).
     """
 
     def __init__(self, count: int = 2, *, image: str = "debian-apache-wsgi", name_prefix: str = "web",
                  keep: bool = False, client=None, run_id: str | None = None, workdir: Path | None = None,
-                 progress: Progress = print, ready_timeout: float = 30.0, base: str = images.DEFAULT_BASE,
-                 run_options: dict | None = None, mix: list[tuple[str, str]] | None = None,
+                 progress: Progress = print, ready_timeout: float = 30.0, base: str | None = None,
+                 run_options: dict | None = None, mix: Sequence[tuple[str, str | None]] | None = None,
                  image_tag: str | None = None):
         if count < 1:
             raise DeployTestsError(f"a fleet needs at least one container, got {count}")

@@ -2,25 +2,46 @@
 
 A stack (:class:`Stack`) is a platform's facts as data: packages, Apache paths and tools, the vhost template,
 log locations, how the app's mod_wsgi daemons show in ``ps``, the Python that serves the app, its container
-images. The runner reads the server's ``/etc/os-release`` at bootstrap and picks the stack that matches
-(:func:`detect`), or refuses with one line naming the supported platforms. Adding a platform is one module
-defining ``STACK``, its ``dockerfiles/`` folders, and one line in :data:`MODULES`.
+images (their names and base; the Dockerfiles in ``dockerfiles/`` are shared per role). The runner reads the
+server's ``/etc/os-release`` at bootstrap and picks the stack that matches (:func:`detect`), or refuses with one
+line naming the supported platforms. Adding a platform is one module in this package defining ``STACK``: every
+module here that defines one is registered (:func:`discover`), in the order of the module names.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from ..errors import ConfigError, DeployTestsError
-from .base import OS_RELEASE, OS_RELEASE_FALLBACK, ApacheLayout, Stack, describe_release, parse_os_release
+from .base import OS_RELEASE, OS_RELEASE_FALLBACK, ApacheLayout, ImageSpec, Stack, describe_release, parse_os_release
 
-# The registry: one line per stack module (each defines STACK). The first is the default platform.
-MODULES = (
-    "debian12_apache_wsgi",
-    "debian13_apache_wsgi",
-)
-STACKS: dict[str, Stack] = {s.name: s for s in (importlib.import_module(f"{__name__}.{m}").STACK for m in MODULES)}
-DEFAULT = next(iter(STACKS.values()))
+
+def discover(package: str = __name__) -> dict[str, Stack]:
+    """``{name: stack}`` of every module of ``package`` that defines ``STACK``, in module-name order.
+
+    Two stacks with one name, one ``--platform`` word or one image name are refused (each must be unique)."""
+    found: dict[str, Stack] = {}
+    for mod in sorted(pkgutil.iter_modules(importlib.import_module(package).__path__), key=lambda m: m.name):
+        stack = getattr(importlib.import_module(f"{package}.{mod.name}"), "STACK", None)
+        if not isinstance(stack, Stack):
+            continue
+        for other in found.values():
+            clash = [what for what, a, b in (("name", stack.name, other.name),
+                                              ("platform", stack.platform, other.platform))
+                     if a == b] + [f"image {n}" for n in {stack.image, stack.bare_image} & {other.image,
+                                                                                           other.bare_image}]
+            if clash:
+                raise DeployTestsError(f"stack module {package}.{mod.name} repeats the {', '.join(clash)} of "
+                                       f"stack {other.name}", hint="give each stack its own name, platform and "
+                                                                   "image names")
+        found[stack.name] = stack
+    return found
+
+
+# The registry. The default platform (what --platform and a bare `docker` target mean) is Debian 12.
+STACKS: dict[str, Stack] = discover()
+DEFAULT = STACKS["debian12-apache-wsgi"]
 
 
 class UnsupportedServer(DeployTestsError):
@@ -76,6 +97,6 @@ def _label(c) -> str:
     return getattr(c, "label", "") or f"ssh://{c.user}@{c.host}:{c.port}"
 
 
-__all__ = ["DEFAULT", "MODULES", "OS_RELEASE", "STACKS", "ApacheLayout", "Stack", "UnsupportedServer",
-           "describe_release", "detect",
+__all__ = ["DEFAULT", "OS_RELEASE", "STACKS", "ApacheLayout", "ImageSpec", "Stack", "UnsupportedServer",
+           "describe_release", "detect", "discover",
            "for_os_release", "for_platform", "get", "parse_os_release", "platforms", "supported"]

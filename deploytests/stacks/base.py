@@ -3,7 +3,8 @@
 A stack is everything the runner, the root agent and the checks must know about one kind of server: the OS
 release it matches, the packages bootstrap installs, where Apache keeps its sites, modules, pid file and logs,
 the vhost text, how the app's mod_wsgi daemons show up in ``ps``, the Python that serves the app (which pack
-builds for), and the container images that stand for it. Code reads these fields; it never asks "which OS is
+builds for), and the container images that stand for it (:class:`ImageSpec`: a Dockerfile shared per role,
+built FROM the stack's base). Code reads these fields; it never asks "which OS is
 this?". Stacks are found through :mod:`deploytests.stacks` (the registry).
 """
 
@@ -40,6 +41,31 @@ class ApacheLayout:
         return f"{self.sites_available}/{app}.conf"
 
 
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """One container image a stack stands for: its name, which Dockerfile builds it, FROM which base.
+
+    ``dockerfiles/<dockerfile>/Dockerfile`` is shared by every stack whose image plays that role; the platform is
+    the ``BASE`` build arg. The base is pulled when it is missing, else made with ``debootstrap <suite>`` from
+    ``mirror``. :mod:`deploytests.containers.images` tags it by a hash of the folder, ``common/`` and
+    :meth:`build_args`.
+    """
+
+    name: str                 # deploytests/<name>
+    dockerfile: str           # the folder under dockerfiles/
+    base: str                 # the BASE build arg
+    suite: str                # debootstrap's suite for the base
+    mirror: str = DEBIAN_MIRROR
+    args: tuple[tuple[str, str], ...] = ()  # further build args
+
+    def build_args(self) -> dict[str, str]:
+        """Every build arg the Dockerfile gets (``BASE`` included; it wins over a same-named extra)."""
+        return {**dict(self.args), "BASE": self.base}
+
+
 @dataclass(frozen=True)
 class Stack:
     """One server platform. See the module docstring; every field is data some code path or check reads."""
@@ -54,15 +80,28 @@ class Stack:
     mod_wsgi_major: str       # the major version of the distribution's mod_wsgi
     packages: tuple[str, ...]  # what bootstrap installs (when missing)
     vhost_template: str       # str.format template of the site file (see deploytests.pipeline.templates)
-    image: str                # dockerfiles/<image>: a ready server (sshd + Apache + mod_wsgi)
-    bare_image: str           # dockerfiles/<bare_image>: a fresh server for bootstrap to provision
-    base_image: str           # the image both are built FROM (pulled, or built with debootstrap)
+    image: str                # the ready server's image name, deploytests/<image> (unique across stacks)
+    bare_image: str           # the fresh server's image name (for bootstrap to provision)
+    base_image: str           # the image both are built FROM (the BASE build arg), e.g. debian:trixie-slim
+    base_suite: str           # how base_image is made when it cannot be pulled: debootstrap's suite, e.g. trixie
+    base_mirror: str = DEBIAN_MIRROR     # ... from this archive
+    image_dockerfile: str = "apache-wsgi"  # dockerfiles/<this>/Dockerfile builds the ready server
+    bare_dockerfile: str = "bare"          # dockerfiles/<this>/Dockerfile builds the fresh one
+    build_args: tuple[tuple[str, str], ...] = ()  # further build args for both (BASE is base_image)
     apache: ApacheLayout = field(default_factory=ApacheLayout)
     wsgi_module: str = "wsgi"            # a2enmod name; loaded as "<wsgi_module>_module"
     wsgi_module_file: str = "/usr/lib/apache2/modules/mod_wsgi.so"
     daemon_display: str = "(wsgi:{app})"  # display-name=%{GROUP} in the vhost: how ps shows the app's daemons
     nologin_shells: tuple[str, ...] = ("/usr/sbin/nologin", "/bin/false", "/sbin/nologin")
     configtest_ok: str = "Syntax OK"
+
+    def images(self) -> tuple[ImageSpec, ImageSpec]:
+        """The stack's container images: the ready server and the bare one, each with all its inputs."""
+        return self._image(self.image, self.image_dockerfile), self._image(self.bare_image, self.bare_dockerfile)
+
+    def _image(self, name: str, dockerfile: str) -> ImageSpec:
+        return ImageSpec(name=name, dockerfile=dockerfile, base=self.base_image, suite=self.base_suite,
+                         mirror=self.base_mirror, args=self.build_args)
 
     def matches(self, release: dict[str, str]) -> bool:
         """True when an os-release mapping names this platform (by VERSION_ID, or codename without one)."""

@@ -10,5 +10,6 @@ STACK = Stack(
     os_id="debian", version_id="12", codename="bookworm",
     python_version="3.11", mod_wsgi_major="4",
     packages=PACKAGES, vhost_template=VHOST,
-    image="debian-apache-wsgi", bare_image="debian-bare", base_image="debian:bookworm-slim",
+    # images: dockerfiles/apache-wsgi and dockerfiles/bare FROM debian:bookworm-slim (debootstrap bookworm if absent)
+    image="debian-apache-wsgi", bare_image="debian-bare", base_image="debian:bookworm-slim", base_suite="bookworm",
 )

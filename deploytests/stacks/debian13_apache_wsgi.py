@@ -10,5 +10,6 @@ STACK = Stack(
     os_id="debian", version_id="13", codename="trixie",
     python_version="3.13", mod_wsgi_major="5",
     packages=PACKAGES, vhost_template=VHOST,
-    image="debian13-apache-wsgi", bare_image="debian13-bare", base_image="debian:trixie-slim",
+    # images: dockerfiles/apache-wsgi and dockerfiles/bare FROM debian:trixie-slim (debootstrap trixie if absent)
+    image="debian13-apache-wsgi", bare_image="debian13-bare", base_image="debian:trixie-slim", base_suite="trixie",
 )

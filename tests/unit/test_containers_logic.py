@@ -3,62 +3,167 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 
+from deploytests import stacks
 from deploytests.containers import images, keys
 from deploytests.containers.sweep import L_HOST, L_KEEP, L_PID, L_START, owner_labels, should_sweep
 from deploytests.errors import CommandFailed, DeployTestsError, EngineUnavailable, HostOutcome, HostsFailed, WaitTimeout
+from deploytests.stacks import ImageSpec
 from deploytests.testing import FakeClock
 from deploytests.waiting import wait_until
 
 
 @pytest.fixture
 def dockerfiles(tmp_path):
-    for name in ("img", "common"):
+    for name in ("role", "other", "common"):
         (tmp_path / name).mkdir()
-    (tmp_path / "img" / "Dockerfile").write_text("FROM x\n")
+    (tmp_path / "role" / "Dockerfile").write_text("ARG BASE\nFROM ${BASE}\n")
+    (tmp_path / "other" / "Dockerfile").write_text("ARG BASE\nFROM ${BASE}\n")
     (tmp_path / "common" / "entrypoint.sh").write_text("#!/bin/sh\n")
     return tmp_path
 
 
+SPEC = ImageSpec(name="img", dockerfile="role", base="debian:bookworm-slim", suite="bookworm")
+
+
+def tag(spec: ImageSpec, root) -> str:
+    return images.image_tag(spec, root=root)
+
+
 class TestImageHash:
-    def test_stable(self, dockerfiles):
-        assert images.image_tag("img", root=dockerfiles) == images.image_tag("img", root=dockerfiles)
+    def test_same_inputs_same_tag(self, dockerfiles):
+        assert tag(SPEC, dockerfiles) == tag(replace(SPEC), dockerfiles)
+        # extra build args in another order are the same inputs
+        a = replace(SPEC, args=(("PY", "3"), ("X", "1")))
+        assert tag(a, dockerfiles) == tag(replace(a, args=(("X", "1"), ("PY", "3"))), dockerfiles)
 
     def test_tag_shape(self, dockerfiles):
-        repo, tag = images.image_tag("img", root=dockerfiles).split(":")
-        assert repo == "deploytests/img" and len(tag) == 12
+        repo, digest = tag(SPEC, dockerfiles).split(":")
+        assert repo == "deploytests/img" and len(digest) == 12
 
-    @pytest.mark.parametrize("edit", ["dockerfile", "common", "new_file", "mode", "base"])
-    def test_any_change_gives_new_tag(self, dockerfiles, edit):
-        before = images.image_tag("img", root=dockerfiles)
-        base = images.DEFAULT_BASE
+    def test_the_name_is_the_repository_the_inputs_are_the_hash(self, dockerfiles):
+        other = tag(replace(SPEC, name="img2"), dockerfiles)
+        assert other.split(":")[0] == "deploytests/img2" and other.split(":")[1] == tag(SPEC, dockerfiles).split(":")[1]
+
+    @pytest.mark.parametrize("edit", ["dockerfile", "common", "new_file", "mode", "role"])
+    def test_any_file_change_gives_new_tag(self, dockerfiles, edit):
+        before, spec = tag(SPEC, dockerfiles), SPEC
         if edit == "dockerfile":
-            (dockerfiles / "img" / "Dockerfile").write_text("FROM y\n")
+            (dockerfiles / "role" / "Dockerfile").write_text("ARG BASE\nFROM ${BASE}\nRUN true\n")
         elif edit == "common":
             (dockerfiles / "common" / "entrypoint.sh").write_text("#!/bin/sh\necho\n")
         elif edit == "new_file":
-            (dockerfiles / "img" / "extra.conf").write_text("x")
+            (dockerfiles / "role" / "extra.conf").write_text("x")
         elif edit == "mode":
             os.chmod(dockerfiles / "common" / "entrypoint.sh", 0o755)
-        else:
-            base = "debian:trixie-slim"
-        assert images.image_tag("img", base=base, root=dockerfiles) != before
+        else:  # another role folder with the very same bytes: still another Dockerfile
+            spec = replace(SPEC, dockerfile="other")
+        assert tag(spec, dockerfiles) != before
 
-    def test_other_images_do_not_matter(self, dockerfiles):
-        before = images.image_tag("img", root=dockerfiles)
-        (dockerfiles / "other").mkdir()
+    @pytest.mark.parametrize("change", [{"base": "debian:trixie-slim"}, {"args": (("PY", "3.13"),)},
+                                        {"args": (("BASE2", "debian:bookworm-slim"),)}])
+    def test_build_args_change_the_tag(self, dockerfiles, change):
+        assert tag(replace(SPEC, **change), dockerfiles) != tag(SPEC, dockerfiles)
+        with_arg = replace(SPEC, args=(("PY", "3.11"),))
+        assert tag(with_arg, dockerfiles) != tag(replace(with_arg, args=(("PY", "3.13"),)), dockerfiles)
+
+    def test_base_is_always_the_stacks_base(self):
+        assert replace(SPEC, args=(("BASE", "evil:latest"), ("PY", "3"))).build_args() == {
+            "PY": "3", "BASE": "debian:bookworm-slim"}
+
+    def test_other_folders_do_not_matter(self, dockerfiles):
+        before = tag(SPEC, dockerfiles)
         (dockerfiles / "other" / "Dockerfile").write_text("FROM z\n")
-        assert images.image_tag("img", root=dockerfiles) == before
+        assert tag(SPEC, dockerfiles) == before
 
-    def test_unknown_image_lists_known(self, dockerfiles):
-        with pytest.raises(DeployTestsError, match=r"unknown image 'nope'.*choose one of: img"):
-            images.image_tag("nope", root=dockerfiles)
+    def test_missing_dockerfile_folder_lists_the_known_ones(self, dockerfiles):
+        with pytest.raises(DeployTestsError, match=r"image 'img' names the Dockerfile folder 'nope', which has no "
+                                                   r"Dockerfile.*choose one of: other, role"):
+            tag(replace(SPEC, dockerfile="nope"), dockerfiles)
 
-    def test_real_dockerfiles_hash(self):
-        for name in ("debian-apache-wsgi", "debian-bare"):
-            assert images.image_tag(name).startswith(f"deploytests/{name}:")
+    def test_unknown_image_name_lists_the_stacks_images(self):
+        with pytest.raises(DeployTestsError, match=r"unknown image 'debian14-bare'.*choose one of: "
+                                                   r"debian-apache-wsgi, debian-bare, debian13-apache-wsgi, "
+                                                   r"debian13-bare"):
+            images.image_tag("debian14-bare")
+
+    def test_a_base_other_than_the_images_own_is_refused(self):
+        assert images.image_spec("debian13-bare", base="debian:trixie-slim").base == "debian:trixie-slim"
+        with pytest.raises(DeployTestsError, match=r"image 'debian13-bare' is built FROM debian:trixie-slim, "
+                                                   r"not debian:bookworm-slim"):
+            images.image_tag("debian13-bare", base="debian:bookworm-slim")
+
+    def test_the_shipped_images(self):
+        """One Dockerfile per role, the platform as BASE: four images, four names, four different hashes."""
+        specs = images.image_specs()
+        assert {n: (s.dockerfile, s.base, s.suite) for n, s in specs.items()} == {
+            "debian-apache-wsgi": ("apache-wsgi", "debian:bookworm-slim", "bookworm"),
+            "debian-bare": ("bare", "debian:bookworm-slim", "bookworm"),
+            "debian13-apache-wsgi": ("apache-wsgi", "debian:trixie-slim", "trixie"),
+            "debian13-bare": ("bare", "debian:trixie-slim", "trixie")}
+        tags = [images.image_tag(name) for name in specs]
+        assert [t.split(":")[0] for t in tags] == [f"deploytests/{n}" for n in specs]
+        assert len({t.split(":")[1] for t in tags}) == 4, tags
+        for spec in specs.values():
+            text = (images.DOCKERFILES / spec.dockerfile / "Dockerfile").read_text()
+            assert "ARG BASE\nFROM ${BASE}\n" in text and "ARG BASE=" not in text  # no hidden default
+
+    def test_one_image_name_with_two_sets_of_inputs_is_refused(self):
+        d12, d13 = stacks.get("debian12-apache-wsgi"), stacks.get("debian13-apache-wsgi")
+        assert list(images.image_specs([d12, d12])) == ["debian-apache-wsgi", "debian-bare"]  # same inputs: one
+        with pytest.raises(DeployTestsError, match=r"image 'debian-bare' is named twice with different inputs"):
+            images.image_specs([d12, replace(d13, bare_image="debian-bare")])
+
+
+class FakeImages:
+    """``client.images`` of the Docker SDK: which refs exist, what was pulled and built."""
+
+    def __init__(self, present=(), pull_fails=False):
+        self.present, self.pull_fails, self.built, self.pulled = set(present), pull_fails, [], []
+
+    def get(self, ref):
+        import docker
+
+        if ref not in self.present:
+            raise docker.errors.ImageNotFound(ref)
+        return ref
+
+    def pull(self, repo, tag):
+        if self.pull_fails:
+            raise ConnectionError("no registry")
+        self.pulled.append(f"{repo}:{tag}")
+        self.present.add(f"{repo}:{tag}")
+
+    def build(self, **kw):
+        self.built.append(kw)
+        self.present.add(kw["tag"])
+
+
+class TestEnsureImage:
+    def test_builds_the_roles_dockerfile_with_the_stacks_build_args_once(self, monkeypatch, tmp_path):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+        client = SimpleNamespace(images=FakeImages(present={"debian:trixie-slim"}))
+        tag1 = images.ensure_image(client, "debian13-bare", progress=lambda m: None)
+        assert tag1 == images.image_tag("debian13-bare")
+        (build,) = client.images.built
+        assert (build["dockerfile"], build["buildargs"], build["tag"]) == (
+            "bare/Dockerfile", {"BASE": "debian:trixie-slim"}, tag1)
+        assert images.ensure_image(client, "debian13-bare", progress=lambda m: None) == tag1
+        assert len(client.images.built) == 1  # warm: the tag exists, nothing is built
+
+    def test_a_base_that_cannot_be_pulled_is_debootstrapped_with_the_stacks_suite(self, monkeypatch, tmp_path):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+        made = []
+        monkeypatch.setattr(images, "debootstrap_import",
+                            lambda client, base, suite, mirror, progress: made.append((base, suite, mirror)))
+        client = SimpleNamespace(images=FakeImages(pull_fails=True))
+        spec = replace(stacks.get("debian13-apache-wsgi").images()[1], mirror="http://mirror.example/debian")
+        assert images.ensure_base(client, spec, progress=lambda m: None) == "debian:trixie-slim"
+        assert made == [("debian:trixie-slim", "trixie", "http://mirror.example/debian")]
 
 
 class TestSweepDecision:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from deploytests.config import load_config
+from deploytests.containers.images import image_specs
 from deploytests.settings import OPTIONS
 from deploytests.targets.inventory import load_inventory
 
@@ -81,8 +82,9 @@ def missing_paths(text: str, doc: Path, root: Path = ROOT) -> list[str]:
         parts = path.split("/")
         if any(c in path for c in "*<>{}") or (parts[0] == "tests" and not (root / "tests" / parts[1]).is_dir()):
             continue
-        if parts[0] == "deploytests" and len(parts) == 2 and (root / "dockerfiles" / parts[1]).is_dir():
-            continue  # an image name, deploytests/<image folder>
+        if parts[0] == "deploytests" and len(parts) == 2 and (parts[1] in image_specs()
+                                                             or (root / "dockerfiles" / parts[1]).is_dir()):
+            continue  # an image name, deploytests/<name a stack gives> or deploytests/<image folder>
         if not (root / path).exists():
             missing.append(path)
     for m in LINK.finditer(text):

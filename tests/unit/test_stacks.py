@@ -13,7 +13,7 @@ import pytest
 from deploytests import stacks
 from deploytests.config import load_config
 from deploytests.containers.driver import Fleet
-from deploytests.errors import ConfigError
+from deploytests.errors import ConfigError, DeployTestsError
 from deploytests.pipeline import bytecode, provision, templates
 from deploytests.pipeline.fleet import Bootstrapped, artifact_for
 from deploytests.settings import Settings, resolve
@@ -105,11 +105,82 @@ def test_stacks_differ_in_data_only():
     assert (d12.mod_wsgi_major, d13.mod_wsgi_major) == ("4", "5")
     assert (d12.base_image, d13.base_image) == ("debian:bookworm-slim", "debian:trixie-slim")
     assert (d13.image, d13.bare_image) == ("debian13-apache-wsgi", "debian13-bare")
-    for stack in stacks.STACKS.values():  # every image a stack names exists in dockerfiles/
-        for image in (stack.image, stack.bare_image):
-            assert (Path(__file__).resolve().parents[2] / "dockerfiles" / image / "Dockerfile").is_file(), image
-            assert f"ARG BASE={stack.base_image}" in (Path(__file__).resolve().parents[2] / "dockerfiles" / image /
-                                                     "Dockerfile").read_text()
+    assert (d12.base_suite, d13.base_suite) == ("bookworm", "trixie")
+    # one Dockerfile per role: the platforms differ only in the BASE build arg
+    assert [s.dockerfile for s in d12.images()] == [s.dockerfile for s in d13.images()] == ["apache-wsgi", "bare"]
+    assert [s.build_args() for s in d13.images()] == [{"BASE": "debian:trixie-slim"}] * 2
+
+
+def test_the_registry_is_every_module_that_defines_a_stack():
+    assert stacks.discover() == stacks.STACKS
+
+
+UBUNTU = """PRETTY_NAME="Ubuntu 24.04.1 LTS"
+NAME="Ubuntu"
+VERSION_ID="24.04"
+VERSION_CODENAME=noble
+ID=ubuntu
+ID_LIKE=debian
+"""
+
+THIRD_STACK = """
+from deploytests.stacks.apache_wsgi import PACKAGES, VHOST
+from deploytests.stacks.base import Stack
+
+STACK = Stack(
+    name="ubuntu2404-apache-wsgi", platform="ubuntu2404", title="Ubuntu 24.04 (noble)",
+    os_id="ubuntu", version_id="24.04", codename="noble", python_version="3.12", mod_wsgi_major="5",
+    packages=PACKAGES, vhost_template=VHOST,
+    image="ubuntu2404-apache-wsgi", bare_image="ubuntu2404-bare", base_image="ubuntu:noble", base_suite="noble",
+    base_mirror="http://archive.ubuntu.com/ubuntu",
+)
+"""
+
+
+def _package(root: Path, name: str, modules: dict[str, str]) -> str:
+    (root / name).mkdir()
+    (root / name / "__init__.py").write_text("")
+    for module, text in modules.items():
+        (root / name / f"{module}.py").write_text(text)
+    return name
+
+
+def test_a_third_stack_is_one_module(tmp_path, monkeypatch):
+    """A Debian-family platform whose images differ only in their base: its stack module alone registers it, and
+    everything downstream (OS detection, --platform, the docker target, the images and their tags) follows."""
+    from deploytests.containers import images
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = stacks.discover(_package(tmp_path, "third_party_stacks", {"ubuntu2404_apache_wsgi": THIRD_STACK,
+                                                                      "helpers": "NOT_A_STACK = 1\n"}))
+    assert list(found) == ["ubuntu2404-apache-wsgi"]
+    before = {name: images.image_tag(name) for name in images.image_specs()}
+    monkeypatch.setitem(stacks.STACKS, "ubuntu2404-apache-wsgi", found["ubuntu2404-apache-wsgi"])
+
+    assert stacks.for_os_release(UBUNTU).name == "ubuntu2404-apache-wsgi"
+    assert _resolve(DEPLOYTESTS_PLATFORM="ubuntu2404").platform == ("ubuntu2404",)
+    provider = DockerProvider(SimpleNamespace(name="docker", where="built-in", config_file=None),
+                              SimpleNamespace(containers=1, keep_containers=False, platform=("ubuntu2404",)))
+    assert provider.mix() == [("ubuntu2404-apache-wsgi", "ubuntu:noble")]
+    specs = images.image_specs()
+    assert list(specs)[-2:] == ["ubuntu2404-apache-wsgi", "ubuntu2404-bare"]
+    new = specs["ubuntu2404-bare"]
+    assert (new.dockerfile, new.build_args(), new.suite, new.mirror) == (
+        "bare", {"BASE": "ubuntu:noble"}, "noble", "http://archive.ubuntu.com/ubuntu")
+    tags = {name: images.image_tag(name) for name in specs}  # the shared Dockerfiles exist: no new folder needed
+    assert tags["ubuntu2404-apache-wsgi"].startswith("deploytests/ubuntu2404-apache-wsgi:")
+    assert {k: v for k, v in tags.items() if k in before} == before  # the other images keep their tags
+    assert len({t.split(":")[1] for t in tags.values()}) == len(tags) == 6
+
+
+def test_two_stack_modules_with_one_platform_word_are_refused(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path))
+    twin = THIRD_STACK.replace('name="ubuntu2404-apache-wsgi"', 'name="ubuntu2404-nginx"').replace(
+        'image="ubuntu2404-apache-wsgi", bare_image="ubuntu2404-bare"', 'image="u-a", bare_image="u-b"')
+    package = _package(tmp_path, "twin_stacks", {"a_ubuntu": THIRD_STACK, "b_ubuntu": twin})
+    with pytest.raises(DeployTestsError, match=r"stack module twin_stacks.b_ubuntu repeats the platform of stack "
+                                               r"ubuntu2404-apache-wsgi"):
+        stacks.discover(package)
 
 
 # ---------------------------------------------------------------- what reads the stack
