@@ -12,14 +12,20 @@ They are fakes for pure logic only; what is about servers, SSH, Apache or HTTP i
 - :class:`FakeConn` -- what the pipeline reads of a Fabric connection when it only names a host (label, user,
   host, port; ``lost`` and the transport's ``is_active`` as the watchdog leaves them).
 - :func:`stand_in_wheel` -- a minimal valid wheel (one module, dist-info, optional console scripts).
+- :class:`FakeRunner`, :class:`FakeAccounts`, :class:`FakeOwners` -- a server's commands, account database and
+  file ownership for code that takes them injected (the root agent's ``System``): commands are recorded and
+  answered by handlers, accounts live in memory, owners are recorded per file while the files stay the
+  current user's. Together they let root-only code run against a temp dir, as any user.
 """
 
 from __future__ import annotations
 
 import os
 import pwd
+import subprocess
 import sys
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -149,3 +155,129 @@ def stand_in_wheel(path: Path, scripts: dict[str, str] | None = None) -> None:
     with zipfile.ZipFile(path, "w") as zf:
         for member, text in files.items():
             zf.writestr(member, text)
+
+
+Answer = int | tuple[int, str] | None
+
+
+class FakeRunner:
+    """``subprocess.run`` for code that takes its runner injected: records every command (``calls``: the argument
+    lists, ``kwargs``: what each was run with) and answers it from the handler registered for its program.
+
+    ``on(program, handler)``: ``handler(cmd, **kwargs)`` answers the commands whose ``argv[0]`` has the basename
+    ``program``: an exit code, ``(code, output)``, or None (exit 0, no output); it may change files meanwhile,
+    as the real command would. A command without a handler exits 0 with no output. :meth:`fail` makes one fail.
+    """
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+        self.kwargs: list[dict[str, Any]] = []
+        self.handlers: dict[str, Callable[..., Answer]] = {}
+
+    def on(self, program: str, handler: Callable[..., Answer]) -> None:
+        self.handlers[program] = handler
+
+    def fail(self, program: str, output: str, code: int = 1, when: Callable[[list[str]], bool] | None = None) -> None:
+        """Make ``program`` exit ``code`` printing ``output`` (only the commands ``when(cmd)`` is true for; the
+        others still go to the handler registered before)."""
+        before = self.handlers.get(program)
+
+        def failing(cmd: list[str], **kwargs: Any) -> Answer:
+            if when is None or when(cmd):
+                return code, output
+            return before(cmd, **kwargs) if before else None
+
+        self.handlers[program] = failing
+
+    def __call__(self, cmd: list[str], **kwargs: Any) -> subprocess.CompletedProcess:
+        self.calls.append(list(cmd))
+        self.kwargs.append(kwargs)
+        handler = self.handlers.get(os.path.basename(cmd[0]))
+        answer = handler(list(cmd), **kwargs) if handler else None
+        code, output = (answer, "") if isinstance(answer, int) else (answer or (0, ""))
+        captured = output.encode() if kwargs.get("stdout") == subprocess.PIPE else None
+        return subprocess.CompletedProcess(cmd, code, stdout=captured)
+
+    def programs(self) -> list[str]:
+        """The basename of each command run, in order."""
+        return [os.path.basename(cmd[0]) for cmd in self.calls]
+
+
+class FakeAccounts:
+    """A server's account database in memory, with the lookups of the ``pwd`` and ``grp`` modules (``getpwnam``,
+    ``getpwuid``, ``getgrnam``, ``getgrgid``: entries with the attributes of ``struct_passwd``/``struct_group``,
+    KeyError when absent). It starts with root (uid 0, group root)."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, SimpleNamespace] = {}
+        self.groups: dict[str, SimpleNamespace] = {}
+        self.add_user("root", 0, home="/root", shell="/bin/bash")
+
+    def add_group(self, name: str, gid: int, members: Iterable[str] = ()) -> SimpleNamespace:
+        self.groups[name] = SimpleNamespace(gr_name=name, gr_passwd="x", gr_gid=gid, gr_mem=list(members))
+        return self.groups[name]
+
+    def add_user(self, name: str, uid: int, gid: int | None = None, gecos: str = "", home: str = "/nonexistent",
+                 shell: str = "/usr/sbin/nologin") -> SimpleNamespace:
+        """A user; with no ``gid``, its own group of the same name and id (useradd --user-group)."""
+        if gid is None:
+            gid = self.add_group(name, uid).gr_gid
+        self.users[name] = SimpleNamespace(pw_name=name, pw_passwd="x", pw_uid=uid, pw_gid=gid, pw_gecos=gecos,
+                                           pw_dir=home, pw_shell=shell)
+        return self.users[name]
+
+    def join(self, user: str, group: str) -> None:
+        g = self.groups[group]
+        if user not in g.gr_mem:
+            self.add_group(group, g.gr_gid, [*g.gr_mem, user])
+
+    def leave(self, user: str, group: str) -> None:
+        g = self.groups[group]
+        self.add_group(group, g.gr_gid, [m for m in g.gr_mem if m != user])
+
+    def getpwnam(self, name: str) -> SimpleNamespace:
+        return self.users[name]
+
+    def getpwuid(self, uid: int) -> SimpleNamespace:
+        return next(u for u in self._by(self.users.values(), "pw_uid", uid))
+
+    def getgrnam(self, name: str) -> SimpleNamespace:
+        return self.groups[name]
+
+    def getgrgid(self, gid: int) -> SimpleNamespace:
+        return next(g for g in self._by(self.groups.values(), "gr_gid", gid))
+
+    @staticmethod
+    def _by(entries: Iterable[Any], attr: str, value: int) -> Iterable[Any]:
+        found = [e for e in entries if getattr(e, attr) == value]
+        if not found:
+            raise KeyError(f"{attr} not found: {value}")
+        return found
+
+
+class FakeOwners:
+    """File ownership for code that takes ``fchown(fd, uid, gid)`` and ``owner(stat_result)`` injected, run by a
+    user who may not give files away: :meth:`fchown` really calls ``os.fchown`` on the fd (to the current user's
+    ids, a no-op any user may do) and records the owner it was asked for against the file's inode; :meth:`owner`
+    reads it back. Files it never chowned belong to ``default`` (root:root, as a server's own files do)."""
+
+    def __init__(self, default: tuple[int, int] = (0, 0)) -> None:
+        self.default = default
+        self.table: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def fchown(self, fd: int, uid: int, gid: int) -> None:
+        os.fchown(fd, os.getuid(), os.getgid())
+        st = os.fstat(fd)
+        self.table[(st.st_dev, st.st_ino)] = (uid, gid)
+
+    def owner(self, st: os.stat_result) -> tuple[int, int]:
+        return self.table.get((st.st_dev, st.st_ino), self.default)
+
+    def of(self, path: str | Path) -> tuple[int, int]:
+        """The recorded owner of ``path`` (not following a link)."""
+        return self.owner(os.lstat(path))
+
+    def chown(self, path: str | Path, uid: int, gid: int) -> None:
+        """Give ``path`` (not following a link) to ``uid:gid``: what someone else did on the server."""
+        st = os.lstat(path)
+        self.table[(st.st_dev, st.st_ino)] = (uid, gid)

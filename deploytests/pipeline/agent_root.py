@@ -21,6 +21,10 @@ Written as if the deploy login and the config were hostile:
   ``config <app>`` as root), is checked by ``visudo`` before it is moved into place, is written last, and a
   failed bootstrap removes every grant it added (the sudoers file, the group membership).
 
+What it knows of the server (the file tree's root, the accounts, how commands run, how files get their owner,
+who it runs as) is one object, :data:`SYSTEM` (a :class:`System`): the real server everywhere but in the unit
+tests, which give it a temp dir and fakes and so run every step, and assert every decision above, as any user.
+
 The runner sends this module bundled with :mod:`.contract` (its arguments and results, which the runner imports
 too; see ``bundle.py``), and bootstrap installs that same bundle as the config helper.
 
@@ -96,9 +100,50 @@ class Steps:
         return False
 
 
+def file_owner(st):
+    """The (uid, gid) owning a file, from its ``os.stat`` result."""
+    return st.st_uid, st.st_gid
+
+
+class System:
+    """The server as this program touches it: every fact of the system it depends on, in one object.
+
+    ``SYSTEM`` (the real server) is the only instance outside tests; the unit tests put in their own (the
+    fakes in ``deploytests.testing``) and so run every step as the current user against a temp dir. Each
+    attribute is what the code would otherwise reach for directly, so the default behaves exactly as if
+    there were no such object:
+
+    - ``root``: the directory holding the server's file tree (``/``). Every path in this program is the
+      server's (``/etc/sudoers.d/...``: in messages, the sudoers rule, the recorded settings); :meth:`path`
+      turns it into a filesystem path only where a syscall or a command needs one, and the link-proof walk
+      (:func:`open_dir`) starts at an fd of ``root``;
+    - ``passwd``, ``group``: the account database (the ``pwd`` and ``grp`` modules: ``getpwnam``,
+      ``getpwuid``; ``getgrnam``, ``getgrgid``);
+    - ``run``: how a command runs (``subprocess.run``: called with its keyword arguments, returns its
+      ``CompletedProcess``);
+    - ``fchown(fd, uid, gid)`` and ``owner(stat_result) -> (uid, gid)``: how a file gets its owner and how
+      its owner is read (``os.fchown`` on the open fd; the stat's ids);
+    - ``geteuid()``: who this process runs as (root: 0).
+    """
+
+    def __init__(self, root="/", passwd=pwd, group=grp, run=subprocess.run, fchown=os.fchown, owner=file_owner,
+                 geteuid=os.geteuid):
+        self.root, self.passwd, self.group, self.run = root, passwd, group, run
+        self.fchown, self.owner, self.geteuid = fchown, owner, geteuid
+
+    def path(self, server_path):
+        """The filesystem path of the server's absolute path ``server_path``."""
+        if self.root == "/":
+            return server_path
+        return self.root.rstrip("/") + server_path
+
+
+SYSTEM = System()
+
+
 def run(cmd, what, hint="", env=None, check=True, stdin=None):
-    proc = subprocess.run(cmd, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    proc = SYSTEM.run(cmd, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
+                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     out = proc.stdout.decode("utf-8", "replace")
     if check and proc.returncode != 0:
         last = out.strip().splitlines()[-1] if out.strip() else "no output"
@@ -175,7 +220,7 @@ def open_dir(path, create=None):
     parts = parts_of(path)
     if parts is None:
         raise AgentError("refusing %s: not an absolute path without '..'" % path)
-    fd = os.open("/", O_DIR)
+    fd = os.open(SYSTEM.root, O_DIR)
     try:
         for i, name in enumerate(parts):
             try:
@@ -208,8 +253,8 @@ def set_attrs(fd, path, uid, gid, mode, changes):
     if stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
         raise AgentError("refusing %s: it has %d hard links (one may be a system file)" % (path, st.st_nlink),
                          hint="someone planted it: remove it, then bootstrap again")
-    if (st.st_uid, st.st_gid) != (uid, gid):
-        os.fchown(fd, uid, gid)
+    if SYSTEM.owner(st) != (uid, gid):
+        SYSTEM.fchown(fd, uid, gid)
         changes.append("owner set: %s %s:%s" % (path, name_of_uid(uid), name_of_gid(gid)))
     if st.st_mode & 0o7777 != mode:
         os.fchmod(fd, mode)
@@ -218,14 +263,14 @@ def set_attrs(fd, path, uid, gid, mode, changes):
 
 def name_of_uid(uid):
     try:
-        return pwd.getpwuid(uid).pw_name
+        return SYSTEM.passwd.getpwuid(uid).pw_name
     except KeyError:
         return str(uid)
 
 
 def name_of_gid(gid):
     try:
-        return grp.getgrgid(gid).gr_name
+        return SYSTEM.group.getgrgid(gid).gr_name
     except KeyError:
         return str(gid)
 
@@ -273,7 +318,7 @@ def write_new(dir_fd, name, content, uid, gid, mode):
     tmp = ".%s.dt-%s" % (name, os.urandom(6).hex())
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
     try:
-        os.fchown(fd, uid, gid)
+        SYSTEM.fchown(fd, uid, gid)
         os.fchmod(fd, mode)
         view = memoryview(content)
         while view:
@@ -374,7 +419,7 @@ def acquire_flock(path, timeout, what, on_wait=None, clock=time.monotonic, sleep
                   lockf=False):
     """An fd holding an exclusive lock on ``path`` (flock, or POSIX ``lockf`` as dpkg uses), within
     ``timeout`` seconds; ``on_wait()`` once when it has to wait; a one-line AgentError when it gives up."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    fd = os.open(SYSTEM.path(path), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     lock = (lambda: fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)) if lockf else \
         (lambda: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB))
     deadline, waited = clock() + timeout, False
@@ -397,7 +442,7 @@ def acquire_flock(path, timeout, what, on_wait=None, clock=time.monotonic, sleep
 def wait_for_dpkg(timeout, path=DPKG_LOCK, **kw):
     """Wait (bounded) until no other package manager holds dpkg's frontend lock; release it again at once
     (apt-get takes it itself, with its own short ``DPkg::Lock::Timeout`` for the remaining race)."""
-    if not os.path.exists(path):
+    if not os.path.exists(SYSTEM.path(path)):
         return
     fd = acquire_flock(path, timeout, "the dpkg lock", lockf=True, on_wait=lambda: emit(
         "step", step="dpkg_wait", seconds=0,
@@ -467,7 +512,7 @@ def created_by_old_bootstrap(role, entry, root):
     if role != "app_user" or entry is None:
         return False
     try:
-        own_group = grp.getgrgid(entry.pw_gid).gr_name == entry.pw_name
+        own_group = SYSTEM.group.getgrgid(entry.pw_gid).gr_name == entry.pw_name
     except KeyError:
         own_group = False
     return entry.pw_gecos == MARK or (entry.pw_dir == root and entry.pw_shell == "/usr/sbin/nologin" and own_group)
@@ -475,7 +520,7 @@ def created_by_old_bootstrap(role, entry, root):
 
 def getpw(name):
     try:
-        return pwd.getpwnam(name)
+        return SYSTEM.passwd.getpwnam(name)
     except KeyError:
         return None
 
@@ -496,9 +541,9 @@ def ensure_users(args: BootstrapArgs, changes, undo):
              "--comment", MARK, "--shell", "/usr/sbin/nologin", user], "useradd %s failed" % user)
         changes.append("user created: " + user)
         ensure_file(STATE_DIR + "/users", ("\n".join(sorted(ours | {user})) + "\n").encode(), 0, 0, 0o644, [])
-        app_entry = pwd.getpwnam(user)
-    group = grp.getgrgid(app_entry.pw_gid).gr_name
-    if deploy != user and deploy not in grp.getgrnam(group).gr_mem:
+        app_entry = SYSTEM.passwd.getpwnam(user)
+    group = SYSTEM.group.getgrgid(app_entry.pw_gid).gr_name
+    if deploy != user and deploy not in SYSTEM.group.getgrnam(group).gr_mem:
         run(["usermod", "-aG", group, deploy], "usermod failed")
         changes.append("%s added to group %s" % (deploy, group))
         undo.append(lambda: run(["gpasswd", "-d", deploy, group], "gpasswd -d failed", check=False))
@@ -552,7 +597,7 @@ def ensure_runtime(path, changes, uid=0, gid=0):
                 except FileNotFoundError:
                     cfg = None
                 if cfg is not None:
-                    if not stat.S_ISREG(cfg.st_mode) or cfg.st_uid != uid:
+                    if not stat.S_ISREG(cfg.st_mode) or SYSTEM.owner(cfg)[0] != uid:
                         raise AgentError("refusing %s/pyvenv.cfg: not a regular file of root's" % path,
                                          hint="someone planted it: remove %s, then bootstrap again" % path)
                     set_attrs(fd, path, uid, gid, 0o755, changes)
@@ -562,8 +607,8 @@ def ensure_runtime(path, changes, uid=0, gid=0):
         stage_name = "python-home.dt-%s" % os.urandom(6).hex()
         state = STATE_DIR
         stage = state + "/" + stage_name
-        proc = subprocess.run([sys.executable, "-I", "-m", "venv", "--without-pip", stage], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+        proc = SYSTEM.run([sys.executable, "-I", "-m", "venv", "--without-pip", SYSTEM.path(stage)],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
         state_fd = open_dir(state)
         try:
             if proc.returncode != 0:
@@ -578,8 +623,8 @@ def ensure_runtime(path, changes, uid=0, gid=0):
                                  hint="%s must be on the same filesystem as %s, and %s absent or empty"
                                       % (head, state, path)) from None
         finally:
-            if os.path.lexists(stage):
-                subprocess.run(["rm", "-rf", "--one-file-system", stage], stdin=subprocess.DEVNULL)
+            if os.path.lexists(SYSTEM.path(stage)):
+                SYSTEM.run(["rm", "-rf", "--one-file-system", SYSTEM.path(stage)], stdin=subprocess.DEVNULL)
             os.close(state_fd)
         fd = os.open(name, O_DIR, dir_fd=parent)
         try:
@@ -600,7 +645,7 @@ def install_config(settings, config, changes, keep_previous=False):
     if problem:
         raise AgentError("config_path %r %s" % (path, problem), step="config",
                          hint="set config_path in deploy.toml to e.g. /etc/%s/app.cfg" % app)
-    gid = grp.getgrnam(settings["app_group"]).gr_gid
+    gid = SYSTEM.group.getgrnam(settings["app_group"]).gr_gid
     parts = parts_of(path)
     base = ["etc", app] if parts[0] == "etc" else ["var", "www", app, "shared"]
     own = "/" + "/".join(base)
@@ -612,9 +657,10 @@ def install_config(settings, config, changes, keep_previous=False):
         if fd is not None:
             st = os.fstat(fd)
             os.close(fd)
-            if (st.st_uid, st.st_gid) != (0, gid):
+            owner = SYSTEM.owner(st)
+            if owner != (0, gid):
                 raise AgentError("config_path %r: %s exists and is not the app's (owner %s:%s, expected root:%s)"
-                                 % (path, own, name_of_uid(st.st_uid), name_of_gid(st.st_gid),
+                                 % (path, own, name_of_uid(owner[0]), name_of_gid(owner[1]),
                                     settings["app_group"]), step="config",
                                  hint="it belongs to something else on this server: choose another config_path")
     for i in range(len(base), len(parts)):
@@ -654,7 +700,8 @@ def ensure_sudoers(args: BootstrapArgs, changes, undo):
             return
         tmp = write_new(dir_fd, os.path.basename(path), rule.encode(), 0, 0, 0o440)
         try:
-            run(["/usr/sbin/visudo", "-cqf", "/etc/sudoers.d/" + tmp], "the generated sudoers rule is invalid",
+            run(["/usr/sbin/visudo", "-cqf", SYSTEM.path("/etc/sudoers.d/" + tmp)],
+                "the generated sudoers rule is invalid",
                 hint="this is a deploytests bug: report it with the rule below")
             os.rename(tmp, os.path.basename(path), src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         except BaseException:
@@ -691,13 +738,13 @@ def ensure_apache(args: BootstrapArgs, changes):
         os.close(fd)
     before = len(changes)
     ensure_file(vhost, args.vhost.encode(), 0, 0, 0o644, changes)
-    if not os.path.exists("%s/%s.load" % (a.mods_enabled, a.wsgi_module)):
+    if not os.path.exists(SYSTEM.path("%s/%s.load" % (a.mods_enabled, a.wsgi_module))):
         run([a.a2enmod, "-q", a.wsgi_module], "a2enmod wsgi failed")
         changes.append("apache module enabled: wsgi")
-    if os.path.lexists("%s/%s.conf" % (a.sites_enabled, a.default_site)):
+    if os.path.lexists(SYSTEM.path("%s/%s.conf" % (a.sites_enabled, a.default_site))):
         run([a.a2dissite, "-q", a.default_site], "a2dissite 000-default failed")
         changes.append("apache site disabled: 000-default")
-    if not os.path.lexists("%s/%s.conf" % (a.sites_enabled, args.app)):
+    if not os.path.lexists(SYSTEM.path("%s/%s.conf" % (a.sites_enabled, args.app))):
         run([a.a2ensite, "-q", args.app], "a2ensite failed")
         changes.append("apache site enabled: " + args.app)
     code, out = configtest(a)
@@ -722,7 +769,7 @@ def ensure_apache(args: BootstrapArgs, changes):
 
 def apache_pid(a: ApacheArgs):
     try:
-        with open(a.pid_file) as f:
+        with open(SYSTEM.path(a.pid_file)) as f:
             pid = int(f.read().strip())
         os.kill(pid, 0)
         return pid
@@ -765,7 +812,7 @@ def cmd_bootstrap(args: BootstrapArgs):
         try:
             with steps("users"):
                 ids = ensure_users(args, changes, undo)
-                app_group = grp.getgrgid(ids[1]).gr_name
+                app_group = SYSTEM.group.getgrgid(ids[1]).gr_name
             with steps("tree"):
                 ensure_tree(args, ids, changes)
                 settings = settings_of(args, app_group)
@@ -776,7 +823,7 @@ def cmd_bootstrap(args: BootstrapArgs):
             with steps("apache"):
                 apache_changed = ensure_apache(args, changes)
                 pid = ensure_running(apache_changed, changes, args.apache)
-            if config_changed and os.path.lexists(args.root + "/current") and not apache_changed:
+            if config_changed and os.path.lexists(SYSTEM.path(args.root + "/current")) and not apache_changed:
                 touch(args.root + "/application.wsgi")  # the live release restarts with the new config
                 changes.append("app reloaded: the live release restarts with the new config")
             with steps("sudoers"):  # last: a failed bootstrap never leaves a grant
@@ -807,7 +854,7 @@ def load_settings(app):
             raise AgentError("%s is missing: the app was not bootstrapped here" % path, hint="run bootstrap")
         try:
             st = os.fstat(fd)
-            if st.st_uid != 0 or st.st_mode & 0o022:
+            if SYSTEM.owner(st)[0] != 0 or st.st_mode & 0o022:
                 raise AgentError("refusing %s: not root's own file" % path, hint="run bootstrap again")
             return json.loads(read_fd(fd).decode())
         finally:
@@ -827,7 +874,7 @@ def keep_version(settings, config):
     """Keep a copy of ``config`` beside the config (``.<name>.v-<sha16>``, 0640 root:<app group>) so that a
     rollback can put back the config its release started with; only the newest copies are kept."""
     head, name = split(settings["config_path"])
-    gid = grp.getgrnam(settings["app_group"]).gr_gid
+    gid = SYSTEM.group.getgrnam(settings["app_group"]).gr_gid
     ensure_file(posixpath.join(head, version_name(name, hashlib.sha256(config).hexdigest())), config, 0, gid,
                 0o640, [])
     dir_fd = open_dir(head)
@@ -855,7 +902,7 @@ def activate_version(settings, sha256):
         if fd is None:
             return False, False
         try:
-            if os.fstat(fd).st_uid != 0:
+            if SYSTEM.owner(os.fstat(fd))[0] != 0:
                 raise AgentError("refusing %s: not root's own copy" % version_name(name, sha256))
             config = read_fd(fd)
         finally:
@@ -895,7 +942,7 @@ def main(argv):
     command = argv[0] if argv else ""
     os.umask(0o022)  # what apt and useradd expect; every file written here gets its mode through its fd
     try:
-        if os.geteuid() != 0:
+        if SYSTEM.geteuid() != 0:
             raise AgentError("%s must run as root" % command, hint="bootstrap needs a login with passwordless sudo")
         if command == "bootstrap" and len(argv) == 2:
             try:
@@ -921,5 +968,5 @@ def main(argv):
         return 4
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # pragma: no cover - servers run the bundle (bundle.py), which calls main() itself
     sys.exit(main(sys.argv[1:]))

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import pytest
 
 from deploytests.pipeline import agent_root as ar
-from deploytests.testing import FakeClock, bootstrap_args
+from deploytests.testing import FakeClock, FakeOwners, bootstrap_args
 
 
 def me():
@@ -169,7 +169,7 @@ def test_lock_file_planted_as_a_link_is_refused(tmp_path):
 
 
 def test_main_refuses_to_run_unless_root(monkeypatch, capsys):
-    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(ar, "SYSTEM", ar.System(geteuid=lambda: 1000))
     assert ar.main(["bootstrap", "{}"]) == 3
     assert "bootstrap must run as root" in capsys.readouterr().out
 
@@ -200,6 +200,8 @@ def test_an_interrupted_dpkg_gets_the_command_that_finishes_it(monkeypatch):
 
 def test_kept_config_versions_are_root_copies_and_only_the_newest_stay(tmp_path, monkeypatch):
     import grp
+    owners = FakeOwners()  # root's copies, made by whoever runs the tests
+    monkeypatch.setattr(ar, "SYSTEM", ar.System(fchown=owners.fchown, owner=owners.owner))
     settings = {"config_path": str(tmp_path / "app.cfg"), "app_group": grp.getgrgid(os.getgid()).gr_name}
     monkeypatch.setattr(ar, "KEEP_VERSIONS", 3)
     for i in range(5):
@@ -209,6 +211,7 @@ def test_kept_config_versions_are_root_copies_and_only_the_newest_stay(tmp_path,
     kept = sorted(p.name for p in tmp_path.iterdir())
     assert len(kept) == 3 and all(k.startswith(".app.cfg.v-") for k in kept)
     assert all(oct(p.stat().st_mode & 0o777) == "0o640" for p in tmp_path.iterdir())
+    assert {owners.of(p) for p in tmp_path.iterdir()} == {(0, os.getgid())}
     with pytest.raises(ar.AgentError, match="bad sha256"):
         ar.activate_version(settings, "../../etc/passwd")
     assert ar.activate_version(settings, "0" * 64) == (False, False)  # not kept: nothing changes
@@ -267,7 +270,7 @@ def root_events(capsys):
                                                                          "\"apache2\""),
 ])
 def test_bootstrap_arguments_are_checked_before_anything_runs_as_root(monkeypatch, capsys, args, what):
-    monkeypatch.setattr(ar.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(ar, "SYSTEM", ar.System(geteuid=lambda: 0))
     monkeypatch.setattr(ar, "cmd_bootstrap", lambda a: pytest.fail("bootstrap ran on bad arguments"))
     assert ar.main(["bootstrap", json.dumps(args)]) == 3
     assert root_events(capsys) == [{"event": "error", "what": what, "step": "bootstrap", "detail": "",
@@ -277,7 +280,7 @@ def test_bootstrap_arguments_are_checked_before_anything_runs_as_root(monkeypatc
 
 def test_the_config_helper_reads_one_request_and_answers_through_the_contract(monkeypatch, capsys):
     calls = []
-    monkeypatch.setattr(ar.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(ar, "SYSTEM", ar.System(geteuid=lambda: 0))
     monkeypatch.setattr(ar, "load_settings", lambda app: {"app": app})
     monkeypatch.setattr(ar, "restore_config", lambda settings: calls.append("restore") or True)
     monkeypatch.setattr(ar, "activate_version", lambda settings, sha: calls.append(sha) or (True, True))
@@ -347,7 +350,7 @@ def recorded(tmp_path, monkeypatch, capsys):
 
     def bootstrap(stdin, **overrides):
         monkeypatch.setattr(ar.sys, "stdin", type("Stdin", (), {"buffer": io.BytesIO(stdin)})())
-        monkeypatch.setattr(ar.os, "geteuid", lambda: 0)
+        monkeypatch.setattr(ar, "SYSTEM", ar.System(geteuid=lambda: 0))
         args = bootstrap_args(str(tmp_path / "www"), **overrides)
         code = ar.main(["bootstrap", args.to_json()])
         return code, root_events(capsys)
