@@ -170,7 +170,13 @@ def step_in_progress(command: str, args: dict, done: Sequence[str]) -> str:
 
 
 def _feed(chan, parts: Sequence[bytes | Path]) -> None:
-    """Write the parts to the channel's stdin, then EOF. A remote that exits early (no-op deploy) is fine."""
+    """Write the parts to the channel's stdin, then EOF.
+
+    A remote that exits early (no-op deploy) is fine, and so is a connection that dies under the upload: paramiko
+    then raises ``EOFError`` or ``SSHException`` (a closed socket: ``OSError``) here, while the reading side, which
+    owns the outcome, reports the lost host with the step it was in. Nothing may escape this thread."""
+    from paramiko import SSHException  # loaded already: there is a channel
+
     try:
         for part in parts:
             if isinstance(part, Path):
@@ -180,7 +186,7 @@ def _feed(chan, parts: Sequence[bytes | Path]) -> None:
             else:
                 chan.sendall(part)
         chan.shutdown_write()
-    except OSError:
+    except (OSError, EOFError, SSHException):
         pass
 
 

@@ -93,6 +93,37 @@ def _channel_ends(monkeypatch, events):
 STEPS = [{"event": "step", "step": s, "seconds": 0.1, "message": ""} for s in ("lock", "upload", "unpack")]
 
 
+@pytest.mark.parametrize("error", [EOFError(), OSError("Socket is closed"), "ssh"])
+def test_the_upload_thread_ends_quietly_when_the_connection_dies_under_it(tmp_path, error):
+    """A host lost mid-upload is reported by the reading side; the writer thread must not raise (paramiko raises
+    EOFError or SSHException from ``sendall`` then), which pytest would turn into an unhandled-thread error."""
+    from paramiko import SSHException
+
+    exc = SSHException("channel closed") if error == "ssh" else error
+    sent = []
+
+    class DyingChannel:
+        def sendall(self, data):
+            if sent:
+                raise exc
+            sent.append(data)
+
+        def shutdown_write(self):
+            raise AssertionError("no EOF after a failed send")
+
+    big = tmp_path / "artifact.tar"
+    big.write_bytes(b"x" * 10)
+    caught = []
+    hook, threading.excepthook = threading.excepthook, caught.append
+    try:
+        writer = threading.Thread(target=remote._feed, args=(DyingChannel(), (b"source", big)))
+        writer.start()
+        writer.join(5)
+    finally:
+        threading.excepthook = hook
+    assert not writer.is_alive() and caught == [] and sent == [b"source"]
+
+
 def test_a_frozen_host_is_one_line_naming_host_bound_and_step(monkeypatch):
     _channel_ends(monkeypatch, STEPS)
     c = FakeConn("docker://web-2", lost="no answer for 30 s")
