@@ -9,9 +9,7 @@ runs the suite: green (issue 10, finding 6: ``AH00558 ServerName`` and the missi
 from __future__ import annotations
 
 import shlex
-import tempfile
 import uuid
-from pathlib import Path
 
 import pytest
 from wholesuite import run_whole_suite
@@ -49,10 +47,10 @@ def published(container, port: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def plain():
+def plain(tmp_path_factory):
     client = engine.docker_client()
     run_id = uuid.uuid4().hex[:10]
-    workdir = Path(tempfile.mkdtemp(prefix=f"deploytests-{run_id}-"))
+    workdir = tmp_path_factory.mktemp("plain-debian-key")  # pytest's: removed with its old runs
     key = keys.ClientKey.generate(workdir, comment="plain-debian")
     container = client.containers.run(
         "debian:bookworm-slim", ["sleep", "infinity"], detach=True, init=True, name=f"dt-{run_id}-plain",
