@@ -6,7 +6,6 @@ python-home exists from bootstrap on); the site answers 503 "nothing deployed ye
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from deploytests import pipeline
 from deploytests.config import load_config
 from deploytests.containers import Fleet
 from deploytests.examples import APPS
+from deploytests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 SUITE = Path(__file__).resolve().parents[2] / "deploytests" / "suite"
@@ -33,9 +33,9 @@ def fresh(pytestconfig):
 
 def test_nothing_deployed_fails_once_and_skips_its_dependents(pytester, fresh):
     server, container = fresh
-    deadline = time.monotonic() + 10  # the daemons start (or, before, failed and retried) on their own
-    while time.monotonic() < deadline and "(wsgi:" not in container.exec_run(["ps", "-eo", "args"]).output.decode():
-        time.sleep(0.1)
+    # the daemons start (or, before, failed and retried) on their own
+    wait_until(lambda: "(wsgi:" in container.exec_run(["ps", "-eo", "args"]).output.decode(),
+               what="the app's mod_wsgi daemons to start", timeout=10, interval=0.1)
     log = container.exec_run(["cat", "/var/log/apache2/error.log"]).output.decode()
     assert "init_fs_encoding" not in log and "Fatal Python error" not in log, log
     first = container.exec_run(["curl", "-s", "-i", "-H", "Host: localhost", "http://127.0.0.1/"]).output.decode()
