@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import errno
 import getpass
 import os
 import socket
@@ -244,14 +245,8 @@ class PinnedConnection(fabric.Connection):
                 ) from None
             raise ConnectError(f"SSH failed: {exc}", where=self.label) from None
         except (OSError, EOFError) as exc:
-            if isinstance(exc, (TimeoutError, socket.timeout)):
-                raise ConnectError(f"no answer for {self.timeout:g} s while connecting to {self.host}:{self.port}",
-                                   where=self.label, hint="the host is down, frozen or firewalled; check it, or "
-                                   "raise --host-timeout") from None
-            raise ConnectError(
-                f"cannot reach {self.host}:{self.port}: {exc}", where=self.label,
-                hint="check the host, the port and that sshd runs there",
-            ) from None
+            what, hint = unreachable(self.host, self.port, exc, self.timeout)
+            raise ConnectError(what, where=self.label, hint=hint) from None
         self.transport.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.lost = None
         self.watchdog = Watchdog(self._probe, bound=self.timeout, on_lost=self._lose)
@@ -290,6 +285,25 @@ class PinnedConnection(fabric.Connection):
         if self.watchdog is not None:
             self.watchdog.stop()
         return super().close()
+
+
+def unreachable(host: str, port: int, exc: BaseException, timeout: float) -> tuple[str, str]:
+    """``(what, hint)`` for a connection that never reached sshd, the hint fitting the cause (pure): a name that
+    does not resolve, a port where nothing listens, no route, or no answer at all."""
+    errors = list(getattr(exc, "errors", {}).values()) or [exc]  # paramiko's NoValidConnectionsError: one per address
+    if isinstance(exc, socket.gaierror):
+        return (f"cannot resolve the host name {host!r}: {exc.strerror or exc}",
+                "check the host name (the -H value or the target's hosts in targets.toml) and this machine's DNS")
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return (f"no answer for {timeout:g} s while connecting to {host}:{port}",
+                "the host is down, frozen or a firewall drops the packets; check it, or raise --host-timeout")
+    if all(isinstance(e, ConnectionRefusedError) for e in errors):
+        return (f"connection refused by {host}:{port}",
+                f"nothing listens on port {port} there: check that sshd runs and that {port} is its port")
+    if all(getattr(e, "errno", None) in (errno.EHOSTUNREACH, errno.ENETUNREACH) for e in errors):
+        return (f"no route to {host}:{port}", "the host is down or off this network; check its address and "
+                "the network")
+    return f"cannot reach {host}:{port}: {exc}", "check the host, the port and that sshd runs there"
 
 
 def connect(host: str, *, user: str, port: int = 22, key_filename: str | Path, known_hosts: str | Path,
