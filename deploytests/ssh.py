@@ -307,14 +307,17 @@ def unreachable(host: str, port: int, exc: BaseException, timeout: float) -> tup
 
 
 def connect(host: str, *, user: str, port: int = 22, key_filename: str | Path, known_hosts: str | Path,
-            label: str = "", timeout: float | None = None, open_now: bool = True) -> PinnedConnection:
+            label: str = "", timeout: float | None = None, open_now: bool = True,
+            key_from: tuple[str, str] | None = None) -> PinnedConnection:
     """Open a pinned connection to ``user@host:port`` authenticating with ``key_filename`` only (its key,
     or ssh-agent's copy of it; see :func:`load_identity`). Every wait is bounded by ``timeout`` seconds
-    (default :func:`host_timeout`)."""
+    (default :func:`host_timeout`). ``key_from``: where the key's path came from and what to do when it names no
+    file (default: a target's ``identity_file``)."""
     key_filename = Path(key_filename)
     if not key_filename.is_file():
-        raise ConnectError(f"identity file {key_filename} does not exist", where=label or host,
-                           hint="set identity_file in targets.toml to a readable private key")
+        source, hint = key_from or ("identity_file in targets.toml", "set identity_file to a readable private key")
+        raise ConnectError(f"identity file {key_filename} (from {source}) does not exist", where=label or host,
+                           hint=hint)
     try:
         pkey = load_identity(key_filename)
     except ConnectError as exc:
