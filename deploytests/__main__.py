@@ -1,5 +1,5 @@
-"""Command line: ``deploytests init | engine up | engine sweep | images build [IMAGE ...]`` (or ``python -m
-deploytests``).
+"""Command line: ``deploytests init | engine up | engine sweep | images build [NAME ...]`` (or ``python -m
+deploytests``); ``deploytests --help`` lists the commands.
 
 ``engine up`` uses only the standard library until an engine answers, so it works on a bare machine.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import NoReturn
 
 
 def _engine_up(args) -> int:
@@ -28,11 +29,25 @@ def _build(args) -> int:
     from .containers import docker_client, ensure_image
     from .containers.images import image_spec, image_specs
 
-    specs = [image_spec(name) for name in args.images] or list(image_specs().values())  # an unknown name fails first
+    specs = [image_spec(name) for name in args.images] or list(image_specs().values())
     client = docker_client()
     for spec in specs:  # default: every stack's images, each on its own base
         print(ensure_image(client, spec))
     return 0
+
+
+def _check_images(build: argparse.ArgumentParser, names: list[str]) -> None:
+    """Every name given to ``images build`` is an image of the stacks (a bare NAME: the tag is always the
+    content hash of the image's inputs); else one usage error line naming the accepted ones."""
+    from .containers.images import image_specs
+
+    known = list(image_specs())
+    for name in names:
+        if name not in known:
+            bare = name.rsplit("/", 1)[-1].split(":", 1)[0]
+            build.error(f"unknown image {name!r}; give the name alone, {bare!r}: its tag is always the hash of its "
+                        "inputs" if bare in known else f"unknown image {name!r}; give NAME (no tag), one of: "
+                        f"{', '.join(known)}")
 
 
 def _init(args) -> int:
@@ -42,31 +57,94 @@ def _init(args) -> int:
 
     root = Path(args.dir)
     if not root.is_dir():
-        print(f"deploytests init: {root} is not a directory", file=sys.stderr)
+        print(f"deploytests init: error: {root} (the DIR given) is not a directory; give the project's directory, or "
+              "nothing for the current one", file=sys.stderr)
         return 2
     print(f"deploytests init: {root.resolve()}")
     init(root)
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="deploytests", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="group", required=True)
-    start = sub.add_parser("init", help="write deploy.toml, targets.toml, fabfile.py, an example deploy test "
-                                        "and the pytest ini keys into a project (never over a file)")
-    start.add_argument("dir", nargs="?", default=".", help="the project directory (default: the current one)")
+DESCRIPTION = """\
+Set up a Flask project for deploytests and prepare this machine's Docker engine and server images.
+
+commands:
+  init [DIR]              write deploy.toml, targets.toml, fabfile.py, an example deploy test and the pytest
+                          ini keys into a project (default: the current directory); never over a file
+  engine up               start a Docker engine; installs docker.io and debootstrap with apt when missing
+                          (run as root)
+  engine sweep            remove the containers left by killed deploytests runs
+  images build [NAME ...] build the server images whose tag (a hash of their inputs) is missing
+                          (default: every image)
+
+Run `deploytests COMMAND --help` for a command's options. Deploy and verify with `fab` and `pytest`
+(see README.md of deploytests)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors in the user's words: ``unknown command 'x'; choose from ...``, never
+    argparse's internal names of arguments."""
+
+    def error(self, message: str) -> NoReturn:
+        import re
+
+        group = self.prog.split(" ", 1)[1] + " " if " " in self.prog else ""  # "engine " for deploytests engine
+        choice = re.fullmatch(r"argument (?:COMMAND|ACTION): invalid choice: (\S+) \(choose from (.*)\)", message)
+        if choice:
+            message = f"unknown {group}command {choice[1]}; choose from {choice[2].replace(chr(39), '')}"
+        if re.fullmatch(r"the following arguments are required: (COMMAND|ACTION)", message):
+            names = next(a for a in self._actions if isinstance(a, argparse._SubParsersAction)).choices
+            message = f"no {group}command given; choose from {', '.join(names)}"
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The parser, and that of ``images build`` (its names are checked after parsing)."""
+    parser = _Parser(prog="deploytests", usage="deploytests [-h] COMMAND ...", description=DESCRIPTION,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, help=argparse.SUPPRESS)
+    start = sub.add_parser(
+        "init", prog="deploytests init", help="set up a project",
+        description="Write deploy.toml, targets.toml, fabfile.py, an example deploy test (tests/deploy/) and the "
+                    "pytest ini keys into a project, read from the project itself (its entry point, its config). "
+                    "Never writes over a file that exists.")
+    start.add_argument("dir", nargs="?", default=".", metavar="DIR",
+                       help="the project directory (default: the current one)")
     start.set_defaults(func=_init)
-    engine = sub.add_parser("engine", help="the Docker engine").add_subparsers(dest="action", required=True)
-    up = engine.add_parser("up", help="install (apt) and start dockerd when no engine answers")
-    up.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for dockerd (default 60)")
+    engine = sub.add_parser("engine", prog="deploytests engine", help="the Docker engine",
+                            description="The Docker engine the built-in 'docker' target runs its servers on.")
+    actions = engine.add_subparsers(dest="action", metavar="ACTION", required=True, title="actions")
+    up = actions.add_parser(
+        "up", prog="deploytests engine up",
+        help="start dockerd when no engine answers; installs docker.io and debootstrap with apt when missing "
+             "(run as root)",
+        description="Start a Docker engine when none answers; install docker.io and debootstrap with apt when "
+                    "missing (needs root).")
+    up.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                    help="how long to wait for dockerd to answer (default 60)")
     up.set_defaults(func=_engine_up)
-    engine.add_parser("sweep", help="remove containers left by killed runs").set_defaults(func=_sweep)
-    imgs = sub.add_parser("images", help="server images").add_subparsers(dest="action", required=True)
-    build = imgs.add_parser("build", help="build images whose content-hash tag is missing")
-    build.add_argument("images", nargs="*", default=[],
-                       help="image names the server stacks give, e.g. debian13-bare (default: all of them)")
-    build.set_defaults(func=_build)
+    actions.add_parser(
+        "sweep", prog="deploytests engine sweep", help="remove the containers left by killed deploytests runs",
+        description="Remove the containers left by killed deploytests runs (only deploytests' own, found by their "
+                    "label).").set_defaults(func=_sweep)
+    imgs = sub.add_parser("images", prog="deploytests images", help="server images",
+                          description="The server images of the built-in 'docker' target, one per stack and role.")
+    actions = imgs.add_subparsers(dest="action", metavar="ACTION", required=True, title="actions")
+    build = actions.add_parser(
+        "build", prog="deploytests images build", help="build the images whose tag (a hash of their inputs) is missing",
+        description="Build the server images whose tag, a hash of their inputs, is missing (an image already built "
+                    "is not built again).")
+    build.add_argument("images", nargs="*", default=[], metavar="NAME",
+                       help="an image name without tag, e.g. debian13-bare (default: every image)")
+    build.set_defaults(func=_build, check=lambda args: _check_images(build, args.images))
+    return parser, build
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser, _ = _parser()
     args = parser.parse_args(argv)
+    if getattr(args, "check", None):
+        args.check(args)
     from .errors import DeployTestsError
 
     try:

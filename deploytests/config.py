@@ -185,14 +185,15 @@ def _read_source(project_dir: Path) -> tuple[Path, Table]:
     deploy_toml, pyproject = project_dir / "deploy.toml", project_dir / "pyproject.toml"
     if deploy_toml.is_file():
         doc = read_toml(deploy_toml, what="deploy config")
-        return deploy_toml, Table(doc.data, FIELDS, where=doc.where(), base=deploy_toml.parent)
+        return deploy_toml, Table(doc.data, FIELDS, where=doc.where(), base=deploy_toml.parent, doc=doc)
     if pyproject.is_file():
         doc = read_toml(pyproject, what="pyproject file")
         tool = doc.data.get("tool", {})
         section = tool.get("deploytests") if isinstance(tool, dict) else None
         if section is not None:
             return pyproject, Table(section, FIELDS, where=doc.where(doc.table_line("tool", "deploytests")),
-                         label="[tool.deploytests]", base=pyproject.parent, form="[tool.deploytests]")
+                         label="[tool.deploytests]", base=pyproject.parent, form="[tool.deploytests]", doc=doc,
+                         header=("tool", "deploytests"))
     raise ConfigError(
         f"no deploy config in {project_dir}", where=str(project_dir),
         hint="create deploy.toml (keys: app, entry_point, ...) or a [tool.deploytests] table in pyproject.toml",
@@ -227,7 +228,7 @@ def _config_path(t: Table, app: str) -> str | None:
     problem = value is not None and config_path_problem(value, app)
     if problem:
         raise t.error(f"key 'config_path' {problem}, got {value!r}",
-                      hint=f"bootstrap writes it as root; use e.g. /etc/{app}/app.cfg")
+                      hint=f"bootstrap writes it as root; use e.g. /etc/{app}/app.cfg", key="config_path")
     return value
 
 
@@ -241,6 +242,6 @@ def _find_links(t: Table) -> tuple[str, ...]:
         path = t.resolve(value)
         if not path.is_dir():
             raise t.error(f"key 'find_links': {path} is not a directory",
-                          hint="give directories (relative to this file) or http(s):// URLs")
+                          hint="give directories (relative to this file) or http(s):// URLs", key="find_links")
         out.append(str(path))
     return tuple(out)

@@ -4,10 +4,11 @@ Each file declares its keys as data: a tuple of :class:`Field` (name, :class:`Ki
 The same tuple gives the unknown-key check (with a "did you mean" hint), the typed value of every key
 (:meth:`Table.get`), and the example blocks of README.md (:func:`example`; a unit test keeps them equal).
 Every rule is written once here; every failure is one :class:`~deploytests.errors.ConfigError` line naming
-the file (and its line, where known), the table, the key, what is allowed and what was found::
+the file and the line of the offending key (else of its table's header), the table, the key, what is allowed and
+what was found::
 
     targets.toml:7: target 'staging': key 'deploy' must be true or false, got 'yes'.
-    deploy.toml: key 'port' must be an integer from 1 to 65535, got 0.
+    deploy.toml:4: key 'port' must be an integer from 1 to 65535, got 0.
     pyproject.toml:12: [tool.deploytests]: unknown key 'keep_release'; allowed keys: app, ... Hint: did you mean ...
 
 Light to import (the pytest plugin loads it into every run): re, tomllib and pathlib only.
@@ -45,6 +46,16 @@ class Document:
         """The line of the header ``[names...]`` (or of a sub-table of it), None when it has none."""
         return table_line(self.text, names)
 
+    def key_line(self, header: Sequence[str], key: str) -> int | None:
+        """The line of ``key = ...`` in the table ``[header...]`` (``()``: the file's top level, before any
+        header), None when it is not written there as such (an inline or dotted form)."""
+        return key_line(self.text, header, key)
+
+    def entry_line(self, header: Sequence[str], array: str, key: str | None, value: object = None) -> int | None:
+        """The line, within the value of ``array = [...]`` of the table ``[header...]``, of one entry's ``key =
+        value`` (``key`` None: of the quoted string ``value``); None unless exactly one line matches."""
+        return entry_line(self.text, header, array, key, value)
+
 
 def read_toml(path: Path, *, what: str = "file", missing_hint: str = "") -> Document:
     """Read ``path`` as UTF-8 TOML. A missing or unreadable file, bytes that are not UTF-8 and TOML syntax errors
@@ -79,6 +90,60 @@ def table_line(text: str, names: Sequence[str]) -> int | None:
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
+_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*[\w\"'-]", re.M)
+
+
+def _section(text: str, header: Sequence[str]) -> tuple[int, str] | None:
+    """``(line of its first line, text)`` of the table ``[header...]``: from the line after its header up to the
+    next header (``()``: from the top of the file); None when there is no such header."""
+    if header:
+        first = table_line(text, header)
+        if first is None:
+            return None
+    else:
+        first = 0
+    lines = text.splitlines()[first:]
+    end = next((i for i, line in enumerate(lines) if _HEADER.match(line)), len(lines))
+    return first + 1, "\n".join(lines[:end])
+
+
+def _key(key: str) -> str:
+    return rf"(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')"
+
+
+def _line_of(section: tuple[int, str], pattern: str, *, unique: bool = False) -> int | None:
+    start, body = section
+    found = [body.count("\n", 0, m.start()) for m in re.finditer(pattern, body, re.M)]
+    if not found or (unique and len(set(found)) != 1):
+        return None
+    return start + found[0]
+
+
+def key_line(text: str, header: Sequence[str], key: str) -> int | None:
+    """The line of the first ``key =`` at the start of a line of the table ``[header...]`` (see
+    :meth:`Document.key_line`)."""
+    section = _section(text, header)
+    return _line_of(section, rf"^[ \t]*{_key(key)}[ \t]*=") if section else None
+
+
+def entry_line(text: str, header: Sequence[str], array: str, key: str | None, value: object = None) -> int | None:
+    """See :meth:`Document.entry_line`: the one line after ``array =`` in its table with ``key = value`` (or
+    ``key =`` when ``value`` is not a string, or the quoted ``value`` when ``key`` is None)."""
+    start = key_line(text, header, array)
+    section = _section(text, header)
+    if start is None or section is None:
+        return None
+    lines = section[1].splitlines()[start - section[0]:]
+    quoted = rf"(?:\"{re.escape(value)}\"|'{re.escape(value)}')" if isinstance(value, str) else None
+    if key is None:
+        if quoted is None:
+            return None
+        pattern = quoted
+    else:
+        pattern = rf"(?<![\w\"'-]){_key(key)}[ \t]*=[ \t]*" + (quoted or "")
+    return _line_of((start, "\n".join(lines)), pattern, unique=True)
+
+
 # ---------------------------------------------------------------- kinds of value
 
 class Kind(Generic[T_co]):
@@ -102,7 +167,7 @@ class Text(Kind[str]):
             raise at.fail(key, self.allowed, value)
         if value in self.refuse:
             why, hint = self.refuse[value]
-            raise at.error(f"key {key!r} may not be {value!r}: {why}", hint=hint)
+            raise at.error(f"key {key!r} may not be {value!r}: {why}", hint=hint, key=key, value=value)
         return value
 
 
@@ -174,7 +239,7 @@ class LocalPath(Kind[Path]):
             raise at.fail(key, self.allowed, value)
         path = at.resolve(value)
         if self.exists and not path.is_file() and not path.is_dir():
-            raise at.error(f"key {key!r}: {path} does not exist", hint=self.missing_hint)
+            raise at.error(f"key {key!r}: {path} does not exist", hint=self.missing_hint, key=key, value=value)
         return path
 
 
@@ -222,26 +287,51 @@ class Table:
     """One TOML table checked against its fields: its own keys only (an unknown one is named, with the nearest
     allowed key as a hint), then typed values by :meth:`get`. ``where`` is the file (and line), ``label`` names the
     table in messages (``target 'staging'``, ``[tool.deploytests]``; empty for a file's top level), ``base`` is
-    the directory relative paths start from."""
+    the directory relative paths start from.
+
+    With ``doc`` (the file read) and ``header`` (the table's names, ``()`` for the top level), an error about a key
+    names the line of that key; for an entry of an array of tables, ``within`` is the array's key and the line is
+    the entry's key (when one line of the array matches) or else the array's key. Without a key line found, the
+    line stays the one in ``where``."""
 
     def __init__(self, data: object, fields: Sequence[Field[Any]], *, where: str, label: str = "",
-                 base: Path | None = None, form: str = ""):
+                 base: Path | None = None, form: str = "", doc: Document | None = None,
+                 header: Sequence[str] = (), within: str | None = None):
         self.where, self.label, self.base = where, label, base
+        self.doc, self.header, self.within = doc, tuple(header), within
         self.fields = {f.name: f for f in fields}
         if not isinstance(data, dict):
-            raise self.error(f"must be a table{' ' + form if form else ''}, got {data!r}")
+            raise self.error(f"must be a table{' ' + form if form else ''}, got {data!r}", key=within)
         self.data: dict[str, Any] = data
         unknown = sorted(set(data) - set(self.fields), key=str)
         if unknown:
             raise self.error(f"unknown key {unknown[0]!r}; allowed keys: {', '.join(self.fields) or 'none'}",
-                             hint=suggest(unknown[0], self.fields))
+                             hint=suggest(unknown[0], self.fields), key=unknown[0])
 
-    def error(self, what: str, hint: str = "") -> ConfigError:
-        """A ConfigError about this table: ``where: label: what. Hint: hint``."""
-        return ConfigError(f"{self.label}: {what}" if self.label else what, where=self.where, hint=hint)
+    def where_of(self, key: str | None = None, value: object = None, *, entry_of: str | None = None) -> str:
+        """``path:line`` of ``key`` (with ``value``) in this table when it can be found, else :attr:`where`;
+        ``entry_of``: of the string ``value`` listed in that array key (else of the array key)."""
+        doc = self.doc
+        if doc is None or (key is None and entry_of is None):
+            return self.where
+        if entry_of is not None:
+            line = doc.entry_line(self.header, entry_of, None, value) or doc.key_line(self.header, entry_of)
+        elif self.within is not None:
+            line = (doc.entry_line(self.header, self.within, key, value) if key != self.within else None) \
+                or doc.key_line(self.header, self.within)
+        else:
+            line = doc.key_line(self.header, key) if key is not None else None
+        return doc.where(line) if line else self.where
+
+    def error(self, what: str, hint: str = "", *, key: str | None = None, value: object = None,
+              entry_of: str | None = None) -> ConfigError:
+        """A ConfigError about this table (about ``key``, when given: its line; see :meth:`where_of`): ``where:
+        label: what. Hint: hint``."""
+        return ConfigError(f"{self.label}: {what}" if self.label else what,
+                           where=self.where_of(key, value, entry_of=entry_of), hint=hint)
 
     def fail(self, key: str, allowed: str, got: object) -> ConfigError:
-        return self.error(f"key {key!r} must be {allowed}, got {got!r}")
+        return self.error(f"key {key!r} must be {allowed}, got {got!r}", key=key, value=got)
 
     def get(self, name: str, default: Any = None) -> Any:
         """The checked value of the key ``name``: converted by its kind; when absent, ``default`` (else the
@@ -251,7 +341,7 @@ class Table:
         if value is None:
             if field.required:
                 raise self.error(f"missing required key {name!r} ({field.kind.allowed})",
-                                 hint=f"add {name} = {field.example or '...'}")
+                                 hint=f"add {name} = {field.example or '...'}", key=self.within)
             return default if default is not None else field.default
         return field.kind.convert(value, self, name)
 
@@ -273,7 +363,7 @@ class Table:
             (twice if v in seen else seen).add(v)
         if twice:
             raise self.error(f"key {key!r} lists {', '.join(shown(v) for v in sorted(twice))} twice",
-                             hint="list each once")
+                             hint="list each once", key=key)
 
 
 def suggest(word: str, allowed: Iterable[str]) -> str:

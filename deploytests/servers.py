@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # fabric/paramiko load only when a connection is opened, not with the plugin
+    from .errors import DeployTestsError
     from .ssh import PinnedConnection
     from .stacks import Stack
 
@@ -37,6 +38,8 @@ class Server:
     container_id: str | None = None
     timeout: float | None = None  # the host timeout in seconds (None: DEPLOYTESTS_HOST_TIMEOUT or 30)
     lost: str | None = None  # why the host stopped answering ("no answer for 30 s"); not tried again
+    _unreachable: DeployTestsError | None = field(default=None, repr=False, compare=False)  # why, when it was the
+    _told: bool = field(default=False, repr=False, compare=False)  # first connection; said once as it happened
     _conn: PinnedConnection | None = field(default=None, repr=False, compare=False)
     _stack: Stack | None = field(default=None, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -52,13 +55,25 @@ class Server:
             if self._conn is not None and getattr(self._conn, "lost", None):
                 self.lost = self.lost or self._conn.lost
             if self.lost:
+                cause = self._unreachable if self._unreachable is not None and self._unreachable.what == self.lost \
+                    else None
+                if cause is not None and not self._told:  # its first report: the error as it happened
+                    self._told = True
+                    raise ConnectError(cause.what, where=self.label, hint=cause.hint)
                 raise ConnectError(f"{self.lost} earlier in this run; not tried again", where=self.label,
-                                   hint="the host is frozen or unreachable; check it and run again")
+                                   hint=cause.hint if cause is not None and cause.hint else
+                                   "the host is frozen or unreachable; check it and run again")
             if self._conn is None or not self._conn.is_connected:
                 if self._conn is not None:
                     self._conn.close()  # a dropped transport still holds its client and socket
                 self._conn = self.new_connection()
             return self._conn
+
+    def unreachable(self, error: DeployTestsError) -> None:
+        """The first connection failed (the other hosts go on): the next use raises ``error`` as it was, the uses
+        after it say it failed earlier (with the same hint); none tries again."""
+        with self._lock:
+            self.lost, self._unreachable, self._told = error.what, error, False
 
     @property
     def stack(self) -> Stack:

@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import errno
 import getpass
 import os
 import socket
@@ -244,14 +245,8 @@ class PinnedConnection(fabric.Connection):
                 ) from None
             raise ConnectError(f"SSH failed: {exc}", where=self.label) from None
         except (OSError, EOFError) as exc:
-            if isinstance(exc, (TimeoutError, socket.timeout)):
-                raise ConnectError(f"no answer for {self.timeout:g} s while connecting to {self.host}:{self.port}",
-                                   where=self.label, hint="the host is down, frozen or firewalled; check it, or "
-                                   "raise --host-timeout") from None
-            raise ConnectError(
-                f"cannot reach {self.host}:{self.port}: {exc}", where=self.label,
-                hint="check the host, the port and that sshd runs there",
-            ) from None
+            what, hint = unreachable(self.host, self.port, exc, self.timeout)
+            raise ConnectError(what, where=self.label, hint=hint) from None
         self.transport.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.lost = None
         self.watchdog = Watchdog(self._probe, bound=self.timeout, on_lost=self._lose)
@@ -292,15 +287,37 @@ class PinnedConnection(fabric.Connection):
         return super().close()
 
 
+def unreachable(host: str, port: int, exc: BaseException, timeout: float) -> tuple[str, str]:
+    """``(what, hint)`` for a connection that never reached sshd, the hint fitting the cause (pure): a name that
+    does not resolve, a port where nothing listens, no route, or no answer at all."""
+    errors = list(getattr(exc, "errors", {}).values()) or [exc]  # paramiko's NoValidConnectionsError: one per address
+    if isinstance(exc, socket.gaierror):
+        return (f"cannot resolve the host name {host!r}: {exc.strerror or exc}",
+                "check the host name (the -H value or the target's hosts in targets.toml) and this machine's DNS")
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return (f"no answer for {timeout:g} s while connecting to {host}:{port}",
+                "the host is down, frozen or a firewall drops the packets; check it, or raise --host-timeout")
+    if all(isinstance(e, ConnectionRefusedError) for e in errors):
+        return (f"connection refused by {host}:{port}",
+                f"nothing listens on port {port} there: check that sshd runs and that {port} is its port")
+    if all(getattr(e, "errno", None) in (errno.EHOSTUNREACH, errno.ENETUNREACH) for e in errors):
+        return (f"no route to {host}:{port}", "the host is down or off this network; check its address and "
+                "the network")
+    return f"cannot reach {host}:{port}: {exc}", "check the host, the port and that sshd runs there"
+
+
 def connect(host: str, *, user: str, port: int = 22, key_filename: str | Path, known_hosts: str | Path,
-            label: str = "", timeout: float | None = None, open_now: bool = True) -> PinnedConnection:
+            label: str = "", timeout: float | None = None, open_now: bool = True,
+            key_from: tuple[str, str] | None = None) -> PinnedConnection:
     """Open a pinned connection to ``user@host:port`` authenticating with ``key_filename`` only (its key,
     or ssh-agent's copy of it; see :func:`load_identity`). Every wait is bounded by ``timeout`` seconds
-    (default :func:`host_timeout`)."""
+    (default :func:`host_timeout`). ``key_from``: where the key's path came from and what to do when it names no
+    file (default: a target's ``identity_file``)."""
     key_filename = Path(key_filename)
     if not key_filename.is_file():
-        raise ConnectError(f"identity file {key_filename} does not exist", where=label or host,
-                           hint="set identity_file in targets.toml to a readable private key")
+        source, hint = key_from or ("identity_file in targets.toml", "set identity_file to a readable private key")
+        raise ConnectError(f"identity file {key_filename} (from {source}) does not exist", where=label or host,
+                           hint=hint)
     try:
         pkey = load_identity(key_filename)
     except ConnectError as exc:

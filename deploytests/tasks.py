@@ -101,21 +101,49 @@ class _Host:
 
 def _pinned(c: Connection, label: str):
     """Our pinned connection (RejectPolicy, TCP_NODELAY) for a ``-H`` host; one per host per fab run."""
-    key = (c.connect_kwargs.get("key_filename") or [os.environ.get("DEPLOYTESTS_IDENTITY", "~/.ssh/id_ed25519")])
-    key = key[0] if isinstance(key, (list, tuple)) else key
+    key, key_from = identity(c)
     known = os.environ.get("DEPLOYTESTS_KNOWN_HOSTS", "~/.ssh/known_hosts")
     where = (c.user, c.host, c.port)
     if where not in STATE["connections"]:
-        STATE["connections"][where] = connect(c.host, user=c.user, port=c.port, key_filename=Path(key).expanduser(),
-                                              known_hosts=Path(known).expanduser(), label=label)
+        STATE["connections"][where] = connect(c.host, user=c.user, port=c.port, key_filename=key,
+                                              known_hosts=Path(known).expanduser(), label=label, key_from=key_from)
     return STATE["connections"][where]
+
+
+IDENTITY_ENV = "DEPLOYTESTS_IDENTITY"
+DEFAULT_IDENTITY = "~/.ssh/id_ed25519"
+
+
+def identity(c: Connection, env=os.environ) -> tuple[Path, tuple[str, str]]:
+    """The private key for a ``-H`` host and ``(where its path came from, what to do if it names no file)``:
+    fab's ``-i``, else ``DEPLOYTESTS_IDENTITY``, else ``~/.ssh/id_ed25519``."""
+    given = c.connect_kwargs.get("key_filename")
+    given = given[0] if isinstance(given, (list, tuple)) and given else given
+    if given:
+        return Path(given).expanduser(), ("fab -i", "give -i the path of the deploy login's private key")
+    if env.get(IDENTITY_ENV):
+        return Path(env[IDENTITY_ENV]).expanduser(), (IDENTITY_ENV, f"set {IDENTITY_ENV} to the deploy login's "
+                                                                    "private key, or give fab -i PATH")
+    return Path(DEFAULT_IDENTITY).expanduser(), (
+        f"the default {DEFAULT_IDENTITY}: no -i given, {IDENTITY_ENV} unset",
+        f"give fab -i PATH or set {IDENTITY_ENV} to the deploy login's private key")
+
+
+def _servers_given(c, target: str | None, step: str) -> str | None:
+    """The target named for this step (``--target``, the ``target`` task, ``DEPLOYTESTS_TARGET``), None for the
+    ``-H`` hosts; a one-line error when neither names a server."""
+    target = target or STATE["target"] or os.environ.get("DEPLOYTESTS_TARGET")
+    if not target and not isinstance(c, Connection):
+        raise DeployTestsError("no servers: give -H user@host[:port][,...], or a target: `fab target NAME "
+                               f"{step}` or `fab {step} --target NAME`")
+    return target
 
 
 def _each_host(c, target: str | None, step: str, fn, *, app=None, config=None, rolling: bool = False):
     """Run ``fn(connection, cfg)`` on every host, in parallel: the ``-H`` hosts of this ``fab`` run, or the
     hosts of ``target``; ``cfg`` is the app's deploy config with the config file of ``--config``, else the
     target's, else the app's own. Returns None when this step already ran on every ``-H`` host."""
-    target = target or STATE["target"] or os.environ.get("DEPLOYTESTS_TARGET")
+    target = _servers_given(c, target, step)
     if isinstance(c, Connection) and not target:
         hosts = cli_hosts()
         if len(hosts) > 1:
@@ -128,9 +156,7 @@ def _each_host(c, target: str | None, step: str, fn, *, app=None, config=None, r
         cfg = load_config(_app(app), target_config=config)
         return pipeline.run_on_hosts([_Host(x) for x in connections], lambda conn: fn(conn, cfg), step=step,
                                      rolling=rolling, progress=pipeline.print_progress)
-    if not target:
-        raise DeployTestsError("no servers: give -H user@host[:port][,...], or a target: `fab target NAME "
-                               f"{step}` or `fab {step} --target NAME`")
+    assert target, "checked by _servers_given"
     from .settings import Settings
     from .targets import provider_for
 
@@ -177,6 +203,7 @@ def deploy(c, app=None, target=None, config=None, rolling=False):
     """Deploy the artifact of ``pack`` (packing first if this run did not): new release, switch, health gate."""
     if "deploy" in STATE["done"]:
         return  # Fabric calls the task once per -H host; the first call deployed to all of them
+    _servers_given(c, target, "deploy")  # before packing: no build when there is nowhere to deploy it
     if STATE["artifact"] is None or app is not None:  # pack reuses this run's artifact when it is the same app
         pack(c, app=app)
     project, art = STATE["artifact"]

@@ -133,7 +133,7 @@ def parse_host(text: str, *, default_user: str = "") -> HostSpec:
 def _target(name: str, table: object, doc: Document) -> TargetSpec:
     where = doc.where(doc.table_line("targets", name))
     t = Table(table, TARGET_FIELDS, where=where, label=f"target {name!r}", base=doc.path.parent,
-              form="[targets.NAME]")
+              form="[targets.NAME]", doc=doc, header=("targets", name))
     kind = t.get("kind", "docker" if name == "docker" else "ssh")
     base_url = t.raw("base_url")
     return TargetSpec(
@@ -158,17 +158,19 @@ def _hosts(t: Table) -> tuple[HostSpec, ...]:
     for i, entry in enumerate(entries, 1):
         name, url = "", ""
         if isinstance(entry, dict):
-            h = Table(entry, HOST_FIELDS, where=t.where, label=f"{t.label}: host {i}", form="{ address = ... }")
+            h = Table(entry, HOST_FIELDS, where=t.where, label=f"{t.label}: host {i}", form="{ address = ... }",
+                      doc=t.doc, header=t.header, within="hosts")
             name, url, entry = h.get("name", ""), h.get("base_url", ""), h.get("address")
             try:
                 spec = parse_host(entry, default_user=user)
             except ValueError:
-                raise h.error(f"key 'address' must be 'user@host[:port]', got {entry!r}", hint=hint) from None
+                raise h.error(f"key 'address' must be 'user@host[:port]', got {entry!r}", hint=hint, key="address",
+                              value=entry) from None
         else:
             try:
                 spec = parse_host(entry, default_user=user)
             except ValueError as exc:
-                raise t.error(str(exc), hint=hint) from None
+                raise t.error(str(exc), hint=hint, value=entry, entry_of="hosts") from None
         hosts.append(HostSpec(spec.user, spec.host, spec.port, name, url))
     t.no_duplicates("hosts", [h.label for h in hosts], shown=str)
     # a string and a table may name one login under two labels
@@ -183,6 +185,7 @@ def _with_urls(t: Table, hosts: tuple[HostSpec, ...]) -> tuple[HostSpec, ...]:
     if not isinstance(table, dict):
         return hosts
     keys = dict.fromkeys(k for h in hosts for k in (h.name, h.host) if k)
-    urls = Table(table, [Field(k, Url()) for k in keys], where=t.where, label=f"{t.label}: base_url")
+    urls = Table(table, [Field(k, Url()) for k in keys], where=t.where, label=f"{t.label}: base_url", doc=t.doc,
+                 header=t.header, within="base_url")
     return tuple(h if h.base_url else replace(h, base_url=urls.get(h.name or h.host, "") or urls.get(h.host, ""))
                  for h in hosts)

@@ -60,7 +60,7 @@ class SshProvider(Provider):
         if errors and partial:
             for server, error in zip(self.servers, results, strict=True):
                 if error is not None:
-                    server.lost = error.what  # its checks error with this line; the others go on
+                    server.unreachable(error)  # its checks error with this line; the others go on
                     self.progress(f"{server.label}: {error.what}; the other hosts go on")
             return self.servers
         if len(errors) == 1:

@@ -176,7 +176,7 @@ def test_unreachable_host_stops_the_session(pytester):
     pytester.makepyfile(USES_SERVER)
     result = pytester.runpytest_subprocess("--target", "staging", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    one_error_line(result, f"ssh://appuser@127.0.0.1:{port}: cannot reach 127.0.0.1:{port}")
+    one_error_line(result, f"ssh://appuser@127.0.0.1:{port}: connection refused by 127.0.0.1:{port}")
 
 
 def test_no_docker_engine_stops_the_session(pytester, monkeypatch, tmp_path):

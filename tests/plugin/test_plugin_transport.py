@@ -39,7 +39,7 @@ def test_a_stop_in_workers_keeps_its_reason_without_internalerror(pytester):
     out = result.stdout.str() + result.stderr.str()
     assert "INTERNALERROR" not in out and "AssertionError" not in out, out
     assert result.ret != pytest.ExitCode.INTERNAL_ERROR, out
-    reason = f"ssh://appuser@127.0.0.1:{port}: cannot reach 127.0.0.1:{port}"
+    reason = f"ssh://appuser@127.0.0.1:{port}: connection refused by 127.0.0.1:{port}"
     assert any(reason in line and "Interrupted" in line for line in out.splitlines()), out
 
 

@@ -69,7 +69,7 @@ def test_bad_values_name_file_key_and_allowed(tmp_path, line, message):
     write(tmp_path, f'app = "a"\nentry_point = "a:app"\n{line}\n')
     with pytest.raises(ConfigError, match=message) as info:
         load_config(tmp_path)
-    assert str(info.value).startswith(str(tmp_path / "deploy.toml") + ": ") and "\n" not in str(info.value)
+    assert str(info.value).startswith(str(tmp_path / "deploy.toml") + ":3: ") and "\n" not in str(info.value)
 
 
 @pytest.mark.parametrize("app, entry", [("Bad", "a:app"), ("a-b", "a:app"), ("a", "a"), ("a", "a:app()x"),
@@ -98,7 +98,7 @@ def test_config_path_is_confined_to_the_apps_own_trees(tmp_path, path):
     """Issue 10 finding 3: a string compare let /etc/./passwd, /etc//passwd and any path not on a deny-list
     through; now only files below /etc/<app>/ and /var/www/<app>/shared/ pass, decided on path components."""
     (tmp_path / "deploy.toml").write_text(f'app = "web"\nentry_point = "web:app"\nconfig_path = "{path}"\n')
-    with pytest.raises(ConfigError, match=r"deploy.toml: key 'config_path' must (not contain '..'|name a file in "
+    with pytest.raises(ConfigError, match=r"deploy.toml:3: key 'config_path' must (not contain '..'|name a file in "
                                           r"the app's own trees: /etc/web/... or /var/www/web/shared/...), got"):
         load_config(tmp_path)
 
@@ -111,7 +111,7 @@ def test_find_links_are_dirs_relative_to_the_config_or_urls(tmp_path):
     (tmp_path / "deploy.toml").write_text('app = "x"\nentry_point = "x:app"\nfind_links = ["missing"]\n')
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path)
-    assert str(info.value) == (f"{tmp_path}/deploy.toml: key 'find_links': {tmp_path}/missing is not a directory. "
+    assert str(info.value) == (f"{tmp_path}/deploy.toml:3: key 'find_links': {tmp_path}/missing is not a directory. "
                                "Hint: give directories (relative to this file) or http(s):// URLs.")
 @pytest.mark.parametrize("path", ["/etc/web/web.cfg", "/etc/web/conf.d/web.cfg", "/etc//web/./web.cfg",
                                   "/var/www/web/shared/application.cfg", "/var/www/web/shared/conf/app.cfg"])
@@ -124,7 +124,7 @@ def test_config_path_may_live_in_the_apps_own_trees(tmp_path, path):
 def test_app_and_deploy_user_are_never_root(tmp_path, key):
     """Issue 10 finding 2: app_user = "root" made bootstrap grant deployer ALL as root; refused up front now."""
     (tmp_path / "deploy.toml").write_text(f'app = "web"\nentry_point = "web:app"\n{key} = "root"\n')
-    with pytest.raises(ConfigError, match=rf"deploy.toml: key '{key}' may not be 'root'"):
+    with pytest.raises(ConfigError, match=rf"deploy.toml:3: key '{key}' may not be 'root'"):
         load_config(tmp_path)
 
 

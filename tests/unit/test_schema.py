@@ -187,14 +187,14 @@ def test_unknown_keys_get_the_nearest_key_in_both_files(tmp_path):
         "target 't': unknown key 'identity'; allowed keys: " + ", ".join(f.name for f in TARGET_FIELDS)
         + ". Hint: did you mean 'identity_file'? Otherwise remove it.")
     assert targets_error(tmp_path, '[targets.t]\nhosts = [{ adress = "u@w" }]\n') == (
-        f"{tmp_path}/targets.toml:1: target 't': host 1: unknown key 'adress'; allowed keys: name, address, base_url. "
+        f"{tmp_path}/targets.toml:2: target 't': host 1: unknown key 'adress'; allowed keys: name, address, base_url. "
         "Hint: did you mean 'address'? Otherwise remove it.")
 
 
 def test_pyproject_errors_name_the_table_and_its_line(tmp_path):
     text = '[project]\nname = "x"\n\n[tool.deploytests]\napp = "a"\nentry_point = "a:app"\nport = "80"\n'
     assert deploy_error(tmp_path, text, "pyproject.toml") == (
-        f"{tmp_path}/pyproject.toml:4: [tool.deploytests]: key 'port' must be an integer from 1 to 65535, got '80'.")
+        f"{tmp_path}/pyproject.toml:7: [tool.deploytests]: key 'port' must be an integer from 1 to 65535, got '80'.")
     assert deploy_error(tmp_path, '[tool]\ndeploytests = 5\n', "pyproject.toml") == (
         f"{tmp_path}/pyproject.toml: [tool.deploytests]: must be a table [tool.deploytests], got 5.")
     (tmp_path / "pyproject.toml").write_text('tool = 5\n')  # a stray "tool" value is no deploy config (no crash)
@@ -213,7 +213,10 @@ def test_pyproject_errors_name_the_table_and_its_line(tmp_path):
     (MIN + 'port = true', "key 'port' must be an integer from 1 to 65535, got True"),
 ])
 def test_deploy_toml_edge_cases(tmp_path, line, message):
-    assert deploy_error(tmp_path, line + "\n").startswith(f"{tmp_path}/deploy.toml: {message}")
+    """Each error names the line of the offending key."""
+    key = re.match(r"key '(\w+)'", message)[1]
+    at = next(n for n, text in enumerate(line.splitlines(), 1) if text.startswith(key))
+    assert deploy_error(tmp_path, line + "\n").startswith(f"{tmp_path}/deploy.toml:{at}: {message}")
 
 
 def test_deploy_toml_paths_expand_home(tmp_path, monkeypatch):
@@ -253,8 +256,60 @@ def test_deploy_toml_paths_expand_home(tmp_path, monkeypatch):
     ('base_url = { "w" = "http://w" }', "target 't': base_url: unknown key 'w'; allowed keys: none. Hint: remove"),
 ])
 def test_targets_toml_edge_cases(tmp_path, extra, message):
-    text = f"# inventory\n[targets.t]\n{extra}\n" if not extra.startswith("[") else f"# inventory\n{extra}\n"
-    assert targets_error(tmp_path, text).startswith(f"{tmp_path}/targets.toml:2: {message}")
+    """Each error names the line of the offending key (the last line written here); a sub-table's header is no
+    key line: the target's header line is named."""
+    if extra.startswith("["):
+        text, at = f"# inventory\n{extra}\n", 2
+    else:
+        text, at = f"# inventory\n[targets.t]\n{extra}\n", 3 + extra.count("\n")
+    assert targets_error(tmp_path, text).startswith(f"{tmp_path}/targets.toml:{at}: {message}")
+
+
+KEPT = """# inventory
+[targets.kept]
+hosts = [{ name = "web1", address = "appuser@no-such-host.invalid", base_url = "http://127.0.0.1:33238" },
+         { name = "web2", address = ADDRESS, base_url = "http://127.0.0.1:33236" }]
+identity_file = "id"
+known_hosts = "known"
+config_file = "config/docker.cfg"
+deploy = true
+EXTRA
+[targets.other]
+identityfile = "x"
+"""
+
+
+@pytest.mark.parametrize("address, extra, line, message", [
+    ('"appuser@127.0.0.1:33237"', 'identityfile = "k"', 9, "target 'kept': unknown key 'identityfile'"),
+    ('"appuser@127.0.0.1:33x39"', "", 4, "target 'kept': host 2: key 'address' must be 'user@host[:port]', "
+                                         "got 'appuser@127.0.0.1:33x39'"),
+    ('"appuser@127.0.0.1:33237", port = 2', "", 4, "target 'kept': host 2: unknown key 'port'"),
+    ('"appuser@127.0.0.1:33237"', "destructive = 1", 9, "target 'kept': key 'destructive' must be true or false"),
+    ('"appuser@web2"', "", 3, "target 'kept': key 'hosts' lists ssh://appuser@web2 twice"),
+])
+def test_targets_errors_name_the_line_of_the_bad_key_not_the_table_header(tmp_path, address, extra, line, message):
+    """The reviewer's targets.toml: an unknown key on line 27 and a bad address on line 21 were both reported at
+    the header's line 20."""
+    text = KEPT.replace("ADDRESS", address).replace("EXTRA", extra)
+    if "web2" in address:
+        text = text.replace('name = "web1", address = "appuser@no-such-host.invalid"', 'address = "appuser@web2"')
+    assert targets_error(tmp_path, text).startswith(f"{tmp_path}/targets.toml:{line}: {message}")
+
+
+def test_a_key_in_every_entry_names_the_arrays_line(tmp_path):
+    """Which entry's ``bogus =`` is meant is not sure from the text: the line of ``hosts =`` is named."""
+    text = '[targets.t]\nuser = "u"\nhosts = [\n  { address = "a", bogus = 1 },\n  { address = "b", bogus = 2 },\n]\n'
+    assert targets_error(tmp_path, text).startswith(f"{tmp_path}/targets.toml:3: target 't': host 1: unknown key")
+
+
+def test_key_lines_stay_inside_their_table():
+    text = 'a = 1\n[t]\nb = 2\n  "c" = 3\n[u]\nb = 4\nhosts = [\n  "x@y",\n  { address = "p@q" },\n]\n'
+    assert [schema.key_line(text, (), "a"), schema.key_line(text, (), "b")] == [1, None]
+    assert [schema.key_line(text, ("t",), "b"), schema.key_line(text, ("t",), "c")] == [3, 4]
+    assert [schema.key_line(text, ("u",), "b"), schema.key_line(text, ("v",), "b")] == [6, None]
+    assert schema.entry_line(text, ("u",), "hosts", None, "x@y") == 8
+    assert schema.entry_line(text, ("u",), "hosts", "address", "p@q") == 9
+    assert schema.entry_line(text, ("u",), "hosts", "address", "nope") is None
 
 
 def test_targets_base_url_table_by_short_name_or_host(tmp_path):

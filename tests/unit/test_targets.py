@@ -78,7 +78,7 @@ def test_docker_is_built_in(inventory):
 @pytest.mark.parametrize("text, message", [
     ("[targets.a\nhosts = []", r"targets.toml:1: not valid TOML: .*\(at line 1, column \d+\)"),
     ("x = 1", r"targets.toml:1: expected only \[targets.NAME\] tables"),
-    ("\n[targets.a]\nhosts = 'u@h'", r"targets.toml:2: target 'a': key 'hosts' must be a list"),
+    ("\n[targets.a]\nhosts = 'u@h'", r"targets.toml:3: target 'a': key 'hosts' must be a list"),
     ("[targets.a]\nhosts = ['nouser']", r"target 'a': host 'nouser' is not 'user@host\[:port\]'"),
     ("[targets.a]\ndeploy = 'yes'", r"target 'a': key 'deploy' must be true or false, got 'yes'"),
     ("[targets.a]\nhostz = []", r"target 'a': unknown key 'hostz'; allowed keys: kind, hosts"),

@@ -90,3 +90,32 @@ def test_pack_deploy_on_many_h_hosts_packs_once_and_deploys_once(fab_run, monkey
     assert packs == [fab_run.project.resolve()]
     assert [(labels, kw["step"]) for labels, kw in fab_run.calls] == [(["appuser@web1", "appuser@web2"], "deploy")]
     assert capsys.readouterr().out.count("[runner] pack") == 1
+
+
+def test_deploy_without_servers_stops_before_packing(fab_run, monkeypatch):
+    """Reviewer: `fab deploy` with no hosts built the artifact first, then said `no servers`."""
+    packs = []
+    monkeypatch.setattr(tasks.pipeline, "pack", lambda *a, **kw: packs.append(a))
+    with pytest.raises(SystemExit) as info:
+        tasks.deploy(Context())
+    assert str(info.value) == ("fab deploy: no servers: give -H user@host[:port][,...], or a target: "
+                               "`fab target NAME deploy` or `fab deploy --target NAME`.") and packs == []
+
+
+@pytest.mark.parametrize("given, env, source, hint", [
+    (["/nonexistent"], {}, "fab -i", "give -i the path of the deploy login's private key"),
+    (None, {"DEPLOYTESTS_IDENTITY": "/nonexistent"}, "DEPLOYTESTS_IDENTITY",
+     "set DEPLOYTESTS_IDENTITY to the deploy login's private key, or give fab -i PATH"),
+    (None, {"HOME": "/nonexistent"}, "the default ~/.ssh/id_ed25519: no -i given, DEPLOYTESTS_IDENTITY unset",
+     "give fab -i PATH or set DEPLOYTESTS_IDENTITY to the deploy login's private key"),
+])
+def test_a_missing_identity_file_names_where_its_path_came_from(fab_run, monkeypatch, given, env, source, hint):
+    """Reviewer: `fab -H ... -i /nonexistent status` said `Hint: set identity_file in targets.toml`."""
+    monkeypatch.delenv("DEPLOYTESTS_IDENTITY", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    c = Connection("appuser@web1", connect_kwargs={"key_filename": given} if given else {})
+    with pytest.raises(DeployTestsError) as info:
+        tasks._Host(c).connection()
+    path = "/nonexistent" if "HOME" not in env else "/nonexistent/.ssh/id_ed25519"
+    assert str(info.value) == (f"appuser@web1: identity file {path} (from {source}) does not exist. Hint: {hint}.")

@@ -528,3 +528,84 @@ def test_fab_tasks_end_an_interrupt_with_one_line_per_host_and_the_signal_exit_c
     assert info.value.code == 143
     assert capsys.readouterr().err == ("fab deploy: interrupted (SIGTERM); web1: finished (serves r1); "
                                        "web2: unknown (no answer for 30 s during step install)\n")
+
+
+# ---------------------------------------------------------------- an unreachable host: what happened, fitting hint
+
+def _key_pair(tmp_path):
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "id")], check=True)
+    (tmp_path / "known_hosts").write_text("")
+    return tmp_path / "id", tmp_path / "known_hosts"
+
+
+def test_why_a_host_cannot_be_reached_gets_a_hint_that_fits_the_cause():
+    import errno
+
+    from paramiko.ssh_exception import NoValidConnectionsError
+
+    from deploytests.ssh import unreachable
+
+    dns = unreachable("web1.exampel.com", 22, socket.gaierror(-2, "Name or service not known"), 30)
+    assert dns == ("cannot resolve the host name 'web1.exampel.com': Name or service not known",
+                   "check the host name (the -H value or the target's hosts in targets.toml) and this machine's DNS")
+    refused = unreachable("10.0.0.5", 2222, NoValidConnectionsError({("10.0.0.5", 2222): ConnectionRefusedError(
+        errno.ECONNREFUSED, "Connection refused")}), 30)
+    assert refused == ("connection refused by 10.0.0.5:2222",
+                       "nothing listens on port 2222 there: check that sshd runs and that 2222 is its port")
+    what, hint = unreachable("10.0.0.5", 22, TimeoutError("timed out"), 7)
+    assert what == "no answer for 7 s while connecting to 10.0.0.5:22" and "frozen or a firewall" in hint
+    what, hint = unreachable("10.0.0.5", 22, NoValidConnectionsError({("10.0.0.5", 22): OSError(
+        errno.EHOSTUNREACH, "No route to host")}), 7)
+    assert what == "no route to 10.0.0.5:22" and "down or off this network" in hint
+
+
+def test_a_real_unresolvable_name_and_a_real_closed_port_say_so(tmp_path):
+    from deploytests.ssh import connect
+
+    key, known = _key_pair(tmp_path)
+    with pytest.raises(ConnectError) as info:
+        connect("no-such-host.invalid", user="u", key_filename=key, known_hosts=known, label="ssh://u@web1", timeout=5)
+    assert str(info.value).startswith("ssh://u@web1: cannot resolve the host name 'no-such-host.invalid': ")
+    assert "Hint: check the host name" in str(info.value)
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(ConnectError) as info:
+        connect("127.0.0.1", user="u", port=port, key_filename=key, known_hosts=known, timeout=5)
+    assert f"connection refused by 127.0.0.1:{port}. Hint: nothing listens on port {port} there" in str(info.value)
+
+
+def test_an_unreachable_host_first_says_what_happened_then_that_it_is_not_tried_again(tmp_path, monkeypatch):
+    """Reviewer: `fab target kept status` said "... earlier in this run; not tried again. Hint: the host is frozen
+    or unreachable" on its first and only report of a host whose name does not resolve."""
+    from deploytests.servers import Server
+    from deploytests.settings import Settings
+    from deploytests.targets.inventory import HostSpec, TargetSpec
+    from deploytests.targets.ssh import SshProvider
+
+    key, known = _key_pair(tmp_path)
+    try:
+        socket.getaddrinfo("no-such-host.invalid", 22)
+    except socket.gaierror as exc:
+        reason = exc.strerror  # "Name or service not known" (the resolver's words)
+    spec = TargetSpec(name="kept", hosts=(HostSpec("appuser", "no-such-host.invalid", name="web1"),
+                                          HostSpec("appuser", "127.0.0.1", 2222, name="web2")),
+                      identity_file=key, known_hosts=known, base_url="http://127.0.0.1:1")
+    real = Server.new_connection
+    monkeypatch.setattr(Server, "new_connection", lambda self, **kw: SimpleNamespace(is_connected=True, lost=None)
+                        if self.name == "web2" else real(self, **kw))
+    said: list[str] = []
+    servers = SshProvider(spec, Settings(), progress=said.append).open()
+    assert said == [f"ssh://appuser@web1: cannot resolve the host name 'no-such-host.invalid': {reason}; the "
+                    "other hosts go on"]
+    with pytest.raises(ConnectError) as first:
+        servers[0].connection()
+    assert str(first.value) == (f"ssh://appuser@web1: cannot resolve the host name 'no-such-host.invalid': {reason}. "
+                                "Hint: check the host name (the -H value or the target's hosts "
+                                "in targets.toml) and this machine's DNS.")
+    with pytest.raises(ConnectError) as again:
+        servers[0].connection()
+    assert str(again.value) == (f"ssh://appuser@web1: cannot resolve the host name 'no-such-host.invalid': {reason} "
+                                "earlier in this run; not tried again. Hint: check the host name "
+                                "(the -H value or the target's hosts in targets.toml) and this machine's DNS.")
+    assert servers[1].connection().is_connected
