@@ -52,7 +52,8 @@ class Detected:
     post_deploy: list[str] = field(default_factory=list)
     shared_paths: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    config_file: str = ""  # relative to the project: an existing config file, or NEW_CONFIG (created by init)
+    config_file: str = ""  # relative to the project: an existing config file, or NEW_CONFIG
+    new_config: bool = False  # config_file is NEW_CONFIG, which init writes (the project has no config file)
     drops_tables: list[str] = field(default_factory=list)  # project files with a DROP TABLE
 
 
@@ -151,6 +152,7 @@ def detect(root: Path) -> Detected:
         detected.config_env = m.group(1)
         configs = config_files(root)
         detected.config_file = configs[0] if configs else NEW_CONFIG
+        detected.new_config = not configs
     if m := ROUTE_RE.search(everything):
         detected.health_path = m.group(1)
     else:
@@ -350,7 +352,7 @@ def init(root: Path, *, out=print) -> int:
         "fabfile.py": FABFILE,
         "tests/deploy/test_deploy.py": DEPLOY_TEST.format(name=d.name),
     }
-    if d.config_file == NEW_CONFIG:
+    if d.new_config:
         files[NEW_CONFIG] = CONFIG_CFG.format(path=NEW_CONFIG, env=d.config_env)
     written = 0
     has_deploy_config = (root / "pyproject.toml").is_file() and "deploytests" in _tool(root / "pyproject.toml")
@@ -368,7 +370,7 @@ def init(root: Path, *, out=print) -> int:
             continue
         written += 1
         out(f"  wrote   {rel}" + (f"  (entry_point {d.entry_point})" if rel == "deploy.toml" else ""))
-    if d.config_file and d.config_file != NEW_CONFIG:
+    if d.config_file and not d.new_config:
         out(f"  note    config_file = {d.config_file!r}: the app reads {d.config_env}, and this file is what the "
             "servers get (a target may name another in targets.toml)")
     elif d.config_file:
@@ -377,8 +379,8 @@ def init(root: Path, *, out=print) -> int:
     if d.post_deploy:
         out(f"  note    post_deploy {d.post_deploy[0]!r} found but left commented out: it would run on every "
             "deploy against the live data; uncomment it only if it keeps existing data")
-    for path in d.drops_tables:
-        out(f"  WARNING {path} drops tables (DROP TABLE): as a post_deploy it would empty the live database on "
+    for dropped in d.drops_tables:
+        out(f"  WARNING {dropped} drops tables (DROP TABLE): as a post_deploy it would empty the live database on "
             "every deploy; make it CREATE TABLE IF NOT EXISTS (or use a migration tool) first")
     where = pytest_config(root)
     if where is not None and all(f"{k} =" in (root / where).read_text() for k in INI_KEYS) \

@@ -104,6 +104,7 @@ def test_init_writes_valid_files_and_the_ini_keys(tmp_path, capsys):
     assert "DROP TABLE" not in out
     # the app reads NOTES_SETTINGS and the project had no config file: a commented one is written and named
     assert cfg.config_file == root / NEW_CONFIG and f"wrote   {NEW_CONFIG}" in out
+    assert f"config_file = {NEW_CONFIG!r} (commented settings only)" in out
     compile((root / NEW_CONFIG).read_text(), NEW_CONFIG, "exec")  # from_envvar reads it as Python
     assert 'from_envvar("NOTES_SETTINGS")' in (root / NEW_CONFIG).read_text()
     tomllib.loads((root / "targets.toml").read_text())  # valid TOML (every target commented out)
@@ -199,6 +200,7 @@ def test_an_app_reading_a_config_env_gets_an_existing_config_file(tmp_path, caps
     assert f"config_file = {chosen!r}" in out
     assert {rel: (root / rel).read_text() for rel in files} == before
     assert (root / NEW_CONFIG).exists() == (chosen == NEW_CONFIG)
+    assert "commented settings only" not in out and f"wrote   {NEW_CONFIG}" not in out
 
 
 def test_an_app_without_a_config_env_gets_no_config_file(tmp_path, capsys):
