@@ -75,7 +75,7 @@ FIELDS: tuple[Field, ...] = (
           doc=">= 2: the live release and the one to roll back to", example="5"),
     Field("shared_paths", RelPaths("a list of relative paths without '..' (dirs under shared/)"), default=(),
           doc="dirs under shared/ linked into every release", example='["data"]'),
-    Field("post_deploy", Strings(), default=(), doc="run in the release venv, config in place",
+    Field("post_deploy", Strings(), default=(), doc="on EVERY deploy, on the live data: idempotent",
           example='["flask --app yourapplication init-data"]'),
     Field("app_user", Text(USER_RE.pattern, "a system user name", refuse=NO_ROOT),
           doc="system user the mod_wsgi daemon runs as (default: app); never root", example='"yourapplication"'),

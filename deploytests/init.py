@@ -3,8 +3,12 @@
 In a Flask project's directory it writes, never over an existing file:
 
 - ``deploy.toml``: app name and entry point detected from the project (a ``create_app`` factory or a module-level
-  ``app = Flask(...)``), the config env var it reads (``from_envvar("...")``), a health route, a post-deploy
-  command and the instance folder kept across releases when the code shows them; every key commented;
+  ``app = Flask(...)``), the config env var it reads (``from_envvar("...")``) with the config file uploaded for it,
+  a health route and the instance folder kept across releases when the code shows them; every key commented. A
+  detected ``init-db`` command is written commented out: post_deploy runs on every deploy against the live data,
+  and reading the code cannot show that a command is safe to repeat (a ``DROP TABLE`` in the project is named);
+- ``config/deploy.cfg``: a commented config file, only when the app reads a config env var and the project has no
+  config file init could name (``config/*.cfg`` and the like);
 - ``targets.toml``: an example inventory (the docker target, a staging target with every key explained);
 - ``fabfile.py``: one import line (the recipe's ``fab`` tasks);
 - ``tests/deploy/test_deploy.py``: an example deploy test (``deploy_http`` with a POST, ``deploy_host``);
@@ -28,6 +32,11 @@ ENVVAR_RE = re.compile(r"""from_envvar\(\s*["']([A-Z_][A-Z0-9_]*)["']""")
 ROUTE_RE = re.compile(r"""\.(?:route|get)\(\s*["'](/(?:health|healthz|ping|status))["']""")
 COMMAND_RE = re.compile(r"""\.command\(\s*["']((?:init|create)[-_]?db)["']""")
 INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|instance_path")
+DROP_RE = re.compile(r"\bDROP\s+TABLE\b", re.I)
+CONFIG_DIRS = ("config", "conf", "etc")
+CONFIG_SUFFIXES = (".cfg", ".py", ".conf")
+CONFIG_PREFERRED = ("deploy", "production", "prod", "docker", "staging")  # the first found is named
+NEW_CONFIG = "config/deploy.cfg"
 PYTEST_INI = ("pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg")
 
 
@@ -43,6 +52,9 @@ class Detected:
     post_deploy: list[str] = field(default_factory=list)
     shared_paths: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    config_file: str = ""  # relative to the project: an existing config file, or NEW_CONFIG
+    new_config: bool = False  # config_file is NEW_CONFIG, which init writes (the project has no config file)
+    drops_tables: list[str] = field(default_factory=list)  # project files with a DROP TABLE
 
 
 def project_name(root: Path) -> str:
@@ -90,6 +102,35 @@ def modules(root: Path):
     return found
 
 
+def config_files(root: Path) -> list[str]:
+    """The project's config files (relative paths) an app reading its config through ``from_envvar`` could be
+    given: ``*.cfg``/``*.py``/``*.conf`` in ``config/``, ``conf/``, ``etc/`` and ``*.cfg`` at the top (not
+    setup.cfg); the preferred names (deploy, production, prod, docker, staging) first."""
+    found = [p for d in CONFIG_DIRS if (root / d).is_dir() for p in sorted((root / d).iterdir())
+             if p.is_file() and p.suffix in CONFIG_SUFFIXES and p.name != "__init__.py"]
+    found += [p for p in sorted(root.glob("*.cfg")) if p.is_file() and p.name != "setup.cfg"]
+
+    def rank(p: Path) -> int:
+        return CONFIG_PREFERRED.index(p.stem) if p.stem in CONFIG_PREFERRED else len(CONFIG_PREFERRED)
+    return [p.relative_to(root).as_posix() for p in sorted(found, key=rank)]
+
+
+def tables_dropped(root: Path, mods) -> list[str]:
+    """Project files (relative paths) whose code or SQL drops a table: the modules and the ``*.sql`` files
+    beside them (a tutorial-style ``init-db`` runs ``DROP TABLE IF EXISTS`` from a schema.sql)."""
+    paths = [path for _, path in mods]
+    for pkg in {path.parent for path in paths if path.name == "__init__.py"}:
+        paths += sorted(pkg.rglob("*.sql"))
+    paths += sorted(root.glob("*.sql"))
+    found = []
+    for path in paths:
+        if DROP_RE.search(path.read_text(errors="replace")):
+            rel = path.relative_to(root).as_posix()
+            if rel not in found:
+                found.append(rel)
+    return found
+
+
 def detect(root: Path) -> Detected:
     """Read the project and guess its deploy settings (nothing is written)."""
     root = Path(root)
@@ -109,6 +150,9 @@ def detect(root: Path) -> Detected:
     everything = "\n".join(texts.values())
     if m := ENVVAR_RE.search(everything):
         detected.config_env = m.group(1)
+        configs = config_files(root)
+        detected.config_file = configs[0] if configs else NEW_CONFIG
+        detected.new_config = not configs
     if m := ROUTE_RE.search(everything):
         detected.health_path = m.group(1)
     else:
@@ -116,6 +160,7 @@ def detect(root: Path) -> Detected:
                      "is ready, and set health_path)")
     if m := COMMAND_RE.search(everything):
         detected.post_deploy = [f"flask --app {package} {m.group(1)}"]
+        detected.drops_tables = tables_dropped(root, mods)
     if INSTANCE_RE.search(everything):
         detected.shared_paths = ["instance"]
     return detected
@@ -136,8 +181,8 @@ def deploy_toml(d: Detected) -> str:
         opt("config_env", d.config_env or f"{d.app.upper()}_CONFIG",
             "env var naming the config file" + ("" if d.config_env else " (none found)"),
             active=bool(d.config_env)),
-        opt("config_file", "config/production.cfg", "app config uploaded to the servers (0640 root:<app>)",
-            active=False),
+        opt("config_file", d.config_file or "config/production.cfg",
+            "app config uploaded to the servers (0640 root:<app>)", active=bool(d.config_file)),
         opt("health_path", d.health_path or "/", "must answer 200 from the new release"),
         opt("shared_paths", d.shared_paths or ["instance"],
             "dirs under shared/, linked into every release",
@@ -148,8 +193,18 @@ def deploy_toml(d: Detected) -> str:
                      "Flask(__name__, instance_path=os.path.abspath(\"instance\"))\n"
                      "#   keeps the instance folder (a SQLite database) in shared/instance across releases")
     lines += [
+        "# post_deploy: commands run in the new release before it goes live, on EVERY deploy (a config change, a",
+        "#   release then refused by its health check too), against the live shared data (shared/, the database).",
+        "#   They must be safe to repeat: CREATE TABLE IF NOT EXISTS, a migration tool -- never a DROP TABLE.",
+    ]
+    if d.post_deploy:
+        lines.append("#   Found in the code; check that the command keeps existing data, then uncomment it.")
+    for path in d.drops_tables:
+        lines.append(f"#   WARNING: {path} drops tables (DROP TABLE): as a post_deploy it would empty the\n"
+                     "#   live database on every deploy.")
+    lines += [
         opt("post_deploy", d.post_deploy or [f"flask --app {d.entry_point.split(':')[0]} init-db"],
-            "run in the new release before it goes live", active=bool(d.post_deploy)),
+            "only if it keeps the data (see above)", active=False),
         opt("keep_releases", 5, ">= 2: the live release and the one to roll back to", active=False),
         opt("server_name", "localhost", "the vhost's ServerName", active=False),
         opt("port", 80, "the vhost's port", active=False),
@@ -188,6 +243,15 @@ TARGETS_TOML = """\
 # config_file = "config/staging.cfg"             # the app config uploaded there (default: deploy.toml's)
 # deploy = true                                  # the gate may deploy there (default false: verify only)
 # destructive = false                            # failure-injection scenarios (default false)
+"""
+
+CONFIG_CFG = """\
+# The app config deploytests uploads to the servers (deploy.toml: config_file = "{path}"). It is installed
+# 0640 root:<app user> at the path the app reads from ${env} (Flask: app.config.from_envvar("{env}"), so
+# Python syntax). Put the servers' settings here, or point config_file (in deploy.toml, or per target in
+# targets.toml) at a file kept out of version control. Written by `deploytests init`; edit freely.
+
+# SECRET_KEY = "change me"
 """
 
 FABFILE = "from deploytests.tasks import *  # noqa: F401,F403  pack, bootstrap, deploy, rollback, status, target\n"
@@ -241,7 +305,8 @@ INI_COMMENT = ("# tests/deploy deploys to servers: plain `pytest` leaves it out;
 
 NEXT = """\
 Next:
-  1. Check deploy.toml (entry_point, config_file: the app config your servers get).
+  1. Check deploy.toml (entry_point, config_file: the app config your servers get; post_deploy: runs on every
+     deploy against the live data, so only a command that keeps it).
   2. The gate on throwaway containers (needs Docker: `python -m deploytests engine up` as root):
        pytest --pyargs deploytests.suite tests/deploy
   3. Real servers: fill in targets.toml, then
@@ -287,6 +352,8 @@ def init(root: Path, *, out=print) -> int:
         "fabfile.py": FABFILE,
         "tests/deploy/test_deploy.py": DEPLOY_TEST.format(name=d.name),
     }
+    if d.new_config:
+        files[NEW_CONFIG] = CONFIG_CFG.format(path=NEW_CONFIG, env=d.config_env)
     written = 0
     has_deploy_config = (root / "pyproject.toml").is_file() and "deploytests" in _tool(root / "pyproject.toml")
     for rel, text in files.items():
@@ -303,6 +370,18 @@ def init(root: Path, *, out=print) -> int:
             continue
         written += 1
         out(f"  wrote   {rel}" + (f"  (entry_point {d.entry_point})" if rel == "deploy.toml" else ""))
+    if d.config_file and not d.new_config:
+        out(f"  note    config_file = {d.config_file!r}: the app reads {d.config_env}, and this file is what the "
+            "servers get (a target may name another in targets.toml)")
+    elif d.config_file:
+        out(f"  note    config_file = {NEW_CONFIG!r} (commented settings only): the app reads {d.config_env}; put "
+            "the servers' settings there")
+    if d.post_deploy:
+        out(f"  note    post_deploy {d.post_deploy[0]!r} found but left commented out: it would run on every "
+            "deploy against the live data; uncomment it only if it keeps existing data")
+    for dropped in d.drops_tables:
+        out(f"  WARNING {dropped} drops tables (DROP TABLE): as a post_deploy it would empty the live database on "
+            "every deploy; make it CREATE TABLE IF NOT EXISTS (or use a migration tool) first")
     where = pytest_config(root)
     if where is not None and all(f"{k} =" in (root / where).read_text() for k in INI_KEYS) \
             and "--ignore=tests/deploy" in (root / where).read_text():

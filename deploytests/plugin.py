@@ -363,7 +363,9 @@ def _fail(exc: DeployTestsError, cfg=None) -> NoReturn:
     from .verify.diagnostics import redact, secret_values
 
     secrets = secret_values(cfg.config_file) if cfg is not None else []
-    pytest.fail(redact(exc.render(), secrets), pytrace=False)
+    # ``from None``: raised while ``exc`` is handled, the failure would be chained to it and pytest would print
+    # the error, "During handling of the above exception...", then the error again
+    raise pytest.fail.Exception(redact(exc.render(), secrets), pytrace=False) from None
 
 
 @pytest.fixture(scope="session")

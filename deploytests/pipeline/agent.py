@@ -370,14 +370,49 @@ def app_env(args: GateArgs, release_dir):
     }
 
 
+NOT_TOUCHED = "the live release was not touched"
+
+
+def post_deploy_note(root):
+    """What a refusal says once post_deploy commands ran: they act on the live data, which no switch-back undoes."""
+    return ("post_deploy already ran against the live data (%s/shared and any database the app uses): check that "
+            "data (post_deploy runs on every deploy and must be safe to repeat)" % root)
+
+
+def refused_hint(hint, post_deploy_ran, root):
+    """The hint of a refused release, honest about post_deploy (pure, unit-tested): when its commands ran, the
+    live release still serves but is no longer "untouched", whatever step refused the release afterwards."""
+    note = post_deploy_note(root)
+    if not post_deploy_ran or note in hint:
+        return hint
+    if NOT_TOUCHED in hint:
+        return hint.replace(NOT_TOUCHED, "the live release still serves, but " + note)
+    return (hint + "; " if hint else "") + note
+
+
+def config_hint(args: GateArgs, output):
+    """A hint when the release check failed because the app's config file is missing at ``config_path`` (the
+    app reads it through ``config_env``): the fix is a config to upload, named in deploy.toml. None otherwise."""
+    for line in output:
+        if args.config_path in line and ("No such file" in line or "FileNotFoundError" in line):
+            return ("the app reads its config from %s (%s) and none is installed there: set config_file in "
+                    "deploy.toml (or the target's config_file) to the config the servers get"
+                    % (args.config_path, args.config_env))
+    return None
+
+
 def check_release(args: DeployArgs, release_dir, steps, health=True):
     """One process, as the app user with the config env set, in the new venv: import the entry point, run the
     post-deploy commands (each ``sh -c`` in a subprocess with that same user, env and cwd), then (``health``)
     GET the health path in-process through WSGI. One app import instead of two (import check + preflight).
 
     This runs before ``current`` is switched, so a release that cannot import, whose post-deploy command fails
-    or whose health route fails is refused while the old release keeps serving, untouched. It reports the
-    phases as the steps ``import``, ``post_deploy`` and ``preflight``; each failure names its own step.
+    or whose health route fails is refused while the old release keeps serving. The order is deliberate: the
+    import comes first, so a release that cannot even load its app is refused before its post-deploy commands
+    touch the live data; the health GET comes after them, because the new code's health route may need what they
+    create or migrate. A refusal after the commands ran says so (:func:`refused_hint`): the old release still
+    serves, but the shared data is no longer as it was. It reports the phases as the steps ``import``,
+    ``post_deploy`` and ``preflight``; each failure names its own step.
     """
     module, _, attr = args.entry_point.partition(":")
     call = "1" if attr.endswith("()") else "0"
@@ -415,8 +450,9 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
     if failed is not None:
         output = failed["output"].strip()
         last = output.splitlines()[-1] if output else "no output"
+        hint = config_hint(args, output.splitlines()[-25:]) or "fix the command and deploy again"
         raise AgentError("post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last),
-                         hint="the live release was not touched", step="post_deploy",
+                         hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output.splitlines()[-25:])))
     reported = len(phases) - (1 if path else 0)  # the child reports import and post_deploy; health = its exit
     if code == 0 and done == reported:
@@ -427,8 +463,9 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
     if step == "post_deploy":  # the child died without its report (killed): still name the step
         what = "post-deploy commands"
     last = next((ln for ln in reversed(lines) if ln.strip()), "no output")
+    hint = "%s; %s" % (NOT_TOUCHED, config_hint(args, lines[-25:]) or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
-                     hint="the live release was not touched; fix the app and deploy again",
+                     hint=refused_hint(hint, bool(commands) and step != "import", args.root),
                      detail="$ %s\n%s" % (shown(full), "\n".join(lines[-25:])))
 
 
@@ -721,10 +758,12 @@ def cmd_deploy(args: DeployArgs):
             build_release(args, tree, rid, steps, config_sha)
         except OSError as exc:  # disk full, permissions: the server's state, not a bug; one line like the rest
             raise AgentError("%s: %s" % (steps.current, exc), step=steps.current,
-                             hint="the live release was not touched; free space (or fix permissions) under %s "
-                                  "and deploy again" % tree.releases) from None
+                             hint="%s; free space (or fix permissions) under %s and deploy again"
+                                  % (NOT_TOUCHED, tree.releases)) from None
         switch_and_gate(args, tree, rid, live, steps)
     except AgentError as exc:
+        ran = bool(args.post_deploy) and ("post_deploy" in steps.timings or exc.step == "post_deploy")
+        exc.hint = refused_hint(exc.hint, ran, args.root)
         shutil.rmtree(tree.release(rid), ignore_errors=True)  # first: on a full disk this frees the space
         if installed:
             try:

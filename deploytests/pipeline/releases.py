@@ -20,7 +20,10 @@ deploy, as the deploy user (no sudo needed), with the artifact streamed on the s
    differs, the shipped wheels installed by pypa ``installer``), symlink the shared paths, then one process as
    the app user with the config env set: import the entry point, run the post-deploy commands, **preflight**
    (GET the health path in-process through WSGI); RELEASE.json last (a release without it is incomplete).
-   Any failure here removes the new dir; the live release was never touched.
+   Any failure here removes the new dir and the live release keeps serving. The import comes before the
+   post-deploy commands (a release that cannot load its app never touches the live data), the health GET after
+   them (the new code may need the tables they create); a refusal once they ran says that they ran against the
+   shared data, which no switch-back undoes: post-deploy commands must be safe to repeat.
 4. **switch** ``current`` atomically (new symlink renamed over the old one) and **reload** by touching the .wsgi.
 5. **gate**: from the server itself, GET ``http://127.0.0.1:<port><health_path>`` with ``Host: server_name``
    until it answers 200 with ``X-Deploy-Release: <id>``, within ``gate_timeout``. On failure switch back, touch,

@@ -144,15 +144,18 @@ def test_rollback_drill(lab):
 
 # ---------------------------------------------------------------- 3. health gate
 
-@pytest.mark.parametrize("app, refused_at", [("broken-import", "import yourapplication:app"),
-                                             ("broken-health", "GET /health in-process")])
-def test_health_gate_refuses_broken_release_while_old_one_serves(lab, app, refused_at):
+@pytest.mark.parametrize("app, refused_at, hint", [
+    ("broken-import", "import yourapplication:app", "the live release was not touched"),
+    # its post_deploy ran before the health preflight (a release's health may need what post_deploy migrates)
+    ("broken-health", "GET /health in-process", "the live release still serves, but post_deploy already ran"),
+])
+def test_health_gate_refuses_broken_release_while_old_one_serves(lab, app, refused_at, hint):
     old = lab.deploy("yourapplication-v2").release_id
     before = lab.releases()
     with health_load(lab) as load, pytest.raises(DeployError) as info:
         lab.deploy(app)
     message = one_line(info.value)
-    assert f"failed its preflight ({refused_at})" in message and "live release was not touched" in message
+    assert f"failed its preflight ({refused_at})" in message and f"Hint: {hint}" in message, message
     assert load.samples and not load.failures() and load.releases() == [old], load.summary()
     log = lab.sudo(f"tail -n 1 {lab.config().root}/releases/failed.log")
     assert f'"version": "{lab.artifact(app).version}"' in log, log

@@ -113,15 +113,20 @@ def test_init_writes_the_starter_files(world):
     # the project configures pytest already: the keys are printed, the user adds them
     assert "kept    pyproject.toml: it configures pytest already" in out, out
     assert 'addopts = "--ignore=tests/deploy"' in out
+    assert "wrote   config/deploy.cfg" in out and "config_file = 'config/deploy.cfg'" in out, out
+    assert "post_deploy 'flask --app notes init-db' found but left commented out" in out, out
+    assert "DROP TABLE" not in out, out  # notes' init-db creates its table if missing
     deploy_toml = (project / "deploy.toml").read_text()
     for line in ('entry_point    = "notes:create_app()"', 'config_env     = "NOTES_CONFIG"',
-                 'shared_paths   = ["instance"]', 'post_deploy    = ["flask --app notes init-db"]'):
+                 'config_file    = "config/deploy.cfg"', 'shared_paths   = ["instance"]',
+                 '# post_deploy    = ["flask --app notes init-db"]'):
         assert line in deploy_toml, deploy_toml
-    # what the user then does: the config file their servers get, the ini keys, a deploy test of their own
-    (project / "config").mkdir()
-    (project / "config" / "docker.cfg").write_text(CONFIG.format(n=1, greeting="hello"))
-    (project / "deploy.toml").write_text(deploy_toml.replace('# config_file    = "config/production.cfg"',
-                                                             'config_file    = "config/docker.cfg"  '))
+    # what the user then does: the settings their servers get (in the config file init wrote), post_deploy
+    # uncommented once they checked that init-db keeps the data, the ini keys, a deploy test of their own
+    with open(project / "config" / "deploy.cfg", "a") as f:
+        f.write(CONFIG.format(n=1, greeting="hello"))
+    (project / "deploy.toml").write_text(deploy_toml.replace('# post_deploy    = ["flask --app notes init-db"]',
+                                                             'post_deploy    = ["flask --app notes init-db"]  '))
     with open(project / "pyproject.toml", "a") as f:
         f.write('testpaths = ["tests"]\naddopts = "--ignore=tests/deploy"\n')
     shutil.copy(PROJECTS / "notes" / "tests" / "deploy" / "test_notes.py", project / "tests" / "deploy")
@@ -190,7 +195,7 @@ def test_config_change_is_deployed_and_used(kept):
     """Needs the config lifecycle (deploy uploads the target's config when it changed, the new release starts
     with it)."""
     project = kept["project"]
-    (project / "config" / "docker.cfg").write_text(CONFIG.format(n=2, greeting="bonjour"))
+    (project / "config" / "deploy.cfg").write_text(CONFIG.format(n=2, greeting="bonjour"))
     out = ok(fab(kept, "deploy"))
     assert "notes-secret-2" not in out and "notes-secret-2" not in fab_status(kept)
     assert [r.text for r in served(kept)] == ["bonjour from notes 1.0\n"] * 2, out

@@ -51,9 +51,9 @@ def _tar(files: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def artifact(version: str, health: str = "200 OK") -> bytes:
+def artifact(version: str, health: str = "200 OK", source: str = APP) -> bytes:
     """An artifact as pack makes it for this Python: manifest + a prebuilt tree holding ``app.py``."""
-    tree = _tar({"lib/python%s/site-packages/app.py" % HERE: (APP % {"version": version, "health": health}).encode(),
+    tree = _tar({"lib/python%s/site-packages/app.py" % HERE: (source % {"version": version, "health": health}).encode(),
                  "bin/app-tool": ("#!%s\nprint('tool')\n" % PLACEHOLDER).encode()})
     manifest = {"name": "app", "version": version, "tree": ["tree/app.tar"], "python_version": HERE,
                 "placeholder": PLACEHOLDER, "platform_wheels": []}
@@ -107,9 +107,10 @@ class Server:
                 os.close(fd)
         self.locks.clear()
 
-    def deploy_args(self, version: str, health: str = "200 OK", config: bytes | None = None, **overrides):
+    def deploy_args(self, version: str, health: str = "200 OK", config: bytes | None = None, source: str = APP,
+                    **overrides):
         """Arguments and payload of a deploy of ``version``; each new version one day later (sortable ids)."""
-        data = artifact(version, health)
+        data = artifact(version, health, source)
         sha = hashlib.sha256(data).hexdigest()
         self.day += 1
         args = deploy_args(str(self.root), release_id="202601%02dT000000Z-%s" % (self.day, sha[:8]),
@@ -118,8 +119,9 @@ class Server:
                            config_size=None if config is None else len(config), **overrides)
         return args, (config or b"") + data
 
-    def deploy(self, version: str, health: str = "200 OK", config: bytes | None = None, **overrides):
-        args, payload = self.deploy_args(version, health, config, **overrides)
+    def deploy(self, version: str, health: str = "200 OK", config: bytes | None = None, source: str = APP,
+               **overrides):
+        args, payload = self.deploy_args(version, health, config, source, **overrides)
         return self.run("deploy", args, payload)
 
     def live(self) -> str | None:
@@ -195,6 +197,88 @@ def test_a_release_failing_its_preflight_is_refused_and_the_live_one_untouched(s
     assert srv.live() == live and srv.releases() == [live, "failed.log"]
     failed = json.loads((srv.root / "releases" / "failed.log").read_text())
     assert failed["version"] == "2.0" and "500 BOOM" in failed["reason"]
+
+
+def counting(srv) -> list[str]:
+    """A post_deploy command that appends a line to shared/runs (the live data): how often it ran."""
+    return ["echo run >> %s/shared/runs" % srv.root]
+
+
+def runs(srv) -> int:
+    path = srv.root / "shared" / "runs"
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def test_a_release_that_cannot_import_is_refused_before_post_deploy_touches_the_live_data(srv):
+    live = result(srv.deploy("1.0", post_deploy=counting(srv))[1])["release_id"]
+    assert runs(srv) == 1
+    code, events = srv.deploy("2.0", post_deploy=counting(srv), entry_point="app:missing")
+    err = error(events)
+    assert code == 3 and err["step"] == "import" and "AttributeError" in err["what"]
+    assert runs(srv) == 1  # post_deploy did not run for the refused release
+    assert err["hint"] == "the live release was not touched; fix the app and deploy again"
+    assert srv.live() == live
+
+
+def test_a_release_refused_after_post_deploy_says_it_ran_against_the_live_data(srv):
+    live = result(srv.deploy("1.0", post_deploy=counting(srv))[1])["release_id"]
+    code, events = srv.deploy("2.0", health="500 BOOM", post_deploy=counting(srv))
+    err = error(events)
+    assert code == 3 and err["step"] == "preflight" and steps(events)[-2:] == ["import", "post_deploy"]
+    assert runs(srv) == 2 and srv.live() == live
+    assert "not touched" not in err["hint"], err["hint"]
+    assert err["hint"] == ("the live release still serves, but post_deploy already ran against the live data "
+                           "(%s/shared and any database the app uses): check that data (post_deploy runs on every "
+                           "deploy and must be safe to repeat); fix the app and deploy again" % srv.root)
+
+
+def test_a_failing_post_deploy_command_says_it_ran_against_the_live_data(srv):
+    result(srv.deploy("1.0")[1])
+    _, events = srv.deploy("2.0", post_deploy=counting(srv) + ["echo broken >&2; exit 5"])
+    err = error(events)
+    assert err["step"] == "post_deploy" and runs(srv) == 1
+    assert err["hint"].startswith("the live release still serves, but post_deploy already ran against the live "
+                                  "data") and err["hint"].endswith("; fix the command and deploy again")
+
+
+def test_a_gate_failure_after_post_deploy_says_it_ran_against_the_live_data(srv):
+    v1 = result(srv.deploy("1.0", post_deploy=counting(srv))[1])["release_id"]
+    args, payload = srv.deploy_args("2.0", gate_timeout=2, post_deploy=counting(srv))
+    srv.site.status[args.release_id] = 500
+    _, events = srv.run("deploy", args, payload)
+    err = error(events)
+    assert err["step"] == "gate" and srv.live() == v1 and runs(srv) == 2
+    assert err["hint"] == ("see the Apache error log below; the release was removed; " + agent.post_deploy_note(
+        str(srv.root)))
+
+
+READS_CONFIG = APP + """
+with open(os.environ["APP_CONFIG"]) as f:
+    f.read()
+"""
+
+
+def test_a_missing_config_names_config_file_as_the_fix(srv):
+    _, events = srv.deploy("1.0", source=READS_CONFIG)
+    err = error(events)
+    assert err["step"] == "import" and "FileNotFoundError" in err["what"]
+    assert err["hint"] == ("the live release was not touched; the app reads its config from %s/shared/app.cfg "
+                           "(APP_CONFIG) and none is installed there: set config_file in deploy.toml (or the "
+                           "target's config_file) to the config the servers get" % srv.root)
+    (srv.root / "shared" / "app.cfg").write_text("")  # the config installed: the same release deploys
+    assert result(srv.deploy("1.0", source=READS_CONFIG)[1])["changed"]
+
+
+@pytest.mark.parametrize("hint, ran, expected", [
+    ("the live release was not touched; fix it", False, "the live release was not touched; fix it"),
+    ("the live release was not touched; fix it", True, "the live release still serves, but NOTE; fix it"),
+    ("see the log", True, "see the log; NOTE"),
+    ("", True, "NOTE"),
+    ("x; NOTE", True, "x; NOTE"),  # said once, whichever step added it
+])
+def test_refused_hint_is_honest_about_post_deploy(hint, ran, expected):
+    note = agent.post_deploy_note("/srv/app")
+    assert agent.refused_hint(hint.replace("NOTE", note), ran, "/srv/app") == expected.replace("NOTE", note)
 
 
 def test_a_gate_failure_after_the_switch_switches_back_and_removes_the_release(srv):

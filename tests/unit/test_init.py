@@ -9,7 +9,7 @@ import pytest
 
 from deploytests.__main__ import main
 from deploytests.config import load_config
-from deploytests.init import app_name, detect, init
+from deploytests.init import NEW_CONFIG, app_name, detect, init
 
 FACTORY = '''\
 import os
@@ -54,6 +54,7 @@ def test_factory_in_package_with_config_env_health_command_and_instance(tmp_path
     assert (d.name, d.app, d.entry_point) == ("Team-Notes", "notes", "notes:create_app()")
     assert (d.config_env, d.health_path) == ("NOTES_SETTINGS", "/healthz")
     assert d.post_deploy == ["flask --app notes init-db"] and d.shared_paths == ["instance"] and not d.notes
+    assert d.config_file == NEW_CONFIG and d.drops_tables == []
 
 
 def test_factory_in_a_module_of_a_src_layout_package(tmp_path):
@@ -95,7 +96,17 @@ def test_init_writes_valid_files_and_the_ini_keys(tmp_path, capsys):
     cfg = load_config(root)
     assert (cfg.app, cfg.entry_point, cfg.config_env, cfg.health_path) == (
         "notes", "notes:create_app()", "NOTES_SETTINGS", "/healthz")
-    assert cfg.shared_paths == ("instance",) and cfg.post_deploy == ("flask --app notes init-db",)
+    assert cfg.shared_paths == ("instance",)
+    # the detected command is offered, commented out: post_deploy runs on every deploy against the live data
+    assert cfg.post_deploy == () and '# post_deploy    = ["flask --app notes init-db"]' in (
+        root / "deploy.toml").read_text()
+    assert "post_deploy 'flask --app notes init-db' found but left commented out" in out
+    assert "DROP TABLE" not in out
+    # the app reads NOTES_SETTINGS and the project had no config file: a commented one is written and named
+    assert cfg.config_file == root / NEW_CONFIG and f"wrote   {NEW_CONFIG}" in out
+    assert f"config_file = {NEW_CONFIG!r} (commented settings only)" in out
+    compile((root / NEW_CONFIG).read_text(), NEW_CONFIG, "exec")  # from_envvar reads it as Python
+    assert 'from_envvar("NOTES_SETTINGS")' in (root / NEW_CONFIG).read_text()
     tomllib.loads((root / "targets.toml").read_text())  # valid TOML (every target commented out)
     assert (root / "fabfile.py").read_text().startswith("from deploytests.tasks import *")
     compile((root / "tests/deploy/test_deploy.py").read_text(), "test_deploy.py", "exec")
@@ -138,3 +149,63 @@ def test_init_keeps_a_pyproject_deploy_table_and_prints_ini_keys_for_pytest_ini(
 def test_init_refuses_a_missing_directory(tmp_path, capsys):
     assert main(["init", str(tmp_path / "nope")]) == 2
     assert "is not a directory" in capsys.readouterr().err
+
+
+TUTORIAL_DB = '''\
+import click
+from importlib import resources
+
+
+def init_db():
+    db = get_db()
+    db.executescript(resources.files("shop").joinpath("schema.sql").read_text())
+
+
+@click.command("init-db")
+def init_db_command():
+    init_db()
+'''
+
+
+def test_a_schema_that_drops_tables_is_named_and_post_deploy_stays_commented(tmp_path, capsys):
+    root = project(tmp_path, {"pyproject.toml": '[project]\nname = "shop"\n',
+                              "src/shop/__init__.py": FACTORY.replace('@app.cli.command("init-db")', "@app.cli"),
+                              "src/shop/db.py": TUTORIAL_DB,
+                              "src/shop/schema.sql": "drop table if exists items;\nCREATE TABLE items (id INT);\n"})
+    d = detect(root)
+    assert d.post_deploy == ["flask --app shop init-db"] and d.drops_tables == ["src/shop/schema.sql"]
+    init(root)
+    out = capsys.readouterr().out
+    assert ("  WARNING src/shop/schema.sql drops tables (DROP TABLE): as a post_deploy it would empty the live "
+            "database on every deploy") in out
+    text = (root / "deploy.toml").read_text()
+    assert "#   WARNING: src/shop/schema.sql drops tables" in text and "on EVERY deploy" in text
+    assert load_config(root).post_deploy == ()
+
+
+@pytest.mark.parametrize("files, chosen", [
+    ({"config/docker.cfg": "A = 1\n", "config/production.cfg": "A = 2\n", "setup.cfg": "[x]\n"},
+     "config/production.cfg"),
+    ({"config/docker.cfg": "A = 1\n", "config/zz.cfg": "A = 2\n"}, "config/docker.cfg"),
+    ({"settings.cfg": "A = 1\n", "setup.cfg": "[x]\n"}, "settings.cfg"),
+    ({"conf/app.py": "A = 1\n", "conf/__init__.py": ""}, "conf/app.py"),
+    ({NEW_CONFIG: "MINE = 1\n"}, NEW_CONFIG),  # an existing config/deploy.cfg is named, never rewritten
+])
+def test_an_app_reading_a_config_env_gets_an_existing_config_file(tmp_path, capsys, files, chosen):
+    root = project(tmp_path, {"notes/__init__.py": FACTORY, **files})
+    before = {rel: (root / rel).read_text() for rel in files}
+    init(root)
+    out = capsys.readouterr().out
+    assert load_config(root).config_file == root / chosen
+    assert f"config_file = {chosen!r}" in out
+    assert {rel: (root / rel).read_text() for rel in files} == before
+    assert (root / NEW_CONFIG).exists() == (chosen == NEW_CONFIG)
+    assert "commented settings only" not in out and f"wrote   {NEW_CONFIG}" not in out
+
+
+def test_an_app_without_a_config_env_gets_no_config_file(tmp_path, capsys):
+    root = project(tmp_path, {"wsgi_site/__init__.py": "", "wsgi_site/main.py": MODULE_APP,
+                              "config/docker.cfg": "A = 1\n"})
+    init(root)
+    assert load_config(root).config_file is None and not (root / NEW_CONFIG).exists()
+    assert '# config_file    = "config/production.cfg"' in (root / "deploy.toml").read_text()
