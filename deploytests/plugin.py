@@ -27,21 +27,22 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
-from .config import DeployConfig
 from .errors import DeployTestsError
-from .pipeline.fleet import Bootstrapped, Deployment, bootstrap_all, deploy_all, read_live
 from .settings import OPTIONS, Settings, resolve
-from .targets import Provider, Server, provider_for
-from .targets.sharing import once_per_run
+from .targets import provider_for
+
+if TYPE_CHECKING:  # the rest loads when a test uses deploytests: the plugin is in every pytest run
+    from .pipeline.fleet import Bootstrapped, Deployment
+    from .targets import Provider
 
 pytest_plugins = ["deploytests.faults.plugin"]  # --deploytests-faults (the gate's fault catalogue)
 
 SETTINGS = pytest.StashKey[Settings]()
-PROVIDER = pytest.StashKey[Provider]()
+PROVIDER = pytest.StashKey["Provider"]()
 RUN = pytest.StashKey[dict]()
 ERROR = pytest.StashKey[DeployTestsError]()  # a bad setting, raised only if the run uses deploytests
 USED = pytest.StashKey[bool]()  # a collected test uses deploytests, or a deploytests option was given
@@ -340,6 +341,8 @@ def _shared(pytestconfig, provider: Provider, step: str, produce):
     uid = workerinput.get("testrunuid") if workerinput else None
     if provider.kind == "docker" or not uid:
         return produce()
+    from .targets.sharing import once_per_run
+
     path = Path(tempfile.gettempdir()) / f"deploytests-{uid}" / f"{provider.name}-{step}.json"
     return once_per_run(path, produce)
 
@@ -375,9 +378,11 @@ def deploy_bootstrapped(pytestconfig, deploy_settings, deploy_target, deploy_con
     import json
     from dataclasses import asdict
 
-    produce = lambda: json.dumps(asdict(bootstrap_all(deploy_target.servers, deploy_config)))  # noqa: E731
+    from .pipeline import fleet
+
+    produce = lambda: json.dumps(asdict(fleet.bootstrap_all(deploy_target.servers, deploy_config)))  # noqa: E731
     try:
-        return Bootstrapped(**json.loads(_shared(pytestconfig, deploy_target, "bootstrap", produce)))
+        return fleet.Bootstrapped(**json.loads(_shared(pytestconfig, deploy_target, "bootstrap", produce)))
     except DeployTestsError as exc:
         _stop_run(pytestconfig, exc, deploy_config)
 
@@ -406,17 +411,19 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
     """What is live: the session's deploy of ``artifact`` on every server (parallel), or with
     ``--no-deploy`` (or a target without the deploy right) what was already live, read and unchanged.
     ``deployment[deploy_server.label].release_id`` is the release each host serves."""
+    from .pipeline import fleet
+
     try:
         if deploy_settings.no_deploy or not deploy_target.rights.deploy:
-            result = read_live(deploy_target.servers, deploy_config)
+            result = fleet.read_live(deploy_target.servers, deploy_config)
         else:
             art = request.getfixturevalue("deploy_artifact")
             boot = request.getfixturevalue("deploy_bootstrapped")
             pack_s = pytestconfig.stash[RUN].get("pack", 0.0)
-            produce = lambda: deploy_all(deploy_target.servers, deploy_config, art,  # noqa: E731
-                                         pack_seconds=pack_s, boot=boot,
-                                         artifacts=pytestconfig.stash[RUN].get("artifacts")).to_json()
-            result = Deployment.from_json(_shared(pytestconfig, deploy_target, "deploy", produce))
+            produce = lambda: fleet.deploy_all(deploy_target.servers, deploy_config, art,  # noqa: E731
+                                               pack_seconds=pack_s, boot=boot,
+                                               artifacts=pytestconfig.stash[RUN].get("artifacts")).to_json()
+            result = fleet.Deployment.from_json(_shared(pytestconfig, deploy_target, "deploy", produce))
     except DeployTestsError as exc:
         _fail(exc, deploy_config)
     pytestconfig.stash[RUN]["deployment"] = result
@@ -510,7 +517,12 @@ def bootstrapped(deploy_bootstrapped):
 def pytest_runtest_makereport(item, call):
     rep = yield
     srv = getattr(item, "funcargs", {}).get("deploy_server")
-    if not isinstance(srv, Server):  # not a test of ours (or its setup failed before the server was known)
+    if srv is None:  # not a test of ours (or its setup failed before the server was known)
+        return rep
+    from .config import DeployConfig
+    from .servers import Server
+
+    if not isinstance(srv, Server):
         return rep
     if rep.when == "call":
         item.config.stash[RUN]["verify"][srv.label] += rep.duration

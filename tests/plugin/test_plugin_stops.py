@@ -28,9 +28,9 @@ def deploy_target(pytestconfig):
 
 @pytest.fixture(scope="session", autouse=True)
 def bootstrap_outcome():
-    import deploytests.plugin as plugin
+    from deploytests.pipeline import fleet
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(plugin, "bootstrap_all", BOOTSTRAP)
+        mp.setattr(fleet, "bootstrap_all", BOOTSTRAP)
         yield
 '''
 

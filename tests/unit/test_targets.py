@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from deploytests.errors import ConfigError
-from deploytests.targets import PROVIDERS, find_target, load_inventory, parse_host, provider_for
+from deploytests.targets import PROVIDERS, find_target, load_inventory, parse_host, provider_class, provider_for
 from deploytests.targets.docker import DockerProvider
 from deploytests.targets.ssh import SshProvider
 
@@ -99,7 +99,7 @@ def test_missing_inventory(tmp_path):
 
 
 def test_providers_registry(inventory):
-    assert PROVIDERS == {"docker": DockerProvider, "ssh": SshProvider}
+    assert {kind: provider_class(kind) for kind in PROVIDERS} == {"docker": DockerProvider, "ssh": SshProvider}
     docker = provider_for(settings("docker", containers=3))
     assert docker.labels() == ["docker://web-1", "docker://web-2", "docker://web-3"]
     assert docker.rights.deploy and docker.rights.destructive
@@ -210,3 +210,29 @@ def test_pipeline_package_names_load_on_first_use():
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+HEAVY = ("deploytests.containers", "deploytests.containers.driver", "deploytests.pipeline.fleet", "tarfile",
+         "docker", "fabric", "paramiko", "invoke")
+
+
+def test_loading_the_plugin_imports_no_driver_transport_or_fleet():
+    """The plugin is loaded into every pytest run of a user's environment: importing it, and a whole pytest
+    session of tests that do not use it (settings resolved, the default docker target built), import none of
+    the container driver, the fleet, tarfile, the Docker SDK, Fabric or paramiko."""
+    import subprocess
+    import sys
+
+    code = f"import sys, pytest, deploytests.plugin; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_plain_session_imports_no_driver_transport_or_fleet(pytester):
+    pytester.makepyfile("def test_plain():\n    pass\n")
+    pytester.makeconftest(f"import sys\n\ndef pytest_unconfigure(config):\n"
+                          f"    print('plugin:', 'deploytests.plugin' in sys.modules)\n"
+                          f"    print('loaded:', sorted(m for m in {HEAVY!r} if m in sys.modules))\n")
+    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(["plugin: True", "loaded: []"])
