@@ -41,10 +41,23 @@ def provider_class(kind: str) -> type[Provider]:
 
 
 def provider_for(settings, *, targets_file: Path | None = None, progress=print) -> Provider:
-    """The provider for ``settings.target`` (looked up in ``targets_file`` or ``settings.targets_file``)."""
-    from .inventory import find_target
+    """The provider for ``settings.target`` (looked up in ``targets_file`` or ``settings.targets_file``).
 
-    spec = find_target(settings.target, settings.targets_file or targets_file)
+    A target or targets file that does not exist is an error naming the option that asked for it and where that
+    came from (``--target=nosuch (from DEPLOYTESTS_TARGET environment variable): unknown target 'nosuch'; ...``);
+    an error inside the targets file names its file and line instead."""
+    from ..settings import blame
+    from .inventory import find_target, load_inventory
+
+    path = settings.targets_file or targets_file
+    try:
+        inventory = load_inventory(path) if path is not None else {}
+    except ConfigError as exc:
+        raise (exc if exc.where else blame(settings, "targets_file", exc)) from None
+    try:
+        spec = find_target(settings.target, path, inventory=inventory)
+    except ConfigError as exc:
+        raise blame(settings, "target", exc) from None
     if spec.kind not in PROVIDERS:
         raise ConfigError(f"target {spec.name!r}: unknown kind {spec.kind!r}; known kinds: "
                           f"{', '.join(sorted(PROVIDERS))}", where=spec.where)

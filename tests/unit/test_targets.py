@@ -236,3 +236,45 @@ def test_a_plain_session_imports_no_driver_transport_or_fleet(pytester):
     result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
     assert result.ret == 0, result.stdout.str()
     result.stdout.fnmatch_lines(["plugin: True", "loaded: []"])
+
+
+@pytest.mark.parametrize("source, where", [
+    ("cli", "--target=nosuch: "),
+    ("env", "--target=nosuch (from DEPLOYTESTS_TARGET environment variable): "),
+    ("ini", "--target=nosuch (from deploytests_target ini key): "),
+])
+def test_an_unknown_target_names_the_option_and_its_source(tmp_path, source, where):
+    from deploytests.settings import resolve
+
+    (tmp_path / "targets.toml").write_text(GOOD)
+    layer = {"cli": {"target": "nosuch"}, "env": {"DEPLOYTESTS_TARGET": "nosuch"},
+             "ini": {"deploytests_target": "nosuch"}}[source]
+    settings = resolve(cli=layer if source == "cli" else {}, env=layer if source == "env" else {},
+                       ini=layer if source == "ini" else {}, cwd=tmp_path, ini_dir=tmp_path)
+    with pytest.raises(ConfigError) as err:
+        provider_for(settings, targets_file=tmp_path / "targets.toml")
+    assert str(err.value) == (f"{where}unknown target 'nosuch'; targets in {tmp_path / 'targets.toml'}: docker, "
+                              "prod, staging.")
+    with pytest.raises(ConfigError) as err:  # no targets file at all
+        provider_for(settings)
+    assert str(err.value).startswith(f"{where}unknown target 'nosuch': no targets file. Hint:")
+
+
+@pytest.mark.parametrize("source, where", [
+    ("cli", "--targets-file=gone.toml: "),
+    ("env", "--targets-file=gone.toml (from DEPLOYTESTS_TARGETS environment variable): "),
+    ("ini", "--targets-file=gone.toml (from deploytests_targets ini key): "),
+])
+def test_a_missing_targets_file_names_the_option_and_its_source(tmp_path, source, where):
+    from deploytests.settings import resolve
+
+    layer = {"cli": {"targets_file": "gone.toml"}, "env": {"DEPLOYTESTS_TARGETS": "gone.toml"},
+             "ini": {"deploytests_targets": "gone.toml"}}[source]
+    settings = resolve(cli=layer if source == "cli" else {}, env=layer if source == "env" else {},
+                       ini=layer if source == "ini" else {}, cwd=tmp_path, ini_dir=tmp_path)
+    with pytest.raises(ConfigError) as err:
+        provider_for(settings)
+    assert str(err.value).startswith(f"{where}targets file {tmp_path / 'gone.toml'} does not exist.")
+    (tmp_path / "gone.toml").write_text("x = 1\n")  # a fault inside the file: its file and line, not the option
+    with pytest.raises(ConfigError, match=r"^[^ ]*gone.toml:1: expected only \[targets.NAME\] tables"):
+        provider_for(settings)
