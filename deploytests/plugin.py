@@ -196,7 +196,7 @@ def header_lines(settings: Settings, provider: Provider) -> list[str]:
         f"deploytests: rights: {provider.rights.describe()}; "
         f"{'deploying before verifying' if deploying else 'verifying what is live'}"
         f"{' (--no-deploy)' if settings.no_deploy else ''}",
-    ]
+    ] + [f"deploytests: note: {note}" for note in provider.notes()]
 
 
 # ---------------------------------------------------------------- collection: parametrize and refuse

@@ -28,6 +28,7 @@ def image_tag(image: str, base: str) -> str:
 
 class DockerProvider(Provider):
     kind = "docker"
+    ignores = ()
 
     @property
     def rights(self) -> Rights:

@@ -92,6 +92,21 @@ def test_header_for_ssh_target_and_settings_from_env_and_ini(pytester, monkeypat
     ])
 
 
+def test_platform_is_refused_for_an_ssh_target_and_noted_from_env(pytester, monkeypatch):
+    write_inventory(pytester, staging(deploy="false"))
+    pytester.makepyfile(USES_SERVER)
+    result = pytester.runpytest("--target", "staging", "--platform", "debian13")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    one_error_line(result, "--platform=debian13: does not apply to target 'staging' (ssh): its servers' OS decides "
+                           "their platform. Hint: drop --platform for this target")
+    monkeypatch.setenv("DEPLOYTESTS_PLATFORM", "debian13")
+    result = pytester.runpytest("--target", "staging", "--co")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["deploytests: rights: *", "deploytests: note: --platform=debian13 (from "
+                                 "DEPLOYTESTS_PLATFORM environment variable) does not apply to target 'staging' "
+                                 "(ssh): its servers' OS decides their platform"])
+
+
 def test_rights_skip_with_reason(pytester):
     write_inventory(pytester, staging(deploy="false"))
     pytester.makepyfile("""

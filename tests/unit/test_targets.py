@@ -278,3 +278,28 @@ def test_a_missing_targets_file_names_the_option_and_its_source(tmp_path, source
     (tmp_path / "gone.toml").write_text("x = 1\n")  # a fault inside the file: its file and line, not the option
     with pytest.raises(ConfigError, match=r"^[^ ]*gone.toml:1: expected only \[targets.NAME\] tables"):
         provider_for(settings)
+
+
+def test_platform_on_the_command_line_is_refused_for_an_ssh_target(inventory):
+    """The servers' OS decides a real target's platform: ``--platform`` given for one is a one-line usage error;
+    from an env var or ini key (set for other runs, perhaps) it is a header note; the docker target reads it."""
+    from deploytests.settings import resolve
+
+    def provider(**layers):
+        base = {"cli": {}, "env": {}, "ini": {}} | layers
+        return provider_for(resolve(**base, cwd=inventory.parent, ini_dir=inventory.parent), targets_file=inventory)
+
+    with pytest.raises(ConfigError) as err:
+        provider(cli={"target": "staging", "platform": "debian13"})
+    assert str(err.value) == ("--platform=debian13: does not apply to target 'staging' (ssh): its servers' OS "
+                              "decides their platform. Hint: drop --platform for this target (it picks the docker "
+                              "target's container platform).")
+    from_env = provider(cli={"target": "staging"}, env={"DEPLOYTESTS_PLATFORM": "debian13"})
+    assert from_env.notes() == ["--platform=debian13 (from DEPLOYTESTS_PLATFORM environment variable) does not "
+                                "apply to target 'staging' (ssh): its servers' OS decides their platform"]
+    from_ini = provider(cli={"target": "staging"}, ini={"deploytests_platform": "debian12,debian13"})
+    assert from_ini.notes() == ["--platform=debian12,debian13 (from deploytests_platform ini key) does not apply to "
+                                "target 'staging' (ssh): its servers' OS decides their platform"]
+    assert provider(cli={"target": "staging"}).notes() == []
+    docker = provider(cli={"platform": "debian13"}, env={"DEPLOYTESTS_PLATFORM": "debian12"})
+    assert docker.notes() == [] and docker.settings.platform == ("debian13",)
