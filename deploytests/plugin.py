@@ -12,8 +12,9 @@ is the only parametrized fixture. Short aliases (``server``, ``http``, ``artifac
 ``bootstrapped``) return the ``deploy_`` fixtures; a project's own fixture of such a name (in its conftest)
 wins and is never parametrized or touched. Tests marked ``deploytests_deploys`` or
 ``deploytests_destructive`` are skipped (never run) where the target does not grant that right. Errors that
-make the whole session pointless (bad option, unknown target, no Docker engine, host key mismatch,
-unreachable host) stop it with one line.
+make the whole session pointless stop it with one line, ``!!! deploytests: <what>. Hint: <next step> !!!``:
+a bad option, targets file or deploy config (after collection, before any test runs), no Docker engine, a host
+key mismatch, no reachable host (when the target is opened), a failed pack or bootstrap.
 
 The plugin is loaded in every pytest run of an environment where deploytests is installed. It stays inert in
 runs that use none of its fixtures or markers and pass none of its options: no header lines, no summary, no
@@ -27,23 +28,29 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
-from .config import DeployConfig
 from .errors import DeployTestsError
-from .pipeline.fleet import Bootstrapped, Deployment, bootstrap_all, deploy_all, read_live
 from .settings import OPTIONS, Settings, resolve
-from .targets import Provider, Server, provider_for
-from .targets.sharing import once_per_run
+from .targets import provider_for
+
+if TYPE_CHECKING:  # the rest loads when a test uses deploytests: the plugin is in every pytest run
+    from _pytest.outcomes import Exit  # pytest.exit.Exception, which mypy cannot name as a base class
+
+    from .pipeline.fleet import Bootstrapped, Deployment
+    from .targets import Provider
+else:
+    Exit = pytest.exit.Exception
 
 pytest_plugins = ["deploytests.faults.plugin"]  # --deploytests-faults (the gate's fault catalogue)
 
 SETTINGS = pytest.StashKey[Settings]()
-PROVIDER = pytest.StashKey[Provider]()
+PROVIDER = pytest.StashKey["Provider"]()
 RUN = pytest.StashKey[dict]()
 ERROR = pytest.StashKey[DeployTestsError]()  # a bad setting, raised only if the run uses deploytests
+PENDING = pytest.StashKey[DeployTestsError]()  # xdist worker: the stop its first test of ours raises
 USED = pytest.StashKey[bool]()  # a collected test uses deploytests, or a deploytests option was given
 SHARED_LOCK = pytest.StashKey[object]()  # xdist on a real target: the readers-writer lock (targets/sharing.py)
 
@@ -53,6 +60,17 @@ MARKERS = {
     DESTRUCTIVE: "deploytests: failure injection: broken releases, interrupted deploys, rollback drills (needs "
                  "destructive = true; skipped otherwise)",
 }
+
+
+class Stop(Exit):
+    """Ends the session with one line. pytest prints an exit as ``<exception name>: <message>`` (framed with
+    ``!`` once the session started; on stderr before); named ``deploytests`` in ``builtins`` (as pytest names
+    its own ``Interrupted``), it prints ``deploytests: <message>`` instead of ``_pytest.outcomes.Exit: ...``."""
+
+    __module__ = "builtins"
+
+
+Stop.__name__ = Stop.__qualname__ = "deploytests"
 
 
 class Hooks:
@@ -115,10 +133,10 @@ _CONFIG: dict = {}
 
 
 def pytest_configure(config):
-    """Resolve the settings and the target (no network). A bad setting stops the run at once when a
-    deploytests option was given on the command line; otherwise only when a collected test uses deploytests
-    (see :func:`pytest_collection_modifyitems`): the plugin is installed for every pytest run of the
-    environment, and a stray env var or someone else's ``targets.toml`` must not break unrelated suites."""
+    """Resolve the settings and the target (no network). A bad setting stops the run after collection, before
+    any test runs, when a deploytests option was given or a collected test uses deploytests (see
+    :func:`pytest_collection_modifyitems`): the plugin is installed for every pytest run of the environment,
+    and a stray env var or someone else's ``targets.toml`` must not break unrelated suites."""
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     _CONFIG["config"] = config  # pytest_keyboard_interrupt gets no config
@@ -130,8 +148,6 @@ def pytest_configure(config):
         provider = provider_for(settings, targets_file=default_file if default_file.is_file() else None,
                                 progress=lambda msg: _say(config, msg))
     except DeployTestsError as exc:
-        if config.stash[USED]:
-            raise pytest.UsageError(f"deploytests: {exc}") from None
         config.stash[ERROR] = exc
         return
     config.stash[SETTINGS], config.stash[PROVIDER] = settings, provider
@@ -195,7 +211,7 @@ def header_lines(settings: Settings, provider: Provider) -> list[str]:
         f"deploytests: rights: {provider.rights.describe()}; "
         f"{'deploying before verifying' if deploying else 'verifying what is live'}"
         f"{' (--no-deploy)' if settings.no_deploy else ''}",
-    ]
+    ] + [f"deploytests: note: {note}" for note in provider.notes()]
 
 
 # ---------------------------------------------------------------- collection: parametrize and refuse
@@ -205,7 +221,7 @@ def pytest_generate_tests(metafunc):
     defs = metafunc._arg2fixturedefs.get("deploy_server")
     if "deploy_server" not in metafunc.fixturenames or not defs or not _ours(defs[-1]):
         return
-    if ERROR in metafunc.config.stash:  # reported as a usage error once collection is done
+    if ERROR in metafunc.config.stash:  # stops the session once collection is done
         metafunc.parametrize("deploy_server", ["unconfigured"], indirect=True, scope="session")
         return
     labels = metafunc.config.stash[PROVIDER].labels()
@@ -225,18 +241,63 @@ def refusal(item, provider: Provider, settings: Settings) -> str | None:
     return None
 
 
+@pytest.hookimpl(trylast=True)  # after -k, -m and --deselect: the tests that will run
 def pytest_collection_modifyitems(config, items):
+    """A run that uses deploytests checks its settings, targets file and the app's deploy config here, before
+    any test runs: a bad one stops the session (in an xdist worker, at its first test of ours: a worker that
+    stops while collecting is an INTERNALERROR). Tests the target has no right for are skipped."""
     ours = [item for item in items if _uses_deploytests(item)]
     config.stash[USED] = config.stash[USED] or bool(ours)
+    if not config.stash[USED]:
+        return
+    error = config.stash.get(ERROR, None) or _app_error(config, ours)
+    if error is not None:
+        if not hasattr(config, "workerinput"):
+            _stop(error)
+        config.stash[PENDING] = error
     if ERROR in config.stash:
-        if ours:
-            raise pytest.UsageError(f"deploytests: {config.stash[ERROR]}")
         return
     provider, settings = config.stash[PROVIDER], config.stash[SETTINGS]
     for item in ours:
         reason = refusal(item, provider, settings)
         if reason:
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _needs(item, fixture: str) -> bool:
+    """The test's fixture closure holds this plugin's ``fixture``."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None or fixture not in info.names_closure:
+        return False
+    defs = info.name2fixturedefs.get(fixture)
+    return bool(defs) and _ours(defs[-1])
+
+
+def _app_error(config, ours) -> DeployTestsError | None:
+    """Why the app's deploy config cannot be used (read and validated now, not after the tests that need no app
+    ran), or None. ``--collect-only`` runs nothing and checks nothing of the app."""
+    if config.option.collectonly:
+        return None
+    from .config import load_config
+    from .errors import ConfigError
+    from .settings import blame
+
+    settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
+    if settings.app is None:
+        if any(_needs(item, "deploy_config") for item in ours):
+            return _NO_APP
+        return None
+    try:
+        load_config(settings.app, target_config=provider.config_file)
+    except ConfigError as exc:  # no deploy config there: say which option (and source) named the dir
+        return blame(settings, "app", ConfigError(exc.what, hint=exc.hint)) if exc.where == str(settings.app) else exc
+    except DeployTestsError as exc:
+        return exc
+    return None
+
+
+_NO_APP = DeployTestsError("no app to deploy", hint="pass --app PATH, set DEPLOYTESTS_APP or the deploytests_app "
+                                                    "ini key")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -267,15 +328,44 @@ def pytest_runtest_protocol(item, nextitem):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item):
     """In an xdist worker, a session stop (``pytest.exit``) becomes this test's error plus ``shouldstop``: the
-    worker ends cleanly and the controller prints the reason (pytest-xdist turns a worker's ``pytest.exit``
-    into ``INTERNALERROR ... AssertionError``, pytest-dev/pytest-xdist#1239)."""
+    worker ends cleanly, sends the stop to the controller (:func:`pytest_sessionfinish`), which ends the session
+    with it (:func:`pytest_runtestloop`). pytest-xdist turns a worker's ``pytest.exit`` into ``INTERNALERROR ...
+    AssertionError`` (pytest-dev/pytest-xdist#1239)."""
+    config = item.config
     try:
         return (yield)
     except pytest.exit.Exception as exc:
-        if not hasattr(item.config, "workerinput"):
+        if not hasattr(config, "workerinput"):
             raise
-        item.session.shouldstop = exc.msg
-        pytest.fail(exc.msg, pytrace=False)
+        stop = exc
+    ours = isinstance(stop, Stop)
+    line = f"deploytests: {stop.msg}" if ours else stop.msg
+    code = None if stop.returncode is None else int(stop.returncode)  # sent to the controller: plain data
+    config.stash[RUN].setdefault("stop", {"msg": stop.msg, "ours": ours, "returncode": code})
+    item.session.shouldstop = line
+    pytest.fail(line, pytrace=False)
+
+
+@pytest.hookimpl(specname="pytest_runtest_setup", trylast=True)
+def pytest_runtest_setup_stop_pending(item):  # a second impl of pytest_runtest_setup (specname)
+    """An xdist worker's pending stop for a test of ours that uses none of its fixtures (a marker only): after
+    pytest's own setup, inside the wrapper above."""
+    if _uses_deploytests(item):
+        _stop_pending(item.config)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session):
+    """On the xdist controller: a worker's stop (see :func:`pytest_runtest_setup`) ends the session as it does
+    without xdist (xdist raises its own ``Interrupted`` for a worker's ``shouldstop``)."""
+    try:
+        return (yield)
+    except KeyboardInterrupt:
+        stops = session.config.stash[RUN].get("stops")
+        if not stops:
+            raise
+        stop = stops[0]
+        raise (Stop if stop["ours"] else pytest.exit.Exception)(stop["msg"], returncode=stop["returncode"]) from None
 
 
 def pytest_keyboard_interrupt(excinfo):
@@ -293,13 +383,21 @@ def pytest_keyboard_interrupt(excinfo):
 # ---------------------------------------------------------------- fixtures
 
 def _stop(exc: DeployTestsError) -> NoReturn:
-    """End the session with the error's one line (no traceback)."""
-    pytest.exit(f"deploytests: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+    """End the session with the error's one line (no traceback), exit code 4 (usage error)."""
+    raise Stop(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+def _stop_pending(config) -> None:
+    """In an xdist worker, the stop found at collection (see :func:`pytest_collection_modifyitems`): raised by
+    the root fixtures, so that the first test of ours errors with it and the worker stops."""
+    if PENDING in config.stash:
+        _stop(config.stash[PENDING])
 
 
 @pytest.fixture(scope="session")
 def deploy_settings(pytestconfig) -> Settings:
     """The resolved :class:`deploytests.settings.Settings` (ini < env var < command line) of this run."""
+    _stop_pending(pytestconfig)
     return pytestconfig.stash[SETTINGS]
 
 
@@ -308,6 +406,7 @@ def deploy_target(pytestconfig):
     """The target's provider, opened once for the session: its ``.servers`` are up and connected (docker:
     containers started; ssh: every host connected with its pinned key). Closed at the end; containers are
     removed unless ``--keep-containers``. ``.rights`` says what the suite may do there."""
+    _stop_pending(pytestconfig)
     provider = pytestconfig.stash[PROVIDER]
     try:
         provider.open()
@@ -324,8 +423,7 @@ def deploy_config(deploy_settings, deploy_target):
     from .config import load_config
 
     if deploy_settings.app is None:
-        _stop(DeployTestsError("no app to deploy", hint="pass --app PATH, set DEPLOYTESTS_APP or the "
-                                                        "deploytests_app ini key"))
+        _stop(_NO_APP)
     try:
         return load_config(deploy_settings.app, target_config=deploy_target.config_file)
     except DeployTestsError as exc:
@@ -340,6 +438,8 @@ def _shared(pytestconfig, provider: Provider, step: str, produce):
     uid = workerinput.get("testrunuid") if workerinput else None
     if provider.kind == "docker" or not uid:
         return produce()
+    from .targets.sharing import once_per_run
+
     path = Path(tempfile.gettempdir()) / f"deploytests-{uid}" / f"{provider.name}-{step}.json"
     return once_per_run(path, produce)
 
@@ -354,7 +454,7 @@ def _stop_run(config, exc: DeployTestsError, cfg=None) -> NoReturn:
     if exc.detail and reporter is not None:
         reporter.write_line("")
         reporter.write_line(redact(exc.detail, secrets))
-    pytest.exit(f"deploytests: {redact(exc.one_line(), secrets)}", returncode=pytest.ExitCode.TESTS_FAILED)
+    raise Stop(redact(exc.one_line(), secrets), returncode=pytest.ExitCode.TESTS_FAILED)
 
 
 def _fail(exc: DeployTestsError, cfg=None) -> NoReturn:
@@ -377,9 +477,11 @@ def deploy_bootstrapped(pytestconfig, deploy_settings, deploy_target, deploy_con
     import json
     from dataclasses import asdict
 
-    produce = lambda: json.dumps(asdict(bootstrap_all(deploy_target.servers, deploy_config)))  # noqa: E731
+    from .pipeline import fleet
+
+    produce = lambda: json.dumps(asdict(fleet.bootstrap_all(deploy_target.servers, deploy_config)))  # noqa: E731
     try:
-        return Bootstrapped(**json.loads(_shared(pytestconfig, deploy_target, "bootstrap", produce)))
+        return fleet.Bootstrapped(**json.loads(_shared(pytestconfig, deploy_target, "bootstrap", produce)))
     except DeployTestsError as exc:
         _stop_run(pytestconfig, exc, deploy_config)
 
@@ -408,17 +510,19 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
     """What is live: the session's deploy of ``artifact`` on every server (parallel), or with
     ``--no-deploy`` (or a target without the deploy right) what was already live, read and unchanged.
     ``deployment[deploy_server.label].release_id`` is the release each host serves."""
+    from .pipeline import fleet
+
     try:
         if deploy_settings.no_deploy or not deploy_target.rights.deploy:
-            result = read_live(deploy_target.servers, deploy_config)
+            result = fleet.read_live(deploy_target.servers, deploy_config)
         else:
             art = request.getfixturevalue("deploy_artifact")
             boot = request.getfixturevalue("deploy_bootstrapped")
             pack_s = pytestconfig.stash[RUN].get("pack", 0.0)
-            produce = lambda: deploy_all(deploy_target.servers, deploy_config, art,  # noqa: E731
-                                         pack_seconds=pack_s, boot=boot,
-                                         artifacts=pytestconfig.stash[RUN].get("artifacts")).to_json()
-            result = Deployment.from_json(_shared(pytestconfig, deploy_target, "deploy", produce))
+            produce = lambda: fleet.deploy_all(deploy_target.servers, deploy_config, art,  # noqa: E731
+                                               pack_seconds=pack_s, boot=boot,
+                                               artifacts=pytestconfig.stash[RUN].get("artifacts")).to_json()
+            result = fleet.Deployment.from_json(_shared(pytestconfig, deploy_target, "deploy", produce))
     except DeployTestsError as exc:
         _fail(exc, deploy_config)
     pytestconfig.stash[RUN]["deployment"] = result
@@ -512,7 +616,12 @@ def bootstrapped(deploy_bootstrapped):
 def pytest_runtest_makereport(item, call):
     rep = yield
     srv = getattr(item, "funcargs", {}).get("deploy_server")
-    if not isinstance(srv, Server):  # not a test of ours (or its setup failed before the server was known)
+    if srv is None:  # not a test of ours (or its setup failed before the server was known)
+        return rep
+    from .config import DeployConfig
+    from .servers import Server
+
+    if not isinstance(srv, Server):
         return rep
     if rep.when == "call":
         item.config.stash[RUN]["verify"][srv.label] += rep.duration
@@ -532,6 +641,8 @@ def pytest_runtest_makereport(item, call):
 def pytest_sessionfinish(session):
     """An xdist worker sends its timings and keep lines to the controller (``workeroutput``)."""
     config = session.config
+    if hasattr(config, "workeroutput") and "stop" in config.stash[RUN]:
+        config.workeroutput["deploytests_stop"] = config.stash[RUN]["stop"]
     if hasattr(config, "workeroutput") and PROVIDER in config.stash and config.stash[USED]:
         provider = config.stash[PROVIDER]
         config.workeroutput["deploytests"] = {"timings": timings(provider, config.stash[RUN]),
@@ -541,6 +652,9 @@ def pytest_sessionfinish(session):
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
     """On the xdist controller: collect what each worker sent (see :func:`pytest_sessionfinish`)."""
+    stop = getattr(node, "workeroutput", {}).get("deploytests_stop")
+    if stop:
+        node.config.stash[RUN].setdefault("stops", []).append(stop)
     data = getattr(node, "workeroutput", {}).get("deploytests")
     if data:
         node.config.stash[RUN].setdefault("workers", {})[node.gateway.id] = data

@@ -49,10 +49,26 @@ class Settings:
     platform: tuple[str, ...] = (DEFAULT.platform,)
     host_timeout: float = 30.0
     sources: tuple[tuple[str, str], ...] = ()
+    origins: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
         """Where the value of field ``name`` came from ("default", "ini", "environment", "command line")."""
         return dict(self.sources).get(name, "default")
+
+    def origin(self, name: str) -> str:
+        """The value of option ``name`` as the user wrote it and where: ``--target=nosuch (from
+        DEPLOYTESTS_TARGET environment variable)``, ``--target=nosuch`` (command line); "" when not given."""
+        return dict(self.origins).get(name, "")
+
+
+def blame(settings: object, name: str, exc: ConfigError) -> ConfigError:
+    """``exc`` (a problem with the value of option ``name`` found after parsing: an unknown target, a missing
+    targets file or app) prefixed with the option's value and source, as a bad value's parse error is. An
+    option not given (its default) or settings built without sources (scripts) leave ``exc`` as it is."""
+    origin = settings.origin(name) if isinstance(settings, Settings) else ""
+    if not origin:
+        return exc
+    return ConfigError(f"{origin}: {exc.what}", where=exc.where, hint=exc.hint, detail=exc.detail)
 
 
 @dataclass(frozen=True)
@@ -157,6 +173,7 @@ def resolve(*, cli: Mapping[str, object], env: Mapping[str, str], ini: Mapping[s
     """
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
+    origins: dict[str, str] = {}
     for name, value in (defaults or {}).items():
         values[name], sources[name] = value, default_source
     for opt in OPTIONS:
@@ -168,14 +185,14 @@ def resolve(*, cli: Mapping[str, object], env: Mapping[str, str], ini: Mapping[s
         for raw, base, source, kind in layers:
             if raw is None or (raw == "" and not opt.flag):
                 continue
+            shown = opt.cli if opt.flag and kind == "command line" else f"{opt.cli}={raw}"
+            origin = shown if kind == "command line" else f"{shown} (from {source})"
             try:
                 values[opt.name] = opt.parse(raw, base)
             except ValueError as exc:
-                shown = f"{opt.cli}={raw}"
-                where = "" if kind == "command line" else f" (from {source})"
-                raise ConfigError(f"{shown}{where}: {exc}") from None
-            sources[opt.name] = kind
-    return Settings(**values, sources=tuple(sorted(sources.items())))
+                raise ConfigError(f"{origin}: {exc}") from None
+            sources[opt.name], origins[opt.name] = kind, origin
+    return Settings(**values, sources=tuple(sorted(sources.items())), origins=tuple(sorted(origins.items())))
 
 
 def _cli_text(opt: Option, value: object) -> str | None:

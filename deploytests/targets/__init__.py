@@ -1,7 +1,10 @@
 """Targets: the inventory (``targets.toml``) and one provider per kind behind a tiny registry.
 
-:data:`PROVIDERS` maps a kind to its class (like testinfra's backends); adding a kind is a module and a
-line here. :func:`provider_for` turns the settings into a ready (not yet opened) provider::
+:data:`PROVIDERS` maps a kind to the ``module:Class`` of its provider (like testinfra's backends); adding a
+kind is a module and a line here. A kind's module is imported the first time a target of that kind is built,
+and the names below on first use (PEP 562): the pytest plugin is loaded into every pytest run of a user's
+environment and must not drag in the container driver, Fabric or paramiko. :func:`provider_for` turns the
+settings into a ready (not yet opened) provider::
 
     provider = provider_for(settings)
     provider.labels()          # ['docker://web-1', 'docker://web-2'], no network needed
@@ -11,27 +14,68 @@ line here. :func:`provider_for` turns the settings into a ready (not yet opened)
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
-from .base import Rights, Server
-from .docker import DockerProvider
-from .inventory import HostSpec, TargetSpec, find_target, load_inventory, parse_host
-from .provider import Provider
-from .ssh import SshProvider
 
-PROVIDERS: dict[str, type[Provider]] = {"docker": DockerProvider, "ssh": SshProvider}
+if TYPE_CHECKING:
+    from .base import Rights, Server
+    from .inventory import HostSpec, TargetSpec, find_target, load_inventory, parse_host
+    from .provider import Provider
+
+# kind -> "module:Class" of its provider (relative to this package)
+PROVIDERS: dict[str, str] = {"docker": ".docker:DockerProvider", "ssh": ".ssh:SshProvider"}
+
+# public name -> the submodule that defines it
+_WHERE = {"Rights": "base", "Server": "base", "Provider": "provider", "HostSpec": "inventory",
+          "TargetSpec": "inventory", "find_target": "inventory", "load_inventory": "inventory",
+          "parse_host": "inventory"}
+
+
+def provider_class(kind: str) -> type[Provider]:
+    """The provider class of ``kind`` (its module imported now); KeyError for an unknown kind."""
+    module, _, name = PROVIDERS[kind].partition(":")
+    return getattr(importlib.import_module(module, __name__), name)
 
 
 def provider_for(settings, *, targets_file: Path | None = None, progress=print) -> Provider:
-    """The provider for ``settings.target`` (looked up in ``targets_file`` or ``settings.targets_file``)."""
-    spec = find_target(settings.target, settings.targets_file or targets_file)
-    cls = PROVIDERS.get(spec.kind)
-    if cls is None:
+    """The provider for ``settings.target`` (looked up in ``targets_file`` or ``settings.targets_file``).
+
+    A target or targets file that does not exist is an error naming the option that asked for it and where that
+    came from (``--target=nosuch (from DEPLOYTESTS_TARGET environment variable): unknown target 'nosuch'; ...``);
+    an error inside the targets file names its file and line instead."""
+    from ..settings import blame
+    from .inventory import find_target, load_inventory
+
+    path = settings.targets_file or targets_file
+    try:
+        inventory = load_inventory(path) if path is not None else {}
+    except ConfigError as exc:
+        raise (exc if exc.where else blame(settings, "targets_file", exc)) from None
+    try:
+        spec = find_target(settings.target, path, inventory=inventory)
+    except ConfigError as exc:
+        raise blame(settings, "target", exc) from None
+    if spec.kind not in PROVIDERS:
         raise ConfigError(f"target {spec.name!r}: unknown kind {spec.kind!r}; known kinds: "
                           f"{', '.join(sorted(PROVIDERS))}", where=spec.where)
-    return cls(spec, settings, progress=progress)
+    return provider_class(spec.kind)(spec, settings, progress=progress)
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{where}", __name__), name)
+    globals()[name] = value  # the next lookup is a plain module attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
 
 
 __all__ = ["PROVIDERS", "HostSpec", "Provider", "Rights", "Server", "TargetSpec", "find_target",
-           "load_inventory", "parse_host", "provider_for"]
+           "load_inventory", "parse_host", "provider_class", "provider_for"]

@@ -9,14 +9,26 @@ turn (``debian12,debian13``: web-1 Debian 12, web-2 Debian 13, ...).
 
 from __future__ import annotations
 
-from ..containers import Fleet, image_tag
-from ..stacks import Stack, for_platform
+from typing import TYPE_CHECKING
+
 from .base import Rights, Server
 from .provider import Provider
+
+if TYPE_CHECKING:
+    from ..stacks import Stack
+
+
+def image_tag(image: str, base: str) -> str:
+    """The image's content-hash tag. The container driver (and the Docker SDK) is imported here, on first use:
+    this module is imported in every pytest run of a user's environment (the default target is ``docker``)."""
+    from ..containers.images import image_tag as tag
+
+    return tag(image, base)
 
 
 class DockerProvider(Provider):
     kind = "docker"
+    ignores = ()
 
     @property
     def rights(self) -> Rights:
@@ -25,6 +37,8 @@ class DockerProvider(Provider):
     @property
     def stacks(self) -> list[Stack]:
         """The platforms' stacks, in the order containers take them."""
+        from ..stacks import for_platform
+
         return [for_platform(word) for word in self.settings.platform]
 
     def mix(self) -> list[tuple[str, str]]:
@@ -49,6 +63,8 @@ class DockerProvider(Provider):
         return f"{count} container(s) of {turns}, in turn{keep}"
 
     def open(self) -> list[Server]:
+        from ..containers import Fleet
+
         self.fleet = Fleet(count=self.settings.containers, mix=self.mix(), keep=self.settings.keep_containers,
                            progress=self.progress)
         self.fleet.__enter__()

@@ -108,9 +108,11 @@ def load_inventory(path: Path) -> dict[str, TargetSpec]:
     return {name: _target(name, table, doc) for name, table in targets.items()}
 
 
-def find_target(name: str, path: Path | None) -> TargetSpec:
-    """The target ``name`` of the inventory at ``path`` (None: no inventory; only ``docker`` exists)."""
-    inventory = load_inventory(path) if path is not None else {}
+def find_target(name: str, path: Path | None, *, inventory: dict[str, TargetSpec] | None = None) -> TargetSpec:
+    """The target ``name`` of the inventory at ``path`` (None: no inventory; only ``docker`` exists).
+    ``inventory``: that file, already loaded."""
+    if inventory is None:
+        inventory = load_inventory(path) if path is not None else {}
     if name in inventory:
         return inventory[name]
     if name == "docker":

@@ -27,12 +27,34 @@ class Provider(ABC):
     """Base class: subclasses set :attr:`kind` and implement labels/describe/open."""
 
     kind = ""
+    #: options this kind does not read (``platform``: the docker target's container platform; a real server's
+    #: OS decides its own). Given on the command line they are refused; from an env var or ini key (which may be
+    #: set for other runs) the report header says they do not apply (:meth:`notes`).
+    ignores: tuple[str, ...] = ("platform",)
 
     def __init__(self, spec: TargetSpec, settings, *, progress: Progress = print):
         self.spec, self.settings, self.progress = spec, settings, progress
         self.servers: list[Server] = []
         self.times: dict[str, float] = {}
         self.check()
+        for origin in self._ignored("command line"):
+            raise ConfigError(f"{origin}: {self._why_ignored()}",
+                              hint=f"drop {origin.split('=')[0]} for this target (it picks the docker target's "
+                                   "container platform)")
+
+    def _ignored(self, *kinds: str) -> list[str]:
+        """The origins (``--platform=debian13 (from ...)``) of options this kind ignores, given from ``kinds``."""
+        source_of, origin = getattr(self.settings, "source_of", None), getattr(self.settings, "origin", None)
+        if source_of is None or origin is None:  # settings built by a script: nothing was given
+            return []
+        return [origin(name) for name in self.ignores if source_of(name) in kinds]
+
+    def _why_ignored(self) -> str:
+        return f"does not apply to target {self.name!r} ({self.kind}): its servers' OS decides their platform"
+
+    def notes(self) -> list[str]:
+        """Lines for the report header: options from an env var or ini key that this target ignores."""
+        return [f"{origin} {self._why_ignored()}" for origin in self._ignored("environment", "ini")]
 
     @property
     def name(self) -> str:

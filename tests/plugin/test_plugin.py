@@ -5,6 +5,7 @@ No test here starts a container: errors are provoked before any would (or with a
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 
@@ -32,12 +33,21 @@ def closed_port() -> int:
 
 
 def one_error_line(result, text: str):
-    """The session stopped with exactly one line carrying ``text`` and no traceback."""
+    """The session stopped with exactly one line carrying ``text`` and no traceback, as the README shows it:
+    ``deploytests: <what>``, framed by pytest with ``!`` (never ``_pytest.outcomes.Exit:`` or ``Interrupted:``)."""
     out = result.stdout.str() + result.stderr.str()
     lines = [ln for ln in out.splitlines() if text in ln]
     assert len(lines) == 1, out
     assert "Traceback" not in out, out
+    assert re.fullmatch(r"(!+) deploytests: .* \1", lines[0]), lines[0]
     return lines[0]
+
+
+def an_app(pytester) -> str:
+    """A project with a valid deploy config (the stops below come before it is packed)."""
+    app = pytester.mkdir("app")
+    app.joinpath("deploy.toml").write_text('app = "mine"\nentry_point = "mine:app"\n')
+    return str(app)
 
 
 def test_options_in_help(pytester):
@@ -90,6 +100,21 @@ def test_header_for_ssh_target_and_settings_from_env_and_ini(pytester, monkeypat
         f"deploytests: app: {pytester.path}/apps/mine (ini)",
         "deploytests: rights: deploy=no, destructive=no; verifying what is live (--no-deploy)",
     ])
+
+
+def test_platform_is_refused_for_an_ssh_target_and_noted_from_env(pytester, monkeypatch):
+    write_inventory(pytester, staging(deploy="false"))
+    pytester.makepyfile(USES_SERVER)
+    result = pytester.runpytest("--target", "staging", "--platform", "debian13")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    one_error_line(result, "--platform=debian13: does not apply to target 'staging' (ssh): its servers' OS decides "
+                           "their platform. Hint: drop --platform for this target")
+    monkeypatch.setenv("DEPLOYTESTS_PLATFORM", "debian13")
+    result = pytester.runpytest("--target", "staging", "--co")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["deploytests: rights: *", "deploytests: note: --platform=debian13 (from "
+                                 "DEPLOYTESTS_PLATFORM environment variable) does not apply to target 'staging' "
+                                 "(ssh): its servers' OS decides their platform"])
 
 
 def test_rights_skip_with_reason(pytester):
@@ -146,7 +171,7 @@ def test_unknown_target_lists_targets(pytester):
     result = pytester.runpytest("--target", "nope")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     one_error_line(result, "unknown target 'nope'; targets in ")
-    assert "targets.toml: docker, prod, staging." in result.stderr.str()
+    assert "targets.toml: docker, prod, staging." in result.stdout.str()
 
 
 def test_missing_targets_file(pytester):
@@ -167,14 +192,14 @@ def test_missing_key_file(pytester):
     result = pytester.runpytest("--target", "staging")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     one_error_line(result, "target 'staging': identity file ")
-    assert "no_such_key does not exist" in result.stderr.str()
+    assert "no_such_key does not exist" in result.stdout.str()
 
 
 def test_unreachable_host_stops_the_session(pytester):
     port = closed_port()
     write_inventory(pytester, staging(hosts=f'["appuser@127.0.0.1:{port}"]'))
     pytester.makepyfile(USES_SERVER)
-    result = pytester.runpytest_subprocess("--target", "staging", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("--target", "staging", "--app", an_app(pytester), "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     one_error_line(result, f"ssh://appuser@127.0.0.1:{port}: connection refused by 127.0.0.1:{port}")
 
@@ -182,7 +207,7 @@ def test_unreachable_host_stops_the_session(pytester):
 def test_no_docker_engine_stops_the_session(pytester, monkeypatch, tmp_path):
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/dead.sock")
     pytester.makepyfile(USES_SERVER)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("--app", an_app(pytester), "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     line = one_error_line(result, "no Docker engine answers at unix://")
     assert "python -m deploytests engine up" in line
@@ -193,3 +218,67 @@ def test_unit_tests_need_no_target(pytester, monkeypatch, tmp_path):
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/dead.sock")
     pytester.makepyfile("def test_plain():\n    pass\n")
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+RUNS_FIRST = '''
+import pytest
+
+@pytest.mark.deploytests_deploys
+def test_a_scenario_that_needs_no_app(pytestconfig):  # as the lifecycle scenarios: bundled apps, no deploy.toml
+    pytestconfig.rootpath.joinpath("scenario-ran").touch()
+
+def test_site(deploy_http):
+    pass
+'''
+
+
+@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["plain", "xdist"])
+def test_a_bad_deploy_config_stops_the_session_before_any_test_runs(pytester, xdist):
+    """The app's deploy config is read when the run uses deploytests, after collection: a typo stops the
+    session before the scenarios that need no app ran (they took a minute), not at the first test needing it."""
+    pytester.makefile(".toml", deploy='app = "mine"\nentry_point = "mine:app"\nkeep_release = 3\n')
+    pytester.makepyfile(RUNS_FIRST)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *xdist)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    line = f"deploytests: {pytester.path}/deploy.toml:3: unknown key 'keep_release'; allowed keys: "
+    assert not pytester.path.joinpath("scenario-ran").exists(), result.stdout.str()
+    if not xdist:
+        one_error_line(result, line)
+        result.stdout.fnmatch_lines(["collected 3 items", "*no tests ran*"])
+    else:  # each worker's first test errors with the line (no test ran), then the session stops with it
+        stops = [ln for ln in result.stdout.lines if ln.startswith("!")]
+        assert len(stops) == 1 and stops[0].startswith(f"! {line}"), result.stdout.str()
+        assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+def test_no_app_stops_the_session_before_any_test_runs(pytester):
+    pytester.makepyfile(RUNS_FIRST)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    one_error_line(result, "deploytests: no app to deploy. Hint: pass --app PATH")
+    assert not pytester.path.joinpath("scenario-ran").exists()
+    pytester.makepyfile(RUNS_FIRST.split("def test_site")[0])  # no test needs the app: nothing to refuse
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_an_app_named_by_an_env_var_without_deploy_config_names_the_env_var(pytester, monkeypatch):
+    monkeypatch.setenv("DEPLOYTESTS_APP", "nowhere")
+    pytester.makepyfile(USES_SERVER)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    one_error_line(result, f"deploytests: --app=nowhere (from DEPLOYTESTS_APP environment variable): no deploy "
+                           f"config in {pytester.path}/nowhere. Hint: create deploy.toml")
+
+
+def test_a_broken_deploy_config_does_not_touch_runs_that_do_not_use_deploytests(pytester):
+    pytester.makefile(".toml", deploy='app = "mine"\nkeep_release = 3\n')
+    pytester.makepyfile("def test_plain():\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert not [ln for ln in result.stdout.lines if ln.startswith(("deploytests", "!"))], result.stdout.str()
+
+
+def test_a_bad_option_on_the_command_line_stops_like_every_other_stop(pytester):
+    pytester.makepyfile("def test_plain():\n    pass\n")
+    result = pytester.runpytest("--containers", "abc", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    one_error_line(result, "deploytests: --containers=abc: not a positive integer.")

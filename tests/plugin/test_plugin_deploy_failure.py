@@ -39,9 +39,9 @@ def failing_deploy(*args, **kwargs):
 
 @pytest.fixture(scope="session", autouse=True)
 def deploy_outcome():
-    import deploytests.plugin as plugin
+    from deploytests.pipeline import fleet
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(plugin, "deploy_all", failing_deploy)
+        mp.setattr(fleet, "deploy_all", failing_deploy)
         yield
 '''
 

@@ -28,9 +28,9 @@ def deploy_target(pytestconfig):
 
 @pytest.fixture(scope="session", autouse=True)
 def bootstrap_outcome():
-    import deploytests.plugin as plugin
+    from deploytests.pipeline import fleet
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(plugin, "bootstrap_all", BOOTSTRAP)
+        mp.setattr(fleet, "bootstrap_all", BOOTSTRAP)
         yield
 '''
 
@@ -66,7 +66,7 @@ def test_a_pack_failure_stops_the_session_with_one_line(pytester, monkeypatch):
     result = pytester.runpytest("--app", str(app), "-p", "no:cacheprovider")
     assert pytester.path.joinpath("stub-target-used").is_file()
     line = stopped_once(result, "building the app's wheel failed")
-    assert (f"Exit: deploytests: {app}: building the app's wheel failed (setuptools.build_meta:__legacy__): "
+    assert (f"! deploytests: {app}: building the app's wheel failed (setuptools.build_meta:__legacy__): "
             "setup.py is broken. Hint: run `python -m build --wheel` (or `pip wheel .`) in the project to see "
             "why.") in line
     assert result.stdout.lines.count("setup.py is broken") == 1  # the builder's output, once

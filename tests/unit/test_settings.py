@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from deploytests.errors import ConfigError
-from deploytests.settings import OPTIONS, Settings, resolve
+from deploytests.settings import OPTIONS, Settings, blame, resolve
 
 
 def run(cli=None, env=None, ini=None, defaults=None, tmp=Path("/work")):
@@ -74,3 +74,40 @@ def test_every_option_has_three_spellings():
 def test_settings_are_frozen():
     with pytest.raises(AttributeError):
         Settings().target = "x"
+
+
+BAD = {"target": "two words", "targets_file": " ", "app": " ", "containers": "abc", "no_deploy": "maybe",
+       "keep_containers": "maybe", "platform": "debian11", "host_timeout": "-1"}
+
+
+def spelled(opt, source: str, value: str) -> dict:
+    """``value`` for ``opt`` given in one source, as ``resolve`` receives it."""
+    return {"cli": {"cli": {opt.name: value}}, "env": {"env": {opt.env: value}},
+            "ini": {"ini": {opt.ini: value}}}[source]
+
+
+@pytest.mark.parametrize("source", ["cli", "env", "ini"])
+@pytest.mark.parametrize("opt", OPTIONS, ids=lambda o: o.name)
+def test_every_option_names_its_source_in_an_error(opt, source):
+    """A bad value of every option, from each source, names the option, the value and the source; so does a
+    problem found later with a good-looking value (:func:`blame`: an unknown target, a missing file)."""
+    assert set(BAD) == {o.name for o in OPTIONS}
+    if opt.flag and source == "cli":  # a flag on the command line has no value to get wrong
+        assert run(cli={opt.name: True}).origin(opt.name) == opt.cli
+        return
+    where = {"cli": "", "env": f" (from {opt.env} environment variable)", "ini": f" (from {opt.ini} ini key)"}
+    origin = f"{opt.cli}={BAD[opt.name]}{where[source]}"
+    with pytest.raises(ConfigError) as err:
+        run(**spelled(opt, source, BAD[opt.name]))
+    assert str(err.value).startswith(f"{origin}: ")
+    good = {"target": "nosuch", "targets_file": "t.toml", "app": "app", "containers": "3", "no_deploy": "yes",
+            "keep_containers": "yes", "platform": "debian13", "host_timeout": "5"}[opt.name]
+    settings = run(**spelled(opt, source, good))
+    later = blame(settings, opt.name, ConfigError("no such thing", hint="fix it"))
+    assert str(later) == f"{opt.cli}={good}{where[source]}: no such thing. Hint: fix it."
+
+
+def test_blame_leaves_defaults_and_plain_settings_alone():
+    error = ConfigError("unknown target 'docker2'")
+    assert blame(run(), "target", error) is error  # not given: the default is not the user's word
+    assert blame(Settings(target="docker2"), "target", error) is error  # built by a script, no sources

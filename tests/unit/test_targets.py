@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from deploytests.errors import ConfigError
-from deploytests.targets import PROVIDERS, find_target, load_inventory, parse_host, provider_for
+from deploytests.targets import PROVIDERS, find_target, load_inventory, parse_host, provider_class, provider_for
 from deploytests.targets.docker import DockerProvider
 from deploytests.targets.ssh import SshProvider
 
@@ -99,7 +99,7 @@ def test_missing_inventory(tmp_path):
 
 
 def test_providers_registry(inventory):
-    assert PROVIDERS == {"docker": DockerProvider, "ssh": SshProvider}
+    assert {kind: provider_class(kind) for kind in PROVIDERS} == {"docker": DockerProvider, "ssh": SshProvider}
     docker = provider_for(settings("docker", containers=3))
     assert docker.labels() == ["docker://web-1", "docker://web-2", "docker://web-3"]
     assert docker.rights.deploy and docker.rights.destructive
@@ -210,3 +210,96 @@ def test_pipeline_package_names_load_on_first_use():
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+HEAVY = ("deploytests.containers", "deploytests.containers.driver", "deploytests.pipeline.fleet", "tarfile",
+         "docker", "fabric", "paramiko", "invoke")
+
+
+def test_loading_the_plugin_imports_no_driver_transport_or_fleet():
+    """The plugin is loaded into every pytest run of a user's environment: importing it, and a whole pytest
+    session of tests that do not use it (settings resolved, the default docker target built), import none of
+    the container driver, the fleet, tarfile, the Docker SDK, Fabric or paramiko."""
+    import subprocess
+    import sys
+
+    code = f"import sys, pytest, deploytests.plugin; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_plain_session_imports_no_driver_transport_or_fleet(pytester):
+    pytester.makepyfile("def test_plain():\n    pass\n")
+    pytester.makeconftest(f"import sys\n\ndef pytest_unconfigure(config):\n"
+                          f"    print('plugin:', 'deploytests.plugin' in sys.modules)\n"
+                          f"    print('loaded:', sorted(m for m in {HEAVY!r} if m in sys.modules))\n")
+    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(["plugin: True", "loaded: []"])
+
+
+@pytest.mark.parametrize("source, where", [
+    ("cli", "--target=nosuch: "),
+    ("env", "--target=nosuch (from DEPLOYTESTS_TARGET environment variable): "),
+    ("ini", "--target=nosuch (from deploytests_target ini key): "),
+])
+def test_an_unknown_target_names_the_option_and_its_source(tmp_path, source, where):
+    from deploytests.settings import resolve
+
+    (tmp_path / "targets.toml").write_text(GOOD)
+    layer = {"cli": {"target": "nosuch"}, "env": {"DEPLOYTESTS_TARGET": "nosuch"},
+             "ini": {"deploytests_target": "nosuch"}}[source]
+    settings = resolve(cli=layer if source == "cli" else {}, env=layer if source == "env" else {},
+                       ini=layer if source == "ini" else {}, cwd=tmp_path, ini_dir=tmp_path)
+    with pytest.raises(ConfigError) as err:
+        provider_for(settings, targets_file=tmp_path / "targets.toml")
+    assert str(err.value) == (f"{where}unknown target 'nosuch'; targets in {tmp_path / 'targets.toml'}: docker, "
+                              "prod, staging.")
+    with pytest.raises(ConfigError) as err:  # no targets file at all
+        provider_for(settings)
+    assert str(err.value).startswith(f"{where}unknown target 'nosuch': no targets file. Hint:")
+
+
+@pytest.mark.parametrize("source, where", [
+    ("cli", "--targets-file=gone.toml: "),
+    ("env", "--targets-file=gone.toml (from DEPLOYTESTS_TARGETS environment variable): "),
+    ("ini", "--targets-file=gone.toml (from deploytests_targets ini key): "),
+])
+def test_a_missing_targets_file_names_the_option_and_its_source(tmp_path, source, where):
+    from deploytests.settings import resolve
+
+    layer = {"cli": {"targets_file": "gone.toml"}, "env": {"DEPLOYTESTS_TARGETS": "gone.toml"},
+             "ini": {"deploytests_targets": "gone.toml"}}[source]
+    settings = resolve(cli=layer if source == "cli" else {}, env=layer if source == "env" else {},
+                       ini=layer if source == "ini" else {}, cwd=tmp_path, ini_dir=tmp_path)
+    with pytest.raises(ConfigError) as err:
+        provider_for(settings)
+    assert str(err.value).startswith(f"{where}targets file {tmp_path / 'gone.toml'} does not exist.")
+    (tmp_path / "gone.toml").write_text("x = 1\n")  # a fault inside the file: its file and line, not the option
+    with pytest.raises(ConfigError, match=r"^[^ ]*gone.toml:1: expected only \[targets.NAME\] tables"):
+        provider_for(settings)
+
+
+def test_platform_on_the_command_line_is_refused_for_an_ssh_target(inventory):
+    """The servers' OS decides a real target's platform: ``--platform`` given for one is a one-line usage error;
+    from an env var or ini key (set for other runs, perhaps) it is a header note; the docker target reads it."""
+    from deploytests.settings import resolve
+
+    def provider(**layers):
+        base = {"cli": {}, "env": {}, "ini": {}} | layers
+        return provider_for(resolve(**base, cwd=inventory.parent, ini_dir=inventory.parent), targets_file=inventory)
+
+    with pytest.raises(ConfigError) as err:
+        provider(cli={"target": "staging", "platform": "debian13"})
+    assert str(err.value) == ("--platform=debian13: does not apply to target 'staging' (ssh): its servers' OS "
+                              "decides their platform. Hint: drop --platform for this target (it picks the docker "
+                              "target's container platform).")
+    from_env = provider(cli={"target": "staging"}, env={"DEPLOYTESTS_PLATFORM": "debian13"})
+    assert from_env.notes() == ["--platform=debian13 (from DEPLOYTESTS_PLATFORM environment variable) does not "
+                                "apply to target 'staging' (ssh): its servers' OS decides their platform"]
+    from_ini = provider(cli={"target": "staging"}, ini={"deploytests_platform": "debian12,debian13"})
+    assert from_ini.notes() == ["--platform=debian12,debian13 (from deploytests_platform ini key) does not apply to "
+                                "target 'staging' (ssh): its servers' OS decides their platform"]
+    assert provider(cli={"target": "staging"}).notes() == []
+    docker = provider(cli={"platform": "debian13"}, env={"DEPLOYTESTS_PLATFORM": "debian12"})
+    assert docker.notes() == [] and docker.settings.platform == ("debian13",)
