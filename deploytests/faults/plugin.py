@@ -42,21 +42,22 @@ def pytest_runtestloop(session):
         return None
     from ..config import load_config
     from ..errors import DeployTestsError
-    from ..plugin import ERROR, PROVIDER, SETTINGS
+    from ..plugin import ERROR, PROVIDER, SETTINGS, Stop
     from ..stacks import for_platform
     from .run import Campaign
 
     if ERROR in config.stash:
-        raise pytest.UsageError(f"deploytests: {config.stash[ERROR]}")
+        raise Stop(str(config.stash[ERROR]), returncode=pytest.ExitCode.USAGE_ERROR)
     settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
     if settings.app is None:
-        raise pytest.UsageError("deploytests: --deploytests-faults needs the app to deploy: pass --app PATH")
+        raise Stop("--deploytests-faults needs the app to deploy: pass --app PATH",
+                   returncode=pytest.ExitCode.USAGE_ERROR)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     say = (lambda msg: reporter.write_line(f"deploytests: {msg}")) if reporter else print
     try:
         cfg = load_config(settings.app, target_config=provider.config_file if provider.kind == "docker" else None)
     except DeployTestsError as exc:
-        raise pytest.UsageError(f"deploytests: {exc}") from None
+        raise Stop(str(exc), returncode=pytest.ExitCode.USAGE_ERROR) from None
     explicit = config.args_source == pytest.Config.ArgsSource.ARGS
     select = [s.strip() for s in config.getoption("deploytests_faults_select").split(",") if s.strip()]
     campaign = Campaign(settings.app, cfg, gate_paths=[str(Path(a).resolve()) for a in config.args] if explicit else [],
@@ -66,7 +67,7 @@ def pytest_runtestloop(session):
     try:
         report = campaign.run()
     except DeployTestsError as exc:
-        raise pytest.UsageError(f"deploytests: --deploytests-faults: {exc}") from None
+        raise Stop(f"--deploytests-faults: {exc}", returncode=pytest.ExitCode.USAGE_ERROR) from None
     if reporter:
         reporter.write_sep("=", "deploytests fault catalogue")
         for line in report.lines():
