@@ -58,7 +58,21 @@ def test_deploy_true_deploys_and_verifies(pytester, staging_server):
     assert outcomes["passed"] >= 20
 
 
-def test_deploy_false_only_verifies(pytester, staging_server):
+@pytest.fixture
+def live_release(staging_server) -> str:
+    """A release live on the staging server, deployed here with the library (as ``fab pack deploy`` does), so the
+    read-only run below does not depend on another test having deployed first."""
+    from deploytests import pipeline
+    from deploytests.config import load_config
+
+    cfg = load_config(APP)
+    c = staging_server.connection()
+    boot = pipeline.bootstrap(c, cfg)
+    art = pipeline.pack(APP, cfg, python_version=boot.python_version, machine=boot.machine)
+    return pipeline.deploy(c, cfg, art).release_id
+
+
+def test_deploy_false_only_verifies(pytester, staging_server, live_release):
     inventory(pytester, staging_server, deploy=False)
     result = run_suite(pytester)
     outcomes = result.parseoutcomes()
