@@ -281,3 +281,23 @@ class FakeOwners:
         """Give ``path`` (not following a link) to ``uid:gid``: what someone else did on the server."""
         st = os.lstat(path)
         self.table[(st.st_dev, st.st_ino)] = (uid, gid)
+
+
+class StubRights:
+    """A target's rights with everything allowed (for :class:`StubTarget`)."""
+
+    deploy = destructive = True
+
+    def describe(self) -> str:
+        return "deploy=yes, destructive=yes"
+
+
+class StubTarget:
+    """A stand-in for the ``deploy_target`` fixture with no servers: for tests of how the plugin reacts to a
+    step's outcome (pack, bootstrap or deploy failing), where starting containers would prove nothing."""
+
+    name, kind, config_file = "stub", "docker", None
+
+    def __init__(self) -> None:
+        self.servers: list = []
+        self.rights = StubRights()

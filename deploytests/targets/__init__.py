@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_names
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
@@ -64,17 +65,7 @@ def provider_for(settings, *, targets_file: Path | None = None, progress=print) 
     return provider_class(spec.kind)(spec, settings, progress=progress)
 
 
-def __getattr__(name: str) -> Any:
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{where}", __name__), name)
-    globals()[name] = value  # the next lookup is a plain module attribute
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+__getattr__, __dir__ = lazy_names(__name__, _WHERE, globals())
 
 
 __all__ = ["PROVIDERS", "HostSpec", "Provider", "Rights", "Server", "TargetSpec", "find_target",

@@ -12,14 +12,7 @@ STUB_TARGET = '''
 import os
 import pytest
 from deploytests.pipeline.fleet import Bootstrapped
-
-class Rights:
-    deploy = destructive = True
-    def describe(self):
-        return "deploy=yes, destructive=yes"
-
-class StubTarget:
-    name, kind, servers, config_file, rights = "stub", "docker", [], None, Rights()
+from deploytests.testing import StubTarget
 
 @pytest.fixture(scope="session")
 def deploy_target(pytestconfig):
