@@ -615,7 +615,10 @@ def bootstrapped(deploy_bootstrapped):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     rep = yield
-    srv = getattr(item, "funcargs", {}).get("deploy_server")
+    funcargs = getattr(item, "funcargs", {})
+    if rep.failed and "deploy_config" in funcargs:
+        _redact_report(rep, funcargs["deploy_config"])
+    srv = funcargs.get("deploy_server")
     if srv is None:  # not a test of ours (or its setup failed before the server was known)
         return rep
     from .config import DeployConfig
@@ -636,6 +639,26 @@ def pytest_runtest_makereport(item, call):
                 # junitxml writes user properties as <property> of the test case: CI keeps the diagnostics
                 item.user_properties.append((f"deploytests {srv.label}: {title}", text))
     return rep
+
+
+def _redact_report(rep, cfg) -> None:
+    """A failed report of a test that has the app's config: its failure text and captured output with the config
+    file's values redacted (a check's assertion may quote a command's output, e.g. the config itself). The
+    terminal, ``-r`` summaries and the junit xml all read the report, so they all get the redacted text. The
+    failure text is replaced only when it held a secret (it then loses pytest's colouring, not its content)."""
+    from .config import DeployConfig
+    from .verify.diagnostics import redact, secret_values
+
+    if not isinstance(cfg, DeployConfig):
+        return
+    secrets = secret_values(cfg.config_file)
+    if not secrets:
+        return
+    text = rep.longreprtext
+    clean = redact(text, secrets)
+    if clean != text:
+        rep.longrepr = clean
+    rep.sections = [(title, redact(body, secrets)) for title, body in rep.sections]
 
 
 def pytest_sessionfinish(session):
