@@ -15,7 +15,10 @@ In a Flask project's directory it writes, never over an existing file:
 - the pytest ini keys (``[tool.pytest.ini_options]`` in ``pyproject.toml`` when the project has no pytest
   configuration yet; otherwise they are printed to be added by hand),
 
-then prints what to do next. :func:`detect` is the pure part (reads files, writes nothing).
+then prints what to do next. An app using the instance folder without passing ``instance_path=`` to
+``Flask(...)`` gets a warning (printed and in deploy.toml): installed, Flask's default instance path lies inside the
+release's venv. A kept deploy config is summarised as it is (``load_config``), never with the notes of the file
+init would have written. :func:`detect` is the pure part (reads files, writes nothing).
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import DeployConfig
 
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
 FACTORY_RE = re.compile(r"^def (create_app|make_app)\(", re.M)
@@ -32,6 +39,9 @@ ENVVAR_RE = re.compile(r"""from_envvar\(\s*["']([A-Z_][A-Z0-9_]*)["']""")
 ROUTE_RE = re.compile(r"""\.(?:route|get)\(\s*["'](/(?:health|healthz|ping|status))["']""")
 COMMAND_RE = re.compile(r"""\.command\(\s*["']((?:init|create)[-_]?db)["']""")
 INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|instance_path")
+USES_INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|\.instance_path\b")
+FLASK_CALL_RE = re.compile(r"\bFlask\(")
+INSTANCE_ARG_RE = re.compile(r"\binstance_path\s*=")
 DROP_RE = re.compile(r"\bDROP\s+TABLE\b", re.I)
 CONFIG_DIRS = ("config", "conf", "etc")
 CONFIG_SUFFIXES = (".cfg", ".py", ".conf")
@@ -55,6 +65,38 @@ class Detected:
     config_file: str = ""  # relative to the project: an existing config file, or NEW_CONFIG
     new_config: bool = False  # config_file is NEW_CONFIG, which init writes (the project has no config file)
     drops_tables: list[str] = field(default_factory=list)  # project files with a DROP TABLE
+    default_instance: str = ""  # the module whose Flask(...) uses the instance folder at Flask's default path
+
+
+def flask_calls(text: str) -> list[str]:
+    """The argument text of each ``Flask(...)`` call in ``text`` (parentheses balanced, so nested calls stay in)."""
+    calls = []
+    for m in FLASK_CALL_RE.finditer(text):
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        calls.append(text[m.end():i - 1])
+    return calls
+
+
+def instance_note(d: Detected) -> list[str]:
+    """Why Flask's default instance path fails once the app is installed, and what to set instead (lines of at
+    most ~110 characters; printed joined, written as deploy.toml comments). Empty when the app passes one."""
+    if not d.default_instance:
+        return []
+    shared = f"/var/www/{d.app}/shared/instance"
+    config = repr(d.config_file) if d.config_file else "the app's config file"
+    return [
+        f"{d.default_instance} uses Flask's instance folder without passing instance_path= to Flask(...). Installed",
+        "(as on the servers), Flask's default instance path lies inside the release's venv",
+        f"(<release>/venv/var/{d.default_instance}-instance): the app user cannot write there, and every release "
+        "has a new one.",
+        "The app must take its instance path or database location from outside the package, as in",
+        'Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)',
+        f"(the daemon and post_deploy run in the release dir, whose instance/ links to {shared}),",
+        f'or DATABASE = "{shared}/{d.app}.sqlite" in {config}.',
+    ]
 
 
 def project_name(root: Path) -> str:
@@ -163,6 +205,9 @@ def detect(root: Path) -> Detected:
         detected.drops_tables = tables_dropped(root, mods)
     if INSTANCE_RE.search(everything):
         detected.shared_paths = ["instance"]
+    detected.default_instance = next(
+        (mod for mod, text in texts.items() if USES_INSTANCE_RE.search(text)
+         and any(not INSTANCE_ARG_RE.search(args) for args in flask_calls(text))), "")
     return detected
 
 
@@ -188,7 +233,10 @@ def deploy_toml(d: Detected) -> str:
             "dirs under shared/, linked into every release",
             active=bool(d.shared_paths)),
     ]
-    if d.shared_paths == ["instance"]:
+    if d.default_instance:
+        warning = instance_note(d)
+        lines += ["#   WARNING: " + warning[0]] + ["#   " + line for line in warning[1:]]
+    elif d.shared_paths == ["instance"]:
         lines.append("#   the daemon runs in the release dir: "
                      "Flask(__name__, instance_path=os.path.abspath(\"instance\"))\n"
                      "#   keeps the instance folder (a SQLite database) in shared/instance across releases")
@@ -354,12 +402,13 @@ def init(root: Path, *, out=print) -> int:
     }
     if d.new_config:
         files[NEW_CONFIG] = CONFIG_CFG.format(path=NEW_CONFIG, env=d.config_env)
-    written = 0
+    written, kept = 0, False
     has_deploy_config = (root / "pyproject.toml").is_file() and "deploytests" in _tool(root / "pyproject.toml")
     for rel, text in files.items():
         path = root / rel
         if rel == "deploy.toml" and has_deploy_config:
             out(f"  kept    {rel} (not written: pyproject.toml has [tool.deploytests])")
+            kept = True
             continue
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -367,16 +416,22 @@ def init(root: Path, *, out=print) -> int:
                 f.write(text)
         except FileExistsError:
             out(f"  kept    {rel} (exists; not overwritten)")
+            kept = kept or rel == "deploy.toml"
             continue
         written += 1
         out(f"  wrote   {rel}" + (f"  (entry_point {d.entry_point})" if rel == "deploy.toml" else ""))
-    if d.config_file and not d.new_config:
+    if kept:  # what the kept file says, not what init would have written
+        cfg = existing(root, out)
+        if cfg is not None:  # the instance warning names the kept app and config file
+            d.app = cfg.app
+            d.config_file = _rel(cfg.config_file, root) if cfg.config_file is not None else ""
+    elif d.config_file and not d.new_config:
         out(f"  note    config_file = {d.config_file!r}: the app reads {d.config_env}, and this file is what the "
             "servers get (a target may name another in targets.toml)")
     elif d.config_file:
         out(f"  note    config_file = {NEW_CONFIG!r} (commented settings only): the app reads {d.config_env}; put "
             "the servers' settings there")
-    if d.post_deploy:
+    if d.post_deploy and not kept:
         out(f"  note    post_deploy {d.post_deploy[0]!r} found but left commented out: it would run on every "
             "deploy against the live data; uncomment it only if it keeps existing data")
     for dropped in d.drops_tables:
@@ -396,11 +451,34 @@ def init(root: Path, *, out=print) -> int:
         out(f"  kept    {where}: it configures pytest already; add these keys to it yourself:")
         for line in ini_block(toml=where == "pyproject.toml").splitlines():
             out(f"            {line}")
-    for note in d.notes:
+    for note in [] if kept else d.notes:
         out(f"  note    {note}")
+    if d.default_instance:
+        out("  WARNING " + " ".join(instance_note(d)))
     out("")
     out(NEXT.rstrip("\n"))
     return written
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def existing(root: Path, out=print) -> DeployConfig | None:
+    """Print what the project's kept deploy config says (the keys init would have guessed); return it (None when
+    it does not load)."""
+    from .config import load_config
+    from .errors import ConfigError
+
+    try:
+        cfg = load_config(root)
+    except ConfigError as exc:
+        out(f"  note    the kept deploy config does not load: {exc}")
+        return None
+    config = "(none)" if cfg.config_file is None else repr(_rel(cfg.config_file, root))
+    out(f"  note    {_rel(cfg.source, root)} says: entry_point = {cfg.entry_point!r}, config_file = {config}, "
+        f"post_deploy = {list(cfg.post_deploy)!r}")
+    return cfg
 
 
 def _tool(pyproject: Path) -> dict:

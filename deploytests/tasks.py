@@ -169,13 +169,19 @@ def _each_host(c, target: str | None, step: str, fn, *, app=None, config=None, r
                                      progress=pipeline.print_progress)
 
 
-@task
+APP_HELP = "the app's project directory (default: DEPLOYTESTS_APP, else the current directory)"
+TARGET_HELP = "a target of targets.toml (DEPLOYTESTS_TARGETS) instead of the -H hosts"
+CONFIG_HELP = ("the app config file (or per-host directory) to upload, relative to the current directory; "
+               "default: the target's config_file, else deploy.toml's (with -H: always deploy.toml's)")
+
+
+@task(help={"name": "a target of targets.toml, for the tasks after this one"})
 def target(c, name):
     """Name the target (of targets.toml) for the tasks after it: ``fab target staging pack deploy``."""
     STATE["target"] = name
 
 
-@task
+@task(help={"app": APP_HELP, "python": "the servers' Python version (X.Y) the wheels are built for"})
 @one_line_errors
 def pack(c, app=None, python="3.11"):
     """Build the app's wheel + dependency wheelhouse into one artifact (cached: instant when unchanged)."""
@@ -188,7 +194,7 @@ def pack(c, app=None, python="3.11"):
         STATE["artifact"] = (project, art)
 
 
-@task
+@task(help={"app": APP_HELP, "target": TARGET_HELP, "config": CONFIG_HELP})
 @one_line_errors
 def bootstrap(c, app=None, target=None, config=None):
     """Prepare servers: packages, users, tree, config upload, vhost (idempotent; reports what changed)."""
@@ -197,7 +203,8 @@ def bootstrap(c, app=None, target=None, config=None):
                app=app, config=config)
 
 
-@task
+@task(help={"app": APP_HELP, "target": TARGET_HELP, "config": CONFIG_HELP,
+            "rolling": "one host at a time, stopping at the first failure (default: all hosts in parallel)"})
 @one_line_errors
 def deploy(c, app=None, target=None, config=None, rolling=False):
     """Deploy the artifact of ``pack`` (packing first if this run did not): new release, switch, health gate."""
@@ -212,7 +219,8 @@ def deploy(c, app=None, target=None, config=None, rolling=False):
                app=str(project), config=config, rolling=rolling)
 
 
-@task
+@task(help={"app": APP_HELP, "target": TARGET_HELP,
+            "to": "the release id to switch to (default: the previous release; `fab status` lists them)"})
 @one_line_errors
 def rollback(c, app=None, target=None, to=None):
     """Switch back to the previous release (or ``--to ID``) through the same health gate."""
@@ -221,7 +229,7 @@ def rollback(c, app=None, target=None, to=None):
                app=app)
 
 
-@task
+@task(help={"app": APP_HELP, "target": TARGET_HELP})
 @one_line_errors
 def status(c, app=None, target=None):
     """List each host's releases (oldest first) and which one is live."""

@@ -401,6 +401,32 @@ def config_hint(args: GateArgs, output):
     return None
 
 
+def instance_hint(args: DeployArgs, release_dir, output):
+    """A hint when the release check failed because the app keeps its data under Flask's default instance path,
+    which for an installed package is ``<venv>/var/<name>-instance``: inside the release's venv, not writable by
+    the app user and replaced by every release. Shown by a ``PermissionError`` (or another error) naming
+    ``<release>/venv/var``, or by sqlite's "unable to open database file" (which names no path). None otherwise."""
+    venv_var = release_dir.rstrip("/") + "/venv/var"
+    named = any(venv_var in line and ("Error" in line or "denied" in line) for line in output)
+    sqlite = any("unable to open database file" in line for line in output)
+    if not named and not sqlite:
+        return None
+    shared = "%s/shared/instance" % args.root
+    if "instance" in args.shared_paths:
+        link = "(the app and post_deploy run in the release dir, where instance/ links to %s)" % shared
+    else:
+        link = ('and set shared_paths = ["instance"] in deploy.toml (the app and post_deploy run in the release dir; '
+                "each release's instance/ then links to %s)" % shared)
+    fix = ('pass instance_path=os.path.abspath("instance") to Flask(...) %s, or set the database path (e.g. '
+           'DATABASE = "%s/<file>.sqlite") in the config file (config_file in deploy.toml)' % (link, shared))
+    where = ("Flask's default for an installed package (Flask(__name__) without instance_path=): inside the "
+             "release's venv, which the app user cannot write and every release replaces")
+    if named:
+        return "the app's instance path is under %s/, %s: %s" % (venv_var, where, fix)
+    return ("the app cannot open its database file; if it lies in the app's instance folder, that is under "
+            "%s/, %s: %s" % (venv_var, where, fix))
+
+
 def check_release(args: DeployArgs, release_dir, steps, health=True):
     """One process, as the app user with the config env set, in the new venv: import the entry point, run the
     post-deploy commands (each ``sh -c`` in a subprocess with that same user, env and cwd), then (``health``)
@@ -450,7 +476,9 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
     if failed is not None:
         output = failed["output"].strip()
         last = output.splitlines()[-1] if output else "no output"
-        hint = config_hint(args, output.splitlines()[-25:]) or "fix the command and deploy again"
+        tail = output.splitlines()[-25:]
+        hint = (config_hint(args, tail) or instance_hint(args, release_dir, tail)
+                or "fix the command and deploy again")
         raise AgentError("post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last),
                          hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output.splitlines()[-25:])))
@@ -463,7 +491,8 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
     if step == "post_deploy":  # the child died without its report (killed): still name the step
         what = "post-deploy commands"
     last = next((ln for ln in reversed(lines) if ln.strip()), "no output")
-    hint = "%s; %s" % (NOT_TOUCHED, config_hint(args, lines[-25:]) or "fix the app and deploy again")
+    hint = "%s; %s" % (NOT_TOUCHED, config_hint(args, lines[-25:]) or instance_hint(args, release_dir, lines[-25:])
+                       or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root),
                      detail="$ %s\n%s" % (shown(full), "\n".join(lines[-25:])))

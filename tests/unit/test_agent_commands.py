@@ -269,6 +269,45 @@ def test_a_missing_config_names_config_file_as_the_fix(srv):
     assert result(srv.deploy("1.0", source=READS_CONFIG)[1])["changed"]
 
 
+INSTANCE_IN_VENV = APP + """
+import sys
+# Flask(__name__) installed: instance_path is <venv>/var/app-instance, which the app user cannot create (as root
+# here, the error is raised as the server raises it)
+raise PermissionError(13, "Permission denied", os.path.join(sys.prefix, "var"))
+"""
+
+
+def test_an_instance_path_inside_the_venv_names_instance_path_as_the_fix(srv):
+    args, payload = srv.deploy_args("1.0", source=INSTANCE_IN_VENV)
+    err = error(srv.run("deploy", args, payload)[1])
+    release = "%s/releases/%s" % (srv.root, args.release_id)
+    assert err["step"] == "import" and "PermissionError" in err["what"] and release + "/venv/var" in err["what"]
+    assert err["hint"].startswith("the live release was not touched; the app's instance path is under %s/venv/var/, "
+                                  "Flask's default for an installed package" % release), err["hint"]
+    assert 'instance_path=os.path.abspath("instance")' in err["hint"]
+    assert '%s/shared/instance' % srv.root in err["hint"] and 'shared_paths = ["instance"]' in err["hint"]
+
+
+def test_a_database_that_cannot_be_opened_in_post_deploy_names_the_instance_path(srv):
+    code, events = srv.deploy("1.0", shared_paths=["instance"], post_deploy=[
+        "python -c 'import sqlite3; sqlite3.connect(\"%s/missing/app.sqlite\")'" % srv.root])
+    err = error(events)
+    assert err["step"] == "post_deploy" and "unable to open database file" in err["what"]
+    assert "if it lies in the app's instance folder, that is under %s/releases/" % srv.root in err["hint"]
+    assert 'instance_path=os.path.abspath("instance")' in err["hint"] and "shared_paths" not in err["hint"]
+    assert err["hint"].endswith("in the config file (config_file in deploy.toml)"), err["hint"]
+
+
+@pytest.mark.parametrize("output", [["PermissionError: [Errno 13] Permission denied: '/srv/app/shared/x'"],
+                                    ["/srv/app/releases/r1/venv/var"], ["sqlite3.OperationalError: locked"]])
+def test_instance_hint_only_for_the_venv_or_an_unopenable_database(output):
+    args = deploy_args("/srv/app")
+    assert agent.instance_hint(args, "/srv/app/releases/r1", output) is None
+    named = ["PermissionError: [Errno 13] Permission denied: '/srv/app/releases/r1/venv/var'"]
+    assert "instance path is under /srv/app/releases/r1/venv/var/" in agent.instance_hint(args, "/srv/app/releases/r1",
+                                                                                           named)
+
+
 @pytest.mark.parametrize("hint, ran, expected", [
     ("the live release was not touched; fix it", False, "the live release was not touched; fix it"),
     ("the live release was not touched; fix it", True, "the live release still serves, but NOTE; fix it"),

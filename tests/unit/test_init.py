@@ -209,3 +209,74 @@ def test_an_app_without_a_config_env_gets_no_config_file(tmp_path, capsys):
     init(root)
     assert load_config(root).config_file is None and not (root / NEW_CONFIG).exists()
     assert '# config_file    = "config/production.cfg"' in (root / "deploy.toml").read_text()
+
+
+LEDGER = '''\
+import os
+
+from flask import Flask
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DATABASE=os.path.join(app.instance_path, "ledger.sqlite"))
+    app.config.from_envvar("LEDGER_SETTINGS")
+
+    @app.get("/healthz")
+    def healthz():
+        return "ok"
+
+    @app.cli.command("init-db")
+    def init_db():
+        pass
+
+    return app
+'''
+
+
+@pytest.mark.parametrize("source, default", [
+    (LEDGER, "ledger"),
+    (FACTORY, ""),  # instance_path= given (the notes fixture's pattern)
+    (LEDGER.replace("Flask(__name__,", 'Flask(__name__, instance_path=os.environ.get("I", os.path.abspath("i")),'),
+     ""),  # nested calls inside Flask(...)
+    (MODULE_APP, ""),  # no instance folder used
+])
+def test_an_instance_folder_at_flasks_default_path_is_detected(tmp_path, source, default):
+    root = project(tmp_path, {"ledger/__init__.py": source})
+    assert detect(root).default_instance == default
+
+
+def test_init_warns_that_flasks_default_instance_path_is_inside_the_venv(tmp_path, capsys):
+    root = project(tmp_path, {"pyproject.toml": '[project]\nname = "ledger"\n', "src/ledger/__init__.py": LEDGER,
+                              "config/local.cfg": "SECRET_KEY = 'x'\n"})
+    init(root)
+    out = capsys.readouterr().out
+    warning = next(line for line in out.splitlines() if line.startswith("  WARNING ledger uses Flask's instance"))
+    assert "<release>/venv/var/ledger-instance" in warning and "/var/www/ledger/shared/instance" in warning
+    assert 'instance_path=os.path.abspath("instance")' in warning
+    assert 'DATABASE = "/var/www/ledger/shared/instance/ledger.sqlite" in \'config/local.cfg\'' in warning
+    text = (root / "deploy.toml").read_text()
+    assert "#   WARNING: ledger uses Flask's instance folder without passing instance_path=" in text
+    assert "#   (<release>/venv/var/ledger-instance)" in text and "the daemon runs in the release dir" not in text
+    assert load_config(root).shared_paths == ("instance",)
+
+
+def test_a_rerun_keeping_deploy_toml_prints_what_it_says_not_what_init_would_write(tmp_path, capsys):
+    root = project(tmp_path, {"pyproject.toml": '[project]\nname = "ledger"\n', "src/ledger/__init__.py": LEDGER,
+                              "config/docker.cfg": "A = 1\n", "config/local.cfg": "A = 2\n"})
+    init(root)
+    assert "note    config_file = 'config/docker.cfg'" in capsys.readouterr().out
+    path = root / "deploy.toml"
+    path.write_text(path.read_text().replace('"config/docker.cfg"', '"config/local.cfg"')
+                    .replace("# post_deploy    =", "post_deploy    ="))
+    init(root)
+    out = capsys.readouterr().out
+    assert "kept    deploy.toml (exists; not overwritten)" in out
+    assert "config/docker.cfg" not in out and "left commented out" not in out, out
+    assert ("note    deploy.toml says: entry_point = 'ledger:create_app()', config_file = 'config/local.cfg', "
+            "post_deploy = ['flask --app ledger init-db']") in out
+    assert "shared/instance/ledger.sqlite\" in 'config/local.cfg'" in out  # the warning names the kept config
+    path.write_text("app = 'ledger'\n")  # a kept file that does not load is said so, in one line
+    init(root)
+    out = capsys.readouterr().out
+    assert "note    the kept deploy config does not load: " in out and "entry_point" in out
