@@ -61,12 +61,27 @@ def test_one_h_host_is_that_host(fab_run):
 def test_target_task_names_the_target_for_the_tasks_after_it(fab_run, monkeypatch):
     seen = []
     monkeypatch.setattr("deploytests.targets.provider_for",
-                        lambda settings: seen.append(settings.target) or (_ for _ in ()).throw(
+                        lambda settings, **kw: seen.append(settings.target) or (_ for _ in ()).throw(
                             DeployTestsError(f"unknown target {settings.target!r}")))
     tasks.target(Context(), "staging")
     with pytest.raises(SystemExit) as info:
         tasks.status(Context())
     assert seen == ["staging"] and str(info.value) == "fab status: unknown target 'staging'."
+
+
+def test_status_of_a_target_without_base_url_runs(fab_run, monkeypatch, tmp_path):
+    """Reviewer: `fab target X status` said `no base_url for ssh://...`; no fab step makes an HTTP request."""
+    from deploytests.targets.ssh import SshProvider
+
+    (tmp_path / "id_key").write_text("key")
+    (tmp_path / "targets.toml").write_text('[targets.vm]\nhosts = ["appuser@127.0.0.1:2222"]\n'
+                                           'identity_file = "id_key"\nknown_hosts = "known_hosts"\n')
+    monkeypatch.setenv("DEPLOYTESTS_TARGETS", str(tmp_path / "targets.toml"))
+    monkeypatch.setattr(SshProvider, "open", lambda self: [SimpleNamespace(label=h.label) for h in self.spec.hosts])
+    monkeypatch.setattr(SshProvider, "close", lambda self: None)
+    tasks.target(Context(), "vm")
+    tasks.status(Context())
+    assert [labels for labels, _ in fab_run.calls] == [["ssh://appuser@127.0.0.1:2222"]]
 
 
 def test_no_servers_says_how_to_name_them(fab_run):
