@@ -39,7 +39,8 @@ from fabric import Connection, task
 
 from . import pipeline
 from .config import load_config
-from .errors import DeployTestsError
+from .errors import DeployTestsError, HostsFailed
+from .pipeline.hosts import print_lines
 from .ssh import connect
 
 __all__ = ["pack", "bootstrap", "deploy", "rollback", "status", "target"]
@@ -54,6 +55,11 @@ def one_line_errors(fn):
     def wrapper(c, *args, **kwargs):
         try:
             return fn(c, *args, **kwargs)
+        except HostsFailed as exc:  # each host's error is on its own line already: name the hosts, then details
+            bad = [o.host for o in exc.outcomes if not o.ok]
+            text = (f"{exc.step} failed on {len(bad)} of {len(exc.outcomes)} host(s): {', '.join(bad)} (each "
+                    "error is on its host's line above)" + (f"\n{exc.detail}" if exc.detail else ""))
+            sys.exit(f"fab {fn.__name__}: {_redacted(text, kwargs.get('app'), kwargs.get('config'))}")
         except DeployTestsError as exc:
             sys.exit(f"fab {fn.__name__}: {_redacted(exc.render(), kwargs.get('app'), kwargs.get('config'))}")
         except pipeline.Interrupted as exc:  # the per-host lines were printed; exit like a signalled process
@@ -229,18 +235,19 @@ def status(c, app=None, target=None):
 
 
 def _show(result):
-    """Print the one-line summary of a step's result and return it."""
+    """Print the summary of a step's result (a status: one line per release) in one write, and return it."""
     if isinstance(result, pipeline.Status):
-        for r in result.releases:
-            print(f"[{result.host}] {'*' if r.live else ' '} {r.id}  {r.version:<10} {r.created_at}  {r.deployed_by}")
+        lines = [f"[{result.host}] {'*' if r.live else ' '} {r.id}  {r.version:<10} {r.created_at}  {r.deployed_by}"
+                 for r in result.releases]
         if not result.live:  # nothing deployed, or current dangling: say which
-            print(f"[{result.host}] {result.describe_live()}")
+            lines.append(f"[{result.host}] {result.describe_live()}")
     elif isinstance(result, pipeline.BootstrapResult):
-        print(f"[{result.host}] bootstrap: " + ("; ".join(result.changes) if result.changed else "no change"))
+        lines = [f"[{result.host}] bootstrap: " + ("; ".join(result.changes) if result.changed else "no change")]
     else:
         what = f"live: {result.release_id} ({result.version})" if result.changed else \
             f"no change: {result.release_id} is live"
         if getattr(result, "config_changed", False):
             what += " with a changed config"
-        print(f"[{result.host}] {what}, previous {result.previous}, {result.seconds:.2f}s")
+        lines = [f"[{result.host}] {what}, previous {result.previous}, {result.seconds:.2f}s"]
+    print_lines(lines)
     return result

@@ -134,3 +134,46 @@ def test_a_missing_identity_file_names_where_its_path_came_from(fab_run, monkeyp
         tasks._Host(c).connection()
     path = "/nonexistent" if "HOME" not in env else "/nonexistent/.ssh/id_ed25519"
     assert str(info.value) == (f"appuser@web1: identity file {path} (from {source}) does not exist. Hint: {hint}.")
+
+
+class Writes:
+    """A stdout that records each write call (a line split over two writes is what interleaves)."""
+
+    def __init__(self):
+        self.writes: list[str] = []
+
+    def write(self, text):
+        self.writes.append(text)
+
+    def flush(self):
+        pass
+
+
+def test_progress_and_status_lines_are_written_whole(monkeypatch):
+    """Reviewer: parallel `fab status` printed `...  root@vm[appuser@127.0.0.1:33523]   2026...` on one line:
+    ``print`` writes a line and its newline separately, so two hosts' threads interleaved."""
+    from deploytests.pipeline.releases import ReleaseInfo, Status
+
+    out = Writes()
+    monkeypatch.setattr("sys.stdout", out)
+    tasks.pipeline.print_progress("web1", "status", 0.2, "ok")
+    tasks._show(Status("web1", "r2", [ReleaseInfo("r1", "1.0", "t1", "x", "root@vm"),
+                                      ReleaseInfo("r2", "1.1", "t2", "y", "root@vm", live=True)]))
+    assert len(out.writes) == 2 and all(w.endswith("\n") for w in out.writes), out.writes
+    assert out.writes[1].splitlines() == ["[web1]   r1  1.0        t1  root@vm", "[web1] * r2  1.1        t2  root@vm"]
+
+
+def test_failed_hosts_are_counted_and_named_in_the_summary_not_said_again(fab_run, monkeypatch):
+    """Reviewer: each host's error was printed on its line, then again in `fab status: status failed on ...`."""
+    from deploytests.errors import DeployError, HostOutcome, HostsFailed
+
+    def run_on_hosts(targets, fn, **kwargs):
+        raise HostsFailed("status", [HostOutcome("appuser@web1", error=DeployError("UNIQUE-ERROR", detail="OUT")),
+                                     HostOutcome("appuser@web2", value=None)])
+
+    monkeypatch.setattr(tasks.pipeline, "run_on_hosts", run_on_hosts)
+    fab_run.hosts("appuser@web1")
+    with pytest.raises(SystemExit) as info:
+        tasks.status(Connection("appuser@web1"))
+    assert str(info.value) == ("fab status: status failed on 1 of 2 host(s): appuser@web1 (each error is on its "
+                               "host's line above)\n[appuser@web1]\nOUT")
