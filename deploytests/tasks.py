@@ -108,14 +108,20 @@ class _Host:
 def _pinned(c: Connection, label: str):
     """Our pinned connection (RejectPolicy, TCP_NODELAY) for a ``-H`` host; one per host per fab run."""
     key, key_from = identity(c)
-    known = os.environ.get("DEPLOYTESTS_KNOWN_HOSTS", "~/.ssh/known_hosts")
+    known = os.environ.get(KNOWN_HOSTS_ENV) or DEFAULT_KNOWN_HOSTS
+    known_from = (KNOWN_HOSTS_ENV, f"set {KNOWN_HOSTS_ENV} to the file that has them") \
+        if os.environ.get(KNOWN_HOSTS_ENV) else (f"the default {DEFAULT_KNOWN_HOSTS}: {KNOWN_HOSTS_ENV} unset",
+                                                 f"set {KNOWN_HOSTS_ENV} to the file that has them")
     where = (c.user, c.host, c.port)
     if where not in STATE["connections"]:
         STATE["connections"][where] = connect(c.host, user=c.user, port=c.port, key_filename=key,
-                                              known_hosts=Path(known).expanduser(), label=label, key_from=key_from)
+                                              known_hosts=Path(known).expanduser(), label=label, key_from=key_from,
+                                              known_from=known_from)
     return STATE["connections"][where]
 
 
+KNOWN_HOSTS_ENV = "DEPLOYTESTS_KNOWN_HOSTS"
+DEFAULT_KNOWN_HOSTS = "~/.ssh/known_hosts"
 IDENTITY_ENV = "DEPLOYTESTS_IDENTITY"
 DEFAULT_IDENTITY = "~/.ssh/id_ed25519"
 

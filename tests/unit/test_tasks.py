@@ -177,3 +177,25 @@ def test_failed_hosts_are_counted_and_named_in_the_summary_not_said_again(fab_ru
         tasks.status(Connection("appuser@web1"))
     assert str(info.value) == ("fab status: status failed on 1 of 2 host(s): appuser@web1 (each error is on its "
                                "host's line above)\n[appuser@web1]\nOUT")
+
+
+@pytest.mark.parametrize("env, source", [
+    ({"DEPLOYTESTS_KNOWN_HOSTS": "/nonexistent/kh"}, "DEPLOYTESTS_KNOWN_HOSTS"),
+    ({"HOME": "/nonexistent"}, "the default ~/.ssh/known_hosts: DEPLOYTESTS_KNOWN_HOSTS unset"),
+])
+def test_a_missing_known_hosts_file_names_where_its_path_came_from(fab_run, monkeypatch, tmp_path, env, source):
+    """Reviewer: the hint for a missing known_hosts file did not mention DEPLOYTESTS_KNOWN_HOSTS."""
+    import paramiko
+
+    key = tmp_path / "id_rsa"
+    paramiko.RSAKey.generate(1024).write_private_key_file(str(key))
+    monkeypatch.delenv("DEPLOYTESTS_KNOWN_HOSTS", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(DeployTestsError) as info:
+        tasks._Host(Connection("appuser@web1", connect_kwargs={"key_filename": [str(key)]})).connection()
+    path = env.get("DEPLOYTESTS_KNOWN_HOSTS", "/nonexistent/.ssh/known_hosts")
+    assert str(info.value) == (
+        f"appuser@web1: known_hosts file {path} (from {source}) does not exist. Hint: create it with `ssh-keyscan "
+        "-p PORT HOST > FILE` after checking the key out of band, or set DEPLOYTESTS_KNOWN_HOSTS to the file that "
+        "has them.")
