@@ -52,6 +52,7 @@ RUN = pytest.StashKey[dict]()
 ERROR = pytest.StashKey[DeployTestsError]()  # a bad setting, raised only if the run uses deploytests
 PENDING = pytest.StashKey[DeployTestsError]()  # xdist worker: the stop its first test of ours raises
 USED = pytest.StashKey[bool]()  # a collected test uses deploytests, or a deploytests option was given
+SAID = pytest.StashKey[set]()  # failures a session fixture repeats, already reported in full (see _say_once)
 SHARED_LOCK = pytest.StashKey[object]()  # xdist on a real target: the readers-writer lock (targets/sharing.py)
 
 DEPLOYS, DESTRUCTIVE = "deploytests_deploys", "deploytests_destructive"
@@ -459,13 +460,48 @@ def _stop_run(config, exc: DeployTestsError, cfg=None) -> NoReturn:
 
 def _fail(exc: DeployTestsError, cfg=None) -> NoReturn:
     """Fail the fixture with the error and its detail (remote output, Apache log tail), the values of the
-    target's config file redacted: an app's traceback may quote them."""
+    target's config file redacted: an app's traceback may quote them. A step that failed on every host is
+    said one host a line. The detail is reported once (see :func:`_say_once`); later tests get one line."""
+    from .errors import HostsFailed, _named
     from .verify.diagnostics import redact, secret_values
 
     secrets = secret_values(cfg.config_file) if cfg is not None else []
+    if isinstance(exc, HostsFailed):
+        bad = [o for o in exc.outcomes if not o.ok]
+        head = f"{exc.step} failed on {len(bad)} of {len(exc.outcomes)} host(s):"
+        text = "\n".join([head, *(f"  {_named(o.host, str(o.error))}" for o in bad)])
+        text += f"\n{exc.detail}" if exc.detail else ""
+        lines = {o.host: f"{exc.step} failed on {o.host}" for o in bad}
+        line = f"{exc.step} failed on {', '.join(o.host for o in bad)}"
+    else:
+        text, lines, line = exc.render(), {}, exc.one_line()
+    failure = pytest.fail.Exception(redact(text, secrets), pytrace=False)
+    failure.deploytests_once = (  # type: ignore[attr-defined]
+        {k: redact(v, secrets) for k, v in lines.items()}, redact(line, secrets))
     # ``from None``: raised while ``exc`` is handled, the failure would be chained to it and pytest would print
     # the error, "During handling of the above exception...", then the error again
-    raise pytest.fail.Exception(redact(exc.render(), secrets), pytrace=False) from None
+    raise failure from None
+
+
+def _say_once(item, call, rep) -> bool:
+    """pytest repeats a failed session fixture's error in every test that needs it (80 tests: 80 copies of
+    one remote traceback). The first report keeps the detail; later ones get the one line, for this test's
+    host when known. True when ``rep`` was cut so."""
+    once = getattr(call.excinfo.value, "deploytests_once", None) if call.excinfo is not None else None
+    if once is None or rep.when != "setup":
+        return False
+    said = item.config.stash.setdefault(SAID, set())
+    text = str(call.excinfo.value)
+    if text not in said:
+        said.add(text)
+        return False
+    lines, line = once
+    label = getattr(item, "callspec", None) and item.callspec.params.get("deploy_server")
+    try:
+        pytest.fail(f"{lines.get(label, line).rstrip('.')} (details in the first error above)", pytrace=False)
+    except pytest.fail.Exception:
+        rep.longrepr = item.repr_failure(pytest.ExceptionInfo.from_current())
+    return True
 
 
 @pytest.fixture(scope="session")
@@ -550,8 +586,13 @@ def _refuse_host(state, cfg, *, nothing_live: bool) -> None:
         return
     from .verify.diagnostics import redact, secret_values
 
-    text = state.error + (f"\n{state.detail}" if state.detail else "")
-    pytest.fail(redact(text, secret_values(cfg.config_file)), pytrace=False)
+    secrets = secret_values(cfg.config_file)
+    failure = pytest.fail.Exception(redact(state.error + (f"\n{state.detail}" if state.detail else ""), secrets),
+                                    pytrace=False)
+    if state.detail:  # said in full once (see _say_once): later tests of this host get the one line
+        line = state.error.split(". Hint: ")[0].rstrip(".")
+        failure.deploytests_once = ({}, redact(line, secrets))  # type: ignore[attr-defined]
+    raise failure
 
 
 @pytest.fixture(scope="session")
@@ -616,8 +657,11 @@ def bootstrapped(deploy_bootstrapped):
 def pytest_runtest_makereport(item, call):
     rep = yield
     funcargs = getattr(item, "funcargs", {})
+    cut = _say_once(item, call, rep)
     if rep.failed and "deploy_config" in funcargs:
         _redact_report(rep, funcargs["deploy_config"])
+    if cut:  # said in full before, diagnostics included
+        return rep
     srv = funcargs.get("deploy_server")
     if srv is None:  # not a test of ours (or its setup failed before the server was known)
         return rep

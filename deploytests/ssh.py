@@ -195,7 +195,8 @@ class PinnedConnection(fabric.Connection):
     ``label`` names the server in errors and test ids (``docker://web-1`` or ``ssh://appuser@web1``).
     """
 
-    def __init__(self, host, *, known_hosts: str | Path, label: str = "", timeout: float | None = None, **kwargs):
+    def __init__(self, host, *, known_hosts: str | Path, label: str = "", timeout: float | None = None,
+                 known_from: tuple[str, str] | None = None, **kwargs):
         kwargs.setdefault("config", fabric_config())
         super().__init__(host, **kwargs)
         self.known_hosts = Path(known_hosts)
@@ -205,9 +206,11 @@ class PinnedConnection(fabric.Connection):
         self.watchdog: Watchdog | None = None
         self.client.set_missing_host_key_policy(paramiko.RejectPolicy())
         if not self.known_hosts.is_file():
+            source, other = known_from or ("known_hosts in targets.toml", "set known_hosts to the file that has them")
             raise HostKeyError(
-                f"known_hosts file {self.known_hosts} does not exist", where=self.label,
-                hint="create it with `ssh-keyscan -p PORT HOST > FILE` after checking the key out of band",
+                f"known_hosts file {self.known_hosts} (from {source}) does not exist", where=self.label,
+                hint=f"create it with `ssh-keyscan -p PORT HOST > FILE` after checking the key out of band, or "
+                     f"{other}",
             )
         self.client.load_host_keys(str(self.known_hosts))
 
@@ -308,11 +311,13 @@ def unreachable(host: str, port: int, exc: BaseException, timeout: float) -> tup
 
 def connect(host: str, *, user: str, port: int = 22, key_filename: str | Path, known_hosts: str | Path,
             label: str = "", timeout: float | None = None, open_now: bool = True,
-            key_from: tuple[str, str] | None = None) -> PinnedConnection:
+            key_from: tuple[str, str] | None = None,
+            known_from: tuple[str, str] | None = None) -> PinnedConnection:
     """Open a pinned connection to ``user@host:port`` authenticating with ``key_filename`` only (its key,
     or ssh-agent's copy of it; see :func:`load_identity`). Every wait is bounded by ``timeout`` seconds
     (default :func:`host_timeout`). ``key_from``: where the key's path came from and what to do when it names no
-    file (default: a target's ``identity_file``)."""
+    file (default: a target's ``identity_file``). ``known_from``: the same for ``known_hosts`` (where its path
+    came from, how else to name the file with the servers' keys)."""
     key_filename = Path(key_filename)
     if not key_filename.is_file():
         source, hint = key_from or ("identity_file in targets.toml", "set identity_file to a readable private key")
@@ -326,7 +331,7 @@ def connect(host: str, *, user: str, port: int = 22, key_filename: str | Path, k
     bound = float(timeout) if timeout else host_timeout()
     conn = PinnedConnection(
         host, user=user, port=int(port), known_hosts=known_hosts, label=label, timeout=bound,
-        connect_timeout=bound,
+        connect_timeout=bound, known_from=known_from,
         connect_kwargs={"pkey": pkey, "look_for_keys": False, "allow_agent": False,
                         "banner_timeout": bound, "auth_timeout": bound, "channel_timeout": bound},
     )

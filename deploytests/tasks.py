@@ -39,7 +39,8 @@ from fabric import Connection, task
 
 from . import pipeline
 from .config import load_config
-from .errors import DeployTestsError
+from .errors import DeployTestsError, HostsFailed
+from .pipeline.hosts import print_lines
 from .ssh import connect
 
 __all__ = ["pack", "bootstrap", "deploy", "rollback", "status", "target"]
@@ -54,6 +55,11 @@ def one_line_errors(fn):
     def wrapper(c, *args, **kwargs):
         try:
             return fn(c, *args, **kwargs)
+        except HostsFailed as exc:  # each host's error is on its own line already: name the hosts, then details
+            bad = [o.host for o in exc.outcomes if not o.ok]
+            text = (f"{exc.step} failed on {len(bad)} of {len(exc.outcomes)} host(s): {', '.join(bad)} (each "
+                    "error is on its host's line above)" + (f"\n{exc.detail}" if exc.detail else ""))
+            sys.exit(f"fab {fn.__name__}: {_redacted(text, kwargs.get('app'), kwargs.get('config'))}")
         except DeployTestsError as exc:
             sys.exit(f"fab {fn.__name__}: {_redacted(exc.render(), kwargs.get('app'), kwargs.get('config'))}")
         except pipeline.Interrupted as exc:  # the per-host lines were printed; exit like a signalled process
@@ -102,14 +108,20 @@ class _Host:
 def _pinned(c: Connection, label: str):
     """Our pinned connection (RejectPolicy, TCP_NODELAY) for a ``-H`` host; one per host per fab run."""
     key, key_from = identity(c)
-    known = os.environ.get("DEPLOYTESTS_KNOWN_HOSTS", "~/.ssh/known_hosts")
+    known = os.environ.get(KNOWN_HOSTS_ENV) or DEFAULT_KNOWN_HOSTS
+    known_from = (KNOWN_HOSTS_ENV, f"set {KNOWN_HOSTS_ENV} to the file that has them") \
+        if os.environ.get(KNOWN_HOSTS_ENV) else (f"the default {DEFAULT_KNOWN_HOSTS}: {KNOWN_HOSTS_ENV} unset",
+                                                 f"set {KNOWN_HOSTS_ENV} to the file that has them")
     where = (c.user, c.host, c.port)
     if where not in STATE["connections"]:
         STATE["connections"][where] = connect(c.host, user=c.user, port=c.port, key_filename=key,
-                                              known_hosts=Path(known).expanduser(), label=label, key_from=key_from)
+                                              known_hosts=Path(known).expanduser(), label=label, key_from=key_from,
+                                              known_from=known_from)
     return STATE["connections"][where]
 
 
+KNOWN_HOSTS_ENV = "DEPLOYTESTS_KNOWN_HOSTS"
+DEFAULT_KNOWN_HOSTS = "~/.ssh/known_hosts"
 IDENTITY_ENV = "DEPLOYTESTS_IDENTITY"
 DEFAULT_IDENTITY = "~/.ssh/id_ed25519"
 
@@ -162,7 +174,7 @@ def _each_host(c, target: str | None, step: str, fn, *, app=None, config=None, r
 
     inventory = Path(os.environ.get("DEPLOYTESTS_TARGETS", "targets.toml"))
     settings = Settings(target=target, targets_file=inventory.resolve() if inventory.is_file() else None)
-    provider = provider_for(settings)
+    provider = provider_for(settings, http=False)  # no fab step makes an HTTP request: base_url is not needed
     cfg = load_config(_app(app), target_config=config or provider.config_file)
     with provider as servers:
         return pipeline.run_on_hosts(servers, lambda conn: fn(conn, cfg), step=step, rolling=rolling,
@@ -237,18 +249,19 @@ def status(c, app=None, target=None):
 
 
 def _show(result):
-    """Print the one-line summary of a step's result and return it."""
+    """Print the summary of a step's result (a status: one line per release) in one write, and return it."""
     if isinstance(result, pipeline.Status):
-        for r in result.releases:
-            print(f"[{result.host}] {'*' if r.live else ' '} {r.id}  {r.version:<10} {r.created_at}  {r.deployed_by}")
+        lines = [f"[{result.host}] {'*' if r.live else ' '} {r.id}  {r.version:<10} {r.created_at}  {r.deployed_by}"
+                 for r in result.releases]
         if not result.live:  # nothing deployed, or current dangling: say which
-            print(f"[{result.host}] {result.describe_live()}")
+            lines.append(f"[{result.host}] {result.describe_live()}")
     elif isinstance(result, pipeline.BootstrapResult):
-        print(f"[{result.host}] bootstrap: " + ("; ".join(result.changes) if result.changed else "no change"))
+        lines = [f"[{result.host}] bootstrap: " + ("; ".join(result.changes) if result.changed else "no change")]
     else:
         what = f"live: {result.release_id} ({result.version})" if result.changed else \
             f"no change: {result.release_id} is live"
         if getattr(result, "config_changed", False):
             what += " with a changed config"
-        print(f"[{result.host}] {what}, previous {result.previous}, {result.seconds:.2f}s")
+        lines = [f"[{result.host}] {what}, previous {result.previous}, {result.seconds:.2f}s"]
+    print_lines(lines)
     return result

@@ -202,6 +202,21 @@ def _one(target, fn, step, progress) -> HostOutcome:
     return outcome
 
 
+_OUTPUT = threading.Lock()  # the hosts' threads print whole lines, one host's lines together
+
+
+def print_lines(lines: Iterable[str], *, file=None) -> None:
+    """Print ``lines`` as one write under one lock: parallel hosts' output never shares a line, and one host's
+    lines stay together (``print`` writes the text and its newline separately: two threads interleave)."""
+    text = "".join(f"{line}\n" for line in lines)
+    if not text:
+        return
+    out = file or sys.stdout
+    with _OUTPUT:
+        out.write(text)
+        out.flush()
+
+
 def print_progress(host: str, step: str, seconds: float, message: str = "", *, file=None) -> None:
     """The default progress line: ``[host] step   1.23s  message``."""
-    print(f"[{host}] {step:<12} {seconds:6.2f}s  {message}".rstrip(), file=file or sys.stdout, flush=True)
+    print_lines([f"[{host}] {step:<12} {seconds:6.2f}s  {message}".rstrip()], file=file)

@@ -41,12 +41,13 @@ def provider_class(kind: str) -> type[Provider]:
     return getattr(importlib.import_module(module, __name__), name)
 
 
-def provider_for(settings, *, targets_file: Path | None = None, progress=print) -> Provider:
+def provider_for(settings, *, targets_file: Path | None = None, progress=print, http: bool = True) -> Provider:
     """The provider for ``settings.target`` (looked up in ``targets_file`` or ``settings.targets_file``).
 
     A target or targets file that does not exist is an error naming the option that asked for it and where that
     came from (``--target=nosuch (from DEPLOYTESTS_TARGET environment variable): unknown target 'nosuch'; ...``);
-    an error inside the targets file names its file and line instead."""
+    an error inside the targets file names its file and line instead. ``http=False``: nothing will make an HTTP
+    request to the servers (``fab`` tasks: the health gate runs on the server), so no ``base_url`` is required."""
     from ..settings import blame
     from .inventory import find_target, load_inventory
 
@@ -62,7 +63,7 @@ def provider_for(settings, *, targets_file: Path | None = None, progress=print) 
     if spec.kind not in PROVIDERS:
         raise ConfigError(f"target {spec.name!r}: unknown kind {spec.kind!r}; known kinds: "
                           f"{', '.join(sorted(PROVIDERS))}", where=spec.where)
-    return provider_class(spec.kind)(spec, settings, progress=progress)
+    return provider_class(spec.kind)(spec, settings, progress=progress, http=http)
 
 
 __getattr__, __dir__ = lazy_names(__name__, _WHERE, globals())

@@ -32,8 +32,9 @@ class Provider(ABC):
     #: set for other runs) the report header says they do not apply (:meth:`notes`).
     ignores: tuple[str, ...] = ("platform",)
 
-    def __init__(self, spec: TargetSpec, settings, *, progress: Progress = print):
+    def __init__(self, spec: TargetSpec, settings, *, progress: Progress = print, http: bool = True):
         self.spec, self.settings, self.progress = spec, settings, progress
+        self.http = http  # the runner will reach the sites over HTTP (tests): each server needs its base_url
         self.servers: list[Server] = []
         self.times: dict[str, float] = {}
         self.check()

@@ -49,5 +49,66 @@ def test_a_failed_deploy_is_reported_once_per_test_without_a_chained_traceback(p
     out = result.stdout.str()
     result.assert_outcomes(errors=2)
     assert "During handling of the above exception" not in out, out
-    # once per erroring test in its report (the session fixture failed once; pytest repeats it for each test)
-    assert out.count("UNIQUE-DETAIL") == 2 and out.count("UNIQUE-LINE") == 2, out
+    # the session fixture failed once and pytest repeats it for each test: the detail is said once, in the
+    # first error; the second test gets one line that says where the detail is
+    assert out.count("UNIQUE-DETAIL") == 1, out
+    assert "docker://web-1: UNIQUE-LINE (details in the first error above)" in out, out
+
+
+HOSTS_FAILED = CONFTEST.replace(
+    'raise DeployError("deploy failed on 1 of 1 host(s): docker://web-1: UNIQUE-LINE",\n'
+    '                      detail="UNIQUE-DETAIL")',
+    'from deploytests.errors import HostsFailed, HostOutcome\n'
+    '    raise HostsFailed("deploy", [HostOutcome(s, error=DeployError(f"{s}: deploy failed at import: "\n'
+    '        "SECRET-VALUE is wrong", detail=f"{s} TRACEBACK")) for s in ("docker://web-1", "docker://web-2")])')
+
+
+def test_a_deploy_failed_on_every_host_says_its_detail_once_and_one_short_line_per_later_test(pytester, monkeypatch):
+    app = pytester.mkdir("app")
+    app.joinpath("deploy.toml").write_text('app = "notes"\nentry_point = "notes:app"\n')
+    assert HOSTS_FAILED != CONFTEST
+    pytester.makeconftest(HOSTS_FAILED)
+    pytester.makepyfile(test_x="import pytest\n\n@pytest.mark.parametrize('n', range(2))\n"
+                              "def test_each(deploy_server, n):\n    pass\n")
+    pytester.makeini("[pytest]\n")
+    monkeypatch.setenv("COLUMNS", "150")  # the short summary cuts its lines at the terminal's width
+    result = pytester.runpytest("--app", str(app), "-p", "no:cacheprovider", "-rE")
+    out = result.stdout.str()
+    result.assert_outcomes(errors=4)
+    assert out.count("docker://web-1 TRACEBACK") == 1 and out.count("docker://web-2 TRACEBACK") == 1, out
+    # the first error: one host a line, not every host's message joined on one line
+    assert "deploy failed on 2 of 2 host(s):\n  docker://web-1: deploy failed at import" in out, out
+    # later tests: their host's one line, in the error and in the short summary (-rE)
+    web1, web2 = (f"deploy failed on docker://web-{n} (details in the first error above)" for n in (1, 2))
+    assert out.count(web1) == 2 and out.count(web2) == 4, out
+    assert f"ERROR test_x.py::test_each[docker://web-2-1] - Failed: {web2}" in out, out
+
+
+HOST_FAILED = CONFTEST.replace(
+    'raise DeployError("deploy failed on 1 of 1 host(s): docker://web-1: UNIQUE-LINE",\n'
+    '                      detail="UNIQUE-DETAIL")',
+    'from deploytests.pipeline.fleet import Deployment, HostState\n'
+    '    return Deployment(deployed=True, hosts={s: HostState(s, error=f"{s}: bootstrap failed: no sudo. Hint: x",\n'
+    '        detail=f"{s} AGENT-OUTPUT") for s in ("docker://web-1", "docker://web-2")})').replace(
+    '    return StubTarget()',
+    '    from types import SimpleNamespace\n    target = StubTarget()\n'
+    '    target.servers = [SimpleNamespace(label=s) for s in ("docker://web-1", "docker://web-2")]\n'
+    '    return target')
+
+
+def test_a_host_whose_step_failed_says_its_detail_in_its_first_error_only(pytester, monkeypatch):
+    app = pytester.mkdir("app")
+    app.joinpath("deploy.toml").write_text('app = "notes"\nentry_point = "notes:app"\n')
+    assert HOST_FAILED != CONFTEST
+    pytester.makeconftest(HOST_FAILED)
+    pytester.makepyfile(test_x="import pytest\n\n@pytest.mark.parametrize('n', range(3))\n"
+                              "def test_each(deploy_server, n):\n    pass\n")
+    pytester.makeini("[pytest]\n")
+    monkeypatch.setenv("COLUMNS", "150")
+    result = pytester.runpytest("--app", str(app), "-p", "no:cacheprovider", "-rE")
+    out = result.stdout.str()
+    result.assert_outcomes(errors=6)
+    assert out.count("docker://web-1 AGENT-OUTPUT") == 1 and out.count("docker://web-2 AGENT-OUTPUT") == 1, out
+    line = "docker://web-2: bootstrap failed: no sudo (details in the first error above)"
+    assert out.count(line) == 4, out  # two later errors, two short-summary lines
+    assert f"ERROR test_x.py::test_each[docker://web-2-2] - Failed: {line}" in out, out

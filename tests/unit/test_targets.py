@@ -125,6 +125,15 @@ def test_ssh_target_checks(inventory, change, message):
         provider_for(settings("staging", inventory))
 
 
+def test_ssh_target_without_base_url_is_fine_where_nothing_makes_http_requests(inventory):
+    """``fab status`` / ``deploy`` (the health gate runs on the server) never reach the site from the runner."""
+    inventory.write_text(GOOD.replace('base_url = "http://staging.example.com/"', ""))
+    assert provider_for(settings("staging", inventory), http=False).labels() == [
+        "ssh://appuser@web1", "ssh://deployer@10.0.0.2:2222"]
+    with pytest.raises(ConfigError, match="no base_url for ssh://appuser@web1"):
+        provider_for(settings("staging", inventory))
+
+
 def test_unknown_kind(tmp_path):
     path = tmp_path / "targets.toml"
     path.write_text("[targets.k8s]\nkind = 'kubectl'\n")

@@ -61,12 +61,27 @@ def test_one_h_host_is_that_host(fab_run):
 def test_target_task_names_the_target_for_the_tasks_after_it(fab_run, monkeypatch):
     seen = []
     monkeypatch.setattr("deploytests.targets.provider_for",
-                        lambda settings: seen.append(settings.target) or (_ for _ in ()).throw(
+                        lambda settings, **kw: seen.append(settings.target) or (_ for _ in ()).throw(
                             DeployTestsError(f"unknown target {settings.target!r}")))
     tasks.target(Context(), "staging")
     with pytest.raises(SystemExit) as info:
         tasks.status(Context())
     assert seen == ["staging"] and str(info.value) == "fab status: unknown target 'staging'."
+
+
+def test_status_of_a_target_without_base_url_runs(fab_run, monkeypatch, tmp_path):
+    """Reviewer: `fab target X status` said `no base_url for ssh://...`; no fab step makes an HTTP request."""
+    from deploytests.targets.ssh import SshProvider
+
+    (tmp_path / "id_key").write_text("key")
+    (tmp_path / "targets.toml").write_text('[targets.vm]\nhosts = ["appuser@127.0.0.1:2222"]\n'
+                                           'identity_file = "id_key"\nknown_hosts = "known_hosts"\n')
+    monkeypatch.setenv("DEPLOYTESTS_TARGETS", str(tmp_path / "targets.toml"))
+    monkeypatch.setattr(SshProvider, "open", lambda self: [SimpleNamespace(label=h.label) for h in self.spec.hosts])
+    monkeypatch.setattr(SshProvider, "close", lambda self: None)
+    tasks.target(Context(), "vm")
+    tasks.status(Context())
+    assert [labels for labels, _ in fab_run.calls] == [["ssh://appuser@127.0.0.1:2222"]]
 
 
 def test_no_servers_says_how_to_name_them(fab_run):
@@ -119,3 +134,68 @@ def test_a_missing_identity_file_names_where_its_path_came_from(fab_run, monkeyp
         tasks._Host(c).connection()
     path = "/nonexistent" if "HOME" not in env else "/nonexistent/.ssh/id_ed25519"
     assert str(info.value) == (f"appuser@web1: identity file {path} (from {source}) does not exist. Hint: {hint}.")
+
+
+class Writes:
+    """A stdout that records each write call (a line split over two writes is what interleaves)."""
+
+    def __init__(self):
+        self.writes: list[str] = []
+
+    def write(self, text):
+        self.writes.append(text)
+
+    def flush(self):
+        pass
+
+
+def test_progress_and_status_lines_are_written_whole(monkeypatch):
+    """Reviewer: parallel `fab status` printed `...  root@vm[appuser@127.0.0.1:33523]   2026...` on one line:
+    ``print`` writes a line and its newline separately, so two hosts' threads interleaved."""
+    from deploytests.pipeline.releases import ReleaseInfo, Status
+
+    out = Writes()
+    monkeypatch.setattr("sys.stdout", out)
+    tasks.pipeline.print_progress("web1", "status", 0.2, "ok")
+    tasks._show(Status("web1", "r2", [ReleaseInfo("r1", "1.0", "t1", "x", "root@vm"),
+                                      ReleaseInfo("r2", "1.1", "t2", "y", "root@vm", live=True)]))
+    assert len(out.writes) == 2 and all(w.endswith("\n") for w in out.writes), out.writes
+    assert out.writes[1].splitlines() == ["[web1]   r1  1.0        t1  root@vm", "[web1] * r2  1.1        t2  root@vm"]
+
+
+def test_failed_hosts_are_counted_and_named_in_the_summary_not_said_again(fab_run, monkeypatch):
+    """Reviewer: each host's error was printed on its line, then again in `fab status: status failed on ...`."""
+    from deploytests.errors import DeployError, HostOutcome, HostsFailed
+
+    def run_on_hosts(targets, fn, **kwargs):
+        raise HostsFailed("status", [HostOutcome("appuser@web1", error=DeployError("UNIQUE-ERROR", detail="OUT")),
+                                     HostOutcome("appuser@web2", value=None)])
+
+    monkeypatch.setattr(tasks.pipeline, "run_on_hosts", run_on_hosts)
+    fab_run.hosts("appuser@web1")
+    with pytest.raises(SystemExit) as info:
+        tasks.status(Connection("appuser@web1"))
+    assert str(info.value) == ("fab status: status failed on 1 of 2 host(s): appuser@web1 (each error is on its "
+                               "host's line above)\n[appuser@web1]\nOUT")
+
+
+@pytest.mark.parametrize("env, source", [
+    ({"DEPLOYTESTS_KNOWN_HOSTS": "/nonexistent/kh"}, "DEPLOYTESTS_KNOWN_HOSTS"),
+    ({"HOME": "/nonexistent"}, "the default ~/.ssh/known_hosts: DEPLOYTESTS_KNOWN_HOSTS unset"),
+])
+def test_a_missing_known_hosts_file_names_where_its_path_came_from(fab_run, monkeypatch, tmp_path, env, source):
+    """Reviewer: the hint for a missing known_hosts file did not mention DEPLOYTESTS_KNOWN_HOSTS."""
+    import paramiko
+
+    key = tmp_path / "id_rsa"
+    paramiko.RSAKey.generate(1024).write_private_key_file(str(key))
+    monkeypatch.delenv("DEPLOYTESTS_KNOWN_HOSTS", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(DeployTestsError) as info:
+        tasks._Host(Connection("appuser@web1", connect_kwargs={"key_filename": [str(key)]})).connection()
+    path = env.get("DEPLOYTESTS_KNOWN_HOSTS", "/nonexistent/.ssh/known_hosts")
+    assert str(info.value) == (
+        f"appuser@web1: known_hosts file {path} (from {source}) does not exist. Hint: create it with `ssh-keyscan "
+        "-p PORT HOST > FILE` after checking the key out of band, or set DEPLOYTESTS_KNOWN_HOSTS to the file that "
+        "has them.")
