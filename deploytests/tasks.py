@@ -175,6 +175,11 @@ def _each_host(c, target: str | None, step: str, fn, *, app=None, config=None, r
     inventory = Path(os.environ.get("DEPLOYTESTS_TARGETS", "targets.toml"))
     settings = Settings(target=target, targets_file=inventory.resolve() if inventory.is_file() else None)
     provider = provider_for(settings, http=False)  # no fab step makes an HTTP request: base_url is not needed
+    if provider.kind == "docker":
+        raise DeployTestsError(
+            f"target {target!r} is throwaway containers that live for one pytest run: a fab step on it would start "
+            "new ones and remove them when done", hint="keep the gate's containers (pytest --pyargs "
+            "deploytests.suite --keep-containers) and use the -H line it prints, or name a target of targets.toml")
     cfg = load_config(_app(app), target_config=config or provider.config_file)
     with provider as servers:
         return pipeline.run_on_hosts(servers, lambda conn: fn(conn, cfg), step=step, rolling=rolling,

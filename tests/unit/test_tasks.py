@@ -84,6 +84,21 @@ def test_status_of_a_target_without_base_url_runs(fab_run, monkeypatch, tmp_path
     assert [labels for labels, _ in fab_run.calls] == [["ssh://appuser@127.0.0.1:2222"]]
 
 
+def test_the_docker_target_is_refused_before_any_container_starts(fab_run, monkeypatch):
+    """fab on the throwaway docker target started 2 containers, found nothing live, removed them: refused now."""
+    from deploytests.targets.docker import DockerProvider
+
+    def no_containers(self):
+        raise AssertionError("a container was started")
+
+    monkeypatch.setattr(DockerProvider, "__enter__", no_containers)
+    with pytest.raises(SystemExit) as info:
+        tasks.status(Context(), target="docker")
+    assert str(info.value).startswith("fab status: target 'docker' is throwaway containers that live for one "
+                                      "pytest run"), info.value
+    assert "--keep-containers" in str(info.value) and fab_run.calls == []
+
+
 def test_no_servers_says_how_to_name_them(fab_run):
     with pytest.raises(SystemExit) as info:
         tasks.status(Context())
