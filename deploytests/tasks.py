@@ -68,6 +68,17 @@ def one_line_errors(fn):
     return wrapper
 
 
+def _progress(cfg):
+    """``print_progress`` with the values of ``cfg``'s config file redacted: a host's line carries its error."""
+    from .verify.diagnostics import redact, secret_values
+
+    secrets = secret_values(cfg.config_file)
+
+    def progress(host: str, step: str, seconds: float, message: str = "") -> None:
+        pipeline.print_progress(host, step, seconds, redact(message, secrets))
+    return progress
+
+
 def _redacted(text: str, app: str | None, config: str | None = None) -> str:
     from .verify.diagnostics import redact, secret_values
 
@@ -167,7 +178,7 @@ def _each_host(c, target: str | None, step: str, fn, *, app=None, config=None, r
             connections = [c]
         cfg = load_config(_app(app), target_config=config)
         return pipeline.run_on_hosts([_Host(x) for x in connections], lambda conn: fn(conn, cfg), step=step,
-                                     rolling=rolling, progress=pipeline.print_progress)
+                                     rolling=rolling, progress=_progress(cfg))
     assert target, "checked by _servers_given"
     from .settings import Settings
     from .targets import provider_for
@@ -183,7 +194,7 @@ def _each_host(c, target: str | None, step: str, fn, *, app=None, config=None, r
     cfg = load_config(_app(app), target_config=config or provider.config_file)
     with provider as servers:
         return pipeline.run_on_hosts(servers, lambda conn: fn(conn, cfg), step=step, rolling=rolling,
-                                     progress=pipeline.print_progress)
+                                     progress=_progress(cfg))
 
 
 APP_HELP = "the app's project directory (default: DEPLOYTESTS_APP, else the current directory)"
@@ -216,7 +227,7 @@ def pack(c, app=None, python="3.11"):
 def bootstrap(c, app=None, target=None, config=None):
     """Prepare servers: packages, users, tree, config upload, vhost (idempotent; reports what changed)."""
     _each_host(c, target, "bootstrap",
-               lambda conn, cfg: _show(pipeline.bootstrap(conn, cfg, progress=pipeline.print_progress)),
+               lambda conn, cfg: _show(pipeline.bootstrap(conn, cfg, progress=_progress(cfg))),
                app=app, config=config)
 
 
@@ -232,7 +243,7 @@ def deploy(c, app=None, target=None, config=None, rolling=False):
         pack(c, app=app)
     project, art = STATE["artifact"]
     _each_host(c, target, "deploy",
-               lambda conn, cfg: _show(pipeline.deploy(conn, cfg, art, progress=pipeline.print_progress)),
+               lambda conn, cfg: _show(pipeline.deploy(conn, cfg, art, progress=_progress(cfg))),
                app=str(project), config=config, rolling=rolling)
 
 
@@ -242,7 +253,7 @@ def deploy(c, app=None, target=None, config=None, rolling=False):
 def rollback(c, app=None, target=None, to=None):
     """Switch back to the previous release (or ``--to ID``) through the same health gate."""
     _each_host(c, target, "rollback",
-               lambda conn, cfg: _show(pipeline.rollback(conn, cfg, to, progress=pipeline.print_progress)),
+               lambda conn, cfg: _show(pipeline.rollback(conn, cfg, to, progress=_progress(cfg))),
                app=app)
 
 

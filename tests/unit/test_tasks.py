@@ -47,8 +47,9 @@ def test_many_h_hosts_run_once_in_parallel_on_all_of_them(fab_run):
     config = Config()
     for host in ("appuser@web1", "appuser@127.0.0.1:2222"):  # Fabric calls the task once per host
         tasks.status(Connection(host, config=config))
-    assert fab_run.calls == [(["appuser@web1", "appuser@127.0.0.1:2222"],
-                              {"step": "status", "rolling": False, "progress": tasks.pipeline.print_progress})]
+    [(labels, kwargs)] = fab_run.calls
+    assert labels == ["appuser@web1", "appuser@127.0.0.1:2222"]
+    assert kwargs["step"] == "status" and kwargs["rolling"] is False and callable(kwargs["progress"])
 
 
 def test_one_h_host_is_that_host(fab_run):
@@ -214,3 +215,15 @@ def test_a_missing_known_hosts_file_names_where_its_path_came_from(fab_run, monk
         f"appuser@web1: known_hosts file {path} (from {source}) does not exist. Hint: create it with `ssh-keyscan "
         "-p PORT HOST > FILE` after checking the key out of band, or set DEPLOYTESTS_KNOWN_HOSTS to the file that "
         "has them.")
+
+
+def test_a_hosts_progress_line_is_redacted(tmp_path, capsys):
+    """A failed host's line carries its error (the summary only names the host): the config's values are
+    redacted there as in the summary."""
+    from deploytests.config import load_config
+
+    (tmp_path / "deploy.toml").write_text('app = "notes"\nentry_point = "notes:app"\nconfig_file = "app.cfg"\n')
+    (tmp_path / "app.cfg").write_text('SECRET_KEY = "s3cret-value-for-the-line"\n')
+    tasks._progress(load_config(tmp_path))("web1", "deploy", 1.0, "FAILED: boom: s3cret-value-for-the-line")
+    out = capsys.readouterr().out
+    assert "s3cret-value-for-the-line" not in out and "FAILED: boom: [redacted]" in out, out
