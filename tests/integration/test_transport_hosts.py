@@ -364,6 +364,7 @@ def test_the_sweep_tolerates_another_run_removing_containers_under_it(pair):
     client.api.containers = racing_list
     try:
         removed = sweeping.sweep(client, progress=lambda msg: None)
+        left = [r["Names"] for r in real_list(all=True, filters={"label": f"{sweeping.L_RUN}={run_id}"})]
     finally:
         client.api.containers = real_list
         for c in mine:
@@ -371,7 +372,9 @@ def test_the_sweep_tolerates_another_run_removing_containers_under_it(pair):
                 c.remove(force=True)
             except docker.errors.NotFound:
                 pass
-    assert sorted(removed) == [f"{run_id}-1", f"{run_id}-2"]
+    # no error, and every leftover is gone. The sweep of a concurrent run (another xdist worker starting a fleet)
+    # may take some of them first: this run then removes fewer, which is the same tolerance under test.
+    assert left == [] and set(removed) <= {f"{run_id}-1", f"{run_id}-2"}, (removed, left)
 
 
 # ---------------------------------------------------------------- 11: keys
