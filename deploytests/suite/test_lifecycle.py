@@ -286,7 +286,10 @@ def test_concurrent_deploys_are_serialized_never_interleaved(lab, tmp_path):
     assert began_second >= done_first, f"interleaved: {events}"
     assert "lock_wait" in steps(second) and "lock_wait" not in steps(first), events
     assert results[first].previous == old and results[second].previous == results[first].release_id
-    assert lab.live() == results[second].release_id == lab.serving()
+    # apart, so a failure says which side differs: `current` (the deploy lock and release order) or what the site
+    # serves right after the later deploy's gate (every mod_wsgi daemon process reloaded)
+    assert lab.live() == results[second].release_id, f"current names {lab.live()}, not the later deploy's release"
+    assert lab.serving() == results[second].release_id, "the site serves another release than the later deploy's"
     assert {results[first].release_id, results[second].release_id} <= set(lab.releases())
 
 
