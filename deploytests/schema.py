@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, Generic, TypeVar
@@ -146,13 +147,14 @@ def entry_line(text: str, header: Sequence[str], array: str, key: str | None, va
 
 # ---------------------------------------------------------------- kinds of value
 
-class Kind(Generic[T_co]):
+class Kind(ABC, Generic[T_co]):
     """What a key may hold: ``allowed`` (said in errors and docs) and :meth:`convert` (checks, returns the value)."""
 
     allowed = "a value"
 
+    @abstractmethod
     def convert(self, value: object, at: Table, key: str) -> T_co:
-        raise NotImplementedError
+        """The value checked (and normalised); a bad one raises ``at.fail(...)``: a one-line ConfigError."""
 
 
 class Text(Kind[str]):

@@ -39,13 +39,19 @@ def deploy_outcome():
 '''
 
 
-def test_a_failed_deploy_is_reported_once_per_test_without_a_chained_traceback(pytester):
+def run_project(pytester, conftest: str, tests: str, *args: str):
+    """A project with a valid deploy.toml, ``conftest`` and the test module ``tests``, run in-process."""
     app = pytester.mkdir("app")
     app.joinpath("deploy.toml").write_text('app = "notes"\nentry_point = "notes:app"\n')
-    pytester.makeconftest(CONFTEST)
-    pytester.makepyfile("def test_one(deployment):\n    pass\n\ndef test_two(deployment):\n    pass\n")
+    pytester.makeconftest(conftest)
+    pytester.makepyfile(test_x=tests)
     pytester.makeini("[pytest]\n")
-    result = pytester.runpytest("--app", str(app), "-p", "no:cacheprovider")
+    return pytester.runpytest("--app", str(app), "-p", "no:cacheprovider", *args)
+
+
+def test_a_failed_deploy_is_reported_once_per_test_without_a_chained_traceback(pytester):
+    result = run_project(pytester, CONFTEST,
+                         "def test_one(deployment):\n    pass\n\ndef test_two(deployment):\n    pass\n")
     out = result.stdout.str()
     result.assert_outcomes(errors=2)
     assert "During handling of the above exception" not in out, out
@@ -64,15 +70,10 @@ HOSTS_FAILED = CONFTEST.replace(
 
 
 def test_a_deploy_failed_on_every_host_says_its_detail_once_and_one_short_line_per_later_test(pytester, monkeypatch):
-    app = pytester.mkdir("app")
-    app.joinpath("deploy.toml").write_text('app = "notes"\nentry_point = "notes:app"\n')
     assert HOSTS_FAILED != CONFTEST
-    pytester.makeconftest(HOSTS_FAILED)
-    pytester.makepyfile(test_x="import pytest\n\n@pytest.mark.parametrize('n', range(2))\n"
-                              "def test_each(deploy_server, n):\n    pass\n")
-    pytester.makeini("[pytest]\n")
     monkeypatch.setenv("COLUMNS", "150")  # the short summary cuts its lines at the terminal's width
-    result = pytester.runpytest("--app", str(app), "-p", "no:cacheprovider", "-rE")
+    result = run_project(pytester, HOSTS_FAILED, "import pytest\n\n@pytest.mark.parametrize('n', range(2))\n"
+                         "def test_each(deploy_server, n):\n    pass\n", "-rE")
     out = result.stdout.str()
     result.assert_outcomes(errors=4)
     assert out.count("docker://web-1 TRACEBACK") == 1 and out.count("docker://web-2 TRACEBACK") == 1, out
@@ -97,15 +98,10 @@ HOST_FAILED = CONFTEST.replace(
 
 
 def test_a_host_whose_step_failed_says_its_detail_in_its_first_error_only(pytester, monkeypatch):
-    app = pytester.mkdir("app")
-    app.joinpath("deploy.toml").write_text('app = "notes"\nentry_point = "notes:app"\n')
     assert HOST_FAILED != CONFTEST
-    pytester.makeconftest(HOST_FAILED)
-    pytester.makepyfile(test_x="import pytest\n\n@pytest.mark.parametrize('n', range(3))\n"
-                              "def test_each(deploy_server, n):\n    pass\n")
-    pytester.makeini("[pytest]\n")
     monkeypatch.setenv("COLUMNS", "150")
-    result = pytester.runpytest("--app", str(app), "-p", "no:cacheprovider", "-rE")
+    result = run_project(pytester, HOST_FAILED, "import pytest\n\n@pytest.mark.parametrize('n', range(3))\n"
+                         "def test_each(deploy_server, n):\n    pass\n", "-rE")
     out = result.stdout.str()
     result.assert_outcomes(errors=6)
     assert out.count("docker://web-1 AGENT-OUTPUT") == 1 and out.count("docker://web-2 AGENT-OUTPUT") == 1, out
