@@ -323,8 +323,8 @@ def deploy_user_in_app_group(facts, exp):
 
 
 def sudoers_rule_minimal(facts, exp):
-    """Exactly the rules bootstrap's root agent writes (``agent_root.sudoers_rule``): the release venv's python
-    as the app user, and the config helper for this app as root; any other line, or a wider one, fails."""
+    """Exactly the rule bootstrap's root agent writes (``agent_root.sudoers_rule``): the release venv's python
+    as the app user; nothing as root; any other line, or a wider one, fails."""
     from ..pipeline.agent_root import sudoers_rule
 
     if exp.deploy_user == "root":
@@ -332,16 +332,15 @@ def sudoers_rule_minimal(facts, exp):
     _needs_root(facts, "reading /etc/sudoers.d")
     rule = facts.get("sudoers") or {}
     path = f"/etc/sudoers.d/deploytests-{exp.cfg.app}"
-    want = sudoers_rule(exp.deploy_user, exp.cfg.app_user, exp.cfg.app, exp.cfg.root,
-                        facts.get("executable") or "/usr/bin/python3")
+    want = sudoers_rule(exp.deploy_user, exp.cfg.app_user, exp.cfg.app)
     st = rule.get("stat") or {"kind": "missing"}
     assert (st.get("kind"), st.get("mode"), st.get("owner")) == ("regular file", "0440", "root"), \
         f"expected {path}: regular file 0440 root:root\n   found {_describe(path, st)}"
     found = rule.get("text") or ""
     rules = lambda text: [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]  # noqa: E731
     assert found == want, \
-        f"{path} must grant only what deploys run (the release python as {exp.cfg.app_user}, the config " \
-        f"helper as root): expected {rules(want)}, found {rules(found)}"
+        f"{path} must grant only what deploys run (the release python as {exp.cfg.app_user}, nothing as " \
+        f"root): expected {rules(want)}, found {rules(found)}"
 
 
 def tree_modes_and_owners(facts, exp):
@@ -362,23 +361,29 @@ def tree_modes_and_owners(facts, exp):
 
 def shared_dirs(facts, exp):
     root, group = exp.cfg.root, _group_of(facts, "app")
-    problems = [_path(facts, f"{root}/shared", kind="directory", mode="0750", owner="root", group=group)]
-    problems += [_path(facts, f"{root}/shared/{rel}", kind="directory", mode="0770", owner=exp.cfg.app_user,
+    problems = [_path(facts, f"{root}/shared", kind="directory", mode="2750", owner=exp.deploy_user, group=group)]
+    problems += [_path(facts, f"{root}/shared/{rel}", kind="directory", mode="2770", owner=exp.deploy_user,
                        group=group) for rel in exp.cfg.shared_paths]
     problems = [p for p in problems if p]
     assert not problems, "\n".join(problems)
 
 
+def _needs_config(exp):
+    """The config promises apply when the app has a config (``config_file``); skipped, saying so, when not."""
+    assert not exp.config_problem, exp.config_problem
+    if exp.config_sha256 is None:
+        raise NotApplicable("the app has no config file (config_file unset): the config promises do not apply")
+
+
 def config_private(facts, exp):
+    _needs_config(exp)
     path = exp.cfg.remote_config_path
-    problem = _path(facts, path, kind="regular file", mode="0640", owner="root", group=_group_of(facts, "app"))
+    problem = _path(facts, path, kind="regular file", mode="0640", owner=exp.deploy_user, group=_group_of(facts, "app"))
     assert problem is None, problem
 
 
 def config_is_targets(facts, exp):
-    assert not exp.config_problem, exp.config_problem
-    if exp.config_sha256 is None:
-        raise NotApplicable("this run has no config file to compare with (config_file unset)")
+    _needs_config(exp)
     found = facts.get("config_sha256")
     if found is None:
         raise NotApplicable(f"{exp.cfg.remote_config_path} is not readable by {facts.get('login')} on {facts.label}")
@@ -648,28 +653,29 @@ PROMISES: tuple[Promise, ...] = (
             needs=("tree",)),
     Promise("app_user", f"{B}: users", "the app user exists, is not root and has no login shell", "test_app_user",
             "app user 'yourapplication' has a login shell: /bin/bash", needs=("tree",)),
-    Promise("deploy_group", f"{B}: users", "the deploy user is in the app's group (reads the config it uploads)",
+    Promise("deploy_group", f"{B}: users", "the deploy user is in the app's group",
             "test_deploy_user_in_app_group", "deploy user 'appuser' is not in the app group 'yourapplication'",
             needs=("tree",)),
-    Promise("sudoers", f"{B}: sudoers", "the deploy user may run exactly two things: the release venv's python as "
-            "the app user, the config helper for this app as root; nothing wider "
-            "(/etc/sudoers.d/deploytests-<app>, 0440 root)", "test_sudoers_rule_minimal",
-            "... must grant only what deploys run ...: expected ['appuser ALL=(yourapplication) NOPASSWD: "
-            "/var/www/yourapplication/releases/*/venv/bin/python', 'appuser ALL=(root) NOPASSWD: /usr/bin/python3 -I "
-            "/var/lib/deploytests/agent_root.py config yourapplication'], found ['appuser ALL=(ALL) NOPASSWD: ALL']",
+    Promise("sudoers", f"{B}: sudoers", "the deploy user may run exactly one thing: the release venv's python as "
+            "the app user; nothing as root, nothing wider (/etc/sudoers.d/deploytests-<app>, 0440 root)",
+            "test_sudoers_rule_minimal",
+            "... must grant only what deploys run ...: expected ['deployer ALL=(yourapplication) NOPASSWD: "
+            "/var/www/yourapplication/releases/*/venv/bin/python'], found ['deployer ALL=(ALL) NOPASSWD: ALL']",
             root_only=True, needs=("tree",)),
     Promise("tree", f"{B}: tree", "/var/www/<app> and releases/ 0755, application.wsgi 0644, .deploy.lock: all the "
             "deploy user's (no one else may write them); python/ (the daemons' python-home, an empty venv) root's",
             "test_tree_modes_and_owners",
             "expected /var/www/app/releases: directory 0755 appuser:appuser\n   found ...: directory 0777 ..."),
-    Promise("shared", f"{B}: tree", "shared/ is 0750 root:<app group>; each shared path 0770 <app user>:<app group>",
-            "test_shared_dirs", "expected /var/www/app/shared/data: directory 0770 ... found ... 0777 ...",
+    Promise("shared", f"{B}: tree", "shared/ is 2750 <deploy user>:<app group>; each shared path 2770 (the app "
+            "writes its data there; what the deploy writes there is the app group's)",
+            "test_shared_dirs", "expected /var/www/app/shared/data: directory 2770 ... found ... 0777 ...",
             needs=("tree",)),
-    Promise("config_mode", f"{B}: tree", "the config is 0640 root:<app group> (not world-readable, not writable by "
-            "the app)", "test_config_not_world_readable", "expected ...application.cfg: regular file 0640 ...",
+    Promise("config_mode", f"{B}: tree", "the config (when the app has one) is 0640 <deploy user>:<app group>: "
+            "not world-readable", "test_config_not_world_readable",
+            "expected ...application.cfg: regular file 0640 ...",
             needs=("tree",)),
-    Promise("config", f"{B}: tree / deploy", "the config on the server is this host's config file (the target's, or "
-            "its <host>.cfg of a per-host config directory; sha256)",
+    Promise("config", f"{B}: tree / deploy", "the config on the server (when the app has one) is this host's config "
+            "file (the target's, or its <host>.cfg of a per-host config directory; sha256)",
             "test_config_is_the_targets_config", "... is not this host's config file ...: sha256 1a2b... on the "
             "server, 3c4d... here", needs=("tree",)),
     Promise("wsgi", f"{B}: tree", "application.wsgi is exactly what bootstrap writes", "test_wsgi_as_bootstrapped",
