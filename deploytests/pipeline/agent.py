@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import calendar
 import fcntl
+import grp
 import hashlib
 import http.client
 import json
@@ -422,8 +423,40 @@ def instance_hint(args: DeployArgs, release_dir, output):
              "release's venv, which the app user cannot write and every release replaces")
     if named:
         return "the app's instance path is under %s/, %s: %s" % (venv_var, where, fix)
+    blocked = unwritable_data_dirs(args)
+    if blocked:
+        return "the app cannot open its database file: the app user %s cannot write %s" % (
+            args.app_user, "; ".join(blocked))
     return ("the app cannot open its database file; if it lies in the app's instance folder, that is under "
             "%s/, %s: %s" % (venv_var, where, fix))
+
+
+def unwritable_data_dirs(args: DeployArgs):
+    """The shared paths the app user cannot write, each with what blocks it (missing, or owner and mode)."""
+    try:
+        user = pwd.getpwnam(args.app_user)
+    except KeyError:
+        return []
+    found = []
+    for rel in args.shared_paths:
+        path = os.path.join(args.root, "shared", rel)
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            found.append("%s (%s)" % (path, exc.strerror))
+            continue
+        bits = 0o200 if st.st_uid == user.pw_uid else 0o020 if st.st_gid == user.pw_gid else 0o002
+        if not st.st_mode & bits:
+            found.append("%s (owner %s:%s, mode %04o)" % (path, name_of(pwd.getpwuid, st.st_uid),
+                                                          name_of(grp.getgrgid, st.st_gid), st.st_mode & 0o7777))
+    return found
+
+
+def name_of(lookup, ident):
+    try:
+        return lookup(ident)[0]
+    except KeyError:
+        return str(ident)
 
 
 def check_release(args: DeployArgs, release_dir, steps, health=True):
