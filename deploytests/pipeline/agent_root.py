@@ -466,17 +466,24 @@ def ensure_runtime(root, changes):
         os.close(parent)
 
 
-def ensure_apache(args, changes):
-    """The vhost (refused when another site answers the same name and port), modules, sites, a global
-    ServerName if Apache lacks one; configtest before any reload; a failed configtest restores the previous
-    vhost. True when something Apache reads changed."""
-    a, app = args["apache"], args["app"]
-    code, out = run([a["apachectl"], "-S"], "apachectl -S", check=False)
-    other = clashes(out, args["port"], args["server_name"], (app + ".conf", a["default_site"] + ".conf"))
+def check_site(args):
+    """Refuse, before anything changes, a server_name and port that another site of this Apache answers."""
+    a = args["apache"]
+    try:
+        out = run([a["apachectl"], "-S"], "apachectl -S", check=False)[1]
+    except OSError:  # no Apache yet: no site answers any name
+        return
+    other = clashes(out, args["port"], args["server_name"], (args["app"] + ".conf", a["default_site"] + ".conf"))
     if other:
         raise AgentError("server_name %r port %s is already served by %s: two sites would answer for one name"
                          % (args["server_name"], args["port"], ", ".join(other)), step="apache",
                          hint="set server_name in deploy.toml to this app's own host name")
+
+
+def ensure_apache(args, changes):
+    """The vhost, modules, sites, a global ServerName if Apache lacks one; configtest before any reload; a failed
+    configtest restores the previous vhost. Apache's pid."""
+    a, app = args["apache"], args["app"]
     vhost = "%s/%s.conf" % (a["sites_available"], app)
     old, before = read_file(vhost), len(changes)
     ensure_file(vhost, args["vhost"].encode(), 0, 0, 0o644, changes)
@@ -549,6 +556,7 @@ def bootstrap(args):
     ensure_dir(STATE_DIR, 0, 0, 0o755, [])
     lock = acquire(STATE_DIR + "/bootstrap.lock", float(args["lock_timeout"]), "the bootstrap lock")
     try:
+        check_site(args)
         for old in ("/agent_root.py", "/%s.json" % args["app"]):  # an older version's root config helper, record
             remove_file(STATE_DIR + old)
         step("packages", ensure_packages, args, changes)
