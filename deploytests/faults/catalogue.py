@@ -74,7 +74,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("lock-removed", "tree", ".deploy.lock removed", "rm {root}/.deploy.lock"),
     Fault("wsgi-world-writable", "tree", "application.wsgi made world-writable", "chmod 0666 {root}/application.wsgi"),
     Fault("python-home-removed", "tree", "the daemons' python-home venv removed (daemons cannot start again)",
-          "rm -rf {root}/python"),
+          "rm -rf /var/lib/deploytests/python"),
     Fault("app-root-to-app-user", "tree", "the app's root dir given to the app user", "chown {app_user} {root}"),
     Fault("shared-world-readable", "shared", "shared/ opened to others", "chmod 0755 {root}/shared"),
     Fault("shared-data-world-writable", "shared", "a shared path made world-writable",

@@ -33,10 +33,10 @@ import sys
 import time
 
 EVENT = "@@DT "
-STATE_DIR = "/var/lib/deploytests"  # root's: bootstrap.lock, users (the app users bootstrap created)
+STATE_DIR = "/var/lib/deploytests"  # root's: bootstrap.lock, users (the app users bootstrap created), python/
 APPS_ROOT = "/var/www"
 DPKG_LOCK = "/var/lib/dpkg/lock-frontend"
-RUNTIME = "python"  # <root>/python: the daemons' python-home, an empty venv (root's)
+PYTHON_HOME = STATE_DIR + "/python"  # the daemons' python-home (every app's): an empty venv
 SERVERNAME = "deploytests-servername"  # conf-available/<this>.conf: a global ServerName when Apache has none
 MARK = "deploytests app user"  # GECOS of the app users bootstrap creates
 WORD = r"[A-Za-z0-9_][A-Za-z0-9._-]*"
@@ -86,8 +86,8 @@ class System:
 SYSTEM = System()
 
 
-def run(cmd, what, hint="", env=None, check=True):
-    proc = SYSTEM.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+def run(cmd, what, hint="", env=None, check=True, **kw):
+    proc = SYSTEM.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, **kw)
     out = proc.stdout.decode("utf-8", "replace")
     if check and proc.returncode != 0:
         last = out.strip().splitlines()[-1] if out.strip() else "no output"
@@ -420,50 +420,16 @@ def ensure_tree(args, ids, changes):
     finally:
         os.close(dir_fd)
     ensure_file(root + "/application.wsgi", args["wsgi"].encode(), deploy_uid, deploy_gid, 0o644, changes)
-    ensure_runtime(root, changes)
+    ensure_runtime(changes)
 
 
-def ensure_runtime(root, changes):
-    """``<root>/python``, the daemons' python-home: an empty venv, root:root 0755. ``venv`` works by path, so it
-    is built in root's own state dir and renamed into place by directory fds (never following a link)."""
-    parent = open_dir(root)
-    try:
-        try:
-            fd = os.open(RUNTIME, O_DIR, dir_fd=parent)
-        except FileNotFoundError:
-            fd = None
-        except OSError as exc:
-            refuse_link(root + "/" + RUNTIME, exc)
-        if fd is not None:
-            try:
-                cfg = os.stat("pyvenv.cfg", dir_fd=fd, follow_symlinks=False) if "pyvenv.cfg" in os.listdir(fd) \
-                    else None
-                if cfg is not None and (not stat.S_ISREG(cfg.st_mode) or SYSTEM.owner(cfg)[0] != 0):
-                    raise AgentError("refusing %s/%s/pyvenv.cfg: not a regular file of root's" % (root, RUNTIME),
-                                     hint="someone planted it: remove %s/%s, then bootstrap again" % (root, RUNTIME))
-                if cfg is not None:
-                    return set_attrs(fd, root + "/" + RUNTIME, 0, 0, 0o755, changes)
-            finally:
-                os.close(fd)
-        stage = "python-home.dt-%s" % os.urandom(6).hex()
-        state = open_dir(STATE_DIR)
-        try:
-            run([sys.executable, "-I", "-m", "venv", "--without-pip", SYSTEM.path(STATE_DIR + "/" + stage)],
-                "creating the daemons' python-home failed", hint="is python3-venv installed?")
-            try:
-                os.rename(stage, RUNTIME, src_dir_fd=state, dst_dir_fd=parent)
-            except OSError as exc:
-                raise AgentError("cannot move the daemons' python-home into %s/%s: %s" % (root, RUNTIME, exc.strerror),
-                                 hint="%s must be on the filesystem of %s, and %s/%s absent or empty"
-                                      % (APPS_ROOT, STATE_DIR, root, RUNTIME)) from None
-        finally:
-            if os.path.lexists(SYSTEM.path(STATE_DIR + "/" + stage)):
-                SYSTEM.run(["rm", "-rf", "--one-file-system", SYSTEM.path(STATE_DIR + "/" + stage)],
-                           stdin=subprocess.DEVNULL)
-            os.close(state)
-        changes.append("venv created: %s/%s (the daemons' python-home)" % (root, RUNTIME))
-    finally:
-        os.close(parent)
+def ensure_runtime(changes):
+    """The daemons' python-home, one for every app: an empty venv in root's own state dir (``venv`` works by
+    path: there no one else can plant anything on it)."""
+    if not os.path.exists(SYSTEM.path(PYTHON_HOME + "/pyvenv.cfg")):
+        run([sys.executable, "-I", "-m", "venv", "--without-pip", SYSTEM.path(PYTHON_HOME)],
+            "creating the daemons' python-home %s failed" % PYTHON_HOME, hint="is python3-venv installed?")
+        changes.append("venv created: %s (the daemons' python-home)" % PYTHON_HOME)
 
 
 def check_site(args):

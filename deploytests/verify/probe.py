@@ -31,6 +31,7 @@ import time
 
 MARK = "@@DT-FACTS "
 KINDS = {stat.S_IFDIR: "directory", stat.S_IFREG: "regular file", stat.S_IFLNK: "symbolic link"}
+PYTHON_HOME = "/var/lib/deploytests/python"  # the daemons' python-home bootstrap makes (root's, every app's)
 
 
 def lstat_facts(path):
@@ -412,9 +413,9 @@ def gather(args):
     section("boot", apache_boot, args.get("service", "apache2"))
     if args.get("wsgi_module_file"):
         section("pythons", lambda: {"mod_wsgi": linked_pythons(args["wsgi_module_file"]),
-                                    "python_home": venv_version(root + "/python")})
+                                    "python_home": venv_version(PYTHON_HOME)})
     paths = [root, root + "/releases", root + "/shared", root + "/application.wsgi", root + "/current",
-             root + "/.deploy.lock", root + "/python", root + "/python/pyvenv.cfg", args["config_path"], args["vhost"]]
+             root + "/.deploy.lock", PYTHON_HOME, PYTHON_HOME + "/pyvenv.cfg", args["config_path"], args["vhost"]]
     paths += [root + "/shared/" + rel for rel in args.get("shared_paths", [])]
     sudoers = "/etc/sudoers.d/deploytests-%s" % args["app"]
     section("stat", lambda: {p: lstat_facts(p) for p in paths})

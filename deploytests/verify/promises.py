@@ -28,6 +28,8 @@ from typing import Any
 
 from .http import describe
 
+RUNTIME = "/var/lib/deploytests/python"  # the daemons' python-home bootstrap makes (pipeline.templates.RUNTIME)
+
 
 class NotApplicable(Exception):
     """This check cannot judge the promise here; the message says why (it becomes a skip reason)."""
@@ -262,7 +264,7 @@ def stack_python(facts, exp):
     stack, live = exp.stack, facts.live or {}
     pythons = facts.get("pythons") or {}
     found = {f"{stack.wsgi_module_file} links libpython": pythons.get("mod_wsgi"),
-             f"{exp.cfg.root}/python (python-home) is": pythons.get("python_home"),
+             f"{RUNTIME} (python-home) is": pythons.get("python_home"),
              f"the live venv {exp.cfg.root}/current/venv is": live.get("venv_version")}
     want = {k: [stack.python_version] if "links" in k else stack.python_version for k in found}
     assert found == want, f"{stack.title} serves with Python {stack.python_version}: " + \
@@ -353,8 +355,8 @@ def tree_modes_and_owners(facts, exp):
         _path(facts, f"{root}/releases", kind="directory", mode="0755", owner=deploy),
         _path(facts, f"{root}/application.wsgi", kind="regular file", mode="0644", owner=deploy),
         _path(facts, f"{root}/.deploy.lock", kind="regular file", mode="0644", owner=deploy),
-        _path(facts, f"{root}/python", kind="directory", mode="0755", owner="root", group="root"),
-        _path(facts, f"{root}/python/pyvenv.cfg", kind="regular file", owner="root"),
+        _path(facts, RUNTIME, kind="directory", mode="0755", owner="root", group="root"),
+        _path(facts, f"{RUNTIME}/pyvenv.cfg", kind="regular file", owner="root"),
     ) if p]
     assert not problems, "\n".join(problems)
 
@@ -663,7 +665,8 @@ PROMISES: tuple[Promise, ...] = (
             "/var/www/yourapplication/releases/*/venv/bin/python'], found ['deployer ALL=(ALL) NOPASSWD: ALL']",
             root_only=True, needs=("tree",)),
     Promise("tree", f"{B}: tree", "/var/www/<app> and releases/ 0755, application.wsgi 0644, .deploy.lock: all the "
-            "deploy user's (no one else may write them); python/ (the daemons' python-home, an empty venv) root's",
+            "deploy user's (no one else may write them); /var/lib/deploytests/python (the daemons' python-home, an "
+            "empty venv) root's",
             "test_tree_modes_and_owners",
             "expected /var/www/app/releases: directory 0755 appuser:appuser\n   found ...: directory 0777 ..."),
     Promise("shared", f"{B}: tree", "shared/ is 2750 <deploy user>:<app group>; each shared path 2770 (the app "

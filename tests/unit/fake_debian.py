@@ -165,7 +165,7 @@ class FakeDebian:
         return 0
 
     def _venv(self, cmd, **kw):
-        assert cmd[1:5] == ["-I", "-m", "venv", "--without-pip"], cmd
+        assert cmd[1:5] == ["-I", "-m", "venv", "--without-pip"] and cmd[5] == str(self.path(ar.PYTHON_HOME)), cmd
         os.mkdir(cmd[5])
         Path(cmd[5], "pyvenv.cfg").write_text("home = /usr/bin\n")
 

@@ -193,7 +193,8 @@ def test_bootstrap_makes_a_plain_server_ready_inside_its_root_only(server, boots
     assert server.path("/var/lib/deploytests/users").read_text() == "app\n"
     tree = {p: (server.owner(p), server.mode(p)) for p in [
         "/var/www", "/var/www/app", "/var/www/app/releases", "/var/www/app/shared", "/var/www/app/shared/instance",
-        "/var/www/app/.deploy.lock", "/var/www/app/application.wsgi", "/var/www/app/python", "/var/lib/deploytests",
+        "/var/www/app/.deploy.lock", "/var/www/app/application.wsgi", "/var/lib/deploytests/python",
+        "/var/lib/deploytests",
         SUDOERS]}
     assert tree == {
         "/var/www": ("root:root", "0o755"), "/var/www/app": ("deployer:deployer", "0o755"),
@@ -201,10 +202,10 @@ def test_bootstrap_makes_a_plain_server_ready_inside_its_root_only(server, boots
         "/var/www/app/shared/instance": ("deployer:app", "0o2770"),
         "/var/www/app/.deploy.lock": ("deployer:deployer", "0o644"),
         "/var/www/app/application.wsgi": ("deployer:deployer", "0o644"),
-        "/var/www/app/python": ("root:root", "0o755"), "/var/lib/deploytests": ("root:root", "0o755"),
+        "/var/lib/deploytests/python": ("root:root", "0o755"), "/var/lib/deploytests": ("root:root", "0o755"),
         SUDOERS: ("root:root", "0o440")}
-    # no config, no copy of itself, no record: root keeps only its lock and the app users it made
-    assert server.files("/var/lib/deploytests") == ["bootstrap.lock", "users"]
+    # no config, no copy of itself, no record: root keeps its lock, the app users it made, the python-home
+    assert server.files("/var/lib/deploytests") == ["bootstrap.lock", "python", "users"]
     assert [ln for ln in server.path(SUDOERS).read_text().splitlines() if not ln.startswith("#")] == [RULE]
     assert server.visudo_saw == [server.path(SUDOERS).read_text()]
     assert server.files("/etc/apache2/sites-enabled") == ["app.conf"]
@@ -230,7 +231,7 @@ def test_an_older_versions_config_helper_and_record_are_removed(server, bootstra
     server.path(SUDOERS).write_text(RULE + "\ndeployer ALL=(root) NOPASSWD: /usr/bin/python3 -I "
                                            "/var/lib/deploytests/agent_root.py config app\n")
     ok(bootstrap())
-    assert server.files("/var/lib/deploytests") == ["bootstrap.lock", "users"]
+    assert server.files("/var/lib/deploytests") == ["bootstrap.lock", "python", "users"]
     assert "(root)" not in server.path(SUDOERS).read_text()
 
 
@@ -276,7 +277,7 @@ def test_a_second_app_with_the_same_server_name_is_refused_in_one_line(server, b
 
 @pytest.mark.parametrize("where, kind", [
     ("/var/www/app/.deploy.lock", "file"), ("/var/www/app/application.wsgi", "file"),
-    ("/var/www/app/releases", "dir"), ("/var/www/app/shared", "dir"), ("/var/www/app/python", "dir"),
+    ("/var/www/app/releases", "dir"), ("/var/www/app/shared", "dir"),
     ("/var/www/app/shared/instance", "dir"),
 ])
 def test_a_link_the_deploy_login_planted_is_refused_and_its_target_untouched(server, bootstrap, tmp_path, where,
@@ -305,11 +306,13 @@ def test_a_hard_link_to_a_system_file_where_bootstrap_writes_is_refused(server, 
     assert system.read_text() == "secret"
 
 
-def test_a_foreign_pyvenv_cfg_in_the_python_home_is_refused(server, bootstrap):
-    ok(bootstrap())
-    cfg = server.path("/var/www/app/python/pyvenv.cfg")
-    server.owners.chown(cfg, DEPLOYER_UID, DEPLOYER_UID)
-    assert failed(bootstrap())["what"] == "refusing /var/www/app/python/pyvenv.cfg: not a regular file of root's"
+def test_nothing_of_roots_lives_in_the_deploy_logins_tree(server, bootstrap):
+    """The daemons' python-home is built in root's own state dir, where no one else can plant a link on the path
+    ``venv`` writes through; the app's tree holds only what the deploy login owns."""
+    ok(bootstrap(shared_paths=["data"]))
+    owners = {server.owner(os.path.join(d, n)[len(str(server.root)):]).split(":")[0]
+              for d, dirs, files in os.walk(server.path("/var/www/app")) for n in dirs + files}
+    assert owners == {"deployer"} and server.path("/var/lib/deploytests/python/pyvenv.cfg").is_file()
 
 
 def test_a_rule_visudo_rejects_is_never_moved_in_and_the_group_grant_is_taken_back(server, bootstrap):

@@ -78,7 +78,7 @@ def test_vhost_daemon_runs_with_umask_0007():
 def test_vhost_daemon_mode_preloaded_utf8_and_no_document_root():
     text = templates.vhost(CFG)
     assert ("WSGIDaemonProcess yourapplication user=yourapplication group=yourapplication" in text
-            and "python-home=/var/www/yourapplication/python lang=C.UTF-8 locale=C.UTF-8" in text)
+            and "python-home=/var/lib/deploytests/python lang=C.UTF-8 locale=C.UTF-8" in text)
     assert ("WSGIScriptAlias / /var/www/yourapplication/application.wsgi process-group=yourapplication "
             "application-group=%{GLOBAL}") in text
     assert "DocumentRoot" not in text.replace("No DocumentRoot", "") and "Require all denied" in text
