@@ -49,8 +49,9 @@ PATTERNS = {  # the closed set of inputs: each field and the pattern its whole v
     "vhost": r"[^\0]{1,65536}", "wsgi": r"[^\0]{1,65536}",  # text built on the admin's runner from checked values
     "apache.default_site": WORD, "apache.wsgi_module": WORD,
 }
-APACHE = ("sites_available", "sites_enabled", "mods_enabled", "conf_available", "pid_file", "apachectl",
-          "a2enmod", "a2ensite", "a2dissite", "a2enconf")
+PATTERNS.update(("apache." + k, ABS) for k in ("sites_available", "sites_enabled", "mods_enabled",
+                                               "conf_available", "pid_file", "apachectl", "a2enmod", "a2ensite",
+                                               "a2dissite", "a2enconf"))  # the stack's paths and tools
 LISTS = ("packages", "shared_paths")
 NUMBERS = ("port", "dpkg_lock_timeout", "lock_timeout")
 
@@ -64,8 +65,7 @@ class AgentError(Exception):
 
 
 def emit(event, **fields):
-    fields["event"] = event
-    sys.stdout.write(EVENT + json.dumps(fields, sort_keys=True) + "\n")
+    sys.stdout.write(EVENT + json.dumps(dict(fields, event=event), sort_keys=True) + "\n")
     sys.stdout.flush()
 
 
@@ -79,7 +79,7 @@ class System:
         self.root, self.passwd, self.group, self.run = root, passwd, group, run
         self.fchown, self.owner, self.geteuid = fchown, owner, geteuid
 
-    def path(self, server_path):
+    def path(self, server_path):  # the file of the server's absolute path (the unit tests' root is a temp dir)
         return server_path if self.root == "/" else self.root.rstrip("/") + server_path
 
 
@@ -101,22 +101,16 @@ def run(cmd, what, hint="", env=None, check=True, **kw):
 def check_args(data):
     """``data`` after checking the closed set: exactly the fields of :data:`PATTERNS` (``apache.*`` in a table),
     each value matching its pattern in full (numbers as numbers). Raises a one-line AgentError naming the field."""
-    fields = sorted([k for k in PATTERNS if "." not in k] + ["apache"])
-    if not isinstance(data, dict) or sorted(data) != fields:
-        raise AgentError("bootstrap arguments: expected exactly the fields %s" % ", ".join(fields))
-    apache = data["apache"]
-    if not isinstance(apache, dict) or sorted(apache) != sorted(APACHE + ("default_site", "wsgi_module")):
-        raise AgentError("bootstrap arguments: apache: expected exactly the fields %s, default_site, wsgi_module"
-                         % ", ".join(APACHE))
-    checks = [(k, data[k]) for k in fields if k not in LISTS + ("apache",)]
-    checks += [("apache." + k, v) for k, v in apache.items()]
-    for key in LISTS:
-        checks += [(key, v) for v in data[key]] if isinstance(data[key], list) else [(key, None)]
-    for key, value in checks:
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        text = str(value) if number and key in NUMBERS else value if key not in NUMBERS else None
-        if not isinstance(text, str) or not re.fullmatch(PATTERNS.get(key, ABS), text):
-            raise AgentError("bootstrap arguments: %s: %r does not match %s" % (key, value, PATTERNS.get(key, ABS)))
+    apache = data.get("apache") if isinstance(data, dict) else None
+    flat = {k: v for k, v in (data.items() if isinstance(apache, dict) else ()) if k != "apache"}
+    flat.update(("apache." + k, v) for k, v in (apache.items() if isinstance(apache, dict) else ()))
+    if sorted(flat) != sorted(PATTERNS):
+        raise AgentError("bootstrap arguments: expected exactly the fields %s" % ", ".join(sorted(PATTERNS)))
+    for key, pattern in PATTERNS.items():
+        for value in (flat[key] if isinstance(flat[key], list) else [None]) if key in LISTS else [flat[key]]:
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not (number if key in NUMBERS else isinstance(value, str)) or not re.fullmatch(pattern, str(value)):
+                raise AgentError("bootstrap arguments: %s: %r does not match %s" % (key, value, pattern))
     return data
 
 
@@ -224,14 +218,12 @@ def set_attrs(fd, path, uid, gid, mode, changes):
 
 
 def ensure_dir(path, uid, gid, mode, changes):
-    existed = os.path.lexists(SYSTEM.path(path))
-    fd = open_dir(path, create=True)
+    existed, fd = os.path.lexists(SYSTEM.path(path)), open_dir(path, create=True)
     try:
-        if not existed:
-            changes.append("dir created: " + path)
-        set_attrs(fd, path, uid, gid, mode, [] if not existed else changes)
+        set_attrs(fd, path, uid, gid, mode, changes if existed else [])
     finally:
         os.close(fd)
+    changes.extend([] if existed else ["dir created: " + path])
 
 
 def open_file(dir_fd, name, path, flags=os.O_RDONLY):
@@ -262,16 +254,17 @@ def read_file(path):
         os.close(dir_fd)
 
 
-def ensure_file(path, content, uid, gid, mode, changes, check=None):
-    """``path`` holds ``content`` with these attributes; written (``O_EXCL`` temp + rename) only when it differs.
-    ``check(temp_path)`` runs on the written temp file before the rename (visudo). True if written."""
+def ensure_file(path, content, uid, gid, mode, changes, check=None, replace=True):
+    """``path`` holds ``content`` with these attributes; written (``O_EXCL`` temp + rename) only when it differs
+    (``replace=False``: only when it is missing). ``check(temp_path)`` runs on the written temp file before the
+    rename (visudo). True if written."""
     head, name = posixpath.split(path)
     dir_fd = open_dir(head)
     try:
         fd = open_file(dir_fd, name, path)
         if fd is not None:
             try:
-                same = os.read(fd, len(content) + 1) == content
+                same = not replace or os.read(fd, len(content) + 1) == content
                 set_attrs(fd, path, uid, gid, mode, changes if same else [])  # refuses a hard-linked file
             finally:
                 os.close(fd)
@@ -298,17 +291,12 @@ def ensure_file(path, content, uid, gid, mode, changes, check=None):
 
 
 def remove_file(path):
-    head, name = posixpath.split(path)
-    try:
-        dir_fd = open_dir(head)
-    except FileNotFoundError:
-        return
-    try:
-        os.unlink(name, dir_fd=dir_fd)
-    except FileNotFoundError:
-        pass
-    finally:
-        os.close(dir_fd)
+    if os.path.lexists(SYSTEM.path(path)):
+        dir_fd = open_dir(posixpath.dirname(path))
+        try:
+            os.unlink(posixpath.basename(path), dir_fd=dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 def acquire(path, timeout, what, posix=False):
@@ -393,7 +381,7 @@ def ensure_users(args, changes, undo):
     if deploy not in SYSTEM.group.getgrnam(group).gr_mem:
         run(["usermod", "-aG", group, deploy], "usermod failed")
         changes.append("%s added to group %s" % (deploy, group))
-        undo.append(lambda: run(["gpasswd", "-d", deploy, group], "gpasswd -d failed", check=False))
+        undo.append(["gpasswd", "-d", deploy, group])
     return app_entry.pw_gid, deploy_entry.pw_uid, deploy_entry.pw_gid
 
 
@@ -403,29 +391,17 @@ def ensure_tree(args, ids, changes):
     group-writable (the app writes its data)."""
     app_gid, deploy_uid, deploy_gid = ids
     root = APPS_ROOT + "/" + args["app"]
-    ensure_dir(APPS_ROOT, 0, 0, 0o755, changes)
-    ensure_dir(root, deploy_uid, deploy_gid, 0o755, changes)
-    ensure_dir(root + "/releases", deploy_uid, deploy_gid, 0o755, changes)
-    ensure_dir(root + "/shared", deploy_uid, app_gid, 0o2750, changes)
+    dirs = [(APPS_ROOT, 0, 0, 0o755), (root, deploy_uid, deploy_gid, 0o755),
+            (root + "/releases", deploy_uid, deploy_gid, 0o755), (root + "/shared", deploy_uid, app_gid, 0o2750)]
     for rel in args["shared_paths"]:
-        path = root + "/shared"
-        for part in rel.split("/"):
-            path += "/" + part
-            ensure_dir(path, deploy_uid, app_gid, 0o2770, changes)
-    dir_fd = open_dir(root)
-    try:
-        fd = open_file(dir_fd, ".deploy.lock", root + "/.deploy.lock", os.O_WRONLY | os.O_CREAT)
-        set_attrs(fd, root + "/.deploy.lock", deploy_uid, deploy_gid, 0o644, changes)
-        os.close(fd)
-    finally:
-        os.close(dir_fd)
+        parts = rel.split("/")
+        dirs += [(root + "/shared/" + "/".join(parts[:i + 1]), deploy_uid, app_gid, 0o2770) for i in range(len(parts))]
+    for path, uid, gid, mode in dirs:
+        ensure_dir(path, uid, gid, mode, changes)
+    ensure_file(root + "/.deploy.lock", b"", deploy_uid, deploy_gid, 0o644, changes, replace=False)
     ensure_file(root + "/application.wsgi", args["wsgi"].encode(), deploy_uid, deploy_gid, 0o644, changes)
-    ensure_runtime(changes)
-
-
-def ensure_runtime(changes):
-    """The daemons' python-home, one for every app: an empty venv in root's own state dir (``venv`` works by
-    path: there no one else can plant anything on it)."""
+    # the daemons' python-home, every app's: an empty venv in root's own state dir (venv works by path: there
+    # no one else can plant anything on it)
     if not os.path.exists(SYSTEM.path(PYTHON_HOME + "/pyvenv.cfg")):
         run([sys.executable, "-I", "-m", "venv", "--without-pip", SYSTEM.path(PYTHON_HOME)],
             "creating the daemons' python-home %s failed" % PYTHON_HOME, hint="is python3-venv installed?")
@@ -532,11 +508,8 @@ def bootstrap(args):
             pid = step("apache", ensure_apache, args, changes)
             step("sudoers", ensure_sudoers, args, changes)  # last: a failed bootstrap never leaves a grant
         except BaseException:
-            for fn in reversed(undo):
-                try:
-                    fn()
-                except Exception:  # noqa: BLE001 - best effort; the original error is what matters
-                    pass
+            for cmd in undo:  # take back the group membership this bootstrap added
+                SYSTEM.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             raise
     finally:
         os.close(lock)
@@ -551,11 +524,7 @@ def main(argv):
             raise AgentError("bootstrap must run as root", hint="bootstrap needs a login with passwordless sudo")
         if len(argv) != 2 or argv[0] != "bootstrap":
             raise AgentError("unknown command %r" % (argv[:1],))
-        try:
-            data = json.loads(argv[1])
-        except ValueError:
-            raise AgentError("bootstrap arguments: not JSON") from None
-        emit("result", **bootstrap(check_args(data)))
+        emit("result", **bootstrap(check_args(json.loads(argv[1]))))
         return 0
     except AgentError as exc:
         emit("error", what=exc.what, hint=exc.hint, detail=exc.detail, step=exc.step or "bootstrap")
