@@ -297,7 +297,8 @@ CONFIG_CFG = """\
 # The app config deploytests uploads to the servers (deploy.toml: config_file = "{path}"). It is installed
 # 0640 (the deploy login and the app user read it) at the path the app reads from ${env} (Flask:
 # app.config.from_envvar("{env}"), so Python syntax). Put the servers' settings here, or point config_file (in
-# deploy.toml, or per target in targets.toml) at a file kept out of version control. Written by `deploytests init`; edit freely.
+# deploy.toml, or per target in targets.toml) at a file kept out of version control. Written by `deploytests
+# init`; edit freely.
 
 # SECRET_KEY = "change me"
 """
