@@ -240,6 +240,9 @@ class FakeAccounts:
     def getpwnam(self, name: str) -> SimpleNamespace:
         return self.users[name]
 
+    def getpwall(self) -> list[SimpleNamespace]:
+        return list(self.users.values())
+
     def getpwuid(self, uid: int) -> SimpleNamespace:
         return next(u for u in self._by(self.users.values(), "pw_uid", uid))
 

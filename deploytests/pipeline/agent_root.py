@@ -290,13 +290,10 @@ def ensure_file(path, content, uid, gid, mode, changes, check=None, replace=True
         os.close(dir_fd)
 
 
-def remove_file(path):
+def remove(path):
+    """Unlink a file of root's own directories (sites-available, /var/lib/deploytests), where no one else writes."""
     if os.path.lexists(SYSTEM.path(path)):
-        dir_fd = open_dir(posixpath.dirname(path))
-        try:
-            os.unlink(posixpath.basename(path), dir_fd=dir_fd)
-        finally:
-            os.close(dir_fd)
+        os.unlink(SYSTEM.path(path))
 
 
 def acquire(path, timeout, what, posix=False):
@@ -347,18 +344,10 @@ def ensure_packages(args, changes):
 def uid_ranges():
     """The uid ranges the admin allows (``/etc/login.defs``, root's; Debian's defaults where it says nothing)."""
     ranges = {"UID_MIN": 1000, "UID_MAX": 60000, "SYS_UID_MIN": 100, "SYS_UID_MAX": 999}
-    for line in (read_file("/etc/login.defs") or b"").decode("utf-8", "replace").splitlines():
-        words = line.split()
+    for words in (ln.split() for ln in (read_file("/etc/login.defs") or b"").decode("utf-8", "replace").splitlines()):
         if len(words) == 2 and words[0] in ranges and words[1].isdigit():
             ranges[words[0]] = int(words[1])
     return ranges
-
-
-def getpw(name):
-    try:
-        return SYSTEM.passwd.getpwnam(name)
-    except KeyError:
-        return None
 
 
 def ensure_users(args, changes, undo):
@@ -366,12 +355,13 @@ def ensure_users(args, changes, undo):
     checked; the deploy user joins the app group. Returns (app gid, deploy uid, deploy gid)."""
     user, deploy = args["app_user"], args["deploy_user"]
     ours, ranges = set((read_file(STATE_DIR + "/users") or b"").decode().split()), uid_ranges()
+    accounts = {entry.pw_name: entry for entry in SYSTEM.passwd.getpwall()}
     for role, name, other in (("app_user", user, deploy), ("deploy_user", deploy, user)):
-        problem = user_problem(role, name, getpw(name), ours, ranges, other)
+        problem = user_problem(role, name, accounts.get(name), ours, ranges, other)
         if problem:
             raise AgentError(problem, hint="set %s in deploy.toml to %s" % (role, "a new name: bootstrap creates "
                              "the app user" if role == "app_user" else "the login deploys use"), step="users")
-    if getpw(user) is None:
+    if user not in accounts:
         ensure_file(STATE_DIR + "/users", ("\n".join(sorted(ours | {user})) + "\n").encode(), 0, 0, 0o644, [])
         run(["useradd", "--system", "--user-group", "--home-dir", APPS_ROOT + "/" + args["app"], "--no-create-home",
              "--comment", MARK, "--shell", "/usr/sbin/nologin", user], "useradd %s failed" % user)
@@ -450,7 +440,7 @@ def ensure_apache(args, changes):
             ensure_file(vhost, old, 0, 0, 0o644, [])
         else:
             run([a["a2dissite"], "-q", app], "a2dissite failed", check=False)
-            remove_file(vhost)
+            remove(vhost)
         raise AgentError("apache2ctl configtest failed: %s" % next((ln for ln in out.splitlines() if ln.strip()),
                          "no output"), detail=out, step="apache", hint="Apache was not reloaded, the running site "
                          "is untouched; the previous vhost was restored")
@@ -475,10 +465,9 @@ def apache_pid(a):
 
 def ensure_sudoers(args, changes):
     """``/etc/sudoers.d/deploytests-<app>``: checked by visudo on the temp file, then renamed in."""
-    rule = sudoers_rule(args["deploy_user"], args["app_user"], args["app"]).encode()
-    ensure_file("/etc/sudoers.d/deploytests-" + args["app"], rule, 0, 0, 0o440, changes, check=lambda tmp: run(
-        ["/usr/sbin/visudo", "-cqf", SYSTEM.path(tmp)], "the generated sudoers rule is invalid",
-        hint="this is a deploytests bug: report it with the rule below"))
+    ensure_file("/etc/sudoers.d/deploytests-" + args["app"], sudoers_rule(args["deploy_user"], args["app_user"],
+                args["app"]).encode(), 0, 0, 0o440, changes, check=lambda tmp: run(["/usr/sbin/visudo", "-cqf",
+                SYSTEM.path(tmp)], "the generated sudoers rule is invalid", hint="a deploytests bug: report it"))
 
 
 def bootstrap(args):
@@ -500,7 +489,7 @@ def bootstrap(args):
     try:
         check_site(args)
         for old in ("/agent_root.py", "/%s.json" % args["app"]):  # an older version's root config helper, record
-            remove_file(STATE_DIR + old)
+            remove(STATE_DIR + old)
         step("packages", ensure_packages, args, changes)
         try:
             ids = step("users", ensure_users, args, changes, undo)
