@@ -426,3 +426,15 @@ def test_the_root_program_imports_nothing_of_deploytests_and_is_sent_as_it_is():
     assert source == Path(ar.__file__).read_text()
     imports = [ln for ln in source.splitlines() if ln.startswith(("import ", "from "))]
     assert imports and all(ln.split()[1] in sys.stdlib_module_names for ln in imports), imports
+
+
+def test_the_root_line_count_in_docs_security_md_is_the_real_one_and_within_the_goal():
+    """docs/security.md prints the lines of code that can run as root and the command that counts them."""
+    import re
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
+    command = re.search(r"```\n(python3 -c .*?)\n```", docs, re.S).group(1)
+    counted = subprocess.run(command, shell=True, capture_output=True, text=True, check=True,
+                             cwd=Path(__file__).resolve().parents[2]).stdout.strip()
+    assert f"**{counted} lines**, plus the one-line loader: {int(counted) + 1}" in docs
+    assert int(counted) + 1 <= 400
