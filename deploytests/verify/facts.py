@@ -107,8 +107,9 @@ def fetch(server, paths, host_header: str | None = None) -> dict:
 
 def gather(server, cfg, *, deploy_user: str | None = None, python: str | None = None) -> Facts:
     """The facts of one server (never raises: a host that cannot be asked is ``Facts.error``). The probe runs
-    with the interpreter bootstrap runs the root agent with (``cfg.python``), so it sees the same
-    ``sys.executable`` the sudoers rule names."""
+    with the server stack's python at its fixed path, as bootstrap does: never ``python`` from deploy.toml (the
+    probe may run under sudo; that key names the deploy login's interpreter)."""
+    from ..stacks import DEFAULT
     from .diagnostics import mark_log
 
     started = time.monotonic()
@@ -118,7 +119,7 @@ def gather(server, cfg, *, deploy_user: str | None = None, python: str | None = 
         try:
             args = probe_args(cfg, deploy_user or cfg.deploy_user or server.user, server.user, server.stack)
             facts.stack = server.stack
-            facts.remote = run_probe(server, args, python or getattr(cfg, "python", None) or "python3")
+            facts.remote = run_probe(server, args, python or (server.stack or DEFAULT).python)
         except Exception as exc:  # noqa: BLE001 - the host is gone, frozen, refuses: one fact, named
             facts.error = f"{type(exc).__name__}: {exc}"
         facts.responses = responses.result()
