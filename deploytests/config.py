@@ -81,8 +81,9 @@ FIELDS: tuple[Field, ...] = (
           doc="system user the mod_wsgi daemon runs as (default: app); never root", example='"yourapplication"'),
     Field("deploy_user", Text(USER_RE.pattern, "a system user name", refuse=NO_ROOT),
           doc="login owning releases/ (default: the bootstrap login); never root", example='"deployer"'),
-    Field("python", Text(r"[\w./-]+", "an interpreter name or absolute path"), default="python3",
-          doc="the deploy login's interpreter for venvs (never run as root)", example='"python3"'),
+    Field("python", Text(r"python3(\.[0-9]+)?", "python3 or python3.X: a name the login's own PATH resolves, "
+                         "never a path (a file someone else wrote would run as that login)"), default="python3",
+          doc="the interpreter deploys run and make venvs with (a name)", example='"python3"'),
     Field("find_links", Strings(unique=True), default=(),
           doc="dirs (relative to this file) or URLs where pack also looks for\n"
               "dependencies, e.g. sdists of libraries published nowhere as wheels", example='["vendor"]'),

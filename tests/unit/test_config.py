@@ -151,3 +151,13 @@ def test_secrets_of_every_host_config_are_redacted(tmp_path):
     (tmp_path / "web1.cfg").write_text('SECRET_KEY = "one-secret-value"\n')
     (tmp_path / "web2.cfg").write_text('SECRET_KEY = "two-secret-value"\n')
     assert sorted(secret_values(tmp_path, keys_only=True)) == ["one-secret-value", "two-secret-value"]
+
+
+@pytest.mark.parametrize("python", ["/home/deployer/py", "../../home/deployer/py", "/proc/self/root/usr/bin/python3",
+                                    "/usr/bin/python3", "python", "python3;id"])
+def test_python_is_a_name_never_a_path(tmp_path, python):
+    """Issue 16: deploy.toml's python ran as root at bootstrap (and as the login of every deploy and of the gate's
+    probe); bootstrap and the probe now run the stack's fixed python, and deploys a name the login's PATH finds."""
+    (tmp_path / "deploy.toml").write_text(f'app = "web"\nentry_point = "web:app"\npython = "{python}"\n')
+    with pytest.raises(ConfigError, match=r"deploy.toml:3: key 'python' must be python3 or python3.X"):
+        load_config(tmp_path)
