@@ -62,7 +62,7 @@ def server(tmp_path_factory):
 
 
 def config(**changes):
-    return replace(load_config(APP), deploy_user="deployer", **changes)
+    return replace(load_config(APP), **{"deploy_user": "deployer", **changes})
 
 
 def admin(server, command: str) -> str:
