@@ -836,6 +836,14 @@ def install_config(args: GateArgs, data):
     return undo
 
 
+def config_error(args: GateArgs, exc):
+    """The one line for a config that could not be installed (a full disk, a directory this login cannot write)."""
+    return AgentError("installing the config at %s failed: %s" % (args.config_path, exc), step="config",
+                      hint="%s must be a directory this login (the deploy login) can write: bootstrap makes "
+                           "%s/shared so; free space or fix it, then deploy again"
+                           % (os.path.dirname(args.config_path), args.root))
+
+
 def keep_config(args: GateArgs, data):
     """A copy of ``data`` in ``<root>/.configs/<sha256>`` (this login's, 0600) for rollbacks; the newest
     KEEP_CONFIGS are kept."""
@@ -892,8 +900,11 @@ def cmd_deploy(args: DeployArgs):
     try:
         if new_config:  # the new release starts with it: installed before its check, restored if refused
             with steps("config", "config changed (sha256 %s)" % (config_sha or "")[:12]):
-                undo = install_config(args, config)
-                keep_config(args, config)
+                try:
+                    undo = install_config(args, config)
+                    keep_config(args, config)
+                except OSError as exc:
+                    raise config_error(args, exc) from None
         try:
             build_release(args, tree, rid, steps, config_sha)
         except OSError as exc:  # disk full, permissions: the server's state, not a bug; one line like the rest
@@ -951,7 +962,10 @@ def cmd_rollback(args: RollbackArgs):
             if data is None:
                 steps.message = "config of %s no longer kept: the installed config stays" % target
             else:
-                undo = install_config(args, data)
+                try:
+                    undo = install_config(args, data)
+                except OSError as exc:
+                    raise config_error(args, exc) from None
     activated = undo is not None
     try:
         switch_and_gate(args, tree, target, live, steps)

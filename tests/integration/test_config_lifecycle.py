@@ -167,3 +167,24 @@ def test_files_the_app_creates_are_not_world_readable(fleet, deployed):
     for line in modes:
         name, mode = line.split()
         assert int(mode, 8) & 0o007 == 0, f"{name} is {mode}: readable by others (daemon umask not 0007?)"
+
+
+def test_a_config_inside_the_data_folder_leaves_the_folder_writable_by_the_app(fleet, deployed, confdir):
+    """Issue 18.1: Flask's layout (config.py in the instance folder, the SQLite file next to it) with the folder a
+    shared path: installing the config changes neither the folder's owner nor its mode; the app writes there."""
+    web1 = fleet.servers[0]
+    cfg = replace(deployed["cfg"], config_path=f"{deployed['cfg'].root}/shared/data/app.cfg")
+    data = f"{cfg.root}/shared/data"
+    before = sudo(web1, f"stat -c '%a %U:%G' {data}")
+    pipeline.bootstrap(web1.connection(), cfg)  # application.wsgi names the new config path
+    write(confdir, web1, "host-1-in-data")
+    try:
+        res = deploy(web1, cfg, deployed["artifact"], [])
+    finally:
+        write(confdir, web1, "host-1-changed")
+    assert res.changed and res.config_changed
+    assert sudo(web1, f"stat -c '%a %U:%G' {data}") == before == "2770 deployer:yourapplication"
+    assert sudo(web1, f"stat -c '%a %U:%G' {data}/app.cfg") == "640 deployer:yourapplication"
+    first, second = get(web1), get(web1)  # the app still appends to data/visits
+    assert "(config: host-1-in-data)" in second and first != second
+

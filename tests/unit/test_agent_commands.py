@@ -603,3 +603,13 @@ def test_the_runner_builds_and_reads_the_same_contract(srv):
     outcome = releases._result(type("C", (), {"label": "docker://web-1"})(), result(events), 0.0)
     assert outcome.changed and outcome.version == "1.0" and outcome.release_id == srv.live()
     assert outcome.host == "docker://web-1" and set(outcome.timings) >= {"lock", "switch", "gate"}
+
+
+def test_a_config_that_cannot_be_installed_is_one_line_and_the_live_one_stays(srv, monkeypatch):
+    result(srv.deploy("1.0", config=b"A=1\n")[1])
+    monkeypatch.setattr(agent, "keep_config", lambda args, data: (_ for _ in ()).throw(OSError(28, "No space left")))
+    err = error(srv.deploy("2.0", config=b"A=2\n")[1])
+    assert err["step"] == "config" and err["what"].startswith("installing the config at %s/shared/app.cfg failed: "
+                                                               "[Errno 28] No space left" % srv.root), err
+    assert config_of(srv) == b"A=1\n" and "the previous config was put back" in err["hint"]
+
