@@ -673,14 +673,14 @@ PROMISES: tuple[Promise, ...] = (
             "writes its data there; what the deploy writes there is the app group's)",
             "test_shared_dirs", "expected /var/www/app/shared/data: directory 2770 ... found ... 0777 ...",
             needs=("tree",)),
-    Promise("config_mode", f"{B}: tree", "the config (when the app has one) is 0640 <deploy user>:<app group>: "
+    Promise("config_mode", f"{D}: config", "the config (when the app has one) is 0640 <deploy user>:<app group>: "
             "not world-readable", "test_config_not_world_readable",
             "expected ...application.cfg: regular file 0640 ...",
-            needs=("tree",)),
-    Promise("config", f"{B}: tree / deploy", "the config on the server (when the app has one) is this host's config "
+            needs=("live",)),
+    Promise("config", f"{D}: config", "the config on the server (when the app has one) is this host's config "
             "file (the target's, or its <host>.cfg of a per-host config directory; sha256)",
             "test_config_is_the_targets_config", "... is not this host's config file ...: sha256 1a2b... on the "
-            "server, 3c4d... here", needs=("tree",)),
+            "server, 3c4d... here", needs=("live",)),
     Promise("wsgi", f"{B}: tree", "application.wsgi is exactly what bootstrap writes", "test_wsgi_as_bootstrapped",
             "/var/www/app/application.wsgi differs from what bootstrap writes: sha256 ...", needs=("tree",)),
     Promise("current", f"{D}: switch", "current is a relative link releases/<id> to a complete release (with "
