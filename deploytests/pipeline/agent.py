@@ -839,9 +839,9 @@ def install_config(args: GateArgs, data):
 def config_error(args: GateArgs, exc):
     """The one line for a config that could not be installed (a full disk, a directory this login cannot write)."""
     return AgentError("installing the config at %s failed: %s" % (args.config_path, exc), step="config",
-                      hint="%s must be a directory this login (the deploy login) can write: bootstrap makes "
-                           "%s/shared so; free space or fix it, then deploy again"
-                           % (os.path.dirname(args.config_path), args.root))
+                      hint="the config's directory and %s/.configs must be this login's: bootstrap gives them to "
+                           "deploy_user (run it with this login as deploy_user); or free space; then deploy again"
+                           % args.root)
 
 
 def keep_config(args: GateArgs, data):

@@ -379,17 +379,17 @@ def ensure_tree(args, ids, changes):
     """``/var/www/<app>`` and what the deploy user owns in it. ``shared/`` and its data dirs: the deploy user's,
     group app, setgid (what the deploy writes there is the app group's: the config), the data dirs
     group-writable (the app writes its data)."""
-    app_gid, deploy_uid, deploy_gid = ids
+    app_gid, u, g = ids  # the deploy user's uid and gid: everything it writes is its own, a new deploy user's too
     root = APPS_ROOT + "/" + args["app"]
-    dirs = [(APPS_ROOT, 0, 0, 0o755), (root, deploy_uid, deploy_gid, 0o755),
-            (root + "/releases", deploy_uid, deploy_gid, 0o755), (root + "/shared", deploy_uid, app_gid, 0o2750)]
+    dirs = [(APPS_ROOT, 0, 0, 0o755), (root, u, g, 0o755), (root + "/releases", u, g, 0o755),
+            (root + "/.configs", u, g, 0o700), (root + "/shared", u, app_gid, 0o2750)]
     for rel in args["shared_paths"]:
         parts = rel.split("/")
-        dirs += [(root + "/shared/" + "/".join(parts[:i + 1]), deploy_uid, app_gid, 0o2770) for i in range(len(parts))]
+        dirs += [(root + "/shared/" + "/".join(parts[:i + 1]), u, app_gid, 0o2770) for i in range(len(parts))]
     for path, uid, gid, mode in dirs:
         ensure_dir(path, uid, gid, mode, changes)
-    ensure_file(root + "/.deploy.lock", b"", deploy_uid, deploy_gid, 0o644, changes, replace=False)
-    ensure_file(root + "/application.wsgi", args["wsgi"].encode(), deploy_uid, deploy_gid, 0o644, changes)
+    ensure_file(root + "/.deploy.lock", b"", u, g, 0o644, changes, replace=False)
+    ensure_file(root + "/application.wsgi", args["wsgi"].encode(), u, g, 0o644, changes)
     # the daemons' python-home, every app's: an empty venv in root's own state dir (venv works by path: there
     # no one else can plant anything on it)
     if not os.path.exists(SYSTEM.path(PYTHON_HOME + "/pyvenv.cfg")):

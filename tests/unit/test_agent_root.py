@@ -193,12 +193,14 @@ def test_bootstrap_makes_a_plain_server_ready_inside_its_root_only(server, boots
     assert server.path("/var/lib/deploytests/users").read_text() == "app\n"
     tree = {p: (server.owner(p), server.mode(p)) for p in [
         "/var/www", "/var/www/app", "/var/www/app/releases", "/var/www/app/shared", "/var/www/app/shared/instance",
+        "/var/www/app/.configs",
         "/var/www/app/.deploy.lock", "/var/www/app/application.wsgi", "/var/lib/deploytests/python",
         "/var/lib/deploytests",
         SUDOERS]}
     assert tree == {
         "/var/www": ("root:root", "0o755"), "/var/www/app": ("deployer:deployer", "0o755"),
         "/var/www/app/releases": ("deployer:deployer", "0o755"), "/var/www/app/shared": ("deployer:app", "0o2750"),
+        "/var/www/app/.configs": ("deployer:deployer", "0o700"),
         "/var/www/app/shared/instance": ("deployer:app", "0o2770"),
         "/var/www/app/.deploy.lock": ("deployer:deployer", "0o644"),
         "/var/www/app/application.wsgi": ("deployer:deployer", "0o644"),
