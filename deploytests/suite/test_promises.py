@@ -244,7 +244,7 @@ def test_health_from_inside_server(promise):
     promise("inside")
 
 
-# ---------------------------------------------------------------- closed world: the server accounted for (deny by default)
+# ---------------------------------------------------------------- closed world: the server accounted for
 
 def test_every_listener_is_accounted_for(promise):
     promise("cw_listen")

@@ -75,7 +75,7 @@ TARGET_FIELDS: tuple[Field, ...] = (
           doc='"user: group": extra groups of the deploy or app user'),
     Field("skip_rules", Custom("a table of rule id = reason"),
           example='{ sec_tokens = "behind a proxy that strips it" }',
-          doc="closed-world or security rules switched off, each with a reason\n(shown in the report)"),
+          doc="rules switched off, each with a reason (closed-world\nor security rules only; the report shows it)"),
 )
 HOST_FIELDS: tuple[Field, ...] = (
     Field("name", Text(NAME_RE.pattern, "a short name (letters, digits, '.', '_', '-')"), example='"web1"'),

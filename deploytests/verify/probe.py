@@ -558,6 +558,7 @@ def apache_files(paths, conffiles):
         pkg = conffiles.get(real)
         info["package"] = pkg[0] if pkg and pkg[1] == info["md5"] else None
         info["dpkg_changed"] = bool(pkg and pkg[1] != info["md5"])
+        info["dpkg_package"] = pkg[0] if pkg else None
         try:
             info["mtime"] = max(os.lstat(path).st_mtime, os.stat(real).st_mtime)
         except OSError:

@@ -652,6 +652,10 @@ def cw_listen(facts, exp):
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
     seen, lines = set(), []
+    # an Apache port a file by hand opens is that file's finding (test_every_apache_file_is_accounted_for)
+    by_hand = {d["value"].rsplit(":", 1)[-1] for path in unaccounted_apache_files(facts, exp)
+               for d in inv["apache"]["files"][path].get("directives", []) if d["name"] == "listen"} \
+        if inv.get("apache", {}).get("files") else set()
     for sock in inv["listeners"]:
         procs = sock["procs"]
         exes = {p.get("exe") or "" for p in procs}
@@ -660,6 +664,8 @@ def cw_listen(facts, exp):
                                                                  exp.stack.apache.process_name in comms):
             continue
         if sock["proto"] == "tcp" and any(c.startswith("sshd") for c in comms):
+            continue
+        if exp.stack.apache.process_name in comms and str(sock["port"]) in by_hand:
             continue
         anyaddr = sock["host"] in ("0.0.0.0", "::")
         shown = f"{'*' if anyaddr else sock['host']}:{sock['port']}"
@@ -685,35 +691,63 @@ def _ours_conf(exp) -> dict:
                 "bootstrap's global ServerName"}
 
 
-def cw_apache_files(facts, exp):
-    """Every file Apache's root parent reads: no one but root may write it; it is a stock include with dpkg's
-    unchanged content, or ours, or allowed."""
-    inv = _inv(facts, "Apache's own list of its configuration files")
-    ap = inv["apache"]
-    if ap.get("rc") not in (0, None) and not ap.get("includes"):
-        raise NotApplicable("Apache's configuration does not parse (the root failure is test_configtest_clean)")
+def unaccounted_apache_files(facts, exp) -> dict[str, str]:
+    """path -> why, for each file Apache's root parent reads that is not accounted for: someone but root may
+    write it, or it is not a stock include with dpkg's unchanged content, bootstrap's, or allowed. The line says
+    what the file makes Apache do (its vhosts, its Listen ports): those effects are this one finding."""
+    ap = facts["inventory"]["apache"]
     ours = _ours_conf(exp)
     baseline = {p.format(app=exp.cfg.app) for p in exp.stack.baseline_includes}
-    lines = []
+    found = {}
     for path, info in ap["files"].items():
         inc = next((i for i in ap["includes"] if i["path"] == path), None)
         origin = f" (included from {inc['from']}:{inc['at']})" if inc and inc.get("from") else ""
+        hint = _allow_hint(exp, "allow_apache_conf", path)
         if info.get("loose"):
-            lines.append(f"{path}{origin}: Apache reads it as root, but {info['loose']} is writable by someone "
-                         f"other than root: whoever can write it controls Apache (code as root at the next reload)")
+            found[path] = (f"{path}{origin}: Apache reads it as root, but {info['loose']} is writable by someone "
+                           f"other than root: whoever can write it controls Apache (code as root at the next reload)")
             continue
         if path in exp.allow.apache_conf or path in ours:
             continue
         if info.get("dpkg_changed"):
-            lines.append(f"{path}{origin}: a conffile of a package, changed on this server (its md5 is not dpkg's): "
-                         f"a hand edit is in Apache's config. " + _allow_hint(exp, "allow_apache_conf", path))
+            why = f"a conffile of {info.get('dpkg_package') or 'a package'}, changed on this server (its md5 is " \
+                  f"not dpkg's): a hand edit is in Apache's config"
         elif not info.get("package"):
-            lines.append(f"{path}{origin}: no package ships it and bootstrap did not write it: a file by hand "
-                         f"in Apache's config. " + _allow_hint(exp, "allow_apache_conf", path))
-        elif inc is not None and path not in baseline:
-            lines.append(f"{path}{origin}: {info['package']}'s file, but not enabled on a stock server: it changes "
-                         f"what Apache serves or loads. " + _allow_hint(exp, "allow_apache_conf", path))
-    _unaccounted("files of Apache's configuration", lines)
+            why = "no package ships it and bootstrap did not write it: a file by hand in Apache's config"
+        # a stock module's own unchanged files are accounted by the module rule (which modules are loaded)
+        elif inc is not None and path not in baseline and not path.startswith(exp.stack.apache.mods_enabled + "/"):
+            why = f"{info['package']}'s file, but not enabled on a stock server: it changes what Apache serves or loads"
+        else:
+            continue
+        effects = [f"vhost {v['name']} (line {v['line']})" for v in _vhosts(ap) if v["file"] == path]
+        effects += [f"Listen {d['value']} (line {d['line']})" for d in info.get("directives", [])
+                    if d["name"] == "listen"]
+        found[path] = f"{path}{origin}: {why}" + (f"; it defines {', '.join(effects)}" if effects else "") + \
+            f". {hint}"
+    return found
+
+
+def _vhosts(ap) -> list[dict]:
+    """Apache's vhosts, one per file:line (apache2ctl -S lists a name-based default twice)."""
+    seen, out = set(), []
+    for v in ap.get("vhosts", []):
+        if (v["file"], v["line"]) not in seen:
+            seen.add((v["file"], v["line"]))
+            out.append(v)
+    return out
+
+
+def _inv_apache(facts, what: str) -> dict:
+    inv = _inv(facts, what)
+    if inv["apache"].get("rc") not in (0, None) and not inv["apache"].get("includes"):
+        raise NotApplicable("Apache's configuration does not parse (the root failure is test_configtest_clean)")
+    return inv
+
+
+def cw_apache_files(facts, exp):
+    """Every file Apache's root parent reads is accounted for (:func:`unaccounted_apache_files`)."""
+    _inv_apache(facts, "Apache's own list of its configuration files")
+    _unaccounted("files of Apache's configuration", list(unaccounted_apache_files(facts, exp).values()))
 
 
 def cw_modules(facts, exp):
@@ -728,12 +762,15 @@ def cw_modules(facts, exp):
 
 
 def cw_vhosts(facts, exp):
-    """Every virtual host Apache serves: the app's (its site file), or allowed by ServerName."""
-    inv = _inv(facts, "Apache's own list of its virtual hosts")
+    """Every virtual host Apache serves: the app's (its ServerName in its site file), or allowed by ServerName."""
+    inv = _inv_apache(facts, "Apache's own list of its virtual hosts")
     ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
-    lines = [f"{v['shown']}: a virtual host besides the app's, at {v['file']}:{v['line']}: it serves requests "
-             f"for {v['name']} (and for every name when it comes first). " + _allow_hint(exp, "allow_sites", v["name"])
-             for v in inv["apache"].get("vhosts", []) if v["file"] != ours and v["name"] not in exp.allow.sites]
+    files = unaccounted_apache_files(facts, exp)  # a vhost of such a file is that file's finding
+    lines = [f"{v['name']} at {v['file']}:{v['line']}: a virtual host besides the app's: it serves requests for "
+             f"{v['name']} (and for every name when it comes first). " + _allow_hint(exp, "allow_sites", v["name"])
+             for v in _vhosts(inv["apache"])
+             if not (v["file"] == ours and v["name"] == exp.cfg.server_name) and v["name"] not in exp.allow.sites
+             and v["file"] not in files]
     _unaccounted("virtual hosts", lines)
 
 
@@ -967,7 +1004,7 @@ def sec_apache_user(facts, exp):
     assert user and user != "root", f"Apache's workers run as {user!r}: a hole in any module is root on the server"
 
 
-from .facts import EXPOSED  # noqa: E402 - the runner fetches them with the others
+from .facts import EXPOSED  # noqa: E402, I001 - the runner fetches them with the others
 
 
 CW, SEC = "closed world", "security"
