@@ -138,7 +138,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("stock-module-enabled", "cw_modules", "a stock module not enabled on a stock server enabled by hand",
           f"a2enmod -q info; {GRACEFUL}"),
     Fault("stock-site-renamed", "cw_apache_files", "Debian's default site (a package file, unchanged) enabled "
-          "again under another name", "ln -s ../sites-available/000-default.conf {sites_enabled}/zzz-old.conf; "
+          "again under another name", "ln -s \"$(dirname {vhost})/{default_site}.conf\" {sites_enabled}/zzz-old.conf; "
           + GRACEFUL),
     Fault("second-vhost-in-app-site", "cw_vhosts", "a second vhost appended to the app's site file (reloaded)",
           "printf '<VirtualHost *:{port}>\\n    ServerName ops.invalid\\n    Redirect 302 / http://ops.invalid/\\n"

@@ -18,12 +18,14 @@ from deploytests import plugin as _plugin
 from deploytests.errors import DeployTestsError
 from deploytests.verify.facts import gather_all
 from deploytests.verify.promises import Expected, NotApplicable, verify
+from deploytests.verify.report import DRIFT
 
 
 @pytest.fixture(scope="session")
 def deploy_facts_all(pytestconfig, deploy_target, deploy_config, deployment):
     """Every server's facts (label -> Facts), gathered concurrently the first time a check asks."""
     facts = gather_all(deploy_target.servers, deploy_config)
+    pytestconfig.stash[DRIFT] = facts  # the drift section of the report (deploytests/suite/conftest.py)
     run = pytestconfig.stash.get(_plugin.RUN, None)
     if run is not None:  # the run summary's "verify" per host includes its probe (gathered in this setup)
         for label, f in facts.items():

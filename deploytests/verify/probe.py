@@ -431,8 +431,10 @@ def proc_brief(pid):
 
 
 def listeners():
-    """Every listening TCP socket and every bound UDP socket, with the processes holding it."""
-    owners, found = socket_inodes(), []
+    """Every listening TCP socket and every bound UDP socket, with the processes holding it. Where root may
+    not read another user's file descriptors (a container without CAP_SYS_PTRACE), the socket's owner (its
+    uid in /proc/net) and that user's processes stand for them (``by_owner``)."""
+    owners, found, by_uid = socket_inodes(), [], None
     for proto, name, state in (("tcp", "tcp", "0A"), ("tcp", "tcp6", "0A"), ("udp", "udp", "07"),
                                ("udp", "udp6", "07")):
         try:
@@ -448,7 +450,17 @@ def listeners():
             if proto == "udp" and hex_address(fields[2])[1] != 0:
                 continue  # a connected UDP socket serves no one
             procs = [p for p in (proc_brief(pid) for pid in owners.get(int(fields[9]), [])) if p]
-            found.append({"proto": proto, "host": host, "port": port, "procs": procs})
+            sock = {"proto": proto, "host": host, "port": port, "procs": procs,
+                    "owner": name_of(pwd.getpwuid, int(fields[7]))}
+            if not procs:
+                if by_uid is None:
+                    by_uid = {}
+                    for entry in os.listdir("/proc"):
+                        p = proc_brief(int(entry)) if entry.isdigit() else None
+                        if p:
+                            by_uid.setdefault(p["user"], []).append(p)
+                sock["by_owner"] = by_uid.get(sock["owner"], [])[:3]
+            found.append(sock)
     return found
 
 
@@ -697,13 +709,35 @@ def inventory(args, daemons, dump):
     loader = loader_facts(parents + [d["pid"] for d in daemons], args["root"] + "/python",
                           "%d.%d" % sys.version_info[:2])
     for hook in loader["hooks"]:
-        pkg = conffiles.get(hook["real"])
-        data = read_nofollow(hook["real"])
+        pkg = conffiles.get(hook["real"])  # read only when dpkg names it: a root-owned conffile
+        data = read_nofollow(hook["real"]) if pkg else None
         hook["package"] = pkg[0] if pkg and data is not None and hashlib.md5(data).hexdigest() == pkg[1] else None
     files = [i["path"] for i in (dump or {}).get("includes", [])] + [args.get("apache_envvars", "/etc/apache2/envvars")]
-    return {"listeners": listeners(), "processes": watched_processes(users), "apache_user": apache_user,
-            "apache": dict(dump or {}, files=apache_files(files, conffiles)), "sudoers": sudoers_lines(),
-            "schedules": schedules(users), "app_keys": authorized_keys(args["app_user"]), "loader": loader}
+    sudoers, jobs = sudoers_lines(), schedules(users)
+    return {"mtimes": mtimes(args, sudoers), "listeners": listeners(), "processes": watched_processes(users),
+            "apache_user": apache_user,
+            "apache": dict(dump or {}, files=apache_files(files, conffiles)), "sudoers": sudoers,
+            "schedules": jobs, "app_keys": authorized_keys(args["app_user"]), "loader": loader}
+
+
+def mtimes(args, sudoers):
+    """When the root-owned files the drift report dates last changed (``lstat``: links are not followed):
+    the app's config and vhost, the user and group databases, every sudoers file, the cron files, the
+    python-home's pyvenv.cfg. Files of the app's tree are not stat'ed as root."""
+    paths = [args["config_path"], args["vhost"], "/etc/passwd", "/etc/group", "/etc/crontab",
+             args["root"] + "/python/pyvenv.cfg"] + sorted({r["file"] for r in sudoers})
+    for d in ("/etc/sudoers.d", "/etc/cron.d", "/var/spool/cron/crontabs"):
+        try:
+            paths += [os.path.join(d, n) for n in sorted(os.listdir(d))]
+        except OSError:
+            pass
+    out = {}
+    for path in paths:
+        try:
+            out[path] = os.lstat(path).st_mtime
+        except OSError:
+            pass
+    return out
 
 
 def tree_inventory(root):

@@ -672,7 +672,9 @@ def cw_listen(facts, exp):
         key = ("udp/" if sock["proto"] == "udp" else "") + shown
         if key in exp.allow.listen or f"{sock['host']}:{sock['port']}" in exp.allow.listen:
             continue
-        who = ", ".join(_proc(p) for p in procs[:2]) or "no process of this host's view holds it"
+        who = ", ".join(_proc(p) for p in procs[:2]) or (
+            f"a socket of user {sock.get('owner')} (its processes: "
+            f"{', '.join(_proc(p) for p in sock.get('by_owner') or []) or 'none seen'})")
         ident = (key, tuple(sorted(p["pid"] for p in procs)))
         if ident in seen:  # the same process on 0.0.0.0 and :: is one finding
             continue
@@ -1005,6 +1007,35 @@ def sec_apache_user(facts, exp):
 
 
 from .facts import EXPOSED  # noqa: E402, I001 - the runner fetches them with the others
+
+
+# ---------------------------------------------------------------- drift since the deploy (a report, not a check)
+
+def drift_report(facts) -> list[str]:
+    """What changed on the server since the live release was deployed (its RELEASE.json ``created_at``), newest
+    last: Apache's configuration files in force, the app's config and vhost, the user and group databases,
+    sudoers, cron files, the python-home (their mtimes, read by the probe as root). Dated by mtime, so a file
+    rewritten with the same bytes shows too; what each change means is the checks' business."""
+    import datetime as _dt
+
+    if facts.error or not facts.tree.get("current"):
+        return []
+    meta = facts.tree.get("releases", {}).get(_live_id(facts)) or {}
+    try:
+        since = _dt.datetime.fromisoformat(str(meta.get("created_at"))).timestamp()
+    except ValueError:
+        return [f"no drift report: the live release's RELEASE.json has no creation time ({meta.get('created_at')!r})"]
+    inv = facts.get("inventory") or {}
+    if not inv:
+        return ["no drift report: the probe could not take the inventory (no sudo?)"]
+    stamps = dict(inv.get("mtimes") or {})
+    stamps.update({p: i["mtime"] for p, i in (inv.get("apache") or {}).get("files", {}).items() if i.get("mtime")})
+    when = lambda t: _dt.datetime.fromtimestamp(t, _dt.UTC).strftime("%Y-%m-%d %H:%M:%S")  # noqa: E731
+    changed = sorted((t, p) for p, t in stamps.items() if t > since + 1)
+    head = f"live release {_live_id(facts)} deployed {when(since)} UTC"
+    if not changed:
+        return [f"{head}: nothing changed since"]
+    return [f"{head}: {len(changed)} file(s) changed since"] + [f"  {when(t)} {p}" for t, p in changed[:20]]
 
 
 CW, SEC = "closed world", "security"

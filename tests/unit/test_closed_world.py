@@ -353,3 +353,25 @@ def test_a_second_vhost_in_the_apps_own_site_file_is_not_the_app(exp):
                                            "shown": f"*:80 ops.invalid ({ours}:25)"})
     msg = failing(facts, exp)
     assert list(msg) == ["cw_vhosts"] and f"ops.invalid at {ours}:25" in msg["cw_vhosts"]
+
+
+# ---------------------------------------------------------------- drift since the deploy
+
+def test_drift_report_lists_root_files_changed_since_the_live_release_was_deployed():
+    import datetime as dt
+
+    from deploytests.verify.promises import drift_report
+
+    facts = clean_facts()
+    created = dt.datetime.fromisoformat(facts.tree["releases"][LIVE]["created_at"]).timestamp()
+    for f in inv(facts)["apache"]["files"].values():
+        f["mtime"] = created - 5
+    inv(facts)["mtimes"] = {"/etc/sudoers.d/ops": created + 60, "/etc/passwd": created - 600}
+    inv(facts)["apache"]["files"]["/etc/apache2/ports.conf"]["mtime"] = created + 120
+    lines = drift_report(facts)
+    assert lines[0] == f"live release {LIVE} deployed " \
+        f"{dt.datetime.fromtimestamp(created, dt.UTC):%Y-%m-%d %H:%M:%S} UTC: 2 file(s) changed since"
+    assert [ln.split()[-1] for ln in lines[1:]] == ["/etc/sudoers.d/ops", "/etc/apache2/ports.conf"]
+    inv(facts)["apache"]["files"]["/etc/apache2/ports.conf"]["mtime"] = created - 5
+    inv(facts)["mtimes"] = {}
+    assert drift_report(facts)[0].endswith("nothing changed since")
