@@ -672,12 +672,13 @@ def loader_facts(daemon_pids, python_home, python_version):
     for pid in daemon_pids:
         try:
             exe = os.readlink("/proc/%d/exe" % pid)
+            cwd = os.readlink("/proc/%d/cwd" % pid)
             with open("/proc/%d/environ" % pid, "rb") as f:
                 env = [kv.decode("utf-8", "replace") for kv in f.read().split(b"\0") if kv]
         except OSError as exc:
-            daemons.append({"pid": pid, "exe": None, "env": None, "error": exc.strerror})
+            daemons.append({"pid": pid, "exe": None, "env": None, "cwd": None, "error": exc.strerror})
             continue
-        daemons.append({"pid": pid, "exe": exe, "env": [kv for kv in env if kv.startswith(LOADER_ENV)]})
+        daemons.append({"pid": pid, "exe": exe, "cwd": cwd, "env": [kv for kv in env if kv.startswith(LOADER_ENV)]})
     home_site = "%s/lib/python%s/site-packages" % (python_home, python_version)
     try:
         home_entries = sorted(os.listdir(home_site))
