@@ -1065,13 +1065,14 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_apache_files", f"{CW}: serves", "every file in Apache's configuration (as apache2ctl lists it, and "
             "envvars) is root's alone, and a stock include with dpkg's unchanged content, or bootstrap's, or allowed",
             "test_every_apache_file_is_accounted_for", "/etc/apache2/conf-enabled/hardening.conf (included from "
-            "/etc/apache2/apache2.conf:222): no package ships it and bootstrap did not write it ...", root_only=True),
+            "/etc/apache2/apache2.conf:222): no package ships it and bootstrap did not write it ...",
+            root_only=True, needs=("tree",)),
     Promise("cw_modules", f"{CW}: serves", "every Apache module loaded is stock (the stack's baseline), mod_wsgi, or "
             "allowed", "test_every_apache_module_is_accounted_for", "info_module: loaded into Apache's root parent "
-            "and every worker ...", root_only=True),
+            "and every worker ...", root_only=True, needs=("tree",)),
     Promise("cw_vhosts", f"{CW}: serves", "the only virtual host Apache serves is the app's (apache2ctl -S), or "
             "one allowed by name", "test_every_vhost_is_accounted_for", "*:80 ops.example.com (/etc/apache2/"
-            "sites-enabled/ops.conf:1): a virtual host besides the app's ...", root_only=True),
+            "sites-enabled/ops.conf:1): a virtual host besides the app's ...", root_only=True, needs=("tree",)),
     Promise("cw_in_force", f"{CW}: serves", "the configuration Apache runs with is the one on disk (no file of it "
             "changed since Apache last loaded it)", "test_apache_config_on_disk_is_in_force",
             "/etc/apache2/ports.conf changed at 04:01:12, after Apache last loaded its configuration (03:58:40) ...",
@@ -1087,7 +1088,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_sudoers", f"{CW}: grants", "every sudoers line is Debian's, bootstrap's rule file, the target's "
             "login's own, or allowed", "test_every_sudoers_line_is_accounted_for",
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
-            "as another user through it ...", root_only=True),
+            "as another user through it ...", root_only=True, needs=("tree",)),
     Promise("cw_groups", f"{CW}: grants", "the deploy user is only in its own group and the app's; the app user "
             "only in its own", "test_users_groups_are_accounted_for", "deployer (the deploy user) is in group "
             "sudo: it gets every right of that group ...", needs=("tree",)),
@@ -1101,7 +1102,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "no PYTHON*/LD_* env vars, no /etc/ld.so.preload, an empty python-home of the system Python, no "
             "site hook but the distribution's", "test_nothing_else_loads_code_into_the_app",
             "pid 27 (Apache, its daemons inherit it) has PYTHONPATH=/opt/x: it changes what Python ... loads",
-            root_only=True, needs=("apache",)),
+            root_only=True, needs=("apache", "tree")),
     Promise("daemon_cwd", "deploy: reload", "every mod_wsgi daemon runs in the live release's directory (its "
             "/proc/<pid>/cwd; skipped where root may not read it, e.g. containers)",
             "test_every_daemon_is_in_the_live_release",
