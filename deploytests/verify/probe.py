@@ -485,15 +485,40 @@ def watched_processes(users):
     return out
 
 
-def apache_dump(apachectl):
+def loose_under(top, limit=5000):
+    """The first entry under ``top`` (and ``top`` itself, and the dirs above it) that someone but root may
+    write, as text, or None."""
+    found = writable_by_others(top)
+    for n, (base, dirs, files) in enumerate(os.walk(top)):
+        for name in dirs + files:
+            path = os.path.join(base, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if st.st_uid != 0 or (st.st_mode & 0o022 and not stat.S_ISLNK(st.st_mode)):
+                return "%s %04o %s" % (path, st.st_mode & 0o7777, name_of(pwd.getpwuid, st.st_uid))
+        if found or n > limit:
+            break
+    return found
+
+
+def apache_dump(apachectl, server_root="/etc/apache2"):
     """Apache's own view of the configuration it would load (the stack's root-owned apache2ctl; parses root's
     config): the files included (with the line that includes each), the vhosts with their file:line, the run
-    user. Started here, finished by :func:`finish_apache_dump` (it runs while the rest is read)."""
+    user. Started here, finished by :func:`finish_apache_dump` (it runs while the rest is read). Not run when
+    apache2ctl, its envvars or anything under the ServerRoot may be written by someone but root (root would
+    run what they wrote): the returned text says what."""
+    loose = writable_by_others(apachectl) or loose_under(server_root)
+    if loose:
+        return "not run as root: %s is writable by someone other than root" % loose
     return subprocess.Popen([apachectl, "-t", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS", "-D", "DUMP_RUN_CFG"],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
 def finish_apache_dump(proc):
+    if isinstance(proc, str):
+        return {"rc": None, "includes": [], "vhosts": [], "run": {}, "refused": proc}
     out = proc.communicate(timeout=20)[0].decode("utf-8", "replace")
     includes, vhosts, run = [], [], {}
     for line in out.splitlines():
@@ -536,8 +561,13 @@ def dpkg_conffiles():
 
 
 def writable_by_others(path):
-    """The first of ``path`` and its parent dirs (after links) that someone but root may write, as text."""
+    """The first of ``path`` and its parent dirs (after links; the link's own dir too) that someone but root
+    may write, as text."""
     real = os.path.realpath(path)
+    if real != path:
+        link_dir = writable_by_others(os.path.dirname(path))
+        if link_dir:
+            return link_dir
     probe = real
     while True:
         try:
@@ -745,8 +775,12 @@ def tree_inventory(root):
     """(as the deploy user) Entries of the app's tree that are setuid/setgid, or writable by others (links and
     sticky dirs aside); and, per kept release, what a rollback to it needs: RELEASE.json, the venv's python
     link, pyvenv.cfg's version, the entry point's module and the recorded distribution in site-packages."""
-    special = []
+    special, seen, truncated = [], 0, False
     for top, dirs, files in os.walk(root):
+        seen += len(dirs) + len(files)
+        if seen > 200000:  # a bound: shared data may hold any number of files
+            truncated = True
+            break
         for name in dirs + files:
             path = os.path.join(top, name)
             try:
@@ -800,7 +834,7 @@ def tree_inventory(root):
             "version": meta.get("version"),
             "pth": sorted(n for n in (os.listdir(site) if site and os.path.isdir(site) else []) if n.endswith(".pth")),
         }
-    return {"special": special[:50], "releases": releases}
+    return {"special": special[:50], "releases": releases, "truncated": truncated}
 
 
 # ---------------------------------------------------------------- main

@@ -748,6 +748,9 @@ def _inv_apache(facts, what: str) -> dict:
 
 def cw_apache_files(facts, exp):
     """Every file Apache's root parent reads is accounted for (:func:`unaccounted_apache_files`)."""
+    refused = facts["inventory"]["apache"].get("refused") if facts.get("inventory") else None
+    assert not refused, f"Apache's configuration was {refused}: whoever can write there controls Apache's root " \
+                        f"parent (code as root at the next reload)"
     _inv_apache(facts, "Apache's own list of its configuration files")
     _unaccounted("files of Apache's configuration", list(unaccounted_apache_files(facts, exp).values()))
 
@@ -887,7 +890,8 @@ def cw_tree_special(facts, exp):
              + ("anyone on the server can change it (code the app runs, data it trusts)" if "world-writable" in
                 s["what"] else "it runs with its owner's or group's rights whoever starts it")
              for s in tree["special"]]
-    _unaccounted("setuid, setgid or world-writable entries in the app's tree", lines)
+    _unaccounted("setuid, setgid or world-writable entries in the app's tree" +
+                 (" (the walk stopped after 200000 entries)" if tree.get("truncated") else ""), lines)
 
 
 LOADER_MEANING = "changes what Python or the dynamic linker loads into the daemons before the app's code"

@@ -38,7 +38,7 @@ DRIFT = (
     Fault("listen-in-ports-conf", "cw_apache_files", "'Listen 8080' added to Debian's ports.conf (reloaded)",
           f"echo 'Listen 8080' >> /etc/apache2/ports.conf; {GRACEFUL}"),
     Fault("cron-d-job", "cw_schedules", "a cron.d job run as the app user",
-          "echo '17 3 * * * {app_user} find /tmp -delete' > /etc/cron.d/app-cleanup"),
+          "mkdir -p /etc/cron.d; echo '17 3 * * * {app_user} find /tmp -delete' > /etc/cron.d/app-cleanup"),
     Fault("pth-in-live-venv", "files", "a .pth of another name dropped into the live venv",
           "echo 'import sys' > {site}/00-debug.pth; chown {deploy_user} {site}/00-debug.pth"),
     Fault("nopasswd-for-a-login", "cw_sudoers", "a NOPASSWD line for another login in a numbered sudoers file",
@@ -102,9 +102,11 @@ def gate(tmp_path: Path, fleet, extra: str = "") -> dict[str, str]:
             if c.find("failure") is not None or c.find("error") is not None}
 
 
-def test_admin_tooling_fails_once_naming_the_allowance_and_passes_with_it(tmp_path):
-    cfg = load_config(APP)
-    with Fleet(count=1, name_prefix="admin", progress=lambda m: None) as fleet:
+@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+def test_admin_tooling_fails_once_naming_the_allowance_and_passes_with_it(tmp_path, platform):
+    cfg, stack = load_config(APP), for_platform(platform)
+    with Fleet(count=1, name_prefix="admin", image=stack.image, base=stack.base_image,
+               progress=lambda m: None) as fleet:
         c = fleet.servers[0].connection()
         boot = pipeline.bootstrap(c, cfg)
         pipeline.deploy(c, cfg, pipeline.pack(APP, cfg, python_version=boot.python_version))
