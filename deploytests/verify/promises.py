@@ -701,7 +701,7 @@ def unaccounted_apache_files(facts, exp) -> dict[str, str]:
     ours = _ours_conf(exp)
     baseline = {p.format(app=exp.cfg.app) for p in exp.stack.baseline_includes}
     found = {}
-    for path, info in ap["files"].items():
+    for path, info in ap.get("files", {}).items():
         inc = next((i for i in ap["includes"] if i["path"] == path), None)
         origin = f" (included from {inc['from']}:{inc['at']})" if inc and inc.get("from") else ""
         hint = _allow_hint(exp, "allow_apache_conf", path)
@@ -741,6 +741,9 @@ def _vhosts(ap) -> list[dict]:
 
 def _inv_apache(facts, what: str) -> dict:
     inv = _inv(facts, what)
+    if inv["apache"].get("refused"):
+        raise NotApplicable("apache2ctl was not run as root (the root failure is "
+                            "test_every_apache_file_is_accounted_for)")
     if inv["apache"].get("rc") not in (0, None) and not inv["apache"].get("includes"):
         raise NotApplicable("Apache's configuration does not parse (the root failure is test_configtest_clean)")
     return inv
@@ -782,7 +785,7 @@ def cw_vhosts(facts, exp):
 def cw_in_force(facts, exp):
     """The configuration Apache runs with is the one on disk: no file of it changed after Apache last
     (re)loaded it (the oldest of its current children, which a graceful reload replaces)."""
-    inv = _inv(facts, "Apache's configuration files")
+    inv = _inv_apache(facts, "Apache's configuration files")
     parents = _apache_parents(facts)
     kids = [p["started"] for p in inv["processes"] if p["ppid"] in parents and p.get("started")]
     if not kids:
@@ -794,7 +797,8 @@ def cw_in_force(facts, exp):
     lines = [f"{path} changed at {when(info['mtime'])}, after Apache last loaded its configuration "
              f"({when(loaded)}): the server does not run what is on disk; the next reload (logrotate's, a "
              f"bootstrap's) applies it unchecked"
-             for path, info in inv["apache"]["files"].items() if info.get("mtime") and info["mtime"] > loaded + 0.05]
+             for path, info in inv["apache"].get("files", {}).items()
+             if info.get("mtime") and info["mtime"] > loaded + 0.05]
     assert not lines, "Apache's configuration on disk is not the one in force:\n" + "\n".join(lines)
 
 
@@ -990,7 +994,7 @@ def _directive(facts, name: str):
 
 
 def sec_trace(facts, exp):
-    _inv(facts, "reading Apache's configuration")
+    _inv_apache(facts, "reading Apache's configuration")
     found = _directive(facts, "traceenable")
     value = (found or ("On (Apache's default)", "unset"))
     assert found and found[0].lower() == "off", \
@@ -1001,7 +1005,7 @@ def sec_trace(facts, exp):
 def sec_tokens(facts, exp):
     """The Server header names no module or language versions (ServerTokens Full, Apache's default when unset,
     lists mod_wsgi's and Python's). Debian's stock ServerTokens OS (product, version, OS) is accepted."""
-    _inv(facts, "reading Apache's configuration")
+    _inv_apache(facts, "reading Apache's configuration")
     found = _directive(facts, "servertokens")
     value = found[0].lower() if found else "full"
     assert value in ("prod", "productonly", "major", "minor", "min", "minimal", "os"), \

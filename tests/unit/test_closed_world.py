@@ -390,3 +390,14 @@ def test_drift_report_lists_root_files_changed_since_the_live_release_was_deploy
     inv(facts)["apache"]["files"]["/etc/apache2/ports.conf"]["mtime"] = created - 5
     inv(facts)["mtimes"] = {}
     assert drift_report(facts)[0].endswith("nothing changed since")
+
+
+def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(tmp_path, exp):
+    (tmp_path / "conf-enabled").mkdir()
+    (tmp_path / "conf-enabled" / "x.conf").write_text("Listen 1\n")
+    (tmp_path / "conf-enabled" / "x.conf").chmod(0o666)  # (the tests may run as root: make it loose for anyone)
+    refused = probe.apache_dump("/usr/sbin/apache2ctl", server_root=str(tmp_path))
+    assert isinstance(refused, str) and refused.startswith("not run as root: ") and str(tmp_path) in refused
+    facts = clean_facts()
+    inv(facts)["apache"] = probe.finish_apache_dump(refused)
+    assert "whoever can write there controls Apache's root parent" in failing(facts, exp)["cw_apache_files"]
