@@ -683,6 +683,17 @@ def schedules(users):
     return out
 
 
+def group_members(user):
+    """Every user in ``user``'s primary group (as a member or by primary gid): who shares the app's files."""
+    try:
+        gid = pwd.getpwnam(user).pw_gid
+        members = set(grp.getgrgid(gid).gr_mem)
+    except KeyError:
+        return []
+    members |= {p.pw_name for p in pwd.getpwall() if p.pw_gid == gid}
+    return sorted(members)
+
+
 def authorized_keys(user):
     """Whether ``user`` has an ~/.ssh/authorized_keys(2) (a way to log in as it)."""
     try:
@@ -748,7 +759,8 @@ def inventory(args, daemons, dump):
     return {"mtimes": mtimes(args, sudoers), "listeners": listeners(), "processes": watched_processes(users),
             "apache_user": apache_user,
             "apache": dict(dump or {}, files=apache_files(files, conffiles)), "sudoers": sudoers,
-            "schedules": jobs, "app_keys": authorized_keys(args["app_user"]), "loader": loader}
+            "schedules": jobs, "app_keys": authorized_keys(args["app_user"]), "loader": loader,
+            "app_group_members": group_members(args["app_user"])}
 
 
 def mtimes(args, sudoers):

@@ -876,6 +876,11 @@ def cw_groups(facts, exp):
             if g not in want and f"{name}: {g}" not in exp.allow.groups:
                 lines.append(f"{name} (the {who} user) is in group {g}: it gets every right of that group (its "
                              f"files, sudo rules for %{g}). " + _allow_hint(exp, "allow_groups", f"{name}: {g}"))
+    members = (facts.get("inventory") or {}).get("app_group_members") or []
+    for user in members:
+        if user not in (exp.cfg.app_user, exp.deploy_user) and f"{user}: {app_group}" not in exp.allow.groups:
+            lines.append(f"{user} is in the app's group {app_group}: it reads the app's config (its secrets) and "
+                         f"shared data. " + _allow_hint(exp, "allow_groups", f"{user}: {app_group}"))
     _unaccounted("group memberships", lines)
 
 
@@ -1098,7 +1103,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
             "as another user through it ...", root_only=True, needs=("tree",)),
     Promise("cw_groups", f"{CW}: grants", "the deploy user is only in its own group and the app's; the app user "
-            "only in its own", "test_users_groups_are_accounted_for", "deployer (the deploy user) is in group "
+            "only in its own; no one else in the app's group", "test_users_groups_are_accounted_for", "deployer (the deploy user) is in group "
             "sudo: it gets every right of that group ...", needs=("tree",)),
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys)",
             "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "

@@ -401,3 +401,11 @@ def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(tmp_
     facts = clean_facts()
     inv(facts)["apache"] = probe.finish_apache_dump(refused)
     assert "whoever can write there controls Apache's root parent" in failing(facts, exp)["cw_apache_files"]
+
+
+def test_someone_else_in_the_apps_group_fails(exp):
+    facts = clean_facts()
+    assert inv(facts)["app_group_members"] == ["appuser", "yourapplication"]
+    inv(facts)["app_group_members"].append("www-data")
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_groups"] and "www-data is in the app's group yourapplication" in msg["cw_groups"]
