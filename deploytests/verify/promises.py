@@ -1103,8 +1103,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
             "as another user through it ...", root_only=True, needs=("tree",)),
     Promise("cw_groups", f"{CW}: grants", "the deploy user is only in its own group and the app's; the app user "
-            "only in its own; no one else in the app's group", "test_users_groups_are_accounted_for", "deployer (the deploy user) is in group "
-            "sudo: it gets every right of that group ...", needs=("tree",)),
+            "only in its own; no one else in the app's group", "test_users_groups_are_accounted_for",
+            "deployer (the deploy user) is in group sudo: it gets every right of that group ...", needs=("tree",)),
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys)",
             "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "
             "holds a key listed there can log in as the app user ...", root_only=True),
