@@ -630,7 +630,9 @@ def _inv(facts, what: str) -> dict:
 
 
 def _allow_hint(exp, key: str, value: str) -> str:
-    return f"if it is meant to be there, allow it: {key} = [{value!r}] in {exp.allow.where}".replace("'", '"')
+    import json
+
+    return f"if it is meant to be there, allow it: {key} = [{json.dumps(value)}] in {exp.allow.where}"
 
 
 def _unaccounted(what: str, lines: list[str]) -> None:
@@ -665,6 +667,8 @@ def cw_listen(facts, exp):
             continue
         if sock["proto"] == "tcp" and any(c.startswith("sshd") for c in comms):
             continue
+        if not procs and sock.get("owner") == "root" and sock["host"].startswith("127."):
+            continue  # root sees every root process's fds: no process of this server holds it (Docker's DNS)
         if exp.stack.apache.process_name in comms and str(sock["port"]) in by_hand:
             continue
         anyaddr = sock["host"] in ("0.0.0.0", "::")
@@ -686,11 +690,13 @@ def cw_listen(facts, exp):
 
 
 def _ours_conf(exp) -> dict:
-    """The Apache files bootstrap writes: path as Apache lists it -> what it is."""
+    """The Apache files bootstrap writes, or whose state another promise judges: path as Apache lists it ->
+    what it is (one root cause, one failure: the distribution's default site enabled is test_site_enabled_...)."""
     a = exp.stack.apache
     return {f"{a.sites_enabled}/{exp.cfg.app}.conf": "the app's vhost (test_vhost_as_bootstrapped checks it)",
             f"{a.conf_available.replace('-available', '-enabled')}/deploytests-servername.conf":
-                "bootstrap's global ServerName"}
+                "bootstrap's global ServerName",
+            f"{a.sites_enabled}/{a.default_site}.conf": "the distribution's default site (the sites promise)"}
 
 
 def unaccounted_apache_files(facts, exp) -> dict[str, str]:
@@ -773,12 +779,13 @@ def cw_vhosts(facts, exp):
     """Every virtual host Apache serves: the app's (its ServerName in its site file), or allowed by ServerName."""
     inv = _inv_apache(facts, "Apache's own list of its virtual hosts")
     ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
+    default = f"{exp.stack.apache.sites_enabled}/{exp.stack.apache.default_site}.conf"  # the sites promise's
     files = unaccounted_apache_files(facts, exp)  # a vhost of such a file is that file's finding
     lines = [f"{v['name']} at {v['file']}:{v['line']}: a virtual host besides the app's: it serves requests for "
              f"{v['name']} (and for every name when it comes first). " + _allow_hint(exp, "allow_sites", v["name"])
              for v in _vhosts(inv["apache"])
              if not (v["file"] == ours and v["name"] == exp.cfg.server_name) and v["name"] not in exp.allow.sites
-             and v["file"] not in files]
+             and v["file"] not in files and v["file"] != default]
     _unaccounted("virtual hosts", lines)
 
 

@@ -409,3 +409,29 @@ def test_someone_else_in_the_apps_group_fails(exp):
     inv(facts)["app_group_members"].append("www-data")
     msg = failing(facts, exp)
     assert list(msg) == ["cw_groups"] and "www-data is in the app's group yourapplication" in msg["cw_groups"]
+
+
+def test_a_loopback_socket_no_process_of_the_server_holds_is_the_runtimes(exp):
+    facts = clean_facts()  # Docker's embedded DNS on a user-defined network: made in the netns by dockerd
+    inv(facts)["listeners"].append({"proto": "udp", "host": "127.0.0.11", "port": 53211, "procs": [],
+                                    "owner": "root", "by_owner": [proc(1, "root", "/sbin/docker-init")]})
+    assert failing(facts, exp) == {}
+    inv(facts)["listeners"][-1].update(owner="nobody", by_owner=[])  # someone else's: named, with its owner
+    assert "UDP 127.0.0.11:53211 listens: a socket of user nobody (its processes: none seen)" in \
+        failing(facts, exp)["cw_listen"]
+
+
+def test_the_distributions_default_site_is_the_sites_promise_alone(exp):
+    facts = clean_facts()  # one root cause, one failure: test_site_enabled_and_default_disabled judges it
+    add_conf(facts, "/etc/apache2/sites-enabled/000-default.conf", package="apache2", vhost="localhost")
+    assert failing(facts, exp) == {}
+    add_conf(facts, "/etc/apache2/sites-enabled/001-old.conf", package="apache2", vhost="old.example")
+    assert list(failing(facts, exp)) == ["cw_apache_files"]  # the same file under another name is a finding
+
+
+def test_allowance_hints_quote_the_value_as_toml(exp):
+    facts = clean_facts()
+    text = 'Defaults env_keep += "PYTHONPATH"'
+    inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/k", "line": 1, "text": text, "mode": "0440",
+                                  "owner": "root"})
+    assert 'allow_sudo = ["Defaults env_keep += \\"PYTHONPATH\\""]' in failing(facts, exp)["cw_sudoers"]
