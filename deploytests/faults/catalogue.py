@@ -162,11 +162,6 @@ FAULTS: tuple[Fault, ...] = (
           "cp /bin/dash {root}/shared/{shared0}/.t; chmod 4755 {root}/shared/{shared0}/.t"),
     Fault("python-home-pth", "cw_loader", "a .pth file dropped into the daemons' python-home",
           "echo 'import os' > {root}/python/lib/python{python_version}/site-packages/zz.pth"),
-    Fault("daemons-left-in-old-release", "daemon_cwd", "one daemon kept on the previous release: current switched "
-          "to it and back by hand, the daemons touched in between (where root may not read a daemon's cwd, as in "
-          "containers, the start-time and HTTP checks catch it)",
-          "ln -sfn releases/{prev} {root}/.c; mv -T {root}/.c {root}/current; touch {root}/application.wsgi; "
-          "sleep 1.5; ln -sfn releases/{live} {root}/.c; mv -T {root}/.c {root}/current"),
     Fault("rollback-target-broken", "rollback_ready", "the previous release's package removed (a half clean-up)",
           "rm -rf {root}/releases/{prev}/venv/lib/python{python_version}/site-packages/{package}"),
     Fault("trace-enabled", "sec_trace", "TraceEnable On in the app's vhost (reloaded)",

@@ -296,10 +296,6 @@ def test_nothing_else_loads_code_into_the_app(promise):
     promise("cw_loader")
 
 
-def test_every_daemon_is_in_the_live_release(promise):
-    promise("daemon_cwd")
-
-
 def test_rollback_targets_are_complete(promise):
     promise("rollback_ready")
 

@@ -556,6 +556,14 @@ def daemons_run_live_release(facts, exp):
         f"mod_wsgi daemons {stale} started before current was switched to {_live_id(facts)} and were not " \
         f"restarted since: they may still run the previous release's code (deploy reloads by touching " \
         f"application.wsgi)"
+    # per process, where root may read it (not in a container without CAP_SYS_PTRACE): application.wsgi chdirs
+    # into the release it loads, so each daemon's working directory names the release it runs
+    live = f"{exp.cfg.root}/releases/{_live_id(facts)}"
+    pids = {d["pid"] for d in daemons}
+    seen = [d for d in ((facts.get("inventory") or {}).get("loader") or {}).get("daemons", []) if d["pid"] in pids]
+    elsewhere = [f"pid {d['pid']} in {d['cwd']}" for d in seen if d.get("cwd") not in (None, live)]
+    assert not elsewhere, f"mod_wsgi daemons that do not run the live release {live} (their /proc cwd): " + \
+        ", ".join(elsewhere)
 
 
 def daemon_umask(facts, exp):
@@ -946,23 +954,6 @@ def cw_loader(facts, exp):
     _unaccounted("things that load code into the app", lines)
 
 
-def daemons_in_live_release(facts, exp):
-    """Each mod_wsgi daemon's working directory is the live release: application.wsgi chdirs into the release
-    it loads, so a daemon elsewhere runs another release's code (read from /proc, per process: not "three
-    answers in a row")."""
-    inv = _inv(facts, "reading the daemons' /proc entries")
-    pids = {d["pid"] for d in facts.get("daemons") or []}
-    seen = [d for d in inv["loader"]["daemons"] if d["pid"] in pids]
-    if not seen:
-        raise NotApplicable("no daemon runs (test_daemons_run_as_app_user fails for that)")
-    if all(d.get("cwd") is None for d in seen):
-        raise NotApplicable(f"root may not read the daemons' /proc/<pid>/cwd here ({seen[0].get('error')}: a "
-                            f"container without CAP_SYS_PTRACE); test_daemons_run_live_release dates them instead")
-    live = f"{exp.cfg.root}/releases/{_live_id(facts)}"
-    stale = [f"pid {d['pid']} in {d['cwd']}" for d in seen if d.get("cwd") not in (None, live)]
-    assert not stale, f"mod_wsgi daemons that do not run the live release {live}: " + ", ".join(stale)
-
-
 def rollback_ready(facts, exp):
     """Every kept release a rollback may switch to is complete (read, never run): its venv's python, the
     stack's Python version, the entry point's module and its recorded distribution in site-packages."""
@@ -1123,11 +1114,6 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "site hook but the distribution's", "test_nothing_else_loads_code_into_the_app",
             "pid 27 (Apache, its daemons inherit it) has PYTHONPATH=/opt/x: it changes what Python ... loads",
             root_only=True, needs=("apache", "tree")),
-    Promise("daemon_cwd", "deploy: reload", "every mod_wsgi daemon runs in the live release's directory (its "
-            "/proc/<pid>/cwd; skipped where root may not read it, e.g. containers)",
-            "test_every_daemon_is_in_the_live_release",
-            "mod_wsgi daemons that do not run the live release /var/www/app/releases/NEW: pid 812 in "
-            "/var/www/app/releases/OLD", root_only=True, needs=("apache", "live")),
     Promise("rollback_ready", "deploy: prune / rollback", "every kept release a rollback may switch to is complete: "
             "its venv's python, the stack's Python, the entry point's module and the recorded version installed "
             "(read, never run)", "test_rollback_targets_are_complete", "kept releases a rollback may switch to "
@@ -1153,7 +1139,6 @@ CLOSED_WORLD_CHECKS = {
     "cw_in_force": cw_in_force, "cw_processes": cw_processes, "cw_schedules": cw_schedules,
     "cw_sudoers": cw_sudoers, "cw_groups": cw_groups, "cw_app_login": cw_app_login,
     "cw_tree_special": cw_tree_special, "cw_loader": cw_loader, "rollback_ready": rollback_ready,
-    "daemon_cwd": daemons_in_live_release,
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_apache_user": sec_apache_user,
 }
 
@@ -1251,8 +1236,9 @@ PROMISES: tuple[Promise, ...] = (
     Promise("daemon_user", f"{D}: gate", "the app's mod_wsgi daemons run, as the app user only",
             "test_daemons_run_as_app_user", "mod_wsgi daemons of app run as ['www-data'], expected only 'app'",
             needs=("apache", "live")),
-    Promise("daemon_code", f"{D}: reload", "every daemon was (re)started after current was last switched, so "
-            "each runs the live release", "test_daemons_run_live_release", "mod_wsgi daemons [123, 124] started "
+    Promise("daemon_code", f"{D}: reload", "every daemon was (re)started after current was last switched and, "
+            "where root may read it, runs in the live release's directory (/proc/<pid>/cwd): each runs the live "
+            "release", "test_daemons_run_live_release", "mod_wsgi daemons [123, 124] started "
             "before current was switched to R and were not restarted since...", needs=("apache", "live")),
     Promise("umask", f"{B}: apache", "the daemons run with the umask the vhost sets (files the app writes are not "
             "opened to others)", "test_daemons_umask", "mod_wsgi daemons of app run with umask ['0000'], expected "
