@@ -433,3 +433,12 @@ def test_allowance_hints_quote_the_value_as_toml(exp):
     inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/k", "line": 1, "text": text, "mode": "0440",
                                   "owner": "root"})
     assert 'allow_sudo = ["Defaults env_keep += \\"PYTHONPATH\\""]' in failing(facts, exp)["cw_sudoers"]
+
+
+def test_a_config_that_does_not_parse_is_the_configtests_failure_alone(exp):
+    facts = clean_facts()
+    add_conf(facts, "/etc/apache2/conf-enabled/zz-bogus.conf")
+    facts.remote["configtest"]["rc"] = 1
+    assert failing(facts, exp) == {}
+    assert outcome("cw_apache_files", facts, exp) == \
+        "skip: Apache's configuration does not parse (the root failure is test_configtest_clean)"
