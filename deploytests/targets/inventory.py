@@ -57,8 +57,9 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("deploy", Flag(), default=False, doc="default false: read-only verification", example="true"),
     Field("destructive", Flag(), default=False, doc="failure-injection scenarios (default false)", example="false"),
     # the closed-world gate's allowances (deploytests.allowances): data the owner writes, never code
-    Field("allow_listen", Strings(unique=True), default=(), example='["127.0.0.1:9100"]',
-          doc="sockets allowed besides Apache on the app's port and sshd:\n\"host:port\", \"*:port\" (any address)"),
+    Field("allow_listen", Strings(unique=True), default=(), example='["localhost:9100"]',
+          doc="sockets allowed besides Apache on the app's port and sshd:\n"
+              "\"*:port\" (any address), \"localhost:port\" (loopback), \"host:port\""),
     Field("allow_sites", Strings(unique=True), default=(), example='["status.example.com"]',
           doc="ServerNames of vhosts allowed besides the app's"),
     Field("allow_apache_conf", Strings(unique=True), default=(), example='["/etc/apache2/conf-enabled/ops.conf"]',

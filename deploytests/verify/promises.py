@@ -680,7 +680,8 @@ def cw_listen(facts, exp):
         if exp.stack.apache.process_name in comms and str(sock["port"]) in by_hand:
             continue
         anyaddr = sock["host"] in ("0.0.0.0", "::")
-        shown = f"{'*' if anyaddr else sock['host']}:{sock['port']}"
+        loopback = sock["host"].startswith("127.") or sock["host"] == "::1"  # IPv4 and IPv6: one finding
+        shown = f"{'*' if anyaddr else 'localhost' if loopback else sock['host']}:{sock['port']}"
         key = ("udp/" if sock["proto"] == "udp" else "") + shown
         if key in exp.allow.listen or f"{sock['host']}:{sock['port']}" in exp.allow.listen:
             continue
@@ -691,7 +692,8 @@ def cw_listen(facts, exp):
         if ident in seen:  # the same process on 0.0.0.0 and :: is one finding
             continue
         seen.add(ident)
-        reach = "anyone who can reach this host" if anyaddr else f"whoever can reach {sock['host']}"
+        reach = "anyone who can reach this host" if anyaddr else "every process on this host" if loopback else \
+            f"whoever can reach {sock['host']}"
         lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. "
                      + _allow_hint(exp, "allow_listen", key))
     _unaccounted("listening sockets", lines)
@@ -1069,7 +1071,8 @@ def drift_report(facts) -> list[str]:
 CW, SEC = "closed world", "security"
 CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_listen", f"{CW}: serves", "every listening socket is Apache on the app's port, the SSH server, or "
-            "allowed (allow_listen)", "test_every_listener_is_accounted_for",
+            "allowed (allow_listen: \"*:port\" any address, \"localhost:port\" loopback, \"host:port\")",
+            "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100"] in targets.toml',
             root_only=True),

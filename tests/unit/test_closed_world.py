@@ -94,7 +94,7 @@ def test_any_listener_nobody_listed_fails_naming_process_and_allowance(exp, host
                                     "procs": [proc(4242, "nobody", name)]})
     msg = failing(facts, exp)
     assert list(msg) == ["cw_listen"], msg
-    shown = f"{'*' if host in ('0.0.0.0', '::') else host}:{port}"
+    shown = f"{'*' if host in ('0.0.0.0', '::') else 'localhost'}:{port}"
     assert f"TCP {shown} listens: pid 4242 (nobody) {name!r}" in msg["cw_listen"]
     assert f'allow_listen = ["{shown}"]' in msg["cw_listen"]
     assert outcome("cw_listen", facts, allowing(exp, listen=(shown,))) == "pass"
@@ -415,7 +415,7 @@ def test_a_loopback_socket_no_process_of_the_server_holds_is_the_runtimes(exp):
                                     "owner": "root", "by_owner": [proc(1, "root", "/sbin/docker-init")]})
     assert failing(facts, exp) == {}
     inv(facts)["listeners"][-1].update(owner="nobody", by_owner=[])  # someone else's: named, with its owner
-    assert "UDP 127.0.0.11:53211 listens: a socket of user nobody (its processes: none seen)" in \
+    assert "UDP localhost:53211 listens: a socket of user nobody (its processes: none seen)" in \
         failing(facts, exp)["cw_listen"]
 
 
@@ -442,3 +442,15 @@ def test_a_config_that_does_not_parse_is_the_configtests_failure_alone(exp):
     assert failing(facts, exp) == {}
     assert outcome("cw_apache_files", facts, exp) == \
         "skip: Apache's configuration does not parse (the root failure is test_configtest_clean)"
+
+
+def test_a_loopback_listener_on_both_ip_versions_is_one_finding_and_one_allowance(exp):
+    facts = clean_facts()
+    exim = proc(900, "Debian-exim", "/usr/sbin/exim4 -bd -q30m")
+    for host in ("127.0.0.1", "::1"):
+        inv(facts)["listeners"].append({"proto": "tcp", "host": host, "port": 25, "procs": [exim]})
+    lines = [ln.strip() for ln in failing(facts, exp)["cw_listen"].splitlines() if ln.strip().startswith("- ")]
+    assert lines == ["- TCP localhost:25 listens: pid 900 (Debian-exim) '/usr/sbin/exim4 -bd -q30m'; it answers "
+                     'every process on this host. if it is meant to be there, allow it: allow_listen = '
+                     '["localhost:25"] in targets.toml']
+    assert outcome("cw_listen", facts, allowing(exp, listen=("localhost:25",))) == "pass"
