@@ -35,3 +35,44 @@ VHOST = """\
     CustomLog ${{APACHE_LOG_DIR}}/{app}-access.log combined
 </VirtualHost>
 """
+
+
+# ---------------------------------------------------------------- the stock server (the closed-world gate's baseline)
+# Measured on the stock images (debian:bookworm-slim / trixie-slim + PACKAGES + openssh-server + sudo), bootstrapped
+# by deploytests: what Apache includes (`apache2ctl -t -D DUMP_INCLUDES`, {app}: the app's name), the modules it
+# loads (`-D DUMP_MODULES`) and the rule lines of Debian's own /etc/sudoers. Identical on Debian 12 and 13. The
+# content of each file is judged separately (dpkg's md5 of the conffile, or what bootstrap writes).
+BASELINE_INCLUDES = (
+    '/etc/apache2/apache2.conf', '/etc/apache2/mods-enabled/access_compat.load',
+    '/etc/apache2/mods-enabled/alias.load', '/etc/apache2/mods-enabled/auth_basic.load',
+    '/etc/apache2/mods-enabled/authn_core.load', '/etc/apache2/mods-enabled/authn_file.load',
+    '/etc/apache2/mods-enabled/authz_core.load', '/etc/apache2/mods-enabled/authz_host.load',
+    '/etc/apache2/mods-enabled/authz_user.load', '/etc/apache2/mods-enabled/autoindex.load',
+    '/etc/apache2/mods-enabled/deflate.load', '/etc/apache2/mods-enabled/dir.load',
+    '/etc/apache2/mods-enabled/env.load', '/etc/apache2/mods-enabled/filter.load',
+    '/etc/apache2/mods-enabled/mime.load', '/etc/apache2/mods-enabled/mpm_event.load',
+    '/etc/apache2/mods-enabled/negotiation.load', '/etc/apache2/mods-enabled/reqtimeout.load',
+    '/etc/apache2/mods-enabled/setenvif.load', '/etc/apache2/mods-enabled/status.load',
+    '/etc/apache2/mods-enabled/wsgi.load', '/etc/apache2/mods-enabled/alias.conf',
+    '/etc/apache2/mods-enabled/autoindex.conf', '/etc/apache2/mods-enabled/deflate.conf',
+    '/etc/apache2/mods-enabled/dir.conf', '/etc/apache2/mods-enabled/mime.conf',
+    '/etc/apache2/mods-enabled/mpm_event.conf', '/etc/apache2/mods-enabled/negotiation.conf',
+    '/etc/apache2/mods-enabled/reqtimeout.conf', '/etc/apache2/mods-enabled/setenvif.conf',
+    '/etc/apache2/mods-enabled/status.conf', '/etc/apache2/mods-enabled/wsgi.conf', '/etc/apache2/ports.conf',
+    '/etc/apache2/conf-enabled/charset.conf', '/etc/apache2/conf-enabled/deploytests-servername.conf',
+    '/etc/apache2/conf-enabled/localized-error-pages.conf', '/etc/apache2/conf-enabled/other-vhosts-access-log.conf',
+    '/etc/apache2/conf-enabled/security.conf', '/etc/apache2/conf-enabled/serve-cgi-bin.conf',
+    '/etc/apache2/sites-enabled/{app}.conf',
+)
+BASELINE_MODULES = (
+    'core_module', 'so_module', 'watchdog_module', 'http_module', 'log_config_module', 'logio_module',
+    'version_module', 'unixd_module', 'access_compat_module', 'alias_module', 'auth_basic_module',
+    'authn_core_module', 'authn_file_module', 'authz_core_module', 'authz_host_module', 'authz_user_module',
+    'autoindex_module', 'deflate_module', 'dir_module', 'env_module', 'filter_module', 'mime_module',
+    'mpm_event_module', 'negotiation_module', 'reqtimeout_module', 'setenvif_module', 'status_module', 'wsgi_module',
+)
+BASELINE_SUDOERS = (
+    "Defaults env_reset", "Defaults mail_badpass",
+    'Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"', "Defaults use_pty",
+    "root ALL=(ALL:ALL) ALL", "%sudo ALL=(ALL:ALL) ALL",
+)

@@ -95,6 +95,10 @@ class Stack:
     daemon_display: str = "(wsgi:{app})"  # display-name=%{GROUP} in the vhost: how ps shows the app's daemons
     nologin_shells: tuple[str, ...] = ("/usr/sbin/nologin", "/bin/false", "/sbin/nologin")
     configtest_ok: str = "Syntax OK"
+    # the closed-world gate's baseline: what a stock server of this stack has (deploytests.verify.promises)
+    baseline_includes: tuple[str, ...] = ()  # files Apache includes ({app}: the app's name)
+    baseline_modules: tuple[str, ...] = ()   # modules Apache loads
+    baseline_sudoers: tuple[str, ...] = ()   # rule lines of the distribution's /etc/sudoers
 
     def images(self) -> tuple[ImageSpec, ImageSpec]:
         """The stack's container images: the ready server and the bare one, each with all its inputs."""

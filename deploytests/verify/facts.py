@@ -23,6 +23,7 @@ BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),'deploytests-probe','
 # what the runner GETs: the health path, the homepage, and the files that must never be served
 PRIVATE = ("/application.wsgi", "/shared/application.cfg", "/application.cfg", "/releases/", "/current/RELEASE.json",
            "/.deploy.lock", "/current/venv/bin/python")
+EXPOSED = ("/server-status", "/server-info")  # Apache's own pages: never served beyond the server (sec_status)
 
 
 @dataclass
@@ -115,7 +116,7 @@ def gather(server, cfg, *, deploy_user: str | None = None, python: str | None = 
     started = time.monotonic()
     facts = Facts(server.label)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        responses = pool.submit(fetch, server, ("/", cfg.health_path, *PRIVATE))
+        responses = pool.submit(fetch, server, ("/", cfg.health_path, *PRIVATE, *EXPOSED))
         try:
             args = probe_args(cfg, deploy_user or cfg.deploy_user or server.user, server.user, server.stack)
             facts.stack = server.stack
