@@ -264,7 +264,11 @@ def stack_python(facts, exp):
     found = {f"{stack.wsgi_module_file} links libpython": pythons.get("mod_wsgi"),
              f"{exp.cfg.root}/python (python-home) is": pythons.get("python_home"),
              f"the live venv {exp.cfg.root}/current/venv is": live.get("venv_version")}
-    want = {k: [stack.python_version] if "links" in k else stack.python_version for k in found}
+    daemons = [d for d in facts.get("daemons") or [] if d.get("libpython") is not None]  # /proc maps, as root
+    if daemons:
+        found["the app's daemons have mapped libpython"] = sorted(
+            {re.sub(r"^.*/libpython(\d+\.\d+).*$", r"\1", p) for d in daemons for p in d["libpython"]})
+    want = {k: [stack.python_version] if "libpython" in k else stack.python_version for k in found}
     assert found == want, f"{stack.title} serves with Python {stack.python_version}: " + \
         "; ".join(f"{k} {v}" for k, v in found.items())
 
@@ -511,11 +515,26 @@ def release_code_not_writable(facts, exp):
         f"writable by group/others (the app user could change the code it runs):\n" + "\n".join(live["loose"])
 
 
-def venv_python_runs(facts, exp):
-    live = facts.live or {}
-    assert live.get("python_ok"), \
-        f"the live venv's python {exp.cfg.root}/current/venv/bin/python is not an executable file " \
-        f"(resolves to {live.get('python')})"
+def venv_python_is_the_stacks(facts, exp):
+    """The live venv's python is a link (through the venv's own bin/ links) to the stack's system interpreter,
+    a file root owns in directories root owns: the gate judges it by reading the links, never by running it
+    (a wrapper put there by the deploy login would run with the gate's rights)."""
+    live, want = facts.live or {}, f"/usr/bin/python{exp.stack.python_version}"
+    found = live.get("python") or {}
+    name = f"{exp.cfg.root}/current/venv/bin/python"
+    hops = " -> ".join([h["link"].rsplit("/", 1)[-1] for h in found.get("hops", [])[:1]] +
+                       [h["to"] for h in found.get("hops", [])])
+    assert not found.get("error"), f"the live venv's python {name} does not resolve: {found.get('error')}"
+    assert found.get("hops"), f"the live venv's python {name} is a {found.get('facts', {}).get('kind')} " \
+        f"({_describe('python', found.get('facts') or {})}), not a link to the stack's interpreter {want}: " \
+        "something replaced what `python3 -m venv` made"
+    venv_bin = f"/releases/{live.get('id')}/venv/bin/"
+    foreign = [h["link"] for h in found["hops"] if venv_bin not in h["link"] and
+               (h.get("owner") != "root" or not h.get("dir_root_owned"))]
+    assert not foreign, f"the live venv's python {name} resolves through links not root's: {foreign} ({hops})"
+    assert found.get("target") == want and found.get("root_owned"), \
+        f"the live venv's python {name} resolves to {found.get('target')} ({hops}), expected the stack's " \
+        f"interpreter {want}, a file root owns in directories root owns"
 
 
 def shared_links(facts, exp):
@@ -597,9 +616,9 @@ def health_from_inside(facts, exp):
 
 
 def app_files_not_downloadable(facts, exp):
-    from .diagnostics import secret_values
+    from ..redaction import secrets_of
 
-    secrets = secret_values(exp.cfg.config_file)
+    secrets = secrets_of(exp.cfg.config_file).values
     forbidden = {"/application.wsgi": "X-Deploy-Release", "/current/RELEASE.json": "artifact_sha256"}
     from .facts import PRIVATE
 
@@ -694,8 +713,10 @@ PROMISES: tuple[Promise, ...] = (
     Promise("code_mode", f"{D}: install", "the live release's files are the deploy user's and not writable by "
             "group or others (the app cannot change its own code)", "test_release_code_not_writable",
             "2 entries of the live release R are not appuser's or are writable by group/others", needs=("live",)),
-    Promise("venv_python", f"{D}: install", "the live venv's python is an executable", "test_venv_python_runs",
-            "the live venv's python .../current/venv/bin/python is not an executable file", needs=("live",)),
+    Promise("venv_python", f"{D}: install", "the live venv's python links to the stack's interpreter, root's "
+            "(read, never run)", "test_venv_python_is_the_stacks_interpreter",
+            "the live venv's python .../current/venv/bin/python is a regular file (...), not a link to the "
+            "stack's interpreter /usr/bin/python3.11", needs=("live",)),
     Promise("shared_links", f"{D}: install", "each shared path of the live release links to shared/<path>",
             "test_shared_links", "data: expected a link to /var/www/app/shared/data, found data: directory ...",
             needs=("live",)),
@@ -737,7 +758,7 @@ CHECKS = {
     "wsgi": wsgi_as_bootstrapped, "current": current_complete,
     "records": release_records_complete, "installed": installed_version_is_recorded,
     "artifact": release_json_matches_artifact, "files": installed_files_match_artifact,
-    "code_mode": release_code_not_writable, "venv_python": venv_python_runs, "shared_links": shared_links,
+    "code_mode": release_code_not_writable, "venv_python": venv_python_is_the_stacks, "shared_links": shared_links,
     "prune": releases_pruned_and_complete, "daemon_user": daemons_run_as_app_user,
     "daemon_code": daemons_run_live_release, "umask": daemon_umask, "health": health_from_runner,
     "homepage": homepage_is_the_app,
