@@ -40,7 +40,6 @@ if TYPE_CHECKING:  # the rest loads when a test uses deploytests: the plugin is 
     from _pytest.outcomes import Exit  # pytest.exit.Exception, which mypy cannot name as a base class
 
     from .pipeline.fleet import Bootstrapped, Deployment
-    from .redaction import Secrets
     from .targets import Provider
 else:
     Exit = pytest.exit.Exception
