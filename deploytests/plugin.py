@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # the rest loads when a test uses deploytests: the plugin is 
     from _pytest.outcomes import Exit  # pytest.exit.Exception, which mypy cannot name as a base class
 
     from .pipeline.fleet import Bootstrapped, Deployment
+    from .redaction import Secrets
     from .targets import Provider
 else:
     Exit = pytest.exit.Exception
@@ -439,7 +440,7 @@ def deploy_config(pytestconfig, deploy_settings, deploy_target):
     return cfg
 
 
-def _secrets(cfg):
+def _secrets(cfg) -> Secrets:
     """The values of ``cfg``'s config file to redact (:mod:`deploytests.redaction`), none without a config."""
     from .redaction import NONE, secrets_of
 
