@@ -18,8 +18,8 @@ What is secret: every value of a key that looks secret (``*SECRET*``, ``*PASSW*`
 characters or more (short plain values such as ``"data"`` are left alone: redacting them would mangle every
 message that happens to contain the word). Each is redacted in every form a log or report writes it
 (:func:`forms`): as is; Python-escaped (``repr``, ``ascii``, inside ``"..."`` and ``'...'``); JSON-escaped
-(ASCII or not); URL- and form-encoded; HTML/XML-escaped; as bytes (``b'...'`` repr, ``\\xNN``), each hex escape in
-either case.
+(ASCII or not); URL- and form-encoded; HTML/XML-escaped; as bytes (``b'...'`` repr, ``\\xNN``); each of those
+escaped once more (a JSON document inside a repr); each hex escape in either case.
 
 :class:`Secrets` is the result: ``redact(text)`` and the ``warnings``. The outputs use it at their boundary:
 the pytest plugin on every report (terminal, ``-r`` summaries, junit xml, captured logs) and on what it writes
@@ -120,6 +120,8 @@ def forms(secret: str) -> set[str]:
              json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
              repr(raw)[2:-1], _quoted(repr(raw)[2:-1], '"'), "".join(f"\\x{b:02x}" for b in raw),
              quote(raw, safe=""), quote(raw), quote_plus(raw), html_escape(secret), html_escape(secret, quote=False)}
+    for form in list(found):  # escaped twice: a JSON document in a repr, a repr in a JSON log line
+        found |= {repr(form)[1:-1], json.dumps(form)[1:-1]}
     for form in list(found):
         found.add(_HEX.sub(lambda m: m[0][:2] + m[0][2:].upper() if m[0][0] == "\\" else m[0].upper(), form))
         found.add(_HEX.sub(lambda m: m[0].lower(), form))
