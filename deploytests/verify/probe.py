@@ -1,17 +1,22 @@
 """The read-only fact probe: one stdlib-only Python program run on a server per verification, one round trip.
 
 It gathers every fact the promise checks (:mod:`deploytests.verify.promises`) look at and prints them as one
-JSON document after a ``@@DT-FACTS`` line. It changes nothing: no file is written, no lock is taken, no
-service is touched, no code of the app tree is executed (versions are read from ``METADATA`` files, not by
-importing). The runner sends this file's source on stdin::
+JSON document after a ``@@DT-FACTS`` line; with ``"diagnose": true`` in its arguments it prints a failed check's
+diagnostics sections instead (:func:`diagnose`). It changes nothing: no file is written, no lock is taken, no
+service is touched, and **nothing of the app's trees is executed**: versions are read from ``METADATA`` files,
+the venv's python is judged by its links (:func:`interpreter`), libpython linkage is read from the ELF file
+(:func:`elf_needed`, not ``ldd``), packages from dpkg's database (not ``dpkg-query``). The one program it starts
+is the stack's ``apache2ctl`` configtest, a root file in root's directories, with a fixed environment. The
+runner sends this file's source on stdin, to the system interpreter at its fixed path in isolated mode::
 
-    sh -c 'if sudo -n true 2>/dev/null; then S="sudo -n"; fi; exec $S python3 -c BOOT <json args>'
+    sh -c 'if sudo -n true 2>/dev/null; then exec sudo -n /usr/bin/python3 -I -c BOOT <json args>; else ...'
 
-Run as root (the login may sudo), it reads what only root may read (the sudoers rule, the configtest, the
-daemons' ``/proc`` entries, the error log's size); the app tree (owned by the deploy login, which may be
-hostile) is read by a forked child that dropped to the deploy user first, so no link planted there can make
-root read anything the deploy user could not. Without sudo, the facts only root can read are ``None`` and
-the checks that need them skip with that reason.
+Run as root (the login may sudo), it reads only what root owns (the sudoers rule, the vhost, dpkg's status, the
+error log, mod_wsgi's file: :func:`read_root_owned`) and asks the kernel (``/proc``: processes, the daemons'
+``exe`` and mapped libpython, listening ports, locks); the app tree and the app config (owned by the deploy login,
+which may be hostile) are read by a forked child that dropped to the deploy user first, so no link planted there
+can make root read anything the deploy user could not. Without sudo, the facts only root can read are ``None``
+and the checks that need them skip with that reason. docs/security.md lists each read and who makes it.
 
 Rules for this file: standard library only, Python >= 3.7 syntax, no imports from deploytests.
 """
