@@ -378,9 +378,10 @@ def pytest_keyboard_interrupt(excinfo):
     if isinstance(excinfo.value, Interrupted):
         config = _CONFIG.get("config")
         reporter = config.pluginmanager.get_plugin("terminalreporter") if config is not None else None
+        secrets = config.stash.get(SECRETS, None) if config is not None else None
         for line in excinfo.value.lines:
             if reporter is not None:
-                reporter.write_line(f"deploytests: {line}")
+                reporter.write_line(f"deploytests: {secrets.redact(line) if secrets else line}")
 
 
 # ---------------------------------------------------------------- fixtures

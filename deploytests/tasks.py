@@ -63,7 +63,8 @@ def one_line_errors(fn):
         except DeployTestsError as exc:
             sys.exit(f"fab {fn.__name__}: {_redacted(exc.render(), kwargs.get('app'), kwargs.get('config'))}")
         except pipeline.Interrupted as exc:  # the per-host lines were printed; exit like a signalled process
-            print(f"fab {fn.__name__}: interrupted ({exc.signame}); " + "; ".join(exc.lines), file=sys.stderr)
+            print(f"fab {fn.__name__}: interrupted ({exc.signame}); " +
+                  _redacted("; ".join(exc.lines), kwargs.get("app"), kwargs.get("config")), file=sys.stderr)
             sys.exit(130 if exc.signame == "SIGINT" else 143)
     return wrapper
 
