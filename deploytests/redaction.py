@@ -168,7 +168,7 @@ def _walk(value, key: str, out: list[tuple[str, str]]) -> None:
     elif isinstance(value, dict):
         for k, v in value.items():
             _walk(v, f"{key}.{k}" if key else str(k), out)
-            if isinstance(k, str | bytes):  # a dict keyed by secrets (a token -> user map)
+            if isinstance(k, str | bytes) and SECRET_KEY.search(key):  # keyed by secrets: API_TOKENS = {tok: user}
                 _walk(k, key, out)
     elif isinstance(value, list | tuple | set | frozenset):
         for v in value:

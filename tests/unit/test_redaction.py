@@ -32,7 +32,8 @@ JOINED = "part-one-" "part-two"
 ADDED = "left-half-" + "right-half"
 BASE = "https://user:pw@db.example"
 DATABASE_URL = BASE + "/app"
-SETTINGS = {{"password": "nested-pw-1", "hosts": ["h1", "h2"]}}
+SETTINGS = {{"password": "nested-pw-1", "hosts": ["h1", "h2"], "a_long_plain_key_name": 1}}
+API_TOKENS = {{"token-as-a-key-1": "alice"}}
 DEBUG = False
 if os.environ.get("X"):
     SESSION_SECRET = "in-a-branch-secret"
@@ -42,7 +43,8 @@ if os.environ.get("X"):
     assert "bytes-secret-\udcff" in found  # bytes that are not UTF-8 keep their raw byte
     assert {"part-one-part-two", "left-half-right-half", "https://user:pw@db.example/app", "nested-pw-1",
             "in-a-branch-secret"} <= set(found)
-    assert "h1" not in found  # short plain values under plain keys are left alone
+    assert "token-as-a-key-1" in found  # the keys of a secret-looking mapping are secrets too
+    assert "h1" not in found and "a_long_plain_key_name" not in found  # plain words and key names are left alone
 
 
 def test_computed_values_are_named_in_warnings_with_their_lines(tmp_path):
