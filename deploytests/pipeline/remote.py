@@ -140,7 +140,6 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callab
         last = clock()
         received += len(data)
         if received > limit:  # the program goes on sending: stop reading it, the result has no exit status
-            out.append(f"(output cut: more than {limit} bytes)")
             chan.close()
             break
         buf += data
@@ -154,7 +153,10 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callab
     _drain_stderr(chan, err)
     writer.join(5)
     chan.close()
-    return ChannelResult(exited, untrusted.text("\n".join(out), limit), untrusted.text(_text(err), limit), events)
+    stdout = untrusted.text("\n".join(out), limit)
+    if received > limit:
+        stdout += f"\n(output cut: more than {limit} bytes)"
+    return ChannelResult(exited, stdout, untrusted.text(_text(err), limit), events)
 
 
 def _readable(chan, timeout: float) -> bool:

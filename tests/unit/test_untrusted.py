@@ -53,3 +53,52 @@ def test_the_agent_reply_parser_makes_every_event_safe():
     error = parse_event(agent.EVENT + json.dumps({"event": "error", "what": "x\ny", "detail": "a\nb\x1b[1m"}))
     assert error is not None and (error["what"], error["detail"]) == ("x\\ny", "a\nb\\x1b[1m")
     assert parse_event(agent.EVENT + "[1, 2]") is None and parse_event(agent.EVENT + '{"no": "event"}') is None
+
+
+class FloodingChannel:
+    """A paramiko channel whose program sends escape codes without end."""
+
+    def __init__(self):
+        self.closed, self.eof_received, self.sent = False, False, 0
+
+    def exec_command(self, command):
+        pass
+
+    def recv_ready(self):
+        return not self.closed
+
+    def recv(self, n):
+        self.sent += n
+        return b"\x1b[2J" * (n // 4)
+
+    def recv_stderr_ready(self):
+        return False
+
+    def exit_status_ready(self):
+        return False
+
+    def recv_exit_status(self):
+        raise AssertionError("a flooding program's exit status is never waited for")
+
+    def sendall(self, data):
+        pass
+
+    def shutdown_write(self):
+        pass
+
+    def close(self):
+        self.closed = True
+
+
+def test_a_server_that_floods_its_output_is_cut_at_the_bound_and_made_safe():
+    from types import SimpleNamespace
+
+    from deploytests.pipeline import remote
+
+    chan = FloodingChannel()
+    c = SimpleNamespace(open=lambda: None, transport=SimpleNamespace(open_session=lambda timeout=None: chan),
+                        lost=None)
+    res = remote.exec_stream(c, "probe", (b"",), limit=1 << 20)
+    assert chan.closed and res.exited == -1 and chan.sent <= (1 << 20) + (1 << 16)
+    assert "\x1b" not in res.stdout and res.stdout.startswith("\\x1b[2J")
+    assert res.stdout.endswith(f"characters cut)\n(output cut: more than {1 << 20} bytes)")
