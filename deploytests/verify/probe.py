@@ -375,10 +375,10 @@ def dist_version(site, name):
 
 
 def walk_release(release_dir, owner, shared):
-    """Hashes of every regular file under ``venv/lib`` (relative to the venv), and the entries of the release
-    that are not the deploy user's or are writable by group/others (shared links excluded)."""
+    """Hashes of every regular file under ``venv/lib`` and ``venv/bin`` (relative to the venv), and the entries of
+    the release that are not the deploy user's or are writable by group/others (shared links excluded)."""
     hashes, loose, count = {}, [], 0
-    venv_lib = os.path.join(release_dir, "venv", "lib")
+    venv_lib, venv_bin = os.path.join(release_dir, "venv", "lib"), os.path.join(release_dir, "venv", "bin")
     skip = {os.path.join(release_dir, s) for s in shared}
     for top, dirs, files in os.walk(release_dir):
         for name in dirs + files:
@@ -395,7 +395,7 @@ def walk_release(release_dir, owner, shared):
             if st.st_mode & 0o022 or name_of(pwd.getpwuid, st.st_uid) != owner:
                 loose.append("%s %04o %s" % (os.path.relpath(path, release_dir), st.st_mode & 0o7777,
                                              name_of(pwd.getpwuid, st.st_uid)))
-            if stat.S_ISREG(st.st_mode) and path.startswith(venv_lib + "/"):
+            if stat.S_ISREG(st.st_mode) and path.startswith((venv_lib + "/", venv_bin + "/")):
                 data = read_nofollow(path, 64 << 20)
                 hashes[os.path.relpath(path, os.path.join(release_dir, "venv"))] = sha256_of(data)
         dirs[:] = [d for d in dirs if os.path.join(top, d) not in skip]

@@ -467,16 +467,36 @@ def release_json_matches_artifact(facts, exp):
                                                        f" (this run deployed it as {exp.deployed_release})")
 
 
-def tree_files(artifact) -> dict[str, str]:
-    """sha256 of every file of the artifact's prebuilt venv tree under ``lib/`` (relative to the venv)."""
-    hashes = {}
+def tree_files(artifact) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The artifact's prebuilt venv tree: sha256 of every file under ``lib/``, and the bytes of every console
+    script under ``bin/`` (relative to the venv; their first line is the placeholder deploy rewrites)."""
+    hashes, scripts = {}, {}
     with tarfile.open(artifact.path) as outer:
         for part in artifact.manifest.get("tree", []):
             with tarfile.open(fileobj=io.BytesIO(_read_member(outer, part))) as inner:
                 for member in inner.getmembers():
                     if member.isfile() and member.name.startswith("lib/"):
                         hashes[member.name] = hashlib.sha256(_read_member(inner, member)).hexdigest()
-    return hashes
+                    elif member.isfile() and member.name.startswith("bin/"):
+                        scripts[member.name] = _read_member(inner, member)
+    return hashes, scripts
+
+
+def installed_scripts(scripts: dict[str, bytes], placeholder: str, venv: str) -> dict[str, str]:
+    """sha256 of each console script as deploy installs it: the placeholder interpreter line replaced by the
+    release venv's python (the agent's own rewrite, :func:`deploytests.pipeline.agent.shebang`)."""
+    from ..pipeline.agent import shebang
+
+    real, marker = shebang(venv + "/bin/python"), b"#!" + placeholder.encode("utf-8")
+    out = {}
+    for name, data in scripts.items():
+        first, nl, rest = data.partition(b"\n")
+        out[name] = hashlib.sha256(real + nl + rest if first == marker else data).hexdigest()
+    return out
+
+
+# what `python3 -m venv` itself writes into bin/ (never run by anyone: the gate reads, deploys call bin/python)
+VENV_STOCK = frozenset({"bin/activate", "bin/activate.csh", "bin/activate.fish", "bin/Activate.ps1"})
 
 
 def _read_member(tar: tarfile.TarFile, member) -> bytes:
@@ -486,7 +506,7 @@ def _read_member(tar: tarfile.TarFile, member) -> bytes:
     return f.read()
 
 
-_TREE_CACHE: dict[str, dict[str, str]] = {}
+_TREE_CACHE: dict[str, tuple[dict[str, str], dict[str, bytes]]] = {}
 
 
 def installed_files_match_artifact(facts, exp):
@@ -496,8 +516,10 @@ def installed_files_match_artifact(facts, exp):
                             "test_release_json_matches_artifact says which is live")
     if not art.manifest.get("tree"):
         raise NotApplicable("the artifact ships wheels (built for another Python), not a prebuilt tree")
-    want = _TREE_CACHE.get(art.sha256) or _TREE_CACHE.setdefault(art.sha256, tree_files(art))
-    found = (facts.live or {}).get("hashes") or {}
+    lib, scripts = _TREE_CACHE.get(art.sha256) or _TREE_CACHE.setdefault(art.sha256, tree_files(art))
+    venv = f"{exp.cfg.root}/releases/{_live_id(facts)}/venv"
+    want = {**lib, **installed_scripts(scripts, art.manifest.get("placeholder", ""), venv)}
+    found = {p: h for p, h in ((facts.live or {}).get("hashes") or {}).items() if p not in VENV_STOCK}
     changed = sorted(p for p in want if p in found and found[p] != want[p])
     missing = sorted(p for p in want if p not in found)
     extra = sorted(p for p in found if p not in want)
@@ -706,8 +728,9 @@ PROMISES: tuple[Promise, ...] = (
     Promise("artifact", f"{D}: upload", "the live release came from the artifact (sha256, name, version) this "
             "project packs for that server's Python", "test_release_json_matches_artifact",
             "current/RELEASE.json says {...}, the packed artifact is {...}", needs=("live",)),
-    Promise("files", f"{D}: install", "every file of the live venv's lib/ is byte-identical to the artifact's, "
-            "none missing, none added", "test_installed_files_match_artifact",
+    Promise("files", f"{D}: install", "every file of the live venv's lib/ and every console script in bin/ is "
+            "byte-identical to the artifact's (scripts: after deploy's interpreter rewrite), none missing, none "
+            "added", "test_installed_files_match_artifact",
             "the live venv is not the artifact ...: 1 file(s) changed, 0 missing, 0 not from the artifact\n"
             "changed: lib/python3.11/site-packages/app/__init__.py", needs=("live",)),
     Promise("code_mode", f"{D}: install", "the live release's files are the deploy user's and not writable by "

@@ -104,6 +104,7 @@ def test_swapped_interpreter_console_script_and_pth_fail_the_gate_and_never_run(
     assert {"test_venv_python_is_the_stacks_interpreter", "test_installed_files_match_artifact",
             "test_releases_pruned_and_complete"} <= failed, out[-4000:]
     assert "venv/bin/python is a regular file" in out and "not from the artifact: lib/" in out, out[-4000:]
+    assert "changed: bin/flask" in out, out[-4000:]  # the console script, compared with the artifact's
     # the diagnostics ran (read, not run): the installed distributions come from METADATA
     assert "installed distributions (live venv, read from METADATA)" in out and "Flask==" in out, out[-4000:]
     assert "29990101T000000Z-halfbuilt" in out
