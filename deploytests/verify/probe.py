@@ -589,10 +589,7 @@ def diagnose(args):
     """The sections of a failed check's report ``{title: text}``: root reads only root's files (the error log,
     the vhost); the app tree is read by a child dropped to the deploy user; nothing is run."""
     root, log = args["root"], args["error_log"]
-    if os.getuid() == 0 and user_facts(args["deploy_user"]):
-        tree = as_user(args["deploy_user"], tree_report, args)
-    else:
-        tree = tree_report(args)
+    tree = as_reader(args, tree_report, args)
     unreadable = "(%s: not readable here as root's regular file)\n" % log
     sections = {}
     if args.get("since") is not None:
@@ -609,6 +606,15 @@ def diagnose(args):
     sections["releases"] = "\n".join(tree["releases"] + ["", "current -> %s" % tree["current"]] + tree["failed"])
     sections["installed distributions (live venv, read from METADATA)"] = "\n".join(tree["installed"])
     return sections
+
+
+def as_reader(args, work, *a):
+    """``work(*a)`` as the app tree's reader. As root: in a child dropped to the deploy user, or to ``nobody``
+    when the deploy user does not exist or is root (the tree is never read as root). As anyone else: here."""
+    if os.getuid() != 0:
+        return work(*a)
+    found = user_facts(args["deploy_user"])
+    return as_user(args["deploy_user"] if found and found["uid"] != 0 else "nobody", work, *a)
 
 
 # ---------------------------------------------------------------- main
@@ -628,16 +634,10 @@ def gather(args):
             facts["errors"][name] = "%s: %s" % (type(exc).__name__, exc)
 
     # the forks that read the app tree as the deploy user come first, before any thread is started
-    if root_user and user_facts(args["deploy_user"]):
-        section("tree", as_user, args["deploy_user"], tree_facts, args)
-    else:
-        section("tree", tree_facts, args)
+    section("tree", as_reader, args, tree_facts, args)
     wsgi = root + "/application.wsgi"
     hashes = lambda: [sha256_of(read_nofollow(wsgi)), sha256_of(read_nofollow(args["config_path"], 16 << 20))]  # noqa: E731
-    if root_user and user_facts(args["deploy_user"]):  # the config is read as the deploy user, never as root
-        section("hashes", as_user, args["deploy_user"], hashes)
-    else:
-        section("hashes", hashes)
+    section("hashes", as_reader, args, hashes)  # the config is read as the deploy user, never as root
     facts["wsgi_sha256"], facts["config_sha256"] = facts.pop("hashes") or (None, None)
     http_facts = {}
     fetch = threading.Thread(target=lambda: http_facts.update(
