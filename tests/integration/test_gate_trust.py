@@ -116,6 +116,7 @@ def test_release_json_escapes_reach_the_terminal_as_visible_text(lab, tmp_path):
     meta = json.loads(lab.sudo(f"cat {record}"))
     meta["version"] = "1.0\x1b[2J\x1b[H\r[ssh://appuser@web-1] * 29990101T000000Z-forged  9.9\nFORGED"
     meta["deployed_by"] = "\x1b]8;;https://evil.example/\x07root@vm\x1b]8;;\x07 \u202egnp.exe\x9b31m"
+    meta["created_at"] = {"not": ["a", "date"]}  # any JSON value: shown as one line, never a traceback
     as_deployer(lab, f"cat > {record} <<'EOF'\n{json.dumps(meta)}\nEOF")
     s = lab.server
     (tmp_path / "fabfile.py").write_text("from deploytests.tasks import *  # noqa: F401,F403\n")
@@ -133,3 +134,4 @@ def test_release_json_escapes_reach_the_terminal_as_visible_text(lab, tmp_path):
     assert len(releases) == 1 and releases[0].startswith(f"{host} * {lab.release}"), out
     assert "1.0\\x1b[2J\\x1b[H\\x0d[ssh://appuser@web-1] * 29990101T000000Z-forged  9.9\\nFORGED" in out, out
     assert "\\x1b]8;;https://evil.example/\\x07root@vm" in out and "\\u202egnp.exe\\x9b31m" in out, out
+    assert '{"not": ["a", "date"]}' in out, out
