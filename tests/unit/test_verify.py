@@ -70,6 +70,14 @@ def test_stat_paths_one_round_trip():
     assert facts["/b"].describe() == "/b: missing"
 
 
+def test_stat_paths_reads_a_hostile_link_target_as_data():
+    """A link target the deploy login chose: a "|", a newline faking another path's line, an escape code."""
+    host = FakeHost("/b|missing||||\n/a/cur|symbolic link|777|u|g|x|y\x1b[2J\n/b|directory|755|root|root|\n")
+    facts = stat_paths(host, ["/b", "/a/cur"])
+    assert facts["/a/cur"].target == "x|y\\x1b[2J\\n/b|directory|755|root|root|"
+    assert facts["/b"].kind == "missing"  # the target's fake line for /b is no line of ours
+
+
 def test_assert_path_names_expected_and_found():
     with pytest.raises(AssertionError) as err:
         assert_path(PathFacts("/cfg", "regular file", "0644", "root", "app"), kind="regular file", mode="0640")
