@@ -667,22 +667,27 @@ def bootstrapped(deploy_bootstrapped):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
+    """Every report: a repeated fixture failure said once, the server's diagnostics added to a failed check,
+    then the config's values redacted from all of it (the output boundary, :func:`_redact_report`)."""
     rep = yield
-    funcargs = getattr(item, "funcargs", {})
-    cut = _say_once(item, call, rep)
-    if cut:  # said in full before, diagnostics included
+    try:
+        _add_to_report(item, call, rep)
+    finally:
         _redact_report(rep, item)
-        return rep
-    srv = funcargs.get("deploy_server")
+    return rep
+
+
+def _add_to_report(item, call, rep) -> None:
+    if _say_once(item, call, rep):  # said in full before, diagnostics included
+        return
+    srv = getattr(item, "funcargs", {}).get("deploy_server")
     if srv is None:  # not a test of a server (or its setup failed before the server was known)
-        _redact_report(rep, item)
-        return rep
+        return
     from .config import DeployConfig
     from .servers import Server
 
     if not isinstance(srv, Server):
-        _redact_report(rep, item)
-        return rep
+        return
     if rep.when == "call":
         item.config.stash[RUN]["verify"][srv.label] += rep.duration
     if rep.failed and rep.when in ("setup", "call"):
@@ -695,8 +700,6 @@ def pytest_runtest_makereport(item, call):
                 rep.sections.append((f"deploytests {srv.label}: {title}", text))
                 # junitxml writes user properties as <property> of the test case: CI keeps the diagnostics
                 item.user_properties.append((f"deploytests {srv.label}: {title}", text))
-    _redact_report(rep, item)
-    return rep
 
 
 def _redact_report(rep, item) -> None:
