@@ -128,3 +128,17 @@ def test_packages_are_read_from_dpkgs_database(tmp_path):
     else:  # only root's file is read
         with pytest.raises(RuntimeError):
             probe.packages(["apache2"], str(status))
+
+
+def test_the_app_tree_is_never_read_as_root():
+    """As root, the tree's reader is a child dropped to the deploy user, or to nobody when that user is root or
+    does not exist; as anyone else the work runs in-process."""
+    import pwd
+
+    whoami = os.getuid
+    if os.getuid() != 0:
+        assert probe.as_reader({"deploy_user": "root"}, whoami) == os.getuid()
+        return
+    nobody = pwd.getpwnam("nobody").pw_uid
+    assert probe.as_reader({"deploy_user": "root"}, whoami) == nobody
+    assert probe.as_reader({"deploy_user": "no-such-user-here"}, whoami) == nobody
