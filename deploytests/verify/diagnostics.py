@@ -61,7 +61,7 @@ def _collect(server, app: str, root: str, secrets: Secrets, deploy_user: str) ->
 
     try:
         args = diagnose_args(server, app, root, deploy_user, _MARKS.get(server.label))
-        res = exec_stream(server.connection(), command(args), (PROBE_SOURCE,), step_timeout=30)
+        res = exec_stream(server.connection(), command(args, server.stack.python), (PROBE_SOURCE,), step_timeout=30)
         sections = read_reply(res, probe.MARK, "diagnostics").get("sections") or []  # made safe: data
         return {s["title"]: secrets.redact(s["text"]) for s in sections}
     except Exception as exc:  # noqa: BLE001 - diagnostics must not hide the test's own failure

@@ -23,6 +23,7 @@ BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),'deploytests-probe','
 # what the runner GETs: the health path, the homepage, and the files that must never be served
 PRIVATE = ("/application.wsgi", "/shared/application.cfg", "/application.cfg", "/releases/", "/current/RELEASE.json",
            "/.deploy.lock", "/current/venv/bin/python")
+EXPOSED = ("/server-status", "/server-info")  # Apache's own pages: never served beyond the server (sec_status)
 
 
 @dataclass
@@ -68,15 +69,15 @@ def probe_args(cfg, deploy_user: str, login: str, stack=None) -> dict:
             "wsgi_module_file": stack.wsgi_module_file, "login": login}
 
 
-SYSTEM_PYTHON = "/usr/bin/python3"  # the stack's interpreter at its fixed path: never one deploy.toml names
 PROBE_LIMIT = 64 << 20  # bytes of probe output read at most
 MULTILINE = frozenset({"vhost", "stderr", "body", "text", "detail"})  # the probe's multi-line facts
 
 
-def probe_command(args: dict, python: str = SYSTEM_PYTHON) -> str:
-    """``sh -c`` line: the probe under ``sudo -n`` when the login may, else as the login itself; the system
-    interpreter in isolated mode (``-I``: no user site, no ``PYTHON*`` variables, no current directory on the
-    path), so nothing of the app's trees or the login's environment is loaded into it."""
+def probe_command(args: dict, python: str) -> str:
+    """``sh -c`` line: the probe under ``sudo -n`` when the login may, else as the login itself; ``python`` (the
+    stack's system interpreter at its fixed path) in isolated mode (``-I``: no user site, no ``PYTHON*``
+    variables, no current directory on the path), so nothing of the app's trees or the login's environment is
+    loaded into it."""
     boot = BOOT.format(n=len(PROBE_SOURCE))
     run = " ".join(shlex.quote(a) for a in (python, "-I", "-c", boot, json.dumps(args, sort_keys=True)))
     script = f"if sudo -n true 2>/dev/null; then exec sudo -n {run}; else exec {run}; fi"
@@ -100,7 +101,7 @@ def read_reply(res, mark: str, what: str, multiline: frozenset[str] = MULTILINE)
     return untrusted.data(reply, multiline=multiline)
 
 
-def run_probe(server, args: dict, python: str = SYSTEM_PYTHON) -> dict:
+def run_probe(server, args: dict, python: str) -> dict:
     """Run the probe on ``server`` (one round trip) and return its facts."""
     from ..pipeline.remote import exec_stream
 
@@ -125,20 +126,21 @@ def fetch(server, paths, host_header: str | None = None) -> dict:
     return out
 
 
-def gather(server, cfg, *, deploy_user: str | None = None, python: str = SYSTEM_PYTHON) -> Facts:
+def gather(server, cfg, *, deploy_user: str | None = None, python: str | None = None) -> Facts:
     """The facts of one server (never raises: a host that cannot be asked is ``Facts.error``). The probe runs
-    with the system interpreter at its fixed path, never an interpreter deploy.toml names (``python``: its
-    value reaches a root shell)."""
+    with the server stack's python at its fixed path, as bootstrap does: never ``python`` from deploy.toml (the
+    probe may run under sudo; that key names the deploy login's interpreter)."""
+    from ..stacks import DEFAULT
     from .diagnostics import mark_log
 
     started = time.monotonic()
     facts = Facts(server.label)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        responses = pool.submit(fetch, server, ("/", cfg.health_path, *PRIVATE))
+        responses = pool.submit(fetch, server, ("/", cfg.health_path, *PRIVATE, *EXPOSED))
         try:
             args = probe_args(cfg, deploy_user or cfg.deploy_user or server.user, server.user, server.stack)
             facts.stack = server.stack
-            facts.remote = run_probe(server, args, python)
+            facts.remote = run_probe(server, args, python or (server.stack or DEFAULT).python)
         except Exception as exc:  # noqa: BLE001 - the host is gone, frozen, refuses: one fact, named
             facts.error = f"{type(exc).__name__}: {exc}"
         facts.responses = responses.result()
