@@ -12,7 +12,8 @@ is the only parametrized fixture. Short aliases (``server``, ``http``, ``artifac
 ``bootstrapped``) return the ``deploy_`` fixtures; a project's own fixture of such a name (in its conftest)
 wins and is never parametrized or touched. Tests marked ``deploytests_deploys`` or
 ``deploytests_destructive`` are skipped (never run) where the target does not grant that right. Errors that
-make the whole session pointless stop it with one line, ``!!! deploytests: <what>. Hint: <next step> !!!``:
+make the whole session pointless stop it with one line (``pytest.exit``, which pytest prints as ``!!!
+_pytest.outcomes.Exit: deploytests: <what>. Hint: <next step> !!!``):
 a bad option, targets file or deploy config (after collection, before any test runs), no Docker engine, a host
 key mismatch, no reachable host (when the target is opened), a failed pack or bootstrap.
 
@@ -37,15 +38,9 @@ from .settings import OPTIONS, Settings, resolve
 from .targets import provider_for
 
 if TYPE_CHECKING:  # the rest loads when a test uses deploytests: the plugin is in every pytest run
-    from _pytest.outcomes import Exit  # pytest.exit.Exception, which mypy cannot name as a base class
-
     from .pipeline.fleet import Bootstrapped, Deployment
     from .redaction import Secrets
     from .targets import Provider
-else:
-    Exit = pytest.exit.Exception
-
-pytest_plugins = ["deploytests.faults.plugin"]  # --deploytests-faults (the gate's fault catalogue)
 
 SETTINGS = pytest.StashKey[Settings]()
 PROVIDER = pytest.StashKey["Provider"]()
@@ -65,15 +60,7 @@ MARKERS = {
 }
 
 
-class Stop(Exit):
-    """Ends the session with one line. pytest prints an exit as ``<exception name>: <message>`` (framed with
-    ``!`` once the session started; on stderr before); named ``deploytests`` in ``builtins`` (as pytest names
-    its own ``Interrupted``), it prints ``deploytests: <message>`` instead of ``_pytest.outcomes.Exit: ...``."""
-
-    __module__ = "builtins"
-
-
-Stop.__name__ = Stop.__qualname__ = "deploytests"
+STOP = "deploytests: "  # the head of the reason of every session stop of ours (see :func:`_stop`)
 
 
 class Hooks:
@@ -96,6 +83,21 @@ def pytest_addoption(parser):
         extra = {"action": "store_true", "default": None} if opt.flag else {"metavar": opt.metavar}
         group.addoption(opt.cli, dest=f"deploytests_{opt.name}", help=f"{opt.help} [env {opt.env}]", **extra)
         parser.addini(opt.ini, help=f"deploytests: {opt.help}", default="")
+    # the fault campaign's options; its hooks (deploytests.faults.plugin) are registered only when it is asked
+    # for (pytest_configure), never in an ordinary run
+    group.addoption("--deploytests-faults", action="store_true", default=False,
+                    help="measure the gate: inject each fault of deploytests' catalogue into a throwaway "
+                         "container running the app, run the gate (built-in suite + the given paths) read-only "
+                         "against it, print what caught each fault and the false alarms")
+    group.addoption("--deploytests-faults-select", metavar="IDS", default="",
+                    help="comma-separated fault ids, parts of ids, or promise ids (default: the whole catalogue)")
+    group.addoption("--deploytests-faults-clean", metavar="N", type=int, default=10,
+                    help="clean hosts verified alongside the faults, for false alarms (default 10)")
+    group.addoption("--deploytests-faults-batch", metavar="N", type=int, default=8,
+                    help="hosts per gate run (default 8)")
+
+
+FAULTS_PLUGIN = "deploytests.faults.plugin"
 
 
 # ---------------------------------------------------------------- configure: settings and target, no network
@@ -143,6 +145,10 @@ def pytest_configure(config):
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     _CONFIG["config"] = config  # pytest_keyboard_interrupt gets no config
+    if config.getoption("deploytests_faults") and not config.pluginmanager.has_plugin(FAULTS_PLUGIN):
+        from .faults import plugin as faults
+
+        config.pluginmanager.register(faults, FAULTS_PLUGIN)
     config.stash[RUN] = {"verify": defaultdict(float), "deployment": None}
     config.stash[USED] = _options_given(config)
     try:
@@ -157,7 +163,19 @@ def pytest_configure(config):
     if _shares_real_target(config) and config.getvalue("dist") == "load":
         # a module's tests go to one worker: the lifecycle scenarios (one module) run on one worker only.
         # (xdist's loadgroup would be finer, but with pytest 9 it no longer renames the grouped test ids.)
+        # Said in the header (pytest_report_header): a user's option is never changed silently.
         config.option.dist = "loadscope"
+        config.stash[RUN]["dist"] = DIST_NOTE
+
+
+DIST_NOTE = ("deploytests: note: --dist loadscope instead of load: on a real target the workers share, a module's "
+             "tests run on one worker (the lifecycle scenarios are one module and must not interleave)")
+
+
+def pytest_report_header(config):
+    """Only what this plugin changed of the run's own options (nothing in runs that do not use it)."""
+    note = config.stash.get(RUN, {}).get("dist")
+    return [note] if note else []
 
 
 def _shares_real_target(config) -> bool:
@@ -171,23 +189,17 @@ def _options_given(config) -> bool:
     return any(getattr(config.option, f"deploytests_{o.name}", None) is not None for o in OPTIONS)
 
 
-def _ours(fixturedef) -> bool:
-    return getattr(fixturedef.func, "__module__", None) == __name__
+ROOTS = ("deploy_settings", "deploy_target")  # every fixture of this plugin depends on one of them
 
 
 def _uses_deploytests(item) -> bool:
-    """True when the test requests one of this plugin's fixtures (the definition in force for the test, so a
-    project's own ``server`` or ``deployment`` fixture does not count) or carries one of its markers."""
+    """True when the test carries one of this plugin's markers or its fixture closure (``item.fixturenames``,
+    public) holds one of the plugin's root fixtures: every fixture of ours, aliases included, depends on one,
+    and a project's own ``server`` or ``deployment`` fixture does not (unless it builds on ours). The
+    ``deploy_`` names are this plugin's namespace."""
     if any(item.get_closest_marker(m) for m in MARKERS):
         return True
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    for name in info.names_closure:
-        defs = info.name2fixturedefs.get(name)
-        if defs and _ours(defs[-1]):
-            return True
-    return False
+    return any(name in ROOTS for name in getattr(item, "fixturenames", ()))
 
 
 def _say(config, msg: str) -> None:
@@ -220,9 +232,9 @@ def header_lines(settings: Settings, provider: Provider) -> list[str]:
 # ---------------------------------------------------------------- collection: parametrize and refuse
 
 def pytest_generate_tests(metafunc):
-    """Only ``deploy_server`` is parametrized (one test per server); a project's fixtures never are."""
-    defs = metafunc._arg2fixturedefs.get("deploy_server")
-    if "deploy_server" not in metafunc.fixturenames or not defs or not _ours(defs[-1]):
+    """Only ``deploy_server`` is parametrized (one test per server); a project's fixtures never are (a test that
+    uses a project's own ``server`` has no ``deploy_server`` in its closure)."""
+    if "deploy_server" not in metafunc.fixturenames:
         return
     if ERROR in metafunc.config.stash:  # stops the session once collection is done
         metafunc.parametrize("deploy_server", ["unconfigured"], indirect=True, scope="session")
@@ -267,15 +279,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def _needs(item, fixture: str) -> bool:
-    """The test's fixture closure holds this plugin's ``fixture``."""
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None or fixture not in info.names_closure:
-        return False
-    defs = info.name2fixturedefs.get(fixture)
-    return bool(defs) and _ours(defs[-1])
-
-
 def _app_error(config, ours) -> DeployTestsError | None:
     """Why the app's deploy config cannot be used (read and validated now, not after the tests that need no app
     ran), or None. ``--collect-only`` runs nothing and checks nothing of the app."""
@@ -287,7 +290,7 @@ def _app_error(config, ours) -> DeployTestsError | None:
 
     settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
     if settings.app is None:
-        if any(_needs(item, "deploy_config") for item in ours):
+        if any("deploy_config" in item.fixturenames for item in ours):
             return _NO_APP
         return None
     try:
@@ -341,12 +344,10 @@ def pytest_runtest_setup(item):
         if not hasattr(config, "workerinput"):
             raise
         stop = exc
-    ours = isinstance(stop, Stop)
-    line = f"deploytests: {stop.msg}" if ours else stop.msg
     code = None if stop.returncode is None else int(stop.returncode)  # sent to the controller: plain data
-    config.stash[RUN].setdefault("stop", {"msg": stop.msg, "ours": ours, "returncode": code})
-    item.session.shouldstop = line
-    pytest.fail(line, pytrace=False)
+    config.stash[RUN].setdefault("stop", {"msg": stop.msg, "returncode": code})
+    item.session.shouldstop = stop.msg
+    pytest.fail(stop.msg, pytrace=False)
 
 
 @pytest.hookimpl(specname="pytest_runtest_setup", trylast=True)
@@ -367,8 +368,7 @@ def pytest_runtestloop(session):
         stops = session.config.stash[RUN].get("stops")
         if not stops:
             raise
-        stop = stops[0]
-        raise (Stop if stop["ours"] else pytest.exit.Exception)(stop["msg"], returncode=stop["returncode"]) from None
+        pytest.exit(stops[0]["msg"], returncode=stops[0]["returncode"])
 
 
 def pytest_keyboard_interrupt(excinfo):
@@ -386,9 +386,11 @@ def pytest_keyboard_interrupt(excinfo):
 
 # ---------------------------------------------------------------- fixtures
 
-def _stop(exc: DeployTestsError) -> NoReturn:
-    """End the session with the error's one line (no traceback), exit code 4 (usage error)."""
-    raise Stop(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+def _stop(exc: DeployTestsError | str, code: int = pytest.ExitCode.USAGE_ERROR) -> NoReturn:
+    """End the session with the error's one line (no traceback) through pytest's public ``pytest.exit``, exit
+    code 4 (usage error) unless ``code``. pytest prints it as ``_pytest.outcomes.Exit: deploytests: <line>``,
+    framed with ``!`` (on stderr, ``Exit: ...``, before the session started)."""
+    pytest.exit(STOP + str(exc), returncode=code)
 
 
 def _stop_pending(config) -> None:
@@ -470,7 +472,7 @@ def _stop_run(config, exc: DeployTestsError, cfg=None) -> NoReturn:
     if exc.detail and reporter is not None:
         reporter.write_line("")
         reporter.write_line(redact(exc.detail))
-    raise Stop(redact(exc.one_line()), returncode=pytest.ExitCode.TESTS_FAILED)
+    _stop(redact(exc.one_line()), pytest.ExitCode.TESTS_FAILED)
 
 
 def _fail(exc: DeployTestsError, cfg=None) -> NoReturn:

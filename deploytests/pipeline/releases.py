@@ -144,7 +144,8 @@ def deploy_args(cfg: DeployConfig, artifact: Artifact, *, now: dt.datetime, lock
         **gate_args(cfg, lock_timeout=lock_timeout, gate_timeout=gate_timeout), config_size=config_size,
         release_id=release_id(now, artifact.sha256), artifact_sha256=artifact.sha256, artifact_size=artifact.size,
         release=release_meta(cfg, artifact, now), python=cfg.python, keep_releases=cfg.keep_releases,
-        shared_paths=list(cfg.shared_paths), post_deploy=list(cfg.post_deploy), preflight=preflight,
+        shared_paths=list(cfg.shared_paths), post_deploy=list(cfg.post_deploy),
+        post_deploy_timeout=cfg.post_deploy_timeout, preflight=preflight,
     )
 
 

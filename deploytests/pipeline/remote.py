@@ -43,7 +43,8 @@ STEPS = {
 
 # The programs sent to servers: each agent bundled with the modules it imports (bundle.py)
 AGENT_SOURCE = program("deploytests.pipeline.agent", "deploytests.pipeline.contract", "deploytests.pipeline.programs",
-                       "deploytests.pipeline.programs.preflight", "deploytests.pipeline.programs.install_wheels")
+                       "deploytests.pipeline.programs.preflight", "deploytests.pipeline.programs.install_wheels",
+                       "deploytests.pipeline.programs.spawn", "deploytests.pipeline.programs.bootloader")
 # bootstrap: what runs as root is its own program, one self-contained file, sent as it is
 ROOT_AGENT_SOURCE = module_source("deploytests.pipeline.agent_root").encode("utf-8")
 BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),'deploytests-agent','exec'))"
