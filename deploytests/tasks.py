@@ -43,7 +43,7 @@ from .errors import DeployTestsError, HostsFailed
 from .pipeline.hosts import print_lines
 from .ssh import connect
 
-__all__ = ["pack", "bootstrap", "deploy", "rollback", "status", "target"]
+__all__ = ["pack", "bootstrap", "deploy", "rollback", "status", "target", "run"]
 
 STATE: dict = {"artifact": None, "connections": {}, "target": None, "done": set()}
 
@@ -262,6 +262,32 @@ def rollback(c, app=None, target=None, to=None):
 def status(c, app=None, target=None):
     """List each host's releases (oldest first) and which one is live."""
     _each_host(c, target, "status", lambda conn, cfg: _show(pipeline.status(conn, cfg)), app=app)
+
+
+@task(help={"command": "the command line, run with sh -c (quote it): \"django-admin migrate\", \"flask --app pkg "
+                       "init-db\"", "app": APP_HELP, "target": TARGET_HELP})
+@one_line_errors
+def run(c, command, app=None, target=None):
+    """Run COMMAND on each host in the live release, as the app user, with its config and env (a one-off:
+    ``fab target staging run "django-admin createsuperuser --noinput"``). Output streams per host; a host whose
+    command exits non-zero fails the task. (Not ``fab -H ... -- CMD``: Fabric itself runs that as the login.)"""
+    _each_host(c, target, "run", lambda conn, cfg: _ran(pipeline.run_command(conn, cfg, command, output=_line)),
+               app=app)
+
+
+def _line(host: str, line: str) -> None:
+    print_lines([f"[{host}] {line}"])
+
+
+def _ran(result):
+    """A command's exit status on its host: a line when it succeeded, a failed host when not."""
+    from .errors import DeployError
+
+    if result.exit != 0:
+        raise DeployError(f"the command exited with status {result.exit} (in release {result.release_id})",
+                          where=result.host, hint="its output is above, on the host's lines")
+    print_lines([f"[{result.host}] run: exit 0 in release {result.release_id}"])
+    return result
 
 
 def _show(result):

@@ -46,6 +46,8 @@ from .contract import (
     DeployReply,
     GateArgs,
     RollbackArgs,
+    RunArgs,
+    RunReply,
     StatusArgs,
     StatusReply,
 )
@@ -361,13 +363,18 @@ def as_app(args: GateArgs, cmd):
     return ["sudo", "-n", "-u", args.app_user, "--"] + cmd
 
 
-def app_env(args: GateArgs, release_dir):
-    return {
+def app_env(args: GateArgs, release_dir, env=None):
+    """The environment of everything the agent runs as the app user in ``release_dir`` (the release check,
+    post_deploy, ``run``): the app's own ``env`` (deploy.toml, validated on the runner: no loader variables),
+    then what deploytests sets, which wins. The daemons get the same ``env`` from RELEASE.json (application.wsgi)."""
+    out = dict(env or {})
+    out.update({
         args.config_env: args.config_path,
         "PATH": "%s/venv/bin:/usr/local/bin:/usr/bin:/bin" % release_dir,
         "HOME": args.root,
         "LANG": "C.UTF-8",
-    }
+    })
+    return out
 
 
 NOT_TOUCHED = "the live release was not touched"
@@ -445,7 +452,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
     commands = list(args.post_deploy)
     path = args.health_path if health else ""
     cmd = [release_dir + "/venv/bin/python", "-c", program_source("preflight"), module, attr.rstrip("()"), call, path,
-           args.server_name, json.dumps(commands), json.dumps(app_env(args, release_dir), sort_keys=True)]
+           args.server_name, json.dumps(commands), json.dumps(app_env(args, release_dir, args.env), sort_keys=True)]
     full = as_app(args, cmd)
     phases = [("import", "import %s" % args.entry_point)]
     if commands:
@@ -560,7 +567,12 @@ def unpack(artifact, dest):
     them straight from the artifact, so they never sit on disk twice), and return the manifest."""
     with tarfile.open(artifact) as tar:
         members = checked_members(tar, "the artifact")
-        tar.extractall(dest, members=[m for m in members if not m.name.startswith("tree/")])
+        extracted = [m for m in members if not m.name.startswith("tree/")]
+        tar.extractall(dest, members=extracted)
+    now = time.time()
+    for m in extracted:  # the artifact's mtimes are 0 (deterministic): files Apache serves (static dirs) get the
+        if m.isfile():   # release's time, so Last-Modified/ETag differ between releases
+            os.utime(os.path.join(dest, m.name), (now, now))
     with open(os.path.join(dest, "manifest.json")) as f:
         return json.load(f)
 
@@ -658,7 +670,7 @@ def build_release(args: DeployArgs, tree, rid, steps, config_sha=None):
         link_shared(args, release_dir)
     if args.post_deploy or args.preflight:
         check_release(args, release_dir, steps, health=args.preflight)
-    meta = dict(args.release, id=rid, manifest=manifest, config_sha256=config_sha)
+    meta = dict(args.release, id=rid, manifest=manifest, config_sha256=config_sha, env=args.env)
     with open(release_dir + "/RELEASE.json", "w") as f:
         json.dump(meta, f, indent=2, sort_keys=True)
     return meta
@@ -762,6 +774,8 @@ def cmd_deploy(args: DeployArgs):
     live = tree.live()
     same_artifact, new_config = plan_deploy(live, tree.meta(live) if live else {}, args.artifact_sha256,
                                             config_sha)
+    if same_artifact and (tree.meta(live).get("env") or {}) != args.env:
+        same_artifact = False  # a changed env is a new release (RELEASE.json holds the env it runs with)
     if same_artifact and not new_config:
         served = serving(args)
         if served == live:
@@ -864,6 +878,25 @@ def cmd_status(args: StatusArgs):
             "bootstrapped": os.path.isdir(tree.releases)}
 
 
+def cmd_run(args: RunArgs):
+    """A one-off command in the live release (``fab run``): ``sh -c command`` as the app user, in the release dir,
+    with the config env and the release's own env (from its RELEASE.json), started through the same sudoers rule
+    as the release check (the release venv's python, the ``app_command`` program). Its output goes straight to the
+    channel as it comes; the result event carries its exit status. No lock: it does not change the tree."""
+    tree = Tree(args.root)
+    live = tree.live()
+    if not live or not tree.is_complete(live):
+        raise AgentError("nothing is live in %s: no release to run the command in" % args.root, step="run",
+                         hint="deploy first (fab pack deploy)")
+    release_dir = tree.release(live)
+    env = app_env(args, release_dir, tree.meta(live).get("env") or {})
+    cmd = as_app(args, [release_dir + "/venv/bin/python", "-c", program_source("app_command"),
+                        json.dumps(env, sort_keys=True), args.command])
+    sys.stdout.flush()
+    code = subprocess.call(cmd, stdin=subprocess.DEVNULL, cwd=release_dir, stderr=subprocess.STDOUT)
+    return {"exit": code, "release_id": live}
+
+
 def check_tree(tree):
     if not os.path.isdir(tree.releases) or not os.access(tree.releases, os.W_OK):
         raise AgentError("%s is missing or not writable by %s" % (tree.releases, pwd.getpwuid(os.getuid()).pw_name),
@@ -872,7 +905,7 @@ def check_tree(tree):
 
 # command: (its function, the contract of its arguments, the contract of its result)
 COMMANDS = {"deploy": (cmd_deploy, DeployArgs, DeployReply), "rollback": (cmd_rollback, RollbackArgs, DeployReply),
-            "status": (cmd_status, StatusArgs, StatusReply)}
+            "status": (cmd_status, StatusArgs, StatusReply), "run": (cmd_run, RunArgs, RunReply)}
 
 
 def main(argv):

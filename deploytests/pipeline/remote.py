@@ -41,7 +41,8 @@ STEPS = {
 
 # The programs sent to servers: each agent bundled with the modules it imports (bundle.py)
 AGENT_SOURCE = program("deploytests.pipeline.agent", "deploytests.pipeline.contract", "deploytests.pipeline.programs",
-                       "deploytests.pipeline.programs.preflight", "deploytests.pipeline.programs.install_wheels")
+                       "deploytests.pipeline.programs.preflight", "deploytests.pipeline.programs.install_wheels",
+                       "deploytests.pipeline.programs.app_command")
 # bootstrap: what runs as root is its own program
 ROOT_AGENT_SOURCE = program("deploytests.pipeline.agent_root", "deploytests.pipeline.contract")
 BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),'deploytests-agent','exec'))"
@@ -92,7 +93,8 @@ class Stalled(Exception):
 
 
 def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callable[[dict], None] | None = None,
-                *, step_timeout: float = STEP_TIMEOUT, clock: Callable[[], float] = time.monotonic) -> ChannelResult:
+                *, step_timeout: float = STEP_TIMEOUT, clock: Callable[[], float] = time.monotonic,
+                on_output: Callable[[str], None] | None = None) -> ChannelResult:
     """Run ``command`` on one channel, feeding the ``stdin`` parts (bytes, or files streamed in 1 MiB chunks:
     an artifact is never held in memory once per host) from a thread; call ``on_event`` per event line.
 
@@ -116,6 +118,8 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callab
             events.append(event)
             if on_event:
                 on_event(event)
+        elif on_output:  # any other line (a one-off command's output), as it comes
+            on_output(line)
 
     while True:
         if not _readable(chan, POLL):  # never a channel timeout: it would cut the writer's sendall short too
@@ -193,7 +197,7 @@ def _feed(chan, parts: Sequence[bytes | Path]) -> None:
 def call_agent(c, command: str, args: Message | dict, *, payload: bytes | Path | Sequence[bytes | Path] = b"",
                sudo: bool = False, python: str = "python3", step: str = "", progress: Progress | None = None,
                source: bytes | None = None, step_timeout: float = STEP_TIMEOUT,
-               clock: Callable[[], float] = time.monotonic) -> dict:
+               clock: Callable[[], float] = time.monotonic, on_output: Callable[[str], None] | None = None) -> dict:
     """Run one agent command on ``c`` and return its ``result`` event.
 
     An ``error`` event becomes a :class:`DeployError` naming the host, the step and the agent's hint; a host
@@ -214,7 +218,8 @@ def call_agent(c, command: str, args: Message | dict, *, payload: bytes | Path |
     line = agent_command(command, args, python=python, sudo=sudo, source=source)
     parts = tuple(payload) if isinstance(payload, (list, tuple)) else (payload,)
     try:
-        res = exec_stream(c, line, (source, *parts), on_event, step_timeout=step_timeout, clock=clock)
+        res = exec_stream(c, line, (source, *parts), on_event, step_timeout=step_timeout, clock=clock,
+                          on_output=on_output)
     except Stalled as stalled:
         raise ConnectError(f"no progress for {stalled.seconds:g} s during step "
                            f"{_current(command, args, stalled.result)}", where=host,
