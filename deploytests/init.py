@@ -45,6 +45,7 @@ STATIC_ROOT_RE = re.compile(r"""^STATIC_ROOT\s*=\s*(?:BASE_DIR\s*/\s*|os\.path\.
                             r"""["']([\w.-]+)["']""", re.M)
 STATIC_URL_RE = re.compile(r"""^STATIC_URL\s*=\s*["']/?([\w/-]*?)/?["']""", re.M)
 ADMIN_RE = re.compile(r"""["']django\.contrib\.admin["']""")
+PYFILE_RE = re.compile(r"""from_pyfile\(\s*["']([\w.-]+)["']""")  # Flask: a config file in the instance folder
 # plain WSGI: the standard name first (mod_wsgi's default), then the common one
 WSGI_NAMES = ("application", "app")
 PLAIN_ROUTE_RE = re.compile(r"""["'](/(?:health|healthz|ping|status))/?["']""")
@@ -83,6 +84,7 @@ class Detected:
     build: list[str] = field(default_factory=list)
     post_deploy_safe: bool = False  # post_deploy is a migration tool (idempotent): written active
     settings: str = ""  # Django's settings module
+    config_path: str = ""  # where the app reads its config on the server, when not through config_env
 
 
 def flask_calls(text: str) -> list[str]:
@@ -224,11 +226,22 @@ def detect(root: Path) -> Detected:
         configs = config_files(root)
         detected.config_file = configs[0] if configs else NEW_CONFIG
         detected.new_config = not configs
+    elif (m := PYFILE_RE.search(everything)) and INSTANCE_RE.search(everything):
+        # Flask's tutorial layout: config.py in the instance folder, beside the database (a shared path)
+        detected.config_path = f"/var/www/{detected.app}/shared/instance/{m.group(1)}"
+        configs = config_files(root)
+        detected.config_file = configs[0] if configs else NEW_CONFIG
+        detected.new_config = not configs
     if m := (ROUTE_RE if framework == "flask" else PLAIN_ROUTE_RE).search(everything):
         detected.health_path = m.group(1)
     else:
         notes.append("no /health route found: the deploy gate GETs '/' (add a route that answers 200 when the app "
                      "is ready, and set health_path)")
+    if framework == "wsgi":
+        notes.append("plain WSGI: where the app keeps its data cannot be read from the code. A dir it writes, "
+                     "relative to its working dir (the release dir), must be listed in shared_paths (kept across "
+                     "releases); a command that creates or upgrades its schema goes in post_deploy (e.g. "
+                     f"python -m {package}.migrate)")
     static = next((p for p in (root / package / "static", root / "src" / package / "static") if p.is_dir()), None)
     if static is not None:  # Flask's static folder (and many WSGI apps'): served by Apache at /static
         detected.static = {"/static": static.relative_to(root).as_posix()}
@@ -315,6 +328,8 @@ def deploy_toml(d: Detected) -> str:
         opt("config_env", d.config_env or f"{d.app.upper()}_CONFIG",
             "env var naming the config file" + ("" if d.config_env else " (none found)"),
             active=bool(d.config_env)),
+        *([opt("config_path", d.config_path, "the instance folder's config (from_pyfile), in shared/instance")]
+          if d.config_path else []),
         opt("config_file", d.config_file or "config/production.cfg",
             "app config uploaded to the servers (0640 root:<app>)", active=bool(d.config_file)),
         opt("health_path", d.health_path or "/", "must answer 200 from the new release"),
@@ -348,7 +363,9 @@ def deploy_toml(d: Detected) -> str:
         lines.append(f"#   WARNING: {path} drops tables (DROP TABLE): as a post_deploy it would empty the\n"
                      "#   live database on every deploy.")
     lines += [
-        opt("post_deploy", d.post_deploy or [f"flask --app {d.entry_point.split(':')[0]} init-db"],
+        opt("post_deploy", d.post_deploy or ([f"python -m {d.entry_point.split(':')[0].split('.')[0]}.migrate"]
+                                             if d.framework == "wsgi" else
+                                             [f"flask --app {d.entry_point.split(':')[0]} init-db"]),
             "a migration tool: safe to repeat" if d.post_deploy_safe else "only if it keeps the data (see above)",
             active=d.post_deploy_safe),
         opt("keep_releases", 5, ">= 2: the live release and the one to roll back to", active=False),
@@ -401,6 +418,15 @@ CONFIG_CFG = """\
 # targets.toml) at a file kept out of version control. Written by `deploytests init`; edit freely.
 
 # SECRET_KEY = "change me"
+"""
+
+PYFILE_CFG = """\
+# The app config deploytests uploads to the servers (deploy.toml: config_file = "{path}"), installed as
+# {config_path}: the instance folder's config the app reads with from_pyfile (Python syntax), beside its
+# database. Put the servers' settings here; keep the real file out of version control. Written by
+# `deploytests init`; fill in SECRET_KEY.
+
+SECRET_KEY = "change me: a long random string"
 """
 
 FABFILE = "from deploytests.tasks import *  # noqa: F401,F403  pack, bootstrap, deploy, rollback, status, target\n"
@@ -562,6 +588,8 @@ def init(root: Path, *, out=print) -> int:
     if d.new_config and d.framework == "django":
         files[NEW_CONFIG] = DJANGO_CONFIG.format(path=NEW_CONFIG, env=d.config_env, root=f"/var/www/{d.app}",
                                                  settings_file=d.settings.replace(".", "/") + ".py")
+    elif d.new_config and d.config_path:
+        files[NEW_CONFIG] = PYFILE_CFG.format(path=NEW_CONFIG, config_path=d.config_path)
     elif d.new_config:
         files[NEW_CONFIG] = CONFIG_CFG.format(path=NEW_CONFIG, env=d.config_env)
     written, kept = 0, False
@@ -590,6 +618,9 @@ def init(root: Path, *, out=print) -> int:
     elif d.config_file and not d.new_config:
         out(f"  note    config_file = {d.config_file!r}: the app reads {d.config_env}, and this file is what the "
             "servers get (a target may name another in targets.toml)")
+    elif d.config_file and d.config_path:
+        out(f"  note    config_file = {NEW_CONFIG!r} is installed as {d.config_path} (the instance folder's config); "
+            "fill in SECRET_KEY there")
     elif d.config_file and d.framework == "django":
         out(f"  note    config_file = {NEW_CONFIG!r}: the servers' Django settings, read through {d.config_env}; fill "
             "in SECRET_KEY and your site's name (ALLOWED_HOSTS) there")

@@ -408,6 +408,23 @@ def config_hint(args: GateArgs, output):
     return None
 
 
+def entry_hint(args: GateArgs, output):
+    """A hint when the entry point did not import (the module or its callable is not there): name the key and
+    what the module offers (the release check prints ``entry_point candidates: [...]``). None otherwise."""
+    found = next((ln[len("entry_point candidates: "):] for ln in output if ln.startswith("entry_point candidates: ")),
+                 None)
+    if found is None:
+        return None
+    try:
+        names = json.loads(found)
+    except ValueError:
+        names = []
+    offer = ("; a value that imports: %s" % " or ".join("entry_point = %r" % n for n in names)) if names else \
+        "; give module:callable of your installed package (Django: 'mysite.wsgi:application', a Flask factory: " \
+        "'pkg:create_app()')"
+    return "entry_point = %r (deploy.toml) did not import%s" % (args.entry_point, offer)
+
+
 def instance_hint(args: DeployArgs, release_dir, output):
     """A hint when the release check failed because the app keeps its data under Flask's default instance path,
     which for an installed package is ``<venv>/var/<name>-instance``: inside the release's venv, not writable by
@@ -499,7 +516,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
         what = "post-deploy commands"
     last = next((ln for ln in reversed(lines) if ln.strip()), "no output")
     hint = "%s; %s" % (NOT_TOUCHED, config_hint(args, lines[-25:]) or instance_hint(args, release_dir, lines[-25:])
-                       or "fix the app and deploy again")
+                       or (entry_hint(args, lines) if step == "import" else None) or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root),
                      detail="$ %s\n%s" % (shown(full), "\n".join(lines[-25:])))

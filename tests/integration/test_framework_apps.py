@@ -77,9 +77,9 @@ class App:
     def run(self, *args, timeout=600):
         return run(self.venv, *args, cwd=self.project, env=self.env, timeout=timeout)
 
-    def gate(self, *extra):
-        result = self.run("pytest", "--pyargs", "deploytests.suite", "tests/deploy", "--keep-containers",
-                          "--containers", "1", "-p", "no:cacheprovider", "-v", *extra, timeout=900)
+    def gate(self, suite="deploytests.suite"):
+        result = self.run("pytest", "--pyargs", suite, "tests/deploy", "--keep-containers",
+                          "--containers", "1", "-p", "no:cacheprovider", "-v", timeout=900)
         out = result.stdout
         kept = re.findall(r"^docker://web-1: container ([0-9a-f]{12}), http (http://127\.0\.0\.1:\d+)$", out, re.M)
         self.world["containers"] += [cid for cid, _ in kept]
@@ -130,7 +130,8 @@ def test_django_init_finds_the_project(django_app):
     assert "fill in SECRET_KEY" in out and "collectstatic" in out, out
     toml = (django_app.project / "deploy.toml").read_text()
     for line in ('env            = { DJANGO_SETTINGS_MODULE = "mysite.settings" }',
-                 'static         = { "/static" = "staticfiles" }', 'post_deploy    = ["django-admin migrate --noinput"]',
+                 'static         = { "/static" = "staticfiles" }',
+                 'post_deploy    = ["django-admin migrate --noinput"]',
                  'shared_paths   = ["data", "media"]', 'health_path    = "/health/"'):
         assert line in toml, toml
     # what init says to fill in: the secret key; then the team's own deploy test
@@ -144,7 +145,8 @@ def test_django_gate_is_green(django_app):
     out = django_app.gate()
     for test in ("test_deploy.py::test_admin_login_form_posts_with_its_csrf_token",
                  "test_deploy.py::test_static_file_is_served_by_apache", "test_guestbook.py::test_sign_the_guestbook",
-                 "test_guestbook.py::test_admin_css_is_served_by_apache", "test_promises.py::test_static_served_by_apache"):
+                 "test_guestbook.py::test_admin_css_is_served_by_apache",
+                 "test_promises.py::test_static_served_by_apache"):
         assert re.search(rf"{test}\[docker://web-1\] PASSED", out), out[-4000:]
     assert assert_served_by_apache(django_app.get("/static/admin/css/base.css"), "text/css") is None
 
@@ -209,3 +211,96 @@ def test_django_static_alias_reaches_nothing_else(django_app):
     for path in ("/static/leak.json", "/static/etc/passwd"):
         resp = app.get(path)
         assert resp.status_code == 403, (path, resp.status_code, resp.text[:200])
+
+
+# ---------------------------------------------------------------- Flask (the tutorial's layout) and plain WSGI
+# The full gate (with the lifecycle scenarios, which deploy the bundled examples whatever the project) ran for
+# Django above; these two run the built-in promise suite and their own deploy tests, to keep CI time bounded.
+
+def fill_in(app, path, old, new):
+    file = app.project / path
+    text = file.read_text()
+    assert old in text, (path, text)
+    file.write_text(text.replace(old, new))
+
+
+@pytest.fixture(scope="module")
+def flask_app(world):
+    return App(world, "flaskr")
+
+
+def test_flask_init_says_what_to_fill_in(flask_app):
+    app = flask_app
+    out = ok(app.run("deploytests", "init"))
+    assert "wrote   deploy.toml  (entry_point flaskr:create_app())" in out, out
+    assert "installed as /var/www/flaskr/shared/instance/config.py" in out, out
+    assert 'Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)' in out, out
+    assert "post_deploy 'flask --app flaskr init-db' found but left commented out" in out, out
+    # what init said: the instance path, the secret key, and post_deploy once checked (CREATE TABLE IF NOT EXISTS)
+    fill_in(app, "flaskr/__init__.py", "Flask(__name__, instance_relative_config=True)",
+            'Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)')
+    fill_in(app, "config/deploy.cfg", "change me: a long random string", "flaskr-" + "y" * 40)
+    fill_in(app, "deploy.toml", '# post_deploy    = ["flask --app flaskr init-db"]',
+            'post_deploy    = ["flask --app flaskr init-db"]  ')
+    shutil.copytree(PROJECTS / "flaskr" / "tests" / "deploy", app.project / "tests" / "deploy", dirs_exist_ok=True)
+
+
+def test_flask_journey(flask_app):
+    app = flask_app
+    out = app.gate("deploytests.suite.test_promises")
+    assert re.search(r"test_flaskr.py::test_write_a_post\[docker://web-1\] PASSED", out), out[-3000:]
+    assert re.search(r"test_static_served_by_apache\[docker://web-1\] PASSED", out), out[-3000:]
+    ok(app.fab("pack", "deploy"))
+    assert requests.post(app.url + "/", data={"body": "kept"}, allow_redirects=False, timeout=10).status_code == 302
+    shutil.copytree(PROJECTS / "flaskr-v2", app.project, dirs_exist_ok=True)  # v2: a new table
+    fill_in(app, "pyproject.toml", 'version = "1.0"', 'version = "2.0"')
+    ok(app.fab("pack", "deploy"))
+    tables = "select name from sqlite_master"
+    out = ok(app.fab("run", f"python -c \"import sqlite3; print(sorted(r[0] for r in sqlite3.connect("
+                     f"'instance/flaskr.sqlite').execute('{tables}')))\""))
+    assert "'tag'" in out, out
+    page = app.get("/").text
+    assert "Flaskr 2.0" in page and "kept" in page, page
+    ok(app.fab("rollback"))
+    assert requests.post(app.url + "/", data={"body": "after rollback"}, allow_redirects=False,
+                         timeout=10).status_code == 302
+    page = app.get("/").text
+    assert "Flaskr 1.0" in page and "kept" in page and "after rollback" in page, page
+    assert_served_by_apache(app.get("/static/style.css"), "text/css")
+
+
+@pytest.fixture(scope="module")
+def wsgi_app(world):
+    return App(world, "hello")
+
+
+def test_plain_wsgi_init_finds_application(wsgi_app):
+    app = wsgi_app
+    out = ok(app.run("deploytests", "init"))
+    assert "wrote   deploy.toml  (entry_point hello.wsgi:application)" in out, out
+    assert "must be listed in shared_paths" in out and "python -m hello.migrate" in out, out
+    # what init said: the data dir as a shared path, the schema command as post_deploy
+    fill_in(app, "deploy.toml", '# shared_paths   = ["instance"]', 'shared_paths   = ["data"]')
+    fill_in(app, "deploy.toml", '# post_deploy    = ["python -m hello.migrate"]',
+            'post_deploy    = ["python -m hello.migrate"]  ')
+    shutil.copytree(PROJECTS / "hello" / "tests" / "deploy", app.project / "tests" / "deploy", dirs_exist_ok=True)
+
+
+def test_plain_wsgi_journey(wsgi_app):
+    app = wsgi_app
+    out = app.gate("deploytests.suite.test_promises")
+    assert re.search(r"test_hello.py::test_leave_a_message\[docker://web-1\] PASSED", out), out[-3000:]
+    ok(app.fab("pack", "deploy"))
+    assert requests.post(app.url + "/", data={"text": "kept"}, allow_redirects=False, timeout=10).status_code == 303
+    shutil.copytree(PROJECTS / "hello-v2", app.project, dirs_exist_ok=True)  # v2: a new column
+    fill_in(app, "pyproject.toml", 'version = "1.0"', 'version = "2.0"')
+    out = ok(app.fab("pack", "deploy"))
+    out = ok(app.fab("run", "python -m hello.migrate"))
+    assert f"[{app.host}] schema ready (v2)" in out, out
+    assert "hello 2.0" in app.get("/").text and "kept" in app.get("/").text
+    ok(app.fab("rollback"))
+    assert requests.post(app.url + "/", data={"text": "after rollback"}, allow_redirects=False,
+                         timeout=10).status_code == 303
+    page = app.get("/").text
+    assert "hello 1.0" in page and "kept" in page and "after rollback" in page, page
+    assert_served_by_apache(app.get("/static/hello.css"), "text/css")
