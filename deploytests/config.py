@@ -174,6 +174,17 @@ class DeployConfig:
                                    "directory with one <host>.cfg per host")
         return replace(self, config_file=path)
 
+    def with_env(self, extra: dict[str, str] | None) -> DeployConfig:
+        """A copy whose env has ``extra`` (a target's env) laid over it; each name is checked again against this
+        app's config_env."""
+        if not extra:
+            return self
+        for name, value in extra.items():
+            problem = env_problem(name, value, self.config_env)
+            if problem:
+                raise ConfigError(f"target env: {problem}", where=str(self.source), hint="remove it from targets.toml")
+        return replace(self, env=tuple(sorted({**self.env_vars, **extra}.items())))
+
     def config_for(self, host: str, port: int = 22) -> Path | None:
         """The config file for the server ``host`` (``port``): ``config_file`` itself, or when it is a directory
         (per-host configs, e.g. a checkout of a config repository) its ``<host>:<port>.cfg`` or ``<host>.cfg``.
@@ -188,16 +199,18 @@ class DeployConfig:
                           hint="add that host's file to the config directory")
 
 
-def load_config(project_dir: Path | str, *, target_config: Path | str | None = None) -> DeployConfig:
+def load_config(project_dir: Path | str, *, target_config: Path | str | None = None,
+                target_env: dict[str, str] | None = None) -> DeployConfig:
     """Read and validate the deploy config of the project in ``project_dir``.
 
     ``deploy.toml`` wins over ``[tool.deploytests]`` in ``pyproject.toml``; with neither, a ConfigError says
-    what to create. ``target_config`` (the per-target config file from the inventory) overrides ``config_file``.
+    what to create. ``target_config`` (the per-target config file from the inventory) overrides ``config_file``;
+    ``target_env`` (the target's ``env``) is laid over ``env``.
     """
     project_dir = Path(project_dir).resolve()
     source, table = _read_source(project_dir)
     cfg = _validate(table, source, project_dir)
-    return cfg.with_config_file(target_config)
+    return cfg.with_config_file(target_config).with_env(target_env)
 
 
 def _read_source(project_dir: Path) -> tuple[Path, Table]:

@@ -191,7 +191,7 @@ def _each_host(c, target: str | None, step: str, fn, *, app=None, config=None, r
             f"target {target!r} is throwaway containers that live for one pytest run: a fab step on it would start "
             "new ones and remove them when done", hint="keep the gate's containers (pytest --pyargs "
             "deploytests.suite --keep-containers) and use the -H line it prints, or name a target of targets.toml")
-    cfg = load_config(_app(app), target_config=config or provider.config_file)
+    cfg = load_config(_app(app), target_config=config or provider.config_file, target_env=provider.env)
     with provider as servers:
         return pipeline.run_on_hosts(servers, lambda conn: fn(conn, cfg), step=step, rolling=rolling,
                                      progress=_progress(cfg))

@@ -129,3 +129,18 @@ def test_application_wsgi_sets_the_release_env_but_never_what_deploytests_sets(t
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen["FLAG"] == "on" and "LD_PRELOAD" not in seen and "PYTHONPATH" not in seen, out
     assert seen["SHOP_CONFIG"] == cfg.remote_config_path
+
+
+def test_a_targets_env_is_laid_over_deploy_toml_and_checked(tmp_path):
+    from deploytests.targets.inventory import load_inventory
+
+    cfg = cfg_with(tmp_path, 'env = { SITE = "prod", FLAG = "1" }\n')
+    (tmp_path / "targets.toml").write_text('[targets.staging]\nhosts = ["d@web1"]\nenv = { SITE = "staging" }\n')
+    spec = load_inventory(tmp_path / "targets.toml")["staging"]
+    merged = load_config(tmp_path, target_env=dict(spec.env))
+    assert merged.env_vars == {"SITE": "staging", "FLAG": "1"} and cfg.env_vars["SITE"] == "prod"
+    (tmp_path / "targets.toml").write_text('[targets.staging]\nhosts = ["d@web1"]\nenv = { LD_AUDIT = "x" }\n')
+    with pytest.raises(ConfigError, match=r"targets.toml:3: target 'staging': key 'env': env LD_AUDIT may not"):
+        load_inventory(tmp_path / "targets.toml")
+    with pytest.raises(ConfigError, match="target env: env SHOP_CONFIG may not be set"):
+        load_config(tmp_path, target_env={"SHOP_CONFIG": "/x"})
