@@ -429,7 +429,7 @@ PYFILE_CFG = """\
 SECRET_KEY = "change me: a long random string"
 """
 
-FABFILE = "from deploytests.tasks import *  # noqa: F401,F403  pack, bootstrap, deploy, rollback, status, target\n"
+FABFILE = "from deploytests.tasks import *  # noqa: F401,F403  pack, bootstrap, deploy, rollback, status, run, target\n"
 
 DEPLOY_TEST = '''\
 """Deploy checks of {name}: they run against the deployed site, once per server.

@@ -2,7 +2,7 @@
 
 A project's ``fabfile.py`` is one line (``deploytests init`` writes it)::
 
-    from deploytests.tasks import *  # noqa: F401,F403  (pack, bootstrap, deploy, rollback, status, target)
+    from deploytests.tasks import *  # noqa: F401,F403  (pack, bootstrap, deploy, rollback, status, run, target)
 
 Then, in the project::
 
@@ -12,6 +12,7 @@ Then, in the project::
     fab target staging pack deploy                  # every host of a target of targets.toml, in parallel
     fab rollback --target staging                   # the same, as a task option
     fab target staging status
+    fab target staging run "django-admin migrate --plan"   # a one-off command in the live release, as the app
 
 Which app: ``--app PATH`` on a task or ``DEPLOYTESTS_APP`` (default: the current directory), with its
 ``deploy.toml`` or ``[tool.deploytests]``. Which servers: ``-H user@host[:port],...`` (host keys checked
