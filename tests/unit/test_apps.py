@@ -4,6 +4,7 @@ the agent runs, the entry_point hint, and what application.wsgi does with a rele
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -144,3 +145,47 @@ def test_a_targets_env_is_laid_over_deploy_toml_and_checked(tmp_path):
         load_inventory(tmp_path / "targets.toml")
     with pytest.raises(ConfigError, match="target env: env SHOP_CONFIG may not be set"):
         load_config(tmp_path, target_env={"SHOP_CONFIG": "/x"})
+
+
+# ---------------------------------------------------------------- the agent: env in RELEASE.json, run
+
+@pytest.fixture
+def srv(tmp_path, monkeypatch, capsys):
+    from test_agent_commands import Server
+
+    return Server(tmp_path / "www" / "app", monkeypatch, capsys)
+
+
+def test_env_is_recorded_per_release_and_a_changed_env_is_a_new_release(srv):
+    from test_agent_commands import result
+
+    args, payload = srv.deploy_args("1.0", env={"FLAG": "on"})
+    first = result(srv.run("deploy", args, payload)[1])
+    meta = json.loads((srv.root / "releases" / first["release_id"] / "RELEASE.json").read_text())
+    assert meta["env"] == {"FLAG": "on"}
+    again = result(srv.run("deploy", args, payload)[1])
+    assert not again["changed"]  # same artifact, same env
+    from dataclasses import replace
+
+    changed = result(srv.run("deploy", replace(args, env={"FLAG": "off"}, release_id=args.release_id + "x"),
+                             payload)[1])
+    assert changed["changed"] and changed["release_id"] != first["release_id"]
+
+
+def test_run_executes_in_the_live_release_with_its_env_and_reports_the_exit_status(srv, tmp_path):
+    from test_agent_commands import error, result
+
+    from deploytests.pipeline.contract import RunArgs
+    from deploytests.testing import rollback_args
+
+    rid = result(srv.deploy("1.0", env={"FLAG": "on"})[1])["release_id"]
+    out = tmp_path / "seen"
+    fields = rollback_args(str(srv.root)).to_dict()
+    fields.pop("to")
+    code, events = srv.run("run", RunArgs(**fields, command=f'echo "$FLAG $APP_CONFIG $(pwd)" > {out}; exit 7'))
+    res = result(events)
+    assert code == 0 and (res["exit"], res["release_id"]) == (7, rid)
+    assert out.read_text().split() == ["on", str(srv.root / "shared" / "app.cfg"),
+                                       os.path.realpath(srv.root / "releases" / rid)]
+    (srv.root / "current").unlink()
+    assert "nothing is live" in error(srv.run("run", RunArgs(**fields, command="true"))[1])["what"]
