@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import ConfigError
-from .schema import Field, Integer, LocalPath, RelPaths, Strings, Table, Text, read_toml
+from .schema import Custom, Field, Integer, LocalPath, RelPaths, Strings, Table, Text, read_toml
 
 APPS_ROOT = "/var/www"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -90,6 +90,19 @@ FIELDS: tuple[Field, ...] = (
     Field("find_links", Strings(unique=True), default=(),
           doc="dirs (relative to this file) or URLs where pack also looks for\n"
               "dependencies, e.g. sdists of libraries published nowhere as wheels", example='["vendor"]'),
+    # issue 18 (apps): the app's environment, its static files, what pack builds
+    Field("env", Custom("a table of NAME = \"value\" strings"),
+          doc="the app's environment (not secret: secrets go in the config): the\n"
+              "daemons, post_deploy, the release check, build and `fab run` get it",
+          example='{ DJANGO_SETTINGS_MODULE = "mysite.settings" }'),
+    Field("static", Custom("a table of \"/url-prefix\" = \"dir\""),
+          doc="served by Apache, not the app: URL prefix -> a dir of the project\n"
+              "shipped in each release (after build); rollback serves the old files",
+          example='{ "/static" = "staticfiles" }'),
+    Field("build", Strings(), default=(),
+          doc="run by pack in the project dir on this machine, with env, before\n"
+              "the static dirs are shipped (collectstatic)",
+          example='["python manage.py collectstatic --noinput"]'),
 )
 KNOWN_KEYS = tuple(f.name for f in FIELDS)
 
@@ -121,6 +134,13 @@ class DeployConfig:
     app_user: str = ""
     deploy_user: str | None = None
     python: str = "python3"
+    env: tuple[tuple[str, str], ...] = ()  # (NAME, value), sorted: hashable, so DeployConfig stays frozen
+    static: tuple[tuple[str, str], ...] = ()  # (URL prefix, dir of the release), sorted
+    build: tuple[str, ...] = ()
+
+    @property
+    def env_vars(self) -> dict[str, str]:
+        return dict(self.env)
 
     @property
     def root(self) -> str:
@@ -159,6 +179,17 @@ class DeployConfig:
                                    "directory with one <host>.cfg per host")
         return replace(self, config_file=path)
 
+    def with_env(self, extra: dict[str, str] | None) -> DeployConfig:
+        """A copy whose env has ``extra`` (a target's env) laid over it; each name is checked again against this
+        app's config_env."""
+        if not extra:
+            return self
+        for name, value in extra.items():
+            problem = env_problem(name, value, self.config_env)
+            if problem:
+                raise ConfigError(f"target env: {problem}", where=str(self.source), hint="remove it from targets.toml")
+        return replace(self, env=tuple(sorted({**self.env_vars, **extra}.items())))
+
     def config_for(self, host: str, port: int = 22) -> Path | None:
         """The config file for the server ``host`` (``port``): ``config_file`` itself, or when it is a directory
         (per-host configs, e.g. a checkout of a config repository) its ``<host>:<port>.cfg`` or ``<host>.cfg``.
@@ -173,16 +204,18 @@ class DeployConfig:
                           hint="add that host's file to the config directory")
 
 
-def load_config(project_dir: Path | str, *, target_config: Path | str | None = None) -> DeployConfig:
+def load_config(project_dir: Path | str, *, target_config: Path | str | None = None,
+                target_env: dict[str, str] | None = None) -> DeployConfig:
     """Read and validate the deploy config of the project in ``project_dir``.
 
     ``deploy.toml`` wins over ``[tool.deploytests]`` in ``pyproject.toml``; with neither, a ConfigError says
-    what to create. ``target_config`` (the per-target config file from the inventory) overrides ``config_file``.
+    what to create. ``target_config`` (the per-target config file from the inventory) overrides ``config_file``;
+    ``target_env`` (the target's ``env``) is laid over ``env``.
     """
     project_dir = Path(project_dir).resolve()
     source, table = _read_source(project_dir)
     cfg = _validate(table, source, project_dir)
-    return cfg.with_config_file(target_config)
+    return cfg.with_config_file(target_config).with_env(target_env)
 
 
 def _read_source(project_dir: Path) -> tuple[Path, Table]:
@@ -226,6 +259,9 @@ def _validate(t: Table, source: Path, project_dir: Path) -> DeployConfig:
         deploy_user=t.get("deploy_user"),
         python=t.get("python"),
         find_links=_find_links(t),
+        env=_env(t, "env", t.get("config_env", f"{app.upper()}_CONFIG")),
+        static=_static(t, t.get("shared_paths"), t.get("health_path")),
+        build=t.get("build"),
     )
 
 
@@ -252,3 +288,82 @@ def _find_links(t: Table) -> tuple[str, ...]:
                           hint="give directories (relative to this file) or http(s):// URLs", key="find_links")
         out.append(str(path))
     return tuple(out)
+
+
+# ---------------------------------------------------------------- env, static (issue 18)
+
+# set by deploytests itself (PATH, HOME, LANG: the release's venv and the app's tree) or changing how Python and the
+# dynamic loader start (what code runs before the app): never from deploy.toml
+RESERVED_ENV = ("PATH", "HOME", "LANG", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE",
+                "PYTHONEXECUTABLE", "PYTHONINSPECT", "PYTHONPLATLIBDIR", "PYTHONSAFEPATH", "PYTHONNOUSERSITE")
+STATIC_PREFIX_RE = re.compile(r"^(/[A-Za-z0-9_-]+)+$")
+STATIC_DIR_RE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$")
+RELEASE_NAMES = ("venv", "wheels", "tree", "manifest.json", "RELEASE.json", "artifact.tar")  # the release's own
+
+
+def env_problem(name: object, value: object, config_env: str) -> str | None:
+    """Why ``name = value`` may not be in the app's environment (None when it may): names of A-Z, 0-9 and _,
+    string values without newline or NUL (they end up in a Python literal and an ``sh -c`` environment), and
+    none of the names deploytests sets itself or that change what runs before the app (``LD_*``, PYTHONPATH...)."""
+    if not isinstance(name, str) or not ENV_RE.match(name):
+        return f"env name {name!r} must be of A-Z, 0-9 and _ (not starting with a digit)"
+    if not isinstance(value, str) or "\n" in value or "\r" in value or "\0" in value:
+        return f"env {name} must be a string without newlines or NUL, got {value!r}"
+    if name in RESERVED_ENV or name.startswith("LD_") or name == config_env:
+        why = "config_env: deploytests sets it to config_path" if name == config_env else \
+            "deploytests sets it, or it changes what code runs before the app"
+        return f"env {name} may not be set ({why})"
+    return None
+
+
+def _env(t: Table, key: str, config_env: str) -> tuple[tuple[str, str], ...]:
+    value = t.raw(key)
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise t.fail(key, 'a table like { NAME = "value" }', value)
+    for name, v in value.items():
+        problem = env_problem(name, v, config_env)
+        if problem:
+            raise t.error(f"key {key!r}: {problem}", key=key,
+                          hint='set plain app settings only, e.g. env = { DJANGO_SETTINGS_MODULE = "mysite.settings" }')
+    return tuple(sorted(value.items()))
+
+
+def static_problem(prefix: object, directory: object, shared_paths: tuple[str, ...], health_path: str) -> str | None:
+    """Why ``prefix = directory`` may not be a static alias (None when it may). Both end up in the vhost that
+    bootstrap writes as root, so they are checked against strict patterns: a URL prefix of ``/`` and
+    ``[A-Za-z0-9_-]`` segments; a relative dir of plain segments (none starting with ``.``: no ``..``), not one of
+    the release's own entries (venv/, RELEASE.json...) and not a shared path (those hold the app's data, which
+    Apache must not publish)."""
+    if not isinstance(prefix, str) or not STATIC_PREFIX_RE.match(prefix):
+        return f"URL prefix {prefix!r} must be '/' and segments of A-Z, a-z, 0-9, _ and - (like '/static')"
+    if not isinstance(directory, str) or not STATIC_DIR_RE.match(directory):
+        return (f"{prefix}: dir {directory!r} must be a relative path of plain segments (no '..', no leading '.' "
+                "or '/')")
+    if directory.split("/")[0] in RELEASE_NAMES:
+        return f"{prefix}: dir {directory!r} is the release's own {directory.split('/')[0]} (never served)"
+    for shared in shared_paths:
+        if directory == shared or directory.startswith(shared + "/") or shared.startswith(directory + "/"):
+            return f"{prefix}: dir {directory!r} overlaps shared path {shared!r} (the app's data is never served)"
+    if health_path == prefix or health_path.startswith(prefix + "/"):
+        return f"{prefix}: covers health_path {health_path!r}, which the app must answer"
+    return None
+
+
+def _static(t: Table, shared_paths: tuple[str, ...], health_path: str) -> tuple[tuple[str, str], ...]:
+    value = t.raw("static")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise t.fail("static", 'a table like { "/static" = "staticfiles" }', value)
+    for prefix, directory in value.items():
+        problem = static_problem(prefix, directory, shared_paths, health_path)
+        if problem:
+            raise t.error(f"key 'static': {problem}", key="static",
+                          hint='e.g. static = { "/static" = "staticfiles" } (a dir of the project, shipped by pack)')
+    prefixes = sorted(value)
+    for a, b in zip(prefixes, prefixes[1:], strict=False):
+        if b.startswith(a + "/"):
+            raise t.error(f"key 'static': {b} lies inside {a}", key="static", hint="give one of them")
+    return tuple(sorted(value.items()))

@@ -35,8 +35,20 @@ if TYPE_CHECKING:
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
 FACTORY_RE = re.compile(r"^def (create_app|make_app)\(", re.M)
 APP_RE = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
-ENVVAR_RE = re.compile(r"""from_envvar\(\s*["']([A-Z_][A-Z0-9_]*)["']""")
+ENVVAR_RE = re.compile(r"""from_envvar\(\s*["']([A-Z_][A-Z0-9_]*)["']"""
+                       r"""|(?:environ\.get\(|environ\[|getenv\()\s*["']([A-Z_][A-Z0-9_]*_CONFIG)["']""")
 ROUTE_RE = re.compile(r"""\.(?:route|get)\(\s*["'](/(?:health|healthz|ping|status))["']""")
+# Django: manage.py names the settings module; urls.py's path("health/", ...); wsgi.py's application
+SETTINGS_RE = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][\w.]*)["']""")
+DJANGO_ROUTE_RE = re.compile(r"""\bpath\(\s*["']((?:health|healthz|ping|status)/?)["']""")
+STATIC_ROOT_RE = re.compile(r"""^STATIC_ROOT\s*=\s*(?:BASE_DIR\s*/\s*|os\.path\.join\(\s*BASE_DIR\s*,\s*)"""
+                            r"""["']([\w.-]+)["']""", re.M)
+STATIC_URL_RE = re.compile(r"""^STATIC_URL\s*=\s*["']/?([\w/-]*?)/?["']""", re.M)
+ADMIN_RE = re.compile(r"""["']django\.contrib\.admin["']""")
+PYFILE_RE = re.compile(r"""from_pyfile\(\s*["']([\w.-]+)["']""")  # Flask: a config file in the instance folder
+# plain WSGI: the standard name first (mod_wsgi's default), then the common one
+WSGI_NAMES = ("application", "app")
+PLAIN_ROUTE_RE = re.compile(r"""["'](/(?:health|healthz|ping|status))/?["']""")
 COMMAND_RE = re.compile(r"""\.command\(\s*["']((?:init|create)[-_]?db)["']""")
 INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|instance_path")
 USES_INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|\.instance_path\b")
@@ -66,6 +78,13 @@ class Detected:
     new_config: bool = False  # config_file is NEW_CONFIG, which init writes (the project has no config file)
     drops_tables: list[str] = field(default_factory=list)  # project files with a DROP TABLE
     default_instance: str = ""  # the module whose Flask(...) uses the instance folder at Flask's default path
+    framework: str = "flask"  # flask, django or wsgi (plain)
+    env: dict[str, str] = field(default_factory=dict)
+    static: dict[str, str] = field(default_factory=dict)  # URL prefix -> dir of the project
+    build: list[str] = field(default_factory=list)
+    post_deploy_safe: bool = False  # post_deploy is a migration tool (idempotent): written active
+    settings: str = ""  # Django's settings module
+    config_path: str = ""  # where the app reads its config on the server, when not through config_env
 
 
 def flask_calls(text: str) -> list[str]:
@@ -174,32 +193,58 @@ def tables_dropped(root: Path, mods) -> list[str]:
 
 
 def detect(root: Path) -> Detected:
-    """Read the project and guess its deploy settings (nothing is written)."""
+    """Read the project and guess its deploy settings (nothing is written): a Django project (manage.py naming
+    its settings module), else a Flask app (a factory or ``app = Flask(...)``), else plain WSGI (a module-level
+    ``application``, then ``app``)."""
     root = Path(root)
     name = project_name(root)
     mods = modules(root)
     texts = {mod: path.read_text(errors="replace") for mod, path in mods}
-    notes = []
+    manage = root / "manage.py"
+    if manage.is_file() and (m := SETTINGS_RE.search(manage.read_text(errors="replace"))):
+        return detect_django(root, name, m.group(1), texts)
+    notes: list[str] = []
+    framework = "flask"
     entry = next((f"{mod}:{m.group(1)}()" for mod, text in texts.items() if (m := FACTORY_RE.search(text))), None)
     if entry is None:
         entry = next((f"{mod}:{m.group(1)}" for mod, text in texts.items() if (m := APP_RE.search(text))), None)
     if entry is None:
+        framework = "wsgi"
+        entry = next((f"{mod}:{attr}" for attr in WSGI_NAMES for mod, text in texts.items()
+                      if re.search(rf"^(?:def {attr}\(|{attr}\s*[:=])", text, re.M)), None)
+    if entry is None:
         first = mods[0][0].split(".")[0] if mods else app_name(name)
-        entry = f"{first}:app"
-        notes.append(f"no create_app() or `app = Flask(...)` found: entry_point guessed as {entry!r}, check it")
+        entry = f"{first}:application"
+        notes.append(f"no WSGI app found (create_app(), `app = Flask(...)`, a module-level `application` or `app`): "
+                     f"entry_point guessed as {entry!r}; set it to module:callable of your installed package")
     package = entry.split(":")[0].split(".")[0]
-    detected = Detected(name=name, app=app_name(package if mods else name), entry_point=entry, notes=notes)
+    detected = Detected(name=name, app=app_name(package if mods else name), entry_point=entry, notes=notes,
+                        framework=framework)
     everything = "\n".join(texts.values())
     if m := ENVVAR_RE.search(everything):
-        detected.config_env = m.group(1)
+        detected.config_env = m.group(1) or m.group(2)
         configs = config_files(root)
         detected.config_file = configs[0] if configs else NEW_CONFIG
         detected.new_config = not configs
-    if m := ROUTE_RE.search(everything):
+    elif (m := PYFILE_RE.search(everything)) and INSTANCE_RE.search(everything):
+        # Flask's tutorial layout: config.py in the instance folder, beside the database (a shared path)
+        detected.config_path = f"/var/www/{detected.app}/shared/instance/{m.group(1)}"
+        configs = config_files(root)
+        detected.config_file = configs[0] if configs else NEW_CONFIG
+        detected.new_config = not configs
+    if m := (ROUTE_RE if framework == "flask" else PLAIN_ROUTE_RE).search(everything):
         detected.health_path = m.group(1)
     else:
         notes.append("no /health route found: the deploy gate GETs '/' (add a route that answers 200 when the app "
                      "is ready, and set health_path)")
+    if framework == "wsgi":
+        notes.append("plain WSGI: where the app keeps its data cannot be read from the code. A dir it writes, "
+                     "relative to its working dir (the release dir), must be listed in shared_paths (kept across "
+                     "releases); a command that creates or upgrades its schema goes in post_deploy (e.g. "
+                     f"python -m {package}.migrate)")
+    static = next((p for p in (root / package / "static", root / "src" / package / "static") if p.is_dir()), None)
+    if static is not None:  # Flask's static folder (and many WSGI apps'): served by Apache at /static
+        detected.static = {"/static": static.relative_to(root).as_posix()}
     if m := COMMAND_RE.search(everything):
         detected.post_deploy = [f"flask --app {package} {m.group(1)}"]
         detected.drops_tables = tables_dropped(root, mods)
@@ -209,6 +254,63 @@ def detect(root: Path) -> Detected:
         (mod for mod, text in texts.items() if USES_INSTANCE_RE.search(text)
          and any(not INSTANCE_ARG_RE.search(args) for args in flask_calls(text))), "")
     return detected
+
+
+DJANGO_CONFIG = """\
+# The servers' Django settings (deploy.toml: config_file = "{path}"), installed on each server at the path
+# ${env} names; {settings_file} runs this file (Python) after its own settings. Written by `deploytests init`:
+# fill in SECRET_KEY and your site's name; keep the real file out of version control (a target may name its own).
+
+SECRET_KEY = "change me: a long random string"
+DEBUG = False
+ALLOWED_HOSTS = ["localhost", "127.0.0.1"]  # add your site's name
+# the app's data lives in shared/ on the servers (deploy.toml's shared_paths): it survives every release
+DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": "{root}/shared/data/db.sqlite3"}}}}
+MEDIA_ROOT = "{root}/shared/media"
+"""
+
+SETTINGS_HOOK = ('if os.environ.get("{env}"):  # the servers\' settings (deploytests installs the file)\n'
+                 '    exec(Path(os.environ["{env}"]).read_text())')
+
+
+def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -> Detected:
+    """A Django project: ``<project>.wsgi:application``, DJANGO_SETTINGS_MODULE in ``env``, ``migrate`` after
+    each deploy (a migration tool: safe to repeat), ``collectstatic`` at pack time into STATIC_ROOT (a dir of
+    each release, served by Apache at STATIC_URL: a rollback serves the old files), the database and media in
+    shared paths (the config file init writes points Django there)."""
+    project = settings.rsplit(".", 1)[0]
+    d = Detected(name=name, app=app_name(project), entry_point=f"{project}.wsgi:application", framework="django",
+                 settings=settings, env={"DJANGO_SETTINGS_MODULE": settings}, shared_paths=["data", "media"],
+                 post_deploy=["django-admin migrate --noinput"], post_deploy_safe=True)
+    if not re.search(r"^application\s*=", texts.get(f"{project}.wsgi", ""), re.M):
+        d.notes.append(f"{project}/wsgi.py has no module-level `application` (Django's startproject writes one): "
+                       "set entry_point to your WSGI callable")
+    settings_text = texts.get(settings, "")
+    if m := ENVVAR_RE.search(settings_text):
+        d.config_env = m.group(1) or m.group(2)
+    else:
+        d.config_env = f"{d.app.upper()}_CONFIG"
+        d.notes.append(f"{settings.replace('.', '/')}.py reads no server settings: add at its end (with `import os` "
+                       f"and `from pathlib import Path`):\n{SETTINGS_HOOK.format(env=d.config_env)}")
+    configs = config_files(root)
+    d.config_file, d.new_config = (configs[0], False) if configs else (NEW_CONFIG, True)
+    if m := DJANGO_ROUTE_RE.search("\n".join(texts.values())):
+        d.health_path = "/" + m.group(1)
+    else:
+        d.notes.append("no health/ route found in the urls: the deploy gate GETs '/' (add a view that answers 200 "
+                       "when the app is ready, and set health_path)")
+    static_root, static_url = STATIC_ROOT_RE.search(settings_text), STATIC_URL_RE.search(settings_text)
+    if static_root and static_url and static_url.group(1):
+        d.static = {"/" + static_url.group(1): static_root.group(1)}
+        d.build = ["python manage.py collectstatic --noinput"]
+    else:
+        d.notes.append("no STATIC_ROOT = BASE_DIR / '...' and STATIC_URL in the settings: static files are not "
+                       "served (set both, then static and build in deploy.toml)")
+    if ADMIN_RE.search(settings_text):
+        d.notes.append('the admin is installed: create its user on the servers once deployed, with fab target NAME '
+                       'run "DJANGO_SUPERUSER_PASSWORD=... django-admin createsuperuser --noinput --username admin '
+                       '--email you@example.com" (fab run is not interactive)')
+    return d
 
 
 def deploy_toml(d: Detected) -> str:
@@ -226,6 +328,8 @@ def deploy_toml(d: Detected) -> str:
         opt("config_env", d.config_env or f"{d.app.upper()}_CONFIG",
             "env var naming the config file" + ("" if d.config_env else " (none found)"),
             active=bool(d.config_env)),
+        *([opt("config_path", d.config_path, "the instance folder's config (from_pyfile), in shared/instance")]
+          if d.config_path else []),
         opt("config_file", d.config_file or "config/production.cfg",
             "app config uploaded to the servers (0640, group <app>)", active=bool(d.config_file)),
         opt("health_path", d.health_path or "/", "must answer 200 from the new release"),
@@ -240,19 +344,30 @@ def deploy_toml(d: Detected) -> str:
         lines.append("#   the daemon runs in the release dir: "
                      "Flask(__name__, instance_path=os.path.abspath(\"instance\"))\n"
                      "#   keeps the instance folder (a SQLite database) in shared/instance across releases")
+    if d.env:
+        lines.append(opt("env", d.env, "the app's environment (not secret): daemons, post_deploy, build, run"))
+    else:
+        lines.append(opt("env", {"FEATURE_FLAG": "1"}, "the app's environment (not secret)", active=False))
+    lines.append(opt("static", d.static or {"/static": f"{d.app}/static"}, "served by Apache from each release",
+                     active=bool(d.static)))
+    if d.build:
+        lines.append(opt("build", d.build, "run by pack here, before the static dirs ship"))
     lines += [
         "# post_deploy: commands run in the new release before it goes live, on EVERY deploy (a config change, a",
         "#   release then refused by its health check too), against the live shared data (shared/, the database).",
         "#   They must be safe to repeat: CREATE TABLE IF NOT EXISTS, a migration tool -- never a DROP TABLE.",
     ]
-    if d.post_deploy:
+    if d.post_deploy and not d.post_deploy_safe:
         lines.append("#   Found in the code; check that the command keeps existing data, then uncomment it.")
     for path in d.drops_tables:
         lines.append(f"#   WARNING: {path} drops tables (DROP TABLE): as a post_deploy it would empty the\n"
                      "#   live database on every deploy.")
     lines += [
-        opt("post_deploy", d.post_deploy or [f"flask --app {d.entry_point.split(':')[0]} init-db"],
-            "only if it keeps the data (see above)", active=False),
+        opt("post_deploy", d.post_deploy or ([f"python -m {d.entry_point.split(':')[0].split('.')[0]}.migrate"]
+                                             if d.framework == "wsgi" else
+                                             [f"flask --app {d.entry_point.split(':')[0]} init-db"]),
+            "a migration tool: safe to repeat" if d.post_deploy_safe else "only if it keeps the data (see above)",
+            active=d.post_deploy_safe),
         opt("keep_releases", 5, ">= 2: the live release and the one to roll back to", active=False),
         opt("server_name", "localhost", "the vhost's ServerName", active=False),
         opt("port", 80, "the vhost's port", active=False),
@@ -269,6 +384,9 @@ def _toml(value) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k if re.fullmatch(r'[A-Za-z0-9_-]+', k) else _toml(k)} = {_toml(v)}"
+                                for k, v in value.items()) + " }"
     return str(value)
 
 
@@ -303,7 +421,16 @@ CONFIG_CFG = """\
 # SECRET_KEY = "change me"
 """
 
-FABFILE = "from deploytests.tasks import *  # noqa: F401,F403  pack, bootstrap, deploy, rollback, status, target\n"
+PYFILE_CFG = """\
+# The app config deploytests uploads to the servers (deploy.toml: config_file = "{path}"), installed as
+# {config_path}: the instance folder's config the app reads with from_pyfile (Python syntax), beside its
+# database. Put the servers' settings here; keep the real file out of version control. Written by
+# `deploytests init`; fill in SECRET_KEY.
+
+SECRET_KEY = "change me: a long random string"
+"""
+
+FABFILE = "from deploytests.tasks import *  # noqa: F401,F403  pack, bootstrap, deploy, rollback, status, run, target\n"
 
 DEPLOY_TEST = '''\
 """Deploy checks of {name}: they run against the deployed site, once per server.
@@ -323,13 +450,7 @@ def test_health_answers_from_the_deployed_release(deploy_http, deploy_server, de
     assert resp.headers["X-Deploy-Release"] == deployment[deploy_server.label].release_id
 
 
-def test_health_route_refuses_a_post(deploy_http, deploy_config):
-    # A POST, with the session's cookies kept between requests. Replace with one of your app's forms or APIs:
-    #   resp = deploy_http.post("/items", json={{"name": "x"}}); assert resp.status_code == 201
-    #   assert deploy_http.get("/items").json()[-1]["name"] == "x"
-    resp = deploy_http.post(deploy_config.health_path, data={{"probe": "1"}})
-    assert resp.status_code == 405, f"POST {{resp.url}} -> {{resp.status_code}}, expected 405 (GET only)"
-
+{post_test}{static_test}
 
 def test_current_points_at_a_complete_release(deploy_host, deploy_config):
     current = deploy_host.file(f"{{deploy_config.root}}/current")
@@ -344,6 +465,70 @@ def test_live_release_is_the_packed_one(deploy_host, deploy_config, deploy_artif
                                    f"print(m.version(\\"{{deploy_artifact.name}}\\"))'")
     assert out.strip() == deploy_artifact.version
 '''
+
+POST_TESTS = {
+    "flask": '''def test_health_route_refuses_a_post(deploy_http, deploy_config):
+    # A POST, with the session's cookies kept between requests. Replace with one of your app's forms or APIs:
+    #   resp = deploy_http.post("/items", json={"name": "x"}); assert resp.status_code == 201
+    #   assert deploy_http.get("/items").json()[-1]["name"] == "x"
+    resp = deploy_http.post(deploy_config.health_path, data={"probe": "1"})
+    assert resp.status_code == 405, f"POST {resp.url} -> {resp.status_code}, expected 405 (GET only)"
+''',
+    "django": '''def test_admin_login_form_posts_with_its_csrf_token(deploy_http):
+    # A form POST through Django's CSRF protection: GET the form (the session keeps its csrftoken cookie), then
+    # POST with the token. Replace with one of your app's forms.
+    form = deploy_http.get("/admin/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+    assert form.status_code == 200 and token, f"GET {form.url} -> {form.status_code}: {form.text[:200]!r}"
+    resp = deploy_http.post("/admin/login/", data={"csrfmiddlewaretoken": token[1], "username": "nobody",
+                                                   "password": "wrong"})
+    # the login is refused (200, the form again), not the POST (403: "CSRF verification failed")
+    assert resp.status_code == 200 and "CSRF verification failed" not in resp.text, resp.text[:300]
+''',
+    "wsgi": '''def test_a_post_gets_an_answer(deploy_http, deploy_config):
+    # A POST, with the session's cookies kept between requests. Replace with one of your app's forms or APIs:
+    #   resp = deploy_http.post("/items", json={"name": "x"}); assert resp.status_code == 201
+    resp = deploy_http.post(deploy_config.health_path, data={"probe": "1"})
+    assert resp.status_code < 500, f"POST {resp.url} -> {resp.status_code}: {resp.text[:200]!r}"
+''',
+}
+
+STATIC_TEST = '''
+
+def test_static_file_is_served_by_apache(deploy_http):
+    # a file of your static dir (deploy.toml's static), answered by Apache itself: no X-Deploy-Release
+    resp = deploy_http.get("{path}")
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("{type}"), resp.headers
+    assert "X-Deploy-Release" not in resp.headers
+'''
+
+
+def deploy_test(d: Detected, root: Path) -> str:
+    """The example deploy test for ``d``'s framework: a POST that passes on it (Django: CSRF-aware), and a
+    static file served by Apache when the project has a static dir."""
+    static = ""
+    if d.framework == "django" and "django.contrib.admin" in "".join(ADMIN_RE.findall(_text(root, d.settings))):
+        prefix = next(iter(d.static), "")
+        if prefix:
+            static = STATIC_TEST.format(path=f"{prefix}/admin/css/base.css", type="text/css")
+    elif d.static:
+        prefix, directory = next(iter(d.static.items()))
+        files = sorted(p for p in (root / directory).rglob("*") if p.is_file())
+        if files:
+            import mimetypes
+
+            kind = mimetypes.guess_type(files[0].name)[0] or ""
+            static = STATIC_TEST.format(path=f"{prefix}/{files[0].relative_to(root / directory).as_posix()}",
+                                        type=kind)
+    text = DEPLOY_TEST.format(name=d.name, post_test="{post_test}", static_test="{static_test}")
+    text = text.replace("{post_test}", POST_TESTS[d.framework]).replace("{static_test}", static)
+    return text.replace("import pytest\n", "import re\n\nimport pytest\n") if d.framework == "django" else text
+
+
+def _text(root: Path, module: str) -> str:
+    path = root / (module.replace(".", "/") + ".py")
+    return path.read_text(errors="replace") if module and path.is_file() else ""
+
 
 INI_KEYS = {
     "testpaths": ["tests"],
@@ -399,9 +584,14 @@ def init(root: Path, *, out=print) -> int:
         "deploy.toml": deploy_toml(d),
         "targets.toml": TARGETS_TOML,
         "fabfile.py": FABFILE,
-        "tests/deploy/test_deploy.py": DEPLOY_TEST.format(name=d.name),
+        "tests/deploy/test_deploy.py": deploy_test(d, root),
     }
-    if d.new_config:
+    if d.new_config and d.framework == "django":
+        files[NEW_CONFIG] = DJANGO_CONFIG.format(path=NEW_CONFIG, env=d.config_env, root=f"/var/www/{d.app}",
+                                                 settings_file=d.settings.replace(".", "/") + ".py")
+    elif d.new_config and d.config_path:
+        files[NEW_CONFIG] = PYFILE_CFG.format(path=NEW_CONFIG, config_path=d.config_path)
+    elif d.new_config:
         files[NEW_CONFIG] = CONFIG_CFG.format(path=NEW_CONFIG, env=d.config_env)
     written, kept = 0, False
     has_deploy_config = (root / "pyproject.toml").is_file() and "deploytests" in _tool(root / "pyproject.toml")
@@ -429,10 +619,19 @@ def init(root: Path, *, out=print) -> int:
     elif d.config_file and not d.new_config:
         out(f"  note    config_file = {d.config_file!r}: the app reads {d.config_env}, and this file is what the "
             "servers get (a target may name another in targets.toml)")
+    elif d.config_file and d.config_path:
+        out(f"  note    config_file = {NEW_CONFIG!r} is installed as {d.config_path} (the instance folder's config); "
+            "fill in SECRET_KEY there")
+    elif d.config_file and d.framework == "django":
+        out(f"  note    config_file = {NEW_CONFIG!r}: the servers' Django settings, read through {d.config_env}; fill "
+            "in SECRET_KEY and your site's name (ALLOWED_HOSTS) there")
     elif d.config_file:
         out(f"  note    config_file = {NEW_CONFIG!r} (commented settings only): the app reads {d.config_env}; put "
             "the servers' settings there")
-    if d.post_deploy and not kept:
+    if d.static and not kept:
+        out(f"  note    static = {d.static!r}: Apache serves these from each release"
+            + (f"; pack runs {d.build[0]!r} first (build)" if d.build else ""))
+    if d.post_deploy and not kept and not d.post_deploy_safe:
         out(f"  note    post_deploy {d.post_deploy[0]!r} found but left commented out: it would run on every "
             "deploy against the live data; uncomment it only if it keeps existing data")
     for dropped in d.drops_tables:

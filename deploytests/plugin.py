@@ -294,7 +294,7 @@ def _app_error(config, ours) -> DeployTestsError | None:
             return _NO_APP
         return None
     try:
-        load_config(settings.app, target_config=provider.config_file)
+        load_config(settings.app, target_config=provider.config_file, target_env=getattr(provider, "env", None))
     except ConfigError as exc:  # no deploy config there: say which option (and source) named the dir
         return blame(settings, "app", ConfigError(exc.what, hint=exc.hint)) if exc.where == str(settings.app) else exc
     except DeployTestsError as exc:
@@ -433,7 +433,8 @@ def deploy_config(pytestconfig, deploy_settings, deploy_target):
     if deploy_settings.app is None:
         _stop(_NO_APP)
     try:
-        cfg = load_config(deploy_settings.app, target_config=deploy_target.config_file)
+        cfg = load_config(deploy_settings.app, target_config=deploy_target.config_file,
+                          target_env=getattr(deploy_target, "env", None))
     except DeployTestsError as exc:
         _stop(exc)
     secrets = pytestconfig.stash[SECRETS] = _secrets(cfg)

@@ -2,7 +2,7 @@
 
 A project's ``fabfile.py`` is one line (``deploytests init`` writes it)::
 
-    from deploytests.tasks import *  # noqa: F401,F403  (pack, bootstrap, deploy, rollback, status, target)
+    from deploytests.tasks import *  # noqa: F401,F403  (pack, bootstrap, deploy, rollback, status, run, target)
 
 Then, in the project::
 
@@ -12,6 +12,7 @@ Then, in the project::
     fab target staging pack deploy                  # every host of a target of targets.toml, in parallel
     fab rollback --target staging                   # the same, as a task option
     fab target staging status
+    fab target staging run "django-admin migrate --plan"   # a one-off command in the live release, as the app
 
 Which app: ``--app PATH`` on a task or ``DEPLOYTESTS_APP`` (default: the current directory), with its
 ``deploy.toml`` or ``[tool.deploytests]``. Which servers: ``-H user@host[:port],...`` (host keys checked
@@ -43,7 +44,7 @@ from .errors import DeployTestsError, HostsFailed
 from .pipeline.hosts import print_lines
 from .ssh import connect
 
-__all__ = ["pack", "bootstrap", "deploy", "rollback", "status", "target"]
+__all__ = ["pack", "bootstrap", "deploy", "rollback", "status", "target", "run"]
 
 STATE: dict = {"artifact": None, "connections": {}, "target": None, "done": set()}
 
@@ -196,7 +197,7 @@ def _each_host(c, target: str | None, step: str, fn, *, app=None, config=None, r
             f"target {target!r} is throwaway containers that live for one pytest run: a fab step on it would start "
             "new ones and remove them when done", hint="keep the gate's containers (pytest --pyargs "
             "deploytests.suite --keep-containers) and use the -H line it prints, or name a target of targets.toml")
-    cfg = load_config(_app(app), target_config=config or provider.config_file)
+    cfg = load_config(_app(app), target_config=config or provider.config_file, target_env=provider.env)
     with provider as servers:
         return pipeline.run_on_hosts(servers, lambda conn: fn(conn, cfg), step=step, rolling=rolling,
                                      progress=_progress(cfg))
@@ -267,6 +268,32 @@ def rollback(c, app=None, target=None, to=None):
 def status(c, app=None, target=None):
     """List each host's releases (oldest first) and which one is live."""
     _each_host(c, target, "status", lambda conn, cfg: _show(pipeline.status(conn, cfg)), app=app)
+
+
+@task(help={"command": "the command line, run with sh -c (quote it): \"django-admin migrate\", \"flask --app pkg "
+                       "init-db\"", "app": APP_HELP, "target": TARGET_HELP})
+@one_line_errors
+def run(c, command, app=None, target=None):
+    """Run COMMAND on each host in the live release, as the app user, with its config and env (a one-off:
+    ``fab target staging run "django-admin createsuperuser --noinput"``). Output streams per host; a host whose
+    command exits non-zero fails the task. (Not ``fab -H ... -- CMD``: Fabric itself runs that as the login.)"""
+    _each_host(c, target, "run", lambda conn, cfg: _ran(pipeline.run_command(conn, cfg, command, output=_line)),
+               app=app)
+
+
+def _line(host: str, line: str) -> None:
+    print_lines([f"[{host}] {line}"])
+
+
+def _ran(result):
+    """A command's exit status on its host: a line when it succeeded, a failed host when not."""
+    from .errors import DeployError
+
+    if result.exit != 0:
+        raise DeployError(f"the command exited with status {result.exit} (in release {result.release_id})",
+                          where=result.host, hint="its output is above, on the host's lines")
+    print_lines([f"[{result.host}] run: exit 0 in release {result.release_id}"])
+    return result
 
 
 def _show(result):

@@ -53,6 +53,10 @@ FAULTS: tuple[Fault, ...] = (
     Fault("vhost-serves-files", "private", "an Alias serves application.wsgi, the tree allowed",
           "sed -i 's|^    WSGIScriptAlias|    Alias /application.wsgi {root}/application.wsgi\\n    WSGIScriptAlias|; "
           f"s|Require all denied|Require all granted|' {{vhost}}; {GRACEFUL}"),
+    Fault("static-alias-removed", "static", "the static Alias removed from the vhost (reloaded): the app answers "
+          "its static files itself", "sed -i '/^    Alias /d' {vhost}; " + GRACEFUL),
+    Fault("static-dir-listed", "static", "the static dir's Options opened to Indexes (reloaded): Apache lists it",
+          "sed -i 's/^        Options None$/        Options Indexes/' {vhost}; " + GRACEFUL),
     Fault("daemon-umask-opened", "umask", "the daemons' umask opened to 0000 in the vhost (reloaded)",
           "sed -i -E 's/ umask=[0-7]+//; s/display-name=/umask=0000 display-name=/' {vhost}; " + GRACEFUL),
     Fault("health-denied", "health", "the health path denied by a <Location>", "sed -i 's|^</VirtualHost>|"

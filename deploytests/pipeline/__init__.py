@@ -24,11 +24,13 @@ _WHERE = {
     "BootstrapResult": "provision", "bootstrap": "provision",
     "DeployResult": "releases", "ReleaseInfo": "releases", "Status": "releases", "deploy": "releases",
     "release_id": "releases", "rollback": "releases", "status": "releases",
+    "CommandResult": "releases", "run_command": "releases",
     "Bootstrapped": "fleet", "Deployment": "fleet", "HostState": "fleet", "artifact_for": "fleet",
     "bootstrap_all": "fleet", "deploy_all": "fleet", "each_host": "fleet", "read_live": "fleet",
 }
 
 __all__ = [
+    "CommandResult", "run_command",
     "Artifact", "BootstrapResult", "Bootstrapped", "DeployResult", "Deployment", "HostState", "Interrupted",
     "ReleaseInfo", "Status", "artifact_for", "bootstrap", "bootstrap_all", "deploy", "deploy_all", "each_host",
     "host_state", "pack", "print_progress", "read_live", "release_id", "rollback", "run_on_hosts", "status",
@@ -48,7 +50,17 @@ if TYPE_CHECKING:
     )
     from .hosts import Interrupted, host_state, print_progress, run_on_hosts
     from .provision import BootstrapResult, bootstrap
-    from .releases import DeployResult, ReleaseInfo, Status, deploy, release_id, rollback, status
+    from .releases import (
+        CommandResult,
+        DeployResult,
+        ReleaseInfo,
+        Status,
+        deploy,
+        release_id,
+        rollback,
+        run_command,
+        status,
+    )
 
 
 __getattr__, __dir__ = lazy_names(__name__, _WHERE, globals())

@@ -46,6 +46,8 @@ from .contract import (
     DeployReply,
     GateArgs,
     RollbackArgs,
+    RunArgs,
+    RunReply,
     StatusArgs,
     StatusReply,
 )
@@ -124,6 +126,7 @@ def shown(cmd):
 
 
 RUN_TIMEOUT = 600  # seconds for one installing command (a venv, the wheels): far above what they take
+RUN_COMMAND_TIMEOUT = 3600  # seconds for a one-off command (fab run): a data fix may be long, never unbounded
 
 
 def run(cmd, what, hint="", env=None, cwd=None, check=True, timeout=RUN_TIMEOUT):
@@ -379,13 +382,18 @@ def as_app(args: GateArgs, cmd):
     return ["sudo", "-n", "-u", args.app_user, "--"] + cmd
 
 
-def app_env(args: GateArgs, release_dir):
-    return {
+def app_env(args: GateArgs, release_dir, env=None):
+    """The environment of everything the agent runs as the app user in ``release_dir`` (the release check,
+    post_deploy, ``run``): the app's own ``env`` (deploy.toml, validated on the runner: no loader variables),
+    then what deploytests sets, which wins. The daemons get the same ``env`` from RELEASE.json (application.wsgi)."""
+    out = dict(env or {})
+    out.update({
         args.config_env: args.config_path,
         "PATH": "%s/venv/bin:/usr/local/bin:/usr/bin:/bin" % release_dir,
         "HOME": args.root,
         "LANG": "C.UTF-8",
-    }
+    })
+    return out
 
 
 NOT_TOUCHED = "the live release was not touched"
@@ -417,6 +425,23 @@ def config_hint(args: GateArgs, output):
                     "deploy.toml (or the target's config_file) to the config the servers get"
                     % (args.config_path, args.config_env))
     return None
+
+
+def entry_hint(args: GateArgs, output):
+    """A hint when the entry point did not import (the module or its callable is not there): name the key and
+    what the module offers (the release check prints ``entry_point candidates: [...]``). None otherwise."""
+    found = next((ln[len("entry_point candidates: "):] for ln in output if ln.startswith("entry_point candidates: ")),
+                 None)
+    if found is None:
+        return None
+    try:
+        names = json.loads(found)
+    except ValueError:
+        names = []
+    offer = ("; a value that imports: %s" % " or ".join("entry_point = %r" % n for n in names)) if names else \
+        "; give module:callable of your installed package (Django: 'mysite.wsgi:application', a Flask factory: " \
+        "'pkg:create_app()')"
+    return "entry_point = %r (deploy.toml) did not import%s" % (args.entry_point, offer)
 
 
 def instance_hint(args: DeployArgs, release_dir, output):
@@ -530,8 +555,9 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
     call = "1" if attr.endswith("()") else "0"
     commands = list(args.post_deploy)
     path = args.health_path if health else ""
+    env = app_env(args, release_dir, args.env)
     cmd = [release_dir + "/venv/bin/python", "-c", bundled("preflight", "spawn"), module, attr.rstrip("()"), call,
-           path, args.server_name, json.dumps(commands), json.dumps(app_env(args, release_dir), sort_keys=True),
+           path, args.server_name, json.dumps(commands), json.dumps(env, sort_keys=True),
            "%g" % args.post_deploy_timeout]
     full = as_app(args, cmd)
     phases = [("import", "import %s" % args.entry_point)]
@@ -577,7 +603,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
         what = "post-deploy commands"
     last = next((ln for ln in reversed(lines) if ln.strip()), "no output")
     hint = "%s; %s" % (NOT_TOUCHED, config_hint(args, lines[-25:]) or instance_hint(args, release_dir, lines[-25:])
-                       or "fix the app and deploy again")
+                       or (entry_hint(args, lines) if step == "import" else None) or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root),
                      detail="$ %s\n%s" % (shown(full), "\n".join(lines[-25:])))
@@ -645,7 +671,12 @@ def unpack(artifact, dest):
     them straight from the artifact, so they never sit on disk twice), and return the manifest."""
     with tarfile.open(artifact) as tar:
         members = checked_members(tar, "the artifact")
-        tar.extractall(dest, members=[m for m in members if not m.name.startswith("tree/")])
+        extracted = [m for m in members if not m.name.startswith("tree/")]
+        tar.extractall(dest, members=extracted)
+    now = time.time()
+    for m in extracted:  # the artifact's mtimes are 0 (deterministic): files Apache serves (static dirs) get the
+        if m.isfile():   # release's time, so Last-Modified/ETag differ between releases
+            os.utime(os.path.join(dest, m.name), (now, now))
     with open(os.path.join(dest, "manifest.json")) as f:
         return json.load(f)
 
@@ -743,7 +774,7 @@ def build_release(args: DeployArgs, tree, rid, steps, config_sha=None):
         link_shared(args, release_dir)
     if args.post_deploy or args.preflight:
         check_release(args, release_dir, steps, health=args.preflight)
-    meta = dict(args.release, id=rid, manifest=manifest, config_sha256=config_sha)
+    meta = dict(args.release, id=rid, manifest=manifest, config_sha256=config_sha, env=args.env)
     with open(release_dir + "/RELEASE.json", "w") as f:
         json.dump(meta, f, indent=2, sort_keys=True)
     return meta
@@ -933,6 +964,8 @@ def cmd_deploy(args: DeployArgs):
     live = tree.live()
     same_artifact, new_config = plan_deploy(live, tree.meta(live) if live else {}, args.artifact_sha256,
                                             config_sha)
+    if same_artifact and (tree.meta(live).get("env") or {}) != args.env:
+        same_artifact = False  # a changed env is a new release (RELEASE.json holds the env it runs with)
     if same_artifact and not new_config:
         served = serving(args)
         if served == live:
@@ -1048,6 +1081,38 @@ def cmd_status(args: StatusArgs):
             "bootstrapped": os.path.isdir(tree.releases)}
 
 
+def cmd_run(args: RunArgs):
+    """A one-off command in the live release (``fab run``): ``sh -c command`` as the app user, in the release dir,
+    with the config env and the release's own env (from its RELEASE.json), started through the same sudoers rule
+    as the release check (the release venv's python, the ``app_command`` program), through the one runner of app
+    commands (:mod:`.programs.spawn`: own session, no stdin, at most ``RUN_COMMAND_TIMEOUT`` seconds, what it
+    leaves running killed). Its output goes to the channel as it comes; the result event carries its exit status.
+    No lock: it does not change the tree."""
+    tree = Tree(args.root)
+    live = tree.live()
+    if not live or not tree.is_complete(live):
+        raise AgentError("nothing is live in %s: no release to run the command in" % args.root, step="run",
+                         hint="deploy first (fab pack deploy)")
+    release_dir = tree.release(live)
+    env = app_env(args, release_dir, tree.meta(live).get("env") or {})
+    cmd = as_app(args, [release_dir + "/venv/bin/python", "-c", program_source("app_command"),
+                        json.dumps(env, sort_keys=True), args.command])
+    sys.stdout.flush()
+
+    def line(text):  # the command's output to the channel as it comes (the runner shows it as [host] line)
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    done = spawn.run(cmd, RUN_COMMAND_TIMEOUT, cwd=release_dir, on_line=line)  # the one runner of app commands
+    if done.timed_out:
+        raise AgentError("run: %s ran longer than %gs and was killed with its process group"
+                         % (shown([args.command])[:200], RUN_COMMAND_TIMEOUT), step="run",
+                         hint="split the work into shorter commands, or run it under the server's service manager")
+    if done.leftovers:
+        emit("step", step="strays", seconds=0, message=done.leftover_line())
+    return {"exit": done.code, "release_id": live}
+
+
 def check_tree(tree):
     if not os.path.isdir(tree.releases) or not os.access(tree.releases, os.W_OK):
         raise AgentError("%s is missing or not writable by %s" % (tree.releases, pwd.getpwuid(os.getuid()).pw_name),
@@ -1056,7 +1121,7 @@ def check_tree(tree):
 
 # command: (its function, the contract of its arguments, the contract of its result)
 COMMANDS = {"deploy": (cmd_deploy, DeployArgs, DeployReply), "rollback": (cmd_rollback, RollbackArgs, DeployReply),
-            "status": (cmd_status, StatusArgs, StatusReply)}
+            "status": (cmd_status, StatusArgs, StatusReply), "run": (cmd_run, RunArgs, RunReply)}
 
 
 def main(argv):

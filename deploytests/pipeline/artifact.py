@@ -113,6 +113,8 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
                           hint="give the server's `uname -m`, such as x86_64 or aarch64")
     project_dir = Path(project_dir).resolve()
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    run_build(project_dir, cfg)
+    static = static_files(project_dir, cfg)
     source_hash = tree_hash(project_dir)
     app_wheel, built = app_wheel_for(project_dir, source_hash, cache)
     meta = wheel_metadata(app_wheel)
@@ -131,6 +133,8 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
         "platform": platform_tag(machine), "machine": machine,
         "platform_wheels": sorted(n for n in install if not is_pure(n)),
     }
+    if static:  # the static dirs ship as files of the release (extracted beside venv/), served by Apache
+        manifest["static"] = sorted({d for _, d in cfg.static})
     tree_cache = cache / "tree"
     builder = bytecode.interpreter_for(python_version)  # this Python, or another of the server's X.Y here
     if builder:  # install once here; servers only extract
@@ -145,7 +149,9 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
         manifest.update(wheels=sorted(w.name for w in shipped), tree=[])
     out = Path(out_dir) if out_dir else cache / "artifacts"
     # an unchanged project: the index names the artifact these inputs made, no multi-MiB read, tar or hash
-    index = cache / "index" / hashlib.sha256(json.dumps([manifest, keys, str(out), app_wheel.parent.name],
+    static_key = hashlib.sha256(b"".join(n.encode() + b"\0" + hashlib.sha256(d).digest()
+                                         for n, d in sorted(static.items()))).hexdigest()
+    index = cache / "index" / hashlib.sha256(json.dumps([manifest, keys, str(out), app_wheel.parent.name, static_key],
                                                         sort_keys=True).encode()).hexdigest()[:32]
     known = index.read_text().split() if index.is_file() else []
     if len(known) == 3 and (out / known[0]).is_file():
@@ -153,7 +159,7 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
     else:
         extra = {name: tree_part(wheels, tool, python_version, tree_cache, keys[name], python=builder)
                  for name, wheels in parts.items()}
-        data = artifact_bytes(manifest, shipped, extra)
+        data = artifact_bytes(manifest, shipped, {**extra, **static})
         sha, size = hashlib.sha256(data).hexdigest(), len(data)
         path = out / f"{cfg.app}-{meta['version']}-{sha[:8]}.tar"
         if not path.exists():
@@ -165,6 +171,43 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
     return Artifact(path=path, app=cfg.app, name=meta["name"], version=meta["version"], sha256=sha, size=size,
                     python_version=python_version, manifest=info, seconds=time.monotonic() - started,
                     cached=not built, machine=machine)
+
+
+# ---------------------------------------------------------------- build commands, static dirs (issue 18)
+
+def run_build(project_dir: Path, cfg: DeployConfig) -> None:
+    """Run deploy.toml's ``build`` commands (``sh -c``) in the project dir, with this Python's bin dir first on
+    PATH and the app's ``env`` set (``DJANGO_SETTINGS_MODULE``): what makes the static dirs (``collectstatic``).
+    A failed command stops pack with its output tail."""
+    env = dict(os.environ, **cfg.env_vars)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    for command in cfg.build:
+        proc = subprocess.run(["sh", "-c", command], cwd=project_dir, env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=900)
+        if proc.returncode != 0:
+            raise DeployError(f"build command {command!r} failed (exit {proc.returncode}): "
+                              f"{tail(proc.stdout + proc.stderr)}", where=str(cfg.source),
+                              hint="fix the command (key 'build' in the deploy config) and pack again")
+
+
+def static_files(project_dir: Path, cfg: DeployConfig) -> dict[str, bytes]:
+    """The files of the static dirs (``static`` in the deploy config), as artifact members ``<dir>/<path>``.
+    Regular files only: a link is refused (Apache would follow it out of the release, or the server would get
+    a file from outside the project)."""
+    files: dict[str, bytes] = {}
+    for prefix, directory in cfg.static:
+        base = project_dir / directory
+        if not base.is_dir() or base.is_symlink():
+            raise DeployError(f"static {prefix!r} = {directory!r}: {base} is not a directory", where=str(cfg.source),
+                              hint="create it, or add the command that makes it (e.g. collectstatic) to build")
+        for path in sorted(base.rglob("*")):
+            rel = path.relative_to(project_dir).as_posix()
+            if path.is_symlink():
+                raise DeployError(f"static {prefix!r}: {rel} is a symbolic link", where=str(cfg.source),
+                                  hint="ship regular files (collectstatic without --link)")
+            if path.is_file():
+                files[rel] = path.read_bytes()
+    return files
 
 
 # ---------------------------------------------------------------- the app's wheel

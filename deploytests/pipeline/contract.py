@@ -169,6 +169,23 @@ class DeployArgs(GateArgs):
     preflight: bool = True  # GET the health path in-process before the switch
     pause_at: str | None = None  # test hook of the interrupted-deploy scenarios only (agent.pause_point)
     pause_seconds: float = 30
+    env: dict[str, str] = dataclasses.field(default_factory=dict)  # the app's env (deploy.toml), in RELEASE.json
+
+
+@dataclasses.dataclass(frozen=True)
+class RunArgs(GateArgs):
+    """A one-off command (``sh -c command``) in the live release, as the app user, with its config and env."""
+
+    command: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RunReply(Message):
+    """The command's exit status and the release it ran in (its output went to the channel as it came)."""
+
+    exit: int
+    release_id: str
+    changed: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

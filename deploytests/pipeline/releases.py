@@ -54,7 +54,7 @@ from ..config import DeployConfig
 from ..errors import DeployError, DeployTestsError
 from ..stacks import detect
 from .artifact import Artifact
-from .contract import DeployArgs, DeployReply, RollbackArgs, StatusArgs, StatusReply
+from .contract import DeployArgs, DeployReply, RollbackArgs, RunArgs, RunReply, StatusArgs, StatusReply
 from .remote import Progress, call_agent, label_of
 
 
@@ -145,7 +145,7 @@ def deploy_args(cfg: DeployConfig, artifact: Artifact, *, now: dt.datetime, lock
         release_id=release_id(now, artifact.sha256), artifact_sha256=artifact.sha256, artifact_size=artifact.size,
         release=release_meta(cfg, artifact, now), python=cfg.python, keep_releases=cfg.keep_releases,
         shared_paths=list(cfg.shared_paths), post_deploy=list(cfg.post_deploy),
-        post_deploy_timeout=cfg.post_deploy_timeout, preflight=preflight,
+        post_deploy_timeout=cfg.post_deploy_timeout, preflight=preflight, env=cfg.env_vars,
     )
 
 
@@ -176,6 +176,28 @@ def rollback(c, cfg: DeployConfig, to: str | None = None, *, lock_timeout: float
     res = _with_error_log(c, lambda: call_agent(c, "rollback", args, python=cfg.python, step="rollback",
                                                 progress=progress))
     return _result(c, res, started)
+
+
+@dataclass
+class CommandResult:
+    """A one-off command on one host: its exit status and the live release it ran in."""
+
+    host: str
+    exit: int
+    release_id: str
+
+
+def run_command(c, cfg: DeployConfig, command: str, *, output=None) -> CommandResult:
+    """Run ``command`` (``sh -c``) on ``c``'s server in the live release, as the app user, with the app's config
+    env var and the live release's env, in the release dir (what the daemons and post_deploy get). Each line of
+    its output goes to ``output(host, line)`` as it comes; a command that exits non-zero is a result, not an error
+    (the caller says which hosts failed)."""
+    host = label_of(c)
+    args = RunArgs(**gate_args(cfg, lock_timeout=0, gate_timeout=0), command=command)
+    res = RunReply.from_dict(call_agent(c, "run", args, python=cfg.python, step="run",
+                                        on_output=(lambda line: output(host, line)) if output else None),
+                             ignore=("event",))
+    return CommandResult(host=host, exit=res.exit, release_id=res.release_id)
 
 
 def status(c, cfg: DeployConfig) -> Status:

@@ -44,7 +44,8 @@ STEPS = {
 # The programs sent to servers: each agent bundled with the modules it imports (bundle.py)
 AGENT_SOURCE = program("deploytests.pipeline.agent", "deploytests.pipeline.contract", "deploytests.pipeline.programs",
                        "deploytests.pipeline.programs.preflight", "deploytests.pipeline.programs.install_wheels",
-                       "deploytests.pipeline.programs.spawn", "deploytests.pipeline.programs.bootloader")
+                       "deploytests.pipeline.programs.spawn", "deploytests.pipeline.programs.bootloader",
+                       "deploytests.pipeline.programs.app_command")
 # bootstrap: what runs as root is its own program, one self-contained file, sent as it is
 ROOT_AGENT_SOURCE = module_source("deploytests.pipeline.agent_root").encode("utf-8")
 BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),'deploytests-agent','exec'))"
@@ -100,7 +101,7 @@ class Stalled(Exception):
 
 def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callable[[dict], None] | None = None,
                 *, step_timeout: float = STEP_TIMEOUT, clock: Callable[[], float] = time.monotonic,
-                limit: int = OUTPUT_LIMIT) -> ChannelResult:
+                limit: int = OUTPUT_LIMIT, on_output: Callable[[str], None] | None = None) -> ChannelResult:
     """Run ``command`` on one channel, feeding the ``stdin`` parts (bytes, or files streamed in 1 MiB chunks:
     an artifact is never held in memory once per host) from a thread; call ``on_event`` per event line.
 
@@ -126,6 +127,8 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callab
             events.append(event)
             if on_event:
                 on_event(event)
+        elif on_output:  # any other line (a one-off command's output), as it comes
+            on_output(line)
 
     while True:
         if not _readable(chan, POLL):  # never a channel timeout: it would cut the writer's sendall short too
@@ -212,7 +215,7 @@ def _feed(chan, parts: Sequence[bytes | Path]) -> None:
 def call_agent(c, command: str, args: Message | dict, *, payload: bytes | Path | Sequence[bytes | Path] = b"",
                sudo: bool = False, python: str = "python3", step: str = "", progress: Progress | None = None,
                source: bytes | None = None, step_timeout: float = STEP_TIMEOUT,
-               clock: Callable[[], float] = time.monotonic) -> dict:
+               clock: Callable[[], float] = time.monotonic, on_output: Callable[[str], None] | None = None) -> dict:
     """Run one agent command on ``c`` and return its ``result`` event.
 
     An ``error`` event becomes a :class:`DeployError` naming the host, the step and the agent's hint; a host
@@ -233,7 +236,8 @@ def call_agent(c, command: str, args: Message | dict, *, payload: bytes | Path |
     line = agent_command(command, args, python=python, sudo=sudo, source=source)
     parts = tuple(payload) if isinstance(payload, (list, tuple)) else (payload,)
     try:
-        res = exec_stream(c, line, (source, *parts), on_event, step_timeout=step_timeout, clock=clock)
+        res = exec_stream(c, line, (source, *parts), on_event, step_timeout=step_timeout, clock=clock,
+                          on_output=on_output)
     except Stalled as stalled:
         raise ConnectError(f"no progress for {stalled.seconds:g} s during step "
                            f"{_current(command, args, stalled.result)}", where=host,

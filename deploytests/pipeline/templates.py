@@ -6,7 +6,7 @@ Pure functions of a :class:`~deploytests.config.DeployConfig` (and, for the vhos
 
 from __future__ import annotations
 
-from ..config import DeployConfig
+from ..config import RESERVED_ENV, DeployConfig, static_problem
 from ..stacks import DEFAULT, Stack
 
 WSGI = '''\
@@ -37,7 +37,12 @@ else:
     os.chdir(RELEASE_DIR)
     site.addsitedir(os.path.join(RELEASE_DIR, "venv", "lib", "python%d.%d" % sys.version_info[:2], "site-packages"))
     with open(os.path.join(RELEASE_DIR, "RELEASE.json")) as f:
-        ENTRY_POINT = json.load(f)["entry_point"]
+        _meta = json.load(f)
+    ENTRY_POINT = _meta["entry_point"]
+    # the release's env (deploy.toml's env, checked on the runner), set before the app is imported: mod_wsgi's
+    # SetEnv reaches only each request's WSGI environ, never os.environ; names deploytests sets are kept
+    os.environ.update({{k: v for k, v in (_meta.get("env") or {{}}).items()
+                       if k not in {reserved!r} and not k.startswith("LD_") and k != {config_env!r}}})
     _module, _, _attr = ENTRY_POINT.partition(":")
     _target = getattr(importlib.import_module(_module), _attr.rstrip("()"))
     _app = _target() if _attr.endswith("()") else _target
@@ -58,10 +63,34 @@ def vhost(cfg: DeployConfig, *, app_group: str | None = None, stack: Stack = DEF
     listen = "" if cfg.port in (80, 443) else f"Listen {cfg.port}\n"
     return stack.vhost_template.format(app=cfg.app, app_user=cfg.app_user, app_group=app_group or cfg.app_user,
                                        root=cfg.root, port=cfg.port, server_name=cfg.server_name, listen=listen,
-                                       runtime=RUNTIME)
+                                       runtime=RUNTIME, static=static_block(cfg))
+
+
+STATIC = """\
+    # {prefix}: static files served by Apache from the live release ({dir} of the project, shipped by pack);
+    # through current/, so a rollback serves the old files. No listing, no links followed, no .htaccess.
+    Alias {prefix}/ {root}/current/{dir}/
+    <Directory {root}/current/{dir}>
+        Options None
+        AllowOverride None
+        Require all granted
+    </Directory>
+"""
+
+
+def static_block(cfg: DeployConfig) -> str:
+    """The vhost's ``Alias`` + ``<Directory>`` lines of ``cfg.static``. This text is written by root: each pair is
+    checked again here with the loader's strict patterns (a DeployConfig built by hand never slips through)."""
+    out = []
+    for prefix, directory in cfg.static:
+        problem = static_problem(prefix, directory, cfg.shared_paths, cfg.health_path)
+        if problem:
+            raise ValueError(f"static: {problem}")
+        out.append(STATIC.format(prefix=prefix, dir=directory, root=cfg.root))
+    return "".join(out)
 
 
 def wsgi(cfg: DeployConfig) -> str:
     """The ``application.wsgi`` text: config env var, live release id, entry point from RELEASE.json."""
     return WSGI.format(app=cfg.app, root=cfg.root, config_env=cfg.config_env, config_path=cfg.remote_config_path,
-                       runtime=RUNTIME)
+                       runtime=RUNTIME, reserved=RESERVED_ENV)

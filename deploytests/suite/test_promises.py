@@ -242,6 +242,10 @@ def test_site_serves_current_release(promise):
     promise("serves")
 
 
+def test_static_served_by_apache(promise):
+    promise("static")
+
+
 def test_health_from_inside_server(promise):
     promise("inside")
 

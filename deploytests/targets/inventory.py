@@ -54,6 +54,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("config_file", LocalPath(LOCAL), example='"config/staging.cfg"',
           doc="the app config uploaded there (default: the app's own), or a\n"
               "directory (e.g. a config repository's checkout) with one\n<host>.cfg (or <host>:<port>.cfg) per host"),
+    Field("env", Custom('a table of NAME = "value" strings'), example='{ SITE_NAME = "staging" }',
+          doc="the app's env here, over deploy.toml's env (not secret)"),
     Field("deploy", Flag(), default=False, doc="default false: read-only verification", example="true"),
     Field("destructive", Flag(), default=False, doc="failure-injection scenarios (default false)", example="false"),
     # the closed-world gate's allowances (deploytests.allowances): data the owner writes, never code
@@ -115,6 +117,7 @@ class TargetSpec:
     known_hosts: Path | None = None
     base_url: str = ""
     config_file: Path | None = None
+    env: tuple[tuple[str, str], ...] = ()  # over deploy.toml's env on this target
     rights: Rights = field(default_factory=Rights)
     where: str = ""
     allow: Allowances = field(default_factory=Allowances)
@@ -168,8 +171,25 @@ def _target(name: str, table: object, doc: Document) -> TargetSpec:
         known_hosts=t.get("known_hosts"),
         base_url="" if base_url is None or isinstance(base_url, dict) else Url().convert(base_url, t, "base_url"),
         config_file=t.get("config_file"),
+        env=_env(t),
         allow=_allowances(t),
     )
+
+
+def _env(t: Table) -> tuple[tuple[str, str], ...]:
+    """The target's ``env`` table, checked as deploy.toml's is (the app's config_env is checked at merge)."""
+    from ..config import env_problem
+
+    value = t.raw("env")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise t.fail("env", 'a table like { NAME = "value" }', value)
+    for name, v in value.items():
+        problem = env_problem(name, v, "")
+        if problem:
+            raise t.error(f"key 'env': {problem}", key="env", hint="set plain app settings only")
+    return tuple(sorted(value.items()))
 
 
 def _allowances(t: Table) -> Allowances:

@@ -70,6 +70,11 @@ class Provider(ABC):
         """The app config to upload on this target (None: the app's own ``config_file``)."""
         return self.spec.config_file
 
+    @property
+    def env(self) -> dict[str, str]:
+        """The app's env on this target, over deploy.toml's (``env`` in targets.toml)."""
+        return dict(self.spec.env)
+
     def fail(self, msg: str, hint: str = "") -> ConfigError:
         return ConfigError(f"target {self.name!r}: {msg}", where=self.spec.where, hint=hint)
 

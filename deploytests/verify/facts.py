@@ -136,7 +136,9 @@ def gather(server, cfg, *, deploy_user: str | None = None, python: str | None = 
     started = time.monotonic()
     facts = Facts(server.label)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        responses = pool.submit(fetch, server, ("/", cfg.health_path, *PRIVATE, *EXPOSED))
+        from .promises import static_paths
+
+        responses = pool.submit(fetch, server, ("/", cfg.health_path, *PRIVATE, *EXPOSED, *static_paths(cfg)))
         try:
             args = probe_args(cfg, deploy_user or cfg.deploy_user or server.user, server.user, server.stack)
             facts.stack = server.stack

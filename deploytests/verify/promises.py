@@ -679,6 +679,66 @@ def app_files_not_downloadable(facts, exp):
     assert not leaks, "files under the app's tree must not be downloadable, but:\n" + "\n".join(leaks)
 
 
+# ---------------------------------------------------------------- static files served by Apache (issue 18)
+
+# paths tried under each static prefix: nothing but the static dir may answer (encoded dots are decoded by Apache
+# before it maps the URL; an encoded slash is refused by its default AllowEncodedSlashes Off)
+STATIC_ESCAPES = ("/%2e%2e/RELEASE.json", "/%2e%2e/venv/pyvenv.cfg", "/..%2fRELEASE.json",
+                  "/%2e%2e/%2e%2e/application.wsgi", "/%2e%2e/%2e%2e/shared/application.cfg", "/.%2e/RELEASE.json",
+                  "/%252e%252e/RELEASE.json", "/", "/..;/RELEASE.json")
+
+
+def static_known_file(cfg, directory: str) -> str | None:
+    """The file of the static dir ``directory`` the check GETs: the first (by name) regular file of that dir in
+    the project on the runner, as pack shipped it (its path relative to the dir), or None when there is none."""
+    base = Path(cfg.project_dir) / directory
+    if not base.is_dir():
+        return None
+    files = sorted(p for p in base.rglob("*") if p.is_file() and not p.is_symlink())
+    return files[0].relative_to(base).as_posix() if files else None
+
+
+def static_paths(cfg) -> list[str]:
+    """What the runner GETs for the static promise: per alias, its known file and the escape attempts."""
+    out = []
+    for prefix, directory in getattr(cfg, "static", ()):
+        known = static_known_file(cfg, directory)
+        if known:
+            out.append(f"{prefix}/{known}")
+        out += [prefix + e for e in STATIC_ESCAPES]
+    return out
+
+
+def static_served_by_apache(facts, exp):
+    import mimetypes
+
+    cfg, problems = exp.cfg, []
+    for prefix, directory in getattr(cfg, "static", ()):
+        known = static_known_file(cfg, directory)
+        if known is None:
+            raise NotApplicable(f"static {prefix}: {directory}/ has no file in the project here to compare with "
+                                "(run the build, e.g. collectstatic, then the gate)")
+        path = f"{prefix}/{known}"
+        resp = _response(facts, path)
+        local = (Path(cfg.project_dir) / directory / known).read_bytes()
+        want = mimetypes.guess_type(known)[0]
+        got = (resp.headers.get("Content-Type") or "").split(";")[0].strip()
+        if resp.status_code != 200 or resp.content != local:
+            problems.append(f"{path}: expected HTTP 200 with the {len(local)} bytes of {directory}/{known}\n"
+                            f"{describe(resp)}")
+        elif "X-Deploy-Release" in resp.headers:
+            problems.append(f"{path} was answered by the app (X-Deploy-Release), not by Apache from "
+                            f"{cfg.root}/current/{directory}\n{describe(resp)}")
+        elif want and got != want:
+            problems.append(f"{path}: Content-Type {got!r}, expected {want!r}\n{describe(resp)}")
+        for escape in STATIC_ESCAPES:
+            resp = _response(facts, prefix + escape)
+            if resp.status_code < 400 and "X-Deploy-Release" not in resp.headers:
+                problems.append(f"{prefix + escape} must not be served from outside {directory}/ (nor listed), "
+                                f"but Apache answered\n{describe(resp)}")
+    assert not problems, "static files:\n" + "\n".join(problems)
+
+
 # ---------------------------------------------------------------- closed world: account for the server (issue 17)
 # Deny by default: everything on the server that serves, runs, grants or loads code into the app must be what
 # bootstrap/deploy made, what the stack's stock server has (deploytests.stacks: baseline_*), or allowed in
@@ -1325,6 +1385,11 @@ PROMISES: tuple[Promise, ...] = (
             "venv, lock)", "test_app_files_not_downloadable",
             "files under the app's tree must not be downloadable, but:\nhttp://.../application.wsgi: status 200",
             needs=("apache",)),
+    Promise("static", f"{B}: apache / {D}: unpack", "each static alias (deploy.toml's static) serves its files from "
+            "the live release by Apache itself (not the app), with their content type; nothing outside the static "
+            "dir answers through it (encoded '..', an encoded slash, no listing)", "test_static_served_by_apache",
+            "static files:\n/static/app.css was answered by the app (X-Deploy-Release), not by Apache ...",
+            needs=("apache", "live")),
 )
 
 CHECKS = {
@@ -1341,6 +1406,7 @@ CHECKS = {
     "daemon_code": daemons_run_live_release, "umask": daemon_umask, "health": health_from_runner,
     "homepage": homepage_is_the_app,
     "serves": site_serves_current_release, "inside": health_from_inside, "private": app_files_not_downloadable,
+    "static": static_served_by_apache,
 }
 PROMISES += CLOSED_WORLD  # the closed-world and security rules (their own block above)
 CHECKS.update(CLOSED_WORLD_CHECKS)

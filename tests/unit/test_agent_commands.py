@@ -218,7 +218,8 @@ def test_a_release_that_cannot_import_is_refused_before_post_deploy_touches_the_
     err = error(events)
     assert code == 3 and err["step"] == "import" and "AttributeError" in err["what"]
     assert runs(srv) == 1  # post_deploy did not run for the refused release
-    assert err["hint"] == "the live release was not touched; fix the app and deploy again"
+    assert err["hint"] == ("the live release was not touched; entry_point = 'app:missing' (deploy.toml) did not "
+                           "import; a value that imports: entry_point = 'app:app'")
     assert srv.live() == live
 
 

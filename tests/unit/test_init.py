@@ -75,8 +75,63 @@ def test_module_level_flask_app(tmp_path):
 def test_nothing_found_is_a_guess_that_says_so(tmp_path):
     root = project(tmp_path / "My Project", {"mypkg/__init__.py": "VALUE = 1\n"})
     d = detect(root)
-    assert d.entry_point == "mypkg:app"
-    assert any("entry_point guessed as 'mypkg:app', check it" in n for n in d.notes)
+    assert d.entry_point == "mypkg:application"  # the standard WSGI name
+    assert any("entry_point guessed as 'mypkg:application'; set it to module:callable" in n for n in d.notes)
+
+
+PLAIN = '''
+def application(environ, start_response):
+    if environ["PATH_INFO"] == "/health":
+        pass
+'''
+
+
+@pytest.mark.parametrize("text, entry", [(PLAIN, "hello.wsgi:application"),
+                                         ("import falcon\napp = falcon.App()\n", "hello.wsgi:app"),
+                                         ("application: object = make()\napp = other()\n", "hello.wsgi:application")])
+def test_plain_wsgi_tries_application_then_app(tmp_path, text, entry):
+    root = project(tmp_path, {"hello/__init__.py": "", "hello/wsgi.py": text, "hello/static/site.css": "a{}"})
+    d = detect(root)
+    assert (d.framework, d.entry_point, d.static) == ("wsgi", entry, {"/static": "hello/static"})
+    assert (d.health_path == "/health") == (text == PLAIN)
+    assert any("no /health route found" in n for n in d.notes) == (text != PLAIN)
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
+
+
+def test_django_project_as_startproject_lays_it_out(tmp_path):
+    import shutil
+
+    root = tmp_path / "mysite"
+    shutil.copytree(FIXTURES / "mysite", root)
+    d = detect(root)
+    assert (d.framework, d.app, d.entry_point, d.env) == ("django", "mysite", "mysite.wsgi:application",
+                                                          {"DJANGO_SETTINGS_MODULE": "mysite.settings"})
+    assert (d.config_env, d.health_path, d.shared_paths) == ("MYSITE_CONFIG", "/health/", ["data", "media"])
+    assert (d.static, d.build) == ({"/static": "staticfiles"}, ["python manage.py collectstatic --noinput"])
+    assert d.post_deploy == ["django-admin migrate --noinput"] and d.post_deploy_safe
+    lines: list[str] = []
+    init(root, out=lines.append)
+    cfg = load_config(root)  # what init wrote loads, with the keys it found
+    assert cfg.env_vars == {"DJANGO_SETTINGS_MODULE": "mysite.settings"}
+    assert cfg.static == (("/static", "staticfiles"),)
+    assert cfg.post_deploy == ("django-admin migrate --noinput",) and list(cfg.build) == d.build
+    config = (root / NEW_CONFIG).read_text()
+    assert 'SECRET_KEY = "change me' in config and "/var/www/mysite/shared/data/db.sqlite3" in config
+    test = (root / "tests/deploy/test_deploy.py").read_text()
+    assert "csrfmiddlewaretoken" in test and "/static/admin/css/base.css" in test and "405" not in test
+    compile(test, "test_deploy.py", "exec")
+
+
+def test_django_settings_that_read_no_config_get_the_lines_to_add(tmp_path):
+    root = project(tmp_path, {"manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+                              "proj/__init__.py": "", "proj/settings.py": "DEBUG = True\n",
+                              "proj/wsgi.py": "application = get_wsgi_application()\n"})
+    d = detect(root)
+    assert d.config_env == "PROJ_CONFIG" and d.static == {}
+    assert any('exec(Path(os.environ["PROJ_CONFIG"]).read_text())' in n for n in d.notes), d.notes
+    assert any("no health/ route" in n for n in d.notes) and any("STATIC_ROOT" in n for n in d.notes)
 
 
 @pytest.mark.parametrize("name, app", [("Team-Notes", "team_notes"), ("9lives", "app_9lives"),

@@ -63,7 +63,9 @@ def test_setup_py_only_app_packs_deterministically_and_reuses_its_caches(tmp_pat
     with tarfile.open(first.path) as tar:
         names = tar.getnames()
         manifest = json.load(tar.extractfile("manifest.json"))
-    assert names == ["manifest.json", "tree/app.tar", "tree/deps.tar"]  # no wheels: the tree is prebuilt
+    # no wheels: the tree is prebuilt; the static dir (deploy.toml's static) ships as files of the release
+    assert names == ["manifest.json", "tree/app.tar", "tree/deps.tar", "yourapplication/static/style.css"]
+    assert manifest["static"] == ["yourapplication/static"]
     assert manifest["installer_wheel"] == "installer-0.7.0-py3-none-any.whl" and manifest["python_version"] == "3.11"
     assert manifest["wheels"] == [] and manifest["tree"] == ["tree/app.tar", "tree/deps.tar"]
     assert "installer-0.7.0-py3-none-any.whl" not in manifest["install"]  # the tool, not a dependency

@@ -17,7 +17,17 @@ from deploytests.config import load_config
 from deploytests.examples import APPS
 from deploytests.faults.catalogue import FAULTS, render, values_for
 from deploytests.verify.facts import PRIVATE, Facts
-from deploytests.verify.promises import BASICS, BY_ID, CHECKS, PROMISES, Expected, NotApplicable, table, verify
+from deploytests.verify.promises import (
+    BASICS,
+    BY_ID,
+    CHECKS,
+    PROMISES,
+    Expected,
+    NotApplicable,
+    static_paths,
+    table,
+    verify,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = APPS / "yourapplication"
@@ -39,6 +49,10 @@ def response(status=200, release=LIVE, body="ok", path="/"):
 def clean_facts() -> Facts:
     responses = {"/": response(body="yourapplication 1.0"), "/health": response(body='{"status":"ok"}')}
     responses.update({p: response(404, release=None, body="Not Found", path=p) for p in PRIVATE})
+    css = (APP / "yourapplication" / "static" / "style.css").read_text()
+    responses.update({p: response(404, release=None, body="Not Found", path=p) for p in static_paths(load_config(APP))})
+    responses["/static/style.css"] = response(release=None, body=css, path="/static/style.css")
+    responses["/static/style.css"].headers["Content-Type"] = "text/css"
     return Facts("docker://web-1", remote=copy.deepcopy(RECORDED), responses=responses)
 
 

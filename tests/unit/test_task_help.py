@@ -23,7 +23,8 @@ print(json.dumps({name: [a.name for a in obj.get_arguments() if not a.help]
 
 def test_every_task_option_has_a_help_text():
     out = subprocess.run([sys.executable, "-c", UNDESCRIBED], capture_output=True, text=True, check=True).stdout
-    assert json.loads(out) == {name: [] for name in ("bootstrap", "deploy", "pack", "rollback", "status", "target")}
+    tasks = ("bootstrap", "deploy", "pack", "rollback", "run", "status", "target")
+    assert json.loads(out) == {name: [] for name in tasks}
 
 
 def test_fab_help_deploy_says_what_config_overrides(tmp_path: Path):

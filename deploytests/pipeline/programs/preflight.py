@@ -33,6 +33,25 @@ def mark(**fields):
     sys.stdout.flush()
 
 
+CANDIDATES = "entry_point candidates: "
+NAMES = ("application", "app", "create_app", "make_app")
+
+
+def candidates(module):
+    """What would work as entry_point in ``module`` (or its ``wsgi`` submodule: Django's layout), when the given
+    one does not import: ``module:name`` (``()`` for a factory) of the usual names found there."""
+    found = []
+    for name in (module, module + ".wsgi"):
+        try:
+            mod = importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - any failure: nothing to offer from this module
+            continue
+        for attr in NAMES:
+            if callable(getattr(mod, attr, None)):
+                found.append("%s:%s%s" % (name, attr, "()" if attr.endswith("_app") else ""))
+    return found
+
+
 def load_app(module, attr, call):
     target = getattr(importlib.import_module(module), attr)
     return target() if call == "1" else target
@@ -103,7 +122,11 @@ def main(argv):
 
 
 def check(module, attr, call, path, host, commands, env, cwd, timeout):
-    app = load_app(module, attr, call)
+    try:
+        app = load_app(module, attr, call)
+    except (ImportError, AttributeError):
+        print(CANDIDATES + json.dumps(candidates(module)))  # for the hint naming entry_point (the agent's)
+        raise
     mark(phase="import")
     leftovers = post_deploy(commands, env, cwd, timeout)
     if leftovers is None:

@@ -1,0 +1,306 @@
+"""Apps laid out the way their framework's own docs lay them out, deployed from a user's seat: the wheel in a
+fresh venv outside this repository, ``deploytests init`` run unchanged (the user only fills in what init says),
+then for each app the gate, ``fab pack deploy`` v1 -> v2 (a schema change) -> rollback, with the data kept, a
+form POST working and static files served by Apache (not the app) from the live release.
+
+- ``mysite`` (fixtures/projects/mysite): a Django project as ``startproject`` lays it out, with the admin, a
+  model and its migrations, a CSRF-protected form; v2 (fixtures/projects/mysite-v2) adds a nullable column.
+
+One venv for the module; one container per app, kept by the gate (``--keep-containers``) for the fab steps and
+removed at the end. The gate here is the built-in promise suite (``deploytests.suite.test_promises``: every
+promise, the static one included, on the app's own server) and the project's deploy tests; the lifecycle
+scenarios, which deploy the bundled example apps whatever the project, run from a user's seat in
+test_own_project.py, so this module stays within a few minutes per app.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+PROJECTS = ROOT / "fixtures" / "projects"
+
+
+def run(venv: Path, *args: str, cwd: Path, env: dict | None = None, timeout: int = 600):
+    """A command of the venv, as its user runs it: the venv's bin first on PATH, nothing of this repo around."""
+    environ = {k: v for k, v in os.environ.items()
+               if not k.startswith(("DEPLOYTESTS_", "PYTEST_", "PYTHON", "VIRTUAL_ENV", "DJANGO_"))}
+    environ.update(PATH=f"{venv / 'bin'}{os.pathsep}{environ.get('PATH', '')}", VIRTUAL_ENV=str(venv),
+                   **(env or {}))
+    return subprocess.run(list(args), cwd=cwd, env=environ, capture_output=True, text=True, timeout=timeout)
+
+
+def ok(result) -> str:
+    assert result.returncode == 0, f"$ {' '.join(result.args)}\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """The wheel built from a copy of this repository and a fresh venv with it, Django and Flask (from PyPI)."""
+    base = tmp_path_factory.mktemp("apps")
+    src = base / "src"
+    shutil.copytree(ROOT, src, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".tox", "__pycache__", "*.pyc", "build", "dist", "*.egg-info", ".pytest_cache"))
+    ok(subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                       "-w", str(base / "dist"), str(src)], capture_output=True, text=True, timeout=600))
+    wheel = next((base / "dist").glob("deploytests-*.whl"))
+    venv = base / "venv"
+    ok(subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True, timeout=300))
+    ok(run(venv, "pip", "install", "-q", str(wheel), "django>=4.2", "flask>=2.3", cwd=base))
+    state = {"base": base, "venv": venv, "containers": []}
+    yield state
+    from deploytests.containers import docker_client
+
+    client = docker_client()
+    for cid in state["containers"]:
+        client.containers.get(cid).remove(force=True, v=True)  # only the containers this module kept
+    client.close()
+
+
+class App:
+    """One project of the module: its dir, and after the gate its kept host (ssh line, URL) for fab."""
+
+    def __init__(self, world, name):
+        self.world, self.venv = world, world["venv"]
+        self.project = world["base"] / name
+        shutil.copytree(PROJECTS / name, self.project, ignore=shutil.ignore_patterns("__pycache__", "deploy"))
+        self.host = self.url = ""
+        self.env: dict = {}
+
+    def run(self, *args, timeout=600):
+        return run(self.venv, *args, cwd=self.project, env=self.env, timeout=timeout)
+
+    def gate(self, suite="deploytests.suite.test_promises"):
+        result = self.run("pytest", "--pyargs", suite, "tests/deploy", "--keep-containers",
+                          "--containers", "1", "-p", "no:cacheprovider", "-v", timeout=900)
+        out = result.stdout
+        kept = re.findall(r"^docker://web-1: container ([0-9a-f]{12}), http (http://127\.0\.0\.1:\d+)$", out, re.M)
+        self.world["containers"] += [cid for cid, _ in kept]
+        ssh = re.search(r"^docker://web-1: ssh -i (\S+) -p (\d+) -o UserKnownHostsFile=(\S+) "
+                        r"-o StrictHostKeyChecking=yes (\w+)@127\.0\.0\.1$", out, re.M)
+        ok(result)
+        assert kept and ssh, out[-3000:]
+        self.container, self.url = kept[0]
+        self.host = f"{ssh[4]}@127.0.0.1:{ssh[2]}"
+        self.env = {"DEPLOYTESTS_IDENTITY": ssh[1], "DEPLOYTESTS_KNOWN_HOSTS": ssh[3]}
+        return out
+
+    def fab(self, *args):
+        return self.run("fab", "-H", self.host, *args)
+
+    def get(self, path, **kw):
+        return requests.get(self.url + path, timeout=10, **kw)
+
+    def root_sh(self, script):
+        from deploytests.containers import docker_client
+
+        client = docker_client()
+        try:
+            code, out = client.containers.get(self.container).exec_run(["sh", "-ec", script], user="root")
+        finally:
+            client.close()
+        assert code == 0, out
+        return out.decode()
+
+
+def assert_served_by_apache(resp, content_type):
+    __tracebackhide__ = True
+    assert resp.status_code == 200, (resp.url, resp.status_code, resp.text[:200])
+    assert resp.headers["Content-Type"].startswith(content_type), resp.headers
+    assert "X-Deploy-Release" not in resp.headers, f"{resp.url} was answered by the app, not Apache"
+
+
+# ---------------------------------------------------------------- Django
+
+@pytest.fixture(scope="module")
+def django_app(world):
+    return App(world, "mysite")
+
+
+def test_django_init_finds_the_project(django_app):
+    out = ok(django_app.run("deploytests", "init"))
+    assert "wrote   deploy.toml  (entry_point mysite.wsgi:application)" in out, out
+    assert "fill in SECRET_KEY" in out and "collectstatic" in out, out
+    toml = (django_app.project / "deploy.toml").read_text()
+    for line in ('env            = { DJANGO_SETTINGS_MODULE = "mysite.settings" }',
+                 'static         = { "/static" = "staticfiles" }',
+                 'post_deploy    = ["django-admin migrate --noinput"]',
+                 'shared_paths   = ["data", "media"]', 'health_path    = "/health/"'):
+        assert line in toml, toml
+    # what init says to fill in: the secret key; then the team's own deploy test
+    config = django_app.project / "config" / "deploy.cfg"
+    config.write_text(config.read_text().replace("change me: a long random string", "s3cret-" + "x" * 40))
+    shutil.copytree(PROJECTS / "mysite" / "tests" / "deploy", django_app.project / "tests" / "deploy",
+                    dirs_exist_ok=True)
+
+
+def test_django_gate_is_green(django_app):
+    out = django_app.gate()
+    for test in ("test_admin_login_form_posts_with_its_csrf_token", "test_static_file_is_served_by_apache",
+                 "test_sign_the_guestbook", "test_admin_css_is_served_by_apache", "test_static_served_by_apache"):
+        assert re.search(rf"::{test}\[docker://web-1\] PASSED", out), out[-4000:]
+    assert assert_served_by_apache(django_app.get("/static/admin/css/base.css"), "text/css") is None
+
+
+def sign(app, text):
+    s = requests.Session()
+    form = s.get(app.url + "/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)[1]
+    resp = s.post(app.url + "/", data={"csrfmiddlewaretoken": token, "text": text}, allow_redirects=False,
+                  timeout=10)
+    assert resp.status_code == 302, resp.text[:500]
+
+
+def test_django_v1_v2_rollback_keeps_the_data(django_app):
+    app = django_app
+    ok(app.fab("pack", "deploy"))
+    sign(app, "kept across releases")
+    assert "Guestbook 1.0" in app.get("/").text
+    # v2: a model change and its migration, run by post_deploy (migrate) with the deploy's env and config
+    shutil.copytree(PROJECTS / "mysite-v2", app.project, dirs_exist_ok=True)
+    pyproject = app.project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('version = "1.0"', 'version = "2.0"'))
+    out = ok(app.fab("pack", "deploy"))
+    assert re.search(r"post_deploy +\d+\.\d\ds  1 command", out), out
+    page = app.get("/").text
+    assert "Guestbook 2.0" in page and "kept across releases" in page, page
+    out = ok(app.fab("run", "django-admin showmigrations guestbook"))
+    assert f"[{app.host}]  [X] 0002_entry_author" in out, out
+    sign(app, "signed on v2")
+    ok(app.fab("rollback"))
+    page = app.get("/").text
+    assert "Guestbook 1.0" in page and "kept across releases" in page and "signed on v2" in page, page
+    sign(app, "signed after the rollback")  # v1's code on v2's schema: the nullable column lets it insert
+    assert "signed after the rollback" in app.get("/").text
+    assert_served_by_apache(app.get("/static/admin/css/base.css"), "text/css")
+
+
+def test_django_one_off_commands_run_as_the_app_with_its_env(django_app):
+    app = django_app
+    count = "from guestbook.models import Entry; print(Entry.objects.count())"
+    out = ok(app.fab("run", f'django-admin shell -v 0 -c "{count}" && id -un && echo "$DJANGO_SETTINGS_MODULE '
+                     '$MYSITE_CONFIG"'))
+    lines = [ln.split("] ", 1)[1] for ln in out.splitlines() if ln.startswith(f"[{app.host}] ")]
+    # the gate's entry, v1's, v2's and the one after the rollback; as the app user, with env and config env
+    assert lines[:2] == ["4", "mysite"] and re.fullmatch(r"mysite\.settings /var/www/mysite/\S+", lines[2]), out
+    assert f"[{app.host}] run: exit 0 in release " in out, out
+    failed = app.fab("run", "echo about to fail; exit 3")
+    assert failed.returncode != 0, failed.stdout
+    assert f"[{app.host}] about to fail" in failed.stdout, failed.stdout
+    assert "the command exited with status 3" in failed.stdout + failed.stderr, failed.stdout + failed.stderr
+
+
+def test_django_static_alias_reaches_nothing_else(django_app):
+    app = django_app
+    for path in ("/static/%2e%2e/RELEASE.json", "/static/..%2fRELEASE.json", "/static/%2e%2e/venv/pyvenv.cfg",
+                 "/static/", "/static/admin/"):
+        resp = app.get(path)
+        assert resp.status_code >= 400 or "X-Deploy-Release" in resp.headers, (path, resp.status_code, resp.text[:200])
+        assert "artifact_sha256" not in resp.text and "home = " not in resp.text, (path, resp.text[:200])
+    # a link planted in the live static dir (by a hostile deploy login, say) is not followed
+    app.root_sh("ln -s /var/www/mysite/current/RELEASE.json /var/www/mysite/current/staticfiles/leak.json; "
+                "ln -s /etc /var/www/mysite/current/staticfiles/etc")
+    for path in ("/static/leak.json", "/static/etc/passwd"):
+        resp = app.get(path)
+        assert resp.status_code == 403, (path, resp.status_code, resp.text[:200])
+
+
+# ---------------------------------------------------------------- Flask (the tutorial's layout) and plain WSGI
+
+def fill_in(app, path, old, new):
+    file = app.project / path
+    text = file.read_text()
+    assert old in text, (path, text)
+    file.write_text(text.replace(old, new))
+
+
+@pytest.fixture(scope="module")
+def flask_app(world):
+    return App(world, "flaskr")
+
+
+def test_flask_init_says_what_to_fill_in(flask_app):
+    app = flask_app
+    out = ok(app.run("deploytests", "init"))
+    assert "wrote   deploy.toml  (entry_point flaskr:create_app())" in out, out
+    assert "installed as /var/www/flaskr/shared/instance/config.py" in out, out
+    assert 'Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)' in out, out
+    assert "post_deploy 'flask --app flaskr init-db' found but left commented out" in out, out
+    # what init said: the instance path, the secret key, and post_deploy once checked (CREATE TABLE IF NOT EXISTS)
+    fill_in(app, "flaskr/__init__.py", "Flask(__name__, instance_relative_config=True)",
+            'Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)')
+    fill_in(app, "config/deploy.cfg", "change me: a long random string", "flaskr-" + "y" * 40)
+    fill_in(app, "deploy.toml", '# post_deploy    = ["flask --app flaskr init-db"]',
+            'post_deploy    = ["flask --app flaskr init-db"]  ')
+    shutil.copytree(PROJECTS / "flaskr" / "tests" / "deploy", app.project / "tests" / "deploy", dirs_exist_ok=True)
+
+
+def test_flask_journey(flask_app):
+    app = flask_app
+    out = app.gate()
+    assert re.search(r"::test_write_a_post\[docker://web-1\] PASSED", out), out[-3000:]
+    assert re.search(r"::test_static_served_by_apache\[docker://web-1\] PASSED", out), out[-3000:]
+    ok(app.fab("pack", "deploy"))
+    assert requests.post(app.url + "/", data={"body": "kept"}, allow_redirects=False, timeout=10).status_code == 302
+    shutil.copytree(PROJECTS / "flaskr-v2", app.project, dirs_exist_ok=True)  # v2: a new table
+    fill_in(app, "pyproject.toml", 'version = "1.0"', 'version = "2.0"')
+    ok(app.fab("pack", "deploy"))
+    tables = "select name from sqlite_master"
+    out = ok(app.fab("run", f"python -c \"import sqlite3; print(sorted(r[0] for r in sqlite3.connect("
+                     f"'instance/flaskr.sqlite').execute('{tables}')))\""))
+    assert "'tag'" in out, out
+    page = app.get("/").text
+    assert "Flaskr 2.0" in page and "kept" in page, page
+    ok(app.fab("rollback"))
+    assert requests.post(app.url + "/", data={"body": "after rollback"}, allow_redirects=False,
+                         timeout=10).status_code == 302
+    page = app.get("/").text
+    assert "Flaskr 1.0" in page and "kept" in page and "after rollback" in page, page
+    assert_served_by_apache(app.get("/static/style.css"), "text/css")
+
+
+@pytest.fixture(scope="module")
+def wsgi_app(world):
+    return App(world, "hello")
+
+
+def test_plain_wsgi_init_finds_application(wsgi_app):
+    app = wsgi_app
+    out = ok(app.run("deploytests", "init"))
+    assert "wrote   deploy.toml  (entry_point hello.wsgi:application)" in out, out
+    assert "must be listed in shared_paths" in out and "python -m hello.migrate" in out, out
+    # what init said: the data dir as a shared path, the schema command as post_deploy
+    fill_in(app, "deploy.toml", '# shared_paths   = ["instance"]', 'shared_paths   = ["data"]')
+    fill_in(app, "deploy.toml", '# post_deploy    = ["python -m hello.migrate"]',
+            'post_deploy    = ["python -m hello.migrate"]  ')
+    shutil.copytree(PROJECTS / "hello" / "tests" / "deploy", app.project / "tests" / "deploy", dirs_exist_ok=True)
+
+
+def test_plain_wsgi_journey(wsgi_app):
+    app = wsgi_app
+    out = app.gate()
+    assert re.search(r"::test_leave_a_message\[docker://web-1\] PASSED", out), out[-3000:]
+    ok(app.fab("pack", "deploy"))
+    assert requests.post(app.url + "/", data={"text": "kept"}, allow_redirects=False, timeout=10).status_code == 303
+    shutil.copytree(PROJECTS / "hello-v2", app.project, dirs_exist_ok=True)  # v2: a new column
+    fill_in(app, "pyproject.toml", 'version = "1.0"', 'version = "2.0"')
+    out = ok(app.fab("pack", "deploy"))
+    out = ok(app.fab("run", "python -m hello.migrate"))
+    assert f"[{app.host}] schema ready (v2)" in out, out
+    assert "hello 2.0" in app.get("/").text and "kept" in app.get("/").text
+    ok(app.fab("rollback"))
+    assert requests.post(app.url + "/", data={"text": "after rollback"}, allow_redirects=False,
+                         timeout=10).status_code == 303
+    page = app.get("/").text
+    assert "hello 1.0" in page and "kept" in page and "after rollback" in page, page
+    assert_served_by_apache(app.get("/static/hello.css"), "text/css")

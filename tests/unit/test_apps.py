@@ -1,0 +1,192 @@
+"""Issue 18's pure parts: env and static keys checked on load, the vhost's static block, the app's env for what
+the agent runs, the entry_point hint, and what application.wsgi does with a release's env."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from deploytests.config import load_config
+from deploytests.errors import ConfigError
+from deploytests.pipeline import agent, templates
+from deploytests.pipeline.contract import GateArgs
+
+BASE = 'app = "shop"\nentry_point = "shop:app"\nshared_paths = ["data"]\n'
+
+
+def cfg_with(tmp_path: Path, extra: str):
+    (tmp_path / "deploy.toml").write_text(BASE + extra)
+    return load_config(tmp_path)
+
+
+def test_env_and_static_load(tmp_path):
+    cfg = cfg_with(tmp_path, 'env = { DJANGO_SETTINGS_MODULE = "shop.settings", FLAG = "" }\n'
+                             'static = { "/static" = "staticfiles", "/assets/v1" = "shop/static" }\n')
+    assert cfg.env_vars == {"DJANGO_SETTINGS_MODULE": "shop.settings", "FLAG": ""}
+    assert cfg.static == (("/assets/v1", "shop/static"), ("/static", "staticfiles"))
+
+
+@pytest.mark.parametrize("extra, said", [
+    ('env = { lower = "x" }', "env name 'lower' must be of A-Z"),
+    ('env = { A = "x\\ny" }', "env A must be a string without newlines"),
+    ('env = { A = 1 }', "env A must be a string"),
+    ('env = { PYTHONPATH = "/tmp" }', "env PYTHONPATH may not be set"),
+    ('env = { LD_PRELOAD = "/tmp/x.so" }', "env LD_PRELOAD may not be set"),
+    ('env = { SHOP_CONFIG = "/etc/x" }', "env SHOP_CONFIG may not be set (config_env"),
+    ('env = "A=1"', "key 'env' must be a table"),
+    ('static = { "/static/" = "s" }', "URL prefix '/static/' must be"),
+    ('static = { "/" = "s" }', "URL prefix '/' must be"),
+    ('static = { "/st atic" = "s" }', "URL prefix '/st atic' must be"),
+    ('static = { "/s" = "../etc" }', "dir '../etc' must be a relative path"),
+    ('static = { "/s" = "/etc" }', "dir '/etc' must be a relative path"),
+    ('static = { "/s" = ".git" }', "dir '.git' must be a relative path"),
+    ('static = { "/s" = "a\\nAlias / /" }', "must be a relative path"),
+    ('static = { "/s" = "venv/lib" }', "is the release's own venv"),
+    ('static = { "/s" = "data/uploads" }', "overlaps shared path 'data'"),
+    ('static = { "/health" = "s" }', "covers health_path '/health'"),
+    ('static = { "/a" = "x", "/a/b" = "y" }', "/a/b lies inside /a"),
+])
+def test_bad_env_and_static_are_one_line_errors(tmp_path, extra, said):
+    with pytest.raises(ConfigError) as info:
+        cfg_with(tmp_path, extra + "\n")
+    text = str(info.value)
+    assert said in text and "deploy.toml" in text and "\n" not in text, text
+
+
+def test_vhost_static_block_follows_current_and_opens_nothing_else(tmp_path):
+    cfg = cfg_with(tmp_path, 'static = { "/static" = "staticfiles" }\n')
+    text = templates.vhost(cfg)
+    block = templates.static_block(cfg)
+    assert "    Alias /static/ /var/www/shop/current/staticfiles/\n" in block
+    assert "<Directory /var/www/shop/current/staticfiles>\n        Options None\n        AllowOverride None\n" \
+           "        Require all granted\n" in block
+    assert text.index("Alias /static/") < text.index("WSGIScriptAlias /")  # the more specific URL first
+    assert text.count("Require all granted") == 2  # the static dir and application.wsgi, nothing else
+    assert templates.static_block(cfg_with(tmp_path, "")) == ""
+
+
+def test_a_hand_made_config_with_a_bad_static_dir_never_reaches_the_vhost(tmp_path):
+    from dataclasses import replace
+
+    cfg = replace(cfg_with(tmp_path, ""), static=(("/static", "x\n</Directory>"),))
+    with pytest.raises(ValueError, match="static: "):
+        templates.vhost(cfg)
+
+
+def gate_args(**kw) -> GateArgs:
+    base = dict(app="shop", root="/var/www/shop", port=80, health_path="/health", server_name="localhost",
+                lock_timeout=1, gate_timeout=1, app_user="shop", config_env="SHOP_CONFIG",
+                config_path="/var/www/shop/shared/application.cfg", entry_point="shop.wsgi:application")
+    base.update(kw)
+    return GateArgs(**base)
+
+
+def test_app_env_puts_what_deploytests_sets_last():
+    env = agent.app_env(gate_args(), "/var/www/shop/releases/R", {"FLAG": "1", "PATH": "/evil"})
+    assert env["FLAG"] == "1" and env["PATH"].startswith("/var/www/shop/releases/R/venv/bin:")
+    assert env["SHOP_CONFIG"] == "/var/www/shop/shared/application.cfg"
+
+
+def test_entry_hint_names_the_key_and_a_value_that_imports():
+    lines = ["Traceback ...", "AttributeError: module 'shop.wsgi' has no attribute 'app'",
+             'entry_point candidates: ["shop.wsgi:application"]']
+    hint = agent.entry_hint(gate_args(entry_point="shop.wsgi:app"), lines)
+    assert hint == ("entry_point = 'shop.wsgi:app' (deploy.toml) did not import; a value that imports: "
+                    "entry_point = 'shop.wsgi:application'")
+    assert "Django: 'mysite.wsgi:application'" in agent.entry_hint(gate_args(), ["entry_point candidates: []"])
+    assert agent.entry_hint(gate_args(), ["ValueError: boom"]) is None
+
+
+def test_preflight_offers_the_candidates_of_a_module_that_lacks_the_attribute(tmp_path):
+    from deploytests.pipeline.programs import bundled
+
+    (tmp_path / "site_a").mkdir()
+    (tmp_path / "site_a" / "__init__.py").write_text("")
+    (tmp_path / "site_a" / "wsgi.py").write_text("def application(environ, start_response):\n    return []\n")
+    proc = subprocess.run([sys.executable, "-c", bundled("preflight", "spawn"), "site_a", "app", "0", "", "localhost",
+                           "[]", "{}", "30"], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(tmp_path)})
+    assert proc.returncode != 0 and 'entry_point candidates: ["site_a.wsgi:application"]' in proc.stdout, proc
+
+
+def test_application_wsgi_sets_the_release_env_but_never_what_deploytests_sets(tmp_path):
+    cfg = cfg_with(tmp_path, "")
+    root = tmp_path / "srv"
+    release = root / "releases" / "R"
+    site = release / "venv" / "lib" / ("python%d.%d" % sys.version_info[:2]) / "site-packages"
+    site.mkdir(parents=True)
+    (site / "shop.py").write_text("import os\nSEEN = dict(os.environ)\ndef app(environ, start_response):\n"
+                                  "    return []\n")
+    (release / "RELEASE.json").write_text(json.dumps({"entry_point": "shop:app", "env": {
+        "FLAG": "on", "LD_PRELOAD": "/x.so", "PYTHONPATH": "/x", "SHOP_CONFIG": "/elsewhere"}}))
+    (root / "current").symlink_to("releases/R")
+    text = templates.wsgi(cfg).replace(repr(cfg.root), repr(str(root)), 1)
+    out = subprocess.run([sys.executable, "-c", text + "\nimport shop, json; print(json.dumps(shop.SEEN))"],
+                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["FLAG"] == "on" and "LD_PRELOAD" not in seen and "PYTHONPATH" not in seen, out
+    assert seen["SHOP_CONFIG"] == cfg.remote_config_path
+
+
+def test_a_targets_env_is_laid_over_deploy_toml_and_checked(tmp_path):
+    from deploytests.targets.inventory import load_inventory
+
+    cfg = cfg_with(tmp_path, 'env = { SITE = "prod", FLAG = "1" }\n')
+    (tmp_path / "targets.toml").write_text('[targets.staging]\nhosts = ["d@web1"]\nenv = { SITE = "staging" }\n')
+    spec = load_inventory(tmp_path / "targets.toml")["staging"]
+    merged = load_config(tmp_path, target_env=dict(spec.env))
+    assert merged.env_vars == {"SITE": "staging", "FLAG": "1"} and cfg.env_vars["SITE"] == "prod"
+    (tmp_path / "targets.toml").write_text('[targets.staging]\nhosts = ["d@web1"]\nenv = { LD_AUDIT = "x" }\n')
+    with pytest.raises(ConfigError, match=r"targets.toml:3: target 'staging': key 'env': env LD_AUDIT may not"):
+        load_inventory(tmp_path / "targets.toml")
+    with pytest.raises(ConfigError, match="target env: env SHOP_CONFIG may not be set"):
+        load_config(tmp_path, target_env={"SHOP_CONFIG": "/x"})
+
+
+# ---------------------------------------------------------------- the agent: env in RELEASE.json, run
+
+@pytest.fixture
+def srv(tmp_path, monkeypatch, capsys):
+    from test_agent_commands import Server
+
+    return Server(tmp_path / "www" / "app", monkeypatch, capsys)
+
+
+def test_env_is_recorded_per_release_and_a_changed_env_is_a_new_release(srv):
+    from test_agent_commands import result
+
+    args, payload = srv.deploy_args("1.0", env={"FLAG": "on"})
+    first = result(srv.run("deploy", args, payload)[1])
+    meta = json.loads((srv.root / "releases" / first["release_id"] / "RELEASE.json").read_text())
+    assert meta["env"] == {"FLAG": "on"}
+    again = result(srv.run("deploy", args, payload)[1])
+    assert not again["changed"]  # same artifact, same env
+    from dataclasses import replace
+
+    changed = result(srv.run("deploy", replace(args, env={"FLAG": "off"}, release_id=args.release_id + "x"),
+                             payload)[1])
+    assert changed["changed"] and changed["release_id"] != first["release_id"]
+
+
+def test_run_executes_in_the_live_release_with_its_env_and_reports_the_exit_status(srv, tmp_path):
+    from test_agent_commands import error, result
+
+    from deploytests.pipeline.contract import RunArgs
+    from deploytests.testing import rollback_args
+
+    rid = result(srv.deploy("1.0", env={"FLAG": "on"})[1])["release_id"]
+    out = tmp_path / "seen"
+    fields = rollback_args(str(srv.root)).to_dict()
+    fields.pop("to")
+    code, events = srv.run("run", RunArgs(**fields, command=f'echo "$FLAG $APP_CONFIG $(pwd)" > {out}; exit 7'))
+    res = result(events)
+    assert code == 0 and (res["exit"], res["release_id"]) == (7, rid)
+    assert out.read_text().split() == ["on", str(srv.root / "shared" / "app.cfg"),
+                                       os.path.realpath(srv.root / "releases" / rid)]
+    (srv.root / "current").unlink()
+    assert "nothing is live" in error(srv.run("run", RunArgs(**fields, command="true"))[1])["what"]
