@@ -554,10 +554,18 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
         else:
             art = request.getfixturevalue("deploy_artifact")
             boot = request.getfixturevalue("deploy_bootstrapped")
-            pack_s = pytestconfig.stash[RUN].get("pack", 0.0)
-            produce = lambda: fleet.deploy_all(deploy_target.servers, deploy_config, art,  # noqa: E731
-                                               pack_seconds=pack_s, boot=boot,
-                                               artifacts=pytestconfig.stash[RUN].get("artifacts")).to_json()
+
+            def produce() -> str:  # the session's rollout (policy, hooks, gate) on the hosts bootstrap readied
+                from .session import Session
+
+                session = Session(deploy_settings, provider=deploy_target, config=deploy_config,
+                                  say=lambda msg: _say(pytestconfig, msg))
+                arts = pytestconfig.stash[RUN].get("artifacts") or {}
+                ready = [s for s in deploy_target.servers if s.label not in boot.failed]
+                rollout = session.deploy(ready, artifacts={s.label: arts.get(boot.pythons.get(s.label), art)
+                                                           for s in ready})
+                return fleet.deployment_of(rollout, boot=boot, pack_seconds=pytestconfig.stash[RUN].get("pack", 0.0),
+                                           artifact=art).to_json()
             result = fleet.Deployment.from_json(_shared(pytestconfig, deploy_target, "deploy", produce))
     except DeployTestsError as exc:
         _fail(exc, deploy_config)

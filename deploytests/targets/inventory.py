@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..schema import Custom, Document, Field, Flag, LocalPath, Table, Text, Url, read_toml
+from ..schema import Custom, Document, Field, Flag, Integer, LocalPath, Table, Text, Url, read_toml
 from .base import Rights
 
 HOST_RE = re.compile(r"^(?:(?P<user>[a-z_][a-z0-9_.-]*)@)?(?P<host>[A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])"
@@ -55,6 +55,12 @@ TARGET_FIELDS: tuple[Field, ...] = (
               "directory (e.g. a config repository's checkout) with one\n<host>.cfg (or <host>:<port>.cfg) per host"),
     Field("deploy", Flag(), default=False, doc="default false: read-only verification", example="true"),
     Field("destructive", Flag(), default=False, doc="failure-injection scenarios (default false)", example="false"),
+    Field("before_host", Text(r"(?s).*\S.*", "a shell command (a string)"), example='"./lb drain $DEPLOYTESTS_HOST"',
+          doc="rollout: run on the runner before each host's deploy;\nnon-zero exit or timeout: the host failed"),
+    Field("after_host", Text(r"(?s).*\S.*", "a shell command (a string)"), example='"./lb enable $DEPLOYTESTS_HOST"',
+          doc="rollout: run on the runner after each host's deploy"),
+    Field("hook_timeout", Integer(1, 3600), default=60, doc="seconds each hook may take (default 60)",
+          example="60"),
 )
 HOST_FIELDS: tuple[Field, ...] = (
     Field("name", Text(NAME_RE.pattern, "a short name (letters, digits, '.', '_', '-')"), example='"web1"'),
@@ -95,6 +101,9 @@ class TargetSpec:
     config_file: Path | None = None
     rights: Rights = field(default_factory=Rights)
     where: str = ""
+    before_host: str = ""
+    after_host: str = ""
+    hook_timeout: int = 60
 
 
 def load_inventory(path: Path) -> dict[str, TargetSpec]:
@@ -145,6 +154,8 @@ def _target(name: str, table: object, doc: Document) -> TargetSpec:
         known_hosts=t.get("known_hosts"),
         base_url="" if base_url is None or isinstance(base_url, dict) else Url().convert(base_url, t, "base_url"),
         config_file=t.get("config_file"),
+        before_host=t.get("before_host") or "", after_host=t.get("after_host") or "",
+        hook_timeout=t.get("hook_timeout", 60),
     )
 
 
