@@ -92,7 +92,8 @@ def pytest_addoption(parser):
     group = parser.getgroup("deploytests", "deploy an app to a target and verify it (deploytests)")
     for opt in OPTIONS:
         extra = {"action": "store_true", "default": None} if opt.flag else {"metavar": opt.metavar}
-        group.addoption(opt.cli, dest=f"deploytests_{opt.name}", help=f"{opt.help} [env {opt.env}]", **extra)
+        group.addoption(opt.cli, dest=f"deploytests_{opt.name}", help=f"{opt.help} [env {opt.env}]".replace("%", "%%"),
+                        **extra)  # argparse %-formats help: "P%" must be written "P%%"
         parser.addini(opt.ini, help=f"deploytests: {opt.help}", default="")
 
 
@@ -555,17 +556,15 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
             art = request.getfixturevalue("deploy_artifact")
             boot = request.getfixturevalue("deploy_bootstrapped")
 
-            def produce() -> str:  # the session's rollout (policy, hooks, gate) on the hosts bootstrap readied
+            def produce() -> str:  # the session's rollout policy, hooks and gate (the same as fab's)
                 from .session import Session
 
                 session = Session(deploy_settings, provider=deploy_target, config=deploy_config,
                                   say=lambda msg: _say(pytestconfig, msg))
-                arts = pytestconfig.stash[RUN].get("artifacts") or {}
-                ready = [s for s in deploy_target.servers if s.label not in boot.failed]
-                rollout = session.deploy(ready, artifacts={s.label: arts.get(boot.pythons.get(s.label), art)
-                                                           for s in ready})
-                return fleet.deployment_of(rollout, boot=boot, pack_seconds=pytestconfig.stash[RUN].get("pack", 0.0),
-                                           artifact=art).to_json()
+                return fleet.deploy_all(deploy_target.servers, deploy_config, art, boot=boot,
+                                        pack_seconds=pytestconfig.stash[RUN].get("pack", 0.0),
+                                        artifacts=pytestconfig.stash[RUN].get("artifacts"), policy=session.policy,
+                                        hooks=session.hooks, gate=session.gate, say=session.say).to_json()
             result = fleet.Deployment.from_json(_shared(pytestconfig, deploy_target, "deploy", produce))
     except DeployTestsError as exc:
         _fail(exc, deploy_config)
@@ -595,10 +594,10 @@ def _refuse_host(state, cfg, *, nothing_live: bool) -> None:
     from .verify.diagnostics import redact, secret_values
 
     secrets = secret_values(cfg.config_file)
-    failure = pytest.fail.Exception(redact(state.error + (f"\n{state.detail}" if state.detail else ""), secrets),
-                                    pytrace=False)
+    failure = pytest.fail.Exception(redact(state.message() + (f"\n{state.detail}" if state.detail else ""),
+                                           secrets), pytrace=False)
     if state.detail:  # said in full once (see _say_once): later tests of this host get the one line
-        line = state.error.split(". Hint: ")[0].rstrip(".")
+        line = (state.error or "").rstrip(".")
         failure.deploytests_once = ({}, redact(line, secrets))  # type: ignore[attr-defined]
     raise failure
 
@@ -801,7 +800,7 @@ def summary_lines(data: dict) -> list[str]:
         release = f" release {data['releases'][label]}" if data["releases"][label] else ""
         error = data.get("errors", {}).get(label)
         if error:  # the host serves nothing this run verified: say why, once, in the summary
-            error = error.split(". Hint: ")[0].rstrip(".")
+            error = error.rstrip(".")
             release = " NOT VERIFIED (" + (error[len(label) + 2:] if error.startswith(f"{label}: ") else error) + ");"
         lines.append(f"{label}:{release} " + ", ".join(f"{k} {v:.2f}s" for k, v in steps.items()))
     return lines

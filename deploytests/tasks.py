@@ -56,7 +56,7 @@ def one_line_errors(fn):
     failed host's detail), not a traceback; values of the app's config file are redacted from it."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        name = getattr(fn, "step", fn.__name__)
+        name = getattr(wrapper, "step", fn.__name__)
         session = args[0] if args and isinstance(args[0], Session) else None
         try:
             return fn(*args, **kwargs)
@@ -114,6 +114,7 @@ def session_of(step: str, hosts: list[CliHost], options: dict) -> Session:
 
     config = Path(options["config"]) if options.get("config") else None
     session = Session(settings, hosts=[] if named else hosts, config_file=config, artifacts=STATE["artifacts"])
+    session.provider  # noqa: B018 - an unknown target or a bad targets.toml is said first, once
     session.progress = _progress(session)
     return session
 

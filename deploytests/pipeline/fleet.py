@@ -40,9 +40,15 @@ class HostState:
     artifact_sha256: str | None = None
     releases: list[str] = field(default_factory=list)
     times: dict[str, float] = field(default_factory=dict)
-    error: str | None = None  # one line: why nothing of this host can be verified (its step failed)
+    error: str | None = None  # one line, ``host: what``: why nothing of this host can be verified (its step failed)
     detail: str = ""  # the failure's detail (agent output, Apache log tail), for the report
+    hint: str = ""  # the failure's next step
     nothing_live: bool = False  # ``error`` says only that no release is live (--no-deploy): the host answered
+
+    def message(self) -> str:
+        """The error with its hint, as one line: ``host: what. Hint: next step.``"""
+        line = (self.error or "").rstrip(".") + "."
+        return f"{line} Hint: {self.hint.rstrip('.')}." if self.hint else line
 
     def serves(self) -> str:
         """What the host serves, for the summary: the release, or why nothing."""
@@ -95,6 +101,7 @@ class Bootstrapped:
 
     failed: dict[str, str] = field(default_factory=dict)  # host -> one line, for hosts whose bootstrap failed
     details: dict[str, str] = field(default_factory=dict)
+    hints: dict[str, str] = field(default_factory=dict)
 
     def python_versions(self) -> list[str]:
         """The distinct server Pythons, the first server's first: pack once for each."""
@@ -114,13 +121,17 @@ def each_host(servers, fn, step: str) -> list[HostOutcome]:
         return exc.outcomes
 
 
-def _error(outcome: HostOutcome) -> tuple[str, str]:
-    """The one line and the detail of a failed host's outcome."""
-    error = outcome.error
+def _error(outcome: HostOutcome) -> tuple[str, str, str]:
+    """The one line (``host: what``), the hint and the detail of a failed host's outcome (typed: never parsed
+    back out of a message)."""
+    return _parts(outcome.host, outcome.error)
+
+
+def _parts(host: str, error: BaseException | None) -> tuple[str, str, str]:
     if isinstance(error, DeployTestsError):
-        line = error.one_line()
-        return (line if line.startswith(f"{outcome.host}:") else f"{outcome.host}: {line}"), error.detail
-    return f"{outcome.host}: {type(error).__name__}: {error}", ""
+        line = f"{error.where}: {error.what}" if error.where else error.what
+        return (line if line.startswith(f"{host}:") else f"{host}: {line}").rstrip("."), error.hint, error.detail
+    return f"{host}: {type(error).__name__}: {error}", "", ""
 
 
 def bootstrap_all(servers, cfg) -> Bootstrapped:
@@ -146,7 +157,8 @@ def bootstrap_all(servers, cfg) -> Bootstrapped:
                         changes={o.host: list(o.value.changes) for o in good},
                         pythons={o.host: o.value.python_version for o in good},
                         stacks={o.host: o.value.stack for o in good},
-                        failed={h: e[0] for h, e in failed.items()}, details={h: e[1] for h, e in failed.items()})
+                        failed={h: e[0] for h, e in failed.items()}, hints={h: e[1] for h, e in failed.items()},
+                        details={h: e[2] for h, e in failed.items()})
 
 
 def read_live(servers, cfg) -> Deployment:
@@ -157,8 +169,8 @@ def read_live(servers, cfg) -> Deployment:
     hosts = {}
     for o in each_host(servers, lambda c: pipeline.status(c, cfg), step="status"):
         if not o.ok:
-            line, detail = _error(o)
-            hosts[o.host] = HostState(o.host, error=line, detail=detail)
+            line, hint, detail = _error(o)
+            hosts[o.host] = HostState(o.host, error=line, hint=hint, detail=detail)
             continue
         hosts[o.host] = _state(o.host, o.value)
         if not o.value.live:
@@ -251,9 +263,11 @@ class HostReport:
     live: str | None = None
     previous: str | None = None
     went_live: bool = False  # this rollout made a new release live there (a failed batch rolls it back)
+    undone: bool = False  # ... and rolled it back
     version: str = ""
     sha256: str = ""
     error: str = ""
+    hint: str = ""
     detail: str = ""
     seconds: float = 0.0
 
@@ -263,10 +277,8 @@ class HostReport:
             (f"{text}: {self.error}" if self.error else text)
 
     def fail(self, exc: BaseException, state: str | None = None) -> None:
-        self.error = exc.one_line() if isinstance(exc, DeployTestsError) else f"{type(exc).__name__}: {exc}"
-        prefix = f"{self.host}: "
-        self.error = self.error[len(prefix):] if self.error.startswith(prefix) else self.error
-        self.detail = exc.detail if isinstance(exc, DeployTestsError) else ""
+        line, self.hint, self.detail = _parts(self.host, exc)
+        self.error = line[len(self.host) + 2:]
         if state:
             self.state = state
 
@@ -399,7 +411,7 @@ def _roll_back(pipeline, servers, cfg, reports: dict[str, HostReport], policy: P
         rep = reports[o.host]
         rep.error = rep.error or "its batch failed"
         if o.ok:
-            rep.state, rep.live, rep.went_live = "rolled back", o.value.release_id, False
+            rep.state, rep.live, rep.went_live, rep.undone = "rolled back", o.value.release_id, False, True
         else:
             rep.state = "failed"
             rep.error += f"; rolling it back failed: {o.error}"
@@ -423,22 +435,42 @@ def _interrupted(exc, reports: dict[str, HostReport], later, not_started):
     return Interrupted(exc.step, exc.signame, outcomes)
 
 
-def deployment_of(result: RolloutResult, *, boot: Bootstrapped | None = None, pack_seconds: float = 0.0,
-                  artifact=None) -> Deployment:
-    """The plugin's :class:`Deployment` from a rollout: a host serving the new release is verified; any other
-    host carries its line (what it is now and why) as its error."""
+def artifact_for(label: str, artifact, artifacts: dict | None, boot: Bootstrapped | None):
+    """The artifact packed for host ``label``'s Python (``artifacts``: Python ``X.Y`` -> artifact), else
+    ``artifact``."""
+    python = boot.pythons.get(label) if boot else None
+    return (artifacts or {}).get(python, artifact)
+
+
+def deploy_all(servers, cfg, artifact, *, pack_seconds: float = 0.0, boot: Bootstrapped | None = None,
+               artifacts: dict | None = None, policy: Policy | None = None, hooks: Hooks = Hooks(),
+               gate: Gate | None = None, say: Callable[[str], None] = print) -> Deployment:
+    """The plugin's deploy: :func:`roll_out` on the servers whose bootstrap worked (each gets the artifact packed
+    for its Python: ``artifacts`` by ``X.Y``, with ``boot`` saying each host's Python, else ``artifact``), as a
+    :class:`Deployment`. A host serving the new release is verified; any other carries its one line (what it
+    is now and why) as its error. When every host failed, raises :class:`HostsFailed` (one host a line)."""
+    skipped = dict(boot.failed) if boot else {}
+    ready = [s for s in servers if s.label not in skipped]
+    result = roll_out(ready, cfg, lambda label: artifact_for(label, artifact, artifacts, boot), policy or Policy(),
+                      hooks=hooks, gate=gate, say=say) if ready else RolloutResult([])
     hosts = {}
-    for label, line in (boot.failed if boot else {}).items():
-        assert boot is not None
-        hosts[label] = HostState(label, error=line, detail=boot.details.get(label, ""),
+    for label, line in skipped.items():
+        assert boot is not None  # only a bootstrap can have failed hosts
+        hosts[label] = HostState(label, error=line, hint=boot.hints.get(label, ""), detail=boot.details.get(label, ""),
                                  times={"bootstrap": boot.seconds.get(label, 0.0)})
     for r in result.reports:
         times = {"bootstrap": boot.seconds.get(r.host, 0.0)} if boot else {}
         times["deploy"] = r.seconds
         if r.error or r.state not in ("new", "unchanged"):
-            hosts[r.host] = HostState(r.host, times=times, error=f"{r.host}: {r.state_line()}", detail=r.detail)
+            now = f"; rolled back to {r.live}" if r.undone else ""
+            hosts[r.host] = HostState(r.host, times=times, error=f"{r.host}: {r.error}{now}", hint=r.hint,
+                                      detail=r.detail)
         else:
             hosts[r.host] = HostState(r.host, release_id=r.live, version=r.version, artifact_sha256=r.sha256,
                                       times=times)
-    return Deployment(deployed=True, hosts=hosts, artifact_sha256=getattr(artifact, "sha256", None),
-                      version=getattr(artifact, "version", None), times={"pack": pack_seconds})
+    if result.reports and not any(r.state in ("new", "unchanged") and not r.error for r in result.reports):
+        raise HostsFailed("deploy", [HostOutcome(r.host, error=DeployError(r.error, where=r.host, hint=r.hint,
+                                                                           detail=r.detail))
+                                     for r in result.reports])
+    return Deployment(deployed=True, hosts=hosts, artifact_sha256=artifact.sha256, version=artifact.version,
+                      times={"pack": pack_seconds})

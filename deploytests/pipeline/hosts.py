@@ -176,9 +176,9 @@ class _Run:
         try:
             self.wait(running)
         except KeyboardInterrupt:
-            _say(f"{self.step}: interrupted again; waiting at most {GRACE:g} s more for "
-                 f"{len(running - set(self.done))} host(s) still working, then asking them what they serve")
-            with contextlib.suppress(KeyboardInterrupt):
+            with contextlib.suppress(KeyboardInterrupt):  # a third Ctrl-C changes nothing: both waits are bounded
+                _say(f"{self.step}: interrupted again; waiting at most {GRACE:g} s more for "
+                     f"{len(running - set(self.done))} host(s) still working, then asking them what they serve")
                 self.wait(running, GRACE)
         outcomes = []
         for i, t in enumerate(self.targets):

@@ -135,7 +135,7 @@ def test_rolling_stops_at_the_first_failure():
 
     with pytest.raises(HostsFailed) as info:
         run_on_hosts([FakeConn("a"), FakeConn("b")], step, step="deploy", rolling=True)
-    assert [type(o.error).__name__ for o in info.value.outcomes] == ["RuntimeError", "DeployError"]
+    assert [type(o.error).__name__ for o in info.value.outcomes] == ["RuntimeError", "NotStarted"]
     assert "not attempted" in str(info.value.outcomes[1].error)
     assert calls == ["a"]
 
