@@ -21,6 +21,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -332,6 +333,8 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
             rep.fail(exc, "refused")
             return rep
         try:
+            if stopping.is_set():  # interrupted while its before_host ran: its deploy never begins
+                raise NotStarted("interrupted before its deploy began", where=rep.host)
             _deploy(c, rep, artifact_of(rep.host))
             problem = gate(c, server, rep) if gate and rep.state in ("new", "unchanged") else None
             if problem:
@@ -354,14 +357,15 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
         rep.live, rep.previous, rep.went_live = res.release_id, res.previous, res.changed
         rep.state, rep.version, rep.sha256 = ("new" if res.changed else "unchanged"), res.version, art.sha256
 
-    failed = 0
+    failed, stopping = 0, threading.Event()
     for k, (phase, labels) in enumerate(phases):
         for label in labels:
             reports[label].phase = phase
         try:
             outcomes = pipeline.run_on_hosts([by[label] for label in labels], lambda c, p=phase: one(c, p),
                                              step=f"deploy {phase}", workers=policy.parallel, progress=None,
-                                             ask=lambda c: pipeline.status(c, cfg).describe_live())
+                                             ask=lambda c: pipeline.status(c, cfg).describe_live(),
+                                             stopping=stopping)
         except HostsFailed as exc:  # a host lost or an unexpected error: its report says so
             outcomes = exc.outcomes
         except pipeline.Interrupted as exc:

@@ -88,13 +88,14 @@ def default_workers() -> int:
 
 def run_on_hosts(targets: Iterable, fn: Callable, *, step: str = "step", parallel: bool = True,
                  rolling: bool = False, progress: Callable | None = None, workers: int | None = None,
-                 ask: Callable | None = None) -> list[HostOutcome]:
+                 ask: Callable | None = None, stopping: threading.Event | None = None) -> list[HostOutcome]:
     """Call ``fn(c)`` for each target's connection, at most ``workers`` at once; return one :class:`HostOutcome`
     per target, in order.
 
     ``progress(host, step, seconds, message)`` gets one line per host when its step ends. Raises
     :class:`HostsFailed` (carrying all outcomes) when any host failed, :class:`Interrupted` on Ctrl-C/SIGTERM.
     ``ask(c)``: what a host serves, asked after a second interrupt for the hosts still running (one line).
+    ``stopping`` is set on an interrupt: a host's ``fn`` may look at it between its own steps.
     """
     targets = list(targets)
     run = _Run(targets, fn, step, progress)
@@ -116,6 +117,8 @@ def run_on_hosts(targets: Iterable, fn: Callable, *, step: str = "step", paralle
                     pool.submit(run.task, i)
                 run.wait(set(range(len(targets))))
         except KeyboardInterrupt:
+            if stopping is not None:
+                stopping.set()
             done = run.interrupted(caught.get("name", "SIGINT"), ask)
             pool.shutdown(wait=False, cancel_futures=True)
             for o, line in zip(done.outcomes, done.lines, strict=True):
