@@ -126,12 +126,8 @@ class Session:
     def servers(self, *, throwaway: bool = False) -> Iterator[list]:
         """The fleet, connected lazily per host, closed on exit. ``throwaway=False`` refuses the docker target
         (its containers would live for this one step only)."""
-        if self.hosts:
-            try:
-                yield self.hosts
-            finally:
-                for h in self.hosts:
-                    h.close()
+        if self.hosts:  # the caller's: their connections stay open for its later steps
+            yield self.hosts
             return
         provider = self.provider
         if provider.kind == "docker" and not throwaway:
@@ -181,8 +177,7 @@ class Session:
         """``fn(c)`` on every server, at most ``--parallel`` at once (:func:`~deploytests.pipeline.run_on_hosts`)."""
         from . import pipeline
 
-        return pipeline.run_on_hosts(servers, fn, step=step, workers=self.settings.parallel, progress=self.progress,
-                                     rolling=self.settings.rolling and step == "rollback")
+        return pipeline.run_on_hosts(servers, fn, step=step, workers=self.settings.parallel, progress=self.progress)
 
     def pack(self, python: str, machine: str = "x86_64"):
         """The artifact for one server Python (built once per session; the build cache makes repeats instant)."""

@@ -48,7 +48,7 @@ from .session import CliHost, Session, fab_settings
 
 __all__ = ["pack", "bootstrap", "deploy", "rollback", "status", "target"]
 
-STATE: dict = {"target": None, "calls": {}, "artifacts": {}}
+STATE: dict = {"target": None, "calls": {}, "artifacts": {}, "hosts": {}}  # one fab run: hosts keep their connection
 
 
 def one_line_errors(fn):
@@ -141,8 +141,10 @@ def fleet_task(help: dict[str, str]):
         @functools.wraps(fn)
         def collect(c, **options):
             call = STATE["calls"].setdefault(step, {"hosts": [], "options": options})
-            if isinstance(c, Connection) and all(h.label != CliHost.of(c).label for h in call["hosts"]):
-                call["hosts"].append(CliHost.of(c))
+            if isinstance(c, Connection):
+                host = STATE["hosts"].setdefault(CliHost.of(c).label, CliHost.of(c))  # one connection per host
+                if host not in call["hosts"]:
+                    call["hosts"].append(host)
         collect.__signature__ = _signature(fn)  # type: ignore[attr-defined]
         return task(collect, name=step, help=help, post=[task(finish, name=f"{step}-all")])
     return decorate

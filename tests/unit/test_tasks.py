@@ -17,7 +17,7 @@ from deploytests.errors import DeployTestsError
 @pytest.fixture
 def fab_run(monkeypatch, tmp_path):
     """A fresh fab run: empty task state, a project, the session's host runs recorded."""
-    monkeypatch.setattr(tasks, "STATE", {"target": None, "calls": {}, "artifacts": {}})
+    monkeypatch.setattr(tasks, "STATE", {"target": None, "calls": {}, "artifacts": {}, "hosts": {}})
     (tmp_path / "deploy.toml").write_text('app = "notes"\nentry_point = "notes:create_app()"\n')
     monkeypatch.setenv("DEPLOYTESTS_APP", str(tmp_path))
     for name in ("DEPLOYTESTS_TARGET", "DEPLOYTESTS_TARGETS", "DEPLOYTESTS_PARALLEL", "DEPLOYTESTS_ROLLING"):
