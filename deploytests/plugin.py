@@ -213,7 +213,19 @@ def header_lines(settings: Settings, provider: Provider) -> list[str]:
         f"deploytests: rights: {provider.rights.describe()}; "
         f"{'deploying before verifying' if deploying else 'verifying what is live'}"
         f"{' (--no-deploy)' if settings.no_deploy else ''}",
-    ] + [f"deploytests: note: {note}" for note in provider.notes()]
+    ] + ([f"deploytests: rollout: {rollout_text(settings)}"] if deploying and any(
+        settings.source_of(n) != "default" for n in ("canary", "batch", "max_failed", "rolling")) else []) + [
+        f"deploytests: note: {note}" for note in provider.notes()]
+
+
+def rollout_text(settings: Settings) -> str:
+    """The rollout policy in words, for the header."""
+    if settings.rolling:
+        return "one host at a time, stopping at the first failure (--rolling)"
+    canary = f"canary {settings.canary}, then " if settings.canary.number else ""
+    batch = f"batches of {settings.batch}" if settings.batch else "all at once"
+    return f"{canary}{batch}; up to {settings.max_failed} failed host(s) tolerated; at most {settings.parallel} " \
+        "at once; gate between batches: the release live per its agent + its health URL"
 
 
 # ---------------------------------------------------------------- collection: parametrize and refuse

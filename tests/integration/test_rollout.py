@@ -187,3 +187,20 @@ def test_an_interrupted_rollout_says_per_host_where_it_stopped(fresh):
     assert f"ssh://appuser@{three}: untouched (its batch had not started)" in said, said
     served = w.served()
     assert served[one] != w.r1 and served[two] == served[three] == w.r1, said
+
+
+def test_pytest_follows_the_same_rollout_policy(pytester):
+    """The plugin deploys through the same session: ``--canary 1`` on two containers, a summary line per phase,
+    the policy in the header, then the tests run on both hosts."""
+    pytester.makepyfile(test_site="""
+        def test_release_header(http, deployment, server):
+            assert http.get("/").headers["X-Deploy-Release"] == deployment[server.label].release_id
+    """)
+    result = pytester.runpytest_subprocess("--app", str(V1), "--containers", "2", "--canary", "1",
+                                           "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([
+        "deploytests: rollout: canary 1, then all at once; up to 0 failed host(s) tolerated*",
+        "deploytests: [[]rollout[]] canary: 1 host(s), 1 ok, 0 failed (0 failed so far, none allowed)",
+        "deploytests: [[]rollout[]] all: 1 host(s), 1 ok, 0 failed (0 failed so far, 0 allowed)",
+    ])
