@@ -571,8 +571,8 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
             def produce() -> str:  # the session's rollout policy, hooks and gate (the same as fab's)
                 from .session import Session
 
-                session = Session(deploy_settings, provider=deploy_target, config=deploy_config,
-                                  say=lambda msg: _say(pytestconfig, msg))
+                session = Session(deploy_settings, provider=deploy_target, config=deploy_config,  # summary lines
+                                  say=pytestconfig.stash[RUN].setdefault("rollout", []).append)  # at the end
                 return fleet.deploy_all(deploy_target.servers, deploy_config, art, boot=boot,
                                         pack_seconds=pytestconfig.stash[RUN].get("pack", 0.0),
                                         artifacts=pytestconfig.stash[RUN].get("artifacts"), policy=session.policy,
@@ -765,7 +765,7 @@ def pytest_terminal_summary(terminalreporter, config):
         return
     provider, run = config.stash[PROVIDER], config.stash[RUN]
     data = timings(provider, run)
-    lines = summary_lines(data) + provider.keep_lines()
+    lines = run.get("rollout", []) + summary_lines(data) + provider.keep_lines()
     for worker, sent in sorted(run.get("workers", {}).items()):  # under xdist each worker has its own fleet
         lines += [f"[{worker}] {line}" for line in summary_lines(sent["timings"]) + sent["keep"]]
     if run.get("workers") and not run.get("header_shown"):  # an xdist controller collects nothing itself

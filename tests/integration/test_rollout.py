@@ -190,8 +190,8 @@ def test_an_interrupted_rollout_says_per_host_where_it_stopped(fresh):
 
 
 def test_pytest_follows_the_same_rollout_policy(pytester):
-    """The plugin deploys through the same session: ``--canary 1`` on two containers, a summary line per phase,
-    the policy in the header, then the tests run on both hosts."""
+    """The plugin deploys through the same session: ``--canary 1`` on two containers, the policy in the header, a
+    line per phase in the summary, and the tests run on both hosts."""
     pytester.makepyfile(test_site="""
         def test_release_header(http, deployment, server):
             assert http.get("/").headers["X-Deploy-Release"] == deployment[server.label].release_id
@@ -201,6 +201,7 @@ def test_pytest_follows_the_same_rollout_policy(pytester):
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines([
         "deploytests: rollout: canary 1, then all at once; up to 0 failed host(s) tolerated*",
-        "deploytests: [[]rollout[]] canary: 1 host(s), 1 ok, 0 failed (0 failed so far, none allowed)",
-        "deploytests: [[]rollout[]] all: 1 host(s), 1 ok, 0 failed (0 failed so far, 0 allowed)",
+        "*deploytests summary*",
+        "[[]rollout[]] canary: 1 host(s), 1 ok, 0 failed (0 failed so far, none allowed)",
+        "[[]rollout[]] all: 1 host(s), 1 ok, 0 failed (0 failed so far, 0 allowed)",
     ])
