@@ -48,8 +48,8 @@ class HostState:
 
     def message(self) -> str:
         """The error with its hint, as one line: ``host: what. Hint: next step.``"""
-        line = (self.error or "").rstrip(".") + "."
-        return f"{line} Hint: {self.hint.rstrip('.')}." if self.hint else line
+        line = self.error or ""
+        return f"{line.rstrip('.')}. Hint: {self.hint.rstrip('.')}." if self.hint else line
 
     def serves(self) -> str:
         """What the host serves, for the summary: the release, or why nothing."""
@@ -130,8 +130,8 @@ def _error(outcome: HostOutcome) -> tuple[str, str, str]:
 
 def _parts(host: str, error: BaseException | None) -> tuple[str, str, str]:
     if isinstance(error, DeployTestsError):
-        line = f"{error.where}: {error.what}" if error.where else error.what
-        return (line if line.startswith(f"{host}:") else f"{host}: {line}").rstrip("."), error.hint, error.detail
+        line = (f"{error.where}: {error.what}" if error.where else error.what).rstrip(".") + "."
+        return (line if line.startswith(f"{host}:") else f"{host}: {line}"), error.hint, error.detail
     return f"{host}: {type(error).__name__}: {error}", "", ""
 
 
@@ -279,7 +279,7 @@ class HostReport:
 
     def fail(self, exc: BaseException, state: str | None = None) -> None:
         line, self.hint, self.detail = _parts(self.host, exc)
-        self.error = line[len(self.host) + 2:]
+        self.error = line[len(self.host) + 2:].rstrip(".")
         if state:
             self.state = state
 
@@ -326,11 +326,25 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
     result = RolloutResult([reports[label] for label in by])
 
     def one(c, phase: str) -> HostReport:
+        """One host's turn; its line (``[host] deploy 1.23s ok`` or ``FAILED: why``) printed when it ends."""
+        started = time.monotonic()
+        try:
+            rep = turn(c)
+        except Exception as exc:
+            if progress:
+                progress(label_of(c), "deploy", time.monotonic() - started, f"FAILED: {exc}")
+            raise
+        if progress:
+            progress(rep.host, "deploy", rep.seconds, f"FAILED: {rep.error}" if rep.error else "ok")
+        return rep
+
+    def turn(c) -> HostReport:
         rep, server, started = reports[label_of(c)], by[label_of(c)], time.monotonic()
         try:
             hooks.run("before_host", server)
         except HookFailed as exc:
             rep.fail(exc, "refused")
+            rep.seconds = time.monotonic() - started
             return rep
         try:
             if stopping.is_set():  # interrupted while its before_host ran: its deploy never begins
@@ -467,7 +481,7 @@ def deploy_all(servers, cfg, artifact, *, pack_seconds: float = 0.0, boot: Boots
         times["deploy"] = r.seconds
         if r.error or r.state not in ("new", "unchanged"):
             now = f"; rolled back to {r.live}" if r.undone else ""
-            hosts[r.host] = HostState(r.host, times=times, error=f"{r.host}: {r.error}{now}", hint=r.hint,
+            hosts[r.host] = HostState(r.host, times=times, error=f"{r.host}: {r.error}{now}.", hint=r.hint,
                                       detail=r.detail)
         else:
             hosts[r.host] = HostState(r.host, release_id=r.live, version=r.version, artifact_sha256=r.sha256,
