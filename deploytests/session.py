@@ -177,7 +177,8 @@ class Session:
         """``fn(c)`` on every server, at most ``--parallel`` at once (:func:`~deploytests.pipeline.run_on_hosts`)."""
         from . import pipeline
 
-        return pipeline.run_on_hosts(servers, fn, step=step, workers=self.settings.parallel, progress=self.progress)
+        return pipeline.run_on_hosts(servers, fn, step=step, workers=self.settings.parallel, progress=self.progress,
+                                     ask=lambda c: pipeline.status(c, self.config).describe_live())
 
     def pack(self, python: str, machine: str = "x86_64"):
         """The artifact for one server Python (built once per session; the build cache makes repeats instant)."""
