@@ -244,3 +244,16 @@ def test_a_hosts_progress_line_is_redacted(tmp_path, capsys):
         "web1", "deploy", 1.0, "FAILED: boom: s3cret-value-for-the-line")
     out = capsys.readouterr().out
     assert "s3cret-value-for-the-line" not in out and "FAILED: boom: [redacted]" in out, out
+
+
+def test_a_bad_rollout_value_is_one_line_naming_its_source_before_any_host_is_asked(fab_run, monkeypatch):
+    with pytest.raises(SystemExit) as info:
+        fab(tasks.deploy, "appuser@web1", batch="0")
+    assert str(info.value) == ("fab deploy: --batch=0: not a number of hosts (N) or a percentage of them (P%) of "
+                               "at least 1.")
+    monkeypatch.setenv("DEPLOYTESTS_MAX_FAILED", "lots")
+    with pytest.raises(SystemExit) as info:
+        fab(tasks.deploy, "appuser@web1")
+    assert str(info.value).startswith("fab deploy: --max-failed=lots (from DEPLOYTESTS_MAX_FAILED environment "
+                                      "variable): not a number of hosts")
+    assert fab_run.calls == []
