@@ -48,7 +48,8 @@ from .session import CliHost, Session, fab_settings
 
 __all__ = ["pack", "bootstrap", "deploy", "rollback", "status", "target"]
 
-STATE: dict = {"target": None, "calls": {}, "artifacts": {}, "hosts": {}}  # one fab run: hosts keep their connection
+# one fab run: hosts keep their connection, the app's config is loaded once, artifacts are packed once
+STATE: dict = {"target": None, "calls": {}, "artifacts": {}, "hosts": {}, "configs": {}}
 
 
 def one_line_errors(fn):
@@ -113,9 +114,12 @@ def session_of(step: str, hosts: list[CliHost], options: dict) -> Session:
     from pathlib import Path
 
     config = Path(options["config"]) if options.get("config") else None
-    session = Session(settings, hosts=[] if named else hosts, config_file=config, artifacts=STATE["artifacts"])
+    key = (settings.app, config, settings.target if named else None)  # deploy.toml is loaded once per fab run
+    session = Session(settings, hosts=[] if named else hosts, config_file=config, artifacts=STATE["artifacts"],
+                      config=STATE["configs"].get(key))
     session.provider  # noqa: B018 - an unknown target or a bad targets.toml is said first, once
     session.progress = _progress(session)
+    STATE["configs"][key] = session.config
     return session
 
 

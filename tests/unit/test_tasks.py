@@ -17,7 +17,7 @@ from deploytests.errors import DeployTestsError
 @pytest.fixture
 def fab_run(monkeypatch, tmp_path):
     """A fresh fab run: empty task state, a project, the session's host runs recorded."""
-    monkeypatch.setattr(tasks, "STATE", {"target": None, "calls": {}, "artifacts": {}, "hosts": {}})
+    monkeypatch.setattr(tasks, "STATE", {"target": None, "calls": {}, "artifacts": {}, "hosts": {}, "configs": {}})
     (tmp_path / "deploy.toml").write_text('app = "notes"\nentry_point = "notes:create_app()"\n')
     monkeypatch.setenv("DEPLOYTESTS_APP", str(tmp_path))
     for name in ("DEPLOYTESTS_TARGET", "DEPLOYTESTS_TARGETS", "DEPLOYTESTS_PARALLEL", "DEPLOYTESTS_ROLLING"):
@@ -257,3 +257,13 @@ def test_a_bad_rollout_value_is_one_line_naming_its_source_before_any_host_is_as
     assert str(info.value).startswith("fab deploy: --max-failed=lots (from DEPLOYTESTS_MAX_FAILED environment "
                                       "variable): not a number of hosts")
     assert fab_run.calls == []
+
+
+def test_the_apps_deploy_config_is_loaded_once_per_fab_run(fab_run, monkeypatch):
+    from deploytests import config
+
+    loads, real = [], config.load_config
+    monkeypatch.setattr(config, "load_config", lambda *a, **kw: loads.append(a) or real(*a, **kw))
+    fab(tasks.status, "appuser@web1", "appuser@web2")
+    fab(tasks.rollback, "appuser@web1", "appuser@web2")
+    assert len(loads) == 1 and len(fab_run.calls) == 2
