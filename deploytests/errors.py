@@ -78,7 +78,13 @@ class CommandFailed(DeployTestsError):
 
 
 class DeployError(DeployTestsError):
-    """A pipeline step failed on a host (gate refused, lock busy, import check failed...)."""
+    """A pipeline step failed on a host (gate refused, lock busy, import check failed...). When the agent switched
+    the host back after a failed gate, ``live`` is the release it switched back to and ``serving`` whether that
+    release answered again (the agent's reply says so: no message to parse)."""
+
+    def __init__(self, what: str, *, live: str | None = None, serving: bool | None = None, **kwargs: str):
+        super().__init__(what, **kwargs)
+        self.live, self.serving = live, serving
 
 
 @dataclass

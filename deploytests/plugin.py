@@ -81,7 +81,8 @@ def pytest_addoption(parser):
     group = parser.getgroup("deploytests", "deploy an app to a target and verify it (deploytests)")
     for opt in OPTIONS:
         extra = {"action": "store_true", "default": None} if opt.flag else {"metavar": opt.metavar}
-        group.addoption(opt.cli, dest=f"deploytests_{opt.name}", help=f"{opt.help} [env {opt.env}]", **extra)
+        group.addoption(opt.cli, dest=f"deploytests_{opt.name}", help=f"{opt.help} [env {opt.env}]".replace("%", "%%"),
+                        **extra)  # argparse %-formats help: "P%" must be written "P%%"
         parser.addini(opt.ini, help=f"deploytests: {opt.help}", default="")
     # the fault campaign's options; its hooks (deploytests.faults.plugin) are registered only when it is asked
     # for (pytest_configure), never in an ordinary run
@@ -226,7 +227,19 @@ def header_lines(settings: Settings, provider: Provider) -> list[str]:
         f"deploytests: rights: {provider.rights.describe()}; "
         f"{'deploying before verifying' if deploying else 'verifying what is live'}"
         f"{' (--no-deploy)' if settings.no_deploy else ''}",
-    ] + [f"deploytests: note: {note}" for note in provider.notes()]
+    ] + ([f"deploytests: rollout: {rollout_text(settings)}"] if deploying and any(
+        settings.source_of(n) != "default" for n in ("canary", "batch", "max_failed", "rolling")) else []) + [
+        f"deploytests: note: {note}" for note in provider.notes()]
+
+
+def rollout_text(settings: Settings) -> str:
+    """The rollout policy in words, for the header."""
+    if settings.rolling:
+        return "one host at a time, stopping at the first failure (--rolling)"
+    canary = f"canary {settings.canary}, then " if settings.canary.number else ""
+    batch = f"batches of {settings.batch}" if settings.batch else "all at once"
+    return f"{canary}{batch}; up to {settings.max_failed} failed host(s) tolerated; at most {settings.parallel} " \
+        "at once; gate between batches: the release live per its agent + its health URL"
 
 
 # ---------------------------------------------------------------- collection: parametrize and refuse
@@ -571,10 +584,16 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
         else:
             art = request.getfixturevalue("deploy_artifact")
             boot = request.getfixturevalue("deploy_bootstrapped")
-            pack_s = pytestconfig.stash[RUN].get("pack", 0.0)
-            produce = lambda: fleet.deploy_all(deploy_target.servers, deploy_config, art,  # noqa: E731
-                                               pack_seconds=pack_s, boot=boot,
-                                               artifacts=pytestconfig.stash[RUN].get("artifacts")).to_json()
+
+            def produce() -> str:  # the session's rollout policy, hooks and gate (the same as fab's)
+                from .session import Session
+
+                session = Session(deploy_settings, provider=deploy_target, config=deploy_config,  # summary lines
+                                  say=pytestconfig.stash[RUN].setdefault("rollout", []).append)  # at the end
+                return fleet.deploy_all(deploy_target.servers, deploy_config, art, boot=boot,
+                                        pack_seconds=pytestconfig.stash[RUN].get("pack", 0.0),
+                                        artifacts=pytestconfig.stash[RUN].get("artifacts"), policy=session.policy,
+                                        hooks=session.hooks, gate=session.gate, say=session.say).to_json()
             result = fleet.Deployment.from_json(_shared(pytestconfig, deploy_target, "deploy", produce))
     except DeployTestsError as exc:
         _fail(exc, deploy_config)
@@ -602,10 +621,10 @@ def _refuse_host(state, cfg, *, nothing_live: bool) -> None:
     if state is None or not state.error or (state.nothing_live and not nothing_live):
         return
     redact = _secrets(cfg).redact
-    failure = pytest.fail.Exception(redact(state.error + (f"\n{state.detail}" if state.detail else "")),
+    failure = pytest.fail.Exception(redact(state.message() + (f"\n{state.detail}" if state.detail else "")),
                                     pytrace=False)
     if state.detail:  # said in full once (see _say_once): later tests of this host get the one line
-        line = state.error.split(". Hint: ")[0].rstrip(".")
+        line = (state.error or "").rstrip(".")
         failure.deploytests_once = ({}, redact(line))  # type: ignore[attr-defined]
     raise failure
 
@@ -770,7 +789,7 @@ def pytest_terminal_summary(terminalreporter, config):
         return
     provider, run = config.stash[PROVIDER], config.stash[RUN]
     data = timings(provider, run)
-    lines = summary_lines(data) + provider.keep_lines()
+    lines = run.get("rollout", []) + summary_lines(data) + provider.keep_lines()
     for worker, sent in sorted(run.get("workers", {}).items()):  # under xdist each worker has its own fleet
         lines += [f"[{worker}] {line}" for line in summary_lines(sent["timings"]) + sent["keep"]]
     if run.get("workers") and not run.get("header_shown"):  # an xdist controller collects nothing itself
@@ -817,7 +836,7 @@ def summary_lines(data: dict) -> list[str]:
         release = f" release {data['releases'][label]}" if data["releases"][label] else ""
         error = data.get("errors", {}).get(label)
         if error:  # the host serves nothing this run verified: say why, once, in the summary
-            error = error.split(". Hint: ")[0].rstrip(".")
+            error = error.rstrip(".")
             release = " NOT VERIFIED (" + (error[len(label) + 2:] if error.startswith(f"{label}: ") else error) + ");"
         lines.append(f"{label}:{release} " + ", ".join(f"{k} {v:.2f}s" for k, v in steps.items()))
     return lines

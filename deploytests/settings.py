@@ -15,6 +15,10 @@ upper-cased name and the ini key ``deploytests_`` + the name (``--targets-file``
   ``debian13``, or ``debian12,debian13`` for a mixed fleet (containers take the platforms in turn).
 - ``--host-timeout SECONDS``: the bound on every wait for a host (connect, login, a step without any answer;
   default 30).
+- the rollout policy (:mod:`deploytests.session`), the same for ``fab deploy`` and ``pytest --target``:
+  ``--canary N|P%`` (hosts deployed and gated first, default none), ``--batch N|P%`` (hosts per batch after it,
+  default all), ``--max-failed N|P%`` (failed hosts tolerated before the rollout stops, default 0),
+  ``--parallel N`` (hosts worked on at once, default min(32, 4 x CPUs)), ``--rolling`` (= ``--batch 1``).
 
 A bad value raises :class:`~deploytests.errors.ConfigError` that says where it came from, e.g.
 ``--containers=abc (from DEPLOYTESTS_CONTAINERS environment variable): not a positive integer``.
@@ -25,6 +29,8 @@ mappings, so it is unit-testable and usable from scripts (the bench).
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +40,26 @@ from .errors import ConfigError
 from .stacks import DEFAULT, platforms
 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number of hosts, absolute (``3``) or a percentage of the fleet (``25%``): :meth:`of` says how many."""
+
+    number: int
+    percent: bool = False
+
+    def of(self, total: int) -> int:
+        """How many hosts of ``total`` (a percentage rounds up: 10% of 5 hosts is 1 host, never 0)."""
+        return min(total, math.ceil(total * self.number / 100) if self.percent else self.number)
+
+    def __str__(self) -> str:
+        return f"{self.number}{'%' if self.percent else ''}"
+
+
+def default_parallel() -> int:
+    """Hosts worked on at once by default: min(32, 4 x the runner's CPUs); each host's work is remote."""
+    return min(32, 4 * (os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -48,6 +74,11 @@ class Settings:
     keep_containers: bool = False
     platform: tuple[str, ...] = (DEFAULT.platform,)
     host_timeout: float = 30.0
+    canary: Count = Count(0)
+    batch: Count | None = None  # None: all the hosts after the canary at once
+    max_failed: Count = Count(0)
+    parallel: int = default_parallel()
+    rolling: bool = False
     sources: tuple[tuple[str, str], ...] = ()
     origins: tuple[tuple[str, str], ...] = ()
 
@@ -134,6 +165,18 @@ def _seconds(value: str, _base: Path) -> float:
     return number
 
 
+def _count(value: str, _base: Path, *, least: int = 0) -> Count:
+    text = value.strip()
+    percent = text.endswith("%")
+    try:
+        number = int(text[:-1] if percent else text)
+    except ValueError:
+        number = -1
+    if number < least or (percent and number > 100):
+        raise ValueError(f"not a number of hosts (N) or a percentage of them (P%) of at least {least}")
+    return Count(number, percent)
+
+
 def _bool(value: str, _base: Path) -> bool:
     word = str(value).strip().lower()
     if word in TRUE:
@@ -158,6 +201,15 @@ OPTIONS: tuple[Option, ...] = (
            "or a comma-separated mix (debian12,debian13)", _platforms, metavar="NAME[,NAME]"),
     Option("host_timeout", "seconds a host may answer nothing (connect, login, any step) before it is named "
            "as frozen or lost and the other hosts go on (default 30)", _seconds, metavar="SECONDS"),
+    Option("canary", "rollout: deploy and gate N hosts (or P% of them) first; any failure there stops the rollout "
+           "(default: no canary)", _count, metavar="N|P%"),
+    Option("batch", "rollout: then N hosts (or P%) per batch, each gated before the next (default: all at once)",
+           lambda v, b: _count(v, b, least=1), metavar="N|P%"),
+    Option("max_failed", "rollout: failed hosts tolerated (N or P% of all) before the rollout stops and the "
+           "failed batch is rolled back (default 0)", _count, metavar="N|P%"),
+    Option("parallel", "hosts worked on at once (default min(32, 4 x CPUs))", _positive_int, metavar="N"),
+    Option("rolling", "rollout: one host at a time, stopping at the first failure (= --batch 1 --max-failed 0)",
+           _bool, flag=True),
 )
 
 

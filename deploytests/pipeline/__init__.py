@@ -4,7 +4,7 @@ Plain functions of a Fabric connection ``c`` (or, for ``pack``, of the project d
 objects; no pytest anywhere. Remote work is one agent run per step (:mod:`.agent` as the deploy user,
 :mod:`.agent_root` for what runs as root: bootstrap only), so each step costs one SSH round
 trip. Many hosts go through :func:`run_on_hosts`; a whole fleet through :mod:`.fleet` (``bootstrap_all``,
-``deploy_all``, ``read_live``).
+``roll_out`` under a ``Policy``, ``read_live``).
 
 The names below are loaded on first use (PEP 562), not when the package is imported: the pytest plugin is
 loaded into every pytest run of a user's environment and imports :mod:`.fleet` at start-up, which must not drag
@@ -25,15 +25,17 @@ _WHERE = {
     "DeployResult": "releases", "ReleaseInfo": "releases", "Status": "releases", "deploy": "releases",
     "release_id": "releases", "rollback": "releases", "status": "releases",
     "CommandResult": "releases", "run_command": "releases",
-    "Bootstrapped": "fleet", "Deployment": "fleet", "HostState": "fleet", "artifact_for": "fleet",
-    "bootstrap_all": "fleet", "deploy_all": "fleet", "each_host": "fleet", "read_live": "fleet",
+    "Bootstrapped": "fleet", "Deployment": "fleet", "HostState": "fleet", "Hooks": "fleet", "HostReport": "fleet",
+    "Policy": "fleet", "RolloutResult": "fleet", "bootstrap_all": "fleet", "each_host": "fleet",
+    "read_live": "fleet", "roll_out": "fleet",
 }
 
 __all__ = [
     "CommandResult", "run_command",
-    "Artifact", "BootstrapResult", "Bootstrapped", "DeployResult", "Deployment", "HostState", "Interrupted",
-    "ReleaseInfo", "Status", "artifact_for", "bootstrap", "bootstrap_all", "deploy", "deploy_all", "each_host",
-    "host_state", "pack", "print_progress", "read_live", "release_id", "rollback", "run_on_hosts", "status",
+    "Artifact", "BootstrapResult", "Bootstrapped", "DeployResult", "Deployment", "Hooks", "HostReport", "HostState",
+    "Interrupted", "Policy", "ReleaseInfo", "RolloutResult", "Status", "bootstrap", "bootstrap_all", "deploy",
+    "each_host", "host_state", "pack", "print_progress", "read_live", "release_id", "roll_out", "rollback",
+    "run_on_hosts", "status",
 ]
 
 if TYPE_CHECKING:
@@ -41,12 +43,15 @@ if TYPE_CHECKING:
     from .fleet import (
         Bootstrapped,
         Deployment,
+        Hooks,
+        HostReport,
         HostState,
-        artifact_for,
+        Policy,
+        RolloutResult,
         bootstrap_all,
-        deploy_all,
         each_host,
         read_live,
+        roll_out,
     )
     from .hosts import Interrupted, host_state, print_progress, run_on_hosts
     from .provision import BootstrapResult, bootstrap

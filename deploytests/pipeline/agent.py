@@ -62,9 +62,10 @@ FAILED_LOG = "failed.log"
 class AgentError(Exception):
     """A step failed; ``what`` is one line, ``hint`` the next step, ``detail`` longer output."""
 
-    def __init__(self, what, hint="", detail="", step=""):
+    def __init__(self, what, hint="", detail="", step="", live=None, serving=None):
         super().__init__(what)
         self.what, self.hint, self.detail, self.step = what, hint, detail, step
+        self.live, self.serving = live, serving  # after a failed gate: the release switched back to, and if it serves
 
 
 # ---------------------------------------------------------------- output
@@ -793,7 +794,7 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps):
     if ok:
         return attempts
     reason = "health gate failed after %gs (%d attempts): %s" % (args.gate_timeout, attempts, last)
-    restored = ""
+    restored, back = "", False
     if previous:
         with steps("switch_back", "current -> %s" % previous):
             tree.switch(previous)
@@ -804,7 +805,8 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps):
         os.unlink(tree.current)
         tree.reload()
     raise AgentError("release %s refused: %s%s" % (rid, reason, restored), step="gate",
-                     hint="see the Apache error log below; the release was removed")
+                     hint="see the Apache error log below; the release was removed",
+                     live=previous, serving=bool(previous) and back)
 
 
 def prune(tree, keep, live, previous):
@@ -1142,7 +1144,8 @@ def main(argv):
         emit("result", **gives.from_dict(function(args)).to_dict())
         return 0
     except AgentError as exc:
-        emit("error", what=exc.what, hint=exc.hint, detail=exc.detail, step=exc.step)
+        emit("error", what=exc.what, hint=exc.hint, detail=exc.detail, step=exc.step, live=exc.live,
+             serving=exc.serving)
         return 3
     except Exception as exc:  # a bug or an unexpected server state: still one line, traceback in the detail
         import traceback

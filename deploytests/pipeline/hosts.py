@@ -6,17 +6,21 @@ mode runs every host (threads; the work is remote and the SSH channels are indep
 one host at a time and stops at the first failure (the hosts after it are reported as not attempted), which is
 what you want when a bad release must not reach the whole fleet.
 
+Parallelism is bounded: at most ``workers`` hosts at once (``--parallel``, default min(32, 4 x CPUs)), one
+pool thread each, whatever the fleet's size.
+
 Ctrl-C and SIGTERM: the hosts' work runs in worker threads, the main thread only waits. An interrupt lets the
 steps already running finish (each is bounded by the host timeout; their agents would carry on without us
 anyway), starts nothing new, then raises :class:`Interrupted` whose ``lines`` say, per host, ``finished``,
-``refused``, ``rolled back``, ``untouched`` or ``unknown`` (a lost host). A second interrupt stops waiting:
-the hosts still running are reported as ``unknown``.
+``refused``, ``rolled back``, ``untouched`` or ``unknown`` (a lost host). A second interrupt does not abandon the
+running hosts silently (a deploy reported abandoned could still go live): it waits a bounded grace for them
+(:data:`GRACE` seconds) and then asks each host still running what it serves (bounded too); such a host is
+reported ``unknown (still running ...; serves X when asked)``, never as abandoned.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 import signal
 import sys
 import threading
@@ -49,17 +53,19 @@ def host_state(outcome: HostOutcome) -> str:
 def _state(outcome: HostOutcome) -> str:
     error = outcome.error
     if error is None:
+        said = getattr(outcome.value, "state_line", None)
+        if callable(said):  # a rollout's per-host report says it itself
+            return said()
         rid = getattr(outcome.value, "release_id", None)
         return f"finished (serves {rid})" if rid else "finished"
     what = error.what if isinstance(error, DeployTestsError) else f"{type(error).__name__}: {error}"
-    if isinstance(error, NotStarted) or what.startswith("not attempted"):
+    if isinstance(error, NotStarted):
         return f"untouched ({what})"
     if isinstance(error, ConnectError):
         return f"unknown ({what})"
-    back = re.search(r"switched back to (\S+) \((serving|NOT serving[^)]*)\)", what)
-    if back:
-        return f"rolled back (serves {back[1]})" if back[2] == "serving" else f"rolled back to {back[1]}, which " \
-            f"does NOT serve"
+    if isinstance(error, DeployError) and error.live:  # the agent switched the host back after a failed gate
+        return f"rolled back (serves {error.live})" if error.serving else f"rolled back to {error.live}, which " \
+            "does NOT serve"
     if isinstance(error, DeployError):
         return f"refused, live release untouched ({what})"
     return f"failed ({what})"
@@ -70,24 +76,38 @@ def connection_of(target):
     return target.connection() if hasattr(target, "connection") and callable(target.connection) else target
 
 
+GRACE = 30.0  # after a second interrupt: seconds more to wait for the running hosts, then each is asked (bounded)
+
+
+def default_workers() -> int:
+    """min(32, 4 x the runner's CPUs): the hosts' work is remote, a thread mostly waits on its channel."""
+    import os
+
+    return min(32, 4 * (os.cpu_count() or 1))
+
+
 def run_on_hosts(targets: Iterable, fn: Callable, *, step: str = "step", parallel: bool = True,
-                 rolling: bool = False, progress: Callable | None = None) -> list[HostOutcome]:
-    """Call ``fn(c)`` for each target's connection; return one :class:`HostOutcome` per target, in order.
+                 rolling: bool = False, progress: Callable | None = None, workers: int | None = None,
+                 ask: Callable | None = None, stopping: threading.Event | None = None) -> list[HostOutcome]:
+    """Call ``fn(c)`` for each target's connection, at most ``workers`` at once; return one :class:`HostOutcome`
+    per target, in order.
 
     ``progress(host, step, seconds, message)`` gets one line per host when its step ends. Raises
     :class:`HostsFailed` (carrying all outcomes) when any host failed, :class:`Interrupted` on Ctrl-C/SIGTERM.
+    ``ask(c)``: what a host serves, asked after a second interrupt for the hosts still running (one line).
+    ``stopping`` is set on an interrupt: a host's ``fn`` may look at it between its own steps.
     """
     targets = list(targets)
     run = _Run(targets, fn, step, progress)
     sequential = rolling or not parallel or len(targets) <= 1
-    pool = ThreadPoolExecutor(max_workers=1 if sequential else min(16, len(targets)),
-                              thread_name_prefix=f"deploytests-{step}")
+    size = 1 if sequential else max(1, min(workers or default_workers(), len(targets)))
+    pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"deploytests-{step}")
     with _interrupts() as caught:
         try:
             if sequential:
                 for i, t in enumerate(targets):
                     if rolling and any(not o.ok for o in run.done.values()):
-                        run.record(i, HostOutcome(label_of(t), error=DeployError(
+                        run.record(i, HostOutcome(label_of(t), error=NotStarted(
                             f"not attempted: rolling {step} stopped at the first failed host", where=label_of(t))))
                         continue
                     pool.submit(run.task, i)
@@ -97,7 +117,9 @@ def run_on_hosts(targets: Iterable, fn: Callable, *, step: str = "step", paralle
                     pool.submit(run.task, i)
                 run.wait(set(range(len(targets))))
         except KeyboardInterrupt:
-            done = run.interrupted(caught.get("name", "SIGINT"))
+            if stopping is not None:
+                stopping.set()
+            done = run.interrupted(caught.get("name", "SIGINT"), ask)
             pool.shutdown(wait=False, cancel_futures=True)
             for o, line in zip(done.outcomes, done.lines, strict=True):
                 if progress:
@@ -136,30 +158,66 @@ class _Run:
             self.started.add(i)
         self.record(i, _one(self.targets[i], self.fn, self.step, self.progress))
 
-    def wait(self, indexes: set[int]) -> None:
+    def wait(self, indexes: set[int], timeout: float | None = None) -> bool:
+        """Wait until every host of ``indexes`` is done (True), or ``timeout`` seconds passed (False)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self.cond:
             while not indexes <= set(self.done):
-                self.cond.wait()
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self.cond.wait(left)
+        return True
 
-    def interrupted(self, signame: str) -> Interrupted:
-        """Stop starting hosts, wait for the running ones (a second interrupt stops waiting), and describe all."""
+    def interrupted(self, signame: str, ask: Callable | None = None) -> Interrupted:
+        """Stop starting hosts, wait for the running ones, and describe all. A second interrupt shortens the wait
+        to :data:`GRACE` seconds; a host still running then is asked what it serves (bounded), never dropped
+        as "abandoned": its agent carries on on the server and may yet switch."""
         with self.cond:
             self.stopped = True
             running = set(self.started)
         try:
             self.wait(running)
         except KeyboardInterrupt:
-            pass
+            with contextlib.suppress(KeyboardInterrupt):  # a third Ctrl-C changes nothing: both waits are bounded
+                _say(f"{self.step}: interrupted again; waiting at most {GRACE:g} s more for "
+                     f"{len(running - set(self.done))} host(s) still working, then asking them what they serve")
+                self.wait(running, GRACE)
         outcomes = []
         for i, t in enumerate(self.targets):
             host = label_of(t)
             outcome = self.done.get(i)
             if outcome is None:
-                error = (ConnectError(f"abandoned during {self.step} (interrupted twice)", where=host)
+                error = (ConnectError(f"still running {self.step} when the run stopped; {self._asked(t, ask)}",
+                                      where=host, hint="its agent finishes on the server by itself; run "
+                                      "status to see what it serves")
                          if i in running else NotStarted("interrupted before it started", where=host))
                 outcome = HostOutcome(host, error=error)
             outcomes.append(outcome)
         return Interrupted(self.step, signame, outcomes)
+
+    @staticmethod
+    def _asked(target, ask: Callable | None) -> str:
+        """What the host serves now, asked in a thread bounded by :data:`GRACE` (an interrupt stops the wait)."""
+        if ask is None:
+            return "what it serves was not asked"
+        answer: list[str] = []
+        asker = threading.Thread(target=lambda: answer.append(_ask(ask, target)), daemon=True)
+        asker.start()
+        with contextlib.suppress(KeyboardInterrupt):
+            asker.join(GRACE)
+        return answer[0] if answer else f"it did not say what it serves within {GRACE:g} s"
+
+
+def _ask(ask: Callable, target) -> str:
+    try:
+        return f"when asked at {time.strftime('%H:%M:%S')}: {ask(connection_of(target))}"
+    except Exception as exc:  # noqa: BLE001 - a lost host: say so, in the host's line
+        return f"asking what it serves failed: {exc}"
+
+
+def _say(text: str) -> None:
+    print_lines([text], file=sys.stderr)
 
 
 @contextlib.contextmanager

@@ -247,7 +247,8 @@ def call_agent(c, command: str, args: Message | dict, *, payload: bytes | Path |
         return final
     if final:
         raise DeployError(f"{step or command} failed at {final.get('step') or command}: {final['what']}",
-                          where=host, hint=final.get("hint", ""), detail=final.get("detail", ""))
+                          where=host, hint=final.get("hint", ""), detail=final.get("detail", ""),
+                          live=final.get("live"), serving=final.get("serving"))
     lost = getattr(c, "lost", None)
     if lost:
         raise ConnectError(f"{lost} during step {_current(command, args, res)}", where=host,

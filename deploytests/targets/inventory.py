@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..allowances import SWITCHABLE, Allowances
 from ..errors import ConfigError
-from ..schema import Custom, Document, Field, Flag, LocalPath, Strings, Table, Text, Url, read_toml, suggest
+from ..schema import Custom, Document, Field, Flag, Integer, LocalPath, Strings, Table, Text, Url, read_toml, suggest
 from .base import Rights
 
 HOST_RE = re.compile(r"^(?:(?P<user>[a-z_][a-z0-9_.-]*)@)?(?P<host>[A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])"
@@ -58,6 +58,12 @@ TARGET_FIELDS: tuple[Field, ...] = (
           doc="the app's env here, over deploy.toml's env (not secret)"),
     Field("deploy", Flag(), default=False, doc="default false: read-only verification", example="true"),
     Field("destructive", Flag(), default=False, doc="failure-injection scenarios (default false)", example="false"),
+    Field("before_host", Text(r"(?s).*\S.*", "a shell command (a string)"), example='"./lb drain $DEPLOYTESTS_HOST"',
+          doc="rollout: run on the runner before each host's deploy;\nnon-zero exit or timeout: the host failed"),
+    Field("after_host", Text(r"(?s).*\S.*", "a shell command (a string)"), example='"./lb enable $DEPLOYTESTS_HOST"',
+          doc="rollout: run on the runner after each host's deploy"),
+    Field("hook_timeout", Integer(1, 3600), default=60, doc="seconds each hook may take (default 60)",
+          example="60"),
     # the closed-world gate's allowances (deploytests.allowances): data the owner writes, never code
     Field("allow_listen", Strings(unique=True), default=(), example='["localhost:9100"]',
           doc="sockets allowed besides Apache on the app's port and sshd:\n"
@@ -120,6 +126,9 @@ class TargetSpec:
     env: tuple[tuple[str, str], ...] = ()  # over deploy.toml's env on this target
     rights: Rights = field(default_factory=Rights)
     where: str = ""
+    before_host: str = ""
+    after_host: str = ""
+    hook_timeout: int = 60
     allow: Allowances = field(default_factory=Allowances)
 
 
@@ -172,6 +181,8 @@ def _target(name: str, table: object, doc: Document) -> TargetSpec:
         base_url="" if base_url is None or isinstance(base_url, dict) else Url().convert(base_url, t, "base_url"),
         config_file=t.get("config_file"),
         env=_env(t),
+        before_host=t.get("before_host") or "", after_host=t.get("after_host") or "",
+        hook_timeout=t.get("hook_timeout", 60),
         allow=_allowances(t),
     )
 

@@ -188,7 +188,7 @@ def test_app_that_does_not_build(lab, tmp_path, unchanged):
     (app / "setup.py").write_text("raise SystemExit('this project does not build')\n")
     result = fab(lab, tmp_path, "deploy", "--app", str(app))
     line = error_line(result, "building the app's wheel failed")
-    assert line.startswith("fab pack: ") and "this project does not build" in result.stderr
+    assert line.startswith("fab deploy: ") and "this project does not build" in result.stderr
 
 
 def test_entry_point_that_does_not_exist(lab, tmp_path, unchanged):

@@ -1,17 +1,20 @@
 """`fab` against an inventory target with two hosts: bootstrap, then the recipe (`fab pack deploy`) on both in
 parallel, one progress line per host per step; both hosts then serve the same new release over HTTP, and
-`fab target NAME status` (the target named before the tasks) lists it live on both."""
+`fab target NAME status` (the target named before the tasks) lists it live on both. `fab -H a,b deploy` on a
+fleet mixing Debian 12 and 13 deploys both, each with the artifact built for its own Python."""
 
 from __future__ import annotations
 
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import requests
 
+from deploytests import stacks
 from deploytests.containers import Fleet
 from deploytests.examples import APPS
 
@@ -20,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def fab(*args, env):
-    return subprocess.run(["fab", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run([str(Path(sys.executable).parent / "fab"), *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
 
 
 def test_fab_target_with_two_hosts(tmp_path):
@@ -53,3 +57,34 @@ deploy = true
         assert status.returncode == 0, status.stdout + status.stderr
         for server in fleet.servers:
             assert f"[ssh://appuser@{server.name}] * {release}  1.0" in status.stdout, status.stdout
+
+
+def test_fab_h_deploys_a_fleet_mixing_debian_12_and_13():
+    """Issue 19: `fab -H a,b deploy` packed for one Python and the Debian 13 host refused the artifact. Now the
+    hosts come from Fabric's own per-host Connections, each host's Python is read, and each gets its artifact."""
+    bookworm, trixie = stacks.for_platform("debian12"), stacks.for_platform("debian13")
+    with Fleet(count=2, name_prefix="fabmix", mix=[(bookworm.image, bookworm.base_image),
+                                                    (trixie.image, trixie.base_image)],
+               progress=lambda m: None) as fleet:
+        hosts = ",".join(f"appuser@{s.host}:{s.port}" for s in fleet.servers)
+        env = dict(os.environ, DEPLOYTESTS_KNOWN_HOSTS=str(fleet.known_hosts),
+                   DEPLOYTESTS_APP=str(APPS / "yourapplication"))
+        for name in ("DEPLOYTESTS_TARGET", "DEPLOYTESTS_TARGETS"):
+            env.pop(name, None)
+        key = str(fleet.key.path)
+        boot = fab("-H", hosts, "-i", key, "bootstrap", env=env)
+        assert boot.returncode == 0, boot.stdout + boot.stderr
+        result = fab("-H", hosts, "-i", key, "deploy", env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        for python in (bookworm.python_version, trixie.python_version):  # one pack per server Python
+            assert re.search(rf"^\[runner\] pack .*; Python {re.escape(python)}, x86_64\)$", result.stdout, re.M), \
+                result.stdout
+        served = {}
+        for server in fleet.servers:
+            label = f"appuser@{server.host}:{server.port}"
+            assert re.search(rf"^\[{re.escape(label)}\] live: \S+ \(1\.0\)", result.stdout, re.M), result.stdout
+            res = requests.get(server.base_url + "/health", timeout=10)
+            assert res.status_code == 200, res.text
+            served[server.name] = res.headers["X-Deploy-Release"]
+        shas = {rid.rsplit("-", 1)[1] for rid in served.values()}
+        assert len(shas) == 2, served  # two artifacts: one per Python

@@ -465,7 +465,8 @@ def test_a_signal_mid_deploy_stops_cleanly_and_says_what_the_host_is(pair, tmp_p
     proc = subprocess.Popen([sys.executable, str(script), server.host, str(server.port), str(server.key_filename),
                              str(server.known_hosts), str(apps / "yourapplication"), str(apps / "yourapplication-v2"),
                              lab.python_version],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # even if we ignore it
     lines = []
     with proc.stdout:
         for line in proc.stdout:

@@ -89,7 +89,7 @@ HOST_FAILED = CONFTEST.replace(
     'raise DeployError("deploy failed on 1 of 1 host(s): docker://web-1: UNIQUE-LINE",\n'
     '                      detail="UNIQUE-DETAIL")',
     'from deploytests.pipeline.fleet import Deployment, HostState\n'
-    '    return Deployment(deployed=True, hosts={s: HostState(s, error=f"{s}: bootstrap failed: no sudo. Hint: x",\n'
+    '    return Deployment(deployed=True, hosts={s: HostState(s, error=f"{s}: bootstrap failed: no sudo", hint="x",\n'
     '        detail=f"{s} AGENT-OUTPUT") for s in ("docker://web-1", "docker://web-2")})').replace(
     '    return StubTarget()',
     '    from types import SimpleNamespace\n    target = StubTarget()\n'

@@ -7,6 +7,7 @@ import json
 import shlex
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -140,7 +141,7 @@ def test_rolling_stops_at_the_first_failure():
 
     with pytest.raises(HostsFailed) as info:
         run_on_hosts([FakeConn("a"), FakeConn("b")], step, step="deploy", rolling=True)
-    assert [type(o.error).__name__ for o in info.value.outcomes] == ["RuntimeError", "DeployError"]
+    assert [type(o.error).__name__ for o in info.value.outcomes] == ["RuntimeError", "NotStarted"]
     assert "not attempted" in str(info.value.outcomes[1].error)
     assert calls == ["a"]
 
@@ -185,3 +186,68 @@ def test_call_agent_maps_events_to_progress_result_and_errors(monkeypatch):
     with pytest.raises(CommandFailed, match=r"bootstrap: the agent did not finish \(exit 1\): sudo: a password is "
                                             r"required.*passwordless sudo"):
         remote.call_agent(c, "bootstrap", {}, sudo=True, step="bootstrap")
+
+
+# ---------------------------------------------------------------- the rollout's decisions (pure: fake hosts)
+
+def test_rollout_phases_canary_then_batches_of_the_fleet():
+    from deploytests.pipeline.fleet import Policy
+    from deploytests.settings import Count
+
+    hosts = [f"h{i}" for i in range(1, 8)]
+    assert Policy().phases(hosts) == [("all", hosts)]
+    assert Policy(canary=Count(1), batch=Count(3)).phases(hosts) == [
+        ("canary", ["h1"]), ("batch 1/2", ["h2", "h3", "h4"]), ("batch 2/2", ["h5", "h6", "h7"])]
+    assert [len(h) for _, h in Policy(canary=Count(10, True), batch=Count(50, True)).phases(hosts)] == [1, 4, 2]
+
+
+@pytest.fixture
+def fake_fleet(monkeypatch):
+    """Hosts a, b, c, d on release r0: ``fail`` names the hosts whose deploy goes live then fails the gate."""
+    from deploytests import pipeline
+    from deploytests.pipeline.releases import DeployResult
+
+    live = dict.fromkeys("abcd", "r0")
+
+    def deploy(c, cfg, art, progress=None):
+        live[c.label] = "r1"
+        return DeployResult(c.label, "r1", True, previous="r0", version="1.0")
+
+    def rollback(c, cfg, to=None, progress=None):
+        live[c.label] = to
+        return DeployResult(c.label, to, True, previous="r1")
+
+    monkeypatch.setattr(pipeline, "deploy", deploy)
+    monkeypatch.setattr(pipeline, "rollback", rollback)
+    return live
+
+
+def _roll(policy, fail, said):
+    from deploytests.pipeline.fleet import roll_out
+
+    return roll_out([FakeConn(h) for h in "abcd"], None, lambda label: SimpleNamespace(sha256="s"), policy,
+                    gate=lambda c, server, rep: "down" if rep.host in fail else None, say=said.append)
+
+
+def test_a_failed_batch_goes_back_the_rest_stays(fake_fleet):
+    from deploytests.pipeline.fleet import Policy
+    from deploytests.settings import Count
+
+    said = []
+    result = _roll(Policy(batch=Count(2)), {"c"}, said)
+    assert fake_fleet == {"a": "r1", "b": "r1", "c": "r0", "d": "r0"}
+    assert [(r.host, r.state) for r in result.reports] == [("a", "new"), ("b", "new"), ("c", "rolled back"),
+                                                           ("d", "rolled back")]
+    assert result.stopped == "batch 2/2" and said[-1].endswith("rolled back: c, d; rollout STOPPED, 0 host(s) "
+                                                                "untouched")
+
+
+def test_max_failed_lets_a_failed_host_go_back_alone(fake_fleet):
+    from deploytests.pipeline.fleet import Policy
+    from deploytests.settings import Count
+
+    result = _roll(Policy(canary=Count(1), max_failed=Count(25, True)), {"b"}, [])
+    assert fake_fleet == {"a": "r1", "b": "r0", "c": "r1", "d": "r1"} and not result.stopped
+    assert [r.host for r in result.failed] == ["b"]
+    result = _roll(Policy(canary=Count(1), max_failed=Count(25, True)), {"a"}, [])  # the canary tolerates none
+    assert result.stopped == "canary" and [r.state for r in result.reports] == ["rolled back"] + ["untouched"] * 3

@@ -77,7 +77,8 @@ def test_settings_are_frozen():
 
 
 BAD = {"target": "two words", "targets_file": " ", "app": " ", "containers": "abc", "no_deploy": "maybe",
-       "keep_containers": "maybe", "platform": "debian11", "host_timeout": "-1"}
+       "keep_containers": "maybe", "platform": "debian11", "host_timeout": "-1", "canary": "x", "batch": "0",
+       "max_failed": "101%", "parallel": "0", "rolling": "maybe"}
 
 
 def spelled(opt, source: str, value: str) -> dict:
@@ -101,7 +102,8 @@ def test_every_option_names_its_source_in_an_error(opt, source):
         run(**spelled(opt, source, BAD[opt.name]))
     assert str(err.value).startswith(f"{origin}: ")
     good = {"target": "nosuch", "targets_file": "t.toml", "app": "app", "containers": "3", "no_deploy": "yes",
-            "keep_containers": "yes", "platform": "debian13", "host_timeout": "5"}[opt.name]
+            "keep_containers": "yes", "platform": "debian13", "host_timeout": "5", "canary": "1", "batch": "25%",
+            "max_failed": "10%", "parallel": "4", "rolling": "yes"}[opt.name]
     settings = run(**spelled(opt, source, good))
     later = blame(settings, opt.name, ConfigError("no such thing", hint="fix it"))
     assert str(later) == f"{opt.cli}={good}{where[source]}: no such thing. Hint: fix it."
@@ -111,3 +113,14 @@ def test_blame_leaves_defaults_and_plain_settings_alone():
     error = ConfigError("unknown target 'docker2'")
     assert blame(run(), "target", error) is error  # not given: the default is not the user's word
     assert blame(Settings(target="docker2"), "target", error) is error  # built by a script, no sources
+
+
+def test_rollout_counts_are_hosts_or_percentages_of_the_fleet():
+    from deploytests.settings import Count
+
+    s = run(cli={"canary": "1", "batch": "25%", "max_failed": "10%", "parallel": "3"})
+    assert (s.canary, s.batch, s.max_failed, s.parallel) == (Count(1), Count(25, True), Count(10, True), 3)
+    assert (s.batch.of(10), s.max_failed.of(10), s.max_failed.of(5), Count(7).of(3)) == (3, 1, 1, 3)
+    assert run().batch is None and run().canary.of(5) == 0 and run().parallel >= 4
+    with pytest.raises(ConfigError, match=r"^--batch=0%: not a number of hosts"):
+        run(cli={"batch": "0%"})

@@ -1,4 +1,5 @@
-"""The fab tasks' own decisions, without servers: which hosts, once per run, which config file, which target."""
+"""The fab tasks' own decisions, without servers: which hosts (from Fabric's per-host Connections), once per
+run, which config file, which target."""
 
 from __future__ import annotations
 
@@ -8,55 +9,65 @@ import pytest
 from fabric import Config, Connection
 from invoke import Context
 
+from deploytests import session as session_module
 from deploytests import tasks
 from deploytests.errors import DeployTestsError
 
 
 @pytest.fixture
 def fab_run(monkeypatch, tmp_path):
-    """A fresh fab run: empty task state, a project, the ``-H`` value Fabric parsed, run_on_hosts recorded."""
-    from fabric import main
-
-    monkeypatch.setattr(tasks, "STATE", {"artifact": None, "connections": {}, "target": None, "done": set()})
+    """A fresh fab run: empty task state, a project, the session's host runs recorded."""
+    monkeypatch.setattr(tasks, "STATE", {"target": None, "calls": {}, "artifacts": {}, "hosts": {}, "configs": {}})
     (tmp_path / "deploy.toml").write_text('app = "notes"\nentry_point = "notes:create_app()"\n')
     monkeypatch.setenv("DEPLOYTESTS_APP", str(tmp_path))
-    monkeypatch.delenv("DEPLOYTESTS_TARGET", raising=False)
+    for name in ("DEPLOYTESTS_TARGET", "DEPLOYTESTS_TARGETS", "DEPLOYTESTS_PARALLEL", "DEPLOYTESTS_ROLLING"):
+        monkeypatch.delenv(name, raising=False)
     calls = []
-
-    def hosts(value):
-        core = [SimpleNamespace(args=SimpleNamespace(hosts=SimpleNamespace(value=value)))]
-        monkeypatch.setattr(main.program, "core", core, raising=False)
 
     def run_on_hosts(targets, fn, **kwargs):
         calls.append(([t.label for t in targets], kwargs))
         return []
 
     monkeypatch.setattr(tasks.pipeline, "run_on_hosts", run_on_hosts)
-    return SimpleNamespace(hosts=hosts, calls=calls, project=tmp_path)
+    return SimpleNamespace(calls=calls, project=tmp_path)
 
 
-def test_cli_hosts_come_from_the_running_fab(fab_run):
-    fab_run.hosts("appuser@web1, deployer@web2:2222,")
-    assert tasks.cli_hosts() == ["appuser@web1", "deployer@web2:2222"]
-    fab_run.hosts(None)
-    assert tasks.cli_hosts() == []
+def fab(task, *hosts, **options):
+    """What Fabric does for ``fab -H h1,h2 task``: the task once per host with that host's Connection (a Context
+    without -H), then the task's post-task once."""
+    config = Config()
+    for host in hosts or (None,):
+        task(Connection(host, config=config) if host else Context(), **options)
+    for post in task.post:
+        post(Context())
 
 
 def test_many_h_hosts_run_once_in_parallel_on_all_of_them(fab_run):
-    fab_run.hosts("appuser@web1,appuser@127.0.0.1:2222")
-    config = Config()
-    for host in ("appuser@web1", "appuser@127.0.0.1:2222"):  # Fabric calls the task once per host
-        tasks.status(Connection(host, config=config))
+    fab(tasks.status, "appuser@web1", "appuser@127.0.0.1:2222")
     [(labels, kwargs)] = fab_run.calls
     assert labels == ["appuser@web1", "appuser@127.0.0.1:2222"]
-    assert kwargs["step"] == "status" and kwargs["rolling"] is False and callable(kwargs["progress"])
+    assert kwargs["step"] == "status" and kwargs["workers"] >= 1 and callable(kwargs["progress"])
+
+
+def test_the_hosts_come_from_fabrics_connections_not_its_parser():
+    """Reviewer: the tasks read ``fabric.main.program.core[0].args.hosts.value`` (Fabric's parser internals)."""
+    import inspect
+
+    source = inspect.getsource(tasks) + inspect.getsource(session_module)
+    assert "program.core" not in source and "fabric.main" not in source
 
 
 def test_one_h_host_is_that_host(fab_run):
-    fab_run.hosts("appuser@web1")
-    tasks.rollback(Connection("appuser@web1"))
-    tasks.status(Connection("appuser@web1"))
+    fab(tasks.rollback, "appuser@web1")
+    fab(tasks.status, "appuser@web1")
     assert [labels for labels, _ in fab_run.calls] == [["appuser@web1"], ["appuser@web1"]]
+
+
+def test_parallel_and_rolling_come_from_the_same_options_as_pytests(fab_run, monkeypatch):
+    monkeypatch.setenv("DEPLOYTESTS_PARALLEL", "3")
+    fab(tasks.status, "appuser@web1", "appuser@web2")
+    fab(tasks.rollback, "appuser@web1", "appuser@web2", parallel="5")
+    assert [kw["workers"] for _, kw in fab_run.calls] == [3, 5]
 
 
 def test_target_task_names_the_target_for_the_tasks_after_it(fab_run, monkeypatch):
@@ -66,7 +77,7 @@ def test_target_task_names_the_target_for_the_tasks_after_it(fab_run, monkeypatc
                             DeployTestsError(f"unknown target {settings.target!r}")))
     tasks.target(Context(), "staging")
     with pytest.raises(SystemExit) as info:
-        tasks.status(Context())
+        fab(tasks.status)
     assert seen == ["staging"] and str(info.value) == "fab status: unknown target 'staging'."
 
 
@@ -81,7 +92,7 @@ def test_status_of_a_target_without_base_url_runs(fab_run, monkeypatch, tmp_path
     monkeypatch.setattr(SshProvider, "open", lambda self: [SimpleNamespace(label=h.label) for h in self.spec.hosts])
     monkeypatch.setattr(SshProvider, "close", lambda self: None)
     tasks.target(Context(), "vm")
-    tasks.status(Context())
+    fab(tasks.status)
     assert [labels for labels, _ in fab_run.calls] == [["ssh://appuser@127.0.0.1:2222"]]
 
 
@@ -94,7 +105,7 @@ def test_the_docker_target_is_refused_before_any_container_starts(fab_run, monke
 
     monkeypatch.setattr(DockerProvider, "__enter__", no_containers)
     with pytest.raises(SystemExit) as info:
-        tasks.status(Context(), target="docker")
+        fab(tasks.status, target="docker")
     assert str(info.value).startswith("fab status: target 'docker' is throwaway containers that live for one "
                                       "pytest run"), info.value
     assert "--keep-containers" in str(info.value) and fab_run.calls == []
@@ -102,25 +113,33 @@ def test_the_docker_target_is_refused_before_any_container_starts(fab_run, monke
 
 def test_no_servers_says_how_to_name_them(fab_run):
     with pytest.raises(SystemExit) as info:
-        tasks.status(Context())
+        fab(tasks.status)
     assert str(info.value) == ("fab status: no servers: give -H user@host[:port][,...], or a target: "
                                "`fab target NAME status` or `fab status --target NAME`.")
 
 
-def test_pack_deploy_on_many_h_hosts_packs_once_and_deploys_once(fab_run, monkeypatch, capsys):
+def test_deploy_packs_once_per_server_python_and_deploys_once(fab_run, monkeypatch, capsys):
+    """A fleet mixing Debian 12 (3.11) and 13 (3.13): one artifact per Python, each host gets its own."""
     from pathlib import Path
 
-    packs = []
-    monkeypatch.setattr(tasks.pipeline, "pack", lambda project, cfg, python_version: packs.append(project) or
-                        SimpleNamespace(seconds=0.01, path=Path("notes-1.0-abc.tar"), size=3, cached=True))
-    fab_run.hosts("appuser@web1,appuser@web2")
-    config = Config()
-    for task in (tasks.pack, tasks.deploy):
-        for host in ("appuser@web1", "appuser@web2"):
-            task(Connection(host, config=config))
-    assert packs == [fab_run.project.resolve()]
-    assert [(labels, kw["step"]) for labels, kw in fab_run.calls] == [(["appuser@web1", "appuser@web2"], "deploy")]
-    assert capsys.readouterr().out.count("[runner] pack") == 1
+    packs, rolled = [], []
+
+    def pack(project, cfg, python_version, machine):
+        packs.append((project, python_version, machine))
+        return SimpleNamespace(seconds=0.01, path=Path(f"notes-1.0-{python_version}.tar"), size=3, cached=True,
+                               sha256=python_version)
+
+    pythons = {"appuser@web1": ("3.11", "x86_64"), "appuser@web2": ("3.13", "x86_64")}
+    monkeypatch.setattr(tasks.pipeline, "pack", pack)
+    monkeypatch.setattr(session_module.Session, "platforms", lambda self, servers: pythons)
+    monkeypatch.setattr("deploytests.pipeline.fleet.roll_out", lambda servers, cfg, artifact_of, policy, **kw:
+                        rolled.append({s.label: artifact_of(s.label).sha256 for s in servers})
+                        or SimpleNamespace(reports=[], table=lambda: [], failed=[], stopped=""))
+    fab(tasks.pack, "appuser@web1", "appuser@web2")
+    fab(tasks.deploy, "appuser@web1", "appuser@web2")
+    assert [p[1] for p in packs] == ["3.11", "3.13"]  # pack's own (the default, 3.11) is reused by deploy
+    assert rolled == [{"appuser@web1": "3.11", "appuser@web2": "3.13"}]
+    assert capsys.readouterr().out.count("[runner] pack") == 2
 
 
 def test_deploy_without_servers_stops_before_packing(fab_run, monkeypatch):
@@ -128,7 +147,7 @@ def test_deploy_without_servers_stops_before_packing(fab_run, monkeypatch):
     packs = []
     monkeypatch.setattr(tasks.pipeline, "pack", lambda *a, **kw: packs.append(a))
     with pytest.raises(SystemExit) as info:
-        tasks.deploy(Context())
+        fab(tasks.deploy)
     assert str(info.value) == ("fab deploy: no servers: give -H user@host[:port][,...], or a target: "
                                "`fab target NAME deploy` or `fab deploy --target NAME`.") and packs == []
 
@@ -147,7 +166,7 @@ def test_a_missing_identity_file_names_where_its_path_came_from(fab_run, monkeyp
         monkeypatch.setenv(name, value)
     c = Connection("appuser@web1", connect_kwargs={"key_filename": given} if given else {})
     with pytest.raises(DeployTestsError) as info:
-        tasks._Host(c).connection()
+        session_module.CliHost.of(c).connection()
     path = "/nonexistent" if "HOME" not in env else "/nonexistent/.ssh/id_ed25519"
     assert str(info.value) == (f"appuser@web1: identity file {path} (from {source}) does not exist. Hint: {hint}.")
 
@@ -168,13 +187,10 @@ class Writes:
 def test_progress_and_status_lines_are_written_whole(monkeypatch):
     """Reviewer: parallel `fab status` printed `...  root@vm[appuser@127.0.0.1:33523]   2026...` on one line:
     ``print`` writes a line and its newline separately, so two hosts' threads interleaved."""
-    from deploytests.pipeline.releases import ReleaseInfo, Status
-
     out = Writes()
     monkeypatch.setattr("sys.stdout", out)
     tasks.pipeline.print_progress("web1", "status", 0.2, "ok")
-    tasks._show(Status("web1", "r2", [ReleaseInfo("r1", "1.0", "t1", "x", "root@vm"),
-                                      ReleaseInfo("r2", "1.1", "t2", "y", "root@vm", live=True)]))
+    tasks.print_lines(["[web1]   r1  1.0        t1  root@vm", "[web1] * r2  1.1        t2  root@vm"])
     assert len(out.writes) == 2 and all(w.endswith("\n") for w in out.writes), out.writes
     assert out.writes[1].splitlines() == ["[web1]   r1  1.0        t1  root@vm", "[web1] * r2  1.1        t2  root@vm"]
 
@@ -188,9 +204,8 @@ def test_failed_hosts_are_counted_and_named_in_the_summary_not_said_again(fab_ru
                                      HostOutcome("appuser@web2", value=None)])
 
     monkeypatch.setattr(tasks.pipeline, "run_on_hosts", run_on_hosts)
-    fab_run.hosts("appuser@web1")
     with pytest.raises(SystemExit) as info:
-        tasks.status(Connection("appuser@web1"))
+        fab(tasks.status, "appuser@web1")
     assert str(info.value) == ("fab status: status failed on 1 of 2 host(s): appuser@web1 (each error is on its "
                                "host's line above)\n[appuser@web1]\nOUT")
 
@@ -209,7 +224,7 @@ def test_a_missing_known_hosts_file_names_where_its_path_came_from(fab_run, monk
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(DeployTestsError) as info:
-        tasks._Host(Connection("appuser@web1", connect_kwargs={"key_filename": [str(key)]})).connection()
+        session_module.CliHost.of(Connection("appuser@web1", connect_kwargs={"key_filename": [str(key)]})).connection()
     path = env.get("DEPLOYTESTS_KNOWN_HOSTS", "/nonexistent/.ssh/known_hosts")
     assert str(info.value) == (
         f"appuser@web1: known_hosts file {path} (from {source}) does not exist. Hint: create it with `ssh-keyscan "
@@ -220,10 +235,35 @@ def test_a_missing_known_hosts_file_names_where_its_path_came_from(fab_run, monk
 def test_a_hosts_progress_line_is_redacted(tmp_path, capsys):
     """A failed host's line carries its error (the summary only names the host): the config's values are
     redacted there as in the summary."""
-    from deploytests.config import load_config
+    from deploytests.session import Session
+    from deploytests.settings import Settings
 
     (tmp_path / "deploy.toml").write_text('app = "notes"\nentry_point = "notes:app"\nconfig_file = "app.cfg"\n')
     (tmp_path / "app.cfg").write_text('SECRET_KEY = "s3cret-value-for-the-line"\n')
-    tasks._progress(load_config(tmp_path))("web1", "deploy", 1.0, "FAILED: boom: s3cret-value-for-the-line")
+    tasks._progress(Session(Settings(app=tmp_path), hosts=[session_module.CliHost("u", "web1")]))(
+        "web1", "deploy", 1.0, "FAILED: boom: s3cret-value-for-the-line")
     out = capsys.readouterr().out
     assert "s3cret-value-for-the-line" not in out and "FAILED: boom: [redacted]" in out, out
+
+
+def test_a_bad_rollout_value_is_one_line_naming_its_source_before_any_host_is_asked(fab_run, monkeypatch):
+    with pytest.raises(SystemExit) as info:
+        fab(tasks.deploy, "appuser@web1", batch="0")
+    assert str(info.value) == ("fab deploy: --batch=0: not a number of hosts (N) or a percentage of them (P%) of "
+                               "at least 1.")
+    monkeypatch.setenv("DEPLOYTESTS_MAX_FAILED", "lots")
+    with pytest.raises(SystemExit) as info:
+        fab(tasks.deploy, "appuser@web1")
+    assert str(info.value).startswith("fab deploy: --max-failed=lots (from DEPLOYTESTS_MAX_FAILED environment "
+                                      "variable): not a number of hosts")
+    assert fab_run.calls == []
+
+
+def test_the_apps_deploy_config_is_loaded_once_per_fab_run(fab_run, monkeypatch):
+    from deploytests import config
+
+    loads, real = [], config.load_config
+    monkeypatch.setattr(config, "load_config", lambda *a, **kw: loads.append(a) or real(*a, **kw))
+    fab(tasks.status, "appuser@web1", "appuser@web2")
+    fab(tasks.rollback, "appuser@web1", "appuser@web2")
+    assert len(loads) == 1 and len(fab_run.calls) == 2

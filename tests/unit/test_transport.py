@@ -12,6 +12,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 from types import SimpleNamespace
 
@@ -354,6 +355,19 @@ def _outcome_value(rid):
     return SimpleNamespace(release_id=rid, changed=True)
 
 
+@pytest.fixture
+def interrupts():
+    """Ctrl-C raises KeyboardInterrupt and SIGTERM is default, whatever the parent process left (a CI job started
+    in the background inherits SIGINT ignored: Python then installs no handler)."""
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    yield
+    signal.signal(signal.SIGINT, before[0])
+    signal.signal(signal.SIGTERM, before[1])
+
+
+@pytest.mark.usefixtures("interrupts")
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupt_lets_running_hosts_finish_then_says_what_each_host_is(signum):
     from deploytests.pipeline.hosts import Interrupted
@@ -369,8 +383,7 @@ def test_an_interrupt_lets_running_hosts_finish_then_says_what_each_host_is(sign
             assert release_b.wait(10)
             return _outcome_value("r-b")
         c_started.set()
-        raise DeployError("deploy failed at gate: release r-c refused: ...; switched back to r-0 (serving)",
-                          where="c")
+        raise DeployError("deploy failed at gate: release r-c refused: ...", where="c", live="r-0", serving=True)
 
     def interrupter():  # once b runs and c has begun: a finished, b still running, c failing
         started.wait(10)
@@ -391,6 +404,50 @@ def test_an_interrupt_lets_running_hosts_finish_then_says_what_each_host_is(sign
     assert signal.getsignal(signal.SIGTERM) == before and len(lines) == 3 + 3
 
 
+@pytest.mark.usefixtures("interrupts")
+def test_a_second_interrupt_never_reports_a_running_deploy_as_abandoned(monkeypatch, capsys):
+    """Issue 16: a second Ctrl-C "abandoned" a deploy that then went live. Now the run waits a bounded grace, then
+    asks the host what it serves (bounded) and says so: the host is "unknown, still running", with what it
+    served when asked, never "abandoned"."""
+    from deploytests.pipeline import hosts
+    from deploytests.pipeline.hosts import Interrupted
+
+    monkeypatch.setattr(hosts, "GRACE", 0.3)
+    running, finish = threading.Event(), threading.Event()
+
+    def step(c):
+        if c.label == "a":
+            return _outcome_value("r-a")
+        running.set()
+        finish.wait(10)  # the deploy goes on past the grace (its agent would carry on without us)
+        return _outcome_value("r-b")
+
+    said = threading.Event()
+    monkeypatch.setattr(hosts, "_say", lambda text: said.set() or print(text, file=sys.stderr))
+
+    def interrupter():  # Ctrl-C until the second one was seen (a busy machine may merge two quick signals)
+        running.wait(10)
+        for _ in range(20):
+            if said.is_set():
+                return
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+            said.wait(0.3)
+
+    threading.Thread(target=interrupter, daemon=True).start()
+    try:
+        with pytest.raises(Interrupted) as info:
+            run_on_hosts([FakeConn("a"), FakeConn("b")], step, step="deploy", ask=lambda c: f"serves r-0 on {c.label}")
+    finally:
+        finish.set()
+    a, b = info.value.lines
+    assert a == "a: finished (serves r-a)"
+    assert b.startswith("b: unknown (still running deploy when the run stopped; when asked at ") and \
+        b.endswith(": serves r-0 on b)"), b
+    assert "abandon" not in " ".join(info.value.lines)
+    assert "interrupted again; waiting at most 0.3 s more for 1 host(s)" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("interrupts")
 def test_an_interrupt_in_rolling_mode_leaves_later_hosts_untouched():
     from deploytests.pipeline.hosts import Interrupted
 
@@ -408,8 +465,10 @@ def test_an_interrupt_in_rolling_mode_leaves_later_hosts_untouched():
     (None, "h: finished (serves r1)"),
     (DeployError("deploy failed at preflight: the new release failed its preflight", where="h"),
      "h: refused, live release untouched (deploy failed at preflight: the new release failed its preflight)"),
-    (DeployError("deploy failed at gate: release r2 refused: x; switched back to r1 (serving)", where="h"),
+    (DeployError("deploy failed at gate: release r2 refused: x", where="h", live="r1", serving=True),
      "h: rolled back (serves r1)"),
+    (DeployError("deploy failed at gate: release r2 refused: x", where="h", live="r1", serving=False),
+     "h: rolled back to r1, which does NOT serve"),
     (ConnectError("no answer for 3 s during step install", where="h"),
      "h: unknown (no answer for 3 s during step install)"),
 ])

@@ -1,0 +1,99 @@
+"""Large fleets: the per-host costs of a rollout, measured, for the 500-host model in docs/performance.md.
+
+N containers (already running, started here and not timed), then through :class:`deploytests.session.Session`:
+bootstrap (idempotent, the image is ready), read each host's Python, pack (cached), deploy v1 (first deploy),
+deploy v2 (a new release on a warm host) under ``--parallel P``, status. For each step: wall time, the runner's
+CPU seconds (user + system of this process), its peak thread count and RSS, and the bytes sent (artifact size x
+hosts). Figures only; nothing asserts a time.
+
+    python bench/fleet.py --hosts 16 32 --parallel 8 32
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from deploytests.containers import Fleet  # noqa: E402
+from deploytests.examples import APPS  # noqa: E402
+from deploytests.pipeline import status  # noqa: E402
+from deploytests.session import Session  # noqa: E402
+from deploytests.settings import Settings  # noqa: E402
+
+
+class Peak:
+    """The most threads this process had while a step ran (sampled every 20 ms)."""
+
+    def __init__(self):
+        self.threads, self.stop = 0, threading.Event()
+        self.sampler = threading.Thread(target=self.sample, daemon=True)
+
+    def sample(self):
+        while not self.stop.wait(0.02):
+            self.threads = max(self.threads, threading.active_count())
+
+    def __enter__(self):
+        self.sampler.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.sampler.join()
+
+
+def measure(name: str, fn, rows: list, hosts: int, parallel: int, sent: int = 0):
+    cpu0 = sum(os.times()[:2])
+    started = time.monotonic()
+    with Peak() as peak:
+        value = fn()
+    wall, cpu = time.monotonic() - started, sum(os.times()[:2]) - cpu0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append((hosts, parallel, name, wall, cpu, peak.threads, rss, sent))
+    return value
+
+
+def run(hosts: int, parallels: list[int], rows: list) -> None:
+    with Fleet(count=hosts, name_prefix="bench", progress=lambda m: None) as fleet:
+        for parallel in parallels:
+            one_round(fleet.servers, hosts, parallel, rows)
+
+
+def one_round(servers, hosts: int, parallel: int, rows: list) -> None:
+    """The servers are passed to each step directly: the sessions open no target of their own."""
+    session = Session(Settings(app=APPS / "yourapplication", parallel=parallel), say=lambda m: None)
+    measure("bootstrap", lambda: session.bootstrap(servers), rows, hosts, parallel)
+    arts = measure("facts+pack", lambda: session.artifacts(servers), rows, hosts, parallel)
+    size = next(iter(arts.values())).size
+    measure("deploy", lambda: session.deploy(servers, artifacts=arts), rows, hosts, parallel, size * hosts)
+    v2 = Session(Settings(app=APPS / "yourapplication-v2", parallel=parallel), say=lambda m: None)
+    arts2 = {label: v2.pack(*where) for label, where in session.platforms(servers).items()}
+    measure("deploy new release", lambda: v2.deploy(servers, artifacts=arts2), rows, hosts, parallel, size * hosts)
+    measure("status", lambda: session.run(servers, lambda c: status(c, session.config), "status"), rows, hosts,
+            parallel)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hosts", type=int, nargs="+", default=[16])
+    parser.add_argument("--parallel", type=int, nargs="+", default=[32])
+    args = parser.parse_args()
+    rows: list = []
+    for n in args.hosts:
+        run(n, args.parallel, rows)
+    print(f"{'hosts':>5} {'par':>4}  {'step':<19} {'wall s':>7} {'cpu s':>6} {'s/host':>7} {'cpu/host':>8} "
+          f"{'threads':>7} {'rss MiB':>7} {'MB sent':>8}")
+    for hosts, par, name, wall, cpu, threads, rss, sent in rows:
+        print(f"{hosts:>5} {par:>4}  {name:<19} {wall:7.2f} {cpu:6.2f} {wall / hosts:7.3f} {cpu / hosts:8.3f} "
+              f"{threads:>7} {rss:7.0f} {sent / 1e6:8.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,252 @@
+"""One session behind both front-ends: what ``fab`` tasks and the pytest plugin share, written once.
+
+A :class:`Session` owns, for one run:
+
+- the **settings**: one :class:`~deploytests.settings.Settings` resolved from the one table of options
+  (:data:`deploytests.settings.OPTIONS`: command line < env var < ini < default). pytest passes its options and
+  ini keys; ``fab`` passes the task's options (:func:`fab_settings`), with the same env vars;
+- the **target**: the ``-H`` hosts of a ``fab`` run (:class:`CliHost`, one per Connection Fabric made), or a
+  target of ``targets.toml`` through its provider;
+- **one load of the app's deploy config** (:attr:`Session.config`);
+- **bootstrap**, **packing once per server Python** (a fleet may mix Debian 12 and 13: each host gets the
+  artifact built for its own Python, :meth:`Session.artifacts`), and
+- the **rollout policy** (:class:`~deploytests.pipeline.fleet.Policy` from ``--canary``, ``--batch``,
+  ``--max-failed``, ``--parallel``, ``--rolling``) with the target's runner-side hooks and the gate run on the
+  hosts just deployed (:meth:`Session.gate`).
+
+Nothing here imports pytest or Fabric's command line: ``deploytests.tasks`` and ``deploytests.plugin`` are thin
+layers over it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DeployTestsError
+from .settings import Count, Settings, resolve
+
+KNOWN_HOSTS_ENV, DEFAULT_KNOWN_HOSTS = "DEPLOYTESTS_KNOWN_HOSTS", "~/.ssh/known_hosts"
+IDENTITY_ENV, DEFAULT_IDENTITY = "DEPLOYTESTS_IDENTITY", "~/.ssh/id_ed25519"
+
+
+def fab_settings(options: Mapping[str, object], env: Mapping[str, str] = os.environ,
+                 cwd: Path | None = None) -> Settings:
+    """The settings of a ``fab`` run: the task's options (names of :data:`~deploytests.settings.OPTIONS`; None:
+    not given) over the same ``DEPLOYTESTS_*`` env vars pytest reads; the app defaults to the current directory
+    and the inventory to its ``targets.toml``."""
+    cwd = cwd or Path.cwd()
+    defaults: dict[str, object] = {"app": cwd.resolve()}
+    if (cwd / "targets.toml").is_file():
+        defaults["targets_file"] = (cwd / "targets.toml").resolve()
+    return resolve(cli=options, env=env, ini={}, cwd=cwd, ini_dir=cwd, defaults=defaults,
+                   default_source="the current directory")
+
+
+@dataclass
+class CliHost:
+    """A ``-H`` host of a ``fab`` run, from the Connection Fabric made for it (``c.user``, ``c.host``, ``c.port``,
+    ``-i`` in ``c.connect_kwargs``): connected (pinned) on first use inside its own step, so a host that cannot
+    be reached is one failed host among the others; the connection is kept for every later step of the run."""
+
+    user: str
+    host: str
+    port: int = 22
+    key: str | None = None  # fab -i
+    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    base_url: str = ""
+    _conn: object = None
+
+    @classmethod
+    def of(cls, c) -> CliHost:
+        given = c.connect_kwargs.get("key_filename")
+        given = given[0] if isinstance(given, (list, tuple)) and given else given
+        return cls(c.user, c.host, c.port, given or None)
+
+    @property
+    def label(self) -> str:
+        return f"{self.user}@{self.host}" + (f":{self.port}" if self.port != 22 else "")
+
+    def identity(self) -> tuple[Path, tuple[str, str]]:
+        """The private key and ``(where its path came from, what to do if it names no file)``: fab's ``-i``,
+        else ``DEPLOYTESTS_IDENTITY``, else ``~/.ssh/id_ed25519``."""
+        if self.key:
+            return Path(self.key).expanduser(), ("fab -i", "give -i the path of the deploy login's private key")
+        if self.env.get(IDENTITY_ENV):
+            return Path(self.env[IDENTITY_ENV]).expanduser(), (
+                IDENTITY_ENV, f"set {IDENTITY_ENV} to the deploy login's private key, or give fab -i PATH")
+        return Path(DEFAULT_IDENTITY).expanduser(), (
+            f"the default {DEFAULT_IDENTITY}: no -i given, {IDENTITY_ENV} unset",
+            f"give fab -i PATH or set {IDENTITY_ENV} to the deploy login's private key")
+
+    def connection(self):
+        if self._conn is None or getattr(self._conn, "lost", None):
+            from .ssh import connect
+
+            key, key_from = self.identity()
+            known = self.env.get(KNOWN_HOSTS_ENV) or DEFAULT_KNOWN_HOSTS
+            hint = f"set {KNOWN_HOSTS_ENV} to the file that has them"
+            known_from = (KNOWN_HOSTS_ENV, hint) if self.env.get(KNOWN_HOSTS_ENV) else \
+                (f"the default {DEFAULT_KNOWN_HOSTS}: {KNOWN_HOSTS_ENV} unset", hint)
+            self._conn = connect(self.host, user=self.user, port=self.port, key_filename=key,
+                                 known_hosts=Path(known).expanduser(), label=self.label, key_from=key_from,
+                                 known_from=known_from)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()  # type: ignore[attr-defined]
+            self._conn = None
+
+
+class Session:
+    """One run against one fleet (see the module docstring). ``hosts``: the ``-H`` hosts (then the settings'
+    target is not used); ``config_file``: the app config to upload instead of the target's or the app's own."""
+
+    def __init__(self, settings: Settings, *, hosts: list[CliHost] | None = None, config_file: Path | None = None,
+                 progress=None, say=print, provider=None, config=None, artifacts: dict | None = None):
+        self.settings, self.hosts, self.progress, self.say = settings, list(hosts or []), progress, say
+        self._config_file, self._provider, self._config = config_file, provider, config
+        self._artifacts: dict = {} if artifacts is None else artifacts  # (app, python, machine) -> Artifact
+
+    # -- the target ------------------------------------------------------------------------------------
+    @property
+    def provider(self):
+        """The target's provider (None for ``-H`` hosts), built once."""
+        if self._provider is None and not self.hosts:
+            from .targets import provider_for
+
+            self._provider = provider_for(self.settings, http=False)
+        return self._provider
+
+    @contextlib.contextmanager
+    def servers(self, *, throwaway: bool = False) -> Iterator[list]:
+        """The fleet, connected lazily per host, closed on exit. ``throwaway=False`` refuses the docker target
+        (its containers would live for this one step only)."""
+        if self.hosts:  # the caller's: their connections stay open for its later steps
+            yield self.hosts
+            return
+        provider = self.provider
+        if provider.kind == "docker" and not throwaway:
+            raise DeployTestsError(
+                f"target {provider.name!r} is throwaway containers that live for one pytest run: a fab step on it "
+                "would start new ones and remove them when done", hint="keep the gate's containers (pytest "
+                "--pyargs deploytests.suite --keep-containers) and use the -H line it prints, or name a target "
+                "of targets.toml")
+        with provider as servers:
+            yield servers
+
+    # -- the app ---------------------------------------------------------------------------------------
+    @property
+    def config(self):
+        """The app's deploy config (loaded once), with ``config_file``, else the target's, else its own."""
+        if self._config is None:
+            from .config import load_config
+
+            target_file = None if self.hosts else getattr(self.provider, "config_file", None)
+            target_env = None if self.hosts else getattr(self.provider, "env", None)
+            self._config = load_config(self.app, target_config=self._config_file or target_file,
+                                       target_env=target_env)
+        return self._config
+
+    @property
+    def app(self) -> Path:
+        return self.settings.app or Path.cwd().resolve()
+
+    @property
+    def hooks(self):
+        from .pipeline.fleet import Hooks
+
+        spec = getattr(self.provider, "spec", None) if not self.hosts else None
+        if spec is None:
+            return Hooks()
+        return Hooks(spec.before_host, spec.after_host, float(spec.hook_timeout))
+
+    @property
+    def policy(self):
+        from .pipeline.fleet import Policy
+
+        s = self.settings
+        if s.rolling:
+            return Policy(canary=s.canary, batch=Count(1), max_failed=Count(0), parallel=s.parallel)
+        return Policy(canary=s.canary, batch=s.batch, max_failed=s.max_failed, parallel=s.parallel)
+
+    # -- steps -----------------------------------------------------------------------------------------
+    def run(self, servers, fn, step: str):
+        """``fn(c)`` on every server, at most ``--parallel`` at once (:func:`~deploytests.pipeline.run_on_hosts`)."""
+        from . import pipeline
+
+        return pipeline.run_on_hosts(servers, fn, step=step, workers=self.settings.parallel, progress=self.progress,
+                                     ask=lambda c: pipeline.status(c, self.config).describe_live())
+
+    def pack(self, python: str, machine: str = "x86_64"):
+        """The artifact for one server Python (built once per session; the build cache makes repeats instant)."""
+        from . import pipeline
+
+        key = (self.app, python, machine)
+        if key not in self._artifacts:
+            art = pipeline.pack(self.app, self.config, python_version=python, machine=machine)
+            pipeline.print_progress("runner", "pack", art.seconds, f"{art.path.name} ({art.size} bytes"
+                                    f"{', cached' if art.cached else ''}; Python {python}, {machine})")
+            self._artifacts[key] = art
+        return self._artifacts[key]
+
+    def platforms(self, servers) -> dict[str, tuple[str, str]]:
+        """Each server's Python ``X.Y`` and CPU architecture, read in one round trip per host (``uname -m`` and
+        ``/etc/os-release``, bounded); a host that cannot say fails here, before anything is built."""
+        from .stacks import OS_RELEASE, OS_RELEASE_FALLBACK, for_os_release
+
+        def facts(c):
+            res = c.run(f"uname -m; cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True,
+                        warn=True, in_stream=False, timeout=self.settings.host_timeout)
+            machine, _, release = res.stdout.partition("\n")
+            stack = for_os_release(release if res.ok else "", where=getattr(c, "label", c.host))
+            return stack.python_version, machine.strip() or "x86_64"
+
+        return {o.host: o.value for o in self.run(servers, facts, "facts")}
+
+    def artifacts(self, servers) -> dict[str, object]:
+        """The artifact each server gets: the one packed for its own Python (one pack per distinct Python)."""
+        return {label: self.pack(*where) for label, where in self.platforms(servers).items()}
+
+    def bootstrap(self, servers):
+        from . import pipeline
+
+        return self.run(servers, lambda c: pipeline.bootstrap(c, self.config, progress=self.progress), "bootstrap")
+
+    def deploy(self, servers, *, artifacts: Mapping[str, object] | None = None, gate=None):
+        """Roll the app out to ``servers`` under the session's policy and hooks; ``artifacts`` by host label
+        (default: packed here per server Python). Returns the :class:`~deploytests.pipeline.RolloutResult`."""
+        from .pipeline.fleet import roll_out
+
+        arts = artifacts if artifacts is not None else self.artifacts(servers)
+        return roll_out(servers, self.config, arts.__getitem__, self.policy, hooks=self.hooks,
+                        gate=gate or self.gate, progress=self.progress, say=self.say)
+
+    def gate(self, c, server, report) -> str | None:
+        """The gate run on each host just deployed, before the next batch starts (read-only): the host's agent
+        says the new release is live (``current`` names it, its RELEASE.json is complete), and when the server
+        has a ``base_url`` the runner GETs the health path there and expects a 200 from that release (its
+        ``X-Deploy-Release`` header). The deploy's own server-side health gate already ran before this."""
+        from . import pipeline
+
+        live = pipeline.status(c, self.config).live
+        if live != report.live:
+            return f"the host serves {live or 'nothing'} after the deploy of {report.live}"
+        base_url = getattr(server, "base_url", "")
+        if not base_url:
+            return None
+        import requests
+
+        url = base_url.rstrip("/") + self.config.health_path
+        try:
+            res = requests.get(url, timeout=min(10.0, self.settings.host_timeout), allow_redirects=False)
+        except requests.RequestException as exc:
+            return f"GET {url}: {type(exc).__name__}"
+        served = res.headers.get("X-Deploy-Release")
+        if res.status_code != 200 or served != report.live:
+            return f"GET {url}: {res.status_code}, X-Deploy-Release {served!r} (expected 200 from {report.live})"
+        return None

@@ -1,0 +1,207 @@
+"""Every rollout outcome, on three containers through `fab` (the user's seat; the pytest plugin runs the same
+session code): a failed canary leaves the rest untouched and goes back to the old release; batch 2 of 3 failing
+leaves batch 1 new, rolls batch 2 back and leaves batch 3 untouched; ``--max-failed`` tolerates failures up to
+its threshold; hooks that fail or time out fail their host; an interrupted rollout says per host where it
+stopped.
+
+One fleet for the module: bootstrapped, v1 deployed (release ``R1`` on every host); each test rolls out v2
+(``yourapplication-v2``) with a per-host fault, then puts every host back on ``R1``. The fault is a runner-side
+``after_host`` hook failing for one host (that host went live, then failed: the session must roll it back), or
+``before_host`` sleeping past ``hook_timeout``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from deploytests.config import load_config
+from deploytests.containers import Fleet
+from deploytests.examples import APPS
+from deploytests.pipeline import status
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+FAB = str(Path(sys.executable).parent / "fab")
+V1, V2 = APPS / "yourapplication", APPS / "yourapplication-v2"
+
+
+def fails_on(name: str, code: int = 3) -> str:
+    """A hook command that fails (exit ``code``) for the host named ``name`` only."""
+    return f'case "$DEPLOYTESTS_HOST" in */{name}|*@{name}) echo "lb: {name} refused" >&2; exit {code};; esac'
+
+
+class World:
+    def __init__(self, fleet: Fleet, tmp: Path):
+        self.fleet, self.tmp = fleet, tmp
+        self.names = [s.name for s in fleet.servers]
+        self.cfg = load_config(V1)
+
+    def inventory(self, **hooks) -> Path:
+        hosts = ", ".join(f'{{ name = "{s.name}", address = "appuser@{s.host}:{s.port}", base_url = "{s.base_url}" }}'
+                          for s in self.fleet.servers)
+        extra = "".join(f"{k} = {v!r}\n" if isinstance(v, int) else f"{k} = '''{v}'''\n" for k, v in hooks.items())
+        path = self.tmp / f"targets-{len(list(self.tmp.glob('targets-*')))}.toml"
+        path.write_text(f'[targets.fleet]\nhosts = [{hosts}]\nidentity_file = "{self.fleet.key.path}"\n'
+                        f'known_hosts = "{self.fleet.known_hosts}"\ndeploy = true\n{extra}')
+        return path
+
+    def env(self, inventory: Path, app: Path) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DEPLOYTESTS_")}
+        return dict(env, DEPLOYTESTS_TARGETS=str(inventory), DEPLOYTESTS_APP=str(app))
+
+    def fab(self, *args, app: Path = V2, **hooks) -> subprocess.CompletedProcess:
+        return subprocess.run([FAB, "target", "fleet", *args], cwd=ROOT, env=self.env(self.inventory(**hooks), app),
+                              capture_output=True, text=True, timeout=300)
+
+    def served(self) -> dict[str, str]:
+        return {s.name: requests.get(s.base_url + "/health", timeout=10).headers.get("X-Deploy-Release", "")
+                for s in self.fleet.servers}
+
+    def releases(self) -> dict[str, list[str]]:
+        return {s.name: [r.id for r in status(s.connection(), self.cfg).releases] for s in self.fleet.servers}
+
+    def row(self, out: str, name: str) -> str:
+        """The host's row of the final per-host table."""
+        rows = [ln for ln in out.splitlines() if re.match(rf"ssh://appuser@{re.escape(name)}\s", ln)]
+        assert rows, out
+        return rows[-1]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    with Fleet(count=3, name_prefix="roll", progress=lambda m: None) as fleet:
+        w = World(fleet, tmp_path_factory.mktemp("rollout"))
+        for step in (("bootstrap",), ("deploy",)):
+            res = w.fab(*step, app=V1)
+            assert res.returncode == 0, res.stdout + res.stderr
+        w.r1 = set(w.served().values()).pop()
+        yield w
+
+
+@pytest.fixture
+def fresh(world):
+    """Every host back on R1 after the test (whatever it left)."""
+    assert set(world.served().values()) == {world.r1}
+    yield world
+    res = world.fab("rollback", "--to", world.r1, app=V1)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_a_failed_canary_goes_back_and_nothing_else_is_touched(fresh):
+    w = fresh
+    before = w.releases()
+    first, *rest = w.names
+    res = w.fab("deploy", "--canary", "1", after_host=fails_on(first))
+    out = res.stdout + res.stderr
+    assert res.returncode == 1, out
+    assert re.search(r"^\[rollout\] canary: 1 host\(s\), 0 ok, 1 failed .*; rolled back: ssh://appuser@roll-1; "
+                     r"rollout STOPPED, 2 host\(s\) untouched$", res.stdout, re.M), out
+    assert "rolled back (serves " + w.r1 in w.row(res.stdout, first), out
+    assert "after_host command failed (exit 3): lb: roll-1 refused" in w.row(res.stdout, first), out
+    for name in rest:
+        assert "untouched (not attempted: the rollout stopped after canary)" in w.row(res.stdout, name), out
+    assert w.served() == {n: w.r1 for n in w.names}
+    after = w.releases()
+    assert {n: after[n] for n in rest} == {n: before[n] for n in rest}  # no release even built there
+    assert "rollout stopped after canary" in res.stderr, out
+
+
+def test_batch_2_of_3_fails_batch_1_stays_new_batch_2_rolled_back_batch_3_untouched(fresh):
+    w = fresh
+    one, two, three = w.names
+    res = w.fab("deploy", "--batch", "1", after_host=fails_on(two))
+    out = res.stdout + res.stderr
+    assert res.returncode == 1, out
+    summaries = [ln for ln in res.stdout.splitlines() if ln.startswith("[rollout] ")]
+    assert [s.split(":")[0] for s in summaries] == ["[rollout] batch 1/3", "[rollout] batch 2/3"], out
+    assert "rollout STOPPED, 1 host(s) untouched" in summaries[1], out
+    served = w.served()
+    assert served[one] != w.r1 and "new (serves " + served[one] in w.row(res.stdout, one), out
+    assert served[two] == w.r1 and "rolled back (serves " + w.r1 in w.row(res.stdout, two), out
+    assert served[three] == w.r1 and "untouched" in w.row(res.stdout, three), out
+
+
+@pytest.mark.parametrize("allowed, completes", [("1", True), ("0", False)])
+def test_max_failed_tolerates_failures_up_to_its_threshold(fresh, allowed, completes):
+    w = fresh
+    one, two, three = w.names
+    res = w.fab("deploy", "--batch", "1", "--max-failed", allowed, after_host=fails_on(two))
+    out = res.stdout + res.stderr
+    assert res.returncode == 1, out  # a failed host is a failed deploy, even when tolerated
+    served = w.served()
+    assert served[two] == w.r1 and "rolled back (serves " + w.r1 in w.row(res.stdout, two), out
+    if completes:
+        assert served[one] != w.r1 and served[three] != w.r1, out
+        assert "(rollout completed;" in res.stderr and "1 failed so far, 1 allowed" in res.stdout, out
+    else:
+        assert served[one] != w.r1 and served[three] == w.r1, out
+        assert "rollout stopped after batch 2/3" in res.stderr, out
+
+
+def test_a_hook_that_times_out_fails_its_host_and_its_batch_goes_back(fresh):
+    w = fresh
+    one, two, three = w.names
+    slow = f'case "$DEPLOYTESTS_HOST" in *@{three}) exec sleep 30;; esac'
+    res = w.fab("deploy", before_host=slow, hook_timeout=2)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1, out
+    assert f"before_host command did not finish within 2 s (killed): {slow}" in w.row(res.stdout, three), out
+    assert "refused, live release untouched" in w.row(res.stdout, three), out
+    for name in (one, two):  # the batch (all hosts at once) failed: the hosts it made live go back
+        assert "rolled back (serves " + w.r1 in w.row(res.stdout, name), out
+    assert w.served() == {n: w.r1 for n in w.names}
+
+
+def test_an_interrupted_rollout_says_per_host_where_it_stopped(fresh):
+    """Ctrl-C while batch 2's host waits in its before_host hook: batch 1 stays new, that host never begins its
+    deploy, batch 3 is untouched; fab exits 130 with one line per host."""
+    w = fresh
+    one, two, three = w.names
+    inventory = w.inventory(before_host=f'case "$DEPLOYTESTS_HOST" in *@{two}) sleep 3;; esac')
+    proc = subprocess.Popen([FAB, "target", "fleet", "deploy", "--batch", "1"], cwd=ROOT,
+                            env=w.env(inventory, V2), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # Ctrl-C works there
+    lines = []
+    assert proc.stdout is not None
+    for line in proc.stdout:  # batch 1 done: batch 2's host is in its hook
+        lines.append(line)
+        if line.startswith("[rollout] batch 1/3"):
+            time.sleep(0.5)
+            proc.send_signal(signal.SIGINT)
+            break
+    out, err = proc.communicate(timeout=120)
+    out = "".join(lines) + out
+    assert proc.returncode == 130, out + err
+    [said] = [ln for ln in err.splitlines() if ln.startswith("fab deploy: interrupted (SIGINT); ")]
+    assert f"ssh://appuser@{one}: new (serves " in said, said
+    assert f"ssh://appuser@{two}: untouched (interrupted before its deploy began)" in said, said
+    assert f"ssh://appuser@{three}: untouched (its batch had not started)" in said, said
+    served = w.served()
+    assert served[one] != w.r1 and served[two] == served[three] == w.r1, said
+
+
+def test_pytest_follows_the_same_rollout_policy(pytester):
+    """The plugin deploys through the same session: ``--canary 1`` on two containers, the policy in the header, a
+    line per phase in the summary, and the tests run on both hosts."""
+    pytester.makepyfile(test_site="""
+        def test_release_header(http, deployment, server):
+            assert http.get("/").headers["X-Deploy-Release"] == deployment[server.label].release_id
+    """)
+    result = pytester.runpytest_subprocess("--app", str(V1), "--containers", "2", "--canary", "1",
+                                           "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([
+        "deploytests: rollout: canary 1, then all at once; up to 0 failed host(s) tolerated*",
+        "*deploytests summary*",
+        "[[]rollout[]] canary: 1 host(s), 1 ok, 0 failed (0 failed so far, none allowed)",
+        "[[]rollout[]] all: 1 host(s), 1 ok, 0 failed (0 failed so far, 0 allowed)",
+    ])
