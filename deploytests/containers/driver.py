@@ -9,9 +9,9 @@
 On enter it sweeps leftovers of killed runs, makes sure the image exists, creates a per-run temp dir with an
 ephemeral client key and a known_hosts file, starts the containers in parallel (random host ports, published
 on 127.0.0.1 only for the local engine, on the engine's own address for another one: see
-:func:`~deploytests.containers.engine.engine_address`; labelled with the run id), then waits for each: the SSH banner, the host
-key printed by the container (pinned into known_hosts), an authenticated command over the pinned key, and
-Apache answering (images that have it). If anything fails on enter, what was started is removed before the
+:func:`~deploytests.containers.engine.engine_address`; labelled with the run id), then waits for each: the SSH
+banner, the host key printed by the container (pinned into known_hosts), an authenticated command over the pinned
+key, and Apache answering (images that have it). If anything fails on enter, what was started is removed before the
 error propagates. On exit every container of the run is removed unless ``keep=True``.
 """
 

@@ -53,8 +53,8 @@ def _address_word(value: str, env: str) -> str:
     if word.startswith("[") and word.endswith("]"):
         word = word[1:-1]
     if not word or any(ch in word for ch in " /@\t") or (word.count(":") == 1):
-        raise ConfigError(f"{env}={value!r}: expected a host name or an IP address (no scheme, port or path)",
-                          where=f"{env} environment variable", hint=f"e.g. {env}=10.0.0.5")
+        raise ConfigError(f"{env}={value!r} (environment variable): expected a host name or an IP address (no "
+                          "scheme, port or path)", hint=f"e.g. {env}=10.0.0.5")
     return word
 
 
@@ -74,7 +74,7 @@ def _resolve(host: str, source: str) -> str:
     return str(infos[0][4][0])
 
 
-def engine_address(environ=os.environ) -> EngineAddress:
+def engine_address(environ=os.environ, *, resolve=None) -> EngineAddress:
     """Where containers' published ports are reached, and on which engine-side address they are published.
 
     The local engine (no ``DOCKER_HOST``, a unix socket, or ``tcp://`` on loopback): published on 127.0.0.1 and
@@ -83,7 +83,8 @@ def engine_address(environ=os.environ) -> EngineAddress:
     interface of the engine's machine). ``DEPLOYTESTS_DOCKER_HOST_ADDRESS`` overrides where they are reached
     (a runner in a container whose engine is the host's, a name that resolves differently on the runner);
     ``DEPLOYTESTS_DOCKER_PUBLISH_ADDRESS`` the engine-side address they are published on (an engine behind NAT,
-    whose public address is not one of its own: publish on its private address, or ``0.0.0.0``)."""
+    whose public address is not one of its own: publish on its private address, or ``0.0.0.0``).
+    ``resolve(host, source)`` turns a name into the address to publish on (default: the runner's resolver)."""
     raw = environ.get("DOCKER_HOST", "")
     if environ.get(ADDRESS_ENV, "").strip():
         reach, source = _address_word(environ[ADDRESS_ENV], ADDRESS_ENV), f"{ADDRESS_ENV} environment variable"
@@ -95,9 +96,8 @@ def engine_address(environ=os.environ) -> EngineAddress:
             url, host = None, None
         if url is None or url.scheme not in ("", "unix", "npipe", "tcp", "http", "https", "ssh") or \
                 (url.scheme in ("tcp", "http", "https", "ssh") and not host):
-            raise ConfigError(f"DOCKER_HOST={raw!r}: not an engine address deploytests understands",
-                              where="DOCKER_HOST environment variable",
-                              hint="use unix:///path, tcp://HOST:PORT or ssh://USER@HOST, or unset it")
+            raise ConfigError(f"DOCKER_HOST={raw!r} (environment variable): not an engine address deploytests "
+                              "understands", hint="use unix:///path, tcp://HOST:PORT or ssh://USER@HOST, or unset it")
         if url.scheme in ("", "unix", "npipe") or host in LOOPBACK:
             reach, source = "127.0.0.1", "the local engine"
         else:
@@ -107,7 +107,7 @@ def engine_address(environ=os.environ) -> EngineAddress:
     if environ.get(PUBLISH_ENV, "").strip():
         bind = _address_word(environ[PUBLISH_ENV], PUBLISH_ENV)
     else:
-        bind = reach if reach == "127.0.0.1" else _resolve(reach, source)
+        bind = reach if reach == "127.0.0.1" else (resolve or _resolve)(reach, source)
     return EngineAddress(reach=reach, bind=bind, source=source)
 
 

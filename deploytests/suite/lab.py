@@ -5,15 +5,24 @@
 for the server's Python, and the probes the scenarios compare before and after: the release list, ``current``, the
 tree's fingerprint, what the site serves. Deploys log in as ``deploy_user`` (``deployer``, a login without sudo, on
 the containers); bootstrap and the probes use the server's own login (passwordless sudo).
+
+:class:`Scenarios` runs scenarios on the docker target: each on a container of its own, several at once (they share
+no server, so nothing orders them), with the seconds each spent starting its container, bootstrapping and running.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 import shlex
-from dataclasses import replace
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pytest
 import requests
 
 from .. import pipeline
@@ -21,6 +30,7 @@ from ..config import load_config
 from ..examples import APPS
 from . import fingerprint as fingerprint_program
 
+SCENARIOS: pytest.StashKey[Scenarios] = pytest.StashKey()  # the run's scenario runner (for the summary)
 FINGERPRINT = Path(fingerprint_program.__file__).read_text(encoding="utf-8")  # run on the server as root
 
 EXAMPLES = ("yourapplication", "yourapplication-v2", "broken-import", "broken-health")
@@ -29,11 +39,15 @@ EXAMPLES = ("yourapplication", "yourapplication-v2", "broken-import", "broken-he
 class Lab:
     """One server for the scenarios; ``deploy_user`` logs in for deploys (default: the server's login)."""
 
-    def __init__(self, server, *, deploy_user: str | None = None, config_file: Path | None = None):
+    def __init__(self, server, *, deploy_user: str | None = None, config_file: Path | None = None,
+                 artifacts: Artifacts | None = None):
         self.server, self.deploy_user, self.config_file = server, deploy_user or server.user, config_file
         self.admin = server.connection()
-        self.artifacts: dict[str, pipeline.Artifact] = {}
+        self.artifacts = artifacts or Artifacts()
         self.python_version = ""
+        self.container = None  # the container's handle on the docker target (None: a real server)
+        self.notes: list[str] = []
+        self.say: Callable[[str], None] = self.notes.append  # a scenario's figures (printed with its test)
 
     # -- setup -----------------------------------------------------------------------------------------
     def config(self, name: str = "yourapplication", project: Path | None = None):
@@ -47,10 +61,10 @@ class Lab:
 
     def artifact(self, name: str, project: Path | None = None) -> pipeline.Artifact:
         """The example release ``name`` (or the project at ``project``), packed once for the server's Python."""
-        if name not in self.artifacts:
-            self.artifacts[name] = pipeline.pack(project or APPS / name, self.config(name, project),
-                                                 python_version=self.python_version or self.stack.python_version)
-        return self.artifacts[name]
+        version = self.python_version or self.stack.python_version
+        return self.artifacts.get(name, version, lambda: pipeline.pack(project or APPS / name,
+                                                                       self.config(name, project),
+                                                                       python_version=version))
 
     @property
     def stack(self):
@@ -118,6 +132,132 @@ class Lab:
         resp = self.get(self.config().health_path)
         assert resp.status_code == 200, f"GET {resp.url} -> {resp.status_code}: {resp.text[:200]!r}"
         return resp.headers.get("X-Deploy-Release")
+
+
+class Artifacts:
+    """Packed example releases by (name, server Python), shared by the labs of a run: each packed once, also when
+    several scenarios ask at the same time."""
+
+    def __init__(self):
+        self._packed: dict[tuple[str, str], pipeline.Artifact] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str, python_version: str, pack: Callable[[], pipeline.Artifact]) -> pipeline.Artifact:
+        with self._lock:
+            if (name, python_version) not in self._packed:
+                self._packed[name, python_version] = pack()
+            return self._packed[name, python_version]
+
+
+@dataclass
+class Run:
+    """One scenario submitted to :class:`Scenarios`: where it stands, its seconds per phase, its notes."""
+
+    name: str
+    future: Future = field(repr=False)
+    times: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    cpu: float | None = None  # CPU seconds its container used (sshd, Apache, the agents, the app)
+
+    def result(self, timeout: float) -> None:
+        """Wait for the scenario (at most ``timeout`` seconds); re-raise what it raised."""
+        self.future.result(timeout)
+
+
+class Scenarios:
+    """Scenarios on the docker target, each on a container of its own, up to ``workers`` at once.
+
+    :meth:`submit` starts ``scenario(lab, **kwargs)`` in a worker thread, where ``lab`` is a :class:`Lab` on a
+    fresh, bootstrapped container of ``stack`` (removed when the scenario ends, whatever its outcome); the
+    returned :class:`Run` says when it ended and re-raises its failure. Submitting a name twice returns the first
+    run. :meth:`close` cancels what has not started, waits for the rest and removes their containers.
+    """
+
+    def __init__(self, *, config_file: Path | None = None, workers: int = 8):
+        from ..containers import Fleet
+
+        self._fleet, self.config_file, self.workers = Fleet, config_file, workers
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deploytests-scenario")
+        self.runs: dict[str, Run] = {}
+        self.artifacts = Artifacts()
+        self.started: float | None = None
+        self.ended: float | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, key: str, name: str, stack, scenario: Callable[..., object], kwargs: dict) -> Run:
+        with self._lock:
+            if key not in self.runs:
+                self.started = self.started or time.monotonic()
+                run = self.runs[key] = Run(name, Future())
+                run.future = self.pool.submit(self._run, run, stack, scenario, kwargs)
+            return self.runs[key]
+
+    def _run(self, run: Run, stack, scenario, kwargs) -> None:
+        t0 = time.monotonic()
+        fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
+                            progress=lambda msg: None)
+        try:
+            with fleet:
+                t1 = time.monotonic()
+                run.times["container"] = t1 - t0
+                lab = Lab(fleet.servers[0], deploy_user="deployer", config_file=self.config_file,
+                          artifacts=self.artifacts)
+                lab.container, lab.say = fleet.containers[0], run.notes.append
+                lab.bootstrap()
+                t2 = time.monotonic()
+                run.times["bootstrap"] = t2 - t1
+                try:
+                    scenario(lab, **kwargs)
+                finally:
+                    run.times["scenario"] = time.monotonic() - t2
+                    run.cpu = container_cpu(fleet.client, fleet.containers[0].id)
+        finally:
+            with self._lock:
+                self.ended = time.monotonic()
+
+    def summary(self) -> list[str]:
+        """Where the scenarios' time went: the wall time of all of them, then per scenario its phases."""
+        if not self.runs or self.started is None:
+            return []
+        phases = ("container", "bootstrap", "scenario")
+        total = {p: sum(r.times.get(p, 0.0) for r in self.runs.values()) for p in phases}
+        wall = (self.ended or time.monotonic()) - self.started
+        cpu = [r.cpu for r in self.runs.values() if r.cpu is not None]
+        lines = [f"lifecycle: {len(self.runs)} scenario(s) on a container each, up to {self.workers} at once: "
+                 f"{wall:.2f}s wall; summed: " + ", ".join(f"{p} {total[p]:.2f}s" for p in phases)
+                 + (f"; CPU in their containers {sum(cpu):.2f}s" if cpu else "")]
+        for run in self.runs.values():
+            lines.append(f"{run.name}: " + ", ".join(f"{p} {run.times[p]:.2f}s" for p in phases if p in run.times)
+                         + (f", container CPU {run.cpu:.2f}s" if run.cpu is not None else ""))
+        return lines
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def container_cpu(client, container_id: str) -> float | None:
+    """CPU seconds a container has used so far (one sample from the engine's API), None when unknown."""
+    try:
+        stats = client.api.stats(container_id, stream=False, one_shot=True)
+        return stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
+    except Exception:  # noqa: BLE001 - a figure for the summary; an engine without it has none
+        return None
+
+
+def scenario_kwargs(function, params: dict, tmp_dir: Callable[[], Path]) -> dict:
+    """The arguments of a scenario function besides ``lab``: its parametrized values, and ``tmp_path``."""
+    kwargs = {}
+    for name in inspect.signature(function).parameters:
+        if name == "lab":
+            continue
+        if name == "tmp_path":
+            kwargs[name] = tmp_dir()
+        elif name in params:
+            kwargs[name] = params[name]
+        else:
+            raise TypeError(f"scenario {function.__name__} asks for {name!r}: a scenario gets only lab, tmp_path "
+                            "and its parametrized values")
+    return kwargs
 
 
 def fingerprint_diff(before: list[str], after: list[str]) -> str:

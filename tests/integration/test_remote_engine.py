@@ -23,8 +23,8 @@ import pytest
 
 from deploytests.cache import cache_dir, file_lock
 from deploytests.containers import Fleet, docker_client, ensure_image
-from deploytests.containers.sweep import L_PID, L_RUN, L_START, owner_labels
 from deploytests.containers.images import content_hash, import_rootfs
+from deploytests.containers.sweep import L_PID, L_RUN, L_START, owner_labels
 from deploytests.stacks import ImageSpec, for_platform
 from deploytests.waiting import wait_until
 
@@ -64,7 +64,8 @@ def _answers(address: str) -> bool:
 
 @pytest.fixture(scope="module")
 def remote_engine():
-    """``(address, its client, the runner's own engine's client)`` of a fresh second engine holding the Debian 12 server image; removed afterwards.
+    """``(address, its client, the runner's own engine's client)``: a fresh second engine holding the Debian 12
+    server image; removed afterwards.
 
     It carries the harness's owner labels: a run killed before its teardown leaves it to the next run's sweep."""
     outer = docker_client()
