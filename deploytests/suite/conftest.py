@@ -5,6 +5,10 @@ summary says where their time went."""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import pytest
 
 from deploytests.suite.lab import SCENARIOS, Run
@@ -28,9 +32,15 @@ def pytest_pyfunc_call(pyfuncitem):
 
 
 def pytest_terminal_summary(terminalreporter, config):
+    """Where the scenarios' time went; as JSON too, beside ``$DEPLOYTESTS_TIMINGS_JSON`` (``<stem>-lifecycle.json``,
+    for the bench) when that is set."""
     runner = config.stash.get(SCENARIOS, None)
     lines = runner.summary() if runner is not None else []
     if lines:
         terminalreporter.write_sep("-", "deploytests lifecycle scenarios")
         for line in lines:
             terminalreporter.write_line(line)
+    out = os.environ.get("DEPLOYTESTS_TIMINGS_JSON")
+    if out and lines:
+        path = Path(out)
+        path.with_name(f"{path.stem}-lifecycle.json").write_text(json.dumps(runner.figures(), indent=1))

@@ -13,6 +13,7 @@ no server, so nothing orders them), with the seconds each spent starting its con
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import shlex
 import threading
@@ -173,9 +174,12 @@ class Scenarios:
     run. :meth:`close` cancels what has not started, waits for the rest and removes their containers.
     """
 
-    def __init__(self, *, config_file: Path | None = None, workers: int = 8):
+    def __init__(self, *, config_file: Path | None = None, workers: int | None = None):
         from ..containers import Fleet
 
+        # the scenarios mostly wait (loads, Apache's restarts, pauses): 3 per core keep the cores busy without
+        # starving the loads' requests of their time bounds
+        workers = workers or 3 * (os.cpu_count() or 1)
         self._fleet, self.config_file, self.workers = Fleet, config_file, workers
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deploytests-scenario")
         self.runs: dict[str, Run] = {}
@@ -215,20 +219,32 @@ class Scenarios:
             with self._lock:
                 self.ended = time.monotonic()
 
-    def summary(self) -> list[str]:
-        """Where the scenarios' time went: the wall time of all of them, then per scenario its phases."""
+    PHASES = ("container", "bootstrap", "scenario")
+
+    def figures(self) -> dict:
+        """Where the scenarios' time went, as data: wall time of all of them, phases summed, per scenario."""
         if not self.runs or self.started is None:
+            return {}
+        runs = list(self.runs.values())
+        cpu = [r.cpu for r in runs if r.cpu is not None]
+        return {"scenarios": len(runs), "workers": self.workers,
+                "wall": (self.ended or time.monotonic()) - self.started,
+                "summed": {p: sum(r.times.get(p, 0.0) for r in runs) for p in self.PHASES},
+                "cpu": sum(cpu) if len(cpu) == len(runs) else None,
+                "runs": {r.name: {**r.times, "cpu": r.cpu} for r in runs}}
+
+    def summary(self) -> list[str]:
+        """:meth:`figures` as lines: the scenarios together, then one line per scenario."""
+        data = self.figures()
+        if not data:
             return []
-        phases = ("container", "bootstrap", "scenario")
-        total = {p: sum(r.times.get(p, 0.0) for r in self.runs.values()) for p in phases}
-        wall = (self.ended or time.monotonic()) - self.started
-        cpu = [r.cpu for r in self.runs.values() if r.cpu is not None]
-        lines = [f"lifecycle: {len(self.runs)} scenario(s) on a container each, up to {self.workers} at once: "
-                 f"{wall:.2f}s wall; summed: " + ", ".join(f"{p} {total[p]:.2f}s" for p in phases)
-                 + (f"; CPU in their containers {sum(cpu):.2f}s" if cpu else "")]
-        for run in self.runs.values():
-            lines.append(f"{run.name}: " + ", ".join(f"{p} {run.times[p]:.2f}s" for p in phases if p in run.times)
-                         + (f", container CPU {run.cpu:.2f}s" if run.cpu is not None else ""))
+        cpu = "" if data["cpu"] is None else f"; CPU in their containers {data['cpu']:.2f}s"
+        lines = [f"lifecycle: {data['scenarios']} scenario(s) on a container each, up to {data['workers']} at once: "
+                 f"{data['wall']:.2f}s wall; summed: "
+                 + ", ".join(f"{p} {v:.2f}s" for p, v in data["summed"].items()) + cpu]
+        for name, times in data["runs"].items():
+            lines.append(f"{name}: " + ", ".join(f"{p} {times[p]:.2f}s" for p in self.PHASES if p in times)
+                         + (f", container CPU {times['cpu']:.2f}s" if times["cpu"] is not None else ""))
         return lines
 
     def close(self) -> None:
