@@ -22,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -169,24 +170,31 @@ class Scenarios:
     """Scenarios on the docker target, each on a container of its own, up to ``workers`` at once.
 
     :meth:`submit` starts ``scenario(lab, **kwargs)`` in a worker thread, where ``lab`` is a :class:`Lab` on a
-    fresh, bootstrapped container of ``stack`` (removed when the scenario ends, whatever its outcome); the
-    returned :class:`Run` says when it ended and re-raises its failure. Submitting a name twice returns the first
-    run. :meth:`close` cancels what has not started, waits for the rest and removes their containers.
+    fresh container of ``stack`` (removed when the scenario ends, whatever its outcome); the returned :class:`Run`
+    says when it ended and re-raises its failure. Submitting a name twice returns the first run. :meth:`close`
+    cancels what has not started, waits for the rest and removes their containers and snapshot images.
+
+    The containers start from a snapshot (per stack, made once): a container bootstrapped for the example app
+    with its v1 release live (the state every scenario begins from: their first deploy of v1 is then a no-op),
+    committed after its host key and Apache's pid file were removed, so each container makes its own.
+    ``snapshot=False``: fresh containers, each bootstrapped (nothing deployed).
     """
 
-    def __init__(self, *, config_file: Path | None = None, workers: int | None = None):
+    def __init__(self, *, config_file: Path | None = None, workers: int | None = None, snapshot: bool = True):
         from ..containers import Fleet
 
         # the scenarios mostly wait (loads, Apache's restarts, pauses): 3 per core keep the cores busy without
         # starving the loads' requests of their time bounds
         workers = workers or 3 * (os.cpu_count() or 1)
-        self._fleet, self.config_file, self.workers = Fleet, config_file, workers
+        self._fleet, self.config_file, self.workers, self.snapshot = Fleet, config_file, workers, snapshot
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deploytests-scenario")
         self.runs: dict[str, Run] = {}
         self.artifacts = Artifacts()
         self.started: float | None = None
         self.ended: float | None = None
-        self._lock = threading.Lock()
+        self.bases: dict[str, tuple[str, str, float]] = {}  # stack name -> (image id, server Python, seconds)
+        self._lock, self._base_lock = threading.Lock(), threading.Lock()
+        self._client: Any = None  # the engine the snapshots were made in
 
     def submit(self, key: str, name: str, stack, scenario: Callable[..., object], kwargs: dict) -> Run:
         with self._lock:
@@ -196,18 +204,42 @@ class Scenarios:
                 run.future = self.pool.submit(self._run, run, stack, scenario, kwargs)
             return self.runs[key]
 
+    def _lab(self, fleet) -> Lab:
+        lab = Lab(fleet.servers[0], deploy_user="deployer", config_file=self.config_file, artifacts=self.artifacts)
+        lab.container = fleet.containers[0]
+        return lab
+
+    def _base(self, stack) -> tuple[str, str, float]:
+        """The stack's snapshot (made by the first scenario that needs it; the others wait for it)."""
+        with self._base_lock:
+            if stack.name not in self.bases:
+                started = time.monotonic()
+                with self._fleet(count=1, name_prefix="lab-base", image=stack.image, base=stack.base_image,
+                                 progress=lambda msg: None) as fleet:
+                    lab = self._lab(fleet)
+                    lab.bootstrap()
+                    lab.deploy("yourapplication")
+                    lab.sudo(f"rm -f {shlex.quote(stack.apache.pid_file)} /etc/ssh/ssh_host_*")
+                    image = fleet.containers[0].commit(repository="deploytests/lab-snapshot", tag=fleet.run_id)
+                    self._client = fleet.client
+                self.bases[stack.name] = (image.id, lab.python_version, time.monotonic() - started)
+            return self.bases[stack.name]
+
     def _run(self, run: Run, stack, scenario, kwargs) -> None:
+        base = self._base(stack) if self.snapshot else None
         t0 = time.monotonic()
         fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
-                            progress=lambda msg: None)
+                            image_tag=base[0] if base else None, progress=lambda msg: None)
         try:
             with fleet:
                 t1 = time.monotonic()
                 run.times["container"] = t1 - t0
-                lab = Lab(fleet.servers[0], deploy_user="deployer", config_file=self.config_file,
-                          artifacts=self.artifacts)
-                lab.container, lab.say = fleet.containers[0], run.notes.append
-                lab.bootstrap()
+                lab = self._lab(fleet)
+                lab.say = run.notes.append
+                if base:
+                    lab.python_version = base[1]
+                else:
+                    lab.bootstrap()
                 t2 = time.monotonic()
                 run.times["bootstrap"] = t2 - t1
                 try:
@@ -231,6 +263,7 @@ class Scenarios:
                 "wall": (self.ended or time.monotonic()) - self.started,
                 "summed": {p: sum(r.times.get(p, 0.0) for r in runs) for p in self.PHASES},
                 "cpu": sum(cpu) if len(cpu) == len(runs) else None,
+                "snapshots": {name: seconds for name, (_, _, seconds) in self.bases.items()},
                 "runs": {r.name: {**r.times, "cpu": r.cpu} for r in runs}}
 
     def summary(self) -> list[str]:
@@ -239,8 +272,10 @@ class Scenarios:
         if not data:
             return []
         cpu = "" if data["cpu"] is None else f"; CPU in their containers {data['cpu']:.2f}s"
+        snapshots = "".join(f"; snapshot ({name}: bootstrap, v1 live, commit) {seconds:.2f}s"
+                            for name, seconds in data["snapshots"].items())
         lines = [f"lifecycle: {data['scenarios']} scenario(s) on a container each, up to {data['workers']} at once: "
-                 f"{data['wall']:.2f}s wall; summed: "
+                 f"{data['wall']:.2f}s wall{snapshots}; summed: "
                  + ", ".join(f"{p} {v:.2f}s" for p, v in data["summed"].items()) + cpu]
         for name, times in data["runs"].items():
             lines.append(f"{name}: " + ", ".join(f"{p} {times[p]:.2f}s" for p in self.PHASES if p in times)
@@ -249,6 +284,11 @@ class Scenarios:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        for image_id, _, _ in self.bases.values():
+            try:
+                self._client.images.remove(image_id, force=True)
+            except Exception:  # noqa: BLE001 - best effort: a leftover snapshot image is only disk
+                pass
 
 
 def container_cpu(client, container_id: str) -> float | None:
