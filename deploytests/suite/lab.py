@@ -240,8 +240,8 @@ class Scenarios:
                     lab.python_version = base[1]
                 else:
                     lab.bootstrap()
+                    run.times["bootstrap"] = time.monotonic() - t1
                 t2 = time.monotonic()
-                run.times["bootstrap"] = t2 - t1
                 try:
                     scenario(lab, **kwargs)
                 finally:
@@ -261,7 +261,8 @@ class Scenarios:
         cpu = [r.cpu for r in runs if r.cpu is not None]
         return {"scenarios": len(runs), "workers": self.workers,
                 "wall": (self.ended or time.monotonic()) - self.started,
-                "summed": {p: sum(r.times.get(p, 0.0) for r in runs) for p in self.PHASES},
+                "summed": {p: sum(r.times.get(p, 0.0) for r in runs) for p in self.PHASES
+                           if any(p in r.times for r in runs)},
                 "cpu": sum(cpu) if len(cpu) == len(runs) else None,
                 "snapshots": {name: seconds for name, (_, _, seconds) in self.bases.items()},
                 "runs": {r.name: {**r.times, "cpu": r.cpu} for r in runs}}

@@ -3,9 +3,10 @@ concurrent deploys, idempotence, upgrade, changed host key, least privilege.
 
 Every test is ``destructive``: skipped with the reason on real targets without ``destructive = true``.
 They run on a server of their own (:func:`lab`): on the docker target each scenario on a fresh container of
-its own, all of them at once (they share no server), so the session's servers that the rest of the suite verifies
-are never touched and no scenario waits for another; on a real target the target's first server, one scenario
-after another, where the session's release is deployed again at the end (and the session's record of it updated).
+its own, started from a snapshot of a server bootstrapped with v1 live, all of them at once (they share no
+server), so the session's servers that the rest of the suite verifies are never touched and no scenario waits for
+another; on a real target the target's first server, one scenario after another, where the session's release is
+deployed again at the end (and the session's record of it updated).
 The payloads are the bundled example releases (``deploytests/examples/apps``), whose behaviour is known: v1, v2,
 one that cannot import, one whose health route answers 500. Deploys log in as ``deployer``, a login without sudo.
 """
