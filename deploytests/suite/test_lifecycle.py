@@ -14,6 +14,7 @@ one that cannot import, one whose health route answers 500. Deploys log in as ``
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import socket
 import subprocess
@@ -383,7 +384,7 @@ def test_changed_host_key_stops_the_run_and_nothing_is_deployed(lab, tmp_path):
         result = subprocess.run(
             [sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider", "-q", "--target", "lab",
              "--targets-file", str(_inventory(lab, tmp_path)), "--app", str(lab.config().project_dir)],
-            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+            capture_output=True, text=True, timeout=120, cwd=tmp_path, env=plugin_env())
     finally:
         lab.sudo(f"mv {key}.dt-old {key} && mv {key}.pub.dt-old {key}.pub")
         reload_sshd(lab, f"{key}.pub")
@@ -391,6 +392,12 @@ def test_changed_host_key_stops_the_run_and_nothing_is_deployed(lab, tmp_path):
     assert result.returncode == pytest.ExitCode.USAGE_ERROR and len(stops) == 1, result.stdout[-2000:]
     assert f"deploytests: {_label(lab)}: host key CHANGED: server offered" in stops[0], stops[0]
     assert lab.fingerprint() == before, fingerprint_diff(before, lab.fingerprint())
+
+
+def plugin_env() -> dict[str, str]:
+    """This process's environment for a child pytest that must load the plugin from its entry point (a run with
+    ``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 -p deploytests.plugin``, as the bench's, would hand it a pytest without it)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTEST_DISABLE_PLUGIN_AUTOLOAD"}
 
 
 def offered_host_key(server) -> str:
