@@ -124,17 +124,21 @@ def test_fleet_publishes_on_the_engines_address_and_is_reached_there(docker_host
 
 
 def test_a_dead_runs_leftovers_on_the_remote_engine_are_swept(docker_host, remote_engine):
+    """A container and a snapshot image of a run whose process is gone: the next run's sweep removes both."""
     inner = remote_engine[1]
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     labels = {**owner_labels("deadrun"), L_PID: dead.stdout.strip(), L_START: "1"}
     image = inner.images.list(name="deploytests/debian-apache-wsgi")[0].tags[0]
     left = inner.containers.create(image, labels=labels, name=f"dt-deadrun-{os.getpid()}")
+    snapshot = left.commit(repository="deploytests/lab-snapshot", tag=f"deadrun-{os.getpid()}")  # as a run commits
     with Fleet(count=1, progress=lambda m: None):
         pass
     import docker
 
     with pytest.raises(docker.errors.NotFound):
         inner.containers.get(left.id)
+    with pytest.raises(docker.errors.ImageNotFound):
+        inner.images.get(snapshot.id)
 
 
 def test_images_are_imported_and_built_through_the_engines_api(docker_host, remote_engine, tmp_path):
