@@ -30,18 +30,18 @@ ENTRY_RE = re.compile(r"^(?P<module>[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*):(?P<attr>[A
 def config_path_problem(path: str, app: str) -> str | None:
     """Why ``path`` may not be ``app``'s config path on the server (None when it may).
 
-    Bootstrap writes it as root, so it must name a file in the app's own trees, ``/etc/<app>/...`` or
-    ``/var/www/<app>/shared/...`` (the rest of ``/var/www/<app>`` belongs to the deploy user). Decided on the
-    normalised path components (``//`` and ``/./`` collapse, ``..`` is refused), never by string prefix; the
-    root agent decides again on the server, where it also refuses any link on the way."""
+    The deploy login installs it (its own file, the app group's to read), so it must name a file under
+    ``/var/www/<app>/shared/`` (``shared/`` itself, a shared path such as Flask's instance folder, or a directory
+    made for it). Decided on the normalised path components (``//`` and ``/./`` collapse, ``..`` is refused),
+    never by string prefix; the deploy agent decides again on the server, where it also refuses any link."""
     if not path.startswith("/") or "\0" in path:
         return "must be an absolute path on the server"
     parts = [p for p in path.split("/") if p not in ("", ".")]
     if ".." in parts:
         return "must not contain '..'"
-    trees = (["etc", app], ["var", "www", app, "shared"])
-    if not any(parts[:len(t)] == t and len(parts) > len(t) for t in trees):
-        return f"must name a file in the app's own trees: /etc/{app}/... or {APPS_ROOT}/{app}/shared/..."
+    tree = ["var", "www", app, "shared"]
+    if parts[:len(tree)] != tree or len(parts) == len(tree):
+        return f"must name a file under {APPS_ROOT}/{app}/shared/ (the app's own tree, where deploys install it)"
     return None
 
 
@@ -59,14 +59,14 @@ FIELDS: tuple[Field, ...] = (
           doc="env var the app reads its config path from (default <APP>_CONFIG)",
           example='"YOURAPPLICATION_CONFIG"'),
     Field("config_path", Text(r"[^\0]+", "a path"),
-          doc="where the app expects its config: a file in /etc/<app>/ or\n"
+          doc="where the app expects its config: a file under\n"
               "/var/www/<app>/shared/ (default shared/application.cfg)",
-          example='"/etc/yourapplication/app.cfg"'),
+          example='"/var/www/yourapplication/shared/application.cfg"'),
     Field("config_file", LocalPath("a path to a file, relative to this file", exists=True,
                                    missing_hint="create it or fix the path (relative to this file); a directory "
                                                 "holds one <host>.cfg per host"),
           doc="file to upload (relative to this file), or a directory with one\n"
-              "<host>.cfg per host; a target may override it", example='"config/docker.cfg"'),
+              "<host>.cfg per host; a target may override it; none: no config", example='"config/docker.cfg"'),
     Field("health_path", Text(r"/[\w./~%-]*", "a URL path starting with '/'"), default="/health",
           example='"/health"'),
     Field("server_name", Text(r"[A-Za-z0-9.-]+", "a host name"), default="localhost", example='"localhost"'),
@@ -81,8 +81,9 @@ FIELDS: tuple[Field, ...] = (
           doc="system user the mod_wsgi daemon runs as (default: app); never root", example='"yourapplication"'),
     Field("deploy_user", Text(USER_RE.pattern, "a system user name", refuse=NO_ROOT),
           doc="login owning releases/ (default: the bootstrap login); never root", example='"deployer"'),
-    Field("python", Text(r"[\w./-]+", "an interpreter name or absolute path"), default="python3",
-          doc="the server's interpreter for venvs", example='"python3"'),
+    Field("python", Text(r"python3(\.[0-9]+)?", "python3 or python3.X: a name the login's own PATH resolves, "
+                         "never a path (a file someone else wrote would run as that login)"), default="python3",
+          doc="the interpreter deploys run and make venvs with (a name)", example='"python3"'),
     Field("find_links", Strings(unique=True), default=(),
           doc="dirs (relative to this file) or URLs where pack also looks for\n"
               "dependencies, e.g. sdists of libraries published nowhere as wheels", example='["vendor"]'),
@@ -228,7 +229,8 @@ def _config_path(t: Table, app: str) -> str | None:
     problem = value is not None and config_path_problem(value, app)
     if problem:
         raise t.error(f"key 'config_path' {problem}, got {value!r}",
-                      hint=f"bootstrap writes it as root; use e.g. /etc/{app}/app.cfg", key="config_path")
+                      hint=f"deploys install it in the app's tree; use e.g. {APPS_ROOT}/{app}/shared/application.cfg",
+                      key="config_path")
     return value
 
 

@@ -227,7 +227,7 @@ def deploy_toml(d: Detected) -> str:
             "env var naming the config file" + ("" if d.config_env else " (none found)"),
             active=bool(d.config_env)),
         opt("config_file", d.config_file or "config/production.cfg",
-            "app config uploaded to the servers (0640 root:<app>)", active=bool(d.config_file)),
+            "app config uploaded to the servers (0640, group <app>)", active=bool(d.config_file)),
         opt("health_path", d.health_path or "/", "must answer 200 from the new release"),
         opt("shared_paths", d.shared_paths or ["instance"],
             "dirs under shared/, linked into every release",
@@ -295,9 +295,10 @@ TARGETS_TOML = """\
 
 CONFIG_CFG = """\
 # The app config deploytests uploads to the servers (deploy.toml: config_file = "{path}"). It is installed
-# 0640 root:<app user> at the path the app reads from ${env} (Flask: app.config.from_envvar("{env}"), so
-# Python syntax). Put the servers' settings here, or point config_file (in deploy.toml, or per target in
-# targets.toml) at a file kept out of version control. Written by `deploytests init`; edit freely.
+# 0640 (the deploy login and the app user read it) at the path the app reads from ${env} (Flask:
+# app.config.from_envvar("{env}"), so Python syntax). Put the servers' settings here, or point config_file (in
+# deploy.toml, or per target in targets.toml) at a file kept out of version control. Written by `deploytests
+# init`; edit freely.
 
 # SECRET_KEY = "change me"
 """

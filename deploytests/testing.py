@@ -31,7 +31,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .pipeline.contract import ApacheArgs, BootstrapArgs, DeployArgs, RollbackArgs
+from .pipeline.contract import DeployArgs, RollbackArgs
 
 
 class FakeClock:
@@ -127,18 +127,20 @@ def rollback_args(root: str, **overrides) -> RollbackArgs:
     return RollbackArgs(**dict(_gate_fields(root), **overrides))
 
 
-def bootstrap_args(root: str, **overrides) -> BootstrapArgs:
-    apache = ApacheArgs(sites_available="/etc/apache2/sites-available", sites_enabled="/etc/apache2/sites-enabled",
-                        mods_enabled="/etc/apache2/mods-enabled", conf_available="/etc/apache2/conf-available",
-                        default_site="000-default", pid_file="/var/run/apache2/apache2.pid",
-                        apachectl="/usr/sbin/apache2ctl", a2enmod="/usr/sbin/a2enmod", a2ensite="/usr/sbin/a2ensite",
-                        a2dissite="/usr/sbin/a2dissite", a2enconf="/usr/sbin/a2enconf", wsgi_module="wsgi")
-    fields: dict[str, Any] = {"stack": "debian12-apache-wsgi", "apache": apache,
-                              "app": "app", "root": root, "app_user": "app", "deploy_user": current_user(),
-                              "packages": ["apache2"], "config_path": "/etc/app/app.cfg", "wsgi": "# wsgi\n",
-                              "vhost": "# vhost\n", "helper_size": 0}
+def bootstrap_args(**overrides) -> dict:
+    """The root agent's arguments for app ``app`` (tree /var/www/app) as the runner sends them; any field
+    overridden."""
+    apache = {"sites_available": "/etc/apache2/sites-available", "sites_enabled": "/etc/apache2/sites-enabled",
+              "mods_enabled": "/etc/apache2/mods-enabled", "conf_available": "/etc/apache2/conf-available",
+              "default_site": "000-default", "pid_file": "/var/run/apache2/apache2.pid",
+              "apachectl": "/usr/sbin/apache2ctl", "a2enmod": "/usr/sbin/a2enmod", "a2ensite": "/usr/sbin/a2ensite",
+              "a2dissite": "/usr/sbin/a2dissite", "a2enconf": "/usr/sbin/a2enconf", "wsgi_module": "wsgi"}
+    fields: dict[str, Any] = {"stack": "debian12-apache-wsgi", "apache": apache, "app": "app", "app_user": "app",
+                              "deploy_user": current_user(), "server_name": "app.test", "port": 80,
+                              "packages": ["apache2"], "shared_paths": [], "wsgi": "# wsgi\n", "vhost": "# vhost\n",
+                              "dpkg_lock_timeout": 120, "lock_timeout": 300}
     fields.update(overrides)
-    return BootstrapArgs(**fields)
+    return fields
 
 
 def stand_in_wheel(path: Path, scripts: dict[str, str] | None = None) -> None:
@@ -237,6 +239,9 @@ class FakeAccounts:
 
     def getpwnam(self, name: str) -> SimpleNamespace:
         return self.users[name]
+
+    def getpwall(self) -> list[SimpleNamespace]:
+        return list(self.users.values())
 
     def getpwuid(self, uid: int) -> SimpleNamespace:
         return next(u for u in self._by(self.users.values(), "pw_uid", uid))

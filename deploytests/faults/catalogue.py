@@ -74,7 +74,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("lock-removed", "tree", ".deploy.lock removed", "rm {root}/.deploy.lock"),
     Fault("wsgi-world-writable", "tree", "application.wsgi made world-writable", "chmod 0666 {root}/application.wsgi"),
     Fault("python-home-removed", "tree", "the daemons' python-home venv removed (daemons cannot start again)",
-          "rm -rf {root}/python"),
+          "rm -rf /var/lib/deploytests/python"),
     Fault("app-root-to-app-user", "tree", "the app's root dir given to the app user", "chown {app_user} {root}"),
     Fault("shared-world-readable", "shared", "shared/ opened to others", "chmod 0755 {root}/shared"),
     Fault("shared-data-world-writable", "shared", "a shared path made world-writable",
@@ -127,6 +127,53 @@ FAULTS: tuple[Fault, ...] = (
     Fault("health-inside-broken", "inside", "the site answers only for other names (a catch-all vhost first)",
           "printf '<VirtualHost *:80>\\n    ServerName {server_name}\\n    Redirect 410 /\\n</VirtualHost>\\n' "
           f"> {{sites_enabled}}/000-catchall.conf; {GRACEFUL}"),
+    # -- closed world: what nobody listed (serves, runs, grants, loads code) ----------------------------
+    Fault("tool-left-listening", "cw_listen", "a debugging HTTP server left listening on every address (nobody)",
+          "setsid runuser -u nobody -- python3 -m http.server 8765 --bind 0.0.0.0 </dev/null >/dev/null 2>&1 & "
+          "i=0; while ! grep -q ':223D 00000000:0000 0A' /proc/net/tcp && [ $i -lt 100 ]; do sleep 0.05; "
+          "i=$((i+1)); done"),
+    Fault("conf-snippet-by-hand", "cw_apache_files", "a 'hardening' snippet by hand in conf-enabled (reloaded)",
+          "printf 'ServerSignature Off\\nListen 8088\\n' > /etc/apache2/conf-available/hardening.conf; "
+          f"a2enconf -q hardening; {GRACEFUL}"),
+    Fault("stock-module-enabled", "cw_modules", "a stock module not enabled on a stock server enabled by hand",
+          f"a2enmod -q info; {GRACEFUL}"),
+    Fault("stock-site-renamed", "cw_apache_files", "Debian's default site (a package file, unchanged) enabled "
+          "again under another name", "ln -s \"$(dirname {vhost})/{default_site}.conf\" {sites_enabled}/zzz-old.conf; "
+          + GRACEFUL),
+    Fault("second-vhost-in-app-site", "cw_vhosts", "a second vhost appended to the app's site file (reloaded)",
+          "printf '<VirtualHost *:{port}>\\n    ServerName ops.invalid\\n    Redirect 302 / http://ops.invalid/\\n"
+          "</VirtualHost>\\n' >> {vhost}; " + GRACEFUL),
+    Fault("conf-edited-not-reloaded", "cw_in_force", "the vhost edited by hand and left for the next reload",
+          "sed -i 's/threads=15/threads=16/' {vhost}"),
+    Fault("app-user-process-left", "cw_processes", "a shell job left running as the app user",
+          "setsid runuser -u {app_user} -- sleep 100000 </dev/null >/dev/null 2>&1 &"),
+    Fault("app-user-cron", "cw_schedules", "a cron job for the app user (its crontab)",
+          "mkdir -p /var/spool/cron/crontabs; echo '*/5 * * * * /bin/true' > /var/spool/cron/crontabs/{app_user}; "
+          "chmod 600 /var/spool/cron/crontabs/{app_user}"),
+    Fault("sudoers-rule-for-app-user", "cw_sudoers", "a NOPASSWD rule for the app user in a new sudoers file",
+          "echo '{app_user} ALL=(root) NOPASSWD: /usr/sbin/apache2ctl' > /etc/sudoers.d/ops; "
+          "chmod 0440 /etc/sudoers.d/ops"),
+    Fault("deploy-user-in-extra-group", "cw_groups", "the deploy user added to the adm group",
+          "usermod -aG adm {deploy_user}"),
+    Fault("app-user-authorized-key", "cw_app_login", "an authorized_keys file for the app user",
+          "h=$(getent passwd {app_user} | cut -d: -f6); mkdir -p \"$h/.ssh\"; "
+          "echo 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample ops' > \"$h/.ssh/authorized_keys\""),
+    Fault("setuid-in-shared", "cw_tree_special", "a setuid copy of a shell in a shared path",
+          "cp /bin/dash {root}/shared/{shared0}/.t; chmod 4755 {root}/shared/{shared0}/.t"),
+    Fault("python-home-pth", "cw_loader", "a .pth file dropped into the daemons' python-home",
+          "echo 'import os' > {root}/python/lib/python{python_version}/site-packages/zz.pth"),
+    Fault("rollback-target-broken", "rollback_ready", "the previous release's package removed (a half clean-up)",
+          "rm -rf {root}/releases/{prev}/venv/lib/python{python_version}/site-packages/{package}"),
+    Fault("trace-enabled", "sec_trace", "TraceEnable On in the app's vhost (reloaded)",
+          "sed -i 's|^</VirtualHost>|    TraceEnable On\\n</VirtualHost>|' {vhost}; " + GRACEFUL),
+    Fault("server-tokens-full", "sec_tokens", "ServerTokens Full in the app's vhost file (reloaded)",
+          "sed -i '1a ServerTokens Full' {vhost}; " + GRACEFUL),
+    Fault("status-exposed", "sec_status", "server-status opened to everyone in the app's vhost (reloaded)",
+          "sed -i 's|^</VirtualHost>|    <Location /server-status>\\n        SetHandler server-status\\n        "
+          "Require all granted\\n    </Location>\\n</VirtualHost>|' {vhost}; " + GRACEFUL),
+    Fault("apache-runs-as-root", "sec_apache_user", "Apache's run user set to root in envvars (restart refused: "
+          "only the next start would)", "sed -i 's/^export APACHE_RUN_USER=.*/export APACHE_RUN_USER=root/' "
+          "/etc/apache2/envvars"),
 )
 
 BY_ID = {f.id: f for f in FAULTS}
@@ -160,6 +207,7 @@ def values_for(cfg, *, login: str, deploy_user: str, live: str, prev: str, pytho
         "package": cfg.entry_point.split(":")[0].split(".")[0],
         "sha": artifact.sha256, "other_sha": other, "keep": str(cfg.keep_releases), "health": cfg.health_path,
         "server_name": cfg.server_name, "shared0": (list(cfg.shared_paths) or ["data"])[0],
+        "python_version": python_version, "port": str(cfg.port),
     }
 
 

@@ -215,7 +215,8 @@ class Campaign:
 
     def __init__(self, app: Path, cfg, *, gate_paths: Sequence[str] = (), cwd: Path | None = None, batch: int = 8,
                  clean: int = 10, select: list[str] | None = None, progress: Callable[[str], None] = print,
-                 gate_options: Sequence[str] = (), stack=None):
+                 gate_options: Sequence[str] = (), stack=None, faults: Sequence[Fault] | None = None,
+                 target_keys: str = ""):
         from ..stacks import DEFAULT
 
         self.app, self.cfg, self.cwd = Path(app), cfg, Path(cwd or os.getcwd())
@@ -223,7 +224,10 @@ class Campaign:
         self.gate_paths = [str(p) for p in gate_paths]
         self.gate_options = list(gate_options)
         self.batch, self.clean, self.progress = max(2, batch), clean, progress
-        self.faults = [f for f in FAULTS if not select or any(s in f.id or s == f.promise for s in select)]
+        # ``faults``: a list of its own instead of the catalogue (e.g. drift the catalogue does not name)
+        self.faults = list(faults) if faults is not None else [
+            f for f in FAULTS if not select or any(s in f.id or s == f.promise for s in select)]
+        self.target_keys = target_keys  # more keys of the gate's target table, e.g. allow_listen = [...]
         self.workdir = Path(tempfile.mkdtemp(prefix="deploytests-faults-"))
         self._variants: dict[int, object] = {}
         self.base: dict = {}
@@ -324,7 +328,8 @@ class Campaign:
         config = f'config_file = "{self.cfg.config_file}"\n' if self.cfg.config_file else ""
         (run / "targets.toml").write_text(
             f'[targets.faults]\nhosts = [{hosts}]\nidentity_file = "{fleet.key.path}"\n'
-            f'known_hosts = "{fleet.known_hosts}"\n{config}deploy = false\ndestructive = false\n')
+            f'known_hosts = "{fleet.known_hosts}"\n{config}deploy = false\ndestructive = false\n'
+            + (self.target_keys.rstrip("\n") + "\n" if self.target_keys else ""))
         paths = [str(SUITE)] + [p for p in self.gate_paths if Path(p).resolve() != SUITE]
         cmd = [sys.executable, "-m", "pytest", *paths, "--target", "faults", "--targets-file",
                str(run / "targets.toml"), "--app", str(self.app), "-p", "no:cacheprovider", "-q", "-rs",

@@ -2,7 +2,7 @@
 
 Plain functions of a Fabric connection ``c`` (or, for ``pack``, of the project dir) that return small result
 objects; no pytest anywhere. Remote work is one agent run per step (:mod:`.agent` as the deploy user,
-:mod:`.agent_root` for what runs as root: bootstrap and the config helper), so each step costs one SSH round
+:mod:`.agent_root` for what runs as root: bootstrap only), so each step costs one SSH round
 trip. Many hosts go through :func:`run_on_hosts`; a whole fleet through :mod:`.fleet` (``bootstrap_all``,
 ``deploy_all``, ``read_live``).
 

@@ -1,6 +1,7 @@
 """The remote half of the pipeline that runs as the deploy user (deploy, rollback, status): one stdlib-only
-Python program run on the server per step. What runs as root (bootstrap, the config helper) is its own program,
-``agent_root.py``; a deploy reaches it only through the one sudoers rule bootstrap writes for it.
+Python program run on the server per step. What runs as root (bootstrap) is its own program, ``agent_root.py``;
+nothing here runs as root. The one sudoers rule bootstrap writes lets this login run the stack's python as the
+app user (the release check); the config is this login's own file, installed and restored here without sudo.
 
 Why a Python program and not a shell script: every server we deploy to has ``python3`` (it runs the app), so
 the remote side of each step can be one process started over one SSH channel (one round trip), with real
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import calendar
 import fcntl
+import grp
 import hashlib
 import http.client
 import json
@@ -39,8 +41,6 @@ import tarfile
 import time
 
 from .contract import (
-    ConfigReply,
-    ConfigRequest,
     ContractError,
     DeployArgs,
     DeployReply,
@@ -423,8 +423,40 @@ def instance_hint(args: DeployArgs, release_dir, output):
              "release's venv, which the app user cannot write and every release replaces")
     if named:
         return "the app's instance path is under %s/, %s: %s" % (venv_var, where, fix)
+    blocked = unwritable_data_dirs(args)
+    if blocked:
+        return "the app cannot open its database file: the app user %s cannot write %s" % (
+            args.app_user, "; ".join(blocked))
     return ("the app cannot open its database file; if it lies in the app's instance folder, that is under "
             "%s/, %s: %s" % (venv_var, where, fix))
+
+
+def unwritable_data_dirs(args: DeployArgs):
+    """The shared paths the app user cannot write, each with what blocks it (missing, or owner and mode)."""
+    try:
+        user = pwd.getpwnam(args.app_user)
+    except KeyError:
+        return []
+    found = []
+    for rel in args.shared_paths:
+        path = os.path.join(args.root, "shared", rel)
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            found.append("%s (%s)" % (path, exc.strerror))
+            continue
+        bits = 0o200 if st.st_uid == user.pw_uid else 0o020 if st.st_gid == user.pw_gid else 0o002
+        if not st.st_mode & bits:
+            found.append("%s (owner %s:%s, mode %04o)" % (path, name_of(pwd.getpwuid, st.st_uid),
+                                                          name_of(grp.getgrgid, st.st_gid), st.st_mode & 0o7777))
+    return found
+
+
+def name_of(lookup, ident):
+    try:
+        return lookup(ident)[0]
+    except KeyError:
+        return str(ident)
 
 
 def check_release(args: DeployArgs, release_dir, steps, health=True):
@@ -712,9 +744,6 @@ def locked(args: GateArgs, tree, rid, steps):
     return fd
 
 
-SETTINGS_DIR = "/var/lib/deploytests"  # root-owned; bootstrap records there how to reach the config helper
-
-
 def read_config(args: DeployArgs):
     """The config bytes sent before the artifact (None when the deploy carries no config)."""
     size = args.config_size
@@ -727,29 +756,118 @@ def read_config(args: DeployArgs):
     return data
 
 
-def config_helper(args: GateArgs, request: ConfigRequest, payload=b"") -> ConfigReply:
-    """Run the root config helper (``agent_root.py config <app>``, installed by bootstrap, allowed to the deploy
-    user by one exact sudoers rule) with ``request`` + ``payload`` on stdin; its result event."""
-    path = "%s/%s.json" % (SETTINGS_DIR, args.app)
+# ---------------------------------------------------------------- the config: this login's file, the app's to read
+
+CONFIGS = ".configs"  # <root>/.configs/<sha256>: copies of the configs deploys installed (0700), for rollbacks
+KEEP_CONFIGS = 10
+O_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def config_dir(args: GateArgs):
+    """An fd of the config's directory, walked from ``<root>`` without following a link (the app user may write
+    in a data folder: a link it planted is refused, never followed). A missing directory is made for the config
+    alone (0750; group app and setgid come from ``shared/``); one that exists keeps its owner and mode."""
+    rel = os.path.relpath(os.path.dirname(args.config_path), args.root).split("/")
+    if rel[0] != "shared" or ".." in rel:
+        raise AgentError("config_path %s is not under %s/shared" % (args.config_path, args.root), step="config",
+                         hint="set config_path in deploy.toml to a file under %s/shared/" % args.root)
+    fd = os.open(args.root, O_DIR)
+    for i, part in enumerate(rel):
+        try:
+            try:
+                os.mkdir(part, 0o750, dir_fd=fd)
+            except FileExistsError:
+                pass
+            child = os.open(part, O_DIR, dir_fd=fd)
+        except OSError as exc:
+            os.close(fd)
+            raise AgentError("refusing %s/%s: %s (a link or not a directory there is never followed)"
+                             % (args.root, "/".join(rel[:i + 1]), exc.strerror), step="config",
+                             hint="inspect and remove it, then deploy again") from None
+        os.close(fd)
+        fd = child
+    return fd
+
+
+def install_config(args: GateArgs, data):
+    """``data`` at ``config_path``, 0640, group app: written to an ``O_EXCL`` temp file beside it and renamed in.
+    Returns ``undo()``, which puts back what was there before (the same file, or no file)."""
+    dir_fd, name = config_dir(args), os.path.basename(args.config_path)
+    gid, prev = pwd.getpwnam(args.app_user).pw_gid, ".%s.previous" % name
+    tmp = ".%s.dt-%s" % (name, os.urandom(6).hex())
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
     try:
-        with open(path) as f:
-            command = json.load(f)["config_command"]
-    except (OSError, ValueError, KeyError):
-        raise AgentError("%s is missing: this server was not bootstrapped for %s by this deploytests version"
-                         % (path, args.app), step="config", hint="run bootstrap again (fab bootstrap)") from None
-    proc = subprocess.run(command, input=(request.to_json() + "\n").encode() + payload,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    out = proc.stdout.decode("utf-8", "replace")
-    events = [json.loads(ln[len(EVENT):]) for ln in out.splitlines() if ln.startswith(EVENT)]
-    final = next((e for e in reversed(events) if e.get("event") in ("result", "error")), None)
-    if final and final["event"] == "result":
-        return ConfigReply.from_dict(final, ignore=("event",))
-    if final:
-        raise AgentError("config: %s" % final.get("what"), step="config", hint=final.get("hint", ""),
-                         detail=final.get("detail", ""))
-    last = out.strip().splitlines()[-1] if out.strip() else "no output"
-    raise AgentError("the config helper did not run (exit %d): %s" % (proc.returncode, last), step="config",
-                     hint="bootstrap lets the deploy user run it: bootstrap again with deploy_user = this login")
+        try:
+            if os.fstat(fd).st_gid != gid:
+                os.fchown(fd, -1, gid)
+        except PermissionError:
+            raise AgentError("cannot give %s the group %s: its directory is not setgid %s and this login is not in "
+                             "that group" % (args.config_path, args.app_user, args.app_user), step="config",
+                             hint="run bootstrap (it makes %s/shared setgid %s), then deploy again"
+                                  % (args.root, args.app_user)) from None
+        os.fchmod(fd, 0o640)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp, dir_fd=dir_fd)
+        raise
+    os.close(fd)
+    try:
+        os.unlink(prev, dir_fd=dir_fd)
+    except FileNotFoundError:
+        pass
+    had = True
+    try:  # keep the replaced file under another name until the deploy is through
+        os.link(name, prev, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        had = False
+    except PermissionError:  # not this login's file (an older deploytests' root-owned config): moved aside
+        os.rename(name, prev, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+
+    def undo():
+        if had:
+            os.rename(prev, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        else:
+            os.unlink(name, dir_fd=dir_fd)
+    return undo
+
+
+def config_error(args: GateArgs, exc):
+    """The one line for a config that could not be installed (a full disk, a directory this login cannot write)."""
+    return AgentError("installing the config at %s failed: %s" % (args.config_path, exc), step="config",
+                      hint="the config's directory and %s/.configs must be this login's: bootstrap gives them to "
+                           "deploy_user (run it with this login as deploy_user); or free space; then deploy again"
+                           % args.root)
+
+
+def keep_config(args: GateArgs, data):
+    """A copy of ``data`` in ``<root>/.configs/<sha256>`` (this login's, 0600) for rollbacks; the newest
+    KEEP_CONFIGS are kept."""
+    where = os.path.join(args.root, CONFIGS)
+    os.makedirs(where, mode=0o700, exist_ok=True)
+    path = os.path.join(where, hashlib.sha256(data).hexdigest())
+    fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.rename(path + ".tmp", path)
+    kept = sorted((os.lstat(os.path.join(where, n)).st_mtime, n) for n in os.listdir(where) if len(n) == 64)
+    for _, old in kept[:-KEEP_CONFIGS]:
+        os.unlink(os.path.join(where, old))
+
+
+def kept_config(args: GateArgs, sha256):
+    """The kept config with this sha256 (None when it is no longer kept or not what its name says)."""
+    try:
+        fd = os.open(os.path.join(args.root, CONFIGS, sha256), os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        data = f.read()
+    return data if hashlib.sha256(data).hexdigest() == sha256 else None
 
 
 def cmd_deploy(args: DeployArgs):
@@ -778,11 +896,15 @@ def cmd_deploy(args: DeployArgs):
         return {"changed": True, "release_id": live, "previous": previous, "recovered": recovered,
                 "version": tree.meta(live).get("version"), "timings": steps.timings}
     rid = next_release_id(args.release_id, set(os.listdir(tree.releases)))
-    installed = False
+    undo = None
     try:
         if new_config:  # the new release starts with it: installed before its check, restored if refused
             with steps("config", "config changed (sha256 %s)" % (config_sha or "")[:12]):
-                installed = config_helper(args, ConfigRequest("install", size=len(config)), config).changed
+                try:
+                    undo = install_config(args, config)
+                    keep_config(args, config)
+                except OSError as exc:
+                    raise config_error(args, exc) from None
         try:
             build_release(args, tree, rid, steps, config_sha)
         except OSError as exc:  # disk full, permissions: the server's state, not a bug; one line like the rest
@@ -793,14 +915,17 @@ def cmd_deploy(args: DeployArgs):
     except AgentError as exc:
         ran = bool(args.post_deploy) and ("post_deploy" in steps.timings or exc.step == "post_deploy")
         exc.hint = refused_hint(exc.hint, ran, args.root)
+        if live is None:  # a first deploy: nothing was live to keep serving
+            exc.hint = exc.hint.replace("the live release still serves, but ", "nothing was live yet, and ") \
+                .replace(NOT_TOUCHED, "nothing was live yet")
         shutil.rmtree(tree.release(rid), ignore_errors=True)  # first: on a full disk this frees the space
-        if installed:
+        if undo is not None:
             try:
-                config_helper(args, ConfigRequest("restore"))
+                undo()
                 exc.hint = (exc.hint + "; " if exc.hint else "") + "the previous config was put back"
-            except AgentError as again:
+            except OSError as again:
                 exc.hint = (exc.hint + "; " if exc.hint else "") + "the previous config could NOT be put back: " \
-                    + again.what
+                    + str(again)
         try:
             tree.record_failure(rid, args.release.get("version"), exc.what)
         except OSError:
@@ -828,23 +953,29 @@ def cmd_rollback(args: RollbackArgs):
     if target == live:
         return {"changed": False, "release_id": live, "previous": live, "version": tree.meta(live).get("version"),
                 "timings": steps.timings}
-    # the release goes back to the config it started with (kept by the root helper), unless it is gone
+    # the release goes back to the config it started with (kept in <root>/.configs), unless it is gone
     wanted, now = tree.meta(target).get("config_sha256"), tree.meta(live).get("config_sha256") if live else None
-    activated = False
+    undo = None
     if wanted and wanted != now:
         with steps("config", "config of %s (sha256 %s)" % (target, wanted[:12])):
-            activated = config_helper(args, ConfigRequest("activate", sha256=wanted)).found
-            if not activated:
+            data = kept_config(args, wanted)
+            if data is None:
                 steps.message = "config of %s no longer kept: the installed config stays" % target
+            else:
+                try:
+                    undo = install_config(args, data)
+                except OSError as exc:
+                    raise config_error(args, exc) from None
+    activated = undo is not None
     try:
         switch_and_gate(args, tree, target, live, steps)
     except AgentError as exc:
-        if activated and now:
+        if undo is not None:
             try:
-                config_helper(args, ConfigRequest("activate", sha256=now))
+                undo()
                 exc.hint = (exc.hint + "; " if exc.hint else "") + "the live release's config was put back"
-            except AgentError as again:
-                exc.hint = (exc.hint + "; " if exc.hint else "") + "its config could NOT be put back: " + again.what
+            except OSError as again:
+                exc.hint = (exc.hint + "; " if exc.hint else "") + "its config could NOT be put back: " + str(again)
         raise
     os.close(fd)
     return {"changed": True, "release_id": target, "previous": live, "version": tree.meta(target).get("version"),

@@ -1,62 +1,59 @@
-"""The root half of the pipeline: the only deploytests code that runs as root on a server.
+"""The only deploytests code that runs as root: ``bootstrap``, one command, one process, this one file.
 
-Two commands, each one process, stdlib only, the same event protocol as ``agent.py`` (``@@DT {json}`` lines):
+The runner starts it as ``sudo -n <the stack's python, a fixed path> -c <this source> bootstrap '<json>'``.
+It imports nothing of deploytests and reads nothing from stdin. Its inputs are a closed set (:data:`PATTERNS`),
+each checked in full against a fixed pattern before anything is done; every path is built here from the app's
+name. It never reads, runs, loads or follows what the deploy login or the app user own or name:
 
-- ``bootstrap`` (sent over SSH by ``sudo -n python3 -c ...``, the config file on stdin): packages, the app
-  user, the sudoers rule, the app's tree, the config, Apache; under a server-wide lock;
-- ``config <app>`` (run by the deploy user through ONE exact sudoers rule, from the copy bootstrap installs at
-  ``/var/lib/deploytests/agent_root.py``): installs the config read on stdin at the path bootstrap recorded
-  for that app in ``/var/lib/deploytests/<app>.json`` (root-owned), or restores the previous one.
+- users: the app user is created here (``useradd --system``) or was (``/var/lib/deploytests/users``), with a uid
+  in the admin's system range; the deploy user is an existing login with a uid in the admin's login range
+  (both from ``/etc/login.defs``); never root, never each other, never an app user as deploy user;
+- files: opened component by component from ``/`` with ``O_NOFOLLOW`` (a link anywhere is refused), attributes
+  set with ``fchown``/``fchmod`` on the fd, new content written to an ``O_EXCL`` temp file beside its target and
+  renamed; a regular file with more than one link is refused;
+- one grant, written last and checked by ``visudo``: the deploy login may run its releases' python as the app
+  user. A failed bootstrap removes the grants it added. No config, no copy of itself, nothing as root.
 
-Written as if the deploy login and the config were hostile:
-
-- no path it writes, chowns or chmods is followed through a link: every path is opened component by component
-  from ``/`` with ``O_NOFOLLOW`` (directories with ``O_DIRECTORY``, children by ``dir_fd``), attributes are set
-  with ``fchown``/``fchmod`` on the opened fd, a regular file with more than one hard link is refused, new
-  files are written to an ``O_EXCL`` temp name in the same directory and renamed into place;
-- the config path must lie in the app's own trees (``/etc/<app>/...`` or ``/var/www/<app>/shared/...``),
-  decided on normalised path components, never by string prefix, and again by the fd walk (no link anywhere);
-- the app user and the deploy user are never root, never a system account deploytests did not create;
-- the sudoers file grants exactly what deploys run (the release venv's python as the app user; this program's
-  ``config <app>`` as root), is checked by ``visudo`` before it is moved into place, is written last, and a
-  failed bootstrap removes every grant it added (the sudoers file, the group membership).
-
-What it knows of the server (the file tree's root, the accounts, how commands run, how files get their owner,
-who it runs as) is one object, :data:`SYSTEM` (a :class:`System`): the real server everywhere but in the unit
-tests, which give it a temp dir and fakes and so run every step, and assert every decision above, as any user.
-
-The runner sends this module bundled with :mod:`.contract` (its arguments and results, which the runner imports
-too; see ``bundle.py``), and bootstrap installs that same bundle as the config helper.
-
-Rules for this file: standard library only, Python >= 3.7 syntax; from deploytests only its bundled sibling
-``.contract``, which follows the same rules.
+What it knows of the server is one object, :data:`SYSTEM` (the unit tests give it a temp dir and fakes).
+Rules for this file: standard library only, Python >= 3.7 syntax, no imports from deploytests. The lines that
+can run as root are counted in docs/security.md.
 """
-
-from __future__ import annotations
 
 import errno
 import fcntl
 import grp
-import hashlib
 import json
 import os
 import posixpath
 import pwd
+import re
 import stat
 import subprocess
 import sys
 import time
 
-from .contract import ApacheArgs, BootstrapArgs, BootstrapReply, ConfigReply, ConfigRequest, ContractError
-
 EVENT = "@@DT "
-STATE_DIR = "/var/lib/deploytests"
-HELPER = STATE_DIR + "/agent_root.py"
-LOCK_NAME = ".deploy.lock"
-DPKG_LOCK = "/var/lib/dpkg/lock-frontend"
+STATE_DIR = "/var/lib/deploytests"  # root's: bootstrap.lock, users (the app users bootstrap created), python/
 APPS_ROOT = "/var/www"
-FIRST_LOGIN_UID = 1000  # Debian: system accounts below, logins from here (adduser.conf FIRST_UID)
+DPKG_LOCK = "/var/lib/dpkg/lock-frontend"
+PYTHON_HOME = STATE_DIR + "/python"  # the daemons' python-home (every app's): an empty venv
+SERVERNAME = "deploytests-servername"  # conf-available/<this>.conf: a global ServerName when Apache has none
 MARK = "deploytests app user"  # GECOS of the app users bootstrap creates
+WORD = r"[A-Za-z0-9_][A-Za-z0-9._-]*"
+ABS = r"(/%s)+" % WORD  # an absolute path; no component starts with '.', so none is '..'
+PATTERNS = {  # the closed set of inputs: each field and the pattern its whole value must match
+    "stack": r"[a-z0-9.-]{1,64}", "app": r"[a-z][a-z0-9_]{0,31}", "app_user": r"[a-z_][a-z0-9_-]{0,31}",
+    "deploy_user": r"[a-z_][a-z0-9_-]{0,31}", "server_name": r"[A-Za-z0-9.-]{1,253}", "port": r"[1-9][0-9]{0,4}",
+    "packages": r"[a-z0-9][a-z0-9.+-]{1,63}", "shared_paths": r"%s(/%s)*" % (WORD, WORD),
+    "dpkg_lock_timeout": r"[0-9]{1,5}(\.[0-9]+)?", "lock_timeout": r"[0-9]{1,5}(\.[0-9]+)?",
+    "vhost": r"[^\0]{1,65536}", "wsgi": r"[^\0]{1,65536}",  # text built on the admin's runner from checked values
+    "apache.default_site": WORD, "apache.wsgi_module": WORD,
+}
+PATTERNS.update(("apache." + k, ABS) for k in ("sites_available", "sites_enabled", "mods_enabled",
+                                               "conf_available", "pid_file", "apachectl", "a2enmod", "a2ensite",
+                                               "a2dissite", "a2enconf"))  # the stack's paths and tools
+LISTS = ("packages", "shared_paths")
+NUMBERS = ("port", "dpkg_lock_timeout", "lock_timeout")
 
 
 class AgentError(Exception):
@@ -68,82 +65,29 @@ class AgentError(Exception):
 
 
 def emit(event, **fields):
-    fields["event"] = event
-    try:
-        sys.stdout.write(EVENT + json.dumps(fields, sort_keys=True) + "\n")
-        sys.stdout.flush()
-    except OSError:
-        return False
-    return True
-
-
-class Steps:
-    """Times named steps and emits one ``step`` event per step: ``with steps("users"): ...``."""
-
-    def __init__(self):
-        self.timings, self.current, self.message = {}, "", ""
-
-    def __call__(self, name, message=""):
-        self.current, self.message = name, message
-        return self
-
-    def __enter__(self):
-        self.started = time.monotonic()
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        self.timings[self.current] = round(time.monotonic() - self.started, 3)
-        if exc_type is None:
-            emit("step", step=self.current, seconds=self.timings[self.current], message=self.message)
-        elif isinstance(exc, AgentError) and not exc.step:
-            exc.step = self.current
-        return False
-
-
-def file_owner(st):
-    """The (uid, gid) owning a file, from its ``os.stat`` result."""
-    return st.st_uid, st.st_gid
+    sys.stdout.write(EVENT + json.dumps(dict(fields, event=event), sort_keys=True) + "\n")
+    sys.stdout.flush()
 
 
 class System:
-    """The server as this program touches it: every fact of the system it depends on, in one object.
+    """The server as this program touches it: ``root`` (the file tree, ``/``), ``passwd``/``group`` (the
+    ``pwd``/``grp`` modules), ``run`` (``subprocess.run``), ``fchown(fd, uid, gid)``, ``owner(stat) -> (uid,
+    gid)`` and ``geteuid()``. Only the unit tests pass other values."""
 
-    ``SYSTEM`` (the real server) is the only instance outside tests; the unit tests put in their own (the
-    fakes in ``deploytests.testing``) and so run every step as the current user against a temp dir. Each
-    attribute is what the code would otherwise reach for directly, so the default behaves exactly as if
-    there were no such object:
-
-    - ``root``: the directory holding the server's file tree (``/``). Every path in this program is the
-      server's (``/etc/sudoers.d/...``: in messages, the sudoers rule, the recorded settings); :meth:`path`
-      turns it into a filesystem path only where a syscall or a command needs one, and the link-proof walk
-      (:func:`open_dir`) starts at an fd of ``root``;
-    - ``passwd``, ``group``: the account database (the ``pwd`` and ``grp`` modules: ``getpwnam``,
-      ``getpwuid``; ``getgrnam``, ``getgrgid``);
-    - ``run``: how a command runs (``subprocess.run``: called with its keyword arguments, returns its
-      ``CompletedProcess``);
-    - ``fchown(fd, uid, gid)`` and ``owner(stat_result) -> (uid, gid)``: how a file gets its owner and how
-      its owner is read (``os.fchown`` on the open fd; the stat's ids);
-    - ``geteuid()``: who this process runs as (root: 0).
-    """
-
-    def __init__(self, root="/", passwd=pwd, group=grp, run=subprocess.run, fchown=os.fchown, owner=file_owner,
-                 geteuid=os.geteuid):
+    def __init__(self, root="/", passwd=pwd, group=grp, run=subprocess.run, fchown=os.fchown,
+                 owner=lambda st: (st.st_uid, st.st_gid), geteuid=os.geteuid):
         self.root, self.passwd, self.group, self.run = root, passwd, group, run
         self.fchown, self.owner, self.geteuid = fchown, owner, geteuid
 
-    def path(self, server_path):
-        """The filesystem path of the server's absolute path ``server_path``."""
-        if self.root == "/":
-            return server_path
-        return self.root.rstrip("/") + server_path
+    def path(self, server_path):  # the file of the server's absolute path (the unit tests' root is a temp dir)
+        return server_path if self.root == "/" else self.root.rstrip("/") + server_path
 
 
 SYSTEM = System()
 
 
-def run(cmd, what, hint="", env=None, check=True, stdin=None):
-    proc = SYSTEM.run(cmd, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
-                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+def run(cmd, what, hint="", env=None, check=True, **kw):
+    proc = SYSTEM.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, **kw)
     out = proc.stdout.decode("utf-8", "replace")
     if check and proc.returncode != 0:
         last = out.strip().splitlines()[-1] if out.strip() else "no output"
@@ -152,54 +96,75 @@ def run(cmd, what, hint="", env=None, check=True, stdin=None):
     return proc.returncode, out
 
 
-# ---------------------------------------------------------------- paths (pure decisions, unit-tested)
+# ---------------------------------------------------------------- the inputs (pure, unit-tested)
 
-def parts_of(path):
-    """The components of an absolute path after normalising ``//`` and ``/./``; None when it holds ``..``
-    (refused, never resolved: a ``..`` after a link would resolve somewhere else than it reads)."""
-    if not isinstance(path, str) or not path.startswith("/") or "\0" in path:
-        return None
-    parts = [p for p in path.split("/") if p not in ("", ".")]
-    if ".." in parts:
-        return None
-    return parts
-
-
-def config_path_problem(path, app):
-    """Why ``path`` may not be the app's config (None when it may): it must name a file below ``/etc/<app>/``
-    or ``/var/www/<app>/shared/``, the app's own trees that only root writes (the rest of ``/var/www/<app>``
-    belongs to the deploy user). Decided on path components, not strings."""
-    parts = parts_of(path)
-    if parts is None:
-        return "must be an absolute path without '..'"
-    trees = (["etc", app], ["var", "www", app, "shared"])
-    if not any(parts[:len(t)] == t and len(parts) > len(t) for t in trees):
-        return "must name a file in the app's own trees: /etc/%s/... or %s/%s/shared/..." % (app, APPS_ROOT, app)
-    return None
+def check_args(data):
+    """``data`` after checking the closed set: exactly the fields of :data:`PATTERNS` (``apache.*`` in a table),
+    each value matching its pattern in full (numbers as numbers). Raises a one-line AgentError naming the field."""
+    apache = data.get("apache") if isinstance(data, dict) else None
+    flat = {k: v for k, v in (data.items() if isinstance(apache, dict) else ()) if k != "apache"}
+    flat.update(("apache." + k, v) for k, v in (apache.items() if isinstance(apache, dict) else ()))
+    if sorted(flat) != sorted(PATTERNS):
+        raise AgentError("bootstrap arguments: expected exactly the fields %s" % ", ".join(sorted(PATTERNS)))
+    for key, pattern in PATTERNS.items():
+        for value in (flat[key] if isinstance(flat[key], list) else [None]) if key in LISTS else [flat[key]]:
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not (number if key in NUMBERS else isinstance(value, str)) or not re.fullmatch(pattern, str(value)):
+                raise AgentError("bootstrap arguments: %s: %r does not match %s" % (key, value, pattern))
+    return data
 
 
-def user_problem(role, name, entry, created_by_us):
-    """Why ``name`` may not be the app or deploy user (None when it may). ``entry`` is its pwd entry or None
-    (absent: bootstrap creates an app user; a deploy user must exist), ``created_by_us`` whether deploytests
-    created it. Never root; never an existing system account (uid < 1000) deploytests did not create."""
+def user_problem(role, name, entry, ours, ranges, other):
+    """Why ``name`` may not be the ``role`` (app_user or deploy_user), None when it may. ``entry``: its pwd entry
+    or None; ``ours``: the app users bootstrap created; ``ranges``: login.defs' uid ranges; ``other``: the other
+    role's name. The app user is created by bootstrap (a system uid, no login); the deploy user is an existing
+    login (a login uid). Neither is root, nor the other, nor an account of another kind."""
     if name == "root" or (entry is not None and entry.pw_uid == 0):
-        return "%s %r is root (uid 0): deploys never run as root" % (role, name)
+        return "%s %r is root: deploys never run as root" % (role, name)
+    if name == other:
+        return "%s %r is also the %s: the app and the deploy login must be two users" % (
+            role, name, "deploy_user" if role == "app_user" else "app_user")
+    if role == "app_user":
+        if entry is None:
+            return None
+        low, high = ranges["SYS_UID_MIN"], ranges["SYS_UID_MAX"]
+        if name not in ours or not low <= entry.pw_uid <= high or "nologin" not in entry.pw_shell:
+            return ("app_user %r is an existing account (uid %d) that bootstrap did not create: the app user is "
+                    "created by bootstrap (a system uid from %d to %d, no login)" % (name, entry.pw_uid, low, high))
+        return None
+    low, high = ranges["UID_MIN"], ranges["UID_MAX"]
     if entry is None:
-        return None if role == "app_user" else "deploy_user %r does not exist" % name
-    if entry.pw_uid < FIRST_LOGIN_UID and not created_by_us:
-        return ("%s %r is an existing system account (uid %d) that deploytests did not create"
-                % (role, name, entry.pw_uid))
+        return "deploy_user %r does not exist: it is the login deploys use; create it first" % name
+    if name in ours or not low <= entry.pw_uid <= high:
+        return ("deploy_user %r (uid %d) is not a login of this server: logins have uids from %d to %d "
+                "(/etc/login.defs)" % (name, entry.pw_uid, low, high))
     return None
 
 
-def sudoers_rule(deploy_user, app_user, app, root, python):
-    """The grant deploys need, and nothing more: the release venv's python as the app user (the release check:
-    import, post-deploy commands, preflight) and the config helper as root for this app only."""
-    lines = ["# Written by deploytests bootstrap for %s; the next bootstrap rewrites it." % app]
-    if deploy_user != app_user:
-        lines.append("%s ALL=(%s) NOPASSWD: %s/releases/*/venv/bin/python" % (deploy_user, app_user, root))
-    lines.append("%s ALL=(root) NOPASSWD: %s -I %s config %s" % (deploy_user, python, HELPER, app))
-    return "\n".join(lines) + "\n"
+def sudoers_rule(deploy_user, app_user, app):
+    """The one grant: the deploy login may run its releases' python as the app user (the release check: the
+    deploy login wrote that code; the rule gives it no more than running its own code as the app). Nothing as
+    root. The path is built from the app's name."""
+    return ("# Written by deploytests bootstrap for %s; the next bootstrap rewrites it.\n"
+            "%s ALL=(%s) NOPASSWD: %s/%s/releases/*/venv/bin/python\n" % (app, deploy_user, app_user, APPS_ROOT, app))
+
+
+def clashes(out, port, name, own):
+    """The sites of ``apachectl -S`` output ``out`` other than the files named in ``own`` that answer ``name``
+    (or one of its aliases) on ``port``: a list of config files."""
+    found, last = [], None
+    for line in out.splitlines():
+        m = re.match(r"\s+port (\d+) namevhost (\S+) \((.+):\d+\)$", line) or \
+            re.match(r"\S+:(\d+)\s+(\S+) \((.+):\d+\)$", line)
+        alias = re.match(r"\s+(?:wild )?alias (\S+)$", line)
+        if m:
+            last = m.groups()
+        elif alias and last:
+            m, last = True, (last[0], alias.group(1), last[2])
+        if m and last[0] == str(port) and last[1].lower() == name.lower() \
+                and posixpath.basename(last[2]) not in own and last[2] not in found:
+            found.append(last[2])
+    return found
 
 
 # ---------------------------------------------------------------- link-proof file operations
@@ -208,27 +173,25 @@ O_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def refuse_link(path, exc):
-    if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+    if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK, errno.ENXIO):
         raise AgentError("refusing %s: it (or a directory above it) is a symbolic link or not what bootstrap "
                          "made" % path, hint="someone planted it: inspect and remove it, then bootstrap again")
     raise exc
 
 
-def open_dir(path, create=None):
-    """An fd of directory ``path``, walked from ``/`` one component at a time with ``O_NOFOLLOW``: no link is
-    followed anywhere on the way. ``create(dir_fd, name)`` is called for a missing last component."""
-    parts = parts_of(path)
-    if parts is None:
-        raise AgentError("refusing %s: not an absolute path without '..'" % path)
+def open_dir(path, create=False):
+    """An fd of directory ``path`` (built here, absolute), walked from ``/`` with ``O_NOFOLLOW``; ``create``:
+    make a missing last component (0700, attributes are set by the caller)."""
+    parts = [p for p in path.split("/") if p]
     fd = os.open(SYSTEM.root, O_DIR)
     try:
         for i, name in enumerate(parts):
             try:
-                child = os.open(name, O_DIR, dir_fd=fd)
-            except FileNotFoundError:
-                if create is None or i != len(parts) - 1:
-                    raise
-                create(fd, name)
+                if create and i == len(parts) - 1:
+                    try:
+                        os.mkdir(name, 0o700, dir_fd=fd)
+                    except FileExistsError:  # there already: opened below, never followed
+                        pass
                 child = os.open(name, O_DIR, dir_fd=fd)
             except OSError as exc:
                 refuse_link("/" + "/".join(parts[:i + 1]), exc)
@@ -240,13 +203,6 @@ def open_dir(path, create=None):
         raise
 
 
-def split(path):
-    head, name = posixpath.split(path)
-    if not name or name in (".", ".."):
-        raise AgentError("refusing %s: not a file path" % path)
-    return head or "/", name
-
-
 def set_attrs(fd, path, uid, gid, mode, changes):
     """chown/chmod through the open fd (never the name); a regular file with other hard links is refused."""
     st = os.fstat(fd)
@@ -255,45 +211,25 @@ def set_attrs(fd, path, uid, gid, mode, changes):
                          hint="someone planted it: remove it, then bootstrap again")
     if SYSTEM.owner(st) != (uid, gid):
         SYSTEM.fchown(fd, uid, gid)
-        changes.append("owner set: %s %s:%s" % (path, name_of_uid(uid), name_of_gid(gid)))
+        changes.append("owner set: %s %d:%d" % (path, uid, gid))
     if st.st_mode & 0o7777 != mode:
         os.fchmod(fd, mode)
         changes.append("mode set: %s %o" % (path, mode))
 
 
-def name_of_uid(uid):
-    try:
-        return SYSTEM.passwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
-
-
-def name_of_gid(gid):
-    try:
-        return SYSTEM.group.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
-
-
 def ensure_dir(path, uid, gid, mode, changes):
-    """Make ``path`` a directory (its parents must exist) with these attributes; returns nothing."""
-    def create(dir_fd, name):
-        try:
-            os.mkdir(name, 0o700, dir_fd=dir_fd)
-            changes.append("dir created: " + path)
-        except FileExistsError:  # made by a concurrent run meanwhile: opened (no link) and checked below
-            pass
-    fd = open_dir(path, create=create)
+    existed, fd = os.path.lexists(SYSTEM.path(path)), open_dir(path, create=True)
     try:
-        set_attrs(fd, path, uid, gid, mode, changes)
+        set_attrs(fd, path, uid, gid, mode, changes if existed else [])
     finally:
         os.close(fd)
+    changes.extend([] if existed else ["dir created: " + path])
 
 
-def open_existing(dir_fd, name, path, flags=os.O_RDONLY):
+def open_file(dir_fd, name, path, flags=os.O_RDONLY):
     """An fd of the regular file ``name`` in ``dir_fd`` (None when absent); a link or non-file is refused."""
     try:
-        fd = os.open(name, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
+        fd = os.open(name, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -304,472 +240,222 @@ def open_existing(dir_fd, name, path, flags=os.O_RDONLY):
     return fd
 
 
-def read_fd(fd):
-    chunks = []
-    while True:
-        chunk = os.read(fd, 1 << 20)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-
-
-def write_new(dir_fd, name, content, uid, gid, mode):
-    """Write ``content`` to a fresh ``O_EXCL`` temp file in ``dir_fd`` with its final attributes; its name."""
-    tmp = ".%s.dt-%s" % (name, os.urandom(6).hex())
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
-    try:
-        SYSTEM.fchown(fd, uid, gid)
-        os.fchmod(fd, mode)
-        view = memoryview(content)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        os.unlink(tmp, dir_fd=dir_fd)
-        raise
-    os.close(fd)
-    return tmp
-
-
-def ensure_file(path, content, uid, gid, mode, changes, label=None, keep_previous=False):
-    """``path`` holds ``content`` with these attributes; written (temp + rename) only when it differs.
-    ``keep_previous`` keeps the replaced content as ``.<name>.previous`` (same attributes). True if written."""
-    head, name = split(path)
+def read_file(path):
+    """The bytes of the regular file ``path`` (None when absent), read without following a link."""
+    head, name = posixpath.split(path)
     dir_fd = open_dir(head)
     try:
-        fd = open_existing(dir_fd, name, path)
+        fd = open_file(dir_fd, name, path)
+        if fd is None:
+            return None
+        with os.fdopen(fd, "rb") as f:
+            return f.read()
+    finally:
+        os.close(dir_fd)
+
+
+def ensure_file(path, content, uid, gid, mode, changes, check=None, replace=True):
+    """``path`` holds ``content`` with these attributes; written (``O_EXCL`` temp + rename) only when it differs
+    (``replace=False``: only when it is missing). ``check(temp_path)`` runs on the written temp file before the
+    rename (visudo). True if written."""
+    head, name = posixpath.split(path)
+    dir_fd = open_dir(head)
+    try:
+        fd = open_file(dir_fd, name, path)
         if fd is not None:
             try:
-                if read_fd(fd) == content:
-                    set_attrs(fd, path, uid, gid, mode, changes)
-                    return False
-                set_attrs(fd, path, uid, gid, mode, [])  # refuses a hard-linked file before linking it again
+                same = not replace or os.read(fd, len(content) + 1) == content
+                set_attrs(fd, path, uid, gid, mode, changes if same else [])  # refuses a hard-linked file
             finally:
                 os.close(fd)
-        tmp = write_new(dir_fd, name, content, uid, gid, mode)
-        if fd is not None and keep_previous:
-            prev = ".%s.previous" % name
-            link_tmp = prev + ".dt-" + os.urandom(6).hex()
-            os.link(name, link_tmp, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
-            os.rename(link_tmp, prev, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-        os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-        changes.append("file written: " + (label or path))
-        return True
-    finally:
-        os.close(dir_fd)
-
-
-def ensure_empty_file(path, uid, gid, mode, changes):
-    """Create ``path`` if absent (never truncating it) and set its attributes through the fd."""
-    head, name = split(path)
-    dir_fd = open_dir(head)
-    try:
-        fd = open_existing(dir_fd, name, path)
-        if fd is None:
-            try:
-                fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
-                             dir_fd=dir_fd)
-            except OSError as exc:
-                refuse_link(path, exc)
+            if same:
+                return False
+        tmp = ".%s.dt-%s" % (name, os.urandom(6).hex())
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
         try:
-            set_attrs(fd, path, uid, gid, mode, changes)
-        finally:
+            SYSTEM.fchown(fd, uid, gid)
+            os.fchmod(fd, mode)
+            os.write(fd, content)
+            os.fsync(fd)
             os.close(fd)
-    finally:
-        os.close(dir_fd)
-
-
-def remove_file(path):
-    """Unlink ``path`` (never following a link above it); True if it existed."""
-    head, name = split(path)
-    try:
-        dir_fd = open_dir(head)
-    except FileNotFoundError:
-        return False
-    try:
-        os.unlink(name, dir_fd=dir_fd)
-        return True
-    except FileNotFoundError:
-        return False
-    finally:
-        os.close(dir_fd)
-
-
-def touch(path):
-    """Set ``path``'s times to now through an fd opened without following links (mod_wsgi reload)."""
-    head, name = split(path)
-    dir_fd = open_dir(head)
-    try:
-        fd = open_existing(dir_fd, name, path)
-        if fd is None:
-            return False
-        try:
-            os.utime(fd)
-        finally:
-            os.close(fd)
+            if check:
+                check(posixpath.join(head, tmp))
+            os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except BaseException:
+            os.unlink(tmp, dir_fd=dir_fd)
+            raise
+        changes.append("file written: " + path)
         return True
     finally:
         os.close(dir_fd)
 
 
-# ---------------------------------------------------------------- locks
+def remove(path):
+    """Unlink a file of root's own directories (sites-available, /var/lib/deploytests), where no one else writes."""
+    if os.path.lexists(SYSTEM.path(path)):
+        os.unlink(SYSTEM.path(path))
 
-def acquire_flock(path, timeout, what, on_wait=None, clock=time.monotonic, sleep=time.sleep, interval=0.1,
-                  lockf=False):
-    """An fd holding an exclusive lock on ``path`` (flock, or POSIX ``lockf`` as dpkg uses), within
-    ``timeout`` seconds; ``on_wait()`` once when it has to wait; a one-line AgentError when it gives up."""
+
+def acquire(path, timeout, what, posix=False):
+    """An fd holding an exclusive lock on ``path`` (flock, or POSIX ``lockf`` as dpkg uses) within ``timeout``
+    seconds, emitting one ``*_wait`` step when it has to wait; a one-line AgentError when it gives up."""
     fd = os.open(SYSTEM.path(path), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    lock = (lambda: fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)) if lockf else \
-        (lambda: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB))
-    deadline, waited = clock() + timeout, False
+    deadline, waited = time.monotonic() + timeout, False
     while True:
         try:
-            lock()
+            (fcntl.lockf if posix else fcntl.flock)(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return fd
         except (BlockingIOError, PermissionError):
-            if not waited and on_wait:
-                on_wait()
+            if not waited:
+                emit("step", step="dpkg_wait" if posix else "lock_wait", seconds=0, message="waiting for %s %s "
+                     "(another apt, dpkg or bootstrap runs), up to %gs" % (what, path, timeout))
             waited = True
-            if clock() >= deadline:
+            if time.monotonic() >= deadline:
                 os.close(fd)
                 raise AgentError("%s: %s is held by another process; gave up after %gs" % (what, path, timeout),
                                  hint="wait until it finishes (ps -ef | grep -e apt -e dpkg), then run bootstrap "
                                       "again") from None
-            sleep(interval)
+            time.sleep(0.1)
 
 
-def wait_for_dpkg(timeout, path=DPKG_LOCK, **kw):
-    """Wait (bounded) until no other package manager holds dpkg's frontend lock; release it again at once
-    (apt-get takes it itself, with its own short ``DPkg::Lock::Timeout`` for the remaining race)."""
-    if not os.path.exists(SYSTEM.path(path)):
-        return
-    fd = acquire_flock(path, timeout, "the dpkg lock", lockf=True, on_wait=lambda: emit(
-        "step", step="dpkg_wait", seconds=0,
-        message="waiting for the dpkg lock %s (another apt or dpkg runs), up to %gs" % (path, timeout)), **kw)
-    os.close(fd)
+# ---------------------------------------------------------------- the steps
 
-
-def state_dir():
-    """``/var/lib/deploytests`` (root 0755), created if missing."""
-    changes = []
-    ensure_dir(STATE_DIR, 0, 0, 0o755, changes)
-    return changes
-
-
-# ---------------------------------------------------------------- bootstrap steps
-
-def installed(package):
-    code, out = run(["dpkg-query", "-W", "-f=${Status}", package], "dpkg-query", check=False)
-    return code == 0 and out.strip().endswith("install ok installed")
-
-
-def ensure_packages(args: BootstrapArgs, changes):
-    missing = [p for p in args.packages if not installed(p)]
+def ensure_packages(args, changes):
+    missing = [p for p in args["packages"] if not run(["dpkg-query", "-W", "-f=${Status}", p], "dpkg-query",
+                                                        check=False)[1].strip().endswith("install ok installed")]
     if not missing:
         return
-    timeout = float(args.dpkg_lock_timeout)
+    timeout = float(args["dpkg_lock_timeout"])
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     hint = "the server needs its Debian mirror, or install %s by hand" % " ".join(missing)
     apt = ["apt-get", "-o", "DPkg::Lock::Timeout=%d" % max(1, int(timeout))]
-    wait_for_dpkg(timeout)
-    run(apt + ["update", "-qq"], "apt-get update failed", env=env, hint=hint)
-    wait_for_dpkg(timeout)
-    code, out = run(apt + ["install", "-y", "-qq", "--no-install-recommends"] + missing, "apt-get install",
-                    env=env, check=False)
-    if code != 0:
-        last = out.strip().splitlines()[-1] if out.strip() else "no output"
-        if "dpkg --configure -a" in out:  # an earlier run was killed mid-install: dpkg needs finishing first
-            hint = "an earlier install was interrupted: run `sudo dpkg --configure -a` on the server, then " \
-                   "bootstrap again"
-        raise AgentError("apt-get install failed (exit %d): %s" % (code, last), hint=hint,
-                         detail="\n".join(out.splitlines()[-25:]))
+    for action in (["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends"] + missing):
+        if os.path.exists(SYSTEM.path(DPKG_LOCK)):
+            os.close(acquire(DPKG_LOCK, timeout, "the dpkg lock", posix=True))
+        code, out = run(apt + action, "apt-get " + action[0], env=env, check=False)
+        if code != 0:
+            if "dpkg --configure -a" in out:  # an earlier run was killed mid-install
+                hint = "an earlier install was interrupted: run `sudo dpkg --configure -a`, then bootstrap again"
+            raise AgentError("apt-get %s failed (exit %d): %s" % (action[0], code, (out.strip().splitlines()
+                             or ["no output"])[-1]), hint=hint, detail="\n".join(out.splitlines()[-25:]))
     changes.append("packages installed: " + " ".join(missing))
 
 
-def registry():
-    """App users deploytests created on this server (``/var/lib/deploytests/users``, root-owned)."""
-    try:
-        dir_fd = open_dir(STATE_DIR)
-    except FileNotFoundError:
-        return set()
-    try:
-        fd = open_existing(dir_fd, "users", STATE_DIR + "/users")
-        if fd is None:
-            return set()
-        try:
-            return set(read_fd(fd).decode().split())
-        finally:
-            os.close(fd)
-    finally:
-        os.close(dir_fd)
+def uid_ranges():
+    """The uid ranges the admin allows (``/etc/login.defs``, root's; Debian's defaults where it says nothing)."""
+    ranges = {"UID_MIN": 1000, "UID_MAX": 60000, "SYS_UID_MIN": 100, "SYS_UID_MAX": 999}
+    for words in (ln.split() for ln in (read_file("/etc/login.defs") or b"").decode("utf-8", "replace").splitlines()):
+        if len(words) == 2 and words[0] in ranges and words[1].isdigit():
+            ranges[words[0]] = int(words[1])
+    return ranges
 
 
-def created_by_old_bootstrap(role, entry, root):
-    """An app user made by a bootstrap from before the registry: home = this app's tree, no login shell, its
-    own group (what ``useradd --system --user-group --home-dir <root> --shell nologin`` made). Only root can
-    give an account these attributes."""
-    if role != "app_user" or entry is None:
-        return False
-    try:
-        own_group = SYSTEM.group.getgrgid(entry.pw_gid).gr_name == entry.pw_name
-    except KeyError:
-        own_group = False
-    return entry.pw_gecos == MARK or (entry.pw_dir == root and entry.pw_shell == "/usr/sbin/nologin" and own_group)
-
-
-def getpw(name):
-    try:
-        return SYSTEM.passwd.getpwnam(name)
-    except KeyError:
-        return None
-
-
-def ensure_users(args: BootstrapArgs, changes, undo):
-    """The app user (created when missing, recorded as ours) and the deploy user (must exist), both checked;
-    the deploy user joins the app group. Returns (app uid, app gid, deploy uid, deploy gid)."""
-    user, deploy, ours = args.app_user, args.deploy_user, registry()
-    app_entry, deploy_entry = getpw(user), getpw(deploy)
-    for role, name, entry in (("app_user", user, app_entry), ("deploy_user", deploy, deploy_entry)):
-        created = name in ours or created_by_old_bootstrap(role, entry, args.root)
-        problem = user_problem(role, name, entry, created)
+def ensure_users(args, changes, undo):
+    """The app user (created when missing, recorded as ours) and the deploy user (an existing login), both
+    checked; the deploy user joins the app group. Returns (app gid, deploy uid, deploy gid)."""
+    user, deploy = args["app_user"], args["deploy_user"]
+    ours, ranges = set((read_file(STATE_DIR + "/users") or b"").decode().split()), uid_ranges()
+    accounts = {entry.pw_name: entry for entry in SYSTEM.passwd.getpwall()}
+    for role, name, other in (("app_user", user, deploy), ("deploy_user", deploy, user)):
+        problem = user_problem(role, name, accounts.get(name), ours, ranges, other)
         if problem:
-            raise AgentError(problem, hint="set %s in deploy.toml to a dedicated user (the app user is created "
-                                           "by bootstrap)" % role, step="users")
-    if app_entry is None:
-        run(["useradd", "--system", "--user-group", "--home-dir", args.root, "--no-create-home",
+            raise AgentError(problem, hint="set %s in deploy.toml to %s" % (role, "a new name: bootstrap creates "
+                             "the app user" if role == "app_user" else "the login deploys use"), step="users")
+    if user not in accounts:
+        ensure_file(STATE_DIR + "/users", ("\n".join(sorted(ours | {user})) + "\n").encode(), 0, 0, 0o644, [])
+        run(["useradd", "--system", "--user-group", "--home-dir", APPS_ROOT + "/" + args["app"], "--no-create-home",
              "--comment", MARK, "--shell", "/usr/sbin/nologin", user], "useradd %s failed" % user)
         changes.append("user created: " + user)
-        ensure_file(STATE_DIR + "/users", ("\n".join(sorted(ours | {user})) + "\n").encode(), 0, 0, 0o644, [])
-        app_entry = SYSTEM.passwd.getpwnam(user)
+    app_entry, deploy_entry = SYSTEM.passwd.getpwnam(user), SYSTEM.passwd.getpwnam(deploy)
     group = SYSTEM.group.getgrgid(app_entry.pw_gid).gr_name
-    if deploy != user and deploy not in SYSTEM.group.getgrnam(group).gr_mem:
+    if deploy not in SYSTEM.group.getgrnam(group).gr_mem:
         run(["usermod", "-aG", group, deploy], "usermod failed")
         changes.append("%s added to group %s" % (deploy, group))
-        undo.append(lambda: run(["gpasswd", "-d", deploy, group], "gpasswd -d failed", check=False))
-    return app_entry.pw_uid, app_entry.pw_gid, deploy_entry.pw_uid, deploy_entry.pw_gid
+        undo.append(["gpasswd", "-d", deploy, group])
+    return app_entry.pw_gid, deploy_entry.pw_uid, deploy_entry.pw_gid
 
 
-def ensure_tree(args: BootstrapArgs, ids, changes):
-    """``/var/www/<app>`` and what the deploy user owns in it; ``shared/`` (root:app 0750) and its data dirs."""
-    app_uid, app_gid, deploy_uid, deploy_gid = ids
-    root = args.root
-    ensure_dir(APPS_ROOT, 0, 0, 0o755, changes)
-    ensure_dir(root, deploy_uid, deploy_gid, 0o755, changes)
-    ensure_dir(root + "/releases", deploy_uid, deploy_gid, 0o755, changes)
-    ensure_dir(root + "/shared", 0, app_gid, 0o750, changes)
-    for rel in args.shared_paths:
-        path = root + "/shared"
-        for part in rel.split("/"):
-            path += "/" + part
-            ensure_dir(path, app_uid, app_gid, 0o770, changes)
-    ensure_empty_file(root + "/" + LOCK_NAME, deploy_uid, deploy_gid, 0o644, changes)
-    ensure_file(root + "/application.wsgi", args.wsgi.encode(), deploy_uid, deploy_gid, 0o644, changes)
-    ensure_runtime(root + "/" + RUNTIME, changes)
+def ensure_tree(args, ids, changes):
+    """``/var/www/<app>`` and what the deploy user owns in it. ``shared/`` and its data dirs: the deploy user's,
+    group app, setgid (what the deploy writes there is the app group's: the config), the data dirs
+    group-writable (the app writes its data)."""
+    app_gid, u, g = ids  # the deploy user's uid and gid: everything it writes is its own, a new deploy user's too
+    root = APPS_ROOT + "/" + args["app"]
+    dirs = [(APPS_ROOT, 0, 0, 0o755), (root, u, g, 0o755), (root + "/releases", u, g, 0o755),
+            (root + "/.configs", u, g, 0o700), (root + "/shared", u, app_gid, 0o2750)]
+    for rel in args["shared_paths"]:
+        parts = rel.split("/")
+        dirs += [(root + "/shared/" + "/".join(parts[:i + 1]), u, app_gid, 0o2770) for i in range(len(parts))]
+    for path, uid, gid, mode in dirs:
+        ensure_dir(path, uid, gid, mode, changes)
+    ensure_file(root + "/.deploy.lock", b"", u, g, 0o644, changes, replace=False)
+    ensure_file(root + "/application.wsgi", args["wsgi"].encode(), u, g, 0o644, changes)
+    # the daemons' python-home, every app's: an empty venv in root's own state dir (venv works by path: there
+    # no one else can plant anything on it)
+    if not os.path.exists(SYSTEM.path(PYTHON_HOME + "/pyvenv.cfg")):
+        run([sys.executable, "-I", "-m", "venv", "--without-pip", SYSTEM.path(PYTHON_HOME)],
+            "creating the daemons' python-home %s failed" % PYTHON_HOME, hint="is python3-venv installed?")
+        changes.append("venv created: %s (the daemons' python-home)" % PYTHON_HOME)
 
 
-RUNTIME = "python"  # <root>/python: the daemons' python-home (an empty venv, root's); the vhost names it
-
-
-def ensure_runtime(path, changes, uid=0, gid=0):
-    """The mod_wsgi daemons' python-home: an empty venv, root:root 0755, there from bootstrap on, so the daemons
-    start cleanly before the first release exists (application.wsgi adds the live release's site-packages).
-
-    Its parent is the deploy user's, so ``venv`` (which works by path) never runs there: it builds the venv in
-    root's own state directory (no one else can plant a link on that path), which is then renamed into place
-    by directory fds (``renameat``: no link followed; it replaces only a missing name or an empty directory).
-    ``uid``/``gid``: its owner (root; the unit tests pass their own)."""
-    head, name = split(path)
-    parent = open_dir(head)
+def check_site(args):
+    """Refuse, before anything changes, a server_name and port that another site of this Apache answers."""
+    a = args["apache"]
     try:
-        try:
-            st = os.stat(name, dir_fd=parent, follow_symlinks=False)
-        except FileNotFoundError:
-            st = None
-        if st is not None:
-            if not stat.S_ISDIR(st.st_mode):
-                raise AgentError("refusing %s: not a directory (a link or a file is there)" % path,
-                                 hint="someone planted it: remove it, then bootstrap again")
-            fd = os.open(name, O_DIR, dir_fd=parent)
-            try:
-                try:
-                    cfg = os.stat("pyvenv.cfg", dir_fd=fd, follow_symlinks=False)
-                except FileNotFoundError:
-                    cfg = None
-                if cfg is not None:
-                    if not stat.S_ISREG(cfg.st_mode) or SYSTEM.owner(cfg)[0] != uid:
-                        raise AgentError("refusing %s/pyvenv.cfg: not a regular file of root's" % path,
-                                         hint="someone planted it: remove %s, then bootstrap again" % path)
-                    set_attrs(fd, path, uid, gid, 0o755, changes)
-                    return
-            finally:
-                os.close(fd)
-        stage_name = "python-home.dt-%s" % os.urandom(6).hex()
-        state = STATE_DIR
-        stage = state + "/" + stage_name
-        proc = SYSTEM.run([sys.executable, "-I", "-m", "venv", "--without-pip", SYSTEM.path(stage)],
-                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
-        state_fd = open_dir(state)
-        try:
-            if proc.returncode != 0:
-                out = proc.stdout.decode("utf-8", "replace")
-                raise AgentError("creating the daemons' python-home %s failed: %s" % (
-                    path, (out.strip().splitlines() or ["no output"])[-1]), detail=out, step="tree",
-                    hint="is python3-venv installed?")
-            try:
-                os.rename(stage_name, name, src_dir_fd=state_fd, dst_dir_fd=parent)
-            except OSError as exc:
-                raise AgentError("cannot move the daemons' python-home into %s: %s" % (path, exc.strerror),
-                                 hint="%s must be on the same filesystem as %s, and %s absent or empty"
-                                      % (head, state, path)) from None
-        finally:
-            if os.path.lexists(SYSTEM.path(stage)):
-                SYSTEM.run(["rm", "-rf", "--one-file-system", SYSTEM.path(stage)], stdin=subprocess.DEVNULL)
-            os.close(state_fd)
-        fd = os.open(name, O_DIR, dir_fd=parent)
-        try:
-            set_attrs(fd, path, uid, gid, 0o755, [])
-        finally:
-            os.close(fd)
-        changes.append("venv created: %s (the daemons' python-home)" % path)
-    finally:
-        os.close(parent)
-
-
-def install_config(settings, config, changes, keep_previous=False):
-    """Write ``config`` (bytes) at the app's config path, 0640 root:<app group>, after checking the path again
-    (components) and while writing (no link followed). The parent dirs below the app's tree are made
-    root:<app group> 0750; ``/etc/<app>`` must be ours if it exists. True when the content changed."""
-    path, app = settings["config_path"], settings["app"]
-    problem = config_path_problem(path, app)
-    if problem:
-        raise AgentError("config_path %r %s" % (path, problem), step="config",
-                         hint="set config_path in deploy.toml to e.g. /etc/%s/app.cfg" % app)
-    gid = SYSTEM.group.getgrnam(settings["app_group"]).gr_gid
-    parts = parts_of(path)
-    base = ["etc", app] if parts[0] == "etc" else ["var", "www", app, "shared"]
-    own = "/" + "/".join(base)
-    if base[0] == "etc":
-        try:
-            fd = open_dir(own)
-        except FileNotFoundError:
-            fd = None
-        if fd is not None:
-            st = os.fstat(fd)
-            os.close(fd)
-            owner = SYSTEM.owner(st)
-            if owner != (0, gid):
-                raise AgentError("config_path %r: %s exists and is not the app's (owner %s:%s, expected root:%s)"
-                                 % (path, own, name_of_uid(owner[0]), name_of_gid(owner[1]),
-                                    settings["app_group"]), step="config",
-                                 hint="it belongs to something else on this server: choose another config_path")
-    for i in range(len(base), len(parts)):
-        ensure_dir("/" + "/".join(parts[:i]), 0, gid, 0o750, changes)
-    return ensure_file(path, config, 0, gid, 0o640, changes, keep_previous=keep_previous,
-                       label="%s (config, sha256 %s)" % (path, hashlib.sha256(config).hexdigest()[:12]))
-
-
-def restore_config(settings):
-    """Put back the config the last install replaced (a refused release must not leave its config live)."""
-    head, name = split(settings["config_path"])
-    dir_fd = open_dir(head)
-    try:
-        try:
-            os.rename(".%s.previous" % name, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-            return True
-        except FileNotFoundError:
-            return False
-    finally:
-        os.close(dir_fd)
-
-
-def ensure_sudoers(args: BootstrapArgs, changes, undo):
-    """``/etc/sudoers.d/deploytests-<app>``: checked by visudo in a root-only temp file, then renamed in."""
-    if args.deploy_user == "root":
+        out = run([a["apachectl"], "-S"], "apachectl -S", check=False)[1]
+    except OSError:  # no Apache yet: no site answers any name
         return
-    path = "/etc/sudoers.d/deploytests-%s" % args.app
-    rule = sudoers_rule(args.deploy_user, args.app_user, args.app, args.root, sys.executable)
-    dir_fd = open_dir("/etc/sudoers.d")
-    try:
-        fd = open_existing(dir_fd, os.path.basename(path), path)
-        old = None
-        if fd is not None:
-            old = read_fd(fd)
-            os.close(fd)
-        if old == rule.encode():
-            return
-        tmp = write_new(dir_fd, os.path.basename(path), rule.encode(), 0, 0, 0o440)
-        try:
-            run(["/usr/sbin/visudo", "-cqf", SYSTEM.path("/etc/sudoers.d/" + tmp)],
-                "the generated sudoers rule is invalid",
-                hint="this is a deploytests bug: report it with the rule below")
-            os.rename(tmp, os.path.basename(path), src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-        except BaseException:
-            os.unlink(tmp, dir_fd=dir_fd)
-            raise
-    finally:
-        os.close(dir_fd)
-    changes.append("sudoers written: %s (%s may run the release python as %s and the config helper)"
-                   % (path, args.deploy_user, args.app_user))
-    if old is None:
-        undo.append(lambda: remove_file(path))
-    else:
-        undo.append(lambda: ensure_file(path, old, 0, 0, 0o440, []))
+    other = clashes(out, args["port"], args["server_name"], (args["app"] + ".conf", a["default_site"] + ".conf"))
+    if other:
+        raise AgentError("server_name %r port %s is already served by %s: two sites would answer for one name"
+                         % (args["server_name"], args["port"], ", ".join(other)), step="apache",
+                         hint="set server_name in deploy.toml to this app's own host name")
 
 
-SERVERNAME = "deploytests-servername"  # conf-available/<this>.conf
-
-
-def configtest(a: ApacheArgs):
-    return run([a.apachectl, "configtest"], "configtest", check=False)
-
-
-def ensure_apache(args: BootstrapArgs, changes):
-    """Vhost, modules, sites, a global ServerName if Apache lacks one; configtest before any reload; a failed
-    configtest restores the previous vhost. Paths and tools are the server stack's (``args.apache``)."""
-    a = args.apache
-    vhost = "%s/%s.conf" % (a.sites_available, args.app)
-    dir_fd = open_dir(a.sites_available)
-    fd = open_existing(dir_fd, args.app + ".conf", vhost)
-    os.close(dir_fd)
-    old = None
-    if fd is not None:
-        old = read_fd(fd)
-        os.close(fd)
-    before = len(changes)
-    ensure_file(vhost, args.vhost.encode(), 0, 0, 0o644, changes)
-    if not os.path.exists(SYSTEM.path("%s/%s.load" % (a.mods_enabled, a.wsgi_module))):
-        run([a.a2enmod, "-q", a.wsgi_module], "a2enmod wsgi failed")
-        changes.append("apache module enabled: wsgi")
-    if os.path.lexists(SYSTEM.path("%s/%s.conf" % (a.sites_enabled, a.default_site))):
-        run([a.a2dissite, "-q", a.default_site], "a2dissite 000-default failed")
-        changes.append("apache site disabled: 000-default")
-    if not os.path.lexists(SYSTEM.path("%s/%s.conf" % (a.sites_enabled, args.app))):
-        run([a.a2ensite, "-q", args.app], "a2ensite failed")
-        changes.append("apache site enabled: " + args.app)
-    code, out = configtest(a)
+def ensure_apache(args, changes):
+    """The vhost, modules, sites, a global ServerName if Apache lacks one; configtest before any reload; a failed
+    configtest restores the previous vhost. Apache's pid."""
+    a, app = args["apache"], args["app"]
+    vhost = "%s/%s.conf" % (a["sites_available"], app)
+    old, before = read_file(vhost), len(changes)
+    ensure_file(vhost, args["vhost"].encode(), 0, 0, 0o644, changes)
+    steps = [(not os.path.exists(SYSTEM.path("%s/%s.load" % (a["mods_enabled"], a["wsgi_module"]))),
+              [a["a2enmod"], "-q", a["wsgi_module"]], "apache module enabled: wsgi"),
+             (os.path.lexists(SYSTEM.path("%s/%s.conf" % (a["sites_enabled"], a["default_site"]))),
+              [a["a2dissite"], "-q", a["default_site"]], "apache site disabled: " + a["default_site"]),
+             (not os.path.lexists(SYSTEM.path("%s/%s.conf" % (a["sites_enabled"], app))),
+              [a["a2ensite"], "-q", app], "apache site enabled: " + app)]
+    for needed, cmd, change in steps:
+        if needed:
+            run(cmd, cmd[0] + " failed")
+            changes.append(change)
+    code, out = run([a["apachectl"], "configtest"], "configtest", check=False)
     if code == 0 and "AH00558" in out:  # no global ServerName: say one, so configtest is clean
-        ensure_file("%s/%s.conf" % (a.conf_available, SERVERNAME),
-                    b"# Written by deploytests bootstrap: a global ServerName (AH00558).\n"
-                    b"ServerName localhost\n", 0, 0, 0o644, changes)
-        run([a.a2enconf, "-q", SERVERNAME], "a2enconf failed")
-        code, out = configtest(a)
+        ensure_file("%s/%s.conf" % (a["conf_available"], SERVERNAME), b"# Written by deploytests bootstrap: a "
+                    b"global ServerName (AH00558).\nServerName localhost\n", 0, 0, 0o644, changes)
+        run([a["a2enconf"], "-q", SERVERNAME], "a2enconf failed")
+        code, out = run([a["apachectl"], "configtest"], "configtest", check=False)
     if code != 0:
         if old is not None:
             ensure_file(vhost, old, 0, 0, 0o644, [])
         else:
-            run([a.a2dissite, "-q", args.app], "a2dissite failed", check=False)
-            remove_file(vhost)
-        first = next((ln for ln in out.splitlines() if ln.strip()), "no output")
-        raise AgentError("apache2ctl configtest failed: %s" % first, detail=out, step="apache",
-                         hint="Apache was not reloaded, the running site is untouched; the previous vhost "
-                              "was restored")
-    return len(changes) > before
+            run([a["a2dissite"], "-q", app], "a2dissite failed", check=False)
+            remove(vhost)
+        raise AgentError("apache2ctl configtest failed: %s" % next((ln for ln in out.splitlines() if ln.strip()),
+                         "no output"), detail=out, step="apache", hint="Apache was not reloaded, the running site "
+                         "is untouched; the previous vhost was restored")
+    if not apache_pid(a):
+        run([a["apachectl"], "start"], "apache2ctl start failed")
+        changes.append("apache started")
+    elif len(changes) > before:
+        run([a["apachectl"], "graceful"], "apache2ctl graceful failed")
+        changes.append("apache reloaded (graceful)")
+    return apache_pid(a)
 
 
-def apache_pid(a: ApacheArgs):
+def apache_pid(a):
     try:
-        with open(SYSTEM.path(a.pid_file)) as f:
+        with open(SYSTEM.path(a["pid_file"])) as f:
             pid = int(f.read().strip())
         os.kill(pid, 0)
         return pid
@@ -777,196 +463,68 @@ def apache_pid(a: ApacheArgs):
         return None
 
 
-def ensure_running(apache_changed, changes, a: ApacheArgs):
-    if apache_pid(a) is None:
-        run([a.apachectl, "start"], "apache2ctl start failed")
-        changes.append("apache started")
-    elif apache_changed:
-        run([a.apachectl, "graceful"], "apache2ctl graceful failed")
-        changes.append("apache reloaded (graceful)")
-    return apache_pid(a)
+def ensure_sudoers(args, changes):
+    """``/etc/sudoers.d/deploytests-<app>``: checked by visudo on the temp file, then renamed in."""
+    ensure_file("/etc/sudoers.d/deploytests-" + args["app"], sudoers_rule(args["deploy_user"], args["app_user"],
+                args["app"]).encode(), 0, 0, 0o440, changes, check=lambda tmp: run(["/usr/sbin/visudo", "-cqf",
+                SYSTEM.path(tmp)], "the generated sudoers rule is invalid", hint="a deploytests bug: report it"))
 
 
-def settings_of(args: BootstrapArgs, app_group):
-    """What the config helper needs, recorded by bootstrap in root's state dir (never taken from its caller)."""
-    return {"app": args.app, "root": args.root, "app_user": args.app_user, "app_group": app_group,
-            "deploy_user": args.deploy_user, "config_path": args.config_path,
-            "config_command": ["sudo", "-n", sys.executable, "-I", HELPER, "config", args.app]}
+def bootstrap(args):
+    changes, undo, timings = [], [], {}
 
-
-def cmd_bootstrap(args: BootstrapArgs):
-    steps, changes, undo = Steps(), [], []  # type: Steps, list, list
-    config = sys.stdin.buffer.read(args.config_size) if args.config_size is not None else None
-    helper = sys.stdin.buffer.read(args.helper_size)  # this program's own source, installed as the helper
-    problem = config_path_problem(args.config_path, args.app)
-    if problem:
-        raise AgentError("config_path %r %s" % (args.config_path, problem), step="config",
-                         hint="set config_path in deploy.toml to e.g. /etc/%s/app.cfg" % args.app)
-    state_dir()
-    lock = acquire_flock(STATE_DIR + "/bootstrap.lock", float(args.lock_timeout), "bootstrap lock",
-                         on_wait=lambda: emit("step", step="lock_wait", seconds=0,
-                                              message="waiting for another bootstrap on this server"))
-    try:
-        with steps("packages"):
-            ensure_packages(args, changes)
+    def step(name, fn, *a):
+        started = time.monotonic()
         try:
-            with steps("users"):
-                ids = ensure_users(args, changes, undo)
-                app_group = SYSTEM.group.getgrgid(ids[1]).gr_name
-            with steps("tree"):
-                ensure_tree(args, ids, changes)
-                settings = settings_of(args, app_group)
-                ensure_file(HELPER, helper, 0, 0, 0o644, changes)
-                ensure_file("%s/%s.json" % (STATE_DIR, args.app),
-                            (json.dumps(settings, indent=1, sort_keys=True) + "\n").encode(), 0, 0, 0o644, changes)
-                config_changed = config is not None and install_config(settings, config, changes)
-            with steps("apache"):
-                apache_changed = ensure_apache(args, changes)
-                pid = ensure_running(apache_changed, changes, args.apache)
-            if config_changed and os.path.lexists(SYSTEM.path(args.root + "/current")) and not apache_changed:
-                touch(args.root + "/application.wsgi")  # the live release restarts with the new config
-                changes.append("app reloaded: the live release restarts with the new config")
-            with steps("sudoers"):  # last: a failed bootstrap never leaves a grant
-                ensure_sudoers(args, changes, undo)
+            value = fn(*a)
+        except AgentError as exc:
+            exc.step = exc.step or name
+            raise
+        timings[name] = round(time.monotonic() - started, 3)
+        emit("step", step=name, seconds=timings[name], message="")
+        return value
+
+    ensure_dir(STATE_DIR, 0, 0, 0o755, [])
+    lock = acquire(STATE_DIR + "/bootstrap.lock", float(args["lock_timeout"]), "the bootstrap lock")
+    try:
+        check_site(args)
+        for old in ("/agent_root.py", "/%s.json" % args["app"]):  # an older version's root config helper, record
+            remove(STATE_DIR + old)
+        step("packages", ensure_packages, args, changes)
+        try:
+            ids = step("users", ensure_users, args, changes, undo)
+            step("tree", ensure_tree, args, ids, changes)
+            pid = step("apache", ensure_apache, args, changes)
+            step("sudoers", ensure_sudoers, args, changes)  # last: a failed bootstrap never leaves a grant
         except BaseException:
-            for fn in reversed(undo):
-                try:
-                    fn()
-                except Exception:  # noqa: BLE001 - best effort; the original error is what matters
-                    pass
+            for cmd in undo:  # take back the group membership this bootstrap added
+                SYSTEM.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             raise
     finally:
         os.close(lock)
-    return {"changed": bool(changes), "changes": changes, "timings": steps.timings, "apache_pid": pid,
+    return {"changed": bool(changes), "changes": changes, "timings": timings, "apache_pid": pid,
             "python_version": "%d.%d" % sys.version_info[:2], "machine": os.uname().machine}
 
 
-# ---------------------------------------------------------------- the config helper (sudo, deploy user)
-
-def load_settings(app):
-    if not isinstance(app, str) or not app.replace("_", "").isalnum():
-        raise AgentError("no such app %r" % (app,))
-    path = "%s/%s.json" % (STATE_DIR, app)
-    dir_fd = open_dir(STATE_DIR)
-    try:
-        fd = open_existing(dir_fd, app + ".json", path)
-        if fd is None:
-            raise AgentError("%s is missing: the app was not bootstrapped here" % path, hint="run bootstrap")
-        try:
-            st = os.fstat(fd)
-            if SYSTEM.owner(st)[0] != 0 or st.st_mode & 0o022:
-                raise AgentError("refusing %s: not root's own file" % path, hint="run bootstrap again")
-            return json.loads(read_fd(fd).decode())
-        finally:
-            os.close(fd)
-    finally:
-        os.close(dir_fd)
-
-
-KEEP_VERSIONS = 10  # configs kept for rollbacks (besides the one in use)
-
-
-def version_name(name, sha256):
-    return ".%s.v-%s" % (name, sha256[:16])
-
-
-def keep_version(settings, config):
-    """Keep a copy of ``config`` beside the config (``.<name>.v-<sha16>``, 0640 root:<app group>) so that a
-    rollback can put back the config its release started with; only the newest copies are kept."""
-    head, name = split(settings["config_path"])
-    gid = SYSTEM.group.getgrnam(settings["app_group"]).gr_gid
-    ensure_file(posixpath.join(head, version_name(name, hashlib.sha256(config).hexdigest())), config, 0, gid,
-                0o640, [])
-    dir_fd = open_dir(head)
-    try:
-        prefix = ".%s.v-" % name
-        versions = []
-        for entry in os.listdir(dir_fd):
-            if entry.startswith(prefix) and ".dt-" not in entry:
-                st = os.stat(entry, dir_fd=dir_fd, follow_symlinks=False)
-                versions.append((st.st_mtime, entry))
-        for _, entry in sorted(versions)[:-KEEP_VERSIONS]:
-            os.unlink(entry, dir_fd=dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def activate_version(settings, sha256):
-    """Put the kept config with this sha256 in place; (changed, found). Only root's own copies are used."""
-    head, name = split(settings["config_path"])
-    if not isinstance(sha256, str) or len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
-        raise AgentError("config helper: bad sha256 %r" % (sha256,))
-    dir_fd = open_dir(head)
-    try:
-        fd = open_existing(dir_fd, version_name(name, sha256), posixpath.join(head, version_name(name, sha256)))
-        if fd is None:
-            return False, False
-        try:
-            if SYSTEM.owner(os.fstat(fd))[0] != 0:
-                raise AgentError("refusing %s: not root's own copy" % version_name(name, sha256))
-            config = read_fd(fd)
-        finally:
-            os.close(fd)
-    finally:
-        os.close(dir_fd)
-    if hashlib.sha256(config).hexdigest() != sha256:
-        return False, False
-    return install_config(settings, config, [], keep_previous=True), True
-
-
-def cmd_config(app):
-    """One request on stdin: ``{"op": "install", "size": N}\\n`` + N bytes (install, keeping the replaced
-    config for ``restore`` and a copy of each for ``activate``), ``{"op": "restore"}`` (put back the config the
-    last install replaced) or ``{"op": "activate", "sha256": ...}`` (put back a kept config: rollbacks)."""
-    settings = load_settings(app)
-    try:
-        request = ConfigRequest.from_json(sys.stdin.buffer.readline().decode("utf-8", "replace") or "{}")
-    except ContractError as exc:
-        raise AgentError("config helper: expected an install, restore or activate request on stdin: %s" % exc) \
-            from None
-    if request.op == "restore":
-        return {"changed": restore_config(settings)}
-    if request.op == "activate":
-        changed, found = activate_version(settings, request.sha256)
-        return {"changed": changed, "found": found}
-    config = sys.stdin.buffer.read(request.size)
-    if len(config) != request.size:
-        raise AgentError("config helper: the config arrived cut short", hint="deploy again")
-    changes = []
-    changed = install_config(settings, config, changes, keep_previous=True)
-    keep_version(settings, config)
-    return {"changed": changed, "sha256": hashlib.sha256(config).hexdigest(), "changes": changes}
-
-
 def main(argv):
-    command = argv[0] if argv else ""
     os.umask(0o022)  # what apt and useradd expect; every file written here gets its mode through its fd
     try:
         if SYSTEM.geteuid() != 0:
-            raise AgentError("%s must run as root" % command, hint="bootstrap needs a login with passwordless sudo")
-        if command == "bootstrap" and len(argv) == 2:
-            try:
-                args = BootstrapArgs.from_json(argv[1])
-            except ContractError as exc:
-                raise AgentError("root agent arguments: %s" % exc, hint="the runner and this agent come from one "
-                                 "deploytests version: a bug, report it") from None
-            result = BootstrapReply.from_dict(cmd_bootstrap(args)).to_dict()
-        elif command == "config" and len(argv) == 2:
-            result = ConfigReply.from_dict(cmd_config(argv[1])).to_dict()
-        else:
-            raise AgentError("unknown command %r" % command)
-        emit("result", **result)
+            raise AgentError("bootstrap must run as root", hint="bootstrap needs a login with passwordless sudo")
+        if len(argv) != 2 or argv[0] != "bootstrap":
+            raise AgentError("unknown command %r" % (argv[:1],))
+        emit("result", **bootstrap(check_args(json.loads(argv[1]))))
         return 0
     except AgentError as exc:
-        emit("error", what=exc.what, hint=exc.hint, detail=exc.detail, step=exc.step or command)
+        emit("error", what=exc.what, hint=exc.hint, detail=exc.detail, step=exc.step or "bootstrap")
         return 3
     except Exception as exc:  # a bug or an unexpected server state: one line, traceback in the detail
         import traceback
-        emit("error", what="root agent crashed: %s: %s" % (type(exc).__name__, exc), step=command,
+        emit("error", what="root agent crashed: %s: %s" % (type(exc).__name__, exc), step="bootstrap",
              hint="this is a deploytests bug or an unexpected server state; see the traceback",
              detail=traceback.format_exc())
         return 4
 
 
-if __name__ == "__main__":  # pragma: no cover - servers run the bundle (bundle.py), which calls main() itself
+if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -1,9 +1,10 @@
 """The contract between the runner and the agents: every argument a command takes and every result it returns.
 
 One dataclass per message, imported by both sides: the runner builds ``DeployArgs`` & co. (``releases.py``,
-``provision.py``) and reads the agents' results through ``DeployReply`` & co.; the agents (``agent.py``,
-``agent_root.py``) parse their arguments into the same classes and build their results with them. On the wire
-a message is a JSON object (the arguments on the command line, a result in the agent's ``result`` event).
+``provision.py``) and reads the agents' results through ``DeployReply`` & co.; the agent (``agent.py``) parses
+its arguments into the same classes and builds its results with them (``agent_root.py`` imports nothing: the
+runner reads only its result through ``BootstrapReply``). On the wire a message is a JSON object (the arguments
+on the command line, a result in the agent's ``result`` event).
 
 :meth:`Message.from_dict` is the only way in: an unknown field, a missing one or a value of the wrong type is a
 :class:`ContractError` naming the message and the field -- never a ``KeyError`` deep in a deploy, never a field
@@ -104,7 +105,7 @@ class Message:
             if key not in data:
                 continue
             nested = MESSAGES.get(str(f.type))
-            if nested is not None:  # a message inside a message (BootstrapArgs.apache)
+            if nested is not None:  # a message inside a message
                 try:
                     values[key] = nested.from_dict(data[key])
                 except ContractError as exc:
@@ -206,47 +207,9 @@ class StatusReply(Message):
     dangling: str | None = None  # where ``current`` points when that is no complete release
 
 
-# ---------------------------------------------------------------- bootstrap and the config helper (agent_root.py)
-
-@dataclasses.dataclass(frozen=True)
-class ApacheArgs(Message):
-    """Where the server stack's Apache keeps its files and tools (``deploytests.stacks``: ``Stack.agent_args``)."""
-
-    sites_available: str
-    sites_enabled: str
-    mods_enabled: str
-    conf_available: str
-    default_site: str  # the distribution's catch-all site, disabled by bootstrap
-    pid_file: str
-    apachectl: str
-    a2enmod: str
-    a2ensite: str
-    a2dissite: str
-    a2enconf: str
-    wsgi_module: str
-
-
-@dataclasses.dataclass(frozen=True)
-class BootstrapArgs(Message):
-    """A bootstrap, as root. On stdin: ``config_size`` bytes of config (when not None), then ``helper_size``
-    bytes of the root agent's own program (installed as the config helper)."""
-
-    stack: str  # the server stack's name (deploytests.stacks), e.g. debian13-apache-wsgi
-    apache: ApacheArgs
-    app: str
-    root: str
-    app_user: str
-    deploy_user: str
-    packages: list[str]  # Debian packages bootstrap installs when missing
-    config_path: str
-    wsgi: str  # application.wsgi's text
-    vhost: str  # the Apache site's text
-    helper_size: int
-    config_size: int | None = None
-    shared_paths: list[str] = dataclasses.field(default_factory=list)
-    dpkg_lock_timeout: float = 120
-    lock_timeout: float = 300  # the server-wide bootstrap lock
-
+# ---------------------------------------------------------------- bootstrap (agent_root.py)
+# agent_root.py imports nothing: it checks its own arguments against fixed patterns (agent_root.PATTERNS), and
+# the runner reads its result through BootstrapReply.
 
 @dataclasses.dataclass(frozen=True)
 class BootstrapReply(Message):
@@ -258,32 +221,5 @@ class BootstrapReply(Message):
     machine: str = ""  # os.uname().machine: the wheels' platform must match it
 
 
-@dataclasses.dataclass(frozen=True)
-class ConfigRequest(Message):
-    """What a deploy asks of the root config helper (one JSON line on its stdin): ``install`` (``size`` bytes of
-    config follow), ``restore`` (the config the last install replaced) or ``activate`` (a kept config by
-    ``sha256``: rollbacks)."""
-
-    op: str
-    size: int | None = None
-    sha256: str | None = None
-
-    def __post_init__(self):
-        if self.op not in ("install", "restore", "activate"):
-            raise ContractError("ConfigRequest.op: expected install, restore or activate, got %r" % (self.op,))
-        if self.op == "install" and self.size is None:
-            raise ContractError("ConfigRequest: an install needs its size")
-        if self.op == "activate" and self.sha256 is None:
-            raise ContractError("ConfigRequest: an activate needs a sha256")
-
-
-@dataclasses.dataclass(frozen=True)
-class ConfigReply(Message):
-    changed: bool
-    found: bool = True  # activate: whether the kept config was there
-    sha256: str | None = None  # install: the installed config's
-    changes: list[str] = dataclasses.field(default_factory=list)
-
-
-MESSAGES = {cls.__name__: cls for cls in (ApacheArgs,)}  # messages that appear inside others
-COMMANDS = {"deploy": DeployArgs, "rollback": RollbackArgs, "status": StatusArgs, "bootstrap": BootstrapArgs}
+MESSAGES: dict = {}  # messages that appear inside others (none today)
+COMMANDS = {"deploy": DeployArgs, "rollback": RollbackArgs, "status": StatusArgs}

@@ -11,10 +11,9 @@ deploy, as the deploy user (no sudo needed), with the artifact streamed on the s
    done (``changed=False``). If ``current`` names it but the site serves another release (a deploy died
    between the switch and the reload), the switch is finished: reload + gate (``changed=True``).
 2b. **config**: the target's config for this host travels before the artifact; when it differs from the one the
-   live release started with (``config_sha256`` in its RELEASE.json), the root config helper installs it
-   (``sudo -n python3 -I /var/lib/deploytests/agent_root.py config <app>``: one exact sudoers rule, config on
-   stdin) and a new release is built even from the same artifact ("config changed"); a refused release puts
-   the previous config back.
+   live release started with (``config_sha256`` in its RELEASE.json), the agent installs it -- the deploy
+   login's own file, no sudo -- and a new release is built even from the same artifact ("config changed"); a
+   refused release puts the previous config back.
 3. **build** ``releases/<id>`` (id ``YYYYmmddTHHMMSSZ-<sha8>``, sortable): receive + check sha256, unpack,
    ``python3 -m venv --without-pip`` + the tree prebuilt by pack extracted into it (or, when the runner's Python
    differs, the shipped wheels installed by pypa ``installer``), symlink the shared paths, then one process as
@@ -168,7 +167,7 @@ def deploy(c, cfg: DeployConfig, artifact: Artifact, *, lock_timeout: float = 60
 def rollback(c, cfg: DeployConfig, to: str | None = None, *, lock_timeout: float = 60, gate_timeout: float = 30,
              progress: Progress | None = None) -> DeployResult:
     """Make the previous release (or release ``to``) live again, through the same lock and gate as deploy, with
-    the config it started with (the root helper keeps recent configs; ``config_changed`` says it was put back)."""
+    the config it started with (``<root>/.configs`` keeps recent ones; ``config_changed`` says it was put back)."""
     started = time.monotonic()
     args = RollbackArgs(**gate_args(cfg, lock_timeout=lock_timeout, gate_timeout=gate_timeout), to=to)
     res = _with_error_log(c, lambda: call_agent(c, "rollback", args, python=cfg.python, step="rollback",

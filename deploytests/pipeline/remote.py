@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..errors import CommandFailed, ConnectError, DeployError, tail
 from . import agent
-from .bundle import program
+from .bundle import module_source, program
 from .contract import Message
 
 STEP_TIMEOUT = 900.0  # an agent step silent for 15 minutes while its host answers is stuck (apt is slower)
@@ -42,8 +42,8 @@ STEPS = {
 # The programs sent to servers: each agent bundled with the modules it imports (bundle.py)
 AGENT_SOURCE = program("deploytests.pipeline.agent", "deploytests.pipeline.contract", "deploytests.pipeline.programs",
                        "deploytests.pipeline.programs.preflight", "deploytests.pipeline.programs.install_wheels")
-# bootstrap: what runs as root is its own program
-ROOT_AGENT_SOURCE = program("deploytests.pipeline.agent_root", "deploytests.pipeline.contract")
+# bootstrap: what runs as root is its own program, one self-contained file, sent as it is
+ROOT_AGENT_SOURCE = module_source("deploytests.pipeline.agent_root").encode("utf-8")
 BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),'deploytests-agent','exec'))"
 
 Progress = Callable[[str, str, float, str], None]

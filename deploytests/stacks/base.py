@@ -77,6 +77,7 @@ class Stack:
     version_id: str           # /etc/os-release VERSION_ID
     codename: str             # /etc/os-release VERSION_CODENAME (testing releases carry no VERSION_ID)
     python_version: str       # python3's X.Y on that platform: what pack builds for, what mod_wsgi embeds
+    python: str               # that python's fixed, root-owned path: the only interpreter bootstrap runs as root
     mod_wsgi_major: str       # the major version of the distribution's mod_wsgi
     packages: tuple[str, ...]  # what bootstrap installs (when missing)
     vhost_template: str       # str.format template of the site file (see deploytests.pipeline.templates)
@@ -94,6 +95,10 @@ class Stack:
     daemon_display: str = "(wsgi:{app})"  # display-name=%{GROUP} in the vhost: how ps shows the app's daemons
     nologin_shells: tuple[str, ...] = ("/usr/sbin/nologin", "/bin/false", "/sbin/nologin")
     configtest_ok: str = "Syntax OK"
+    # the closed-world gate's baseline: what a stock server of this stack has (deploytests.verify.promises)
+    baseline_includes: tuple[str, ...] = ()  # files Apache includes ({app}: the app's name)
+    baseline_modules: tuple[str, ...] = ()   # modules Apache loads
+    baseline_sudoers: tuple[str, ...] = ()   # rule lines of the distribution's /etc/sudoers
 
     def images(self) -> tuple[ImageSpec, ImageSpec]:
         """The stack's container images: the ready server and the bare one, each with all its inputs."""
@@ -114,7 +119,7 @@ class Stack:
     def agent_args(self) -> dict:
         """What the root agent's bootstrap needs of this stack (plain JSON data; the agent imports nothing)."""
         a = self.apache
-        return {"stack": self.name, "packages": list(self.packages),
+        return {"stack": self.name, "packages": list(self.packages),  # the interpreter is self.python
                 "apache": {"sites_available": a.sites_available, "sites_enabled": a.sites_enabled,
                            "mods_enabled": a.mods_enabled, "conf_available": a.conf_available,
                            "default_site": a.default_site, "pid_file": a.pid_file, "apachectl": a.apachectl,

@@ -453,7 +453,7 @@ def test_deploy_user_without_sudo_deploys_and_nothing_runs_as_root(lab):
     assert owner == lab.deploy_user == "deployer"
     daemons = wsgi_daemons(host, cfg.app, lab.stack)
     assert daemons and {user for user, _ in daemons} == {cfg.app_user}, daemons
-    assert lab.sudo(f"stat -c '%a %U:%G' {cfg.remote_config_path}").split() == ["640", f"root:{cfg.app_user}"]
+    assert lab.sudo(f"stat -c '%a %U:%G' {cfg.remote_config_path}").split() == ["640", f"deployer:{cfg.app_user}"]
     world = lab.admin.run(f"sudo -n -u nobody cat {cfg.remote_config_path}", hide=True, warn=True)
     assert world.failed, "the config is readable by other users"
     secrets = secret_values(cfg.config_file, keys_only=True)

@@ -18,12 +18,14 @@ from deploytests import plugin as _plugin
 from deploytests.errors import DeployTestsError
 from deploytests.verify.facts import gather_all
 from deploytests.verify.promises import Expected, NotApplicable, verify
+from deploytests.verify.report import DRIFT
 
 
 @pytest.fixture(scope="session")
 def deploy_facts_all(pytestconfig, deploy_target, deploy_config, deployment):
     """Every server's facts (label -> Facts), gathered concurrently the first time a check asks."""
     facts = gather_all(deploy_target.servers, deploy_config)
+    pytestconfig.stash[DRIFT] = facts  # the drift section of the report (deploytests/suite/conftest.py)
     run = pytestconfig.stash.get(_plugin.RUN, None)
     if run is not None:  # the run summary's "verify" per host includes its probe (gathered in this setup)
         for label, f in facts.items():
@@ -59,9 +61,10 @@ def deploy_artifact_source(request, pytestconfig, deploy_settings, deploy_config
 
 
 @pytest.fixture(scope="session")
-def deploy_expected(deploy_server, deploy_config, deployment, deploy_artifact_source):
+def deploy_expected(deploy_server, deploy_config, deployment, deploy_artifact_source, deploy_target):
     """What this server should look like (:class:`~deploytests.verify.promises.Expected`): from the app's
-    config, the release this run deployed there (None: read-only run) and the artifact."""
+    config, the release this run deployed there (None: read-only run), the artifact and the target's
+    allowances (targets.toml ``allow_*``, ``skip_rules``)."""
     host = deployment.hosts.get(deploy_server.label)
     try:
         stack = deploy_server.stack
@@ -70,7 +73,7 @@ def deploy_expected(deploy_server, deploy_config, deployment, deploy_artifact_so
     return Expected.from_config(deploy_config, deploy_config.deploy_user or deploy_server.user, stack=stack,
                                 host=deploy_server.host, port=deploy_server.port,
                                 deployed_release=host.release_id if deployment.deployed and host else None,
-                                artifact=deploy_artifact_source)
+                                artifact=deploy_artifact_source, allow=deploy_target.spec.allow)
 
 
 @pytest.fixture
@@ -241,3 +244,75 @@ def test_site_serves_current_release(promise):
 
 def test_health_from_inside_server(promise):
     promise("inside")
+
+
+# ---------------------------------------------------------------- closed world: the server accounted for
+
+def test_every_listener_is_accounted_for(promise):
+    promise("cw_listen")
+
+
+def test_every_apache_file_is_accounted_for(promise):
+    promise("cw_apache_files")
+
+
+def test_every_apache_module_is_accounted_for(promise):
+    promise("cw_modules")
+
+
+def test_every_vhost_is_accounted_for(promise):
+    promise("cw_vhosts")
+
+
+def test_apache_config_on_disk_is_in_force(promise):
+    promise("cw_in_force")
+
+
+def test_every_process_is_accounted_for(promise):
+    promise("cw_processes")
+
+
+def test_no_unaccounted_scheduled_jobs(promise):
+    promise("cw_schedules")
+
+
+def test_every_sudoers_line_is_accounted_for(promise):
+    promise("cw_sudoers")
+
+
+def test_users_groups_are_accounted_for(promise):
+    promise("cw_groups")
+
+
+def test_no_key_logs_in_as_the_app_user(promise):
+    promise("cw_app_login")
+
+
+def test_no_setuid_or_world_writable_in_app_tree(promise):
+    promise("cw_tree_special")
+
+
+def test_nothing_else_loads_code_into_the_app(promise):
+    promise("cw_loader")
+
+
+def test_rollback_targets_are_complete(promise):
+    promise("rollback_ready")
+
+
+# ---------------------------------------------------------------- security baseline
+
+def test_trace_disabled(promise):
+    promise("sec_trace")
+
+
+def test_server_header_names_no_modules(promise):
+    promise("sec_tokens")
+
+
+def test_status_pages_not_exposed(promise):
+    promise("sec_status")
+
+
+def test_apache_workers_not_root(promise):
+    promise("sec_apache_user")

@@ -25,8 +25,9 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..allowances import SWITCHABLE, Allowances
 from ..errors import ConfigError
-from ..schema import Custom, Document, Field, Flag, LocalPath, Table, Text, Url, read_toml
+from ..schema import Custom, Document, Field, Flag, LocalPath, Strings, Table, Text, Url, read_toml, suggest
 from .base import Rights
 
 HOST_RE = re.compile(r"^(?:(?P<user>[a-z_][a-z0-9_.-]*)@)?(?P<host>[A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])"
@@ -55,6 +56,27 @@ TARGET_FIELDS: tuple[Field, ...] = (
               "directory (e.g. a config repository's checkout) with one\n<host>.cfg (or <host>:<port>.cfg) per host"),
     Field("deploy", Flag(), default=False, doc="default false: read-only verification", example="true"),
     Field("destructive", Flag(), default=False, doc="failure-injection scenarios (default false)", example="false"),
+    # the closed-world gate's allowances (deploytests.allowances): data the owner writes, never code
+    Field("allow_listen", Strings(unique=True), default=(), example='["localhost:9100"]',
+          doc="sockets allowed besides Apache on the app's port and sshd:\n"
+              "\"*:port\" (any address), \"localhost:port\" (loopback), \"host:port\""),
+    Field("allow_sites", Strings(unique=True), default=(), example='["status.example.com"]',
+          doc="ServerNames of vhosts allowed besides the app's"),
+    Field("allow_apache_conf", Strings(unique=True), default=(), example='["/etc/apache2/conf-enabled/ops.conf"]',
+          doc="files Apache may include besides the stock ones and ours"),
+    Field("allow_modules", Strings(unique=True), default=(), example='["headers_module"]',
+          doc="Apache modules allowed besides the stock ones"),
+    Field("allow_processes", Strings(unique=True), default=(), example='["deployer: /usr/bin/tmux"]',
+          doc='"user: command prefix": processes of the app, deploy or\nApache user allowed besides ours'),
+    Field("allow_cron", Strings(unique=True), default=(), example='["/etc/cron.d/app-backup"]',
+          doc="crontab or cron.d files allowed to run jobs as those users"),
+    Field("allow_sudo", Strings(unique=True), default=(), example='["%ops ALL=(ALL) ALL"]',
+          doc="sudoers lines allowed besides Debian's, bootstrap's and the login's"),
+    Field("allow_groups", Strings(unique=True), default=(), example='["deployer: adm"]',
+          doc='"user: group": extra groups of the deploy or app user'),
+    Field("skip_rules", Custom("a table of rule id = reason"),
+          example='{ sec_tokens = "behind a proxy that strips it" }',
+          doc="rules switched off, each with a reason (closed-world\nor security rules only; the report shows it)"),
 )
 HOST_FIELDS: tuple[Field, ...] = (
     Field("name", Text(NAME_RE.pattern, "a short name (letters, digits, '.', '_', '-')"), example='"web1"'),
@@ -95,6 +117,7 @@ class TargetSpec:
     config_file: Path | None = None
     rights: Rights = field(default_factory=Rights)
     where: str = ""
+    allow: Allowances = field(default_factory=Allowances)
 
 
 def load_inventory(path: Path) -> dict[str, TargetSpec]:
@@ -145,7 +168,27 @@ def _target(name: str, table: object, doc: Document) -> TargetSpec:
         known_hosts=t.get("known_hosts"),
         base_url="" if base_url is None or isinstance(base_url, dict) else Url().convert(base_url, t, "base_url"),
         config_file=t.get("config_file"),
+        allow=_allowances(t),
     )
+
+
+def _allowances(t: Table) -> Allowances:
+    """The target's ``allow_*`` keys and ``skip_rules`` (an unknown rule id or an empty reason is refused)."""
+    skip = t.raw("skip_rules") or {}
+    if not isinstance(skip, dict):
+        raise t.fail("skip_rules", t.fields["skip_rules"].kind.allowed, skip)
+    for rule, reason in skip.items():
+        if rule not in SWITCHABLE:
+            raise t.error(f"skip_rules: unknown rule {rule!r}; rules that can be switched off: "
+                          f"{', '.join(SWITCHABLE)}", hint=suggest(rule, SWITCHABLE), key="skip_rules")
+        if not isinstance(reason, str) or not reason.strip():
+            raise t.error(f"skip_rules: rule {rule!r} needs a reason (a non-empty string), got {reason!r}",
+                          hint=f'write {rule} = "why it does not apply here"', key="skip_rules")
+    return Allowances(listen=t.get("allow_listen"), sites=t.get("allow_sites"),
+                      apache_conf=t.get("allow_apache_conf"), modules=t.get("allow_modules"),
+                      processes=t.get("allow_processes"), cron=t.get("allow_cron"), sudo=t.get("allow_sudo"),
+                      groups=t.get("allow_groups"), skip_rules=dict(skip), where=t.where_of("skip_rules") if skip
+                      else t.where)
 
 
 def _hosts(t: Table) -> tuple[HostSpec, ...]:

@@ -23,6 +23,7 @@ BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),'deploytests-probe','
 # what the runner GETs: the health path, the homepage, and the files that must never be served
 PRIVATE = ("/application.wsgi", "/shared/application.cfg", "/application.cfg", "/releases/", "/current/RELEASE.json",
            "/.deploy.lock", "/current/venv/bin/python")
+EXPOSED = ("/server-status", "/server-info")  # Apache's own pages: never served beyond the server (sec_status)
 
 
 @dataclass
@@ -107,18 +108,19 @@ def fetch(server, paths, host_header: str | None = None) -> dict:
 
 def gather(server, cfg, *, deploy_user: str | None = None, python: str | None = None) -> Facts:
     """The facts of one server (never raises: a host that cannot be asked is ``Facts.error``). The probe runs
-    with the interpreter bootstrap runs the root agent with (``cfg.python``), so it sees the same
-    ``sys.executable`` the sudoers rule names."""
+    with the server stack's python at its fixed path, as bootstrap does: never ``python`` from deploy.toml (the
+    probe may run under sudo; that key names the deploy login's interpreter)."""
+    from ..stacks import DEFAULT
     from .diagnostics import mark_log
 
     started = time.monotonic()
     facts = Facts(server.label)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        responses = pool.submit(fetch, server, ("/", cfg.health_path, *PRIVATE))
+        responses = pool.submit(fetch, server, ("/", cfg.health_path, *PRIVATE, *EXPOSED))
         try:
             args = probe_args(cfg, deploy_user or cfg.deploy_user or server.user, server.user, server.stack)
             facts.stack = server.stack
-            facts.remote = run_probe(server, args, python or getattr(cfg, "python", None) or "python3")
+            facts.remote = run_probe(server, args, python or (server.stack or DEFAULT).python)
         except Exception as exc:  # noqa: BLE001 - the host is gone, frozen, refuses: one fact, named
             facts.error = f"{type(exc).__name__}: {exc}"
         facts.responses = responses.result()

@@ -31,6 +31,7 @@ import time
 
 MARK = "@@DT-FACTS "
 KINDS = {stat.S_IFDIR: "directory", stat.S_IFREG: "regular file", stat.S_IFLNK: "symbolic link"}
+PYTHON_HOME = "/var/lib/deploytests/python"  # the daemons' python-home bootstrap makes (root's, every app's)
 
 
 def lstat_facts(path):
@@ -366,6 +367,489 @@ def as_user(user, work, *a):
     return result["ok"]
 
 
+# ---------------------------------------------------------------- the closed-world inventory (root; read-only)
+# Everything on the server that can serve, run, grant or load code into the app, as data: the checks
+# (deploytests.verify.promises, "closed world") account for each item or name it. Nothing here executes a
+# program other than the stack's own root-owned apache2ctl (it parses root's config), and nothing from the
+# app's trees is parsed as root: those are read by a child dropped to the deploy user (tree_inventory).
+
+LOADER_ENV = ("PYTHON", "LD_")
+BOOT = boot_time()  # env var prefixes that change what a Python process loads
+
+
+def socket_inodes():
+    """``{socket inode: [pid, ...]}`` from every process's open file descriptors."""
+    owners = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fds = os.listdir("/proc/%s/fd" % entry)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                link = os.readlink("/proc/%s/fd/%s" % (entry, fd))
+            except OSError:
+                continue
+            if link.startswith("socket:["):
+                owners.setdefault(int(link[8:-1]), []).append(int(entry))
+    return owners
+
+
+def hex_address(text):
+    """``0100007F:1F90`` -> ``("127.0.0.1", 8080)``; IPv6 in /proc's four host-order words."""
+    addr, port = text.split(":")
+    raw = bytes.fromhex(addr)
+    if len(raw) == 4:
+        host = ".".join(str(b) for b in raw[::-1])
+    else:
+        words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+        import ipaddress
+        host = str(ipaddress.IPv6Address(words))
+    return host, int(port, 16)
+
+
+def proc_brief(pid):
+    base = "/proc/%d" % pid
+    try:
+        uid = os.stat(base).st_uid
+        with open(base + "/cmdline", "rb") as f:
+            cmdline = f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()[:200]
+        with open(base + "/stat", "rb") as f:
+            raw = f.read().decode("utf-8", "replace")
+        rest = raw[raw.rindex(")") + 2:].split()
+        ppid, started = int(rest[1]), int(rest[19]) / TICKS
+        comm = raw[raw.index("(") + 1:raw.rindex(")")]
+    except (OSError, ValueError, IndexError):
+        return None
+    try:
+        exe = os.readlink(base + "/exe")
+    except OSError:
+        exe = None
+    return {"pid": pid, "user": name_of(pwd.getpwuid, uid), "ppid": ppid, "comm": comm, "cmdline": cmdline,
+            "exe": exe, "started": BOOT + started}
+
+
+def listeners():
+    """Every listening TCP socket and every bound UDP socket, with the processes holding it. Where root may
+    not read another user's file descriptors (a container without CAP_SYS_PTRACE), the socket's owner (its
+    uid in /proc/net) and that user's processes stand for them (``by_owner``)."""
+    owners, found, by_uid = socket_inodes(), [], None
+    for proto, name, state in (("tcp", "tcp", "0A"), ("tcp", "tcp6", "0A"), ("udp", "udp", "07"),
+                               ("udp", "udp6", "07")):
+        try:
+            with open("/proc/net/" + name) as f:
+                lines = list(f)[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) < 10 or fields[3] != state:
+                continue
+            host, port = hex_address(fields[1])
+            if proto == "udp" and hex_address(fields[2])[1] != 0:
+                continue  # a connected UDP socket serves no one
+            procs = [p for p in (proc_brief(pid) for pid in owners.get(int(fields[9]), [])) if p]
+            sock = {"proto": proto, "host": host, "port": port, "procs": procs,
+                    "owner": name_of(pwd.getpwuid, int(fields[7]))}
+            if not procs:
+                if by_uid is None:
+                    by_uid = {}
+                    for entry in os.listdir("/proc"):
+                        p = proc_brief(int(entry)) if entry.isdigit() else None
+                        if p:
+                            by_uid.setdefault(p["user"], []).append(p)
+                sock["by_owner"] = by_uid.get(sock["owner"], [])[:3]
+            found.append(sock)
+    return found
+
+
+def watched_processes(users):
+    """Every live process of ``users`` (name list) with its chain of ancestors' comm names."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            p = proc_brief(int(entry))
+            if p:
+                table[p["pid"]] = p
+    out = []
+    for p in table.values():
+        if p["user"] not in users:
+            continue
+        chain, seen, q = [], set(), table.get(p["ppid"])
+        while q and q["pid"] not in seen and len(chain) < 64:
+            seen.add(q["pid"])
+            chain.append({"pid": q["pid"], "comm": q["comm"], "user": q["user"]})
+            q = table.get(q["ppid"])
+        out.append(dict(p, ancestors=chain))
+    return out
+
+
+def loose_under(top, limit=5000):
+    """The first entry under ``top`` (and ``top`` itself, and the dirs above it) that someone but root may
+    write, as text, or None."""
+    found = writable_by_others(top)
+    for n, (base, dirs, files) in enumerate(os.walk(top)):
+        for name in dirs + files:
+            path = os.path.join(base, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if st.st_uid != 0 or (st.st_mode & 0o022 and not stat.S_ISLNK(st.st_mode)):
+                return "%s %04o %s" % (path, st.st_mode & 0o7777, name_of(pwd.getpwuid, st.st_uid))
+        if found or n > limit:
+            break
+    return found
+
+
+def apache_dump(apachectl, server_root="/etc/apache2"):
+    """Apache's own view of the configuration it would load (the stack's root-owned apache2ctl; parses root's
+    config): the files included (with the line that includes each), the vhosts with their file:line, the run
+    user. Started here, finished by :func:`finish_apache_dump` (it runs while the rest is read). Not run when
+    apache2ctl, its envvars or anything under the ServerRoot may be written by someone but root (root would
+    run what they wrote): the returned text says what."""
+    loose = writable_by_others(apachectl) or loose_under(server_root)
+    if loose:
+        return "not run as root: %s is writable by someone other than root" % loose
+    return subprocess.Popen([apachectl, "-t", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS", "-D", "DUMP_RUN_CFG"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def finish_apache_dump(proc):
+    if isinstance(proc, str):
+        return {"rc": None, "includes": [], "vhosts": [], "run": {}, "refused": proc}
+    out = proc.communicate(timeout=20)[0].decode("utf-8", "replace")
+    includes, vhosts, run = [], [], {}
+    for line in out.splitlines():
+        m = re.match(r"^(\s+)\((\*|\d+)\) (/\S+)$", line)
+        if m:
+            depth = len(m.group(1))
+            parent = next((i["path"] for i in reversed(includes) if i["depth"] < depth), None)
+            includes.append({"at": m.group(2), "path": m.group(3), "depth": depth, "from": parent})
+            continue
+        m = re.match(r"^(\S+:\d+|\*:\d+)?\s+(?:(?:port \d+ )?namevhost |default server )?(\S+) \((/.+):(\d+)\)$",
+                     line)
+        if m:
+            vhosts.append({"name": m.group(2), "file": m.group(3), "line": int(m.group(4)), "shown": line.strip()})
+            continue
+        m = re.match(r'^(User|Group): name="([^"]*)"', line)
+        if m:
+            run[m.group(1).lower()] = m.group(2)
+    return {"rc": proc.returncode, "includes": includes, "vhosts": vhosts, "run": run, "raw": out[-4000:]}
+
+
+def dpkg_conffiles():
+    """``{path: (package, md5)}`` of every conffile dpkg records (/var/lib/dpkg/status)."""
+    found, package, inside = {}, None, False
+    try:
+        with open("/var/lib/dpkg/status", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("Package: "):
+                    package, inside = line.split()[1], False
+                elif line.startswith("Conffiles:"):
+                    inside = True
+                elif inside and line.startswith(" /"):
+                    words = line.split()
+                    if len(words) >= 2 and words[1] != "newconffile":
+                        found[words[0]] = (package, words[1])
+                else:
+                    inside = False
+    except OSError:
+        pass
+    return found
+
+
+def writable_by_others(path):
+    """The first of ``path`` and its parent dirs (after links; the link's own dir too) that someone but root
+    may write, as text."""
+    real = os.path.realpath(path)
+    if real != path:
+        link_dir = writable_by_others(os.path.dirname(path))
+        if link_dir:
+            return link_dir
+    probe = real
+    while True:
+        try:
+            st = os.stat(probe)
+        except OSError:
+            return None
+        sticky = stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_ISVTX
+        if st.st_uid != 0 or (st.st_mode & 0o022 and not sticky):
+            return "%s %04o %s:%s" % (probe, st.st_mode & 0o7777, name_of(pwd.getpwuid, st.st_uid),
+                                      name_of(grp.getgrgid, st.st_gid))
+        if probe == "/":
+            return None
+        probe = os.path.dirname(probe)
+
+
+SEC_DIRECTIVES = ("servertokens", "serversignature", "traceenable", "listen")
+
+
+def apache_files(paths, conffiles):
+    """Per file Apache includes (and apache2ctl's envvars): where it really is, who may write it, its md5 and
+    the dpkg package whose unchanged conffile it is; the security directives it sets (file:line). Only files
+    no one but root may write are parsed."""
+    out = {}
+    for path in paths:
+        real = os.path.realpath(path)
+        info = {"real": real, "loose": writable_by_others(path)}
+        data = None if info["loose"] else read_nofollow(real, 4 << 20)
+        info["md5"] = hashlib.md5(data).hexdigest() if data is not None else None
+        info["sha256"] = sha256_of(data)
+        pkg = conffiles.get(real)
+        info["package"] = pkg[0] if pkg and pkg[1] == info["md5"] else None
+        info["dpkg_changed"] = bool(pkg and pkg[1] != info["md5"])
+        info["dpkg_package"] = pkg[0] if pkg else None
+        try:
+            info["mtime"] = max(os.lstat(path).st_mtime, os.stat(real).st_mtime)
+        except OSError:
+            info["mtime"] = None
+        directives = []
+        for n, line in enumerate((data or b"").decode("utf-8", "replace").splitlines(), 1):
+            words = line.split()
+            if words and words[0].lower() in SEC_DIRECTIVES:
+                directives.append({"line": n, "name": words[0].lower(), "value": " ".join(words[1:])})
+        info["directives"] = directives
+        out[path] = info
+    return out
+
+
+def sudoers_lines():
+    """Every rule line (not a comment, not blank; continuation lines joined) of sudoers and the files it
+    includes, with file:line."""
+    out, queue, seen = [], ["/etc/sudoers"], set()
+    while queue:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        data = read_nofollow(path)
+        if data is None:
+            continue
+        st = os.stat(path)
+        pending, start = "", 0
+        for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+            stripped = line.strip()
+            m = re.match(r"^[@#]include(dir)?\s+(\S+)", stripped)
+            if m:
+                target = m.group(2)
+                if m.group(1):
+                    try:
+                        names = sorted(os.listdir(target))
+                    except OSError:
+                        names = []
+                    queue += [os.path.join(target, x) for x in names if not x.endswith("~") and "." not in x]
+                else:
+                    queue.append(target)
+                continue
+            if not pending and (not stripped or stripped.startswith("#")):
+                continue
+            if not pending:
+                start = n
+            pending += stripped
+            if pending.endswith("\\"):
+                pending = pending[:-1] + " "
+                continue
+            out.append({"file": path, "line": start, "text": " ".join(pending.split()),
+                        "mode": "%04o" % (st.st_mode & 0o7777), "owner": name_of(pwd.getpwuid, st.st_uid)})
+            pending = ""
+    return out
+
+
+def schedules(users):
+    """Cron jobs that run as one of ``users``: their crontabs, and /etc/crontab, /etc/cron.d lines naming them."""
+    out = []
+    for user in users:
+        path = "/var/spool/cron/crontabs/" + user
+        data = read_nofollow(path)
+        if data is not None:
+            jobs = [ln for ln in data.decode("utf-8", "replace").splitlines()
+                    if ln.strip() and not ln.lstrip().startswith("#") and not re.match(r"^\s*\w+\s*=", ln)]
+            out += [{"where": "%s (crontab of %s)" % (path, user), "user": user, "job": j} for j in jobs]
+    files = ["/etc/crontab"]
+    try:
+        files += ["/etc/cron.d/" + n for n in sorted(os.listdir("/etc/cron.d"))]
+    except OSError:
+        pass
+    for path in files:
+        data = read_nofollow(path) or b""
+        for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+            words = line.split()
+            if len(words) > 6 and not words[0].startswith("#") and words[5] in users:
+                out.append({"where": "%s:%d" % (path, n), "user": words[5], "job": line.strip()})
+            elif len(words) > 1 and words[0].startswith("@") and words[1] in users:
+                out.append({"where": "%s:%d" % (path, n), "user": words[1], "job": line.strip()})
+    return out
+
+
+def group_members(user):
+    """Every user in ``user``'s primary group (as a member or by primary gid): who shares the app's files."""
+    try:
+        gid = pwd.getpwnam(user).pw_gid
+        members = set(grp.getgrgid(gid).gr_mem)
+    except KeyError:
+        return []
+    members |= {p.pw_name for p in pwd.getpwall() if p.pw_gid == gid}
+    return sorted(members)
+
+
+def authorized_keys(user):
+    """Whether ``user`` has an ~/.ssh/authorized_keys(2) (a way to log in as it)."""
+    try:
+        home = pwd.getpwnam(user).pw_dir
+    except KeyError:
+        return []
+    return [p for p in (home + "/.ssh/authorized_keys", home + "/.ssh/authorized_keys2") if os.path.lexists(p)]
+
+
+def loader_facts(daemon_pids, python_home, python_version):
+    """What can load code into the app's daemons besides the release: their executable and the loader env
+    vars they run with (/proc; the daemons of a container are not readable without CAP_SYS_PTRACE, then
+    Apache's root parent's, which they inherit at fork, stand for them), /etc/ld.so.preload, the python-home's
+    pyvenv.cfg and site-packages, and
+    site/user customize modules or .pth files on the stdlib part of their sys.path."""
+    daemons = []
+    for pid in daemon_pids:
+        try:
+            exe = os.readlink("/proc/%d/exe" % pid)
+            cwd = os.readlink("/proc/%d/cwd" % pid)
+            with open("/proc/%d/environ" % pid, "rb") as f:
+                env = [kv.decode("utf-8", "replace") for kv in f.read().split(b"\0") if kv]
+        except OSError as exc:
+            daemons.append({"pid": pid, "exe": None, "env": None, "cwd": None, "error": exc.strerror})
+            continue
+        daemons.append({"pid": pid, "exe": exe, "cwd": cwd, "env": [kv for kv in env if kv.startswith(LOADER_ENV)]})
+    home_site = "%s/lib/python%s/site-packages" % (python_home, python_version)
+    try:
+        home_entries = sorted(os.listdir(home_site))
+    except OSError as exc:
+        home_entries = ["(unreadable: %s)" % exc.strerror]
+    hooks = []
+    stdlib = "/usr/lib/python%s" % python_version
+    for d in (stdlib, stdlib + "/lib-dynload", "/usr/local/lib/python%s" % python_version):
+        try:
+            names = os.listdir(d)
+        except OSError:
+            continue
+        for n in names:
+            if n.split(".")[0] in ("sitecustomize", "usercustomize") or n.endswith(".pth"):
+                p = os.path.join(d, n)
+                hooks.append({"path": p, "real": os.path.realpath(p)})
+    cfg = read_nofollow(python_home + "/pyvenv.cfg")
+    return {"daemons": daemons, "preload": read_nofollow("/etc/ld.so.preload") is not None,
+            "home_site": home_site, "home_entries": home_entries, "hooks": hooks,
+            "pyvenv_cfg": cfg.decode("utf-8", "replace") if cfg is not None else None}
+
+
+def inventory(args, daemons, dump):
+    """The closed-world inventory (root): see the section comment. ``dump``: :func:`finish_apache_dump`'s."""
+    apache_user = (dump or {}).get("run", {}).get("user") or "www-data"
+    users = sorted({args["app_user"], args["deploy_user"], apache_user})
+    conffiles = dpkg_conffiles()
+    parents = sorted({d["ppid"] for d in daemons})
+    loader = loader_facts(parents + [d["pid"] for d in daemons], args["root"] + "/python",
+                          "%d.%d" % sys.version_info[:2])
+    for hook in loader["hooks"]:
+        pkg = conffiles.get(hook["real"])  # read only when dpkg names it: a root-owned conffile
+        data = read_nofollow(hook["real"]) if pkg else None
+        hook["package"] = pkg[0] if pkg and data is not None and hashlib.md5(data).hexdigest() == pkg[1] else None
+    files = [i["path"] for i in (dump or {}).get("includes", [])] + [args.get("apache_envvars", "/etc/apache2/envvars")]
+    sudoers, jobs = sudoers_lines(), schedules(users)
+    return {"mtimes": mtimes(args, sudoers), "listeners": listeners(), "processes": watched_processes(users),
+            "apache_user": apache_user,
+            "apache": dict(dump or {}, files=apache_files(files, conffiles)), "sudoers": sudoers,
+            "schedules": jobs, "app_keys": authorized_keys(args["app_user"]), "loader": loader,
+            "app_group_members": group_members(args["app_user"])}
+
+
+def mtimes(args, sudoers):
+    """When the root-owned files the drift report dates last changed (``lstat``: links are not followed):
+    the app's config and vhost, the user and group databases, every sudoers file, the cron files, the
+    python-home's pyvenv.cfg. Files of the app's tree are not stat'ed as root."""
+    paths = [args["config_path"], args["vhost"], "/etc/passwd", "/etc/group", "/etc/crontab",
+             args["root"] + "/python/pyvenv.cfg"] + sorted({r["file"] for r in sudoers})
+    for d in ("/etc/sudoers.d", "/etc/cron.d", "/var/spool/cron/crontabs"):
+        try:
+            paths += [os.path.join(d, n) for n in sorted(os.listdir(d))]
+        except OSError:
+            pass
+    out = {}
+    for path in paths:
+        try:
+            out[path] = os.lstat(path).st_mtime
+        except OSError:
+            pass
+    return out
+
+
+def tree_inventory(root):
+    """(as the deploy user) Entries of the app's tree that are setuid/setgid, or writable by others (links and
+    sticky dirs aside); and, per kept release, what a rollback to it needs: RELEASE.json, the venv's python
+    link, pyvenv.cfg's version, the entry point's module and the recorded distribution in site-packages."""
+    special, seen, truncated = [], 0, False
+    for top, dirs, files in os.walk(root):
+        seen += len(dirs) + len(files)
+        if seen > 200000:  # a bound: shared data may hold any number of files
+            truncated = True
+            break
+        for name in dirs + files:
+            path = os.path.join(top, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                continue
+            mode = st.st_mode
+            what = [w for w, bit in (("setuid", stat.S_ISUID), ("setgid", stat.S_ISGID)) if mode & bit]
+            if mode & 0o002 and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX):
+                what.append("world-writable")
+            if what:
+                special.append({"path": path, "what": what, "mode": "%04o" % (mode & 0o7777),
+                                "owner": name_of(pwd.getpwuid, st.st_uid)})
+        if len(special) > 50:
+            break
+    releases = {}
+    base = os.path.join(root, "releases")
+    try:
+        names = sorted(os.listdir(base))
+    except OSError:
+        names = []
+    for name in names:
+        rel = os.path.join(base, name)
+        if name.startswith(".") or not os.path.isdir(rel) or os.path.islink(rel):
+            continue
+        data = read_nofollow(os.path.join(rel, "RELEASE.json"))
+        if data is None:
+            continue
+        try:
+            meta = json.loads(data.decode("utf-8"))
+        except ValueError:
+            meta = {}
+        if not isinstance(meta, dict):
+            meta = {}
+        manifest = meta.get("manifest") if isinstance(meta.get("manifest"), dict) else {}
+        site_rel = str(manifest.get("site_packages") or "")
+        site = os.path.join(rel, "venv", site_rel) if site_rel else ""
+        python = os.path.join(rel, "venv", "bin", "python")
+        module = str(meta.get("entry_point") or "").split(":")[0].split(".")[0]
+        found_module = bool(site and module) and (os.path.isfile(os.path.join(site, module, "__init__.py")) or
+                                                  os.path.isfile(os.path.join(site, module + ".py")) or
+                                                  os.path.isdir(os.path.join(site, module)))
+        target = os.path.realpath(python) if os.path.lexists(python) else None
+        releases[name] = {
+            "python": target, "python_ok": bool(target) and os.path.isfile(python) and os.access(python, os.X_OK),
+            "venv_version": venv_version(os.path.join(rel, "venv")), "site": site_rel,
+            "module": module, "module_found": found_module,
+            "dist_version": dist_version(site, str(meta.get("name") or "")) if site else None,
+            "version": meta.get("version"),
+            "pth": sorted(n for n in (os.listdir(site) if site and os.path.isdir(site) else []) if n.endswith(".pth")),
+        }
+    return {"special": special[:50], "releases": releases, "truncated": truncated}
+
+
 # ---------------------------------------------------------------- main
 
 def gather(args):
@@ -390,8 +874,10 @@ def gather(args):
     wsgi = root + "/application.wsgi"
     if root_user and user_facts(args["deploy_user"]):
         section("wsgi_sha256", as_user, args["deploy_user"], lambda: sha256_of(read_nofollow(wsgi)))
+        section("tree_inventory", as_user, args["deploy_user"], tree_inventory, root)
     else:
         section("wsgi_sha256", lambda: sha256_of(read_nofollow(wsgi)))
+        section("tree_inventory", tree_inventory, root)
         if "config_sha256" not in facts:
             section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
     http_facts = {}
@@ -405,6 +891,7 @@ def gather(args):
     # started only now: its apache2 process must not be taken for a running Apache
     apachectl = args.get("apachectl", "/usr/sbin/apache2ctl")
     ctest = configtest(apachectl) if root_user and os.path.exists(apachectl) else None
+    dump = apache_dump(apachectl) if ctest is not None else None
     facts["apache"] = [p for p in procs if p["comm"] == args.get("process_name", "apache2")]
     facts["daemons"] = daemons
     section("ports", listening_ports)
@@ -412,9 +899,9 @@ def gather(args):
     section("boot", apache_boot, args.get("service", "apache2"))
     if args.get("wsgi_module_file"):
         section("pythons", lambda: {"mod_wsgi": linked_pythons(args["wsgi_module_file"]),
-                                    "python_home": venv_version(root + "/python")})
+                                    "python_home": venv_version(PYTHON_HOME)})
     paths = [root, root + "/releases", root + "/shared", root + "/application.wsgi", root + "/current",
-             root + "/.deploy.lock", root + "/python", root + "/python/pyvenv.cfg", args["config_path"], args["vhost"]]
+             root + "/.deploy.lock", PYTHON_HOME, PYTHON_HOME + "/pyvenv.cfg", args["config_path"], args["vhost"]]
     paths += [root + "/shared/" + rel for rel in args.get("shared_paths", [])]
     sudoers = "/etc/sudoers.d/deploytests-%s" % args["app"]
     section("stat", lambda: {p: lstat_facts(p) for p in paths})
@@ -428,6 +915,8 @@ def gather(args):
         section("error_log_size", lambda: os.stat(args["error_log"]).st_size)
     if ctest is not None:
         section("configtest", finish_configtest, ctest)
+    if dump is not None:
+        section("inventory", lambda: inventory(args, daemons, finish_apache_dump(dump)))
     fetch.join(15)
     facts["http"] = http_facts
     facts["seconds"] = round(time.monotonic() - started, 3)

@@ -26,7 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..allowances import Allowances
 from .http import describe
+
+RUNTIME = "/var/lib/deploytests/python"  # the daemons' python-home bootstrap makes (pipeline.templates.RUNTIME)
 
 
 class NotApplicable(Exception):
@@ -65,6 +68,7 @@ class Expected:
     # or a callable python_version -> Artifact | None (a read-only run: the project packed locally)
     artifact: object = None
     _packed: dict = field(default_factory=dict, repr=False)
+    allow: Allowances = field(default_factory=Allowances)  # the target's allowances (closed-world rules)
 
     def __post_init__(self):
         if self.stack is None:
@@ -262,7 +266,7 @@ def stack_python(facts, exp):
     stack, live = exp.stack, facts.live or {}
     pythons = facts.get("pythons") or {}
     found = {f"{stack.wsgi_module_file} links libpython": pythons.get("mod_wsgi"),
-             f"{exp.cfg.root}/python (python-home) is": pythons.get("python_home"),
+             f"{RUNTIME} (python-home) is": pythons.get("python_home"),
              f"the live venv {exp.cfg.root}/current/venv is": live.get("venv_version")}
     want = {k: [stack.python_version] if "links" in k else stack.python_version for k in found}
     assert found == want, f"{stack.title} serves with Python {stack.python_version}: " + \
@@ -323,8 +327,8 @@ def deploy_user_in_app_group(facts, exp):
 
 
 def sudoers_rule_minimal(facts, exp):
-    """Exactly the rules bootstrap's root agent writes (``agent_root.sudoers_rule``): the release venv's python
-    as the app user, and the config helper for this app as root; any other line, or a wider one, fails."""
+    """Exactly the rule bootstrap's root agent writes (``agent_root.sudoers_rule``): the release venv's python
+    as the app user; nothing as root; any other line, or a wider one, fails."""
     from ..pipeline.agent_root import sudoers_rule
 
     if exp.deploy_user == "root":
@@ -332,16 +336,15 @@ def sudoers_rule_minimal(facts, exp):
     _needs_root(facts, "reading /etc/sudoers.d")
     rule = facts.get("sudoers") or {}
     path = f"/etc/sudoers.d/deploytests-{exp.cfg.app}"
-    want = sudoers_rule(exp.deploy_user, exp.cfg.app_user, exp.cfg.app, exp.cfg.root,
-                        facts.get("executable") or "/usr/bin/python3")
+    want = sudoers_rule(exp.deploy_user, exp.cfg.app_user, exp.cfg.app)
     st = rule.get("stat") or {"kind": "missing"}
     assert (st.get("kind"), st.get("mode"), st.get("owner")) == ("regular file", "0440", "root"), \
         f"expected {path}: regular file 0440 root:root\n   found {_describe(path, st)}"
     found = rule.get("text") or ""
     rules = lambda text: [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]  # noqa: E731
     assert found == want, \
-        f"{path} must grant only what deploys run (the release python as {exp.cfg.app_user}, the config " \
-        f"helper as root): expected {rules(want)}, found {rules(found)}"
+        f"{path} must grant only what deploys run (the release python as {exp.cfg.app_user}, nothing as " \
+        f"root): expected {rules(want)}, found {rules(found)}"
 
 
 def tree_modes_and_owners(facts, exp):
@@ -354,31 +357,37 @@ def tree_modes_and_owners(facts, exp):
         _path(facts, f"{root}/releases", kind="directory", mode="0755", owner=deploy),
         _path(facts, f"{root}/application.wsgi", kind="regular file", mode="0644", owner=deploy),
         _path(facts, f"{root}/.deploy.lock", kind="regular file", mode="0644", owner=deploy),
-        _path(facts, f"{root}/python", kind="directory", mode="0755", owner="root", group="root"),
-        _path(facts, f"{root}/python/pyvenv.cfg", kind="regular file", owner="root"),
+        _path(facts, RUNTIME, kind="directory", mode="0755", owner="root", group="root"),
+        _path(facts, f"{RUNTIME}/pyvenv.cfg", kind="regular file", owner="root"),
     ) if p]
     assert not problems, "\n".join(problems)
 
 
 def shared_dirs(facts, exp):
     root, group = exp.cfg.root, _group_of(facts, "app")
-    problems = [_path(facts, f"{root}/shared", kind="directory", mode="0750", owner="root", group=group)]
-    problems += [_path(facts, f"{root}/shared/{rel}", kind="directory", mode="0770", owner=exp.cfg.app_user,
+    problems = [_path(facts, f"{root}/shared", kind="directory", mode="2750", owner=exp.deploy_user, group=group)]
+    problems += [_path(facts, f"{root}/shared/{rel}", kind="directory", mode="2770", owner=exp.deploy_user,
                        group=group) for rel in exp.cfg.shared_paths]
     problems = [p for p in problems if p]
     assert not problems, "\n".join(problems)
 
 
+def _needs_config(exp):
+    """The config promises apply when the app has a config (``config_file``); skipped, saying so, when not."""
+    assert not exp.config_problem, exp.config_problem
+    if exp.config_sha256 is None:
+        raise NotApplicable("the app has no config file (config_file unset): the config promises do not apply")
+
+
 def config_private(facts, exp):
+    _needs_config(exp)
     path = exp.cfg.remote_config_path
-    problem = _path(facts, path, kind="regular file", mode="0640", owner="root", group=_group_of(facts, "app"))
+    problem = _path(facts, path, kind="regular file", mode="0640", owner=exp.deploy_user, group=_group_of(facts, "app"))
     assert problem is None, problem
 
 
 def config_is_targets(facts, exp):
-    assert not exp.config_problem, exp.config_problem
-    if exp.config_sha256 is None:
-        raise NotApplicable("this run has no config file to compare with (config_file unset)")
+    _needs_config(exp)
     found = facts.get("config_sha256")
     if found is None:
         raise NotApplicable(f"{exp.cfg.remote_config_path} is not readable by {facts.get('login')} on {facts.label}")
@@ -554,6 +563,14 @@ def daemons_run_live_release(facts, exp):
         f"mod_wsgi daemons {stale} started before current was switched to {_live_id(facts)} and were not " \
         f"restarted since: they may still run the previous release's code (deploy reloads by touching " \
         f"application.wsgi)"
+    # per process, where root may read it (not in a container without CAP_SYS_PTRACE): application.wsgi chdirs
+    # into the release it loads, so each daemon's working directory names the release it runs
+    live = f"{exp.cfg.root}/releases/{_live_id(facts)}"
+    pids = {d["pid"] for d in daemons}
+    seen = [d for d in ((facts.get("inventory") or {}).get("loader") or {}).get("daemons", []) if d["pid"] in pids]
+    elsewhere = [f"pid {d['pid']} in {d['cwd']}" for d in seen if d.get("cwd") not in (None, live)]
+    assert not elsewhere, f"mod_wsgi daemons that do not run the live release {live} (their /proc cwd): " + \
+        ", ".join(elsewhere)
 
 
 def daemon_umask(facts, exp):
@@ -612,6 +629,530 @@ def app_files_not_downloadable(facts, exp):
     assert not leaks, "files under the app's tree must not be downloadable, but:\n" + "\n".join(leaks)
 
 
+# ---------------------------------------------------------------- closed world: account for the server (issue 17)
+# Deny by default: everything on the server that serves, runs, grants or loads code into the app must be what
+# bootstrap/deploy made, what the stack's stock server has (deploytests.stacks: baseline_*), or allowed in
+# writing by the target (targets.toml allow_*, deploytests.allowances). Each unaccounted item is one line:
+# what, where it comes from, why it matters, and the allowance that would accept it.
+
+def _inv(facts, what: str) -> dict:
+    _needs_root(facts, what)
+    inv = facts.get("inventory")
+    if not inv:
+        why = (facts.get("errors") or {}).get("inventory") or "no apache2ctl"
+        raise NotApplicable(f"the probe could not take the server's inventory ({why})")
+    return inv
+
+
+def _allow_hint(exp, key: str, value: str) -> str:
+    import json
+
+    return f"if it is meant to be there, allow it: {key} = [{json.dumps(value)}] in {exp.allow.where}"
+
+
+def _unaccounted(what: str, lines: list[str]) -> None:
+    __tracebackhide__ = True
+    assert not lines, f"{len(lines)} {what} not accounted for (not made by deploytests, not on a stock " \
+                      f"server of this stack, not allowed):\n" + "\n".join(f"- {ln}" for ln in lines)
+
+
+def _proc(p) -> str:
+    return f"pid {p['pid']} ({p['user']}) {p.get('cmdline') or p.get('comm')!r}"
+
+
+def _apache_parents(facts) -> set:
+    return {p["pid"] for p in facts.get("apache") or [] if p["user"] == "root"}
+
+
+def cw_listen(facts, exp):
+    """Every listening socket: Apache on the app's port, the SSH server the gate came in by, or allowed."""
+    inv = _inv(facts, "listing every process's sockets")
+    apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
+    seen, lines = set(), []
+    # an Apache port a file by hand opens is that file's finding (test_every_apache_file_is_accounted_for)
+    by_hand = {d["value"].rsplit(":", 1)[-1] for path in unaccounted_apache_files(facts, exp)
+               for d in inv["apache"]["files"][path].get("directives", []) if d["name"] == "listen"} \
+        if inv.get("apache", {}).get("files") else set()
+    for sock in inv["listeners"]:
+        procs = sock["procs"]
+        exes = {p.get("exe") or "" for p in procs}
+        comms = {p["comm"] for p in procs}
+        if sock["proto"] == "tcp" and sock["port"] == port and (apache_bin in exes or
+                                                                 exp.stack.apache.process_name in comms):
+            continue
+        if sock["proto"] == "tcp" and any(c.startswith("sshd") for c in comms):
+            continue
+        if not procs and sock.get("owner") == "root" and sock["host"].startswith("127."):
+            continue  # root sees every root process's fds: no process of this server holds it (Docker's DNS)
+        if exp.stack.apache.process_name in comms and str(sock["port"]) in by_hand:
+            continue
+        anyaddr = sock["host"] in ("0.0.0.0", "::")
+        loopback = sock["host"].startswith("127.") or sock["host"] == "::1"  # IPv4 and IPv6: one finding
+        shown = f"{'*' if anyaddr else 'localhost' if loopback else sock['host']}:{sock['port']}"
+        key = ("udp/" if sock["proto"] == "udp" else "") + shown
+        if key in exp.allow.listen or f"{sock['host']}:{sock['port']}" in exp.allow.listen:
+            continue
+        who = ", ".join(_proc(p) for p in procs[:2]) or (
+            f"a socket of user {sock.get('owner')} (its processes: "
+            f"{', '.join(_proc(p) for p in sock.get('by_owner') or []) or 'none seen'})")
+        ident = (key, tuple(sorted(p["pid"] for p in procs)))
+        if ident in seen:  # the same process on 0.0.0.0 and :: is one finding
+            continue
+        seen.add(ident)
+        reach = "anyone who can reach this host" if anyaddr else "every process on this host" if loopback else \
+            f"whoever can reach {sock['host']}"
+        lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. "
+                     + _allow_hint(exp, "allow_listen", key))
+    _unaccounted("listening sockets", lines)
+
+
+def _ours_conf(exp) -> dict:
+    """The Apache files bootstrap writes, or whose state another promise judges: path as Apache lists it ->
+    what it is (one root cause, one failure: the distribution's default site enabled is test_site_enabled_...)."""
+    a = exp.stack.apache
+    return {f"{a.sites_enabled}/{exp.cfg.app}.conf": "the app's vhost (test_vhost_as_bootstrapped checks it)",
+            f"{a.conf_available.replace('-available', '-enabled')}/deploytests-servername.conf":
+                "bootstrap's global ServerName",
+            f"{a.sites_enabled}/{a.default_site}.conf": "the distribution's default site (the sites promise)"}
+
+
+def unaccounted_apache_files(facts, exp) -> dict[str, str]:
+    """path -> why, for each file Apache's root parent reads that is not accounted for: someone but root may
+    write it, or it is not a stock include with dpkg's unchanged content, bootstrap's, or allowed. The line says
+    what the file makes Apache do (its vhosts, its Listen ports): those effects are this one finding."""
+    ap = facts["inventory"]["apache"]
+    ours = _ours_conf(exp)
+    baseline = {p.format(app=exp.cfg.app) for p in exp.stack.baseline_includes}
+    found = {}
+    for path, info in ap.get("files", {}).items():
+        inc = next((i for i in ap["includes"] if i["path"] == path), None)
+        origin = f" (included from {inc['from']}:{inc['at']})" if inc and inc.get("from") else ""
+        hint = _allow_hint(exp, "allow_apache_conf", path)
+        if info.get("loose"):
+            found[path] = (f"{path}{origin}: Apache reads it as root, but {info['loose']} is writable by someone "
+                           f"other than root: whoever can write it controls Apache (code as root at the next reload)")
+            continue
+        if path in exp.allow.apache_conf or path in ours:
+            continue
+        if info.get("dpkg_changed"):
+            why = f"a conffile of {info.get('dpkg_package') or 'a package'}, changed on this server (its md5 is " \
+                  f"not dpkg's): a hand edit is in Apache's config"
+        elif not info.get("package"):
+            why = "no package ships it and bootstrap did not write it: a file by hand in Apache's config"
+        # a stock module's own unchanged files are accounted by the module rule (which modules are loaded)
+        elif inc is not None and path not in baseline and not path.startswith(exp.stack.apache.mods_enabled + "/"):
+            why = f"{info['package']}'s file, but not enabled on a stock server: it changes what Apache serves or loads"
+        else:
+            continue
+        effects = [f"vhost {v['name']} (line {v['line']})" for v in _vhosts(ap) if v["file"] == path]
+        effects += [f"Listen {d['value']} (line {d['line']})" for d in info.get("directives", [])
+                    if d["name"] == "listen"]
+        found[path] = f"{path}{origin}: {why}" + (f"; it defines {', '.join(effects)}" if effects else "") + \
+            f". {hint}"
+    return found
+
+
+def _vhosts(ap) -> list[dict]:
+    """Apache's vhosts, one per file:line (apache2ctl -S lists a name-based default twice)."""
+    seen, out = set(), []
+    for v in ap.get("vhosts", []):
+        if (v["file"], v["line"]) not in seen:
+            seen.add((v["file"], v["line"]))
+            out.append(v)
+    return out
+
+
+def _inv_apache(facts, what: str) -> dict:
+    inv = _inv(facts, what)
+    if inv["apache"].get("refused"):
+        raise NotApplicable("apache2ctl was not run as root (the root failure is "
+                            "test_every_apache_file_is_accounted_for)")
+    if inv["apache"].get("rc") not in (0, None) or (facts.get("configtest") or {}).get("rc") not in (0, None):
+        raise NotApplicable("Apache's configuration does not parse (the root failure is test_configtest_clean)")
+    return inv
+
+
+def cw_apache_files(facts, exp):
+    """Every file Apache's root parent reads is accounted for (:func:`unaccounted_apache_files`)."""
+    refused = facts["inventory"]["apache"].get("refused") if facts.get("inventory") else None
+    assert not refused, f"Apache's configuration was {refused}: whoever can write there controls Apache's root " \
+                        f"parent (code as root at the next reload)"
+    _inv_apache(facts, "Apache's own list of its configuration files")  # (skips when it does not parse)
+    _unaccounted("files of Apache's configuration", list(unaccounted_apache_files(facts, exp).values()))
+
+
+def cw_modules(facts, exp):
+    _needs_root(facts, "listing Apache's modules")
+    ct = facts.get("configtest") or {}
+    if ct.get("rc") != 0:
+        raise NotApplicable("Apache's configuration does not parse (the root failure is test_configtest_clean)")
+    known = set(exp.stack.baseline_modules) | {f"{exp.stack.wsgi_module}_module"} | set(exp.allow.modules)
+    lines = [f"{m}: loaded into Apache's root parent and every worker (a module is code, and may add handlers "
+             f"that serve). " + _allow_hint(exp, "allow_modules", m) for m in ct.get("modules", []) if m not in known]
+    _unaccounted("Apache modules", lines)
+
+
+def cw_vhosts(facts, exp):
+    """Every virtual host Apache serves: the app's (its ServerName in its site file), or allowed by ServerName."""
+    inv = _inv_apache(facts, "Apache's own list of its virtual hosts")
+    ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
+    default = f"{exp.stack.apache.sites_enabled}/{exp.stack.apache.default_site}.conf"  # the sites promise's
+    files = unaccounted_apache_files(facts, exp)  # a vhost of such a file is that file's finding
+    lines = [f"{v['name']} at {v['file']}:{v['line']}: a virtual host besides the app's: it serves requests for "
+             f"{v['name']} (and for every name when it comes first). " + _allow_hint(exp, "allow_sites", v["name"])
+             for v in _vhosts(inv["apache"])
+             if not (v["file"] == ours and v["name"] == exp.cfg.server_name) and v["name"] not in exp.allow.sites
+             and v["file"] not in files and v["file"] != default]
+    _unaccounted("virtual hosts", lines)
+
+
+def cw_in_force(facts, exp):
+    """The configuration Apache runs with is the one on disk: no file of it changed after Apache last
+    (re)loaded it (the oldest of its current children, which a graceful reload replaces)."""
+    inv = _inv_apache(facts, "Apache's configuration files")
+    parents = _apache_parents(facts)
+    kids = [p["started"] for p in inv["processes"] if p["ppid"] in parents and p.get("started")]
+    if not kids:
+        raise NotApplicable("Apache has no child processes to date its last reload by")
+    loaded = min(kids)
+    import datetime as _dt
+
+    when = lambda t: _dt.datetime.fromtimestamp(t, _dt.UTC).strftime("%H:%M:%S")  # noqa: E731
+    lines = [f"{path} changed at {when(info['mtime'])}, after Apache last loaded its configuration "
+             f"({when(loaded)}): the server does not run what is on disk; the next reload (logrotate's, a "
+             f"bootstrap's) applies it unchecked"
+             for path, info in inv["apache"].get("files", {}).items()
+             if info.get("mtime") and info["mtime"] > loaded + 0.05]
+    assert not lines, "Apache's configuration on disk is not the one in force:\n" + "\n".join(lines)
+
+
+def cw_processes(facts, exp):
+    """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
+    deploy user, part of a live SSH session (the gate's probe, an operator's shell)."""
+    inv = _inv(facts, "reading every process")
+    parents = _apache_parents(facts)
+    app, deploy, www = exp.cfg.app_user, exp.deploy_user, inv.get("apache_user")
+    lines = []
+    for p in inv["processes"]:
+        user, argv0 = p["user"], (p.get("cmdline") or "").split(" ")[0]
+        if any(a.split(":", 1)[0].strip() == user and (p.get("cmdline") or "").startswith(a.split(":", 1)[1].strip())
+               for a in exp.allow.processes if ":" in a):
+            continue
+        child = p["ppid"] in parents and p["comm"] == exp.stack.apache.process_name
+        if user == app and child and exp.stack.is_daemon_of(argv0, exp.cfg.app):
+            continue
+        if user == www and child:
+            continue
+        if user == deploy and any(a["comm"].startswith("sshd") for a in p.get("ancestors", [])):
+            continue
+        role = "the app user" if user == app else "Apache's user" if user == www else "the deploy user"
+        why = ("it runs with the app's rights and data, outside Apache's control (left running, it keeps old "
+               "code and open files)" if user == app else
+               "it runs with the deploy user's rights (it can change releases) outside any login session")
+        lines.append(f"{_proc(p)}, a process of {role} ({user}) started by pid {p['ppid']}: {why}. "
+                     + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
+    _unaccounted("processes", lines)
+
+
+def cw_schedules(facts, exp):
+    inv = _inv(facts, "reading crontabs")
+    lines = [f"{s['where']}: runs {s['job']!r} as {s['user']}: code on a schedule with that user's rights, "
+             f"outside any deploy. " + _allow_hint(exp, "allow_cron", s["where"].split(":")[0].split(" ")[0])
+             for s in inv["schedules"]
+             if s["where"].split(":")[0].split(" ")[0] not in exp.allow.cron]
+    _unaccounted("scheduled jobs", lines)
+
+
+def cw_sudoers(facts, exp):
+    """Every sudoers line: Debian's own, bootstrap's rule file (test_sudoers_rule_minimal checks its text),
+    the target's login's (how bootstrap gets root: the operator's own), or allowed."""
+    inv = _inv(facts, "reading sudoers")
+    ours = f"/etc/sudoers.d/deploytests-{exp.cfg.app}"
+    login = facts.get("login") or ""
+    lines = []
+    for rule in inv["sudoers"]:
+        text, first = rule["text"], rule["text"].split(" ")[0]
+        if rule["file"] == ours or text in exp.allow.sudo:
+            continue
+        if rule["file"] == "/etc/sudoers" and text in exp.stack.baseline_sudoers:
+            continue
+        if first == login and login not in (exp.cfg.app_user,):
+            continue
+        if first == "Defaults" or first.startswith("Defaults"):
+            why = "it changes how every sudo runs (environment, logging, who may use it)"
+        else:
+            why = f"{first} may run commands as another user through it"
+        lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {why}. " + _allow_hint(exp, "allow_sudo", text))
+    _unaccounted("sudoers lines", lines)
+
+
+def cw_groups(facts, exp):
+    """The deploy user is in its own group and the app's; the app user in its own only."""
+    users = facts.get("users") or {}
+    app_group = _group_of(facts, "app")
+    lines = []
+    for who, name, want in (("deploy", exp.deploy_user, {_group_of(facts, "deploy"), app_group}),
+                            ("app", exp.cfg.app_user, {app_group})):
+        u = users.get(who)
+        if not u or (who == "deploy" and name == exp.cfg.app_user):
+            continue
+        for g in u["groups"]:
+            if g not in want and f"{name}: {g}" not in exp.allow.groups:
+                lines.append(f"{name} (the {who} user) is in group {g}: it gets every right of that group (its "
+                             f"files, sudo rules for %{g}). " + _allow_hint(exp, "allow_groups", f"{name}: {g}"))
+    members = (facts.get("inventory") or {}).get("app_group_members") or []
+    for user in members:
+        if user not in (exp.cfg.app_user, exp.deploy_user) and f"{user}: {app_group}" not in exp.allow.groups:
+            lines.append(f"{user} is in the app's group {app_group}: it reads the app's config (its secrets) and "
+                         f"shared data. " + _allow_hint(exp, "allow_groups", f"{user}: {app_group}"))
+    _unaccounted("group memberships", lines)
+
+
+def cw_app_login(facts, exp):
+    inv = _inv(facts, "reading the app user's home")
+    keys = inv.get("app_keys") or []
+    assert not keys, f"{', '.join(keys)} exists: whoever holds a key listed there can log in as the app user " \
+                     f"{exp.cfg.app_user} (its data, its config; the app user never logs in)"
+
+
+def cw_tree_special(facts, exp):
+    tree = facts.get("tree_inventory")
+    if not tree:
+        raise NotApplicable(f"the app's tree could not be walked: {(facts.get('errors') or {}).get('tree_inventory')}")
+    lines = [f"{s['path']}: {' and '.join(s['what'])} ({s['mode']} {s['owner']}): "
+             + ("anyone on the server can change it (code the app runs, data it trusts)" if "world-writable" in
+                s["what"] else "it runs with its owner's or group's rights whoever starts it")
+             for s in tree["special"]]
+    _unaccounted("setuid, setgid or world-writable entries in the app's tree" +
+                 (" (the walk stopped after 200000 entries)" if tree.get("truncated") else ""), lines)
+
+
+LOADER_MEANING = "changes what Python or the dynamic linker loads into the daemons before the app's code"
+
+
+def cw_loader(facts, exp):
+    """What loads code into the daemons is the release and nothing else: the daemons are Apache's binary with
+    no loader env vars, no /etc/ld.so.preload, the python-home exactly an empty venv of the system Python,
+    and no sitecustomize/usercustomize/.pth on the stdlib path but the distribution's own."""
+    inv = _inv(facts, "reading the daemons' /proc entries")
+    ld, root = inv["loader"], exp.cfg.root
+    apache_bin = "/usr/sbin/" + exp.stack.apache.process_name
+    lines = []
+    for d in ld["daemons"]:
+        if d.get("exe") and d["exe"] != apache_bin:
+            lines.append(f"pid {d['pid']} runs {d['exe']}, not {apache_bin}")
+        for kv in d.get("env") or []:
+            lines.append(f"pid {d['pid']} (Apache, its daemons inherit it) has {kv}: it {LOADER_MEANING}")
+    if ld.get("preload"):
+        lines.append("/etc/ld.so.preload exists: every program, Apache and the daemons too, loads what it names")
+    if ld.get("home_entries"):
+        lines.append(f"{ld['home_site']} (the daemons' python-home) holds {ld['home_entries'][:5]}: imported or "
+                     f"run (.pth) at every daemon start; bootstrap leaves it empty")
+    cfg = dict(ln.split("=", 1) for ln in (ld.get("pyvenv_cfg") or "").splitlines() if "=" in ln)
+    cfg = {k.strip(): v.strip() for k, v in cfg.items()}
+    if cfg.get("include-system-site-packages", "false").lower() != "false":
+        lines.append(f"{root}/python/pyvenv.cfg: include-system-site-packages = {cfg['include-system-site-packages']}"
+                     f": the system's site-packages (anything pip or apt put there) are on the daemons' sys.path")
+    if cfg.get("home") not in (None, "/usr/bin"):
+        lines.append(f"{root}/python/pyvenv.cfg: home = {cfg['home']}: the daemons' standard library comes from "
+                     f"there, not from /usr/bin's Python")
+    for h in ld.get("hooks", []):
+        if not h.get("package"):
+            lines.append(f"{h['path']}" + (f" -> {h['real']}" if h["real"] != h["path"] else "") +
+                         f": a site hook on the daemons' path that no package ships unchanged: it {LOADER_MEANING}")
+    _unaccounted("things that load code into the app", lines)
+
+
+def rollback_ready(facts, exp):
+    """Every kept release a rollback may switch to is complete (read, never run): its venv's python, the
+    stack's Python version, the entry point's module and its recorded distribution in site-packages."""
+    tree = facts.get("tree_inventory")
+    if not tree:
+        raise NotApplicable(f"the app's tree could not be walked: {(facts.get('errors') or {}).get('tree_inventory')}")
+    live = _live_id(facts)
+    lines = []
+    for rid, r in sorted(tree["releases"].items()):
+        if rid == live:
+            continue
+        broken = []
+        if not r["python_ok"]:
+            broken.append(f"venv/bin/python is not an executable (resolves to {r['python']})")
+        if r["venv_version"] != exp.stack.python_version:
+            broken.append(f"its venv is of Python {r['venv_version']}, the server's mod_wsgi runs "
+                          f"{exp.stack.python_version}")
+        if not r["module_found"]:
+            broken.append(f"the entry point's module {r['module']!r} is not in venv/{r['site'] or '?'}")
+        if r["dist_version"] != r["version"]:
+            broken.append(f"site-packages has version {r['dist_version']} of the app, RELEASE.json records "
+                          f"{r['version']}")
+        if broken:
+            lines.append(f"{exp.cfg.root}/releases/{rid}: " + "; ".join(broken))
+    assert not lines, "kept releases a rollback may switch to are broken (a rollback would switch to code " \
+                      "that cannot start):\n" + "\n".join(lines)
+
+
+# ---------------------------------------------------------------- security baseline (DevSec, CIS Apache)
+
+def _directive(facts, name: str):
+    """The last value of a main-server directive across Apache's files, with its file:line (None: unset)."""
+    inv = facts.get("inventory") or {}
+    ap = inv.get("apache") or {}
+    found = None
+    for inc in ap.get("includes", []):
+        for d in ((ap.get("files") or {}).get(inc["path"]) or {}).get("directives", []):
+            if d["name"] == name:
+                found = (d["value"], f"{inc['path']}:{d['line']}")
+    return found
+
+
+def sec_trace(facts, exp):
+    _inv_apache(facts, "reading Apache's configuration")
+    found = _directive(facts, "traceenable")
+    value = (found or ("On (Apache's default)", "unset"))
+    assert found and found[0].lower() == "off", \
+        f"TraceEnable is {value[0]} ({value[1]}): TRACE echoes a request back, its cookies and auth headers " \
+        f"included (cross-site tracing); Debian's security.conf says TraceEnable Off"
+
+
+def sec_tokens(facts, exp):
+    """The Server header names no module or language versions (ServerTokens Full, Apache's default when unset,
+    lists mod_wsgi's and Python's). Debian's stock ServerTokens OS (product, version, OS) is accepted."""
+    _inv_apache(facts, "reading Apache's configuration")
+    found = _directive(facts, "servertokens")
+    value = found[0].lower() if found else "full"
+    assert value in ("prod", "productonly", "major", "minor", "min", "minimal", "os"), \
+        f"ServerTokens is {found[0] if found else 'Full (Apache default)'} ({found[1] if found else 'unset'}): " \
+        f"every response names Apache's, mod_wsgi's and Python's versions, a list of known holes for an attacker"
+
+
+def sec_status(facts, exp):
+    """Apache's own status and info pages are not served to the runner (Debian's status.conf: Require local)."""
+    leaks = []
+    for path in EXPOSED:
+        resp = facts.responses.get(path)
+        if resp is not None and not isinstance(resp, str) and resp.status_code == 200 and \
+                resp.headers.get("X-Deploy-Release") is None:
+            leaks.append(f"{resp.url}: status 200, {len(resp.content)} bytes (not the app's answer)")
+    assert not leaks, "Apache's status/info pages answer from outside the server (every request in flight, " \
+                      "client addresses, URLs, the whole configuration):\n" + "\n".join(leaks)
+
+
+def sec_apache_user(facts, exp):
+    inv = _inv(facts, "Apache's run configuration")
+    user = inv.get("apache_user")
+    assert user and user != "root", f"Apache's workers run as {user!r}: a hole in any module is root on the server"
+
+
+from .facts import EXPOSED  # noqa: E402, I001 - the runner fetches them with the others
+
+
+# ---------------------------------------------------------------- drift since the deploy (a report, not a check)
+
+def drift_report(facts) -> list[str]:
+    """What changed on the server since the live release was deployed (its RELEASE.json ``created_at``), newest
+    last: Apache's configuration files in force, the app's config and vhost, the user and group databases,
+    sudoers, cron files, the python-home (their mtimes, read by the probe as root). Dated by mtime, so a file
+    rewritten with the same bytes shows too; what each change means is the checks' business."""
+    import datetime as _dt
+
+    if facts.error or not facts.tree.get("current"):
+        return []
+    meta = facts.tree.get("releases", {}).get(_live_id(facts)) or {}
+    try:
+        since = _dt.datetime.fromisoformat(str(meta.get("created_at"))).timestamp()
+    except ValueError:
+        return [f"no drift report: the live release's RELEASE.json has no creation time ({meta.get('created_at')!r})"]
+    inv = facts.get("inventory") or {}
+    if not inv:
+        return ["no drift report: the probe could not take the inventory (no sudo?)"]
+    stamps = dict(inv.get("mtimes") or {})
+    stamps.update({p: i["mtime"] for p, i in (inv.get("apache") or {}).get("files", {}).items() if i.get("mtime")})
+    when = lambda t: _dt.datetime.fromtimestamp(t, _dt.UTC).strftime("%Y-%m-%d %H:%M:%S")  # noqa: E731
+    changed = sorted((t, p) for p, t in stamps.items() if t > since + 1)
+    head = f"live release {_live_id(facts)} deployed {when(since)} UTC"
+    if not changed:
+        return [f"{head}: nothing changed since"]
+    return [f"{head}: {len(changed)} file(s) changed since"] + [f"  {when(t)} {p}" for t, p in changed[:20]]
+
+
+CW, SEC = "closed world", "security"
+CLOSED_WORLD: tuple[Promise, ...] = (
+    Promise("cw_listen", f"{CW}: serves", "every listening socket is Apache on the app's port, the SSH server, or "
+            "allowed (allow_listen: \"*:port\" any address, \"localhost:port\" loopback, \"host:port\")",
+            "test_every_listener_is_accounted_for",
+            'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
+            'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100"] in targets.toml',
+            root_only=True),
+    Promise("cw_apache_files", f"{CW}: serves", "every file in Apache's configuration (as apache2ctl lists it, and "
+            "envvars) is root's alone, and a stock include with dpkg's unchanged content, or bootstrap's, or allowed",
+            "test_every_apache_file_is_accounted_for", "/etc/apache2/conf-enabled/hardening.conf (included from "
+            "/etc/apache2/apache2.conf:222): no package ships it and bootstrap did not write it ...",
+            root_only=True, needs=("tree",)),
+    Promise("cw_modules", f"{CW}: serves", "every Apache module loaded is stock (the stack's baseline), mod_wsgi, or "
+            "allowed", "test_every_apache_module_is_accounted_for", "info_module: loaded into Apache's root parent "
+            "and every worker ...", root_only=True, needs=("tree",)),
+    Promise("cw_vhosts", f"{CW}: serves", "the only virtual host Apache serves is the app's (apache2ctl -S), or "
+            "one allowed by name", "test_every_vhost_is_accounted_for", "*:80 ops.example.com (/etc/apache2/"
+            "sites-enabled/ops.conf:1): a virtual host besides the app's ...", root_only=True, needs=("tree",)),
+    Promise("cw_in_force", f"{CW}: serves", "the configuration Apache runs with is the one on disk (no file of it "
+            "changed since Apache last loaded it)", "test_apache_config_on_disk_is_in_force",
+            "/etc/apache2/ports.conf changed at 04:01:12, after Apache last loaded its configuration (03:58:40) ...",
+            root_only=True, needs=("apache",)),
+    Promise("cw_processes", f"{CW}: runs", "every process of the app user is one of its mod_wsgi daemons, of "
+            "Apache's user an Apache child, of the deploy user part of a live SSH session",
+            "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
+            "process of the app user ...", root_only=True, needs=("apache",)),
+    Promise("cw_schedules", f"{CW}: runs", "no cron job runs as the app, deploy or Apache user (crontabs, "
+            "/etc/crontab, /etc/cron.d) unless allowed", "test_no_unaccounted_scheduled_jobs",
+            "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
+            root_only=True),
+    Promise("cw_sudoers", f"{CW}: grants", "every sudoers line is Debian's, bootstrap's rule file, the target's "
+            "login's own, or allowed", "test_every_sudoers_line_is_accounted_for",
+            "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
+            "as another user through it ...", root_only=True, needs=("tree",)),
+    Promise("cw_groups", f"{CW}: grants", "the deploy user is only in its own group and the app's; the app user "
+            "only in its own; no one else in the app's group", "test_users_groups_are_accounted_for",
+            "deployer (the deploy user) is in group sudo: it gets every right of that group ...", needs=("tree",)),
+    Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys)",
+            "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "
+            "holds a key listed there can log in as the app user ...", root_only=True),
+    Promise("cw_tree_special", f"{CW}: grants", "nothing in the app's tree is setuid, setgid or world-writable",
+            "test_no_setuid_or_world_writable_in_app_tree", "/var/www/app/shared/data/tool: setuid (4755 app): "
+            "it runs with its owner's ... rights whoever starts it", needs=("tree",)),
+    Promise("cw_loader", f"{CW}: loads code", "nothing loads code into the daemons but the release: Apache's binary, "
+            "no PYTHON*/LD_* env vars, no /etc/ld.so.preload, an empty python-home of the system Python, no "
+            "site hook but the distribution's", "test_nothing_else_loads_code_into_the_app",
+            "pid 27 (Apache, its daemons inherit it) has PYTHONPATH=/opt/x: it changes what Python ... loads",
+            root_only=True, needs=("apache", "tree")),
+    Promise("rollback_ready", "deploy: prune / rollback", "every kept release a rollback may switch to is complete: "
+            "its venv's python, the stack's Python, the entry point's module and the recorded version installed "
+            "(read, never run)", "test_rollback_targets_are_complete", "kept releases a rollback may switch to "
+            "are broken ...: /var/www/app/releases/R: the entry point's module 'app' is not in venv/lib/...",
+            needs=("live",)),
+    Promise("sec_trace", f"{SEC}: Apache", "TraceEnable Off (DevSec apache-baseline, CIS Apache): an attacker "
+            "cannot have requests, cookies and auth headers echoed back", "test_trace_disabled",
+            "TraceEnable is On (...): TRACE echoes a request back ...", root_only=True),
+    Promise("sec_tokens", f"{SEC}: Apache", "the Server header names no module or Python versions (ServerTokens "
+            "not Full; Debian's stock OS accepted): an attacker gets no version list of mod_wsgi and Python",
+            "test_server_header_names_no_modules", "ServerTokens is Full (Apache default) (unset): every "
+            "response names ... versions", root_only=True),
+    Promise("sec_status", f"{SEC}: Apache", "/server-status and /server-info are not served to the runner: an "
+            "attacker does not see requests in flight, client addresses or the configuration",
+            "test_status_pages_not_exposed", "Apache's status/info pages answer from outside the server ...: "
+            "http://.../server-status: status 200", needs=("apache",)),
+    Promise("sec_apache_user", f"{SEC}: Apache", "Apache's workers do not run as root (a hole in a module is not "
+            "root on the server)", "test_apache_workers_not_root", "Apache's workers run as 'root' ...",
+            root_only=True),
+)
+CLOSED_WORLD_CHECKS = {
+    "cw_listen": cw_listen, "cw_apache_files": cw_apache_files, "cw_modules": cw_modules, "cw_vhosts": cw_vhosts,
+    "cw_in_force": cw_in_force, "cw_processes": cw_processes, "cw_schedules": cw_schedules,
+    "cw_sudoers": cw_sudoers, "cw_groups": cw_groups, "cw_app_login": cw_app_login,
+    "cw_tree_special": cw_tree_special, "cw_loader": cw_loader, "rollback_ready": rollback_ready,
+    "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_apache_user": sec_apache_user,
+}
+
+
 # ---------------------------------------------------------------- the registry
 
 B, D = "bootstrap", "deploy"
@@ -648,30 +1189,32 @@ PROMISES: tuple[Promise, ...] = (
             needs=("tree",)),
     Promise("app_user", f"{B}: users", "the app user exists, is not root and has no login shell", "test_app_user",
             "app user 'yourapplication' has a login shell: /bin/bash", needs=("tree",)),
-    Promise("deploy_group", f"{B}: users", "the deploy user is in the app's group (reads the config it uploads)",
+    Promise("deploy_group", f"{B}: users", "the deploy user is in the app's group",
             "test_deploy_user_in_app_group", "deploy user 'appuser' is not in the app group 'yourapplication'",
             needs=("tree",)),
-    Promise("sudoers", f"{B}: sudoers", "the deploy user may run exactly two things: the release venv's python as "
-            "the app user, the config helper for this app as root; nothing wider "
-            "(/etc/sudoers.d/deploytests-<app>, 0440 root)", "test_sudoers_rule_minimal",
-            "... must grant only what deploys run ...: expected ['appuser ALL=(yourapplication) NOPASSWD: "
-            "/var/www/yourapplication/releases/*/venv/bin/python', 'appuser ALL=(root) NOPASSWD: /usr/bin/python3 -I "
-            "/var/lib/deploytests/agent_root.py config yourapplication'], found ['appuser ALL=(ALL) NOPASSWD: ALL']",
+    Promise("sudoers", f"{B}: sudoers", "the deploy user may run exactly one thing: the release venv's python as "
+            "the app user; nothing as root, nothing wider (/etc/sudoers.d/deploytests-<app>, 0440 root)",
+            "test_sudoers_rule_minimal",
+            "... must grant only what deploys run ...: expected ['deployer ALL=(yourapplication) NOPASSWD: "
+            "/var/www/yourapplication/releases/*/venv/bin/python'], found ['deployer ALL=(ALL) NOPASSWD: ALL']",
             root_only=True, needs=("tree",)),
     Promise("tree", f"{B}: tree", "/var/www/<app> and releases/ 0755, application.wsgi 0644, .deploy.lock: all the "
-            "deploy user's (no one else may write them); python/ (the daemons' python-home, an empty venv) root's",
+            "deploy user's (no one else may write them); /var/lib/deploytests/python (the daemons' python-home, an "
+            "empty venv) root's",
             "test_tree_modes_and_owners",
             "expected /var/www/app/releases: directory 0755 appuser:appuser\n   found ...: directory 0777 ..."),
-    Promise("shared", f"{B}: tree", "shared/ is 0750 root:<app group>; each shared path 0770 <app user>:<app group>",
-            "test_shared_dirs", "expected /var/www/app/shared/data: directory 0770 ... found ... 0777 ...",
+    Promise("shared", f"{B}: tree", "shared/ is 2750 <deploy user>:<app group>; each shared path 2770 (the app "
+            "writes its data there; what the deploy writes there is the app group's)",
+            "test_shared_dirs", "expected /var/www/app/shared/data: directory 2770 ... found ... 0777 ...",
             needs=("tree",)),
-    Promise("config_mode", f"{B}: tree", "the config is 0640 root:<app group> (not world-readable, not writable by "
-            "the app)", "test_config_not_world_readable", "expected ...application.cfg: regular file 0640 ...",
-            needs=("tree",)),
-    Promise("config", f"{B}: tree / deploy", "the config on the server is this host's config file (the target's, or "
-            "its <host>.cfg of a per-host config directory; sha256)",
+    Promise("config_mode", f"{D}: config", "the config (when the app has one) is 0640 <deploy user>:<app group>: "
+            "not world-readable", "test_config_not_world_readable",
+            "expected ...application.cfg: regular file 0640 ...",
+            needs=("live",)),
+    Promise("config", f"{D}: config", "the config on the server (when the app has one) is this host's config "
+            "file (the target's, or its <host>.cfg of a per-host config directory; sha256)",
             "test_config_is_the_targets_config", "... is not this host's config file ...: sha256 1a2b... on the "
-            "server, 3c4d... here", needs=("tree",)),
+            "server, 3c4d... here", needs=("live",)),
     Promise("wsgi", f"{B}: tree", "application.wsgi is exactly what bootstrap writes", "test_wsgi_as_bootstrapped",
             "/var/www/app/application.wsgi differs from what bootstrap writes: sha256 ...", needs=("tree",)),
     Promise("current", f"{D}: switch", "current is a relative link releases/<id> to a complete release (with "
@@ -705,8 +1248,9 @@ PROMISES: tuple[Promise, ...] = (
     Promise("daemon_user", f"{D}: gate", "the app's mod_wsgi daemons run, as the app user only",
             "test_daemons_run_as_app_user", "mod_wsgi daemons of app run as ['www-data'], expected only 'app'",
             needs=("apache", "live")),
-    Promise("daemon_code", f"{D}: reload", "every daemon was (re)started after current was last switched, so "
-            "each runs the live release", "test_daemons_run_live_release", "mod_wsgi daemons [123, 124] started "
+    Promise("daemon_code", f"{D}: reload", "every daemon was (re)started after current was last switched and, "
+            "where root may read it, runs in the live release's directory (/proc/<pid>/cwd): each runs the live "
+            "release", "test_daemons_run_live_release", "mod_wsgi daemons [123, 124] started "
             "before current was switched to R and were not restarted since...", needs=("apache", "live")),
     Promise("umask", f"{B}: apache", "the daemons run with the umask the vhost sets (files the app writes are not "
             "opened to others)", "test_daemons_umask", "mod_wsgi daemons of app run with umask ['0000'], expected "
@@ -743,6 +1287,8 @@ CHECKS = {
     "homepage": homepage_is_the_app,
     "serves": site_serves_current_release, "inside": health_from_inside, "private": app_files_not_downloadable,
 }
+PROMISES += CLOSED_WORLD  # the closed-world and security rules (their own block above)
+CHECKS.update(CLOSED_WORLD_CHECKS)
 BY_ID = {p.id: p for p in PROMISES}
 ROOT_OF = {test: fact for fact, (test, _) in BASICS.items()}
 
@@ -751,6 +1297,9 @@ def verify(promise_id: str, facts, exp: Expected) -> None:
     """Check one promise on one server's facts: returns, raises AssertionError, or NotApplicable (skip)."""
     __tracebackhide__ = True
     promise = BY_ID[promise_id]
+    off = exp.allow.skip_rules.get(promise_id)
+    if off:
+        raise NotApplicable(f"switched off in {exp.allow.where}: skip_rules {promise_id} = {off!r}")
     reason = blocked(facts, promise.needs, exp, own=ROOT_OF.get(promise.test, ""))
     if reason:
         raise NotApplicable(reason)

@@ -1,13 +1,14 @@
-"""Config lifecycle and app data (issue 9 items 6 and 7) on two real containers, deploying as ``deployer``
-(a login without sudo: the config reaches the server only through the root helper's one sudoers rule).
+"""Config lifecycle and app data (issue 9 items 6 and 7, issue 16, issue 18.1) on two real containers, deploying as
+``deployer`` (a login without sudo: the config is its own file, installed without sudo).
 
 - per-host configs: a config directory with one ``<host>:<port>.cfg`` per server; each server's app shows its
   own value;
 - a changed config alone is a deploy that says so: a new release starts with it, the route shows the new value,
-  the other host (unchanged config, same artifact) reports no change; the config stays 0640 root:<app>;
+  the other host (unchanged config, same artifact) reports no change; the config stays 0640 deployer:<app>;
 - a rollback brings back the config its release started with;
 - a release refused at its check puts the previous config back;
-- bootstrap with a changed config restarts the live app with it (it used to leave it unused);
+- bootstrap never sees the config: a changed config waits for the next deploy; no sudoers rule runs anything as
+  root, and the root config helper of earlier versions is gone;
 - files the app creates (its data) are 0660 or tighter (daemon umask 0007); the secret is in no output.
 """
 
@@ -85,7 +86,7 @@ def test_each_host_runs_with_its_own_config(fleet, deployed):
     assert [f"(config: host-{i})" in get(s) for i, s in enumerate(fleet.servers, 1)] == [True, True]
     cfg = deployed["cfg"]
     for s in fleet.servers:
-        assert sudo(s, f"stat -c '%a %U:%G' {cfg.remote_config_path}") == f"640 root:{cfg.app_user}"
+        assert sudo(s, f"stat -c '%a %U:%G' {cfg.remote_config_path}") == f"640 deployer:{cfg.app_user}"
     assert not any(SECRET in line for line in deployed["seen"])
 
 
@@ -98,7 +99,7 @@ def test_changed_config_alone_is_a_deploy_that_says_so_and_reaches_the_app(fleet
     assert res.changed and res.config_changed and res.release_id != before and res.previous == before
     assert any(line.startswith("config config changed (sha256 ") for line in seen), seen
     assert "(config: host-1-changed)" in get(web1)
-    assert sudo(web1, f"stat -c '%a %U:%G' {deployed['cfg'].remote_config_path}") == "640 root:yourapplication"
+    assert sudo(web1, f"stat -c '%a %U:%G' {deployed['cfg'].remote_config_path}") == "640 deployer:yourapplication"
     again = deploy(web2, deployed["cfg"], deployed["artifact"], seen)  # web2's config and artifact unchanged
     assert not again.changed and not again.config_changed and "(config: host-2)" in get(web2)
     assert not any(SECRET in line for line in seen)
@@ -134,13 +135,28 @@ def test_refused_release_puts_the_previous_config_back(fleet, deployed, confdir)
     assert "(config: host-1-changed)" in get(web1)
 
 
-def test_bootstrap_with_a_changed_config_restarts_the_live_app_with_it(fleet, deployed, confdir):
+def test_bootstrap_never_sees_the_config_and_grants_nothing_as_root(fleet, deployed, confdir):
     web2 = fleet.servers[1]
+    path = deployed["cfg"].remote_config_path
+    before = sudo(web2, f"sha256sum {path}")
     write(confdir, web2, "host-2-by-bootstrap")
-    result = pipeline.bootstrap(web2.connection(), deployed["cfg"])
-    assert "app reloaded: the live release restarts with the new config" in result.changes, result.changes
+    try:
+        result = pipeline.bootstrap(web2.connection(), deployed["cfg"])
+    finally:
+        write(confdir, web2, "host-2")
+    assert sudo(web2, f"sha256sum {path}") == before and "(config: host-2)" in get(web2)
     assert not any(SECRET in c for c in result.changes)
-    assert "(config: host-2-by-bootstrap)" in get(web2)
+    rules = sudo(web2, "cat /etc/sudoers.d/deploytests-yourapplication").splitlines()
+    assert [r for r in rules if not r.startswith("#")] == [
+        "deployer ALL=(yourapplication) NOPASSWD: /var/www/yourapplication/releases/*/venv/bin/python"]
+    assert sudo(web2, "ls /var/lib/deploytests").split() == ["bootstrap.lock", "python", "users"]
+    c = web2.new_connection(user="deployer")
+    try:  # the old root helper's command line is refused by sudo: nothing runs as root for a deploy login
+        res = c.run("sudo -n /usr/bin/python3 -I /var/lib/deploytests/agent_root.py config yourapplication",
+                    hide=True, warn=True, in_stream=False)
+    finally:
+        c.close()
+    assert res.return_code != 0 and "password is required" in res.stderr, (res.stdout, res.stderr)
 
 
 def test_files_the_app_creates_are_not_world_readable(fleet, deployed):
@@ -151,3 +167,24 @@ def test_files_the_app_creates_are_not_world_readable(fleet, deployed):
     for line in modes:
         name, mode = line.split()
         assert int(mode, 8) & 0o007 == 0, f"{name} is {mode}: readable by others (daemon umask not 0007?)"
+
+
+def test_a_config_inside_the_data_folder_leaves_the_folder_writable_by_the_app(fleet, deployed, confdir):
+    """Issue 18.1: Flask's layout (config.py in the instance folder, the SQLite file next to it) with the folder a
+    shared path: installing the config changes neither the folder's owner nor its mode; the app writes there."""
+    web1 = fleet.servers[0]
+    cfg = replace(deployed["cfg"], config_path=f"{deployed['cfg'].root}/shared/data/app.cfg")
+    data = f"{cfg.root}/shared/data"
+    before = sudo(web1, f"stat -c '%a %U:%G' {data}")
+    pipeline.bootstrap(web1.connection(), cfg)  # application.wsgi names the new config path
+    write(confdir, web1, "host-1-in-data")
+    try:
+        res = deploy(web1, cfg, deployed["artifact"], [])
+    finally:
+        write(confdir, web1, "host-1-changed")
+    assert res.changed and res.config_changed
+    assert sudo(web1, f"stat -c '%a %U:%G' {data}") == before == "2770 deployer:yourapplication"
+    assert sudo(web1, f"stat -c '%a %U:%G' {data}/app.cfg") == "640 deployer:yourapplication"
+    first, second = get(web1), get(web1)  # the app still appends to data/visits
+    assert "(config: host-1-in-data)" in second and first != second
+

@@ -115,14 +115,10 @@ def test_bootstrap_twice_second_reports_no_change(fresh_box):
     box, cfg = fresh_box, config("yourapplication")
     first = pipeline.bootstrap(box.connection(), cfg)
     assert first.changed and "apache site enabled: yourapplication" in first.changes
-    assert any(c.startswith("file written: /var/www/yourapplication/shared/application.cfg") for c in first.changes)
-    assert not any(SECRET in c for c in first.changes)
+    assert not any("application.cfg" in c or SECRET in c for c in first.changes)  # bootstrap never sees the config
     second = pipeline.bootstrap(box.connection(), cfg)
     assert (second.changed, second.changes) == (False, [])
     assert second.python_version == "3.11" and second.apache_pid
-    mode = box.connection().sudo("stat -c '%a %U:%G' /var/www/yourapplication/shared/application.cfg",
-                                    hide=True).stdout.split()
-    assert mode == ["640", "root:yourapplication"]
 
 
 def test_deploy_v1_answers_from_the_runner_with_its_release_id(fresh_box, artifacts):

@@ -1,5 +1,5 @@
-"""A Debian server with Apache in a temp dir, for the root agent's unit tests: the agent runs every bootstrap and
-config-helper step against it as the current user, through an ``agent_root.System`` made of
+"""A Debian server with Apache in a temp dir, for the root agent's unit tests: the agent runs every bootstrap
+step against it as the current user, through an ``agent_root.System`` made of
 ``deploytests.testing``'s fakes (commands, accounts, owners).
 
 The tree is what a Debian 12 server with ``apache2`` installed has where the agent looks (``/etc/sudoers.d``,
@@ -38,6 +38,8 @@ class FakeDebian:
         self.accounts, self.owners, self.runner = FakeAccounts(), FakeOwners(), FakeRunner()
         self.accounts.add_user("www-data", 33, home="/var/www")
         self.accounts.add_user("deployer", DEPLOYER_UID, home="/home/deployer", shell="/bin/bash")
+        self.accounts.add_user("admin", 1000, home="/home/admin", shell="/bin/bash")  # the login with sudo
+        self.accounts.add_user("nobody", 65534, home="/nonexistent", shell="/usr/sbin/nologin")
         self.installed = {"apache2", "python3-venv"}
         self.system = ar.System(root=str(root), passwd=self.accounts, group=self.accounts, run=self.runner,
                                 fchown=self.owners.fchown, owner=self.owners.owner, geteuid=lambda: 0)
@@ -80,11 +82,12 @@ class FakeDebian:
         return sorted(p.name for p in self.path(server_dir).iterdir())
 
     def args(self, **overrides):
-        """Bootstrap arguments for app ``app`` (tree /var/www/app, config /etc/app/app.cfg, deploy user
-        ``deployer``), any field overridden."""
-        fields = dict(deploy_user="deployer", packages=["apache2", "libapache2-mod-wsgi-py3"])
+        """Bootstrap arguments for app ``app`` (tree /var/www/app, deploy user ``deployer``, server_name
+        app.test), any field overridden."""
+        fields = dict(deploy_user="deployer", packages=["apache2", "libapache2-mod-wsgi-py3"],
+                      vhost="<VirtualHost *:80>\n    ServerName app.test\n</VirtualHost>\n")
         fields.update(overrides)
-        return bootstrap_args("/var/www/app", **fields)
+        return bootstrap_args(**fields)
 
     # -- its commands (each: the argument list as given; an exit code or (code, output))
 
@@ -138,6 +141,16 @@ class FakeDebian:
         self.link("etc/apache2/conf-enabled/%s.conf" % cmd[-1], "../conf-available/%s.conf" % cmd[-1])
 
     def _apache2ctl(self, cmd, **kw):
+        if cmd[1] == "-S":  # the name-based sites as apachectl -S lists them: "port N namevhost NAME (file:line)"
+            lines = ["VirtualHost configuration:"]
+            for site in sorted(self.path("/etc/apache2/sites-enabled").iterdir()):
+                text = site.read_text()
+                port, name = re.search(r"\*:(\d+)", text), re.search(r"ServerName (\S+)", text)
+                if port and name:
+                    lines.append("         port %s namevhost %s (/etc/apache2/sites-enabled/%s:2)"
+                                 % (port.group(1), name.group(1), site.name))
+                    lines += ["                 alias %s" % a for a in re.findall(r"ServerAlias (\S+)", text)]
+            return 0, "\n".join(lines)
         if cmd[1] == "configtest":
             for site in self.path("/etc/apache2/sites-enabled").iterdir():
                 for n, line in enumerate(site.read_text().splitlines(), 1):
@@ -152,7 +165,7 @@ class FakeDebian:
         return 0
 
     def _venv(self, cmd, **kw):
-        assert cmd[1:5] == ["-I", "-m", "venv", "--without-pip"], cmd
+        assert cmd[1:5] == ["-I", "-m", "venv", "--without-pip"] and cmd[5] == str(self.path(ar.PYTHON_HOME)), cmd
         os.mkdir(cmd[5])
         Path(cmd[5], "pyvenv.cfg").write_text("home = /usr/bin\n")
 

@@ -4,7 +4,7 @@ current user, with the arguments as JSON and the payload on stdin, as a srv runs
 What is real: the tree, the lock, the artifact (a tar with a prebuilt venv tree holding a WSGI app), the venv
 (``python -m venv``), the release check (the preflight program in the new venv, as a subprocess), the switch,
 prune and every event line. What is faked: the HTTP probe of the gate (:class:`deploytests.testing.FakeSite`
-answers with the release ``current`` names), its clock, and the root config helper (``fake_config_helper.py``).
+answers with the release ``current`` names) and its clock.
 Apache, sudo and root are the integration tests' business.
 """
 
@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import grp
 import hashlib
 import io
 import json
 import os
+import pwd
 import sys
 import tarfile
 from dataclasses import replace
@@ -262,7 +264,7 @@ def test_a_missing_config_names_config_file_as_the_fix(srv):
     _, events = srv.deploy("1.0", source=READS_CONFIG)
     err = error(events)
     assert err["step"] == "import" and "FileNotFoundError" in err["what"]
-    assert err["hint"] == ("the live release was not touched; the app reads its config from %s/shared/app.cfg "
+    assert err["hint"] == ("nothing was live yet; the app reads its config from %s/shared/app.cfg "
                            "(APP_CONFIG) and none is installed there: set config_file in deploy.toml (or the "
                            "target's config_file) to the config the servers get" % srv.root)
     (srv.root / "shared" / "app.cfg").write_text("")  # the config installed: the same release deploys
@@ -282,13 +284,35 @@ def test_an_instance_path_inside_the_venv_names_instance_path_as_the_fix(srv):
     err = error(srv.run("deploy", args, payload)[1])
     release = "%s/releases/%s" % (srv.root, args.release_id)
     assert err["step"] == "import" and "PermissionError" in err["what"] and release + "/venv/var" in err["what"]
-    assert err["hint"].startswith("the live release was not touched; the app's instance path is under %s/venv/var/, "
+    assert err["hint"].startswith("nothing was live yet; the app's instance path is under %s/venv/var/, "
                                   "Flask's default for an installed package" % release), err["hint"]
     assert 'instance_path=os.path.abspath("instance")' in err["hint"]
     assert '%s/shared/instance' % srv.root in err["hint"] and 'shared_paths = ["instance"]' in err["hint"]
 
 
+def test_a_database_in_a_missing_data_folder_names_it_and_that_nothing_was_live(srv):
+    """Issue 18.1: the hint names what blocks the app (here: its data folder is missing), and a first deploy
+    never says "the live release still serves"."""
+    err = error(srv.deploy("1.0", shared_paths=["instance"], post_deploy=[
+        "python -c 'import sqlite3; sqlite3.connect(\"instance/app.sqlite\").execute(\"create table t(x)\")'"])[1])
+    assert err["step"] == "post_deploy" and "unable to open database file" in err["what"]
+    assert "cannot write %s/shared/instance (No such file or directory)" % srv.root in err["hint"], err["hint"]
+    assert "nothing was live yet" in err["hint"] and "still serves" not in err["hint"]
+
+
+def test_an_unwritable_data_folder_is_named_with_its_owner_and_mode(tmp_path):
+    (tmp_path / "shared" / "data").mkdir(parents=True)
+    (tmp_path / "shared" / "data").chmod(0o750)
+    args = deploy_args(str(tmp_path), app_user="nobody", shared_paths=["data"])  # not its owner, not its group
+    st = (tmp_path / "shared" / "data").stat()
+    owner = "%s:%s" % (pwd.getpwuid(st.st_uid).pw_name, grp.getgrgid(st.st_gid).gr_name)
+    assert agent.unwritable_data_dirs(args) == ["%s/shared/data (owner %s, mode 0750)" % (tmp_path, owner)]
+    (tmp_path / "shared" / "data").chmod(0o757)
+    assert agent.unwritable_data_dirs(args) == []
+
+
 def test_a_database_that_cannot_be_opened_in_post_deploy_names_the_instance_path(srv):
+    (srv.root / "shared" / "instance").mkdir()  # the data folder is there and writable: the path must be wrong
     code, events = srv.deploy("1.0", shared_paths=["instance"], post_deploy=[
         "python -c 'import sqlite3; sqlite3.connect(\"%s/missing/app.sqlite\")'" % srv.root])
     err = error(events)
@@ -392,78 +416,107 @@ def test_pause_points_give_up_by_themselves(srv):
     assert steps(events)[-1] == "paused:install" and srv.releases() == ["failed.log"]
 
 
-# ---------------------------------------------------------------- config changes (the root helper faked)
+# ---------------------------------------------------------------- the config: the deploy login's own file, no sudo
 
-@pytest.fixture
-def helper(srv, tmp_path, monkeypatch):
-    """The config helper bootstrap records, replaced by fake_config_helper.py logging every request."""
-    log = tmp_path / "helper.log"
-    monkeypatch.setattr(agent, "SETTINGS_DIR", str(tmp_path / "state"))
-    (tmp_path / "state").mkdir()
-
-    def install(*extra):
-        command = [sys.executable, str(Path(__file__).with_name("fake_config_helper.py")), str(log), *extra]
-        (tmp_path / "state" / "app.json").write_text(json.dumps({"config_command": command}))
-
-    def requests():
-        return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
-
-    install()
-    return install, requests
+def config_of(srv) -> bytes:
+    return (srv.root / "shared" / "app.cfg").read_bytes()
 
 
-def test_a_changed_config_alone_makes_a_new_release_started_with_it(srv, helper):
-    _, requests = helper
+def test_a_changed_config_alone_makes_a_new_release_started_with_it(srv):
     first = result(srv.deploy("1.0", config=b"A=1\n")[1])
+    assert config_of(srv) == b"A=1\n" and oct((srv.root / "shared" / "app.cfg").stat().st_mode & 0o777) == "0o640"
     args, payload = srv.deploy_args("1.0", config=b"A=2\n")  # same artifact as v1 (same version)
     _, events = srv.run("deploy", args, payload)
     res = result(events)
     assert res["changed"] and res["config_changed"] and res["previous"] == first["release_id"]
-    assert [(r["op"], r["config"]) for r in requests()] == [("install", "A=1\n"), ("install", "A=2\n")]
+    assert config_of(srv) == b"A=2\n" and "config" in steps(events)
     meta = json.loads((srv.root / "releases" / res["release_id"] / "RELEASE.json").read_text())
     assert meta["config_sha256"] == hashlib.sha256(b"A=2\n").hexdigest()
-    # the same config again: nothing to do, the helper is not called
+    kept = sorted(os.listdir(srv.root / agent.CONFIGS))  # the deploy login's copies, for rollbacks
+    assert kept == sorted(hashlib.sha256(c).hexdigest() for c in (b"A=1\n", b"A=2\n"))
+    assert oct((srv.root / agent.CONFIGS).stat().st_mode & 0o777) == "0o700"
+    # the same config again: nothing to do
     args, payload = srv.deploy_args("1.0", config=b"A=2\n")
-    assert result(srv.run("deploy", args, payload)[1])["changed"] is False and len(requests()) == 2
+    assert result(srv.run("deploy", args, payload)[1])["changed"] is False
 
 
-def test_a_refused_release_puts_the_previous_config_back(srv, helper):
-    install, requests = helper
+def test_a_refused_release_puts_the_previous_config_back(srv):
     result(srv.deploy("1.0", config=b"A=1\n")[1])
     err = error(srv.deploy("2.0", health="500 BOOM", config=b"A=2\n")[1])
-    assert [r["op"] for r in requests()] == ["install", "install", "restore"]
-    assert err["hint"].endswith("; the previous config was put back")
-    install("restore")
-    err = error(srv.deploy("3.0", health="500 BOOM", config=b"A=3\n")[1])
-    assert "the previous config could NOT be put back: config: refusing restore" in err["hint"]
+    assert err["hint"].endswith("; the previous config was put back") and config_of(srv) == b"A=1\n"
 
 
-def test_a_missing_helper_is_named_with_what_to_do(srv, helper, tmp_path):
-    os.unlink(tmp_path / "state" / "app.json")
-    err = error(srv.deploy("1.0", config=b"A=1\n")[1])
-    assert err["step"] == "config" and "app.json is missing: this server was not bootstrapped for app" in err["what"]
+def test_a_refused_first_release_leaves_no_config_and_says_nothing_was_live(srv):
+    """Issue 18.1: a first deploy has no live release to "still serve"; its refused config is taken out."""
+    err = error(srv.deploy("1.0", health="500 BOOM", config=b"A=1\n")[1])
+    assert not (srv.root / "shared" / "app.cfg").exists()
+    assert "nothing was live yet" in err["hint"] and "live release" not in err["hint"], err["hint"]
 
 
-def test_rollback_puts_back_the_config_its_release_started_with(srv, helper):
-    _, requests = helper
+def test_an_app_without_a_config_deploys_and_keeps_none(srv):
+    """Issue 18.2: the config is optional."""
+    res = result(srv.deploy("1.0")[1])
+    assert res["changed"] and not res["config_changed"] and not (srv.root / "shared" / "app.cfg").exists()
+
+
+def test_rollback_puts_back_the_config_its_release_started_with(srv):
     v1 = result(srv.deploy("1.0", config=b"A=1\n")[1])["release_id"]
     v2 = result(srv.deploy("2.0", config=b"A=2\n")[1])["release_id"]
     _, events = srv.run("rollback", rollback_args(str(srv.root)))
     res = result(events)
     assert (res["release_id"], res["previous"], res["config_changed"]) == (v1, v2, True)
-    assert requests()[-1] == {"op": "activate", "sha256": hashlib.sha256(b"A=1\n").hexdigest(), "size": None,
-                              "config": ""}
+    assert config_of(srv) == b"A=1\n"
 
 
-def test_a_rollback_failing_its_gate_restores_the_live_config(srv, helper):
-    _, requests = helper
+def test_a_rollback_to_a_config_no_longer_kept_leaves_the_installed_one(srv):
+    v1 = result(srv.deploy("1.0", config=b"A=1\n")[1])["release_id"]
+    result(srv.deploy("2.0", config=b"A=2\n")[1])
+    os.unlink(srv.root / agent.CONFIGS / hashlib.sha256(b"A=1\n").hexdigest())
+    _, events = srv.run("rollback", rollback_args(str(srv.root)))
+    assert result(events)["release_id"] == v1 and not result(events)["config_changed"]
+    assert config_of(srv) == b"A=2\n"
+
+
+def test_a_rollback_failing_its_gate_restores_the_live_config(srv):
     v1 = result(srv.deploy("1.0", config=b"A=1\n")[1])["release_id"]
     v2 = result(srv.deploy("2.0", config=b"A=2\n")[1])["release_id"]
     srv.site.status[v1] = 500
     err = error(srv.run("rollback", rollback_args(str(srv.root)))[1])
     assert "switched back to %s (serving)" % v2 in err["what"]
-    assert "the live release's config was put back" in err["hint"]
-    assert [r["sha256"] for r in requests()[-2:]] == [hashlib.sha256(c).hexdigest() for c in (b"A=1\n", b"A=2\n")]
+    assert "the live release's config was put back" in err["hint"] and config_of(srv) == b"A=2\n"
+
+
+def test_a_config_in_a_data_folder_leaves_the_folder_as_it_was(srv):
+    """Issue 18.1: Flask's instance folder as a shared path, config.py inside it, SQLite next to it: the config
+    install never changes the owner or mode of a directory it did not make for the config alone."""
+    instance = srv.root / "shared" / "instance"
+    instance.mkdir()
+    instance.chmod(0o2770)
+    (instance / "app.sqlite").write_bytes(b"data")
+    path = str(instance / "config.py")
+    res = result(srv.deploy("1.0", config=b"SECRET_KEY = 'x'\n", shared_paths=["instance"], config_path=path)[1])
+    assert res["config_changed"] and (instance / "config.py").read_bytes() == b"SECRET_KEY = 'x'\n"
+    assert oct(instance.stat().st_mode & 0o7777) == "0o2770" and (instance / "app.sqlite").read_bytes() == b"data"
+    # a directory made for the config alone: 0750 (inherits the group of shared/)
+    deeper = str(srv.root / "shared" / "conf" / "app.cfg")
+    result(srv.deploy("2.0", config=b"A=1\n", config_path=deeper)[1])
+    assert oct((srv.root / "shared" / "conf").stat().st_mode & 0o777) == "0o750"
+
+
+def test_a_link_planted_where_the_config_goes_is_replaced_never_followed(srv, tmp_path):
+    """The app user may write in a data folder: a link it plants at the config's name or directory is never
+    followed by the deploy login (no write through it, no read of its target as the "previous" config)."""
+    target = tmp_path / "deployers-own-file"
+    target.write_text("private")
+    instance = srv.root / "shared" / "instance"
+    instance.mkdir()
+    os.symlink(target, instance / "config.py")
+    result(srv.deploy("1.0", config=b"A=1\n", shared_paths=["instance"], config_path=str(instance / "config.py"))[1])
+    assert target.read_text() == "private" and not (instance / "config.py").is_symlink()
+    os.symlink(tmp_path, srv.root / "shared" / "linked")
+    err = error(srv.deploy("2.0", config=b"A=2\n", config_path=str(srv.root / "shared" / "linked" / "x.cfg"))[1])
+    assert err["step"] == "config" and "refusing %s/shared/linked" % srv.root in err["what"], err
+    assert not (tmp_path / "x.cfg").exists()
 
 
 # ---------------------------------------------------------------- rollback and status
@@ -550,3 +603,13 @@ def test_the_runner_builds_and_reads_the_same_contract(srv):
     outcome = releases._result(type("C", (), {"label": "docker://web-1"})(), result(events), 0.0)
     assert outcome.changed and outcome.version == "1.0" and outcome.release_id == srv.live()
     assert outcome.host == "docker://web-1" and set(outcome.timings) >= {"lock", "switch", "gate"}
+
+
+def test_a_config_that_cannot_be_installed_is_one_line_and_the_live_one_stays(srv, monkeypatch):
+    result(srv.deploy("1.0", config=b"A=1\n")[1])
+    monkeypatch.setattr(agent, "keep_config", lambda args, data: (_ for _ in ()).throw(OSError(28, "No space left")))
+    err = error(srv.deploy("2.0", config=b"A=2\n")[1])
+    assert err["step"] == "config" and err["what"].startswith("installing the config at %s/shared/app.cfg failed: "
+                                                               "[Errno 28] No space left" % srv.root), err
+    assert config_of(srv) == b"A=1\n" and "the previous config was put back" in err["hint"]
+

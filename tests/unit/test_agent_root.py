@@ -1,389 +1,442 @@
-"""The root agent's decisions and link-proof file operations, run on the runner against temp dirs.
+"""The root agent (``agent_root.py``): its pure decisions, then whole bootstraps against a Debian server in a temp
+dir (``fake_debian``).
 
-``agent_root.py`` is stdlib-only; the same source runs as root on servers (bootstrap, the config helper).
-Each test names the issue 10 finding it reproduces.
+``agent_root.py`` takes the system it runs on as one object (``agent_root.SYSTEM``: the file tree's root, the
+account database, the command runner, file ownership, the euid). Here that object is a temp dir, in-memory
+accounts, recorded commands that change the tree as Debian's would, and recorded owners, so every step runs
+for real (the same fd walk, ``O_EXCL`` temp files, renames, ``fchown``/``fchmod`` on the fds) as any user, and
+each safety decision is asserted where it is taken. The same bootstraps as root on hand-made servers:
+tests/integration/test_root_safety.py and test_plain_debian.py.
 """
 
 from __future__ import annotations
 
-import hashlib
+import fcntl
 import io
 import json
 import os
 import subprocess
 import sys
-import textwrap
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from fake_debian import DEPLOYER_UID, FakeDebian
 
 from deploytests.pipeline import agent_root as ar
-from deploytests.testing import FakeClock, FakeOwners, bootstrap_args
+from deploytests.testing import bootstrap_args
+
+RULE = "deployer ALL=(app) NOPASSWD: /var/www/app/releases/*/venv/bin/python"
+SUDOERS = "/etc/sudoers.d/deploytests-app"
+# Files of the machine running the tests that a bootstrap of app ``app`` would touch if it escaped its root.
+REAL = [SUDOERS, "/var/www/app", "/etc/apache2/sites-available/app.conf"]
+RANGES = {"UID_MIN": 1000, "UID_MAX": 60000, "SYS_UID_MIN": 100, "SYS_UID_MAX": 999}
 
 
-def me():
-    return os.getuid(), os.getgid()
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    """A Debian server in ``tmp_path/server``, installed as the root agent's system for this test."""
+    debian = FakeDebian(tmp_path / "server")
+    monkeypatch.setattr(ar, "SYSTEM", debian.system)
+    return debian
 
 
-# -- finding 1: never follow a link ----------------------------------------------------------------------
-
-def test_planted_symlink_at_the_lock_is_refused_and_its_target_untouched(tmp_path):
-    secret = tmp_path / "shadow"
-    secret.write_text("root:x:::\n")
-    secret.chmod(0o640)
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / ".deploy.lock").symlink_to(secret)
-    with pytest.raises(ar.AgentError, match=r"refusing .*/app/\.deploy\.lock: it \(or a directory above it\) is a "
-                                            r"symbolic link"):
-        ar.ensure_empty_file(str(tmp_path / "app" / ".deploy.lock"), *me(), 0o644, [])
-    assert oct(secret.stat().st_mode & 0o777) == "0o640" and secret.read_text() == "root:x:::\n"
-
-
-def test_planted_symlink_at_a_written_file_or_dir_is_refused(tmp_path):
-    target = tmp_path / "target"
-    target.mkdir()
-    (target / "f").write_text("keep")
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "application.wsgi").symlink_to(target / "f")
-    with pytest.raises(ar.AgentError, match="symbolic link"):
-        ar.ensure_file(str(tmp_path / "app" / "application.wsgi"), b"new", *me(), 0o644, [])
-    assert (target / "f").read_text() == "keep"
-    (tmp_path / "app" / "shared").symlink_to(target)
-    with pytest.raises(ar.AgentError, match="symbolic link"):
-        ar.ensure_dir(str(tmp_path / "app" / "shared"), *me(), 0o750, [])
-    with pytest.raises(ar.AgentError, match="symbolic link"):  # a link ABOVE the file is refused too
-        ar.ensure_file(str(tmp_path / "app" / "shared" / "app.cfg"), b"x", *me(), 0o640, [])
-    assert sorted(p.name for p in target.iterdir()) == ["f"] and oct(target.stat().st_mode & 0o777) != "0o750"
-
-
-def test_hard_linked_file_is_refused(tmp_path):
-    (tmp_path / "app").mkdir()
-    (tmp_path / "sys").write_text("system")
-    os.link(tmp_path / "sys", tmp_path / "app" / ".deploy.lock")
-    with pytest.raises(ar.AgentError, match="has 2 hard links"):
-        ar.ensure_empty_file(str(tmp_path / "app" / ".deploy.lock"), *me(), 0o600, [])
-    assert oct((tmp_path / "sys").stat().st_mode & 0o777) != "0o600"
-
-
-def test_ensure_file_writes_atomically_only_when_changed_and_keeps_the_previous(tmp_path):
-    path, changes = str(tmp_path / "app.cfg"), []
-    assert ar.ensure_file(path, b"A", *me(), 0o640, changes)
-    assert not ar.ensure_file(path, b"A", *me(), 0o640, changes)
-    assert ar.ensure_file(path, b"B", *me(), 0o640, changes, keep_previous=True)
-    assert (tmp_path / "app.cfg").read_bytes() == b"B" and (tmp_path / ".app.cfg.previous").read_bytes() == b"A"
-    assert oct((tmp_path / "app.cfg").stat().st_mode & 0o777) == "0o640"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".app.cfg.previous", "app.cfg"]  # no temp left
-    assert ar.restore_config({"config_path": path})
-    assert (tmp_path / "app.cfg").read_bytes() == b"A"
-    (tmp_path / "app.cfg").chmod(0o644)
-    ar.ensure_file(path, b"A", *me(), 0o640, changes)
-    assert changes[-1] == f"mode set: {path} 640"
-
-
-# -- finding 3: config path confined, by components ------------------------------------------------------
-
-@pytest.mark.parametrize("path", ["/etc/./passwd", "/etc//passwd", "/etc/passwd", "/etc/ld.so.preload",
-                                  "/etc/cron.hourly/x", "/etc/other/app.cfg", "/etc/web/../passwd", "/etc/web",
-                                  "/etc/web/", "/var/www/web/releases/x", "/var/www/web/current/app.cfg",
-                                  "/var/www/web/.deploy.lock", "/var/www/web/shared", "relative/app.cfg"])
-def test_config_path_outside_the_apps_trees_is_refused(path):
-    assert ar.config_path_problem(path, "web")
-
-
-@pytest.mark.parametrize("path", ["/etc/web/app.cfg", "/etc//web/./app.cfg", "/var/www/web/shared/application.cfg"])
-def test_config_path_in_the_apps_trees_is_allowed(path):
-    assert ar.config_path_problem(path, "web") is None
-
-
-# -- finding 2: users and grants -------------------------------------------------------------------------
-
-def entry(name, uid, home="/", shell="/bin/sh", gecos=""):
-    return SimpleNamespace(pw_name=name, pw_uid=uid, pw_gid=uid, pw_gecos=gecos, pw_dir=home, pw_shell=shell)
-
-
-@pytest.mark.parametrize("role, name, ent, ours, problem", [
-    ("app_user", "root", entry("root", 0), False, "app_user 'root' is root (uid 0)"),
-    ("app_user", "toor", entry("toor", 0), True, "app_user 'toor' is root (uid 0)"),
-    ("deploy_user", "root", entry("root", 0), False, "deploy_user 'root' is root"),
-    ("app_user", "www-data", entry("www-data", 33), False, "an existing system account (uid 33) that deploytests "
-                                                           "did not create"),
-    ("deploy_user", "daemon", entry("daemon", 1), False, "existing system account (uid 1)"),
-    ("deploy_user", "ghost", None, False, "deploy_user 'ghost' does not exist"),
-    ("app_user", "web", None, False, None),                  # created by bootstrap
-    ("app_user", "web", entry("web", 998), True, None),      # created by bootstrap earlier
-    ("deploy_user", "deployer", entry("deployer", 1001), False, None),  # a login
-])
-def test_user_decisions(role, name, ent, ours, problem):
-    got = ar.user_problem(role, name, ent, ours)
-    assert (got is None) if problem is None else (problem in got), got
-
-
-def test_sudoers_rule_grants_only_the_release_python_and_the_config_helper():
-    rule = ar.sudoers_rule("deployer", "web", "web", "/var/www/web", "/usr/bin/python3")
-    lines = [ln for ln in rule.splitlines() if not ln.startswith("#")]
-    assert lines == ["deployer ALL=(web) NOPASSWD: /var/www/web/releases/*/venv/bin/python",
-                     "deployer ALL=(root) NOPASSWD: /usr/bin/python3 -I /var/lib/deploytests/agent_root.py "
-                     "config web"]
-    assert "ALL=(root) NOPASSWD: ALL" not in rule and ": ALL" not in rule
-    same = ar.sudoers_rule("web", "web", "web", "/var/www/web", "/usr/bin/python3")
-    assert "ALL=(web)" not in same  # the deploy user is the app user: nothing to grant there
-
-
-# -- finding 8: locks ------------------------------------------------------------------------------------
-
-HOLD = textwrap.dedent("""
-    import fcntl, os, sys, time
-    fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
-    (fcntl.lockf if sys.argv[2] == "lockf" else fcntl.flock)(fd, fcntl.LOCK_EX)
-    print("held", flush=True)
-    sys.stdin.read()
-""")
-
-
-@pytest.mark.parametrize("kind", ["lockf", "flock"])
-def test_held_lock_waits_with_a_message_then_gives_up_in_one_line(tmp_path, kind):
-    path = tmp_path / "lock"
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path), kind], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline() == "held\n"
-        clock, waits = FakeClock(), []
-        with pytest.raises(ar.AgentError, match=r"the dpkg lock: .*/lock is held by another process; gave up "
-                                                r"after 5s"):
-            ar.acquire_flock(str(path), 5, "the dpkg lock", on_wait=lambda: waits.append(1), clock=clock,
-                             sleep=clock.sleep, lockf=kind == "lockf")
-        assert waits == [1] and clock.now >= 5
-    finally:
-        holder.stdin.close()
-        holder.wait(10)
-        holder.stdout.close()
-    fd = ar.acquire_flock(str(path), 5, "x", lockf=kind == "lockf")  # free once the holder is gone
-    os.close(fd)
-
-
-def test_lock_file_planted_as_a_link_is_refused(tmp_path):
-    (tmp_path / "lock").symlink_to(tmp_path / "elsewhere")
-    with pytest.raises(OSError):
-        ar.acquire_flock(str(tmp_path / "lock"), 1, "bootstrap lock")
-    assert not (tmp_path / "elsewhere").exists()
-
-
-def test_main_refuses_to_run_unless_root(monkeypatch, capsys):
-    monkeypatch.setattr(ar, "SYSTEM", ar.System(geteuid=lambda: 1000))
-    assert ar.main(["bootstrap", "{}"]) == 3
-    assert "bootstrap must run as root" in capsys.readouterr().out
-
-
-def test_an_app_user_of_an_older_bootstrap_is_still_ours_and_www_data_is_not():
-    old = entry("web", 998, home="/var/www/web", shell="/usr/sbin/nologin")
-    www = entry("www-data", 33, home="/var/www", shell="/usr/sbin/nologin")
-    groups = {998: "web", 33: "www-data"}
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(ar.grp, "getgrgid", lambda gid: SimpleNamespace(gr_name=groups[gid]))
-        assert ar.created_by_old_bootstrap("app_user", old, "/var/www/web")
-        assert not ar.created_by_old_bootstrap("app_user", www, "/var/www/web")
-        assert not ar.created_by_old_bootstrap("deploy_user", old, "/var/www/web")
-        assert ar.created_by_old_bootstrap("app_user", entry("x", 990, gecos=ar.MARK), "/var/www/web")
-
-
-def test_an_interrupted_dpkg_gets_the_command_that_finishes_it(monkeypatch):
-    monkeypatch.setattr(ar, "installed", lambda p: False)
-    monkeypatch.setattr(ar, "wait_for_dpkg", lambda timeout: None)
-    out = "E: dpkg was interrupted, you must manually run 'dpkg --configure -a' to correct the problem.\n"
-    monkeypatch.setattr(ar, "run", lambda cmd, what, **kw: (100, out) if "install" in cmd else (0, ""))
-    with pytest.raises(ar.AgentError) as info:
-        ar.ensure_packages(bootstrap_args("/var/www/app", packages=["apache2"]), [])
-    assert info.value.what == ("apt-get install failed (exit 100): E: dpkg was interrupted, you must manually run "
-                               "'dpkg --configure -a' to correct the problem.")
-    assert "run `sudo dpkg --configure -a` on the server" in info.value.hint
-
-
-def test_kept_config_versions_are_root_copies_and_only_the_newest_stay(tmp_path, monkeypatch):
-    import grp
-    owners = FakeOwners()  # root's copies, made by whoever runs the tests
-    monkeypatch.setattr(ar, "SYSTEM", ar.System(fchown=owners.fchown, owner=owners.owner))
-    settings = {"config_path": str(tmp_path / "app.cfg"), "app_group": grp.getgrgid(os.getgid()).gr_name}
-    monkeypatch.setattr(ar, "KEEP_VERSIONS", 3)
-    for i in range(5):
-        ar.keep_version(settings, b"V=%d\n" % i)
-        os.utime(tmp_path / ar.version_name("app.cfg", __import__("hashlib").sha256(b"V=%d\n" % i).hexdigest()),
-                 (i, i))
-    kept = sorted(p.name for p in tmp_path.iterdir())
-    assert len(kept) == 3 and all(k.startswith(".app.cfg.v-") for k in kept)
-    assert all(oct(p.stat().st_mode & 0o777) == "0o640" for p in tmp_path.iterdir())
-    assert {owners.of(p) for p in tmp_path.iterdir()} == {(0, os.getgid())}
-    with pytest.raises(ar.AgentError, match="bad sha256"):
-        ar.activate_version(settings, "../../etc/passwd")
-    assert ar.activate_version(settings, "0" * 64) == (False, False)  # not kept: nothing changes
-
-
-# -- the daemons' python-home (<root>/python): made by root under the deploy user's tree ---------------------
-
-def test_python_home_is_built_in_roots_state_dir_and_renamed_into_place(tmp_path, monkeypatch):
-    state, app = tmp_path / "state", tmp_path / "app"
-    state.mkdir()
-    app.mkdir()
-    monkeypatch.setattr(ar, "STATE_DIR", str(state))
-    changes = []
-    ar.ensure_runtime(str(app / "python"), changes, *me())
-    assert changes == [f"venv created: {app}/python (the daemons' python-home)"]
-    assert (app / "python" / "pyvenv.cfg").is_file() and oct((app / "python").stat().st_mode & 0o777) == "0o755"
-    assert list(state.iterdir()) == []  # the staging dir was renamed away, nothing left behind
-    again = []
-    ar.ensure_runtime(str(app / "python"), again, *me())
-    assert again == []
-
-
-def test_python_home_planted_as_a_link_or_with_a_foreign_pyvenv_cfg_is_refused(tmp_path, monkeypatch):
-    state, app, target = tmp_path / "state", tmp_path / "app", tmp_path / "etc"
-    for d in (state, app, target):
-        d.mkdir()
-    monkeypatch.setattr(ar, "STATE_DIR", str(state))
-    (app / "python").symlink_to(target)
-    with pytest.raises(ar.AgentError, match=r"refusing .*/app/python: not a directory"):
-        ar.ensure_runtime(str(app / "python"), [], *me())
-    assert list(target.iterdir()) == [] and list(state.iterdir()) == []
-    (app / "python").unlink()
-    (app / "python").mkdir()
-    (app / "python" / "pyvenv.cfg").symlink_to(target / "x")
-    with pytest.raises(ar.AgentError, match=r"pyvenv.cfg: not a regular file of root's"):
-        ar.ensure_runtime(str(app / "python"), [], *me())
-
-
-# -- the contract at the root agent's door ----------------------------------------------------------------
-
-def root_events(capsys):
+def events(capsys):
     return [json.loads(ln[len(ar.EVENT):]) for ln in capsys.readouterr().out.splitlines() if ln.startswith(ar.EVENT)]
 
 
-@pytest.mark.parametrize("args, what", [
-    ({"app": "x"}, "root agent arguments: BootstrapArgs: missing fields 'stack', 'apache', 'root', 'app_user', "
-                   "'deploy_user', 'packages', 'config_path', 'wsgi', 'vhost', 'helper_size'"),
-    (dict(bootstrap_args("/var/www/app").to_dict(), apache={"apachectl": "/bin/sh"}),
-     "root agent arguments: BootstrapArgs.apache: ApacheArgs: missing fields 'sites_available', 'sites_enabled', "
-     "'mods_enabled', 'conf_available', 'default_site', 'pid_file', 'a2enmod', 'a2ensite', 'a2dissite', "
-     "'a2enconf', 'wsgi_module'"),
-    (dict(bootstrap_args("/var/www/app").to_dict(), sudo_all=True), "root agent arguments: BootstrapArgs: unknown "
-                                                                      "field 'sudo_all'"),
-    (dict(bootstrap_args("/var/www/app").to_dict(), packages="apache2"), "root agent arguments: BootstrapArgs."
-                                                                         "packages: expected list[str], got str "
-                                                                         "\"apache2\""),
+@pytest.fixture
+def bootstrap(server, monkeypatch, capsys):
+    """``bootstrap(**fields)``: one run of ``agent_root.py bootstrap`` as the runner starts it (the arguments as
+    JSON, nothing on stdin); (exit code, events)."""
+
+    def run(**overrides):
+        monkeypatch.setattr(ar.sys, "stdin", SimpleNamespace(buffer=io.BytesIO(b"")))
+        code = ar.main(["bootstrap", json.dumps(server.args(**overrides))])
+        return code, events(capsys)
+
+    return run
+
+
+def ok(result):
+    code, evs = result
+    assert code == 0 and evs[-1]["event"] == "result", evs[-1]
+    return evs[-1]
+
+
+def failed(result):
+    code, evs = result
+    assert code == 3 and evs[-1]["event"] == "error", evs[-1]
+    return evs[-1]
+
+
+def snapshot(server):
+    """Every file, link and directory of the server with its owner, mode and content: "unchanged" is this."""
+    found = {}
+    for dirpath, dirs, files in os.walk(server.root):
+        for name in dirs + files:
+            path = os.path.join(dirpath, name)
+            st = os.lstat(path)
+            content = os.readlink(path) if os.path.islink(path) else (
+                Path(path).read_bytes() if os.path.isfile(path) else None)
+            found[path] = (server.owners.of(path), st.st_mode, content)
+    return found, sorted(server.accounts.users), {g: list(e.gr_mem) for g, e in server.accounts.groups.items()}
+
+
+# -- the inputs: a closed set, fixed patterns --------------------------------------------------------------
+
+def test_the_runners_arguments_pass_the_patterns():
+    assert ar.check_args(bootstrap_args()) == bootstrap_args()
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"app": "../etc"}, "app"), ({"app": "App"}, "app"), ({"app_user": "a b"}, "app_user"),
+    ({"deploy_user": "x;rm"}, "deploy_user"), ({"server_name": "a\nInclude /tmp/x"}, "server_name"),
+    ({"port": "80"}, "port"), ({"port": True}, "port"), ({"port": 123456}, "port"),
+    ({"packages": ["apache2", "-o=APT::x"]}, "packages"), ({"packages": "apache2"}, "packages"),
+    ({"shared_paths": ["../../etc"]}, "shared_paths"), ({"shared_paths": ["data/.."]}, "shared_paths"),
+    ({"shared_paths": ["/etc"]}, "shared_paths"), ({"lock_timeout": "1"}, "lock_timeout"),
+    ({"vhost": ""}, "vhost"), ({"wsgi": "x\0y"}, "wsgi"),
 ])
-def test_bootstrap_arguments_are_checked_before_anything_runs_as_root(monkeypatch, capsys, args, what):
-    monkeypatch.setattr(ar, "SYSTEM", ar.System(geteuid=lambda: 0))
-    monkeypatch.setattr(ar, "cmd_bootstrap", lambda a: pytest.fail("bootstrap ran on bad arguments"))
-    assert ar.main(["bootstrap", json.dumps(args)]) == 3
-    assert root_events(capsys) == [{"event": "error", "what": what, "step": "bootstrap", "detail": "",
-                                    "hint": "the runner and this agent come from one deploytests version: a bug, "
-                                            "report it"}]
+def test_a_value_off_its_pattern_is_refused_naming_the_field(change, named):
+    with pytest.raises(ar.AgentError) as info:
+        ar.check_args(bootstrap_args(**change))
+    assert info.value.what.startswith("bootstrap arguments: %s: " % named), info.value.what
 
 
-def test_the_config_helper_reads_one_request_and_answers_through_the_contract(monkeypatch, capsys):
-    calls = []
-    monkeypatch.setattr(ar, "SYSTEM", ar.System(geteuid=lambda: 0))
-    monkeypatch.setattr(ar, "load_settings", lambda app: {"app": app})
-    monkeypatch.setattr(ar, "restore_config", lambda settings: calls.append("restore") or True)
-    monkeypatch.setattr(ar, "activate_version", lambda settings, sha: calls.append(sha) or (True, True))
-    monkeypatch.setattr(ar, "install_config",
-                        lambda settings, config, changes, keep_previous: calls.append(config) or True)
-    monkeypatch.setattr(ar, "keep_version", lambda settings, config: None)
-
-    def helper(stdin):
-        monkeypatch.setattr(ar.sys, "stdin", type("Stdin", (), {"buffer": io.BytesIO(stdin)})())
-        code = ar.main(["config", "app"])
-        return code, root_events(capsys)[-1]
-
-    assert helper(b'{"op": "restore"}\n') == (0, {"event": "result", "changed": True, "found": True,
-                                                   "sha256": None, "changes": []})
-    assert helper(b'{"op": "activate", "sha256": "' + b"a" * 64 + b'"}\n')[1]["found"] is True
-    code, event = helper(b'{"op": "install", "size": 4}\nA=1\n')
-    assert code == 0 and event["sha256"] == hashlib.sha256(b"A=1\n").hexdigest()
-    assert calls == ["restore", "a" * 64, b"A=1\n"]
-    code, event = helper(b'{"op": "install", "size": 9}\nA=1\n')
-    assert (code, event["what"]) == (3, "config helper: the config arrived cut short")
-    code, event = helper(b'{"op": "chmod", "path": "/etc/shadow"}\n')
-    assert code == 3 and event["what"] == ("config helper: expected an install, restore or activate request on "
-                                           "stdin: ConfigRequest: unknown field 'path'")
-    code, event = helper(b'{"op": "install"}\n')
-    assert event["what"].endswith("ConfigRequest: an install needs its size")
+@pytest.mark.parametrize("mangle", [
+    lambda a: dict(a, python="/tmp/py"), lambda a: dict(a, root="/etc"), lambda a: dict(a, config_path="/x"),
+    lambda a: {k: v for k, v in a.items() if k != "app"},
+    lambda a: dict(a, apache=dict(a["apache"], apachectl="/tmp/../bin/sh")),
+    lambda a: dict(a, apache=dict(a["apache"], apachectl="bin/sh")),
+    lambda a: dict(a, apache=dict(a["apache"], extra="/bin/sh")),
+])
+def test_an_unknown_missing_or_relative_input_is_refused(mangle):
+    """Inputs the root program does not take (an interpreter, a root dir, a config path) are refused, not
+    ignored: paths are built from the app's name, the interpreter is the one sudo started."""
+    with pytest.raises(ar.AgentError, match=r"^bootstrap arguments: "):
+        ar.check_args(mangle(bootstrap_args()))
 
 
-def test_packages_are_installed_only_when_missing(monkeypatch):
-    ran = []
-    monkeypatch.setattr(ar, "wait_for_dpkg", lambda timeout: None)
-    monkeypatch.setattr(ar, "run", lambda cmd, what, **kw: ran.append(cmd) or (0, ""))
-    monkeypatch.setattr(ar, "installed", lambda p: p != "iproute2")
-    changes = []
-    ar.ensure_packages(bootstrap_args("/var/www/app", packages=["apache2", "iproute2"]), changes)
-    assert [cmd[3] for cmd in ran] == ["update", "install"] and ran[1][-1] == "iproute2"
-    assert changes == ["packages installed: iproute2"]
-    ran.clear()
-    monkeypatch.setattr(ar, "installed", lambda p: True)
-    ar.ensure_packages(bootstrap_args("/var/www/app", packages=["apache2", "iproute2"]), changes)
-    assert ran == []  # a second bootstrap does not even call apt
+def entry(uid, shell="/usr/sbin/nologin"):
+    return SimpleNamespace(pw_uid=uid, pw_shell=shell)
 
 
-# -- bootstrap's order and undo, the root-only steps replaced by recorders ---------------------------------
+@pytest.mark.parametrize("role, name, ent, ours, other, problem", [
+    ("app_user", "app", None, set(), "deployer", None),                    # created by bootstrap
+    ("app_user", "app", entry(999), {"app"}, "deployer", None),           # created by an earlier bootstrap
+    ("app_user", "root", entry(0), set(), "deployer", "app_user 'root' is root"),
+    ("app_user", "admin", entry(1000, "/bin/bash"), set(), "deployer",
+     "app_user 'admin' is an existing account (uid 1000) that bootstrap did not create"),
+    ("app_user", "www-data", entry(33), set(), "deployer", "app_user 'www-data' is an existing account (uid 33)"),
+    ("app_user", "admin", entry(1000, "/bin/bash"), {"admin"}, "deployer", "app_user 'admin' is an existing"),
+    ("app_user", "app", entry(999, "/bin/bash"), {"app"}, "deployer", "app_user 'app' is an existing account"),
+    ("app_user", "deployer", entry(1001, "/bin/bash"), set(), "deployer", "app_user 'deployer' is also the "
+                                                                           "deploy_user"),
+    ("deploy_user", "deployer", entry(1001, "/bin/bash"), set(), "app", None),
+    ("deploy_user", "nobody", entry(65534), set(), "app",
+     "deploy_user 'nobody' (uid 65534) is not a login of this server: logins have uids from 1000 to 60000"),
+    ("deploy_user", "daemon", entry(1), set(), "app", "deploy_user 'daemon' (uid 1) is not a login"),
+    ("deploy_user", "app2", entry(998), {"app2"}, "app", "deploy_user 'app2' (uid 998) is not a login"),
+    ("deploy_user", "ghost", None, set(), "app", "deploy_user 'ghost' does not exist"),
+    ("deploy_user", "root", entry(0), set(), "app", "deploy_user 'root' is root"),
+])
+def test_user_decisions(role, name, ent, ours, other, problem):
+    found = ar.user_problem(role, name, ent, ours, RANGES, other)
+    assert (found is None) if problem is None else (found or "").startswith(problem), found
+
+
+def test_the_one_sudoers_rule_runs_the_releases_python_as_the_app_user_and_nothing_as_root():
+    rule = ar.sudoers_rule("deployer", "app", "app")
+    assert [ln for ln in rule.splitlines() if not ln.startswith("#")] == [RULE]
+    assert "(root)" not in rule and "ALL=(ALL)" not in rule
+
+
+S_OUTPUT = """VirtualHost configuration:
+*:80                   is a NameVirtualHost
+         default server localhost (/etc/apache2/sites-enabled/first.conf:2)
+         port 80 namevhost localhost (/etc/apache2/sites-enabled/first.conf:2)
+         port 80 namevhost shop.example.com (/etc/apache2/sites-enabled/shop.conf:2)
+                 alias www.shop.example.com
+*:8080                 admin.example.com (/etc/apache2/sites-enabled/admin.conf:1)
+ServerRoot: "/etc/apache2"
+"""
+
+
+@pytest.mark.parametrize("port, name, own, found", [
+    (80, "localhost", ("second.conf",), ["/etc/apache2/sites-enabled/first.conf"]),
+    (80, "LOCALHOST", ("second.conf",), ["/etc/apache2/sites-enabled/first.conf"]),
+    (80, "localhost", ("first.conf",), []),                                 # its own site: a re-bootstrap
+    (80, "www.shop.example.com", ("x.conf",), ["/etc/apache2/sites-enabled/shop.conf"]),  # an alias
+    (8080, "admin.example.com", ("x.conf",), ["/etc/apache2/sites-enabled/admin.conf"]),  # one vhost on a port
+    (8080, "localhost", ("x.conf",), []), (80, "other.example.com", ("x.conf",), []),
+])
+def test_sites_answering_the_same_name_and_port_are_found(port, name, own, found):
+    assert ar.clashes(S_OUTPUT, port, name, own) == found
+
+
+# -- whole bootstraps ------------------------------------------------------------------------------------
+
+def test_bootstrap_makes_a_plain_server_ready_inside_its_root_only(server, bootstrap):
+    before = {p: os.path.lexists(p) for p in REAL}
+    code, evs = bootstrap(shared_paths=["instance"])
+    assert code == 0 and [e["step"] for e in evs if e["event"] == "step"] == [
+        "packages", "users", "tree", "apache", "sudoers"]
+    assert server.runner.programs() == [
+        "apache2ctl", "dpkg-query", "dpkg-query", "apt-get", "apt-get", "useradd", "usermod",
+        os.path.basename(sys.executable), "a2enmod", "a2dissite", "a2ensite", "apache2ctl", "a2enconf", "apache2ctl",
+        "apache2ctl", "visudo"]
+    assert server.runner.calls[4][-1] == "libapache2-mod-wsgi-py3"  # only the missing package
+    app = server.accounts.getpwnam("app")
+    assert (app.pw_uid, app.pw_gecos, app.pw_dir, app.pw_shell) == (999, ar.MARK, "/var/www/app", "/usr/sbin/nologin")
+    assert server.accounts.getgrnam("app").gr_mem == ["deployer"]
+    assert server.path("/var/lib/deploytests/users").read_text() == "app\n"
+    tree = {p: (server.owner(p), server.mode(p)) for p in [
+        "/var/www", "/var/www/app", "/var/www/app/releases", "/var/www/app/shared", "/var/www/app/shared/instance",
+        "/var/www/app/.configs",
+        "/var/www/app/.deploy.lock", "/var/www/app/application.wsgi", "/var/lib/deploytests/python",
+        "/var/lib/deploytests",
+        SUDOERS]}
+    assert tree == {
+        "/var/www": ("root:root", "0o755"), "/var/www/app": ("deployer:deployer", "0o755"),
+        "/var/www/app/releases": ("deployer:deployer", "0o755"), "/var/www/app/shared": ("deployer:app", "0o2750"),
+        "/var/www/app/.configs": ("deployer:deployer", "0o700"),
+        "/var/www/app/shared/instance": ("deployer:app", "0o2770"),
+        "/var/www/app/.deploy.lock": ("deployer:deployer", "0o644"),
+        "/var/www/app/application.wsgi": ("deployer:deployer", "0o644"),
+        "/var/lib/deploytests/python": ("root:root", "0o755"), "/var/lib/deploytests": ("root:root", "0o755"),
+        SUDOERS: ("root:root", "0o440")}
+    # no config, no copy of itself, no record: root keeps its lock, the app users it made, the python-home
+    assert server.files("/var/lib/deploytests") == ["bootstrap.lock", "python", "users"]
+    assert [ln for ln in server.path(SUDOERS).read_text().splitlines() if not ln.startswith("#")] == [RULE]
+    assert server.visudo_saw == [server.path(SUDOERS).read_text()]
+    assert server.files("/etc/apache2/sites-enabled") == ["app.conf"]
+    assert server.files("/etc/apache2/conf-enabled") == [ar.SERVERNAME + ".conf"]
+    assert evs[-1]["apache_pid"] == os.getpid() and evs[-1]["changed"]
+    assert {p: os.path.lexists(p) for p in REAL} == before  # all of it went to the temp root
+
+
+def test_a_second_bootstrap_changes_nothing_and_runs_no_installer(server, bootstrap):
+    ok(bootstrap())
+    server.runner.calls.clear()
+    again = ok(bootstrap())
+    assert (again["changed"], again["changes"]) == (False, [])
+    assert not {"apt-get", "useradd", "usermod", "visudo", "a2ensite"} & set(server.runner.programs())
+
+
+def test_an_older_versions_config_helper_and_record_are_removed(server, bootstrap):
+    """Issue 16: the root config command, its copy in /var/lib/deploytests and its record are gone; a server
+    bootstrapped by an older version loses them with the next bootstrap (its sudoers file is rewritten)."""
+    server.path("/var/lib/deploytests").mkdir(parents=True)
+    for name in ("agent_root.py", "app.json"):
+        server.path("/var/lib/deploytests/" + name).write_text("old")
+    server.path(SUDOERS).write_text(RULE + "\ndeployer ALL=(root) NOPASSWD: /usr/bin/python3 -I "
+                                           "/var/lib/deploytests/agent_root.py config app\n")
+    ok(bootstrap())
+    assert server.files("/var/lib/deploytests") == ["bootstrap.lock", "python", "users"]
+    assert "(root)" not in server.path(SUDOERS).read_text()
+
+
+@pytest.mark.parametrize("fields, what", [
+    ({"app_user": "admin"}, "app_user 'admin' is an existing account (uid 1000) that bootstrap did not create"),
+    ({"deploy_user": "nobody"}, "deploy_user 'nobody' (uid 65534) is not a login of this server"),
+    ({"app_user": "www-data"}, "app_user 'www-data' is an existing account (uid 33)"),
+    ({"app_user": "root"}, "app_user 'root' is root"),
+    ({"deploy_user": "root"}, "deploy_user 'root' is root"),
+    ({"app_user": "deployer"}, "app_user 'deployer' is also the deploy_user"),
+    ({"deploy_user": "ghost"}, "deploy_user 'ghost' does not exist"),
+])
+def test_a_user_bootstrap_may_not_take_is_refused_in_one_line_and_nothing_changes(server, bootstrap, fields, what):
+    before = snapshot(server)
+    err = failed(bootstrap(**fields))
+    assert err["what"].startswith(what) and err["step"] == "users" and "\n" not in err["what"], err
+    assert not {"useradd", "usermod", "visudo"} & set(server.runner.programs())
+    snap = snapshot(server)
+    assert {k: v for k, v in snap[0].items() if "deploytests" not in k} == before[0] and snap[1:] == before[1:]
+
+
+def test_an_app_user_of_another_app_cannot_deploy_and_uids_follow_login_defs(server, bootstrap):
+    ok(bootstrap())  # creates 'app' (uid 999)
+    assert failed(bootstrap(app="two", app_user="two", deploy_user="app", server_name="two.test",
+                            vhost="<VirtualHost *:80>\n ServerName two.test\n</VirtualHost>\n"))["what"].startswith(
+        "deploy_user 'app' (uid 999) is not a login")
+    server.path("/etc/login.defs").write_text("UID_MIN 2000\nUID_MAX 3000\n")  # the admin's ranges
+    assert failed(bootstrap())["what"].startswith("deploy_user 'deployer' (uid 1001) is not a login of this server: "
+                                                  "logins have uids from 2000 to 3000 (/etc/login.defs)")
+
+
+def test_a_second_app_with_the_same_server_name_is_refused_in_one_line(server, bootstrap):
+    """Issue 16.7: a second app bootstrapped with the first's server_name took over its site."""
+    ok(bootstrap())
+    before = snapshot(server)
+    err = failed(bootstrap(app="two", app_user="two"))
+    assert err["what"] == ("server_name 'app.test' port 80 is already served by /etc/apache2/sites-enabled/app.conf: "
+                           "two sites would answer for one name") and "server_name in deploy.toml" in err["hint"]
+    assert snapshot(server) == before and server.runner.programs()[-1] == "apache2ctl"  # -S, before anything
+    ok(bootstrap(app="two", app_user="two", server_name="two.test",
+                 vhost="<VirtualHost *:80>\n    ServerName two.test\n</VirtualHost>\n"))
+
+
+@pytest.mark.parametrize("where, kind", [
+    ("/var/www/app/.deploy.lock", "file"), ("/var/www/app/application.wsgi", "file"),
+    ("/var/www/app/releases", "dir"), ("/var/www/app/shared", "dir"),
+    ("/var/www/app/shared/instance", "dir"),
+])
+def test_a_link_the_deploy_login_planted_is_refused_and_its_target_untouched(server, bootstrap, tmp_path, where,
+                                                                            kind):
+    ok(bootstrap(shared_paths=["instance"]))
+    target = tmp_path / "target"
+    target.mkdir() if kind == "dir" else target.write_text("system file")
+    before = (oct(target.stat().st_mode), server.owners.of(target))
+    path = server.path(where)
+    (os.unlink if kind == "file" else (lambda p: subprocess.run(["rm", "-rf", p], check=True)))(path)
+    os.symlink(target, path)
+    err = failed(bootstrap(shared_paths=["instance"]))
+    assert "refusing %s" % where in err["what"] and "symbolic link" in err["what"], err
+    assert (oct(target.stat().st_mode), server.owners.of(target)) == before
+    assert not target.is_dir() or os.listdir(target) == []
+
+
+def test_a_hard_link_to_a_system_file_where_bootstrap_writes_is_refused(server, bootstrap):
+    ok(bootstrap())
+    system = server.path("/etc/shadow-like")
+    system.write_text("secret")
+    os.unlink(server.path("/var/www/app/application.wsgi"))
+    os.link(system, server.path("/var/www/app/application.wsgi"))
+    err = failed(bootstrap(wsgi="# changed\n"))
+    assert "refusing /var/www/app/application.wsgi: it has 2 hard links" in err["what"]
+    assert system.read_text() == "secret"
+
+
+def test_nothing_of_roots_lives_in_the_deploy_logins_tree(server, bootstrap):
+    """The daemons' python-home is built in root's own state dir, where no one else can plant a link on the path
+    ``venv`` writes through; the app's tree holds only what the deploy login owns."""
+    ok(bootstrap(shared_paths=["data"]))
+    owners = {server.owner(os.path.join(d, n)[len(str(server.root)):]).split(":")[0]
+              for d, dirs, files in os.walk(server.path("/var/www/app")) for n in dirs + files}
+    assert owners == {"deployer"} and server.path("/var/lib/deploytests/python/pyvenv.cfg").is_file()
+
+
+def test_a_rule_visudo_rejects_is_never_moved_in_and_the_group_grant_is_taken_back(server, bootstrap):
+    server.runner.fail("visudo", "parse error", code=1)
+    err = failed(bootstrap())
+    assert err["what"].startswith("the generated sudoers rule is invalid") and err["step"] == "sudoers"
+    assert not server.path(SUDOERS).exists() and server.files("/etc/sudoers.d") == []
+    assert server.accounts.getgrnam("app").gr_mem == []
+
+
+def test_configtest_failing_on_the_first_bootstrap_removes_the_site_and_every_grant(server, bootstrap):
+    err = failed(bootstrap(vhost="Broken\n"))
+    assert err["what"].startswith("apache2ctl configtest failed: AH00526") and err["step"] == "apache"
+    assert not server.path("/etc/apache2/sites-available/app.conf").exists()
+    assert not server.path(SUDOERS).exists() and server.accounts.getgrnam("app").gr_mem == []
+
+
+def test_configtest_failing_on_a_later_bootstrap_puts_the_previous_vhost_back(server, bootstrap):
+    ok(bootstrap())
+    old = server.path("/etc/apache2/sites-available/app.conf").read_text()
+    failed(bootstrap(vhost="Broken\n"))
+    assert server.path("/etc/apache2/sites-available/app.conf").read_text() == old
+
+
+@pytest.mark.parametrize("pid_file", ["", "not a pid\n", "999999999\n"])
+def test_apache_that_is_not_running_is_started(server, bootstrap, pid_file):
+    server.path("/var/run/apache2/apache2.pid").write_text(pid_file)
+    assert "apache started" in ok(bootstrap())["changes"]
+
+
+def test_an_interrupted_dpkg_is_named_with_the_command_that_finishes_it(server, bootstrap):
+    server.installed.discard("libapache2-mod-wsgi-py3")
+    server.runner.fail("apt-get", "E: dpkg was interrupted, you must manually run 'dpkg --configure -a'",
+                       code=100, when=lambda cmd: "install" in cmd)
+    err = failed(bootstrap())
+    assert err["what"].startswith("apt-get install failed (exit 100)") and "sudo dpkg --configure -a" in err["hint"]
+
+
+HOLD = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+(fcntl.lockf if sys.argv[2] == "lockf" else fcntl.flock)(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.read()
+"""
+
 
 @pytest.fixture
-def recorded(tmp_path, monkeypatch, capsys):
-    """cmd_bootstrap with every step that needs root recorded instead (what each step does is tested above
-    and on real servers): the order of the steps, what they were given, the undo of a failed bootstrap."""
-    calls = []
-    monkeypatch.setattr(ar, "STATE_DIR", str(tmp_path))
-    monkeypatch.setattr(ar, "state_dir", lambda: calls.append("state_dir"))
-    monkeypatch.setattr(ar, "ensure_packages", lambda args, changes: calls.append(("packages", args.packages)))
+def hold():
+    holders = []
 
-    def ensure_users(args, changes, undo):
-        calls.append("users")
-        changes.append("user created: app")
-        undo.append(lambda: calls.append("undo group"))
-        return os.getuid(), os.getgid(), os.getuid(), os.getgid()
+    def start(path):
+        proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path), "lockf"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True)
+        holders.append(proc)
+        assert proc.stdout.readline() == "held\n"
 
-    monkeypatch.setattr(ar, "ensure_users", ensure_users)
-    monkeypatch.setattr(ar, "ensure_tree", lambda args, ids, changes: calls.append("tree"))
-    monkeypatch.setattr(ar, "ensure_file", lambda path, content, *a, **kw: calls.append(("file", path, content)))
-    monkeypatch.setattr(ar, "install_config", lambda settings, config, changes: calls.append(("config", config)))
-    monkeypatch.setattr(ar, "ensure_apache", lambda args, changes: calls.append("apache") or False)
-    monkeypatch.setattr(ar, "ensure_running", lambda changed, changes, apache: 4242)
-    monkeypatch.setattr(ar, "ensure_sudoers", lambda args, changes, undo: calls.append("sudoers"))
-
-    def bootstrap(stdin, **overrides):
-        monkeypatch.setattr(ar.sys, "stdin", type("Stdin", (), {"buffer": io.BytesIO(stdin)})())
-        monkeypatch.setattr(ar, "SYSTEM", ar.System(geteuid=lambda: 0))
-        args = bootstrap_args(str(tmp_path / "www"), **overrides)
-        code = ar.main(["bootstrap", args.to_json()])
-        return code, root_events(capsys)
-
-    return calls, bootstrap
+    yield start
+    for proc in holders:
+        proc.stdin.close()
+        proc.wait(10)
+        proc.stdout.close()
 
 
-def test_bootstrap_runs_its_steps_in_order_with_the_sudoers_rule_last(recorded, tmp_path):
-    calls, bootstrap = recorded
-    code, events = bootstrap(b"A=1\nHELPER", config_size=4, helper_size=6)
-    assert code == 0 and [e["step"] for e in events[:-1]] == ["packages", "users", "tree", "apache", "sudoers"]
-    settings = json.loads(calls[5][2])
-    assert calls == ["state_dir", ("packages", ["apache2"]), "users", "tree", ("file", ar.HELPER, b"HELPER"),
-                     ("file", "%s/app.json" % tmp_path, calls[5][2]), ("config", b"A=1\n"), "apache", "sudoers"]
-    assert settings["config_command"][-2:] == ["config", "app"] and settings["config_path"] == "/etc/app/app.cfg"
-    result = events[-1]
-    assert (result["changed"], result["changes"], result["apache_pid"]) == (True, ["user created: app"], 4242)
+def test_a_held_dpkg_lock_is_waited_for_within_the_bound_then_named(server, bootstrap, hold):
+    server.installed.discard("libapache2-mod-wsgi-py3")
+    hold(server.path("/var/lib/dpkg/lock-frontend"))
+    code, evs = bootstrap(dpkg_lock_timeout=0)
+    assert code == 3 and [e["step"] for e in evs[:-1]] == ["dpkg_wait"]
+    assert evs[-1]["what"] == "the dpkg lock: /var/lib/dpkg/lock-frontend is held by another process; gave up after 0s"
+    assert evs[-1]["step"] == "packages" and "apt-get" not in server.runner.programs()
 
 
-def test_a_failed_bootstrap_takes_back_the_grants_it_added(recorded, monkeypatch):
-    calls, bootstrap = recorded
+def test_a_second_bootstrap_at_once_waits_for_the_lock_within_its_bound(server, bootstrap):
+    ok(bootstrap())
+    fd = os.open(server.path("/var/lib/deploytests/bootstrap.lock"), os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        code, evs = bootstrap(lock_timeout=0)
+    finally:
+        os.close(fd)
+    assert code == 3 and evs[0]["step"] == "lock_wait"
+    assert evs[-1]["what"] == ("the bootstrap lock: /var/lib/deploytests/bootstrap.lock is held by another process; "
+                               "gave up after 0s")
 
-    def broken_apache(args, changes):
-        raise ar.AgentError("apache2ctl configtest failed: Syntax error", step="apache")
 
-    monkeypatch.setattr(ar, "ensure_apache", broken_apache)
-    code, events = bootstrap(b"", helper_size=0)
-    assert code == 3 and events[-1]["what"] == "apache2ctl configtest failed: Syntax error"
-    assert calls[-1] == "undo group" and "sudoers" not in calls
+def test_a_link_planted_at_roots_state_dir_is_refused(server, bootstrap, tmp_path):
+    server.link("var/lib/deploytests", str(tmp_path))
+    assert "refusing /var/lib/deploytests" in failed(bootstrap())["what"]
 
 
-def test_a_config_path_outside_the_apps_trees_stops_bootstrap_before_anything(recorded):
-    calls, bootstrap = recorded
-    code, events = bootstrap(b"", config_path="/etc/passwd")
-    assert code == 3 and events[-1]["what"].startswith("config_path '/etc/passwd' must name a file in the app's own")
-    assert calls == []
+def test_not_root_an_unknown_command_or_bad_json_is_one_error_line(server, capsys):
+    server.system.geteuid = lambda: DEPLOYER_UID
+    assert ar.main(["bootstrap", "{}"]) == 3 and events(capsys)[-1]["what"] == "bootstrap must run as root"
+    server.system.geteuid = lambda: 0
+    assert ar.main(["config", "app"]) == 3 and events(capsys)[-1]["what"] == "unknown command ['config']"
+    assert ar.main(["bootstrap", "[]"]) == 3 and events(capsys)[-1]["what"].startswith("bootstrap arguments: expected")
+
+
+def test_an_unexpected_crash_is_one_line_with_the_traceback_apart(server, capsys, monkeypatch):
+    monkeypatch.setattr(ar, "bootstrap", lambda args: 1 / 0)
+    assert ar.main(["bootstrap", json.dumps(server.args())]) == 4
+    event = events(capsys)[-1]
+    assert event["what"] == "root agent crashed: ZeroDivisionError: division by zero" and "Traceback" in event["detail"]
+
+
+def test_the_root_program_imports_nothing_of_deploytests_and_is_sent_as_it_is():
+    from deploytests.pipeline import remote
+
+    source = remote.ROOT_AGENT_SOURCE.decode()
+    assert source == Path(ar.__file__).read_text()
+    imports = [ln for ln in source.splitlines() if ln.startswith(("import ", "from "))]
+    assert imports and all(ln.split()[1] in sys.stdlib_module_names for ln in imports), imports
+
+
+def test_the_root_line_count_in_docs_security_md_is_the_real_one_and_within_the_goal():
+    """docs/security.md prints the lines of code that can run as root and the command that counts them."""
+    import re
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
+    command = re.search(r"```\n(python3 -c .*?)\n```", docs, re.S).group(1)
+    counted = subprocess.run(command, shell=True, capture_output=True, text=True, check=True,
+                             cwd=Path(__file__).resolve().parents[2]).stdout.strip()
+    assert f"**{counted} lines**, plus the one-line loader: {int(counted) + 1}" in docs
+    assert int(counted) + 1 <= 400

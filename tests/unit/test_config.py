@@ -93,13 +93,16 @@ def test_missing_required_key_and_bad_toml(tmp_path):
                                   "/etc/cron.hourly/x", "/etc/other/app.cfg", "/etc/web", "/etc/web/../passwd",
                                   "/var/www/web/releases/x.cfg", "/var/www/web/application.wsgi",
                                   "/var/www/other/shared/app.cfg", "/var/www/web/shared", "/usr/lib/x.cfg",
-                                  "/etc/sudoers.d/web", "/root/app.cfg"])
+                                  "/etc/sudoers.d/web", "/root/app.cfg", "/etc/web/web.cfg",
+                                  "/var/www/web/shared/../application.wsgi"])
 def test_config_path_is_confined_to_the_apps_own_trees(tmp_path, path):
     """Issue 10 finding 3: a string compare let /etc/./passwd, /etc//passwd and any path not on a deny-list
-    through; now only files below /etc/<app>/ and /var/www/<app>/shared/ pass, decided on path components."""
+    through; now only files below /var/www/<app>/shared/ pass (issue 16: the deploy login installs the config
+    in the app's own tree; /etc/<app> is no longer used), decided on path components."""
     (tmp_path / "deploy.toml").write_text(f'app = "web"\nentry_point = "web:app"\nconfig_path = "{path}"\n')
-    with pytest.raises(ConfigError, match=r"deploy.toml:3: key 'config_path' must (not contain '..'|name a file in "
-                                          r"the app's own trees: /etc/web/... or /var/www/web/shared/...), got"):
+    with pytest.raises(ConfigError, match=r"deploy.toml:3: key 'config_path' must (not contain '..'|name a file "
+                                          r"under /var/www/web/shared/ \(the app's own tree, where deploys install "
+                                          r"it\)), got"):
         load_config(tmp_path)
 
 
@@ -113,7 +116,7 @@ def test_find_links_are_dirs_relative_to_the_config_or_urls(tmp_path):
         load_config(tmp_path)
     assert str(info.value) == (f"{tmp_path}/deploy.toml:3: key 'find_links': {tmp_path}/missing is not a directory. "
                                "Hint: give directories (relative to this file) or http(s):// URLs.")
-@pytest.mark.parametrize("path", ["/etc/web/web.cfg", "/etc/web/conf.d/web.cfg", "/etc//web/./web.cfg",
+@pytest.mark.parametrize("path", ["/var/www/web/shared/instance/config.py", "/var/www//web/./shared/web.cfg",
                                   "/var/www/web/shared/application.cfg", "/var/www/web/shared/conf/app.cfg"])
 def test_config_path_may_live_in_the_apps_own_trees(tmp_path, path):
     (tmp_path / "deploy.toml").write_text(f'app = "web"\nentry_point = "web:app"\nconfig_path = "{path}"\n')
@@ -148,3 +151,13 @@ def test_secrets_of_every_host_config_are_redacted(tmp_path):
     (tmp_path / "web1.cfg").write_text('SECRET_KEY = "one-secret-value"\n')
     (tmp_path / "web2.cfg").write_text('SECRET_KEY = "two-secret-value"\n')
     assert sorted(secret_values(tmp_path, keys_only=True)) == ["one-secret-value", "two-secret-value"]
+
+
+@pytest.mark.parametrize("python", ["/home/deployer/py", "../../home/deployer/py", "/proc/self/root/usr/bin/python3",
+                                    "/usr/bin/python3", "python", "python3;id"])
+def test_python_is_a_name_never_a_path(tmp_path, python):
+    """Issue 16: deploy.toml's python ran as root at bootstrap (and as the login of every deploy and of the gate's
+    probe); bootstrap and the probe now run the stack's fixed python, and deploys a name the login's PATH finds."""
+    (tmp_path / "deploy.toml").write_text(f'app = "web"\nentry_point = "web:app"\npython = "{python}"\n')
+    with pytest.raises(ConfigError, match=r"deploy.toml:3: key 'python' must be python3 or python3.X"):
+        load_config(tmp_path)

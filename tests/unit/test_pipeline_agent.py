@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from deploytests.pipeline import agent
-from deploytests.pipeline.contract import ConfigRequest
 from deploytests.testing import FakeClock, deploy_args, rollback_args
 
 IDS = ["20260101T000000Z-aaaaaaaa", "20260102T000000Z-bbbbbbbb", "20260103T000000Z-cccccccc",
@@ -279,32 +278,3 @@ def test_plan_deploy_a_changed_config_alone_is_a_new_release():
     assert agent.plan_deploy("r1", live, "a" * 64, None) == (True, False)       # no config sent
     assert agent.plan_deploy(None, {}, "a" * 64, "c" * 64) == (False, True)     # first deploy
     assert agent.plan_deploy("r0", {"artifact_sha256": "a" * 64}, "a" * 64, "c" * 64) == (True, True)
-
-
-HELPER = """
-import json, sys
-request = json.loads(sys.stdin.buffer.readline())
-data = sys.stdin.buffer.read()
-if request["op"] == "install" and data == b"SECRET=1\\n":
-    print("@@DT " + json.dumps({"event": "result", "changed": True}))
-else:
-    print("@@DT " + json.dumps({"event": "error", "what": "refusing it", "hint": "h"}))
-"""
-
-
-def test_config_helper_sends_the_request_and_config_on_stdin_and_maps_its_answer(tmp_path, monkeypatch):
-    import sys
-    monkeypatch.setattr(agent, "SETTINGS_DIR", str(tmp_path))
-    web = rollback_args(str(tmp_path), app="web")
-    with pytest.raises(agent.AgentError, match=r"web.json is missing: this server was not bootstrapped for web"):
-        agent.config_helper(web, ConfigRequest("install", size=1))
-    (tmp_path / "web.json").write_text(json.dumps({"config_command": [sys.executable, "-c", HELPER]}))
-    assert agent.config_helper(web, ConfigRequest("install", size=9), b"SECRET=1\n").changed is True
-    with pytest.raises(agent.AgentError, match=r"^config: refusing it$"):
-        agent.config_helper(web, ConfigRequest("restore"))
-    (tmp_path / "web.json").write_text(json.dumps({"config_command": ["sh", "-c", "echo 'sudo: a password is "
-                                                                                  "required' >&2; exit 1"]}))
-    with pytest.raises(agent.AgentError, match=r"the config helper did not run \(exit 1\): sudo: a password is "
-                                               r"required") as info:
-        agent.config_helper(web, ConfigRequest("restore"))
-    assert "bootstrap again with deploy_user" in info.value.hint

@@ -56,13 +56,18 @@ def test_deploy_args_carry_release_meta_and_no_config_contents():
     assert "s3cr3t" not in args.to_json()
 
 
-def test_bootstrap_args_carry_files_but_never_the_config():
-    args = bootstrap_args(CFG, stacks.get("debian13-apache-wsgi"), deploy_user="deployer", config_size=77)
-    assert args.packages == ["apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2"]  # ss: the suite
-    assert args.stack == "debian13-apache-wsgi" and args.apache.apachectl == "/usr/sbin/apache2ctl"
-    assert args.helper_size > 0 and "helper" not in args.to_dict()  # the root agent's source travels on stdin
-    assert (args.deploy_user, args.app_user, args.config_size) == ("deployer", "yourapplication", 77)
-    assert "s3cr3t" not in args.to_json()
+def test_bootstrap_args_are_the_root_agents_closed_set_and_never_the_config():
+    """What the runner sends root passes the root agent's own fixed patterns, names no interpreter, path or
+    config: root builds its paths from the app name and runs the stack's python."""
+    from deploytests.pipeline import agent_root
+
+    args = bootstrap_args(CFG, stacks.get("debian13-apache-wsgi"), deploy_user="deployer")
+    assert agent_root.check_args(json.loads(json.dumps(args))) == args
+    assert args["packages"] == ["apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2"]  # ss: the suite
+    assert args["stack"] == "debian13-apache-wsgi" and args["apache"]["apachectl"] == "/usr/sbin/apache2ctl"
+    assert (args["deploy_user"], args["app_user"], args["server_name"]) == ("deployer", "yourapplication", "localhost")
+    assert not {"python", "root", "config_path", "config_size"} & set(args)
+    assert "s3cr3t" not in json.dumps(args)
 
 
 def test_vhost_daemon_runs_with_umask_0007():
@@ -73,7 +78,7 @@ def test_vhost_daemon_runs_with_umask_0007():
 def test_vhost_daemon_mode_preloaded_utf8_and_no_document_root():
     text = templates.vhost(CFG)
     assert ("WSGIDaemonProcess yourapplication user=yourapplication group=yourapplication" in text
-            and "python-home=/var/www/yourapplication/python lang=C.UTF-8 locale=C.UTF-8" in text)
+            and "python-home=/var/lib/deploytests/python lang=C.UTF-8 locale=C.UTF-8" in text)
     assert ("WSGIScriptAlias / /var/www/yourapplication/application.wsgi process-group=yourapplication "
             "application-group=%{GLOBAL}") in text
     assert "DocumentRoot" not in text.replace("No DocumentRoot", "") and "Require all denied" in text

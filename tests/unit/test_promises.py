@@ -191,13 +191,15 @@ def test_docs_fault_table_is_current():
     assert fault_table() in docs, "docs/promises.md is stale: paste deploytests.faults.catalogue.table() into it"
 
 
-def test_sudoers_accepts_exactly_root_agents_two_rules_and_nothing_wider(exp):
+def test_sudoers_accepts_exactly_root_agents_one_rule_and_nothing_wider(exp):
     facts = clean_facts()
     assert outcome("sudoers", facts, exp) == "pass"
     text = facts.remote["sudoers"]["text"]
     widened = [text.replace("NOPASSWD: /var/www/yourapplication/releases/*/venv/bin/python", "NOPASSWD: ALL"),
                text.replace("(yourapplication)", "(ALL)"),
                text + "appuser ALL=(root) NOPASSWD: /usr/bin/apt-get\n",
+               text + "appuser ALL=(root) NOPASSWD: /usr/bin/python3 -I /var/lib/deploytests/agent_root.py config "
+                      "yourapplication\n",  # the config helper of before issue 16: root no longer answers deploys
                "appuser ALL=(ALL) NOPASSWD: ALL\n"]
     for found in widened:
         facts.remote["sudoers"]["text"] = found
@@ -253,3 +255,17 @@ def test_a_mixed_fleet_compares_each_server_with_the_artifact_of_its_python(exp)
     exp.artifact = {"3.11": artifact(), "3.13": artifact(sha="d" * 64, manifest={"other": "build"})}
     assert exp.artifact_for("3.11").sha256 != exp.artifact_for("3.13").sha256
     assert outcome("artifact", clean_facts(), exp) == "pass"
+
+
+def test_config_promises_apply_only_when_the_app_has_a_config_and_say_so(exp):
+    """Issue 18.2: an app that reads no config passes the gate; the config promises are skipped, saying why."""
+    from dataclasses import replace
+
+    facts = clean_facts()
+    del facts.remote["stat"][f"{R}/shared/application.cfg"]
+    facts.remote["config_sha256"] = None
+    bare = replace(exp, cfg=replace(exp.cfg, config_file=None), config_file=None, config_sha256=None)
+    for pid in ("config_mode", "config"):
+        assert outcome(pid, facts, bare) == "skip: the app has no config file (config_file unset): the config " \
+                                            "promises do not apply"
+    assert outcome("config_mode", facts, exp).startswith("fail: expected")  # with a config, a missing one fails

@@ -129,7 +129,8 @@ from deploytests.stacks.base import Stack
 
 STACK = Stack(
     name="ubuntu2404-apache-wsgi", platform="ubuntu2404", title="Ubuntu 24.04 (noble)",
-    os_id="ubuntu", version_id="24.04", codename="noble", python_version="3.12", mod_wsgi_major="5",
+    os_id="ubuntu", version_id="24.04", codename="noble", python_version="3.12", python="/usr/bin/python3.12",
+    mod_wsgi_major="5",
     packages=PACKAGES, vhost_template=VHOST,
     image="ubuntu2404-apache-wsgi", bare_image="ubuntu2404-bare", base_image="ubuntu:noble", base_suite="noble",
     base_mirror="http://archive.ubuntu.com/ubuntu",
@@ -190,10 +191,11 @@ def test_bootstrap_args_and_vhost_come_from_the_stack():
                              "vhost_template": "site {app} on {port} as {app_user}\n",
                              "apache": stacks.ApacheLayout(sites_available="/etc/httpd/sites",
                                                            apachectl="/usr/sbin/apachectl")})
-    args = provision.bootstrap_args(CFG, custom, deploy_user="deployer", config_size=None)
-    assert args.packages == ["httpd"] and args.stack == "x"
-    assert args.vhost == "site yourapplication on 80 as yourapplication\n"
-    assert (args.apache.sites_available, args.apache.apachectl) == ("/etc/httpd/sites", "/usr/sbin/apachectl")
+    args = provision.bootstrap_args(CFG, custom, deploy_user="deployer")
+    assert args["packages"] == ["httpd"] and args["stack"] == "x"
+    assert args["vhost"] == "site yourapplication on 80 as yourapplication\n"
+    apache = args["apache"]
+    assert (apache["sites_available"], apache["apachectl"]) == ("/etc/httpd/sites", "/usr/sbin/apachectl")
     assert templates.vhost(CFG) == templates.vhost(CFG, stack=stacks.get("debian13-apache-wsgi"))
 
 

@@ -1,0 +1,36 @@
+"""What a target's owner allows on its servers beyond what deploytests made and the stack's stock baseline.
+
+The closed-world gate (docs/promises.md, "closed world") fails on anything on a server that serves, runs,
+grants or loads code into the app unless bootstrap/deploy made it, the stack's stock server has it, or the
+target allows it here, in writing (targets.toml, ``allow_*`` keys of ``[targets.NAME]``). Every allowance is
+data (an address, a path, a name, a rule's text), never code. ``skip_rules`` switches a closed-world or
+security rule off by id, with a reason the report shows.
+
+Light to import (the pytest plugin loads the inventory into every run): dataclasses only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# the rules a target may switch off (skip_rules); the pipeline's own promises cannot be switched off
+SWITCHABLE = ("cw_listen", "cw_apache_files", "cw_modules", "cw_vhosts", "cw_in_force", "cw_processes",
+              "cw_schedules", "cw_sudoers", "cw_groups", "cw_app_login", "cw_tree_special", "cw_loader",
+              "rollback_ready", "sec_trace", "sec_tokens", "sec_status", "sec_apache_user")
+
+
+@dataclass(frozen=True)
+class Allowances:
+    """A target's written allowances (each a tuple of plain strings) and switched-off rules (id -> reason);
+    ``where``: the targets.toml table they came from (file:line), shown with every allowance used."""
+
+    listen: tuple[str, ...] = ()       # "host:port" or "*:port" (any address), "udp/..." for UDP
+    sites: tuple[str, ...] = ()        # ServerName of a vhost
+    apache_conf: tuple[str, ...] = ()  # a file Apache includes, as it lists it
+    modules: tuple[str, ...] = ()      # an Apache module, e.g. "ssl_module"
+    processes: tuple[str, ...] = ()    # "user: command line prefix"
+    cron: tuple[str, ...] = ()         # a crontab or cron.d file
+    sudo: tuple[str, ...] = ()         # the text of a sudoers line (whitespace normalised)
+    groups: tuple[str, ...] = ()       # "user: group"
+    skip_rules: dict[str, str] = field(default_factory=dict)
+    where: str = "targets.toml"

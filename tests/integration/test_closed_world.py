@@ -1,0 +1,126 @@
+"""The closed-world gate on real servers (issue 17): drift the fault catalogue does not name is caught, and a
+server with ordinary admin tooling installed by hand raises no false alarm but one line naming the allowance
+to write, and passes with it.
+
+Drift here is written by mechanism and on purpose unlike the catalogue's own faults (other names, ports,
+paths, files), so a gate that keyed on the catalogue's fingerprints would miss it. Each runs on its own
+container of a deployed snapshot (:class:`deploytests.faults.run.Campaign`), with clean hosts and the states the
+pipeline produces (rollback, refused release, interrupted deploy) as controls, on Debian 12 and 13.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from deploytests import pipeline
+from deploytests.config import load_config
+from deploytests.containers import Fleet
+from deploytests.faults.catalogue import WAIT_APACHE_GONE, Fault
+from deploytests.faults.run import SUITE, Campaign
+from deploytests.stacks import for_platform
+from deploytests.suite.lab import APPS
+from deploytests.verify.promises import BY_ID
+
+pytestmark = pytest.mark.integration
+APP = APPS / "yourapplication"
+GRACEFUL = "apache2ctl graceful"
+
+DRIFT = (
+    Fault("site-enabled-by-hand", "cw_apache_files", "an operator's status site enabled by hand",
+          "printf '<VirtualHost *:80>\\n ServerName ops.example.com\\n DocumentRoot /var/www/html\\n</VirtualHost>\\n'"
+          f" > /etc/apache2/sites-available/ops.conf; a2ensite -q ops; {GRACEFUL}"),
+    Fault("listen-in-ports-conf", "cw_apache_files", "'Listen 8080' added to Debian's ports.conf (reloaded)",
+          f"echo 'Listen 8080' >> /etc/apache2/ports.conf; {GRACEFUL}"),
+    Fault("cron-d-job", "cw_schedules", "a cron.d job run as the app user",
+          "mkdir -p /etc/cron.d; echo '17 3 * * * {app_user} find /tmp -delete' > /etc/cron.d/app-cleanup"),
+    Fault("pth-in-live-venv", "files", "a .pth of another name dropped into the live venv",
+          "echo 'import sys' > {site}/00-debug.pth; chown {deploy_user} {site}/00-debug.pth"),
+    Fault("nopasswd-for-a-login", "cw_sudoers", "a NOPASSWD line for another login in a numbered sudoers file",
+          "echo 'deployer ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/90-deployer; "
+          "chmod 0440 /etc/sudoers.d/90-deployer"),
+    Fault("python-left-running", "cw_processes", "a Python one-liner left running as the app user",
+          "su -s /bin/sh {app_user} -c 'nohup python3 -c \"import time; time.sleep(10**6)\" >/dev/null 2>&1 &'"),
+    Fault("previous-release-python-gone", "rollback_ready", "the previous release's venv python removed",
+          "rm {root}/releases/{prev}/venv/bin/python"),
+    Fault("status-opened-in-stock-conf", "sec_status", "server-status opened to everyone in Debian's status.conf",
+          f"sed -i 's/Require local/Require all granted/' /etc/apache2/mods-available/status.conf; {GRACEFUL}"),
+    Fault("headers-module", "cw_modules", "mod_headers enabled by hand", f"a2enmod -q headers; {GRACEFUL}"),
+    Fault("upload-dir-world-writable", "cw_tree_special", "an upload dir in shared/ opened to everyone",
+          "mkdir {root}/shared/{shared0}/uploads; chmod 0777 {root}/shared/{shared0}/uploads"),
+    Fault("pythonpath-in-envvars", "cw_loader", "PYTHONPATH exported in Apache's envvars, Apache restarted",
+          f"echo 'export PYTHONPATH=/opt/py' >> /etc/apache2/envvars; apache2ctl stop; {WAIT_APACHE_GONE}; "
+          "apache2ctl start"),
+    Fault("sitecustomize-replaced", "cw_loader", "Debian's sitecustomize link pointed at another file",
+          "echo 'import os' > /opt/sc.py; ln -sfn /opt/sc.py /usr/lib/python{python_version}/sitecustomize.py"),
+)
+
+
+@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+def test_drift_the_catalogue_does_not_name_is_caught_without_false_alarms(tmp_path, platform):
+    campaign = Campaign(APP, load_config(APP), faults=DRIFT, clean=1, batch=8, cwd=tmp_path, progress=lambda m: None,
+                        stack=for_platform(platform))
+    report = campaign.run()
+    shown = "\n".join(report.lines())
+    assert not [i.name for i in report.faults if not i.caught or i.problem], shown
+    assert not report.false_alarms, shown
+    for item in report.faults:  # caught by the rule of its mechanism, not by luck
+        want = BY_ID[item.fault.promise].test
+        assert any(t.split("::")[-1].startswith(want) for t in item.failed), (item.name, item.failed, shown)
+
+
+# ---------------------------------------------------------------- a server with ordinary admin tooling
+
+ADMIN_TOOLING = ("unattended-upgrades", "cron", "rsyslog", "logrotate", "prometheus-node-exporter")
+START = ("service cron start; service rsyslog start || rsyslogd; "
+         "setsid runuser -u prometheus -- /usr/bin/prometheus-node-exporter </dev/null >/dev/null 2>&1 & "
+         "i=0; while ! grep -q ':238C 00000000:0000 0A' /proc/net/tcp /proc/net/tcp6 && [ $i -lt 200 ]; do "
+         "sleep 0.05; i=$((i+1)); done")
+
+
+def gate(tmp_path: Path, fleet, extra: str = "") -> dict[str, str]:
+    """The built-in suite read-only against the fleet as a real target: {test name: failure message}."""
+    s = fleet.servers[0]
+    (tmp_path / "targets.toml").write_text(
+        f'[targets.ops]\nhosts = [{{ name = "web", address = "{s.user}@{s.host}:{s.port}", base_url = '
+        f'"{s.base_url}" }}]\nidentity_file = "{fleet.key.path}"\nknown_hosts = "{fleet.known_hosts}"\n'
+        f'deploy = false\n{extra}')
+    junit = tmp_path / "junit.xml"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEPLOYTESTS_", "PYTEST_ADDOPTS"))}
+    proc = subprocess.run([sys.executable, "-m", "pytest", str(SUITE / "test_promises.py"), "--target", "ops",
+                           "--targets-file", str(tmp_path / "targets.toml"), "--app", str(APP), "-p",
+                           "no:cacheprovider", "-q", "--junitxml", str(junit)], cwd=tmp_path, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=600)
+    cases = list(ET.parse(junit).getroot().iter("testcase"))
+    assert len(cases) > 40, proc.stdout.decode()[-3000:]
+    return {c.get("name", ""): (c.find("failure").get("message") or "") for c in cases
+            if c.find("failure") is not None or c.find("error") is not None}
+
+
+@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+def test_admin_tooling_fails_once_naming_the_allowance_and_passes_with_it(tmp_path, platform):
+    cfg, stack = load_config(APP), for_platform(platform)
+    with Fleet(count=1, name_prefix="admin", image=stack.image, base=stack.base_image,
+               progress=lambda m: None) as fleet:
+        c = fleet.servers[0].connection()
+        boot = pipeline.bootstrap(c, cfg)
+        pipeline.deploy(c, cfg, pipeline.pack(APP, cfg, python_version=boot.python_version))
+        assert gate(tmp_path, fleet) == {}  # clean first
+        box = fleet.containers[0]
+        res = box.exec_run(["sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+                            "--no-install-recommends " + " ".join(ADMIN_TOOLING)], user="root")
+        assert res.exit_code == 0, res.output.decode(errors="replace")[-2000:]
+        res = box.exec_run(["sh", "-c", START], user="root")
+        assert res.exit_code == 0, res.output.decode(errors="replace")
+        failed = gate(tmp_path, fleet)
+        assert list(failed) == ["test_every_listener_is_accounted_for[ssh://appuser@web]"], failed
+        message = next(iter(failed.values()))
+        lines = [ln.strip() for ln in message.splitlines() if ln.strip().startswith("- ")]
+        assert len(lines) == 1 and "9100 listens" in lines[0] and "prometheus-node-exporter" in lines[0], message
+        assert 'allow_listen = ["*:9100"]' in lines[0], message
+        assert gate(tmp_path, fleet, 'allow_listen = ["*:9100"]\n') == {}

@@ -1,0 +1,456 @@
+"""The closed-world checks (issue 17) as pure functions of recorded facts: a clean server passes; each kind of
+thing nobody listed fails naming what, where and the allowance that would accept it; the same mechanism under
+another name, port or path is caught too (no check keys on a fault's fingerprint); allowances and
+``skip_rules`` from targets.toml accept exactly what they name."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from deploytests.allowances import SWITCHABLE, Allowances
+from deploytests.config import load_config
+from deploytests.errors import ConfigError
+from deploytests.examples import APPS
+from deploytests.targets.inventory import load_inventory
+from deploytests.verify import probe
+from deploytests.verify.facts import Facts
+from deploytests.verify.promises import CLOSED_WORLD, Expected, NotApplicable, verify
+
+APP = APPS / "yourapplication"
+RECORDED = json.loads((Path(__file__).parent / "data" / "facts-clean.json").read_text())  # with its inventory
+LIVE = RECORDED["tree"]["current"].split("/")[-1]
+R = "/var/www/yourapplication"
+
+
+def clean_facts() -> Facts:
+    return Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+
+
+@pytest.fixture
+def exp():
+    return Expected.from_config(load_config(APP), "appuser")
+
+
+def allowing(exp, **kw):
+    return dataclasses.replace(exp, allow=Allowances(**kw))
+
+
+def outcome(pid, facts, exp):
+    try:
+        verify(pid, facts, exp)
+        return "pass"
+    except NotApplicable as why:
+        return f"skip: {why}"
+    except AssertionError as failed:
+        return f"fail: {failed}"
+
+
+def failing(facts, exp):
+    """{promise id: message} of every closed-world rule that fails."""
+    results = {p.id: outcome(p.id, facts, exp) for p in CLOSED_WORLD}
+    return {k: v for k, v in results.items() if v.startswith("fail")}
+
+
+def test_a_clean_server_passes_every_closed_world_rule(exp):
+    found = {p.id: outcome(p.id, clean_facts(), exp) for p in CLOSED_WORLD}
+    assert found == {p.id: "pass" for p in CLOSED_WORLD}
+    assert set(SWITCHABLE) == {p.id for p in CLOSED_WORLD}
+
+
+def test_each_daemon_must_run_in_the_live_release_where_root_can_see_it(exp):
+    facts = clean_facts()
+    daemons = [d for d in inv(facts)["loader"]["daemons"] if d["pid"] != 27]
+    for d in daemons:
+        d.update(cwd=f"{R}/releases/{LIVE}", error=None)
+    assert outcome("daemon_code", facts, exp) == "pass"  # recorded in a container: cwd None there, start times judge
+    daemons[1]["cwd"] = f"{R}/releases/20000101T000000Z-00000000"
+    assert outcome("daemon_code", facts, exp).startswith(
+        f"fail: mod_wsgi daemons that do not run the live release {R}/releases/{LIVE} (their /proc cwd): pid "
+        f"{daemons[1]['pid']} in {R}/releases/20000101T000000Z-00000000")
+
+
+def inv(facts):
+    return facts.remote["inventory"]
+
+
+def proc(pid, user, cmdline, ppid=1, comm=None, ancestors=()):
+    return {"pid": pid, "user": user, "ppid": ppid, "comm": comm or cmdline.split()[0].rsplit("/", 1)[-1],
+            "cmdline": cmdline, "exe": None, "started": 0.0, "ancestors": list(ancestors)}
+
+
+# ---------------------------------------------------------------- serves
+
+@pytest.mark.parametrize("host,port,name", [("0.0.0.0", 9100, "/usr/bin/prometheus-node-exporter"),
+                                            ("::", 8765, "python3 -m http.server"),
+                                            ("127.0.0.1", 6379, "/usr/bin/redis-server")])
+def test_any_listener_nobody_listed_fails_naming_process_and_allowance(exp, host, port, name):
+    facts = clean_facts()
+    inv(facts)["listeners"].append({"proto": "tcp", "host": host, "port": port,
+                                    "procs": [proc(4242, "nobody", name)]})
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_listen"], msg
+    shown = f"{'*' if host in ('0.0.0.0', '::') else 'localhost'}:{port}"
+    assert f"TCP {shown} listens: pid 4242 (nobody) {name!r}" in msg["cw_listen"]
+    assert f'allow_listen = ["{shown}"]' in msg["cw_listen"]
+    assert outcome("cw_listen", facts, allowing(exp, listen=(shown,))) == "pass"
+    assert outcome("cw_listen", facts, allowing(exp, listen=(f"{shown}1",))).startswith("fail")
+
+
+def test_apache_on_another_port_is_not_the_app(exp):
+    facts = clean_facts()
+    apache = inv(facts)["listeners"][0]
+    inv(facts)["listeners"].append(dict(copy.deepcopy(apache), port=8443))
+    assert "TCP *:8443 listens: pid 27 (root) '/usr/sbin/apache2 -k start'" in failing(facts, exp)["cw_listen"]
+
+
+def add_conf(facts, path, *, package=None, changed=False, loose=None, directives=(), vhost=None):
+    ap = inv(facts)["apache"]
+    ap["includes"].append({"at": "222", "path": path, "depth": 4, "from": "/etc/apache2/apache2.conf"})
+    ap["files"][path] = {"real": path, "loose": loose, "md5": "0" * 32, "sha256": "0" * 64, "package": package,
+                         "dpkg_changed": changed, "dpkg_package": "apache2" if changed else None, "mtime": 1.0,
+                         "directives": list(directives)}
+    if vhost:
+        ap["vhosts"].append({"name": vhost, "file": path, "line": 1, "shown": f"*:80 {vhost} ({path}:1)"})
+
+
+@pytest.mark.parametrize("path", ["/etc/apache2/conf-enabled/hardening.conf", "/etc/apache2/sites-enabled/ops.conf",
+                                  "/opt/site/extra.conf"])
+def test_a_config_file_by_hand_is_one_failure_naming_its_include_and_effects(exp, path):
+    facts = clean_facts()
+    add_conf(facts, path, directives=[{"line": 2, "name": "listen", "value": "8088"}], vhost="ops.example.com")
+    inv(facts)["listeners"].append({"proto": "tcp", "host": "0.0.0.0", "port": 8088,
+                                    "procs": [proc(27, "root", "/usr/sbin/apache2 -k start")]})
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_apache_files"], msg  # its vhost and its port are this one finding
+    text = msg["cw_apache_files"]
+    assert f"{path} (included from /etc/apache2/apache2.conf:222): no package ships it" in text
+    assert "vhost ops.example.com (line 1), Listen 8088 (line 2)" in text
+    assert f'allow_apache_conf = ["{path}"]' in text
+    allowed = allowing(exp, apache_conf=(path,))
+    left = failing(facts, allowed)  # allowing the file does not allow what it serves
+    assert set(left) == {"cw_listen", "cw_vhosts"}, left
+    assert failing(facts, allowing(exp, apache_conf=(path,), sites=("ops.example.com",), listen=("*:8088",))) == {}
+
+
+def test_a_stock_file_edited_or_writable_by_others_fails(exp):
+    facts = clean_facts()
+    files = inv(facts)["apache"]["files"]
+    files["/etc/apache2/ports.conf"].update(package=None, dpkg_changed=True, dpkg_package="apache2")
+    files["/etc/apache2/conf-enabled/security.conf"]["loose"] = "/etc/apache2/conf-available 0775 root:appuser"
+    text = failing(facts, exp)["cw_apache_files"]
+    assert "/etc/apache2/ports.conf (included from /etc/apache2/apache2.conf:150): a conffile of apache2, changed" \
+        in text
+    assert "but /etc/apache2/conf-available 0775 root:appuser is writable by someone other than root" in text
+
+
+def test_a_stock_file_not_enabled_on_a_stock_server_fails_and_a_module_is_its_own_rule(exp):
+    facts = clean_facts()
+    add_conf(facts, "/etc/apache2/conf-enabled/javascript-common.conf", package="javascript-common")
+    add_conf(facts, "/etc/apache2/mods-enabled/info.load", package="apache2")
+    facts.remote["configtest"]["modules"].append("info_module")
+    msg = failing(facts, exp)
+    assert set(msg) == {"cw_apache_files", "cw_modules"}
+    assert "javascript-common.conf" in msg["cw_apache_files"] and "info.load" not in msg["cw_apache_files"]
+    assert 'allow_modules = ["info_module"]' in msg["cw_modules"]
+
+
+def test_config_changed_after_apache_loaded_it(exp):
+    facts = clean_facts()
+    kids = [p["started"] for p in inv(facts)["processes"]]
+    inv(facts)["apache"]["files"]["/etc/apache2/sites-enabled/yourapplication.conf"]["mtime"] = min(kids) + 30
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_in_force"]
+    assert "/etc/apache2/sites-enabled/yourapplication.conf changed at" in msg["cw_in_force"]
+
+
+# ---------------------------------------------------------------- runs
+
+@pytest.mark.parametrize("user,cmd,role", [("yourapplication", "python3 -m http.server", "the app user"),
+                                           ("yourapplication", "/bin/sh -c sleep 9", "the app user"),
+                                           ("appuser", "tmux new -d", "the deploy user"),
+                                           ("www-data", "/usr/sbin/php-fpm8.2", "Apache's user")])
+def test_a_process_nobody_listed_fails(exp, user, cmd, role):
+    facts = clean_facts()
+    inv(facts)["processes"].append(proc(777, user, cmd, ancestors=[{"pid": 1, "comm": "docker-init",
+                                                                     "user": "root"}]))
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_processes"] and f"a process of {role} ({user})" in msg["cw_processes"]
+    word = cmd.split()[0]
+    assert outcome("cw_processes", facts, allowing(exp, processes=(f"{user}: {word}",))) == "pass"
+
+
+def test_the_deploy_users_processes_in_a_live_ssh_session_are_its_own(exp):
+    facts = clean_facts()
+    session = [{"pid": 90, "comm": "sh", "user": "appuser"}, {"pid": 89, "comm": "sshd-session", "user": "appuser"}]
+    inv(facts)["processes"].append(proc(91, "appuser", "vim notes", ancestors=session))
+    assert failing(facts, exp) == {}
+
+
+def test_a_daemon_lookalike_not_started_by_apache_fails(exp):
+    facts = clean_facts()
+    inv(facts)["processes"].append(proc(555, "yourapplication", "(wsgi:yourapplica -k start", ppid=1,
+                                        comm="apache2"))
+    assert "pid 555" in failing(facts, exp)["cw_processes"]
+
+
+@pytest.mark.parametrize("where,user", [("/var/spool/cron/crontabs/yourapplication (crontab of yourapplication)",
+                                         "yourapplication"), ("/etc/cron.d/cleanup:3", "appuser"),
+                                        ("/etc/crontab:22", "www-data")])
+def test_a_scheduled_job_of_those_users_fails_wherever_it_is(exp, where, user):
+    facts = clean_facts()
+    inv(facts)["schedules"].append({"where": where, "user": user, "job": "*/5 * * * * /bin/true"})
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"] and where in msg["cw_schedules"]
+    path = where.split(":")[0].split(" ")[0]
+    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
+
+
+# ---------------------------------------------------------------- grants
+
+@pytest.mark.parametrize("file,text", [("/etc/sudoers.d/ops", "yourapplication ALL=(root) NOPASSWD: /usr/bin/id"),
+                                       ("/etc/sudoers.d/zz", "deployer ALL=(ALL) NOPASSWD: ALL"),
+                                       ("/etc/sudoers", "%adm ALL=(ALL) NOPASSWD: ALL"),
+                                       ("/etc/sudoers.d/keep", 'Defaults env_keep += "PYTHONPATH"')])
+def test_a_sudoers_line_nobody_listed_fails_in_any_file(exp, file, text):
+    facts = clean_facts()
+    inv(facts)["sudoers"].append({"file": file, "line": 3, "text": text, "mode": "0440", "owner": "root"})
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_sudoers"] and f"{file}:3: {text!r}" in msg["cw_sudoers"]
+    assert outcome("cw_sudoers", facts, allowing(exp, sudo=(text,))) == "pass"
+
+
+def test_the_targets_login_own_rules_are_the_operators(exp):
+    facts = clean_facts()  # appuser (the login) has ALL=(ALL) NOPASSWD:ALL in the images: how bootstrap runs
+    assert any(r["text"].startswith("appuser ALL=(ALL)") for r in inv(facts)["sudoers"])
+    assert outcome("cw_sudoers", facts, exp) == "pass"
+
+
+@pytest.mark.parametrize("group", ["sudo", "adm", "docker"])
+def test_an_extra_group_of_the_deploy_or_app_user_fails(exp, group):
+    facts = clean_facts()
+    facts.remote["users"]["app"]["groups"].append(group)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_groups"] and f"yourapplication (the app user) is in group {group}" in msg["cw_groups"]
+    assert outcome("cw_groups", facts, allowing(exp, groups=(f"yourapplication: {group}",))) == "pass"
+
+
+def test_app_user_keys_and_special_files(exp):
+    facts = clean_facts()
+    inv(facts)["app_keys"] = ["/var/lib/yourapplication/.ssh/authorized_keys2"]
+    facts.remote["tree_inventory"]["special"] = [
+        {"path": f"{R}/shared/data/.t", "what": ["setuid"], "mode": "4755", "owner": "yourapplication"},
+        {"path": f"{R}/releases/{LIVE}/venv/lib/x.py", "what": ["world-writable"], "mode": "0666", "owner": "appuser"}]
+    msg = failing(facts, exp)
+    assert set(msg) == {"cw_app_login", "cw_tree_special"}
+    assert "authorized_keys2 exists" in msg["cw_app_login"]
+    assert "shared/data/.t: setuid (4755" in msg["cw_tree_special"] and "x.py: world-writable" in \
+        msg["cw_tree_special"]
+
+
+# ---------------------------------------------------------------- loads code
+
+@pytest.mark.parametrize("change,expect", [
+    (lambda ld: ld["daemons"][0]["env"].append("PYTHONPATH=/opt/lib"), "has PYTHONPATH=/opt/lib"),
+    (lambda ld: ld["daemons"][0]["env"].append("LD_PRELOAD=/tmp/x.so"), "has LD_PRELOAD=/tmp/x.so"),
+    (lambda ld: ld.update(preload=True), "/etc/ld.so.preload exists"),
+    (lambda ld: ld.update(home_entries=["evil.py"]), "holds ['evil.py']"),
+    (lambda ld: ld.update(pyvenv_cfg=ld["pyvenv_cfg"].replace("= false", "= true")),
+     "include-system-site-packages = true"),
+    (lambda ld: ld["hooks"].append({"path": "/usr/lib/python3.11/lib-dynload/usercustomize.py",
+                                    "real": "/usr/lib/python3.11/lib-dynload/usercustomize.py", "package": None}),
+     "lib-dynload/usercustomize.py: a site hook"),
+    (lambda ld: ld["hooks"].append({"path": "/usr/local/lib/python3.11/zz.pth", "real": "/usr/local/lib/python3.11/"
+                                    "zz.pth", "package": None}), "zz.pth: a site hook"),
+])
+def test_anything_else_that_loads_code_into_the_daemons_fails(exp, change, expect):
+    facts = clean_facts()
+    change(inv(facts)["loader"])
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_loader"] and expect in msg["cw_loader"], msg
+
+
+def test_a_broken_rollback_target_fails_naming_what_is_missing(exp):
+    facts = clean_facts()
+    releases = facts.remote["tree_inventory"]["releases"]
+    releases["20000101T000000Z-00000000"] = dict(releases[LIVE], module_found=False, python_ok=False,
+                                                 python="/usr/bin/python3.9")
+    msg = failing(facts, exp)
+    assert list(msg) == ["rollback_ready"]
+    assert "releases/20000101T000000Z-00000000: venv/bin/python is not an executable" in msg["rollback_ready"]
+    assert "the entry point's module 'yourapplication' is not in" in msg["rollback_ready"]
+
+
+# ---------------------------------------------------------------- security and switching rules off
+
+def test_security_rules(exp):
+    facts = clean_facts()
+    sec = inv(facts)["apache"]["files"]["/etc/apache2/conf-enabled/security.conf"]["directives"]
+    for d in sec:
+        d["value"] = {"servertokens": "Full", "traceenable": "On"}.get(d["name"], d["value"])
+    inv(facts)["apache_user"] = "root"
+    msg = failing(facts, exp)
+    assert {"sec_trace", "sec_tokens", "sec_apache_user"} <= set(msg)
+    assert "TraceEnable is On (/etc/apache2/conf-enabled/security.conf:32)" in msg["sec_trace"]
+
+
+def test_a_rule_switched_off_in_targets_toml_skips_with_its_reason(exp):
+    facts = clean_facts()
+    inv(facts)["apache"]["files"]["/etc/apache2/conf-enabled/security.conf"]["directives"][0]["value"] = "Full"
+    off = allowing(exp, skip_rules={"sec_tokens": "a proxy strips the Server header"})
+    assert outcome("sec_tokens", facts, off) == \
+        "skip: switched off in targets.toml: skip_rules sec_tokens = 'a proxy strips the Server header'"
+
+
+def test_targets_toml_allowances_and_their_errors(tmp_path):
+    f = tmp_path / "targets.toml"
+    f.write_text('[targets.prod]\nhosts = ["a@web1"]\nallow_listen = ["*:9100"]\n'
+                 'skip_rules = { sec_tokens = "proxy" }\n')
+    spec = load_inventory(f)["prod"]
+    assert spec.allow.listen == ("*:9100",) and spec.allow.skip_rules == {"sec_tokens": "proxy"}
+    assert spec.allow.where == f"{f}:4"
+    f.write_text('[targets.prod]\nhosts = ["a@web1"]\nskip_rules = { host = "no" }\n')
+    with pytest.raises(ConfigError, match=r"targets.toml:3: target 'prod': skip_rules: unknown rule 'host'"):
+        load_inventory(f)
+    f.write_text('[targets.prod]\nhosts = ["a@web1"]\nskip_rules = { sec_trace = "" }\n')
+    with pytest.raises(ConfigError, match="needs a reason"):
+        load_inventory(f)
+    f.write_text('[targets.prod]\nhosts = ["a@web1"]\nallow_listen = "*:9100"\n')
+    with pytest.raises(ConfigError, match="targets.toml:3: .*'allow_listen' must be a list of non-empty strings"):
+        load_inventory(f)
+
+
+# ---------------------------------------------------------------- the probe's parsers
+
+def test_proc_net_addresses():
+    assert probe.hex_address("0100007F:1F90") == ("127.0.0.1", 8080)
+    assert probe.hex_address("00000000000000000000000000000000:0016") == ("::", 22)
+    assert probe.hex_address("00000000000000000000000001000000:2382") == ("::1", 9090)
+
+
+def test_apache_dump_is_parsed_with_each_files_includer_and_vhost_lines():
+    out = ("Included configuration files:\n  (*) /etc/apache2/apache2.conf\n"
+           "    (146) /etc/apache2/mods-enabled/alias.load\n    (225) /etc/apache2/sites-enabled/a.conf\n"
+           "      (3) /srv/included.conf\nVirtualHost configuration:\n*:80                   is a NameVirtualHost\n"
+           "         default server a.example (/etc/apache2/sites-enabled/a.conf:2)\n"
+           "         port 80 namevhost a.example (/etc/apache2/sites-enabled/a.conf:2)\n"
+           "*:8080                 b.example (/srv/included.conf:1)\n"
+           'User: name="www-data" id=33\nGroup: name="www-data" id=33\n')
+
+    class Done:
+        returncode = 0
+
+        def communicate(self, timeout):
+            return out.encode(), b""
+
+    dump = probe.finish_apache_dump(Done())
+    assert [(i["path"], i["from"], i["at"]) for i in dump["includes"]] == [
+        ("/etc/apache2/apache2.conf", None, "*"),
+        ("/etc/apache2/mods-enabled/alias.load", "/etc/apache2/apache2.conf", "146"),
+        ("/etc/apache2/sites-enabled/a.conf", "/etc/apache2/apache2.conf", "225"),
+        ("/srv/included.conf", "/etc/apache2/sites-enabled/a.conf", "3")]
+    assert [(v["name"], v["file"], v["line"]) for v in dump["vhosts"]] == [
+        ("a.example", "/etc/apache2/sites-enabled/a.conf", 2), ("a.example", "/etc/apache2/sites-enabled/a.conf", 2),
+        ("b.example", "/srv/included.conf", 1)]
+    assert dump["run"] == {"user": "www-data", "group": "www-data"}
+
+
+def test_a_second_vhost_in_the_apps_own_site_file_is_not_the_app(exp):
+    facts = clean_facts()
+    ours = "/etc/apache2/sites-enabled/yourapplication.conf"
+    inv(facts)["apache"]["vhosts"].append({"name": "ops.invalid", "file": ours, "line": 25,
+                                           "shown": f"*:80 ops.invalid ({ours}:25)"})
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_vhosts"] and f"ops.invalid at {ours}:25" in msg["cw_vhosts"]
+
+
+# ---------------------------------------------------------------- drift since the deploy
+
+def test_drift_report_lists_root_files_changed_since_the_live_release_was_deployed():
+    import datetime as dt
+
+    from deploytests.verify.promises import drift_report
+
+    facts = clean_facts()
+    created = dt.datetime.fromisoformat(facts.tree["releases"][LIVE]["created_at"]).timestamp()
+    for f in inv(facts)["apache"]["files"].values():
+        f["mtime"] = created - 5
+    inv(facts)["mtimes"] = {"/etc/sudoers.d/ops": created + 60, "/etc/passwd": created - 600}
+    inv(facts)["apache"]["files"]["/etc/apache2/ports.conf"]["mtime"] = created + 120
+    lines = drift_report(facts)
+    assert lines[0] == f"live release {LIVE} deployed " \
+        f"{dt.datetime.fromtimestamp(created, dt.UTC):%Y-%m-%d %H:%M:%S} UTC: 2 file(s) changed since"
+    assert [ln.split()[-1] for ln in lines[1:]] == ["/etc/sudoers.d/ops", "/etc/apache2/ports.conf"]
+    inv(facts)["apache"]["files"]["/etc/apache2/ports.conf"]["mtime"] = created - 5
+    inv(facts)["mtimes"] = {}
+    assert drift_report(facts)[0].endswith("nothing changed since")
+
+
+def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(tmp_path, exp):
+    (tmp_path / "conf-enabled").mkdir()
+    (tmp_path / "conf-enabled" / "x.conf").write_text("Listen 1\n")
+    (tmp_path / "conf-enabled" / "x.conf").chmod(0o666)  # (the tests may run as root: make it loose for anyone)
+    refused = probe.apache_dump("/usr/sbin/apache2ctl", server_root=str(tmp_path))
+    assert isinstance(refused, str) and refused.startswith("not run as root: ") and str(tmp_path) in refused
+    facts = clean_facts()
+    inv(facts)["apache"] = probe.finish_apache_dump(refused)
+    assert "whoever can write there controls Apache's root parent" in failing(facts, exp)["cw_apache_files"]
+
+
+def test_someone_else_in_the_apps_group_fails(exp):
+    facts = clean_facts()
+    assert inv(facts)["app_group_members"] == ["appuser", "yourapplication"]
+    inv(facts)["app_group_members"].append("www-data")
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_groups"] and "www-data is in the app's group yourapplication" in msg["cw_groups"]
+
+
+def test_a_loopback_socket_no_process_of_the_server_holds_is_the_runtimes(exp):
+    facts = clean_facts()  # Docker's embedded DNS on a user-defined network: made in the netns by dockerd
+    inv(facts)["listeners"].append({"proto": "udp", "host": "127.0.0.11", "port": 53211, "procs": [],
+                                    "owner": "root", "by_owner": [proc(1, "root", "/sbin/docker-init")]})
+    assert failing(facts, exp) == {}
+    inv(facts)["listeners"][-1].update(owner="nobody", by_owner=[])  # someone else's: named, with its owner
+    assert "UDP localhost:53211 listens: a socket of user nobody (its processes: none seen)" in \
+        failing(facts, exp)["cw_listen"]
+
+
+def test_the_distributions_default_site_is_the_sites_promise_alone(exp):
+    facts = clean_facts()  # one root cause, one failure: test_site_enabled_and_default_disabled judges it
+    add_conf(facts, "/etc/apache2/sites-enabled/000-default.conf", package="apache2", vhost="localhost")
+    assert failing(facts, exp) == {}
+    add_conf(facts, "/etc/apache2/sites-enabled/001-old.conf", package="apache2", vhost="old.example")
+    assert list(failing(facts, exp)) == ["cw_apache_files"]  # the same file under another name is a finding
+
+
+def test_allowance_hints_quote_the_value_as_toml(exp):
+    facts = clean_facts()
+    text = 'Defaults env_keep += "PYTHONPATH"'
+    inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/k", "line": 1, "text": text, "mode": "0440",
+                                  "owner": "root"})
+    assert 'allow_sudo = ["Defaults env_keep += \\"PYTHONPATH\\""]' in failing(facts, exp)["cw_sudoers"]
+
+
+def test_a_config_that_does_not_parse_is_the_configtests_failure_alone(exp):
+    facts = clean_facts()
+    add_conf(facts, "/etc/apache2/conf-enabled/zz-bogus.conf")
+    facts.remote["configtest"]["rc"] = 1
+    assert failing(facts, exp) == {}
+    assert outcome("cw_apache_files", facts, exp) == \
+        "skip: Apache's configuration does not parse (the root failure is test_configtest_clean)"
+
+
+def test_a_loopback_listener_on_both_ip_versions_is_one_finding_and_one_allowance(exp):
+    facts = clean_facts()
+    exim = proc(900, "Debian-exim", "/usr/sbin/exim4 -bd -q30m")
+    for host in ("127.0.0.1", "::1"):
+        inv(facts)["listeners"].append({"proto": "tcp", "host": host, "port": 25, "procs": [exim]})
+    lines = [ln.strip() for ln in failing(facts, exp)["cw_listen"].splitlines() if ln.strip().startswith("- ")]
+    assert lines == ["- TCP localhost:25 listens: pid 900 (Debian-exim) '/usr/sbin/exim4 -bd -q30m'; it answers "
+                     'every process on this host. if it is meant to be there, allow it: allow_listen = '
+                     '["localhost:25"] in targets.toml']
+    assert outcome("cw_listen", facts, allowing(exp, listen=("localhost:25",))) == "pass"
