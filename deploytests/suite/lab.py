@@ -183,9 +183,9 @@ class Scenarios:
     def __init__(self, *, config_file: Path | None = None, workers: int | None = None, snapshot: bool = True):
         from ..containers import Fleet
 
-        # the scenarios mostly wait (loads, Apache's restarts, pauses): 3 per core keep the cores busy without
-        # starving the loads' requests of their time bounds
-        workers = workers or 3 * (os.cpu_count() or 1)
+        # the scenarios mostly wait (loads, Apache's restarts, pauses), but their loads' requests have a 10 s bound:
+        # 2 per core keep the cores busy; 3 per core starved some on Debian 13 on a loaded 2-core machine
+        workers = workers or 2 * (os.cpu_count() or 1)
         self._fleet, self.config_file, self.workers, self.snapshot = Fleet, config_file, workers, snapshot
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deploytests-scenario")
         self.runs: dict[str, Run] = {}
