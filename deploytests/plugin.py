@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # the rest loads when a test uses deploytests: the plugin is 
     from _pytest.outcomes import Exit  # pytest.exit.Exception, which mypy cannot name as a base class
 
     from .pipeline.fleet import Bootstrapped, Deployment
+    from .redaction import Secrets
     from .targets import Provider
 else:
     Exit = pytest.exit.Exception
@@ -53,6 +54,7 @@ ERROR = pytest.StashKey[DeployTestsError]()  # a bad setting, raised only if the
 PENDING = pytest.StashKey[DeployTestsError]()  # xdist worker: the stop its first test of ours raises
 USED = pytest.StashKey[bool]()  # a collected test uses deploytests, or a deploytests option was given
 SAID = pytest.StashKey[set]()  # failures a session fixture repeats, already reported in full (see _say_once)
+SECRETS = pytest.StashKey["Secrets"]()  # the app config's values, redacted from every report (redaction.py)
 SHARED_LOCK = pytest.StashKey[object]()  # xdist on a real target: the readers-writer lock (targets/sharing.py)
 
 DEPLOYS, DESTRUCTIVE = "deploytests_deploys", "deploytests_destructive"
@@ -376,9 +378,10 @@ def pytest_keyboard_interrupt(excinfo):
     if isinstance(excinfo.value, Interrupted):
         config = _CONFIG.get("config")
         reporter = config.pluginmanager.get_plugin("terminalreporter") if config is not None else None
+        secrets = config.stash.get(SECRETS, None) if config is not None else None
         for line in excinfo.value.lines:
             if reporter is not None:
-                reporter.write_line(f"deploytests: {line}")
+                reporter.write_line(f"deploytests: {secrets.redact(line) if secrets else line}")
 
 
 # ---------------------------------------------------------------- fixtures
@@ -419,16 +422,30 @@ def deploy_target(pytestconfig):
 
 
 @pytest.fixture(scope="session")
-def deploy_config(deploy_settings, deploy_target):
-    """The app's :class:`deploytests.config.DeployConfig` (from ``--app``), with the target's config file."""
+def deploy_config(pytestconfig, deploy_settings, deploy_target):
+    """The app's :class:`deploytests.config.DeployConfig` (from ``--app``), with the target's config file. From
+    here on, every report of the run has the config file's values redacted (see :func:`_redact_report`); a
+    value that cannot be known statically is named in a warning."""
     from .config import load_config
 
     if deploy_settings.app is None:
         _stop(_NO_APP)
     try:
-        return load_config(deploy_settings.app, target_config=deploy_target.config_file)
+        cfg = load_config(deploy_settings.app, target_config=deploy_target.config_file)
     except DeployTestsError as exc:
         _stop(exc)
+    secrets = pytestconfig.stash[SECRETS] = _secrets(cfg)
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    for warning in secrets.warnings if reporter is not None else ():
+        reporter.write_line(f"deploytests: warning: {warning}", yellow=True)
+    return cfg
+
+
+def _secrets(cfg) -> Secrets:
+    """The values of ``cfg``'s config file to redact (:mod:`deploytests.redaction`), none without a config."""
+    from .redaction import NONE, secrets_of
+
+    return secrets_of(cfg.config_file) if cfg is not None else NONE
 
 
 def _shared(pytestconfig, provider: Provider, step: str, produce):
@@ -448,14 +465,12 @@ def _shared(pytestconfig, provider: Provider, step: str, produce):
 def _stop_run(config, exc: DeployTestsError, cfg=None) -> NoReturn:
     """A failure every test would repeat (pack, bootstrap): stop the session with the error's one line, its
     detail (builder or remote output) written above it; values of the target's config file redacted."""
-    from .verify.diagnostics import redact, secret_values
-
-    secrets = secret_values(cfg.config_file) if cfg is not None else []
+    redact = _secrets(cfg).redact
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if exc.detail and reporter is not None:
         reporter.write_line("")
-        reporter.write_line(redact(exc.detail, secrets))
-    raise Stop(redact(exc.one_line(), secrets), returncode=pytest.ExitCode.TESTS_FAILED)
+        reporter.write_line(redact(exc.detail))
+    raise Stop(redact(exc.one_line()), returncode=pytest.ExitCode.TESTS_FAILED)
 
 
 def _fail(exc: DeployTestsError, cfg=None) -> NoReturn:
@@ -463,9 +478,8 @@ def _fail(exc: DeployTestsError, cfg=None) -> NoReturn:
     target's config file redacted: an app's traceback may quote them. A step that failed on every host is
     said one host a line. The detail is reported once (see :func:`_say_once`); later tests get one line."""
     from .errors import HostsFailed, _named
-    from .verify.diagnostics import redact, secret_values
 
-    secrets = secret_values(cfg.config_file) if cfg is not None else []
+    redact = _secrets(cfg).redact
     if isinstance(exc, HostsFailed):
         bad = [o for o in exc.outcomes if not o.ok]
         head = f"{exc.step} failed on {len(bad)} of {len(exc.outcomes)} host(s):"
@@ -475,9 +489,9 @@ def _fail(exc: DeployTestsError, cfg=None) -> NoReturn:
         line = f"{exc.step} failed on {', '.join(o.host for o in bad)}"
     else:
         text, lines, line = exc.render(), {}, exc.one_line()
-    failure = pytest.fail.Exception(redact(text, secrets), pytrace=False)
+    failure = pytest.fail.Exception(redact(text), pytrace=False)
     failure.deploytests_once = (  # type: ignore[attr-defined]
-        {k: redact(v, secrets) for k, v in lines.items()}, redact(line, secrets))
+        {k: redact(v) for k, v in lines.items()}, redact(line))
     # ``from None``: raised while ``exc`` is handled, the failure would be chained to it and pytest would print
     # the error, "During handling of the above exception...", then the error again
     raise failure from None
@@ -584,14 +598,12 @@ def _refuse_host(state, cfg, *, nothing_live: bool) -> None:
     all it says is that no release is live (``--no-deploy``)."""
     if state is None or not state.error or (state.nothing_live and not nothing_live):
         return
-    from .verify.diagnostics import redact, secret_values
-
-    secrets = secret_values(cfg.config_file)
-    failure = pytest.fail.Exception(redact(state.error + (f"\n{state.detail}" if state.detail else ""), secrets),
+    redact = _secrets(cfg).redact
+    failure = pytest.fail.Exception(redact(state.error + (f"\n{state.detail}" if state.detail else "")),
                                     pytrace=False)
     if state.detail:  # said in full once (see _say_once): later tests of this host get the one line
         line = state.error.split(". Hint: ")[0].rstrip(".")
-        failure.deploytests_once = ({}, redact(line, secrets))  # type: ignore[attr-defined]
+        failure.deploytests_once = ({}, redact(line))  # type: ignore[attr-defined]
     raise failure
 
 
@@ -655,54 +667,63 @@ def bootstrapped(deploy_bootstrapped):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
+    """Every report: a repeated fixture failure said once, the server's diagnostics added to a failed check,
+    then the config's values redacted from all of it (the output boundary, :func:`_redact_report`)."""
     rep = yield
-    funcargs = getattr(item, "funcargs", {})
-    cut = _say_once(item, call, rep)
-    if rep.failed and "deploy_config" in funcargs:
-        _redact_report(rep, funcargs["deploy_config"])
-    if cut:  # said in full before, diagnostics included
-        return rep
-    srv = funcargs.get("deploy_server")
-    if srv is None:  # not a test of ours (or its setup failed before the server was known)
-        return rep
+    try:
+        _add_to_report(item, call, rep)
+    finally:
+        _redact_report(rep, item)
+    return rep
+
+
+def _add_to_report(item, call, rep) -> None:
+    if _say_once(item, call, rep):  # said in full before, diagnostics included
+        return
+    srv = getattr(item, "funcargs", {}).get("deploy_server")
+    if srv is None:  # not a test of a server (or its setup failed before the server was known)
+        return
     from .config import DeployConfig
     from .servers import Server
 
     if not isinstance(srv, Server):
-        return rep
+        return
     if rep.when == "call":
         item.config.stash[RUN]["verify"][srv.label] += rep.duration
     if rep.failed and rep.when in ("setup", "call"):
-        from .verify.diagnostics import collect, secret_values
+        from .verify.diagnostics import collect
 
         cfg = item.funcargs.get("deploy_config")
         if isinstance(cfg, DeployConfig):
-            secrets = secret_values(cfg.config_file)
-            for title, text in collect(srv, cfg.app, cfg.root, secrets).items():
+            for title, text in collect(srv, cfg.app, cfg.root, _secrets(cfg),
+                                       cfg.deploy_user or srv.user).items():
                 rep.sections.append((f"deploytests {srv.label}: {title}", text))
                 # junitxml writes user properties as <property> of the test case: CI keeps the diagnostics
                 item.user_properties.append((f"deploytests {srv.label}: {title}", text))
-    return rep
 
 
-def _redact_report(rep, cfg) -> None:
-    """A failed report of a test that has the app's config: its failure text and captured output with the config
-    file's values redacted (a check's assertion may quote a command's output, e.g. the config itself). The
-    terminal, ``-r`` summaries and the junit xml all read the report, so they all get the redacted text. The
-    failure text is replaced only when it held a secret (it then loses pytest's colouring, not its content)."""
-    from .config import DeployConfig
-    from .verify.diagnostics import redact, secret_values
-
-    if not isinstance(cfg, DeployConfig):
+def _redact_report(rep, item) -> None:
+    """Every report of a run that loaded the app's config (passed, failed or skipped; setup, call, teardown):
+    its failure text, captured output and logs, and the test's user properties, with the config file's values
+    redacted in all their forms (a check's assertion may quote a command's output, e.g. the config itself; a
+    passing test may print it). The terminal, ``-r`` summaries and the junit xml all read the report, so they
+    all get the redacted text: this is the output boundary. The failure text is replaced only when it held a
+    secret (it then loses pytest's colouring, not its content)."""
+    secrets = item.config.stash.get(SECRETS, None)
+    if secrets is None or not secrets.values:
         return
-    secrets = secret_values(cfg.config_file)
-    if not secrets:
-        return
-    text = rep.longreprtext
-    clean = redact(text, secrets)
-    if clean != text:
-        rep.longrepr = clean
-    rep.sections = [(title, redact(body, secrets)) for title, body in rep.sections]
+    if isinstance(rep.longrepr, tuple):  # a skip: (path, line, reason)
+        rep.longrepr = (*rep.longrepr[:2], secrets.redact(str(rep.longrepr[2])))
+    elif rep.longrepr is not None:
+        text = rep.longreprtext
+        clean = secrets.redact(text)
+        if clean != text:
+            rep.longrepr = clean
+    rep.sections = [(title, secrets.redact(body)) for title, body in rep.sections]
+    item.user_properties[:] = [(name, secrets.redact(v) if isinstance(v, str) else v)
+                               for name, v in item.user_properties]
+    rep.user_properties = [(name, secrets.redact(v) if isinstance(v, str) else v)
+                           for name, v in rep.user_properties]
 
 
 def pytest_sessionfinish(session):

@@ -35,6 +35,7 @@ import json
 import os
 import pwd
 import shutil
+import stat
 import subprocess
 import sys
 import tarfile
@@ -267,9 +268,17 @@ class Tree:
             return None
 
     def meta(self, rid):
+        """A release's RELEASE.json as data: never through a link, only a regular file, at most 1 MiB (``status``
+        may run as another login than the deploy user that wrote it: the gate's read-only runs)."""
         try:
-            with open(os.path.join(self.releases, rid, "RELEASE.json")) as f:
-                return json.load(f)
+            fd = os.open(os.path.join(self.releases, rid, "RELEASE.json"),
+                         os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+            try:
+                data = os.read(fd, 1 << 20) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+            finally:
+                os.close(fd)
+            meta = json.loads(data.decode("utf-8"))
+            return meta if isinstance(meta, dict) else {}
         except (OSError, ValueError):
             return {}
 
