@@ -7,10 +7,11 @@
             server.connection().run("hostname")
 
 On enter it sweeps leftovers of killed runs, makes sure the image exists, creates a per-run temp dir with an
-ephemeral client key and a known_hosts file, starts the containers in parallel (ports published on
-127.0.0.1 only, random host ports, labelled with the run id), then waits for each: the SSH banner, the host
-key printed by the container (pinned into known_hosts), an authenticated command over the pinned key, and
-Apache answering (images that have it). If anything fails on enter, what was started is removed before the
+ephemeral client key and a known_hosts file, starts the containers in parallel (random host ports, published
+on 127.0.0.1 only for the local engine, on the engine's own address for another one: see
+:func:`~deploytests.containers.engine.engine_address`; labelled with the run id), then waits for each: the SSH
+banner, the host key printed by the container (pinned into known_hosts), an authenticated command over the pinned
+key, and Apache answering (images that have it). If anything fails on enter, what was started is removed before the
 error propagates. On exit every container of the run is removed unless ``keep=True``.
 """
 
@@ -26,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DeployTestsError, tail
+from ..errors import DeployTestsError, EngineUnavailable, tail
 from ..servers import Server
 from ..waiting import wait_until
 from . import engine, images, keys, sweep
@@ -124,7 +125,8 @@ class Fleet:
 
     def start(self) -> list:
         """Sweep, image, key, containers, readiness. Returns the servers."""
-        self.address = engine.engine_address()  # refuses a remote engine before anything starts
+        self.engine = engine.engine_address()  # a bad DOCKER_HOST is refused before anything starts
+        self.address = self.engine.reach
         self._timed("engine", lambda: self.client)
         self._timed("sweep", lambda: sweep.sweep(self.client, progress=self.progress))
         if self.image_tag:
@@ -153,13 +155,23 @@ class Fleet:
 
     def _run(self, name: str):
         labels = sweep.owner_labels(self.run_id, keep=self.keep)
-        container = self.client.containers.run(
-            self.tags[self.image_of(name)], detach=True, init=True, name=f"dt-{self.run_id}-{name}", hostname=name,
-            labels={**labels, "deploytests.name": name},
-            environment={"DEPLOYTESTS_AUTHORIZED_KEY": self.key.public},
-            ports={"22/tcp": ("127.0.0.1", None), "80/tcp": ("127.0.0.1", None)},
-            **self.run_options,
-        )
+        import docker
+
+        bind = self.engine.bind
+        try:
+            container = self.client.containers.run(
+                self.tags[self.image_of(name)], detach=True, init=True, name=f"dt-{self.run_id}-{name}",
+                hostname=name, labels={**labels, "deploytests.name": name},
+                environment={"DEPLOYTESTS_AUTHORIZED_KEY": self.key.public},
+                ports={"22/tcp": (bind, None), "80/tcp": (bind, None)}, **self.run_options)
+        except docker.errors.APIError as exc:
+            if self.engine.local:
+                raise
+            raise EngineUnavailable(
+                f"the engine at {engine.engine_name()} could not publish docker://{name}'s ports on {bind} "
+                f"(from {self.engine.source}): {exc.explanation or exc}",
+                hint=f"set {engine.PUBLISH_ENV} to an address of the engine's own machine (its private address "
+                     "behind NAT)") from None
         container.reload()
         return container
 

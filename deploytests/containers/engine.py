@@ -9,15 +9,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import socket
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ..errors import EngineUnavailable
+from ..errors import ConfigError, EngineUnavailable
 from ..waiting import wait_until
 
 ENGINE_UP_COMMAND = "python -m deploytests engine up"
@@ -27,22 +29,86 @@ APT_PACKAGES = ("docker.io", "debootstrap")
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+ADDRESS_ENV = "DEPLOYTESTS_DOCKER_HOST_ADDRESS"
+PUBLISH_ENV = "DEPLOYTESTS_DOCKER_PUBLISH_ADDRESS"
 
 
-def engine_address() -> str:
-    """Where to reach the ports containers publish: always 127.0.0.1, so the engine must be on this machine.
+@dataclass(frozen=True)
+class EngineAddress:
+    """Where the runner reaches the ports containers publish (``reach``), the engine-side address they are
+    published on (``bind``), and where that came from (for messages)."""
 
-    ``DOCKER_HOST`` may name the local engine any way (unix socket, ``tcp://127.0.0.1:PORT``); a remote engine
-    is refused with one line, because its containers' ports are published on *its* loopback (the network rule:
-    nothing but 127.0.0.1 is ever contacted)."""
-    raw = os.environ.get("DOCKER_HOST", "")
-    url = urlparse(raw)
-    if url.scheme in ("", "unix", "npipe") or (url.scheme in ("tcp", "http", "https") and url.hostname in LOOPBACK):
-        return "127.0.0.1"
-    raise EngineUnavailable(
-        f"DOCKER_HOST={raw} names an engine on another machine; containers publish their ports on 127.0.0.1 "
-        "of the engine's machine, which this runner cannot reach",
-        hint="run the harness on the engine's machine, or point DOCKER_HOST at a local engine")
+    reach: str
+    bind: str
+    source: str
+
+    @property
+    def local(self) -> bool:
+        return self.bind == "127.0.0.1"
+
+
+def _address_word(value: str, env: str) -> str:
+    """An address given in ``env``: a host name or an IP, nothing else (no scheme, port, path or spaces)."""
+    word = value.strip()
+    if word.startswith("[") and word.endswith("]"):
+        word = word[1:-1]
+    if not word or any(ch in word for ch in " /@\t") or (word.count(":") == 1):
+        raise ConfigError(f"{env}={value!r} (environment variable): expected a host name or an IP address (no "
+                          "scheme, port or path)", hint=f"e.g. {env}=10.0.0.5")
+    return word
+
+
+def _resolve(host: str, source: str) -> str:
+    """``host`` as an IP address (the engine binds published ports to an address, not a name)."""
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise EngineUnavailable(f"cannot resolve the engine's host {host!r} (from {source}): {exc.strerror or exc}",
+                                hint=f"fix the name, or set {ADDRESS_ENV} to the engine's IP address") from None
+    infos.sort(key=lambda info: info[0] != socket.AF_INET)  # IPv4 first: what docker's port bindings expect
+    return str(infos[0][4][0])
+
+
+def engine_address(environ=os.environ, *, resolve=None) -> EngineAddress:
+    """Where containers' published ports are reached, and on which engine-side address they are published.
+
+    The local engine (no ``DOCKER_HOST``, a unix socket, or ``tcp://`` on loopback): published on 127.0.0.1 and
+    reached there, nothing else. Another engine (``tcp://HOST:PORT``, ``ssh://user@HOST``, a ``docker:dind``
+    service): reached at HOST, as testcontainers does, and published on HOST's address only (never on every
+    interface of the engine's machine). ``DEPLOYTESTS_DOCKER_HOST_ADDRESS`` overrides where they are reached
+    (a runner in a container whose engine is the host's, a name that resolves differently on the runner);
+    ``DEPLOYTESTS_DOCKER_PUBLISH_ADDRESS`` the engine-side address they are published on (an engine behind NAT,
+    whose public address is not one of its own: publish on its private address, or ``0.0.0.0``).
+    ``resolve(host, source)`` turns a name into the address to publish on (default: the runner's resolver)."""
+    raw = environ.get("DOCKER_HOST", "")
+    if environ.get(ADDRESS_ENV, "").strip():
+        reach, source = _address_word(environ[ADDRESS_ENV], ADDRESS_ENV), f"{ADDRESS_ENV} environment variable"
+    else:
+        try:
+            url = urlparse(raw)
+            host = url.hostname
+        except ValueError:
+            url, host = None, None
+        if url is None or url.scheme not in ("", "unix", "npipe", "tcp", "http", "https", "ssh") or \
+                (url.scheme in ("tcp", "http", "https", "ssh") and not host):
+            raise ConfigError(f"DOCKER_HOST={raw!r} (environment variable): not an engine address deploytests "
+                              "understands", hint="use unix:///path, tcp://HOST:PORT or ssh://USER@HOST, or unset it")
+        if url.scheme in ("", "unix", "npipe") or host in LOOPBACK:
+            reach, source = "127.0.0.1", "the local engine"
+        else:
+            reach, source = str(host), "DOCKER_HOST environment variable"
+    if reach in LOOPBACK:
+        reach = "127.0.0.1"
+    if environ.get(PUBLISH_ENV, "").strip():
+        bind = _address_word(environ[PUBLISH_ENV], PUBLISH_ENV)
+    else:
+        bind = reach if reach == "127.0.0.1" else (resolve or _resolve)(reach, source)
+    return EngineAddress(reach=reach, bind=bind, source=source)
 
 
 def _unix_socket_answers() -> None:

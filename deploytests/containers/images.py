@@ -9,7 +9,9 @@ built with ``dockerfiles/`` as the build context, so files shared by all images 
 The tag is ``deploytests/<name>:<hash>``: the name is unique per stack, and the hash covers the role folder,
 ``common/`` and every build arg, so a warm run builds nothing, any edit gives a new tag, and two images share a
 tag only when their inputs are the same. The base is used when present, pulled when a registry answers, and
-otherwise built locally with ``debootstrap --variant=minbase <suite>`` + ``docker import``.
+otherwise built on the runner with ``debootstrap --variant=minbase <suite>`` and imported. Everything goes
+through the Docker SDK to the engine ``DOCKER_HOST`` names (a remote one too): the build context and the base's
+tar are streamed to it, never handed to a ``docker`` command line.
 """
 
 from __future__ import annotations
@@ -146,11 +148,22 @@ def debootstrap_import(client, base: str, suite: str, mirror: str, progress: Pro
                                    hint=f"check that {mirror} is reachable and you are root",
                                    detail=(proc.stdout + proc.stderr)[-3000:])
         progress(f"importing {base} ...")
-        tarball = Path(tmp) / "rootfs.tar"
-        subprocess.run(["tar", "-C", str(rootfs), "-cf", str(tarball), "."], check=True)
-        repo, _, tag = base.partition(":")
-        client.api.import_image_from_file(str(tarball), repository=repo, tag=tag or "latest")
+        import_rootfs(client, rootfs, base)
     progress(f"built base image {base} in {time.monotonic() - started:.0f}s")
+
+
+def import_rootfs(client, rootfs: Path, ref: str) -> None:
+    """Make image ``ref`` of the directory ``rootfs`` through the engine's API (``client``: whichever engine
+    ``DOCKER_HOST`` names, local or not; the ``docker`` command line is never used). The tar is written beside
+    the tree with ``tar`` (it keeps device nodes, owners and modes as debootstrap made them) and streamed to
+    the engine."""
+    tarball = rootfs.parent / f"{rootfs.name}.tar"
+    subprocess.run(["tar", "--numeric-owner", "-C", str(rootfs), "-cf", str(tarball), "."], check=True)
+    try:
+        repo, _, tag = ref.partition(":")
+        client.api.import_image_from_file(str(tarball), repository=repo, tag=tag or "latest")
+    finally:
+        tarball.unlink(missing_ok=True)
 
 
 def _build_context(spec: ImageSpec, root: Path) -> io.BytesIO:

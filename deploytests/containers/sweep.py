@@ -5,7 +5,8 @@ process start time, so a reused pid is not mistaken for the owner) and ``keep`` 
 ``--keep-containers``). :func:`should_sweep` is the pure decision; :func:`sweep` applies it.
 
 A run's temp dir (``$TMPDIR/deploytests-<run>-*``: its client key and known_hosts) carries the same labels in
-``owner.json``, so a run that died after its containers were gone (or before any started) is swept as well.
+``owner.json``, so a run that died after its containers were gone (or before any started) is swept as well; so do
+the snapshot images a run commits from its containers (the lifecycle scenarios', the faults campaign's).
 """
 
 from __future__ import annotations
@@ -123,5 +124,19 @@ def sweep(client, *, progress: Callable[[str], None] = print) -> list[str]:
             _remove_workdirs(labels.get(L_RUN, ""))
     if removed:
         progress(f"swept {len(removed)} leftover container(s) of killed runs: {', '.join(removed)}")
+    _sweep_snapshots(client, this_host)
     sweep_workdirs(this_host=this_host)
     return removed
+
+
+def _sweep_snapshots(client, this_host: str) -> None:
+    """Remove snapshot images (committed from a run's server container, so carrying its owner labels) of dead runs;
+    a run removes its own at its end. Images built from the Dockerfiles carry ``deploytests=image``: never these."""
+    import docker
+
+    for image in client.images.list(filters={"label": f"{LABEL}=server"}):
+        if should_sweep(image.labels or {}, this_host=this_host)[0]:
+            try:
+                client.images.remove(image.id, force=True)
+            except docker.errors.APIError:
+                continue  # gone already, or another run's sweep is removing it

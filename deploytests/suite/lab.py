@@ -5,15 +5,26 @@
 for the server's Python, and the probes the scenarios compare before and after: the release list, ``current``, the
 tree's fingerprint, what the site serves. Deploys log in as ``deploy_user`` (``deployer``, a login without sudo, on
 the containers); bootstrap and the probes use the server's own login (passwordless sudo).
+
+:class:`Scenarios` runs scenarios on the docker target: each on a container of its own, several at once (they share
+no server, so nothing orders them), with the seconds each spent starting its container, bootstrapping and running.
 """
 
 from __future__ import annotations
 
+import inspect
+import os
 import re
 import shlex
-from dataclasses import replace
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
+import pytest
 import requests
 
 from .. import pipeline
@@ -21,6 +32,7 @@ from ..config import load_config
 from ..examples import APPS
 from . import fingerprint as fingerprint_program
 
+SCENARIOS: pytest.StashKey[Scenarios] = pytest.StashKey()  # the run's scenario runner (for the summary)
 FINGERPRINT = Path(fingerprint_program.__file__).read_text(encoding="utf-8")  # run on the server as root
 
 EXAMPLES = ("yourapplication", "yourapplication-v2", "broken-import", "broken-health")
@@ -29,11 +41,15 @@ EXAMPLES = ("yourapplication", "yourapplication-v2", "broken-import", "broken-he
 class Lab:
     """One server for the scenarios; ``deploy_user`` logs in for deploys (default: the server's login)."""
 
-    def __init__(self, server, *, deploy_user: str | None = None, config_file: Path | None = None):
+    def __init__(self, server, *, deploy_user: str | None = None, config_file: Path | None = None,
+                 artifacts: Artifacts | None = None):
         self.server, self.deploy_user, self.config_file = server, deploy_user or server.user, config_file
         self.admin = server.connection()
-        self.artifacts: dict[str, pipeline.Artifact] = {}
+        self.artifacts = artifacts or Artifacts()
         self.python_version = ""
+        self.container = None  # the container's handle on the docker target (None: a real server)
+        self.notes: list[str] = []
+        self.say: Callable[[str], None] = self.notes.append  # a scenario's figures (printed with its test)
 
     # -- setup -----------------------------------------------------------------------------------------
     def config(self, name: str = "yourapplication", project: Path | None = None):
@@ -47,10 +63,10 @@ class Lab:
 
     def artifact(self, name: str, project: Path | None = None) -> pipeline.Artifact:
         """The example release ``name`` (or the project at ``project``), packed once for the server's Python."""
-        if name not in self.artifacts:
-            self.artifacts[name] = pipeline.pack(project or APPS / name, self.config(name, project),
-                                                 python_version=self.python_version or self.stack.python_version)
-        return self.artifacts[name]
+        version = self.python_version or self.stack.python_version
+        return self.artifacts.get(name, version, lambda: pipeline.pack(project or APPS / name,
+                                                                       self.config(name, project),
+                                                                       python_version=version))
 
     @property
     def stack(self):
@@ -118,6 +134,187 @@ class Lab:
         resp = self.get(self.config().health_path)
         assert resp.status_code == 200, f"GET {resp.url} -> {resp.status_code}: {resp.text[:200]!r}"
         return resp.headers.get("X-Deploy-Release")
+
+
+class Artifacts:
+    """Packed example releases by (name, server Python), shared by the labs of a run: each packed once, also when
+    several scenarios ask at the same time."""
+
+    def __init__(self):
+        self._packed: dict[tuple[str, str], pipeline.Artifact] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str, python_version: str, pack: Callable[[], pipeline.Artifact]) -> pipeline.Artifact:
+        with self._lock:
+            if (name, python_version) not in self._packed:
+                self._packed[name, python_version] = pack()
+            return self._packed[name, python_version]
+
+
+@dataclass
+class Run:
+    """One scenario submitted to :class:`Scenarios`: where it stands, its seconds per phase, its notes."""
+
+    name: str
+    future: Future = field(repr=False)
+    times: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    cpu: float | None = None  # CPU seconds its container used (sshd, Apache, the agents, the app)
+
+    def result(self, timeout: float) -> None:
+        """Wait for the scenario (at most ``timeout`` seconds); re-raise what it raised."""
+        self.future.result(timeout)
+
+
+class Scenarios:
+    """Scenarios on the docker target, each on a container of its own, up to ``workers`` at once.
+
+    :meth:`submit` starts ``scenario(lab, **kwargs)`` in a worker thread, where ``lab`` is a :class:`Lab` on a
+    fresh container of ``stack`` (removed when the scenario ends, whatever its outcome); the returned :class:`Run`
+    says when it ended and re-raises its failure. Submitting a name twice returns the first run. :meth:`close`
+    cancels what has not started, waits for the rest and removes their containers and snapshot images.
+
+    The containers start from a snapshot (per stack, made once): a container bootstrapped for the example app
+    with its v1 release live (the state every scenario begins from: their first deploy of v1 is then a no-op),
+    committed after its host key and Apache's pid file were removed, so each container makes its own.
+    ``snapshot=False``: fresh containers, each bootstrapped (nothing deployed).
+    """
+
+    def __init__(self, *, config_file: Path | None = None, workers: int | None = None, snapshot: bool = True):
+        from ..containers import Fleet
+
+        # the scenarios mostly wait (loads, Apache's restarts, pauses), but their loads' requests have a 10 s bound:
+        # 2 per core keep the cores busy; 3 per core starved some on Debian 13 on a loaded 2-core machine
+        workers = workers or 2 * (os.cpu_count() or 1)
+        self._fleet, self.config_file, self.workers, self.snapshot = Fleet, config_file, workers, snapshot
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deploytests-scenario")
+        self.runs: dict[str, Run] = {}
+        self.artifacts = Artifacts()
+        self.started: float | None = None
+        self.ended: float | None = None
+        self.bases: dict[str, tuple[str, str, float]] = {}  # stack name -> (image id, server Python, seconds)
+        self._lock, self._base_lock = threading.Lock(), threading.Lock()
+        self._client: Any = None  # the engine the snapshots were made in
+
+    def submit(self, key: str, name: str, stack, scenario: Callable[..., object], kwargs: dict) -> Run:
+        with self._lock:
+            if key not in self.runs:
+                self.started = self.started or time.monotonic()
+                run = self.runs[key] = Run(name, Future())
+                run.future = self.pool.submit(self._run, run, stack, scenario, kwargs)
+            return self.runs[key]
+
+    def _lab(self, fleet) -> Lab:
+        lab = Lab(fleet.servers[0], deploy_user="deployer", config_file=self.config_file, artifacts=self.artifacts)
+        lab.container = fleet.containers[0]
+        return lab
+
+    def _base(self, stack) -> tuple[str, str, float]:
+        """The stack's snapshot (made by the first scenario that needs it; the others wait for it)."""
+        with self._base_lock:
+            if stack.name not in self.bases:
+                started = time.monotonic()
+                with self._fleet(count=1, name_prefix="lab-base", image=stack.image, base=stack.base_image,
+                                 progress=lambda msg: None) as fleet:
+                    lab = self._lab(fleet)
+                    lab.bootstrap()
+                    lab.deploy("yourapplication")
+                    lab.sudo(f"rm -f {shlex.quote(stack.apache.pid_file)} /etc/ssh/ssh_host_*")
+                    image = fleet.containers[0].commit(repository="deploytests/lab-snapshot", tag=fleet.run_id)
+                    self._client = fleet.client
+                self.bases[stack.name] = (image.id, lab.python_version, time.monotonic() - started)
+            return self.bases[stack.name]
+
+    def _run(self, run: Run, stack, scenario, kwargs) -> None:
+        base = self._base(stack) if self.snapshot else None
+        t0 = time.monotonic()
+        fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
+                            image_tag=base[0] if base else None, progress=lambda msg: None)
+        try:
+            with fleet:
+                t1 = time.monotonic()
+                run.times["container"] = t1 - t0
+                lab = self._lab(fleet)
+                lab.say = run.notes.append
+                if base:
+                    lab.python_version = base[1]
+                else:
+                    lab.bootstrap()
+                    run.times["bootstrap"] = time.monotonic() - t1
+                t2 = time.monotonic()
+                try:
+                    scenario(lab, **kwargs)
+                finally:
+                    run.times["scenario"] = time.monotonic() - t2
+                    run.cpu = container_cpu(fleet.client, fleet.containers[0].id)
+        finally:
+            with self._lock:
+                self.ended = time.monotonic()
+
+    PHASES = ("container", "bootstrap", "scenario")
+
+    def figures(self) -> dict:
+        """Where the scenarios' time went, as data: wall time of all of them, phases summed, per scenario."""
+        if not self.runs or self.started is None:
+            return {}
+        runs = list(self.runs.values())
+        cpu = [r.cpu for r in runs if r.cpu is not None]
+        return {"scenarios": len(runs), "workers": self.workers,
+                "wall": (self.ended or time.monotonic()) - self.started,
+                "summed": {p: sum(r.times.get(p, 0.0) for r in runs) for p in self.PHASES
+                           if any(p in r.times for r in runs)},
+                "cpu": sum(cpu) if len(cpu) == len(runs) else None,
+                "snapshots": {name: seconds for name, (_, _, seconds) in self.bases.items()},
+                "runs": {r.name: {**r.times, "cpu": r.cpu} for r in runs}}
+
+    def summary(self) -> list[str]:
+        """:meth:`figures` as lines: the scenarios together, then one line per scenario."""
+        data = self.figures()
+        if not data:
+            return []
+        cpu = "" if data["cpu"] is None else f"; CPU in their containers {data['cpu']:.2f}s"
+        snapshots = "".join(f"; snapshot ({name}: bootstrap, v1 live, commit) {seconds:.2f}s"
+                            for name, seconds in data["snapshots"].items())
+        lines = [f"lifecycle: {data['scenarios']} scenario(s) on a container each, up to {data['workers']} at once: "
+                 f"{data['wall']:.2f}s wall{snapshots}; summed: "
+                 + ", ".join(f"{p} {v:.2f}s" for p, v in data["summed"].items()) + cpu]
+        for name, times in data["runs"].items():
+            lines.append(f"{name}: " + ", ".join(f"{p} {times[p]:.2f}s" for p in self.PHASES if p in times)
+                         + (f", container CPU {times['cpu']:.2f}s" if times["cpu"] is not None else ""))
+        return lines
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for image_id, _, _ in self.bases.values():
+            try:
+                self._client.images.remove(image_id, force=True)
+            except Exception:  # noqa: BLE001 - best effort: a leftover snapshot image is only disk
+                pass
+
+
+def container_cpu(client, container_id: str) -> float | None:
+    """CPU seconds a container has used so far (one sample from the engine's API), None when unknown."""
+    try:
+        stats = client.api.stats(container_id, stream=False, one_shot=True)
+        return stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
+    except Exception:  # noqa: BLE001 - a figure for the summary; an engine without it has none
+        return None
+
+
+def scenario_kwargs(function, params: dict, tmp_dir: Callable[[], Path]) -> dict:
+    """The arguments of a scenario function besides ``lab``: its parametrized values, and ``tmp_path``."""
+    kwargs = {}
+    for name in inspect.signature(function).parameters:
+        if name == "lab":
+            continue
+        if name == "tmp_path":
+            kwargs[name] = tmp_dir()
+        elif name in params:
+            kwargs[name] = params[name]
+        else:
+            raise TypeError(f"scenario {function.__name__} asks for {name!r}: a scenario gets only lab, tmp_path "
+                            "and its parametrized values")
+    return kwargs
 
 
 def fingerprint_diff(before: list[str], after: list[str]) -> str:

@@ -2,9 +2,11 @@
 concurrent deploys, idempotence, upgrade, changed host key, least privilege.
 
 Every test is ``destructive``: skipped with the reason on real targets without ``destructive = true``.
-They run on a server of their own (:func:`lab`): on the docker target a fresh container, so the session's
-servers that the rest of the suite verifies are never touched; on a real target the target's first server,
-where the session's release is deployed again at the end (and the session's record of it updated).
+They run on a server of their own (:func:`lab`): on the docker target each scenario on a fresh container of
+its own, started from a snapshot of a server bootstrapped with v1 live, all of them at once (they share no
+server), so the session's servers that the rest of the suite verifies are never touched and no scenario waits for
+another; on a real target the target's first server, one scenario after another, where the session's release is
+deployed again at the end (and the session's record of it updated).
 The payloads are the bundled example releases (``deploytests/examples/apps``), whose behaviour is known: v1, v2,
 one that cannot import, one whose health route answers 500. Deploys log in as ``deployer``, a login without sudo.
 """
@@ -12,6 +14,8 @@ one that cannot import, one whose health route answers 500. Deploys log in as ``
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,13 +27,12 @@ from pathlib import Path
 import pytest
 
 from deploytests import pipeline
-from deploytests.containers import Fleet
 from deploytests.errors import DeployError, DeployTestsError, HostKeyError
 from deploytests.pipeline.releases import deploy_args
 from deploytests.pipeline.remote import call_agent
 from deploytests.redaction import secrets_of
 from deploytests.stacks import for_platform
-from deploytests.suite.lab import Lab, example_release, fingerprint_diff
+from deploytests.suite.lab import SCENARIOS, Lab, Run, Scenarios, example_release, fingerprint_diff, scenario_kwargs
 from deploytests.verify import wsgi_daemons
 from deploytests.verify.load import Load
 from deploytests.verify.testinfra import host_for
@@ -42,11 +45,11 @@ SUITE = Path(__file__).resolve().parent
 
 def pytest_generate_tests(metafunc):
     """A docker fleet of several platforms (``--platform debian12,debian13``) runs the scenarios on a container
-    of each, one platform after the other (ids ``[debian13]``)."""
+    of each platform (ids ``[debian13]``)."""
     if "lab" in metafunc.fixturenames:
         platforms = docker_platforms(metafunc.config)
         if len(platforms) > 1:
-            metafunc.parametrize("lab", platforms, indirect=True, scope="module", ids=platforms)
+            metafunc.parametrize("lab", platforms, indirect=True, ids=platforms)
 
 
 def docker_platforms(config) -> list[str]:
@@ -57,19 +60,51 @@ def docker_platforms(config) -> list[str]:
     return list(config.stash[SETTINGS].platform) if provider is not None and provider.kind == "docker" else []
 
 
+def _platform(item, settings) -> str:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("lab", settings.platform[0]) if callspec else settings.platform[0]
+
+
 @pytest.fixture(scope="module")
+def scenarios(request, deploy_target, tmp_path_factory):
+    """The docker target's scenario runner (:class:`~deploytests.suite.lab.Scenarios`): every scenario of this
+    module selected in the run starts at once, each on a fresh container of its own; the tests then wait for
+    their own. Under xdist (which hands a worker its tests one by one) each starts when its test is reached."""
+    runner = Scenarios(config_file=deploy_target.config_file)
+    request.config.stash[SCENARIOS] = runner
+    try:
+        if not hasattr(request.config, "workerinput"):
+            for item in request.session.items:
+                if item.module is request.module and "lab" in item.fixturenames:
+                    submit(runner, item, deploy_target, tmp_path_factory)
+        yield runner
+    finally:
+        runner.close()
+
+
+def submit(runner: Scenarios, item, deploy_target, tmp_path_factory) -> Run:
+    """Start ``item``'s scenario (the test function itself) on the runner; the same run when already started."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    folder = re.sub(r"\W+", "-", item.name)[:40]
+    kwargs = scenario_kwargs(item.function, params, lambda: tmp_path_factory.mktemp(folder))
+    stack = for_platform(_platform(item, deploy_target.settings))
+    return runner.submit(item.nodeid, item.name, stack, item.function, kwargs)
+
+
+@pytest.fixture
 def lab(request, deploy_target):
-    """A bootstrapped server for the scenarios, with nothing deployed yet (see the module docstring)."""
+    """The scenario's server. On the docker target: the scenario's :class:`~deploytests.suite.lab.Run` (the
+    suite's conftest waits for it and reports its outcome as this test's); on a real target: the
+    :class:`~deploytests.suite.lab.Lab` of the target's first server, the scenarios one after another."""
     if deploy_target.kind == "docker":
-        # one container of the platform (a mixed fleet: of each platform in turn, see pytest_generate_tests)
-        stack = for_platform(getattr(request, "param", None) or deploy_target.settings.platform[0])
-        with Fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
-                   progress=lambda msg: None) as fleet:
-            box = Lab(fleet.servers[0], deploy_user="deployer", config_file=deploy_target.config_file)
-            box.container = fleet.containers[0]
-            box.bootstrap()
-            yield box
-        return
+        return submit(request.getfixturevalue("scenarios"), request.node, deploy_target,
+                      request.getfixturevalue("tmp_path_factory"))
+    return request.getfixturevalue("server_lab")
+
+
+@pytest.fixture(scope="module")
+def server_lab(request, deploy_target):
+    """A real target's first server, bootstrapped, for the scenarios one after another (see the module docstring)."""
     session = {n: request.getfixturevalue(n) for n in ("deploy_config", "deploy_artifact", "deployment")}
     example = Lab(deploy_target.servers[0]).config()
     if session["deploy_config"].app != example.app:
@@ -79,7 +114,7 @@ def lab(request, deploy_target):
                     f"they run only when that is the app under test, not {session['deploy_config'].app!r}: "
                     "use a server set aside for the drill, or the docker target")
     box = Lab(deploy_target.servers[0], config_file=deploy_target.config_file)
-    box.container = None
+    box.say = print
     box.bootstrap()
     yield box
     c, cfg = box.server.connection(), session["deploy_config"]
@@ -115,7 +150,7 @@ def test_redeploy_under_load_has_zero_failed_requests(lab):
         seen = len(load.samples)
         wait_until(lambda: len(load.samples) >= seen + 10, what="10 answers after the deploy", timeout=10,
                    interval=0.05)
-    print(f"\nredeploy under load: {load.summary()}; deploy {v2.seconds:.2f}s")
+    lab.say(f"redeploy under load: {load.summary()}; deploy {v2.seconds:.2f}s")
     assert not load.failures(), load.summary()
     assert load.releases() == [v1, v2.release_id], \
         f"expected v1 ({v1}) then only v2 ({v2.release_id}), never back: {load.summary()}"
@@ -236,7 +271,7 @@ def test_interrupted_deploy_keeps_serving_and_next_deploy_recovers(lab, point, h
         seen = len(load.samples)
         wait_until(lambda: len(load.samples) >= seen + 5, what="5 answers after the recovery", timeout=10,
                    interval=0.05)
-    print(f"\ninterrupted at {point} ({how}): {type(run.error).__name__}; recovery deploy {again.seconds:.2f}s, "
+    lab.say(f"interrupted at {point} ({how}): {type(run.error).__name__}; recovery deploy {again.seconds:.2f}s, "
           f"recovered {again.recovered}; {load.summary()}")
     assert during == old, f"after the interruption the site served {during}, expected the old release {old}"
     assert not load.failures(), load.summary()
@@ -304,7 +339,7 @@ def test_bootstrap_and_deploy_twice_change_nothing(lab):
     assert (again.changed, again.changes) == (False, [])
     assert (same.changed, same.release_id) == (False, lab.live())
     assert after == before, fingerprint_diff(before, after)
-    print(f"\nidempotence: {len(before)} fingerprint lines equal; bootstrap {again.seconds:.2f}s, "
+    lab.say(f"idempotence: {len(before)} fingerprint lines equal; bootstrap {again.seconds:.2f}s, "
           f"no-op deploy {same.seconds:.2f}s")
 
 
@@ -349,7 +384,7 @@ def test_changed_host_key_stops_the_run_and_nothing_is_deployed(lab, tmp_path):
         result = subprocess.run(
             [sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider", "-q", "--target", "lab",
              "--targets-file", str(_inventory(lab, tmp_path)), "--app", str(lab.config().project_dir)],
-            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+            capture_output=True, text=True, timeout=120, cwd=tmp_path, env=plugin_env())
     finally:
         lab.sudo(f"mv {key}.dt-old {key} && mv {key}.pub.dt-old {key}.pub")
         reload_sshd(lab, f"{key}.pub")
@@ -357,6 +392,12 @@ def test_changed_host_key_stops_the_run_and_nothing_is_deployed(lab, tmp_path):
     assert result.returncode == pytest.ExitCode.USAGE_ERROR and len(stops) == 1, result.stdout[-2000:]
     assert f"deploytests: {_label(lab)}: host key CHANGED: server offered" in stops[0], stops[0]
     assert lab.fingerprint() == before, fingerprint_diff(before, lab.fingerprint())
+
+
+def plugin_env() -> dict[str, str]:
+    """This process's environment for a child pytest that must load the plugin from its entry point (a run with
+    ``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 -p deploytests.plugin``, as the bench's, would hand it a pytest without it)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTEST_DISABLE_PLUGIN_AUTOLOAD"}
 
 
 def offered_host_key(server) -> str:

@@ -316,21 +316,56 @@ class TestErrorText:
         assert err.render() == str(err)  # no detail: nothing repeated under the line
 
     @pytest.mark.parametrize("docker_host", ["", "unix:///var/run/docker.sock", "tcp://127.0.0.1:2375",
-                                             "tcp://localhost:2376"])
-    def test_local_engines_publish_on_loopback(self, monkeypatch, docker_host):
+                                             "tcp://localhost:2376", "tcp://[::1]:2375"])
+    def test_local_engines_publish_on_loopback_only(self, docker_host):
         from deploytests.containers import engine
 
-        monkeypatch.setenv("DOCKER_HOST", docker_host)
-        assert engine.engine_address() == "127.0.0.1"
+        address = engine.engine_address({"DOCKER_HOST": docker_host})
+        assert (address.reach, address.bind, address.local) == ("127.0.0.1", "127.0.0.1", True)
 
-    @pytest.mark.parametrize("docker_host", ["tcp://10.0.0.5:2375", "ssh://root@build-box"])
-    def test_remote_engine_is_refused_in_one_line(self, monkeypatch, docker_host):
+    @pytest.mark.parametrize("docker_host, reach", [("tcp://10.0.0.5:2375", "10.0.0.5"),
+                                                    ("ssh://root@10.0.0.6", "10.0.0.6"),
+                                                    ("tcp://[fd00::5]:2376", "fd00::5")])
+    def test_another_engine_is_reached_at_its_host_and_publishes_on_that_address(self, docker_host, reach):
+        """As testcontainers does: DOCKER_HOST's host is where published ports are reached; they are published on
+        that address only, not on every interface of the engine's machine."""
         from deploytests.containers import engine
 
-        monkeypatch.setenv("DOCKER_HOST", docker_host)
-        with pytest.raises(EngineUnavailable, match=rf"^DOCKER_HOST={docker_host} names an engine on another "
-                                                    r"machine.*Hint: run the harness on the engine's machine"):
-            engine.engine_address()
+        address = engine.engine_address({"DOCKER_HOST": docker_host})
+        assert (address.reach, address.bind, address.local) == (reach, reach, False)
+        assert address.source == "DOCKER_HOST environment variable"
+
+    def test_a_host_name_is_reached_by_name_and_published_on_its_address(self):
+        from deploytests.containers import engine
+
+        address = engine.engine_address({"DOCKER_HOST": "tcp://localhost.localdomain.invalid:2375"}, resolve=lambda
+                                        host, source: "192.0.2.7")
+        assert (address.reach, address.bind) == ("localhost.localdomain.invalid", "192.0.2.7")
+
+    def test_the_overrides_win_and_say_where_they_came_from(self):
+        from deploytests.containers import engine
+
+        env = {"DOCKER_HOST": "unix:///var/run/docker.sock", "DEPLOYTESTS_DOCKER_HOST_ADDRESS": "172.17.0.1"}
+        address = engine.engine_address(env)
+        assert (address.reach, address.bind) == ("172.17.0.1", "172.17.0.1")
+        assert address.source == "DEPLOYTESTS_DOCKER_HOST_ADDRESS environment variable"
+        env = {"DOCKER_HOST": "ssh://admin@203.0.113.9", "DEPLOYTESTS_DOCKER_PUBLISH_ADDRESS": "10.1.2.3"}
+        assert engine.engine_address(env).bind == "10.1.2.3"
+
+    @pytest.mark.parametrize("env, message", [
+        ({"DOCKER_HOST": "ftp://x"}, r"^DOCKER_HOST='ftp://x' \(environment variable\): not an engine address"),
+        ({"DOCKER_HOST": "tcp://:2375"}, r"^DOCKER_HOST='tcp://:2375' \(environment variable\): not an engine address"),
+        ({"DEPLOYTESTS_DOCKER_HOST_ADDRESS": "tcp://10.0.0.5:2375"},
+         r"^DEPLOYTESTS_DOCKER_HOST_ADDRESS='tcp://10.0.0.5:2375' \(environment variable\): expected a host name"),
+        ({"DEPLOYTESTS_DOCKER_PUBLISH_ADDRESS": "10.0.0.5:80"},
+         r"^DEPLOYTESTS_DOCKER_PUBLISH_ADDRESS='10.0.0.5:80' \(environment variable\): expected a host name")])
+    def test_a_bad_address_is_one_line_naming_its_variable(self, env, message):
+        from deploytests.containers import engine
+        from deploytests.errors import ConfigError
+
+        with pytest.raises(ConfigError, match=message) as info:
+            engine.engine_address(env)
+        assert "\n" not in str(info.value) and "environment variable" in str(info.value)
 
 
 def test_process_start_reads_proc_stat_without_leaking_the_file():

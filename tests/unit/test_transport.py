@@ -505,6 +505,7 @@ class VanishingClient:
             return rows
 
         self.containers = SimpleNamespace(list=listing)
+        self.images = SimpleNamespace(list=lambda filters=None: [])  # no snapshot images
 
 
 def test_the_sweep_tolerates_containers_vanishing_under_it():
