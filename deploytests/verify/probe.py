@@ -749,7 +749,7 @@ def inventory(args, daemons, dump):
     users = sorted({args["app_user"], args["deploy_user"], apache_user})
     conffiles = dpkg_conffiles()
     parents = sorted({d["ppid"] for d in daemons})
-    loader = loader_facts(parents + [d["pid"] for d in daemons], args["root"] + "/python",
+    loader = loader_facts(parents + [d["pid"] for d in daemons], PYTHON_HOME,
                           "%d.%d" % sys.version_info[:2])
     for hook in loader["hooks"]:
         pkg = conffiles.get(hook["real"])  # read only when dpkg names it: a root-owned conffile
@@ -769,7 +769,7 @@ def mtimes(args, sudoers):
     the app's config and vhost, the user and group databases, every sudoers file, the cron files, the
     python-home's pyvenv.cfg. Files of the app's tree are not stat'ed as root."""
     paths = [args["config_path"], args["vhost"], "/etc/passwd", "/etc/group", "/etc/crontab",
-             args["root"] + "/python/pyvenv.cfg"] + sorted({r["file"] for r in sudoers})
+             PYTHON_HOME + "/pyvenv.cfg"] + sorted({r["file"] for r in sudoers})
     for d in ("/etc/sudoers.d", "/etc/cron.d", "/var/spool/cron/crontabs"):
         try:
             paths += [os.path.join(d, n) for n in sorted(os.listdir(d))]
@@ -803,7 +803,9 @@ def tree_inventory(root):
             if stat.S_ISLNK(st.st_mode):
                 continue
             mode = st.st_mode
-            what = [w for w, bit in (("setuid", stat.S_ISUID), ("setgid", stat.S_ISGID)) if mode & bit]
+            # (a setgid directory only hands its group to new files: bootstrap makes shared/ so)
+            what = [w for w, bit in (("setuid", stat.S_ISUID), ("setgid", stat.S_ISGID))
+                    if mode & bit and not stat.S_ISDIR(mode)]
             if mode & 0o002 and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX):
                 what.append("world-writable")
             if what:

@@ -935,7 +935,8 @@ def cw_loader(facts, exp):
     no loader env vars, no /etc/ld.so.preload, the python-home exactly an empty venv of the system Python,
     and no sitecustomize/usercustomize/.pth on the stdlib path but the distribution's own."""
     inv = _inv(facts, "reading the daemons' /proc entries")
-    ld, root = inv["loader"], exp.cfg.root
+    ld = inv["loader"]
+    home = ld["home_site"].split("/lib/")[0]  # the daemons' python-home
     apache_bin = "/usr/sbin/" + exp.stack.apache.process_name
     lines = []
     for d in ld["daemons"]:
@@ -951,10 +952,10 @@ def cw_loader(facts, exp):
     cfg = dict(ln.split("=", 1) for ln in (ld.get("pyvenv_cfg") or "").splitlines() if "=" in ln)
     cfg = {k.strip(): v.strip() for k, v in cfg.items()}
     if cfg.get("include-system-site-packages", "false").lower() != "false":
-        lines.append(f"{root}/python/pyvenv.cfg: include-system-site-packages = {cfg['include-system-site-packages']}"
+        lines.append(f"{home}/pyvenv.cfg: include-system-site-packages = {cfg['include-system-site-packages']}"
                      f": the system's site-packages (anything pip or apt put there) are on the daemons' sys.path")
     if cfg.get("home") not in (None, "/usr/bin"):
-        lines.append(f"{root}/python/pyvenv.cfg: home = {cfg['home']}: the daemons' standard library comes from "
+        lines.append(f"{home}/pyvenv.cfg: home = {cfg['home']}: the daemons' standard library comes from "
                      f"there, not from /usr/bin's Python")
     for h in ld.get("hooks", []):
         if not h.get("package"):
