@@ -77,6 +77,9 @@ FIELDS: tuple[Field, ...] = (
           doc="dirs under shared/ linked into every release", example='["data"]'),
     Field("post_deploy", Strings(), default=(), doc="on EVERY deploy, on the live data: idempotent",
           example='["flask --app yourapplication init-data"]'),
+    Field("post_deploy_timeout", Integer(1, 600), default=300,
+          doc="seconds each post_deploy command may run (then its process\ngroup is killed and the release refused)",
+          example="300"),
     Field("app_user", Text(USER_RE.pattern, "a system user name", refuse=NO_ROOT),
           doc="system user the mod_wsgi daemon runs as (default: app); never root", example='"yourapplication"'),
     Field("deploy_user", Text(USER_RE.pattern, "a system user name", refuse=NO_ROOT),
@@ -114,6 +117,7 @@ class DeployConfig:
     shared_paths: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()  # absolute dirs or URLs (pack's extra places to find dependencies)
     post_deploy: tuple[str, ...] = ()
+    post_deploy_timeout: int = 300
     app_user: str = ""
     deploy_user: str | None = None
     python: str = "python3"
@@ -217,6 +221,7 @@ def _validate(t: Table, source: Path, project_dir: Path) -> DeployConfig:
         keep_releases=t.get("keep_releases"),
         shared_paths=t.get("shared_paths"),
         post_deploy=t.get("post_deploy"),
+        post_deploy_timeout=t.get("post_deploy_timeout"),
         app_user=t.get("app_user", app),
         deploy_user=t.get("deploy_user"),
         python=t.get("python"),

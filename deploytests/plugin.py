@@ -12,7 +12,8 @@ is the only parametrized fixture. Short aliases (``server``, ``http``, ``artifac
 ``bootstrapped``) return the ``deploy_`` fixtures; a project's own fixture of such a name (in its conftest)
 wins and is never parametrized or touched. Tests marked ``deploytests_deploys`` or
 ``deploytests_destructive`` are skipped (never run) where the target does not grant that right. Errors that
-make the whole session pointless stop it with one line, ``!!! deploytests: <what>. Hint: <next step> !!!``:
+make the whole session pointless stop it with one line (``pytest.exit``, which pytest prints as ``!!!
+_pytest.outcomes.Exit: deploytests: <what>. Hint: <next step> !!!``):
 a bad option, targets file or deploy config (after collection, before any test runs), no Docker engine, a host
 key mismatch, no reachable host (when the target is opened), a failed pack or bootstrap.
 
@@ -37,14 +38,9 @@ from .settings import OPTIONS, Settings, resolve
 from .targets import provider_for
 
 if TYPE_CHECKING:  # the rest loads when a test uses deploytests: the plugin is in every pytest run
-    from _pytest.outcomes import Exit  # pytest.exit.Exception, which mypy cannot name as a base class
-
     from .pipeline.fleet import Bootstrapped, Deployment
+    from .redaction import Secrets
     from .targets import Provider
-else:
-    Exit = pytest.exit.Exception
-
-pytest_plugins = ["deploytests.faults.plugin"]  # --deploytests-faults (the gate's fault catalogue)
 
 SETTINGS = pytest.StashKey[Settings]()
 PROVIDER = pytest.StashKey["Provider"]()
@@ -53,6 +49,7 @@ ERROR = pytest.StashKey[DeployTestsError]()  # a bad setting, raised only if the
 PENDING = pytest.StashKey[DeployTestsError]()  # xdist worker: the stop its first test of ours raises
 USED = pytest.StashKey[bool]()  # a collected test uses deploytests, or a deploytests option was given
 SAID = pytest.StashKey[set]()  # failures a session fixture repeats, already reported in full (see _say_once)
+SECRETS = pytest.StashKey["Secrets"]()  # the app config's values, redacted from every report (redaction.py)
 SHARED_LOCK = pytest.StashKey[object]()  # xdist on a real target: the readers-writer lock (targets/sharing.py)
 
 DEPLOYS, DESTRUCTIVE = "deploytests_deploys", "deploytests_destructive"
@@ -63,15 +60,7 @@ MARKERS = {
 }
 
 
-class Stop(Exit):
-    """Ends the session with one line. pytest prints an exit as ``<exception name>: <message>`` (framed with
-    ``!`` once the session started; on stderr before); named ``deploytests`` in ``builtins`` (as pytest names
-    its own ``Interrupted``), it prints ``deploytests: <message>`` instead of ``_pytest.outcomes.Exit: ...``."""
-
-    __module__ = "builtins"
-
-
-Stop.__name__ = Stop.__qualname__ = "deploytests"
+STOP = "deploytests: "  # the head of the reason of every session stop of ours (see :func:`_stop`)
 
 
 class Hooks:
@@ -94,6 +83,21 @@ def pytest_addoption(parser):
         extra = {"action": "store_true", "default": None} if opt.flag else {"metavar": opt.metavar}
         group.addoption(opt.cli, dest=f"deploytests_{opt.name}", help=f"{opt.help} [env {opt.env}]", **extra)
         parser.addini(opt.ini, help=f"deploytests: {opt.help}", default="")
+    # the fault campaign's options; its hooks (deploytests.faults.plugin) are registered only when it is asked
+    # for (pytest_configure), never in an ordinary run
+    group.addoption("--deploytests-faults", action="store_true", default=False,
+                    help="measure the gate: inject each fault of deploytests' catalogue into a throwaway "
+                         "container running the app, run the gate (built-in suite + the given paths) read-only "
+                         "against it, print what caught each fault and the false alarms")
+    group.addoption("--deploytests-faults-select", metavar="IDS", default="",
+                    help="comma-separated fault ids, parts of ids, or promise ids (default: the whole catalogue)")
+    group.addoption("--deploytests-faults-clean", metavar="N", type=int, default=10,
+                    help="clean hosts verified alongside the faults, for false alarms (default 10)")
+    group.addoption("--deploytests-faults-batch", metavar="N", type=int, default=8,
+                    help="hosts per gate run (default 8)")
+
+
+FAULTS_PLUGIN = "deploytests.faults.plugin"
 
 
 # ---------------------------------------------------------------- configure: settings and target, no network
@@ -141,6 +145,10 @@ def pytest_configure(config):
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     _CONFIG["config"] = config  # pytest_keyboard_interrupt gets no config
+    if config.getoption("deploytests_faults") and not config.pluginmanager.has_plugin(FAULTS_PLUGIN):
+        from .faults import plugin as faults
+
+        config.pluginmanager.register(faults, FAULTS_PLUGIN)
     config.stash[RUN] = {"verify": defaultdict(float), "deployment": None}
     config.stash[USED] = _options_given(config)
     try:
@@ -155,7 +163,19 @@ def pytest_configure(config):
     if _shares_real_target(config) and config.getvalue("dist") == "load":
         # a module's tests go to one worker: the lifecycle scenarios (one module) run on one worker only.
         # (xdist's loadgroup would be finer, but with pytest 9 it no longer renames the grouped test ids.)
+        # Said in the header (pytest_report_header): a user's option is never changed silently.
         config.option.dist = "loadscope"
+        config.stash[RUN]["dist"] = DIST_NOTE
+
+
+DIST_NOTE = ("deploytests: note: --dist loadscope instead of load: on a real target the workers share, a module's "
+             "tests run on one worker (the lifecycle scenarios are one module and must not interleave)")
+
+
+def pytest_report_header(config):
+    """Only what this plugin changed of the run's own options (nothing in runs that do not use it)."""
+    note = config.stash.get(RUN, {}).get("dist")
+    return [note] if note else []
 
 
 def _shares_real_target(config) -> bool:
@@ -169,23 +189,17 @@ def _options_given(config) -> bool:
     return any(getattr(config.option, f"deploytests_{o.name}", None) is not None for o in OPTIONS)
 
 
-def _ours(fixturedef) -> bool:
-    return getattr(fixturedef.func, "__module__", None) == __name__
+ROOTS = ("deploy_settings", "deploy_target")  # every fixture of this plugin depends on one of them
 
 
 def _uses_deploytests(item) -> bool:
-    """True when the test requests one of this plugin's fixtures (the definition in force for the test, so a
-    project's own ``server`` or ``deployment`` fixture does not count) or carries one of its markers."""
+    """True when the test carries one of this plugin's markers or its fixture closure (``item.fixturenames``,
+    public) holds one of the plugin's root fixtures: every fixture of ours, aliases included, depends on one,
+    and a project's own ``server`` or ``deployment`` fixture does not (unless it builds on ours). The
+    ``deploy_`` names are this plugin's namespace."""
     if any(item.get_closest_marker(m) for m in MARKERS):
         return True
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    for name in info.names_closure:
-        defs = info.name2fixturedefs.get(name)
-        if defs and _ours(defs[-1]):
-            return True
-    return False
+    return any(name in ROOTS for name in getattr(item, "fixturenames", ()))
 
 
 def _say(config, msg: str) -> None:
@@ -218,9 +232,9 @@ def header_lines(settings: Settings, provider: Provider) -> list[str]:
 # ---------------------------------------------------------------- collection: parametrize and refuse
 
 def pytest_generate_tests(metafunc):
-    """Only ``deploy_server`` is parametrized (one test per server); a project's fixtures never are."""
-    defs = metafunc._arg2fixturedefs.get("deploy_server")
-    if "deploy_server" not in metafunc.fixturenames or not defs or not _ours(defs[-1]):
+    """Only ``deploy_server`` is parametrized (one test per server); a project's fixtures never are (a test that
+    uses a project's own ``server`` has no ``deploy_server`` in its closure)."""
+    if "deploy_server" not in metafunc.fixturenames:
         return
     if ERROR in metafunc.config.stash:  # stops the session once collection is done
         metafunc.parametrize("deploy_server", ["unconfigured"], indirect=True, scope="session")
@@ -265,15 +279,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def _needs(item, fixture: str) -> bool:
-    """The test's fixture closure holds this plugin's ``fixture``."""
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None or fixture not in info.names_closure:
-        return False
-    defs = info.name2fixturedefs.get(fixture)
-    return bool(defs) and _ours(defs[-1])
-
-
 def _app_error(config, ours) -> DeployTestsError | None:
     """Why the app's deploy config cannot be used (read and validated now, not after the tests that need no app
     ran), or None. ``--collect-only`` runs nothing and checks nothing of the app."""
@@ -285,7 +290,7 @@ def _app_error(config, ours) -> DeployTestsError | None:
 
     settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
     if settings.app is None:
-        if any(_needs(item, "deploy_config") for item in ours):
+        if any("deploy_config" in item.fixturenames for item in ours):
             return _NO_APP
         return None
     try:
@@ -339,12 +344,10 @@ def pytest_runtest_setup(item):
         if not hasattr(config, "workerinput"):
             raise
         stop = exc
-    ours = isinstance(stop, Stop)
-    line = f"deploytests: {stop.msg}" if ours else stop.msg
     code = None if stop.returncode is None else int(stop.returncode)  # sent to the controller: plain data
-    config.stash[RUN].setdefault("stop", {"msg": stop.msg, "ours": ours, "returncode": code})
-    item.session.shouldstop = line
-    pytest.fail(line, pytrace=False)
+    config.stash[RUN].setdefault("stop", {"msg": stop.msg, "returncode": code})
+    item.session.shouldstop = stop.msg
+    pytest.fail(stop.msg, pytrace=False)
 
 
 @pytest.hookimpl(specname="pytest_runtest_setup", trylast=True)
@@ -365,8 +368,7 @@ def pytest_runtestloop(session):
         stops = session.config.stash[RUN].get("stops")
         if not stops:
             raise
-        stop = stops[0]
-        raise (Stop if stop["ours"] else pytest.exit.Exception)(stop["msg"], returncode=stop["returncode"]) from None
+        pytest.exit(stops[0]["msg"], returncode=stops[0]["returncode"])
 
 
 def pytest_keyboard_interrupt(excinfo):
@@ -376,16 +378,19 @@ def pytest_keyboard_interrupt(excinfo):
     if isinstance(excinfo.value, Interrupted):
         config = _CONFIG.get("config")
         reporter = config.pluginmanager.get_plugin("terminalreporter") if config is not None else None
+        secrets = config.stash.get(SECRETS, None) if config is not None else None
         for line in excinfo.value.lines:
             if reporter is not None:
-                reporter.write_line(f"deploytests: {line}")
+                reporter.write_line(f"deploytests: {secrets.redact(line) if secrets else line}")
 
 
 # ---------------------------------------------------------------- fixtures
 
-def _stop(exc: DeployTestsError) -> NoReturn:
-    """End the session with the error's one line (no traceback), exit code 4 (usage error)."""
-    raise Stop(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+def _stop(exc: DeployTestsError | str, code: int = pytest.ExitCode.USAGE_ERROR) -> NoReturn:
+    """End the session with the error's one line (no traceback) through pytest's public ``pytest.exit``, exit
+    code 4 (usage error) unless ``code``. pytest prints it as ``_pytest.outcomes.Exit: deploytests: <line>``,
+    framed with ``!`` (on stderr, ``Exit: ...``, before the session started)."""
+    pytest.exit(STOP + str(exc), returncode=code)
 
 
 def _stop_pending(config) -> None:
@@ -419,16 +424,30 @@ def deploy_target(pytestconfig):
 
 
 @pytest.fixture(scope="session")
-def deploy_config(deploy_settings, deploy_target):
-    """The app's :class:`deploytests.config.DeployConfig` (from ``--app``), with the target's config file."""
+def deploy_config(pytestconfig, deploy_settings, deploy_target):
+    """The app's :class:`deploytests.config.DeployConfig` (from ``--app``), with the target's config file. From
+    here on, every report of the run has the config file's values redacted (see :func:`_redact_report`); a
+    value that cannot be known statically is named in a warning."""
     from .config import load_config
 
     if deploy_settings.app is None:
         _stop(_NO_APP)
     try:
-        return load_config(deploy_settings.app, target_config=deploy_target.config_file)
+        cfg = load_config(deploy_settings.app, target_config=deploy_target.config_file)
     except DeployTestsError as exc:
         _stop(exc)
+    secrets = pytestconfig.stash[SECRETS] = _secrets(cfg)
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    for warning in secrets.warnings if reporter is not None else ():
+        reporter.write_line(f"deploytests: warning: {warning}", yellow=True)
+    return cfg
+
+
+def _secrets(cfg) -> Secrets:
+    """The values of ``cfg``'s config file to redact (:mod:`deploytests.redaction`), none without a config."""
+    from .redaction import NONE, secrets_of
+
+    return secrets_of(cfg.config_file) if cfg is not None else NONE
 
 
 def _shared(pytestconfig, provider: Provider, step: str, produce):
@@ -448,14 +467,12 @@ def _shared(pytestconfig, provider: Provider, step: str, produce):
 def _stop_run(config, exc: DeployTestsError, cfg=None) -> NoReturn:
     """A failure every test would repeat (pack, bootstrap): stop the session with the error's one line, its
     detail (builder or remote output) written above it; values of the target's config file redacted."""
-    from .verify.diagnostics import redact, secret_values
-
-    secrets = secret_values(cfg.config_file) if cfg is not None else []
+    redact = _secrets(cfg).redact
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if exc.detail and reporter is not None:
         reporter.write_line("")
-        reporter.write_line(redact(exc.detail, secrets))
-    raise Stop(redact(exc.one_line(), secrets), returncode=pytest.ExitCode.TESTS_FAILED)
+        reporter.write_line(redact(exc.detail))
+    _stop(redact(exc.one_line()), pytest.ExitCode.TESTS_FAILED)
 
 
 def _fail(exc: DeployTestsError, cfg=None) -> NoReturn:
@@ -463,9 +480,8 @@ def _fail(exc: DeployTestsError, cfg=None) -> NoReturn:
     target's config file redacted: an app's traceback may quote them. A step that failed on every host is
     said one host a line. The detail is reported once (see :func:`_say_once`); later tests get one line."""
     from .errors import HostsFailed, _named
-    from .verify.diagnostics import redact, secret_values
 
-    secrets = secret_values(cfg.config_file) if cfg is not None else []
+    redact = _secrets(cfg).redact
     if isinstance(exc, HostsFailed):
         bad = [o for o in exc.outcomes if not o.ok]
         head = f"{exc.step} failed on {len(bad)} of {len(exc.outcomes)} host(s):"
@@ -475,9 +491,9 @@ def _fail(exc: DeployTestsError, cfg=None) -> NoReturn:
         line = f"{exc.step} failed on {', '.join(o.host for o in bad)}"
     else:
         text, lines, line = exc.render(), {}, exc.one_line()
-    failure = pytest.fail.Exception(redact(text, secrets), pytrace=False)
+    failure = pytest.fail.Exception(redact(text), pytrace=False)
     failure.deploytests_once = (  # type: ignore[attr-defined]
-        {k: redact(v, secrets) for k, v in lines.items()}, redact(line, secrets))
+        {k: redact(v) for k, v in lines.items()}, redact(line))
     # ``from None``: raised while ``exc`` is handled, the failure would be chained to it and pytest would print
     # the error, "During handling of the above exception...", then the error again
     raise failure from None
@@ -584,14 +600,12 @@ def _refuse_host(state, cfg, *, nothing_live: bool) -> None:
     all it says is that no release is live (``--no-deploy``)."""
     if state is None or not state.error or (state.nothing_live and not nothing_live):
         return
-    from .verify.diagnostics import redact, secret_values
-
-    secrets = secret_values(cfg.config_file)
-    failure = pytest.fail.Exception(redact(state.error + (f"\n{state.detail}" if state.detail else ""), secrets),
+    redact = _secrets(cfg).redact
+    failure = pytest.fail.Exception(redact(state.error + (f"\n{state.detail}" if state.detail else "")),
                                     pytrace=False)
     if state.detail:  # said in full once (see _say_once): later tests of this host get the one line
         line = state.error.split(". Hint: ")[0].rstrip(".")
-        failure.deploytests_once = ({}, redact(line, secrets))  # type: ignore[attr-defined]
+        failure.deploytests_once = ({}, redact(line))  # type: ignore[attr-defined]
     raise failure
 
 
@@ -655,54 +669,63 @@ def bootstrapped(deploy_bootstrapped):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
+    """Every report: a repeated fixture failure said once, the server's diagnostics added to a failed check,
+    then the config's values redacted from all of it (the output boundary, :func:`_redact_report`)."""
     rep = yield
-    funcargs = getattr(item, "funcargs", {})
-    cut = _say_once(item, call, rep)
-    if rep.failed and "deploy_config" in funcargs:
-        _redact_report(rep, funcargs["deploy_config"])
-    if cut:  # said in full before, diagnostics included
-        return rep
-    srv = funcargs.get("deploy_server")
-    if srv is None:  # not a test of ours (or its setup failed before the server was known)
-        return rep
+    try:
+        _add_to_report(item, call, rep)
+    finally:
+        _redact_report(rep, item)
+    return rep
+
+
+def _add_to_report(item, call, rep) -> None:
+    if _say_once(item, call, rep):  # said in full before, diagnostics included
+        return
+    srv = getattr(item, "funcargs", {}).get("deploy_server")
+    if srv is None:  # not a test of a server (or its setup failed before the server was known)
+        return
     from .config import DeployConfig
     from .servers import Server
 
     if not isinstance(srv, Server):
-        return rep
+        return
     if rep.when == "call":
         item.config.stash[RUN]["verify"][srv.label] += rep.duration
     if rep.failed and rep.when in ("setup", "call"):
-        from .verify.diagnostics import collect, secret_values
+        from .verify.diagnostics import collect
 
         cfg = item.funcargs.get("deploy_config")
         if isinstance(cfg, DeployConfig):
-            secrets = secret_values(cfg.config_file)
-            for title, text in collect(srv, cfg.app, cfg.root, secrets).items():
+            for title, text in collect(srv, cfg.app, cfg.root, _secrets(cfg),
+                                       cfg.deploy_user or srv.user).items():
                 rep.sections.append((f"deploytests {srv.label}: {title}", text))
                 # junitxml writes user properties as <property> of the test case: CI keeps the diagnostics
                 item.user_properties.append((f"deploytests {srv.label}: {title}", text))
-    return rep
 
 
-def _redact_report(rep, cfg) -> None:
-    """A failed report of a test that has the app's config: its failure text and captured output with the config
-    file's values redacted (a check's assertion may quote a command's output, e.g. the config itself). The
-    terminal, ``-r`` summaries and the junit xml all read the report, so they all get the redacted text. The
-    failure text is replaced only when it held a secret (it then loses pytest's colouring, not its content)."""
-    from .config import DeployConfig
-    from .verify.diagnostics import redact, secret_values
-
-    if not isinstance(cfg, DeployConfig):
+def _redact_report(rep, item) -> None:
+    """Every report of a run that loaded the app's config (passed, failed or skipped; setup, call, teardown):
+    its failure text, captured output and logs, and the test's user properties, with the config file's values
+    redacted in all their forms (a check's assertion may quote a command's output, e.g. the config itself; a
+    passing test may print it). The terminal, ``-r`` summaries and the junit xml all read the report, so they
+    all get the redacted text: this is the output boundary. The failure text is replaced only when it held a
+    secret (it then loses pytest's colouring, not its content)."""
+    secrets = item.config.stash.get(SECRETS, None)
+    if secrets is None or not secrets.values:
         return
-    secrets = secret_values(cfg.config_file)
-    if not secrets:
-        return
-    text = rep.longreprtext
-    clean = redact(text, secrets)
-    if clean != text:
-        rep.longrepr = clean
-    rep.sections = [(title, redact(body, secrets)) for title, body in rep.sections]
+    if isinstance(rep.longrepr, tuple):  # a skip: (path, line, reason)
+        rep.longrepr = (*rep.longrepr[:2], secrets.redact(str(rep.longrepr[2])))
+    elif rep.longrepr is not None:
+        text = rep.longreprtext
+        clean = secrets.redact(text)
+        if clean != text:
+            rep.longrepr = clean
+    rep.sections = [(title, secrets.redact(body)) for title, body in rep.sections]
+    item.user_properties[:] = [(name, secrets.redact(v) if isinstance(v, str) else v)
+                               for name, v in item.user_properties]
+    rep.user_properties = [(name, secrets.redact(v) if isinstance(v, str) else v)
+                           for name, v in rep.user_properties]
 
 
 def pytest_sessionfinish(session):

@@ -63,30 +63,35 @@ def one_line_errors(fn):
         except DeployTestsError as exc:
             sys.exit(f"fab {fn.__name__}: {_redacted(exc.render(), kwargs.get('app'), kwargs.get('config'))}")
         except pipeline.Interrupted as exc:  # the per-host lines were printed; exit like a signalled process
-            print(f"fab {fn.__name__}: interrupted ({exc.signame}); " + "; ".join(exc.lines), file=sys.stderr)
+            print(f"fab {fn.__name__}: interrupted ({exc.signame}); " +
+                  _redacted("; ".join(exc.lines), kwargs.get("app"), kwargs.get("config")), file=sys.stderr)
             sys.exit(130 if exc.signame == "SIGINT" else 143)
     return wrapper
 
 
 def _progress(cfg):
     """``print_progress`` with the values of ``cfg``'s config file redacted: a host's line carries its error."""
-    from .verify.diagnostics import redact, secret_values
+    from .redaction import secrets_of
 
-    secrets = secret_values(cfg.config_file)
+    secrets = secrets_of(cfg.config_file)
+    for warning in secrets.warnings:
+        if warning not in STATE.setdefault("warned", set()):
+            STATE["warned"].add(warning)
+            print(f"fab: warning: {warning}", file=sys.stderr)
 
     def progress(host: str, step: str, seconds: float, message: str = "") -> None:
-        pipeline.print_progress(host, step, seconds, redact(message, secrets))
+        pipeline.print_progress(host, step, seconds, secrets.redact(message))
     return progress
 
 
 def _redacted(text: str, app: str | None, config: str | None = None) -> str:
-    from .verify.diagnostics import redact, secret_values
+    from .redaction import redact
 
     try:
         config_file = load_config(_app(app), target_config=config).config_file
     except DeployTestsError:
         return text  # no readable config: nothing of it can be in the text either
-    return redact(text, secret_values(config_file))
+    return redact(text, config_file)
 
 
 def _app(app: str | None) -> Path:

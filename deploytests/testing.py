@@ -16,16 +16,23 @@ They are fakes for pure logic only; what is about servers, SSH, Apache or HTTP i
   file ownership for code that takes them injected (the root agent's ``System``): commands are recorded and
   answered by handlers, accounts live in memory, owners are recorded per file while the files stay the
   current user's. Together they let root-only code run against a temp dir, as any user.
+- :func:`hermetic` -- what a test level without servers relies on, set rather than inherited: SIGINT and SIGTERM
+  dispositions, ``HOME`` and ``XDG_CACHE_HOME`` (so no user's cache or ``~/.ssh/config``), and no network
+  (:class:`NetworkForbidden` on a connect to anything but loopback or a Unix socket).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import os
 import pwd
+import signal
+import socket
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -306,3 +313,54 @@ class StubTarget:
     def __init__(self) -> None:
         self.servers: list = []
         self.rights = StubRights()
+
+
+class NetworkForbidden(OSError):
+    """A test that is not marked ``network`` tried to reach another host."""
+
+
+def _loopback(address) -> bool:
+    if not isinstance(address, tuple):  # AF_UNIX: a path (or an abstract name)
+        return True
+    host = address[0]
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:  # a name: resolving it already is the network
+        return False
+
+
+@contextlib.contextmanager
+def hermetic(home: Path, *, network: bool = False) -> Iterator[None]:
+    """For the ``with`` block: SIGINT raises KeyboardInterrupt and SIGTERM kills (whatever the parent process
+    left: a job started in the background inherits SIGINT ignored), ``HOME`` is ``home`` and ``XDG_CACHE_HOME``
+    ``home/.cache`` (the user's cache and ssh config are never read or written), and, unless ``network``, a
+    socket connect to anything but loopback or a Unix socket raises :class:`NetworkForbidden` (child processes
+    are not covered: a test that runs pip against an index needs the ``network`` mark). All restored after."""
+    saved_signals = {signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+                     signal.SIGTERM: signal.signal(signal.SIGTERM, signal.SIG_DFL)}
+    saved_env = {name: os.environ.get(name) for name in ("HOME", "XDG_CACHE_HOME")}
+    os.environ.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
+    real = socket.socket.connect, socket.socket.connect_ex
+
+    def guard(method):
+        def connect(sock, address):
+            if not _loopback(address):
+                raise NetworkForbidden(f"network access in a test not marked `network`: connect to {address!r}")
+            return method(sock, address)
+        return connect
+
+    if not network:
+        socket.socket.connect, socket.socket.connect_ex = guard(real[0]), guard(real[1])  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        socket.socket.connect, socket.socket.connect_ex = real  # type: ignore[method-assign]
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        for signum, handler in saved_signals.items():
+            signal.signal(signum, handler)

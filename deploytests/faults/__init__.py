@@ -1,8 +1,8 @@
 """The fault catalogue and the campaign that measures a gate's sensitivity with it (``pytest
 --deploytests-faults``): see :mod:`deploytests.faults.catalogue` and :mod:`deploytests.faults.run`.
 
-Imported lazily: the plugin registers :mod:`deploytests.faults.plugin` in every pytest run of an environment
-where deploytests is installed, and a run without ``--deploytests-faults`` must not pay for the campaign."""
+Imported lazily: the plugin registers :mod:`deploytests.faults.plugin` only in a run given
+``--deploytests-faults``, and even that run imports the campaign only when it starts."""
 
 __all__ = ["FAULTS", "Fault", "Campaign", "Report"]
 

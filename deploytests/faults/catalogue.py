@@ -113,6 +113,10 @@ FAULTS: tuple[Fault, ...] = (
     Fault("venv-of-another-python", "python", "the live venv recorded as made by another Python (pyvenv.cfg)",
           "sed -i -E 's/^(version|version_info) *= *3[.][0-9]+/\\1 = 3.9/' {release}/venv/pyvenv.cfg"),
     Fault("venv-python-removed", "venv_python", "the live venv's python link removed", "rm {release}/venv/bin/python"),
+    Fault("venv-python-swapped", "venv_python", "the live venv's python replaced by a wrapper script (the gate must "
+          "judge it by its links, never run it)", "rm {release}/venv/bin/python; printf '#!/bin/sh\\nexec "
+          "/usr/bin/python3 \"$@\"\\n' > {release}/venv/bin/python; chmod 755 {release}/venv/bin/python; "
+          "chown {deploy_user} {release}/venv/bin/python"),
     Fault("shared-link-replaced", "shared_links", "a shared path of the live release replaced by a plain dir",
           "rm {release}/{shared0}; mkdir {release}/{shared0}; chown {deploy_user} {release}/{shared0}"),
     Fault("releases-not-pruned", "prune", "more releases kept than keep_releases",

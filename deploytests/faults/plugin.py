@@ -1,11 +1,14 @@
 """``pytest --deploytests-faults``: run the fault catalogue against the project's gate instead of the tests.
 
-Registered by :mod:`deploytests.plugin` (its ``pytest_plugins``). With the option, the session collects as
-usual, then, instead of running the tests, deploys the app (``--app``, as for the suite) to throwaway
-containers, injects each fault of the catalogue, runs the gate read-only against each (the built-in suite
-plus the paths on the command line, e.g. ``pytest --deploytests-faults tests/deploy``), and prints the table
-fault -> caught by which test, the sensitivity and the false alarms. The run fails unless every fault is
-caught and no clean host or legitimate state fails.
+Registered by :mod:`deploytests.plugin` only when ``--deploytests-faults`` is given (the option and its
+companions are the main plugin's; ``-p deploytests.faults.plugin`` loads it by hand, inert without the
+option): an ordinary pytest run of an environment where deploytests is installed never loads these hooks.
+
+With the option, the session collects as usual, then, instead of running the tests, deploys the app
+(``--app``, as for the suite) to throwaway containers, injects each fault of the catalogue, runs the gate
+read-only against each (the built-in suite plus the paths on the command line, e.g. ``pytest
+--deploytests-faults tests/deploy``), and prints the table fault -> caught by which test, the sensitivity and
+the false alarms. The run fails unless every fault is caught and no clean host or legitimate state fails.
 """
 
 from __future__ import annotations
@@ -13,20 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-
-def pytest_addoption(parser):
-    group = parser.getgroup("deploytests")
-    group.addoption("--deploytests-faults", action="store_true", default=False,
-                    help="measure the gate: inject each fault of deploytests' catalogue into a throwaway "
-                         "container running the app, run the gate (built-in suite + the given paths) read-only "
-                         "against it, print what caught each fault and the false alarms")
-    group.addoption("--deploytests-faults-select", metavar="IDS", default="",
-                    help="comma-separated fault ids, parts of ids, or promise ids (default: the whole catalogue)")
-    group.addoption("--deploytests-faults-clean", metavar="N", type=int, default=10,
-                    help="clean hosts verified alongside the faults, for false alarms (default 10)")
-    group.addoption("--deploytests-faults-batch", metavar="N", type=int, default=8,
-                    help="hosts per gate run (default 8)")
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -42,22 +31,21 @@ def pytest_runtestloop(session):
         return None
     from ..config import load_config
     from ..errors import DeployTestsError
-    from ..plugin import ERROR, PROVIDER, SETTINGS, Stop
+    from ..plugin import ERROR, PROVIDER, SETTINGS, _stop
     from ..stacks import for_platform
     from .run import Campaign
 
     if ERROR in config.stash:
-        raise Stop(str(config.stash[ERROR]), returncode=pytest.ExitCode.USAGE_ERROR)
+        _stop(config.stash[ERROR])
     settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
     if settings.app is None:
-        raise Stop("--deploytests-faults needs the app to deploy: pass --app PATH",
-                   returncode=pytest.ExitCode.USAGE_ERROR)
+        _stop("--deploytests-faults needs the app to deploy: pass --app PATH")
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     say = (lambda msg: reporter.write_line(f"deploytests: {msg}")) if reporter else print
     try:
         cfg = load_config(settings.app, target_config=provider.config_file if provider.kind == "docker" else None)
     except DeployTestsError as exc:
-        raise Stop(str(exc), returncode=pytest.ExitCode.USAGE_ERROR) from None
+        _stop(exc)
     explicit = config.args_source == pytest.Config.ArgsSource.ARGS
     select = [s.strip() for s in config.getoption("deploytests_faults_select").split(",") if s.strip()]
     campaign = Campaign(settings.app, cfg, gate_paths=[str(Path(a).resolve()) for a in config.args] if explicit else [],
@@ -67,7 +55,7 @@ def pytest_runtestloop(session):
     try:
         report = campaign.run()
     except DeployTestsError as exc:
-        raise Stop(f"--deploytests-faults: {exc}", returncode=pytest.ExitCode.USAGE_ERROR) from None
+        _stop(f"--deploytests-faults: {exc}")
     if reporter:
         reporter.write_sep("=", "deploytests fault catalogue")
         for line in report.lines():

@@ -35,7 +35,7 @@ import json
 import os
 import pwd
 import shutil
-import subprocess
+import stat
 import sys
 import tarfile
 import time
@@ -49,6 +49,7 @@ from .contract import (
     StatusArgs,
     StatusReply,
 )
+from .programs import bundled, spawn
 from .programs import source as program_source
 
 EVENT = "@@DT "
@@ -122,18 +123,27 @@ def shown(cmd):
     return " ".join("<script>" if "\n" in a else a for a in cmd)
 
 
-def run(cmd, what, hint="", env=None, cwd=None, check=True):
-    """Run ``cmd`` (a list) without stdin; raise AgentError with the output tail if it fails."""
-    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          env=env, cwd=cwd)
-    out = proc.stdout.decode("utf-8", "replace")
-    if check and proc.returncode != 0:
+RUN_TIMEOUT = 600  # seconds for one installing command (a venv, the wheels): far above what they take
+
+
+def run(cmd, what, hint="", env=None, cwd=None, check=True, timeout=RUN_TIMEOUT):
+    """Run ``cmd`` (a list) through :func:`.programs.spawn.run` (its own session, no stdin, bounded, what it
+    leaves running killed); raise AgentError with the output tail if it fails or runs past ``timeout``."""
+    done = spawn.run(cmd, timeout, env=env, cwd=cwd)
+    out, code = done.output, done.code
+    if done.timed_out:
+        raise AgentError("%s: %s ran longer than %gs and was killed with its process group"
+                         % (what, shown(cmd)[:200], timeout), hint=hint,
+                         detail="$ %s\n%s" % (shown(cmd), "\n".join(out.splitlines()[-25:])))
+    if check and code != 0:
         last = out.strip().splitlines()[-1] if out.strip() else "no output"
         if "No space left on device" in out:  # whatever the step, the server's state explains it
             hint = "the server's disk is full: free space and deploy again"
-        raise AgentError("%s (exit %d): %s" % (what, proc.returncode, last), hint=hint,
+        raise AgentError("%s (exit %d): %s" % (what, code, last), hint=hint,
                          detail="$ %s\n%s" % (shown(cmd), "\n".join(out.splitlines()[-25:])))
-    return proc.returncode, out
+    if done.leftovers:
+        emit("step", step="strays", seconds=0, message="%s %s" % (shown(cmd)[:120], done.leftover_line()))
+    return code, out
 
 
 # ---------------------------------------------------------------- pure decisions (unit-tested)
@@ -267,9 +277,17 @@ class Tree:
             return None
 
     def meta(self, rid):
+        """A release's RELEASE.json as data: never through a link, only a regular file, at most 1 MiB (``status``
+        may run as another login than the deploy user that wrote it: the gate's read-only runs)."""
         try:
-            with open(os.path.join(self.releases, rid, "RELEASE.json")) as f:
-                return json.load(f)
+            fd = os.open(os.path.join(self.releases, rid, "RELEASE.json"),
+                         os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+            try:
+                data = os.read(fd, 1 << 20) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+            finally:
+                os.close(fd)
+            meta = json.loads(data.decode("utf-8"))
+            return meta if isinstance(meta, dict) else {}
         except (OSError, ValueError):
             return {}
 
@@ -431,6 +449,37 @@ def instance_hint(args: DeployArgs, release_dir, output):
             "%s/, %s: %s" % (venv_var, where, fix))
 
 
+class Marks:
+    """Reads the release check's output as it comes (:func:`check_release`): ``@@PF`` marks become steps, the
+    rest is kept (its last 200 lines) for the error."""
+
+    def __init__(self, steps, phases, commands):
+        self.steps, self.phases, self.commands = steps, phases, commands
+        self.done, self.lines, self.failed, self.left = 0, [], None, []
+        self.started = time.monotonic()
+
+    def take(self, line):
+        if not line.startswith("@@PF "):
+            self.lines = self.lines[-199:] + [line]
+            return
+        try:
+            mark = json.loads(line[5:])
+        except ValueError:  # the app printed something that only looks like a mark
+            self.lines = self.lines[-199:] + [line]
+            return
+        self.left += mark.get("left", []) if "phase" not in mark or mark.get("failed") is not None else []
+        if mark.get("failed") is not None:
+            self.failed = mark
+        elif "ran" in mark:  # one command done: the runner's channel hears from us (remote.STEP_TIMEOUT)
+            emit("progress", message="post_deploy: %d of %d command(s) done" % (mark["ran"], self.commands))
+        elif "phase" in mark:
+            now, label = time.monotonic(), self.phases[self.done][1]
+            self.steps.record(mark["phase"], now - self.started, label + (
+                "; " + spawn.leftover_line(mark["left"]) if mark.get("left") else ""))
+            self.done, self.started, self.lines = self.done + 1, now, []
+            self.steps.current = self.phases[min(self.done, len(self.phases) - 1)][0]
+
+
 def unwritable_data_dirs(args: DeployArgs):
     """The shared paths the app user cannot write, each with what blocks it (missing, or owner and mode)."""
     try:
@@ -471,13 +520,19 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
     create or migrate. A refusal after the commands ran says so (:func:`refused_hint`): the old release still
     serves, but the shared data is no longer as it was. It reports the phases as the steps ``import``,
     ``post_deploy`` and ``preflight``; each failure names its own step.
+
+    Every process runs through :func:`.programs.spawn.run`: the check in its own session, bounded by
+    ``post_deploy_timeout`` per command plus one more for the import and health GET; each command inside it in
+    its own session, bounded by ``post_deploy_timeout``. What they leave running is killed and named in the
+    ``post_deploy`` step (or a ``strays`` step); nothing the app starts can hold the deploy's channel.
     """
     module, _, attr = args.entry_point.partition(":")
     call = "1" if attr.endswith("()") else "0"
     commands = list(args.post_deploy)
     path = args.health_path if health else ""
-    cmd = [release_dir + "/venv/bin/python", "-c", program_source("preflight"), module, attr.rstrip("()"), call, path,
-           args.server_name, json.dumps(commands), json.dumps(app_env(args, release_dir), sort_keys=True)]
+    cmd = [release_dir + "/venv/bin/python", "-c", bundled("preflight", "spawn"), module, attr.rstrip("()"), call,
+           path, args.server_name, json.dumps(commands), json.dumps(app_env(args, release_dir), sort_keys=True),
+           "%g" % args.post_deploy_timeout]
     full = as_app(args, cmd)
     phases = [("import", "import %s" % args.entry_point)]
     if commands:
@@ -485,41 +540,39 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
     if path:
         phases.append(("preflight", "GET %s in-process" % path))
     steps.current = "import"
-    proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            cwd=release_dir)
-    done, lines, failed = 0, [], None
-    started = time.monotonic()
-    assert proc.stdout is not None  # stdout=PIPE
-    for raw in proc.stdout:
-        line = raw.decode("utf-8", "replace").rstrip("\n")
-        if not line.startswith("@@PF "):
-            lines.append(line)
-            continue
-        mark = json.loads(line[5:])
-        if mark.get("failed") is not None:
-            failed = mark
-            continue
-        now = time.monotonic()
-        steps.record(mark["phase"], now - started, phases[done][1])
-        done, started, lines = done + 1, now, []
-        steps.current = phases[min(done, len(phases) - 1)][0]
-    code = proc.wait()
-    proc.stdout.close()
+    marks = Marks(steps, phases, len(commands))
+    bound = args.post_deploy_timeout * (len(commands) + 1)
+    finished = spawn.run(full, bound, cwd=release_dir, on_line=marks.take)
+    done, lines, failed, code = marks.done, marks.lines, marks.failed, finished.code
+    strays = marks.left + [list(item) for item in finished.leftovers]
+    if strays:
+        emit("step", step="strays", seconds=0, message=spawn.leftover_line(strays))
     if failed is not None:
         output = failed["output"].strip()
         last = output.splitlines()[-1] if output else "no output"
-        tail = output.splitlines()[-25:]
-        hint = (config_hint(args, tail) or instance_hint(args, release_dir, tail)
-                or "fix the command and deploy again")
-        raise AgentError("post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last),
-                         hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
+        if failed.get("timeout") is not None:
+            what = "post-deploy command %r ran longer than post_deploy_timeout (%gs) and was killed with its " \
+                   "process group" % (failed["failed"], failed["timeout"])
+            hint = "make it finish sooner or raise post_deploy_timeout in deploy.toml (at most 600)"
+        else:
+            what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
+            hint = (config_hint(args, output.splitlines()[-25:]) or
+                    instance_hint(args, release_dir, output.splitlines()[-25:]) or "fix the command and deploy again")
+        raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output.splitlines()[-25:])))
+    step, what = phases[min(done, len(phases) - 1)]
+    if finished.timed_out:
+        raise AgentError("the release check (%s) ran longer than %gs (post_deploy_timeout per command, plus one for "
+                         "the import and health GET) and was killed" % (what, bound), step=step,
+                         hint=refused_hint(NOT_TOUCHED + "; make the app's import and health route answer sooner, "
+                                           "or raise post_deploy_timeout in deploy.toml", bool(commands)
+                                           and step != "import", args.root),
+                         detail="$ %s\n%s" % (shown(full), "\n".join(lines[-25:])))
     reported = len(phases) - (1 if path else 0)  # the child reports import and post_deploy; health = its exit
     if code == 0 and done == reported:
         if path:
-            steps.record("preflight", time.monotonic() - started, phases[-1][1])
+            steps.record("preflight", time.monotonic() - marks.started, phases[-1][1])
         return
-    step, what = phases[min(done, len(phases) - 1)]
     if step == "post_deploy":  # the child died without its report (killed): still name the step
         what = "post-deploy commands"
     last = next((ln for ln in reversed(lines) if ln.strip()), "no output")
@@ -1009,6 +1062,7 @@ COMMANDS = {"deploy": (cmd_deploy, DeployArgs, DeployReply), "rollback": (cmd_ro
 def main(argv):
     command = argv[0] if argv else ""
     os.umask(0o022)
+    spawn.subreaper()  # what the commands we start leave behind is reparented here, found and killed (spawn.run)
     try:
         if command not in COMMANDS or len(argv) != 2:
             raise AgentError("unknown command %r (expected one of %s and its JSON arguments)"

@@ -13,6 +13,8 @@ import importlib.util
 from functools import cache
 from pathlib import Path
 
+from .programs import bootloader
+
 # Packages around the bundled modules are served empty on the server: their real ``__init__`` (which imports
 # Fabric) is the runner's business, and nothing else of an installed deploytests may be picked up there.
 EMPTY_PACKAGES = ("deploytests", "deploytests.pipeline")
@@ -39,6 +41,4 @@ def program(main: str, *modules: str) -> bytes:
         if spec is not None and spec.submodule_search_locations is not None:
             packages.add(name)
     loader = module_source("deploytests.pipeline.programs.bootloader")
-    tail = (f"\n\nif __name__ == \"__main__\":\n"
-            f"    sys.exit(run({sources!r}, {sorted(packages)!r}, {main!r}, sys.argv[1:]))\n")
-    return (loader + tail).encode("utf-8")
+    return bootloader.program(loader, sources, packages, main).encode("utf-8")

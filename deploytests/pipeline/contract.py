@@ -165,6 +165,7 @@ class DeployArgs(GateArgs):
     config_size: int | None = None  # None: the deploy carries no config
     shared_paths: list[str] = dataclasses.field(default_factory=list)
     post_deploy: list[str] = dataclasses.field(default_factory=list)
+    post_deploy_timeout: float = 300  # seconds per post_deploy command; the release check gets one more period
     preflight: bool = True  # GET the health path in-process before the switch
     pause_at: str | None = None  # test hook of the interrupted-deploy scenarios only (agent.pause_point)
     pause_seconds: float = 30

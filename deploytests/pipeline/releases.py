@@ -44,10 +44,12 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import json
 import socket
 import time
 from dataclasses import dataclass, field
 
+from .. import untrusted
 from ..config import DeployConfig
 from ..errors import DeployError, DeployTestsError
 from ..stacks import detect
@@ -142,7 +144,8 @@ def deploy_args(cfg: DeployConfig, artifact: Artifact, *, now: dt.datetime, lock
         **gate_args(cfg, lock_timeout=lock_timeout, gate_timeout=gate_timeout), config_size=config_size,
         release_id=release_id(now, artifact.sha256), artifact_sha256=artifact.sha256, artifact_size=artifact.size,
         release=release_meta(cfg, artifact, now), python=cfg.python, keep_releases=cfg.keep_releases,
-        shared_paths=list(cfg.shared_paths), post_deploy=list(cfg.post_deploy), preflight=preflight,
+        shared_paths=list(cfg.shared_paths), post_deploy=list(cfg.post_deploy),
+        post_deploy_timeout=cfg.post_deploy_timeout, preflight=preflight,
     )
 
 
@@ -179,8 +182,12 @@ def status(c, cfg: DeployConfig) -> Status:
     """Releases on the server (oldest first) with version and creation time, and which one is live."""
     res = StatusReply.from_dict(call_agent(c, "status", StatusArgs(root=cfg.root), python=cfg.python, step="status"),
                                 ignore=("event",))
-    releases = [ReleaseInfo(id=r["id"], version=r.get("version", "?"), created_at=r.get("created_at", "?"),
-                            artifact_sha256=r.get("artifact_sha256", ""), deployed_by=r.get("deployed_by", ""),
+    def shown(r, key, default):  # RELEASE.json is the deploy login's file: any JSON value, shown as one line
+        value = r.get(key, default)
+        return value if isinstance(value, str) else json.dumps(value)
+
+    releases = [ReleaseInfo(id=r["id"], version=shown(r, "version", "?"), created_at=shown(r, "created_at", "?"),
+                            artifact_sha256=shown(r, "artifact_sha256", ""), deployed_by=shown(r, "deployed_by", ""),
                             live=r["id"] == res.live) for r in res.releases]
     return Status(host=label_of(c), live=res.live, releases=releases, bootstrapped=res.bootstrapped,
                   dangling=res.dangling)
@@ -195,7 +202,8 @@ def error_log_tail(c, lines: int = 20) -> str:
         return f"--- Apache error log: not read: {exc}"
     cmd = f"sudo -n tail -n {lines} {log} 2>/dev/null || tail -n {lines} {log} 2>&1"
     res = c.run(cmd, hide=True, warn=True, in_stream=False)
-    return f"--- {log} (tail) ---\n" + (res.stdout.strip() or f"({log} not readable by {c.user})")
+    text = untrusted.text(res.stdout.strip())  # lines the app wrote: data, made safe for the terminal
+    return f"--- {log} (tail) ---\n" + (text or f"({log} not readable by {c.user})")
 
 
 def _with_error_log(c, call):

@@ -24,12 +24,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import untrusted
 from ..errors import CommandFailed, ConnectError, DeployError, tail
 from . import agent
 from .bundle import module_source, program
 from .contract import Message
 
 STEP_TIMEOUT = 900.0  # an agent step silent for 15 minutes while its host answers is stuck (apt is slower)
+OUTPUT_LIMIT = 16 << 20  # bytes of a program's stdout kept at most (events are read as they come, kept too)
 POLL = 0.5
 # the steps each command reports, in order (optional ones are skipped when the args say they do not run)
 STEPS = {
@@ -41,7 +43,8 @@ STEPS = {
 
 # The programs sent to servers: each agent bundled with the modules it imports (bundle.py)
 AGENT_SOURCE = program("deploytests.pipeline.agent", "deploytests.pipeline.contract", "deploytests.pipeline.programs",
-                       "deploytests.pipeline.programs.preflight", "deploytests.pipeline.programs.install_wheels")
+                       "deploytests.pipeline.programs.preflight", "deploytests.pipeline.programs.install_wheels",
+                       "deploytests.pipeline.programs.spawn", "deploytests.pipeline.programs.bootloader")
 # bootstrap: what runs as root is its own program, one self-contained file, sent as it is
 ROOT_AGENT_SOURCE = module_source("deploytests.pipeline.agent_root").encode("utf-8")
 BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),'deploytests-agent','exec'))"
@@ -66,13 +69,17 @@ def agent_command(command: str, args: Message | dict, *, python: str = "python3"
 
 
 def parse_event(line: str) -> dict | None:
-    """The event dict of an ``@@DT {json}`` line, or None for any other output line."""
+    """The event dict of an ``@@DT {json}`` line, or None for any other output line (or a line that is not a
+    JSON object). What the server sent is data: every string of the event is made safe for a terminal and a
+    report here, once (:func:`deploytests.untrusted.data`: controls escaped, one line except an error's
+    ``detail``, bounded), so a ``RELEASE.json`` the deploy login wrote reaches no terminal raw."""
     if not line.startswith(agent.EVENT):
         return None
     try:
-        return json.loads(line[len(agent.EVENT):])
+        event = json.loads(line[len(agent.EVENT):])
     except ValueError:
         return None
+    return untrusted.data(event) if isinstance(event, dict) and isinstance(event.get("event"), str) else None
 
 
 @dataclass
@@ -92,13 +99,16 @@ class Stalled(Exception):
 
 
 def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callable[[dict], None] | None = None,
-                *, step_timeout: float = STEP_TIMEOUT, clock: Callable[[], float] = time.monotonic) -> ChannelResult:
+                *, step_timeout: float = STEP_TIMEOUT, clock: Callable[[], float] = time.monotonic,
+                limit: int = OUTPUT_LIMIT) -> ChannelResult:
     """Run ``command`` on one channel, feeding the ``stdin`` parts (bytes, or files streamed in 1 MiB chunks:
     an artifact is never held in memory once per host) from a thread; call ``on_event`` per event line.
 
     Reads poll every 0.5 s: a channel closed under us (the watchdog closed a frozen host's connection, the host
     went away) ends the loop at once; ``step_timeout`` seconds without any output closes the channel and raises
-    :class:`Stalled`."""
+    :class:`Stalled`. More than ``limit`` bytes of output close the channel: what was read is the result (a
+    server cannot fill the runner's memory). The output's text (``stdout``, ``stderr``) has its control
+    characters escaped (:func:`deploytests.untrusted.text`); events are made safe by :func:`parse_event`."""
     c.open()
     chan = c.transport.open_session(timeout=getattr(c, "timeout", None) or None)
     chan.exec_command(command)
@@ -106,7 +116,7 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callab
     writer.start()
     err: list[bytes] = []
     out, events, buf = [], [], b""
-    last = clock()
+    last, received = clock(), 0
 
     def take(line_bytes: bytes):
         line = line_bytes.decode("utf-8", "replace")
@@ -122,23 +132,32 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callab
             _drain_stderr(chan, err)
             if clock() - last >= step_timeout:
                 chan.close()
-                raise Stalled(step_timeout, ChannelResult(-1, "\n".join(out), _text(err), events)) from None
+                raise Stalled(step_timeout, ChannelResult(-1, untrusted.text("\n".join(out), limit),
+                                                          untrusted.text(_text(err), limit), events)) from None
             continue
         data = chan.recv(1 << 16)
         if not data:
             break
         last = clock()
+        received += len(data)
+        if received > limit:  # the program goes on sending: stop reading it, the result has no exit status
+            chan.close()
+            break
         buf += data
         *lines, buf = buf.split(b"\n")
         for line in lines:
             take(line)
     if buf:
         take(buf)
-    exited = chan.recv_exit_status() if chan.exit_status_ready() or getattr(c, "lost", None) is None else -1
+    exited = chan.recv_exit_status() if chan.exit_status_ready() or (
+        getattr(c, "lost", None) is None and received <= limit) else -1
     _drain_stderr(chan, err)
     writer.join(5)
     chan.close()
-    return ChannelResult(exited, "\n".join(out), _text(err), events)
+    stdout = untrusted.text("\n".join(out), limit)
+    if received > limit:
+        stdout += f"\n(output cut: more than {limit} bytes)"
+    return ChannelResult(exited, stdout, untrusted.text(_text(err), limit), events)
 
 
 def _readable(chan, timeout: float) -> bool:
@@ -148,8 +167,8 @@ def _readable(chan, timeout: float) -> bool:
     return bool(select.select([chan], [], [], timeout)[0])
 
 
-def _drain_stderr(chan, err: list[bytes]) -> None:
-    while chan.recv_stderr_ready():
+def _drain_stderr(chan, err: list[bytes], limit: int = OUTPUT_LIMIT) -> None:
+    while chan.recv_stderr_ready() and sum(map(len, err)) < limit:
         err.append(chan.recv_stderr(1 << 16))
 
 

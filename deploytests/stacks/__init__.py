@@ -90,7 +90,9 @@ def detect(c, where: str = "", timeout: float = 30) -> Stack:
     ``c`` in one round trip, within ``timeout`` seconds, and pick the stack."""
     res = c.run(f"cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True, warn=True,
                 in_stream=False, timeout=timeout)
-    return for_os_release(res.stdout if res.ok else "", where=where or _label(c))
+    from ..untrusted import text
+
+    return for_os_release(text(res.stdout) if res.ok else "", where=where or _label(c))  # the server's text: data
 
 
 def _label(c) -> str:

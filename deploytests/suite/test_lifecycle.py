@@ -27,10 +27,10 @@ from deploytests.containers import Fleet
 from deploytests.errors import DeployError, DeployTestsError, HostKeyError
 from deploytests.pipeline.releases import deploy_args
 from deploytests.pipeline.remote import call_agent
+from deploytests.redaction import secrets_of
 from deploytests.stacks import for_platform
 from deploytests.suite.lab import Lab, example_release, fingerprint_diff
 from deploytests.verify import wsgi_daemons
-from deploytests.verify.diagnostics import secret_values
 from deploytests.verify.load import Load
 from deploytests.verify.testinfra import host_for
 from deploytests.waiting import wait_until
@@ -415,7 +415,7 @@ def test_deploy_user_without_sudo_deploys_and_nothing_runs_as_root(lab):
     assert lab.sudo(f"stat -c '%a %U:%G' {cfg.remote_config_path}").split() == ["640", f"deployer:{cfg.app_user}"]
     world = lab.admin.run(f"sudo -n -u nobody cat {cfg.remote_config_path}", hide=True, warn=True)
     assert world.failed, "the config is readable by other users"
-    secrets = secret_values(cfg.config_file, keys_only=True)
+    secrets = secrets_of(cfg.config_file).keyed
     assert secrets, f"no secret values found in {cfg.config_file} to look for"
     logs = lab.sudo(f"cat {lab.stack.apache.log_dir}/*.log")
     for where, text in {"deploy progress": "\n".join(lines), "deploy result": repr(result),

@@ -206,7 +206,7 @@ def test_release_code_not_writable(promise):
     promise("code_mode")
 
 
-def test_venv_python_runs(promise):
+def test_venv_python_is_the_stacks_interpreter(promise):
     promise("venv_python")
 
 

@@ -69,24 +69,44 @@ def probe_args(cfg, deploy_user: str, login: str, stack=None) -> dict:
             "wsgi_module_file": stack.wsgi_module_file, "login": login}
 
 
-def probe_command(args: dict, python: str = "python3") -> str:
-    """``sh -c`` line: the probe under ``sudo -n`` when the login may, else as the login itself."""
+PROBE_LIMIT = 64 << 20  # bytes of probe output read at most
+MULTILINE = frozenset({"vhost", "stderr", "body", "text", "detail"})  # the probe's multi-line facts
+
+
+def probe_command(args: dict, python: str) -> str:
+    """``sh -c`` line: the probe under ``sudo -n`` when the login may, else as the login itself; ``python`` (the
+    stack's system interpreter at its fixed path) in isolated mode (``-I``: no user site, no ``PYTHON*``
+    variables, no current directory on the path), so nothing of the app's trees or the login's environment is
+    loaded into it."""
     boot = BOOT.format(n=len(PROBE_SOURCE))
-    run = " ".join(shlex.quote(a) for a in (python, "-c", boot, json.dumps(args, sort_keys=True)))
+    run = " ".join(shlex.quote(a) for a in (python, "-I", "-c", boot, json.dumps(args, sort_keys=True)))
     script = f"if sudo -n true 2>/dev/null; then exec sudo -n {run}; else exec {run}; fi"
     return "sh -c " + shlex.quote(script)
 
 
-def run_probe(server, args: dict, python: str = "python3") -> dict:
+def read_reply(res, mark: str, what: str, multiline: frozenset[str] = MULTILINE) -> dict:
+    """The JSON document after ``mark`` in a server program's output, parsed as data: bounded in size, every
+    string made safe for terminals and reports (:func:`deploytests.untrusted.data`)."""
+    from .. import untrusted
+
+    line = next((ln for ln in res.stdout.splitlines() if ln.startswith(mark)), None)
+    if line is None:
+        last = (res.stderr.strip() or res.stdout.strip() or "no output").splitlines()[-1]
+        raise RuntimeError(f"the {what} did not finish (exit {res.exited}): {untrusted.line(last, 500)}")
+    if len(line) > PROBE_LIMIT:
+        raise RuntimeError(f"the {what} sent {len(line)} bytes, more than the {PROBE_LIMIT} read")
+    reply = json.loads(line[len(mark):])
+    if not isinstance(reply, dict):
+        raise RuntimeError(f"the {what} sent {type(reply).__name__}, not a JSON object")
+    return untrusted.data(reply, multiline=multiline)
+
+
+def run_probe(server, args: dict, python: str) -> dict:
     """Run the probe on ``server`` (one round trip) and return its facts."""
     from ..pipeline.remote import exec_stream
 
-    res = exec_stream(server.connection(), probe_command(args, python), (PROBE_SOURCE,))
-    line = next((ln for ln in res.stdout.splitlines() if ln.startswith(_probe.MARK)), None)
-    if line is None:
-        last = (res.stderr.strip() or res.stdout.strip() or "no output").splitlines()[-1]
-        raise RuntimeError(f"the fact probe did not finish (exit {res.exited}): {last}")
-    return json.loads(line[len(_probe.MARK):])
+    res = exec_stream(server.connection(), probe_command(args, python), (PROBE_SOURCE,), limit=PROBE_LIMIT)
+    return read_reply(res, _probe.MARK, "fact probe")
 
 
 def fetch(server, paths, host_header: str | None = None) -> dict:

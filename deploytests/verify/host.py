@@ -33,8 +33,11 @@ class PathFacts:
 
 
 def describe_result(result) -> str:
-    """The command, its exit code and the tail of its output (a testinfra CommandResult)."""
-    out = tail(result.stderr, 10) or tail(result.stdout, 10) or "(no output)"
+    """The command, its exit code and the tail of its output (a testinfra CommandResult; the server's text made
+    safe for a terminal, :mod:`deploytests.untrusted`)."""
+    from ..untrusted import text
+
+    out = text(tail(result.stderr, 10) or tail(result.stdout, 10) or "(no output)", 8000)
     return f"command: {result.command!r}\nexit code: {result.rc}\noutput (tail):\n{out}"
 
 
@@ -48,16 +51,25 @@ def assert_ok(host, command: str, *args) -> str:
 
 
 def stat_paths(host, paths: list[str]) -> dict[str, PathFacts]:
-    """Stat every path in one round trip (``stat`` + ``readlink``, one line each); missing ones say so."""
+    """Stat every path in one round trip (``stat`` + ``readlink``, one line each); missing ones say so. A link
+    target (the server's text) is made safe for a terminal."""
+    from ..untrusted import line as one_line
+
     script = "; ".join(
         f"if [ -e {q} ] || [ -L {q} ]; then echo \"$(stat -c '%n|%F|%a|%U|%G' {q})|$(readlink {q})\"; "
         f"elif [ -r \"$(dirname {q})\" ] && [ -x \"$(dirname {q})\" ]; then echo {q}'|missing||||'; "
         f"else echo {q}\"|not accessible to $(id -un) (parent directory $(dirname {q}))||||\"; fi"
         for q in map(shlex.quote, paths))
+    records: list[str] = []
+    for line in host.check_output(script).splitlines():  # one record per path, in order; a link target may hold
+        if len(records) < len(paths) and line.startswith(paths[len(records)] + "|"):  # "|" and newlines: data
+            records.append(line)
+        elif records:
+            records[-1] += "\n" + line
     facts = {}
-    for line in host.check_output(script).splitlines():
-        path, kind, mode, owner, group, target = line.split("|")
-        facts[path] = PathFacts(path, kind, mode.zfill(4) if mode else "", owner, group, target.strip())
+    for record in records:
+        path, kind, mode, owner, group, target = record.split("|", 5)
+        facts[path] = PathFacts(path, kind, mode.zfill(4) if mode else "", owner, group, one_line(target.strip()))
     return facts
 
 

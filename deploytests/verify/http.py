@@ -93,11 +93,14 @@ class HttpClient:
 
 
 def describe(resp: requests.Response, body_chars: int = BODY_CHARS) -> str:
-    """``GET URL -> STATUS REASON``, the headers, and the first ``body_chars`` characters of the body."""
-    headers = "\n".join(f"    {k}: {v}" for k, v in resp.headers.items())
+    """``GET URL -> STATUS REASON``, the headers, and the first ``body_chars`` characters of the body (``repr``);
+    what the server sent made safe for a terminal (:mod:`deploytests.untrusted`)."""
+    from ..untrusted import line
+
+    headers = "\n".join(f"    {line(k, 200)}: {line(v, 500)}" for k, v in list(resp.headers.items())[:50])
     body = resp.text[:body_chars] + ("..." if len(resp.text) > body_chars else "")
-    return (f"{resp.request.method} {resp.url} -> {resp.status_code} {resp.reason}\n"
-            f"  headers:\n{headers}\n  body: {body!r}")
+    return (f"{resp.request.method} {resp.url} -> {resp.status_code} {line(resp.reason, 200)}\n"
+            f"  headers:\n{headers}\n  body: {line(repr(body))}")
 
 
 def assert_status(resp: requests.Response, expected: int = 200) -> requests.Response:

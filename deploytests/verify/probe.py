@@ -1,17 +1,22 @@
 """The read-only fact probe: one stdlib-only Python program run on a server per verification, one round trip.
 
 It gathers every fact the promise checks (:mod:`deploytests.verify.promises`) look at and prints them as one
-JSON document after a ``@@DT-FACTS`` line. It changes nothing: no file is written, no lock is taken, no
-service is touched, no code of the app tree is executed (versions are read from ``METADATA`` files, not by
-importing). The runner sends this file's source on stdin::
+JSON document after a ``@@DT-FACTS`` line; with ``"diagnose": true`` in its arguments it prints a failed check's
+diagnostics sections instead (:func:`diagnose`). It changes nothing: no file is written, no lock is taken, no
+service is touched, and **nothing of the app's trees is executed**: versions are read from ``METADATA`` files,
+the venv's python is judged by its links (:func:`interpreter`), libpython linkage is read from the ELF file
+(:func:`elf_needed`, not ``ldd``), packages from dpkg's database (not ``dpkg-query``). The one program it starts
+is the stack's ``apache2ctl`` configtest, a root file in root's directories, with a fixed environment. The
+runner sends this file's source on stdin, to the system interpreter at its fixed path in isolated mode::
 
-    sh -c 'if sudo -n true 2>/dev/null; then S="sudo -n"; fi; exec $S python3 -c BOOT <json args>'
+    sh -c 'if sudo -n true 2>/dev/null; then exec sudo -n /usr/bin/python3 -I -c BOOT <json args>; else ...'
 
-Run as root (the login may sudo), it reads what only root may read (the sudoers rule, the configtest, the
-daemons' ``/proc`` entries, the error log's size); the app tree (owned by the deploy login, which may be
-hostile) is read by a forked child that dropped to the deploy user first, so no link planted there can make
-root read anything the deploy user could not. Without sudo, the facts only root can read are ``None`` and
-the checks that need them skip with that reason.
+Run as root (the login may sudo), it reads only what root owns (the sudoers rule, the vhost, dpkg's status, the
+error log, mod_wsgi's file: :func:`read_root_owned`) and asks the kernel (``/proc``: processes, the daemons'
+``exe`` and mapped libpython, listening ports, locks); the app tree and the app config (owned by the deploy login,
+which may be hostile) are read by a forked child that dropped to the deploy user first, so no link planted there
+can make root read anything the deploy user could not. Without sudo, the facts only root can read are ``None``
+and the checks that need them skip with that reason. docs/security.md lists each read and who makes it.
 
 Rules for this file: standard library only, Python >= 3.7 syntax, no imports from deploytests.
 """
@@ -77,14 +82,34 @@ def sha256_of(data):
 
 # ---------------------------------------------------------------- system facts (root where possible)
 
-def packages(names):
-    proc = subprocess.run(["dpkg-query", "-W", "-f=${Package}\t${Status}\n"] + list(names),
-                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+def packages(names, status_file="/var/lib/dpkg/status"):
+    """Each package's dpkg state, read from dpkg's own database (root's file; no program is run)."""
     found = dict.fromkeys(names, "not installed")
-    for line in proc.stdout.decode("utf-8", "replace").splitlines():
-        name, _, status = line.partition("\t")
-        found[name.split(":")[0]] = "installed" if status.endswith("install ok installed") else status or "unknown"
+    data = read_root_owned(status_file, 64 << 20)
+    if data is None:
+        raise RuntimeError("%s is not a regular file owned by root" % status_file)
+    for para in data.decode("utf-8", "replace").split("\n\n"):
+        fields = dict(ln.split(": ", 1) for ln in para.splitlines() if ": " in ln and not ln.startswith(" "))
+        name, status = fields.get("Package"), fields.get("Status", "")
+        if name in found and found[name] != "installed":
+            found[name] = "installed" if status == "install ok installed" else status or "unknown"
     return found
+
+
+def read_root_owned(path, limit=1 << 20):
+    """Bytes of ``path`` when it is a regular file owned by root (never through a link at its last component),
+    else None: what the probe reads as root is only what root wrote."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != 0:
+            return None
+        return os.read(fd, limit)
+    finally:
+        os.close(fd)
 
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -133,7 +158,8 @@ def processes(app, display="(wsgi:{app})"):
             continue
         procs.append(proc)
         if is_daemon_of(word, app, display):
-            daemon = dict(proc, started=boot_time() + int(raw[raw.rindex(")") + 2:].split()[19]) / TICKS)
+            daemon = dict(proc, started=boot_time() + int(raw[raw.rindex(")") + 2:].split()[19]) / TICKS,
+                          **interpreter_of(base))
             try:
                 with open(base + "/status") as f:
                     daemon["umask"] = next((ln.split()[1] for ln in f if ln.startswith("Umask:")), None)
@@ -141,6 +167,40 @@ def processes(app, display="(wsgi:{app})"):
                 daemon["umask"] = None
             daemons.append(daemon)
     return procs, daemons
+
+
+def interpreter_of(base):
+    """What a process runs, asked of the kernel: ``/proc/<pid>/exe`` and the libpython files it has mapped
+    (root reads them; nothing is followed or run)."""
+    found = {"exe": None, "libpython": None}
+    try:
+        found["exe"] = os.readlink(base + "/exe")
+        with open(base + "/maps", "rb") as f:
+            maps = f.read(16 << 20).decode("utf-8", "replace")
+        found["libpython"] = sorted({ln.split(None, 5)[5] for ln in maps.splitlines()
+                                     if len(ln.split(None, 5)) == 6 and "/libpython" in ln})
+    except OSError:
+        pass
+    return found
+
+
+def interpreter(path, limit=8):
+    """How ``path`` (a venv's ``bin/python``) resolves, one link at a time (``readlink``: nothing is run or
+    followed blindly): the hops with each link's owner, the file reached, and whether that file and every
+    directory above it are root's and not writable by others."""
+    hops = []
+    for _ in range(limit):
+        try:
+            st = os.lstat(path)
+        except OSError as exc:
+            return {"hops": hops, "error": "%s: %s" % (path, exc.strerror)}
+        if not stat.S_ISLNK(st.st_mode):
+            return {"hops": hops, "target": path, "facts": lstat_facts(path), "root_owned": owned_by_root(path)}
+        target = os.readlink(path)
+        hops.append({"link": path, "to": target, "owner": name_of(pwd.getpwuid, st.st_uid),
+                     "dir_root_owned": owned_by_root(os.path.dirname(path))})
+        path = os.path.normpath(os.path.join(os.path.dirname(path), target))
+    return {"hops": hops, "error": "more than %d links from %s" % (limit, hops[0]["link"])}
 
 
 def listening_ports():
@@ -180,12 +240,47 @@ def apache_boot(service="apache2"):
     return found
 
 
+def elf_needed(data):
+    """The DT_NEEDED names of an ELF64 little-endian shared object (its bytes), read as data: nothing is loaded
+    or run (``ldd`` may execute what it inspects)."""
+    import struct
+
+    if data[:4] != b"\x7fELF" or data[4:6] != b"\x02\x01":
+        raise ValueError("not an ELF64 little-endian file")
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
+    sections = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(min(shnum, 4096))]
+    needed = []
+    for _name, kind, _flags, _addr, offset, size, link, _info, _align, entsize in sections:
+        if kind != 6 or not entsize:  # SHT_DYNAMIC; its sh_link is the string table
+            continue
+        strtab = sections[link][4]
+        for i in range(0, min(size, 1 << 20), entsize):
+            tag, value = struct.unpack_from("<qQ", data, offset + i)
+            if tag == 0:
+                break
+            if tag == 1:  # DT_NEEDED
+                end = data.index(b"\0", strtab + value)
+                needed.append(data[strtab + value:end].decode("ascii", "replace"))
+    return needed
+
+
+def read_through_root_links(path, limit=1 << 20):
+    """Bytes of ``path`` through links only root could have made (each link root's, in a directory root owns;
+    Debian's alternatives: ``mod_wsgi.so -> mod_wsgi.so-3.11``), reaching root's regular file; else None."""
+    found = interpreter(path)
+    if found.get("error") or not found.get("root_owned") or \
+            any(h["owner"] != "root" or not h["dir_root_owned"] for h in found["hops"]):
+        return None
+    return read_root_owned(found["target"], limit)
+
+
 def linked_pythons(path):
-    """The libpython X.Y versions the shared object ``path`` links (``ldd``), e.g. ``["3.11"]``."""
-    proc = subprocess.run(["ldd", path], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, timeout=20)
-    words = proc.stdout.decode("utf-8", "replace").split()
-    return sorted({w.split(".so")[0][len("libpython"):] for w in words if w.startswith("libpython")})
+    """The libpython X.Y versions the shared object ``path`` (root's) links, e.g. ``["3.11"]``."""
+    data = read_through_root_links(path, 64 << 20)
+    if data is None:
+        raise RuntimeError("%s is not a file of root's reached through root's links only" % path)
+    return sorted({n.split(".so")[0][len("libpython"):] for n in elf_needed(data) if n.startswith("libpython")})
 
 
 def venv_version(venv):
@@ -196,10 +291,30 @@ def venv_version(venv):
 
 
 def configtest(apachectl):
-    """``apache2ctl -t -D DUMP_MODULES``: the syntax check and the loaded modules in one run."""
-    proc = subprocess.Popen([apachectl, "-t", "-D", "DUMP_MODULES"], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return proc
+    """``apache2ctl -t -D DUMP_MODULES``: the syntax check and the loaded modules in one run. The one program
+    the probe starts: the stack's own tool (root's, checked, never from the app's trees), with a fixed
+    environment, parsing root's configuration."""
+    if not owned_by_root(apachectl):
+        raise RuntimeError("%s is not a file owned by root in directories owned by root" % apachectl)
+    return subprocess.Popen([apachectl, "-t", "-D", "DUMP_MODULES"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=APACHECTL_ENV, cwd="/")
+
+
+APACHECTL_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}  # apache2ctl never inherits the login's
+
+
+def owned_by_root(path):
+    """Whether ``path`` and every directory above it are root's and not writable by group or others (nothing
+    followed: a link anywhere is a no)."""
+    parts = os.path.abspath(path).split("/")
+    for i in range(len(parts), 1, -1):
+        try:
+            st = os.lstat("/".join(parts[:i]) or "/")
+        except OSError:
+            return False
+        if stat.S_ISLNK(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
+            return False
+    return True
 
 
 def finish_configtest(proc):
@@ -208,10 +323,18 @@ def finish_configtest(proc):
     return {"rc": proc.returncode, "stderr": err.decode("utf-8", "replace").strip(), "modules": modules}
 
 
+def root_file_size(path):
+    """The size of root's regular file ``path`` (a link or another owner's file: an error, never followed)."""
+    st = os.lstat(path)
+    if not stat.S_ISREG(st.st_mode) or st.st_uid != 0:
+        raise RuntimeError("%s is not a regular file owned by root" % path)
+    return st.st_size
+
+
 def lock_held(path):
     """Whether some process holds a lock on ``path`` (``/proc/locks``, read-only: nothing is locked here)."""
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
         with open("/proc/locks") as f:
             for line in f:
                 fields = line.split()
@@ -255,10 +378,10 @@ def dist_version(site, name):
 
 
 def walk_release(release_dir, owner, shared):
-    """Hashes of every regular file under ``venv/lib`` (relative to the venv), and the entries of the release
-    that are not the deploy user's or are writable by group/others (shared links excluded)."""
+    """Hashes of every regular file under ``venv/lib`` and ``venv/bin`` (relative to the venv), and the entries of
+    the release that are not the deploy user's or are writable by group/others (shared links excluded)."""
     hashes, loose, count = {}, [], 0
-    venv_lib = os.path.join(release_dir, "venv", "lib")
+    venv_lib, venv_bin = os.path.join(release_dir, "venv", "lib"), os.path.join(release_dir, "venv", "bin")
     skip = {os.path.join(release_dir, s) for s in shared}
     for top, dirs, files in os.walk(release_dir):
         for name in dirs + files:
@@ -275,7 +398,7 @@ def walk_release(release_dir, owner, shared):
             if st.st_mode & 0o022 or name_of(pwd.getpwuid, st.st_uid) != owner:
                 loose.append("%s %04o %s" % (os.path.relpath(path, release_dir), st.st_mode & 0o7777,
                                              name_of(pwd.getpwuid, st.st_uid)))
-            if stat.S_ISREG(st.st_mode) and path.startswith(venv_lib + "/"):
+            if stat.S_ISREG(st.st_mode) and path.startswith((venv_lib + "/", venv_bin + "/")):
                 data = read_nofollow(path, 64 << 20)
                 hashes[os.path.relpath(path, os.path.join(release_dir, "venv"))] = sha256_of(data)
         dirs[:] = [d for d in dirs if os.path.join(top, d) not in skip]
@@ -330,9 +453,8 @@ def tree_facts(args):
     out["live"] = {
         "id": live, "site_packages": os.path.relpath(site, release_dir),
         "installed_version": dist_version(site, str(meta.get("name") or "")),
-        "python": os.path.realpath(python) if os.path.lexists(python) else None,
+        "python": interpreter(python),
         "venv_version": venv_version(os.path.join(release_dir, "venv")),
-        "python_ok": os.path.isfile(python) and os.access(python, os.X_OK),
         "shared": {rel: lstat_facts(os.path.join(release_dir, rel)) for rel in args.get("shared_paths", [])},
         "hashes": hashes, "loose": loose[:10], "loose_count": len(loose), "entries": count,
         "manifest": manifests.get(live),
@@ -365,6 +487,137 @@ def as_user(user, work, *a):
     if "error" in result:
         raise RuntimeError(result["error"])
     return result["ok"]
+
+
+# ---------------------------------------------------------------- diagnostics (what a failed check's report shows)
+
+def lines_since(text, created):
+    """The error log lines (``text``) logged since ``created`` (RELEASE.json's ``created_at``, UTC; the log's
+    stamps are the server's local time); a line without a stamp belongs to the stamped line above it. The last
+    40 such lines, or one line saying there are none."""
+    import calendar
+
+    try:
+        since = calendar.timegm(time.strptime(created[:19], "%Y-%m-%dT%H:%M:%S")) - 1
+    except (TypeError, ValueError):
+        return "(no live release to date its deploy by)\n"
+    keep, out = False, []
+    for line in text.splitlines(True):
+        if line.startswith("[") and "]" in line:
+            words = line[1:line.index("]")].split()
+            try:
+                words[3] = words[3].split(".")[0]
+                keep = time.mktime(time.strptime(" ".join(words), "%a %b %d %H:%M:%S %Y")) >= since
+            except (IndexError, ValueError):
+                pass
+        if keep:
+            out.append(line)
+    return "".join(out[-40:]) or "(no lines since the deploy of the live release began, %s)\n" % created
+
+
+def read_root_tail(path, start=None, limit=1 << 20):
+    """Text of root's regular file ``path`` from byte ``start`` (default: its last ``limit`` bytes), at most
+    ``limit`` bytes; None when it is not root's regular file (never through a link)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != 0:
+            return None
+        os.lseek(fd, max(0, st.st_size - limit) if start is None else max(int(start), st.st_size - limit), 0)
+        return os.read(fd, limit).decode("utf-8", "replace")
+    finally:
+        os.close(fd)
+
+
+def installed_distributions(site):
+    """``name==version`` of every distribution in ``site`` (its ``*.dist-info/METADATA``: read, never
+    imported: ``pip freeze`` would run the venv's python)."""
+    found = set()
+    try:
+        entries = sorted(os.listdir(site))
+    except OSError as exc:
+        return ["(%s: %s)" % (site, exc.strerror)]
+    for entry in entries:
+        if entry.endswith(".dist-info"):
+            data = read_nofollow(os.path.join(site, entry, "METADATA"), 64 << 10) or b""
+            name = re.search(rb"^Name: *(\S+)", data, re.M)
+            version = re.search(rb"^Version: *(\S+)", data, re.M)
+            if name and version:
+                found.add("%s==%s" % (name.group(1).decode("utf-8", "replace"),
+                                      version.group(1).decode("utf-8", "replace")))
+    return sorted(found)
+
+
+def tree_report(args):
+    """The app tree as the diagnostics show it, read as the deploy user: the releases, ``current``, the last
+    refusals, application.wsgi, the live release's date and its installed distributions."""
+    root = args["root"]
+    releases = os.path.join(root, "releases")
+    out = {"releases": [], "current": None, "failed": "", "wsgi": None, "created_at": None, "installed": []}
+    try:
+        names = sorted(os.listdir(releases))
+    except OSError as exc:
+        names, out["releases"] = [], ["(%s: %s)" % (releases, exc.strerror)]
+    for name in names[:200]:
+        st = lstat_facts(os.path.join(releases, name))
+        out["releases"].append("%s  %s %s %s" % (name, st.get("kind"), st.get("mode", ""), st.get("owner", "")))
+    out["failed"] = (read_nofollow(os.path.join(releases, "failed.log"), 1 << 20) or b"").decode(
+        "utf-8", "replace").splitlines()[-5:]
+    wsgi = read_nofollow(os.path.join(root, "application.wsgi"), 64 << 10)
+    out["wsgi"] = None if wsgi is None else wsgi.decode("utf-8", "replace")
+    try:
+        out["current"] = os.readlink(os.path.join(root, "current"))
+    except OSError:
+        return out
+    live = os.path.basename(out["current"].rstrip("/"))
+    if out["current"].rstrip("/") not in ("releases/" + live, os.path.join(releases, live)):
+        return out  # current names something else than a release: shown, not followed
+    release_dir = os.path.join(releases, live)
+    if os.path.islink(release_dir):
+        return out
+    try:
+        meta = json.loads((read_nofollow(os.path.join(release_dir, "RELEASE.json")) or b"{}").decode("utf-8"))
+        out["created_at"] = str(meta.get("created_at", "")) if isinstance(meta, dict) else None
+    except ValueError:
+        pass
+    out["installed"] = installed_distributions(os.path.join(
+        release_dir, "venv", "lib", "python%d.%d" % sys.version_info[:2], "site-packages"))
+    return out
+
+
+def diagnose(args):
+    """The sections of a failed check's report ``{title: text}``: root reads only root's files (the error log,
+    the vhost); the app tree is read by a child dropped to the deploy user; nothing is run."""
+    root, log = args["root"], args["error_log"]
+    tree = as_reader(args, tree_report, args)
+    unreadable = "(%s: not readable here as root's regular file)\n" % log
+    sections = {}
+    if args.get("since") is not None:
+        text = read_root_tail(log, args["since"])
+        sections["Apache error log since verification began (byte %d)" % args["since"]] = unreadable \
+            if text is None else "".join(text.splitlines(True)[-40:])
+    text = read_root_tail(log)
+    sections["Apache error log since the deploy of the live release began"] = unreadable if text is None \
+        else lines_since(text, tree["created_at"])
+    vhost = read_root_owned(args["vhost"])
+    sections["vhost " + args["vhost"]] = "(not root's regular file)" if vhost is None else \
+        vhost.decode("utf-8", "replace")
+    sections[root + "/application.wsgi"] = tree["wsgi"] if tree["wsgi"] is not None else "(not a regular file)"
+    sections["releases"] = "\n".join(tree["releases"] + ["", "current -> %s" % tree["current"]] + tree["failed"])
+    sections["installed distributions (live venv, read from METADATA)"] = "\n".join(tree["installed"])
+    return sections
+
+
+def as_reader(args, work, *a):
+    """``work(*a)`` as the app tree's reader. As root: in a child dropped to the deploy user, or to ``nobody``
+    when the deploy user does not exist or is root (the tree is never read as root). As anyone else: here."""
+    if os.getuid() != 0:
+        return work(*a)
+    found = user_facts(args["deploy_user"])
+    return as_user(args["deploy_user"] if found and found["uid"] != 0 else "nobody", work, *a)
 
 
 # ---------------------------------------------------------------- the closed-world inventory (root; read-only)
@@ -514,7 +767,8 @@ def apache_dump(apachectl, server_root="/etc/apache2"):
     if loose:
         return "not run as root: %s is writable by someone other than root" % loose
     return subprocess.Popen([apachectl, "-t", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS", "-D", "DUMP_RUN_CFG"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env=APACHECTL_ENV, cwd="/")
 
 
 def finish_apache_dump(proc):
@@ -803,9 +1057,8 @@ def tree_inventory(root):
             if stat.S_ISLNK(st.st_mode):
                 continue
             mode = st.st_mode
-            # (a setgid directory only hands its group to new files: bootstrap makes shared/ so)
-            what = [w for w, bit in (("setuid", stat.S_ISUID), ("setgid", stat.S_ISGID))
-                    if mode & bit and not stat.S_ISDIR(mode)]
+            what = [w for w, bit in (("setuid", stat.S_ISUID), ("setgid", stat.S_ISGID)) if mode & bit
+                    and not stat.S_ISDIR(mode)]  # on a directory: new entries get its group (shared/), no rights
             if mode & 0o002 and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX):
                 what.append("world-writable")
             if what:
@@ -840,9 +1093,8 @@ def tree_inventory(root):
         found_module = bool(site and module) and (os.path.isfile(os.path.join(site, module, "__init__.py")) or
                                                   os.path.isfile(os.path.join(site, module + ".py")) or
                                                   os.path.isdir(os.path.join(site, module)))
-        target = os.path.realpath(python) if os.path.lexists(python) else None
         releases[name] = {
-            "python": target, "python_ok": bool(target) and os.path.isfile(python) and os.access(python, os.X_OK),
+            "python": interpreter(python),  # its links, read: never run
             "venv_version": venv_version(os.path.join(rel, "venv")), "site": site_rel,
             "module": module, "module_found": found_module,
             "dist_version": dist_version(site, str(meta.get("name") or "")) if site else None,
@@ -869,19 +1121,12 @@ def gather(args):
             facts["errors"][name] = "%s: %s" % (type(exc).__name__, exc)
 
     # the forks that read the app tree as the deploy user come first, before any thread is started
-    if root_user and user_facts(args["deploy_user"]):
-        section("tree", as_user, args["deploy_user"], tree_facts, args)
-    else:
-        section("tree", tree_facts, args)
+    section("tree", as_reader, args, tree_facts, args)
     wsgi = root + "/application.wsgi"
-    if root_user and user_facts(args["deploy_user"]):
-        section("wsgi_sha256", as_user, args["deploy_user"], lambda: sha256_of(read_nofollow(wsgi)))
-        section("tree_inventory", as_user, args["deploy_user"], tree_inventory, root)
-    else:
-        section("wsgi_sha256", lambda: sha256_of(read_nofollow(wsgi)))
-        section("tree_inventory", tree_inventory, root)
-        if "config_sha256" not in facts:
-            section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
+    hashes = lambda: [sha256_of(read_nofollow(wsgi)), sha256_of(read_nofollow(args["config_path"], 16 << 20))]  # noqa: E731
+    section("hashes", as_reader, args, hashes)  # the config is read as the deploy user, never as root
+    facts["wsgi_sha256"], facts["config_sha256"] = facts.pop("hashes") or (None, None)
+    section("tree_inventory", as_reader, args, tree_inventory, root)
     http_facts = {}
     fetch = threading.Thread(target=lambda: http_facts.update(
         health=get(args, args["health_path"]), home=get(args, "/")), daemon=True)
@@ -908,13 +1153,12 @@ def gather(args):
     sudoers = "/etc/sudoers.d/deploytests-%s" % args["app"]
     section("stat", lambda: {p: lstat_facts(p) for p in paths})
     section("sites_enabled", lambda: sorted(os.listdir(args.get("sites_enabled", "/etc/apache2/sites-enabled"))))
-    section("vhost", lambda: (read_nofollow(args["vhost"]) or b"").decode("utf-8", "replace"))
+    section("vhost", lambda: (read_root_owned(args["vhost"]) or b"").decode("utf-8", "replace"))
     section("lock_held", lock_held, root + "/.deploy.lock")
     if root_user:
         section("sudoers", lambda: {"stat": lstat_facts(sudoers),
-                                    "text": (read_nofollow(sudoers) or b"").decode("utf-8", "replace")})
-        section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
-        section("error_log_size", lambda: os.stat(args["error_log"]).st_size)
+                                    "text": (read_root_owned(sudoers) or b"").decode("utf-8", "replace")})
+        section("error_log_size", root_file_size, args["error_log"])
     if ctest is not None:
         section("configtest", finish_configtest, ctest)
     if dump is not None:
@@ -927,7 +1171,11 @@ def gather(args):
 
 def main(argv):
     args = json.loads(argv[0])
-    sys.stdout.write(MARK + json.dumps(gather(args), sort_keys=True) + "\n")
+    if args.get("diagnose"):
+        reply = {"sections": [{"title": k, "text": v} for k, v in diagnose(args).items()]}
+    else:
+        reply = gather(args)
+    sys.stdout.write(MARK + json.dumps(reply, sort_keys=True) + "\n")
     return 0
 
 

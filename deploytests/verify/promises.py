@@ -268,7 +268,11 @@ def stack_python(facts, exp):
     found = {f"{stack.wsgi_module_file} links libpython": pythons.get("mod_wsgi"),
              f"{RUNTIME} (python-home) is": pythons.get("python_home"),
              f"the live venv {exp.cfg.root}/current/venv is": live.get("venv_version")}
-    want = {k: [stack.python_version] if "links" in k else stack.python_version for k in found}
+    daemons = [d for d in facts.get("daemons") or [] if d.get("libpython") is not None]  # /proc maps, as root
+    if daemons:
+        found["the app's daemons have mapped libpython"] = sorted(
+            {re.sub(r"^.*/libpython(\d+\.\d+).*$", r"\1", p) for d in daemons for p in d["libpython"]})
+    want = {k: [stack.python_version] if "libpython" in k else stack.python_version for k in found}
     assert found == want, f"{stack.title} serves with Python {stack.python_version}: " + \
         "; ".join(f"{k} {v}" for k, v in found.items())
 
@@ -472,16 +476,36 @@ def release_json_matches_artifact(facts, exp):
                                                        f" (this run deployed it as {exp.deployed_release})")
 
 
-def tree_files(artifact) -> dict[str, str]:
-    """sha256 of every file of the artifact's prebuilt venv tree under ``lib/`` (relative to the venv)."""
-    hashes = {}
+def tree_files(artifact) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The artifact's prebuilt venv tree: sha256 of every file under ``lib/``, and the bytes of every console
+    script under ``bin/`` (relative to the venv; their first line is the placeholder deploy rewrites)."""
+    hashes, scripts = {}, {}
     with tarfile.open(artifact.path) as outer:
         for part in artifact.manifest.get("tree", []):
             with tarfile.open(fileobj=io.BytesIO(_read_member(outer, part))) as inner:
                 for member in inner.getmembers():
                     if member.isfile() and member.name.startswith("lib/"):
                         hashes[member.name] = hashlib.sha256(_read_member(inner, member)).hexdigest()
-    return hashes
+                    elif member.isfile() and member.name.startswith("bin/"):
+                        scripts[member.name] = _read_member(inner, member)
+    return hashes, scripts
+
+
+def installed_scripts(scripts: dict[str, bytes], placeholder: str, venv: str) -> dict[str, str]:
+    """sha256 of each console script as deploy installs it: the placeholder interpreter line replaced by the
+    release venv's python (the agent's own rewrite, :func:`deploytests.pipeline.agent.shebang`)."""
+    from ..pipeline.agent import shebang
+
+    real, marker = shebang(venv + "/bin/python"), b"#!" + placeholder.encode("utf-8")
+    out = {}
+    for name, data in scripts.items():
+        first, nl, rest = data.partition(b"\n")
+        out[name] = hashlib.sha256(real + nl + rest if first == marker else data).hexdigest()
+    return out
+
+
+# what `python3 -m venv` itself writes into bin/ (never run by anyone: the gate reads, deploys call bin/python)
+VENV_STOCK = frozenset({"bin/activate", "bin/activate.csh", "bin/activate.fish", "bin/Activate.ps1"})
 
 
 def _read_member(tar: tarfile.TarFile, member) -> bytes:
@@ -491,7 +515,7 @@ def _read_member(tar: tarfile.TarFile, member) -> bytes:
     return f.read()
 
 
-_TREE_CACHE: dict[str, dict[str, str]] = {}
+_TREE_CACHE: dict[str, tuple[dict[str, str], dict[str, bytes]]] = {}
 
 
 def installed_files_match_artifact(facts, exp):
@@ -501,8 +525,10 @@ def installed_files_match_artifact(facts, exp):
                             "test_release_json_matches_artifact says which is live")
     if not art.manifest.get("tree"):
         raise NotApplicable("the artifact ships wheels (built for another Python), not a prebuilt tree")
-    want = _TREE_CACHE.get(art.sha256) or _TREE_CACHE.setdefault(art.sha256, tree_files(art))
-    found = (facts.live or {}).get("hashes") or {}
+    lib, scripts = _TREE_CACHE.get(art.sha256) or _TREE_CACHE.setdefault(art.sha256, tree_files(art))
+    venv = f"{exp.cfg.root}/releases/{_live_id(facts)}/venv"
+    want = {**lib, **installed_scripts(scripts, art.manifest.get("placeholder", ""), venv)}
+    found = {p: h for p, h in ((facts.live or {}).get("hashes") or {}).items() if p not in VENV_STOCK}
     changed = sorted(p for p in want if p in found and found[p] != want[p])
     missing = sorted(p for p in want if p not in found)
     extra = sorted(p for p in found if p not in want)
@@ -520,11 +546,35 @@ def release_code_not_writable(facts, exp):
         f"writable by group/others (the app user could change the code it runs):\n" + "\n".join(live["loose"])
 
 
-def venv_python_runs(facts, exp):
+def venv_python_problem(found: dict, release: str, want: str) -> str | None:
+    """What is wrong with a release's venv python as the probe read it (:func:`probe.interpreter`: its links,
+    never run), or None: it must be a link (through the venv's own bin/ links) to the stack's interpreter
+    ``want``, a file root owns in directories root owns."""
+    hops = " -> ".join([h["link"].rsplit("/", 1)[-1] for h in found.get("hops", [])[:1]] +
+                       [h["to"] for h in found.get("hops", [])])
+    if found.get("error"):
+        return f"does not resolve: {found['error']}"
+    if not found.get("hops"):
+        return f"is a {(found.get('facts') or {}).get('kind')} ({_describe('python', found.get('facts') or {})}), " \
+               f"not a link to the stack's interpreter {want}: something replaced what `python3 -m venv` made"
+    venv_bin = f"/releases/{release}/venv/bin/"
+    foreign = [h["link"] for h in found["hops"] if venv_bin not in h["link"] and
+               (h.get("owner") != "root" or not h.get("dir_root_owned"))]
+    if foreign:
+        return f"resolves through links not root's: {foreign} ({hops})"
+    if found.get("target") != want or not found.get("root_owned"):
+        return f"resolves to {found.get('target')} ({hops}), expected the stack's interpreter {want}, a file " \
+               "root owns in directories root owns"
+    return None
+
+
+def venv_python_is_the_stacks(facts, exp):
+    """The live venv's python is the stack's system interpreter, judged by reading its links, never by running
+    it (a wrapper put there by the deploy login would run with the gate's rights)."""
     live = facts.live or {}
-    assert live.get("python_ok"), \
-        f"the live venv's python {exp.cfg.root}/current/venv/bin/python is not an executable file " \
-        f"(resolves to {live.get('python')})"
+    problem = venv_python_problem(live.get("python") or {}, str(live.get("id")),
+                                  f"/usr/bin/python{exp.stack.python_version}")
+    assert problem is None, f"the live venv's python {exp.cfg.root}/current/venv/bin/python {problem}"
 
 
 def shared_links(facts, exp):
@@ -614,9 +664,9 @@ def health_from_inside(facts, exp):
 
 
 def app_files_not_downloadable(facts, exp):
-    from .diagnostics import secret_values
+    from ..redaction import secrets_of
 
-    secrets = secret_values(exp.cfg.config_file)
+    secrets = secrets_of(exp.cfg.config_file).values
     forbidden = {"/application.wsgi": "X-Deploy-Release", "/current/RELEASE.json": "artifact_sha256"}
     from .facts import PRIVATE
 
@@ -936,7 +986,6 @@ def cw_loader(facts, exp):
     and no sitecustomize/usercustomize/.pth on the stdlib path but the distribution's own."""
     inv = _inv(facts, "reading the daemons' /proc entries")
     ld = inv["loader"]
-    home = ld["home_site"].split("/lib/")[0]  # the daemons' python-home
     apache_bin = "/usr/sbin/" + exp.stack.apache.process_name
     lines = []
     for d in ld["daemons"]:
@@ -952,10 +1001,10 @@ def cw_loader(facts, exp):
     cfg = dict(ln.split("=", 1) for ln in (ld.get("pyvenv_cfg") or "").splitlines() if "=" in ln)
     cfg = {k.strip(): v.strip() for k, v in cfg.items()}
     if cfg.get("include-system-site-packages", "false").lower() != "false":
-        lines.append(f"{home}/pyvenv.cfg: include-system-site-packages = {cfg['include-system-site-packages']}"
+        lines.append(f"{RUNTIME}/pyvenv.cfg: include-system-site-packages = {cfg['include-system-site-packages']}"
                      f": the system's site-packages (anything pip or apt put there) are on the daemons' sys.path")
     if cfg.get("home") not in (None, "/usr/bin"):
-        lines.append(f"{home}/pyvenv.cfg: home = {cfg['home']}: the daemons' standard library comes from "
+        lines.append(f"{RUNTIME}/pyvenv.cfg: home = {cfg['home']}: the daemons' standard library comes from "
                      f"there, not from /usr/bin's Python")
     for h in ld.get("hooks", []):
         if not h.get("package"):
@@ -976,8 +1025,10 @@ def rollback_ready(facts, exp):
         if rid == live:
             continue
         broken = []
-        if not r["python_ok"]:
-            broken.append(f"venv/bin/python is not an executable (resolves to {r['python']})")
+        python = venv_python_problem(r["python"] if isinstance(r["python"], dict) else {}, rid,
+                                     f"/usr/bin/python{exp.stack.python_version}")
+        if python:
+            broken.append(f"venv/bin/python {python}")
         if r["venv_version"] != exp.stack.python_version:
             broken.append(f"its venv is of Python {r['venv_version']}, the server's mod_wsgi runs "
                           f"{exp.stack.python_version}")
@@ -1231,15 +1282,18 @@ PROMISES: tuple[Promise, ...] = (
     Promise("artifact", f"{D}: upload", "the live release came from the artifact (sha256, name, version) this "
             "project packs for that server's Python", "test_release_json_matches_artifact",
             "current/RELEASE.json says {...}, the packed artifact is {...}", needs=("live",)),
-    Promise("files", f"{D}: install", "every file of the live venv's lib/ is byte-identical to the artifact's, "
-            "none missing, none added", "test_installed_files_match_artifact",
+    Promise("files", f"{D}: install", "every file of the live venv's lib/ and every console script in bin/ is "
+            "byte-identical to the artifact's (scripts: after deploy's interpreter rewrite), none missing, none "
+            "added", "test_installed_files_match_artifact",
             "the live venv is not the artifact ...: 1 file(s) changed, 0 missing, 0 not from the artifact\n"
             "changed: lib/python3.11/site-packages/app/__init__.py", needs=("live",)),
     Promise("code_mode", f"{D}: install", "the live release's files are the deploy user's and not writable by "
             "group or others (the app cannot change its own code)", "test_release_code_not_writable",
             "2 entries of the live release R are not appuser's or are writable by group/others", needs=("live",)),
-    Promise("venv_python", f"{D}: install", "the live venv's python is an executable", "test_venv_python_runs",
-            "the live venv's python .../current/venv/bin/python is not an executable file", needs=("live",)),
+    Promise("venv_python", f"{D}: install", "the live venv's python links to the stack's interpreter, root's "
+            "(read, never run)", "test_venv_python_is_the_stacks_interpreter",
+            "the live venv's python .../current/venv/bin/python is a regular file (...), not a link to the "
+            "stack's interpreter /usr/bin/python3.11", needs=("live",)),
     Promise("shared_links", f"{D}: install", "each shared path of the live release links to shared/<path>",
             "test_shared_links", "data: expected a link to /var/www/app/shared/data, found data: directory ...",
             needs=("live",)),
@@ -1282,7 +1336,7 @@ CHECKS = {
     "wsgi": wsgi_as_bootstrapped, "current": current_complete,
     "records": release_records_complete, "installed": installed_version_is_recorded,
     "artifact": release_json_matches_artifact, "files": installed_files_match_artifact,
-    "code_mode": release_code_not_writable, "venv_python": venv_python_runs, "shared_links": shared_links,
+    "code_mode": release_code_not_writable, "venv_python": venv_python_is_the_stacks, "shared_links": shared_links,
     "prune": releases_pruned_and_complete, "daemon_user": daemons_run_as_app_user,
     "daemon_code": daemons_run_live_release, "umask": daemon_umask, "health": health_from_runner,
     "homepage": homepage_is_the_app,

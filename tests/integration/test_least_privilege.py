@@ -2,8 +2,8 @@
 
 A real run of the suite (one container, a subprocess) with ``--junitxml`` and ``-rA`` (every test's captured
 output in the terminal report), plus one test that fails on purpose so the report carries the diagnostics
-sections (Apache error log, vhost, .wsgi, releases, pip freeze) and prints the server's Apache logs into its
-captured output. The secret value of the uploaded config must be in none of it. The rest of the least-privilege
+sections (Apache error log, vhost, .wsgi, releases, installed distributions) and prints the server's Apache logs
+into its captured output. The secret value of the uploaded config must be in none of it. The rest of the least-privilege
 scenario (deploy user without sudo, daemons not root, config 0640) is
 ``deploytests/suite/test_lifecycle.py::test_deploy_user_without_sudo_deploys_and_nothing_runs_as_root``.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from deploytests.config import load_config
+from deploytests.redaction import secrets_of
 from deploytests.suite.lab import APPS
-from deploytests.verify.diagnostics import secret_values
 
 pytestmark = pytest.mark.integration
 
@@ -33,8 +33,8 @@ def test_fails_on_purpose_with_the_apache_logs_in_its_output(server, testinfra_h
 
 def test_secret_in_no_output_log_or_report(pytester):
     app = APPS / "yourapplication"
-    secrets = secret_values(load_config(app).config_file, keys_only=True)
-    assert secrets == ["s3cr3t-do-not-print"]
+    secrets = secrets_of(load_config(app).config_file).keyed
+    assert secrets == ("s3cr3t-do-not-print",)
     extra = pytester.makepyfile(test_on_purpose=FAILS_ON_PURPOSE)
     junit = pytester.path / "report.xml"
     result = pytester.runpytest_subprocess(

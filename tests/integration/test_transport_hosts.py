@@ -423,7 +423,11 @@ def test_a_passphrase_key_works_from_the_env_and_from_ssh_agent(pair, tmp_path):
 # ---------------------------------------------------------------- 9: signals during a deploy
 
 SCRIPT = textwrap.dedent('''
-    import sys
+    import signal, sys
+    # what this test relies on, whatever it inherits (a job started in the background has SIGINT ignored, and the
+    # deploy then rightly leaves it so): Ctrl-C raises KeyboardInterrupt, SIGTERM kills
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from pathlib import Path
     from deploytests import pipeline
     from deploytests.config import load_config

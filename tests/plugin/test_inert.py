@@ -7,6 +7,8 @@ strict team runs its suite: any warning of ours (an unclosed file, a deprecation
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 
@@ -143,3 +145,81 @@ def test_no_app_when_the_project_has_no_deploy_config(pytester):
     pytester.makepyfile("def test_site(deploy_http):\n    pass\n")
     result = pytester.runpytest("--co")
     result.stdout.fnmatch_lines(["deploytests: app: (none: set --app)"])
+
+
+PLAIN_CHECKS = '''
+import sys
+
+
+def test_no_fault_campaign_loaded(pytestconfig):
+    assert not pytestconfig.pluginmanager.has_plugin("deploytests.faults.plugin")
+    assert not any(name.startswith("deploytests.faults") for name in sys.modules), sorted(sys.modules)
+'''
+
+
+def test_the_fault_campaign_is_loaded_only_when_asked_for(pytester):
+    """Not in an ordinary run (not even imported); ``-p deploytests.faults.plugin`` loads it, and without
+    ``--deploytests-faults`` it changes nothing (the tests run)."""
+    pytester.makeini(STRICT_INI)
+    pytester.makepyfile(test_plain=PLAIN_CHECKS)
+    pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider").assert_outcomes(passed=1)
+    pytester.makepyfile(test_loaded="def test_loaded(pytestconfig):\n"
+                                    "    assert pytestconfig.pluginmanager.has_plugin('deploytests.faults.plugin')\n")
+    result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider", "-p", "deploytests.faults.plugin",
+                                           "test_loaded.py")
+    result.assert_outcomes(passed=1)
+
+
+def _sections(help_text: str) -> dict[str, set[str]]:
+    """``pytest --help``: the options (``--name``) of each section and the ini keys, by section title."""
+    sections: dict[str, set[str]] = {}
+    title = ""
+    for line in help_text.splitlines():
+        if line and not line.startswith(" "):
+            title = line.rstrip(":")
+            continue
+        words = line.split()
+        if not words:
+            continue
+        if words[0].startswith("--"):
+            sections.setdefault(title, set()).add(words[0].split("=")[0].rstrip(","))
+        elif title.startswith("[pytest]") and line.startswith("  ") and not line.startswith("   "):
+            sections.setdefault(title, set()).add(words[0])
+    return sections
+
+
+def test_every_option_and_ini_key_of_ours_is_in_our_group_and_named_for_us(pytester):
+    """What the plugin adds to ``pytest --help``: options only in its own group, ini keys only ``deploytests_*``;
+    nothing in pytest's own sections or in another plugin's."""
+    ours = _sections(pytester.runpytest("--help").stdout.str())
+    plain = _sections(pytester.runpytest("--help", "-p", "no:deploytests").stdout.str())
+    added = {title: names - plain.get(title, set()) for title, names in ours.items()}
+    added = {title: names for title, names in added.items() if names}
+    group = "deploy an app to a target and verify it (deploytests)"
+    ini = next(title for title in added if title.startswith("[pytest]"))
+    assert set(added) == {group, ini}, added
+    assert "--deploytests-faults" in added[group] and "--app" in added[group]
+    assert all(key.startswith("deploytests_") for key in added[ini]), added[ini]
+
+
+def _normalized(out: str) -> list[str]:
+    """A run's output without what differs between two identical runs (timings, the plugin list)."""
+    return [re.sub(r" in [\d.]+s", "", line) for line in out.splitlines()
+            if not line.startswith(("plugins:", "rootdir:", "cachedir:"))]
+
+
+def test_a_plain_run_prints_exactly_what_it_prints_without_the_plugin(pytester):
+    """Output byte for byte as with ``-p no:deploytests`` (nothing printed, no header, no note), for a passing and
+    a failing test and under ``-rA``; also under xdist."""
+    pytester.makeini(STRICT_INI)
+    pytester.makepyfile("def test_ok():\n    print('out')\n\n\ndef test_bad():\n    assert 1 == 2\n")
+    for extra in ([], ["-n", "2"]):
+        args = ["-W", "error", "-p", "no:cacheprovider", "-rA", *extra]
+        with_plugin = pytester.runpytest_subprocess(*args)
+        without = pytester.runpytest_subprocess(*args, "-p", "no:deploytests")
+        with_plugin.assert_outcomes(passed=1, failed=1)
+        if extra:  # xdist's worker lines carry the order the workers finished in
+            assert not ours(with_plugin.stdout.str() + with_plugin.stderr.str())
+            continue
+        assert _normalized(with_plugin.stdout.str()) == _normalized(without.stdout.str())
+        assert with_plugin.stderr.str() == without.stderr.str()

@@ -13,6 +13,9 @@ import pytest
 
 USES_SERVER = "def test_site(server):\n    pass\n"
 
+# how pytest prints a stop made with its public ``pytest.exit`` (framed with ``!``): ``<class>: <reason>``
+EXIT = f"{pytest.exit.Exception.__module__}.{pytest.exit.Exception.__qualname__}: "
+
 
 def write_inventory(pytester, body: str):
     key = pytester.path.joinpath("id_test")  # a real key, private like OpenSSH wants (it is checked before connecting)
@@ -34,12 +37,13 @@ def closed_port() -> int:
 
 def one_error_line(result, text: str):
     """The session stopped with exactly one line carrying ``text`` and no traceback, as the README shows it:
-    ``deploytests: <what>``, framed by pytest with ``!`` (never ``_pytest.outcomes.Exit:`` or ``Interrupted:``)."""
+    pytest's public ``pytest.exit`` line, ``_pytest.outcomes.Exit: deploytests: <what>``, framed with ``!``
+    (never xdist's ``Interrupted:``)."""
     out = result.stdout.str() + result.stderr.str()
     lines = [ln for ln in out.splitlines() if text in ln]
     assert len(lines) == 1, out
     assert "Traceback" not in out, out
-    assert re.fullmatch(r"(!+) deploytests: .* \1", lines[0]), lines[0]
+    assert re.fullmatch(r"(!+) %sdeploytests: .* \1" % re.escape(EXIT), lines[0]), lines[0]
     return lines[0]
 
 
@@ -247,7 +251,7 @@ def test_a_bad_deploy_config_stops_the_session_before_any_test_runs(pytester, xd
         result.stdout.fnmatch_lines(["collected 3 items", "*no tests ran*"])
     else:  # each worker's first test errors with the line (no test ran), then the session stops with it
         stops = [ln for ln in result.stdout.lines if ln.startswith("!")]
-        assert len(stops) == 1 and stops[0].startswith(f"! {line}"), result.stdout.str()
+        assert len(stops) == 1 and stops[0].startswith(f"! {EXIT}{line}"), result.stdout.str()
         assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
 
 

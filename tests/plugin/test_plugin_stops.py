@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+# how pytest prints a stop made with its public ``pytest.exit`` (framed with ``!``): ``<class>: <reason>``
+EXIT = f"{pytest.exit.Exception.__module__}.{pytest.exit.Exception.__qualname__}: "
+
 STUB_TARGET = '''
 import os
 import pytest
@@ -47,6 +50,7 @@ def stopped_once(result, text: str) -> str:
     return lines[0]
 
 
+@pytest.mark.network  # builds the app in a build env made from the package index (empty hermetic cache)
 def test_a_pack_failure_stops_the_session_with_one_line(pytester, monkeypatch):
     from deploytests.pipeline.artifact import default_cache_dir
 
@@ -59,7 +63,7 @@ def test_a_pack_failure_stops_the_session_with_one_line(pytester, monkeypatch):
     result = pytester.runpytest("--app", str(app), "-p", "no:cacheprovider")
     assert pytester.path.joinpath("stub-target-used").is_file()
     line = stopped_once(result, "building the app's wheel failed")
-    assert (f"! deploytests: {app}: building the app's wheel failed (setuptools.build_meta:__legacy__): "
+    assert (f"! {EXIT}deploytests: {app}: building the app's wheel failed (setuptools.build_meta:__legacy__): "
             "setup.py is broken. Hint: run `python -m build --wheel` (or `pip wheel .`) in the project to see "
             "why.") in line
     assert result.stdout.lines.count("setup.py is broken") == 1  # the builder's output, once

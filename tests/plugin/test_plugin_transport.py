@@ -15,6 +15,9 @@ import subprocess
 
 import pytest
 
+# how pytest prints a stop made with its public ``pytest.exit`` (framed with ``!``): ``<class>: <reason>``
+EXIT = f"{pytest.exit.Exception.__module__}.{pytest.exit.Exception.__qualname__}: "
+
 
 def target(pytester, hosts: str, destructive: str = "false") -> None:
     key = pytester.path / "id_test"
@@ -31,6 +34,20 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.parametrize("dist", [[], ["--dist", "loadfile"]], ids=["default", "explicit"])
+def test_xdist_on_a_real_target_says_it_runs_a_module_on_one_worker(pytester, dist):
+    """``-n`` on a target the workers share: xdist's ``--dist load`` becomes ``loadscope``, and the header says so
+    (a user's option is never changed silently); another ``--dist`` given is left alone, and nothing is said."""
+    target(pytester, f'["appuser@127.0.0.1:{closed_port()}"]')
+    pytester.makepyfile("def test_a(server):\n    pass\n")
+    app = pytester.mkdir("app")
+    app.joinpath("deploy.toml").write_text('app = "mine"\nentry_point = "mine:app"\n')
+    result = pytester.runpytest_subprocess("--target", "staging", "--app", str(app), "-p", "no:cacheprovider",
+                                           "-n", "2", "--co", *dist)
+    notes = [ln for ln in result.stdout.lines if "--dist loadscope instead of load" in ln]
+    assert len(notes) == (0 if dist else 1), result.stdout.str()
+
+
 def test_a_stop_in_workers_keeps_its_reason_without_internalerror(pytester):
     port = closed_port()
     target(pytester, f'["appuser@127.0.0.1:{port}"]')
@@ -45,7 +62,7 @@ def test_a_stop_in_workers_keeps_its_reason_without_internalerror(pytester):
     reason = f"ssh://appuser@127.0.0.1:{port}: connection refused by 127.0.0.1:{port}"
     # the controller ends the session with the worker's line, framed as without xdist (not xdist's Interrupted)
     stops = [ln for ln in out.splitlines() if ln.startswith("!")]
-    assert len(stops) == 1 and stops[0].startswith(f"! deploytests: {reason}") and stops[0].endswith(" !"), out
+    assert len(stops) == 1 and stops[0].startswith(f"! {EXIT}deploytests: {reason}") and stops[0].endswith(" !"), out
 
 
 RECORD = """

@@ -277,11 +277,12 @@ def test_anything_else_that_loads_code_into_the_daemons_fails(exp, change, expec
 def test_a_broken_rollback_target_fails_naming_what_is_missing(exp):
     facts = clean_facts()
     releases = facts.remote["tree_inventory"]["releases"]
-    releases["20000101T000000Z-00000000"] = dict(releases[LIVE], module_found=False, python_ok=False,
-                                                 python="/usr/bin/python3.9")
+    swapped = {"hops": [], "target": f"{R}/releases/20000101T000000Z-00000000/venv/bin/python", "root_owned": False,
+               "facts": {"kind": "regular file", "mode": "0755", "owner": "appuser", "group": "appuser"}}
+    releases["20000101T000000Z-00000000"] = dict(releases[LIVE], module_found=False, python=swapped)
     msg = failing(facts, exp)
     assert list(msg) == ["rollback_ready"]
-    assert "releases/20000101T000000Z-00000000: venv/bin/python is not an executable" in msg["rollback_ready"]
+    assert "releases/20000101T000000Z-00000000: venv/bin/python is a regular file" in msg["rollback_ready"]
     assert "the entry point's module 'yourapplication' is not in" in msg["rollback_ready"]
 
 

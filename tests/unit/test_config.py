@@ -147,10 +147,11 @@ def test_config_directory_gives_each_host_its_own_file(tmp_path):
 
 
 def test_secrets_of_every_host_config_are_redacted(tmp_path):
-    from deploytests.verify.diagnostics import secret_values
+    from deploytests.redaction import secrets_of
+
     (tmp_path / "web1.cfg").write_text('SECRET_KEY = "one-secret-value"\n')
     (tmp_path / "web2.cfg").write_text('SECRET_KEY = "two-secret-value"\n')
-    assert sorted(secret_values(tmp_path, keys_only=True)) == ["one-secret-value", "two-secret-value"]
+    assert sorted(secrets_of(tmp_path).keyed) == ["one-secret-value", "two-secret-value"]
 
 
 @pytest.mark.parametrize("python", ["/home/deployer/py", "../../home/deployer/py", "/proc/self/root/usr/bin/python3",

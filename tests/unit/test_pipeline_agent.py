@@ -225,7 +225,7 @@ def test_release_check_imports_once_runs_post_deploy_then_gets_health(release):
     (rel / "app.py").write_text(APP)
     steps = agent.Steps()
     agent.check_release(args, str(rel), steps)
-    assert [e["step"] for e in events] == ["import", "post_deploy", "preflight"]
+    assert [e["step"] for e in events if "seconds" in e] == ["import", "post_deploy", "preflight"]
     assert (rel / "marker").read_text() == "ran\n" and set(steps.timings) == {"import", "post_deploy", "preflight"}
     events.clear()
     agent.check_release(replace(args, post_deploy=[]), str(rel), agent.Steps(), health=False)
@@ -252,6 +252,40 @@ def test_release_check_failures_name_their_step(release, source, post, step, mes
         agent.check_release(replace(args, post_deploy=post), str(rel), agent.Steps())
     assert info.value.step == step and message in info.value.what, info.value.what
     assert info.value.hint.startswith(hint), info.value.hint
+
+
+def test_release_check_names_and_kills_what_post_deploy_and_the_app_leave_running(release):
+    """A post_deploy background job and a process the app's import starts: named in the deploy's steps, killed;
+    neither holds the check (each would sleep an hour)."""
+    rel, args, events = release
+    (rel / "app.py").write_text(APP + "import subprocess\nsubprocess.Popen(['sleep', '3631'])\n")
+    agent.check_release(replace(args, post_deploy=["echo ran > marker; sleep 3632 &"]), str(rel), agent.Steps())
+    said = {e["step"]: e.get("message", "") for e in events if "seconds" in e}
+    assert "left running after it ended: " in said["post_deploy"] and "sleep 3632 (killed)" in said["post_deploy"]
+    assert "sleep 3631 (killed)" in said["strays"], said
+
+
+def test_a_post_deploy_command_past_its_bound_refuses_the_release_in_one_line(release):
+    rel, args, events = release
+    (rel / "app.py").write_text(APP)
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(replace(args, post_deploy=["exec >&- 2>&-; sleep 3633"], post_deploy_timeout=3),
+                            str(rel), agent.Steps())
+    assert info.value.step == "post_deploy"
+    assert info.value.what == ("post-deploy command 'exec >&- 2>&-; sleep 3633' ran longer than post_deploy_timeout "
+                               "(3s) and was killed with its process group")
+    assert "raise post_deploy_timeout in deploy.toml" in info.value.hint
+
+
+def test_a_release_check_past_its_bound_is_killed_and_refused_in_one_line(release):
+    """An app whose import never ends: the check as a whole is bounded (post_deploy_timeout, plus one period)."""
+    rel, args, events = release
+    (rel / "app.py").write_text(APP + "import time\ntime.sleep(3634)\n")
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(replace(args, post_deploy=[], post_deploy_timeout=1), str(rel), agent.Steps())
+    assert info.value.step == "import"
+    assert info.value.what.startswith("the release check (import app:app) ran longer than 1s"), info.value.what
+    assert info.value.hint.startswith(UNTOUCHED)
 
 
 def test_install_refuses_compiled_wheels_for_another_machine_before_making_the_venv(tmp_path):

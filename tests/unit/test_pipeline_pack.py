@@ -1,7 +1,8 @@
 """pack's decisions. The dependency resolution is replaced by stand-in wheels where a test is about something else
 (``seeded``); the app wheel is always really built, in its build environment (made once from PyPI and shared
-through the user's deploytests cache, like ``installer_wheel``). Tests named ``*_real_pip`` run pip for real
-(PyPI for the ``installer`` wheel, local sdists for the rest), without Docker."""
+through this session's cache, like ``installer_wheel``: the unit level is hermetic, see conftest.py). Tests named
+``*_real_pip`` run pip for real (PyPI for the ``installer`` wheel, local sdists for the rest), without Docker;
+those that reach the index are marked ``network``."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from deploytests.testing import stand_in_wheel
 
 @pytest.fixture(scope="session")
 def build_envs() -> Path:
-    """Build environments are made once per set of build requirements and kept (the user's cache)."""
+    """Build environments are made once per set of build requirements and kept (this session's cache; made from
+    the package index: ``network``, see conftest.py)."""
     return packmod.default_cache_dir() / "buildenv"
 
 
@@ -475,6 +477,7 @@ def test_a_compiled_sdist_only_dependency_fits_only_a_server_like_the_runner_rea
     assert not list((tmp_path / "other").glob("*"))  # no half-filled cache slot left behind
 
 
+@pytest.mark.network
 def test_a_requirement_with_neither_wheel_nor_sdist_is_refused_naming_it_real_pip(tmp_path):
     with pytest.raises(packmod.DeployError) as info:
         packmod.dependency_wheels(["deploytests-no-such-dist>=1"], "3.11", tmp_path)

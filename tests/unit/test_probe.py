@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import subprocess
 import sys
+import time
+
+import pytest
 
 from deploytests.verify import probe
-from deploytests.verify.diagnostics import FREEZE, SINCE_DEPLOY, script
 
 RID = "20261128T020758Z-df7f7fcb"
 
@@ -65,37 +65,80 @@ def test_dist_version_normalizes_names(tmp_path):
     assert probe.dist_version(str(tmp_path), "flask") is None
 
 
-def test_error_log_since_the_deploy_began(tmp_path):
-    log = tmp_path / "error.log"
-    log.write_text("[Sat Nov 28 01:00:00.000001 2026] [wsgi:error] bootstrap noise\n"
-                   "Fatal Python error: init_fs_encoding\n"
-                   "[Sat Nov 28 02:07:59.123456 2026] [wsgi:error] after the deploy\n"
-                   "Traceback: continuation line\n")
-    out = subprocess.run([sys.executable, "-c", SINCE_DEPLOY, "2026-11-28T02:07:58+00:00", str(log)],
-                         capture_output=True, text=True, env=dict(os.environ, TZ="UTC")).stdout
-    assert out == ("[Sat Nov 28 02:07:59.123456 2026] [wsgi:error] after the deploy\n"
-                   "Traceback: continuation line\n")
-    assert "tail -c +1235 /var/log/apache2/error.log" in script("app", "/var/www/app", since=1234)
+def test_error_log_since_the_deploy_began(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    log = ("[Sat Nov 28 01:00:00.000001 2026] [wsgi:error] bootstrap noise\n"
+           "Fatal Python error: init_fs_encoding\n"
+           "[Sat Nov 28 02:07:59.123456 2026] [wsgi:error] after the deploy\n"
+           "Traceback: continuation line\n")
+    try:
+        assert probe.lines_since(log, "2026-11-28T02:07:58+00:00") == (
+            "[Sat Nov 28 02:07:59.123456 2026] [wsgi:error] after the deploy\nTraceback: continuation line\n")
+        assert probe.lines_since(log, None) == "(no live release to date its deploy by)\n"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
-def test_diagnostics_script_is_valid_shell_and_parses_into_its_sections(tmp_path):
-    text = script("yourapplication", "/var/www/yourapplication", since=10)
-    assert subprocess.run(["sh", "-n", "-c", text], capture_output=True, text=True).returncode == 0
-    titles = re.findall(r"echo '@@DT-SECTION ([^']*)'", text)
-    assert titles[:2] == ["Apache error log since verification began (byte 10)",
-                          "Apache error log since the deploy of the live release began"]
+def test_installed_distributions_are_read_from_metadata_never_imported(tmp_path):
+    root, site = make_tree(tmp_path)
+    (site / "zz_hook.pth").write_text(f"import os; open({str(tmp_path / 'ran')!r}, 'w')\n")
+    assert probe.installed_distributions(str(site)) == ["your-app==1.0"]
+    report = probe.tree_report({"root": str(root)})
+    assert report["installed"] == ["your-app==1.0"] and report["current"] == f"releases/{RID}"
+    assert not (tmp_path / "ran").exists()
 
 
-def test_freeze_program_lists_this_venv_as_name_equals_version():
-    out = subprocess.run([sys.executable, "-c", FREEZE], capture_output=True, text=True, check=True).stdout
-    lines = out.splitlines()
-    assert lines == sorted(lines) and all("==" in line for line in lines)
-    assert any(line.lower().startswith("pytest==") for line in lines)
+def test_the_venv_python_is_judged_by_its_links(tmp_path):
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    os.symlink(sys.executable, venv_bin / "python3")
+    os.symlink("python3", venv_bin / "python")
+    found = probe.interpreter(str(venv_bin / "python"))
+    assert [h["to"] for h in found["hops"]][:2] == ["python3", sys.executable] and "error" not in found
+    (venv_bin / "python").unlink()
+    (venv_bin / "python").write_text(f"#!/bin/sh\ntouch {tmp_path}/ran\nexec {sys.executable} \"$@\"\n")
+    swapped = probe.interpreter(str(venv_bin / "python"))
+    assert swapped["hops"] == [] and swapped["facts"]["kind"] == "regular file" and not swapped["root_owned"]
+    assert not (tmp_path / "ran").exists()
 
 
-def test_error_log_program_refuses_a_release_without_a_date(tmp_path):
-    (tmp_path / "error.log").write_text("[Sat Nov 28 01:00:00.000001 2026] [wsgi:error] noise\n")
-    run = subprocess.run([sys.executable, "-c", SINCE_DEPLOY, "", str(tmp_path / "error.log")],
-                         capture_output=True, text=True)
-    assert run.returncode == 1 and run.stdout == ""
-    assert "no live release to date its deploy by" in run.stderr
+def test_elf_needed_reads_a_shared_object_as_data():
+    import sysconfig
+
+    libdir = sysconfig.get_config_var("LIBDIR") or "/usr/lib"
+    candidates = [os.path.join(libdir, n) for n in os.listdir(libdir) if n.startswith("libssl.so")] + \
+        ["/lib/x86_64-linux-gnu/libssl.so.3", "/usr/lib/x86_64-linux-gnu/libssl.so.3"]
+    path = next(p for p in candidates if os.path.isfile(p))
+    with open(path, "rb") as f:
+        needed = probe.elf_needed(f.read())
+    assert any(n.startswith("libcrypto.so") for n in needed), needed
+    with pytest.raises(ValueError):
+        probe.elf_needed(b"#!/bin/sh\n")
+
+
+def test_packages_are_read_from_dpkgs_database(tmp_path):
+    status = tmp_path / "status"
+    status.write_text("Package: apache2\nStatus: install ok installed\nVersion: 2.4\n\n"
+                      "Package: python3-venv\nStatus: deinstall ok config-files\n\n")
+    if os.getuid() == 0:
+        assert probe.packages(["apache2", "python3-venv", "iproute2"], str(status)) == {
+            "apache2": "installed", "python3-venv": "deinstall ok config-files", "iproute2": "not installed"}
+    else:  # only root's file is read
+        with pytest.raises(RuntimeError):
+            probe.packages(["apache2"], str(status))
+
+
+def test_the_app_tree_is_never_read_as_root():
+    """As root, the tree's reader is a child dropped to the deploy user, or to nobody when that user is root or
+    does not exist; as anyone else the work runs in-process."""
+    import pwd
+
+    whoami = os.getuid
+    if os.getuid() != 0:
+        assert probe.as_reader({"deploy_user": "root"}, whoami) == os.getuid()
+        return
+    nobody = pwd.getpwnam("nobody").pw_uid
+    assert probe.as_reader({"deploy_user": "root"}, whoami) == nobody
+    assert probe.as_reader({"deploy_user": "no-such-user-here"}, whoami) == nobody

@@ -48,9 +48,10 @@ def marks(out):
 
 def test_preflight_imports_the_factory_runs_post_deploy_then_gets_health(project, capsys):
     env = json.dumps({"APP_CONFIG": "/etc/app.cfg"})
-    code = preflight.main(["papp", "create_app", "1", "/health?deep=1", "app.test", json.dumps(["touch ran"]), env])
+    code = preflight.main(["papp", "create_app", "1", "/health?deep=1", "app.test", json.dumps(["touch ran"]), env,
+                           "60"])
     out = capsys.readouterr().out
-    assert code == 0 and [m["phase"] for m in marks(out)] == ["import", "post_deploy"]
+    assert code == 0 and marks(out) == [{"phase": "import"}, {"ran": 1}, {"phase": "post_deploy", "left": []}]
     assert out.splitlines()[-1] == "preflight: GET /health -> 200 OK" and (project / "ran").exists()
     assert os.umask(0o022) == 0o007  # as the mod_wsgi daemon's
     assert sys.modules["papp"].CALLS == [1]
@@ -58,14 +59,14 @@ def test_preflight_imports_the_factory_runs_post_deploy_then_gets_health(project
 
 def test_preflight_exit_codes_say_what_failed(project, capsys):
     env = json.dumps({"APP_CONFIG": "/elsewhere"})
-    assert preflight.main(["papp", "app", "0", "/health?deep=1", "app.test", "[]", env]) == 1
+    assert preflight.main(["papp", "app", "0", "/health?deep=1", "app.test", "[]", env, "60"]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == "preflight: GET /health -> 500 BOOM"
-    assert preflight.main(["papp", "app", "0", "", "app.test", "[]", env]) == 0  # no health path: import only
+    assert preflight.main(["papp", "app", "0", "", "app.test", "[]", env, "60"]) == 0  # no health path: import only
     code = preflight.main(["papp", "app", "0", "/health", "app.test", json.dumps(["echo out; exit 4", "touch no"]),
-                           env])
+                           env, "60"])
     failed = marks(capsys.readouterr().out)[-1]
     assert code == preflight.FAILED and failed == {"phase": "post_deploy", "failed": "echo out; exit 4", "exit": 4,
-                                                   "output": "out\n"}
+                                                   "output": "out\n", "timeout": None, "left": []}
     assert not (project / "no").exists()
 
 
@@ -136,7 +137,8 @@ def test_the_bundle_serves_its_modules_and_nothing_else_of_deploytests(tmp_path)
              "    print('refused', exc.name)\n")
     modules = {name: bundle.module_source(name) if name.count(".") > 1 else "" for name in
                ("deploytests", "deploytests.pipeline", "deploytests.pipeline.agent", "deploytests.pipeline.contract",
-                "deploytests.pipeline.programs", "deploytests.pipeline.programs.preflight")}
+                "deploytests.pipeline.programs", "deploytests.pipeline.programs.preflight",
+                "deploytests.pipeline.programs.spawn")}
     packages = ["deploytests", "deploytests.pipeline", "deploytests.pipeline.programs"]
     text = (bundle.module_source("deploytests.pipeline.programs.bootloader")
             + "\nsys.meta_path.insert(0, Bundle(%r, %r))\n" % (modules, packages) + probe)

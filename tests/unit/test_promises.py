@@ -220,6 +220,41 @@ def test_the_stacks_python_is_expected_of_mod_wsgi_python_home_and_live_venv(exp
     assert result.startswith("fail") and "Debian 13 (trixie) serves with Python 3.13" in result, result
 
 
+def test_the_daemons_mapped_libpython_is_the_stacks(exp):
+    facts = clean_facts()
+    for d in facts.remote["daemons"]:
+        d["exe"], d["libpython"] = "/usr/sbin/apache2", ["/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0"]
+    assert outcome("python", facts, exp) == "pass"
+    facts.remote["daemons"][0]["libpython"] = ["/opt/evil/libpython3.9.so.1.0"]
+    result = outcome("python", facts, exp)
+    assert result.startswith("fail") and "daemons have mapped libpython ['3.11', '3.9']" in result, result
+
+
+def swapped(found, **python):
+    found.remote["tree"]["live"]["python"] = python
+    return found
+
+
+def test_the_venv_python_is_judged_by_its_links_never_run(exp):
+    assert outcome("venv_python", clean_facts(), exp) == "pass"
+    wrapper = swapped(clean_facts(), hops=[], target=f"{R}/releases/{LIVE}/venv/bin/python", root_owned=False,
+                      facts={"kind": "regular file", "mode": "0755", "owner": "appuser", "group": "appuser"})
+    result = outcome("venv_python", wrapper, exp)
+    assert result.startswith("fail") and "is a regular file" in result and "not a link" in result, result
+    elsewhere = clean_facts()
+    hops = elsewhere.remote["tree"]["live"]["python"]["hops"]
+    hops[1]["to"] = "/home/appuser/python3"
+    elsewhere.remote["tree"]["live"]["python"].update(target="/home/appuser/python3", root_owned=False)
+    result = outcome("venv_python", elsewhere, exp)
+    assert result.startswith("fail") and "resolves to /home/appuser/python3" in result, result
+    via_link = clean_facts()
+    via_link.remote["tree"]["live"]["python"]["hops"][2].update(owner="appuser", dir_root_owned=False)
+    result = outcome("venv_python", via_link, exp)
+    assert result.startswith("fail") and "through links not root's: ['/usr/bin/python3']" in result, result
+    loop = swapped(clean_facts(), hops=hops, error="more than 8 links from x")
+    assert "does not resolve: more than 8 links" in outcome("venv_python", loop, exp)
+
+
 def test_platform_facts_come_from_the_stack(exp):
     import dataclasses
 

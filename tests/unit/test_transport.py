@@ -224,17 +224,17 @@ SECRET = "Zürich-s3cret pass/word"
     json.dumps({"k": SECRET})[7:-2],                 # inside a JSON document
 ])
 def test_redaction_matches_what_logs_write(shown):
-    from deploytests.verify.diagnostics import REDACTED, redact
+    from deploytests.redaction import REDACTED, of_values
 
     text = f"before {shown} after"
-    assert redact(text, [SECRET]) == f"before {REDACTED} after"
+    assert of_values([SECRET]).redact(text) == f"before {REDACTED} after"
 
 
 def test_a_json_escaped_secret_with_quotes_is_redacted():
-    from deploytests.verify.diagnostics import REDACTED, redact
+    from deploytests.redaction import REDACTED, of_values
 
     secret = 'a"b\\c-long-secret'
-    assert redact(json.dumps({"v": secret}), [secret]) == '{"v": "%s"}' % REDACTED
+    assert of_values([secret]).redact(json.dumps({"v": secret})) == '{"v": "%s"}' % REDACTED
 
 
 PREFLIGHT_500 = """

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 
+from deploytests.redaction import secrets_of
 from deploytests.verify import (
     PathFacts,
     assert_header,
@@ -12,12 +13,9 @@ from deploytests.verify import (
     assert_ok,
     assert_path,
     assert_status,
-    redact,
-    secret_values,
     stat_paths,
     wsgi_daemons,
 )
-from deploytests.verify.diagnostics import MARK, parse, script
 
 
 def response(status=200, body="hello", headers=None, url="http://127.0.0.1:8080/health"):
@@ -72,6 +70,14 @@ def test_stat_paths_one_round_trip():
     assert facts["/b"].describe() == "/b: missing"
 
 
+def test_stat_paths_reads_a_hostile_link_target_as_data():
+    """A link target the deploy login chose: a "|", a newline faking another path's line, an escape code."""
+    host = FakeHost("/b|missing||||\n/a/cur|symbolic link|777|u|g|x|y\x1b[2J\n/b|directory|755|root|root|\n")
+    facts = stat_paths(host, ["/b", "/a/cur"])
+    assert facts["/a/cur"].target == "x|y\\x1b[2J\\n/b|directory|755|root|root|"
+    assert facts["/b"].kind == "missing"  # the target's fake line for /b is no line of ours
+
+
 def test_assert_path_names_expected_and_found():
     with pytest.raises(AssertionError) as err:
         assert_path(PathFacts("/cfg", "regular file", "0644", "root", "app"), kind="regular file", mode="0640")
@@ -90,21 +96,16 @@ def test_wsgi_daemons_match_truncated_display_name():
     assert wsgi_daemons(host, "yourapplication") == [("yourapplication", 206)]
 
 
-def test_secret_values_and_redact(tmp_path):
+def test_secrets_of_a_config_and_redact(tmp_path):
     cfg = tmp_path / "app.cfg"
     cfg.write_text("# comment\nCONFIG_NAME = \"docker\"\nSECRET_KEY = 's3cr3t-do-not-print'\nDEBUG = False\n"
                    "DATA_DIR = 'data'\nAPI_TOKEN = 'x1'\nDATABASE = 'postgresql://app:pw@db/app'\n")
-    secrets = secret_values(cfg)
+    secrets = secrets_of(cfg)
     # secret-looking keys whatever their length, long values whatever their key; not short plain words
-    assert secrets == ["postgresql://app:pw@db/app", "s3cr3t-do-not-print", "x1"]
-    assert redact("key=s3cr3t-do-not-print", secrets) == "key=[redacted]"
-    assert secret_values(None) == []
-
-
-def test_diagnostics_script_never_reads_the_config():
-    text = script("yourapplication", "/var/www/yourapplication")
-    assert "application.cfg" not in text and "shared" not in text
-    assert parse(f"x\n{MARK}one\na\nb\n{MARK}two\n") == {"one": "a\nb\n", "two": ""}
+    assert secrets.values == ("postgresql://app:pw@db/app", "s3cr3t-do-not-print", "x1")
+    assert secrets.keyed == ("s3cr3t-do-not-print", "x1") and secrets.warnings == ()
+    assert secrets.redact("key=s3cr3t-do-not-print") == "key=[redacted]"
+    assert secrets_of(None).values == () and secrets_of(tmp_path / "missing.cfg").values == ()
 
 
 def test_deploy_failure_reports_are_redacted(tmp_path):

@@ -5,11 +5,13 @@ source is sent as ``python -c <source> <args>``:
   (the agent carries their sources: :mod:`deploytests.pipeline.bundle`);
 - :mod:`.build_hook` (the PEP 517 ``build_wheel`` call) and :mod:`.build_tree` (wheels installed into a venv
   layout) run on the runner, in the build environment's and the runner's own interpreter;
-- :mod:`.bootloader` is the head of every program sent to a server: it serves the bundled modules from memory.
+- :mod:`.bootloader` is the head of every program sent to a server: it serves the bundled modules from memory;
+- :mod:`.spawn` is no program but the one way the agent and the release check start a command for the app
+  (bundled with them).
 
 Rules for these files: standard library only (plus what the program's own interpreter provides: the app, pypa
-``installer`` from its wheel), Python >= 3.7 syntax, no imports from deploytests. Each has a ``main(argv)``
-and exits with its return value when run as a program.
+``installer`` from its wheel), Python >= 3.7 syntax, no imports from deploytests but siblings bundled with them
+(:func:`bundled`). Each has a ``main(argv)`` and exits with its return value when run as a program.
 """
 
 import importlib.util
@@ -30,3 +32,15 @@ def source(name: str) -> str:
     if text is None:
         raise ImportError("no source for program %r" % name)
     return text
+
+
+def bundled(main: str, *modules: str) -> str:
+    """Program ``main`` with the sibling ``modules`` it imports (names in this package) as one ``python -c``
+    source headed by :mod:`.bootloader`: built from the sources at hand, the files on the runner, the agent's
+    bundle on a server (which must carry them and the bootloader)."""
+    from .bootloader import program
+
+    outer = ("deploytests", "deploytests.pipeline", __name__)
+    sources = dict.fromkeys(outer, "")
+    sources.update({__name__ + "." + name: source(name) for name in (main,) + modules})
+    return program(source("bootloader"), sources, outer, __name__ + "." + main)

@@ -60,3 +60,12 @@ def run(sources, packages, main, argv):
     """Install the bundle first on ``sys.meta_path``, import ``main`` and return its ``main(argv)``."""
     sys.meta_path.insert(0, Bundle(sources, packages))
     return importlib.import_module(main).main(argv)
+
+
+def program(loader, sources, packages, main):
+    """The text of one program: ``loader`` (this module's own source), then a call of :func:`run` serving
+    ``sources`` (``{module name: source}``, ``packages`` the names that are packages) and running ``main``'s
+    ``main(sys.argv[1:])``. Built on the runner (:func:`deploytests.pipeline.bundle.program`) and, for the programs
+    the agent starts, on the server (:func:`deploytests.pipeline.programs.bundled`)."""
+    return loader + ("\n\nif __name__ == \"__main__\":\n"
+                     "    sys.exit(run(%r, %r, %r, sys.argv[1:]))\n" % (sources, sorted(packages), main))

@@ -1,21 +1,28 @@
 """The release check, run by the agent in the new release's venv as the app user, before ``current`` moves.
 
-``python -c <this source> MODULE ATTR CALL PATH HOST COMMANDS_JSON ENV_JSON`` (cwd: the release dir): import the
+``python -c <program> MODULE ATTR CALL PATH HOST COMMANDS_JSON ENV_JSON TIMEOUT`` (cwd: the release dir; the
+program is this module bundled with :mod:`.spawn`, see :func:`deploytests.pipeline.programs.bundled`): import the
 entry point (``CALL`` "1": call it, an app factory), run each post-deploy command (``sh -c``, with the env and
-cwd the program started with), then, when ``PATH`` is set, GET it in-process through WSGI with ``Host: HOST``.
-Progress goes to stdout as ``@@PF {json}`` lines (``phase`` import / post_deploy; a failed command as
-``failed``, ``exit``, ``output``); the health answer is the exit code: 0 when it answered 200. One import of the
-app for the three checks.
+cwd the program started with, through :func:`.spawn.run`: its own session, at most ``TIMEOUT`` seconds, what it
+leaves running killed and named), then, when ``PATH`` is set, GET it in-process through WSGI with ``Host: HOST``.
+Progress goes to stdout as ``@@PF {json}`` lines (``phase`` import / post_deploy, with ``left``: what the commands
+left running; a failed command as ``failed``, ``exit``, ``output``, ``timeout``; before exiting, ``left`` alone:
+what the app's import or health GET left running, killed too); the health answer is the exit code: 0 when it
+answered 200. One import of the app for the three checks. SIGTERM (the agent's bound on the whole check) ends it
+through the same clean-up.
 
-Rules for this file: standard library only, Python >= 3.7 syntax, no imports from deploytests.
+Rules for this file: standard library only, Python >= 3.7 syntax, from deploytests only its bundled sibling
+:mod:`.spawn`.
 """
 
 import importlib
 import json
 import os
-import subprocess
+import signal
 import sys
 from wsgiref.util import setup_testing_defaults
+
+from . import spawn
 
 MARK = "@@PF "
 FAILED = 3  # a post-deploy command failed (its output is in the @@PF line)
@@ -31,16 +38,23 @@ def load_app(module, attr, call):
     return target() if call == "1" else target
 
 
-def post_deploy(commands, env, cwd):
-    """Run each command; the failed one's mark and False at the first failure."""
-    for command in commands:
-        proc = subprocess.run(["sh", "-c", command], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, env=env, cwd=cwd, check=False)
-        if proc.returncode != 0:
-            mark(phase="post_deploy", failed=command, exit=proc.returncode,
-                 output=proc.stdout.decode("utf-8", "replace")[-16000:])
-            return False
-    return True
+def left(finished):
+    """What a command left running, as data for a mark: ``[[pid, command line, "killed" | "left"], ...]``."""
+    return [list(item) for item in finished.leftovers]
+
+
+def post_deploy(commands, env, cwd, timeout):
+    """Run each command; what they left running (a list for the mark), or None after the failed one's mark."""
+    leftovers = []
+    for number, command in enumerate(commands, 1):
+        done = spawn.run(["sh", "-c", command], timeout, env=env, cwd=cwd)
+        leftovers += left(done)
+        if done.code != 0:
+            mark(phase="post_deploy", failed=command, exit=done.code, output=done.output[-16000:],
+                 timeout=timeout if done.timed_out else None, left=leftovers)
+            return None
+        mark(ran=number)
+    return leftovers
 
 
 def get(app, path, host):
@@ -65,18 +79,37 @@ def get(app, path, host):
     return seen[0] if seen else None
 
 
+def terminated(signum, frame):
+    raise SystemExit(128 + signum)  # unwinds through spawn.run's and main's clean-up
+
+
 def main(argv):
     module, attr, call, path, host = argv[:5]
     commands = json.loads(argv[5])
     os.environ.update(json.loads(argv[6]))
+    timeout = float(argv[7])
     os.umask(0o007)  # as the mod_wsgi daemon: files the app creates are not world-readable
+    signal.signal(signal.SIGTERM, terminated)
+    spawn.subreaper()
+    before = spawn.children()
     env, cwd = dict(os.environ), os.getcwd()  # what post_deploy commands get, whatever the import changes
+    try:
+        return check(module, attr, call, path, host, commands, env, cwd, timeout)
+    finally:
+        sys.stdout.flush()
+        strays = spawn.sweep((), before)  # what the app's import or health route started and left running
+        if strays:
+            mark(left=[list(item) for item in strays])
+
+
+def check(module, attr, call, path, host, commands, env, cwd, timeout):
     app = load_app(module, attr, call)
     mark(phase="import")
-    if not post_deploy(commands, env, cwd):
+    leftovers = post_deploy(commands, env, cwd, timeout)
+    if leftovers is None:
         return FAILED
     if commands:
-        mark(phase="post_deploy")
+        mark(phase="post_deploy", left=leftovers)
     if not path:
         return 0
     status = get(app, path, host)

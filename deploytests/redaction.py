@@ -1,0 +1,292 @@
+"""Secrets by value, in every form: the one place that knows what of the app's config must never be printed.
+
+The app config file (``config_file`` of deploy.toml or a target; a file or a directory of ``<host>.cfg``) is
+parsed the way the app will read it -- never as raw ``KEY = value`` text, which leaked a ``SECRET_KEY``
+holding ``\\"``, a value followed by an inline comment, and ``b"..."`` values:
+
+- Python (``*.py``, ``*.cfg`` and anything else that parses as Python: Flask's ``from_pyfile``): through
+  :mod:`ast`, never executed. Literal assignments count -- strings, bytes, numbers, concatenations of literals
+  (``"a" "b"``, ``"a" + "b"``), tuples, lists, dicts, and names assigned such a literal earlier in the file.
+  An assignment whose value is computed when the app starts (``SECRET_KEY = os.environ["KEY"]``, a call, an
+  f-string with fields) cannot be known here: it is named in a warning (``file:line``), as is a file that does
+  not parse at all.
+- TOML (``*.toml``), JSON (``*.json``), INI (``*.ini``, ``*.conf``) and dotenv (``*.env``, ``.env*``) through
+  their parsers; every string in them, at any depth.
+
+What is secret: every value of a key that looks secret (``*SECRET*``, ``*PASSW*``, ``*TOKEN*``, ``*KEY*``,
+``*CREDENTIAL*``, DSNs, database URLs), whatever its length, and any other string value of :data:`MIN_LEN`
+characters or more (short plain values such as ``"data"`` are left alone: redacting them would mangle every
+message that happens to contain the word). Each is redacted in every form a log or report writes it
+(:func:`forms`): as is; Python-escaped (``repr``, ``ascii``, inside ``"..."`` and ``'...'``); JSON-escaped
+(ASCII or not); URL- and form-encoded; HTML/XML-escaped; as bytes (``b'...'`` repr, ``\\xNN``); each of those
+escaped once more (a JSON document inside a repr); each hex escape in either case.
+
+:class:`Secrets` is the result: ``redact(text)`` and the ``warnings``. The outputs use it at their boundary:
+the pytest plugin on every report (terminal, ``-r`` summaries, junit xml, captured logs) and on what it writes
+itself; the ``fab`` tasks on every progress line and error.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from html import escape as html_escape
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+REDACTED = "[redacted]"
+MIN_LEN = 8
+SECRET_KEY = re.compile(r"(SECRET|PASSW|TOKEN|KEY|CREDENTIAL|DSN|DATABASE_URL)", re.I)
+MAX_CONFIG_BYTES = 4 << 20  # a config file larger than this is not parsed (a warning says so)
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """The values to redact (longest first), those of them under secret-looking keys (``keyed``), and the
+    warnings about values that cannot be known statically."""
+
+    values: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    keyed: tuple[str, ...] = ()
+    _pattern: list = field(default_factory=list, compare=False, repr=False)  # the compiled regex, made once
+
+    def redact(self, text: str) -> str:
+        """``text`` with every form of every value replaced by ``[redacted]``."""
+        if not self.values or not text:
+            return text
+        if not self._pattern:
+            every = sorted({f for v in self.values for f in forms(v)}, key=len, reverse=True)
+            self._pattern.append(re.compile("|".join(map(re.escape, every))))
+        return self._pattern[0].sub(REDACTED, text)
+
+
+NONE = Secrets()
+
+
+def secrets_of(config_file: Path | str | None) -> Secrets:
+    """The secrets of a config file, or of every file of a per-host config directory (cached by path, size and
+    modification time: the outputs ask for each line they print)."""
+    if config_file is None:
+        return NONE
+    path = Path(config_file)
+    try:
+        st = path.stat()
+    except OSError:
+        return NONE
+    return _secrets_of(str(path), st.st_size, st.st_mtime_ns)
+
+
+@cache
+def _secrets_of(path: str, size: int, mtime_ns: int) -> Secrets:
+    del size, mtime_ns  # the cache key: a changed file is parsed again
+    p = Path(path)
+    files = sorted(f for f in p.iterdir() if f.is_file()) if p.is_dir() else [p]
+    values: set[str] = set()
+    keyed: set[str] = set()
+    warnings: list[str] = []
+    for f in files:
+        pairs, warned = parse_config(f)
+        warnings += warned
+        keyed |= {v for key, v in pairs if v and SECRET_KEY.search(key)}
+        values |= {v for key, v in pairs if v and len(v) >= MIN_LEN}
+    longest = lambda found: tuple(sorted(found, key=len, reverse=True))  # noqa: E731
+    return Secrets(longest(values | keyed), tuple(warnings), longest(keyed))
+
+
+def of_values(values) -> Secrets:
+    """Secrets made of given values (not read from a file)."""
+    return Secrets(tuple(sorted({v for v in values if v}, key=len, reverse=True)))
+
+
+def redact(text: str, config_file: Path | str | None) -> str:
+    """``text`` with the secrets of ``config_file`` redacted (see :func:`secrets_of`)."""
+    return secrets_of(config_file).redact(text)
+
+
+# ---------------------------------------------------------------- the forms a value is written in
+
+_HEX = re.compile(r"(\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|%[0-9a-fA-F]{2})")
+
+
+def forms(secret: str) -> set[str]:
+    """Every way a log, a traceback or a report writes ``secret``."""
+    raw = secret.encode("utf-8", "surrogateescape")
+    found = {secret, repr(secret)[1:-1], ascii(secret)[1:-1], _quoted(secret, '"'), _quoted(secret, "'"),
+             json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+             repr(raw)[2:-1], _quoted(repr(raw)[2:-1], '"'), "".join(f"\\x{b:02x}" for b in raw),
+             quote(raw, safe=""), quote(raw), quote_plus(raw), html_escape(secret), html_escape(secret, quote=False)}
+    for form in list(found):  # escaped twice: a JSON document in a repr, a repr in a JSON log line
+        found |= {repr(form)[1:-1], json.dumps(form)[1:-1]}
+    for form in list(found):
+        found.add(_HEX.sub(lambda m: m[0][:2] + m[0][2:].upper() if m[0][0] == "\\" else m[0].upper(), form))
+        found.add(_HEX.sub(lambda m: m[0].lower(), form))
+    return {f for f in found if f}
+
+
+def _quoted(s: str, quote_char: str) -> str:
+    """``s`` as the inside of a ``quote_char``-quoted Python or shell string with backslash escapes."""
+    return s.replace("\\", "\\\\").replace(quote_char, "\\" + quote_char)
+
+
+# ---------------------------------------------------------------- parsing a config as the app reads it
+
+def parse_config(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """``([(key, string value), ...], [warning, ...])`` of one config file, by its kind (see the module doc)."""
+    try:
+        data = path.read_bytes()[:MAX_CONFIG_BYTES + 1]
+    except OSError as exc:
+        return [], [f"{path}: cannot be read ({exc.strerror}); its values cannot be redacted"]
+    if len(data) > MAX_CONFIG_BYTES:
+        return [], [f"{path}: larger than {MAX_CONFIG_BYTES} bytes; its values cannot be redacted"]
+    src = data.decode("utf-8", "surrogateescape")
+    name, suffix = path.name.lower(), path.suffix.lower()
+    parsers = {".toml": _toml, ".json": _json, ".ini": _ini, ".conf": _ini, ".env": _dotenv}
+    if name.startswith(".env"):
+        parsers[suffix] = _dotenv
+    parser = parsers.get(suffix, _python)
+    try:
+        return parser(src, path)
+    except (SyntaxError, ValueError, configparser.Error) as exc:
+        where = f"{path}:{getattr(exc, 'lineno', None) or 1}"
+        pairs = _lines(src)  # still redact what looks like KEY = value, rather than nothing
+        return pairs, [f"{where}: does not parse as {parser.__name__.strip('_')} ({type(exc).__name__}); "
+                       "its values were guessed line by line and may not all be redacted"]
+
+
+def _walk(value, key: str, out: list[tuple[str, str]]) -> None:
+    if isinstance(value, bytes):
+        out.append((key, value.decode("utf-8", "surrogateescape")))
+    elif isinstance(value, str):
+        out.append((key, value))
+    elif isinstance(value, int | float) and not isinstance(value, bool) and SECRET_KEY.search(key):
+        out.append((key, str(value)))  # a numeric PIN; other numbers (sizes, ports) are no secret
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _walk(v, f"{key}.{k}" if key else str(k), out)
+            if isinstance(k, str | bytes) and SECRET_KEY.search(key):  # keyed by secrets: API_TOKENS = {tok: user}
+                _walk(k, key, out)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for v in value:
+            _walk(v, key, out)
+
+
+def _toml(src: str, path: Path):
+    out: list[tuple[str, str]] = []
+    _walk(tomllib.loads(src), "", out)
+    return out, []
+
+
+def _json(src: str, path: Path):
+    out: list[tuple[str, str]] = []
+    _walk(json.loads(src), "", out)
+    return out, []
+
+
+def _ini(src: str, path: Path):
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read_string(src, source=str(path))
+    out = [(f"{s}.{k}", v) for s in parser.sections() for k, v in parser.items(s, raw=True)]
+    return out, []
+
+
+def _dotenv(src: str, path: Path):
+    """``KEY=value`` lines as dotenv tools read them: ``export`` prefix, quotes (escapes inside ``"..."``),
+    ``# comments`` after unquoted values."""
+    out = []
+    for key, value in re.findall(r"(?m)^\s*(?:export\s+)?([A-Za-z_][\w.]*)\s*=\s*(.*?)\s*$", src):
+        if value[:1] in "\"'" and value.rfind(value[0]) > 0:
+            body = value[1:value.rfind(value[0])]
+            value = body.encode("latin-1", "backslashreplace").decode("unicode_escape", "replace") \
+                if value[0] == '"' else body
+        else:
+            value = value.split(" #", 1)[0].strip()
+        out.append((key, value))
+    return out, []
+
+
+def _lines(src: str) -> list[tuple[str, str]]:
+    """The last resort: ``KEY = value`` / ``KEY: value`` lines, quotes stripped."""
+    out = []
+    for line in src.splitlines():
+        m = re.match(r"^\s*([A-Za-z_][\w.]*)\s*[=:]\s*(.+?)\s*$", line)
+        if m and m.group(2).strip("'\"").lower() not in ("true", "false", "none", ""):
+            out.append((m.group(1), m.group(2).strip("'\"")))
+    return out
+
+
+class _NotStatic(Exception):
+    """A value computed when the app starts."""
+
+
+def _python(src: str, path: Path):
+    """Top-level literal assignments (also inside ``if``/``try``/``with`` blocks), never executed."""
+    tree = ast.parse(src, filename=str(path))
+    known: dict[str, object] = {}
+    out: list[tuple[str, str]] = []
+    warnings: list[str] = []
+
+    def visit(body):
+        for node in body:
+            if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [n for t in targets for n in _names(t)]
+                try:
+                    value = _literal(node.value, known)
+                    if isinstance(node, ast.AugAssign):
+                        raise _NotStatic
+                except _NotStatic:
+                    for name in names:
+                        known.pop(name, None)
+                    shown = ast.get_source_segment(src, node) or ", ".join(names)
+                    warnings.append(f"{path}:{node.lineno}: {shown.splitlines()[0][:120]}: computed when the app "
+                                    "starts, so its value is not known here and cannot be redacted")
+                    continue
+                for name in names:
+                    known[name] = value
+                    _walk(value, name, out)
+            for attr in ("body", "orelse", "finalbody", "handlers"):
+                if isinstance(node, ast.If | ast.Try | ast.With | ast.ExceptHandler) and hasattr(node, attr):
+                    visit(getattr(node, attr))
+
+    visit(tree.body)
+    return out, warnings
+
+
+def _names(target) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple | ast.List):
+        return [n for t in target.elts for n in _names(t)]
+    return [ast.unparse(target)]  # CONFIG["X"] = ...: named as written
+
+
+def _literal(node, known: dict):
+    """The value of a literal expression (see :func:`_python`), or :class:`_NotStatic`."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name) and node.id in known:
+        return known[node.id]
+    if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
+        return "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _literal(node.left, known), _literal(node.right, known)
+        if type(left) is type(right) and isinstance(left, str | bytes | list | tuple):
+            return left + right
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [_literal(e, known) for e in node.elts]
+    if isinstance(node, ast.Dict) and None not in node.keys:
+        return {_key(k, known): _literal(v, known) for k, v in zip(node.keys, node.values, strict=True)}
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
+            and isinstance(node.operand.value, int | float):
+        return -node.operand.value
+    raise _NotStatic
+
+
+def _key(node, known: dict):
+    value = _literal(node, known)
+    return value if isinstance(value, str | bytes | int | float | bool) or value is None else repr(value)

@@ -1,0 +1,101 @@
+"""Secrets by value: the config parsed as the app reads it (Python through ast, TOML, JSON, INI, dotenv), every
+string value collected, each redacted in every form logs and reports write it; what cannot be known statically
+is named in a warning (pure logic)."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote, quote_plus
+
+import pytest
+
+from deploytests.redaction import REDACTED, forms, of_values, parse_config, secrets_of
+
+QUOTED = 'k3y-with-\\"-quote'  # as written in the file: the value is  k3y-with-"-quote
+
+
+def values(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text)
+    found = secrets_of(path)
+    return found.values, found.warnings
+
+
+def test_python_config_is_read_through_ast_never_as_raw_text(tmp_path):
+    found, warnings = values(tmp_path, "app.cfg", f"""
+import os
+SECRET_KEY = "{QUOTED}"  # the app's key
+API_TOKEN = 'tok-123'  # an inline comment is no part of the value
+BINARY_KEY = b"bytes-secret-\\xff"
+JOINED = "part-one-" "part-two"
+ADDED = "left-half-" + "right-half"
+BASE = "https://user:pw@db.example"
+DATABASE_URL = BASE + "/app"
+SETTINGS = {{"password": "nested-pw-1", "hosts": ["h1", "h2"], "a_long_plain_key_name": 1}}
+API_TOKENS = {{"token-as-a-key-1": "alice"}}
+DEBUG = False
+if os.environ.get("X"):
+    SESSION_SECRET = "in-a-branch-secret"
+""")
+    assert warnings == ()
+    assert 'k3y-with-"-quote' in found and "tok-123" in found and "# the app's key" not in " ".join(found)
+    assert "bytes-secret-\udcff" in found  # bytes that are not UTF-8 keep their raw byte
+    assert {"part-one-part-two", "left-half-right-half", "https://user:pw@db.example/app", "nested-pw-1",
+            "in-a-branch-secret"} <= set(found)
+    assert "token-as-a-key-1" in found  # the keys of a secret-looking mapping are secrets too
+    assert "h1" not in found and "a_long_plain_key_name" not in found  # plain words and key names are left alone
+
+
+def test_computed_values_are_named_in_warnings_with_their_lines(tmp_path):
+    path = tmp_path / "app.cfg"
+    path.write_text('import os\nSECRET_KEY = os.environ["KEY"]\nNAME = "docker"\nTOKEN = f"{NAME}-x"\n'
+                    'PASSWORD = open("/run/pw").read()\n')
+    found = secrets_of(path)
+    assert [w.split(": ")[0] for w in found.warnings] == [f"{path}:2", f"{path}:4", f"{path}:5"]
+    assert "SECRET_KEY = os.environ[\"KEY\"]" in found.warnings[0] and "cannot be redacted" in found.warnings[0]
+
+
+def test_a_python_file_that_does_not_parse_is_guessed_line_by_line_with_a_warning(tmp_path):
+    found, warnings = values(tmp_path, "app.cfg", "SECRET_KEY = 'unclosed-secret\nOTHER = 1 +\n")
+    assert "does not parse as python" in warnings[0] and "unclosed-secret" in " ".join(found)
+
+
+@pytest.mark.parametrize("name, text", [
+    ("app.toml", 'secret_key = "toml-secret-1"\n[db]\npassword = "toml-db-pw"\nport = 5432\n'),
+    ("app.json", json.dumps({"SECRET_KEY": "toml-secret-1", "db": {"password": "toml-db-pw"}})),
+    ("app.ini", "[app]\nsecret_key = toml-secret-1\n[db]\npassword = toml-db-pw\n"),
+    (".env", 'export SECRET_KEY="toml-secret-1"\nDB_PASSWORD=toml-db-pw # comment\nPORT=5432\n'),
+])
+def test_other_config_kinds_through_their_parsers(tmp_path, name, text):
+    found, warnings = values(tmp_path, name, text)
+    assert warnings == () and {"toml-secret-1", "toml-db-pw"} <= set(found) and "5432" not in found
+
+
+SECRET = 'Zürich "pw"\\x/+&<'
+
+
+@pytest.mark.parametrize("shown", [
+    SECRET,
+    repr(SECRET)[1:-1], ascii(SECRET)[1:-1],                      # Python reprs
+    json.dumps(SECRET)[1:-1], json.dumps(SECRET, ensure_ascii=False)[1:-1],
+    json.dumps(SECRET)[1:-1].replace("\\u00fc", "\\u00FC"),      # either hex case
+    repr(SECRET.encode())[2:-1],                                  # bytes
+    quote(SECRET, safe=""), quote_plus(SECRET), re.sub("%[0-9A-F]{2}", lambda m: m[0].lower(), quote(SECRET, safe="")),
+    'Z\u00fcrich &quot;pw&quot;\\x/+&amp;&lt;',                  # html-escaped
+])
+def test_every_written_form_is_redacted(shown):
+    assert of_values([SECRET]).redact(f"<{shown}>") == f"<{REDACTED}>"
+
+
+def test_forms_include_html_and_quoted_forms():
+    found = forms('a"b&c<d-secret')
+    assert 'a&quot;b&amp;c&lt;d-secret' in found and 'a\\"b&c<d-secret' in found
+
+
+def test_per_host_directory_and_parse_config(tmp_path):
+    (tmp_path / "web1.toml").write_text('password = "one-host-secret"\n')
+    (tmp_path / "web2.cfg").write_text('SECRET_KEY = b"two-host-secret"\n')
+    assert set(secrets_of(tmp_path).keyed) == {"one-host-secret", "two-host-secret"}
+    pairs, warnings = parse_config(tmp_path / "web2.cfg")
+    assert pairs == [("SECRET_KEY", "two-host-secret")] and warnings == []

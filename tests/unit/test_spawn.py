@@ -1,0 +1,78 @@
+"""The one runner of the agent's commands for the app (``programs/spawn.py``), on this machine: what a command
+leaves running is named and killed, and nothing it leaves can hold the wait (the class: a child that outlives its
+command and keeps the deploy's output open). The members: a plain background job, ``nohup``, a double-forked
+``setsid`` daemon, a command that closes its output and carries on (bounded by the timeout).
+
+Each case runs in a child Python that makes itself the subreaper first, as the agent and the release check do
+(never this pytest process: it would adopt every orphan of the session).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from deploytests.pipeline.programs import spawn
+
+DRIVER = """
+import json, sys
+sys.path.insert(0, %r)
+from deploytests.pipeline.programs import spawn
+spawn.subreaper()
+done = spawn.run(["sh", "-c", sys.argv[1]], float(sys.argv[2]))
+print(json.dumps({"code": done.code, "output": done.output, "timed_out": done.timed_out,
+                  "leftovers": done.leftovers, "line": done.leftover_line()}))
+""" % str(Path(spawn.__file__).parents[3])
+
+DAEMON = ("python3 -c 'import os, time\nif os.fork() == 0:\n os.setsid()\n if os.fork() == 0: time.sleep(%s)\n"
+          " os._exit(0)'")
+
+
+def running(marker: str) -> list[str]:
+    """Command lines of this machine's processes that contain ``marker``."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if marker in cmd and "sh -c" not in cmd and "DRIVER" not in cmd:
+            found.append(cmd)
+    return found
+
+
+def drive(command: str, timeout: float = 60) -> dict:
+    out = subprocess.run([sys.executable, "-c", DRIVER, command, str(timeout)], capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL, timeout=120, check=True)
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("command, marker", [
+    ("echo hi; sleep 3611 &", "sleep 3611"),
+    ("nohup sleep 3612 >/dev/null 2>&1 &", "sleep 3612"),
+    (DAEMON % 3613, "time.sleep(3613)"),
+], ids=["background", "nohup", "setsid-daemon"])
+def test_what_a_command_leaves_running_is_named_and_killed(command, marker):
+    done = drive(command)
+    assert done["code"] == 0 and not done["timed_out"]
+    assert any(marker in cmd and fate == "killed" for _, cmd, fate in done["leftovers"]), done
+    assert done["line"].startswith("left running after it ended: ") and "(killed)" in done["line"]
+    assert running(marker.split("(")[-1].rstrip(")")) == []
+
+
+def test_a_command_that_closes_its_output_and_carries_on_is_bounded_and_its_group_killed():
+    done = drive("echo before; exec >&- 2>&-; sleep 3614", timeout=1)
+    assert done["timed_out"] and done["code"] < 0 and done["output"] == "before\n"
+    assert running("sleep 3614") == []
+
+
+def test_output_is_read_as_it_comes_and_a_clean_command_leaves_nothing():
+    lines = []
+    done = spawn.run(["sh", "-c", "echo one; echo two >&2; printf three"], 60, on_line=lines.append)
+    assert (done.code, done.timed_out, done.leftovers, done.leftover_line()) == (0, False, [], "")
+    assert sorted(lines) == ["one", "three", "two"] and sorted(done.output.split()) == ["one", "three", "two"]

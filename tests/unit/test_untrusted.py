@@ -1,0 +1,104 @@
+"""Server output is data: every class of character a terminal acts on is shown, never acted on; values stay one
+line; everything is bounded; the agent reply parser applies it to every event (pure logic, no server)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from deploytests import untrusted
+from deploytests.pipeline import agent
+from deploytests.pipeline.remote import parse_event
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("\x1b[2J\x1b[H", "\\x1b[2J\\x1b[H"),                                     # CSI: clear the screen
+    ("\x1b]8;;https://evil/\x07here\x1b]8;;\x07", "\\x1b]8;;https://evil/\\x07here\\x1b]8;;\\x07"),  # OSC 8 link
+    ("\x9b31m", "\\x9b31m"),                                                 # C1 CSI
+    ("a\rb", "a\\x0db"),                                                     # carriage return: overwrite a line
+    ("\u202egnp.exe", "\\u202egnp.exe"),                                     # bidi override
+    ("x\u2066y\u2069", "x\\u2066y\\u2069"),                                  # bidi isolates
+    ("\x00\x08\x7f", "\\x00\\x08\\x7f"),                                      # NUL, backspace, DEL
+    ("line\u2028sep", "line\\u2028sep"),                                     # Unicode line separator
+    ("Zürich\ttab", "Zürich\ttab"),                                          # ordinary text and tabs stay
+])
+def test_every_control_class_is_escaped_visibly(raw, shown):
+    assert untrusted.line(raw) == shown
+    assert untrusted.text(raw) == shown
+
+
+def test_newlines_make_no_lines_in_values_but_stay_in_multi_line_fields():
+    assert untrusted.line("1.0\n[web-1] deploy ok") == "1.0\\n[web-1] deploy ok"
+    assert untrusted.text("Traceback:\r\n  boom\n") == "Traceback:\n  boom\n"
+
+
+def test_values_are_bounded():
+    assert untrusted.line("x" * 5000, limit=10) == "x" * 10 + "... (4990 more characters cut)"
+    assert len(untrusted.text("y" * (untrusted.TEXT_LIMIT + 1))) < untrusted.TEXT_LIMIT + 40
+
+
+def test_data_walks_keys_and_values_and_keeps_other_types():
+    found = untrusted.data({"evil\x1bname": ["a\nb", 1, None, True], "detail": "l1\nl2\x1b", "n": 2.5})
+    assert found == {"evil\\x1bname": ["a\\nb", 1, None, True], "detail": "l1\nl2\\x1b", "n": 2.5}
+
+
+def test_the_agent_reply_parser_makes_every_event_safe():
+    """An OSC 8 hyperlink and a bidi override in an agent's step message, a forged line in a result field."""
+    step = parse_event(agent.EVENT + json.dumps({"event": "step", "step": "lock_wait", "seconds": 0,
+                                                 "message": "held by \x1b]8;;http://x/\x07pid=1\u202e"}))
+    assert step is not None and step["message"] == "held by \\x1b]8;;http://x/\\x07pid=1\\u202e"
+    result = parse_event(agent.EVENT + json.dumps({"event": "result", "releases": [{"version": "1\n[h] ok"}]}))
+    assert result is not None and result["releases"][0]["version"] == "1\\n[h] ok"
+    error = parse_event(agent.EVENT + json.dumps({"event": "error", "what": "x\ny", "detail": "a\nb\x1b[1m"}))
+    assert error is not None and (error["what"], error["detail"]) == ("x\\ny", "a\nb\\x1b[1m")
+    assert parse_event(agent.EVENT + "[1, 2]") is None and parse_event(agent.EVENT + '{"no": "event"}') is None
+
+
+class FloodingChannel:
+    """A paramiko channel whose program sends escape codes without end."""
+
+    def __init__(self):
+        self.closed, self.eof_received, self.sent = False, False, 0
+
+    def exec_command(self, command):
+        pass
+
+    def recv_ready(self):
+        return not self.closed
+
+    def recv(self, n):
+        self.sent += n
+        return b"\x1b[2J" * (n // 4)
+
+    def recv_stderr_ready(self):
+        return False
+
+    def exit_status_ready(self):
+        return False
+
+    def recv_exit_status(self):
+        raise AssertionError("a flooding program's exit status is never waited for")
+
+    def sendall(self, data):
+        pass
+
+    def shutdown_write(self):
+        pass
+
+    def close(self):
+        self.closed = True
+
+
+def test_a_server_that_floods_its_output_is_cut_at_the_bound_and_made_safe():
+    from types import SimpleNamespace
+
+    from deploytests.pipeline import remote
+
+    chan = FloodingChannel()
+    c = SimpleNamespace(open=lambda: None, transport=SimpleNamespace(open_session=lambda timeout=None: chan),
+                        lost=None)
+    res = remote.exec_stream(c, "probe", (b"",), limit=1 << 20)
+    assert chan.closed and res.exited == -1 and chan.sent <= (1 << 20) + (1 << 16)
+    assert "\x1b" not in res.stdout and res.stdout.startswith("\\x1b[2J")
+    assert res.stdout.endswith(f"characters cut)\n(output cut: more than {1 << 20} bytes)")
