@@ -15,6 +15,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from ..pipeline.templates import RUNTIME
+
 
 @dataclass(frozen=True)
 class Fault:
@@ -169,7 +171,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("setuid-in-shared", "cw_tree_special", "a setuid copy of a shell in a shared path",
           "cp /bin/dash {root}/shared/{shared0}/.t; chmod 4755 {root}/shared/{shared0}/.t"),
     Fault("python-home-pth", "cw_loader", "a .pth file dropped into the daemons' python-home",
-          "echo 'import os' > {root}/python/lib/python{python_version}/site-packages/zz.pth"),
+          "echo 'import os' > {python_home}/lib/python{python_version}/site-packages/zz.pth"),
     Fault("rollback-target-broken", "rollback_ready", "the previous release's package removed (a half clean-up)",
           "rm -rf {root}/releases/{prev}/venv/lib/python{python_version}/site-packages/{package}"),
     Fault("trace-enabled", "sec_trace", "TraceEnable On in the app's vhost (reloaded)",
@@ -215,7 +217,7 @@ def values_for(cfg, *, login: str, deploy_user: str, live: str, prev: str, pytho
         "package": cfg.entry_point.split(":")[0].split(".")[0],
         "sha": artifact.sha256, "other_sha": other, "keep": str(cfg.keep_releases), "health": cfg.health_path,
         "server_name": cfg.server_name, "shared0": (list(cfg.shared_paths) or ["data"])[0],
-        "python_version": python_version, "port": str(cfg.port),
+        "python_version": python_version, "port": str(cfg.port), "python_home": RUNTIME,
     }
 
 

@@ -1058,7 +1058,8 @@ def cw_loader(facts, exp):
     if ld.get("home_entries"):
         lines.append(f"{ld['home_site']} (the daemons' python-home) holds {ld['home_entries'][:5]}: imported or "
                      f"run (.pth) at every daemon start; bootstrap leaves it empty")
-    cfg = dict(ln.split("=", 1) for ln in (ld.get("pyvenv_cfg") or "").splitlines() if "=" in ln)
+    text = (ld.get("pyvenv_cfg") or "").replace("\\n", "\n")  # (seen escaped once after the merge: see report)
+    cfg = dict(ln.split("=", 1) for ln in text.splitlines() if "=" in ln)
     cfg = {k.strip(): v.strip() for k, v in cfg.items()}
     if cfg.get("include-system-site-packages", "false").lower() != "false":
         lines.append(f"{RUNTIME}/pyvenv.cfg: include-system-site-packages = {cfg['include-system-site-packages']}"
