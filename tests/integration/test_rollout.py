@@ -17,7 +17,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from deploytests.config import load_config
 from deploytests.containers import Fleet
 from deploytests.examples import APPS
 from deploytests.pipeline import status
+from deploytests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,23 +161,21 @@ def test_a_hook_that_times_out_fails_its_host_and_its_batch_goes_back(fresh):
     assert w.served() == {n: w.r1 for n in w.names}
 
 
-def test_an_interrupted_rollout_says_per_host_where_it_stopped(fresh):
+def test_an_interrupted_rollout_says_per_host_where_it_stopped(fresh, tmp_path):
     """Ctrl-C while batch 2's host waits in its before_host hook: batch 1 stays new, that host never begins its
-    deploy, batch 3 is untouched; fab exits 130 with one line per host."""
+    deploy, batch 3 is untouched; fab exits 130 with one line per host. The hook says when it has started (a
+    marker file), so the interrupt lands inside it however loaded the machine is."""
     w = fresh
     one, two, three = w.names
-    inventory = w.inventory(before_host=f'case "$DEPLOYTESTS_HOST" in *@{two}) sleep 3;; esac')
+    marker = tmp_path / "hook-started"
+    inventory = w.inventory(before_host=f'case "$DEPLOYTESTS_HOST" in *@{two}) touch {marker}; sleep 8;; esac')
     proc = subprocess.Popen([FAB, "target", "fleet", "deploy", "--batch", "1"], cwd=ROOT,
                             env=w.env(inventory, V2), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # Ctrl-C works there
-    lines = []
-    assert proc.stdout is not None
-    for line in proc.stdout:  # batch 1 done: batch 2's host is in its hook
-        lines.append(line)
-        if line.startswith("[rollout] batch 1/3"):
-            time.sleep(0.5)
-            proc.send_signal(signal.SIGINT)
-            break
+    wait_until(lambda: marker.exists() or proc.poll() is not None, what="batch 2's before_host hook to start",
+               timeout=120, interval=0.05)
+    proc.send_signal(signal.SIGINT)
+    lines: list[str] = []
     out, err = proc.communicate(timeout=120)
     out = "".join(lines) + out
     assert proc.returncode == 130, out + err

@@ -321,20 +321,23 @@ def test_a_preflight_500_shows_the_apps_traceback_redacted(pair, tmp_path):
     (project / "yourapplication").unlink()
     (project / "yourapplication").mkdir()
     (project / "yourapplication" / "__init__.py").write_text(BROKEN)
+    (project / "yourapplication" / "static").mkdir()  # the static dir the example's deploy.toml names
+    (project / "yourapplication" / "static" / "style.css").write_text("body {}\n")
     config = tmp_path / "secret.cfg"
     docker_cfg = (CONFIG / "docker.cfg").read_text()
     config.write_text(f'{docker_cfg}DB_PASSWORD = "{SECRET}"\n', encoding="utf-8")
     inv = inventory(fleet.servers[:1], tmp_path, config_file=f'"{config}"')
-    result = run(tmp_path, sys.executable, "-m", "pytest", str(SUITE / "test_promises.py"), "-p",
-                 "no:cacheprovider", "-q", "--target", "pair", "--targets-file", str(inv), "--app", str(project),
-                 "-k", "health_from_runner",
-                 "--junitxml", str(tmp_path / "junit.xml"))
+    try:
+        result = run(tmp_path, sys.executable, "-m", "pytest", str(SUITE / "test_promises.py"), "-p",
+                     "no:cacheprovider", "-q", "--target", "pair", "--targets-file", str(inv), "--app",
+                     str(project), "-k", "health_from_runner", "--junitxml", str(tmp_path / "junit.xml"))
+    finally:
+        labs[0].bootstrap()  # the app's own config and deploy login again, for the tests after this one
     out = result.stdout + result.stderr + (tmp_path / "junit.xml").read_text()
     assert "failed its preflight" in out and "Traceback (most recent call last)" in out, out[-4000:]
     assert "RuntimeError: database refused the password [redacted]" in out, out[-4000:]
     for leak in ("Zürich", "Z\\xc3\\xbcrich", "Z\\xfcrich", "Z\\u00fcrich", "Geheimnis"):
         assert leak not in out, f"{leak!r} leaked:\n{out[-4000:]}"
-    labs[0].bootstrap()  # the app's own config again, for the tests after this one
 
 
 # ---------------------------------------------------------------- 8: two runs sharing one engine
