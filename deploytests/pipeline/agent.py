@@ -197,13 +197,21 @@ def unique_release_id(wanted, existing):
     return rid
 
 
-def plan_deploy(live, live_meta, artifact_sha, config_sha):
-    """(same artifact as the live release, config differs from the one the live release started with).
-    ``config_sha`` None: the deploy carries no config (nothing to compare). A live release without a recorded
-    config (deployed before configs were recorded) counts as a different config: it is installed once."""
+def plan_deploy(live, live_meta, artifact_sha, config_sha, release):
+    """(same artifact as the live release, config differs from the one the live release started with, the
+    settings that differ from the live release's). A release's identity is its artifact, its config and its
+    settings (every deploy.toml input that changes what runs: ``release["settings"]``, digest
+    ``release["settings_sha256"]``, made on the runner by ``releases.release_settings``); any of them changed
+    is a new release. ``config_sha`` None: the deploy carries no config (nothing to compare). A live release
+    without a recorded config or settings digest (deployed by an older version) counts as changed: once."""
     same_artifact = bool(live) and live_meta.get("artifact_sha256") == artifact_sha
     new_config = config_sha is not None and live_meta.get("config_sha256") != config_sha
-    return same_artifact, new_config
+    changed = []
+    if live and live_meta.get("settings_sha256") != release.get("settings_sha256"):
+        old, new = live_meta.get("settings") or {}, release.get("settings") or {}
+        old = old if isinstance(old, dict) else {}  # RELEASE.json is the deploy login's file: any JSON
+        changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k)) or ["settings"]
+    return same_artifact, new_config, changed
 
 
 def lock_owner_line(info):
@@ -964,11 +972,11 @@ def cmd_deploy(args: DeployArgs):
     fd = locked(args, tree, args.release_id, steps)
     recovered = tree.remove_incomplete()
     live = tree.live()
-    same_artifact, new_config = plan_deploy(live, tree.meta(live) if live else {}, args.artifact_sha256,
-                                            config_sha)
-    if same_artifact and (tree.meta(live).get("env") or {}) != args.env:
-        same_artifact = False  # a changed env is a new release (RELEASE.json holds the env it runs with)
-    if same_artifact and not new_config:
+    same_artifact, new_config, changed = plan_deploy(live, tree.meta(live) if live else {}, args.artifact_sha256,
+                                                     config_sha, args.release)
+    if same_artifact and changed:  # same code, other settings: a new release, saying which (one step line)
+        emit("step", step="settings", seconds=0, message="settings changed: %s" % ", ".join(changed))
+    if same_artifact and not new_config and not changed:
         served = serving(args)
         if served == live:
             previous = previous_of(tree.listing(), live)

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import hashlib
 import json
 import socket
 import time
@@ -117,12 +118,31 @@ def deployed_by() -> str:
     return f"{getpass.getuser()}@{socket.gethostname()}"
 
 
+def release_settings(cfg: DeployConfig) -> dict:
+    """Every deploy.toml input that changes what runs in a release or what its check does (pure): with the
+    artifact and the config, the release's identity. Their digest (:func:`settings_digest`) is recorded in
+    RELEASE.json; the agent makes a new release when it differs from the live one's, naming the keys that did."""
+    return {
+        "entry_point": cfg.entry_point, "post_deploy": list(cfg.post_deploy),
+        "post_deploy_timeout": float(cfg.post_deploy_timeout), "health_path": cfg.health_path,
+        "server_name": cfg.server_name, "static": {prefix: d for prefix, d in cfg.static},
+        "shared_paths": list(cfg.shared_paths), "env": dict(cfg.env_vars), "config_env": cfg.config_env,
+    }
+
+
+def settings_digest(settings: dict) -> str:
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
+
 def release_meta(cfg: DeployConfig, artifact: Artifact, now: dt.datetime) -> dict:
-    """What RELEASE.json records (besides id and the artifact manifest)."""
+    """What RELEASE.json records (besides id, the artifact manifest and the config's sha256): who and what, and
+    the release's settings with their digest (``settings_sha256``, compared by the agent's ``plan_deploy``)."""
+    settings = release_settings(cfg)
     return {
         "app": cfg.app, "version": artifact.version, "name": artifact.name, "artifact_sha256": artifact.sha256,
         "created_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"), "deployed_by": deployed_by(),
         "source": artifact.manifest.get("git_sha"), "entry_point": cfg.entry_point,
+        "settings": settings, "settings_sha256": settings_digest(settings),
     }
 
 

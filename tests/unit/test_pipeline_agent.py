@@ -309,10 +309,44 @@ def test_install_refuses_compiled_wheels_for_another_machine_before_making_the_v
         agent.install(args, str(tmp_path), dict(manifest, platform_wheels=[]))
     assert (tmp_path / "venv" / "bin" / "python").exists()
 def test_plan_deploy_a_changed_config_alone_is_a_new_release():
-    live = {"artifact_sha256": "a" * 64, "config_sha256": "c" * 64}
-    assert agent.plan_deploy("r1", live, "a" * 64, "c" * 64) == (True, False)   # no change
-    assert agent.plan_deploy("r1", live, "a" * 64, "d" * 64) == (True, True)    # config alone: a deploy
-    assert agent.plan_deploy("r1", live, "b" * 64, "c" * 64) == (False, False)  # new code, same config
-    assert agent.plan_deploy("r1", live, "a" * 64, None) == (True, False)       # no config sent
-    assert agent.plan_deploy(None, {}, "a" * 64, "c" * 64) == (False, True)     # first deploy
-    assert agent.plan_deploy("r0", {"artifact_sha256": "a" * 64}, "a" * 64, "c" * 64) == (True, True)
+    same = {"settings_sha256": "s" * 64}
+    live = {"artifact_sha256": "a" * 64, "config_sha256": "c" * 64, **same}
+    assert agent.plan_deploy("r1", live, "a" * 64, "c" * 64, same) == (True, False, [])   # no change
+    assert agent.plan_deploy("r1", live, "a" * 64, "d" * 64, same) == (True, True, [])    # config alone: a deploy
+    assert agent.plan_deploy("r1", live, "b" * 64, "c" * 64, same) == (False, False, [])  # new code, same config
+    assert agent.plan_deploy("r1", live, "a" * 64, None, same) == (True, False, [])       # no config sent
+    assert agent.plan_deploy(None, {}, "a" * 64, "c" * 64, same) == (False, True, [])     # first deploy
+    assert agent.plan_deploy("r0", {"artifact_sha256": "a" * 64, **same}, "a" * 64, "c" * 64, same) == \
+        (True, True, [])
+
+
+@pytest.mark.parametrize("change", [
+    {"entry_point": "yourapplication:create_app()"},
+    {"post_deploy": ("true",)},
+    {"post_deploy_timeout": 42.0},
+    {"health_path": "/healthz"},
+    {"static": (("/assets", "yourapplication/static"),)},
+    {"env": (("FEATURE", "on"),)},
+])
+def test_plan_deploy_a_changed_setting_alone_is_a_new_release_naming_it(change):
+    """Class: the release's identity missed inputs that change what runs (entry_point, post_deploy alone were
+    "no change" and never applied). The runner records every such deploy.toml input and their digest."""
+    import datetime as dt
+
+    from deploytests.config import load_config
+    from deploytests.examples import APPS
+    from deploytests.pipeline.artifact import Artifact
+    from deploytests.pipeline.releases import release_meta
+
+    cfg = load_config(APPS / "yourapplication")
+    art = Artifact(path=Path("/nonexistent"), app="yourapplication", name="yourapplication", version="1.0",
+                   sha256="a" * 64, size=1, python_version="3.11")
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    live = dict(release_meta(cfg, art, now), config_sha256=None)
+    assert agent.plan_deploy("r1", live, "a" * 64, None, release_meta(cfg, art, now)) == (True, False, [])
+    name = next(iter(change))
+    changed = replace(cfg, **change)
+    assert agent.plan_deploy("r1", live, "a" * 64, None, release_meta(changed, art, now)) == (True, False, [name])
+    # a live release from before settings were recorded: changed once, said as such
+    old = {k: v for k, v in live.items() if k not in ("settings", "settings_sha256")}
+    assert agent.plan_deploy("r1", old, "a" * 64, None, release_meta(cfg, art, now))[2]
