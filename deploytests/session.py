@@ -122,10 +122,29 @@ class Session:
             self._provider = provider_for(self.settings, http=False)
         return self._provider
 
+    def require_deploy_right(self, step: str) -> None:
+        """Refuse ``step`` (one that changes what runs: deploy, rollback, bootstrap, run) on a target whose
+        ``deploy`` right is not granted in targets.toml (default false: read-only verification), for both
+        front-ends alike. ``-H`` hosts are the operator's explicit choice: allowed."""
+        if self.hosts:
+            return
+        provider = self.provider
+        if provider.rights.deploy:
+            return
+        spec = getattr(provider, "spec", None)
+        where = (getattr(spec, "rights_where", "") or getattr(spec, "where", "")) if spec is not None else ""
+        raise DeployTestsError(
+            f"target {provider.name!r} may not {step}: its key 'deploy' is not true (default false: read-only "
+            "verification)", where=where, hint=f"set deploy = true in that target's table to let fab and pytest "
+            f"{step} there, or give the hosts with -H")
+
     @contextlib.contextmanager
-    def servers(self, *, throwaway: bool = False) -> Iterator[list]:
+    def servers(self, *, throwaway: bool = False, changes: str = "") -> Iterator[list]:
         """The fleet, connected lazily per host, closed on exit. ``throwaway=False`` refuses the docker target
-        (its containers would live for this one step only)."""
+        (its containers would live for this one step only). ``changes``: the step about to change what runs
+        there (deploy, rollback, bootstrap, run): refused unless the target has the ``deploy`` right."""
+        if changes:
+            self.require_deploy_right(changes)
         if self.hosts:  # the caller's: their connections stay open for its later steps
             yield self.hosts
             return

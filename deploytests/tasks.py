@@ -132,10 +132,11 @@ def session_of(step: str, hosts: list[CliHost], options: dict) -> Session:
     return session
 
 
-def fleet_task(help: dict[str, str]):
+def fleet_task(help: dict[str, str], *, changes: bool = True):
     """A ``fab`` task run once on the whole fleet: ``fn(session, servers, **options)``. Each of Fabric's
     per-host calls adds its host (``c.user``, ``c.host``, ``c.port``: Fabric's public Connection); the post-task,
-    which Fabric runs once after all of them, builds the session and runs ``fn``."""
+    which Fabric runs once after all of them, builds the session and runs ``fn``. ``changes``: the task changes
+    what runs on the servers (the session refuses it on a target without the ``deploy`` right)."""
     def decorate(fn: Callable) -> Callable:
         step = fn.__name__
 
@@ -147,7 +148,7 @@ def fleet_task(help: dict[str, str]):
         @one_line_errors
         def _run(hosts, options):
             session = session_of(step, hosts, options)
-            with session.servers() as servers:
+            with session.servers(changes=step if changes else "") as servers:
                 return fn(session, servers, **options)
         _run.step = step
 
@@ -242,7 +243,7 @@ def rollback(session, servers, app=None, target=None, to=None, parallel=None):
     session.run(servers, one, "rollback")
 
 
-@fleet_task(help={"app": APP_HELP, "target": TARGET_HELP})
+@fleet_task(help={"app": APP_HELP, "target": TARGET_HELP}, changes=False)
 def status(session, servers, app=None, target=None):
     """List each host's releases (oldest first) and which one is live."""
     def one(c):

@@ -126,6 +126,7 @@ class TargetSpec:
     env: tuple[tuple[str, str], ...] = ()  # over deploy.toml's env on this target
     rights: Rights = field(default_factory=Rights)
     where: str = ""
+    rights_where: str = ""  # file:line of its ``deploy`` key (else of its table): where a refusal points
     before_host: str = ""
     after_host: str = ""
     hook_timeout: int = 60
@@ -174,7 +175,7 @@ def _target(name: str, table: object, doc: Document) -> TargetSpec:
     kind = t.get("kind", "docker" if name == "docker" else "ssh")
     base_url = t.raw("base_url")
     return TargetSpec(
-        name=name, kind=kind, hosts=_hosts(t), where=where,
+        name=name, kind=kind, hosts=_hosts(t), where=where, rights_where=t.where_of("deploy"),
         rights=Rights(deploy=t.get("deploy", kind == "docker"), destructive=t.get("destructive", kind == "docker")),
         identity_file=t.get("identity_file"),
         known_hosts=t.get("known_hosts"),

@@ -96,6 +96,40 @@ def test_status_of_a_target_without_base_url_runs(fab_run, monkeypatch, tmp_path
     assert [labels for labels, _ in fab_run.calls] == [["ssh://appuser@127.0.0.1:2222"]]
 
 
+@pytest.mark.parametrize("deploy_line", ["", "deploy = false\n"])
+def test_a_target_without_the_deploy_right_is_refused_by_fab_as_by_pytest(fab_run, monkeypatch, tmp_path,
+                                                                         deploy_line):
+    """Class: a target's rights honoured by one front-end only (`fab target kept pack deploy` deployed on a
+    target without `deploy = true`). The session refuses every step that changes what runs; status still runs."""
+    from deploytests.targets.ssh import SshProvider
+
+    (tmp_path / "id_key").write_text("key")
+    (tmp_path / "targets.toml").write_text('[targets.kept]\nhosts = ["appuser@127.0.0.1:2222"]\n'
+                                           'identity_file = "id_key"\nknown_hosts = "known_hosts"\n' + deploy_line)
+    monkeypatch.setenv("DEPLOYTESTS_TARGETS", str(tmp_path / "targets.toml"))
+    monkeypatch.setattr(SshProvider, "open", lambda self: [SimpleNamespace(label=h.label) for h in self.spec.hosts])
+    monkeypatch.setattr(SshProvider, "close", lambda self: None)
+    tasks.target(Context(), "kept")
+    line = 5 if deploy_line else 1  # its deploy key, else its table
+    for step in (tasks.deploy, tasks.rollback, tasks.bootstrap):
+        with pytest.raises(SystemExit) as info:
+            fab(step)
+        name = step.name
+        assert str(info.value) == (
+            f"fab {name}: {tmp_path / 'targets.toml'}:{line}: target 'kept' may not {name}: its key 'deploy' is not "
+            "true (default false: read-only verification). Hint: set deploy = true in that target's table to let "
+            f"fab and pytest {name} there, or give the hosts with -H.")
+    with pytest.raises(SystemExit, match="target 'kept' may not run: its key 'deploy'"):
+        tasks.run(Context(), command="true")
+        tasks.run.post[0](Context())
+    assert fab_run.calls == []
+    fab(tasks.status)  # read-only: allowed
+    assert [labels for labels, _ in fab_run.calls] == [["ssh://appuser@127.0.0.1:2222"]]
+    tasks.STATE["target"] = None
+    fab(tasks.rollback, "appuser@web1")  # -H hosts: the operator's explicit choice
+    assert len(fab_run.calls) == 2
+
+
 def test_the_docker_target_is_refused_before_any_container_starts(fab_run, monkeypatch):
     """fab on the throwaway docker target started 2 containers, found nothing live, removed them: refused now."""
     from deploytests.targets.docker import DockerProvider
