@@ -13,10 +13,14 @@ holding ``\\"``, a value followed by an inline comment, and ``b"..."`` values:
 - TOML (``*.toml``), JSON (``*.json``), INI (``*.ini``, ``*.conf``) and dotenv (``*.env``, ``.env*``) through
   their parsers; every string in them, at any depth.
 
-What is secret: every value of a key that looks secret (``*SECRET*``, ``*PASSW*``, ``*TOKEN*``, ``*KEY*``,
-``*CREDENTIAL*``, DSNs, database URLs), whatever its length, and any other string value of :data:`MIN_LEN`
-characters or more (short plain values such as ``"data"`` are left alone: redacting them would mangle every
-message that happens to contain the word). Each is redacted in every form a log or report writes it
+What is secret (:func:`is_secret`): every value of a key that names a secret (``*SECRET*``, ``*PASSW*``,
+``*TOKEN*``, ``*KEY*``, ``*CREDENTIAL*``, ``*PRIVATE*``, ``*DSN*``, ``*DATABASE_URL*``), whatever its length; a
+URL with a password part (``scheme://user:password@host``), under any key; any other
+string only when it looks generated: :data:`RANDOM_LEN` characters or more, no whitespace, letters and digits,
+at least :data:`RANDOM_BITS` bits of entropy per character (an API key pasted under a plain name). Plain values
+under plain keys -- ``127.0.0.1`` in ``ALLOWED_HOSTS``, a host name, a path, a module name -- are left alone:
+redacting them garbled host labels (``appuser@[redacted]:2222``) and every message that names them. Each
+secret is redacted in every form a log or report writes it
 (:func:`forms`): as is; Python-escaped (``repr``, ``ascii``, inside ``"..."`` and ``'...'``); JSON-escaped
 (ASCII or not); URL- and form-encoded; HTML/XML-escaped; as bytes (``b'...'`` repr, ``\\xNN``); each of those
 escaped once more (a JSON document inside a repr); each hex escape in either case.
@@ -31,6 +35,7 @@ from __future__ import annotations
 import ast
 import configparser
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -40,8 +45,10 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 REDACTED = "[redacted]"
-MIN_LEN = 8
-SECRET_KEY = re.compile(r"(SECRET|PASSW|TOKEN|KEY|CREDENTIAL|DSN|DATABASE_URL)", re.I)
+RANDOM_LEN = 16  # a value under a plain key is a secret only when it looks generated: this long, and
+RANDOM_BITS = 3.0  # this many bits of entropy per character (see is_secret)
+SECRET_KEY = re.compile(r"(SECRET|PASSW|TOKEN|KEY|CREDENTIAL|PRIVATE|DSN|DATABASE_URL)", re.I)
+URL_PASSWORD = re.compile(r"[A-Za-z][\w+.-]*://[^/@:\s]*:([^@/\s]+)@")
 MAX_CONFIG_BYTES = 4 << 20  # a config file larger than this is not parsed (a warning says so)
 
 
@@ -93,9 +100,22 @@ def _secrets_of(path: str, size: int, mtime_ns: int) -> Secrets:
         pairs, warned = parse_config(f)
         warnings += warned
         keyed |= {v for key, v in pairs if v and SECRET_KEY.search(key)}
-        values |= {v for key, v in pairs if v and len(v) >= MIN_LEN}
+        values |= {v for key, v in pairs if v and is_secret(key, v)}
     longest = lambda found: tuple(sorted(found, key=len, reverse=True))  # noqa: E731
     return Secrets(longest(values | keyed), tuple(warnings), longest(keyed))
+
+
+def is_secret(key: str, value: str) -> bool:
+    """Whether ``value`` (found under ``key``) is redacted (the rule in the module doc; pure)."""
+    if SECRET_KEY.search(key) or URL_PASSWORD.search(value):
+        return True
+    if "://" in value or len(value) < RANDOM_LEN or re.search(r"\s", value):
+        return False
+    if not (re.search(r"[A-Za-z]", value) and re.search(r"\d", value)):
+        return False
+    counts = [value.count(c) for c in set(value)]
+    bits = -sum(n / len(value) * math.log2(n / len(value)) for n in counts)
+    return bits >= RANDOM_BITS
 
 
 def of_values(values) -> Secrets:

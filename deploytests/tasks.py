@@ -264,8 +264,10 @@ def run(session, servers, command, app=None, target=None, parallel=None):
     command exits non-zero fails the task. (Not ``fab -H ... -- CMD``: Fabric itself runs that as the login.)"""
     from .errors import DeployError
 
+    redact = _secrets(session).redact  # the command's output is the app's: config values never shown
+
     def line(host: str, text: str) -> None:
-        print_lines([f"[{host}] {text}"])
+        print_lines([redact(f"[{host}] {text}")])
 
     def one(c):
         result = pipeline.run_command(c, session.config, command, output=line)

@@ -48,7 +48,7 @@ def test_a_failing_check_that_quotes_the_config_is_redacted_everywhere(pytester)
 # comment as part of the value, and `b"..."` with its prefix: the real values leaked.
 CONFIGS = {
     "app.cfg": ('SECRET_KEY = "Qk3y-\\"-quoted-secret"  # comment\nAPI_TOKEN = \'tok-inline-1\'  # a comment\n'
-                'BINARY = b"bytes-valued-secret"\n', ['Qk3y-"-quoted-secret', "tok-inline-1", "bytes-valued-secret"]),
+                'BIN_KEY = b"bytes-valued-secret"\n', ['Qk3y-"-quoted-secret', "tok-inline-1", "bytes-valued-secret"]),
     "app.toml": ('[db]\npassword = "toml-db-password-9"\n', ["toml-db-password-9"]),
     ".env": ('export SESSION_SECRET="dotenv-secret-77" # note\n', ["dotenv-secret-77"]),
 }

@@ -10,7 +10,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from deploytests.redaction import REDACTED, forms, of_values, parse_config, secrets_of
+from deploytests.redaction import REDACTED, forms, is_secret, of_values, parse_config, secrets_of
 
 QUOTED = 'k3y-with-\\"-quote'  # as written in the file: the value is  k3y-with-"-quote
 
@@ -28,8 +28,8 @@ import os
 SECRET_KEY = "{QUOTED}"  # the app's key
 API_TOKEN = 'tok-123'  # an inline comment is no part of the value
 BINARY_KEY = b"bytes-secret-\\xff"
-JOINED = "part-one-" "part-two"
-ADDED = "left-half-" + "right-half"
+JOINED_SECRET = "part-one-" "part-two"
+ADDED_PASSWORD = "left-half-" + "right-half"
 BASE = "https://user:pw@db.example"
 DATABASE_URL = BASE + "/app"
 SETTINGS = {{"password": "nested-pw-1", "hosts": ["h1", "h2"], "a_long_plain_key_name": 1}}
@@ -99,3 +99,26 @@ def test_per_host_directory_and_parse_config(tmp_path):
     assert set(secrets_of(tmp_path).keyed) == {"one-host-secret", "two-host-secret"}
     pairs, warnings = parse_config(tmp_path / "web2.cfg")
     assert pairs == [("SECRET_KEY", "two-host-secret")] and warnings == []
+
+
+@pytest.mark.parametrize("key, value, secret", [
+    ("SECRET_KEY", "x1", True), ("DB_PASSWD", "short", True), ("PRIVATE_PEM", "-----BEGIN", True),
+    ("API_TOKEN", "tok", True), ("SENTRY_DSN", "https://abc@o1.ingest.example/2", True),
+    ("CACHE", "redis://:hunter2@cache:6379/0", True),                  # a URL with a password, any key
+    ("UPSTREAM", "6f1e9c2ab47d03e58c1a", True),                         # looks generated, under a plain key
+    ("ALLOWED_HOSTS", "127.0.0.1", False), ("ALLOWED_HOSTS", "www.example.com", False),
+    ("MEDIA_ROOT", "/var/www/mysite/shared/media", False), ("ENGINE", "django.db.backends.postgresql", False),
+    ("CACHE", "redis://cache.internal:6379/0", False), ("GREETING", "hello there, 2026 visitors", False),
+])
+def test_which_values_are_redacted(key, value, secret):
+    """Values of keys that name secrets and URLs with passwords always; other values only when they look
+    generated: redacting plain ones garbled host labels (`appuser@[redacted]:2222` for 127.0.0.1)."""
+    assert is_secret(key, value) is secret
+
+
+def test_a_plain_value_leaves_host_labels_alone(tmp_path):
+    path = tmp_path / "app.cfg"
+    path.write_text('ALLOWED_HOSTS = ["127.0.0.1"]\nDB = "postgres://app:pg-pass-9@db/app"\n')
+    found = secrets_of(path)
+    assert found.redact("appuser@127.0.0.1:2222 postgres://app:pg-pass-9@db/app") == \
+        "appuser@127.0.0.1:2222 [redacted]"

@@ -301,3 +301,23 @@ def test_the_apps_deploy_config_is_loaded_once_per_fab_run(fab_run, monkeypatch)
     fab(tasks.status, "appuser@web1", "appuser@web2")
     fab(tasks.rollback, "appuser@web1", "appuser@web2")
     assert len(loads) == 1 and len(fab_run.calls) == 2
+
+
+def test_run_output_is_redacted_and_host_labels_are_not(fab_run, monkeypatch, capsys):
+    """Class: one of fab's outputs bypassed the redaction (`fab run 'grep SECRET "$MYSITE_CONFIG"'` printed the
+    SECRET_KEY); and 127.0.0.1, a plain ALLOWED_HOSTS value, was redacted out of the host label."""
+    (fab_run.project / "deploy.toml").write_text('app = "notes"\nentry_point = "notes:create_app()"\n'
+                                                 'config_file = "app.cfg"\n')
+    (fab_run.project / "app.cfg").write_text('SECRET_KEY = "s3cr3t-django-key-value"\n'
+                                             'ALLOWED_HOSTS = ["127.0.0.1", "localhost"]\n')
+
+    def run_command(c, cfg, command, *, output):
+        output(c.label, "SECRET_KEY = 's3cr3t-django-key-value'")
+        return SimpleNamespace(host=c.label, exit=0, release_id="r1")
+
+    monkeypatch.setattr(tasks.pipeline, "run_command", run_command)
+    monkeypatch.setattr(tasks.pipeline, "run_on_hosts", lambda servers, fn, **kw: [fn(s) for s in servers])
+    fab(tasks.run, "appuser@127.0.0.1:35171", command='grep SECRET "$MYSITE_CONFIG"')
+    out = capsys.readouterr().out
+    assert "s3cr3t-django-key-value" not in out
+    assert "[appuser@127.0.0.1:35171] SECRET_KEY = '[redacted]'" in out, out
