@@ -82,9 +82,21 @@ class DeployError(DeployTestsError):
     the host back after a failed gate, ``live`` is the release it switched back to and ``serving`` whether that
     release answered again (the agent's reply says so: no message to parse)."""
 
-    def __init__(self, what: str, *, live: str | None = None, serving: bool | None = None, **kwargs: str):
+    def __init__(self, what: str, *, live: str | None = None, serving: bool | None = None,
+                 post_deploy_ran: bool = False, nothing_live: bool = False, **kwargs: str):
         super().__init__(what, **kwargs)
         self.live, self.serving = live, serving
+        self.post_deploy_ran, self.nothing_live = post_deploy_ran, nothing_live  # a refused deploy (the agent's)
+
+    def refused_state(self) -> str:
+        """What a host is after this refused deploy (never switched), from the agent's typed fields: whether a
+        release was live, and whether the deploy's post_deploy commands ran against the live data."""
+        if self.nothing_live:
+            return "refused, nothing was live" + ("; post_deploy already ran against the data" if
+                                                  self.post_deploy_ran else "")
+        if self.post_deploy_ran:
+            return "refused, the live release still serves, but post_deploy already ran against the live data"
+        return "refused, live release untouched"
 
 
 @dataclass

@@ -228,7 +228,8 @@ def deploy(session, servers, app=None, target=None, config=None, rolling=False, 
         where = f"rollout stopped after {result.stopped}" if result.stopped else "rollout completed"
         raise DeployTestsError(f"deploy failed on {len(bad)} of {len(result.reports)} host(s): "
                                f"{', '.join(r.host for r in bad)} ({where}; each host's state is in the table "
-                               "above)", detail="\n\n".join(f"[{r.host}]\n{r.detail}" for r in bad if r.detail))
+                               "above)", detail="\n\n".join(f"[{r.host}]" + (f" Hint: {r.hint}" if r.hint else "") +
+                                            (f"\n{r.detail}" if r.detail else "") for r in bad if r.detail or r.hint))
 
 
 @fleet_task(help={"app": APP_HELP, "target": TARGET_HELP, "parallel": PARALLEL_HELP,

@@ -66,6 +66,8 @@ class AgentError(Exception):
         super().__init__(what)
         self.what, self.hint, self.detail, self.step = what, hint, detail, step
         self.live, self.serving = live, serving  # after a failed gate: the release switched back to, and if it serves
+        self.post_deploy_ran = False  # a refused deploy: its post_deploy commands ran against the live data
+        self.nothing_live = False  # a refused deploy: no release was live before it (a first deploy)
 
 
 # ---------------------------------------------------------------- output
@@ -490,6 +492,7 @@ class Marks:
     def __init__(self, steps, phases, commands):
         self.steps, self.phases, self.commands = steps, phases, commands
         self.done, self.lines, self.failed, self.left = 0, [], None, []
+        self.health = None  # the health GET's status line (``health`` mark)
         self.started = time.monotonic()
 
     def take(self, line):
@@ -504,6 +507,8 @@ class Marks:
         self.left += mark.get("left", []) if "phase" not in mark or mark.get("failed") is not None else []
         if mark.get("failed") is not None:
             self.failed = mark
+        elif "health" in mark:
+            self.health = str(mark["health"])
         elif "ran" in mark:  # one command done: the runner's channel hears from us (remote.STEP_TIMEOUT)
             emit("progress", message="post_deploy: %d of %d command(s) done" % (mark["ran"], self.commands))
         elif "phase" in mark:
@@ -533,6 +538,17 @@ def unwritable_data_dirs(args: DeployArgs):
             found.append("%s (owner %s:%s, mode %04o)" % (path, name_of(pwd.getpwuid, st.st_uid),
                                                           name_of(grp.getgrgid, st.st_gid), st.st_mode & 0o7777))
     return found
+
+
+def host_hint(args: GateArgs, status):
+    """A hint when the preflight's health GET got a 4xx (``status``: its status line): it sent ``Host:
+    server_name``, and an app that checks the Host header (Django's ALLOWED_HOSTS, Flask's SERVER_NAME/
+    TRUSTED_HOSTS) refuses a name it does not allow with a 400 or 404. None otherwise."""
+    if not status or not status[:1] == "4":
+        return None
+    return ("the health GET sent Host: %s (server_name in deploy.toml, default localhost) and got %s: if the app "
+            "checks the Host header (Django's ALLOWED_HOSTS), allow that name in its config, or set server_name "
+            "in deploy.toml to a name it allows" % (args.server_name, status))
 
 
 def name_of(lookup, ident):
@@ -611,7 +627,8 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
     if step == "post_deploy":  # the child died without its report (killed): still name the step
         what = "post-deploy commands"
     last = next((ln for ln in reversed(lines) if ln.strip()), "no output")
-    hint = "%s; %s" % (NOT_TOUCHED, config_hint(args, lines[-25:]) or instance_hint(args, release_dir, lines[-25:])
+    hint = "%s; %s" % (NOT_TOUCHED, host_hint(args, marks.health) or config_hint(args, lines[-25:])
+                       or instance_hint(args, release_dir, lines[-25:])
                        or (entry_hint(args, lines) if step == "import" else None) or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root),
@@ -1010,6 +1027,7 @@ def cmd_deploy(args: DeployArgs):
         switch_and_gate(args, tree, rid, live, steps)
     except AgentError as exc:
         ran = bool(args.post_deploy) and ("post_deploy" in steps.timings or exc.step == "post_deploy")
+        exc.post_deploy_ran, exc.nothing_live = ran, live is None  # typed: the runner's state line reads them
         exc.hint = refused_hint(exc.hint, ran, args.root)
         if live is None:  # a first deploy: nothing was live to keep serving
             exc.hint = exc.hint.replace("the live release still serves, but ", "nothing was live yet, and ") \
@@ -1153,7 +1171,7 @@ def main(argv):
         return 0
     except AgentError as exc:
         emit("error", what=exc.what, hint=exc.hint, detail=exc.detail, step=exc.step, live=exc.live,
-             serving=exc.serving)
+             serving=exc.serving, post_deploy_ran=exc.post_deploy_ran, nothing_live=exc.nothing_live)
         return 3
     except Exception as exc:  # a bug or an unexpected server state: still one line, traceback in the detail
         import traceback

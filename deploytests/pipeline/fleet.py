@@ -271,9 +271,11 @@ class HostReport:
     hint: str = ""
     detail: str = ""
     seconds: float = 0.0
+    refusal: str = ""  # a refused deploy: what the host is, from the agent's typed fields (DeployError.refused_state)
 
     def state_line(self) -> str:
-        text = STATES[self.state].format(live=self.live or "nothing")
+        text = self.refusal if self.state == "refused" and self.refusal else \
+            STATES[self.state].format(live=self.live or "nothing")
         return f"{text} ({self.error})" if self.error and self.state != "failed" else \
             (f"{text}: {self.error}" if self.error else text)
 
@@ -335,7 +337,8 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
                 progress(label_of(c), "deploy", time.monotonic() - started, f"FAILED: {exc}")
             raise
         if progress:
-            progress(rep.host, "deploy", rep.seconds, f"FAILED: {rep.error}" if rep.error else "ok")
+            hint = f". Hint: {rep.hint.rstrip('.')}." if rep.error and rep.hint else ""
+            progress(rep.host, "deploy", rep.seconds, f"FAILED: {rep.error}{hint}" if rep.error else "ok")
         return rep
 
     def turn(c) -> HostReport:
@@ -366,7 +369,7 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
             res = pipeline.deploy(c, cfg, art, progress=progress)
         except DeployError as exc:
             rep.fail(exc, "rolled back" if exc.live else "refused")
-            rep.live = exc.live
+            rep.live, rep.refusal = exc.live, "" if exc.live else exc.refused_state()
             return
         rep.live, rep.previous, rep.went_live = res.release_id, res.previous, res.changed
         rep.state, rep.version, rep.sha256 = ("new" if res.changed else "unchanged"), res.version, art.sha256

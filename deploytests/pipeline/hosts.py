@@ -67,7 +67,7 @@ def _state(outcome: HostOutcome) -> str:
         return f"rolled back (serves {error.live})" if error.serving else f"rolled back to {error.live}, which " \
             "does NOT serve"
     if isinstance(error, DeployError):
-        return f"refused, live release untouched ({what})"
+        return f"{error.refused_state()} ({what})"
     return f"failed ({what})"
 
 

@@ -248,7 +248,9 @@ def call_agent(c, command: str, args: Message | dict, *, payload: bytes | Path |
     if final:
         raise DeployError(f"{step or command} failed at {final.get('step') or command}: {final['what']}",
                           where=host, hint=final.get("hint", ""), detail=final.get("detail", ""),
-                          live=final.get("live"), serving=final.get("serving"))
+                          live=final.get("live"), serving=final.get("serving"),
+                          post_deploy_ran=bool(final.get("post_deploy_ran")),
+                          nothing_live=bool(final.get("nothing_live")))
     lost = getattr(c, "lost", None)
     if lost:
         raise ConnectError(f"{lost} during step {_current(command, args, res)}", where=host,

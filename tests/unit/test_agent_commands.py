@@ -181,6 +181,24 @@ def test_redeploying_the_live_artifact_changes_nothing(srv):
     assert steps(events) == ["lock", "prune"] and srv.releases() == [first["release_id"]]
 
 
+def test_the_same_artifact_with_other_settings_is_a_new_release_saying_which(srv):
+    """Class: the release's identity missed inputs that change what runs: a changed post_deploy alone was "no
+    change" (the runner's settings digest, releases.release_settings, is compared with the live release's)."""
+    from dataclasses import replace
+
+    from deploytests.pipeline.releases import settings_digest
+
+    def with_settings(args, **settings):
+        return replace(args, release=dict(args.release, settings=settings, settings_sha256=settings_digest(settings)))
+
+    args, payload = srv.deploy_args("1.0")
+    first = result(srv.run("deploy", with_settings(args, post_deploy=[]), payload)[1])
+    code, events = srv.run("deploy", with_settings(args, post_deploy=["true"]), payload)
+    again = result(events)
+    assert code == 0 and again["changed"] and again["release_id"] != first["release_id"]
+    assert [e["message"] for e in events if e.get("step") == "settings"] == ["settings changed: post_deploy"]
+
+
 def test_a_second_version_keeps_the_first_as_previous_and_prune_keeps_keep_releases(srv):
     done = [result(srv.deploy(v, keep_releases=2)[1]) for v in ("1.0", "2.0", "3.0", "4.0")]
     ids = [r["release_id"] for r in done]
@@ -196,9 +214,23 @@ def test_a_release_failing_its_preflight_is_refused_and_the_live_one_untouched(s
     assert code == 3 and err["step"] == "preflight"
     assert "failed its preflight (GET /health in-process) (exit 1): preflight: GET /health -> 500 BOOM" in err["what"]
     assert "live release was not touched" in err["hint"]
+    assert (err["post_deploy_ran"], err["nothing_live"]) == (False, False)  # typed, for the runner's state line
     assert srv.live() == live and srv.releases() == [live, "failed.log"]
     failed = json.loads((srv.root / "releases" / "failed.log").read_text())
     assert failed["version"] == "2.0" and "500 BOOM" in failed["reason"]
+
+
+def test_a_preflight_4xx_names_the_host_header_it_sent(srv):
+    """Django's ALLOWED_HOSTS answers 400 to a Host it does not allow: the hint names server_name."""
+    result(srv.deploy("1.0")[1])
+    code, events = srv.deploy("2.0", health="400 Bad Request")
+    err = error(events)
+    assert code == 3 and err["step"] == "preflight"
+    assert err["hint"].startswith("the live release was not touched; the health GET sent Host: app.test "
+                                  "(server_name in deploy.toml, default localhost) and got 400 Bad Request"), \
+        err["hint"]
+    _, events = srv.deploy("3.0", health="500 BOOM")  # a 5xx is the app's own failure: no Host hint
+    assert "Host:" not in error(events)["hint"]
 
 
 def counting(srv) -> list[str]:
@@ -229,6 +261,7 @@ def test_a_release_refused_after_post_deploy_says_it_ran_against_the_live_data(s
     err = error(events)
     assert code == 3 and err["step"] == "preflight" and steps(events)[-2:] == ["import", "post_deploy"]
     assert runs(srv) == 2 and srv.live() == live
+    assert (err["post_deploy_ran"], err["nothing_live"]) == (True, False)
     assert "not touched" not in err["hint"], err["hint"]
     assert err["hint"] == ("the live release still serves, but post_deploy already ran against the live data "
                            "(%s/shared and any database the app uses): check that data (post_deploy runs on every "

@@ -251,3 +251,30 @@ def test_max_failed_lets_a_failed_host_go_back_alone(fake_fleet):
     assert [r.host for r in result.failed] == ["b"]
     result = _roll(Policy(canary=Count(1), max_failed=Count(25, True)), {"a"}, [])  # the canary tolerates none
     assert result.stopped == "canary" and [r.state for r in result.reports] == ["rolled back"] + ["untouched"] * 3
+
+
+@pytest.mark.parametrize("ran, nothing_live, state", [
+    (False, False, "refused, live release untouched"),
+    (True, False, "refused, the live release still serves, but post_deploy already ran against the live data"),
+    (False, True, "refused, nothing was live"),
+])
+def test_a_refused_host_says_what_it_is_from_the_agents_fields_and_keeps_the_hint(monkeypatch, ran, nothing_live,
+                                                                                 state):
+    """Class: the rollout dropped the agent's hint and labelled every refusal "live release untouched", also after
+    a failing migration in post_deploy. The state comes from the agent's typed fields; the hint reaches the
+    host's line."""
+    from deploytests import pipeline
+    from deploytests.errors import DeployError
+    from deploytests.pipeline.fleet import Policy, roll_out
+
+    def deploy(c, cfg, art, progress=None):
+        raise DeployError("deploy failed at preflight: GET /health -> 400 Bad Request", where=c.label,
+                          hint="the health GET sent Host: localhost", post_deploy_ran=ran, nothing_live=nothing_live)
+
+    monkeypatch.setattr(pipeline, "deploy", deploy)
+    lines = []
+    result = roll_out([FakeConn("a")], None, lambda label: SimpleNamespace(sha256="s"), Policy(),
+                      progress=lambda host, step, seconds, message: lines.append(message), say=lambda line: None)
+    assert result.table()[1].split("  ")[-1] == f"{state} (deploy failed at preflight: GET /health -> 400 Bad Request)"
+    assert lines == ["FAILED: deploy failed at preflight: GET /health -> 400 Bad Request. Hint: the health GET "
+                     "sent Host: localhost."]

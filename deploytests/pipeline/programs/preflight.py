@@ -7,9 +7,9 @@ cwd the program started with, through :func:`.spawn.run`: its own session, at mo
 leaves running killed and named), then, when ``PATH`` is set, GET it in-process through WSGI with ``Host: HOST``.
 Progress goes to stdout as ``@@PF {json}`` lines (``phase`` import / post_deploy, with ``left``: what the commands
 left running; a failed command as ``failed``, ``exit``, ``output``, ``timeout``; before exiting, ``left`` alone:
-what the app's import or health GET left running, killed too); the health answer is the exit code: 0 when it
-answered 200. One import of the app for the three checks. SIGTERM (the agent's bound on the whole check) ends it
-through the same clean-up.
+what the app's import or health GET left running, killed too; ``health``: the health GET's status line); the
+health answer is the exit code: 0 when it answered 200. One import of the app for the three checks. SIGTERM
+(the agent's bound on the whole check) ends it through the same clean-up.
 
 Rules for this file: standard library only, Python >= 3.7 syntax, from deploytests only its bundled sibling
 :mod:`.spawn`.
@@ -136,6 +136,7 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout):
     if not path:
         return 0
     status = get(app, path, host)
+    mark(health=status or "")  # the status line, for the agent's hint (a 4xx: the Host header it sent)
     print("preflight: GET %s -> %s" % (path.partition("?")[0], status or "no response"))
     return 0 if status and status.startswith("200") else 1
 
