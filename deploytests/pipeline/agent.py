@@ -292,7 +292,7 @@ class Tree:
                 os.close(fd)
             meta = json.loads(data.decode("utf-8"))
             return meta if isinstance(meta, dict) else {}
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested 10^5 deep
             return {}
 
     def switch(self, rid):
@@ -437,7 +437,7 @@ def entry_hint(args: GateArgs, output):
         return None
     try:
         names = json.loads(found)
-    except ValueError:
+    except (ValueError, RecursionError):
         names = []
     offer = ("; a value that imports: %s" % " or ".join("entry_point = %r" % n for n in names)) if names else \
         "; give module:callable of your installed package (Django: 'mysite.wsgi:application', a Flask factory: " \
@@ -490,7 +490,7 @@ class Marks:
             return
         try:
             mark = json.loads(line[5:])
-        except ValueError:  # the app printed something that only looks like a mark
+        except (ValueError, RecursionError):  # the app printed something that only looks like a mark
             self.lines = self.lines[-199:] + [line]
             return
         self.left += mark.get("left", []) if "phase" not in mark or mark.get("failed") is not None else []
