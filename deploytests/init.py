@@ -13,12 +13,14 @@ In a Flask project's directory it writes, never over an existing file:
 - ``fabfile.py``: one import line (the recipe's ``fab`` tasks);
 - ``tests/deploy/test_deploy.py``: an example deploy test (``deploy_http`` with a POST, ``deploy_host``);
 - the pytest ini keys (``[tool.pytest.ini_options]`` in ``pyproject.toml`` when the project has no pytest
-  configuration yet; otherwise they are printed to be added by hand),
+  configuration yet; otherwise they are printed to be added by hand; :func:`ini_keys`),
+- a Django project's packaging, when it has none (:func:`packaging`),
 
 then prints what to do next. An app using the instance folder without passing ``instance_path=`` to
-``Flask(...)`` gets a warning (printed and in deploy.toml): installed, Flask's default instance path lies inside the
-release's venv. A kept deploy config is summarised as it is (``load_config``), never with the notes of the file
-init would have written. :func:`detect` is the pure part (reads files, writes nothing).
+``Flask(...)`` gets a warning (printed and in deploy.toml): installed, Flask's default instance path lies inside
+the release's venv. Every free text in deploy.toml (notes, warnings) is written by :func:`comment`. A kept
+deploy config is summarised as it is (``load_config``), never with the notes of the file init would have
+written. :func:`detect` is the pure part (reads files, writes nothing).
 """
 
 from __future__ import annotations
