@@ -461,12 +461,14 @@ def instance_hint(args: DeployArgs, release_dir, output):
     else:
         link = ('and set shared_paths = ["instance"] in deploy.toml (the app and post_deploy run in the release dir; '
                 "each release's instance/ then links to %s)" % shared)
-    fix = ('pass instance_path=os.path.abspath("instance") to Flask(...) %s, or set the database path (e.g. '
-           'DATABASE = "%s/<file>.sqlite") in the config file (config_file in deploy.toml)' % (link, shared))
+    fix = 'pass instance_path=os.path.abspath("instance") to Flask(...) %s' % link
     where = ("Flask's default for an installed package (Flask(__name__) without instance_path=): inside the "
              "release's venv, which the app user cannot write and every release replaces")
-    if named:
+    if named:  # the app itself writes there (os.makedirs(app.instance_path), ...): only its path can move
         return "the app's instance path is under %s/, %s: %s" % (venv_var, where, fix)
+    # no path named: the database file, which the config may place elsewhere
+    fix += (', or set the database path (e.g. DATABASE = "%s/<file>.sqlite") in the config file (config_file '
+            'in deploy.toml)' % shared)
     blocked = unwritable_data_dirs(args)
     if blocked:
         return "the app cannot open its database file: the app user %s cannot write %s" % (
