@@ -13,16 +13,19 @@ In a Flask project's directory it writes, never over an existing file:
 - ``fabfile.py``: one import line (the recipe's ``fab`` tasks);
 - ``tests/deploy/test_deploy.py``: an example deploy test (``deploy_http`` with a POST, ``deploy_host``);
 - the pytest ini keys (``[tool.pytest.ini_options]`` in ``pyproject.toml`` when the project has no pytest
-  configuration yet; otherwise they are printed to be added by hand),
+  configuration yet; otherwise they are printed to be added by hand; :func:`ini_keys`),
+- a Django project's packaging, when it has none (:func:`packaging`),
 
 then prints what to do next. An app using the instance folder without passing ``instance_path=`` to
-``Flask(...)`` gets a warning (printed and in deploy.toml): installed, Flask's default instance path lies inside the
-release's venv. A kept deploy config is summarised as it is (``load_config``), never with the notes of the file
-init would have written. :func:`detect` is the pure part (reads files, writes nothing).
+``Flask(...)`` gets a warning (printed and in deploy.toml): installed, Flask's default instance path lies inside
+the release's venv. Every free text in deploy.toml (notes, warnings) is written by :func:`comment`. A kept
+deploy config is summarised as it is (``load_config``), never with the notes of the file init would have
+written. :func:`detect` is the pure part (reads files, writes nothing).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -54,6 +57,10 @@ INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|instance_path")
 USES_INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|\.instance_path\b")
 FLASK_CALL_RE = re.compile(r"\bFlask\(")
 INSTANCE_ARG_RE = re.compile(r"\binstance_path\s*=")
+# the code itself uses the instance folder (not only a path in the config): makedirs(app.instance_path), or a
+# config read from it (from_pyfile with instance_relative_config): a DATABASE set in the config cannot avoid it
+INSTANCE_BOUND_RE = re.compile(r"makedirs\([^)]*\binstance_path\b"
+                               r"|(?s:instance_relative_config\s*=\s*True.*\bfrom_pyfile\()")
 DROP_RE = re.compile(r"\bDROP\s+TABLE\b", re.I)
 CONFIG_DIRS = ("config", "conf", "etc")
 CONFIG_SUFFIXES = (".cfg", ".py", ".conf")
@@ -71,6 +78,7 @@ class Detected:
     entry_point: str
     config_env: str = ""
     health_path: str = ""
+    health_get_only: bool = False  # health_path is a route found in the code that answers GET only (a POST: 405)
     post_deploy: list[str] = field(default_factory=list)
     shared_paths: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -78,6 +86,7 @@ class Detected:
     new_config: bool = False  # config_file is NEW_CONFIG, which init writes (the project has no config file)
     drops_tables: list[str] = field(default_factory=list)  # project files with a DROP TABLE
     default_instance: str = ""  # the module whose Flask(...) uses the instance folder at Flask's default path
+    instance_bound: bool = False  # that module creates or reads the instance folder itself (INSTANCE_BOUND_RE)
     framework: str = "flask"  # flask, django or wsgi (plain)
     env: dict[str, str] = field(default_factory=dict)
     static: dict[str, str] = field(default_factory=dict)  # URL prefix -> dir of the project
@@ -106,16 +115,19 @@ def instance_note(d: Detected) -> list[str]:
         return []
     shared = f"/var/www/{d.app}/shared/instance"
     config = repr(d.config_file) if d.config_file else "the app's config file"
-    return [
+    head = [
         f"{d.default_instance} uses Flask's instance folder without passing instance_path= to Flask(...). Installed",
         "(as on the servers), Flask's default instance path lies inside the release's venv",
         f"(<release>/venv/var/{d.default_instance}-instance): the app user cannot write there, and every release "
         "has a new one.",
-        "The app must take its instance path or database location from outside the package, as in",
-        'Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)',
-        f"(the daemon and post_deploy run in the release dir, whose instance/ links to {shared}),",
-        f'or DATABASE = "{shared}/{d.app}.sqlite" in {config}.',
     ]
+    fix = 'Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)'
+    link = f"(the daemon and post_deploy run in the release dir, whose instance/ links to {shared})"
+    if d.instance_bound:  # the code creates or reads the folder itself: only its path can move it
+        return head + [f"{d.default_instance} creates or reads that folder itself (makedirs, from_pyfile): pass",
+                       fix, link + "."]
+    return head + ["The app must take its instance path or database location from outside the package, as in",
+                   fix, link + ",", f'or DATABASE = "{shared}/{d.app}.sqlite" in {config}.']
 
 
 def project_name(root: Path) -> str:
@@ -234,6 +246,11 @@ def detect(root: Path) -> Detected:
         detected.new_config = not configs
     if m := (ROUTE_RE if framework == "flask" else PLAIN_ROUTE_RE).search(everything):
         detected.health_path = m.group(1)
+        if framework == "flask":  # .get(...), or .route(...) without methods= naming more than GET/HEAD
+            call = everything[m.start():everything.find(")", m.end()) + 1]
+            methods = re.search(r"methods\s*=\s*[\[(]([^\])]*)", call)
+            detected.health_get_only = call.startswith(".get(") or methods is None or not (
+                set(re.findall(r"\w+", methods.group(1).upper())) - {"GET", "HEAD"})
     else:
         notes.append("no /health route found: the deploy gate GETs '/' (add a route that answers 200 when the app "
                      "is ready, and set health_path)")
@@ -253,6 +270,8 @@ def detect(root: Path) -> Detected:
     detected.default_instance = next(
         (mod for mod, text in texts.items() if USES_INSTANCE_RE.search(text)
          and any(not INSTANCE_ARG_RE.search(args) for args in flask_calls(text))), "")
+    detected.instance_bound = bool(detected.default_instance) and bool(
+        INSTANCE_BOUND_RE.search(texts[detected.default_instance]))
     return detected
 
 
@@ -271,6 +290,49 @@ MEDIA_ROOT = "{root}/shared/media"
 
 SETTINGS_HOOK = ('if os.environ.get("{env}"):  # the servers\' settings (deploytests installs the file)\n'
                  '    exec(Path(os.environ["{env}"]).read_text())')
+
+
+def django_packages(root: Path, project: str) -> list[str]:
+    """The project package and each app package of a Django project (a package dir at the top with an apps.py,
+    models.py or migrations/), in name order."""
+    return sorted({project} | {p.name for p in root.iterdir() if p.is_dir() and p.name not in SKIP
+                               and (p / "__init__.py").is_file()
+                               and any((p / f).exists() for f in ("apps.py", "models.py", "migrations"))})
+
+
+def packaging(root: Path, d: Detected) -> str:
+    """The packaging tables pyproject.toml lacks, for a Django project without any (startproject writes none;
+    setuptools' own discovery refuses the flat layout's several top-level dirs): ``[build-system]``,
+    ``[project]`` with Django as its dependency (the installed minor release, when Django is importable here),
+    the project and app packages, their templates and static files. Empty when the project packages itself
+    (``[project]``, setup.py or setup.cfg) or is not Django."""
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text() if pyproject.is_file() else ""
+    try:
+        have = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return ""  # not ours to fix: pack names the file's error
+    if d.framework != "django" or "project" in have or (root / "setup.py").is_file() or (root / "setup.cfg").is_file():
+        return ""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major, minor = (int(x) for x in version("django").split(".")[:2])
+        django = f"django>={major}.{minor},<{major}.{minor + 1}"
+    except (PackageNotFoundError, ValueError):
+        django = "django"
+    packages = django_packages(root, d.settings.split(".")[0])
+    blocks = []
+    if "build-system" not in have:
+        blocks.append('[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n')
+    blocks.append(f'[project]\nname = {_toml(d.name)}\nversion = "0.1.0"\ndependencies = [{_toml(django)}]  '
+                  "# add the project's other requirements\n")
+    if "setuptools" not in have.get("tool", {}):
+        blocks.append("[tool.setuptools.packages.find]\n"
+                      f"include = {_toml([n for p in packages for n in (p, p + '.*')])}\nnamespaces = false\n\n"
+                      "[tool.setuptools.package-data]  # migrations are packages (migrations/__init__.py)\n"
+                      '"*" = ["templates/**/*", "static/**/*"]\n')
+    return "\n".join(blocks)
 
 
 def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -> Detected:
@@ -338,12 +400,11 @@ def deploy_toml(d: Detected) -> str:
             active=bool(d.shared_paths)),
     ]
     if d.default_instance:
-        warning = instance_note(d)
-        lines += ["#   WARNING: " + warning[0]] + ["#   " + line for line in warning[1:]]
+        lines += comment("\n".join(instance_note(d)), "#   WARNING: ", "#   ")
     elif d.shared_paths == ["instance"]:
-        lines.append("#   the daemon runs in the release dir: "
-                     "Flask(__name__, instance_path=os.path.abspath(\"instance\"))\n"
-                     "#   keeps the instance folder (a SQLite database) in shared/instance across releases")
+        lines += comment("the daemon runs in the release dir: Flask(__name__, instance_path=os.path.abspath("
+                         "\"instance\"))\nkeeps the instance folder (a SQLite database) in shared/instance across "
+                         "releases", "#   ")
     if d.env:
         lines.append(opt("env", d.env, "the app's environment (not secret): daemons, post_deploy, build, run"))
     else:
@@ -360,8 +421,8 @@ def deploy_toml(d: Detected) -> str:
     if d.post_deploy and not d.post_deploy_safe:
         lines.append("#   Found in the code; check that the command keeps existing data, then uncomment it.")
     for path in d.drops_tables:
-        lines.append(f"#   WARNING: {path} drops tables (DROP TABLE): as a post_deploy it would empty the\n"
-                     "#   live database on every deploy.")
+        lines += comment(f"{path} drops tables (DROP TABLE): as a post_deploy it would empty the\n"
+                         "live database on every deploy.", "#   WARNING: ", "#   ")
     lines += [
         opt("post_deploy", d.post_deploy or ([f"python -m {d.entry_point.split(':')[0].split('.')[0]}.migrate"]
                                              if d.framework == "wsgi" else
@@ -375,13 +436,24 @@ def deploy_toml(d: Detected) -> str:
         opt("deploy_user", "deployer", "login owning releases/ (default: the bootstrap login)", active=False),
     ]
     for note in d.notes:
-        lines.append(f"# NOTE: {note}")
-    return "\n".join(lines) + "\n"
+        lines += comment(note, "# NOTE: ")
+    text = "\n".join(lines) + "\n"
+    tomllib.loads(text)  # every value went through _toml and every free text through comment()
+    return text
+
+
+def comment(text: str, first: str = "# ", rest: str = "") -> list[str]:
+    """``text`` (any lines: a note, a warning, code to copy) as TOML comment lines: ``first`` before the first
+    line, ``rest`` (default: ``#`` and first's width in spaces) before each further one. The one way init writes
+    free text into a TOML file, so a line break in the text cannot end the comment."""
+    rest = rest or "#" + " " * (len(first) - 1)
+    return [(first if i == 0 else rest) + line
+            for i, line in enumerate(text.replace("\r", "\n").split("\n"))]
 
 
 def _toml(value) -> str:
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, str):  # a TOML basic string: JSON's escapes (\\, \", \n, \uXXXX) are TOML's
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -485,8 +557,9 @@ POST_TESTS = {
     # the login is refused (200, the form again), not the POST (403: "CSRF verification failed")
     assert resp.status_code == 200 and "CSRF verification failed" not in resp.text, resp.text[:300]
 ''',
-    "wsgi": '''def test_a_post_gets_an_answer(deploy_http, deploy_config):
-    # A POST, with the session's cookies kept between requests. Replace with one of your app's forms or APIs:
+    "any": '''def test_a_post_gets_an_answer(deploy_http, deploy_config):
+    # A POST, with the session's cookies kept between requests. init found no GET-only health route, so this
+    # checks only that the app answers it (no 5xx). Replace with one of your app's forms or APIs:
     #   resp = deploy_http.post("/items", json={"name": "x"}); assert resp.status_code == 201
     resp = deploy_http.post(deploy_config.health_path, data={"probe": "1"})
     assert resp.status_code < 500, f"POST {resp.url} -> {resp.status_code}: {resp.text[:200]!r}"
@@ -507,7 +580,11 @@ def deploy_test(d: Detected, root: Path) -> str:
     """The example deploy test for ``d``'s framework: a POST that passes on it (Django: CSRF-aware), and a
     static file served by Apache when the project has a static dir."""
     static = ""
-    if d.framework == "django" and "django.contrib.admin" in "".join(ADMIN_RE.findall(_text(root, d.settings))):
+    admin = d.framework == "django" and bool(ADMIN_RE.search(_text(root, d.settings)))
+    # a check that passes on the app as init read it: a GET-only health route refuses a POST (405); Django's
+    # admin login form takes one with its CSRF token; anything else only has to answer a POST without a 5xx
+    post = "flask" if d.framework == "flask" and d.health_get_only else "django" if admin else "any"
+    if admin:
         prefix = next(iter(d.static), "")
         if prefix:
             static = STATIC_TEST.format(path=f"{prefix}/admin/css/base.css", type="text/css")
@@ -521,8 +598,8 @@ def deploy_test(d: Detected, root: Path) -> str:
             static = STATIC_TEST.format(path=f"{prefix}/{files[0].relative_to(root / directory).as_posix()}",
                                         type=kind)
     text = DEPLOY_TEST.format(name=d.name, post_test="{post_test}", static_test="{static_test}")
-    text = text.replace("{post_test}", POST_TESTS[d.framework]).replace("{static_test}", static)
-    return text.replace("import pytest\n", "import re\n\nimport pytest\n") if d.framework == "django" else text
+    text = text.replace("{post_test}", POST_TESTS[post]).replace("{static_test}", static)
+    return text.replace("import pytest\n", "import re\n\nimport pytest\n") if post == "django" else text
 
 
 def _text(root: Path, module: str) -> str:
@@ -530,10 +607,21 @@ def _text(root: Path, module: str) -> str:
     return path.read_text(errors="replace") if module and path.is_file() else ""
 
 
-INI_KEYS = {
-    "testpaths": ["tests"],
-    "addopts": "--ignore=tests/deploy",
-}
+IGNORE_DEPLOY = "--ignore=tests/deploy"
+
+
+def ini_keys(root: Path, d: Detected) -> dict:
+    """The pytest ini keys for the project: ``addopts`` leaves tests/deploy out of a plain ``pytest`` (the gate
+    names it); ``testpaths = ["tests"]`` only when tests/ holds pytest files besides tests/deploy (a testpaths
+    that collects nothing makes a plain ``pytest`` exit 5), never for Django (its tests are ``<app>/tests.py``,
+    run by ``manage.py test``)."""
+    tests = root / "tests"
+    found = d.framework != "django" and tests.is_dir() and any(
+        p.relative_to(tests).parts[0] != "deploy" for pattern in ("test_*.py", "*_test.py")
+        for p in tests.rglob(pattern))
+    return {**({"testpaths": ["tests"]} if found else {}), "addopts": IGNORE_DEPLOY}
+
+
 INI_COMMENT = ("# tests/deploy deploys to servers: plain `pytest` leaves it out; the gate names it:\n"
                "#   pytest --pyargs deploytests.suite tests/deploy")
 
@@ -567,13 +655,13 @@ def pytest_config(root: Path) -> str | None:
     return None
 
 
-def ini_block(toml: bool = True) -> str:
-    """The ini keys, as a ``[tool.pytest.ini_options]`` table (``toml``) or as ini lines."""
+def ini_block(keys: dict, toml: bool = True) -> str:
+    """The ini ``keys``, as a ``[tool.pytest.ini_options]`` table (``toml``) or as ini lines."""
     if toml:
         return "[tool.pytest.ini_options]\n" + INI_COMMENT + "\n" + "".join(
-            f"{k} = {_toml(v)}\n" for k, v in INI_KEYS.items())
+            f"{k} = {_toml(v)}\n" for k, v in keys.items())
     return INI_COMMENT + "\n" + "".join(
-        f"{k} = {' '.join(v) if isinstance(v, list) else v}\n" for k, v in INI_KEYS.items())
+        f"{k} = {' '.join(v) if isinstance(v, list) else v}\n" for k, v in keys.items())
 
 
 def init(root: Path, *, out=print) -> int:
@@ -637,20 +725,32 @@ def init(root: Path, *, out=print) -> int:
     for dropped in d.drops_tables:
         out(f"  WARNING {dropped} drops tables (DROP TABLE): as a post_deploy it would empty the live database on "
             "every deploy; make it CREATE TABLE IF NOT EXISTS (or use a migration tool) first")
-    where = pytest_config(root)
-    if where is not None and all(f"{k} =" in (root / where).read_text() for k in INI_KEYS) \
-            and "--ignore=tests/deploy" in (root / where).read_text():
+    if tables := packaging(root, d):
+        pyproject = root / "pyproject.toml"
+        text = pyproject.read_text() if pyproject.is_file() else ""
+        with open(pyproject, "a") as f:
+            f.write(("\n" if text and not text.endswith("\n\n") else "") + tables)
+        names = ", ".join(re.findall(r"^(\[[^\]]+\])", tables, re.M))
+        out(f"  {'added  ' if text else 'wrote  '} {names} to pyproject.toml: the project had no packaging "
+            "(pack builds a wheel of the project and its apps, with their templates, static files and "
+            "migrations); add your other requirements to [project] dependencies")
+    keys, where = ini_keys(root, d), pytest_config(root)
+    if where is not None and all(f"{k} =" in (root / where).read_text() for k in keys) \
+            and IGNORE_DEPLOY in (root / where).read_text():
         out(f"  kept    {where}: its pytest keys are set")
     elif where is None:
         pyproject = root / "pyproject.toml"
         text = pyproject.read_text() if pyproject.is_file() else ""
         with open(pyproject, "a") as f:
-            f.write(("\n" if text and not text.endswith("\n\n") else "") + ini_block())
-        out("  added   [tool.pytest.ini_options] to pyproject.toml")
+            f.write(("\n" if text and not text.endswith("\n\n") else "") + ini_block(keys))
+        out(f"  added   [tool.pytest.ini_options] to pyproject.toml ({', '.join(keys)})")
     else:
         out(f"  kept    {where}: it configures pytest already; add these keys to it yourself:")
-        for line in ini_block(toml=where == "pyproject.toml").splitlines():
+        for line in ini_block(keys, toml=where == "pyproject.toml").splitlines():
             out(f"            {line}")
+    if d.framework == "django":
+        out("  note    Django's tests (<app>/tests.py) run with `python manage.py test`, not a plain `pytest`; "
+            "the deploy tests run with the gate: pytest --pyargs deploytests.suite tests/deploy")
     for note in [] if kept else d.notes:
         out(f"  note    {note}")
     if d.default_instance:

@@ -171,11 +171,13 @@ def parse_config(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
     parser = parsers.get(suffix, _python)
     try:
         return parser(src, path)
-    except (SyntaxError, ValueError, configparser.Error) as exc:
+    except (SyntaxError, ValueError, configparser.Error, RecursionError, MemoryError) as exc:
+        # A file the parser cannot take (a syntax error, or one built to exhaust it: 10^5 nested brackets, a
+        # 50,000-term concatenation) must not switch redaction off: it falls back to the text, never to nothing.
         where = f"{path}:{getattr(exc, 'lineno', None) or 1}"
-        pairs = _lines(src)  # still redact what looks like KEY = value, rather than nothing
+        pairs = _lines(src) + _quoted_strings(src)  # KEY = value lines and every quoted string, rather than nothing
         return pairs, [f"{where}: does not parse as {parser.__name__.strip('_')} ({type(exc).__name__}); "
-                       "its values were guessed line by line and may not all be redacted"]
+                       "its values were guessed from the text and may not all be redacted"]
 
 
 def _walk(value, key: str, out: list[tuple[str, str]]) -> None:
@@ -227,6 +229,16 @@ def _dotenv(src: str, path: Path):
             value = value.split(" #", 1)[0].strip()
         out.append((key, value))
     return out, []
+
+
+def _quoted_strings(src: str, limit: int = 100_000) -> list[tuple[str, str]]:
+    """Every single- or double-quoted string of the text (escapes left as written), at most ``limit``: the
+    fallback for a file no parser takes."""
+    found = re.finditer(r'"((?:[^"\\\n]|\\.){1,4096})"|\'((?:[^\'\\\n]|\\.){1,4096})\'', src)
+    out = []
+    for _, m in zip(range(limit), found, strict=False):
+        out.append(("", m.group(1) if m.group(1) is not None else m.group(2)))
+    return out
 
 
 def _lines(src: str) -> list[tuple[str, str]]:

@@ -302,7 +302,7 @@ class Tree:
                 os.close(fd)
             meta = json.loads(data.decode("utf-8"))
             return meta if isinstance(meta, dict) else {}
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested 10^5 deep
             return {}
 
     def switch(self, rid):
@@ -447,7 +447,7 @@ def entry_hint(args: GateArgs, output):
         return None
     try:
         names = json.loads(found)
-    except ValueError:
+    except (ValueError, RecursionError):
         names = []
     offer = ("; a value that imports: %s" % " or ".join("entry_point = %r" % n for n in names)) if names else \
         "; give module:callable of your installed package (Django: 'mysite.wsgi:application', a Flask factory: " \
@@ -471,12 +471,14 @@ def instance_hint(args: DeployArgs, release_dir, output):
     else:
         link = ('and set shared_paths = ["instance"] in deploy.toml (the app and post_deploy run in the release dir; '
                 "each release's instance/ then links to %s)" % shared)
-    fix = ('pass instance_path=os.path.abspath("instance") to Flask(...) %s, or set the database path (e.g. '
-           'DATABASE = "%s/<file>.sqlite") in the config file (config_file in deploy.toml)' % (link, shared))
+    fix = 'pass instance_path=os.path.abspath("instance") to Flask(...) %s' % link
     where = ("Flask's default for an installed package (Flask(__name__) without instance_path=): inside the "
              "release's venv, which the app user cannot write and every release replaces")
-    if named:
+    if named:  # the app itself writes there (os.makedirs(app.instance_path), ...): only its path can move
         return "the app's instance path is under %s/, %s: %s" % (venv_var, where, fix)
+    # no path named: the database file, which the config may place elsewhere
+    fix += (', or set the database path (e.g. DATABASE = "%s/<file>.sqlite") in the config file (config_file '
+            'in deploy.toml)' % shared)
     blocked = unwritable_data_dirs(args)
     if blocked:
         return "the app cannot open its database file: the app user %s cannot write %s" % (
@@ -501,7 +503,7 @@ class Marks:
             return
         try:
             mark = json.loads(line[5:])
-        except ValueError:  # the app printed something that only looks like a mark
+        except (ValueError, RecursionError):  # the app printed something that only looks like a mark
             self.lines = self.lines[-199:] + [line]
             return
         self.left += mark.get("left", []) if "phase" not in mark or mark.get("failed") is not None else []

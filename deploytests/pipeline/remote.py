@@ -127,8 +127,8 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callab
             events.append(event)
             if on_event:
                 on_event(event)
-        elif on_output:  # any other line (a one-off command's output), as it comes
-            on_output(line)
+        elif on_output:  # any other line (a one-off command's output), as it comes: made safe like every
+            on_output(untrusted.line(line))  # other text from the server (no escapes, no CR, bounded)
 
     while True:
         if not _readable(chan, POLL):  # never a channel timeout: it would cut the writer's sendall short too

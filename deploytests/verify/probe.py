@@ -28,6 +28,8 @@ import json
 import os
 import pwd
 import re
+import select
+import signal
 import stat
 import subprocess
 import sys
@@ -429,7 +431,7 @@ def tree_facts(args):
             continue
         try:
             meta = json.loads(data.decode("utf-8"))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested 10^5 deep (the deploy login writes it)
             meta = {"unreadable": "RELEASE.json is not JSON"}
         if not isinstance(meta, dict):
             meta = {"unreadable": "RELEASE.json is not a JSON object"}
@@ -462,8 +464,16 @@ def tree_facts(args):
     return out
 
 
-def as_user(user, work, *a):
-    """Run ``work(*a)`` in a child process that dropped to ``user`` (its groups too); return its result."""
+AS_USER_TIMEOUT = 60.0  # seconds the dropped reader may take (a tree of 60,000 files reads in ~3 s)
+AS_USER_LIMIT = 64 << 20  # bytes of its answer
+
+
+def as_user(user, work, *a, timeout=AS_USER_TIMEOUT, limit=AS_USER_LIMIT):
+    """Run ``work(*a)`` in a child process that dropped to ``user`` (its groups too); return its result.
+
+    The child runs as the less trusted user, who may signal it (SIGSTOP) or slow it down: the wait for its answer
+    is bounded (``timeout``, then SIGKILL, which a stopped process cannot refuse, and a RuntimeError naming the
+    bound) and so is the answer's size. Its answer is parsed as data (a RecursionError is a bad answer too)."""
     pw = pwd.getpwnam(user)
     rfd, wfd = os.pipe()
     pid = os.fork()
@@ -480,12 +490,39 @@ def as_user(user, work, *a):
             f.write(data)
         os._exit(0)
     os.close(wfd)
-    with os.fdopen(rfd, "rb") as f:
-        data = f.read()
-    os.waitpid(pid, 0)
-    result = json.loads(data.decode() or '{"error": "no output"}')
+    chunks, size, deadline, problem = [], 0, time.monotonic() + timeout, None
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                problem = "the reader running as %s gave no answer within %gs (stopped or slowed down: %s may " \
+                          "signal it)" % (user, timeout, user)
+                break
+            if not select.select([rfd], [], [], min(left, 1.0))[0]:
+                continue
+            chunk = os.read(rfd, 1 << 16)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                problem = "the reader running as %s answered more than %d bytes" % (user, limit)
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(rfd)
+        if problem:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    if problem:
+        raise RuntimeError(problem)
+    try:
+        result = json.loads(b"".join(chunks).decode() or '{"error": "no output"}')
+    except (ValueError, RecursionError):
+        result = {"error": "the reader running as %s gave an answer that is not JSON" % user}
+    if not isinstance(result, dict) or ("error" not in result and "ok" not in result):
+        raise RuntimeError("the reader running as %s gave an answer of the wrong shape" % user)
     if "error" in result:
-        raise RuntimeError(result["error"])
+        raise RuntimeError(str(result["error"]))
     return result["ok"]
 
 
@@ -581,7 +618,7 @@ def tree_report(args):
     try:
         meta = json.loads((read_nofollow(os.path.join(release_dir, "RELEASE.json")) or b"{}").decode("utf-8"))
         out["created_at"] = str(meta.get("created_at", "")) if isinstance(meta, dict) else None
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     out["installed"] = installed_distributions(os.path.join(
         release_dir, "venv", "lib", "python%d.%d" % sys.version_info[:2], "site-packages"))
@@ -1081,7 +1118,7 @@ def tree_inventory(root):
             continue
         try:
             meta = json.loads(data.decode("utf-8"))
-        except ValueError:
+        except (ValueError, RecursionError):
             meta = {}
         if not isinstance(meta, dict):
             meta = {}

@@ -362,8 +362,10 @@ def test_instance_hint_only_for_the_venv_or_an_unopenable_database(output):
     args = deploy_args("/srv/app")
     assert agent.instance_hint(args, "/srv/app/releases/r1", output) is None
     named = ["PermissionError: [Errno 13] Permission denied: '/srv/app/releases/r1/venv/var'"]
-    assert "instance path is under /srv/app/releases/r1/venv/var/" in agent.instance_hint(args, "/srv/app/releases/r1",
-                                                                                           named)
+    hint = agent.instance_hint(args, "/srv/app/releases/r1", named)
+    assert "instance path is under /srv/app/releases/r1/venv/var/" in hint
+    # the app itself wrote there (makedirs(app.instance_path)): a DATABASE in the config would not help
+    assert 'instance_path=os.path.abspath("instance")' in hint and "DATABASE" not in hint, hint
 
 
 @pytest.mark.parametrize("hint, ran, expected", [

@@ -142,7 +142,7 @@ def test_app_name_is_always_valid(name, app):
 
 def test_init_writes_valid_files_and_the_ini_keys(tmp_path, capsys):
     root = project(tmp_path, {"pyproject.toml": '[project]\nname = "notes"\nversion = "1"\n',
-                              "notes/__init__.py": FACTORY})
+                              "notes/__init__.py": FACTORY, "tests/unit/test_notes.py": "def test_x(): pass\n"})
     assert main(["init", str(root)]) == 0
     out = capsys.readouterr().out
     for rel in ("deploy.toml", "targets.toml", "fabfile.py", "tests/deploy/test_deploy.py"):
@@ -335,3 +335,137 @@ def test_a_rerun_keeping_deploy_toml_prints_what_it_says_not_what_init_would_wri
     init(root)
     out = capsys.readouterr().out
     assert "note    the kept deploy config does not load: " in out and "entry_point" in out
+
+
+def startproject(tmp_path: Path) -> Path:
+    """The mysite fixture as a new user has it: `django-admin startproject mysite` plus an app (no packaging, no
+    pytest config, settings that read no server config), after a collectstatic (staticfiles/)."""
+    import shutil
+
+    root = tmp_path / "mysite"
+    shutil.copytree(FIXTURES / "mysite", root, ignore=shutil.ignore_patterns("pyproject.toml", "tests"))
+    settings = root / "mysite/settings.py"
+    settings.write_text(settings.read_text().split('if os.environ.get("MYSITE_CONFIG")')[0])
+    (root / "staticfiles/admin").mkdir(parents=True)
+    (root / "staticfiles/admin/base.css").write_text("body {}\n")
+    return root
+
+
+def fixture_copy(tmp_path: Path, name: str) -> Path:
+    import shutil
+
+    if name == "startproject":
+        return startproject(tmp_path)
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root, ignore=shutil.ignore_patterns("deploy.toml", "tests"))
+    return root
+
+
+@pytest.mark.parametrize("name", sorted({p.name for p in FIXTURES.iterdir() if p.is_dir()} | {"startproject"}))
+def test_every_deploy_toml_init_writes_is_toml_its_loader_takes(tmp_path, name):
+    """Class: free text (notes, warnings, found commands, code to copy) written into a TOML file without its
+    commenting per line. Each fixture project, and a plain startproject (whose settings note carries code lines)."""
+    root = fixture_copy(tmp_path, name)
+    init(root, out=lambda line: None)
+    text = (root / "deploy.toml").read_text()
+    tomllib.loads(text)
+    load_config(root)
+    if (root / "pyproject.toml").is_file():
+        tomllib.loads((root / "pyproject.toml").read_text())
+
+
+def test_free_text_and_values_with_line_breaks_stay_toml():
+    from deploytests.init import Detected, deploy_toml
+
+    d = Detected(name="x", app="x", entry_point="x:app", health_path="/a\n\"b\"\x7f",
+                 notes=["two\nlines = 1", "[table]\r\nkey = 2"], drops_tables=["a\nb = 3"], default_instance="x",
+                 post_deploy=["echo 'x'\ny = 1"])
+    parsed = tomllib.loads(deploy_toml(d))
+    assert parsed["health_path"] == "/a\n\"b\"\x7f" and "lines" not in parsed and "table" not in parsed
+    assert set(parsed) == {"app", "entry_point", "health_path"}
+
+
+def test_a_startproject_gets_packaging_that_builds_a_wheel_with_its_apps_files(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
+    root = startproject(tmp_path)
+    lines: list[str] = []
+    init(root, out=lines.append)
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    assert pyproject["project"]["name"] == "mysite" and pyproject["project"]["dependencies"][0].startswith("django")
+    assert pyproject["tool"]["setuptools"]["packages"]["find"]["include"] == [
+        "guestbook", "guestbook.*", "mysite", "mysite.*"]
+    assert any("to pyproject.toml: the project had no packaging" in line for line in lines), lines
+    # plain `pytest` must not collect nothing: Django's tests run with manage.py; only the deploy tests are left out
+    assert pyproject["tool"]["pytest"]["ini_options"] == {"addopts": "--ignore=tests/deploy"}
+    assert any("python manage.py test" in line for line in lines), lines
+    out = tmp_path / "wheel"
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                           "--no-index", "-w", str(out), str(root)], capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "PIP_NO_CACHE_DIR": "1", "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    names = zipfile.ZipFile(next(out.glob("mysite-*.whl"))).namelist()
+    for shipped in ("mysite/settings.py", "mysite/wsgi.py", "guestbook/migrations/0001_initial.py",
+                    "guestbook/templates/guestbook/index.html"):
+        assert shipped in names, names
+    assert not any(n.startswith(("staticfiles/", "config/", "tests/")) for n in names), names
+
+
+def test_a_pyproject_without_project_gets_the_packaging_added(tmp_path):
+    root = startproject(tmp_path)
+    (root / "pyproject.toml").write_text('[tool.black]\nline-length = 100\n')
+    init(root, out=lambda line: None)
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    assert pyproject["tool"]["black"] == {"line-length": 100} and pyproject["project"]["version"] == "0.1.0"
+    assert pyproject["build-system"]["build-backend"] == "setuptools.build_meta"
+    root2 = fixture_copy(tmp_path / "b", "mysite")  # packaged already: untouched
+    before = (root2 / "pyproject.toml").read_text()
+    init(root2, out=lambda line: None)
+    assert tomllib.loads((root2 / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"] == [
+        "mysite", "guestbook", "guestbook.migrations"] and (root2 / "pyproject.toml").read_text().startswith(before)
+
+
+@pytest.mark.parametrize("route, refuses_post", [
+    ('@bp.route("/health")', True), ('@bp.get("/health")', True),
+    ('@bp.route("/health", methods=["GET", "HEAD"])', True),
+    ('@bp.route("/health", methods=("GET", "POST"))', False), ('@bp.route("/hello")', False),  # no health route
+])
+def test_the_example_post_check_fits_the_route_init_found(tmp_path, route, refuses_post):
+    root = fixture_copy(tmp_path, "flaskr")
+    views = root / "flaskr/views.py"
+    views.write_text(views.read_text().replace('@bp.route("/health")', route))
+    init(root, out=lambda line: None)
+    test = (root / "tests/deploy/test_deploy.py").read_text()
+    assert ("status_code == 405" in test) == refuses_post, test
+    assert refuses_post or "resp.status_code < 500" in test
+    compile(test, "test_deploy.py", "exec")
+
+
+def test_a_django_project_without_the_admin_gets_no_admin_login_check(tmp_path):
+    root = startproject(tmp_path)
+    settings = root / "mysite/settings.py"
+    settings.write_text(settings.read_text().replace('"django.contrib.admin",', ""))
+    init(root, out=lambda line: None)
+    test = (root / "tests/deploy/test_deploy.py").read_text()
+    assert "/admin/login/" not in test and "resp.status_code < 500" in test
+    compile(test, "test_deploy.py", "exec")
+
+
+def test_flasks_tutorial_factory_is_offered_only_the_instance_path_fix(tmp_path):
+    """The tutorial's factory makes its instance folder and reads config.py from it: a DATABASE in the config
+    cannot help (the config is never read, makedirs fails first); a factory that only builds a path may."""
+    root = fixture_copy(tmp_path, "flaskr")
+    lines: list[str] = []
+    init(root, out=lines.append)
+    warning = next(line for line in lines if line.startswith("  WARNING flaskr uses Flask's instance"))
+    assert 'instance_path=os.path.abspath("instance")' in warning and "DATABASE" not in warning, warning
+    assert "DATABASE" not in (root / "deploy.toml").read_text()
+    source = (root / "flaskr/__init__.py").read_text()
+    for kept in ("os.makedirs(app.instance_path, exist_ok=True)", 'app.config.from_pyfile("config.py", silent=True)'):
+        (root / "flaskr/__init__.py").write_text(source.replace(kept, "pass"))
+        assert detect(root).instance_bound, kept  # either one alone binds the app to the folder
+    (root / "flaskr/__init__.py").write_text(source.replace("os.makedirs(app.instance_path, exist_ok=True)", "pass")
+                                             .replace('app.config.from_pyfile("config.py", silent=True)', "pass"))
+    assert not detect(root).instance_bound

@@ -142,3 +142,24 @@ def test_the_app_tree_is_never_read_as_root():
     nobody = pwd.getpwnam("nobody").pw_uid
     assert probe.as_reader({"deploy_user": "root"}, whoami) == nobody
     assert probe.as_reader({"deploy_user": "no-such-user-here"}, whoami) == nobody
+
+
+def test_the_dropped_reader_is_bounded_a_stopped_one_is_killed_and_named(monkeypatch):
+    """The tree reader runs as the deploy user, who may SIGSTOP it: the root probe waited forever (the admin's
+    read-only gate hung, a root process stayed on the server). Class: an unbounded wait on a process the less
+    trusted side controls. The wait is bounded; the reader is killed; the error names the user and the bound."""
+    import pwd
+    import signal as signals
+
+    from deploytests.verify import probe as p
+
+    for name in ("setgroups", "setgid", "setuid"):  # the drop itself needs root; what is tested is the wait
+        monkeypatch.setattr(p.os, name, lambda *a: None)
+    me = pwd.getpwuid(os.getuid()).pw_name
+    stopped = lambda: os.kill(os.getpid(), signals.SIGSTOP)  # noqa: E731 - as the deploy user would
+    with pytest.raises(RuntimeError, match=rf"the reader running as {me} gave no answer within 1s"):
+        p.as_user(me, stopped, timeout=1)
+    flood = lambda: "x" * 4096  # noqa: E731
+    with pytest.raises(RuntimeError, match="answered more than 1000 bytes"):
+        p.as_user(me, flood, limit=1000)
+    assert p.as_user(me, lambda: {"ok": 1}) == {"ok": 1}

@@ -102,3 +102,41 @@ def test_a_server_that_floods_its_output_is_cut_at_the_bound_and_made_safe():
     assert chan.closed and res.exited == -1 and chan.sent <= (1 << 20) + (1 << 16)
     assert "\x1b" not in res.stdout and res.stdout.startswith("\\x1b[2J")
     assert res.stdout.endswith(f"characters cut)\n(output cut: more than {1 << 20} bytes)")
+
+
+class OneShotChannel(FloodingChannel):
+    """A channel whose program prints ``data`` once and exits 0 (a one-off command of ``fab run``)."""
+
+    def __init__(self, data: bytes):
+        super().__init__()
+        self.data, self.done = data, False
+
+    def recv_ready(self):
+        return True
+
+    def recv(self, n):
+        data, self.data = (b"", b"") if self.done else (self.data, b"")
+        self.done = self.eof_received = True
+        return data
+
+    def exit_status_ready(self):
+        return self.done
+
+    def recv_exit_status(self):
+        return 0
+
+
+def test_a_one_off_commands_output_reaches_the_runner_made_safe():
+    """``fab run`` streamed its command's lines raw (the attack: a screen clear, an OSC 8 link, a CR and a forged
+    ``run: exit 0`` line). Class: a server-to-runner path that skipped the one sanitiser. Each line is made safe
+    where it enters the runner, whatever prints it."""
+    from types import SimpleNamespace
+
+    from deploytests.pipeline import remote
+
+    chan = OneShotChannel(b"A\x1b[2J\x1b]8;;http://evil/\x1b\\click\rforged: run: exit 0\nsecond \xc2\x9b31m\n")
+    c = SimpleNamespace(open=lambda: None, transport=SimpleNamespace(open_session=lambda timeout=None: chan),
+                        lost=None)
+    lines: list[str] = []
+    remote.exec_stream(c, "run", (b"",), on_output=lines.append)
+    assert lines == ["A\\x1b[2J\\x1b]8;;http://evil/\\x1b\\click\\x0dforged: run: exit 0", "second \\x9b31m"], lines
