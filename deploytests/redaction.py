@@ -19,7 +19,8 @@ URL with a password part (``scheme://user:password@host``), under any key; any o
 string only when it looks generated: :data:`RANDOM_LEN` characters or more, no whitespace, letters and digits,
 at least :data:`RANDOM_BITS` bits of entropy per character (an API key pasted under a plain name). Plain values
 under plain keys -- ``127.0.0.1`` in ``ALLOWED_HOSTS``, a host name, a path, a module name -- are left alone:
-redacting them garbled host labels (``appuser@[redacted]:2222``) and every message that names them. Each
+redacting them garbled host labels (``appuser@[redacted]:2222``) and every message that names them. A file no
+parser takes has no known keys: every quoted string of :data:`GUESSED_LEN` characters or more in it is a secret. Each
 secret is redacted in every form a log or report writes it
 (:func:`forms`): as is; Python-escaped (``repr``, ``ascii``, inside ``"..."`` and ``'...'``); JSON-escaped
 (ASCII or not); URL- and form-encoded; HTML/XML-escaped; as bytes (``b'...'`` repr, ``\\xNN``); each of those
@@ -48,6 +49,8 @@ REDACTED = "[redacted]"
 RANDOM_LEN = 16  # a value under a plain key is a secret only when it looks generated: this long, and
 RANDOM_BITS = 3.0  # this many bits of entropy per character (see is_secret)
 SECRET_KEY = re.compile(r"(SECRET|PASSW|TOKEN|KEY|CREDENTIAL|PRIVATE|DSN|DATABASE_URL)", re.I)
+UNKNOWN_KEY = "\0unknown"  # a string guessed from a file no parser takes: its key is not known
+GUESSED_LEN = 8  # ... so it is a secret from this length on (the safe side: redacted, even if plain)
 URL_PASSWORD = re.compile(r"[A-Za-z][\w+.-]*://[^/@:\s]*:([^@/\s]+)@")
 MAX_CONFIG_BYTES = 4 << 20  # a config file larger than this is not parsed (a warning says so)
 
@@ -109,6 +112,8 @@ def is_secret(key: str, value: str) -> bool:
     """Whether ``value`` (found under ``key``) is redacted (the rule in the module doc; pure)."""
     if SECRET_KEY.search(key) or URL_PASSWORD.search(value):
         return True
+    if key == UNKNOWN_KEY:
+        return len(value) >= GUESSED_LEN
     if "://" in value or len(value) < RANDOM_LEN or re.search(r"\s", value):
         return False
     if not (re.search(r"[A-Za-z]", value) and re.search(r"\d", value)):
@@ -237,7 +242,7 @@ def _quoted_strings(src: str, limit: int = 100_000) -> list[tuple[str, str]]:
     found = re.finditer(r'"((?:[^"\\\n]|\\.){1,4096})"|\'((?:[^\'\\\n]|\\.){1,4096})\'', src)
     out = []
     for _, m in zip(range(limit), found, strict=False):
-        out.append(("", m.group(1) if m.group(1) is not None else m.group(2)))
+        out.append((UNKNOWN_KEY, m.group(1) if m.group(1) is not None else m.group(2)))
     return out
 
 

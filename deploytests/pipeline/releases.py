@@ -8,8 +8,9 @@ deploy, as the deploy user (no sudo needed), with the artifact streamed on the s
    a flock with its process, so its lock is taken over at once, and the release dir it left without
    RELEASE.json is removed ("recovered").
 2. **no-op**: if the live release came from the same artifact sha256, with the same settings (their digest:
-   :func:`release_settings`) and config, and the site answers with it, nothing is done (``changed=False``). If ``current`` names it but the site serves another release (a deploy died
-   between the switch and the reload), the switch is finished: reload + gate (``changed=True``).
+   :func:`release_settings`) and config, and the site answers with it, nothing is done (``changed=False``).
+   If ``current`` names it but the site serves another release (a deploy died between the switch and the
+   reload), the switch is finished: reload + gate (``changed=True``).
 2b. **config**: the target's config for this host travels before the artifact; when it differs from the one the
    live release started with (``config_sha256`` in its RELEASE.json), the agent installs it -- the deploy
    login's own file, no sudo -- and a new release is built even from the same artifact ("config changed"); a
