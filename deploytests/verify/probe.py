@@ -588,6 +588,17 @@ def installed_distributions(site):
     return sorted(found)
 
 
+def one_line(name):
+    """A name the deploy login chose (a release dir, a link target) as one visible line: every character outside
+    printable ASCII escaped (a newline cannot start a forged line, a look-alike slash shows as \\u2215)."""
+    return name if name.isascii() and name.isprintable() else name.encode("unicode_escape").decode("ascii")
+
+
+def stat_each(paths):
+    """``{path: lstat facts}`` of each path (run by the tree's reader for paths in the app tree)."""
+    return {p: lstat_facts(p) for p in paths}
+
+
 def tree_report(args):
     """The app tree as the diagnostics show it, read as the deploy user: the releases, ``current``, the last
     refusals, application.wsgi, the live release's date and its installed distributions."""
@@ -600,7 +611,8 @@ def tree_report(args):
         names, out["releases"] = [], ["(%s: %s)" % (releases, exc.strerror)]
     for name in names[:200]:
         st = lstat_facts(os.path.join(releases, name))
-        out["releases"].append("%s  %s %s %s" % (name, st.get("kind"), st.get("mode", ""), st.get("owner", "")))
+        out["releases"].append("%s  %s %s %s" % (one_line(name), st.get("kind"), st.get("mode", ""),
+                                                  st.get("owner", "")))
     out["failed"] = (read_nofollow(os.path.join(releases, "failed.log"), 1 << 20) or b"").decode(
         "utf-8", "replace").splitlines()[-5:]
     wsgi = read_nofollow(os.path.join(root, "application.wsgi"), 64 << 10)
@@ -643,7 +655,9 @@ def diagnose(args):
     sections["vhost " + args["vhost"]] = "(not root's regular file)" if vhost is None else \
         vhost.decode("utf-8", "replace")
     sections[root + "/application.wsgi"] = tree["wsgi"] if tree["wsgi"] is not None else "(not a regular file)"
-    sections["releases"] = "\n".join(tree["releases"] + ["", "current -> %s" % tree["current"]] + tree["failed"])
+    current = None if tree["current"] is None else one_line(tree["current"])
+    failed = ["failed.log: " + one_line(line) for line in tree["failed"]]  # the deploy login writes that file
+    sections["releases"] = "\n".join(tree["releases"] + ["", "current -> %s" % current] + failed)
     sections["installed distributions (live venv, read from METADATA)"] = "\n".join(tree["installed"])
     return sections
 
@@ -1057,9 +1071,9 @@ def inventory(args, daemons, dump):
 
 def mtimes(args, sudoers):
     """When the root-owned files the drift report dates last changed (``lstat``: links are not followed):
-    the app's config and vhost, the user and group databases, every sudoers file, the cron files, the
+    the vhost, the user and group databases, every sudoers file, the cron files, the
     python-home's pyvenv.cfg. Files of the app's tree are not stat'ed as root."""
-    paths = [args["config_path"], args["vhost"], "/etc/passwd", "/etc/group", "/etc/crontab",
+    paths = [args["vhost"], "/etc/passwd", "/etc/group", "/etc/crontab",
              PYTHON_HOME + "/pyvenv.cfg"] + sorted({r["file"] for r in sudoers})
     for d in ("/etc/sudoers.d", "/etc/cron.d", "/var/spool/cron/crontabs"):
         try:
@@ -1164,6 +1178,13 @@ def gather(args):
     section("hashes", as_reader, args, hashes)  # the config is read as the deploy user, never as root
     facts["wsgi_sha256"], facts["config_sha256"] = facts.pop("hashes") or (None, None)
     section("tree_inventory", as_reader, args, tree_inventory, root)
+    paths = [root, root + "/releases", root + "/shared", root + "/application.wsgi", root + "/current",
+             root + "/.deploy.lock", PYTHON_HOME, PYTHON_HOME + "/pyvenv.cfg", args["config_path"], args["vhost"]]
+    paths += [root + "/shared/" + rel for rel in args.get("shared_paths", [])]
+    in_tree = [p for p in paths if p == root or p.startswith(root + "/")]
+    # lstat follows a link in the middle of a path: the app tree's paths are stat'ed by its reader, never as
+    # root (a deploy login's shared -> /root/secret made root describe what only root may see)
+    section("tree_stat", as_reader, args, stat_each, in_tree)
     http_facts = {}
     fetch = threading.Thread(target=lambda: http_facts.update(
         health=get(args, args["health_path"]), home=get(args, "/")), daemon=True)
@@ -1184,11 +1205,13 @@ def gather(args):
     if args.get("wsgi_module_file"):
         section("pythons", lambda: {"mod_wsgi": linked_pythons(args["wsgi_module_file"]),
                                     "python_home": venv_version(PYTHON_HOME)})
-    paths = [root, root + "/releases", root + "/shared", root + "/application.wsgi", root + "/current",
-             root + "/.deploy.lock", PYTHON_HOME, PYTHON_HOME + "/pyvenv.cfg", args["config_path"], args["vhost"]]
-    paths += [root + "/shared/" + rel for rel in args.get("shared_paths", [])]
     sudoers = "/etc/sudoers.d/deploytests-%s" % args["app"]
-    section("stat", lambda: {p: lstat_facts(p) for p in paths})
+    tree_stat = facts.pop("tree_stat")
+    if tree_stat is None:
+        facts["errors"]["stat"] = facts["errors"].pop("tree_stat", "the tree's reader failed")
+        facts["stat"] = None
+    else:
+        section("stat", lambda: dict({p: lstat_facts(p) for p in paths if p not in in_tree}, **tree_stat))
     section("sites_enabled", lambda: sorted(os.listdir(args.get("sites_enabled", "/etc/apache2/sites-enabled"))))
     section("vhost", lambda: (read_root_owned(args["vhost"]) or b"").decode("utf-8", "replace"))
     section("lock_held", lock_held, root + "/.deploy.lock")

@@ -163,3 +163,14 @@ def test_the_dropped_reader_is_bounded_a_stopped_one_is_killed_and_named(monkeyp
     with pytest.raises(RuntimeError, match="answered more than 1000 bytes"):
         p.as_user(me, flood, limit=1000)
     assert p.as_user(me, lambda: {"ok": 1}) == {"ok": 1}
+
+
+def test_names_the_deploy_login_chose_cannot_forge_diagnostics_lines():
+    """A release dir named ``zz\\n\\ncurrent -> releases\\u22152099-trusted`` forged a ``current`` line in the
+    diagnostics' releases section. Class: a name from the less trusted side inside a multi-line report. Every
+    such name (release dirs, the link target, failed.log's lines) is one visible line."""
+    from deploytests.verify import probe as p
+
+    assert p.one_line("zz\n\ncurrent -> releases\u22152099-trusted") == \
+        "zz\\n\\ncurrent -> releases\\u22152099-trusted"
+    assert p.one_line("20261205T050852Z-33383e1e") == "20261205T050852Z-33383e1e"
