@@ -13,14 +13,18 @@ holding ``\\"``, a value followed by an inline comment, and ``b"..."`` values:
 - TOML (``*.toml``), JSON (``*.json``), INI (``*.ini``, ``*.conf``) and dotenv (``*.env``, ``.env*``) through
   their parsers; every string in them, at any depth.
 
-What is secret (:func:`is_secret`): every value of a key that names a secret (``*SECRET*``, ``*PASSW*``,
-``*TOKEN*``, ``*KEY*``, ``*CREDENTIAL*``, ``*PRIVATE*``, ``*DSN*``, ``*DATABASE_URL*``), whatever its length; a
-URL with a password part (``scheme://user:password@host``), under any key; any other
-string only when it looks generated: :data:`RANDOM_LEN` characters or more, no whitespace, letters and digits,
-at least :data:`RANDOM_BITS` bits of entropy per character (an API key pasted under a plain name). Plain values
-under plain keys -- ``127.0.0.1`` in ``ALLOWED_HOSTS``, a host name, a path, a module name -- are left alone:
-redacting them garbled host labels (``appuser@[redacted]:2222``) and every message that names them. A file no
-parser takes has no known keys: every quoted string of :data:`GUESSED_LEN` characters or more in it is a secret. Each
+What is secret (:func:`is_secret`) is decided deny-by-default: every value of a key that names a secret
+(``*SECRET*``, ``*PASSW*``, ``*PASS``, ``*PWD*``, ``*TOKEN*``, ``*KEY*``, ``*AUTH*``, ``*CREDENTIAL*``, ``*CRED*``,
+``*PRIVATE*``, ``*SALT*``, ``*DSN*``, ``*DATABASE_URL*``), whatever its length; a URL with a password part
+(``scheme://user:password@host``), under any key; and **any other string of :data:`MIN_LEN` characters or more,
+unless it names a place** -- an IP address (``127.0.0.1`` in ``ALLOWED_HOSTS``), a dotted host name
+(``www.example.com``), an absolute path (``/var/www/app/shared/data``), a dotted module path
+(``mysite.settings``), a URL without a user part (``redis://cache.internal:6379/0``) -- or is one plain
+word of letters (``postgresql``, ``production``). Places are left alone
+because the server's addresses and paths are in every message (redacting them garbled host labels:
+``appuser@[redacted]:2222``); a human password (``Summer2024!``, ``correct horse battery``) under a plain key is
+still redacted. A file no parser takes has no known keys: every quoted string of :data:`MIN_LEN` characters or
+more in it is a secret. Each
 secret is redacted in every form a log or report writes it
 (:func:`forms`): as is; Python-escaped (``repr``, ``ascii``, inside ``"..."`` and ``'...'``); JSON-escaped
 (ASCII or not); URL- and form-encoded; HTML/XML-escaped; as bytes (``b'...'`` repr, ``\\xNN``); each of those
@@ -35,8 +39,8 @@ from __future__ import annotations
 
 import ast
 import configparser
+import ipaddress
 import json
-import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -46,11 +50,13 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 REDACTED = "[redacted]"
-RANDOM_LEN = 16  # a value under a plain key is a secret only when it looks generated: this long, and
-RANDOM_BITS = 3.0  # this many bits of entropy per character (see is_secret)
-SECRET_KEY = re.compile(r"(SECRET|PASSW|TOKEN|KEY|CREDENTIAL|PRIVATE|DSN|DATABASE_URL)", re.I)
+MIN_LEN = 8  # a string under a plain key is a secret from this length on, unless it names a place
+SECRET_KEY = re.compile(r"(SECRET|PASSW|PASS$|PWD|TOKEN|KEY|AUTH|CRED|PRIVATE|SALT|DSN|DATABASE_URL)", re.I)
 UNKNOWN_KEY = "\0unknown"  # a string guessed from a file no parser takes: its key is not known
-GUESSED_LEN = 8  # ... so it is a secret from this length on (the safe side: redacted, even if plain)
+PLACE = re.compile(r"[A-Za-z][\w+.-]*://[^\s@/]+(/[^\s]*)?"       # a URL without user info (no password)
+                   r"|(/[\w.@%+=:,-]+)+/?"                       # an absolute path
+                   r"|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\.?"       # a dotted host name or module path
+                   r"|[A-Za-z]+")                               # one plain word
 URL_PASSWORD = re.compile(r"[A-Za-z][\w+.-]*://[^/@:\s]*:([^@/\s]+)@")
 MAX_CONFIG_BYTES = 4 << 20  # a config file larger than this is not parsed (a warning says so)
 
@@ -110,17 +116,18 @@ def _secrets_of(path: str, size: int, mtime_ns: int) -> Secrets:
 
 def is_secret(key: str, value: str) -> bool:
     """Whether ``value`` (found under ``key``) is redacted (the rule in the module doc; pure)."""
-    if SECRET_KEY.search(key) or URL_PASSWORD.search(value):
+    if (key != UNKNOWN_KEY and SECRET_KEY.search(key)) or URL_PASSWORD.search(value):
         return True
+    if len(value) < MIN_LEN:
+        return False
     if key == UNKNOWN_KEY:
-        return len(value) >= GUESSED_LEN
-    if "://" in value or len(value) < RANDOM_LEN or re.search(r"\s", value):
-        return False
-    if not (re.search(r"[A-Za-z]", value) and re.search(r"\d", value)):
-        return False
-    counts = [value.count(c) for c in set(value)]
-    bits = -sum(n / len(value) * math.log2(n / len(value)) for n in counts)
-    return bits >= RANDOM_BITS
+        return True
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+        return False  # an address: in every connection label and header
+    except ValueError:
+        pass
+    return not PLACE.fullmatch(value)
 
 
 def of_values(values) -> Secrets:

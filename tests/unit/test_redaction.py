@@ -108,11 +108,15 @@ def test_per_host_directory_and_parse_config(tmp_path):
     ("UPSTREAM", "6f1e9c2ab47d03e58c1a", True),                         # looks generated, under a plain key
     ("ALLOWED_HOSTS", "127.0.0.1", False), ("ALLOWED_HOSTS", "www.example.com", False),
     ("MEDIA_ROOT", "/var/www/mysite/shared/media", False), ("ENGINE", "django.db.backends.postgresql", False),
-    ("CACHE", "redis://cache.internal:6379/0", False), ("GREETING", "hello there, 2026 visitors", False),
+    ("CACHE", "redis://cache.internal:6379/0", False), ("ENGINE", "postgresql", False),
+    ("MAIL_PWD", "Summer2024!", True), ("MAIL", "correct horse battery", True),  # human passwords, plain keys
+    ("GREETING", "hello there, 2026 visitors", True),                   # deny by default: not a place
 ])
 def test_which_values_are_redacted(key, value, secret):
-    """Values of keys that name secrets and URLs with passwords always; other values only when they look
-    generated: redacting plain ones garbled host labels (`appuser@[redacted]:2222` for 127.0.0.1)."""
+    """Values of keys that name secrets and URLs with passwords always; any other value of 8+ characters unless
+    it names a place (an address, a host name, a path, a module, a URL without a password) or is one plain
+    word: redacting places garbled host labels (`appuser@[redacted]:2222` for 127.0.0.1), and a human password
+    under a plain key must not leak."""
     assert is_secret(key, value) is secret
 
 
