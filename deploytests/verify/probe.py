@@ -98,9 +98,10 @@ def packages(names, status_file="/var/lib/dpkg/status"):
     return found
 
 
-def read_root_owned(path, limit=1 << 20):
-    """Bytes of ``path`` when it is a regular file owned by root (never through a link at its last component),
-    else None: what the probe reads as root is only what root wrote."""
+def read_root_owned(path, limit=1 << 20, tail=False, start=None):
+    """At most ``limit`` bytes of ``path`` (its first; with ``tail``, from byte ``start`` but never before its last
+    ``limit`` bytes), when it is a regular file owned by root (never through a link at its last component), else
+    None: what the probe reads as root is only what root wrote."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -109,6 +110,8 @@ def read_root_owned(path, limit=1 << 20):
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_uid != 0:
             return None
+        if tail:
+            os.lseek(fd, max(0, st.st_size - limit) if start is None else max(int(start), st.st_size - limit), 0)
         return os.read(fd, limit)
     finally:
         os.close(fd)
@@ -555,18 +558,8 @@ def lines_since(text, created):
 def read_root_tail(path, start=None, limit=1 << 20):
     """Text of root's regular file ``path`` from byte ``start`` (default: its last ``limit`` bytes), at most
     ``limit`` bytes; None when it is not root's regular file (never through a link)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != 0:
-            return None
-        os.lseek(fd, max(0, st.st_size - limit) if start is None else max(int(start), st.st_size - limit), 0)
-        return os.read(fd, limit).decode("utf-8", "replace")
-    finally:
-        os.close(fd)
+    data = read_root_owned(path, limit, tail=True, start=start)
+    return None if data is None else data.decode("utf-8", "replace")
 
 
 def installed_distributions(site):
