@@ -135,3 +135,23 @@ def test_release_json_escapes_reach_the_terminal_as_visible_text(lab, tmp_path):
     assert "1.0\\x1b[2J\\x1b[H\\x0d[ssh://appuser@web-1] * 29990101T000000Z-forged  9.9\\nFORGED" in out, out
     assert "\\x1b]8;;https://evil.example/\\x07root@vm" in out and "\\u202egnp.exe\\x9b31m" in out, out
     assert '{"not": ["a", "date"]}' in out, out
+
+
+def test_a_link_the_deploy_login_plants_in_the_tree_is_never_followed_as_root(pytester, lab):
+    """The deploy login swaps ``shared/`` for a link to a directory only root may list (``/root/secretstuff``, 0700,
+    holding a config and a data dir). The probe stat'ed the tree's paths as root, and ``lstat`` follows a link in
+    the middle of a path: the admin's gate printed ``shared/application.cfg: regular file 0600 root:root``, which
+    the deploy login itself cannot see. Class: a link followed by a more trusted reader. The tree's paths are
+    stat'ed by the tree's reader (the deploy user): the gate fails on the link and says nothing of what is behind."""
+    cfg = lab.config()
+    lab.container.exec_run(["sh", "-ec", "mkdir -m 700 /root/secretstuff /root/secretstuff/data; "
+                                         "echo 'SECRET = 1' > /root/secretstuff/application.cfg; "
+                                         "chmod 600 /root/secretstuff/application.cfg"])
+    as_deployer(lab, f"mv {cfg.root}/shared {cfg.root}/shared.real && ln -s /root/secretstuff {cfg.root}/shared")
+    try:
+        out = read_only_gate(pytester, lab, "--no-deploy").stdout.str()
+    finally:
+        as_deployer(lab, f"rm {cfg.root}/shared && mv {cfg.root}/shared.real {cfg.root}/shared")
+    assert "FAILED" in out and "shared" in out, out[-4000:]  # the link itself is a finding
+    behind = [line for line in out.splitlines() if "root:root" in line and "/shared/" in line]
+    assert not behind, "the gate described what lies behind the deploy login's link:\n" + "\n".join(behind)
