@@ -86,6 +86,12 @@ def cmdline(pid, limit=200):
     except OSError:
         return "?"
     text = raw.rstrip(b"\0").replace(b"\0", b" ").decode("utf-8", "replace")
+    if not text:  # caught between fork and exec (or a kernel thread): the name the kernel has for it
+        try:
+            with open("/proc/%d/comm" % pid, "rb") as f:
+                text = "[%s]" % f.read(64).strip().decode("utf-8", "replace")
+        except OSError:
+            return "?"
     text = "".join(c if c.isprintable() else "?" for c in text)
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
