@@ -1,9 +1,10 @@
 """What a failed test's report carries about a server: read in one round trip, nothing run, secrets redacted.
 
-:func:`collect` runs the fact probe's diagnostics mode (:func:`deploytests.verify.probe.diagnose`) on the server,
-the same way as the probe (the system ``python3 -I``, under ``sudo -n`` when the login may): root reads only
-root's files (the Apache error log, the vhost) and a child dropped to the deploy user reads the app tree (the
-releases, ``current``, application.wsgi, the live venv's installed distributions from their ``METADATA``). No
+:func:`collect` runs the fact probe's two programs in their diagnostics mode, the same way as the probe (one
+round trip, the system ``python3 -I``): the root collector (under ``sudo -n`` when the login may) returns the
+raw bytes of root's files (the Apache error log's tail, the vhost) and the tree reader, run as the deploy user by
+``sudo -u``, reads the app tree (the releases, ``current``, application.wsgi, the live venv's installed
+distributions from their ``METADATA``); the runner parses both here (:func:`sections`). No
 program of the app's trees is run -- ``pip freeze`` in the live venv would run a python the deploy login can
 replace -- and no link is followed. The sections come back as JSON, are made safe for terminals and reports
 (:mod:`deploytests.untrusted`) and have the app config's values redacted (:mod:`deploytests.redaction`): a
@@ -27,10 +28,41 @@ def mark_log(label: str, size: int) -> None:
 
 
 def diagnose_args(server, app: str, root: str, deploy_user: str, since: int | None = None) -> dict:
-    """The probe's arguments for its diagnostics mode (pure)."""
-    stack = server.stack
-    return {"diagnose": True, "app": app, "root": root, "deploy_user": deploy_user, "since": since,
-            "error_log": stack.apache.error_log, "vhost": stack.apache.site_file(app)}
+    """The programs' arguments for the diagnostics (pure): the collector gets the app's name and the byte
+    offset, the reader the tree."""
+    args = {"diagnose": True, "app": app, "root": root, "deploy_user": deploy_user}
+    return args if since is None else dict(args, since=since)
+
+
+def sections(raw: dict, tree: dict, app: str, root: str, vhost: str, error_log: str) -> dict[str, str]:
+    """The sections ``{title: text}`` from the collector's raw reply (root's files: the error log's tail, the
+    vhost) and the tree reader's (the releases, ``current``, the last refusals, application.wsgi, the live
+    release's date and distributions), parsed here as data."""
+    from .parse import Snapshot, lines_since
+
+    snap = Snapshot(raw)
+    log = snap.text(error_log)
+    unreadable = f"({error_log}: not readable here as root's regular file: {(snap.files.get(error_log) or {}).get('why')})\n"
+    out = {}
+    if raw.get("since") is not None:
+        since = raw["since"].encode("latin-1").decode("utf-8", "replace")
+        out["Apache error log since verification began"] = "".join(since.splitlines(True)[-40:])
+    out["Apache error log since the deploy of the live release began"] = unreadable if log is None \
+        else lines_since(log, tree.get("created_at"))
+    text = snap.text(vhost)
+    out["vhost " + vhost] = "(not root's regular file)" if text is None else text
+    if "errors" in tree and "releases" not in tree:
+        out["app tree"] = str(tree["errors"].get("tree"))
+        return out
+    wsgi = tree.get("wsgi")
+    out[root + "/application.wsgi"] = wsgi if isinstance(wsgi, str) else "(not a regular file)"
+    current = untrusted.line(tree.get("current"))  # names the deploy login chose: one line each
+    failed = ["failed.log: " + untrusted.line(line) for line in tree.get("failed") or []]
+    out["releases"] = "\n".join([untrusted.line(r) for r in tree.get("releases") or []] +
+                                 ["", f"current -> {current}"] + failed)
+    out["installed distributions (live venv, read from METADATA)"] = "\n".join(untrusted.line(d) for d in
+                                                                               tree.get("installed") or [])
+    return out
 
 
 _COLLECTED: dict[str, tuple[float, dict[str, str]]] = {}
@@ -54,15 +86,13 @@ def collect(server, app: str, root: str, secrets: Secrets = NONE, deploy_user: s
 
 
 def _collect(server, app: str, root: str, secrets: Secrets, deploy_user: str) -> dict[str, str]:
-    from ..pipeline.remote import exec_stream
-    from . import probe
-    from .facts import PROBE_SOURCE, read_reply
-    from .facts import probe_command as command
+    from .facts import read_root, read_tree, run_programs
 
     try:
         args = diagnose_args(server, app, root, deploy_user, _MARKS.get(server.label))
-        res = exec_stream(server.connection(), command(args, server.stack.python), (PROBE_SOURCE,), step_timeout=30)
-        sections = read_reply(res, probe.MARK, "diagnostics").get("sections") or []  # made safe: data
-        return {s["title"]: secrets.redact(s["text"]) for s in sections}
+        res = run_programs(server, args, server.stack.python)
+        found = sections(read_root(res), read_tree(res, "tree reader"), app, root,
+                         server.stack.apache.site_file(app), server.stack.apache.error_log)
+        return {untrusted.line(k): secrets.redact(untrusted.text(v)) for k, v in found.items()}  # made safe: data
     except Exception as exc:  # noqa: BLE001 - diagnostics must not hide the test's own failure
         return {"diagnostics": secrets.redact(untrusted.line(f"could not collect: {type(exc).__name__}: {exc}"))}

@@ -1,7 +1,10 @@
 """Gather a server's facts for the promise checks: one round trip per server, all servers at once.
 
-:func:`gather` runs :mod:`deploytests.verify.probe` on the server (under ``sudo -n`` when the login may) and
-GETs the site from the runner, both at the same time, and returns a :class:`Facts`. :func:`gather_all` does
+:func:`gather` runs two small programs on the server in one SSH round trip -- the root collector
+(:mod:`deploytests.verify.collect_root`, under ``sudo -n`` when the login may: raw bytes of root's files and the
+kernel's view) and the tree reader (:mod:`deploytests.verify.reader`, as the deploy user) -- parses their replies
+here (:mod:`deploytests.verify.parse`), GETs the site from the runner at the same time, and returns a
+:class:`Facts`. :func:`gather_all` does
 that for every server of a target concurrently, so verifying 8 hosts costs about what one costs. Nothing on
 the server is changed. A host that cannot be asked is a :class:`Facts` whose ``error`` says why: the checks
 of that host are skipped with that reason and one check (``test_host_answers``) fails naming it.
@@ -16,10 +19,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import probe as _probe
+from . import collect_root as _root
+from . import reader as _reader
 
-PROBE_SOURCE = Path(_probe.__file__).read_bytes()
-BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),'deploytests-probe','exec'))"
+ROOT_SOURCE = Path(_root.__file__).read_bytes()
+READER_SOURCE = Path(_reader.__file__).read_bytes()
+# each program reads exactly its own source from its own stdin (``head -c`` gives it exactly those bytes)
+BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),{name!r},'exec'))"
+READER_TIMEOUT = 60  # seconds the tree reader may take (a tree of 60,000 files reads in ~3 s); then killed
 # what the runner GETs: the health path, the homepage, and the files that must never be served
 PRIVATE = ("/application.wsgi", "/shared/application.cfg", "/application.cfg", "/releases/", "/current/RELEASE.json",
            "/.deploy.lock", "/current/venv/bin/python")
@@ -37,6 +44,7 @@ class Facts:
     error: str = ""
     seconds: float = 0.0
     stack: object = None  # the server's deploytests.stacks.Stack (None: the host could not name its OS)
+    raw: object = None  # the root collector's reply as a deploytests.verify.parse.Snapshot (raw bytes: not safe)
 
     def __getitem__(self, key):
         return self.remote.get(key)
@@ -54,8 +62,9 @@ class Facts:
 
 
 def probe_args(cfg, deploy_user: str, login: str, stack=None) -> dict:
-    """The probe's arguments (pure): where the app's tree, config and vhost are, who owns what, and the server
-    stack's facts (packages, Apache's paths and tools, how its daemons show in ``ps``)."""
+    """The runner's view of the probe (pure): where the app's tree, config and vhost are, who owns what, and the
+    server stack's facts (packages, Apache's paths and tools, how its daemons show in ``ps``). Only the app's and
+    the users' names of these reach the root collector (:func:`root_args`); the paths go to the tree reader."""
     from ..stacks import DEFAULT
 
     stack = stack or DEFAULT
@@ -69,19 +78,99 @@ def probe_args(cfg, deploy_user: str, login: str, stack=None) -> dict:
             "wsgi_module_file": stack.wsgi_module_file, "login": login}
 
 
+def root_args(args: dict) -> dict:
+    """The root collector's whole input: names only (:data:`deploytests.verify.collect_root.PATTERNS`)."""
+    return {k: args[k] for k in ("app", "app_user", "deploy_user", "since", "diagnose") if k in args}
+
+
+def reader_args(args: dict) -> dict:
+    """The tree reader's input (it runs as the deploy user: paths are fine here): the tree, the config, the site,
+    and the paths of the tree to ``lstat``."""
+    root = args["root"]
+    paths = [root, root + "/releases", root + "/shared", root + "/application.wsgi", root + "/current",
+             root + "/.deploy.lock", args.get("config_path") or root + "/shared/application.cfg"]
+    paths += [root + "/shared/" + rel for rel in args.get("shared_paths", [])]
+    keys = ("root", "config_path", "shared_paths", "port", "health_path", "server_name", "diagnose")
+    return dict({k: args[k] for k in keys if k in args}, paths=[p for p in paths if p == root or
+                                                                p.startswith(root + "/")])
+
+
 PROBE_LIMIT = 64 << 20  # bytes of probe output read at most
 MULTILINE = frozenset({"vhost", "stderr", "body", "text", "detail"})  # the probe's multi-line facts
 
 
+def _program(python: str, source: bytes, name: str, args: dict) -> str:
+    boot = BOOT.format(n=len(source), name=name)
+    return " ".join(shlex.quote(a) for a in (python, "-I", "-c", boot, json.dumps(args, sort_keys=True)))
+
+
 def probe_command(args: dict, python: str) -> str:
-    """``sh -c`` line: the probe under ``sudo -n`` when the login may, else as the login itself; ``python`` (the
-    stack's system interpreter at its fixed path) in isolated mode (``-I``: no user site, no ``PYTHON*``
-    variables, no current directory on the path), so nothing of the app's trees or the login's environment is
-    loaded into it."""
-    boot = BOOT.format(n=len(PROBE_SOURCE))
-    run = " ".join(shlex.quote(a) for a in (python, "-I", "-c", boot, json.dumps(args, sort_keys=True)))
-    script = f"if sudo -n true 2>/dev/null; then exec sudo -n {run}; else exec {run}; fi"
+    """One ``sh -c`` line running the two programs in turn, each fed exactly its own source by ``head -c``:
+
+    1. the root collector (:mod:`~deploytests.verify.collect_root`) under ``sudo -n`` when the login may, else as
+       the login; its only inputs are names (:func:`root_args`);
+    2. the tree reader (:mod:`~deploytests.verify.reader`) as the deploy user -- ``sudo -n -u <deploy user>``
+       does the drop (``nobody`` when that user does not exist or is root) -- or as the login itself when it
+       is that user or may not sudo to it; killed after :data:`READER_TIMEOUT` seconds.
+
+    ``python`` is the stack's system interpreter at its fixed path, in isolated mode (``-I``: no user site, no
+    ``PYTHON*`` variables, no current directory on the path): nothing of the app's trees or the login's
+    environment is loaded into either program. The stdin is :func:`probe_stdin`."""
+    root = _program(python, ROOT_SOURCE, "deploytests-collect-root", root_args(args))
+    tree = _program(python, READER_SOURCE, "deploytests-reader", reader_args(args))
+    n1, n2, limit = len(ROOT_SOURCE), len(READER_SOURCE), f"timeout -k 5 {READER_TIMEOUT}"
+    script = (f"if sudo -n true 2>/dev/null; then head -c {n1} | sudo -n {root}; else head -c {n1} | {root}; fi; "
+              f"u={shlex.quote(args['deploy_user'])}; case $(id -u \"$u\" 2>/dev/null) in ''|0) u=nobody;; esac; "
+              f"if [ \"$(id -un)\" != \"$u\" ] && sudo -n -u \"$u\" true 2>/dev/null; "
+              f"then head -c {n2} | {limit} sudo -n -u \"$u\" {tree}; else head -c {n2} | {limit} {tree}; fi")
     return "sh -c " + shlex.quote(script)
+
+
+def probe_stdin() -> tuple[bytes, bytes]:
+    return ROOT_SOURCE, READER_SOURCE
+
+
+def _line(res, mark: str) -> str | None:
+    return next((ln[len(mark):] for ln in res.stdout.splitlines() if ln.startswith(mark)), None)
+
+
+def _why(res, what: str) -> str:
+    from .. import untrusted
+
+    last = (res.stderr.strip() or res.stdout.strip() or "no output").splitlines()[-1]
+    return f"the {what} did not finish (exit {res.exited}): {untrusted.line(last, 500)}"
+
+
+def read_root(res) -> dict:
+    """The root collector's reply: base64 of zlib-compressed JSON, inflated to at most :data:`PROBE_LIMIT`
+    bytes (parsed as data; its strings are raw bytes, made safe only once parsed)."""
+    import base64
+    import zlib
+
+    line = _line(res, _root.MARK)
+    if line is None:
+        raise RuntimeError(_why(res, "root collector"))
+    inflate = zlib.decompressobj()
+    text = inflate.decompress(base64.b64decode(line), PROBE_LIMIT)
+    if inflate.unconsumed_tail:
+        raise RuntimeError(f"the root collector sent more than {PROBE_LIMIT} bytes")
+    reply = json.loads(text)
+    if not isinstance(reply, dict):
+        raise RuntimeError(f"the root collector sent {type(reply).__name__}, not a JSON object")
+    return reply
+
+
+def read_tree(res, what: str = "tree reader") -> dict:
+    """The tree reader's reply (JSON after its mark; the deploy user wrote it: made safe once parsed), or
+    ``{"errors": {"tree": why}}`` when it gave none."""
+    line = _line(res, _reader.MARK)
+    if line is None:
+        return {"errors": {"tree": _why(res, what)}}
+    try:
+        reply = json.loads(line)
+    except (ValueError, RecursionError):
+        return {"errors": {"tree": f"the {what} sent something that is not JSON"}}
+    return reply if isinstance(reply, dict) else {"errors": {"tree": f"the {what} sent no JSON object"}}
 
 
 def read_reply(res, mark: str, what: str, multiline: frozenset[str] = MULTILINE) -> dict:
@@ -89,24 +178,38 @@ def read_reply(res, mark: str, what: str, multiline: frozenset[str] = MULTILINE)
     string made safe for terminals and reports (:func:`deploytests.untrusted.data`)."""
     from .. import untrusted
 
-    line = next((ln for ln in res.stdout.splitlines() if ln.startswith(mark)), None)
+    line = _line(res, mark)
     if line is None:
-        last = (res.stderr.strip() or res.stdout.strip() or "no output").splitlines()[-1]
-        raise RuntimeError(f"the {what} did not finish (exit {res.exited}): {untrusted.line(last, 500)}")
-    if len(line) > PROBE_LIMIT:
-        raise RuntimeError(f"the {what} sent {len(line)} bytes, more than the {PROBE_LIMIT} read")
-    reply = json.loads(line[len(mark):])
+        raise RuntimeError(_why(res, what))
+    reply = json.loads(line)
     if not isinstance(reply, dict):
         raise RuntimeError(f"the {what} sent {type(reply).__name__}, not a JSON object")
     return untrusted.data(reply, multiline=multiline)
 
 
-def run_probe(server, args: dict, python: str) -> dict:
-    """Run the probe on ``server`` (one round trip) and return its facts."""
-    from ..pipeline.remote import exec_stream
+def run_programs(server, args: dict, python: str):
+    """Run both programs on ``server`` in one round trip; the raw result (a stopped tree reader: what came)."""
+    from ..pipeline.remote import Stalled, exec_stream
 
-    res = exec_stream(server.connection(), probe_command(args, python), (PROBE_SOURCE,), limit=PROBE_LIMIT)
-    return read_reply(res, _probe.MARK, "fact probe")
+    try:
+        return exec_stream(server.connection(), probe_command(args, python), probe_stdin(), limit=PROBE_LIMIT,
+                           step_timeout=READER_TIMEOUT + 30)
+    except Stalled as exc:  # the deploy user may SIGSTOP its reader: what the collector said still counts
+        return exc.result
+
+
+def run_probe(server, args: dict, python: str) -> tuple[dict, object]:
+    """Run the probe on ``server`` (one round trip); its facts (made safe) and the raw snapshot of root's files."""
+    from .. import untrusted
+    from .parse import facts
+
+    started = time.monotonic()
+    res = run_programs(server, args, python)
+    raw, tree = read_root(res), read_tree(res)
+    found = facts(raw, tree, dict(args, python=python))
+    snapshot = found.pop("raw")
+    found["seconds"] = round(time.monotonic() - started, 3)  # the round trip, both programs
+    return untrusted.data(found, multiline=MULTILINE), snapshot
 
 
 def fetch(server, paths, host_header: str | None = None) -> dict:
@@ -142,7 +245,7 @@ def gather(server, cfg, *, deploy_user: str | None = None, python: str | None = 
         try:
             args = probe_args(cfg, deploy_user or cfg.deploy_user or server.user, server.user, server.stack)
             facts.stack = server.stack
-            facts.remote = run_probe(server, args, python or (server.stack or DEFAULT).python)
+            facts.remote, facts.raw = run_probe(server, args, python or (server.stack or DEFAULT).python)
         except Exception as exc:  # noqa: BLE001 - the host is gone, frozen, refuses: one fact, named
             facts.error = f"{type(exc).__name__}: {exc}"
         facts.responses = responses.result()

@@ -17,7 +17,7 @@ from deploytests.config import load_config
 from deploytests.errors import ConfigError
 from deploytests.examples import APPS
 from deploytests.targets.inventory import load_inventory
-from deploytests.verify import probe
+from deploytests.verify import collect_root, parse
 from deploytests.verify.facts import Facts
 from deploytests.verify.promises import CLOSED_WORLD, Expected, NotApplicable, verify
 
@@ -328,9 +328,9 @@ def test_targets_toml_allowances_and_their_errors(tmp_path):
 # ---------------------------------------------------------------- the probe's parsers
 
 def test_proc_net_addresses():
-    assert probe.hex_address("0100007F:1F90") == ("127.0.0.1", 8080)
-    assert probe.hex_address("00000000000000000000000000000000:0016") == ("::", 22)
-    assert probe.hex_address("00000000000000000000000001000000:2382") == ("::1", 9090)
+    assert parse.hex_address("0100007F:1F90") == ("127.0.0.1", 8080)
+    assert parse.hex_address("00000000000000000000000000000000:0016") == ("::", 22)
+    assert parse.hex_address("00000000000000000000000001000000:2382") == ("::1", 9090)
 
 
 def test_apache_dump_is_parsed_with_each_files_includer_and_vhost_lines():
@@ -342,13 +342,7 @@ def test_apache_dump_is_parsed_with_each_files_includer_and_vhost_lines():
            "*:8080                 b.example (/srv/included.conf:1)\n"
            'User: name="www-data" id=33\nGroup: name="www-data" id=33\n')
 
-    class Done:
-        returncode = 0
-
-        def communicate(self, timeout):
-            return out.encode(), b""
-
-    dump = probe.finish_apache_dump(Done())
+    dump = parse.apache_dump(out, 0)
     assert [(i["path"], i["from"], i["at"]) for i in dump["includes"]] == [
         ("/etc/apache2/apache2.conf", None, "*"),
         ("/etc/apache2/mods-enabled/alias.load", "/etc/apache2/apache2.conf", "146"),
@@ -391,14 +385,21 @@ def test_drift_report_lists_root_files_changed_since_the_live_release_was_deploy
     assert drift_report(facts)[0].endswith("nothing changed since")
 
 
-def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(tmp_path, exp):
+def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(tmp_path, exp, monkeypatch):
+    """The collector runs apache2ctl as root only when everything it makes root run, source or load is root's:
+    a file under the ServerRoot someone else may write, or a link there naming such a file, stops it."""
     (tmp_path / "conf-enabled").mkdir()
     (tmp_path / "conf-enabled" / "x.conf").write_text("Listen 1\n")
     (tmp_path / "conf-enabled" / "x.conf").chmod(0o666)  # (the tests may run as root: make it loose for anyone)
-    refused = probe.apache_dump("/usr/sbin/apache2ctl", server_root=str(tmp_path))
-    assert isinstance(refused, str) and refused.startswith("not run as root: ") and str(tmp_path) in refused
+    monkeypatch.setattr(collect_root, "SERVER_ROOT", str(tmp_path))
+    monkeypatch.setattr(collect_root, "APACHECTL", "/bin/sh")
+    monkeypatch.setattr(collect_root, "APACHE_BIN", "/bin/sh")
+    out: dict = {"files": {}, "dirs": {}, "errors": {}}
+    collect_root.tree(out, str(tmp_path), 8, True)
+    assert collect_root.loose(out).startswith(str(tmp_path))
+    assert "data" not in out["files"][str(tmp_path / "conf-enabled" / "x.conf")]  # not root's: never read
     facts = clean_facts()
-    inv(facts)["apache"] = probe.finish_apache_dump(refused)
+    inv(facts)["apache"] = parse.refused_dump("not run as root: ...")
     assert "whoever can write there controls Apache's root parent" in failing(facts, exp)["cw_apache_files"]
 
 

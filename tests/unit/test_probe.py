@@ -1,5 +1,6 @@
-"""The fact probe's pure parts, run here on a temp tree (the same source runs on the servers), and the error
-log filter of the diagnostics."""
+"""The fact probe's parts: the tree reader run here on a temp tree (the same source runs on the servers as the
+deploy user), the runner's parsers, the error log filter of the diagnostics, and the command that starts both
+programs (run here with a stand-in ``sudo`` that records who it would run them as)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time
 
 import pytest
 
-from deploytests.verify import probe
+from deploytests.verify import parse, reader
 
 RID = "20261128T020758Z-df7f7fcb"
 
@@ -36,7 +37,7 @@ def make_tree(tmp_path, *, version="1.0", record="1.0"):
 
 def test_tree_facts_read_the_live_release_without_running_it(tmp_path):
     root, site = make_tree(tmp_path, version="1.0.dev1")
-    facts = probe.tree_facts({"root": str(root), "shared_paths": ["data"]})
+    facts = reader.tree_facts({"root": str(root), "shared_paths": ["data"]})
     live = facts["live"]
     assert (facts["current"], live["id"], live["installed_version"]) == (f"releases/{RID}", RID, "1.0.dev1")
     assert facts["releases"][RID]["has_manifest"] and live["manifest"] == {"name": "your-app"}
@@ -44,25 +45,25 @@ def test_tree_facts_read_the_live_release_without_running_it(tmp_path):
     assert sorted(p.rsplit("/", 2)[-2] for p in live["hashes"]) == ["your_app", "your_app-1.0.dist-info"]
     assert live["shared"]["data"]["kind"] == "symbolic link" and live["loose_count"] == 0
     os.chmod(site / "your_app" / "__init__.py", 0o666)
-    loose = probe.tree_facts({"root": str(root), "shared_paths": ["data"]})["live"]
+    loose = reader.tree_facts({"root": str(root), "shared_paths": ["data"]})["live"]
     assert loose["loose_count"] == 1 and "your_app/__init__.py 0666" in loose["loose"][0]
 
 
 def test_nothing_deployed_and_lstat_facts(tmp_path):
     (tmp_path / "app" / "releases").mkdir(parents=True)
-    facts = probe.tree_facts({"root": str(tmp_path / "app")})
+    facts = reader.tree_facts({"root": str(tmp_path / "app")})
     assert facts["current"] is None and facts["live"] is None and facts["releases"] == {}
-    assert probe.lstat_facts(str(tmp_path / "nope")) == {"kind": "missing"}
+    assert reader.lstat_facts(str(tmp_path / "nope")) == {"kind": "missing"}
     os.symlink("/etc/shadow", tmp_path / "link")
-    assert probe.read_nofollow(str(tmp_path / "link")) is None  # never through a link
-    assert probe.lstat_facts(str(tmp_path / "link"))["target"] == "/etc/shadow"
+    assert reader.read_nofollow(str(tmp_path / "link")) is None  # never through a link
+    assert reader.lstat_facts(str(tmp_path / "link"))["target"] == "/etc/shadow"
 
 
 def test_dist_version_normalizes_names(tmp_path):
     (tmp_path / "Flask_Login-0.6.3.dist-info").mkdir()
     (tmp_path / "Flask_Login-0.6.3.dist-info" / "METADATA").write_text("Name: Flask-Login\nVersion: 0.6.3\n")
-    assert probe.dist_version(str(tmp_path), "flask-login") == "0.6.3"
-    assert probe.dist_version(str(tmp_path), "flask") is None
+    assert reader.dist_version(str(tmp_path), "flask-login") == "0.6.3"
+    assert reader.dist_version(str(tmp_path), "flask") is None
 
 
 def test_error_log_since_the_deploy_began(monkeypatch):
@@ -73,9 +74,9 @@ def test_error_log_since_the_deploy_began(monkeypatch):
            "[Sat Nov 28 02:07:59.123456 2026] [wsgi:error] after the deploy\n"
            "Traceback: continuation line\n")
     try:
-        assert probe.lines_since(log, "2026-11-28T02:07:58+00:00") == (
+        assert parse.lines_since(log, "2026-11-28T02:07:58+00:00") == (
             "[Sat Nov 28 02:07:59.123456 2026] [wsgi:error] after the deploy\nTraceback: continuation line\n")
-        assert probe.lines_since(log, None) == "(no live release to date its deploy by)\n"
+        assert parse.lines_since(log, None) == "(no live release to date its deploy by)\n"
     finally:
         monkeypatch.undo()
         time.tzset()
@@ -84,8 +85,8 @@ def test_error_log_since_the_deploy_began(monkeypatch):
 def test_installed_distributions_are_read_from_metadata_never_imported(tmp_path):
     root, site = make_tree(tmp_path)
     (site / "zz_hook.pth").write_text(f"import os; open({str(tmp_path / 'ran')!r}, 'w')\n")
-    assert probe.installed_distributions(str(site)) == ["your-app==1.0"]
-    report = probe.tree_report({"root": str(root)})
+    assert reader.installed_distributions(str(site)) == ["your-app==1.0"]
+    report = reader.tree_report({"root": str(root)})
     assert report["installed"] == ["your-app==1.0"] and report["current"] == f"releases/{RID}"
     assert not (tmp_path / "ran").exists()
 
@@ -95,11 +96,11 @@ def test_the_venv_python_is_judged_by_its_links(tmp_path):
     venv_bin.mkdir(parents=True)
     os.symlink(sys.executable, venv_bin / "python3")
     os.symlink("python3", venv_bin / "python")
-    found = probe.interpreter(str(venv_bin / "python"))
+    found = reader.interpreter(str(venv_bin / "python"))
     assert [h["to"] for h in found["hops"]][:2] == ["python3", sys.executable] and "error" not in found
     (venv_bin / "python").unlink()
     (venv_bin / "python").write_text(f"#!/bin/sh\ntouch {tmp_path}/ran\nexec {sys.executable} \"$@\"\n")
-    swapped = probe.interpreter(str(venv_bin / "python"))
+    swapped = reader.interpreter(str(venv_bin / "python"))
     assert swapped["hops"] == [] and swapped["facts"]["kind"] == "regular file" and not swapped["root_owned"]
     assert not (tmp_path / "ran").exists()
 
@@ -112,65 +113,105 @@ def test_elf_needed_reads_a_shared_object_as_data():
         ["/lib/x86_64-linux-gnu/libssl.so.3", "/usr/lib/x86_64-linux-gnu/libssl.so.3"]
     path = next(p for p in candidates if os.path.isfile(p))
     with open(path, "rb") as f:
-        needed = probe.elf_needed(f.read())
+        needed = parse.elf_needed(f.read())
     assert any(n.startswith("libcrypto.so") for n in needed), needed
     with pytest.raises(ValueError):
-        probe.elf_needed(b"#!/bin/sh\n")
+        parse.elf_needed(b"#!/bin/sh\n")
 
 
-def test_packages_are_read_from_dpkgs_database(tmp_path):
-    status = tmp_path / "status"
-    status.write_text("Package: apache2\nStatus: install ok installed\nVersion: 2.4\n\n"
-                      "Package: python3-venv\nStatus: deinstall ok config-files\n\n")
-    if os.getuid() == 0:
-        assert probe.packages(["apache2", "python3-venv", "iproute2"], str(status)) == {
-            "apache2": "installed", "python3-venv": "deinstall ok config-files", "iproute2": "not installed"}
-    else:  # only root's file is read
-        with pytest.raises(RuntimeError):
-            probe.packages(["apache2"], str(status))
-
-
-def test_the_app_tree_is_never_read_as_root():
-    """As root, the tree's reader is a child dropped to the deploy user, or to nobody when that user is root or
-    does not exist; as anyone else the work runs in-process."""
-    import pwd
-
-    whoami = os.getuid
-    if os.getuid() != 0:
-        assert probe.as_reader({"deploy_user": "root"}, whoami) == os.getuid()
-        return
-    nobody = pwd.getpwnam("nobody").pw_uid
-    assert probe.as_reader({"deploy_user": "root"}, whoami) == nobody
-    assert probe.as_reader({"deploy_user": "no-such-user-here"}, whoami) == nobody
-
-
-def test_the_dropped_reader_is_bounded_a_stopped_one_is_killed_and_named(monkeypatch):
-    """The tree reader runs as the deploy user, who may SIGSTOP it: the root probe waited forever (the admin's
-    read-only gate hung, a root process stayed on the server). Class: an unbounded wait on a process the less
-    trusted side controls. The wait is bounded; the reader is killed; the error names the user and the bound."""
-    import pwd
-    import signal as signals
-
-    from deploytests.verify import probe as p
-
-    for name in ("setgroups", "setgid", "setuid"):  # the drop itself needs root; what is tested is the wait
-        monkeypatch.setattr(p.os, name, lambda *a: None)
-    me = pwd.getpwuid(os.getuid()).pw_name
-    stopped = lambda: os.kill(os.getpid(), signals.SIGSTOP)  # noqa: E731 - as the deploy user would
-    with pytest.raises(RuntimeError, match=rf"the reader running as {me} gave no answer within 1s"):
-        p.as_user(me, stopped, timeout=1)
-    flood = lambda: "x" * 4096  # noqa: E731
-    with pytest.raises(RuntimeError, match="answered more than 1000 bytes"):
-        p.as_user(me, flood, limit=1000)
-    assert p.as_user(me, lambda: {"ok": 1}) == {"ok": 1}
+def test_packages_are_read_from_dpkgs_database():
+    status = (b"Package: apache2\nStatus: install ok installed\nVersion: 2.4\n\n"
+              b"Package: python3-venv\nStatus: deinstall ok config-files\n\n")
+    assert parse.packages(status, ["apache2", "python3-venv", "iproute2"]) == {
+        "apache2": "installed", "python3-venv": "deinstall ok config-files", "iproute2": "not installed"}
+    with pytest.raises(RuntimeError, match="not a regular file owned by root"):  # the collector did not read it
+        parse.packages(None, ["apache2"])
 
 
 def test_names_the_deploy_login_chose_cannot_forge_diagnostics_lines():
     """A release dir named ``zz\\n\\ncurrent -> releases\\u22152099-trusted`` forged a ``current`` line in the
     diagnostics' releases section. Class: a name from the less trusted side inside a multi-line report. Every
     such name (release dirs, the link target, failed.log's lines) is one visible line."""
-    from deploytests.verify import probe as p
-
-    assert p.one_line("zz\n\ncurrent -> releases\u22152099-trusted") == \
+    assert reader.one_line("zz\n\ncurrent -> releases\u22152099-trusted") == \
         "zz\\n\\ncurrent -> releases\\u22152099-trusted"
-    assert p.one_line("20261205T050852Z-33383e1e") == "20261205T050852Z-33383e1e"
+    assert reader.one_line("20261205T050852Z-33383e1e") == "20261205T050852Z-33383e1e"
+
+
+FAKE_SUDO = """#!/bin/sh
+# stands in for sudo: records who it would run the command as, then runs it as the caller
+who=root
+while [ $# -gt 0 ]; do case $1 in -n) shift;; -u) who=$2; shift 2;; *) break;; esac; done
+echo "$who $1" >> "$SUDO_LOG"
+[ -n "$SUDO_REFUSE" ] && [ "$who" != root ] && exit 1
+exec "$@"
+"""
+
+
+def run_command(tmp_path, deploy_user, refuse=""):
+    """Run :func:`probe_command`'s line here, with a stand-in ``sudo`` first on PATH: both programs really run
+    (as the caller), each fed its source; returns (stdout, the stand-in's log)."""
+    import subprocess
+
+    from deploytests.verify import facts
+
+    (tmp_path / "bin").mkdir(exist_ok=True)
+    (tmp_path / "bin" / "sudo").write_text(FAKE_SUDO)
+    (tmp_path / "bin" / "sudo").chmod(0o755)
+    (tmp_path / "app" / "releases").mkdir(parents=True, exist_ok=True)
+    log = tmp_path / "sudo.log"
+    log.write_text("")
+    args = {"app": "app", "root": str(tmp_path / "app"), "app_user": "nobody", "deploy_user": deploy_user,
+            "config_path": str(tmp_path / "app" / "shared" / "application.cfg"), "port": 9, "health_path": "/",
+            "server_name": "localhost", "shared_paths": []}
+    env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "SUDO_LOG": str(log), "SUDO_REFUSE": refuse}
+    command = facts.probe_command(args, sys.executable)
+    res = subprocess.run(command, shell=True, env=env, input=b"".join(facts.probe_stdin()), capture_output=True,
+                         timeout=120)
+    return res.stdout.decode(), [ln.split()[0] for ln in log.read_text().splitlines()]
+
+
+def test_one_round_trip_runs_the_collector_under_sudo_and_the_reader_as_the_deploy_user(tmp_path):
+    """sudo does the drop: the collector runs as root (``sudo -n``), the tree reader as the deploy user (``sudo
+    -n -u``), each fed exactly its own source from the one stdin; a deploy user that is root or does not exist
+    reads as ``nobody``; a login that may not sudo to it reads as itself. Nothing of the tree runs as root."""
+    import pwd
+
+    from deploytests.verify import collect_root, facts
+
+    me = pwd.getpwuid(os.getuid()).pw_name
+    other = next(p.pw_name for p in pwd.getpwall() if p.pw_uid not in (0, os.getuid()) and p.pw_name != "nobody")
+    out, ran = run_command(tmp_path, other)
+    assert ran == ["root", "root", other, other]  # `sudo -n true`, the collector; `sudo -u X true`, the reader
+    assert out.count(collect_root.MARK) == 1 and out.count(reader.MARK) == 1
+    res = type("R", (), {"stdout": out, "stderr": "", "exited": 0})()
+    assert facts.read_root(res)["uid"] == os.getuid() and facts.read_tree(res)["tree"]["releases"] == {}
+    for user in ("root", "no-such-user-here"):
+        assert run_command(tmp_path, user)[1][2:] == ["nobody", "nobody"]
+    assert run_command(tmp_path, other, refuse="1")[1] == ["root", "root", other]  # then read as the login
+    if os.getuid() != 0:  # the login is the deploy user: no sudo -u
+        assert run_command(tmp_path, me)[1] == ["root", "root"]
+
+
+def test_the_collector_takes_names_only():
+    """The root collector's inputs are a closed set of names matched in full: no path, nothing else."""
+    from deploytests.verify import collect_root
+
+    for bad in ({"app": "app", "app_user": "a", "deploy_user": "d", "root": "/etc"},
+                {"app": "../etc", "app_user": "a", "deploy_user": "d"}, {"app": "app", "app_user": "a"},
+                {"app": "app", "app_user": "a b", "deploy_user": "d"}):
+        with pytest.raises(SystemExit):
+            collect_root.check(bad)
+    collect_root.check({"app": "app", "diagnose": True, "since": 12})
+
+
+def test_the_collectors_stack_constants_are_every_stacks():
+    """The collector takes no path from its arguments: the stack's Apache layout is its constants, the same for
+    every supported stack (a stack with another layout fails here, not on a server)."""
+    from deploytests.stacks import STACKS
+    from deploytests.verify import collect_root as c
+
+    for stack in STACKS.values():
+        a = stack.apache
+        assert (a.apachectl, a.error_log, a.sites_enabled, stack.wsgi_module_file, a.site_file("x")) == (
+            c.APACHECTL, c.ERROR_LOG, c.SERVER_ROOT + "/sites-enabled", c.MODULES + "/mod_wsgi.so",
+            c.SERVER_ROOT + "/sites-available/x.conf")

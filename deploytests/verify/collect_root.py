@@ -1,0 +1,287 @@
+"""The gate's root part: a flat collector of raw bytes, the only gate code that can run as root.
+
+The runner sends this file on stdin to the stack's system python (``sudo -n /usr/bin/python3 -I -c BOOT``, or as
+the login itself when it has no sudo). It takes a closed set of inputs (:data:`PATTERNS`: the app's name, the app
+and deploy users' names, the diagnostics' byte offset), each matched in full; **no path comes from its
+arguments**: every path it touches is one of the constants below or built from them and those names. It parses
+nothing and runs nothing of anyone but root: it returns raw, bounded bytes, and the runner parses them as data
+(:mod:`deploytests.verify.parse`). Rules for this file: standard library only, Python >= 3.7, no imports from
+deploytests, flat. docs/security.md counts its lines.
+
+What it returns (one JSON object, zlib-compressed and base64-encoded, after :data:`MARK`); bytes are latin-1 text:
+
+- ``uid``, ``time`` and ``uptime`` (``/proc/uptime``, read together), ``python`` (X.Y), ``ticks``
+  (``SC_CLK_TCK``), ``errors`` ({what: why});
+- ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino], "link": target, "data": bytes, "why": text}}``:
+  the ``lstat`` of every path it looked at (and of each directory above it); ``data`` only for a regular file,
+  opened with ``O_NOFOLLOW``, owned by root and not writable by group or others (else ``why`` says which),
+  at most :data:`LIMIT` bytes. Read: :data:`FILES`; every file under :data:`TREES` (entries and depth bounded;
+  a bound hit is in ``errors``); the stack's ``mod_wsgi.so`` and the stdlib's ``*.pth``/``*customize`` hooks,
+  through links only root made; the crontabs of the watched users (their owners' files: bytes only, never
+  parsed here; the directory is root's, cron's own ``1730 root:crontab``); the Apache error log's tail.
+- ``dirs``: ``{directory: [names]}`` of every directory listed.
+- ``keys``: which of the app user's ``~/.ssh/authorized_keys(2)`` exist (walked from ``/`` with ``O_NOFOLLOW``).
+- ``proc``: ``{pid: {uid, stat, status, cmdline, exe, sockets}}`` for every process, plus ``cwd``, ``environ`` and
+  ``maps`` for the app user's processes and the stack's Apache binary's (the daemons and their parents).
+- ``runs``: ``apache2ctl -t -D DUMP_MODULES`` and ``-D DUMP_INCLUDES -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (as root
+  only, with a fixed environment, and only when the tool, Apache's binary, its modules and everything under the
+  ServerRoot are root's and not writable by others: else ``refused`` says what is not).
+- ``since``: (diagnostics) the error log from byte ``since``, never more than its last :data:`LIMIT` bytes.
+"""
+
+import base64
+import json
+import os
+import pwd
+import re
+import stat
+import subprocess
+import sys
+import time
+import zlib
+
+MARK = "@@DT-ROOT "
+NAME = r"[a-z_][a-z0-9_-]{0,31}"
+PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAME, "since": r"[0-9]{1,18}",
+            "diagnose": r"true|false"}
+# the stack's fixed constants (every supported stack shares Debian's Apache layout; a unit test holds them equal)
+SERVER_ROOT, APACHECTL, APACHE_BIN = "/etc/apache2", "/usr/sbin/apache2ctl", "/usr/sbin/apache2"
+MODULES, ERROR_LOG, STATE = "/usr/lib/apache2/modules", "/var/log/apache2/error.log", "/var/lib/deploytests"
+PY = "%d.%d" % sys.version_info[:2]
+FILES = ["/etc/sudoers", "/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/var/lib/dpkg/status",
+         "/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6", "/proc/net/unix", "/proc/locks"]
+TREES = [("/etc/sudoers.d", 1, True), (SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True),
+         ("/etc/systemd/system", 4, True), (MODULES, 1, False), ("/var/spool/cron/crontabs", 1, False)]
+TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"]
+HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
+HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
+LIMIT, BIG, ENTRIES, PIDS = 1 << 20, 64 << 20, 5000, 8192
+RUNS = {"configtest": ("-D", "DUMP_MODULES"),
+        "dump": ("-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS", "-D", "DUMP_RUN_CFG")}
+ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}  # apache2ctl never inherits the login's
+
+
+def check(args):
+    """The closed set of inputs: an unknown, missing or off-pattern field stops here, before anything is read."""
+    need = {"app"} if args.get("diagnose") else {"app", "app_user", "deploy_user"}
+    if set(args) - set(PATTERNS) or need - set(args):
+        raise SystemExit("collect_root: the arguments are %s, of which %s" % (sorted(PATTERNS), sorted(need)))
+    for key, value in args.items():
+        if not re.fullmatch(PATTERNS[key], json.dumps(value).strip('"')):
+            raise SystemExit("collect_root: %s=%r does not match %s" % (key, value, PATTERNS[key]))
+
+
+def note(out, path):
+    """Record the ``lstat`` of ``path`` and of each directory above it; the stat result, or None."""
+    parts = path.split("/")
+    for i in range(1, len(parts) + 1):
+        p = "/".join(parts[:i]) or "/"
+        if p not in out["files"]:
+            try:
+                st = os.lstat(p)
+            except OSError as exc:
+                out["files"][p] = {"why": exc.strerror}
+                continue
+            out["files"][p] = {"st": [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino]}
+            out["files"][p].update({"link": os.readlink(p)} if stat.S_ISLNK(st.st_mode) else {})
+    return out["files"][path].get("st")
+
+
+def read(out, path, limit=LIMIT, anyone=False, tail=None):
+    """Record ``path`` and, when it is root's regular file not writable by others (``anyone``: any owner's),
+    at most ``limit`` bytes of it (``tail``: from that byte, never before its last ``limit``)."""
+    note(out, path)
+    entry = out["files"][path]
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        entry["why"] = exc.strerror
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            entry["why"] = "not a regular file"
+        elif not anyone and (st.st_uid != 0 or st.st_mode & 0o022):
+            entry["why"] = "not root's, or writable by group or others: not read"
+        else:
+            os.lseek(fd, 0 if tail is None else max(tail, st.st_size - limit, 0), 0)
+            data = os.read(fd, limit)  # a regular file: one read returns all of it up to ``limit``
+            entry["data"] = data.decode("latin-1")
+            return data
+    finally:
+        os.close(fd)
+    return None
+
+
+def rooted(out, path):
+    """Whether ``path`` and every directory above it are root's, not links, not writable by group or others."""
+    note(out, path)
+    parts = path.split("/")
+    for i in range(len(parts), 0, -1):
+        st = out["files"].get("/".join(parts[:i]) or "/", {}).get("st")
+        if not st or stat.S_ISLNK(st[0]) or st[1] != 0 or st[0] & 0o022:
+            return False
+    return True
+
+
+def follow(out, path, limit=LIMIT):
+    """Record ``path``'s links hop by hop (at most 8), going on only through a link of root's in root's
+    directories, and read the file reached when it and its directories are root's."""
+    for _ in range(8):
+        st = note(out, path)
+        if not st or not stat.S_ISLNK(st[0]):
+            break
+        if st[1] != 0 or not rooted(out, os.path.dirname(path)):
+            return
+        path = os.path.normpath(os.path.join(os.path.dirname(path), out["files"][path]["link"]))
+    if rooted(out, path):
+        read(out, path, limit)
+
+
+def tree(out, top, depth, data):
+    """Record every entry under ``top`` (links not followed), at most :data:`ENTRIES` and ``depth`` levels (1: a
+    listing); the bytes of root's files among them when ``data``. A bound hit is in ``errors``."""
+    count = 0
+    for base, dirs, files in os.walk(top):
+        out["dirs"][base] = sorted(dirs + files)
+        for name in out["dirs"][base]:
+            count += 1
+            if count > ENTRIES:
+                out["errors"][top] = "more than %d entries: the rest not looked at" % ENTRIES
+                return
+            st = note(out, os.path.join(base, name))
+            if data and st and stat.S_ISREG(st[0]):
+                read(out, os.path.join(base, name))
+        if dirs and base[len(top):].count("/") + 1 >= depth:
+            if depth > 1:
+                out["errors"].setdefault(top, "deeper than %d levels: not looked at below %s" % (depth, base))
+            dirs[:] = []
+
+
+def proc_read(path, limit):
+    """At most ``limit`` bytes of a file of the kernel's ``/proc`` (latin-1 text), or None."""
+    try:
+        with open(path, "rb", buffering=0, opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:
+            return f.read(limit).decode("latin-1")
+    except OSError:
+        return None
+
+
+def processes(out, watch):
+    """The kernel's view of every process (bounded): see the module doc."""
+    for pid in [p for p in os.listdir("/proc") if p.isdigit()][:PIDS]:
+        base = "/proc/" + pid
+        try:
+            entry = {"uid": os.lstat(base).st_uid}
+        except OSError:
+            continue  # gone meanwhile
+        for name, limit in (("stat", 4096), ("status", 16384), ("cmdline", 4096)):
+            entry[name] = proc_read(base + "/" + name, limit)
+        entry["exe"] = link(base + "/exe")
+        if entry["uid"] in watch or entry["exe"] == APACHE_BIN:  # the app's daemons and their parents
+            entry.update(cwd=link(base + "/cwd"), environ=proc_read(base + "/environ", 65536),
+                         maps=proc_read(base + "/maps", LIMIT))
+        try:
+            fds = os.listdir(base + "/fd")[:4096]
+        except OSError:
+            fds = []
+        entry["sockets"] = [t for t in (link(base + "/fd/" + fd) for fd in fds) if t and t.startswith("socket:[")]
+        out["proc"][pid] = entry
+
+
+def link(path):
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
+
+
+def loose(out):
+    """The first of what ``apache2ctl`` makes root run, source or load (the tool, Apache, its modules, every file
+    under the ServerRoot and the file each link there names) that someone but root may change."""
+    for path in [APACHECTL, APACHE_BIN] + [p for p in list(out["files"]) if p.startswith((SERVER_ROOT, MODULES))]:
+        note(out, path)
+        entry = out["files"][path]
+        to = os.path.normpath(os.path.join(os.path.dirname(path), entry["link"])) if "link" in entry else path
+        if not rooted(out, os.path.dirname(path)) or not rooted(out, to):
+            return path
+    return None
+
+
+def finish(proc):
+    try:
+        stdout, stderr = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        stdout, stderr = proc.communicate()
+    return {"rc": proc.returncode, "out": stdout[-LIMIT:].decode("latin-1"), "err": stderr[-LIMIT:].decode("latin-1")}
+
+
+def keys(out, user):
+    """Which of ``user``'s ``~/.ssh/authorized_keys(2)`` exist: its home walked from ``/`` with ``O_NOFOLLOW``."""
+    fds = [os.open("/", os.O_RDONLY | os.O_DIRECTORY)]
+    try:
+        home = pwd.getpwnam(user).pw_dir
+        for part in [p for p in home.split("/") if p] + [".ssh"]:
+            fds.append(os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fds[-1]))
+        out["keys"] = [home + "/.ssh/" + n for n in ("authorized_keys", "authorized_keys2")
+                       if n in os.listdir(fds[-1])]
+    except (KeyError, OSError):
+        pass
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def collect(args):
+    check(args)
+    out = {"uid": os.getuid(), "time": time.time(), "uptime": proc_read("/proc/uptime", 100), "python": PY,
+           "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {}, "dirs": {}, "keys": [], "proc": {},
+           "runs": {}}
+    vhost = "%s/sites-available/%s.conf" % (SERVER_ROOT, args["app"])
+    if args.get("diagnose"):
+        read(out, vhost)
+        out["since"] = None if "since" not in args else (read(out, ERROR_LOG, LIMIT, tail=args["since"]) or
+                                                        b"").decode("latin-1")
+        read(out, ERROR_LOG, LIMIT, tail=0)
+        return out
+    users = [args["app_user"], args["deploy_user"], "www-data"]
+    for path in FILES:
+        read(out, path, BIG if path.endswith("/status") else LIMIT)
+    for top, depth, data in TREES:
+        tree(out, top, depth, data)
+    for user in users:
+        read(out, "/var/spool/cron/crontabs/" + user, 65536, anyone=True)
+    follow(out, MODULES + "/mod_wsgi.so", 16 << 20)
+    for d in HOOK_DIRS:
+        tree(out, d, 1, False)
+        for name in out["dirs"].get(d, []):
+            if HOOK.match(name):
+                follow(out, d + "/" + name)
+    note(out, ERROR_LOG)
+    note(out, "/var/www/" + args["app"])
+    keys(out, users[0])
+    try:
+        watch = {pwd.getpwnam(args["app_user"]).pw_uid} - {0}
+    except KeyError:
+        watch = set()
+    processes(out, watch)
+    if out["uid"] == 0 and os.path.lexists(APACHECTL):  # started after the process table: not taken for Apache
+        refused = loose(out)
+        if refused:
+            out["runs"]["refused"] = "not run as root: %s may be changed by someone other than root" % refused
+        else:
+            out["runs"] = {k: finish(subprocess.Popen((APACHECTL, "-t") + w, stdin=subprocess.DEVNULL, env=ENV,
+                                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/"))
+                           for k, w in RUNS.items()}  # the two run at once
+    return out
+
+
+def main(argv):
+    reply = json.dumps(collect(json.loads(argv[0])), sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    sys.stdout.write(MARK + base64.b64encode(zlib.compress(reply, 1)).decode() + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,682 @@
+"""The runner's half of the fact probe: every parser of what the server sent, run here, never on the server.
+
+The server runs two small programs (:mod:`deploytests.verify.facts` starts both in one SSH round trip): the root
+collector (:mod:`deploytests.verify.collect_root`), which returns raw bytes of root's files and the kernel's view,
+and the tree reader (:mod:`deploytests.verify.reader`), which reads the app's tree as the deploy user. This module
+turns their two replies into the facts dict the checks (:mod:`deploytests.verify.promises`) read -- the same keys
+as ever: ``tree``, ``stat``, ``packages``, ``apache``, ``daemons``, ``ports``, ``users``, ``boot``, ``pythons``,
+``sites_enabled``, ``vhost``, ``lock_held``, ``sudoers``, ``error_log_size``, ``configtest``, ``inventory``,
+``http``, ``errors``, ``as_root``, ``login``, ``python``. Apache's dumps, dpkg's database, sudoers, crontabs,
+ELF headers, ``/proc``: each is parsed here as data, from bounded bytes (the collector's bounds; the reply's).
+
+The raw facts stay available under ``facts["raw"]`` (a :class:`Snapshot` of the collector's reply: ``files``,
+``dirs``, ``proc``), so a check over files the collector returns (the systemd units under
+``/etc/systemd/system``, ``/etc/cron.d``) needs no change on the server: read them with
+``Snapshot.text(path)`` / ``Snapshot.listdir(path)``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import ipaddress
+import posixpath
+import re
+import stat
+import struct
+import time
+
+from . import collect_root as C
+
+PYTHON_HOME = C.STATE + "/python"  # the daemons' python-home bootstrap makes (root's, every app's)
+KINDS = {stat.S_IFDIR: "directory", stat.S_IFREG: "regular file", stat.S_IFLNK: "symbolic link"}
+LOADER_ENV = ("PYTHON", "LD_")  # env var prefixes that change what a Python process loads
+SEC_DIRECTIVES = ("servertokens", "serversignature", "traceenable", "listen")
+
+
+class Snapshot:
+    """The collector's reply as a read-only file system: ``lstat``/``readlink``/bytes of what it looked at."""
+
+    def __init__(self, raw: dict):
+        self.raw, self.files, self.dirs = raw, raw.get("files") or {}, raw.get("dirs") or {}
+        self.users = Users(self.text("/etc/passwd") or "", self.text("/etc/group") or "")
+
+    def st(self, path: str) -> list | None:
+        return (self.files.get(path) or {}).get("st")
+
+    def data(self, path: str) -> bytes | None:
+        found = (self.files.get(path) or {}).get("data")
+        return None if found is None else found.encode("latin-1")
+
+    def text(self, path: str) -> str | None:
+        data = self.data(path)
+        return None if data is None else data.decode("utf-8", "replace")
+
+    def listdir(self, path: str) -> list[str] | None:
+        return self.dirs.get(path)
+
+    def lexists(self, path: str) -> bool:
+        return self.st(path) is not None
+
+    def realpath(self, path: str) -> str:
+        """``path`` with every link the collector recorded resolved (as far as it looked)."""
+        parts, done, hops = [p for p in path.split("/") if p], "", 0
+        while parts and hops < 40:
+            part = parts.pop(0)
+            here = posixpath.normpath(f"{done}/{part}")
+            link = (self.files.get(here) or {}).get("link")
+            if link is None:
+                done = here
+                continue
+            hops += 1
+            base = "" if link.startswith("/") else done
+            parts = [p for p in posixpath.normpath(f"{base}/{link}").split("/") if p] + parts
+            done = ""
+        return posixpath.normpath("/" + "/".join([p for p in done.split("/") if p] + parts))
+
+    def lstat_facts(self, path: str) -> dict:
+        """``{kind, mode, owner, group, target}`` as the probe reported them (``kind: missing``)."""
+        entry = self.files.get(path) or {}
+        st = entry.get("st")
+        if st is None:
+            why = entry.get("why")
+            return {"kind": "missing"} if why in (None, "No such file or directory") else \
+                {"kind": f"not accessible ({why})"}
+        facts = {"kind": KINDS.get(stat.S_IFMT(st[0]), "other"), "mode": "%04o" % (st[0] & 0o7777),
+                 "owner": self.users.name(st[1]), "group": self.users.group(st[2])}
+        if "link" in entry:
+            facts["target"], facts["mtime"] = entry["link"], st[4]
+        return facts
+
+    def writable_by_others(self, path: str) -> str | None:
+        """The first of ``path`` and its parent dirs (after links; the link's own dir too) that someone but root
+        may write, as text; a path the collector did not look at counts as writable (not known)."""
+        real = self.realpath(path)
+        if real != path:
+            found = self.writable_by_others(posixpath.dirname(path))
+            if found:
+                return found
+        probe = real
+        while True:
+            st = self.st(probe)
+            if st is None:
+                return f"{probe} (not looked at)"
+            sticky = stat.S_ISDIR(st[0]) and st[0] & stat.S_ISVTX
+            if st[1] != 0 or (st[0] & 0o022 and not sticky):
+                return "%s %04o %s:%s" % (probe, st[0] & 0o7777, self.users.name(st[1]), self.users.group(st[2]))
+            if probe == "/":
+                return None
+            probe = posixpath.dirname(probe)
+
+
+class Users:
+    """``/etc/passwd`` and ``/etc/group`` (root's files, sent as bytes) parsed as data."""
+
+    def __init__(self, passwd: str, group: str):
+        self.by_name: dict[str, list[str]] = {}
+        self.uids: dict[int, str] = {}
+        for line in passwd.splitlines():
+            f = line.split(":")
+            if len(f) >= 7 and f[2].isdigit() and f[3].isdigit():
+                self.by_name.setdefault(f[0], f)
+                self.uids.setdefault(int(f[2]), f[0])
+        self.groups: dict[int, tuple[str, list[str]]] = {}
+        for line in group.splitlines():
+            f = line.split(":")
+            if len(f) >= 4 and f[2].isdigit():
+                self.groups.setdefault(int(f[2]), (f[0], [m for m in f[3].split(",") if m]))
+
+    def name(self, uid: int) -> str:
+        return self.uids.get(uid, str(uid))
+
+    def group(self, gid: int) -> str:
+        return self.groups.get(gid, (str(gid), []))[0]
+
+    def facts(self, name: str) -> dict | None:
+        """``{uid, shell, group, groups}`` of ``name`` or None (groups: primary and every one naming it)."""
+        f = self.by_name.get(name)
+        if f is None:
+            return None
+        gid = int(f[3])
+        groups = {self.group(gid)} | {g for g, members in self.groups.values() if name in members}
+        return {"uid": int(f[2]), "shell": f[6], "group": self.group(gid), "groups": sorted(groups)}
+
+    def members(self, name: str) -> list[str]:
+        """Every user in ``name``'s primary group (as a member or by primary gid)."""
+        f = self.by_name.get(name)
+        if f is None:
+            return []
+        gid = int(f[3])
+        return sorted(set(self.groups.get(gid, ("", []))[1]) | {n for n, g in self.by_name.items() if g[3] == f[3]})
+
+
+# ---------------------------------------------------------------- parsers of single files
+
+
+def packages(status: bytes | None, names) -> dict:
+    """Each package's dpkg state, from dpkg's own database."""
+    if status is None:
+        raise RuntimeError("/var/lib/dpkg/status is not a regular file owned by root")
+    found = dict.fromkeys(names, "not installed")
+    for para in status.decode("utf-8", "replace").split("\n\n"):
+        fields = dict(ln.split(": ", 1) for ln in para.splitlines() if ": " in ln and not ln.startswith(" "))
+        name, state = fields.get("Package"), fields.get("Status", "")
+        if name in found and found[name] != "installed":
+            found[name] = "installed" if state == "install ok installed" else state or "unknown"
+    return found
+
+
+def conffiles(status: bytes | None) -> dict:
+    """``{path: (package, md5)}`` of every conffile dpkg records."""
+    found, package, inside = {}, None, False
+    for line in (status or b"").decode("utf-8", "replace").splitlines():
+        if line.startswith("Package: "):
+            package, inside = line.split()[1], False
+        elif line.startswith("Conffiles:"):
+            inside = True
+        elif inside and line.startswith(" /"):
+            words = line.split()
+            if len(words) >= 2 and words[1] != "newconffile":
+                found[words[0]] = (package, words[1])
+        else:
+            inside = False
+    return found
+
+
+def elf_needed(data: bytes) -> list[str]:
+    """The DT_NEEDED names of an ELF64 little-endian shared object (its bytes), read as data: nothing is loaded
+    or run (``ldd`` may execute what it inspects)."""
+    if data[:4] != b"\x7fELF" or data[4:6] != b"\x02\x01":
+        raise ValueError("not an ELF64 little-endian file")
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
+    sections = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(min(shnum, 4096))]
+    needed = []
+    for _name, kind, _flags, _addr, offset, size, link, _info, _align, entsize in sections:
+        if kind != 6 or not entsize:  # SHT_DYNAMIC; its sh_link is the string table
+            continue
+        strtab = sections[link][4]
+        for i in range(0, min(size, 1 << 20), entsize):
+            tag, value = struct.unpack_from("<qQ", data, offset + i)
+            if tag == 0:
+                break
+            if tag == 1:  # DT_NEEDED
+                end = data.index(b"\0", strtab + value)
+                needed.append(data[strtab + value:end].decode("ascii", "replace"))
+    return needed
+
+
+def hex_address(text: str) -> tuple[str, int]:
+    """``0100007F:1F90`` -> ``("127.0.0.1", 8080)``; IPv6 in /proc's four host-order words."""
+    addr, port = text.split(":")
+    raw = bytes.fromhex(addr)
+    if len(raw) == 4:
+        return ".".join(str(b) for b in raw[::-1]), int(port, 16)
+    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+    return str(ipaddress.IPv6Address(words)), int(port, 16)
+
+
+def apache_dump(out: str, rc: int | None) -> dict:
+    """``apache2ctl -D DUMP_INCLUDES -D DUMP_VHOSTS -D DUMP_RUN_CFG``'s output: the files included (with the
+    line that includes each), the vhosts with their file:line, the run user."""
+    includes, vhosts, run = [], [], {}
+    for line in out.splitlines():
+        m = re.match(r"^(\s+)\((\*|\d+)\) (/\S+)$", line)
+        if m:
+            depth = len(m.group(1))
+            parent = next((i["path"] for i in reversed(includes) if i["depth"] < depth), None)
+            includes.append({"at": m.group(2), "path": m.group(3), "depth": depth, "from": parent})
+            continue
+        m = re.match(r"^(\S+:\d+|\*:\d+)?\s+(?:(?:port \d+ )?namevhost |default server )?(\S+) \((/.+):(\d+)\)$",
+                     line)
+        if m:
+            vhosts.append({"name": m.group(2), "file": m.group(3), "line": int(m.group(4)), "shown": line.strip()})
+            continue
+        m = re.match(r'^(User|Group): name="([^"]*)"', line)
+        if m:
+            run[m.group(1).lower()] = m.group(2)
+    return {"rc": rc, "includes": includes, "vhosts": vhosts, "run": run, "raw": out[-4000:]}
+
+
+def refused_dump(why: str) -> dict:
+    return {"rc": None, "includes": [], "vhosts": [], "run": {}, "refused": why}
+
+
+def is_daemon_of(argv0: str, app: str, display: str) -> bool:
+    """Whether ``argv0`` is one of ``app``'s mod_wsgi daemons as ``ps`` shows them (the stack's ``display``); the
+    kernel cuts the name to the length of Apache's argv[0]: a non-empty prefix of the app name matches."""
+    fixed, _, tail = display.partition("{app}")
+    shown = argv0[len(fixed):]
+    if tail and shown.endswith(tail):
+        shown = shown[:-len(tail)]
+    return argv0.startswith(fixed) and bool(shown) and app.startswith(shown)
+
+
+def lines_since(text: str, created) -> str:
+    """The error log lines (``text``) logged since ``created`` (RELEASE.json's ``created_at``, UTC; the log's
+    stamps are the server's local time); a line without a stamp belongs to the stamped line above it. The last
+    40 such lines, or one line saying there are none."""
+    try:
+        since = calendar.timegm(time.strptime(created[:19], "%Y-%m-%dT%H:%M:%S")) - 1
+    except (TypeError, ValueError):
+        return "(no live release to date its deploy by)\n"
+    keep, out = False, []
+    for line in text.splitlines(True):
+        if line.startswith("[") and "]" in line:
+            words = line[1:line.index("]")].split()
+            try:
+                words[3] = words[3].split(".")[0]
+                keep = time.mktime(time.strptime(" ".join(words), "%a %b %d %H:%M:%S %Y")) >= since
+            except (IndexError, ValueError):
+                pass
+        if keep:
+            out.append(line)
+    return "".join(out[-40:]) or f"(no lines since the deploy of the live release began, {created})\n"
+
+
+# ---------------------------------------------------------------- the kernel's view
+
+
+class Procs:
+    """The collector's ``/proc`` entries, parsed: ``brief(pid)`` as the checks show a process."""
+
+    def __init__(self, snap: Snapshot):
+        raw = snap.raw
+        self.snap, self.proc = snap, raw.get("proc") or {}
+        uptime = (raw.get("uptime") or "0").split() or ["0"]
+        self.boot, self.ticks = float(raw.get("time") or 0) - float(uptime[0]), raw.get("ticks") or 100
+        self.table = {p["pid"]: p for p in (self.brief(int(pid)) for pid in self.proc) if p}
+
+    def brief(self, pid: int) -> dict | None:
+        entry = self.proc.get(str(pid)) or {}
+        raw = entry.get("stat") or ""
+        try:
+            rest = raw[raw.rindex(")") + 2:].split()
+            state, ppid, started = rest[0], int(rest[1]), int(rest[19]) / self.ticks
+        except (ValueError, IndexError):
+            return None
+        cmdline = (entry.get("cmdline") or "").encode("latin-1")
+        return {"pid": pid, "user": self.snap.users.name(entry.get("uid", -1)), "ppid": ppid, "state": state,
+                "comm": raw[raw.index("(") + 1:raw.rindex(")")].encode("latin-1").decode("utf-8", "replace"),
+                "cmdline": cmdline.replace(b"\0", b" ").decode("utf-8", "replace").strip()[:200],
+                "argv0": cmdline.split(b"\0")[0].decode("utf-8", "replace"),
+                "exe": entry.get("exe"), "started": self.boot + started}
+
+    def processes(self, app: str, display: str) -> tuple[list, list]:
+        """Every live process (pid, user, ppid, comm, first word of argv, state); the app's mod_wsgi daemons with
+        their start time, umask, ``exe`` and mapped libpython files."""
+        procs, daemons = [], []
+        for p in sorted(self.table.values(), key=lambda p: p["pid"]):
+            if p["state"] in ("Z", "X"):  # a zombie runs nothing
+                continue
+            word = p["argv0"].split()[0] if p["argv0"].split() else ""
+            proc = {k: p[k] for k in ("pid", "user", "ppid", "comm", "state")}
+            proc["argv0"] = word
+            procs.append(proc)
+            if is_daemon_of(word, app, display):
+                entry = self.proc[str(p["pid"])]
+                maps = entry.get("maps")
+                libpython = None if maps is None or entry.get("exe") is None else sorted(
+                    {ln.split(None, 5)[5] for ln in maps.splitlines()
+                     if len(ln.split(None, 5)) == 6 and "/libpython" in ln})
+                umask = next((ln.split()[1] for ln in (entry.get("status") or "").splitlines()
+                              if ln.startswith("Umask:") and len(ln.split()) > 1), None)
+                daemons.append(dict(proc, started=p["started"], exe=entry.get("exe"), libpython=libpython,
+                                    umask=umask))
+        return procs, daemons
+
+    def sockets(self) -> dict[int, list[int]]:
+        owners: dict[int, list[int]] = {}
+        for pid, entry in self.proc.items():
+            for link in entry.get("sockets") or []:
+                if link.startswith("socket:[") and link[8:-1].isdigit():
+                    owners.setdefault(int(link[8:-1]), []).append(int(pid))
+        return owners
+
+    def listeners(self) -> list[dict]:
+        """Every listening TCP socket and every bound UDP socket, with the processes holding it; where root may
+        not read another user's file descriptors, the socket's owner and that user's processes (``by_owner``)."""
+        owners, found, by_uid = self.sockets(), [], None
+        for proto, name, state in (("tcp", "tcp", "0A"), ("tcp", "tcp6", "0A"), ("udp", "udp", "07"),
+                                   ("udp", "udp6", "07")):
+            for line in (self.snap.text("/proc/net/" + name) or "").splitlines()[1:]:
+                fields = line.split()
+                if len(fields) < 10 or fields[3] != state:
+                    continue
+                host, port = hex_address(fields[1])
+                if proto == "udp" and hex_address(fields[2])[1] != 0:
+                    continue  # a connected UDP socket serves no one
+                procs = [self.shown(pid) for pid in owners.get(int(fields[9]), []) if pid in self.table]
+                sock = {"proto": proto, "host": host, "port": port, "procs": procs,
+                        "owner": self.snap.users.name(int(fields[7]))}
+                if not procs:
+                    if by_uid is None:
+                        by_uid = {}
+                        for p in sorted(self.table.values(), key=lambda p: p["pid"]):
+                            by_uid.setdefault(p["user"], []).append(self.shown(p["pid"]))
+                    sock["by_owner"] = by_uid.get(sock["owner"], [])[:3]
+                found.append(sock)
+        return found
+
+    def shown(self, pid: int) -> dict:
+        p = self.table[pid]
+        return {k: p[k] for k in ("pid", "user", "ppid", "comm", "cmdline", "exe", "started")}
+
+    def watched(self, users) -> list[dict]:
+        """Every live process of ``users`` with its chain of ancestors' comm names."""
+        out = []
+        for p in sorted(self.table.values(), key=lambda p: p["pid"]):
+            if p["user"] not in users:
+                continue
+            chain, seen, q = [], set(), self.table.get(p["ppid"])
+            while q and q["pid"] not in seen and len(chain) < 64:
+                seen.add(q["pid"])
+                chain.append({"pid": q["pid"], "comm": q["comm"], "user": q["user"]})
+                q = self.table.get(q["ppid"])
+            out.append(dict(self.shown(p["pid"]), ancestors=chain))
+        return out
+
+
+def listening_ports(snap: Snapshot) -> list[int]:
+    ports = set()
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in (snap.text(name) or "").splitlines()[1:]:
+            fields = line.split()
+            if len(fields) > 3 and fields[3] == "0A":
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return sorted(ports)
+
+
+def lock_held(snap: Snapshot, ino) -> bool | None:
+    """Whether some process holds a lock on the inode ``ino`` (``/proc/locks``)."""
+    text = snap.text("/proc/locks")
+    if ino is None or text is None:
+        return None if text is None else False
+    for line in text.splitlines():
+        fields = line.split()
+        dev_ino = fields[5] if len(fields) > 5 else ""
+        if dev_ino.count(":") == 2 and dev_ino.rsplit(":", 1)[1].isdigit() and int(dev_ino.rsplit(":", 1)[1]) == ino:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- root's files
+
+
+def interpreter(snap: Snapshot, path: str) -> dict:
+    """How ``path`` resolves in the snapshot, one recorded link at a time: the hops with each link's owner and
+    whether its directory is root's, the file reached and whether it and its directories are root's."""
+    hops = []
+    for _ in range(8):
+        entry = snap.files.get(path) or {}
+        if entry.get("st") is None:
+            return {"hops": hops, "error": f"{path}: {entry.get('why') or 'not looked at'}"}
+        if "link" not in entry:
+            return {"hops": hops, "target": path, "root_owned": rooted(snap, path)}
+        hops.append({"link": path, "to": entry["link"], "owner": snap.users.name(entry["st"][1]),
+                     "dir_root_owned": rooted(snap, posixpath.dirname(path))})
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(path), entry["link"]))
+    return {"hops": hops, "error": f"more than 8 links from {hops[0]['link']}"}
+
+
+def rooted(snap: Snapshot, path: str) -> bool:
+    """Whether ``path`` and every directory above it are root's, no link, not writable by group or others."""
+    parts = path.split("/")
+    for i in range(len(parts), 0, -1):
+        st = snap.st("/".join(parts[:i]) or "/")
+        if not st or stat.S_ISLNK(st[0]) or st[1] != 0 or st[0] & 0o022:
+            return False
+    return True
+
+
+def linked_pythons(snap: Snapshot, path: str) -> list[str]:
+    """The libpython X.Y versions the shared object ``path`` links, read through root's links only."""
+    found = interpreter(snap, path)
+    data = snap.data(found.get("target", ""))
+    if found.get("error") or not found.get("root_owned") or data is None or \
+            any(h["owner"] != "root" or not h["dir_root_owned"] for h in found["hops"]):
+        raise RuntimeError(f"{path} is not a file of root's reached through root's links only")
+    return sorted({n.split(".so")[0][len("libpython"):] for n in elf_needed(data) if n.startswith("libpython")})
+
+
+def venv_version(data: bytes | None) -> str | None:
+    """``version`` of a ``pyvenv.cfg`` (its bytes) cut to X.Y (``version_info`` on 3.12+), or None."""
+    m = re.search(rb"^(?:version|version_info) *= *(\d+)\.(\d+)", data or b"", re.M)
+    return f"{m.group(1).decode()}.{m.group(2).decode()}" if m else None
+
+
+def apache_boot(snap: Snapshot, service: str) -> list[str]:
+    """How Apache is started at boot: systemd's wants link, or a SysV rc start link."""
+    found = []
+    if snap.lexists(f"/etc/systemd/system/multi-user.target.wants/{service}.service"):
+        found.append(f"systemd: multi-user.target.wants/{service}.service")
+    for level in "2345":
+        found += [f"rc{level}.d/{n}" for n in snap.listdir(f"/etc/rc{level}.d") or []
+                  if n.startswith("S") and n[3:] == service]
+    return found
+
+
+def sudoers_lines(snap: Snapshot) -> list[dict]:
+    """Every rule line (not a comment, not blank; continuation lines joined) of sudoers and the files it
+    includes, with file:line. An include of a file the collector did not read is a line of its own (unknown
+    rules are never taken for none)."""
+    out, queue, seen = [], ["/etc/sudoers"], set()
+    while queue:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        data = snap.data(path)
+        st = snap.st(path)
+        if data is None or st is None:
+            if path != "/etc/sudoers" and st is not None:
+                out.append({"file": path, "line": 0, "text": f"(not read as root's file: "
+                            f"{(snap.files.get(path) or {}).get('why')})", "mode": "%04o" % (st[0] & 0o7777),
+                            "owner": snap.users.name(st[1])})
+            continue
+        pending, start = "", 0
+        for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+            stripped = line.strip()
+            m = re.match(r"^[@#]include(dir)?\s+(\S+)", stripped)
+            if m:
+                target = m.group(2)
+                if m.group(1):
+                    names = snap.listdir(target)
+                    if names is None:
+                        out.append({"file": path, "line": n, "text": stripped + " (not looked at)",
+                                    "mode": "%04o" % (st[0] & 0o7777), "owner": snap.users.name(st[1])})
+                    queue += [posixpath.join(target, x) for x in names or [] if not x.endswith("~") and "." not in x]
+                else:
+                    queue.append(target)
+                    if target not in snap.files:
+                        out.append({"file": path, "line": n, "text": stripped + " (not looked at)",
+                                    "mode": "%04o" % (st[0] & 0o7777), "owner": snap.users.name(st[1])})
+                continue
+            if not pending and (not stripped or stripped.startswith("#")):
+                continue
+            if not pending:
+                start = n
+            pending += stripped
+            if pending.endswith("\\"):
+                pending = pending[:-1] + " "
+                continue
+            out.append({"file": path, "line": start, "text": " ".join(pending.split()),
+                        "mode": "%04o" % (st[0] & 0o7777), "owner": snap.users.name(st[1])})
+            pending = ""
+    return out
+
+
+def schedules(snap: Snapshot, users) -> list[dict]:
+    """Cron jobs that run as one of ``users``: their crontabs, and /etc/crontab, /etc/cron.d lines naming them."""
+    out = []
+    for user in users:
+        path = "/var/spool/cron/crontabs/" + user
+        data = snap.data(path)
+        if data is not None:
+            jobs = [ln for ln in data.decode("utf-8", "replace").splitlines()
+                    if ln.strip() and not ln.lstrip().startswith("#") and not re.match(r"^\s*\w+\s*=", ln)]
+            out += [{"where": f"{path} (crontab of {user})", "user": user, "job": j} for j in jobs]
+    for path in ["/etc/crontab"] + ["/etc/cron.d/" + n for n in snap.listdir("/etc/cron.d") or []]:
+        for n, line in enumerate((snap.text(path) or "").splitlines(), 1):
+            words = line.split()
+            if len(words) > 6 and not words[0].startswith("#") and words[5] in users:
+                out.append({"where": f"{path}:{n}", "user": words[5], "job": line.strip()})
+            elif len(words) > 1 and words[0].startswith("@") and words[1] in users:
+                out.append({"where": f"{path}:{n}", "user": words[1], "job": line.strip()})
+    return out
+
+
+def apache_files(snap: Snapshot, paths, dpkg: dict) -> dict:
+    """Per file Apache includes (and apache2ctl's envvars): where it really is, who may write it, its hashes and
+    the dpkg package whose unchanged conffile it is; the security directives it sets (file:line). Only files
+    no one but root may write were read (by the collector)."""
+    out = {}
+    for path in paths:
+        real = snap.realpath(path)
+        info: dict = {"real": real, "loose": snap.writable_by_others(path)}
+        data = None if info["loose"] else snap.data(real)
+        if data is None and not info["loose"]:
+            info["loose"] = f"{real} (not read: {(snap.files.get(real) or {}).get('why') or 'outside what the collector reads'})"
+        info["md5"] = hashlib.md5(data).hexdigest() if data is not None else None
+        info["sha256"] = hashlib.sha256(data).hexdigest() if data is not None else None
+        pkg = dpkg.get(real)
+        info["package"] = pkg[0] if pkg and pkg[1] == info["md5"] else None
+        info["dpkg_changed"] = bool(pkg and pkg[1] != info["md5"])
+        info["dpkg_package"] = pkg[0] if pkg else None
+        times = [st[4] for st in (snap.st(path), snap.st(real)) if st]
+        info["mtime"] = max(times) if len(times) == 2 else None
+        directives = []
+        for n, line in enumerate((data or b"").decode("utf-8", "replace").splitlines(), 1):
+            words = line.split()
+            if words and words[0].lower() in SEC_DIRECTIVES:
+                directives.append({"line": n, "name": words[0].lower(), "value": " ".join(words[1:])})
+        info["directives"] = directives
+        out[path] = info
+    return out
+
+
+def loader_facts(snap: Snapshot, pids, dpkg: dict) -> dict:
+    """What can load code into the app's daemons besides the release: their executable, cwd and loader env vars
+    (``/proc``; unreadable without CAP_SYS_PTRACE: then Apache's root parent's, which they inherit, stand for
+    them), /etc/ld.so.preload, the python-home's pyvenv.cfg and site-packages, and site/user customize modules
+    or ``.pth`` files on the stdlib part of their sys.path (with the dpkg package whose unchanged file each is)."""
+    proc, py = snap.raw.get("proc") or {}, snap.raw.get("python") or ""
+    daemons = []
+    for pid in pids:
+        entry = proc.get(str(pid)) or {}
+        if entry.get("exe") is None or entry.get("environ") is None:
+            daemons.append({"pid": pid, "exe": None, "env": None, "cwd": None, "error": "not readable"})
+            continue
+        env = [kv.encode("latin-1").decode("utf-8", "replace") for kv in entry["environ"].split("\0") if kv]
+        daemons.append({"pid": pid, "exe": entry["exe"], "cwd": entry.get("cwd"),
+                        "env": [kv for kv in env if kv.startswith(LOADER_ENV)]})
+    home_site = f"{PYTHON_HOME}/lib/python{py}/site-packages"
+    entries = snap.listdir(home_site)
+    hooks = []
+    for d in hook_dirs(py):
+        for n in snap.listdir(d) or []:
+            if C.HOOK.match(n):
+                path = f"{d}/{n}"
+                real = snap.realpath(path)
+                pkg, data = dpkg.get(real), snap.data(real)
+                hooks.append({"path": path, "real": real, "package": pkg[0] if pkg and data is not None and
+                              hashlib.md5(data).hexdigest() == pkg[1] else None})
+    cfg = snap.text(PYTHON_HOME + "/pyvenv.cfg")
+    return {"daemons": daemons, "preload": snap.st("/etc/ld.so.preload") is not None, "home_site": home_site,
+            "home_entries": sorted(entries) if entries is not None else ["(unreadable: not looked at)"],
+            "hooks": hooks, "pyvenv_cfg": cfg}
+
+
+def hook_dirs(py: str) -> list[str]:
+    return [f"/usr/lib/python{py}", f"/usr/lib/python{py}/lib-dynload", f"/usr/local/lib/python{py}"]
+
+
+def mtimes(snap: Snapshot, vhost: str, sudoers) -> dict:
+    """When the root-owned files the drift report dates last changed (their ``lstat``): the vhost, the user and
+    group databases, every sudoers file, the cron files, the python-home's pyvenv.cfg."""
+    paths = [vhost, "/etc/passwd", "/etc/group", "/etc/crontab", PYTHON_HOME + "/pyvenv.cfg"]
+    paths += sorted({r["file"] for r in sudoers})
+    for d in ("/etc/sudoers.d", "/etc/cron.d", "/var/spool/cron/crontabs"):
+        paths += [f"{d}/{n}" for n in snap.listdir(d) or []]
+    return {p: snap.st(p)[4] for p in paths if snap.st(p)}
+
+
+def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dict) -> dict:
+    """The closed-world inventory: everything that can serve, run, grant or load code into the app, as data."""
+    runs = snap.raw.get("runs") or {}
+    dump = refused_dump(runs["refused"]) if "refused" in runs else \
+        apache_dump(runs["dump"]["out"].encode("latin-1").decode("utf-8", "replace") +
+                    runs["dump"]["err"].encode("latin-1").decode("utf-8", "replace"), runs["dump"]["rc"])
+    apache_user = dump["run"].get("user") or "www-data"
+    users = sorted({args["app_user"], args["deploy_user"], apache_user})
+    parents = sorted({d["ppid"] for d in daemons})
+    files = [i["path"] for i in dump["includes"]] + [C.SERVER_ROOT + "/envvars"]
+    sudoers = sudoers_lines(snap)
+    return {"mtimes": mtimes(snap, args["vhost"], sudoers), "listeners": procs.listeners(),
+            "processes": procs.watched(users), "apache_user": apache_user,
+            "apache": dict(dump, files=apache_files(snap, files, dpkg)), "sudoers": sudoers,
+            "schedules": schedules(snap, users), "app_keys": list(snap.raw.get("keys") or []),
+            "loader": loader_facts(snap, parents + [d["pid"] for d in daemons], dpkg),
+            "app_group_members": snap.users.members(args["app_user"])}
+
+
+# ---------------------------------------------------------------- the facts
+
+
+def facts(raw: dict, tree: dict, args: dict) -> dict:
+    """The facts dict the checks read, from the collector's ``raw`` reply and the tree reader's ``tree`` reply
+    (``args``: :func:`deploytests.verify.facts.probe_args`)."""
+    snap = Snapshot(raw)
+    as_root = raw.get("uid") == 0
+    out: dict = {"login": args.get("login"), "as_root": as_root, "python": raw.get("python"),
+                 "executable": args.get("python"), "errors": dict(tree.get("errors") or {}), "raw": snap}
+    for key in ("tree", "wsgi_sha256", "config_sha256", "tree_inventory", "http"):
+        out[key] = tree.get(key)
+    out["errors"].update({f"root: {k}": v for k, v in (raw.get("errors") or {}).items()})
+
+    def section(name, work, *a):
+        try:
+            out[name] = work(*a)
+        except Exception as exc:  # noqa: BLE001 - one unreadable fact must not hide the others
+            out[name] = None
+            out["errors"][name] = f"{type(exc).__name__}: {exc}"
+
+    status = snap.data("/var/lib/dpkg/status")
+    section("packages", packages, status, args["packages"])
+    procs = Procs(snap)
+    procs_found, daemons = procs.processes(args["app"], args.get("daemon_display", "(wsgi:{app})"))
+    out["apache"] = [p for p in procs_found if p["comm"] == args.get("process_name", "apache2")]
+    out["daemons"] = daemons
+    out["ports"] = listening_ports(snap)
+    out["users"] = {"app": snap.users.facts(args["app_user"]), "deploy": snap.users.facts(args["deploy_user"])}
+    section("boot", apache_boot, snap, args.get("service", "apache2"))
+    section("pythons", lambda: {"mod_wsgi": linked_pythons(snap, args["wsgi_module_file"]),
+                                "python_home": venv_version(snap.data(PYTHON_HOME + "/pyvenv.cfg"))})
+    outside = [PYTHON_HOME, PYTHON_HOME + "/pyvenv.cfg", args["vhost"]]
+    out["stat"] = dict({p: snap.lstat_facts(p) for p in outside}, **(tree.get("stat") or {})) \
+        if tree.get("stat") is not None else None
+    if out["stat"] is None:
+        out["errors"]["stat"] = out["errors"].pop("stat", "the tree's reader failed")
+    out["sites_enabled"] = sorted(snap.listdir(args.get("sites_enabled", C.SERVER_ROOT + "/sites-enabled")) or [])
+    out["vhost"] = snap.text(args["vhost"]) or ""
+    out["lock_held"] = lock_held(snap, tree.get("lock_ino"))
+    if as_root:
+        sudoers = f"/etc/sudoers.d/deploytests-{args['app']}"
+        out["sudoers"] = {"stat": snap.lstat_facts(sudoers), "text": snap.text(sudoers) or ""}
+        st = snap.st(C.ERROR_LOG)
+        if st and stat.S_ISREG(st[0]) and st[1] == 0:
+            out["error_log_size"] = st[3]
+        else:
+            out["error_log_size"] = None
+            out["errors"]["error_log_size"] = f"{C.ERROR_LOG} is not a regular file owned by root"
+        runs = raw.get("runs") or {}
+        if "refused" in runs:
+            out["configtest"] = {"rc": None, "stderr": runs["refused"], "modules": []}
+        elif "configtest" in runs:
+            ct = runs["configtest"]
+            text = ct["out"].encode("latin-1").decode("utf-8", "replace")
+            out["configtest"] = {"rc": ct["rc"], "stderr": ct["err"].encode("latin-1").decode("utf-8", "replace").strip(),
+                                 "modules": [ln.split()[0] for ln in text.splitlines() if ln.startswith(" ")]}
+        if runs:
+            section("inventory", inventory, snap, procs, args, daemons, conffiles(status))
+    return out

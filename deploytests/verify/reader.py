@@ -1,0 +1,437 @@
+"""The gate's tree reader: what the fact probe reads of the app's tree, run as the deploy user, never as root.
+
+The runner sends this file on stdin to the stack's system python in isolated mode, run by ``sudo -n -u
+<deploy user>`` when the gate's login may (sudo drops the rights; this program never changes user), else as the
+login itself (``deploytests.verify.facts.probe_command``). So a link or a file the deploy login planted in its
+tree gives this reader only what the deploy login can read already. It reads; nothing of the tree is run,
+imported or loaded: versions come from ``METADATA``, the venv's python is judged by its links
+(:func:`interpreter`). Every walk is bounded (entries and depth: :data:`ENTRIES`, :data:`DEPTH`) and says so when
+the bound is hit; every read is bounded. It also GETs the site on 127.0.0.1 (the health path and the homepage).
+
+Its reply is one JSON object after :data:`MARK`; the runner parses it as data, like everything the deploy side
+writes (:mod:`deploytests.untrusted`). Rules for this file: standard library only, Python >= 3.7 syntax, no
+imports from deploytests.
+"""
+
+import grp
+import hashlib
+import http.client
+import json
+import os
+import pwd
+import re
+import stat
+import sys
+import threading
+import time
+
+MARK = "@@DT-TREE "
+KINDS = {stat.S_IFDIR: "directory", stat.S_IFREG: "regular file", stat.S_IFLNK: "symbolic link"}
+ENTRIES, DEPTH = 200000, 64  # bounds of every walk of the tree (the deploy login may make any number of files)
+RELEASES = 1000  # release directories looked at, at most (the newest by name)
+
+
+def walk(top, bounds):
+    """``os.walk(top)`` (links never followed), at most :data:`ENTRIES` entries and :data:`DEPTH` levels below
+    ``top``; a bound hit is added to ``bounds`` as one line."""
+    seen = 0
+    for base, dirs, files in os.walk(top):
+        seen += len(dirs) + len(files)
+        if seen > ENTRIES:
+            bounds.append("%s: more than %d entries; the rest was not looked at" % (one_line(top), ENTRIES))
+            return
+        if base[len(top):].count("/") >= DEPTH and dirs:
+            bounds.append("%s: deeper than %d levels; not looked at below %s" % (one_line(top), DEPTH,
+                                                                                  one_line(base)))
+            dirs[:] = []
+        yield base, dirs, files
+
+def lstat_facts(path):
+    """``{kind, mode, owner, group, target}`` of ``path`` without following links (``kind: missing``)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return {"kind": "missing"}
+    except OSError as exc:
+        return {"kind": "not accessible (%s)" % exc.strerror}
+    facts = {"kind": KINDS.get(stat.S_IFMT(st.st_mode), "other"), "mode": "%04o" % (st.st_mode & 0o7777),
+             "owner": name_of(pwd.getpwuid, st.st_uid), "group": name_of(grp.getgrgid, st.st_gid)}
+    if stat.S_ISLNK(st.st_mode):
+        facts["target"] = os.readlink(path)
+        facts["mtime"] = st.st_mtime
+    return facts
+
+
+
+def name_of(lookup, ident):
+    try:
+        return lookup(ident)[0]
+    except KeyError:
+        return str(ident)
+
+
+
+def read_nofollow(path, limit=1 << 20):
+    """Bytes of ``path`` (its last component never a link), or None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, limit)
+    finally:
+        os.close(fd)
+
+
+
+def sha256_of(data):
+    return hashlib.sha256(data).hexdigest() if data is not None else None
+
+
+
+def interpreter(path, limit=8):
+    """How ``path`` (a venv's ``bin/python``) resolves, one link at a time (``readlink``: nothing is run or
+    followed blindly): the hops with each link's owner, the file reached, and whether that file and every
+    directory above it are root's and not writable by others."""
+    hops = []
+    for _ in range(limit):
+        try:
+            st = os.lstat(path)
+        except OSError as exc:
+            return {"hops": hops, "error": "%s: %s" % (path, exc.strerror)}
+        if not stat.S_ISLNK(st.st_mode):
+            return {"hops": hops, "target": path, "facts": lstat_facts(path), "root_owned": owned_by_root(path)}
+        target = os.readlink(path)
+        hops.append({"link": path, "to": target, "owner": name_of(pwd.getpwuid, st.st_uid),
+                     "dir_root_owned": owned_by_root(os.path.dirname(path))})
+        path = os.path.normpath(os.path.join(os.path.dirname(path), target))
+    return {"hops": hops, "error": "more than %d links from %s" % (limit, hops[0]["link"])}
+
+
+
+def owned_by_root(path):
+    """Whether ``path`` and every directory above it are root's and not writable by group or others (nothing
+    followed: a link anywhere is a no)."""
+    parts = os.path.abspath(path).split("/")
+    for i in range(len(parts), 1, -1):
+        try:
+            st = os.lstat("/".join(parts[:i]) or "/")
+        except OSError:
+            return False
+        if stat.S_ISLNK(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
+            return False
+    return True
+
+
+
+def venv_version(venv):
+    """``version`` of a venv's ``pyvenv.cfg`` cut to X.Y (``version_info`` on 3.12+), or None."""
+    data = read_nofollow(os.path.join(venv, "pyvenv.cfg")) or b""
+    m = re.search(rb"^(?:version|version_info) *= *(\d+)\.(\d+)", data, re.M)
+    return "%s.%s" % (m.group(1).decode(), m.group(2).decode()) if m else None
+
+
+
+def get(args, path):
+    """GET ``path`` on 127.0.0.1 with ``Host: server_name``: status, release header, the body's start."""
+    conn = http.client.HTTPConnection("127.0.0.1", args["port"], timeout=10)
+    try:
+        conn.request("GET", path, headers={"Host": args["server_name"], "User-Agent": "deploytests-probe"})
+        resp = conn.getresponse()
+        body = resp.read(400).decode("utf-8", "replace")
+        return {"status": resp.status, "release": resp.getheader("X-Deploy-Release"), "body": body}
+    except (OSError, http.client.HTTPException) as exc:
+        return {"status": None, "error": "%s: %s" % (type(exc).__name__, exc)}
+    finally:
+        conn.close()
+
+
+
+def dist_version(site, name):
+    """The version in ``<name>-*.dist-info/METADATA`` under ``site`` (PEP 503-normalized name), or None."""
+    want = re.sub(r"[-_.]+", "_", name).lower()
+    try:
+        entries = os.listdir(site)
+    except OSError:
+        return None
+    for entry in entries:
+        if entry.endswith(".dist-info") and re.sub(r"[-_.]+", "_", entry[:-10].rsplit("-", 1)[0]).lower() == want:
+            data = read_nofollow(os.path.join(site, entry, "METADATA")) or b""
+            m = re.search(rb"^Version: *(\S+)", data, re.M)
+            return m.group(1).decode() if m else None
+    return None
+
+
+
+def walk_release(release_dir, owner, shared, bounds):
+    """Hashes of every regular file under ``venv/lib`` and ``venv/bin`` (relative to the venv), and the entries of
+    the release that are not the deploy user's or are writable by group/others (shared links excluded)."""
+    hashes, loose, count = {}, [], 0
+    venv_lib, venv_bin = os.path.join(release_dir, "venv", "lib"), os.path.join(release_dir, "venv", "bin")
+    skip = {os.path.join(release_dir, s) for s in shared}
+    for top, dirs, files in walk(release_dir, bounds):
+        for name in dirs + files:
+            path = os.path.join(top, name)
+            if path in skip:
+                continue
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            count += 1
+            if stat.S_ISLNK(st.st_mode):
+                continue
+            if st.st_mode & 0o022 or name_of(pwd.getpwuid, st.st_uid) != owner:
+                loose.append("%s %04o %s" % (os.path.relpath(path, release_dir), st.st_mode & 0o7777,
+                                             name_of(pwd.getpwuid, st.st_uid)))
+            if stat.S_ISREG(st.st_mode) and path.startswith((venv_lib + "/", venv_bin + "/")):
+                data = read_nofollow(path, 64 << 20)
+                hashes[os.path.relpath(path, os.path.join(release_dir, "venv"))] = sha256_of(data)
+        dirs[:] = [d for d in dirs if os.path.join(top, d) not in skip]
+    return hashes, loose, count
+
+
+
+def tree_facts(args):
+    root = args["root"]
+    releases = os.path.join(root, "releases")
+    out = {"releases": {}, "incomplete": [], "failed": [], "current": None, "live": None}
+    manifests = {}
+    try:
+        names = sorted(os.listdir(releases))
+    except OSError as exc:
+        out["error"] = "%s: %s" % (releases, exc.strerror)
+        return out
+    if len(names) > RELEASES:
+        out["bounds"] = ["%s: %d entries; only the last %d by name were looked at" % (releases, len(names), RELEASES)]
+        names = names[-RELEASES:]
+    for name in names:
+        path = os.path.join(releases, name)
+        if name == "failed.log":
+            data = read_nofollow(path) or b""
+            out["failed"] = [ln for ln in data.decode("utf-8", "replace").splitlines() if ln.strip()][-5:]
+            continue
+        if name.startswith(".") or not os.path.isdir(path) or os.path.islink(path):
+            continue
+        data = read_nofollow(os.path.join(path, "RELEASE.json"))
+        if data is None:
+            out["incomplete"].append(name)
+            continue
+        try:
+            meta = json.loads(data.decode("utf-8"))
+        except (ValueError, RecursionError):  # RecursionError: nested 10^5 deep (the deploy login writes it)
+            meta = {"unreadable": "RELEASE.json is not JSON"}
+        if not isinstance(meta, dict):
+            meta = {"unreadable": "RELEASE.json is not a JSON object"}
+        manifest = meta.pop("manifest", None)
+        meta["has_manifest"] = isinstance(manifest, dict)
+        manifests[name] = manifest
+        out["releases"][name] = meta
+    try:
+        out["current"] = os.readlink(os.path.join(root, "current"))
+    except OSError:
+        return out
+    live = os.path.basename(out["current"].rstrip("/"))
+    release_dir = os.path.join(releases, live)
+    if out["current"].rstrip("/") not in ("releases/" + live, release_dir) or live not in out["releases"]:
+        return out
+    meta = out["releases"][live]
+    site = os.path.join(release_dir, "venv", "lib", "python%d.%d" % sys.version_info[:2], "site-packages")
+    python = os.path.join(release_dir, "venv", "bin", "python")
+    bounds = []
+    hashes, loose, count = walk_release(release_dir, pwd.getpwuid(os.getuid()).pw_name,
+                                        args.get("shared_paths", []), bounds)
+    out["live"] = {
+        "id": live, "site_packages": os.path.relpath(site, release_dir),
+        "installed_version": dist_version(site, str(meta.get("name") or "")),
+        "python": interpreter(python),
+        "venv_version": venv_version(os.path.join(release_dir, "venv")),
+        "shared": {rel: lstat_facts(os.path.join(release_dir, rel)) for rel in args.get("shared_paths", [])},
+        "hashes": hashes, "loose": loose[:10], "loose_count": len(loose), "entries": count, "bounds": bounds,
+        "manifest": manifests.get(live),
+    }
+    return out
+
+
+
+def installed_distributions(site):
+    """``name==version`` of every distribution in ``site`` (its ``*.dist-info/METADATA``: read, never
+    imported: ``pip freeze`` would run the venv's python)."""
+    found = set()
+    try:
+        entries = sorted(os.listdir(site))
+    except OSError as exc:
+        return ["(%s: %s)" % (site, exc.strerror)]
+    for entry in entries:
+        if entry.endswith(".dist-info"):
+            data = read_nofollow(os.path.join(site, entry, "METADATA"), 64 << 10) or b""
+            name = re.search(rb"^Name: *(\S+)", data, re.M)
+            version = re.search(rb"^Version: *(\S+)", data, re.M)
+            if name and version:
+                found.add("%s==%s" % (name.group(1).decode("utf-8", "replace"),
+                                      version.group(1).decode("utf-8", "replace")))
+    return sorted(found)
+
+
+
+def one_line(name):
+    """A name the deploy login chose (a release dir, a link target) as one visible line: every character outside
+    printable ASCII escaped (a newline cannot start a forged line, a look-alike slash shows as \\u2215)."""
+    return name if name.isascii() and name.isprintable() else name.encode("unicode_escape").decode("ascii")
+
+
+
+def stat_each(paths):
+    """``{path: lstat facts}`` of each path (run by the tree's reader for paths in the app tree)."""
+    return {p: lstat_facts(p) for p in paths}
+
+
+
+def tree_report(args):
+    """The app tree as the diagnostics show it, read as the deploy user: the releases, ``current``, the last
+    refusals, application.wsgi, the live release's date and its installed distributions."""
+    root = args["root"]
+    releases = os.path.join(root, "releases")
+    out = {"releases": [], "current": None, "failed": "", "wsgi": None, "created_at": None, "installed": []}
+    try:
+        names = sorted(os.listdir(releases))
+    except OSError as exc:
+        names, out["releases"] = [], ["(%s: %s)" % (releases, exc.strerror)]
+    for name in names[:200]:
+        st = lstat_facts(os.path.join(releases, name))
+        out["releases"].append("%s  %s %s %s" % (one_line(name), st.get("kind"), st.get("mode", ""),
+                                                  st.get("owner", "")))
+    out["failed"] = (read_nofollow(os.path.join(releases, "failed.log"), 1 << 20) or b"").decode(
+        "utf-8", "replace").splitlines()[-5:]
+    wsgi = read_nofollow(os.path.join(root, "application.wsgi"), 64 << 10)
+    out["wsgi"] = None if wsgi is None else wsgi.decode("utf-8", "replace")
+    try:
+        out["current"] = os.readlink(os.path.join(root, "current"))
+    except OSError:
+        return out
+    live = os.path.basename(out["current"].rstrip("/"))
+    if out["current"].rstrip("/") not in ("releases/" + live, os.path.join(releases, live)):
+        return out  # current names something else than a release: shown, not followed
+    release_dir = os.path.join(releases, live)
+    if os.path.islink(release_dir):
+        return out
+    try:
+        meta = json.loads((read_nofollow(os.path.join(release_dir, "RELEASE.json")) or b"{}").decode("utf-8"))
+        out["created_at"] = str(meta.get("created_at", "")) if isinstance(meta, dict) else None
+    except (ValueError, RecursionError):
+        pass
+    out["installed"] = installed_distributions(os.path.join(
+        release_dir, "venv", "lib", "python%d.%d" % sys.version_info[:2], "site-packages"))
+    return out
+
+
+
+def tree_inventory(root):
+    """(as the deploy user) Entries of the app's tree that are setuid/setgid, or writable by others (links and
+    sticky dirs aside); and, per kept release, what a rollback to it needs: RELEASE.json, the venv's python
+    link, pyvenv.cfg's version, the entry point's module and the recorded distribution in site-packages."""
+    special, bounds = [], []
+    for top, dirs, files in walk(root, bounds):
+        for name in dirs + files:
+            path = os.path.join(top, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                continue
+            mode = st.st_mode
+            what = [w for w, bit in (("setuid", stat.S_ISUID), ("setgid", stat.S_ISGID)) if mode & bit
+                    and not stat.S_ISDIR(mode)]  # on a directory: new entries get its group (shared/), no rights
+            if mode & 0o002 and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX):
+                what.append("world-writable")
+            if what:
+                special.append({"path": path, "what": what, "mode": "%04o" % (mode & 0o7777),
+                                "owner": name_of(pwd.getpwuid, st.st_uid)})
+        if len(special) > 50:
+            break
+    releases = {}
+    base = os.path.join(root, "releases")
+    try:
+        names = sorted(os.listdir(base))[-RELEASES:]
+    except OSError:
+        names = []
+    for name in names:
+        rel = os.path.join(base, name)
+        if name.startswith(".") or not os.path.isdir(rel) or os.path.islink(rel):
+            continue
+        data = read_nofollow(os.path.join(rel, "RELEASE.json"))
+        if data is None:
+            continue
+        try:
+            meta = json.loads(data.decode("utf-8"))
+        except (ValueError, RecursionError):
+            meta = {}
+        if not isinstance(meta, dict):
+            meta = {}
+        manifest = meta.get("manifest") if isinstance(meta.get("manifest"), dict) else {}
+        site_rel = str(manifest.get("site_packages") or "")
+        site = os.path.join(rel, "venv", site_rel) if site_rel else ""
+        python = os.path.join(rel, "venv", "bin", "python")
+        module = str(meta.get("entry_point") or "").split(":")[0].split(".")[0]
+        found_module = bool(site and module) and (os.path.isfile(os.path.join(site, module, "__init__.py")) or
+                                                  os.path.isfile(os.path.join(site, module + ".py")) or
+                                                  os.path.isdir(os.path.join(site, module)))
+        releases[name] = {
+            "python": interpreter(python),  # its links, read: never run
+            "venv_version": venv_version(os.path.join(rel, "venv")), "site": site_rel,
+            "module": module, "module_found": found_module,
+            "dist_version": dist_version(site, str(meta.get("name") or "")) if site else None,
+            "version": meta.get("version"),
+            "pth": sorted(n for n in (os.listdir(site) if site and os.path.isdir(site) else []) if n.endswith(".pth")),
+        }
+    return {"special": special[:50], "releases": releases, "truncated": bool(bounds), "bounds": bounds}
+
+
+
+
+def gather(args):
+    """Every fact of the app's tree the checks need, and the site's answers on 127.0.0.1 (see the module doc)."""
+    started, facts, errors = time.monotonic(), {}, {}
+    root = args["root"]
+    http_facts = {}
+    fetch = threading.Thread(target=lambda: http_facts.update(
+        health=get(args, args["health_path"]), home=get(args, "/")), daemon=True)
+    fetch.start()
+
+    def section(name, work, *a):
+        try:
+            facts[name] = work(*a)
+        except Exception as exc:  # one unreadable fact must not hide the others
+            facts[name] = None
+            errors[name] = "%s: %s" % (type(exc).__name__, exc)
+
+    section("tree", tree_facts, args)
+    section("wsgi_sha256", lambda: sha256_of(read_nofollow(root + "/application.wsgi")))
+    section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
+    section("tree_inventory", tree_inventory, root)
+    section("stat", stat_each, args["paths"])
+    try:
+        facts["lock_ino"] = os.lstat(root + "/.deploy.lock").st_ino
+    except OSError:
+        facts["lock_ino"] = None
+    fetch.join(15)
+    bounds = (facts["tree"] or {}).get("bounds", []) + ((facts["tree"] or {}).get("live") or {}).get("bounds", []) \
+        + (facts["tree_inventory"] or {}).get("bounds", [])
+    if bounds:
+        errors["tree"] = "; ".join(bounds)  # a bound hit fails the gate's first check, named
+    return dict(facts, http=http_facts, errors=errors, user=pwd.getpwuid(os.getuid()).pw_name,
+                seconds=round(time.monotonic() - started, 3))
+
+
+def main(argv):
+    args = json.loads(argv[0])
+    reply = tree_report(args) if args.get("diagnose") else gather(args)
+    sys.stdout.write(MARK + json.dumps(reply, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
