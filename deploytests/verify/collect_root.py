@@ -76,12 +76,11 @@ def note(out, path):
     parts = path.split("/")
     for i in range(1, len(parts) + 1):
         p = "/".join(parts[:i]) or "/"
-        if p not in out["files"]:
-            try:
-                st = os.lstat(p)
-            except OSError as exc:
-                out["files"][p] = {"why": exc.strerror}
-                continue
+        try:
+            st = out["files"].get(p) or os.lstat(p)
+        except OSError as exc:
+            st = out["files"][p] = {"why": exc.strerror}
+        if isinstance(st, os.stat_result):
             out["files"][p] = {"st": [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino]}
             out["files"][p].update({"link": os.readlink(p)} if stat.S_ISLNK(st.st_mode) else {})
     return out["files"][path].get("st")
@@ -95,22 +94,14 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
-        entry["why"] = exc.strerror
-        return None
-    try:
+        return entry.update(why=exc.strerror)
+    with open(fd, "rb", buffering=0) as f:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            entry["why"] = "not a regular file"
-        elif not anyone and (st.st_uid != 0 or st.st_mode & 0o022):
-            entry["why"] = "not root's, or writable by group or others: not read"
-        else:
-            os.lseek(fd, 0 if tail is None else max(tail, st.st_size - limit, 0), 0)
-            data = os.read(fd, limit)  # a regular file: one read returns all of it up to ``limit``
-            entry["data"] = data.decode("latin-1")
-            return data
-    finally:
-        os.close(fd)
-    return None
+        if not stat.S_ISREG(st.st_mode) or not anyone and (st.st_uid != 0 or st.st_mode & 0o022):
+            return entry.update(why="not a regular file of root's, not writable by group or others: not read")
+        f.seek(0 if tail is None else max(tail, st.st_size - limit, 0))
+        entry["data"] = f.read(limit).decode("latin-1")  # a regular file: one read returns all up to ``limit``
+        return entry["data"]
 
 
 def rooted(out, path):
@@ -241,9 +232,8 @@ def collect(args):
     vhost = "%s/sites-available/%s.conf" % (SERVER_ROOT, args["app"])
     if args.get("diagnose"):
         read(out, vhost)
-        out["since"] = None if "since" not in args else (read(out, ERROR_LOG, LIMIT, tail=args["since"]) or
-                                                        b"").decode("latin-1")
-        read(out, ERROR_LOG, LIMIT, tail=0)
+        out["since"] = read(out, ERROR_LOG, tail=args["since"]) if "since" in args else None
+        read(out, ERROR_LOG, tail=0)
         return out
     users = [args["app_user"], args["deploy_user"], "www-data"]
     for path in FILES:

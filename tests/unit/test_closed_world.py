@@ -385,19 +385,28 @@ def test_drift_report_lists_root_files_changed_since_the_live_release_was_deploy
     assert drift_report(facts)[0].endswith("nothing changed since")
 
 
-def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(tmp_path, exp, monkeypatch):
+def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(exp):
     """The collector runs apache2ctl as root only when everything it makes root run, source or load is root's:
-    a file under the ServerRoot someone else may write, or a link there naming such a file, stops it."""
-    (tmp_path / "conf-enabled").mkdir()
-    (tmp_path / "conf-enabled" / "x.conf").write_text("Listen 1\n")
-    (tmp_path / "conf-enabled" / "x.conf").chmod(0o666)  # (the tests may run as root: make it loose for anyone)
-    monkeypatch.setattr(collect_root, "SERVER_ROOT", str(tmp_path))
-    monkeypatch.setattr(collect_root, "APACHECTL", "/bin/sh")
-    monkeypatch.setattr(collect_root, "APACHE_BIN", "/bin/sh")
-    out: dict = {"files": {}, "dirs": {}, "errors": {}}
-    collect_root.tree(out, str(tmp_path), 8, True)
-    assert collect_root.loose(out).startswith(str(tmp_path))
-    assert "data" not in out["files"][str(tmp_path / "conf-enabled" / "x.conf")]  # not root's: never read
+    a file under the ServerRoot someone else may write, or a link there naming a file outside root's, stops it.
+    (The collector's view is given here as its own ``lstat`` records: the logic, not this machine's files.)"""
+    import stat as s
+
+    def files(extra=None):
+        d, f, ln = s.S_IFDIR | 0o755, s.S_IFREG | 0o644, s.S_IFLNK | 0o777
+        out = {p: {"st": [d, 0, 0, 0, 0, 0]} for p in ("/", "/etc", "/etc/apache2", "/etc/apache2/conf-enabled",
+                                                          "/usr", "/usr/sbin", "/usr/lib", "/usr/lib/apache2",
+                                                          "/usr/lib/apache2/modules")}
+        out.update({p: {"st": [f, 0, 0, 0, 0, 0]} for p in ("/usr/sbin/apache2ctl", "/usr/sbin/apache2",
+                                                             "/etc/apache2/apache2.conf")})
+        for path, (mode, uid, link) in (extra or {}).items():
+            out[path] = dict({"st": [{"f": f, "ln": ln}[mode], uid, 0, 0, 0, 0]}, **({"link": link} if link else {}))
+        return {"files": out, "dirs": {}, "errors": {}}
+
+    assert collect_root.loose(files()) is None
+    loose = files({"/etc/apache2/conf-enabled/x.conf": ("f", 1000, None)})
+    assert collect_root.loose(loose) == "/etc/apache2/conf-enabled/x.conf"
+    linked = files({"/etc/apache2/conf-enabled/x.conf": ("ln", 0, "/nonexistent-home/deployer/x.conf")})
+    assert collect_root.loose(linked) == "/etc/apache2/conf-enabled/x.conf"
     facts = clean_facts()
     inv(facts)["apache"] = parse.refused_dump("not run as root: ...")
     assert "whoever can write there controls Apache's root parent" in failing(facts, exp)["cw_apache_files"]
