@@ -268,7 +268,7 @@ def collect(args):
 
 
 def main(argv):
-    reply = json.dumps(collect(json.loads(argv[0])), sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    reply = json.dumps(collect(json.loads(argv[0])), sort_keys=True, ensure_ascii=False).encode()
     sys.stdout.write(MARK + base64.b64encode(zlib.compress(reply, 1)).decode() + "\n")
     return 0
 

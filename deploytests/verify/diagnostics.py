@@ -42,7 +42,8 @@ def sections(raw: dict, tree: dict, app: str, root: str, vhost: str, error_log: 
 
     snap = Snapshot(raw)
     log = snap.text(error_log)
-    unreadable = f"({error_log}: not readable here as root's regular file: {(snap.files.get(error_log) or {}).get('why')})\n"
+    why = (snap.files.get(error_log) or {}).get("why")
+    unreadable = f"({error_log}: not readable here as root's regular file: {why})\n"
     out = {}
     if raw.get("since") is not None:
         since = raw["since"].encode("latin-1").decode("utf-8", "replace")

@@ -219,7 +219,9 @@ def hex_address(text: str) -> tuple[str, int]:
 def apache_dump(out: str, rc: int | None) -> dict:
     """``apache2ctl -D DUMP_INCLUDES -D DUMP_VHOSTS -D DUMP_RUN_CFG``'s output: the files included (with the
     line that includes each), the vhosts with their file:line, the run user."""
-    includes, vhosts, run = [], [], {}
+    includes: list[dict] = []
+    vhosts: list[dict] = []
+    run: dict[str, str] = {}
     for line in out.splitlines():
         m = re.match(r"^(\s+)\((\*|\d+)\) (/\S+)$", line)
         if m:
@@ -336,7 +338,8 @@ class Procs:
     def listeners(self) -> list[dict]:
         """Every listening TCP socket and every bound UDP socket, with the processes holding it; where root may
         not read another user's file descriptors, the socket's owner and that user's processes (``by_owner``)."""
-        owners, found, by_uid = self.sockets(), [], None
+        owners, found = self.sockets(), []
+        by_uid: dict[str, list[dict]] | None = None
         for proto, name, state in (("tcp", "tcp", "0A"), ("tcp", "tcp6", "0A"), ("udp", "udp", "07"),
                                    ("udp", "udp6", "07")):
             for line in (self.snap.text("/proc/net/" + name) or "").splitlines()[1:]:
@@ -347,14 +350,14 @@ class Procs:
                 if proto == "udp" and hex_address(fields[2])[1] != 0:
                     continue  # a connected UDP socket serves no one
                 procs = [self.shown(pid) for pid in owners.get(int(fields[9]), []) if pid in self.table]
-                sock = {"proto": proto, "host": host, "port": port, "procs": procs,
-                        "owner": self.snap.users.name(int(fields[7]))}
+                owner = self.snap.users.name(int(fields[7]))
+                sock: dict = {"proto": proto, "host": host, "port": port, "procs": procs, "owner": owner}
                 if not procs:
                     if by_uid is None:
                         by_uid = {}
                         for p in sorted(self.table.values(), key=lambda p: p["pid"]):
                             by_uid.setdefault(p["user"], []).append(self.shown(p["pid"]))
-                    sock["by_owner"] = by_uid.get(sock["owner"], [])[:3]
+                    sock["by_owner"] = by_uid.get(owner, [])[:3]
                 found.append(sock)
         return found
 
@@ -368,7 +371,8 @@ class Procs:
         for p in sorted(self.table.values(), key=lambda p: p["pid"]):
             if p["user"] not in users:
                 continue
-            chain, seen, q = [], set(), self.table.get(p["ppid"])
+            chain: list[dict] = []
+            seen, q = set(), self.table.get(p["ppid"])
             while q and q["pid"] not in seen and len(chain) < 64:
                 seen.add(q["pid"])
                 chain.append({"pid": q["pid"], "comm": q["comm"], "user": q["user"]})
@@ -406,7 +410,7 @@ def lock_held(snap: Snapshot, ino) -> bool | None:
 def interpreter(snap: Snapshot, path: str) -> dict:
     """How ``path`` resolves in the snapshot, one recorded link at a time: the hops with each link's owner and
     whether its directory is root's, the file reached and whether it and its directories are root's."""
-    hops = []
+    hops: list[dict] = []
     for _ in range(8):
         entry = snap.files.get(path) or {}
         if entry.get("st") is None:
@@ -536,7 +540,8 @@ def apache_files(snap: Snapshot, paths, dpkg: dict) -> dict:
         info: dict = {"real": real, "loose": snap.writable_by_others(path)}
         data = None if info["loose"] else snap.data(real)
         if data is None and not info["loose"]:
-            info["loose"] = f"{real} (not read: {(snap.files.get(real) or {}).get('why') or 'outside what the collector reads'})"
+            why = (snap.files.get(real) or {}).get("why") or "outside what the collector reads"
+            info["loose"] = f"{real} (not read: {why})"
         info["md5"] = hashlib.md5(data).hexdigest() if data is not None else None
         info["sha256"] = hashlib.sha256(data).hexdigest() if data is not None else None
         pkg = dpkg.get(real)
@@ -598,7 +603,7 @@ def mtimes(snap: Snapshot, vhost: str, sudoers) -> dict:
     paths += sorted({r["file"] for r in sudoers})
     for d in ("/etc/sudoers.d", "/etc/cron.d", "/var/spool/cron/crontabs"):
         paths += [f"{d}/{n}" for n in snap.listdir(d) or []]
-    return {p: snap.st(p)[4] for p in paths if snap.st(p)}
+    return {p: st[4] for p, st in ((p, snap.st(p)) for p in paths) if st}
 
 
 def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dict) -> dict:
@@ -674,8 +679,8 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
             out["configtest"] = {"rc": None, "stderr": runs["refused"], "modules": []}
         elif "configtest" in runs:
             ct = runs["configtest"]
-            text = ct["out"].encode("latin-1").decode("utf-8", "replace")
-            out["configtest"] = {"rc": ct["rc"], "stderr": ct["err"].encode("latin-1").decode("utf-8", "replace").strip(),
+            text, err = (ct[k].encode("latin-1").decode("utf-8", "replace") for k in ("out", "err"))
+            out["configtest"] = {"rc": ct["rc"], "stderr": err.strip(),
                                  "modules": [ln.split()[0] for ln in text.splitlines() if ln.startswith(" ")]}
         if runs:
             section("inventory", inventory, snap, procs, args, daemons, conffiles(status))

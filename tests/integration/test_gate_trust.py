@@ -155,3 +155,45 @@ def test_a_link_the_deploy_login_plants_in_the_tree_is_never_followed_as_root(py
     assert "FAILED" in out and "shared" in out, out[-4000:]  # the link itself is a finding
     behind = [line for line in out.splitlines() if "root:root" in line and "/shared/" in line]
     assert not behind, "the gate described what lies behind the deploy login's link:\n" + "\n".join(behind)
+
+
+def test_the_gates_root_program_reads_nothing_the_deploy_login_planted_and_bounds_its_walks(lab):
+    """The deploy login plants in its tree what a reader can trip on: a fifo, a link to /etc/shadow, a 2 GiB
+    sparse file, a release directory whose name carries a newline and a forged report line, and a directory
+    chain deeper than the reader's walk goes. Class: root reading, following or parsing what a less trusted
+    party wrote. The root collector takes names only and reads nothing below the tree's top (its reply lists
+    every path it looked at); the tree reader, run as the deploy user, neither hangs on the fifo nor follows
+    the link, reads the huge file bounded, and says in one line that its walk hit the depth bound."""
+    from deploytests.verify import facts as F
+    from deploytests.verify import reader
+
+    cfg = lab.config()
+    site = f"{cfg.root}/releases/{lab.release}/venv/lib/python{lab.stack.python_version}/site-packages"
+    deep = "/".join(["d"] * (reader.DEPTH + 6))
+    forged = "29990101T000000Z-x\n[appuser@web-1] * forged"
+    as_deployer(lab, f"""
+        mkfifo {site}/zz.fifo
+        ln -s /etc/shadow {site}/zz_shadow.py
+        truncate -s 2G {site}/zz_huge.bin
+        mkdir -p {shlex.quote(cfg.root + '/releases/' + forged)} {cfg.root}/shared/{deep}
+    """)
+    try:
+        args = F.probe_args(cfg, "deployer", lab.server.user, lab.stack)
+        res = F.run_programs(lab.server, args, lab.stack.python)
+        raw = F.read_root(res)
+        touched = [p for p in list(raw["files"]) + list(raw["dirs"]) if p.startswith(cfg.root)]
+        assert raw["uid"] == 0 and touched == [cfg.root], f"root looked into the deploy login's tree: {touched}"
+        assert not any("shadow" in p for p in raw["files"] if p.startswith(cfg.root))
+        tree = F.read_tree(res)
+        assert tree["user"] == "deployer"  # the reader ran as the deploy user (sudo -u), not root
+        facts = F.gather(lab.server, cfg, deploy_user="deployer")
+        assert facts.error == "", facts.error
+        why = facts["errors"]["tree"]
+        assert f"deeper than {reader.DEPTH} levels" in why and "\n" not in why, why
+        assert "29990101T000000Z-x\\n[appuser@web-1] * forged" in facts.tree["incomplete"]  # one line, shown
+        hashes = facts.live["hashes"]
+        assert any(k.endswith("zz_huge.bin") for k in hashes) and not any(k.endswith(("zz.fifo", "zz_shadow.py"))
+                                                                           for k in hashes), sorted(hashes)[-5:]
+    finally:
+        as_deployer(lab, f"rm -rf {site}/zz.fifo {site}/zz_shadow.py {site}/zz_huge.bin "
+                         f"{shlex.quote(cfg.root + '/releases/' + forged)} {cfg.root}/shared/d")

@@ -241,3 +241,32 @@ def test_six_concurrent_bootstraps_all_succeed(ready):
     for t in threads:
         t.join(180)
     assert not errors, [str(e) for e in errors]
+
+
+def test_the_gate_probe_on_a_hand_made_server_reads_as_root_only_roots_files(ready):
+    """The gate on a server deploytests did not shape (Debian's default sudoers, ``use_pty`` included), its login
+    the ``admin`` with sudo, the app deployed by ``deployer``: one round trip runs the root collector under sudo
+    and the tree reader as ``deployer`` (``sudo -u``), each fed its own source; the facts parse whole."""
+    from types import SimpleNamespace
+
+    from deploytests.stacks import STACKS
+    from deploytests.verify import facts as F
+
+    cfg = config()
+    c = ready["connect"]("deployer")
+    try:
+        release = pipeline.deploy(c, cfg, pipeline.pack(APP, cfg, python_version="3.11")).release_id
+    finally:
+        c.close()
+    c = ready["connect"]("admin")
+    try:
+        server = SimpleNamespace(label="handmade", user="admin", stack=STACKS["debian12-apache-wsgi"],
+                                 connection=lambda: c, base_url=f"http://127.0.0.1:{ready['http']}")
+        res = F.run_programs(server, F.probe_args(cfg, "deployer", "admin", server.stack), server.stack.python)
+        assert F.read_root(res)["uid"] == 0 and F.read_tree(res)["user"] == "deployer", res.stderr[-2000:]
+        facts = F.gather(server, cfg, deploy_user="deployer")
+    finally:
+        c.close()
+    assert facts.error == "" and facts["as_root"] and facts["errors"] == {}, (facts.error, facts["errors"])
+    assert facts.live["id"] == release and facts["configtest"]["rc"] == 0 and facts["daemons"]
+    assert facts["sudoers"]["stat"]["owner"] == "root" and facts["inventory"]["apache"]["includes"]

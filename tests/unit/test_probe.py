@@ -215,3 +215,24 @@ def test_the_collectors_stack_constants_are_every_stacks():
         assert (a.apachectl, a.error_log, a.sites_enabled, stack.wsgi_module_file, a.site_file("x")) == (
             c.APACHECTL, c.ERROR_LOG, c.SERVER_ROOT + "/sites-enabled", c.MODULES + "/mod_wsgi.so",
             c.SERVER_ROOT + "/sites-available/x.conf")
+
+
+def test_every_program_deploytests_starts_on_a_server_runs_isolated(tmp_path):
+    """The agents ran as ``python3 -c BOOT`` without ``-I``: a ``json.py`` in the directory the session starts in
+    (or a ``PYTHONPATH``, a user site) was imported into the deploy agent -- and into the root agent at bootstrap.
+    Class: an interpreter we start loading code from places someone else may write. Every program deploytests
+    starts on a server (the agents, the root agent, the probe's two programs) runs isolated."""
+    import subprocess
+
+    from deploytests.pipeline import remote
+    from deploytests.verify import facts
+
+    (tmp_path / "json.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w').write('imported')\n")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)}
+    for source in (remote.AGENT_SOURCE, remote.ROOT_AGENT_SOURCE):
+        line = remote.agent_command("nosuchcommand", {}, python=sys.executable, source=source)
+        subprocess.run(line, shell=True, cwd=tmp_path, env=env, input=source, capture_output=True, timeout=60)
+        assert not (tmp_path / "ran").exists(), line
+        assert " -I -c " in line
+    assert facts.probe_command({"app": "a", "root": "/var/www/a", "app_user": "a", "deploy_user": "d"},
+                               "/usr/bin/python3").count(" -I -c ") == 4  # each program, with sudo or without
