@@ -35,7 +35,8 @@ class DeployTestsError(Exception):
         return " ".join(p.rstrip(".") + "." for p in parts)
 
     def render(self) -> str:
-        """The one-line message plus the detail block (command output, logs), for reports."""
+        """The one-line message plus the detail block (command output, logs), for reports. What a server wrote
+        in it is behind a gutter from where it entered (:func:`deploytests.untrusted.block`)."""
         if not self.detail:
             return self.one_line()
         return f"{self.one_line()}\n{self.detail}"
@@ -70,7 +71,9 @@ class CommandFailed(DeployTestsError):
         self.stdout, self.stderr = stdout, stderr
         out = tail(stderr) or tail(stdout)
         first = out.splitlines()[-1] if out else "no output"
-        detail = f"command: {command}\nexit code: {exited}\n--- output (tail) ---\n{out}" if out else ""
+        from .untrusted import block
+
+        detail = f"command: {command}\nexit code: {exited}\n--- output (tail) ---\n{block(out)}" if out else ""
         super().__init__(
             f"{what or 'command failed'} (exit {exited}): {first}",
             where=host, hint=hint, detail=detail,

@@ -13,7 +13,8 @@ and :mod:`deploytests.verify.diagnostics` for the probe) pass every string they 
   line and paragraph separators and the BOM become a visible escape (``\\x1b``, ``\\u202e``): what the server sent
   stays readable, it is never acted on;
 - a newline stays a newline only in the fields that are multi-line by contract (an error's ``detail``: command
-  output, a traceback); in every other field it is shown as ``\\n``, so a value is always one line;
+  output, a traceback); in every other field it is shown as ``\\n``, so a value is always one line; where
+  multi-line text is shown, each of its lines is behind a gutter (:func:`block`), so it cannot forge a line;
 - every string is cut to a bound (:data:`LINE_LIMIT` for one-line values, :data:`TEXT_LIMIT` for multi-line
   ones), saying how much was cut; dict keys (file names) are treated like values.
 
@@ -28,6 +29,7 @@ from typing import Any
 LINE_LIMIT = 2000        # characters of a one-line value
 TEXT_LIMIT = 64 * 1024   # characters of a multi-line value (an error's detail, a log tail)
 MULTILINE = frozenset({"detail"})  # the fields whose newlines are the server's content, by contract
+SHOWN = frozenset({"detail"})  # of those, the ones that are only ever shown: kept behind the gutter (block)
 
 # C0 but \t \n, DEL, C1; ALM, LRM, RLM; LRE RLE PDF LRO RLO; LRI RLI FSI PDI; LS, PS; BOM
 _UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff"
@@ -62,11 +64,22 @@ def text(value: Any, limit: int = TEXT_LIMIT) -> str:
     return _cut(_IN_TEXT.sub(_escape, s.replace("\r\n", "\n")), limit)
 
 
+GUTTER = "  | "  # how every line of multi-line server text starts where it is shown
+
+
+def block(value: Any, limit: int = TEXT_LIMIT) -> str:
+    """Multi-line server text as it is shown (a report's section, an error's detail, a config quoted in a
+    check's message): made safe like :func:`text`, and every line behind :data:`GUTTER`, so no line of it can
+    pass for a line of deploytests' own output (``FAILED ...``, ``[web-1] deploy ok``) or of pytest's."""
+    return "\n".join(GUTTER + ln for ln in text(value, limit).split("\n"))
+
+
 def data(obj: Any, *, multiline: frozenset[str] = MULTILINE, _key: str = "") -> Any:
     """A decoded JSON value with every string (dict keys too) made safe: one line each, except the values of
-    the keys in ``multiline``. Numbers, booleans and None pass as they are."""
+    the keys in ``multiline`` (multi-line text; an error's ``detail``, only ever shown, behind the gutter of
+    :func:`block`). Numbers, booleans and None pass as they are."""
     if isinstance(obj, str):
-        return text(obj) if _key in multiline else line(obj)
+        return (block(obj) if _key in SHOWN else text(obj)) if _key in multiline else line(obj)
     if isinstance(obj, dict):
         return {line(k): data(v, multiline=multiline, _key=k if isinstance(k, str) else "") for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

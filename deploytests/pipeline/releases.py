@@ -245,7 +245,7 @@ def error_log_tail(c, lines: int = 20) -> str:
         return f"--- Apache error log: not read: {exc}"
     cmd = f"sudo -n tail -n {lines} {log} 2>/dev/null || tail -n {lines} {log} 2>&1"
     res = c.run(cmd, hide=True, warn=True, in_stream=False)
-    text = untrusted.text(res.stdout.strip())  # lines the app wrote: data, made safe for the terminal
+    text = untrusted.block(res.stdout.strip()) if res.stdout.strip() else ""  # lines the app wrote: data, shown
     return f"--- {log} (tail) ---\n" + (text or f"({log} not readable by {c.user})")
 
 

@@ -37,7 +37,8 @@ def diagnose_args(server, app: str, root: str, deploy_user: str, since: int | No
 def sections(raw: dict, tree: dict, app: str, root: str, vhost: str, error_log: str) -> dict[str, str]:
     """The sections ``{title: text}`` from the collector's raw reply (root's files: the error log's tail, the
     vhost) and the tree reader's (the releases, ``current``, the last refusals, application.wsgi, the live
-    release's date and distributions), parsed here as data."""
+    release's date and distributions), parsed here as data; each section's text made safe and behind the
+    gutter (:func:`deploytests.untrusted.block`)."""
     from .parse import Snapshot, lines_since
 
     snap = Snapshot(raw)
@@ -53,8 +54,8 @@ def sections(raw: dict, tree: dict, app: str, root: str, vhost: str, error_log: 
     text = snap.text(vhost)
     out["vhost " + vhost] = "(not root's regular file)" if text is None else text
     if "errors" in tree and "releases" not in tree:
-        out["app tree"] = str(tree["errors"].get("tree"))
-        return out
+        out["app tree"] = untrusted.line(tree["errors"].get("tree"))
+        return {k: untrusted.block(v) for k, v in out.items()}
     wsgi = tree.get("wsgi")
     out[root + "/application.wsgi"] = wsgi if isinstance(wsgi, str) else "(not a regular file)"
     current = untrusted.line(tree.get("current"))  # names the deploy login chose: one line each
@@ -63,7 +64,7 @@ def sections(raw: dict, tree: dict, app: str, root: str, vhost: str, error_log: 
                                  ["", f"current -> {current}"] + failed)
     out["installed distributions (live venv, read from METADATA)"] = "\n".join(untrusted.line(d) for d in
                                                                                tree.get("installed") or [])
-    return out
+    return {k: untrusted.block(v) for k, v in out.items()}  # server text, shown: each line behind the gutter
 
 
 _COLLECTED: dict[str, tuple[float, dict[str, str]]] = {}
@@ -94,6 +95,6 @@ def _collect(server, app: str, root: str, secrets: Secrets, deploy_user: str) ->
         res = run_programs(server, args, server.stack.python)
         found = sections(read_root(res), read_tree(res, "tree reader"), app, root,
                          server.stack.apache.site_file(app), server.stack.apache.error_log)
-        return {untrusted.line(k): secrets.redact(untrusted.text(v)) for k, v in found.items()}  # made safe: data
+        return {untrusted.line(k): secrets.redact(v) for k, v in found.items()}
     except Exception as exc:  # noqa: BLE001 - diagnostics must not hide the test's own failure
         return {"diagnostics": secrets.redact(untrusted.line(f"could not collect: {type(exc).__name__}: {exc}"))}

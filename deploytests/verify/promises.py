@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..allowances import Allowances
+from ..untrusted import block
 from .http import describe
 
 RUNTIME = "/var/lib/deploytests/python"  # the daemons' python-home bootstrap makes (pipeline.templates.RUNTIME)
@@ -247,7 +248,7 @@ def configtest_clean(facts, exp):
     ok = exp.stack.configtest_ok
     assert ct.get("rc") == 0 and ct.get("stderr", "") in ("", ok), \
         f"{apachectl} configtest: expected exit 0 and no warnings (at most {ok!r}), got exit {ct.get('rc')}:\n" \
-        f"{ct.get('stderr')}"
+        f"{block(ct.get('stderr'))}"
 
 
 def mod_wsgi_loaded(facts, exp):
@@ -305,10 +306,11 @@ def vhost_daemon_mode(facts, exp):
     cfg, vhost = exp.cfg, facts.get("vhost") or ""
     words = vhost.split()
     assert f"WSGIProcessGroup {cfg.app}" in vhost or f"process-group={cfg.app}" in vhost, \
-        f"the vhost does not put the app in daemon process group {cfg.app!r}:\n{vhost}"
+        f"the vhost does not put the app in daemon process group {cfg.app!r}:\n{block(vhost)}"
     assert any(w == f"user={cfg.app_user}" for w in words), \
-        f"the vhost's WSGIDaemonProcess does not run as user={cfg.app_user}:\n{vhost}"
-    assert "Require all denied" in vhost, f"the vhost does not deny {cfg.root} as files (Require all denied):\n{vhost}"
+        f"the vhost's WSGIDaemonProcess does not run as user={cfg.app_user}:\n{block(vhost)}"
+    assert "Require all denied" in vhost, \
+        f"the vhost does not deny {cfg.root} as files (Require all denied):\n{block(vhost)}"
 
 
 def app_user(facts, exp):

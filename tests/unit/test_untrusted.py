@@ -40,7 +40,7 @@ def test_values_are_bounded():
 
 def test_data_walks_keys_and_values_and_keeps_other_types():
     found = untrusted.data({"evil\x1bname": ["a\nb", 1, None, True], "detail": "l1\nl2\x1b", "n": 2.5})
-    assert found == {"evil\\x1bname": ["a\\nb", 1, None, True], "detail": "l1\nl2\\x1b", "n": 2.5}
+    assert found == {"evil\\x1bname": ["a\\nb", 1, None, True], "detail": "  | l1\n  | l2\\x1b", "n": 2.5}
 
 
 def test_the_agent_reply_parser_makes_every_event_safe():
@@ -51,7 +51,7 @@ def test_the_agent_reply_parser_makes_every_event_safe():
     result = parse_event(agent.EVENT + json.dumps({"event": "result", "releases": [{"version": "1\n[h] ok"}]}))
     assert result is not None and result["releases"][0]["version"] == "1\\n[h] ok"
     error = parse_event(agent.EVENT + json.dumps({"event": "error", "what": "x\ny", "detail": "a\nb\x1b[1m"}))
-    assert error is not None and (error["what"], error["detail"]) == ("x\\ny", "a\nb\\x1b[1m")
+    assert error is not None and (error["what"], error["detail"]) == ("x\\ny", "  | a\n  | b\\x1b[1m")
     assert parse_event(agent.EVENT + "[1, 2]") is None and parse_event(agent.EVENT + '{"no": "event"}') is None
 
 
@@ -140,3 +140,23 @@ def test_a_one_off_commands_output_reaches_the_runner_made_safe():
     lines: list[str] = []
     remote.exec_stream(c, "run", (b"",), on_output=lines.append)
     assert lines == ["A\\x1b[2J\\x1b]8;;http://evil/\\x1b\\click\\x0dforged: run: exit 0", "second \\x9b31m"], lines
+
+
+def test_multi_line_server_text_cannot_forge_a_line_where_it_is_shown():
+    """A deploy login wrote ``ok\\n[web-1] deploy ok`` (a failed.log line, a post_deploy's output, an error log
+    line of the app): kept as multi-line text, it reached the terminal and the report as a line of its own.
+    Class: server text with newlines shown as lines. Where multi-line server text is shown -- an agent error's
+    detail, a failed command's output, a report's diagnostics section, a config quoted in a check -- every one
+    of its lines is behind the gutter."""
+    from deploytests.errors import CommandFailed
+    from deploytests.verify.diagnostics import sections
+
+    forged = "boom\n[web-1] deploy ok\nFAILED nothing"
+    error = parse_event(agent.EVENT + json.dumps({"event": "error", "what": "x", "detail": forged}))
+    shown = [CommandFailed("web-1", "deploy", 1, stdout=forged).render().split("\n", 4)[-1], error["detail"]]
+    raw = {"files": {"/var/log/apache2/error.log": {"st": [0o100640, 0, 4, 10, 0, 1], "data": forged}}}
+    tree = {"releases": ["r1"], "current": "releases/r1", "failed": [forged], "wsgi": forged, "installed": []}
+    shown += sections(raw, tree, "app", "/var/www/app", "/etc/apache2/sites-available/app.conf",
+                      "/var/log/apache2/error.log").values()
+    for text in shown:
+        assert not [ln for ln in text.split("\n") if ln.startswith(("[web-1]", "FAILED"))], text
