@@ -235,35 +235,35 @@ def collect(args):
         out["since"] = read(out, ERROR_LOG, tail=args["since"]) if "since" in args else None
         read(out, ERROR_LOG, tail=0)
         return out
-    users = [args["app_user"], args["deploy_user"], "www-data"]
-    for path in FILES:
-        read(out, path, BIG if path.endswith("/status") else LIMIT)
-    for top, depth, data in TREES:
-        tree(out, top, depth, data)
-    for user in users:
-        read(out, "/var/spool/cron/crontabs/" + user, 65536, anyone=True)
-    follow(out, MODULES + "/mod_wsgi.so", 16 << 20)
-    for d in HOOK_DIRS:
-        tree(out, d, 1, False)
-        for name in out["dirs"].get(d, []):
-            if HOOK.match(name):
-                follow(out, d + "/" + name)
-    note(out, ERROR_LOG)
-    note(out, "/var/www/" + args["app"])
-    keys(out, users[0])
     try:
         watch = {pwd.getpwnam(args["app_user"]).pw_uid} - {0}
     except KeyError:
         watch = set()
-    processes(out, watch)
-    if out["uid"] == 0 and os.path.lexists(APACHECTL):  # started after the process table: not taken for Apache
+    processes(out, watch)  # first: no program of ours is running yet
+    for top, depth, data in TREES:
+        tree(out, top, depth, data)
+    started = {}
+    if out["uid"] == 0 and os.path.lexists(APACHECTL):
         refused = loose(out)
         if refused:
             out["runs"]["refused"] = "not run as root: %s may be changed by someone other than root" % refused
-        else:
-            out["runs"] = {k: finish(subprocess.Popen((APACHECTL, "-t") + w, stdin=subprocess.DEVNULL, env=ENV,
-                                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/"))
-                           for k, w in RUNS.items()}  # the two run at once
+        else:  # both at once, while the rest is read
+            started = {k: subprocess.Popen((APACHECTL, "-t") + w, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                           stderr=subprocess.PIPE, env=ENV, cwd="/") for k, w in RUNS.items()}
+    users = [args["app_user"], args["deploy_user"], "www-data"]
+    for path in FILES:
+        read(out, path, BIG if path.endswith("/status") else LIMIT)
+    for user in users:
+        read(out, "/var/spool/cron/crontabs/" + user, 65536, anyone=True)
+    follow(out, MODULES + "/mod_wsgi.so", 16 << 20)
+    for d in [d for d in HOOK_DIRS if os.path.isdir(d)]:
+        out["dirs"][d] = sorted(os.listdir(d))
+        for name in filter(HOOK.match, out["dirs"][d]):
+            follow(out, d + "/" + name)
+    note(out, ERROR_LOG)
+    note(out, "/var/www/" + args["app"])
+    keys(out, users[0])
+    out["runs"].update({k: finish(p) for k, p in started.items()})
     return out
 
 

@@ -143,11 +143,12 @@ who=root
 while [ $# -gt 0 ]; do case $1 in -n) shift;; -u) who=$2; shift 2;; *) break;; esac; done
 echo "$who $1" >> "$SUDO_LOG"
 [ -n "$SUDO_REFUSE" ] && [ "$who" != root ] && exit 1
+[ -n "$SUDO_STOP" ] && [ "$who" != root ] && [ "$1" != true ] && kill -STOP $$  # as the deploy user may
 exec "$@"
 """
 
 
-def run_command(tmp_path, deploy_user, refuse=""):
+def run_command(tmp_path, deploy_user, refuse="", stop=""):
     """Run :func:`probe_command`'s line here, with a stand-in ``sudo`` first on PATH: both programs really run
     (as the caller), each fed its source; returns (stdout, the stand-in's log)."""
     import subprocess
@@ -163,7 +164,8 @@ def run_command(tmp_path, deploy_user, refuse=""):
     args = {"app": "app", "root": str(tmp_path / "app"), "app_user": "nobody", "deploy_user": deploy_user,
             "config_path": str(tmp_path / "app" / "shared" / "application.cfg"), "port": 9, "health_path": "/",
             "server_name": "localhost", "shared_paths": []}
-    env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "SUDO_LOG": str(log), "SUDO_REFUSE": refuse}
+    env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "SUDO_LOG": str(log), "SUDO_REFUSE": refuse,
+           "SUDO_STOP": stop}
     command = facts.probe_command(args, sys.executable)
     res = subprocess.run(command, shell=True, env=env, input=b"".join(facts.probe_stdin()), capture_output=True,
                          timeout=120)
@@ -190,6 +192,25 @@ def test_one_round_trip_runs_the_collector_under_sudo_and_the_reader_as_the_depl
     assert run_command(tmp_path, other, refuse="1")[1] == ["root", "root", other]  # then read as the login
     if os.getuid() != 0:  # the login is the deploy user: no sudo -u
         assert run_command(tmp_path, me)[1] == ["root", "root"]
+
+
+def test_a_stopped_tree_reader_is_killed_and_named_the_collectors_facts_still_count(tmp_path, monkeypatch):
+    """The tree reader runs as the deploy user, who may SIGSTOP it: the root probe waited forever for its forked
+    reader (the admin's gate hung). Class: an unbounded wait on a process the less trusted side controls. The
+    reader runs under ``timeout`` (then ``KILL``, which a stopped process cannot refuse); the round trip ends,
+    the tree's facts are one line naming the failure, the collector's reply is whole."""
+    import pwd
+    import signal
+
+    from deploytests.verify import facts
+
+    monkeypatch.setattr(facts, "READER_TIMEOUT", 1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # hermetic: the shell must see its children end
+    other = next(p.pw_name for p in pwd.getpwall() if p.pw_uid not in (0, os.getuid()) and p.pw_name != "nobody")
+    out, ran = run_command(tmp_path, other, stop="1")
+    res = type("R", (), {"stdout": out, "stderr": "killed", "exited": 137})()
+    assert facts.read_tree(res) == {"errors": {"tree": "the tree reader did not finish (exit 137): killed"}}
+    assert facts.read_root(res)["files"]["/etc/passwd"]["data"]
 
 
 def test_the_collector_takes_names_only():
