@@ -55,7 +55,7 @@ TREES = [("/etc/sudoers.d", 1, True), (SERVER_ROOT, 8, True), ("/etc/cron.d", 1,
 TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"]
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
 HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
-LIMIT, BIG, ENTRIES, PIDS = 1 << 20, 64 << 20, 5000, 8192
+LIMIT, BIG, ENTRIES, PIDS = 1 << 20, 64 << 20, 5000, 8192  # bytes of a file, bytes in all, entries of a tree
 RUNS = {"configtest": ("-D", "DUMP_MODULES"),
         "dump": ("-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS", "-D", "DUMP_RUN_CFG")}
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}  # apache2ctl never inherits the login's
@@ -64,11 +64,10 @@ ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}  # apache2ctl never
 def check(args):
     """The closed set of inputs: an unknown, missing or off-pattern field stops here, before anything is read."""
     need = {"app"} if args.get("diagnose") else {"app", "app_user", "deploy_user"}
-    if set(args) - set(PATTERNS) or need - set(args):
-        raise SystemExit("collect_root: the arguments are %s, of which %s" % (sorted(PATTERNS), sorted(need)))
-    for key, value in args.items():
-        if not re.fullmatch(PATTERNS[key], json.dumps(value).strip('"')):
-            raise SystemExit("collect_root: %s=%r does not match %s" % (key, value, PATTERNS[key]))
+    bad = sorted(need - set(args)) + sorted(k for k, v in args.items() if not re.fullmatch(PATTERNS.get(k, "^$"),
+                                                                                           json.dumps(v).strip('"')))
+    if bad:
+        raise SystemExit("collect_root: missing or off-pattern: %s (the closed set: %s)" % (bad, PATTERNS))
 
 
 def note(out, path):
@@ -99,8 +98,11 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or not anyone and (st.st_uid != 0 or st.st_mode & 0o022):
             return entry.update(why="not a regular file of root's, not writable by group or others: not read")
+        if tail is None and st.st_size > min(limit, BIG - out["size"]):  # never parsed in part: not at all
+            return entry.update(why="larger than the %d bytes it may send: not read" % min(limit, BIG - out["size"]))
         f.seek(0 if tail is None else max(tail, st.st_size - limit, 0))
         entry["data"] = f.read(limit).decode("latin-1")  # a regular file: one read returns all up to ``limit``
+        out["size"] += len(entry["data"])
         return entry["data"]
 
 
@@ -228,18 +230,15 @@ def collect(args):
     check(args)
     out = {"uid": os.getuid(), "time": time.time(), "uptime": proc_read("/proc/uptime", 100), "python": PY,
            "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {}, "dirs": {}, "keys": [], "proc": {},
-           "runs": {}}
+           "runs": {}, "size": 0}
     vhost = "%s/sites-available/%s.conf" % (SERVER_ROOT, args["app"])
     if args.get("diagnose"):
         read(out, vhost)
         out["since"] = read(out, ERROR_LOG, tail=args["since"]) if "since" in args else None
         read(out, ERROR_LOG, tail=0)
         return out
-    try:
-        watch = {pwd.getpwnam(args["app_user"]).pw_uid} - {0}
-    except KeyError:
-        watch = set()
-    processes(out, watch)  # first: no program of ours is running yet
+    # first, while no program of ours runs: the kernel's view (the app user's processes in full)
+    processes(out, {p.pw_uid for p in pwd.getpwall() if p.pw_name == args["app_user"]} - {0})
     for top, depth, data in TREES:
         tree(out, top, depth, data)
     started = {}

@@ -257,3 +257,19 @@ def test_every_program_deploytests_starts_on_a_server_runs_isolated(tmp_path):
         assert " -I -c " in line
     assert facts.probe_command({"app": "a", "root": "/var/www/a", "app_user": "a", "deploy_user": "d"},
                                "/usr/bin/python3").count(" -I -c ") == 4  # each program, with sudo or without
+
+
+def test_the_collector_sends_a_root_file_whole_or_not_at_all(tmp_path):
+    """A file larger than its bound, or than what is left of the reply's, is not sent in part (a sudoers or
+    Apache file cut in the middle would be parsed as if it ended there): its ``lstat`` and why, no bytes."""
+    from deploytests.verify import collect_root as c
+
+    (tmp_path / "big").write_bytes(b"x" * 100)
+    os.mkfifo(tmp_path / "fifo")
+    out: dict = {"files": {}, "dirs": {}, "errors": {}, "size": 0}
+    assert c.read(out, str(tmp_path / "big"), limit=10, anyone=True) is None
+    assert "data" not in out["files"][str(tmp_path / "big")] and "larger" in out["files"][str(tmp_path / "big")]["why"]
+    assert c.read(out, str(tmp_path / "big"), limit=200, anyone=True) == "x" * 100 and out["size"] == 100
+    assert c.read(out, str(tmp_path / "big"), limit=10, anyone=True, tail=0) == "x" * 10  # a log's tail: its end
+    assert c.read(out, str(tmp_path / "fifo"), anyone=True) is None  # opened without blocking, never read
+    assert "regular file" in out["files"][str(tmp_path / "fifo")]["why"]
