@@ -35,8 +35,10 @@ EXPOSED = ("/server-status", "/server-info")  # Apache's own pages: never served
 
 @dataclass
 class Facts:
-    """What one server showed: ``remote`` (the probe's JSON), ``responses`` (path -> requests Response or the
-    exception text) from the runner, ``error`` when the host could not be asked at all."""
+    """What one server showed: ``remote`` (the facts parsed from the probe's two replies, made safe),
+    ``responses`` (path -> requests Response or the exception text) from the runner, ``error`` when the host
+    could not be asked at all, ``raw`` the root collector's reply as a :class:`deploytests.verify.parse.Snapshot`
+    (root's files as bytes, for checks that need more of them; raw server bytes: show nothing of it unmade-safe)."""
 
     label: str
     remote: dict = field(default_factory=dict)
