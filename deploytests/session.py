@@ -23,14 +23,11 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DeployTestsError
-from .settings import Count, Settings, resolve
-
-KNOWN_HOSTS_ENV, DEFAULT_KNOWN_HOSTS = "DEPLOYTESTS_KNOWN_HOSTS", "~/.ssh/known_hosts"
-IDENTITY_ENV, DEFAULT_IDENTITY = "DEPLOYTESTS_IDENTITY", "~/.ssh/id_ed25519"
+from .settings import OPTIONS, Count, Settings, resolve
 
 
 def fab_settings(options: Mapping[str, object], env: Mapping[str, str] = os.environ,
@@ -46,18 +43,36 @@ def fab_settings(options: Mapping[str, object], env: Mapping[str, str] = os.envi
                    default_source="the current directory")
 
 
+FAB_PATHS = {  # the settings only -H hosts use: what to do when the path names no file, what "unset" means
+    "identity": ("set {env} to the deploy login's private key, or give fab -i PATH", "no -i given, "),
+    "known_hosts": ("set {env} to the file that has them", ""),
+}
+
+
+def _fab_path(settings: Settings, name: str) -> tuple[Path, tuple[str, str]]:
+    """The path of ``-H`` hosts' setting ``name`` and (where it came from, what to do if it names no file)."""
+    env = next(o.env for o in OPTIONS if o.name == name)
+    hint, unset = FAB_PATHS[name]
+    value: Path = getattr(settings, name)
+    if settings.source_of(name) == "default":
+        return value.expanduser(), (f"the default {value}: {unset}{env} unset", hint.format(env=env))
+    return value, (env, hint.format(env=env))
+
+
 @dataclass
 class CliHost:
     """A ``-H`` host of a ``fab`` run, from the Connection Fabric made for it (``c.user``, ``c.host``, ``c.port``,
     ``-i`` in ``c.connect_kwargs``): connected (pinned) on first use inside its own step, so a host that cannot
-    be reached is one failed host among the others; the connection is kept for every later step of the run."""
+    be reached is one failed host among the others; the connection is kept for every later step of the run.
+    Its key (without ``-i``) and known_hosts file are the settings' ``identity`` and ``known_hosts``
+    (``DEPLOYTESTS_IDENTITY``, ``DEPLOYTESTS_KNOWN_HOSTS``), resolved when it connects."""
 
     user: str
     host: str
     port: int = 22
     key: str | None = None  # fab -i
-    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
     base_url: str = ""
+    settings: Settings | None = None  # the run's (set by its Session); else resolved from the environment
     _conn: object = None
 
     @classmethod
@@ -70,30 +85,18 @@ class CliHost:
     def label(self) -> str:
         return f"{self.user}@{self.host}" + (f":{self.port}" if self.port != 22 else "")
 
-    def identity(self) -> tuple[Path, tuple[str, str]]:
-        """The private key and ``(where its path came from, what to do if it names no file)``: fab's ``-i``,
-        else ``DEPLOYTESTS_IDENTITY``, else ``~/.ssh/id_ed25519``."""
-        if self.key:
-            return Path(self.key).expanduser(), ("fab -i", "give -i the path of the deploy login's private key")
-        if self.env.get(IDENTITY_ENV):
-            return Path(self.env[IDENTITY_ENV]).expanduser(), (
-                IDENTITY_ENV, f"set {IDENTITY_ENV} to the deploy login's private key, or give fab -i PATH")
-        return Path(DEFAULT_IDENTITY).expanduser(), (
-            f"the default {DEFAULT_IDENTITY}: no -i given, {IDENTITY_ENV} unset",
-            f"give fab -i PATH or set {IDENTITY_ENV} to the deploy login's private key")
-
     def connection(self):
         if self._conn is None or getattr(self._conn, "lost", None):
             from .ssh import connect
 
-            key, key_from = self.identity()
-            known = self.env.get(KNOWN_HOSTS_ENV) or DEFAULT_KNOWN_HOSTS
-            hint = f"set {KNOWN_HOSTS_ENV} to the file that has them"
-            known_from = (KNOWN_HOSTS_ENV, hint) if self.env.get(KNOWN_HOSTS_ENV) else \
-                (f"the default {DEFAULT_KNOWN_HOSTS}: {KNOWN_HOSTS_ENV} unset", hint)
-            self._conn = connect(self.host, user=self.user, port=self.port, key_filename=key,
-                                 known_hosts=Path(known).expanduser(), label=self.label, key_from=key_from,
-                                 known_from=known_from)
+            settings = self.settings or fab_settings({})
+            key, key_from = _fab_path(settings, "identity")
+            if self.key:
+                key, key_from = Path(self.key).expanduser(), ("fab -i", "give -i the path of the deploy login's "
+                                                              "private key")
+            known, known_from = _fab_path(settings, "known_hosts")
+            self._conn = connect(self.host, user=self.user, port=self.port, key_filename=key, known_hosts=known,
+                                 label=self.label, key_from=key_from, known_from=known_from)
         return self._conn
 
     def close(self) -> None:
@@ -109,6 +112,8 @@ class Session:
     def __init__(self, settings: Settings, *, hosts: list[CliHost] | None = None, config_file: Path | None = None,
                  progress=None, say=print, provider=None, config=None, artifacts: dict | None = None):
         self.settings, self.hosts, self.progress, self.say = settings, list(hosts or []), progress, say
+        for host in self.hosts:
+            host.settings = settings
         self._config_file, self._provider, self._config = config_file, provider, config
         self._artifacts: dict = {} if artifacts is None else artifacts  # (app, python, machine) -> Artifact
 

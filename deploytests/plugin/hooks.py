@@ -32,6 +32,7 @@ from .state import (
     uses_deploytests,
 )
 
+PYTEST_OPTIONS = tuple(o for o in OPTIONS if o.pytest)
 FAULTS_PLUGIN = "deploytests.faults.plugin"
 DIST_NOTE = ("deploytests: note: --dist loadscope instead of load: on a real target the workers share, a module's "
              "tests run on one worker (the lifecycle scenarios are one module and must not interleave)")
@@ -55,7 +56,7 @@ def pytest_addhooks(pluginmanager):
 
 def pytest_addoption(parser):
     group = parser.getgroup("deploytests", "deploy an app to a target and verify it (deploytests)")
-    for opt in OPTIONS:
+    for opt in PYTEST_OPTIONS:
         extra = {"action": "store_true", "default": None} if opt.flag else {"metavar": opt.metavar}
         group.addoption(opt.cli, dest=f"deploytests_{opt.name}", help=f"{opt.help} [env {opt.env}]".replace("%", "%%"),
                         **extra)  # argparse %-formats help: "P%" must be written "P%%"
@@ -97,9 +98,9 @@ def _settings(config) -> Settings:
     else:
         source = "conftest default"
     return resolve(
-        cli={o.name: getattr(config.option, f"deploytests_{o.name}", None) for o in OPTIONS},
+        cli={o.name: getattr(config.option, f"deploytests_{o.name}", None) for o in PYTEST_OPTIONS},
         env=os.environ,
-        ini={o.ini: str(config.getini(o.ini)) for o in OPTIONS if config.getini(o.ini) not in ("", None)},
+        ini={o.ini: str(config.getini(o.ini)) for o in PYTEST_OPTIONS if config.getini(o.ini) not in ("", None)},
         cwd=Path(config.invocation_params.dir),
         ini_dir=Path(config.inipath).parent if config.inipath else Path(config.rootpath),
         defaults=defaults, default_source=source,
@@ -119,7 +120,8 @@ def pytest_configure(config):
 
         config.pluginmanager.register(faults, FAULTS_PLUGIN)
     config.stash[RUN] = {"verify": defaultdict(float), "deployment": None}
-    config.stash[USED] = any(getattr(config.option, f"deploytests_{o.name}", None) is not None for o in OPTIONS)
+    config.stash[USED] = any(getattr(config.option, f"deploytests_{o.name}", None) is not None
+                             for o in PYTEST_OPTIONS)
     try:
         settings = _settings(config)
         default_file = Path(config.rootpath) / "targets.toml"

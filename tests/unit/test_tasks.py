@@ -191,7 +191,7 @@ def test_deploy_without_servers_stops_before_packing(fab_run, monkeypatch):
     (None, {"DEPLOYTESTS_IDENTITY": "/nonexistent"}, "DEPLOYTESTS_IDENTITY",
      "set DEPLOYTESTS_IDENTITY to the deploy login's private key, or give fab -i PATH"),
     (None, {"HOME": "/nonexistent"}, "the default ~/.ssh/id_ed25519: no -i given, DEPLOYTESTS_IDENTITY unset",
-     "give fab -i PATH or set DEPLOYTESTS_IDENTITY to the deploy login's private key"),
+     "set DEPLOYTESTS_IDENTITY to the deploy login's private key, or give fab -i PATH"),
 ])
 def test_a_missing_identity_file_names_where_its_path_came_from(fab_run, monkeypatch, given, env, source, hint):
     """Reviewer: `fab -H ... -i /nonexistent status` said `Hint: set identity_file in targets.toml`."""
