@@ -10,36 +10,12 @@ this?". Stacks are found through :mod:`deploytests.stacks` (the registry).
 
 from __future__ import annotations
 
+import importlib
 import shlex
 from dataclasses import dataclass, field
+from types import ModuleType
 
-
-@dataclass(frozen=True)
-class ApacheLayout:
-    """Where a Debian-style Apache keeps things (``a2enmod``/``a2ensite`` tooling, one file per site)."""
-
-    sites_available: str = "/etc/apache2/sites-available"
-    sites_enabled: str = "/etc/apache2/sites-enabled"
-    mods_enabled: str = "/etc/apache2/mods-enabled"
-    conf_available: str = "/etc/apache2/conf-available"
-    default_site: str = "000-default"
-    pid_file: str = "/var/run/apache2/apache2.pid"
-    log_dir: str = "/var/log/apache2"
-    apachectl: str = "/usr/sbin/apache2ctl"
-    a2enmod: str = "/usr/sbin/a2enmod"
-    a2ensite: str = "/usr/sbin/a2ensite"
-    a2dissite: str = "/usr/sbin/a2dissite"
-    a2enconf: str = "/usr/sbin/a2enconf"
-    process_name: str = "apache2"  # the parent's and children's comm
-    service: str = "apache2"  # the init system's name for it (systemd unit apache2.service, rc S..apache2 links)
-
-    @property
-    def error_log(self) -> str:
-        return f"{self.log_dir}/error.log"
-
-    def site_file(self, app: str) -> str:
-        return f"{self.sites_available}/{app}.conf"
-
+from .apache_wsgi import ApacheLayout  # the one kind of stack so far: Stack.apache is its layout (see Stack.kind)
 
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 
@@ -71,6 +47,7 @@ class Stack:
     """One server platform. See the module docstring; every field is data some code path or check reads."""
 
     name: str                 # registry key, e.g. "debian12-apache-wsgi"
+    # what follows ``kind`` is data; the stack's behaviour (its site file, its logs) is the kind's package
     platform: str             # the --platform word for containers, e.g. "debian12"
     title: str                # for messages: "Debian 12 (bookworm)"
     os_id: str                # /etc/os-release ID
@@ -99,6 +76,11 @@ class Stack:
     baseline_includes: tuple[str, ...] = ()  # files Apache includes ({app}: the app's name)
     baseline_modules: tuple[str, ...] = ()   # modules Apache loads
     baseline_sudoers: tuple[str, ...] = ()   # rule lines of the distribution's /etc/sudoers
+    kind: str = "apache_wsgi"  # the package of deploytests.stacks with this kind's behaviour (site, logs)
+
+    def behaviour(self, part: str) -> ModuleType:
+        """The module ``part`` (``site``, ``logs``) of this stack's kind: ``deploytests.stacks.<kind>.<part>``."""
+        return importlib.import_module(f"{__package__}.{self.kind}.{part}")
 
     def images(self) -> tuple[ImageSpec, ImageSpec]:
         """The stack's container images: the ready server and the bare one, each with all its inputs."""
