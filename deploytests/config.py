@@ -104,7 +104,6 @@ FIELDS: tuple[Field, ...] = (
               "the static dirs are shipped (collectstatic)",
           example='["python manage.py collectstatic --noinput"]'),
 )
-KNOWN_KEYS = tuple(f.name for f in FIELDS)
 
 
 @dataclass(frozen=True)
@@ -149,23 +148,6 @@ class DeployConfig:
     @property
     def remote_config_path(self) -> str:
         return self.config_path or f"{self.root}/shared/application.cfg"
-
-    @property
-    def entry_module(self) -> str:
-        return self._entry()["module"]
-
-    @property
-    def entry_attr(self) -> str:
-        return self._entry()["attr"]
-
-    @property
-    def entry_is_factory(self) -> bool:
-        return bool(self._entry()["call"])
-
-    def _entry(self) -> re.Match[str]:
-        match = ENTRY_RE.match(self.entry_point)
-        assert match is not None, self.entry_point  # validated on load
-        return match
 
     def with_config_file(self, path: Path | str | None) -> DeployConfig:
         """A copy uploading ``path`` instead (a target's own config: a file, or a directory with one file per

@@ -26,8 +26,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import pipeline
+from .config import load_config
 from .errors import DeployTestsError
+from .pipeline.fleet import Hooks, Policy, roll_out
 from .settings import OPTIONS, Count, Settings, resolve
+from .ssh import connect
+from .stacks import OS_RELEASE, OS_RELEASE_FALLBACK, for_os_release
+from .targets import provider_for
 
 
 def fab_settings(options: Mapping[str, object], env: Mapping[str, str] = os.environ,
@@ -87,8 +93,6 @@ class CliHost:
 
     def connection(self):
         if self._conn is None or getattr(self._conn, "lost", None):
-            from .ssh import connect
-
             settings = self.settings or fab_settings({})
             key, key_from = _fab_path(settings, "identity")
             if self.key:
@@ -122,8 +126,6 @@ class Session:
     def provider(self):
         """The target's provider (None for ``-H`` hosts), built once."""
         if self._provider is None and not self.hosts:
-            from .targets import provider_for
-
             self._provider = provider_for(self.settings, http=False)
         return self._provider
 
@@ -168,8 +170,6 @@ class Session:
     def config(self):
         """The app's deploy config (loaded once), with ``config_file``, else the target's, else its own."""
         if self._config is None:
-            from .config import load_config
-
             target_file = None if self.hosts else getattr(self.provider, "config_file", None)
             target_env = None if self.hosts else getattr(self.provider, "env", None)
             self._config = load_config(self.app, target_config=self._config_file or target_file,
@@ -182,8 +182,6 @@ class Session:
 
     @property
     def hooks(self):
-        from .pipeline.fleet import Hooks
-
         spec = getattr(self.provider, "spec", None) if not self.hosts else None
         if spec is None:
             return Hooks()
@@ -191,8 +189,6 @@ class Session:
 
     @property
     def policy(self):
-        from .pipeline.fleet import Policy
-
         s = self.settings
         if s.rolling:
             return Policy(canary=s.canary, batch=Count(1), max_failed=Count(0), parallel=s.parallel)
@@ -201,15 +197,11 @@ class Session:
     # -- steps -----------------------------------------------------------------------------------------
     def run(self, servers, fn, step: str):
         """``fn(c)`` on every server, at most ``--parallel`` at once (:func:`~deploytests.pipeline.run_on_hosts`)."""
-        from . import pipeline
-
         return pipeline.run_on_hosts(servers, fn, step=step, workers=self.settings.parallel, progress=self.progress,
                                      ask=lambda c: pipeline.status(c, self.config).describe_live())
 
     def pack(self, python: str, machine: str = "x86_64"):
         """The artifact for one server Python (built once per session; the build cache makes repeats instant)."""
-        from . import pipeline
-
         key = (self.app, python, machine)
         if key not in self._artifacts:
             art = pipeline.pack(self.app, self.config, python_version=python, machine=machine)
@@ -221,8 +213,6 @@ class Session:
     def platforms(self, servers) -> dict[str, tuple[str, str]]:
         """Each server's Python ``X.Y`` and CPU architecture, read in one round trip per host (``uname -m`` and
         ``/etc/os-release``, bounded); a host that cannot say fails here, before anything is built."""
-        from .stacks import OS_RELEASE, OS_RELEASE_FALLBACK, for_os_release
-
         def facts(c):
             res = c.run(f"uname -m; cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True,
                         warn=True, in_stream=False, timeout=self.settings.host_timeout)
@@ -237,15 +227,11 @@ class Session:
         return {label: self.pack(*where) for label, where in self.platforms(servers).items()}
 
     def bootstrap(self, servers):
-        from . import pipeline
-
         return self.run(servers, lambda c: pipeline.bootstrap(c, self.config, progress=self.progress), "bootstrap")
 
     def deploy(self, servers, *, artifacts: Mapping[str, object] | None = None, gate=None):
         """Roll the app out to ``servers`` under the session's policy and hooks; ``artifacts`` by host label
         (default: packed here per server Python). Returns the :class:`~deploytests.pipeline.RolloutResult`."""
-        from .pipeline.fleet import roll_out
-
         arts = artifacts if artifacts is not None else self.artifacts(servers)
         return roll_out(servers, self.config, arts.__getitem__, self.policy, hooks=self.hooks,
                         gate=gate or self.gate, progress=self.progress, say=self.say)

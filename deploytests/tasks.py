@@ -37,19 +37,19 @@ same ``fab`` run; ``deploy`` packs once per distinct server Python (a fleet may 
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from fabric import Connection, task
 
 from . import pipeline
-from .errors import DeployTestsError, HostsFailed
+from .errors import DeployError, DeployTestsError, HostsFailed
 from .pipeline.hosts import print_lines
+from .redaction import NONE, Secrets, secrets_of
 from .session import CliHost, Session, fab_settings
-
-if TYPE_CHECKING:
-    from .redaction import Secrets
+from .stacks import DEFAULT
 
 __all__ = ["pack", "bootstrap", "deploy", "rollback", "status", "run", "target"]
 
@@ -83,8 +83,6 @@ def one_line_errors(fn):
 def _secrets(session: Session | None) -> Secrets:
     """The values of the app's config file to redact (:mod:`deploytests.redaction`); its warnings (values that
     cannot be known statically) said once per fab run."""
-    from .redaction import NONE, secrets_of
-
     try:
         secrets = secrets_of(session.config.config_file) if session is not None else NONE
     except DeployTestsError:
@@ -120,8 +118,6 @@ def session_of(step: str, hosts: list[CliHost], options: dict) -> Session:
     if not named and not hosts:
         raise DeployTestsError("no servers: give -H user@host[:port][,...], or a target: `fab target NAME "
                                f"{step}` or `fab {step} --target NAME`")
-    from pathlib import Path
-
     config = Path(options["config"]) if options.get("config") else None
     key = (settings.app, config, settings.target if named else None)  # deploy.toml is loaded once per fab run
     session = Session(settings, hosts=[] if named else hosts, config_file=config, artifacts=STATE["artifacts"],
@@ -166,8 +162,6 @@ def fleet_task(help: dict[str, str], *, changes: bool = True):
 
 def _signature(fn):
     """``fn``'s signature as a task's: ``(c, option=default, ...)`` (Fabric reads the options from it)."""
-    import inspect
-
     sig = inspect.signature(fn)
     params = list(sig.parameters.values())[2:]  # (session, servers, ...)
     return sig.replace(parameters=[inspect.Parameter("c", inspect.Parameter.POSITIONAL_OR_KEYWORD), *params])
@@ -191,8 +185,6 @@ def target(c, name):
 @one_line_errors
 def pack(c, app=None, python=None):
     """Build the app's wheel + dependency wheelhouse into one artifact (cached: instant when unchanged)."""
-    from .stacks import DEFAULT
-
     session = Session(fab_settings({"app": app} if app else {}), artifacts=STATE["artifacts"])
     session.progress = _progress(session)
     session.pack(python or DEFAULT.python_version)
@@ -263,8 +255,6 @@ def run(session, servers, command, app=None, target=None, parallel=None):
     """Run COMMAND on each host in the live release, as the app user, with its config and env (a one-off:
     ``fab target staging run "django-admin createsuperuser --noinput"``). Output streams per host; a host whose
     command exits non-zero fails the task. (Not ``fab -H ... -- CMD``: Fabric itself runs that as the login.)"""
-    from .errors import DeployError
-
     redact = _secrets(session).redact  # the command's output is the app's: config values never shown
 
     def line(host: str, text: str) -> None:

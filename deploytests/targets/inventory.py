@@ -92,8 +92,6 @@ HOST_FIELDS: tuple[Field, ...] = (
     Field("address", Custom("'user@host[:port]'"), required=True, example='"deployer@10.0.0.11"'),
     Field("base_url", Url(), example='"https://www.example.com"'),
 )
-TARGET_KEYS = tuple(f.name for f in TARGET_FIELDS)
-HOST_KEYS = tuple(f.name for f in HOST_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def test_parallel_and_rolling_come_from_the_same_options_as_pytests(fab_run, mon
 
 def test_target_task_names_the_target_for_the_tasks_after_it(fab_run, monkeypatch):
     seen = []
-    monkeypatch.setattr("deploytests.targets.provider_for",
+    monkeypatch.setattr("deploytests.session.provider_for",
                         lambda settings, **kw: seen.append(settings.target) or (_ for _ in ()).throw(
                             DeployTestsError(f"unknown target {settings.target!r}")))
     tasks.target(Context(), "staging")
@@ -166,7 +166,7 @@ def test_deploy_packs_once_per_server_python_and_deploys_once(fab_run, monkeypat
     pythons = {"appuser@web1": ("3.11", "x86_64"), "appuser@web2": ("3.13", "x86_64")}
     monkeypatch.setattr(tasks.pipeline, "pack", pack)
     monkeypatch.setattr(session_module.Session, "platforms", lambda self, servers: pythons)
-    monkeypatch.setattr("deploytests.pipeline.fleet.roll_out", lambda servers, cfg, artifact_of, policy, **kw:
+    monkeypatch.setattr("deploytests.session.roll_out", lambda servers, cfg, artifact_of, policy, **kw:
                         rolled.append({s.label: artifact_of(s.label).sha256 for s in servers})
                         or SimpleNamespace(reports=[], table=lambda: [], failed=[], stopped=""))
     fab(tasks.pack, "appuser@web1", "appuser@web2")
@@ -294,10 +294,8 @@ def test_a_bad_rollout_value_is_one_line_naming_its_source_before_any_host_is_as
 
 
 def test_the_apps_deploy_config_is_loaded_once_per_fab_run(fab_run, monkeypatch):
-    from deploytests import config
-
-    loads, real = [], config.load_config
-    monkeypatch.setattr(config, "load_config", lambda *a, **kw: loads.append(a) or real(*a, **kw))
+    loads, real = [], session_module.load_config
+    monkeypatch.setattr(session_module, "load_config", lambda *a, **kw: loads.append(a) or real(*a, **kw))
     fab(tasks.status, "appuser@web1", "appuser@web2")
     fab(tasks.rollback, "appuser@web1", "appuser@web2")
     assert len(loads) == 1 and len(fab_run.calls) == 2
