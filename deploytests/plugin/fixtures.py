@@ -15,9 +15,9 @@ import pytest
 
 from ..errors import DeployTestsError, HostsFailed, named
 from ..settings import Settings
-from .hooks import NO_APP, load_config
+from .hooks import load_config
 from .state import PROVIDER, RUN, SECRETS, SETTINGS, say, stop, write
-from .workers import shared, stop_pending
+from .workers import shared
 
 if TYPE_CHECKING:  # the rest loads when a test uses deploytests: the plugin is in every pytest run
     from ..config import DeployConfig
@@ -67,7 +67,6 @@ def _refuse_host(state, *, nothing_live: bool) -> None:
 @pytest.fixture(scope="session")
 def deploy_settings(pytestconfig) -> Settings:
     """The resolved :class:`deploytests.settings.Settings` (ini < env var < command line) of this run."""
-    stop_pending(pytestconfig)
     return pytestconfig.stash[SETTINGS]
 
 
@@ -76,7 +75,6 @@ def deploy_target(pytestconfig):
     """The target's provider, opened once for the session: its ``.servers`` are up and connected (docker:
     containers started; ssh: every host connected with its pinned key). Closed at the end; containers are
     removed unless ``--keep-containers``. ``.rights`` says what the suite may do there."""
-    stop_pending(pytestconfig)
     provider = pytestconfig.stash[PROVIDER]
     try:
         provider.open()
@@ -94,8 +92,6 @@ def deploy_config(pytestconfig, deploy_settings, deploy_target) -> DeployConfig:
     statically is named in a warning."""
     from ..redaction import secrets_of
 
-    if deploy_settings.app is None:
-        stop(pytestconfig, NO_APP)
     try:
         cfg = load_config(pytestconfig)
     except DeployTestsError as exc:

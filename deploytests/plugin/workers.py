@@ -32,13 +32,6 @@ def shared(config, provider, step: str, produce):
     return once_per_run(run_dir(uid) / f"{provider.name}-{step}.json", produce)
 
 
-def stop_pending(config) -> None:
-    """In an xdist worker, the stop found at collection (see ``hooks.pytest_collection_modifyitems``): raised by
-    the root fixtures, so that the first test of ours errors with it and the worker stops."""
-    if PENDING in config.stash:
-        stop(config, config.stash[PENDING])
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     """xdist on a real target: ordinary checks hold the target's lock shared, destructive scenarios exclusive
@@ -64,12 +57,15 @@ def pytest_runtest_protocol(item, nextitem):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item):
-    """In an xdist worker, a session stop (``pytest.exit``) becomes this test's error plus ``shouldstop``: the
-    worker ends cleanly, sends the stop to the controller (:func:`pytest_sessionfinish`), which ends the session
-    with it (:func:`pytest_runtestloop`). pytest-xdist turns a worker's ``pytest.exit`` into ``INTERNALERROR ...
-    AssertionError`` (pytest-dev/pytest-xdist#1239)."""
+    """In an xdist worker, a test of ours first raises the stop found at collection (see
+    ``hooks.pytest_collection_modifyitems``), and a session stop (``pytest.exit``) becomes this test's error plus
+    ``shouldstop``: the worker ends cleanly, sends the stop to the controller (:func:`pytest_sessionfinish`),
+    which ends the session with it (:func:`pytest_runtestloop`). pytest-xdist turns a worker's ``pytest.exit``
+    into ``INTERNALERROR ... AssertionError`` (pytest-dev/pytest-xdist#1239)."""
     config = item.config
     try:
+        if PENDING in config.stash and uses_deploytests(item):
+            stop(config, config.stash[PENDING])
         return (yield)
     except pytest.exit.Exception as exc:
         if not is_worker(config):
@@ -79,14 +75,6 @@ def pytest_runtest_setup(item):
     config.stash[RUN].setdefault("stop", {"msg": stopped.msg, "returncode": code})
     item.session.shouldstop = stopped.msg
     pytest.fail(stopped.msg, pytrace=False)
-
-
-@pytest.hookimpl(specname="pytest_runtest_setup", trylast=True)
-def pytest_runtest_setup_stop_pending(item):  # a second impl of pytest_runtest_setup (specname)
-    """An xdist worker's pending stop for a test of ours that uses none of its fixtures (a marker only): after
-    pytest's own setup, inside the wrapper above."""
-    if uses_deploytests(item):
-        stop_pending(item.config)
 
 
 @pytest.hookimpl(wrapper=True)
