@@ -5,7 +5,7 @@ A :class:`Session` owns, for one run:
 - the **settings**: one :class:`~deploytests.settings.Settings` resolved from the one table of options
   (:data:`deploytests.settings.OPTIONS`: command line < env var < ini < default). pytest passes its options and
   ini keys; ``fab`` passes the task's options (:func:`fab_settings`), with the same env vars;
-- the **target**: the ``-H`` hosts of a ``fab`` run (:class:`CliHost`, one per Connection Fabric made), or a
+- the **target**: the ``-H`` hosts of a ``fab`` run (:func:`cli_host`, one per Connection Fabric made), or a
   target of ``targets.toml`` through its provider;
 - **one load of the app's deploy config** (:attr:`Session.config`);
 - **bootstrap**, **packing once per server Python** (a fleet may mix Debian 12 and 13: each host gets the
@@ -23,15 +23,14 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import pipeline
 from .config import load_config
 from .errors import DeployTestsError
 from .pipeline.fleet import Hooks, Policy, roll_out
+from .servers import Server
 from .settings import OPTIONS, Count, Settings, resolve
-from .ssh import connect
 from .stacks import OS_RELEASE, OS_RELEASE_FALLBACK, for_os_release
 from .targets import provider_for
 
@@ -65,59 +64,31 @@ def _fab_path(settings: Settings, name: str) -> tuple[Path, tuple[str, str]]:
     return value, (env, hint.format(env=env))
 
 
-@dataclass
-class CliHost:
-    """A ``-H`` host of a ``fab`` run, from the Connection Fabric made for it (``c.user``, ``c.host``, ``c.port``,
-    ``-i`` in ``c.connect_kwargs``): connected (pinned) on first use inside its own step, so a host that cannot
-    be reached is one failed host among the others; the connection is kept for every later step of the run.
-    Its key (without ``-i``) and known_hosts file are the settings' ``identity`` and ``known_hosts``
-    (``DEPLOYTESTS_IDENTITY``, ``DEPLOYTESTS_KNOWN_HOSTS``), resolved when it connects."""
-
-    user: str
-    host: str
-    port: int = 22
-    key: str | None = None  # fab -i
-    base_url: str = ""
-    settings: Settings | None = None  # the run's (set by its Session); else resolved from the environment
-    _conn: object = None
-
-    @classmethod
-    def of(cls, c) -> CliHost:
-        given = c.connect_kwargs.get("key_filename")
-        given = given[0] if isinstance(given, (list, tuple)) and given else given
-        return cls(c.user, c.host, c.port, given or None)
-
-    @property
-    def label(self) -> str:
-        return f"{self.user}@{self.host}" + (f":{self.port}" if self.port != 22 else "")
-
-    def connection(self):
-        if self._conn is None or getattr(self._conn, "lost", None):
-            settings = self.settings or fab_settings({})
-            key, key_from = _fab_path(settings, "identity")
-            if self.key:
-                key, key_from = Path(self.key).expanduser(), ("fab -i", "give -i the path of the deploy login's "
-                                                              "private key")
-            known, known_from = _fab_path(settings, "known_hosts")
-            self._conn = connect(self.host, user=self.user, port=self.port, key_filename=key, known_hosts=known,
-                                 label=self.label, key_from=key_from, known_from=known_from)
-        return self._conn
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()  # type: ignore[attr-defined]
-            self._conn = None
+def cli_host(c, settings: Settings | None = None) -> Server:
+    """The :class:`~deploytests.servers.Server` of a ``-H`` host, from the Connection Fabric made for it
+    (``c.user``, ``c.host``, ``c.port``, ``-i`` in ``c.connect_kwargs``; else the settings' ``identity``, and their
+    ``known_hosts``: ``DEPLOYTESTS_IDENTITY``, ``DEPLOYTESTS_KNOWN_HOSTS``). Connected (pinned) on first use inside
+    its own step, so a host that cannot be reached is one failed host among the others; the connection is kept
+    for every later step of the run."""
+    settings = settings or fab_settings({})
+    key, key_from = _fab_path(settings, "identity")
+    given = c.connect_kwargs.get("key_filename")
+    given = given[0] if isinstance(given, (list, tuple)) and given else given
+    if given:
+        key, key_from = Path(given).expanduser(), ("fab -i", "give -i the path of the deploy login's private key")
+    known, known_from = _fab_path(settings, "known_hosts")
+    label = f"{c.user}@{c.host}" + (f":{c.port}" if c.port != 22 else "")
+    return Server(name=label, label=label, host=c.host, port=c.port, user=c.user, key_filename=key,
+                  known_hosts=known, base_url="", key_from=key_from, known_from=known_from)
 
 
 class Session:
     """One run against one fleet (see the module docstring). ``hosts``: the ``-H`` hosts (then the settings'
     target is not used); ``config_file``: the app config to upload instead of the target's or the app's own."""
 
-    def __init__(self, settings: Settings, *, hosts: list[CliHost] | None = None, config_file: Path | None = None,
+    def __init__(self, settings: Settings, *, hosts: list[Server] | None = None, config_file: Path | None = None,
                  progress=None, say=print, provider=None, config=None, artifacts: dict | None = None):
         self.settings, self.hosts, self.progress, self.say = settings, list(hosts or []), progress, say
-        for host in self.hosts:
-            host.settings = settings
         self._config_file, self._provider, self._config = config_file, provider, config
         self._artifacts: dict = {} if artifacts is None else artifacts  # (app, python, machine) -> Artifact
 

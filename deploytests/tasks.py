@@ -48,7 +48,7 @@ from . import pipeline
 from .errors import DeployError, DeployTestsError, HostsFailed
 from .pipeline.hosts import print_lines
 from .redaction import NONE, Secrets, secrets_of
-from .session import CliHost, Session, fab_settings
+from .session import Session, cli_host, fab_settings
 from .stacks import DEFAULT
 
 __all__ = ["pack", "bootstrap", "deploy", "rollback", "status", "run", "target"]
@@ -107,13 +107,16 @@ def _progress(session: Session):
     return progress
 
 
-def session_of(step: str, hosts: list[CliHost], options: dict) -> Session:
+def session_of(step: str, conns: list[Connection], options: dict) -> Session:
     """The session of one step: settings from the task's options (same names and env vars as pytest's), the
-    ``-H`` hosts unless a target is named (``--target``, the ``target`` task, ``DEPLOYTESTS_TARGET``)."""
+    ``-H`` hosts (Fabric's Connections) unless a target is named (``--target``, the ``target`` task,
+    ``DEPLOYTESTS_TARGET``). A host keeps its :class:`~deploytests.servers.Server` (and connection) for the run."""
     given = {k: v for k, v in options.items() if k != "config" and v not in (None, False)}
     if STATE["target"] and "target" not in given:
         given["target"] = STATE["target"]
     settings = fab_settings(given)
+    hosts = [cli_host(c, settings) for c in conns]
+    hosts = list({h.label: STATE["hosts"].setdefault(h.label, h) for h in hosts}.values())
     named = settings.source_of("target") != "default"
     if not named and not hosts:
         raise DeployTestsError("no servers: give -H user@host[:port][,...], or a target: `fab target NAME "
@@ -152,9 +155,7 @@ def fleet_task(help: dict[str, str], *, changes: bool = True):
         def collect(c, **options):
             call = STATE["calls"].setdefault(step, {"hosts": [], "options": options})
             if isinstance(c, Connection):
-                host = STATE["hosts"].setdefault(CliHost.of(c).label, CliHost.of(c))  # one connection per host
-                if host not in call["hosts"]:
-                    call["hosts"].append(host)
+                call["hosts"].append(c)
         collect.__signature__ = _signature(fn)  # type: ignore[attr-defined]
         return task(collect, name=step, help=help, post=[task(finish, name=f"{step}-all")])
     return decorate

@@ -200,7 +200,7 @@ def test_a_missing_identity_file_names_where_its_path_came_from(fab_run, monkeyp
         monkeypatch.setenv(name, value)
     c = Connection("appuser@web1", connect_kwargs={"key_filename": given} if given else {})
     with pytest.raises(DeployTestsError) as info:
-        session_module.CliHost.of(c).connection()
+        session_module.cli_host(c).connection()
     path = "/nonexistent" if "HOME" not in env else "/nonexistent/.ssh/id_ed25519"
     assert str(info.value) == (f"appuser@web1: identity file {path} (from {source}) does not exist. Hint: {hint}.")
 
@@ -258,7 +258,7 @@ def test_a_missing_known_hosts_file_names_where_its_path_came_from(fab_run, monk
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(DeployTestsError) as info:
-        session_module.CliHost.of(Connection("appuser@web1", connect_kwargs={"key_filename": [str(key)]})).connection()
+        session_module.cli_host(Connection("appuser@web1", connect_kwargs={"key_filename": [str(key)]})).connection()
     path = env.get("DEPLOYTESTS_KNOWN_HOSTS", "/nonexistent/.ssh/known_hosts")
     assert str(info.value) == (
         f"appuser@web1: known_hosts file {path} (from {source}) does not exist. Hint: create it with `ssh-keyscan "
@@ -274,7 +274,7 @@ def test_a_hosts_progress_line_is_redacted(tmp_path, capsys):
 
     (tmp_path / "deploy.toml").write_text('app = "notes"\nentry_point = "notes:app"\nconfig_file = "app.cfg"\n')
     (tmp_path / "app.cfg").write_text('SECRET_KEY = "s3cret-value-for-the-line"\n')
-    tasks._progress(Session(Settings(app=tmp_path), hosts=[session_module.CliHost("u", "web1")]))(
+    tasks._progress(Session(Settings(app=tmp_path), hosts=[session_module.cli_host(Connection("u@web1"))]))(
         "web1", "deploy", 1.0, "FAILED: boom: s3cret-value-for-the-line")
     out = capsys.readouterr().out
     assert "s3cret-value-for-the-line" not in out and "FAILED: boom: [redacted]" in out, out
