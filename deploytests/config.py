@@ -49,7 +49,7 @@ NO_ROOT = {"root": ("the app and its deploys never run as root",
                     "use a dedicated user (the app user is created by bootstrap; the deploy user is a login)")}
 
 # The keys of deploy.toml / [tool.deploytests], in the order README.md shows them (its example block is
-# rendered from these by deploytests.schema.example; a unit test keeps them equal).
+# rendered from these by tests/unit/test_schema.py, which keeps them equal).
 FIELDS: tuple[Field, ...] = (
     Field("app", Text(NAME_RE.pattern, "a name of a-z, 0-9 and _ starting with a letter"), required=True,
           doc="a-z, 0-9, _ ; names the server tree /var/www/<app>", example='"yourapplication"'),

@@ -22,9 +22,9 @@ Split by role, as pytest-xdist splits its plugin: :mod:`.hooks` (options, config
 registers the others through ``pytest_plugins``.
 """
 
-from .state import DEPLOYS, DESTRUCTIVE, ERROR, PROVIDER, RUN, SETTINGS, stop
+from .state import PROVIDER, RUN, SETTINGS  # for the built-in suite
 
 # in import order: each is registered (and marked for assertion rewriting) before a later one imports it
 pytest_plugins = ("deploytests.plugin.hooks", "deploytests.plugin.workers", "deploytests.plugin.fixtures")
 
-__all__ = ["DEPLOYS", "DESTRUCTIVE", "ERROR", "PROVIDER", "RUN", "SETTINGS", "stop"]
+__all__ = ["PROVIDER", "RUN", "SETTINGS"]

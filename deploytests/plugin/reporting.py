@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from ..config import DeployConfig
+from ..servers import Server
 from ..settings import Settings
 from .state import ERROR, PROVIDER, RUN, SECRETS, SETTINGS, USED, say, write
 
@@ -63,9 +65,6 @@ class Reporting:
     def add_diagnostics(self, item, rep) -> None:
         """A test of a server: its time, and on failure the server's diagnostics as report sections (and user
         properties: junitxml keeps them)."""
-        from ..config import DeployConfig
-        from ..servers import Server
-
         srv = getattr(item, "funcargs", {}).get("deploy_server")
         if not isinstance(srv, Server):  # not a test of a server (or its setup failed before it was known)
             return

@@ -6,6 +6,7 @@ index is marked ``network``: by hand, or here when it uses a fixture that fetche
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -26,5 +27,6 @@ def pytest_collection_modifyitems(items):
 def installer_wheel(tmp_path_factory) -> Path:
     """pypa installer's real wheel, downloaded once per session from the package index (``network``)."""
     dest = tmp_path_factory.mktemp("installer")
-    packmod.pip_download(["installer"], "3.11", dest)
+    cmd = packmod.pip_download_command(["installer"], "3.11", dest)
+    subprocess.run(cmd, check=True, capture_output=True, env=packmod.pip_env())
     return next(dest.glob("installer-*-py3-none-any.whl"))
