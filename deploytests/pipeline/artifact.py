@@ -623,7 +623,7 @@ def pip_env() -> dict:
 PLACEHOLDER = "/__deploytests_venv__/bin/python"  # console scripts' interpreter; the server rewrites it
 TREE_FORMAT = 1  # bump when the tree's layout or contents change: invalidates cached parts
 
-BUILD_TREE = program_source("build_tree")  # wheels into a venv layout: deploytests/pipeline/programs/build_tree.py
+BUILD_TREE = program_source("install_wheels")  # into a venv layout: deploytests/pipeline/programs/install_wheels.py
 
 
 def site_packages(python_version: str) -> str:
