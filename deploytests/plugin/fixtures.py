@@ -8,12 +8,15 @@ A failure a fixture raises is redacted where it is reported (``reporting.Reporti
 
 from __future__ import annotations
 
+import json
 import time
+from dataclasses import asdict
 from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
 from ..errors import DeployTestsError, HostsFailed, named
+from ..redaction import secrets_of
 from ..settings import Settings
 from .hooks import load_config
 from .state import PROVIDER, RUN, SECRETS, SETTINGS, say, stop, write
@@ -90,8 +93,6 @@ def deploy_config(pytestconfig, deploy_settings, deploy_target) -> DeployConfig:
     """The app's :class:`deploytests.config.DeployConfig` (from ``--app``), with the target's config file. From
     here on, every output of the run has the config file's values redacted; a value that cannot be known
     statically is named in a warning."""
-    from ..redaction import secrets_of
-
     try:
         cfg = load_config(pytestconfig)
     except DeployTestsError as exc:
@@ -108,9 +109,6 @@ def deploy_bootstrapped(pytestconfig, deploy_settings, deploy_target, deploy_con
     A failing bootstrap stops the run."""
     if deploy_settings.no_deploy or not deploy_target.rights.deploy:
         pytest.skip("nothing bootstrapped: --no-deploy or the target does not allow deploys")
-    import json
-    from dataclasses import asdict
-
     from ..pipeline import fleet
 
     produce = lambda: json.dumps(asdict(fleet.bootstrap_all(deploy_target.servers, deploy_config)))  # noqa: E731

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ..config import load_config as load_deploy_config
 from ..errors import ConfigError, DeployTestsError
 from ..settings import OPTIONS, Settings, blame, resolve
 from ..targets import provider_for
@@ -215,11 +216,9 @@ def _app_error(config, ours) -> DeployTestsError | None:
 def load_config(config):
     """The app's deploy config with the target's config file, loaded once per run (kept in the stash)."""
     if CONFIG not in config.stash:
-        from ..config import load_config as load
-
         settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
         if settings.app is None:
             raise NO_APP
-        config.stash[CONFIG] = load(settings.app, target_config=provider.config_file,
-                                    target_env=getattr(provider, "env", None))
+        config.stash[CONFIG] = load_deploy_config(settings.app, target_config=provider.config_file,
+                                                  target_env=getattr(provider, "env", None))
     return config.stash[CONFIG]

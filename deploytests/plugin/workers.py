@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ..targets.sharing import TargetLock, keep_exclusive, once_per_run
 from .reporting import timings
 from .state import DESTRUCTIVE, PENDING, PROVIDER, RUN, USED, is_worker, shares_real_target, stop, uses_deploytests
 
@@ -27,8 +28,6 @@ def shared(config, provider, step: str, produce):
     uid = config.workerinput.get("testrunuid") if is_worker(config) else None
     if provider.kind == "docker" or not uid:
         return produce()
-    from ..targets.sharing import once_per_run
-
     return once_per_run(run_dir(uid) / f"{provider.name}-{step}.json", produce)
 
 
@@ -39,8 +38,6 @@ def pytest_runtest_protocol(item, nextitem):
     config = item.config
     if not (is_worker(config) and shares_real_target(config) and uses_deploytests(item)):
         return (yield)
-    from ..targets.sharing import TargetLock, keep_exclusive
-
     if SHARED_LOCK not in config.stash:
         uid = config.workerinput.get("testrunuid", "run")
         config.stash[SHARED_LOCK] = TargetLock(run_dir(uid) / f"{config.stash[PROVIDER].name}.rwlock")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from .. import untrusted
 from ..errors import ConfigError, DeployTestsError
 from .apache_wsgi import ApacheLayout
 from .base import OS_RELEASE, OS_RELEASE_FALLBACK, ImageSpec, Stack, describe_release, parse_os_release
@@ -93,9 +94,7 @@ def detect(c, where: str = "", timeout: float = 30) -> Stack:
     ``c`` in one round trip, within ``timeout`` seconds, and pick the stack."""
     res = c.run(f"cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True, warn=True,
                 in_stream=False, timeout=timeout)
-    from ..untrusted import text
-
-    return for_os_release(text(res.stdout) if res.ok else "", where=where or _label(c))  # the server's text: data
+    return for_os_release(untrusted.text(res.stdout) if res.ok else "", where=where or _label(c))  # server text: data
 
 
 def _label(c) -> str:
