@@ -138,7 +138,7 @@ def rollback_args(root: str, **overrides) -> RollbackArgs:
 def bootstrap_args(**overrides) -> dict:
     """The root agent's arguments for app ``app`` (tree /var/www/app) as the runner sends them; any field
     overridden."""
-    fields: dict[str, Any] = {**DEFAULT.agent_args(), "app": "app", "app_user": "app",
+    fields: dict[str, Any] = {**DEFAULT.behaviour("bootstrap").agent_args(DEFAULT), "app": "app", "app_user": "app",
                               "deploy_user": current_user(), "server_name": "app.test", "port": 80,
                               "packages": ["apache2"], "shared_paths": [], "wsgi": "# wsgi\n", "vhost": "# vhost\n",
                               "dpkg_lock_timeout": 120, "lock_timeout": 300}

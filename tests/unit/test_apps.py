@@ -15,7 +15,7 @@ from deploytests.config import load_config
 from deploytests.errors import ConfigError
 from deploytests.pipeline import agent, templates
 from deploytests.pipeline.contract import GateArgs
-from deploytests.stacks.apache_wsgi import site
+from deploytests.stacks.apache_wsgi import bootstrap as site
 
 BASE = 'app = "shop"\nentry_point = "shop:app"\nshared_paths = ["data"]\n'
 

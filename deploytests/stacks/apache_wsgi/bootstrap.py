@@ -1,9 +1,10 @@
-"""The site file bootstrap writes for an Apache + mod_wsgi stack: the stack's vhost template (:data:`VHOST` unless
-the platform names another) with a ``Listen`` line for a port other than 80/443 and an ``Alias`` per static dir.
+"""What bootstrap sends the root agent for an Apache + mod_wsgi stack: the stack's arguments (its packages,
+Apache's paths and tools: :func:`agent_args`) and the site file (the stack's vhost template, :data:`VHOST` unless
+the platform names another, with a ``Listen`` line for a port other than 80/443 and an ``Alias`` per static dir).
 
 Pure functions of a :class:`~deploytests.config.DeployConfig` and the :class:`~deploytests.stacks.Stack`, so the
-unit tests read exactly what the server gets (root writes it; the root agent checks it again, see
-``pipeline.agent_root``)."""
+unit tests read exactly what the server gets (root writes it; the root agent checks every value again against
+its fixed patterns, see ``pipeline.agent_root``)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,17 @@ STATIC = """\
         Require all granted
     </Directory>
 """
+
+
+def agent_args(stack: Stack) -> dict:
+    """What the root agent's bootstrap needs of ``stack`` (plain JSON data; the agent imports nothing)."""
+    a = stack.apache
+    return {"stack": stack.name, "packages": list(stack.packages),  # the interpreter is stack.python
+            "apache": {"sites_available": a.sites_available, "sites_enabled": a.sites_enabled,
+                       "mods_enabled": a.mods_enabled, "conf_available": a.conf_available,
+                       "default_site": a.default_site, "pid_file": a.pid_file, "apachectl": a.apachectl,
+                       "a2enmod": a.a2enmod, "a2ensite": a.a2ensite, "a2dissite": a.a2dissite,
+                       "a2enconf": a.a2enconf, "wsgi_module": stack.wsgi_module}}
 
 
 def vhost(cfg: DeployConfig, stack: Stack, app_group: str | None = None) -> str:
