@@ -1,4 +1,4 @@
-"""What a failed test's report carries about a server: read in one round trip, nothing run, secrets redacted.
+"""What a failed test's report carries about a server: read in one round trip, nothing run.
 
 :func:`collect` runs the fact probe's two programs in their diagnostics mode, the same way as the probe (one
 round trip, the system ``python3 -I``): the root collector (under ``sudo -n`` when the login may) returns the
@@ -6,9 +6,10 @@ raw bytes of root's files (the Apache error log's tail, the vhost) and the tree 
 ``sudo -u``, reads the app tree (the releases, ``current``, application.wsgi, the live venv's installed
 distributions from their ``METADATA``); the runner parses both here (:func:`sections`). No
 program of the app's trees is run -- ``pip freeze`` in the live venv would run a python the deploy login can
-replace -- and no link is followed. The sections come back as JSON, are made safe for terminals and reports
-(:mod:`deploytests.untrusted`) and have the app config's values redacted (:mod:`deploytests.redaction`): a
-traceback in the error log may quote them. The app config itself is never read.
+replace -- and no link is followed. The sections come back as JSON and are made safe for terminals and reports
+(:mod:`deploytests.untrusted`). A traceback in the error log may quote the app config's values: they are
+redacted where the sections are output, with the rest of the report (the plugin's ``reporting``). The app
+config itself is never read.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import time
 
 from .. import untrusted
-from ..redaction import NONE, Secrets
 
 _MARKS: dict[str, int] = {}  # server label -> error log size when its verification began
 
@@ -71,7 +71,7 @@ _COLLECTED: dict[str, tuple[float, dict[str, str]]] = {}
 REUSE_SECONDS = 5.0  # failures of one host this close together share one collection
 
 
-def collect(server, app: str, root: str, secrets: Secrets = NONE, deploy_user: str | None = None) -> dict[str, str]:
+def collect(server, app: str, root: str, deploy_user: str | None = None) -> dict[str, str]:
     """The diagnostics sections of ``server`` (see the module doc); never raises (the host may be gone, or run
     an OS no stack knows: that is a section).
 
@@ -82,12 +82,12 @@ def collect(server, app: str, root: str, secrets: Secrets = NONE, deploy_user: s
     hit = _COLLECTED.get(label)
     if hit is not None and time.monotonic() - hit[0] < REUSE_SECONDS:
         return hit[1]
-    sections = _collect(server, app, root, secrets, deploy_user or server.user)
-    _COLLECTED[label] = (time.monotonic(), sections)
-    return sections
+    found = _collect(server, app, root, deploy_user or server.user)
+    _COLLECTED[label] = (time.monotonic(), found)
+    return found
 
 
-def _collect(server, app: str, root: str, secrets: Secrets, deploy_user: str) -> dict[str, str]:
+def _collect(server, app: str, root: str, deploy_user: str) -> dict[str, str]:
     from .facts import read_root, read_tree, run_programs
 
     try:
@@ -95,6 +95,6 @@ def _collect(server, app: str, root: str, secrets: Secrets, deploy_user: str) ->
         res = run_programs(server, args, server.stack.python)
         found = sections(read_root(res), read_tree(res, "tree reader"), app, root,
                          server.stack.apache.site_file(app), server.stack.apache.error_log)
-        return {untrusted.line(k): secrets.redact(v) for k, v in found.items()}
+        return {untrusted.line(k): v for k, v in found.items()}
     except Exception as exc:  # noqa: BLE001 - diagnostics must not hide the test's own failure
-        return {"diagnostics": secrets.redact(untrusted.line(f"could not collect: {type(exc).__name__}: {exc}"))}
+        return {"diagnostics": untrusted.line(f"could not collect: {type(exc).__name__}: {exc}")}
