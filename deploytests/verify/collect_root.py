@@ -75,13 +75,13 @@ def note(out, path):
     parts = path.split("/")
     for i in range(1, len(parts) + 1):
         p = "/".join(parts[:i]) or "/"
-        try:
+        try:  # (a link gone between lstat and readlink is recorded as gone)
             st = out["files"].get(p) or os.lstat(p)
+            if isinstance(st, os.stat_result):
+                out["files"][p] = {"st": [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino],
+                                   **({"link": os.readlink(p)} if stat.S_ISLNK(st.st_mode) else {})}
         except OSError as exc:
-            st = out["files"][p] = {"why": exc.strerror}
-        if isinstance(st, os.stat_result):
-            out["files"][p] = {"st": [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino]}
-            out["files"][p].update({"link": os.readlink(p)} if stat.S_ISLNK(st.st_mode) else {})
+            out["files"][p] = {"why": exc.strerror}
     return out["files"][path].get("st")
 
 
