@@ -273,3 +273,18 @@ def test_the_collector_sends_a_root_file_whole_or_not_at_all(tmp_path):
     assert c.read(out, str(tmp_path / "big"), limit=10, anyone=True, tail=0) == "x" * 10  # a log's tail: its end
     assert c.read(out, str(tmp_path / "fifo"), anyone=True) is None  # opened without blocking, never read
     assert "regular file" in out["files"][str(tmp_path / "fifo")]["why"]
+
+
+def test_every_walk_of_the_deploy_logins_tree_is_bounded_and_says_so(tmp_path, monkeypatch):
+    """``walk_release`` had no bound (entries or depth) and the inventory's walk no depth bound: a deploy login's
+    tree of any size or depth held the gate (os.walk recursing 10,000 levels raised RecursionError). Class: a
+    walk of a tree the less trusted side owns without a bound. Both are bounded and say so in one line."""
+    root, site = make_tree(tmp_path)
+    deep = site / "/".join(["d"] * (reader.DEPTH + 3))
+    deep.mkdir(parents=True)
+    facts = reader.tree_facts({"root": str(root), "shared_paths": ["data"]})
+    assert any(f"deeper than {reader.DEPTH} levels" in b for b in facts["live"]["bounds"]), facts["live"]["bounds"]
+    assert any(f"deeper than {reader.DEPTH} levels" in b for b in reader.tree_inventory(str(root))["bounds"])
+    monkeypatch.setattr(reader, "ENTRIES", 5)
+    bounds = reader.tree_facts({"root": str(root), "shared_paths": ["data"]})["live"]["bounds"]
+    assert any("more than 5 entries" in b and "\n" not in b for b in bounds), bounds
