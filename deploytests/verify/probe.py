@@ -463,8 +463,22 @@ def tree_facts(args):
         "shared": {rel: lstat_facts(os.path.join(release_dir, rel)) for rel in args.get("shared_paths", [])},
         "hashes": hashes, "loose": loose[:10], "loose_count": len(loose), "entries": count,
         "manifest": manifests.get(live),
+        "snapshot": json_file(os.path.join(release_dir, "SNAPSHOT.json")),  # the deploy's record (verify.drift)
     }
     return out
+
+
+def json_file(path, limit=16 << 20):
+    """A JSON object file the deploy login wrote, read by its reader (never through a link) as data: the object,
+    None when absent, or ``{"unreadable": why}``."""
+    data = read_nofollow(path, limit)
+    if data is None:
+        return None
+    try:
+        found = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return {"unreadable": "not JSON"}
+    return found if isinstance(found, dict) else {"unreadable": "not a JSON object"}
 
 
 AS_USER_TIMEOUT = 60.0  # seconds the dropped reader may take (a tree of 60,000 files reads in ~3 s)
@@ -1056,23 +1070,57 @@ def inventory(args, daemons, dump):
     files = [i["path"] for i in (dump or {}).get("includes", [])] + [args.get("apache_envvars", "/etc/apache2/envvars")]
     sudoers, jobs = sudoers_lines(), schedules(users)
     return {"mtimes": mtimes(args, sudoers), "listeners": listeners(), "processes": watched_processes(users),
+            "texts": [{"path": p, "text": t} for p, t in sorted(raw_texts(files).items())],
             "apache_user": apache_user,
             "apache": dict(dump or {}, files=apache_files(files, conffiles)), "sudoers": sudoers,
             "schedules": jobs, "app_keys": authorized_keys(args["app_user"]), "loader": loader,
             "app_group_members": group_members(args["app_user"])}
 
 
+TEXT_DIRS = ("/etc/systemd/system", "/etc/cron.d", "/var/spool/cron/crontabs", "/etc/cron.hourly",
+             "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly")
+
+
+def raw_texts(apache_files):
+    """Raw texts for the runner's parsers (deploytests.verify.mechanisms, .schedules): ``{path: text}`` of every
+    file Apache reads that no one but root may write, /etc/crontab, and every regular file under ``TEXT_DIRS``
+    (unit files and drop-ins, cron files, crontabs, cron.daily scripts); ``{path: "-> target"}`` for the links
+    there (an enabled unit is a link). Read, never followed or run; each file at most 64 KiB, 4000 entries."""
+    out, count = {}, 0
+    for path in apache_files:
+        if not writable_by_others(path):
+            data = read_nofollow(os.path.realpath(path), 1 << 20)
+            if data is not None:
+                out[path] = data.decode("utf-8", "replace")
+    paths = ["/etc/crontab"]
+    for top in TEXT_DIRS:
+        for base, dirs, files in os.walk(top):
+            paths += [os.path.join(base, n) for n in sorted(dirs + files) if os.path.islink(os.path.join(base, n))
+                      or n in files]
+            count += len(dirs) + len(files)
+            if count > 4000:
+                break
+    for path in paths:
+        if os.path.islink(path):
+            out[path] = "-> " + os.readlink(path)
+            continue
+        data = read_nofollow(path, 64 << 10)
+        if data is not None:
+            out[path] = data.decode("utf-8", "replace")
+    return out
+
+
 def mtimes(args, sudoers):
     """When the root-owned files the drift report dates last changed (``lstat``: links are not followed):
-    the vhost, the user and group databases, every sudoers file, the cron files, the
-    python-home's pyvenv.cfg. Files of the app's tree are not stat'ed as root."""
+    the vhost, the user and group databases, every sudoers file, the cron files, the systemd units (and their
+    links), the python-home's pyvenv.cfg. Files of the app's tree are not stat'ed as root."""
     paths = [args["vhost"], "/etc/passwd", "/etc/group", "/etc/crontab",
              PYTHON_HOME + "/pyvenv.cfg"] + sorted({r["file"] for r in sudoers})
-    for d in ("/etc/sudoers.d", "/etc/cron.d", "/var/spool/cron/crontabs"):
-        try:
-            paths += [os.path.join(d, n) for n in sorted(os.listdir(d))]
-        except OSError:
-            pass
+    for d in ("/etc/sudoers.d",) + TEXT_DIRS:
+        for base, dirs, names in os.walk(d):
+            paths += [os.path.join(base, n) for n in sorted(dirs + names)]
+            if len(paths) > 4000:
+                break
     out = {}
     for path in paths:
         try:

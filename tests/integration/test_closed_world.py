@@ -56,6 +56,16 @@ DRIFT = (
     Fault("pythonpath-in-envvars", "cw_loader", "PYTHONPATH exported in Apache's envvars, Apache restarted",
           f"echo 'export PYTHONPATH=/opt/py' >> /etc/apache2/envvars; apache2ctl stop; {WAIT_APACHE_GONE}; "
           "apache2ctl start"),
+    # the reload turned off in a stock file of another name (Debian's own mod_wsgi conf): keyed on no file name
+    Fault("reload-off-in-stock-wsgi-conf", "reload", "WSGIScriptReloading Off appended to Debian's wsgi.conf",
+          f"echo 'WSGIScriptReloading Off' >> /etc/apache2/mods-available/wsgi.conf; {GRACEFUL}"),
+    Fault("unit-as-deploy-login", "cw_units", "a service left enabled that runs as the deploy login",
+          "printf '[Service]\\nUser={deploy_user}\\nExecStart=/usr/bin/sleep infinity\\n' > "
+          "/etc/systemd/system/sync-cache.service; mkdir -p /etc/systemd/system/multi-user.target.wants; "
+          "ln -sf /etc/systemd/system/sync-cache.service /etc/systemd/system/multi-user.target.wants/"),
+    Fault("cron-daily-runs-app-code", "cw_schedules", "a cron.daily script that runs the app's code as root",
+          "printf '#!/bin/sh\\ncd {root}/current && venv/bin/python -m {package}.maint\\n' > "
+          "/etc/cron.daily/app-maint; chmod 755 /etc/cron.daily/app-maint"),
     Fault("sitecustomize-replaced", "cw_loader", "Debian's sitecustomize link pointed at another file",
           "echo 'import os' > /opt/sc.py; ln -sfn /opt/sc.py /usr/lib/python{python_version}/sitecustomize.py"),
 )
