@@ -235,8 +235,11 @@ def units(raw: dict[str, str]) -> dict[str, Unit]:
     return found
 
 
-def _reaches(value: str, root: str) -> bool:
-    return any(w == root or w.startswith(root + "/") for w in re.split(r"[\s=:'\"@!+-]+", value) if w)
+def reaches(text: str, root: str) -> bool:
+    """Whether a command line, a unit's value or a script names ``root`` or a path under it (as a word: split at
+    blanks, quotes, ``=``, ``;``, ``|``, ``&``, parentheses and backquotes, systemd's ``-@:+!`` prefixes dropped)."""
+    words = (w.lstrip("-@:+!") for w in re.split(r"[\s'\"=;|&()`<>]+", text))
+    return any(w.rstrip("/") == root or w.startswith(root + "/") for w in words)
 
 
 def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str]) -> dict[str, str]:
@@ -247,11 +250,11 @@ def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str]) -> di
     out = {}
     for u in found.values():
         why = []
-        if _reaches(u.link, root):
+        if reaches(u.link, root):
             why.append(f"its unit file is {u.link}, in the app's tree (whoever writes there decides what systemd runs)")
         if u.user in watched:
             why.append(f"it runs as {u.user}, {watched[u.user]}")
-        reach = [(k, v, at) for k in EXEC_KEYS for v, at in u.values(k) if _reaches(v, root)]
+        reach = [(k, v, at) for k in EXEC_KEYS for v, at in u.values(k) if reaches(v, root)]
         if reach:
             k, v, at = reach[0]
             why.append(f"{at}: {k} reaches the app's tree ({v[:120]}): code the deploy login or the app can "

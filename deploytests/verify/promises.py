@@ -967,7 +967,7 @@ def cw_processes(facts, exp):
 def cw_schedules(facts, exp):
     """Every cron job that runs as the app, deploy or Apache user, or (as anyone, root included) runs something
     from the app's tree: crontabs, /etc/crontab, /etc/cron.d, /etc/cron.{hourly,daily,weekly,monthly} scripts."""
-    from .mechanisms import cron_jobs, texts
+    from .mechanisms import cron_jobs, reaches, texts
 
     inv = _inv(facts, "reading crontabs")
     raw, root = texts(facts), exp.cfg.root
@@ -975,15 +975,14 @@ def cw_schedules(facts, exp):
     if raw is None:  # an older probe: the jobs it matched itself
         jobs = inv["schedules"]
     else:
-        jobs = [j for j in cron_jobs(raw) if j["user"] in watched or
-                re.search(rf"(^|[\s'\"=:;|&(]){re.escape(root)}(/|\s|$|['\";|&)])", j["job"])]
+        jobs = [j for j in cron_jobs(raw) if j["user"] in watched or reaches(j["job"], root)]
     lines = []
     for s in jobs:
         where = s["where"].split(":")[0].split(" ")[0]
         if where in exp.allow.cron:
             continue
         job = " ".join(s["job"].split())
-        reach = f" from the app's tree ({root})" if root in job else ""
+        reach = f" from the app's tree ({root})" if reaches(job, root) else ""
         lines.append(f"{s['where']}: runs {job[:160]!r} as {s['user']}{reach}: code on a schedule with that "
                      f"user's rights, outside any deploy" + (" (what the deploy login or the app writes there "
                      f"runs as {s['user']})" if reach and s["user"] not in (exp.cfg.app_user,) else "") +

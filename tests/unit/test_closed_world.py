@@ -606,3 +606,19 @@ def test_a_loopback_listener_on_both_ip_versions_is_one_finding_and_one_allowanc
                      'every process on this host. if it is meant to be there, allow it: allow_listen = '
                      '["localhost:25"] in targets.toml']
     assert outcome("cw_listen", facts, allowing(exp, listen=("localhost:25",))) == "pass"
+
+
+@pytest.mark.parametrize("text,found", [
+    ("ExecStart=-/var/www/my-app/current/venv/bin/python -m x", True),
+    ("ExecStartPre=!@/var/www/my-app/tool tool", True),
+    ("APP=/var/www/my-app; $APP/current/run", True),
+    ("x=`/var/www/my-app/bin/x`", True),
+    ("cd /var/www/my-app && ./tool", True),
+    ("cd /var/www/my-app2 && ./tool", False),
+    ("/var/www/my-apple/run", False),
+    ("/usr/bin/logrotate /etc/logrotate.conf", False),
+])
+def test_what_reaches_the_apps_tree_is_a_path_word_not_a_substring(text, found):
+    from deploytests.verify.mechanisms import reaches
+
+    assert reaches(text, "/var/www/my-app") is found
