@@ -145,8 +145,9 @@ RELOAD_MEANS = ("the next deploy will not take effect: deploy and rollback reloa
 
 def reload_problems(directives: list[Directive], cfg) -> list[str]:
     """What in Apache's configuration in force defeats the reload deploy and rollback use: ``WSGIScriptReloading
-    Off`` wherever it reaches the app, or a ``WSGIScriptAlias /`` for the app that loads another file than the
-    ``application.wsgi`` the deploy touches."""
+    Off`` wherever it reaches the app; an ``AllowOverride`` of ``All`` or ``FileInfo`` over the app's tree (a
+    ``.htaccess`` there may say it, mod_wsgi's directive is of the FileInfo class); a ``WSGIScriptAlias /`` for
+    the app that loads another file than the ``application.wsgi`` the deploy touches."""
     script = f"{cfg.root}/application.wsgi"
     means = RELOAD_MEANS.format(script=script)
     out = []
@@ -156,6 +157,10 @@ def reload_problems(directives: list[Directive], cfg) -> list[str]:
         if d.name == "wsgiscriptreloading" and d.args.split()[:1] and d.args.split()[0].lower() == "off":
             out.append(f"{d.where}: WSGIScriptReloading {d.args}: mod_wsgi no longer looks at the script's "
                        f"mtime; {means}")
+        elif d.name == "allowoverride" and {w.lower() for w in d.args.split()} & {"all", "fileinfo"}:
+            out.append(f"{d.where}: AllowOverride {d.args}: Apache reads a .htaccess in the app's tree (the deploy "
+                       f"login's to write, in shared/ the app's) and obeys its WSGIScriptReloading Off; a less "
+                       f"trusted party can switch deploys off: {means}")
         elif d.name in ("wsgiscriptalias", "wsgiscriptaliasmatch"):
             words = _words(d.args)
             if len(words) >= 2 and words[0] in ("/", "^/", "^/(.*)$", "^/(.*)") and words[1] != script:

@@ -59,6 +59,10 @@ DRIFT = (
     # the reload turned off in a stock file of another name (Debian's own mod_wsgi conf): keyed on no file name
     Fault("reload-off-in-stock-wsgi-conf", "reload", "WSGIScriptReloading Off appended to Debian's wsgi.conf",
           f"echo 'WSGIScriptReloading Off' >> /etc/apache2/mods-available/wsgi.conf; {GRACEFUL}"),
+    Fault("htaccess-allowed-over-var-www", "reload", "AllowOverride All for /var/www in Debian's apache2.conf: a "
+          ".htaccess the deploy login writes may switch the reload off",
+          "sed -i '/<Directory \\/var\\/www\\/>/,/<\\/Directory>/s/AllowOverride None/AllowOverride All/' "
+          f"/etc/apache2/apache2.conf; grep -q 'AllowOverride All' /etc/apache2/apache2.conf; {GRACEFUL}"),
     Fault("unit-as-deploy-login", "cw_units", "a service left enabled that runs as the deploy login",
           "printf '[Service]\\nUser={deploy_user}\\nExecStart=/usr/bin/sleep infinity\\n' > "
           "/etc/systemd/system/sync-cache.service; mkdir -p /etc/systemd/system/multi-user.target.wants; "

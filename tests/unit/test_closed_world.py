@@ -336,6 +336,19 @@ def test_the_reload_directive_inside_the_apps_vhost_through_an_include_fails(exp
     assert "/etc/apache2/app-extra.conf:1: WSGIScriptReloading Off" in outcome("reload", facts, exp)
 
 
+@pytest.mark.parametrize("text,found", [
+    ("<Directory /var/www/>\n  AllowOverride All\n</Directory>\n", True),
+    ("<Directory /var/www/yourapplication>\n  AllowOverride FileInfo AuthConfig\n</Directory>\n", True),
+    ("<Directory /var/www/>\n  AllowOverride AuthConfig\n</Directory>\n", False),
+    ("<Directory /srv/www/>\n  AllowOverride All\n</Directory>\n", False),
+])
+def test_a_htaccess_allowed_over_the_apps_tree_may_turn_the_reload_off(exp, text, found):
+    facts = clean_facts()
+    add_apache_text(facts, "/etc/apache2/conf-enabled/ops.conf", text)
+    msg = outcome("reload", facts, exp)
+    assert ("/etc/apache2/conf-enabled/ops.conf:2: AllowOverride" in msg) is found, msg
+
+
 def test_the_apps_script_alias_to_another_file_fails(exp):
     facts = clean_facts()
     vhost = "/etc/apache2/sites-enabled/yourapplication.conf"
