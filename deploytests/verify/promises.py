@@ -1402,8 +1402,9 @@ PROMISES: tuple[Promise, ...] = (
             "test_daemons_run_as_app_user", "mod_wsgi daemons of app run as ['www-data'], expected only 'app'",
             needs=("apache", "live")),
     Promise("reload", f"{D}: reload", "the reload deploy and rollback use takes effect on this server as "
-            "configured: no WSGIScriptReloading Off in force for the app, the app's WSGIScriptAlias loads the "
-            "application.wsgi deploy touches (read from Apache's configuration in force, file by file)",
+            "configured: no WSGIScriptReloading Off in force for the app, no AllowOverride letting a .htaccess in "
+            "the app's tree say it, the app's WSGIScriptAlias loads the application.wsgi deploy touches (read from "
+            "Apache's configuration in force, file by file)",
             "test_reload_takes_effect", "the reload deploys rely on will not take effect on this server:\n- "
             "/etc/apache2/conf-enabled/perf.conf:2: WSGIScriptReloading Off: ... the next deploy will not take "
             "effect ...", root_only=True, needs=("apache", "tree")),
