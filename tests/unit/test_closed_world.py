@@ -635,3 +635,19 @@ def test_what_reaches_the_apps_tree_is_a_path_word_not_a_substring(text, found):
     from deploytests.verify.mechanisms import reaches
 
     assert reaches(text, "/var/www/my-app") is found
+
+
+def test_raw_texts_come_from_the_root_collectors_files_when_there_are_some():
+    from types import SimpleNamespace
+
+    from deploytests.verify.mechanisms import texts
+
+    facts = clean_facts()
+    facts.raw = SimpleNamespace(files={  # the collector's files: bytes as latin-1 text, links, stats only
+        "/etc/crontab": {"st": [0o100644, 0, 0, 10, 1.0, 1], "data": "x\u00c3\u00a9\x1b[2J\n"},
+        "/etc/systemd/system/a.service": {"st": [0o120777, 0, 0, 1, 1.0, 2], "link": "/srv/a.service"},
+        "/etc/sudoers.d/x": {"st": [0o100440, 0, 0, 1, 1.0, 3], "why": "not read"}})
+    assert texts(facts) == {"/etc/crontab": "x\u00e9\\x1b[2J\n", "/etc/systemd/system/a.service": "-> /srv/a.service"}
+    facts.raw = None
+    assert "/etc/crontab" not in (texts(facts) or {}) or texts(facts) == {
+        t["path"]: t["text"] for t in inv(facts)["texts"]}
