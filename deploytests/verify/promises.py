@@ -1017,7 +1017,11 @@ def reload_takes_effect(facts, exp):
     raw = texts(facts)
     if raw is None:
         raise NotApplicable("the probe sent no raw texts of Apache's configuration (an older probe)")
-    problems = reload_problems(apache_directives(raw, inv["apache"].get("includes", [])), exp.cfg)
+    files, includes = inv["apache"].get("files") or {}, inv["apache"].get("includes", [])
+    real = {i["path"]: (files.get(i["path"]) or {}).get("real") or i["path"] for i in includes}
+    texts_in_force = {p: t for p, t in ((p, raw.get(p, "")) for p in real) if not t.startswith("-> ") and t} | \
+        {p: raw[r] for p, r in real.items() if r in raw and not raw[r].startswith("-> ")}  # a link: its file's text
+    problems = reload_problems(apache_directives(texts_in_force, includes), exp.cfg)
     assert not problems, "the reload deploys rely on will not take effect on this server:\n" + \
         "\n".join(f"- {p}" for p in problems)
 

@@ -650,3 +650,14 @@ def test_raw_texts_come_from_the_root_collectors_files_when_there_are_some():
     assert texts(facts) == {"/etc/crontab": "x\u00e9\\x1b[2J\n", "/etc/systemd/system/a.service": "-> /srv/a.service"}
     facts.raw = None  # the probe's own texts
     assert texts(facts) == {t["path"]: t["text"] for t in inv(facts)["texts"]} and texts(facts)
+
+
+def test_an_included_link_is_read_through_the_file_it_names(exp):
+    """The root collector sends an enabled conf as a link and the file it names apart: the directive is found
+    and named by the path Apache includes."""
+    facts = clean_facts()
+    enabled, real = "/etc/apache2/conf-enabled/zz-tuning.conf", "/etc/apache2/conf-available/zz-tuning.conf"
+    add_apache_text(facts, enabled, "-> ../conf-available/zz-tuning.conf")
+    inv(facts)["apache"]["files"][enabled]["real"] = real
+    add_text(facts, real, "# tuning\nWSGIScriptReloading Off\n")
+    assert f"{enabled}:2: WSGIScriptReloading Off" in outcome("reload", facts, exp)
