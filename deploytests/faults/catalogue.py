@@ -128,6 +128,9 @@ FAULTS: tuple[Fault, ...] = (
     Fault("half-built-release-left", "prune", "a half-built release dir left with no deploy running",
           "mkdir {root}/releases/29990101T000000Z-halfbuilt; "
           "chown {deploy_user} {root}/releases/29990101T000000Z-halfbuilt"),
+    Fault("reload-turned-off", "reload", "a 'tuning' snippet with WSGIScriptReloading Off enabled (reloaded): the "
+          "next deploy's touch of application.wsgi restarts nothing", "printf '# tuning\\nWSGIScriptReloading Off\\n'"
+          " > /etc/apache2/conf-available/zz-tuning.conf; a2enconf -q zz-tuning; " + GRACEFUL),
     Fault("current-relinked-no-reload", "daemon_code",
           "current re-made (same release) by hand after the daemons started",
           "sleep 0.1; ln -sfn releases/{live} {root}/.c; mv -T {root}/.c {root}/current"),
@@ -157,6 +160,12 @@ FAULTS: tuple[Fault, ...] = (
           "sed -i 's/threads=15/threads=16/' {vhost}"),
     Fault("app-user-process-left", "cw_processes", "a shell job left running as the app user",
           "setsid runuser -u {app_user} -- sleep 100000 </dev/null >/dev/null 2>&1 &"),
+    Fault("unit-runs-app-code-as-root", "cw_units", "a systemd service and timer by hand that run the app's code "
+          "as root every night", "printf '[Service]\\nType=oneshot\\nExecStart={root}/current/venv/bin/python -m "
+          "{package}.report\\n' > /etc/systemd/system/app-report.service; printf '[Timer]\\nOnCalendar=daily\\n"
+          "[Install]\\nWantedBy=timers.target\\n' > /etc/systemd/system/app-report.timer; mkdir -p "
+          "/etc/systemd/system/timers.target.wants; ln -sf /etc/systemd/system/app-report.timer "
+          "/etc/systemd/system/timers.target.wants/app-report.timer"),
     Fault("app-user-cron", "cw_schedules", "a cron job for the app user (its crontab)",
           "mkdir -p /var/spool/cron/crontabs; echo '*/5 * * * * /bin/true' > /var/spool/cron/crontabs/{app_user}; "
           "chmod 600 /var/spool/cron/crontabs/{app_user}"),

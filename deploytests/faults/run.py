@@ -201,8 +201,21 @@ def after_interrupted_deploy(campaign, server, container):
         raise RuntimeError(f"the next deploy recovered nothing: {result}")
 
 
+def after_config_change(campaign, server, container):
+    """Two config-only deploys (the same artifact): another config, then the target's again. The live release
+    is then a config-only change of the one before it, with the config the gate compares with."""
+    from .. import pipeline
+
+    other = campaign.workdir / f"changed-{server.label.rsplit('/', 1)[-1]}.cfg"
+    other.write_bytes(Path(campaign.cfg.config_file).read_bytes() + b"\n# changed by the campaign\n")
+    for cfg in (dataclasses.replace(campaign.cfg, config_file=other), campaign.cfg):
+        result = pipeline.deploy(server.connection(), cfg, campaign.artifact)
+        if not result.changed:
+            raise RuntimeError(f"a config-only deploy changed nothing: {result}")
+
+
 STATES = {"after-rollback": after_rollback, "after-refused-release": after_refused_release,
-          "after-interrupted-deploy": after_interrupted_deploy}
+          "after-interrupted-deploy": after_interrupted_deploy, "after-config-change": after_config_change}
 
 
 # ---------------------------------------------------------------- the campaign
@@ -270,7 +283,8 @@ class Campaign:
             if n < self.clean:
                 n += 1
                 batch.append(Item(f"clean-{n}", "clean"))
-        controls = [Item(name, "state", state=fn) for name, fn in STATES.items()]
+        controls = [Item(name, "state", state=fn) for name, fn in STATES.items()
+                    if fn is not after_config_change or self.cfg.config_file]  # (only an app with a config)
         while n < self.clean:
             n += 1
             controls.append(Item(f"clean-{n}", "clean"))

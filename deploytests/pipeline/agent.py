@@ -803,9 +803,61 @@ def build_release(args: DeployArgs, tree, rid, steps, config_sha=None):
     if args.post_deploy or args.preflight:
         check_release(args, release_dir, steps, health=args.preflight)
     meta = dict(args.release, id=rid, manifest=manifest, config_sha256=config_sha, env=args.env)
+    with open(release_dir + "/" + SNAPSHOT, "w") as f:  # before RELEASE.json: a complete release has it
+        json.dump(snapshot(args, release_dir), f, sort_keys=True)
     with open(release_dir + "/RELEASE.json", "w") as f:
         json.dump(meta, f, indent=2, sort_keys=True)
     return meta
+
+
+SNAPSHOT = "SNAPSHOT.json"
+APACHE_DIR = "/etc/apache2"
+
+
+def file_sha256(path, follow=False):
+    """sha256 of the regular file ``path`` (its last component never a link unless ``follow``), or None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | (0 if follow else os.O_NOFOLLOW) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            return None
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def snapshot(args: DeployArgs, release_dir):
+    """What the server looked like to this login when the release was made, for the gate's drift report
+    (deploytests.verify.drift): every file of the release's venv/lib and venv/bin (sha256, relative to the venv),
+    every entry under /etc/apache2 (a file's sha256; a link's target and the sha256 of what it reaches), and the
+    groups of the app and deploy users. This login's file: it proves nothing the deploy login could not forge,
+    and no check relies on it; the report says so."""
+    venv = os.path.join(release_dir, "venv")
+    files = {}
+    for top in ("lib", "bin"):
+        for base, _dirs, names in os.walk(os.path.join(venv, top)):
+            for name in names:
+                path = os.path.join(base, name)
+                digest = file_sha256(path)
+                if digest is not None:
+                    files[os.path.relpath(path, venv)] = digest
+    apache = {}
+    for base, dirs, names in os.walk(APACHE_DIR):
+        for name in dirs + names:
+            path = os.path.join(base, name)
+            if os.path.islink(path):
+                apache[path] = {"link": os.readlink(path), "sha256": file_sha256(path, follow=True)}
+            elif name in names:
+                apache[path] = {"sha256": file_sha256(path)}
+    groups = {}
+    for role, user in (("app", args.app_user), ("deploy", pwd.getpwuid(os.getuid()).pw_name)):
+        try:
+            pw = pwd.getpwnam(user)
+            groups[role] = sorted({name_of(grp.getgrgid, g) for g in os.getgrouplist(user, pw.pw_gid)})
+        except KeyError:
+            pass
+    return {"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "files": files, "apache": apache,
+            "groups": groups}
 
 
 # ---------------------------------------------------------------- switch + gate (deploy and rollback)

@@ -47,6 +47,9 @@ def drift_section(terminalreporter, config) -> None:
     if not facts:
         return
     terminalreporter.write_sep("-", "deploytests drift since the deploy")
+    from deploytests.verify.drift import NOTE
+
+    terminalreporter.write_line(f"({NOTE})")
     for label, f in facts.items():
         for line in drift_report(f):
             terminalreporter.write_line(line if line.startswith("  ") else f"{label}: {line}")

@@ -226,6 +226,10 @@ def test_daemons_run_live_release(promise):
     promise("daemon_code")
 
 
+def test_reload_takes_effect(promise):
+    promise("reload")
+
+
 def test_daemons_umask(promise):
     promise("umask")
 
@@ -278,6 +282,10 @@ def test_every_process_is_accounted_for(promise):
 
 def test_no_unaccounted_scheduled_jobs(promise):
     promise("cw_schedules")
+
+
+def test_no_unaccounted_systemd_units(promise):
+    promise("cw_units")
 
 
 def test_every_sudoers_line_is_accounted_for(promise):

@@ -78,7 +78,9 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("allow_processes", Strings(unique=True), default=(), example='["deployer: /usr/bin/tmux"]',
           doc='"user: command prefix": processes of the app, deploy or\nApache user allowed besides ours'),
     Field("allow_cron", Strings(unique=True), default=(), example='["/etc/cron.d/app-backup"]',
-          doc="crontab or cron.d files allowed to run jobs as those users"),
+          doc="cron files allowed to run jobs as those users\nor with the app's code"),
+    Field("allow_units", Strings(unique=True), default=(), example='["app-report.service"]',
+          doc="systemd units allowed to run as the app or deploy user\nor with code from the app's tree"),
     Field("allow_sudo", Strings(unique=True), default=(), example='["%ops ALL=(ALL) ALL"]',
           doc="sudoers lines allowed besides Debian's, bootstrap's and the login's"),
     Field("allow_groups", Strings(unique=True), default=(), example='["deployer: adm"]',
@@ -217,7 +219,8 @@ def _allowances(t: Table) -> Allowances:
                           hint=f'write {rule} = "why it does not apply here"', key="skip_rules")
     return Allowances(listen=t.get("allow_listen"), sites=t.get("allow_sites"),
                       apache_conf=t.get("allow_apache_conf"), modules=t.get("allow_modules"),
-                      processes=t.get("allow_processes"), cron=t.get("allow_cron"), sudo=t.get("allow_sudo"),
+                      processes=t.get("allow_processes"), cron=t.get("allow_cron"), units=t.get("allow_units"),
+                      sudo=t.get("allow_sudo"),
                       groups=t.get("allow_groups"), skip_rules=dict(skip), where=t.where_of("skip_rules") if skip
                       else t.where)
 

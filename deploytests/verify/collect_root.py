@@ -52,7 +52,8 @@ FILES = ["/etc/sudoers", "/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.s
          "/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6", "/proc/net/unix", "/proc/locks"]
 TREES = [("/etc/sudoers.d", 1, True), (SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True),
          ("/etc/systemd/system", 4, True), (MODULES, 1, False), ("/var/spool/cron/crontabs", 1, False)]
-TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"]
+TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
+                                                             for n in ("hourly", "daily", "weekly", "monthly")]
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
 HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
 LIMIT, BIG, ENTRIES, PIDS = 1 << 20, 64 << 20, 5000, 8192  # bytes of a file, bytes in all, entries of a tree

@@ -601,8 +601,10 @@ def mtimes(snap: Snapshot, vhost: str, sudoers) -> dict:
     group databases, every sudoers file, the cron files, the python-home's pyvenv.cfg."""
     paths = [vhost, "/etc/passwd", "/etc/group", "/etc/crontab", PYTHON_HOME + "/pyvenv.cfg"]
     paths += sorted({r["file"] for r in sudoers})
-    for d in ("/etc/sudoers.d", "/etc/cron.d", "/var/spool/cron/crontabs"):
+    for d in ("/etc/sudoers.d", "/etc/cron.d", "/var/spool/cron/crontabs", "/etc/cron.hourly", "/etc/cron.daily",
+              "/etc/cron.weekly", "/etc/cron.monthly"):
         paths += [f"{d}/{n}" for n in snap.listdir(d) or []]
+    paths += sorted(p for p in snap.files if p.startswith("/etc/systemd/system/"))
     return {p: st[4] for p, st in ((p, snap.st(p)) for p in paths) if st}
 
 

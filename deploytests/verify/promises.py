@@ -967,12 +967,65 @@ def cw_processes(facts, exp):
 
 
 def cw_schedules(facts, exp):
+    """Every cron job that runs as the app, deploy or Apache user, or (as anyone, root included) runs something
+    from the app's tree: crontabs, /etc/crontab, /etc/cron.d, /etc/cron.{hourly,daily,weekly,monthly} scripts."""
+    from .mechanisms import cron_jobs, reaches, texts
+
     inv = _inv(facts, "reading crontabs")
-    lines = [f"{s['where']}: runs {s['job']!r} as {s['user']}: code on a schedule with that user's rights, "
-             f"outside any deploy. " + _allow_hint(exp, "allow_cron", s["where"].split(":")[0].split(" ")[0])
-             for s in inv["schedules"]
-             if s["where"].split(":")[0].split(" ")[0] not in exp.allow.cron]
+    raw, root = texts(facts), exp.cfg.root
+    watched = {exp.cfg.app_user, exp.deploy_user, inv.get("apache_user") or "www-data"}
+    if raw is None:  # an older probe: the jobs it matched itself
+        jobs = inv["schedules"]
+    else:
+        jobs = [j for j in cron_jobs(raw) if j["user"] in watched or reaches(j["job"], root)]
+    lines = []
+    for s in jobs:
+        where = s["where"].split(":")[0].split(" ")[0]
+        if where in exp.allow.cron:
+            continue
+        job = " ".join(s["job"].split())
+        reach = f" from the app's tree ({root})" if reaches(job, root) else ""
+        lines.append(f"{s['where']}: runs {job[:160]!r} as {s['user']}{reach}: code on a schedule with that "
+                     f"user's rights, outside any deploy" + (" (what the deploy login or the app writes there "
+                     f"runs as {s['user']})" if reach and s["user"] not in (exp.cfg.app_user,) else "") +
+                     ". " + _allow_hint(exp, "allow_cron", where))
     _unaccounted("scheduled jobs", lines)
+
+
+def cw_units(facts, exp):
+    """Every systemd unit under /etc/systemd/system that runs as the app or deploy user, or runs code from the
+    app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there), is allowed by name."""
+    from .mechanisms import texts, unit_problems
+
+    _inv(facts, "reading /etc/systemd/system")
+    raw = texts(facts)
+    if raw is None:
+        raise NotApplicable("the probe sent no unit files (an older probe)")
+    watched = {exp.cfg.app_user: "the app user (its data, its config's secrets)",
+               exp.deploy_user: "the deploy login (it can change every release)"}
+    lines = [f"{why}. " + _allow_hint(exp, "allow_units", name)
+             for name, why in unit_problems(raw, exp.cfg.root, watched).items() if name not in exp.allow.units]
+    _unaccounted("systemd units", lines)
+
+
+def reload_takes_effect(facts, exp):
+    """The reload deploy and rollback rely on (they touch application.wsgi; mod_wsgi restarts the daemons that
+    loaded it) takes effect with Apache's configuration as it is: nothing in force turns it off or points the app
+    at another script (:func:`deploytests.verify.mechanisms.reload_problems`). Whether the daemons running now
+    restarted since the last switch is test_daemons_run_live_release's."""
+    from .mechanisms import apache_directives, reload_problems, texts
+
+    inv = _inv_apache(facts, "reading Apache's configuration")
+    raw = texts(facts)
+    if raw is None:
+        raise NotApplicable("the probe sent no raw texts of Apache's configuration (an older probe)")
+    files, includes = inv["apache"].get("files") or {}, inv["apache"].get("includes", [])
+    real = {i["path"]: (files.get(i["path"]) or {}).get("real") or i["path"] for i in includes}
+    texts_in_force = {p: t for p, t in ((p, raw.get(p, "")) for p in real) if not t.startswith("-> ") and t} | \
+        {p: raw[r] for p, r in real.items() if r in raw and not raw[r].startswith("-> ")}  # a link: its file's text
+    problems = reload_problems(apache_directives(texts_in_force, includes), exp.cfg)
+    assert not problems, "the reload deploys rely on will not take effect on this server:\n" + \
+        "\n".join(f"- {p}" for p in problems)
 
 
 def cw_sudoers(facts, exp):
@@ -1164,30 +1217,10 @@ from .facts import EXPOSED  # noqa: E402, I001 - the runner fetches them with th
 # ---------------------------------------------------------------- drift since the deploy (a report, not a check)
 
 def drift_report(facts) -> list[str]:
-    """What changed on the server since the live release was deployed (its RELEASE.json ``created_at``), newest
-    last: Apache's configuration files in force, the app's config and vhost, the user and group databases,
-    sudoers, cron files, the python-home (their mtimes, read by the probe as root). Dated by mtime, so a file
-    rewritten with the same bytes shows too; what each change means is the checks' business."""
-    import datetime as _dt
+    """What changed on the server since the live release was deployed (:func:`deploytests.verify.drift.report`)."""
+    from .drift import report
 
-    if facts.error or not facts.tree.get("current"):
-        return []
-    meta = facts.tree.get("releases", {}).get(_live_id(facts)) or {}
-    try:
-        since = _dt.datetime.fromisoformat(str(meta.get("created_at"))).timestamp()
-    except ValueError:
-        return [f"no drift report: the live release's RELEASE.json has no creation time ({meta.get('created_at')!r})"]
-    inv = facts.get("inventory") or {}
-    if not inv:
-        return ["no drift report: the probe could not take the inventory (no sudo?)"]
-    stamps = dict(inv.get("mtimes") or {})
-    stamps.update({p: i["mtime"] for p, i in (inv.get("apache") or {}).get("files", {}).items() if i.get("mtime")})
-    when = lambda t: _dt.datetime.fromtimestamp(t, _dt.UTC).strftime("%Y-%m-%d %H:%M:%S")  # noqa: E731
-    changed = sorted((t, p) for p, t in stamps.items() if t > since + 1)
-    head = f"live release {_live_id(facts)} deployed {when(since)} UTC"
-    if not changed:
-        return [f"{head}: nothing changed since"]
-    return [f"{head}: {len(changed)} file(s) changed since"] + [f"  {when(t)} {p}" for t, p in changed[:20]]
+    return report(facts)
 
 
 CW, SEC = "closed world", "security"
@@ -1217,10 +1250,18 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "Apache's user an Apache child, of the deploy user part of a live SSH session",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
             "process of the app user ...", root_only=True, needs=("apache",)),
-    Promise("cw_schedules", f"{CW}: runs", "no cron job runs as the app, deploy or Apache user (crontabs, "
-            "/etc/crontab, /etc/cron.d) unless allowed", "test_no_unaccounted_scheduled_jobs",
+    Promise("cw_schedules", f"{CW}: runs", "no cron job runs as the app, deploy or Apache user, nor as anyone "
+            "(root included) with something from the app's tree (crontabs, /etc/crontab, /etc/cron.d, "
+            "/etc/cron.{hourly,daily,weekly,monthly}) unless allowed", "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
+    Promise("cw_units", f"{CW}: runs", "no systemd unit or timer under /etc/systemd/system runs as the app or "
+            "deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/"
+            "EnvironmentFile path there), unless allowed (allow_units)", "test_no_unaccounted_systemd_units",
+            "app-report.service (/etc/systemd/system/app-report.service; enabled by .../timers.target.wants/"
+            "app-report.timer; started by app-report.timer): /etc/systemd/system/app-report.service:5: execstart "
+            "reaches the app's tree (/var/www/app/current/venv/bin/python -m app.report): code the deploy login "
+            "or the app can change runs as root ...", root_only=True, needs=("tree",)),
     Promise("cw_sudoers", f"{CW}: grants", "every sudoers line is Debian's, bootstrap's rule file, the target's "
             "login's own, or allowed", "test_every_sudoers_line_is_accounted_for",
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
@@ -1261,7 +1302,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
 )
 CLOSED_WORLD_CHECKS = {
     "cw_listen": cw_listen, "cw_apache_files": cw_apache_files, "cw_modules": cw_modules, "cw_vhosts": cw_vhosts,
-    "cw_in_force": cw_in_force, "cw_processes": cw_processes, "cw_schedules": cw_schedules,
+    "cw_in_force": cw_in_force, "cw_processes": cw_processes, "cw_schedules": cw_schedules, "cw_units": cw_units,
     "cw_sudoers": cw_sudoers, "cw_groups": cw_groups, "cw_app_login": cw_app_login,
     "cw_tree_special": cw_tree_special, "cw_loader": cw_loader, "rollback_ready": rollback_ready,
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_apache_user": sec_apache_user,
@@ -1366,6 +1407,13 @@ PROMISES: tuple[Promise, ...] = (
     Promise("daemon_user", f"{D}: gate", "the app's mod_wsgi daemons run, as the app user only",
             "test_daemons_run_as_app_user", "mod_wsgi daemons of app run as ['www-data'], expected only 'app'",
             needs=("apache", "live")),
+    Promise("reload", f"{D}: reload", "the reload deploy and rollback use takes effect on this server as "
+            "configured: no WSGIScriptReloading Off in force for the app, no AllowOverride letting a .htaccess in "
+            "the app's tree say it, the app's WSGIScriptAlias loads the application.wsgi deploy touches (read from "
+            "Apache's configuration in force, file by file)",
+            "test_reload_takes_effect", "the reload deploys rely on will not take effect on this server:\n- "
+            "/etc/apache2/conf-enabled/perf.conf:2: WSGIScriptReloading Off: ... the next deploy will not take "
+            "effect ...", root_only=True, needs=("apache", "tree")),
     Promise("daemon_code", f"{D}: reload", "every daemon was (re)started after current was last switched and, "
             "where root may read it, runs in the live release's directory (/proc/<pid>/cwd): each runs the live "
             "release", "test_daemons_run_live_release", "mod_wsgi daemons [123, 124] started "
@@ -1406,7 +1454,8 @@ CHECKS = {
     "artifact": release_json_matches_artifact, "files": installed_files_match_artifact,
     "code_mode": release_code_not_writable, "venv_python": venv_python_is_the_stacks, "shared_links": shared_links,
     "prune": releases_pruned_and_complete, "daemon_user": daemons_run_as_app_user,
-    "daemon_code": daemons_run_live_release, "umask": daemon_umask, "health": health_from_runner,
+    "daemon_code": daemons_run_live_release, "reload": reload_takes_effect, "umask": daemon_umask,
+    "health": health_from_runner,
     "homepage": homepage_is_the_app,
     "serves": site_serves_current_release, "inside": health_from_inside, "private": app_files_not_downloadable,
     "static": static_served_by_apache,

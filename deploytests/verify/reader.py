@@ -251,8 +251,21 @@ def tree_facts(args):
         "shared": {rel: lstat_facts(os.path.join(release_dir, rel)) for rel in args.get("shared_paths", [])},
         "hashes": hashes, "loose": loose[:10], "loose_count": len(loose), "entries": count, "bounds": bounds,
         "manifest": manifests.get(live),
+        "snapshot": json_file(os.path.join(release_dir, "SNAPSHOT.json")),  # the deploy's record (verify.drift)
     }
     return out
+
+
+def json_file(path, limit=16 << 20):
+    """A JSON object file the deploy login wrote, as data: the object, None when absent, or ``{"unreadable": why}``."""
+    data = read_nofollow(path, limit)
+    if data is None:
+        return None
+    try:
+        found = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return {"unreadable": "not JSON"}
+    return found if isinstance(found, dict) else {"unreadable": "not a JSON object"}
 
 
 

@@ -56,6 +56,20 @@ DRIFT = (
     Fault("pythonpath-in-envvars", "cw_loader", "PYTHONPATH exported in Apache's envvars, Apache restarted",
           f"echo 'export PYTHONPATH=/opt/py' >> /etc/apache2/envvars; apache2ctl stop; {WAIT_APACHE_GONE}; "
           "apache2ctl start"),
+    # the reload turned off in a stock file of another name (Debian's own mod_wsgi conf): keyed on no file name
+    Fault("reload-off-in-stock-wsgi-conf", "reload", "WSGIScriptReloading Off appended to Debian's wsgi.conf",
+          f"echo 'WSGIScriptReloading Off' >> /etc/apache2/mods-available/wsgi.conf; {GRACEFUL}"),
+    Fault("htaccess-allowed-over-var-www", "reload", "AllowOverride All for /var/www in Debian's apache2.conf: a "
+          ".htaccess the deploy login writes may switch the reload off",
+          "sed -i '/<Directory \\/var\\/www\\/>/,/<\\/Directory>/s/AllowOverride None/AllowOverride All/' "
+          f"/etc/apache2/apache2.conf; grep -q 'AllowOverride All' /etc/apache2/apache2.conf; {GRACEFUL}"),
+    Fault("unit-as-deploy-login", "cw_units", "a service left enabled that runs as the deploy login",
+          "printf '[Service]\\nUser={deploy_user}\\nExecStart=/usr/bin/sleep infinity\\n' > "
+          "/etc/systemd/system/sync-cache.service; mkdir -p /etc/systemd/system/multi-user.target.wants; "
+          "ln -sf /etc/systemd/system/sync-cache.service /etc/systemd/system/multi-user.target.wants/"),
+    Fault("cron-daily-runs-app-code", "cw_schedules", "a cron.daily script that runs the app's code as root",
+          "printf '#!/bin/sh\\ncd {root}/current && venv/bin/python -m {package}.maint\\n' > "
+          "/etc/cron.daily/app-maint; chmod 755 /etc/cron.daily/app-maint"),
     Fault("sitecustomize-replaced", "cw_loader", "Debian's sitecustomize link pointed at another file",
           "echo 'import os' > /opt/sc.py; ln -sfn /opt/sc.py /usr/lib/python{python_version}/sitecustomize.py"),
 )
@@ -85,6 +99,11 @@ START = ("service cron start; service rsyslog start || rsyslogd; "
 
 def gate(tmp_path: Path, fleet, extra: str = "") -> dict[str, str]:
     """The built-in suite read-only against the fleet as a real target: {test name: failure message}."""
+    return run_gate(tmp_path, fleet, extra)[0]
+
+
+def run_gate(tmp_path: Path, fleet, extra: str = "") -> tuple[dict[str, str], str]:
+    """:func:`gate`, and the run's output."""
     s = fleet.servers[0]
     (tmp_path / "targets.toml").write_text(
         f'[targets.ops]\nhosts = [{{ name = "web", address = "{s.user}@{s.host}:{s.port}", base_url = '
@@ -99,7 +118,7 @@ def gate(tmp_path: Path, fleet, extra: str = "") -> dict[str, str]:
     cases = list(ET.parse(junit).getroot().iter("testcase"))
     assert len(cases) > 40, proc.stdout.decode()[-3000:]
     return {c.get("name", ""): (c.find("failure").get("message") or "") for c in cases
-            if c.find("failure") is not None or c.find("error") is not None}
+            if c.find("failure") is not None or c.find("error") is not None}, proc.stdout.decode(errors="replace")
 
 
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])
@@ -124,3 +143,43 @@ def test_admin_tooling_fails_once_naming_the_allowance_and_passes_with_it(tmp_pa
         assert len(lines) == 1 and "9100 listens" in lines[0] and "prometheus-node-exporter" in lines[0], message
         assert 'allow_listen = ["*:9100"]' in lines[0], message
         assert gate(tmp_path, fleet, 'allow_listen = ["*:9100"]\n') == {}
+
+
+# ---------------------------------------------------------------- drift since the deploy, from the deploy's record
+
+def drift_lines(output: str) -> list[str]:
+    section = output.split("deploytests drift since the deploy", 1)[1].split("\n", 1)[1]
+    return [ln for ln in section.split("\n-")[0].splitlines() if ln.strip()]
+
+
+def test_the_drift_section_names_what_changed_since_the_deploy_and_nothing_on_a_clean_host(tmp_path):
+    cfg = load_config(APP)
+    with Fleet(count=1, name_prefix="drift", progress=lambda m: None) as fleet:
+        s = fleet.servers[0]
+        c = s.connection()
+        boot = pipeline.bootstrap(c, cfg)
+        live = pipeline.deploy(c, cfg, pipeline.pack(APP, cfg, python_version=boot.python_version)).release_id
+        failed, out = run_gate(tmp_path, fleet)
+        lines = drift_lines(out)
+        assert failed == {} and lines[0].startswith("(compared with each live release's SNAPSHOT.json, written by "
+                                                    "the deploy login"), out[-3000:]
+        assert lines[1:] == [f"ssh://appuser@web: live release {live} deployed {lines[1].split(' deployed ')[1]}"]
+        assert lines[1].endswith("UTC: nothing changed since"), lines
+        site = f"{cfg.root}/releases/{live}/venv/lib/python{boot.python_version}/site-packages"
+        res = fleet.containers[0].exec_run(["sh", "-ec", (
+            f"sleep 1.1; echo 'import os' > {site}/zz_debug.pth; chown appuser {site}/zz_debug.pth; "
+            "printf 'KeepAlive On\\n' > /etc/apache2/conf-available/ops-tuning.conf; a2enconf -q ops-tuning; "
+            f"echo '# by hand' >> {cfg.remote_config_path}; usermod -aG adm appuser; "
+            "printf 'appuser ALL=(ALL) NOPASSWD: /usr/bin/id\\n' > /etc/sudoers.d/ops; chmod 0440 /etc/sudoers.d/ops")],
+            user="root")
+        assert res.exit_code == 0, res.output
+        failed, out = run_gate(tmp_path, fleet)
+        lines = drift_lines(out)
+        assert failed and lines[1].endswith("UTC: changed since:"), lines
+        body = "\n".join(lines[2:])
+        assert f"release files (venv/lib, venv/bin): 1 added (lib/python{boot.python_version}/site-packages/" \
+               "zz_debug.pth)" in body, lines
+        assert "config: not the one the release started with" in body, lines
+        assert "Apache config: in force, not there at the deploy: /etc/apache2/conf-enabled/ops-tuning.conf" in body
+        assert "grants: the deploy user joined ['adm']" in body, lines
+        assert "root's files changed after the deploy (mtime): " in body and "/etc/sudoers.d/ops" in body, lines

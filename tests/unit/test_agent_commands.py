@@ -172,6 +172,30 @@ def test_first_deploy_builds_checks_switches_gates_and_reports_through_the_contr
     assert DeployReply.from_dict(res, ignore=("event",)).release_id == rid
 
 
+def test_a_release_records_what_the_server_looked_like_when_it_was_made(srv, tmp_path, monkeypatch):
+    """SNAPSHOT.json (the gate's drift report compares with it): every file of venv/lib and venv/bin by sha256,
+    /etc/apache2's entries (a link with its target and what it reaches), the two users' groups; written before
+    RELEASE.json, so a complete release has it."""
+    apache = tmp_path / "apache2"
+    (apache / "sites-available").mkdir(parents=True)
+    (apache / "sites-available" / "app.conf").write_text("<VirtualHost *:80>\n</VirtualHost>\n")
+    (apache / "sites-enabled").mkdir()
+    (apache / "sites-enabled" / "app.conf").symlink_to("../sites-available/app.conf")
+    monkeypatch.setattr(agent, "APACHE_DIR", str(apache))
+    code, events = srv.deploy("1.0")
+    rid = result(events)["release_id"]
+    snap = json.loads((srv.root / "releases" / rid / "SNAPSHOT.json").read_text())
+    venv = srv.root / "releases" / rid / "venv"
+    want = {str(p.relative_to(venv)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for top in ("lib", "bin") for p in (venv / top).rglob("*") if p.is_file() and not p.is_symlink()}
+    assert code == 0 and snap["files"] == want and want
+    conf = hashlib.sha256(b"<VirtualHost *:80>\n</VirtualHost>\n").hexdigest()
+    assert snap["apache"] == {f"{apache}/sites-available/app.conf": {"sha256": conf},
+                              f"{apache}/sites-enabled/app.conf": {"link": "../sites-available/app.conf",
+                                                                   "sha256": conf}}
+    assert set(snap["groups"]) <= {"app", "deploy"} and snap["groups"].get("deploy")
+
+
 def test_redeploying_the_live_artifact_changes_nothing(srv):
     args, payload = srv.deploy_args("1.0")
     first = result(srv.run("deploy", args, payload)[1])

@@ -198,16 +198,164 @@ def test_a_daemon_lookalike_not_started_by_apache_fails(exp):
     assert "pid 555" in failing(facts, exp)["cw_processes"]
 
 
-@pytest.mark.parametrize("where,user", [("/var/spool/cron/crontabs/yourapplication (crontab of yourapplication)",
-                                         "yourapplication"), ("/etc/cron.d/cleanup:3", "appuser"),
-                                        ("/etc/crontab:22", "www-data")])
-def test_a_scheduled_job_of_those_users_fails_wherever_it_is(exp, where, user):
+def add_text(facts, path, text):
+    inv(facts)["texts"].append({"path": path, "text": text})
+
+
+@pytest.mark.parametrize("path,text,where,user", [
+    ("/var/spool/cron/crontabs/yourapplication", "MAILTO=x\n*/5 * * * * /bin/true\n",
+     "/var/spool/cron/crontabs/yourapplication:2", "yourapplication"),
+    ("/etc/cron.d/cleanup", "# by hand\n\n*/5 * * * * appuser /bin/true\n", "/etc/cron.d/cleanup:3", "appuser"),
+    ("/etc/crontab", "SHELL=/bin/sh\n@daily www-data /bin/true\n", "/etc/crontab:2", "www-data"),
+    # as root, but with the app's code: whoever writes the app's tree runs code as root
+    ("/etc/cron.d/report", "0 4 * * * root /var/www/yourapplication/current/venv/bin/python -m x\n",
+     "/etc/cron.d/report:1", "root"),
+    ("/var/spool/cron/crontabs/root", "15 * * * * cd /var/www/yourapplication && ./tool\n",
+     "/var/spool/cron/crontabs/root:1", "root"),
+    ("/etc/cron.daily/app-backup", "#!/bin/sh\ntar cf /backup.tar /var/www/yourapplication/shared\n",
+     "/etc/cron.daily/app-backup", "root"),
+])
+def test_a_scheduled_job_of_those_users_or_with_the_apps_code_fails_wherever_it_is(exp, path, text, where, user):
     facts = clean_facts()
-    inv(facts)["schedules"].append({"where": where, "user": user, "job": "*/5 * * * * /bin/true"})
+    add_text(facts, path, text)
     msg = failing(facts, exp)
-    assert list(msg) == ["cw_schedules"] and where in msg["cw_schedules"]
-    path = where.split(":")[0].split(" ")[0]
+    assert list(msg) == ["cw_schedules"] and f"{where}: runs " in msg["cw_schedules"], msg
+    assert f" as {user}" in msg["cw_schedules"]
     assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
+
+
+@pytest.mark.parametrize("path,text", [
+    ("/etc/cron.d/logs", "0 4 * * * root /usr/sbin/logrotate /etc/logrotate.conf\n"),
+    ("/etc/cron.d/other", "0 4 * * * root /var/www/yourapplication2/tool  # another tree\n"),
+    ("/etc/cron.daily/.placeholder", "# /var/www/yourapplication run-parts skips this name\n"),
+])
+def test_root_jobs_without_the_apps_code_are_not_findings(exp, path, text):
+    facts = clean_facts()
+    add_text(facts, path, text)
+    assert outcome("cw_schedules", facts, exp) == "pass"
+
+
+# ---------------------------------------------------------------- systemd units
+
+REPORT_UNIT = """[Unit]
+Description=nightly report
+
+[Service]
+Type=oneshot
+ExecStart=/var/www/yourapplication/current/venv/bin/python -m yourapplication.report
+"""
+
+
+@pytest.mark.parametrize("files,name,found", [
+    # a timer runs a script of the app's tree as root
+    ({"/etc/systemd/system/app-report.service": REPORT_UNIT,
+      "/etc/systemd/system/app-report.timer": "[Timer]\nOnCalendar=daily\n[Install]\nWantedBy=timers.target\n",
+      "/etc/systemd/system/timers.target.wants/app-report.timer": "-> /etc/systemd/system/app-report.timer"},
+     "app-report.service", "started by app-report.timer"),
+    # the same under another name, run through a working directory and a drop-in
+    ({"/etc/systemd/system/nightly.service": "[Service]\nExecStart=/usr/bin/make run\n",
+      "/etc/systemd/system/nightly.service.d/override.conf":
+          "[Service]\nWorkingDirectory=/var/www/yourapplication/current\n"},
+     "nightly.service", "workingdirectory reaches the app's tree"),
+    # a tool left running as the deploy login
+    ({"/etc/systemd/system/tunnel.service": "[Service]\nUser=appuser\nExecStart=/usr/bin/ssh -N x\n",
+      "/etc/systemd/system/multi-user.target.wants/tunnel.service": "-> /etc/systemd/system/tunnel.service"},
+     "tunnel.service", "it runs as appuser, the deploy login"),
+    # a unit file kept in the app's tree, linked in (systemctl link)
+    ({"/etc/systemd/system/worker.service": "-> /var/www/yourapplication/shared/data/worker.service",
+      "/etc/systemd/system/multi-user.target.wants/worker.service":
+          "-> /var/www/yourapplication/shared/data/worker.service"},
+     "worker.service", "its unit file is /var/www/yourapplication/shared/data/worker.service, in the app's tree"),
+    # a stock unit's drop-in that runs as the app user
+    ({"/etc/systemd/system/cron.service.d/zz.conf": "[Service]\nUser=yourapplication\n"},
+     "cron.service", "it runs as yourapplication, the app user"),
+])
+def test_a_unit_that_runs_as_our_users_or_the_apps_code_fails(exp, files, name, found):
+    facts = clean_facts()
+    for path, text in files.items():
+        add_text(facts, path, text)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_units"], msg
+    assert "1 systemd units not accounted for" in msg["cw_units"] and f"- {name} (" in msg["cw_units"], msg
+    assert found in msg["cw_units"] and f'allow_units = ["{name}"]' in msg["cw_units"]
+    assert outcome("cw_units", facts, allowing(exp, units=(name,))) == "pass"
+
+
+def test_ordinary_admin_units_are_not_findings(exp):
+    facts = clean_facts()
+    add_text(facts, "/etc/systemd/system/node_exporter.service",
+             "[Service]\nUser=prometheus\nExecStart=/usr/local/bin/node_exporter\n")
+    add_text(facts, "/etc/systemd/system/multi-user.target.wants/prometheus-node-exporter.service",
+             "-> /lib/systemd/system/prometheus-node-exporter.service")
+    add_text(facts, "/etc/systemd/system/apache2.service.d/limits.conf", "[Service]\nLimitNOFILE=65536\n")
+    assert outcome("cw_units", facts, exp) == "pass"
+
+
+# ---------------------------------------------------------------- the reload deploys rely on
+
+def add_apache_text(facts, path, text, parent="/etc/apache2/apache2.conf", at="222"):
+    add_conf(facts, path, package="apache2")  # accounted for: only the reload rule may speak
+    ap = inv(facts)["apache"]
+    ap["includes"][-1].update(at=at, **{"from": parent})
+    add_text(facts, path, text)
+
+
+@pytest.mark.parametrize("path,text", [
+    ("/etc/apache2/conf-enabled/hardening.conf", "ServerSignature Off\nWSGIScriptReloading Off\n"),
+    ("/etc/apache2/conf-enabled/zz-perf.conf", "<IfModule mod_wsgi.c>\n  wsgiscriptreloading   off\n</IfModule>\n"),
+    ("/srv/apache/tuning.include", '<Directory "/var/www">\n    WSGIScriptReloading \\\n        Off\n</Directory>\n'),
+    ("/etc/apache2/mods-enabled/wsgi.conf", "<Location />\nWSGIScriptReloading Off\n</Location>\n"),
+])
+def test_a_directive_that_turns_the_reload_off_fails_wherever_it_is(exp, path, text):
+    facts = clean_facts()
+    add_apache_text(facts, path, text)
+    msg = outcome("reload", facts, exp)
+    assert msg.startswith("fail: the reload deploys rely on will not take effect"), msg
+    assert f"{path}:2: WSGIScriptReloading" in msg and "the next deploy will not take effect" in msg, msg
+
+
+@pytest.mark.parametrize("text", [
+    "<VirtualHost *:80>\n ServerName other.example\n WSGIScriptReloading Off\n</VirtualHost>\n",
+    "<Directory /srv/other>\n WSGIScriptReloading Off\n</Directory>\n",
+    "<IfModule !mod_wsgi.c>\n WSGIScriptReloading Off\n</IfModule>\n",
+    "# WSGIScriptReloading Off\nWSGIScriptReloading On\n",
+])
+def test_a_reload_directive_that_does_not_reach_the_app_is_not_a_finding(exp, text):
+    facts = clean_facts()
+    add_apache_text(facts, "/etc/apache2/conf-enabled/ops.conf", text)
+    assert outcome("reload", facts, exp) == "pass"
+
+
+def test_the_reload_directive_inside_the_apps_vhost_through_an_include_fails(exp):
+    facts = clean_facts()
+    vhost = "/etc/apache2/sites-enabled/yourapplication.conf"
+    raw = {t["path"]: t for t in inv(facts)["texts"]}[vhost]
+    raw["text"] = raw["text"].replace("</VirtualHost>", "    Include /etc/apache2/app-extra.conf\n</VirtualHost>")
+    n = raw["text"].splitlines().index("    Include /etc/apache2/app-extra.conf") + 1
+    add_apache_text(facts, "/etc/apache2/app-extra.conf", "WSGIScriptReloading Off\n", parent=vhost, at=str(n))
+    assert "/etc/apache2/app-extra.conf:1: WSGIScriptReloading Off" in outcome("reload", facts, exp)
+
+
+@pytest.mark.parametrize("text,found", [
+    ("<Directory /var/www/>\n  AllowOverride All\n</Directory>\n", True),
+    ("<Directory /var/www/yourapplication>\n  AllowOverride FileInfo AuthConfig\n</Directory>\n", True),
+    ("<Directory /var/www/>\n  AllowOverride AuthConfig\n</Directory>\n", False),
+    ("<Directory /srv/www/>\n  AllowOverride All\n</Directory>\n", False),
+])
+def test_a_htaccess_allowed_over_the_apps_tree_may_turn_the_reload_off(exp, text, found):
+    facts = clean_facts()
+    add_apache_text(facts, "/etc/apache2/conf-enabled/ops.conf", text)
+    msg = outcome("reload", facts, exp)
+    assert ("/etc/apache2/conf-enabled/ops.conf:2: AllowOverride" in msg) is found, msg
+
+
+def test_the_apps_script_alias_to_another_file_fails(exp):
+    facts = clean_facts()
+    vhost = "/etc/apache2/sites-enabled/yourapplication.conf"
+    raw = {t["path"]: t for t in inv(facts)["texts"]}[vhost]
+    raw["text"] = raw["text"].replace(f"{R}/application.wsgi process-group", "/srv/app.wsgi process-group")
+    assert "WSGIScriptAlias / loads /srv/app.wsgi, not /var/www/yourapplication/application.wsgi" in \
+        outcome("reload", facts, exp)
 
 
 # ---------------------------------------------------------------- grants
@@ -365,24 +513,40 @@ def test_a_second_vhost_in_the_apps_own_site_file_is_not_the_app(exp):
 
 # ---------------------------------------------------------------- drift since the deploy
 
-def test_drift_report_lists_root_files_changed_since_the_live_release_was_deployed():
+def test_drift_report_compares_the_server_with_the_deploys_record():
     import datetime as dt
 
     from deploytests.verify.promises import drift_report
 
     facts = clean_facts()
     created = dt.datetime.fromisoformat(facts.tree["releases"][LIVE]["created_at"]).timestamp()
-    for f in inv(facts)["apache"]["files"].values():
-        f["mtime"] = created - 5
-    inv(facts)["mtimes"] = {"/etc/sudoers.d/ops": created + 60, "/etc/passwd": created - 600}
-    inv(facts)["apache"]["files"]["/etc/apache2/ports.conf"]["mtime"] = created + 120
+    head = f"live release {LIVE} deployed {dt.datetime.fromtimestamp(created, dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+    inv(facts)["mtimes"] = {"/etc/passwd": created - 600}
+    clean = drift_report(facts)
+    assert clean == [f"{head}: nothing changed since"]
+    live = facts.tree["live"]
+    site = next(p for p in live["hashes"] if p.endswith("yourapplication/__init__.py")).rsplit("/", 2)[0]
+    live["hashes"][f"{site}/zz.pth"] = "0" * 64
+    live["hashes"][next(iter(live["hashes"]))] = "1" * 64
+    facts.remote["config_sha256"] = "2" * 64
+    ports = inv(facts)["apache"]["files"]["/etc/apache2/ports.conf"]
+    ports["sha256"] = "3" * 64
+    add_conf(facts, "/etc/apache2/conf-enabled/ops.conf")
+    facts.remote["users"]["deploy"]["groups"].append("adm")
+    inv(facts)["mtimes"]["/etc/sudoers.d/ops"] = created + 60
     lines = drift_report(facts)
-    assert lines[0] == f"live release {LIVE} deployed " \
-        f"{dt.datetime.fromtimestamp(created, dt.UTC):%Y-%m-%d %H:%M:%S} UTC: 2 file(s) changed since"
-    assert [ln.split()[-1] for ln in lines[1:]] == ["/etc/sudoers.d/ops", "/etc/apache2/ports.conf"]
-    inv(facts)["apache"]["files"]["/etc/apache2/ports.conf"]["mtime"] = created - 5
-    inv(facts)["mtimes"] = {}
-    assert drift_report(facts)[0].endswith("nothing changed since")
+    assert lines[0] == f"{head}: changed since:"
+    body = "\n".join(lines[1:])
+    assert f"1 added ({site}/zz.pth); 1 changed" in body
+    assert "config: not the one the release started with (sha256 222222222222 now" in body
+    assert "Apache config: in force, not there at the deploy: /etc/apache2/conf-enabled/ops.conf; changed: " \
+           "/etc/apache2/ports.conf" in body
+    assert "grants: the deploy user joined ['adm']" in body
+    assert "root's files changed after the deploy (mtime): /etc/sudoers.d/ops" in body
+    assert len(lines) == 6
+    live["snapshot"] = None  # a release deployed by an older deploytests
+    assert f"(releases/{LIVE}/SNAPSHOT.json is missing (an older deploytests deployed it): only the config and " \
+           "root's files compared)" in drift_report(facts)[0]
 
 
 def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(exp):
@@ -465,3 +629,45 @@ def test_a_loopback_listener_on_both_ip_versions_is_one_finding_and_one_allowanc
                      'every process on this host. if it is meant to be there, allow it: allow_listen = '
                      '["localhost:25"] in targets.toml']
     assert outcome("cw_listen", facts, allowing(exp, listen=("localhost:25",))) == "pass"
+
+
+@pytest.mark.parametrize("text,found", [
+    ("ExecStart=-/var/www/my-app/current/venv/bin/python -m x", True),
+    ("ExecStartPre=!@/var/www/my-app/tool tool", True),
+    ("APP=/var/www/my-app; $APP/current/run", True),
+    ("x=`/var/www/my-app/bin/x`", True),
+    ("cd /var/www/my-app && ./tool", True),
+    ("cd /var/www/my-app2 && ./tool", False),
+    ("/var/www/my-apple/run", False),
+    ("/usr/bin/logrotate /etc/logrotate.conf", False),
+])
+def test_what_reaches_the_apps_tree_is_a_path_word_not_a_substring(text, found):
+    from deploytests.verify.mechanisms import reaches
+
+    assert reaches(text, "/var/www/my-app") is found
+
+
+def test_raw_texts_come_from_the_root_collectors_files_when_there_are_some():
+    from types import SimpleNamespace
+
+    from deploytests.verify.mechanisms import texts
+
+    facts = clean_facts()
+    facts.raw = SimpleNamespace(files={  # the collector's files: bytes as latin-1 text, links, stats only
+        "/etc/crontab": {"st": [0o100644, 0, 0, 10, 1.0, 1], "data": "x\u00c3\u00a9\x1b[2J\n"},
+        "/etc/systemd/system/a.service": {"st": [0o120777, 0, 0, 1, 1.0, 2], "link": "/srv/a.service"},
+        "/etc/sudoers.d/x": {"st": [0o100440, 0, 0, 1, 1.0, 3], "why": "not read"}})
+    assert texts(facts) == {"/etc/crontab": "x\u00e9\\x1b[2J\n", "/etc/systemd/system/a.service": "-> /srv/a.service"}
+    facts.raw = None  # the probe's own texts
+    assert texts(facts) == {t["path"]: t["text"] for t in inv(facts)["texts"]} and texts(facts)
+
+
+def test_an_included_link_is_read_through_the_file_it_names(exp):
+    """The root collector sends an enabled conf as a link and the file it names apart: the directive is found
+    and named by the path Apache includes."""
+    facts = clean_facts()
+    enabled, real = "/etc/apache2/conf-enabled/zz-tuning.conf", "/etc/apache2/conf-available/zz-tuning.conf"
+    add_apache_text(facts, enabled, "-> ../conf-available/zz-tuning.conf")
+    inv(facts)["apache"]["files"][enabled]["real"] = real
+    add_text(facts, real, "# tuning\nWSGIScriptReloading Off\n")
+    assert f"{enabled}:2: WSGIScriptReloading Off" in outcome("reload", facts, exp)

@@ -15,6 +15,7 @@ from deploytests.faults.run import Campaign, Item, Report, variant
 def campaign(tmp_path, **kwargs):
     c = Campaign.__new__(Campaign)
     c.faults, c.batch, c.clean = list(FAULTS), kwargs.get("batch", 8), kwargs.get("clean", 10)
+    c.cfg = SimpleNamespace(config_file=kwargs.get("config_file", "docker.cfg"))
     return c
 
 
@@ -25,7 +26,10 @@ def test_batches_pair_faults_with_a_clean_host_and_keep_unreachable_hosts_alone(
     faults = [i for b in batches for i in b if i.kind == "fault"]
     assert sorted(i.name for i in faults) == sorted(f.id for f in FAULTS)
     assert sum(i.kind == "clean" for b in batches for i in b) == 10
-    assert {"after-rollback", "after-refused-release", "after-interrupted-deploy"} <= {n for b in names for n in b}
+    assert {"after-rollback", "after-refused-release", "after-interrupted-deploy", "after-config-change"} <= \
+        {n for b in names for n in b}
+    without = [i.name for b in Campaign.items(campaign(tmp_path, config_file=None)) for i in b]
+    assert "after-config-change" not in without and "after-rollback" in without  # (an app without a config)
     alone = [b for b in batches if any(i.fault and i.fault.alone for i in b)]
     assert alone and all(len(b) == 1 for b in alone)
 

@@ -1,0 +1,329 @@
+"""Parsers of the server's raw texts (run on the runner, never on the server) and the mechanisms they decide.
+
+The probe sends, as root, the raw text of every file Apache reads (only files no one but root may write), the
+unit files under ``/etc/systemd/system`` and the cron files (``inventory.texts``: ``[{path, text}]``; a link as
+``-> target``). Everything clever about them happens here, as plain functions of that data:
+
+- :func:`apache_directives`: every directive of Apache's configuration in force, with its ``file:line`` and the
+  containers it sits in (``<VirtualHost>``, ``<Directory>``...), across ``Include`` lines (the include tree is
+  apache2ctl's own ``DUMP_INCLUDES``);
+- :func:`reload_problems`: what makes the reload a deploy and a rollback rely on not take effect (they touch
+  ``application.wsgi``; mod_wsgi restarts the app's daemons when it sees the file changed);
+- :func:`units` and :func:`cron_jobs`: what runs from systemd and cron, as whom, with what.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import shlex
+from dataclasses import dataclass
+
+
+def texts(facts) -> dict[str, str] | None:
+    """``{path: text}`` of root's raw files the probe sent (a link as ``-> target``), or None when it sent none
+    (no sudo, an older probe). From the root collector's snapshot (``facts.raw``: ``files`` with ``data`` or
+    ``link``) when there is one, else from the probe's ``inventory.texts``. Made safe for reports here (controls
+    escaped, newlines kept): the parsers below read them as data."""
+    from ..untrusted import text
+
+    raw = getattr(facts, "raw", None)
+    files = getattr(raw, "files", None)
+    if isinstance(files, dict) and files:
+        out = {}
+        for path, entry in files.items():
+            if not isinstance(entry, dict):
+                continue
+            if entry.get("link") is not None:
+                out[path] = "-> " + text(entry["link"])
+            elif entry.get("data") is not None:
+                out[path] = text(entry["data"].encode("latin-1").decode("utf-8", "replace"), 1 << 20)
+        return out
+    found = ((facts.get("inventory") or {}).get("texts"))
+    if found is None:
+        return None
+    return {t["path"]: t["text"] for t in found if isinstance(t, dict) and "path" in t and "text" in t}
+
+
+# ---------------------------------------------------------------- Apache's configuration, directive by directive
+
+@dataclass(frozen=True)
+class Directive:
+    file: str
+    line: int
+    name: str      # lower case
+    args: str
+    context: tuple  # ((container lower case, its argument, (file, line) of its opening), ...), outermost first
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def _logical_lines(text: str):
+    """(line number, stripped text) of each logical line (backslash continuations joined), comments dropped."""
+    pending, start = "", 0
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not pending:
+            start = n
+            if not line or line.startswith("#"):
+                continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        yield start, (pending + line).strip()
+        pending = ""
+    if pending.strip():
+        yield start, pending.strip()
+
+
+def parse_file(path: str, text: str, outer: tuple = ()) -> tuple[list[Directive], dict[int, tuple]]:
+    """The directives of one file, which starts inside the containers ``outer``; and the context of each line
+    (what a file included at that line starts inside)."""
+    stack, out, at = list(outer), [], {}
+    for n, line in _logical_lines(text):
+        at[n] = tuple(stack)
+        if line.startswith("</"):
+            if len(stack) > len(outer):
+                stack.pop()
+            continue
+        if line.startswith("<"):
+            word, _, arg = line[1:].rstrip(">").partition(" ")
+            stack.append((word.lower(), arg.strip().strip('"'), (path, n)))
+            continue
+        word, _, arg = line.partition(" ")
+        out.append(Directive(path, n, word.lower(), arg.strip(), tuple(stack)))
+    return out, at
+
+
+def apache_directives(raw: dict[str, str], includes: list[dict]) -> list[Directive]:
+    """Every directive of the files Apache includes (``includes``: apache2ctl's ``DUMP_INCLUDES`` as the probe
+    parsed it, each with the file and line that include it), in Apache's order, each file parsed inside the
+    containers of the line that includes it. A file without text (someone but root may write it) is skipped:
+    the closed-world file rule names it."""
+    out: list[Directive] = []
+    lines_of: dict[str, dict[int, tuple]] = {}
+    for inc in includes:
+        path, parent = inc["path"], inc.get("from")
+        if path not in raw or raw[path].startswith("-> "):
+            continue
+        outer = ()
+        if parent and str(inc.get("at", "")).isdigit():
+            outer = lines_of.get(parent, {}).get(int(inc["at"]), ())
+        found, at = parse_file(path, raw[path], outer)
+        lines_of[path] = at
+        out += found
+    return out
+
+
+def _block(directives: list[Directive], opening) -> list[Directive]:
+    return [d for d in directives if any(c[2] == opening for c in d.context)]
+
+
+def applies_to_app(d: Directive, directives: list[Directive], cfg) -> bool:
+    """Whether directive ``d`` is in force for the app's requests and script: outside any container, or in
+    containers that cover it (its vhost by ServerName/ServerAlias, or a vhost without a name; a Directory or
+    Files matching its .wsgi; a Location; a positive IfModule/IfDefine...). Unknown containers do not apply."""
+    script = f"{cfg.root}/application.wsgi"
+    for kind, arg, opening in d.context:
+        if kind == "virtualhost":
+            names = [x for b in _block(directives, opening) if b.name in ("servername", "serveralias")
+                     and len(b.context) and b.context[-1][2] == opening for x in b.args.split()]
+            if names and cfg.server_name not in [n.split(":")[0] for n in names]:
+                return False
+        elif kind in ("directory", "directorymatch"):
+            regex = kind.endswith("match") or arg.startswith("~")
+            pattern = arg.lstrip("~").strip().strip('"')
+            if regex:
+                if not re.search(pattern, script):
+                    return False
+            elif not (fnmatch.fnmatch(script, pattern.rstrip("/") + "/*") or script.startswith(pattern.rstrip("/")
+                                                                                             + "/")):
+                return False
+        elif kind in ("files", "filesmatch"):
+            regex = kind.endswith("match") or arg.startswith("~")
+            pattern = arg.lstrip("~").strip().strip('"')
+            if not (re.search(pattern, "application.wsgi") if regex else fnmatch.fnmatch("application.wsgi",
+                                                                                       pattern)):
+                return False
+        elif kind in ("ifmodule", "ifdefine", "ifversion", "ifdirective", "iffile", "ifsection"):
+            if arg.startswith("!"):
+                return False
+        elif kind not in ("location", "locationmatch", "if", "elseif", "else", "requireall", "requireany"):
+            return False
+    return True
+
+
+RELOAD_MEANS = ("the next deploy will not take effect: deploy and rollback reload the app by touching "
+                "{script}, and mod_wsgi's daemons then keep the release they loaded (each deploy is refused at "
+                "its gate and switched back; a rollback cannot take effect either)")
+
+
+def reload_problems(directives: list[Directive], cfg) -> list[str]:
+    """What in Apache's configuration in force defeats the reload deploy and rollback use: ``WSGIScriptReloading
+    Off`` wherever it reaches the app; an ``AllowOverride`` of ``All`` or ``FileInfo`` over the app's tree (a
+    ``.htaccess`` there may say it, mod_wsgi's directive is of the FileInfo class); a ``WSGIScriptAlias /`` for
+    the app that loads another file than the ``application.wsgi`` the deploy touches."""
+    script = f"{cfg.root}/application.wsgi"
+    means = RELOAD_MEANS.format(script=script)
+    out = []
+    for d in directives:
+        if not applies_to_app(d, directives, cfg):
+            continue
+        if d.name == "wsgiscriptreloading" and d.args.split()[:1] and d.args.split()[0].lower() == "off":
+            out.append(f"{d.where}: WSGIScriptReloading {d.args}: mod_wsgi no longer looks at the script's "
+                       f"mtime; {means}")
+        elif d.name == "allowoverride" and {w.lower() for w in d.args.split()} & {"all", "fileinfo"}:
+            out.append(f"{d.where}: AllowOverride {d.args}: Apache reads a .htaccess in the app's tree (the deploy "
+                       f"login's to write, in shared/ the app's) and obeys its WSGIScriptReloading Off; a less "
+                       f"trusted party can switch deploys off: {means}")
+        elif d.name in ("wsgiscriptalias", "wsgiscriptaliasmatch"):
+            words = _words(d.args)
+            if len(words) >= 2 and words[0] in ("/", "^/", "^/(.*)$", "^/(.*)") and words[1] != script:
+                out.append(f"{d.where}: WSGIScriptAlias {words[0]} loads {words[1]}, not {script}: {means}")
+    return out
+
+
+def _words(args: str) -> list[str]:
+    try:
+        return shlex.split(args)
+    except ValueError:
+        return args.split()
+
+
+# ---------------------------------------------------------------- systemd units
+
+UNIT_DIR = "/etc/systemd/system"
+UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path")
+EXEC_KEYS = ("execstart", "execstartpre", "execstartpost", "execstop", "execstoppost", "execreload",
+             "execcondition", "workingdirectory", "rootdirectory", "environmentfile")
+
+
+@dataclass
+class Unit:
+    name: str
+    files: list      # the unit file (or its link) and its drop-ins, in order
+    keys: dict       # lower-case key -> [(value, "file:line")]
+    enabled: list    # the wants/requires links that start it
+    link: str = ""   # the unit file is a link to this
+
+    def values(self, key: str) -> list[tuple[str, str]]:
+        return self.keys.get(key, [])
+
+    @property
+    def user(self) -> str:
+        found = self.values("user")
+        return found[-1][0] if found and found[-1][0] else "root"
+
+
+def _ini(path: str, text: str, keys: dict) -> None:
+    for n, line in _logical_lines(text):
+        if line.startswith(("[", ";")) or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        keys.setdefault(key.strip().lower(), []).append((value.strip(), f"{path}:{n}"))
+
+
+def units(raw: dict[str, str]) -> dict[str, Unit]:
+    """The units configured under /etc/systemd/system: files, links to unit files (``systemctl link``, an
+    enabled unit), drop-ins (``NAME.d/*.conf``, merged into NAME), and the wants/requires links enabling them."""
+    found: dict[str, Unit] = {}
+
+    def unit(name):
+        return found.setdefault(name, Unit(name, [], {}, []))
+
+    for path in sorted(raw):
+        if not path.startswith(UNIT_DIR + "/"):
+            continue
+        rel, text = path[len(UNIT_DIR) + 1:], raw[path]
+        parts = rel.split("/")
+        if len(parts) == 1 and rel.endswith(UNIT_SUFFIXES):
+            u = unit(rel)
+            u.files.append(path)
+            if text.startswith("-> "):
+                u.link = text[3:]
+            else:
+                _ini(path, text, u.keys)
+        elif len(parts) == 2 and parts[0].endswith(".d") and parts[1].endswith(".conf") and not text.startswith("-> "):
+            u = unit(parts[0][:-2])
+            u.files.append(path)
+            _ini(path, text, u.keys)
+        elif len(parts) == 2 and parts[0].endswith((".wants", ".requires")) and parts[1].endswith(UNIT_SUFFIXES):
+            u = unit(parts[1])
+            u.enabled.append(path)
+            if text.startswith("-> ") and not u.link and not text[3:].startswith(UNIT_DIR + "/"):
+                u.link = text[3:]
+    return found
+
+
+def reaches(text: str, root: str) -> bool:
+    """Whether a command line, a unit's value or a script names ``root`` or a path under it (as a word: split at
+    blanks, quotes, ``=``, ``;``, ``|``, ``&``, parentheses and backquotes, systemd's ``-@:+!`` prefixes dropped)."""
+    words = (w.lstrip("-@:+!") for w in re.split(r"[\s'\"=;|&()`<>]+", text))
+    return any(w.rstrip("/") == root or w.startswith(root + "/") for w in words)
+
+
+def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str]) -> dict[str, str]:
+    """unit name -> why, for each unit that runs as one of ``watched`` (user -> its role) or runs code from the
+    app's tree ``root`` (its unit file there, or an Exec*/WorkingDirectory/EnvironmentFile path under it). A
+    timer or path unit that starts a flagged service is named in that service's line."""
+    found = units(raw)
+    out = {}
+    for u in found.values():
+        why = []
+        if reaches(u.link, root):
+            why.append(f"its unit file is {u.link}, in the app's tree (whoever writes there decides what systemd runs)")
+        if u.user in watched:
+            why.append(f"it runs as {u.user}, {watched[u.user]}")
+        reach = [(k, v, at) for k in EXEC_KEYS for v, at in u.values(k) if reaches(v, root)]
+        if reach:
+            k, v, at = reach[0]
+            why.append(f"{at}: {k} reaches the app's tree ({v[:120]}): code the deploy login or the app can "
+                       f"change runs as {u.user}")
+        if not why:
+            continue
+        starters = [t.name for t in found.values() if t.name.endswith((".timer", ".path", ".socket")) and
+                    (t.values("unit")[-1][0] if t.values("unit") else t.name.rsplit(".", 1)[0] + ".service")
+                    == u.name]
+        how = (f"enabled by {', '.join(u.enabled)}" if u.enabled else "not enabled (started by hand or by "
+               "another unit)") + (f"; started by {', '.join(starters)}" if starters else "")
+        out[u.name] = f"{u.name} ({', '.join(u.files) or 'a link'}; {how}): " + "; ".join(why)
+    return out
+
+
+# ---------------------------------------------------------------- cron
+
+CRONTABS = "/var/spool/cron/crontabs/"
+PERIODIC = ("/etc/cron.hourly/", "/etc/cron.daily/", "/etc/cron.weekly/", "/etc/cron.monthly/")
+
+
+def cron_jobs(raw: dict[str, str]) -> list[dict]:
+    """Every cron job: ``{where (file:line), file, user, job}``. /etc/crontab and /etc/cron.d name the user in
+    the sixth field; a crontab under /var/spool/cron/crontabs is its owner's; a script in /etc/cron.{hourly,...}
+    runs as root (run-parts), the whole script one job."""
+    out = []
+    for path in sorted(raw):
+        text = raw[path]
+        if text.startswith("-> "):
+            continue
+        if path.startswith(PERIODIC):
+            name = path.rsplit("/", 1)[-1]
+            if name.startswith(".") or name == "placeholder" or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+                continue  # run-parts runs only such names
+            out.append({"where": path, "file": path, "user": "root", "job": text})
+            continue
+        system = path == "/etc/crontab" or path.startswith("/etc/cron.d/")
+        if not system and not path.startswith(CRONTABS):
+            continue
+        for n, line in _logical_lines(text):
+            words = line.split()
+            if not words or re.match(r"^\w+\s*=", line):
+                continue
+            if words[0].startswith("@"):
+                user, job = (words[1], words[2:]) if system and len(words) > 1 else (None, words[1:])
+            else:
+                user, job = (words[5], words[6:]) if system and len(words) > 5 else (None, words[5:])
+            out.append({"where": f"{path}:{n}", "file": path,
+                        "user": (user or "?") if system else path[len(CRONTABS):], "job": " ".join(job)})
+    return out
