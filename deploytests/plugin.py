@@ -593,7 +593,8 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
                 return fleet.deploy_all(deploy_target.servers, deploy_config, art, boot=boot,
                                         pack_seconds=pytestconfig.stash[RUN].get("pack", 0.0),
                                         artifacts=pytestconfig.stash[RUN].get("artifacts"), policy=session.policy,
-                                        hooks=session.hooks, gate=session.gate, say=session.say).to_json()
+                                        hooks=session.hooks, say=session.say, gate=session.rollout_gate(
+                                            [s.label for s in deploy_target.servers], suite_follows=True)).to_json()
             result = fleet.Deployment.from_json(_shared(pytestconfig, deploy_target, "deploy", produce))
     except DeployTestsError as exc:
         _fail(exc, deploy_config)
