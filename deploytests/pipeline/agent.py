@@ -743,7 +743,9 @@ def receive(stream, dest, size, sha256, after_first_chunk=None, root=None, resum
             if not chunk:
                 break
             digest.update(chunk)
-            os.write(fd, chunk)  # unbuffered: what arrived is on disk when the connection is cut
+            view = memoryview(chunk)
+            while view:  # unbuffered: what arrived is on disk when the connection is cut
+                view = view[os.write(fd, view):]
             left -= len(chunk)
             if after_first_chunk and left and left + len(chunk) == size - offset:
                 after_first_chunk()
