@@ -7,8 +7,12 @@ deploytests``); ``deploytests --help`` lists the commands.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from pathlib import Path
 from typing import NoReturn
+
+from .errors import DeployTestsError
 
 
 def _engine_up(args) -> int:
@@ -51,8 +55,6 @@ def _check_images(build: argparse.ArgumentParser, names: list[str]) -> None:
 
 
 def _init(args) -> int:
-    from pathlib import Path
-
     from .init import init
 
     root = Path(args.dir)
@@ -86,8 +88,6 @@ class _Parser(argparse.ArgumentParser):
     argparse's internal names of arguments."""
 
     def error(self, message: str) -> NoReturn:
-        import re
-
         group = self.prog.split(" ", 1)[1] + " " if " " in self.prog else ""  # "engine " for deploytests engine
         choice = re.fullmatch(r"argument (?:COMMAND|ACTION): invalid choice: (\S+) \(choose from (.*)\)", message)
         if choice:
@@ -145,8 +145,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "check", None):
         args.check(args)
-    from .errors import DeployTestsError
-
     try:
         return args.func(args)
     except DeployTestsError as exc:

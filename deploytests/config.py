@@ -49,7 +49,7 @@ NO_ROOT = {"root": ("the app and its deploys never run as root",
                     "use a dedicated user (the app user is created by bootstrap; the deploy user is a login)")}
 
 # The keys of deploy.toml / [tool.deploytests], in the order README.md shows them (its example block is
-# rendered from these by deploytests.schema.example; a unit test keeps them equal).
+# rendered from these by tests/unit/test_schema.py, which keeps them equal).
 FIELDS: tuple[Field, ...] = (
     Field("app", Text(NAME_RE.pattern, "a name of a-z, 0-9 and _ starting with a letter"), required=True,
           doc="a-z, 0-9, _ ; names the server tree /var/www/<app>", example='"yourapplication"'),
@@ -104,7 +104,6 @@ FIELDS: tuple[Field, ...] = (
               "the static dirs are shipped (collectstatic)",
           example='["python manage.py collectstatic --noinput"]'),
 )
-KNOWN_KEYS = tuple(f.name for f in FIELDS)
 
 
 @dataclass(frozen=True)
@@ -149,23 +148,6 @@ class DeployConfig:
     @property
     def remote_config_path(self) -> str:
         return self.config_path or f"{self.root}/shared/application.cfg"
-
-    @property
-    def entry_module(self) -> str:
-        return self._entry()["module"]
-
-    @property
-    def entry_attr(self) -> str:
-        return self._entry()["attr"]
-
-    @property
-    def entry_is_factory(self) -> bool:
-        return bool(self._entry()["call"])
-
-    def _entry(self) -> re.Match[str]:
-        match = ENTRY_RE.match(self.entry_point)
-        assert match is not None, self.entry_point  # validated on load
-        return match
 
     def with_config_file(self, path: Path | str | None) -> DeployConfig:
         """A copy uploading ``path`` instead (a target's own config: a file, or a directory with one file per

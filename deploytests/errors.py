@@ -113,7 +113,7 @@ class HostOutcome:
         return self.error is None
 
 
-def _named(host: str, message: str) -> str:
+def named(host: str, message: str) -> str:
     """``message`` prefixed with ``host`` unless it already names it first."""
     return message if message.startswith(f"{host}:") else f"{host}: {message}"
 
@@ -136,7 +136,7 @@ class HostsFailed(DeployTestsError):
         DeployTestsError.__init__(
             self,
             f"{self.step} failed on {len(bad)} of {len(self.outcomes)} host(s): "
-            + "; ".join(_named(o.host, str(o.error)) for o in bad),
+            + "; ".join(named(o.host, str(o.error)) for o in bad),
             detail="\n\n".join(f"[{o.host}]\n{_detail(o.error)}" for o in bad if _detail(o.error)),
         )
 

@@ -27,8 +27,9 @@ still redacted. A file no parser takes has no known keys: every quoted string of
 more in it is a secret. Each
 secret is redacted in every form a log or report writes it
 (:func:`forms`): as is; Python-escaped (``repr``, ``ascii``, inside ``"..."`` and ``'...'``); JSON-escaped
-(ASCII or not); URL- and form-encoded; HTML/XML-escaped; as bytes (``b'...'`` repr, ``\\xNN``); each of those
-escaped once more (a JSON document inside a repr); each hex escape in either case.
+(ASCII or not); URL- and form-encoded; HTML/XML-escaped; as bytes (``b'...'`` repr, ``\\xNN``); every
+character escaped (``\\uNNNN``, ``%NN``); whole, as hex and base64 (standard and URL-safe, padded or not); each
+of those escaped once more (a JSON document inside a repr); each hex escape in either case.
 
 :class:`Secrets` is the result: ``redact(text)`` and the ``warnings``. The outputs use it at their boundary:
 the pytest plugin on every report (terminal, ``-r`` summaries, junit xml, captured logs) and on what it writes
@@ -43,6 +44,7 @@ import ipaddress
 import json
 import re
 import tomllib
+from base64 import b64encode, urlsafe_b64encode
 from dataclasses import dataclass, field
 from functools import cache
 from html import escape as html_escape
@@ -151,7 +153,11 @@ def forms(secret: str) -> set[str]:
     found = {secret, repr(secret)[1:-1], ascii(secret)[1:-1], _quoted(secret, '"'), _quoted(secret, "'"),
              json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
              repr(raw)[2:-1], _quoted(repr(raw)[2:-1], '"'), "".join(f"\\x{b:02x}" for b in raw),
-             quote(raw, safe=""), quote(raw), quote_plus(raw), html_escape(secret), html_escape(secret, quote=False)}
+             quote(raw, safe=""), quote(raw), quote_plus(raw), html_escape(secret), html_escape(secret, quote=False),
+             "".join(f"%{b:02x}" for b in raw), "".join(json.dumps(c)[1:-1] if ord(c) > 0xFFFF else f"\\u{ord(c):04x}"
+                                                  for c in secret),  # every character escaped
+             raw.hex(), raw.hex().upper(), b64encode(raw).decode(), urlsafe_b64encode(raw).decode(),  # encoded whole
+             b64encode(raw).decode().rstrip("="), urlsafe_b64encode(raw).decode().rstrip("=")}
     for form in list(found):  # escaped twice: a JSON document in a repr, a repr in a JSON log line
         found |= {repr(form)[1:-1], json.dumps(form)[1:-1]}
     for form in list(found):

@@ -377,21 +377,3 @@ def suggest(word: str, allowed: Iterable[str]) -> str:
 
 
 # ---------------------------------------------------------------- docs from the same fields
-
-def example(fields: Sequence[Field[Any]], *, header: str = "", name_width: int = 0, comment_at: int = 43) -> str:
-    """The commented TOML example of ``fields`` (the blocks in README.md): ``name = example  # doc``, names
-    padded to ``name_width``, comments from column ``comment_at``."""
-    lines = [header] if header else []
-    for f in fields:
-        line = f"{f.name:<{name_width}} = {f.example}"
-        docs = f.doc.split("\n") if f.doc else []
-        if docs:
-            line = f"{line:<{comment_at}}# {docs[0]}" if len(line) < comment_at else f"{line}  # {docs[0]}"
-        lines.append(line)
-        lines += [f"{'':<{comment_at}}# {more}" for more in docs[1:]]
-    return "\n".join(lines) + "\n"
-
-
-def inline(fields: Sequence[Field[Any]]) -> str:
-    """``fields`` as one TOML inline table of their examples (the host table shown in README.md)."""
-    return "{ " + ", ".join(f"{f.name} = {f.example}" for f in fields) + " }"

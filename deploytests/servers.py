@@ -38,6 +38,8 @@ class Server:
     container_id: str | None = None
     timeout: float | None = None  # the host timeout in seconds (None: DEPLOYTESTS_HOST_TIMEOUT or 30)
     lost: str | None = None  # why the host stopped answering ("no answer for 30 s"); not tried again
+    key_from: tuple[str, str] | None = None  # where key_filename came from, what to do if it names no file
+    known_from: tuple[str, str] | None = None  # the same for known_hosts (default: the target's, targets.toml)
     _unreachable: DeployTestsError | None = field(default=None, repr=False, compare=False)  # why, when it was the
     _told: bool = field(default=False, repr=False, compare=False)  # first connection; said once as it happened
     _conn: PinnedConnection | None = field(default=None, repr=False, compare=False)
@@ -95,7 +97,8 @@ class Server:
         from .ssh import connect
 
         return connect(self.host, user=user or self.user, port=self.port, key_filename=self.key_filename,
-                       known_hosts=self.known_hosts, label=self.label, timeout=self.timeout)
+                       known_hosts=self.known_hosts, label=self.label, timeout=self.timeout, key_from=self.key_from,
+                       known_from=self.known_from)
 
     def close(self) -> None:
         with self._lock:

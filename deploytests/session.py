@@ -5,7 +5,7 @@ A :class:`Session` owns, for one run:
 - the **settings**: one :class:`~deploytests.settings.Settings` resolved from the one table of options
   (:data:`deploytests.settings.OPTIONS`: command line < env var < ini < default). pytest passes its options and
   ini keys; ``fab`` passes the task's options (:func:`fab_settings`), with the same env vars;
-- the **target**: the ``-H`` hosts of a ``fab`` run (:class:`CliHost`, one per Connection Fabric made), or a
+- the **target**: the ``-H`` hosts of a ``fab`` run (:func:`cli_host`, one per Connection Fabric made), or a
   target of ``targets.toml`` through its provider;
 - **one load of the app's deploy config** (:attr:`Session.config`);
 - **bootstrap**, **packing once per server Python** (a fleet may mix Debian 12 and 13: each host gets the
@@ -23,14 +23,16 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import pipeline
+from .config import load_config
 from .errors import DeployTestsError
-from .settings import Count, Settings, resolve
-
-KNOWN_HOSTS_ENV, DEFAULT_KNOWN_HOSTS = "DEPLOYTESTS_KNOWN_HOSTS", "~/.ssh/known_hosts"
-IDENTITY_ENV, DEFAULT_IDENTITY = "DEPLOYTESTS_IDENTITY", "~/.ssh/id_ed25519"
+from .pipeline.fleet import Hooks, Policy, roll_out
+from .servers import Server
+from .settings import OPTIONS, Count, Settings, resolve
+from .stacks import OS_RELEASE, OS_RELEASE_FALLBACK, for_os_release
+from .targets import provider_for
 
 
 def fab_settings(options: Mapping[str, object], env: Mapping[str, str] = os.environ,
@@ -46,77 +48,45 @@ def fab_settings(options: Mapping[str, object], env: Mapping[str, str] = os.envi
                    default_source="the current directory")
 
 
-@dataclass
-class CliHost:
-    """A ``-H`` host of a ``fab`` run, from the Connection Fabric made for it (``c.user``, ``c.host``, ``c.port``,
-    ``-i`` in ``c.connect_kwargs``): connected (pinned) on first use inside its own step, so a host that cannot
-    be reached is one failed host among the others; the connection is kept for every later step of the run."""
+FAB_PATHS = {  # the settings only -H hosts use: what to do when the path names no file, what "unset" means
+    "identity": ("set {env} to the deploy login's private key, or give fab -i PATH", "no -i given, "),
+    "known_hosts": ("set {env} to the file that has them", ""),
+}
 
-    user: str
-    host: str
-    port: int = 22
-    key: str | None = None  # fab -i
-    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
-    base_url: str = ""
-    _conn: object = None
-    _stack: object = None
 
-    @classmethod
-    def of(cls, c) -> CliHost:
-        given = c.connect_kwargs.get("key_filename")
-        given = given[0] if isinstance(given, (list, tuple)) and given else given
-        return cls(c.user, c.host, c.port, given or None)
+def _fab_path(settings: Settings, name: str) -> tuple[Path, tuple[str, str]]:
+    """The path of ``-H`` hosts' setting ``name`` and (where it came from, what to do if it names no file)."""
+    env = next(o.env for o in OPTIONS if o.name == name)
+    hint, unset = FAB_PATHS[name]
+    value: Path = getattr(settings, name)
+    if settings.source_of(name) == "default":
+        return value.expanduser(), (f"the default {value}: {unset}{env} unset", hint.format(env=env))
+    return value, (env, hint.format(env=env))
 
-    @property
-    def label(self) -> str:
-        return f"{self.user}@{self.host}" + (f":{self.port}" if self.port != 22 else "")
 
-    def identity(self) -> tuple[Path, tuple[str, str]]:
-        """The private key and ``(where its path came from, what to do if it names no file)``: fab's ``-i``,
-        else ``DEPLOYTESTS_IDENTITY``, else ``~/.ssh/id_ed25519``."""
-        if self.key:
-            return Path(self.key).expanduser(), ("fab -i", "give -i the path of the deploy login's private key")
-        if self.env.get(IDENTITY_ENV):
-            return Path(self.env[IDENTITY_ENV]).expanduser(), (
-                IDENTITY_ENV, f"set {IDENTITY_ENV} to the deploy login's private key, or give fab -i PATH")
-        return Path(DEFAULT_IDENTITY).expanduser(), (
-            f"the default {DEFAULT_IDENTITY}: no -i given, {IDENTITY_ENV} unset",
-            f"give fab -i PATH or set {IDENTITY_ENV} to the deploy login's private key")
-
-    def connection(self):
-        if self._conn is None or getattr(self._conn, "lost", None):
-            from .ssh import connect
-
-            key, key_from = self.identity()
-            known = self.env.get(KNOWN_HOSTS_ENV) or DEFAULT_KNOWN_HOSTS
-            hint = f"set {KNOWN_HOSTS_ENV} to the file that has them"
-            known_from = (KNOWN_HOSTS_ENV, hint) if self.env.get(KNOWN_HOSTS_ENV) else \
-                (f"the default {DEFAULT_KNOWN_HOSTS}: {KNOWN_HOSTS_ENV} unset", hint)
-            self._conn = connect(self.host, user=self.user, port=self.port, key_filename=key,
-                                 known_hosts=Path(known).expanduser(), label=self.label, key_from=key_from,
-                                 known_from=known_from)
-        return self._conn
-
-    @property
-    def stack(self):
-        """The host's server stack, read from its ``/etc/os-release`` on first use (the gate's probe needs it)."""
-        if self._stack is None:
-            from .stacks import detect
-
-            self._stack = detect(self.connection(), where=self.label)
-        return self._stack
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()  # type: ignore[attr-defined]
-            self._conn = None
+def cli_host(c, settings: Settings | None = None) -> Server:
+    """The :class:`~deploytests.servers.Server` of a ``-H`` host, from the Connection Fabric made for it
+    (``c.user``, ``c.host``, ``c.port``, ``-i`` in ``c.connect_kwargs``; else the settings' ``identity``, and their
+    ``known_hosts``: ``DEPLOYTESTS_IDENTITY``, ``DEPLOYTESTS_KNOWN_HOSTS``). Connected (pinned) on first use inside
+    its own step, so a host that cannot be reached is one failed host among the others; the connection is kept
+    for every later step of the run."""
+    settings = settings or fab_settings({})
+    key, key_from = _fab_path(settings, "identity")
+    given = c.connect_kwargs.get("key_filename")
+    given = given[0] if isinstance(given, (list, tuple)) and given else given
+    if given:
+        key, key_from = Path(given).expanduser(), ("fab -i", "give -i the path of the deploy login's private key")
+    known, known_from = _fab_path(settings, "known_hosts")
+    label = f"{c.user}@{c.host}" + (f":{c.port}" if c.port != 22 else "")
+    return Server(name=label, label=label, host=c.host, port=c.port, user=c.user, key_filename=key,
+                  known_hosts=known, base_url="", key_from=key_from, known_from=known_from)
 
 
 class Session:
     """One run against one fleet (see the module docstring). ``hosts``: the ``-H`` hosts (then the settings'
     target is not used); ``config_file``: the app config to upload instead of the target's or the app's own."""
 
-    def __init__(self, settings: Settings, *, hosts: list[CliHost] | None = None, config_file: Path | None = None,
+    def __init__(self, settings: Settings, *, hosts: list[Server] | None = None, config_file: Path | None = None,
                  progress=None, say=print, provider=None, config=None, artifacts: dict | None = None):
         self.settings, self.hosts, self.progress, self.say = settings, list(hosts or []), progress, say
         self._config_file, self._provider, self._config = config_file, provider, config
@@ -127,8 +97,6 @@ class Session:
     def provider(self):
         """The target's provider (None for ``-H`` hosts), built once."""
         if self._provider is None and not self.hosts:
-            from .targets import provider_for
-
             self._provider = provider_for(self.settings, http=False)
         return self._provider
 
@@ -173,8 +141,6 @@ class Session:
     def config(self):
         """The app's deploy config (loaded once), with ``config_file``, else the target's, else its own."""
         if self._config is None:
-            from .config import load_config
-
             target_file = None if self.hosts else getattr(self.provider, "config_file", None)
             target_env = None if self.hosts else getattr(self.provider, "env", None)
             self._config = load_config(self.app, target_config=self._config_file or target_file,
@@ -187,8 +153,6 @@ class Session:
 
     @property
     def hooks(self):
-        from .pipeline.fleet import Hooks
-
         spec = getattr(self.provider, "spec", None) if not self.hosts else None
         if spec is None:
             return Hooks()
@@ -196,8 +160,6 @@ class Session:
 
     @property
     def policy(self):
-        from .pipeline.fleet import Policy
-
         s = self.settings
         if s.rolling:
             return Policy(canary=s.canary, batch=Count(1), max_failed=Count(0), parallel=s.parallel)
@@ -206,15 +168,11 @@ class Session:
     # -- steps -----------------------------------------------------------------------------------------
     def run(self, servers, fn, step: str):
         """``fn(c)`` on every server, at most ``--parallel`` at once (:func:`~deploytests.pipeline.run_on_hosts`)."""
-        from . import pipeline
-
         return pipeline.run_on_hosts(servers, fn, step=step, workers=self.settings.parallel, progress=self.progress,
                                      ask=lambda c: pipeline.status(c, self.config).describe_live())
 
     def pack(self, python: str, machine: str = "x86_64"):
         """The artifact for one server Python (built once per session; the build cache makes repeats instant)."""
-        from . import pipeline
-
         key = (self.app, python, machine)
         if key not in self._artifacts:
             art = pipeline.pack(self.app, self.config, python_version=python, machine=machine)
@@ -226,8 +184,6 @@ class Session:
     def platforms(self, servers) -> dict[str, tuple[str, str]]:
         """Each server's Python ``X.Y`` and CPU architecture, read in one round trip per host (``uname -m`` and
         ``/etc/os-release``, bounded); a host that cannot say fails here, before anything is built."""
-        from .stacks import OS_RELEASE, OS_RELEASE_FALLBACK, for_os_release
-
         def facts(c):
             res = c.run(f"uname -m; cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True,
                         warn=True, in_stream=False, timeout=self.settings.host_timeout)
@@ -242,15 +198,11 @@ class Session:
         return {label: self.pack(*where) for label, where in self.platforms(servers).items()}
 
     def bootstrap(self, servers):
-        from . import pipeline
-
         return self.run(servers, lambda c: pipeline.bootstrap(c, self.config, progress=self.progress), "bootstrap")
 
     def deploy(self, servers, *, artifacts: Mapping[str, object] | None = None, gate=None):
         """Roll the app out to ``servers`` under the session's policy and hooks; ``artifacts`` by host label
         (default: packed here per server Python). Returns the :class:`~deploytests.pipeline.RolloutResult`."""
-        from .pipeline.fleet import roll_out
-
         arts = artifacts if artifacts is not None else self.artifacts(servers)
         return roll_out(servers, self.config, arts.__getitem__, self.policy, hooks=self.hooks,
                         gate=gate or self.gate, progress=self.progress, say=self.say)
@@ -277,8 +229,6 @@ class Session:
         """The light gate: the host's agent says the new release is live (``current`` names it, its RELEASE.json
         is complete), and when the server has a ``base_url`` the runner GETs the health path there and expects a
         200 from that release (its ``X-Deploy-Release`` header)."""
-        from . import pipeline
-
         live = pipeline.status(c, self.config).live
         if live != report.live:
             return f"the host serves {live or 'nothing'} after the deploy of {report.live}"

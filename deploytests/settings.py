@@ -19,6 +19,9 @@ upper-cased name and the ini key ``deploytests_`` + the name (``--targets-file``
   ``--canary N|P%`` (hosts deployed and gated first, default none), ``--batch N|P%`` (hosts per batch after it,
   default all), ``--max-failed N|P%`` (failed hosts tolerated before the rollout stops, default 0),
   ``--parallel N`` (hosts worked on at once, default min(32, 4 x CPUs)), ``--rolling`` (= ``--batch 1``).
+- for ``fab -H`` hosts only (``pytest`` has no option or ini key for them: a target names its own), read from
+  the environment alone: ``DEPLOYTESTS_IDENTITY`` (the login's key, when ``fab -i`` is not given; default
+  ``~/.ssh/id_ed25519``) and ``DEPLOYTESTS_KNOWN_HOSTS`` (default ``~/.ssh/known_hosts``).
 
 A bad value raises :class:`~deploytests.errors.ConfigError` that says where it came from, e.g.
 ``--containers=abc (from DEPLOYTESTS_CONTAINERS environment variable): not a positive integer``.
@@ -79,6 +82,8 @@ class Settings:
     max_failed: Count = Count(0)
     parallel: int = default_parallel()
     rolling: bool = False
+    identity: Path = Path("~/.ssh/id_ed25519")  # fab -H hosts: the login's key (fab -i wins)
+    known_hosts: Path = Path("~/.ssh/known_hosts")  # fab -H hosts: their host keys
     sources: tuple[tuple[str, str], ...] = ()
     origins: tuple[tuple[str, str], ...] = ()
 
@@ -104,13 +109,16 @@ def blame(settings: object, name: str, exc: ConfigError) -> ConfigError:
 
 @dataclass(frozen=True)
 class Option:
-    """One setting and its three spellings. ``flag`` options take no value on the command line."""
+    """One setting and its three spellings. ``flag`` options take no value on the command line. ``pytest``:
+    False for what only ``fab``'s ``-H`` hosts use (their login's key and known_hosts; a target of targets.toml
+    names its own): pytest offers no option or ini key for it, and only its environment variable is read."""
 
     name: str
     help: str
     parse: Callable[[str, Path], object]
     flag: bool = False
     metavar: str = ""
+    pytest: bool = True
 
     @property
     def cli(self) -> str:
@@ -210,6 +218,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("parallel", "hosts worked on at once (default min(32, 4 x CPUs))", _positive_int, metavar="N"),
     Option("rolling", "rollout: one host at a time, stopping at the first failure (= --batch 1 --max-failed 0)",
            _bool, flag=True),
+    Option("identity", "fab -H hosts: the deploy login's private key (fab -i wins; default ~/.ssh/id_ed25519)",
+           _path, metavar="PATH", pytest=False),
+    Option("known_hosts", "fab -H hosts: the known_hosts file their host keys are checked against (default "
+           "~/.ssh/known_hosts)", _path, metavar="PATH", pytest=False),
 )
 
 
@@ -233,12 +245,13 @@ def resolve(*, cli: Mapping[str, object], env: Mapping[str, str], ini: Mapping[s
             (ini.get(opt.ini), ini_dir, f"{opt.ini} ini key", "ini"),
             (env.get(opt.env), cwd, f"{opt.env} environment variable", "environment"),
             (_cli_text(opt, cli.get(opt.name)), cwd, "command line", "command line"),
-        )
+        ) if opt.pytest else ((env.get(opt.env), cwd, "", "environment"),)
         for raw, base, source, kind in layers:
             if raw is None or (raw == "" and not opt.flag):
                 continue
             shown = opt.cli if opt.flag and kind == "command line" else f"{opt.cli}={raw}"
-            origin = shown if kind == "command line" else f"{shown} (from {source})"
+            origin = f"{opt.env}={raw}" if not opt.pytest else shown if kind == "command line" else \
+                f"{shown} (from {source})"
             try:
                 values[opt.name] = opt.parse(raw, base)
             except ValueError as exc:

@@ -37,19 +37,19 @@ same ``fab`` run; ``deploy`` packs once per distinct server Python (a fleet may 
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from fabric import Connection, task
 
 from . import pipeline
-from .errors import DeployTestsError, HostsFailed
+from .errors import DeployError, DeployTestsError, HostsFailed
 from .pipeline.hosts import print_lines
-from .session import CliHost, Session, fab_settings
-
-if TYPE_CHECKING:
-    from .redaction import Secrets
+from .redaction import NONE, Secrets, secrets_of
+from .session import Session, cli_host, fab_settings
+from .stacks import DEFAULT
 
 __all__ = ["pack", "bootstrap", "deploy", "rollback", "status", "run", "target"]
 
@@ -83,8 +83,6 @@ def one_line_errors(fn):
 def _secrets(session: Session | None) -> Secrets:
     """The values of the app's config file to redact (:mod:`deploytests.redaction`); its warnings (values that
     cannot be known statically) said once per fab run."""
-    from .redaction import NONE, secrets_of
-
     try:
         secrets = secrets_of(session.config.config_file) if session is not None else NONE
     except DeployTestsError:
@@ -109,19 +107,20 @@ def _progress(session: Session):
     return progress
 
 
-def session_of(step: str, hosts: list[CliHost], options: dict) -> Session:
+def session_of(step: str, conns: list[Connection], options: dict) -> Session:
     """The session of one step: settings from the task's options (same names and env vars as pytest's), the
-    ``-H`` hosts unless a target is named (``--target``, the ``target`` task, ``DEPLOYTESTS_TARGET``)."""
+    ``-H`` hosts (Fabric's Connections) unless a target is named (``--target``, the ``target`` task,
+    ``DEPLOYTESTS_TARGET``). A host keeps its :class:`~deploytests.servers.Server` (and connection) for the run."""
     given = {k: v for k, v in options.items() if k != "config" and v not in (None, False)}
     if STATE["target"] and "target" not in given:
         given["target"] = STATE["target"]
     settings = fab_settings(given)
+    hosts = [cli_host(c, settings) for c in conns]
+    hosts = list({h.label: STATE["hosts"].setdefault(h.label, h) for h in hosts}.values())
     named = settings.source_of("target") != "default"
     if not named and not hosts:
         raise DeployTestsError("no servers: give -H user@host[:port][,...], or a target: `fab target NAME "
                                f"{step}` or `fab {step} --target NAME`")
-    from pathlib import Path
-
     config = Path(options["config"]) if options.get("config") else None
     key = (settings.app, config, settings.target if named else None)  # deploy.toml is loaded once per fab run
     session = Session(settings, hosts=[] if named else hosts, config_file=config, artifacts=STATE["artifacts"],
@@ -156,9 +155,7 @@ def fleet_task(help: dict[str, str], *, changes: bool = True):
         def collect(c, **options):
             call = STATE["calls"].setdefault(step, {"hosts": [], "options": options})
             if isinstance(c, Connection):
-                host = STATE["hosts"].setdefault(CliHost.of(c).label, CliHost.of(c))  # one connection per host
-                if host not in call["hosts"]:
-                    call["hosts"].append(host)
+                call["hosts"].append(c)
         collect.__signature__ = _signature(fn)  # type: ignore[attr-defined]
         return task(collect, name=step, help=help, post=[task(finish, name=f"{step}-all")])
     return decorate
@@ -166,8 +163,6 @@ def fleet_task(help: dict[str, str], *, changes: bool = True):
 
 def _signature(fn):
     """``fn``'s signature as a task's: ``(c, option=default, ...)`` (Fabric reads the options from it)."""
-    import inspect
-
     sig = inspect.signature(fn)
     params = list(sig.parameters.values())[2:]  # (session, servers, ...)
     return sig.replace(parameters=[inspect.Parameter("c", inspect.Parameter.POSITIONAL_OR_KEYWORD), *params])
@@ -191,8 +186,6 @@ def target(c, name):
 @one_line_errors
 def pack(c, app=None, python=None):
     """Build the app's wheel + dependency wheelhouse into one artifact (cached: instant when unchanged)."""
-    from .stacks import DEFAULT
-
     session = Session(fab_settings({"app": app} if app else {}), artifacts=STATE["artifacts"])
     session.progress = _progress(session)
     session.pack(python or DEFAULT.python_version)
@@ -263,8 +256,6 @@ def run(session, servers, command, app=None, target=None, parallel=None):
     """Run COMMAND on each host in the live release, as the app user, with its config and env (a one-off:
     ``fab target staging run "django-admin createsuperuser --noinput"``). Output streams per host; a host whose
     command exits non-zero fails the task. (Not ``fab -H ... -- CMD``: Fabric itself runs that as the login.)"""
-    from .errors import DeployError
-
     redact = _secrets(session).redact  # the command's output is the app's: config values never shown
 
     def line(host: str, text: str) -> None:

@@ -39,6 +39,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from .pipeline.contract import DeployArgs, RollbackArgs
+from .stacks import DEFAULT
 
 
 class FakeClock:
@@ -137,12 +138,7 @@ def rollback_args(root: str, **overrides) -> RollbackArgs:
 def bootstrap_args(**overrides) -> dict:
     """The root agent's arguments for app ``app`` (tree /var/www/app) as the runner sends them; any field
     overridden."""
-    apache = {"sites_available": "/etc/apache2/sites-available", "sites_enabled": "/etc/apache2/sites-enabled",
-              "mods_enabled": "/etc/apache2/mods-enabled", "conf_available": "/etc/apache2/conf-available",
-              "default_site": "000-default", "pid_file": "/var/run/apache2/apache2.pid",
-              "apachectl": "/usr/sbin/apache2ctl", "a2enmod": "/usr/sbin/a2enmod", "a2ensite": "/usr/sbin/a2ensite",
-              "a2dissite": "/usr/sbin/a2dissite", "a2enconf": "/usr/sbin/a2enconf", "wsgi_module": "wsgi"}
-    fields: dict[str, Any] = {"stack": "debian12-apache-wsgi", "apache": apache, "app": "app", "app_user": "app",
+    fields: dict[str, Any] = {**DEFAULT.behaviour("bootstrap").agent_args(DEFAULT), "app": "app", "app_user": "app",
                               "deploy_user": current_user(), "server_name": "app.test", "port": 80,
                               "packages": ["apache2"], "shared_paths": [], "wsgi": "# wsgi\n", "vhost": "# vhost\n",
                               "dpkg_lock_timeout": 120, "lock_timeout": 300}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from ..pipeline.templates import RUNTIME
+from ..stacks.apache_wsgi.bootstrap import RUNTIME
 
 
 @dataclass(frozen=True)

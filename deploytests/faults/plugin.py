@@ -31,31 +31,31 @@ def pytest_runtestloop(session):
         return None
     from ..config import load_config
     from ..errors import DeployTestsError
-    from ..plugin import ERROR, PROVIDER, SETTINGS, _stop
+    from ..plugin.state import ERROR, PROVIDER, SETTINGS, say, stop
     from ..stacks import for_platform
     from .run import Campaign
 
     if ERROR in config.stash:
-        _stop(config.stash[ERROR])
+        stop(config, config.stash[ERROR])
     settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
     if settings.app is None:
-        _stop("--deploytests-faults needs the app to deploy: pass --app PATH")
+        stop(config, "--deploytests-faults needs the app to deploy: pass --app PATH")
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    say = (lambda msg: reporter.write_line(f"deploytests: {msg}")) if reporter else print
     try:
         cfg = load_config(settings.app, target_config=provider.config_file if provider.kind == "docker" else None)
     except DeployTestsError as exc:
-        _stop(exc)
+        stop(config, exc)
     explicit = config.args_source == pytest.Config.ArgsSource.ARGS
     select = [s.strip() for s in config.getoption("deploytests_faults_select").split(",") if s.strip()]
     campaign = Campaign(settings.app, cfg, gate_paths=[str(Path(a).resolve()) for a in config.args] if explicit else [],
                         cwd=Path(config.invocation_params.dir), batch=config.getoption("deploytests_faults_batch"),
-                        clean=config.getoption("deploytests_faults_clean"), select=select, progress=say,
+                        clean=config.getoption("deploytests_faults_clean"), select=select,
+                        progress=lambda msg: say(config, msg),
                         stack=for_platform(settings.platform[0]) if settings.platform else None)
     try:
         report = campaign.run()
     except DeployTestsError as exc:
-        _stop(f"--deploytests-faults: {exc}")
+        stop(config, f"--deploytests-faults: {exc}")
     if reporter:
         reporter.write_sep("=", "deploytests fault catalogue")
         for line in report.lines():

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -36,6 +37,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import pipeline
+from ..containers import Fleet
+from ..errors import DeployError
+from ..pipeline.artifact import Artifact
+from ..pipeline.releases import deploy_args
+from ..pipeline.remote import call_agent
+from ..stacks import DEFAULT, get
 from .catalogue import FAULTS, Fault, script, values_for
 
 SUITE = Path(__file__).resolve().parents[1] / "suite"
@@ -124,9 +132,6 @@ def _short(test: str) -> str:
 
 def variant(artifact, n: int, where: Path):
     """The artifact with ``"variant": n`` added to its manifest: the same code, another build (sha256)."""
-    import hashlib
-
-    from ..pipeline.artifact import Artifact
 
     out = where / f"{artifact.path.stem}-variant{n}.tar"
     buf = io.BytesIO()
@@ -148,15 +153,10 @@ def variant(artifact, n: int, where: Path):
 # ---------------------------------------------------------------- legitimate states
 
 def after_rollback(campaign, server, container):
-    from .. import pipeline
-
     pipeline.rollback(server.connection(), campaign.cfg)
 
 
 def after_refused_release(campaign, server, container):
-    from .. import pipeline
-    from ..errors import DeployError
-
     broken = dataclasses.replace(campaign.cfg, post_deploy=[*campaign.cfg.post_deploy, "exit 7"])
     try:
         pipeline.deploy(server.connection(), broken, campaign.variant(2))
@@ -167,9 +167,6 @@ def after_refused_release(campaign, server, container):
 
 def after_interrupted_deploy(campaign, server, container):
     """A deploy killed (kill -9 of its agent) while installing, then the next deploy, which recovers."""
-    from .. import pipeline
-    from ..pipeline.releases import deploy_args
-    from ..pipeline.remote import call_agent
 
     art = campaign.variant(3)
     args = deploy_args(campaign.cfg, art, now=dt.datetime.now(dt.UTC), lock_timeout=10, gate_timeout=10)
@@ -217,7 +214,6 @@ class Campaign:
                  clean: int = 10, select: list[str] | None = None, progress: Callable[[str], None] = print,
                  gate_options: Sequence[str] = (), stack=None, faults: Sequence[Fault] | None = None,
                  target_keys: str = ""):
-        from ..stacks import DEFAULT
 
         self.app, self.cfg, self.cwd = Path(app), cfg, Path(cwd or os.getcwd())
         self.stack = stack or DEFAULT  # the servers' platform (--platform: its first)
@@ -239,12 +235,7 @@ class Campaign:
 
     # -- 1. base snapshot ---------------------------------------------------------------------------
     def snapshot(self) -> str:
-        from .. import pipeline
-        from ..containers import Fleet
-
         started = time.monotonic()
-        from ..stacks import get
-
         with Fleet(count=1, name_prefix="faults-base", image=self.stack.image, base=self.stack.base_image,
                    progress=lambda m: None) as fleet:
             server, container = fleet.servers[0], fleet.containers[0]
@@ -289,7 +280,6 @@ class Campaign:
     def prepare(self, items: list[Item], tag: str):
         """Start the batch's containers (one per item) and make each item's fault or state; returns the entered
         Fleet and the seconds spent (start, inject)."""
-        from ..containers import Fleet
 
         t0 = time.monotonic()
         fleet = Fleet(count=len(items), name_prefix="fault", image_tag=tag, progress=lambda m: None)

@@ -915,7 +915,7 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps):
         os.unlink(tree.current)
         tree.reload()
     raise AgentError("release %s refused: %s%s" % (rid, reason, restored), step="gate",
-                     hint="see the Apache error log below; the release was removed",
+                     hint="see the server's error log below; the release was removed",
                      live=previous, serving=bool(previous) and back)
 
 

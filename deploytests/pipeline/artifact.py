@@ -618,23 +618,12 @@ def pip_env() -> dict:
     return env
 
 
-def pip_download(requires: list[str], python_version: str, dest: Path, machine: str = DEFAULT_MACHINE) -> None:
-    """Plain ``pip download`` of wheels for the server (no sdist handling); raises CommandFailed."""
-    cmd = pip_download_command(requires, python_version, dest, machine=machine)
-    proc = _run_pip(cmd, "downloading dependency wheels")
-    if proc.returncode != 0:
-        raise CommandFailed("runner", " ".join(cmd), proc.returncode, proc.stdout, proc.stderr,
-                            what="downloading dependency wheels failed",
-                            hint=f"the runner needs PyPI (or PIP_INDEX_URL) and binary wheels for "
-                                 f"CPython {python_version} on {platform_tag(machine)}")
-
-
 # ---------------------------------------------------------------- the artifact file
 
 PLACEHOLDER = "/__deploytests_venv__/bin/python"  # console scripts' interpreter; the server rewrites it
 TREE_FORMAT = 1  # bump when the tree's layout or contents change: invalidates cached parts
 
-BUILD_TREE = program_source("build_tree")  # wheels into a venv layout: deploytests/pipeline/programs/build_tree.py
+BUILD_TREE = program_source("install_wheels")  # into a venv layout: deploytests/pipeline/programs/install_wheels.py
 
 
 def site_packages(python_version: str) -> str:

@@ -54,7 +54,7 @@ def bootstrap_args(cfg: DeployConfig, stack: Stack, *, deploy_user: str, dpkg_lo
     """The root agent's arguments (pure): the app's values deploy.toml's checks passed, and the stack's data
     (``packages``, ``apache`` paths and tools). The agent checks them again against its fixed patterns."""
     return {
-        **stack.agent_args(),
+        **stack.behaviour("bootstrap").agent_args(stack),
         "app": cfg.app, "app_user": cfg.app_user, "deploy_user": deploy_user, "server_name": cfg.server_name,
         "port": cfg.port, "shared_paths": list(cfg.shared_paths), "wsgi": templates.wsgi(cfg),
         "vhost": templates.vhost(cfg, stack=stack),

@@ -51,7 +51,6 @@ import socket
 import time
 from dataclasses import dataclass, field
 
-from .. import untrusted
 from ..config import DeployConfig
 from ..errors import DeployError, DeployTestsError
 from ..stacks import detect
@@ -237,21 +236,18 @@ def status(c, cfg: DeployConfig) -> Status:
                   dangling=res.dangling)
 
 
-def error_log_tail(c, lines: int = 20) -> str:
-    """The last lines of Apache's error log, titled with its path (the server stack says where it is; read via
-    ``sudo -n`` when the login may, else directly, else a note). Only called when a deploy failed."""
+def error_log_tail(c) -> str:
+    """The server's explanation of a failed deploy, as its stack finds it (``stacks.<kind>.logs``: Apache's error
+    log tail). Only called when a deploy failed."""
     try:
-        log = detect(c).apache.error_log
+        stack = detect(c)
     except DeployTestsError as exc:
-        return f"--- Apache error log: not read: {exc}"
-    cmd = f"sudo -n tail -n {lines} {log} 2>/dev/null || tail -n {lines} {log} 2>&1"
-    res = c.run(cmd, hide=True, warn=True, in_stream=False)
-    text = untrusted.text(res.stdout.strip())  # lines the app wrote: data, made safe for the terminal
-    return f"--- {log} (tail) ---\n" + (text or f"({log} not readable by {c.user})")
+        return f"--- the server's error log: not read: {exc}"
+    return stack.behaviour("logs").error_log_tail(c, stack)
 
 
 def _with_error_log(c, call):
-    """Run ``call``; a gate failure gets the Apache error log tail added to its detail."""
+    """Run ``call``; a gate failure gets the server's error log tail added to its detail."""
     try:
         return call()
     except DeployError as exc:

@@ -1,11 +1,13 @@
-"""Server stacks: one module per platform, found through :data:`STACKS` (like testinfra's backends).
+"""Server stacks: one module per platform, found through :data:`STACKS` (like testinfra's backends), and one
+package per kind of stack (``apache_wsgi``) holding that kind's data and behaviour.
 
 A stack (:class:`Stack`) is a platform's facts as data: packages, Apache paths and tools, the vhost template,
 log locations, how the app's mod_wsgi daemons show in ``ps``, the Python that serves the app, its container
-images (their names and base; the Dockerfiles in ``dockerfiles/`` are shared per role). The runner reads the
+images (their names and base; the Dockerfiles in ``dockerfiles/`` are shared per role), and its ``kind``: the
+package whose modules write its site file and read its logs (:meth:`Stack.behaviour`). The runner reads the
 server's ``/etc/os-release`` at bootstrap and picks the stack that matches (:func:`detect`), or refuses with one
-line naming the supported platforms. Adding a platform is one module in this package defining ``STACK``: every
-module here that defines one is registered (:func:`discover`), in the order of the module names.
+line naming the supported platforms. Adding a platform of a known kind is one module in this package defining
+``STACK``: every module here that defines one is registered (:func:`discover`), in the order of the module names.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from .. import untrusted
 from ..errors import ConfigError, DeployTestsError
-from .base import OS_RELEASE, OS_RELEASE_FALLBACK, ApacheLayout, ImageSpec, Stack, describe_release, parse_os_release
+from .apache_wsgi import ApacheLayout
+from .base import OS_RELEASE, OS_RELEASE_FALLBACK, ImageSpec, Stack, describe_release, parse_os_release
 
 
 def discover(package: str = __name__) -> dict[str, Stack]:
@@ -90,9 +94,7 @@ def detect(c, where: str = "", timeout: float = 30) -> Stack:
     ``c`` in one round trip, within ``timeout`` seconds, and pick the stack."""
     res = c.run(f"cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True, warn=True,
                 in_stream=False, timeout=timeout)
-    from ..untrusted import text
-
-    return for_os_release(text(res.stdout) if res.ok else "", where=where or _label(c))  # the server's text: data
+    return for_os_release(untrusted.text(res.stdout) if res.ok else "", where=where or _label(c))  # server text: data
 
 
 def _label(c) -> str:

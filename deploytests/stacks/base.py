@@ -10,36 +10,12 @@ this?". Stacks are found through :mod:`deploytests.stacks` (the registry).
 
 from __future__ import annotations
 
+import importlib
 import shlex
 from dataclasses import dataclass, field
+from types import ModuleType
 
-
-@dataclass(frozen=True)
-class ApacheLayout:
-    """Where a Debian-style Apache keeps things (``a2enmod``/``a2ensite`` tooling, one file per site)."""
-
-    sites_available: str = "/etc/apache2/sites-available"
-    sites_enabled: str = "/etc/apache2/sites-enabled"
-    mods_enabled: str = "/etc/apache2/mods-enabled"
-    conf_available: str = "/etc/apache2/conf-available"
-    default_site: str = "000-default"
-    pid_file: str = "/var/run/apache2/apache2.pid"
-    log_dir: str = "/var/log/apache2"
-    apachectl: str = "/usr/sbin/apache2ctl"
-    a2enmod: str = "/usr/sbin/a2enmod"
-    a2ensite: str = "/usr/sbin/a2ensite"
-    a2dissite: str = "/usr/sbin/a2dissite"
-    a2enconf: str = "/usr/sbin/a2enconf"
-    process_name: str = "apache2"  # the parent's and children's comm
-    service: str = "apache2"  # the init system's name for it (systemd unit apache2.service, rc S..apache2 links)
-
-    @property
-    def error_log(self) -> str:
-        return f"{self.log_dir}/error.log"
-
-    def site_file(self, app: str) -> str:
-        return f"{self.sites_available}/{app}.conf"
-
+from .apache_wsgi import ApacheLayout  # the one kind of stack so far: Stack.apache is its layout (see Stack.kind)
 
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 
@@ -71,6 +47,7 @@ class Stack:
     """One server platform. See the module docstring; every field is data some code path or check reads."""
 
     name: str                 # registry key, e.g. "debian12-apache-wsgi"
+    # what follows ``kind`` is data; the stack's behaviour (what bootstrap sends, its logs) is the kind's package
     platform: str             # the --platform word for containers, e.g. "debian12"
     title: str                # for messages: "Debian 12 (bookworm)"
     os_id: str                # /etc/os-release ID
@@ -99,6 +76,11 @@ class Stack:
     baseline_includes: tuple[str, ...] = ()  # files Apache includes ({app}: the app's name)
     baseline_modules: tuple[str, ...] = ()   # modules Apache loads
     baseline_sudoers: tuple[str, ...] = ()   # rule lines of the distribution's /etc/sudoers
+    kind: str = "apache_wsgi"  # the package of deploytests.stacks with this kind's behaviour (bootstrap, logs)
+
+    def behaviour(self, part: str) -> ModuleType:
+        """The module ``part`` (``bootstrap``, ``logs``) of this stack's kind: ``deploytests.stacks.<kind>.<part>``."""
+        return importlib.import_module(f"{__package__}.{self.kind}.{part}")
 
     def images(self) -> tuple[ImageSpec, ImageSpec]:
         """The stack's container images: the ready server and the bare one, each with all its inputs."""
@@ -115,17 +97,6 @@ class Stack:
         if release.get("VERSION_ID"):
             return release["VERSION_ID"] == self.version_id
         return release.get("VERSION_CODENAME") == self.codename
-
-    def agent_args(self) -> dict:
-        """What the root agent's bootstrap needs of this stack (plain JSON data; the agent imports nothing)."""
-        a = self.apache
-        return {"stack": self.name, "packages": list(self.packages),  # the interpreter is self.python
-                "apache": {"sites_available": a.sites_available, "sites_enabled": a.sites_enabled,
-                           "mods_enabled": a.mods_enabled, "conf_available": a.conf_available,
-                           "default_site": a.default_site, "pid_file": a.pid_file, "apachectl": a.apachectl,
-                           "a2enmod": a.a2enmod, "a2ensite": a.a2ensite, "a2dissite": a.a2dissite,
-                           "a2enconf": a.a2enconf,
-                           "wsgi_module": self.wsgi_module}}
 
     def is_daemon_of(self, argv0: str, app: str) -> bool:
         """Whether a process whose first ``ps`` word is ``argv0`` is one of ``app``'s mod_wsgi daemons.

@@ -37,7 +37,7 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 LOCAL = "a path (relative to the targets file)"
 
 # The keys of a [targets.NAME] table and of a host table, in the order README.md shows them (its example is
-# rendered from these by deploytests.schema.example; a unit test keeps them equal).
+# rendered from these by tests/unit/test_schema.py, which keeps them equal).
 TARGET_FIELDS: tuple[Field, ...] = (
     Field("kind", Text(r"\S+", "a string (ssh or docker)"), example='"ssh"',
           doc='default "ssh"; the built-in "docker" target needs no entry'),
@@ -92,8 +92,6 @@ HOST_FIELDS: tuple[Field, ...] = (
     Field("address", Custom("'user@host[:port]'"), required=True, example='"deployer@10.0.0.11"'),
     Field("base_url", Url(), example='"https://www.example.com"'),
 )
-TARGET_KEYS = tuple(f.name for f in TARGET_FIELDS)
-HOST_KEYS = tuple(f.name for f in HOST_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -284,7 +284,7 @@ def test_a_gate_failure_after_post_deploy_says_it_ran_against_the_live_data(srv)
     _, events = srv.run("deploy", args, payload)
     err = error(events)
     assert err["step"] == "gate" and srv.live() == v1 and runs(srv) == 2
-    assert err["hint"] == ("see the Apache error log below; the release was removed; " + agent.post_deploy_note(
+    assert err["hint"] == ("see the server's error log below; the release was removed; " + agent.post_deploy_note(
         str(srv.root)))
 
 

@@ -15,6 +15,7 @@ from deploytests.config import load_config
 from deploytests.errors import ConfigError
 from deploytests.pipeline import agent, templates
 from deploytests.pipeline.contract import GateArgs
+from deploytests.stacks.apache_wsgi import bootstrap as site
 
 BASE = 'app = "shop"\nentry_point = "shop:app"\nshared_paths = ["data"]\n'
 
@@ -61,13 +62,13 @@ def test_bad_env_and_static_are_one_line_errors(tmp_path, extra, said):
 def test_vhost_static_block_follows_current_and_opens_nothing_else(tmp_path):
     cfg = cfg_with(tmp_path, 'static = { "/static" = "staticfiles" }\n')
     text = templates.vhost(cfg)
-    block = templates.static_block(cfg)
+    block = site.static_block(cfg)
     assert "    Alias /static/ /var/www/shop/current/staticfiles/\n" in block
     assert "<Directory /var/www/shop/current/staticfiles>\n        Options None\n        AllowOverride None\n" \
            "        Require all granted\n" in block
     assert text.index("Alias /static/") < text.index("WSGIScriptAlias /")  # the more specific URL first
     assert text.count("Require all granted") == 2  # the static dir and application.wsgi, nothing else
-    assert templates.static_block(cfg_with(tmp_path, "")) == ""
+    assert site.static_block(cfg_with(tmp_path, "")) == ""
 
 
 def test_a_hand_made_config_with_a_bad_static_dir_never_reaches_the_vhost(tmp_path):

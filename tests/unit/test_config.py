@@ -18,8 +18,7 @@ def write(tmp_path: Path, text: str, name: str = "deploy.toml") -> Path:
 
 def test_recipe_app_defaults_and_paths():
     cfg = load_config(APPS / "yourapplication")
-    assert (cfg.app, cfg.entry_module, cfg.entry_attr, cfg.entry_is_factory) == (
-        "yourapplication", "yourapplication", "app", False)
+    assert (cfg.app, cfg.entry_point) == ("yourapplication", "yourapplication:app")
     assert cfg.config_env == "YOURAPPLICATION_CONFIG" and cfg.port == 80 and cfg.server_name == "localhost"
     assert cfg.root == "/var/www/yourapplication"
     assert cfg.remote_config_path == "/var/www/yourapplication/shared/application.cfg"
@@ -30,7 +29,7 @@ def test_recipe_app_defaults_and_paths():
 
 def test_pyproject_table_and_factory_entry_point():
     cfg = load_config(APPS / "pyproject-app")
-    assert cfg.source.name == "pyproject.toml" and cfg.entry_is_factory and cfg.entry_attr == "create_app"
+    assert cfg.source.name == "pyproject.toml" and cfg.entry_point == "pyprojectapp:create_app()"
     assert cfg.config_env == "PYPROJECTAPP_SETTINGS" and cfg.health_path == "/healthz"
 
 

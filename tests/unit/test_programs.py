@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from deploytests.pipeline import bundle, remote
-from deploytests.pipeline.programs import build_hook, build_tree, preflight, source
+from deploytests.pipeline.programs import build_hook, install_wheels, preflight, source
 from deploytests.testing import stand_in_wheel
 
 APP = """
@@ -89,14 +89,14 @@ def test_build_hook_asks_for_missing_requirements_then_builds(tmp_path, monkeypa
     sys.modules.pop("backend", None)
 
 
-def test_build_tree_installs_wheels_into_a_venv_layout_with_unchecked_pyc(tmp_path, monkeypatch, installer_wheel):
+def test_install_wheels_into_a_venv_layout_with_unchecked_pyc(tmp_path, monkeypatch, installer_wheel):
     wheel = tmp_path / "tiny-1.0-py3-none-any.whl"
     stand_in_wheel(wheel, scripts={"tiny-tool": "tiny:main"})
     site = "lib/python3.11/site-packages"
     monkeypatch.setattr(sys, "path", list(sys.path))
     plan = {"tool": str(installer_wheel), "wheels": [str(wheel)], "root": str(tmp_path / "venv"), "site": site,
             "python": "3.11", "interpreter": "/placeholder/bin/python", "ddir": "/placeholder/" + site}
-    assert build_tree.main([json.dumps(plan)]) == 0
+    assert install_wheels.main([json.dumps(plan)]) == 0
     assert (tmp_path / "venv" / site / "tiny" / "__init__.py").is_file()
     assert (tmp_path / "venv" / "bin" / "tiny-tool").read_text().startswith("#!/placeholder/bin/python\n")
     pyc = next((tmp_path / "venv" / site / "tiny" / "__pycache__").glob("__init__.*.pyc")).read_bytes()

@@ -23,7 +23,9 @@ def block_after(heading: str, lang: str) -> str:
 
 def test_options_table_matches_the_options():
     rows = re.findall(r"^\| `(--[\w-]+)[^`]*` \| `(\w+)` \| `(\w+)` \|", README, re.M)
-    assert rows == [(o.cli, o.env, o.ini) for o in OPTIONS]
+    assert rows == [(o.cli, o.env, o.ini) for o in OPTIONS if o.pytest]
+    fab_rows = re.findall(r"^\| `(-\w)[^`]*` \(fab\) \| `(\w+)` \| \(none\) \|", README, re.M)
+    assert [env for _, env in fab_rows] == [o.env for o in OPTIONS if not o.pytest]
 
 
 def test_deploy_toml_example_is_a_valid_config(tmp_path):

@@ -4,6 +4,7 @@ is named in a warning (pure logic)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from urllib.parse import quote, quote_plus
@@ -83,6 +84,10 @@ SECRET = 'Zürich "pw"\\x/+&<'
     repr(SECRET.encode())[2:-1],                                  # bytes
     quote(SECRET, safe=""), quote_plus(SECRET), re.sub("%[0-9A-F]{2}", lambda m: m[0].lower(), quote(SECRET, safe="")),
     'Z\u00fcrich &quot;pw&quot;\\x/+&amp;&lt;',                  # html-escaped
+    "".join(f"%{b:02X}" for b in SECRET.encode()),              # every byte percent-encoded
+    "".join(f"\\u{ord(c):04x}" for c in SECRET),                # every character \u-escaped
+    SECRET.encode().hex(), SECRET.encode().hex().upper(),        # hex
+    base64.b64encode(SECRET.encode()).decode(), base64.urlsafe_b64encode(SECRET.encode()).decode().rstrip("="),
 ])
 def test_every_written_form_is_redacted(shown):
     assert of_values([SECRET]).redact(f"<{shown}>") == f"<{REDACTED}>"

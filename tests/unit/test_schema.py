@@ -4,6 +4,7 @@ own, the same rule reached through both files, and the README's key docs rendere
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -330,16 +331,16 @@ def test_a_target_that_is_not_a_table(tmp_path):
 # ---------------------------------------------------------------- the docs come from the same tables
 
 def test_readme_deploy_toml_block_is_rendered_from_the_fields():
-    assert schema.example(FIELDS, name_width=14) in README, (
-        "README.md's deploy.toml block is stale: paste deploytests.schema.example(deploytests.config.FIELDS, "
+    assert example(FIELDS, name_width=14) in README, (
+        "README.md's deploy.toml block is stale: paste deploytests.example(deploytests.config.FIELDS, "
         "name_width=14) into it")
 
 
 def test_readme_targets_toml_block_is_rendered_from_the_fields():
-    rendered = schema.example(TARGET_FIELDS, header="[targets.staging]", comment_at=47)
-    assert rendered in README, ("README.md's targets.toml block is stale: paste deploytests.schema.example("
+    rendered = example(TARGET_FIELDS, header="[targets.staging]", comment_at=47)
+    assert rendered in README, ("README.md's targets.toml block is stale: paste deploytests.example("
                                 "TARGET_FIELDS, header='[targets.staging]', comment_at=47) into it")
-    assert schema.inline(HOST_FIELDS) in README, "README.md's host table example is stale: paste inline(HOST_FIELDS)"
+    assert inline(HOST_FIELDS) in README, "README.md's host table example is stale: paste inline(HOST_FIELDS)"
 
 
 @pytest.mark.parametrize("fields", [FIELDS, TARGET_FIELDS, HOST_FIELDS], ids=["deploy", "target", "host"])
@@ -378,3 +379,24 @@ def test_every_documented_key_is_a_key_of_its_file(where, text, tmp_path):
     deploy = data if "app" in data else data.get("tool", {}).get("deploytests")
     if deploy is not None:
         Table(deploy, FIELDS, where=where)  # unknown keys raise; values are checked where files exist
+
+
+# README.md's example blocks, rendered from the field tables (the docs of deploy.toml and targets.toml)
+
+def example(fields: Sequence[Field], *, header: str = "", name_width: int = 0, comment_at: int = 43) -> str:
+    """The commented TOML example of ``fields`` (the blocks in README.md): ``name = example  # doc``, names
+    padded to ``name_width``, comments from column ``comment_at``."""
+    lines = [header] if header else []
+    for f in fields:
+        line = f"{f.name:<{name_width}} = {f.example}"
+        docs = f.doc.split("\n") if f.doc else []
+        if docs:
+            line = f"{line:<{comment_at}}# {docs[0]}" if len(line) < comment_at else f"{line}  # {docs[0]}"
+        lines.append(line)
+        lines += [f"{'':<{comment_at}}# {more}" for more in docs[1:]]
+    return "\n".join(lines) + "\n"
+
+
+def inline(fields: Sequence[Field]) -> str:
+    """``fields`` as one TOML inline table of their examples (the host table shown in README.md)."""
+    return "{ " + ", ".join(f"{f.name} = {f.example}" for f in fields) + " }"

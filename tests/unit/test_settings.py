@@ -78,7 +78,7 @@ def test_settings_are_frozen():
 
 BAD = {"target": "two words", "targets_file": " ", "app": " ", "containers": "abc", "no_deploy": "maybe",
        "keep_containers": "maybe", "platform": "debian11", "host_timeout": "-1", "canary": "x", "batch": "0",
-       "max_failed": "101%", "parallel": "0", "rolling": "maybe"}
+       "max_failed": "101%", "parallel": "0", "rolling": "maybe", "identity": " ", "known_hosts": " "}
 
 
 def spelled(opt, source: str, value: str) -> dict:
@@ -95,6 +95,11 @@ def test_every_option_names_its_source_in_an_error(opt, source):
     assert set(BAD) == {o.name for o in OPTIONS}
     if opt.flag and source == "cli":  # a flag on the command line has no value to get wrong
         assert run(cli={opt.name: True}).origin(opt.name) == opt.cli
+        return
+    if not opt.pytest:  # fab -H hosts' settings: only the environment variable is read
+        assert source != "env" or str(pytest.raises(ConfigError, run, **spelled(opt, source, BAD[opt.name])).value
+                                      ).startswith(f"{opt.env}={BAD[opt.name]}: ")
+        assert source == "env" or run(**spelled(opt, source, "x")).source_of(opt.name) == "default"
         return
     where = {"cli": "", "env": f" (from {opt.env} environment variable)", "ini": f" (from {opt.ini} ini key)"}
     origin = f"{opt.cli}={BAD[opt.name]}{where[source]}"

@@ -72,7 +72,7 @@ def test_parallel_and_rolling_come_from_the_same_options_as_pytests(fab_run, mon
 
 def test_target_task_names_the_target_for_the_tasks_after_it(fab_run, monkeypatch):
     seen = []
-    monkeypatch.setattr("deploytests.targets.provider_for",
+    monkeypatch.setattr("deploytests.session.provider_for",
                         lambda settings, **kw: seen.append(settings.target) or (_ for _ in ()).throw(
                             DeployTestsError(f"unknown target {settings.target!r}")))
     tasks.target(Context(), "staging")
@@ -166,7 +166,7 @@ def test_deploy_packs_once_per_server_python_and_deploys_once(fab_run, monkeypat
     pythons = {"appuser@web1": ("3.11", "x86_64"), "appuser@web2": ("3.13", "x86_64")}
     monkeypatch.setattr(tasks.pipeline, "pack", pack)
     monkeypatch.setattr(session_module.Session, "platforms", lambda self, servers: pythons)
-    monkeypatch.setattr("deploytests.pipeline.fleet.roll_out", lambda servers, cfg, artifact_of, policy, **kw:
+    monkeypatch.setattr("deploytests.session.roll_out", lambda servers, cfg, artifact_of, policy, **kw:
                         rolled.append({s.label: artifact_of(s.label).sha256 for s in servers})
                         or SimpleNamespace(reports=[], table=lambda: [], failed=[], stopped=""))
     fab(tasks.pack, "appuser@web1", "appuser@web2")
@@ -191,7 +191,7 @@ def test_deploy_without_servers_stops_before_packing(fab_run, monkeypatch):
     (None, {"DEPLOYTESTS_IDENTITY": "/nonexistent"}, "DEPLOYTESTS_IDENTITY",
      "set DEPLOYTESTS_IDENTITY to the deploy login's private key, or give fab -i PATH"),
     (None, {"HOME": "/nonexistent"}, "the default ~/.ssh/id_ed25519: no -i given, DEPLOYTESTS_IDENTITY unset",
-     "give fab -i PATH or set DEPLOYTESTS_IDENTITY to the deploy login's private key"),
+     "set DEPLOYTESTS_IDENTITY to the deploy login's private key, or give fab -i PATH"),
 ])
 def test_a_missing_identity_file_names_where_its_path_came_from(fab_run, monkeypatch, given, env, source, hint):
     """Reviewer: `fab -H ... -i /nonexistent status` said `Hint: set identity_file in targets.toml`."""
@@ -200,7 +200,7 @@ def test_a_missing_identity_file_names_where_its_path_came_from(fab_run, monkeyp
         monkeypatch.setenv(name, value)
     c = Connection("appuser@web1", connect_kwargs={"key_filename": given} if given else {})
     with pytest.raises(DeployTestsError) as info:
-        session_module.CliHost.of(c).connection()
+        session_module.cli_host(c).connection()
     path = "/nonexistent" if "HOME" not in env else "/nonexistent/.ssh/id_ed25519"
     assert str(info.value) == (f"appuser@web1: identity file {path} (from {source}) does not exist. Hint: {hint}.")
 
@@ -258,7 +258,7 @@ def test_a_missing_known_hosts_file_names_where_its_path_came_from(fab_run, monk
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(DeployTestsError) as info:
-        session_module.CliHost.of(Connection("appuser@web1", connect_kwargs={"key_filename": [str(key)]})).connection()
+        session_module.cli_host(Connection("appuser@web1", connect_kwargs={"key_filename": [str(key)]})).connection()
     path = env.get("DEPLOYTESTS_KNOWN_HOSTS", "/nonexistent/.ssh/known_hosts")
     assert str(info.value) == (
         f"appuser@web1: known_hosts file {path} (from {source}) does not exist. Hint: create it with `ssh-keyscan "
@@ -274,7 +274,7 @@ def test_a_hosts_progress_line_is_redacted(tmp_path, capsys):
 
     (tmp_path / "deploy.toml").write_text('app = "notes"\nentry_point = "notes:app"\nconfig_file = "app.cfg"\n')
     (tmp_path / "app.cfg").write_text('SECRET_KEY = "s3cret-value-for-the-line"\n')
-    tasks._progress(Session(Settings(app=tmp_path), hosts=[session_module.CliHost("u", "web1")]))(
+    tasks._progress(Session(Settings(app=tmp_path), hosts=[session_module.cli_host(Connection("u@web1"))]))(
         "web1", "deploy", 1.0, "FAILED: boom: s3cret-value-for-the-line")
     out = capsys.readouterr().out
     assert "s3cret-value-for-the-line" not in out and "FAILED: boom: [redacted]" in out, out
@@ -294,10 +294,8 @@ def test_a_bad_rollout_value_is_one_line_naming_its_source_before_any_host_is_as
 
 
 def test_the_apps_deploy_config_is_loaded_once_per_fab_run(fab_run, monkeypatch):
-    from deploytests import config
-
-    loads, real = [], config.load_config
-    monkeypatch.setattr(config, "load_config", lambda *a, **kw: loads.append(a) or real(*a, **kw))
+    loads, real = [], session_module.load_config
+    monkeypatch.setattr(session_module, "load_config", lambda *a, **kw: loads.append(a) or real(*a, **kw))
     fab(tasks.status, "appuser@web1", "appuser@web2")
     fab(tasks.rollback, "appuser@web1", "appuser@web2")
     assert len(loads) == 1 and len(fab_run.calls) == 2

@@ -109,16 +109,23 @@ def test_secrets_of_a_config_and_redact(tmp_path):
 
 
 def test_deploy_failure_reports_are_redacted(tmp_path):
-    """An app's traceback in a gate failure may quote config values: the fixture failure never shows them."""
+    """An app's traceback in a gate failure may quote config values: the fixture's failure, as reported (the
+    one place reports are redacted), never shows them."""
     from types import SimpleNamespace
 
-    from deploytests import plugin
     from deploytests.errors import DeployError
+    from deploytests.plugin import fixtures
+    from deploytests.plugin.reporting import Reporting
+    from deploytests.plugin.state import SECRETS
+    from deploytests.redaction import secrets_of
 
     cfg_file = tmp_path / "app.cfg"
     cfg_file.write_text('SECRET_KEY = "topsecretvalue-42"\nCONFIG_NAME = "staging"\n')
     exc = DeployError("health gate failed", where="docker://web-1",
                       detail="Traceback:\n  KeyError: 'topsecretvalue-42'\n")
     with pytest.raises(pytest.fail.Exception) as info:
-        plugin._fail(exc, SimpleNamespace(config_file=cfg_file))
-    assert "topsecretvalue-42" not in str(info.value) and "KeyError: '[redacted]'" in str(info.value)
+        fixtures._fail(exc)
+    config = SimpleNamespace(stash={SECRETS: secrets_of(cfg_file)})
+    rep = SimpleNamespace(longrepr=str(info.value), longreprtext=str(info.value), sections=[], user_properties=[])
+    Reporting(config).redact(rep, SimpleNamespace(user_properties=[]))
+    assert "topsecretvalue-42" not in rep.longrepr and "KeyError: '[redacted]'" in rep.longrepr

@@ -3,8 +3,8 @@ source is sent as ``python -c <source> <args>``:
 
 - :mod:`.preflight` and :mod:`.install_wheels` run on the server, started by the agent in a release's venv
   (the agent carries their sources: :mod:`deploytests.pipeline.bundle`);
-- :mod:`.build_hook` (the PEP 517 ``build_wheel`` call) and :mod:`.build_tree` (wheels installed into a venv
-  layout) run on the runner, in the build environment's and the runner's own interpreter;
+- :mod:`.build_hook` (the PEP 517 ``build_wheel`` call) and :mod:`.install_wheels` again (wheels installed into a
+  venv layout) run on the runner, in the build environment's and the runner's own interpreter;
 - :mod:`.bootloader` is the head of every program sent to a server: it serves the bundled modules from memory;
 - :mod:`.spawn` is no program but the one way the agent and the release check start a command for the app
   (bundled with them).

@@ -1,0 +1,238 @@
+"""The plugin's fixtures, one state change each (``pytest --fixtures`` shows their docs):
+
+``deploy_settings`` → ``deploy_target`` (servers up / connected) → ``deploy_config`` → ``deploy_bootstrapped``
+→ ``deploy_artifact`` (packed for the servers' Python) → ``deployment`` (live on every host; with
+``--no-deploy`` only read) → per server: ``deploy_server``, ``deploy_host`` (testinfra), ``deploy_http``.
+
+A failure a fixture raises is redacted where it is reported (``reporting.Reporting.redact``)."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from typing import TYPE_CHECKING, NoReturn
+
+import pytest
+
+from ..errors import DeployTestsError, HostsFailed, named
+from ..redaction import secrets_of
+from ..settings import Settings
+from .hooks import load_config
+from .state import PROVIDER, RUN, SECRETS, SETTINGS, say, stop, write
+from .workers import shared
+
+if TYPE_CHECKING:  # the rest loads when a test uses deploytests: the plugin is in every pytest run
+    from ..config import DeployConfig
+    from ..pipeline.fleet import Bootstrapped, Deployment
+
+
+def _stop_run(config, exc: DeployTestsError) -> NoReturn:
+    """A failure every test would repeat (pack, bootstrap): stop the session with the error's one line, its
+    detail (builder or remote output) written above it."""
+    if exc.detail:
+        write(config, "")
+        write(config, exc.detail)
+    stop(config, exc.one_line(), pytest.ExitCode.TESTS_FAILED)
+
+
+def _fail(exc: DeployTestsError) -> NoReturn:
+    """Fail the fixture with the error and its detail (remote output, Apache log tail). A step that failed on
+    every host is said one host a line. The detail is reported once (``reporting.Reporting.said_once``); later
+    tests get one line."""
+    if isinstance(exc, HostsFailed):
+        bad = [o for o in exc.outcomes if not o.ok]
+        head = f"{exc.step} failed on {len(bad)} of {len(exc.outcomes)} host(s):"
+        text = "\n".join([head, *(f"  {named(o.host, str(o.error))}" for o in bad)])
+        text += f"\n{exc.detail}" if exc.detail else ""
+        lines = {o.host: f"{exc.step} failed on {o.host}" for o in bad}
+        line = f"{exc.step} failed on {', '.join(o.host for o in bad)}"
+    else:
+        text, lines, line = exc.render(), {}, exc.one_line()
+    failure = pytest.fail.Exception(text, pytrace=False)
+    failure.deploytests_once = (lines, line)  # type: ignore[attr-defined]
+    # ``from None``: raised while ``exc`` is handled, the failure would be chained to it and pytest would print
+    # the error, "During handling of the above exception...", then the error again
+    raise failure from None
+
+
+def _refuse_host(state, *, nothing_live: bool) -> None:
+    """Fail (this server's tests) with the host's one line when its step failed; ``nothing_live``: also when
+    all it says is that no release is live (``--no-deploy``)."""
+    if state is None or not state.error or (state.nothing_live and not nothing_live):
+        return
+    failure = pytest.fail.Exception(state.message() + (f"\n{state.detail}" if state.detail else ""), pytrace=False)
+    if state.detail:  # said in full once: later tests of this host get the one line
+        failure.deploytests_once = ({}, state.error.rstrip("."))  # type: ignore[attr-defined]
+    raise failure
+
+
+@pytest.fixture(scope="session")
+def deploy_settings(pytestconfig) -> Settings:
+    """The resolved :class:`deploytests.settings.Settings` (ini < env var < command line) of this run."""
+    return pytestconfig.stash[SETTINGS]
+
+
+@pytest.fixture(scope="session")
+def deploy_target(pytestconfig):
+    """The target's provider, opened once for the session: its ``.servers`` are up and connected (docker:
+    containers started; ssh: every host connected with its pinned key). Closed at the end; containers are
+    removed unless ``--keep-containers``. ``.rights`` says what the suite may do there."""
+    provider = pytestconfig.stash[PROVIDER]
+    try:
+        provider.open()
+    except DeployTestsError as exc:
+        provider.close()
+        stop(pytestconfig, exc)
+    yield provider
+    provider.close()
+
+
+@pytest.fixture(scope="session")
+def deploy_config(pytestconfig, deploy_settings, deploy_target) -> DeployConfig:
+    """The app's :class:`deploytests.config.DeployConfig` (from ``--app``), with the target's config file. From
+    here on, every output of the run has the config file's values redacted; a value that cannot be known
+    statically is named in a warning."""
+    try:
+        cfg = load_config(pytestconfig)
+    except DeployTestsError as exc:
+        stop(pytestconfig, exc)
+    secrets = pytestconfig.stash[SECRETS] = secrets_of(cfg.config_file)
+    for warning in secrets.warnings:
+        say(pytestconfig, f"warning: {warning}", yellow=True)
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def deploy_bootstrapped(pytestconfig, deploy_settings, deploy_target, deploy_config) -> Bootstrapped:
+    """Every server bootstrapped (idempotent: packages, user, tree, config, vhost). Skipped with --no-deploy.
+    A failing bootstrap stops the run."""
+    if deploy_settings.no_deploy or not deploy_target.rights.deploy:
+        pytest.skip("nothing bootstrapped: --no-deploy or the target does not allow deploys")
+    from ..pipeline import fleet
+
+    produce = lambda: json.dumps(asdict(fleet.bootstrap_all(deploy_target.servers, deploy_config)))  # noqa: E731
+    try:
+        return fleet.Bootstrapped(**json.loads(shared(pytestconfig, deploy_target, "bootstrap", produce)))
+    except DeployTestsError as exc:
+        _stop_run(pytestconfig, exc)
+
+
+@pytest.fixture(scope="session")
+def deploy_artifact(pytestconfig, deploy_settings, deploy_config, deploy_bootstrapped):
+    """The packed release (:class:`deploytests.pipeline.Artifact`: path, version, sha256), built once
+    for the servers' Python and CPU architecture (wheels cached between runs). A fleet mixing platforms gets one
+    artifact per distinct Python (each server deploys its own; ``deployment[label].artifact_sha256`` says which);
+    this fixture is then the first server's. A failing pack stops the run."""
+    from ..pipeline import pack
+
+    started = time.monotonic()
+    try:
+        arts = {v: pack(deploy_settings.app, deploy_config, python_version=v, machine=deploy_bootstrapped.machine)
+                for v in deploy_bootstrapped.python_versions()}
+    except DeployTestsError as exc:
+        _stop_run(pytestconfig, exc)
+    pytestconfig.stash[RUN]["pack"] = time.monotonic() - started
+    pytestconfig.stash[RUN]["artifacts"] = arts
+    return arts[deploy_bootstrapped.python_version]
+
+
+@pytest.fixture(scope="session")
+def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_config) -> Deployment:
+    """What is live: the session's deploy of ``artifact`` on every server (parallel), or with
+    ``--no-deploy`` (or a target without the deploy right) what was already live, read and unchanged.
+    ``deployment[deploy_server.label].release_id`` is the release each host serves."""
+    from ..pipeline import fleet
+    from ..session import Session
+
+    run = pytestconfig.stash[RUN]
+    try:
+        if deploy_settings.no_deploy or not deploy_target.rights.deploy:
+            result = fleet.read_live(deploy_target.servers, deploy_config)
+        else:
+            art = request.getfixturevalue("deploy_artifact")
+            boot = request.getfixturevalue("deploy_bootstrapped")
+
+            def produce() -> str:  # the session's rollout policy, hooks and gate (the same as fab's)
+                session = Session(deploy_settings, provider=deploy_target, config=deploy_config,  # summary lines
+                                  say=run.setdefault("rollout", []).append)  # at the end
+                return fleet.deploy_all(deploy_target.servers, deploy_config, art, boot=boot,
+                                        pack_seconds=run.get("pack", 0.0), artifacts=run.get("artifacts"),
+                                        policy=session.policy, hooks=session.hooks, say=session.say,
+                                        gate=session.rollout_gate([s.label for s in deploy_target.servers],
+                                                                  suite_follows=True)).to_json()
+            result = fleet.Deployment.from_json(shared(pytestconfig, deploy_target, "deploy", produce))
+    except DeployTestsError as exc:
+        _fail(exc)
+    run["deployment"] = result
+    return result
+
+
+@pytest.fixture(scope="session")
+def deploy_server(request, deploy_target, deployment):
+    """One server of the target (:class:`deploytests.targets.Server`), with the app deployed (or, with
+    ``--no-deploy``, as found). Tests using it run once per server: ``test_x[docker://web-1]``.
+    ``deploy_server.connection()`` is the shared, pinned Fabric connection. A server whose bootstrap or deploy
+    failed (or that could not be asked) errors its own tests with that one line; the other servers' tests run.
+    With ``--no-deploy``, a server with no live release errors the tests that use ``deploy_host`` or
+    ``deploy_http`` (they look at a live site); tests that judge the server's facts themselves (the built-in
+    gate: one root failure, "nothing deployed", and the bootstrap's promises still checked) run."""
+    srv = next(s for s in deploy_target.servers if s.label == request.param)
+    _refuse_host(deployment.hosts.get(srv.label), nothing_live=False)
+    return srv
+
+
+@pytest.fixture(scope="session")
+def deploy_host(deploy_server, deployment):
+    """A testinfra ``Host`` for ``deploy_server`` over its already-open pinned connection (no new SSH login,
+    no ``~/.ssh/config``, never testinfra's cached ``get_host``). ``with deploy_host.sudo():`` works
+    where the login may sudo."""
+    from ..verify.testinfra import host_for
+
+    _refuse_host(deployment.hosts.get(deploy_server.label), nothing_live=True)
+    return host_for(deploy_server)
+
+
+@pytest.fixture(scope="session")
+def deploy_http(deploy_server, deployment):
+    """A :class:`deploytests.verify.HttpClient` (a requests session) for ``deploy_server.base_url``:
+    ``deploy_http.get("/health")``, ``deploy_http.post("/items", json=...)``, ``deploy_http.url(path)``."""
+    from ..verify.http import HttpClient
+
+    _refuse_host(deployment.hosts.get(deploy_server.label), nothing_live=True)
+    client = HttpClient(deploy_server.base_url)
+    yield client
+    client.close()
+
+
+# Short aliases. A project's own fixture of one of these names (conftest) wins over these: its tests then get
+# the project's fixture, unparametrized, and deploytests stays out of them.
+
+@pytest.fixture(scope="session")
+def server(deploy_server):
+    """Alias of ``deploy_server`` (a project's own ``server`` fixture wins over it)."""
+    return deploy_server
+
+
+@pytest.fixture(scope="session")
+def http(deploy_http):
+    """Alias of ``deploy_http`` (a project's own ``http`` fixture wins over it)."""
+    return deploy_http
+
+
+@pytest.fixture(scope="session")
+def artifact(deploy_artifact):
+    """Alias of ``deploy_artifact`` (a project's own ``artifact`` fixture wins over it)."""
+    return deploy_artifact
+
+
+@pytest.fixture(scope="session")
+def testinfra_host(deploy_host):
+    """Alias of ``deploy_host`` (a project's own ``testinfra_host`` fixture wins over it)."""
+    return deploy_host
+
+
+@pytest.fixture(scope="session")
+def bootstrapped(deploy_bootstrapped):
+    """Alias of ``deploy_bootstrapped`` (a project's own ``bootstrapped`` fixture wins over it)."""
+    return deploy_bootstrapped

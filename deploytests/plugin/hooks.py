@@ -1,0 +1,224 @@
+"""The plugin's set-up: options and ini keys, markers, settings and target resolved once (no network), the
+per-server parametrization, and the check of settings and deploy config after collection."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from ..config import load_config as load_deploy_config
+from ..errors import ConfigError, DeployTestsError
+from ..settings import OPTIONS, Settings, blame, resolve
+from ..targets import provider_for
+from .reporting import Reporting
+from .state import (
+    CONFIG,
+    DEPLOYS,
+    DESTRUCTIVE,
+    ERROR,
+    MARKERS,
+    PENDING,
+    PROVIDER,
+    RUN,
+    SETTINGS,
+    USED,
+    is_worker,
+    say,
+    shares_real_target,
+    stop,
+    uses_deploytests,
+)
+
+PYTEST_OPTIONS = tuple(o for o in OPTIONS if o.pytest)
+FAULTS_PLUGIN = "deploytests.faults.plugin"
+DIST_NOTE = ("deploytests: note: --dist loadscope instead of load: on a real target the workers share, a module's "
+             "tests run on one worker (the lifecycle scenarios are one module and must not interleave)")
+NO_APP = DeployTestsError("no app to deploy", hint="pass --app PATH, set DEPLOYTESTS_APP or the deploytests_app "
+                                                   "ini key")
+
+
+class Hooks:
+    """Hooks a conftest may implement."""
+
+    @pytest.hookspec(firstresult=True)
+    def pytest_deploytests_default_app(self, config):
+        """Return the project directory to deploy when neither ``--app``, ``DEPLOYTESTS_APP`` nor the
+        ``deploytests_app`` ini key sets it (this repository's root conftest returns its example app). Without
+        an answer, the app is the rootdir when it has a ``deploy.toml`` or ``[tool.deploytests]``."""
+
+
+def pytest_addhooks(pluginmanager):
+    pluginmanager.add_hookspecs(Hooks)
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("deploytests", "deploy an app to a target and verify it (deploytests)")
+    for opt in PYTEST_OPTIONS:
+        extra = {"action": "store_true", "default": None} if opt.flag else {"metavar": opt.metavar}
+        group.addoption(opt.cli, dest=f"deploytests_{opt.name}", help=f"{opt.help} [env {opt.env}]".replace("%", "%%"),
+                        **extra)  # argparse %-formats help: "P%" must be written "P%%"
+        parser.addini(opt.ini, help=f"deploytests: {opt.help}", default="")
+    # the fault campaign's options; its hooks (deploytests.faults.plugin) are registered only when it is asked
+    # for (pytest_configure), never in an ordinary run
+    group.addoption("--deploytests-faults", action="store_true", default=False,
+                    help="measure the gate: inject each fault of deploytests' catalogue into a throwaway "
+                         "container running the app, run the gate (built-in suite + the given paths) read-only "
+                         "against it, print what caught each fault and the false alarms")
+    group.addoption("--deploytests-faults-select", metavar="IDS", default="",
+                    help="comma-separated fault ids, parts of ids, or promise ids (default: the whole catalogue)")
+    group.addoption("--deploytests-faults-clean", metavar="N", type=int, default=10,
+                    help="clean hosts verified alongside the faults, for false alarms (default 10)")
+    group.addoption("--deploytests-faults-batch", metavar="N", type=int, default=8,
+                    help="hosts per gate run (default 8)")
+
+
+# ---------------------------------------------------------------- configure: settings and target, no network
+
+def project_app(rootdir: Path) -> Path | None:
+    """The project being tested, when it has a deploy config (``deploy.toml`` or ``[tool.deploytests]``)."""
+    if (rootdir / "deploy.toml").is_file():
+        return rootdir
+    pyproject = rootdir / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            return rootdir if "deploytests" in tomllib.loads(pyproject.read_text()).get("tool", {}) else None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None  # pytest itself reports a broken pyproject.toml
+    return None
+
+
+def _settings(config) -> Settings:
+    default = config.hook.pytest_deploytests_default_app(config=config)
+    defaults = {"app": Path(default).resolve()} if default else None
+    if defaults is None and (project := project_app(Path(config.rootpath))) is not None:
+        defaults, source = {"app": project}, "project (rootdir)"
+    else:
+        source = "conftest default"
+    return resolve(
+        cli={o.name: getattr(config.option, f"deploytests_{o.name}", None) for o in PYTEST_OPTIONS},
+        env=os.environ,
+        ini={o.ini: str(config.getini(o.ini)) for o in PYTEST_OPTIONS if config.getini(o.ini) not in ("", None)},
+        cwd=Path(config.invocation_params.dir),
+        ini_dir=Path(config.inipath).parent if config.inipath else Path(config.rootpath),
+        defaults=defaults, default_source=source,
+    )
+
+
+def pytest_configure(config):
+    """Resolve the settings and the target (no network). A bad setting stops the run after collection, before
+    any test runs, when a deploytests option was given or a collected test uses deploytests (see
+    :func:`pytest_collection_modifyitems`): the plugin is installed for every pytest run of the environment,
+    and a stray env var or someone else's ``targets.toml`` must not break unrelated suites."""
+    for name, text in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    config.pluginmanager.register(Reporting(config), "deploytests-reporting")
+    if config.getoption("deploytests_faults") and not config.pluginmanager.has_plugin(FAULTS_PLUGIN):
+        from ..faults import plugin as faults
+
+        config.pluginmanager.register(faults, FAULTS_PLUGIN)
+    config.stash[RUN] = {"verify": defaultdict(float), "deployment": None}
+    config.stash[USED] = any(getattr(config.option, f"deploytests_{o.name}", None) is not None
+                             for o in PYTEST_OPTIONS)
+    try:
+        settings = _settings(config)
+        default_file = Path(config.rootpath) / "targets.toml"
+        provider = provider_for(settings, targets_file=default_file if default_file.is_file() else None,
+                                progress=lambda msg: say(config, msg))
+    except DeployTestsError as exc:
+        config.stash[ERROR] = exc
+        return
+    config.stash[SETTINGS], config.stash[PROVIDER] = settings, provider
+    if shares_real_target(config) and config.getvalue("dist") == "load":
+        # a module's tests go to one worker: the lifecycle scenarios (one module) run on one worker only.
+        # (xdist's loadgroup would be finer, but with pytest 9 it no longer renames the grouped test ids.)
+        # Said in the header (pytest_report_header): a user's option is never changed silently.
+        config.option.dist = "loadscope"
+        config.stash[RUN]["dist"] = DIST_NOTE
+
+
+def pytest_report_header(config):
+    """Only what this plugin changed of the run's own options (nothing in runs that do not use it)."""
+    note = config.stash.get(RUN, {}).get("dist")
+    return [note] if note else []
+
+
+# ---------------------------------------------------------------- collection: parametrize and refuse
+
+def pytest_generate_tests(metafunc):
+    """Only ``deploy_server`` is parametrized (one test per server); a project's fixtures never are (a test that
+    uses a project's own ``server`` has no ``deploy_server`` in its closure)."""
+    if "deploy_server" not in metafunc.fixturenames:
+        return
+    if ERROR in metafunc.config.stash:  # stops the session once collection is done
+        metafunc.parametrize("deploy_server", ["unconfigured"], indirect=True, scope="session")
+        return
+    labels = metafunc.config.stash[PROVIDER].labels()
+    metafunc.parametrize("deploy_server", labels, ids=labels, indirect=True, scope="session")
+
+
+def refusal(item, provider, settings: Settings) -> str | None:
+    """Why ``item`` must not run on this target (a skip reason), or None."""
+    where = f"target {provider.name!r}"
+    if item.get_closest_marker(DESTRUCTIVE) and not provider.rights.destructive:
+        return f"{where} does not allow destructive tests (destructive = false in the targets file)"
+    if item.get_closest_marker(DEPLOYS) or item.get_closest_marker(DESTRUCTIVE):  # failure injection deploys
+        if not provider.rights.deploy:
+            return f"{where} does not allow deploys (deploy = false in the targets file)"
+        if settings.no_deploy:
+            return "--no-deploy: this check compares with what this run deploys"
+    return None
+
+
+@pytest.hookimpl(trylast=True)  # after -k, -m and --deselect: the tests that will run
+def pytest_collection_modifyitems(config, items):
+    """A run that uses deploytests checks its settings, targets file and the app's deploy config here, before
+    any test runs: a bad one stops the session (in an xdist worker, at its first test of ours: a worker that
+    stops while collecting is an INTERNALERROR). Tests the target has no right for are skipped."""
+    ours = [item for item in items if uses_deploytests(item)]
+    config.stash[USED] = config.stash[USED] or bool(ours)
+    if not config.stash[USED]:
+        return
+    error = config.stash.get(ERROR, None) or _app_error(config, ours)
+    if error is not None:
+        if not is_worker(config):
+            stop(config, error)
+        config.stash[PENDING] = error
+    if ERROR in config.stash:
+        return
+    provider, settings = config.stash[PROVIDER], config.stash[SETTINGS]
+    for item in ours:
+        reason = refusal(item, provider, settings)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _app_error(config, ours) -> DeployTestsError | None:
+    """Why the app's deploy config cannot be used (read and validated now, not after the tests that need no app
+    ran), or None. ``--collect-only`` runs nothing and checks nothing of the app."""
+    if config.option.collectonly:
+        return None
+    settings = config.stash[SETTINGS]
+    if settings.app is None:
+        return NO_APP if any("deploy_config" in item.fixturenames for item in ours) else None
+    try:
+        load_config(config)
+    except ConfigError as exc:  # no deploy config there: say which option (and source) named the dir
+        return blame(settings, "app", ConfigError(exc.what, hint=exc.hint)) if exc.where == str(settings.app) else exc
+    except DeployTestsError as exc:
+        return exc
+    return None
+
+
+def load_config(config):
+    """The app's deploy config with the target's config file, loaded once per run (kept in the stash)."""
+    if CONFIG not in config.stash:
+        settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
+        if settings.app is None:
+            raise NO_APP
+        config.stash[CONFIG] = load_deploy_config(settings.app, target_config=provider.config_file,
+                                                  target_env=getattr(provider, "env", None))
+    return config.stash[CONFIG]

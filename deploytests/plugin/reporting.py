@@ -1,0 +1,188 @@
+"""What the plugin adds to pytest's output: the header after collection, the server's diagnostics on a failed
+check, a repeated fixture failure said once, the interrupted hosts, the summary with timings — and the one
+place where reports are redacted (:meth:`Reporting.pytest_runtest_makereport`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from ..config import DeployConfig
+from ..servers import Server
+from ..settings import Settings
+from .state import ERROR, PROVIDER, RUN, SECRETS, SETTINGS, USED, say, write
+
+
+class Reporting:
+    """Registered for the run by ``hooks.pytest_configure`` (it holds the config: pytest_keyboard_interrupt
+    gets none)."""
+
+    def __init__(self, config) -> None:
+        self.config = config
+        self.said: set[str] = set()  # failures a session fixture repeats, already reported in full
+
+    def pytest_report_collectionfinish(self, config, items):
+        """The header, after collection: only in runs that use deploytests (see ``state.uses_deploytests``)."""
+        if not config.stash[USED] or ERROR in config.stash:
+            return []
+        config.stash[RUN]["header_shown"] = True
+        return header_lines(config.stash[SETTINGS], config.stash[PROVIDER])
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        """Every report: a repeated fixture failure said once, the server's diagnostics added to a failed check,
+        then the config's values redacted from all of it (the output boundary, :meth:`redact`)."""
+        rep = yield
+        try:
+            if not self.said_once(item, call, rep):  # said in full before, diagnostics included
+                self.add_diagnostics(item, rep)
+        finally:
+            self.redact(rep, item)
+        return rep
+
+    def said_once(self, item, call, rep) -> bool:
+        """pytest repeats a failed session fixture's error in every test that needs it (80 tests: 80 copies of
+        one remote traceback). The first report keeps the detail; later ones get the one line, for this test's
+        host when known. True when ``rep`` was cut so."""
+        once = getattr(call.excinfo.value, "deploytests_once", None) if call.excinfo is not None else None
+        if once is None or rep.when != "setup":
+            return False
+        text = str(call.excinfo.value)
+        if text not in self.said:
+            self.said.add(text)
+            return False
+        lines, line = once
+        label = getattr(item, "callspec", None) and item.callspec.params.get("deploy_server")
+        try:
+            pytest.fail(f"{lines.get(label, line).rstrip('.')} (details in the first error above)", pytrace=False)
+        except pytest.fail.Exception:
+            rep.longrepr = item.repr_failure(pytest.ExceptionInfo.from_current())
+        return True
+
+    def add_diagnostics(self, item, rep) -> None:
+        """A test of a server: its time, and on failure the server's diagnostics as report sections (and user
+        properties: junitxml keeps them)."""
+        srv = getattr(item, "funcargs", {}).get("deploy_server")
+        if not isinstance(srv, Server):  # not a test of a server (or its setup failed before it was known)
+            return
+        if rep.when == "call":
+            self.config.stash[RUN]["verify"][srv.label] += rep.duration
+        cfg = item.funcargs.get("deploy_config")
+        if rep.failed and rep.when in ("setup", "call") and isinstance(cfg, DeployConfig):
+            from ..verify.diagnostics import collect
+
+            for title, text in collect(srv, cfg.app, cfg.root, deploy_user=cfg.deploy_user or srv.user).items():
+                rep.sections.append((f"deploytests {srv.label}: {title}", text))
+                item.user_properties.append((f"deploytests {srv.label}: {title}", text))
+
+    def redact(self, rep, item) -> None:
+        """Every report of a run that loaded the app's config (passed, failed or skipped; setup, call,
+        teardown): its failure text, captured output and logs, and the test's user properties, with the config
+        file's values redacted in all their forms (a check's assertion may quote a command's output, e.g. the
+        config itself; a fixture's failure an app's traceback). The terminal, ``-r`` summaries and the junit
+        xml all read the report, so they all get the redacted text: this is the output boundary. The failure
+        text is replaced only when it held a secret (it then loses pytest's colouring, not its content)."""
+        secrets = self.config.stash.get(SECRETS, None)
+        if secrets is None or not secrets.values:
+            return
+        if isinstance(rep.longrepr, tuple):  # a skip: (path, line, reason)
+            rep.longrepr = (*rep.longrepr[:2], secrets.redact(str(rep.longrepr[2])))
+        elif rep.longrepr is not None:
+            text = rep.longreprtext
+            clean = secrets.redact(text)
+            if clean != text:
+                rep.longrepr = clean
+        rep.sections = [(title, secrets.redact(body)) for title, body in rep.sections]
+        for props in (item.user_properties, rep.user_properties):
+            props[:] = [(name, secrets.redact(v) if isinstance(v, str) else v) for name, v in props]
+
+    def pytest_keyboard_interrupt(self, excinfo):
+        """Ctrl-C or SIGTERM during a deploy: after the hosts' running steps ended, one line per host."""
+        from ..pipeline.hosts import Interrupted
+
+        if isinstance(excinfo.value, Interrupted):
+            for line in excinfo.value.lines:
+                say(self.config, line)
+
+    def pytest_terminal_summary(self, terminalreporter, config):
+        if PROVIDER not in config.stash or not (config.stash[USED] or config.stash[RUN].get("workers")):
+            return
+        provider, run = config.stash[PROVIDER], config.stash[RUN]
+        data = timings(provider, run)
+        lines = run.get("rollout", []) + summary_lines(data) + provider.keep_lines()
+        for worker, sent in sorted(run.get("workers", {}).items()):  # under xdist each worker has its own fleet
+            lines += [f"[{worker}] {line}" for line in summary_lines(sent["timings"]) + sent["keep"]]
+        if run.get("workers") and not run.get("header_shown"):  # an xdist controller collects nothing itself
+            lines = header_lines(config.stash[SETTINGS], provider) + lines
+        if lines:
+            terminalreporter.write_sep("-", "deploytests summary")
+            for line in lines:
+                write(config, line)
+        out = os.environ.get("DEPLOYTESTS_TIMINGS_JSON")
+        if out and data:
+            Path(out).write_text(json.dumps(data, indent=1))
+
+
+def header_lines(settings: Settings, provider) -> list[str]:
+    app = f"{settings.app} ({settings.source_of('app')})" if settings.app else "(none: set --app)"
+    deploying = provider.rights.deploy and not settings.no_deploy
+    return [
+        f"deploytests: target {provider.name!r}: {provider.describe()}",
+        f"deploytests: hosts: {', '.join(provider.labels())}",
+        f"deploytests: app: {app}",
+        f"deploytests: rights: {provider.rights.describe()}; "
+        f"{'deploying before verifying' if deploying else 'verifying what is live'}"
+        f"{' (--no-deploy)' if settings.no_deploy else ''}",
+    ] + ([f"deploytests: rollout: {rollout_text(settings)}"] if deploying and any(
+        settings.source_of(n) != "default" for n in ("canary", "batch", "max_failed", "rolling")) else []) + [
+        f"deploytests: note: {note}" for note in provider.notes()]
+
+
+def rollout_text(settings: Settings) -> str:
+    """The rollout policy in words, for the header."""
+    if settings.rolling:
+        return "one host at a time, stopping at the first failure (--rolling)"
+    canary = f"canary {settings.canary}, then " if settings.canary.number else ""
+    batch = f"batches of {settings.batch}" if settings.batch else "all at once"
+    return f"{canary}{batch}; up to {settings.max_failed} failed host(s) tolerated; at most {settings.parallel} " \
+        "at once; gate between batches: the release live per its agent + its health URL"
+
+
+def timings(provider, run: dict) -> dict:
+    """Seconds per step: ``{"run": {step: s}, "hosts": {label: {step: s}}, "releases": {label: id}}``.
+
+    Written as JSON to ``$DEPLOYTESTS_TIMINGS_JSON`` when set (the bench reads it)."""
+    deployment, verify = run.get("deployment"), run.get("verify", {})
+    if deployment is None and not verify:
+        return {}
+    overall = dict(provider.times)
+    if deployment is not None:
+        overall.update(deployment.times)
+    hosts, releases, errors = {}, {}, {}
+    for label in provider.labels():
+        host = deployment.hosts.get(label) if deployment else None
+        hosts[label] = {**(host.times if host else {}), "verify": verify.get(label, 0.0)}
+        releases[label] = host.release_id if host else None
+        if host is not None and host.error:
+            errors[label] = host.error
+    return {"run": overall, "hosts": hosts, "releases": releases, "errors": errors}
+
+
+def summary_lines(data: dict) -> list[str]:
+    """Per host: bootstrap, deploy and verify seconds; per run: pack and the target's own steps."""
+    if not data:
+        return []
+    lines = []
+    if data["run"]:
+        lines.append("run: " + ", ".join(f"{k} {v:.2f}s" for k, v in data["run"].items()))
+    for label, steps in data["hosts"].items():
+        release = f" release {data['releases'][label]}" if data["releases"][label] else ""
+        error = data.get("errors", {}).get(label)
+        if error:  # the host serves nothing this run verified: say why, once, in the summary
+            error = error.rstrip(".")
+            release = " NOT VERIFIED (" + (error[len(label) + 2:] if error.startswith(f"{label}: ") else error) + ");"
+        lines.append(f"{label}:{release} " + ", ".join(f"{k} {v:.2f}s" for k, v in steps.items()))
+    return lines
