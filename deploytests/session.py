@@ -211,7 +211,7 @@ class Session:
         """The gate for a rollout to ``labels``: :meth:`gate` (every built-in promise) when the policy has more
         than one phase or no suite follows (``fab deploy``); else (pytest, one phase: the suite checks every host
         right after the rollout) :meth:`health_gate`, so no host is probed twice for the same verdict."""
-        return self.gate if not suite_follows or len(self.policy.phases(labels)) > 1 else self.health_gate
+        return self.gate if not suite_follows or (labels and len(self.policy.phases(labels)) > 1) else self.health_gate
 
     def gate(self, c, server, report, artifact=None) -> str | None:
         """The gate run on each host just deployed, before the next phase starts (read-only): every built-in
