@@ -4,7 +4,8 @@ N containers (already running, started here and not timed), then through :class:
 bootstrap (idempotent, the image is ready), read each host's Python, pack (cached), deploy v1 (first deploy),
 deploy v2 (a new release on a warm host) under ``--parallel P``, status. For each step: wall time, the runner's
 CPU seconds (user + system of this process), its peak thread count and RSS, and the bytes sent (artifact size x
-hosts). Figures only; nothing asserts a time.
+hosts), and the threads alive once the step is over (the connections stay open: what each host costs at rest).
+Figures only; nothing asserts a time.
 
     python bench/fleet.py --hosts 16 32 --parallel 8 32
 """
@@ -56,7 +57,8 @@ def measure(name: str, fn, rows: list, hosts: int, parallel: int, sent: int = 0)
         value = fn()
     wall, cpu = time.monotonic() - started, sum(os.times()[:2]) - cpu0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rows.append((hosts, parallel, name, wall, cpu, peak.threads, rss, sent))
+    time.sleep(0.3)  # the step's short-lived threads (stdin writers, keepalive requests) end
+    rows.append((hosts, parallel, name, wall, cpu, peak.threads, threading.active_count(), rss, sent))
     return value
 
 
@@ -89,10 +91,11 @@ def main() -> None:
     for n in args.hosts:
         run(n, args.parallel, rows)
     print(f"{'hosts':>5} {'par':>4}  {'step':<19} {'wall s':>7} {'cpu s':>6} {'s/host':>7} {'cpu/host':>8} "
-          f"{'threads':>7} {'rss MiB':>7} {'MB sent':>8}")
-    for hosts, par, name, wall, cpu, threads, rss, sent in rows:
+          f"{'threads':>7} {'at rest':>7} {'rss MiB':>7} {'MB sent':>8}")
+    for hosts, par, name, wall, cpu, threads, rest, rss, sent in rows:
         print(f"{hosts:>5} {par:>4}  {name:<19} {wall:7.2f} {cpu:6.2f} {wall / hosts:7.3f} {cpu / hosts:8.3f} "
-              f"{threads:>7} {rss:7.0f} {sent / 1e6:8.1f}")
+              f"{threads:>7} {rest:>7} {rss:7.0f} {sent / 1e6:8.1f}", flush=True)
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

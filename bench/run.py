@@ -121,6 +121,11 @@ def print_main_job(runs: list[dict], workload: dict, baseline: dict | None) -> N
           + ", ".join(f"{p} {statistics.median(x['summed'][p] for x in life):.2f}s" for p in life[-1]["summed"])
           + (f"; CPU in their containers {statistics.median(x['cpu'] for x in life):.2f}s"
              if all(x.get("cpu") is not None for x in life) else ""))
+    if all("run_wall" in x for x in life):
+        print(f"  where the wall went (median): scenarios {statistics.median(x['wall'] for x in life):.2f}s, the "
+              f"rest (session's containers, deploy, checks) "
+              f"{statistics.median(x['run_wall'] - x['wall'] for x in life):.2f}s; load average at the end "
+              + ", ".join(f"{x['load']:.1f}" for x in life))
     print(f"  same run: non-destructive workload, 2 hosts: {workload['wall']:.2f}s"
           + (f"; straightforward baseline, 2 hosts: {baseline['wall']:.1f}s" if baseline else ""))
     p = PROTOTYPE

@@ -207,13 +207,28 @@ class Session:
         return roll_out(servers, self.config, arts.__getitem__, self.policy, hooks=self.hooks,
                         gate=gate or self.gate, progress=self.progress, say=self.say)
 
-    def gate(self, c, server, report) -> str | None:
-        """The gate run on each host just deployed, before the next batch starts (read-only): the host's agent
-        says the new release is live (``current`` names it, its RELEASE.json is complete), and when the server
-        has a ``base_url`` the runner GETs the health path there and expects a 200 from that release (its
-        ``X-Deploy-Release`` header). The deploy's own server-side health gate already ran before this."""
-        from . import pipeline
+    def rollout_gate(self, labels: list[str], *, suite_follows: bool):
+        """The gate for a rollout to ``labels``: :meth:`gate` (every built-in promise) when the policy has more
+        than one phase or no suite follows (``fab deploy``); else (pytest, one phase: the suite checks every host
+        right after the rollout) :meth:`health_gate`, so no host is probed twice for the same verdict."""
+        return self.gate if not suite_follows or (labels and len(self.policy.phases(labels)) > 1) else self.health_gate
 
+    def gate(self, c, server, report, artifact=None) -> str | None:
+        """The gate run on each host just deployed, before the next phase starts (read-only): every built-in
+        promise (:func:`deploytests.verify.gate.host_problems`: one fact probe, the runner's GETs when the host has
+        a ``base_url``, the checks the suite's ``test_promises`` runs) with the release just made live and the
+        artifact sent. A failing promise fails the host with its one line; the rollout then rolls its phase back.
+        The deploy's own server-side health gate already ran before this."""
+        from .verify.gate import host_problems, one_line
+
+        spec = None if self.hosts else getattr(self.provider, "spec", None)
+        return one_line(host_problems(server, self.config, deployed=report.live, artifact=artifact,
+                                      allow=getattr(spec, "allow", None)))
+
+    def health_gate(self, c, server, report, artifact=None) -> str | None:
+        """The light gate: the host's agent says the new release is live (``current`` names it, its RELEASE.json
+        is complete), and when the server has a ``base_url`` the runner GETs the health path there and expects a
+        200 from that release (its ``X-Deploy-Release`` header)."""
         live = pipeline.status(c, self.config).live
         if live != report.live:
             return f"the host serves {live or 'nothing'} after the deploy of {report.live}"

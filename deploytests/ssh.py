@@ -60,36 +60,78 @@ def host_timeout(env: Mapping[str, str] = os.environ) -> float:
 class Watchdog:
     """Declares a host lost when it has answered nothing for ``bound`` seconds.
 
-    ``probe(timeout)`` asks the host for a sign of life and returns True when it answered within ``timeout``
-    (:meth:`PinnedConnection._probe` sends an SSH keepalive request). Probes are sent every ``interval``
-    seconds; each one may wait for what is left of the bound since the last answer. When nothing answered for
-    the bound, ``on_lost("no answer for N s")`` is called once and the watchdog ends. ``clock`` and ``wait``
-    are injectable so the decision is unit-tested without a network or real time.
+    ``ask()`` sends the host one request for a sign of life and returns a function saying whether it has
+    answered yet (:meth:`PinnedConnection._ask` sends an SSH keepalive request). :meth:`tick`, called often,
+    asks every ``interval`` seconds once the last request was answered; when a request stays unanswered for the
+    bound since the last answer, ``on_lost("no answer for N s")`` is called once and the watchdog ends. Nothing
+    here blocks: one thread (:data:`KENNEL`) ticks the watchdogs of every open connection, so a fleet's
+    connections cost no thread each beyond paramiko's own. ``clock`` is injectable so the decision is
+    unit-tested without a network or real time.
     """
 
-    def __init__(self, probe: Callable[[float], bool], *, bound: float, on_lost: Callable[[str], None],
-                 interval: float | None = None, clock: Callable[[], float] = time.monotonic,
-                 wait: Callable[[float], object] | None = None):
-        self.probe, self.bound, self.on_lost, self.clock = probe, float(bound), on_lost, clock
+    def __init__(self, ask: Callable[[], Callable[[], bool]], *, bound: float, on_lost: Callable[[str], None],
+                 interval: float | None = None, clock: Callable[[], float] = time.monotonic):
+        self.ask, self.bound, self.on_lost, self.clock = ask, float(bound), on_lost, clock
         self.interval = interval if interval is not None else max(0.2, min(5.0, self.bound / 3))
-        self._stopped = threading.Event()
-        self.wait = wait or self._stopped.wait
+        self.last_answer = self.next_ask = clock()
+        self.pending: Callable[[], bool] | None = None
+        self.finished = False
 
     def stop(self) -> None:
-        self._stopped.set()
+        self.finished = True
+
+    def tick(self) -> bool:
+        """One look: collect an answer, declare the host lost, or ask again when due. False once it ended."""
+        if self.finished:
+            return False
+        now = self.clock()
+        if self.pending is None and now >= self.next_ask:
+            self.pending = self.ask()
+        if self.pending is not None:
+            if self.pending():
+                self.pending, self.last_answer, self.next_ask = None, now, now + self.interval
+            elif now - self.last_answer >= self.bound:
+                self.finished = True
+                self.on_lost(f"no answer for {self.bound:g} s")
+        return not self.finished
+
+
+class Kennel:
+    """One thread that ticks every open connection's :class:`Watchdog` every ``tick`` seconds (started with
+    the first watchdog, ended when none is left): threads flat in the fleet's size."""
+
+    def __init__(self, tick: float = 0.1):
+        self.period, self.lock = tick, threading.Lock()
+        self.dogs: set[Watchdog] = set()
+        self.thread: threading.Thread | None = None
+
+    def watch(self, dog: Watchdog) -> None:
+        with self.lock:
+            self.dogs.add(dog)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self.run, name="deploytests-watchdogs", daemon=True)
+                self.thread.start()
 
     def run(self) -> None:
-        last_answer = self.clock()
-        while not self._stopped.is_set():
-            left = last_answer + self.bound - self.clock()
-            answered = left > 0 and self.probe(left)
-            if self._stopped.is_set():
-                return
-            if not answered:
-                self.on_lost(f"no answer for {self.bound:g} s")
-                return
-            last_answer = self.clock()
-            self.wait(self.interval)
+        while True:
+            with self.lock:
+                dogs = list(self.dogs)
+            for dog in dogs:
+                try:
+                    alive = dog.tick()
+                except Exception:  # noqa: BLE001 - one broken watchdog must not stop the others'
+                    alive = False
+                if not alive:
+                    with self.lock:
+                        self.dogs.discard(dog)
+            with self.lock:
+                if not self.dogs:
+                    self.thread = None
+                    return
+            time.sleep(self.period)
+
+
+KENNEL = Kennel()
 
 
 def load_identity(path: str | Path, *, env: Mapping[str, str] = os.environ, interactive: bool | None = None,
@@ -252,18 +294,19 @@ class PinnedConnection(fabric.Connection):
             raise ConnectError(what, where=self.label, hint=hint) from None
         self.transport.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.lost = None
-        self.watchdog = Watchdog(self._probe, bound=self.timeout, on_lost=self._lose)
-        threading.Thread(target=self.watchdog.run, name=f"deploytests-watchdog {self.label}", daemon=True).start()
+        self.watchdog = Watchdog(self._ask, bound=self.timeout, on_lost=self._lose)
+        KENNEL.watch(self.watchdog)
         return result
 
-    def _probe(self, timeout: float) -> bool:
-        """One keepalive request that wants a reply (sshd answers even while a command runs); True if any reply
-        came within ``timeout``. The request waits in a helper thread: paramiko's own wait has no deadline."""
+    def _ask(self) -> Callable[[], bool]:
+        """Send one keepalive request that wants a reply (sshd answers even while a command runs); the returned
+        function says whether it was answered. The request waits in a short-lived thread (paramiko's own wait has
+        no deadline): it ends with the reply, or when the watchdog closes the connection."""
         transport = self.transport
         if transport is None or not transport.is_active():
             if self.watchdog is not None:
                 self.watchdog.stop()
-            return True
+            return lambda: True
         done = threading.Event()
 
         def ask():
@@ -273,16 +316,21 @@ class PinnedConnection(fabric.Connection):
                 pass
             done.set()
 
-        threading.Thread(target=ask, daemon=True).start()
-        return done.wait(timeout) or not transport.is_active()
+        threading.Thread(target=ask, name=f"deploytests-keepalive {self.label}", daemon=True).start()
+        return lambda: done.is_set() or not transport.is_active()
 
     def _lose(self, reason: str) -> None:
-        """The host answered nothing for the bound: remember why and close, ending every blocked read."""
+        """The host answered nothing for the bound: remember why and close (in a thread of its own, so the
+        watchdogs of the other connections go on), ending every blocked read."""
         self.lost = reason
-        try:
-            self.client.close()
-        except Exception:  # noqa: BLE001 - closing a dead transport may complain; it is closed either way
-            pass
+
+        def close():
+            try:
+                self.client.close()
+            except Exception:  # noqa: BLE001 - closing a dead transport may complain; it is closed either way
+                pass
+
+        threading.Thread(target=close, name=f"deploytests-close {self.label}", daemon=True).start()
 
     def close(self):
         if self.watchdog is not None:

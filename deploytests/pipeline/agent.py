@@ -662,23 +662,104 @@ def pause_point(args: GateArgs, name):
 
 # ---------------------------------------------------------------- build a release
 
-def receive(stream, dest, size, sha256, after_first_chunk=None):
-    """Copy ``size`` bytes of the artifact from ``stream`` to ``dest``, checking its sha256."""
-    digest, left = hashlib.sha256(), size
-    with open(dest, "wb") as f:
+UPLOADS = ".uploads"  # <root>/.uploads/<sha256>: an artifact as far as it arrived (0700): a cut upload resumes there
+
+
+def partial_upload(root, sha256):
+    """This login's partial copy of artifact ``sha256``: ``(path, fd open for appending, bytes in it)``. Copies
+    of other artifacts are removed (one partial at most); a name that is not a regular file is replaced."""
+    where = os.path.join(root, UPLOADS)
+    try:
+        os.mkdir(where, 0o700)
+    except FileExistsError:
+        if not stat.S_ISDIR(os.lstat(where).st_mode):
+            raise AgentError("%s is not a directory" % where, hint="remove it; the next deploy makes it") from None
+    for name in os.listdir(where):
+        if name != sha256:
+            remove_path(os.path.join(where, name))
+    path = os.path.join(where, sha256)
+    if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
+        remove_path(path)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    return path, fd, os.fstat(fd).st_size
+
+
+def remove_path(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
+def offer_resume(stream, fd, have, size):
+    """Offer the runner the ``have`` bytes kept of this artifact (with their sha256) and read back, on one line,
+    the offset it sends from: ``have`` (its bytes hash the same) or 0 (they differ: the copy is replaced).
+    Returns the sha256 object fed with what is kept."""
+    digest = hashlib.sha256()
+    if have > size:
+        have = 0
+    os.lseek(fd, 0, os.SEEK_SET)
+    left = have
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        digest.update(chunk)
+        left -= len(chunk)
+    have -= left
+    emit("upload", offset=have, prefix_sha256=digest.hexdigest(), size=size)
+    answer = stream.readline(32)
+    try:
+        offset = int(answer)
+    except ValueError:
+        raise AgentError("the runner sent no upload offset (%r)" % answer[:32], hint="run the deploy again") from None
+    if offset not in (0, have):
+        raise AgentError("the runner asked for offset %d of %d kept bytes" % (offset, have),
+                         hint="run the deploy again")
+    return digest if offset else hashlib.sha256(), offset
+
+
+def receive(stream, dest, size, sha256, after_first_chunk=None, root=None, resume=False):
+    """Copy ``size`` bytes of the artifact from ``stream`` to ``dest``, checking its sha256 against the runner's.
+
+    With ``root``, the bytes go to ``<root>/.uploads/<sha256>`` as they arrive (a cut upload leaves them there)
+    and, with ``resume``, the runner is offered what is kept of them first (:func:`offer_resume`): it sends the
+    rest, or everything when its own bytes hash otherwise (a damaged copy is replaced). A complete copy that does
+    not hash to ``sha256`` is removed; the checked artifact is moved to ``dest``."""
+    if root is None:
+        path, fd, have = dest, os.open(dest, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600), 0
+    else:
+        path, fd, have = partial_upload(root, sha256)
+    try:
+        digest, offset = offer_resume(stream, fd, have, size) if resume else (hashlib.sha256(), 0)
+        os.ftruncate(fd, offset)
+        os.lseek(fd, offset, os.SEEK_SET)
+        left = size - offset
         while left:
             chunk = stream.read(min(left, 1 << 20))
             if not chunk:
                 break
             digest.update(chunk)
-            f.write(chunk)
+            view = memoryview(chunk)
+            while view:  # unbuffered: what arrived is on disk when the connection is cut
+                view = view[os.write(fd, view):]
             left -= len(chunk)
-            if after_first_chunk and left and left + len(chunk) == size:
-                f.flush()
+            if after_first_chunk and left and left + len(chunk) == size - offset:
                 after_first_chunk()
+    finally:
+        os.close(fd)
+    if not left and digest.hexdigest() != sha256:
+        os.unlink(path)  # complete and wrong: nothing of it is worth resuming
     if left or digest.hexdigest() != sha256:
-        raise AgentError("artifact arrived damaged (%d bytes missing, sha256 %s, expected %s)"
-                         % (left, digest.hexdigest()[:12], sha256[:12]), hint="run the deploy again")
+        kept = " (%d bytes kept: the next deploy of it resumes there)" % (size - left) if left and root else ""
+        raise AgentError("artifact arrived damaged (%d bytes missing, sha256 %s, expected %s)%s"
+                         % (left, digest.hexdigest()[:12], sha256[:12], kept), hint="run the deploy again")
+    if path != dest:
+        os.rename(path, dest)
+    return offset
 
 
 def checked_members(tar, where, dirs=True):
@@ -790,9 +871,11 @@ def build_release(args: DeployArgs, tree, rid, steps, config_sha=None):
     (import, post-deploy commands, in-process GET of the health path), RELEASE.json."""
     release_dir = tree.release(rid)
     os.mkdir(release_dir)
-    with steps("upload", "%d bytes" % args.artifact_size):
-        receive(sys.stdin.buffer, release_dir + "/artifact.tar", args.artifact_size, args.artifact_sha256,
-                after_first_chunk=lambda: pause_point(args, "upload"))
+    with steps("upload", "%d bytes" % args.artifact_size) as step:
+        offset = receive(sys.stdin.buffer, release_dir + "/artifact.tar", args.artifact_size, args.artifact_sha256,
+                         after_first_chunk=lambda: pause_point(args, "upload"), root=args.root, resume=args.resume)
+        if offset:
+            step.message = "%d bytes, resumed at %d" % (args.artifact_size, offset)
     with steps("unpack"):
         manifest = unpack(release_dir + "/artifact.tar", release_dir)
     with steps("install", "%s==%s" % (manifest["name"], manifest["version"])):

@@ -306,13 +306,14 @@ class RolloutResult:
             f"{r.host:<{width}}  {r.phase:<{phase}}  {r.state_line()}" for r in self.reports]
 
 
-Gate = Callable[[object, object, HostReport], "str | None"]
+Gate = Callable[[object, object, HostReport, object], "str | None"]  # (c, server, report, artifact) -> problem
 
 
 def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy, *, hooks: Hooks = Hooks(),
              gate: Gate | None = None, progress=None, say: Callable[[str], None] = print) -> RolloutResult:
     """Deploy to ``servers`` phase by phase (:meth:`Policy.phases`): per host the ``before_host`` hook, the deploy
-    (its own server-side health gate), ``gate(c, server, report)`` (a problem's line, or None), ``after_host``.
+    (its own server-side health gate), ``gate(c, server, report, artifact)`` (a problem's line, or None; each host
+    of a phase in its own worker, so a phase's hosts are gated at once), ``after_host``.
     After each phase: when the canary failed, or more than ``max_failed`` hosts failed so far, the rollout stops,
     the hosts this phase made live go back to their previous release, the later phases stay untouched; else the
     failed hosts that went live go back alone and the next phase starts. Ctrl-C raises
@@ -352,8 +353,9 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
         try:
             if stopping.is_set():  # interrupted while its before_host ran: its deploy never begins
                 raise NotStarted("interrupted before its deploy began", where=rep.host)
-            _deploy(c, rep, artifact_of(rep.host))
-            problem = gate(c, server, rep) if gate and rep.state in ("new", "unchanged") else None
+            art = artifact_of(rep.host)
+            _deploy(c, rep, art)
+            problem = gate(c, server, rep, art) if gate and rep.state in ("new", "unchanged") else None
             if problem:
                 rep.error, rep.state = f"gate: {problem}", "failed"
         finally:

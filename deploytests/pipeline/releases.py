@@ -56,7 +56,7 @@ from ..errors import DeployError, DeployTestsError
 from ..stacks import detect
 from .artifact import Artifact
 from .contract import DeployArgs, DeployReply, RollbackArgs, RunArgs, RunReply, StatusArgs, StatusReply
-from .remote import Progress, call_agent, label_of
+from .remote import Progress, Resumable, call_agent, label_of
 
 
 @dataclass
@@ -182,7 +182,8 @@ def deploy(c, cfg: DeployConfig, artifact: Artifact, *, lock_timeout: float = 60
     args = deploy_args(cfg, artifact, now=now or dt.datetime.now(dt.UTC), lock_timeout=lock_timeout,
                        gate_timeout=gate_timeout, preflight=preflight,
                        config_size=len(config) if config is not None else None)
-    res = _with_error_log(c, lambda: call_agent(c, "deploy", args, payload=(config or b"", artifact.path),
+    payload = (config or b"", Resumable(artifact.path))  # the artifact from where a cut upload of it ended
+    res = _with_error_log(c, lambda: call_agent(c, "deploy", args, payload=payload,
                                                 python=cfg.python, step="deploy", progress=progress))
     return _result(c, res, started, version=artifact.version)
 

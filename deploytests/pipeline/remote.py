@@ -15,6 +15,7 @@ agent reported): ``docker://web-2: no answer for 30 s during step install``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import select
 import shlex
@@ -102,9 +103,10 @@ class Stalled(Exception):
     result: ChannelResult
 
 
-def exec_stream(c, command: str, stdin: Sequence[bytes | Path], on_event: Callable[[dict], None] | None = None,
-                *, step_timeout: float = STEP_TIMEOUT, clock: Callable[[], float] = time.monotonic,
-                limit: int = OUTPUT_LIMIT, on_output: Callable[[str], None] | None = None) -> ChannelResult:
+def exec_stream(c, command: str, stdin: Sequence[bytes | Path | Resumable],
+                on_event: Callable[[dict], None] | None = None, *, step_timeout: float = STEP_TIMEOUT,
+                clock: Callable[[], float] = time.monotonic, limit: int = OUTPUT_LIMIT,
+                on_output: Callable[[str], None] | None = None) -> ChannelResult:
     """Run ``command`` on one channel, feeding the ``stdin`` parts (bytes, or files streamed in 1 MiB chunks:
     an artifact is never held in memory once per host) from a thread; call ``on_event`` per event line.
 
@@ -194,7 +196,53 @@ def step_in_progress(command: str, args: dict, done: Sequence[str]) -> str:
     return order[index] if index < len(order) else order[-1]
 
 
-def _feed(chan, parts: Sequence[bytes | Path]) -> None:
+@dataclass
+class Resumable:
+    """A file (the artifact) sent from where the server's kept copy of it ends. The agent offers, in an
+    ``upload`` event, how many bytes of it it kept from a cut upload and their sha256; the runner hashes its own
+    file up to there and answers (one line) the offset it sends from: that one when the hashes match, else 0 (a
+    damaged copy is sent again whole). The agent checks the whole file's sha256 against the runner's at the end."""
+
+    path: Path
+    offer: dict | None = None
+    sent_from: int = 0  # the offset the runner sent from (the bytes it skipped)
+    ready: threading.Event = field(default_factory=threading.Event)
+
+    def take(self, event: dict) -> None:
+        """The reading side's events: the agent's offer releases the writer."""
+        if event.get("event") == "upload" and not self.ready.is_set():
+            self.offer = event
+            self.ready.set()
+
+    def offset(self) -> int:
+        """Where to send from (pure on the offer and the file): the offered offset when this file's bytes up to
+        there hash to the offered sha256, else 0. The offer is the server's: anything else is 0."""
+        offer = self.offer or {}
+        n, prefix = offer.get("offset"), offer.get("prefix_sha256")
+        if type(n) is not int or not isinstance(prefix, str) or not 0 < n <= self.path.stat().st_size:
+            return 0
+        digest, left = hashlib.sha256(), n
+        with self.path.open("rb") as f:
+            while left and (chunk := f.read(min(left, 1 << 20))):
+                digest.update(chunk)
+                left -= len(chunk)
+        return n if not left and digest.hexdigest() == prefix else 0
+
+    def send(self, chan) -> None:
+        """Wait for the offer while the channel lives (the reading side bounds it: a silent agent is closed
+        after its step timeout, a lost host by the connection's watchdog), then answer and send the rest."""
+        while not self.ready.wait(0.05):
+            if chan.closed or chan.exit_status_ready():  # the agent ended without asking (no-op deploy, refusal)
+                return
+        self.sent_from = self.offset()
+        chan.sendall(b"%d\n" % self.sent_from)
+        with self.path.open("rb") as f:
+            f.seek(self.sent_from)
+            while chunk := f.read(1 << 20):
+                chan.sendall(chunk)
+
+
+def _feed(chan, parts: Sequence[bytes | Path | Resumable]) -> None:
     """Write the parts to the channel's stdin, then EOF.
 
     A remote that exits early (no-op deploy) is fine, and so is a connection that dies under the upload: paramiko
@@ -204,7 +252,9 @@ def _feed(chan, parts: Sequence[bytes | Path]) -> None:
 
     try:
         for part in parts:
-            if isinstance(part, Path):
+            if isinstance(part, Resumable):
+                part.send(chan)
+            elif isinstance(part, Path):
                 with part.open("rb") as f:
                     while chunk := f.read(1 << 20):
                         chan.sendall(chunk)
@@ -215,7 +265,8 @@ def _feed(chan, parts: Sequence[bytes | Path]) -> None:
         pass
 
 
-def call_agent(c, command: str, args: Message | dict, *, payload: bytes | Path | Sequence[bytes | Path] = b"",
+def call_agent(c, command: str, args: Message | dict, *,
+               payload: bytes | Path | Resumable | Sequence[bytes | Path | Resumable] = b"",
                sudo: bool = False, python: str = "python3", step: str = "", progress: Progress | None = None,
                source: bytes | None = None, step_timeout: float = STEP_TIMEOUT,
                clock: Callable[[], float] = time.monotonic, on_output: Callable[[str], None] | None = None) -> dict:
@@ -231,13 +282,19 @@ def call_agent(c, command: str, args: Message | dict, *, payload: bytes | Path |
     host = label_of(c)
     args = args.to_dict() if isinstance(args, Message) else args  # plain data from here on (the wire's)
 
+    parts = tuple(payload) if isinstance(payload, (list, tuple)) else (payload,)
+    resumable = [p for p in parts if isinstance(p, Resumable)]
+    if resumable:  # the agent offers what it kept and reads where to send from (the payload decides, not the caller)
+        args = dict(args, resume=True)
+
     def on_event(event):
+        for part in resumable:
+            part.take(event)
         if event["event"] == "step" and progress:
             progress(host, event["step"], event.get("seconds", 0.0), event.get("message", ""))
 
     source = AGENT_SOURCE if source is None else source
     line = agent_command(command, args, python=python, sudo=sudo, source=source)
-    parts = tuple(payload) if isinstance(payload, (list, tuple)) else (payload,)
     try:
         res = exec_stream(c, line, (source, *parts), on_event, step_timeout=step_timeout, clock=clock,
                           on_output=on_output)

@@ -158,8 +158,9 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
                                   say=run.setdefault("rollout", []).append)  # at the end
                 return fleet.deploy_all(deploy_target.servers, deploy_config, art, boot=boot,
                                         pack_seconds=run.get("pack", 0.0), artifacts=run.get("artifacts"),
-                                        policy=session.policy, hooks=session.hooks, gate=session.gate,
-                                        say=session.say).to_json()
+                                        policy=session.policy, hooks=session.hooks, say=session.say,
+                                        gate=session.rollout_gate([s.label for s in deploy_target.servers],
+                                                                  suite_follows=True)).to_json()
             result = fleet.Deployment.from_json(shared(pytestconfig, deploy_target, "deploy", produce))
     except DeployTestsError as exc:
         _fail(exc)

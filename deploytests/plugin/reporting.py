@@ -148,7 +148,8 @@ def rollout_text(settings: Settings) -> str:
     canary = f"canary {settings.canary}, then " if settings.canary.number else ""
     batch = f"batches of {settings.batch}" if settings.batch else "all at once"
     return f"{canary}{batch}; up to {settings.max_failed} failed host(s) tolerated; at most {settings.parallel} " \
-        "at once; gate between batches: the release live per its agent + its health URL"
+        "at once; gate between phases: every built-in promise on the hosts just deployed (one phase: the release " \
+        "live per its agent + its health URL; the suite follows)"
 
 
 def timings(provider, run: dict) -> dict:

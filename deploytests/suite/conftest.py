@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,11 @@ import pytest
 from deploytests.suite.lab import SCENARIOS, Run
 
 SCENARIO_TIMEOUT = 600  # seconds; each scenario's own waits are bounded far below this
+STARTED = pytest.StashKey[float]()  # when the tests began (collection done): the run's wall time in the summary
+
+
+def pytest_collection_finish(session):
+    session.config.stash[STARTED] = time.monotonic()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -62,10 +68,18 @@ def lifecycle_section(terminalreporter, config) -> None:
     lines = runner.summary() if runner is not None else []
     if not lines:
         return
+    figures = runner.figures()
+    started = config.stash.get(STARTED, None)
+    if started is not None:  # the whole run beside the scenarios' part, and how busy the machine was
+        figures["run_wall"], figures["load"] = time.monotonic() - started, os.getloadavg()[0]
+        lines.insert(0, f"run: {figures['run_wall']:.2f}s wall from the first test to this summary: the scenarios "
+                        f"{figures['wall']:.2f}s of it (first start to last end), the rest "
+                        f"{figures['run_wall'] - figures['wall']:.2f}s (the session's containers, bootstrap, deploy "
+                        f"and checks); load average {figures['load']:.1f} on {os.cpu_count()} cores")
     terminalreporter.write_sep("-", "deploytests lifecycle scenarios")
     for line in lines:
         terminalreporter.write_line(line)
     out = os.environ.get("DEPLOYTESTS_TIMINGS_JSON")
     if out:
         path = Path(out)
-        path.with_name(f"{path.stem}-lifecycle.json").write_text(json.dumps(runner.figures(), indent=1))
+        path.with_name(f"{path.stem}-lifecycle.json").write_text(json.dumps(figures, indent=1))

@@ -267,7 +267,9 @@ def test_interrupted_deploy_keeps_serving_and_next_deploy_recovers(lab, point, h
             free.close()
         leftovers = sorted(set(lab.releases()) - {r.id for r in lab.status().releases})
         steps: list[str] = []
-        again = lab.deploy("yourapplication-v2", lock_timeout=5, progress=lambda h, step, t, m: steps.append(step))
+        said: dict[str, str] = {}
+        again = lab.deploy("yourapplication-v2", lock_timeout=5,
+                           progress=lambda h, step, t, m: (steps.append(step), said.setdefault(step, m)))
         seen = len(load.samples)
         wait_until(lambda: len(load.samples) >= seen + 5, what="5 answers after the recovery", timeout=10,
                    interval=0.05)
@@ -279,6 +281,8 @@ def test_interrupted_deploy_keeps_serving_and_next_deploy_recovers(lab, point, h
         load.summary()
     assert again.changed and lab.serving() == again.release_id
     assert steps[0] == "lock" and "lock_wait" not in steps, steps  # the interrupted deploy's lock was free at once
+    if point == "upload":  # the first MiB arrived before the cut: the same artifact's next upload continues there
+        assert said["upload"].endswith(f"resumed at {1 << 20}"), said["upload"]
     if point == "reload":  # complete and current, but never reloaded nor gated: the same deploy again finishes it
         assert leftovers == [] and (again.release_id, again.previous) == (run.release_id, old)
     else:  # killed: the next deploy removes the half-built release; cut off: the agent's failed write ends it

@@ -207,6 +207,8 @@ def _live_id(facts) -> str:
 
 
 def _response(facts, path):
+    if not facts.responses:  # the runner does not reach this host's site (a fab rollout without base_url)
+        raise NotApplicable(f"GET {path} was not made: the runner has no base_url for {facts.label}")
     resp = facts.responses.get(path)
     if isinstance(resp, str) or resp is None:
         raise AssertionError(f"GET {path} from the runner got no answer: {resp}")

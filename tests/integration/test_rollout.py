@@ -130,6 +130,41 @@ def test_batch_2_of_3_fails_batch_1_stays_new_batch_2_rolled_back_batch_3_untouc
     assert served[three] == w.r1 and "untouched" in w.row(res.stdout, three), out
 
 
+# faults that leave the site answering 200 from the new release: (what, put there as root, taken away, the line)
+UNSEEN = {
+    "cron-job": ("echo '17 3 * * * {app_user} find /tmp -delete' > /etc/cron.d/app-cleanup",
+                 "rm -f /etc/cron.d/app-cleanup",
+                 "gate: test_no_unaccounted_scheduled_jobs: 1 scheduled jobs not accounted for"),
+    "world-writable-upload-dir": ("mkdir {root}/shared/data/uploads; chmod 0777 {root}/shared/data/uploads",
+                                  "rmdir {root}/shared/data/uploads",
+                                  "gate: test_no_setuid_or_world_writable_in_app_tree: "),
+}
+
+
+@pytest.mark.parametrize("fault", list(UNSEEN))
+def test_the_gate_between_batches_runs_the_promises_a_health_check_cannot_see(fresh, fault):
+    """Batch 2's host breaks a built-in promise its site does not show (put there by hand as root before the
+    rollout: the new release still answers 200 on /health, which the health-only gate accepted): the gate between
+    batches fails that host with the promise's line, batch 2 goes back, batch 3 stays untouched."""
+    w = fresh
+    one, two, three = w.names
+    box = w.fleet.servers[1].container_id
+    put, take, line = (x.format(app_user=w.cfg.app_user, root=w.cfg.root) for x in UNSEEN[fault])
+    subprocess.run(["docker", "exec", box, "sh", "-c", put], check=True, timeout=60)
+    try:
+        res = w.fab("deploy", "--batch", "1")
+    finally:
+        subprocess.run(["docker", "exec", box, "sh", "-c", take], check=True, timeout=60)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1, out
+    served = w.served()
+    assert served[one] != w.r1 and "new (serves " + served[one] in w.row(res.stdout, one), out
+    row = w.row(res.stdout, two)
+    assert served[two] == w.r1 and "rolled back (serves " + w.r1 in row, out
+    assert line in row, out
+    assert served[three] == w.r1 and "untouched" in w.row(res.stdout, three), out
+
+
 @pytest.mark.parametrize("allowed, completes", [("1", True), ("0", False)])
 def test_max_failed_tolerates_failures_up_to_its_threshold(fresh, allowed, completes):
     w = fresh

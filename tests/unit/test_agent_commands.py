@@ -673,3 +673,58 @@ def test_a_config_that_cannot_be_installed_is_one_line_and_the_live_one_stays(sr
                                                                "[Errno 28] No space left" % srv.root), err
     assert config_of(srv) == b"A=1\n" and "the previous config was put back" in err["hint"]
 
+
+
+def test_a_cut_upload_is_resumed_where_it_ended_and_checked_whole(srv):
+    """A deploy whose connection is cut mid-upload keeps what arrived (``<root>/.uploads/<sha256>``); the next
+    deploy of the same artifact is offered those bytes with their sha256, the runner sends the rest only, and
+    the agent checks the whole artifact's sha256 against the runner's."""
+    args, payload = srv.deploy_args("1.0")
+    args = replace(args, resume=True)
+    cut = len(payload) // 3
+    _, events = srv.run("deploy", args, b"0\n" + payload[:cut])
+    assert "(%d bytes kept: the next deploy of it resumes there)" % cut in error(events)["what"]
+    kept = srv.root / ".uploads" / args.artifact_sha256
+    assert kept.read_bytes() == payload[:cut]
+    _, events = srv.run("deploy", args, b"%d\n" % cut + payload[cut:])
+    [offer] = [e for e in events if e["event"] == "upload"]
+    assert offer["offset"] == cut and offer["prefix_sha256"] == hashlib.sha256(payload[:cut]).hexdigest()
+    assert result(events)["release_id"] == srv.live()
+    assert [e["message"] for e in events if e.get("step") == "upload"] == [f"{len(payload)} bytes, resumed at {cut}"]
+    assert not kept.exists()  # moved into the release, then unpacked and removed
+
+
+def test_a_damaged_kept_upload_is_sent_again_whole(srv, tmp_path):
+    """Kept bytes that differ from the runner's (a changed first byte): the runner answers 0, the agent starts
+    over, the deploy succeeds; a complete upload that does not hash right is removed, not kept for a resume."""
+    from deploytests.pipeline.remote import Resumable
+
+    args, payload = srv.deploy_args("1.0")
+    args = replace(args, resume=True)
+    cut = len(payload) // 2
+    srv.run("deploy", args, b"0\n" + payload[:cut])
+    kept = srv.root / ".uploads" / args.artifact_sha256
+    kept.write_bytes(b"X" + payload[1:cut])
+    local = tmp_path / "artifact.tar"
+    local.write_bytes(payload)
+    _, events = srv.run("deploy", args, b"0\n" + payload)
+    [offer] = [e for e in events if e["event"] == "upload"]
+    assert offer["offset"] == cut and Resumable(local, offer=offer).offset() == 0  # not the runner's bytes
+    assert result(events)["release_id"] == srv.live()
+    args, payload = srv.deploy_args("2.0")
+    _, events = srv.run("deploy", replace(args, resume=True), b"0\n" + payload[:-1] + b"Y")
+    assert "artifact arrived damaged (0 bytes missing" in error(events)["what"]
+    assert not (srv.root / ".uploads" / args.artifact_sha256).exists()
+
+
+def test_the_runner_sends_from_an_offer_only_when_its_own_bytes_match(tmp_path):
+    from deploytests.pipeline.remote import Resumable
+
+    local = tmp_path / "a"
+    local.write_bytes(b"0123456789")
+    good = hashlib.sha256(b"0123").hexdigest()
+    assert Resumable(local, offer={"offset": 4, "prefix_sha256": good}).offset() == 4
+    for offer in ({"offset": 4, "prefix_sha256": "0" * 64}, {"offset": 11, "prefix_sha256": good},
+                  {"offset": -1, "prefix_sha256": good}, {"offset": "4", "prefix_sha256": good},
+                  {"offset": True, "prefix_sha256": good}, {"offset": 4}, {}, None):
+        assert Resumable(local, offer=offer).offset() == 0, offer

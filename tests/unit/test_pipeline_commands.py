@@ -226,7 +226,7 @@ def _roll(policy, fail, said):
     from deploytests.pipeline.fleet import roll_out
 
     return roll_out([FakeConn(h) for h in "abcd"], None, lambda label: SimpleNamespace(sha256="s"), policy,
-                    gate=lambda c, server, rep: "down" if rep.host in fail else None, say=said.append)
+                    gate=lambda c, server, rep, art: "down" if rep.host in fail else None, say=said.append)
 
 
 def test_a_failed_batch_goes_back_the_rest_stays(fake_fleet):

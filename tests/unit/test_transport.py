@@ -29,27 +29,49 @@ from deploytests.testing import FakeClock, FakeConn, deploy_args
 def test_watchdog_declares_a_host_lost_once_nothing_answered_for_the_bound():
     from deploytests.ssh import Watchdog
 
-    clock, answers, lost = FakeClock(), iter([True, True]), []
+    clock, answers, lost, asked = FakeClock(), iter([True, True]), [], []
 
-    def probe(timeout):  # answers twice at once, then never: each unanswered probe waits its whole timeout
-        if next(answers, False):
-            return True
-        clock.sleep(timeout)
-        return False
+    def ask():  # answers the first two requests at once, then never
+        asked.append(clock.now)
+        answered = next(answers, False)
+        return lambda: answered
 
-    dog = Watchdog(probe, bound=3, interval=1, on_lost=lost.append, clock=clock, wait=clock.sleep)
-    dog.run()
-    assert lost == ["no answer for 3 s"] and clock.now == pytest.approx(1 + 3)  # last answer at t=1
+    dog = Watchdog(ask, bound=3, interval=1, on_lost=lost.append, clock=clock)
+    while dog.tick():
+        clock.sleep(0.1)
+    assert lost == ["no answer for 3 s"] and asked == pytest.approx([0, 1, 2], abs=0.15)
+    assert clock.now == pytest.approx(1 + 3, abs=0.15)  # the last answer at t=1 (seen on the next look)
 
 
 def test_watchdog_stops_quietly_when_the_connection_closes():
     from deploytests.ssh import Watchdog
 
-    lost, calls = [], []
-    dog = Watchdog(lambda timeout: calls.append(timeout) or True, bound=3, interval=1, on_lost=lost.append,
-                   clock=FakeClock(), wait=lambda s: dog.stop())
-    dog.run()
-    assert lost == [] and calls == [3]
+    lost, asked = [], []
+    dog = Watchdog(lambda: asked.append(1) or (lambda: False), bound=3, interval=1, on_lost=lost.append,
+                   clock=FakeClock())
+    assert dog.tick() and asked == [1]
+    dog.stop()
+    assert not dog.tick() and lost == [] and asked == [1]
+
+
+def test_one_thread_ticks_every_watchdog():
+    """The kennel: one thread for any number of connections' watchdogs, gone when none is left."""
+    import threading
+
+    from deploytests.ssh import Kennel, Watchdog
+
+    kennel = Kennel(tick=0.01)
+    dogs = [Watchdog(lambda: (lambda: True), bound=30, interval=0.01, on_lost=print) for _ in range(50)]
+    before = threading.active_count()
+    for dog in dogs:
+        kennel.watch(dog)
+    assert threading.active_count() == before + 1
+    for dog in dogs:
+        dog.stop()
+    thread = kennel.thread
+    if thread is not None:
+        thread.join(5)
+    assert kennel.thread is None and not kennel.dogs
 
 
 def test_host_timeout_setting_and_env(monkeypatch):
