@@ -1,0 +1,158 @@
+"""A deployed server with the admin tooling a team ordinarily adds from Debian's mirror, installed by hand as root
+(issue 17, "0 false alarms"): the read-only gate must pass, or fail only with one line per item naming the
+allowance to write, and pass once that line is written.
+
+What counts as ordinary here (an independent tester's choice, not read from the gate's baseline):
+
+- Debian's standard services an installer or a first config-management run adds: ``cron`` (with a root job in
+  ``/etc/cron.d`` and root's crontab), ``rsyslog``, ``logrotate`` (run once: it reloads Apache as it does
+  nightly), ``unattended-upgrades``, ``chrony`` (NTP; binds its command port on loopback), Debian's default
+  MTA ``exim4-daemon-light`` (listens on 127.0.0.1:25 and ::1:25 only), ``fail2ban``;
+- an ``admin`` login with a key, in Debian's ``sudo`` and ``adm`` groups (Debian's own ``%sudo`` rule);
+- ``prometheus-node-exporter``, which listens on ``*:9100``: reachable from outside, so it is the one item
+  that must be allowed in writing (``allow_listen = ["*:9100"]``).
+
+Then three things an operator ordinarily does that the gate's rules say need an allowance, each expected to
+fail with exactly one line naming it and to pass with that line: a NOPASSWD sudoers file for the admin login,
+``ServerTokens Prod`` written into Debian's ``security.conf`` (the hardening its own comments suggest), and a
+``/server-status`` conf restricted to localhost for a local scraper.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from deploytests import pipeline
+from deploytests.config import load_config
+from deploytests.containers import Fleet
+from deploytests.faults.run import SUITE
+from deploytests.stacks import for_platform
+from deploytests.suite.lab import APPS
+
+pytestmark = pytest.mark.integration
+APP = APPS / "yourapplication"
+LISTENER = "test_every_listener_is_accounted_for[ssh://appuser@web]"
+
+PACKAGES = ("unattended-upgrades", "cron", "rsyslog", "logrotate", "prometheus-node-exporter", "chrony",
+            "exim4-daemon-light", "fail2ban")
+# No init system in the container: start each daemon as its package would, then wait (bounded) until the
+# listeners are up: node exporter TCP 9100 (238C), exim TCP 25 (0019), chrony UDP 323 (0143).
+START = """
+service cron start
+service rsyslog start || rsyslogd
+setsid runuser -u prometheus -- /usr/bin/prometheus-node-exporter </dev/null >/dev/null 2>&1 &
+chronyd -x
+service exim4 start
+service fail2ban start || fail2ban-client start
+i=0
+until grep -q ':238C [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
+   && grep -q ':0019 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
+   && grep -q ':0143 ' /proc/net/udp /proc/net/udp6; do
+  i=$((i+1)); [ $i -lt 600 ] || { echo 'listeners not up after 600 polls'; exit 1; }; sleep 0.05
+done
+"""
+ADMIN = """
+printf 'SHELL=/bin/sh\\n30 2 * * * root /usr/bin/find /var/tmp -mtime +7 -delete\\n' > /etc/cron.d/tmpclean
+printf '0 4 * * * /usr/sbin/logrotate /etc/logrotate.conf\\n' | crontab -
+useradd -m -s /bin/bash -G sudo,adm admin
+install -d -m 0700 -o admin -g admin /home/admin/.ssh
+head -1 /home/appuser/.ssh/authorized_keys > /home/admin/.ssh/authorized_keys
+chown admin:admin /home/admin/.ssh/authorized_keys && chmod 0600 /home/admin/.ssh/authorized_keys
+logrotate -f /etc/logrotate.d/apache2
+i=0; until [ -s /var/run/apache2/apache2.pid ] && kill -0 "$(cat /var/run/apache2/apache2.pid)" || [ $i -ge 100 ]; do
+  i=$((i+1)); sleep 0.1; done
+"""
+NEEDS_ALLOWANCE = """
+echo 'admin ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/90-admin && chmod 0440 /etc/sudoers.d/90-admin
+sed -i 's/^ServerTokens OS/ServerTokens Prod/; s/^ServerSignature On/ServerSignature Off/' \
+  /etc/apache2/conf-available/security.conf
+printf '<Location /server-status-local>\\n  SetHandler server-status\\n  Require local\\n</Location>\\n' \
+  > /etc/apache2/conf-available/monitoring.conf
+a2enconf -q monitoring
+apache2ctl graceful
+"""
+
+
+def gate(tmp_path: Path, fleet, extra: str = "") -> dict[str, list[str]]:
+    """The built-in suite read-only against the fleet as a real target: {test: the failure's item lines}."""
+    s = fleet.servers[0]
+    (tmp_path / "targets.toml").write_text(
+        f'[targets.ops]\nhosts = [{{ name = "web", address = "{s.user}@{s.host}:{s.port}", base_url = '
+        f'"{s.base_url}" }}]\nidentity_file = "{fleet.key.path}"\nknown_hosts = "{fleet.known_hosts}"\n'
+        f'deploy = false\n{extra}')
+    junit = tmp_path / "junit.xml"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEPLOYTESTS_", "PYTEST_ADDOPTS"))}
+    proc = subprocess.run([sys.executable, "-m", "pytest", str(SUITE / "test_promises.py"), "--target", "ops",
+                           "--targets-file", str(tmp_path / "targets.toml"), "--app", str(APP), "-p",
+                           "no:cacheprovider", "-q", "--junitxml", str(junit)], cwd=tmp_path, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=600)
+    cases = list(ET.parse(junit).getroot().iter("testcase"))
+    assert len(cases) > 40, proc.stdout.decode()[-3000:]
+    failed = {}
+    for case in cases:
+        node = case.find("failure") if case.find("failure") is not None else case.find("error")
+        if node is not None:
+            text = (node.text or "") + "\n" + (node.get("message") or "")
+            items = sorted({m.group(1).strip() for m in re.finditer(r"^\s*- (.+)$", text, re.M)})
+            failed[case.get("name", "")] = items or [(node.get("message") or "").strip()]
+    return failed
+
+
+def root(box, script: str) -> None:
+    res = box.exec_run(["sh", "-ec", script], user="root")
+    assert res.exit_code == 0, res.output.decode(errors="replace")[-3000:]
+
+
+def allowance(line: str) -> str:
+    """The ``key = [...]`` the failure line tells the user to write."""
+    found = re.search(r"allow it: (allow_\w+ = \[.*\]) in ", line)
+    assert found, f"the failure names no allowance to write: {line}"
+    return found.group(1)
+
+
+@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, platform):
+    cfg, stack = load_config(APP), for_platform(platform)
+    with Fleet(count=1, name_prefix="admintools", image=stack.image, base=stack.base_image,
+               progress=lambda m: None) as fleet:
+        c = fleet.servers[0].connection()
+        boot = pipeline.bootstrap(c, cfg)
+        pipeline.deploy(c, cfg, pipeline.pack(APP, cfg, python_version=boot.python_version))
+        assert gate(tmp_path, fleet) == {}  # clean first
+        box = fleet.containers[0]
+        root(box, "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+                  "--no-install-recommends " + " ".join(PACKAGES) + " >/tmp/apt.log 2>&1 || { tail -30 /tmp/apt.log; "
+                  "exit 1; }")
+        root(box, START)
+        root(box, ADMIN)
+
+        # ordinary tooling: only the exporter that answers from outside needs a line, and it names that line
+        failed = gate(tmp_path, fleet)
+        shown = "\n".join(f"{t}: {ln}" for t, items in failed.items() for ln in items)
+        assert list(failed) == [LISTENER], shown
+        assert len(failed[LISTENER]) == 1, shown
+        line = failed[LISTENER][0]
+        assert "9100" in line and "prometheus-node-exporter" in line, line
+        assert allowance(line) == 'allow_listen = ["*:9100"]', line
+        allowed = 'allow_listen = ["*:9100"]\n'
+        assert gate(tmp_path, fleet, allowed) == {}
+
+        # what the rules say needs writing down: one line each, naming its allowance; passes with them
+        root(box, NEEDS_ALLOWANCE)
+        failed = gate(tmp_path, fleet, allowed)
+        lines = [ln for items in failed.values() for ln in items]
+        assert len(lines) == 3, "\n".join(lines)
+        keys = sorted(allowance(ln) for ln in lines)
+        assert keys == ['allow_apache_conf = ["/etc/apache2/conf-enabled/monitoring.conf"]',
+                        'allow_apache_conf = ["/etc/apache2/conf-enabled/security.conf"]',
+                        'allow_sudo = ["admin ALL=(ALL) NOPASSWD:ALL"]'], failed
+        allowed += ('allow_apache_conf = ["/etc/apache2/conf-enabled/monitoring.conf", '
+                    '"/etc/apache2/conf-enabled/security.conf"]\nallow_sudo = ["admin ALL=(ALL) NOPASSWD:ALL"]\n')
+        assert gate(tmp_path, fleet, allowed) == {}
