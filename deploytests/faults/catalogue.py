@@ -183,6 +183,20 @@ FAULTS: tuple[Fault, ...] = (
           "echo 'import os' > {python_home}/lib/python{python_version}/site-packages/zz.pth"),
     Fault("rollback-target-broken", "rollback_ready", "the previous release's package removed (a half clean-up)",
           "rm -rf {root}/releases/{prev}/venv/lib/python{python_version}/site-packages/{package}"),
+    Fault("kept-release-of-the-app-user", "rollback_ready", "the previous release's venv chowned to the app user "
+          "(the app may plant code a rollback makes live)", "chown -R {app_user} {root}/releases/{prev}/venv/lib"),
+    Fault("kept-release-file-gone", "rollback_ready", "a file another distribution's RECORD lists removed from the "
+          "previous release (a rollback would fail at import)", "d=$(ls -d {prev_site}/*.dist-info | grep -v "
+          "'/{package}-' | head -n 1); rm {prev_site}/$(grep -v '^\\.\\.\\|dist-info\\|__pycache__' $d/RECORD "
+          "| grep ',sha256=' | head -n 1 | cut -d, -f1)"),
+    # -- who may write what loads code, or runs as root --------------------------------------------------------
+    Fault("python-home-world-writable", "cw_load_path", "the daemons' python-home's lib/ opened to everyone",
+          "chmod -R o+w {python_home}/lib"),
+    Fault("ld-dir-of-the-deploy-login", "cw_load_path", "a library dir the deploy login owns named first in "
+          "/etc/ld.so.conf.d (ldconfig run)", "mkdir -p /opt/vendor/lib; chown -R {deploy_user} /opt/vendor; "
+          "echo /opt/vendor/lib > /etc/ld.so.conf.d/00-vendor.conf; ldconfig"),
+    Fault("setuid-copy-of-python", "cw_setuid", "a setuid-root copy of the stack's python in /usr/local/bin",
+          "cp /usr/bin/python{python_version} /usr/local/bin/pyroot; chmod 4755 /usr/local/bin/pyroot"),
     Fault("trace-enabled", "sec_trace", "TraceEnable On in the app's vhost (reloaded)",
           "sed -i 's|^</VirtualHost>|    TraceEnable On\\n</VirtualHost>|' {vhost}; " + GRACEFUL),
     Fault("server-tokens-full", "sec_tokens", "ServerTokens Full in the app's vhost file (reloaded)",
@@ -222,6 +236,7 @@ def values_for(cfg, *, login: str, deploy_user: str, live: str, prev: str, pytho
         "vhost": apache.site_file(cfg.app), "sites_enabled": apache.sites_enabled,
         "default_site": apache.default_site, "live": live, "prev": prev, "release": release,
         "site": f"{release}/venv/lib/python{python_version}/site-packages", "version": artifact.version,
+        "prev_site": f"{cfg.root}/releases/{prev}/venv/lib/python{python_version}/site-packages",
         "dist_info": f"{normalized}-{artifact.version}.dist-info",
         "package": cfg.entry_point.split(":")[0].split(".")[0],
         "sha": artifact.sha256, "other_sha": other, "keep": str(cfg.keep_releases), "health": cfg.health_path,

@@ -308,6 +308,14 @@ def test_nothing_else_loads_code_into_the_app(promise):
     promise("cw_loader")
 
 
+def test_nothing_on_the_load_path_is_writable_by_others(promise):
+    promise("cw_load_path")
+
+
+def test_no_unpackaged_setuid_programs(promise):
+    promise("cw_setuid")
+
+
 def test_rollback_targets_are_complete(promise):
     promise("rollback_ready")
 

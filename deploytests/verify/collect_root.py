@@ -48,13 +48,15 @@ PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAM
 SERVER_ROOT, APACHECTL, APACHE_BIN = "/etc/apache2", "/usr/sbin/apache2ctl", "/usr/sbin/apache2"
 MODULES, ERROR_LOG, STATE = "/usr/lib/apache2/modules", "/var/log/apache2/error.log", "/var/lib/deploytests"
 PY = "%d.%d" % sys.version_info[:2]
-FILES = ["/etc/sudoers", "/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/var/lib/dpkg/status",
-         "/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6", "/proc/net/unix", "/proc/locks"]
+FILES = ["/etc/sudoers", "/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/etc/ld.so.conf"]
+FILES += ["/var/lib/dpkg/status"] + ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")] + ["/proc/locks"]
 TREES = [("/etc/sudoers.d", 1, True), (SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True),
          ("/etc/systemd/system", 4, True), (MODULES, 1, False), ("/var/spool/cron/crontabs", 1, False)]
 TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
                                                              for n in ("hourly", "daily", "weekly", "monthly")]
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
+COMMANDS = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"]  # setuid files, root's PATH
+TREES += [(d, 1, False) for d in COMMANDS + HOOK_DIRS] + [("/etc/ld.so.conf.d", 1, True)]  # who may write them
 HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
 LIMIT, BIG, ENTRIES, PIDS = 1 << 20, 64 << 20, 5000, 8192  # bytes of a file, bytes in all, entries of a tree
 RUNS = {"configtest": ("-D", "DUMP_MODULES"),
@@ -110,12 +112,8 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
 def rooted(out, path):
     """Whether ``path`` and every directory above it are root's, not links, not writable by group or others."""
     note(out, path)
-    parts = path.split("/")
-    for i in range(len(parts), 0, -1):
-        st = out["files"].get("/".join(parts[:i]) or "/", {}).get("st")
-        if not st or stat.S_ISLNK(st[0]) or st[1] != 0 or st[0] & 0o022:
-            return False
-    return True
+    up = [out["files"].get("/".join(path.split("/")[:i]) or "/", {}) for i in range(1, path.count("/") + 2)]
+    return all(u.get("st") and not stat.S_ISLNK(u["st"][0]) and u["st"][1] == 0 and not u["st"][0] & 0o022 for u in up)
 
 
 def follow(out, path, limit=LIMIT):
@@ -136,6 +134,8 @@ def tree(out, top, depth, data):
     """Record every entry under ``top`` (links not followed), at most :data:`ENTRIES` and ``depth`` levels (1: a
     listing); the bytes of root's files among them when ``data``. A bound hit is in ``errors``."""
     count = 0
+    if note(out, top) and stat.S_ISLNK(out["files"][top]["st"][0]):
+        return  # a link: recorded, never walked (/bin on a merged /usr is /usr/bin, walked as itself)
     for base, dirs, files in os.walk(top):
         out["dirs"][base] = sorted(dirs + files)
         for name in out["dirs"][base]:
@@ -195,8 +195,7 @@ def loose(out):
     under the ServerRoot and the file each link there names) that someone but root may change."""
     for path in [APACHECTL, APACHE_BIN] + [p for p in list(out["files"]) if p.startswith((SERVER_ROOT, MODULES))]:
         note(out, path)
-        entry = out["files"][path]
-        to = os.path.normpath(os.path.join(os.path.dirname(path), entry["link"])) if "link" in entry else path
+        to = os.path.normpath(os.path.join(os.path.dirname(path), out["files"][path].get("link", path)))
         if not rooted(out, os.path.dirname(path)) or not rooted(out, to):
             return path
     return None
@@ -223,8 +222,7 @@ def keys(out, user):
     except (KeyError, OSError):
         pass
     finally:
-        for fd in fds:
-            os.close(fd)
+        list(map(os.close, fds))
 
 
 def collect(args):
@@ -232,9 +230,8 @@ def collect(args):
     out = {"uid": os.getuid(), "time": time.time(), "uptime": proc_read("/proc/uptime", 100), "python": PY,
            "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {}, "dirs": {}, "keys": [], "proc": {},
            "runs": {}, "size": 0}
-    vhost = "%s/sites-available/%s.conf" % (SERVER_ROOT, args["app"])
     if args.get("diagnose"):
-        read(out, vhost)
+        read(out, "%s/sites-available/%s.conf" % (SERVER_ROOT, args["app"]))
         out["since"] = read(out, ERROR_LOG, tail=args["since"]) if "since" in args else None
         read(out, ERROR_LOG, tail=0)
         return out
@@ -250,19 +247,24 @@ def collect(args):
         else:  # both at once, while the rest is read
             started = {k: subprocess.Popen((APACHECTL, "-t") + w, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                            stderr=subprocess.PIPE, env=ENV, cwd="/") for k, w in RUNS.items()}
-    users = [args["app_user"], args["deploy_user"], "www-data"]
     for path in FILES:
         read(out, path, BIG if path.endswith("/status") else LIMIT)
-    for user in users:
+    for user in [args["app_user"], args["deploy_user"], "www-data"]:
         read(out, "/var/spool/cron/crontabs/" + user, 65536, anyone=True)
+    for name in [n for n in sorted(os.listdir("/var/lib/dpkg/info")) if n.endswith(".list")][:ENTRIES]:
+        read(out, "/var/lib/dpkg/info/" + name)  # dpkg's file lists: which files the installed packages ship
+    # each dir the dynamic linker's conf names (an absolute line of a file of root's, read above): listed
+    confs = ["/etc/ld.so.conf"] + ["/etc/ld.so.conf.d/" + n for n in out["dirs"].get("/etc/ld.so.conf.d", [])]
+    lines = {ln.split("#")[0].strip() for c in confs for ln in (out["files"][c].get("data") or "").splitlines()}
+    for d in sorted(x for x in lines if x.startswith("/"))[:64]:
+        tree(out, d, 1, False)
     follow(out, MODULES + "/mod_wsgi.so", 16 << 20)
-    for d in [d for d in HOOK_DIRS if os.path.isdir(d)]:
-        out["dirs"][d] = sorted(os.listdir(d))
-        for name in filter(HOOK.match, out["dirs"][d]):
+    for d in HOOK_DIRS:  # (listed with TREES)
+        for name in filter(HOOK.match, out["dirs"].get(d, [])):
             follow(out, d + "/" + name)
-    note(out, ERROR_LOG)
-    note(out, "/var/www/" + args["app"])
-    keys(out, users[0])
+    for path in (ERROR_LOG, "/var/www/" + args["app"], "/etc/ld.so.cache"):
+        note(out, path)
+    keys(out, args["app_user"])
     out["runs"].update({k: finish(p) for k, p in started.items()})
     return out
 

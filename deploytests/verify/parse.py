@@ -29,6 +29,7 @@ import time
 from . import collect_root as C
 
 PYTHON_HOME = C.STATE + "/python"  # the daemons' python-home bootstrap makes (root's, every app's)
+DPKG_INFO = "/var/lib/dpkg/info"  # dpkg's file lists (*.list): what the installed packages ship
 KINDS = {stat.S_IFDIR: "directory", stat.S_IFREG: "regular file", stat.S_IFLNK: "symbolic link"}
 LOADER_ENV = ("PYTHON", "LD_")  # env var prefixes that change what a Python process loads
 SEC_DIRECTIVES = ("servertokens", "serversignature", "traceenable", "listen")
@@ -592,6 +593,93 @@ def loader_facts(snap: Snapshot, pids, dpkg: dict) -> dict:
             "hooks": hooks, "pyvenv_cfg": cfg}
 
 
+def _loose_entry(snap: Snapshot, path: str) -> str | None:
+    """``path`` as text when someone but root may change it (not root's; or, not a link, writable by group or
+    others, a sticky directory aside), else None."""
+    st = snap.st(path)
+    if st is None:
+        return None
+    sticky = stat.S_ISDIR(st[0]) and st[0] & stat.S_ISVTX
+    if st[1] != 0 or (not stat.S_ISLNK(st[0]) and st[0] & 0o022 and not sticky):
+        return "%s %04o %s:%s" % (path, st[0] & 0o7777, snap.users.name(st[1]), snap.users.group(st[2]))
+    return None
+
+
+def _loose_above(snap: Snapshot, path: str) -> str | None:
+    """The first of ``path`` and the directories above it (as far as they exist) someone but root may change."""
+    while True:
+        found = _loose_entry(snap, path)
+        if found or path == "/":
+            return found
+        path = posixpath.dirname(path)
+
+
+def ld_dirs(snap: Snapshot) -> tuple[list[str], list[str]]:
+    """The directories the dynamic linker searches (the absolute lines of ``/etc/ld.so.conf`` and of each
+    ``/etc/ld.so.conf.d`` file, root's bytes parsed here) and the lines it follows that are not Debian's one
+    ``include /etc/ld.so.conf.d/*.conf``."""
+    dirs, other = [], []
+    for path in ["/etc/ld.so.conf"] + [f"/etc/ld.so.conf.d/{n}" for n in snap.listdir("/etc/ld.so.conf.d") or []]:
+        for n, line in enumerate((snap.text(path) or "").splitlines(), 1):
+            line = line.split("#")[0].strip()
+            if line.startswith("/"):
+                dirs.append(line)
+            elif line and line != "include /etc/ld.so.conf.d/*.conf":
+                other.append(f"{path}:{n}: {line!r}")
+    return dirs, other
+
+
+def load_path(snap: Snapshot, py: str) -> list[dict]:
+    """Everything on the code-loading path of the daemons and of root that someone but root may change:
+    ``[{area, path}]``. Areas: the python-home (every entry), the stack's interpreter and its stdlib dirs (two
+    levels), the dynamic linker's files (``/etc/ld.so.*``, every ``ld.so.conf.d`` file) and every directory
+    they name with its entries, Apache's binaries and modules, and the command directories (root's PATH) with
+    their entries; each top also with the directories above it. An entry the collector could not see is not
+    guessed at: a file it did not read is named by :func:`ld_dirs`' caller."""
+    dirs, _ = ld_dirs(snap)
+    areas = [("the daemons' python-home", [PYTHON_HOME]),
+             ("the stack's Python and its standard library", [f"/usr/bin/python{py}", f"/usr/lib/python{py}",
+                                                               f"/usr/local/lib/python{py}"]),
+             ("the dynamic linker's configuration", ["/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/ld.so.cache",
+                                                      "/etc/ld.so.preload"]),
+             ("a directory the dynamic linker searches", dirs),
+             ("Apache's binaries and modules", [C.APACHECTL, C.APACHE_BIN, C.MODULES]),
+             ("a command directory (root's PATH)", list(C.COMMANDS))]
+    found: dict[str, dict] = {}
+    for area, tops in areas:
+        for top in tops:
+            paths = [top] + sorted(p for p in snap.files if p.startswith(top.rstrip("/") + "/"))
+            for path in paths:
+                loose = _loose_above(snap, path) if path == top else _loose_entry(snap, path)
+                if loose and loose not in found:
+                    found[loose] = {"area": area, "path": loose, "top": top}
+    return list(found.values())
+
+
+def packaged_files(snap: Snapshot) -> set[str]:
+    """Every path an installed package ships (dpkg's ``/var/lib/dpkg/info/*.list``, root's bytes), with its
+    merged-/usr twin (``/bin/su`` and ``/usr/bin/su``)."""
+    out: set[str] = set()
+    for path in [p for p in snap.files if p.startswith(DPKG_INFO + "/") and p.endswith(".list")]:
+        out.update((snap.text(path) or "").splitlines())
+    twins = {"/bin/": "/usr/bin/", "/sbin/": "/usr/sbin/", "/usr/bin/": "/bin/", "/usr/sbin/": "/sbin/"}
+    return out | {twins[p] + f[len(p):] for f in out for p in twins if f.startswith(p)}
+
+
+def setuid_files(snap: Snapshot) -> list[dict]:
+    """Setuid/setgid regular files in the command directories no installed package ships (dpkg's lists):
+    ``[{path, mode, owner, group}]``."""
+    shipped = packaged_files(snap)
+    out = []
+    for d in C.COMMANDS:
+        for name in snap.listdir(d) or []:
+            path, st = f"{d}/{name}", snap.st(f"{d}/{name}")
+            if st and stat.S_ISREG(st[0]) and st[0] & 0o6000 and path not in shipped:
+                out.append({"path": path, "mode": "%04o" % (st[0] & 0o7777), "owner": snap.users.name(st[1]),
+                            "group": snap.users.group(st[2])})
+    return out
+
+
 def hook_dirs(py: str) -> list[str]:
     return [f"/usr/lib/python{py}", f"/usr/lib/python{py}/lib-dynload", f"/usr/local/lib/python{py}"]
 
@@ -624,6 +712,8 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "apache": dict(dump, files=apache_files(snap, files, dpkg)), "sudoers": sudoers,
             "schedules": schedules(snap, users), "app_keys": list(snap.raw.get("keys") or []),
             "loader": loader_facts(snap, parents + [d["pid"] for d in daemons], dpkg),
+            "load_path": load_path(snap, snap.raw.get("python") or ""), "ld_other": ld_dirs(snap)[1],
+            "setuid": setuid_files(snap),
             "app_group_members": snap.users.members(args["app_user"])}
 
 

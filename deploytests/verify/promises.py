@@ -1131,9 +1131,57 @@ def cw_loader(facts, exp):
     _unaccounted("things that load code into the app", lines)
 
 
+def cw_load_path(facts, exp):
+    """Who may write what loads code into the daemons or runs as root: root alone (see :func:`parse.load_path`).
+    One line per area (python-home, stdlib, the linker's files and dirs, Apache, the command dirs), naming the
+    first entries someone else may change and how many there are."""
+    inv = _inv(facts, "lstat of the code-loading path")
+    by_area: dict[str, list[str]] = {}
+    for item in inv.get("load_path") or []:
+        by_area.setdefault(f"{item['area']} ({item['top']})", []).append(item["path"])
+    lines = [f"{area}: {len(paths)} entr{'y' if len(paths) == 1 else 'ies'} someone but root may change: "
+             f"{', '.join(paths[:3])}{' ...' if len(paths) > 3 else ''}: whoever that is gets code into Apache's "
+             "root parent, the app's daemons or root's commands at their next start" for area, paths in
+             by_area.items()]
+    lines += [f"{ln}: a line of the dynamic linker's configuration the gate does not follow (only directories and "
+              "Debian's include of /etc/ld.so.conf.d/*.conf are checked)" for ln in inv.get("ld_other") or []]
+    _unaccounted("places on the code-loading path writable by someone but root", lines)
+
+
+def cw_setuid(facts, exp):
+    """Setuid/setgid programs in the command directories are the installed packages' own (dpkg's file lists)."""
+    inv = _inv(facts, "the command directories' entries")
+    lines = []
+    for f in inv.get("setuid") or []:
+        uid = int(f["mode"], 8) & 0o4000
+        lines.append(f"{f['path']} ({f['mode']} {f['owner']}:{f['group']}): {'setuid' if uid else 'setgid'}, and no "
+                     f"installed package ships it: whoever runs it (the app user too) gets "
+                     f"{f['owner'] if uid else 'group ' + f['group']}'s rights")
+    _unaccounted("setuid/setgid programs in the command directories", lines)
+
+
+def _rollback_content(r: dict, exp) -> list[str]:
+    """What a kept release's content says against a rollback to it: entries someone but the deploy login may
+    change, files its distributions' RECORDs list that are missing or changed (the reader's ``loose`` and
+    ``record``: :func:`deploytests.verify.reader.record_check`)."""
+    out = []
+    if r.get("loose_count"):
+        out.append(f"{r['loose_count']} entries not {exp.deploy_user}'s or writable by group/others (the app user "
+                   f"could plant code a rollback makes live): {', '.join(r['loose'][:3])}")
+    rec = r.get("record")
+    for what, meaning in (("missing", "missing"), ("changed", "not what its installer recorded (sha256)")):
+        if rec and rec.get(what):
+            out.append(f"{len(rec[what])} file(s) its RECORDs list {meaning}: {', '.join(rec[what][:3])}")
+    if rec and rec.get("unrecorded"):
+        out.append(f"no RECORD to check {', '.join(rec['unrecorded'][:3])} against")
+    return out
+
+
 def rollback_ready(facts, exp):
-    """Every kept release a rollback may switch to is complete (read, never run): its venv's python, the
-    stack's Python version, the entry point's module and its recorded distribution in site-packages."""
+    """Every kept release a rollback may switch to is complete and is what was deployed (read, never run): its
+    venv's python, the stack's Python version, the entry point's module and its recorded distribution in
+    site-packages, every file each distribution's RECORD lists with its sha256, and none of it writable by
+    anyone but the deploy login."""
     tree = facts.get("tree_inventory")
     if not tree:
         raise NotApplicable(f"the app's tree could not be walked: {(facts.get('errors') or {}).get('tree_inventory')}")
@@ -1155,6 +1203,7 @@ def rollback_ready(facts, exp):
         if r["dist_version"] != r["version"]:
             broken.append(f"site-packages has version {r['dist_version']} of the app, RELEASE.json records "
                           f"{r['version']}")
+        broken += _rollback_content(r, exp)
         if broken:
             lines.append(f"{exp.cfg.root}/releases/{rid}: " + "; ".join(broken))
     assert not lines, "kept releases a rollback may switch to are broken (a rollback would switch to code " \
@@ -1282,10 +1331,22 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "site hook but the distribution's", "test_nothing_else_loads_code_into_the_app",
             "pid 27 (Apache, its daemons inherit it) has PYTHONPATH=/opt/x: it changes what Python ... loads",
             root_only=True, needs=("apache", "tree")),
-    Promise("rollback_ready", "deploy: prune / rollback", "every kept release a rollback may switch to is complete: "
-            "its venv's python, the stack's Python, the entry point's module and the recorded version installed "
-            "(read, never run)", "test_rollback_targets_are_complete", "kept releases a rollback may switch to "
-            "are broken ...: /var/www/app/releases/R: the entry point's module 'app' is not in venv/lib/...",
+    Promise("cw_load_path", f"{CW}: loads code", "everything on the code-loading path of the daemons and of root "
+            "is root's and not writable by group/others: the python-home (every entry), the stack's Python and its "
+            "stdlib dirs, /etc/ld.so.conf{,.d/*}, ld.so.cache/preload and every directory they name with its "
+            "entries, Apache's binaries and modules, the command directories and their entries",
+            "test_nothing_on_the_load_path_is_writable_by_others", "the daemons' python-home "
+            "(/var/lib/deploytests/python): 12 entries someone but root may change: /var/lib/deploytests/python/lib "
+            "0757 root:root ...", root_only=True),
+    Promise("cw_setuid", f"{CW}: grants", "every setuid/setgid program in /usr/local/{bin,sbin}, /usr/{bin,sbin}, "
+            "/bin, /sbin is shipped by an installed package (dpkg's file lists)", "test_no_unpackaged_setuid_programs",
+            "/usr/local/bin/pyroot (4755 root:root): setuid, and no installed package ships it ...", root_only=True),
+    Promise("rollback_ready", "deploy: prune / rollback", "every kept release a rollback may switch to is complete "
+            "and is what was deployed: its venv's python, the stack's Python, the entry point's module and the "
+            "recorded version installed, every file each distribution's RECORD lists present with its sha256, and "
+            "its files the deploy login's, not writable by group/others (read as the deploy user, never run)",
+            "test_rollback_targets_are_complete", "kept releases a rollback may switch to are broken ...: "
+            "/var/www/app/releases/R: 1 file(s) its RECORDs list missing: flask-3.0.3.dist-info: flask/app.py",
             needs=("live",)),
     Promise("sec_trace", f"{SEC}: Apache", "TraceEnable Off (DevSec apache-baseline, CIS Apache): an attacker "
             "cannot have requests, cookies and auth headers echoed back", "test_trace_disabled",
@@ -1306,7 +1367,8 @@ CLOSED_WORLD_CHECKS = {
     "cw_listen": cw_listen, "cw_apache_files": cw_apache_files, "cw_modules": cw_modules, "cw_vhosts": cw_vhosts,
     "cw_in_force": cw_in_force, "cw_processes": cw_processes, "cw_schedules": cw_schedules, "cw_units": cw_units,
     "cw_sudoers": cw_sudoers, "cw_groups": cw_groups, "cw_app_login": cw_app_login,
-    "cw_tree_special": cw_tree_special, "cw_loader": cw_loader, "rollback_ready": rollback_ready,
+    "cw_tree_special": cw_tree_special, "cw_loader": cw_loader, "cw_load_path": cw_load_path,
+    "cw_setuid": cw_setuid, "rollback_ready": rollback_ready,
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_apache_user": sec_apache_user,
 }
 

@@ -13,9 +13,12 @@ writes (:mod:`deploytests.untrusted`). Rules for this file: standard library onl
 imports from deploytests.
 """
 
+import base64
+import csv
 import grp
 import hashlib
 import http.client
+import io
 import json
 import os
 import pwd
@@ -29,6 +32,7 @@ MARK = "@@DT-TREE "
 KINDS = {stat.S_IFDIR: "directory", stat.S_IFREG: "regular file", stat.S_IFLNK: "symbolic link"}
 ENTRIES, DEPTH = 200000, 64  # bounds of every walk of the tree (the deploy login may make any number of files)
 RELEASES = 1000  # release directories looked at, at most (the newest by name)
+RECORD_ROWS, RECORD_BYTES = 100000, 16 << 20  # per kept release: RECORD rows checked, bytes of one RECORD
 
 
 def walk(top, bounds):
@@ -165,9 +169,10 @@ def dist_version(site, name):
 
 
 
-def walk_release(release_dir, owner, shared, bounds):
-    """Hashes of every regular file under ``venv/lib`` and ``venv/bin`` (relative to the venv), and the entries of
-    the release that are not the deploy user's or are writable by group/others (shared links excluded)."""
+def walk_release(release_dir, owner, shared, bounds, hashing=True):
+    """Hashes of every regular file under ``venv/lib`` and ``venv/bin`` (relative to the venv; none when not
+    ``hashing``), and the entries of the release that are not the deploy user's or are writable by group/others
+    (shared links excluded)."""
     hashes, loose, count = {}, [], 0
     venv_lib, venv_bin = os.path.join(release_dir, "venv", "lib"), os.path.join(release_dir, "venv", "bin")
     skip = {os.path.join(release_dir, s) for s in shared}
@@ -186,7 +191,7 @@ def walk_release(release_dir, owner, shared, bounds):
             if st.st_mode & 0o022 or name_of(pwd.getpwuid, st.st_uid) != owner:
                 loose.append("%s %04o %s" % (os.path.relpath(path, release_dir), st.st_mode & 0o7777,
                                              name_of(pwd.getpwuid, st.st_uid)))
-            if stat.S_ISREG(st.st_mode) and path.startswith((venv_lib + "/", venv_bin + "/")):
+            if hashing and stat.S_ISREG(st.st_mode) and path.startswith((venv_lib + "/", venv_bin + "/")):
                 data = read_nofollow(path, 64 << 20)
                 hashes[os.path.relpath(path, os.path.join(release_dir, "venv"))] = sha256_of(data)
         dirs[:] = [d for d in dirs if os.path.join(top, d) not in skip]
@@ -341,10 +346,52 @@ def tree_report(args):
 
 
 
+def record_check(site, bounds):
+    """Every file each distribution's ``*.dist-info/RECORD`` under ``site`` lists with a sha256, read (never
+    imported) and hashed: ``{dists, checked, missing: [...], changed: [...], unrecorded: [...]}``, each item
+    ``"<dist-info>: <path>"``. RECORD is the deploy login's data: its paths stay inside the venv, its rows and
+    bytes are bounded (:data:`RECORD_ROWS`, :data:`RECORD_BYTES`; a bound hit is added to ``bounds``)."""
+    out = {"dists": 0, "checked": 0, "missing": [], "changed": [], "unrecorded": []}
+    venv = os.path.normpath(os.path.join(site, "..", "..", ".."))
+    try:
+        infos = sorted(e for e in os.listdir(site) if e.endswith(".dist-info"))[:2000]
+    except OSError as exc:
+        out["missing"].append("%s: %s" % (one_line(site), exc.strerror))
+        return out
+    rows = 0
+    for info in infos:
+        out["dists"] += 1
+        data = read_nofollow(os.path.join(site, info, "RECORD"), RECORD_BYTES)
+        if data is None:
+            out["unrecorded"].append(one_line(info))
+            continue
+        for row in csv.reader(io.StringIO(data.decode("utf-8", "replace"))):
+            if len(row) < 2 or not row[1].startswith("sha256="):
+                continue  # RECORD itself, .pyc, console scripts (the server rewrites their first line)
+            rows += 1
+            if rows > RECORD_ROWS:
+                bounds.append("%s: more than %d RECORD rows; the rest was not checked" % (one_line(site),
+                                                                                         RECORD_ROWS))
+                return out
+            path = os.path.normpath(os.path.join(site, row[0]))
+            if not path.startswith(venv + "/"):
+                out["changed"].append("%s: %s (outside the venv: not read)" % (one_line(info), one_line(row[0])))
+                continue
+            found = read_nofollow(path, 64 << 20)
+            out["checked"] += 1
+            if found is None:
+                out["missing"].append("%s: %s" % (one_line(info), one_line(row[0])))
+            elif base64.urlsafe_b64encode(hashlib.sha256(found).digest()).rstrip(b"=").decode() != row[1][7:]:
+                out["changed"].append("%s: %s" % (one_line(info), one_line(row[0])))
+    return out
+
+
 def tree_inventory(root):
     """(as the deploy user) Entries of the app's tree that are setuid/setgid, or writable by others (links and
     sticky dirs aside); and, per kept release, what a rollback to it needs: RELEASE.json, the venv's python
-    link, pyvenv.cfg's version, the entry point's module and the recorded distribution in site-packages."""
+    link, pyvenv.cfg's version, the entry point's module and the recorded distribution in site-packages; and,
+    per kept release but the live one, its entries not the deploy user's or writable by group/others
+    (``loose``) and every file its distributions' RECORDs list, hashed (:func:`record_check`)."""
     special, bounds = [], []
     for top, dirs, files in walk(root, bounds):
         for name in dirs + files:
@@ -365,7 +412,11 @@ def tree_inventory(root):
                                 "owner": name_of(pwd.getpwuid, st.st_uid)})
         if len(special) > 50:
             break
-    releases = {}
+    releases, owner = {}, pwd.getpwuid(os.getuid()).pw_name
+    try:
+        live = os.path.basename(os.readlink(os.path.join(root, "current")).rstrip("/"))
+    except OSError:
+        live = None
     base = os.path.join(root, "releases")
     try:
         names = sorted(os.listdir(base))[-RELEASES:]
@@ -400,6 +451,10 @@ def tree_inventory(root):
             "version": meta.get("version"),
             "pth": sorted(n for n in (os.listdir(site) if site and os.path.isdir(site) else []) if n.endswith(".pth")),
         }
+        if name != live:  # a rollback target: by content and by who may write it (the live one: test_installed_*)
+            loose = walk_release(rel, owner, [], bounds, hashing=False)[1]
+            releases[name].update(loose=loose[:10], loose_count=len(loose),
+                                  record=record_check(site, bounds) if site else None)
     return {"special": special[:50], "releases": releases, "truncated": bool(bounds), "bounds": bounds}
 
 
