@@ -1,0 +1,166 @@
+"""Who may write what loads code, setuid programs, and kept releases checked by content, as pure logic over
+facts: the runner's parsers (:func:`parse.load_path`, :func:`parse.setuid_files`) over a made-up collector reply,
+the tree reader's RECORD check over a real directory, and the rules' one-line messages. The same on real servers:
+tests/integration/test_load_path_and_rollback.py."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from deploytests.config import load_config
+from deploytests.examples import APPS
+from deploytests.verify import parse, reader
+from deploytests.verify.facts import Facts
+from deploytests.verify.promises import CLOSED_WORLD, Expected, NotApplicable, verify
+
+RECORDED = json.loads((Path(__file__).parent / "data" / "facts-clean.json").read_text())
+LIVE = RECORDED["tree"]["current"].split("/")[-1]
+D, F, L = stat.S_IFDIR, stat.S_IFREG, stat.S_IFLNK
+PASSWD = "root:x:0:0::/root:/bin/sh\nappuser:x:1000:1000::/home/appuser:/bin/sh\n"
+GROUP = "root:x:0:\nappuser:x:1000:\nshadow:x:42:\n"
+
+
+def snapshot(entries: dict, dirs: dict | None = None, data: dict | None = None) -> parse.Snapshot:
+    """A collector reply: ``entries`` {path: (type, mode, uid, gid)}; every directory above each is root's 0755."""
+    files: dict = {"/etc/passwd": {"st": [F | 0o644, 0, 0, 1, 0, 1], "data": PASSWD},
+                   "/etc/group": {"st": [F | 0o644, 0, 0, 1, 0, 2], "data": GROUP}}
+    for path in list(entries):
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            files.setdefault("/".join(parts[:i]) or "/", {"st": [D | 0o755, 0, 0, 1, 0, 3]})
+    for path, (kind, mode, uid, gid) in entries.items():
+        files[path] = {"st": [kind | mode, uid, gid, 1, 0, 4]}
+        if kind == L:
+            files[path]["link"] = "x"
+    for path, text in (data or {}).items():
+        files.setdefault(path, {"st": [F | 0o644, 0, 0, 1, 0, 5]})["data"] = text
+    return parse.Snapshot({"files": files, "dirs": dirs or {}, "python": "3.11"})
+
+
+HOME = parse.PYTHON_HOME
+STOCK = {HOME: (D, 0o755, 0, 0), f"{HOME}/lib": (D, 0o755, 0, 0), f"{HOME}/lib64": (L, 0o777, 0, 0),
+         "/usr/lib/python3.11/json": (D, 0o755, 0, 0), "/usr/local/lib": (D, 0o755, 0, 0),
+         "/etc/ld.so.conf.d/libc.conf": (F, 0o644, 0, 0), "/tmp": (D, 0o1777, 0, 0),
+         "/usr/bin/sudo": (F, 0o4755, 0, 0), "/usr/bin/crontab": (F, 0o2755, 0, 42)}
+CONF = {"/etc/ld.so.conf": "include /etc/ld.so.conf.d/*.conf\n",
+        "/etc/ld.so.conf.d/libc.conf": "# libc default configuration\n/usr/local/lib\n/usr/local/lib/nowhere\n"}
+LISTS = {"/var/lib/dpkg/info/sudo.list": "/.\n/usr\n/usr/bin\n/usr/bin/sudo\n",
+         "/var/lib/dpkg/info/cron.list": "/bin/crontab\n"}  # a merged-/usr twin: the file is /usr/bin/crontab
+DIRS = {"/etc/ld.so.conf.d": ["libc.conf"], "/usr/bin": ["crontab", "sudo"]}
+
+
+def test_a_stock_load_path_and_packaged_setuid_programs_are_no_findings():
+    snap = snapshot(STOCK, DIRS, {**CONF, **LISTS})
+    assert parse.load_path(snap, "3.11") == []  # links 0777, a sticky /tmp, a named dir that does not exist: fine
+    assert parse.ld_dirs(snap) == (["/usr/local/lib", "/usr/local/lib/nowhere"], [])
+    assert parse.setuid_files(snap) == []
+
+
+@pytest.mark.parametrize("path, change, area", [
+    (f"{HOME}/lib", (D, 0o757, 0, 0), "python-home"),                     # f14: opened to everyone
+    (f"{HOME}/lib", (D, 0o755, 1000, 1000), "python-home"),               # owned by the deploy login
+    ("/usr/lib/python3.11/json", (D, 0o775, 0, 1000), "standard library"),
+    ("/usr/local/lib", (D, 0o775, 0, 1000), ""),    # a stock dir the linker searches, group-writable
+    ("/etc/ld.so.conf.d/libc.conf", (F, 0o644, 1000, 1000), "linker's configuration"),
+    ("/usr/local/lib/nowhere", (D, 0o755, 1000, 1000), "dynamic linker searches"),  # f26: a named dir
+    ("/usr/bin/sudo", (F, 0o4777, 0, 0), "command directory"),
+])
+def test_anything_on_the_load_path_someone_but_root_may_write_is_named(path, change, area):
+    snap = snapshot(dict(STOCK, **{path: change}), DIRS, {**CONF, **LISTS})
+    found = parse.load_path(snap, "3.11")
+    assert [f["path"].split()[0] for f in found] == [path] and area in found[0]["area"], found
+
+
+def test_a_missing_named_dir_under_a_dir_someone_else_owns_is_named():
+    snap = snapshot(dict(STOCK, **{"/srv/vendor": (D, 0o755, 1000, 1000)}), DIRS,
+                    {**CONF, "/etc/ld.so.conf.d/libc.conf": "/srv/vendor/lib\n", **LISTS})
+    assert [f["path"].split()[0] for f in parse.load_path(snap, "3.11")] == ["/srv/vendor"]
+
+
+def test_an_ld_conf_line_the_gate_does_not_follow_is_named():
+    snap = snapshot(STOCK, DIRS, {**CONF, "/etc/ld.so.conf": "include /opt/ld/*.conf\n", **LISTS})
+    assert parse.ld_dirs(snap)[1] == ["/etc/ld.so.conf:1: 'include /opt/ld/*.conf'"]
+
+
+@pytest.mark.parametrize("path, mode, gid", [("/usr/local/bin/pyroot", 0o4755, 0),  # f12
+                                             ("/usr/sbin/opsh", 0o2755, 42)])
+def test_a_setuid_or_setgid_program_no_package_ships_is_named(path, mode, gid):
+    d, name = path.rsplit("/", 1)
+    dirs = dict(DIRS, **{d: DIRS.get(d, []) + [name]})
+    snap = snapshot(dict(STOCK, **{path: (F, mode, 0, gid)}), dirs, {**CONF, **LISTS})
+    assert parse.setuid_files(snap) == [{"path": path, "mode": "%04o" % mode, "owner": "root",
+                                         "group": "root" if gid == 0 else "shadow"}]
+
+
+# ---------------------------------------------------------------- kept releases, by content
+
+def _record(site: Path, dist: str, files: dict[str, bytes]) -> None:
+    rows = []
+    for rel, data in files.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_bytes(data)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        rows.append(f"{rel},sha256={digest},{len(data)}")
+    info = site / f"{dist}.dist-info"
+    info.mkdir()
+    (info / "RECORD").write_text("\n".join(rows + [f"{dist}.dist-info/RECORD,,", "../../../bin/x,,"]) + "\n")
+
+
+def test_record_check_names_each_missing_and_changed_file(tmp_path):
+    site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    _record(site, "flask-3.0.0", {"flask/__init__.py": b"x = 1\n", "flask/app.py": b"app\n"})
+    _record(site, "jinja2-3.1.0", {"jinja2/__init__.py": b"j\n"})
+    bounds: list = []
+    assert reader.record_check(str(site), bounds) == {"dists": 2, "checked": 3, "missing": [], "changed": [],
+                                                      "unrecorded": []}
+    (site / "flask" / "app.py").unlink()  # f17's mechanism: a dependency's file gone
+    (site / "jinja2" / "__init__.py").write_bytes(b"j\n# hotfix\n")
+    with open(site / "flask-3.0.0.dist-info" / "RECORD", "a") as f:
+        f.write("../../../../../etc/passwd,sha256=AAAA,1\n")  # the deploy login's data: never read outside
+    found = reader.record_check(str(site), bounds)
+    assert found["missing"] == ["flask-3.0.0.dist-info: flask/app.py"]
+    assert found["changed"] == ["flask-3.0.0.dist-info: ../../../../../etc/passwd (outside the venv: not read)",
+                                "jinja2-3.1.0.dist-info: jinja2/__init__.py"]
+    assert bounds == []
+
+
+def outcome(facts, exp):
+    try:
+        verify("rollback_ready", facts, exp)
+        return "pass"
+    except NotApplicable as why:
+        return f"skip: {why}"
+    except AssertionError as failed:
+        return f"fail: {str(failed).split(chr(10) + 'assert ')[0]}"
+
+
+def test_a_kept_release_not_what_was_deployed_fails_one_line_per_release():
+    exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+    facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+    releases = facts.remote["tree_inventory"]["releases"]
+    prev = "20000101T000000Z-00000000"
+    python = json.loads(json.dumps(releases[LIVE]["python"]).replace(LIVE, prev))
+    releases[prev] = dict(releases[LIVE], python=python, loose=["venv/lib 0755 yourapplication"], loose_count=1,
+                          record={"dists": 7, "checked": 400, "missing": ["flask-3.0.0.dist-info: flask/app.py"],
+                                  "changed": [], "unrecorded": []})
+    msg = outcome(facts, exp)
+    lines = [ln for ln in msg.splitlines() if prev in ln]
+    assert len(lines) == 1, msg
+    assert "1 entries not appuser's or writable by group/others" in lines[0] and "venv/lib 0755 yourapplication" \
+        in lines[0] and "1 file(s) its RECORDs list missing: flask-3.0.0.dist-info: flask/app.py" in lines[0], msg
+    releases[prev].update(loose=[], loose_count=0, record=dict(releases[prev]["record"], missing=[]))
+    assert outcome(facts, exp) == "pass"
+
+
+def test_both_new_rules_are_in_the_closed_world_block():
+    assert {"cw_load_path", "cw_setuid"} <= {p.id for p in CLOSED_WORLD}
+    assert os.path.basename(reader.__file__) == "reader.py"
