@@ -1206,8 +1206,8 @@ def rollback_ready(facts, exp):
         broken += _rollback_content(r, exp)
         if broken:
             lines.append(f"{exp.cfg.root}/releases/{rid}: " + "; ".join(broken))
-    assert not lines, "kept releases a rollback may switch to are broken (a rollback would switch to code " \
-                      "that cannot start):\n" + "\n".join(lines)
+    assert not lines, "kept releases a rollback may switch to are broken or not what was deployed (a rollback " \
+                      "would switch to code that cannot start, or that someone changed):\n" + "\n".join(lines)
 
 
 # ---------------------------------------------------------------- security baseline (DevSec, CIS Apache)
