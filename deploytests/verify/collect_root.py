@@ -16,7 +16,11 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   the ``lstat`` of every path it looked at (and of each directory above it); ``data`` only for a regular file,
   opened with ``O_NOFOLLOW``, owned by root and not writable by group or others (else ``why`` says which),
   at most :data:`LIMIT` bytes. Read: :data:`FILES`; every file under :data:`TREES` (entries and depth bounded;
-  a bound hit is in ``errors``); the stack's ``mod_wsgi.so`` and the stdlib's ``*.pth``/``*customize`` hooks,
+  a bound hit is in ``errors``; a link at a tree's top is recorded, never walked); dpkg's file lists
+  (``/var/lib/dpkg/info/*.list``: which files the installed packages ship); the listing of each directory named
+  by an absolute line of ``/etc/ld.so.conf`` or an ``/etc/ld.so.conf.d`` file (only root's files are read, so
+  only root's lines are taken; a line is a name to ``lstat``, nothing more: this is the one thing it reads out of
+  a file); the stack's ``mod_wsgi.so`` and the stdlib's ``*.pth``/``*customize`` hooks,
   through links only root made; the crontabs of the watched users (their owners' files: bytes only, never
   parsed here; the directory is root's, cron's own ``1730 root:crontab``); the Apache error log's tail.
 - ``dirs``: ``{directory: [names]}`` of every directory listed.
