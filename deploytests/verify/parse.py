@@ -637,12 +637,12 @@ def load_path(snap: Snapshot, py: str) -> list[dict]:
     their entries; each top also with the directories above it. An entry the collector could not see is not
     guessed at: a file it did not read is named by :func:`ld_dirs`' caller."""
     dirs, _ = ld_dirs(snap)
-    areas = [("the daemons' python-home", [PYTHON_HOME]),
-             ("the stack's Python and its standard library", [f"/usr/bin/python{py}", f"/usr/lib/python{py}",
-                                                               f"/usr/local/lib/python{py}"]),
-             ("the dynamic linker's configuration", ["/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/ld.so.cache",
+    areas = [("the dynamic linker's configuration", ["/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/ld.so.cache",
                                                       "/etc/ld.so.preload"]),
              ("a directory the dynamic linker searches", dirs),
+             ("the daemons' python-home", [PYTHON_HOME]),
+             ("the stack's Python and its standard library", [f"/usr/bin/python{py}", f"/usr/lib/python{py}",
+                                                               f"/usr/local/lib/python{py}"]),
              ("Apache's binaries and modules", [C.APACHECTL, C.APACHE_BIN, C.MODULES]),
              ("a command directory (root's PATH)", list(C.COMMANDS))]
     found: dict[str, dict] = {}

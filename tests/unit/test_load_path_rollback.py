@@ -68,7 +68,7 @@ def test_a_stock_load_path_and_packaged_setuid_programs_are_no_findings():
     (f"{HOME}/lib", (D, 0o757, 0, 0), "python-home"),                     # f14: opened to everyone
     (f"{HOME}/lib", (D, 0o755, 1000, 1000), "python-home"),               # owned by the deploy login
     ("/usr/lib/python3.11/json", (D, 0o775, 0, 1000), "standard library"),
-    ("/usr/local/lib", (D, 0o775, 0, 1000), ""),    # a stock dir the linker searches, group-writable
+    ("/usr/local/lib", (D, 0o775, 0, 1000), "dynamic linker searches"),  # a stock dir, group-writable
     ("/etc/ld.so.conf.d/libc.conf", (F, 0o644, 1000, 1000), "linker's configuration"),
     ("/usr/local/lib/nowhere", (D, 0o755, 1000, 1000), "dynamic linker searches"),  # f26: a named dir
     ("/usr/bin/sudo", (F, 0o4777, 0, 0), "command directory"),
