@@ -250,7 +250,7 @@ def collect(args):
         else:  # both at once, while the rest is read
             started = {k: subprocess.Popen((APACHECTL, "-t") + w, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                            stderr=subprocess.PIPE, env=ENV, cwd="/") for k, w in RUNS.items()}
-    users = [args["app_user"], args["deploy_user"], "www-data"]
+    users = [args["app_user"], args["deploy_user"], "www-data", "root"]  # root's: what runs as root on a schedule
     for path in FILES:
         read(out, path, BIG if path.endswith("/status") else LIMIT)
     for user in users:
