@@ -130,6 +130,24 @@ def instance_note(d: Detected) -> list[str]:
                    fix, link + ",", f'or DATABASE = "{shared}/{d.app}.sqlite" in {config}.']
 
 
+def gate_warnings(root: Path) -> list[str]:
+    """What init warned about that the gate cannot see from the servers, read again from the project's source at
+    every run (nothing imported): an app whose code uses Flask's default instance folder passes the gate while
+    it ignores the deployed config (``from_pyfile(..., silent=True)`` finds nothing there and the app runs
+    on its defaults, ``SECRET_KEY = 'dev'``). One line per warning; none for a project that cannot be read."""
+    try:
+        d = detect(Path(root))
+    except (OSError, ValueError):
+        return []
+    if not d.default_instance:
+        return []
+    return [f"WARNING {d.default_instance} uses Flask's default instance folder (no instance_path= in Flask(...)): "
+            f"on the servers that is <release>/venv/var/{d.default_instance}-instance, not the deployed config or "
+            "shared/instance; the gate cannot tell whether the app read its config there (from_pyfile(..., "
+            "silent=True) runs on defaults): pass instance_path=os.path.abspath(\"instance\") to Flask(...) "
+            "(`deploytests init` explains)"]
+
+
 def project_name(root: Path) -> str:
     """The distribution name: ``[project].name`` of pyproject.toml, ``name=`` in setup.py/setup.cfg, else the
     directory's name."""

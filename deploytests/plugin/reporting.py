@@ -127,6 +127,8 @@ class Reporting:
 
 
 def header_lines(settings: Settings, provider, app_option: str = "--app") -> list[str]:
+    from ..init import gate_warnings  # only in runs that use deploytests
+
     app = f"{settings.app} ({settings.source_of('app')})" if settings.app else f"(none: set {app_option})"
     deploying = provider.rights.deploy and not settings.no_deploy
     return [
@@ -138,7 +140,8 @@ def header_lines(settings: Settings, provider, app_option: str = "--app") -> lis
         f"{' (--no-deploy)' if settings.no_deploy else ''}",
     ] + ([f"deploytests: rollout: {rollout_text(settings)}"] if deploying and any(
         settings.source_of(n) != "default" for n in ("canary", "batch", "max_failed", "rolling")) else []) + [
-        f"deploytests: note: {note}" for note in provider.notes()]
+        f"deploytests: note: {note}" for note in provider.notes()] + [
+        f"deploytests: {line}" for line in (gate_warnings(settings.app) if settings.app else [])]
 
 
 def rollout_text(settings: Settings) -> str:

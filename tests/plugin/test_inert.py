@@ -286,3 +286,29 @@ def test_another_plugin_that_defines_our_short_option_names_keeps_them(pytester)
     result.assert_outcomes(passed=1)
     out = pytester.runpytest_subprocess("-p", "otherplugin", "--help").stdout.str()
     assert "--deploytests-parallel=N" in out and "--target=NAME" in out and "same as --deploytests-target" in out
+
+
+FACTORY = '''
+from flask import Flask
+
+
+def create_app():
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(SECRET_KEY="dev")
+    app.config.from_pyfile("config.py", silent=True)
+    return app
+'''
+
+
+def test_the_gate_repeats_inits_instance_folder_warning(pytester):
+    """Class: init's guesses the gate forgets. A Flask factory on Flask's default instance folder passes the gate
+    while it ignores the deployed config (SECRET_KEY='dev'): init warned once; every gate run says it again."""
+    pytester.makefile(".toml", deploy='app = "flaskr"\nentry_point = "flaskr:create_app()"\n')
+    pytester.mkpydir("flaskr").joinpath("__init__.py").write_text(FACTORY)
+    pytester.makepyfile("def test_site(deploy_http):\n    pass\n")
+    result = pytester.runpytest("--co")
+    result.stdout.fnmatch_lines(["deploytests: WARNING flaskr uses Flask's default instance folder *"
+                                 "the gate cannot tell whether the app read its config there*"])
+    pytester.path.joinpath("flaskr", "__init__.py").write_text(
+        FACTORY.replace("instance_relative_config=True", 'instance_path="/srv/x", instance_relative_config=True'))
+    assert "WARNING" not in pytester.runpytest("--co").stdout.str()
