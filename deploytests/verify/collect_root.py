@@ -253,7 +253,7 @@ def collect(args):
                                            stderr=subprocess.PIPE, env=ENV, cwd="/") for k, w in RUNS.items()}
     for path in FILES:
         read(out, path, BIG if path.endswith("/status") else LIMIT)
-    for user in [args["app_user"], args["deploy_user"], "www-data"]:
+    for user in [args["app_user"], args["deploy_user"], "www-data", "root"]:  # root's: what runs as root on a schedule
         read(out, "/var/spool/cron/crontabs/" + user, 65536, anyone=True)
     for name in [n for n in sorted(os.listdir("/var/lib/dpkg/info")) if n.endswith(".list")][:ENTRIES]:
         read(out, "/var/lib/dpkg/info/" + name)  # dpkg's file lists: which files the installed packages ship
