@@ -672,3 +672,15 @@ def test_an_included_link_is_read_through_the_file_it_names(exp):
     inv(facts)["apache"]["files"][enabled]["real"] = real
     add_text(facts, real, "# tuning\nWSGIScriptReloading Off\n")
     assert f"{enabled}:2: WSGIScriptReloading Off" in outcome("reload", facts, exp)
+
+
+@pytest.mark.parametrize("crontab, job", [
+    ("MAILTO=x \\\n* * * * * /home/deployer/evil\n", "/home/deployer/evil"),    # no continuation in cron
+    ('"A B" = 1\n@hourly /home/deployer/evil \\\n', "/home/deployer/evil \\"),  # a quoted env name; a trailing \
+    ("  # a comment\nPATH = /usr/bin\n*/5 * * * * /home/deployer/evil\n", "/home/deployer/evil"),
+])
+def test_cron_lines_are_read_as_cron_reads_them(crontab, job):
+    from deploytests.verify.mechanisms import cron_jobs
+
+    found = cron_jobs({"/var/spool/cron/crontabs/deployer": crontab})
+    assert [(j["user"], j["job"]) for j in found] == [("deployer", job)]
