@@ -684,3 +684,15 @@ def test_cron_lines_are_read_as_cron_reads_them(crontab, job):
 
     found = cron_jobs({"/var/spool/cron/crontabs/deployer": crontab})
     assert [(j["user"], j["job"]) for j in found] == [("deployer", job)]
+
+
+def test_sudoers_lines_are_read_as_sudo_reads_them():
+    """'#' starts a comment, except '#<uid>': a rule for that uid (sudoers(5)); a parser that took it for a
+    comment let '#1001 ALL=(ALL) NOPASSWD: ALL' (the deploy login's uid) pass as no rule at all."""
+    text = "# a comment\n#1001 ALL=(ALL) NOPASSWD: ALL\n  #-1 ALL=(ALL) ALL\nroot ALL=(ALL:ALL) ALL\n"
+    st = [0o100440, 0, 0, len(text), 0.0, 1]
+    snap = parse.Snapshot({"files": {"/etc/sudoers": {"st": st, "data": text},
+                                     "/etc/passwd": {"st": st, "data": "root:x:0:0::/root:/bin/sh\n"},
+                                     "/etc/group": {"st": st, "data": "root:x:0:\n"}}})
+    assert [r["text"] for r in parse.sudoers_lines(snap)] == \
+        ["#1001 ALL=(ALL) NOPASSWD: ALL", "#-1 ALL=(ALL) ALL", "root ALL=(ALL:ALL) ALL"]
