@@ -413,3 +413,25 @@ def test_a_probe_whose_output_is_kept_open_ends_within_its_bounds(monkeypatch):
         assert chan.t <= facts.DEADLINE + 1
         monkeypatch.undo()
         monkeypatch.setattr(remote, "_readable", readable)
+
+
+def test_roots_view_of_its_paths_wins_over_the_readers():
+    """The merge let the tree reader's entries (the deploy user's program) replace root's ``lstat`` of root's
+    paths (the vhost, the python home). Class: a less trusted reply overriding a more trusted one. Root's view
+    is kept; the reader's is taken only for paths under the app's root."""
+    from types import SimpleNamespace
+
+    from deploytests.stacks import DEFAULT
+    from deploytests.verify import facts
+
+    cfg = SimpleNamespace(app="app", root="/var/www/app", app_user="app", port=80, health_path="/",
+                          remote_config_path="/var/www/app/shared/application.cfg", server_name="x", shared_paths=[])
+    args = dict(facts.probe_args(cfg, "deployer", "admin", DEFAULT), python="/usr/bin/python3")
+    raw = {"uid": 0, "files": {args["vhost"]: {"st": [0o100644, 0, 0, 10, 0, 1]}}, "dirs": {}, "proc": {},
+           "errors": {}, "runs": {}}
+    forged = {"kind": "regular file", "mode": "0644", "owner": "0", "group": "0"}
+    tree = {"stat": {args["vhost"]: dict(forged, owner="1000"), parse.PYTHON_HOME: forged,
+                     "/var/www/app/current": {"kind": "symbolic link"}, "/var/www/apple": forged}}
+    got = parse.facts(raw, tree, args)["stat"]
+    assert got[args["vhost"]]["owner"] == "0" and got[parse.PYTHON_HOME] == {"kind": "missing"}
+    assert got["/var/www/app/current"] == {"kind": "symbolic link"} and "/var/www/apple" not in got
