@@ -186,8 +186,7 @@ def processes(out, watch):
 
 
 def bounded(out, what, items, most):
-    if len(items) > most:
-        out["errors"][what] = "more than %d: the rest not looked at" % most
+    out["errors"].update({what: "more than %d: the rest not looked at" % most} if len(items) > most else {})
     return items[:most]
 
 

@@ -395,24 +395,23 @@ def test_a_probe_whose_output_is_kept_open_ends_within_its_bounds(monkeypatch):
         chan.t += timeout
         return False
 
-    monkeypatch.setattr(remote, "_readable", readable)
-    for every, ends in ((20.0, "exit"), (0.0, "deadline")):
+    def probe(every):
         chan = Dripping(every)
         c = SimpleNamespace(open=lambda: None, transport=SimpleNamespace(open_session=lambda timeout=None: chan),
                             lost=None)
-        monkeypatch.setattr(remote, "exec_stream", functools.partial(remote.exec_stream, clock=lambda: chan.t))
-        server = SimpleNamespace(label="web-9", connection=lambda: c)
-        if ends == "exit":
-            assert facts.run_programs(server, {"deploy_user": "d", "app": "a", "app_user": "u", "root": "/srv/a"},
-                                      "/usr/bin/python3").exited == 0
-        else:
-            with pytest.raises(RuntimeError, match=f"^web-9: the probe's round trip did not end within "
-                                                   f"{facts.DEADLINE} s"):
-                facts.run_programs(server, {"deploy_user": "d", "app": "a", "app_user": "u", "root": "/srv/a"},
-                                   "/usr/bin/python3")
-        assert chan.t <= facts.DEADLINE + 1
-        monkeypatch.undo()
-        monkeypatch.setattr(remote, "_readable", readable)
+        monkeypatch.setattr(remote, "exec_stream", functools.partial(exec_stream, clock=lambda: chan.t))
+        try:
+            return facts.run_programs(SimpleNamespace(label="web-9", connection=lambda: c),
+                                      {"deploy_user": "d", "app": "a", "app_user": "u", "root": "/srv/a"},
+                                      "/usr/bin/python3")
+        finally:
+            assert chan.t <= facts.DEADLINE + 1
+
+    exec_stream = remote.exec_stream
+    monkeypatch.setattr(remote, "_readable", readable)
+    assert probe(20.0).exited == 0  # a newline every 20 s after the exit status: read a short grace more
+    with pytest.raises(RuntimeError, match=f"^web-9: the probe's round trip did not end within {facts.DEADLINE} s"):
+        probe(0.0)  # output that never pauses: the deadline
 
 
 def test_roots_view_of_its_paths_wins_over_the_readers():
