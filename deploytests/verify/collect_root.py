@@ -138,7 +138,8 @@ def tree(out, top, depth, data):
     """Record every entry under ``top`` (links not followed), at most :data:`ENTRIES` and ``depth`` levels (1: a
     listing); the bytes of root's files among them when ``data``. A bound hit is in ``errors``."""
     count = 0
-    for base, dirs, files in os.walk(top, onerror=lambda e: out["errors"].setdefault(e.filename, e.strerror)):
+    unlisted = lambda e: isinstance(e, FileNotFoundError) or out["errors"].setdefault(e.filename, e.strerror)  # noqa
+    for base, dirs, files in os.walk(top, onerror=unlisted):  # (a tree that is not there is not an error)
         out["dirs"][base] = sorted(dirs + files)
         for name in out["dirs"][base]:
             count += 1
