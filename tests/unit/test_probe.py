@@ -434,3 +434,16 @@ def test_roots_view_of_its_paths_wins_over_the_readers():
     got = parse.facts(raw, tree, args)["stat"]
     assert got[args["vhost"]]["owner"] == "0" and got[parse.PYTHON_HOME] == {"kind": "missing"}
     assert got["/var/www/app/current"] == {"kind": "symbolic link"} and "/var/www/apple" not in got
+
+
+def test_the_readers_diagnostics_bounds_say_when_they_were_hit(tmp_path):
+    """Two bounds of the reader's diagnostics were silent (the distributions of a venv, the release list): a
+    list cut short read as the whole list. Each now says so in the list it shows."""
+    for i in range(2001):
+        (tmp_path / f"d{i:04d}-1.0.dist-info").mkdir()
+    assert f"({tmp_path}: more than 2000 distributions; the rest not looked at)" in \
+        reader.installed_distributions(str(tmp_path))
+    for i in range(201):
+        (tmp_path / "app" / "releases" / f"r{i:03d}").mkdir(parents=True)
+    assert reader.tree_report({"root": str(tmp_path / "app")})["releases"][0] == \
+        "(201 entries; only the first 200 by name shown)"
