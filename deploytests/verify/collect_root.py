@@ -17,13 +17,16 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   opened with ``O_NOFOLLOW``, owned by root and not writable by group or others (else ``why`` says which),
   at most :data:`LIMIT` bytes. Read: :data:`FILES`; every file under :data:`TREES` (entries and depth bounded;
   a bound hit is in ``errors``); the stack's ``mod_wsgi.so`` and the stdlib's ``*.pth``/``*customize`` hooks,
-  through links only root made; the crontabs of the watched users (their owners' files: bytes only, never
-  parsed here; the directory is root's, cron's own ``1730 root:crontab``); the Apache error log's tail.
+  through links only root made; dpkg's ``/var/lib/dpkg/info/*.list``; the crontabs of the watched users (their
+  owners' files: bytes only, never parsed here; the directory is root's, cron's own ``1730 root:crontab``); the
+  Apache error log's tail.
 - ``dirs``: ``{directory: [names]}`` of every directory listed.
 - ``keys``: which of the app user's ``~/.ssh/authorized_keys(2)`` exist (walked from ``/`` with ``O_NOFOLLOW``).
-- ``proc``: ``{pid: {uid, stat, status, cmdline, exe, sockets}}`` for every process, plus ``cwd``, ``environ`` and
+- ``proc``: ``{pid: {uid, stat, status, cmdline, exe, sockets}}`` for every process (``sockets`` None: its fds
+  were not readable), plus ``cwd``, ``environ`` and
   ``maps`` for the app user's processes and the stack's Apache binary's (the daemons and their parents).
-- ``runs``: ``apache2ctl -t -D DUMP_MODULES`` and ``-D DUMP_INCLUDES -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (as root
+- ``runs``: ``apache2ctl configtest`` (the reload's own check), ``-t -D DUMP_MODULES`` and ``-t -D DUMP_INCLUDES
+  -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (as root
   only, with a fixed environment, and only when the tool, Apache's binary, its modules and everything under the
   ServerRoot are root's and not writable by others: else ``refused`` says what is not).
 - ``since``: (diagnostics) the error log from byte ``since``, never more than its last :data:`LIMIT` bytes.
@@ -56,9 +59,12 @@ TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1
                                                              for n in ("hourly", "daily", "weekly", "monthly")]
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
 HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
+LISTED = [(d, HOOK) for d in HOOK_DIRS] + [("/var/lib/dpkg/info", re.compile(r".+\.list$"))]  # dpkg: whose file
 LIMIT, BIG, ENTRIES, PIDS = 1 << 20, 64 << 20, 5000, 8192  # bytes of a file, bytes in all, entries of a tree
-RUNS = {"configtest": ("-D", "DUMP_MODULES"),
-        "dump": ("-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS", "-D", "DUMP_RUN_CFG")}
+# "configtest" is the very command the pipeline's reload runs first (agent_root: ``apache2ctl configtest``, which
+# ``graceful`` runs too): a config dump (-D DUMP_*) skips checks such as mod_ssl's certificate files
+RUNS = {"configtest": ("configtest",), "modules": ("-t", "-D", "DUMP_MODULES"),
+        "dump": ("-t", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS", "-D", "DUMP_RUN_CFG")}
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}  # apache2ctl never inherits the login's
 
 
@@ -172,14 +178,14 @@ def processes(out, watch):
         for name, limit in (("stat", 4096), ("status", 16384), ("cmdline", 4096)):
             entry[name] = proc_read(base + "/" + name, limit)
         entry["exe"] = link(base + "/exe")
-        if entry["uid"] in watch or entry["exe"] == APACHE_BIN:  # the app's daemons and their parents
+        if entry["uid"] in watch or (entry["exe"] or "").split(" (")[0] == APACHE_BIN:  # daemons, parents
             entry.update(cwd=link(base + "/cwd"), environ=proc_read(base + "/environ", 65536),
                          maps=proc_read(base + "/maps", LIMIT))
         try:
             fds = os.listdir(base + "/fd")[:4096]
-        except OSError:
-            fds = []
-        entry["sockets"] = [t for t in (link(base + "/fd/" + fd) for fd in fds) if t and t.startswith("socket:[")]
+        except OSError:  # not visible (no CAP_SYS_PTRACE, or gone): None, never taken for "no sockets"
+            fds = None
+        entry["sockets"] = fds and [t for t in map(link, (base + "/fd/" + f for f in fds)) if str(t)[:8] == "socket:["]
         out["proc"][pid] = entry
 
 
@@ -248,7 +254,7 @@ def collect(args):
         if refused:
             out["runs"]["refused"] = "not run as root: %s may be changed by someone other than root" % refused
         else:  # both at once, while the rest is read
-            started = {k: subprocess.Popen((APACHECTL, "-t") + w, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            started = {k: subprocess.Popen((APACHECTL,) + w, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                            stderr=subprocess.PIPE, env=ENV, cwd="/") for k, w in RUNS.items()}
     users = [args["app_user"], args["deploy_user"], "www-data"]
     for path in FILES:
@@ -256,9 +262,9 @@ def collect(args):
     for user in users:
         read(out, "/var/spool/cron/crontabs/" + user, 65536, anyone=True)
     follow(out, MODULES + "/mod_wsgi.so", 16 << 20)
-    for d in [d for d in HOOK_DIRS if os.path.isdir(d)]:
+    for d, pattern in [(d, p) for d, p in LISTED if os.path.isdir(d)]:
         out["dirs"][d] = sorted(os.listdir(d))
-        for name in filter(HOOK.match, out["dirs"][d]):
+        for name in filter(pattern.match, out["dirs"][d]):
             follow(out, d + "/" + name)
     note(out, ERROR_LOG)
     note(out, "/var/www/" + args["app"])

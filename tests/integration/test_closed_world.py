@@ -93,8 +93,11 @@ def test_drift_the_catalogue_does_not_name_is_caught_without_false_alarms(tmp_pa
 ADMIN_TOOLING = ("unattended-upgrades", "cron", "rsyslog", "logrotate", "prometheus-node-exporter")
 START = ("service cron start; service rsyslog start || rsyslogd; "
          "setsid runuser -u prometheus -- /usr/bin/prometheus-node-exporter </dev/null >/dev/null 2>&1 & "
-         "i=0; while ! grep -q ':238C 00000000:0000 0A' /proc/net/tcp /proc/net/tcp6 && [ $i -lt 200 ]; do "
-         "sleep 0.05; i=$((i+1)); done")
+         # a LISTEN line (state 0A) of local port 9100 (238C) whatever the address (tcp6's are 32 hex digits);
+         # not up within the bound: the script fails and says so (no passing by timing luck)
+         "i=0; until grep -qE ':238C [0-9A-F]+:0000 0A' /proc/net/tcp /proc/net/tcp6; do "
+         "i=$((i+1)); [ $i -lt 600 ] || { echo 'node exporter not listening on 9100 after 600 polls'; exit 1; }; "
+         "sleep 0.05; done")
 
 
 def gate(tmp_path: Path, fleet, extra: str = "") -> dict[str, str]:

@@ -180,6 +180,9 @@ def test_a_process_nobody_listed_fails(exp, user, cmd, role):
                                                                      "user": "root"}]))
     msg = failing(facts, exp)
     assert list(msg) == ["cw_processes"] and f"a process of {role} ({user})" in msg["cw_processes"]
+    rights = {"the app user": "the app's rights", "the deploy user": "the deploy user's rights",
+              "Apache's user": "Apache's user's rights"}
+    assert all((f"with {r}" in msg["cw_processes"]) == (r == rights[role]) for r in rights.values()), msg
     word = cmd.split()[0]
     assert outcome("cw_processes", facts, allowing(exp, processes=(f"{user}: {word}",))) == "pass"
 
@@ -378,13 +381,42 @@ def test_the_targets_login_own_rules_are_the_operators(exp):
     assert outcome("cw_sudoers", facts, exp) == "pass"
 
 
-@pytest.mark.parametrize("group", ["sudo", "adm", "docker"])
-def test_an_extra_group_of_the_deploy_or_app_user_fails(exp, group):
+@pytest.mark.parametrize("group", ["sudo", "docker", "shadow", "disk", "appuser"])
+def test_an_extra_group_of_the_app_user_that_reaches_root_or_the_app_fails(exp, group):
     facts = clean_facts()
     facts.remote["users"]["app"]["groups"].append(group)
     msg = failing(facts, exp)
     assert list(msg) == ["cw_groups"] and f"yourapplication (the app user) is in group {group}" in msg["cw_groups"]
     assert outcome("cw_groups", facts, allowing(exp, groups=(f"yourapplication: {group}",))) == "pass"
+
+
+CLOUD_GROUPS = ["adm", "dialout", "cdrom", "floppy", "sudo", "audio", "dip", "video", "plugdev", "netdev"]
+
+
+def test_groups_that_reach_neither_root_nor_the_app_are_no_finding(exp):
+    facts = clean_facts()
+    facts.remote["users"]["app"]["groups"] += [g for g in CLOUD_GROUPS if g != "sudo"]
+    assert outcome("cw_groups", facts, exp) == "pass"
+
+
+def test_a_group_a_sudoers_rule_names_reaches_root(exp):
+    facts = clean_facts()
+    facts.remote["users"]["app"]["groups"].append("ops")
+    assert outcome("cw_groups", facts, exp) == "pass"
+    inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/ops", "line": 3, "text": "%ops ALL=(root) /usr/bin/x",
+                                  "mode": "0440", "owner": "root"})
+    assert "is in group ops: sudo rule /etc/sudoers.d/ops:3 is for %ops" in failing(facts, exp)["cw_groups"]
+
+
+def test_a_login_holding_sudo_rules_of_its_own_holds_its_groups_as_the_operator(exp):
+    facts = clean_facts()  # the login is the deploy user (the default), as Debian's cloud images make it
+    facts.remote["users"]["deploy"]["groups"] += CLOUD_GROUPS
+    assert failing(facts, exp) == {}
+    facts = clean_facts()  # the same login without rules of its own: its sudo membership is a finding
+    facts.remote["users"]["deploy"]["groups"] += CLOUD_GROUPS
+    inv(facts)["sudoers"] = [r for r in inv(facts)["sudoers"] if not r["text"].startswith("appuser ")]
+    lines = [ln.strip() for ln in failing(facts, exp)["cw_groups"].splitlines() if ln.strip().startswith("- ")]
+    assert len(lines) == 1 and "appuser (the deploy user) is in group sudo" in lines[0], lines
 
 
 def test_app_user_keys_and_special_files(exp):
@@ -441,7 +473,8 @@ def test_security_rules(exp):
     sec = inv(facts)["apache"]["files"]["/etc/apache2/conf-enabled/security.conf"]["directives"]
     for d in sec:
         d["value"] = {"servertokens": "Full", "traceenable": "On"}.get(d["name"], d["value"])
-    inv(facts)["apache_user"] = "root"
+    for p in facts.remote["apache"][1:3]:
+        p["user"] = "root"
     msg = failing(facts, exp)
     assert {"sec_trace", "sec_tokens", "sec_apache_user"} <= set(msg)
     assert "TraceEnable is On (/etc/apache2/conf-enabled/security.conf:32)" in msg["sec_trace"]
@@ -584,14 +617,84 @@ def test_someone_else_in_the_apps_group_fails(exp):
     assert list(msg) == ["cw_groups"] and "www-data is in the app's group yourapplication" in msg["cw_groups"]
 
 
-def test_a_loopback_socket_no_process_of_the_server_holds_is_the_runtimes(exp):
+def test_dockers_resolver_passes_only_where_every_process_was_seen_and_none_holds_it(exp):
     facts = clean_facts()  # Docker's embedded DNS on a user-defined network: made in the netns by dockerd
     inv(facts)["listeners"].append({"proto": "udp", "host": "127.0.0.11", "port": 53211, "procs": [],
-                                    "owner": "root", "by_owner": [proc(1, "root", "/sbin/docker-init")]})
+                                    "uid": 0, "owner": "root", "hidden": []})
     assert failing(facts, exp) == {}
-    inv(facts)["listeners"][-1].update(owner="nobody", by_owner=[])  # someone else's: named, with its owner
-    assert "UDP localhost:53211 listens: a socket of user nobody (its processes: none seen)" in \
+    inv(facts)["listeners"][-1].update(host="127.0.0.1")  # another loopback address: not Docker's
+    assert "UDP localhost:53211 listens: owner uid 0 (root), held by no process of this server" in \
         failing(facts, exp)["cw_listen"]
+
+
+def test_a_socket_whose_holder_root_cannot_see_says_so_and_names_no_other_process(exp):
+    facts = clean_facts()  # chrony's command port in a container without CAP_SYS_PTRACE
+    for host in ("127.0.0.11", "127.0.0.1"):
+        inv(facts)["listeners"].append({"proto": "udp", "host": host, "port": 323, "procs": [], "uid": 0,
+                                        "owner": "root", "hidden": [12, 27]})
+    msg = failing(facts, exp)["cw_listen"]
+    assert "UDP localhost:323 listens: owner uid 0 (root), process not visible: root could not read the file " \
+           "descriptors of 2 processes here" in msg
+    assert "pid" not in msg.split("323 listens:")[1]  # no unrelated process of that uid named as its holder
+
+
+def packaged(pid, user, uid, cmdline, package):
+    return dict(proc(pid, user, cmdline), uid=uid, exe=cmdline.split()[0], package=package)
+
+
+@pytest.mark.parametrize("holder", [packaged(900, "root", 0, "/usr/sbin/exim4 -bd -q30m", "exim4-daemon-light"),
+                                    packaged(901, "_chrony", 104, "/usr/sbin/chronyd -x", "chrony")])
+def test_a_packaged_system_daemon_on_loopback_is_the_distributions(exp, holder):
+    facts = clean_facts()
+    for host in ("127.0.0.1", "::1"):
+        inv(facts)["listeners"].append({"proto": "tcp", "host": host, "port": 25, "procs": [holder], "uid": 0,
+                                        "owner": "root", "hidden": []})
+    assert failing(facts, exp) == {}
+    for change in ({"package": None}, {"user": "yourapplication", "uid": 999}, {"user": "www-data", "uid": 33},
+                   {"user": "alice", "uid": 1001}):  # not packaged; a user the gate watches; a person
+        again = clean_facts()
+        inv(again)["listeners"].append({"proto": "tcp", "host": "127.0.0.1", "port": 25, "uid": 0, "owner": "root",
+                                        "procs": [dict(holder, **change)], "hidden": []})
+        assert "TCP localhost:25 listens" in failing(again, exp)["cw_listen"], change
+    inv(facts)["listeners"].append({"proto": "tcp", "host": "0.0.0.0", "port": 25, "procs": [holder], "uid": 0,
+                                    "owner": "root", "hidden": []})  # public: always allowed in writing
+    assert 'allow_listen = ["*:25"]' in failing(facts, exp)["cw_listen"]
+
+
+def test_apaches_workers_run_as_the_stacks_user_whatever_the_config_and_allowances_say(exp):
+    facts = clean_facts()  # envvars allowed (a locale line), then APACHE_RUN_USER = the app user, restarted
+    for p in facts.remote["apache"][1:3]:
+        p["user"] = "yourapplication"
+    inv(facts)["apache_user"] = "yourapplication"  # DUMP_RUN_CFG agrees with the workers: not evidence
+    inv(facts)["processes"] += [proc(p["pid"], "yourapplication", "/usr/sbin/apache2 -k start", ppid=27)
+                                for p in facts.remote["apache"][1:3]]
+    allowed = allowing(exp, apache_conf=("/etc/apache2/envvars",), processes=("yourapplication: /usr/sbin",))
+    msg = failing(facts, allowed)
+    assert list(msg) == ["sec_apache_user"], msg
+    assert "- yourapplication: pids [137, 138]: they read the app's config (its secrets)" in msg["sec_apache_user"]
+
+
+def test_an_upgrade_awaiting_apaches_restart_is_one_line_saying_so(exp):
+    facts = clean_facts()
+    ld = inv(facts)["loader"]
+    ld["daemons"][0]["exe"] = "/usr/sbin/apache2 (deleted)"
+    for d in ld["daemons"]:
+        d["deleted"] = ["/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0"]
+    lines = [ln.strip() for ln in failing(facts, exp)["cw_loader"].splitlines() if ln.strip().startswith("- ")]
+    assert len(lines) == 1 and lines[0].startswith("- restart apache2: /usr/lib/x86_64-linux-gnu/libpython3.11.so"
+                                                   ".1.0, /usr/sbin/apache2 upgraded since it started"), lines
+
+
+def test_parse_reads_dpkg_lists_deleted_maps_and_hidden_holders():
+    snap = parse.Snapshot({"dirs": {parse.DPKG_INFO: ["chrony.list", "libc6:amd64.list", "chrony.md5sums"]},
+                           "files": {f"{parse.DPKG_INFO}/chrony.list": {"data": "/.\n/usr\n/usr/sbin/chronyd\n"},
+                                     f"{parse.DPKG_INFO}/libc6:amd64.list": {"data": "/lib/x86_64-linux-gnu/"
+                                                                                            "libc.so.6\n"}}})
+    assert parse.dpkg_files(snap)["/usr/sbin/chronyd"] == "chrony"
+    assert parse.dpkg_files(snap)["/usr/lib/x86_64-linux-gnu/libc.so.6"] == "libc6"  # merged /usr
+    maps = ("7f00-7f10 r-xp 00000000 08:01 12 /usr/lib/libpython3.11.so.1.0 (deleted)\n"
+            "7f10-7f20 r-xp 00000000 08:01 13 /usr/lib/libc.so.6\n7f20-7f30 rw-s 00000000 00:01 14 /SYSV0 (deleted)")
+    assert parse.deleted_maps(maps) == ["/SYSV0", "/usr/lib/libpython3.11.so.1.0"]
 
 
 def test_the_distributions_default_site_is_the_sites_promise_alone(exp):
