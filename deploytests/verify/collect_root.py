@@ -161,8 +161,8 @@ def tree(out, top, depth, data):
 def proc_read(path, limit):
     """At most ``limit`` bytes of a file of the kernel's ``/proc`` (latin-1 text), or None."""
     try:
-        with open(path, "rb", buffering=0, opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:
-            return f.read(limit).decode("latin-1")
+        with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:  # buffered: reads to EOF
+            return f.read(limit).decode("latin-1")  # (/proc's maps and environ give a page per read call)
     except OSError:
         return None
 

@@ -200,9 +200,14 @@ def dpkg_files(snap: Snapshot) -> dict[str, str]:
 
 
 def deleted_maps(maps: str | None) -> list[str]:
-    """The files a process maps that were deleted (replaced: a package upgrade) since it mapped them."""
-    return sorted({ln.split(None, 5)[5][:-len(" (deleted)")] for ln in (maps or "").splitlines()
-                   if len(ln.split(None, 5)) == 6 and ln.endswith(" (deleted)") and ln.split(None, 5)[5][:1] == "/"})
+    """The files a process maps as code (executable) that were deleted since it mapped them (replaced: a package
+    upgrade); shared memory (``/dev/zero``, ``/SYSV*``, ``memfd:``) is no file on disk and not listed."""
+    found = set()
+    for fields in (ln.split(None, 5) for ln in (maps or "").splitlines()):
+        if len(fields) == 6 and "x" in fields[1] and fields[5].endswith(" (deleted)") and \
+                fields[5].startswith("/") and not fields[5].startswith(("/dev/", "/SYSV", "/memfd:")):
+            found.add(fields[5][:-len(" (deleted)")])
+    return sorted(found)
 
 
 def elf_needed(data: bytes) -> list[str]:

@@ -88,6 +88,48 @@ def test_drift_the_catalogue_does_not_name_is_caught_without_false_alarms(tmp_pa
         assert any(t.split("::")[-1].startswith(want) for t in item.failed), (item.name, item.failed, shown)
 
 
+# ---------------------------------------------------------------- what is allowed hides no effect
+# An operator allowed a file for a benign change (a certbot site, a locale in envvars, ServerTokens in
+# security.conf); a later change in the same file breaks a mechanism the pipeline relies on. The effect is checked
+# by what the mechanism does, never through an allowance: the reload's own configtest, the workers' user in /proc,
+# the reload directives in force. Two members of each class, neither keyed on a file name.
+SSL_SITE = ("a2enmod -q ssl; d=/etc/ssl/site-{app}; mkdir -p $d; openssl req -x509 -newkey rsa:2048 -nodes -days 9 "
+            "-subj /CN=www.example.com -keyout $d/key.pem -out $d/cert.pem 2>/dev/null; printf '<VirtualHost *:443>"
+            "\\n ServerName www.example.com\\n SSLEngine on\\n SSLCertificateFile %s/cert.pem\\n SSLCertificateKeyFile "
+            "%s/key.pem\\n</VirtualHost>\\n' $d $d > /etc/apache2/sites-available/www-tls.conf; a2ensite -q www-tls; "
+            f"{GRACEFUL}; ")
+RESTART = f"apache2ctl stop; {WAIT_APACHE_GONE}; apache2ctl start"
+ALLOWED = ('allow_apache_conf = ["/etc/apache2/sites-enabled/www-tls.conf", "/etc/apache2/envvars", '
+           '"/etc/apache2/conf-enabled/security.conf"]\nallow_modules = ["ssl_module", "socache_shmcb_module"]\n'
+           'allow_listen = ["*:443"]\nallow_sites = ["www.example.com"]\n')
+HIDDEN = (
+    Fault("allowed-tls-site-cert-removed", "configtest", "an allowed TLS site's certificate removed after the "
+          "last reload (the next reload fails)", SSL_SITE + "rm /etc/ssl/site-{app}/cert.pem"),
+    Fault("allowed-tls-site-key-removed", "configtest", "an allowed TLS site's key removed after the last reload",
+          SSL_SITE + "rm /etc/ssl/site-{app}/key.pem"),
+    Fault("allowed-envvars-run-user-app", "sec_apache_user", "APACHE_RUN_USER = the app user in an allowed envvars",
+          "echo 'export LANG=C.UTF-8' >> /etc/apache2/envvars; sed -i 's/^export APACHE_RUN_USER=.*/export "
+          f"APACHE_RUN_USER={{app_user}}/' /etc/apache2/envvars; {RESTART}"),
+    Fault("allowed-security-conf-user-app", "sec_apache_user", "'User <app user>' in an allowed security.conf",
+          f"echo 'User {{app_user}}' >> /etc/apache2/conf-available/security.conf; {RESTART}"),
+    Fault("allowed-security-conf-reload-off", "reload", "WSGIScriptReloading Off in an allowed security.conf",
+          f"sed -i 's/^ServerTokens OS/ServerTokens Prod/' /etc/apache2/conf-available/security.conf; echo "
+          f"'WSGIScriptReloading Off' >> /etc/apache2/conf-available/security.conf; {GRACEFUL}"),
+)
+
+
+def test_an_allowance_hides_no_effect_of_a_later_change_in_the_allowed_file(tmp_path):
+    campaign = Campaign(APP, load_config(APP), faults=HIDDEN, clean=1, batch=6, cwd=tmp_path, progress=lambda m: None,
+                        stack=for_platform("debian12"), target_keys=ALLOWED)
+    report = campaign.run()
+    shown = "\n".join(report.lines())
+    assert not [i.name for i in report.faults if not i.caught or i.problem], shown
+    assert not report.false_alarms, shown
+    for item in report.faults:  # caught by the check of the effect, not by the file
+        want = BY_ID[item.fault.promise].test
+        assert any(t.split("::")[-1].startswith(want) for t in item.failed), (item.name, item.failed, shown)
+
+
 # ---------------------------------------------------------------- a server with ordinary admin tooling
 
 ADMIN_TOOLING = ("unattended-upgrades", "cron", "rsyslog", "logrotate", "prometheus-node-exporter")

@@ -693,8 +693,9 @@ def test_parse_reads_dpkg_lists_deleted_maps_and_hidden_holders():
     assert parse.dpkg_files(snap)["/usr/sbin/chronyd"] == "chrony"
     assert parse.dpkg_files(snap)["/usr/lib/x86_64-linux-gnu/libc.so.6"] == "libc6"  # merged /usr
     maps = ("7f00-7f10 r-xp 00000000 08:01 12 /usr/lib/libpython3.11.so.1.0 (deleted)\n"
-            "7f10-7f20 r-xp 00000000 08:01 13 /usr/lib/libc.so.6\n7f20-7f30 rw-s 00000000 00:01 14 /SYSV0 (deleted)")
-    assert parse.deleted_maps(maps) == ["/SYSV0", "/usr/lib/libpython3.11.so.1.0"]
+            "7f10-7f20 r-xp 00000000 08:01 13 /usr/lib/libc.so.6\n7f20-7f30 rw-s 00000000 00:01 14 /dev/zero (deleted)"
+            "\n7f30-7f40 r--p 00000000 08:01 15 /usr/share/locale/x.mo (deleted)")
+    assert parse.deleted_maps(maps) == ["/usr/lib/libpython3.11.so.1.0"]
 
 
 def test_the_distributions_default_site_is_the_sites_promise_alone(exp):
