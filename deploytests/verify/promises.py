@@ -1290,11 +1290,15 @@ def sec_apache_user(facts, exp):
            exp.cfg.app_user: "they read the app's config (its secrets) and write its data: a hole in any module, or "
                              "any request Apache serves itself, acts as the app",
            exp.deploy_user: "they can change every release: a hole in any module is a deploy"}
-    users = sorted({p["user"] for p in workers} - {want})
-    assert not users, "Apache's workers do not run as the stack's Apache user " + want + ":\n" + "\n".join(
-        f"- {u}: pids {sorted(p['pid'] for p in workers if p['user'] == u)[:5]}: "
-        f"{why.get(u, 'a user the gate does not expect: whatever it may read or write, every request may')} "
-        f"(Apache's envvars APACHE_RUN_USER or a User line says so; restart Apache after fixing it)" for u in users)
+    other = "a user the gate does not expect: whatever it may read or write, every request may"
+    lines = [f"- {u}: pids {sorted(p['pid'] for p in workers if p['user'] == u)[:5]}: {why.get(u, other)} "
+             f"(Apache's envvars APACHE_RUN_USER or a User line says so; restart Apache after fixing it)"
+             for u in sorted({p["user"] for p in workers} - {want})]
+    configured = ((facts.get("inventory") or {}).get("apache") or {}).get("run", {}).get("user")
+    if configured and configured != want:  # not in force yet: the next start (a reboot, a restart) applies it
+        lines.append(f"- {configured}: Apache's configuration (apache2ctl -D DUMP_RUN_CFG) sets its run user to "
+                     f"{configured}: the next start runs the workers so: {why.get(configured, other)}")
+    assert not lines, f"Apache's workers do not run as the stack's Apache user {want}:\n" + "\n".join(lines)
 
 
 from .facts import EXPOSED  # noqa: E402, I001 - the runner fetches them with the others

@@ -674,6 +674,14 @@ def test_apaches_workers_run_as_the_stacks_user_whatever_the_config_and_allowanc
     assert "- yourapplication: pids [137, 138]: they read the app's config (its secrets)" in msg["sec_apache_user"]
 
 
+def test_a_run_user_configured_but_not_in_force_yet_fails_too(exp):
+    facts = clean_facts()  # envvars changed, Apache not restarted: the workers are www-data until the next start
+    inv(facts)["apache"]["run"] = {"user": "root", "group": "www-data"}
+    msg = failing(facts, allowing(exp, apache_conf=("/etc/apache2/envvars",)))
+    assert list(msg) == ["sec_apache_user"] and "sets its run user to root: the next start runs the workers so: " \
+        "a hole in any module is root on the server" in msg["sec_apache_user"], msg
+
+
 def test_an_upgrade_awaiting_apaches_restart_is_one_line_saying_so(exp):
     facts = clean_facts()
     ld = inv(facts)["loader"]
