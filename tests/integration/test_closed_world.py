@@ -97,7 +97,7 @@ SSL_SITE = ("a2enmod -q ssl; d=/etc/ssl/site-{app}; mkdir -p $d; openssl req -x5
             "-subj /CN=www.example.com -keyout $d/key.pem -out $d/cert.pem 2>/dev/null; printf '<VirtualHost *:443>"
             "\\n ServerName www.example.com\\n SSLEngine on\\n SSLCertificateFile %s/cert.pem\\n SSLCertificateKeyFile "
             "%s/key.pem\\n</VirtualHost>\\n' $d $d > /etc/apache2/sites-available/www-tls.conf; a2ensite -q www-tls; "
-            f"{GRACEFUL}; ")
+            f"{GRACEFUL}; sleep 2; ")  # graceful returns before Apache re-reads: let it load the files first
 RESTART = f"apache2ctl stop; {WAIT_APACHE_GONE}; apache2ctl start"
 ALLOWED = ('allow_apache_conf = ["/etc/apache2/sites-enabled/www-tls.conf", "/etc/apache2/envvars", '
            '"/etc/apache2/conf-enabled/security.conf"]\nallow_modules = ["ssl_module", "socache_shmcb_module"]\n'
