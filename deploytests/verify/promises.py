@@ -1193,7 +1193,8 @@ def cw_loader(facts, exp):
                          f": a site hook on the daemons' path that no package ships unchanged: it {LOADER_MEANING}")
     if upgraded:
         service, pids = exp.stack.apache.service, sorted({p for v in upgraded.values() for p in v})
-        lines.append(f"restart {service}: {', '.join(sorted(upgraded)[:4])}"
+        first = sorted(upgraded, key=lambda f: (f != apache_bin, "/libpython" not in f, f))  # what matters first
+        lines.append(f"restart {service}: {', '.join(first[:4])}"
                      f"{f' and {len(upgraded) - 4} more' if len(upgraded) > 4 else ''} upgraded since it started "
                      f"(replaced on disk by a package upgrade; pids {pids[:6]}"
                      f" still run the old code, which the gate cannot read): restart Apache (systemctl restart "
