@@ -11,6 +11,7 @@ pipeline produces (rollback, refused release, interrupted deploy) as controls, o
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -194,7 +195,8 @@ def test_admin_tooling_fails_once_naming_the_allowance_and_passes_with_it(tmp_pa
 
 def drift_lines(output: str) -> list[str]:
     section = output.split("deploytests drift since the deploy", 1)[1].split("\n", 1)[1]
-    return [ln for ln in section.split("\n-")[0].splitlines() if ln.strip()]
+    section = re.split(r"\n(?:-|=|\d+ (?:passed|failed|error))", section)[0]  # to the next section or pytest's tally
+    return [ln for ln in section.splitlines() if ln.strip()]
 
 
 def test_the_drift_section_names_what_changed_since_the_deploy_and_nothing_on_a_clean_host(tmp_path):
