@@ -25,6 +25,7 @@ written. :func:`detect` is the pure part (reads files, writes nothing).
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import tomllib
@@ -43,6 +44,8 @@ ENVVAR_RE = re.compile(r"""from_envvar\(\s*["']([A-Z_][A-Z0-9_]*)["']"""
 ROUTE_RE = re.compile(r"""\.(?:route|get)\(\s*["'](/(?:health|healthz|ping|status))["']""")
 # Django: manage.py names the settings module; urls.py's path("health/", ...); wsgi.py's application
 SETTINGS_RE = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][\w.]*)["']""")
+ROOT_URLCONF_RE = re.compile(r"""^ROOT_URLCONF\s*=\s*["']([A-Za-z_][\w.]*)["']""", re.M)
+HEALTH_ROUTES = ("health", "healthz", "ping", "status")
 DJANGO_ROUTE_RE = re.compile(r"""\bpath\(\s*["']((?:health|healthz|ping|status)/?)["']""")
 STATIC_ROOT_RE = re.compile(r"""^STATIC_ROOT\s*=\s*(?:BASE_DIR\s*/\s*|os\.path\.join\(\s*BASE_DIR\s*,\s*)"""
                             r"""["']([\w.-]+)["']""", re.M)
@@ -128,6 +131,24 @@ def instance_note(d: Detected) -> list[str]:
                        fix, link + "."]
     return head + ["The app must take its instance path or database location from outside the package, as in",
                    fix, link + ",", f'or DATABASE = "{shared}/{d.app}.sqlite" in {config}.']
+
+
+def gate_warnings(root: Path) -> list[str]:
+    """What init warned about that the gate cannot see from the servers, read again from the project's source at
+    every run (nothing imported): an app whose code uses Flask's default instance folder passes the gate while
+    it ignores the deployed config (``from_pyfile(..., silent=True)`` finds nothing there and the app runs
+    on its defaults, ``SECRET_KEY = 'dev'``). One line per warning; none for a project that cannot be read."""
+    try:
+        d = detect(Path(root))
+    except (OSError, ValueError):
+        return []
+    if not d.default_instance:
+        return []
+    return [f"WARNING {d.default_instance} uses Flask's default instance folder (no instance_path= in Flask(...)): "
+            f"on the servers that is <release>/venv/var/{d.default_instance}-instance, not the deployed config or "
+            "shared/instance; the gate cannot tell whether the app read its config there (from_pyfile(..., "
+            "silent=True) runs on defaults): pass instance_path=os.path.abspath(\"instance\") to Flask(...) "
+            "(`deploytests init` explains)"]
 
 
 def project_name(root: Path) -> str:
@@ -300,6 +321,38 @@ def django_packages(root: Path, project: str) -> list[str]:
                                and any((p / f).exists() for f in ("apps.py", "models.py", "migrations"))})
 
 
+REQUIREMENT_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*([<>=!~;].*)?$")
+
+
+def requirements_txt(root: Path) -> list[str]:
+    """The plain requirement lines of the project's requirements.txt (comments, options such as ``-r`` and
+    ``-e``, URLs and paths left out: pack installs what the wheel declares, never this file)."""
+    path = root / "requirements.txt"
+    try:
+        lines = path.read_text(errors="replace").splitlines() if path.is_file() else []
+    except OSError:
+        return []
+    return [req for line in lines if (req := line.split(" #")[0].strip()) and REQUIREMENT_RE.match(req)]
+
+
+def _dist(requirement: str) -> str:
+    m = REQUIREMENT_RE.match(requirement.strip())
+    return re.sub(r"[-_.]+", "-", m.group(1)).lower() if m else requirement.strip().lower()
+
+
+def unlisted_requirements(root: Path) -> list[str]:
+    """requirements.txt's requirements whose distribution ``[project].dependencies`` of pyproject.toml does not
+    name (none when the dependencies are dynamic: the build backend may read the file)."""
+    try:
+        project = tomllib.loads((root / "pyproject.toml").read_text()).get("project", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    if not project or "dependencies" in project.get("dynamic", []):
+        return []
+    declared = {_dist(r) for r in project.get("dependencies", []) if isinstance(r, str)}
+    return [r for r in requirements_txt(root) if _dist(r) not in declared]
+
+
 def packaging(root: Path, d: Detected) -> str:
     """The packaging tables pyproject.toml lacks, for a Django project without any (startproject writes none;
     setuptools' own discovery refuses the flat layout's several top-level dirs): ``[build-system]``,
@@ -322,17 +375,66 @@ def packaging(root: Path, d: Detected) -> str:
     except (PackageNotFoundError, ValueError):
         django = "django"
     packages = django_packages(root, d.settings.split(".")[0])
+    wanted = requirements_txt(root)  # the project's other requirements; its own Django line wins
+    deps = ([] if any(_dist(r) == "django" for r in wanted) else [django]) + wanted
     blocks = []
     if "build-system" not in have:
         blocks.append('[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n')
-    blocks.append(f'[project]\nname = {_toml(d.name)}\nversion = "0.1.0"\ndependencies = [{_toml(django)}]  '
-                  "# add the project's other requirements\n")
+    blocks.append(f'[project]\nname = {_toml(d.name)}\nversion = "0.1.0"\n'
+                  f"dependencies = {_toml(deps)}  # what the servers install (pack does not read requirements.txt)\n")
     if "setuptools" not in have.get("tool", {}):
         blocks.append("[tool.setuptools.packages.find]\n"
                       f"include = {_toml([n for p in packages for n in (p, p + '.*')])}\nnamespaces = false\n\n"
                       "[tool.setuptools.package-data]  # migrations are packages (migrations/__init__.py)\n"
                       '"*" = ["templates/**/*", "static/**/*"]\n')
     return "\n".join(blocks)
+
+
+def module_text(root: Path, module: str, texts: dict[str, str]) -> str | None:
+    """The source of the project's ``module`` (scanned by :func:`modules`, or a deeper one read from its file)."""
+    if module in texts:
+        return texts[module]
+    for base in (root, root / "src"):
+        for path in (base / (module.replace(".", "/") + ".py"), base / module.replace(".", "/") / "__init__.py"):
+            if path.is_file():
+                return path.read_text(errors="replace")
+    return None
+
+
+def django_health(root: Path, urlconf: str, texts: dict[str, str], prefix: str = "",
+                  seen: frozenset = frozenset()) -> tuple[str | None, str]:
+    """The health route of a Django urlconf, with the prefixes of the ``include()``s it is under, read with
+    ``ast`` from the project's own modules (nothing imported): ``path("polls/", include("polls.urls"))`` and
+    ``path("health/", ...)`` in polls/urls.py give ``polls/health/``. (route or None, what could not be read:
+    an include of something other than a module name, a urlconf that is not the project's)."""
+    text = module_text(root, urlconf, texts)
+    if text is None or urlconf in seen:
+        return None, f"{urlconf} is not a module of the project" if text is None else ""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None, f"{urlconf} does not parse"
+    unread = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "path"
+                and len(node.args) >= 2 and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)):
+            continue
+        route, target = node.args[0].value, node.args[1]
+        if isinstance(target, ast.Call) and getattr(target.func, "id", getattr(target.func, "attr", "")) == "include":
+            module = target.args[0] if target.args else None
+            if isinstance(module, ast.Tuple) and module.elts:
+                module = module.elts[0]
+            if isinstance(module, ast.Constant) and isinstance(module.value, str):
+                found, why = django_health(root, module.value, texts, prefix + route, seen | {urlconf})
+                if found:
+                    return found, ""
+                unread += [why] if why else []
+            else:
+                unread.append(f"include() under {prefix + route!r} in {urlconf} names no module")
+        elif route.rstrip("/") in HEALTH_ROUTES:
+            return prefix + route, ""
+    return None, "; ".join(unread)
 
 
 def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -> Detected:
@@ -356,8 +458,15 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
                        f"and `from pathlib import Path`):\n{SETTINGS_HOOK.format(env=d.config_env)}")
     configs = config_files(root)
     d.config_file, d.new_config = (configs[0], False) if configs else (NEW_CONFIG, True)
-    if m := DJANGO_ROUTE_RE.search("\n".join(texts.values())):
+    urlconf = ROOT_URLCONF_RE.search(settings_text)
+    found, unread = django_health(root, urlconf.group(1) if urlconf else f"{project}.urls", texts)
+    if found:
+        d.health_path = "/" + found
+    elif m := DJANGO_ROUTE_RE.search("\n".join(texts.values())):
         d.health_path = "/" + m.group(1)
+        d.notes.append(f"health_path = {d.health_path!r} is a guess: a path({m.group(1)!r}, ...) was found, but not "
+                       "through the urls' include()s" + (f" ({unread})" if unread else "") + ": a route under "
+                       "include('<prefix>', ...) is served at /<prefix>" + m.group(1) + "; check health_path")
     else:
         d.notes.append("no health/ route found in the urls: the deploy gate GETs '/' (add a view that answers 200 "
                        "when the app is ready, and set health_path)")
@@ -733,7 +842,12 @@ def init(root: Path, *, out=print) -> int:
         names = ", ".join(re.findall(r"^(\[[^\]]+\])", tables, re.M))
         out(f"  {'added  ' if text else 'wrote  '} {names} to pyproject.toml: the project had no packaging "
             "(pack builds a wheel of the project and its apps, with their templates, static files and "
-            "migrations); add your other requirements to [project] dependencies")
+            "migrations)" + ("; its dependencies: Django and requirements.txt's lines" if requirements_txt(root) else
+                             "; add your other requirements to [project] dependencies"))
+    if missing := unlisted_requirements(root):
+        out(f"  WARNING requirements.txt lists {', '.join(missing)}, which [project].dependencies of pyproject.toml "
+            "does not: the servers install only what the wheel declares (pack does not read requirements.txt); "
+            "add them to [project].dependencies")
     keys, where = ini_keys(root, d), pytest_config(root)
     if where is not None and all(f"{k} =" in (root / where).read_text() for k in keys) \
             and IGNORE_DEPLOY in (root / where).read_text():

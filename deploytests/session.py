@@ -178,6 +178,8 @@ class Session:
             art = pipeline.pack(self.app, self.config, python_version=python, machine=machine)
             pipeline.print_progress("runner", "pack", art.seconds, f"{art.path.name} ({art.size} bytes"
                                     f"{', cached' if art.cached else ''}; Python {python}, {machine})")
+            for warning in art.warnings:
+                pipeline.print_progress("runner", "pack", 0, f"warning: {warning}")
             self._artifacts[key] = art
         return self._artifacts[key]
 

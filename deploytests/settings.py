@@ -122,7 +122,14 @@ class Option:
 
     @property
     def cli(self) -> str:
+        """The short spelling (``--target``): ``fab``'s option, and pytest's alias when no one else took it."""
         return "--" + self.name.replace("_", "-")
+
+    @property
+    def prefixed(self) -> str:
+        """pytest's canonical spelling (``--deploytests-target``), always registered: a generic name such as
+        ``--app`` may be a project's own option, and pytest refuses two options of one name."""
+        return "--deploytests-" + self.name.replace("_", "-")
 
     @property
     def env(self) -> str:
@@ -227,13 +234,14 @@ OPTIONS: tuple[Option, ...] = (
 
 def resolve(*, cli: Mapping[str, object], env: Mapping[str, str], ini: Mapping[str, str],
             cwd: Path, ini_dir: Path, defaults: Mapping[str, object] | None = None,
-            default_source: str = "conftest default") -> Settings:
+            default_source: str = "conftest default", spellings: Mapping[str, str] | None = None) -> Settings:
     """Merge the layers (``defaults`` < ``ini`` < ``env`` < ``cli``) into :class:`Settings`.
 
     ``cli`` maps option names to the parsed command-line values (None or False: not given). ``ini`` maps
     ini keys to their raw strings (empty: not set). ``defaults`` holds values a conftest supplies
     (already typed, e.g. ``{"app": Path(...)}``); ``default_source`` says where they came from (the header
-    shows it: "conftest default", "project (rootdir)").
+    shows it: "conftest default", "the project at the rootdir"). ``spellings``: how an option is written in messages
+    when not :attr:`Option.cli` (pytest's ``--deploytests-app`` where a project owns ``--app``).
     """
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
@@ -249,7 +257,8 @@ def resolve(*, cli: Mapping[str, object], env: Mapping[str, str], ini: Mapping[s
         for raw, base, source, kind in layers:
             if raw is None or (raw == "" and not opt.flag):
                 continue
-            shown = opt.cli if opt.flag and kind == "command line" else f"{opt.cli}={raw}"
+            name = (spellings or {}).get(opt.name, opt.cli)
+            shown = name if opt.flag and kind == "command line" else f"{name}={raw}"
             origin = f"{opt.env}={raw}" if not opt.pytest else shown if kind == "command line" else \
                 f"{shown} (from {source})"
             try:

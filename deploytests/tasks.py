@@ -191,8 +191,8 @@ def pack(c, app=None, python=None):
     session.pack(python or DEFAULT.python_version)
 
 
-@fleet_task(help={"app": APP_HELP, "target": TARGET_HELP, "config": CONFIG_HELP, "parallel": PARALLEL_HELP})
-def bootstrap(session, servers, app=None, target=None, config=None, parallel=None):
+@fleet_task(help={"app": APP_HELP, "target": TARGET_HELP, "parallel": PARALLEL_HELP})
+def bootstrap(session, servers, app=None, target=None, parallel=None):
     """Prepare servers: packages, users, tree, config upload, vhost (idempotent; reports what changed)."""
     def one(c):
         res = pipeline.bootstrap(c, session.config, progress=session.progress)

@@ -31,7 +31,7 @@ def pytest_runtestloop(session):
         return None
     from ..config import load_config
     from ..errors import DeployTestsError
-    from ..plugin.state import ERROR, PROVIDER, SETTINGS, say, stop
+    from ..plugin.state import ERROR, PROVIDER, SETTINGS, option, say, stop
     from ..stacks import for_platform
     from .run import Campaign
 
@@ -39,7 +39,7 @@ def pytest_runtestloop(session):
         stop(config, config.stash[ERROR])
     settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
     if settings.app is None:
-        stop(config, "--deploytests-faults needs the app to deploy: pass --app PATH")
+        stop(config, f"--deploytests-faults needs the app to deploy: pass {option(config, 'app')} PATH")
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     try:
         cfg = load_config(settings.app, target_config=provider.config_file if provider.kind == "docker" else None)

@@ -335,8 +335,8 @@ class Campaign:
             f'known_hosts = "{fleet.known_hosts}"\n{config}deploy = false\ndestructive = false\n'
             + (self.target_keys.rstrip("\n") + "\n" if self.target_keys else ""))
         paths = [str(SUITE)] + [p for p in self.gate_paths if Path(p).resolve() != SUITE]
-        cmd = [sys.executable, "-m", "pytest", *paths, "--target", "faults", "--targets-file",
-               str(run / "targets.toml"), "--app", str(self.app), "-p", "no:cacheprovider", "-q", "-rs",
+        cmd = [sys.executable, "-m", "pytest", *paths, "--deploytests-target", "faults", "--deploytests-targets-file",
+               str(run / "targets.toml"), "--deploytests-app", str(self.app), "-p", "no:cacheprovider", "-q", "-rs",
                "--junitxml", str(run / "junit.xml"), "-o", "junit_family=xunit2", *self.gate_options]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DEPLOYTESTS_", "PYTEST_ADDOPTS"))}
         env["DEPLOYTESTS_FAULT_RUN"] = "1"

@@ -438,21 +438,32 @@ def config_hint(args: GateArgs, output):
     return None
 
 
-def entry_hint(args: GateArgs, output):
-    """A hint when the entry point did not import (the module or its callable is not there): name the key and
-    what the module offers (the release check prints ``entry_point candidates: [...]``). None otherwise."""
-    found = next((ln[len("entry_point candidates: "):] for ln in output if ln.startswith("entry_point candidates: ")),
-                 None)
-    if found is None:
+def entry_hint(args: GateArgs, entry):
+    """A hint when the entry point did not import, from the release check's facts (``entry`` mark, see
+    ``preflight.import_failure``): the entry module not there (offer what would import), the callable not in it,
+    a module the app imports not installed (a dependency the wheel does not declare, or a module of the app the
+    wheel lacks), or the app's own import failing. None without facts."""
+    if not entry:
         return None
-    try:
-        names = json.loads(found)
-    except (ValueError, RecursionError):
-        names = []
+    key = "entry_point = %r (deploy.toml)" % args.entry_point
+    module, missing, error = args.entry_point.partition(":")[0], entry.get("missing"), entry.get("error") or ""
+    names = [n for n in entry.get("candidates") or [] if isinstance(n, str)]
     offer = ("; a value that imports: %s" % " or ".join("entry_point = %r" % n for n in names)) if names else \
         "; give module:callable of your installed package (Django: 'mysite.wsgi:application', a Flask factory: " \
         "'pkg:create_app()')"
-    return "entry_point = %r (deploy.toml) did not import%s" % (args.entry_point, offer)
+    if entry.get("imported"):
+        return "%s: module %r has no %r%s" % (key, module, args.entry_point.partition(":")[2].rstrip("()"), offer)
+    if not entry.get("found"):
+        return "%s: no module %r in the release%s" % (key, missing or module, offer)
+    if missing and missing.split(".")[0] == module.split(".")[0]:
+        return ("%s: module %r was found, but %r (part of the app) is not in the release: the wheel lacks it; "
+                "check which files the project's build config packs" % (key, module, missing))
+    if missing:
+        return ("%s: module %r was found, but a module it imports, %r, is not installed in the release: the "
+                "release gets the dependencies the packed wheel declares (pyproject.toml [project].dependencies; "
+                "pack does not read a requirements.txt): add the distribution providing %r there and pack again"
+                % (key, module, missing, missing.split(".")[0]))
+    return "%s: module %r was found, but importing it failed (%s): fix the app" % (key, module, error)
 
 
 def instance_hint(args: DeployArgs, release_dir, output):
@@ -494,7 +505,8 @@ class Marks:
     def __init__(self, steps, phases, commands):
         self.steps, self.phases, self.commands = steps, phases, commands
         self.done, self.lines, self.failed, self.left = 0, [], None, []
-        self.health = None  # the health GET's status line (``health`` mark)
+        self.health = None  # the ``health`` mark: the health GET's status line (+ route/host facts on a 4xx)
+        self.entry = None  # why the entry point did not import (``entry`` mark), as facts
         self.started = time.monotonic()
 
     def take(self, line):
@@ -509,8 +521,10 @@ class Marks:
         self.left += mark.get("left", []) if "phase" not in mark or mark.get("failed") is not None else []
         if mark.get("failed") is not None:
             self.failed = mark
+        elif "entry" in mark:
+            self.entry = mark["entry"] if isinstance(mark["entry"], dict) else None
         elif "health" in mark:
-            self.health = str(mark["health"])
+            self.health = {"health": str(mark["health"]), "route": mark.get("route"), "host": mark.get("host")}
         elif "ran" in mark:  # one command done: the runner's channel hears from us (remote.STEP_TIMEOUT)
             emit("progress", message="post_deploy: %d of %d command(s) done" % (mark["ran"], self.commands))
         elif "phase" in mark:
@@ -542,15 +556,30 @@ def unwritable_data_dirs(args: DeployArgs):
     return found
 
 
-def host_hint(args: GateArgs, status):
-    """A hint when the preflight's health GET got a 4xx (``status``: its status line): it sent ``Host:
-    server_name``, and an app that checks the Host header (Django's ALLOWED_HOSTS, Flask's SERVER_NAME/
-    TRUSTED_HOSTS) refuses a name it does not allow with a 400 or 404. None otherwise."""
-    if not status or not status[:1] == "4":
+def host_hint(args: GateArgs, health):
+    """A hint when the preflight's health GET got a 4xx (``health``: the ``health`` mark: the status line, and
+    when the framework told, whether the path is a route and the Host allowed). It sent ``Host: server_name``;
+    a path that is no route answers 404, a Host the app does not allow 400 (Django's ALLOWED_HOSTS) or 404
+    (Flask's SERVER_NAME). Says what the facts show, both causes when they do not tell. None otherwise."""
+    status = (health or {}).get("health") or ""
+    if status[:1] != "4":
         return None
-    return ("the health GET sent Host: %s (server_name in deploy.toml, default localhost) and got %s: if the app "
-            "checks the Host header (Django's ALLOWED_HOSTS), allow that name in its config, or set server_name "
-            "in deploy.toml to a name it allows" % (args.server_name, status))
+    route, host = health.get("route"), health.get("host")
+    path = ("the health GET of %s (health_path in deploy.toml) got %s: it is not a route of the app; set "
+            "health_path to a path it serves (a route under an include() or a blueprint carries its prefix)"
+            % (args.health_path, status))
+    named = ("the health GET sent Host: %s (server_name in deploy.toml, default localhost) and got %s: the app "
+             "does not allow that Host (Django's ALLOWED_HOSTS, Flask's SERVER_NAME/TRUSTED_HOSTS): allow it in "
+             "the app's config, or set server_name in deploy.toml to a name it allows" % (args.server_name, status))
+    if route is False and host is not False:
+        return path
+    if host is False:
+        return named
+    if route is True and host is True:
+        return None  # the route and the Host are fine: the app's own answer (its log above says why)
+    return ("the health GET of %s with Host: %s (server_name in deploy.toml) got %s: either %s is not a route of "
+            "the app (health_path in deploy.toml), or the app does not allow that Host (Django's ALLOWED_HOSTS, "
+            "Flask's SERVER_NAME)" % (args.health_path, args.server_name, status, args.health_path))
 
 
 def name_of(lookup, ident):
@@ -631,7 +660,8 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
     last = next((ln for ln in reversed(lines) if ln.strip()), "no output")
     hint = "%s; %s" % (NOT_TOUCHED, host_hint(args, marks.health) or config_hint(args, lines[-25:])
                        or instance_hint(args, release_dir, lines[-25:])
-                       or (entry_hint(args, lines) if step == "import" else None) or "fix the app and deploy again")
+                       or (entry_hint(args, marks.entry) if step == "import" else None)
+                       or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root),
                      detail="$ %s\n%s" % (shown(full), "\n".join(lines[-25:])))

@@ -91,6 +91,7 @@ class Artifact:
     seconds: float = 0.0
     cached: bool = False
     machine: str = "x86_64"
+    warnings: tuple[str, ...] = ()  # one line each: what the user should know before it ships (see :func:`pack`)
 
     @property
     def short_sha(self) -> str:
@@ -170,7 +171,7 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
     info = dict(manifest, source_hash=source_hash, git_sha=git_sha(project_dir))
     return Artifact(path=path, app=cfg.app, name=meta["name"], version=meta["version"], sha256=sha, size=size,
                     python_version=python_version, manifest=info, seconds=time.monotonic() - started,
-                    cached=not built, machine=machine)
+                    cached=not built, machine=machine, warnings=tuple(ignored_but_shipped(project_dir, app_wheel)))
 
 
 # ---------------------------------------------------------------- build commands, static dirs (issue 18)
@@ -393,6 +394,36 @@ def wheel_metadata(wheel: Path) -> dict:
         meta_name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
         msg = Parser().parsestr(zf.read(meta_name).decode("utf-8"))
     return {"name": msg["Name"], "version": msg["Version"], "requires": sorted(msg.get_all("Requires-Dist") or [])}
+
+
+def ignored_but_shipped(project_dir: Path, wheel: Path) -> list[str]:
+    """A warning per file of the app's wheel whose source the project's VCS ignores (git's ignore rules, asked
+    with one ``git check-ignore`` over the wheel's files; nothing when the project is not in a git work tree or
+    git is missing). An ignored file inside the package is usually a local one (``local_settings.py`` with a
+    SECRET_KEY, a ``.env``): the wheel ships it and every server installs it readable by any local user; the
+    deploy config's ``config_file`` is the way settings reach the servers (redacted, 0640). A generated file
+    that belongs in the wheel (setuptools-scm's ``_version.py``) is said too: a warning, not a refusal."""
+    with zipfile.ZipFile(wheel) as zf:
+        entries = [n for n in zf.namelist() if not n.endswith("/") and ".dist-info/" not in n]
+    by_name: dict[str, list[str]] = {}
+    for path in source_files(project_dir):
+        rel = path.relative_to(project_dir).as_posix()
+        by_name.setdefault(path.name, []).append(rel)
+    sources = sorted({rel for e in entries for rel in by_name.get(e.rsplit("/", 1)[-1], [])
+                      if rel == e or rel.endswith("/" + e)})
+    if not sources:
+        return []
+    try:
+        proc = subprocess.run(["git", "-C", str(project_dir), "check-ignore", "-v", "-z", "--stdin"],
+                              input="\0".join(sources) + "\0", capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    fields = proc.stdout.split("\0")  # source, line, pattern, path per ignored file
+    return [f"{path} is ignored by git ({src}:{line}: {pattern}) but the app's wheel ships it: every server "
+            "installs it, readable by any local user; if it holds settings or secrets, keep it out of the package "
+            "(or exclude it from the build) and give the servers their settings with config_file in the deploy "
+            "config" for src, line, pattern, path in zip(fields[0::4], fields[1::4], fields[2::4], fields[3::4],
+                                                          strict=False) if path]
 
 
 def git_sha(project_dir: Path) -> str | None:

@@ -134,6 +134,8 @@ def deploy_artifact(pytestconfig, deploy_settings, deploy_config, deploy_bootstr
         _stop_run(pytestconfig, exc)
     pytestconfig.stash[RUN]["pack"] = time.monotonic() - started
     pytestconfig.stash[RUN]["artifacts"] = arts
+    for warning in dict.fromkeys(w for art in arts.values() for w in art.warnings):
+        say(pytestconfig, f"warning: pack: {warning}", yellow=True)
     return arts[deploy_bootstrapped.python_version]
 
 

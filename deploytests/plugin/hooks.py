@@ -3,6 +3,7 @@ per-server parametrization, and the check of settings and deploy config after co
 
 from __future__ import annotations
 
+import argparse
 import os
 import tomllib
 from collections import defaultdict
@@ -16,6 +17,7 @@ from ..settings import OPTIONS, Settings, blame, resolve
 from ..targets import provider_for
 from .reporting import Reporting
 from .state import (
+    ALIASES,
     CONFIG,
     DEPLOYS,
     DESTRUCTIVE,
@@ -27,6 +29,7 @@ from .state import (
     SETTINGS,
     USED,
     is_worker,
+    option,
     say,
     shares_real_target,
     stop,
@@ -35,10 +38,15 @@ from .state import (
 
 PYTEST_OPTIONS = tuple(o for o in OPTIONS if o.pytest)
 FAULTS_PLUGIN = "deploytests.faults.plugin"
+GROUP = "deploytests"
 DIST_NOTE = ("deploytests: note: --dist loadscope instead of load: on a real target the workers share, a module's "
              "tests run on one worker (the lifecycle scenarios are one module and must not interleave)")
-NO_APP = DeployTestsError("no app to deploy", hint="pass --app PATH, set DEPLOYTESTS_APP or the deploytests_app "
-                                                   "ini key")
+
+
+def no_app(config) -> DeployTestsError:
+    return DeployTestsError("no app to deploy", hint=f"pass {option(config, 'app')} PATH, set DEPLOYTESTS_APP or "
+                            "the deploytests_app ini key; a project without a deploy config: run "
+                            "`deploytests init` in it first")
 
 
 class Hooks:
@@ -55,12 +63,18 @@ def pytest_addhooks(pluginmanager):
     pluginmanager.add_hookspecs(Hooks)
 
 
+def _option_kwargs(opt) -> dict:
+    return {"action": "store_true", "default": None} if opt.flag else {"metavar": opt.metavar}
+
+
 def pytest_addoption(parser):
-    group = parser.getgroup("deploytests", "deploy an app to a target and verify it (deploytests)")
+    """Every option in its prefixed form (``--deploytests-target``); the short aliases the README uses
+    (``--target``) come later, in :func:`pytest_load_initial_conftests`, and only where free."""
+    group = parser.getgroup(GROUP, "deploy an app to a target and verify it (deploytests)")
     for opt in PYTEST_OPTIONS:
-        extra = {"action": "store_true", "default": None} if opt.flag else {"metavar": opt.metavar}
-        group.addoption(opt.cli, dest=f"deploytests_{opt.name}", help=f"{opt.help} [env {opt.env}]".replace("%", "%%"),
-                        **extra)  # argparse %-formats help: "P%" must be written "P%%"
+        group.addoption(opt.prefixed, dest=f"deploytests_{opt.name}",
+                        help=f"{opt.help} [env {opt.env}]".replace("%", "%%"),  # argparse %-formats help
+                        **_option_kwargs(opt))
         parser.addini(opt.ini, help=f"deploytests: {opt.help}", default="")
     # the fault campaign's options; its hooks (deploytests.faults.plugin) are registered only when it is asked
     # for (pytest_configure), never in an ordinary run
@@ -74,6 +88,30 @@ def pytest_addoption(parser):
                     help="clean hosts verified alongside the faults, for false alarms (default 10)")
     group.addoption("--deploytests-faults-batch", metavar="N", type=int, default=8,
                     help="hosts per gate run (default 8)")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    """Add the short aliases (``--target`` for ``--deploytests-target``, ...) that no one else took.
+
+    The plugin is loaded into every pytest run of the environment; a project's conftest may define ``--app`` or
+    ``--target`` itself, and pytest (argparse) refuses a second option of one name - the run would crash before
+    any test. By now every plugin and the initial conftests have added their options (their
+    ``pytest_addoption`` ran), and the full command line is parsed after this hook: an alias someone else holds
+    stays theirs, the prefixed form stays ours. (A conftest below the rootdir that is not an initial conftest
+    and defines one of these names after us still conflicts; pytest reads such a conftest's options too late
+    to parse them anyway.)"""
+    result = yield
+    group, ours = parser.getgroup(GROUP), set()
+    for opt in PYTEST_OPTIONS:
+        try:
+            group.addoption(opt.cli, dest=f"deploytests_{opt.name}", help=f"same as {opt.prefixed}",
+                            **_option_kwargs(opt))
+        except (argparse.ArgumentError, ValueError):
+            continue  # the project's (or another plugin's) option: it keeps the name
+        ours.add(opt.name)
+    early_config.stash[ALIASES] = ours
+    return result
 
 
 # ---------------------------------------------------------------- configure: settings and target, no network
@@ -95,7 +133,7 @@ def _settings(config) -> Settings:
     default = config.hook.pytest_deploytests_default_app(config=config)
     defaults = {"app": Path(default).resolve()} if default else None
     if defaults is None and (project := project_app(Path(config.rootpath))) is not None:
-        defaults, source = {"app": project}, "project (rootdir)"
+        defaults, source = {"app": project}, "the project at the rootdir"
     else:
         source = "conftest default"
     return resolve(
@@ -105,6 +143,7 @@ def _settings(config) -> Settings:
         cwd=Path(config.invocation_params.dir),
         ini_dir=Path(config.inipath).parent if config.inipath else Path(config.rootpath),
         defaults=defaults, default_source=source,
+        spellings={o.name: option(config, o.name) for o in PYTEST_OPTIONS},
     )
 
 
@@ -203,7 +242,7 @@ def _app_error(config, ours) -> DeployTestsError | None:
         return None
     settings = config.stash[SETTINGS]
     if settings.app is None:
-        return NO_APP if any("deploy_config" in item.fixturenames for item in ours) else None
+        return no_app(config) if any("deploy_config" in item.fixturenames for item in ours) else None
     try:
         load_config(config)
     except ConfigError as exc:  # no deploy config there: say which option (and source) named the dir
@@ -218,7 +257,7 @@ def load_config(config):
     if CONFIG not in config.stash:
         settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
         if settings.app is None:
-            raise NO_APP
+            raise no_app(config)
         config.stash[CONFIG] = load_deploy_config(settings.app, target_config=provider.config_file,
                                                   target_env=getattr(provider, "env", None))
     return config.stash[CONFIG]

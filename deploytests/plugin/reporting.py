@@ -13,7 +13,7 @@ import pytest
 from ..config import DeployConfig
 from ..servers import Server
 from ..settings import Settings
-from .state import ERROR, PROVIDER, RUN, SECRETS, SETTINGS, USED, say, write
+from .state import ERROR, PROVIDER, RUN, SECRETS, SETTINGS, USED, option, say, write
 
 
 class Reporting:
@@ -29,7 +29,7 @@ class Reporting:
         if not config.stash[USED] or ERROR in config.stash:
             return []
         config.stash[RUN]["header_shown"] = True
-        return header_lines(config.stash[SETTINGS], config.stash[PROVIDER])
+        return header_lines(config.stash[SETTINGS], config.stash[PROVIDER], option(config, "app"))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -116,7 +116,7 @@ class Reporting:
         for worker, sent in sorted(run.get("workers", {}).items()):  # under xdist each worker has its own fleet
             lines += [f"[{worker}] {line}" for line in summary_lines(sent["timings"]) + sent["keep"]]
         if run.get("workers") and not run.get("header_shown"):  # an xdist controller collects nothing itself
-            lines = header_lines(config.stash[SETTINGS], provider) + lines
+            lines = header_lines(config.stash[SETTINGS], provider, option(config, "app")) + lines
         if lines:
             terminalreporter.write_sep("-", "deploytests summary")
             for line in lines:
@@ -126,8 +126,10 @@ class Reporting:
             Path(out).write_text(json.dumps(data, indent=1))
 
 
-def header_lines(settings: Settings, provider) -> list[str]:
-    app = f"{settings.app} ({settings.source_of('app')})" if settings.app else "(none: set --app)"
+def header_lines(settings: Settings, provider, app_option: str = "--app") -> list[str]:
+    from ..init import gate_warnings  # only in runs that use deploytests
+
+    app = f"{settings.app} ({settings.source_of('app')})" if settings.app else f"(none: set {app_option})"
     deploying = provider.rights.deploy and not settings.no_deploy
     return [
         f"deploytests: target {provider.name!r}: {provider.describe()}",
@@ -138,7 +140,8 @@ def header_lines(settings: Settings, provider) -> list[str]:
         f"{' (--no-deploy)' if settings.no_deploy else ''}",
     ] + ([f"deploytests: rollout: {rollout_text(settings)}"] if deploying and any(
         settings.source_of(n) != "default" for n in ("canary", "batch", "max_failed", "rolling")) else []) + [
-        f"deploytests: note: {note}" for note in provider.notes()]
+        f"deploytests: note: {note}" for note in provider.notes()] + [
+        f"deploytests: {line}" for line in (gate_warnings(settings.app) if settings.app else [])]
 
 
 def rollout_text(settings: Settings) -> str:

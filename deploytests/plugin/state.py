@@ -23,6 +23,7 @@ PENDING = pytest.StashKey[DeployTestsError]()  # xdist worker: the stop its firs
 USED = pytest.StashKey[bool]()  # a collected test uses deploytests, or a deploytests option was given
 CONFIG: pytest.StashKey[DeployConfig] = pytest.StashKey()  # the app's deploy config, loaded once per run
 SECRETS: pytest.StashKey[Secrets] = pytest.StashKey()  # the app config's values, redacted from every output
+ALIASES = pytest.StashKey[set[str]]()  # the options whose short alias (``--target``) is ours in this run
 
 DEPLOYS, DESTRUCTIVE = "deploytests_deploys", "deploytests_destructive"
 MARKERS = {
@@ -42,6 +43,13 @@ def uses_deploytests(item) -> bool:
     if any(item.get_closest_marker(m) for m in MARKERS):
         return True
     return any(name in ROOTS for name in getattr(item, "fixturenames", ()))
+
+
+def option(config, name: str) -> str:
+    """How the user spells option ``name`` in this run: ``--target`` when that alias is ours, else the
+    prefixed ``--deploytests-target`` (a project's conftest or another plugin owns the short name)."""
+    short = "--" + name.replace("_", "-")
+    return short if name in config.stash.get(ALIASES, set()) else "--deploytests-" + short[2:]
 
 
 def is_worker(config) -> bool:

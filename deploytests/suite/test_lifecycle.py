@@ -386,8 +386,9 @@ def test_changed_host_key_stops_the_run_and_nothing_is_deployed(lab, tmp_path):
             lab.deploy("yourapplication-v2")
         assert "host key CHANGED" in one_line(info.value)
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider", "-q", "--target", "lab",
-             "--targets-file", str(_inventory(lab, tmp_path)), "--app", str(lab.config().project_dir)],
+            [sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider", "-q", "--deploytests-target", "lab",
+             "--deploytests-targets-file", str(_inventory(lab, tmp_path)),
+             "--deploytests-app", str(lab.config().project_dir)],
             capture_output=True, text=True, timeout=120, cwd=tmp_path, env=plugin_env())
     finally:
         lab.sudo(f"mv {key}.dt-old {key} && mv {key}.pub.dt-old {key}.pub")

@@ -50,7 +50,7 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("known_hosts", LocalPath(LOCAL), doc="host keys are checked; unknown or changed keys stop the run",
           example='"staging_known_hosts"'),
     Field("base_url", Custom("an http(s) URL, or a table of them by host"), example='"https://staging.example.com"',
-          doc='or a table: { "web1.staging.example.com" = "https://..." }'),
+          doc='or a table by host name, no :port: { "web1.staging.example.com" = "https://..." }'),
     Field("config_file", LocalPath(LOCAL), example='"config/staging.cfg"',
           doc="the app config uploaded there (default: the app's own), or a\n"
               "directory (e.g. a config repository's checkout) with one\n<host>.cfg (or <host>:<port>.cfg) per host"),

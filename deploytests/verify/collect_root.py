@@ -253,10 +253,10 @@ def collect(args):
         refused = loose(out)
         if refused:
             out["runs"]["refused"] = "not run as root: %s may be changed by someone other than root" % refused
-        else:  # both at once, while the rest is read
+        else:  # all at once, while the rest is read
             started = {k: subprocess.Popen((APACHECTL,) + w, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                            stderr=subprocess.PIPE, env=ENV, cwd="/") for k, w in RUNS.items()}
-    users = [args["app_user"], args["deploy_user"], "www-data"]
+    users = [args["app_user"], args["deploy_user"], "www-data", "root"]  # root's: what runs as root on a schedule
     for path in FILES:
         read(out, path, BIG if path.endswith("/status") else LIMIT)
     for user in users:

@@ -25,8 +25,8 @@ def facts_of(server, cfg) -> Facts:
     facts = Facts(server.label)
     try:
         stack = facts.stack = server.stack
-        facts.remote = run_probe(server, probe_args(cfg, cfg.deploy_user or server.user, server.user, stack),
-                                 stack.python)
+        facts.remote, facts.raw = run_probe(server, probe_args(cfg, cfg.deploy_user or server.user, server.user,
+                                                               stack), stack.python)
     except Exception as exc:  # noqa: BLE001 - the host is gone, frozen, refuses: one fact, named (as gather does)
         facts.error = f"{type(exc).__name__}: {exc}"
     return facts

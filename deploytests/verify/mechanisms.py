@@ -286,8 +286,9 @@ def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str]) -> di
         starters = [t.name for t in found.values() if t.name.endswith((".timer", ".path", ".socket")) and
                     (t.values("unit")[-1][0] if t.values("unit") else t.name.rsplit(".", 1)[0] + ".service")
                     == u.name]
-        how = (f"enabled by {', '.join(u.enabled)}" if u.enabled else "not enabled (started by hand or by "
-               "another unit)") + (f"; started by {', '.join(starters)}" if starters else "")
+        how = "; ".join(([f"enabled by {', '.join(u.enabled)}"] if u.enabled else []) + [
+            f"started by {t}" + (f" (enabled by {', '.join(found[t].enabled)})" if found[t].enabled else "")
+            for t in starters]) or "not enabled (started by hand or by another unit)"
         out[u.name] = f"{u.name} ({', '.join(u.files) or 'a link'}; {how}): " + "; ".join(why)
     return out
 

@@ -150,7 +150,7 @@ def test_gate_on_containers_runs_the_suite_and_the_own_tests(world):
     if ssh:
         world["workdir"] = Path(ssh[0][0]).parent
     ok(result)
-    assert f"deploytests: app: {world['project']} (project (rootdir))" in out, out
+    assert f"deploytests: app: {world['project']} (the project at the rootdir)" in out, out
     for web in ("web-1", "web-2"):
         assert f"tests/deploy/test_notes.py::test_post_a_note_then_read_it_back[docker://{web}] PASSED" in out, out
         assert f"tests/deploy/test_deploy.py::test_health_route_refuses_a_post[docker://{web}] PASSED" in out, out

@@ -125,7 +125,7 @@ def test_app_defaults_to_the_project_with_a_deploy_config(pytester):
     pytester.makefile(".toml", deploy='app = "mine"\nentry_point = "mine:app"\n')
     pytester.makepyfile("def test_site(deploy_http):\n    pass\n")
     result = pytester.runpytest("--co")
-    result.stdout.fnmatch_lines([f"deploytests: app: {pytester.path} (project (rootdir))"])
+    result.stdout.fnmatch_lines([f"deploytests: app: {pytester.path} (the project at the rootdir)"])
 
 
 def test_app_from_pyproject_table_and_conftest_hook_wins(pytester):
@@ -133,7 +133,7 @@ def test_app_from_pyproject_table_and_conftest_hook_wins(pytester):
     pytester.makepyfile("def test_site(deploy_http):\n    pass\n")
     pytester.makeini("[pytest]\n")  # rootdir stays the project; pyproject.toml is still there
     result = pytester.runpytest("--co")
-    result.stdout.fnmatch_lines([f"deploytests: app: {pytester.path} (project (rootdir))"])
+    result.stdout.fnmatch_lines([f"deploytests: app: {pytester.path} (the project at the rootdir)"])
     pytester.makeconftest("from pathlib import Path\n\n"
                           "def pytest_deploytests_default_app(config):\n    return Path('elsewhere')\n")
     result = pytester.runpytest("--co")
@@ -223,3 +223,92 @@ def test_a_plain_run_prints_exactly_what_it_prints_without_the_plugin(pytester):
             continue
         assert _normalized(with_plugin.stdout.str()) == _normalized(without.stdout.str())
         assert with_plugin.stderr.str() == without.stderr.str()
+
+
+OWN_OPTIONS = '''
+def pytest_addoption(parser):
+    parser.addoption("--app", default="default-app", help="the project's own app name")
+    parser.addoption("--target", default="local", help="the project's own target")
+'''
+
+OWN_OPTION_TESTS = '''
+def test_own_options(pytestconfig):
+    assert pytestconfig.getoption("app") == "shop"
+    assert pytestconfig.getoption("target") == "eu"
+'''
+
+
+def test_a_project_that_defines_our_short_option_names_keeps_them(pytester):
+    """A conftest with ``parser.addoption("--app")`` and ``--target`` (generic names any project may use): the run
+    is the project's, as without the plugin (exit code, outcomes), and our prefixed ``--deploytests-target``
+    still reaches deploytests."""
+    pytester.makeini(STRICT_INI)
+    pytester.makeconftest(OWN_OPTIONS)
+    pytester.makepyfile(test_own=OWN_OPTION_TESTS)
+    args = ["-W", "error", "-p", "no:cacheprovider", "--app", "shop", "--target=eu"]
+    result = pytester.runpytest_subprocess(*args)
+    without = pytester.runpytest_subprocess(*args, "-p", "no:deploytests")
+    assert (result.ret, without.ret) == (0, 0), result.stdout.str() + result.stderr.str()
+    result.assert_outcomes(passed=1)
+    assert not ours(result.stdout.str() + result.stderr.str())
+    pytester.makepyfile(test_deploy="def test_site(deploy_server):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--app", "shop", "--target=eu",
+                                           "--deploytests-target", "nosuch")
+    out = result.stdout.str() + result.stderr.str()
+    assert "deploytests: " in out and "unknown target 'nosuch'" in out, out
+    assert result.ret != 0
+    # the aliases the project did not take are still ours
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--app", "shop", "--target=eu", "--co",
+                                           "--containers", "3", "test_deploy.py")
+    result.stdout.fnmatch_lines(["*test_site[[]docker://web-3[]]*"])
+
+
+def test_every_option_has_a_prefixed_form(pytester):
+    out = pytester.runpytest("--help").stdout.str()
+    for name in ("target", "targets-file", "app", "containers", "no-deploy", "keep-containers", "platform",
+                 "host-timeout", "canary", "batch", "max-failed", "parallel", "rolling"):
+        assert f"--deploytests-{name}" in out, name
+
+
+def test_another_plugin_that_defines_our_short_option_names_keeps_them(pytester):
+    """The same for a plugin (``-p``, as an installed one is loaded) with a ``--parallel`` and a ``--rolling``
+    flag of its own; ``pytest --help`` works and lists both spellings of the rest."""
+    pytester.makepyfile(otherplugin='def pytest_addoption(parser):\n'
+                                    '    parser.addoption("--parallel", type=int, default=1)\n'
+                                    '    parser.addoption("--rolling", action="store_true")\n')
+    pytester.makepyfile(test_other='def test_other(pytestconfig):\n'
+                                   '    assert pytestconfig.getoption("parallel") == 4\n'
+                                   '    assert pytestconfig.getoption("rolling") is True\n')
+    pytester.syspathinsert()
+    result = pytester.runpytest_subprocess("-p", "otherplugin", "-p", "no:cacheprovider", "--parallel", "4",
+                                           "--rolling")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    result.assert_outcomes(passed=1)
+    out = pytester.runpytest_subprocess("-p", "otherplugin", "--help").stdout.str()
+    assert "--deploytests-parallel=N" in out and "--target=NAME" in out and "same as --deploytests-target" in out
+
+
+FACTORY = '''
+from flask import Flask
+
+
+def create_app():
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(SECRET_KEY="dev")
+    app.config.from_pyfile("config.py", silent=True)
+    return app
+'''
+
+
+def test_the_gate_repeats_inits_instance_folder_warning(pytester):
+    """Class: init's guesses the gate forgets. A Flask factory on Flask's default instance folder passes the gate
+    while it ignores the deployed config (SECRET_KEY='dev'): init warned once; every gate run says it again."""
+    pytester.makefile(".toml", deploy='app = "flaskr"\nentry_point = "flaskr:create_app()"\n')
+    pytester.mkpydir("flaskr").joinpath("__init__.py").write_text(FACTORY)
+    pytester.makepyfile("def test_site(deploy_http):\n    pass\n")
+    result = pytester.runpytest("--co")
+    result.stdout.fnmatch_lines(["deploytests: WARNING flaskr uses Flask's default instance folder *"
+                                 "the gate cannot tell whether the app read its config there*"])
+    pytester.path.joinpath("flaskr", "__init__.py").write_text(
+        FACTORY.replace("instance_relative_config=True", 'instance_path="/srv/x", instance_relative_config=True'))
+    assert "WARNING" not in pytester.runpytest("--co").stdout.str()

@@ -250,8 +250,10 @@ def test_a_preflight_4xx_names_the_host_header_it_sent(srv):
     code, events = srv.deploy("2.0", health="400 Bad Request")
     err = error(events)
     assert code == 3 and err["step"] == "preflight"
-    assert err["hint"].startswith("the live release was not touched; the health GET sent Host: app.test "
-                                  "(server_name in deploy.toml, default localhost) and got 400 Bad Request"), \
+    # a plain WSGI app tells no route or Host facts: both causes are named, neither asserted
+    assert err["hint"].startswith("the live release was not touched; the health GET of /health with Host: app.test "
+                                  "(server_name in deploy.toml) got 400 Bad Request: either /health is not a route "
+                                  "of the app (health_path in deploy.toml), or the app does not allow that Host"), \
         err["hint"]
     _, events = srv.deploy("3.0", health="500 BOOM")  # a 5xx is the app's own failure: no Host hint
     assert "Host:" not in error(events)["hint"]
@@ -274,8 +276,8 @@ def test_a_release_that_cannot_import_is_refused_before_post_deploy_touches_the_
     err = error(events)
     assert code == 3 and err["step"] == "import" and "AttributeError" in err["what"]
     assert runs(srv) == 1  # post_deploy did not run for the refused release
-    assert err["hint"] == ("the live release was not touched; entry_point = 'app:missing' (deploy.toml) did not "
-                           "import; a value that imports: entry_point = 'app:app'")
+    assert err["hint"] == ("the live release was not touched; entry_point = 'app:missing' (deploy.toml): module "
+                           "'app' has no 'missing'; a value that imports: entry_point = 'app:app'")
     assert srv.live() == live
 
 

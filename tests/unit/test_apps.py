@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -93,26 +94,101 @@ def test_app_env_puts_what_deploytests_sets_last():
     assert env["SHOP_CONFIG"] == "/var/www/shop/shared/application.cfg"
 
 
-def test_entry_hint_names_the_key_and_a_value_that_imports():
-    lines = ["Traceback ...", "AttributeError: module 'shop.wsgi' has no attribute 'app'",
-             'entry_point candidates: ["shop.wsgi:application"]']
-    hint = agent.entry_hint(gate_args(entry_point="shop.wsgi:app"), lines)
-    assert hint == ("entry_point = 'shop.wsgi:app' (deploy.toml) did not import; a value that imports: "
-                    "entry_point = 'shop.wsgi:application'")
-    assert "Django: 'mysite.wsgi:application'" in agent.entry_hint(gate_args(), ["entry_point candidates: []"])
-    assert agent.entry_hint(gate_args(), ["ValueError: boom"]) is None
-
-
-def test_preflight_offers_the_candidates_of_a_module_that_lacks_the_attribute(tmp_path):
+def preflight_entry(tmp_path, files: dict[str, str], entry_point: str) -> str | None:
+    """Run the real release check (the bundled program) on a release holding ``files``, and return the agent's
+    hint from the facts it reported."""
     from deploytests.pipeline.programs import bundled
 
-    (tmp_path / "site_a").mkdir()
-    (tmp_path / "site_a" / "__init__.py").write_text("")
-    (tmp_path / "site_a" / "wsgi.py").write_text("def application(environ, start_response):\n    return []\n")
-    proc = subprocess.run([sys.executable, "-c", bundled("preflight", "spawn"), "site_a", "app", "0", "", "localhost",
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    module, _, attr = entry_point.partition(":")
+    proc = subprocess.run([sys.executable, "-c", bundled("preflight", "spawn"), module, attr.rstrip("()"),
+                           "1" if attr.endswith("()") else "0", "", "localhost", "[]", "{}", "30"],
+                          cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(tmp_path)})
+    assert proc.returncode != 0, proc
+    marks = agent.Marks(None, [("import", "x")], 0)
+    for line in proc.stdout.splitlines():
+        marks.take(line)
+    return agent.entry_hint(gate_args(entry_point=entry_point), marks.entry)
+
+
+WSGI = "def application(environ, start_response):\n    return []\n"
+
+
+def test_entry_hint_offers_a_value_that_imports_when_the_callable_is_not_there(tmp_path):
+    hint = preflight_entry(tmp_path, {"site_a/__init__.py": "", "site_a/wsgi.py": WSGI}, "site_a:app")
+    assert hint == ("entry_point = 'site_a:app' (deploy.toml): module 'site_a' has no 'app'; a value that imports: "
+                    "entry_point = 'site_a.wsgi:application'")
+
+
+def test_entry_hint_when_the_entry_module_is_not_there(tmp_path):
+    hint = preflight_entry(tmp_path, {}, "hello:application")
+    assert hint.startswith("entry_point = 'hello:application' (deploy.toml): no module 'hello' in the release; "
+                           "give module:callable"), hint
+
+
+def test_entry_hint_names_a_missing_dependency_not_the_entry_point(tmp_path):
+    """Class: a hint that guesses the cause without checking. The entry module is there; what it imports is
+    not: the hint says so and where dependencies come from, never "give module:callable"."""
+    hint = preflight_entry(tmp_path, {"hello.py": "import requests_not_installed_here\n" + WSGI},
+                           "hello:application")
+    assert hint == ("entry_point = 'hello:application' (deploy.toml): module 'hello' was found, but a module it "
+                    "imports, 'requests_not_installed_here', is not installed in the release: the release gets the "
+                    "dependencies the packed wheel declares (pyproject.toml [project].dependencies; pack does not "
+                    "read a requirements.txt): add the distribution providing 'requests_not_installed_here' there "
+                    "and pack again")
+
+
+def test_entry_hint_names_a_module_of_the_app_the_release_lacks(tmp_path):
+    hint = preflight_entry(tmp_path, {"shop/__init__.py": "from .views import index\n", "shop/wsgi.py": WSGI},
+                           "shop.wsgi:application")
+    assert "module 'shop.wsgi' was found, but 'shop.views' (part of the app) is not in the release" in hint, hint
+
+
+def test_entry_hint_for_an_error_inside_the_app_import(tmp_path):
+    hint = preflight_entry(tmp_path, {"hello.py": "from os import no_such_name\n" + WSGI}, "hello:application")
+    assert hint.startswith("entry_point = 'hello:application' (deploy.toml): module 'hello' was found, but "
+                           "importing it failed (ImportError: cannot import name 'no_such_name'"), hint
+    hint = preflight_entry(tmp_path, {"factory.py": "def create_app():\n    raise RuntimeError('no config')\n"},
+                           "factory:create_app()")
+    assert hint is None  # the factory ran (the module imported): the app's own traceback says it
+
+
+def preflight_health(tmp_path, app: str, path: str, host: str = "localhost") -> tuple[str, str | None]:
+    """The real release check's health GET of ``path`` on a Flask app: (the status line, the agent's hint)."""
+    from deploytests.pipeline.programs import bundled
+
+    (tmp_path / "fapp.py").write_text(app)
+    proc = subprocess.run([sys.executable, "-c", bundled("preflight", "spawn"), "fapp", "app", "0", path, host,
                            "[]", "{}", "30"], cwd=tmp_path, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(tmp_path)})
-    assert proc.returncode != 0 and 'entry_point candidates: ["site_a.wsgi:application"]' in proc.stdout, proc
+                          env={"PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])})
+    marks = agent.Marks(SimpleNamespace(record=lambda *a: None), [("import", "x"), ("health", "y")], 0)
+    for line in proc.stdout.splitlines():
+        marks.take(line)
+    return marks.health["health"], agent.host_hint(gate_args(health_path=path, server_name=host), marks.health)
+
+
+FLASK_APP = ("from flask import Flask\napp = Flask(__name__)\n{config}\n"
+             "@app.get('/health')\ndef health():\n    return 'ok'\n")
+
+
+def test_a_health_404_says_the_path_is_no_route_when_it_is_not(tmp_path):
+    """Class: a hint that guesses the cause without checking: a 404 of a path the app does not have was blamed
+    on the Host header (ALLOWED_HOSTS)."""
+    status, hint = preflight_health(tmp_path, FLASK_APP.format(config=""), "/polls/health/")
+    assert status.startswith("404") and "Host" not in hint, hint
+    assert hint.startswith("the health GET of /polls/health/ (health_path in deploy.toml) got 404 NOT FOUND: it is "
+                           "not a route of the app"), hint
+
+
+def test_a_health_4xx_of_a_host_the_app_refuses_names_the_host(tmp_path):
+    app = FLASK_APP.format(config="app.config['TRUSTED_HOSTS'] = ['www.example.com']")
+    status, hint = preflight_health(tmp_path, app, "/health", host="app.test")
+    assert status.startswith("400"), status
+    assert hint.startswith("the health GET sent Host: app.test (server_name in deploy.toml, default localhost) and "
+                           "got 400 BAD REQUEST: the app does not allow that Host"), hint
+    assert preflight_health(tmp_path, app, "/health", host="www.example.com") == ("200 OK", None)
 
 
 def test_application_wsgi_sets_the_release_env_but_never_what_deploytests_sets(tmp_path):

@@ -254,7 +254,8 @@ ExecStart=/var/www/yourapplication/current/venv/bin/python -m yourapplication.re
     ({"/etc/systemd/system/app-report.service": REPORT_UNIT,
       "/etc/systemd/system/app-report.timer": "[Timer]\nOnCalendar=daily\n[Install]\nWantedBy=timers.target\n",
       "/etc/systemd/system/timers.target.wants/app-report.timer": "-> /etc/systemd/system/app-report.timer"},
-     "app-report.service", "started by app-report.timer"),
+     "app-report.service", "app-report.service (/etc/systemd/system/app-report.service; started by "
+                           "app-report.timer (enabled by /etc/systemd/system/timers.target.wants/app-report.timer)):"),
     # the same under another name, run through a working directory and a drop-in
     ({"/etc/systemd/system/nightly.service": "[Service]\nExecStart=/usr/bin/make run\n",
       "/etc/systemd/system/nightly.service.d/override.conf":

@@ -469,3 +469,56 @@ def test_flasks_tutorial_factory_is_offered_only_the_instance_path_fix(tmp_path)
     (root / "flaskr/__init__.py").write_text(source.replace("os.makedirs(app.instance_path, exist_ok=True)", "pass")
                                              .replace('app.config.from_pyfile("config.py", silent=True)', "pass"))
     assert not detect(root).instance_bound
+
+
+def django_polls(tmp_path: Path, root_urls: str, polls_urls: str) -> Path:
+    return project(tmp_path, {
+        "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
+        "mysite/__init__.py": "", "mysite/settings.py": 'ROOT_URLCONF = "mysite.urls"\n',
+        "mysite/wsgi.py": "application = get_wsgi_application()\n", "mysite/urls.py": root_urls,
+        "polls/__init__.py": "", "polls/apps.py": "", "polls/urls.py": polls_urls,
+        "polls/api/__init__.py": "", "polls/api/urls.py": 'urlpatterns = [path("ping/", views.ping)]\n'})
+
+
+ROOT_URLS = ('from django.urls import include, path\nurlpatterns = [\n    path("admin/", admin.site.urls),\n'
+             '    path("polls/", include("polls.urls")),\n]\n')
+
+
+def test_django_health_route_under_an_include_carries_its_prefix(tmp_path):
+    """Class: init's guesses. path("health/", ...) in polls/urls.py, included under "polls/", is served at
+    /polls/health/ (was written as /health/). Another member: two levels of include()s (a namespaced tuple)."""
+    d = detect(django_polls(tmp_path / "a", ROOT_URLS, 'urlpatterns = [path("health/", views.health)]\n'))
+    assert d.health_path == "/polls/health/" and not any("health_path" in n for n in d.notes), d.notes
+    nested = ROOT_URLS.replace('include("polls.urls")', 'include(("polls.urls", "polls"), namespace="polls")')
+    d = detect(django_polls(tmp_path / "b", nested, 'urlpatterns = [path("v1/", include("polls.api.urls"))]\n'))
+    assert d.health_path == "/polls/v1/ping/", d.health_path
+
+
+def test_django_health_route_whose_prefix_cannot_be_read_is_said_to_be_a_guess(tmp_path):
+    root = django_polls(tmp_path, ROOT_URLS.replace('include("polls.urls")', "include(router.urls)"),
+                        'urlpatterns = [path("health/", views.health)]\n')
+    d = detect(root)
+    assert d.health_path == "/health/"
+    note = next(n for n in d.notes if "health_path" in n)
+    assert note.startswith("health_path = '/health/' is a guess: a path('health/', ...) was found, but not through "
+                           "the urls' include()s (include() under 'polls/' in mysite.urls names no module)"), note
+
+
+def test_requirements_txt_reaches_the_dependencies_init_writes_or_is_warned_about(tmp_path, capsys):
+    """Class: a hint that guesses without checking (a release missing `requests` blamed on entry_point). pack
+    installs what the wheel declares, never requirements.txt: init carries its lines into the [project] it
+    writes (Django without packaging), and warns for a project whose own [project] lacks some."""
+    root = startproject(tmp_path / "dj")
+    (root / "requirements.txt").write_text("# ours\nDjango>=5.0\nrequests==2.32.3  # http\n-r dev.txt\n")
+    init(root, out=lambda line: None)
+    project_table = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    assert project_table["dependencies"] == ["Django>=5.0", "requests==2.32.3"]
+    flask = project(tmp_path / "fl", {
+        "pyproject.toml": '[project]\nname = "shop"\nversion = "1"\ndependencies = ["flask"]\n',
+        "requirements.txt": "Flask==3.1\nrequests\npython_dateutil>=2\n",
+        "src/shop/__init__.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    lines: list[str] = []
+    init(flask, out=lines.append)
+    warning = next(ln for ln in lines if "requirements.txt" in ln)
+    assert warning.startswith("  WARNING requirements.txt lists requests, python_dateutil>=2, which "
+                              "[project].dependencies of pyproject.toml does not"), warning

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tarfile
 from pathlib import Path
@@ -505,3 +506,29 @@ def test_a_compiled_app_is_packed_only_for_a_server_like_the_runner(tmp_path, se
     assert str(info.value) == (f"{src}: the app's wheel {wheel.name}, built on this runner, does not run on the "
                                f"server (CPython {here} on {other}). Hint: a compiled app must be packed on a runner "
                                f"with CPython {here} on {other}.")
+
+
+def test_a_file_git_ignores_inside_the_package_is_named_when_the_wheel_ships_it(tmp_path, seeded, monkeypatch):
+    """Class: what the project's VCS keeps local ships anyway. A gitignored ``local_settings.py`` with a
+    SECRET_KEY inside the package (src layout) is in the wheel, installed world-readable on every server: pack
+    says so, with the ignore rule (file:line) that names it. A tracked file and a project outside git: nothing."""
+    cache, _ = seeded
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    src = tmp_path / "pyproject-app"
+    shutil.copytree(APPS / "pyproject-app", src, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    (src / "src" / "pyprojectapp" / "local_settings.py").write_text('SECRET_KEY = "s3cret-local"\n')
+    (src / "pyproject.toml").write_text((src / "pyproject.toml").read_text().replace("../../config/", "../"))
+    shutil.copy(APPS.parent / "config" / "pyprojectapp.cfg", tmp_path / "pyprojectapp.cfg")
+    cfg = load_config(src)
+    assert packmod.pack(src, cfg, cache_dir=cache).warnings == ()  # not a git work tree: nothing to ask
+    subprocess.run(["git", "init", "-q", str(src)], check=True)
+    (src / ".gitignore").write_text("*.pyc\nlocal_settings.py\n")
+    art = packmod.pack(src, cfg, cache_dir=cache)
+    assert art.warnings == (
+        "src/pyprojectapp/local_settings.py is ignored by git (.gitignore:2: local_settings.py) but the app's wheel "
+        "ships it: every server installs it, readable by any local user; if it holds settings or secrets, keep it "
+        "out of the package (or exclude it from the build) and give the servers their settings with config_file "
+        "in the deploy config",)
+    (src / ".gitignore").write_text("*.pyc\n")
+    assert packmod.pack(src, cfg, cache_dir=cache).warnings == ()

@@ -161,7 +161,7 @@ def test_deploy_packs_once_per_server_python_and_deploys_once(fab_run, monkeypat
     def pack(project, cfg, python_version, machine):
         packs.append((project, python_version, machine))
         return SimpleNamespace(seconds=0.01, path=Path(f"notes-1.0-{python_version}.tar"), size=3, cached=True,
-                               sha256=python_version)
+                               sha256=python_version, warnings=())
 
     pythons = {"appuser@web1": ("3.11", "x86_64"), "appuser@web2": ("3.13", "x86_64")}
     monkeypatch.setattr(tasks.pipeline, "pack", pack)

@@ -33,7 +33,6 @@ def mark(**fields):
     sys.stdout.flush()
 
 
-CANDIDATES = "entry_point candidates: "
 NAMES = ("application", "app", "create_app", "make_app")
 
 
@@ -52,8 +51,29 @@ def candidates(module):
     return found
 
 
+def import_failure(module, exc, imported):
+    """What went wrong with the entry point, as facts for the agent's hint (the ``entry`` mark): ``missing``:
+    the module Python did not find (None: something else failed); ``found``: whether the entry module itself was
+    found (a module it imports may be what is missing); ``imported``: the module imported and only the attribute
+    is not there; ``error``: the exception's last line."""
+    missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
+    entry_missing = missing is not None and (module == missing or module.startswith(missing + "."))
+    return {"error": "%s: %s" % (type(exc).__name__, exc), "missing": missing, "imported": imported,
+            "found": imported or not entry_missing,
+            "candidates": candidates(module) if imported or entry_missing else []}
+
+
 def load_app(module, attr, call):
-    target = getattr(importlib.import_module(module), attr)
+    try:
+        mod = importlib.import_module(module)
+    except Exception as exc:
+        mark(entry=import_failure(module, exc, False))
+        raise
+    try:
+        target = getattr(mod, attr)
+    except AttributeError as exc:
+        mark(entry=import_failure(module, exc, True))
+        raise
     return target() if call == "1" else target
 
 
@@ -98,6 +118,47 @@ def get(app, path, host):
     return seen[0] if seen else None
 
 
+def routing(app, path, host):
+    """Facts for the agent's hint on a 4xx answer, from the framework the app imported (none for a plain WSGI
+    app): ``route``: whether ``path`` is one of the app's routes; ``host``: whether it allows Host ``host``.
+    Django: its URL resolver and ALLOWED_HOSTS (as its ``get_host`` reads them); Flask: its URL map and
+    TRUSTED_HOSTS. A fact that cannot be read is left out."""
+    facts = {}
+    path = path.partition("?")[0]
+    try:
+        if "django.conf" in sys.modules:
+            from django.conf import settings
+            from django.http.request import validate_host
+            from django.urls import Resolver404, resolve
+
+            allowed = list(settings.ALLOWED_HOSTS) or ([".localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
+            facts["host"] = bool(validate_host(host, allowed))
+            try:
+                resolve(path)
+                facts["route"] = True
+            except Resolver404:
+                facts["route"] = False
+        elif hasattr(app, "url_map") and hasattr(app, "config"):
+            from werkzeug.exceptions import NotFound
+            from werkzeug.wsgi import host_is_trusted
+
+            server_name, trusted = app.config.get("SERVER_NAME"), app.config.get("TRUSTED_HOSTS")
+            if trusted:
+                facts["host"] = bool(host_is_trusted(host, trusted))
+            elif not server_name or host == server_name:  # (Flask < 3.1 routes only SERVER_NAME: unknown)
+                facts["host"] = True
+            try:
+                app.url_map.bind(server_name or "localhost", script_name="/").match(path, method="GET")
+                facts["route"] = True
+            except NotFound:
+                facts["route"] = False
+            except Exception:  # noqa: BLE001 - a redirect, a method not allowed: the path is a route
+                facts["route"] = True
+    except Exception:  # noqa: BLE001 - whatever the app's settings hold: no facts rather than a wrong one
+        return {}
+    return facts
+
+
 def terminated(signum, frame):
     raise SystemExit(128 + signum)  # unwinds through spawn.run's and main's clean-up
 
@@ -122,11 +183,7 @@ def main(argv):
 
 
 def check(module, attr, call, path, host, commands, env, cwd, timeout):
-    try:
-        app = load_app(module, attr, call)
-    except (ImportError, AttributeError):
-        print(CANDIDATES + json.dumps(candidates(module)))  # for the hint naming entry_point (the agent's)
-        raise
+    app = load_app(module, attr, call)
     mark(phase="import")
     leftovers = post_deploy(commands, env, cwd, timeout)
     if leftovers is None:
@@ -136,7 +193,8 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout):
     if not path:
         return 0
     status = get(app, path, host)
-    mark(health=status or "")  # the status line, for the agent's hint (a 4xx: the Host header it sent)
+    facts = routing(app, path, host) if status and status[:1] == "4" else {}
+    mark(health=status or "", **facts)  # the status line and facts, for the agent's hint on a 4xx
     print("preflight: GET %s -> %s" % (path.partition("?")[0], status or "no response"))
     return 0 if status and status.startswith("200") else 1
 
