@@ -299,10 +299,14 @@ CRONTABS = "/var/spool/cron/crontabs/"
 PERIODIC = ("/etc/cron.hourly/", "/etc/cron.daily/", "/etc/cron.weekly/", "/etc/cron.monthly/")
 
 
+CRON_ENV = re.compile(r"""("[^"]*"|'[^']*'|[^=\s]+)\s*=""")  # cron's env line: a name, then '=' (env.c)
+
+
 def cron_jobs(raw: dict[str, str]) -> list[dict]:
     """Every cron job: ``{where (file:line), file, user, job}``. /etc/crontab and /etc/cron.d name the user in
     the sixth field; a crontab under /var/spool/cron/crontabs is its owner's; a script in /etc/cron.{hourly,...}
-    runs as root (run-parts), the whole script one job."""
+    runs as root (run-parts), the whole script one job. Lines are cron's: no continuation (a ``\\`` at the end
+    of a line is part of it; Apache's continuations made ``MAILTO=x \\`` hide the job on the next line)."""
     out = []
     for path in sorted(raw):
         text = raw[path]
@@ -317,9 +321,10 @@ def cron_jobs(raw: dict[str, str]) -> list[dict]:
         system = path == "/etc/crontab" or path.startswith("/etc/cron.d/")
         if not system and not path.startswith(CRONTABS):
             continue
-        for n, line in _logical_lines(text):
+        for n, line in enumerate(text.splitlines(), 1):  # cron's own rule: one physical line, one entry
+            line = line.strip()
             words = line.split()
-            if not words or re.match(r"^\w+\s*=", line):
+            if not words or line.startswith("#") or CRON_ENV.match(line):
                 continue
             if words[0].startswith("@"):
                 user, job = (words[1], words[2:]) if system and len(words) > 1 else (None, words[1:])

@@ -524,8 +524,8 @@ def sudoers_lines(snap: Snapshot) -> list[dict]:
                         out.append({"file": path, "line": n, "text": stripped + " (not looked at)",
                                     "mode": "%04o" % (st[0] & 0o7777), "owner": snap.users.name(st[1])})
                 continue
-            if not pending and (not stripped or stripped.startswith("#")):
-                continue
+            if not pending and (not stripped or stripped.startswith("#") and not re.match(r"#-?\d", stripped)):
+                continue  # sudo's rule: '#' starts a comment, except '#<uid>' (a rule for that uid)
             if not pending:
                 start = n
             pending += stripped

@@ -784,3 +784,27 @@ def test_an_included_link_is_read_through_the_file_it_names(exp):
     inv(facts)["apache"]["files"][enabled]["real"] = real
     add_text(facts, real, "# tuning\nWSGIScriptReloading Off\n")
     assert f"{enabled}:2: WSGIScriptReloading Off" in outcome("reload", facts, exp)
+
+
+@pytest.mark.parametrize("crontab, job", [
+    ("MAILTO=x \\\n* * * * * /home/deployer/evil\n", "/home/deployer/evil"),    # no continuation in cron
+    ('"A B" = 1\n@hourly /home/deployer/evil \\\n', "/home/deployer/evil \\"),  # a quoted env name; a trailing \
+    ("  # a comment\nPATH = /usr/bin\n*/5 * * * * /home/deployer/evil\n", "/home/deployer/evil"),
+])
+def test_cron_lines_are_read_as_cron_reads_them(crontab, job):
+    from deploytests.verify.mechanisms import cron_jobs
+
+    found = cron_jobs({"/var/spool/cron/crontabs/deployer": crontab})
+    assert [(j["user"], j["job"]) for j in found] == [("deployer", job)]
+
+
+def test_sudoers_lines_are_read_as_sudo_reads_them():
+    """'#' starts a comment, except '#<uid>': a rule for that uid (sudoers(5)); a parser that took it for a
+    comment let '#1001 ALL=(ALL) NOPASSWD: ALL' (the deploy login's uid) pass as no rule at all."""
+    text = "# a comment\n#1001 ALL=(ALL) NOPASSWD: ALL\n  #-1 ALL=(ALL) ALL\nroot ALL=(ALL:ALL) ALL\n"
+    st = [0o100440, 0, 0, len(text), 0.0, 1]
+    snap = parse.Snapshot({"files": {"/etc/sudoers": {"st": st, "data": text},
+                                     "/etc/passwd": {"st": st, "data": "root:x:0:0::/root:/bin/sh\n"},
+                                     "/etc/group": {"st": st, "data": "root:x:0:\n"}}})
+    assert [r["text"] for r in parse.sudoers_lines(snap)] == \
+        ["#1001 ALL=(ALL) NOPASSWD: ALL", "#-1 ALL=(ALL) ALL", "root ALL=(ALL:ALL) ALL"]
