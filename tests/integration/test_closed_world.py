@@ -119,9 +119,10 @@ HIDDEN = (
 )
 
 
-def test_an_allowance_hides_no_effect_of_a_later_change_in_the_allowed_file(tmp_path):
+@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+def test_an_allowance_hides_no_effect_of_a_later_change_in_the_allowed_file(tmp_path, platform):
     campaign = Campaign(APP, load_config(APP), faults=HIDDEN, clean=1, batch=6, cwd=tmp_path, progress=lambda m: None,
-                        stack=for_platform("debian12"), target_keys=ALLOWED)
+                        stack=for_platform(platform), target_keys=ALLOWED)
     report = campaign.run()
     shown = "\n".join(report.lines())
     assert not [i.name for i in report.faults if not i.caught or i.problem], shown
