@@ -979,7 +979,7 @@ def cw_processes(facts, exp):
                for a in exp.allow.processes if ":" in a):
             continue
         child = p["ppid"] in parents and p["comm"] == exp.stack.apache.process_name
-        if user == app and child and exp.stack.is_daemon_of(argv0, exp.cfg.app):
+        if user == app and child:  # a daemon mod_wsgi forked (its display name is set once it started: not proof)
             continue
         if user == www and child:
             continue

@@ -808,3 +808,16 @@ def test_sudoers_lines_are_read_as_sudo_reads_them():
                                      "/etc/group": {"st": st, "data": "root:x:0:\n"}}})
     assert [r["text"] for r in parse.sudoers_lines(snap)] == \
         ["#1001 ALL=(ALL) NOPASSWD: ALL", "#-1 ALL=(ALL) ALL", "root ALL=(ALL:ALL) ALL"]
+
+
+def test_a_daemon_mod_wsgi_is_still_starting_is_apaches(exp):
+    """A daemon Apache's root parent just forked for the app (right after a deploy's reload) still shows
+    Apache's name: it has not set its display name yet. Who forked it is the proof, not the name (the rollout
+    gate between batches failed a healthy host on 'pid 842 (yourapplication) 'apache2''); the same name on a
+    process the app user started itself still fails."""
+    facts = clean_facts()
+    starting = dict(inv(facts)["processes"][2], pid=842, cmdline="apache2")
+    inv(facts)["processes"].append(starting)
+    assert outcome("cw_processes", facts, exp) == "pass"
+    inv(facts)["processes"].append(dict(starting, pid=843, ppid=842))
+    assert "pid 843" in failing(facts, exp)["cw_processes"]
