@@ -1292,9 +1292,12 @@ def sec_apache_user(facts, exp):
                              "any request Apache serves itself, acts as the app",
            exp.deploy_user: "they can change every release: a hole in any module is a deploy"}
     other = "a user the gate does not expect: whatever it may read or write, every request may"
+    users = {p["user"] for p in workers} - {want}
+    if want in {p["user"] for p in workers}:  # an app-user child not named yet is a daemon starting, not a worker
+        users.discard(exp.cfg.app_user)
     lines = [f"- {u}: pids {sorted(p['pid'] for p in workers if p['user'] == u)[:5]}: {why.get(u, other)} "
              f"(Apache's envvars APACHE_RUN_USER or a User line says so; restart Apache after fixing it)"
-             for u in sorted({p["user"] for p in workers} - {want})]
+             for u in sorted(users)]
     configured = ((facts.get("inventory") or {}).get("apache") or {}).get("run", {}).get("user")
     if configured and configured != want:  # not in force yet: the next start (a reboot, a restart) applies it
         lines.append(f"- {configured}: Apache's configuration (apache2ctl -D DUMP_RUN_CFG) sets its run user to "

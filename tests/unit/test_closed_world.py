@@ -675,6 +675,16 @@ def test_apaches_workers_run_as_the_stacks_user_whatever_the_config_and_allowanc
     assert "- yourapplication: pids [137, 138]: they read the app's config (its secrets)" in msg["sec_apache_user"]
 
 
+def test_a_daemon_caught_before_it_names_itself_is_no_worker_of_the_app_user(exp):
+    facts = clean_facts()  # mod_wsgi forked it as the app user; its '(wsgi:app)' name is not set yet
+    facts.remote["apache"].append({"argv0": "/usr/sbin/apache2", "comm": "apache2", "pid": 240, "ppid": 27,
+                                   "state": "S", "user": "yourapplication"})
+    assert outcome("sec_apache_user", facts, exp) == "pass"
+    for p in facts.remote["apache"][1:3]:  # no worker of Apache's user at all: the app user's are its workers
+        p["user"] = "yourapplication"
+    assert outcome("sec_apache_user", facts, exp).startswith("fail")
+
+
 def test_a_run_user_configured_but_not_in_force_yet_fails_too(exp):
     facts = clean_facts()  # envvars changed, Apache not restarted: the workers are www-data until the next start
     inv(facts)["apache"]["run"] = {"user": "root", "group": "www-data"}
