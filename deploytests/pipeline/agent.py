@@ -277,11 +277,39 @@ class Tree:
     def release(self, rid):
         return os.path.join(self.releases, rid)
 
+    def opened(self, rid=None):
+        """A directory fd of ``releases`` (``rid``: of that release in it), no component a link: ``status`` may
+        run as another login than the deploy user who can plant ``releases/<id> -> /somewhere/else``."""
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+        top = os.open(self.releases, flags)
+        if rid is None:
+            return top
+        try:
+            return os.open(rid, flags, dir_fd=top)
+        finally:
+            os.close(top)
+
     def is_complete(self, rid):
-        return os.path.isfile(os.path.join(self.releases, rid, "RELEASE.json"))
+        try:
+            fd = self.opened(rid)
+        except OSError:
+            return False
+        try:
+            return stat.S_ISREG(os.stat("RELEASE.json", dir_fd=fd, follow_symlinks=False).st_mode)
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
 
     def listing(self):
-        names = os.listdir(self.releases) if os.path.isdir(self.releases) else []
+        try:
+            fd = self.opened()
+        except OSError:
+            return complete_releases([], self.is_complete)
+        try:
+            names = os.listdir(fd)
+        finally:
+            os.close(fd)
         return complete_releases(names, self.is_complete)
 
     def live(self):
@@ -291,11 +319,15 @@ class Tree:
             return None
 
     def meta(self, rid):
-        """A release's RELEASE.json as data: never through a link, only a regular file, at most 1 MiB (``status``
-        may run as another login than the deploy user that wrote it: the gate's read-only runs)."""
+        """A release's RELEASE.json as data: no component through a link (:meth:`opened`), only a regular file, at
+        most 1 MiB (``status`` may run as another login than the deploy user that wrote it: the gate's read-only
+        runs)."""
         try:
-            fd = os.open(os.path.join(self.releases, rid, "RELEASE.json"),
-                         os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+            top = self.opened(rid)
+            try:
+                fd = os.open("RELEASE.json", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=top)
+            finally:
+                os.close(top)
             try:
                 data = os.read(fd, 1 << 20) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
             finally:

@@ -34,6 +34,7 @@ from .contract import Message
 STEP_TIMEOUT = 900.0  # an agent step silent for 15 minutes while its host answers is stuck (apt is slower)
 OUTPUT_LIMIT = 16 << 20  # bytes of a program's stdout kept at most (events are read as they come, kept too)
 POLL = 0.5
+GRACE = 2.0  # seconds output is still read after the command's exit status came (a child may keep it open)
 # the steps each command reports, in order (optional ones are skipped when the args say they do not run)
 STEPS = {
     "deploy": ("lock", "upload", "unpack", "install", "import", "post_deploy", "preflight", "switch", "gate",
@@ -103,10 +104,18 @@ class Stalled(Exception):
     result: ChannelResult
 
 
+@dataclass
+class Overdue(Exception):
+    """The command's output went on past the ``deadline`` given to :func:`exec_stream`."""
+
+    seconds: float
+    result: ChannelResult
+
+
 def exec_stream(c, command: str, stdin: Sequence[bytes | Path | Resumable],
                 on_event: Callable[[dict], None] | None = None, *, step_timeout: float = STEP_TIMEOUT,
                 clock: Callable[[], float] = time.monotonic, limit: int = OUTPUT_LIMIT,
-                on_output: Callable[[str], None] | None = None) -> ChannelResult:
+                on_output: Callable[[str], None] | None = None, deadline: float | None = None) -> ChannelResult:
     """Run ``command`` on one channel, feeding the ``stdin`` parts (bytes, or files streamed in 1 MiB chunks:
     an artifact is never held in memory once per host) from a thread; call ``on_event`` per event line.
 
@@ -114,7 +123,10 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path | Resumable],
     went away) ends the loop at once; ``step_timeout`` seconds without any output closes the channel and raises
     :class:`Stalled`. More than ``limit`` bytes of output close the channel: what was read is the result (a
     server cannot fill the runner's memory). The output's text (``stdout``, ``stderr``) has its control
-    characters escaped (:func:`deploytests.untrusted.text`); events are made safe by :func:`parse_event`."""
+    characters escaped (:func:`deploytests.untrusted.text`); events are made safe by :func:`parse_event`.
+    Once the command's exit status came, output is read :data:`GRACE` seconds more at most (a process it left
+    may hold its output open and write now and then); past ``deadline`` seconds in all the channel is closed and
+    :class:`Overdue` raised."""
     c.open()
     chan = c.transport.open_session(timeout=getattr(c, "timeout", None) or None)
     chan.exec_command(command)
@@ -122,7 +134,7 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path | Resumable],
     writer.start()
     err: list[bytes] = []
     out, events, buf = [], [], b""
-    last, received = clock(), 0
+    last, received, begun, exited_at = clock(), 0, clock(), None
 
     def take(line_bytes: bytes):
         line = line_bytes.decode("utf-8", "replace")
@@ -136,6 +148,15 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path | Resumable],
             on_output(untrusted.line(line))  # other text from the server (no escapes, no CR, bounded)
 
     while True:
+        now = clock()
+        if deadline is not None and now - begun >= deadline:
+            chan.close()
+            raise Overdue(deadline, ChannelResult(-1, untrusted.text("\n".join(out), limit),
+                                                  untrusted.text(_text(err), limit), events))
+        if exited_at is None and chan.exit_status_ready():
+            exited_at = now
+        if exited_at is not None and now - exited_at >= GRACE and not chan.recv_ready():
+            break  # what the command wrote before it exited came before its exit status
         if not _readable(chan, POLL):  # never a channel timeout: it would cut the writer's sendall short too
             _drain_stderr(chan, err)
             if clock() - last >= step_timeout:

@@ -43,7 +43,7 @@ import sys
 import time
 import zlib
 
-MARK = "@@DT-ROOT "
+MARK, NONCE = "@@DT-ROOT ", 33  # the mark, and the bytes of the nonce line the runner sends after this file
 NAME = r"[a-z_][a-z0-9_-]{0,31}"
 PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAME, "since": r"[0-9]{1,18}",
             "diagnose": r"true|false"}
@@ -134,6 +134,8 @@ def follow(out, path, limit=LIMIT):
         if st[1] != 0 or not rooted(out, os.path.dirname(path)):
             return
         path = os.path.normpath(os.path.join(os.path.dirname(path), out["files"][path]["link"]))
+    else:
+        return out["errors"].update({path: "more than 8 links: not followed further"})
     if rooted(out, path):
         read(out, path, limit)
 
@@ -142,7 +144,8 @@ def tree(out, top, depth, data):
     """Record every entry under ``top`` (links not followed), at most :data:`ENTRIES` and ``depth`` levels (1: a
     listing); the bytes of root's files among them when ``data``. A bound hit is in ``errors``."""
     count = 0
-    for base, dirs, files in os.walk(top):
+    unlisted = lambda e: isinstance(e, FileNotFoundError) or out["errors"].setdefault(e.filename, e.strerror)  # noqa
+    for base, dirs, files in os.walk(top, onerror=unlisted):  # (a tree that is not there is not an error)
         out["dirs"][base] = sorted(dirs + files)
         for name in out["dirs"][base]:
             count += 1
@@ -168,8 +171,8 @@ def proc_read(path, limit):
 
 
 def processes(out, watch):
-    """The kernel's view of every process (bounded): see the module doc."""
-    for pid in [p for p in os.listdir("/proc") if p.isdigit()][:PIDS]:
+    """The kernel's view of every process (bounded: a bound hit is in ``errors``): see the module doc."""
+    for pid in bounded(out, "processes", [p for p in os.listdir("/proc") if p.isdigit()], PIDS):
         base = "/proc/" + pid
         try:
             entry = {"uid": os.lstat(base).st_uid}
@@ -182,11 +185,16 @@ def processes(out, watch):
             entry.update(cwd=link(base + "/cwd"), environ=proc_read(base + "/environ", 65536),
                          maps=proc_read(base + "/maps", LIMIT))
         try:
-            fds = os.listdir(base + "/fd")[:4096]
+            fds = bounded(out, "open files of " + pid, os.listdir(base + "/fd"), 4096)
         except OSError:  # not visible (no CAP_SYS_PTRACE, or gone): None, never taken for "no sockets"
             fds = None
         entry["sockets"] = fds and [t for t in map(link, (base + "/fd/" + f for f in fds)) if str(t)[:8] == "socket:["]
         out["proc"][pid] = entry
+
+
+def bounded(out, what, items, most):
+    out["errors"].update({what: "more than %d: the rest not looked at" % most} if len(items) > most else {})
+    return items[:most]
 
 
 def link(path):
@@ -208,13 +216,17 @@ def loose(out):
     return None
 
 
-def finish(proc):
-    try:
-        stdout, stderr = proc.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        stdout, stderr = proc.communicate()
-    return {"rc": proc.returncode, "out": stdout[-LIMIT:].decode("latin-1"), "err": stderr[-LIMIT:].decode("latin-1")}
+def finish(out, started):
+    for name, proc in started.items():
+        try:
+            stdout, stderr = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            stdout, stderr = proc.communicate()
+        if max(len(stdout), len(stderr)) > LIMIT:
+            out["errors"]["runs " + name] = "more than %d bytes of output: its last %d bytes kept" % (LIMIT, LIMIT)
+        out["runs"][name] = {"rc": proc.returncode, "out": stdout[-LIMIT:].decode("latin-1"),
+                             "err": stderr[-LIMIT:].decode("latin-1")}
 
 
 def keys(out, user):
@@ -244,38 +256,49 @@ def collect(args):
         out["since"] = read(out, ERROR_LOG, tail=args["since"]) if "since" in args else None
         read(out, ERROR_LOG, tail=0)
         return out
-    # first, while no program of ours runs: the kernel's view (the app user's processes in full)
-    processes(out, {p.pw_uid for p in pwd.getpwall() if p.pw_name == args["app_user"]} - {0})
-    for top, depth, data in TREES:
-        tree(out, top, depth, data)
+    users = [args["app_user"], args["deploy_user"], "www-data", "root"]  # root's: what runs as root on a schedule
     started = {}
+    # first, while no program of ours runs: the kernel's view (the app user's processes in full). A step's failure
+    # (a name someone else chose, a file gone meanwhile) is in ``errors`` and the rest goes on: never a dead reply
+    steps = [("processes", processes, {p.pw_uid for p in pwd.getpwall() if p.pw_name == users[0]} - {0})]
+    steps += [(t[0], tree) + t for t in TREES] + [("runs", start, started)]
+    steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
+    steps += [("crontab of " + u, read, "/var/spool/cron/crontabs/" + u, 65536, True) for u in users]
+    steps += [("mod_wsgi.so", follow, MODULES + "/mod_wsgi.so", 16 << 20), ("hooks", hooks), (ERROR_LOG, note,
+              ERROR_LOG), ("app", note, "/var/www/" + args["app"]), ("keys", keys, users[0]), ("runs", finish, started)]
+    for what, work, *more in steps:
+        try:
+            work(out, *more)
+        except Exception as exc:
+            out["errors"][what] = "%s: %s" % (type(exc).__name__, exc)
+    return out
+
+
+def hooks(out):
+    for d, pattern in [(d, p) for d, p in LISTED if os.path.isdir(d)]:
+        out["dirs"][d] = sorted(os.listdir(d))
+        for name in filter(pattern.match, out["dirs"][d]):
+            follow(out, d + "/" + name)
+
+
+def start(out, started):
     if out["uid"] == 0 and os.path.lexists(APACHECTL):
         refused = loose(out)
         if refused:
             out["runs"]["refused"] = "not run as root: %s may be changed by someone other than root" % refused
         else:  # all at once, while the rest is read
-            started = {k: subprocess.Popen((APACHECTL,) + w, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                           stderr=subprocess.PIPE, env=ENV, cwd="/") for k, w in RUNS.items()}
-    users = [args["app_user"], args["deploy_user"], "www-data", "root"]  # root's: what runs as root on a schedule
-    for path in FILES:
-        read(out, path, BIG if path.endswith("/status") else LIMIT)
-    for user in users:
-        read(out, "/var/spool/cron/crontabs/" + user, 65536, anyone=True)
-    follow(out, MODULES + "/mod_wsgi.so", 16 << 20)
-    for d, pattern in [(d, p) for d, p in LISTED if os.path.isdir(d)]:
-        out["dirs"][d] = sorted(os.listdir(d))
-        for name in filter(pattern.match, out["dirs"][d]):
-            follow(out, d + "/" + name)
-    note(out, ERROR_LOG)
-    note(out, "/var/www/" + args["app"])
-    keys(out, users[0])
-    out["runs"].update({k: finish(p) for k, p in started.items()})
-    return out
+            started.update({k: subprocess.Popen((APACHECTL,) + w, stdin=subprocess.DEVNULL,
+                                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd="/")
+                            for k, w in RUNS.items()})
 
 
 def main(argv):
-    reply = json.dumps(collect(json.loads(argv[0])), sort_keys=True, ensure_ascii=False).encode()
-    sys.stdout.write(MARK + base64.b64encode(zlib.compress(reply, 1)).decode() + "\n")
+    """The reply after ``MARK`` and the run's nonce (sent on stdin after this file: the runner takes only the line
+    that carries it, so no other program's output can stand for root's)."""
+    nonce = sys.stdin.buffer.read(NONCE).decode("ascii", "replace").strip()
+    reply = json.dumps(collect(json.loads(argv[0])), sort_keys=True, ensure_ascii=False)
+    reply = reply.encode("utf-8", "surrogateescape")  # a name's bytes as they are (the runner makes them safe)
+    sys.stdout.write(MARK + nonce + " " + base64.b64encode(zlib.compress(reply, 1)).decode() + "\n")
     return 0
 
 

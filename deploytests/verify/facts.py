@@ -27,6 +27,7 @@ READER_SOURCE = Path(_reader.__file__).read_bytes()
 # each program reads exactly its own source from its own stdin (``head -c`` gives it exactly those bytes)
 BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),{name!r},'exec'))"
 READER_TIMEOUT = 60  # seconds the tree reader may take (a tree of 60,000 files reads in ~3 s); then killed
+DEADLINE = READER_TIMEOUT + 90  # seconds the whole round trip may take (the collector's runs take at most 20 s)
 # what the runner GETs: the health path, the homepage, and the files that must never be served
 PRIVATE = ("/application.wsgi", "/shared/application.cfg", "/application.cfg", "/releases/", "/current/RELEASE.json",
            "/.deploy.lock", "/current/venv/bin/python")
@@ -117,10 +118,11 @@ def probe_command(args: dict, python: str) -> str:
 
     ``python`` is the stack's system interpreter at its fixed path, in isolated mode (``-I``: no user site, no
     ``PYTHON*`` variables, no current directory on the path): nothing of the app's trees or the login's
-    environment is loaded into either program. The stdin is :func:`probe_stdin`."""
+    environment is loaded into either program. The stdin is :func:`probe_stdin`: the collector's source and then
+    the run's nonce (on stdin, never the command line, which ``/proc`` shows everyone), the reader's source."""
     root = _program(python, ROOT_SOURCE, "deploytests-collect-root", root_args(args))
     tree = _program(python, READER_SOURCE, "deploytests-reader", reader_args(args))
-    n1, n2, limit = len(ROOT_SOURCE), len(READER_SOURCE), f"timeout -k 5 {READER_TIMEOUT}"
+    n1, n2, limit = len(ROOT_SOURCE) + _root.NONCE, len(READER_SOURCE), f"timeout -k 5 {READER_TIMEOUT}"
     script = (f"if sudo -n true 2>/dev/null; then head -c {n1} | sudo -n {root}; else head -c {n1} | {root}; fi; "
               f"u={shlex.quote(args['deploy_user'])}; case $(id -u \"$u\" 2>/dev/null) in ''|0) u=nobody;; esac; "
               f"if [ \"$(id -un)\" != \"$u\" ] && sudo -n -u \"$u\" true 2>/dev/null; "
@@ -128,8 +130,25 @@ def probe_command(args: dict, python: str) -> str:
     return "sh -c " + shlex.quote(script)
 
 
-def probe_stdin() -> tuple[bytes, bytes]:
-    return ROOT_SOURCE, READER_SOURCE
+def new_nonce() -> str:
+    """A fresh random nonce for one run (``NONCE - 1`` hex digits): only root's collector is sent it."""
+    import secrets
+
+    return secrets.token_hex((_root.NONCE - 1) // 2)
+
+
+def probe_stdin(nonce: str) -> tuple[bytes, bytes]:
+    return ROOT_SOURCE + nonce.encode() + b"\n", READER_SOURCE
+
+
+@dataclass
+class ProbeResult:
+    """What came back from one probe round trip, and the nonce that run's collector was sent."""
+
+    exited: int
+    stdout: str
+    stderr: str
+    nonce: str
 
 
 def _line(res, mark: str) -> str | None:
@@ -144,22 +163,43 @@ def _why(res, what: str) -> str:
 
 
 def read_root(res) -> dict:
-    """The root collector's reply: base64 of zlib-compressed JSON, inflated to at most :data:`PROBE_LIMIT`
-    bytes (parsed as data; its strings are raw bytes, made safe only once parsed)."""
+    """The root collector's reply: the one line carrying this run's nonce (``res.nonce``: no other program on the
+    host was sent it, so nothing the deploy login can write into the shared output stands for root's), base64
+    of zlib-compressed JSON inflated to at most :data:`PROBE_LIMIT` bytes (parsed as data; its strings are raw
+    bytes, made safe only once parsed). A missing or a second such line fails the host."""
     import base64
     import zlib
 
-    line = _line(res, _root.MARK)
-    if line is None:
-        raise RuntimeError(_why(res, "root collector"))
+    mark = f"{_root.MARK}{res.nonce} "
+    lines = [ln[len(mark):] for ln in res.stdout.splitlines() if ln.startswith(mark)] if res.nonce else []
+    if len(lines) > 1:
+        raise RuntimeError(f"the collector's reply is duplicated: {len(lines)} lines carry this run's nonce "
+                           "(something on the host wrote into the probe's output)")
+    if not lines:
+        raise RuntimeError("the collector's reply is missing: " + _why(res, "root collector"))
+    line = lines[0]
     inflate = zlib.decompressobj()
     text = inflate.decompress(base64.b64decode(line), PROBE_LIMIT)
     if inflate.unconsumed_tail:
         raise RuntimeError(f"the root collector sent more than {PROBE_LIMIT} bytes")
-    reply = json.loads(text)
+    try:
+        reply = json.loads(text.decode("utf-8"))
+    except UnicodeDecodeError:  # a name the OS gave that is not UTF-8 (anyone may make one): its bytes escaped
+        reply = _escaped(json.loads(text.decode("utf-8", "surrogateescape")))
     if not isinstance(reply, dict):
         raise RuntimeError(f"the root collector sent {type(reply).__name__}, not a JSON object")
     return reply
+
+
+def _escaped(value):
+    """``value`` with every byte of a name that is not UTF-8 shown as ``\\xNN`` (the rest as it was)."""
+    if isinstance(value, dict):
+        return {_escaped(k): _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return value
 
 
 def read_tree(res, what: str = "tree reader") -> dict:
@@ -189,15 +229,21 @@ def read_reply(res, mark: str, what: str, multiline: frozenset[str] = MULTILINE)
     return untrusted.data(reply, multiline=multiline)
 
 
-def run_programs(server, args: dict, python: str):
-    """Run both programs on ``server`` in one round trip; the raw result (a stopped tree reader: what came)."""
-    from ..pipeline.remote import Stalled, exec_stream
+def run_programs(server, args: dict, python: str) -> ProbeResult:
+    """Run both programs on ``server`` in one round trip, within :data:`DEADLINE` seconds in all (past it the host
+    fails, named with the bound); the raw result and the run's nonce (a stopped tree reader: what came)."""
+    from ..pipeline.remote import Overdue, Stalled, exec_stream
 
+    nonce = new_nonce()
     try:
-        return exec_stream(server.connection(), probe_command(args, python), probe_stdin(), limit=PROBE_LIMIT,
-                           step_timeout=READER_TIMEOUT + 30)
+        res = exec_stream(server.connection(), probe_command(args, python), probe_stdin(nonce), limit=PROBE_LIMIT,
+                          step_timeout=READER_TIMEOUT + 30, deadline=DEADLINE)
     except Stalled as exc:  # the deploy user may SIGSTOP its reader: what the collector said still counts
-        return exc.result
+        res = exc.result
+    except Overdue:
+        raise RuntimeError(f"{server.label}: the probe's round trip did not end within {DEADLINE} s (something on "
+                           "the host kept its output open): stopped") from None
+    return ProbeResult(res.exited, res.stdout, res.stderr, nonce)
 
 
 def run_probe(server, args: dict, python: str) -> tuple[dict, object]:

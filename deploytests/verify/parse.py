@@ -689,7 +689,10 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     section("pythons", lambda: {"mod_wsgi": linked_pythons(snap, args["wsgi_module_file"]),
                                 "python_home": venv_version(snap.data(PYTHON_HOME + "/pyvenv.cfg"))})
     outside = [PYTHON_HOME, PYTHON_HOME + "/pyvenv.cfg", args["vhost"]]
-    out["stat"] = dict({p: snap.lstat_facts(p) for p in outside}, **(tree.get("stat") or {})) \
+    # root's view of its paths wins; the reader (the deploy user) is taken only for paths under the app's root
+    app_root = args.get("root", "").rstrip("/")
+    out["stat"] = dict({p: v for p, v in (tree.get("stat") or {}).items() if app_root and (
+        p == app_root or p.startswith(app_root + "/"))}, **{p: snap.lstat_facts(p) for p in outside}) \
         if tree.get("stat") is not None else None
     if out["stat"] is None:
         out["errors"]["stat"] = out["errors"].pop("stat", "the tree's reader failed")

@@ -277,7 +277,10 @@ def installed_distributions(site):
         entries = sorted(os.listdir(site))
     except OSError as exc:
         return ["(%s: %s)" % (site, exc.strerror)]
-    for entry in [e for e in entries if e.endswith(".dist-info")][:2000]:  # a bound: the deploy login's directory
+    infos = [e for e in entries if e.endswith(".dist-info")]
+    if len(infos) > 2000:  # a bound: the deploy login's directory; said in the list it shows
+        found.add("(%s: more than 2000 distributions; the rest not looked at)" % one_line(site))
+    for entry in infos[:2000]:
         if entry.endswith(".dist-info"):
             data = read_nofollow(os.path.join(site, entry, "METADATA"), 64 << 10) or b""
             name = re.search(rb"^Name: *(\S+)", data, re.M)
@@ -312,6 +315,8 @@ def tree_report(args):
         names = sorted(os.listdir(releases))
     except OSError as exc:
         names, out["releases"] = [], ["(%s: %s)" % (releases, exc.strerror)]
+    if len(names) > 200:
+        out["releases"].append("(%d entries; only the first 200 by name shown)" % len(names))
     for name in names[:200]:
         st = lstat_facts(os.path.join(releases, name))
         out["releases"].append("%s  %s %s %s" % (one_line(name), st.get("kind"), st.get("mode", ""),

@@ -616,6 +616,24 @@ def test_status_lists_releases_and_names_a_dangling_current(srv):
     assert (res["live"], res["releases"], res["bootstrapped"]) == (None, [], False)
 
 
+
+def test_status_follows_no_link_the_deploy_login_planted_in_the_release_tree(srv, tmp_path):
+    """``status`` may run as an admin: a ``releases/<id>`` link to a directory of the admin's made it read the
+    JSON file there. Class: a more trusted reader following a name a less trusted one made. The releases
+    directory and each release are opened with ``O_DIRECTORY|O_NOFOLLOW``, ``RELEASE.json`` relative to them."""
+    from deploytests.pipeline.agent import Tree
+
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    secret = tmp_path / "admin-only"
+    secret.mkdir()
+    (secret / "RELEASE.json").write_text(json.dumps({"id": "x", "version": "admin's secret"}))
+    os.symlink(secret, srv.root / "releases" / "20990101T000000Z-planted")
+    tree = Tree(str(srv.root))
+    assert tree.listing() == [v1] and tree.meta("20990101T000000Z-planted") == {}
+    res = StatusReply.from_dict(result(srv.run("status", StatusArgs(root=str(srv.root)))[1]), ignore=("event",))
+    assert [r["id"] for r in res.releases] == [v1]
+
+
 # ---------------------------------------------------------------- the contract at the agent's door
 
 @pytest.mark.parametrize("mangle, message", [

@@ -144,13 +144,15 @@ while [ $# -gt 0 ]; do case $1 in -n) shift;; -u) who=$2; shift 2;; *) break;; e
 echo "$who $1" >> "$SUDO_LOG"
 [ -n "$SUDO_REFUSE" ] && [ "$who" != root ] && exit 1
 [ -n "$SUDO_STOP" ] && [ "$who" != root ] && [ "$1" != true ] && kill -STOP $$  # as the deploy user may
+[ -n "$SUDO_FORGE" ] && [ "$who" != root ] && [ "$1" != true ] && printf '%s\n' "$SUDO_FORGE"  # as it may too
 exec "$@"
 """
 
 
-def run_command(tmp_path, deploy_user, refuse="", stop=""):
+def run_command(tmp_path, deploy_user, refuse="", stop="", forge="", nonce="0" * 32):
     """Run :func:`probe_command`'s line here, with a stand-in ``sudo`` first on PATH: both programs really run
-    (as the caller), each fed its source; returns (stdout, the stand-in's log)."""
+    (as the caller), each fed its source; returns (stdout, the stand-in's log). ``forge``: a line the deploy
+    user's side prints before its reader runs (as the deploy login may, into the shared output)."""
     import subprocess
 
     from deploytests.verify import facts
@@ -165,9 +167,9 @@ def run_command(tmp_path, deploy_user, refuse="", stop=""):
             "config_path": str(tmp_path / "app" / "shared" / "application.cfg"), "port": 9, "health_path": "/",
             "server_name": "localhost", "shared_paths": []}
     env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "SUDO_LOG": str(log), "SUDO_REFUSE": refuse,
-           "SUDO_STOP": stop}
+           "SUDO_STOP": stop, "SUDO_FORGE": forge}
     command = facts.probe_command(args, sys.executable)
-    res = subprocess.run(command, shell=True, env=env, input=b"".join(facts.probe_stdin()), capture_output=True,
+    res = subprocess.run(command, shell=True, env=env, input=b"".join(facts.probe_stdin(nonce)), capture_output=True,
                          timeout=120)
     return res.stdout.decode(), [ln.split()[0] for ln in log.read_text().splitlines()]
 
@@ -185,7 +187,7 @@ def test_one_round_trip_runs_the_collector_under_sudo_and_the_reader_as_the_depl
     out, ran = run_command(tmp_path, other)
     assert ran == ["root", "root", other, other]  # `sudo -n true`, the collector; `sudo -u X true`, the reader
     assert out.count(collect_root.MARK) == 1 and out.count(reader.MARK) == 1
-    res = type("R", (), {"stdout": out, "stderr": "", "exited": 0})()
+    res = facts.ProbeResult(0, out, "", "0" * 32)
     assert facts.read_root(res)["uid"] == os.getuid() and facts.read_tree(res)["tree"]["releases"] == {}
     for user in ("root", "no-such-user-here"):
         assert run_command(tmp_path, user)[1][2:] == ["nobody", "nobody"]
@@ -208,7 +210,7 @@ def test_a_stopped_tree_reader_is_killed_and_named_the_collectors_facts_still_co
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # hermetic: the shell must see its children end
     other = next(p.pw_name for p in pwd.getpwall() if p.pw_uid not in (0, os.getuid()) and p.pw_name != "nobody")
     out, ran = run_command(tmp_path, other, stop="1")
-    res = type("R", (), {"stdout": out, "stderr": "killed", "exited": 137})()
+    res = facts.ProbeResult(137, out, "killed", "0" * 32)
     assert facts.read_tree(res) == {"errors": {"tree": "the tree reader did not finish (exit 137): killed"}}
     assert facts.read_root(res)["files"]["/etc/passwd"]["data"]
 
@@ -288,3 +290,160 @@ def test_every_walk_of_the_deploy_logins_tree_is_bounded_and_says_so(tmp_path, m
     monkeypatch.setattr(reader, "ENTRIES", 5)
     bounds = reader.tree_facts({"root": str(root), "shared_paths": ["data"]})["live"]["bounds"]
     assert any("more than 5 entries" in b and "\n" not in b for b in bounds), bounds
+
+
+def test_roots_reply_is_neither_crashed_nor_forged_by_names_and_lines_the_deploy_login_chose(tmp_path):
+    """The attack: a process whose executable's name is not UTF-8 (``x\\xff``) crashed the root collector at its
+    reply (no line at all), and the deploy login, holding a copy of its reader's stdout, wrote a root line of its
+    own making, which the runner took for root's. Classes: a root program that dies on names others chose; a
+    less trusted program's output accepted where the more trusted one's answer belongs. Every OS name goes out
+    as its bytes (latin-1) and each part's failure is in ``errors``; the runner takes only the line carrying the
+    nonce it sent on the collector's stdin (never on a command line), exactly once."""
+    import base64
+    import pwd
+    import shutil
+    import subprocess
+    import zlib
+
+    from deploytests.verify import collect_root, facts
+
+    odd = os.fsencode(tmp_path) + b"/x\xff"
+    shutil.copy(shutil.which("sleep") or "/bin/sleep", odd)
+    proc = subprocess.Popen([odd, "60"])
+    other = next(p.pw_name for p in pwd.getpwall() if p.pw_uid not in (0, os.getuid()) and p.pw_name != "nobody")
+    body = base64.b64encode(zlib.compress(json.dumps({"uid": 0, "proc": {}, "errors": {}}).encode())).decode()
+    nonce = facts.new_nonce()
+    try:
+        forged = [f"{collect_root.MARK}{'f' * len(nonce)} {body}", f"{collect_root.MARK}{body}"]
+        out = run_command(tmp_path, other, forge="\n".join(forged), nonce=nonce)[0]
+    finally:
+        proc.kill()
+        proc.wait()
+    assert nonce not in facts.probe_command({"app": "app", "app_user": "a", "deploy_user": "d", "root": "/srv/a"},
+                                            "/usr/bin/python3")
+    raw = facts.read_root(facts.ProbeResult(0, out, "", nonce))
+    assert raw["uid"] == os.getuid() and raw["proc"][str(proc.pid)]["exe"].endswith("/x\\xff")
+    with pytest.raises(RuntimeError, match="^the collector's reply is missing: "):
+        facts.read_root(facts.ProbeResult(0, "\n".join(forged), "", nonce))
+    with pytest.raises(RuntimeError, match="^the collector's reply is duplicated: 2 lines carry this run's nonce"):
+        facts.read_root(facts.ProbeResult(0, f"{out}\n{collect_root.MARK}{nonce} {body}", "", nonce))
+
+
+def test_a_bound_hit_in_the_collector_is_in_its_errors(monkeypatch):
+    """The process bound was silent: more processes than it looked at passed as 'nothing else runs'. Every
+    bound of the collector says when it was hit."""
+    from deploytests.verify import collect_root
+
+    monkeypatch.setattr(collect_root, "PIDS", 1)
+    out = {"errors": {}, "proc": {}}
+    collect_root.processes(out, set())
+    assert out["errors"]["processes"] == "more than 1: the rest not looked at" and len(out["proc"]) <= 1
+
+
+class Dripping:
+    """A probe channel whose command exited, while a process the deploy login left holds its output open and
+    writes a newline every ``every`` seconds (of the fake clock ``t``)."""
+
+    def __init__(self, every):
+        self.t, self.next, self.every, self.closed, self.eof_received = 0.0, 0.0, every, False, False
+
+    def exec_command(self, command):
+        pass
+
+    def recv_ready(self):
+        return self.t >= self.next
+
+    def recv(self, n):
+        assert self.t < 100000, "the runner never stopped reading"
+        self.next = self.t + self.every
+        self.t += 0.01
+        return b"\n"
+
+    def recv_stderr_ready(self):
+        return False
+
+    def exit_status_ready(self):
+        return True
+
+    def recv_exit_status(self):
+        return 0
+
+    def sendall(self, data):
+        pass
+
+    def shutdown_write(self):
+        pass
+
+    def close(self):
+        self.closed = True
+
+
+def test_a_probe_whose_output_is_kept_open_ends_within_its_bounds(monkeypatch):
+    """The attack: the deploy login kept the reader's stdout open and wrote a newline every 20 s; the runner
+    waited for EOF and gave up only after 90 s of silence: the gate waited on that host forever. Class: a wait
+    with no absolute bound. Output is read a short grace after the exit status; the round trip has a deadline,
+    named with the host in one line."""
+    import functools
+    from types import SimpleNamespace
+
+    from deploytests.pipeline import remote
+    from deploytests.verify import facts
+
+    def readable(chan, timeout):
+        if chan.recv_ready():
+            return True
+        chan.t += timeout
+        return False
+
+    def probe(every):
+        chan = Dripping(every)
+        c = SimpleNamespace(open=lambda: None, transport=SimpleNamespace(open_session=lambda timeout=None: chan),
+                            lost=None)
+        monkeypatch.setattr(remote, "exec_stream", functools.partial(exec_stream, clock=lambda: chan.t))
+        try:
+            return facts.run_programs(SimpleNamespace(label="web-9", connection=lambda: c),
+                                      {"deploy_user": "d", "app": "a", "app_user": "u", "root": "/srv/a"},
+                                      "/usr/bin/python3")
+        finally:
+            assert chan.t <= facts.DEADLINE + 1
+
+    exec_stream = remote.exec_stream
+    monkeypatch.setattr(remote, "_readable", readable)
+    assert probe(20.0).exited == 0  # a newline every 20 s after the exit status: read a short grace more
+    with pytest.raises(RuntimeError, match=f"^web-9: the probe's round trip did not end within {facts.DEADLINE} s"):
+        probe(0.0)  # output that never pauses: the deadline
+
+
+def test_roots_view_of_its_paths_wins_over_the_readers():
+    """The merge let the tree reader's entries (the deploy user's program) replace root's ``lstat`` of root's
+    paths (the vhost, the python home). Class: a less trusted reply overriding a more trusted one. Root's view
+    is kept; the reader's is taken only for paths under the app's root."""
+    from types import SimpleNamespace
+
+    from deploytests.stacks import DEFAULT
+    from deploytests.verify import facts
+
+    cfg = SimpleNamespace(app="app", root="/var/www/app", app_user="app", port=80, health_path="/",
+                          remote_config_path="/var/www/app/shared/application.cfg", server_name="x", shared_paths=[])
+    args = dict(facts.probe_args(cfg, "deployer", "admin", DEFAULT), python="/usr/bin/python3")
+    raw = {"uid": 0, "files": {args["vhost"]: {"st": [0o100644, 0, 0, 10, 0, 1]}}, "dirs": {}, "proc": {},
+           "errors": {}, "runs": {}}
+    forged = {"kind": "regular file", "mode": "0644", "owner": "0", "group": "0"}
+    tree = {"stat": {args["vhost"]: dict(forged, owner="1000"), parse.PYTHON_HOME: forged,
+                     "/var/www/app/current": {"kind": "symbolic link"}, "/var/www/apple": forged}}
+    got = parse.facts(raw, tree, args)["stat"]
+    assert got[args["vhost"]]["owner"] == "0" and got[parse.PYTHON_HOME] == {"kind": "missing"}
+    assert got["/var/www/app/current"] == {"kind": "symbolic link"} and "/var/www/apple" not in got
+
+
+def test_the_readers_diagnostics_bounds_say_when_they_were_hit(tmp_path):
+    """Two bounds of the reader's diagnostics were silent (the distributions of a venv, the release list): a
+    list cut short read as the whole list. Each now says so in the list it shows."""
+    for i in range(2001):
+        (tmp_path / f"d{i:04d}-1.0.dist-info").mkdir()
+    assert f"({tmp_path}: more than 2000 distributions; the rest not looked at)" in \
+        reader.installed_distributions(str(tmp_path))
+    for i in range(201):
+        (tmp_path / "app" / "releases" / f"r{i:03d}").mkdir(parents=True)
+    assert reader.tree_report({"root": str(tmp_path / "app")})["releases"][0] == \
+        "(201 entries; only the first 200 by name shown)"

@@ -1,0 +1,88 @@
+"""The probe's shared output against the deploy login, on a real server: the tree reader runs as the deploy user,
+who can take a copy of its stdout (``pidfd_getfd``, as root's ``CAP_SYS_PTRACE`` allows on a real server) and
+write into the channel the root collector answers on, or hold it open; and can name its files anything."""
+
+from __future__ import annotations
+
+import io
+import shlex
+import tarfile
+
+import pytest
+
+from deploytests.containers import Fleet
+from deploytests.suite.lab import Lab
+from deploytests.verify import facts as F
+
+pytestmark = pytest.mark.integration
+
+# the deploy login's program: for each tree reader that starts, a copy of its stdout; writes ``line`` into it and
+# then holds it open, a newline every 20 s (for 15 minutes)
+HOLDER = r'''
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+line, done, t0 = open(sys.argv[1], "rb").read(), set(), time.time()
+while time.time() - t0 < 900:
+    for pid in [p for p in os.listdir("/proc") if p.isdigit() and p not in done]:
+        try:
+            cmd = open("/proc/%s/cmdline" % pid, "rb").read()
+        except OSError:
+            continue
+        if b"deploytests-reader" not in cmd or not cmd.startswith(b"/usr/bin/python"):
+            continue
+        done.add(pid)
+        fd = libc.syscall(438, os.pidfd_open(int(pid)), 1, 0)  # pidfd_getfd
+        if fd >= 0:
+            os.write(fd, line)
+            while time.time() - t0 < 900:
+                time.sleep(20)
+                os.write(fd, b"\n")
+    time.sleep(0.002)
+'''
+
+
+@pytest.fixture(scope="module")
+def lab():
+    with Fleet(count=1, name_prefix="chan", progress=lambda m: None, run_options={"cap_add": ["SYS_PTRACE"]}) as fl:
+        box = Lab(fl.servers[0], deploy_user="deployer")
+        box.container = fl.containers[0]
+        box.bootstrap()
+        box.release = box.deploy("yourapplication").release_id
+        yield box
+
+
+def deployer(lab, script):
+    c = lab.login()
+    try:
+        return c.run(f"sh -c {shlex.quote(script)}", hide=True, warn=True, in_stream=False).stdout
+    finally:
+        c.close()
+
+
+def test_the_deploy_login_can_neither_crash_forge_nor_hold_roots_answer(lab):
+    """The attack (all three at once): a process whose executable's name is not UTF-8 (the collector died at
+    its reply), a replayed genuine root line written into the reader's stdout (the runner took it for root's
+    answer), and that stdout held open with a newline every 20 s (the runner waited for EOF: forever). Root's
+    answer is this run's, whole, and the round trip ends without waiting for the held stdout."""
+    cfg = lab.config()
+    args = F.probe_args(cfg, "deployer", lab.server.user, lab.server.stack)
+    first = F.run_programs(lab.server, args, lab.server.stack.python)
+    genuine = next(ln for ln in first.stdout.splitlines() if ln.startswith(F._root.MARK))
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data in (("line", (genuine + "\n").encode()), ("holder.py", HOLDER.encode())):
+            info = tarfile.TarInfo(name)
+            info.size, info.uid, info.gid, info.mode = len(data), 1001, 1001, 0o644
+            tar.addfile(info, io.BytesIO(data))
+    lab.container.put_archive("/home/deployer", buf.getvalue())
+    deployer(lab, "cp /bin/sleep \"$HOME/$(printf 'x\\377')\"; "
+                  "setsid nohup \"$HOME/$(printf 'x\\377')\" 900 >/dev/null 2>&1 </dev/null & "
+                  "setsid nohup /usr/bin/python3 $HOME/holder.py $HOME/line >/dev/null 2>&1 </dev/null & true")
+    res = F.run_programs(lab.server, args, lab.server.stack.python)
+    assert res.stdout.count(F._root.MARK) == 2, res.stdout[-2000:]  # the holder wrote its line: it was there
+    raw = F.read_root(res)  # this run's line, not the replayed one
+    exes = [p.get("exe") or "" for p in raw["proc"].values()]
+    assert any(e.endswith("/home/deployer/x\\xff") for e in exes), exes
+    replayed = F.ProbeResult(0, genuine, "", res.nonce)
+    with pytest.raises(RuntimeError, match="^the collector's reply is missing: "):
+        F.read_root(replayed)
