@@ -801,6 +801,17 @@ def _holders(sock) -> str:
     return f"owner uid {sock.get('uid')} ({sock.get('owner')}), held by no process of this server"
 
 
+SSHD = ("/usr/sbin/sshd", "/usr/lib/openssh/sshd-session", "/usr/lib/openssh/sshd-auth")
+
+
+def _roots(procs, binaries) -> bool:
+    """Whether a process of ``procs`` is root's and runs one of ``binaries`` (its ``exe``; where the kernel did
+    not show it, root's process of that name: a name alone, any user's to choose, never counts)."""
+    names = {b.rsplit("/", 1)[-1][:15] for b in binaries}
+    return any(p["user"] == "root" and (p.get("exe") in binaries or not p.get("exe") and p["comm"] in names)
+               for p in procs)
+
+
 def cw_listen(facts, exp):
     """Every listening socket: Apache on the app's port, the SSH server the gate came in by, a loopback-only
     socket of a daemon the distribution installed (:func:`_system_daemon`), or allowed. A socket whose holder
@@ -814,12 +825,11 @@ def cw_listen(facts, exp):
         if inv.get("apache", {}).get("files") else set()
     for sock in inv["listeners"]:
         procs = sock["procs"]
-        exes = {p.get("exe") or "" for p in procs}
         comms = {p["comm"] for p in procs}
-        if sock["proto"] == "tcp" and sock["port"] == port and (apache_bin in exes or
-                                                                 exp.stack.apache.process_name in comms):
+        # who a socket is: root's process of the binary (the kernel's exe), never the name its owner chose
+        if sock["proto"] == "tcp" and sock["port"] == port and _roots(procs, (apache_bin,)):
             continue
-        if sock["proto"] == "tcp" and any(c.startswith("sshd") for c in comms):
+        if sock["proto"] == "tcp" and _roots(procs, SSHD):
             continue
         if not procs and not sock.get("hidden") and sock.get("uid") == 0 and sock["host"] == DOCKER_DNS:
             continue  # every process's fds were read and none holds it: Docker's resolver, held by dockerd
@@ -985,7 +995,7 @@ def cw_processes(facts, exp):
             continue
         if child and p["pid"] not in daemons:
             continue  # an Apache worker of another user than the stack's: test_apache_workers_not_root's finding
-        if user == deploy and any(a["comm"].startswith("sshd") for a in p.get("ancestors", [])):
+        if user == deploy and any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
             continue
         role = "the app user" if user == app else "Apache's user" if user == www else "the deploy user"
         why = ("it runs with the app's rights and data, outside Apache's control (left running, it keeps old "

@@ -189,9 +189,24 @@ def test_a_process_nobody_listed_fails(exp, user, cmd, role):
 
 def test_the_deploy_users_processes_in_a_live_ssh_session_are_its_own(exp):
     facts = clean_facts()
-    session = [{"pid": 90, "comm": "sh", "user": "appuser"}, {"pid": 89, "comm": "sshd-session", "user": "appuser"}]
+    session = [{"pid": 90, "comm": "sh", "user": "appuser"}, {"pid": 89, "comm": "sshd-session", "user": "appuser"},
+               {"pid": 88, "comm": "sshd-session", "user": "root"}, {"pid": 20, "comm": "sshd", "user": "root"}]
     inv(facts)["processes"].append(proc(91, "appuser", "vim notes", ancestors=session))
     assert failing(facts, exp) == {}
+
+
+def test_a_session_the_deploy_user_made_up_is_not_an_ssh_session(exp):
+    """Names are the owner's to choose: an 'sshd' the deploy user runs itself (a copy named so, or the real
+    binary on a port of its own) is no login session, and its socket is no SSH server of the host's."""
+    facts = clean_facts()
+    own = [{"pid": 90, "comm": "sshd", "user": "appuser"}, {"pid": 1, "comm": "docker-init", "user": "root"}]
+    inv(facts)["processes"].append(proc(91, "appuser", "python3 miner.py", ancestors=own))
+    fake = {"pid": 90, "user": "appuser", "ppid": 1, "comm": "sshd-agent", "cmdline": "/home/appuser/sshd-agent",
+            "exe": "/home/appuser/sshd-agent", "started": 0.0}
+    inv(facts)["listeners"].append({"proto": "tcp", "host": "0.0.0.0", "port": 4444, "procs": [fake],
+                                    "owner": "appuser", "uid": 1000})
+    found = failing(facts, exp)
+    assert "pid 91" in found["cw_processes"] and "*:4444" in found["cw_listen"]
 
 
 def test_a_daemon_lookalike_not_started_by_apache_fails(exp):
