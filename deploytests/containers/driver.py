@@ -163,7 +163,8 @@ class Fleet:
                 self.tags[self.image_of(name)], detach=True, init=True, name=f"dt-{self.run_id}-{name}",
                 hostname=name, labels={**labels, "deploytests.name": name},
                 environment={"DEPLOYTESTS_AUTHORIZED_KEY": self.key.public},
-                ports={"22/tcp": (bind, None), "80/tcp": (bind, None)}, **self.run_options)
+                ports={"22/tcp": (bind, None), "80/tcp": (bind, None)},
+                **{"cap_add": ["SYS_PTRACE"], **self.run_options})  # root may read every process's fds, as on a server
         except docker.errors.APIError as exc:
             if self.engine.local:
                 raise

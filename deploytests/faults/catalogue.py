@@ -172,8 +172,8 @@ FAULTS: tuple[Fault, ...] = (
     Fault("sudoers-rule-for-app-user", "cw_sudoers", "a NOPASSWD rule for the app user in a new sudoers file",
           "echo '{app_user} ALL=(root) NOPASSWD: /usr/sbin/apache2ctl' > /etc/sudoers.d/ops; "
           "chmod 0440 /etc/sudoers.d/ops"),
-    Fault("deploy-user-in-extra-group", "cw_groups", "the deploy user added to the adm group",
-          "usermod -aG adm {deploy_user}"),
+    Fault("app-user-in-root-group", "cw_groups", "the app user added to the disk group (raw disks: every file)",
+          "usermod -aG disk {app_user}"),
     Fault("app-user-authorized-key", "cw_app_login", "an authorized_keys file for the app user",
           "h=$(getent passwd {app_user} | cut -d: -f6); mkdir -p \"$h/.ssh\"; "
           "echo 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample ops' > \"$h/.ssh/authorized_keys\""),

@@ -67,8 +67,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
           example="60"),
     # the closed-world gate's allowances (deploytests.allowances): data the owner writes, never code
     Field("allow_listen", Strings(unique=True), default=(), example='["localhost:9100"]',
-          doc="sockets allowed besides Apache on the app's port and sshd:\n"
-              "\"*:port\" (any address), \"localhost:port\" (loopback), \"host:port\""),
+          doc="sockets allowed besides Apache on the app's port, sshd and\npackaged system daemons on loopback "
+              "only (chrony, the MTA):\n\"*:port\" (any address), \"localhost:port\" (loopback), \"host:port\""),
     Field("allow_sites", Strings(unique=True), default=(), example='["status.example.com"]',
           doc="ServerNames of vhosts allowed besides the app's"),
     Field("allow_apache_conf", Strings(unique=True), default=(), example='["/etc/apache2/conf-enabled/ops.conf"]',
@@ -83,8 +83,9 @@ TARGET_FIELDS: tuple[Field, ...] = (
           doc="systemd units allowed to run as the app or deploy user\nor with code from the app's tree"),
     Field("allow_sudo", Strings(unique=True), default=(), example='["%ops ALL=(ALL) ALL"]',
           doc="sudoers lines allowed besides Debian's, bootstrap's and the login's"),
-    Field("allow_groups", Strings(unique=True), default=(), example='["deployer: adm"]',
-          doc='"user: group": extra groups of the deploy or app user'),
+    Field("allow_groups", Strings(unique=True), default=(), example='["deployer: docker"]',
+          doc='"user: group": extra groups of the deploy or app user that\nreach root or the app (a login with sudo '
+              'rules of its own: none)'),
     Field("skip_rules", Custom("a table of rule id = reason"),
           example='{ sec_tokens = "behind a proxy that strips it" }',
           doc="rules switched off, each with a reason (closed-world\nor security rules only; the report shows it)"),

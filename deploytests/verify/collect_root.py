@@ -16,18 +16,20 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   the ``lstat`` of every path it looked at (and of each directory above it); ``data`` only for a regular file,
   opened with ``O_NOFOLLOW``, owned by root and not writable by group or others (else ``why`` says which),
   at most :data:`LIMIT` bytes. Read: :data:`FILES`; every file under :data:`TREES` (entries and depth bounded;
-  a bound hit is in ``errors``; a link at a tree's top is recorded, never walked); dpkg's file lists
-  (``/var/lib/dpkg/info/*.list``: which files the installed packages ship); the listing of each directory named
-  by an absolute line of ``/etc/ld.so.conf`` or an ``/etc/ld.so.conf.d`` file (only root's files are read, so
-  only root's lines are taken; a line is a name to ``lstat``, nothing more: this is the one thing it reads out of
-  a file); the stack's ``mod_wsgi.so`` and the stdlib's ``*.pth``/``*customize`` hooks,
-  through links only root made; the crontabs of the watched users (their owners' files: bytes only, never
-  parsed here; the directory is root's, cron's own ``1730 root:crontab``); the Apache error log's tail.
+  a bound hit is in ``errors``; a link at a tree's top is recorded, never walked); the listing of each directory
+  named by an absolute line of ``/etc/ld.so.conf`` or an ``/etc/ld.so.conf.d`` file (only root's files are read,
+  so only root's lines are taken: a line is a name to ``lstat``, the one thing it reads out of a file);
+  the stack's ``mod_wsgi.so`` and the stdlib's ``*.pth``/``*customize`` hooks,
+  through links only root made; dpkg's ``/var/lib/dpkg/info/*.list``; the crontabs of the watched users (their
+  owners' files: bytes only, never parsed here; the directory is root's, cron's own ``1730 root:crontab``); the
+  Apache error log's tail.
 - ``dirs``: ``{directory: [names]}`` of every directory listed.
 - ``keys``: which of the app user's ``~/.ssh/authorized_keys(2)`` exist (walked from ``/`` with ``O_NOFOLLOW``).
-- ``proc``: ``{pid: {uid, stat, status, cmdline, exe, sockets}}`` for every process, plus ``cwd``, ``environ`` and
+- ``proc``: ``{pid: {uid, stat, status, cmdline, exe, sockets}}`` for every process (``sockets`` None: its fds
+  were not readable), plus ``cwd``, ``environ`` and
   ``maps`` for the app user's processes and the stack's Apache binary's (the daemons and their parents).
-- ``runs``: ``apache2ctl -t -D DUMP_MODULES`` and ``-D DUMP_INCLUDES -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (as root
+- ``runs``: ``apache2ctl configtest`` (the reload's own check), ``-t -D DUMP_MODULES`` and ``-t -D DUMP_INCLUDES
+  -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (as root
   only, with a fixed environment, and only when the tool, Apache's binary, its modules and everything under the
   ServerRoot are root's and not writable by others: else ``refused`` says what is not).
 - ``since``: (diagnostics) the error log from byte ``since``, never more than its last :data:`LIMIT` bytes.
@@ -62,9 +64,12 @@ HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr
 COMMANDS = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"]  # setuid files, root's PATH
 TREES += [(d, 1, False) for d in COMMANDS + HOOK_DIRS] + [("/etc/ld.so.conf.d", 1, True)]  # who may write them
 HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
+LISTED = [(d, HOOK) for d in HOOK_DIRS] + [("/var/lib/dpkg/info", re.compile(r".+\.list$"))]  # dpkg: whose file
 LIMIT, BIG, ENTRIES, PIDS = 1 << 20, 64 << 20, 5000, 8192  # bytes of a file, bytes in all, entries of a tree
-RUNS = {"configtest": ("-D", "DUMP_MODULES"),
-        "dump": ("-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS", "-D", "DUMP_RUN_CFG")}
+# "configtest" is the very command the pipeline's reload runs first (agent_root: ``apache2ctl configtest``, which
+# ``graceful`` runs too): a config dump (-D DUMP_*) skips checks such as mod_ssl's certificate files
+RUNS = {"configtest": ("configtest",), "modules": ("-t", "-D", "DUMP_MODULES"),
+        "dump": ("-t", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS", "-D", "DUMP_RUN_CFG")}
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}  # apache2ctl never inherits the login's
 
 
@@ -162,8 +167,8 @@ def tree(out, top, depth, data):
 def proc_read(path, limit):
     """At most ``limit`` bytes of a file of the kernel's ``/proc`` (latin-1 text), or None."""
     try:
-        with open(path, "rb", buffering=0, opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:
-            return f.read(limit).decode("latin-1")
+        with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:  # buffered: reads to EOF
+            return f.read(limit).decode("latin-1")  # (/proc's maps and environ give a page per read call)
     except OSError:
         return None
 
@@ -179,14 +184,14 @@ def processes(out, watch):
         for name, limit in (("stat", 4096), ("status", 16384), ("cmdline", 4096)):
             entry[name] = proc_read(base + "/" + name, limit)
         entry["exe"] = link(base + "/exe")
-        if entry["uid"] in watch or entry["exe"] == APACHE_BIN:  # the app's daemons and their parents
+        if entry["uid"] in watch or (entry["exe"] or "").split(" (")[0] == APACHE_BIN:  # daemons, parents
             entry.update(cwd=link(base + "/cwd"), environ=proc_read(base + "/environ", 65536),
                          maps=proc_read(base + "/maps", LIMIT))
         try:
             fds = bounded(out, "open files of " + pid, os.listdir(base + "/fd"), 4096)
-        except OSError:
-            fds = []
-        entry["sockets"] = [t for t in (link(base + "/fd/" + fd) for fd in fds) if t and t.startswith("socket:[")]
+        except OSError:  # not visible (no CAP_SYS_PTRACE, or gone): None, never taken for "no sockets"
+            fds = None
+        entry["sockets"] = fds and [t for t in map(link, (base + "/fd/" + f for f in fds)) if str(t)[:8] == "socket:["]
         out["proc"][pid] = entry
 
 
@@ -259,7 +264,7 @@ def collect(args):
     steps += [(t[0], tree) + t for t in TREES] + [("runs", start, started)]
     steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
     steps += [("crontab of " + u, read, "/var/spool/cron/crontabs/" + u, 65536, True) for u in users]
-    steps += [("dpkg's file lists", dpkg_lists), ("ld.so.conf's dirs", ld_dirs)]
+    steps += [("ld.so.conf's dirs", ld_dirs)]
     steps += [("mod_wsgi.so", follow, MODULES + "/mod_wsgi.so", 16 << 20), ("hooks", hooks), (ERROR_LOG, note,
               ERROR_LOG), ("app", note, "/var/www/" + args["app"]), ("keys", keys, users[0]), ("runs", finish, started)]
     for what, work, *more in steps:
@@ -268,12 +273,6 @@ def collect(args):
         except Exception as exc:
             out["errors"][what] = "%s: %s" % (type(exc).__name__, exc)
     return out
-
-
-def dpkg_lists(out):
-    """dpkg's file lists (root's bytes): which files the installed packages ship."""
-    for name in [n for n in sorted(os.listdir("/var/lib/dpkg/info")) if n.endswith(".list")][:ENTRIES]:
-        read(out, "/var/lib/dpkg/info/" + name)
 
 
 def ld_dirs(out):
@@ -286,9 +285,9 @@ def ld_dirs(out):
 
 
 def hooks(out):
-    for d in [d for d in HOOK_DIRS if os.path.isdir(d)]:
+    for d, pattern in [(d, p) for d, p in LISTED if os.path.isdir(d)]:
         out["dirs"][d] = sorted(os.listdir(d))
-        for name in filter(HOOK.match, out["dirs"][d]):
+        for name in filter(pattern.match, out["dirs"][d]):
             follow(out, d + "/" + name)
 
 
@@ -297,8 +296,8 @@ def start(out, started):
         refused = loose(out)
         if refused:
             out["runs"]["refused"] = "not run as root: %s may be changed by someone other than root" % refused
-        else:  # both at once, while the rest is read
-            started.update({k: subprocess.Popen((APACHECTL, "-t") + w, stdin=subprocess.DEVNULL,
+        else:  # all at once, while the rest is read
+            started.update({k: subprocess.Popen((APACHECTL,) + w, stdin=subprocess.DEVNULL,
                                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd="/")
                             for k, w in RUNS.items()})
 

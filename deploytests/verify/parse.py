@@ -28,8 +28,8 @@ import time
 
 from . import collect_root as C
 
+DPKG_INFO = C.LISTED[-1][0]  # dpkg's info/*.list: which package installed each file
 PYTHON_HOME = C.STATE + "/python"  # the daemons' python-home bootstrap makes (root's, every app's)
-DPKG_INFO = "/var/lib/dpkg/info"  # dpkg's file lists (*.list): what the installed packages ship
 KINDS = {stat.S_IFDIR: "directory", stat.S_IFREG: "regular file", stat.S_IFLNK: "symbolic link"}
 LOADER_ENV = ("PYTHON", "LD_")  # env var prefixes that change what a Python process loads
 SEC_DIRECTIVES = ("servertokens", "serversignature", "traceenable", "listen")
@@ -184,6 +184,32 @@ def conffiles(status: bytes | None) -> dict:
     return found
 
 
+def dpkg_files(snap: Snapshot) -> dict[str, str]:
+    """``{path: package}`` of every file an installed package put on the server (dpkg's ``info/*.list``, as the
+    collector read them); a path under a merged-/usr alias (``/bin``, ``/sbin``, ``/lib*``) also under ``/usr``."""
+    found: dict[str, str] = {}
+    for name in snap.listdir(DPKG_INFO) or []:
+        if not name.endswith(".list"):
+            continue
+        package = name[:-len(".list")].split(":")[0]
+        for path in (snap.text(f"{DPKG_INFO}/{name}") or "").splitlines():
+            found.setdefault(path, package)
+            if re.match(r"^/(s?bin|lib\w*)/", path):
+                found.setdefault("/usr" + path, package)
+    return found
+
+
+def deleted_maps(maps: str | None) -> list[str]:
+    """The files a process maps as code (executable) that were deleted since it mapped them (replaced: a package
+    upgrade); shared memory (``/dev/zero``, ``/SYSV*``, ``memfd:``) is no file on disk and not listed."""
+    found = set()
+    for fields in (ln.split(None, 5) for ln in (maps or "").splitlines()):
+        if len(fields) == 6 and "x" in fields[1] and fields[5].endswith(" (deleted)") and \
+                fields[5].startswith("/") and not fields[5].startswith(("/dev/", "/SYSV", "/memfd:")):
+            found.add(fields[5][:-len(" (deleted)")])
+    return sorted(found)
+
+
 def elf_needed(data: bytes) -> list[str]:
     """The DT_NEEDED names of an ELF64 little-endian shared object (its bytes), read as data: nothing is loaded
     or run (``ldd`` may execute what it inspects)."""
@@ -303,7 +329,8 @@ class Procs:
                 "comm": raw[raw.index("(") + 1:raw.rindex(")")].encode("latin-1").decode("utf-8", "replace"),
                 "cmdline": cmdline.replace(b"\0", b" ").decode("utf-8", "replace").strip()[:200],
                 "argv0": cmdline.split(b"\0")[0].decode("utf-8", "replace"),
-                "exe": entry.get("exe"), "started": self.boot + started}
+                "exe": entry.get("exe"), "started": self.boot + started, "uid": entry.get("uid", -1),
+                "fds_seen": entry.get("sockets") is not None}
 
     def processes(self, app: str, display: str) -> tuple[list, list]:
         """Every live process (pid, user, ppid, comm, first word of argv, state); the app's mod_wsgi daemons with
@@ -337,10 +364,13 @@ class Procs:
         return owners
 
     def listeners(self) -> list[dict]:
-        """Every listening TCP socket and every bound UDP socket, with the processes holding it; where root may
-        not read another user's file descriptors, the socket's owner and that user's processes (``by_owner``)."""
+        """Every listening TCP socket and every bound UDP socket, with the processes holding it (each with the
+        dpkg package its executable is a file of: ``package``) and the socket's owner uid; ``hidden``: no holder
+        was seen and some process's file descriptors could not be read (root without CAP_SYS_PTRACE), so who
+        holds it is not known. The processes of the owner's uid are never named as its holders."""
         owners, found = self.sockets(), []
-        by_uid: dict[str, list[dict]] | None = None
+        hidden = sorted(p["pid"] for p in self.table.values() if not p["fds_seen"] and p["state"] not in "ZX")
+        files: dict[str, str] | None = None
         for proto, name, state in (("tcp", "tcp", "0A"), ("tcp", "tcp6", "0A"), ("udp", "udp", "07"),
                                    ("udp", "udp6", "07")):
             for line in (self.snap.text("/proc/net/" + name) or "").splitlines()[1:]:
@@ -351,20 +381,17 @@ class Procs:
                 if proto == "udp" and hex_address(fields[2])[1] != 0:
                     continue  # a connected UDP socket serves no one
                 procs = [self.shown(pid) for pid in owners.get(int(fields[9]), []) if pid in self.table]
-                owner = self.snap.users.name(int(fields[7]))
-                sock: dict = {"proto": proto, "host": host, "port": port, "procs": procs, "owner": owner}
-                if not procs:
-                    if by_uid is None:
-                        by_uid = {}
-                        for p in sorted(self.table.values(), key=lambda p: p["pid"]):
-                            by_uid.setdefault(p["user"], []).append(self.shown(p["pid"]))
-                    sock["by_owner"] = by_uid.get(owner, [])[:3]
-                found.append(sock)
+                if procs and files is None:
+                    files = dpkg_files(self.snap)
+                for p in procs:
+                    p["package"] = (files or {}).get(p.get("exe") or "")
+                found.append({"proto": proto, "host": host, "port": port, "procs": procs, "uid": int(fields[7]),
+                              "owner": self.snap.users.name(int(fields[7])), "hidden": [] if procs else hidden})
         return found
 
     def shown(self, pid: int) -> dict:
         p = self.table[pid]
-        return {k: p[k] for k in ("pid", "user", "ppid", "comm", "cmdline", "exe", "started")}
+        return {k: p[k] for k in ("pid", "user", "uid", "ppid", "comm", "cmdline", "exe", "started")}
 
     def watched(self, users) -> list[dict]:
         """Every live process of ``users`` with its chain of ancestors' comm names."""
@@ -575,7 +602,8 @@ def loader_facts(snap: Snapshot, pids, dpkg: dict) -> dict:
             continue
         env = [kv.encode("latin-1").decode("utf-8", "replace") for kv in entry["environ"].split("\0") if kv]
         daemons.append({"pid": pid, "exe": entry["exe"], "cwd": entry.get("cwd"),
-                        "env": [kv for kv in env if kv.startswith(LOADER_ENV)]})
+                        "env": [kv for kv in env if kv.startswith(LOADER_ENV)],
+                        "deleted": deleted_maps(entry.get("maps"))})
     home_site = f"{PYTHON_HOME}/lib/python{py}/site-packages"
     entries = snap.listdir(home_site)
     hooks = []
@@ -702,8 +730,8 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
     dump = refused_dump(runs["refused"]) if "refused" in runs else \
         apache_dump(runs["dump"]["out"].encode("latin-1").decode("utf-8", "replace") +
                     runs["dump"]["err"].encode("latin-1").decode("utf-8", "replace"), runs["dump"]["rc"])
-    apache_user = dump["run"].get("user") or "www-data"
-    users = sorted({args["app_user"], args["deploy_user"], apache_user})
+    apache_user = dump["run"].get("user") or "www-data"  # what the configuration says (the checks read /proc)
+    users = sorted({args["app_user"], args["deploy_user"], apache_user, "www-data"})
     parents = sorted({d["ppid"] for d in daemons})
     files = [i["path"] for i in dump["includes"]] + [C.SERVER_ROOT + "/envvars"]
     sudoers = sudoers_lines(snap)
@@ -773,9 +801,10 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
         if "refused" in runs:
             out["configtest"] = {"rc": None, "stderr": runs["refused"], "modules": []}
         elif "configtest" in runs:
-            ct = runs["configtest"]
-            text, err = (ct[k].encode("latin-1").decode("utf-8", "replace") for k in ("out", "err"))
-            out["configtest"] = {"rc": ct["rc"], "stderr": err.strip(),
+            ct, mods = runs["configtest"], runs.get("modules") or {"out": "", "rc": None}
+            err = (ct["out"] + ct["err"]).encode("latin-1").decode("utf-8", "replace")
+            text = mods["out"].encode("latin-1").decode("utf-8", "replace")
+            out["configtest"] = {"rc": ct["rc"], "stderr": err.strip(), "modules_rc": mods["rc"],
                                  "modules": [ln.split()[0] for ln in text.splitlines() if ln.startswith(" ")]}
         if runs:
             section("inventory", inventory, snap, procs, args, daemons, conffiles(status))

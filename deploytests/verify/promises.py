@@ -778,8 +778,44 @@ def _apache_parents(facts) -> set:
     return {p["pid"] for p in facts.get("apache") or [] if p["user"] == "root"}
 
 
+SYSTEM_UIDS = range(0, 1000)  # root and Debian's system accounts (adduser --system: 100-999)
+DOCKER_DNS = "127.0.0.11"  # Docker's embedded resolver on user-defined networks: its sockets are dockerd's, held
+#                            from outside the container's processes
+
+
+def _system_daemon(p, exp) -> bool:
+    """Whether process ``p`` is a daemon the distribution installed: its executable a file of an installed dpkg
+    package, run by root or a system account that is not one of the users the gate watches (the app's, the
+    deploy login's, Apache's)."""
+    people = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user}
+    return bool(p.get("package")) and p.get("uid", -1) in SYSTEM_UIDS and p["user"] not in people
+
+
+def _holders(sock) -> str:
+    """Who holds a listening socket, as the gate saw it: its processes, or why they are not known."""
+    if sock["procs"]:
+        return ", ".join(_proc(p) for p in sock["procs"][:2])
+    if sock.get("hidden"):
+        return (f"owner uid {sock.get('uid')} ({sock.get('owner')}), process not visible: root could not read "
+                f"the file descriptors of {len(sock['hidden'])} processes here (no CAP_SYS_PTRACE?)")
+    return f"owner uid {sock.get('uid')} ({sock.get('owner')}), held by no process of this server"
+
+
+SSHD = ("/usr/sbin/sshd", "/usr/lib/openssh/sshd-session", "/usr/lib/openssh/sshd-auth")
+
+
+def _roots(procs, binaries) -> bool:
+    """Whether a process of ``procs`` is root's and runs one of ``binaries`` (its ``exe``; where the kernel did
+    not show it, root's process of that name: a name alone, any user's to choose, never counts)."""
+    names = {b.rsplit("/", 1)[-1][:15] for b in binaries}
+    return any(p["user"] == "root" and (p.get("exe") in binaries or not p.get("exe") and p["comm"] in names)
+               for p in procs)
+
+
 def cw_listen(facts, exp):
-    """Every listening socket: Apache on the app's port, the SSH server the gate came in by, or allowed."""
+    """Every listening socket: Apache on the app's port, the SSH server the gate came in by, a loopback-only
+    socket of a daemon the distribution installed (:func:`_system_daemon`), or allowed. A socket whose holder
+    root cannot see is a finding that says so."""
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
     seen, lines = set(), []
@@ -789,26 +825,25 @@ def cw_listen(facts, exp):
         if inv.get("apache", {}).get("files") else set()
     for sock in inv["listeners"]:
         procs = sock["procs"]
-        exes = {p.get("exe") or "" for p in procs}
         comms = {p["comm"] for p in procs}
-        if sock["proto"] == "tcp" and sock["port"] == port and (apache_bin in exes or
-                                                                 exp.stack.apache.process_name in comms):
+        # who a socket is: root's process of the binary (the kernel's exe), never the name its owner chose
+        if sock["proto"] == "tcp" and sock["port"] == port and _roots(procs, (apache_bin,)):
             continue
-        if sock["proto"] == "tcp" and any(c.startswith("sshd") for c in comms):
+        if sock["proto"] == "tcp" and _roots(procs, SSHD):
             continue
-        if not procs and sock.get("owner") == "root" and sock["host"].startswith("127."):
-            continue  # root sees every root process's fds: no process of this server holds it (Docker's DNS)
+        if not procs and not sock.get("hidden") and sock.get("uid") == 0 and sock["host"] == DOCKER_DNS:
+            continue  # every process's fds were read and none holds it: Docker's resolver, held by dockerd
         if exp.stack.apache.process_name in comms and str(sock["port"]) in by_hand:
             continue
         anyaddr = sock["host"] in ("0.0.0.0", "::")
         loopback = sock["host"].startswith("127.") or sock["host"] == "::1"  # IPv4 and IPv6: one finding
+        if loopback and procs and all(_system_daemon(p, exp) for p in procs):
+            continue  # the distribution's daemon, answering this host only (chrony's command port, the MTA)
         shown = f"{'*' if anyaddr else 'localhost' if loopback else sock['host']}:{sock['port']}"
         key = ("udp/" if sock["proto"] == "udp" else "") + shown
         if key in exp.allow.listen or f"{sock['host']}:{sock['port']}" in exp.allow.listen:
             continue
-        who = ", ".join(_proc(p) for p in procs[:2]) or (
-            f"a socket of user {sock.get('owner')} (its processes: "
-            f"{', '.join(_proc(p) for p in sock.get('by_owner') or []) or 'none seen'})")
+        who = _holders(sock)
         ident = (key, tuple(sorted(p["pid"] for p in procs)))
         if ident in seen:  # the same process on 0.0.0.0 and :: is one finding
             continue
@@ -945,7 +980,8 @@ def cw_processes(facts, exp):
     deploy user, part of a live SSH session (the gate's probe, an operator's shell)."""
     inv = _inv(facts, "reading every process")
     parents = _apache_parents(facts)
-    app, deploy, www = exp.cfg.app_user, exp.deploy_user, inv.get("apache_user")
+    app, deploy, www = exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user  # the stack's, not the config's
+    daemons = {d["pid"] for d in facts.get("daemons") or []}
     lines = []
     for p in inv["processes"]:
         user, argv0 = p["user"], (p.get("cmdline") or "").split(" ")[0]
@@ -957,11 +993,15 @@ def cw_processes(facts, exp):
             continue
         if user == www and child:
             continue
-        if user == deploy and any(a["comm"].startswith("sshd") for a in p.get("ancestors", [])):
+        if child and p["pid"] not in daemons:
+            continue  # an Apache worker of another user than the stack's: test_apache_workers_not_root's finding
+        if user == deploy and any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
             continue
         role = "the app user" if user == app else "Apache's user" if user == www else "the deploy user"
         why = ("it runs with the app's rights and data, outside Apache's control (left running, it keeps old "
                "code and open files)" if user == app else
+               "it runs with Apache's user's rights (it reads what Apache serves, the app's static files and "
+               "logs) outside Apache's control" if user == www else
                "it runs with the deploy user's rights (it can change releases) outside any login session")
         lines.append(f"{_proc(p)}, a process of {role} ({user}) started by pid {p['ppid']}: {why}. "
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
@@ -975,7 +1015,7 @@ def cw_schedules(facts, exp):
 
     inv = _inv(facts, "reading crontabs")
     raw, root = texts(facts), exp.cfg.root
-    watched = {exp.cfg.app_user, exp.deploy_user, inv.get("apache_user") or "www-data"}
+    watched = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user, inv.get("apache_user") or "www-data"}
     if raw is None:  # an older probe: the jobs it matched itself
         jobs = inv["schedules"]
     else:
@@ -1053,20 +1093,48 @@ def cw_sudoers(facts, exp):
     _unaccounted("sudoers lines", lines)
 
 
+ROOT_GROUPS = {  # a member of these is root, or reads what makes it root (Debian's groups)
+    "root": "root's group (root's group-writable files)", "shadow": "reads every password hash",
+    "disk": "reads and writes the raw disks (every file)", "kmem": "reads kernel memory",
+    "docker": "runs containers as root with the host mounted", "lxd": "runs containers as root with the host mounted",
+    "sudo": "Debian's %sudo rule: root with its password", "wheel": "root through su or sudo",
+    "admin": "Ubuntu's old %admin rule: root"}
+
+
+def _reaching_groups(facts, exp) -> dict[str, str]:
+    """group -> why it reaches root or the app: root-equivalent groups, every group a sudoers rule names (%g),
+    the app's group and the deploy login's (the app's code and data)."""
+    reach = dict(ROOT_GROUPS)
+    for rule in (facts.get("inventory") or {}).get("sudoers") or []:
+        first = rule["text"].split(" ")[0]
+        if first.startswith("%") and first != "%" and not first.startswith("%:"):
+            reach.setdefault(first[1:], f"sudo rule {rule['file']}:{rule['line']} is for %{first[1:]}")
+    reach[_group_of(facts, "app")] = "the app's group: it reads the app's config (its secrets) and shared data"
+    reach[_group_of(facts, "deploy")] = "the deploy login's group: the releases' files"
+    return reach
+
+
 def cw_groups(facts, exp):
-    """The deploy user is in its own group and the app's; the app user in its own only."""
+    """The deploy user is in its own group and the app's; the app user in its own only. A membership beyond
+    those is a finding when the group reaches root or the app (:func:`_reaching_groups`); a login that holds
+    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...).
+    Groups that reach neither (adm, cdrom, plugdev, ...) are no finding."""
     users = facts.get("users") or {}
     app_group = _group_of(facts, "app")
+    login = facts.get("login") or ""
+    operator = login not in ("", exp.cfg.app_user) and any(
+        r["text"].split(" ")[0] == login for r in (facts.get("inventory") or {}).get("sudoers") or [])
+    reach = _reaching_groups(facts, exp)
     lines = []
     for who, name, want in (("deploy", exp.deploy_user, {_group_of(facts, "deploy"), app_group}),
                             ("app", exp.cfg.app_user, {app_group})):
         u = users.get(who)
-        if not u or (who == "deploy" and name == exp.cfg.app_user):
+        if not u or (who == "deploy" and name == exp.cfg.app_user) or (name == login and operator):
             continue
         for g in u["groups"]:
-            if g not in want and f"{name}: {g}" not in exp.allow.groups:
-                lines.append(f"{name} (the {who} user) is in group {g}: it gets every right of that group (its "
-                             f"files, sudo rules for %{g}). " + _allow_hint(exp, "allow_groups", f"{name}: {g}"))
+            if g not in want and g in reach and f"{name}: {g}" not in exp.allow.groups:
+                lines.append(f"{name} (the {who} user) is in group {g}: {reach[g]}. "
+                             + _allow_hint(exp, "allow_groups", f"{name}: {g}"))
     members = (facts.get("inventory") or {}).get("app_group_members") or []
     for user in members:
         if user not in (exp.cfg.app_user, exp.deploy_user) and f"{user}: {app_group}" not in exp.allow.groups:
@@ -1105,9 +1173,14 @@ def cw_loader(facts, exp):
     ld = inv["loader"]
     apache_bin = "/usr/sbin/" + exp.stack.apache.process_name
     lines = []
+    upgraded: dict[str, list[int]] = {}  # a file replaced on disk since a daemon mapped it -> the pids
     for d in ld["daemons"]:
-        if d.get("exe") and d["exe"] != apache_bin:
+        if d.get("exe") == apache_bin + " (deleted)":
+            upgraded.setdefault(apache_bin, []).append(d["pid"])
+        elif d.get("exe") and d["exe"] != apache_bin:
             lines.append(f"pid {d['pid']} runs {d['exe']}, not {apache_bin}")
+        for path in d.get("deleted") or []:
+            upgraded.setdefault(path, []).append(d["pid"])
         for kv in d.get("env") or []:
             lines.append(f"pid {d['pid']} (Apache, its daemons inherit it) has {kv}: it {LOADER_MEANING}")
     if ld.get("preload"):
@@ -1128,6 +1201,14 @@ def cw_loader(facts, exp):
         if not h.get("package"):
             lines.append(f"{h['path']}" + (f" -> {h['real']}" if h["real"] != h["path"] else "") +
                          f": a site hook on the daemons' path that no package ships unchanged: it {LOADER_MEANING}")
+    if upgraded:
+        service, pids = exp.stack.apache.service, sorted({p for v in upgraded.values() for p in v})
+        first = sorted(upgraded, key=lambda f: (f != apache_bin, "/libpython" not in f, f))  # what matters first
+        lines.append(f"restart {service}: {', '.join(first[:4])}"
+                     f"{f' and {len(upgraded) - 4} more' if len(upgraded) > 4 else ''} upgraded since it started "
+                     f"(replaced on disk by a package upgrade; pids {pids[:6]}"
+                     f" still run the old code, which the gate cannot read): restart Apache (systemctl restart "
+                     f"{service}; a graceful reload keeps the parent's old code), then run the gate again")
     _unaccounted("things that load code into the app", lines)
 
 
@@ -1257,9 +1338,30 @@ def sec_status(facts, exp):
 
 
 def sec_apache_user(facts, exp):
-    inv = _inv(facts, "Apache's run configuration")
-    user = inv.get("apache_user")
-    assert user and user != "root", f"Apache's workers run as {user!r}: a hole in any module is root on the server"
+    """Apache's workers (its root parent's children but the app's mod_wsgi daemons) run as the stack's Apache user,
+    read from /proc, whatever the configuration (envvars, a ``User`` line) says; no allowance changes it."""
+    _needs_root(facts, "reading Apache's processes")
+    parents, want = _apache_parents(facts), exp.stack.apache.run_user
+    daemons = {d["pid"] for d in facts.get("daemons") or []}
+    workers = [p for p in facts.get("apache") or [] if p["ppid"] in parents and p["pid"] not in daemons]
+    if not workers:
+        raise NotApplicable("Apache has no worker processes to read the user of")
+    why = {"root": "a hole in any module is root on the server",
+           exp.cfg.app_user: "they read the app's config (its secrets) and write its data: a hole in any module, or "
+                             "any request Apache serves itself, acts as the app",
+           exp.deploy_user: "they can change every release: a hole in any module is a deploy"}
+    other = "a user the gate does not expect: whatever it may read or write, every request may"
+    users = {p["user"] for p in workers} - {want}
+    if want in {p["user"] for p in workers}:  # an app-user child not named yet is a daemon starting, not a worker
+        users.discard(exp.cfg.app_user)
+    lines = [f"- {u}: pids {sorted(p['pid'] for p in workers if p['user'] == u)[:5]}: {why.get(u, other)} "
+             f"(Apache's envvars APACHE_RUN_USER or a User line says so; restart Apache after fixing it)"
+             for u in sorted(users)]
+    configured = ((facts.get("inventory") or {}).get("apache") or {}).get("run", {}).get("user")
+    if configured and configured != want:  # not in force yet: the next start (a reboot, a restart) applies it
+        lines.append(f"- {configured}: Apache's configuration (apache2ctl -D DUMP_RUN_CFG) sets its run user to "
+                     f"{configured}: the next start runs the workers so: {why.get(configured, other)}")
+    assert not lines, f"Apache's workers do not run as the stack's Apache user {want}:\n" + "\n".join(lines)
 
 
 from .facts import EXPOSED  # noqa: E402, I001 - the runner fetches them with the others
@@ -1276,8 +1378,11 @@ def drift_report(facts) -> list[str]:
 
 CW, SEC = "closed world", "security"
 CLOSED_WORLD: tuple[Promise, ...] = (
-    Promise("cw_listen", f"{CW}: serves", "every listening socket is Apache on the app's port, the SSH server, or "
-            "allowed (allow_listen: \"*:port\" any address, \"localhost:port\" loopback, \"host:port\")",
+    Promise("cw_listen", f"{CW}: serves", "every listening socket is Apache on the app's port, the SSH server, a "
+            "loopback-only socket of a packaged daemon (its executable a file of an installed dpkg package, run by "
+            "root or a system account not the app's, deploy's or Apache's), or allowed (allow_listen: \"*:port\" any "
+            "address, \"localhost:port\" loopback, \"host:port\"); a socket whose process root cannot see is a "
+            "finding that says so",
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100"] in targets.toml',
@@ -1317,9 +1422,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "login's own, or allowed", "test_every_sudoers_line_is_accounted_for",
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
             "as another user through it ...", root_only=True, needs=("tree",)),
-    Promise("cw_groups", f"{CW}: grants", "the deploy user is only in its own group and the app's; the app user "
-            "only in its own; no one else in the app's group", "test_users_groups_are_accounted_for",
-            "deployer (the deploy user) is in group sudo: it gets every right of that group ...", needs=("tree",)),
+    Promise("cw_groups", f"{CW}: grants", "the deploy and app users are in no group that reaches root or the app "
+            "besides their own and the app's (root-equivalent groups, groups a sudoers rule names, the app's and "
+            "the deploy login's; a login holding sudoers rules of its own is the operator's); no one else in the "
+            "app's group", "test_users_groups_are_accounted_for",
+            "yourapplication (the app user) is in group shadow: reads every password hash ...", needs=("tree",)),
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys)",
             "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "
             "holds a key listed there can log in as the app user ...", root_only=True),
@@ -1359,9 +1466,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "attacker does not see requests in flight, client addresses or the configuration",
             "test_status_pages_not_exposed", "Apache's status/info pages answer from outside the server ...: "
             "http://.../server-status: status 200", needs=("apache",)),
-    Promise("sec_apache_user", f"{SEC}: Apache", "Apache's workers do not run as root (a hole in a module is not "
-            "root on the server)", "test_apache_workers_not_root", "Apache's workers run as 'root' ...",
-            root_only=True),
+    Promise("sec_apache_user", f"{SEC}: Apache", "Apache's workers run as the stack's Apache user (www-data), read "
+            "from /proc whatever the configuration says and whatever is allowed: never root (a hole in a module is "
+            "root), the app user (its secrets) or the deploy user", "test_apache_workers_not_root",
+            "Apache's workers do not run as the stack's Apache user www-data: - yourapplication: pids [...]: they "
+            "read the app's config ...", root_only=True),
 )
 CLOSED_WORLD_CHECKS = {
     "cw_listen": cw_listen, "cw_apache_files": cw_apache_files, "cw_modules": cw_modules, "cw_vhosts": cw_vhosts,
@@ -1386,7 +1495,9 @@ PROMISES: tuple[Promise, ...] = (
             "Apache is not running on docker://web-1: no apache2 process"),
     Promise("boot", f"{B}: packages", "Apache starts again after a reboot (systemd wants link or rc start link)",
             "test_apache_starts_at_boot", "Apache is not started at boot: neither ... apache2.service nor ..."),
-    Promise("configtest", f"{B}: apache", "Apache's configuration parses without warnings (a reload would work)",
+    Promise("configtest", f"{B}: apache", "Apache's configuration passes the reload's own check, `apache2ctl "
+            "configtest` (what deploy's and logrotate's reloads run first; a config dump skips mod_ssl's certificate "
+            "files), without warnings: a reload would work",
             "test_configtest_clean", "apache2ctl configtest: expected exit 0 and no warnings, got exit 1: ...",
             root_only=True),
     Promise("mod_wsgi", f"{B}: apache", "mod_wsgi is loaded", "test_mod_wsgi_loaded",

@@ -180,15 +180,33 @@ def test_a_process_nobody_listed_fails(exp, user, cmd, role):
                                                                      "user": "root"}]))
     msg = failing(facts, exp)
     assert list(msg) == ["cw_processes"] and f"a process of {role} ({user})" in msg["cw_processes"]
+    rights = {"the app user": "the app's rights", "the deploy user": "the deploy user's rights",
+              "Apache's user": "Apache's user's rights"}
+    assert all((f"with {r}" in msg["cw_processes"]) == (r == rights[role]) for r in rights.values()), msg
     word = cmd.split()[0]
     assert outcome("cw_processes", facts, allowing(exp, processes=(f"{user}: {word}",))) == "pass"
 
 
 def test_the_deploy_users_processes_in_a_live_ssh_session_are_its_own(exp):
     facts = clean_facts()
-    session = [{"pid": 90, "comm": "sh", "user": "appuser"}, {"pid": 89, "comm": "sshd-session", "user": "appuser"}]
+    session = [{"pid": 90, "comm": "sh", "user": "appuser"}, {"pid": 89, "comm": "sshd-session", "user": "appuser"},
+               {"pid": 88, "comm": "sshd-session", "user": "root"}, {"pid": 20, "comm": "sshd", "user": "root"}]
     inv(facts)["processes"].append(proc(91, "appuser", "vim notes", ancestors=session))
     assert failing(facts, exp) == {}
+
+
+def test_a_session_the_deploy_user_made_up_is_not_an_ssh_session(exp):
+    """Names are the owner's to choose: an 'sshd' the deploy user runs itself (a copy named so, or the real
+    binary on a port of its own) is no login session, and its socket is no SSH server of the host's."""
+    facts = clean_facts()
+    own = [{"pid": 90, "comm": "sshd", "user": "appuser"}, {"pid": 1, "comm": "docker-init", "user": "root"}]
+    inv(facts)["processes"].append(proc(91, "appuser", "python3 miner.py", ancestors=own))
+    fake = {"pid": 90, "user": "appuser", "ppid": 1, "comm": "sshd-agent", "cmdline": "/home/appuser/sshd-agent",
+            "exe": "/home/appuser/sshd-agent", "started": 0.0}
+    inv(facts)["listeners"].append({"proto": "tcp", "host": "0.0.0.0", "port": 4444, "procs": [fake],
+                                    "owner": "appuser", "uid": 1000})
+    found = failing(facts, exp)
+    assert "pid 91" in found["cw_processes"] and "*:4444" in found["cw_listen"]
 
 
 def test_a_daemon_lookalike_not_started_by_apache_fails(exp):
@@ -379,13 +397,42 @@ def test_the_targets_login_own_rules_are_the_operators(exp):
     assert outcome("cw_sudoers", facts, exp) == "pass"
 
 
-@pytest.mark.parametrize("group", ["sudo", "adm", "docker"])
-def test_an_extra_group_of_the_deploy_or_app_user_fails(exp, group):
+@pytest.mark.parametrize("group", ["sudo", "docker", "shadow", "disk", "appuser"])
+def test_an_extra_group_of_the_app_user_that_reaches_root_or_the_app_fails(exp, group):
     facts = clean_facts()
     facts.remote["users"]["app"]["groups"].append(group)
     msg = failing(facts, exp)
     assert list(msg) == ["cw_groups"] and f"yourapplication (the app user) is in group {group}" in msg["cw_groups"]
     assert outcome("cw_groups", facts, allowing(exp, groups=(f"yourapplication: {group}",))) == "pass"
+
+
+CLOUD_GROUPS = ["adm", "dialout", "cdrom", "floppy", "sudo", "audio", "dip", "video", "plugdev", "netdev"]
+
+
+def test_groups_that_reach_neither_root_nor_the_app_are_no_finding(exp):
+    facts = clean_facts()
+    facts.remote["users"]["app"]["groups"] += [g for g in CLOUD_GROUPS if g != "sudo"]
+    assert outcome("cw_groups", facts, exp) == "pass"
+
+
+def test_a_group_a_sudoers_rule_names_reaches_root(exp):
+    facts = clean_facts()
+    facts.remote["users"]["app"]["groups"].append("ops")
+    assert outcome("cw_groups", facts, exp) == "pass"
+    inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/ops", "line": 3, "text": "%ops ALL=(root) /usr/bin/x",
+                                  "mode": "0440", "owner": "root"})
+    assert "is in group ops: sudo rule /etc/sudoers.d/ops:3 is for %ops" in failing(facts, exp)["cw_groups"]
+
+
+def test_a_login_holding_sudo_rules_of_its_own_holds_its_groups_as_the_operator(exp):
+    facts = clean_facts()  # the login is the deploy user (the default), as Debian's cloud images make it
+    facts.remote["users"]["deploy"]["groups"] += CLOUD_GROUPS
+    assert failing(facts, exp) == {}
+    facts = clean_facts()  # the same login without rules of its own: its sudo membership is a finding
+    facts.remote["users"]["deploy"]["groups"] += CLOUD_GROUPS
+    inv(facts)["sudoers"] = [r for r in inv(facts)["sudoers"] if not r["text"].startswith("appuser ")]
+    lines = [ln.strip() for ln in failing(facts, exp)["cw_groups"].splitlines() if ln.strip().startswith("- ")]
+    assert len(lines) == 1 and "appuser (the deploy user) is in group sudo" in lines[0], lines
 
 
 def test_app_user_keys_and_special_files(exp):
@@ -442,7 +489,8 @@ def test_security_rules(exp):
     sec = inv(facts)["apache"]["files"]["/etc/apache2/conf-enabled/security.conf"]["directives"]
     for d in sec:
         d["value"] = {"servertokens": "Full", "traceenable": "On"}.get(d["name"], d["value"])
-    inv(facts)["apache_user"] = "root"
+    for p in facts.remote["apache"][1:3]:
+        p["user"] = "root"
     msg = failing(facts, exp)
     assert {"sec_trace", "sec_tokens", "sec_apache_user"} <= set(msg)
     assert "TraceEnable is On (/etc/apache2/conf-enabled/security.conf:32)" in msg["sec_trace"]
@@ -585,14 +633,103 @@ def test_someone_else_in_the_apps_group_fails(exp):
     assert list(msg) == ["cw_groups"] and "www-data is in the app's group yourapplication" in msg["cw_groups"]
 
 
-def test_a_loopback_socket_no_process_of_the_server_holds_is_the_runtimes(exp):
+def test_dockers_resolver_passes_only_where_every_process_was_seen_and_none_holds_it(exp):
     facts = clean_facts()  # Docker's embedded DNS on a user-defined network: made in the netns by dockerd
     inv(facts)["listeners"].append({"proto": "udp", "host": "127.0.0.11", "port": 53211, "procs": [],
-                                    "owner": "root", "by_owner": [proc(1, "root", "/sbin/docker-init")]})
+                                    "uid": 0, "owner": "root", "hidden": []})
     assert failing(facts, exp) == {}
-    inv(facts)["listeners"][-1].update(owner="nobody", by_owner=[])  # someone else's: named, with its owner
-    assert "UDP localhost:53211 listens: a socket of user nobody (its processes: none seen)" in \
+    inv(facts)["listeners"][-1].update(host="127.0.0.1")  # another loopback address: not Docker's
+    assert "UDP localhost:53211 listens: owner uid 0 (root), held by no process of this server" in \
         failing(facts, exp)["cw_listen"]
+
+
+def test_a_socket_whose_holder_root_cannot_see_says_so_and_names_no_other_process(exp):
+    facts = clean_facts()  # chrony's command port in a container without CAP_SYS_PTRACE
+    for host in ("127.0.0.11", "127.0.0.1"):
+        inv(facts)["listeners"].append({"proto": "udp", "host": host, "port": 323, "procs": [], "uid": 0,
+                                        "owner": "root", "hidden": [12, 27]})
+    msg = failing(facts, exp)["cw_listen"]
+    assert "UDP localhost:323 listens: owner uid 0 (root), process not visible: root could not read the file " \
+           "descriptors of 2 processes here" in msg
+    assert "pid" not in msg.split("323 listens:")[1]  # no unrelated process of that uid named as its holder
+
+
+def packaged(pid, user, uid, cmdline, package):
+    return dict(proc(pid, user, cmdline), uid=uid, exe=cmdline.split()[0], package=package)
+
+
+@pytest.mark.parametrize("holder", [packaged(900, "root", 0, "/usr/sbin/exim4 -bd -q30m", "exim4-daemon-light"),
+                                    packaged(901, "_chrony", 104, "/usr/sbin/chronyd -x", "chrony")])
+def test_a_packaged_system_daemon_on_loopback_is_the_distributions(exp, holder):
+    facts = clean_facts()
+    for host in ("127.0.0.1", "::1"):
+        inv(facts)["listeners"].append({"proto": "tcp", "host": host, "port": 25, "procs": [holder], "uid": 0,
+                                        "owner": "root", "hidden": []})
+    assert failing(facts, exp) == {}
+    for change in ({"package": None}, {"user": "yourapplication", "uid": 999}, {"user": "www-data", "uid": 33},
+                   {"user": "alice", "uid": 1001}):  # not packaged; a user the gate watches; a person
+        again = clean_facts()
+        inv(again)["listeners"].append({"proto": "tcp", "host": "127.0.0.1", "port": 25, "uid": 0, "owner": "root",
+                                        "procs": [dict(holder, **change)], "hidden": []})
+        assert "TCP localhost:25 listens" in failing(again, exp)["cw_listen"], change
+    inv(facts)["listeners"].append({"proto": "tcp", "host": "0.0.0.0", "port": 25, "procs": [holder], "uid": 0,
+                                    "owner": "root", "hidden": []})  # public: always allowed in writing
+    assert 'allow_listen = ["*:25"]' in failing(facts, exp)["cw_listen"]
+
+
+def test_apaches_workers_run_as_the_stacks_user_whatever_the_config_and_allowances_say(exp):
+    facts = clean_facts()  # envvars allowed (a locale line), then APACHE_RUN_USER = the app user, restarted
+    for p in facts.remote["apache"][1:3]:
+        p["user"] = "yourapplication"
+    inv(facts)["apache_user"] = "yourapplication"  # DUMP_RUN_CFG agrees with the workers: not evidence
+    inv(facts)["processes"] += [proc(p["pid"], "yourapplication", "/usr/sbin/apache2 -k start", ppid=27)
+                                for p in facts.remote["apache"][1:3]]
+    allowed = allowing(exp, apache_conf=("/etc/apache2/envvars",), processes=("yourapplication: /usr/sbin",))
+    msg = failing(facts, allowed)
+    assert list(msg) == ["sec_apache_user"], msg
+    assert "- yourapplication: pids [137, 138]: they read the app's config (its secrets)" in msg["sec_apache_user"]
+
+
+def test_a_daemon_caught_before_it_names_itself_is_no_worker_of_the_app_user(exp):
+    facts = clean_facts()  # mod_wsgi forked it as the app user; its '(wsgi:app)' name is not set yet
+    facts.remote["apache"].append({"argv0": "/usr/sbin/apache2", "comm": "apache2", "pid": 240, "ppid": 27,
+                                   "state": "S", "user": "yourapplication"})
+    assert outcome("sec_apache_user", facts, exp) == "pass"
+    for p in facts.remote["apache"][1:3]:  # no worker of Apache's user at all: the app user's are its workers
+        p["user"] = "yourapplication"
+    assert outcome("sec_apache_user", facts, exp).startswith("fail")
+
+
+def test_a_run_user_configured_but_not_in_force_yet_fails_too(exp):
+    facts = clean_facts()  # envvars changed, Apache not restarted: the workers are www-data until the next start
+    inv(facts)["apache"]["run"] = {"user": "root", "group": "www-data"}
+    msg = failing(facts, allowing(exp, apache_conf=("/etc/apache2/envvars",)))
+    assert list(msg) == ["sec_apache_user"] and "sets its run user to root: the next start runs the workers so: " \
+        "a hole in any module is root on the server" in msg["sec_apache_user"], msg
+
+
+def test_an_upgrade_awaiting_apaches_restart_is_one_line_saying_so(exp):
+    facts = clean_facts()
+    ld = inv(facts)["loader"]
+    ld["daemons"][0]["exe"] = "/usr/sbin/apache2 (deleted)"
+    for d in ld["daemons"]:
+        d["deleted"] = ["/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0"]
+    lines = [ln.strip() for ln in failing(facts, exp)["cw_loader"].splitlines() if ln.strip().startswith("- ")]
+    assert len(lines) == 1 and lines[0].startswith("- restart apache2: /usr/sbin/apache2, /usr/lib/x86_64-linux-gnu/"
+                                                   "libpython3.11.so.1.0 upgraded since it started"), lines
+
+
+def test_parse_reads_dpkg_lists_deleted_maps_and_hidden_holders():
+    snap = parse.Snapshot({"dirs": {parse.DPKG_INFO: ["chrony.list", "libc6:amd64.list", "chrony.md5sums"]},
+                           "files": {f"{parse.DPKG_INFO}/chrony.list": {"data": "/.\n/usr\n/usr/sbin/chronyd\n"},
+                                     f"{parse.DPKG_INFO}/libc6:amd64.list": {"data": "/lib/x86_64-linux-gnu/"
+                                                                                            "libc.so.6\n"}}})
+    assert parse.dpkg_files(snap)["/usr/sbin/chronyd"] == "chrony"
+    assert parse.dpkg_files(snap)["/usr/lib/x86_64-linux-gnu/libc.so.6"] == "libc6"  # merged /usr
+    maps = ("7f00-7f10 r-xp 00000000 08:01 12 /usr/lib/libpython3.11.so.1.0 (deleted)\n"
+            "7f10-7f20 r-xp 00000000 08:01 13 /usr/lib/libc.so.6\n7f20-7f30 rw-s 00000000 00:01 14 /dev/zero (deleted)"
+            "\n7f30-7f40 r--p 00000000 08:01 15 /usr/share/locale/x.mo (deleted)")
+    assert parse.deleted_maps(maps) == ["/usr/lib/libpython3.11.so.1.0"]
 
 
 def test_the_distributions_default_site_is_the_sites_promise_alone(exp):

@@ -69,6 +69,7 @@ class ApacheLayout:
     a2dissite: str = "/usr/sbin/a2dissite"
     a2enconf: str = "/usr/sbin/a2enconf"
     process_name: str = "apache2"  # the parent's and children's comm
+    run_user: str = "www-data"  # who Apache's workers run as (Debian's envvars APACHE_RUN_USER): the gate's expectation
     service: str = "apache2"  # the init system's name for it (systemd unit apache2.service, rc S..apache2 links)
 
     @property
