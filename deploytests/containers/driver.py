@@ -158,13 +158,27 @@ class Fleet:
         import docker
 
         bind = self.engine.bind
-        try:
-            container = self.client.containers.run(
+
+        def run(options):
+            return self.client.containers.run(
                 self.tags[self.image_of(name)], detach=True, init=True, name=f"dt-{self.run_id}-{name}",
                 hostname=name, labels={**labels, "deploytests.name": name},
                 environment={"DEPLOYTESTS_AUTHORIZED_KEY": self.key.public},
-                ports={"22/tcp": (bind, None), "80/tcp": (bind, None)},
-                **{"cap_add": ["SYS_PTRACE"], **self.run_options})  # root may read every process's fds, as on a server
+                ports={"22/tcp": (bind, None), "80/tcp": (bind, None)}, **options)
+
+        try:
+            try:  # root may read every process's fds, as on a server
+                container = run({"cap_add": ["SYS_PTRACE"], **self.run_options})
+            except docker.errors.APIError:
+                if "cap_add" in self.run_options:
+                    raise
+                # an engine that may not grant it (a Docker-in-Docker engine): this run's container, made and
+                # not started, goes; the server runs without it (processes of other users then show as not
+                # visible, as the gate says)
+                for left in self.client.containers.list(all=True, filters={"name": f"dt-{self.run_id}-{name}"}):
+                    if left.name == f"dt-{self.run_id}-{name}":
+                        left.remove(force=True)
+                container = run(dict(self.run_options))
         except docker.errors.APIError as exc:
             if self.engine.local:
                 raise

@@ -27,6 +27,7 @@ Rules for this file: standard library only, Python >= 3.7 syntax; from deploytes
 from __future__ import annotations
 
 import calendar
+import errno
 import fcntl
 import grp
 import hashlib
@@ -791,10 +792,14 @@ def receive(stream, dest, size, sha256, after_first_chunk=None, root=None, resum
     and, with ``resume``, the runner is offered what is kept of them first (:func:`offer_resume`): it sends the
     rest, or everything when its own bytes hash otherwise (a damaged copy is replaced). A complete copy that does
     not hash to ``sha256`` is removed; the checked artifact is moved to ``dest``."""
-    if root is None:
+    path = None
+    if root is not None:
+        try:
+            path, fd, have = partial_upload(root, sha256)
+        except OSError:  # the partial area is not this login's (another deploy login's) or not usable: no resume
+            path = None
+    if path is None:
         path, fd, have = dest, os.open(dest, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600), 0
-    else:
-        path, fd, have = partial_upload(root, sha256)
     try:
         digest, offset = offer_resume(stream, fd, have, size) if resume else (hashlib.sha256(), 0)
         os.ftruncate(fd, offset)
@@ -820,7 +825,13 @@ def receive(stream, dest, size, sha256, after_first_chunk=None, root=None, resum
         raise AgentError("artifact arrived damaged (%d bytes missing, sha256 %s, expected %s)%s"
                          % (left, digest.hexdigest()[:12], sha256[:12], kept), hint="run the deploy again")
     if path != dest:
-        os.rename(path, dest)
+        try:
+            os.rename(path, dest)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            shutil.copyfile(path, dest)  # releases/ on a file system of its own: the copy may meet a full disk
+            os.unlink(path)
     return offset
 
 

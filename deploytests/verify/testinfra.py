@@ -9,6 +9,8 @@ key already checked, TCP_NODELAY set, one login per server for the whole run.
 
 from __future__ import annotations
 
+import time
+
 import paramiko
 import testinfra.host
 from testinfra.backend.paramiko import ParamikoBackend
@@ -36,7 +38,11 @@ class PinnedBackend(ParamikoBackend):
             return super().run(command, *args, **kwargs)
         except (EOFError, OSError, paramiko.SSHException) as exc:
             conn = self.server._conn
-            lost = getattr(conn, "lost", None) or self.server.lost
+            # paramiko's own timer (opening a channel) may fire just before the watchdog's of the same length
+            # names the host lost: its verdict is waited for, as long as its bound and a second at most
+            deadline = time.monotonic() + float(getattr(conn, "timeout", 0) or 0) + 1.0
+            while not (lost := getattr(conn, "lost", None) or self.server.lost) and time.monotonic() < deadline:
+                time.sleep(0.05)
             if not lost:
                 raise
             from ..errors import ConnectError
