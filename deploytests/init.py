@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from .config import DeployConfig
 
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
+TOOLS = ("setup", "fabfile", "conftest", "noxfile", "manage")  # top-level modules that are no part of the app
+# calls whose first argument is a file to read: a config file's path, when it comes from the environment
+FILE_CALLS = {"open", "Path", "from_pyfile", "from_file", "read_text", "read", "read_file", "load", "exec_file"}
 FACTORY_RE = re.compile(r"^def (create_app|make_app)\(", re.M)
 APP_RE = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
 ENVVAR_RE = re.compile(r"""from_envvar\(\s*["']([A-Z_][A-Z0-9_]*)["']"""
@@ -180,8 +183,9 @@ def app_name(name: str) -> str:
 
 
 def modules(root: Path):
-    """``(dotted module name, path)`` of the project's importable code: packages in the project dir or
-    ``src/`` (their ``__init__`` first, then their modules), then top-level modules; tests and tools skipped."""
+    """``(dotted module name, path)`` of the project's importable code, wherever the build backends ship it
+    from: in ``src/`` (the src layout) and the project dir (the flat one), packages (their ``__init__`` first,
+    then their modules) then single modules (``src/app.py``, ``app.py``); tests and tools skipped."""
     bases = [root / "src", root] if (root / "src").is_dir() else [root]
     found = []
     for base in bases:
@@ -190,10 +194,70 @@ def modules(root: Path):
             found.append((pkg.name, pkg / "__init__.py"))
             found += [(f"{pkg.name}.{m.stem}", m) for m in sorted(pkg.glob("*.py"))
                       if m.stem != "__init__" and m.stem.isidentifier()]
-        if base == root:
-            found += [(m.stem, m) for m in sorted(base.glob("*.py"))
-                      if m.stem.isidentifier() and m.stem not in ("setup", "fabfile", "conftest", "noxfile")]
+    for base in bases:
+        found += [(m.stem, m) for m in sorted(base.glob("*.py"))
+                  if m.stem.isidentifier() and m.stem not in TOOLS and not m.stem.startswith("test")]
     return found
+
+
+def env_files(text: str) -> list[str]:
+    """The environment variables whose value ``text`` (Python source) opens as a file: read by
+    ``os.environ[...]``, ``os.environ.get(...)`` or ``os.getenv(...)`` and passed, directly or through a name
+    bound to it, as the first argument of ``open``, ``Path``, ``from_pyfile``, ``from_file`` and the like. A
+    config env var is known by what the code does with it, not by its name. Empty when ``text`` does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    found: list[str] = []
+    for scope in [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]:
+        nodes = list(_own_nodes(scope))
+        bound = {node.targets[0].id: var for node in nodes if isinstance(node, ast.Assign)
+                 and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                 and (var := _env_read(node.value))}
+        for node in nodes:
+            if isinstance(node, ast.Call) and node.args and _callee(node.func) in FILE_CALLS:
+                arg = node.args[0]
+                var = _env_read(arg) or (bound.get(arg.id) if isinstance(arg, ast.Name) else None)
+                if var and var not in found:
+                    found.append(var)
+    return found
+
+
+def _own_nodes(scope: ast.AST):
+    """The nodes of ``scope`` (a module or function) outside the functions and classes it defines: one scope's
+    names."""
+    todo = list(ast.iter_child_nodes(scope))
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
+
+
+def _callee(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _os_environ(node: ast.expr) -> bool:
+    """``os.environ`` (not a WSGI app's ``environ`` argument, the request's)."""
+    return isinstance(node, ast.Attribute) and node.attr == "environ" and _callee(node.value) == "os"
+
+
+def _env_read(node: ast.expr) -> str | None:
+    """The variable ``node`` reads from the environment (``os.environ["X"]``, ``.get("X", ...)``, ``getenv``;
+    ``a or b``: either), else None."""
+    if isinstance(node, ast.BoolOp):
+        return next((v for v in map(_env_read, node.values) if v), None)
+    if isinstance(node, ast.Subscript) and _os_environ(node.value):
+        key = node.slice
+    elif isinstance(node, ast.Call) and node.args and (
+            _callee(node.func) == "getenv" or (isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+                                                and _os_environ(node.func.value))):
+        key = node.args[0]
+    else:
+        return None
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
 
 
 def config_files(root: Path) -> list[str]:
@@ -254,8 +318,9 @@ def detect(root: Path) -> Detected:
     detected = Detected(name=name, app=app_name(package if mods else name), entry_point=entry, notes=notes,
                         framework=framework)
     everything = "\n".join(texts.values())
-    if m := ENVVAR_RE.search(everything):
-        detected.config_env = m.group(1) or m.group(2)
+    opened = [var for text in texts.values() for var in env_files(text)]
+    if (m := ENVVAR_RE.search(everything)) or opened:
+        detected.config_env = m.group(1) or m.group(2) if m else opened[0]
         configs = config_files(root)
         detected.config_file = configs[0] if configs else NEW_CONFIG
         detected.new_config = not configs
@@ -594,10 +659,10 @@ TARGETS_TOML = """\
 
 CONFIG_CFG = """\
 # The app config deploytests uploads to the servers (deploy.toml: config_file = "{path}"). It is installed
-# 0640 (the deploy login and the app user read it) at the path the app reads from ${env} (Flask:
-# app.config.from_envvar("{env}"), so Python syntax). Put the servers' settings here, or point config_file (in
-# deploy.toml, or per target in targets.toml) at a file kept out of version control. Written by `deploytests
-# init`; edit freely.
+# 0640 (the deploy login and the app user read it) at the path the app reads from ${env}, in the format the
+# app reads (Flask's app.config.from_envvar("{env}"): Python syntax). Put the servers' settings here, or point
+# config_file (in deploy.toml, or per target in targets.toml) at a file kept out of version control. Written
+# by `deploytests init`; edit freely.
 
 # SECRET_KEY = "change me"
 """

@@ -499,16 +499,63 @@ def entry_hint(args: GateArgs, entry):
     return "%s: module %r was found, but importing it failed (%s): fix the app" % (key, module, error)
 
 
-def instance_hint(args: DeployArgs, release_dir, output):
-    """A hint when the release check failed because the app keeps its data under Flask's default instance path,
-    which for an installed package is ``<venv>/var/<name>-instance``: inside the release's venv, not writable by
-    the app user and replaced by every release. Shown by a ``PermissionError`` (or another error) naming
-    ``<release>/venv/var``, or by sqlite's "unable to open database file" (which names no path). None otherwise."""
+CONFIG_UNREAD = 4  # the release check's exit code (programs.preflight.CONFIG_UNREAD): the app ignored its config
+
+
+def unread_config(args: DeployArgs, release_dir, started):
+    """The error and hint (pure, unit-tested) of a release whose app started without opening the config the
+    deploy installed at ``config_path``, from the facts of the ``started`` mark (:class:`.programs.preflight.Start`):
+    where it looked instead (files it opened that do not exist), the environment variables it asked for and
+    found unset, its framework. Each fix offered follows from one of those facts; the last one always applies."""
+    tried = [p for p in started.get("tried") or [] if isinstance(p, str)]
+    unset = [n for n in started.get("unset") or [] if isinstance(n, str)]
+    what = ("the new release does not read its config: starting (import %s), the app never opened %s, where the "
+            "deploy installed config_file; it would serve on its defaults" % (args.entry_point, args.config_path))
+    seen, fixes = [], []
+    if tried:
+        seen.append("it looked for %s (missing)" % ", ".join(tried[:3]))
+    if unset:
+        seen.append("it asked for the environment variable%s %s (not set)" % (
+            "s" if len(unset) > 1 else "", ", ".join(unset[:5])))
+    venv_var = release_dir.rstrip("/") + "/venv/var/"
+    if any(p.startswith(venv_var) for p in tried):
+        fixes.append('pass instance_path=os.path.abspath("instance") to Flask(...): an installed package\'s default '
+                     "instance folder is %s<name>-instance, inside the release's venv; the release dir's instance/ "
+                     "links to %s/shared/instance" % (venv_var, args.root))
+    if unset:
+        fixes.append("if the app takes its config file's path from %s, set config_env to that name in deploy.toml "
+                     "(the deploy sets %s=%s)" % ("one of them" if len(unset) > 1 else "it", args.config_env,
+                                                    args.config_path))
+    if started.get("framework") == "django":
+        fixes.append('have the settings module run the file: if os.environ.get("%s"): '
+                     'exec(Path(os.environ["%s"]).read_text())' % (args.config_env, args.config_env))
+    fixes.append("make the app read the file $%s names (%s) when it starts, or remove config_file from deploy.toml "
+                 "and the target if the app takes no config file" % (args.config_env, args.config_path))
+    return what, "; ".join(seen + fixes)
+
+
+def instance_hint(args: DeployArgs, release_dir, output, started=None):
+    """A hint when the release check failed because the app keeps its data inside the release: a SQLite database
+    the app connected to, or that Django's settings name, under the release dir (``started``: the facts of the
+    ``started`` mark), or Flask's default instance path, which for an installed package is
+    ``<venv>/var/<name>-instance``: inside the release's venv, not writable by the app user and replaced by every
+    release. Shown by a ``PermissionError`` (or another error) naming ``<release>/venv/var``, or by sqlite's
+    "unable to open database file" (which names no path). None otherwise."""
     venv_var = release_dir.rstrip("/") + "/venv/var"
     named = any(venv_var in line and ("Error" in line or "denied" in line) for line in output)
     sqlite = any("unable to open database file" in line for line in output)
     if not named and not sqlite:
         return None
+    started = started or {}
+    inside = [db for db in started.get("databases") or [] if isinstance(db, str)
+              and db.startswith(release_dir.rstrip("/") + "/")]
+    if inside:
+        setting = ("DATABASES' NAME" if started.get("framework") == "django" else "the database path")
+        return ("the app's SQLite database %s lies inside the release, which the app user cannot write and every "
+                "release replaces: set %s in the config file (config_file in deploy.toml) to a file under a "
+                "shared path, e.g. %s/shared/data/ with shared_paths = [\"data\"]" % (inside[0], setting, args.root))
+    if started.get("framework") == "django":
+        return None  # not Flask's instance folder; the database named nothing inside the release
     shared = "%s/shared/instance" % args.root
     if "instance" in args.shared_paths:
         link = "(the app and post_deploy run in the release dir, where instance/ links to %s)" % shared
@@ -540,6 +587,7 @@ class Marks:
         self.done, self.lines, self.failed, self.left = 0, [], None, []
         self.health = None  # the ``health`` mark: the health GET's status line (+ route/host facts on a 4xx)
         self.entry = None  # why the entry point did not import (``entry`` mark), as facts
+        self.facts = {}  # what the app did while it started (``started`` mark: preflight.Start.facts)
         self.started = time.monotonic()
 
     def take(self, line):
@@ -554,6 +602,8 @@ class Marks:
         self.left += mark.get("left", []) if "phase" not in mark or mark.get("failed") is not None else []
         if mark.get("failed") is not None:
             self.failed = mark
+        elif isinstance(mark.get("started"), dict):
+            self.facts = mark["started"]
         elif "entry" in mark:
             self.entry = mark["entry"] if isinstance(mark["entry"], dict) else None
         elif "health" in mark:
@@ -622,7 +672,7 @@ def name_of(lookup, ident):
         return str(ident)
 
 
-def check_release(args: DeployArgs, release_dir, steps, health=True):
+def check_release(args: DeployArgs, release_dir, steps, health=True, config=False):
     """One process, as the app user with the config env set, in the new venv: import the entry point, run the
     post-deploy commands (each ``sh -c`` in a subprocess with that same user, env and cwd), then (``health``)
     GET the health path in-process through WSGI. One app import instead of two (import check + preflight).
@@ -633,7 +683,9 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
     touch the live data; the health GET comes after them, because the new code's health route may need what they
     create or migrate. A refusal after the commands ran says so (:func:`refused_hint`): the old release still
     serves, but the shared data is no longer as it was. It reports the phases as the steps ``import``,
-    ``post_deploy`` and ``preflight``; each failure names its own step.
+    ``post_deploy`` and ``preflight``; each failure names its own step. With ``config`` (the deploy installed one
+    at ``config_path``), an app that starts without opening it is refused at ``import``, before its post-deploy
+    commands run: it would serve on its defaults, whatever the config says (:func:`unread_config`).
 
     Every process runs through :func:`.programs.spawn.run`: the check in its own session, bounded by
     ``post_deploy_timeout`` per command plus one more for the import and health GET; each command inside it in
@@ -647,7 +699,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
     env = app_env(args, release_dir, args.env)
     cmd = [release_dir + "/venv/bin/python", "-c", bundled("preflight", "spawn"), module, attr.rstrip("()"), call,
            path, args.server_name, json.dumps(commands), json.dumps(env, sort_keys=True),
-           "%g" % args.post_deploy_timeout]
+           "%g" % args.post_deploy_timeout, args.config_path if config else ""]
     full = as_app(args, cmd)
     phases = [("import", "import %s" % args.entry_point)]
     if commands:
@@ -672,7 +724,8 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
         else:
             what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
             hint = (config_hint(args, output.splitlines()[-25:]) or
-                    instance_hint(args, release_dir, output.splitlines()[-25:]) or "fix the command and deploy again")
+                    instance_hint(args, release_dir, output.splitlines()[-25:], marks.facts)
+                    or "fix the command and deploy again")
         raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output.splitlines()[-25:])))
     step, what = phases[min(done, len(phases) - 1)]
@@ -688,11 +741,15 @@ def check_release(args: DeployArgs, release_dir, steps, health=True):
         if path:
             steps.record("preflight", time.monotonic() - marks.started, phases[-1][1])
         return
+    if code == CONFIG_UNREAD and marks.facts.get("read") is False:
+        what, hint = unread_config(args, release_dir, marks.facts)
+        raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint),
+                         detail="$ %s\n%s" % (shown(full), "\n".join(lines[-25:])))
     if step == "post_deploy":  # the child died without its report (killed): still name the step
         what = "post-deploy commands"
     last = next((ln for ln in reversed(lines) if ln.strip()), "no output")
     hint = "%s; %s" % (NOT_TOUCHED, host_hint(args, marks.health) or config_hint(args, lines[-25:])
-                       or instance_hint(args, release_dir, lines[-25:])
+                       or instance_hint(args, release_dir, lines[-25:], marks.facts)
                        or (entry_hint(args, marks.entry) if step == "import" else None)
                        or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
@@ -957,7 +1014,7 @@ def build_release(args: DeployArgs, tree, rid, steps, config_sha=None):
         shutil.rmtree(release_dir + "/wheels", ignore_errors=True)
         link_shared(args, release_dir)
     if args.post_deploy or args.preflight:
-        check_release(args, release_dir, steps, health=args.preflight)
+        check_release(args, release_dir, steps, health=args.preflight, config=config_sha is not None)
     meta = dict(args.release, id=rid, manifest=manifest, config_sha256=config_sha, env=args.env)
     with open(release_dir + "/" + SNAPSHOT, "w") as f:  # before RELEASE.json: a complete release has it
         json.dump(snapshot(args, release_dir), f, sort_keys=True)

@@ -34,6 +34,9 @@ PLACEHOLDER = "/__deploytests_venv__/bin/python"
 APP = """
 import os
 VERSION = %(version)r
+if os.path.exists(os.environ.get("APP_CONFIG", "")):  # its config, read at start as an app reads it (when installed)
+    with open(os.environ["APP_CONFIG"]) as f:
+        CONFIG = f.read()
 def app(environ, start_response):
     if environ["PATH_INFO"] == "/health":
         start_response(%(health)r, [("Content-Type", "text/plain")])

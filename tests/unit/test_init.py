@@ -522,3 +522,57 @@ def test_requirements_txt_reaches_the_dependencies_init_writes_or_is_warned_abou
     warning = next(ln for ln in lines if "requirements.txt" in ln)
     assert warning.startswith("  WARNING requirements.txt lists requests, python_dateutil>=2, which "
                               "[project].dependencies of pyproject.toml does not"), warning
+
+
+# The class: init reads the project only in the spelling of its examples (a package, a `*_CONFIG` name). What
+# the build backends ship and what the code does are what count: each layout below is read the same way.
+SHOUTBOX = '''\
+import os
+import tomllib
+
+
+def load_settings():
+    path = os.environ.get("{env}")
+    if path:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    return {{}}
+
+
+SETTINGS = load_settings()
+
+
+def application(environ, start_response):
+    path = environ.get("PATH_INFO", "/")  # the request's environ, not the process's: no config env var
+    if path == "/healthz":
+        start_response("200 OK", [])
+        return [b"ok"]
+    start_response("404 Not Found", [])
+    return [b""]
+'''
+
+
+@pytest.mark.parametrize("module", ["src/shoutbox.py", "shoutbox.py", "src/shoutbox/__init__.py",
+                                    "shoutbox/app.py"])
+def test_a_plain_wsgi_app_is_read_in_every_layout_with_its_config_env_var_by_what_the_code_does(tmp_path, module):
+    files = {"pyproject.toml": '[project]\nname = "shoutbox"\nversion = "1"\n',
+             module: SHOUTBOX.format(env="SB_SETTINGS"), "tests/unit/test_x.py": "application = None\n",
+             "manage.py": "application = None\n"}
+    if module == "shoutbox/app.py":
+        files["shoutbox/__init__.py"] = ""
+    d = detect(project(tmp_path, files))
+    dotted = module.removeprefix("src/").removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    assert (d.entry_point, d.framework, d.health_path, d.config_env) == (
+        f"{dotted}:application", "wsgi", "/healthz", "SB_SETTINGS")
+    assert not any(note.startswith("no WSGI app found") for note in d.notes), d.notes
+    assert d.config_file == NEW_CONFIG  # the app reads a config file and the project has none: one is written
+
+
+def test_an_env_var_read_but_never_opened_is_no_config_env(tmp_path):
+    source = ('import os\nDEBUG = os.environ.get("SB_DEBUG") == "1"\nTITLE = os.getenv("SB_TITLE", "x")\n'
+              'CONFIG = open(os.environ["SB_CONF"]).read()\n\ndef application(environ, start_response):\n'
+              '    return [open(environ["PATH_INFO"]).read()]\n')
+    d = detect(project(tmp_path, {"src/sb.py": source}))
+    assert d.config_env == "SB_CONF"
+    assert detect(project(tmp_path / "none", {"src/sb.py": source.replace('open(os.environ["SB_CONF"]).read()',
+                                                                           '"x"')})).config_env == ""

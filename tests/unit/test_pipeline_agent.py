@@ -255,6 +255,65 @@ def test_release_check_failures_name_their_step(release, source, post, step, mes
     assert info.value.hint.startswith(hint), info.value.hint
 
 
+# The class: the app runs without the config the deploy installed (it reads another path, another env var, or
+# none), and nothing failed. Each member below is refused at import, before post_deploy, with where it looked.
+READS = {
+    "its config": 'import os\nCONFIG = open(os.environ["APP_CFG"]).read()\n',
+    "its config through a link": 'import os\nos.symlink(os.environ["APP_CFG"], "via")\nCONFIG = open("via").read()\n',
+}
+IGNORES = {  # the app's source (VENV: the release's venv), and what the hint must say
+    "nothing": ("", []),
+    "Flask's default instance folder": (  # an installed package's: <sys.prefix>/var/<name>-instance
+        'try:\n    open("VENV/var/app-instance/config.py")\nexcept OSError:\n    pass\n',
+        ["it looked for ", "/venv/var/app-instance/config.py (missing)", "instance_path="]),
+    "another env var": (
+        'import os\npath = os.environ.get("APP_SETTINGS")\nCONFIG = open(path).read() if path else ""\n',
+        ["the environment variable APP_SETTINGS (not set)", "set config_env to that name"]),
+}
+
+
+@pytest.mark.parametrize("name", READS)
+def test_an_app_reading_its_config_at_start_passes(release, name):
+    rel, args, events = release
+    Path(args.config_path).write_text("A = 1\n")
+    (rel / "app.py").write_text(READS[name] + APP)
+    agent.check_release(args, str(rel), agent.Steps(), config=True)
+    assert (rel / "marker").is_file()
+
+
+@pytest.mark.parametrize("name", IGNORES)
+def test_an_app_not_reading_its_config_is_refused_before_post_deploy(release, name, tmp_path):
+    rel, args, events = release
+    Path(args.config_path).write_text("A = 1\n")
+    source, said = IGNORES[name]
+    (rel / "app.py").write_text(source.replace("VENV", str(rel / "venv")) + APP)
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args, str(rel), agent.Steps(), config=True)
+    err = info.value
+    assert err.step == "import" and not (rel / "marker").exists()  # post_deploy never ran on the live data
+    assert f"the app never opened {args.config_path}, where the deploy installed config_file" in err.what, err.what
+    assert err.hint.startswith("the live release was not touched; "), err.hint
+    for text in said + ["make the app read the file $APP_CFG names"]:
+        assert text in err.hint, err.hint
+    # without a config to install (config_file unset) the same app deploys: nothing to read
+    (rel / "marker").unlink(missing_ok=True)
+    agent.check_release(args, str(rel), agent.Steps(), config=False)
+    assert (rel / "marker").is_file()
+
+
+def test_a_database_inside_the_release_is_named_whatever_the_framework(tmp_path):
+    args = deploy_args(str(tmp_path), shared_paths=["data"])
+    (tmp_path / "shared" / "data").mkdir(parents=True)  # writable: not what the hint is about
+    rel = str(tmp_path / "releases" / "r1")
+    db = rel + "/venv/lib/python3.11/site-packages/db.sqlite3"
+    out = ["django.db.utils.OperationalError: unable to open database file"]
+    hint = agent.instance_hint(args, rel, out, {"framework": "django", "databases": [db]})
+    assert hint.startswith(f"the app's SQLite database {db} lies inside the release") and "DATABASES' NAME" in hint
+    assert "Flask" not in hint
+    assert agent.instance_hint(args, rel, out, {"framework": "django", "databases": ["/srv/x.db"]}) is None
+    assert "instance_path=" in agent.instance_hint(args, rel, out, {"framework": "flask"})
+
+
 def test_release_check_names_and_kills_what_post_deploy_and_the_app_leave_running(release):
     """A post_deploy background job and a process the app's import starts: named in the deploy's steps, killed;
     neither holds the check (each would sleep an hour)."""

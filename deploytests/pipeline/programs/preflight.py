@@ -1,10 +1,14 @@
 """The release check, run by the agent in the new release's venv as the app user, before ``current`` moves.
 
-``python -c <program> MODULE ATTR CALL PATH HOST COMMANDS_JSON ENV_JSON TIMEOUT`` (cwd: the release dir; the
+``python -c <program> MODULE ATTR CALL PATH HOST COMMANDS_JSON ENV_JSON TIMEOUT [CONFIG]`` (cwd: the release dir; the
 program is this module bundled with :mod:`.spawn`, see :func:`deploytests.pipeline.programs.bundled`): import the
 entry point (``CALL`` "1": call it, an app factory), run each post-deploy command (``sh -c``, with the env and
 cwd the program started with, through :func:`.spawn.run`: its own session, at most ``TIMEOUT`` seconds, what it
 leaves running killed and named), then, when ``PATH`` is set, GET it in-process through WSGI with ``Host: HOST``.
+While the app starts (its import and factory call) the program watches what it does (:class:`Start`: files
+opened, SQLite databases, environment variables asked for and unset) and reports it as the ``started`` mark;
+when ``CONFIG`` (the config the deploy installed) is given and the app never opened it, the check ends there
+with :data:`CONFIG_UNREAD`, before any post-deploy command touches the live data.
 Progress goes to stdout as ``@@PF {json}`` lines (``phase`` import / post_deploy, with ``left``: what the commands
 left running; a failed command as ``failed``, ``exit``, ``output``, ``timeout``; before exiting, ``left`` alone:
 what the app's import or health GET left running, killed too; ``health``: the health GET's status line); the
@@ -26,6 +30,7 @@ from . import spawn
 
 MARK = "@@PF "
 FAILED = 3  # a post-deploy command failed (its output is in the @@PF line)
+CONFIG_UNREAD = 4  # the app started without opening the config the deploy installed (the ``started`` mark)
 
 
 def mark(**fields):
@@ -75,6 +80,97 @@ def load_app(module, attr, call):
         mark(entry=import_failure(module, exc, True))
         raise
     return target() if call == "1" else target
+
+
+class Start:
+    """What the app does while it starts, as facts: the files it opens (Python's audit hooks, PEP 578: ``open``
+    covers ``open()``, ``io``, ``os.open`` and the imports' ``open_code``), the SQLite databases it connects to,
+    the environment variables it asks for that are not set. Recorded only while ``on``: the import and factory
+    call, as the mod_wsgi daemon starts the app; the health GET and our own work after it are not watched."""
+
+    def __init__(self):
+        self.on, self.opened, self.databases, self.unset = False, [], [], []
+        self.environ = type(os.environ)
+
+    def hook(self, event, args):
+        if not self.on:
+            return
+        try:
+            if event == "open" and args and not isinstance(args[0], int) and reading(*args[1:3]):
+                self.opened.append(os.path.abspath(os.fsdecode(os.fspath(args[0]))))
+            elif event == "sqlite3.connect" and args and not isinstance(args[0], int):
+                self.databases.append(os.fsdecode(os.fspath(args[0])))
+        except Exception:  # noqa: BLE001 - a watcher never fails the app's own call
+            pass
+
+    def watch(self):
+        """Start recording (hooks installed once per process: an audit hook cannot be removed)."""
+        if hasattr(sys, "addaudithook"):
+            sys.addaudithook(self.hook)
+        start, self.environ = self, type(os.environ)
+
+        class Environ(self.environ):  # os.environ as it is, noting the names asked for and not set
+            def __getitem__(self, key):
+                try:
+                    return super().__getitem__(key)
+                except KeyError:
+                    if start.on and key not in start.unset:
+                        start.unset.append(key)
+                    raise
+
+        try:
+            os.environ.__class__ = Environ
+        except TypeError:  # an interpreter whose os.environ is not the stdlib's class: no names, the rest stays
+            pass
+        self.on = True
+
+    def stop(self):
+        self.on = False
+        if type(os.environ) is not self.environ:
+            os.environ.__class__ = self.environ  # as it was: nothing of the watch stays but the (idle) hook
+
+    def facts(self, app, config):
+        """The ``started`` mark: ``read``: the app opened ``config`` (the same file, whatever path or link it went
+        through; None without a config); ``tried``: files it opened that do not exist (where it looked instead);
+        ``unset``; ``databases``: the SQLite files it connected to and, for Django, the ones its settings name;
+        ``framework``: ``django``, ``flask`` or ``""``."""
+        framework, databases = "", list(self.databases)
+        if "django.conf" in sys.modules:
+            framework = "django"
+            try:
+                from django.conf import settings
+                databases += [str(db["NAME"]) for db in settings.DATABASES.values()
+                              if "sqlite" in str(db.get("ENGINE", "")) and db.get("NAME")]
+            except Exception:  # noqa: BLE001 - settings that do not load: no names rather than a wrong one
+                pass
+        elif hasattr(app, "url_map") and hasattr(app, "config"):
+            framework = "flask"
+        tried = []
+        for path in self.opened:  # (a missing .pyc is the import system's cache probe, not the app looking)
+            if path not in tried and not path.endswith(".pyc") and not os.path.exists(path):
+                tried.append(path)
+        read = None
+        if config:
+            read = False
+            for path in set(self.opened):
+                try:
+                    read = read or os.path.samefile(path, config)
+                except OSError:
+                    continue
+        files = []  # (":memory:" and "file:" URIs are no file of the app's)
+        for db in databases:
+            if db and db != ":memory:" and not db.startswith("file:") and os.path.abspath(db) not in files:
+                files.append(os.path.abspath(db))
+        return {"read": read, "tried": tried[:5], "unset": self.unset[:10], "framework": framework,
+                "databases": files[:5]}
+
+
+def reading(mode=None, flags=0):
+    """Whether an ``open`` audit event opens for reading: ``mode`` as ``open()`` takes it (``r``, ``rb``; None for
+    ``os.open``), else the ``flags``' access mode. Files the app creates or writes are no place it looked."""
+    if isinstance(mode, str):
+        return "r" in mode and "+" not in mode
+    return isinstance(flags, int) and flags & 3 == os.O_RDONLY
 
 
 def left(finished):
@@ -168,13 +264,14 @@ def main(argv):
     commands = json.loads(argv[5])
     os.environ.update(json.loads(argv[6]))
     timeout = float(argv[7])
+    config = argv[8] if len(argv) > 8 else ""
     os.umask(0o007)  # as the mod_wsgi daemon: files the app creates are not world-readable
     signal.signal(signal.SIGTERM, terminated)
     spawn.subreaper()
     before = spawn.children()
     env, cwd = dict(os.environ), os.getcwd()  # what post_deploy commands get, whatever the import changes
     try:
-        return check(module, attr, call, path, host, commands, env, cwd, timeout)
+        return check(module, attr, call, path, host, commands, env, cwd, timeout, config)
     finally:
         sys.stdout.flush()
         strays = spawn.sweep((), before)  # what the app's import or health route started and left running
@@ -182,8 +279,18 @@ def main(argv):
             mark(left=[list(item) for item in strays])
 
 
-def check(module, attr, call, path, host, commands, env, cwd, timeout):
-    app = load_app(module, attr, call)
+def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""):
+    start = Start()
+    start.watch()
+    try:
+        app = load_app(module, attr, call)
+    finally:
+        start.stop()
+    started = start.facts(app, config)
+    mark(started=started)
+    if started["read"] is False:
+        print("preflight: the app started without opening its config %s" % config)
+        return CONFIG_UNREAD
     mark(phase="import")
     leftovers = post_deploy(commands, env, cwd, timeout)
     if leftovers is None:
