@@ -137,10 +137,10 @@ def instance_note(d: Detected) -> list[str]:
 
 
 def gate_warnings(root: Path) -> list[str]:
-    """What init warned about that the gate cannot see from the servers, read again from the project's source at
-    every run (nothing imported): an app whose code uses Flask's default instance folder passes the gate while
-    it ignores the deployed config (``from_pyfile(..., silent=True)`` finds nothing there and the app runs
-    on its defaults, ``SECRET_KEY = 'dev'``). One line per warning; none for a project that cannot be read."""
+    """What init warned about, read again from the project's source at every gate run (nothing imported): an app
+    whose code uses Flask's default instance folder, which on a server lies inside the release's venv (its
+    deploy is refused when a config is installed: the app never opens it). One line per warning; none for a
+    project that cannot be read."""
     try:
         d = detect(Path(root))
     except (OSError, ValueError):
@@ -149,8 +149,8 @@ def gate_warnings(root: Path) -> list[str]:
         return []
     return [f"WARNING {d.default_instance} uses Flask's default instance folder (no instance_path= in Flask(...)): "
             f"on the servers that is <release>/venv/var/{d.default_instance}-instance, not the deployed config or "
-            "shared/instance; the gate cannot tell whether the app read its config there (from_pyfile(..., "
-            "silent=True) runs on defaults): pass instance_path=os.path.abspath(\"instance\") to Flask(...) "
+            "shared/instance; a deploy with a config_file is refused (the app never opens it), and without one the "
+            "app's data has nowhere to go: pass instance_path=os.path.abspath(\"instance\") to Flask(...) "
             "(`deploytests init` explains)"]
 
 
@@ -372,6 +372,7 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1"]  # add your site's name
 # the app's data lives in shared/ on the servers (deploy.toml's shared_paths): it survives every release
 DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": "{root}/shared/data/db.sqlite3"}}}}
 MEDIA_ROOT = "{root}/shared/media"
+FILE_UPLOAD_PERMISSIONS = 0o640  # Django's default, 0o644, would make uploads readable by every server user
 """
 
 SETTINGS_HOOK = ('if os.environ.get("{env}"):  # the servers\' settings (deploytests installs the file)\n'

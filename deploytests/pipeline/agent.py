@@ -160,8 +160,13 @@ def complete_releases(names, is_complete):
     return sorted(n for n in names if not n.startswith(".") and is_complete(n))
 
 
-def previous_of(releases, live):
-    """The newest release older than ``live`` (the rollback target), or None."""
+def previous_of(releases, live, recorded=None):
+    """The rollback target: the release that was live when ``live`` was deployed (``recorded``: the ``previous``
+    of its RELEASE.json), while it is kept; else (a release made before that was recorded, or one pruned) the
+    newest release older than ``live``; or None. Not simply the newest older one: after v2 was rolled back to v1
+    and v3 deployed, the release before v3 by name is v2, the one rolled back from."""
+    if isinstance(recorded, str) and recorded in releases and recorded != live:
+        return recorded
     older = [r for r in sorted(releases) if live is None or r < live]
     return older[-1] if older else None
 
@@ -996,7 +1001,7 @@ def link_shared(args: DeployArgs, release_dir):
         os.symlink(os.path.join(args.root, "shared", rel), link)
 
 
-def build_release(args: DeployArgs, tree, rid, steps, config_sha=None):
+def build_release(args: DeployArgs, tree, rid, steps, config_sha=None, previous=None):
     """Make ``releases/<rid>`` complete: receive, unpack, venv + install, shared links, one checking process
     (import, post-deploy commands, in-process GET of the health path), RELEASE.json."""
     release_dir = tree.release(rid)
@@ -1015,7 +1020,7 @@ def build_release(args: DeployArgs, tree, rid, steps, config_sha=None):
         link_shared(args, release_dir)
     if args.post_deploy or args.preflight:
         check_release(args, release_dir, steps, health=args.preflight, config=config_sha is not None)
-    meta = dict(args.release, id=rid, manifest=manifest, config_sha256=config_sha, env=args.env)
+    meta = dict(args.release, id=rid, manifest=manifest, config_sha256=config_sha, env=args.env, previous=previous)
     with open(release_dir + "/" + SNAPSHOT, "w") as f:  # before RELEASE.json: a complete release has it
         json.dump(snapshot(args, release_dir), f, sort_keys=True)
     with open(release_dir + "/RELEASE.json", "w") as f:
@@ -1263,14 +1268,15 @@ def cmd_deploy(args: DeployArgs):
     if same_artifact and not new_config and not changed:
         served = serving(args)
         if served == live:
-            previous = previous_of(tree.listing(), live)
+            previous = previous_of(tree.listing(), live, tree.meta(live).get("previous"))
             with steps("prune"):  # a no-change deploy still trims releases beyond keep_releases
                 pruned = prune(tree, args.keep_releases, live, previous)
             return {"changed": False, "release_id": live, "previous": previous, "pruned": pruned,
                     "recovered": recovered, "version": tree.meta(live).get("version"), "timings": steps.timings}
         # A deploy died between the switch and the reload: ``current`` names this release, but the site still
         # serves another one. Finish that switch (reload + gate) instead of reporting "no change".
-        previous = served if served in tree.listing() else previous_of(tree.listing(), live)
+        previous = served if served in tree.listing() else previous_of(tree.listing(), live,
+                                                                       tree.meta(live).get("previous"))
         switch_and_gate(args, tree, live, previous, steps)
         os.close(fd)
         return {"changed": True, "release_id": live, "previous": previous, "recovered": recovered,
@@ -1286,7 +1292,7 @@ def cmd_deploy(args: DeployArgs):
                 except OSError as exc:
                     raise config_error(args, exc) from None
         try:
-            build_release(args, tree, rid, steps, config_sha)
+            build_release(args, tree, rid, steps, config_sha, previous=live)
         except OSError as exc:  # disk full, permissions: the server's state, not a bug; one line like the rest
             raise AgentError("%s: %s" % (steps.current, exc), step=steps.current,
                              hint="%s; free space (or fix permissions) under %s and deploy again"
@@ -1324,7 +1330,7 @@ def cmd_rollback(args: RollbackArgs):
     check_tree(tree)
     fd = locked(args, tree, args.to or "rollback", steps)
     releases, live = tree.listing(), tree.live()
-    target = args.to or previous_of(releases, live)
+    target = args.to or previous_of(releases, live, tree.meta(live).get("previous") if live else None)
     if target is None:
         raise AgentError("no release older than the live one (%s) to roll back to" % live, step="rollback",
                          hint="deploy an earlier version instead")

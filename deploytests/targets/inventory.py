@@ -260,12 +260,22 @@ def _hosts(t: Table) -> tuple[HostSpec, ...]:
 
 def _with_urls(t: Table, hosts: tuple[HostSpec, ...]) -> tuple[HostSpec, ...]:
     """Each host's base_url: its own, else its entry in a ``base_url`` table (keyed by short name or host name;
-    an entry naming no host of this target is refused)."""
+    an entry naming no host of this target is refused, and so is a host name two hosts would take their URL
+    from: several sshd ports on one address, as containers are, are several servers, each with its own site)."""
     table = t.raw("base_url")
     if not isinstance(table, dict):
         return hosts
     keys = dict.fromkeys(k for h in hosts for k in (h.name, h.host) if k)
     urls = Table(table, [Field(k, Url()) for k in keys], where=t.where, label=f"{t.label}: base_url", doc=t.doc,
                  header=t.header, within="base_url")
+    takers: dict[str, list[str]] = {}
+    for h in hosts:
+        if not h.base_url and not (h.name and h.name in table) and h.host in table:
+            takers.setdefault(h.host, []).append(h.label)
+    for key, labels in takers.items():
+        if len(labels) > 1:
+            raise urls.error(f"key {key!r} names {len(labels)} hosts ({', '.join(labels)}), which would all be "
+                             "checked at that one URL", key=key, hint="give each host its own URL: a host table "
+                             "{ name = \"web1\", address = \"user@host:port\", base_url = \"http://...\" }")
     return tuple(h if h.base_url else replace(h, base_url=urls.get(h.name or h.host, "") or urls.get(h.host, ""))
                  for h in hosts)

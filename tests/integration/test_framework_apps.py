@@ -5,6 +5,11 @@ form POST working and static files served by Apache (not the app) from the live 
 
 - ``mysite`` (fixtures/projects/mysite): a Django project as ``startproject`` lays it out, with the admin, a
   model and its migrations, a CSRF-protected form; v2 (fixtures/projects/mysite-v2) adds a nullable column.
+- ``flaskr``, ``hello``: Flask's tutorial layout, a plain WSGI package.
+- ``linkbox``: a Flask factory in a src/ layout built with hatchling, config and SQLite in Flask's instance
+  folder; ``shoutbox``: a plain WSGI single module in a src/ layout built with pdm-backend, its settings file
+  named by an env var of its own choosing. Both check the class "the deployed config is not what the app runs
+  on": an app that starts without opening its config is refused before anything touches the live data.
 
 One venv for the module; one container per app, kept by the gate (``--keep-containers``) for the fab steps and
 removed at the end. The gate here is the built-in promise suite (``deploytests.suite.test_promises``: every
@@ -304,3 +309,96 @@ def test_plain_wsgi_journey(wsgi_app):
     page = app.get("/").text
     assert "hello 1.0" in page and "kept" in page and "after rollback" in page, page
     assert_served_by_apache(app.get("/static/hello.css"), "text/css")
+
+
+def refused_gate(app):
+    """The gate on one container that is removed at the end: its output, after asserting it failed."""
+    result = app.run("pytest", "--pyargs", "deploytests.suite.test_promises", "tests/deploy", "--containers", "1",
+                     "-p", "no:cacheprovider", timeout=900)
+    assert result.returncode != 0, result.stdout[-3000:]
+    return result.stdout + result.stderr
+
+
+def test_django_settings_not_running_the_config_is_refused_before_migrate(django_app):
+    """The class's Django member: a settings module that never runs the config file would serve on its own
+    DEBUG and SECRET_KEY; the deploy refuses it at import (migrate never runs) and says what to add."""
+    app = django_app
+    live = app.get("/").headers["X-Deploy-Release"]
+    settings = app.project / "mysite" / "settings.py"
+    kept = settings.read_text()
+    settings.write_text(kept.replace('if os.environ.get("MYSITE_CONFIG"):', "if False:"))
+    try:
+        out = app.fab("pack", "deploy")
+    finally:
+        settings.write_text(kept)
+    said = out.stdout + out.stderr
+    assert out.returncode != 0, said
+    assert ("deploy failed at import: the new release does not read its config: starting (import "
+            "mysite.wsgi:application), the app never opened /var/www/mysite/shared/application.cfg") in said, said
+    assert 'have the settings module run the file: if os.environ.get("MYSITE_CONFIG")' in said, said
+    assert not re.search(r"\] post_deploy +\d", said), said  # refused before migrate touched the live data
+    assert app.get("/").headers["X-Deploy-Release"] == live
+
+
+@pytest.fixture(scope="module")
+def linkbox_app(world):
+    return App(world, "linkbox")
+
+
+def test_flask_src_layout_ignoring_the_instance_warning_is_refused_then_deploys(linkbox_app):
+    app = linkbox_app
+    out = ok(app.run("deploytests", "init"))
+    assert "wrote   deploy.toml  (entry_point linkbox:create_app())" in out, out
+    assert "installed as /var/www/linkbox/shared/instance/config.py" in out, out
+    toml = (app.project / "deploy.toml").read_text()
+    for line in ('health_path    = "/ping"', 'static         = { "/static" = "src/linkbox/static" }',
+                 'shared_paths   = ["instance"]'):
+        assert line in toml, toml
+    fill_in(app, "config/deploy.cfg", "change me: a long random string", "linkbox-" + "z" * 40)
+    shutil.copytree(PROJECTS / "linkbox" / "tests" / "deploy", app.project / "tests" / "deploy", dirs_exist_ok=True)
+    # the team skips init's WARNING: Flask's default instance folder is inside the release's venv on a server,
+    # so the app would run on SECRET_KEY = "dev" with no database; the deploy refuses it, saying why and where
+    out = refused_gate(app)
+    assert ("the new release does not read its config: starting (import linkbox:create_app()), the app never "
+            "opened /var/www/linkbox/shared/instance/config.py") in out, out[-4000:]
+    assert re.search(r"it looked for /var/www/linkbox/releases/\S+/venv/var/linkbox-instance/config\.py "
+                     r"\(missing\); pass instance_path=os\.path\.abspath\(\"instance\"\) to Flask", out), out[-4000:]
+    # what the line says: then the gate is green, the link kept across v2 and a rollback
+    fill_in(app, "src/linkbox/__init__.py", "Flask(__name__, instance_relative_config=True)",
+            'Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)')
+    out = app.gate()
+    for test in ("test_saved_link_is_listed", "test_database_is_in_the_shared_instance_folder",
+                 "test_static_served_by_apache"):
+        assert re.search(rf"::{test}\[docker://web-1\] PASSED", out), out[-4000:]
+    assert requests.post(app.url + "/links/add", data={"url": "https://example.org/kept", "title": "kept"},
+                         allow_redirects=False, timeout=10).status_code == 302
+    fill_in(app, "pyproject.toml", 'version = "0.1.0"', 'version = "0.2.0"')
+    ok(app.fab("pack", "deploy"))
+    assert "kept" in app.get("/links/").text
+    ok(app.fab("rollback"))
+    assert "kept" in app.get("/links/").text
+    assert_served_by_apache(app.get("/static/linkbox.css"), "text/css")
+
+
+@pytest.fixture(scope="module")
+def shoutbox_app(world):
+    return App(world, "shoutbox")
+
+
+def test_plain_wsgi_single_module_in_src_is_read_with_its_own_settings_variable(shoutbox_app):
+    app = shoutbox_app
+    out = ok(app.run("deploytests", "init"))
+    assert "wrote   deploy.toml  (entry_point shoutbox:application)" in out, out
+    assert "no WSGI app found" not in out and "no /health route found" not in out, out
+    toml = (app.project / "deploy.toml").read_text()
+    for line in ('config_env     = "SHOUTBOX_SETTINGS"', 'config_file    = "config/deploy.cfg"',
+                 'health_path    = "/healthz"'):
+        assert line in toml, toml
+    # what init said: the data dir as a shared path, the settings (TOML, as the app reads them) in the config
+    fill_in(app, "deploy.toml", '# shared_paths   = ["instance"]', 'shared_paths   = ["data"]')
+    (app.project / "config" / "deploy.cfg").write_text(
+        'title = "Shoutbox (production)"\ndata_dir = "/var/www/shoutbox/shared/data"\n')
+    shutil.copytree(PROJECTS / "shoutbox" / "tests" / "deploy", app.project / "tests" / "deploy", dirs_exist_ok=True)
+    out = app.gate()
+    for test in ("test_a_shout_is_stored_and_listed", "test_title_comes_from_the_deployed_config"):
+        assert re.search(rf"::{test}\[docker://web-1\] PASSED", out), out[-4000:]

@@ -301,14 +301,14 @@ def create_app():
 
 
 def test_the_gate_repeats_inits_instance_folder_warning(pytester):
-    """Class: init's guesses the gate forgets. A Flask factory on Flask's default instance folder passes the gate
-    while it ignores the deployed config (SECRET_KEY='dev'): init warned once; every gate run says it again."""
+    """Class: init's guesses the gate forgets. A Flask factory on Flask's default instance folder has its deploy
+    refused once a config is installed (it never opens it): init warned once; every gate run says it again."""
     pytester.makefile(".toml", deploy='app = "flaskr"\nentry_point = "flaskr:create_app()"\n')
     pytester.mkpydir("flaskr").joinpath("__init__.py").write_text(FACTORY)
     pytester.makepyfile("def test_site(deploy_http):\n    pass\n")
     result = pytester.runpytest("--co")
     result.stdout.fnmatch_lines(["deploytests: WARNING flaskr uses Flask's default instance folder *"
-                                 "the gate cannot tell whether the app read its config there*"])
+                                 "a deploy with a config_file is refused (the app never opens it)*"])
     pytester.path.joinpath("flaskr", "__init__.py").write_text(
         FACTORY.replace("instance_relative_config=True", 'instance_path="/srv/x", instance_relative_config=True'))
     assert "WARNING" not in pytester.runpytest("--co").stdout.str()

@@ -598,6 +598,20 @@ def test_rollback_switches_to_the_previous_release_then_to_a_named_one(srv):
     assert (same["changed"], same["release_id"]) == (False, v2)
 
 
+def test_rollback_goes_to_what_was_live_not_to_a_release_rolled_back_from(srv):
+    """Class: the rollback target taken from the releases' names, not from what was live. v2 was rolled back
+    (broken), v3 deployed over v1: the deploy said "previous v1", and a rollback must bring v1 back, not v2."""
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    result(srv.deploy("2.0")[1])
+    assert result(srv.run("rollback", rollback_args(str(srv.root)))[1])["release_id"] == v1
+    v3 = result(srv.deploy("3.0")[1])
+    assert v3["previous"] == v1
+    back = result(srv.run("rollback", rollback_args(str(srv.root)))[1])
+    assert (back["release_id"], back["previous"], srv.site.serving()) == (v1, v3["release_id"], v1)
+    # a release whose record names none (made before it was recorded), or one since pruned: the newest older
+    assert agent.previous_of(["a", "b", "c"], "c", None) == "b" and agent.previous_of(["b", "c"], "c", "a") == "b"
+
+
 def test_rollback_refuses_an_unknown_release_and_a_first_release(srv):
     v1 = result(srv.deploy("1.0")[1])["release_id"]
     err = error(srv.run("rollback", rollback_args(str(srv.root)))[1])

@@ -84,6 +84,12 @@ def test_docker_is_built_in(inventory):
     ("[targets.a]\nhostz = []", r"target 'a': unknown key 'hostz'; allowed keys: kind, hosts"),
     ("[targets.a]\nbase_url = 'ftp://x'", r"target 'a': key 'base_url' must be an http\(s\) URL"),
     ("[targets.a]\nhosts = ['u@h', 'u@h:22']", r"target 'a': key 'hosts' lists ssh://u@h twice"),
+    # two servers on one address (containers kept by the gate) would both be checked at one URL
+    ("[targets.a]\nhosts = ['u@127.0.0.1:2201', 'u@127.0.0.1:2202']\n"
+     "base_url = { '127.0.0.1' = 'http://127.0.0.1:8001' }",
+     r"targets.toml:3: target 'a': base_url: key '127.0.0.1' names 2 "
+     r"hosts \(ssh://u@127.0.0.1:2201, ssh://u@127.0.0.1:2202\), which would all be checked at that one URL. "
+     r"Hint: give each host its own URL"),
 ])
 def test_malformed_inventory_is_one_line_with_file_and_line(tmp_path, text, message):
     path = tmp_path / "targets.toml"

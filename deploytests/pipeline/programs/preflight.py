@@ -85,12 +85,26 @@ def load_app(module, attr, call):
 class Start:
     """What the app does while it starts, as facts: the files it opens (Python's audit hooks, PEP 578: ``open``
     covers ``open()``, ``io``, ``os.open`` and the imports' ``open_code``), the SQLite databases it connects to,
-    the environment variables it asks for that are not set. Recorded only while ``on``: the import and factory
-    call, as the mod_wsgi daemon starts the app; the health GET and our own work after it are not watched."""
+    the environment variables its own code (modules of the entry point's top-level package, not the libraries
+    it uses) asks for that are not set. Recorded only while ``on``: the import and factory call, as the mod_wsgi
+    daemon starts the app; the health GET and our own work after it are not watched."""
 
-    def __init__(self):
+    def __init__(self, package=""):
         self.on, self.opened, self.databases, self.unset = False, [], [], []
-        self.environ = type(os.environ)
+        self.package, self.environ = package, type(os.environ)
+
+    def asked_by_the_app(self):
+        """Whether the code looking up an environment variable (the first frame outside ``os`` and the mapping
+        ABCs) is a module of the app's own package."""
+        try:
+            frame = sys._getframe(2)
+            while frame is not None and frame.f_globals.get("__name__") in ("os", "_collections_abc",
+                                                                             "collections.abc"):
+                frame = frame.f_back
+            name = str(frame.f_globals.get("__name__", "")) if frame is not None else ""
+        except Exception:  # noqa: BLE001 - a watcher never fails the app's own lookup
+            return False
+        return bool(self.package) and (name == self.package or name.startswith(self.package + "."))
 
     def hook(self, event, args):
         if not self.on:
@@ -114,7 +128,7 @@ class Start:
                 try:
                     return super().__getitem__(key)
                 except KeyError:
-                    if start.on and key not in start.unset:
+                    if start.on and key not in start.unset and start.asked_by_the_app():
                         start.unset.append(key)
                     raise
 
@@ -280,7 +294,7 @@ def main(argv):
 
 
 def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""):
-    start = Start()
+    start = Start(module.split(".")[0])
     start.watch()
     try:
         app = load_app(module, attr, call)
