@@ -91,7 +91,7 @@ class Start:
 
     def __init__(self, package=""):
         self.on, self.opened, self.databases, self.unset = False, [], [], []
-        self.package, self.environ = package, type(os.environ)
+        self.package, self.environ, self.hooked = package, type(os.environ), False
 
     def asked_by_the_app(self):
         """Whether the code looking up an environment variable (the first frame outside ``os`` and the mapping
@@ -119,7 +119,8 @@ class Start:
 
     def watch(self):
         """Start recording (hooks installed once per process: an audit hook cannot be removed)."""
-        if hasattr(sys, "addaudithook"):
+        self.hooked = hasattr(sys, "addaudithook")  # Python >= 3.8; without it nothing is known, nothing refused
+        if self.hooked:
             sys.addaudithook(self.hook)
         start, self.environ = self, type(os.environ)
 
@@ -145,7 +146,7 @@ class Start:
 
     def facts(self, app, config):
         """The ``started`` mark: ``read``: the app opened ``config`` (the same file, whatever path or link it went
-        through; None without a config); ``tried``: files it opened that do not exist (where it looked instead);
+        through; None without a config, or without audit hooks to tell); ``tried``: files it opened that do not exist (where it looked instead);
         ``unset``; ``databases``: the SQLite files it connected to and, for Django, the ones its settings name;
         ``framework``: ``django``, ``flask`` or ``""``."""
         framework, databases = "", list(self.databases)
@@ -164,7 +165,7 @@ class Start:
             if path not in tried and not path.endswith(".pyc") and not os.path.exists(path):
                 tried.append(path)
         read = None
-        if config:
+        if config and self.hooked:
             read = False
             for path in set(self.opened):
                 try:
