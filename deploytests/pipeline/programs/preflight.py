@@ -146,9 +146,9 @@ class Start:
 
     def facts(self, app, config):
         """The ``started`` mark: ``read``: the app opened ``config`` (the same file, whatever path or link it went
-        through; None without a config, or without audit hooks to tell); ``tried``: files it opened that do not exist (where it looked instead);
-        ``unset``; ``databases``: the SQLite files it connected to and, for Django, the ones its settings name;
-        ``framework``: ``django``, ``flask`` or ``""``."""
+        through; None without a config, or without audit hooks to tell); ``tried``: files it opened that do not
+        exist (where it looked instead); ``unset``; ``databases``: the SQLite files it connected to and, for
+        Django, the ones its settings name; ``framework``: ``django``, ``flask`` or ``""``."""
         framework, databases = "", list(self.databases)
         if "django.conf" in sys.modules:
             framework = "django"
