@@ -235,6 +235,17 @@ def _own_nodes(scope: ast.AST):
             todo.extend(ast.iter_child_nodes(node))
 
 
+def env_reads(text: str) -> list[str]:
+    """Every environment variable ``text`` (Python source) reads by name, in order; empty when it does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    found = sorted((node.lineno, node.col_offset, var) for node in ast.walk(tree)
+                   if isinstance(node, (ast.Call, ast.Subscript)) and (var := _env_read(node)))
+    return list(dict.fromkeys(var for _, _, var in found))
+
+
 def _callee(func: ast.expr) -> str:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
@@ -520,8 +531,12 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
         d.config_env = m.group(1) or m.group(2)
     else:
         d.config_env = f"{d.app.upper()}_CONFIG"
-        d.notes.append(f"{settings.replace('.', '/')}.py reads no server settings: add at its end (with `import os` "
-                       f"and `from pathlib import Path`):\n{SETTINGS_HOOK.format(env=d.config_env)}")
+        read = env_reads(settings_text)
+        besides = (f" (it reads {', '.join(read[:6])} from the environment: deploy.toml's env may give the ones "
+                   "that are not secret; secrets belong in the config file)") if read else ""
+        d.notes.append(f"{settings.replace('.', '/')}.py runs no config file of the servers'{besides}; the deploy "
+                       "refuses a release that does not read the config it installs: add at its end (with "
+                       f"`import os` and `from pathlib import Path`):\n{SETTINGS_HOOK.format(env=d.config_env)}")
     configs = config_files(root)
     d.config_file, d.new_config = (configs[0], False) if configs else (NEW_CONFIG, True)
     urlconf = ROOT_URLCONF_RE.search(settings_text)

@@ -576,3 +576,14 @@ def test_an_env_var_read_but_never_opened_is_no_config_env(tmp_path):
     assert d.config_env == "SB_CONF"
     assert detect(project(tmp_path / "none", {"src/sb.py": source.replace('open(os.environ["SB_CONF"]).read()',
                                                                            '"x"')})).config_env == ""
+
+
+def test_django_settings_reading_the_environment_are_told_what_init_saw(tmp_path):
+    settings = ('import os\nSECRET_KEY = os.environ["DJ_KEY"]\nDEBUG = os.environ.get("DJ_DEBUG") == "1"\n'
+                'ROOT_URLCONF = "site1.urls"\n')
+    root = project(tmp_path, {"manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n',
+                              "site1/__init__.py": "", "site1/settings.py": settings,
+                              "site1/wsgi.py": "application = None\n"})
+    note = next(n for n in detect(root).notes if n.startswith("site1/settings.py runs no config file"))
+    assert "(it reads DJ_KEY, DJ_DEBUG from the environment" in note and "refuses a release" in note, note
+    assert 'exec(Path(os.environ["SITE1_CONFIG"]).read_text())' in note
