@@ -512,8 +512,8 @@ def unread_config(args: DeployArgs, release_dir, started):
     deploy installed at ``config_path``, from the facts of the ``started`` mark (:class:`.programs.preflight.Start`):
     where it looked instead (files it opened that do not exist), the environment variables it asked for and
     found unset, its framework. Each fix offered follows from one of those facts; the last one always applies."""
-    tried = [p for p in started.get("tried") or [] if isinstance(p, str)]
-    unset = [n for n in started.get("unset") or [] if isinstance(n, str)]
+    tried = [p[:300] for p in started.get("tried") or [] if isinstance(p, str)]  # the app's process wrote these
+    unset = [n[:100] for n in started.get("unset") or [] if isinstance(n, str)]
     what = ("the new release does not read its config: starting (import %s), the app never opened %s, where the "
             "deploy installed config_file; it would serve on its defaults" % (args.entry_point, args.config_path))
     seen, fixes = [], []
