@@ -268,10 +268,11 @@ def _with_urls(t: Table, hosts: tuple[HostSpec, ...]) -> tuple[HostSpec, ...]:
     keys = dict.fromkeys(k for h in hosts for k in (h.name, h.host) if k)
     urls = Table(table, [Field(k, Url()) for k in keys], where=t.where, label=f"{t.label}: base_url", doc=t.doc,
                  header=t.header, within="base_url")
-    takers: dict[str, list[str]] = {}
+    takers: dict[str, list[str]] = {}  # key -> the hosts taking their URL from it
     for h in hosts:
-        if not h.base_url and not (h.name and h.name in table) and h.host in table:
-            takers.setdefault(h.host, []).append(h.label)
+        key = h.name if h.name and h.name in table else h.host
+        if not h.base_url and key in table:
+            takers.setdefault(key, []).append(h.label)
     for key, labels in takers.items():
         if len(labels) > 1:
             raise urls.error(f"key {key!r} names {len(labels)} hosts ({', '.join(labels)}), which would all be "

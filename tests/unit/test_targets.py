@@ -90,6 +90,9 @@ def test_docker_is_built_in(inventory):
      r"targets.toml:3: target 'a': base_url: key '127.0.0.1' names 2 "
      r"hosts \(ssh://u@127.0.0.1:2201, ssh://u@127.0.0.1:2202\), which would all be checked at that one URL. "
      r"Hint: give each host its own URL"),
+    # one key two ways: a host table's name that is another host's host name (the labels collide first)
+    ("[targets.a]\nhosts = [{ name = 'web1', address = 'u@10.0.0.1' }, 'u@web1']\n"
+     "base_url = { 'web1' = 'http://web1' }", r"targets.toml:2: target 'a': key 'hosts' lists ssh://u@web1 twice"),
 ])
 def test_malformed_inventory_is_one_line_with_file_and_line(tmp_path, text, message):
     path = tmp_path / "targets.toml"
