@@ -180,7 +180,7 @@ def _project_tests(request, session, servers):
     phase, where they run on every host right after it anyway."""
     from .between import read_only_project_test
 
-    if len(session.policy.phases([s.label for s in servers])) < 2:
+    if not servers or len(session.policy.phases([s.label for s in servers])) < 2:
         return None
     config = request.config
     ids = dict.fromkeys(f"{item.path}::{item.nodeid.split('[', 1)[0].split('::', 1)[-1]}"  # all its hosts

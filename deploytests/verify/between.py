@@ -139,7 +139,7 @@ def child_names(servers) -> dict[str, str]:
     """A short name per server for the child's inventory (from its own name), unique."""
     names: dict[str, str] = {}
     for i, s in enumerate(servers, 1):
-        name = re.sub(r"[^A-Za-z0-9._-]", "-", str(s.name or s.host)).lstrip("._-") or f"host{i}"
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(s.name or s.host)).lstrip("._-") or f"host{i}"
         names[s.label] = name if name not in names.values() else f"{name}-{i}"
     return names
 
