@@ -100,3 +100,78 @@ def test_the_gate_tests_option(tmp_path):
                                           r"no such file or directory: .*/b"):
         resolve(cli={}, env={"DEPLOYTESTS_GATE_TESTS": "b"}, **base)
     assert resolve(cli={"gate_timeout": "12"}, env={}, **base).gate_timeout == 12.0
+
+
+# ---------------------------------------------------------------- where the tests sit in the rollout (fake hosts)
+
+@pytest.fixture
+def fake_fleet(monkeypatch):
+    """Hosts a, b, c, d on release r0; a deploy makes r1 live, a rollback goes back."""
+    from deploytests import pipeline
+    from deploytests.pipeline.releases import DeployResult
+
+    live = dict.fromkeys("abcd", "r0")
+
+    def deploy(c, cfg, art, progress=None):
+        live[c.label] = "r1"
+        return DeployResult(c.label, "r1", True, previous="r0", version="1.0")
+
+    def rollback(c, cfg, to=None, progress=None):
+        live[c.label] = to
+        return DeployResult(c.label, to, True, previous="r1")
+
+    monkeypatch.setattr(pipeline, "deploy", deploy)
+    monkeypatch.setattr(pipeline, "rollback", rollback)
+    return live
+
+
+def test_the_project_tests_judge_a_phase_after_the_gate_and_before_after_host(fake_fleet, tmp_path):
+    """Per phase: the tests get the hosts that passed the built-in gate (not ``b``, which failed it), their
+    problems fail their host like a failed gate (the batch goes back), and each ``after_host`` runs after them."""
+    from deploytests.pipeline.fleet import Hooks, Policy, roll_out
+    from deploytests.settings import Count
+    from deploytests.testing import FakeConn
+
+    log = tmp_path / "log"
+    seen = []
+
+    def tests(servers):
+        seen.append([s.label for s in servers])
+        with log.open("a") as out:
+            out.write("tests\n")
+        return {"c": ["t.py::test_x[c]: assert 500 == 200"]} if any(s.label == "c" for s in servers) else {}
+
+    result = roll_out([FakeConn(h) for h in "abcd"], None, lambda label: type("A", (), {"sha256": "s"})(),
+                      Policy(batch=Count(2), max_failed=Count(1)),
+                      hooks=Hooks(after_host=f'echo "after $DEPLOYTESTS_HOST" >> {log}'),
+                      gate=lambda c, server, rep, art: "down" if rep.host == "b" else None, tests=tests,
+                      say=lambda line: None)
+    assert seen == [["a"], ["c", "d"]]
+    assert log.read_text().splitlines()[0] == "tests" and log.read_text().splitlines()[3] == "tests"
+    assert sorted(log.read_text().splitlines()[1:3]) == ["after a", "after b"]
+    assert fake_fleet == {"a": "r1", "b": "r0", "c": "r0", "d": "r0"} and result.stopped == "batch 2/2"
+    assert [r.error for r in result.reports][2] == "gate: t.py::test_x[c]: assert 500 == 200"
+
+
+def test_an_interrupt_during_the_project_tests_says_per_host_where_it_stopped_and_after_host_still_runs(
+        fake_fleet, tmp_path):
+    import signal
+
+    from deploytests.pipeline import Interrupted
+    from deploytests.pipeline.fleet import Hooks, Policy, roll_out
+    from deploytests.settings import Count
+    from deploytests.testing import FakeConn
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # hermetic: a background job inherits it ignored
+    log = tmp_path / "log"
+
+    def tests(servers):
+        raise KeyboardInterrupt  # Ctrl-C while the child runs
+
+    with pytest.raises(Interrupted) as caught:
+        roll_out([FakeConn(h) for h in "abcd"], None, lambda label: type("A", (), {"sha256": "s"})(),
+                 Policy(canary=Count(1), batch=Count(2)), hooks=Hooks(after_host=f"echo after >> {log}"),
+                 tests=tests, say=lambda line: None)
+    waiting = "untouched (its batch had not started)"
+    assert caught.value.lines == ["a: new (serves r1)", f"b: {waiting}", f"c: {waiting}", f"d: {waiting}"]
+    assert log.read_text() == "after\n"
