@@ -189,9 +189,16 @@ class Session:
     def platforms(self, servers) -> dict[str, tuple[str, str]]:
         """Each server's Python ``X.Y`` and CPU architecture, read in one round trip per host (``uname -m`` and
         ``/etc/os-release``, bounded); a host that cannot say fails here, before anything is built."""
+        by = {s.label: s for s in servers}
+
         def facts(c):
-            res = c.run(f"uname -m; cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True,
-                        warn=True, in_stream=False, timeout=self.settings.host_timeout)
+            try:
+                res = c.run(f"uname -m; cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True,
+                            warn=True, in_stream=False, timeout=self.settings.host_timeout)
+            finally:  # the deploy opens it again in the host's turn: at most --parallel connections at once
+                server = by.get(getattr(c, "label", ""))
+                if server is not None:
+                    server.close()
             machine, _, release = res.stdout.partition("\n")
             stack = for_os_release(release if res.ok else "", where=getattr(c, "label", c.host))
             return stack.python_version, machine.strip() or "x86_64"
@@ -212,7 +219,7 @@ class Session:
         arts = artifacts if artifacts is not None else self.artifacts(servers)
         return roll_out(servers, self.config, arts.__getitem__, self.policy, hooks=self.hooks,
                         gate=gate or self.gate, tests=tests.run if tests else None, progress=self.progress,
-                        say=self.say)
+                        say=self.say, keep_connections=False)
 
     def project_tests(self, servers, *, collected: tuple[str, ...] | None = None, cwd: Path | None = None,
                       pytest_args: tuple[str, ...] = ()) -> ProjectTests | None:

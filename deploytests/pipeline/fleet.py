@@ -315,13 +315,16 @@ Tests = Callable[[list], "dict[str, list[str]]"]  # (the phase's servers) -> pro
 
 def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy, *, hooks: Hooks = Hooks(),
              gate: Gate | None = None, tests: Tests | None = None, progress=None,
-             say: Callable[[str], None] = print) -> RolloutResult:
+             say: Callable[[str], None] = print, keep_connections: bool = True) -> RolloutResult:
     """Deploy to ``servers`` phase by phase (:meth:`Policy.phases`): per host the ``before_host`` hook, the deploy
     (its own server-side health gate), ``gate(c, server, report, artifact)`` (a problem's line, or None; each host
     of a phase in its own worker, so a phase's hosts are gated at once), ``after_host``. With ``tests`` (the
     project's deploy tests, :class:`deploytests.verify.between.ProjectTests`), once the phase's hosts are done,
     ``tests(servers)`` runs once on those that passed the gate (its problems fail their host like a failed gate),
     and only then does each host's ``after_host`` run: a host is back in its load balancer once it is verified.
+    ``keep_connections=False`` (``fab``: nothing reads the hosts afterwards) closes each host's connection at the
+    end of its turn, so the runner holds at most ``parallel`` connections (and their threads and buffers) at once,
+    whatever the fleet's size; a rollback opens a new one.
     After each phase: when the canary failed, or more than ``max_failed`` hosts failed so far, the rollout stops,
     the hosts this phase made live go back to their previous release, the later phases stay untouched; else the
     failed hosts that went live go back alone and the next phase starts. Ctrl-C raises
@@ -372,6 +375,8 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
                 after(rep, server)
             else:
                 deferred.append(rep.host)  # after the phase's tests
+            if not keep_connections and callable(getattr(server, "close", None)):
+                server.close()
             rep.seconds = time.monotonic() - started
         return rep
 
