@@ -146,13 +146,16 @@ def child_names(servers) -> dict[str, str]:
 
 def verdict(events: list[dict], labels: dict[str, str], *, killed: bool, timeout: float,
             output: str) -> dict[str, list[str]]:
-    """Each host's problems from the child's records (pure). ``labels``: child label -> the rollout's."""
+    """Each host's problems from the child's records (pure). ``labels``: child label -> the rollout's. A test
+    planned for a host that did not end (the child was killed, stopped, or ``-x`` ended it) leaves that host not
+    verified: it fails, named with why."""
     planned = next((e["planned"] for e in events if "planned" in e), None)
     everyone = list(labels.values())
     problems: dict[str, list[str]] = {label: [] for label in everyone}
+    why = f"were killed after {timeout:g} s" if killed else f"stopped ({_last_words(output)})"
     if planned is None:  # it never got to run a test: a collection error, a stop (a host key, the config)
-        why = "could not run" + (f" within {timeout:g} s (killed)" if killed else "")
-        line = f"the project's deploy tests {why}: {_last_words(output)}"
+        line = f"the project's deploy tests could not run{f' within {timeout:g} s (killed)' if killed else ''}: " \
+               f"{_last_words(output)}"
         return {label: [line] for label in everyone}
     host = {nodeid: labels.get(child) for nodeid, child in planned}
 
@@ -163,7 +166,7 @@ def verdict(events: list[dict], labels: dict[str, str], *, killed: bool, timeout
         label = host.get(nodeid)
         return [label] if label else everyone  # a test on no one host judges them all
 
-    started = [e["start"] for e in events if "start" in e]
+    started = {e["start"] for e in events if "start" in e}
     ended = {e["end"] for e in events if "end" in e}
     seen: set[str] = set()
     for e in events:
@@ -172,16 +175,15 @@ def verdict(events: list[dict], labels: dict[str, str], *, killed: bool, timeout
             where = "" if e.get("when") == "call" else f" (in {e.get('when')})"
             for label in of(e["failed"]):
                 problems[label].append(f"{named(e['failed'])}: {e.get('message') or 'failed'}{where}")
-    if killed:
-        hanging = [n for n in started if n not in ended]
-        for nodeid in hanging:
-            for label in of(nodeid):
-                problems[label].append(f"{named(nodeid)}: did not finish within {timeout:g} s (killed)")
-        for nodeid, _child in planned:
-            for label in of(nodeid):
-                if nodeid not in started and not problems[label]:
-                    problems[label].append(f"not verified: the project's deploy tests were killed after {timeout:g} s "
-                                           f"before {named(nodeid)} ran")
+    for nodeid, _child in planned:
+        if nodeid in ended:
+            continue
+        for label in of(nodeid):
+            if nodeid in started:  # the test it was in
+                problems[label].append(f"{named(nodeid)}: " + (f"did not finish within {timeout:g} s (killed)"
+                                                                if killed else f"the run stopped in it: {why}"))
+            elif not problems[label]:  # one line is enough to fail it
+                problems[label].append(f"not verified: the project's deploy tests {why} before {named(nodeid)} ran")
     return problems
 
 
@@ -192,7 +194,9 @@ def count(events: list[dict], killed: bool, timeout: float) -> str:
         return "the project's deploy tests could not run"
     failed = len({e["failed"] for e in events if "failed" in e})
     ended = len({e["end"] for e in events if "end" in e})
-    end = f", killed after {timeout:g} s with {len(planned) - ended} not finished" if killed else ""
+    left = len(planned) - ended
+    end = f", killed after {timeout:g} s with {left} not finished" if killed else \
+        (f", stopped with {left} not run" if left else "")
     return f"project deploy tests: {len(planned)} run, {ended - failed} passed, {failed} failed{end}"
 
 

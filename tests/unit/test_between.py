@@ -50,14 +50,29 @@ def test_a_failed_test_fails_its_own_host_under_the_rollouts_label():
     events = [PLANNED, {"start": "t.py::test_a[ssh://appuser@web-1]"},
               {"failed": "t.py::test_a[ssh://appuser@web-1]", "when": "call", "message": "assert 500 == 200"},
               {"failed": "t.py::test_a[ssh://appuser@web-1]", "when": "teardown", "message": "again"},
-              {"end": "t.py::test_a[ssh://appuser@web-1]"}]
+              {"end": "t.py::test_a[ssh://appuser@web-1]"}, {"start": "t.py::test_a[ssh://appuser@web-2]"},
+              {"end": "t.py::test_a[ssh://appuser@web-2]"}, {"start": "t.py::test_once"}, {"end": "t.py::test_once"}]
     got = verdict(events, LABELS, killed=False, timeout=5, output="")
     assert got == {"docker://web-1": ["t.py::test_a[docker://web-1]: assert 500 == 200"], "docker://web-2": []}
-    assert count(events, False, 5) == "project deploy tests: 3 run, 0 passed, 1 failed"
+    assert count(events, False, 5) == "project deploy tests: 3 run, 2 passed, 1 failed"
+
+
+def test_a_child_stopped_after_collection_leaves_the_hosts_whose_tests_did_not_end_not_verified():
+    """A session stop after collection (a host key refused when the target opens) reports no failure: the tests
+    that did not end are what says so."""
+    events = [PLANNED, {"start": "t.py::test_a[ssh://appuser@web-1]"}]
+    output = "!!! _pytest.outcomes.Exit: deploytests: ssh://appuser@web-2: host key CHANGED !!!\n"
+    got = verdict(events, LABELS, killed=False, timeout=5, output=output)
+    why = "stopped (_pytest.outcomes.Exit: deploytests: ssh://appuser@web-2: host key CHANGED)"
+    assert got["docker://web-1"] == [f"t.py::test_a[docker://web-1]: the run stopped in it: {why}"]
+    assert got["docker://web-2"] == [f"not verified: the project's deploy tests {why} before "
+                                     "t.py::test_a[docker://web-2] ran"]
+    assert count(events, False, 5) == "project deploy tests: 3 run, 0 passed, 0 failed, stopped with 3 not run"
 
 
 def test_a_test_on_no_one_host_judges_every_host_and_a_setup_error_says_so():
-    events = [PLANNED, {"failed": "t.py::test_once", "when": "setup", "message": "fixture 'x' not found"}]
+    events = [PLANNED, {"failed": "t.py::test_once", "when": "setup", "message": "fixture 'x' not found"},
+              *({"end": nodeid} for nodeid, _host in PLANNED["planned"])]
     got = verdict(events, LABELS, killed=False, timeout=5, output="")
     assert got["docker://web-1"] == got["docker://web-2"] == ["t.py::test_once: fixture 'x' not found (in setup)"]
 
