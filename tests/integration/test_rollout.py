@@ -237,7 +237,9 @@ def test_pytest_follows_the_same_rollout_policy(pytester):
     result.stdout.fnmatch_lines([
         "deploytests: rollout: canary 1, then all at once; up to 0 failed host(s) tolerated*",
         "*deploytests summary*",
+        "[[]gate[]] project deploy tests: 1 run, 1 passed, 0 failed on 1 host(s)",  # the project's, on the canary
         "[[]rollout[]] canary: 1 host(s), 1 ok, 0 failed (0 failed so far, none allowed)",
+        "[[]gate[]] project deploy tests: 1 run, 1 passed, 0 failed on 1 host(s)",
         "[[]rollout[]] all: 1 host(s), 1 ok, 0 failed (0 failed so far, 0 allowed)",
     ])
 
@@ -389,3 +391,18 @@ def test_pytest_runs_the_project_deploy_tests_between_phases(pytester):
     assert "rollout STOPPED, 1 host(s) untouched" in out, out
     assert f"gate: test_gate.py::test_no_marker[docker://web-1]: AssertionError: {MARK} is there: fail" in out, out
     assert "[gate] project deploy tests: 2 run, 1 passed, 1 failed on 1 host(s)" in out, out  # not the deploying one
+
+
+def test_pytest_a_project_deploy_test_failing_on_batch_2_fails_that_batch_only(pytester):
+    """``--batch 1`` on two containers, batch 2's host broken by a before_host hook: batch 1 passes the project's
+    tests and stays new (its tests pass in the run), batch 2 fails them and its host's tests error with the line."""
+    pytester.makepyfile(test_gate=PROJECT_TESTS)
+    hook = _docker_marker_hook("docker://web-2", "fail")
+    pytester.makefile(".toml", targets=f"[targets.docker]\nbefore_host = '''{hook}'''\n")
+    result = pytester.runpytest_subprocess(f"--app={V1}", "--containers=2", "--batch=1", "-p", "no:cacheprovider",
+                                           "-k", "not deploying", "test_gate.py")
+    out = result.stdout.str()
+    result.assert_outcomes(passed=2, errors=2)  # web-1's two tests pass; web-2's error with its gate line
+    assert "[rollout] batch 1/2: 1 host(s), 1 ok, 0 failed" in out, out
+    assert "[rollout] batch 2/2: 1 host(s), 0 ok, 1 failed" in out, out
+    assert f"gate: test_gate.py::test_no_marker[docker://web-2]: AssertionError: {MARK} is there: fail" in out, out
