@@ -109,7 +109,8 @@ def test_every_option_names_its_source_in_an_error(opt, source):
     assert str(err.value).startswith(f"{origin}: ")
     good = {"target": "nosuch", "targets_file": "t.toml", "app": "app", "containers": "3", "no_deploy": "yes",
             "keep_containers": "yes", "platform": "debian13", "host_timeout": "5", "canary": "1", "batch": "25%",
-            "max_failed": "10%", "parallel": "4", "rolling": "yes", "gate_tests": "none", "gate_timeout": "60"}[opt.name]
+            "max_failed": "10%", "parallel": "4", "rolling": "yes", "gate_tests": "none",
+            "gate_timeout": "60"}[opt.name]
     settings = run(**spelled(opt, source, good))
     later = blame(settings, opt.name, ConfigError("no such thing", hint="fix it"))
     assert str(later) == f"{opt.cli}={good}{where[source]}: no such thing. Hint: fix it."
