@@ -190,3 +190,17 @@ def test_an_interrupt_during_the_project_tests_says_per_host_where_it_stopped_an
     waiting = "untouched (its batch had not started)"
     assert caught.value.lines == ["a: new (serves r1)", f"b: {waiting}", f"c: {waiting}", f"d: {waiting}"]
     assert log.read_text() == "after\n"
+
+
+def test_every_line_is_redacted_one_line_and_bounded(monkeypatch, tmp_path):
+    """What a failed test said may hold the app config's values (an assertion on a page that shows one): each
+    line goes through the config's redaction, on one line, at most 300 characters."""
+    from deploytests.redaction import secrets_of
+
+    config = tmp_path / "app.cfg"
+    config.write_text('SECRET_KEY = "s3cret-value-0123456789"\n')
+    spec = ProjectTests(tests=("t",), app=tmp_path, cwd=tmp_path, redact=secrets_of(config).redact)
+    said = "t.py::test_x[docker://web-1]: assert 's3cret-value-0123456789' not in page\nsecond line " + "x" * 600
+    monkeypatch.setattr(ProjectTests, "_run", lambda self, servers: {"docker://web-1": [said]})
+    [line] = spec.run([server("docker://web-1", "web-1")])["docker://web-1"]
+    assert "s3cret" not in line and "\n" not in line and len(line) == 300 and line.endswith("...")
