@@ -261,10 +261,11 @@ def run_probe(server, args: dict, python: str) -> tuple[dict, object]:
 
 
 def fetch(server, paths, host_header: str | None = None) -> dict:
-    """GET each path from the runner (no redirects, no proxies): path -> Response, or the error's text."""
+    """GET each path from the runner (no redirects, no proxies): path -> Response, or the error's text. The app
+    paces its answers and chooses their size: each is read within the client's deadline, at most 1 MiB kept."""
     from .http import HttpClient
 
-    client = HttpClient(server.base_url, host_header=host_header)
+    client = HttpClient(server.base_url, host_header=host_header, limit=1 << 20)
     out: dict[str, object] = {}
     try:
         for path in paths:
