@@ -37,9 +37,11 @@ RECORD_ROWS, RECORD_BYTES = 100000, 16 << 20  # per kept release: RECORD rows ch
 
 def walk(top, bounds):
     """``os.walk(top)`` (links never followed), at most :data:`ENTRIES` entries and :data:`DEPTH` levels below
-    ``top``; a bound hit is added to ``bounds`` as one line."""
+    ``top``; a bound hit, or a directory it could not list (its owner may make one that others can list and it
+    cannot: ``d--x---r-x``), is added to ``bounds`` as one line: never skipped in silence."""
     seen = 0
-    for base, dirs, files in os.walk(top):
+    unlisted = lambda e: bounds.append("%s: not listed (%s); not looked at" % (one_line(e.filename), e.strerror))  # noqa
+    for base, dirs, files in os.walk(top, onerror=unlisted):
         seen += len(dirs) + len(files)
         if seen > ENTRIES:
             bounds.append("%s: more than %d entries; the rest was not looked at" % (one_line(top), ENTRIES))
@@ -494,7 +496,7 @@ def gather(args):
     bounds = (facts["tree"] or {}).get("bounds", []) + ((facts["tree"] or {}).get("live") or {}).get("bounds", []) \
         + (facts["tree_inventory"] or {}).get("bounds", [])
     if bounds:
-        errors["tree"] = "; ".join(bounds)  # a bound hit fails the gate's first check, named
+        errors["tree"] = "; ".join(dict.fromkeys(bounds))  # a bound hit fails the gate's first check, named
     return dict(facts, http=http_facts, errors=errors, user=pwd.getpwuid(os.getuid()).pw_name,
                 seconds=round(time.monotonic() - started, 3))
 
