@@ -306,6 +306,19 @@ def one_line(name):
 
 
 
+def app_keys(user):
+    """Which of the app user's ``~/.ssh/authorized_keys(2)`` exist (``lstat``: a link counts; nothing is read).
+    Its home is the app's root (bootstrap makes it so): the deploy user's tree. One that cannot be looked at is
+    named as such, never taken for absent."""
+    try:
+        home = pwd.getpwnam(user).pw_dir
+    except KeyError:
+        return []
+    found = {p: lstat_facts(p)["kind"] for p in (home + "/.ssh/authorized_keys", home + "/.ssh/authorized_keys2")}
+    return ["%s (%s)" % (one_line(p), k) if k.startswith("not") else one_line(p) for p, k in found.items()
+            if k != "missing"]
+
+
 def stat_each(paths):
     """``{path: lstat facts}`` of each path (run by the tree's reader for paths in the app tree)."""
     return {p: lstat_facts(p) for p in paths}
@@ -488,6 +501,7 @@ def gather(args):
     section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
     section("tree_inventory", tree_inventory, root)
     section("stat", stat_each, args["paths"])
+    section("app_keys", app_keys, args.get("app_user", ""))
     try:
         facts["lock_ino"] = os.lstat(root + "/.deploy.lock").st_ino
     except OSError:
