@@ -1,8 +1,9 @@
 """The gate's tree reader: what the fact probe reads of the app's tree, run as the deploy user, never as root.
 
-The runner sends this file on stdin to the stack's system python in isolated mode, run by ``sudo -n -u
-<deploy user>`` when the gate's login may (sudo drops the rights; this program never changes user), else as the
-login itself (``deploytests.verify.facts.probe_command``). So a link or a file the deploy login planted in its
+The runner sends this file on stdin after the root collector's; the collector, its reply out, becomes the deploy
+user for good and runs it (``collect_root.become``: the process is then not dumpable, so the deploy user cannot
+attach to it or take its output); without sudo the login itself runs it
+(``deploytests.verify.facts.probe_command``). So a link or a file the deploy login planted in its
 tree gives this reader only what the deploy login can read already. It reads; nothing of the tree is run,
 imported or loaded: versions come from ``METADATA``, the venv's python is judged by its links
 (:func:`interpreter`). Every walk is bounded (entries and depth: :data:`ENTRIES`, :data:`DEPTH`) and says so when
