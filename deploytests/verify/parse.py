@@ -40,6 +40,7 @@ class Snapshot:
 
     def __init__(self, raw: dict):
         self.raw, self.files, self.dirs = raw, raw.get("files") or {}, raw.get("dirs") or {}
+        self.texts: dict | None = None  # root's text files made safe (mechanisms.texts), once
         self.users = Users(self.text("/etc/passwd") or "", self.text("/etc/group") or "")
 
     def st(self, path: str) -> list | None:

@@ -268,9 +268,9 @@ def test_every_program_deploytests_starts_on_a_server_runs_isolated(tmp_path):
         line = remote.agent_command("nosuchcommand", {}, python=sys.executable, source=source)
         subprocess.run(line, shell=True, cwd=tmp_path, env=env, input=source, capture_output=True, timeout=60)
         assert not (tmp_path / "ran").exists(), line
-        assert " -I -c " in line
+        assert " -I -S -c " in line
     assert facts.probe_command({"app": "a", "root": "/var/www/a", "app_user": "a", "deploy_user": "d"},
-                               "/usr/bin/python3").count(" -I -c ") == 3  # one program with sudo, two without
+                               "/usr/bin/python3").count(" -I -S -c ") == 3  # one program with sudo, two without
 
 
 def test_the_collector_sends_a_root_file_whole_or_not_at_all(tmp_path):
