@@ -372,3 +372,26 @@ def test_the_deploy_login_cannot_attach_to_the_tree_reader_and_forge_its_reply(l
     assert res.stdout.count(F._reader.MARK) == 1
     found, before = (F.read_tree(r)["tree"]["live"]["hashes"][rel] for r in (res, clean))
     assert found != before  # the reader's own reply: the changed file
+
+
+def test_a_name_that_is_not_utf8_reaches_the_terminal_escaped(pytester, lab):
+    """The deploy login names a file of the live venv with bytes that are not UTF-8 (``0x9b``: an 8-bit CSI where a
+    terminal takes C1 controls). The tree reader's reply carries it as a lone surrogate, which the sanitiser let
+    through (it is not a character it knows); printed, it went out as the raw byte, and the gate's output was not
+    UTF-8. Class: text the sanitiser passes because it is no character: a lone surrogate is escaped like a
+    control (``\\udc9b``)."""
+    import io
+
+    cfg = lab.config()
+    site = f"{cfg.root}/releases/{lab.release}/venv/lib/python{lab.stack.python_version}/site-packages"
+    c = lab.login()
+    try:
+        c.put(io.BytesIO(b"import sys\nopen(sys.argv[1].encode() + b'/n\\x9b31mRED.py', 'w').write('x')\n"), "mk.py")
+    finally:
+        c.close()
+    as_deployer(lab, f"python3 ~/mk.py {site}")
+    try:
+        out = read_only_gate(pytester, lab, "--no-deploy").stdout.str()
+    finally:
+        as_deployer(lab, f"rm -f {site}/n*RED.py ~/mk.py")
+    assert "site-packages/n\\udc9b31mRED.py" in out, out[-3000:]
