@@ -247,7 +247,7 @@ def test_six_concurrent_bootstraps_all_succeed(ready):
 def test_the_gate_probe_on_a_hand_made_server_reads_as_root_only_roots_files(ready):
     """The gate on a server deploytests did not shape (Debian's default sudoers, ``use_pty`` included), its login
     the ``admin`` with sudo, the app deployed by ``deployer``: one round trip runs the root collector under sudo
-    and the tree reader as ``deployer`` (``sudo -u``), each fed its own source; the facts parse whole."""
+    and then, once it became ``deployer``, the tree reader, fed its own source; the facts parse whole."""
     from types import SimpleNamespace
 
     from deploytests.stacks import STACKS
