@@ -21,24 +21,27 @@ from dataclasses import dataclass
 
 
 def texts(facts) -> dict[str, str] | None:
-    """``{path: text}`` of root's raw files the probe sent (a link as ``-> target``), or None when it sent none
-    (no sudo, an older probe). From the root collector's snapshot (``facts.raw``: ``files`` with ``data`` or
-    ``link``) when there is one, else from the probe's ``inventory.texts``. Made safe for reports here (controls
-    escaped, newlines kept): the parsers below read them as data."""
+    """``{path: text}`` of root's raw text files the probe sent (a link as ``-> target``; an ELF binary,
+    such as ``mod_wsgi.so``, left out), or None when it sent none (no sudo, an older probe). From the root collector's
+    snapshot (``facts.raw``: ``files`` with ``data`` or ``link``) when there is one, else from the probe's
+    ``inventory.texts``. Made safe for reports here (controls escaped, newlines kept), once per snapshot: the
+    parsers below read them as data."""
     from ..untrusted import text
 
     raw = getattr(facts, "raw", None)
     files = getattr(raw, "files", None)
-    if isinstance(files, dict) and files:
-        out = {}
-        for path, entry in files.items():
-            if not isinstance(entry, dict):
-                continue
-            if entry.get("link") is not None:
-                out[path] = "-> " + text(entry["link"])
-            elif entry.get("data") is not None:
-                out[path] = text(entry["data"].encode("latin-1").decode("utf-8", "replace"), 1 << 20)
-        return out
+    if raw is not None and isinstance(files, dict) and files:
+        if getattr(raw, "texts", None) is None:
+            out = {}
+            for path, entry in files.items():
+                if not isinstance(entry, dict):
+                    continue
+                if entry.get("link") is not None:
+                    out[path] = "-> " + text(entry["link"])
+                elif entry.get("data") is not None and not entry["data"].startswith("\x7fELF"):
+                    out[path] = text(entry["data"].encode("latin-1").decode("utf-8", "replace"), 1 << 20)
+            raw.texts = out
+        return raw.texts
     found = ((facts.get("inventory") or {}).get("texts"))
     if found is None:
         return None
