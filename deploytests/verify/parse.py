@@ -712,7 +712,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
     return {"mtimes": mtimes(snap, args["vhost"], sudoers), "listeners": procs.listeners(),
             "processes": procs.watched(users), "apache_user": apache_user,
             "apache": dict(dump, files=apache_files(snap, files, dpkg)), "sudoers": sudoers,
-            "schedules": schedules(snap, users), "app_keys": list(snap.raw.get("keys") or []),
+            "schedules": schedules(snap, users), "app_keys": args.get("app_keys"),  # the reader's
             "loader": loader_facts(snap, parents + [d["pid"] for d in daemons], dpkg),
             "load_path": load_path(snap, snap.raw.get("python") or ""), "ld_other": ld_dirs(snap)[1],
             "setuid": setuid_files(snap),
@@ -781,5 +781,6 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
             out["configtest"] = {"rc": ct["rc"], "stderr": err.strip(), "modules_rc": mods["rc"],
                                  "modules": [ln.split()[0] for ln in text.splitlines() if ln.startswith(" ")]}
         if runs:
-            section("inventory", inventory, snap, procs, args, daemons, conffiles(status))
+            section("inventory", inventory, snap, procs, dict(args, app_keys=tree.get("app_keys")), daemons,
+                    conffiles(status))
     return out
