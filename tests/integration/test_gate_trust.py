@@ -329,8 +329,8 @@ while time.time() - t0 < 50:
 def test_the_deploy_login_cannot_attach_to_the_tree_reader_and_forge_its_reply(lab):
     """The tree reader ran under ``sudo -u deployer``, which execs it: a dumpable process of the deploy user. The
     deploy login, from its own live SSH session, attached to it with ``ptrace`` and made it write a clean reply
-    before its own: with a backdoor in the live release's code, the admin's read-only gate passed (rc 0; a
-    server made as a real one, root with CAP_SYS_PTRACE, no seccomp). Class: a less trusted party attaching to
+    before its own: with a backdoor in the live release's code, the admin's read-only gate passed (rc 0, on this
+    hand-made server). Class: a less trusted party attaching to
     the more trusted side's program (``pidfd_getfd`` of its stdout is another member). The reader now runs in
     the root collector's process once it became the deploy user (``collect_root.become``): the uid change left
     it non-dumpable, the attach is refused, and the reply reports the change."""
