@@ -19,7 +19,7 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   a bound hit is in ``errors``; a link at a tree's top is recorded, never walked); the listing of each directory
   named by an absolute line of ``/etc/ld.so.conf`` or an ``/etc/ld.so.conf.d`` file (only root's files are read,
   so only root's lines are taken: a line is a name to ``lstat``, the one thing it reads out of a file);
-  the stack's ``mod_wsgi.so`` and the stdlib's ``*.pth``/``*customize`` hooks,
+  the stdlib's ``*.pth``/``*customize`` hooks,
   through links only root made; dpkg's ``/var/lib/dpkg/info/*.list``; the crontabs of the watched users (their
   owners' files: bytes only, never parsed here; the directory is root's, cron's own ``1730 root:crontab``); the
   Apache error log's tail.
@@ -276,8 +276,8 @@ def collect(args):
     steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
     steps += [("crontab of " + u, read, "/var/spool/cron/crontabs/" + u, 65536, True) for u in users]
     steps += [("ld.so.conf's dirs", ld_dirs)]
-    steps += [("mod_wsgi.so", follow, MODULES + "/mod_wsgi.so", 16 << 20), ("hooks", hooks), (ERROR_LOG, note,
-              ERROR_LOG), ("app", note, "/var/www/" + args["app"]), ("runs", finish, started)]
+    steps += [("hooks", hooks), (ERROR_LOG, note, ERROR_LOG), ("app", note, "/var/www/" + args["app"]),
+              ("runs", finish, started)]
     for what, work, *more in steps:
         try:
             work(out, *more)

@@ -30,7 +30,7 @@ def texts(facts) -> dict[str, str] | None:
 
     raw = getattr(facts, "raw", None)
     files = getattr(raw, "files", None)
-    if isinstance(files, dict) and files:
+    if raw is not None and isinstance(files, dict) and files:
         if getattr(raw, "texts", None) is None:
             out = {}
             for path, entry in files.items():
