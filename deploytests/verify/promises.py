@@ -1012,7 +1012,7 @@ def cw_processes(facts, exp):
 def cw_schedules(facts, exp):
     """Every cron job that runs as the app, deploy or Apache user, or (as anyone, root included) runs something
     from the app's tree: crontabs, /etc/crontab, /etc/cron.d, /etc/cron.{hourly,daily,weekly,monthly} scripts."""
-    from .mechanisms import cron_jobs, reaches, texts
+    from .mechanisms import cron_jobs, reaches, texts, unread_schedules
 
     inv = _inv(facts, "reading crontabs")
     raw, root = texts(facts), exp.cfg.root
@@ -1032,6 +1032,7 @@ def cw_schedules(facts, exp):
                      f"user's rights, outside any deploy" + (" (what the deploy login or the app writes there "
                      f"runs as {s['user']})" if reach and s["user"] not in (exp.cfg.app_user,) else "") +
                      ". " + _allow_hint(exp, "allow_cron", where))
+    lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     _unaccounted("scheduled jobs", lines)
 
 
