@@ -514,8 +514,9 @@ def unread_config(args: DeployArgs, release_dir, started):
     found unset, its framework. Each fix offered follows from one of those facts; the last one always applies."""
     tried = [p[:300] for p in started.get("tried") or [] if isinstance(p, str)]  # the app's process wrote these
     unset = [n[:100] for n in started.get("unset") or [] if isinstance(n, str)]
-    what = ("the new release does not read its config: starting (import %s), the app never opened %s, where the "
-            "deploy installed config_file; it would serve on its defaults" % (args.entry_point, args.config_path))
+    what = ("the new release does not read its config: starting (import %s%s), the app never opened %s, where "
+            "the deploy installed config_file; it would serve on its defaults" % (args.entry_point, " and GET %s" % (
+                args.health_path.partition("?")[0]) if args.health_path else "", args.config_path))
     seen, fixes = [], []
     if tried:
         seen.append("it looked for %s (missing)" % ", ".join(tried[:3]))

@@ -281,6 +281,18 @@ def test_an_app_reading_its_config_at_start_passes(release, name):
     assert (rel / "marker").is_file()
 
 
+def test_an_app_reading_its_config_at_its_first_request_passes(release):
+    """Read lazily, at the first request: one watched GET of the health path before post_deploy sees it (its
+    answer not judged then: this app answers 500 until post_deploy has run); the health GET after judges."""
+    rel, args, events = release
+    Path(args.config_path).write_text("A = 1\n")
+    (rel / "app.py").write_text(APP + "_inner = app\nCONFIG = []\ndef app(environ, start_response):\n"
+                                "    CONFIG or CONFIG.append(open(os.environ['APP_CFG']).read())\n"
+                                "    return _inner(environ, start_response)\n")
+    agent.check_release(args, str(rel), agent.Steps(), config=True)
+    assert (rel / "marker").is_file()
+
+
 @pytest.mark.parametrize("name", IGNORES)
 def test_an_app_not_reading_its_config_is_refused_before_post_deploy(release, name, tmp_path):
     rel, args, events = release

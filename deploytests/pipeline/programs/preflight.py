@@ -87,7 +87,8 @@ class Start:
     covers ``open()``, ``io``, ``os.open`` and the imports' ``open_code``), the SQLite databases it connects to,
     the environment variables its own code (modules of the entry point's top-level package, not the libraries
     it uses) asks for that are not set. Recorded only while ``on``: the import and factory call, as the mod_wsgi
-    daemon starts the app; the health GET and our own work after it are not watched."""
+    daemon starts the app, and, when the app had not read its config by then, one GET of the health path before
+    any post-deploy command (an app may read it at its first request); the rest is not watched."""
 
     def __init__(self, package=""):
         self.on, self.opened, self.databases, self.unset = False, [], [], []
@@ -119,9 +120,10 @@ class Start:
 
     def watch(self):
         """Start recording (hooks installed once per process: an audit hook cannot be removed)."""
-        self.hooked = hasattr(sys, "addaudithook")  # Python >= 3.8; without it nothing is known, nothing refused
-        if self.hooked:
-            sys.addaudithook(self.hook)
+        if not self.hooked:  # once per process
+            self.hooked = hasattr(sys, "addaudithook")  # Python >= 3.8; else nothing is known, nothing refused
+            if self.hooked:
+                sys.addaudithook(self.hook)
         start, self.environ = self, type(os.environ)
 
         class Environ(self.environ):  # os.environ as it is, noting the names asked for and not set
@@ -302,9 +304,19 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""
     finally:
         start.stop()
     started = start.facts(app, config)
+    if started["read"] is False and path:  # it may read it at its first request: one GET, watched, its answer not
+        start.watch()                      # judged (no post-deploy command has run yet: no migration)
+        try:
+            get(app, path, host)
+        except Exception:  # noqa: BLE001 - judged after post_deploy, by the health GET itself
+            pass
+        finally:
+            start.stop()
+        started = start.facts(app, config)
     mark(started=started)
     if started["read"] is False:
-        print("preflight: the app started without opening its config %s" % config)
+        print("preflight: the app started%s without opening its config %s" % (
+            " and answered GET %s" % path.partition("?")[0] if path else "", config))
         return CONFIG_UNREAD
     mark(phase="import")
     leftovers = post_deploy(commands, env, cwd, timeout)
