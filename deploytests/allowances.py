@@ -31,8 +31,10 @@ class Allowances:
     modules: tuple[str, ...] = ()      # an Apache module, e.g. "ssl_module"
     processes: tuple[str, ...] = ()    # "user: command line prefix"
     cron: tuple[str, ...] = ()         # a crontab or cron.d file
-    units: tuple[str, ...] = ()        # a systemd unit by name, e.g. "app-report.service"
+    units: tuple[str, ...] = ()        # a systemd unit by name, e.g. "app-report.service"; "user@NAME": NAME's
+    #                                    systemd user manager (linger, enabled user units)
     sudo: tuple[str, ...] = ()         # the text of a sudoers line (whitespace normalised)
     groups: tuple[str, ...] = ()       # "user: group"
+    privileged: tuple[str, ...] = ()   # "path MODE owner:group[ caps]": a setuid/setgid file or one with capabilities
     skip_rules: dict[str, str] = field(default_factory=dict)
     where: str = "targets.toml"

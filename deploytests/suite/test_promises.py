@@ -312,7 +312,7 @@ def test_nothing_on_the_load_path_is_writable_by_others(promise):
     promise("cw_load_path")
 
 
-def test_no_unpackaged_setuid_programs(promise):
+def test_no_unaccounted_privileged_files(promise):
     promise("cw_setuid")
 
 

@@ -20,11 +20,14 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   named by an absolute line of ``/etc/ld.so.conf`` or an ``/etc/ld.so.conf.d`` file (only root's files are read,
   so only root's lines are taken: a line is a name to ``lstat``, the one thing it reads out of a file);
   the stack's ``mod_wsgi.so`` and the stdlib's ``*.pth``/``*customize`` hooks,
-  through links only root made; dpkg's ``/var/lib/dpkg/info/*.list``; the crontabs of the watched users (their
-  owners' files: bytes only, never parsed here; the directory is root's, cron's own ``1730 root:crontab``); the
-  Apache error log's tail.
+  through links only root made; dpkg's ``/var/lib/dpkg/info/*.list``; every crontab and ``at`` job (their
+  owners' files: bytes only, never parsed here; the directories are root's, cron's ``1730 root:crontab`` and
+  at's ``1770 daemon:daemon``); the Apache error log's tail. An executable regular file's ``caps``: its
+  ``security.capability`` xattr's raw bytes (file capabilities), when it has one.
 - ``dirs``: ``{directory: [names]}`` of every directory listed.
-- ``keys``: which of the app user's ``~/.ssh/authorized_keys(2)`` exist (walked from ``/`` with ``O_NOFOLLOW``).
+- ``keys``: which of the app user's ``~/.ssh/authorized_keys(2)`` exist; ``user_units``: the names in the app,
+  deploy and Apache users' systemd user unit dirs (``~/.config/systemd/user``, ``~/.local/share/systemd/user``)
+  and their ``*.wants`` dirs (each home walked from ``/`` by directory fds with ``O_NOFOLLOW``; names only).
 - ``proc``: ``{pid: {uid, stat, status, cmdline, exe, sockets}}`` for every process (``sockets`` None: its fds
   were not readable), plus ``cwd``, ``environ`` and
   ``maps`` for the app user's processes and the stack's Apache binary's (the daemons and their parents).
@@ -55,11 +58,13 @@ SERVER_ROOT, APACHECTL, APACHE_BIN = "/etc/apache2", "/usr/sbin/apache2ctl", "/u
 MODULES, ERROR_LOG, STATE = "/usr/lib/apache2/modules", "/var/log/apache2/error.log", "/var/lib/deploytests"
 PY = "%d.%d" % sys.version_info[:2]
 FILES = ["/etc/sudoers", "/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/etc/ld.so.conf"]
-FILES += ["/var/lib/dpkg/status"] + ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")] + ["/proc/locks"]
+FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
+FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")]
 TREES = [("/etc/sudoers.d", 1, True), (SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True),
          ("/etc/systemd/system", 4, True), (MODULES, 1, False), ("/var/spool/cron/crontabs", 1, False)]
-TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
-                                                             for n in ("hourly", "daily", "weekly", "monthly")]
+TREES += [("/run/systemd/system", 4, True), ("/run/systemd/transient", 1, True), ("/var/spool/cron/atjobs", 1, False)]
+TREES += [("/var/lib/systemd/linger", 1, False)] + [("/etc/rc%s.d" % n, 1, False) for n in "2345"]
+TREES += [("/etc/cron." + n, 1, True) for n in ("hourly", "daily", "weekly", "monthly")]
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
 COMMANDS = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"]  # setuid files, root's PATH
 TREES += [(d, 1, False) for d in COMMANDS + HOOK_DIRS] + [("/etc/ld.so.conf.d", 1, True)]  # who may write them
@@ -92,6 +97,8 @@ def note(out, path):
             if isinstance(st, os.stat_result):
                 out["files"][p] = {"st": [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino],
                                    **({"link": os.readlink(p)} if stat.S_ISLNK(st.st_mode) else {})}
+                if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111:  # a program's capabilities: raw xattr bytes
+                    out["files"][p].update(caps(p))
         except OSError as exc:
             out["files"][p] = {"why": exc.strerror}
     return out["files"][path].get("st")
@@ -116,6 +123,13 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
         entry["data"] = f.read(limit).decode("latin-1")  # a regular file: one read returns all up to ``limit``
         out["size"] += len(entry["data"])
         return entry["data"]
+
+
+def caps(path):
+    try:
+        return {"caps": os.getxattr(path, "security.capability", follow_symlinks=False).decode("latin-1")}
+    except OSError:  # none (ENODATA), or no xattrs here
+        return {}
 
 
 def rooted(out, path):
@@ -231,26 +245,41 @@ def finish(out, started):
                              "err": stderr[-LIMIT:].decode("latin-1")}
 
 
-def keys(out, user):
-    """Which of ``user``'s ``~/.ssh/authorized_keys(2)`` exist: its home walked from ``/`` with ``O_NOFOLLOW``."""
+def home(user, rel, work):
+    """``work(fd)`` on ``user``'s ``~/<rel>`` opened by walking from ``/`` with ``O_NOFOLLOW``; None when absent."""
     fds = [os.open("/", os.O_RDONLY | os.O_DIRECTORY)]
     try:
-        home = pwd.getpwnam(user).pw_dir
-        for part in [p for p in home.split("/") if p] + [".ssh"]:
+        for part in [p for p in (pwd.getpwnam(user).pw_dir + "/" + rel).split("/") if p]:
             fds.append(os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fds[-1]))
-        out["keys"] = [home + "/.ssh/" + n for n in ("authorized_keys", "authorized_keys2")
-                       if n in os.listdir(fds[-1])]
+        return work(fds[-1])
     except (KeyError, OSError):
-        pass
+        return None
     finally:
         list(map(os.close, fds))
+
+
+def keys(out, user):
+    """Which of ``user``'s ``~/.ssh/authorized_keys(2)`` exist."""
+    out["keys"] = home(user, ".ssh", lambda fd: ["%s/.ssh/%s" % (pwd.getpwnam(user).pw_dir, n) for n in
+                                                 ("authorized_keys", "authorized_keys2") if n in os.listdir(fd)]) or []
+
+
+def user_units(out, users):
+    """The names in each watched user's systemd user unit dirs and their ``*.wants``/``*.requires`` dirs:
+    ``{"user:~/dir/": names, "user:~/dir/x.wants/": names}`` (what its ``systemd --user`` manager may start)."""
+    for user in users:
+        for rel in (".config/systemd/user/", ".local/share/systemd/user/"):
+            top = home(user, rel, os.listdir)
+            for sub in [""] + [n + "/" for n in top or [] if n.endswith((".wants", ".requires"))][:64]:
+                found = top if not sub else home(user, rel + sub, os.listdir)
+                out["user_units"].update({"%s:~/%s%s" % (user, rel, sub): sorted(found)[:ENTRIES]} if found else {})
 
 
 def collect(args):
     check(args)
     out = {"uid": os.getuid(), "time": time.time(), "uptime": proc_read("/proc/uptime", 100), "python": PY,
            "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {}, "dirs": {}, "keys": [], "proc": {},
-           "runs": {}, "size": 0}
+           "runs": {}, "size": 0, "user_units": {}}
     if args.get("diagnose"):
         read(out, "%s/sites-available/%s.conf" % (SERVER_ROOT, args["app"]))
         out["since"] = read(out, ERROR_LOG, tail=args["since"]) if "since" in args else None
@@ -263,16 +292,25 @@ def collect(args):
     steps = [("processes", processes, {p.pw_uid for p in pwd.getpwall() if p.pw_name == users[0]} - {0})]
     steps += [(t[0], tree) + t for t in TREES] + [("runs", start, started)]
     steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
-    steps += [("crontab of " + u, read, "/var/spool/cron/crontabs/" + u, 65536, True) for u in users]
+    steps += [("crontabs", crontabs)]
     steps += [("ld.so.conf's dirs", ld_dirs)]
     steps += [("mod_wsgi.so", follow, MODULES + "/mod_wsgi.so", 16 << 20), ("hooks", hooks), (ERROR_LOG, note,
-              ERROR_LOG), ("app", note, "/var/www/" + args["app"]), ("keys", keys, users[0]), ("runs", finish, started)]
+              ERROR_LOG), ("app", note, "/var/www/" + args["app"]), ("keys", keys, users[0])]
+    steps += [("user units", user_units, users[:3]), ("runs", finish, started)]
     for what, work, *more in steps:
         try:
             work(out, *more)
         except Exception as exc:
             out["errors"][what] = "%s: %s" % (type(exc).__name__, exc)
     return out
+
+
+def crontabs(out):
+    """Every crontab and every at job (their owners' files: bytes only, never parsed here; the directories are
+    root's and cron's or at's own, ``1730 root:crontab`` and ``1770 daemon:daemon``)."""
+    for d in ("/var/spool/cron/crontabs", "/var/spool/cron/atjobs"):
+        for name in [n for n in out["dirs"].get(d, []) if not n.startswith(".")][:256]:
+            read(out, d + "/" + name, 65536, True)
 
 
 def ld_dirs(out):

@@ -194,7 +194,7 @@ def _words(args: str) -> list[str]:
 
 # ---------------------------------------------------------------- systemd units
 
-UNIT_DIR = "/etc/systemd/system"
+UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient")  # the admin's, the runtime's
 UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path")
 EXEC_KEYS = ("execstart", "execstartpre", "execstartpost", "execstop", "execstoppost", "execreload",
              "execcondition", "workingdirectory", "rootdirectory", "environmentfile")
@@ -226,17 +226,20 @@ def _ini(path: str, text: str, keys: dict) -> None:
 
 
 def units(raw: dict[str, str]) -> dict[str, Unit]:
-    """The units configured under /etc/systemd/system: files, links to unit files (``systemctl link``, an
-    enabled unit), drop-ins (``NAME.d/*.conf``, merged into NAME), and the wants/requires links enabling them."""
+    """The units configured under :data:`UNIT_DIRS` (the admin's ``/etc/systemd/system``, the runtime's
+    ``/run/systemd/system`` and ``systemd-run``'s ``/run/systemd/transient``): files, links to unit files
+    (``systemctl link``, an enabled unit), drop-ins (``NAME.d/*.conf``, merged into NAME), and the wants/requires
+    links enabling them. A name in two dirs is one unit with both files' keys (more, never fewer, to judge)."""
     found: dict[str, Unit] = {}
 
     def unit(name):
         return found.setdefault(name, Unit(name, [], {}, []))
 
     for path in sorted(raw):
-        if not path.startswith(UNIT_DIR + "/"):
+        top = next((d for d in UNIT_DIRS if path.startswith(d + "/")), None)
+        if top is None:
             continue
-        rel, text = path[len(UNIT_DIR) + 1:], raw[path]
+        rel, text = path[len(top) + 1:], raw[path]
         parts = rel.split("/")
         if len(parts) == 1 and rel.endswith(UNIT_SUFFIXES):
             u = unit(rel)
@@ -252,7 +255,7 @@ def units(raw: dict[str, str]) -> dict[str, Unit]:
         elif len(parts) == 2 and parts[0].endswith((".wants", ".requires")) and parts[1].endswith(UNIT_SUFFIXES):
             u = unit(parts[1])
             u.enabled.append(path)
-            if text.startswith("-> ") and not u.link and not text[3:].startswith(UNIT_DIR + "/"):
+            if text.startswith("-> ") and not u.link and not text[3:].startswith(UNIT_DIRS):
                 u.link = text[3:]
     return found
 
@@ -290,6 +293,29 @@ def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str]) -> di
             f"started by {t}" + (f" (enabled by {', '.join(found[t].enabled)})" if found[t].enabled else "")
             for t in starters]) or "not enabled (started by hand or by another unit)"
         out[u.name] = f"{u.name} ({', '.join(u.files) or 'a link'}; {how}): " + "; ".join(why)
+    return out
+
+
+def user_managers(linger: list[str], dirs: dict[str, list], watched: dict[str, str]) -> dict[str, str]:
+    """``user@NAME`` -> why, for each watched user (name -> its role) whose systemd user manager starts at boot
+    (``/var/lib/systemd/linger/NAME``) or who has enabled user units (``dirs``: the collector's ``user_units``,
+    ``{"NAME:~/dir/": names, "NAME:~/dir/x.wants/": names}``): that manager runs the user's own units, which the
+    user (the app, the deploy login) writes and starts itself, with its rights and outside any deploy."""
+    out = {}
+    for user, role in watched.items():
+        mine = {where.split(":", 1)[1]: names for where, names in dirs.items() if where.split(":", 1)[0] == user}
+        enabled = sorted(f"{where.rstrip('/').rsplit('/', 1)[-1]}/{n}" for where, names in mine.items()
+                         if where.endswith((".wants/", ".requires/")) for n in names)
+        if user not in linger and not enabled:
+            continue
+        units = sorted({f"{where}{n}" for where, names in mine.items() if not where.endswith((".wants/",
+                        ".requires/")) for n in names if not n.endswith((".wants", ".requires"))})
+        start = (f"starts at boot (linger: /var/lib/systemd/linger/{user})" if user in linger else
+                 "starts at its next session")
+        what = (f"enabled: {', '.join(enabled[:5])}" if enabled else "none enabled yet") + \
+            (f"; unit files: {', '.join(units[:5])}" if units else "")
+        out[f"user@{user}"] = (f"{user}'s systemd user manager {start} ({what}): it runs units {user} writes and "
+                               f"starts itself, as {user}, {role}, outside Apache and any deploy")
     return out
 
 

@@ -684,27 +684,86 @@ def load_path(snap: Snapshot, py: str) -> list[dict]:
     return list(found.values())
 
 
-def packaged_files(snap: Snapshot) -> set[str]:
-    """Every path an installed package ships (dpkg's ``/var/lib/dpkg/info/*.list``, root's bytes), with its
-    merged-/usr twin (``/bin/su`` and ``/usr/bin/su``)."""
-    out: set[str] = set()
-    for path in [p for p in snap.files if p.startswith(DPKG_INFO + "/") and p.endswith(".list")]:
-        out.update((snap.text(path) or "").splitlines())
-    twins = {"/bin/": "/usr/bin/", "/sbin/": "/usr/sbin/", "/usr/bin/": "/bin/", "/usr/sbin/": "/sbin/"}
-    return out | {twins[p] + f[len(p):] for f in out for p in twins if f.startswith(p)}
-
-
-def setuid_files(snap: Snapshot) -> list[dict]:
-    """Setuid/setgid regular files in the command directories no installed package ships (dpkg's lists):
-    ``[{path, mode, owner, group}]``."""
-    shipped = packaged_files(snap)
+def at_jobs(snap: Snapshot) -> list[dict]:
+    """Every ``at`` job queued (``/var/spool/cron/atjobs``): ``{where, file, user, job}``; atd runs it as its
+    file's owner. ``job``: the commands after at's preamble (its environment lines and its ``cd DIR || {...}``
+    block), with the directory it runs in first; a file not read is its why."""
     out = []
-    for d in C.COMMANDS:
-        for name in snap.listdir(d) or []:
-            path, st = f"{d}/{name}", snap.st(f"{d}/{name}")
-            if st and stat.S_ISREG(st[0]) and st[0] & 0o6000 and path not in shipped:
-                out.append({"path": path, "mode": "%04o" % (st[0] & 0o7777), "owner": snap.users.name(st[1]),
-                            "group": snap.users.group(st[2])})
+    d = "/var/spool/cron/atjobs"
+    for name in [n for n in snap.listdir(d) or [] if not n.startswith(".")]:
+        path, st = f"{d}/{name}", snap.st(f"{d}/{name}")
+        if not st or not stat.S_ISREG(st[0]):
+            continue
+        text = snap.text(path)
+        if text is None:
+            job = f"(not read: {(snap.files.get(path) or {}).get('why')})"
+        else:
+            head, _, body = text.partition("\n}\n")
+            where = re.search(r"^cd (.*) \|\| \{$", head, re.M)
+            job = (f"cd {where.group(1)}; " if where else "") + (body if where else text).strip()
+        out.append({"where": path, "file": path, "user": snap.users.name(st[1]), "job": job})
+    return out
+
+
+CAPS = ("chown dac_override dac_read_search fowner fsetid kill setgid setuid setpcap linux_immutable "
+        "net_bind_service net_broadcast net_admin net_raw ipc_lock ipc_owner sys_module sys_rawio sys_chroot "
+        "sys_ptrace sys_pacct sys_admin sys_boot sys_nice sys_resource sys_time sys_tty_config mknod lease "
+        "audit_write audit_control setfcap mac_override mac_admin syslog wake_alarm block_suspend audit_read "
+        "perfmon bpf checkpoint_restore").split()
+
+
+def file_caps(raw: bytes) -> str:
+    """A ``security.capability`` xattr's bytes (``struct vfs_cap_data``, v1-v3) as ``getcap`` shows them:
+    ``cap_net_raw=ep``; capabilities of one set of flags grouped (``cap_a,cap_b=eip``)."""
+    if len(raw) < 12:
+        return f"(unreadable capability data: {raw.hex()})"
+    magic, = struct.unpack_from("<I", raw)
+    words = struct.unpack_from("<%dI" % min((len(raw) - 4) // 4, 4), raw, 4)
+    permitted = words[0] | (words[2] << 32 if len(words) > 2 else 0)
+    inheritable = words[1] | (words[3] << 32 if len(words) > 3 else 0)
+    groups: dict[str, list[str]] = {}
+    for bit in range(64):
+        flags = ("e" if magic & 1 and permitted >> bit & 1 else "") + ("i" if inheritable >> bit & 1 else "") + \
+            ("p" if permitted >> bit & 1 else "")
+        if flags:
+            groups.setdefault(flags, []).append("cap_" + (CAPS[bit] if bit < len(CAPS) else str(bit)))
+    return " ".join(",".join(names) + "=" + flags for flags, names in groups.items()) or "(no capabilities)"
+
+
+def privilege(snap: Snapshot, path: str) -> str | None:
+    """``path``'s privilege as ``"MODE owner:group[ caps]"`` when it is a regular file that is setuid, setgid
+    or has file capabilities; else None. This string is what the stack's baseline and ``allow_privileged``
+    list."""
+    entry = snap.files.get(path) or {}
+    st = entry.get("st")
+    if not st or not stat.S_ISREG(st[0]) or not (st[0] & 0o6000 or entry.get("caps")):
+        return None
+    found = "%04o %s:%s" % (st[0] & 0o7777, snap.users.name(st[1]), snap.users.group(st[2]))
+    return found + (" " + file_caps(entry["caps"].encode("latin-1")) if entry.get("caps") else "")
+
+
+def statoverrides(snap: Snapshot) -> dict[str, str]:
+    """dpkg's record of modes it keeps for packaged files (``/var/lib/dpkg/statoverride``, root's bytes: what
+    ``dpkg-statoverride --list`` prints): ``{path: "MODE owner:group"}``."""
+    out = {}
+    for line in (snap.text("/var/lib/dpkg/statoverride") or "").splitlines():
+        words = line.split()
+        if len(words) == 4 and re.fullmatch(r"[0-7]{1,4}", words[2]):
+            out[words[3]] = "%04o %s:%s" % (int(words[2], 8), words[0], words[1])
+    return out
+
+
+def privileged_files(snap: Snapshot) -> list[dict]:
+    """Every regular file the collector looked at (root's PATH, the load path, Apache's and the schedules'
+    trees, the deploytests state) that is setuid, setgid or has file capabilities: ``[{path, state, package,
+    override}]``: ``state`` (:func:`privilege`), the dpkg package that ships the path (its lists, with the
+    merged-/usr twin) and dpkg's stat override for it."""
+    shipped, overrides = dpkg_files(snap), statoverrides(snap)
+    out = []
+    for path in sorted(snap.files):
+        state = privilege(snap, path)
+        if state:
+            out.append({"path": path, "state": state, "package": shipped.get(path), "override": overrides.get(path)})
     return out
 
 
@@ -741,7 +800,9 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "schedules": schedules(snap, users), "app_keys": list(snap.raw.get("keys") or []),
             "loader": loader_facts(snap, parents + [d["pid"] for d in daemons], dpkg),
             "load_path": load_path(snap, snap.raw.get("python") or ""), "ld_other": ld_dirs(snap)[1],
-            "setuid": setuid_files(snap),
+            "privileged": privileged_files(snap), "at_jobs": at_jobs(snap),
+            "linger": sorted(snap.listdir("/var/lib/systemd/linger") or []),
+            "user_units": dict(snap.raw.get("user_units") or {}),
             "app_group_members": snap.users.members(args["app_user"])}
 
 

@@ -1009,8 +1009,9 @@ def cw_processes(facts, exp):
 
 
 def cw_schedules(facts, exp):
-    """Every cron job that runs as the app, deploy or Apache user, or (as anyone, root included) runs something
-    from the app's tree: crontabs, /etc/crontab, /etc/cron.d, /etc/cron.{hourly,daily,weekly,monthly} scripts."""
+    """Every cron or at job that runs as the app, deploy or Apache user, or (as anyone, root included) runs
+    something from the app's tree: every crontab, /etc/crontab, /etc/cron.d, /etc/cron.{hourly,daily,weekly,
+    monthly} scripts, at's queue (each job as its file's owner)."""
     from .mechanisms import cron_jobs, reaches, texts
 
     inv = _inv(facts, "reading crontabs")
@@ -1019,7 +1020,8 @@ def cw_schedules(facts, exp):
     if raw is None:  # an older probe: the jobs it matched itself
         jobs = inv["schedules"]
     else:
-        jobs = [j for j in cron_jobs(raw) if j["user"] in watched or reaches(j["job"], root)]
+        jobs = [j for j in cron_jobs(raw) + (inv.get("at_jobs") or []) if j["user"] in watched
+                or reaches(j["job"], root)]
     lines = []
     for s in jobs:
         where = s["where"].split(":")[0].split(" ")[0]
@@ -1035,9 +1037,11 @@ def cw_schedules(facts, exp):
 
 
 def cw_units(facts, exp):
-    """Every systemd unit under /etc/systemd/system that runs as the app or deploy user, or runs code from the
-    app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there), is allowed by name."""
-    from .mechanisms import texts, unit_problems
+    """Every systemd unit under /etc/systemd/system, /run/systemd/system and /run/systemd/transient that runs as
+    the app or deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/
+    EnvironmentFile path there), and the systemd user manager of the app, deploy or Apache user that starts at
+    boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name."""
+    from .mechanisms import texts, unit_problems, user_managers
 
     _inv(facts, "reading /etc/systemd/system")
     raw = texts(facts)
@@ -1045,8 +1049,12 @@ def cw_units(facts, exp):
         raise NotApplicable("the probe sent no unit files (an older probe)")
     watched = {exp.cfg.app_user: "the app user (its data, its config's secrets)",
                exp.deploy_user: "the deploy login (it can change every release)"}
-    lines = [f"{why}. " + _allow_hint(exp, "allow_units", name)
-             for name, why in unit_problems(raw, exp.cfg.root, watched).items() if name not in exp.allow.units]
+    problems = unit_problems(raw, exp.cfg.root, watched)
+    inv = facts["inventory"]
+    watched[exp.stack.apache.run_user] = "Apache's user (it reads what Apache serves, the app's static files)"
+    problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))
+    lines = [f"{why}. " + _allow_hint(exp, "allow_units", name) for name, why in problems.items()
+             if name not in exp.allow.units]
     _unaccounted("systemd units", lines)
 
 
@@ -1156,9 +1164,9 @@ def cw_tree_special(facts, exp):
         raise NotApplicable(f"the app's tree could not be walked: {(facts.get('errors') or {}).get('tree_inventory')}")
     lines = [f"{s['path']}: {' and '.join(s['what'])} ({s['mode']} {s['owner']}): "
              + ("anyone on the server can change it (code the app runs, data it trusts)" if "world-writable" in
-                s["what"] else "it runs with its owner's or group's rights whoever starts it")
+                s["what"] else "it runs with its owner's or group's rights or its capabilities whoever starts it")
              for s in tree["special"]]
-    _unaccounted("setuid, setgid or world-writable entries in the app's tree" +
+    _unaccounted("setuid, setgid, capability-holding or world-writable entries in the app's tree" +
                  (" (the walk stopped after 200000 entries)" if tree.get("truncated") else ""), lines)
 
 
@@ -1230,15 +1238,33 @@ def cw_load_path(facts, exp):
 
 
 def cw_setuid(facts, exp):
-    """Setuid/setgid programs in the command directories are the installed packages' own (dpkg's file lists)."""
-    inv = _inv(facts, "the command directories' entries")
+    """Every setuid/setgid file and every file with capabilities the collector looked at (root's PATH, the load
+    path, Apache's and the schedules' trees) is accounted for by its exact bits (``MODE owner:group[ caps]``):
+    the stack's stock one of the package dpkg says ships it (``Stack.baseline_privileged``), dpkg's own stat
+    override for it (``dpkg-statoverride --list``: how a package's maintainer script or an admin records a
+    mode), or allowed (``allow_privileged``). dpkg keeps no record of a file's mode: that it lists a file says
+    nothing of the file's bits (``chmod u+s`` on a packaged python keeps it listed)."""
+    inv = _inv(facts, "the privilege bits of root's PATH and the load path")
+    stock = {}
+    for line in exp.stack.baseline_privileged:
+        path, _, state = line.partition(" ")
+        stock.setdefault(path, set()).add(state)
     lines = []
-    for f in inv.get("setuid") or []:
-        uid = int(f["mode"], 8) & 0o4000
-        lines.append(f"{f['path']} ({f['mode']} {f['owner']}:{f['group']}): {'setuid' if uid else 'setgid'}, and no "
-                     f"installed package ships it: whoever runs it (the app user too) gets "
-                     f"{f['owner'] if uid else 'group ' + f['group']}'s rights")
-    _unaccounted("setuid/setgid programs in the command directories", lines)
+    for f in inv.get("privileged") or []:
+        path, state, pkg = f["path"], f["state"], f.get("package")
+        if f"{path} {state}" in exp.allow.privileged or pkg and (state in stock.get(path, ()) or
+                                                                 state == f.get("override")):
+            continue
+        mode, owner = int(state.split()[0], 8), state.split()[1]
+        rights = [f"{owner.split(':')[0]}'s rights (setuid)" if mode & 0o4000 else "",
+                  f"group {owner.split(':')[1]}'s rights (setgid)" if mode & 0o2000 else "",
+                  f"the capabilities {' '.join(state.split()[2:])}" if len(state.split()) > 2 else ""]
+        origin = (f"{pkg} ships it, but not with these bits (stock: {' or '.join(sorted(stock[path]))})"
+                  if pkg and path in stock else f"{pkg} ships it without privileges (no stock bits, no dpkg "
+                  f"stat override)" if pkg else "no installed package ships it")
+        lines.append(f"{path} ({state}): whoever runs it (the app user too) gets {' and '.join(r for r in rights if r)}"
+                     f"; {origin}. " + _allow_hint(exp, "allow_privileged", f"{path} {state}"))
+    _unaccounted("privileged files (setuid, setgid, file capabilities)", lines)
 
 
 def _rollback_content(r: dict, exp) -> list[str]:
@@ -1406,14 +1432,16 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "Apache's user an Apache child, of the deploy user part of a live SSH session",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
             "process of the app user ...", root_only=True, needs=("apache",)),
-    Promise("cw_schedules", f"{CW}: runs", "no cron job runs as the app, deploy or Apache user, nor as anyone "
-            "(root included) with something from the app's tree (crontabs, /etc/crontab, /etc/cron.d, "
-            "/etc/cron.{hourly,daily,weekly,monthly}) unless allowed", "test_no_unaccounted_scheduled_jobs",
+    Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "
+            "(root included) with something from the app's tree (every crontab, /etc/crontab, /etc/cron.d, "
+            "/etc/cron.{hourly,daily,weekly,monthly}, at's queue) unless allowed", "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
-    Promise("cw_units", f"{CW}: runs", "no systemd unit or timer under /etc/systemd/system runs as the app or "
-            "deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/"
-            "EnvironmentFile path there), unless allowed (allow_units)", "test_no_unaccounted_systemd_units",
+    Promise("cw_units", f"{CW}: runs", "no systemd unit or timer under /etc/systemd/system or /run/systemd/{system,"
+            "transient} runs as the app or deploy user, or runs code from the app's tree (its unit file, an "
+            "Exec*/WorkingDirectory/EnvironmentFile path there); the app, deploy and Apache users have no systemd "
+            "user manager at boot (linger) and no enabled user units; unless allowed (allow_units)",
+            "test_no_unaccounted_systemd_units",
             "app-report.service (/etc/systemd/system/app-report.service; enabled by .../timers.target.wants/"
             "app-report.timer; started by app-report.timer): /etc/systemd/system/app-report.service:5: execstart "
             "reaches the app's tree (/var/www/app/current/venv/bin/python -m app.report): code the deploy login "
@@ -1430,7 +1458,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys)",
             "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "
             "holds a key listed there can log in as the app user ...", root_only=True),
-    Promise("cw_tree_special", f"{CW}: grants", "nothing in the app's tree is setuid, setgid or world-writable",
+    Promise("cw_tree_special", f"{CW}: grants", "nothing in the app's tree is setuid, setgid, has file "
+            "capabilities or is world-writable",
             "test_no_setuid_or_world_writable_in_app_tree", "/var/www/app/shared/data/tool: setuid (4755 app): "
             "it runs with its owner's ... rights whoever starts it", needs=("tree",)),
     Promise("cw_loader", f"{CW}: loads code", "nothing loads code into the daemons but the release: Apache's binary, "
@@ -1445,9 +1474,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_nothing_on_the_load_path_is_writable_by_others", "the daemons' python-home "
             "(/var/lib/deploytests/python): 12 entries someone but root may change: /var/lib/deploytests/python/lib "
             "0757 root:root ...", root_only=True),
-    Promise("cw_setuid", f"{CW}: grants", "every setuid/setgid program in /usr/local/{bin,sbin}, /usr/{bin,sbin}, "
-            "/bin, /sbin is shipped by an installed package (dpkg's file lists)", "test_no_unpackaged_setuid_programs",
-            "/usr/local/bin/pyroot (4755 root:root): setuid, and no installed package ships it ...", root_only=True),
+    Promise("cw_setuid", f"{CW}: grants", "every setuid/setgid file and every file with capabilities in root's "
+            "PATH, the load path and the trees the gate reads has exactly the bits of the stack's stock server for "
+            "the package that ships it, or dpkg's stat override for it (dpkg-statoverride --list), or is allowed "
+            "(allow_privileged): dpkg keeps no mode, so a file it lists may still carry bits by hand",
+            "test_no_unaccounted_privileged_files", "/usr/bin/python3.11 (4755 root:root): whoever runs it (the "
+            "app user too) gets root's rights (setuid); python3.11 ships it without privileges ...", root_only=True),
     Promise("rollback_ready", "deploy: prune / rollback", "every kept release a rollback may switch to is complete "
             "and is what was deployed: its venv's python, the stack's Python, the entry point's module and the "
             "recorded version installed, every file each distribution's RECORD lists present with its sha256, and "

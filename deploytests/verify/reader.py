@@ -391,10 +391,19 @@ def record_check(site, bounds):
     return out
 
 
+def caps(path):
+    """Whether ``path`` has file capabilities (a ``security.capability`` xattr: rights whoever runs it)."""
+    try:
+        return bool(os.getxattr(path, "security.capability", follow_symlinks=False))
+    except OSError:
+        return False
+
+
 def tree_inventory(root):
-    """(as the deploy user) Entries of the app's tree that are setuid/setgid, or writable by others (links and
-    sticky dirs aside); and, per kept release, what a rollback to it needs: RELEASE.json, the venv's python
-    link, pyvenv.cfg's version, the entry point's module and the recorded distribution in site-packages; and,
+    """(as the deploy user) Entries of the app's tree that are setuid/setgid or have file capabilities, or
+    writable by others (links and sticky dirs aside); and, per kept release, what a rollback to it needs:
+    RELEASE.json, the venv's python link, pyvenv.cfg's version, the entry point's module and the recorded
+    distribution in site-packages; and,
     per kept release but the live one, its entries not the deploy user's or writable by group/others
     (``loose``) and every file its distributions' RECORDs list, hashed (:func:`record_check`)."""
     special, bounds = [], []
@@ -412,6 +421,8 @@ def tree_inventory(root):
                     and not stat.S_ISDIR(mode)]  # on a directory: new entries get its group (shared/), no rights
             if mode & 0o002 and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX):
                 what.append("world-writable")
+            if stat.S_ISREG(mode) and mode & 0o111 and caps(path):
+                what.append("file capabilities")
             if what:
                 special.append({"path": path, "what": what, "mode": "%04o" % (mode & 0o7777),
                                 "owner": name_of(pwd.getpwuid, st.st_uid)})

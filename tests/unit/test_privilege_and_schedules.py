@@ -1,0 +1,239 @@
+"""Privilege bits on files and schedules beyond cron, as pure logic over facts (issue 17, the last round's known
+gaps): a setuid/setgid bit or file capabilities on any file the gate looks at is judged by its exact bits, not by
+dpkg listing the file (dpkg keeps no mode); ``at`` jobs, every crontab, runtime and transient systemd units, and
+the users' own systemd managers (linger, enabled user units) are schedules like cron's. The same on real servers:
+tests/integration/test_privilege_and_schedules.py."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from deploytests.allowances import Allowances
+from deploytests.config import load_config
+from deploytests.examples import APPS
+from deploytests.verify import parse
+from deploytests.verify.facts import Facts
+from deploytests.verify.mechanisms import user_managers
+from deploytests.verify.promises import CLOSED_WORLD, Expected, NotApplicable, verify
+
+RECORDED = json.loads((Path(__file__).parent / "data" / "facts-clean.json").read_text())  # with its inventory
+
+
+def clean_facts() -> Facts:
+    return Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+
+
+def inv(facts):
+    return facts.remote["inventory"]
+
+
+def add_text(facts, path, text):
+    inv(facts)["texts"].append({"path": path, "text": text})
+
+
+@pytest.fixture
+def exp():
+    return Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+
+
+def allowing(exp, **kw):
+    return dataclasses.replace(exp, allow=Allowances(**kw))
+
+
+def outcome(pid, facts, exp):
+    try:
+        verify(pid, facts, exp)
+        return "pass"
+    except NotApplicable as why:
+        return f"skip: {why}"
+    except AssertionError as failed:
+        return f"fail: {failed}"
+
+
+def failing(facts, exp):
+    """{promise id: message} of every closed-world rule that fails."""
+    results = {p.id: outcome(p.id, facts, exp) for p in CLOSED_WORLD}
+    return {k: v for k, v in results.items() if v.startswith("fail")}
+
+
+F = stat.S_IFREG
+PASSWD = "root:x:0:0::/root:/bin/sh\ndaemon:x:1:1::/:/bin/sh\nappuser:x:1000:1000::/home/appuser:/bin/sh\n"
+GROUP = "root:x:0:\ndaemon:x:1:\nappuser:x:1000:\nshadow:x:42:\ncrontab:x:101:\n"
+
+
+def snap(files: dict, data: dict | None = None) -> parse.Snapshot:
+    out = {"/etc/passwd": {"st": [F | 0o644, 0, 0, 1, 0, 1], "data": PASSWD},
+           "/etc/group": {"st": [F | 0o644, 0, 0, 1, 0, 2], "data": GROUP}}
+    for path, (mode, uid, gid, *caps) in files.items():
+        out[path] = {"st": [F | mode, uid, gid, 1, 0, 3], **({"caps": caps[0].decode("latin-1")} if caps else {})}
+    for path, text in (data or {}).items():
+        out.setdefault(path, {"st": [F | 0o644, 0, 0, 1, 0, 4]})["data"] = text
+    return parse.Snapshot({"files": out, "dirs": {"/var/lib/dpkg/info": [n.rsplit("/", 1)[1] for n in data or {}
+                                                                         if n.startswith("/var/lib/dpkg/info/")]}})
+
+
+# the bytes setcap wrote on Debian 12 (read back with os.getxattr): v2 data
+NET_RAW_EP = bytes.fromhex("0100000200200000000000000000000000000000")
+SETUID_EP = bytes.fromhex("0100000280000000000000000000000000000000")
+TWO_EIP = bytes.fromhex("0100000200300000003000000000000000000000")
+
+
+def test_file_capabilities_read_as_getcap_shows_them():
+    assert parse.file_caps(NET_RAW_EP) == "cap_net_raw=ep"
+    assert parse.file_caps(SETUID_EP) == "cap_setuid=ep"
+    assert parse.file_caps(TWO_EIP) == "cap_net_admin,cap_net_raw=eip"
+
+
+def test_privileged_files_carry_their_bits_package_and_dpkgs_override():
+    s = snap({"/usr/bin/sudo": (0o4755, 0, 0), "/usr/bin/crontab": (0o2755, 0, 101), "/usr/bin/ls": (0o755, 0, 0),
+              "/usr/bin/python3.11": (0o755, 0, 0, SETUID_EP), "/etc/cron.daily/x": (0o4644, 0, 0)},
+             {"/var/lib/dpkg/info/sudo.list": "/usr/bin/sudo\n", "/var/lib/dpkg/info/cron.list": "/bin/crontab\n",
+              "/var/lib/dpkg/info/python3.11-minimal.list": "/usr/bin/python3.11\n",
+              "/var/lib/dpkg/statoverride": "root crontab 2755 /usr/bin/crontab\n"})
+    assert parse.privileged_files(s) == [
+        {"path": "/etc/cron.daily/x", "state": "4644 root:root", "package": None, "override": None},
+        {"path": "/usr/bin/crontab", "state": "2755 root:crontab", "package": "cron", "override": "2755 root:crontab"},
+        {"path": "/usr/bin/python3.11", "state": "0755 root:root cap_setuid=ep", "package": "python3.11-minimal",
+         "override": None},
+        {"path": "/usr/bin/sudo", "state": "4755 root:root", "package": "sudo", "override": None}]
+
+
+def privileged(facts, *entries):
+    inv(facts)["privileged"] = [dict(zip(("path", "state", "package", "override"), e, strict=True)) for e in entries]
+
+
+STOCK = [("/usr/bin/sudo", "4755 root:root", "sudo", None), ("/usr/bin/ping", "0755 root:root cap_net_raw=ep",
+                                                             "iputils-ping", None),
+         ("/usr/bin/crontab", "2755 root:crontab", "cron", "2755 root:crontab")]
+
+
+def test_stock_privileged_files_and_dpkgs_overrides_pass(exp):
+    facts = clean_facts()
+    privileged(facts, *STOCK, ("/usr/sbin/postdrop", "2555 root:postdrop", "postfix", "2555 root:postdrop"))
+    assert outcome("cw_setuid", facts, exp) == "pass"
+
+
+@pytest.mark.parametrize("entry, found", [
+    # the gap: a packaged program made setuid by hand was accepted because dpkg lists it
+    (("/usr/bin/python3.11", "4755 root:root", "python3.11-minimal", None),
+     "/usr/bin/python3.11 (4755 root:root): whoever runs it (the app user too) gets root's rights (setuid); "
+     "python3.11-minimal ships it without privileges"),
+    # the same by a capability, on another packaged program
+    (("/usr/bin/perl", "0755 root:root cap_setuid=ep", "perl-base", None),
+     "gets the capabilities cap_setuid=ep; perl-base ships it without privileges"),
+    (("/usr/bin/find", "2755 root:shadow", "findutils", None), "gets group shadow's rights (setgid)"),
+    # a stock privileged file with more than its stock bits
+    (("/usr/bin/sudo", "6755 root:root", "sudo", None), "sudo ships it, but not with these bits (stock: 4755 "
+                                                        "root:root)"),
+    (("/usr/bin/ping", "0755 root:root cap_net_raw,cap_setuid=ep", "iputils-ping", None), "not with these bits"),
+    # bits that differ from dpkg's own override
+    (("/usr/bin/crontab", "6755 root:crontab", "cron", "2755 root:crontab"), "cron ships it, but not with"),
+    # the stock name and bits, but no package ships it there (a copy of a shell)
+    (("/usr/local/bin/sudo", "4755 root:root", None, None), "no installed package ships it"),
+])
+def test_privilege_bits_not_stock_nor_dpkgs_override_fail_and_the_allowance_takes_exactly_them(exp, entry, found):
+    facts = clean_facts()
+    privileged(facts, *STOCK, entry)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_setuid"] and found in msg["cw_setuid"], msg
+    assert "1 privileged files" in msg["cw_setuid"]
+    line = f"{entry[0]} {entry[1]}"
+    assert f'allow_privileged = ["{line}"]' in msg["cw_setuid"]
+    assert outcome("cw_setuid", facts, allowing(exp, privileged=(line,))) == "pass"
+    other = f"{entry[0]} 4711 root:root"  # an allowance of other bits accepts nothing else
+    assert outcome("cw_setuid", facts, allowing(exp, privileged=(other,))).startswith("fail")
+
+
+# ---------------------------------------------------------------- at jobs, every crontab
+
+AT_JOB = """#!/bin/sh
+# atrun uid=1000 gid=1000
+# mail appuser 0
+umask 22
+PWD=/var/www/yourapplication/current; export PWD
+cd {cwd} || {{
+\t echo 'Execution directory inaccessible' >&2
+\t exit 1
+}}
+{job}
+"""
+
+
+def test_at_jobs_are_their_owners_and_read_after_ats_preamble():
+    s = snap({"/var/spool/cron/atjobs/a0000101c8de62": (0o700, 1000, 1)},
+             {"/var/spool/cron/atjobs/a0000101c8de62": AT_JOB.format(cwd="/tmp", job="/usr/bin/id")})
+    s.dirs["/var/spool/cron/atjobs"] = [".SEQ", "a0000101c8de62"]
+    assert parse.at_jobs(s) == [{"where": "/var/spool/cron/atjobs/a0000101c8de62", "user": "appuser",
+                                 "file": "/var/spool/cron/atjobs/a0000101c8de62", "job": "cd /tmp; /usr/bin/id"}]
+
+
+@pytest.mark.parametrize("user, cwd, job, fails", [
+    ("yourapplication", "/tmp", "/usr/bin/id", True),       # any job of a watched user
+    ("root", "/tmp", "/var/www/yourapplication/current/venv/bin/python -m x", True),  # root with the app's code
+    ("root", "/var/www/yourapplication/current", "venv/bin/python -m x", True),       # run from the app's tree
+    ("root", "/tmp", "/usr/sbin/logrotate -f /etc/logrotate.conf", False),  # PWD in at's env is no job
+    ("operator", "/srv", "/usr/bin/id", False),
+])
+def test_an_at_job_is_a_schedule_like_crons(exp, user, cwd, job, fails):
+    facts = clean_facts()
+    path = "/var/spool/cron/atjobs/a00001019ab"
+    inv(facts)["at_jobs"] = [{"where": path, "file": path, "user": user, "job": f"cd {cwd}; {job}"}]
+    msg = failing(facts, exp)
+    if not fails:
+        assert msg == {}
+        return
+    assert list(msg) == ["cw_schedules"] and f"{path}: runs " in msg["cw_schedules"] and f" as {user}" in \
+        msg["cw_schedules"], msg
+    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
+
+
+def test_another_logins_crontab_that_runs_the_apps_code_fails(exp):
+    facts = clean_facts()
+    add_text(facts, "/var/spool/cron/crontabs/ops", "0 * * * * /var/www/yourapplication/current/venv/bin/flask x\n")
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"] and "crontabs/ops:1: runs" in msg["cw_schedules"] and " as ops " in \
+        msg["cw_schedules"], msg
+
+
+# ---------------------------------------------------------------- systemd: runtime units, user managers
+
+@pytest.mark.parametrize("path", ["/run/systemd/transient/run-r1.service", "/run/systemd/system/cache.service"])
+def test_a_runtime_or_transient_unit_as_the_app_user_fails(exp, path):
+    facts = clean_facts()
+    add_text(facts, path, "[Service]\nUser=yourapplication\nExecStart=/usr/bin/sleep infinity\n")
+    msg = failing(facts, exp)
+    name = path.rsplit("/", 1)[1]
+    assert list(msg) == ["cw_units"] and f"- {name} ({path}" in msg["cw_units"], msg
+
+
+@pytest.mark.parametrize("linger, dirs, found", [
+    (["yourapplication"], {}, "yourapplication's systemd user manager starts at boot (linger: "
+                              "/var/lib/systemd/linger/yourapplication) (none enabled yet)"),
+    ([], {"appuser:~/.config/systemd/user/": ["sync.service", "default.target.wants"],
+          "appuser:~/.config/systemd/user/default.target.wants/": ["sync.service"]},
+     "appuser's systemd user manager starts at its next session (enabled: default.target.wants/sync.service; "
+     "unit files: ~/.config/systemd/user/sync.service)"),
+    (["www-data"], {"www-data:~/.local/share/systemd/user/": ["t.timer"]}, "www-data's systemd user manager starts "
+                                                                             "at boot"),
+])
+def test_a_watched_users_own_systemd_manager_fails(exp, linger, dirs, found):
+    facts = clean_facts()
+    inv(facts).update(linger=linger, user_units=dirs)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_units"] and found in msg["cw_units"], msg
+    name = f"user@{(linger or ['appuser'])[0]}"
+    assert f'allow_units = ["{name}"]' in msg["cw_units"]
+    assert outcome("cw_units", facts, allowing(exp, units=(name,))) == "pass"
+
+
+def test_other_users_managers_and_unit_files_never_enabled_are_no_finding():
+    watched = {"yourapplication": "the app user"}
+    assert user_managers(["admin"], {"admin:~/.config/systemd/user/default.target.wants/": ["x.service"]},
+                         watched) == {}
+    assert user_managers([], {"yourapplication:~/.config/systemd/user/": ["x.service"]}, watched) == {}
