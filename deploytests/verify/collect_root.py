@@ -60,11 +60,12 @@ PY = "%d.%d" % sys.version_info[:2]
 FILES = ["/etc/sudoers", "/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/etc/ld.so.conf"]
 FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
 FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")]
+UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
 TREES = [("/etc/sudoers.d", 1, True), (SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True),
-         ("/etc/systemd/system", 4, True), (MODULES, 1, False), ("/var/spool/cron/crontabs", 1, False)]
-TREES += [("/run/systemd/system", 4, True), ("/run/systemd/transient", 1, True), ("/var/spool/cron/atjobs", 1, False)]
-TREES += [("/var/lib/systemd/linger", 1, False)] + [("/etc/rc%s.d" % n, 1, False) for n in "2345"]
-TREES += [("/etc/cron." + n, 1, True) for n in ("hourly", "daily", "weekly", "monthly")]
+         (MODULES, 1, False), ("/var/spool/cron/crontabs", 1, False), ("/var/spool/cron/atjobs", 1, False)]
+TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False)]
+TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
+                                                             for n in ("hourly", "daily", "weekly", "monthly")]
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
 COMMANDS = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"]  # setuid files, root's PATH
 TREES += [(d, 1, False) for d in COMMANDS + HOOK_DIRS] + [("/etc/ld.so.conf.d", 1, True)]  # who may write them

@@ -19,6 +19,8 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from . import collect_root as _root
+
 
 def texts(facts) -> dict[str, str] | None:
     """``{path: text}`` of root's raw files the probe sent (a link as ``-> target``), or None when it sent none
@@ -194,7 +196,9 @@ def _words(args: str) -> list[str]:
 
 # ---------------------------------------------------------------- systemd units
 
-UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient")  # the admin's, the runtime's
+# the admin's, the runtime's (systemd-run's transient units) and the admin's local vendor dir: read and judged;
+# a unit file elsewhere (the packages' /usr/lib/systemd/system) must be a package's (:func:`unit_problems`)
+UNIT_DIRS = tuple(_root.UNITS)
 UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path")
 EXEC_KEYS = ("execstart", "execstartpre", "execstartpost", "execstop", "execstoppost", "execreload",
              "execcondition", "workingdirectory", "rootdirectory", "environmentfile")
@@ -267,16 +271,27 @@ def reaches(text: str, root: str) -> bool:
     return any(w.rstrip("/") == root or w.startswith(root + "/") for w in words)
 
 
-def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str]) -> dict[str, str]:
+def _shipped(path: str, shipped) -> bool:
+    twin = path[4:] if path.startswith("/usr/lib/") else "/usr" + path if path.startswith("/lib/") else path
+    return path in shipped or twin in shipped
+
+
+def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipped=None) -> dict[str, str]:
     """unit name -> why, for each unit that runs as one of ``watched`` (user -> its role) or runs code from the
-    app's tree ``root`` (its unit file there, or an Exec*/WorkingDirectory/EnvironmentFile path under it). A
-    timer or path unit that starts a flagged service is named in that service's line."""
+    app's tree ``root`` (its unit file there, or an Exec*/WorkingDirectory/EnvironmentFile path under it), or whose
+    unit file is a link out of :data:`UNIT_DIRS` to a file no package ships (``shipped``: dpkg's paths; a unit by
+    hand in the packages' dir, which the gate does not read). A timer or path unit that starts a flagged service
+    is named in that service's line."""
     found = units(raw)
     out = {}
     for u in found.values():
         why = []
         if reaches(u.link, root):
             why.append(f"its unit file is {u.link}, in the app's tree (whoever writes there decides what systemd runs)")
+        elif u.link.startswith("/") and u.link != "/dev/null" and shipped is not None and not _shipped(u.link,
+                                                                                                       shipped):
+            why.append(f"its unit file is {u.link}, which no installed package ships: a unit by hand among the "
+                       f"packages' units (the gate reads units in {', '.join(UNIT_DIRS)} only)")
         if u.user in watched:
             why.append(f"it runs as {u.user}, {watched[u.user]}")
         reach = [(k, v, at) for k in EXEC_KEYS for v, at in u.values(k) if reaches(v, root)]

@@ -1042,6 +1042,7 @@ def cw_units(facts, exp):
     EnvironmentFile path there), and the systemd user manager of the app, deploy or Apache user that starts at
     boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name."""
     from .mechanisms import texts, unit_problems, user_managers
+    from .parse import dpkg_files
 
     _inv(facts, "reading /etc/systemd/system")
     raw = texts(facts)
@@ -1049,7 +1050,8 @@ def cw_units(facts, exp):
         raise NotApplicable("the probe sent no unit files (an older probe)")
     watched = {exp.cfg.app_user: "the app user (its data, its config's secrets)",
                exp.deploy_user: "the deploy login (it can change every release)"}
-    problems = unit_problems(raw, exp.cfg.root, watched)
+    snap = getattr(facts, "raw", None)
+    problems = unit_problems(raw, exp.cfg.root, watched, dpkg_files(snap) if getattr(snap, "files", None) else None)
     inv = facts["inventory"]
     watched[exp.stack.apache.run_user] = "Apache's user (it reads what Apache serves, the app's static files)"
     problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))
@@ -1437,9 +1439,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "/etc/cron.{hourly,daily,weekly,monthly}, at's queue) unless allowed", "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
-    Promise("cw_units", f"{CW}: runs", "no systemd unit or timer under /etc/systemd/system or /run/systemd/{system,"
-            "transient} runs as the app or deploy user, or runs code from the app's tree (its unit file, an "
-            "Exec*/WorkingDirectory/EnvironmentFile path there); the app, deploy and Apache users have no systemd "
+    Promise("cw_units", f"{CW}: runs", "no systemd unit or timer under /etc/systemd/system, /run/systemd/{system,"
+            "transient} or /usr/local/lib/systemd/system runs as the app or deploy user, or runs code from the "
+            "app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there); no unit file linked "
+            "from there is one no package ships; the app, deploy and Apache users have no systemd "
             "user manager at boot (linger) and no enabled user units; unless allowed (allow_units)",
             "test_no_unaccounted_systemd_units",
             "app-report.service (/etc/systemd/system/app-report.service; enabled by .../timers.target.wants/"

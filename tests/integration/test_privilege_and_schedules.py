@@ -7,8 +7,9 @@ Two classes, each closed by design and tried here with several members, none the
   took that for stock) or on a copy no package ships: judged by the exact bits against the stack's stock ones,
   dpkg's stat overrides and ``allow_privileged`` (``cw_setuid``, ``cw_tree_special``);
 - *a schedule outside cron's files*: an ``at`` job, another login's crontab that runs the app's code, a runtime or
-  transient systemd unit (``/run/systemd/{system,transient}``), a watched user's own systemd manager (linger, an
-  enabled user unit) (``cw_schedules``, ``cw_units``).
+  transient systemd unit (``/run/systemd/{system,transient}``), a unit by hand among the packages' units or in
+  ``/usr/local/lib/systemd/system``, a watched user's own systemd manager (linger, an enabled user unit)
+  (``cw_schedules``, ``cw_units``).
 
 Each fault runs on its own container of a deployed snapshot (:class:`deploytests.faults.run.Campaign`) with a clean
 host as the control, on Debian 12 and 13; the old gate passed every one of them (shown failing first: see the
@@ -69,6 +70,15 @@ VARIANTS = (
     Fault("transient-unit-as-the-app-user", "cw_units", "a systemd-run transient service as the app user",
           "mkdir -p /run/systemd/transient; printf '[Service]\\nUser={app_user}\\nExecStart=/usr/bin/sleep infinity\\n'"
           " > /run/systemd/transient/run-u42.service"),
+    Fault("unit-by-hand-among-the-packages-units", "cw_units", "a service written into /lib/systemd/system "
+          "(no package ships it) and enabled", "printf '[Service]\\nExecStart=/usr/bin/sleep infinity\\n' > "
+          "/lib/systemd/system/cache-warm.service; mkdir -p /etc/systemd/system/multi-user.target.wants; ln -sf "
+          "/lib/systemd/system/cache-warm.service /etc/systemd/system/multi-user.target.wants/"),
+    Fault("local-vendor-unit-as-the-app-user", "cw_units", "a unit in /usr/local/lib/systemd/system that runs as "
+          "the app user, enabled", "mkdir -p /usr/local/lib/systemd/system /etc/systemd/system/timers.target.wants; "
+          "printf '[Service]\\nUser={app_user}\\nExecStart=/usr/bin/true\\n' > /usr/local/lib/systemd/system/"
+          "beat.service; printf '[Timer]\\nOnCalendar=hourly\\n' > /usr/local/lib/systemd/system/beat.timer; "
+          "ln -sf /usr/local/lib/systemd/system/beat.timer /etc/systemd/system/timers.target.wants/"),
     Fault("runtime-unit-runs-app-code", "cw_units", "a runtime unit in /run/systemd/system that runs the app's code "
           "as root", "mkdir -p /run/systemd/system; printf '[Service]\\nExecStart={root}/current/venv/bin/python -m "
           "{package}.sync\\n' > /run/systemd/system/sync-now.service"),

@@ -237,3 +237,28 @@ def test_other_users_managers_and_unit_files_never_enabled_are_no_finding():
     assert user_managers(["admin"], {"admin:~/.config/systemd/user/default.target.wants/": ["x.service"]},
                          watched) == {}
     assert user_managers([], {"yourapplication:~/.config/systemd/user/": ["x.service"]}, watched) == {}
+
+
+L = stat.S_IFLNK
+
+
+@pytest.mark.parametrize("target, lists, fails", [
+    ("/lib/systemd/system/cron.service", {"cron.list": "/lib/systemd/system/cron.service\n"}, False),
+    ("/usr/lib/systemd/system/cron.service", {"cron.list": "/lib/systemd/system/cron.service\n"}, False),
+    ("/lib/systemd/system/cron.service", {"cron.list": "/usr/lib/systemd/system/cron.service\n"}, False),
+    ("/dev/null", {}, False),  # a masked unit
+    ("/lib/systemd/system/sync-cache.service", {"cron.list": "/lib/systemd/system/cron.service\n"}, True),
+    ("/opt/tools/sync.service", {}, True),
+])
+def test_an_enabled_unit_whose_file_no_package_ships_outside_the_units_the_gate_reads_fails(exp, target, lists,
+                                                                                             fails):
+    facts = clean_facts()
+    link = "/etc/systemd/system/multi-user.target.wants/" + target.rsplit("/", 1)[1]
+    files = {link: {"st": [L | 0o777, 0, 0, 1, 0, 9], "link": target}}
+    files.update({f"/var/lib/dpkg/info/{n}": {"st": [F | 0o644, 0, 0, 1, 0, 9], "data": t} for n, t in lists.items()})
+    facts.raw = parse.Snapshot({"files": files, "dirs": {"/var/lib/dpkg/info": sorted(lists)}})
+    found = outcome("cw_units", facts, exp)
+    if not fails:
+        assert found == "pass"
+        return
+    assert found.startswith("fail") and f"its unit file is {target}, which no installed package ships" in found
