@@ -31,8 +31,8 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
 - ``proc``: ``{pid: {uid, stat, status, cmdline, exe, sockets}}`` for every process (``sockets`` None: its fds
   were not readable), plus ``cwd``, ``environ`` and
   ``maps`` for the app user's processes and the stack's Apache binary's (the daemons and their parents).
-- ``runs``: ``apache2ctl configtest`` (the reload's own check), ``-t -D DUMP_MODULES`` and ``-t -D DUMP_INCLUDES
-  -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (as root
+- ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
+  -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (one run: Apache prints each dump; as root
   only, with a fixed environment, and only when the tool, Apache's binary, its modules and everything under the
   ServerRoot are root's and not writable by others: else ``refused`` says what is not).
 - ``since``: (diagnostics) the error log from byte ``since``, never more than its last :data:`LIMIT` bytes.
@@ -74,8 +74,8 @@ LISTED = [(d, HOOK) for d in HOOK_DIRS] + [("/var/lib/dpkg/info", re.compile(r".
 LIMIT, BIG, ENTRIES, PIDS = 1 << 20, 64 << 20, 5000, 8192  # bytes of a file, bytes in all, entries of a tree
 # "configtest" is the very command the pipeline's reload runs first (agent_root: ``apache2ctl configtest``, which
 # ``graceful`` runs too): a config dump (-D DUMP_*) skips checks such as mod_ssl's certificate files
-RUNS = {"configtest": ("configtest",), "modules": ("-t", "-D", "DUMP_MODULES"),
-        "dump": ("-t", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS", "-D", "DUMP_RUN_CFG")}
+RUNS = {"configtest": ("configtest",), "dump": ("-t", "-D", "DUMP_MODULES", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS",
+                                               "-D", "DUMP_RUN_CFG")}
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}  # apache2ctl never inherits the login's
 
 

@@ -17,30 +17,54 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import collect_root as _root
 
 
-def texts(facts) -> dict[str, str] | None:
+class Texts(Mapping):
+    """``{path: text}`` of the root collector's files, each made safe (:func:`deploytests.untrusted.text`) when
+    first read and kept: the checks look at a few dozen of the thousands of files the snapshot holds (dpkg's
+    lists, mod_wsgi.so's bytes are never shown)."""
+
+    def __init__(self, files: dict):
+        self.files, self.made = files, {}  # type: dict, dict[str, str]
+        self.paths = [p for p, e in files.items() if isinstance(e, dict) and (e.get("link") is not None or
+                                                                             e.get("data") is not None)]
+
+    def __getitem__(self, path: str) -> str:
+        if path not in self.made:
+            from ..untrusted import text
+
+            entry = self.files[path] if path in self.files else {}
+            if entry.get("link") is not None:
+                self.made[path] = "-> " + text(entry["link"])
+            elif isinstance(entry, dict) and entry.get("data") is not None:
+                self.made[path] = text(entry["data"].encode("latin-1").decode("utf-8", "replace"), 1 << 20)
+            else:
+                raise KeyError(path)
+        return self.made[path]
+
+    def __iter__(self):
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
+def texts(facts) -> Mapping[str, str] | None:
     """``{path: text}`` of root's raw files the probe sent (a link as ``-> target``), or None when it sent none
     (no sudo, an older probe). From the root collector's snapshot (``facts.raw``: ``files`` with ``data`` or
-    ``link``) when there is one, else from the probe's ``inventory.texts``. Made safe for reports here (controls
-    escaped, newlines kept): the parsers below read them as data."""
-    from ..untrusted import text
-
+    ``link``) when there is one (one :class:`Texts` per snapshot, made safe as read), else from the probe's
+    ``inventory.texts``. Made safe for reports (controls escaped, newlines kept): the parsers below read them as
+    data."""
     raw = getattr(facts, "raw", None)
     files = getattr(raw, "files", None)
-    if isinstance(files, dict) and files:
-        out = {}
-        for path, entry in files.items():
-            if not isinstance(entry, dict):
-                continue
-            if entry.get("link") is not None:
-                out[path] = "-> " + text(entry["link"])
-            elif entry.get("data") is not None:
-                out[path] = text(entry["data"].encode("latin-1").decode("utf-8", "replace"), 1 << 20)
-        return out
+    if raw is not None and isinstance(files, dict) and files:
+        if not isinstance(getattr(raw, "texts", None), Texts):
+            raw.texts = Texts(files)
+        return raw.texts
     found = ((facts.get("inventory") or {}).get("texts"))
     if found is None:
         return None

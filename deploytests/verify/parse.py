@@ -31,6 +31,7 @@ from . import collect_root as C
 DPKG_INFO = C.LISTED[-1][0]  # dpkg's info/*.list: which package installed each file
 PYTHON_HOME = C.STATE + "/python"  # the daemons' python-home bootstrap makes (root's, every app's)
 KINDS = {stat.S_IFDIR: "directory", stat.S_IFREG: "regular file", stat.S_IFLNK: "symbolic link"}
+MERGED = ("/bin/", "/sbin/", "/lib/", "/lib32/", "/lib64/", "/libx32/")  # merged-/usr aliases of /usr's dirs
 LOADER_ENV = ("PYTHON", "LD_")  # env var prefixes that change what a Python process loads
 SEC_DIRECTIVES = ("servertokens", "serversignature", "traceenable", "listen")
 
@@ -40,6 +41,8 @@ class Snapshot:
 
     def __init__(self, raw: dict):
         self.raw, self.files, self.dirs = raw, raw.get("files") or {}, raw.get("dirs") or {}
+        self.dpkg: dict[str, str] | None = None  # dpkg_files(self), once parsed
+        self.texts = None  # mechanisms.texts(), made safe as read
         self.users = Users(self.text("/etc/passwd") or "", self.text("/etc/group") or "")
 
     def st(self, path: str) -> list | None:
@@ -186,7 +189,10 @@ def conffiles(status: bytes | None) -> dict:
 
 def dpkg_files(snap: Snapshot) -> dict[str, str]:
     """``{path: package}`` of every file an installed package put on the server (dpkg's ``info/*.list``, as the
-    collector read them); a path under a merged-/usr alias (``/bin``, ``/sbin``, ``/lib*``) also under ``/usr``."""
+    collector read them); a path under a merged-/usr alias (``/bin``, ``/sbin``, ``/lib*``) also under ``/usr``.
+    Parsed once per snapshot (several checks ask)."""
+    if snap.dpkg is not None:
+        return snap.dpkg
     found: dict[str, str] = {}
     for name in snap.listdir(DPKG_INFO) or []:
         if not name.endswith(".list"):
@@ -194,8 +200,9 @@ def dpkg_files(snap: Snapshot) -> dict[str, str]:
         package = name[:-len(".list")].split(":")[0]
         for path in (snap.text(f"{DPKG_INFO}/{name}") or "").splitlines():
             found.setdefault(path, package)
-            if re.match(r"^/(s?bin|lib\w*)/", path):
+            if path.startswith(MERGED):
                 found.setdefault("/usr" + path, package)
+    snap.dpkg = found
     return found
 
 
@@ -862,11 +869,11 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
         if "refused" in runs:
             out["configtest"] = {"rc": None, "stderr": runs["refused"], "modules": []}
         elif "configtest" in runs:
-            ct, mods = runs["configtest"], runs.get("modules") or {"out": "", "rc": None}
+            ct, mods = runs["configtest"], runs.get("modules") or runs.get("dump") or {"out": "", "rc": None}
             err = (ct["out"] + ct["err"]).encode("latin-1").decode("utf-8", "replace")
             text = mods["out"].encode("latin-1").decode("utf-8", "replace")
             out["configtest"] = {"rc": ct["rc"], "stderr": err.strip(), "modules_rc": mods["rc"],
-                                 "modules": [ln.split()[0] for ln in text.splitlines() if ln.startswith(" ")]}
+                                 "modules": re.findall(r"^ (\w+) \((?:static|shared)\)$", text, re.M)}
         if runs:
             section("inventory", inventory, snap, procs, args, daemons, conffiles(status))
     return out
