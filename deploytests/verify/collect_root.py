@@ -10,8 +10,8 @@ deploytests, flat. docs/security.md counts its lines.
 
 What it returns (one JSON object, zlib-compressed and base64-encoded, after :data:`MARK`); bytes are latin-1 text:
 
-- ``uid``, ``time`` and ``uptime`` (``/proc/uptime``, read together), ``python`` (X.Y), ``ticks``
-  (``SC_CLK_TCK``), ``errors`` ({what: why});
+- ``uid``, ``pid`` (its own: the gate's SSH session is above it), ``time`` and ``uptime`` (``/proc/uptime``, read
+  together), ``python`` (X.Y), ``ticks`` (``SC_CLK_TCK``), ``errors`` ({what: why});
 - ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino], "link": target, "data": bytes, "why": text}}``:
   the ``lstat`` of every path it looked at (and of each directory above it); ``data`` only for a regular file,
   opened with ``O_NOFOLLOW``, owned by root and not writable by group or others (else ``why`` says which),
@@ -57,13 +57,14 @@ PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAM
 SERVER_ROOT, APACHECTL, APACHE_BIN = "/etc/apache2", "/usr/sbin/apache2ctl", "/usr/sbin/apache2"
 MODULES, ERROR_LOG, STATE = "/usr/lib/apache2/modules", "/var/log/apache2/error.log", "/var/lib/deploytests"
 PY = "%d.%d" % sys.version_info[:2]
-FILES = ["/etc/sudoers", "/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/etc/ld.so.conf"]
+FILES = ["/etc/sudoers", "/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/etc/ld.so.conf",
+         "/etc/logrotate.conf"]
 FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
 FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")]
 UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
 TREES = [("/etc/sudoers.d", 1, True), (SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True),
          (MODULES, 1, False), ("/var/spool/cron/crontabs", 1, False), ("/var/spool/cron/atjobs", 1, False)]
-TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False)]
+TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 1, True)]
 TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
                                                              for n in ("hourly", "daily", "weekly", "monthly")]
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
@@ -278,9 +279,9 @@ def user_units(out, users):
 
 def collect(args):
     check(args)
-    out = {"uid": os.getuid(), "time": time.time(), "uptime": proc_read("/proc/uptime", 100), "python": PY,
-           "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {}, "dirs": {}, "keys": [], "proc": {},
-           "runs": {}, "size": 0, "user_units": {}}
+    out = {"uid": os.getuid(), "pid": os.getpid(), "time": time.time(), "uptime": proc_read("/proc/uptime", 100),
+           "python": PY, "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {}, "dirs": {}, "keys": [],
+           "proc": {}, "runs": {}, "size": 0, "user_units": {}}
     if args.get("diagnose"):
         read(out, "%s/sites-available/%s.conf" % (SERVER_ROOT, args["app"]))
         out["since"] = read(out, ERROR_LOG, tail=args["since"]) if "since" in args else None

@@ -125,10 +125,12 @@ class Users:
                 self.by_name.setdefault(f[0], f)
                 self.uids.setdefault(int(f[2]), f[0])
         self.groups: dict[int, tuple[str, list[str]]] = {}
+        self.every: list[tuple[str, int, list[str]]] = []  # every group line, a second name of a gid too
         for line in group.splitlines():
             f = line.split(":")
             if len(f) >= 4 and f[2].isdigit():
                 self.groups.setdefault(int(f[2]), (f[0], [m for m in f[3].split(",") if m]))
+                self.every.append((f[0], int(f[2]), [m for m in f[3].split(",") if m]))
 
     def name(self, uid: int) -> str:
         return self.uids.get(uid, str(uid))
@@ -142,7 +144,7 @@ class Users:
         if f is None:
             return None
         gid = int(f[3])
-        groups = {self.group(gid)} | {g for g, members in self.groups.values() if name in members}
+        groups = {self.group(gid)} | {g for g, _, members in self.every if name in members}
         return {"uid": int(f[2]), "shell": f[6], "group": self.group(gid), "groups": sorted(groups)}
 
     def members(self, name: str) -> list[str]:
@@ -399,6 +401,35 @@ class Procs:
     def shown(self, pid: int) -> dict:
         p = self.table[pid]
         return {k: p[k] for k in ("pid", "user", "uid", "ppid", "comm", "cmdline", "exe", "started")}
+
+    def ancestors(self, pid: int) -> list[dict]:
+        chain: list[dict] = []
+        seen, q = set(), self.table.get(self.table[pid]["ppid"]) if pid in self.table else None
+        while q and q["pid"] not in seen and len(chain) < 64:
+            seen.add(q["pid"])
+            chain.append({"pid": q["pid"], "comm": q["comm"], "user": q["user"], "exe": q.get("exe")})
+            q = self.table.get(q["ppid"])
+        return chain
+
+    def full_cmdline(self, pid: int) -> str:
+        raw = ((self.proc.get(str(pid)) or {}).get("cmdline") or "").encode("latin-1")
+        return raw.replace(b"\0", b" ").decode("utf-8", "replace").strip()
+
+    def reaching(self, root: str, users) -> list[dict]:
+        """Every live process of anyone but ``users`` (root's too) whose command line names the app's tree
+        ``root`` (a path word: :func:`mechanisms.reaches`), with its ancestors: code the deploy login or the
+        app can change, run with that process's rights."""
+        from .mechanisms import reaches
+
+        return [dict(self.shown(p["pid"]), ancestors=self.ancestors(p["pid"])) for p in sorted(
+            self.table.values(), key=lambda p: p["pid"]) if p["user"] not in users and p["state"] not in "ZX"
+            and root and reaches(self.full_cmdline(p["pid"]), root)]
+
+    def apache_parents(self) -> list[dict]:
+        """Apache's root processes (the kernel's exe is the stack's binary) with their whole argv."""
+        return [{"pid": p["pid"], "argv": [a.decode("utf-8", "replace") for a in (
+            (self.proc.get(str(p["pid"])) or {}).get("cmdline") or "").encode("latin-1").split(b"\0") if a]}
+            for p in self.table.values() if p["user"] == "root" and p.get("exe") == C.APACHE_BIN]
 
     def watched(self, users) -> list[dict]:
         """Every live process of ``users`` with its chain of ancestors' comm names."""
@@ -679,7 +710,8 @@ def load_path(snap: Snapshot, py: str) -> list[dict]:
              ("the stack's Python and its standard library", [f"/usr/bin/python{py}", f"/usr/lib/python{py}",
                                                                f"/usr/local/lib/python{py}"]),
              ("Apache's binaries and modules", [C.APACHECTL, C.APACHE_BIN, C.MODULES]),
-             ("a command directory (root's PATH)", list(C.COMMANDS))]
+             ("a command directory (root's PATH)", list(C.COMMANDS)),
+             ("the directory Apache's root parent opens its logs in", [posixpath.dirname(C.ERROR_LOG)])]
     found: dict[str, dict] = {}
     for area, tops in areas:
         for top in tops:
@@ -689,6 +721,35 @@ def load_path(snap: Snapshot, py: str) -> list[dict]:
                 if loose and loose not in found:
                     found[loose] = {"area": area, "path": loose, "top": top}
     return list(found.values())
+
+
+LOGROTATE = ("/etc/logrotate.conf", "/etc/logrotate.d")
+SCRIPT = re.compile(r"^\s*(prerotate|postrotate|firstaction|lastaction|preremove)\b")
+
+
+def logrotate_scripts(snap: Snapshot) -> list[dict]:
+    """The scripts logrotate runs as root (``prerotate`` ... ``endscript`` blocks of /etc/logrotate.conf and
+    /etc/logrotate.d/*, root's bytes): ``{where (file:line), file, user, job}``; a file logrotate reads that the
+    collector did not (someone but root may write it) is a job of its own saying so."""
+    out = []
+    names = [f"{LOGROTATE[1]}/{n}" for n in snap.listdir(LOGROTATE[1]) or []]
+    for path in [LOGROTATE[0]] + names:
+        text = snap.text(path)
+        if text is None:
+            if snap.st(path) is not None:
+                why = (snap.files.get(path) or {}).get("why")
+                out.append({"where": path, "file": path, "user": "root", "job": f"(not read: {why})"})
+            continue
+        start, body = 0, None
+        for n, line in enumerate(text.splitlines(), 1):
+            if body is None and SCRIPT.match(line):
+                start, body = n, []
+            elif body is not None and line.strip() == "endscript":
+                out.append({"where": f"{path}:{start}", "file": path, "user": "root", "job": "\n".join(body)})
+                body = None
+            elif body is not None:
+                body.append(line)
+    return out
 
 
 def at_jobs(snap: Snapshot) -> list[dict]:
@@ -810,7 +871,11 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "privileged": privileged_files(snap), "at_jobs": at_jobs(snap),
             "linger": sorted(snap.listdir("/var/lib/systemd/linger") or []),
             "user_units": dict(snap.raw.get("user_units") or {}),
-            "app_group_members": snap.users.members(args["app_user"])}
+            "app_group_members": snap.users.members(args["app_user"]),
+            "reaching": procs.reaching(args.get("root", ""), users), "apache_argv": procs.apache_parents(),
+            "probe_pid": snap.raw.get("pid"), "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
+            "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
+            "logrotate": logrotate_scripts(snap)}
 
 
 # ---------------------------------------------------------------- the facts

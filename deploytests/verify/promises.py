@@ -819,6 +819,7 @@ def cw_listen(facts, exp):
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
     seen, lines = set(), []
+    came_by = {a["pid"] for a in inv.get("probe_ancestors") or [] if a["user"] == "root" and a.get("exe") in SSHD}
     # an Apache port a file by hand opens is that file's finding (test_every_apache_file_is_accounted_for)
     by_hand = {d["value"].rsplit(":", 1)[-1] for path in unaccounted_apache_files(facts, exp)
                for d in inv["apache"]["files"][path].get("directives", []) if d["name"] == "listen"} \
@@ -829,15 +830,16 @@ def cw_listen(facts, exp):
         # who a socket is: root's process of the binary (the kernel's exe), never the name its owner chose
         if sock["proto"] == "tcp" and sock["port"] == port and _roots(procs, (apache_bin,)):
             continue
-        if sock["proto"] == "tcp" and _roots(procs, SSHD):
-            continue
+        sshd = sock["proto"] == "tcp" and _roots(procs, SSHD)
+        if sshd and (not came_by or came_by & {p["pid"] for p in procs}):
+            continue  # the SSH server the gate came in by (an ancestor of the probe), not a second one
         if not procs and not sock.get("hidden") and sock.get("uid") == 0 and sock["host"] == DOCKER_DNS:
             continue  # every process's fds were read and none holds it: Docker's resolver, held by dockerd
         if exp.stack.apache.process_name in comms and str(sock["port"]) in by_hand:
             continue
         anyaddr = sock["host"] in ("0.0.0.0", "::")
         loopback = sock["host"].startswith("127.") or sock["host"] == "::1"  # IPv4 and IPv6: one finding
-        if loopback and procs and all(_system_daemon(p, exp) for p in procs):
+        if loopback and procs and all(_system_daemon(p, exp) for p in procs) and not sshd:
             continue  # the distribution's daemon, answering this host only (chrony's command port, the MTA)
         shown = f"{'*' if anyaddr else 'localhost' if loopback else sock['host']}:{sock['port']}"
         key = ("udp/" if sock["proto"] == "udp" else "") + shown
@@ -959,9 +961,13 @@ def cw_in_force(facts, exp):
     """The configuration Apache runs with is the one on disk: no file of it changed after Apache last
     (re)loaded it (the oldest of its current children, which a graceful reload replaces)."""
     inv = _inv_apache(facts, "Apache's configuration files")
+    args = [f"pid {a['pid']} runs {' '.join(a['argv'])!r}: {' '.join(a['argv'][1:])!r} beyond '-k start' changes "
+            f"what it reads or serves (a -c/-C/-f/-d/-D), unlike the dump the gate judges (apache2ctl's own)"
+            for a in inv.get("apache_argv") or [] if _apache_extra(a["argv"][1:])]
     parents = _apache_parents(facts)
     kids = [p["started"] for p in inv["processes"] if p["ppid"] in parents and p.get("started")]
     if not kids:
+        assert not args, "Apache's configuration on disk is not the one in force:\n" + "\n".join(args)
         raise NotApplicable("Apache has no child processes to date its last reload by")
     loaded = min(kids)
     import datetime as _dt
@@ -972,12 +978,27 @@ def cw_in_force(facts, exp):
              f"bootstrap's) applies it unchecked"
              for path, info in inv["apache"].get("files", {}).items()
              if info.get("mtime") and info["mtime"] > loaded + 0.05]
+    lines = args + lines
     assert not lines, "Apache's configuration on disk is not the one in force:\n" + "\n".join(lines)
+
+
+def _apache_extra(argv: list[str]) -> list[str]:
+    """What of Apache's argv (after its name) is not how Debian's apache2ctl and the official images start it
+    (``-k start|restart|graceful``, ``-DFOREGROUND``)."""
+    extra, rest = [], list(argv)
+    while rest:
+        word = rest.pop(0)
+        if word == "-k" and rest and rest[0] in ("start", "restart", "graceful"):
+            rest.pop(0)
+        elif word not in ("-DFOREGROUND",) and not (word == "-D" and rest[:1] == ["FOREGROUND"] and rest.pop(0)):
+            extra.append(word)
+    return extra
 
 
 def cw_processes(facts, exp):
     """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
-    deploy user, part of a live SSH session (the gate's probe, an operator's shell)."""
+    deploy user, part of a live SSH session (the gate's probe, an operator's shell); and no process of anyone
+    else (root included) outside a live SSH session names the app's tree on its command line."""
     inv = _inv(facts, "reading every process")
     parents = _apache_parents(facts)
     app, deploy, www = exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user  # the stack's, not the config's
@@ -1005,13 +1026,24 @@ def cw_processes(facts, exp):
                "it runs with the deploy user's rights (it can change releases) outside any login session")
         lines.append(f"{_proc(p)}, a process of {role} ({user}) started by pid {p['ppid']}: {why}. "
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
+    for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
+        argv0 = (p.get("cmdline") or "").split(" ")[0]
+        if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])) or any(
+                a.split(":", 1)[0].strip() == p["user"] and (p.get("cmdline") or "").startswith(a.split(":", 1)[1]
+                                                                                                .strip())
+                for a in exp.allow.processes if ":" in a):
+            continue  # in a live SSH session (an operator's shell, the gate's own probe), or allowed
+        lines.append(f"{_proc(p)} names the app's tree ({exp.cfg.root}) on its command line, outside any login "
+                     f"session: what the deploy login or the app writes there runs with {p['user']}'s rights. "
+                     + _allow_hint(exp, "allow_processes", f"{p['user']}: {argv0}"))
     _unaccounted("processes", lines)
 
 
 def cw_schedules(facts, exp):
     """Every cron or at job that runs as the app, deploy or Apache user, or (as anyone, root included) runs
     something from the app's tree: every crontab, /etc/crontab, /etc/cron.d, /etc/cron.{hourly,daily,weekly,
-    monthly} scripts, at's queue (each job as its file's owner)."""
+    monthly} scripts, at's queue (each job as its file's owner), logrotate's scripts (``postrotate`` ...: root's,
+    daily); a logrotate file someone but root may write is a job the gate could not read."""
     from .mechanisms import cron_jobs, reaches, texts
 
     inv = _inv(facts, "reading crontabs")
@@ -1020,8 +1052,8 @@ def cw_schedules(facts, exp):
     if raw is None:  # an older probe: the jobs it matched itself
         jobs = inv["schedules"]
     else:
-        jobs = [j for j in cron_jobs(raw) + (inv.get("at_jobs") or []) if j["user"] in watched
-                or reaches(j["job"], root)]
+        jobs = [j for j in cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("logrotate") or [])
+                if j["user"] in watched or reaches(j["job"], root) or j["job"].startswith("(not read")]
     lines = []
     for s in jobs:
         where = s["where"].split(":")[0].split(" ")[0]
@@ -1119,6 +1151,8 @@ def _reaching_groups(facts, exp) -> dict[str, str]:
         first = rule["text"].split(" ")[0]
         if first.startswith("%") and first != "%" and not first.startswith("%:"):
             reach.setdefault(first[1:], f"sudo rule {rule['file']}:{rule['line']} is for %{first[1:]}")
+    for name in (facts.get("inventory") or {}).get("gid0") or []:
+        reach[name] = "gid 0, root's group under another name (root's group-writable files)"
     reach[_group_of(facts, "app")] = "the app's group: it reads the app's config (its secrets) and shared data"
     reach[_group_of(facts, "deploy")] = "the deploy login's group: the releases' files"
     return reach
@@ -1227,13 +1261,17 @@ def cw_load_path(facts, exp):
     One line per area (python-home, stdlib, the linker's files and dirs, Apache, the command dirs), naming the
     first entries someone else may change and how many there are."""
     inv = _inv(facts, "lstat of the code-loading path")
+    stock = {f"{f['path']} {f['state']}" for f in inv.get("privileged") or [] if f.get("package")} & \
+        set(exp.stack.baseline_privileged) | set(exp.allow.privileged)  # a package's own owner (at: daemon)
     by_area: dict[str, list[str]] = {}
     for item in inv.get("load_path") or []:
-        by_area.setdefault(f"{item['area']} ({item['top']})", []).append(item["path"])
+        if item["path"] not in stock:
+            by_area.setdefault(f"{item['area']} ({item['top']})", []).append(item["path"])
     lines = [f"{area}: {len(paths)} entr{'y' if len(paths) == 1 else 'ies'} someone but root may change: "
-             f"{', '.join(paths[:3])}{' ...' if len(paths) > 3 else ''}: whoever that is gets code into Apache's "
-             "root parent, the app's daemons or root's commands at their next start" for area, paths in
-             by_area.items()]
+             f"{', '.join(paths[:3])}{' ...' if len(paths) > 3 else ''}: " +
+             ("whoever that is makes Apache's root parent write any file at its next (re)open of the logs (a link "
+              "in its place)" if "logs" in area else "whoever that is gets code into Apache's root parent, the "
+              "app's daemons or root's commands at their next start") for area, paths in by_area.items()]
     lines += [f"{ln}: a line of the dynamic linker's configuration the gate does not follow (only directories and "
               "Debian's include of /etc/ld.so.conf.d/*.conf are checked)" for ln in inv.get("ld_other") or []]
     _unaccounted("places on the code-loading path writable by someone but root", lines)

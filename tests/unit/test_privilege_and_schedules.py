@@ -262,3 +262,109 @@ def test_an_enabled_unit_whose_file_no_package_ships_outside_the_units_the_gate_
         assert found == "pass"
         return
     assert found.startswith("fail") and f"its unit file is {target}, which no installed package ships" in found
+
+
+# ---------------------------------------------------------------- the blind test's classes (round 2)
+
+def test_a_packaged_file_owned_by_its_system_user_is_stock_on_the_load_path(exp):
+    """Debian's at is 6755 daemon:daemon: a command dir entry someone but root may change, as the package ships
+    it (the blind test's false alarm, b26); the same bits on another path or another owner still fail."""
+    facts = clean_facts()
+    privileged(facts, ("/usr/bin/at", "6755 daemon:daemon", "at", None))
+    inv(facts)["load_path"] = [{"area": "a command directory (root's PATH)", "top": "/usr/bin",
+                                "path": "/usr/bin/at 6755 daemon:daemon"}]
+    assert failing(facts, exp) == {}
+    inv(facts)["load_path"][0]["path"] = "/usr/bin/atq 6755 daemon:daemon"
+    assert list(failing(facts, exp)) == ["cw_load_path"]
+
+
+def test_a_log_dir_someone_else_owns_says_root_writes_there(exp):
+    facts = clean_facts()
+    inv(facts)["load_path"] = [{"area": "the directory Apache's root parent opens its logs in",
+                                "top": "/var/log/apache2", "path": "/var/log/apache2 0770 root:yourapplication"}]
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_load_path"] and "makes Apache's root parent write any file" in msg["cw_load_path"]
+
+
+def proc(pid, user, cmdline, ancestors=()):
+    return {"pid": pid, "user": user, "uid": 0, "ppid": 1, "comm": cmdline.split()[0][-15:], "cmdline": cmdline,
+            "exe": None, "started": 0, "ancestors": [{"pid": a, "comm": c, "user": u} for a, c, u in ancestors]}
+
+
+@pytest.mark.parametrize("p, fails", [
+    (proc(90, "root", "sh -c while :; do /var/www/yourapplication/shared/data/tidy; sleep 9; done"), True),
+    (proc(91, "backup", "/usr/bin/python3 /var/www/yourapplication/current/venv/bin/flask export"), True),
+    # the gate's own probe or an operator's shell: inside a live SSH session
+    (proc(92, "root", "sudo -n -u deployer python3 -I -c x {\"root\": \"/var/www/yourapplication\"}",
+          [(80, "sshd", "root")]), False),
+])
+def test_anyones_process_that_runs_from_the_apps_tree_outside_a_session_fails(exp, p, fails):
+    facts = clean_facts()
+    inv(facts)["reaching"] = [p]
+    msg = failing(facts, exp)
+    assert (list(msg) == ["cw_processes"]) == fails, msg
+    if fails:
+        assert f"pid {p['pid']} ({p['user']})" in msg["cw_processes"] and "names the app's tree" in msg["cw_processes"]
+        argv0 = p["cmdline"].split()[0]
+        assert outcome("cw_processes", facts, allowing(exp, processes=(f"{p['user']}: {argv0}",))) == "pass"
+
+
+@pytest.mark.parametrize("argv, fails", [
+    (["/usr/sbin/apache2", "-k", "start"], False), (["/usr/sbin/apache2", "-DFOREGROUND"], False),
+    (["/usr/sbin/apache2", "-k", "start", "-c", "Include /srv/x.conf"], True),
+    (["/usr/sbin/apache2", "-DOPS_DEBUG", "-k", "start"], True),
+    (["/usr/sbin/apache2", "-d", "/etc/apache2-two", "-k", "start"], True),
+])
+def test_apache_started_with_arguments_the_gates_dump_does_not_have_fails(exp, argv, fails):
+    facts = clean_facts()
+    inv(facts)["apache_argv"] = [{"pid": 27, "argv": argv}]
+    msg = failing(facts, exp)
+    assert (list(msg) == ["cw_in_force"]) == fails, msg
+
+
+def test_a_second_name_for_gid_0_reaches_root(exp):
+    facts = clean_facts()
+    facts.remote["users"]["app"]["groups"].append("ops0")
+    inv(facts)["gid0"] = ["ops0"]
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_groups"] and "group ops0: gid 0, root's group under another name" in msg["cw_groups"]
+
+
+def test_every_group_of_a_gid_counts_for_its_members():
+    users = parse.Users("u:x:1000:1000::/h:/bin/sh\n", "root:x:0:\nops0:x:0:u\nu:x:1000:\n")
+    assert users.facts("u")["groups"] == ["ops0", "u"]
+
+
+def test_a_second_ssh_server_is_not_the_one_the_gate_came_in_by(exp):
+    facts = clean_facts()
+    inv(facts)["probe_ancestors"] = [{"pid": 300, "comm": "sh", "user": "appuser", "exe": "/usr/bin/dash"},
+                                     {"pid": 200, "comm": "sshd", "user": "root", "exe": "/usr/sbin/sshd"},
+                                     {"pid": 7, "comm": "sshd", "user": "root", "exe": "/usr/sbin/sshd"}]
+    assert failing(facts, exp) == {}
+    second = {"pid": 50, "user": "root", "uid": 0, "ppid": 1, "comm": "sshd", "exe": "/usr/sbin/sshd",
+              "cmdline": "sshd: /usr/sbin/sshd -p 2022", "started": 0, "package": "openssh-server"}
+    for host in ("0.0.0.0", "127.0.0.1"):  # on loopback too: it is no distribution's daemon of its own
+        facts2 = clean_facts()
+        inv(facts2)["probe_ancestors"] = inv(facts)["probe_ancestors"]
+        inv(facts2)["listeners"].append({"proto": "tcp", "host": host, "port": 2022, "procs": [second], "uid": 0,
+                                         "owner": "root", "hidden": []})
+        msg = failing(facts2, exp)
+        assert list(msg) == ["cw_listen"] and ":2022 listens: pid 50 (root)" in msg["cw_listen"], msg
+
+
+@pytest.mark.parametrize("text, fails", [
+    ("/var/www/yourapplication/shared/log/*.log {\n daily\n postrotate\n  /usr/sbin/apache2ctl graceful\n"
+     " endscript\n}\n", False),  # rotating the app's logs is ordinary; the script reaches nothing of the tree
+    ("/var/log/app/*.log {\n lastaction\n  /var/www/yourapplication/current/venv/bin/python -m x.compact\n"
+     " endscript\n}\n", True),
+])
+def test_a_logrotate_script_that_runs_the_apps_code_is_a_root_job(exp, text, fails):
+    facts = clean_facts()
+    s = snap({"/etc/logrotate.d/app": (0o644, 0, 0)}, {"/etc/logrotate.d/app": text})
+    s.dirs["/etc/logrotate.d"] = ["app"]
+    inv(facts)["logrotate"] = parse.logrotate_scripts(s)
+    msg = failing(facts, exp)
+    assert (list(msg) == ["cw_schedules"]) == fails, msg
+    if fails:
+        assert "/etc/logrotate.d/app:2: runs " in msg["cw_schedules"] and " as root from the app's tree" in \
+            msg["cw_schedules"]
