@@ -36,6 +36,8 @@ FAULTS: tuple[Fault, ...] = (
     # -- host, packages, Apache --------------------------------------------------------------------
     Fault("login-key-removed", "host", "the login's authorized key removed: the host refuses the gate",
           "rm \"$(getent passwd {login} | cut -d: -f6)/.ssh/authorized_keys\"", alone=True),
+    Fault("sudo-setuid-bit-removed", "sudo", "sudo's setuid bit removed: sudo refuses every login, not for want of a "
+          "password", "chmod u-s /usr/bin/sudo"),
     Fault("venv-package-removed", "packages", "python3-venv removed (dpkg --force-depends)",
           "dpkg --remove --force-depends python3-venv >/dev/null 2>&1"),
     Fault("apache-stopped", "apache", "Apache stopped", f"apache2ctl stop; {WAIT_APACHE_GONE}"),

@@ -102,6 +102,10 @@ def test_host_answers(promise):
     promise("host")
 
 
+def test_sudo_works_for_the_login(promise):
+    promise("sudo")
+
+
 def test_tree_modes_and_owners(promise):
     promise("tree")
 

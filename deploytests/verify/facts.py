@@ -99,6 +99,7 @@ def reader_args(args: dict) -> dict:
 
 
 PROBE_LIMIT = 64 << 20  # bytes of probe output read at most
+SUDO_MARK = "@@DT-SUDO "  # the line saying why ``sudo -n`` refused the login (then the collector runs as it)
 MULTILINE = frozenset({"vhost", "stderr", "body", "text", "detail"})  # the probe's multi-line facts
 
 
@@ -123,7 +124,9 @@ def probe_command(args: dict, python: str) -> str:
     root = _program(python, ROOT_SOURCE, "deploytests-collect-root", root_args(args))
     tree = _program(python, READER_SOURCE, "deploytests-reader", reader_args(args))
     n1, n2, limit = len(ROOT_SOURCE) + _root.NONCE, len(READER_SOURCE), f"timeout -k 5 {READER_TIMEOUT}"
-    script = (f"if sudo -n true 2>/dev/null; then head -c {n1} | sudo -n {root}; else head -c {n1} | {root}; fi; "
+    script = (f"if e=$(LC_ALL=C sudo -n true 2>&1 </dev/null); then head -c {n1} | sudo -n {root}; else "
+              f"printf '{SUDO_MARK}%s\\n' \"$(printf %s \"$e\" | tr -c '[:print:]' ' ' | head -c 300)\"; "
+              f"head -c {n1} | {root}; fi; "
               f"u={shlex.quote(args['deploy_user'])}; case $(id -u \"$u\" 2>/dev/null) in ''|0) u=nobody;; esac; "
               f"if [ \"$(id -un)\" != \"$u\" ] && sudo -n -u \"$u\" true 2>/dev/null; "
               f"then head -c {n2} | {limit} sudo -n -u \"$u\" {tree}; else head -c {n2} | {limit} {tree}; fi")
@@ -255,6 +258,7 @@ def run_probe(server, args: dict, python: str) -> tuple[dict, object]:
     res = run_programs(server, args, python)
     raw, tree = read_root(res), read_tree(res)
     found = facts(raw, tree, dict(args, python=python))
+    found["sudo_refused"] = None if found.get("as_root") else _line(res, SUDO_MARK)
     snapshot = found.pop("raw")
     found["seconds"] = round(time.monotonic() - started, 3)  # the round trip, both programs
     return untrusted.data(found, multiline=MULTILINE), snapshot

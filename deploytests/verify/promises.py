@@ -133,7 +133,9 @@ def basic_problem(facts, fact: str, exp: Expected) -> str | None:
     if fact == "live":
         tree, current = facts.tree, facts.tree.get("current")
         if current is None:
-            return f"nothing deployed: {root}/current does not exist"
+            kind = ((facts.get("stat") or {}).get(f"{root}/current") or {}).get("kind", "missing")
+            return f"nothing deployed: {root}/current does not exist" if kind in ("missing", "symbolic link") else \
+                f"{root}/current is a {kind}, not the link to a release deploy and rollback switch"
         rid = current.rstrip("/").rsplit("/", 1)[-1]
         if rid not in tree.get("releases", {}):
             return f"current -> {current}: not a complete release under {root}/releases"
@@ -192,8 +194,28 @@ def _group_of(facts, who) -> str:
 
 def _needs_root(facts, what: str) -> None:
     if not facts.get("as_root"):
-        raise NotApplicable(f"{facts.get('login') or 'the login'} on {facts.label} has no passwordless sudo; "
+        why = f" (sudo: {facts.get('sudo_refused')!r})" if facts.get("sudo_refused") else ""
+        raise NotApplicable(f"{facts.get('login') or 'the login'} on {facts.label} has no passwordless sudo{why}; "
                             f"{what} needs root")
+
+
+NO_PASSWORDLESS_SUDO = "a password is required"  # what `sudo -n` says (LC_ALL=C) when the login has no NOPASSWD
+
+
+def sudo_works(facts, exp):
+    """The login's sudo works: when ``sudo -n`` refuses it, only for want of a password (a login without
+    passwordless sudo gets the read-only checks, the root ones skip naming why). Any other refusal -- requiretty,
+    a sudoers file sudo cannot parse, sudo without its setuid bit or gone -- is sudo broken on this server: the
+    gate's root checks would all skip, and every deploy's import preflight (``sudo -n -u <app user>``) fails."""
+    refused = facts.get("sudo_refused")
+    if facts.get("as_root") or refused is None:
+        return
+    if NO_PASSWORDLESS_SUDO in refused:
+        raise NotApplicable(f"{facts.get('login')} has no passwordless sudo on {facts.label} ({refused!r})")
+    raise AssertionError(f"sudo refuses {facts.get('login')} on {facts.label}: {refused!r}: not for want of a "
+                         f"password, sudo itself is broken here: every check that needs root would be skipped, and "
+                         f"every deploy's import preflight (sudo -n -u {exp.cfg.app_user}) fails; fix sudo on the "
+                         f"server")
 
 
 def _diff(expected: str, found: str, name: str) -> str:
@@ -1350,6 +1372,10 @@ def rollback_ready(facts, exp):
         if r["dist_version"] != r["version"]:
             broken.append(f"site-packages has version {r['dist_version']} of the app, RELEASE.json records "
                           f"{r['version']}")
+        broken += [f"its {_describe(rel, st)}, not the link to {exp.cfg.root}/shared/{rel} (after a "
+                   f"rollback the app would use that instead of its shared data)" for rel, st in
+                   (r.get("shared") or {}).items() if st.get("kind") != "symbolic link" or
+                   st.get("target") != f"{exp.cfg.root}/shared/{rel}"]
         broken += _rollback_content(r, exp)
         if broken:
             lines.append(f"{exp.cfg.root}/releases/{rid}: " + "; ".join(broken))
@@ -1561,6 +1587,10 @@ B, D = "bootstrap", "deploy"
 PROMISES: tuple[Promise, ...] = (
     Promise("host", "(any)", "the host answers over its pinned SSH login and every fact can be read",
             "test_host_answers", "web-1 could not be asked for its facts: ConnectError: ...", needs=()),
+    Promise("sudo", "(any)", "the login's sudo works: when sudo -n refuses it, only for want of a password (a "
+            "broken sudo fails here, instead of every root check skipping)", "test_sudo_works_for_the_login",
+            "sudo refuses appuser on web-1: 'sudo: sorry, you must have a tty to run sudo': not for want of a "
+            "password, sudo itself is broken here ..."),
     Promise("packages", f"{B}: packages", "the server stack's packages are installed (Debian 12 and 13: apache2, "
             "libapache2-mod-wsgi-py3, python3-venv, iproute2)",
             "test_packages_installed", "packages not installed: {'python3-venv': 'deinstall ok config-files'}"),
@@ -1692,7 +1722,8 @@ PROMISES: tuple[Promise, ...] = (
 )
 
 CHECKS = {
-    "host": host_answers, "packages": packages_installed, "apache": apache_running, "boot": apache_starts_at_boot,
+    "host": host_answers, "sudo": sudo_works, "packages": packages_installed, "apache": apache_running,
+    "boot": apache_starts_at_boot,
     "configtest": configtest_clean, "mod_wsgi": mod_wsgi_loaded, "python": stack_python, "port": port_listening,
     "sites": site_enabled_default_disabled, "vhost": vhost_as_bootstrapped, "daemon_mode": vhost_daemon_mode,
     "app_user": app_user, "deploy_group": deploy_user_in_app_group, "sudoers": sudoers_rule_minimal,

@@ -399,7 +399,7 @@ def caps(path):
         return False
 
 
-def tree_inventory(root):
+def tree_inventory(root, shared=()):
     """(as the deploy user) Entries of the app's tree that are setuid/setgid or have file capabilities, or
     writable by others (links and sticky dirs aside); and, per kept release, what a rollback to it needs:
     RELEASE.json, the venv's python link, pyvenv.cfg's version, the entry point's module and the recorded
@@ -468,6 +468,7 @@ def tree_inventory(root):
             "pth": sorted(n for n in (os.listdir(site) if site and os.path.isdir(site) else []) if n.endswith(".pth")),
         }
         if name != live:  # a rollback target: by content and by who may write it (the live one: test_installed_*)
+            releases[name]["shared"] = {p: lstat_facts(os.path.join(rel, p)) for p in shared}  # what it would use
             loose = walk_release(rel, owner, [], bounds, hashing=False)[1]
             releases[name].update(loose=loose[:10], loose_count=len(loose),
                                   record=record_check(site, bounds) if site else None)
@@ -495,7 +496,7 @@ def gather(args):
     section("tree", tree_facts, args)
     section("wsgi_sha256", lambda: sha256_of(read_nofollow(root + "/application.wsgi")))
     section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
-    section("tree_inventory", tree_inventory, root)
+    section("tree_inventory", tree_inventory, root, args.get("shared_paths", []))
     section("stat", stat_each, args["paths"])
     try:
         facts["lock_ino"] = os.lstat(root + "/.deploy.lock").st_ino

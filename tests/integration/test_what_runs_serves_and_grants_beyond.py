@@ -5,11 +5,14 @@ of each class written differently from the blind test's own (other users, paths,
   (``cw_processes``; the blind test: a root shell loop running a script in shared/);
 - Apache's root parent started with arguments its dump does not have (``cw_in_force``; the blind test: ``-c
   Include``; here a define through ``APACHE_ARGUMENTS``);
-- a second name for gid 0 (``cw_groups``; here for the deploy login);
+- a second name for gid 0 (``cw_groups``; the blind test: `webadmin`; here `wheel0`, added by `usermod -aG`);
 - a second SSH server, on loopback too (``cw_listen``; the blind test: ``*:2222``);
 - a logrotate script that runs the app's code as root (``cw_schedules``; the blind test: a ``postrotate`` in
   shared/; here a ``lastaction`` running the release's python);
-- Apache's log directory writable by the app's group (``cw_load_path``; the blind test: chowned to the app user).
+- Apache's log directory writable by the app's group (``cw_load_path``; the blind test: chowned to the app user);
+- a kept release's shared link pointed elsewhere (``rollback_ready``; the blind test: /var/tmp; here /opt);
+- sudo broken for the gate's login (``sudo``; the blind test: a global ``Defaults requiretty``; here the login's own
+  ``Defaults:<login> requiretty``, and a sudoers file sudo cannot parse): a failure, never the root checks skipped.
 
 Each on its own container of a deployed snapshot with a clean host and the pipeline's states as controls, on
 Debian 12 and 13; each was shown missed by the gate before the fix (see the commit that added this file).
@@ -35,8 +38,8 @@ VARIANTS = (
           "2>&1 &"),
     Fault("apache-restarted-with-a-define", "cw_in_force", "Apache restarted with a define in APACHE_ARGUMENTS",
           f"apache2ctl stop; {WAIT_APACHE_GONE}; APACHE_ARGUMENTS=-DOPS_DEBUG apache2ctl start"),
-    Fault("gid0-alias-for-the-deploy-login", "cw_groups", "the deploy login in a second group of gid 0",
-          "groupadd -o -g 0 wheel0; usermod -aG wheel0 {deploy_user}"),
+    Fault("gid0-alias-for-the-app-user", "cw_groups", "the app user in a second group of gid 0",
+          "groupadd -o -g 0 wheel0; usermod -aG wheel0 {app_user}"),
     Fault("second-sshd-on-loopback", "cw_listen", "a second sshd on 127.0.0.1:2022",
           "mkdir -p /run/sshd; k=/etc/ssh/ops_host_key; ssh-keygen -q -t ed25519 -N '' -f $k; "
           "/usr/sbin/sshd -p 2022 -o ListenAddress=127.0.0.1 -h $k; i=0; until grep -q ':07E6 [0-9A-F]*:0000 0A' "
@@ -44,6 +47,13 @@ VARIANTS = (
     Fault("logrotate-lastaction-runs-app-code", "cw_schedules", "a logrotate lastaction running the release's "
           "python as root", "printf '/var/log/ops/*.log {{\\n  weekly\\n  lastaction\\n    {root}/current/venv/bin/"
           "python -m {package}.compact\\n  endscript\\n}}\\n' > /etc/logrotate.d/ops-compact"),
+    Fault("kept-release-shared-link-elsewhere", "rollback_ready", "the previous release's shared link pointed at "
+          "a restore dir", "mkdir -p /opt/restore/{shared0}; ln -sfn /opt/restore/{shared0} {root}/releases/{prev}/"
+          "{shared0}; chown -h {deploy_user} {root}/releases/{prev}/{shared0}"),
+    Fault("requiretty-for-the-login", "sudo", "'Defaults:<login> requiretty' in a sudoers file",
+          "echo 'Defaults:{login} requiretty' > /etc/sudoers.d/zz-tty; chmod 0440 /etc/sudoers.d/zz-tty"),
+    Fault("sudoers-file-sudo-cannot-parse", "sudo", "a half-written sudoers file (sudo refuses to parse it)",
+          "echo 'ops ALL=(ALL' > /etc/sudoers.d/ops-pending; chmod 0440 /etc/sudoers.d/ops-pending"),
     Fault("apache-log-dir-of-the-app-group", "cw_load_path", "Apache's log dir writable by the app's group",
           "chgrp {app_group} /var/log/apache2; chmod g+w /var/log/apache2"),
 )

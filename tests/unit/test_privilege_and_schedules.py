@@ -368,3 +368,43 @@ def test_a_logrotate_script_that_runs_the_apps_code_is_a_root_job(exp, text, fai
     if fails:
         assert "/etc/logrotate.d/app:2: runs " in msg["cw_schedules"] and " as root from the app's tree" in \
             msg["cw_schedules"]
+
+
+def test_current_replaced_by_a_directory_is_named_as_such(exp):
+    facts = clean_facts()
+    facts.remote["tree"]["current"] = None
+    facts.remote["stat"]["/var/www/yourapplication/current"] = {"kind": "directory", "mode": "0755"}
+    found = outcome("current", facts, exp)
+    assert found.startswith("fail: /var/www/yourapplication/current is a directory, not the link to a release "
+                            "deploy and rollback switch"), found
+
+
+def test_a_kept_releases_shared_link_elsewhere_is_no_rollback_target(exp):
+    facts = clean_facts()
+    releases = facts.remote["tree_inventory"]["releases"]
+    live = facts.remote["tree"]["current"].split("/")[-1]
+    good = {"kind": "symbolic link", "target": "/var/www/yourapplication/shared/data", "mode": "0777",
+            "owner": "appuser", "group": "appuser"}
+    releases["20000101T000000Z-00000000"] = dict(releases[live], shared={"data": good})
+    assert "its data" not in outcome("rollback_ready", facts, exp)
+    releases["20000101T000000Z-00000000"]["shared"]["data"] = dict(good, target="/opt/restore/data")
+    msg = failing(facts, exp)
+    assert list(msg) == ["rollback_ready"] and "its data: symbolic link 0777 appuser:appuser -> /opt/restore/data, " \
+        "not the link to /var/www/yourapplication/shared/data" in msg["rollback_ready"], msg
+
+
+@pytest.mark.parametrize("refused, found", [
+    ("sudo: a password is required", "skip: appuser has no passwordless sudo"),  # a read-only login: supported
+    ("sudo: sorry, you must have a tty to run sudo", "fail: sudo refuses appuser on docker://web-1: 'sudo: sorry"),
+    ("sudo: /usr/bin/sudo must be owned by uid 0 and have the setuid bit set", "fail: sudo refuses appuser"),
+    (">>> /etc/sudoers.d/zz: syntax error near line 1 <<< sudo: parse error in /etc/sudoers.d/zz near line 1",
+     "fail: sudo refuses appuser"),
+])
+def test_sudo_refusing_the_login_for_another_reason_than_a_password_fails(exp, refused, found):
+    facts = clean_facts()
+    facts.remote.update(as_root=False, sudo_refused=refused, login="appuser")
+    assert outcome("sudo", facts, exp).startswith(found)
+    assert outcome("cw_sudoers", facts, exp).startswith("skip: appuser on docker://web-1 has no passwordless sudo "
+                                                        f"(sudo: {refused!r})")
+    facts.remote.update(as_root=True)
+    assert outcome("sudo", facts, exp) == "pass"
