@@ -316,6 +316,10 @@ def test_nothing_on_the_load_path_is_writable_by_others(promise):
     promise("cw_load_path")
 
 
+def test_apache_loads_and_runs_only_roots_files(promise):
+    promise("cw_apache_effects")
+
+
 def test_no_unaccounted_privileged_files(promise):
     promise("cw_setuid")
 

@@ -211,6 +211,33 @@ def reload_problems(directives: list[Directive], cfg) -> list[str]:
     return out
 
 
+LOG_DIRECTIVES = ("customlog", "errorlog", "transferlog", "globallog")
+
+
+def effect_problems(directives: list[Directive], cfg, ours: str, modules: str, loose) -> list[str]:
+    """What Apache's configuration in force makes its root parent load or run, or serve from the app's tree,
+    whatever file says it and whatever is allowed: a ``LoadModule`` of a file outside the stack's module dir
+    (``modules``: root's, checked for who may write it); a piped log (``CustomLog "|prog"``: Apache's root parent
+    starts it) whose program someone but root may change (``loose(path)``: why, or None); and any directive
+    outside the app's own site file ``ours`` that names the app's tree (an ``Alias``, a ``WSGIScriptAlias`` of its
+    script in another vhost or in embedded mode: the app's files served or its code run outside its daemons)."""
+    out = []
+    for d in directives:
+        words = _words(d.args)
+        if d.name == "loadmodule" and len(words) >= 2 and not words[1].startswith(modules.rstrip("/") + "/"):
+            out.append(f"{d.where}: LoadModule {words[0]} {words[1]}: a module from outside {modules} is loaded "
+                       f"into Apache's root parent at every (re)load")
+        elif d.name in LOG_DIRECTIVES and words and words[0].startswith("|"):
+            prog = words[0].lstrip("|$").split()[0] if words[0].lstrip("|$").split() else ""
+            why = loose(prog) if prog.startswith("/") else f"{prog or '?'} is not an absolute path"
+            if why:
+                out.append(f"{d.where}: {d.name} pipes to {prog}: Apache's root parent runs it, and {why}")
+        elif d.file != ours and reaches(d.args, cfg.root):
+            out.append(f"{d.where}: {d.name} {d.args[:120]}: names the app's tree outside the app's site file: "
+                       f"Apache serves its files or runs its code there, outside the app's daemons and vhost")
+    return out
+
+
 def _words(args: str) -> list[str]:
     try:
         return shlex.split(args)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import io
+import posixpath
 import re
 import tarfile
 from dataclasses import dataclass, field
@@ -901,6 +902,11 @@ def unaccounted_apache_files(facts, exp) -> dict[str, str]:
         inc = next((i for i in ap["includes"] if i["path"] == path), None)
         origin = f" (included from {inc['from']}:{inc['at']})" if inc and inc.get("from") else ""
         hint = _allow_hint(exp, "allow_apache_conf", path)
+        if info.get("loose") and "(not read: outside what the collector reads)" in info["loose"]:
+            found[path] = (f"{path}{origin}: Apache reads it as root from {info['real']}, a file of root's outside "
+                           f"the directories the gate reads: a file by hand whose content the gate cannot account "
+                           f"for (what it loads or serves is unknown). {hint}")
+            continue
         if info.get("loose"):
             found[path] = (f"{path}{origin}: Apache reads it as root, but {info['loose']} is writable by someone "
                            f"other than root: whoever can write it controls Apache (code as root at the next reload)")
@@ -1132,6 +1138,26 @@ def reload_takes_effect(facts, exp):
     problems = reload_problems(apache_directives(texts_in_force, includes), exp.cfg)
     assert not problems, "the reload deploys rely on will not take effect on this server:\n" + \
         "\n".join(f"- {p}" for p in problems)
+
+
+def cw_apache_effects(facts, exp):
+    """What the configuration in force makes Apache's root parent load or run, or serve from the app's tree, is
+    root's and the app's own, whatever is allowed (:func:`deploytests.verify.mechanisms.effect_problems`): an
+    allowance accounts for a file's presence, never for what it loads or runs."""
+    from .mechanisms import apache_directives, effect_problems, texts
+
+    inv = _inv_apache(facts, "reading Apache's configuration")
+    raw, snap = texts(facts), getattr(facts, "raw", None)
+    if raw is None:
+        raise NotApplicable("the probe sent no raw texts of Apache's configuration (an older probe)")
+    loose = snap.writable_by_others if getattr(snap, "files", None) else lambda p: f"{p} (not looked at)"
+    files, includes = inv["apache"].get("files") or {}, inv["apache"].get("includes", [])
+    real = {i["path"]: (files.get(i["path"]) or {}).get("real") or i["path"] for i in includes}
+    in_force = {p: raw[r] for p, r in real.items() if r in raw and not raw[r].startswith("-> ")}
+    a = exp.stack.apache
+    lines = effect_problems(apache_directives(in_force, includes), exp.cfg, f"{a.sites_enabled}/{exp.cfg.app}.conf",
+                            posixpath.dirname(exp.stack.wsgi_module_file), loose)
+    _unaccounted("things Apache's configuration loads, runs or serves", lines)
 
 
 def cw_sudoers(facts, exp):
@@ -1494,6 +1520,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "changed since Apache last loaded it)", "test_apache_config_on_disk_is_in_force",
             "/etc/apache2/ports.conf changed at 04:01:12, after Apache last loaded its configuration (03:58:40) ...",
             root_only=True, needs=("apache",)),
+    Promise("cw_apache_effects", f"{CW}: loads code", "whatever is allowed, Apache's configuration in force loads "
+            "modules only from /usr/lib/apache2/modules, pipes logs only to programs no one but root may change, "
+            "and names the app's tree only in the app's own site file", "test_apache_loads_and_runs_only_roots_files",
+            "/etc/apache2/conf-enabled/ops.conf:3: LoadModule headers_module /opt/mods/mod_headers.so: a module from "
+            "outside /usr/lib/apache2/modules is loaded into Apache's root parent ...", root_only=True,
+            needs=("apache",)),
     Promise("cw_processes", f"{CW}: runs", "every process of the app user is one of its mod_wsgi daemons, of "
             "Apache's user an Apache child, of the deploy user part of a live SSH session",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
@@ -1576,7 +1608,7 @@ CLOSED_WORLD_CHECKS = {
     "cw_in_force": cw_in_force, "cw_processes": cw_processes, "cw_schedules": cw_schedules, "cw_units": cw_units,
     "cw_sudoers": cw_sudoers, "cw_groups": cw_groups, "cw_app_login": cw_app_login,
     "cw_tree_special": cw_tree_special, "cw_loader": cw_loader, "cw_load_path": cw_load_path,
-    "cw_setuid": cw_setuid, "rollback_ready": rollback_ready,
+    "cw_setuid": cw_setuid, "rollback_ready": rollback_ready, "cw_apache_effects": cw_apache_effects,
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_apache_user": sec_apache_user,
 }
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import pytest
 
 from deploytests.config import load_config
-from deploytests.faults.catalogue import WAIT_APACHE_GONE, Fault
+from deploytests.faults.catalogue import GRACEFUL, WAIT_APACHE_GONE, Fault
 from deploytests.faults.run import Campaign
 from deploytests.stacks import for_platform
 from deploytests.suite.lab import APPS
@@ -68,5 +68,41 @@ def test_processes_servers_grants_and_jobs_beyond_the_inventory_are_caught_witho
     assert not [i.name for i in report.faults if not i.caught or i.problem], shown
     assert not report.false_alarms, shown
     for item in report.faults:  # caught by the rule of its mechanism, not by luck
+        want = BY_ID[item.fault.promise].test
+        assert any(t.split("::")[-1].startswith(want) for t in item.failed), (item.name, item.failed, shown)
+
+
+# ---------------------------------------------------------------- what an allowed file loads, runs or serves
+# (the blind test's a01-a03: an allowance accounts for a file's presence, never for what it loads or runs; here
+# other owners, paths and directives)
+CONF = "/etc/apache2/conf-enabled/"
+ALLOWED = (f'allow_apache_conf = ["{CONF}ops-mods.conf", "{CONF}ops-logs.conf", '
+           '"/etc/apache2/sites-enabled/zz-ops-probe.conf"]\nallow_modules = ["headers_module"]\n'
+           'allow_sites = ["probe.example.com"]\n')
+IN_ALLOWED_FILES = (
+    Fault("allowed-conf-loads-a-module-the-app-owns", "cw_apache_effects", "an allowed conf loading a module from a "
+          "dir the app user owns", "mkdir -p /srv/mods; cp /usr/lib/apache2/modules/mod_headers.so /srv/mods/; "
+          "chown -R {app_user} /srv/mods; echo 'LoadModule headers_module /srv/mods/mod_headers.so' > "
+          f"/etc/apache2/conf-available/ops-mods.conf; a2enconf -q ops-mods; {GRACEFUL}"),
+    Fault("allowed-conf-pipes-logs-to-the-logins-program", "cw_apache_effects", "an allowed conf piping a log to "
+          "a program the deploy login owns", "install -o {deploy_user} -m 0755 /bin/cat /srv/ship; echo "
+          "'CustomLog \"|/srv/ship\" combined' > /etc/apache2/conf-available/ops-logs.conf; a2enconf -q ops-logs; "
+          f"{GRACEFUL}"),
+    Fault("allowed-site-mounts-the-apps-script", "cw_apache_effects", "an allowed site mounting the app's script "
+          "in Apache's own workers", "printf '<VirtualHost *:{port}>\\n ServerName probe.example.com\\n "
+          "WSGIScriptAlias /probe {root}/application.wsgi\\n</VirtualHost>\\n' > /etc/apache2/sites-available/"
+          f"zz-ops-probe.conf; a2ensite -q zz-ops-probe; {GRACEFUL}"),
+)
+
+
+@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+def test_what_an_allowed_file_loads_runs_or_serves_is_still_checked(tmp_path, platform):
+    campaign = Campaign(APP, load_config(APP), faults=IN_ALLOWED_FILES, clean=1, batch=6, cwd=tmp_path,
+                        progress=lambda m: None, stack=for_platform(platform), target_keys=ALLOWED)
+    report = campaign.run()
+    shown = "\n".join(report.lines())
+    assert not [i.name for i in report.faults if not i.caught or i.problem], shown
+    assert not report.false_alarms, shown
+    for item in report.faults:
         want = BY_ID[item.fault.promise].test
         assert any(t.split("::")[-1].startswith(want) for t in item.failed), (item.name, item.failed, shown)

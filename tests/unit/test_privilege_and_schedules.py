@@ -408,3 +408,16 @@ def test_sudo_refusing_the_login_for_another_reason_than_a_password_fails(exp, r
                                                         f"(sudo: {refused!r})")
     facts.remote.update(as_root=True)
     assert outcome("sudo", facts, exp) == "pass"
+
+
+def test_a_root_file_outside_the_dirs_the_gate_reads_is_named_as_such_not_as_writable(exp):
+    facts = clean_facts()
+    ap = inv(facts)["apache"]
+    path, real = "/etc/apache2/mods-enabled/wsgi.load", "/usr/local/etc/apache2/wsgi.load"
+    ap["includes"].append({"at": "146", "path": path, "depth": 4, "from": "/etc/apache2/apache2.conf"})
+    ap["files"][path] = {"real": real, "loose": f"{real} (not read: outside what the collector reads)",
+                         "md5": None, "sha256": None, "package": None, "dpkg_changed": False, "dpkg_package": None,
+                         "mtime": 1.0, "directives": []}
+    msg = failing(facts, exp)
+    assert "cw_apache_files" in msg and f"Apache reads it as root from {real}, a file of root's outside the " \
+        "directories the gate reads" in msg["cw_apache_files"] and "writable" not in msg["cw_apache_files"], msg
