@@ -36,5 +36,6 @@ class Allowances:
     sudo: tuple[str, ...] = ()         # the text of a sudoers line (whitespace normalised)
     groups: tuple[str, ...] = ()       # "user: group"
     privileged: tuple[str, ...] = ()   # "path MODE owner:group[ caps]": a setuid/setgid file or one with capabilities
+    commands: tuple[str, ...] = ()     # a file in /usr/local/{sbin,bin} named like a packaged command
     skip_rules: dict[str, str] = field(default_factory=dict)
     where: str = "targets.toml"

@@ -90,6 +90,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("allow_privileged", Strings(unique=True), default=(), example='["/usr/bin/mtr-packet 0755 root:root '
           'cap_net_raw=ep"]', doc='"path MODE owner:group[ caps]": setuid/setgid files and files\nwith capabilities '
           'allowed besides the stock ones'),
+    Field("allow_commands", Strings(unique=True), default=(), example='["/usr/local/bin/python3"]',
+          doc="files in /usr/local/{sbin,bin} allowed to shadow a packaged\ncommand of the same name on root's PATH"),
     Field("skip_rules", Custom("a table of rule id = reason"),
           example='{ sec_tokens = "behind a proxy that strips it" }',
           doc="rules switched off, each with a reason (closed-world\nor security rules only; the report shows it)"),
@@ -227,6 +229,7 @@ def _allowances(t: Table) -> Allowances:
                       processes=t.get("allow_processes"), cron=t.get("allow_cron"), units=t.get("allow_units"),
                       sudo=t.get("allow_sudo"),
                       groups=t.get("allow_groups"), privileged=t.get("allow_privileged"),
+                      commands=t.get("allow_commands"),
                       skip_rules=dict(skip), where=t.where_of("skip_rules") if skip
                       else t.where)
 

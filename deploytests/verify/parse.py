@@ -835,6 +835,19 @@ def privileged_files(snap: Snapshot) -> list[dict]:
     return out
 
 
+def shadowing(snap: Snapshot) -> list[dict]:
+    """Every entry of /usr/local/sbin and /usr/local/bin (first on root's PATH, sudo's ``secure_path`` too) whose
+    name is also a command in /usr/sbin or /usr/bin: ``[{path, shadows}]`` (root typing the name runs the local
+    one)."""
+    out = []
+    for local in C.COMMANDS[:2]:
+        for name in snap.listdir(local) or []:
+            later = [f"{d}/{name}" for d in ("/usr/sbin", "/usr/bin") if name in (snap.listdir(d) or [])]
+            if later:
+                out.append({"path": f"{local}/{name}", "shadows": later[0]})
+    return out
+
+
 def hook_dirs(py: str) -> list[str]:
     return [f"/usr/lib/python{py}", f"/usr/lib/python{py}/lib-dynload", f"/usr/local/lib/python{py}"]
 
@@ -875,7 +888,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "reaching": procs.reaching(args.get("root", ""), users), "apache_argv": procs.apache_parents(),
             "probe_pid": snap.raw.get("pid"), "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
             "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
-            "logrotate": logrotate_scripts(snap)}
+            "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap)}
 
 
 # ---------------------------------------------------------------- the facts

@@ -1305,7 +1305,8 @@ def cw_loader(facts, exp):
 
 
 def cw_load_path(facts, exp):
-    """Who may write what loads code into the daemons or runs as root: root alone (see :func:`parse.load_path`).
+    """Who may write what loads code into the daemons or runs as root: root alone (see :func:`parse.load_path`);
+    and nothing in /usr/local/{sbin,bin} takes a packaged command's name on root's PATH (allowed: allow_commands).
     One line per area (python-home, stdlib, the linker's files and dirs, Apache, the command dirs), naming the
     first entries someone else may change and how many there are."""
     inv = _inv(facts, "lstat of the code-loading path")
@@ -1320,6 +1321,10 @@ def cw_load_path(facts, exp):
              ("whoever that is makes Apache's root parent write any file at its next (re)open of the logs (a link "
               "in its place)" if "logs" in area else "whoever that is gets code into Apache's root parent, the "
               "app's daemons or root's commands at their next start") for area, paths in by_area.items()]
+    lines += [f"{x['path']} comes before {x['shadows']} on root's PATH (and sudo's secure_path): root typing "
+              f"{x['shadows'].rsplit('/', 1)[1]} runs it, not the packaged command. " +
+              _allow_hint(exp, "allow_commands", x["path"]) for x in inv.get("shadowing") or []
+              if x["path"] not in exp.allow.commands]
     lines += [f"{ln}: a line of the dynamic linker's configuration the gate does not follow (only directories and "
               "Debian's include of /etc/ld.so.conf.d/*.conf are checked)" for ln in inv.get("ld_other") or []]
     _unaccounted("places on the code-loading path writable by someone but root", lines)
@@ -1569,7 +1574,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_load_path", f"{CW}: loads code", "everything on the code-loading path of the daemons and of root "
             "is root's and not writable by group/others: the python-home (every entry), the stack's Python and its "
             "stdlib dirs, /etc/ld.so.conf{,.d/*}, ld.so.cache/preload and every directory they name with its "
-            "entries, Apache's binaries and modules, the command directories and their entries",
+            "entries, Apache's binaries and modules, the command directories and their entries, Apache's log "
+            "directory (a package's own owner of its file, e.g. at's daemon, is stock); nothing in /usr/local/{sbin,"
+            "bin} takes a packaged command's name on root's PATH unless allowed (allow_commands)",
             "test_nothing_on_the_load_path_is_writable_by_others", "the daemons' python-home "
             "(/var/lib/deploytests/python): 12 entries someone but root may change: /var/lib/deploytests/python/lib "
             "0757 root:root ...", root_only=True),

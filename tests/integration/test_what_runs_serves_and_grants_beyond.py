@@ -10,6 +10,8 @@ of each class written differently from the blind test's own (other users, paths,
 - a logrotate script that runs the app's code as root (``cw_schedules``; the blind test: a ``postrotate`` in
   shared/; here a ``lastaction`` running the release's python);
 - Apache's log directory writable by the app's group (``cw_load_path``; the blind test: chowned to the app user);
+- a command in /usr/local/{sbin,bin} named like a packaged one (``cw_load_path``; the blind test: an apache2ctl
+  wrapper in /usr/local/sbin; here a tar wrapper in /usr/local/bin);
 - a kept release's shared link pointed elsewhere (``rollback_ready``; the blind test: /var/tmp; here /opt);
 - sudo broken for the gate's login (``sudo``; the blind test: a global ``Defaults requiretty``; here the login's own
   ``Defaults:<login> requiretty``, and a sudoers file sudo cannot parse): a failure, never the root checks skipped.
@@ -54,6 +56,9 @@ VARIANTS = (
           "echo 'Defaults:{login} requiretty' > /etc/sudoers.d/zz-tty; chmod 0440 /etc/sudoers.d/zz-tty"),
     Fault("sudoers-file-sudo-cannot-parse", "sudo", "a half-written sudoers file (sudo refuses to parse it)",
           "echo 'ops ALL=(ALL' > /etc/sudoers.d/ops-pending; chmod 0440 /etc/sudoers.d/ops-pending"),
+    Fault("local-tar-shadows-the-packaged-one", "cw_load_path", "a wrapper named tar in /usr/local/bin (before "
+          "/usr/bin on root's PATH)", "printf '#!/bin/sh\\nexec /usr/bin/tar \"$@\"\\n' > /usr/local/bin/tar; "
+          "chmod 755 /usr/local/bin/tar"),
     Fault("apache-log-dir-of-the-app-group", "cw_load_path", "Apache's log dir writable by the app's group",
           "chgrp {app_group} /var/log/apache2; chmod g+w /var/log/apache2"),
 )

@@ -421,3 +421,17 @@ def test_a_root_file_outside_the_dirs_the_gate_reads_is_named_as_such_not_as_wri
     msg = failing(facts, exp)
     assert "cw_apache_files" in msg and f"Apache reads it as root from {real}, a file of root's outside the " \
         "directories the gate reads" in msg["cw_apache_files"] and "writable" not in msg["cw_apache_files"], msg
+
+
+def test_a_local_command_named_like_a_packaged_one_fails_unless_allowed(exp):
+    s = snap({"/usr/local/sbin/apache2ctl": (0o755, 0, 0), "/usr/local/bin/node_exporter": (0o755, 0, 0)})
+    s.dirs.update({"/usr/local/sbin": ["apache2ctl"], "/usr/local/bin": ["node_exporter"],
+                   "/usr/sbin": ["apache2", "apache2ctl"], "/usr/bin": ["python3"]})
+    assert parse.shadowing(s) == [{"path": "/usr/local/sbin/apache2ctl", "shadows": "/usr/sbin/apache2ctl"}]
+    facts = clean_facts()
+    inv(facts)["shadowing"] = parse.shadowing(s)
+    msg = failing(facts, exp)
+    line = msg["cw_load_path"]
+    assert list(msg) == ["cw_load_path"] and "/usr/local/sbin/apache2ctl comes before /usr/sbin/apache2ctl on " \
+        "root's PATH" in line and 'allow_commands = ["/usr/local/sbin/apache2ctl"]' in line
+    assert outcome("cw_load_path", facts, allowing(exp, commands=("/usr/local/sbin/apache2ctl",))) == "pass"
