@@ -400,8 +400,8 @@ def cron_jobs(raw: dict[str, str]) -> list[dict]:
     runs as root (run-parts), the whole script one job. Lines are cron's: no continuation (a ``\\`` at the end
     of a line is part of it; Apache's continuations made ``MAILTO=x \\`` hide the job on the next line)."""
     out = []
-    for path in sorted(raw):
-        text = raw[path]
+    for path in sorted(p for p in raw if p == "/etc/crontab" or p.startswith(("/etc/cron.d/", CRONTABS) + PERIODIC)):
+        text = raw[path]  # (made safe when read: only cron's files are)
         if text.startswith("-> "):
             continue
         if path.startswith(PERIODIC):

@@ -17,6 +17,7 @@ The raw facts stay available under ``facts["raw"]`` (a :class:`Snapshot` of the 
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import hashlib
 import ipaddress
@@ -713,9 +714,11 @@ def load_path(snap: Snapshot, py: str) -> list[dict]:
              ("a command directory (root's PATH)", list(C.COMMANDS)),
              ("the directory Apache's root parent opens its logs in", [posixpath.dirname(C.ERROR_LOG)])]
     found: dict[str, dict] = {}
+    every = sorted(snap.files)
     for area, tops in areas:
         for top in tops:
-            paths = [top] + sorted(p for p in snap.files if p.startswith(top.rstrip("/") + "/"))
+            base = top.rstrip("/")  # every path under it sorts between base + "/" and base + "0" ("0" follows "/")
+            paths = [top] + every[bisect.bisect_left(every, base + "/"):bisect.bisect_left(every, base + "0")]
             for path in paths:
                 loose = _loose_above(snap, path) if path == top else _loose_entry(snap, path)
                 if loose and loose not in found:
