@@ -743,7 +743,7 @@ def logrotate_scripts(snap: Snapshot) -> list[dict]:
                 why = (snap.files.get(path) or {}).get("why")
                 out.append({"where": path, "file": path, "user": "root", "job": f"(not read: {why})"})
             continue
-        start, body = 0, None
+        start, body = 0, None  # type: int, list[str] | None
         for n, line in enumerate(text.splitlines(), 1):
             if body is None and SCRIPT.match(line):
                 start, body = n, []
