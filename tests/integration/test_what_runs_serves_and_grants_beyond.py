@@ -14,7 +14,8 @@ of each class written differently from the blind test's own (other users, paths,
   wrapper in /usr/local/sbin; here a tar wrapper in /usr/local/bin);
 - a kept release's shared link pointed elsewhere (``rollback_ready``; the blind test: /var/tmp; here /opt);
 - sudo broken for the gate's login (``sudo``; the blind test: a global ``Defaults requiretty``; here the login's own
-  ``Defaults:<login> requiretty``, and a sudoers file sudo cannot parse): a failure, never the root checks skipped.
+  ``Defaults:<login> requiretty``, and /etc/sudoers made world-writable): a failure, never the root checks
+  skipped.
 
 Each on its own container of a deployed snapshot with a clean host and the pipeline's states as controls, on
 Debian 12 and 13; each was shown missed by the gate before the fix (see the commit that added this file).
@@ -54,8 +55,10 @@ VARIANTS = (
           "{shared0}; chown -h {deploy_user} {root}/releases/{prev}/{shared0}"),
     Fault("requiretty-for-the-login", "sudo", "'Defaults:<login> requiretty' in a sudoers file",
           "echo 'Defaults:{login} requiretty' > /etc/sudoers.d/zz-tty; chmod 0440 /etc/sudoers.d/zz-tty"),
-    Fault("sudoers-file-sudo-cannot-parse", "sudo", "a half-written sudoers file (sudo refuses to parse it)",
-          "echo 'ops ALL=(ALL' > /etc/sudoers.d/ops-pending; chmod 0440 /etc/sudoers.d/ops-pending"),
+    # (a half-written file in sudoers.d is no member: sudo 1.9 skips it with a warning and still works; the line
+    # is then cw_sudoers's finding)
+    Fault("sudoers-made-world-writable", "sudo", "/etc/sudoers opened to everyone by a careless chmod (sudo then "
+          "refuses every login)", "chmod o+w /etc/sudoers"),
     Fault("local-tar-shadows-the-packaged-one", "cw_load_path", "a wrapper named tar in /usr/local/bin (before "
           "/usr/bin on root's PATH)", "printf '#!/bin/sh\\nexec /usr/bin/tar \"$@\"\\n' > /usr/local/bin/tar; "
           "chmod 755 /usr/local/bin/tar"),
