@@ -1,6 +1,6 @@
 """The only deploytests code that runs as root: ``bootstrap``, one command, one process, this one file.
 
-The runner starts it as ``sudo -n <the stack's python, a fixed path> -c <this source> bootstrap '<json>'``.
+The runner starts it as ``sudo -n <the stack's python, a fixed path> -I -S -c <this source> bootstrap '<json>'``.
 It imports nothing of deploytests and reads nothing from stdin. Its inputs are a closed set (:data:`PATTERNS`),
 each checked in full against a fixed pattern before anything is done; every path is built here from the app's
 name. It never reads, runs, loads or follows what the deploy login or the app user own or name:
@@ -393,7 +393,7 @@ def ensure_tree(args, ids, changes):
     # the daemons' python-home, every app's: an empty venv in root's own state dir (venv works by path: there
     # no one else can plant anything on it)
     if not os.path.exists(SYSTEM.path(PYTHON_HOME + "/pyvenv.cfg")):
-        run([sys.executable, "-I", "-m", "venv", "--without-pip", SYSTEM.path(PYTHON_HOME)],
+        run([sys.executable, "-I", "-S", "-m", "venv", "--without-pip", SYSTEM.path(PYTHON_HOME)],
             "creating the daemons' python-home %s failed" % PYTHON_HOME, hint="is python3-venv installed?")
         changes.append("venv created: %s (the daemons' python-home)" % PYTHON_HOME)
 

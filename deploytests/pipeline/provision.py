@@ -28,7 +28,9 @@ import time
 from dataclasses import dataclass, field
 
 from ..config import DeployConfig
+from ..errors import DeployError
 from ..stacks import Stack, detect
+from ..verify.facts import apache_refused
 from . import templates
 from .contract import BootstrapReply
 from .remote import ROOT_AGENT_SOURCE, Progress, call_agent, label_of
@@ -74,6 +76,11 @@ def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None, dpkg_lo
     stack = stack or detect(c, where=label_of(c))
     args = bootstrap_args(cfg, stack, deploy_user=cfg.deploy_user or c.user, dpkg_lock_timeout=dpkg_lock_timeout,
                           lock_timeout=lock_timeout)
+    refused = apache_refused(c, cfg.app, stack.python)  # root runs apache2ctl: only on a config root alone controls
+    if refused:
+        raise DeployError(f"bootstrap refused: root does not run apache2ctl here: {refused}", where=label_of(c),
+                          hint="make that file (and the directories above it) root's and not writable by others, "
+                               "or remove the line of Apache's configuration that names it; then bootstrap again")
     event = call_agent(c, "bootstrap", args, sudo=True, python=stack.python, step="bootstrap", progress=progress,
                        source=ROOT_AGENT_SOURCE)
     res = BootstrapReply.from_dict(event, ignore=("event",))

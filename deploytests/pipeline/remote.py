@@ -62,14 +62,16 @@ def label_of(c) -> str:
 
 def agent_command(command: str, args: Message | dict, *, python: str = "python3", sudo: bool = False,
                   source: bytes | None = None) -> str:
-    """The remote command line: ``[sudo -n] python3 -I -c BOOT <command> '<json args>'`` (no secrets in args);
-    ``args`` one of the contract's messages (``contract.DeployArgs`` & co.). Isolated mode (``-I``): the agent
-    loads nothing from the current directory, ``PYTHON*`` variables or the login's user site -- places someone
-    else may have written (a ``json.py`` in the directory a session starts in ran inside the agent); it needs
-    none of them (its modules are bundled, sent on stdin)."""
+    """The remote command line: ``[sudo -n] python3 -I -S -c BOOT <command> '<json args>'`` (no secrets in
+    args); ``args`` one of the contract's messages (``contract.DeployArgs`` & co.). Isolated mode (``-I``): the
+    agent loads nothing from the current directory, ``PYTHON*`` variables or the login's user site -- places
+    someone else may have written (a ``json.py`` in the directory a session starts in ran inside the agent);
+    ``-S``: nor the ``.pth`` files and ``sitecustomize`` of the system's site dirs (``/usr/local/lib/pythonX.Y``
+    is one an admin may open to a group: a ``.pth`` there is code every plain ``python3`` runs, root's too). It
+    needs none of them (its modules are bundled, sent on stdin)."""
     boot = BOOT.format(n=len(AGENT_SOURCE if source is None else source))
     data = args.to_dict() if isinstance(args, Message) else args
-    argv = [python, "-I", "-c", boot, command, json.dumps(data, sort_keys=True)]
+    argv = [python, "-I", "-S", "-c", boot, command, json.dumps(data, sort_keys=True)]
     prefix = "sudo -n " if sudo else ""
     return prefix + " ".join(shlex.quote(a) for a in argv)
 
@@ -342,7 +344,7 @@ def call_agent(c, command: str, args: Message | dict, *,
         raise ConnectError(f"connection lost during step {_current(command, args, res)} (the SSH connection "
                            "closed without the agent's result)", where=host,
                            hint="the host went down or sshd was stopped; check it and run again") from None
-    shown = f"{'sudo -n ' if sudo else ''}{python} -I -c <deploytests agent> {command}"
+    shown = f"{'sudo -n ' if sudo else ''}{python} -I -S -c <deploytests agent> {command}"
     output = "\n".join(line for line in res.stdout.splitlines() if parse_event(line) is None)  # no protocol text
     during = f" during step {_current(command, args, res)}" if res.events else ""
     raise CommandFailed(host, shown, res.exited, tail(output), tail(res.stderr),

@@ -1,6 +1,6 @@
 """The gate's root part: a flat collector of raw bytes, the only gate code that can run as root.
 
-The runner sends this file on stdin to the stack's system python (``sudo -n /usr/bin/python3 -I -c BOOT``, or as
+The runner sends this file on stdin to the stack's system python (``sudo -n /usr/bin/python3 -I -S -c BOOT``, or as
 the login itself when it has no sudo). It takes a closed set of inputs (:data:`PATTERNS`: the app's name, the app
 and deploy users' names, the diagnostics' byte offset), each matched in full; **no path comes from its
 arguments**: every path it touches is one of the constants below or built from them and those names. It parses
@@ -19,7 +19,7 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   a bound hit is in ``errors``; a link at a tree's top is recorded, never walked); the listing of each directory
   named by an absolute line of ``/etc/ld.so.conf`` or an ``/etc/ld.so.conf.d`` file (only root's files are read,
   so only root's lines are taken: a line is a name to ``lstat``, the one thing it reads out of a file);
-  the stack's ``mod_wsgi.so`` and the stdlib's ``*.pth``/``*customize`` hooks,
+  the stdlib's ``*.pth``/``*customize`` hooks,
   through links only root made; dpkg's ``/var/lib/dpkg/info/*.list``; every crontab and ``at`` job (their
   owners' files: bytes only, never parsed here; the directories are root's, cron's ``1730 root:crontab`` and
   at's ``1770 daemon:daemon``); the Apache error log's tail. An executable regular file's ``caps``: its
@@ -39,6 +39,7 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
 """
 
 import base64
+import glob
 import json
 import os
 import pwd
@@ -52,7 +53,7 @@ import zlib
 MARK, NONCE = "@@DT-ROOT ", 33  # the mark, and the bytes of the nonce line the runner sends after this file
 NAME = r"[a-z_][a-z0-9_-]{0,31}"
 PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAME, "since": r"[0-9]{1,18}",
-            "diagnose": r"true|false"}
+            "diagnose": r"true|false", "check": r"true|false"}
 # the stack's fixed constants (every supported stack shares Debian's Apache layout; a unit test holds them equal)
 SERVER_ROOT, APACHECTL, APACHE_BIN = "/etc/apache2", "/usr/sbin/apache2ctl", "/usr/sbin/apache2"
 MODULES, ERROR_LOG, STATE = "/usr/lib/apache2/modules", "/var/log/apache2/error.log", "/var/lib/deploytests"
@@ -70,6 +71,7 @@ TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
 COMMANDS = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"]  # setuid files, root's PATH
 TREES += [(d, 1, False) for d in COMMANDS + HOOK_DIRS] + [("/etc/ld.so.conf.d", 1, True)]  # who may write them
+INCLUDE = re.compile(r"^[ \t]*(Include(?:Optional)?|LoadModule[ \t]+\S+|LoadFile)[ \t]+\"?([^\"\s]+)", re.I | re.M)
 HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
 LISTED = [(d, HOOK) for d in HOOK_DIRS] + [("/var/lib/dpkg/info", re.compile(r".+\.list$"))]  # dpkg: whose file
 LIMIT, BIG, ENTRIES, PIDS = 1 << 20, 64 << 20, 5000, 8192  # bytes of a file, bytes in all, entries of a tree
@@ -82,7 +84,7 @@ ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}  # apache2ctl never
 
 def check(args):
     """The closed set of inputs: an unknown, missing or off-pattern field stops here, before anything is read."""
-    need = {"app"} if args.get("diagnose") else {"app", "app_user", "deploy_user"}
+    need = {"app"} if args.get("diagnose") or args.get("check") else {"app", "app_user", "deploy_user"}
     bad = sorted(need - set(args)) + sorted(k for k, v in args.items() if not re.fullmatch(PATTERNS.get(k, "^$"),
                                                                                            json.dumps(v).strip('"')))
     if bad:
@@ -224,13 +226,33 @@ def link(path):
 
 
 def loose(out):
-    """The first of what ``apache2ctl`` makes root run, source or load (the tool, Apache, its modules, every file
-    under the ServerRoot and the file each link there names) that someone but root may change."""
-    for path in [APACHECTL, APACHE_BIN] + [p for p in list(out["files"]) if p.startswith((SERVER_ROOT, MODULES))]:
+    """The first of what ``apache2ctl`` makes root run, source or load that someone but root may change: the tool,
+    Apache, its modules, every file under the ServerRoot and the file each link there names, and what their
+    ``Include*``, ``LoadModule`` and ``LoadFile`` lines name elsewhere (each file, the directory it is matched in,
+    and what an included file's own lines name). Only root's files are read for those lines."""
+    todo = [APACHECTL, APACHE_BIN] + [p for p in list(out["files"]) if p.startswith((SERVER_ROOT, MODULES))]
+    conf = {p for p in todo if p.startswith(SERVER_ROOT + "/")}
+    for path in todo:  # (it grows as it is walked, to a bound)
         note(out, path)
         to = os.path.normpath(os.path.join(os.path.dirname(path), out["files"][path].get("link", path)))
         if not rooted(out, os.path.dirname(path)) or not rooted(out, to):
-            return path
+            return "%s may be changed by someone other than root" % path
+        entry = out["files"][to]
+        text = path in conf and stat.S_ISREG(entry["st"][0]) and (entry.get("data") or read(out, to)) or ""
+        for kind, name in INCLUDE.findall(text):
+            name = os.path.normpath(os.path.join(SERVER_ROOT, name))
+            if name.startswith((SERVER_ROOT + "/", MODULES + "/")):
+                continue
+            if len(todo) > ENTRIES:  # not all looked at: not run
+                return "more than %d files to look at in what Apache's configuration names" % ENTRIES
+            base = re.split(r"[*?[]", name)[0].rsplit("/", 1)[0] or "/"  # where a match could be added
+            while not os.path.lexists(base):
+                base = os.path.dirname(base)
+            matches = sorted(glob.glob(name))
+            found = [m for m in matches if not os.path.isdir(m)]
+            found += [os.path.join(b, f) for m in matches for b, ds, fs in os.walk(m) for f in fs + ds]
+            todo += [base] + found
+            conf.update(found if kind[:7].lower() == "include" else ())
     return None
 
 
@@ -287,6 +309,11 @@ def collect(args):
         out["since"] = read(out, ERROR_LOG, tail=args["since"]) if "since" in args else None
         read(out, ERROR_LOG, tail=0)
         return out
+    if args.get("check"):  # (bootstrap, before root runs apache2ctl) whether it may
+        for top, depth, data in TREES[1:2] + TREES[5:6]:
+            tree(out, top, depth, data)
+        out["runs"]["refused"] = loose(out) if os.path.lexists(APACHECTL) else None
+        return out
     users = [args["app_user"], args["deploy_user"], "www-data", "root"]  # root's: what runs as root on a schedule
     started = {}
     # first, while no program of ours runs: the kernel's view (the app user's processes in full). A step's failure
@@ -296,8 +323,8 @@ def collect(args):
     steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
     steps += [("crontabs", crontabs)]
     steps += [("ld.so.conf's dirs", ld_dirs)]
-    steps += [("mod_wsgi.so", follow, MODULES + "/mod_wsgi.so", 16 << 20), ("hooks", hooks), (ERROR_LOG, note,
-              ERROR_LOG), ("app", note, "/var/www/" + args["app"]), ("keys", keys, users[0])]
+    steps += [("hooks", hooks), (ERROR_LOG, note, ERROR_LOG), ("app", note, "/var/www/" + args["app"]),
+              ("keys", keys, users[0])]
     steps += [("user units", user_units, users[:3]), ("runs", finish, started)]
     for what, work, *more in steps:
         try:
@@ -335,7 +362,7 @@ def start(out, started):
     if out["uid"] == 0 and os.path.lexists(APACHECTL):
         refused = loose(out)
         if refused:
-            out["runs"]["refused"] = "not run as root: %s may be changed by someone other than root" % refused
+            out["runs"]["refused"] = "not run as root: " + refused
         else:  # all at once, while the rest is read
             started.update({k: subprocess.Popen((APACHECTL,) + w, stdin=subprocess.DEVNULL,
                                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd="/")

@@ -83,7 +83,7 @@ def probe_args(cfg, deploy_user: str, login: str, stack=None) -> dict:
 
 def root_args(args: dict) -> dict:
     """The root collector's whole input: names only (:data:`deploytests.verify.collect_root.PATTERNS`)."""
-    return {k: args[k] for k in ("app", "app_user", "deploy_user", "since", "diagnose") if k in args}
+    return {k: args[k] for k in ("app", "app_user", "deploy_user", "since", "diagnose", "check") if k in args}
 
 
 def reader_args(args: dict) -> dict:
@@ -105,7 +105,7 @@ MULTILINE = frozenset({"vhost", "stderr", "body", "text", "detail"})  # the prob
 
 def _program(python: str, source: bytes, name: str, args: dict) -> str:
     boot = BOOT.format(n=len(source), name=name)
-    return " ".join(shlex.quote(a) for a in (python, "-I", "-c", boot, json.dumps(args, sort_keys=True)))
+    return " ".join(shlex.quote(a) for a in (python, "-I", "-S", "-c", boot, json.dumps(args, sort_keys=True)))
 
 
 def probe_command(args: dict, python: str) -> str:
@@ -247,6 +247,17 @@ def run_programs(server, args: dict, python: str) -> ProbeResult:
         raise RuntimeError(f"{server.label}: the probe's round trip did not end within {DEADLINE} s (something on "
                            "the host kept its output open): stopped") from None
     return ProbeResult(res.exited, res.stdout, res.stderr, nonce)
+
+
+def apache_refused(c, app: str, python: str) -> str | None:
+    """Why root may not run ``apache2ctl`` on the host behind ``c`` now (a login with sudo), or None: the root
+    collector's check of what Apache's configuration makes root read and load (bootstrap asks it first)."""
+    from ..pipeline.remote import exec_stream
+
+    nonce = new_nonce()
+    command = "sudo -n " + _program(python, ROOT_SOURCE, "deploytests-collect-root", {"app": app, "check": True})
+    res = exec_stream(c, command, (ROOT_SOURCE + nonce.encode() + b"\n",), limit=PROBE_LIMIT, deadline=DEADLINE)
+    return read_root(ProbeResult(res.exited, res.stdout, res.stderr, nonce))["runs"].get("refused")
 
 
 def run_probe(server, args: dict, python: str) -> tuple[dict, object]:

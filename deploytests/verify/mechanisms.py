@@ -26,12 +26,12 @@ from . import collect_root as _root
 class Texts(Mapping):
     """``{path: text}`` of the root collector's files, each made safe (:func:`deploytests.untrusted.text`) when
     first read and kept: the checks look at a few dozen of the thousands of files the snapshot holds (dpkg's
-    lists, mod_wsgi.so's bytes are never shown)."""
+    lists are never shown; an ELF binary is left out)."""
 
     def __init__(self, files: dict):
         self.files, self.made = files, {}  # type: dict, dict[str, str]
-        self.paths = [p for p, e in files.items() if isinstance(e, dict) and (e.get("link") is not None or
-                                                                             e.get("data") is not None)]
+        self.paths = [p for p, e in files.items() if isinstance(e, dict) and (e.get("link") is not None or (
+            e.get("data") is not None and not e["data"].startswith("\x7fELF")))]  # (an ELF binary is no text)
 
     def __getitem__(self, path: str) -> str:
         if path not in self.made:

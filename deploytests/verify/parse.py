@@ -43,7 +43,7 @@ class Snapshot:
     def __init__(self, raw: dict):
         self.raw, self.files, self.dirs = raw, raw.get("files") or {}, raw.get("dirs") or {}
         self.dpkg: dict[str, str] | None = None  # dpkg_files(self), once parsed
-        self.texts = None  # mechanisms.texts(), made safe as read
+        self.texts: object = None  # mechanisms.texts(): root's text files, each made safe when first read
         self.users = Users(self.text("/etc/passwd") or "", self.text("/etc/group") or "")
 
     def st(self, path: str) -> list | None:
@@ -220,29 +220,6 @@ def deleted_maps(maps: str | None) -> list[str]:
     return sorted(found)
 
 
-def elf_needed(data: bytes) -> list[str]:
-    """The DT_NEEDED names of an ELF64 little-endian shared object (its bytes), read as data: nothing is loaded
-    or run (``ldd`` may execute what it inspects)."""
-    if data[:4] != b"\x7fELF" or data[4:6] != b"\x02\x01":
-        raise ValueError("not an ELF64 little-endian file")
-    shoff, = struct.unpack_from("<Q", data, 0x28)
-    shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
-    sections = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(min(shnum, 4096))]
-    needed = []
-    for _name, kind, _flags, _addr, offset, size, link, _info, _align, entsize in sections:
-        if kind != 6 or not entsize:  # SHT_DYNAMIC; its sh_link is the string table
-            continue
-        strtab = sections[link][4]
-        for i in range(0, min(size, 1 << 20), entsize):
-            tag, value = struct.unpack_from("<qQ", data, offset + i)
-            if tag == 0:
-                break
-            if tag == 1:  # DT_NEEDED
-                end = data.index(b"\0", strtab + value)
-                needed.append(data[strtab + value:end].decode("ascii", "replace"))
-    return needed
-
-
 def hex_address(text: str) -> tuple[str, int]:
     """``0100007F:1F90`` -> ``("127.0.0.1", 8080)``; IPv6 in /proc's four host-order words."""
     addr, port = text.split(":")
@@ -364,6 +341,13 @@ class Procs:
                 daemons.append(dict(proc, started=p["started"], exe=entry.get("exe"), libpython=libpython,
                                     umask=umask))
         return procs, daemons
+
+    def mapped_pythons(self, exe: str) -> list[str] | None:
+        """The libpython X.Y that root's processes of ``exe`` have mapped (Apache's parent loads mod_wsgi and the
+        Python it embeds: the effect, not the file); None when none runs."""
+        maps = [e.get("maps") or "" for e in self.proc.values() if e.get("uid") == 0 and
+                str(e.get("exe") or "").split(" (")[0] == exe]
+        return None if not maps else sorted({v for m in maps for v in re.findall(r"/libpython(\d+\.\d+)", m)})
 
     def sockets(self) -> dict[int, list[int]]:
         owners: dict[int, list[int]] = {}
@@ -498,16 +482,6 @@ def rooted(snap: Snapshot, path: str) -> bool:
         if not st or stat.S_ISLNK(st[0]) or st[1] != 0 or st[0] & 0o022:
             return False
     return True
-
-
-def linked_pythons(snap: Snapshot, path: str) -> list[str]:
-    """The libpython X.Y versions the shared object ``path`` links, read through root's links only."""
-    found = interpreter(snap, path)
-    data = snap.data(found.get("target", ""))
-    if found.get("error") or not found.get("root_owned") or data is None or \
-            any(h["owner"] != "root" or not h["dir_root_owned"] for h in found["hops"]):
-        raise RuntimeError(f"{path} is not a file of root's reached through root's links only")
-    return sorted({n.split(".so")[0][len("libpython"):] for n in elf_needed(data) if n.startswith("libpython")})
 
 
 def venv_version(data: bytes | None) -> str | None:
@@ -924,7 +898,7 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     out["ports"] = listening_ports(snap)
     out["users"] = {"app": snap.users.facts(args["app_user"]), "deploy": snap.users.facts(args["deploy_user"])}
     section("boot", apache_boot, snap, args.get("service", "apache2"))
-    section("pythons", lambda: {"mod_wsgi": linked_pythons(snap, args["wsgi_module_file"]),
+    section("pythons", lambda: {"mod_wsgi": procs.mapped_pythons(C.APACHE_BIN),
                                 "python_home": venv_version(snap.data(PYTHON_HOME + "/pyvenv.cfg"))})
     outside = [PYTHON_HOME, PYTHON_HOME + "/pyvenv.cfg", args["vhost"]]
     # root's view of its paths wins; the reader (the deploy user) is taken only for paths under the app's root

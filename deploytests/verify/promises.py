@@ -291,10 +291,11 @@ def stack_python(facts, exp):
     stack's (what pack built the artifact for)."""
     stack, live = exp.stack, facts.live or {}
     pythons = facts.get("pythons") or {}
-    found = {f"{stack.wsgi_module_file} links libpython": pythons.get("mod_wsgi"),
-             f"{RUNTIME} (python-home) is": pythons.get("python_home"),
+    found = {f"{RUNTIME} (python-home) is": pythons.get("python_home"),
              f"the live venv {exp.cfg.root}/current/venv is": live.get("venv_version")}
-    daemons = [d for d in facts.get("daemons") or [] if d.get("libpython") is not None]  # /proc maps, as root
+    if pythons.get("mod_wsgi") is not None:  # /proc maps, as root: what Apache runs, whatever is on disk
+        found["Apache's parent (mod_wsgi) has mapped libpython"] = pythons["mod_wsgi"]
+    daemons = [d for d in facts.get("daemons") or [] if d.get("libpython") is not None]
     if daemons:
         found["the app's daemons have mapped libpython"] = sorted(
             {re.sub(r"^.*/libpython(\d+\.\d+).*$", r"\1", p) for d in daemons for p in d["libpython"]})
@@ -1648,8 +1649,8 @@ PROMISES: tuple[Promise, ...] = (
     Promise("python", f"{B}: packages / {D}: install", "mod_wsgi, the daemons' python-home and the live venv run "
             "the stack's Python (what pack built the artifact for)",
             "test_mod_wsgi_and_live_venv_run_the_stacks_python",
-            "Debian 12 (bookworm) serves with Python 3.11: /usr/lib/apache2/modules/mod_wsgi.so links libpython "
-            "['3.11']; ... the live venv /var/www/app/current/venv is 3.13", needs=("live",)),
+            "Debian 12 (bookworm) serves with Python 3.11: ... Apache's parent (mod_wsgi) has mapped libpython "
+            "['3.11']; the live venv /var/www/app/current/venv is 3.13", needs=("live",)),
     Promise("port", f"{B}: apache", "Apache listens on the app's port", "test_port_listening",
             "nothing listens on TCP port 80; listening: [22]", needs=("apache",)),
     Promise("sites", f"{B}: apache", "the app's site is enabled; the distribution's default site (answers every "

@@ -165,9 +165,9 @@ class FakeDebian:
         return 0
 
     def _venv(self, cmd, **kw):
-        assert cmd[1:5] == ["-I", "-m", "venv", "--without-pip"] and cmd[5] == str(self.path(ar.PYTHON_HOME)), cmd
-        os.mkdir(cmd[5])
-        Path(cmd[5], "pyvenv.cfg").write_text("home = /usr/bin\n")
+        assert cmd[1:6] == ["-I", "-S", "-m", "venv", "--without-pip"] and cmd[6] == str(self.path(ar.PYTHON_HOME)), cmd
+        os.mkdir(cmd[6])
+        Path(cmd[6], "pyvenv.cfg").write_text("home = /usr/bin\n")
 
     def _rm(self, cmd, **kw):
         assert cmd[1:3] == ["-rf", "--one-file-system"] and cmd[3].startswith(str(self.root) + "/"), cmd

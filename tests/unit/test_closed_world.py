@@ -617,9 +617,9 @@ def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(exp)
 
     assert collect_root.loose(files()) is None
     loose = files({"/etc/apache2/conf-enabled/x.conf": ("f", 1000, None)})
-    assert collect_root.loose(loose) == "/etc/apache2/conf-enabled/x.conf"
+    assert collect_root.loose(loose) == "/etc/apache2/conf-enabled/x.conf may be changed by someone other than root"
     linked = files({"/etc/apache2/conf-enabled/x.conf": ("ln", 0, "/nonexistent-home/deployer/x.conf")})
-    assert collect_root.loose(linked) == "/etc/apache2/conf-enabled/x.conf"
+    assert collect_root.loose(linked) == "/etc/apache2/conf-enabled/x.conf may be changed by someone other than root"
     facts = clean_facts()
     inv(facts)["apache"] = parse.refused_dump("not run as root: ...")
     assert "whoever can write there controls Apache's root parent" in failing(facts, exp)["cw_apache_files"]

@@ -37,9 +37,9 @@ def test_release_id_is_sortable_utc_time_plus_short_sha():
 def test_agent_command_is_short_and_quotes_args():
     line = remote.agent_command("deploy", {"root": "/var/www/a b"}, sudo=True)
     argv = shlex.split(line)
-    assert argv[:5] == ["sudo", "-n", "python3", "-I", "-c"]
-    assert f"read({len(remote.AGENT_SOURCE)})" in argv[5]
-    assert argv[6] == "deploy" and json.loads(argv[7]) == {"root": "/var/www/a b"}
+    assert argv[:6] == ["sudo", "-n", "python3", "-I", "-S", "-c"]
+    assert f"read({len(remote.AGENT_SOURCE)})" in argv[6]
+    assert argv[7] == "deploy" and json.loads(argv[8]) == {"root": "/var/www/a b"}
 
 
 def test_parse_event():

@@ -244,6 +244,24 @@ def test_the_daemons_mapped_libpython_is_the_stacks(exp):
     assert result.startswith("fail") and "daemons have mapped libpython ['3.11', '3.9']" in result, result
 
 
+def test_the_python_apaches_parent_has_mapped_is_the_stacks(exp):
+    """What mod_wsgi embeds is read from Apache's root processes' ``/proc/<pid>/maps`` (the effect, not the
+    module file); no Apache process: nothing to say here (test_apache_running says it)."""
+    from deploytests.verify.parse import Procs, Snapshot
+
+    maps = "7f00-7f10 r-xp 00000000 08:01 12 /usr/lib/x86_64-linux-gnu/libpython{}.so.1.0\n"
+    proc = {"1": {"uid": 0, "exe": "/usr/sbin/apache2", "maps": maps.format("3.9")},
+            "2": {"uid": 33, "exe": "/usr/sbin/apache2", "maps": maps.format("3.7")}}  # a worker: not root's
+    assert Procs(Snapshot({"proc": proc})).mapped_pythons("/usr/sbin/apache2") == ["3.9"]
+    assert Procs(Snapshot({"proc": {}})).mapped_pythons("/usr/sbin/apache2") is None
+    facts = clean_facts()
+    facts.remote["pythons"]["mod_wsgi"] = ["3.9"]
+    result = outcome("python", facts, exp)
+    assert result.startswith("fail") and "Apache's parent (mod_wsgi) has mapped libpython ['3.9']" in result, result
+    facts.remote["pythons"]["mod_wsgi"] = None
+    assert outcome("python", facts, exp) == "pass"
+
+
 def swapped(found, **python):
     found.remote["tree"]["live"]["python"] = python
     return found
