@@ -310,7 +310,7 @@ def collect(args):
         read(out, ERROR_LOG, tail=0)
         return out
     if args.get("check"):  # (bootstrap, before root runs apache2ctl) whether it may
-        for top, depth, data in TREES[1:2] + TREES[5:6]:
+        for top, depth, data in [t for t in TREES if t[0] in (SERVER_ROOT, MODULES)]:
             tree(out, top, depth, data)
         out["runs"]["refused"] = loose(out) if os.path.lexists(APACHECTL) else None
         return out
