@@ -60,12 +60,15 @@ MODULES, ERROR_LOG, STATE = "/usr/lib/apache2/modules", "/var/log/apache2/error.
 PY = "%d.%d" % sys.version_info[:2]
 FILES = ["/etc/sudoers", "/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/etc/ld.so.conf",
          "/etc/logrotate.conf"]
+HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment"]  # root runs
+FILES += HOOKS
 FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
 FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")]
 UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
 TREES = [("/etc/sudoers.d", 1, True), (SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True),
          (MODULES, 1, False), ("/var/spool/cron/crontabs", 1, False), ("/var/spool/cron/atjobs", 1, False)]
 TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 1, True)]
+TREES += [("/etc/apt/apt.conf.d", 1, True), ("/etc/profile.d", 1, True)]  # apt's and login shells' hooks
 TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
                                                              for n in ("hourly", "daily", "weekly", "monthly")]
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]

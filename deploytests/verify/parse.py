@@ -729,6 +729,27 @@ def logrotate_scripts(snap: Snapshot) -> list[dict]:
     return out
 
 
+def root_hooks(snap: Snapshot) -> list[dict]:
+    """What root runs through files other than cron's and systemd's (root's bytes): ``/etc/rc.local`` (every
+    boot), ``/etc/anacrontab``, apt's ``apt.conf.d`` (``DPkg::Post-Invoke`` ...: every dpkg run, unattended-
+    upgrades' too), the login shells' ``/etc/profile``, ``/etc/bash.bashrc``, ``/etc/profile.d/*`` and pam_env's
+    ``/etc/environment`` (root's logins): ``{where, file, user, job}`` per line, a file not read as one job
+    saying so. The rule keeps the lines that name the app's tree."""
+    out = []
+    paths = list(C.HOOKS) + [f"{d}/{n}" for d in ("/etc/apt/apt.conf.d", "/etc/profile.d") for n in snap.listdir(d)
+                             or []]
+    for path in paths:
+        text = snap.text(path)
+        if text is None:
+            if snap.st(path) is not None and stat.S_ISREG(snap.st(path)[0]):
+                why = (snap.files.get(path) or {}).get("why")
+                out.append({"where": path, "file": path, "user": "root", "job": f"(not read: {why})"})
+            continue
+        out += [{"where": f"{path}:{n}", "file": path, "user": "root", "job": line.strip()}
+                for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.lstrip().startswith("#")]
+    return out
+
+
 def at_jobs(snap: Snapshot) -> list[dict]:
     """Every ``at`` job queued (``/var/spool/cron/atjobs``): ``{where, file, user, job}``; atd runs it as its
     file's owner. ``job``: the commands after at's preamble (its environment lines and its ``cd DIR || {...}``
@@ -865,7 +886,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "reaching": procs.reaching(args.get("root", ""), users), "apache_argv": procs.apache_parents(),
             "probe_pid": snap.raw.get("pid"), "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
             "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
-            "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap)}
+            "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap)}
 
 
 # ---------------------------------------------------------------- the facts

@@ -1072,7 +1072,9 @@ def cw_schedules(facts, exp):
     """Every cron or at job that runs as the app, deploy or Apache user, or (as anyone, root included) runs
     something from the app's tree: every crontab, /etc/crontab, /etc/cron.d, /etc/cron.{hourly,daily,weekly,
     monthly} scripts, at's queue (each job as its file's owner), logrotate's scripts (``postrotate`` ...: root's,
-    daily); a logrotate file someone but root may write is a job the gate could not read."""
+    daily); a logrotate file someone but root may write is a job the gate could not read. Root's other hooks
+    (rc.local, anacrontab, apt's Post-Invoke, the login shells' profile files, /etc/environment) count when a line
+    names the app's tree."""
     from .mechanisms import cron_jobs, reaches, texts
 
     inv = _inv(facts, "reading crontabs")
@@ -1083,6 +1085,8 @@ def cw_schedules(facts, exp):
     else:
         jobs = [j for j in cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("logrotate") or [])
                 if j["user"] in watched or reaches(j["job"], root) or j["job"].startswith("(not read")]
+        jobs += [j for j in inv.get("root_hooks") or [] if reaches(j["job"], root) or j["job"].startswith(
+            "(not read")]  # root's boot, apt and login hooks: a line naming the app's tree, a file not root's alone
     lines = []
     for s in jobs:
         where = s["where"].split(":")[0].split(" ")[0]

@@ -8,7 +8,8 @@ of each class written differently from the blind test's own (other users, paths,
 - a second name for gid 0 (``cw_groups``; the blind test: `webadmin`; here `wheel0`, added by `usermod -aG`);
 - a second SSH server, on loopback too (``cw_listen``; the blind test: ``*:2222``);
 - a logrotate script that runs the app's code as root (``cw_schedules``; the blind test: a ``postrotate`` in
-  shared/; here a ``lastaction`` running the release's python);
+  shared/; here a ``lastaction`` running the release's python); root's other hooks naming the app's tree (the
+  blind test: rc.local, apt's Post-Invoke, profile.d, anacrontab; here apt's Pre-Invoke and /etc/bash.bashrc);
 - Apache's log directory writable by the app's group (``cw_load_path``; the blind test: chowned to the app user);
 - a command in /usr/local/{sbin,bin} named like a packaged one (``cw_load_path``; the blind test: an apache2ctl
   wrapper in /usr/local/sbin; here a tar wrapper in /usr/local/bin);
@@ -62,6 +63,12 @@ VARIANTS = (
     Fault("local-tar-shadows-the-packaged-one", "cw_load_path", "a wrapper named tar in /usr/local/bin (before "
           "/usr/bin on root's PATH)", "printf '#!/bin/sh\\nexec /usr/bin/tar \"$@\"\\n' > /usr/local/bin/tar; "
           "chmod 755 /usr/local/bin/tar"),
+    Fault("apt-hook-runs-app-code", "cw_schedules", "an apt Pre-Invoke hook running the release's python as root",
+          "echo 'DPkg::Pre-Invoke {{ \"{root}/current/venv/bin/python -m {package}.snapshot\"; }};' > "
+          "/etc/apt/apt.conf.d/50ops-snapshot"),
+    Fault("login-shell-sources-shared-file", "cw_schedules", "/etc/bash.bashrc sourcing a file in shared/ (every "
+          "root login runs it)", "echo '[ -r {root}/shared/{shared0}/.ops-env ] && . {root}/shared/{shared0}/"
+          ".ops-env' >> /etc/bash.bashrc"),
     Fault("apache-log-dir-of-the-app-group", "cw_load_path", "Apache's log dir writable by the app's group",
           "chgrp {app_group} /var/log/apache2; chmod g+w /var/log/apache2"),
 )

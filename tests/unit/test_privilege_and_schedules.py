@@ -435,3 +435,35 @@ def test_a_local_command_named_like_a_packaged_one_fails_unless_allowed(exp):
     assert list(msg) == ["cw_load_path"] and "/usr/local/sbin/apache2ctl comes before /usr/sbin/apache2ctl on " \
         "root's PATH" in line and 'allow_commands = ["/usr/local/sbin/apache2ctl"]' in line
     assert outcome("cw_load_path", facts, allowing(exp, commands=("/usr/local/sbin/apache2ctl",))) == "pass"
+
+
+@pytest.mark.parametrize("path, text, fails", [
+    ("/etc/rc.local", "#!/bin/sh -e\n/var/www/yourapplication/shared/data/boot.sh &\nexit 0\n", True),
+    ("/etc/apt/apt.conf.d/99cache", 'DPkg::Post-Invoke { "/var/www/yourapplication/current/venv/bin/python -m x"; };\n',
+     True),
+    ("/etc/profile.d/app.sh", ". /var/www/yourapplication/shared/data/env.sh\n", True),
+    ("/etc/anacrontab", "1 5 app.daily /var/www/yourapplication/current/venv/bin/flask tidy\n", True),
+    ("/etc/apt/apt.conf.d/20listchanges", 'DPkg::Pre-Install-Pkgs { "/usr/bin/apt-listchanges --apt"; };\n', False),
+    ("/etc/profile.d/bash_completion.sh", "# /var/www/yourapplication in a comment\n. /usr/share/bc.sh\n", False),
+])
+def test_a_root_hook_that_runs_the_apps_code_is_a_root_job(exp, path, text, fails):
+    facts = clean_facts()
+    s = snap({path: (0o644, 0, 0)}, {path: text})
+    s.dirs.update({"/etc/apt/apt.conf.d": [path.rsplit("/", 1)[1]] if "/apt.conf.d/" in path else [],
+                   "/etc/profile.d": [path.rsplit("/", 1)[1]] if "/profile.d/" in path else []})
+    inv(facts)["root_hooks"] = parse.root_hooks(s)
+    msg = failing(facts, exp)
+    assert (list(msg) == ["cw_schedules"]) == fails, msg
+    if fails:
+        assert f"{path}:" in msg["cw_schedules"] and " as root from the app's tree" in msg["cw_schedules"]
+
+
+def test_a_root_hook_file_someone_else_may_write_is_a_job_the_gate_could_not_read(exp):
+    facts = clean_facts()
+    s = snap({"/etc/profile.d/app.sh": (0o664, 1000, 1000)})
+    s.files["/etc/profile.d/app.sh"]["why"] = "not a regular file of root's, not writable by group or others: not read"
+    s.dirs["/etc/profile.d"] = ["app.sh"]
+    inv(facts)["root_hooks"] = parse.root_hooks(s)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"] and "/etc/profile.d/app.sh: runs " in msg["cw_schedules"] and \
+        "(not read: not a regular file of root's" in msg["cw_schedules"], msg
