@@ -240,14 +240,31 @@ def rollback(session, servers, app=None, target=None, to=None, parallel=None):
 @fleet_task(help={"app": APP_HELP, "target": TARGET_HELP}, changes=False)
 def status(session, servers, app=None, target=None):
     """List each host's releases (oldest first) and which one is live."""
+    import shutil
+
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
     def one(c):
-        st = pipeline.status(c, session.config)
-        lines = [f"[{st.host}] {'*' if r.live else ' '} {r.id}  {r.version:<10} {r.created_at}  {r.deployed_by}"
-                 for r in st.releases]
-        if not st.live:  # nothing deployed, or current dangling: say which
-            lines.append(f"[{st.host}] {st.describe_live()}")
-        print_lines(lines)
+        print_lines(status_lines(pipeline.status(c, session.config), width))
     session.run(servers, one, "status")
+
+
+FIELD = 100  # characters of a value from RELEASE.json shown at most
+
+
+def status_lines(st, width: int | None = None) -> list[str]:
+    """``fab status``'s lines for one host. The version, date and deployer come from ``RELEASE.json``, the deploy
+    login's file (made safe: one line each): each is cut to :data:`FIELD` characters, and on a terminal every line
+    to its ``width``: a value padded to the width made the terminal wrap it into a row of its own that read as a
+    release line (``[host] * 29990101T000000Z-forged 9.9``)."""
+    def cut(text: str, most: int) -> str:
+        return text if len(text) <= most else text[:max(most - 1, 0)] + "\u2026"
+
+    lines = [f"[{st.host}] {'*' if r.live else ' '} {r.id}  {cut(r.version, FIELD):<10} {cut(r.created_at, FIELD)}  "
+             f"{cut(r.deployed_by, FIELD)}" for r in st.releases]
+    if not st.live:  # nothing deployed, or current dangling: say which
+        lines.append(f"[{st.host}] {st.describe_live()}")
+    return [cut(line, width - 1) if width else line for line in lines]
 
 
 @fleet_task(help={"command": "the command line, run with sh -c (quote it): \"django-admin migrate\", \"flask --app pkg "

@@ -10,7 +10,8 @@ So the parsers of server output (:mod:`deploytests.pipeline.remote` for the agen
 and :mod:`deploytests.verify.diagnostics` for the probe) pass every string they decode through :func:`data`:
 
 - every C0 control but newline and tab, DEL, every C1 control, the bidi embeddings, overrides and isolates, the
-  line and paragraph separators and the BOM become a visible escape (``\\x1b``, ``\\u202e``): what the server sent
+  line and paragraph separators, the BOM and lone surrogates (the bytes of a name that is not UTF-8) become a
+  visible escape (``\\x1b``, ``\\u202e``): what the server sent
   stays readable, it is never acted on;
 - a newline stays a newline only in the fields that are multi-line by contract (an error's ``detail``: command
   output, a traceback); in every other field it is shown as ``\\n``, so a value is always one line; where
@@ -31,8 +32,10 @@ TEXT_LIMIT = 64 * 1024   # characters of a multi-line value (an error's detail, 
 MULTILINE = frozenset({"detail"})  # the fields whose newlines are the server's content, by contract
 SHOWN = frozenset({"detail"})  # of those, the ones that are only ever shown: kept behind the gutter (block)
 
-# C0 but \t \n, DEL, C1; ALM, LRM, RLM; LRE RLE PDF LRO RLO; LRI RLI FSI PDI; LS, PS; BOM
-_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff"
+# C0 but \t \n, DEL, C1; ALM, LRM, RLM; LRE RLE PDF LRO RLO; LRI RLI FSI PDI; LS, PS; BOM; lone surrogates (a name
+# that is not UTF-8, decoded with surrogateescape: printed, each goes out as its raw byte -- 0x9b is an 8-bit CSI)
+_UNSAFE = ("\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff"
+           "\ud800-\udfff")
 _IN_TEXT = re.compile(f"[{_UNSAFE}]")
 _IN_LINE = re.compile(f"[{_UNSAFE}\n]")
 

@@ -25,9 +25,9 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   at's ``1770 daemon:daemon``); the Apache error log's tail. An executable regular file's ``caps``: its
   ``security.capability`` xattr's raw bytes (file capabilities), when it has one.
 - ``dirs``: ``{directory: [names]}`` of every directory listed.
-- ``keys``: which of the app user's ``~/.ssh/authorized_keys(2)`` exist; ``user_units``: the names in the app,
-  deploy and Apache users' systemd user unit dirs (``~/.config/systemd/user``, ``~/.local/share/systemd/user``)
-  and their ``*.wants`` dirs (each home walked from ``/`` by directory fds with ``O_NOFOLLOW``; names only).
+- ``user_units``: the names in the app, deploy and Apache users' systemd user unit dirs (``~/.config/systemd/user``,
+  ``~/.local/share/systemd/user``) and their ``*.wants`` dirs (each home walked from ``/`` by directory fds with
+  ``O_NOFOLLOW``; names only).
 - ``proc``: ``{pid: {uid, stat, status, cmdline, exe, sockets}}`` for every process (``sockets`` None: its fds
   were not readable), plus ``cwd``, ``environ`` and
   ``maps`` for the app user's processes and the stack's Apache binary's (the daemons and their parents).
@@ -285,12 +285,6 @@ def home(user, rel, work):
         list(map(os.close, fds))
 
 
-def keys(out, user):
-    """Which of ``user``'s ``~/.ssh/authorized_keys(2)`` exist."""
-    out["keys"] = home(user, ".ssh", lambda fd: ["%s/.ssh/%s" % (pwd.getpwnam(user).pw_dir, n) for n in
-                                                 ("authorized_keys", "authorized_keys2") if n in os.listdir(fd)]) or []
-
-
 def user_units(out, users):
     """The names in each watched user's systemd user unit dirs and their ``*.wants``/``*.requires`` dirs:
     ``{"user:~/dir/": names, "user:~/dir/x.wants/": names}`` (what its ``systemd --user`` manager may start)."""
@@ -305,8 +299,8 @@ def user_units(out, users):
 def collect(args):
     check(args)
     out = {"uid": os.getuid(), "pid": os.getpid(), "time": time.time(), "uptime": proc_read("/proc/uptime", 100),
-           "python": PY, "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {}, "dirs": {}, "keys": [],
-           "proc": {}, "runs": {}, "size": 0, "user_units": {}}
+           "python": PY, "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {}, "dirs": {}, "proc": {},
+           "runs": {}, "size": 0, "user_units": {}}
     if args.get("diagnose"):
         read(out, "%s/sites-available/%s.conf" % (SERVER_ROOT, args["app"]))
         out["since"] = read(out, ERROR_LOG, tail=args["since"]) if "since" in args else None
@@ -327,8 +321,7 @@ def collect(args):
     steps += [("crontabs", crontabs)]
     steps += [("ld.so.conf's dirs", ld_dirs)]
     steps += [("hooks", hooks), (ERROR_LOG, note, ERROR_LOG), ("app", note, "/var/www/" + args["app"]),
-              ("keys", keys, users[0])]
-    steps += [("user units", user_units, users[:3]), ("runs", finish, started)]
+              ("user units", user_units, users[:3]), ("runs", finish, started)]
     for what, work, *more in steps:
         try:
             work(out, *more)
@@ -374,12 +367,30 @@ def start(out, started):
 
 def main(argv):
     """The reply after ``MARK`` and the run's nonce (sent on stdin after this file: the runner takes only the line
-    that carries it, so no other program's output can stand for root's)."""
-    nonce = sys.stdin.buffer.read(NONCE).decode("ascii", "replace").strip()
-    reply = json.dumps(collect(json.loads(argv[0])), sort_keys=True, ensure_ascii=False)
+    that carries it, so no other program's output can stand for root's); then, given its arguments (``argv[1]``)
+    and its source (the rest of stdin), the tree reader, as the deploy user (:func:`become`)."""
+    nonce, args = sys.stdin.buffer.read(NONCE).decode("ascii", "replace").strip(), json.loads(argv[0])
+    reply = json.dumps(collect(args), sort_keys=True, ensure_ascii=False)
     reply = reply.encode("utf-8", "surrogateescape")  # a name's bytes as they are (the runner makes them safe)
     sys.stdout.write(MARK + nonce + " " + base64.b64encode(zlib.compress(reply, 1)).decode() + "\n")
+    sys.stdout.flush()
+    if argv[1:]:  # then the tree reader: its arguments, its source the rest of stdin
+        if os.getuid() == 0:
+            become(args.get("deploy_user", ""))
+        sys.argv = ["deploytests-reader", argv[1]]
+        exec(compile(sys.stdin.buffer.read(), "deploytests-reader", "exec"), {"__name__": "__main__"})
     return 0
+
+
+def become(name):
+    """Be ``name`` for good (``nobody`` when it is absent or root): its groups, gid, uid; nothing runs as root
+    after this. As the uid changes the kernel makes the process non-dumpable: no process of that user may attach
+    to it, read its memory or take its file descriptors (its stdout is the probe's), as it could a program it
+    started or one ``sudo -u`` started. So the tree reader's reply is not the deploy user's to forge."""
+    user = next((p for p in pwd.getpwall() if p.pw_name == name and p.pw_uid), None) or pwd.getpwnam("nobody")
+    os.initgroups(user.pw_name, user.pw_gid)
+    os.setgid(user.pw_gid)
+    os.setuid(user.pw_uid)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ READER_SOURCE = Path(_reader.__file__).read_bytes()
 # each program reads exactly its own source from its own stdin (``head -c`` gives it exactly those bytes)
 BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),{name!r},'exec'))"
 READER_TIMEOUT = 60  # seconds the tree reader may take (a tree of 60,000 files reads in ~3 s); then killed
+COLLECTOR_TIMEOUT = 30  # seconds more when the collector runs first in the same program (its runs take 20 s)
 DEADLINE = READER_TIMEOUT + 90  # seconds the whole round trip may take (the collector's runs take at most 20 s)
 # what the runner GETs: the health path, the homepage, and the files that must never be served
 PRIVATE = ("/application.wsgi", "/shared/application.cfg", "/application.cfg", "/releases/", "/current/RELEASE.json",
@@ -93,7 +94,7 @@ def reader_args(args: dict) -> dict:
     paths = [root, root + "/releases", root + "/shared", root + "/application.wsgi", root + "/current",
              root + "/.deploy.lock", args.get("config_path") or root + "/shared/application.cfg"]
     paths += [root + "/shared/" + rel for rel in args.get("shared_paths", [])]
-    keys = ("root", "config_path", "shared_paths", "port", "health_path", "server_name", "diagnose")
+    keys = ("root", "config_path", "shared_paths", "port", "health_path", "server_name", "diagnose", "app_user")
     return dict({k: args[k] for k in keys if k in args}, paths=[p for p in paths if p == root or
                                                                 p.startswith(root + "/")])
 
@@ -109,27 +110,29 @@ def _program(python: str, source: bytes, name: str, args: dict) -> str:
 
 
 def probe_command(args: dict, python: str) -> str:
-    """One ``sh -c`` line running the two programs in turn, each fed exactly its own source by ``head -c``:
+    """One ``sh -c`` line: the two programs, fed exactly their sources by ``head -c``, killed after
+    :data:`READER_TIMEOUT` seconds (the reader; both in one program under sudo: :data:`COLLECTOR_TIMEOUT` more).
 
-    1. the root collector (:mod:`~deploytests.verify.collect_root`) under ``sudo -n`` when the login may, else as
-       the login; its only inputs are names (:func:`root_args`);
-    2. the tree reader (:mod:`~deploytests.verify.reader`) as the deploy user -- ``sudo -n -u <deploy user>``
-       does the drop (``nobody`` when that user does not exist or is root) -- or as the login itself when it
-       is that user or may not sudo to it; killed after :data:`READER_TIMEOUT` seconds.
+    1. the root collector (:mod:`~deploytests.verify.collect_root`) under ``sudo -n`` when the login may; its only
+       inputs are names (:func:`root_args`); once its reply is out it becomes the deploy user for good
+       (``collect_root.become``: groups, gid, uid; ``nobody`` when that user does not exist or is root) and runs
+       the tree reader (:mod:`~deploytests.verify.reader`, its source the rest of stdin, its arguments
+       :func:`reader_args`). A process that changed its uid is not dumpable: no process of the deploy user may
+       attach to the reader or take its stdout, as it could one ``sudo -u`` started (which execs: dumpable).
+    2. without sudo, both programs as the login itself, one after the other.
 
     ``python`` is the stack's system interpreter at its fixed path, in isolated mode (``-I``: no user site, no
     ``PYTHON*`` variables, no current directory on the path): nothing of the app's trees or the login's
-    environment is loaded into either program. The stdin is :func:`probe_stdin`: the collector's source and then
-    the run's nonce (on stdin, never the command line, which ``/proc`` shows everyone), the reader's source."""
+    environment is loaded into either program. The stdin is :func:`probe_stdin`: the collector's source, the
+    run's nonce (on stdin, never the command line, which ``/proc`` shows everyone), the reader's source."""
     root = _program(python, ROOT_SOURCE, "deploytests-collect-root", root_args(args))
     tree = _program(python, READER_SOURCE, "deploytests-reader", reader_args(args))
     n1, n2, limit = len(ROOT_SOURCE) + _root.NONCE, len(READER_SOURCE), f"timeout -k 5 {READER_TIMEOUT}"
-    script = (f"if e=$(LC_ALL=C sudo -n true 2>&1 </dev/null); then head -c {n1} | sudo -n {root}; else "
+    both = f"{root} {shlex.quote(json.dumps(reader_args(args), sort_keys=True))}"
+    both = f"timeout -k 5 {READER_TIMEOUT + COLLECTOR_TIMEOUT} sudo -n {both}"
+    script = (f"if e=$(LC_ALL=C sudo -n true 2>&1 </dev/null); then head -c {n1 + n2} | {both}; else "
               f"printf '{SUDO_MARK}%s\\n' \"$(printf %s \"$e\" | tr -c '[:print:]' ' ' | head -c 300)\"; "
-              f"head -c {n1} | {root}; fi; "
-              f"u={shlex.quote(args['deploy_user'])}; case $(id -u \"$u\" 2>/dev/null) in ''|0) u=nobody;; esac; "
-              f"if [ \"$(id -un)\" != \"$u\" ] && sudo -n -u \"$u\" true 2>/dev/null; "
-              f"then head -c {n2} | {limit} sudo -n -u \"$u\" {tree}; else head -c {n2} | {limit} {tree}; fi")
+              f"head -c {n1} | {root}; head -c {n2} | {limit} {tree}; fi")
     return "sh -c " + shlex.quote(script)
 
 
@@ -276,10 +279,11 @@ def run_probe(server, args: dict, python: str) -> tuple[dict, object]:
 
 
 def fetch(server, paths, host_header: str | None = None) -> dict:
-    """GET each path from the runner (no redirects, no proxies): path -> Response, or the error's text."""
+    """GET each path from the runner (no redirects, no proxies): path -> Response, or the error's text. The app
+    paces its answers and chooses their size: each is read within the client's deadline, at most 1 MiB kept."""
     from .http import HttpClient
 
-    client = HttpClient(server.base_url, host_header=host_header)
+    client = HttpClient(server.base_url, host_header=host_header, limit=1 << 20)
     out: dict[str, object] = {}
     try:
         for path in paths:

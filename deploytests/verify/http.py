@@ -7,9 +7,17 @@ the body, so a red test says what was asked and what came back.
 
 from __future__ import annotations
 
+import socket
+import threading
+
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 BODY_CHARS = 400
+BODY_LIMIT = 16 << 20  # bytes of a body kept at most (decoded): the rest is not read
+DEADLINE = 30.0  # seconds one answer may take in all, headers and body (the site paces them: the app's choice)
 
 
 class SiteDown(AssertionError):
@@ -31,6 +39,56 @@ def _why(exc: requests.RequestException) -> str:
     return f"{type(exc).__name__}: {text.splitlines()[0][:200]}"
 
 
+class _Watch:
+    """One request's deadline over the whole answer: when it passes, the sockets the request used are shut down,
+    which ends a read blocked on a server that sends a byte now and then (``timeout`` bounds each read only)."""
+
+    current = threading.local()
+
+    def __init__(self, seconds: float):
+        self.sockets: list[socket.socket] = []
+        self.fired = False
+        self.timer = threading.Timer(seconds, self.fire)
+        self.timer.daemon = True
+
+    def add(self, sock) -> None:
+        self.sockets.append(sock)
+        if self.fired:
+            self.fire()
+
+    def fire(self) -> None:
+        self.fired = True
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def _watched(base):
+    class Watched(base):  # the connection a request reads its answer on, known to that request's watch
+        def getresponse(self, *args, **kwargs):
+            watch = getattr(_Watch.current, "watch", None)
+            if watch is not None and self.sock is not None:
+                watch.add(self.sock)
+            return super().getresponse(*args, **kwargs)
+    return Watched
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _watched(HTTPConnection)
+
+
+class _TLSPool(HTTPSConnectionPool):
+    ConnectionCls = _watched(HTTPSConnection)
+
+
+class _Adapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _TLSPool}
+
+
 class HttpClient:
     """Requests to relative paths against ``base_url`` with one pooled session (no proxies from the env):
     ``get``, ``post``, ``put``, ``patch``, ``delete``, ``head``, or ``request(method, path)``. Cookies persist
@@ -38,12 +96,19 @@ class HttpClient:
 
     A site that refuses the connection (or never answers) raises :class:`SiteDown` with one line; the client
     remembers it, and later requests raise the same line at once instead of waiting again: a check suite
-    against a dead site then fails quickly, with one clear line per check."""
+    against a dead site then fails quickly, with one clear line per check.
 
-    def __init__(self, base_url: str, *, timeout: float = 10.0, host_header: str | None = None):
-        self.base_url, self.timeout = base_url.rstrip("/"), timeout
+    The site (the app's code) chooses how much it sends and how fast: an answer is read within ``deadline``
+    seconds in all (``timeout`` bounds each read), and at most ``limit`` bytes of its body are kept
+    (``resp.cut``: the rest was not read). An answer that takes longer raises :class:`SiteDown`."""
+
+    def __init__(self, base_url: str, *, timeout: float = 10.0, host_header: str | None = None,
+                 deadline: float = DEADLINE, limit: int = BODY_LIMIT):
+        self.base_url, self.timeout, self.deadline, self.limit = base_url.rstrip("/"), timeout, deadline, limit
         self.session = requests.Session()
         self.session.trust_env = False
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, _Adapter())
         self.down: str | None = None
         if host_header:
             self.session.headers["Host"] = host_header
@@ -58,11 +123,21 @@ class HttpClient:
             raise SiteDown(f"{method} {url}: {self.down} (failed before: not tried again)")
         kwargs.setdefault("timeout", self.timeout)
         kwargs.setdefault("allow_redirects", False)
+        stream = kwargs.pop("stream", False)
+        watch = _Watch.current.watch = _Watch(self.deadline)
+        watch.timer.start()
         try:
-            return self.session.request(method, url, **kwargs)
+            resp = self.session.request(method, url, stream=True, **kwargs)
+            resp = resp if stream else _read(resp, watch, self.limit)
+            if watch.fired:  # cut under a read (headers a server ends early parse as complete): not an answer
+                raise requests.ConnectionError("the answer's deadline passed")
+            return resp
         except (requests.ConnectionError, requests.Timeout) as exc:
-            self.down = _why(exc)
+            self.down = f"no whole answer within {self.deadline:g} s" if watch.fired else _why(exc)
             raise SiteDown(f"{method} {url}: {self.down}") from None
+        finally:
+            watch.timer.cancel()
+            _Watch.current.watch = None
 
     def get(self, path: str = "/", **kwargs) -> requests.Response:
         __tracebackhide__ = True
@@ -92,13 +167,36 @@ class HttpClient:
         self.session.close()
 
 
+def _read(resp: requests.Response, watch: _Watch, limit: int) -> requests.Response:
+    """``resp`` with its body read: at most ``limit`` bytes (decoded), before ``watch`` fires."""
+    body, size = [], 0
+    resp.cut = False  # type: ignore[attr-defined]
+    try:
+        for chunk in resp.iter_content(64 << 10):
+            body.append(chunk[:limit - size])
+            size += len(body[-1])
+            if size >= limit:
+                resp.cut = True  # type: ignore[attr-defined]
+                break
+            if watch.fired:
+                raise requests.ConnectionError("the answer's deadline passed")
+    except requests.RequestException:
+        resp.close()
+        if watch.fired:  # the socket was shut down under the read: the deadline, not the site's fault
+            raise requests.ConnectionError("the answer's deadline passed") from None
+        raise
+    resp._content, resp._content_consumed = b"".join(body), True  # what ``resp.content`` and ``.text`` give
+    resp.close()  # an answer cut short is not read further (its connection is dropped, not reused)
+    return resp
+
+
 def describe(resp: requests.Response, body_chars: int = BODY_CHARS) -> str:
     """``GET URL -> STATUS REASON``, the headers, and the first ``body_chars`` characters of the body (``repr``);
     what the server sent made safe for a terminal (:mod:`deploytests.untrusted`)."""
     from ..untrusted import line
 
     headers = "\n".join(f"    {line(k, 200)}: {line(v, 500)}" for k, v in list(resp.headers.items())[:50])
-    body = resp.text[:body_chars] + ("..." if len(resp.text) > body_chars else "")
+    body = resp.text[:body_chars] + ("..." if len(resp.text) > body_chars or getattr(resp, "cut", False) else "")
     return (f"{resp.request.method} {resp.url} -> {resp.status_code} {line(resp.reason, 200)}\n"
             f"  headers:\n{headers}\n  body: {line(repr(body))}")
 

@@ -739,9 +739,9 @@ def root_hooks(snap: Snapshot) -> list[dict]:
     paths = list(C.HOOKS) + [f"{d}/{n}" for d in ("/etc/apt/apt.conf.d", "/etc/profile.d") for n in snap.listdir(d)
                              or []]
     for path in paths:
-        text = snap.text(path)
+        text, st = snap.text(path), snap.st(path)
         if text is None:
-            if snap.st(path) is not None and stat.S_ISREG(snap.st(path)[0]):
+            if st is not None and stat.S_ISREG(st[0]):
                 why = (snap.files.get(path) or {}).get("why")
                 out.append({"where": path, "file": path, "user": "root", "job": f"(not read: {why})"})
             continue
@@ -876,7 +876,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
     return {"mtimes": mtimes(snap, args["vhost"], sudoers), "listeners": procs.listeners(),
             "processes": procs.watched(users), "apache_user": apache_user,
             "apache": dict(dump, files=apache_files(snap, files, dpkg)), "sudoers": sudoers,
-            "schedules": schedules(snap, users), "app_keys": list(snap.raw.get("keys") or []),
+            "schedules": schedules(snap, users), "app_keys": args.get("app_keys"),  # the reader's
             "loader": loader_facts(snap, parents + [d["pid"] for d in daemons], dpkg),
             "load_path": load_path(snap, snap.raw.get("python") or ""), "ld_other": ld_dirs(snap)[1],
             "privileged": privileged_files(snap), "at_jobs": at_jobs(snap),
@@ -951,5 +951,6 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
             out["configtest"] = {"rc": ct["rc"], "stderr": err.strip(), "modules_rc": mods["rc"],
                                  "modules": re.findall(r"^ (\w+) \((?:static|shared)\)$", text, re.M)}
         if runs:
-            section("inventory", inventory, snap, procs, args, daemons, conffiles(status))
+            section("inventory", inventory, snap, procs, dict(args, app_keys=tree.get("app_keys")), daemons,
+                    conffiles(status))
     return out

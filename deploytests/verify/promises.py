@@ -1242,7 +1242,9 @@ def cw_groups(facts, exp):
 
 def cw_app_login(facts, exp):
     inv = _inv(facts, "reading the app user's home")
-    keys = inv.get("app_keys") or []
+    keys = inv.get("app_keys")
+    assert keys is not None, "whether the app user has an authorized_keys file is not known: the tree reader " \
+                             "did not say (test_host_answers names why)"
     assert not keys, f"{', '.join(keys)} exists: whoever holds a key listed there can log in as the app user " \
                      f"{exp.cfg.app_user} (its data, its config; the app user never logs in)"
 

@@ -1,8 +1,9 @@
 """The gate's tree reader: what the fact probe reads of the app's tree, run as the deploy user, never as root.
 
-The runner sends this file on stdin to the stack's system python in isolated mode, run by ``sudo -n -u
-<deploy user>`` when the gate's login may (sudo drops the rights; this program never changes user), else as the
-login itself (``deploytests.verify.facts.probe_command``). So a link or a file the deploy login planted in its
+The runner sends this file on stdin after the root collector's; the collector, its reply out, becomes the deploy
+user for good and runs it (``collect_root.become``: the process is then not dumpable, so the deploy user cannot
+attach to it or take its output); without sudo the login itself runs it
+(``deploytests.verify.facts.probe_command``). So a link or a file the deploy login planted in its
 tree gives this reader only what the deploy login can read already. It reads; nothing of the tree is run,
 imported or loaded: versions come from ``METADATA``, the venv's python is judged by its links
 (:func:`interpreter`). Every walk is bounded (entries and depth: :data:`ENTRIES`, :data:`DEPTH`) and says so when
@@ -37,9 +38,11 @@ RECORD_ROWS, RECORD_BYTES = 100000, 16 << 20  # per kept release: RECORD rows ch
 
 def walk(top, bounds):
     """``os.walk(top)`` (links never followed), at most :data:`ENTRIES` entries and :data:`DEPTH` levels below
-    ``top``; a bound hit is added to ``bounds`` as one line."""
+    ``top``; a bound hit, or a directory it could not list (its owner may make one that others can list and it
+    cannot: ``d--x---r-x``), is added to ``bounds`` as one line: never skipped in silence."""
     seen = 0
-    for base, dirs, files in os.walk(top):
+    unlisted = lambda e: bounds.append("%s: not listed (%s); not looked at" % (one_line(e.filename), e.strerror))  # noqa
+    for base, dirs, files in os.walk(top, onerror=unlisted):
         seen += len(dirs) + len(files)
         if seen > ENTRIES:
             bounds.append("%s: more than %d entries; the rest was not looked at" % (one_line(top), ENTRIES))
@@ -304,6 +307,19 @@ def one_line(name):
 
 
 
+def app_keys(user):
+    """Which of the app user's ``~/.ssh/authorized_keys(2)`` exist (``lstat``: a link counts; nothing is read).
+    Its home is the app's root (bootstrap makes it so): the deploy user's tree. One that cannot be looked at is
+    named as such, never taken for absent."""
+    try:
+        home = pwd.getpwnam(user).pw_dir
+    except KeyError:
+        return []
+    found = {p: lstat_facts(p)["kind"] for p in (home + "/.ssh/authorized_keys", home + "/.ssh/authorized_keys2")}
+    return ["%s (%s)" % (one_line(p), k) if k.startswith("not") else one_line(p) for p, k in found.items()
+            if k != "missing"]
+
+
 def stat_each(paths):
     """``{path: lstat facts}`` of each path (run by the tree's reader for paths in the app tree)."""
     return {p: lstat_facts(p) for p in paths}
@@ -498,6 +514,7 @@ def gather(args):
     section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
     section("tree_inventory", tree_inventory, root, args.get("shared_paths", []))
     section("stat", stat_each, args["paths"])
+    section("app_keys", app_keys, args.get("app_user", ""))
     try:
         facts["lock_ino"] = os.lstat(root + "/.deploy.lock").st_ino
     except OSError:
@@ -506,7 +523,7 @@ def gather(args):
     bounds = (facts["tree"] or {}).get("bounds", []) + ((facts["tree"] or {}).get("live") or {}).get("bounds", []) \
         + (facts["tree_inventory"] or {}).get("bounds", [])
     if bounds:
-        errors["tree"] = "; ".join(bounds)  # a bound hit fails the gate's first check, named
+        errors["tree"] = "; ".join(dict.fromkeys(bounds))  # a bound hit fails the gate's first check, named
     return dict(facts, http=http_facts, errors=errors, user=pwd.getpwuid(os.getuid()).pw_name,
                 seconds=round(time.monotonic() - started, 3))
 

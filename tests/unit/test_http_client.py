@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -59,3 +60,90 @@ def test_cookies_persist_and_redirects_are_not_followed(client):
     resp = client.post("/login", data={"user": "u"})
     assert resp.status_code == 303 and resp.headers["Location"] == "/"
     assert client.get("/private").json()["cookie"] == "session=abc"
+
+
+# -- the site paces its answers and chooses their size (issue 16: the app is less trusted than the gate's runner)
+
+def _raw_server(answer):
+    """A loopback server that reads a request and hands the socket to ``answer`` (one thread per connection)."""
+    import socket
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+
+    def serve():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            threading.Thread(target=_answer_once, args=(conn, answer), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv
+
+
+def _answer_once(conn, answer):
+    try:
+        conn.recv(65536)
+        answer(conn)
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+def _endless(conn):
+    conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+    while True:
+        conn.sendall(b"10000\r\n" + b"x" * 0x10000 + b"\r\n")
+
+
+def _trickle_body(conn):
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+    while True:
+        conn.sendall(b"x")
+        time.sleep(0.2)
+
+
+def _trickle_headers(conn):
+    conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+    while True:
+        conn.sendall(b"a")
+        time.sleep(0.2)
+
+
+def _gzip_bomb(conn):
+    import zlib
+
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    data = b"".join(deflate.compress(bytes(1 << 20)) for _ in range(256)) + deflate.flush()  # 256 MiB of zeros
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(data) + data)
+
+
+@pytest.mark.parametrize("answer, limit", [(_endless, 1 << 20), (_gzip_bomb, 4 << 20)])
+def test_a_body_larger_than_the_limit_is_cut_there_and_not_read_further(answer, limit):
+    srv = _raw_server(answer)
+    http = HttpClient(f"http://127.0.0.1:{srv.getsockname()[1]}", limit=limit, deadline=60)
+    try:
+        resp = http.get("/")
+    finally:
+        http.close()
+        srv.close()
+    assert resp.status_code == 200 and len(resp.content) == limit and resp.cut
+
+
+@pytest.mark.parametrize("answer", [_trickle_body, _trickle_headers])
+def test_an_answer_that_trickles_ends_at_the_deadline_in_one_line(answer):
+    srv = _raw_server(answer)
+    http = HttpClient(f"http://127.0.0.1:{srv.getsockname()[1]}", timeout=5, deadline=1)
+    try:
+        with pytest.raises(AssertionError) as info:  # SiteDown: a check that meets it fails
+            http.get("/")
+        assert str(info.value).endswith(": no whole answer within 1 s"), info.value
+        with pytest.raises(AssertionError, match="failed before: not tried again"):
+            http.get("/")  # not waited for again
+    finally:
+        http.close()
+        srv.close()

@@ -128,17 +128,18 @@ FAKE_SUDO = """#!/bin/sh
 who=root
 while [ $# -gt 0 ]; do case $1 in -n) shift;; -u) who=$2; shift 2;; *) break;; esac; done
 echo "$who $1" >> "$SUDO_LOG"
-[ -n "$SUDO_REFUSE" ] && [ "$who" != root ] && exit 1
-[ -n "$SUDO_STOP" ] && [ "$who" != root ] && [ "$1" != true ] && kill -STOP $$  # as the deploy user may
-[ -n "$SUDO_FORGE" ] && [ "$who" != root ] && [ "$1" != true ] && printf '%s\n' "$SUDO_FORGE"  # as it may too
+[ -n "$SUDO_REFUSE" ] && exit 1
+[ -n "$SUDO_STOP" ] && [ "$1" != true ] && (sleep "$SUDO_STOP"; kill -STOP $$) &  # as the deploy user may
+[ -n "$SUDO_FORGE" ] && [ "$1" != true ] && printf '%s\\n' "$SUDO_FORGE"  # a line in the shared output
 exec "$@"
 """
 
 
-def run_command(tmp_path, deploy_user, refuse="", stop="", forge="", nonce="0" * 32):
+def run_command(tmp_path, deploy_user, refuse="", stop="", forge="", nonce="0" * 32, port=9):
     """Run :func:`probe_command`'s line here, with a stand-in ``sudo`` first on PATH: both programs really run
-    (as the caller), each fed its source; returns (stdout, the stand-in's log). ``forge``: a line the deploy
-    user's side prints before its reader runs (as the deploy login may, into the shared output)."""
+    (as the caller; the reader as ``deploy_user`` when the caller is root), each fed its source; returns
+    (stdout, the stand-in's log). ``refuse``: no sudo; ``stop``: the program is stopped after that many
+    seconds; ``forge``: a line printed into the shared output before the programs run."""
     import subprocess
 
     from deploytests.verify import facts
@@ -150,7 +151,7 @@ def run_command(tmp_path, deploy_user, refuse="", stop="", forge="", nonce="0" *
     log = tmp_path / "sudo.log"
     log.write_text("")
     args = {"app": "app", "root": str(tmp_path / "app"), "app_user": "nobody", "deploy_user": deploy_user,
-            "config_path": str(tmp_path / "app" / "shared" / "application.cfg"), "port": 9, "health_path": "/",
+            "config_path": str(tmp_path / "app" / "shared" / "application.cfg"), "port": port, "health_path": "/",
             "server_name": "localhost", "shared_paths": []}
     env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "SUDO_LOG": str(log), "SUDO_REFUSE": refuse,
            "SUDO_STOP": stop, "SUDO_FORGE": forge}
@@ -160,42 +161,53 @@ def run_command(tmp_path, deploy_user, refuse="", stop="", forge="", nonce="0" *
     return res.stdout.decode(), [ln.split()[0] for ln in log.read_text().splitlines()]
 
 
-def test_one_round_trip_runs_the_collector_under_sudo_and_the_reader_as_the_deploy_user(tmp_path):
-    """sudo does the drop: the collector runs as root (``sudo -n``), the tree reader as the deploy user (``sudo
-    -n -u``), each fed exactly its own source from the one stdin; a deploy user that is root or does not exist
-    reads as ``nobody``; a login that may not sudo to it reads as itself. Nothing of the tree runs as root."""
+def test_one_round_trip_runs_the_collector_as_root_then_the_reader_as_the_deploy_user(tmp_path):
+    """One program under ``sudo -n``: the collector as root, then, its reply out, the tree reader as the deploy
+    user (``collect_root.become``: the uid change leaves it non-dumpable, so no process of the deploy user can
+    attach to it or take its stdout -- under ``sudo -u`` it could, and forged the tree's reply); a deploy user
+    that is root or does not exist reads as ``nobody``; without sudo both run as the login. Nothing of the tree
+    runs as root."""
     import pwd
 
     from deploytests.verify import collect_root, facts
 
-    me = pwd.getpwuid(os.getuid()).pw_name
     other = next(p.pw_name for p in pwd.getpwall() if p.pw_uid not in (0, os.getuid()) and p.pw_name != "nobody")
     out, ran = run_command(tmp_path, other)
-    assert ran == ["root", "root", other, other]  # `sudo -n true`, the collector; `sudo -u X true`, the reader
+    assert ran == ["root", "root"]  # `sudo -n true`, then the one program
     assert out.count(collect_root.MARK) == 1 and out.count(reader.MARK) == 1
     res = facts.ProbeResult(0, out, "", "0" * 32)
-    assert facts.read_root(res)["uid"] == os.getuid() and facts.read_tree(res)["tree"]["releases"] == {}
+    assert facts.read_root(res)["uid"] == os.getuid()
+    me = pwd.getpwuid(os.getuid()).pw_name
+    assert facts.read_tree(res)["user"] == (other if os.getuid() == 0 else me)
     for user in ("root", "no-such-user-here"):
-        assert run_command(tmp_path, user)[1][2:] == ["nobody", "nobody"]
-    assert run_command(tmp_path, other, refuse="1")[1] == ["root", "root", other]  # then read as the login
-    if os.getuid() != 0:  # the login is the deploy user: no sudo -u
-        assert run_command(tmp_path, me)[1] == ["root", "root"]
+        res = facts.ProbeResult(0, run_command(tmp_path, user)[0], "", "0" * 32)
+        assert facts.read_tree(res)["user"] == ("nobody" if os.getuid() == 0 else me)
+    out, ran = run_command(tmp_path, other, refuse="1")
+    assert ran == ["root"] and facts.read_tree(facts.ProbeResult(0, out, "", "0" * 32))["user"] == me
 
 
-def test_a_stopped_tree_reader_is_killed_and_named_the_collectors_facts_still_count(tmp_path, monkeypatch):
+def test_a_stopped_program_is_killed_and_named_the_collectors_facts_still_count(tmp_path, monkeypatch):
     """The tree reader runs as the deploy user, who may SIGSTOP it: the root probe waited forever for its forked
     reader (the admin's gate hung). Class: an unbounded wait on a process the less trusted side controls. The
-    reader runs under ``timeout`` (then ``KILL``, which a stopped process cannot refuse); the round trip ends,
-    the tree's facts are one line naming the failure, the collector's reply is whole."""
+    program runs under ``timeout`` (then ``KILL``, which a stopped process cannot refuse); the round trip ends,
+    the tree's facts are one line naming the failure, the collector's reply (out before the reader ran) whole."""
     import pwd
     import signal
+    import socket
 
     from deploytests.verify import facts
 
-    monkeypatch.setattr(facts, "READER_TIMEOUT", 1)
+    monkeypatch.setattr(facts, "READER_TIMEOUT", 4)
+    monkeypatch.setattr(facts, "COLLECTOR_TIMEOUT", 4)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # hermetic: the shell must see its children end
+    silent = socket.socket()  # the site the reader GETs: accepts, never answers (the reader is still there at 6 s)
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
     other = next(p.pw_name for p in pwd.getpwall() if p.pw_uid not in (0, os.getuid()) and p.pw_name != "nobody")
-    out, ran = run_command(tmp_path, other, stop="1")
+    try:
+        out, ran = run_command(tmp_path, other, stop="6", port=silent.getsockname()[1])
+    finally:
+        silent.close()
     res = facts.ProbeResult(137, out, "killed", "0" * 32)
     assert facts.read_tree(res) == {"errors": {"tree": "the tree reader did not finish (exit 137): killed"}}
     assert facts.read_root(res)["files"]["/etc/passwd"]["data"]
@@ -244,7 +256,7 @@ def test_every_program_deploytests_starts_on_a_server_runs_isolated(tmp_path):
         assert not (tmp_path / "ran").exists(), line
         assert " -I -S -c " in line
     assert facts.probe_command({"app": "a", "root": "/var/www/a", "app_user": "a", "deploy_user": "d"},
-                               "/usr/bin/python3").count(" -I -S -c ") == 4  # each program, with sudo or without
+                               "/usr/bin/python3").count(" -I -S -c ") == 3  # one program with sudo, two without
 
 
 def test_the_collector_sends_a_root_file_whole_or_not_at_all(tmp_path):

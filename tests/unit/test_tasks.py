@@ -319,3 +319,22 @@ def test_run_output_is_redacted_and_host_labels_are_not(fab_run, monkeypatch, ca
     out = capsys.readouterr().out
     assert "s3cr3t-django-key-value" not in out
     assert "[appuser@127.0.0.1:35171] SECRET_KEY = '[redacted]'" in out, out
+
+
+def test_a_status_value_padded_to_the_terminals_width_cannot_wrap_into_a_line_of_its_own():
+    """The deploy login wrote ``RELEASE.json``'s version as ``1.0`` + spaces + ``[host] * <forged release>``: one line
+    (controls escaped), but a terminal wrapped it and the forged part started a row of its own, read as a release
+    line. Class: a server value making the terminal show a line deploytests did not print. On a terminal every
+    line is cut to its width; each RELEASE.json value to tasks.FIELD characters anywhere."""
+    from deploytests.pipeline.releases import ReleaseInfo, Status
+
+    host = "admin@web-1:22"
+    forged = "1.0" + " " * 200 + f"[{host}] * 29990101T000000Z-forged  9.9"
+    st = Status(host=host, live="20261205T000000Z-aaaa", releases=[
+        ReleaseInfo(id="20261205T000000Z-aaaa", version=forged, created_at="2026-12-05", artifact_sha256="",
+                    deployed_by="root@vm", live=True)])
+    for width in (80, 120, 200):
+        (line,) = tasks.status_lines(st, width)
+        assert len(line) < width and line.startswith(f"[{host}] * 20261205T000000Z-aaaa  1.0"), line
+    (line,) = tasks.status_lines(st)  # not a terminal: no wrap to fear, each value still bounded
+    assert "forged" not in line and len(line) < 200, line

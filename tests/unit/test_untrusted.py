@@ -22,6 +22,7 @@ from deploytests.pipeline.remote import parse_event
     ("\x00\x08\x7f", "\\x00\\x08\\x7f"),                                      # NUL, backspace, DEL
     ("line\u2028sep", "line\\u2028sep"),                                     # Unicode line separator
     ("Zürich\ttab", "Zürich\ttab"),                                          # ordinary text and tabs stay
+    (b"m\x9b31m\xff".decode("utf-8", "surrogateescape"), "m\\udc9b31m\\udcff"),  # a name's raw bytes: 8-bit CSI
 ])
 def test_every_control_class_is_escaped_visibly(raw, shown):
     assert untrusted.line(raw) == shown
