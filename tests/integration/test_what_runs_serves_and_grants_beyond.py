@@ -95,10 +95,12 @@ ALLOWED = (f'allow_apache_conf = ["{CONF}ops-mods.conf", "{CONF}ops-logs.conf", 
            '"/etc/apache2/sites-enabled/zz-ops-probe.conf"]\nallow_modules = ["headers_module"]\n'
            'allow_sites = ["probe.example.com"]\n')
 IN_ALLOWED_FILES = (
-    Fault("allowed-conf-loads-a-module-the-app-owns", "cw_apache_effects", "an allowed conf loading a module from a "
-          "dir the app user owns", "mkdir -p /srv/mods; cp /usr/lib/apache2/modules/mod_headers.so /srv/mods/; "
-          "chown -R {app_user} /srv/mods; echo 'LoadModule headers_module /srv/mods/mod_headers.so' > "
-          f"/etc/apache2/conf-available/ops-mods.conf; a2enconf -q ops-mods; {GRACEFUL}"),
+    # (a module in a dir the app owns is refused earlier: root does not run apache2ctl over it, test_configtest_clean)
+    Fault("allowed-conf-loads-a-module-from-elsewhere", "cw_apache_effects", "an allowed conf loading a module "
+          "from root's /usr/local/lib/apache2-extra", "mkdir -p /usr/local/lib/apache2-extra; cp /usr/lib/apache2/"
+          "modules/mod_headers.so /usr/local/lib/apache2-extra/; echo 'LoadModule headers_module /usr/local/lib/"
+          "apache2-extra/mod_headers.so' > /etc/apache2/conf-available/ops-mods.conf; a2enconf -q ops-mods; "
+          f"{GRACEFUL}"),
     Fault("allowed-conf-pipes-logs-to-the-logins-program", "cw_apache_effects", "an allowed conf piping a log to "
           "a program the deploy login owns", "install -o {deploy_user} -m 0755 /bin/cat /srv/ship; echo "
           "'CustomLog \"|/srv/ship\" combined' > /etc/apache2/conf-available/ops-logs.conf; a2enconf -q ops-logs; "
