@@ -12,7 +12,8 @@ A :class:`Session` owns, for one run:
   artifact built for its own Python, :meth:`Session.artifacts`), and
 - the **rollout policy** (:class:`~deploytests.pipeline.fleet.Policy` from ``--canary``, ``--batch``,
   ``--max-failed``, ``--parallel``, ``--rolling``) with the target's runner-side hooks and the gate run on the
-  hosts just deployed (:meth:`Session.gate`).
+  hosts just deployed (:meth:`Session.gate`: every built-in promise; :meth:`Session.project_tests`: the
+  project's own read-only deploy tests, one child pytest per phase).
 
 Nothing here imports pytest or Fabric's command line: ``deploytests.tasks`` and ``deploytests.plugin`` are thin
 layers over it.
@@ -29,10 +30,12 @@ from . import pipeline
 from .config import load_config
 from .errors import DeployTestsError
 from .pipeline.fleet import Hooks, Policy, roll_out
+from .redaction import secrets_of
 from .servers import Server
 from .settings import OPTIONS, Count, Settings, resolve
 from .stacks import OS_RELEASE, OS_RELEASE_FALLBACK, for_os_release
 from .targets import provider_for
+from .verify.between import ProjectTests
 
 
 def fab_settings(options: Mapping[str, object], env: Mapping[str, str] = os.environ,
@@ -186,9 +189,16 @@ class Session:
     def platforms(self, servers) -> dict[str, tuple[str, str]]:
         """Each server's Python ``X.Y`` and CPU architecture, read in one round trip per host (``uname -m`` and
         ``/etc/os-release``, bounded); a host that cannot say fails here, before anything is built."""
+        by = {s.label: s for s in servers}
+
         def facts(c):
-            res = c.run(f"uname -m; cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True,
-                        warn=True, in_stream=False, timeout=self.settings.host_timeout)
+            try:
+                res = c.run(f"uname -m; cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True,
+                            warn=True, in_stream=False, timeout=self.settings.host_timeout)
+            finally:  # the deploy opens it again in the host's turn: at most --parallel connections at once
+                server = by.get(getattr(c, "label", ""))
+                if server is not None:
+                    server.close()
             machine, _, release = res.stdout.partition("\n")
             stack = for_os_release(release if res.ok else "", where=getattr(c, "label", c.host))
             return stack.python_version, machine.strip() or "x86_64"
@@ -205,9 +215,44 @@ class Session:
     def deploy(self, servers, *, artifacts: Mapping[str, object] | None = None, gate=None):
         """Roll the app out to ``servers`` under the session's policy and hooks; ``artifacts`` by host label
         (default: packed here per server Python). Returns the :class:`~deploytests.pipeline.RolloutResult`."""
+        tests = self.project_tests(servers)
         arts = artifacts if artifacts is not None else self.artifacts(servers)
         return roll_out(servers, self.config, arts.__getitem__, self.policy, hooks=self.hooks,
-                        gate=gate or self.gate, progress=self.progress, say=self.say)
+                        gate=gate or self.gate, tests=tests.run if tests else None, progress=self.progress,
+                        say=self.say, keep_connections=False)
+
+    def project_tests(self, servers, *, collected: tuple[str, ...] | None = None, cwd: Path | None = None,
+                      pytest_args: tuple[str, ...] = ()) -> ProjectTests | None:
+        """The project's deploy tests the gate runs between phases (None: none): ``--gate-tests`` when given
+        (``none``: none); else ``collected`` (pytest: the project's tests this run collected, as node ids relative
+        to ``cwd``; none collected, none run); else (``fab``) ``<app>/tests/deploy`` when it exists. They reach
+        each host's site, so every host needs a ``base_url``: given tests on hosts without one are refused before
+        anything is deployed; the default ones are then left out, said in one line."""
+        given = self.settings.gate_tests
+        default = self.app / "tests" / "deploy"
+        if given is not None:
+            tests = tuple(str(p) for p in given)
+        elif collected is not None:
+            tests = collected
+        else:
+            tests = (str(default),) if default.is_dir() else ()
+        if not tests:
+            return None
+        missing = [s.label for s in servers if not getattr(s, "base_url", "")]
+        if missing:
+            what = f"the project's deploy tests ({', '.join(tests[:3])}) reach each host's site, but " \
+                   f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no base_url"
+            hint = "set base_url for them in targets.toml, or --gate-tests none"
+            if given is None and collected is None:
+                self.say(f"[rollout] note: {what}: they do not run between phases ({hint})")
+                return None
+            raise DeployTestsError(what, hint=hint)
+        spec = None if self.hosts else getattr(self.provider, "spec", None)
+        return ProjectTests(tests=tests, app=self.app, cwd=cwd or self.app, timeout=self.settings.gate_timeout,
+                            host_timeout=self.settings.host_timeout, config_file=self.config.config_file,
+                            env=tuple(getattr(spec, "env", ()) or ()),
+                            pytest_args=pytest_args or (f"--rootdir={self.app}",),
+                            redact=secrets_of(self.config.config_file).redact, say=self.say)
 
     def rollout_gate(self, labels: list[str], *, suite_follows: bool):
         """The gate for a rollout to ``labels``: :meth:`gate` (every built-in promise) when the policy has more

@@ -18,7 +18,10 @@ upper-cased name and the ini key ``deploytests_`` + the name (``--targets-file``
 - the rollout policy (:mod:`deploytests.session`), the same for ``fab deploy`` and ``pytest --target``:
   ``--canary N|P%`` (hosts deployed and gated first, default none), ``--batch N|P%`` (hosts per batch after it,
   default all), ``--max-failed N|P%`` (failed hosts tolerated before the rollout stops, default 0),
-  ``--parallel N`` (hosts worked on at once, default min(32, 4 x CPUs)), ``--rolling`` (= ``--batch 1``).
+  ``--parallel N`` (hosts worked on at once, default min(32, 4 x CPUs)), ``--rolling`` (= ``--batch 1``),
+  ``--gate-tests PATH[,PATH]|none`` (the project's deploy tests run between phases, read-only: default, under
+  pytest, those this run collected; under ``fab``, ``<app>/tests/deploy`` when it exists) and ``--gate-timeout
+  SECONDS`` (their bound per phase, default 300).
 - for ``fab -H`` hosts only (``pytest`` has no option or ini key for them: a target names its own), read from
   the environment alone: ``DEPLOYTESTS_IDENTITY`` (the login's key, when ``fab -i`` is not given; default
   ``~/.ssh/id_ed25519``) and ``DEPLOYTESTS_KNOWN_HOSTS`` (default ``~/.ssh/known_hosts``).
@@ -82,6 +85,8 @@ class Settings:
     max_failed: Count = Count(0)
     parallel: int = default_parallel()
     rolling: bool = False
+    gate_tests: tuple[Path, ...] | None = None  # None: the default (see the option); (): none
+    gate_timeout: float = 300.0
     identity: Path = Path("~/.ssh/id_ed25519")  # fab -H hosts: the login's key (fab -i wins)
     known_hosts: Path = Path("~/.ssh/known_hosts")  # fab -H hosts: their host keys
     sources: tuple[tuple[str, str], ...] = ()
@@ -180,6 +185,18 @@ def _seconds(value: str, _base: Path) -> float:
     return number
 
 
+def _test_paths(value: str, base: Path) -> tuple[Path, ...]:
+    """``PATH[,PATH...]`` (each must exist), or ``none``: no project tests between a rollout's phases."""
+    if value.strip().lower() == "none":
+        return ()
+    paths = [_path(word, base) for word in value.split(",") if word.strip()]
+    missing = [str(p) for p in paths if not p.exists()]
+    if not paths or missing:
+        raise ValueError(f"no such file or directory: {', '.join(missing)}" if missing else
+                         "not a comma-separated list of test paths, or none")
+    return tuple(dict.fromkeys(paths))
+
+
 def _count(value: str, _base: Path, *, least: int = 0) -> Count:
     text = value.strip()
     percent = text.endswith("%")
@@ -225,6 +242,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("parallel", "hosts worked on at once (default min(32, 4 x CPUs))", _positive_int, metavar="N"),
     Option("rolling", "rollout: one host at a time, stopping at the first failure (= --batch 1 --max-failed 0)",
            _bool, flag=True),
+    Option("gate_tests", "rollout: the project's deploy tests run read-only on the hosts of each phase before the "
+           "next (default: under pytest the ones this run collected, under fab <app>/tests/deploy when it exists; "
+           "none: the built-in promises only)", _test_paths, metavar="PATH[,PATH]|none"),
+    Option("gate_timeout", "rollout: seconds the project's deploy tests may take per phase (then they are killed "
+           "and the hosts not verified fail; default 300)", _seconds, metavar="SECONDS"),
     Option("identity", "fab -H hosts: the deploy login's private key (fab -i wins; default ~/.ssh/id_ed25519)",
            _path, metavar="PATH", pytest=False),
     Option("known_hosts", "fab -H hosts: the known_hosts file their host keys are checked against (default "

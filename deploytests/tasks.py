@@ -204,9 +204,13 @@ def bootstrap(session, servers, app=None, target=None, parallel=None):
                   "rolling": "one host at a time, stopping at the first failure (= --batch 1 --max-failed 0)",
                   "canary": "deploy and gate N hosts (or P%) first; any failure there stops the rollout",
                   "batch": "then N hosts (or P%) per batch, each gated before the next (default: all at once)",
-                  "max_failed": "failed hosts tolerated (N or P% of all) before the rollout stops (default 0)"})
+                  "max_failed": "failed hosts tolerated (N or P% of all) before the rollout stops (default 0)",
+                  "gate_tests": "the project's deploy tests run read-only on each phase's hosts before the next "
+                                "(PATH[,PATH]; default: <app>/tests/deploy when it exists; none: only the "
+                                "built-in promises)",
+                  "gate_timeout": "seconds those tests may take per phase (default 300)"})
 def deploy(session, servers, app=None, target=None, config=None, rolling=False, canary=None, batch=None,
-           max_failed=None, parallel=None):
+           max_failed=None, parallel=None, gate_tests=None, gate_timeout=None):
     """Deploy the app (packed once per server Python): new release, switch, health gate, per the rollout policy."""
     result = session.deploy(servers)
     lines = []

@@ -24,6 +24,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 from ..errors import ConnectError, DeployError, DeployTestsError, HostOutcome, HostsFailed, tail
@@ -309,17 +310,28 @@ class RolloutResult:
 Gate = Callable[[object, object, HostReport, object], "str | None"]  # (c, server, report, artifact) -> problem
 
 
+Tests = Callable[[list], "dict[str, list[str]]"]  # (the phase's servers) -> problems by host label
+
+
 def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy, *, hooks: Hooks = Hooks(),
-             gate: Gate | None = None, progress=None, say: Callable[[str], None] = print) -> RolloutResult:
+             gate: Gate | None = None, tests: Tests | None = None, progress=None,
+             say: Callable[[str], None] = print, keep_connections: bool = True) -> RolloutResult:
     """Deploy to ``servers`` phase by phase (:meth:`Policy.phases`): per host the ``before_host`` hook, the deploy
     (its own server-side health gate), ``gate(c, server, report, artifact)`` (a problem's line, or None; each host
-    of a phase in its own worker, so a phase's hosts are gated at once), ``after_host``.
+    of a phase in its own worker, so a phase's hosts are gated at once), ``after_host``. With ``tests`` (the
+    project's deploy tests, :class:`deploytests.verify.between.ProjectTests`), once the phase's hosts are done,
+    ``tests(servers)`` runs once on those that passed the gate (its problems fail their host like a failed gate),
+    and only then does each host's ``after_host`` run: a host is back in its load balancer once it is verified.
+    ``keep_connections=False`` (``fab``: nothing reads the hosts afterwards) closes each host's connection at the
+    end of its turn, so the runner holds at most ``parallel`` connections (and their threads and buffers) at once,
+    whatever the fleet's size; a rollback opens a new one.
     After each phase: when the canary failed, or more than ``max_failed`` hosts failed so far, the rollout stops,
     the hosts this phase made live go back to their previous release, the later phases stay untouched; else the
     failed hosts that went live go back alone and the next phase starts. Ctrl-C raises
     :class:`~deploytests.pipeline.Interrupted` with one line per host saying where it stopped."""
     from .. import pipeline  # late: this module is part of the pipeline package
-    from .hosts import NotStarted
+    from ..verify.between import one_line as between_line
+    from .hosts import NotStarted, _interrupts
     from .remote import label_of
 
     by = {s.label: s for s in servers}
@@ -359,12 +371,51 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
             if problem:
                 rep.error, rep.state = f"gate: {problem}", "failed"
         finally:
-            try:
-                hooks.run("after_host", server)
-            except HookFailed as exc:
-                rep.fail(exc, "failed" if rep.state in ("new", "unchanged") else None)
+            if tests is None:
+                after(rep, server)
+            else:
+                deferred.append(rep.host)  # after the phase's tests
+            if not keep_connections and callable(getattr(server, "close", None)):
+                server.close()
             rep.seconds = time.monotonic() - started
         return rep
+
+    def after(rep: HostReport, server) -> None:
+        started = time.monotonic()
+        try:
+            hooks.run("after_host", server)
+        except HookFailed as exc:
+            rep.fail(exc, "failed" if rep.state in ("new", "unchanged") else None)
+        rep.seconds += time.monotonic() - started
+
+    def after_deferred() -> None:
+        """The deferred ``after_host`` hooks of the phase, at most ``parallel`` at once (also after an interrupt:
+        a drained host is put back whatever happened)."""
+        waiting, deferred[:] = list(deferred), []
+        if waiting and hooks.after_host:
+            with ThreadPoolExecutor(max_workers=min(policy.parallel, len(waiting))) as pool:
+                list(pool.map(lambda label: after(reports[label], by[label]), waiting))
+
+    def project_tests(phase: str, labels: list[str]) -> None:
+        """The project's deploy tests on the phase's hosts that passed so far; each failing host fails."""
+        good = [label for label in labels if reports[label].state in ("new", "unchanged") and not
+                reports[label].error]
+        if tests is None or not good:
+            return
+        started = time.monotonic()
+        with _interrupts() as caught:  # Ctrl-C or SIGTERM: the child is killed, every host says where it is
+            try:
+                found = tests([by[label] for label in good])
+            except KeyboardInterrupt:
+                raise pipeline.Interrupted(f"tests {phase}", caught.get("name", "SIGINT"),
+                                           [HostOutcome(label, value=reports[label]) for label in labels]) from None
+        for label in good:
+            problems = found.get(label)
+            if problems:
+                reports[label].error, reports[label].state = f"gate: {between_line(problems)}", "failed"
+            if progress:
+                progress(label, "tests", time.monotonic() - started,
+                         f"FAILED: {reports[label].error}" if problems else "ok")
 
     def _deploy(c, rep: HostReport, art) -> None:
         try:
@@ -376,22 +427,26 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
         rep.live, rep.previous, rep.went_live = res.release_id, res.previous, res.changed
         rep.state, rep.version, rep.sha256 = ("new" if res.changed else "unchanged"), res.version, art.sha256
 
-    failed, stopping = 0, threading.Event()
+    failed, stopping, deferred = 0, threading.Event(), list[str]()
     for k, (phase, labels) in enumerate(phases):
         for label in labels:
             reports[label].phase = phase
         try:
-            outcomes = pipeline.run_on_hosts([by[label] for label in labels], lambda c, p=phase: one(c, p),
-                                             step=f"deploy {phase}", workers=policy.parallel, progress=None,
-                                             ask=lambda c: pipeline.status(c, cfg).describe_live(),
-                                             stopping=stopping)
-        except HostsFailed as exc:  # a host lost or an unexpected error: its report says so
-            outcomes = exc.outcomes
+            try:
+                outcomes = pipeline.run_on_hosts([by[label] for label in labels], lambda c, p=phase: one(c, p),
+                                                 step=f"deploy {phase}", workers=policy.parallel, progress=None,
+                                                 ask=lambda c: pipeline.status(c, cfg).describe_live(),
+                                                 stopping=stopping)
+            except HostsFailed as exc:  # a host lost or an unexpected error: its report says so
+                outcomes = exc.outcomes
+            for o in outcomes:
+                if o.error is not None:
+                    reports[o.host].fail(o.error, "unknown" if isinstance(o.error, ConnectError) else "failed")
+            project_tests(phase, labels)
         except pipeline.Interrupted as exc:
             raise _interrupted(exc, reports, phases[k + 1:], NotStarted) from None
-        for o in outcomes:
-            if o.error is not None:
-                reports[o.host].fail(o.error, "unknown" if isinstance(o.error, ConnectError) else "failed")
+        finally:
+            after_deferred()
         bad = [reports[label] for label in labels if reports[label].error]
         failed += len(bad)
         stop = bool(bad) and (phase == "canary" or failed > limit)
@@ -467,7 +522,8 @@ def artifact_for(label: str, artifact, artifacts: dict | None, boot: Bootstrappe
 
 def deploy_all(servers, cfg, artifact, *, pack_seconds: float = 0.0, boot: Bootstrapped | None = None,
                artifacts: dict | None = None, policy: Policy | None = None, hooks: Hooks = Hooks(),
-               gate: Gate | None = None, say: Callable[[str], None] = print) -> Deployment:
+               gate: Gate | None = None, tests: Tests | None = None,
+               say: Callable[[str], None] = print) -> Deployment:
     """The plugin's deploy: :func:`roll_out` on the servers whose bootstrap worked (each gets the artifact packed
     for its Python: ``artifacts`` by ``X.Y``, with ``boot`` saying each host's Python, else ``artifact``), as a
     :class:`Deployment`. A host serving the new release is verified; any other carries its one line (what it
@@ -475,7 +531,7 @@ def deploy_all(servers, cfg, artifact, *, pack_seconds: float = 0.0, boot: Boots
     skipped = dict(boot.failed) if boot else {}
     ready = [s for s in servers if s.label not in skipped]
     result = roll_out(ready, cfg, lambda label: artifact_for(label, artifact, artifacts, boot), policy or Policy(),
-                      hooks=hooks, gate=gate, say=say) if ready else RolloutResult([])
+                      hooks=hooks, gate=gate, tests=tests, say=say) if ready else RolloutResult([])
     hosts = {}
     for label, line in skipped.items():
         assert boot is not None  # only a bootstrap can have failed hosts

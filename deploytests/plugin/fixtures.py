@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import pytest
@@ -158,16 +159,34 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
             def produce() -> str:  # the session's rollout policy, hooks and gate (the same as fab's)
                 session = Session(deploy_settings, provider=deploy_target, config=deploy_config,  # summary lines
                                   say=run.setdefault("rollout", []).append)  # at the end
-                return fleet.deploy_all(deploy_target.servers, deploy_config, art, boot=boot,
+                servers = deploy_target.servers
+                tests = _project_tests(request, session, servers)
+                return fleet.deploy_all(servers, deploy_config, art, boot=boot,
                                         pack_seconds=run.get("pack", 0.0), artifacts=run.get("artifacts"),
                                         policy=session.policy, hooks=session.hooks, say=session.say,
-                                        gate=session.rollout_gate([s.label for s in deploy_target.servers],
-                                                                  suite_follows=True)).to_json()
+                                        gate=session.rollout_gate([s.label for s in servers], suite_follows=True),
+                                        tests=tests.run if tests else None).to_json()
             result = fleet.Deployment.from_json(shared(pytestconfig, deploy_target, "deploy", produce))
     except DeployTestsError as exc:
         _fail(exc)
     run["deployment"] = result
     return result
+
+
+def _project_tests(request, session, servers):
+    """The project's read-only deploy tests this run collected (``/abs/path.py::[Class::]test``: each test once
+    for all hosts, whatever the rootdir), run by
+    the rollout between its phases (:meth:`deploytests.session.Session.project_tests`); None in a rollout of one
+    phase, where they run on every host right after it anyway."""
+    from .between import read_only_project_test
+
+    if not servers or len(session.policy.phases([s.label for s in servers])) < 2:
+        return None
+    config = request.config
+    ids = dict.fromkeys(f"{item.path}::{item.nodeid.split('[', 1)[0].split('::', 1)[-1]}"  # all its hosts
+                        for item in request.session.items if read_only_project_test(item))
+    args = (f"--rootdir={config.rootpath}",) + ((f"--config-file={config.inipath}",) if config.inipath else ())
+    return session.project_tests(servers, collected=tuple(ids), cwd=Path(config.rootpath), pytest_args=args)
 
 
 @pytest.fixture(scope="session")

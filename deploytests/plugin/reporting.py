@@ -150,9 +150,12 @@ def rollout_text(settings: Settings) -> str:
         return "one host at a time, stopping at the first failure (--rolling)"
     canary = f"canary {settings.canary}, then " if settings.canary.number else ""
     batch = f"batches of {settings.batch}" if settings.batch else "all at once"
+    tests = "none" if settings.gate_tests == () else "the project's tests this run collected" \
+        if settings.gate_tests is None else ", ".join(str(p) for p in settings.gate_tests)
     return f"{canary}{batch}; up to {settings.max_failed} failed host(s) tolerated; at most {settings.parallel} " \
-        "at once; gate between phases: every built-in promise on the hosts just deployed (one phase: the release " \
-        "live per its agent + its health URL; the suite follows)"
+        "at once; gate between phases: every built-in promise on the hosts just deployed, then your deploy tests " \
+        f"({tests}; at most {settings.gate_timeout:g} s) (one phase: the release live per its agent + its health " \
+        "URL; the suite follows)"
 
 
 def timings(provider, run: dict) -> dict:

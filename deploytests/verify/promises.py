@@ -1074,8 +1074,8 @@ def cw_schedules(facts, exp):
     monthly} scripts, at's queue (each job as its file's owner), logrotate's scripts (``postrotate`` ...: root's,
     daily); a logrotate file someone but root may write is a job the gate could not read. Root's other hooks
     (rc.local, anacrontab, apt's Post-Invoke, the login shells' profile files, /etc/environment) count when a line
-    names the app's tree."""
-    from .mechanisms import cron_jobs, reaches, texts
+    names the app's tree. A file cron reads that the snapshot holds without its text is a finding of its own."""
+    from .mechanisms import cron_jobs, reaches, texts, unread_schedules
 
     inv = _inv(facts, "reading crontabs")
     raw, root = texts(facts), exp.cfg.root
@@ -1098,6 +1098,7 @@ def cw_schedules(facts, exp):
                      f"user's rights, outside any deploy" + (" (what the deploy login or the app writes there "
                      f"runs as {s['user']})" if reach and s["user"] not in (exp.cfg.app_user,) else "") +
                      ". " + _allow_hint(exp, "allow_cron", where))
+    lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     _unaccounted("scheduled jobs", lines)
 
 

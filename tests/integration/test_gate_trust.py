@@ -329,8 +329,8 @@ while time.time() - t0 < 50:
 def test_the_deploy_login_cannot_attach_to_the_tree_reader_and_forge_its_reply(lab):
     """The tree reader ran under ``sudo -u deployer``, which execs it: a dumpable process of the deploy user. The
     deploy login, from its own live SSH session, attached to it with ``ptrace`` and made it write a clean reply
-    before its own: with a backdoor in the live release's code, the admin's read-only gate passed (rc 0; a
-    server made as a real one, root with CAP_SYS_PTRACE, no seccomp). Class: a less trusted party attaching to
+    before its own: with a backdoor in the live release's code, the admin's read-only gate passed (rc 0, on this
+    hand-made server). Class: a less trusted party attaching to
     the more trusted side's program (``pidfd_getfd`` of its stdout is another member). The reader now runs in
     the root collector's process once it became the deploy user (``collect_root.become``): the uid change left
     it non-dumpable, the attach is refused, and the reply reports the change."""
@@ -395,3 +395,26 @@ def test_a_name_that_is_not_utf8_reaches_the_terminal_escaped(pytester, lab):
     finally:
         as_deployer(lab, f"rm -f {site}/n*RED.py ~/mk.py")
     assert "site-packages/n\\udc9b31mRED.py" in out, out[-3000:]
+
+
+def test_a_crontab_padded_past_the_collectors_bound_is_a_finding(pytester, lab):
+    """The deploy login padded its crontab past 64 KiB (eight lines of 9000 characters; ``crontab`` caps lines, not
+    bytes) and put its job last: the collector did not send the file (it sends a file whole or not at all), the
+    closed world read no job in it, and test_no_unaccounted_scheduled_jobs passed while cron ran the job every
+    minute as ``deployer``. Class: a file of a closed-world mechanism that was not read, taken as empty. Another
+    member: a run-parts script that is not root's (the admin ``chown``ed it), which root does not read either."""
+    lab.container.exec_run(["sh", "-c", "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cron >/dev/null 2>&1; "
+                                        "printf '#!/bin/sh\\ntrue\\n' > /etc/cron.daily/zz-backup; "
+                                        "chmod 755 /etc/cron.daily/zz-backup; "
+                                        "chown deployer /etc/cron.daily/zz-backup"])
+    pad = "python3 -c \"print(('#' + 'p' * 9000 + chr(10)) * 8 + '* * * * * /home/deployer/job')\" | crontab -"
+    as_deployer(lab, pad)
+    try:
+        out = read_only_gate(pytester, lab, "--no-deploy").stdout.str()
+    finally:
+        as_deployer(lab, "crontab -r")
+        lab.container.exec_run(["rm", "-f", "/etc/cron.daily/zz-backup"])
+    assert any(ln.startswith("FAILED ") and "::test_no_unaccounted_scheduled_jobs" in ln for ln in out.splitlines()), \
+        out[-3000:]
+    assert "/var/spool/cron/crontabs/deployer: larger than the 65536 bytes it may send: not read" in out, out[-3000:]
+    assert "/etc/cron.daily/zz-backup: not a regular file of root's" in out, out[-3000:]

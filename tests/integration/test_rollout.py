@@ -59,8 +59,10 @@ class World:
         return dict(env, DEPLOYTESTS_TARGETS=str(inventory), DEPLOYTESTS_APP=str(app))
 
     def fab(self, *args, app: Path = V2, **hooks) -> subprocess.CompletedProcess:
-        return subprocess.run([FAB, "target", "fleet", *args], cwd=ROOT, env=self.env(self.inventory(**hooks), app),
-                              capture_output=True, text=True, timeout=300)
+        res = subprocess.run([FAB, "target", "fleet", *args], cwd=ROOT, env=self.env(self.inventory(**hooks), app),
+                             capture_output=True, text=True, timeout=300)
+        self.last_err = res.stderr
+        return res
 
     def served(self) -> dict[str, str]:
         return {s.name: requests.get(s.base_url + "/health", timeout=10).headers.get("X-Deploy-Release", "")
@@ -72,7 +74,7 @@ class World:
     def row(self, out: str, name: str) -> str:
         """The host's row of the final per-host table."""
         rows = [ln for ln in out.splitlines() if re.match(rf"ssh://appuser@{re.escape(name)}\s", ln)]
-        assert rows, out
+        assert rows, out + self.last_err
         return rows[-1]
 
 
@@ -235,6 +237,172 @@ def test_pytest_follows_the_same_rollout_policy(pytester):
     result.stdout.fnmatch_lines([
         "deploytests: rollout: canary 1, then all at once; up to 0 failed host(s) tolerated*",
         "*deploytests summary*",
+        "[[]gate[]] project deploy tests: 1 run, 1 passed, 0 failed on 1 host(s)",  # the project's, on the canary
         "[[]rollout[]] canary: 1 host(s), 1 ok, 0 failed (0 failed so far, none allowed)",
+        "[[]gate[]] project deploy tests: 1 run, 1 passed, 0 failed on 1 host(s)",
         "[[]rollout[]] all: 1 host(s), 1 ok, 0 failed (0 failed so far, 0 allowed)",
     ])
+
+
+# ---------------------------------------------------------------- the project's own deploy tests between phases
+
+MARK = "/etc/deploytests-gate-marker"
+PROJECT_TESTS = f'''
+import time
+
+import pytest
+
+MARK = "{MARK}"
+
+
+def test_the_site_answers(deploy_http):
+    assert deploy_http.get("/health").status_code == 200
+
+
+def test_no_marker(deploy_host):
+    marker = deploy_host.file(MARK)
+    if marker.exists and marker.content_string.strip() == "hang":
+        time.sleep(600)
+    assert not marker.exists, f"{{MARK}} is there: {{marker.content_string.strip()}}"
+
+
+@pytest.mark.deploytests_deploys
+def test_a_deploying_test_never_runs_between_phases(deploy_host):
+    raise AssertionError("a deploying test ran between phases")
+'''
+
+
+@pytest.fixture(scope="module")
+def gated_app(tmp_path_factory):
+    """v2 as a project with its own deploy tests in tests/deploy (where ``deploytests init`` puts them): they
+    fail on a host that has the marker file (``fail``), or hang there (``hang``)."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("gated")
+    app = root / "apps" / "app"
+    shutil.copytree(V2, app)
+    shutil.copytree(V2.parents[1] / "config", root / "config")  # deploy.toml's ../../config/docker.cfg
+    (app / "tests" / "deploy").mkdir(parents=True)
+    (app / "tests" / "deploy" / "test_gate.py").write_text(PROJECT_TESTS)
+    return app
+
+
+@pytest.fixture
+def marked(world):
+    """``marked(i, "fail"|"hang")`` puts the marker on host i as root; every marker is removed afterwards."""
+    boxes = [s.container_id for s in world.fleet.servers]
+
+    def put(i: int, what: str) -> None:
+        subprocess.run(["docker", "exec", boxes[i], "sh", "-c", f"echo {what} > {MARK}"], check=True, timeout=60)
+    yield put
+    for box in boxes:
+        subprocess.run(["docker", "exec", box, "rm", "-f", MARK], check=True, timeout=60)
+
+
+def test_a_project_deploy_test_failing_on_the_canary_stops_the_rollout(fresh, gated_app, marked):
+    w = fresh
+    first, *rest = w.names
+    marked(0, "fail")
+    before = w.releases()
+    res = w.fab("deploy", "--canary", "1", app=gated_app)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1, out
+    row = w.row(res.stdout, first)
+    assert "rolled back (serves " + w.r1 in row, out
+    assert (f"gate: tests/deploy/test_gate.py::test_no_marker[ssh://appuser@{first}]: AssertionError: {MARK} is "
+            "there: fail") in row, out
+    assert "[gate] project deploy tests: 2 run, 1 passed, 1 failed on 1 host(s)" in res.stdout, out
+    assert "rollout STOPPED, 2 host(s) untouched" in res.stdout, out
+    for name in rest:
+        assert "untouched (not attempted: the rollout stopped after canary)" in w.row(res.stdout, name), out
+    assert w.served() == {n: w.r1 for n in w.names}
+    after = w.releases()
+    assert {n: after[n] for n in rest} == {n: before[n] for n in rest}
+    assert "a deploying test ran" not in out
+
+
+def test_a_project_deploy_test_failing_on_one_batch_rolls_back_that_batch_only(fresh, gated_app, marked):
+    w = fresh
+    one, two, three = w.names
+    marked(1, "fail")
+    res = w.fab("deploy", "--batch", "1", app=gated_app)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1, out
+    served = w.served()
+    assert served[one] != w.r1 and "new (serves " + served[one] in w.row(res.stdout, one), out
+    row = w.row(res.stdout, two)
+    assert served[two] == w.r1 and "rolled back (serves " + w.r1 in row, out
+    assert f"test_no_marker[ssh://appuser@{two}]: AssertionError: {MARK} is there: fail" in row, out
+    assert served[three] == w.r1 and "untouched" in w.row(res.stdout, three), out
+    assert f"[ssh://appuser@{one}] tests" in res.stdout and "ok" in res.stdout, out
+
+
+def test_passing_project_deploy_tests_let_the_rollout_finish(fresh, gated_app):
+    w = fresh
+    res = w.fab("deploy", "--canary", "1", "--batch", "1", app=gated_app)
+    out = res.stdout + res.stderr
+    assert res.returncode == 0, out
+    served = w.served()
+    assert all(served[n] != w.r1 and "new (serves " in w.row(res.stdout, n) for n in w.names), out
+    assert res.stdout.count("[gate] project deploy tests: 2 run, 2 passed, 0 failed on 1 host(s)") == 3, out
+    assert "a deploying test ran" not in out
+
+
+def test_a_hanging_project_deploy_test_is_bounded_named_and_fails_its_host(fresh, gated_app, marked):
+    w = fresh
+    one, two, three = w.names
+    marked(1, "hang")
+    res = w.fab("deploy", "--batch", "1", "--gate-timeout", "25", app=gated_app)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1, out
+    row = w.row(res.stdout, two)
+    assert "rolled back (serves " + w.r1 in row, out
+    assert f"tests/deploy/test_gate.py::test_no_marker[ssh://appuser@{two}]: did not finish within 25 s (killed)" \
+        in row, out
+    assert "untouched" in w.row(res.stdout, three) and "new (serves " in w.row(res.stdout, one), out
+
+
+def test_gate_tests_none_runs_only_the_built_in_promises(fresh, gated_app, marked):
+    w = fresh
+    marked(0, "fail")
+    res = w.fab("deploy", "--canary", "1", "--gate-tests", "none", app=gated_app)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "[gate] project deploy tests" not in res.stdout
+
+
+def _docker_marker_hook(host: str, what: str) -> str:
+    """A before_host hook (for the docker target) putting the marker on ``host``'s container, found by its
+    published SSH port."""
+    return (f'if [ "$DEPLOYTESTS_HOST" = "{host}" ]; then id=$(docker ps --format "{{{{.ID}}}} {{{{.Ports}}}}" | '
+            f'grep -F ":$DEPLOYTESTS_HOST_PORT->" | cut -d" " -f1); docker exec "$id" sh -c "echo {what} > {MARK}"; '
+            'fi')
+
+
+def test_pytest_runs_the_project_deploy_tests_between_phases(pytester):
+    """Under pytest, the project's tests this run collected run on the canary before the rest: the canary's host
+    (broken by a before_host hook) fails them, the rollout stops, the other host is never deployed."""
+    pytester.makepyfile(test_gate=PROJECT_TESTS)
+    hook = _docker_marker_hook("docker://web-1", "fail")
+    pytester.makefile(".toml", targets=f"[targets.docker]\nbefore_host = '''{hook}'''\n")
+    result = pytester.runpytest_subprocess(f"--app={V1}", "--containers=2", "--canary=1", "-p", "no:cacheprovider",
+                                           "test_gate.py")  # --opt=value: a separate value would set the rootdir
+    out = result.stdout.str()
+    assert "[rollout] canary: 1 host(s), 0 ok, 1 failed" in out, out
+    assert "rollout STOPPED, 1 host(s) untouched" in out, out
+    assert f"gate: test_gate.py::test_no_marker[docker://web-1]: AssertionError: {MARK} is there: fail" in out, out
+    assert "[gate] project deploy tests: 2 run, 1 passed, 1 failed on 1 host(s)" in out, out  # not the deploying one
+
+
+def test_pytest_a_project_deploy_test_failing_on_batch_2_fails_that_batch_only(pytester):
+    """``--batch 1`` on two containers, batch 2's host broken by a before_host hook: batch 1 passes the project's
+    tests and stays new (its tests pass in the run), batch 2 fails them and its host's tests error with the line."""
+    pytester.makepyfile(test_gate=PROJECT_TESTS)
+    hook = _docker_marker_hook("docker://web-2", "fail")
+    pytester.makefile(".toml", targets=f"[targets.docker]\nbefore_host = '''{hook}'''\n")
+    result = pytester.runpytest_subprocess(f"--app={V1}", "--containers=2", "--batch=1", "-p", "no:cacheprovider",
+                                           "-k", "not deploying", "test_gate.py")
+    out = result.stdout.str()
+    result.assert_outcomes(passed=2, errors=2)  # web-1's two tests pass; web-2's error with its gate line
+    assert "[rollout] batch 1/2: 1 host(s), 1 ok, 0 failed" in out, out
+    assert "[rollout] batch 2/2: 1 host(s), 0 ok, 1 failed" in out, out
+    assert f"gate: test_gate.py::test_no_marker[docker://web-2]: AssertionError: {MARK} is there: fail" in out, out

@@ -78,7 +78,8 @@ def test_settings_are_frozen():
 
 BAD = {"target": "two words", "targets_file": " ", "app": " ", "containers": "abc", "no_deploy": "maybe",
        "keep_containers": "maybe", "platform": "debian11", "host_timeout": "-1", "canary": "x", "batch": "0",
-       "max_failed": "101%", "parallel": "0", "rolling": "maybe", "identity": " ", "known_hosts": " "}
+       "max_failed": "101%", "parallel": "0", "rolling": "maybe", "gate_tests": "no/such/dir", "gate_timeout": "0",
+       "identity": " ", "known_hosts": " "}
 
 
 def spelled(opt, source: str, value: str) -> dict:
@@ -108,7 +109,8 @@ def test_every_option_names_its_source_in_an_error(opt, source):
     assert str(err.value).startswith(f"{origin}: ")
     good = {"target": "nosuch", "targets_file": "t.toml", "app": "app", "containers": "3", "no_deploy": "yes",
             "keep_containers": "yes", "platform": "debian13", "host_timeout": "5", "canary": "1", "batch": "25%",
-            "max_failed": "10%", "parallel": "4", "rolling": "yes"}[opt.name]
+            "max_failed": "10%", "parallel": "4", "rolling": "yes", "gate_tests": "none",
+            "gate_timeout": "60"}[opt.name]
     settings = run(**spelled(opt, source, good))
     later = blame(settings, opt.name, ConfigError("no such thing", hint="fix it"))
     assert str(later) == f"{opt.cli}={good}{where[source]}: no such thing. Hint: fix it."

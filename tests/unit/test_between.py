@@ -1,0 +1,206 @@
+"""The project's deploy tests between a rollout's phases, the pure parts (no child, no network): the child's
+inventory, each host's verdict from the child's records, the option."""
+
+from pathlib import Path
+
+import pytest
+
+from deploytests.errors import ConfigError
+from deploytests.servers import Server
+from deploytests.settings import resolve
+from deploytests.targets import load_inventory
+from deploytests.verify.between import ProjectTests, child_names, count, relabel, verdict
+
+
+def server(label: str, name: str, host="127.0.0.1", port=32768, base_url="http://127.0.0.1:1") -> Server:
+    return Server(name=name, label=label, host=host, port=port, user="appuser", key_filename=Path("/k/id"),
+                  known_hosts=Path("/k/known hosts"), base_url=base_url)
+
+
+def test_the_child_inventory_names_exactly_the_phase_hosts_read_only_with_the_pinned_keys(tmp_path):
+    servers = [server("docker://web-1", "web-1"), server("ssh://deployer@[::1]:2222", "deployer@[::1]:2222",
+                                                           host="::1", port=2222)]
+    spec = ProjectTests(tests=("t",), app=tmp_path, cwd=tmp_path, config_file=tmp_path / 'a "b".cfg',
+                        env=(("SITE", 'x"y\\z'),))
+    names = child_names(servers)
+    (tmp_path / 'a "b".cfg').write_text("")
+    path = tmp_path / "targets.toml"
+    path.write_text(spec.inventory(servers, names))
+    target = load_inventory(path)["gate"]
+    assert [h.label for h in target.hosts] == ["ssh://appuser@web-1", "ssh://appuser@deployer-1-2222"]
+    assert [(h.host, h.port, h.base_url) for h in target.hosts] == [("127.0.0.1", 32768, "http://127.0.0.1:1"),
+                                                                    ("::1", 2222, "http://127.0.0.1:1")]
+    assert (target.identity_file, target.known_hosts) == (Path("/k/id"), Path("/k/known hosts"))
+    assert not target.rights.deploy and not target.rights.destructive
+    assert target.config_file == tmp_path / 'a "b".cfg' and dict(target.env) == {"SITE": 'x"y\\z'}
+
+
+def test_child_names_are_unique():
+    names = child_names([server("a", "web:1"), server("b", "web-1"), server("c", "..")])
+    assert list(names.values()) == ["web-1", "web-1-2", "host3"]
+
+
+LABELS = {"ssh://appuser@web-1": "docker://web-1", "ssh://appuser@web-2": "docker://web-2"}
+PLANNED = {"planned": [["t.py::test_a[ssh://appuser@web-1]", "ssh://appuser@web-1"],
+                       ["t.py::test_a[ssh://appuser@web-2]", "ssh://appuser@web-2"],
+                       ["t.py::test_once", None]]}
+
+
+def test_a_failed_test_fails_its_own_host_under_the_rollouts_label():
+    events = [PLANNED, {"start": "t.py::test_a[ssh://appuser@web-1]"},
+              {"failed": "t.py::test_a[ssh://appuser@web-1]", "when": "call", "message": "assert 500 == 200"},
+              {"failed": "t.py::test_a[ssh://appuser@web-1]", "when": "teardown", "message": "again"},
+              {"end": "t.py::test_a[ssh://appuser@web-1]"}, {"start": "t.py::test_a[ssh://appuser@web-2]"},
+              {"end": "t.py::test_a[ssh://appuser@web-2]"}, {"start": "t.py::test_once"}, {"end": "t.py::test_once"}]
+    got = verdict(events, LABELS, killed=False, timeout=5, output="")
+    assert got == {"docker://web-1": ["t.py::test_a[docker://web-1]: assert 500 == 200"], "docker://web-2": []}
+    assert count(events, False, 5) == "project deploy tests: 3 run, 2 passed, 1 failed"
+
+
+def test_a_child_stopped_after_collection_leaves_the_hosts_whose_tests_did_not_end_not_verified():
+    """A session stop after collection (a host key refused when the target opens) reports no failure: the tests
+    that did not end are what says so."""
+    events = [PLANNED, {"start": "t.py::test_a[ssh://appuser@web-1]"}]
+    output = "!!! _pytest.outcomes.Exit: deploytests: ssh://appuser@web-2: host key CHANGED !!!\n"
+    got = verdict(events, LABELS, killed=False, timeout=5, output=output)
+    why = "stopped (_pytest.outcomes.Exit: deploytests: ssh://appuser@web-2: host key CHANGED)"
+    assert got["docker://web-1"] == [f"t.py::test_a[docker://web-1]: the run stopped in it: {why}"]
+    assert got["docker://web-2"] == [f"not verified: the project's deploy tests {why} before "
+                                     "t.py::test_a[docker://web-2] ran"]
+    assert count(events, False, 5) == "project deploy tests: 3 run, 0 passed, 0 failed, stopped with 3 not run"
+
+
+def test_a_test_on_no_one_host_judges_every_host_and_a_setup_error_says_so():
+    events = [PLANNED, {"failed": "t.py::test_once", "when": "setup", "message": "fixture 'x' not found"},
+              *({"end": nodeid} for nodeid, _host in PLANNED["planned"])]
+    got = verdict(events, LABELS, killed=False, timeout=5, output="")
+    assert got["docker://web-1"] == got["docker://web-2"] == ["t.py::test_once: fixture 'x' not found (in setup)"]
+
+
+def test_a_killed_child_names_the_hanging_test_and_fails_the_hosts_not_verified():
+    events = [PLANNED, {"start": "t.py::test_a[ssh://appuser@web-1]"}]
+    got = verdict(events, LABELS, killed=True, timeout=25, output="")
+    assert got["docker://web-1"] == ["t.py::test_a[docker://web-1]: did not finish within 25 s (killed)"]
+    assert got["docker://web-2"] == ["not verified: the project's deploy tests were killed after 25 s before "
+                                     "t.py::test_a[docker://web-2] ran"]
+    assert count(events, True, 25) == "project deploy tests: 3 run, 0 passed, 0 failed, killed after 25 s with 3 " \
+                                      "not finished"
+
+
+@pytest.mark.parametrize("output, line", [
+    ("deploytests: target 'gate': 1 host(s)\n!!! _pytest.outcomes.Exit: deploytests: ssh://appuser@web-1: host key "
+     "CHANGED !!!\n", "_pytest.outcomes.Exit: deploytests: ssh://appuser@web-1: host key CHANGED"),
+    ("ERROR: usage: python -m pytest [options]\npython -m pytest: error: unrecognized arguments: --x\n",
+     "python -m pytest: error: unrecognized arguments: --x"),
+    ("ERROR: file or directory not found: tests/nope\n", "ERROR: file or directory not found: tests/nope"),
+    ("", "no output"),
+])
+def test_a_child_that_could_not_run_fails_every_host_with_why(output, line):
+    got = verdict([], LABELS, killed=False, timeout=5, output=output)
+    assert got == {label: [f"the project's deploy tests could not run: {line}"] for label in LABELS.values()}
+
+
+def test_relabel_touches_only_the_parameters():
+    assert relabel("ssh://appuser@web-1/t.py::test[ssh://appuser@web-1-x]", LABELS) == \
+        "ssh://appuser@web-1/t.py::test[docker://web-1-x]"
+
+
+def test_the_gate_tests_option(tmp_path):
+    (tmp_path / "a").mkdir()
+    base = {"ini": {}, "cwd": tmp_path, "ini_dir": tmp_path}
+    assert resolve(cli={}, env={}, **base).gate_tests is None
+    assert resolve(cli={"gate_tests": "none"}, env={}, **base).gate_tests == ()
+    assert resolve(cli={"gate_tests": "a,a"}, env={}, **base).gate_tests == (tmp_path / "a",)
+    with pytest.raises(ConfigError, match=r"^--gate-tests=b \(from DEPLOYTESTS_GATE_TESTS environment variable\): "
+                                          r"no such file or directory: .*/b"):
+        resolve(cli={}, env={"DEPLOYTESTS_GATE_TESTS": "b"}, **base)
+    assert resolve(cli={"gate_timeout": "12"}, env={}, **base).gate_timeout == 12.0
+
+
+# ---------------------------------------------------------------- where the tests sit in the rollout (fake hosts)
+
+@pytest.fixture
+def fake_fleet(monkeypatch):
+    """Hosts a, b, c, d on release r0; a deploy makes r1 live, a rollback goes back."""
+    from deploytests import pipeline
+    from deploytests.pipeline.releases import DeployResult
+
+    live = dict.fromkeys("abcd", "r0")
+
+    def deploy(c, cfg, art, progress=None):
+        live[c.label] = "r1"
+        return DeployResult(c.label, "r1", True, previous="r0", version="1.0")
+
+    def rollback(c, cfg, to=None, progress=None):
+        live[c.label] = to
+        return DeployResult(c.label, to, True, previous="r1")
+
+    monkeypatch.setattr(pipeline, "deploy", deploy)
+    monkeypatch.setattr(pipeline, "rollback", rollback)
+    return live
+
+
+def test_the_project_tests_judge_a_phase_after_the_gate_and_before_after_host(fake_fleet, tmp_path):
+    """Per phase: the tests get the hosts that passed the built-in gate (not ``b``, which failed it), their
+    problems fail their host like a failed gate (the batch goes back), and each ``after_host`` runs after them."""
+    from deploytests.pipeline.fleet import Hooks, Policy, roll_out
+    from deploytests.settings import Count
+    from deploytests.testing import FakeConn
+
+    log = tmp_path / "log"
+    seen = []
+
+    def tests(servers):
+        seen.append([s.label for s in servers])
+        with log.open("a") as out:
+            out.write("tests\n")
+        return {"c": ["t.py::test_x[c]: assert 500 == 200"]} if any(s.label == "c" for s in servers) else {}
+
+    result = roll_out([FakeConn(h) for h in "abcd"], None, lambda label: type("A", (), {"sha256": "s"})(),
+                      Policy(batch=Count(2), max_failed=Count(1)),
+                      hooks=Hooks(after_host=f'echo "after $DEPLOYTESTS_HOST" >> {log}'),
+                      gate=lambda c, server, rep, art: "down" if rep.host == "b" else None, tests=tests,
+                      say=lambda line: None)
+    assert seen == [["a"], ["c", "d"]]
+    assert log.read_text().splitlines()[0] == "tests" and log.read_text().splitlines()[3] == "tests"
+    assert sorted(log.read_text().splitlines()[1:3]) == ["after a", "after b"]
+    assert fake_fleet == {"a": "r1", "b": "r0", "c": "r0", "d": "r0"} and result.stopped == "batch 2/2"
+    assert [r.error for r in result.reports][2] == "gate: t.py::test_x[c]: assert 500 == 200"
+
+
+def test_an_interrupt_during_the_project_tests_says_per_host_where_it_stopped_and_after_host_still_runs(
+        fake_fleet, tmp_path):
+    import signal
+
+    from deploytests.pipeline import Interrupted
+    from deploytests.pipeline.fleet import Hooks, Policy, roll_out
+    from deploytests.settings import Count
+    from deploytests.testing import FakeConn
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # hermetic: a background job inherits it ignored
+    log = tmp_path / "log"
+
+    def tests(servers):
+        raise KeyboardInterrupt  # Ctrl-C while the child runs
+
+    with pytest.raises(Interrupted) as caught:
+        roll_out([FakeConn(h) for h in "abcd"], None, lambda label: type("A", (), {"sha256": "s"})(),
+                 Policy(canary=Count(1), batch=Count(2)), hooks=Hooks(after_host=f"echo after >> {log}"),
+                 tests=tests, say=lambda line: None)
+    waiting = "untouched (its batch had not started)"
+    assert caught.value.lines == ["a: new (serves r1)", f"b: {waiting}", f"c: {waiting}", f"d: {waiting}"]
+    assert log.read_text() == "after\n"
+
+
+def test_every_line_is_redacted_one_line_and_bounded(monkeypatch, tmp_path):
+    """What a failed test said may hold the app config's values (an assertion on a page that shows one): each
+    line goes through the config's redaction, on one line, at most 300 characters."""
+    from deploytests.redaction import secrets_of
+
+    config = tmp_path / "app.cfg"
+    config.write_text('SECRET_KEY = "s3cret-value-0123456789"\n')
+    spec = ProjectTests(tests=("t",), app=tmp_path, cwd=tmp_path, redact=secrets_of(config).redact)
+    said = "t.py::test_x[docker://web-1]: assert 's3cret-value-0123456789' not in page\nsecond line " + "x" * 600
+    monkeypatch.setattr(ProjectTests, "_run", lambda self, servers: {"docker://web-1": [said]})
+    [line] = spec.run([server("docker://web-1", "web-1")])["docker://web-1"]
+    assert "s3cret" not in line and "\n" not in line and len(line) == 300 and line.endswith("...")
