@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 # the rules a target may switch off (skip_rules); the pipeline's own promises cannot be switched off
 SWITCHABLE = ("cw_listen", "cw_apache_files", "cw_modules", "cw_vhosts", "cw_in_force", "cw_processes",
               "cw_schedules", "cw_units", "cw_sudoers", "cw_groups", "cw_app_login", "cw_tree_special", "cw_loader",
-              "cw_load_path", "cw_setuid",
+              "cw_load_path", "cw_setuid", "cw_apache_effects",
               "rollback_ready", "sec_trace", "sec_tokens", "sec_status", "sec_apache_user")
 
 
@@ -31,8 +31,11 @@ class Allowances:
     modules: tuple[str, ...] = ()      # an Apache module, e.g. "ssl_module"
     processes: tuple[str, ...] = ()    # "user: command line prefix"
     cron: tuple[str, ...] = ()         # a crontab or cron.d file
-    units: tuple[str, ...] = ()        # a systemd unit by name, e.g. "app-report.service"
+    units: tuple[str, ...] = ()        # a systemd unit by name, e.g. "app-report.service"; "user@NAME": NAME's
+    #                                    systemd user manager (linger, enabled user units)
     sudo: tuple[str, ...] = ()         # the text of a sudoers line (whitespace normalised)
     groups: tuple[str, ...] = ()       # "user: group"
+    privileged: tuple[str, ...] = ()   # "path MODE owner:group[ caps]": a setuid/setgid file or one with capabilities
+    commands: tuple[str, ...] = ()     # a file in /usr/local/{sbin,bin} named like a packaged command
     skip_rules: dict[str, str] = field(default_factory=dict)
     where: str = "targets.toml"

@@ -36,6 +36,8 @@ FAULTS: tuple[Fault, ...] = (
     # -- host, packages, Apache --------------------------------------------------------------------
     Fault("login-key-removed", "host", "the login's authorized key removed: the host refuses the gate",
           "rm \"$(getent passwd {login} | cut -d: -f6)/.ssh/authorized_keys\"", alone=True),
+    Fault("sudo-setuid-bit-removed", "sudo", "sudo's setuid bit removed: sudo refuses every login, not for want of a "
+          "password", "chmod u-s /usr/bin/sudo"),
     Fault("venv-package-removed", "packages", "python3-venv removed (dpkg --force-depends)",
           "dpkg --remove --force-depends python3-venv >/dev/null 2>&1"),
     Fault("apache-stopped", "apache", "Apache stopped", f"apache2ctl stop; {WAIT_APACHE_GONE}"),
@@ -197,6 +199,10 @@ FAULTS: tuple[Fault, ...] = (
           "echo /opt/vendor/lib > /etc/ld.so.conf.d/00-vendor.conf; ldconfig"),
     Fault("setuid-copy-of-python", "cw_setuid", "a setuid-root copy of the stack's python in /usr/local/bin",
           "cp /usr/bin/python{python_version} /usr/local/bin/pyroot; chmod 4755 /usr/local/bin/pyroot"),
+    Fault("module-from-outside-the-module-dir", "cw_apache_effects", "a conf by hand loading a copy of a stock "
+          "module from /opt (reloaded)", "mkdir -p /opt/apache-mods; cp /usr/lib/apache2/modules/mod_headers.so "
+          "/opt/apache-mods/; echo 'LoadModule headers_module /opt/apache-mods/mod_headers.so' > "
+          "/etc/apache2/conf-available/ops-headers.conf; a2enconf -q ops-headers; " + GRACEFUL),
     Fault("trace-enabled", "sec_trace", "TraceEnable On in the app's vhost (reloaded)",
           "sed -i 's|^</VirtualHost>|    TraceEnable On\\n</VirtualHost>|' {vhost}; " + GRACEFUL),
     Fault("server-tokens-full", "sec_tokens", "ServerTokens Full in the app's vhost file (reloaded)",

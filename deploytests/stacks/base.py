@@ -76,6 +76,7 @@ class Stack:
     baseline_includes: tuple[str, ...] = ()  # files Apache includes ({app}: the app's name)
     baseline_modules: tuple[str, ...] = ()   # modules Apache loads
     baseline_sudoers: tuple[str, ...] = ()   # rule lines of the distribution's /etc/sudoers
+    baseline_privileged: tuple[str, ...] = ()  # "path MODE owner:group[ caps]" of the packages' privileged files
     kind: str = "apache_wsgi"  # the package of deploytests.stacks with this kind's behaviour (bootstrap, logs)
 
     def behaviour(self, part: str) -> ModuleType:

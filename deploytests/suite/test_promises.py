@@ -102,6 +102,10 @@ def test_host_answers(promise):
     promise("host")
 
 
+def test_sudo_works_for_the_login(promise):
+    promise("sudo")
+
+
 def test_tree_modes_and_owners(promise):
     promise("tree")
 
@@ -312,7 +316,11 @@ def test_nothing_on_the_load_path_is_writable_by_others(promise):
     promise("cw_load_path")
 
 
-def test_no_unpackaged_setuid_programs(promise):
+def test_apache_loads_and_runs_only_roots_files(promise):
+    promise("cw_apache_effects")
+
+
+def test_no_unaccounted_privileged_files(promise):
     promise("cw_setuid")
 
 

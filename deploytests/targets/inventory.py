@@ -80,12 +80,18 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("allow_cron", Strings(unique=True), default=(), example='["/etc/cron.d/app-backup"]',
           doc="cron files allowed to run jobs as those users\nor with the app's code"),
     Field("allow_units", Strings(unique=True), default=(), example='["app-report.service"]',
-          doc="systemd units allowed to run as the app or deploy user\nor with code from the app's tree"),
+          doc="systemd units allowed to run as the app or deploy user\nor with code from the app's tree; "
+              "\"user@NAME\": NAME's systemd user\nmanager (linger, enabled user units)"),
     Field("allow_sudo", Strings(unique=True), default=(), example='["%ops ALL=(ALL) ALL"]',
           doc="sudoers lines allowed besides Debian's, bootstrap's and the login's"),
     Field("allow_groups", Strings(unique=True), default=(), example='["deployer: docker"]',
           doc='"user: group": extra groups of the deploy or app user that\nreach root or the app (a login with sudo '
               'rules of its own: none)'),
+    Field("allow_privileged", Strings(unique=True), default=(), example='["/usr/bin/mtr-packet 0755 root:root '
+          'cap_net_raw=ep"]', doc='"path MODE owner:group[ caps]": setuid/setgid files and files\nwith capabilities '
+          'allowed besides the stock ones'),
+    Field("allow_commands", Strings(unique=True), default=(), example='["/usr/local/bin/python3"]',
+          doc="files in /usr/local/{sbin,bin} allowed to shadow a packaged\ncommand of the same name on root's PATH"),
     Field("skip_rules", Custom("a table of rule id = reason"),
           example='{ sec_tokens = "behind a proxy that strips it" }',
           doc="rules switched off, each with a reason (closed-world\nor security rules only; the report shows it)"),
@@ -222,7 +228,9 @@ def _allowances(t: Table) -> Allowances:
                       apache_conf=t.get("allow_apache_conf"), modules=t.get("allow_modules"),
                       processes=t.get("allow_processes"), cron=t.get("allow_cron"), units=t.get("allow_units"),
                       sudo=t.get("allow_sudo"),
-                      groups=t.get("allow_groups"), skip_rules=dict(skip), where=t.where_of("skip_rules") if skip
+                      groups=t.get("allow_groups"), privileged=t.get("allow_privileged"),
+                      commands=t.get("allow_commands"),
+                      skip_rules=dict(skip), where=t.where_of("skip_rules") if skip
                       else t.where)
 
 

@@ -10,8 +10,8 @@ deploytests, flat. docs/security.md counts its lines.
 
 What it returns (one JSON object, zlib-compressed and base64-encoded, after :data:`MARK`); bytes are latin-1 text:
 
-- ``uid``, ``time`` and ``uptime`` (``/proc/uptime``, read together), ``python`` (X.Y), ``ticks``
-  (``SC_CLK_TCK``), ``errors`` ({what: why});
+- ``uid``, ``pid`` (its own: the gate's SSH session is above it), ``time`` and ``uptime`` (``/proc/uptime``, read
+  together), ``python`` (X.Y), ``ticks`` (``SC_CLK_TCK``), ``errors`` ({what: why});
 - ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino], "link": target, "data": bytes, "why": text}}``:
   the ``lstat`` of every path it looked at (and of each directory above it); ``data`` only for a regular file,
   opened with ``O_NOFOLLOW``, owned by root and not writable by group or others (else ``why`` says which),
@@ -20,15 +20,19 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   named by an absolute line of ``/etc/ld.so.conf`` or an ``/etc/ld.so.conf.d`` file (only root's files are read,
   so only root's lines are taken: a line is a name to ``lstat``, the one thing it reads out of a file);
   the stdlib's ``*.pth``/``*customize`` hooks,
-  through links only root made; dpkg's ``/var/lib/dpkg/info/*.list``; the crontabs of the watched users (their
-  owners' files: bytes only, never parsed here; the directory is root's, cron's own ``1730 root:crontab``); the
-  Apache error log's tail.
+  through links only root made; dpkg's ``/var/lib/dpkg/info/*.list``; every crontab and ``at`` job (their
+  owners' files: bytes only, never parsed here; the directories are root's, cron's ``1730 root:crontab`` and
+  at's ``1770 daemon:daemon``); the Apache error log's tail. An executable regular file's ``caps``: its
+  ``security.capability`` xattr's raw bytes (file capabilities), when it has one.
 - ``dirs``: ``{directory: [names]}`` of every directory listed.
+- ``user_units``: the names in the app, deploy and Apache users' systemd user unit dirs (``~/.config/systemd/user``,
+  ``~/.local/share/systemd/user``) and their ``*.wants`` dirs (each home walked from ``/`` by directory fds with
+  ``O_NOFOLLOW``; names only).
 - ``proc``: ``{pid: {uid, stat, status, cmdline, exe, sockets}}`` for every process (``sockets`` None: its fds
   were not readable), plus ``cwd``, ``environ`` and
   ``maps`` for the app user's processes and the stack's Apache binary's (the daemons and their parents).
-- ``runs``: ``apache2ctl configtest`` (the reload's own check), ``-t -D DUMP_MODULES`` and ``-t -D DUMP_INCLUDES
-  -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (as root
+- ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
+  -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (one run: Apache prints each dump; as root
   only, with a fixed environment, and only when the tool, Apache's binary, its modules and everything under the
   ServerRoot are root's and not writable by others: else ``refused`` says what is not).
 - ``since``: (diagnostics) the error log from byte ``since``, never more than its last :data:`LIMIT` bytes.
@@ -54,10 +58,17 @@ PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAM
 SERVER_ROOT, APACHECTL, APACHE_BIN = "/etc/apache2", "/usr/sbin/apache2ctl", "/usr/sbin/apache2"
 MODULES, ERROR_LOG, STATE = "/usr/lib/apache2/modules", "/var/log/apache2/error.log", "/var/lib/deploytests"
 PY = "%d.%d" % sys.version_info[:2]
-FILES = ["/etc/sudoers", "/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/etc/ld.so.conf"]
-FILES += ["/var/lib/dpkg/status"] + ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")] + ["/proc/locks"]
+FILES = ["/etc/sudoers", "/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/etc/ld.so.conf",
+         "/etc/logrotate.conf"]
+HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment"]  # root runs
+FILES += HOOKS
+FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
+FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")]
+UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
 TREES = [("/etc/sudoers.d", 1, True), (SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True),
-         ("/etc/systemd/system", 4, True), (MODULES, 1, False), ("/var/spool/cron/crontabs", 1, False)]
+         (MODULES, 1, False), ("/var/spool/cron/crontabs", 1, False), ("/var/spool/cron/atjobs", 1, False)]
+TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 1, True)]
+TREES += [("/etc/apt/apt.conf.d", 1, True), ("/etc/profile.d", 1, True)]  # apt's and login shells' hooks
 TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
                                                              for n in ("hourly", "daily", "weekly", "monthly")]
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
@@ -69,8 +80,8 @@ LISTED = [(d, HOOK) for d in HOOK_DIRS] + [("/var/lib/dpkg/info", re.compile(r".
 LIMIT, BIG, ENTRIES, PIDS = 1 << 20, 64 << 20, 5000, 8192  # bytes of a file, bytes in all, entries of a tree
 # "configtest" is the very command the pipeline's reload runs first (agent_root: ``apache2ctl configtest``, which
 # ``graceful`` runs too): a config dump (-D DUMP_*) skips checks such as mod_ssl's certificate files
-RUNS = {"configtest": ("configtest",), "modules": ("-t", "-D", "DUMP_MODULES"),
-        "dump": ("-t", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS", "-D", "DUMP_RUN_CFG")}
+RUNS = {"configtest": ("configtest",), "dump": ("-t", "-D", "DUMP_MODULES", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS",
+                                               "-D", "DUMP_RUN_CFG")}
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}  # apache2ctl never inherits the login's
 
 
@@ -93,6 +104,8 @@ def note(out, path):
             if isinstance(st, os.stat_result):
                 out["files"][p] = {"st": [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino],
                                    **({"link": os.readlink(p)} if stat.S_ISLNK(st.st_mode) else {})}
+                if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111:  # a program's capabilities: raw xattr bytes
+                    out["files"][p].update(caps(p))
         except OSError as exc:
             out["files"][p] = {"why": exc.strerror}
     return out["files"][path].get("st")
@@ -117,6 +130,13 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
         entry["data"] = f.read(limit).decode("latin-1")  # a regular file: one read returns all up to ``limit``
         out["size"] += len(entry["data"])
         return entry["data"]
+
+
+def caps(path):
+    try:
+        return {"caps": os.getxattr(path, "security.capability", follow_symlinks=False).decode("latin-1")}
+    except OSError:  # none (ENODATA), or no xattrs here
+        return {}
 
 
 def rooted(out, path):
@@ -252,18 +272,42 @@ def finish(out, started):
                              "err": stderr[-LIMIT:].decode("latin-1")}
 
 
+def home(user, rel, work):
+    """``work(fd)`` on ``user``'s ``~/<rel>`` opened by walking from ``/`` with ``O_NOFOLLOW``; None when absent."""
+    fds = [os.open("/", os.O_RDONLY | os.O_DIRECTORY)]
+    try:
+        for part in [p for p in (pwd.getpwnam(user).pw_dir + "/" + rel).split("/") if p]:
+            fds.append(os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fds[-1]))
+        return work(fds[-1])
+    except (KeyError, OSError):
+        return None
+    finally:
+        list(map(os.close, fds))
+
+
+def user_units(out, users):
+    """The names in each watched user's systemd user unit dirs and their ``*.wants``/``*.requires`` dirs:
+    ``{"user:~/dir/": names, "user:~/dir/x.wants/": names}`` (what its ``systemd --user`` manager may start)."""
+    for user in users:
+        for rel in (".config/systemd/user/", ".local/share/systemd/user/"):
+            top = home(user, rel, os.listdir)
+            for sub in [""] + [n + "/" for n in top or [] if n.endswith((".wants", ".requires"))][:64]:
+                found = top if not sub else home(user, rel + sub, os.listdir)
+                out["user_units"].update({"%s:~/%s%s" % (user, rel, sub): sorted(found)[:ENTRIES]} if found else {})
+
+
 def collect(args):
     check(args)
-    out = {"uid": os.getuid(), "time": time.time(), "uptime": proc_read("/proc/uptime", 100), "python": PY,
-           "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {}, "dirs": {}, "proc": {},
-           "runs": {}, "size": 0}
+    out = {"uid": os.getuid(), "pid": os.getpid(), "time": time.time(), "uptime": proc_read("/proc/uptime", 100),
+           "python": PY, "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {}, "dirs": {}, "proc": {},
+           "runs": {}, "size": 0, "user_units": {}}
     if args.get("diagnose"):
         read(out, "%s/sites-available/%s.conf" % (SERVER_ROOT, args["app"]))
         out["since"] = read(out, ERROR_LOG, tail=args["since"]) if "since" in args else None
         read(out, ERROR_LOG, tail=0)
         return out
     if args.get("check"):  # (bootstrap, before root runs apache2ctl) whether it may
-        for top, depth, data in TREES[1:2] + TREES[5:6]:
+        for top, depth, data in [t for t in TREES if t[0] in (SERVER_ROOT, MODULES)]:
             tree(out, top, depth, data)
         out["runs"]["refused"] = loose(out) if os.path.lexists(APACHECTL) else None
         return out
@@ -274,16 +318,24 @@ def collect(args):
     steps = [("processes", processes, {p.pw_uid for p in pwd.getpwall() if p.pw_name == users[0]} - {0})]
     steps += [(t[0], tree) + t for t in TREES] + [("runs", start, started)]
     steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
-    steps += [("crontab of " + u, read, "/var/spool/cron/crontabs/" + u, 65536, True) for u in users]
+    steps += [("crontabs", crontabs)]
     steps += [("ld.so.conf's dirs", ld_dirs)]
     steps += [("hooks", hooks), (ERROR_LOG, note, ERROR_LOG), ("app", note, "/var/www/" + args["app"]),
-              ("runs", finish, started)]
+              ("user units", user_units, users[:3]), ("runs", finish, started)]
     for what, work, *more in steps:
         try:
             work(out, *more)
         except Exception as exc:
             out["errors"][what] = "%s: %s" % (type(exc).__name__, exc)
     return out
+
+
+def crontabs(out):
+    """Every crontab and every at job (their owners' files: bytes only, never parsed here; the directories are
+    root's and cron's or at's own, ``1730 root:crontab`` and ``1770 daemon:daemon``)."""
+    for d in ("/var/spool/cron/crontabs", "/var/spool/cron/atjobs"):
+        for name in [n for n in out["dirs"].get(d, []) if not n.startswith(".")][:256]:
+            read(out, d + "/" + name, 65536, True)
 
 
 def ld_dirs(out):

@@ -100,6 +100,7 @@ def reader_args(args: dict) -> dict:
 
 
 PROBE_LIMIT = 64 << 20  # bytes of probe output read at most
+SUDO_MARK = "@@DT-SUDO "  # the line saying why ``sudo -n`` refused the login (then the collector runs as it)
 MULTILINE = frozenset({"vhost", "stderr", "body", "text", "detail"})  # the probe's multi-line facts
 
 
@@ -129,8 +130,9 @@ def probe_command(args: dict, python: str) -> str:
     n1, n2, limit = len(ROOT_SOURCE) + _root.NONCE, len(READER_SOURCE), f"timeout -k 5 {READER_TIMEOUT}"
     both = f"{root} {shlex.quote(json.dumps(reader_args(args), sort_keys=True))}"
     both = f"timeout -k 5 {READER_TIMEOUT + COLLECTOR_TIMEOUT} sudo -n {both}"
-    script = (f"if sudo -n true 2>/dev/null; then head -c {n1 + n2} | {both}; "
-              f"else head -c {n1} | {root}; head -c {n2} | {limit} {tree}; fi")
+    script = (f"if e=$(LC_ALL=C sudo -n true 2>&1 </dev/null); then head -c {n1 + n2} | {both}; else "
+              f"printf '{SUDO_MARK}%s\\n' \"$(printf %s \"$e\" | tr -c '[:print:]' ' ' | head -c 300)\"; "
+              f"head -c {n1} | {root}; head -c {n2} | {limit} {tree}; fi")
     return "sh -c " + shlex.quote(script)
 
 
@@ -270,6 +272,7 @@ def run_probe(server, args: dict, python: str) -> tuple[dict, object]:
     res = run_programs(server, args, python)
     raw, tree = read_root(res), read_tree(res)
     found = facts(raw, tree, dict(args, python=python))
+    found["sudo_refused"] = None if found.get("as_root") else _line(res, SUDO_MARK)
     snapshot = found.pop("raw")
     found["seconds"] = round(time.monotonic() - started, 3)  # the round trip, both programs
     return untrusted.data(found, multiline=MULTILINE), snapshot

@@ -17,30 +17,53 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from . import collect_root as _root
 
-def texts(facts) -> dict[str, str] | None:
-    """``{path: text}`` of root's raw text files the probe sent (a link as ``-> target``; an ELF binary,
-    such as ``mod_wsgi.so``, left out), or None when it sent none (no sudo, an older probe). From the root collector's
-    snapshot (``facts.raw``: ``files`` with ``data`` or ``link``) when there is one, else from the probe's
-    ``inventory.texts``. Made safe for reports here (controls escaped, newlines kept), once per snapshot: the
-    parsers below read them as data."""
-    from ..untrusted import text
 
+class Texts(Mapping):
+    """``{path: text}`` of the root collector's files, each made safe (:func:`deploytests.untrusted.text`) when
+    first read and kept: the checks look at a few dozen of the thousands of files the snapshot holds (dpkg's
+    lists are never shown; an ELF binary is left out)."""
+
+    def __init__(self, files: dict):
+        self.files, self.made = files, {}  # type: dict, dict[str, str]
+        self.paths = [p for p, e in files.items() if isinstance(e, dict) and (e.get("link") is not None or (
+            e.get("data") is not None and not e["data"].startswith("\x7fELF")))]  # (an ELF binary is no text)
+
+    def __getitem__(self, path: str) -> str:
+        if path not in self.made:
+            from ..untrusted import text
+
+            entry = self.files[path] if path in self.files else {}
+            if entry.get("link") is not None:
+                self.made[path] = "-> " + text(entry["link"])
+            elif isinstance(entry, dict) and entry.get("data") is not None:
+                self.made[path] = text(entry["data"].encode("latin-1").decode("utf-8", "replace"), 1 << 20)
+            else:
+                raise KeyError(path)
+        return self.made[path]
+
+    def __iter__(self):
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
+def texts(facts) -> Mapping[str, str] | None:
+    """``{path: text}`` of root's raw files the probe sent (a link as ``-> target``), or None when it sent none
+    (no sudo, an older probe). From the root collector's snapshot (``facts.raw``: ``files`` with ``data`` or
+    ``link``) when there is one (one :class:`Texts` per snapshot, made safe as read), else from the probe's
+    ``inventory.texts``. Made safe for reports (controls escaped, newlines kept): the parsers below read them as
+    data."""
     raw = getattr(facts, "raw", None)
     files = getattr(raw, "files", None)
     if raw is not None and isinstance(files, dict) and files:
-        if getattr(raw, "texts", None) is None:
-            out = {}
-            for path, entry in files.items():
-                if not isinstance(entry, dict):
-                    continue
-                if entry.get("link") is not None:
-                    out[path] = "-> " + text(entry["link"])
-                elif entry.get("data") is not None and not entry["data"].startswith("\x7fELF"):
-                    out[path] = text(entry["data"].encode("latin-1").decode("utf-8", "replace"), 1 << 20)
-            raw.texts = out
+        if not isinstance(getattr(raw, "texts", None), Texts):
+            raw.texts = Texts(files)
         return raw.texts
     found = ((facts.get("inventory") or {}).get("texts"))
     if found is None:
@@ -188,6 +211,33 @@ def reload_problems(directives: list[Directive], cfg) -> list[str]:
     return out
 
 
+LOG_DIRECTIVES = ("customlog", "errorlog", "transferlog", "globallog")
+
+
+def effect_problems(directives: list[Directive], cfg, ours: str, modules: str, loose) -> list[str]:
+    """What Apache's configuration in force makes its root parent load or run, or serve from the app's tree,
+    whatever file says it and whatever is allowed: a ``LoadModule`` of a file outside the stack's module dir
+    (``modules``: root's, checked for who may write it); a piped log (``CustomLog "|prog"``: Apache's root parent
+    starts it) whose program someone but root may change (``loose(path)``: why, or None); and any directive
+    outside the app's own site file ``ours`` that names the app's tree (an ``Alias``, a ``WSGIScriptAlias`` of its
+    script in another vhost or in embedded mode: the app's files served or its code run outside its daemons)."""
+    out = []
+    for d in directives:
+        words = _words(d.args)
+        if d.name == "loadmodule" and len(words) >= 2 and not words[1].startswith(modules.rstrip("/") + "/"):
+            out.append(f"{d.where}: LoadModule {words[0]} {words[1]}: a module from outside {modules} is loaded "
+                       f"into Apache's root parent at every (re)load")
+        elif d.name in LOG_DIRECTIVES and words and words[0].startswith("|"):
+            prog = words[0].lstrip("|$").split()[0] if words[0].lstrip("|$").split() else ""
+            why = loose(prog) if prog.startswith("/") else f"{prog or '?'} is not an absolute path"
+            if why:
+                out.append(f"{d.where}: {d.name} pipes to {prog}: Apache's root parent runs it, and {why}")
+        elif d.file != ours and reaches(d.args, cfg.root):
+            out.append(f"{d.where}: {d.name} {d.args[:120]}: names the app's tree outside the app's site file: "
+                       f"Apache serves its files or runs its code there, outside the app's daemons and vhost")
+    return out
+
+
 def _words(args: str) -> list[str]:
     try:
         return shlex.split(args)
@@ -197,7 +247,9 @@ def _words(args: str) -> list[str]:
 
 # ---------------------------------------------------------------- systemd units
 
-UNIT_DIR = "/etc/systemd/system"
+# the admin's, the runtime's (systemd-run's transient units) and the admin's local vendor dir: read and judged;
+# a unit file elsewhere (the packages' /usr/lib/systemd/system) must be a package's (:func:`unit_problems`)
+UNIT_DIRS = tuple(_root.UNITS)
 UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path")
 EXEC_KEYS = ("execstart", "execstartpre", "execstartpost", "execstop", "execstoppost", "execreload",
              "execcondition", "workingdirectory", "rootdirectory", "environmentfile")
@@ -229,17 +281,20 @@ def _ini(path: str, text: str, keys: dict) -> None:
 
 
 def units(raw: dict[str, str]) -> dict[str, Unit]:
-    """The units configured under /etc/systemd/system: files, links to unit files (``systemctl link``, an
-    enabled unit), drop-ins (``NAME.d/*.conf``, merged into NAME), and the wants/requires links enabling them."""
+    """The units configured under :data:`UNIT_DIRS` (the admin's ``/etc/systemd/system``, the runtime's
+    ``/run/systemd/system`` and ``systemd-run``'s ``/run/systemd/transient``): files, links to unit files
+    (``systemctl link``, an enabled unit), drop-ins (``NAME.d/*.conf``, merged into NAME), and the wants/requires
+    links enabling them. A name in two dirs is one unit with both files' keys (more, never fewer, to judge)."""
     found: dict[str, Unit] = {}
 
     def unit(name):
         return found.setdefault(name, Unit(name, [], {}, []))
 
     for path in sorted(raw):
-        if not path.startswith(UNIT_DIR + "/"):
+        top = next((d for d in UNIT_DIRS if path.startswith(d + "/")), None)
+        if top is None:
             continue
-        rel, text = path[len(UNIT_DIR) + 1:], raw[path]
+        rel, text = path[len(top) + 1:], raw[path]
         parts = rel.split("/")
         if len(parts) == 1 and rel.endswith(UNIT_SUFFIXES):
             u = unit(rel)
@@ -255,7 +310,7 @@ def units(raw: dict[str, str]) -> dict[str, Unit]:
         elif len(parts) == 2 and parts[0].endswith((".wants", ".requires")) and parts[1].endswith(UNIT_SUFFIXES):
             u = unit(parts[1])
             u.enabled.append(path)
-            if text.startswith("-> ") and not u.link and not text[3:].startswith(UNIT_DIR + "/"):
+            if text.startswith("-> ") and not u.link and not text[3:].startswith(UNIT_DIRS):
                 u.link = text[3:]
     return found
 
@@ -267,16 +322,27 @@ def reaches(text: str, root: str) -> bool:
     return any(w.rstrip("/") == root or w.startswith(root + "/") for w in words)
 
 
-def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str]) -> dict[str, str]:
+def _shipped(path: str, shipped) -> bool:
+    twin = path[4:] if path.startswith("/usr/lib/") else "/usr" + path if path.startswith("/lib/") else path
+    return path in shipped or twin in shipped
+
+
+def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipped=None) -> dict[str, str]:
     """unit name -> why, for each unit that runs as one of ``watched`` (user -> its role) or runs code from the
-    app's tree ``root`` (its unit file there, or an Exec*/WorkingDirectory/EnvironmentFile path under it). A
-    timer or path unit that starts a flagged service is named in that service's line."""
+    app's tree ``root`` (its unit file there, or an Exec*/WorkingDirectory/EnvironmentFile path under it), or whose
+    unit file is a link out of :data:`UNIT_DIRS` to a file no package ships (``shipped``: dpkg's paths; a unit by
+    hand in the packages' dir, which the gate does not read). A timer or path unit that starts a flagged service
+    is named in that service's line."""
     found = units(raw)
     out = {}
     for u in found.values():
         why = []
         if reaches(u.link, root):
             why.append(f"its unit file is {u.link}, in the app's tree (whoever writes there decides what systemd runs)")
+        elif u.link.startswith("/") and u.link != "/dev/null" and shipped is not None and not _shipped(u.link,
+                                                                                                       shipped):
+            why.append(f"its unit file is {u.link}, which no installed package ships: a unit by hand among the "
+                       f"packages' units (the gate reads units in {', '.join(UNIT_DIRS)} only)")
         if u.user in watched:
             why.append(f"it runs as {u.user}, {watched[u.user]}")
         reach = [(k, v, at) for k in EXEC_KEYS for v, at in u.values(k) if reaches(v, root)]
@@ -293,6 +359,29 @@ def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str]) -> di
             f"started by {t}" + (f" (enabled by {', '.join(found[t].enabled)})" if found[t].enabled else "")
             for t in starters]) or "not enabled (started by hand or by another unit)"
         out[u.name] = f"{u.name} ({', '.join(u.files) or 'a link'}; {how}): " + "; ".join(why)
+    return out
+
+
+def user_managers(linger: list[str], dirs: dict[str, list], watched: dict[str, str]) -> dict[str, str]:
+    """``user@NAME`` -> why, for each watched user (name -> its role) whose systemd user manager starts at boot
+    (``/var/lib/systemd/linger/NAME``) or who has enabled user units (``dirs``: the collector's ``user_units``,
+    ``{"NAME:~/dir/": names, "NAME:~/dir/x.wants/": names}``): that manager runs the user's own units, which the
+    user (the app, the deploy login) writes and starts itself, with its rights and outside any deploy."""
+    out = {}
+    for user, role in watched.items():
+        mine = {where.split(":", 1)[1]: names for where, names in dirs.items() if where.split(":", 1)[0] == user}
+        enabled = sorted(f"{where.rstrip('/').rsplit('/', 1)[-1]}/{n}" for where, names in mine.items()
+                         if where.endswith((".wants/", ".requires/")) for n in names)
+        if user not in linger and not enabled:
+            continue
+        units = sorted({f"{where}{n}" for where, names in mine.items() if not where.endswith((".wants/",
+                        ".requires/")) for n in names if not n.endswith((".wants", ".requires"))})
+        start = (f"starts at boot (linger: /var/lib/systemd/linger/{user})" if user in linger else
+                 "starts at its next session")
+        what = (f"enabled: {', '.join(enabled[:5])}" if enabled else "none enabled yet") + \
+            (f"; unit files: {', '.join(units[:5])}" if units else "")
+        out[f"user@{user}"] = (f"{user}'s systemd user manager {start} ({what}): it runs units {user} writes and "
+                               f"starts itself, as {user}, {role}, outside Apache and any deploy")
     return out
 
 
@@ -323,8 +412,8 @@ def cron_jobs(raw: dict[str, str]) -> list[dict]:
     runs as root (run-parts), the whole script one job. Lines are cron's: no continuation (a ``\\`` at the end
     of a line is part of it; Apache's continuations made ``MAILTO=x \\`` hide the job on the next line)."""
     out = []
-    for path in sorted(raw):
-        text = raw[path]
+    for path in sorted(p for p in raw if p == "/etc/crontab" or p.startswith(("/etc/cron.d/", CRONTABS) + PERIODIC)):
+        text = raw[path]  # (made safe when read: only cron's files are)
         if text.startswith("-> "):
             continue
         if path.startswith(PERIODIC):

@@ -17,12 +17,14 @@ The raw facts stay available under ``facts["raw"]`` (a :class:`Snapshot` of the 
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import hashlib
 import ipaddress
 import posixpath
 import re
 import stat
+import struct
 import time
 
 from . import collect_root as C
@@ -30,6 +32,7 @@ from . import collect_root as C
 DPKG_INFO = C.LISTED[-1][0]  # dpkg's info/*.list: which package installed each file
 PYTHON_HOME = C.STATE + "/python"  # the daemons' python-home bootstrap makes (root's, every app's)
 KINDS = {stat.S_IFDIR: "directory", stat.S_IFREG: "regular file", stat.S_IFLNK: "symbolic link"}
+MERGED = ("/bin/", "/sbin/", "/lib/", "/lib32/", "/lib64/", "/libx32/")  # merged-/usr aliases of /usr's dirs
 LOADER_ENV = ("PYTHON", "LD_")  # env var prefixes that change what a Python process loads
 SEC_DIRECTIVES = ("servertokens", "serversignature", "traceenable", "listen")
 
@@ -39,7 +42,8 @@ class Snapshot:
 
     def __init__(self, raw: dict):
         self.raw, self.files, self.dirs = raw, raw.get("files") or {}, raw.get("dirs") or {}
-        self.texts: dict | None = None  # root's text files made safe (mechanisms.texts), once
+        self.dpkg: dict[str, str] | None = None  # dpkg_files(self), once parsed
+        self.texts: object = None  # mechanisms.texts(): root's text files, each made safe when first read
         self.users = Users(self.text("/etc/passwd") or "", self.text("/etc/group") or "")
 
     def st(self, path: str) -> list | None:
@@ -122,10 +126,12 @@ class Users:
                 self.by_name.setdefault(f[0], f)
                 self.uids.setdefault(int(f[2]), f[0])
         self.groups: dict[int, tuple[str, list[str]]] = {}
+        self.every: list[tuple[str, int, list[str]]] = []  # every group line, a second name of a gid too
         for line in group.splitlines():
             f = line.split(":")
             if len(f) >= 4 and f[2].isdigit():
                 self.groups.setdefault(int(f[2]), (f[0], [m for m in f[3].split(",") if m]))
+                self.every.append((f[0], int(f[2]), [m for m in f[3].split(",") if m]))
 
     def name(self, uid: int) -> str:
         return self.uids.get(uid, str(uid))
@@ -139,7 +145,7 @@ class Users:
         if f is None:
             return None
         gid = int(f[3])
-        groups = {self.group(gid)} | {g for g, members in self.groups.values() if name in members}
+        groups = {self.group(gid)} | {g for g, _, members in self.every if name in members}
         return {"uid": int(f[2]), "shell": f[6], "group": self.group(gid), "groups": sorted(groups)}
 
     def members(self, name: str) -> list[str]:
@@ -186,7 +192,10 @@ def conffiles(status: bytes | None) -> dict:
 
 def dpkg_files(snap: Snapshot) -> dict[str, str]:
     """``{path: package}`` of every file an installed package put on the server (dpkg's ``info/*.list``, as the
-    collector read them); a path under a merged-/usr alias (``/bin``, ``/sbin``, ``/lib*``) also under ``/usr``."""
+    collector read them); a path under a merged-/usr alias (``/bin``, ``/sbin``, ``/lib*``) also under ``/usr``.
+    Parsed once per snapshot (several checks ask)."""
+    if snap.dpkg is not None:
+        return snap.dpkg
     found: dict[str, str] = {}
     for name in snap.listdir(DPKG_INFO) or []:
         if not name.endswith(".list"):
@@ -194,8 +203,9 @@ def dpkg_files(snap: Snapshot) -> dict[str, str]:
         package = name[:-len(".list")].split(":")[0]
         for path in (snap.text(f"{DPKG_INFO}/{name}") or "").splitlines():
             found.setdefault(path, package)
-            if re.match(r"^/(s?bin|lib\w*)/", path):
+            if path.startswith(MERGED):
                 found.setdefault("/usr" + path, package)
+    snap.dpkg = found
     return found
 
 
@@ -376,6 +386,35 @@ class Procs:
     def shown(self, pid: int) -> dict:
         p = self.table[pid]
         return {k: p[k] for k in ("pid", "user", "uid", "ppid", "comm", "cmdline", "exe", "started")}
+
+    def ancestors(self, pid: int) -> list[dict]:
+        chain: list[dict] = []
+        seen, q = set(), self.table.get(self.table[pid]["ppid"]) if pid in self.table else None
+        while q and q["pid"] not in seen and len(chain) < 64:
+            seen.add(q["pid"])
+            chain.append({"pid": q["pid"], "comm": q["comm"], "user": q["user"], "exe": q.get("exe")})
+            q = self.table.get(q["ppid"])
+        return chain
+
+    def full_cmdline(self, pid: int) -> str:
+        raw = ((self.proc.get(str(pid)) or {}).get("cmdline") or "").encode("latin-1")
+        return raw.replace(b"\0", b" ").decode("utf-8", "replace").strip()
+
+    def reaching(self, root: str, users) -> list[dict]:
+        """Every live process of anyone but ``users`` (root's too) whose command line names the app's tree
+        ``root`` (a path word: :func:`mechanisms.reaches`), with its ancestors: code the deploy login or the
+        app can change, run with that process's rights."""
+        from .mechanisms import reaches
+
+        return [dict(self.shown(p["pid"]), ancestors=self.ancestors(p["pid"])) for p in sorted(
+            self.table.values(), key=lambda p: p["pid"]) if p["user"] not in users and p["state"] not in "ZX"
+            and root and reaches(self.full_cmdline(p["pid"]), root)]
+
+    def apache_parents(self) -> list[dict]:
+        """Apache's root processes (the kernel's exe is the stack's binary) with their whole argv."""
+        return [{"pid": p["pid"], "argv": [a.decode("utf-8", "replace") for a in (
+            (self.proc.get(str(p["pid"])) or {}).get("cmdline") or "").encode("latin-1").split(b"\0") if a]}
+            for p in self.table.values() if p["user"] == "root" and p.get("exe") == C.APACHE_BIN]
 
     def watched(self, users) -> list[dict]:
         """Every live process of ``users`` with its chain of ancestors' comm names."""
@@ -646,11 +685,14 @@ def load_path(snap: Snapshot, py: str) -> list[dict]:
              ("the stack's Python and its standard library", [f"/usr/bin/python{py}", f"/usr/lib/python{py}",
                                                                f"/usr/local/lib/python{py}"]),
              ("Apache's binaries and modules", [C.APACHECTL, C.APACHE_BIN, C.MODULES]),
-             ("a command directory (root's PATH)", list(C.COMMANDS))]
+             ("a command directory (root's PATH)", list(C.COMMANDS)),
+             ("the directory Apache's root parent opens its logs in", [posixpath.dirname(C.ERROR_LOG)])]
     found: dict[str, dict] = {}
+    every = sorted(snap.files)
     for area, tops in areas:
         for top in tops:
-            paths = [top] + sorted(p for p in snap.files if p.startswith(top.rstrip("/") + "/"))
+            base = top.rstrip("/")  # every path under it sorts between base + "/" and base + "0" ("0" follows "/")
+            paths = [top] + every[bisect.bisect_left(every, base + "/"):bisect.bisect_left(every, base + "0")]
             for path in paths:
                 loose = _loose_above(snap, path) if path == top else _loose_entry(snap, path)
                 if loose and loose not in found:
@@ -658,27 +700,149 @@ def load_path(snap: Snapshot, py: str) -> list[dict]:
     return list(found.values())
 
 
-def packaged_files(snap: Snapshot) -> set[str]:
-    """Every path an installed package ships (dpkg's ``/var/lib/dpkg/info/*.list``, root's bytes), with its
-    merged-/usr twin (``/bin/su`` and ``/usr/bin/su``)."""
-    out: set[str] = set()
-    for path in [p for p in snap.files if p.startswith(DPKG_INFO + "/") and p.endswith(".list")]:
-        out.update((snap.text(path) or "").splitlines())
-    twins = {"/bin/": "/usr/bin/", "/sbin/": "/usr/sbin/", "/usr/bin/": "/bin/", "/usr/sbin/": "/sbin/"}
-    return out | {twins[p] + f[len(p):] for f in out for p in twins if f.startswith(p)}
+LOGROTATE = ("/etc/logrotate.conf", "/etc/logrotate.d")
+SCRIPT = re.compile(r"^\s*(prerotate|postrotate|firstaction|lastaction|preremove)\b")
 
 
-def setuid_files(snap: Snapshot) -> list[dict]:
-    """Setuid/setgid regular files in the command directories no installed package ships (dpkg's lists):
-    ``[{path, mode, owner, group}]``."""
-    shipped = packaged_files(snap)
+def logrotate_scripts(snap: Snapshot) -> list[dict]:
+    """The scripts logrotate runs as root (``prerotate`` ... ``endscript`` blocks of /etc/logrotate.conf and
+    /etc/logrotate.d/*, root's bytes): ``{where (file:line), file, user, job}``; a file logrotate reads that the
+    collector did not (someone but root may write it) is a job of its own saying so."""
     out = []
-    for d in C.COMMANDS:
-        for name in snap.listdir(d) or []:
-            path, st = f"{d}/{name}", snap.st(f"{d}/{name}")
-            if st and stat.S_ISREG(st[0]) and st[0] & 0o6000 and path not in shipped:
-                out.append({"path": path, "mode": "%04o" % (st[0] & 0o7777), "owner": snap.users.name(st[1]),
-                            "group": snap.users.group(st[2])})
+    names = [f"{LOGROTATE[1]}/{n}" for n in snap.listdir(LOGROTATE[1]) or []]
+    for path in [LOGROTATE[0]] + names:
+        text = snap.text(path)
+        if text is None:
+            if snap.st(path) is not None:
+                why = (snap.files.get(path) or {}).get("why")
+                out.append({"where": path, "file": path, "user": "root", "job": f"(not read: {why})"})
+            continue
+        start, body = 0, None  # type: int, list[str] | None
+        for n, line in enumerate(text.splitlines(), 1):
+            if body is None and SCRIPT.match(line):
+                start, body = n, []
+            elif body is not None and line.strip() == "endscript":
+                out.append({"where": f"{path}:{start}", "file": path, "user": "root", "job": "\n".join(body)})
+                body = None
+            elif body is not None:
+                body.append(line)
+    return out
+
+
+def root_hooks(snap: Snapshot) -> list[dict]:
+    """What root runs through files other than cron's and systemd's (root's bytes): ``/etc/rc.local`` (every
+    boot), ``/etc/anacrontab``, apt's ``apt.conf.d`` (``DPkg::Post-Invoke`` ...: every dpkg run, unattended-
+    upgrades' too), the login shells' ``/etc/profile``, ``/etc/bash.bashrc``, ``/etc/profile.d/*`` and pam_env's
+    ``/etc/environment`` (root's logins): ``{where, file, user, job}`` per line, a file not read as one job
+    saying so. The rule keeps the lines that name the app's tree."""
+    out = []
+    paths = list(C.HOOKS) + [f"{d}/{n}" for d in ("/etc/apt/apt.conf.d", "/etc/profile.d") for n in snap.listdir(d)
+                             or []]
+    for path in paths:
+        text, st = snap.text(path), snap.st(path)
+        if text is None:
+            if st is not None and stat.S_ISREG(st[0]):
+                why = (snap.files.get(path) or {}).get("why")
+                out.append({"where": path, "file": path, "user": "root", "job": f"(not read: {why})"})
+            continue
+        out += [{"where": f"{path}:{n}", "file": path, "user": "root", "job": line.strip()}
+                for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.lstrip().startswith("#")]
+    return out
+
+
+def at_jobs(snap: Snapshot) -> list[dict]:
+    """Every ``at`` job queued (``/var/spool/cron/atjobs``): ``{where, file, user, job}``; atd runs it as its
+    file's owner. ``job``: the commands after at's preamble (its environment lines and its ``cd DIR || {...}``
+    block), with the directory it runs in first; a file not read is its why."""
+    out = []
+    d = "/var/spool/cron/atjobs"
+    for name in [n for n in snap.listdir(d) or [] if not n.startswith(".")]:
+        path, st = f"{d}/{name}", snap.st(f"{d}/{name}")
+        if not st or not stat.S_ISREG(st[0]):
+            continue
+        text = snap.text(path)
+        if text is None:
+            job = f"(not read: {(snap.files.get(path) or {}).get('why')})"
+        else:
+            head, _, body = text.partition("\n}\n")
+            where = re.search(r"^cd (.*) \|\| \{$", head, re.M)
+            job = (f"cd {where.group(1)}; " if where else "") + (body if where else text).strip()
+        out.append({"where": path, "file": path, "user": snap.users.name(st[1]), "job": job})
+    return out
+
+
+CAPS = ("chown dac_override dac_read_search fowner fsetid kill setgid setuid setpcap linux_immutable "
+        "net_bind_service net_broadcast net_admin net_raw ipc_lock ipc_owner sys_module sys_rawio sys_chroot "
+        "sys_ptrace sys_pacct sys_admin sys_boot sys_nice sys_resource sys_time sys_tty_config mknod lease "
+        "audit_write audit_control setfcap mac_override mac_admin syslog wake_alarm block_suspend audit_read "
+        "perfmon bpf checkpoint_restore").split()
+
+
+def file_caps(raw: bytes) -> str:
+    """A ``security.capability`` xattr's bytes (``struct vfs_cap_data``, v1-v3) as ``getcap`` shows them:
+    ``cap_net_raw=ep``; capabilities of one set of flags grouped (``cap_a,cap_b=eip``)."""
+    if len(raw) < 12:
+        return f"(unreadable capability data: {raw.hex()})"
+    magic, = struct.unpack_from("<I", raw)
+    words = struct.unpack_from("<%dI" % min((len(raw) - 4) // 4, 4), raw, 4)
+    permitted = words[0] | (words[2] << 32 if len(words) > 2 else 0)
+    inheritable = words[1] | (words[3] << 32 if len(words) > 3 else 0)
+    groups: dict[str, list[str]] = {}
+    for bit in range(64):
+        flags = ("e" if magic & 1 and permitted >> bit & 1 else "") + ("i" if inheritable >> bit & 1 else "") + \
+            ("p" if permitted >> bit & 1 else "")
+        if flags:
+            groups.setdefault(flags, []).append("cap_" + (CAPS[bit] if bit < len(CAPS) else str(bit)))
+    return " ".join(",".join(names) + "=" + flags for flags, names in groups.items()) or "(no capabilities)"
+
+
+def privilege(snap: Snapshot, path: str) -> str | None:
+    """``path``'s privilege as ``"MODE owner:group[ caps]"`` when it is a regular file that is setuid, setgid
+    or has file capabilities; else None. This string is what the stack's baseline and ``allow_privileged``
+    list."""
+    entry = snap.files.get(path) or {}
+    st = entry.get("st")
+    if not st or not stat.S_ISREG(st[0]) or not (st[0] & 0o6000 or entry.get("caps")):
+        return None
+    found = "%04o %s:%s" % (st[0] & 0o7777, snap.users.name(st[1]), snap.users.group(st[2]))
+    return found + (" " + file_caps(entry["caps"].encode("latin-1")) if entry.get("caps") else "")
+
+
+def statoverrides(snap: Snapshot) -> dict[str, str]:
+    """dpkg's record of modes it keeps for packaged files (``/var/lib/dpkg/statoverride``, root's bytes: what
+    ``dpkg-statoverride --list`` prints): ``{path: "MODE owner:group"}``."""
+    out = {}
+    for line in (snap.text("/var/lib/dpkg/statoverride") or "").splitlines():
+        words = line.split()
+        if len(words) == 4 and re.fullmatch(r"[0-7]{1,4}", words[2]):
+            out[words[3]] = "%04o %s:%s" % (int(words[2], 8), words[0], words[1])
+    return out
+
+
+def privileged_files(snap: Snapshot) -> list[dict]:
+    """Every regular file the collector looked at (root's PATH, the load path, Apache's and the schedules'
+    trees, the deploytests state) that is setuid, setgid or has file capabilities: ``[{path, state, package,
+    override}]``: ``state`` (:func:`privilege`), the dpkg package that ships the path (its lists, with the
+    merged-/usr twin) and dpkg's stat override for it."""
+    shipped, overrides = dpkg_files(snap), statoverrides(snap)
+    out = []
+    for path in sorted(snap.files):
+        state = privilege(snap, path)
+        if state:
+            out.append({"path": path, "state": state, "package": shipped.get(path), "override": overrides.get(path)})
+    return out
+
+
+def shadowing(snap: Snapshot) -> list[dict]:
+    """Every entry of /usr/local/sbin and /usr/local/bin (first on root's PATH, sudo's ``secure_path`` too) whose
+    name is also a command in /usr/sbin or /usr/bin: ``[{path, shadows}]`` (root typing the name runs the local
+    one)."""
+    out = []
+    for local in C.COMMANDS[:2]:
+        for name in snap.listdir(local) or []:
+            later = [f"{d}/{name}" for d in ("/usr/sbin", "/usr/bin") if name in (snap.listdir(d) or [])]
+            if later:
+                out.append({"path": f"{local}/{name}", "shadows": later[0]})
     return out
 
 
@@ -715,8 +879,14 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "schedules": schedules(snap, users), "app_keys": args.get("app_keys"),  # the reader's
             "loader": loader_facts(snap, parents + [d["pid"] for d in daemons], dpkg),
             "load_path": load_path(snap, snap.raw.get("python") or ""), "ld_other": ld_dirs(snap)[1],
-            "setuid": setuid_files(snap),
-            "app_group_members": snap.users.members(args["app_user"])}
+            "privileged": privileged_files(snap), "at_jobs": at_jobs(snap),
+            "linger": sorted(snap.listdir("/var/lib/systemd/linger") or []),
+            "user_units": dict(snap.raw.get("user_units") or {}),
+            "app_group_members": snap.users.members(args["app_user"]),
+            "reaching": procs.reaching(args.get("root", ""), users), "apache_argv": procs.apache_parents(),
+            "probe_pid": snap.raw.get("pid"), "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
+            "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
+            "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap)}
 
 
 # ---------------------------------------------------------------- the facts
@@ -775,11 +945,11 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
         if "refused" in runs:
             out["configtest"] = {"rc": None, "stderr": runs["refused"], "modules": []}
         elif "configtest" in runs:
-            ct, mods = runs["configtest"], runs.get("modules") or {"out": "", "rc": None}
+            ct, mods = runs["configtest"], runs.get("modules") or runs.get("dump") or {"out": "", "rc": None}
             err = (ct["out"] + ct["err"]).encode("latin-1").decode("utf-8", "replace")
             text = mods["out"].encode("latin-1").decode("utf-8", "replace")
             out["configtest"] = {"rc": ct["rc"], "stderr": err.strip(), "modules_rc": mods["rc"],
-                                 "modules": [ln.split()[0] for ln in text.splitlines() if ln.startswith(" ")]}
+                                 "modules": re.findall(r"^ (\w+) \((?:static|shared)\)$", text, re.M)}
         if runs:
             section("inventory", inventory, snap, procs, dict(args, app_keys=tree.get("app_keys")), daemons,
                     conffiles(status))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import io
+import posixpath
 import re
 import tarfile
 from dataclasses import dataclass, field
@@ -133,7 +134,9 @@ def basic_problem(facts, fact: str, exp: Expected) -> str | None:
     if fact == "live":
         tree, current = facts.tree, facts.tree.get("current")
         if current is None:
-            return f"nothing deployed: {root}/current does not exist"
+            kind = ((facts.get("stat") or {}).get(f"{root}/current") or {}).get("kind", "missing")
+            return f"nothing deployed: {root}/current does not exist" if kind in ("missing", "symbolic link") else \
+                f"{root}/current is a {kind}, not the link to a release deploy and rollback switch"
         rid = current.rstrip("/").rsplit("/", 1)[-1]
         if rid not in tree.get("releases", {}):
             return f"current -> {current}: not a complete release under {root}/releases"
@@ -192,8 +195,28 @@ def _group_of(facts, who) -> str:
 
 def _needs_root(facts, what: str) -> None:
     if not facts.get("as_root"):
-        raise NotApplicable(f"{facts.get('login') or 'the login'} on {facts.label} has no passwordless sudo; "
+        why = f" (sudo: {facts.get('sudo_refused')!r})" if facts.get("sudo_refused") else ""
+        raise NotApplicable(f"{facts.get('login') or 'the login'} on {facts.label} has no passwordless sudo{why}; "
                             f"{what} needs root")
+
+
+NO_PASSWORDLESS_SUDO = "a password is required"  # what `sudo -n` says (LC_ALL=C) when the login has no NOPASSWD
+
+
+def sudo_works(facts, exp):
+    """The login's sudo works: when ``sudo -n`` refuses it, only for want of a password (a login without
+    passwordless sudo gets the read-only checks, the root ones skip naming why). Any other refusal -- requiretty,
+    a sudoers file sudo cannot parse, sudo without its setuid bit or gone -- is sudo broken on this server: the
+    gate's root checks would all skip, and every deploy's import preflight (``sudo -n -u <app user>``) fails."""
+    refused = facts.get("sudo_refused")
+    if facts.get("as_root") or refused is None:
+        return
+    if NO_PASSWORDLESS_SUDO in refused:
+        raise NotApplicable(f"{facts.get('login')} has no passwordless sudo on {facts.label} ({refused!r})")
+    raise AssertionError(f"sudo refuses {facts.get('login')} on {facts.label}: {refused!r}: not for want of a "
+                         f"password, sudo itself is broken here: every check that needs root would be skipped, and "
+                         f"every deploy's import preflight (sudo -n -u {exp.cfg.app_user}) fails; fix sudo on the "
+                         f"server")
 
 
 def _diff(expected: str, found: str, name: str) -> str:
@@ -820,6 +843,7 @@ def cw_listen(facts, exp):
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
     seen, lines = set(), []
+    came_by = {a["pid"] for a in inv.get("probe_ancestors") or [] if a["user"] == "root" and a.get("exe") in SSHD}
     # an Apache port a file by hand opens is that file's finding (test_every_apache_file_is_accounted_for)
     by_hand = {d["value"].rsplit(":", 1)[-1] for path in unaccounted_apache_files(facts, exp)
                for d in inv["apache"]["files"][path].get("directives", []) if d["name"] == "listen"} \
@@ -830,15 +854,16 @@ def cw_listen(facts, exp):
         # who a socket is: root's process of the binary (the kernel's exe), never the name its owner chose
         if sock["proto"] == "tcp" and sock["port"] == port and _roots(procs, (apache_bin,)):
             continue
-        if sock["proto"] == "tcp" and _roots(procs, SSHD):
-            continue
+        sshd = sock["proto"] == "tcp" and _roots(procs, SSHD)
+        if sshd and (not came_by or came_by & {p["pid"] for p in procs}):
+            continue  # the SSH server the gate came in by (an ancestor of the probe), not a second one
         if not procs and not sock.get("hidden") and sock.get("uid") == 0 and sock["host"] == DOCKER_DNS:
             continue  # every process's fds were read and none holds it: Docker's resolver, held by dockerd
         if exp.stack.apache.process_name in comms and str(sock["port"]) in by_hand:
             continue
         anyaddr = sock["host"] in ("0.0.0.0", "::")
         loopback = sock["host"].startswith("127.") or sock["host"] == "::1"  # IPv4 and IPv6: one finding
-        if loopback and procs and all(_system_daemon(p, exp) for p in procs):
+        if loopback and procs and all(_system_daemon(p, exp) for p in procs) and not sshd:
             continue  # the distribution's daemon, answering this host only (chrony's command port, the MTA)
         shown = f"{'*' if anyaddr else 'localhost' if loopback else sock['host']}:{sock['port']}"
         key = ("udp/" if sock["proto"] == "udp" else "") + shown
@@ -878,6 +903,11 @@ def unaccounted_apache_files(facts, exp) -> dict[str, str]:
         inc = next((i for i in ap["includes"] if i["path"] == path), None)
         origin = f" (included from {inc['from']}:{inc['at']})" if inc and inc.get("from") else ""
         hint = _allow_hint(exp, "allow_apache_conf", path)
+        if info.get("loose") and "(not read: outside what the collector reads)" in info["loose"]:
+            found[path] = (f"{path}{origin}: Apache reads it as root from {info['real']}, a file of root's outside "
+                           f"the directories the gate reads: a file by hand whose content the gate cannot account "
+                           f"for (what it loads or serves is unknown). {hint}")
+            continue
         if info.get("loose"):
             found[path] = (f"{path}{origin}: Apache reads it as root, but {info['loose']} is writable by someone "
                            f"other than root: whoever can write it controls Apache (code as root at the next reload)")
@@ -960,9 +990,13 @@ def cw_in_force(facts, exp):
     """The configuration Apache runs with is the one on disk: no file of it changed after Apache last
     (re)loaded it (the oldest of its current children, which a graceful reload replaces)."""
     inv = _inv_apache(facts, "Apache's configuration files")
+    args = [f"pid {a['pid']} runs {' '.join(a['argv'])!r}: {' '.join(a['argv'][1:])!r} beyond '-k start' changes "
+            f"what it reads or serves (a -c/-C/-f/-d/-D), unlike the dump the gate judges (apache2ctl's own)"
+            for a in inv.get("apache_argv") or [] if _apache_extra(a["argv"][1:])]
     parents = _apache_parents(facts)
     kids = [p["started"] for p in inv["processes"] if p["ppid"] in parents and p.get("started")]
     if not kids:
+        assert not args, "Apache's configuration on disk is not the one in force:\n" + "\n".join(args)
         raise NotApplicable("Apache has no child processes to date its last reload by")
     loaded = min(kids)
     import datetime as _dt
@@ -973,12 +1007,27 @@ def cw_in_force(facts, exp):
              f"bootstrap's) applies it unchecked"
              for path, info in inv["apache"].get("files", {}).items()
              if info.get("mtime") and info["mtime"] > loaded + 0.05]
+    lines = args + lines
     assert not lines, "Apache's configuration on disk is not the one in force:\n" + "\n".join(lines)
+
+
+def _apache_extra(argv: list[str]) -> list[str]:
+    """What of Apache's argv (after its name) is not how Debian's apache2ctl and the official images start it
+    (``-k start|restart|graceful``, ``-DFOREGROUND``)."""
+    extra, rest = [], list(argv)
+    while rest:
+        word = rest.pop(0)
+        if word == "-k" and rest and rest[0] in ("start", "restart", "graceful"):
+            rest.pop(0)
+        elif word not in ("-DFOREGROUND",) and not (word == "-D" and rest[:1] == ["FOREGROUND"] and rest.pop(0)):
+            extra.append(word)
+    return extra
 
 
 def cw_processes(facts, exp):
     """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
-    deploy user, part of a live SSH session (the gate's probe, an operator's shell)."""
+    deploy user, part of a live SSH session (the gate's probe, an operator's shell); and no process of anyone
+    else (root included) outside a live SSH session names the app's tree on its command line."""
     inv = _inv(facts, "reading every process")
     parents = _apache_parents(facts)
     app, deploy, www = exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user  # the stack's, not the config's
@@ -1006,12 +1055,26 @@ def cw_processes(facts, exp):
                "it runs with the deploy user's rights (it can change releases) outside any login session")
         lines.append(f"{_proc(p)}, a process of {role} ({user}) started by pid {p['ppid']}: {why}. "
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
+    for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
+        argv0 = (p.get("cmdline") or "").split(" ")[0]
+        if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])) or any(
+                a.split(":", 1)[0].strip() == p["user"] and (p.get("cmdline") or "").startswith(a.split(":", 1)[1]
+                                                                                                .strip())
+                for a in exp.allow.processes if ":" in a):
+            continue  # in a live SSH session (an operator's shell, the gate's own probe), or allowed
+        lines.append(f"{_proc(p)} names the app's tree ({exp.cfg.root}) on its command line, outside any login "
+                     f"session: what the deploy login or the app writes there runs with {p['user']}'s rights. "
+                     + _allow_hint(exp, "allow_processes", f"{p['user']}: {argv0}"))
     _unaccounted("processes", lines)
 
 
 def cw_schedules(facts, exp):
-    """Every cron job that runs as the app, deploy or Apache user, or (as anyone, root included) runs something
-    from the app's tree: crontabs, /etc/crontab, /etc/cron.d, /etc/cron.{hourly,daily,weekly,monthly} scripts."""
+    """Every cron or at job that runs as the app, deploy or Apache user, or (as anyone, root included) runs
+    something from the app's tree: every crontab, /etc/crontab, /etc/cron.d, /etc/cron.{hourly,daily,weekly,
+    monthly} scripts, at's queue (each job as its file's owner), logrotate's scripts (``postrotate`` ...: root's,
+    daily); a logrotate file someone but root may write is a job the gate could not read. Root's other hooks
+    (rc.local, anacrontab, apt's Post-Invoke, the login shells' profile files, /etc/environment) count when a line
+    names the app's tree. A file cron reads that the snapshot holds without its text is a finding of its own."""
     from .mechanisms import cron_jobs, reaches, texts, unread_schedules
 
     inv = _inv(facts, "reading crontabs")
@@ -1020,7 +1083,10 @@ def cw_schedules(facts, exp):
     if raw is None:  # an older probe: the jobs it matched itself
         jobs = inv["schedules"]
     else:
-        jobs = [j for j in cron_jobs(raw) if j["user"] in watched or reaches(j["job"], root)]
+        jobs = [j for j in cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("logrotate") or [])
+                if j["user"] in watched or reaches(j["job"], root) or j["job"].startswith("(not read")]
+        jobs += [j for j in inv.get("root_hooks") or [] if reaches(j["job"], root) or j["job"].startswith(
+            "(not read")]  # root's boot, apt and login hooks: a line naming the app's tree, a file not root's alone
     lines = []
     for s in jobs:
         where = s["where"].split(":")[0].split(" ")[0]
@@ -1037,9 +1103,12 @@ def cw_schedules(facts, exp):
 
 
 def cw_units(facts, exp):
-    """Every systemd unit under /etc/systemd/system that runs as the app or deploy user, or runs code from the
-    app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there), is allowed by name."""
-    from .mechanisms import texts, unit_problems
+    """Every systemd unit under /etc/systemd/system, /run/systemd/system and /run/systemd/transient that runs as
+    the app or deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/
+    EnvironmentFile path there), and the systemd user manager of the app, deploy or Apache user that starts at
+    boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name."""
+    from .mechanisms import texts, unit_problems, user_managers
+    from .parse import dpkg_files
 
     _inv(facts, "reading /etc/systemd/system")
     raw = texts(facts)
@@ -1047,8 +1116,13 @@ def cw_units(facts, exp):
         raise NotApplicable("the probe sent no unit files (an older probe)")
     watched = {exp.cfg.app_user: "the app user (its data, its config's secrets)",
                exp.deploy_user: "the deploy login (it can change every release)"}
-    lines = [f"{why}. " + _allow_hint(exp, "allow_units", name)
-             for name, why in unit_problems(raw, exp.cfg.root, watched).items() if name not in exp.allow.units]
+    snap = getattr(facts, "raw", None)
+    problems = unit_problems(raw, exp.cfg.root, watched, dpkg_files(snap) if getattr(snap, "files", None) else None)
+    inv = facts["inventory"]
+    watched[exp.stack.apache.run_user] = "Apache's user (it reads what Apache serves, the app's static files)"
+    problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))
+    lines = [f"{why}. " + _allow_hint(exp, "allow_units", name) for name, why in problems.items()
+             if name not in exp.allow.units]
     _unaccounted("systemd units", lines)
 
 
@@ -1070,6 +1144,26 @@ def reload_takes_effect(facts, exp):
     problems = reload_problems(apache_directives(texts_in_force, includes), exp.cfg)
     assert not problems, "the reload deploys rely on will not take effect on this server:\n" + \
         "\n".join(f"- {p}" for p in problems)
+
+
+def cw_apache_effects(facts, exp):
+    """What the configuration in force makes Apache's root parent load or run, or serve from the app's tree, is
+    root's and the app's own, whatever is allowed (:func:`deploytests.verify.mechanisms.effect_problems`): an
+    allowance accounts for a file's presence, never for what it loads or runs."""
+    from .mechanisms import apache_directives, effect_problems, texts
+
+    inv = _inv_apache(facts, "reading Apache's configuration")
+    raw, snap = texts(facts), getattr(facts, "raw", None)
+    if raw is None:
+        raise NotApplicable("the probe sent no raw texts of Apache's configuration (an older probe)")
+    loose = snap.writable_by_others if getattr(snap, "files", None) else lambda p: f"{p} (not looked at)"
+    files, includes = inv["apache"].get("files") or {}, inv["apache"].get("includes", [])
+    real = {i["path"]: (files.get(i["path"]) or {}).get("real") or i["path"] for i in includes}
+    in_force = {p: raw[r] for p, r in real.items() if r in raw and not raw[r].startswith("-> ")}
+    a = exp.stack.apache
+    lines = effect_problems(apache_directives(in_force, includes), exp.cfg, f"{a.sites_enabled}/{exp.cfg.app}.conf",
+                            posixpath.dirname(exp.stack.wsgi_module_file), loose)
+    _unaccounted("things Apache's configuration loads, runs or serves", lines)
 
 
 def cw_sudoers(facts, exp):
@@ -1111,6 +1205,8 @@ def _reaching_groups(facts, exp) -> dict[str, str]:
         first = rule["text"].split(" ")[0]
         if first.startswith("%") and first != "%" and not first.startswith("%:"):
             reach.setdefault(first[1:], f"sudo rule {rule['file']}:{rule['line']} is for %{first[1:]}")
+    for name in (facts.get("inventory") or {}).get("gid0") or []:
+        reach[name] = "gid 0, root's group under another name (root's group-writable files)"
     reach[_group_of(facts, "app")] = "the app's group: it reads the app's config (its secrets) and shared data"
     reach[_group_of(facts, "deploy")] = "the deploy login's group: the releases' files"
     return reach
@@ -1160,9 +1256,9 @@ def cw_tree_special(facts, exp):
         raise NotApplicable(f"the app's tree could not be walked: {(facts.get('errors') or {}).get('tree_inventory')}")
     lines = [f"{s['path']}: {' and '.join(s['what'])} ({s['mode']} {s['owner']}): "
              + ("anyone on the server can change it (code the app runs, data it trusts)" if "world-writable" in
-                s["what"] else "it runs with its owner's or group's rights whoever starts it")
+                s["what"] else "it runs with its owner's or group's rights or its capabilities whoever starts it")
              for s in tree["special"]]
-    _unaccounted("setuid, setgid or world-writable entries in the app's tree" +
+    _unaccounted("setuid, setgid, capability-holding or world-writable entries in the app's tree" +
                  (" (the walk stopped after 200000 entries)" if tree.get("truncated") else ""), lines)
 
 
@@ -1217,32 +1313,60 @@ def cw_loader(facts, exp):
 
 
 def cw_load_path(facts, exp):
-    """Who may write what loads code into the daemons or runs as root: root alone (see :func:`parse.load_path`).
+    """Who may write what loads code into the daemons or runs as root: root alone (see :func:`parse.load_path`);
+    and nothing in /usr/local/{sbin,bin} takes a packaged command's name on root's PATH (allowed: allow_commands).
     One line per area (python-home, stdlib, the linker's files and dirs, Apache, the command dirs), naming the
     first entries someone else may change and how many there are."""
     inv = _inv(facts, "lstat of the code-loading path")
+    # a privileged file is cw_setuid's to judge, by its exact bits and owner (at's stock 6755 daemon:daemon passes
+    # there; one root cause, one failure): its owner is no second finding here
+    privileged = {f"{f['path']} {f['state'].split(' cap_')[0]}" for f in inv.get("privileged") or []}
     by_area: dict[str, list[str]] = {}
     for item in inv.get("load_path") or []:
-        by_area.setdefault(f"{item['area']} ({item['top']})", []).append(item["path"])
+        if item["path"] not in privileged:
+            by_area.setdefault(f"{item['area']} ({item['top']})", []).append(item["path"])
     lines = [f"{area}: {len(paths)} entr{'y' if len(paths) == 1 else 'ies'} someone but root may change: "
-             f"{', '.join(paths[:3])}{' ...' if len(paths) > 3 else ''}: whoever that is gets code into Apache's "
-             "root parent, the app's daemons or root's commands at their next start" for area, paths in
-             by_area.items()]
+             f"{', '.join(paths[:3])}{' ...' if len(paths) > 3 else ''}: " +
+             ("whoever that is makes Apache's root parent write any file at its next (re)open of the logs (a link "
+              "in its place)" if "logs" in area else "whoever that is gets code into Apache's root parent, the "
+              "app's daemons or root's commands at their next start") for area, paths in by_area.items()]
+    lines += [f"{x['path']} comes before {x['shadows']} on root's PATH (and sudo's secure_path): root typing "
+              f"{x['shadows'].rsplit('/', 1)[1]} runs it, not the packaged command. " +
+              _allow_hint(exp, "allow_commands", x["path"]) for x in inv.get("shadowing") or []
+              if x["path"] not in exp.allow.commands]
     lines += [f"{ln}: a line of the dynamic linker's configuration the gate does not follow (only directories and "
               "Debian's include of /etc/ld.so.conf.d/*.conf are checked)" for ln in inv.get("ld_other") or []]
     _unaccounted("places on the code-loading path writable by someone but root", lines)
 
 
 def cw_setuid(facts, exp):
-    """Setuid/setgid programs in the command directories are the installed packages' own (dpkg's file lists)."""
-    inv = _inv(facts, "the command directories' entries")
+    """Every setuid/setgid file and every file with capabilities the collector looked at (root's PATH, the load
+    path, Apache's and the schedules' trees) is accounted for by its exact bits (``MODE owner:group[ caps]``):
+    the stack's stock one of the package dpkg says ships it (``Stack.baseline_privileged``), dpkg's own stat
+    override for it (``dpkg-statoverride --list``: how a package's maintainer script or an admin records a
+    mode), or allowed (``allow_privileged``). dpkg keeps no record of a file's mode: that it lists a file says
+    nothing of the file's bits (``chmod u+s`` on a packaged python keeps it listed)."""
+    inv = _inv(facts, "the privilege bits of root's PATH and the load path")
+    stock = {}
+    for line in exp.stack.baseline_privileged:
+        path, _, state = line.partition(" ")
+        stock.setdefault(path, set()).add(state)
     lines = []
-    for f in inv.get("setuid") or []:
-        uid = int(f["mode"], 8) & 0o4000
-        lines.append(f"{f['path']} ({f['mode']} {f['owner']}:{f['group']}): {'setuid' if uid else 'setgid'}, and no "
-                     f"installed package ships it: whoever runs it (the app user too) gets "
-                     f"{f['owner'] if uid else 'group ' + f['group']}'s rights")
-    _unaccounted("setuid/setgid programs in the command directories", lines)
+    for f in inv.get("privileged") or []:
+        path, state, pkg = f["path"], f["state"], f.get("package")
+        if f"{path} {state}" in exp.allow.privileged or pkg and (state in stock.get(path, ()) or
+                                                                 state == f.get("override")):
+            continue
+        mode, owner = int(state.split()[0], 8), state.split()[1]
+        rights = [f"{owner.split(':')[0]}'s rights (setuid)" if mode & 0o4000 else "",
+                  f"group {owner.split(':')[1]}'s rights (setgid)" if mode & 0o2000 else "",
+                  f"the capabilities {' '.join(state.split()[2:])}" if len(state.split()) > 2 else ""]
+        origin = (f"{pkg} ships it, but not with these bits (stock: {' or '.join(sorted(stock[path]))})"
+                  if pkg and path in stock else f"{pkg} ships it without privileges (no stock bits, no dpkg "
+                  f"stat override)" if pkg else "no installed package ships it")
+        lines.append(f"{path} ({state}): whoever runs it (the app user too) gets {' and '.join(r for r in rights if r)}"
+                     f"; {origin}. " + _allow_hint(exp, "allow_privileged", f"{path} {state}"))
+    _unaccounted("privileged files (setuid, setgid, file capabilities)", lines)
 
 
 def _rollback_content(r: dict, exp) -> list[str]:
@@ -1288,6 +1412,10 @@ def rollback_ready(facts, exp):
         if r["dist_version"] != r["version"]:
             broken.append(f"site-packages has version {r['dist_version']} of the app, RELEASE.json records "
                           f"{r['version']}")
+        broken += [f"its {_describe(rel, st)}, not the link to {exp.cfg.root}/shared/{rel} (after a "
+                   f"rollback the app would use that instead of its shared data)" for rel, st in
+                   (r.get("shared") or {}).items() if st.get("kind") != "symbolic link" or
+                   st.get("target") != f"{exp.cfg.root}/shared/{rel}"]
         broken += _rollback_content(r, exp)
         if broken:
             lines.append(f"{exp.cfg.root}/releases/{rid}: " + "; ".join(broken))
@@ -1406,18 +1534,27 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "changed since Apache last loaded it)", "test_apache_config_on_disk_is_in_force",
             "/etc/apache2/ports.conf changed at 04:01:12, after Apache last loaded its configuration (03:58:40) ...",
             root_only=True, needs=("apache",)),
+    Promise("cw_apache_effects", f"{CW}: loads code", "whatever is allowed, Apache's configuration in force loads "
+            "modules only from /usr/lib/apache2/modules, pipes logs only to programs no one but root may change, "
+            "and names the app's tree only in the app's own site file", "test_apache_loads_and_runs_only_roots_files",
+            "/etc/apache2/conf-enabled/ops.conf:3: LoadModule headers_module /opt/mods/mod_headers.so: a module from "
+            "outside /usr/lib/apache2/modules is loaded into Apache's root parent ...", root_only=True,
+            needs=("apache",)),
     Promise("cw_processes", f"{CW}: runs", "every process of the app user is one of its mod_wsgi daemons, of "
             "Apache's user an Apache child, of the deploy user part of a live SSH session",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
             "process of the app user ...", root_only=True, needs=("apache",)),
-    Promise("cw_schedules", f"{CW}: runs", "no cron job runs as the app, deploy or Apache user, nor as anyone "
-            "(root included) with something from the app's tree (crontabs, /etc/crontab, /etc/cron.d, "
-            "/etc/cron.{hourly,daily,weekly,monthly}) unless allowed", "test_no_unaccounted_scheduled_jobs",
+    Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "
+            "(root included) with something from the app's tree (every crontab, /etc/crontab, /etc/cron.d, "
+            "/etc/cron.{hourly,daily,weekly,monthly}, at's queue) unless allowed", "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
-    Promise("cw_units", f"{CW}: runs", "no systemd unit or timer under /etc/systemd/system runs as the app or "
-            "deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/"
-            "EnvironmentFile path there), unless allowed (allow_units)", "test_no_unaccounted_systemd_units",
+    Promise("cw_units", f"{CW}: runs", "no systemd unit or timer under /etc/systemd/system, /run/systemd/{system,"
+            "transient} or /usr/local/lib/systemd/system runs as the app or deploy user, or runs code from the "
+            "app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there); no unit file linked "
+            "from there is one no package ships; the app, deploy and Apache users have no systemd "
+            "user manager at boot (linger) and no enabled user units; unless allowed (allow_units)",
+            "test_no_unaccounted_systemd_units",
             "app-report.service (/etc/systemd/system/app-report.service; enabled by .../timers.target.wants/"
             "app-report.timer; started by app-report.timer): /etc/systemd/system/app-report.service:5: execstart "
             "reaches the app's tree (/var/www/app/current/venv/bin/python -m app.report): code the deploy login "
@@ -1434,7 +1571,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys)",
             "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "
             "holds a key listed there can log in as the app user ...", root_only=True),
-    Promise("cw_tree_special", f"{CW}: grants", "nothing in the app's tree is setuid, setgid or world-writable",
+    Promise("cw_tree_special", f"{CW}: grants", "nothing in the app's tree is setuid, setgid, has file "
+            "capabilities or is world-writable",
             "test_no_setuid_or_world_writable_in_app_tree", "/var/www/app/shared/data/tool: setuid (4755 app): "
             "it runs with its owner's ... rights whoever starts it", needs=("tree",)),
     Promise("cw_loader", f"{CW}: loads code", "nothing loads code into the daemons but the release: Apache's binary, "
@@ -1445,13 +1583,18 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_load_path", f"{CW}: loads code", "everything on the code-loading path of the daemons and of root "
             "is root's and not writable by group/others: the python-home (every entry), the stack's Python and its "
             "stdlib dirs, /etc/ld.so.conf{,.d/*}, ld.so.cache/preload and every directory they name with its "
-            "entries, Apache's binaries and modules, the command directories and their entries",
+            "entries, Apache's binaries and modules, the command directories and their entries, Apache's log "
+            "directory (a package's own owner of its file, e.g. at's daemon, is stock); nothing in /usr/local/{sbin,"
+            "bin} takes a packaged command's name on root's PATH unless allowed (allow_commands)",
             "test_nothing_on_the_load_path_is_writable_by_others", "the daemons' python-home "
             "(/var/lib/deploytests/python): 12 entries someone but root may change: /var/lib/deploytests/python/lib "
             "0757 root:root ...", root_only=True),
-    Promise("cw_setuid", f"{CW}: grants", "every setuid/setgid program in /usr/local/{bin,sbin}, /usr/{bin,sbin}, "
-            "/bin, /sbin is shipped by an installed package (dpkg's file lists)", "test_no_unpackaged_setuid_programs",
-            "/usr/local/bin/pyroot (4755 root:root): setuid, and no installed package ships it ...", root_only=True),
+    Promise("cw_setuid", f"{CW}: grants", "every setuid/setgid file and every file with capabilities in root's "
+            "PATH, the load path and the trees the gate reads has exactly the bits of the stack's stock server for "
+            "the package that ships it, or dpkg's stat override for it (dpkg-statoverride --list), or is allowed "
+            "(allow_privileged): dpkg keeps no mode, so a file it lists may still carry bits by hand",
+            "test_no_unaccounted_privileged_files", "/usr/bin/python3.11 (4755 root:root): whoever runs it (the "
+            "app user too) gets root's rights (setuid); python3.11 ships it without privileges ...", root_only=True),
     Promise("rollback_ready", "deploy: prune / rollback", "every kept release a rollback may switch to is complete "
             "and is what was deployed: its venv's python, the stack's Python, the entry point's module and the "
             "recorded version installed, every file each distribution's RECORD lists present with its sha256, and "
@@ -1481,7 +1624,7 @@ CLOSED_WORLD_CHECKS = {
     "cw_in_force": cw_in_force, "cw_processes": cw_processes, "cw_schedules": cw_schedules, "cw_units": cw_units,
     "cw_sudoers": cw_sudoers, "cw_groups": cw_groups, "cw_app_login": cw_app_login,
     "cw_tree_special": cw_tree_special, "cw_loader": cw_loader, "cw_load_path": cw_load_path,
-    "cw_setuid": cw_setuid, "rollback_ready": rollback_ready,
+    "cw_setuid": cw_setuid, "rollback_ready": rollback_ready, "cw_apache_effects": cw_apache_effects,
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_apache_user": sec_apache_user,
 }
 
@@ -1492,6 +1635,10 @@ B, D = "bootstrap", "deploy"
 PROMISES: tuple[Promise, ...] = (
     Promise("host", "(any)", "the host answers over its pinned SSH login and every fact can be read",
             "test_host_answers", "web-1 could not be asked for its facts: ConnectError: ...", needs=()),
+    Promise("sudo", "(any)", "the login's sudo works: when sudo -n refuses it, only for want of a password (a "
+            "broken sudo fails here, instead of every root check skipping)", "test_sudo_works_for_the_login",
+            "sudo refuses appuser on web-1: 'sudo: sorry, you must have a tty to run sudo': not for want of a "
+            "password, sudo itself is broken here ..."),
     Promise("packages", f"{B}: packages", "the server stack's packages are installed (Debian 12 and 13: apache2, "
             "libapache2-mod-wsgi-py3, python3-venv, iproute2)",
             "test_packages_installed", "packages not installed: {'python3-venv': 'deinstall ok config-files'}"),
@@ -1623,7 +1770,8 @@ PROMISES: tuple[Promise, ...] = (
 )
 
 CHECKS = {
-    "host": host_answers, "packages": packages_installed, "apache": apache_running, "boot": apache_starts_at_boot,
+    "host": host_answers, "sudo": sudo_works, "packages": packages_installed, "apache": apache_running,
+    "boot": apache_starts_at_boot,
     "configtest": configtest_clean, "mod_wsgi": mod_wsgi_loaded, "python": stack_python, "port": port_listening,
     "sites": site_enabled_default_disabled, "vhost": vhost_as_bootstrapped, "daemon_mode": vhost_daemon_mode,
     "app_user": app_user, "deploy_group": deploy_user_in_app_group, "sudoers": sudoers_rule_minimal,

@@ -407,10 +407,19 @@ def record_check(site, bounds):
     return out
 
 
-def tree_inventory(root):
-    """(as the deploy user) Entries of the app's tree that are setuid/setgid, or writable by others (links and
-    sticky dirs aside); and, per kept release, what a rollback to it needs: RELEASE.json, the venv's python
-    link, pyvenv.cfg's version, the entry point's module and the recorded distribution in site-packages; and,
+def caps(path):
+    """Whether ``path`` has file capabilities (a ``security.capability`` xattr: rights whoever runs it)."""
+    try:
+        return bool(os.getxattr(path, "security.capability", follow_symlinks=False))
+    except OSError:
+        return False
+
+
+def tree_inventory(root, shared=()):
+    """(as the deploy user) Entries of the app's tree that are setuid/setgid or have file capabilities, or
+    writable by others (links and sticky dirs aside); and, per kept release, what a rollback to it needs:
+    RELEASE.json, the venv's python link, pyvenv.cfg's version, the entry point's module and the recorded
+    distribution in site-packages; and,
     per kept release but the live one, its entries not the deploy user's or writable by group/others
     (``loose``) and every file its distributions' RECORDs list, hashed (:func:`record_check`)."""
     special, bounds = [], []
@@ -428,6 +437,8 @@ def tree_inventory(root):
                     and not stat.S_ISDIR(mode)]  # on a directory: new entries get its group (shared/), no rights
             if mode & 0o002 and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX):
                 what.append("world-writable")
+            if stat.S_ISREG(mode) and mode & 0o111 and caps(path):
+                what.append("file capabilities")
             if what:
                 special.append({"path": path, "what": what, "mode": "%04o" % (mode & 0o7777),
                                 "owner": name_of(pwd.getpwuid, st.st_uid)})
@@ -473,6 +484,7 @@ def tree_inventory(root):
             "pth": sorted(n for n in (os.listdir(site) if site and os.path.isdir(site) else []) if n.endswith(".pth")),
         }
         if name != live:  # a rollback target: by content and by who may write it (the live one: test_installed_*)
+            releases[name]["shared"] = {p: lstat_facts(os.path.join(rel, p)) for p in shared}  # what it would use
             loose = walk_release(rel, owner, [], bounds, hashing=False)[1]
             releases[name].update(loose=loose[:10], loose_count=len(loose),
                                   record=record_check(site, bounds) if site else None)
@@ -500,7 +512,7 @@ def gather(args):
     section("tree", tree_facts, args)
     section("wsgi_sha256", lambda: sha256_of(read_nofollow(root + "/application.wsgi")))
     section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
-    section("tree_inventory", tree_inventory, root)
+    section("tree_inventory", tree_inventory, root, args.get("shared_paths", []))
     section("stat", stat_each, args["paths"])
     section("app_keys", app_keys, args.get("app_user", ""))
     try:

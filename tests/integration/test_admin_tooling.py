@@ -7,7 +7,8 @@ What counts as ordinary here (an independent tester's choice, not read from the 
 - Debian's standard services an installer or a first config-management run adds: ``cron`` (with a root job in
   ``/etc/cron.d`` and root's crontab), ``rsyslog``, ``logrotate`` (run once: it reloads Apache as it does
   nightly), ``unattended-upgrades``, ``chrony`` (NTP; binds its command port on loopback), Debian's default
-  MTA ``exim4-daemon-light`` (listens on 127.0.0.1:25 and ::1:25 only), ``fail2ban``;
+  MTA ``exim4-daemon-light`` (listens on 127.0.0.1:25 and ::1:25 only, setuid ``exim4``), ``fail2ban``, ``at``
+  (``6755 daemon:daemon``), ``iputils-ping`` with ``libcap2-bin`` (ping's ``cap_net_raw`` on Debian 12);
 - an ``admin`` login with a key, in Debian's ``sudo`` and ``adm`` groups (Debian's own ``%sudo`` rule);
 - ``prometheus-node-exporter``, which listens on ``*:9100``: reachable from outside, so it is the one item
   that must be allowed in writing (``allow_listen = ["*:9100"]``).
@@ -41,7 +42,7 @@ APP = APPS / "yourapplication"
 LISTENER = "test_every_listener_is_accounted_for[ssh://appuser@web]"
 
 PACKAGES = ("unattended-upgrades", "cron", "rsyslog", "logrotate", "prometheus-node-exporter", "chrony",
-            "exim4-daemon-light", "fail2ban")
+            "exim4-daemon-light", "fail2ban", "at", "iputils-ping", "libcap2-bin")
 # No init system in the container: start each daemon as its package would, then wait (bounded) until the
 # listeners are up: node exporter TCP 9100 (238C), exim TCP 25 (0019), chrony UDP 323 (0143).
 START = """

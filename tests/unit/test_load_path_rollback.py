@@ -1,5 +1,5 @@
 """Who may write what loads code, setuid programs, and kept releases checked by content, as pure logic over
-facts: the runner's parsers (:func:`parse.load_path`, :func:`parse.setuid_files`) over a made-up collector reply,
+facts: the runner's parsers (:func:`parse.load_path`, :func:`parse.privileged_files`) over a made-up collector reply,
 the tree reader's RECORD check over a real directory, and the rules' one-line messages. The same on real servers:
 tests/integration/test_load_path_and_rollback.py."""
 
@@ -54,14 +54,16 @@ CONF = {"/etc/ld.so.conf": "include /etc/ld.so.conf.d/*.conf\n",
         "/etc/ld.so.conf.d/libc.conf": "# libc default configuration\n/usr/local/lib\n/usr/local/lib/nowhere\n"}
 LISTS = {"/var/lib/dpkg/info/sudo.list": "/.\n/usr\n/usr/bin\n/usr/bin/sudo\n",
          "/var/lib/dpkg/info/cron.list": "/bin/crontab\n"}  # a merged-/usr twin: the file is /usr/bin/crontab
-DIRS = {"/etc/ld.so.conf.d": ["libc.conf"], "/usr/bin": ["crontab", "sudo"]}
+DIRS = {"/etc/ld.so.conf.d": ["libc.conf"], "/usr/bin": ["crontab", "sudo"],
+        "/var/lib/dpkg/info": ["cron.list", "python3.11.list", "sudo.list"]}
 
 
 def test_a_stock_load_path_and_packaged_setuid_programs_are_no_findings():
     snap = snapshot(STOCK, DIRS, {**CONF, **LISTS})
     assert parse.load_path(snap, "3.11") == []  # links 0777, a sticky /tmp, a named dir that does not exist: fine
     assert parse.ld_dirs(snap) == (["/usr/local/lib", "/usr/local/lib/nowhere"], [])
-    assert parse.setuid_files(snap) == []
+    assert [(f["path"], f["state"], f["package"]) for f in parse.privileged_files(snap)] == [
+        ("/usr/bin/crontab", "2755 root:shadow", "cron"), ("/usr/bin/sudo", "4755 root:root", "sudo")]
 
 
 @pytest.mark.parametrize("path, change, area", [
@@ -90,14 +92,17 @@ def test_an_ld_conf_line_the_gate_does_not_follow_is_named():
     assert parse.ld_dirs(snap)[1] == ["/etc/ld.so.conf:1: 'include /opt/ld/*.conf'"]
 
 
-@pytest.mark.parametrize("path, mode, gid", [("/usr/local/bin/pyroot", 0o4755, 0),  # f12
-                                             ("/usr/sbin/opsh", 0o2755, 42)])
-def test_a_setuid_or_setgid_program_no_package_ships_is_named(path, mode, gid):
+@pytest.mark.parametrize("path, mode, gid, package", [("/usr/local/bin/pyroot", 0o4755, 0, None),  # f12
+                                                      ("/usr/sbin/opsh", 0o2755, 42, None),
+                                                      ("/usr/bin/python3.11", 0o4755, 0, "python3.11")])
+def test_a_setuid_or_setgid_file_is_listed_with_its_bits_and_package(path, mode, gid, package):
     d, name = path.rsplit("/", 1)
     dirs = dict(DIRS, **{d: DIRS.get(d, []) + [name]})
-    snap = snapshot(dict(STOCK, **{path: (F, mode, 0, gid)}), dirs, {**CONF, **LISTS})
-    assert parse.setuid_files(snap) == [{"path": path, "mode": "%04o" % mode, "owner": "root",
-                                         "group": "root" if gid == 0 else "shadow"}]
+    lists = dict(LISTS, **{"/var/lib/dpkg/info/python3.11.list": "/usr/bin/python3.11\n"})
+    snap = snapshot(dict(STOCK, **{path: (F, mode, 0, gid)}), dirs, {**CONF, **lists})
+    found = [f for f in parse.privileged_files(snap) if f["path"] == path]
+    assert found == [{"path": path, "state": "%04o root:%s" % (mode, "root" if gid == 0 else "shadow"),
+                      "package": package, "override": None}]
 
 
 # ---------------------------------------------------------------- kept releases, by content

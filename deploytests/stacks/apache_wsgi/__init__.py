@@ -114,6 +114,21 @@ BASELINE_MODULES = (
     'autoindex_module', 'deflate_module', 'dir_module', 'env_module', 'filter_module', 'mime_module',
     'mpm_event_module', 'negotiation_module', 'reqtimeout_module', 'setenvif_module', 'status_module', 'wsgi_module',
 )
+# Debian's packaged setuid/setgid files and files with capabilities, with their exact bits, measured on the stack's
+# image and after installing an ordinary admin's packages from Debian's mirror (cron, at, exim4-daemon-light,
+# fuse3, iputils-ping with and without libcap2-bin: its postinst sets the capability, or the setuid bit when setcap
+# is missing), the same on Debian 12 and 13 (`find / -xdev -type f -perm /6000`, `getcap -r /`). A file counts as
+# stock only when dpkg lists it (so these bits on a copy elsewhere are no package's). cron's crontab gets its bits
+# from dpkg-statoverride, which the gate reads as such; it is listed here too for servers without the record.
+BASELINE_PRIVILEGED = (
+    "/usr/bin/chage 2755 root:shadow", "/usr/bin/expiry 2755 root:shadow", "/usr/sbin/unix_chkpwd 2755 root:shadow",
+    "/usr/bin/chfn 4755 root:root", "/usr/bin/chsh 4755 root:root", "/usr/bin/gpasswd 4755 root:root",
+    "/usr/bin/passwd 4755 root:root", "/usr/bin/newgrp 4755 root:root", "/usr/bin/su 4755 root:root",
+    "/usr/bin/mount 4755 root:root", "/usr/bin/umount 4755 root:root", "/usr/bin/sudo 4755 root:root",
+    "/usr/bin/ssh-agent 2755 root:_ssh", "/usr/lib/openssh/ssh-keysign 4755 root:root",
+    "/usr/bin/crontab 2755 root:crontab", "/usr/bin/at 6755 daemon:daemon", "/usr/bin/fusermount3 4755 root:root",
+    "/usr/sbin/exim4 4755 root:root", "/usr/bin/ping 0755 root:root cap_net_raw=ep", "/usr/bin/ping 4755 root:root",
+)
 BASELINE_SUDOERS = (
     "Defaults env_reset", "Defaults mail_badpass",
     'Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"', "Defaults use_pty",

@@ -1,0 +1,469 @@
+"""Privilege bits on files and schedules beyond cron, as pure logic over facts (issue 17, the last round's known
+gaps): a setuid/setgid bit or file capabilities on any file the gate looks at is judged by its exact bits, not by
+dpkg listing the file (dpkg keeps no mode); ``at`` jobs, every crontab, runtime and transient systemd units, and
+the users' own systemd managers (linger, enabled user units) are schedules like cron's. The same on real servers:
+tests/integration/test_privilege_and_schedules.py."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from deploytests.allowances import Allowances
+from deploytests.config import load_config
+from deploytests.examples import APPS
+from deploytests.verify import parse
+from deploytests.verify.facts import Facts
+from deploytests.verify.mechanisms import user_managers
+from deploytests.verify.promises import CLOSED_WORLD, Expected, NotApplicable, verify
+
+RECORDED = json.loads((Path(__file__).parent / "data" / "facts-clean.json").read_text())  # with its inventory
+
+
+def clean_facts() -> Facts:
+    return Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+
+
+def inv(facts):
+    return facts.remote["inventory"]
+
+
+def add_text(facts, path, text):
+    inv(facts)["texts"].append({"path": path, "text": text})
+
+
+@pytest.fixture
+def exp():
+    return Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+
+
+def allowing(exp, **kw):
+    return dataclasses.replace(exp, allow=Allowances(**kw))
+
+
+def outcome(pid, facts, exp):
+    try:
+        verify(pid, facts, exp)
+        return "pass"
+    except NotApplicable as why:
+        return f"skip: {why}"
+    except AssertionError as failed:
+        return f"fail: {failed}"
+
+
+def failing(facts, exp):
+    """{promise id: message} of every closed-world rule that fails."""
+    results = {p.id: outcome(p.id, facts, exp) for p in CLOSED_WORLD}
+    return {k: v for k, v in results.items() if v.startswith("fail")}
+
+
+F = stat.S_IFREG
+PASSWD = "root:x:0:0::/root:/bin/sh\ndaemon:x:1:1::/:/bin/sh\nappuser:x:1000:1000::/home/appuser:/bin/sh\n"
+GROUP = "root:x:0:\ndaemon:x:1:\nappuser:x:1000:\nshadow:x:42:\ncrontab:x:101:\n"
+
+
+def snap(files: dict, data: dict | None = None) -> parse.Snapshot:
+    out = {"/etc/passwd": {"st": [F | 0o644, 0, 0, 1, 0, 1], "data": PASSWD},
+           "/etc/group": {"st": [F | 0o644, 0, 0, 1, 0, 2], "data": GROUP}}
+    for path, (mode, uid, gid, *caps) in files.items():
+        out[path] = {"st": [F | mode, uid, gid, 1, 0, 3], **({"caps": caps[0].decode("latin-1")} if caps else {})}
+    for path, text in (data or {}).items():
+        out.setdefault(path, {"st": [F | 0o644, 0, 0, 1, 0, 4]})["data"] = text
+    return parse.Snapshot({"files": out, "dirs": {"/var/lib/dpkg/info": [n.rsplit("/", 1)[1] for n in data or {}
+                                                                         if n.startswith("/var/lib/dpkg/info/")]}})
+
+
+# the bytes setcap wrote on Debian 12 (read back with os.getxattr): v2 data
+NET_RAW_EP = bytes.fromhex("0100000200200000000000000000000000000000")
+SETUID_EP = bytes.fromhex("0100000280000000000000000000000000000000")
+TWO_EIP = bytes.fromhex("0100000200300000003000000000000000000000")
+
+
+def test_file_capabilities_read_as_getcap_shows_them():
+    assert parse.file_caps(NET_RAW_EP) == "cap_net_raw=ep"
+    assert parse.file_caps(SETUID_EP) == "cap_setuid=ep"
+    assert parse.file_caps(TWO_EIP) == "cap_net_admin,cap_net_raw=eip"
+
+
+def test_privileged_files_carry_their_bits_package_and_dpkgs_override():
+    s = snap({"/usr/bin/sudo": (0o4755, 0, 0), "/usr/bin/crontab": (0o2755, 0, 101), "/usr/bin/ls": (0o755, 0, 0),
+              "/usr/bin/python3.11": (0o755, 0, 0, SETUID_EP), "/etc/cron.daily/x": (0o4644, 0, 0)},
+             {"/var/lib/dpkg/info/sudo.list": "/usr/bin/sudo\n", "/var/lib/dpkg/info/cron.list": "/bin/crontab\n",
+              "/var/lib/dpkg/info/python3.11-minimal.list": "/usr/bin/python3.11\n",
+              "/var/lib/dpkg/statoverride": "root crontab 2755 /usr/bin/crontab\n"})
+    assert parse.privileged_files(s) == [
+        {"path": "/etc/cron.daily/x", "state": "4644 root:root", "package": None, "override": None},
+        {"path": "/usr/bin/crontab", "state": "2755 root:crontab", "package": "cron", "override": "2755 root:crontab"},
+        {"path": "/usr/bin/python3.11", "state": "0755 root:root cap_setuid=ep", "package": "python3.11-minimal",
+         "override": None},
+        {"path": "/usr/bin/sudo", "state": "4755 root:root", "package": "sudo", "override": None}]
+
+
+def privileged(facts, *entries):
+    inv(facts)["privileged"] = [dict(zip(("path", "state", "package", "override"), e, strict=True)) for e in entries]
+
+
+STOCK = [("/usr/bin/sudo", "4755 root:root", "sudo", None), ("/usr/bin/ping", "0755 root:root cap_net_raw=ep",
+                                                             "iputils-ping", None),
+         ("/usr/bin/crontab", "2755 root:crontab", "cron", "2755 root:crontab")]
+
+
+def test_stock_privileged_files_and_dpkgs_overrides_pass(exp):
+    facts = clean_facts()
+    privileged(facts, *STOCK, ("/usr/sbin/postdrop", "2555 root:postdrop", "postfix", "2555 root:postdrop"))
+    assert outcome("cw_setuid", facts, exp) == "pass"
+
+
+@pytest.mark.parametrize("entry, found", [
+    # the gap: a packaged program made setuid by hand was accepted because dpkg lists it
+    (("/usr/bin/python3.11", "4755 root:root", "python3.11-minimal", None),
+     "/usr/bin/python3.11 (4755 root:root): whoever runs it (the app user too) gets root's rights (setuid); "
+     "python3.11-minimal ships it without privileges"),
+    # the same by a capability, on another packaged program
+    (("/usr/bin/perl", "0755 root:root cap_setuid=ep", "perl-base", None),
+     "gets the capabilities cap_setuid=ep; perl-base ships it without privileges"),
+    (("/usr/bin/find", "2755 root:shadow", "findutils", None), "gets group shadow's rights (setgid)"),
+    # a stock privileged file with more than its stock bits
+    (("/usr/bin/sudo", "6755 root:root", "sudo", None), "sudo ships it, but not with these bits (stock: 4755 "
+                                                        "root:root)"),
+    (("/usr/bin/ping", "0755 root:root cap_net_raw,cap_setuid=ep", "iputils-ping", None), "not with these bits"),
+    # bits that differ from dpkg's own override
+    (("/usr/bin/crontab", "6755 root:crontab", "cron", "2755 root:crontab"), "cron ships it, but not with"),
+    # the stock name and bits, but no package ships it there (a copy of a shell)
+    (("/usr/local/bin/sudo", "4755 root:root", None, None), "no installed package ships it"),
+])
+def test_privilege_bits_not_stock_nor_dpkgs_override_fail_and_the_allowance_takes_exactly_them(exp, entry, found):
+    facts = clean_facts()
+    privileged(facts, *STOCK, entry)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_setuid"] and found in msg["cw_setuid"], msg
+    assert "1 privileged files" in msg["cw_setuid"]
+    line = f"{entry[0]} {entry[1]}"
+    assert f'allow_privileged = ["{line}"]' in msg["cw_setuid"]
+    assert outcome("cw_setuid", facts, allowing(exp, privileged=(line,))) == "pass"
+    other = f"{entry[0]} 4711 root:root"  # an allowance of other bits accepts nothing else
+    assert outcome("cw_setuid", facts, allowing(exp, privileged=(other,))).startswith("fail")
+
+
+# ---------------------------------------------------------------- at jobs, every crontab
+
+AT_JOB = """#!/bin/sh
+# atrun uid=1000 gid=1000
+# mail appuser 0
+umask 22
+PWD=/var/www/yourapplication/current; export PWD
+cd {cwd} || {{
+\t echo 'Execution directory inaccessible' >&2
+\t exit 1
+}}
+{job}
+"""
+
+
+def test_at_jobs_are_their_owners_and_read_after_ats_preamble():
+    s = snap({"/var/spool/cron/atjobs/a0000101c8de62": (0o700, 1000, 1)},
+             {"/var/spool/cron/atjobs/a0000101c8de62": AT_JOB.format(cwd="/tmp", job="/usr/bin/id")})
+    s.dirs["/var/spool/cron/atjobs"] = [".SEQ", "a0000101c8de62"]
+    assert parse.at_jobs(s) == [{"where": "/var/spool/cron/atjobs/a0000101c8de62", "user": "appuser",
+                                 "file": "/var/spool/cron/atjobs/a0000101c8de62", "job": "cd /tmp; /usr/bin/id"}]
+
+
+@pytest.mark.parametrize("user, cwd, job, fails", [
+    ("yourapplication", "/tmp", "/usr/bin/id", True),       # any job of a watched user
+    ("root", "/tmp", "/var/www/yourapplication/current/venv/bin/python -m x", True),  # root with the app's code
+    ("root", "/var/www/yourapplication/current", "venv/bin/python -m x", True),       # run from the app's tree
+    ("root", "/tmp", "/usr/sbin/logrotate -f /etc/logrotate.conf", False),  # PWD in at's env is no job
+    ("operator", "/srv", "/usr/bin/id", False),
+])
+def test_an_at_job_is_a_schedule_like_crons(exp, user, cwd, job, fails):
+    facts = clean_facts()
+    path = "/var/spool/cron/atjobs/a00001019ab"
+    inv(facts)["at_jobs"] = [{"where": path, "file": path, "user": user, "job": f"cd {cwd}; {job}"}]
+    msg = failing(facts, exp)
+    if not fails:
+        assert msg == {}
+        return
+    assert list(msg) == ["cw_schedules"] and f"{path}: runs " in msg["cw_schedules"] and f" as {user}" in \
+        msg["cw_schedules"], msg
+    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
+
+
+def test_another_logins_crontab_that_runs_the_apps_code_fails(exp):
+    facts = clean_facts()
+    add_text(facts, "/var/spool/cron/crontabs/ops", "0 * * * * /var/www/yourapplication/current/venv/bin/flask x\n")
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"] and "crontabs/ops:1: runs" in msg["cw_schedules"] and " as ops " in \
+        msg["cw_schedules"], msg
+
+
+# ---------------------------------------------------------------- systemd: runtime units, user managers
+
+@pytest.mark.parametrize("path", ["/run/systemd/transient/run-r1.service", "/run/systemd/system/cache.service"])
+def test_a_runtime_or_transient_unit_as_the_app_user_fails(exp, path):
+    facts = clean_facts()
+    add_text(facts, path, "[Service]\nUser=yourapplication\nExecStart=/usr/bin/sleep infinity\n")
+    msg = failing(facts, exp)
+    name = path.rsplit("/", 1)[1]
+    assert list(msg) == ["cw_units"] and f"- {name} ({path}" in msg["cw_units"], msg
+
+
+@pytest.mark.parametrize("linger, dirs, found", [
+    (["yourapplication"], {}, "yourapplication's systemd user manager starts at boot (linger: "
+                              "/var/lib/systemd/linger/yourapplication) (none enabled yet)"),
+    ([], {"appuser:~/.config/systemd/user/": ["sync.service", "default.target.wants"],
+          "appuser:~/.config/systemd/user/default.target.wants/": ["sync.service"]},
+     "appuser's systemd user manager starts at its next session (enabled: default.target.wants/sync.service; "
+     "unit files: ~/.config/systemd/user/sync.service)"),
+    (["www-data"], {"www-data:~/.local/share/systemd/user/": ["t.timer"]}, "www-data's systemd user manager starts "
+                                                                             "at boot"),
+])
+def test_a_watched_users_own_systemd_manager_fails(exp, linger, dirs, found):
+    facts = clean_facts()
+    inv(facts).update(linger=linger, user_units=dirs)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_units"] and found in msg["cw_units"], msg
+    name = f"user@{(linger or ['appuser'])[0]}"
+    assert f'allow_units = ["{name}"]' in msg["cw_units"]
+    assert outcome("cw_units", facts, allowing(exp, units=(name,))) == "pass"
+
+
+def test_other_users_managers_and_unit_files_never_enabled_are_no_finding():
+    watched = {"yourapplication": "the app user"}
+    assert user_managers(["admin"], {"admin:~/.config/systemd/user/default.target.wants/": ["x.service"]},
+                         watched) == {}
+    assert user_managers([], {"yourapplication:~/.config/systemd/user/": ["x.service"]}, watched) == {}
+
+
+L = stat.S_IFLNK
+
+
+@pytest.mark.parametrize("target, lists, fails", [
+    ("/lib/systemd/system/cron.service", {"cron.list": "/lib/systemd/system/cron.service\n"}, False),
+    ("/usr/lib/systemd/system/cron.service", {"cron.list": "/lib/systemd/system/cron.service\n"}, False),
+    ("/lib/systemd/system/cron.service", {"cron.list": "/usr/lib/systemd/system/cron.service\n"}, False),
+    ("/dev/null", {}, False),  # a masked unit
+    ("/lib/systemd/system/sync-cache.service", {"cron.list": "/lib/systemd/system/cron.service\n"}, True),
+    ("/opt/tools/sync.service", {}, True),
+])
+def test_an_enabled_unit_whose_file_no_package_ships_outside_the_units_the_gate_reads_fails(exp, target, lists,
+                                                                                             fails):
+    facts = clean_facts()
+    link = "/etc/systemd/system/multi-user.target.wants/" + target.rsplit("/", 1)[1]
+    files = {link: {"st": [L | 0o777, 0, 0, 1, 0, 9], "link": target}}
+    files.update({f"/var/lib/dpkg/info/{n}": {"st": [F | 0o644, 0, 0, 1, 0, 9], "data": t} for n, t in lists.items()})
+    facts.raw = parse.Snapshot({"files": files, "dirs": {"/var/lib/dpkg/info": sorted(lists)}})
+    found = outcome("cw_units", facts, exp)
+    if not fails:
+        assert found == "pass"
+        return
+    assert found.startswith("fail") and f"its unit file is {target}, which no installed package ships" in found
+
+
+# ---------------------------------------------------------------- the blind test's classes (round 2)
+
+def test_a_packaged_file_owned_by_its_system_user_is_stock_on_the_load_path(exp):
+    """Debian's at is 6755 daemon:daemon: a command dir entry someone but root may change, as the package ships
+    it (the blind test's false alarm, b26); the same bits on another path or another owner still fail."""
+    facts = clean_facts()
+    privileged(facts, ("/usr/bin/at", "6755 daemon:daemon", "at", None))
+    inv(facts)["load_path"] = [{"area": "a command directory (root's PATH)", "top": "/usr/bin",
+                                "path": "/usr/bin/at 6755 daemon:daemon"}]
+    assert failing(facts, exp) == {}
+    inv(facts)["load_path"][0]["path"] = "/usr/bin/atq 6755 daemon:daemon"
+    assert list(failing(facts, exp)) == ["cw_load_path"]
+
+
+def test_a_log_dir_someone_else_owns_says_root_writes_there(exp):
+    facts = clean_facts()
+    inv(facts)["load_path"] = [{"area": "the directory Apache's root parent opens its logs in",
+                                "top": "/var/log/apache2", "path": "/var/log/apache2 0770 root:yourapplication"}]
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_load_path"] and "makes Apache's root parent write any file" in msg["cw_load_path"]
+
+
+def proc(pid, user, cmdline, ancestors=()):
+    return {"pid": pid, "user": user, "uid": 0, "ppid": 1, "comm": cmdline.split()[0][-15:], "cmdline": cmdline,
+            "exe": None, "started": 0, "ancestors": [{"pid": a, "comm": c, "user": u} for a, c, u in ancestors]}
+
+
+@pytest.mark.parametrize("p, fails", [
+    (proc(90, "root", "sh -c while :; do /var/www/yourapplication/shared/data/tidy; sleep 9; done"), True),
+    (proc(91, "backup", "/usr/bin/python3 /var/www/yourapplication/current/venv/bin/flask export"), True),
+    # the gate's own probe or an operator's shell: inside a live SSH session
+    (proc(92, "root", "sudo -n -u deployer python3 -I -c x {\"root\": \"/var/www/yourapplication\"}",
+          [(80, "sshd", "root")]), False),
+])
+def test_anyones_process_that_runs_from_the_apps_tree_outside_a_session_fails(exp, p, fails):
+    facts = clean_facts()
+    inv(facts)["reaching"] = [p]
+    msg = failing(facts, exp)
+    assert (list(msg) == ["cw_processes"]) == fails, msg
+    if fails:
+        assert f"pid {p['pid']} ({p['user']})" in msg["cw_processes"] and "names the app's tree" in msg["cw_processes"]
+        argv0 = p["cmdline"].split()[0]
+        assert outcome("cw_processes", facts, allowing(exp, processes=(f"{p['user']}: {argv0}",))) == "pass"
+
+
+@pytest.mark.parametrize("argv, fails", [
+    (["/usr/sbin/apache2", "-k", "start"], False), (["/usr/sbin/apache2", "-DFOREGROUND"], False),
+    (["/usr/sbin/apache2", "-k", "start", "-c", "Include /srv/x.conf"], True),
+    (["/usr/sbin/apache2", "-DOPS_DEBUG", "-k", "start"], True),
+    (["/usr/sbin/apache2", "-d", "/etc/apache2-two", "-k", "start"], True),
+])
+def test_apache_started_with_arguments_the_gates_dump_does_not_have_fails(exp, argv, fails):
+    facts = clean_facts()
+    inv(facts)["apache_argv"] = [{"pid": 27, "argv": argv}]
+    msg = failing(facts, exp)
+    assert (list(msg) == ["cw_in_force"]) == fails, msg
+
+
+def test_a_second_name_for_gid_0_reaches_root(exp):
+    facts = clean_facts()
+    facts.remote["users"]["app"]["groups"].append("ops0")
+    inv(facts)["gid0"] = ["ops0"]
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_groups"] and "group ops0: gid 0, root's group under another name" in msg["cw_groups"]
+
+
+def test_every_group_of_a_gid_counts_for_its_members():
+    users = parse.Users("u:x:1000:1000::/h:/bin/sh\n", "root:x:0:\nops0:x:0:u\nu:x:1000:\n")
+    assert users.facts("u")["groups"] == ["ops0", "u"]
+
+
+def test_a_second_ssh_server_is_not_the_one_the_gate_came_in_by(exp):
+    facts = clean_facts()
+    inv(facts)["probe_ancestors"] = [{"pid": 300, "comm": "sh", "user": "appuser", "exe": "/usr/bin/dash"},
+                                     {"pid": 200, "comm": "sshd", "user": "root", "exe": "/usr/sbin/sshd"},
+                                     {"pid": 7, "comm": "sshd", "user": "root", "exe": "/usr/sbin/sshd"}]
+    assert failing(facts, exp) == {}
+    second = {"pid": 50, "user": "root", "uid": 0, "ppid": 1, "comm": "sshd", "exe": "/usr/sbin/sshd",
+              "cmdline": "sshd: /usr/sbin/sshd -p 2022", "started": 0, "package": "openssh-server"}
+    for host in ("0.0.0.0", "127.0.0.1"):  # on loopback too: it is no distribution's daemon of its own
+        facts2 = clean_facts()
+        inv(facts2)["probe_ancestors"] = inv(facts)["probe_ancestors"]
+        inv(facts2)["listeners"].append({"proto": "tcp", "host": host, "port": 2022, "procs": [second], "uid": 0,
+                                         "owner": "root", "hidden": []})
+        msg = failing(facts2, exp)
+        assert list(msg) == ["cw_listen"] and ":2022 listens: pid 50 (root)" in msg["cw_listen"], msg
+
+
+@pytest.mark.parametrize("text, fails", [
+    ("/var/www/yourapplication/shared/log/*.log {\n daily\n postrotate\n  /usr/sbin/apache2ctl graceful\n"
+     " endscript\n}\n", False),  # rotating the app's logs is ordinary; the script reaches nothing of the tree
+    ("/var/log/app/*.log {\n lastaction\n  /var/www/yourapplication/current/venv/bin/python -m x.compact\n"
+     " endscript\n}\n", True),
+])
+def test_a_logrotate_script_that_runs_the_apps_code_is_a_root_job(exp, text, fails):
+    facts = clean_facts()
+    s = snap({"/etc/logrotate.d/app": (0o644, 0, 0)}, {"/etc/logrotate.d/app": text})
+    s.dirs["/etc/logrotate.d"] = ["app"]
+    inv(facts)["logrotate"] = parse.logrotate_scripts(s)
+    msg = failing(facts, exp)
+    assert (list(msg) == ["cw_schedules"]) == fails, msg
+    if fails:
+        assert "/etc/logrotate.d/app:2: runs " in msg["cw_schedules"] and " as root from the app's tree" in \
+            msg["cw_schedules"]
+
+
+def test_current_replaced_by_a_directory_is_named_as_such(exp):
+    facts = clean_facts()
+    facts.remote["tree"]["current"] = None
+    facts.remote["stat"]["/var/www/yourapplication/current"] = {"kind": "directory", "mode": "0755"}
+    found = outcome("current", facts, exp)
+    assert found.startswith("fail: /var/www/yourapplication/current is a directory, not the link to a release "
+                            "deploy and rollback switch"), found
+
+
+def test_a_kept_releases_shared_link_elsewhere_is_no_rollback_target(exp):
+    facts = clean_facts()
+    releases = facts.remote["tree_inventory"]["releases"]
+    live = facts.remote["tree"]["current"].split("/")[-1]
+    good = {"kind": "symbolic link", "target": "/var/www/yourapplication/shared/data", "mode": "0777",
+            "owner": "appuser", "group": "appuser"}
+    releases["20000101T000000Z-00000000"] = dict(releases[live], shared={"data": good})
+    assert "its data" not in outcome("rollback_ready", facts, exp)
+    releases["20000101T000000Z-00000000"]["shared"]["data"] = dict(good, target="/opt/restore/data")
+    msg = failing(facts, exp)
+    assert list(msg) == ["rollback_ready"] and "its data: symbolic link 0777 appuser:appuser -> /opt/restore/data, " \
+        "not the link to /var/www/yourapplication/shared/data" in msg["rollback_ready"], msg
+
+
+@pytest.mark.parametrize("refused, found", [
+    ("sudo: a password is required", "skip: appuser has no passwordless sudo"),  # a read-only login: supported
+    ("sudo: sorry, you must have a tty to run sudo", "fail: sudo refuses appuser on docker://web-1: 'sudo: sorry"),
+    ("sudo: /usr/bin/sudo must be owned by uid 0 and have the setuid bit set", "fail: sudo refuses appuser"),
+    (">>> /etc/sudoers.d/zz: syntax error near line 1 <<< sudo: parse error in /etc/sudoers.d/zz near line 1",
+     "fail: sudo refuses appuser"),
+])
+def test_sudo_refusing_the_login_for_another_reason_than_a_password_fails(exp, refused, found):
+    facts = clean_facts()
+    facts.remote.update(as_root=False, sudo_refused=refused, login="appuser")
+    assert outcome("sudo", facts, exp).startswith(found)
+    assert outcome("cw_sudoers", facts, exp).startswith("skip: appuser on docker://web-1 has no passwordless sudo "
+                                                        f"(sudo: {refused!r})")
+    facts.remote.update(as_root=True)
+    assert outcome("sudo", facts, exp) == "pass"
+
+
+def test_a_root_file_outside_the_dirs_the_gate_reads_is_named_as_such_not_as_writable(exp):
+    facts = clean_facts()
+    ap = inv(facts)["apache"]
+    path, real = "/etc/apache2/mods-enabled/wsgi.load", "/usr/local/etc/apache2/wsgi.load"
+    ap["includes"].append({"at": "146", "path": path, "depth": 4, "from": "/etc/apache2/apache2.conf"})
+    ap["files"][path] = {"real": real, "loose": f"{real} (not read: outside what the collector reads)",
+                         "md5": None, "sha256": None, "package": None, "dpkg_changed": False, "dpkg_package": None,
+                         "mtime": 1.0, "directives": []}
+    msg = failing(facts, exp)
+    assert "cw_apache_files" in msg and f"Apache reads it as root from {real}, a file of root's outside the " \
+        "directories the gate reads" in msg["cw_apache_files"] and "writable" not in msg["cw_apache_files"], msg
+
+
+def test_a_local_command_named_like_a_packaged_one_fails_unless_allowed(exp):
+    s = snap({"/usr/local/sbin/apache2ctl": (0o755, 0, 0), "/usr/local/bin/node_exporter": (0o755, 0, 0)})
+    s.dirs.update({"/usr/local/sbin": ["apache2ctl"], "/usr/local/bin": ["node_exporter"],
+                   "/usr/sbin": ["apache2", "apache2ctl"], "/usr/bin": ["python3"]})
+    assert parse.shadowing(s) == [{"path": "/usr/local/sbin/apache2ctl", "shadows": "/usr/sbin/apache2ctl"}]
+    facts = clean_facts()
+    inv(facts)["shadowing"] = parse.shadowing(s)
+    msg = failing(facts, exp)
+    line = msg["cw_load_path"]
+    assert list(msg) == ["cw_load_path"] and "/usr/local/sbin/apache2ctl comes before /usr/sbin/apache2ctl on " \
+        "root's PATH" in line and 'allow_commands = ["/usr/local/sbin/apache2ctl"]' in line
+    assert outcome("cw_load_path", facts, allowing(exp, commands=("/usr/local/sbin/apache2ctl",))) == "pass"
+
+
+@pytest.mark.parametrize("path, text, fails", [
+    ("/etc/rc.local", "#!/bin/sh -e\n/var/www/yourapplication/shared/data/boot.sh &\nexit 0\n", True),
+    ("/etc/apt/apt.conf.d/99cache", 'DPkg::Post-Invoke { "/var/www/yourapplication/current/venv/bin/python -m x"; };\n',
+     True),
+    ("/etc/profile.d/app.sh", ". /var/www/yourapplication/shared/data/env.sh\n", True),
+    ("/etc/anacrontab", "1 5 app.daily /var/www/yourapplication/current/venv/bin/flask tidy\n", True),
+    ("/etc/apt/apt.conf.d/20listchanges", 'DPkg::Pre-Install-Pkgs { "/usr/bin/apt-listchanges --apt"; };\n', False),
+    ("/etc/profile.d/bash_completion.sh", "# /var/www/yourapplication in a comment\n. /usr/share/bc.sh\n", False),
+])
+def test_a_root_hook_that_runs_the_apps_code_is_a_root_job(exp, path, text, fails):
+    facts = clean_facts()
+    s = snap({path: (0o644, 0, 0)}, {path: text})
+    s.dirs.update({"/etc/apt/apt.conf.d": [path.rsplit("/", 1)[1]] if "/apt.conf.d/" in path else [],
+                   "/etc/profile.d": [path.rsplit("/", 1)[1]] if "/profile.d/" in path else []})
+    inv(facts)["root_hooks"] = parse.root_hooks(s)
+    msg = failing(facts, exp)
+    assert (list(msg) == ["cw_schedules"]) == fails, msg
+    if fails:
+        assert f"{path}:" in msg["cw_schedules"] and " as root from the app's tree" in msg["cw_schedules"]
+
+
+def test_a_root_hook_file_someone_else_may_write_is_a_job_the_gate_could_not_read(exp):
+    facts = clean_facts()
+    s = snap({"/etc/profile.d/app.sh": (0o664, 1000, 1000)})
+    s.files["/etc/profile.d/app.sh"]["why"] = "not a regular file of root's, not writable by group or others: not read"
+    s.dirs["/etc/profile.d"] = ["app.sh"]
+    inv(facts)["root_hooks"] = parse.root_hooks(s)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"] and "/etc/profile.d/app.sh: runs " in msg["cw_schedules"] and \
+        "(not read: not a regular file of root's" in msg["cw_schedules"], msg
