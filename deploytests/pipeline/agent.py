@@ -1103,7 +1103,7 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps):
         os.unlink(tree.current)
         tree.reload()
     raise AgentError("release %s refused: %s%s" % (rid, reason, restored), step="gate",
-                     hint="see the server's error log below; the release was removed",
+                     hint="see the server's error log below",
                      live=previous, serving=bool(previous) and back)
 
 
@@ -1302,6 +1302,8 @@ def cmd_deploy(args: DeployArgs):
     except AgentError as exc:
         ran = bool(args.post_deploy) and ("post_deploy" in steps.timings or exc.step == "post_deploy")
         exc.post_deploy_ran, exc.nothing_live = ran, live is None  # typed: the runner's state line reads them
+        if exc.step == "gate":  # (only a deploy removes what its gate refused: a rollback keeps its target)
+            exc.hint += "; the release was removed"
         exc.hint = refused_hint(exc.hint, ran, args.root)
         if live is None:  # a first deploy: nothing was live to keep serving
             exc.hint = exc.hint.replace("the live release still serves, but ", "nothing was live yet, and ") \

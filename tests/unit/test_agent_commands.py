@@ -549,6 +549,8 @@ def test_a_rollback_failing_its_gate_restores_the_live_config(srv):
     err = error(srv.run("rollback", rollback_args(str(srv.root)))[1])
     assert "switched back to %s (serving)" % v2 in err["what"]
     assert "the live release's config was put back" in err["hint"] and config_of(srv) == b"A=2\n"
+    # a rollback removes nothing: its target is still there, and the message does not say otherwise
+    assert "removed" not in err["hint"] and (srv.root / "releases" / v1 / "RELEASE.json").is_file(), err["hint"]
 
 
 def test_a_config_in_a_data_folder_leaves_the_folder_as_it_was(srv):
