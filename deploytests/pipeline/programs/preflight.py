@@ -306,12 +306,20 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""
     started = start.facts(app, config)
     if started["read"] is False and path:  # it may read it at its first request: one GET, watched, its answer not
         start.watch()                      # judged (no post-deploy command has run yet: no migration)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        saved, quiet = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 2)  # what it writes (a traceback: no table yet) is not this check's to report
         try:
             get(app, path, host)
         except Exception:  # noqa: BLE001 - judged after post_deploy, by the health GET itself
             pass
         finally:
             start.stop()
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(quiet)
         started = start.facts(app, config)
     mark(started=started)
     if started["read"] is False:
