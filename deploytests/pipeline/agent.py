@@ -39,6 +39,7 @@ import shutil
 import stat
 import sys
 import tarfile
+import threading
 import time
 
 from .contract import (
@@ -395,13 +396,57 @@ def serving(args: GateArgs):
 SETTLE = 3  # consecutive answers from the new release: every daemon process has restarted, not just one
 
 
-def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe, settle=SETTLE):
+def stale_daemons(app, since):
+    """The pids of the app's mod_wsgi daemons (titled ``(wsgi:<app>)``) that started before ``since`` (epoch
+    seconds, a second's slack: the kernel's boot time is whole seconds): they still run what they loaded before the
+    reload. Empty when ``/proc`` does not show them (``hidepid``): then nothing more is known than the answers."""
+    try:
+        with open("/proc/stat") as f:
+            boot = next(float(ln.split()[1]) for ln in f if ln.startswith("btime "))
+        tick = os.sysconf("SC_CLK_TCK")
+    except (OSError, StopIteration, ValueError):
+        return []
+    stale = []
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if not f.read(256).startswith(("(wsgi:%s)" % app).encode()):
+                    continue
+            with open("/proc/%s/stat" % pid) as f:
+                started = boot + int(f.read().rsplit(")", 1)[1].split()[19]) / tick
+        except (OSError, ValueError, IndexError):
+            continue
+        if started < since - 1:
+            stale.append(int(pid))
+    return stale
+
+
+def burst(args, probe, n=8):
+    """``n`` GETs at once: a daemon the sequential polls never reached handles one, sees the reload, restarts."""
+    def one():
+        try:
+            probe(args.port, args.health_path, args.server_name)
+        except Exception:  # noqa: BLE001 - the answers that count are the polls'
+            pass
+    threads = [threading.Thread(target=one, daemon=True) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+
+
+def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe, settle=SETTLE,
+         stale=stale_daemons, since=None):
     """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid`` ``settle`` times
-    in a row (mod_wsgi runs several daemon processes: one answering from the new release does not prove the
-    others restarted; any other answer starts the count again).
+    in a row (any other answer starts the count again) and no daemon process of the app started before the
+    reload (``since``, default now: the reload came just before): mod_wsgi runs several daemon processes, each
+    restarts when it handles a request after the reload, and sequential polls may all reach the same one; so a
+    daemon still from before gets a burst of requests at once. Past the bound with the answers right but such a
+    daemon left, the gate passes on the answers as before (the read-only gate then names the process).
 
     Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
     """
+    since = time.time() if since is None else since
     deadline = clock() + timeout
     attempts, last, good = 0, "no answer", 0
     while True:
@@ -411,7 +456,9 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
             last = "HTTP %s from release %s" % (status, served or "(no X-Deploy-Release header)")
             good = good + 1 if status == 200 and served == rid else 0
             if good >= settle:
-                return True, attempts, last
+                if clock() >= deadline or not stale(args.app, since):
+                    return True, attempts, last
+                burst(args, probe)
         except (OSError, http.client.HTTPException) as exc:
             good, last = 0, "%s: %s" % (type(exc).__name__, exc)
         if clock() >= deadline:

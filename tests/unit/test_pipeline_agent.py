@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -90,11 +91,29 @@ def test_gate_polls_until_the_new_release_answers_and_reports_the_last_answer():
 
     clock = FakeClock()
     args = rollback_args("/var/www/app", port=80, server_name="localhost")
-    ok = agent.gate(args, "new", 5, clock=clock, sleep=clock.sleep, probe=probe)
+    ok = agent.gate(args, "new", 5, clock=clock, sleep=clock.sleep, probe=probe, stale=lambda app, since: [])
     assert ok == (True, 8, "HTTP 200 from release new")
     clock = FakeClock()
     ok, attempts, last = agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=lambda *a: (500, None))
     assert not ok and attempts == 21 and last == "HTTP 500 from release (no X-Deploy-Release header)"
+
+
+def test_gate_wakes_a_daemon_the_polls_never_reached():
+    """Three answers in a row from the new release can all come from one mod_wsgi daemon: while /proc shows a
+    daemon of the app started before the reload, the gate sends requests at once (one reaches it: it restarts)."""
+    clock, asked, left = FakeClock(), [], [[4242], [4242], []]
+    args = rollback_args("/var/www/app", port=80, server_name="localhost")
+
+    def probe(port, path, host):
+        asked.append(path)
+        return 200, "new"
+
+    ok = agent.gate(args, "new", 5, clock=clock, sleep=clock.sleep, probe=probe, stale=lambda app, since: left.pop(0))
+    assert ok[0] and len(asked) > 3 + 8 and not left  # polls, two bursts of 8, until no daemon is from before
+    clock, left = FakeClock(), [[4242]] * 500
+    assert agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=probe,
+                      stale=lambda app, since: left.pop())[0]  # past the bound: the answers decide, as before
+    assert agent.stale_daemons("no-such-app-here", time.time()) == []
 
 
 def make_release(tree, rid, **meta):
