@@ -17,6 +17,7 @@ deployed yet, ``current`` dangling) gets that as its error at once, instead of t
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 import signal
@@ -337,6 +338,7 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
     by = {s.label: s for s in servers}
     reports = {label: HostReport(label) for label in by}
     phases = policy.phases(list(by))
+    now = _dt.datetime.now(_dt.UTC)  # one release id for the whole rollout, whatever second each host starts in
     limit = policy.max_failed.of(len(by))
     result = RolloutResult([reports[label] for label in by])
 
@@ -419,7 +421,7 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
 
     def _deploy(c, rep: HostReport, art) -> None:
         try:
-            res = pipeline.deploy(c, cfg, art, progress=progress)
+            res = pipeline.deploy(c, cfg, art, progress=progress, now=now)
         except DeployError as exc:
             rep.fail(exc, "rolled back" if exc.live else "refused")
             rep.live, rep.refusal = exc.live, "" if exc.live else exc.refused_state()

@@ -127,7 +127,7 @@ def fake_fleet(monkeypatch):
 
     live = dict.fromkeys("abcd", "r0")
 
-    def deploy(c, cfg, art, progress=None):
+    def deploy(c, cfg, art, progress=None, now=None):
         live[c.label] = "r1"
         return DeployResult(c.label, "r1", True, previous="r0", version="1.0")
 

@@ -209,7 +209,8 @@ def fake_fleet(monkeypatch):
 
     live = dict.fromkeys("abcd", "r0")
 
-    def deploy(c, cfg, art, progress=None):
+    def deploy(c, cfg, art, progress=None, now=None):
+        live.setdefault("now", set()).add(now)
         live[c.label] = "r1"
         return DeployResult(c.label, "r1", True, previous="r0", version="1.0")
 
@@ -235,6 +236,7 @@ def test_a_failed_batch_goes_back_the_rest_stays(fake_fleet):
 
     said = []
     result = _roll(Policy(batch=Count(2)), {"c"}, said)
+    fake_fleet.pop("now")
     assert fake_fleet == {"a": "r1", "b": "r1", "c": "r0", "d": "r0"}
     assert [(r.host, r.state) for r in result.reports] == [("a", "new"), ("b", "new"), ("c", "rolled back"),
                                                            ("d", "rolled back")]
@@ -242,11 +244,25 @@ def test_a_failed_batch_goes_back_the_rest_stays(fake_fleet):
                                                                 "untouched")
 
 
+def test_one_rollout_gives_every_host_the_same_release_id(fake_fleet):
+    """Class: an identity of the whole rollout computed per host. CI at 135447e: three hosts' deploys started
+    across a second boundary got ids 120334Z and 120335Z, so no one ``rollback --to`` named the rollout. The
+    rollout takes its clock once; each host's id is made from it (the agent moves it only past a newer
+    release already on that host)."""
+    from deploytests.pipeline.fleet import Policy
+    from deploytests.settings import Count
+
+    _roll(Policy(canary=Count(1), batch=Count(2)), set(), [])
+    (now,) = fake_fleet.pop("now")
+    assert now is not None and now.tzinfo is not None
+
+
 def test_max_failed_lets_a_failed_host_go_back_alone(fake_fleet):
     from deploytests.pipeline.fleet import Policy
     from deploytests.settings import Count
 
     result = _roll(Policy(canary=Count(1), max_failed=Count(25, True)), {"b"}, [])
+    fake_fleet.pop("now")
     assert fake_fleet == {"a": "r1", "b": "r0", "c": "r1", "d": "r1"} and not result.stopped
     assert [r.host for r in result.failed] == ["b"]
     result = _roll(Policy(canary=Count(1), max_failed=Count(25, True)), {"a"}, [])  # the canary tolerates none
@@ -267,7 +283,7 @@ def test_a_refused_host_says_what_it_is_from_the_agents_fields_and_keeps_the_hin
     from deploytests.errors import DeployError
     from deploytests.pipeline.fleet import Policy, roll_out
 
-    def deploy(c, cfg, art, progress=None):
+    def deploy(c, cfg, art, progress=None, now=None):
         raise DeployError("deploy failed at preflight: GET /health -> 400 Bad Request", where=c.label,
                           hint="the health GET sent Host: localhost", post_deploy_ran=ran, nothing_live=nothing_live)
 
