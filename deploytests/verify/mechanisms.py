@@ -20,7 +20,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import collect_root as _root
+from . import collect_login as _login
 
 
 class Texts(Mapping):
@@ -249,7 +249,7 @@ def _words(args: str) -> list[str]:
 
 # the admin's, the runtime's (systemd-run's transient units) and the admin's local vendor dir: read and judged;
 # a unit file elsewhere (the packages' /usr/lib/systemd/system) must be a package's (:func:`unit_problems`)
-UNIT_DIRS = tuple(_root.UNITS)
+UNIT_DIRS = tuple(_login.UNITS)
 UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path")
 EXEC_KEYS = ("execstart", "execstartpre", "execstartpost", "execstop", "execstoppost", "execreload",
              "execcondition", "workingdirectory", "rootdirectory", "environmentfile")

@@ -320,6 +320,34 @@ def app_keys(user):
             if k != "missing"]
 
 
+def home(user, rel, work):
+    """``work(fd)`` on ``user``'s ``~/<rel>`` opened by walking from ``/`` with ``O_NOFOLLOW``; None when absent."""
+    fds = [os.open("/", os.O_RDONLY | os.O_DIRECTORY)]
+    try:
+        for part in [p for p in (pwd.getpwnam(user).pw_dir + "/" + rel).split("/") if p]:
+            fds.append(os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fds[-1]))
+        return work(fds[-1])
+    except (KeyError, OSError):
+        return None
+    finally:
+        list(map(os.close, fds))
+
+
+def user_units(users):
+    """The names in each watched user's systemd user unit dirs and their ``*.wants``/``*.requires`` dirs:
+    ``{"user:~/dir/": names, "user:~/dir/x.wants/": names}`` (what its ``systemd --user`` manager may start).
+    Read as the deploy user: its own home (a ``0700`` home too: its manager sees no more than it does), the app
+    user's (the app's root: the deploy user's tree) and the Apache user's (``/var/www``, root's)."""
+    out = {}
+    for user in users:
+        for rel in (".config/systemd/user/", ".local/share/systemd/user/"):
+            top = home(user, rel, os.listdir)
+            for sub in [""] + [n + "/" for n in top or [] if n.endswith((".wants", ".requires"))][:64]:
+                found = top if not sub else home(user, rel + sub, os.listdir)
+                out.update({"%s:~/%s%s" % (user, rel, sub): sorted(found)[:5000]} if found else {})
+    return out
+
+
 def stat_each(paths):
     """``{path: lstat facts}`` of each path (run by the tree's reader for paths in the app tree)."""
     return {p: lstat_facts(p) for p in paths}
@@ -515,6 +543,7 @@ def gather(args):
     section("tree_inventory", tree_inventory, root, args.get("shared_paths", []))
     section("stat", stat_each, args["paths"])
     section("app_keys", app_keys, args.get("app_user", ""))
+    section("user_units", user_units, [u for u in (args.get("app_user"), args.get("deploy_user"), "www-data") if u])
     try:
         facts["lock_ino"] = os.lstat(root + "/.deploy.lock").st_ino
     except OSError:

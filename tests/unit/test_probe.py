@@ -229,13 +229,15 @@ def test_the_collectors_stack_constants_are_every_stacks():
     """The collector takes no path from its arguments: the stack's Apache layout is its constants, the same for
     every supported stack (a stack with another layout fails here, not on a server)."""
     from deploytests.stacks import STACKS
-    from deploytests.verify import collect_root as c
+    from deploytests.verify import collect_login as c
+    from deploytests.verify import collect_root as r
 
     for stack in STACKS.values():
         a = stack.apache
         assert (a.apachectl, a.error_log, a.sites_enabled, stack.wsgi_module_file, a.site_file("x")) == (
-            c.APACHECTL, c.ERROR_LOG, c.SERVER_ROOT + "/sites-enabled", c.MODULES + "/mod_wsgi.so",
+            c.APACHECTL, r.ERROR_LOG, c.SERVER_ROOT + "/sites-enabled", c.MODULES + "/mod_wsgi.so",
             c.SERVER_ROOT + "/sites-available/x.conf")
+    assert (r.APACHECTL, r.APACHE_BIN, r.NONCE) == (c.APACHECTL, c.APACHE_BIN, c.NONCE)
 
 
 def test_every_program_deploytests_starts_on_a_server_runs_isolated(tmp_path):
@@ -256,7 +258,7 @@ def test_every_program_deploytests_starts_on_a_server_runs_isolated(tmp_path):
         assert not (tmp_path / "ran").exists(), line
         assert " -I -S -c " in line
     assert facts.probe_command({"app": "a", "root": "/var/www/a", "app_user": "a", "deploy_user": "d"},
-                               "/usr/bin/python3").count(" -I -S -c ") == 3  # one program with sudo, two without
+                               "/usr/bin/python3").count(" -I -S -c ") == 5  # two programs with sudo, three without
 
 
 def test_the_collector_sends_a_root_file_whole_or_not_at_all(tmp_path):
