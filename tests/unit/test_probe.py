@@ -447,3 +447,35 @@ def test_the_readers_diagnostics_bounds_say_when_they_were_hit(tmp_path):
         (tmp_path / "app" / "releases" / f"r{i:03d}").mkdir(parents=True)
     assert reader.tree_report({"root": str(tmp_path / "app")})["releases"][0] == \
         "(201 entries; only the first 200 by name shown)"
+
+
+def test_root_runs_apache2ctl_only_on_the_login_collectors_zero_and_says_the_logins_reason(monkeypatch):
+    """The look at what ``apache2ctl`` makes root load moved out of root, to the login collector (unprivileged);
+    root acts on its exit status only: anything but ``0`` (it refused, it crashed, it was killed) and nothing
+    runs. The runner shows the login's reason when it gave one."""
+    import base64
+    import zlib
+
+    from deploytests.verify import collect_login, collect_root, facts
+
+    started: list = []
+    monkeypatch.setattr(collect_root.subprocess, "Popen", lambda *a, **k: started.append(a))
+    monkeypatch.setattr(collect_root.os.path, "lexists", lambda p: True)
+    for verdict in ("3", "1", "124", "", "00"):
+        out: dict = {"uid": 0, "runs": {}}
+        collect_root.start(out, {}, verdict)
+        assert out["runs"]["refused"].startswith("not run as root: ") and not started, verdict
+    collect_root.start({"uid": 0, "runs": {}}, {}, "0")
+    assert len(started) == len(collect_root.RUNS)
+
+    def line(mark, reply):
+        return f"{mark}{'0' * 32} {base64.b64encode(zlib.compress(json.dumps(reply).encode())).decode()}"
+
+    root = {"uid": 0, "files": {"/etc/sudoers": {"data": "x"}}, "runs": {"refused": "not run as root: the login's "
+                                                                           "look at Apache's files said no (3)"}}
+    login = {"files": {"/etc/passwd": {"data": "y"}, "/etc/sudoers": {"why": "Permission denied"}},
+             "refused": "/srv/x may be changed by someone other than root"}
+    raw = facts.read_root(facts.ProbeResult(0, line(collect_login.MARK, login) + "\n" + line(collect_root.MARK, root),
+                                            "", "0" * 32))
+    assert raw["runs"] == {"refused": "not run as root: /srv/x may be changed by someone other than root"}
+    assert raw["files"] == {"/etc/sudoers": {"data": "x"}, "/etc/passwd": {"data": "y"}} and raw["uid"] == 0
