@@ -32,7 +32,7 @@ READER_SOURCE = Path(_reader.__file__).read_bytes()
 BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),{name!r},'exec'))"
 READER_TIMEOUT = 60  # seconds the tree reader may take (a tree of 60,000 files reads in ~3 s); then killed
 COLLECTOR_TIMEOUT = 30  # seconds more when the collector runs first in the same program (its runs take 20 s)
-LOGIN_TIMEOUT = 30  # seconds the login collector may take (it reads bounded files); then killed: root runs nothing
+LOGIN_TIMEOUT = 60  # seconds the login collector may take (it reads bounded files); then killed: root runs nothing
 DEADLINE = LOGIN_TIMEOUT + READER_TIMEOUT + 90  # seconds the whole round trip may take
 # what the runner GETs: the health path, the homepage, and the files that must never be served
 PRIVATE = ("/application.wsgi", "/shared/application.cfg", "/application.cfg", "/releases/", "/current/RELEASE.json",
