@@ -1,10 +1,11 @@
 """What a failed test's report carries about a server: read in one round trip, nothing run.
 
-:func:`collect` runs the fact probe's two programs in their diagnostics mode, the same way as the probe (one
-round trip, the system ``python3 -I``): the root collector (under ``sudo -n`` when the login may) returns the
-raw bytes of root's files (the Apache error log's tail, the vhost) and the tree reader, run as the deploy user
-(the collector's process once it became it), reads the app tree (the releases, ``current``, application.wsgi,
-the live venv's installed distributions from their ``METADATA``); the runner parses both here (:func:`sections`). No
+:func:`collect` runs the fact probe's three programs in their diagnostics mode, the same way as the probe (one
+round trip, the system ``python3 -I``): the login collector returns the vhost's bytes, the root collector (under
+``sudo -n`` when the login may) the Apache error log's tail (``0640 root:adm``), and the tree reader, run as the
+deploy user (the root collector's process once it became it), reads the app tree (the releases, ``current``,
+application.wsgi, the live venv's installed distributions from their ``METADATA``); the runner parses them here
+(:func:`sections`). No
 program of the app's trees is run -- ``pip freeze`` in the live venv would run a python the deploy login can
 replace -- and no link is followed. The sections come back as JSON and are made safe for terminals and reports
 (:mod:`deploytests.untrusted`). A traceback in the error log may quote the app config's values: they are

@@ -1,8 +1,8 @@
 """The gate's tree reader: what the fact probe reads of the app's tree, run as the deploy user, never as root.
 
-The runner sends this file on stdin after the root collector's; the collector, its reply out, becomes the deploy
-user for good and runs it (``collect_root.become``: the process is then not dumpable, so the deploy user cannot
-attach to it or take its output); without sudo the login itself runs it
+The runner sends this file on stdin after the root collector's (the login collector ran before both); the root
+collector, its reply out, becomes the deploy user for good and runs it (``collect_root.become``: the process is
+then not dumpable, so the deploy user cannot attach to it or take its output); without sudo the login itself runs it
 (``deploytests.verify.facts.probe_command``). So a link or a file the deploy login planted in its
 tree gives this reader only what the deploy login can read already. It reads; nothing of the tree is run,
 imported or loaded: versions come from ``METADATA``, the venv's python is judged by its links
