@@ -227,7 +227,9 @@ class Session:
         (``none``: none); else ``collected`` (pytest: the project's tests this run collected, as node ids relative
         to ``cwd``; none collected, none run); else (``fab``) ``<app>/tests/deploy`` when it exists. They reach
         each host's site, so every host needs a ``base_url``: given tests on hosts without one are refused before
-        anything is deployed; the default ones are then left out, said in one line."""
+        anything is deployed; the default ones are then left out, said in one line. They are collected here, as
+        the rollout's children will collect them (:meth:`ProjectTests.check`): a file that cannot be collected
+        stops the rollout before any host is touched."""
         given = self.settings.gate_tests
         default = self.app / "tests" / "deploy"
         if given is not None:
@@ -248,11 +250,13 @@ class Session:
                 return None
             raise DeployTestsError(what, hint=hint)
         spec = None if self.hosts else getattr(self.provider, "spec", None)
-        return ProjectTests(tests=tests, app=self.app, cwd=cwd or self.app, timeout=self.settings.gate_timeout,
-                            host_timeout=self.settings.host_timeout, config_file=self.config.config_file,
-                            env=tuple(getattr(spec, "env", ()) or ()),
-                            pytest_args=pytest_args or (f"--rootdir={self.app}",),
-                            redact=secrets_of(self.config.config_file).redact, say=self.say)
+        found = ProjectTests(tests=tests, app=self.app, cwd=cwd or self.app, timeout=self.settings.gate_timeout,
+                             host_timeout=self.settings.host_timeout, config_file=self.config.config_file,
+                             env=tuple(getattr(spec, "env", ()) or ()),
+                             pytest_args=pytest_args or (f"--rootdir={self.app}",),
+                             redact=secrets_of(self.config.config_file).redact, say=self.say)
+        found.check(servers)  # a test file that cannot be collected stops here, before any host is touched
+        return found
 
     def rollout_gate(self, labels: list[str], *, suite_follows: bool):
         """The gate for a rollout to ``labels``: :meth:`gate` (every built-in promise) when the policy has more
