@@ -170,8 +170,21 @@ class Session:
 
     # -- steps -----------------------------------------------------------------------------------------
     def run(self, servers, fn, step: str):
-        """``fn(c)`` on every server, at most ``--parallel`` at once (:func:`~deploytests.pipeline.run_on_hosts`)."""
-        return pipeline.run_on_hosts(servers, fn, step=step, workers=self.settings.parallel, progress=self.progress,
+        """``fn(c)`` on every server, at most ``--parallel`` at once (:func:`~deploytests.pipeline.run_on_hosts`).
+        Each host's connection is closed at the end of its turn (a later step opens it again), so the runner holds
+        at most ``--parallel`` connections, and their threads and buffers, whatever the fleet's size."""
+        by = {s.label: s for s in servers}
+
+        def turn(c):
+            try:
+                return fn(c)
+            finally:
+                close = getattr(by.get(getattr(c, "label", "")), "close", None)
+                if callable(close):
+                    close()
+
+        return pipeline.run_on_hosts(servers, turn, step=step, workers=self.settings.parallel,
+                                     progress=self.progress,
                                      ask=lambda c: pipeline.status(c, self.config).describe_live())
 
     def pack(self, python: str, machine: str = "x86_64"):
@@ -189,16 +202,9 @@ class Session:
     def platforms(self, servers) -> dict[str, tuple[str, str]]:
         """Each server's Python ``X.Y`` and CPU architecture, read in one round trip per host (``uname -m`` and
         ``/etc/os-release``, bounded); a host that cannot say fails here, before anything is built."""
-        by = {s.label: s for s in servers}
-
         def facts(c):
-            try:
-                res = c.run(f"uname -m; cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True,
-                            warn=True, in_stream=False, timeout=self.settings.host_timeout)
-            finally:  # the deploy opens it again in the host's turn: at most --parallel connections at once
-                server = by.get(getattr(c, "label", ""))
-                if server is not None:
-                    server.close()
+            res = c.run(f"uname -m; cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True,
+                        warn=True, in_stream=False, timeout=self.settings.host_timeout)
             machine, _, release = res.stdout.partition("\n")
             stack = for_os_release(release if res.ok else "", where=getattr(c, "label", c.host))
             return stack.python_version, machine.strip() or "x86_64"
