@@ -1471,7 +1471,9 @@ def cw_sshd(facts, exp):
                     lines.append(f"{at}: {key} yes in Match {criteria} ({where}): the app user "
                                  f"{exp.cfg.app_user} may log in with a password (it never logs in: its data and "
                                  f"config's secrets)")
-    for who, name in (("deploy login", exp.deploy_user), ("gate's login", facts.get("login") or "")):
+    logins = {exp.deploy_user: "deploy login"}
+    logins.setdefault(facts.get("login") or exp.deploy_user, "gate's login")
+    for name, who in logins.items():
         found = users.facts(name) if name else None
         refused = admits(cfg, name, found["groups"]) if found else None
         if refused:
@@ -1641,8 +1643,9 @@ def _rollback_content(r: dict, exp) -> list[str]:
         out.append(f"{len(since)} file(s) differ from what its deploy recorded (SNAPSHOT.json): "
                    f"{', '.join(since[:4])}{' ...' if len(since) > 4 else ''}: a rollback would run or serve them")
     if r.get("entry_defined") is False:
-        out.append(f"its entry point's module {r['module']!r} defines no {r.get('entry_attr') or 'such'} "
-                   f"attribute (read with ast, never imported): the rollback's WSGI script fails at import")
+        attr = re.split(r"[.(\s]", r.get("entry_attr") or "", maxsplit=1)[0] or "such"
+        out.append(f"its entry point's module {r['module']!r} defines no {attr!r} attribute (read with ast, never "
+                   f"imported): the rollback's WSGI script fails at import")
     return out
 
 
@@ -1806,7 +1809,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             root_only=True, needs=("apache",)),
     Promise("cw_apache_effects", f"{CW}: loads code", "whatever is allowed, Apache's configuration in force loads "
             "modules only from /usr/lib/apache2/modules, pipes logs only to programs no one but root may change, "
-            "and names the app's tree only in the app's own site file", "test_apache_loads_and_runs_only_roots_files",
+            "names the app's tree only in the app's own site file, and lets no .htaccess configure it where "
+            "someone but root may write (AllowOverride)", "test_apache_loads_and_runs_only_roots_files",
             "/etc/apache2/conf-enabled/ops.conf:3: LoadModule headers_module /opt/mods/mod_headers.so: a module from "
             "outside /usr/lib/apache2/modules is loaded into Apache's root parent ...", root_only=True,
             needs=("apache",)),
