@@ -1487,7 +1487,8 @@ def cw_sshd(facts, exp):
 PAM_CREDENTIALS = frozenset({"pam_unix.so", "pam_rootok.so", "pam_sss.so", "pam_krb5.so", "pam_ldap.so",
                              "pam_winbind.so", "pam_systemd_home.so", "pam_google_authenticator.so", "pam_u2f.so",
                              "pam_yubico.so", "pam_oath.so", "pam_fprintd.so", "pam_radius_auth.so",
-                             "pam_pkcs11.so", "pam_gnome_keyring.so"})
+                             "pam_pkcs11.so", "pam_gnome_keyring.so", "pam_ssh_agent_auth.so", "pam_duo.so",
+                             "pam_faillock.so", "pam_tally2.so"})  # (faillock's 'authsucc': after unix's jump)
 PAM_DIRS = ("/lib/x86_64-linux-gnu/security/", "/usr/lib/x86_64-linux-gnu/security/", "/lib/security/",
             "/usr/lib/security/", "/lib/aarch64-linux-gnu/security/", "/usr/lib/aarch64-linux-gnu/security/")
 # limits that make the deploy's own steps fail for a user (below the bound; 'unlimited' never): its SSH

@@ -312,3 +312,14 @@ def test_entry_point_attributes_are_read_not_imported(tmp_path):
 def test_compared():
     assert reader.compared({"a": "1", "b": "2"}, {"a": "1", "b": "3", "c": "4"}, "venv/") == [
         "added venv/c", "changed venv/b"]
+
+
+def test_keys_in_roots_own_directory_pass(exp):
+    facts = facts_of()
+    conf = text(facts, "/etc/ssh/sshd_config").replace("AuthorizedKeysFile .ssh/authorized_keys",
+                                                       "AuthorizedKeysFile /etc/ssh/keys/%u")
+    facts = facts_of({"/etc/ssh/sshd_config": conf})
+    facts.raw.files["/etc/ssh/keys"] = {"st": [0o40755, 0, 0, 4096, 0, 0]}  # (the collector lists /etc/ssh)
+    assert outcome("cw_sshd", facts, exp) == "pass"
+    facts.raw.files["/etc/ssh/keys"]["st"][1] = 1000
+    assert "/etc/ssh/keys 0755 appuser:root may be changed by someone but root" in outcome("cw_sshd", facts, exp)
