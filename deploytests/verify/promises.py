@@ -811,10 +811,13 @@ def _allow_hint(exp, key: str, value: str) -> str:
     return f"if it is meant to be there, allow it: {key} = [{json.dumps(value)}] in {exp.allow.where}"
 
 
-def _unaccounted(what: str, lines: list[str]) -> None:
+def _unaccounted(what: str, lines: list[str], rule: str = "", exp=None) -> None:
+    """Fail with one line per item; ``rule``: a rule with no allowance of its own names how to switch it off."""
     __tracebackhide__ = True
+    off = (f"\nif this is meant to be so, switch the rule off with a reason: skip_rules = {{ {rule} = \"...\" }} in "
+           f"{exp.allow.where if exp else 'targets.toml'}") if rule else ""
     assert not lines, f"{len(lines)} {what} not accounted for (not made by deploytests, not on a stock " \
-                      f"server of this stack, not allowed):\n" + "\n".join(f"- {ln}" for ln in lines)
+                      f"server of this stack, not allowed):\n" + "\n".join(f"- {ln}" for ln in lines) + off
 
 
 def _proc(p) -> str:
@@ -1479,7 +1482,7 @@ def cw_sshd(facts, exp):
         if refused:
             lines.append(f"{refused}: sshd refuses the {who} {name} at its next start (a reload, a reboot, an "
                          f"openssh upgrade): deploys, rollbacks and this gate are locked out")
-    _unaccounted("settings of the SSH server", list(dict.fromkeys(lines)))
+    _unaccounted("settings of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
 
 
 # PAM modules whose success proves a secret (or that the caller is root already): a module that may end the auth
@@ -1554,7 +1557,7 @@ def cw_pam(facts, exp):
                 lines.append(f"{where}: PATH has {', '.join(odd) or '(an empty entry)'}: every login's PATH (SSH, su, "
                              f"cron; root's too) looks there for commands, outside the command dirs the gate checks "
                              f"for who may write them")
-    _unaccounted("rules of the login stack (PAM, limits, pam_env)", lines)
+    _unaccounted("rules of the login stack (PAM, limits, pam_env)", lines, "cw_pam", exp)
 
 
 def cw_login_files(facts, exp):
@@ -1588,7 +1591,7 @@ def cw_login_files(facts, exp):
                 lines.append(f"{path} ({'%04o' % (mode & 0o7777)}): {' and '.join(others)}: its login ({user}) "
                              f"runs or trusts it at every SSH command (a deploy, this gate): whoever else may "
                              f"write it runs code as {user}")
-    _unaccounted("files a login runs or trusts, writable by someone else", lines)
+    _unaccounted("files a login runs or trusts, writable by someone else", lines, "cw_login_files", exp)
 
 
 def cw_packaged(facts, exp):
@@ -1604,7 +1607,7 @@ def cw_packaged(facts, exp):
              f"Apache or the daemons run; reinstall the package (apt-get install --reinstall {pkg})"
              for path, pkg in sorted(found.get("changed") or [])]
     lines += [f"{b}: not compared" for b in found.get("bounds") or []]
-    _unaccounted("packaged files changed since dpkg installed them", lines)
+    _unaccounted("packaged files changed since dpkg installed them", lines, "cw_packaged", exp)
 
 
 def sec_apt(facts, exp):
@@ -1622,7 +1625,9 @@ def sec_apt(facts, exp):
     lines += [f"{where}: {what!r}: apt installs what this source serves without checking a signature: whoever "
               f"answers for it (or sits on the way) installs code as root at the next upgrade"
               for where, what in apt_unsigned(texts(facts) or {}, lists, confs)]
-    assert not lines, "apt installs packages it does not verify:\n" + "\n".join(f"- {ln}" for ln in lines)
+    assert not lines, "apt installs packages it does not verify:\n" + "\n".join(f"- {ln}" for ln in lines) + \
+        f"\nif this is meant to be so, switch the rule off with a reason: skip_rules = {{ sec_apt = \"...\" }} in " \
+        f"{exp.allow.where}"
 
 
 def _rollback_content(r: dict, exp) -> list[str]:
