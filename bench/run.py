@@ -126,6 +126,14 @@ def print_main_job(runs: list[dict], workload: dict, baseline: dict | None) -> N
               f"rest (session's containers, deploy, checks) "
               f"{statistics.median(x['run_wall'] - x['wall'] for x in life):.2f}s; load average at the end "
               + ", ".join(f"{x['load']:.1f}" for x in life))
+    if all(x.get("runner_cpu") is not None and x.get("session_cpu") is not None and x.get("cpu") is not None
+           for x in life):
+        whose = {"scenarios' containers": "cpu", "session's containers": "session_cpu", "runner": "runner_cpu"}
+        total = statistics.median(sum(x[k] for k in whose.values()) for x in life)
+        print("  CPU seconds (median): " + ", ".join(f"{name} {statistics.median(x[k] for x in life):.2f}s"
+                                                   for name, k in whose.items())
+              + f"; {total:.2f}s in all = at least {total / (os.cpu_count() or 1):.2f}s of wall on "
+                f"{os.cpu_count()} cores (the engine's own work not counted)")
     print(f"  same run: non-destructive workload, 2 hosts: {workload['wall']:.2f}s"
           + (f"; straightforward baseline, 2 hosts: {baseline['wall']:.1f}s" if baseline else ""))
     p = PROTOTYPE

@@ -170,8 +170,21 @@ class Session:
 
     # -- steps -----------------------------------------------------------------------------------------
     def run(self, servers, fn, step: str):
-        """``fn(c)`` on every server, at most ``--parallel`` at once (:func:`~deploytests.pipeline.run_on_hosts`)."""
-        return pipeline.run_on_hosts(servers, fn, step=step, workers=self.settings.parallel, progress=self.progress,
+        """``fn(c)`` on every server, at most ``--parallel`` at once (:func:`~deploytests.pipeline.run_on_hosts`).
+        Each host's connection is closed at the end of its turn (a later step opens it again), so the runner holds
+        at most ``--parallel`` connections, and their threads and buffers, whatever the fleet's size."""
+        by = {s.label: s for s in servers}
+
+        def turn(c):
+            try:
+                return fn(c)
+            finally:
+                close = getattr(by.get(getattr(c, "label", "")), "close", None)
+                if callable(close):
+                    close()
+
+        return pipeline.run_on_hosts(servers, turn, step=step, workers=self.settings.parallel,
+                                     progress=self.progress,
                                      ask=lambda c: pipeline.status(c, self.config).describe_live())
 
     def pack(self, python: str, machine: str = "x86_64"):
@@ -189,16 +202,9 @@ class Session:
     def platforms(self, servers) -> dict[str, tuple[str, str]]:
         """Each server's Python ``X.Y`` and CPU architecture, read in one round trip per host (``uname -m`` and
         ``/etc/os-release``, bounded); a host that cannot say fails here, before anything is built."""
-        by = {s.label: s for s in servers}
-
         def facts(c):
-            try:
-                res = c.run(f"uname -m; cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True,
-                            warn=True, in_stream=False, timeout=self.settings.host_timeout)
-            finally:  # the deploy opens it again in the host's turn: at most --parallel connections at once
-                server = by.get(getattr(c, "label", ""))
-                if server is not None:
-                    server.close()
+            res = c.run(f"uname -m; cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True,
+                        warn=True, in_stream=False, timeout=self.settings.host_timeout)
             machine, _, release = res.stdout.partition("\n")
             stack = for_os_release(release if res.ok else "", where=getattr(c, "label", c.host))
             return stack.python_version, machine.strip() or "x86_64"
@@ -227,7 +233,9 @@ class Session:
         (``none``: none); else ``collected`` (pytest: the project's tests this run collected, as node ids relative
         to ``cwd``; none collected, none run); else (``fab``) ``<app>/tests/deploy`` when it exists. They reach
         each host's site, so every host needs a ``base_url``: given tests on hosts without one are refused before
-        anything is deployed; the default ones are then left out, said in one line."""
+        anything is deployed; the default ones are then left out, said in one line. They are collected here, as
+        the rollout's children will collect them (:meth:`ProjectTests.check`): a file that cannot be collected
+        stops the rollout before any host is touched."""
         given = self.settings.gate_tests
         default = self.app / "tests" / "deploy"
         if given is not None:
@@ -248,11 +256,13 @@ class Session:
                 return None
             raise DeployTestsError(what, hint=hint)
         spec = None if self.hosts else getattr(self.provider, "spec", None)
-        return ProjectTests(tests=tests, app=self.app, cwd=cwd or self.app, timeout=self.settings.gate_timeout,
-                            host_timeout=self.settings.host_timeout, config_file=self.config.config_file,
-                            env=tuple(getattr(spec, "env", ()) or ()),
-                            pytest_args=pytest_args or (f"--rootdir={self.app}",),
-                            redact=secrets_of(self.config.config_file).redact, say=self.say)
+        found = ProjectTests(tests=tests, app=self.app, cwd=cwd or self.app, timeout=self.settings.gate_timeout,
+                             host_timeout=self.settings.host_timeout, config_file=self.config.config_file,
+                             env=tuple(getattr(spec, "env", ()) or ()),
+                             pytest_args=pytest_args or (f"--rootdir={self.app}",),
+                             redact=secrets_of(self.config.config_file).redact, say=self.say)
+        found.check(servers)  # a test file that cannot be collected stops here, before any host is touched
+        return found
 
     def rollout_gate(self, labels: list[str], *, suite_follows: bool):
         """The gate for a rollout to ``labels``: :meth:`gate` (every built-in promise) when the policy has more

@@ -5,8 +5,9 @@ it starts (``--deploytests-no-deploy`` on a read-only target of exactly the phas
 collected, the project's read-only deploy tests only (they use deploytests; not marked ``deploytests_deploys``
 or ``deploytests_destructive``; not deploytests' own built-in suite, which the rollout's gate already ran), and
 writes what happened as JSON lines to ``--deploytests-between-report PATH`` as it happens (a killed child still
-leaves what it did): the tests planned with their host, each test's start, each failure's first line, each end.
-The parent reads that file, never the child's terminal output.
+leaves what it did): each file or directory that could not be collected with the error's line (the rollout checks
+this with ``--collect-only`` before any host is touched), the tests planned with their host, each test's start,
+each failure's first line, each end. The parent reads that file, never the child's terminal output.
 """
 
 from __future__ import annotations
@@ -44,6 +45,16 @@ def host_of(item) -> str | None:
     return callspec.params.get("deploy_server") if callspec is not None else None
 
 
+def error_line(report) -> str:
+    """What a failed report says, in one line: the exception's own line (pytest's ``E   ModuleNotFoundError: ...``
+    lines for a test module that fails to import; its crash line otherwise), else its first line."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = crash.message if crash is not None else str(report.longrepr or "")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    raised = [ln[1:].strip() for ln in lines if ln.startswith("E ")]
+    return ((raised or lines or ["failed"])[-1 if raised else 0])[:1000]
+
+
 class Recorder:
     """Writes the child's JSON lines, each flushed as it is written."""
 
@@ -52,6 +63,11 @@ class Recorder:
 
     def write(self, record: dict) -> None:
         self.out.write(json.dumps(record) + "\n")
+
+    def pytest_collectreport(self, report):
+        """A file (or directory) that could not be collected: its path and the error's line."""
+        if report.failed:
+            self.write({"uncollectable": report.nodeid or str(report.fspath), "message": error_line(report)})
 
     def pytest_collection_modifyitems(self, config, items):
         """Keep the project's read-only deploy tests (before deploytests' own hook, which is ``trylast``)."""
@@ -69,10 +85,7 @@ class Recorder:
     def pytest_runtest_logreport(self, report):
         if not report.failed:
             return
-        crash = getattr(report.longrepr, "reprcrash", None)
-        text = crash.message if crash is not None else str(report.longrepr or "")
-        first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "failed")
-        self.write({"failed": report.nodeid, "when": report.when, "message": first[:1000]})
+        self.write({"failed": report.nodeid, "when": report.when, "message": error_line(report)})
 
     def pytest_runtest_logfinish(self, nodeid, location):
         self.write({"end": nodeid})

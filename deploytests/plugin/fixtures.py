@@ -153,14 +153,17 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
         if deploy_settings.no_deploy or not deploy_target.rights.deploy:
             result = fleet.read_live(deploy_target.servers, deploy_config)
         else:
+            session = Session(deploy_settings, provider=deploy_target, config=deploy_config,  # summary lines
+                              say=run.setdefault("rollout", []).append)  # at the end
+            servers = deploy_target.servers
+            try:  # collected before bootstrap touches a host; a file that cannot be is every test's stop
+                tests = _project_tests(request, session, servers)
+            except DeployTestsError as exc:
+                _stop_run(pytestconfig, exc)
             art = request.getfixturevalue("deploy_artifact")
             boot = request.getfixturevalue("deploy_bootstrapped")
 
             def produce() -> str:  # the session's rollout policy, hooks and gate (the same as fab's)
-                session = Session(deploy_settings, provider=deploy_target, config=deploy_config,  # summary lines
-                                  say=run.setdefault("rollout", []).append)  # at the end
-                servers = deploy_target.servers
-                tests = _project_tests(request, session, servers)
                 return fleet.deploy_all(servers, deploy_config, art, boot=boot,
                                         pack_seconds=run.get("pack", 0.0), artifacts=run.get("artifacts"),
                                         policy=session.policy, hooks=session.hooks, say=session.say,

@@ -16,11 +16,36 @@ import pytest
 from deploytests.suite.lab import SCENARIOS, Run
 
 SCENARIO_TIMEOUT = 600  # seconds; each scenario's own waits are bounded far below this
-STARTED = pytest.StashKey[float]()  # when the tests began (collection done): the run's wall time in the summary
+STARTED = pytest.StashKey[tuple[float, float]]()  # when the tests began (collection done), the runner's CPU then
+SESSION_CPU = pytest.StashKey[float]()  # CPU seconds the session's own containers used (docker target)
 
 
 def pytest_collection_finish(session):
-    session.config.stash[STARTED] = time.monotonic()
+    session.config.stash[STARTED] = (time.monotonic(), runner_cpu())
+
+
+def runner_cpu() -> float:
+    """CPU seconds of this process and the children it waited for (a child pytest, the builders)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Before the last test's teardown removes the session's containers: the CPU they used (for the summary)."""
+    if nextitem is not None:
+        return
+    from deploytests.plugin import PROVIDER
+    from deploytests.suite.lab import container_cpu
+
+    provider = item.config.stash.get(PROVIDER, None)
+    ids = [s.container_id for s in getattr(provider, "servers", None) or () if getattr(s, "container_id", None)]
+    runner = item.config.stash.get(SCENARIOS, None)
+    if not ids or getattr(provider, "kind", "") != "docker" or runner is None:
+        return
+    cpu = [container_cpu(runner.client(), i) for i in ids]
+    if None not in cpu:
+        item.config.stash[SESSION_CPU] = sum(c for c in cpu if c is not None)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -71,11 +96,13 @@ def lifecycle_section(terminalreporter, config) -> None:
     figures = runner.figures()
     started = config.stash.get(STARTED, None)
     if started is not None:  # the whole run beside the scenarios' part, and how busy the machine was
-        figures["run_wall"], figures["load"] = time.monotonic() - started, os.getloadavg()[0]
+        figures["run_wall"], figures["load"] = time.monotonic() - started[0], os.getloadavg()[0]
+        figures["runner_cpu"], figures["session_cpu"] = runner_cpu() - started[1], config.stash.get(SESSION_CPU, None)
         lines.insert(0, f"run: {figures['run_wall']:.2f}s wall from the first test to this summary: the scenarios "
                         f"{figures['wall']:.2f}s of it (first start to last end), the rest "
                         f"{figures['run_wall'] - figures['wall']:.2f}s (the session's containers, bootstrap, deploy "
                         f"and checks); load average {figures['load']:.1f} on {os.cpu_count()} cores")
+        lines.insert(1, cpu_line(figures))
     terminalreporter.write_sep("-", "deploytests lifecycle scenarios")
     for line in lines:
         terminalreporter.write_line(line)
@@ -83,3 +110,14 @@ def lifecycle_section(terminalreporter, config) -> None:
     if out:
         path = Path(out)
         path.with_name(f"{path.stem}-lifecycle.json").write_text(json.dumps(figures, indent=1))
+
+
+def cpu_line(figures: dict) -> str:
+    """The run's CPU seconds by who used them, and the wall time they take at least on this machine's cores
+    (the engine's own work, starting and removing containers, is not counted)."""
+    parts = {"the scenarios' containers": figures.get("cpu"), "the session's containers": figures.get("session_cpu"),
+             "the runner (pytest and its children)": figures.get("runner_cpu")}
+    known = {k: v for k, v in parts.items() if v is not None}
+    total, cores = sum(known.values()), os.cpu_count() or 1
+    return ("cpu: " + ", ".join(f"{k} {v:.2f}s" for k, v in known.items()) + f"; {total:.2f}s in all, at least "
+            f"{total / cores:.2f}s of wall on {cores} cores (the engine's own work not counted)")

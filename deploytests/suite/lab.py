@@ -45,6 +45,7 @@ class Lab:
                  artifacts: Artifacts | None = None):
         self.server, self.deploy_user, self.config_file = server, deploy_user or server.user, config_file
         self.admin = server.connection()
+        self._deployer = None  # the deploy user's connection for deploy/rollback, opened once (see deployer())
         self.artifacts = artifacts or Artifacts()
         self.python_version = ""
         self.container = None  # the container's handle on the docker target (None: a real server)
@@ -77,23 +78,27 @@ class Lab:
         """A new, separate connection as the deploy user (close it when done)."""
         return self.server.new_connection(user=self.deploy_user)
 
+    def deployer(self):
+        """The lab's own connection as the deploy user, opened on first use and kept until :meth:`close`: the
+        deploys and rollbacks of a scenario share it (one SSH login, not one per step), as ``fab`` and the gate
+        use one connection per host. A scenario about a new login (a changed host key) uses :meth:`login`."""
+        if self._deployer is None:
+            self._deployer = self.login()
+        return self._deployer
+
+    def close(self) -> None:
+        if self._deployer is not None:
+            self._deployer.close()
+            self._deployer = None
+
     # -- actions ---------------------------------------------------------------------------------------
     def deploy(self, name: str, c=None, **kwargs) -> pipeline.DeployResult:
-        """Deploy example release ``name`` (config of the v1 app: one tree, one vhost) as the deploy user."""
-        own = c is None
-        c = c or self.login()
-        try:
-            return pipeline.deploy(c, self.config(), self.artifact(name), **kwargs)
-        finally:
-            if own:
-                c.close()
+        """Deploy example release ``name`` (config of the v1 app: one tree, one vhost) as the deploy user, on
+        ``c`` or the lab's :meth:`deployer` connection."""
+        return pipeline.deploy(c or self.deployer(), self.config(), self.artifact(name), **kwargs)
 
     def rollback(self, to: str | None = None, **kwargs) -> pipeline.DeployResult:
-        c = self.login()
-        try:
-            return pipeline.rollback(c, self.config(), to, **kwargs)
-        finally:
-            c.close()
+        return pipeline.rollback(self.deployer(), self.config(), to, **kwargs)
 
     # -- probes ----------------------------------------------------------------------------------------
     def sudo(self, command: str) -> str:
@@ -172,13 +177,18 @@ class Scenarios:
     :meth:`submit` starts ``scenario(lab, **kwargs)`` in a worker thread, where ``lab`` is a :class:`Lab` on a
     fresh container of ``stack`` (removed when the scenario ends, whatever its outcome); the returned :class:`Run`
     says when it ended and re-raises its failure. Submitting a name twice returns the first run. :meth:`close`
-    cancels what has not started, waits for the rest and removes their containers and snapshot images.
+    cancels what has not started, waits for the rest and removes their containers and snapshot images. A
+    scenario's container is started ahead of a free slot (at most ``AHEAD`` wait started) and removed off the
+    scenarios' path (in :attr:`removals`), so a slot holds a scenario only while it runs; one engine client
+    serves every container.
 
     The containers start from a snapshot (per stack, made once): a container bootstrapped for the example app
     with its v1 release live (the state every scenario begins from: their first deploy of v1 is then a no-op),
     committed after its host key and Apache's pid file were removed, so each container makes its own.
     ``snapshot=False``: fresh containers, each bootstrapped (nothing deployed).
     """
+
+    AHEAD = 2  # containers started ahead of a free slot, so a scenario that ends is followed at once
 
     def __init__(self, *, config_file: Path | None = None, workers: int | None = None, snapshot: bool = True):
         from ..containers import Fleet
@@ -187,7 +197,9 @@ class Scenarios:
         # 2 per core keep the cores busy; 3 per core starved some on Debian 13 on a loaded 2-core machine
         workers = workers or 2 * (os.cpu_count() or 1)
         self._fleet, self.config_file, self.workers, self.snapshot = Fleet, config_file, workers, snapshot
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deploytests-scenario")
+        self.pool = ThreadPoolExecutor(max_workers=workers + self.AHEAD, thread_name_prefix="deploytests-scenario")
+        self.slots = threading.BoundedSemaphore(workers)  # scenarios running at once
+        self.removals = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deploytests-scenario-rm")
         self.runs: dict[str, Run] = {}
         self.artifacts = Artifacts()
         self.started: float | None = None
@@ -215,43 +227,65 @@ class Scenarios:
             if stack.name not in self.bases:
                 started = time.monotonic()
                 with self._fleet(count=1, name_prefix="lab-base", image=stack.image, base=stack.base_image,
-                                 progress=lambda msg: None) as fleet:
+                                 client=self.client(), progress=lambda msg: None) as fleet:
                     lab = self._lab(fleet)
-                    lab.bootstrap()
-                    lab.deploy("yourapplication")
+                    try:
+                        lab.bootstrap()
+                        lab.deploy("yourapplication")
+                    finally:
+                        lab.close()
                     lab.sudo(f"rm -f {shlex.quote(stack.apache.pid_file)} /etc/ssh/ssh_host_*")
                     image = fleet.containers[0].commit(repository="deploytests/lab-snapshot", tag=fleet.run_id)
-                    self._client = fleet.client
                 self.bases[stack.name] = (image.id, lab.python_version, time.monotonic() - started)
             return self.bases[stack.name]
 
+    def client(self):
+        """One engine client for every container of the scenarios (not one connection and version check each)."""
+        with self._lock:
+            if self._client is None:
+                from ..containers.engine import docker_client
+
+                self._client = docker_client()
+            return self._client
+
     def _run(self, run: Run, stack, scenario, kwargs) -> None:
-        base = self._base(stack) if self.snapshot else None
-        t0 = time.monotonic()
-        fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
-                            image_tag=base[0] if base else None, progress=lambda msg: None)
+        """Start the scenario's container (ahead of a free slot: at most ``AHEAD`` wait started), run the scenario
+        in a slot, and hand the container to :attr:`removals`: its removal is off the scenarios' path."""
+        fleet = None
         try:
-            with fleet:
-                t1 = time.monotonic()
-                run.times["container"] = t1 - t0
+            base = self._base(stack) if self.snapshot else None
+            t0 = time.monotonic()
+            fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
+                                image_tag=base[0] if base else None, client=self.client(), progress=lambda msg: None)
+            fleet.__enter__()  # its own clean-up when it fails to start; stop() below otherwise
+            t1 = time.monotonic()
+            run.times["container"] = t1 - t0
+            with self.slots:
+                t2 = time.monotonic()
+                run.times["waited"] = t2 - t1
                 lab = self._lab(fleet)
                 lab.say = run.notes.append
-                if base:
-                    lab.python_version = base[1]
-                else:
-                    lab.bootstrap()
-                    run.times["bootstrap"] = time.monotonic() - t1
-                t2 = time.monotonic()
                 try:
-                    scenario(lab, **kwargs)
+                    if base:
+                        lab.python_version = base[1]
+                    else:
+                        lab.bootstrap()
+                        run.times["bootstrap"] = time.monotonic() - t2
+                    t3 = time.monotonic()
+                    try:
+                        scenario(lab, **kwargs)
+                    finally:
+                        run.times["scenario"] = time.monotonic() - t3
+                        run.cpu = container_cpu(fleet.client, fleet.containers[0].id)
                 finally:
-                    run.times["scenario"] = time.monotonic() - t2
-                    run.cpu = container_cpu(fleet.client, fleet.containers[0].id)
+                    lab.close()
         finally:
             with self._lock:
                 self.ended = time.monotonic()
+            if fleet is not None and fleet.containers:
+                self.removals.submit(fleet.stop)
 
-    PHASES = ("container", "bootstrap", "scenario")
+    PHASES = ("container", "waited", "bootstrap", "scenario")
 
     def figures(self) -> dict:
         """Where the scenarios' time went, as data: wall time of all of them, phases summed, per scenario."""
@@ -285,6 +319,7 @@ class Scenarios:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.removals.shutdown(wait=True)
         for image_id, _, _ in self.bases.values():
             try:
                 self._client.images.remove(image_id, force=True)

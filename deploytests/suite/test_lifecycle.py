@@ -117,6 +117,7 @@ def server_lab(request, deploy_target):
     box.say = print
     box.bootstrap()
     yield box
+    box.close()
     c, cfg = box.server.connection(), session["deploy_config"]
     pipeline.bootstrap(c, cfg)
     result = pipeline.deploy(c, cfg, session["deploy_artifact"])
@@ -382,8 +383,8 @@ def test_changed_host_key_stops_the_run_and_nothing_is_deployed(lab, tmp_path):
     lab.sudo(f"mv {key} {key}.dt-old && mv {key}.pub {key}.pub.dt-old && ssh-keygen -q -t ed25519 -N '' -f {key}")
     reload_sshd(lab, f"{key}.pub")
     try:
-        with pytest.raises(HostKeyError) as info:
-            lab.deploy("yourapplication-v2")
+        with pytest.raises(HostKeyError) as info:  # a new login (the lab's own one predates the change)
+            lab.deploy("yourapplication-v2", c=lab.login())
         assert "host key CHANGED" in one_line(info.value)
         result = subprocess.run(
             [sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider", "-q", "--deploytests-target", "lab",

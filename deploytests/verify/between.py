@@ -11,9 +11,15 @@ starts **one child pytest for the phase** on exactly those hosts:
   runner's interpreter; ``-p deploytests.plugin.between`` keeps the project's read-only deploy tests only and
   writes what happens as JSON lines (data: never the child's terminal output, which is only shown when the child
   could not run at all);
-- its environment is the runner's without ``DEPLOYTESTS_*``, ``PYTEST_ADDOPTS`` and pytest-xdist's variables
-  (every deploytests setting of the child is on its command line), stdin from ``/dev/null``, in a session of its
+- its environment is the runner's without ``DEPLOYTESTS_*``, ``PYTEST_ADDOPTS``, pytest-xdist's variables
+  (every deploytests setting of the child is on its command line) and ``PYTEST_DISABLE_PLUGIN_AUTOLOAD`` (the
+  child loads deploytests from its entry point), stdin from ``/dev/null``, in a session of its
   own: past ``timeout`` seconds its whole process group is killed.
+
+Before any host is touched, :meth:`ProjectTests.check` runs the same child with ``--collect-only`` on the
+rollout's hosts: a test file that cannot be imported or collected (or a child that cannot start: a bad option, a
+broken ``conftest.py``) stops the rollout there, in one line naming the file and the error, instead of failing
+the canary after it went live.
 
 Its verdict, per host: a line per failed test, ``tests/deploy/test_x.py::test_y[docker://web-1]: <first line>``
 (the test ids name the rollout's own labels), a test still running when the child was killed (``... did not
@@ -38,7 +44,8 @@ TARGET = "gate"  # the child's target in the runner-written inventory
 LINE = 300  # characters of a problem line
 SHOWN = 3  # problems named per host in its one line
 TAIL = 40  # lines of the child's output kept when it could not run its tests
-DROPPED_ENV = ("DEPLOYTESTS_", "PYTEST_ADDOPTS", "PYTEST_XDIST_", "PYTEST_CURRENT_TEST")
+DROPPED_ENV = ("DEPLOYTESTS_", "PYTEST_ADDOPTS", "PYTEST_XDIST_", "PYTEST_CURRENT_TEST",
+               "PYTEST_DISABLE_PLUGIN_AUTOLOAD")  # the child loads the plugin from its entry point
 
 
 @dataclass(frozen=True)
@@ -75,17 +82,42 @@ class ProjectTests:
         clean = self.redact if callable(self.redact) else (lambda text: text)
         return {label: [_bounded(clean(line)) for line in lines] for label, lines in problems.items() if lines}
 
+    def check(self, servers) -> None:
+        """Collect the tests as the rollout's children will (``--collect-only``: no test runs, no host is reached)
+        and raise :class:`~deploytests.errors.DeployTestsError` in one line when a file cannot be collected or
+        the child cannot start. Called before anything is deployed."""
+        from ..errors import DeployTestsError
+
+        events, killed, text = self._child_run(servers, collect_only=True)
+        problem = unrunnable(events, killed=killed, timeout=self.timeout, output=text)
+        if problem is None:
+            return
+        where, what = problem
+        clean = self.redact if callable(self.redact) else (lambda line: line)
+        show = f"`pytest --collect-only {where}` shows the whole error" if where else \
+            f"`pytest --collect-only {' '.join(self.tests[:3])}` in {self.cwd} shows it"
+        raise DeployTestsError(_bounded(clean(f"the project's deploy tests cannot be collected, nothing was "
+                                              f"deployed: {what}")), where=where,
+                               hint=f"fix it ({show}), or choose the tests with --gate-tests (none: only the "
+                                    "built-in promises)")
+
     # -- one child ---------------------------------------------------------------------------------------
-    def _run(self, servers) -> dict[str, list[str]]:
+    def _child_run(self, servers, *, collect_only: bool = False) -> tuple[list[dict], bool, str]:
+        """One child on ``servers``: its records, whether it was killed, its output."""
         with tempfile.TemporaryDirectory(prefix="deploytests-gate-") as tmp:
             names = child_names(servers)
             inventory, report, output = Path(tmp) / "targets.toml", Path(tmp) / "report.jsonl", Path(tmp) / "out"
             inventory.write_text(self.inventory(servers, names))
+            argv = self.command(inventory, report) + (["--collect-only"] if collect_only else [])
             with output.open("wb") as out:
-                killed = self._child(self.command(inventory, report), out)
+                killed = self._child(argv, out)
             events = [json.loads(line) for line in report.read_text().splitlines() if line.strip()] \
                 if report.exists() else []
-            text = output.read_text(errors="replace")
+            return events, killed, output.read_text(errors="replace")
+
+    def _run(self, servers) -> dict[str, list[str]]:
+        events, killed, text = self._child_run(servers)
+        names = child_names(servers)
         labels = {f"ssh://{s.user}@{names[s.label]}": s.label for s in servers}
         if callable(self.say):
             self.say(f"[gate] {count(events, killed, self.timeout)} on {len(servers)} host(s)")
@@ -153,10 +185,12 @@ def verdict(events: list[dict], labels: dict[str, str], *, killed: bool, timeout
     everyone = list(labels.values())
     problems: dict[str, list[str]] = {label: [] for label in everyone}
     why = f"were killed after {timeout:g} s" if killed else f"stopped ({_last_words(output)})"
-    if planned is None:  # it never got to run a test: a collection error, a stop (a host key, the config)
-        line = f"the project's deploy tests could not run{f' within {timeout:g} s (killed)' if killed else ''}: " \
-               f"{_last_words(output)}"
+    cannot = unrunnable(events, killed=killed, timeout=timeout, output=output)
+    if cannot is not None:  # it never got to run a test: a collection error, a stop (a host key, the config)
+        where, what = cannot
+        line = f"the project's deploy tests could not run: {f'{where}: ' if where else ''}{what}"
         return {label: [line] for label in everyone}
+    assert planned is not None
     host = {nodeid: labels.get(child) for nodeid, child in planned}
 
     def named(nodeid: str) -> str:
@@ -187,10 +221,23 @@ def verdict(events: list[dict], labels: dict[str, str], *, killed: bool, timeout
     return problems
 
 
+def unrunnable(events: list[dict], *, killed: bool, timeout: float, output: str) -> tuple[str, str] | None:
+    """Why the child could not run the tests at all, as (the file, what), or None (pure): a file or directory
+    that could not be collected (pytest then runs nothing), or no plan at all (the child stopped before: a bad
+    option, a broken ``conftest.py``, a setting refused; or it was killed while collecting)."""
+    bad = [e for e in events if "uncollectable" in e]
+    if bad:
+        more = f" (and {len(bad) - 1} more file(s))" if len(bad) > 1 else ""
+        return bad[0]["uncollectable"], f"{bad[0].get('message') or 'could not be collected'}{more}"
+    if not any("planned" in e for e in events):
+        return "", (f"killed after {timeout:g} s while collecting" if killed else _last_words(output))
+    return None
+
+
 def count(events: list[dict], killed: bool, timeout: float) -> str:
     """What the child did, in a few words (pure)."""
     planned = next((e["planned"] for e in events if "planned" in e), None)
-    if planned is None:
+    if planned is None or any("uncollectable" in e for e in events):
         return "the project's deploy tests could not run"
     failed = len({e["failed"] for e in events if "failed" in e})
     ended = len({e["end"] for e in events if "end" in e})
@@ -219,11 +266,13 @@ def _last_words(output: str) -> str:
     """The line that says why the child stopped: a session stop (``Exit: deploytests: ...``), else an error
     (``ERROR: file not found: ...``, argparse's ``error: ...``, a traceback's ``E`` line), else its last line."""
     lines = [ln.strip(" !=") for ln in output.splitlines() if ln.strip(" !=")][-TAIL:]
+    raised = [ln[1:].strip() for ln in lines if ln.startswith("E ")]
     for wanted in (lambda ln: "Exit: deploytests: " in ln,
                    lambda ln: ("error" in ln.lower() and not ln.startswith("ERROR: usage:")) or ln.startswith("E ")):
         said = [ln for ln in lines if wanted(ln)]
-        if said:
-            return said[0]
+        if said:  # with the exception's own line when pytest printed it apart (a conftest that fails to import)
+            why = raised[-1] if raised and not said[0].startswith("E ") else ""
+            return f"{said[0].rstrip('.')}: {why}" if why and why not in said[0] else said[0]
     return lines[-1] if lines else "no output"
 
 

@@ -84,7 +84,8 @@ def probe_args(cfg, deploy_user: str, login: str, stack=None) -> dict:
             "shared_paths": list(cfg.shared_paths), "packages": list(stack.packages), "error_log": a.error_log,
             "sites_enabled": a.sites_enabled, "apachectl": a.apachectl, "process_name": a.process_name,
             "service": a.service, "daemon_display": stack.daemon_display,
-            "wsgi_module_file": stack.wsgi_module_file, "login": login}
+            "wsgi_module_file": stack.wsgi_module_file, "login": login,
+            "verify_packages": [p.format(py=stack.python_version) for p in stack.verified_packages]}
 
 
 def root_args(args: dict) -> dict:
@@ -101,13 +102,14 @@ def reader_args(args: dict) -> dict:
              root + "/.deploy.lock", args.get("config_path") or root + "/shared/application.cfg"]
     paths += [root + "/shared/" + rel for rel in args.get("shared_paths", [])]
     keys = ("root", "config_path", "shared_paths", "port", "health_path", "server_name", "diagnose", "app_user",
-            "deploy_user")
+            "deploy_user", "login", "verify_packages")
     return dict({k: args[k] for k in keys if k in args}, paths=[p for p in paths if p == root or
                                                                 p.startswith(root + "/")])
 
 
 PROBE_LIMIT = 64 << 20  # bytes of probe output read at most
 SUDO_MARK = "@@DT-SUDO "  # the line saying why ``sudo -n`` refused the login (then the collector runs as it)
+SUDO_LIST_MARK = "@@DT-SUDOL "  # then what ``sudo -n -l`` lists for it (tab-separated lines): its grants
 MULTILINE = frozenset({"vhost", "stderr", "body", "text", "detail"})  # the probe's multi-line facts
 
 
@@ -144,6 +146,8 @@ def probe_command(args: dict, python: str) -> str:
     both = f"timeout -k 5 {READER_TIMEOUT + COLLECTOR_TIMEOUT} sudo -n {both}"
     script = (f"if e=$(LC_ALL=C sudo -n true 2>&1 </dev/null); then {first}head -c {n1 + n2} | {both}; else "
               f"printf '{SUDO_MARK}%s\\n' \"$(printf %s \"$e\" | tr -c '[:print:]' ' ' | head -c 300)\"; "
+              f"printf '{SUDO_LIST_MARK}%s\\n' \"$(LC_ALL=C sudo -n -l 2>&1 </dev/null | tr '\\n' '\\t' | "
+              f"tr -c '[:print:]\\t' ' ' | head -c 4000)\"; "
               f"{first}head -c {n1} | {root}; head -c {n2} | timeout -k 5 {READER_TIMEOUT} {tree}; fi")
     return "sh -c " + shlex.quote(script)
 
@@ -303,6 +307,7 @@ def run_probe(server, args: dict, python: str) -> tuple[dict, object]:
     raw, tree = read_root(res), read_tree(res)
     found = facts(raw, tree, dict(args, python=python))
     found["sudo_refused"] = None if found.get("as_root") else _line(res, SUDO_MARK)
+    found["sudo_list"] = None if found.get("as_root") else _line(res, SUDO_LIST_MARK)
     snapshot = found.pop("raw")
     found["seconds"] = round(time.monotonic() - started, 3)  # the round trip, both programs
     return untrusted.data(found, multiline=MULTILINE), snapshot

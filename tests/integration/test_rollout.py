@@ -370,6 +370,43 @@ def test_gate_tests_none_runs_only_the_built_in_promises(fresh, gated_app, marke
     assert "[gate] project deploy tests" not in res.stdout
 
 
+def test_a_project_deploy_test_file_that_cannot_be_collected_stops_the_rollout_before_any_host(fresh, gated_app):
+    """A test file of the project's that fails to import stops ``fab deploy`` in one line (the file, the error, what
+    to do) before any host is touched: no canary went live, no release was even built."""
+    w = fresh
+    broken = gated_app / "tests" / "deploy" / "test_broken.py"
+    broken.write_text("import nosuchmodule_dt\n\n\ndef test_x(deploy_http):\n    pass\n")
+    before = w.releases()
+    try:
+        res = w.fab("deploy", "--canary", "1", app=gated_app)
+    finally:
+        broken.unlink()
+    out = res.stdout + res.stderr
+    assert res.returncode != 0, out
+    said = [ln for ln in out.splitlines() if "cannot be collected" in ln]
+    assert len(said) == 1, out
+    assert ("tests/deploy/test_broken.py: the project's deploy tests cannot be collected, nothing was deployed: "
+            "ModuleNotFoundError: No module named 'nosuchmodule_dt'. Hint: fix it") in said[0], out
+    assert "[rollout]" not in res.stdout and "[gate]" not in res.stdout, out
+    assert w.releases() == before and w.served() == {n: w.r1 for n in w.names}
+
+
+def test_pytest_a_gate_tests_file_that_cannot_be_collected_stops_before_bootstrap(pytester):
+    """Under pytest, ``--gate-tests`` naming a file that cannot be collected stops the run with its line before the
+    containers are bootstrapped (nothing deployed, no rollout)."""
+    pytester.makepyfile(test_gate=PROJECT_TESTS)
+    (pytester.path / "gate").mkdir()
+    (pytester.path / "gate" / "test_broken.py").write_text("def test_x(deploy_http:\n    pass\n")
+    result = pytester.runpytest_subprocess(f"--app={V1}", "--containers=2", "--canary=1", "-p", "no:cacheprovider",
+                                           f"--gate-tests={pytester.path / 'gate'}", "test_gate.py")
+    out = result.stdout.str()
+    assert result.ret != pytest.ExitCode.OK, out
+    said = [ln for ln in out.splitlines() if "cannot be collected" in ln]
+    assert said and "gate/test_broken.py: the project's deploy tests cannot be collected, nothing was deployed: " \
+                    "SyntaxError" in said[0], out
+    assert "no tests ran" in out and "[rollout]" not in out and "[docker://web-1]" not in out, out
+
+
 def _docker_marker_hook(host: str, what: str) -> str:
     """A before_host hook (for the docker target) putting the marker on ``host``'s container, found by its
     published SSH port."""

@@ -204,3 +204,65 @@ def test_every_line_is_redacted_one_line_and_bounded(monkeypatch, tmp_path):
     monkeypatch.setattr(ProjectTests, "_run", lambda self, servers: {"docker://web-1": [said]})
     [line] = spec.run([server("docker://web-1", "web-1")])["docker://web-1"]
     assert "s3cret" not in line and "\n" not in line and len(line) == 300 and line.endswith("...")
+
+
+# ---------------------------------------------------------------- a test file that cannot be collected
+
+def test_an_uncollectable_file_fails_every_host_with_its_name_and_error():
+    """A file pytest could not collect (it then runs nothing: the plan never starts) is named, with its error."""
+    events = [{"uncollectable": "tests/deploy/test_bad.py", "message": "ModuleNotFoundError: No module named 'x'"},
+              {"uncollectable": "tests/deploy/test_worse.py", "message": "SyntaxError: invalid syntax"}, PLANNED]
+    got = verdict(events, LABELS, killed=False, timeout=5, output="Interrupted: 2 errors during collection")
+    line = ("the project's deploy tests could not run: tests/deploy/test_bad.py: ModuleNotFoundError: No module "
+            "named 'x' (and 1 more file(s))")
+    assert got == {label: [line] for label in LABELS.values()}
+    assert count(events, False, 5) == "the project's deploy tests could not run"
+
+
+BROKEN = {  # what a project's deploy test file or conftest may hold that pytest cannot collect: file -> text, line
+    "import": ({"test_bad.py": "import nosuchmodule_dt\n\ndef test_x(deploy_http):\n    pass\n"},
+               "tests/deploy/test_bad.py: the project's deploy tests cannot be collected, nothing was deployed: "
+               "ModuleNotFoundError: No module named 'nosuchmodule_dt'"),
+    "syntax": ({"test_bad.py": "def test_x(deploy_http:\n    pass\n"},
+               "tests/deploy/test_bad.py: the project's deploy tests cannot be collected, nothing was deployed: "
+               "SyntaxError: "),
+    "raises at import": ({"test_bad.py": "raise RuntimeError('no config here')\n"},
+                         "tests/deploy/test_bad.py: the project's deploy tests cannot be collected, nothing was "
+                         "deployed: RuntimeError: no config here"),
+    "conftest": ({"conftest.py": "import nosuchmodule_dt\n", "test_ok.py": "def test_ok(deploy_http):\n    pass\n"},
+                 "the project's deploy tests cannot be collected, nothing was deployed: "),
+}
+
+
+@pytest.mark.parametrize("broken", list(BROKEN))
+def test_a_test_file_that_cannot_be_collected_is_refused_in_one_line_before_any_host(tmp_path, broken):
+    """:meth:`ProjectTests.check` collects the tests in a real child pytest as the rollout's children will
+    (``--collect-only``: the hosts, here unreachable, are never contacted) and refuses a file it cannot collect
+    in one line: the file, the error, what to do."""
+    from deploytests.errors import DeployTestsError
+    from deploytests.examples import APPS
+
+    files, expected = BROKEN[broken]
+    (tmp_path / "tests" / "deploy").mkdir(parents=True)
+    for name, text in {**files, "test_fine.py": "def test_fine(deploy_http):\n    pass\n"}.items():
+        (tmp_path / "tests" / "deploy" / name).write_text(text)
+    spec = ProjectTests(tests=("tests/deploy",), app=APPS / "yourapplication", cwd=tmp_path, timeout=60,
+                        pytest_args=(f"--rootdir={tmp_path}",))
+    with pytest.raises(DeployTestsError) as info:
+        spec.check([server("docker://web-1", "web-1", port=1), server("docker://web-2", "web-2", port=1)])
+    line = str(info.value)
+    assert "\n" not in line and line.startswith(expected), line
+    assert "Hint: fix it (`pytest --collect-only " in line and "--gate-tests" in line, line
+    if broken == "conftest":
+        assert "conftest.py" in line and "nosuchmodule_dt" in line, line
+
+
+def test_collectable_tests_pass_the_check(tmp_path, monkeypatch):
+    from deploytests.examples import APPS
+
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # the child loads the plugin all the same
+    (tmp_path / "tests" / "deploy").mkdir(parents=True)
+    (tmp_path / "tests" / "deploy" / "test_fine.py").write_text("def test_fine(deploy_http):\n    pass\n")
+    spec = ProjectTests(tests=("tests/deploy",), app=APPS / "yourapplication", cwd=tmp_path, timeout=60,
+                        pytest_args=(f"--rootdir={tmp_path}",))
+    spec.check([server("docker://web-1", "web-1", port=1)])
