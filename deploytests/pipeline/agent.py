@@ -1301,6 +1301,17 @@ def kept_config(args: GateArgs, sha256):
     return data if hashlib.sha256(data).hexdigest() == sha256 else None
 
 
+def put_back(exc, undo, config):
+    """A refused switch: ``undo`` (None: nothing to undo) puts ``config`` back; ``exc``'s hint says if it could."""
+    if undo is not None:
+        try:
+            undo()
+            note = "%s was put back" % config
+        except OSError as again:
+            note = "%s could NOT be put back: %s" % (config, again)
+        exc.hint = (exc.hint + "; " if exc.hint else "") + note
+
+
 def cmd_deploy(args: DeployArgs):
     tree, steps = Tree(args.root), Steps()
     config = read_config(args)
@@ -1356,13 +1367,7 @@ def cmd_deploy(args: DeployArgs):
             exc.hint = exc.hint.replace("the live release still serves, but ", "nothing was live yet, and ") \
                 .replace(NOT_TOUCHED, "nothing was live yet")
         shutil.rmtree(tree.release(rid), ignore_errors=True)  # first: on a full disk this frees the space
-        if undo is not None:
-            try:
-                undo()
-                exc.hint = (exc.hint + "; " if exc.hint else "") + "the previous config was put back"
-            except OSError as again:
-                exc.hint = (exc.hint + "; " if exc.hint else "") + "the previous config could NOT be put back: " \
-                    + str(again)
+        put_back(exc, undo, "the previous config")
         try:
             tree.record_failure(rid, args.release.get("version"), exc.what)
         except OSError:
@@ -1407,12 +1412,7 @@ def cmd_rollback(args: RollbackArgs):
     try:
         switch_and_gate(args, tree, target, live, steps)
     except AgentError as exc:
-        if undo is not None:
-            try:
-                undo()
-                exc.hint = (exc.hint + "; " if exc.hint else "") + "the live release's config was put back"
-            except OSError as again:
-                exc.hint = (exc.hint + "; " if exc.hint else "") + "its config could NOT be put back: " + str(again)
+        put_back(exc, undo, "the live release's config")
         raise
     os.close(fd)
     return {"changed": True, "release_id": target, "previous": live, "version": tree.meta(target).get("version"),
