@@ -344,6 +344,10 @@ class Tree:
         except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested 10^5 deep
             return {}
 
+    def previous(self, live):
+        """The release to roll back to from ``live`` (:func:`previous_of`, with what its RELEASE.json recorded)."""
+        return previous_of(self.listing(), live, self.meta(live).get("previous") if live else None)
+
     def switch(self, rid):
         """Point ``current`` at ``rid`` atomically: a new symlink renamed over the old one."""
         tmp = os.path.join(self.root, ".current.%d" % os.getpid())
@@ -1327,15 +1331,14 @@ def cmd_deploy(args: DeployArgs):
     if same_artifact and not new_config and not changed:
         served = serving(args)
         if served == live:
-            previous = previous_of(tree.listing(), live, tree.meta(live).get("previous"))
+            previous = tree.previous(live)
             with steps("prune"):  # a no-change deploy still trims releases beyond keep_releases
                 pruned = prune(tree, args.keep_releases, live, previous)
             return {"changed": False, "release_id": live, "previous": previous, "pruned": pruned,
                     "recovered": recovered, "version": tree.meta(live).get("version"), "timings": steps.timings}
         # A deploy died between the switch and the reload: ``current`` names this release, but the site still
         # serves another one. Finish that switch (reload + gate) instead of reporting "no change".
-        previous = served if served in tree.listing() else previous_of(tree.listing(), live,
-                                                                       tree.meta(live).get("previous"))
+        previous = served if served in tree.listing() else tree.previous(live)
         switch_and_gate(args, tree, live, previous, steps)
         os.close(fd)
         return {"changed": True, "release_id": live, "previous": previous, "recovered": recovered,
@@ -1385,7 +1388,7 @@ def cmd_rollback(args: RollbackArgs):
     check_tree(tree)
     fd = locked(args, tree, args.to or "rollback", steps)
     releases, live = tree.listing(), tree.live()
-    target = args.to or previous_of(releases, live, tree.meta(live).get("previous") if live else None)
+    target = args.to or tree.previous(live)
     if target is None:
         raise AgentError("no release older than the live one (%s) to roll back to" % live, step="rollback",
                          hint="deploy an earlier version instead")
