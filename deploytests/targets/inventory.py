@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..allowances import SWITCHABLE, Allowances
+from ..config import env_table
 from ..errors import ConfigError
 from ..schema import Custom, Document, Field, Flag, Integer, LocalPath, Strings, Table, Text, Url, read_toml, suggest
 from .base import Rights
@@ -189,27 +190,11 @@ def _target(name: str, table: object, doc: Document) -> TargetSpec:
         known_hosts=t.get("known_hosts"),
         base_url="" if base_url is None or isinstance(base_url, dict) else Url().convert(base_url, t, "base_url"),
         config_file=t.get("config_file"),
-        env=_env(t),
+        env=env_table(t),
         before_host=t.get("before_host") or "", after_host=t.get("after_host") or "",
         hook_timeout=t.get("hook_timeout", 60),
         allow=_allowances(t),
     )
-
-
-def _env(t: Table) -> tuple[tuple[str, str], ...]:
-    """The target's ``env`` table, checked as deploy.toml's is (the app's config_env is checked at merge)."""
-    from ..config import env_problem
-
-    value = t.raw("env")
-    if value is None:
-        return ()
-    if not isinstance(value, dict):
-        raise t.fail("env", 'a table like { NAME = "value" }', value)
-    for name, v in value.items():
-        problem = env_problem(name, v, "")
-        if problem:
-            raise t.error(f"key 'env': {problem}", key="env", hint="set plain app settings only")
-    return tuple(sorted(value.items()))
 
 
 def _allowances(t: Table) -> Allowances:
