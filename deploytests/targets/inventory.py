@@ -209,14 +209,8 @@ def _allowances(t: Table) -> Allowances:
         if not isinstance(reason, str) or not reason.strip():
             raise t.error(f"skip_rules: rule {rule!r} needs a reason (a non-empty string), got {reason!r}",
                           hint=f'write {rule} = "why it does not apply here"', key="skip_rules")
-    return Allowances(listen=t.get("allow_listen"), sites=t.get("allow_sites"),
-                      apache_conf=t.get("allow_apache_conf"), modules=t.get("allow_modules"),
-                      processes=t.get("allow_processes"), cron=t.get("allow_cron"), units=t.get("allow_units"),
-                      sudo=t.get("allow_sudo"),
-                      groups=t.get("allow_groups"), privileged=t.get("allow_privileged"),
-                      commands=t.get("allow_commands"),
-                      skip_rules=dict(skip), where=t.where_of("skip_rules") if skip
-                      else t.where)
+    allowed = {name[len("allow_"):]: t.get(name) for name in t.fields if name.startswith("allow_")}  # allow_X: X
+    return Allowances(**allowed, skip_rules=dict(skip), where=t.where_of("skip_rules") if skip else t.where)
 
 
 def _hosts(t: Table) -> tuple[HostSpec, ...]:
