@@ -332,15 +332,12 @@ def detect(root: Path) -> Detected:
     opened = [var for text in texts.values() for var in env_files(text)]
     if (m := ENVVAR_RE.search(everything)) or opened:
         detected.config_env = m.group(1) or m.group(2) if m else opened[0]
-        configs = config_files(root)
-        detected.config_file = configs[0] if configs else NEW_CONFIG
-        detected.new_config = not configs
     elif (m := PYFILE_RE.search(everything)) and INSTANCE_RE.search(everything):
         # Flask's tutorial layout: config.py in the instance folder, beside the database (a shared path)
         detected.config_path = f"/var/www/{detected.app}/shared/instance/{m.group(1)}"
+    if detected.config_env or detected.config_path:  # the app reads a config: an existing file, or one to write
         configs = config_files(root)
-        detected.config_file = configs[0] if configs else NEW_CONFIG
-        detected.new_config = not configs
+        detected.config_file, detected.new_config = (configs[0], False) if configs else (NEW_CONFIG, True)
     if m := (ROUTE_RE if framework == "flask" else PLAIN_ROUTE_RE).search(everything):
         detected.health_path = m.group(1)
         if framework == "flask":  # .get(...), or .route(...) without methods= naming more than GET/HEAD
