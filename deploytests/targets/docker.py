@@ -71,14 +71,14 @@ class DockerProvider(Provider):
         self.servers = self.fleet.servers
         for server in self.servers:
             server.timeout = getattr(self.settings, "host_timeout", None)
-        self.times = self.fleet.times.values
+        self.times = self.fleet.times
         return self.servers
 
     def close(self) -> None:
         fleet = getattr(self, "fleet", None)
         if fleet is not None:
             fleet.__exit__(None, None, None)
-            self.times = fleet.times.values
+            self.times = fleet.times
         super().close()
 
     def keep_lines(self) -> list[str]:
