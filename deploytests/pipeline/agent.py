@@ -139,16 +139,15 @@ def run(cmd, what, hint="", env=None, cwd=None, check=True, timeout=RUN_TIMEOUT)
     leaves running killed); raise AgentError with the output tail if it fails or runs past ``timeout``."""
     done = spawn.run(cmd, timeout, env=env, cwd=cwd)
     out, code = done.output, done.code
+    detail = "$ %s\n%s" % (shown(cmd), "\n".join(out.splitlines()[-25:]))
     if done.timed_out:
         raise AgentError("%s: %s ran longer than %gs and was killed with its process group"
-                         % (what, shown(cmd)[:200], timeout), hint=hint,
-                         detail="$ %s\n%s" % (shown(cmd), "\n".join(out.splitlines()[-25:])))
+                         % (what, shown(cmd)[:200], timeout), hint=hint, detail=detail)
     if check and code != 0:
         last = out.strip().splitlines()[-1] if out.strip() else "no output"
         if "No space left on device" in out:  # whatever the step, the server's state explains it
             hint = "the server's disk is full: free space and deploy again"
-        raise AgentError("%s (exit %d): %s" % (what, code, last), hint=hint,
-                         detail="$ %s\n%s" % (shown(cmd), "\n".join(out.splitlines()[-25:])))
+        raise AgentError("%s (exit %d): %s" % (what, code, last), hint=hint, detail=detail)
     if done.leftovers:
         emit("step", step="strays", seconds=0, message="%s %s" % (shown(cmd)[:120], done.leftover_line()))
     return code, out
@@ -768,31 +767,30 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
     bound = args.post_deploy_timeout * (len(commands) + 1)
     finished = spawn.run(full, bound, cwd=release_dir, on_line=marks.take)
     done, lines, failed, code = marks.done, marks.lines, marks.failed, finished.code
+    detail = "$ %s\n%s" % (shown(full), "\n".join(lines[-25:]))
     strays = marks.left + [list(item) for item in finished.leftovers]
     if strays:
         emit("step", step="strays", seconds=0, message=spawn.leftover_line(strays))
     if failed is not None:
-        output = failed["output"].strip()
-        last = output.splitlines()[-1] if output else "no output"
+        output = failed["output"].strip().splitlines()[-25:]
+        last = output[-1] if output else "no output"
         if failed.get("timeout") is not None:
             what = "post-deploy command %r ran longer than post_deploy_timeout (%gs) and was killed with its " \
                    "process group" % (failed["failed"], failed["timeout"])
             hint = "make it finish sooner or raise post_deploy_timeout in deploy.toml (at most 600)"
         else:
             what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
-            hint = (config_hint(args, output.splitlines()[-25:]) or
-                    instance_hint(args, release_dir, output.splitlines()[-25:], marks.facts)
+            hint = (config_hint(args, output) or instance_hint(args, release_dir, output, marks.facts)
                     or "fix the command and deploy again")
         raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
-                         detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output.splitlines()[-25:])))
+                         detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output)))
     step, what = phases[min(done, len(phases) - 1)]
     if finished.timed_out:
         raise AgentError("the release check (%s) ran longer than %gs (post_deploy_timeout per command, plus one for "
                          "the import and health GET) and was killed" % (what, bound), step=step,
                          hint=refused_hint(NOT_TOUCHED + "; make the app's import and health route answer sooner, "
                                            "or raise post_deploy_timeout in deploy.toml", bool(commands)
-                                           and step != "import", args.root),
-                         detail="$ %s\n%s" % (shown(full), "\n".join(lines[-25:])))
+                                           and step != "import", args.root), detail=detail)
     reported = len(phases) - (1 if path else 0)  # the child reports import and post_deploy; health = its exit
     if code == 0 and done == reported:
         if path:
@@ -800,8 +798,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
         return
     if code == CONFIG_UNREAD and marks.facts.get("read") is False:
         what, hint = unread_config(args, release_dir, marks.facts)
-        raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint),
-                         detail="$ %s\n%s" % (shown(full), "\n".join(lines[-25:])))
+        raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
     if step == "post_deploy":  # the child died without its report (killed): still name the step
         what = "post-deploy commands"
     last = next((ln for ln in reversed(lines) if ln.strip()), "no output")
@@ -810,8 +807,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
                        or (entry_hint(args, marks.entry) if step == "import" else None)
                        or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
-                     hint=refused_hint(hint, bool(commands) and step != "import", args.root),
-                     detail="$ %s\n%s" % (shown(full), "\n".join(lines[-25:])))
+                     hint=refused_hint(hint, bool(commands) and step != "import", args.root), detail=detail)
 
 
 # ---------------------------------------------------------------- test hook: interrupted deploys
