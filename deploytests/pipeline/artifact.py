@@ -244,11 +244,8 @@ def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Pat
         src = Path(tmp) / "src"
         shutil.copytree(project_dir, src, ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.egg-info", "*.pyc"))
         wheel = build_wheel(src, Path(tmp) / "out", where=str(project_dir), envs=cache / "buildenv")
-        slot.mkdir(parents=True, exist_ok=True)
-        final = slot / wheel.name
-        part = final.with_name(f"{final.name}.{os.getpid()}.part")
-        shutil.copy2(wheel, part)
-        os.replace(part, final)
+        final = _mkdir(slot) / wheel.name
+        _write_atomic(final, wheel.read_bytes())
     return final, True
 
 
