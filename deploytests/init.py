@@ -31,10 +31,9 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .config import DeployConfig
+from .config import DeployConfig, load_config
+from .errors import ConfigError
 
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
 TOOLS = ("setup", "fabfile", "conftest", "noxfile", "manage")  # top-level modules that are no part of the app
@@ -959,9 +958,6 @@ def _rel(path: Path, root: Path) -> str:
 def existing(root: Path, out=print) -> DeployConfig | None:
     """Print what the project's kept deploy config says (the keys init would have guessed); return it (None when
     it does not load)."""
-    from .config import load_config
-    from .errors import ConfigError
-
     try:
         cfg = load_config(root)
     except ConfigError as exc:
