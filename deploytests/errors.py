@@ -73,7 +73,6 @@ class CommandFailed(DeployTestsError):
         self.stdout, self.stderr = stdout, stderr
         out = tail(stderr) or tail(stdout)
         first = out.splitlines()[-1] if out else "no output"
-
         detail = f"command: {command}\nexit code: {exited}\n--- output (tail) ---\n{block(out)}" if out else ""
         super().__init__(
             f"{what or 'command failed'} (exit {exited}): {first}",
