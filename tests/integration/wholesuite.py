@@ -56,3 +56,22 @@ def gate_read_only(tmp_path: Path, fleet, extra: str = "") -> tuple[dict[str, tu
         if node is not None:
             failed[case.get("name", "")] = (node.get("message") or "", node.text or "")
     return failed, proc.stdout.decode(errors="replace")
+
+
+def caught_by_their_rules(tmp_path: Path, platform: str, faults, **campaign) -> None:
+    """Run the fault campaign ``faults`` against the example app on ``platform``, with one clean host as the
+    control, and assert that every fault was caught, by the test of the promise it breaks (by its mechanism,
+    not by luck), and that no clean host or legitimate state failed."""
+    from deploytests.config import load_config
+    from deploytests.faults.run import Campaign
+    from deploytests.stacks import for_platform
+    from deploytests.verify.promises import BY_ID
+
+    report = Campaign(APP, load_config(APP), faults=faults, clean=1, cwd=tmp_path, progress=lambda m: None,
+                      stack=for_platform(platform), **campaign).run()
+    shown = "\n".join(report.lines())
+    assert not [i.name for i in report.faults if not i.caught or i.problem], shown
+    assert not report.false_alarms, shown
+    for item in report.faults:
+        want = BY_ID[item.fault.promise].test if item.fault.promise in BY_ID else item.fault.promise
+        assert any(t.split("::")[-1].startswith(want) for t in item.failed), (item.name, item.failed, shown)
