@@ -359,11 +359,11 @@ class Tree:
         """Touch the .wsgi file: mod_wsgi restarts the daemon on the next request (see deploy.py on why)."""
         os.utime(self.wsgi, None)
 
-    def remove_incomplete(self, keep=()):
+    def remove_incomplete(self):
         """Delete release dirs a dead deploy left without RELEASE.json; return their names."""
         names = os.listdir(self.releases) if os.path.isdir(self.releases) else []
         dirs = [n for n in names if os.path.isdir(os.path.join(self.releases, n)) and not n.startswith(".")]
-        gone = [n for n in dirs if n not in keep and n != self.live() and not self.is_complete(n)]
+        gone = [n for n in dirs if n != self.live() and not self.is_complete(n)]
         for n in gone:
             shutil.rmtree(os.path.join(self.releases, n), ignore_errors=True)
         return sorted(gone)
