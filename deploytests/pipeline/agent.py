@@ -438,18 +438,17 @@ def burst(args, probe, n=8):
         t.join(10)
 
 
-def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe, settle=SETTLE,
-         stale=stale_daemons, since=None):
-    """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid`` ``settle`` times
+def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe, stale=stale_daemons):
+    """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid`` :data:`SETTLE` times
     in a row (any other answer starts the count again) and no daemon process of the app started before the
-    reload (``since``, default now: the reload came just before): mod_wsgi runs several daemon processes, each
+    reload (that is, before now: the reload came just before): mod_wsgi runs several daemon processes, each
     restarts when it handles a request after the reload, and sequential polls may all reach the same one; so a
     daemon still from before gets a burst of requests at once. Past the bound with the answers right but such a
     daemon left, the gate passes on the answers as before (the read-only gate then names the process).
 
     Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
     """
-    since = time.time() if since is None else since
+    since = time.time()
     deadline = clock() + timeout
     attempts, last, good = 0, "no answer", 0
     while True:
@@ -458,7 +457,7 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
             status, served = probe(args.port, args.health_path, args.server_name)
             last = "HTTP %s from release %s" % (status, served or "(no X-Deploy-Release header)")
             good = good + 1 if status == 200 and served == rid else 0
-            if good >= settle:
+            if good >= SETTLE:
                 if clock() >= deadline or not stale(args.app, since):
                     return True, attempts, last
                 burst(args, probe)
