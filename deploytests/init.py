@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import json
+import mimetypes
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -766,7 +767,7 @@ def deploy_test(d: Detected, root: Path) -> str:
     """The example deploy test for ``d``'s framework: a POST that passes on it (Django: CSRF-aware), and a
     static file served by Apache when the project has a static dir."""
     static = ""
-    admin = d.framework == "django" and bool(ADMIN_RE.search(_text(root, d.settings)))
+    admin = d.framework == "django" and bool(ADMIN_RE.search(module_text(root, d.settings, {}) or ""))
     # a check that passes on the app as init read it: a GET-only health route refuses a POST (405); Django's
     # admin login form takes one with its CSRF token; anything else only has to answer a POST without a 5xx
     post = "flask" if d.framework == "flask" and d.health_get_only else "django" if admin else "any"
@@ -778,19 +779,12 @@ def deploy_test(d: Detected, root: Path) -> str:
         prefix, directory = next(iter(d.static.items()))
         files = sorted(p for p in (root / directory).rglob("*") if p.is_file())
         if files:
-            import mimetypes
-
             kind = mimetypes.guess_type(files[0].name)[0] or ""
             static = STATIC_TEST.format(path=f"{prefix}/{files[0].relative_to(root / directory).as_posix()}",
                                         type=kind)
     text = DEPLOY_TEST.format(name=d.name, post_test="{post_test}", static_test="{static_test}")
     text = text.replace("{post_test}", POST_TESTS[post]).replace("{static_test}", static)
     return text.replace("import pytest\n", "import re\n\nimport pytest\n") if post == "django" else text
-
-
-def _text(root: Path, module: str) -> str:
-    path = root / (module.replace(".", "/") + ".py")
-    return path.read_text(errors="replace") if module and path.is_file() else ""
 
 
 IGNORE_DEPLOY = "--ignore=tests/deploy"
