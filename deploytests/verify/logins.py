@@ -59,19 +59,41 @@ class SshdConfig:
 
 
 def sshd_config(texts: Mapping[str, str], listing: Mapping[str, list] | None = None,
-                why: Mapping[str, str] | None = None, argv: list[str] | None = None) -> SshdConfig:
+                why: Mapping[str, str] | None = None, argv: list[str] | None = None,
+                where: str = "the command line") -> SshdConfig:
     """The SSH server's configuration from its files' texts (``texts``: path -> text; ``listing``: directory ->
-    names, for ``Include`` globs; ``why``: path -> why a file was not read); ``argv``: the running server's
-    command line, whose ``-o key=value`` options come first (sshd reads them before its files)."""
+    names, for ``Include`` globs; ``why``: path -> why a file was not read); ``argv``: a running server's
+    command line (``where``: whose), whose ``-o key=value`` options come first (sshd reads them before its
+    files) and whose ``-f file`` is the file it reads instead of sshd_config."""
     cfg, listing, why = SshdConfig(), listing or {}, why or {}
-    args = list(argv or [])
+    args, top = list(argv or []), SSHD_CONFIG
     for i, a in enumerate(args):
-        opt = a[2:] if a.startswith("-o") and len(a) > 2 else args[i + 1] if a == "-o" and i + 1 < len(args) else ""
+        nxt = args[i + 1] if i + 1 < len(args) else ""
+        opt = a[2:] if a.startswith("-o") and len(a) > 2 else nxt if a == "-o" else ""
         key, _, value = opt.replace("=", " ", 1).partition(" ")
         if key:
-            _set(cfg, None, key.lower(), value.strip(), "the command line (-o)")
-    _read(cfg, SSHD_CONFIG, texts, listing, why, 0)
+            _set(cfg, None, key.lower(), value.strip(), f"{where} (-o {opt})")
+        if a.startswith("-f"):
+            top = a[2:] or nxt
+    _read(cfg, top, texts, listing, dict(why, **({top: f"{where} has sshd read it (-f), not {SSHD_CONFIG}"}
+                                                 if top != SSHD_CONFIG else {})), 0)
     return cfg
+
+
+def sshd_listeners(procs: Mapping[str, dict]) -> dict[str, list[str]]:
+    """``{pid: argv}`` of every running SSH server (root's ``/usr/sbin/sshd`` whose command line is its own or
+    its listener's title, ``sshd: /usr/sbin/sshd -D [listener] ...``; not a session's ``sshd: user@...``)."""
+    out = {}
+    for pid, p in procs.items():
+        if not isinstance(p, dict) or p.get("uid") != 0 or str(p.get("exe") or "").split(" (")[0] != \
+                "/usr/sbin/sshd":
+            continue
+        line = str(p.get("cmdline") or "").replace("\x00", " ").strip()
+        if line.startswith("sshd: /"):
+            line = line[6:].split("[listener]")[0] if "[listener]" in line else ""
+        if line.startswith("/") or line.startswith("sshd "):
+            out[str(pid)] = line.split()[1:]
+    return out
 
 
 def _set(cfg: SshdConfig, block, key: str, value: str, where: str) -> None:

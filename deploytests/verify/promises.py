@@ -1428,7 +1428,7 @@ def cw_sshd(facts, exp):
     file that decides a login (AuthorizedKeysFile, AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in
     the user's own home or root's alone, any AuthorizedKeysCommand root's alone, no password login for the app
     user, and the access lists (AllowUsers, DenyGroups ...) admit the deploy login and the gate's."""
-    from .logins import SSHD_CONFIG, admits, match_applies, sshd_config
+    from .logins import SSHD_CONFIG, sshd_config, sshd_listeners
     from .mechanisms import texts
 
     snap = _snapshot(facts, "the SSH server's configuration")
@@ -1436,9 +1436,18 @@ def cw_sshd(facts, exp):
         raise NotApplicable(f"{SSHD_CONFIG} does not exist on {facts.label}: no OpenSSH server configuration")
     raw = texts(facts) or {}
     why = {p: str((e or {}).get("why")) for p, e in snap.files.items() if p.startswith("/etc/ssh/")}
-    cfg = sshd_config(raw, snap.dirs, why)
-    lines = [f"{p}: sshd reads it, but it was not read ({w}): someone but root may write it, and so decide who "
-             "logs in" for p, w in cfg.unread.items()]
+    running = sshd_listeners(snap.raw.get("proc") or {})  # (its -o and -f: a running server's own arguments)
+    lines = []
+    for cfg in [sshd_config(raw, snap.dirs, why)] + [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command "
+                                                                 "line") for pid, argv in sorted(running.items())]:
+        lines += _sshd_problems(cfg, facts, exp, snap)
+    _unaccounted("settings of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
+
+
+def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
+    from .logins import admits, match_applies
+
+    lines = [f"{p}: sshd reads it to decide who logs in, but the gate could not ({w})" for p, w in cfg.unread.items()]
     users = snap.users
     app = users.facts(exp.cfg.app_user) or {"groups": [exp.cfg.app_user]}
     blocks = [("", cfg.first)] + [(f" (Match {c} at {w})", b) for c, w, b in cfg.matches]
@@ -1482,7 +1491,7 @@ def cw_sshd(facts, exp):
         if refused:
             lines.append(f"{refused}: sshd refuses the {who} {name} at its next start (a reload, a reboot, an "
                          f"openssh upgrade): deploys, rollbacks and this gate are locked out")
-    _unaccounted("settings of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
+    return lines
 
 
 # PAM modules whose success proves a secret (or that the caller is root already): a module that may end the auth
@@ -1876,7 +1885,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_no_unaccounted_privileged_files", "/usr/bin/python3.11 (4755 root:root): whoever runs it (the "
             "app user too) gets root's rights (setuid); python3.11 ships it without privileges ...", root_only=True),
     Promise("cw_sshd", f"{CW}: grants", "the SSH server's configuration as its next start reads it (sshd_config and "
-            "its Include files, sshd's first-value rule, Match blocks): no root login with a password, no empty "
+            "its Include files, sshd's first-value rule, Match blocks; each running server's own -o and -f "
+            "arguments first): no root login with a password, no empty "
             "passwords, StrictModes on, every file that decides a key login (AuthorizedKeysFile, "
             "AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in the user's home or root's alone, an "
             "AuthorizedKeysCommand root's alone, no password login for the app user, and AllowUsers/DenyUsers/"

@@ -20,7 +20,7 @@ from deploytests.config import load_config
 from deploytests.examples import APPS
 from deploytests.verify import parse, reader
 from deploytests.verify.facts import Facts
-from deploytests.verify.logins import admits, ends_with_success, sshd_config, sudo_root_grants
+from deploytests.verify.logins import admits, ends_with_success, sshd_config, sshd_listeners, sudo_root_grants
 from deploytests.verify.promises import Expected, NotApplicable, verify
 
 STOCK = json.loads((Path(__file__).parent / "data" / "logins-stock.json").read_text())
@@ -127,7 +127,8 @@ def test_an_sshd_config_someone_else_may_write_is_a_finding(exp):
     facts = facts_of()
     del facts.raw.files["/etc/ssh/sshd_config"]["data"]
     facts.raw.files["/etc/ssh/sshd_config"]["why"] = "not a regular file of root's, not writable by group or others"
-    assert "/etc/ssh/sshd_config: sshd reads it, but it was not read" in outcome("cw_sshd", facts, exp)
+    assert "/etc/ssh/sshd_config: sshd reads it to decide who logs in, but the gate could not (not a regular " \
+           "file of root's" in outcome("cw_sshd", facts, exp)
 
 
 def test_access_lists():
@@ -323,3 +324,18 @@ def test_keys_in_roots_own_directory_pass(exp):
     assert outcome("cw_sshd", facts, exp) == "pass"
     facts.raw.files["/etc/ssh/keys"]["st"][1] = 1000
     assert "/etc/ssh/keys 0755 appuser:root may be changed by someone but root" in outcome("cw_sshd", facts, exp)
+
+
+def test_a_running_sshds_own_arguments_count(exp):
+    procs = {"41": {"uid": 0, "exe": "/usr/sbin/sshd", "cmdline": "sshd: /usr/sbin/sshd -D -e -o PermitRootLogin=yes "
+                    "[listener] 0 of 10-100 startups"},
+             "57": {"uid": 0, "exe": "/usr/sbin/sshd", "cmdline": "sshd: appuser [priv]"},
+             "60": {"uid": 0, "exe": "/usr/sbin/sshd", "cmdline": "/usr/sbin/sshd\x00-f\x00/srv/sshd.conf\x00"},
+             "61": {"uid": 1000, "exe": "/home/x/sshd", "cmdline": "sshd: /usr/sbin/sshd [listener]"}}
+    assert sshd_listeners(procs) == {"41": ["-D", "-e", "-o", "PermitRootLogin=yes"], "60": ["-f", "/srv/sshd.conf"]}
+    facts = facts_of()
+    facts.raw.raw["proc"] = procs
+    found = outcome("cw_sshd", facts, exp)
+    assert "pid 41's command line (-o PermitRootLogin=yes): permitrootlogin yes: root logs in with a password" in found
+    assert "/srv/sshd.conf: sshd reads it to decide who logs in, but the gate could not (pid 60's command line has " \
+           "sshd read it (-f), not /etc/ssh/sshd_config)" in found, found
