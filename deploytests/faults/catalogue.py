@@ -210,6 +210,19 @@ FAULTS: tuple[Fault, ...] = (
     Fault("status-exposed", "sec_status", "server-status opened to everyone in the app's vhost (reloaded)",
           "sed -i 's|^</VirtualHost>|    <Location /server-status>\\n        SetHandler server-status\\n        "
           "Require all granted\\n    </Location>\\n</VirtualHost>|' {vhost}; " + GRACEFUL),
+    # -- who logs in, and what a login runs -----------------------------------------------------------------
+    Fault("sshd-trusts-a-ca-key-in-shared", "cw_sshd", "sshd told to trust a CA key kept in a shared path (the app "
+          "writes it: it signs keys for any user)", "echo 'TrustedUserCAKeys {root}/shared/{shared0}/ca.pub' >> "
+          "/etc/ssh/sshd_config"),
+    Fault("pam-permit-first-in-common-auth", "cw_pam", "'auth sufficient pam_permit.so' put first in common-auth "
+          "(a debugging shortcut left in): every su and sudo lets in without a password",
+          "sed -i '1i auth sufficient pam_permit.so' /etc/pam.d/common-auth"),
+    Fault("login-profile-of-the-app-group", "cw_login_files", "the login's ~/.profile group-writable by the app's "
+          "group", "h=$(getent passwd {login} | cut -d: -f6); chgrp {app_group} $h/.profile; chmod g+w $h/.profile"),
+    Fault("stdlib-module-appended", "cw_packaged", "a line appended to the stack's stdlib os.py (a local 'fix')",
+          "echo '# local fix' >> /usr/lib/python{python_version}/os.py"),
+    Fault("apt-source-trusted", "sec_apt", "an apt source marked [trusted=yes]",
+          "echo 'deb [trusted=yes] http://apt.ops.example/debian stable main' > /etc/apt/sources.list.d/ops.list"),
     Fault("apache-runs-as-root", "sec_apache_user", "Apache's run user set to root in envvars (restart refused: "
           "only the next start would)", "sed -i 's/^export APACHE_RUN_USER=.*/export APACHE_RUN_USER=root/' "
           "/etc/apache2/envvars"),

@@ -1094,12 +1094,15 @@ def file_sha256(path, follow=False):
 
 def snapshot(args: DeployArgs, release_dir):
     """What the server looked like to this login when the release was made, for the gate's drift report
-    (deploytests.verify.drift): every file of the release's venv/lib and venv/bin (sha256, relative to the venv),
+    (deploytests.verify.drift) and of what a rollback to it will run (test_rollback_targets_are_complete): every
+    file of the release's venv/lib and venv/bin (sha256, relative to the venv), every other file of the release
+    (``tree``: relative to it; its shared links and RELEASE.json aside),
     every entry under /etc/apache2 (a file's sha256; a link's target and the sha256 of what it reaches), and the
-    groups of the app and deploy users. This login's file: it proves nothing the deploy login could not forge,
-    and no check relies on it; the report says so."""
+    groups of the app and deploy users. This login's file: it proves nothing the deploy login could not forge
+    (the drift report says so); the rollback check compares a kept release with it, which catches a change by
+    anyone who did not also rewrite it."""
     venv = os.path.join(release_dir, "venv")
-    files = {}
+    files, tree = {}, {}
     for top in ("lib", "bin"):
         for base, _dirs, names in os.walk(os.path.join(venv, top)):
             for name in names:
@@ -1107,6 +1110,14 @@ def snapshot(args: DeployArgs, release_dir):
                 digest = file_sha256(path)
                 if digest is not None:
                     files[os.path.relpath(path, venv)] = digest
+    shared = {os.path.join(release_dir, rel) for rel in args.shared_paths}
+    for base, dirs, names in os.walk(release_dir):  # the release's other files (the static files Apache serves)
+        dirs[:] = [d for d in dirs if os.path.join(base, d) not in shared and os.path.join(base, d) != venv]
+        for name in names:
+            path = os.path.join(base, name)
+            digest = None if base == release_dir and name in ("RELEASE.json", SNAPSHOT) else file_sha256(path)
+            if digest is not None:
+                tree[os.path.relpath(path, release_dir)] = digest
     apache = {}
     for base, dirs, names in os.walk(APACHE_DIR):
         for name in dirs + names:
@@ -1122,8 +1133,8 @@ def snapshot(args: DeployArgs, release_dir):
             groups[role] = sorted({name_of(grp.getgrgid, g) for g in os.getgrouplist(user, pw.pw_gid)})
         except KeyError:
             pass
-    return {"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "files": files, "apache": apache,
-            "groups": groups}
+    return {"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "files": files, "tree": tree,
+            "apache": apache, "groups": groups}
 
 
 # ---------------------------------------------------------------- switch + gate (deploy and rollback)

@@ -77,6 +77,9 @@ class Stack:
     baseline_modules: tuple[str, ...] = ()   # modules Apache loads
     baseline_sudoers: tuple[str, ...] = ()   # rule lines of the distribution's /etc/sudoers
     baseline_privileged: tuple[str, ...] = ()  # "path MODE owner:group[ caps]" of the packages' privileged files
+    # packages whose files the gate compares with dpkg's md5sums (fnmatch patterns, {py}: python_version): what
+    # Apache, mod_wsgi, the stack's Python, sudo, sshd and PAM load or run
+    verified_packages: tuple[str, ...] = ()
     kind: str = "apache_wsgi"  # the package of deploytests.stacks with this kind's behaviour (bootstrap, logs)
 
     def behaviour(self, part: str) -> ModuleType:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from .apache_wsgi import BASELINE_INCLUDES, BASELINE_MODULES, BASELINE_PRIVILEGED, BASELINE_SUDOERS, PACKAGES, VHOST
+from .apache_wsgi import (
+    BASELINE_INCLUDES,
+    BASELINE_MODULES,
+    BASELINE_PRIVILEGED,
+    BASELINE_SUDOERS,
+    PACKAGES,
+    VERIFIED_PACKAGES,
+    VHOST,
+)
 from .base import Stack
 
 STACK = Stack(
@@ -11,7 +19,7 @@ STACK = Stack(
     python_version="3.11", python="/usr/bin/python3.11", mod_wsgi_major="4",
     packages=PACKAGES, vhost_template=VHOST,
     baseline_includes=BASELINE_INCLUDES, baseline_modules=BASELINE_MODULES, baseline_sudoers=BASELINE_SUDOERS,
-    baseline_privileged=BASELINE_PRIVILEGED,
+    baseline_privileged=BASELINE_PRIVILEGED, verified_packages=VERIFIED_PACKAGES,
     # images: dockerfiles/apache-wsgi and dockerfiles/bare FROM debian:bookworm-slim (debootstrap bookworm if absent)
     image="debian-apache-wsgi", bare_image="debian-bare", base_image="debian:bookworm-slim", base_suite="bookworm",
 )

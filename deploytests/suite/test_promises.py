@@ -328,6 +328,22 @@ def test_rollback_targets_are_complete(promise):
     promise("rollback_ready")
 
 
+def test_sshd_config_is_accounted_for(promise):
+    promise("cw_sshd")
+
+
+def test_login_stack_is_accounted_for(promise):
+    promise("cw_pam")
+
+
+def test_login_files_are_the_logins(promise):
+    promise("cw_login_files")
+
+
+def test_packaged_files_are_as_installed(promise):
+    promise("cw_packaged")
+
+
 # ---------------------------------------------------------------- security baseline
 
 def test_trace_disabled(promise):
@@ -344,3 +360,7 @@ def test_status_pages_not_exposed(promise):
 
 def test_apache_workers_not_root(promise):
     promise("sec_apache_user")
+
+
+def test_apt_sources_are_signed(promise):
+    promise("sec_apt")

@@ -9,8 +9,8 @@ deploy?", and for that it needs a record made at deploy time:
   sha256 of every file of the release's ``venv/lib`` and ``venv/bin``, of every entry under ``/etc/apache2``
   (links with their targets), and the app and deploy users' groups; ``RELEASE.json`` records the config the
   release started with (``config_sha256``). These are the deploy login's files: they are only as trustworthy
-  as that login (it could rewrite them to hide its own change), so the report says so and no check relies on
-  them.
+  as that login (it could rewrite them to hide its own change), so the report says so; the rollback check
+  compares kept releases with their own record, nothing else relies on them.
 - What only root can read (sudoers, crontabs, the user and group databases) is dated by its mtime, read by the
   probe as root: changed after the deploy, or not.
 
@@ -134,4 +134,5 @@ def report(facts) -> list[str]:
 
 
 NOTE = ("compared with each live release's SNAPSHOT.json, written by the deploy login at deploy time (only as "
-        "trustworthy as that login: no check relies on it); root's files dated by their mtime")
+        "trustworthy as that login: only the rollback check compares kept releases with it); root's files dated by "
+        "their mtime")

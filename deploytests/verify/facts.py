@@ -1,8 +1,10 @@
 """Gather a server's facts for the promise checks: one round trip per server, all servers at once.
 
-:func:`gather` runs two small programs on the server in one SSH round trip -- the root collector
-(:mod:`deploytests.verify.collect_root`, under ``sudo -n`` when the login may: raw bytes of root's files and the
-kernel's view) and the tree reader (:mod:`deploytests.verify.reader`, as the deploy user) -- parses their replies
+:func:`gather` runs three small programs on the server in one SSH round trip -- the login collector
+(:mod:`deploytests.verify.collect_login`, as the gate's login: raw bytes of what any login may read), the root
+collector (:mod:`deploytests.verify.collect_root`, under ``sudo -n`` when the login may: what only root may read,
+the kernel's view of other users' processes, ``apache2ctl``'s runs) and the tree reader
+(:mod:`deploytests.verify.reader`, as the deploy user) -- parses their replies
 here (:mod:`deploytests.verify.parse`), GETs the site from the runner at the same time, and returns a
 :class:`Facts`. :func:`gather_all` does
 that for every server of a target concurrently, so verifying 8 hosts costs about what one costs. Nothing on
@@ -19,16 +21,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import collect_login as _login
 from . import collect_root as _root
 from . import reader as _reader
 
+LOGIN_SOURCE = Path(_login.__file__).read_bytes()
 ROOT_SOURCE = Path(_root.__file__).read_bytes()
 READER_SOURCE = Path(_reader.__file__).read_bytes()
 # each program reads exactly its own source from its own stdin (``head -c`` gives it exactly those bytes)
 BOOT = "import sys;exec(compile(sys.stdin.buffer.read({n}),{name!r},'exec'))"
 READER_TIMEOUT = 60  # seconds the tree reader may take (a tree of 60,000 files reads in ~3 s); then killed
 COLLECTOR_TIMEOUT = 30  # seconds more when the collector runs first in the same program (its runs take 20 s)
-DEADLINE = READER_TIMEOUT + 90  # seconds the whole round trip may take (the collector's runs take at most 20 s)
+LOGIN_TIMEOUT = 60  # seconds the login collector may take (it reads bounded files); then killed: root runs nothing
+DEADLINE = LOGIN_TIMEOUT + READER_TIMEOUT + 90  # seconds the whole round trip may take
 # what the runner GETs: the health path, the homepage, and the files that must never be served
 PRIVATE = ("/application.wsgi", "/shared/application.cfg", "/application.cfg", "/releases/", "/current/RELEASE.json",
            "/.deploy.lock", "/current/venv/bin/python")
@@ -79,12 +84,14 @@ def probe_args(cfg, deploy_user: str, login: str, stack=None) -> dict:
             "shared_paths": list(cfg.shared_paths), "packages": list(stack.packages), "error_log": a.error_log,
             "sites_enabled": a.sites_enabled, "apachectl": a.apachectl, "process_name": a.process_name,
             "service": a.service, "daemon_display": stack.daemon_display,
-            "wsgi_module_file": stack.wsgi_module_file, "login": login}
+            "wsgi_module_file": stack.wsgi_module_file, "login": login,
+            "verify_packages": [p.format(py=stack.python_version) for p in stack.verified_packages]}
 
 
 def root_args(args: dict) -> dict:
-    """The root collector's whole input: names only (:data:`deploytests.verify.collect_root.PATTERNS`)."""
-    return {k: args[k] for k in ("app", "app_user", "deploy_user", "since", "diagnose", "check") if k in args}
+    """The root collector's whole input: names only (:data:`deploytests.verify.collect_root.PATTERNS`); the login
+    collector's too."""
+    return {k: args[k] for k in ("app", "app_user", "deploy_user", "since", "diagnose") if k in args}
 
 
 def reader_args(args: dict) -> dict:
@@ -94,13 +101,15 @@ def reader_args(args: dict) -> dict:
     paths = [root, root + "/releases", root + "/shared", root + "/application.wsgi", root + "/current",
              root + "/.deploy.lock", args.get("config_path") or root + "/shared/application.cfg"]
     paths += [root + "/shared/" + rel for rel in args.get("shared_paths", [])]
-    keys = ("root", "config_path", "shared_paths", "port", "health_path", "server_name", "diagnose", "app_user")
+    keys = ("root", "config_path", "shared_paths", "port", "health_path", "server_name", "diagnose", "app_user",
+            "deploy_user", "login", "verify_packages")
     return dict({k: args[k] for k in keys if k in args}, paths=[p for p in paths if p == root or
                                                                 p.startswith(root + "/")])
 
 
 PROBE_LIMIT = 64 << 20  # bytes of probe output read at most
 SUDO_MARK = "@@DT-SUDO "  # the line saying why ``sudo -n`` refused the login (then the collector runs as it)
+SUDO_LIST_MARK = "@@DT-SUDOL "  # then what ``sudo -n -l`` lists for it (tab-separated lines): its grants
 MULTILINE = frozenset({"vhost", "stderr", "body", "text", "detail"})  # the probe's multi-line facts
 
 
@@ -110,41 +119,48 @@ def _program(python: str, source: bytes, name: str, args: dict) -> str:
 
 
 def probe_command(args: dict, python: str) -> str:
-    """One ``sh -c`` line: the two programs, fed exactly their sources by ``head -c``, killed after
-    :data:`READER_TIMEOUT` seconds (the reader; both in one program under sudo: :data:`COLLECTOR_TIMEOUT` more).
+    """One ``sh -c`` line: the three programs, fed exactly their sources by ``head -c``, each under ``timeout``.
 
-    1. the root collector (:mod:`~deploytests.verify.collect_root`) under ``sudo -n`` when the login may; its only
-       inputs are names (:func:`root_args`); once its reply is out it becomes the deploy user for good
-       (``collect_root.become``: groups, gid, uid; ``nobody`` when that user does not exist or is root) and runs
-       the tree reader (:mod:`~deploytests.verify.reader`, its source the rest of stdin, its arguments
-       :func:`reader_args`). A process that changed its uid is not dumpable: no process of the deploy user may
-       attach to the reader or take its stdout, as it could one ``sudo -u`` started (which execs: dumpable).
-    2. without sudo, both programs as the login itself, one after the other.
+    1. the login collector (:mod:`~deploytests.verify.collect_login`) as the login itself, never under sudo: what
+       any login may read; its exit status (``$ok``: 0 only when nothing ``apache2ctl`` makes root run, source or
+       load may be changed by someone but root) is passed to
+    2. the root collector (:mod:`~deploytests.verify.collect_root`) under ``sudo -n`` when the login may: what only
+       root may read, and ``apache2ctl``'s runs when ``$ok`` is 0; its only other inputs are names
+       (:func:`root_args`); once its reply is out it becomes the deploy user for good (``collect_root.become``:
+       groups, gid, uid; ``nobody`` when that user does not exist or is root) and runs the tree reader
+       (:mod:`~deploytests.verify.reader`, its source the rest of stdin, its arguments :func:`reader_args`). A
+       process that changed its uid is not dumpable: no process of the deploy user may attach to the reader or
+       take its stdout, as it could one ``sudo -u`` started (which execs: dumpable).
+    3. without sudo, the three as the login itself, one after the other.
 
     ``python`` is the stack's system interpreter at its fixed path, in isolated mode (``-I``: no user site, no
     ``PYTHON*`` variables, no current directory on the path): nothing of the app's trees or the login's
-    environment is loaded into either program. The stdin is :func:`probe_stdin`: the collector's source, the
+    environment is loaded into any program. The stdin is :func:`probe_stdin`: each collector's source and the
     run's nonce (on stdin, never the command line, which ``/proc`` shows everyone), the reader's source."""
-    root = _program(python, ROOT_SOURCE, "deploytests-collect-root", root_args(args))
+    login = _program(python, LOGIN_SOURCE, "deploytests-collect-login", root_args(args))
+    root = _program(python, ROOT_SOURCE, "deploytests-collect-root", root_args(args)) + ' "$ok"'
     tree = _program(python, READER_SOURCE, "deploytests-reader", reader_args(args))
-    n1, n2, limit = len(ROOT_SOURCE) + _root.NONCE, len(READER_SOURCE), f"timeout -k 5 {READER_TIMEOUT}"
+    n0, n1, n2 = len(LOGIN_SOURCE) + _login.NONCE, len(ROOT_SOURCE) + _root.NONCE, len(READER_SOURCE)
+    first = f"head -c {n0} | timeout -k 5 {LOGIN_TIMEOUT} {login}; ok=$?; "
     both = f"{root} {shlex.quote(json.dumps(reader_args(args), sort_keys=True))}"
     both = f"timeout -k 5 {READER_TIMEOUT + COLLECTOR_TIMEOUT} sudo -n {both}"
-    script = (f"if e=$(LC_ALL=C sudo -n true 2>&1 </dev/null); then head -c {n1 + n2} | {both}; else "
+    script = (f"if e=$(LC_ALL=C sudo -n true 2>&1 </dev/null); then {first}head -c {n1 + n2} | {both}; else "
               f"printf '{SUDO_MARK}%s\\n' \"$(printf %s \"$e\" | tr -c '[:print:]' ' ' | head -c 300)\"; "
-              f"head -c {n1} | {root}; head -c {n2} | {limit} {tree}; fi")
+              f"printf '{SUDO_LIST_MARK}%s\\n' \"$(LC_ALL=C sudo -n -l 2>&1 </dev/null | tr '\\n' '\\t' | "
+              f"tr -c '[:print:]\\t' ' ' | head -c 4000)\"; "
+              f"{first}head -c {n1} | {root}; head -c {n2} | timeout -k 5 {READER_TIMEOUT} {tree}; fi")
     return "sh -c " + shlex.quote(script)
 
 
 def new_nonce() -> str:
-    """A fresh random nonce for one run (``NONCE - 1`` hex digits): only root's collector is sent it."""
+    """A fresh random nonce for one run (``NONCE - 1`` hex digits): only the two collectors are sent it."""
     import secrets
 
     return secrets.token_hex((_root.NONCE - 1) // 2)
 
 
-def probe_stdin(nonce: str) -> tuple[bytes, bytes]:
-    return ROOT_SOURCE + nonce.encode() + b"\n", READER_SOURCE
+def probe_stdin(nonce: str) -> tuple[bytes, bytes, bytes]:
+    return LOGIN_SOURCE + nonce.encode() + b"\n", ROOT_SOURCE + nonce.encode() + b"\n", READER_SOURCE
 
 
 @dataclass
@@ -169,31 +185,47 @@ def _why(res, what: str) -> str:
 
 
 def read_root(res) -> dict:
-    """The root collector's reply: the one line carrying this run's nonce (``res.nonce``: no other program on the
-    host was sent it, so nothing the deploy login can write into the shared output stands for root's), base64
-    of zlib-compressed JSON inflated to at most :data:`PROBE_LIMIT` bytes (parsed as data; its strings are raw
-    bytes, made safe only once parsed). A missing or a second such line fails the host."""
+    """The two collectors' replies as one snapshot: the login collector's (what any login may read) under the root
+    collector's (what only root may read: its files, directories and errors win; its ``proc`` and ``runs``, its
+    ``uid``: whether the root-only facts are there). When root did not run ``apache2ctl`` because the login's look
+    at Apache's files said no, ``runs`` says the login's reason. Each reply is the one line carrying this run's
+    nonce (:func:`_reply`)."""
+    root, login = _reply(res, _root.MARK, "collector"), _reply(res, _login.MARK, "login collector")
+    merged = dict(login, **root)
+    for key in ("files", "dirs", "errors"):
+        merged[key] = {**(login.get(key) or {}), **(root.get(key) or {})}
+    if "refused" in (root.get("runs") or {}) and login.get("refused"):
+        merged["runs"] = {"refused": "not run as root: " + login["refused"]}
+    return merged
+
+
+def _reply(res, mark: str, what: str) -> dict:
+    """The reply of the program whose mark is ``mark``: the one line carrying this run's nonce (``res.nonce``: no
+    other program on the host was sent it, so nothing the deploy login can write into the shared output stands for
+    it), base64 of zlib-compressed JSON inflated to at most :data:`PROBE_LIMIT` bytes (parsed as data; its strings
+    are raw bytes, made safe only once parsed). A missing or a second such line fails the host."""
     import base64
     import zlib
 
-    mark = f"{_root.MARK}{res.nonce} "
+    mark = f"{mark}{res.nonce} "
     lines = [ln[len(mark):] for ln in res.stdout.splitlines() if ln.startswith(mark)] if res.nonce else []
     if len(lines) > 1:
-        raise RuntimeError(f"the collector's reply is duplicated: {len(lines)} lines carry this run's nonce "
+        raise RuntimeError(f"the {what}'s reply is duplicated: {len(lines)} lines carry this run's nonce "
                            "(something on the host wrote into the probe's output)")
     if not lines:
-        raise RuntimeError("the collector's reply is missing: " + _why(res, "root collector"))
+        raise RuntimeError(f"the {what}'s reply is missing: " + _why(res, what if what != "collector" else
+                                                                     "root collector"))
     line = lines[0]
     inflate = zlib.decompressobj()
     text = inflate.decompress(base64.b64decode(line), PROBE_LIMIT)
     if inflate.unconsumed_tail:
-        raise RuntimeError(f"the root collector sent more than {PROBE_LIMIT} bytes")
+        raise RuntimeError(f"the {what} sent more than {PROBE_LIMIT} bytes")
     try:
         reply = json.loads(text.decode("utf-8"))
     except UnicodeDecodeError:  # a name the OS gave that is not UTF-8 (anyone may make one): its bytes escaped
         reply = _escaped(json.loads(text.decode("utf-8", "surrogateescape")))
     if not isinstance(reply, dict):
-        raise RuntimeError(f"the root collector sent {type(reply).__name__}, not a JSON object")
+        raise RuntimeError(f"the {what} sent {type(reply).__name__}, not a JSON object")
     return reply
 
 
@@ -253,14 +285,16 @@ def run_programs(server, args: dict, python: str) -> ProbeResult:
 
 
 def apache_refused(c, app: str, python: str) -> str | None:
-    """Why root may not run ``apache2ctl`` on the host behind ``c`` now (a login with sudo), or None: the root
-    collector's check of what Apache's configuration makes root read and load (bootstrap asks it first)."""
+    """Why root may not run ``apache2ctl`` on the host behind ``c`` now, or None: the login collector's look, as
+    the login itself (no sudo), at what Apache's configuration makes root read and load (bootstrap asks it first;
+    nothing there can change but by root in between, or it would have said no)."""
     from ..pipeline.remote import exec_stream
 
     nonce = new_nonce()
-    command = "sudo -n " + _program(python, ROOT_SOURCE, "deploytests-collect-root", {"app": app, "check": True})
-    res = exec_stream(c, command, (ROOT_SOURCE + nonce.encode() + b"\n",), limit=PROBE_LIMIT, deadline=DEADLINE)
-    return read_root(ProbeResult(res.exited, res.stdout, res.stderr, nonce))["runs"].get("refused")
+    command = _program(python, LOGIN_SOURCE, "deploytests-collect-login", {"app": app, "check": True})
+    res = exec_stream(c, command, (LOGIN_SOURCE + nonce.encode() + b"\n",), limit=PROBE_LIMIT, deadline=DEADLINE)
+    reply = _reply(ProbeResult(res.exited, res.stdout, res.stderr, nonce), _login.MARK, "login collector")
+    return reply["refused"] if "refused" in reply else f"the look at Apache's files failed: {reply.get('errors')}"
 
 
 def run_probe(server, args: dict, python: str) -> tuple[dict, object]:
@@ -273,6 +307,7 @@ def run_probe(server, args: dict, python: str) -> tuple[dict, object]:
     raw, tree = read_root(res), read_tree(res)
     found = facts(raw, tree, dict(args, python=python))
     found["sudo_refused"] = None if found.get("as_root") else _line(res, SUDO_MARK)
+    found["sudo_list"] = None if found.get("as_root") else _line(res, SUDO_LIST_MARK)
     snapshot = found.pop("raw")
     found["seconds"] = round(time.monotonic() - started, 3)  # the round trip, both programs
     return untrusted.data(found, multiline=MULTILINE), snapshot

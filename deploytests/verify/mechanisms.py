@@ -20,7 +20,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import collect_root as _root
+from . import collect_login as _login
 
 
 class Texts(Mapping):
@@ -220,7 +220,9 @@ def effect_problems(directives: list[Directive], cfg, ours: str, modules: str, l
     (``modules``: root's, checked for who may write it); a piped log (``CustomLog "|prog"``: Apache's root parent
     starts it) whose program someone but root may change (``loose(path)``: why, or None); and any directive
     outside the app's own site file ``ours`` that names the app's tree (an ``Alias``, a ``WSGIScriptAlias`` of its
-    script in another vhost or in embedded mode: the app's files served or its code run outside its daemons)."""
+    script in another vhost or in embedded mode: the app's files served or its code run outside its daemons); an
+    ``AllowOverride``/``AllowOverrideList`` other than None on a directory someone but root may write (or the
+    gate did not look at): a ``.htaccess`` there hands Apache's configuration to whoever writes it."""
     out = []
     for d in directives:
         words = _words(d.args)
@@ -232,6 +234,14 @@ def effect_problems(directives: list[Directive], cfg, ours: str, modules: str, l
             why = loose(prog) if prog.startswith("/") else f"{prog or '?'} is not an absolute path"
             if why:
                 out.append(f"{d.where}: {d.name} pipes to {prog}: Apache's root parent runs it, and {why}")
+        elif d.name in ("allowoverride", "allowoverridelist") and words and words[0].lower() != "none":
+            where = next((arg for kind, arg, _ in reversed(d.context) if kind in ("directory", "directorymatch")),
+                         "/")
+            why = loose(where.strip('"')) if where.startswith("/") else f"{where} is a pattern"
+            if why and not reaches(where, cfg.root):  # (over the app's tree: the reload rule's finding)
+                out.append(f"{d.where}: {d.name} {d.args} for {where}: a .htaccess there is Apache configuration "
+                           f"(handlers, aliases, access rules), and {why}: whoever writes there configures "
+                           f"Apache")
         elif d.file != ours and reaches(d.args, cfg.root):
             out.append(f"{d.where}: {d.name} {d.args[:120]}: names the app's tree outside the app's site file: "
                        f"Apache serves its files or runs its code there, outside the app's daemons and vhost")
@@ -249,7 +259,7 @@ def _words(args: str) -> list[str]:
 
 # the admin's, the runtime's (systemd-run's transient units) and the admin's local vendor dir: read and judged;
 # a unit file elsewhere (the packages' /usr/lib/systemd/system) must be a package's (:func:`unit_problems`)
-UNIT_DIRS = tuple(_root.UNITS)
+UNIT_DIRS = tuple(_login.UNITS)
 UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path")
 EXEC_KEYS = ("execstart", "execstartpre", "execstartpost", "execstop", "execstoppost", "execreload",
              "execcondition", "workingdirectory", "rootdirectory", "environmentfile")

@@ -1,9 +1,12 @@
 """The runner's half of the fact probe: every parser of what the server sent, run here, never on the server.
 
-The server runs two small programs (:mod:`deploytests.verify.facts` starts both in one SSH round trip): the root
-collector (:mod:`deploytests.verify.collect_root`), which returns raw bytes of root's files and the kernel's view,
-and the tree reader (:mod:`deploytests.verify.reader`), which reads the app's tree as the deploy user. This module
-turns their two replies into the facts dict the checks (:mod:`deploytests.verify.promises`) read -- the same keys
+The server runs three small programs (:mod:`deploytests.verify.facts` starts them in one SSH round trip): the
+login collector (:mod:`deploytests.verify.collect_login`), which returns raw bytes of the files any login may read,
+as the gate's login; the root collector (:mod:`deploytests.verify.collect_root`), which returns raw bytes of what
+only root may read (sudoers, crontabs, other users' ``/proc``, ``apache2ctl``'s runs); the two replies are one
+snapshot here (:func:`deploytests.verify.facts.read_root`); and the tree reader (:mod:`deploytests.verify.reader`),
+which reads the app's tree as the deploy user. This module turns their replies into the facts dict the checks
+(:mod:`deploytests.verify.promises`) read -- the same keys
 as ever: ``tree``, ``stat``, ``packages``, ``apache``, ``daemons``, ``ports``, ``users``, ``boot``, ``pythons``,
 ``sites_enabled``, ``vhost``, ``lock_held``, ``sudoers``, ``error_log_size``, ``configtest``, ``inventory``,
 ``http``, ``errors``, ``as_root``, ``login``, ``python``. Apache's dumps, dpkg's database, sudoers, crontabs,
@@ -27,7 +30,8 @@ import stat
 import struct
 import time
 
-from . import collect_root as C
+from . import collect_login as C
+from . import collect_root as R
 
 DPKG_INFO = C.LISTED[-1][0]  # dpkg's info/*.list: which package installed each file
 PYTHON_HOME = C.STATE + "/python"  # the daemons' python-home bootstrap makes (root's, every app's)
@@ -686,7 +690,7 @@ def load_path(snap: Snapshot, py: str) -> list[dict]:
                                                                f"/usr/local/lib/python{py}"]),
              ("Apache's binaries and modules", [C.APACHECTL, C.APACHE_BIN, C.MODULES]),
              ("a command directory (root's PATH)", list(C.COMMANDS)),
-             ("the directory Apache's root parent opens its logs in", [posixpath.dirname(C.ERROR_LOG)])]
+             ("the directory Apache's root parent opens its logs in", [posixpath.dirname(R.ERROR_LOG)])]
     found: dict[str, dict] = {}
     every = sorted(snap.files)
     for area, tops in areas:
@@ -881,7 +885,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "load_path": load_path(snap, snap.raw.get("python") or ""), "ld_other": ld_dirs(snap)[1],
             "privileged": privileged_files(snap), "at_jobs": at_jobs(snap),
             "linger": sorted(snap.listdir("/var/lib/systemd/linger") or []),
-            "user_units": dict(snap.raw.get("user_units") or {}),
+            "user_units": dict(args.get("user_units") or {}),  # the reader's
             "app_group_members": snap.users.members(args["app_user"]),
             "reaching": procs.reaching(args.get("root", ""), users), "apache_argv": procs.apache_parents(),
             "probe_pid": snap.raw.get("pid"), "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
@@ -899,7 +903,7 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     as_root = raw.get("uid") == 0
     out: dict = {"login": args.get("login"), "as_root": as_root, "python": raw.get("python"),
                  "executable": args.get("python"), "errors": dict(tree.get("errors") or {}), "raw": snap}
-    for key in ("tree", "wsgi_sha256", "config_sha256", "tree_inventory", "http"):
+    for key in ("tree", "wsgi_sha256", "config_sha256", "tree_inventory", "http", "login_files", "packaged"):
         out[key] = tree.get(key)
     out["errors"].update({f"root: {k}": v for k, v in (raw.get("errors") or {}).items()})
 
@@ -935,12 +939,12 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     if as_root:
         sudoers = f"/etc/sudoers.d/deploytests-{args['app']}"
         out["sudoers"] = {"stat": snap.lstat_facts(sudoers), "text": snap.text(sudoers) or ""}
-        st = snap.st(C.ERROR_LOG)
+        st = snap.st(R.ERROR_LOG)
         if st and stat.S_ISREG(st[0]) and st[1] == 0:
             out["error_log_size"] = st[3]
         else:
             out["error_log_size"] = None
-            out["errors"]["error_log_size"] = f"{C.ERROR_LOG} is not a regular file owned by root"
+            out["errors"]["error_log_size"] = f"{R.ERROR_LOG} is not a regular file owned by root"
         runs = raw.get("runs") or {}
         if "refused" in runs:
             out["configtest"] = {"rc": None, "stderr": runs["refused"], "modules": []}
@@ -951,6 +955,7 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
             out["configtest"] = {"rc": ct["rc"], "stderr": err.strip(), "modules_rc": mods["rc"],
                                  "modules": re.findall(r"^ (\w+) \((?:static|shared)\)$", text, re.M)}
         if runs:
-            section("inventory", inventory, snap, procs, dict(args, app_keys=tree.get("app_keys")), daemons,
+            section("inventory", inventory, snap, procs, dict(args, app_keys=tree.get("app_keys"),
+                                                       user_units=tree.get("user_units")), daemons,
                     conffiles(status))
     return out

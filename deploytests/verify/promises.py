@@ -22,6 +22,7 @@ import hashlib
 import io
 import posixpath
 import re
+import stat
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,11 +213,33 @@ def sudo_works(facts, exp):
     if facts.get("as_root") or refused is None:
         return
     if NO_PASSWORDLESS_SUDO in refused:
+        root = _root_with_password(facts)
+        if root:
+            raise AssertionError(
+                f"{facts.get('login')} may become root on {facts.label} ({root}), but sudo -n refuses it "
+                f"({refused!r}): not a read-only login, yet the gate cannot read root's view: every check that "
+                f"needs root would be skipped. Give the gate's login passwordless sudo, or run a read-only gate "
+                f"with a login that cannot become root")
         raise NotApplicable(f"{facts.get('login')} has no passwordless sudo on {facts.label} ({refused!r})")
     raise AssertionError(f"sudo refuses {facts.get('login')} on {facts.label}: {refused!r}: not for want of a "
                          f"password, sudo itself is broken here: every check that needs root would be skipped, and "
                          f"every deploy's import preflight (sudo -n -u {exp.cfg.app_user}) fails; fix sudo on the "
                          f"server")
+
+
+SUDO_GROUPS = ("sudo", "admin", "wheel")  # Debian's %sudo rule (root with the login's password), Ubuntu's %admin
+
+
+def _root_with_password(facts) -> str:
+    """How a login that sudo -n refuses may still become root: rules of its own ``sudo -l`` listing (sudo lists
+    them when one is NOPASSWD) whose run-as is root or ALL, or a group Debian's sudoers admits; "" if none."""
+    from .logins import sudo_root_grants
+
+    found = [f"sudo -l lists {r!r}" for r in sudo_root_grants(facts.get("sudo_list"))]
+    users = getattr(getattr(facts, "raw", None), "users", None)
+    me = users.facts(facts.get("login") or "") if users else None
+    found += [f"it is in group {g}" for g in (me or {}).get("groups", []) if g in SUDO_GROUPS]
+    return "; ".join(found)
 
 
 def _diff(expected: str, found: str, name: str) -> str:
@@ -788,10 +811,13 @@ def _allow_hint(exp, key: str, value: str) -> str:
     return f"if it is meant to be there, allow it: {key} = [{json.dumps(value)}] in {exp.allow.where}"
 
 
-def _unaccounted(what: str, lines: list[str]) -> None:
+def _unaccounted(what: str, lines: list[str], rule: str = "", exp=None) -> None:
+    """Fail with one line per item; ``rule``: a rule with no allowance of its own names how to switch it off."""
     __tracebackhide__ = True
+    off = (f"\nif this is meant to be so, switch the rule off with a reason: skip_rules = {{ {rule} = \"...\" }} in "
+           f"{exp.allow.where if exp else 'targets.toml'}") if rule else ""
     assert not lines, f"{len(lines)} {what} not accounted for (not made by deploytests, not on a stock " \
-                      f"server of this stack, not allowed):\n" + "\n".join(f"- {ln}" for ln in lines)
+                      f"server of this stack, not allowed):\n" + "\n".join(f"- {ln}" for ln in lines) + off
 
 
 def _proc(p) -> str:
@@ -1369,6 +1395,241 @@ def cw_setuid(facts, exp):
     _unaccounted("privileged files (setuid, setgid, file capabilities)", lines)
 
 
+# ---------------------------------------------------------------- who logs in, and what a login runs
+
+
+def _snapshot(facts, what: str):
+    """The root collector's snapshot (it reads these world-readable files as the login too), or skip."""
+    snap = getattr(facts, "raw", None)
+    if not getattr(snap, "files", None):
+        raise NotApplicable(f"the probe sent no snapshot of root's files: {what} not read")
+    return snap
+
+
+def _unread(snap, paths) -> list[str]:
+    """Each of ``paths`` that exists but whose text the collector did not send (someone but root may write it)."""
+    return [f"{p}: not read ({(snap.files.get(p) or {}).get('why')})" for p in paths
+            if snap.st(p) is not None and stat.S_ISREG(snap.st(p)[0]) and snap.data(p) is None]
+
+
+def _loose_path(snap, path: str) -> str | None:
+    """Why someone but root may change ``path`` (a template's fixed directory part), or None."""
+    fixed = path.split("%")[0]
+    return snap.writable_by_others(fixed.rstrip("/") if fixed.endswith("/") else posixpath.dirname(fixed) or "/") \
+        if "%" in path else snap.writable_by_others(path)
+
+
+SSH_KEY_PATHS = ("authorizedkeysfile", "authorizedprincipalsfile", "trustedusercakeys", "revokedkeys")
+
+
+def cw_sshd(facts, exp):
+    """The SSH server's configuration as its next start reads it (sshd_config and what it includes; sshd's
+    first-value rule; Match blocks): no root login with a password, no empty passwords, StrictModes on, every
+    file that decides a login (AuthorizedKeysFile, AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in
+    the user's own home or root's alone, any AuthorizedKeysCommand root's alone, no password login for the app
+    user, and the access lists (AllowUsers, DenyGroups ...) admit the deploy login and the gate's."""
+    from .logins import SSHD_CONFIG, admits, match_applies, sshd_config
+    from .mechanisms import texts
+
+    snap = _snapshot(facts, "the SSH server's configuration")
+    if snap.st(SSHD_CONFIG) is None:
+        raise NotApplicable(f"{SSHD_CONFIG} does not exist on {facts.label}: no OpenSSH server configuration")
+    raw = texts(facts) or {}
+    why = {p: str((e or {}).get("why")) for p, e in snap.files.items() if p.startswith("/etc/ssh/")}
+    cfg = sshd_config(raw, snap.dirs, why)
+    lines = [f"{p}: sshd reads it, but it was not read ({w}): someone but root may write it, and so decide who "
+             "logs in" for p, w in cfg.unread.items()]
+    users = snap.users
+    app = users.facts(exp.cfg.app_user) or {"groups": [exp.cfg.app_user]}
+    blocks = [("", cfg.first)] + [(f" (Match {c} at {w})", b) for c, w, b in cfg.matches]
+    for label, values in blocks:
+        for key, bad, means in (("permitrootlogin", "yes", "root logs in with a password: one guessed or leaked "
+                                 "password is root"),
+                                ("permitemptypasswords", "yes", "an account without a password logs in with none"),
+                                ("strictmodes", "no", "sshd uses key files and homes others may write")):
+            value, where = values.get(key, ("", ""))
+            if value.lower() == bad:
+                lines.append(f"{where}: {key} {value}{label}: {means}")
+        for key in SSH_KEY_PATHS:
+            value, where = values.get(key, ("", ""))
+            for path in value.split() if value.lower() != "none" else []:
+                if not path.startswith("/") or path.startswith(("%h/", "~/")):
+                    continue  # in the user's own home: that user's files (test_login_files_are_the_logins)
+                loose = _loose_path(snap, path)
+                if loose:
+                    lines.append(f"{where}: {key} {path}{label}: sshd takes who may log in from there, and "
+                                 f"{loose} may be changed by someone but root (or was not looked at): whoever "
+                                 f"writes there logs in as any user it names (the deploy login: every release)")
+        value, where = values.get("authorizedkeyscommand", ("", ""))
+        if value and value.lower() != "none":
+            loose = snap.writable_by_others(value.split()[0])
+            if loose:
+                lines.append(f"{where}: AuthorizedKeysCommand {value}{label}: its output decides every key login, "
+                             f"and {loose} may be changed by someone but root (or was not looked at)")
+    for criteria, where, settings in cfg.matches:
+        if match_applies(criteria, exp.cfg.app_user, app["groups"]):
+            for key in ("passwordauthentication", "kbdinteractiveauthentication", "challengeresponseauthentication"):
+                value, at = settings.get(key, ("", ""))
+                if value.lower() == "yes":
+                    lines.append(f"{at}: {key} yes in Match {criteria} ({where}): the app user "
+                                 f"{exp.cfg.app_user} may log in with a password (it never logs in: its data and "
+                                 f"config's secrets)")
+    logins = {exp.deploy_user: "deploy login"}
+    logins.setdefault(facts.get("login") or exp.deploy_user, "gate's login")
+    for name, who in logins.items():
+        found = users.facts(name) if name else None
+        refused = admits(cfg, name, found["groups"]) if found else None
+        if refused:
+            lines.append(f"{refused}: sshd refuses the {who} {name} at its next start (a reload, a reboot, an "
+                         f"openssh upgrade): deploys, rollbacks and this gate are locked out")
+    _unaccounted("settings of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
+
+
+# PAM modules whose success proves a secret (or that the caller is root already): a module that may end the auth
+# stack with success ('sufficient', [success=done], a jump over pam_deny) and is none of these lets in without one
+PAM_CREDENTIALS = frozenset({"pam_unix.so", "pam_rootok.so", "pam_sss.so", "pam_krb5.so", "pam_ldap.so",
+                             "pam_winbind.so", "pam_systemd_home.so", "pam_google_authenticator.so", "pam_u2f.so",
+                             "pam_yubico.so", "pam_oath.so", "pam_fprintd.so", "pam_radius_auth.so",
+                             "pam_pkcs11.so", "pam_gnome_keyring.so", "pam_ssh_agent_auth.so", "pam_duo.so",
+                             "pam_faillock.so", "pam_tally2.so"})  # (faillock's 'authsucc': after unix's jump)
+PAM_DIRS = ("/lib/x86_64-linux-gnu/security/", "/usr/lib/x86_64-linux-gnu/security/", "/lib/security/",
+            "/usr/lib/security/", "/lib/aarch64-linux-gnu/security/", "/usr/lib/aarch64-linux-gnu/security/")
+# limits that make the deploy's own steps fail for a user (below the bound; 'unlimited' never): its SSH
+# session, sudo -u <app user> (install, import preflight, post_deploy), the daemons' threads
+LIMIT_BOUNDS = {"nproc": 1024, "nofile": 1024, "maxlogins": 16, "maxsyslogins": 16, "sigpending": 1024}
+LIMIT_ANY = ("as", "data", "fsize", "cpu", "stack")  # any finite value: a step fails when it grows past it
+COMMAND_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/games",
+                "/usr/local/games", "/snap/bin")
+
+
+def cw_pam(facts, exp):
+    """What every login, su and sudo runs through (PAM, read from /etc/pam.d): no auth module that ends the
+    stack with success without a secret (pam_permit, pam_wheel trust, pam_succeed_if ... as 'sufficient'), no
+    pam_exec (a program run as root at every login), no module from outside the system's PAM dirs; pam_limits'
+    limits.conf and limits.d leave the app user, the deploy user and the gate's login room for a deploy (nproc,
+    nofile, maxlogins ...); pam_env's /etc/environment and pam_env.conf set no loader variable and no PATH entry
+    outside the stock command dirs (every login's, root's too)."""
+    from .logins import ends_with_success, environment, limit_applies, limits, pam_lines
+    from .mechanisms import texts
+
+    snap = _snapshot(facts, "PAM's configuration")
+    raw = texts(facts) or {}
+    pam_names = [n for n in snap.listdir("/etc/pam.d") or [] if not n.startswith(".")]
+    limit_names = snap.listdir("/etc/security/limits.d") or []
+    lines = _unread(snap, [f"/etc/pam.d/{n}" for n in pam_names] + ["/etc/security/limits.conf",
+                           "/etc/environment", "/etc/security/pam_env.conf"] +
+                    [f"/etc/security/limits.d/{n}" for n in limit_names if n.endswith(".conf")])
+    lines = [f"{ln}: PAM reads it for every login, su and sudo" for ln in lines]
+    for p in pam_lines(raw, pam_names):
+        module = posixpath.basename(p.module)
+        if p.module.startswith("/") and not p.module.startswith(PAM_DIRS):
+            lines.append(f"{p.where}: {p.type} {p.control} {p.module}: a PAM module from outside the system's "
+                         "module dirs, loaded into every login, su and sudo (as root)")
+        elif module == "pam_exec.so":
+            lines.append(f"{p.where}: {p.type} {p.control} pam_exec.so {p.args}: runs a program at every login, su "
+                         "or sudo through it, as root")
+        elif p.type == "auth" and ends_with_success(p.control) and module not in PAM_CREDENTIALS:
+            lines.append(f"{p.where}: auth {p.control} {module} {p.args}: its success ends the authentication "
+                         f"without a password or key: whoever it accepts becomes the target user (su/sudo: root) "
+                         f"without one")
+    users = snap.users
+    who = {exp.cfg.app_user: "the app user", exp.deploy_user: "the deploy login"}
+    who.setdefault(facts.get("login") or exp.deploy_user, "the gate's login")
+    for lim in limits(raw, limit_names):
+        value = lim.value.lower()
+        if lim.kind not in ("soft", "hard", "-") or value in ("unlimited", "infinity", "-1"):
+            continue
+        small = lim.item in LIMIT_ANY or (lim.item in LIMIT_BOUNDS and value.isdigit() and
+                                          int(value) < LIMIT_BOUNDS[lim.item])
+        hit = [f"{name} ({role})" for name, role in who.items() if users.facts(name) and limit_applies(
+            lim.domain, name, users.facts(name)["uid"], users.facts(name)["groups"])]
+        if small and hit:
+            lines.append(f"{lim.where}: {lim.domain} {lim.kind} {lim.item} {lim.value}: applies to "
+                         f"{', '.join(hit)}: a deploy's SSH session and its sudo -u {exp.cfg.app_user} steps "
+                         f"(install, import, post_deploy) fail when they reach it")
+    for where, name, value in environment(raw):
+        if name.startswith(("LD_", "PYTHON")):
+            lines.append(f"{where}: {name}={value}: pam_env sets it for every login, su and cron job, root's too: "
+                         f"it changes what they load")
+        elif name == "PATH":
+            odd = [d for d in value.split(":") if d.rstrip("/") not in COMMAND_DIRS]
+            if odd:
+                lines.append(f"{where}: PATH has {', '.join(odd) or '(an empty entry)'}: every login's PATH (SSH, su, "
+                             f"cron; root's too) looks there for commands, outside the command dirs the gate checks "
+                             f"for who may write them")
+    _unaccounted("rules of the login stack (PAM, limits, pam_env)", lines, "cw_pam", exp)
+
+
+def cw_login_files(facts, exp):
+    """The files a login of the deploy user (and of the gate's login) runs or trusts -- its home, ~/.bashrc,
+    ~/.profile, ~/.bash_profile, ~/.bash_login, ~/.bash_logout, ~/.pam_environment, ~/.ssh and its rc,
+    environment and authorized_keys -- are that user's or root's and writable by no one else (a group only when
+    no one else is in it): bash runs ~/.bashrc for every SSH command (Debian's bash), so whoever may write it runs
+    code as the deploy login at its next deploy, its sudo included. Read as the deploy user."""
+    found = facts.get("login_files")
+    if found is None:
+        raise NotApplicable(f"the tree reader did not read the logins' homes: "
+                            f"{(facts.get('errors') or {}).get('login_files')}")
+    snap = getattr(facts, "raw", None)
+    users = getattr(snap, "users", None)
+    lines = []
+    for user, entries in sorted(found.items()):
+        for path, st in sorted(entries.items()):
+            mode, uid, gid = st
+            others = []
+            if uid not in (0, (users.facts(user) or {}).get("uid") if users else None):
+                others.append(f"owned by {users.name(uid) if users else uid}")
+            if mode & 0o002 and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX):
+                others.append("writable by everyone")
+            if mode & 0o020 and not stat.S_ISLNK(mode):
+                group = users.group(gid) if users else str(gid)
+                members = set(users.groups.get(gid, ("", []))[1]) | {
+                    n for n, f in users.by_name.items() if f[3] == str(gid)} if users else {"?"}
+                if members - {user}:
+                    others.append(f"writable by group {group} ({', '.join(sorted(members - {user})[:4])})")
+            if others:
+                lines.append(f"{path} ({'%04o' % (mode & 0o7777)}): {' and '.join(others)}: its login ({user}) "
+                             f"runs or trusts it at every SSH command (a deploy, this gate): whoever else may "
+                             f"write it runs code as {user}")
+    _unaccounted("files a login runs or trusts, writable by someone else", lines, "cw_login_files", exp)
+
+
+def cw_packaged(facts, exp):
+    """The files of the stack's packages (what Apache, mod_wsgi, the stack's Python and its stdlib, sudo, sshd,
+    PAM and the C library load or run) are what dpkg installed: each file whose inode changed after its package
+    was installed is hashed against dpkg's md5sums (the rest cannot have changed since), read as the deploy
+    user. A file dpkg-divert moved aside is dpkg's own record and not compared."""
+    found = facts.get("packaged")
+    if found is None:
+        raise NotApplicable(f"the tree reader did not compare the stack's packages with dpkg's md5sums: "
+                            f"{(facts.get('errors') or {}).get('packaged')}")
+    lines = [f"{path}: not what {pkg} installed (dpkg's md5sums): whoever changed it changed code that root, "
+             f"Apache or the daemons run; reinstall the package (apt-get install --reinstall {pkg})"
+             for path, pkg in sorted(found.get("changed") or [])]
+    lines += [f"{b}: not compared" for b in found.get("bounds") or []]
+    _unaccounted("packaged files changed since dpkg installed them", lines, "cw_packaged", exp)
+
+
+def sec_apt(facts, exp):
+    """Every apt source is signature-checked: no ``[trusted=yes]``/``allow-insecure=yes`` source (one-line or
+    deb822), no apt setting that allows unauthenticated packages for all: what apt installs as root (every
+    upgrade, unattended-upgrades' too) is signed by a key apt trusts."""
+    from .logins import apt_unsigned
+    from .mechanisms import texts
+
+    snap = _snapshot(facts, "apt's sources")
+    lists = snap.listdir("/etc/apt/sources.list.d") or []
+    confs = snap.listdir("/etc/apt/apt.conf.d") or []
+    lines = [f"{ln}: apt reads it as root" for ln in _unread(
+        snap, ["/etc/apt/sources.list"] + [f"/etc/apt/sources.list.d/{n}" for n in lists])]
+    lines += [f"{where}: {what!r}: apt installs what this source serves without checking a signature: whoever "
+              f"answers for it (or sits on the way) installs code as root at the next upgrade"
+              for where, what in apt_unsigned(texts(facts) or {}, lists, confs)]
+    assert not lines, "apt installs packages it does not verify:\n" + "\n".join(f"- {ln}" for ln in lines) + \
+        f"\nif this is meant to be so, switch the rule off with a reason: skip_rules = {{ sec_apt = \"...\" }} in " \
+        f"{exp.allow.where}"
+
+
 def _rollback_content(r: dict, exp) -> list[str]:
     """What a kept release's content says against a rollback to it: entries someone but the deploy login may
     change, files its distributions' RECORDs list that are missing or changed (the reader's ``loose`` and
@@ -1383,19 +1644,37 @@ def _rollback_content(r: dict, exp) -> list[str]:
             out.append(f"{len(rec[what])} file(s) its RECORDs list {meaning}: {', '.join(rec[what][:3])}")
     if rec and rec.get("unrecorded"):
         out.append(f"no RECORD to check {', '.join(rec['unrecorded'][:3])} against")
+    since = r.get("since_deploy") or []
+    if since:
+        out.append(f"{len(since)} file(s) differ from what its deploy recorded (SNAPSHOT.json): "
+                   f"{', '.join(since[:4])}{' ...' if len(since) > 4 else ''}: a rollback would run or serve them")
+    if r.get("entry_defined") is False:
+        attr = re.split(r"[.(\s]", r.get("entry_attr") or "", maxsplit=1)[0] or "such"
+        out.append(f"its entry point's module {r['module']!r} defines no {attr!r} attribute (read with ast, never "
+                   f"imported): the rollback's WSGI script fails at import")
     return out
 
 
 def rollback_ready(facts, exp):
     """Every kept release a rollback may switch to is complete and is what was deployed (read, never run): its
-    venv's python, the stack's Python version, the entry point's module and its recorded distribution in
-    site-packages, every file each distribution's RECORD lists with its sha256, and none of it writable by
-    anyone but the deploy login."""
+    venv's python, the stack's Python version, the entry point's module (and the attribute it names, read with
+    ast) and its recorded distribution in site-packages, every file as its deploy recorded it in SNAPSHOT.json
+    (venv, __pycache__ and the release's static files: none added, changed or removed; a release deployed before
+    that record: every file each distribution's RECORD lists, with its sha256), and none of it writable by
+    anyone but the deploy login; and a rollback target is left when a prune would have kept one."""
     tree = facts.get("tree_inventory")
     if not tree:
         raise NotApplicable(f"the app's tree could not be walked: {(facts.get('errors') or {}).get('tree_inventory')}")
     live = _live_id(facts)
     lines = []
+    meta = ((facts.tree or {}).get("releases") or {}).get(live) or {}
+    older = [rid for rid in tree["releases"] if rid < live]
+    previous = meta.get("previous")
+    if previous and not older and previous not in tree["releases"] and len(tree["releases"]) < exp.cfg.keep_releases:
+        lines.append(f"{exp.cfg.root}/releases/{previous}: gone, though the live release {live} records it as the "
+                     f"one it replaced and fewer than keep_releases ({exp.cfg.keep_releases}) are kept (a prune "
+                     f"keeps it; someone removed it): no release is left for a rollback (fab rollback: 'no release "
+                     f"older than the live one')")
     for rid, r in sorted(tree["releases"].items()):
         if rid == live:
             continue
@@ -1536,7 +1815,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             root_only=True, needs=("apache",)),
     Promise("cw_apache_effects", f"{CW}: loads code", "whatever is allowed, Apache's configuration in force loads "
             "modules only from /usr/lib/apache2/modules, pipes logs only to programs no one but root may change, "
-            "and names the app's tree only in the app's own site file", "test_apache_loads_and_runs_only_roots_files",
+            "names the app's tree only in the app's own site file, and lets no .htaccess configure it where "
+            "someone but root may write (AllowOverride)", "test_apache_loads_and_runs_only_roots_files",
             "/etc/apache2/conf-enabled/ops.conf:3: LoadModule headers_module /opt/mods/mod_headers.so: a module from "
             "outside /usr/lib/apache2/modules is loaded into Apache's root parent ...", root_only=True,
             needs=("apache",)),
@@ -1595,13 +1875,44 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "(allow_privileged): dpkg keeps no mode, so a file it lists may still carry bits by hand",
             "test_no_unaccounted_privileged_files", "/usr/bin/python3.11 (4755 root:root): whoever runs it (the "
             "app user too) gets root's rights (setuid); python3.11 ships it without privileges ...", root_only=True),
+    Promise("cw_sshd", f"{CW}: grants", "the SSH server's configuration as its next start reads it (sshd_config and "
+            "its Include files, sshd's first-value rule, Match blocks): no root login with a password, no empty "
+            "passwords, StrictModes on, every file that decides a key login (AuthorizedKeysFile, "
+            "AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in the user's home or root's alone, an "
+            "AuthorizedKeysCommand root's alone, no password login for the app user, and AllowUsers/DenyUsers/"
+            "AllowGroups/DenyGroups admit the deploy login and the gate's", "test_sshd_config_is_accounted_for",
+            "/etc/ssh/sshd_config:9: authorizedkeysfile /var/www/app/shared/data/keys/%u: sshd takes who may log "
+            "in from there, and /var/www/app/shared/data/keys 2770 yourapplication:yourapplication may be changed "
+            "by someone but root ..."),
+    Promise("cw_pam", f"{CW}: grants", "every login, su and sudo goes through PAM as Debian ships it in effect: no "
+            "auth module that ends the stack with success without a secret (pam_permit, pam_wheel trust, "
+            "pam_succeed_if as 'sufficient'), no pam_exec, no module from outside the system's PAM dirs; "
+            "limits.conf/limits.d leave the app, deploy and gate's users room for a deploy (nproc, nofile, "
+            "maxlogins ...); /etc/environment and pam_env.conf set no LD_*/PYTHON* variable and no PATH entry outside "
+            "the stock command dirs", "test_login_stack_is_accounted_for",
+            "/etc/pam.d/su:15: auth sufficient pam_wheel.so trust group=adm: its success ends the authentication "
+            "without a password or key ..."),
+    Promise("cw_login_files", f"{CW}: grants", "the files a login of the deploy user and of the gate's login runs "
+            "or trusts (its home, ~/.bashrc, ~/.profile, ~/.bash_profile, ~/.bash_login, ~/.bash_logout, "
+            "~/.pam_environment, ~/.ssh and its rc, environment and authorized_keys) are its own or root's and "
+            "writable by no one else (a group only when no one else is in it): bash runs ~/.bashrc for every SSH "
+            "command", "test_login_files_are_the_logins",
+            "/home/appuser/.bashrc (0664): writable by group yourapplication (yourapplication): its login (appuser) "
+            "runs or trusts it at every SSH command ..."),
+    Promise("cw_packaged", f"{CW}: loads code", "the files of the stack's packages (Apache, mod_wsgi, the stack's "
+            "Python and stdlib, the C library, sudo, sshd, PAM) are what dpkg installed: each file changed since its "
+            "package was installed (by its inode's ctime) is hashed against dpkg's md5sums; dpkg-divert's paths "
+            "aside", "test_packaged_files_are_as_installed",
+            "/usr/lib/python3.11/json/__init__.py: not what libpython3.11-stdlib installed (dpkg's md5sums) ..."),
     Promise("rollback_ready", "deploy: prune / rollback", "every kept release a rollback may switch to is complete "
             "and is what was deployed: its venv's python, the stack's Python, the entry point's module and the "
-            "recorded version installed, every file each distribution's RECORD lists present with its sha256, and "
-            "its files the deploy login's, not writable by group/others (read as the deploy user, never run)",
+            "attribute it names (read with ast), the recorded version installed, every file as its deploy recorded "
+            "it (SNAPSHOT.json: venv, __pycache__, static files; before that record: each distribution's RECORD "
+            "with its sha256), its files the deploy login's, not writable by group/others (read as the deploy user, "
+            "never run); a rollback target is left while fewer than keep_releases are kept",
             "test_rollback_targets_are_complete", "kept releases a rollback may switch to are broken ...: "
-            "/var/www/app/releases/R: 1 file(s) its RECORDs list missing: flask-3.0.3.dist-info: flask/app.py",
-            needs=("live",)),
+            "/var/www/app/releases/R: 2 file(s) differ from what its deploy recorded (SNAPSHOT.json): added "
+            "venv/lib/python3.11/site-packages/apm_sdk_init.pth, ...", needs=("live",)),
     Promise("sec_trace", f"{SEC}: Apache", "TraceEnable Off (DevSec apache-baseline, CIS Apache): an attacker "
             "cannot have requests, cookies and auth headers echoed back", "test_trace_disabled",
             "TraceEnable is On (...): TRACE echoes a request back ...", root_only=True),
@@ -1613,6 +1924,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "attacker does not see requests in flight, client addresses or the configuration",
             "test_status_pages_not_exposed", "Apache's status/info pages answer from outside the server ...: "
             "http://.../server-status: status 200", needs=("apache",)),
+    Promise("sec_apt", f"{SEC}: packages", "every apt source is signature-checked: no [trusted=yes] or "
+            "allow-insecure source (one-line or deb822), no apt setting allowing unauthenticated packages: what apt "
+            "installs as root at the next upgrade is signed", "test_apt_sources_are_signed",
+            "/etc/apt/sources.list.d/mirror.list:1: 'deb [trusted=yes] http://mirror.example/debian bookworm main': "
+            "apt installs what this source serves without checking a signature ..."),
     Promise("sec_apache_user", f"{SEC}: Apache", "Apache's workers run as the stack's Apache user (www-data), read "
             "from /proc whatever the configuration says and whatever is allowed: never root (a hole in a module is "
             "root), the app user (its secrets) or the deploy user", "test_apache_workers_not_root",
@@ -1625,6 +1941,8 @@ CLOSED_WORLD_CHECKS = {
     "cw_sudoers": cw_sudoers, "cw_groups": cw_groups, "cw_app_login": cw_app_login,
     "cw_tree_special": cw_tree_special, "cw_loader": cw_loader, "cw_load_path": cw_load_path,
     "cw_setuid": cw_setuid, "rollback_ready": rollback_ready, "cw_apache_effects": cw_apache_effects,
+    "cw_sshd": cw_sshd, "cw_pam": cw_pam, "cw_login_files": cw_login_files, "cw_packaged": cw_packaged,
+    "sec_apt": sec_apt,
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_apache_user": sec_apache_user,
 }
 
@@ -1636,7 +1954,9 @@ PROMISES: tuple[Promise, ...] = (
     Promise("host", "(any)", "the host answers over its pinned SSH login and every fact can be read",
             "test_host_answers", "web-1 could not be asked for its facts: ConnectError: ...", needs=()),
     Promise("sudo", "(any)", "the login's sudo works: when sudo -n refuses it, only for want of a password (a "
-            "broken sudo fails here, instead of every root check skipping)", "test_sudo_works_for_the_login",
+            "broken sudo fails here, instead of every root check skipping), and then the login cannot become root "
+            "at all (no rule of its sudo -l listing runs as root, not in Debian's sudo group): a login that may "
+            "become root with a password is no read-only gate", "test_sudo_works_for_the_login",
             "sudo refuses appuser on web-1: 'sudo: sorry, you must have a tty to run sudo': not for want of a "
             "password, sudo itself is broken here ..."),
     Promise("packages", f"{B}: packages", "the server stack's packages are installed (Debian 12 and 13: apache2, "

@@ -34,6 +34,12 @@ KINDS = {stat.S_IFDIR: "directory", stat.S_IFREG: "regular file", stat.S_IFLNK: 
 ENTRIES, DEPTH = 200000, 64  # bounds of every walk of the tree (the deploy login may make any number of files)
 RELEASES = 1000  # release directories looked at, at most (the newest by name)
 RECORD_ROWS, RECORD_BYTES = 100000, 16 << 20  # per kept release: RECORD rows checked, bytes of one RECORD
+UNTRACKED = ("RELEASE.json", "SNAPSHOT.json")  # a release's files its deploy's SNAPSHOT.json cannot record
+HOME_FILES = (".bashrc", ".profile", ".bash_profile", ".bash_login", ".bash_logout", ".pam_environment", ".ssh",
+              ".ssh/rc", ".ssh/environment", ".ssh/authorized_keys", ".ssh/authorized_keys2")
+DPKG_INFO, MD5_BYTES, HASH_BYTES = "/var/lib/dpkg/info", 8 << 20, 256 << 20  # bounds of the packaged-files check
+CTIME_SLACK = 2  # seconds: the files and md5sums of one dpkg run (or of an image layer extracted in one go)
+NOT_CODE = ("/usr/share/doc/", "/usr/share/man/", "/usr/share/locale/", "/usr/share/info/", "/usr/share/lintian/")
 
 
 def walk(top, bounds):
@@ -172,12 +178,14 @@ def dist_version(site, name):
 
 
 
-def walk_release(release_dir, owner, shared, bounds, hashing=True):
+def walk_release(release_dir, owner, shared, bounds, hashing=True, tree=None):
     """Hashes of every regular file under ``venv/lib`` and ``venv/bin`` (relative to the venv; none when not
     ``hashing``), and the entries of the release that are not the deploy user's or are writable by group/others
-    (shared links excluded)."""
+    (shared links excluded); ``tree``: a dict to fill with the hashes of the release's other files (relative to
+    the release; its RELEASE.json and SNAPSHOT.json aside)."""
     hashes, loose, count = {}, [], 0
-    venv_lib, venv_bin = os.path.join(release_dir, "venv", "lib"), os.path.join(release_dir, "venv", "bin")
+    venv = os.path.join(release_dir, "venv")
+    venv_lib, venv_bin = os.path.join(venv, "lib"), os.path.join(venv, "bin")
     skip = {os.path.join(release_dir, s) for s in shared}
     for top, dirs, files in walk(release_dir, bounds):
         for name in dirs + files:
@@ -197,6 +205,9 @@ def walk_release(release_dir, owner, shared, bounds, hashing=True):
             if hashing and stat.S_ISREG(st.st_mode) and path.startswith((venv_lib + "/", venv_bin + "/")):
                 data = read_nofollow(path, 64 << 20)
                 hashes[os.path.relpath(path, os.path.join(release_dir, "venv"))] = sha256_of(data)
+            elif tree is not None and stat.S_ISREG(st.st_mode) and not path.startswith(venv + "/") and \
+                    os.path.relpath(path, release_dir) not in UNTRACKED:
+                tree[os.path.relpath(path, release_dir)] = sha256_of(read_nofollow(path, 64 << 20))
         dirs[:] = [d for d in dirs if os.path.join(top, d) not in skip]
     return hashes, loose, count
 
@@ -320,6 +331,34 @@ def app_keys(user):
             if k != "missing"]
 
 
+def home(user, rel, work):
+    """``work(fd)`` on ``user``'s ``~/<rel>`` opened by walking from ``/`` with ``O_NOFOLLOW``; None when absent."""
+    fds = [os.open("/", os.O_RDONLY | os.O_DIRECTORY)]
+    try:
+        for part in [p for p in (pwd.getpwnam(user).pw_dir + "/" + rel).split("/") if p]:
+            fds.append(os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fds[-1]))
+        return work(fds[-1])
+    except (KeyError, OSError):
+        return None
+    finally:
+        list(map(os.close, fds))
+
+
+def user_units(users):
+    """The names in each watched user's systemd user unit dirs and their ``*.wants``/``*.requires`` dirs:
+    ``{"user:~/dir/": names, "user:~/dir/x.wants/": names}`` (what its ``systemd --user`` manager may start).
+    Read as the deploy user: its own home (a ``0700`` home too: its manager sees no more than it does), the app
+    user's (the app's root: the deploy user's tree) and the Apache user's (``/var/www``, root's)."""
+    out = {}
+    for user in users:
+        for rel in (".config/systemd/user/", ".local/share/systemd/user/"):
+            top = home(user, rel, os.listdir)
+            for sub in [""] + [n + "/" for n in top or [] if n.endswith((".wants", ".requires"))][:64]:
+                found = top if not sub else home(user, rel + sub, os.listdir)
+                out.update({"%s:~/%s%s" % (user, rel, sub): sorted(found)[:5000]} if found else {})
+    return out
+
+
 def stat_each(paths):
     """``{path: lstat facts}`` of each path (run by the tree's reader for paths in the app tree)."""
     return {p: lstat_facts(p) for p in paths}
@@ -407,6 +446,114 @@ def record_check(site, bounds):
     return out
 
 
+def compared(then, now, prefix):
+    """``["added venv/x", "changed venv/y", "removed venv/z"]`` between two ``{path: sha256}`` (at most 50)."""
+    out = ["added %s%s" % (prefix, one_line(p)) for p in sorted(now) if p not in then]
+    out += ["changed %s%s" % (prefix, one_line(p)) for p in sorted(now) if p in then and now[p] != then[p]]
+    out += ["removed %s%s" % (prefix, one_line(p)) for p in sorted(then) if p not in now]
+    return out[:50] + (["... and %d more" % (len(out) - 50)] if len(out) > 50 else [])
+
+
+def entry_defined(site, entry_point):
+    """Whether the entry point's module (``pkg.mod:attr`` or ``pkg:factory()``) defines its attribute at its top
+    level (a def, class, assignment or import of that name, read with :mod:`ast`, never imported); None when it
+    cannot be told (no module file, a ``*`` import or a module ``__getattr__``, a file too big or not Python)."""
+    import ast
+
+    module, _, attr = entry_point.partition(":")
+    attr = re.split(r"[.(\s]", attr.strip(), maxsplit=1)[0]
+    base = os.path.join(site, *module.split("."))
+    data = read_nofollow(base + ".py", 4 << 20) or read_nofollow(os.path.join(base, "__init__.py"), 4 << 20)
+    if not attr or data is None:
+        return None
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    names, unsure = set(), False
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            for target in getattr(node, "targets", None) or [node.target]:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif type(node).__name__ in ("If", "Try", "TryStar", "With", "AsyncWith", "For", "AsyncFor", "While",
+                                     "Match"):
+            unsure = True  # a block at the top may bind it
+    return True if attr in names else None if unsure or {"*", "__getattr__"} & names else False
+
+
+def login_files(users):
+    """``{user: {path: [mode, uid, gid]}}`` of what each login runs or trusts in its home (:data:`HOME_FILES`,
+    and the home itself): a link as the file it reaches. Read as the deploy user (the homes it cannot enter: not
+    listed)."""
+    out = {}
+    for user in users:
+        try:
+            home = pwd.getpwnam(user).pw_dir
+        except KeyError:
+            continue
+        found = {}
+        for rel in ("",) + HOME_FILES:
+            path = os.path.join(home, rel) if rel else home
+            try:
+                st = os.stat(path) if rel else os.lstat(path)
+            except OSError:
+                continue
+            found[path if not os.path.islink(path) else "%s -> %s" % (path, os.path.realpath(path))] = [
+                st.st_mode, st.st_uid, st.st_gid]
+        out[user] = found
+    return out
+
+
+def packaged(patterns):
+    """The files of the packages named by ``patterns`` (fnmatch) compared with dpkg's ``info/<pkg>.md5sums``:
+    only those whose inode changed after the package's md5sums file was written (dpkg writes it as it unpacks:
+    a file changed since has a newer ctime, which no one can set back) are hashed. dpkg-divert's paths are
+    skipped (dpkg's own record of a file moved aside). ``{checked, hashed, changed: [[path, package]], bounds}``."""
+    import fnmatch
+
+    out = {"checked": 0, "hashed": 0, "changed": [], "bounds": []}
+    diverted = set((read_nofollow("/var/lib/dpkg/diversions", MD5_BYTES) or b"").decode(
+        "utf-8", "replace").splitlines()[0::3])
+    hashed = 0
+    for name in sorted(os.listdir(DPKG_INFO)):
+        package = name[:-8].split(":")[0]
+        if not name.endswith(".md5sums") or not any(fnmatch.fnmatchcase(package, p) for p in patterns):
+            continue
+        path = os.path.join(DPKG_INFO, name)
+        try:
+            since = os.stat(path).st_ctime + CTIME_SLACK
+        except OSError:
+            continue
+        data = read_nofollow(path, MD5_BYTES) or b""
+        for line in data.decode("utf-8", "replace").splitlines():
+            md5, file = line[:32], "/" + line[34:]
+            if file.startswith(NOT_CODE) or file in diverted:
+                continue
+            try:
+                st = os.lstat(file)
+            except OSError:
+                continue
+            out["checked"] += 1
+            if not stat.S_ISREG(st.st_mode) or st.st_ctime <= since:
+                continue
+            if hashed + st.st_size > HASH_BYTES:
+                out["bounds"].append("more than %d bytes of packaged files changed since installed: the rest "
+                                     "not hashed" % HASH_BYTES)
+                return out
+            found = read_nofollow(file, st.st_size + 1)
+            if found is None:
+                continue
+            hashed += len(found)
+            out["hashed"] += 1
+            if hashlib.md5(found).hexdigest() != md5:
+                out["changed"].append([file, package])
+    return out
+
+
 def caps(path):
     """Whether ``path`` has file capabilities (a ``security.capability`` xattr: rights whoever runs it)."""
     try:
@@ -479,15 +626,26 @@ def tree_inventory(root, shared=()):
             "python": interpreter(python),  # its links, read: never run
             "venv_version": venv_version(os.path.join(rel, "venv")), "site": site_rel,
             "module": module, "module_found": found_module,
+            "entry_attr": str(meta.get("entry_point") or "").partition(":")[2],
             "dist_version": dist_version(site, str(meta.get("name") or "")) if site else None,
             "version": meta.get("version"),
             "pth": sorted(n for n in (os.listdir(site) if site and os.path.isdir(site) else []) if n.endswith(".pth")),
         }
         if name != live:  # a rollback target: by content and by who may write it (the live one: test_installed_*)
             releases[name]["shared"] = {p: lstat_facts(os.path.join(rel, p)) for p in shared}  # what it would use
-            loose = walk_release(rel, owner, [], bounds, hashing=False)[1]
-            releases[name].update(loose=loose[:10], loose_count=len(loose),
-                                  record=record_check(site, bounds) if site else None)
+            releases[name]["entry_defined"] = entry_defined(site, str(meta.get("entry_point") or "")) if site \
+                else None
+            recorded = json_file(os.path.join(rel, "SNAPSHOT.json"))
+            recorded = recorded if isinstance(recorded, dict) and isinstance(recorded.get("files"), dict) else None
+            tree = {} if recorded is not None and isinstance(recorded.get("tree"), dict) else None
+            hashes, loose = walk_release(rel, owner, shared, bounds, hashing=recorded is not None, tree=tree)[:2]
+            releases[name].update(loose=loose[:10], loose_count=len(loose))
+            if recorded is None:  # deployed before the deploy recorded its files: their RECORDs, hashed
+                releases[name]["record"] = record_check(site, bounds) if site else None
+            else:  # what the deploy recorded (its SNAPSHOT.json), file by file, __pycache__ and static files too
+                releases[name]["since_deploy"] = compared(recorded["files"], hashes, "venv/")
+                if tree is not None:
+                    releases[name]["since_deploy"] += compared(recorded["tree"], tree, "")
     return {"special": special[:50], "releases": releases, "truncated": bool(bounds), "bounds": bounds}
 
 
@@ -515,6 +673,10 @@ def gather(args):
     section("tree_inventory", tree_inventory, root, args.get("shared_paths", []))
     section("stat", stat_each, args["paths"])
     section("app_keys", app_keys, args.get("app_user", ""))
+    section("user_units", user_units, [u for u in (args.get("app_user"), args.get("deploy_user"), "www-data") if u])
+    me = pwd.getpwuid(os.getuid()).pw_name
+    section("login_files", login_files, sorted({me, args.get("login") or me}))
+    section("packaged", packaged, args.get("verify_packages") or [])
     try:
         facts["lock_ino"] = os.lstat(root + "/.deploy.lock").st_ino
     except OSError:

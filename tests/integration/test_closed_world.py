@@ -18,15 +18,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from campaigns import assert_caught_by_their_rules
 
 from deploytests import pipeline
 from deploytests.config import load_config
 from deploytests.containers import Fleet
 from deploytests.faults.catalogue import WAIT_APACHE_GONE, Fault
-from deploytests.faults.run import SUITE, Campaign
+from deploytests.faults.run import SUITE
 from deploytests.stacks import for_platform
 from deploytests.suite.lab import APPS
-from deploytests.verify.promises import BY_ID
 
 pytestmark = pytest.mark.integration
 APP = APPS / "yourapplication"
@@ -78,15 +78,7 @@ DRIFT = (
 
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])
 def test_drift_the_catalogue_does_not_name_is_caught_without_false_alarms(tmp_path, platform):
-    campaign = Campaign(APP, load_config(APP), faults=DRIFT, clean=1, batch=8, cwd=tmp_path, progress=lambda m: None,
-                        stack=for_platform(platform))
-    report = campaign.run()
-    shown = "\n".join(report.lines())
-    assert not [i.name for i in report.faults if not i.caught or i.problem], shown
-    assert not report.false_alarms, shown
-    for item in report.faults:  # caught by the rule of its mechanism, not by luck
-        want = BY_ID[item.fault.promise].test
-        assert any(t.split("::")[-1].startswith(want) for t in item.failed), (item.name, item.failed, shown)
+    assert_caught_by_their_rules(tmp_path, platform, DRIFT, batch=8)
 
 
 # ---------------------------------------------------------------- what is allowed hides no effect
@@ -121,15 +113,7 @@ HIDDEN = (
 
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])
 def test_an_allowance_hides_no_effect_of_a_later_change_in_the_allowed_file(tmp_path, platform):
-    campaign = Campaign(APP, load_config(APP), faults=HIDDEN, clean=1, batch=6, cwd=tmp_path, progress=lambda m: None,
-                        stack=for_platform(platform), target_keys=ALLOWED)
-    report = campaign.run()
-    shown = "\n".join(report.lines())
-    assert not [i.name for i in report.faults if not i.caught or i.problem], shown
-    assert not report.false_alarms, shown
-    for item in report.faults:  # caught by the check of the effect, not by the file
-        want = BY_ID[item.fault.promise].test
-        assert any(t.split("::")[-1].startswith(want) for t in item.failed), (item.name, item.failed, shown)
+    assert_caught_by_their_rules(tmp_path, platform, HIDDEN, target_keys=ALLOWED)  # by the effect, not the file
 
 
 # ---------------------------------------------------------------- a server with ordinary admin tooling

@@ -12,16 +12,11 @@ container of a deployed snapshot (:class:`deploytests.faults.run.Campaign`) with
 from __future__ import annotations
 
 import pytest
+from campaigns import assert_caught_by_their_rules
 
-from deploytests.config import load_config
 from deploytests.faults.catalogue import Fault
-from deploytests.faults.run import Campaign
-from deploytests.stacks import for_platform
-from deploytests.suite.lab import APPS
-from deploytests.verify.promises import BY_ID
 
 pytestmark = pytest.mark.integration
-APP = APPS / "yourapplication"
 PREV_SITE = "{root}/releases/{prev}/venv/lib/python{python_version}/site-packages"
 
 VARIANTS = (
@@ -53,12 +48,4 @@ VARIANTS = (
 
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])
 def test_load_path_setuid_and_rollback_target_drift_is_caught_without_false_alarms(tmp_path, platform):
-    campaign = Campaign(APP, load_config(APP), faults=VARIANTS, clean=1, batch=6, cwd=tmp_path,
-                        progress=lambda m: None, stack=for_platform(platform))
-    report = campaign.run()
-    shown = "\n".join(report.lines())
-    assert not [i.name for i in report.faults if not i.caught or i.problem], shown
-    assert not report.false_alarms, shown
-    for item in report.faults:  # caught by the rule of its mechanism, not by luck
-        want = BY_ID[item.fault.promise].test if item.fault.promise in BY_ID else item.fault.promise
-        assert any(t.split("::")[-1].startswith(want) for t in item.failed), (item.name, item.failed, shown)
+    assert_caught_by_their_rules(tmp_path, platform, VARIANTS)

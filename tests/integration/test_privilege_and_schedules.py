@@ -19,16 +19,11 @@ commit that added this file).
 from __future__ import annotations
 
 import pytest
+from campaigns import assert_caught_by_their_rules
 
-from deploytests.config import load_config
 from deploytests.faults.catalogue import Fault
-from deploytests.faults.run import Campaign
-from deploytests.stacks import for_platform
-from deploytests.suite.lab import APPS
-from deploytests.verify.promises import BY_ID
 
 pytestmark = pytest.mark.integration
-APP = APPS / "yourapplication"
 # file capabilities written as setcap writes them (VFS_CAP_REVISION_2, effective): the stack's python has no setcap
 SETCAP = ("python{python_version} -c \"import os, sys; os.setxattr(sys.argv[1], 'security.capability', "
           "bytes.fromhex('01000002' + sys.argv[2] + '0' * 24))\"")
@@ -87,12 +82,4 @@ VARIANTS = (
 
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])
 def test_privilege_bits_and_schedules_outside_cron_are_caught_without_false_alarms(tmp_path, platform):
-    campaign = Campaign(APP, load_config(APP), faults=VARIANTS, clean=1, batch=6, cwd=tmp_path,
-                        progress=lambda m: None, stack=for_platform(platform))
-    report = campaign.run()
-    shown = "\n".join(report.lines())
-    assert not [i.name for i in report.faults if not i.caught or i.problem], shown
-    assert not report.false_alarms, shown
-    for item in report.faults:  # caught by the rule of its mechanism, not by luck
-        want = BY_ID[item.fault.promise].test
-        assert any(t.split("::")[-1].startswith(want) for t in item.failed), (item.name, item.failed, shown)
+    assert_caught_by_their_rules(tmp_path, platform, VARIANTS)

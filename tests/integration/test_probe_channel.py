@@ -93,3 +93,69 @@ def test_the_deploy_login_can_neither_crash_forge_nor_hold_roots_answer(lab):
     replayed = F.ProbeResult(0, genuine, "", res.nonce)
     with pytest.raises(RuntimeError, match="^the collector's reply is missing: "):
         F.read_root(replayed)
+
+
+# the deploy login's program against the login collector (the admin's process, between root's and the deploy
+# user's): for each run of it, try to stop it, take a copy of its stdout, write into its stdout through /proc and
+# trace it; each attempt's result goes to a log line
+PROBER = r'''
+import ctypes, errno, os, signal, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+log, done, t0 = open(sys.argv[1], "a", buffering=1), set(), time.time()
+
+def attempt(what, work):
+    try:
+        r = work()
+        log.write("%s %s\n" % (what, "ok" if r is None or r >= 0 else errno.errorcode[ctypes.get_errno()]))
+    except OSError as exc:
+        log.write("%s %s\n" % (what, errno.errorcode[exc.errno]))
+
+while time.time() - t0 < 900:
+    for pid in [p for p in os.listdir("/proc") if p.isdigit() and p not in done]:
+        try:
+            cmd = open("/proc/%s/cmdline" % pid, "rb").read()
+        except OSError:
+            continue
+        if b"deploytests-collect-login" not in cmd or not cmd.startswith(b"/usr/bin/python"):
+            continue
+        done.add(pid)
+        attempt("stop", lambda: os.kill(int(pid), signal.SIGSTOP))
+        attempt("getfd", lambda: libc.syscall(438, os.pidfd_open(int(pid)), 1, 0))
+        attempt("write", lambda: os.close(os.open("/proc/%s/fd/1" % pid, os.O_WRONLY)))
+        attempt("trace", lambda: libc.ptrace(16, int(pid), None, None))  # PTRACE_ATTACH
+    time.sleep(0.001)
+'''
+
+
+def test_the_login_collector_and_its_verdict_are_out_of_the_deploy_logins_reach(lab):
+    """The login collector reads, as the gate's login, what root's collector no longer reads, and tells root by its
+    exit status whether ``apache2ctl`` may run (through the admin's shell). The attack: the deploy login watches
+    for it and tries to stop it, take a copy of its stdout (``pidfd_getfd``), open its stdout through ``/proc``
+    and trace it; and a replayed genuine login line stands for this run's. Every attempt is refused (another
+    user's process), the replayed line is not taken, and root ran ``apache2ctl`` on the verdict of this run."""
+    cfg = lab.config()
+    args = F.probe_args(cfg, "deployer", lab.server.user, lab.server.stack)
+    first = F.run_programs(lab.server, args, lab.server.stack.python)
+    genuine = next(ln for ln in first.stdout.splitlines() if ln.startswith(F._login.MARK))
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo("prober.py")
+        info.size, info.uid, info.gid, info.mode = len(PROBER.encode()), 1001, 1001, 0o644
+        tar.addfile(info, io.BytesIO(PROBER.encode()))
+    lab.container.put_archive("/home/deployer", buf.getvalue())
+    deployer(lab, "setsid nohup /usr/bin/python3 $HOME/prober.py $HOME/prober.log >/dev/null 2>&1 </dev/null & "
+                  "echo $! > $HOME/prober.pid; sleep 1")
+    try:
+        res = F.run_programs(lab.server, args, lab.server.stack.python)
+        raw = F.read_root(res)
+        log = lab.container.exec_run(["sh", "-c", "sleep 1; cat /home/deployer/prober.log"]).output.decode()
+    finally:
+        lab.container.exec_run(["sh", "-c", "kill $(cat /home/deployer/prober.pid)"])
+    tried = dict(ln.split() for ln in log.splitlines())
+    assert set(tried) == {"stop", "getfd", "write", "trace"}, log  # it saw the login collector run
+    assert tried == {"stop": "EPERM", "getfd": "EPERM", "write": "EACCES", "trace": "EPERM"}, log
+    assert raw["uid"] == 0 and raw["runs"]["configtest"]["rc"] == 0 and "refused" not in raw["runs"], raw["runs"]
+    assert res.stdout.count(F._login.MARK) == 1
+    mine = next(ln for ln in res.stdout.splitlines() if ln.startswith(F._root.MARK))
+    with pytest.raises(RuntimeError, match="^the login collector's reply is missing: "):
+        F.read_root(F.ProbeResult(0, f"{mine}\n{genuine}", "", res.nonce))

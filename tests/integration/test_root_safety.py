@@ -321,6 +321,30 @@ def test_apache_config_the_deploy_login_can_write_is_never_parsed_as_root(ready,
                      "/srv/site-conf")
 
 
+def test_what_the_gate_login_cannot_look_at_in_apaches_config_is_not_run_as_root(ready):
+    """Whether root runs ``apache2ctl`` is decided by the login collector, unprivileged: what it cannot look at
+    must count against the run, never pass unseen (class: a verdict over what was not looked at; root would read
+    it, and a file there may be someone else's through a hard link). An admin makes a directory under
+    ``/etc/apache2`` root-only, with a file the deploy login owns in it: bootstrap and the gate both refuse to run
+    ``apache2ctl`` as root, naming the directory; made readable again, both run it."""
+    admin(ready, "install -d -m 0700 /etc/apache2/conf-available/private && install -o deployer /dev/null "
+                 "/etc/apache2/conf-available/private/x.conf")
+    try:
+        said = refused(ready, config())
+        assert "bootstrap refused: root does not run apache2ctl here: /etc/apache2/conf-available/private was not " \
+               "looked at whole here (Permission denied)" in said, said
+        runs = collected(ready)["runs"]
+        assert runs.get("refused", "").startswith("not run as root: /etc/apache2/conf-available/private was not "
+                                                  "looked at whole") and "dump" not in runs, runs
+        admin(ready, "chmod 0755 /etc/apache2/conf-available/private")  # now seen: the deployer's file is named
+        runs = collected(ready)["runs"]
+        assert runs.get("refused", "").startswith("not run as root: /etc/apache2/conf-available/private/x.conf "
+                                                  "may be changed"), runs
+    finally:
+        admin(ready, "rm -rf /etc/apache2/conf-available/private")
+    assert "refused" not in collected(ready)["runs"]
+
+
 def test_root_python_runs_no_site_hook_the_deploy_login_can_write(ready):
     """The root programs run the stack's python with ``-I -S``: a ``.pth`` (or ``sitecustomize``) in a site dir an
     admin opened to the deploy login's group is never run, not by bootstrap, the gate's collector or the agents

@@ -25,16 +25,11 @@ Debian 12 and 13; each was shown missed by the gate before the fix (see the comm
 from __future__ import annotations
 
 import pytest
+from campaigns import assert_caught_by_their_rules
 
-from deploytests.config import load_config
 from deploytests.faults.catalogue import GRACEFUL, WAIT_APACHE_GONE, Fault
-from deploytests.faults.run import Campaign
-from deploytests.stacks import for_platform
-from deploytests.suite.lab import APPS
-from deploytests.verify.promises import BY_ID
 
 pytestmark = pytest.mark.integration
-APP = APPS / "yourapplication"
 
 VARIANTS = (
     Fault("root-loop-runs-the-apps-python", "cw_processes", "a root loop left running the release's python",
@@ -76,15 +71,7 @@ VARIANTS = (
 
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])
 def test_processes_servers_grants_and_jobs_beyond_the_inventory_are_caught_without_false_alarms(tmp_path, platform):
-    campaign = Campaign(APP, load_config(APP), faults=VARIANTS, clean=1, batch=6, cwd=tmp_path,
-                        progress=lambda m: None, stack=for_platform(platform))
-    report = campaign.run()
-    shown = "\n".join(report.lines())
-    assert not [i.name for i in report.faults if not i.caught or i.problem], shown
-    assert not report.false_alarms, shown
-    for item in report.faults:  # caught by the rule of its mechanism, not by luck
-        want = BY_ID[item.fault.promise].test
-        assert any(t.split("::")[-1].startswith(want) for t in item.failed), (item.name, item.failed, shown)
+    assert_caught_by_their_rules(tmp_path, platform, VARIANTS)
 
 
 # ---------------------------------------------------------------- what an allowed file loads, runs or serves
@@ -114,12 +101,4 @@ IN_ALLOWED_FILES = (
 
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])
 def test_what_an_allowed_file_loads_runs_or_serves_is_still_checked(tmp_path, platform):
-    campaign = Campaign(APP, load_config(APP), faults=IN_ALLOWED_FILES, clean=1, batch=6, cwd=tmp_path,
-                        progress=lambda m: None, stack=for_platform(platform), target_keys=ALLOWED)
-    report = campaign.run()
-    shown = "\n".join(report.lines())
-    assert not [i.name for i in report.faults if not i.caught or i.problem], shown
-    assert not report.false_alarms, shown
-    for item in report.faults:
-        want = BY_ID[item.fault.promise].test
-        assert any(t.split("::")[-1].startswith(want) for t in item.failed), (item.name, item.failed, shown)
+    assert_caught_by_their_rules(tmp_path, platform, IN_ALLOWED_FILES, target_keys=ALLOWED)

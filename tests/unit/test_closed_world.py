@@ -9,6 +9,7 @@ import copy
 import dataclasses
 import json
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -17,9 +18,10 @@ from deploytests.config import load_config
 from deploytests.errors import ConfigError
 from deploytests.examples import APPS
 from deploytests.targets.inventory import load_inventory
-from deploytests.verify import collect_root, parse
+from deploytests.verify import collect_login, parse
 from deploytests.verify.facts import Facts
 from deploytests.verify.promises import CLOSED_WORLD, Expected, NotApplicable, verify
+from tests.unit.stock import LOGINS, with_stock_logins
 
 APP = APPS / "yourapplication"
 RECORDED = json.loads((Path(__file__).parent / "data" / "facts-clean.json").read_text())  # with its inventory
@@ -57,7 +59,8 @@ def failing(facts, exp):
 
 
 def test_a_clean_server_passes_every_closed_world_rule(exp):
-    found = {p.id: outcome(p.id, clean_facts(), exp) for p in CLOSED_WORLD}
+    found = {p.id: outcome(p.id, with_stock_logins(clean_facts()) if p.id in LOGINS else clean_facts(), exp)
+             for p in CLOSED_WORLD}
     assert found == {p.id: "pass" for p in CLOSED_WORLD}
     assert set(SWITCHABLE) == {p.id for p in CLOSED_WORLD}
 
@@ -599,8 +602,10 @@ def test_drift_report_compares_the_server_with_the_deploys_record():
 
 
 def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(exp):
-    """The collector runs apache2ctl as root only when everything it makes root run, source or load is root's:
-    a file under the ServerRoot someone else may write, or a link there naming a file outside root's, stops it.
+    """The root collector runs apache2ctl only when the login collector's look found everything it makes root
+    run, source or load root's: a file under the ServerRoot someone else may write, or a link there naming a file
+    outside root's, stops it. So does what the login could not look at (it runs unprivileged; root would read it):
+    a directory it could not list, a configuration file it could not read (what it includes is unknown).
     (The collector's view is given here as its own ``lstat`` records: the logic, not this machine's files.)"""
     import stat as s
 
@@ -613,13 +618,23 @@ def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(exp)
                                                              "/etc/apache2/apache2.conf")})
         for path, (mode, uid, link) in (extra or {}).items():
             out[path] = dict({"st": [{"f": f, "ln": ln}[mode], uid, 0, 0, 0, 0]}, **({"link": link} if link else {}))
+        out["/etc/apache2/apache2.conf"]["data"] = "ServerRoot /etc/apache2\n"
         return {"files": out, "dirs": {}, "errors": {}}
 
-    assert collect_root.loose(files()) is None
+    assert collect_login.loose(files()) is None
     loose = files({"/etc/apache2/conf-enabled/x.conf": ("f", 1000, None)})
-    assert collect_root.loose(loose) == "/etc/apache2/conf-enabled/x.conf may be changed by someone other than root"
+    assert collect_login.loose(loose) == "/etc/apache2/conf-enabled/x.conf may be changed by someone other than root"
     linked = files({"/etc/apache2/conf-enabled/x.conf": ("ln", 0, "/nonexistent-home/deployer/x.conf")})
-    assert collect_root.loose(linked) == "/etc/apache2/conf-enabled/x.conf may be changed by someone other than root"
+    assert collect_login.loose(linked) == "/etc/apache2/conf-enabled/x.conf may be changed by someone other than root"
+    unread = files({"/etc/apache2/conf-enabled/x.conf": ("f", 0, None)})
+    unread["files"]["/etc/apache2/conf-enabled/x.conf"]["why"] = "Permission denied"
+    with mock.patch.object(collect_login, "read", return_value=None):
+        assert collect_login.loose(unread) == ("/etc/apache2/conf-enabled/x.conf was not read here (Permission "
+                                               "denied): what it names is not known")
+    unlisted = files()
+    unlisted["errors"]["/etc/apache2/conf-enabled"] = "Permission denied"
+    assert collect_login.loose(unlisted) == ("/etc/apache2/conf-enabled was not looked at whole here (Permission "
+                                             "denied)")
     facts = clean_facts()
     inv(facts)["apache"] = parse.refused_dump("not run as root: ...")
     assert "whoever can write there controls Apache's root parent" in failing(facts, exp)["cw_apache_files"]

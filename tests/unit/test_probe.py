@@ -183,7 +183,8 @@ def test_one_round_trip_runs_the_collector_as_root_then_the_reader_as_the_deploy
         res = facts.ProbeResult(0, run_command(tmp_path, user)[0], "", "0" * 32)
         assert facts.read_tree(res)["user"] == ("nobody" if os.getuid() == 0 else me)
     out, ran = run_command(tmp_path, other, refuse="1")
-    assert ran == ["root"] and facts.read_tree(facts.ProbeResult(0, out, "", "0" * 32))["user"] == me
+    assert ran == ["root", "root"]  # `sudo -n true` refused, then `sudo -n -l` (what the login may run): nothing else
+    assert facts.read_tree(facts.ProbeResult(0, out, "", "0" * 32))["user"] == me
 
 
 def test_a_stopped_program_is_killed_and_named_the_collectors_facts_still_count(tmp_path, monkeypatch):
@@ -229,13 +230,15 @@ def test_the_collectors_stack_constants_are_every_stacks():
     """The collector takes no path from its arguments: the stack's Apache layout is its constants, the same for
     every supported stack (a stack with another layout fails here, not on a server)."""
     from deploytests.stacks import STACKS
-    from deploytests.verify import collect_root as c
+    from deploytests.verify import collect_login as c
+    from deploytests.verify import collect_root as r
 
     for stack in STACKS.values():
         a = stack.apache
         assert (a.apachectl, a.error_log, a.sites_enabled, stack.wsgi_module_file, a.site_file("x")) == (
-            c.APACHECTL, c.ERROR_LOG, c.SERVER_ROOT + "/sites-enabled", c.MODULES + "/mod_wsgi.so",
+            c.APACHECTL, r.ERROR_LOG, c.SERVER_ROOT + "/sites-enabled", c.MODULES + "/mod_wsgi.so",
             c.SERVER_ROOT + "/sites-available/x.conf")
+    assert (r.APACHECTL, r.APACHE_BIN, r.NONCE) == (c.APACHECTL, c.APACHE_BIN, c.NONCE)
 
 
 def test_every_program_deploytests_starts_on_a_server_runs_isolated(tmp_path):
@@ -256,7 +259,7 @@ def test_every_program_deploytests_starts_on_a_server_runs_isolated(tmp_path):
         assert not (tmp_path / "ran").exists(), line
         assert " -I -S -c " in line
     assert facts.probe_command({"app": "a", "root": "/var/www/a", "app_user": "a", "deploy_user": "d"},
-                               "/usr/bin/python3").count(" -I -S -c ") == 3  # one program with sudo, two without
+                               "/usr/bin/python3").count(" -I -S -c ") == 5  # two programs with sudo, three without
 
 
 def test_the_collector_sends_a_root_file_whole_or_not_at_all(tmp_path):
@@ -445,3 +448,35 @@ def test_the_readers_diagnostics_bounds_say_when_they_were_hit(tmp_path):
         (tmp_path / "app" / "releases" / f"r{i:03d}").mkdir(parents=True)
     assert reader.tree_report({"root": str(tmp_path / "app")})["releases"][0] == \
         "(201 entries; only the first 200 by name shown)"
+
+
+def test_root_runs_apache2ctl_only_on_the_login_collectors_zero_and_says_the_logins_reason(monkeypatch):
+    """The look at what ``apache2ctl`` makes root load moved out of root, to the login collector (unprivileged);
+    root acts on its exit status only: anything but ``0`` (it refused, it crashed, it was killed) and nothing
+    runs. The runner shows the login's reason when it gave one."""
+    import base64
+    import zlib
+
+    from deploytests.verify import collect_login, collect_root, facts
+
+    started: list = []
+    monkeypatch.setattr(collect_root.subprocess, "Popen", lambda *a, **k: started.append(a))
+    monkeypatch.setattr(collect_root.os.path, "lexists", lambda p: True)
+    for verdict in ("3", "1", "124", "", "00"):
+        out: dict = {"uid": 0, "runs": {}}
+        collect_root.start(out, {}, verdict)
+        assert out["runs"]["refused"].startswith("not run as root: ") and not started, verdict
+    collect_root.start({"uid": 0, "runs": {}}, {}, "0")
+    assert len(started) == len(collect_root.RUNS)
+
+    def line(mark, reply):
+        return f"{mark}{'0' * 32} {base64.b64encode(zlib.compress(json.dumps(reply).encode())).decode()}"
+
+    root = {"uid": 0, "files": {"/etc/sudoers": {"data": "x"}}, "runs": {"refused": "not run as root: the login's "
+                                                                           "look at Apache's files said no (3)"}}
+    login = {"files": {"/etc/passwd": {"data": "y"}, "/etc/sudoers": {"why": "Permission denied"}},
+             "refused": "/srv/x may be changed by someone other than root"}
+    raw = facts.read_root(facts.ProbeResult(0, line(collect_login.MARK, login) + "\n" + line(collect_root.MARK, root),
+                                            "", "0" * 32))
+    assert raw["runs"] == {"refused": "not run as root: /srv/x may be changed by someone other than root"}
+    assert raw["files"] == {"/etc/sudoers": {"data": "x"}, "/etc/passwd": {"data": "y"}} and raw["uid"] == 0

@@ -1,0 +1,276 @@
+"""The gate's collector of what any login may read: raw bytes, run as the gate's own login, never as root.
+
+Most of what the gate looks at is world-readable (Apache's configuration, ``/etc/passwd``, dpkg's database, the
+unit and hook files under ``/etc``): reading it needs no root, and the same bytes and the same owner and mode
+checks (``O_NOFOLLOW``, root's, not writable by group or others) hold for any reader. So this program reads it as
+the login that runs the gate (the admin: trusted, unprivileged); the root collector
+(:mod:`deploytests.verify.collect_root`) reads only what needs root. The runner sends this file on stdin to the
+stack's system python (``/usr/bin/python3 -I -S -c BOOT``), then the run's nonce, in the same ``sh -c`` line,
+before the root collector (:func:`deploytests.verify.facts.probe_command`). It takes a closed set of inputs
+(:data:`PATTERNS`: names), each matched in full; every path it touches is one of the constants below (**the
+paths it reads: one place**) or built from them and those names. It parses nothing but the lines of the
+dynamic linker's configuration (a line is a directory to list) and root's Apache files' ``Include*``,
+``LoadModule`` and ``LoadFile`` lines (:func:`loose`); the runner parses the rest (:mod:`deploytests.verify.parse`).
+Rules for this file: standard library only, Python >= 3.7, no imports from deploytests, flat.
+
+What it returns (one JSON object, zlib-compressed and base64-encoded, after :data:`MARK` and the nonce); bytes
+are latin-1 text:
+
+- ``errors`` ({what: why}), ``refused``: why root may not run ``apache2ctl`` (:func:`loose`), None when it may;
+- ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino], "link": target, "data": bytes, "why": text}}``:
+  the ``lstat`` of every path it looked at (and of each directory above it); ``data`` only for a regular file,
+  opened with ``O_NOFOLLOW``, owned by root and not writable by group or others (else ``why`` says which),
+  at most :data:`LIMIT` bytes. Read: :data:`FILES`; every file under :data:`TREES` (entries and depth bounded;
+  a bound hit is in ``errors``; a link at a tree's top is recorded, never walked); the listing of each directory
+  named by an absolute line of ``/etc/ld.so.conf`` or an ``/etc/ld.so.conf.d`` file (only root's files are read,
+  so only root's lines are taken); the stdlib's ``*.pth``/``*customize`` hooks, through links only root made;
+  dpkg's ``/var/lib/dpkg/info/*.list``. An executable regular file's ``caps``: its ``security.capability``
+  xattr's raw bytes (file capabilities; any reader may read them), when it has one.
+- ``dirs``: ``{directory: [names]}`` of every directory listed.
+
+Its exit status is the verdict the root collector acts on: 0 only when :func:`loose` found nothing of what
+``apache2ctl`` makes root run, source or load that someone but root may change (or that this login could not
+look at: what it cannot see counts as not root's); the ``sh -c`` line passes it to the root collector.
+"""
+
+import base64
+import glob
+import json
+import os
+import re
+import stat
+import sys
+import zlib
+
+MARK, NONCE = "@@DT-LOGIN ", 33  # the mark, and the bytes of the nonce line the runner sends after this file
+NAME = r"[a-z_][a-z0-9_-]{0,31}"
+PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAME, "since": r"[0-9]{1,18}",
+            "diagnose": r"true|false", "check": r"true|false"}
+# the stack's fixed constants (every supported stack shares Debian's Apache layout; a unit test holds them equal)
+SERVER_ROOT, APACHECTL, APACHE_BIN = "/etc/apache2", "/usr/sbin/apache2ctl", "/usr/sbin/apache2"
+MODULES, STATE = "/usr/lib/apache2/modules", "/var/lib/deploytests"
+PY = "%d.%d" % sys.version_info[:2]
+# ---- what it reads: files (whole), trees (path, depth, whether root's files' bytes are read), listed dirs
+FILES = ["/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/logrotate.conf"]
+HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment"]  # root runs
+FILES += HOOKS
+FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
+FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")]
+UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
+TREES = [(SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True), (MODULES, 1, False)]
+TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 1, True)]
+TREES += [("/etc/apt/apt.conf.d", 1, True), ("/etc/profile.d", 1, True)]  # apt's and login shells' hooks
+FILES += ["/etc/ssh/sshd_config", "/etc/security/limits.conf", "/etc/security/pam_env.conf"]  # logins (world-readable)
+FILES += ["/etc/apt/sources.list"]  # where root's package updates come from (world-readable)
+TREES += [("/etc/ssh/sshd_config.d", 1, True), ("/etc/pam.d", 1, True), ("/etc/security/limits.d", 1, True)]
+TREES += [("/etc/apt/sources.list.d", 1, True), ("/etc/ssh", 2, False)]  # (/etc/ssh: who may write its dirs)
+TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
+                                                             for n in ("hourly", "daily", "weekly", "monthly")]
+HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
+COMMANDS = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"]  # setuid files, root's PATH
+TREES += [(d, 1, False) for d in COMMANDS + HOOK_DIRS] + [("/etc/ld.so.conf.d", 1, True)]  # who may write them
+HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
+LISTED = [(d, HOOK) for d in HOOK_DIRS] + [("/var/lib/dpkg/info", re.compile(r".+\.list$"))]  # dpkg: whose file
+# root-only directories (the root collector lists them): their own lstat only
+ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
+# ----
+INCLUDE = re.compile(r"^[ \t]*(Include(?:Optional)?|LoadModule[ \t]+\S+|LoadFile)[ \t]+\"?([^\"\s]+)", re.I | re.M)
+LIMIT, BIG, ENTRIES = 1 << 20, 64 << 20, 5000  # bytes of a file, bytes in all, entries of a tree
+
+
+def check(args):
+    """The closed set of inputs: an unknown, missing or off-pattern field stops here, before anything is read."""
+    need = {"app"} if args.get("diagnose") or args.get("check") else {"app", "app_user", "deploy_user"}
+    bad = sorted(need - set(args)) + sorted(k for k, v in args.items() if not re.fullmatch(PATTERNS.get(k, "^$"),
+                                                                                           json.dumps(v).strip('"')))
+    if bad:
+        raise SystemExit("collect_login: missing or off-pattern: %s (the closed set: %s)" % (bad, PATTERNS))
+
+
+def note(out, path):
+    """Record the ``lstat`` of ``path`` and of each directory above it; the stat result, or None."""
+    parts = path.split("/")
+    for i in range(1, len(parts) + 1):
+        p = "/".join(parts[:i]) or "/"
+        try:  # (a link gone between lstat and readlink is recorded as gone)
+            st = out["files"].get(p) or os.lstat(p)
+            if isinstance(st, os.stat_result):
+                out["files"][p] = {"st": [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino],
+                                   **({"link": os.readlink(p)} if stat.S_ISLNK(st.st_mode) else {})}
+                if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111:  # a program's capabilities: raw xattr bytes
+                    out["files"][p].update(caps(p))
+        except OSError as exc:
+            out["files"][p] = {"why": exc.strerror}
+    return out["files"][path].get("st")
+
+
+def read(out, path, limit=LIMIT):
+    """Record ``path`` and, when it is root's regular file not writable by group or others, its bytes (at most
+    ``limit``: a larger file is named, never sent in part)."""
+    note(out, path)
+    entry = out["files"][path]
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        return entry.update(why=exc.strerror)
+    with open(fd, "rb", buffering=0) as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
+            return entry.update(why="not a regular file of root's, not writable by group or others: not read")
+        if st.st_size > min(limit, BIG - out["size"]):  # never parsed in part: not at all
+            return entry.update(why="larger than the %d bytes it may send: not read" % min(limit, BIG - out["size"]))
+        entry["data"] = f.read(limit).decode("latin-1")  # a regular file: one read returns all up to ``limit``
+        out["size"] += len(entry["data"])
+        return entry["data"]
+
+
+def caps(path):
+    try:
+        return {"caps": os.getxattr(path, "security.capability", follow_symlinks=False).decode("latin-1")}
+    except OSError:  # none (ENODATA), or no xattrs here
+        return {}
+
+
+def rooted(out, path):
+    """Whether ``path`` and every directory above it are root's, not links, not writable by group or others."""
+    note(out, path)
+    up = [out["files"].get("/".join(path.split("/")[:i]) or "/", {}) for i in range(1, path.count("/") + 2)]
+    return all(u.get("st") and not stat.S_ISLNK(u["st"][0]) and u["st"][1] == 0 and not u["st"][0] & 0o022 for u in up)
+
+
+def follow(out, path, limit=LIMIT):
+    """Record ``path``'s links hop by hop (at most 8), going on only through a link of root's in root's
+    directories, and read the file reached when it and its directories are root's."""
+    for _ in range(8):
+        st = note(out, path)
+        if not st or not stat.S_ISLNK(st[0]):
+            break
+        if st[1] != 0 or not rooted(out, os.path.dirname(path)):
+            return
+        path = os.path.normpath(os.path.join(os.path.dirname(path), out["files"][path]["link"]))
+    else:
+        return out["errors"].update({path: "more than 8 links: not followed further"})
+    if rooted(out, path):
+        read(out, path, limit)
+
+
+def tree(out, top, depth, data):
+    """Record every entry under ``top`` (links not followed), at most :data:`ENTRIES` and ``depth`` levels (1: a
+    listing); the bytes of root's files among them when ``data``. A bound hit is in ``errors``."""
+    count = 0
+    if note(out, top) and stat.S_ISLNK(out["files"][top]["st"][0]):
+        return  # a link: recorded, never walked (/bin on a merged /usr is /usr/bin, walked as itself)
+    unlisted = lambda e: isinstance(e, FileNotFoundError) or out["errors"].setdefault(e.filename, e.strerror)  # noqa
+    for base, dirs, files in os.walk(top, onerror=unlisted):  # (a tree that is not there is not an error)
+        out["dirs"][base] = sorted(dirs + files)
+        for name in out["dirs"][base]:
+            count += 1
+            if count > ENTRIES:
+                out["errors"][top] = "more than %d entries: the rest not looked at" % ENTRIES
+                return
+            st = note(out, os.path.join(base, name))
+            if data and st and stat.S_ISREG(st[0]):
+                read(out, os.path.join(base, name))
+        if dirs and base[len(top):].count("/") + 1 >= depth:
+            if depth > 1:
+                out["errors"].setdefault(top, "deeper than %d levels: not looked at below %s" % (depth, base))
+            dirs[:] = []
+
+
+def loose(out):
+    """The first of what ``apache2ctl`` makes root run, source or load that someone but root may change, or that
+    this login could not look at whole (what it cannot see counts as not root's): the tool, Apache, its modules,
+    every file under the ServerRoot and the file each link there names, and what their ``Include*``,
+    ``LoadModule`` and ``LoadFile`` lines name elsewhere (each file, the directory it is matched in, and what an
+    included file's own lines name). Only root's files are read for those lines. None when root may run it."""
+    unseen = sorted(p for p in out["errors"] if p.startswith((SERVER_ROOT, MODULES)))
+    if unseen:
+        return "%s was not looked at whole here (%s)" % (unseen[0], out["errors"][unseen[0]])
+    todo = [APACHECTL, APACHE_BIN] + [p for p in list(out["files"]) if p.startswith((SERVER_ROOT, MODULES))]
+    conf = {p for p in todo if p.startswith(SERVER_ROOT + "/")}
+    for path in todo:  # (it grows as it is walked, to a bound)
+        note(out, path)
+        to = os.path.normpath(os.path.join(os.path.dirname(path), out["files"][path].get("link", path)))
+        if not rooted(out, os.path.dirname(path)) or not rooted(out, to):
+            return "%s may be changed by someone other than root" % path
+        entry = out["files"][to]
+        text = path in conf and stat.S_ISREG(entry["st"][0]) and (entry.get("data") or read(out, to))
+        if text is None:  # (root would read it: what it names must be known)
+            return "%s was not read here (%s): what it names is not known" % (path, entry.get("why"))
+        for kind, name in INCLUDE.findall(text or ""):
+            name = os.path.normpath(os.path.join(SERVER_ROOT, name))
+            if name.startswith((SERVER_ROOT + "/", MODULES + "/")):
+                continue
+            if len(todo) > ENTRIES:  # not all looked at: not run
+                return "more than %d files to look at in what Apache's configuration names" % ENTRIES
+            base = re.split(r"[*?[]", name)[0].rsplit("/", 1)[0] or "/"  # where a match could be added
+            while not os.path.lexists(base):
+                base = os.path.dirname(base)
+            unlisted = [base] if os.path.isdir(base) and not os.access(base, os.R_OK | os.X_OK) else []
+            matches = sorted(glob.glob(name))
+            found = [m for m in matches if not os.path.isdir(m)]
+            found += [os.path.join(b, f) for m in matches if os.path.isdir(m)
+                      for b, ds, fs in os.walk(m, onerror=unlisted.append) for f in fs + ds]
+            if unlisted:
+                return "%s could not be listed here: what it holds is not known" % getattr(unlisted[0], "filename",
+                                                                                         unlisted[0])
+            todo += [base] + found
+            conf.update(found if kind[:7].lower() == "include" else ())
+    return None
+
+
+def collect(args):
+    """The reply (see the module doc); ``check`` (bootstrap, before root runs ``apache2ctl``): Apache's files and
+    the verdict only; ``diagnose``: the vhost only."""
+    check(args)
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    if args.get("diagnose"):
+        read(out, "%s/sites-available/%s.conf" % (SERVER_ROOT, args["app"]))
+        return out
+    steps = [(t[0], tree) + t for t in TREES if not args.get("check") or t[0] in (SERVER_ROOT, MODULES)]
+    if not args.get("check"):
+        steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
+        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks)]
+        steps += [(p, note, p) for p in ROOT_ONLY + ["/var/www/" + args["app"]]]
+    steps += [("refused", verdict)]
+    for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
+        try:
+            work(out, *more)
+        except Exception as exc:
+            out["errors"][what] = "%s: %s" % (type(exc).__name__, exc)
+    return out
+
+
+def verdict(out):
+    out["refused"] = loose(out) if os.path.lexists(APACHECTL) else None
+
+
+def ld_dirs(out):
+    """List each dir the dynamic linker's conf names (an absolute line of a file of root's, read above)."""
+    note(out, "/etc/ld.so.cache")
+    confs = ["/etc/ld.so.conf"] + ["/etc/ld.so.conf.d/" + n for n in out["dirs"].get("/etc/ld.so.conf.d", [])]
+    lines = {ln.split("#")[0].strip() for c in confs for ln in (out["files"][c].get("data") or "").splitlines()}
+    for d in sorted(x for x in lines if x.startswith("/"))[:64]:
+        tree(out, d, 1, False)
+
+
+def hooks(out):
+    for d, pattern in [(d, p) for d, p in LISTED if os.path.isdir(d)]:
+        out["dirs"][d] = sorted(os.listdir(d))
+        for name in filter(pattern.match, out["dirs"][d]):
+            follow(out, d + "/" + name)
+
+
+def main(argv):
+    """The reply after :data:`MARK` and the run's nonce (sent on stdin after this file); the exit status is the
+    verdict: 0 only when root may run ``apache2ctl`` (:func:`loose` found nothing)."""
+    nonce, args = sys.stdin.buffer.read(NONCE).decode("ascii", "replace").strip(), json.loads(argv[0])
+    out = collect(args)
+    reply = json.dumps(out, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    sys.stdout.write(MARK + nonce + " " + base64.b64encode(zlib.compress(reply, 1)).decode() + "\n")
+    sys.stdout.flush()
+    return 0 if "refused" in out and out["refused"] is None else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,285 @@
+"""Parsers of what decides who logs in and what a login runs (run on the runner, from the collector's raw bytes).
+
+Each is a plain function of data the probe already sent (root's files as text, ``sudo -n -l``'s listing):
+
+- :func:`sudo_root_grants`: the rules of a login's own ``sudo -l`` listing that reach root;
+- :func:`sshd_config`: the SSH server's configuration as its next start reads it (``/etc/ssh/sshd_config`` and
+  what it ``Include``\\ s), first value winning as in sshd, ``Match`` blocks kept with their criteria;
+- :func:`pam_lines`: every line of ``/etc/pam.d``, with its type, control, module and arguments;
+- :func:`limits`: every line of ``/etc/security/limits.conf`` and ``limits.d``;
+- :func:`environment`: ``/etc/environment`` and ``/etc/security/pam_env.conf`` (what pam_env sets for every
+  login, ``su`` and cron job, root's too);
+- :func:`apt_sources`: every apt source and apt setting that turns off the signature check of what apt installs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# ---------------------------------------------------------------- sudo's own listing
+
+
+def sudo_root_grants(listing: str | None) -> list[str]:
+    """The rules of ``sudo -n -l``'s listing (its lines joined by tabs) whose run-as users include root or ALL:
+    ``["(ALL) ALL", "(root) NOPASSWD: /usr/bin/apt-get"]``. sudo lists a login's rules without a password when
+    one of them is NOPASSWD (``listpw=any``, sudo's default)."""
+    out, inside = [], False
+    for line in (listing or "").split("\t"):
+        if "may run the following commands" in line:
+            inside = True
+            continue
+        m = re.match(r"\s+\(([^)]*)\)\s*(.*)$", line) if inside else None
+        if m and {u.strip() for u in m.group(1).split(":")[0].split(",")} & {"ALL", "root", "#0"}:
+            out.append(" ".join(f"({m.group(1)}) {m.group(2)}".split()))
+    return out
+
+
+# ---------------------------------------------------------------- sshd
+
+
+SSHD_CONFIG, SSHD_DIR = "/etc/ssh/sshd_config", "/etc/ssh/sshd_config.d"
+SSHD_LISTS = ("allowusers", "denyusers", "allowgroups", "denygroups")  # accumulate across lines (sshd)
+
+
+@dataclass
+class SshdConfig:
+    """``first``: keyword (lower case) -> (value, file:line) of the first global occurrence (sshd's rule: the
+    first obtained value is used); ``lists``: the access lists, every line; ``matches``: each ``Match`` block as
+    (criteria, file:line, {keyword: (value, file:line)}); ``unread``: files sshd reads that the probe holds
+    without their text (file: why)."""
+
+    first: dict[str, tuple[str, str]] = field(default_factory=dict)
+    lists: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    matches: list[tuple[str, str, dict[str, tuple[str, str]]]] = field(default_factory=list)
+    unread: dict[str, str] = field(default_factory=dict)
+
+
+def sshd_config(texts: Mapping[str, str], listing: Mapping[str, list] | None = None,
+                why: Mapping[str, str] | None = None, argv: list[str] | None = None) -> SshdConfig:
+    """The SSH server's configuration from its files' texts (``texts``: path -> text; ``listing``: directory ->
+    names, for ``Include`` globs; ``why``: path -> why a file was not read); ``argv``: the running server's
+    command line, whose ``-o key=value`` options come first (sshd reads them before its files)."""
+    cfg, listing, why = SshdConfig(), listing or {}, why or {}
+    args = list(argv or [])
+    for i, a in enumerate(args):
+        opt = a[2:] if a.startswith("-o") and len(a) > 2 else args[i + 1] if a == "-o" and i + 1 < len(args) else ""
+        key, _, value = opt.replace("=", " ", 1).partition(" ")
+        if key:
+            _set(cfg, None, key.lower(), value.strip(), "the command line (-o)")
+    _read(cfg, SSHD_CONFIG, texts, listing, why, 0)
+    return cfg
+
+
+def _set(cfg: SshdConfig, block, key: str, value: str, where: str) -> None:
+    if block is not None:
+        block.setdefault(key, (value, where))
+    elif key in SSHD_LISTS:
+        cfg.lists.setdefault(key, []).append((value, where))
+    else:
+        cfg.first.setdefault(key, (value, where))
+
+
+def _read(cfg: SshdConfig, path: str, texts, listing, why, depth: int) -> None:
+    if depth > 8:
+        return
+    if path not in texts:
+        if path in why:
+            cfg.unread[path] = why[path]
+        return
+    block: dict[str, tuple[str, str]] | None = None
+    for n, raw in enumerate(texts[path].splitlines(), 1):
+        line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith("#") else ""
+        if not line:
+            continue
+        m = re.match(r"([^\s=]+)[\s=]*(.*)$", line)
+        key, value, where = m.group(1).lower() if m else line, m.group(2).strip() if m else "", f"{path}:{n}"
+        if key == "match":
+            block = {}
+            cfg.matches.append((value, where, block))
+        elif key == "include":
+            for pattern in value.split():
+                full = pattern if pattern.startswith("/") else posixpath.join("/etc/ssh", pattern)
+                names = listing.get(posixpath.dirname(full)) or []
+                for name in sorted(n for n in names if fnmatch.fnmatch(n, posixpath.basename(full))):
+                    _read(cfg, posixpath.join(posixpath.dirname(full), name), texts, listing, why, depth + 1)
+        else:
+            _set(cfg, block, key, value, where)
+
+
+def admits(cfg: SshdConfig, user: str, groups: list[str]) -> str | None:
+    """Why sshd's access lists refuse ``user`` (in ``groups``), or None: ``DenyUsers``, ``AllowUsers``,
+    ``DenyGroups``, ``AllowGroups``, in sshd's order (a ``user@host`` pattern counts for the user part)."""
+    def hit(patterns, names):
+        return next((p for p in patterns for n in names if _match(p.split("@")[0], n)), None)
+
+    for key, names, deny in (("denyusers", [user], True), ("allowusers", [user], False),
+                             ("denygroups", groups, True), ("allowgroups", groups, False)):
+        rules = cfg.lists.get(key) or []
+        if not rules:
+            continue
+        patterns = [p for value, _ in rules for p in value.split()]
+        found = hit(patterns, names)
+        where = rules[0][1]
+        if deny and found:
+            return f"{where}: {key} {found!r} names it"
+        if not deny and not found:
+            return f"{where}: {key} {' '.join(patterns)!r} does not name it"
+    return None
+
+
+def _match(pattern: str, name: str) -> bool:
+    """sshd's pattern list entry (``*``/``?`` wildcards; ``!`` negation is no admission)."""
+    return not pattern.startswith("!") and fnmatch.fnmatchcase(name, pattern)
+
+
+def match_applies(criteria: str, user: str, groups: list[str]) -> bool:
+    """Whether a ``Match`` block's criteria may apply to ``user`` (criteria on address, host or port may: they
+    depend on where the client connects from)."""
+    words = criteria.split()
+    if words and words[0].lower() == "all":
+        return True
+    for key, value in zip(words[::2], words[1::2], strict=False):
+        names = {"user": [user], "group": groups}.get(key.lower())
+        if names is not None and not any(_match(p, n) for p in value.split(",") for n in names):
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- PAM
+
+
+@dataclass(frozen=True)
+class PamLine:
+    where: str  # file:line
+    type: str  # auth, account, session, password (a leading '-' dropped)
+    control: str  # required, sufficient, [success=1 default=ignore], ...
+    module: str  # pam_unix.so, or a path
+    args: str
+
+
+def pam_lines(texts: Mapping[str, str], names: list[str], top: str = "/etc/pam.d") -> list[PamLine]:
+    """Every rule line of every file in ``/etc/pam.d`` (``@include`` lines are files of their own, read too)."""
+    out = []
+    for name in names:
+        text = texts.get(f"{top}/{name}")
+        for n, raw in enumerate((text or "").splitlines(), 1):
+            line = raw.split("#", 1)[0].strip()
+            if not line or line.startswith("@"):
+                continue
+            m = re.match(r"-?(\S+)\s+(\[[^\]]*\]|\S+)\s+(\S+)\s*(.*)$", line)
+            if m:
+                out.append(PamLine(f"{top}/{name}:{n}", m.group(1).lower(), m.group(2), m.group(3), m.group(4)))
+    return out
+
+
+def ends_with_success(control: str) -> bool:
+    """Whether a PAM control lets this module's success end the stack (or jump over a later check): sufficient,
+    or a ``[...]`` control with ``success=done``/``success=ok`` with ``default`` other than die/bad, or
+    ``success=N`` (a jump: over a later ``pam_deny``)."""
+    if control == "sufficient":
+        return True
+    if not control.startswith("["):
+        return False
+    values = dict(kv.split("=", 1) for kv in control.strip("[]").split() if "=" in kv)
+    return values.get("success", "") in ("done",) or values.get("success", "").isdigit()
+
+
+# ---------------------------------------------------------------- limits
+
+
+@dataclass(frozen=True)
+class Limit:
+    where: str
+    domain: str
+    kind: str  # soft, hard, -
+    item: str
+    value: str
+
+
+def limits(texts: Mapping[str, str], names: list[str]) -> list[Limit]:
+    """Every line of /etc/security/limits.conf and limits.d/*.conf (pam_limits reads only ``*.conf`` there)."""
+    paths = ["/etc/security/limits.conf"] + [f"/etc/security/limits.d/{n}" for n in sorted(names)
+                                               if n.endswith(".conf")]
+    out = []
+    for path in paths:
+        for n, raw in enumerate((texts.get(path) or "").splitlines(), 1):
+            words = raw.split("#", 1)[0].split()
+            if len(words) == 4:
+                out.append(Limit(f"{path}:{n}", *words))
+    return out
+
+
+def limit_applies(domain: str, user: str, uid: int | None, groups: list[str]) -> bool:
+    """Whether a limits.conf domain names ``user``: the name, ``*``, ``@group``/``%group``, a uid range
+    ``a:b`` (``%`` alone: maxsyslogins for everyone)."""
+    if domain in ("*", "%", user):
+        return True
+    if domain[:1] in "@%":
+        return domain[1:] in groups
+    m = re.fullmatch(r"@?(\d*):(\d*)", domain)
+    if m and uid is not None:
+        low, high = int(m.group(1) or 0), int(m.group(2) or 1 << 31)
+        return low <= uid <= high
+    return False
+
+
+# ---------------------------------------------------------------- pam_env
+
+
+def environment(texts: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """``[(file:line, NAME, value)]`` of ``/etc/environment`` (``NAME=value``, optional ``export``) and
+    ``/etc/security/pam_env.conf`` (``NAME DEFAULT=... OVERRIDE=...``)."""
+    out = []
+    for n, raw in enumerate((texts.get("/etc/environment") or "").splitlines(), 1):
+        line = raw.strip()
+        line = line[7:].strip() if line.startswith("export ") else line
+        if "=" in line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            out.append((f"/etc/environment:{n}", name.strip(), value.strip().strip("\"'")))
+    for n, raw in enumerate((texts.get("/etc/security/pam_env.conf") or "").splitlines(), 1):
+        words = raw.split("#", 1)[0].split()
+        if len(words) >= 2:
+            value = " ".join(w.partition("=")[2] for w in words[1:])
+            out.append((f"/etc/security/pam_env.conf:{n}", words[0], value.strip("\"'")))
+    return out
+
+
+# ---------------------------------------------------------------- apt
+
+
+APT_INSECURE_OPTIONS = {"trusted": "yes", "allow-insecure": "yes", "allow-weak": "yes",
+                        "allow-downgrade-to-insecure": "yes"}
+APT_INSECURE_SETTINGS = ("apt::get::allowunauthenticated", "acquire::allowinsecurerepositories",
+                         "acquire::allowdowngradetoinsecurerepositories", "acquire::allowweakrepositories")
+
+
+def apt_unsigned(texts: Mapping[str, str], lists: list[str], confs: list[str]) -> list[tuple[str, str]]:
+    """``[(file:line, what)]``: every apt source whose options turn the signature check off (one-line
+    ``[trusted=yes]``, ``allow-insecure=yes``...; deb822 ``Trusted: yes``...) and every apt setting that does it
+    for all sources (``APT::Get::AllowUnauthenticated``, ``Acquire::AllowInsecureRepositories``...)."""
+    out = []
+    for path in ["/etc/apt/sources.list"] + [f"/etc/apt/sources.list.d/{n}" for n in sorted(lists)]:
+        text = texts.get(path) or ""
+        if path.endswith(".sources"):
+            for n, raw in enumerate(text.splitlines(), 1):
+                key, _, value = raw.partition(":")
+                if key.strip().lower() in APT_INSECURE_OPTIONS and value.strip().lower() in ("yes", "true"):
+                    out.append((f"{path}:{n}", raw.strip()))
+            continue
+        for n, raw in enumerate(text.splitlines(), 1):
+            line = raw.split("#", 1)[0].strip()
+            m = re.match(r"deb(?:-src)?\s+\[([^\]]*)\]", line)
+            opts = dict(o.split("=", 1) for o in (m.group(1).split() if m else []) if "=" in o)
+            if any(opts.get(k, "").lower() in ("yes", "true") for k in APT_INSECURE_OPTIONS):
+                out.append((f"{path}:{n}", line))
+    for path in [f"/etc/apt/apt.conf.d/{n}" for n in sorted(confs)]:
+        for n, raw in enumerate((texts.get(path) or "").splitlines(), 1):
+            line = re.sub(r"//.*|#.*", "", raw).strip()
+            m = re.match(r"([\w:-]+)\s+\"?(true|yes|1)\"?\s*;", line, re.I)
+            if m and m.group(1).lower() in APT_INSECURE_SETTINGS:
+                out.append((f"{path}:{n}", line))
+    return out

@@ -1,0 +1,325 @@
+"""Who logs in and what a login runs (issue 17, the blind test's misses): the SSH server's configuration in force
+on disk, PAM, limits, pam_env, the logins' own dotfiles, packaged files changed in place, unsigned apt sources,
+a login that may become root but not without a password, and kept releases changed since their deploy. Pure
+functions of snapshots recorded from real servers (``data/logins-stock.json``: the project's Debian 12 and 13
+images and plain Debian 12 and 13 with openssh-server, sudo, cron and at, read by the root collector's own
+functions): each stock one passes, each fault -- written here as another member of its class than the blind
+test's -- fails naming the file:line and what it means."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from deploytests.config import load_config
+from deploytests.examples import APPS
+from deploytests.verify import parse, reader
+from deploytests.verify.facts import Facts
+from deploytests.verify.logins import admits, ends_with_success, sshd_config, sudo_root_grants
+from deploytests.verify.promises import Expected, NotApplicable, verify
+
+STOCK = json.loads((Path(__file__).parent / "data" / "logins-stock.json").read_text())
+R = "/var/www/yourapplication"
+
+
+@pytest.fixture
+def exp():
+    return Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+
+
+def facts_of(texts: dict | None = None, server: str = "debian12-image") -> Facts:
+    """A host whose snapshot is the recorded ``server`` with ``texts`` (path -> text; None: removed) applied."""
+    raw = copy.deepcopy(STOCK[server])
+    for path, line in (("/etc/passwd", "yourapplication:x:999:999::/var/www/yourapplication:/usr/sbin/nologin"),
+                       ("/etc/group", "yourapplication:x:999:appuser")):  # bootstrap's app user
+        raw["files"][path]["data"] += line + "\n"
+    for path, text in (texts or {}).items():
+        if text is None:
+            raw["files"].pop(path, None)
+            continue
+        raw["files"][path] = {"st": [0o100644, 0, 0, len(text), 0, 0], "data": text}
+        d, name = path.rsplit("/", 1)
+        raw["dirs"][d] = sorted(set(raw["dirs"].get(d, [])) | {name})
+    facts = Facts("docker://web-1", remote={"login": "appuser", "as_root": True})
+    facts.raw = parse.Snapshot(raw)
+    return facts
+
+
+def outcome(pid, facts, exp):
+    try:
+        verify(pid, facts, exp)
+        return "pass"
+    except NotApplicable as why:
+        return f"skip: {why}"
+    except AssertionError as failed:
+        return f"fail: {failed}"
+
+
+def text(facts, path):
+    return facts.raw.text(path)
+
+
+# ---------------------------------------------------------------- stock servers pass
+
+
+@pytest.mark.parametrize("server", sorted(STOCK))
+@pytest.mark.parametrize("rule", ["cw_sshd", "cw_pam", "sec_apt"])
+def test_stock_servers_pass(server, rule, exp):
+    assert outcome(rule, facts_of(server=server), exp) == "pass"
+
+
+# ---------------------------------------------------------------- sshd
+
+
+def test_sshd_first_value_wins_and_includes_are_read():
+    base = STOCK["debian12-plain"]
+    texts = {p: e["data"] for p, e in base["files"].items() if "data" in e}
+    texts["/etc/ssh/sshd_config.d/10-ops.conf"] = "PermitRootLogin yes\n"
+    texts["/etc/ssh/sshd_config"] += "PermitRootLogin no\n"
+    dirs = dict(base["dirs"], **{"/etc/ssh/sshd_config.d": ["10-ops.conf"]})
+    cfg = sshd_config(texts, dirs)
+    assert cfg.first["permitrootlogin"] == ("yes", "/etc/ssh/sshd_config.d/10-ops.conf:1")  # the Include comes first
+
+
+def test_a_drop_in_that_allows_root_with_a_password_fails(exp):
+    facts = facts_of({"/etc/ssh/sshd_config.d/50.conf": "PermitRootLogin yes\n"}, "debian12-plain")
+    found = outcome("cw_sshd", facts, exp)
+    assert found.startswith("fail: 1 settings of the SSH server not accounted for (not made by deploytests, not on "
+                            "a stock server of this stack, not allowed):"), found
+    assert "/etc/ssh/sshd_config.d/50.conf:1: permitrootlogin yes: root logs in with a password" in found
+
+
+def test_a_keys_file_the_app_writes_and_strictmodes_off_fail(exp):
+    facts = facts_of()
+    conf = text(facts, "/etc/ssh/sshd_config").replace(
+        "AuthorizedKeysFile .ssh/authorized_keys", f"AuthorizedKeysFile %h/.ssh/authorized_keys {R}/shared/keys/%u")
+    found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + "StrictModes no\n"}), exp)
+    assert f"authorizedkeysfile {R}/shared/keys/%u: sshd takes who may log in from there, and {R}/shared/keys " \
+           "(not looked at) may be changed by someone but root" in found
+    assert "strictmodes no: sshd uses key files and homes others may write" in found
+
+
+def test_an_access_list_that_locks_the_deploy_login_out_fails(exp):
+    conf = text(facts_of(), "/etc/ssh/sshd_config")
+    found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + "DenyGroups appuser\n"}), exp)
+    assert "/etc/ssh/sshd_config:17: denygroups 'appuser' names it: sshd refuses the deploy login appuser at its " \
+           "next start" in found, found
+    assert outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + "AllowUsers admin appuser\n"}), exp) == "pass"
+    assert "allowusers 'ops*' does not name it" in outcome(
+        "cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + "AllowUsers ops*\n"}), exp)
+
+
+def test_a_password_login_for_the_app_user_fails(exp):
+    conf = text(facts_of(), "/etc/ssh/sshd_config")
+    found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + "Match Group yourapplication\n"
+                                        "  KbdInteractiveAuthentication yes\n"}), exp)
+    assert "kbdinteractiveauthentication yes in Match Group yourapplication" in found, found
+    assert outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + "Match User admin\n  PasswordAuthentication "
+                                       "yes\n"}), exp) == "pass"
+
+
+def test_an_sshd_config_someone_else_may_write_is_a_finding(exp):
+    facts = facts_of()
+    del facts.raw.files["/etc/ssh/sshd_config"]["data"]
+    facts.raw.files["/etc/ssh/sshd_config"]["why"] = "not a regular file of root's, not writable by group or others"
+    assert "/etc/ssh/sshd_config: sshd reads it, but it was not read" in outcome("cw_sshd", facts, exp)
+
+
+def test_access_lists():
+    cfg = sshd_config({"/etc/ssh/sshd_config": "AllowUsers deploy@10.0.0.* app?ser\nDenyUsers root\n"})
+    assert admits(cfg, "appuser", ["appuser"]) is None and admits(cfg, "deploy", []) is None
+    assert "does not name it" in admits(cfg, "bob", ["bob"])
+
+
+# ---------------------------------------------------------------- PAM, limits, pam_env
+
+
+def test_pam_lines_that_let_in_without_a_secret_fail(exp):
+    su = text(facts_of(), "/etc/pam.d/su")
+    sudo = text(facts_of(), "/etc/pam.d/sudo")
+    found = outcome("cw_pam", facts_of({"/etc/pam.d/sudo": "auth [success=done default=ignore] pam_succeed_if.so "
+                                       "user ingroup adm\n" + sudo}), exp)
+    assert "/etc/pam.d/sudo:1: auth [success=done default=ignore] pam_succeed_if.so user ingroup adm: its success " \
+           "ends the authentication without a password or key" in found, found
+    found = outcome("cw_pam", facts_of({"/etc/pam.d/su": su + "session optional pam_exec.so /srv/hooks/login\n"}),
+                    exp)
+    assert "pam_exec.so /srv/hooks/login: runs a program at every login" in found
+    found = outcome("cw_pam", facts_of({"/etc/pam.d/login": "auth sufficient /opt/pam/pam_ops.so\n"}), exp)
+    assert "/etc/pam.d/login:1: auth sufficient /opt/pam/pam_ops.so: a PAM module from outside" in found
+    assert ends_with_success("[success=2 default=ignore]") and not ends_with_success("required")
+
+
+@pytest.mark.parametrize("line,caught", [("yourapplication hard nproc 25", True), ("@yourapplication - nproc 60", True),
+                                         ("* soft nofile 256", True), ("appuser hard maxlogins 2", True),
+                                         ("1000: hard fsize 100000", True), ("* hard core 0", False),
+                                         ("* soft nofile 65536", False), ("admin hard nproc 10", False),
+                                         ("@adm - nproc unlimited", False)])
+def test_limits_that_break_a_deploy_fail(line, caught, exp):
+    found = outcome("cw_pam", facts_of({"/etc/security/limits.d/90.conf": line + "\n"}), exp)
+    assert found.startswith("fail") == caught, found
+    if caught:
+        assert f"/etc/security/limits.d/90.conf:1: {line}: applies to" in found
+
+
+def test_environment_paths_and_loader_variables_fail(exp):
+    found = outcome("cw_pam", facts_of({"/etc/environment": 'PATH="/srv/tools:/usr/local/sbin:/usr/local/bin:/usr/sbin:'
+                                       '/usr/bin:/sbin:/bin"\n'}), exp)
+    assert "/etc/environment:1: PATH has /srv/tools: every login's PATH" in found, found
+    found = outcome("cw_pam", facts_of({"/etc/security/pam_env.conf": "LD_LIBRARY_PATH DEFAULT=/opt/lib\n"}), exp)
+    assert "/etc/security/pam_env.conf:1: LD_LIBRARY_PATH=/opt/lib: pam_env sets it" in found
+    assert outcome("cw_pam", facts_of({"/etc/environment": 'PATH="/usr/local/bin:/usr/bin:/bin:/usr/games"\nLANG=C\n'}),
+                   exp) == "pass"
+
+
+# ---------------------------------------------------------------- apt
+
+
+@pytest.mark.parametrize("path,content", [
+    ("/etc/apt/sources.list.d/ops.list", "deb [arch=amd64 trusted=yes] http://repo.example/ ./\n"),
+    ("/etc/apt/sources.list.d/ops.sources", "Types: deb\nURIs: http://repo.example/\nSuites: ./\n"
+                                                          "Allow-Insecure: yes\n"),
+    ("/etc/apt/apt.conf.d/99insecure", 'APT::Get::AllowUnauthenticated "true";\n')])
+def test_unsigned_apt_sources_fail(path, content, exp):
+    found = outcome("sec_apt", facts_of(texts={path: content}), exp)
+    assert found.startswith("fail: apt installs packages it does not verify:") and f"- {path}:" in found, found
+
+
+# ---------------------------------------------------------------- a login that may become root only with a password
+
+LISTING = ("Matching Defaults entries for appuser on web:\t    env_reset\t\tUser appuser may run the following "
+           "commands on web:\t    (ALL) ALL\t    (yourapplication) NOPASSWD: /var/www/yourapplication/releases/*/venv/"
+           "bin/python\t")
+
+
+def test_sudo_root_grants_are_read_from_the_listing():
+    assert sudo_root_grants(LISTING) == ["(ALL) ALL"]
+    assert sudo_root_grants(LISTING.replace("(ALL) ALL", "(root) NOPASSWD: /usr/bin/apt-get")) == [
+        "(root) NOPASSWD: /usr/bin/apt-get"]
+    assert sudo_root_grants("sudo: a password is required") == []
+
+
+def test_a_login_that_may_become_root_with_a_password_is_no_read_only_gate(exp):
+    facts = facts_of()
+    facts.remote.update(as_root=False, sudo_refused="sudo: a password is required", sudo_list=LISTING)
+    found = outcome("sudo", facts, exp)
+    assert found.startswith("fail: appuser may become root on docker://web-1 (sudo -l lists '(ALL) ALL'), but sudo "
+                            "-n refuses it"), found
+    facts.remote["sudo_list"] = LISTING.replace("(ALL) ALL", "(ALL) NOPASSWD: /usr/bin/systemctl")
+    assert "sudo -l lists '(ALL) NOPASSWD: /usr/bin/systemctl'" in outcome("sudo", facts, exp)
+    facts.remote["sudo_list"] = "sudo: a password is required"  # no NOPASSWD rule at all: no listing, but
+    group = facts.raw.files["/etc/group"]
+    group["data"] = group["data"].replace("\nsudo:x:27:", "\nsudo:x:27:appuser")
+    facts.raw = parse.Snapshot(facts.raw.raw)
+    assert "it is in group sudo" in outcome("sudo", facts, exp)
+
+
+def test_a_login_that_cannot_become_root_is_a_read_only_gate(exp):
+    facts = facts_of()
+    facts.remote.update(as_root=False, sudo_refused="sudo: a password is required",
+                        sudo_list=LISTING.replace("    (ALL) ALL\t", ""))
+    assert outcome("sudo", facts, exp).startswith("skip: appuser has no passwordless sudo")
+
+
+# ---------------------------------------------------------------- the logins' own files
+
+
+def test_a_dotfile_another_group_may_write_fails(exp):
+    facts = facts_of()
+    app_gid = int(facts.raw.users.by_name["yourapplication"][3]) if "yourapplication" in facts.raw.users.by_name \
+        else None
+    own = int(facts.raw.users.by_name["appuser"][3])
+    facts.remote["login_files"] = {"appuser": {"/home/appuser": [0o40700, 1000, own],
+                                               "/home/appuser/.bashrc": [0o100664, 1000, own]}}
+    assert outcome("cw_login_files", facts, exp) == "pass"  # its own private group: no one else
+    facts.remote["login_files"]["appuser"]["/home/appuser/.profile"] = [0o100664, 1000, 27]  # sudo's group
+    group = facts.raw.files["/etc/group"]
+    group["data"] = group["data"].replace("\nsudo:x:27:", "\nsudo:x:27:admin")
+    facts.raw = parse.Snapshot(facts.raw.raw)
+    found = outcome("cw_login_files", facts, exp)
+    assert "/home/appuser/.profile (0664): writable by group sudo (admin): its login (appuser) runs or trusts it at " \
+           "every SSH command" in found, (found, app_gid)
+    facts.remote["login_files"]["appuser"] = {"/home/appuser/.bashrc -> /srv/env": [0o100644, 33, 33]}
+    assert "owned by www-data" in outcome("cw_login_files", facts, exp)
+
+
+def test_login_files_are_read_through_links(tmp_path, monkeypatch):
+    import pwd
+
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".bashrc").write_text("# mine\n")
+    (tmp_path / "elsewhere").write_text("x")
+    os.symlink(tmp_path / "elsewhere", home / ".profile")
+    me = pwd.getpwuid(os.getuid())
+    fake = pwd.struct_passwd((me.pw_name, "x", me.pw_uid, me.pw_gid, "", str(home), "/bin/sh"))
+    monkeypatch.setattr(reader.pwd, "getpwnam", lambda n: fake)
+    found = reader.login_files([me.pw_name])[me.pw_name]
+    assert set(found) == {str(home), f"{home}/.bashrc", f"{home}/.ssh", f"{home}/.profile -> {tmp_path}/elsewhere"}
+
+
+# ---------------------------------------------------------------- packaged files
+
+
+def test_packaged_files_changed_after_install_are_hashed(tmp_path, monkeypatch):
+    info = tmp_path / "info"
+    info.mkdir()
+    kept, changed = tmp_path / "kept.py", tmp_path / "changed.py"
+    kept.write_bytes(b"ok\n")
+    changed.write_bytes(b"shipped\n")
+    rows = "".join(f"{hashlib.md5(p.read_bytes()).hexdigest()}  {str(p)[1:]}\n" for p in (kept, changed))
+    (info / "libpython3.11-stdlib:amd64.md5sums").write_text(rows)
+    (info / "other.md5sums").write_text(f"{'0' * 32}  {str(kept)[1:]}\n")
+    monkeypatch.setattr(reader, "DPKG_INFO", str(info))
+    monkeypatch.setattr(reader, "CTIME_SLACK", -3600)  # (every file counts as changed after install here)
+    changed.write_bytes(b"patched\n")
+    found = reader.packaged(["libpython3.11*"])
+    assert found["changed"] == [[str(changed), "libpython3.11-stdlib"]] and found["checked"] == 2
+    monkeypatch.setattr(reader, "CTIME_SLACK", 3600)  # not changed since install: not even hashed
+    assert reader.packaged(["libpython3.11*"])["hashed"] == 0
+
+
+def test_a_changed_packaged_file_fails(exp):
+    facts = facts_of()
+    facts.remote["packaged"] = {"checked": 900, "hashed": 1, "bounds": [],
+                                "changed": [["/usr/lib/apache2/modules/mod_wsgi.so-3.11", "libapache2-mod-wsgi-py3"]]}
+    assert "/usr/lib/apache2/modules/mod_wsgi.so-3.11: not what libapache2-mod-wsgi-py3 installed (dpkg's md5sums)" \
+        in outcome("cw_packaged", facts, exp)
+    facts.remote["packaged"]["changed"] = []
+    assert outcome("cw_packaged", facts, exp) == "pass"
+
+
+# ---------------------------------------------------------------- kept releases
+
+
+def test_entry_point_attributes_are_read_not_imported(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("import os\nfrom flask import Flask as F\napp = F(__name__)\n"
+                                                  "def create_app():\n    return app\nraise SystemExit('never run')\n")
+    (tmp_path / "cond.py").write_text("try:\n    from x import app\nexcept ImportError:\n    pass\n")
+    assert reader.entry_defined(str(tmp_path), "pkg:app") is True
+    assert reader.entry_defined(str(tmp_path), "pkg:create_app()") is True
+    assert reader.entry_defined(str(tmp_path), "pkg:F") is True
+    assert reader.entry_defined(str(tmp_path), "pkg:make_app()") is False
+    assert reader.entry_defined(str(tmp_path), "cond:app") is None  # bound in a try: cannot be told
+    assert reader.entry_defined(str(tmp_path), "missing:app") is None
+
+
+def test_compared():
+    assert reader.compared({"a": "1", "b": "2"}, {"a": "1", "b": "3", "c": "4"}, "venv/") == [
+        "added venv/c", "changed venv/b"]
+
+
+def test_keys_in_roots_own_directory_pass(exp):
+    facts = facts_of()
+    conf = text(facts, "/etc/ssh/sshd_config").replace("AuthorizedKeysFile .ssh/authorized_keys",
+                                                       "AuthorizedKeysFile /etc/ssh/keys/%u")
+    facts = facts_of({"/etc/ssh/sshd_config": conf})
+    facts.raw.files["/etc/ssh/keys"] = {"st": [0o40755, 0, 0, 4096, 0, 0]}  # (the collector lists /etc/ssh)
+    assert outcome("cw_sshd", facts, exp) == "pass"
+    facts.raw.files["/etc/ssh/keys"]["st"][1] = 1000
+    assert "/etc/ssh/keys 0755 appuser:root may be changed by someone but root" in outcome("cw_sshd", facts, exp)
