@@ -241,7 +241,7 @@ def _validate(t: Table, source: Path, project_dir: Path) -> DeployConfig:
         deploy_user=t.get("deploy_user"),
         python=t.get("python"),
         find_links=_find_links(t),
-        env=_env(t, "env", t.get("config_env", f"{app.upper()}_CONFIG")),
+        env=env_table(t, t.get("config_env", f"{app.upper()}_CONFIG")),
         static=_static(t, t.get("shared_paths"), t.get("health_path")),
         build=t.get("build"),
     )
@@ -298,16 +298,17 @@ def env_problem(name: object, value: object, config_env: str) -> str | None:
     return None
 
 
-def _env(t: Table, key: str, config_env: str) -> tuple[tuple[str, str], ...]:
-    value = t.raw(key)
+def env_table(t: Table, config_env: str = "") -> tuple[tuple[str, str], ...]:
+    """The ``env`` table of deploy.toml or of a target (whose app's ``config_env`` is checked when they merge)."""
+    value = t.raw("env")
     if value is None:
         return ()
     if not isinstance(value, dict):
-        raise t.fail(key, 'a table like { NAME = "value" }', value)
+        raise t.fail("env", 'a table like { NAME = "value" }', value)
     for name, v in value.items():
         problem = env_problem(name, v, config_env)
         if problem:
-            raise t.error(f"key {key!r}: {problem}", key=key,
+            raise t.error(f"key 'env': {problem}", key="env",
                           hint='set plain app settings only, e.g. env = { DJANGO_SETTINGS_MODULE = "mysite.settings" }')
     return tuple(sorted(value.items()))
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .untrusted import block
+
 
 def tail(text: str | bytes | None, lines: int = 15) -> str:
     """The last ``lines`` lines of ``text`` (decoded leniently), for error reports."""
@@ -71,8 +73,6 @@ class CommandFailed(DeployTestsError):
         self.stdout, self.stderr = stdout, stderr
         out = tail(stderr) or tail(stdout)
         first = out.splitlines()[-1] if out else "no output"
-        from .untrusted import block
-
         detail = f"command: {command}\nexit code: {exited}\n--- output (tail) ---\n{block(out)}" if out else ""
         super().__init__(
             f"{what or 'command failed'} (exit {exited}): {first}",

@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import ast
 import json
+import mimetypes
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .config import DeployConfig
+from .config import DeployConfig, load_config
+from .errors import ConfigError
 
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
 TOOLS = ("setup", "fabfile", "conftest", "noxfile", "manage")  # top-level modules that are no part of the app
@@ -332,15 +332,12 @@ def detect(root: Path) -> Detected:
     opened = [var for text in texts.values() for var in env_files(text)]
     if (m := ENVVAR_RE.search(everything)) or opened:
         detected.config_env = m.group(1) or m.group(2) if m else opened[0]
-        configs = config_files(root)
-        detected.config_file = configs[0] if configs else NEW_CONFIG
-        detected.new_config = not configs
     elif (m := PYFILE_RE.search(everything)) and INSTANCE_RE.search(everything):
         # Flask's tutorial layout: config.py in the instance folder, beside the database (a shared path)
         detected.config_path = f"/var/www/{detected.app}/shared/instance/{m.group(1)}"
+    if detected.config_env or detected.config_path:  # the app reads a config: an existing file, or one to write
         configs = config_files(root)
-        detected.config_file = configs[0] if configs else NEW_CONFIG
-        detected.new_config = not configs
+        detected.config_file, detected.new_config = (configs[0], False) if configs else (NEW_CONFIG, True)
     if m := (ROUTE_RE if framework == "flask" else PLAIN_ROUTE_RE).search(everything):
         detected.health_path = m.group(1)
         if framework == "flask":  # .get(...), or .route(...) without methods= naming more than GET/HEAD
@@ -770,7 +767,7 @@ def deploy_test(d: Detected, root: Path) -> str:
     """The example deploy test for ``d``'s framework: a POST that passes on it (Django: CSRF-aware), and a
     static file served by Apache when the project has a static dir."""
     static = ""
-    admin = d.framework == "django" and bool(ADMIN_RE.search(_text(root, d.settings)))
+    admin = d.framework == "django" and bool(ADMIN_RE.search(module_text(root, d.settings, {}) or ""))
     # a check that passes on the app as init read it: a GET-only health route refuses a POST (405); Django's
     # admin login form takes one with its CSRF token; anything else only has to answer a POST without a 5xx
     post = "flask" if d.framework == "flask" and d.health_get_only else "django" if admin else "any"
@@ -782,19 +779,12 @@ def deploy_test(d: Detected, root: Path) -> str:
         prefix, directory = next(iter(d.static.items()))
         files = sorted(p for p in (root / directory).rglob("*") if p.is_file())
         if files:
-            import mimetypes
-
             kind = mimetypes.guess_type(files[0].name)[0] or ""
             static = STATIC_TEST.format(path=f"{prefix}/{files[0].relative_to(root / directory).as_posix()}",
                                         type=kind)
     text = DEPLOY_TEST.format(name=d.name, post_test="{post_test}", static_test="{static_test}")
     text = text.replace("{post_test}", POST_TESTS[post]).replace("{static_test}", static)
     return text.replace("import pytest\n", "import re\n\nimport pytest\n") if post == "django" else text
-
-
-def _text(root: Path, module: str) -> str:
-    path = root / (module.replace(".", "/") + ".py")
-    return path.read_text(errors="replace") if module and path.is_file() else ""
 
 
 IGNORE_DEPLOY = "--ignore=tests/deploy"
@@ -962,9 +952,6 @@ def _rel(path: Path, root: Path) -> str:
 def existing(root: Path, out=print) -> DeployConfig | None:
     """Print what the project's kept deploy config says (the keys init would have guessed); return it (None when
     it does not load)."""
-    from .config import load_config
-    from .errors import ConfigError
-
     try:
         cfg = load_config(root)
     except ConfigError as exc:

@@ -132,16 +132,6 @@ def is_secret(key: str, value: str) -> bool:
     return not PLACE.fullmatch(value)
 
 
-def of_values(values) -> Secrets:
-    """Secrets made of given values (not read from a file)."""
-    return Secrets(tuple(sorted({v for v in values if v}, key=len, reverse=True)))
-
-
-def redact(text: str, config_file: Path | str | None) -> str:
-    """``text`` with the secrets of ``config_file`` redacted (see :func:`secrets_of`)."""
-    return secrets_of(config_file).redact(text)
-
-
 # ---------------------------------------------------------------- the forms a value is written in
 
 _HEX = re.compile(r"(\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|%[0-9a-fA-F]{2})")

@@ -47,16 +47,6 @@ class Document:
         """The line of the header ``[names...]`` (or of a sub-table of it), None when it has none."""
         return table_line(self.text, names)
 
-    def key_line(self, header: Sequence[str], key: str) -> int | None:
-        """The line of ``key = ...`` in the table ``[header...]`` (``()``: the file's top level, before any
-        header), None when it is not written there as such (an inline or dotted form)."""
-        return key_line(self.text, header, key)
-
-    def entry_line(self, header: Sequence[str], array: str, key: str | None, value: object = None) -> int | None:
-        """The line, within the value of ``array = [...]`` of the table ``[header...]``, of one entry's ``key =
-        value`` (``key`` None: of the quoted string ``value``); None unless exactly one line matches."""
-        return entry_line(self.text, header, array, key, value)
-
 
 def read_toml(path: Path, *, what: str = "file", missing_hint: str = "") -> Document:
     """Read ``path`` as UTF-8 TOML. A missing or unreadable file, bytes that are not UTF-8 and TOML syntax errors
@@ -85,7 +75,8 @@ def read_toml(path: Path, *, what: str = "file", missing_hint: str = "") -> Docu
 
 
 def table_line(text: str, names: Sequence[str]) -> int | None:
-    """The line of the first header ``[a.b]`` (keys bare or quoted) or ``[a.b.sub]`` in ``text``."""
+    """The line of the first header ``[a.b]`` (keys bare or quoted) or ``[a.b.sub]`` in ``text``, None when it has
+    none."""
     parts = r"[ \t]*\.[ \t]*".join(rf"(?:{re.escape(n)}|\"{re.escape(n)}\"|'{re.escape(n)}')" for n in names)
     m = re.search(rf"^[ \t]*\[[ \t]*{parts}[ \t]*[.\]]", text, re.M)
     return text.count("\n", 0, m.start()) + 1 if m else None
@@ -121,15 +112,16 @@ def _line_of(section: tuple[int, str], pattern: str, *, unique: bool = False) ->
 
 
 def key_line(text: str, header: Sequence[str], key: str) -> int | None:
-    """The line of the first ``key =`` at the start of a line of the table ``[header...]`` (see
-    :meth:`Document.key_line`)."""
+    """The line of the first ``key =`` at the start of a line of the table ``[header...]`` (``()``: the file's top
+    level, before any header), None when it is not written there as such (an inline or dotted form)."""
     section = _section(text, header)
     return _line_of(section, rf"^[ \t]*{_key(key)}[ \t]*=") if section else None
 
 
 def entry_line(text: str, header: Sequence[str], array: str, key: str | None, value: object = None) -> int | None:
-    """See :meth:`Document.entry_line`: the one line after ``array =`` in its table with ``key = value`` (or
-    ``key =`` when ``value`` is not a string, or the quoted ``value`` when ``key`` is None)."""
+    """The line, within the value of ``array = [...]`` of the table ``[header...]``, of one entry's ``key = value``
+    (``key =`` when ``value`` is not a string; ``key`` None: the quoted string ``value``); None unless exactly one
+    line matches."""
     start = key_line(text, header, array)
     section = _section(text, header)
     if start is None or section is None:
@@ -316,13 +308,14 @@ class Table:
         doc = self.doc
         if doc is None or (key is None and entry_of is None):
             return self.where
+        text, header = doc.text, self.header
         if entry_of is not None:
-            line = doc.entry_line(self.header, entry_of, None, value) or doc.key_line(self.header, entry_of)
+            line = entry_line(text, header, entry_of, None, value) or key_line(text, header, entry_of)
         elif self.within is not None:
-            line = (doc.entry_line(self.header, self.within, key, value) if key != self.within else None) \
-                or doc.key_line(self.header, self.within)
+            line = (entry_line(text, header, self.within, key, value) if key != self.within else None) \
+                or key_line(text, header, self.within)
         else:
-            line = doc.key_line(self.header, key) if key is not None else None
+            line = key_line(text, header, key) if key is not None else None
         return doc.where(line) if line else self.where
 
     def error(self, what: str, hint: str = "", *, key: str | None = None, value: object = None,

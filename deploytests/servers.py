@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import ConnectError, DeployTestsError
+from .stacks import Stack, detect
+
 if TYPE_CHECKING:  # fabric/paramiko load only when a connection is opened, not with the plugin
-    from .errors import DeployTestsError
     from .ssh import PinnedConnection
-    from .stacks import Stack
 
 
 @dataclass
@@ -51,8 +52,6 @@ class Server:
 
         Once the host stopped answering (its connection's watchdog gave up), every later call raises that
         reason at once: a frozen host costs the bound once per run, not once per check."""
-        from .errors import ConnectError
-
         with self._lock:
             if self._conn is not None and getattr(self._conn, "lost", None):
                 self.lost = self.lost or self._conn.lost
@@ -82,8 +81,6 @@ class Server:
         """The server's stack (:mod:`deploytests.stacks`), picked from its ``/etc/os-release`` on first use.
         Raises :class:`~deploytests.stacks.UnsupportedServer` naming the OS and the supported ones."""
         if self._stack is None:
-            from .stacks import detect
-
             self._stack = detect(self.connection(), where=self.label)
         return self._stack
 

@@ -40,6 +40,7 @@ from typing import Any
 
 from .pipeline.contract import DeployArgs, RollbackArgs
 from .stacks import DEFAULT
+from .targets.base import Rights
 
 
 class FakeClock:
@@ -291,15 +292,6 @@ class FakeOwners:
         self.table[(st.st_dev, st.st_ino)] = (uid, gid)
 
 
-class StubRights:
-    """A target's rights with everything allowed (for :class:`StubTarget`)."""
-
-    deploy = destructive = True
-
-    def describe(self) -> str:
-        return "deploy=yes, destructive=yes"
-
-
 class StubTarget:
     """A stand-in for the ``deploy_target`` fixture with no servers: for tests of how the plugin reacts to a
     step's outcome (pack, bootstrap or deploy failing), where starting containers would prove nothing."""
@@ -308,7 +300,7 @@ class StubTarget:
 
     def __init__(self) -> None:
         self.servers: list = []
-        self.rights = StubRights()
+        self.rights = Rights(deploy=True, destructive=True)
 
 
 class NetworkForbidden(OSError):

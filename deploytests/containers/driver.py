@@ -24,7 +24,6 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DeployTestsError, EngineUnavailable, tail
@@ -57,16 +56,6 @@ def _published(container, port: str) -> int:
     return int(container.ports[port][0]["HostPort"])
 
 
-@dataclass
-class StepTimes:
-    """Seconds spent per step while bringing up the fleet (for the run summary and the bench)."""
-
-    values: dict[str, float] = field(default_factory=dict)
-
-    def add(self, step: str, seconds: float) -> None:
-        self.values[step] = self.values.get(step, 0.0) + seconds
-
-
 class Fleet:
     """N containers of one image (or of several, in turn), reachable over pinned SSH. See the module docstring.
 
@@ -92,7 +81,7 @@ class Fleet:
         self.workdir: Path | None = workdir
         self.containers: list = []
         self.servers: list[Server] = []
-        self.times = StepTimes()
+        self.times: dict[str, float] = {}  # seconds per step (the run summary and the bench)
         self.tag = ""
         self.tags: dict[str, str] = {}  # image name -> its tag
         self.image_tag = image_tag  # a ready image (e.g. a committed snapshot): every container runs it, never built
@@ -121,7 +110,7 @@ class Fleet:
         try:
             return fn(*args)
         finally:
-            self.times.add(step, time.monotonic() - started)
+            self.times[step] = self.times.get(step, 0.0) + time.monotonic() - started
 
     def start(self) -> list:
         """Sweep, image, key, containers, readiness. Returns the servers."""
@@ -243,6 +232,6 @@ class Fleet:
             with ThreadPoolExecutor(max_workers=min(8, len(leftovers))) as pool:
                 list(pool.map(_remove, leftovers))
         self.containers = []
-        self.times.add("teardown", time.monotonic() - started)
+        self.times["teardown"] = self.times.get("teardown", 0.0) + time.monotonic() - started
         if self.workdir is not None and self._workdir_given is None:
             shutil.rmtree(self.workdir, ignore_errors=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from ..stacks import DEFAULT
 from ..stacks.apache_wsgi.bootstrap import RUNTIME
 
 
@@ -242,8 +243,6 @@ def render(fault: Fault, values: dict) -> str:
 def values_for(cfg, *, login: str, deploy_user: str, live: str, prev: str, python_version: str, artifact,
                stack=None) -> dict:
     """The placeholders of the catalogue's commands for one deployed server (``stack``: its platform's)."""
-    from ..stacks import DEFAULT
-
     apache = (stack or DEFAULT).apache
     release = f"{cfg.root}/releases/{live}"
     name = artifact.name

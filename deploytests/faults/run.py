@@ -204,8 +204,6 @@ def after_interrupted_deploy(campaign, server, container):
 def after_config_change(campaign, server, container):
     """Two config-only deploys (the same artifact): another config, then the target's again. The live release
     is then a config-only change of the one before it, with the config the gate compares with."""
-    from .. import pipeline
-
     other = campaign.workdir / f"changed-{server.label.rsplit('/', 1)[-1]}.cfg"
     other.write_bytes(Path(campaign.cfg.config_file).read_bytes() + b"\n# changed by the campaign\n")
     for cfg in (dataclasses.replace(campaign.cfg, config_file=other), campaign.cfg):
@@ -227,7 +225,6 @@ class Campaign:
                  clean: int = 10, select: list[str] | None = None, progress: Callable[[str], None] = print,
                  gate_options: Sequence[str] = (), stack=None, faults: Sequence[Fault] | None = None,
                  target_keys: str = ""):
-
         self.app, self.cfg, self.cwd = Path(app), cfg, Path(cwd or os.getcwd())
         self.stack = stack or DEFAULT  # the servers' platform (--platform: its first)
         self.gate_paths = [str(p) for p in gate_paths]

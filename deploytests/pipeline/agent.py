@@ -139,16 +139,15 @@ def run(cmd, what, hint="", env=None, cwd=None, check=True, timeout=RUN_TIMEOUT)
     leaves running killed); raise AgentError with the output tail if it fails or runs past ``timeout``."""
     done = spawn.run(cmd, timeout, env=env, cwd=cwd)
     out, code = done.output, done.code
+    detail = "$ %s\n%s" % (shown(cmd), "\n".join(out.splitlines()[-25:]))
     if done.timed_out:
         raise AgentError("%s: %s ran longer than %gs and was killed with its process group"
-                         % (what, shown(cmd)[:200], timeout), hint=hint,
-                         detail="$ %s\n%s" % (shown(cmd), "\n".join(out.splitlines()[-25:])))
+                         % (what, shown(cmd)[:200], timeout), hint=hint, detail=detail)
     if check and code != 0:
         last = out.strip().splitlines()[-1] if out.strip() else "no output"
         if "No space left on device" in out:  # whatever the step, the server's state explains it
             hint = "the server's disk is full: free space and deploy again"
-        raise AgentError("%s (exit %d): %s" % (what, code, last), hint=hint,
-                         detail="$ %s\n%s" % (shown(cmd), "\n".join(out.splitlines()[-25:])))
+        raise AgentError("%s (exit %d): %s" % (what, code, last), hint=hint, detail=detail)
     if done.leftovers:
         emit("step", step="strays", seconds=0, message="%s %s" % (shown(cmd)[:120], done.leftover_line()))
     return code, out
@@ -344,6 +343,10 @@ class Tree:
         except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested 10^5 deep
             return {}
 
+    def previous(self, live):
+        """The release to roll back to from ``live`` (:func:`previous_of`, with what its RELEASE.json recorded)."""
+        return previous_of(self.listing(), live, self.meta(live).get("previous") if live else None)
+
     def switch(self, rid):
         """Point ``current`` at ``rid`` atomically: a new symlink renamed over the old one."""
         tmp = os.path.join(self.root, ".current.%d" % os.getpid())
@@ -356,11 +359,11 @@ class Tree:
         """Touch the .wsgi file: mod_wsgi restarts the daemon on the next request (see deploy.py on why)."""
         os.utime(self.wsgi, None)
 
-    def remove_incomplete(self, keep=()):
+    def remove_incomplete(self):
         """Delete release dirs a dead deploy left without RELEASE.json; return their names."""
         names = os.listdir(self.releases) if os.path.isdir(self.releases) else []
         dirs = [n for n in names if os.path.isdir(os.path.join(self.releases, n)) and not n.startswith(".")]
-        gone = [n for n in dirs if n not in keep and n != self.live() and not self.is_complete(n)]
+        gone = [n for n in dirs if n != self.live() and not self.is_complete(n)]
         for n in gone:
             shutil.rmtree(os.path.join(self.releases, n), ignore_errors=True)
         return sorted(gone)
@@ -435,18 +438,17 @@ def burst(args, probe, n=8):
         t.join(10)
 
 
-def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe, settle=SETTLE,
-         stale=stale_daemons, since=None):
-    """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid`` ``settle`` times
+def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe, stale=stale_daemons):
+    """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid`` :data:`SETTLE` times
     in a row (any other answer starts the count again) and no daemon process of the app started before the
-    reload (``since``, default now: the reload came just before): mod_wsgi runs several daemon processes, each
+    reload (that is, before now: the reload came just before): mod_wsgi runs several daemon processes, each
     restarts when it handles a request after the reload, and sequential polls may all reach the same one; so a
     daemon still from before gets a burst of requests at once. Past the bound with the answers right but such a
     daemon left, the gate passes on the answers as before (the read-only gate then names the process).
 
     Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
     """
-    since = time.time() if since is None else since
+    since = time.time()
     deadline = clock() + timeout
     attempts, last, good = 0, "no answer", 0
     while True:
@@ -455,7 +457,7 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
             status, served = probe(args.port, args.health_path, args.server_name)
             last = "HTTP %s from release %s" % (status, served or "(no X-Deploy-Release header)")
             good = good + 1 if status == 200 and served == rid else 0
-            if good >= settle:
+            if good >= SETTLE:
                 if clock() >= deadline or not stale(args.app, since):
                     return True, attempts, last
                 burst(args, probe)
@@ -764,31 +766,30 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
     bound = args.post_deploy_timeout * (len(commands) + 1)
     finished = spawn.run(full, bound, cwd=release_dir, on_line=marks.take)
     done, lines, failed, code = marks.done, marks.lines, marks.failed, finished.code
+    detail = "$ %s\n%s" % (shown(full), "\n".join(lines[-25:]))
     strays = marks.left + [list(item) for item in finished.leftovers]
     if strays:
         emit("step", step="strays", seconds=0, message=spawn.leftover_line(strays))
     if failed is not None:
-        output = failed["output"].strip()
-        last = output.splitlines()[-1] if output else "no output"
+        output = failed["output"].strip().splitlines()[-25:]
+        last = output[-1] if output else "no output"
         if failed.get("timeout") is not None:
             what = "post-deploy command %r ran longer than post_deploy_timeout (%gs) and was killed with its " \
                    "process group" % (failed["failed"], failed["timeout"])
             hint = "make it finish sooner or raise post_deploy_timeout in deploy.toml (at most 600)"
         else:
             what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
-            hint = (config_hint(args, output.splitlines()[-25:]) or
-                    instance_hint(args, release_dir, output.splitlines()[-25:], marks.facts)
+            hint = (config_hint(args, output) or instance_hint(args, release_dir, output, marks.facts)
                     or "fix the command and deploy again")
         raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
-                         detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output.splitlines()[-25:])))
+                         detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output)))
     step, what = phases[min(done, len(phases) - 1)]
     if finished.timed_out:
         raise AgentError("the release check (%s) ran longer than %gs (post_deploy_timeout per command, plus one for "
                          "the import and health GET) and was killed" % (what, bound), step=step,
                          hint=refused_hint(NOT_TOUCHED + "; make the app's import and health route answer sooner, "
                                            "or raise post_deploy_timeout in deploy.toml", bool(commands)
-                                           and step != "import", args.root),
-                         detail="$ %s\n%s" % (shown(full), "\n".join(lines[-25:])))
+                                           and step != "import", args.root), detail=detail)
     reported = len(phases) - (1 if path else 0)  # the child reports import and post_deploy; health = its exit
     if code == 0 and done == reported:
         if path:
@@ -796,8 +797,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
         return
     if code == CONFIG_UNREAD and marks.facts.get("read") is False:
         what, hint = unread_config(args, release_dir, marks.facts)
-        raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint),
-                         detail="$ %s\n%s" % (shown(full), "\n".join(lines[-25:])))
+        raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
     if step == "post_deploy":  # the child died without its report (killed): still name the step
         what = "post-deploy commands"
     last = next((ln for ln in reversed(lines) if ln.strip()), "no output")
@@ -806,8 +806,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
                        or (entry_hint(args, marks.entry) if step == "import" else None)
                        or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
-                     hint=refused_hint(hint, bool(commands) and step != "import", args.root),
-                     detail="$ %s\n%s" % (shown(full), "\n".join(lines[-25:])))
+                     hint=refused_hint(hint, bool(commands) and step != "import", args.root), detail=detail)
 
 
 # ---------------------------------------------------------------- test hook: interrupted deploys
@@ -1312,6 +1311,17 @@ def kept_config(args: GateArgs, sha256):
     return data if hashlib.sha256(data).hexdigest() == sha256 else None
 
 
+def put_back(exc, undo, config):
+    """A refused switch: ``undo`` (None: nothing to undo) puts ``config`` back; ``exc``'s hint says if it could."""
+    if undo is not None:
+        try:
+            undo()
+            note = "%s was put back" % config
+        except OSError as again:
+            note = "%s could NOT be put back: %s" % (config, again)
+        exc.hint = (exc.hint + "; " if exc.hint else "") + note
+
+
 def cmd_deploy(args: DeployArgs):
     tree, steps = Tree(args.root), Steps()
     config = read_config(args)
@@ -1327,15 +1337,14 @@ def cmd_deploy(args: DeployArgs):
     if same_artifact and not new_config and not changed:
         served = serving(args)
         if served == live:
-            previous = previous_of(tree.listing(), live, tree.meta(live).get("previous"))
+            previous = tree.previous(live)
             with steps("prune"):  # a no-change deploy still trims releases beyond keep_releases
                 pruned = prune(tree, args.keep_releases, live, previous)
             return {"changed": False, "release_id": live, "previous": previous, "pruned": pruned,
                     "recovered": recovered, "version": tree.meta(live).get("version"), "timings": steps.timings}
         # A deploy died between the switch and the reload: ``current`` names this release, but the site still
         # serves another one. Finish that switch (reload + gate) instead of reporting "no change".
-        previous = served if served in tree.listing() else previous_of(tree.listing(), live,
-                                                                       tree.meta(live).get("previous"))
+        previous = served if served in tree.listing() else tree.previous(live)
         switch_and_gate(args, tree, live, previous, steps)
         os.close(fd)
         return {"changed": True, "release_id": live, "previous": previous, "recovered": recovered,
@@ -1367,13 +1376,7 @@ def cmd_deploy(args: DeployArgs):
             exc.hint = exc.hint.replace("the live release still serves, but ", "nothing was live yet, and ") \
                 .replace(NOT_TOUCHED, "nothing was live yet")
         shutil.rmtree(tree.release(rid), ignore_errors=True)  # first: on a full disk this frees the space
-        if undo is not None:
-            try:
-                undo()
-                exc.hint = (exc.hint + "; " if exc.hint else "") + "the previous config was put back"
-            except OSError as again:
-                exc.hint = (exc.hint + "; " if exc.hint else "") + "the previous config could NOT be put back: " \
-                    + str(again)
+        put_back(exc, undo, "the previous config")
         try:
             tree.record_failure(rid, args.release.get("version"), exc.what)
         except OSError:
@@ -1391,7 +1394,7 @@ def cmd_rollback(args: RollbackArgs):
     check_tree(tree)
     fd = locked(args, tree, args.to or "rollback", steps)
     releases, live = tree.listing(), tree.live()
-    target = args.to or previous_of(releases, live, tree.meta(live).get("previous") if live else None)
+    target = args.to or tree.previous(live)
     if target is None:
         raise AgentError("no release older than the live one (%s) to roll back to" % live, step="rollback",
                          hint="deploy an earlier version instead")
@@ -1418,12 +1421,7 @@ def cmd_rollback(args: RollbackArgs):
     try:
         switch_and_gate(args, tree, target, live, steps)
     except AgentError as exc:
-        if undo is not None:
-            try:
-                undo()
-                exc.hint = (exc.hint + "; " if exc.hint else "") + "the live release's config was put back"
-            except OSError as again:
-                exc.hint = (exc.hint + "; " if exc.hint else "") + "its config could NOT be put back: " + str(again)
+        put_back(exc, undo, "the live release's config")
         raise
     os.close(fd)
     return {"changed": True, "release_id": target, "previous": live, "version": tree.meta(target).get("version"),

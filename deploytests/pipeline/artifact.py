@@ -183,8 +183,8 @@ def run_build(project_dir: Path, cfg: DeployConfig) -> None:
     env = dict(os.environ, **cfg.env_vars)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     for command in cfg.build:
-        proc = subprocess.run(["sh", "-c", command], cwd=project_dir, env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=900)
+        proc = _run(["sh", "-c", command], f"build command {command!r}", str(cfg.source), cwd=project_dir, env=env,
+                    stdin=subprocess.DEVNULL)
         if proc.returncode != 0:
             raise DeployError(f"build command {command!r} failed (exit {proc.returncode}): "
                               f"{tail(proc.stdout + proc.stderr)}", where=str(cfg.source),
@@ -244,11 +244,8 @@ def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Pat
         src = Path(tmp) / "src"
         shutil.copytree(project_dir, src, ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.egg-info", "*.pyc"))
         wheel = build_wheel(src, Path(tmp) / "out", where=str(project_dir), envs=cache / "buildenv")
-        slot.mkdir(parents=True, exist_ok=True)
-        final = slot / wheel.name
-        part = final.with_name(f"{final.name}.{os.getpid()}.part")
-        shutil.copy2(wheel, part)
-        os.replace(part, final)
+        final = _mkdir(slot) / wheel.name
+        _write_atomic(final, wheel.read_bytes())
     return final, True
 
 
@@ -257,7 +254,7 @@ LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
 LEGACY_REQUIRES = ["setuptools>=40.8.0"]
 BUILD_ENV_FORMAT = 1  # bump when the build environments' layout changes: they are made again
 SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01: wheels built from the same files are the same bytes
-PIP_TIMEOUT = 900  # seconds for one pip run (resolving, downloading, building a dependency)
+PIP_TIMEOUT = 900  # seconds for one command of pack (a pip run, a build, a build command, the tree install)
 
 HOOK = program_source("build_hook")  # the PEP 517 build_wheel call: deploytests/pipeline/programs/build_hook.py
 
@@ -300,12 +297,8 @@ def build_wheel(src: Path, out: Path, where: str = "", envs: Path | None = None)
     for _ in range(2):  # a second round only after installing what get_requires_for_build_wheel asked for
         have = json.loads((env / ".extras").read_text()) if (env / ".extras").is_file() else []
         plan = {"backend": backend, "backend_path": paths, "out": str(out), "have": requires + have}
-        try:
-            proc = subprocess.run([str(env / "bin" / "python"), "-I", "-c", HOOK, json.dumps(plan)], cwd=src,
-                                  capture_output=True, text=True, env=run_env, timeout=PIP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            raise DeployError(f"building the app's wheel ({backend}) took more than {PIP_TIMEOUT}s",
-                              where=where) from None
+        proc = _run([str(env / "bin" / "python"), "-I", "-c", HOOK, json.dumps(plan)],
+                    f"building the app's wheel ({backend})", where, cwd=src, env=run_env)
         lines = proc.stdout.splitlines()
         need = [json.loads(ln[7:]) for ln in lines if ln.startswith("@@NEED ")]
         names = [ln[8:] for ln in lines if ln.startswith("@@WHEEL ")]
@@ -340,11 +333,7 @@ def build_env(requires: list[str], envs: Path, where: str) -> Path:
         if (env / ".complete").is_file():
             return env
         shutil.rmtree(env, ignore_errors=True)  # a half-made one from a killed run
-        try:
-            proc = subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], capture_output=True,
-                                  text=True, timeout=PIP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            raise DeployError(f"making the build environment took more than {PIP_TIMEOUT}s", where=where) from None
+        proc = _run([sys.executable, "-m", "venv", "--without-pip", str(env)], "making the build environment", where)
         if proc.returncode != 0:
             raise DeployError("making the build environment failed", where=where,
                               hint="the runner's Python needs its venv module", detail=tail(proc.stdout + proc.stderr))
@@ -369,11 +358,7 @@ def _pip_install(env: Path, requires: list[str], where: str, what: str) -> None:
         return
     cmd = [sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"), "install", "--quiet",
            "--disable-pip-version-check", "--no-warn-script-location", *requires]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=pip_env(), timeout=PIP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise DeployError(f"installing {what} ({', '.join(requires)}) took more than {PIP_TIMEOUT}s",
-                          where=where) from None
+    proc = _run(cmd, f"installing {what} ({', '.join(requires)})", where, env=pip_env())
     if proc.returncode != 0:
         last = tail(proc.stderr or proc.stdout, 1) or "no output"
         raise DeployError(f"installing {what} ({', '.join(requires)}) failed: {last}", where=where,
@@ -625,12 +610,17 @@ def build_from_source(requirement: str, dest: Path, python_version: str, machine
 
 
 def _run_pip(cmd: list[str], what: str, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    return _run(cmd, what, "pack", "is the package index reachable from the runner?",
+                env=dict(pip_env(), **(extra_env or {})))
+
+
+def _run(cmd: list[str], what: str, where: str, hint: str = "", **kwargs) -> subprocess.CompletedProcess:
+    """``cmd`` run on the runner, its output captured as text, bounded by :data:`PIP_TIMEOUT` seconds: past it,
+    one line saying that ``what`` took longer."""
     try:
-        return subprocess.run(cmd, capture_output=True, text=True, env=dict(pip_env(), **(extra_env or {})),
-                              timeout=PIP_TIMEOUT)
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=PIP_TIMEOUT, **kwargs)
     except subprocess.TimeoutExpired:
-        raise DeployError(f"{what} took more than {PIP_TIMEOUT}s", where="pack",
-                          hint="is the package index reachable from the runner?") from None
+        raise DeployError(f"{what} took more than {PIP_TIMEOUT}s", where=where, hint=hint) from None
 
 
 def pip_download_command(requires: list[str], python_version: str, dest: Path, *, machine: str = DEFAULT_MACHINE,
@@ -695,8 +685,8 @@ def tree_part(wheels: list[Path], tool: Path, python_version: str, cache: Path, 
                 "root": str(root), "site": site, "python": python_version, "interpreter": PLACEHOLDER,
                 "ddir": PLACEHOLDER.rsplit("/bin/", 1)[0] + "/" + site}
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONHASHSEED": "0", "LC_ALL": "C.UTF-8"}
-        proc = subprocess.run([python or sys.executable, "-S", "-c", BUILD_TREE, json.dumps(plan)], capture_output=True,
-                              text=True, env=env)
+        proc = _run([python or sys.executable, "-S", "-c", BUILD_TREE, json.dumps(plan)],
+                    "installing the wheels into the release tree", "pack", env=env)
         if proc.returncode != 0:
             raise DeployError("installing the wheels into the release tree failed", where="pack",
                               hint="a wheel may be broken; delete the wheel cache and pack again",

@@ -11,22 +11,12 @@ from __future__ import annotations
 
 import importlib.util
 from functools import cache
-from pathlib import Path
 
-from .programs import bootloader
+from .programs import bootloader, module_source
 
 # Packages around the bundled modules are served empty on the server: their real ``__init__`` (which imports
 # Fabric) is the runner's business, and nothing else of an installed deploytests may be picked up there.
 EMPTY_PACKAGES = ("deploytests", "deploytests.pipeline")
-
-
-def module_source(name: str) -> str:
-    """The source text of module ``name``, a real file of this package (read from the file: under pytest the
-    package is imported through the assertion rewriter, which has no ``get_source``)."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.origin or not Path(spec.origin).is_file():
-        raise ImportError(f"no source file for {name}")
-    return Path(spec.origin).read_text(encoding="utf-8")
 
 
 @cache

@@ -13,8 +13,7 @@ such an error is a bug, said in one line.
 
 Rules for this file (it is sent to servers with the agents, see ``bundle.py``): standard library only,
 Python >= 3.7 syntax, no imports from deploytests. Field types are written in the small grammar
-:func:`type_problem` checks: ``str int float bool dict list None``, ``list[T]``, ``dict[str, T]``, ``A | B``,
-or the name of another message (``MESSAGES``).
+:func:`type_problem` checks: ``str int float bool dict list None``, ``list[T]``, ``dict[str, T]``, ``A | B``.
 """
 
 from __future__ import annotations
@@ -44,8 +43,6 @@ def type_problem(value, spec):
     simple = {"str": str, "bool": bool, "dict": dict, "list": list}
     if spec == "None":
         ok = value is None
-    elif spec == "Any":
-        ok = True
     elif spec in simple:
         ok = isinstance(value, simple[spec])
     elif spec == "int":
@@ -104,13 +101,6 @@ class Message:
         for key, f in fields.items():
             if key not in data:
                 continue
-            nested = MESSAGES.get(str(f.type))
-            if nested is not None:  # a message inside a message
-                try:
-                    values[key] = nested.from_dict(data[key])
-                except ContractError as exc:
-                    raise ContractError("%s.%s: %s" % (name, key, exc)) from None
-                continue
             problem = type_problem(data[key], str(f.type))
             if problem:
                 raise ContractError("%s.%s: %s" % (name, key, problem))
@@ -128,9 +118,6 @@ class Message:
     def to_dict(self):
         """Plain JSON data (a deep copy): what goes on the wire."""
         return dataclasses.asdict(self)
-
-    def to_json(self):
-        return json.dumps(self.to_dict(), sort_keys=True)
 
 
 # ---------------------------------------------------------------- deploy, rollback, status (agent.py)
@@ -242,7 +229,3 @@ class BootstrapReply(Message):
     python_version: str  # the server's python3, "X.Y"
     apache_pid: int | None
     machine: str = ""  # os.uname().machine: the wheels' platform must match it
-
-
-MESSAGES: dict = {}  # messages that appear inside others (none today)
-COMMANDS = {"deploy": DeployArgs, "rollback": RollbackArgs, "status": StatusArgs}

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from ..errors import ConnectError, DeployError, DeployTestsError, HostOutcome, HostsFailed
+from ..settings import default_parallel
 from .remote import label_of
 
 
@@ -79,13 +80,6 @@ def connection_of(target):
 GRACE = 30.0  # after a second interrupt: seconds more to wait for the running hosts, then each is asked (bounded)
 
 
-def default_workers() -> int:
-    """min(32, 4 x the runner's CPUs): the hosts' work is remote, a thread mostly waits on its channel."""
-    import os
-
-    return min(32, 4 * (os.cpu_count() or 1))
-
-
 def run_on_hosts(targets: Iterable, fn: Callable, *, step: str = "step", parallel: bool = True,
                  rolling: bool = False, progress: Callable | None = None, workers: int | None = None,
                  ask: Callable | None = None, stopping: threading.Event | None = None) -> list[HostOutcome]:
@@ -100,7 +94,7 @@ def run_on_hosts(targets: Iterable, fn: Callable, *, step: str = "step", paralle
     targets = list(targets)
     run = _Run(targets, fn, step, progress)
     sequential = rolling or not parallel or len(targets) <= 1
-    size = 1 if sequential else max(1, min(workers or default_workers(), len(targets)))
+    size = 1 if sequential else max(1, min(workers or default_parallel(), len(targets)))
     pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"deploytests-{step}")
     with _interrupts() as caught:
         try:

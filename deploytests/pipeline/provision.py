@@ -73,7 +73,7 @@ def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None, dpkg_lo
     :class:`~deploytests.stacks.UnsupportedServer` for an OS no stack matches); root runs its ``python``.
     """
     started = time.monotonic()
-    stack = stack or detect(c, where=label_of(c))
+    stack = stack or detect(c, label_of(c))
     args = bootstrap_args(cfg, stack, deploy_user=cfg.deploy_user or c.user, dpkg_lock_timeout=dpkg_lock_timeout,
                           lock_timeout=lock_timeout)
     refused = apache_refused(c, cfg.app, stack.python)  # root runs apache2ctl: only on a config root alone controls

@@ -240,7 +240,7 @@ def error_log_tail(c) -> str:
     """The server's explanation of a failed deploy, as its stack finds it (``stacks.<kind>.logs``: Apache's error
     log tail). Only called when a deploy failed."""
     try:
-        stack = detect(c)
+        stack = detect(c, label_of(c))
     except DeployTestsError as exc:
         return f"--- the server's error log: not read: {exc}"
     return stack.behaviour("logs").error_log_tail(c, stack)

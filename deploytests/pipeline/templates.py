@@ -57,9 +57,9 @@ else:
 '''
 
 
-def vhost(cfg: DeployConfig, *, app_group: str | None = None, stack: Stack = DEFAULT) -> str:
+def vhost(cfg: DeployConfig, *, stack: Stack = DEFAULT) -> str:
     """The site file's text, the stack's own (its kind's module, e.g. ``stacks.apache_wsgi.bootstrap``)."""
-    return stack.behaviour("bootstrap").vhost(cfg, stack, app_group)
+    return stack.behaviour("bootstrap").vhost(cfg, stack)
 
 
 def wsgi(cfg: DeployConfig) -> str:

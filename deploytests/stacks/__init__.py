@@ -89,16 +89,12 @@ def for_os_release(text: str, where: str = "") -> Stack:
     return found[0]
 
 
-def detect(c, where: str = "", timeout: float = 30) -> Stack:
+def detect(c, where: str, timeout: float = 30) -> Stack:
     """Read ``/etc/os-release`` (or ``/usr/lib/os-release``, its fallback in os-release(5)) over the connection
-    ``c`` in one round trip, within ``timeout`` seconds, and pick the stack."""
+    ``c`` (named ``where`` in errors) in one round trip, within ``timeout`` seconds, and pick the stack."""
     res = c.run(f"cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True, warn=True,
                 in_stream=False, timeout=timeout)
-    return for_os_release(untrusted.text(res.stdout) if res.ok else "", where=where or _label(c))  # server text: data
-
-
-def _label(c) -> str:
-    return getattr(c, "label", "") or f"ssh://{c.user}@{c.host}:{c.port}"
+    return for_os_release(untrusted.text(res.stdout) if res.ok else "", where=where)  # server text: data
 
 
 __all__ = ["DEFAULT", "OS_RELEASE", "STACKS", "ApacheLayout", "ImageSpec", "Stack", "UnsupportedServer",

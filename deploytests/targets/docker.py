@@ -9,13 +9,9 @@ turn (``debian12,debian13``: web-1 Debian 12, web-2 Debian 13, ...).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from ..stacks import Stack, for_platform
 from .base import Rights, Server
 from .provider import Provider
-
-if TYPE_CHECKING:
-    from ..stacks import Stack
 
 
 def image_tag(image: str, base: str) -> str:
@@ -37,8 +33,6 @@ class DockerProvider(Provider):
     @property
     def stacks(self) -> list[Stack]:
         """The platforms' stacks, in the order containers take them."""
-        from ..stacks import for_platform
-
         return [for_platform(word) for word in self.settings.platform]
 
     def mix(self) -> list[tuple[str, str]]:
@@ -71,14 +65,14 @@ class DockerProvider(Provider):
         self.servers = self.fleet.servers
         for server in self.servers:
             server.timeout = getattr(self.settings, "host_timeout", None)
-        self.times = self.fleet.times.values
+        self.times = self.fleet.times
         return self.servers
 
     def close(self) -> None:
         fleet = getattr(self, "fleet", None)
         if fleet is not None:
             fleet.__exit__(None, None, None)
-            self.times = fleet.times.values
+            self.times = fleet.times
         super().close()
 
     def keep_lines(self) -> list[str]:

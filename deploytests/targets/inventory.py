@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..allowances import SWITCHABLE, Allowances
+from ..config import env_table
 from ..errors import ConfigError
 from ..schema import Custom, Document, Field, Flag, Integer, LocalPath, Strings, Table, Text, Url, read_toml, suggest
 from .base import Rights
@@ -189,27 +190,11 @@ def _target(name: str, table: object, doc: Document) -> TargetSpec:
         known_hosts=t.get("known_hosts"),
         base_url="" if base_url is None or isinstance(base_url, dict) else Url().convert(base_url, t, "base_url"),
         config_file=t.get("config_file"),
-        env=_env(t),
+        env=env_table(t),
         before_host=t.get("before_host") or "", after_host=t.get("after_host") or "",
         hook_timeout=t.get("hook_timeout", 60),
         allow=_allowances(t),
     )
-
-
-def _env(t: Table) -> tuple[tuple[str, str], ...]:
-    """The target's ``env`` table, checked as deploy.toml's is (the app's config_env is checked at merge)."""
-    from ..config import env_problem
-
-    value = t.raw("env")
-    if value is None:
-        return ()
-    if not isinstance(value, dict):
-        raise t.fail("env", 'a table like { NAME = "value" }', value)
-    for name, v in value.items():
-        problem = env_problem(name, v, "")
-        if problem:
-            raise t.error(f"key 'env': {problem}", key="env", hint="set plain app settings only")
-    return tuple(sorted(value.items()))
 
 
 def _allowances(t: Table) -> Allowances:
@@ -224,14 +209,8 @@ def _allowances(t: Table) -> Allowances:
         if not isinstance(reason, str) or not reason.strip():
             raise t.error(f"skip_rules: rule {rule!r} needs a reason (a non-empty string), got {reason!r}",
                           hint=f'write {rule} = "why it does not apply here"', key="skip_rules")
-    return Allowances(listen=t.get("allow_listen"), sites=t.get("allow_sites"),
-                      apache_conf=t.get("allow_apache_conf"), modules=t.get("allow_modules"),
-                      processes=t.get("allow_processes"), cron=t.get("allow_cron"), units=t.get("allow_units"),
-                      sudo=t.get("allow_sudo"),
-                      groups=t.get("allow_groups"), privileged=t.get("allow_privileged"),
-                      commands=t.get("allow_commands"),
-                      skip_rules=dict(skip), where=t.where_of("skip_rules") if skip
-                      else t.where)
+    allowed = {name[len("allow_"):]: t.get(name) for name in t.fields if name.startswith("allow_")}  # allow_X: X
+    return Allowances(**allowed, skip_rules=dict(skip), where=t.where_of("skip_rules") if skip else t.where)
 
 
 def _hosts(t: Table) -> tuple[HostSpec, ...]:

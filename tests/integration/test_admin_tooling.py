@@ -21,19 +21,15 @@ fail with exactly one line naming it and to pass with that line: a NOPASSWD sudo
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from wholesuite import gate_read_only
 
 from deploytests import pipeline
 from deploytests.config import load_config
 from deploytests.containers import Fleet
-from deploytests.faults.run import SUITE
 from deploytests.stacks import for_platform
 from deploytests.suite.lab import APPS
 
@@ -83,26 +79,10 @@ apache2ctl graceful
 
 def gate(tmp_path: Path, fleet, extra: str = "") -> dict[str, list[str]]:
     """The built-in suite read-only against the fleet as a real target: {test: the failure's item lines}."""
-    s = fleet.servers[0]
-    (tmp_path / "targets.toml").write_text(
-        f'[targets.ops]\nhosts = [{{ name = "web", address = "{s.user}@{s.host}:{s.port}", base_url = '
-        f'"{s.base_url}" }}]\nidentity_file = "{fleet.key.path}"\nknown_hosts = "{fleet.known_hosts}"\n'
-        f'deploy = false\n{extra}')
-    junit = tmp_path / "junit.xml"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEPLOYTESTS_", "PYTEST_ADDOPTS"))}
-    proc = subprocess.run([sys.executable, "-m", "pytest", str(SUITE / "test_promises.py"), "--target", "ops",
-                           "--targets-file", str(tmp_path / "targets.toml"), "--app", str(APP), "-p",
-                           "no:cacheprovider", "-q", "--junitxml", str(junit)], cwd=tmp_path, env=env,
-                          stdin=subprocess.DEVNULL, capture_output=True, timeout=600)
-    cases = list(ET.parse(junit).getroot().iter("testcase"))
-    assert len(cases) > 40, proc.stdout.decode()[-3000:]
     failed = {}
-    for case in cases:
-        node = case.find("failure") if case.find("failure") is not None else case.find("error")
-        if node is not None:
-            text = (node.text or "") + "\n" + (node.get("message") or "")
-            items = sorted({m.group(1).strip() for m in re.finditer(r"^\s*- (.+)$", text, re.M)})
-            failed[case.get("name", "")] = items or [(node.get("message") or "").strip()]
+    for name, (message, text) in gate_read_only(tmp_path, fleet, extra)[0].items():
+        items = sorted({m.group(1).strip() for m in re.finditer(r"^\s*- (.+)$", text + "\n" + message, re.M)})
+        failed[name] = items or [message.strip()]
     return failed
 
 

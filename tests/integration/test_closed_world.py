@@ -10,21 +10,17 @@ pipeline produces (rollback, refused release, interrupted deploy) as controls, o
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from campaigns import assert_caught_by_their_rules
+from wholesuite import gate_read_only
 
 from deploytests import pipeline
 from deploytests.config import load_config
 from deploytests.containers import Fleet
 from deploytests.faults.catalogue import WAIT_APACHE_GONE, Fault
-from deploytests.faults.run import SUITE
 from deploytests.stacks import for_platform
 from deploytests.suite.lab import APPS
 
@@ -135,21 +131,8 @@ def gate(tmp_path: Path, fleet, extra: str = "") -> dict[str, str]:
 
 def run_gate(tmp_path: Path, fleet, extra: str = "") -> tuple[dict[str, str], str]:
     """:func:`gate`, and the run's output."""
-    s = fleet.servers[0]
-    (tmp_path / "targets.toml").write_text(
-        f'[targets.ops]\nhosts = [{{ name = "web", address = "{s.user}@{s.host}:{s.port}", base_url = '
-        f'"{s.base_url}" }}]\nidentity_file = "{fleet.key.path}"\nknown_hosts = "{fleet.known_hosts}"\n'
-        f'deploy = false\n{extra}')
-    junit = tmp_path / "junit.xml"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEPLOYTESTS_", "PYTEST_ADDOPTS"))}
-    proc = subprocess.run([sys.executable, "-m", "pytest", str(SUITE / "test_promises.py"), "--target", "ops",
-                           "--targets-file", str(tmp_path / "targets.toml"), "--app", str(APP), "-p",
-                           "no:cacheprovider", "-q", "--junitxml", str(junit)], cwd=tmp_path, env=env,
-                          stdin=subprocess.DEVNULL, capture_output=True, timeout=600)
-    cases = list(ET.parse(junit).getroot().iter("testcase"))
-    assert len(cases) > 40, proc.stdout.decode()[-3000:]
-    return {c.get("name", ""): (c.find("failure").get("message") or "") for c in cases
-            if c.find("failure") is not None or c.find("error") is not None}, proc.stdout.decode(errors="replace")
+    failed, out = gate_read_only(tmp_path, fleet, extra)
+    return {name: message for name, (message, _) in failed.items()}, out
 
 
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])

@@ -93,7 +93,7 @@ class Server:
         """``agent.main([command, args as JSON])`` with ``payload`` on stdin: (exit code, events)."""
         self.monkeypatch.setattr(agent.sys, "stdin", type("Stdin", (), {"buffer": io.BytesIO(payload)})())
         self.capsys.readouterr()
-        data = args if isinstance(args, str) else args.to_json()
+        data = args if isinstance(args, str) else json.dumps(args.to_dict())
         try:
             code = agent.main([command, data])
         finally:

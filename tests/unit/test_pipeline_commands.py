@@ -54,7 +54,7 @@ def test_deploy_args_carry_release_meta_and_no_config_contents():
     assert args.release["created_at"] == "2026-11-26T16:45:00+00:00"
     assert args.config_path == "/var/www/yourapplication/shared/application.cfg"
     assert args.post_deploy == ["flask --app yourapplication init-data"] and args.keep_releases == 3
-    assert "s3cr3t" not in args.to_json()
+    assert "s3cr3t" not in json.dumps(args.to_dict())
 
 
 def test_bootstrap_args_are_the_root_agents_closed_set_and_never_the_config():

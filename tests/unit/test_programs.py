@@ -120,7 +120,7 @@ def test_install_wheels_installs_into_the_interpreter_that_runs_it(tmp_path, ins
 
 def test_program_sources_are_the_files():
     assert source("preflight") == Path(preflight.__file__).read_text()
-    with pytest.raises(ImportError, match="no program 'nothing'"):
+    with pytest.raises(ImportError, match="no module 'deploytests.pipeline.programs.nothing'"):
         source("nothing")
 
 

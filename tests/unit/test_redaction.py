@@ -11,7 +11,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from deploytests.redaction import REDACTED, forms, is_secret, of_values, parse_config, secrets_of
+from deploytests.redaction import REDACTED, Secrets, forms, is_secret, parse_config, secrets_of
 
 QUOTED = 'k3y-with-\\"-quote'  # as written in the file: the value is  k3y-with-"-quote
 
@@ -90,7 +90,7 @@ SECRET = 'Zürich "pw"\\x/+&<'
     base64.b64encode(SECRET.encode()).decode(), base64.urlsafe_b64encode(SECRET.encode()).decode().rstrip("="),
 ])
 def test_every_written_form_is_redacted(shown):
-    assert of_values([SECRET]).redact(f"<{shown}>") == f"<{REDACTED}>"
+    assert Secrets((SECRET,)).redact(f"<{shown}>") == f"<{REDACTED}>"
 
 
 def test_forms_include_html_and_quoted_forms():

@@ -77,7 +77,7 @@ def test_detect_reads_os_release_over_the_connection_once():
     calls = []
     c = SimpleNamespace(label="docker://web-1", run=lambda cmd, **kw: calls.append(cmd) or SimpleNamespace(
         ok=True, stdout=TRIXIE))
-    assert stacks.detect(c).name == "debian13-apache-wsgi"
+    assert stacks.detect(c, c.label).name == "debian13-apache-wsgi"
     assert calls == ["cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release"]
 
 

@@ -247,17 +247,17 @@ SECRET = "Zürich-s3cret pass/word"
     json.dumps({"k": SECRET})[7:-2],                 # inside a JSON document
 ])
 def test_redaction_matches_what_logs_write(shown):
-    from deploytests.redaction import REDACTED, of_values
+    from deploytests.redaction import REDACTED, Secrets
 
     text = f"before {shown} after"
-    assert of_values([SECRET]).redact(text) == f"before {REDACTED} after"
+    assert Secrets((SECRET,)).redact(text) == f"before {REDACTED} after"
 
 
 def test_a_json_escaped_secret_with_quotes_is_redacted():
-    from deploytests.redaction import REDACTED, of_values
+    from deploytests.redaction import REDACTED, Secrets
 
     secret = 'a"b\\c-long-secret'
-    assert of_values([secret]).redact(json.dumps({"v": secret})) == '{"v": "%s"}' % REDACTED
+    assert Secrets((secret,)).redact(json.dumps({"v": secret})) == '{"v": "%s"}' % REDACTED
 
 
 PREFLIGHT_500 = """

@@ -19,18 +19,23 @@ import os
 
 
 def source(name: str) -> str:
-    """The source of ``programs/<name>.py``: read from its file on the runner (whatever loader imported it,
-    pytest's assertion rewriter included), from the bundle on a server (:mod:`.bootloader` serves it). What
-    ``python -c`` is given."""
-    spec = importlib.util.find_spec(__name__ + "." + name)
+    """The source of ``programs/<name>.py`` (:func:`module_source`): what ``python -c`` is given."""
+    return module_source(__name__ + "." + name)
+
+
+def module_source(module: str) -> str:
+    """The source of ``module`` (a full name): read from its file on the runner (whatever loader imported it,
+    pytest's assertion rewriter included, which has no ``get_source``), from the bundle on a server
+    (:mod:`.bootloader` serves it)."""
+    spec = importlib.util.find_spec(module)
     if spec is None:
-        raise ImportError("no program %r in %s" % (name, __name__))
+        raise ImportError("no module %r" % module)
     if spec.has_location and spec.origin and os.path.isfile(spec.origin):
         with open(spec.origin, encoding="utf-8") as f:
             return f.read()
     text = spec.loader.get_source(spec.name) if spec.loader and hasattr(spec.loader, "get_source") else None
     if text is None:
-        raise ImportError("no source for program %r" % name)
+        raise ImportError("no source for %r" % module)
     return text
 
 

@@ -36,9 +36,8 @@ class Finished:
     """What :func:`run` saw: ``code`` (negative: killed by that signal), ``output`` (the tail, text),
     ``timed_out``, ``leftovers`` (``[(pid, command line, "killed" | "left")]``)."""
 
-    def __init__(self, argv, timeout, code, output, timed_out, leftovers):
-        self.argv, self.timeout, self.code, self.output = argv, timeout, code, output
-        self.timed_out, self.leftovers = timed_out, leftovers
+    def __init__(self, code, output, timed_out, leftovers):
+        self.code, self.output, self.timed_out, self.leftovers = code, output, timed_out, leftovers
 
     def leftover_line(self):
         """One line naming what the command left running and what was done, or ""."""
@@ -241,4 +240,4 @@ def run(argv, timeout, env=None, cwd=None, on_line=None):
         leftovers = sweep({proc.pid}, before)
     if partial[0] and on_line is not None:
         on_line(partial[0].decode("utf-8", "replace"))
-    return Finished(argv, timeout, proc.returncode, out.decode("utf-8", "replace"), timed_out, leftovers)
+    return Finished(proc.returncode, out.decode("utf-8", "replace"), timed_out, leftovers)

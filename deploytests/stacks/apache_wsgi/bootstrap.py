@@ -36,10 +36,10 @@ def agent_args(stack: Stack) -> dict:
                        "a2enconf": a.a2enconf, "wsgi_module": stack.wsgi_module}}
 
 
-def vhost(cfg: DeployConfig, stack: Stack, app_group: str | None = None) -> str:
+def vhost(cfg: DeployConfig, stack: Stack) -> str:
     """The site file's text from ``stack``'s template; a ``Listen`` line is added for a port other than 80/443."""
     listen = "" if cfg.port in (80, 443) else f"Listen {cfg.port}\n"
-    return stack.vhost_template.format(app=cfg.app, app_user=cfg.app_user, app_group=app_group or cfg.app_user,
+    return stack.vhost_template.format(app=cfg.app, app_user=cfg.app_user, app_group=cfg.app_user,
                                        root=cfg.root, port=cfg.port, server_name=cfg.server_name, listen=listen,
                                        runtime=RUNTIME, static=static_block(cfg))
 
