@@ -177,18 +177,17 @@ class Scenarios:
     :meth:`submit` starts ``scenario(lab, **kwargs)`` in a worker thread, where ``lab`` is a :class:`Lab` on a
     fresh container of ``stack`` (removed when the scenario ends, whatever its outcome); the returned :class:`Run`
     says when it ended and re-raises its failure. Submitting a name twice returns the first run. :meth:`close`
-    cancels what has not started, waits for the rest and removes their containers and snapshot images. A
-    scenario's container is started ahead of a free slot (at most ``AHEAD`` wait started) and removed off the
-    scenarios' path (in :attr:`removals`), so a slot holds a scenario only while it runs; one engine client
-    serves every container.
+    cancels what has not started, waits for the rest and removes their containers and snapshot images. One
+    engine client serves every container. A scenario's container starts and is removed in its own slot: started
+    ahead of a free slot and removed off the scenarios' path, the run was 11-24 % shorter under load, but Debian 13
+    runs at load average 20-32 then had one load request time out (10 s) in each of 3 runs (see
+    docs/performance.md).
 
     The containers start from a snapshot (per stack, made once): a container bootstrapped for the example app
     with its v1 release live (the state every scenario begins from: their first deploy of v1 is then a no-op),
     committed after its host key and Apache's pid file were removed, so each container makes its own.
     ``snapshot=False``: fresh containers, each bootstrapped (nothing deployed).
     """
-
-    AHEAD = 2  # containers started ahead of a free slot, so a scenario that ends is followed at once
 
     def __init__(self, *, config_file: Path | None = None, workers: int | None = None, snapshot: bool = True):
         from ..containers import Fleet
@@ -197,9 +196,7 @@ class Scenarios:
         # 2 per core keep the cores busy; 3 per core starved some on Debian 13 on a loaded 2-core machine
         workers = workers or 2 * (os.cpu_count() or 1)
         self._fleet, self.config_file, self.workers, self.snapshot = Fleet, config_file, workers, snapshot
-        self.pool = ThreadPoolExecutor(max_workers=workers + self.AHEAD, thread_name_prefix="deploytests-scenario")
-        self.slots = threading.BoundedSemaphore(workers)  # scenarios running at once
-        self.removals = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deploytests-scenario-rm")
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deploytests-scenario")
         self.runs: dict[str, Run] = {}
         self.artifacts = Artifacts()
         self.started: float | None = None
@@ -249,20 +246,14 @@ class Scenarios:
             return self._client
 
     def _run(self, run: Run, stack, scenario, kwargs) -> None:
-        """Start the scenario's container (ahead of a free slot: at most ``AHEAD`` wait started), run the scenario
-        in a slot, and hand the container to :attr:`removals`: its removal is off the scenarios' path."""
-        fleet = None
+        base = self._base(stack) if self.snapshot else None
+        t0 = time.monotonic()
+        fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
+                            image_tag=base[0] if base else None, client=self.client(), progress=lambda msg: None)
         try:
-            base = self._base(stack) if self.snapshot else None
-            t0 = time.monotonic()
-            fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
-                                image_tag=base[0] if base else None, client=self.client(), progress=lambda msg: None)
-            fleet.__enter__()  # its own clean-up when it fails to start; stop() below otherwise
-            t1 = time.monotonic()
-            run.times["container"] = t1 - t0
-            with self.slots:
-                t2 = time.monotonic()
-                run.times["waited"] = t2 - t1
+            with fleet:
+                t1 = time.monotonic()
+                run.times["container"] = t1 - t0
                 lab = self._lab(fleet)
                 lab.say = run.notes.append
                 try:
@@ -270,22 +261,20 @@ class Scenarios:
                         lab.python_version = base[1]
                     else:
                         lab.bootstrap()
-                        run.times["bootstrap"] = time.monotonic() - t2
-                    t3 = time.monotonic()
+                        run.times["bootstrap"] = time.monotonic() - t1
+                    t2 = time.monotonic()
                     try:
                         scenario(lab, **kwargs)
                     finally:
-                        run.times["scenario"] = time.monotonic() - t3
+                        run.times["scenario"] = time.monotonic() - t2
                         run.cpu = container_cpu(fleet.client, fleet.containers[0].id)
                 finally:
                     lab.close()
         finally:
             with self._lock:
                 self.ended = time.monotonic()
-            if fleet is not None and fleet.containers:
-                self.removals.submit(fleet.stop)
 
-    PHASES = ("container", "waited", "bootstrap", "scenario")
+    PHASES = ("container", "bootstrap", "scenario")
 
     def figures(self) -> dict:
         """Where the scenarios' time went, as data: wall time of all of them, phases summed, per scenario."""
@@ -319,7 +308,6 @@ class Scenarios:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
-        self.removals.shutdown(wait=True)
         for image_id, _, _ in self.bases.values():
             try:
                 self._client.images.remove(image_id, force=True)
