@@ -1647,6 +1647,9 @@ def _rollback_content(r: dict, exp) -> list[str]:
     if r.get("loose_count"):
         out.append(f"{r['loose_count']} entries not {exp.deploy_user}'s or writable by group/others (the app user "
                    f"could plant code a rollback makes live): {', '.join(r['loose'][:3])}")
+    if r.get("unreadable_count"):
+        out.append(f"{r['unreadable_count']} entries the app user {exp.cfg.app_user} cannot read (the daemons run "
+                   f"as it: after a rollback they fail to import or serve them): {', '.join(r['unreadable'][:3])}")
     rec = r.get("record")
     for what, meaning in (("missing", "missing"), ("changed", "not what its installer recorded (sha256)")):
         if rec and rec.get(what):
@@ -1669,7 +1672,8 @@ def rollback_ready(facts, exp):
     venv's python, the stack's Python version, the entry point's module (and the attribute it names, read with
     ast) and its recorded distribution in site-packages, every file as its deploy recorded it in SNAPSHOT.json
     (venv, __pycache__ and the release's static files: none added, changed or removed; a release deployed before
-    that record: every file each distribution's RECORD lists, with its sha256), and none of it writable by
+    that record: every file each distribution's RECORD lists, with its sha256), the config it started with kept
+    for the rollback to put back (when it is not the live one's), and none of it writable by
     anyone but the deploy login; and a rollback target is left when a prune would have kept one."""
     tree = facts.get("tree_inventory")
     if not tree:
@@ -1705,6 +1709,11 @@ def rollback_ready(facts, exp):
                    (r.get("shared") or {}).items() if st.get("kind") != "symbolic link" or
                    st.get("target") != f"{exp.cfg.root}/shared/{rel}"]
         broken += _rollback_content(r, exp)
+        if r.get("config_kept") is False and r.get("config_sha256") != (tree["releases"].get(live) or {}).get(
+                "config_sha256"):
+            broken.append(f"the config it started with (sha256 {r['config_sha256'][:12]}) is no longer kept as it "
+                          f"was in {exp.cfg.root}/.configs: a rollback would run it with the live release's config, "
+                          f"a pairing never deployed (deploy its version with its config instead)")
         if broken:
             lines.append(f"{exp.cfg.root}/releases/{rid}: " + "; ".join(broken))
     assert not lines, "kept releases a rollback may switch to are broken or not what was deployed (a rollback " \

@@ -178,11 +178,28 @@ def dist_version(site, name):
 
 
 
-def walk_release(release_dir, owner, shared, bounds, hashing=True, tree=None):
+def may_read(st, uid, gids):
+    """Whether ``uid`` (in ``gids``) may read ``st``'s file, or read and enter its directory, by its mode bits."""
+    need = 0o5 if stat.S_ISDIR(st.st_mode) else 0o4
+    bits = st.st_mode >> 6 if st.st_uid == uid else st.st_mode >> 3 if st.st_gid in gids else st.st_mode
+    return uid == 0 or bits & need == need
+
+
+def app_ids(name):
+    """``(uid, gids)`` of the login ``name`` (its primary group and every group listing it), or None."""
+    try:
+        user = pwd.getpwnam(name)
+    except (KeyError, TypeError):
+        return None
+    return user.pw_uid, {user.pw_gid} | {g.gr_gid for g in grp.getgrall() if name in g.gr_mem}
+
+
+def walk_release(release_dir, owner, shared, bounds, hashing=True, tree=None, reader=None, unreadable=None):
     """Hashes of every regular file under ``venv/lib`` and ``venv/bin`` (relative to the venv; none when not
     ``hashing``), and the entries of the release that are not the deploy user's or are writable by group/others
     (shared links excluded); ``tree``: a dict to fill with the hashes of the release's other files (relative to
-    the release; its RELEASE.json and SNAPSHOT.json aside)."""
+    the release; its RELEASE.json and SNAPSHOT.json aside); ``reader``: ``(uid, gids)`` of the app user, whose
+    daemons load the release: the entries it could not read (or enter) go to ``unreadable``."""
     hashes, loose, count = {}, [], 0
     venv = os.path.join(release_dir, "venv")
     venv_lib, venv_bin = os.path.join(venv, "lib"), os.path.join(venv, "bin")
@@ -202,6 +219,10 @@ def walk_release(release_dir, owner, shared, bounds, hashing=True, tree=None):
             if st.st_mode & 0o022 or name_of(pwd.getpwuid, st.st_uid) != owner:
                 loose.append("%s %04o %s" % (os.path.relpath(path, release_dir), st.st_mode & 0o7777,
                                              name_of(pwd.getpwuid, st.st_uid)))
+            if reader and unreadable is not None and not may_read(st, *reader):
+                unreadable.append("%s %04o %s:%s" % (os.path.relpath(path, release_dir), st.st_mode & 0o7777,
+                                                     name_of(pwd.getpwuid, st.st_uid), name_of(grp.getgrgid,
+                                                                                             st.st_gid)))
             if hashing and stat.S_ISREG(st.st_mode) and path.startswith((venv_lib + "/", venv_bin + "/")):
                 data = read_nofollow(path, 64 << 20)
                 hashes[os.path.relpath(path, os.path.join(release_dir, "venv"))] = sha256_of(data)
@@ -562,13 +583,14 @@ def caps(path):
         return False
 
 
-def tree_inventory(root, shared=()):
+def tree_inventory(root, shared=(), app_user=None):
     """(as the deploy user) Entries of the app's tree that are setuid/setgid or have file capabilities, or
     writable by others (links and sticky dirs aside); and, per kept release, what a rollback to it needs:
     RELEASE.json, the venv's python link, pyvenv.cfg's version, the entry point's module and the recorded
     distribution in site-packages; and,
     per kept release but the live one, its entries not the deploy user's or writable by group/others
-    (``loose``) and every file its distributions' RECORDs list, hashed (:func:`record_check`)."""
+    (``loose``), every file its distributions' RECORDs list, hashed (:func:`record_check`), and whether the
+    config it started with is kept in ``<root>/.configs`` as it was (``config_kept``)."""
     special, bounds = [], []
     for top, dirs, files in walk(root, bounds):
         for name in dirs + files:
@@ -629,17 +651,25 @@ def tree_inventory(root, shared=()):
             "entry_attr": str(meta.get("entry_point") or "").partition(":")[2],
             "dist_version": dist_version(site, str(meta.get("name") or "")) if site else None,
             "version": meta.get("version"),
+            "config_sha256": meta.get("config_sha256") if isinstance(meta.get("config_sha256"), str) else None,
             "pth": sorted(n for n in (os.listdir(site) if site and os.path.isdir(site) else []) if n.endswith(".pth")),
         }
         if name != live:  # a rollback target: by content and by who may write it (the live one: test_installed_*)
             releases[name]["shared"] = {p: lstat_facts(os.path.join(rel, p)) for p in shared}  # what it would use
+            sha = releases[name]["config_sha256"]
+            if sha and re.fullmatch(r"[0-9a-f]{64}", sha):  # the config a rollback puts back with it, as kept
+                kept = read_nofollow(os.path.join(root, ".configs", sha), 16 << 20)
+                releases[name]["config_kept"] = kept is not None and sha256_of(kept) == sha
             releases[name]["entry_defined"] = entry_defined(site, str(meta.get("entry_point") or "")) if site \
                 else None
             recorded = json_file(os.path.join(rel, "SNAPSHOT.json"))
             recorded = recorded if isinstance(recorded, dict) and isinstance(recorded.get("files"), dict) else None
             tree = {} if recorded is not None and isinstance(recorded.get("tree"), dict) else None
-            hashes, loose = walk_release(rel, owner, shared, bounds, hashing=recorded is not None, tree=tree)[:2]
-            releases[name].update(loose=loose[:10], loose_count=len(loose))
+            unreadable = []
+            hashes, loose = walk_release(rel, owner, shared, bounds, hashing=recorded is not None, tree=tree,
+                                         reader=app_ids(app_user), unreadable=unreadable)[:2]
+            releases[name].update(loose=loose[:10], loose_count=len(loose), unreadable=unreadable[:10],
+                                  unreadable_count=len(unreadable))
             if recorded is None:  # deployed before the deploy recorded its files: their RECORDs, hashed
                 releases[name]["record"] = record_check(site, bounds) if site else None
             else:  # what the deploy recorded (its SNAPSHOT.json), file by file, __pycache__ and static files too
@@ -670,7 +700,7 @@ def gather(args):
     section("tree", tree_facts, args)
     section("wsgi_sha256", lambda: sha256_of(read_nofollow(root + "/application.wsgi")))
     section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
-    section("tree_inventory", tree_inventory, root, args.get("shared_paths", []))
+    section("tree_inventory", tree_inventory, root, args.get("shared_paths", []), args.get("app_user"))
     section("stat", stat_each, args["paths"])
     section("app_keys", app_keys, args.get("app_user", ""))
     section("user_units", user_units, [u for u in (args.get("app_user"), args.get("deploy_user"), "www-data") if u])

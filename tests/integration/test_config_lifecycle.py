@@ -188,3 +188,31 @@ def test_a_config_inside_the_data_folder_leaves_the_folder_writable_by_the_app(f
     first, second = get(web1), get(web1)  # the app still appends to data/visits
     assert "(config: host-1-in-data)" in second and first != second
 
+
+
+def test_a_kept_release_whose_config_is_gone_is_not_rollback_ready(fleet, deployed):
+    """Class: a part of a rollback target that the rollback puts back with it, not checked (blind4's c30: a
+    clean-up removed ``.configs``; the rollback after a config change then ran the old code with the new config
+    and said ``ok``). web1's kept releases started with other configs than the live one (the tests above).
+    The gate's rollback readiness, read-only, passes while that config is kept, and fails naming the release
+    once it is gone; and likewise when the release is no longer readable by the app user whose daemons would
+    load it (blind4's c27: ``chmod -R go-rwx``; the rollback then served 503). (Kept last: it removes
+    ``.configs``, which the next deploy makes anew.)"""
+    from deploytests.verify.facts import gather
+    from deploytests.verify.promises import Expected, verify
+
+    web1, cfg = fleet.servers[0], deployed["cfg"]
+    exp = Expected.from_config(cfg, "deployer", stack=web1.stack)
+    verify("rollback_ready", gather(web1, cfg, deploy_user="deployer"), exp)
+    previous = pipeline.status(web1.connection(), cfg).releases[-2].id  # another member: c27's, not readable
+    sudo(web1, f"chmod -R go-rwx {cfg.root}/releases/{previous}")
+    with pytest.raises(AssertionError) as failed:
+        verify("rollback_ready", gather(web1, cfg, deploy_user="deployer"), exp)
+    assert f"releases/{previous}: " in str(failed.value) and "entries the app user yourapplication cannot read" \
+        in str(failed.value), str(failed.value)
+    sudo(web1, f"chmod -R go+rX {cfg.root}/releases/{previous}")
+    verify("rollback_ready", gather(web1, cfg, deploy_user="deployer"), exp)
+    sudo(web1, f"rm -rf {cfg.root}/.configs")
+    with pytest.raises(AssertionError) as failed:
+        verify("rollback_ready", gather(web1, cfg, deploy_user="deployer"), exp)
+    assert "the config it started with (sha256 " in str(failed.value) and "is no longer kept" in str(failed.value)

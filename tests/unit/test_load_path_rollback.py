@@ -12,6 +12,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -164,6 +165,60 @@ def test_a_kept_release_not_what_was_deployed_fails_one_line_per_release():
         in lines[0] and "1 file(s) its RECORDs list missing: flask-3.0.0.dist-info: flask/app.py" in lines[0], msg
     releases[prev].update(loose=[], loose_count=0, record=dict(releases[prev]["record"], missing=[]))
     assert outcome(facts, exp) == "pass"
+
+
+def test_a_kept_release_whose_config_is_no_longer_kept_fails_unless_it_is_the_live_ones():
+    """Class: a part of a rollback target that the rollback puts back with it, not checked (blind4's c30: with
+    ``.configs`` cleaned up, a rollback after a config change ran the old code with the new config and said
+    ``ok``). The release's config must be kept as it was, unless it is the live release's own."""
+    exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+    facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+    releases = facts.remote["tree_inventory"]["releases"]
+    prev = "20000101T000000Z-00000000"
+    python = json.loads(json.dumps(releases[LIVE]["python"]).replace(LIVE, prev))
+    releases[LIVE]["config_sha256"] = "b" * 64
+    releases[prev] = dict(releases[LIVE], python=python, loose=[], loose_count=0, config_sha256="a" * 64,
+                          config_kept=True)
+    assert outcome(facts, exp) == "pass"
+    releases[prev]["config_kept"] = False
+    msg = outcome(facts, exp)
+    assert f"releases/{prev}: the config it started with (sha256 aaaaaaaaaaaa) is no longer kept" in msg, msg
+    releases[prev]["config_sha256"] = "b" * 64  # the live release's config: the rollback keeps it in place
+    assert outcome(facts, exp) == "pass"
+
+
+def test_the_reader_says_whether_a_kept_releases_config_is_kept_as_it_was(tmp_path):
+    import hashlib
+
+    root = tmp_path / "app"
+    (root / "releases" / "r1").mkdir(parents=True)
+    (root / "releases" / "r2").mkdir(parents=True)
+    (root / ".configs").mkdir()
+    old, new = b"SECRET_KEY = 'one'\n", b"SECRET_KEY = 'two'\n"
+    for rid, data in (("r1", old), ("r2", new)):
+        meta = {"version": "1.0", "entry_point": "app:app", "config_sha256": hashlib.sha256(data).hexdigest()}
+        (root / "releases" / rid / "RELEASE.json").write_text(json.dumps(meta))
+        (root / ".configs" / hashlib.sha256(data).hexdigest()).write_bytes(data)
+    (root / "current").symlink_to(root / "releases" / "r2")
+    assert reader.tree_inventory(str(root))["releases"]["r1"]["config_kept"] is True
+    (root / ".configs" / hashlib.sha256(old).hexdigest()).write_bytes(b"changed\n")
+    assert reader.tree_inventory(str(root))["releases"]["r1"]["config_kept"] is False
+    (root / ".configs" / hashlib.sha256(old).hexdigest()).unlink()
+    assert reader.tree_inventory(str(root))["releases"]["r1"]["config_kept"] is False
+    assert "config_kept" not in reader.tree_inventory(str(root))["releases"]["r2"]  # the live one
+
+
+def test_may_read_follows_the_mode_bits_of_owner_group_and_others():
+    import stat as st_
+
+    def st(mode, uid=1000, gid=1000, kind=st_.S_IFREG):
+        return SimpleNamespace(st_mode=kind | mode, st_uid=uid, st_gid=gid)
+
+    assert reader.may_read(st(0o640), 2000, {1000}) and not reader.may_read(st(0o600), 2000, {1000})
+    assert reader.may_read(st(0o604), 2000, {3000}) and not reader.may_read(st(0o640), 2000, {3000})
+    assert not reader.may_read(st(0o740, kind=st_.S_IFDIR), 2000, {1000})  # read, not enter
+    assert reader.may_read(st(0o750, kind=st_.S_IFDIR), 2000, {1000})
+    assert not reader.may_read(st(0o077, uid=2000), 2000, {1000})  # the owner's bits decide for the owner
 
 
 def test_both_new_rules_are_in_the_closed_world_block():
