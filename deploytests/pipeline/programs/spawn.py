@@ -79,13 +79,17 @@ def stat(pid):
 
 def cmdline(pid, limit=200):
     """The command line of ``pid``, printable and at most ``limit`` characters (it is the app's data)."""
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            raw = f.read(4096)
-    except OSError:
-        return "?"
-    text = raw.rstrip(b"\0").replace(b"\0", b" ").decode("utf-8", "replace")
-    if not text:  # caught between fork and exec (or a kernel thread): the name the kernel has for it
+    for _ in range(5):  # empty while the kernel swaps its memory in execve: read again a moment later
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                raw = f.read(4096)
+        except OSError:
+            return "?"
+        text = raw.rstrip(b"\0").replace(b"\0", b" ").decode("utf-8", "replace")
+        if text:
+            break
+        time.sleep(0.01)
+    if not text:  # still empty (a zombie, a kernel thread): the name the kernel has for it
         try:
             with open("/proc/%d/comm" % pid, "rb") as f:
                 text = "[%s]" % f.read(64).strip().decode("utf-8", "replace")
