@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from deploytests.verify import parse
+from deploytests.verify.promises import NotApplicable, verify
 
 LOGINS = {"cw_sshd", "cw_pam", "cw_login_files", "cw_packaged", "sec_apt"}  # the rules that need it
 
@@ -23,3 +24,14 @@ def with_stock_logins(facts):
                                                  "/home/appuser/.bashrc": [0o100644, 1000, 1000]}},
                         packaged={"checked": 1905, "hashed": 0, "changed": [], "bounds": []})
     return facts
+
+
+def outcome(pid, facts, exp):
+    """``verify(pid, ...)`` as ``"pass"``, ``"skip: why"`` or ``"fail: message"``."""
+    try:
+        verify(pid, facts, exp)
+        return "pass"
+    except NotApplicable as why:
+        return f"skip: {why}"
+    except AssertionError as failed:
+        return f"fail: {failed}"

@@ -12,6 +12,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from stock import outcome
 
 from deploytests.allowances import SWITCHABLE, Allowances
 from deploytests.config import load_config
@@ -20,7 +21,7 @@ from deploytests.examples import APPS
 from deploytests.targets.inventory import load_inventory
 from deploytests.verify import collect_login, parse
 from deploytests.verify.facts import Facts
-from deploytests.verify.promises import CLOSED_WORLD, Expected, NotApplicable, verify
+from deploytests.verify.promises import CLOSED_WORLD, Expected
 from tests.unit.stock import LOGINS, with_stock_logins
 
 APP = APPS / "yourapplication"
@@ -40,16 +41,6 @@ def exp():
 
 def allowing(exp, **kw):
     return dataclasses.replace(exp, allow=Allowances(**kw))
-
-
-def outcome(pid, facts, exp):
-    try:
-        verify(pid, facts, exp)
-        return "pass"
-    except NotApplicable as why:
-        return f"skip: {why}"
-    except AssertionError as failed:
-        return f"fail: {failed}"
 
 
 def failing(facts, exp):

@@ -15,13 +15,14 @@ import os
 from pathlib import Path
 
 import pytest
+from stock import outcome
 
 from deploytests.config import load_config
 from deploytests.examples import APPS
 from deploytests.verify import parse, reader
 from deploytests.verify.facts import Facts
 from deploytests.verify.logins import admits, ends_with_success, sshd_config, sshd_listeners, sudo_root_grants
-from deploytests.verify.promises import Expected, NotApplicable, verify
+from deploytests.verify.promises import Expected
 
 STOCK = json.loads((Path(__file__).parent / "data" / "logins-stock.json").read_text())
 R = "/var/www/yourapplication"
@@ -48,16 +49,6 @@ def facts_of(texts: dict | None = None, server: str = "debian12-image") -> Facts
     facts = Facts("docker://web-1", remote={"login": "appuser", "as_root": True})
     facts.raw = parse.Snapshot(raw)
     return facts
-
-
-def outcome(pid, facts, exp):
-    try:
-        verify(pid, facts, exp)
-        return "pass"
-    except NotApplicable as why:
-        return f"skip: {why}"
-    except AssertionError as failed:
-        return f"fail: {failed}"
 
 
 def text(facts, path):

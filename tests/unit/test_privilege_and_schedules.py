@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from stock import outcome
 
 from deploytests.allowances import Allowances
 from deploytests.config import load_config
@@ -20,7 +21,7 @@ from deploytests.examples import APPS
 from deploytests.verify import parse
 from deploytests.verify.facts import Facts
 from deploytests.verify.mechanisms import user_managers
-from deploytests.verify.promises import CLOSED_WORLD, Expected, NotApplicable, verify
+from deploytests.verify.promises import CLOSED_WORLD, Expected
 
 RECORDED = json.loads((Path(__file__).parent / "data" / "facts-clean.json").read_text())  # with its inventory
 
@@ -44,16 +45,6 @@ def exp():
 
 def allowing(exp, **kw):
     return dataclasses.replace(exp, allow=Allowances(**kw))
-
-
-def outcome(pid, facts, exp):
-    try:
-        verify(pid, facts, exp)
-        return "pass"
-    except NotApplicable as why:
-        return f"skip: {why}"
-    except AssertionError as failed:
-        return f"fail: {failed}"
 
 
 def failing(facts, exp):
