@@ -309,14 +309,12 @@ OUTSIDE = [
 MISREAD = [
     ('IncludeOptional "/srv/site conf/*.conf"', "/etc/apache2/conf-enabled/extra.conf: 'IncludeOptional "),
     ("Include \\\n    /srv/site conf/*.conf", "/etc/apache2/conf-enabled/extra.conf: 'Include \\\\': "),
-    ("LoadFile /usr/lib/x86_64-linux-gnu/libz.so.1 '/srv/site conf/x.so'", "/etc/apache2/conf-enabled/extra.conf: "
-     "\"LoadFile /usr/lib/x86_64-linux-gnu/libz.so.1 '/srv/site conf/x.so'\": "),
     ("LoadFile /usr/lib/x86_64-linux-gnu/libz.so.1 /srv/site/x.so", "/srv/site/x.so may be changed by someone "
      "other than root"),
 ]
 
 
-@pytest.mark.parametrize("line, says", MISREAD, ids=["quoted", "continued", "loadfile-quoted", "loadfile-second"])
+@pytest.mark.parametrize("line, says", MISREAD, ids=["quoted", "continued", "loadfile-second"])
 def test_apache_lines_apache_reads_otherwise_than_a_regex_are_never_run_as_root(ready, line, says):
     """Bootstrap refuses in one line and the gate's collector runs no apache2ctl as root, naming the line."""
     admin(ready, "install -d -o deployer '/srv/site conf' && install -d /srv/site && install -o deployer /dev/null "
