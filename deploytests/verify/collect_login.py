@@ -9,8 +9,9 @@ stack's system python (``/usr/bin/python3 -I -S -c BOOT``), then the run's nonce
 before the root collector (:func:`deploytests.verify.facts.probe_command`). It takes a closed set of inputs
 (:data:`PATTERNS`: names), each matched in full; every path it touches is one of the constants below (**the
 paths it reads: one place**) or built from them and those names. It parses nothing but the lines of the
-dynamic linker's configuration (a line is a directory to list) and root's Apache files' ``Include*``,
-``LoadModule`` and ``LoadFile`` lines (:func:`loose`); the runner parses the rest (:mod:`deploytests.verify.parse`).
+dynamic linker's configuration (a line is a directory to list), root's Apache files' ``Include*``,
+``LoadModule`` and ``LoadFile`` lines (:func:`loose`) and the absolute path words of root's files in the places
+root acts later (:func:`acts`: a path to ``lstat``); the runner parses the rest (:mod:`deploytests.verify.parse`).
 Rules for this file: standard library only, Python >= 3.7, no imports from deploytests, flat.
 
 What it returns (one JSON object, zlib-compressed and base64-encoded, after :data:`MARK` and the nonce); bytes
@@ -26,7 +27,8 @@ are latin-1 text:
   so only root's lines are taken); the stdlib's ``*.pth``/``*customize`` hooks, through links only root made;
   dpkg's ``/var/lib/dpkg/info/*.list``. An executable regular file's ``caps``: its ``security.capability``
   xattr's raw bytes (file capabilities; any reader may read them), when it has one.
-- ``dirs``: ``{directory: [names]}`` of every directory listed.
+- ``dirs``: ``{directory: [names]}`` of every directory listed;
+- ``named``: entries as ``files``' of what root's files in the places root acts later name (:func:`acts`).
 
 Its exit status is the verdict the root collector acts on: 0 only when :func:`loose` found nothing of what
 ``apache2ctl`` makes root run, source or load that someone but root may change (or that this login could not
@@ -243,9 +245,9 @@ def collect(args):
     steps = [(t[0], tree) + t for t in TREES if not args.get("check") or t[0] in (SERVER_ROOT, MODULES)]
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
-        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("acts", acts)]
+        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks)]
         steps += [(p, note, p) for p in ROOT_ONLY + ["/var/www/" + args["app"]]]
-    steps += [("refused", verdict)]
+    steps += [("refused", verdict)] + ([("acts", acts)] if not args.get("check") else [])  # (after the verdict)
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
             work(out, *more)
@@ -271,12 +273,14 @@ WORD = re.compile(r"(?:^|(?<=[\s'\"=;|&(`<>]))(/[^\s'\"`;|&()<>$*?]+)", re.M)  #
 
 
 def acts(out):
-    """What root's files in the places root acts later name, one hop further: every absolute path word of root's
-    cron, hook, unit and :data:`ACTS` files (and of root's small scripts in /usr/local/{bin,sbin}: what a root job
-    or process may run by name) is recorded as :func:`follow` does (its ``lstat``, each directory above it, links
-    through root's own), a script reached is read when root's and its words taken in turn (three rounds, at most
-    1024 paths); ``ctime`` of each :data:`ACTS` entry and each dpkg list (a packaged file not changed since its
-    package was unpacked: dpkg's own)."""
+    """What root's files in the places root acts later name, one hop further, kept apart in ``named`` (the
+    other rules judge only what they always read): every absolute path word of root's cron, hook, unit and
+    :data:`ACTS` files (and of root's small scripts in /usr/local/{bin,sbin}: what a root job or process may run
+    by name) is recorded as :func:`follow` does (its ``lstat``, each directory above it, links through root's
+    own), a script reached is read when root's and its words taken in turn (three rounds, at most 1024 paths;
+    never under /dev, /proc, /sys or Apache's trees, never a file that is not regular opened); ``ctime`` of each
+    :data:`ACTS` entry and each dpkg list (a packaged file not changed since its package was unpacked)."""
+    side = {"files": {}, "dirs": {}, "errors": {}, "size": out["size"]}
     tops = tuple(d + "/" for d in ACTS + UNITS + ["/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily",
                                                  "/etc/cron.weekly", "/etc/cron.monthly", "/etc/logrotate.d",
                                                  "/etc/apt/apt.conf.d", "/etc/profile.d"])
@@ -284,29 +288,32 @@ def acts(out):
         for name in out["dirs"].get(d, []):
             st = out["files"].get(d + "/" + name, {}).get("st")
             if st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536:
-                data = read(out, d + "/" + name, 65536)
+                data = read(side, d + "/" + name, 65536)
                 if data is not None and not data.startswith("#!"):
-                    out["size"] -= len(out["files"][d + "/" + name].pop("data"))
-    todo = [p for p, e in list(out["files"].items()) if e.get("data") and (p.startswith(tops) or p in ROOT_RUNS
-                                                                         or p.startswith(tuple(COMMANDS[:2])))]
+                    side["size"] -= len(side["files"][d + "/" + name].pop("data"))
+    texts = {p: e["data"] for p, e in out["files"].items() if e.get("data") and (p.startswith(tops) or p in ROOT_RUNS)}
+    texts.update({p: e["data"] for p, e in side["files"].items() if e.get("data")})
     seen = set()
     for _ in range(3):
         words = []
-        for path in todo:
-            lines = out["files"][path]["data"].splitlines()
+        for text in texts.values():
+            lines = text.splitlines()
             words += [w for n, ln in enumerate(lines) if not ln.lstrip().startswith("#") or n == 0 and ln[:2] == "#!"
                       for w in WORD.findall(ln[2:] if n == 0 and ln[:2] == "#!" else ln)]
-        todo = []
-        for word in [os.path.normpath(w) for w in words]:
-            if word in seen or len(seen) >= 1024 or word.startswith(("/dev/", "/proc/", "/sys/")):
+        texts = {}
+        for word in [os.path.normpath("/" + w.lstrip("/")) for w in words]:
+            if word in seen or len(seen) >= 1024 or word.startswith(("/dev/", "/proc/", "/sys/", SERVER_ROOT + "/",
+                                                                      MODULES + "/")):
                 continue
             seen.add(word)
-            follow(out, word, 65536)
-            entry = out["files"].get(word, {})
+            follow(side, word, 65536)
+            entry = side["files"].get(word, {})
             if str(entry.get("data", "")).startswith("\x7fELF"):  # a program: who may write it is what counts
-                out["size"] -= len(entry.pop("data"))
+                side["size"] -= len(entry.pop("data"))
             elif entry.get("data"):
-                todo.append(word)
+                texts[word] = entry["data"]
+    out["named"] = {p: e for p, e in side["files"].items() if p not in out["files"] or e.get("data")}
+    out["size"] = side["size"]
     listed = [DPKG_INFO + "/" + n for n in out["dirs"].get(DPKG_INFO, []) if n.endswith(".list")]
     for path in listed + [p for p in out["files"] if p.startswith(tuple(d + "/" for d in ACTS))]:
         try:

@@ -1141,10 +1141,11 @@ def cw_schedules(facts, exp):
 
 def _job_reach(snap, job: dict, root: str):
     """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`)."""
-    from .rootacts import command_problem
+    from .rootacts import command_problem, view
 
     text = " ".join(job["job"].split()[3:]) if job["where"].startswith("/etc/anacrontab:") else job["job"]
-    return command_problem(snap if getattr(snap, "files", None) else None, text, root, loose=job["user"] == "root")
+    return command_problem(view(snap) if getattr(snap, "files", None) else None, text, root,
+                           loose=job["user"] == "root")
 
 
 def cw_units(facts, exp):

@@ -76,6 +76,18 @@ TMPFILES_VERBS = {"f": "creates the file", "w": "writes to", "d": "creates the d
                   "ACLs recursively under"}
 
 
+def view(snap):
+    """The snapshot with what the login collector recorded of the paths root's files name (``named``: kept apart
+    from ``files``, which the other rules judge) laid over it; once per snapshot."""
+    from .parse import Snapshot
+
+    if snap is None or not snap.raw.get("named"):
+        return snap
+    if getattr(snap, "acts_view", None) is None:
+        snap.acts_view = Snapshot(dict(snap.raw, files={**snap.files, **snap.raw["named"]}))
+    return snap.acts_view
+
+
 # ---------------------------------------------------------------- what a command line names, and how
 
 def _words(line: str) -> list[tuple[str, str]]:
@@ -345,7 +357,7 @@ def cw_root_acts(facts, exp):
     from .parse import conffiles
     from .promises import NotApplicable, _allow_hint, _snapshot, _unaccounted
 
-    snap = _snapshot(facts, "the places root acts later")
+    snap = view(_snapshot(facts, "the places root acts later"))
     if snap.listdir("/etc/init.d") is None and snap.listdir("/etc/update-motd.d") is None:
         raise NotApplicable("the probe did not read the places root acts later (an older probe)")
     known = conffiles(snap.data("/var/lib/dpkg/status"))
@@ -386,7 +398,7 @@ def process_lines(facts, exp, reaching) -> list[str]:
     not already named for its command line (``reaching``), not allowed (``allow_processes``)."""
     from .promises import _allow_hint, _proc
 
-    snap = getattr(facts, "raw", None)
+    snap = view(getattr(facts, "raw", None))
     if snap is None or not getattr(snap, "files", None) or not snap.raw.get("proc"):
         return []
     users = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user}
