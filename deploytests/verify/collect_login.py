@@ -269,7 +269,7 @@ def ld_dirs(out):
         tree(out, d, 1, False)
 
 
-WORD = re.compile(r"(?:^|(?<=[\s'\"=;|&(`<>]))(/[^\s'\"`;|&()<>$*?]+)", re.M)  # an absolute path word
+WORD = re.compile(r"(?:^|(?<=[\s'\"=;|&(`<>]))(/[^\s'\"`;|&()<>$*?\x00]+)", re.M)  # an absolute path word
 
 
 def acts(out):
@@ -306,7 +306,10 @@ def acts(out):
                                                                       MODULES + "/")):
                 continue
             seen.add(word)
-            follow(side, word, 65536)
+            try:
+                follow(side, word, 65536)
+            except (OSError, ValueError) as exc:  # (a name the kernel refuses: named, the rest goes on)
+                side["errors"][word] = str(exc)
             entry = side["files"].get(word, {})
             if str(entry.get("data", "")).startswith("\x7fELF"):  # a program: who may write it is what counts
                 side["size"] -= len(entry.pop("data"))
