@@ -1859,12 +1859,16 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "outside /usr/lib/apache2/modules is loaded into Apache's root parent ...", root_only=True,
             needs=("apache",)),
     Promise("cw_processes", f"{CW}: runs", "every process of the app user is one of its mod_wsgi daemons, of "
-            "Apache's user an Apache child, of the deploy user part of a live SSH session",
+            "Apache's user an Apache child, of the deploy user part of a live SSH session; no process of anyone "
+            "else outside a live SSH session runs from the app's tree, as spelled (its command line) or as "
+            "resolved (its working directory, executable, open files, a link or a root's script it runs)",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "
             "(root included) with something from the app's tree (every crontab, /etc/crontab, /etc/cron.d, "
-            "/etc/cron.{hourly,daily,weekly,monthly}, at's queue) unless allowed", "test_no_unaccounted_scheduled_jobs",
+            "/etc/cron.{hourly,daily,weekly,monthly}, at's queue), resolved through links and the root scripts "
+            "it runs (and what they source); a job that only names the tree is said to, unless allowed",
+            "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
     Promise("cw_root_acts", f"{CW}: runs", "every entry of the places root acts later besides cron and units "
