@@ -65,7 +65,7 @@ RUNNERS = {"sh", "bash", "dash", "zsh", "ksh", "busybox", "perl", "ruby", "node"
            "stdbuf", "taskset", "chroot", "run-parts", "start-stop-daemon", "daemon", "watch"}
 LOADS = ("PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_PRELOAD", "LD_LIBRARY_PATH", "PERL5LIB", "BASH_ENV",
          "ENV")
-TOKEN = re.compile(r"""\$\(|&&|\|\||[;&|()`{}]|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s;&|()`{}"']+(?:"[^"]*"|'[^']*')?""")
+TOKEN = re.compile(r"""\$\(|&&|\|\||[;&|()`]|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s;&|()`"']+(?:"[^"]*"|'[^']*')?""")
 TMPFILES_VERBS = {"f": "creates the file", "w": "writes to", "d": "creates the directory", "D": "creates and empties",
                   "e": "cleans", "v": "creates the subvolume", "q": "creates the subvolume", "Q": "creates the "
                   "subvolume", "p": "creates the FIFO", "L": "makes the link", "c": "creates the device", "b":

@@ -185,7 +185,7 @@ def test_a_root_job_running_a_link_into_the_apps_tree_runs_the_apps_code(exp):
 
 
 def test_a_root_job_that_only_names_the_tree_says_so_not_that_it_runs_it(exp):
-    facts = cron("0 2 * * * root borg create /srv/borg::x " + ROOT + "/shared /etc\n", {})
+    facts = cron("0 2 * * * root borg create /srv/borg::{now} " + ROOT + "/shared /etc\n", {})
     msg = fails("cw_schedules", facts, exp)
     assert "as root, naming the app's tree" in msg and "it names " + ROOT + "/shared (the app's tree)" in msg
     assert "runs as root" not in msg and "root reads or writes there" in msg and len(msg.splitlines()) == 3, msg
