@@ -175,10 +175,12 @@ def _stat(facts, path) -> dict:
 
 
 def _describe(path, st) -> str:
+    """One line for a stat record, however much of it there is: a missing path has only its kind, an expected
+    record only what is expected (an owner, no group); a field it lacks shows as ``?``, never a KeyError."""
     if "mode" not in st:
-        return f"{path}: {st.get('kind')}"
+        return f"{path}: {st.get('kind', '?')}"
     link = f" -> {st['target']}" if st.get("target") else ""
-    return f"{path}: {st['kind']} {st['mode']} {st['owner']}:{st['group']}{link}"
+    return f"{path}: {st.get('kind', '?')} {st['mode']} {st.get('owner') or '?'}:{st.get('group') or '?'}{link}"
 
 
 def _path(facts, path, *, kind, mode=None, owner=None, group=None) -> str | None:

@@ -338,3 +338,16 @@ def test_config_promises_apply_only_when_the_app_has_a_config_and_say_so(exp):
         assert outcome(pid, facts, bare) == "skip: the app has no config file (config_file unset): the config " \
                                             "promises do not apply"
     assert outcome("config_mode", facts, exp).startswith("fail: expected")  # with a config, a missing one fails
+
+
+def test_a_missing_tree_path_is_one_line_expected_and_found(exp):
+    # attack5 #8: .deploy.lock removed; the expected record names no group: _describe raised KeyError 'group'.
+    # Class: a formatter that assumed a complete stat record; its other callers get partial records too.
+    facts = clean_facts()
+    del facts.remote["stat"][f"{R}/.deploy.lock"]
+    found = outcome("tree", facts, exp)
+    assert found.startswith("fail: ") and f"expected {R}/.deploy.lock: regular file 0644 appuser:?" in found
+    assert f"found {R}/.deploy.lock: missing" in found
+    facts = clean_facts()
+    facts.remote["stat"][f"{R}/application.wsgi"] = {"kind": "regular file", "mode": "0600"}  # no owner, no group
+    assert f"found {R}/application.wsgi: regular file 0600 ?:?" in outcome("tree", facts, exp)
