@@ -681,6 +681,47 @@ def tree_inventory(root, shared=(), app_user=None):
 
 
 
+def entries(top, bounds):
+    """``top`` and, when it is a directory (not a link to one), every entry under it (:func:`walk`'s bounds)."""
+    yield top
+    try:
+        if not stat.S_ISDIR(os.lstat(top).st_mode):
+            return
+    except OSError:
+        return
+    for base, dirs, files in walk(top, bounds):
+        for name in dirs + files:
+            yield os.path.join(base, name)
+
+
+def loaded_changed(args, bounds):
+    """The newest ``ctime`` among everything the app's daemons load, and the path that has it: the live release's
+    tree (its ``__pycache__``, venv and RELEASE.json), ``current``, ``application.wsgi``, the config and the
+    daemons' python-home. A ``ctime`` is set by the kernel at every change of a file (bytes, mode, owner, a link
+    or rename in a directory) and no user may set it back (``touch -r`` sets only mtime and atime): a module
+    changed after the daemons loaded it and put back byte for byte still shows here. Entries are ``lstat``ed
+    (links never followed), walks bounded as every walk of this reader (a bound hit goes to ``bounds``)."""
+    root = args["root"]
+    tops = [os.path.join(root, "current"), os.path.join(root, "application.wsgi")]
+    try:
+        target = os.readlink(tops[0]).rstrip("/")
+    except OSError:
+        target = ""
+    if target.startswith("releases/") and "/" not in target[len("releases/"):]:
+        tops.append(os.path.join(root, target))
+    tops += [p for p in (args.get("config_path"), args.get("python_home")) if p]
+    newest, where, count = 0.0, None, 0
+    for path in (p for top in tops for p in entries(top, bounds)):
+        try:
+            changed = os.lstat(path).st_ctime
+        except OSError:
+            continue  # absent (its own check names it) or gone since the walk listed it
+        count += 1
+        if changed > newest:
+            newest, where = changed, path
+    return {"ctime": newest, "path": where, "entries": count}
+
+
 def gather(args):
     """Every fact of the app's tree the checks need, and the site's answers on 127.0.0.1 (see the module doc)."""
     started, facts, errors = time.monotonic(), {}, {}
@@ -702,6 +743,8 @@ def gather(args):
     section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
     section("tree_inventory", tree_inventory, root, args.get("shared_paths", []), args.get("app_user"))
     section("stat", stat_each, args["paths"])
+    loaded_bounds = []
+    section("loaded", loaded_changed, args, loaded_bounds)
     section("app_keys", app_keys, args.get("app_user", ""))
     section("user_units", user_units, [u for u in (args.get("app_user"), args.get("deploy_user"), "www-data") if u])
     me = pwd.getpwuid(os.getuid()).pw_name
@@ -713,7 +756,7 @@ def gather(args):
         facts["lock_ino"] = None
     fetch.join(15)
     bounds = (facts["tree"] or {}).get("bounds", []) + ((facts["tree"] or {}).get("live") or {}).get("bounds", []) \
-        + (facts["tree_inventory"] or {}).get("bounds", [])
+        + (facts["tree_inventory"] or {}).get("bounds", []) + loaded_bounds
     if bounds:
         errors["tree"] = "; ".join(dict.fromkeys(bounds))  # a bound hit fails the gate's first check, named
     return dict(facts, http=http_facts, errors=errors, user=pwd.getpwuid(os.getuid()).pw_name,
