@@ -70,6 +70,7 @@ class AgentError(Exception):
         self.live, self.serving = live, serving  # after a failed gate: the release switched back to, and if it serves
         self.post_deploy_ran = False  # a refused deploy: its post_deploy commands ran against the live data
         self.nothing_live = False  # a refused deploy: no release was live before it (a first deploy)
+        self.config_put_back = False  # a refused switch: the config was put back already (put_back)
 
 
 # ---------------------------------------------------------------- output
@@ -227,15 +228,20 @@ def lock_owner_line(info):
     return "pid=%(pid)s user=%(user)s by=%(by)s release=%(release)s since=%(since)s" % info
 
 
-def acquire_lock(path, timeout, on_wait=None, clock=time.monotonic, sleep=time.sleep, interval=0.1):
-    """Take an exclusive ``flock`` on ``path`` within ``timeout`` seconds; return the open fd.
+def acquire_lock(path, timeout, on_wait=None, clock=time.monotonic, sleep=time.sleep, interval=0.1, dir_fd=None):
+    """Take an exclusive ``flock`` on ``path`` (relative to ``dir_fd``: the app's root, opened by
+    :func:`check_tree`) within ``timeout`` seconds; return the open fd. Opened with ``O_NOFOLLOW``: a link at the
+    lock's name is refused, never written through (``write_lock_owner`` truncates it).
 
     The kernel drops a flock when its holder dies (killed deploy, dropped SSH session), so a "stale lock" cannot
     exist: a dead holder's lock is simply free, and is taken over here without any pid/boot-id guesswork. The fd
     is not inherited by child processes (``O_CLOEXEC``), so a daemon started by a post-deploy command cannot keep
     the lock. While waiting, ``on_wait(holder_line)`` is called once. On timeout raise AgentError naming the holder.
     """
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644, dir_fd=dir_fd)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", path)
     deadline = clock() + timeout
     waited = False
     while True:
@@ -243,7 +249,7 @@ def acquire_lock(path, timeout, on_wait=None, clock=time.monotonic, sleep=time.s
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return fd
         except BlockingIOError:
-            holder = read_lock_owner(path)
+            holder = read_lock_owner(fd)
             if not waited and on_wait:
                 on_wait(holder)
             waited = True
@@ -255,10 +261,10 @@ def acquire_lock(path, timeout, on_wait=None, clock=time.monotonic, sleep=time.s
             sleep(interval)
 
 
-def read_lock_owner(path):
+def read_lock_owner(fd):
+    """The holder's line, read from the lock file we hold open (never reopened by path)."""
     try:
-        with open(path) as f:
-            return f.read().strip() or "holder unknown"
+        return os.pread(fd, 4096, 0).decode("utf-8", "replace").strip() or "holder unknown"
     except OSError:
         return "holder unknown"
 
@@ -1138,8 +1144,10 @@ def snapshot(args: DeployArgs, release_dir):
 
 # ---------------------------------------------------------------- switch + gate (deploy and rollback)
 
-def switch_and_gate(args: GateArgs, tree, rid, previous, steps):
-    """Switch ``current`` to ``rid``, reload, gate. On a failed gate switch back to ``previous`` and raise."""
+def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, config=""):
+    """Switch ``current`` to ``rid``, reload, gate. On a failed gate put ``config`` back (``undo``, see
+    :func:`put_back`) *before* switching back to ``previous`` and reloading: the daemons that restart then load
+    the config they ran with, and nothing they load changes after they started (the gate's ctime check). Raise."""
     with steps("switch", "current -> %s" % rid):
         tree.switch(rid)
         pause_point(args, "reload")
@@ -1149,6 +1157,8 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps):
     if ok:
         return attempts
     reason = "health gate failed after %gs (%d attempts): %s" % (args.gate_timeout, attempts, last)
+    refused = AgentError("release %s refused: %s" % (rid, reason), step="gate", hint="see the server's error log below")
+    put_back(refused, undo, config)
     restored, back = "", False
     if previous:
         with steps("switch_back", "current -> %s" % previous):
@@ -1159,9 +1169,10 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps):
     else:
         os.unlink(tree.current)
         tree.reload()
-    raise AgentError("release %s refused: %s%s" % (rid, reason, restored), step="gate",
-                     hint="see the server's error log below",
-                     live=previous, serving=bool(previous) and back)
+    refused.what += restored
+    refused.args = (refused.what,)
+    refused.live, refused.serving = previous, bool(previous) and back
+    raise refused
 
 
 def prune(tree, keep, live, previous):
@@ -1184,11 +1195,16 @@ def prune(tree, keep, live, previous):
 
 # ---------------------------------------------------------------- commands
 
-def locked(args: GateArgs, tree, rid, steps):
+def locked(args: GateArgs, tree, root_fd, rid, steps):
     with steps("lock", "flock %s" % tree.lock):
-        fd = acquire_lock(tree.lock, args.lock_timeout,
-                          on_wait=lambda holder: emit("step", step="lock_wait", seconds=0,
-                                                      message="waiting for " + holder))
+        try:
+            fd = acquire_lock(LOCK_NAME, args.lock_timeout, dir_fd=root_fd,
+                              on_wait=lambda holder: emit("step", step="lock_wait", seconds=0,
+                                                          message="waiting for " + holder))
+        except OSError as exc:  # a link, a directory, a fifo at the lock's name: never followed or written
+            raise AgentError("cannot take the lock %s: %s" % (tree.lock, exc.strerror), step="lock",
+                             hint="it must be a regular file (bootstrap makes it); remove what is there and run "
+                                  "bootstrap again") from None
         write_lock_owner(fd, {"pid": os.getpid(), "user": pwd.getpwuid(os.getuid()).pw_name,
                               "by": args.release.get("deployed_by", "?") if isinstance(args, DeployArgs) else "?",
                               "release": rid,
@@ -1319,8 +1335,10 @@ def kept_config(args: GateArgs, sha256):
 
 
 def put_back(exc, undo, config):
-    """A refused switch: ``undo`` (None: nothing to undo) puts ``config`` back; ``exc``'s hint says if it could."""
-    if undo is not None:
+    """A refused switch: ``undo`` (None: nothing to undo) puts ``config`` back; ``exc``'s hint says if it could.
+    Once per error: a refused gate puts it back before its switch back (:func:`switch_and_gate`)."""
+    if undo is not None and not exc.config_put_back:
+        exc.config_put_back = True
         try:
             undo()
             note = "%s was put back" % config
@@ -1333,8 +1351,8 @@ def cmd_deploy(args: DeployArgs):
     tree, steps = Tree(args.root), Steps()
     config = read_config(args)
     config_sha = hashlib.sha256(config).hexdigest() if config is not None else None
-    check_tree(tree)
-    fd = locked(args, tree, args.release_id, steps)
+    root_fd = check_tree(tree)
+    fd = locked(args, tree, root_fd, args.release_id, steps)
     recovered = tree.remove_incomplete()
     live = tree.live()
     same_artifact, new_config, changed = plan_deploy(live, tree.meta(live) if live else {}, args.artifact_sha256,
@@ -1372,7 +1390,7 @@ def cmd_deploy(args: DeployArgs):
             raise AgentError("%s: %s" % (steps.current, exc), step=steps.current,
                              hint="%s; free space (or fix permissions) under %s and deploy again"
                                   % (NOT_TOUCHED, tree.releases)) from None
-        switch_and_gate(args, tree, rid, live, steps)
+        switch_and_gate(args, tree, rid, live, steps, undo, "the previous config")
     except AgentError as exc:
         ran = bool(args.post_deploy) and ("post_deploy" in steps.timings or exc.step == "post_deploy")
         exc.post_deploy_ran, exc.nothing_live = ran, live is None  # typed: the runner's state line reads them
@@ -1398,8 +1416,8 @@ def cmd_deploy(args: DeployArgs):
 
 def cmd_rollback(args: RollbackArgs):
     tree, steps = Tree(args.root), Steps()
-    check_tree(tree)
-    fd = locked(args, tree, args.to or "rollback", steps)
+    root_fd = check_tree(tree)
+    fd = locked(args, tree, root_fd, args.to or "rollback", steps)
     releases, live = tree.listing(), tree.live()
     target = args.to or tree.previous(live)
     if target is None:
@@ -1429,7 +1447,7 @@ def cmd_rollback(args: RollbackArgs):
                 raise config_error(args, exc) from None
     activated = undo is not None
     try:
-        switch_and_gate(args, tree, target, live, steps)
+        switch_and_gate(args, tree, target, live, steps, undo, "the live release's config")
     except AgentError as exc:
         put_back(exc, undo, "the live release's config")
         raise
@@ -1459,6 +1477,7 @@ def cmd_run(args: RunArgs):
     leaves running killed). Its output goes to the channel as it comes; the result event carries its exit status.
     No lock: it does not change the tree."""
     tree = Tree(args.root)
+    os.close(check_tree(tree))
     live = tree.live()
     if not live or not tree.is_complete(live):
         raise AgentError("nothing is live in %s: no release to run the command in" % args.root, step="run",
@@ -1484,9 +1503,37 @@ def cmd_run(args: RunArgs):
 
 
 def check_tree(tree):
-    if not os.path.isdir(tree.releases) or not os.access(tree.releases, os.W_OK):
-        raise AgentError("%s is missing or not writable by %s" % (tree.releases, pwd.getpwuid(os.getuid()).pw_name),
-                         hint="run bootstrap first (fab bootstrap), with the deploy user this deploy logs in as")
+    """The app's root opened (``O_NOFOLLOW``: a directory fd for the lock), when the login running the agent owns it
+    and its ``releases``; else one line. Deploy, rollback and run act by path in the tree (the lock, failed.log,
+    application.wsgi's touch, the prune of ``.configs``, the releases' python): in a tree another user owns every
+    one of those paths is theirs to point anywhere (a link at .deploy.lock naming an admin's authorized_keys), and
+    a permission they set (a 0777 ``releases``) says nothing about who they are. So the agent acts only in a tree
+    of its own login, where a link it finds is that login's own doing, followed with that login's rights."""
+    me = name_of(pwd.getpwuid, os.getuid())
+    hint = "run bootstrap first (fab bootstrap), with the deploy user this deploy logs in as"
+    try:
+        fd = os.open(tree.root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        raise AgentError("%s is missing or not writable by %s" % (tree.releases, me), hint=hint) from None
+    try:
+        for path, st in ((tree.root, os.fstat(fd)), (tree.releases, os.stat("releases", dir_fd=fd,
+                                                                            follow_symlinks=False))):
+            if not stat.S_ISDIR(st.st_mode):
+                raise AgentError("%s is missing or not writable by %s (a %s)" % (tree.releases, me, "link" if
+                                 stat.S_ISLNK(st.st_mode) else "file"), hint=hint)
+            if st.st_uid != os.getuid():
+                owner = name_of(pwd.getpwuid, st.st_uid)
+                raise AgentError("%s is %s's, not %s's: deploy, rollback and run act only in a tree of the login "
+                                 "running them" % (path, owner, me),
+                                 hint="run it as %s, the deploy_user bootstrap gave the tree to (fab -H %s@<host>)"
+                                      % (owner, owner))
+    except FileNotFoundError:
+        os.close(fd)
+        raise AgentError("%s is missing or not writable by %s" % (tree.releases, me), hint=hint) from None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 # command: (its function, the contract of its arguments, the contract of its result)
