@@ -58,6 +58,9 @@ from .programs import source as program_source
 
 EVENT = "@@DT "
 LOCK_NAME = ".deploy.lock"
+JSON_DEPTH = 32  # levels a RELEASE.json may nest (deploy writes 3): a deeper one is not what a deploy wrote
+SHOWN = ("version", "created_at", "artifact_sha256", "deployed_by")  # what status shows of each release
+FIELD_MAX = 200  # characters of one shown value
 FAILED_LOG = "failed.log"
 
 
@@ -276,6 +279,27 @@ def write_lock_owner(fd, info):
 
 # ---------------------------------------------------------------- release tree
 
+def nested_deeper(value, limit):
+    """Whether parsed JSON ``value`` nests deeper than ``limit`` levels (found without recursion: everything that
+    later walks it -- a copy, a comparison, ``dataclasses.asdict``, ``json.dumps`` -- recurses, and a RELEASE.json
+    nested 500 deep parses but crashed them)."""
+    todo = [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            todo.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+def text(value):
+    """A RELEASE.json value as one bounded string (None stays None)."""
+    if value is None:
+        return None
+    return (value if isinstance(value, str) else json.dumps(value, sort_keys=True))[:FIELD_MAX]
+
+
 class Tree:
     """Paths of one app's tree on the server."""
 
@@ -345,9 +369,14 @@ class Tree:
             finally:
                 os.close(fd)
             meta = json.loads(data.decode("utf-8"))
-            return meta if isinstance(meta, dict) else {}
+            return meta if isinstance(meta, dict) and not nested_deeper(meta, JSON_DEPTH) else {}
         except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested 10^5 deep
             return {}
+
+    def shown(self, rid, key):
+        """One value of a release's RELEASE.json as one bounded string (None when absent): what crosses to the
+        runner of what the deploy login wrote, never its structure."""
+        return text(self.meta(rid).get(key))
 
     def previous(self, live):
         """The release to roll back to from ``live`` (:func:`previous_of`, with what its RELEASE.json recorded)."""
@@ -1182,7 +1211,7 @@ def prune(tree, keep, live, previous):
     doomed = plan_prune(tree.listing(), live, previous, keep)
     for rid in doomed:
         shutil.rmtree(tree.release(rid), ignore_errors=True)
-    needed = {tree.meta(rid).get("config_sha256") for rid in tree.listing()}
+    needed = {tree.shown(rid, "config_sha256") for rid in tree.listing()}
     where = os.path.join(tree.root, CONFIGS)
     for name in os.listdir(where) if os.path.isdir(where) else []:
         if name not in needed:
@@ -1366,14 +1395,14 @@ def cmd_deploy(args: DeployArgs):
             with steps("prune"):  # a no-change deploy still trims releases beyond keep_releases
                 pruned = prune(tree, args.keep_releases, live, previous)
             return {"changed": False, "release_id": live, "previous": previous, "pruned": pruned,
-                    "recovered": recovered, "version": tree.meta(live).get("version"), "timings": steps.timings}
+                    "recovered": recovered, "version": tree.shown(live, "version"), "timings": steps.timings}
         # A deploy died between the switch and the reload: ``current`` names this release, but the site still
         # serves another one. Finish that switch (reload + gate) instead of reporting "no change".
         previous = served if served in tree.listing() else tree.previous(live)
         switch_and_gate(args, tree, live, previous, steps)
         os.close(fd)
         return {"changed": True, "release_id": live, "previous": previous, "recovered": recovered,
-                "version": tree.meta(live).get("version"), "timings": steps.timings}
+                "version": tree.shown(live, "version"), "timings": steps.timings}
     rid = next_release_id(args.release_id, set(os.listdir(tree.releases)))
     undo = None
     try:
@@ -1411,7 +1440,7 @@ def cmd_deploy(args: DeployArgs):
         pruned = prune(tree, args.keep_releases, rid, live)
     os.close(fd)
     return {"changed": True, "release_id": rid, "previous": live, "pruned": pruned, "recovered": recovered,
-            "version": tree.meta(rid).get("version"), "timings": steps.timings, "config_changed": new_config}
+            "version": tree.shown(rid, "version"), "timings": steps.timings, "config_changed": new_config}
 
 
 def cmd_rollback(args: RollbackArgs):
@@ -1427,10 +1456,10 @@ def cmd_rollback(args: RollbackArgs):
         raise AgentError("no release %r; releases: %s" % (target, ", ".join(releases) or "none"), step="rollback",
                          hint="name one of the listed releases (fab status shows them with their versions)")
     if target == live:
-        return {"changed": False, "release_id": live, "previous": live, "version": tree.meta(live).get("version"),
+        return {"changed": False, "release_id": live, "previous": live, "version": tree.shown(live, "version"),
                 "timings": steps.timings}
     # the release goes back to the config it started with (kept in <root>/.configs while the release is kept)
-    wanted, now = tree.meta(target).get("config_sha256"), tree.meta(live).get("config_sha256") if live else None
+    wanted, now = tree.shown(target, "config_sha256"), tree.shown(live, "config_sha256") if live else None
     undo = None
     if wanted and wanted != now:
         with steps("config", "config of %s (sha256 %s)" % (target, wanted[:12])):
@@ -1440,7 +1469,7 @@ def cmd_rollback(args: RollbackArgs):
                                  "rollback would run %s with the live release's config, a pairing never deployed"
                                  % (target, wanted[:12], args.root, CONFIGS, target), step="config",
                                  hint="%s; deploy version %s with its config instead"
-                                      % (NOT_TOUCHED, tree.meta(target).get("version") or target))
+                                      % (NOT_TOUCHED, tree.shown(target, "version") or target))
             try:
                 undo = install_config(args, data)
             except OSError as exc:
@@ -1452,15 +1481,16 @@ def cmd_rollback(args: RollbackArgs):
         put_back(exc, undo, "the live release's config")
         raise
     os.close(fd)
-    return {"changed": True, "release_id": target, "previous": live, "version": tree.meta(target).get("version"),
+    return {"changed": True, "release_id": target, "previous": live, "version": tree.shown(target, "version"),
             "timings": steps.timings, "config_changed": activated}
 
 
 def cmd_status(args: StatusArgs):
     tree = Tree(args.root)
-    releases = [dict(tree.meta(r), id=r) for r in tree.listing()]
-    for r in releases:
-        r.pop("manifest", None)
+    releases = []
+    for rid in tree.listing():  # only what status shows, as bounded strings: never the file's structure
+        meta = tree.meta(rid)
+        releases.append(dict({k: text(meta[k]) for k in SHOWN if meta.get(k) is not None}, id=rid))
     live = tree.live()
     dangling = None
     if live and not tree.is_complete(live):  # current points at nothing (or at a half-built release)

@@ -658,6 +658,30 @@ def test_status_lists_releases_and_names_a_dangling_current(srv):
 
 
 
+def test_status_and_rollback_carry_only_bounded_strings_of_what_the_deploy_login_wrote(srv):
+    """attack5 #7 (class: nesting bounded where the file is parsed, not where it is used): a RELEASE.json nested
+    700 levels parses (json.loads stops near 1000), but the status agent's reply (dataclasses.asdict) recursed
+    past the limit: 'agent crashed'. Status now sends only the fields it shows, as strings cut to FIELD_MAX; a
+    RELEASE.json nested deeper than JSON_DEPTH is no deploy's record (read as empty); rollback's reply the same."""
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    v2 = result(srv.deploy("2.0")[1])["release_id"]
+    path = srv.root / "releases" / v2 / "RELEASE.json"
+    meta = json.loads(path.read_text())
+    path.write_text(json.dumps(dict(meta, x=json.loads("[" * 700 + "]" * 700))))
+    code, events = srv.run("status", StatusArgs(root=str(srv.root)))
+    res = StatusReply.from_dict(result(events), ignore=("event",))
+    assert code == 0 and [r["id"] for r in res.releases] == [v1, v2] and res.releases[1] == {"id": v2}
+    path.write_text(json.dumps(dict(meta, version={"a": [1, 2]}, deployed_by="x" * 10000, x=[[[[1]]]])))
+    res = StatusReply.from_dict(result(srv.run("status", StatusArgs(root=str(srv.root)))[1]), ignore=("event",))
+    assert res.releases[1]["version"] == '{"a": [1, 2]}' and res.releases[1]["deployed_by"] == "x" * agent.FIELD_MAX
+    assert set(res.releases[1]) <= {"id", *agent.SHOWN} and "x" not in res.releases[1]  # nothing else crosses
+    path.write_text(json.dumps(dict(meta, version=[["2.0"]])))
+    back = result(srv.run("rollback", rollback_args(str(srv.root), to=v1))[1])
+    assert back["release_id"] == v1
+    again = result(srv.run("rollback", rollback_args(str(srv.root), to=v2))[1])
+    assert again["version"] == '[["2.0"]]'
+
+
 def test_status_follows_no_link_the_deploy_login_planted_in_the_release_tree(srv, tmp_path):
     """``status`` may run as an admin: a ``releases/<id>`` link to a directory of the admin's made it read the
     JSON file there. Class: a more trusted reader following a name a less trusted one made. The releases
