@@ -73,4 +73,4 @@ LOADED_THEN_RESTORED = (
 
 
 def test_what_the_daemons_loaded_then_was_put_back_is_caught(tmp_path):
-    assert_caught_by_their_rules(tmp_path, "debian12", LOADED_THEN_RESTORED, states=True)
+    assert_caught_by_their_rules(tmp_path, "debian12", LOADED_THEN_RESTORED)  # (the states: test_closed_world)
