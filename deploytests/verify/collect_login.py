@@ -91,7 +91,8 @@ ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjo
 # ----
 # the lines that make ``apache2 -t`` read or load a file as root: the directive, and its first word naming one
 NAMING = {"include": 1, "includeoptional": 1, "loadmodule": 2, "loadfile": 1, "serverroot": 1}
-PLAIN = re.compile(r"""[^\s"'\\]+|"[^\s"'\\]*"|'[^\s"'\\]*'""")  # a word read one way only (see ``named``)
+# a word read one way only (see ``named``): no quote inside, no backslash, no variable or mod_macro parameter
+PLAIN = re.compile(r"""[^\s"'\\$%@]+|"[^\s"'\\$%@]*"|'[^\s"'\\$%@]*'""")
 LIMIT, BIG, ENTRIES = 1 << 20, 64 << 20, 5000  # bytes of a file, bytes in all, entries of a tree
 
 
@@ -245,7 +246,8 @@ def named(text):
     Apache's, so it takes only words Apache reads one way, and says no to the rest. Its lines are read as they
     stand and as Apache joins them (a ``\\`` before the end of a line continues it); a line of those directives
     with a quoted word holding a space, a backslash, a ``${variable}`` or a quote inside a word, a continued
-    line, or a ``ServerRoot`` other than the stack's makes the answer no."""
+    line, a ``$``, ``%`` or ``@`` in a word (a variable, or a parameter a ``<Macro>``'s ``Use`` fills in) or a
+    ``ServerRoot`` other than the stack's makes the answer no."""
     joined = re.sub(r"(?<!\\)\\\r?\n", "", text)  # Apache's continued lines, and each line as it stands too
     found = []
     for line in dict.fromkeys(text.splitlines() + joined.splitlines()):
