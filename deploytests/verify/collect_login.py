@@ -117,6 +117,8 @@ def note(out, path):
                                    **({"link": os.readlink(p)} if stat.S_ISLNK(st.st_mode) else {})}
                 if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111:  # a program's capabilities: raw xattr bytes
                     out["files"][p].update(caps(p))
+                if stat.S_ISREG(st.st_mode) and (st.st_mode & 0o6000 or "caps" in out["files"][p]):
+                    out["files"][p]["ctime"] = st.st_ctime  # (privileged: were its bits set after dpkg unpacked it?)
         except OSError as exc:
             out["files"][p] = {"why": exc.strerror}
     return out["files"][path].get("st")

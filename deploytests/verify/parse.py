@@ -828,14 +828,21 @@ def statoverrides(snap: Snapshot) -> dict[str, str]:
 def privileged_files(snap: Snapshot) -> list[dict]:
     """Every regular file the collector looked at (root's PATH, the load path, Apache's and the schedules'
     trees, the deploytests state) that is setuid, setgid or has file capabilities: ``[{path, state, package,
-    override}]``: ``state`` (:func:`privilege`), the dpkg package that ships the path (its lists, with the
-    merged-/usr twin) and dpkg's stat override for it."""
+    override, unpacked}]``: ``state`` (:func:`privilege`), the dpkg package that ships the path (its lists, with
+    the merged-/usr twin), dpkg's stat override for it, and whether its inode is as that package's unpack left it
+    (its ``ctime`` no later than the package's list's: no ``chmod``, ``chown`` or ``setcap`` since; dpkg keeps no
+    record of modes, but the kernel dates every change of them)."""
     shipped, overrides = dpkg_files(snap), statoverrides(snap)
+    lists = {n[:-len(".list")].split(":")[0]: f"{DPKG_INFO}/{n}" for n in snap.listdir(DPKG_INFO) or []
+             if n.endswith(".list")}
     out = []
     for path in sorted(snap.files):
         state = privilege(snap, path)
         if state:
-            out.append({"path": path, "state": state, "package": shipped.get(path), "override": overrides.get(path)})
+            pkg = shipped.get(path)
+            mine, theirs = snap.files[path].get("ctime"), (snap.files.get(lists.get(pkg or "", "")) or {}).get("ctime")
+            out.append({"path": path, "state": state, "package": pkg, "override": overrides.get(path),
+                        "unpacked": mine is not None and theirs is not None and mine <= theirs + 2})
     return out
 
 

@@ -1390,8 +1390,10 @@ def cw_setuid(facts, exp):
     path, Apache's and the schedules' trees) is accounted for by its exact bits (``MODE owner:group[ caps]``):
     the stack's stock one of the package dpkg says ships it (``Stack.baseline_privileged``), dpkg's own stat
     override for it (``dpkg-statoverride --list``: how a package's maintainer script or an admin records a
-    mode), or allowed (``allow_privileged``). dpkg keeps no record of a file's mode: that it lists a file says
-    nothing of the file's bits (``chmod u+s`` on a packaged python keeps it listed)."""
+    mode), the bits the package's own unpack gave it (its inode unchanged since: ``ctime`` no later than the
+    package's list's; a package the stack's baseline does not know, installed by the admin), or allowed
+    (``allow_privileged``). dpkg keeps no record of a file's mode: that it lists a file says nothing of the
+    file's bits (``chmod u+s`` on a packaged python keeps it listed, and dates the change)."""
     inv = _inv(facts, "the privilege bits of root's PATH and the load path")
     stock = {}
     for line in exp.stack.baseline_privileged:
@@ -1401,15 +1403,16 @@ def cw_setuid(facts, exp):
     for f in inv.get("privileged") or []:
         path, state, pkg = f["path"], f["state"], f.get("package")
         if f"{path} {state}" in exp.allow.privileged or pkg and (state in stock.get(path, ()) or
-                                                                 state == f.get("override")):
+                                                                 state == f.get("override") or f.get("unpacked")):
             continue
         mode, owner = int(state.split()[0], 8), state.split()[1]
         rights = [f"{owner.split(':')[0]}'s rights (setuid)" if mode & 0o4000 else "",
                   f"group {owner.split(':')[1]}'s rights (setgid)" if mode & 0o2000 else "",
                   f"the capabilities {' '.join(state.split()[2:])}" if len(state.split()) > 2 else ""]
         origin = (f"{pkg} ships it, but not with these bits (stock: {' or '.join(sorted(stock[path]))})"
-                  if pkg and path in stock else f"{pkg} ships it without privileges (no stock bits, no dpkg "
-                  f"stat override)" if pkg else "no installed package ships it")
+                  if pkg and path in stock else f"{pkg} ships it, and these bits are not its stock ones, not a "
+                  f"dpkg stat override, and were set after dpkg unpacked it (or when is not known)" if pkg else
+                  "no installed package ships it")
         lines.append(f"{path} ({state}): whoever runs it (the app user too) gets {' and '.join(r for r in rights if r)}"
                      f"; {origin}. " + _allow_hint(exp, "allow_privileged", f"{path} {state}"))
     _unaccounted("privileged files (setuid, setgid, file capabilities)", lines)
