@@ -67,9 +67,11 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("hook_timeout", Integer(1, 3600), default=60, doc="seconds each hook may take (default 60)",
           example="60"),
     # the closed-world gate's allowances (deploytests.allowances): data the owner writes, never code
-    Field("allow_listen", Strings(unique=True), default=(), example='["localhost:9100"]',
+    Field("allow_listen", Strings(unique=True), default=(),
+          example='["localhost:9100 prometheus /usr/bin/prometheus-node-exporter"]',
           doc="sockets allowed besides Apache on the app's port, sshd and\npackaged system daemons on loopback "
-              "only (chrony, the MTA):\n\"*:port\" (any address), \"localhost:port\" (loopback), \"host:port\""),
+              "only (chrony, the MTA): \"ADDRESS USER PROGRAM\",\nADDRESS \"*:port\" (any), \"localhost:port\" "
+              "(loopback) or \"host:port\",\nPROGRAM the holder's executable; the address alone: Apache's own"),
     Field("allow_sites", Strings(unique=True), default=(), example='["status.example.com"]',
           doc="ServerNames of vhosts allowed besides the app's"),
     Field("allow_apache_conf", Strings(unique=True), default=(), example='["/etc/apache2/conf-enabled/ops.conf"]',

@@ -24,8 +24,9 @@ are latin-1 text:
   a bound hit is in ``errors``; a link at a tree's top is recorded, never walked); the listing of each directory
   named by an absolute line of ``/etc/ld.so.conf`` or an ``/etc/ld.so.conf.d`` file (only root's files are read,
   so only root's lines are taken); the stdlib's ``*.pth``/``*customize`` hooks, through links only root made;
-  dpkg's ``/var/lib/dpkg/info/*.list``. An executable regular file's ``caps``: its ``security.capability``
-  xattr's raw bytes (file capabilities; any reader may read them), when it has one.
+  dpkg's ``/var/lib/dpkg/info/*.list``; the ``lstat`` of :data:`SHARED` (where a socket may be made). An
+  executable regular file's ``caps``: its ``security.capability`` xattr's raw bytes (file capabilities; any reader
+  may read them), when it has one.
 - ``dirs``: ``{directory: [names]}`` of every directory listed.
 
 Its exit status is the verdict the root collector acts on: 0 only when :func:`loose` found nothing of what

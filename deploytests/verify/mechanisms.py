@@ -525,11 +525,12 @@ def _authenticated(d: Directive, directives: list[Directive]) -> bool:
                (r.args.split()[:1] or [""])[0].lower() in AUTHENTICATED for r in directives)
 
 
-def handler_problems(directives: list[Directive], cfg, ours: str, users: dict, loose, shared, cgi: bool) -> list[str]:
+def handler_problems(directives: list[Directive], cfg, ours: str, users: dict, groups: dict, loose, shared,
+                     cgi: bool) -> list[str]:
     """What in Apache's configuration in force writes files or runs code for whoever asks, outside the app's own
     site file: WebDAV (``Dav On``) where no user is required (anyone uploads, changes and deletes files, which are
-    then served); a ``WSGIDaemonProcess`` of another app that runs as one of ``users`` (name -> who: the app's or
-    the deploy login's user or group: code the deploy did not ship, with the app's rights); a WSGI script or, when a
+    then served); a ``WSGIDaemonProcess`` of another app that runs as one of ``users`` or ``groups`` (name -> who:
+    the app's or the deploy login's: code the deploy did not ship, with the app's rights); a WSGI script or, when a
     CGI module is loaded (``cgi``), a CGI directory someone but root may change (``loose(path)``: why, or None);
     ``WSGISocketPrefix`` in a directory others may write (``shared(dir)``: why, or None: another user takes the
     daemons' socket name before Apache does, mod_wsgi's docs warn)."""
@@ -545,7 +546,8 @@ def handler_problems(directives: list[Directive], cfg, ours: str, users: dict, l
                        f"delete files there (WebDAV), and what is uploaded is served back from this host")
         elif d.name == "wsgidaemonprocess" and words and words[0] != cfg.app:
             opts = dict(w.split("=", 1) for w in words[1:] if "=" in w)
-            who = [f"{k}={opts[k]} ({users[opts[k]]})" for k in ("user", "group") if opts.get(k) in users]
+            who = [f"{k}={opts[k]} ({known[opts[k]]})" for k, known in (("user", users), ("group", groups))
+                   if opts.get(k) in known]
             if who:
                 out.append(f"{d.where}: WSGIDaemonProcess {words[0]} runs as {' '.join(who)}: code the deploy did not "
                            f"ship runs with the app's rights (its config's secrets, its data)")

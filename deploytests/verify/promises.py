@@ -1288,14 +1288,16 @@ def cw_handlers(facts, exp):
     inv, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
     snap = getattr(facts, "raw", None)
     if not getattr(snap, "files", None):  # (recorded facts without a snapshot: nothing is known to be root's)
-        loose = shared = lambda p: f"{p} (not looked at)"  # noqa: E731
-    else:
-        loose, shared = snap.writable_by_others, lambda d: _shared_dir(snap, d)
-    users = {exp.cfg.app_user: "the app's user", exp.deploy_user: "the deploy login",
-             _group_of(facts, "app"): "the app's group", _group_of(facts, "deploy"): "the deploy login's group"}
-    users.pop("?", None)
+        loose, shared = (lambda p: None), (lambda p: f"{p} (not looked at)")
+    else:  # a script outside the dirs the collectors read is not judged by who owns it (its daemon's user is)
+        loose = lambda p: (lambda w: None if not w or w.endswith("(not looked at)") else w)(  # noqa: E731
+            snap.writable_by_others(p))
+        shared = lambda d: _shared_dir(snap, d)  # noqa: E731
+    users = {exp.cfg.app_user: "the app's user", exp.deploy_user: "the deploy login"}
+    groups = {g: who for g, who in ((_group_of(facts, "deploy"), "the deploy login's group"),
+                                    (_group_of(facts, "app"), "the app's group")) if g != "?"}
     cgi = bool({"cgi_module", "cgid_module"} & set((facts.get("configtest") or {}).get("modules") or []))
-    lines = handler_problems(directives, exp.cfg, ours, users, loose, shared, cgi)
+    lines = handler_problems(directives, exp.cfg, ours, users, groups, loose, shared, cgi)
     _unaccounted("handlers that write files or run code for whoever asks", lines, "cw_handlers", exp)
 
 
@@ -1976,12 +1978,14 @@ CW, SEC = "closed world", "security"
 CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_listen", f"{CW}: serves", "every listening socket is Apache on the app's port, the SSH server, a "
             "loopback-only socket of a packaged daemon (its executable a file of an installed dpkg package, run by "
-            "root or a system account not the app's, deploy's or Apache's), or allowed (allow_listen: \"*:port\" any "
-            "address, \"localhost:port\" loopback, \"host:port\"); a socket whose process root cannot see is a "
-            "finding that says so",
+            "root or a system account not the app's, deploy's or Apache's), or allowed (allow_listen: \"ADDRESS USER "
+            "PROGRAM\", the holder's user and executable, ADDRESS \"*:port\" any address, \"localhost:port\" "
+            "loopback, \"host:port\"; the address alone accounts for an Apache Listen only: a port another program "
+            "took is not allowed); a socket whose process root cannot see is a finding that says so",
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
-            'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100"] in targets.toml',
+            'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '
+            '/usr/bin/prometheus-node-exporter"] in targets.toml',
             root_only=True),
     Promise("cw_apache_files", f"{CW}: serves", "every file in Apache's configuration (as apache2ctl lists it, and "
             "envvars) is root's alone, and a stock include with dpkg's unchanged content, or bootstrap's, or allowed",
