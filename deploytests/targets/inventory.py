@@ -69,9 +69,10 @@ TARGET_FIELDS: tuple[Field, ...] = (
     # the closed-world gate's allowances (deploytests.allowances): data the owner writes, never code
     Field("allow_listen", Strings(unique=True), default=(),
           example='["localhost:9100 prometheus /usr/bin/prometheus-node-exporter"]',
-          doc="sockets allowed besides Apache on the app's port, sshd and\npackaged system daemons on loopback "
-              "only (chrony, the MTA): \"ADDRESS USER PROGRAM\",\nADDRESS \"*:port\" (any), \"localhost:port\" "
-              "(loopback) or \"host:port\",\nPROGRAM the holder's executable; the address alone: Apache's own"),
+          doc="sockets allowed besides Apache on the app's port,\nsshd and packaged system daemons on loopback only"
+              "\n(chrony, the MTA): \"ADDRESS USER PROGRAM\" (the holder's\nuser and executable), ADDRESS "
+              "\"*:port\" (any),\n\"localhost:port\" (loopback) or \"host:port\"; the\naddress alone: an Apache "
+              "Listen only"),
     Field("allow_sites", Strings(unique=True), default=(), example='["status.example.com"]',
           doc="ServerNames of vhosts allowed besides the app's"),
     Field("allow_apache_conf", Strings(unique=True), default=(), example='["/etc/apache2/conf-enabled/ops.conf"]',
