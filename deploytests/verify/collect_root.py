@@ -137,14 +137,18 @@ def processes(out, watch):
 
 
 def mapped(out):
-    """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``) and
-    of each directory above it: who may change what Apache and the daemons run (at most 4096 files)."""
+    """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``; at most
+    4096) and of each directory above it, from ``/`` down, never past a link or a directory someone but root
+    may change (what lies below is that one's finding): root resolves no name another user made."""
     found = {ln[ln.index("/"):] for e in out["proc"].values() for ln in (e.get("maps") or "").splitlines() if "/" in ln}
     for path in bounded(out, "mapped files", sorted(found), 4096):
-        while path not in out["mapped"]:  # (gone, or "(deleted)": None, the upgrade rule's)
-            st = os.lstat(path) if os.path.lexists(path) else None
-            out["mapped"][path] = st and [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino]
-            path = os.path.dirname(path)
+        for p in ["/"] + ["/".join(path.split("/")[:i]) for i in range(2, path.count("/") + 2)]:
+            if p not in out["mapped"]:  # (gone, or "(deleted)": None, the upgrade rule's)
+                st = os.lstat(p) if os.path.lexists(p) else None
+                out["mapped"][p] = st and [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino]
+            st = out["mapped"][p]
+            if not st or not stat.S_ISDIR(st[0]) or st[1] or st[0] & 0o022 and not st[0] & stat.S_ISVTX:
+                break
 
 
 def bounded(out, what, items, most):
