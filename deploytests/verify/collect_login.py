@@ -73,6 +73,7 @@ HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
 LISTED = [(d, HOOK) for d in HOOK_DIRS] + [("/var/lib/dpkg/info", re.compile(r".+\.list$"))]  # dpkg: whose file
 # root-only directories (the root collector lists them): their own lstat only
 ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
+ACCOUNTS = ["/etc/passwd", "/etc/login.defs", STATE + "/users"]  # bootstrap's user checks (check mode; runner's)
 # ----
 INCLUDE = re.compile(r"^[ \t]*(Include(?:Optional)?|LoadModule[ \t]+\S+|LoadFile)[ \t]+\"?([^\"\s]+)", re.I | re.M)
 LIMIT, BIG, ENTRIES = 1 << 20, 64 << 20, 5000  # bytes of a file, bytes in all, entries of a tree
@@ -220,8 +221,8 @@ def loose(out):
 
 
 def collect(args):
-    """The reply (see the module doc); ``check`` (bootstrap, before root runs ``apache2ctl``): Apache's files and
-    the verdict only; ``diagnose``: the vhost only."""
+    """The reply (see the module doc); ``check`` (bootstrap, before root runs): Apache's files and the verdict,
+    and :data:`ACCOUNTS` (the runner checks the users from them); ``diagnose``: the vhost only."""
     check(args)
     out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
     if args.get("diagnose"):
@@ -232,6 +233,8 @@ def collect(args):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks)]
         steps += [(p, note, p) for p in ROOT_ONLY + ["/var/www/" + args["app"]]]
+    else:
+        steps += [(p, read, p) for p in ACCOUNTS]
     steps += [("refused", verdict)]
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
