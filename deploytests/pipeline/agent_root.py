@@ -44,8 +44,7 @@ MARK = "deploytests app user"  # GECOS of the app users bootstrap creates
 WORD = r"[A-Za-z0-9_][A-Za-z0-9._-]*"
 ABS = r"(/%s)+" % WORD  # an absolute path; no component starts with '.', so none is '..'
 PATTERNS = {  # the closed set of inputs: each field and the pattern its whole value must match
-    "stack": r"[a-z0-9.-]{1,64}", "app": r"[a-z][a-z0-9_]{0,31}", "app_user": r"[a-z_][a-z0-9_-]{0,31}",
-    "deploy_user": r"[a-z_][a-z0-9_-]{0,31}", "server_name": r"[A-Za-z0-9.-]{1,253}", "port": r"[1-9][0-9]{0,4}",
+    "app": r"[a-z][a-z0-9_]{0,31}", "app_user": r"[a-z_][a-z0-9_-]{0,31}", "deploy_user": r"[a-z_][a-z0-9_-]{0,31}",
     "packages": r"[a-z0-9][a-z0-9.+-]{1,63}", "shared_paths": r"%s(/%s)*" % (WORD, WORD),
     "dpkg_lock_timeout": r"[0-9]{1,5}(\.[0-9]+)?", "lock_timeout": r"[0-9]{1,5}(\.[0-9]+)?",
     "vhost": r"[^\0]{1,65536}", "wsgi": r"[^\0]{1,65536}",  # text built on the admin's runner from checked values
@@ -55,7 +54,7 @@ PATTERNS.update(("apache." + k, ABS) for k in ("sites_available", "sites_enabled
                                                "conf_available", "pid_file", "apachectl", "a2enmod", "a2ensite",
                                                "a2dissite", "a2enconf"))  # the stack's paths and tools
 LISTS = ("packages", "shared_paths")
-NUMBERS = ("port", "dpkg_lock_timeout", "lock_timeout")
+NUMBERS = ("dpkg_lock_timeout", "lock_timeout")
 
 
 class AgentError(Exception):

@@ -60,8 +60,8 @@ def bootstrap_args(cfg: DeployConfig, stack: Stack, *, deploy_user: str, dpkg_lo
     (``packages``, ``apache`` paths and tools). The agent checks them again against its fixed patterns."""
     return {
         **stack.behaviour("bootstrap").agent_args(stack),
-        "app": cfg.app, "app_user": cfg.app_user, "deploy_user": deploy_user, "server_name": cfg.server_name,
-        "port": cfg.port, "shared_paths": list(cfg.shared_paths), "wsgi": templates.wsgi(cfg),
+        "app": cfg.app, "app_user": cfg.app_user, "deploy_user": deploy_user,
+        "shared_paths": list(cfg.shared_paths), "wsgi": templates.wsgi(cfg),
         "vhost": templates.vhost(cfg, stack=stack),
         "dpkg_lock_timeout": dpkg_lock_timeout, "lock_timeout": lock_timeout,
     }

@@ -83,7 +83,7 @@ class FakeDebian:
         return sorted(p.name for p in self.path(server_dir).iterdir())
 
     def args(self, **overrides):
-        """Bootstrap arguments for app ``app`` (tree /var/www/app, deploy user ``deployer``, server_name
+        """Bootstrap arguments for app ``app`` (tree /var/www/app, deploy user ``deployer``, a vhost for
         app.test), any field overridden."""
         fields = dict(deploy_user="deployer", packages=["apache2", "libapache2-mod-wsgi-py3"],
                       vhost="<VirtualHost *:80>\n    ServerName app.test\n</VirtualHost>\n")

@@ -90,8 +90,8 @@ def test_the_runners_arguments_pass_the_patterns():
 
 @pytest.mark.parametrize("change, named", [
     ({"app": "../etc"}, "app"), ({"app": "App"}, "app"), ({"app_user": "a b"}, "app_user"),
-    ({"deploy_user": "x;rm"}, "deploy_user"), ({"server_name": "a\nInclude /tmp/x"}, "server_name"),
-    ({"port": "80"}, "port"), ({"port": True}, "port"), ({"port": 123456}, "port"),
+    ({"deploy_user": "x;rm"}, "deploy_user"), ({"dpkg_lock_timeout": True}, "dpkg_lock_timeout"),
+    ({"dpkg_lock_timeout": 123456}, "dpkg_lock_timeout"),
     ({"packages": ["apache2", "-o=APT::x"]}, "packages"), ({"packages": "apache2"}, "packages"),
     ({"shared_paths": ["../../etc"]}, "shared_paths"), ({"shared_paths": ["data/.."]}, "shared_paths"),
     ({"shared_paths": ["/etc"]}, "shared_paths"), ({"lock_timeout": "1"}, "lock_timeout"),
@@ -105,6 +105,7 @@ def test_a_value_off_its_pattern_is_refused_naming_the_field(change, named):
 
 @pytest.mark.parametrize("mangle", [
     lambda a: dict(a, python="/tmp/py"), lambda a: dict(a, root="/etc"), lambda a: dict(a, config_path="/x"),
+    lambda a: dict(a, server_name="x.test"), lambda a: dict(a, stack="debian12-apache-wsgi"),
     lambda a: {k: v for k, v in a.items() if k != "app"},
     lambda a: dict(a, apache=dict(a["apache"], apachectl="/tmp/../bin/sh")),
     lambda a: dict(a, apache=dict(a["apache"], apachectl="bin/sh")),
