@@ -231,7 +231,8 @@ def remove(path):
 
 def acquire(path, timeout, what, posix=False):
     """An fd holding an exclusive lock on ``path`` (flock, or POSIX ``lockf`` as dpkg uses) within ``timeout``
-    seconds, emitting one ``*_wait`` step when it has to wait; a one-line AgentError when it gives up."""
+    seconds, emitting one ``*_wait`` step when it has to wait; a one-line AgentError when it gives up (the process
+    then ends: its fd with it)."""
     fd = os.open(at(path), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     deadline, waited = time.monotonic() + timeout, False
     while True:
@@ -242,11 +243,11 @@ def acquire(path, timeout, what, posix=False):
             if not waited:
                 emit("step", step="dpkg_wait" if posix else "lock_wait", seconds=0, message="waiting for %s %s "
                      "(another apt, dpkg or bootstrap runs), up to %gs" % (what, path, timeout))
-            waited = True
-            if time.monotonic() >= deadline:  # (the process ends: its fd with it)
+            if time.monotonic() >= deadline:
                 raise AgentError("%s: %s is held by another process; gave up after %gs" % (what, path, timeout),
                                  hint="wait until it finishes (ps -ef | grep -e apt -e dpkg), then run bootstrap "
                                       "again") from None
+            waited = True
             time.sleep(0.1)
 
 

@@ -186,6 +186,12 @@ def test_call_agent_maps_events_to_progress_result_and_errors(monkeypatch):
     with pytest.raises(CommandFailed, match=r"bootstrap: the agent did not finish \(exit 1\): sudo: a password is "
                                             r"required.*passwordless sudo"):
         remote.call_agent(c, "bootstrap", {}, sudo=True, step="bootstrap")
+    # the root agent does not format its own crashes: a traceback on stderr, shown here with the step it was in
+    fake_channel(monkeypatch, [{"event": "step", "step": "packages", "seconds": 1.0, "message": ""}], 1,
+                 "Traceback (most recent call last):\n  File ...\nPermissionError: [Errno 13] Permission denied\n")
+    with pytest.raises(CommandFailed, match=r"bootstrap: the agent did not finish during step \S+ \(exit 1\): "
+                                            r"PermissionError: \[Errno 13\] Permission denied"):
+        remote.call_agent(c, "bootstrap", {}, sudo=True, step="bootstrap")
 
 
 # ---------------------------------------------------------------- the rollout's decisions (pure: fake hosts)
