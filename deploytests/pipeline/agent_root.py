@@ -374,8 +374,9 @@ def ensure_sudoers(changes, args):
 
 
 def bootstrap(args):
-    """The steps in order, under the bootstrap lock; the site clash check first, before anything changes; the
-    sudoers rule last, so a failed bootstrap never leaves a grant (and takes back the group membership it added)."""
+    """The steps in order, under the bootstrap lock (the runner checked the site clash and the users just before);
+    the sudoers rule last, so a failed bootstrap never leaves a grant (and takes back the group membership it
+    added)."""
     changes, undo, timings, got = [], [], {}, {}
     steps = [("packages", ensure_packages, args), ("users", ensure_users, args, undo),
              ("tree", ensure_tree, args, got), ("apache", ensure_apache, args), ("sudoers", ensure_sudoers, args)]

@@ -1,19 +1,23 @@
-"""bootstrap: make a server ready for deploys, idempotently, in one SSH round trip; the only step that uses root.
+"""bootstrap: make a server ready for deploys, idempotently; the only step that uses root (one run of one program).
 
 First the server's ``/etc/os-release`` is read and its stack picked (:mod:`deploytests.stacks`; an OS no stack
 matches is refused in one line naming the supported ones): the stack supplies the packages, Apache's paths and
 tools, the vhost template and the interpreter root runs, a fixed path (``/usr/bin/python3.11`` on Debian 12). Then
-one run of the root agent (``agent_root.py``: ``sudo -n <stack python> -c <its source> bootstrap '<json>'``; never
-``python`` from deploy.toml, nothing on stdin), under a server-wide lock (``/var/lib/deploytests/bootstrap.lock``).
+one look as the login itself, no sudo (:func:`deploytests.verify.facts.before_bootstrap`: the login collector and
+``apache2ctl -S``), which refuses in one line, before anything changes, Apache files root would read that someone
+else may change, a ``server_name`` and ``port`` another site answers (:func:`clashes`), and users bootstrap may
+not take (:func:`users_problem`, from root's account files). Then one run of the root agent (``agent_root.py``:
+``sudo -n <stack python> -c <its source> bootstrap '<json>'``; never ``python`` from deploy.toml, nothing on
+stdin), under a server-wide lock (``/var/lib/deploytests/bootstrap.lock``).
 Its arguments are a closed set the agent checks against fixed patterns (``agent_root.PATTERNS``); it:
 
 - installs what is missing of the stack's packages with apt, after waiting (bounded) for dpkg's lock;
-- creates the app's system user (recorded as deploytests'; an existing account of any other kind is refused) and
-  adds the deploy login (an existing login, never the app user) to its group;
+- creates the app's system user (recorded as deploytests'; root refuses again an existing account of any other
+  kind) and adds the deploy login (an existing login, never the app user) to its group;
 - makes the tree: ``/var/www/<app>`` + ``releases/`` + ``.deploy.lock`` + ``application.wsgi`` owned by the
   deploy login; ``shared/`` and each shared path the deploy login's, group app, setgid (0750 / 0770: the app
   writes its data there); ``python/``, the daemons' python-home, root's -- every write link-proof;
-- writes the vhost (refused in one line when another site answers the same server_name and port), enables
+- writes the vhost, enables
   mod_wsgi and the site, disables ``000-default``, adds a global ``ServerName`` if Apache has none, runs
   ``apache2ctl configtest`` and reloads only when something changed and the test passed;
 - last, ``/etc/sudoers.d/deploytests-<app>`` (checked by ``visudo``): the deploy login may run its releases'
