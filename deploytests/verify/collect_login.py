@@ -75,7 +75,9 @@ LISTED = [(d, HOOK) for d in HOOK_DIRS] + [("/var/lib/dpkg/info", re.compile(r".
 ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
 ACCOUNTS = ["/etc/passwd", "/etc/login.defs", STATE + "/users"]  # bootstrap's user checks (check mode; runner's)
 # ----
-INCLUDE = re.compile(r"^[ \t]*(Include(?:Optional)?|LoadModule[ \t]+\S+|LoadFile)[ \t]+\"?([^\"\s]+)", re.I | re.M)
+# the lines that make ``apache2 -t`` read or load a file as root: the directive, and its first word naming one
+NAMING = {"include": 1, "includeoptional": 1, "loadmodule": 2, "loadfile": 1, "serverroot": 1}
+PLAIN = re.compile(r"""[^\s"'\\]+|"[^\s"'\\]*"|'[^\s"'\\]*'""")  # a word read one way only (see ``named``)
 LIMIT, BIG, ENTRIES = 1 << 20, 64 << 20, 5000  # bytes of a file, bytes in all, entries of a tree
 
 
@@ -198,7 +200,10 @@ def loose(out):
         text = path in conf and stat.S_ISREG(entry["st"][0]) and (entry.get("data") or read(out, to))
         if text is None:  # (root would read it: what it names must be known)
             return "%s was not read here (%s): what it names is not known" % (path, entry.get("why"))
-        for kind, name in INCLUDE.findall(text or ""):
+        names = named(text or "")
+        if isinstance(names, str):
+            return "%s: %s" % (path, names)
+        for kind, name in names:
             name = os.path.normpath(os.path.join(SERVER_ROOT, name))
             if name.startswith((SERVER_ROOT + "/", MODULES + "/")):
                 continue
@@ -216,8 +221,35 @@ def loose(out):
                 return "%s could not be listed here: what it holds is not known" % getattr(unlisted[0], "filename",
                                                                                          unlisted[0])
             todo += [base] + found
-            conf.update(found if kind[:7].lower() == "include" else ())
+            conf.update(found if kind.startswith("include") else ())
     return None
+
+
+def named(text):
+    """(directive, path) for each path an ``Include``, ``IncludeOptional``, ``LoadModule`` or ``LoadFile`` line of
+    ``text`` names (every argument of ``LoadFile``), or why not (a str): this reading must never see less than
+    Apache's, so it takes only words Apache reads one way, and says no to the rest. Its lines are read as they
+    stand and as Apache joins them (a ``\\`` before the end of a line continues it); a line of those directives
+    with a quoted word holding a space, a backslash, a ``${variable}`` or a quote inside a word, a continued
+    line, or a ``ServerRoot`` other than the stack's makes the answer no."""
+    joined = re.sub(r"(?<!\\)\\\r?\n", "", text)  # Apache's continued lines, and each line as it stands too
+    found = []
+    for line in dict.fromkeys(text.splitlines() + joined.splitlines()):
+        words = line.split(None, 1)
+        kind = words[0].lower() if words else ""
+        if kind not in NAMING:
+            continue
+        rest = words[1].strip() if len(words) > 1 else ""
+        if "${" in line or line not in text.splitlines() or not all(PLAIN.fullmatch(w) for w in rest.split()):
+            return "%r: Apache may read this line otherwise than this check can: root runs nothing" % line[:200]
+        args = [w.strip("\"'") for w in rest.split()]
+        if kind == "serverroot":
+            if args != [SERVER_ROOT]:
+                return "%r: the ServerRoot is not %s: root runs nothing" % (line[:200], SERVER_ROOT)
+            continue
+        first = NAMING[kind] - 1
+        found += [(kind, a) for a in (args[first:] if kind == "loadfile" else args[first:first + 1])]
+    return found
 
 
 def collect(args):
