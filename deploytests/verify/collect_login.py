@@ -9,8 +9,9 @@ stack's system python (``/usr/bin/python3 -I -S -c BOOT``), then the run's nonce
 before the root collector (:func:`deploytests.verify.facts.probe_command`). It takes a closed set of inputs
 (:data:`PATTERNS`: names), each matched in full; every path it touches is one of the constants below (**the
 paths it reads: one place**) or built from them and those names. It parses nothing but the lines of the
-dynamic linker's configuration (a line is a directory to list) and root's Apache files' ``Include*``,
-``LoadModule`` and ``LoadFile`` lines (:func:`loose`); the runner parses the rest (:mod:`deploytests.verify.parse`).
+dynamic linker's configuration (a line is a directory to list), root's Apache files' ``Include*``,
+``LoadModule`` and ``LoadFile`` lines (:func:`loose`) and the absolute path words of root's files in the places
+root acts later (:func:`acts`: a path to ``lstat``); the runner parses the rest (:mod:`deploytests.verify.parse`).
 Rules for this file: standard library only, Python >= 3.7, no imports from deploytests, flat.
 
 What it returns (one JSON object, zlib-compressed and base64-encoded, after :data:`MARK` and the nonce); bytes
@@ -26,7 +27,8 @@ are latin-1 text:
   so only root's lines are taken); the stdlib's ``*.pth``/``*customize`` hooks, through links only root made;
   dpkg's ``/var/lib/dpkg/info/*.list``. An executable regular file's ``caps``: its ``security.capability``
   xattr's raw bytes (file capabilities; any reader may read them), when it has one.
-- ``dirs``: ``{directory: [names]}`` of every directory listed.
+- ``dirs``: ``{directory: [names]}`` of every directory listed;
+- ``named``: entries as ``files``' of what root's files in the places root acts later name (:func:`acts`).
 
 Its exit status is the verdict the root collector acts on: 0 only when :func:`loose` found nothing of what
 ``apache2ctl`` makes root run, source or load that someone but root may change (or that this login could not
@@ -66,18 +68,32 @@ TREES += [("/etc/ssh/sshd_config.d", 1, True), ("/etc/pam.d", 1, True), ("/etc/s
 TREES += [("/etc/apt/sources.list.d", 1, True), ("/etc/ssh", 2, False)]  # (/etc/ssh: who may write its dirs)
 TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
                                                              for n in ("hourly", "daily", "weekly", "monthly")]
+# the places root acts later besides cron's, logrotate's and systemd's units (deploytests.verify.rootacts says what
+# each holds and when root runs it): every entry's bytes when root's; /etc/rc?.d's links are listed above
+ACTS = ["/etc/update-motd.d", "/etc/init.d", "/etc/tmpfiles.d", "/run/tmpfiles.d", "/usr/local/lib/tmpfiles.d",
+        "/usr/lib/tmpfiles.d", "/etc/udev/rules.d", "/run/udev/rules.d", "/usr/lib/udev/rules.d",
+        "/etc/systemd/system-generators", "/usr/local/lib/systemd/system-generators", "/etc/initramfs-tools/hooks",
+        "/etc/NetworkManager/dispatcher.d", "/etc/dhcp/dhclient-enter-hooks.d", "/etc/dhcp/dhclient-exit-hooks.d"]
+ACTS += ["/etc/network/if-%s.d" % n for n in ("pre-up", "up", "down", "post-down")]
+ACTS += ["/etc/kernel/%s.d" % n for n in ("preinst", "postinst", "prerm", "postrm", "header_postinst")]
+ACTS += ["/etc/ppp/ip-up.d", "/etc/ppp/ip-down.d"]
+TREES += [(d, 1, True) for d in ACTS]
+FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
+ROOT_RUNS = ["/etc/crontab", "/etc/logrotate.conf", "/etc/ssh/sshrc"] + HOOKS  # single files whose words count
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
 COMMANDS = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"]  # setuid files, root's PATH
 TREES += [(d, 1, False) for d in COMMANDS + HOOK_DIRS] + [("/etc/ld.so.conf.d", 1, True)]  # who may write them
 HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
-LISTED = [(d, HOOK) for d in HOOK_DIRS] + [("/var/lib/dpkg/info", re.compile(r".+\.list$"))]  # dpkg: whose file
+DPKG_INFO = "/var/lib/dpkg/info"
+LISTED = [(d, HOOK) for d in HOOK_DIRS] + [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file
 # root-only directories (the root collector lists them): their own lstat only
 ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
 ACCOUNTS = ["/etc/passwd", "/etc/login.defs", STATE + "/users"]  # bootstrap's user checks (check mode; runner's)
 # ----
 # the lines that make ``apache2 -t`` read or load a file as root: the directive, and its first word naming one
 NAMING = {"include": 1, "includeoptional": 1, "loadmodule": 2, "loadfile": 1, "serverroot": 1}
-PLAIN = re.compile(r"""[^\s"'\\]+|"[^\s"'\\]*"|'[^\s"'\\]*'""")  # a word read one way only (see ``named``)
+# a word read one way only (see ``named``): no quote inside, no backslash, no variable or mod_macro parameter
+PLAIN = re.compile(r"""[^\s"'\\$%@]+|"[^\s"'\\$%@]*"|'[^\s"'\\$%@]*'""")
 LIMIT, BIG, ENTRIES = 1 << 20, 64 << 20, 5000  # bytes of a file, bytes in all, entries of a tree
 
 
@@ -153,7 +169,7 @@ def follow(out, path, limit=LIMIT):
         path = os.path.normpath(os.path.join(os.path.dirname(path), out["files"][path]["link"]))
     else:
         return out["errors"].update({path: "more than 8 links: not followed further"})
-    if rooted(out, path):
+    if rooted(out, path) and stat.S_ISREG((note(out, path) or [0])[0]):  # (never a device's open)
         read(out, path, limit)
 
 
@@ -231,7 +247,8 @@ def named(text):
     Apache's, so it takes only words Apache reads one way, and says no to the rest. Its lines are read as they
     stand and as Apache joins them (a ``\\`` before the end of a line continues it); a line of those directives
     with a quoted word holding a space, a backslash, a ``${variable}`` or a quote inside a word, a continued
-    line, or a ``ServerRoot`` other than the stack's makes the answer no."""
+    line, a ``$``, ``%`` or ``@`` in a word (a variable, or a parameter a ``<Macro>``'s ``Use`` fills in) or a
+    ``ServerRoot`` other than the stack's makes the answer no."""
     joined = re.sub(r"(?<!\\)\\\r?\n", "", text)  # Apache's continued lines, and each line as it stands too
     found = []
     for line in dict.fromkeys(text.splitlines() + joined.splitlines()):
@@ -267,7 +284,7 @@ def collect(args):
         steps += [(p, note, p) for p in ROOT_ONLY + ["/var/www/" + args["app"]]]
     else:
         steps += [(p, read, p) for p in ACCOUNTS]
-    steps += [("refused", verdict)]
+    steps += [("refused", verdict)] + ([("acts", acts)] if not args.get("check") else [])  # (after the verdict)
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
             work(out, *more)
@@ -287,6 +304,62 @@ def ld_dirs(out):
     lines = {ln.split("#")[0].strip() for c in confs for ln in (out["files"][c].get("data") or "").splitlines()}
     for d in sorted(x for x in lines if x.startswith("/"))[:64]:
         tree(out, d, 1, False)
+
+
+WORD = re.compile(r"(?:^|(?<=[\s'\"=;|&(`<>]))(/[^\s'\"`;|&()<>$*?\x00]+)", re.M)  # an absolute path word
+
+
+def acts(out):
+    """What root's files in the places root acts later name, one hop further, kept apart in ``named`` (the
+    other rules judge only what they always read): every absolute path word of root's cron, hook, unit and
+    :data:`ACTS` files (and of root's small scripts in /usr/local/{bin,sbin}: what a root job or process may run
+    by name) is recorded as :func:`follow` does (its ``lstat``, each directory above it, links through root's
+    own), a script reached is read when root's and its words taken in turn (three rounds, at most 1024 paths;
+    never under /dev, /proc, /sys or Apache's trees, never a file that is not regular opened); ``ctime`` of each
+    :data:`ACTS` entry and each dpkg list (a packaged file not changed since its package was unpacked)."""
+    side = {"files": {}, "dirs": {}, "errors": {}, "size": out["size"]}
+    tops = tuple(d + "/" for d in ACTS + UNITS + ["/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily",
+                                                 "/etc/cron.weekly", "/etc/cron.monthly", "/etc/logrotate.d",
+                                                 "/etc/apt/apt.conf.d", "/etc/profile.d"])
+    for d in COMMANDS[:2]:
+        for name in out["dirs"].get(d, []):
+            st = out["files"].get(d + "/" + name, {}).get("st")
+            if st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536:
+                data = read(side, d + "/" + name, 65536)
+                if data is not None and not data.startswith("#!"):
+                    side["size"] -= len(side["files"][d + "/" + name].pop("data"))
+    texts = {p: e["data"] for p, e in out["files"].items() if e.get("data") and (p.startswith(tops) or p in ROOT_RUNS)}
+    texts.update({p: e["data"] for p, e in side["files"].items() if e.get("data")})
+    seen = set()
+    for _ in range(3):
+        words = []
+        for text in texts.values():
+            lines = text.splitlines()
+            words += [w for n, ln in enumerate(lines) if not ln.lstrip().startswith("#") or n == 0 and ln[:2] == "#!"
+                      for w in WORD.findall(ln[2:] if n == 0 and ln[:2] == "#!" else ln)]
+        texts = {}
+        for word in [os.path.normpath("/" + w.lstrip("/")) for w in words]:
+            if word in seen or len(seen) >= 1024 or word.startswith(("/dev/", "/proc/", "/sys/", SERVER_ROOT + "/",
+                                                                      MODULES + "/")):
+                continue
+            seen.add(word)
+            try:
+                follow(side, word, 65536)
+            except (OSError, ValueError) as exc:  # (a name the kernel refuses: named, the rest goes on)
+                side["errors"][word] = str(exc)
+            entry = side["files"].get(word, {})
+            if str(entry.get("data", "")).startswith("\x7fELF"):  # a program: who may write it is what counts
+                side["size"] -= len(entry.pop("data"))
+            elif entry.get("data"):
+                texts[word] = entry["data"]
+    out["named"] = {p: e for p, e in side["files"].items() if p not in out["files"] or e.get("data")}
+    out["size"] = side["size"]
+    listed = [DPKG_INFO + "/" + n for n in out["dirs"].get(DPKG_INFO, []) if n.endswith(".list")]
+    for path in listed + [p for p in out["files"] if p.startswith(tuple(d + "/" for d in ACTS))]:
+        try:
+            out["files"][path]["ctime"] = os.lstat(path).st_ctime
+        except (OSError, KeyError):
+            pass
 
 
 def hooks(out):

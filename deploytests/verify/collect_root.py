@@ -23,9 +23,9 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   their bytes), every crontab and ``at`` job (their owners' files: bytes only, never parsed here; at most 256
   each, 64 KiB each) and the error log (its ``lstat``; in diagnostics, its tail);
 - ``dirs``: ``{directory: [names]}`` of those three directories;
-- ``proc``: ``{pid: {uid, stat, status, cmdline, exe, sockets}}`` for every process (``sockets`` None: its fds
-  were not readable), plus ``cwd``, ``environ`` and ``maps`` for the app user's processes and the stack's Apache
-  binary's (the daemons and their parents);
+- ``proc``: ``{pid: {uid, stat, status, cmdline, exe, cwd, sockets, open}}`` for every process (``sockets`` None:
+  its fds were not readable; ``open``: the files it holds open, at most 64), plus ``environ`` and ``maps`` for the
+  app user's processes and the stack's Apache binary's (the daemons and their parents);
 - ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
   -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (one run: Apache prints each dump), as root only, with a fixed environment,
   only when the login collector said 0 (else ``refused``);
@@ -54,8 +54,9 @@ ROOT_ONLY = [("/etc/sudoers.d", 5000, False), ("/var/spool/cron/crontabs", 256, 
              ("/var/spool/cron/atjobs", 256, True)]
 LIMIT, BIG, PIDS = 1 << 20, 64 << 20, 8192  # bytes of a file, bytes in all, processes
 # what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
-PROC, WATCHED = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0)], [("cwd", 0), ("environ", 65536),
-                                                                                     ("maps", LIMIT)]
+# (``cwd`` of every process: anyone's, where its relative paths go)
+PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
+WATCHED = [("environ", 65536), ("maps", LIMIT)]
 # "configtest" is the very command the pipeline's reload runs first (agent_root: ``apache2ctl configtest``, which
 # ``graceful`` runs too): a config dump (-D DUMP_*) skips checks such as mod_ssl's certificate files
 RUNS = {"configtest": ("configtest",), "dump": ("-t", "-D", "DUMP_MODULES", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS",
@@ -132,7 +133,9 @@ def processes(out, watch):
             fds = bounded(out, "open files of " + pid, os.listdir(base + "/fd"), 4096)
         except OSError:  # not visible (no CAP_SYS_PTRACE, or gone): None, never taken for "no sockets"
             fds = None
-        entry["sockets"] = fds and [t for t in (kernel(base + "/fd/" + f) for f in fds) if str(t)[:8] == "socket:["]
+        fds = fds and [str(t) for t in (kernel(base + "/fd/" + f) for f in fds)]
+        entry["sockets"], entry["open"] = fds and [t for t in fds if t[:8] == "socket:["], fds and sorted(
+            {t for t in fds if t[:1] == "/" and not t.startswith(("/dev/", "/proc/"))})[:64]
         out["proc"][pid] = entry
 
 

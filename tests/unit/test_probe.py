@@ -488,7 +488,8 @@ def test_the_verdict_reads_apaches_file_naming_lines_as_apache_does_or_says_no()
     -- so a directory the deploy login owns passed unseen, and root's ``apache2ctl`` loaded its library (uid 0).
     Class: a security decision taken on our own reading of a language that differs from the reader it guards.
     :func:`collect_login.named` takes only words Apache reads one way, every argument of LoadFile, and says no to
-    the rest (other members tried: a directive split by a continuation, a ``${variable}``, ServerRoot moved)."""
+    the rest (other members tried: a directive split by a continuation, a ``${variable}``, a ``<Macro>``
+    parameter, ServerRoot moved)."""
     from deploytests.verify.collect_login import named
 
     assert named("IncludeOptional mods-enabled/*.load\n  include\t'/etc/x.conf'\nLoadModule m /usr/lib/m.so\n"
@@ -498,5 +499,7 @@ def test_the_verdict_reads_apaches_file_naming_lines_as_apache_does_or_says_no()
         ("loadfile", "/usr/lib/libz.so.1"), ("loadfile", "/srv/site-conf/libx.so")]
     for text in ('IncludeOptional "/srv/site conf/*.conf"', "Include \\\n    /srv/site-conf/*.conf",
                  "Inc\\\nlude /srv/x.conf", "Include ${DIR}/x.conf", "LoadFile a\\b", "Include 'x'y",
+                 "<Macro Site $dir>\n  IncludeOptional $dir/*.conf\n</Macro>\nUse Site /srv/site-conf",
+                 "LoadFile %p/libx.so", "Include @d/x.conf",
                  "ServerRoot /srv/apache"):
         assert isinstance(named(text), str) and "root runs nothing" in named(text), text
