@@ -89,6 +89,7 @@ DPKG_INFO = "/var/lib/dpkg/info"
 LISTED = [(d, HOOK) for d in HOOK_DIRS] + [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file
 # root-only directories (the root collector lists them): their own lstat only
 ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
+ACCOUNTS = ["/etc/passwd", "/etc/login.defs", STATE + "/users"]  # bootstrap's user checks (check mode; runner's)
 SHARED = ["/tmp", "/var/tmp", "/dev/shm", "/run", "/run/apache2", "/run/lock"]  # where a socket may be made: lstat
 # ----
 # the lines that make ``apache2 -t`` read or load a file as root: the directive, and its first word naming one
@@ -273,8 +274,8 @@ def named(text):
 
 
 def collect(args):
-    """The reply (see the module doc); ``check`` (bootstrap, before root runs ``apache2ctl``): Apache's files and
-    the verdict only; ``diagnose``: the vhost only."""
+    """The reply (see the module doc); ``check`` (bootstrap, before root runs): Apache's files and the verdict,
+    and :data:`ACCOUNTS` (the runner checks the users from them); ``diagnose``: the vhost only."""
     check(args)
     out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
     if args.get("diagnose"):
@@ -285,6 +286,8 @@ def collect(args):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + ["/var/www/" + args["app"]]]
+    else:
+        steps += [(p, read, p) for p in ACCOUNTS]
     steps += [("refused", verdict)] + ([("acts", acts)] if not args.get("check") else [])  # (after the verdict)
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:

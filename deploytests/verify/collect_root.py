@@ -55,6 +55,10 @@ APACHECTL, APACHE_BIN, ERROR_LOG = "/usr/sbin/apache2ctl", "/usr/sbin/apache2", 
 ROOT_ONLY = [("/etc/sudoers.d", 5000, False), ("/var/spool/cron/crontabs", 256, True),
              ("/var/spool/cron/atjobs", 256, True)]
 LIMIT, BIG, PIDS = 1 << 20, 64 << 20, 8192  # bytes of a file, bytes in all, processes
+# what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
+# (``cwd`` of every process: anyone's, where its relative paths go)
+PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
+WATCHED = [("environ", 65536), ("maps", LIMIT)]
 # "configtest" is the very command the pipeline's reload runs first (agent_root: ``apache2ctl configtest``, which
 # ``graceful`` runs too): a config dump (-D DUMP_*) skips checks such as mod_ssl's certificate files
 RUNS = {"configtest": ("configtest",), "dump": ("-t", "-D", "DUMP_MODULES", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS",
@@ -104,9 +108,12 @@ def listed(out, top, most, anyone):
         read(out, top + "/" + name, 65536 if anyone else LIMIT, anyone)
 
 
-def proc_read(path, limit):
-    """At most ``limit`` bytes of a file of the kernel's ``/proc`` (latin-1 text), or None."""
+def kernel(path, limit=0):
+    """What the kernel's ``/proc`` says at ``path``: its link target (``limit`` 0), else at most ``limit`` bytes
+    (latin-1 text); None when it is not readable (gone, or no ``CAP_SYS_PTRACE``)."""
     try:
+        if not limit:
+            return os.readlink(path)
         with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:  # buffered: reads to EOF
             return f.read(limit).decode("latin-1")  # (/proc's maps and environ give a page per read call)
     except OSError:
@@ -121,16 +128,14 @@ def processes(out, watch):
             entry = {"uid": os.lstat(base).st_uid}
         except OSError:
             continue  # gone meanwhile
-        for name, limit in (("stat", 4096), ("status", 16384), ("cmdline", 4096)):
-            entry[name] = proc_read(base + "/" + name, limit)
-        entry.update(exe=link(base + "/exe"), cwd=link(base + "/cwd"))  # (anyone's: where its relative paths go)
+        entry.update((name, kernel(base + "/" + name, most)) for name, most in PROC)
         if entry["uid"] in watch or (entry["exe"] or "").split(" (")[0] == APACHE_BIN:  # daemons, parents
-            entry.update(environ=proc_read(base + "/environ", 65536), maps=proc_read(base + "/maps", LIMIT))
+            entry.update((name, kernel(base + "/" + name, most)) for name, most in WATCHED)
         try:
             fds = bounded(out, "open files of " + pid, os.listdir(base + "/fd"), 4096)
         except OSError:  # not visible (no CAP_SYS_PTRACE, or gone): None, never taken for "no sockets"
             fds = None
-        fds = fds and [str(t) for t in map(link, (base + "/fd/" + f for f in fds))]
+        fds = fds and [str(t) for t in (kernel(base + "/fd/" + f) for f in fds)]
         entry["sockets"], entry["open"] = fds and [t for t in fds if t[:8] == "socket:["], fds and sorted(
             {t for t in fds if t[:1] == "/" and not t.startswith(("/dev/", "/proc/"))})[:64]
         out["proc"][pid] = entry
@@ -154,13 +159,6 @@ def mapped(out):
 def bounded(out, what, items, most):
     out["errors"].update({what: "more than %d: the rest not looked at" % most} if len(items) > most else {})
     return items[:most]
-
-
-def link(path):
-    try:
-        return os.readlink(path)
-    except OSError:
-        return None
 
 
 def start(out, started, verdict):
@@ -189,7 +187,7 @@ def finish(out, started):
 
 def collect(args, verdict):
     check(args)
-    out = {"uid": os.getuid(), "pid": os.getpid(), "time": time.time(), "uptime": proc_read("/proc/uptime", 100),
+    out = {"uid": os.getuid(), "pid": os.getpid(), "time": time.time(), "uptime": kernel("/proc/uptime", 100),
            "python": "%d.%d" % sys.version_info[:2], "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {},
            "dirs": {}, "proc": {}, "runs": {}, "mapped": {}, "size": 0}
     if args.get("diagnose"):
