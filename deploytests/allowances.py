@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 SWITCHABLE = ("cw_listen", "cw_apache_files", "cw_modules", "cw_vhosts", "cw_in_force", "cw_processes",
               "cw_schedules", "cw_units", "cw_sudoers", "cw_groups", "cw_app_login", "cw_tree_special", "cw_loader",
               "cw_load_path", "cw_setuid", "cw_apache_effects", "cw_sshd", "cw_pam", "cw_login_files", "cw_packaged",
-              "rollback_ready", "sec_trace", "sec_tokens", "sec_status", "sec_apache_user", "sec_apt")
+              "rollback_ready", "sec_trace", "sec_tokens", "sec_status", "sec_apache_user", "sec_apt",
+              "cw_become", "cw_deploy_account", "sec_secrets", "sec_logs", "sec_guards", "sec_sysctl", "sec_sticky")
 
 
 @dataclass(frozen=True)

@@ -279,6 +279,11 @@ class PinnedConnection(fabric.Connection):
                     hint="add the server's key to that file (ssh-keyscan, then verify the fingerprint)",
                 ) from None
             silent = time.monotonic() - started >= 0.9 * self.timeout  # paramiko words a timeout many ways
+            if "protocol banner" in str(exc) and isinstance(exc.__context__, EOFError) and not silent:
+                raise ConnectError(f"sshd on {self.host}:{self.port} closed the connection before its banner",
+                                   where=self.label, hint="its host answers, its sshd refuses every connection: "
+                                   "check sshd's log (host keys it will not use, MaxStartups, a DenyHosts-like "
+                                   "filter, sshd -t)") from None
             if "protocol banner" in str(exc) or (silent and not isinstance(exc, paramiko.AuthenticationException)):
                 raise ConnectError(f"no answer for {self.timeout:g} s while connecting to {self.host}:{self.port} "
                                    f"(no SSH banner)", where=self.label, hint="the host or its sshd is frozen or "

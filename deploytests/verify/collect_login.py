@@ -73,6 +73,11 @@ HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
 LISTED = [(d, HOOK) for d in HOOK_DIRS] + [("/var/lib/dpkg/info", re.compile(r".+\.list$"))]  # dpkg: whose file
 # root-only directories (the root collector lists them): their own lstat only
 ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
+# the host's baseline: the secrets' and shared temp dirs' modes (lstat only), the kernel settings boot applies
+MODES = ["/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/tmp", "/var/tmp", "/dev/shm", "/run/lock"]
+SYSCTL = ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"]
+FILES += ["/etc/sysctl.conf"]
+TREES += [(d, 1, True) for d in SYSCTL]
 # ----
 INCLUDE = re.compile(r"^[ \t]*(Include(?:Optional)?|LoadModule[ \t]+\S+|LoadFile)[ \t]+\"?([^\"\s]+)", re.I | re.M)
 LIMIT, BIG, ENTRIES = 1 << 20, 64 << 20, 5000  # bytes of a file, bytes in all, entries of a tree
@@ -231,7 +236,7 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks)]
-        steps += [(p, note, p) for p in ROOT_ONLY + ["/var/www/" + args["app"]]]
+        steps += [(p, note, p) for p in ROOT_ONLY + MODES + ["/var/www/" + args["app"]]]
     steps += [("refused", verdict)]
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
