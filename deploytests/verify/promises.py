@@ -1239,7 +1239,8 @@ def _reaching_groups(facts, exp) -> dict[str, str]:
 
 
 def cw_groups(facts, exp):
-    """The deploy user is in its own group and the app's; the app user in its own only. A membership beyond
+    """The deploy user is in its own group and the app's; the app user and Apache's in their own only (a hole in any
+    module acts with Apache's workers' groups). A membership beyond
     those is a finding when the group reaches root or the app (:func:`_reaching_groups`); a login that holds
     sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...).
     Groups that reach neither (adm, cdrom, plugdev, ...) are no finding."""
@@ -1250,8 +1251,12 @@ def cw_groups(facts, exp):
         r["text"].split(" ")[0] == login for r in (facts.get("inventory") or {}).get("sudoers") or [])
     reach = _reaching_groups(facts, exp)
     lines = []
+    apache = exp.stack.apache.run_user  # Apache's workers: a hole in any module acts with their groups
+    known = getattr(getattr(facts, "raw", None), "users", None)
+    users = dict(users, apache=known.facts(apache) if known else None)
     for who, name, want in (("deploy", exp.deploy_user, {_group_of(facts, "deploy"), app_group}),
-                            ("app", exp.cfg.app_user, {app_group})):
+                            ("app", exp.cfg.app_user, {app_group}),
+                            ("apache", apache, {(users["apache"] or {}).get("group")})):
         u = users.get(who)
         if not u or (who == "deploy" and name == exp.cfg.app_user) or (name == login and operator):
             continue
@@ -2091,9 +2096,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "login's own, or allowed", "test_every_sudoers_line_is_accounted_for",
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
             "as another user through it ...", root_only=True, needs=("tree",)),
-    Promise("cw_groups", f"{CW}: grants", "the deploy and app users are in no group that reaches root or the app "
-            "besides their own and the app's (root-equivalent groups, groups a sudoers rule names, the app's and "
-            "the deploy login's; a login holding sudoers rules of its own is the operator's); no one else in the "
+    Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group that reaches root or "
+            "the app besides their own and the app's (root-equivalent groups, groups a sudoers rule names, the app's "
+            "and the deploy login's; a login holding sudoers rules of its own is the operator's); no one else in the "
             "app's group", "test_users_groups_are_accounted_for",
             "yourapplication (the app user) is in group shadow: reads every password hash ...", needs=("tree",)),
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys)",

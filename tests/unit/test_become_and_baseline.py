@@ -280,3 +280,17 @@ def test_a_stock_guard_module_gone_or_switched_off_fails_and_other_stock_modules
     assert "- /etc/apache2/conf-enabled/uploads.conf:3: requestreadtimeout header=20-40,MinRate=500 body=0: " \
            "switches reqtimeout_module off" in off, off
     assert outcome("sec_guards", with_stock_logins(clean_facts()), exp) == "pass"
+
+
+def test_apaches_user_in_a_group_that_reaches_root_fails(exp):
+    """Class 1, another member: not the app's or the deploy login's groups (checked before) but Apache's workers'."""
+    from stock import with_stock_logins
+    from test_closed_world import clean_facts
+
+    facts = with_stock_logins(clean_facts())
+    group = facts.raw.files["/etc/group"]["data"]
+    facts.raw.files["/etc/group"]["data"] = group.replace("\ndisk:x:6:", "\ndisk:x:6:www-data")
+    facts.raw.users = parse.Users(facts.raw.text("/etc/passwd"), facts.raw.text("/etc/group"))
+    found = outcome("cw_groups", facts, exp)
+    assert "www-data (the apache user) is in group disk: reads and writes the raw disks (every file)" in found, found
+    assert outcome("cw_groups", with_stock_logins(clean_facts()), exp) == "pass"
