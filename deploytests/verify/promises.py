@@ -1965,14 +1965,21 @@ def sec_guards(facts, exp):
     ct = facts.get("configtest") or {}
     if ct.get("rc") != 0:
         raise NotApplicable("Apache's configuration does not parse (the root failure is test_configtest_clean)")
+    from .mechanisms import apache_directives, texts
+
+    inv = _inv_apache(facts, "reading Apache's configuration")
+    raw, includes = texts(facts) or {}, inv["apache"].get("includes", [])
+    real = {i["path"]: ((inv["apache"].get("files") or {}).get(i["path"]) or {}).get("real") or i["path"]
+            for i in includes}
+    in_force = apache_directives({p: raw[r] for p, r in real.items() if r in raw and not raw[r].startswith("-> ")},
+                                 includes)
     lines = []
     for module, directive, off, means in exp.stack.baseline_guards:
-        found = _directive(facts, directive)
         if module not in ct.get("modules", []):
             lines.append(f"{module}: a stock module of the stack that guards the server is not loaded (a2dismod?): "
                          f"{means}")
-        elif found and re.search(off, found[0]):
-            lines.append(f"{found[1]}: {directive} {found[0]}: switches {module} off: {means}")
+        lines += [f"{d.where}: {d.name} {d.args}: switches {module} off: {means}" for d in in_force
+                  if d.name == directive and re.search(off, d.args)]
     _unaccounted("stock guards of Apache gone", lines, "sec_guards", exp)
 
 

@@ -261,7 +261,7 @@ def test_temp_dirs_without_the_sticky_bit_fail(exp):
 
 def test_a_stock_guard_module_gone_or_switched_off_fails_and_other_stock_modules_may_go(exp):
     from stock import with_stock_logins
-    from test_closed_world import add_conf, clean_facts
+    from test_closed_world import add_apache_text, clean_facts
 
     facts = clean_facts()
     modules = facts.remote["configtest"]["modules"]
@@ -274,11 +274,14 @@ def test_a_stock_guard_module_gone_or_switched_off_fails_and_other_stock_modules
     facts.remote["configtest"]["modules"].remove("autoindex_module")
     assert outcome("sec_guards", facts, exp) == "pass"  # a hardened server drops autoindex: no guard
     facts = clean_facts()
-    add_conf(facts, "/etc/apache2/conf-enabled/uploads.conf", directives=[
-        {"name": "requestreadtimeout", "value": "header=20-40,MinRate=500 body=0", "line": 3}])
+    add_apache_text(facts, "/etc/apache2/conf-enabled/uploads.conf", "# uploads were cut off\n<IfModule "
+                    "reqtimeout_module>\n  RequestReadTimeout header=20-40,MinRate=500 body=0\n</IfModule>\n")
     off = outcome("sec_guards", facts, exp)
     assert "- /etc/apache2/conf-enabled/uploads.conf:3: requestreadtimeout header=20-40,MinRate=500 body=0: " \
            "switches reqtimeout_module off" in off, off
+    facts = clean_facts()
+    add_apache_text(facts, "/etc/apache2/conf-enabled/uploads.conf", "RequestReadTimeout body=10-60,MinRate=100\n")
+    assert outcome("sec_guards", facts, exp) == "pass"  # changed, not switched off
     assert outcome("sec_guards", with_stock_logins(clean_facts()), exp) == "pass"
 
 
