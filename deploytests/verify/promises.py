@@ -1935,8 +1935,9 @@ def sec_secrets(facts, exp):
                                         or []]
     for conf in confs:  # (HostKey lines add up: every one is a key sshd serves)
         keys += re.findall(r"(?im)^[ \t]*hostkey[ \t=]+(/\S+)", snap.text(conf) or "")
-    lines += _mode_lines(snap, keys, 0o077, "whoever reads it (the app user too) impersonates this server to the "
-                         "deploy runner, whose pinned known_hosts entry is all that tells it the server is real", ())
+    lines += _mode_lines(snap, list(dict.fromkeys(keys)), 0o077, "whoever reads it (the app user too) impersonates "
+                         "this server to the deploy runner, whose pinned known_hosts entry is all that tells it the "
+                         "server is real", ())
     _unaccounted("secrets readable by others", lines, "sec_secrets", exp)
 
 
@@ -1950,7 +1951,7 @@ def sec_logs(facts, exp):
         raise NotApplicable(f"{top} was not looked at: {(snap.files.get(top) or {}).get('why')}")
     f = snap.lstat_facts(top)
     open_logs = [p for p in sorted(snap.files) if posixpath.dirname(p) == top and (snap.st(p) or [0])[0] & 0o004]
-    assert not (st[0] & 0o007 or st[1] != 0 or st[0] & 0o002), \
+    assert not st[0] & 0o007, \
         f"{top} ({f['mode']} {f['owner']}:{f['group']}) lets every local user in (the app user's code too): " \
         f"Apache's logs hold request data, tokens in query strings and tracebacks with config values" + \
         (f"; readable by others: {', '.join(open_logs[:5])}" if open_logs else "") + \
@@ -1995,6 +1996,8 @@ SYSCTL_SECURE = {  # key -> (the kernel's or Debian's secure value, True: lower 
     "kernel.dmesg_restrict": (1, True, "any user reads the kernel log (addresses that defeat randomisation)"),
     "kernel.kptr_restrict": (1, True, "any user reads kernel addresses"),
     "kernel.unprivileged_bpf_disabled": (1, True, "any user loads BPF programs into the kernel"),
+    "kernel.yama.ptrace_scope": (1, True, "any process attaches to every other process of its user (a hole in the "
+                                 "app reads the memory of the app's other daemons and tools)"),
     "net.ipv4.tcp_syncookies": (1, True, "a SYN flood fills the connection queue: the site stops answering"),
 }
 
@@ -2222,7 +2225,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "the stack that guards the server is not loaded ...", root_only=True),
     Promise("sec_sysctl", f"{SEC}: host", "the kernel settings boot applies (/etc/sysctl.conf, sysctl.d in "
             "systemd-sysctl's order; on disk: a container's /proc/sys is its host's) keep ASLR, suid_dumpable 0, "
-            "the fs.protected_* link and file guards, dmesg/kptr restrictions, unprivileged BPF off, SYN cookies",
+            "the fs.protected_* link and file guards, dmesg/kptr restrictions, Yama's ptrace scope, unprivileged BPF "
+            "off, SYN cookies",
             "test_kernel_settings_at_boot_are_secure", "/etc/sysctl.d/99-perf.conf:1: kernel.randomize_va_space = 0 "
             "(secure: 2): address space layout randomisation weakened ..."),
     Promise("sec_sticky", f"{SEC}: host", "/tmp, /var/tmp, /dev/shm, /run/lock are root's and sticky when "

@@ -236,8 +236,9 @@ def test_sysctls_lowered_on_disk_fail_in_boots_order(exp):
     hiding = {"/etc/sysctl.d/99-protect-links.conf": "fs.protected_regular = 0\n"}  # hides procps' file by name
     plain = outcome("sec_sysctl", host("debian12-plain", files=hiding), exp)
     assert "/etc/sysctl.d/99-protect-links.conf:1: fs.protected_regular = 0" in plain, plain
-    conf = outcome("sec_sysctl", host(files={"/etc/sysctl.conf": "kernel.dmesg_restrict=0\n"}), exp)
-    assert "/etc/sysctl.conf:1: kernel.dmesg_restrict = 0" in conf
+    conf = outcome("sec_sysctl", host(files={"/etc/sysctl.conf": "kernel.dmesg_restrict=0\nkernel.yama.ptrace_scope"
+                                                                 " = 0\n"}), exp)
+    assert "/etc/sysctl.conf:1: kernel.dmesg_restrict = 0" in conf and "/etc/sysctl.conf:2: kernel.yama." in conf
     loose = outcome("sec_sysctl", host(files={"/etc/sysctl.d/local.conf": (0o100664, 0, 1001)}), exp)
     assert "/etc/sysctl.d/local.conf: not read (None): boot applies it" in loose or "local.conf: not read" in loose
 
