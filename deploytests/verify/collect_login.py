@@ -26,7 +26,8 @@ are latin-1 text:
   so only root's lines are taken); the stdlib's ``*.pth``/``*customize`` hooks, through links only root made;
   dpkg's ``/var/lib/dpkg/info/*.list``. An executable regular file's ``caps``: its ``security.capability``
   xattr's raw bytes (file capabilities; any reader may read them), when it has one.
-- ``dirs``: ``{directory: [names]}`` of every directory listed.
+- ``dirs``: ``{directory: [names]}`` of every directory listed;
+- ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`).
 
 Its exit status is the verdict the root collector acts on: 0 only when :func:`loose` found nothing of what
 ``apache2ctl`` makes root run, source or load that someone but root may change (or that this login could not
@@ -235,7 +236,7 @@ def collect(args):
     steps = [(t[0], tree) + t for t in TREES if not args.get("check") or t[0] in (SERVER_ROOT, MODULES)]
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
-        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks)]
+        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys)]
         steps += [(p, note, p) for p in ROOT_ONLY + MODES + ["/var/www/" + args["app"]]]
     steps += [("refused", verdict)]
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
@@ -257,6 +258,21 @@ def ld_dirs(out):
     lines = {ln.split("#")[0].strip() for c in confs for ln in (out["files"][c].get("data") or "").splitlines()}
     for d in sorted(x for x in lines if x.startswith("/"))[:64]:
         tree(out, d, 1, False)
+
+
+def own_keys(out):
+    """This login's own ``~/.ssh/authorized_keys(2)`` (public keys, at most 64 KiB each; its own files): the runner
+    checks that no key of the deploy login opens this login, which may become root."""
+    import pwd
+
+    out["own_keys"] = {}
+    for name in ("authorized_keys", "authorized_keys2"):
+        path = pwd.getpwuid(os.getuid()).pw_dir + "/.ssh/" + name
+        try:
+            with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW | os.O_NONBLOCK)) as f:
+                out["own_keys"][path] = f.read(65536).decode("latin-1") if stat.S_ISREG(os.fstat(f.fileno())[0]) else ""
+        except OSError:
+            continue
 
 
 def hooks(out):

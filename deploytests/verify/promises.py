@@ -1832,7 +1832,7 @@ def cw_become(facts, exp):
     gid 0; no account that runs commands has an empty password (Debian's pam_unix ``nullok``: anyone su's to it
     without one) or a hash in the world-readable /etc/passwd; root's authorized_keys is root's alone and holds no
     key of the deploy login while sshd lets root log in with a key (PermitRootLogin, Debian's default
-    prohibit-password)."""
+    prohibit-password); nor does the gate's login (sudo: root), when it is not the deploy login."""
     from .logins import key_blobs
 
     snap, accts = _accounts(facts, "reading /etc/shadow")
@@ -1870,6 +1870,12 @@ def cw_become(facts, exp):
                     "PermitRootLogin unset (prohibit-password)"
                 lines.append(f"{path}:{n}: the key of {mine[blob]} logs in as root ({how}): whoever holds the "
                              f"deploy login's key (CI) is root")
+    login = facts.get("login") or ""
+    if login and login != exp.deploy_user and facts.get("as_root"):  # the gate's login: sudo, so root
+        for path, text in sorted((snap.raw.get("own_keys") or {}).items()):
+            lines += [f"{path}:{n}: the key of {mine[blob]} logs in as {login}, who becomes root (sudo): whoever "
+                      f"holds the deploy login's key (CI) is root"
+                      for blob, n in key_blobs(text).items() if blob in mine]
     _unaccounted("ways to become root outside sudoers", lines, "cw_become", exp)
 
 
@@ -2201,8 +2207,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_become", f"{CW}: grants", "no one becomes root outside sudoers and groups: no account but root "
             "with uid 0 or primary gid 0; no account that runs commands with an empty password (pam_unix nullok: "
             "anyone su's to it) or a hash in /etc/passwd; root's authorized_keys root's alone and without the "
-            "deploy login's keys while sshd lets root log in with a key (/etc/shadow read by root, reduced there to "
-            "empty/locked/none/set and its aging fields: no hash leaves the server)",
+            "deploy login's keys while sshd lets root log in with a key, nor the gate's login's (sudo) (/etc/shadow "
+            "read by root, reduced there to empty/locked/none/set and its aging fields: no hash leaves the server)",
             "test_no_one_else_becomes_root", "root: empty password field: with pam_unix's nullok ... any local user, "
             "the app user too, su's to root without a password: root", root_only=True),
     Promise("cw_deploy_account", f"{CW}: logins", f"the deploy login and the gate's keep logging in: no account "

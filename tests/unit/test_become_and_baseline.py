@@ -298,3 +298,16 @@ def test_apaches_user_in_a_group_that_reaches_root_fails(exp):
     found = outcome("cw_groups", facts, exp)
     assert "www-data (the apache user) is in group disk: reads and writes the raw disks (every file)" in found, found
     assert outcome("cw_groups", with_stock_logins(clean_facts()), exp) == "pass"
+
+
+def test_the_deploy_key_in_the_gates_logins_keys_fails_when_that_login_has_sudo(exp):
+    """Class 1, another member: not root's keys but the admin's (who has sudo): the deploy key logs in as it."""
+    keys = f"{KEY} ci@runner\n"
+    facts = host(keys=keys, login="admin")
+    facts.raw.raw["own_keys"] = {"/home/admin/.ssh/authorized_keys": f"{ADMIN} me\n{KEY} ci@runner\n"}
+    found = outcome("cw_become", facts, exp)
+    assert "- /home/admin/.ssh/authorized_keys:2: the key of ~appuser/.ssh/authorized_keys:1 logs in as admin, who " \
+           "becomes root (sudo): whoever holds the deploy login's key (CI) is root" in found, found
+    same = host(keys=keys, login="appuser")  # the deploy login is the gate's login: its own key, no escalation
+    same.raw.raw["own_keys"] = {"/home/appuser/.ssh/authorized_keys": keys}
+    assert outcome("cw_become", same, exp) == "pass"
