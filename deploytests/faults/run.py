@@ -224,7 +224,7 @@ class Campaign:
     def __init__(self, app: Path, cfg, *, gate_paths: Sequence[str] = (), cwd: Path | None = None, batch: int = 8,
                  clean: int = 10, select: list[str] | None = None, progress: Callable[[str], None] = print,
                  gate_options: Sequence[str] = (), stack=None, faults: Sequence[Fault] | None = None,
-                 target_keys: str = ""):
+                 target_keys: str = "", states: bool = True, snapshot_from: Campaign | None = None):
         self.app, self.cfg, self.cwd = Path(app), cfg, Path(cwd or os.getcwd())
         self.stack = stack or DEFAULT  # the servers' platform (--platform: its first)
         self.gate_paths = [str(p) for p in gate_paths]
@@ -234,9 +234,16 @@ class Campaign:
         self.faults = list(faults) if faults is not None else [
             f for f in FAULTS if not select or any(s in f.id or s == f.promise for s in select)]
         self.target_keys = target_keys  # more keys of the gate's target table, e.g. allow_listen = [...]
+        self.states = states  # the pipeline's legitimate states as controls (every rule runs on each: once is enough)
         self.workdir = Path(tempfile.mkdtemp(prefix="deploytests-faults-"))
         self._variants: dict[int, object] = {}
         self.base: dict = {}
+        # ``snapshot_from``: a campaign of the same app and config whose snapshot image this one uses as it is
+        # (the image is immutable: each host is a fresh container of it); it stays that campaign's to remove
+        self.owns_image = snapshot_from is None
+        if snapshot_from is not None:
+            for name in ("stack", "python_version", "artifact", "values", "client", "image", "base"):
+                setattr(self, name, getattr(snapshot_from, name))
 
     def variant(self, n: int):
         if n not in self._variants:
@@ -267,6 +274,14 @@ class Campaign:
                      "version": self.artifact.version, "seconds": round(time.monotonic() - started, 2)}
         return image.tags[0]
 
+    keep_image = False  # True: the snapshot outlives run(), for campaigns made ``snapshot_from`` this one
+
+    def remove_image(self) -> None:
+        try:
+            self.client.images.remove(self.image.id, force=True)
+        except Exception:  # noqa: BLE001 - best effort: a leftover image is only disk (and the sweep's)
+            pass
+
     # -- 2./3. batches --------------------------------------------------------------------------------
     def items(self) -> list[list[Item]]:
         """Batches: faults in groups of ``batch - 1`` plus a clean host each; ``alone`` faults by themselves;
@@ -280,8 +295,8 @@ class Campaign:
             if n < self.clean:
                 n += 1
                 batch.append(Item(f"clean-{n}", "clean"))
-        controls = [Item(name, "state", state=fn) for name, fn in STATES.items()
-                    if fn is not after_config_change or self.cfg.config_file]  # (only an app with a config)
+        controls = [Item(name, "state", state=fn) for name, fn in STATES.items() if self.states and
+                    (fn is not after_config_change or self.cfg.config_file)]  # (only an app with a config)
         while n < self.clean:
             n += 1
             controls.append(Item(f"clean-{n}", "clean"))
@@ -372,7 +387,7 @@ class Campaign:
         started = time.monotonic()
         self.progress(f"faults: {len(self.faults)} in the catalogue; building the base snapshot "
                       f"(bootstrap, pack, deploy twice, docker commit)")
-        tag = self.snapshot()
+        tag = self.snapshot() if self.owns_image else self.image.tags[0]
         self.progress(f"faults: snapshot {tag} in {self.base['seconds']:.1f}s")
         batches = self.items()
         # the next batch's containers start and get their faults while the current batch's gate runs
@@ -400,10 +415,8 @@ class Campaign:
                     pass
             prep.shutdown(wait=True)
             stopper.shutdown(wait=True)  # every container of the campaign is gone before the snapshot image
-            try:
-                self.client.images.remove(self.image.id, force=True)
-            except Exception:  # noqa: BLE001 - best effort: a leftover image is only disk
-                pass
+            if self.owns_image and not self.keep_image:
+                self.remove_image()
             if os.environ.get("DEPLOYTESTS_FAULTS_KEEP"):
                 self.progress(f"faults: kept the gate runs' inventories, junit and output in {self.workdir}")
             else:

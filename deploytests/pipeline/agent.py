@@ -1165,9 +1165,20 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps):
 
 
 def prune(tree, keep, live, previous):
+    """Releases beyond ``keep`` (see :func:`plan_prune`), then every kept config no kept release started with: a
+    config is kept exactly as long as a release a rollback may switch to needs it, never by count (refused
+    deploys' configs would push a kept release's out)."""
     doomed = plan_prune(tree.listing(), live, previous, keep)
     for rid in doomed:
         shutil.rmtree(tree.release(rid), ignore_errors=True)
+    needed = {tree.meta(rid).get("config_sha256") for rid in tree.listing()}
+    where = os.path.join(tree.root, CONFIGS)
+    for name in os.listdir(where) if os.path.isdir(where) else []:
+        if name not in needed:
+            try:
+                os.unlink(os.path.join(where, name))
+            except OSError:  # (not a file: not one of ours, left as it is)
+                pass
     return doomed
 
 
@@ -1200,7 +1211,6 @@ def read_config(args: DeployArgs):
 # ---------------------------------------------------------------- the config: this login's file, the app's to read
 
 CONFIGS = ".configs"  # <root>/.configs/<sha256>: copies of the configs deploys installed (0700), for rollbacks
-KEEP_CONFIGS = 10
 O_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -1286,8 +1296,8 @@ def config_error(args: GateArgs, exc):
 
 
 def keep_config(args: GateArgs, data):
-    """A copy of ``data`` in ``<root>/.configs/<sha256>`` (this login's, 0600) for rollbacks; the newest
-    KEEP_CONFIGS are kept."""
+    """A copy of ``data`` in ``<root>/.configs/<sha256>`` (this login's, 0600) for rollbacks, until no kept release
+    started with it (:func:`prune`)."""
     where = os.path.join(args.root, CONFIGS)
     os.makedirs(where, mode=0o700, exist_ok=True)
     path = os.path.join(where, hashlib.sha256(data).hexdigest())
@@ -1295,9 +1305,6 @@ def keep_config(args: GateArgs, data):
     with os.fdopen(fd, "wb") as f:
         f.write(data)
     os.rename(path + ".tmp", path)
-    kept = sorted((os.lstat(os.path.join(where, n)).st_mtime, n) for n in os.listdir(where) if len(n) == 64)
-    for _, old in kept[:-KEEP_CONFIGS]:
-        os.unlink(os.path.join(where, old))
 
 
 def kept_config(args: GateArgs, sha256):
@@ -1404,19 +1411,22 @@ def cmd_rollback(args: RollbackArgs):
     if target == live:
         return {"changed": False, "release_id": live, "previous": live, "version": tree.meta(live).get("version"),
                 "timings": steps.timings}
-    # the release goes back to the config it started with (kept in <root>/.configs), unless it is gone
+    # the release goes back to the config it started with (kept in <root>/.configs while the release is kept)
     wanted, now = tree.meta(target).get("config_sha256"), tree.meta(live).get("config_sha256") if live else None
     undo = None
     if wanted and wanted != now:
         with steps("config", "config of %s (sha256 %s)" % (target, wanted[:12])):
             data = kept_config(args, wanted)
             if data is None:
-                steps.message = "config of %s no longer kept: the installed config stays" % target
-            else:
-                try:
-                    undo = install_config(args, data)
-                except OSError as exc:
-                    raise config_error(args, exc) from None
+                raise AgentError("the config %s started with (sha256 %s) is gone from %s/%s or changed: the "
+                                 "rollback would run %s with the live release's config, a pairing never deployed"
+                                 % (target, wanted[:12], args.root, CONFIGS, target), step="config",
+                                 hint="%s; deploy version %s with its config instead"
+                                      % (NOT_TOUCHED, tree.meta(target).get("version") or target))
+            try:
+                undo = install_config(args, data)
+            except OSError as exc:
+                raise config_error(args, exc) from None
     activated = undo is not None
     try:
         switch_and_gate(args, tree, target, live, steps)

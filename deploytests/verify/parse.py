@@ -634,7 +634,9 @@ def loader_facts(snap: Snapshot, pids, dpkg: dict) -> dict:
                               hashlib.md5(data).hexdigest() == pkg[1] else None})
     cfg = snap.text(PYTHON_HOME + "/pyvenv.cfg")
     return {"daemons": daemons, "preload": snap.st("/etc/ld.so.preload") is not None, "home_site": home_site,
-            "home_entries": sorted(entries) if entries is not None else ["(unreadable: not looked at)"],
+            # (a python-home that is not there is the tree check's finding, not one more here)
+            "home_entries": sorted(entries) if entries is not None else
+            ["(unreadable: not looked at)"] if snap.st(home_site) is not None else [],
             "hooks": hooks, "pyvenv_cfg": cfg}
 
 

@@ -1704,7 +1704,7 @@ def rollback_ready(facts, exp):
         if r["venv_version"] != exp.stack.python_version:
             broken.append(f"its venv is of Python {r['venv_version']}, the server's mod_wsgi runs "
                           f"{exp.stack.python_version}")
-        if not r["module_found"]:
+        if not r["module_found"] and r["module"]:  # (no module named: the broken record is release_records')
             broken.append(f"the entry point's module {r['module']!r} is not in venv/{r['site'] or '?'}")
         if r["dist_version"] != r["version"]:
             broken.append(f"site-packages has version {r['dist_version']} of the app, RELEASE.json records "

@@ -74,7 +74,7 @@ DRIFT = (
 
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])
 def test_drift_the_catalogue_does_not_name_is_caught_without_false_alarms(tmp_path, platform):
-    assert_caught_by_their_rules(tmp_path, platform, DRIFT, batch=8)
+    assert_caught_by_their_rules(tmp_path, platform, DRIFT, batch=8, states=True)
 
 
 # ---------------------------------------------------------------- what is allowed hides no effect

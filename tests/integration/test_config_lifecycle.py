@@ -216,3 +216,12 @@ def test_a_kept_release_whose_config_is_gone_is_not_rollback_ready(fleet, deploy
     with pytest.raises(AssertionError) as failed:
         verify("rollback_ready", gather(web1, cfg, deploy_user="deployer"), exp)
     assert "the config it started with (sha256 " in str(failed.value) and "is no longer kept" in str(failed.value)
+    # and the rollback itself refuses, in one line, touching nothing (it ran the old code with the new config)
+    live, c = pipeline.status(web1.connection(), cfg).live, web1.new_connection(user="deployer")
+    try:
+        with pytest.raises(DeployError) as refused:
+            pipeline.rollback(c, cfg)
+    finally:
+        c.close()
+    assert "is gone from" in str(refused.value) and "a pairing never deployed" in str(refused.value), refused.value
+    assert pipeline.status(web1.connection(), cfg).live == live

@@ -20,56 +20,25 @@ test_own_project.py, so this module stays within a few minutes per app.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import requests
+from venvs import ROOT, Seat, ok, user_venv
 
 pytestmark = pytest.mark.integration
-ROOT = Path(__file__).resolve().parents[2]
 PROJECTS = ROOT / "fixtures" / "projects"
-
-
-def run(venv: Path, *args: str, cwd: Path, env: dict | None = None, timeout: int = 600):
-    """A command of the venv, as its user runs it: the venv's bin first on PATH, nothing of this repo around."""
-    environ = {k: v for k, v in os.environ.items()
-               if not k.startswith(("DEPLOYTESTS_", "PYTEST_", "PYTHON", "VIRTUAL_ENV", "DJANGO_"))}
-    environ.update(PATH=f"{venv / 'bin'}{os.pathsep}{environ.get('PATH', '')}", VIRTUAL_ENV=str(venv),
-                   **(env or {}))
-    return subprocess.run(list(args), cwd=cwd, env=environ, capture_output=True, text=True, timeout=timeout)
-
-
-def ok(result) -> str:
-    assert result.returncode == 0, f"$ {' '.join(result.args)}\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """The wheel built from a copy of this repository and a fresh venv with it, Django and Flask (from PyPI)."""
     base = tmp_path_factory.mktemp("apps")
-    src = base / "src"
-    shutil.copytree(ROOT, src, symlinks=True, ignore=shutil.ignore_patterns(
-        ".git", ".venv", ".tox", "__pycache__", "*.pyc", "build", "dist", "*.egg-info", ".pytest_cache"))
-    ok(subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                       "-w", str(base / "dist"), str(src)], capture_output=True, text=True, timeout=600))
-    wheel = next((base / "dist").glob("deploytests-*.whl"))
-    venv = base / "venv"
-    ok(subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True, timeout=300))
-    ok(run(venv, "pip", "install", "-q", str(wheel), "django>=4.2", "flask>=2.3", cwd=base))
-    state = {"base": base, "venv": venv, "containers": []}
+    venv, _ = user_venv(base, "django>=4.2", "flask>=2.3")
+    state = {"base": base, "venv": venv, "seat": Seat(venv)}
     yield state
-    from deploytests.containers import docker_client
-
-    client = docker_client()
-    for cid in state["containers"]:
-        client.containers.get(cid).remove(force=True, v=True)  # only the containers this module kept
-    client.close()
+    state["seat"].remove_kept()  # only the containers this module's gates kept
 
 
 class App:
@@ -83,14 +52,13 @@ class App:
         self.env: dict = {}
 
     def run(self, *args, timeout=600):
-        return run(self.venv, *args, cwd=self.project, env=self.env, timeout=timeout)
+        return self.world["seat"].run(*args, cwd=self.project, env=self.env, timeout=timeout)
 
     def gate(self, suite="deploytests.suite.test_promises"):
         result = self.run("pytest", "--pyargs", suite, "tests/deploy", "--keep-containers",
                           "--containers", "1", "-p", "no:cacheprovider", "-v", timeout=900)
         out = result.stdout
         kept = re.findall(r"^docker://web-1: container ([0-9a-f]{12}), http (http://127\.0\.0\.1:\d+)$", out, re.M)
-        self.world["containers"] += [cid for cid, _ in kept]
         ssh = re.search(r"^docker://web-1: ssh -i (\S+) -p (\d+) -o UserKnownHostsFile=(\S+) "
                         r"-o StrictHostKeyChecking=yes (\w+)@127\.0\.0\.1$", out, re.M)
         ok(result)

@@ -27,38 +27,21 @@ config).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
+from venvs import ROOT, Seat, ok, user_venv
 
 pytestmark = pytest.mark.integration
-ROOT = Path(__file__).resolve().parents[2]
 
 # the team's project and a bystander project, as files: fixtures/projects/{notes,own-fixtures}
 PROJECTS = ROOT / "fixtures" / "projects"
 
 CONFIG = 'SECRET_KEY = "notes-secret-{n}"\nGREETING = "{greeting}"\n'
-
-
-def run(venv: Path, *args: str, cwd: Path, env: dict | None = None, timeout: int = 600):
-    """A command of the venv, as its user runs it: the venv's bin first on PATH, nothing of this repo around."""
-    environ = {k: v for k, v in os.environ.items()
-               if not k.startswith(("DEPLOYTESTS_", "PYTEST_", "PYTHON", "VIRTUAL_ENV"))}
-    environ.update(PATH=f"{venv / 'bin'}{os.pathsep}{environ.get('PATH', '')}", VIRTUAL_ENV=str(venv),
-                   **(env or {}))
-    return subprocess.run(list(args), cwd=cwd, env=environ, capture_output=True, text=True, timeout=timeout)
-
-
-def ok(result) -> str:
-    assert result.returncode == 0, f"$ {' '.join(result.args)}\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
-    return result.stdout
 
 
 def ours(out: str) -> list[str]:
@@ -69,27 +52,14 @@ def ours(out: str) -> list[str]:
 def world(tmp_path_factory):
     """The wheel built from a copy of this repository, a fresh venv with it (outside the repo), the project."""
     base = tmp_path_factory.mktemp("own")
-    src = base / "src"
-    shutil.copytree(ROOT, src, symlinks=True, ignore=shutil.ignore_patterns(
-        ".git", ".venv", ".tox", "__pycache__", "*.pyc", "build", "dist", "*.egg-info", ".pytest_cache"))
-    ok(subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                       "-w", str(base / "dist"), str(src)], capture_output=True, text=True, timeout=600))
-    wheel = next((base / "dist").glob("deploytests-*.whl"))
-    venv = base / "venv"
-    ok(subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True, timeout=300))
-    ok(run(venv, "pip", "install", "-q", str(wheel), "flask>=2.3", cwd=base))
+    venv, wheel = user_venv(base, "flask>=2.3")
     project = base / "notes"
     # the project as its team has it before deploytests: app, pyproject, unit tests (its deploy test comes later)
     shutil.copytree(PROJECTS / "notes", project, ignore=shutil.ignore_patterns("deploy", "__pycache__"))
-    state = {"base": base, "venv": venv, "project": project, "wheel": wheel}
+    seat = Seat(venv)
+    state = {"base": base, "venv": venv, "project": project, "wheel": wheel, "seat": seat}
     yield state
-    if state.get("containers"):
-        from deploytests.containers import docker_client
-
-        client = docker_client()
-        for cid in state["containers"]:
-            client.containers.get(cid).remove(force=True, v=True)  # only the containers this test kept
-        client.close()
+    seat.remove_kept()  # only the containers this module's gate kept
     if state.get("workdir"):
         shutil.rmtree(state["workdir"], ignore_errors=True)
 
@@ -97,8 +67,9 @@ def world(tmp_path_factory):
 def test_wheel_is_complete_and_installed_outside_the_repo(world):
     venv = world["venv"]
     assert not str(venv).startswith(str(ROOT))
-    out = ok(run(venv, "python", "-c", "import deploytests, deploytests.examples as e, deploytests.tasks; "
-                 "print(deploytests.__file__); print(sorted(p.name for p in e.APPS.iterdir()))", cwd=world["base"]))
+    out = ok(world["seat"].run("python", "-c", "import deploytests, deploytests.examples as e, deploytests.tasks; "
+                               "print(deploytests.__file__); print(sorted(p.name for p in e.APPS.iterdir()))",
+                               cwd=world["base"]))
     location, apps = out.splitlines()
     assert location.startswith(str(venv)), location
     assert apps == str(["broken-health", "broken-import", "pyproject-app", "yourapplication", "yourapplication-v2"])
@@ -106,7 +77,7 @@ def test_wheel_is_complete_and_installed_outside_the_repo(world):
 
 def test_init_writes_the_starter_files(world):
     project = world["project"]
-    out = ok(run(world["venv"], "deploytests", "init", cwd=project))
+    out = ok(world["seat"].run("deploytests", "init", cwd=project))
     assert "wrote   deploy.toml  (entry_point notes:create_app())" in out, out
     for rel in ("targets.toml", "fabfile.py", "tests/deploy/test_deploy.py"):
         assert f"wrote   {rel}" in out, out
@@ -133,18 +104,17 @@ def test_init_writes_the_starter_files(world):
 
 
 def test_own_unit_tests_pass_untouched_by_deploytests(world):
-    result = run(world["venv"], "pytest", "-W", "error", cwd=world["project"])
+    result = world["seat"].run("pytest", "-W", "error", cwd=world["project"])
     out = ok(result)
     assert re.search(r"^=+ 2 passed", out, re.M), out
     assert not ours(out), out
 
 
 def test_gate_on_containers_runs_the_suite_and_the_own_tests(world):
-    result = run(world["venv"], "pytest", "--pyargs", "deploytests.suite", "tests/deploy", "--keep-containers",
+    result = world["seat"].run("pytest", "--pyargs", "deploytests.suite", "tests/deploy", "--keep-containers",
                  "-p", "no:cacheprovider", "-v", cwd=world["project"], timeout=900)
     out = result.stdout
     kept = re.findall(r"^docker://(web-\d): container ([0-9a-f]{12}), http (http://127\.0\.0\.1:\d+)$", out, re.M)
-    world["containers"] = [cid for _, cid, _ in kept]
     ssh = re.findall(r"^docker://web-\d: ssh -i (\S+) -p (\d+) -o UserKnownHostsFile=(\S+) "
                      r"-o StrictHostKeyChecking=yes (\w+)@127\.0\.0\.1$", out, re.M)
     if ssh:
@@ -166,7 +136,7 @@ def test_gate_on_containers_runs_the_suite_and_the_own_tests(world):
 
 def fab(world, *args):
     hosts = ",".join(h["host"] for h in world["hosts"])
-    return run(world["venv"], "fab", "-H", hosts, *args, cwd=world["project"], env=world["env"])
+    return world["seat"].run("fab", "-H", hosts, *args, cwd=world["project"], env=world["env"])
 
 
 def served(world, path="/"):
@@ -235,7 +205,7 @@ def test_status_of_many_hosts_reports_every_host_in_one_run(kept):
     """``fab -H dead,a,b status``: Fabric alone would stop at the first host; every host is reported."""
     dead = f"appuser@127.0.0.1:{closed_port()}"
     hosts = ",".join([dead] + [h["host"] for h in kept["hosts"]])
-    result = run(kept["venv"], "fab", "-H", hosts, "status", cwd=kept["project"], env=kept["env"])
+    result = kept["seat"].run("fab", "-H", hosts, "status", cwd=kept["project"], env=kept["env"])
     assert result.returncode == 1, result.stdout + result.stderr
     for h in kept["hosts"]:
         lines = re.findall(rf"^\[{re.escape(h['host'])}\] ([* ]) \S+  (\d\.\d)", result.stdout, re.M)
@@ -248,6 +218,6 @@ def test_status_of_many_hosts_reports_every_host_in_one_run(kept):
 def test_a_project_with_its_own_server_http_artifact_fixtures_passes_unchanged(world):
     other = world["base"] / "other"
     shutil.copytree(PROJECTS / "own-fixtures", other, ignore=shutil.ignore_patterns("__pycache__"))
-    out = ok(run(world["venv"], "pytest", "-W", "error", "-v", cwd=other))
+    out = ok(world["seat"].run("pytest", "-W", "error", "-v", cwd=other))
     assert "test_other.py::test_server PASSED" in out and re.search(r"^=+ 2 passed", out, re.M), out
     assert "docker://" not in out and not ours(out), out

@@ -533,13 +533,35 @@ def test_rollback_puts_back_the_config_its_release_started_with(srv):
     assert config_of(srv) == b"A=1\n"
 
 
-def test_a_rollback_to_a_config_no_longer_kept_leaves_the_installed_one(srv):
+def test_a_rollback_whose_config_is_gone_refuses_and_touches_nothing(srv):
+    """Class: a part of a rollback target the rollback puts back, gone (blind4's c30: ``.configs`` cleaned up, the
+    rollback ran the old code with the newer config and said ok). Refused, in one line; nothing changes."""
+    result(srv.deploy("1.0", config=b"A=1\n")[1])
+    v2 = result(srv.deploy("2.0", config=b"A=2\n")[1])["release_id"]
+    os.unlink(srv.root / agent.CONFIGS / hashlib.sha256(b"A=1\n").hexdigest())
+    err = error(srv.run("rollback", rollback_args(str(srv.root)))[1])
+    assert err["step"] == "config" and "is gone from" in err["what"] and "a pairing never deployed" in err["what"]
+    assert "deploy version 1.0 with its config instead" in err["hint"], err["hint"]
+    assert config_of(srv) == b"A=2\n" and os.readlink(srv.root / "current").endswith(v2)
+    (srv.root / agent.CONFIGS / hashlib.sha256(b"A=1\n").hexdigest()).write_bytes(b"A=3\n")  # changed: the same
+    assert "is gone from" in error(srv.run("rollback", rollback_args(str(srv.root)))[1])["what"]
+
+
+def test_configs_are_kept_while_a_kept_release_started_with_them_never_by_count(srv):
+    """Refused deploys' configs never push a kept release's out (they went by count: the newest 10), and a
+    pruned release's config goes with it."""
     v1 = result(srv.deploy("1.0", config=b"A=1\n")[1])["release_id"]
     result(srv.deploy("2.0", config=b"A=2\n")[1])
-    os.unlink(srv.root / agent.CONFIGS / hashlib.sha256(b"A=1\n").hexdigest())
+    for n in range(12):
+        error(srv.deploy("3.0", health="500 BOOM", config=b"B=%d\n" % n)[1])
     _, events = srv.run("rollback", rollback_args(str(srv.root)))
-    assert result(events)["release_id"] == v1 and not result(events)["config_changed"]
-    assert config_of(srv) == b"A=2\n"
+    assert (result(events)["release_id"], result(events)["config_changed"]) == (v1, True) and \
+        config_of(srv) == b"A=1\n"
+    for n in range(3, 6):  # v1 and its config pruned; the refused ones' configs with them
+        result(srv.deploy("%d.0" % n, config=b"C=%d\n" % n, keep_releases=2)[1])
+    kept = sorted(os.listdir(srv.root / agent.CONFIGS))
+    assert kept == sorted({json.loads((srv.root / "releases" / r / "RELEASE.json").read_text())["config_sha256"]
+                           for r in srv.releases() if r != "failed.log"}) and len(kept) == 2, kept
 
 
 def test_a_rollback_failing_its_gate_restores_the_live_config(srv):

@@ -15,7 +15,7 @@ from deploytests.faults.run import Campaign, Item, Report, variant
 def campaign(tmp_path, **kwargs):
     c = Campaign.__new__(Campaign)
     c.faults, c.batch, c.clean = list(FAULTS), kwargs.get("batch", 8), kwargs.get("clean", 10)
-    c.cfg = SimpleNamespace(config_file=kwargs.get("config_file", "docker.cfg"))
+    c.cfg, c.states = SimpleNamespace(config_file=kwargs.get("config_file", "docker.cfg")), kwargs.get("states", True)
     return c
 
 
@@ -32,6 +32,8 @@ def test_batches_pair_faults_with_a_clean_host_and_keep_unreachable_hosts_alone(
     assert "after-config-change" not in without and "after-rollback" in without  # (an app without a config)
     alone = [b for b in batches if any(i.fault and i.fault.alone for i in b)]
     assert alone and all(len(b) == 1 for b in alone)
+    no_states = [i for b in Campaign.items(campaign(tmp_path, states=False)) for i in b]
+    assert not [i for i in no_states if i.kind == "state"] and sum(i.kind == "clean" for i in no_states) == 10
 
 
 def test_report_counts_misses_and_false_alarms():

@@ -224,3 +224,22 @@ def test_may_read_follows_the_mode_bits_of_owner_group_and_others():
 def test_both_new_rules_are_in_the_closed_world_block():
     assert {"cw_load_path", "cw_setuid"} <= {p.id for p in CLOSED_WORLD}
     assert os.path.basename(reader.__file__) == "reader.py"
+
+
+def test_one_cause_one_line_a_missing_record_or_python_home_adds_no_second_line():
+    """Class: a secondary line of one root cause (blind4's M4). A kept release whose RELEASE.json is not JSON names
+    no entry point: release_records says so, and rollback_ready adds no "module '' is not in venv/?". A python-home
+    that is not there is the tree check's finding; the load path adds no "(unreadable: not looked at)" for it."""
+    exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+    facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+    releases = facts.remote["tree_inventory"]["releases"]
+    prev = "20000101T000000Z-00000000"
+    python = json.loads(json.dumps(releases[LIVE]["python"]).replace(LIVE, prev))
+    releases[prev] = dict(releases[LIVE], python=python, loose=[], loose_count=0, module="", module_found=False)
+    assert outcome(facts, exp) == "pass"
+    releases[prev].update(module="yourapplication")  # a module named and not found stays a finding
+    assert "the entry point's module 'yourapplication' is not in venv/" in outcome(facts, exp)
+    home_site = f"{HOME}/lib/python3.11/site-packages"
+    assert parse.loader_facts(snapshot(STOCK), [], {})["home_entries"] == []  # absent: the tree check names it
+    unlistable = snapshot(dict(STOCK, **{f"{HOME}/lib/python3.11": (D, 0o755, 0, 0), home_site: (D, 0o700, 0, 0)}))
+    assert parse.loader_facts(unlistable, [], {})["home_entries"] == ["(unreadable: not looked at)"]
