@@ -327,6 +327,7 @@ class Account:
     max_days: int | None = None
     inactive: int | None = None
     expires: int | None = None
+    warn_days: int | None = None
 
     @property
     def runs_commands(self) -> bool:
@@ -350,7 +351,7 @@ def accounts(passwd: str, shadow: list | None) -> list[Account]:
         password = (s[1] or "unknown") if f[1] == "x" else "empty" if f[1] == "" else \
             "locked" if f[1][:1] == "!" else "none" if f[1][:1] == "*" else "in passwd"
         out.append(Account(f[0], int(f[2]), int(f[3]), f[6], str(password), day(s[2]), day(s[4]), day(s[6]),
-                           day(s[7])))
+                           day(s[7]), day(s[5])))
     return out
 
 

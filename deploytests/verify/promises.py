@@ -1881,8 +1881,9 @@ def cw_become(facts, exp):
 
 def cw_deploy_account(facts, exp):
     """The deploy login (and the gate's) keep logging in: no account expiry, password end of life or forced
-    password change within :data:`ACCOUNT_HORIZON` days (shadow fields 3, 5, 7, 8), not locked (``!``) where
-    sshd does not use PAM, a shell that runs commands."""
+    password change past or within :data:`ACCOUNT_HORIZON` days (shadow fields 3, 5, 7, 8; for the gate's login,
+    an admin's whose password a policy may age on purpose: within its own warning days, field 6, as login warns),
+    not locked (``!``) where sshd does not use PAM, a shell that runs commands."""
     import datetime
 
     from .logins import account_stops
@@ -1890,17 +1891,18 @@ def cw_deploy_account(facts, exp):
     snap, accts = _accounts(facts, "reading /etc/shadow")
     today = int(float(snap.raw.get("time") or 0) // 86400)
     by_name = {a.name: a for a in reversed(accts)}
-    who = {exp.deploy_user: "every deploy and rollback"}
-    who.setdefault(facts.get("login") or exp.deploy_user, "this gate and bootstrap")
+    who = {exp.deploy_user: ("every deploy and rollback", None)}
+    who.setdefault(facts.get("login") or exp.deploy_user, ("this gate and bootstrap", 7))
     pam = [v for v, _ in _sshd_values(facts, snap, "usepam")]
     lines = []
-    for name, uses in who.items():
+    for name, (uses, warn) in who.items():
         a = by_name.get(name)
         if a is None:
             continue
+        horizon = ACCOUNT_HORIZON if warn is None else a.warn_days if a.warn_days is not None else warn
         for day, what in account_stops(a, today):
-            if day <= today + ACCOUNT_HORIZON:
-                date = datetime.date.fromtimestamp(0) + datetime.timedelta(days=day)
+            if day <= today + horizon:
+                date = datetime.date(1970, 1, 1) + datetime.timedelta(days=day)
                 when = f"since {date}" if day <= today else f"on {date} (in {day - today} days)"
                 lines.append(f"{name}: {what} {when}: {uses} {'fail' if day <= today else 'will fail'} at login "
                              f"from then on (chage -l {name})")
@@ -2212,8 +2214,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_no_one_else_becomes_root", "root: empty password field: with pam_unix's nullok ... any local user, "
             "the app user too, su's to root without a password: root", root_only=True),
     Promise("cw_deploy_account", f"{CW}: logins", f"the deploy login and the gate's keep logging in: no account "
-            f"expiry, password end of life or forced password change within {ACCOUNT_HORIZON} days or past (shadow "
-            f"fields 3, 5, 7, 8), not locked where sshd does not use PAM, a shell that runs commands",
+            f"expiry, password end of life or forced password change past or within {ACCOUNT_HORIZON} days (shadow "
+            f"fields 3, 5, 7, 8; the gate's login, whose password a policy may age on purpose: within its warning "
+            f"days, field 6), not locked where sshd does not use PAM, a shell that runs commands",
             "test_deploy_login_keeps_logging_in", "deployer: the account expires (shadow field 8; chage -E) on "
             "2026-12-06 (in 1 days): every deploy and rollback will fail at login from then on", root_only=True),
     Promise("sec_secrets", f"{SEC}: host", "the password hashes (/etc/shadow, /etc/gshadow and their - backups) and "

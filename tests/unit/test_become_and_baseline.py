@@ -180,6 +180,13 @@ def test_password_aging_that_stops_the_login_fails(exp):
                    exp)
     assert "- admin: the account is disabled, its password expired and the inactive days past" in gate
     assert "this gate and bootstrap fail at login" in gate
+    admin = passwd_with(host(), "admin:x:1005:1005::/home/admin:/bin/bash")
+    aging = ["set", str(t - 70), "0", "90", "7", "", ""]  # an admin's 90-day policy, 20 days left, warned at 7
+    assert outcome("cw_deploy_account", host(shadow={"admin": aging}, files=admin), exp) == "pass"
+    assert "(in 20 days)" in outcome("cw_deploy_account", host(shadow={"appuser": aging}), exp)  # the deploy login's
+    soon = ["set", str(t - 85), "0", "90", "7", "", ""]
+    assert "- admin: its password expires" in outcome("cw_deploy_account", host(shadow={"admin": soon}, files=admin),
+                                                       exp)
 
 
 def test_a_locked_deploy_login_fails_where_sshd_does_not_use_pam(exp):
