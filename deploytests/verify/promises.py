@@ -1860,10 +1860,17 @@ def cw_become(facts, exp):
         st = snap.st(path)
         if st is None:
             continue
-        if st[1] != 0 or st[0] & 0o022 or (stat.S_ISREG(st[0]) and snap.data(path) is None):
+        if stat.S_ISLNK(st[0]):
+            lines.append(f"{path} -> {(snap.files.get(path) or {}).get('link')}: a link root's collector does not "
+                         f"follow: the keys that log in as root are not known")
+            continue
+        if st[1] != 0 or st[0] & 0o022:
             lines.append(f"{snap.lstat_facts(path)['owner']} owns or may write {path} "
                          f"({'%04o' % (st[0] & 0o7777)}): whoever writes it logs in as root")
             continue
+        if stat.S_ISREG(st[0]) and snap.data(path) is None:
+            lines.append(f"{path}: not read ({(snap.files.get(path) or {}).get('why')}): the keys that log in as "
+                         f"root are not known")
         for blob, n in key_blobs(snap.text(path) or "").items():
             if blob in mine and (allowed or default):
                 how = f"{allowed[0][1]}: PermitRootLogin {allowed[0][0]}" if allowed else \

@@ -145,6 +145,10 @@ def test_roots_keys_file_someone_else_writes_fails(exp):
     facts = host(files={"/root/.ssh/authorized_keys": (0o100664, 1001, 1001)})
     assert "- deployer owns or may write /root/.ssh/authorized_keys (0664): whoever writes it logs in as root" in \
         outcome("cw_become", facts, exp)
+    facts = host(files={"/root/.ssh/authorized_keys": (0o120777, 0, 0)})
+    facts.raw.files["/root/.ssh/authorized_keys"]["link"] = "/srv/keys/root"
+    assert "- /root/.ssh/authorized_keys -> /srv/keys/root: a link root's collector does not follow" in \
+        outcome("cw_become", facts, exp)
 
 
 def test_key_blobs_ignore_options_and_comments():
