@@ -2003,7 +2003,8 @@ SYSCTL_SECURE = {  # key -> (the kernel's or Debian's secure value, True: lower 
     "kernel.randomize_va_space": (2, True, "address space layout randomisation weakened: memory-corruption "
                                   "exploits find their addresses"),
     "fs.suid_dumpable": (0, False, "setuid programs and processes that changed their uid dump core: their memory "
-                         "(password hashes, keys) lands in core files"),
+                         "(password hashes, keys) lands in core files (2 with a piped or absolute core_pattern, as "
+                         "systemd-coredump sets, is accepted)"),
     "fs.protected_symlinks": (1, True, "a link another user planted in /tmp redirects what root opens there"),
     "fs.protected_hardlinks": (1, True, "any user hard-links root's files (setuid programs kept after an upgrade)"),
     "fs.protected_fifos": (1, True, "a FIFO another user planted in /tmp is opened by root's writes"),
@@ -2028,8 +2029,14 @@ def sec_sysctl(facts, exp):
     lines = [f"{ln}: boot applies it" for ln in _unread(snap, [f for f in files if snap.st(f) and
                                                                not stat.S_ISLNK(snap.st(f)[0])])]
     resolved = {f: snap.text(snap.realpath(f)) or "" for f in files}
-    for key, (value, where) in sysctl_settings(files, resolved).items():
+    settings = sysctl_settings(files, resolved)
+    # suid_dumpable 2 ("suidsafe") dumps only where root's handler or root's absolute path takes the core: safe when
+    # core_pattern is a pipe or absolute (systemd-coredump's own 50-coredump.conf sets both)
+    piped = settings.get("kernel.core_pattern", ("core", ""))[0].startswith(("|", "/"))
+    for key, (value, where) in settings.items():
         secure = SYSCTL_SECURE.get(key)
+        if key == "fs.suid_dumpable" and value == "2" and piped:
+            continue
         if secure and value.lstrip("-").isdigit() and (int(value) < secure[0] if secure[1] else int(value) > secure[0]):
             lines.append(f"{where}: {key} = {value} (secure: {secure[0]}): {secure[2]}, after the next boot")
     _unaccounted("kernel settings below their secure values", lines, "sec_sysctl", exp)

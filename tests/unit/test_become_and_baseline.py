@@ -241,6 +241,12 @@ def test_sysctls_lowered_on_disk_fail_in_boots_order(exp):
            "randomisation weakened" in found, found
     assert "/etc/sysctl.d/99-perf.conf:3: fs.suid_dumpable = 2 (secure: 0)" in found
     assert "protected_symlinks" not in found  # procps' 99-protect-links.conf sorts after 99-perf.conf: it wins
+    coredump = {"/usr/lib/sysctl.d/50-coredump.conf": "kernel.core_pattern=|/usr/lib/systemd/systemd-coredump %P %u "
+                "%g %s %t %c %h\nkernel.core_pipe_limit=16\nfs.suid_dumpable=2\n"}  # the systemd-coredump package's
+    assert outcome("sec_sysctl", host("debian13-plain", files=coredump), exp) == "pass"
+    coredump["/etc/sysctl.d/99-local.conf"] = "kernel.core_pattern = core\n"  # dumps land in the cwd again
+    assert "50-coredump.conf:3: fs.suid_dumpable = 2" in outcome("sec_sysctl", host("debian13-plain", files=coredump),
+                                                                exp)
     later = host(files={"/etc/sysctl.d/10-perf.conf": perf, "/etc/sysctl.d/20-fix.conf":
                         "kernel.randomize_va_space=2\nfs.suid_dumpable=0\nfs.protected_symlinks=1\n"})
     assert outcome("sec_sysctl", later, exp) == "pass"  # the last value wins, as at boot
