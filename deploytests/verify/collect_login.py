@@ -9,8 +9,9 @@ stack's system python (``/usr/bin/python3 -I -S -c BOOT``), then the run's nonce
 before the root collector (:func:`deploytests.verify.facts.probe_command`). It takes a closed set of inputs
 (:data:`PATTERNS`: names), each matched in full; every path it touches is one of the constants below (**the
 paths it reads: one place**) or built from them and those names. It parses nothing but the lines of the
-dynamic linker's configuration (a line is a directory to list) and root's Apache files' ``Include*``,
-``LoadModule`` and ``LoadFile`` lines (:func:`loose`); the runner parses the rest (:mod:`deploytests.verify.parse`).
+dynamic linker's configuration (a line is a directory to list), root's Apache files' ``Include*``,
+``LoadModule`` and ``LoadFile`` lines (:func:`loose`) and their log lines (a path to ``lstat``: :func:`logs`);
+the runner parses the rest (:mod:`deploytests.verify.parse`).
 Rules for this file: standard library only, Python >= 3.7, no imports from deploytests, flat.
 
 What it returns (one JSON object, zlib-compressed and base64-encoded, after :data:`MARK` and the nonce); bytes
@@ -236,7 +237,7 @@ def collect(args):
     steps = [(t[0], tree) + t for t in TREES if not args.get("check") or t[0] in (SERVER_ROOT, MODULES)]
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
-        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys)]
+        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("logs", logs)]
         steps += [(p, note, p) for p in ROOT_ONLY + MODES + ["/var/www/" + args["app"]]]
     steps += [("refused", verdict)]
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
@@ -258,6 +259,18 @@ def ld_dirs(out):
     lines = {ln.split("#")[0].strip() for c in confs for ln in (out["files"][c].get("data") or "").splitlines()}
     for d in sorted(x for x in lines if x.startswith("/"))[:64]:
         tree(out, d, 1, False)
+
+
+LOG = re.compile(r"^[ \t]*(?:ErrorLog|CustomLog|TransferLog)[ \t]+\"?([^\"\s|]+)", re.I | re.M)
+
+
+def logs(out):
+    """The ``lstat`` of each log file root's Apache files name (``${APACHE_LOG_DIR}``: Debian's envvars) and of the
+    directories above it: whether others may read a log (one outside the stack's log directory too)."""
+    for path in [p for p, e in out["files"].items() if p.startswith(SERVER_ROOT + "/") and e.get("data")]:
+        for name in LOG.findall(out["files"][path]["data"])[:64]:
+            name = name.replace("${APACHE_LOG_DIR}", "/var/log/apache2")
+            note(out, name if name.startswith("/") else SERVER_ROOT + "/" + name)
 
 
 def own_keys(out):

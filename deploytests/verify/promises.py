@@ -1966,12 +1966,42 @@ def sec_logs(facts, exp):
         raise NotApplicable(f"{top} was not looked at: {(snap.files.get(top) or {}).get('why')}")
     f = snap.lstat_facts(top)
     open_logs = [p for p in sorted(snap.files) if posixpath.dirname(p) == top and (snap.st(p) or [0])[0] & 0o004]
-    assert not st[0] & 0o007, \
-        f"{top} ({f['mode']} {f['owner']}:{f['group']}) lets every local user in (the app user's code too): " \
-        f"Apache's logs hold request data, tokens in query strings and tracebacks with config values" + \
-        (f"; readable by others: {', '.join(open_logs[:5])}" if open_logs else "") + \
-        f". if this is meant to be so, switch the rule off with a reason: skip_rules = {{ sec_logs = \"...\" }} in " \
-        f"{exp.allow.where}"
+    means = "Apache's logs hold request data, tokens in query strings and tracebacks with config values"
+    lines = []
+    if st[0] & 0o007:
+        shown = f"; readable by others: {', '.join(open_logs[:5])}" if open_logs else ""
+        lines.append(f"{top} ({f['mode']} {f['owner']}:{f['group']}) lets every local user in (the app user's code "
+                     f"too){shown}: {means}")
+    try:  # a log elsewhere (a vhost's CustomLog ...): from the configuration in force, where root could read it
+        in_force = _in_force(facts)
+    except NotApplicable:
+        in_force = []
+    for d in in_force:
+        words = d.args.replace('"', " ").split() if d.name in ("errorlog", "customlog", "transferlog") else []
+        name = words[0].replace("${APACHE_LOG_DIR}", top) if words else "|"
+        path = posixpath.normpath(posixpath.join("/etc/apache2", name))
+        if name.startswith(("|", "syslog")) or posixpath.dirname(path) == top:
+            continue
+        up = [path]
+        while up[-1] != "/":
+            up.append(posixpath.dirname(up[-1]))
+        sts = [snap.st(p) for p in up]
+        if all(sts) and sts[0][0] & 0o004 and all(x[0] & 0o001 for x in sts[1:]):
+            lines.append(f"{path} ({snap.lstat_facts(path)['mode']}, {d.where}: {d.name}): every local user reads "
+                         f"it: {means}")
+    _unaccounted("Apache logs others may read", lines, "sec_logs", exp)
+
+
+def _in_force(facts) -> list:
+    """Every directive of Apache's configuration in force, from the raw texts (:func:`mechanisms.apache_directives`)."""
+    from .mechanisms import apache_directives, texts
+
+    inv = _inv_apache(facts, "reading Apache's configuration")
+    raw, includes = texts(facts) or {}, inv["apache"].get("includes", [])
+    real = {i["path"]: ((inv["apache"].get("files") or {}).get(i["path"]) or {}).get("real") or i["path"]
+            for i in includes}
+    return apache_directives({p: raw[r] for p, r in real.items() if r in raw and not raw[r].startswith("-> ")},
+                             includes)
 
 
 def sec_guards(facts, exp):
@@ -1981,14 +2011,7 @@ def sec_guards(facts, exp):
     ct = facts.get("configtest") or {}
     if ct.get("rc") != 0:
         raise NotApplicable("Apache's configuration does not parse (the root failure is test_configtest_clean)")
-    from .mechanisms import apache_directives, texts
-
-    inv = _inv_apache(facts, "reading Apache's configuration")
-    raw, includes = texts(facts) or {}, inv["apache"].get("includes", [])
-    real = {i["path"]: ((inv["apache"].get("files") or {}).get(i["path"]) or {}).get("real") or i["path"]
-            for i in includes}
-    in_force = apache_directives({p: raw[r] for p, r in real.items() if r in raw and not raw[r].startswith("-> ")},
-                                 includes)
+    in_force = _in_force(facts)
     lines = []
     for module, directive, off, means in exp.stack.baseline_guards:
         if module not in ct.get("modules", []):
@@ -2238,10 +2261,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "with any local account gets no hash to crack and no host key to impersonate the server to the runner",
             "test_secrets_not_readable_by_others", "/etc/shadow (0644 root:shadow): every local user ... reads every "
             "password hash ..."),
-    Promise("sec_logs", f"{SEC}: Apache", "Apache's log directory (Debian's 0750 root:adm) lets no one else in: an "
-            "attacker with a local account (the app's code too) reads no request data, tokens in query strings or "
-            "tracebacks", "test_apache_logs_not_readable_by_others", "/var/log/apache2 (0755 root:adm) lets every "
-            "local user in ..."),
+    Promise("sec_logs", f"{SEC}: Apache", "Apache's log directory (Debian's 0750 root:adm) lets no one else in, and "
+            "no log the configuration in force writes elsewhere (ErrorLog, CustomLog, TransferLog) is readable by "
+            "others: an attacker with a local account (the app's code too) reads no request data, tokens in query "
+            "strings or tracebacks", "test_apache_logs_not_readable_by_others",
+            "/var/log/apache2 (0755 root:adm) lets every local user in ..."),
     Promise("sec_guards", f"{SEC}: Apache", "the stock modules that guard the server (the stack's baseline: Debian's "
             "mod_reqtimeout) are loaded and not switched off by their directive: an attacker cannot hold every "
             "worker with a few slow connections", "test_stock_guards_in_force", "reqtimeout_module: a stock module of "

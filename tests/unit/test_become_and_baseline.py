@@ -229,7 +229,7 @@ def test_readable_password_hashes_and_host_keys_fail(exp):
 def test_apache_logs_open_to_others_fail(exp):
     found = outcome("sec_logs", host(files={"/var/log/apache2": (0o40755, 0, 4),
                                             "/var/log/apache2/access.log": (0o100644, 0, 4)}), exp)
-    assert found.startswith("fail: /var/log/apache2 (0755 root:adm) lets every local user in") and \
+    assert "- /var/log/apache2 (0755 root:adm) lets every local user in" in found and \
         "readable by others: /var/log/apache2/access.log" in found, found
     assert outcome("sec_logs", host(files={"/var/log/apache2": (0o40751, 0, 4)}), exp).startswith("fail")
 
@@ -328,3 +328,25 @@ def test_the_deploy_key_in_the_gates_logins_keys_fails_when_that_login_has_sudo(
     same = host(keys=keys, login="appuser")  # the deploy login is the gate's login: its own key, no escalation
     same.raw.raw["own_keys"] = {"/home/appuser/.ssh/authorized_keys": keys}
     assert outcome("cw_become", same, exp) == "pass"
+
+
+def test_a_log_apache_writes_elsewhere_that_others_read_fails(exp):
+    """sec_logs, another member: not the log directory opened but a log written where everyone reads it (a vhost's
+    CustomLog under the web root is downloadable too). The login collector lstats what root's files name."""
+    from stock import with_stock_logins
+    from test_closed_world import add_apache_text, clean_facts
+
+    facts = clean_facts()
+    add_apache_text(facts, "/etc/apache2/conf-enabled/stats.conf", 'CustomLog "/var/www/html/stats.log" combined\n'
+                    "ErrorLog ${APACHE_LOG_DIR}/stats-error.log\nCustomLog \"|/usr/bin/rotatelogs x 86400\" common\n")
+    facts = with_stock_logins(facts)
+    for path, mode in (("/var", 0o40755), ("/var/www", 0o40755), ("/var/www/html", 0o40755),
+                       ("/var/www/html/stats.log", 0o100644)):
+        facts.raw.files[path] = {"st": [mode, 0, 0, 0, 0, 0]}
+    facts.raw.files["/"] = {"st": [0o40755, 0, 0, 0, 0, 0]}
+    found = outcome("sec_logs", facts, exp)
+    assert "- /var/www/html/stats.log (0644, /etc/apache2/conf-enabled/stats.conf:1: customlog): every local user " \
+           "reads it" in found, found
+    assert "stats-error" not in found and "rotatelogs" not in found
+    facts.raw.files["/var/www/html"]["st"][0] = 0o40750  # others cannot reach it
+    assert outcome("sec_logs", facts, exp) == "pass"
