@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 SWITCHABLE = ("cw_listen", "cw_apache_files", "cw_modules", "cw_vhosts", "cw_in_force", "cw_processes",
               "cw_schedules", "cw_units", "cw_sudoers", "cw_groups", "cw_app_login", "cw_tree_special", "cw_loader",
               "cw_load_path", "cw_setuid", "cw_apache_effects", "cw_sshd", "cw_pam", "cw_login_files", "cw_packaged",
+              "cw_root_acts", "cw_traced",
               "rollback_ready", "sec_trace", "sec_tokens", "sec_status", "sec_apache_user", "sec_apt",
               "cw_become", "cw_deploy_account", "sec_secrets", "sec_logs", "sec_guards", "sec_sysctl", "sec_sticky")
 
@@ -31,7 +32,7 @@ class Allowances:
     apache_conf: tuple[str, ...] = ()  # a file Apache includes, as it lists it
     modules: tuple[str, ...] = ()      # an Apache module, e.g. "ssl_module"
     processes: tuple[str, ...] = ()    # "user: command line prefix"
-    cron: tuple[str, ...] = ()         # a crontab or cron.d file
+    cron: tuple[str, ...] = ()         # a file root runs later: a crontab or cron.d file, a hook, an init script
     units: tuple[str, ...] = ()        # a systemd unit by name, e.g. "app-report.service"; "user@NAME": NAME's
     #                                    systemd user manager (linger, enabled user units)
     sudo: tuple[str, ...] = ()         # the text of a sudoers line (whitespace normalised)

@@ -51,6 +51,8 @@ from html import escape as html_escape
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
+from . import untrusted
+
 REDACTED = "[redacted]"
 MIN_LEN = 8  # a string under a plain key is a secret from this length on, unless it names a place
 SECRET_KEY = re.compile(r"(SECRET|PASSW|PASS$|PWD|TOKEN|KEY|AUTH|CRED|PRIVATE|SALT|DSN|DATABASE_URL)", re.I)
@@ -74,13 +76,20 @@ class Secrets:
     _pattern: list = field(default_factory=list, compare=False, repr=False)  # the compiled regex, made once
 
     def redact(self, text: str) -> str:
-        """``text`` with every form of every value replaced by ``[redacted]``."""
+        """``text`` with every form of every value replaced by ``[redacted]``, and the first part of one that a
+        bound cut (:func:`deploytests.untrusted.line`: ``... (N more characters cut)``) too."""
         if not self.values or not text:
             return text
         if not self._pattern:
             every = sorted({f for v in self.values for f in forms(v)}, key=len, reverse=True)
-            self._pattern.append(re.compile("|".join(map(re.escape, every))))
-        return self._pattern[0].sub(REDACTED, text)
+            self._pattern.extend([re.compile("|".join(map(re.escape, every))), every])
+        text = self._pattern[0].sub(REDACTED, text)
+        for cut in reversed(list(untrusted.CUT.finditer(text))):
+            head = text[:cut.start()]
+            n = max((k for f in self._pattern[1] for k in range(min(4, len(f)), len(f)) if head.endswith(f[:k])),
+                    default=0)
+            text = head[:len(head) - n] + REDACTED + text[cut.start():] if n else text
+        return text
 
 
 NONE = Secrets()
@@ -150,6 +159,9 @@ def forms(secret: str) -> set[str]:
              b64encode(raw).decode().rstrip("="), urlsafe_b64encode(raw).decode().rstrip("=")}
     for form in list(found):  # escaped twice: a JSON document in a repr, a repr in a JSON log line
         found |= {repr(form)[1:-1], json.dumps(form)[1:-1]}
+    for form in list(found):  # as server text reaches an output: made safe (untrusted), behind the gutter
+        safe = untrusted.text(form, limit=len(form) * 6)
+        found |= {untrusted.line(form, limit=len(form) * 6), safe, safe.replace("\n", "\n" + untrusted.GUTTER)}
     for form in list(found):
         found.add(_HEX.sub(lambda m: m[0][:2] + m[0][2:].upper() if m[0][0] == "\\" else m[0].upper(), form))
         found.add(_HEX.sub(lambda m: m[0].lower(), form))

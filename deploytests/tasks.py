@@ -260,12 +260,17 @@ def status_lines(st, width: int | None = None) -> list[str]:
     """``fab status``'s lines for one host. The version, date and deployer come from ``RELEASE.json``, the deploy
     login's file (made safe: one line each): each is cut to :data:`FIELD` characters, and on a terminal every line
     to its ``width``: a value padded to the width made the terminal wrap it into a row of its own that read as a
-    release line (``[host] * 29990101T000000Z-forged 9.9``)."""
+    release line (``[host] * 29990101T000000Z-forged 9.9``). Each value is shown in ASCII, a tab and every other
+    character as its escape, so a character is one terminal cell and the cut holds: a wide character (two cells)
+    or a tab (up to eight) made the row wrap again."""
     def cut(text: str, most: int) -> str:
-        return text if len(text) <= most else text[:max(most - 1, 0)] + "\u2026"
+        return text if len(text) <= most else text[:max(most - 3, 0)] + "..."
 
-    lines = [f"[{st.host}] {'*' if r.live else ' '} {r.id}  {cut(r.version, FIELD):<10} {cut(r.created_at, FIELD)}  "
-             f"{cut(r.deployed_by, FIELD)}" for r in st.releases]
+    def cells(text: str) -> str:
+        return text.encode("ascii", "backslashreplace").decode().replace("\t", "\\t")
+
+    lines = [f"[{st.host}] {'*' if r.live else ' '} {cells(r.id)}  {cut(cells(r.version), FIELD):<10} "
+             f"{cut(cells(r.created_at), FIELD)}  {cut(cells(r.deployed_by), FIELD)}" for r in st.releases]
     if not st.live:  # nothing deployed, or current dangling: say which
         lines.append(f"[{st.host}] {st.describe_live()}")
     return [cut(line, width - 1) if width else line for line in lines]

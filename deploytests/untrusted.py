@@ -48,6 +48,9 @@ def _escape(match: re.Match) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+CUT = re.compile(r"\.\.\. \(\d+ more characters cut\)")  # what :func:`_cut` appends (redaction looks for it)
+
+
 def _cut(s: str, limit: int) -> str:
     if len(s) <= limit:
         return s

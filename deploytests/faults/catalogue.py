@@ -172,6 +172,14 @@ FAULTS: tuple[Fault, ...] = (
     Fault("app-user-cron", "cw_schedules", "a cron job for the app user (its crontab)",
           "mkdir -p /var/spool/cron/crontabs; echo '*/5 * * * * /bin/true' > /var/spool/cron/crontabs/{app_user}; "
           "chmod 600 /var/spool/cron/crontabs/{app_user}"),
+    Fault("tmpfiles-hands-releases-to-the-app", "cw_root_acts", "a tmpfiles.d line by hand that makes releases/ "
+          "the app user's at every boot (the app may then change the code a deploy made)",
+          "mkdir -p /etc/tmpfiles.d; echo 'z {root}/releases 0775 {app_user} {app_group} -' > "
+          "/etc/tmpfiles.d/ops-perms.conf"),
+    Fault("daemon-traced-by-root", "cw_traced", "one of the app's daemons traced by a root process (ptrace, as "
+          "strace -p does) left running", "p=$(pgrep -u {app_user} | head -n 1); test -n \"$p\"; setsid nohup "
+          "python3 -c \"import ctypes, time; c = ctypes.CDLL(None); c.ptrace.argtypes = [ctypes.c_long] * 4; "
+          "assert c.ptrace(0x4206, $p, 0, 0) == 0; time.sleep(10 ** 6)\" </dev/null >/dev/null 2>&1 & sleep 1"),
     Fault("sudoers-rule-for-app-user", "cw_sudoers", "a NOPASSWD rule for the app user in a new sudoers file",
           "echo '{app_user} ALL=(root) NOPASSWD: /usr/sbin/apache2ctl' > /etc/sudoers.d/ops; "
           "chmod 0440 /etc/sudoers.d/ops"),

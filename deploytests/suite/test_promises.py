@@ -292,6 +292,14 @@ def test_no_unaccounted_systemd_units(promise):
     promise("cw_units")
 
 
+def test_places_root_acts_later_are_accounted_for(promise):
+    promise("cw_root_acts")
+
+
+def test_no_process_of_the_app_is_traced(promise):
+    promise("cw_traced")
+
+
 def test_every_sudoers_line_is_accounted_for(promise):
     promise("cw_sudoers")
 

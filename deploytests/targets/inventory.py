@@ -79,7 +79,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("allow_processes", Strings(unique=True), default=(), example='["deployer: /usr/bin/tmux"]',
           doc='"user: command prefix": processes of the app, deploy or\nApache user allowed besides ours'),
     Field("allow_cron", Strings(unique=True), default=(), example='["/etc/cron.d/app-backup"]',
-          doc="cron files allowed to run jobs as those users\nor with the app's code"),
+          doc="cron files allowed to run jobs as those users\nor with the app's code; any other file root runs "
+              "later\n(a hook, an init script, a tmpfiles.d file) by its path"),
     Field("allow_units", Strings(unique=True), default=(), example='["app-report.service"]',
           doc="systemd units allowed to run as the app or deploy user\nor with code from the app's tree; "
               "\"user@NAME\": NAME's systemd user\nmanager (linger, enabled user units)"),

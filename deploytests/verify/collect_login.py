@@ -10,8 +10,9 @@ before the root collector (:func:`deploytests.verify.facts.probe_command`). It t
 (:data:`PATTERNS`: names), each matched in full; every path it touches is one of the constants below (**the
 paths it reads: one place**) or built from them and those names. It parses nothing but the lines of the
 dynamic linker's configuration (a line is a directory to list), root's Apache files' ``Include*``,
-``LoadModule`` and ``LoadFile`` lines (:func:`loose`) and their log lines (a path to ``lstat``: :func:`logs`);
-the runner parses the rest (:mod:`deploytests.verify.parse`).
+``LoadModule`` and ``LoadFile`` lines (:func:`loose`), the absolute path words of root's files in the places
+root acts later (:func:`acts`: a path to ``lstat``) and root's Apache files' log lines (:func:`logs`: a path to
+``lstat``); the runner parses the rest (:mod:`deploytests.verify.parse`).
 Rules for this file: standard library only, Python >= 3.7, no imports from deploytests, flat.
 
 What it returns (one JSON object, zlib-compressed and base64-encoded, after :data:`MARK` and the nonce); bytes
@@ -28,6 +29,7 @@ are latin-1 text:
   dpkg's ``/var/lib/dpkg/info/*.list``. An executable regular file's ``caps``: its ``security.capability``
   xattr's raw bytes (file capabilities; any reader may read them), when it has one.
 - ``dirs``: ``{directory: [names]}`` of every directory listed;
+- ``named``: entries as ``files``' of what root's files in the places root acts later name (:func:`acts`);
 - ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`).
 
 Its exit status is the verdict the root collector acts on: 0 only when :func:`loose` found nothing of what
@@ -68,11 +70,24 @@ TREES += [("/etc/ssh/sshd_config.d", 1, True), ("/etc/pam.d", 1, True), ("/etc/s
 TREES += [("/etc/apt/sources.list.d", 1, True), ("/etc/ssh", 2, False)]  # (/etc/ssh: who may write its dirs)
 TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
                                                              for n in ("hourly", "daily", "weekly", "monthly")]
+# the places root acts later besides cron's, logrotate's and systemd's units (deploytests.verify.rootacts says what
+# each holds and when root runs it): every entry's bytes when root's; /etc/rc?.d's links are listed above
+ACTS = ["/etc/update-motd.d", "/etc/init.d", "/etc/tmpfiles.d", "/run/tmpfiles.d", "/usr/local/lib/tmpfiles.d",
+        "/usr/lib/tmpfiles.d", "/etc/udev/rules.d", "/run/udev/rules.d", "/usr/lib/udev/rules.d",
+        "/etc/systemd/system-generators", "/usr/local/lib/systemd/system-generators", "/etc/initramfs-tools/hooks",
+        "/etc/NetworkManager/dispatcher.d", "/etc/dhcp/dhclient-enter-hooks.d", "/etc/dhcp/dhclient-exit-hooks.d"]
+ACTS += ["/etc/network/if-%s.d" % n for n in ("pre-up", "up", "down", "post-down")]
+ACTS += ["/etc/kernel/%s.d" % n for n in ("preinst", "postinst", "prerm", "postrm", "header_postinst")]
+ACTS += ["/etc/ppp/ip-up.d", "/etc/ppp/ip-down.d"]
+TREES += [(d, 1, True) for d in ACTS]
+FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
+ROOT_RUNS = ["/etc/crontab", "/etc/logrotate.conf", "/etc/ssh/sshrc"] + HOOKS  # single files whose words count
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
 COMMANDS = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"]  # setuid files, root's PATH
 TREES += [(d, 1, False) for d in COMMANDS + HOOK_DIRS] + [("/etc/ld.so.conf.d", 1, True)]  # who may write them
 HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
-LISTED = [(d, HOOK) for d in HOOK_DIRS] + [("/var/lib/dpkg/info", re.compile(r".+\.list$"))]  # dpkg: whose file
+DPKG_INFO = "/var/lib/dpkg/info"
+LISTED = [(d, HOOK) for d in HOOK_DIRS] + [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file
 # root-only directories (the root collector lists them): their own lstat only
 ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
 # the host's baseline: the secrets' and shared temp dirs' modes (lstat only), the kernel settings boot applies
@@ -81,7 +96,10 @@ SYSCTL = ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib
 FILES += ["/etc/sysctl.conf"]
 TREES += [(d, 1, True) for d in SYSCTL]
 # ----
-INCLUDE = re.compile(r"^[ \t]*(Include(?:Optional)?|LoadModule[ \t]+\S+|LoadFile)[ \t]+\"?([^\"\s]+)", re.I | re.M)
+# the lines that make ``apache2 -t`` read or load a file as root: the directive, and its first word naming one
+NAMING = {"include": 1, "includeoptional": 1, "loadmodule": 2, "loadfile": 1, "serverroot": 1}
+# a word read one way only (see ``named``): no quote inside, no backslash, no variable or mod_macro parameter
+PLAIN = re.compile(r"""[^\s"'\\$%@]+|"[^\s"'\\$%@]*"|'[^\s"'\\$%@]*'""")
 LIMIT, BIG, ENTRIES = 1 << 20, 64 << 20, 5000  # bytes of a file, bytes in all, entries of a tree
 
 
@@ -157,7 +175,7 @@ def follow(out, path, limit=LIMIT):
         path = os.path.normpath(os.path.join(os.path.dirname(path), out["files"][path]["link"]))
     else:
         return out["errors"].update({path: "more than 8 links: not followed further"})
-    if rooted(out, path):
+    if rooted(out, path) and stat.S_ISREG((note(out, path) or [0])[0]):  # (never a device's open)
         read(out, path, limit)
 
 
@@ -204,7 +222,10 @@ def loose(out):
         text = path in conf and stat.S_ISREG(entry["st"][0]) and (entry.get("data") or read(out, to))
         if text is None:  # (root would read it: what it names must be known)
             return "%s was not read here (%s): what it names is not known" % (path, entry.get("why"))
-        for kind, name in INCLUDE.findall(text or ""):
+        names = named(text or "")
+        if isinstance(names, str):
+            return "%s: %s" % (path, names)
+        for kind, name in names:
             name = os.path.normpath(os.path.join(SERVER_ROOT, name))
             if name.startswith((SERVER_ROOT + "/", MODULES + "/")):
                 continue
@@ -222,8 +243,36 @@ def loose(out):
                 return "%s could not be listed here: what it holds is not known" % getattr(unlisted[0], "filename",
                                                                                          unlisted[0])
             todo += [base] + found
-            conf.update(found if kind[:7].lower() == "include" else ())
+            conf.update(found if kind.startswith("include") else ())
     return None
+
+
+def named(text):
+    """(directive, path) for each path an ``Include``, ``IncludeOptional``, ``LoadModule`` or ``LoadFile`` line of
+    ``text`` names (every argument of ``LoadFile``), or why not (a str): this reading must never see less than
+    Apache's, so it takes only words Apache reads one way, and says no to the rest. Its lines are read as they
+    stand and as Apache joins them (a ``\\`` before the end of a line continues it); a line of those directives
+    with a quoted word holding a space, a backslash, a ``${variable}`` or a quote inside a word, a continued
+    line, a ``$``, ``%`` or ``@`` in a word (a variable, or a parameter a ``<Macro>``'s ``Use`` fills in) or a
+    ``ServerRoot`` other than the stack's makes the answer no."""
+    joined = re.sub(r"(?<!\\)\\\r?\n", "", text)  # Apache's continued lines, and each line as it stands too
+    found = []
+    for line in dict.fromkeys(text.splitlines() + joined.splitlines()):
+        words = line.split(None, 1)
+        kind = words[0].lower() if words else ""
+        if kind not in NAMING:
+            continue
+        rest = words[1].strip() if len(words) > 1 else ""
+        if "${" in line or line not in text.splitlines() or not all(PLAIN.fullmatch(w) for w in rest.split()):
+            return "%r: Apache may read this line otherwise than this check can: root runs nothing" % line[:200]
+        args = [w.strip("\"'") for w in rest.split()]
+        if kind == "serverroot":
+            if args != [SERVER_ROOT]:
+                return "%r: the ServerRoot is not %s: root runs nothing" % (line[:200], SERVER_ROOT)
+            continue
+        first = NAMING[kind] - 1
+        found += [(kind, a) for a in (args[first:] if kind == "loadfile" else args[first:first + 1])]
+    return found
 
 
 def collect(args):
@@ -237,9 +286,10 @@ def collect(args):
     steps = [(t[0], tree) + t for t in TREES if not args.get("check") or t[0] in (SERVER_ROOT, MODULES)]
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
-        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("logs", logs)]
+        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys)]
         steps += [(p, note, p) for p in ROOT_ONLY + MODES + ["/var/www/" + args["app"]]]
-    steps += [("refused", verdict)]
+    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs)] if not args.get("check") else [])  # (after
+    # the verdict: what they record is no part of it)
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
             work(out, *more)
@@ -266,11 +316,13 @@ LOG = re.compile(r"^[ \t]*(?:ErrorLog|CustomLog|TransferLog)[ \t]+\"?([^\"\s|]+)
 
 def logs(out):
     """The ``lstat`` of each log file root's Apache files name (``${APACHE_LOG_DIR}``: Debian's envvars) and of the
-    directories above it: whether others may read a log (one outside the stack's log directory too)."""
+    directories above it: whether others may read a log (one outside the stack's log directory too). After the
+    verdict, never under Apache's own trees."""
     for path in [p for p, e in out["files"].items() if p.startswith(SERVER_ROOT + "/") and e.get("data")]:
         for name in LOG.findall(out["files"][path]["data"])[:64]:
-            name = name.replace("${APACHE_LOG_DIR}", "/var/log/apache2")
-            note(out, name if name.startswith("/") else SERVER_ROOT + "/" + name)
+            name = os.path.normpath(os.path.join(SERVER_ROOT, name.replace("${APACHE_LOG_DIR}", "/var/log/apache2")))
+            if not name.startswith((SERVER_ROOT + "/", MODULES + "/", "/dev/", "/proc/", "/sys/")) and "\0" not in name:
+                note(out, name)
 
 
 def own_keys(out):
@@ -286,6 +338,62 @@ def own_keys(out):
                 out["own_keys"][path] = f.read(65536).decode("latin-1") if stat.S_ISREG(os.fstat(f.fileno())[0]) else ""
         except OSError:
             continue
+
+
+WORD = re.compile(r"(?:^|(?<=[\s'\"=;|&(`<>]))(/[^\s'\"`;|&()<>$*?\x00]+)", re.M)  # an absolute path word
+
+
+def acts(out):
+    """What root's files in the places root acts later name, one hop further, kept apart in ``named`` (the
+    other rules judge only what they always read): every absolute path word of root's cron, hook, unit and
+    :data:`ACTS` files (and of root's small scripts in /usr/local/{bin,sbin}: what a root job or process may run
+    by name) is recorded as :func:`follow` does (its ``lstat``, each directory above it, links through root's
+    own), a script reached is read when root's and its words taken in turn (three rounds, at most 1024 paths;
+    never under /dev, /proc, /sys or Apache's trees, never a file that is not regular opened); ``ctime`` of each
+    :data:`ACTS` entry and each dpkg list (a packaged file not changed since its package was unpacked)."""
+    side = {"files": {}, "dirs": {}, "errors": {}, "size": out["size"]}
+    tops = tuple(d + "/" for d in ACTS + UNITS + ["/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily",
+                                                 "/etc/cron.weekly", "/etc/cron.monthly", "/etc/logrotate.d",
+                                                 "/etc/apt/apt.conf.d", "/etc/profile.d"])
+    for d in COMMANDS[:2]:
+        for name in out["dirs"].get(d, []):
+            st = out["files"].get(d + "/" + name, {}).get("st")
+            if st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536:
+                data = read(side, d + "/" + name, 65536)
+                if data is not None and not data.startswith("#!"):
+                    side["size"] -= len(side["files"][d + "/" + name].pop("data"))
+    texts = {p: e["data"] for p, e in out["files"].items() if e.get("data") and (p.startswith(tops) or p in ROOT_RUNS)}
+    texts.update({p: e["data"] for p, e in side["files"].items() if e.get("data")})
+    seen = set()
+    for _ in range(3):
+        words = []
+        for text in texts.values():
+            lines = text.splitlines()
+            words += [w for n, ln in enumerate(lines) if not ln.lstrip().startswith("#") or n == 0 and ln[:2] == "#!"
+                      for w in WORD.findall(ln[2:] if n == 0 and ln[:2] == "#!" else ln)]
+        texts = {}
+        for word in [os.path.normpath("/" + w.lstrip("/")) for w in words]:
+            if word in seen or len(seen) >= 1024 or word.startswith(("/dev/", "/proc/", "/sys/", SERVER_ROOT + "/",
+                                                                      MODULES + "/")):
+                continue
+            seen.add(word)
+            try:
+                follow(side, word, 65536)
+            except (OSError, ValueError) as exc:  # (a name the kernel refuses: named, the rest goes on)
+                side["errors"][word] = str(exc)
+            entry = side["files"].get(word, {})
+            if str(entry.get("data", "")).startswith("\x7fELF"):  # a program: who may write it is what counts
+                side["size"] -= len(entry.pop("data"))
+            elif entry.get("data"):
+                texts[word] = entry["data"]
+    out["named"] = {p: e for p, e in side["files"].items() if p not in out["files"] or e.get("data")}
+    out["size"] = side["size"]
+    listed = [DPKG_INFO + "/" + n for n in out["dirs"].get(DPKG_INFO, []) if n.endswith(".list")]
+    for path in listed + [p for p in out["files"] if p.startswith(tuple(d + "/" for d in ACTS))]:
+        try:
+            out["files"][path]["ctime"] = os.lstat(path).st_ctime
+        except (OSError, KeyError):
+            pass
 
 
 def hooks(out):

@@ -23,9 +23,9 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   their bytes), every crontab and ``at`` job (their owners' files: bytes only, never parsed here; at most 256
   each, 64 KiB each) and the error log (its ``lstat``; in diagnostics, its tail);
 - ``dirs``: ``{directory: [names]}`` of those three directories;
-- ``proc``: ``{pid: {uid, stat, status, cmdline, exe, sockets}}`` for every process (``sockets`` None: its fds
-  were not readable), plus ``cwd``, ``environ`` and ``maps`` for the app user's processes and the stack's Apache
-  binary's (the daemons and their parents);
+- ``proc``: ``{pid: {uid, stat, status, cmdline, exe, cwd, sockets, open}}`` for every process (``sockets`` None:
+  its fds were not readable; ``open``: the files it holds open, at most 64), plus ``environ`` and ``maps`` for the
+  app user's processes and the stack's Apache binary's (the daemons and their parents);
 - ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
   -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (one run: Apache prints each dump), as root only, with a fixed environment,
   only when the login collector said 0 (else ``refused``);
@@ -125,15 +125,16 @@ def processes(out, watch):
             continue  # gone meanwhile
         for name, limit in (("stat", 4096), ("status", 16384), ("cmdline", 4096)):
             entry[name] = proc_read(base + "/" + name, limit)
-        entry["exe"] = link(base + "/exe")
+        entry.update(exe=link(base + "/exe"), cwd=link(base + "/cwd"))  # (anyone's: where its relative paths go)
         if entry["uid"] in watch or (entry["exe"] or "").split(" (")[0] == APACHE_BIN:  # daemons, parents
-            entry.update(cwd=link(base + "/cwd"), environ=proc_read(base + "/environ", 65536),
-                         maps=proc_read(base + "/maps", LIMIT))
+            entry.update(environ=proc_read(base + "/environ", 65536), maps=proc_read(base + "/maps", LIMIT))
         try:
             fds = bounded(out, "open files of " + pid, os.listdir(base + "/fd"), 4096)
         except OSError:  # not visible (no CAP_SYS_PTRACE, or gone): None, never taken for "no sockets"
             fds = None
-        entry["sockets"] = fds and [t for t in map(link, (base + "/fd/" + f for f in fds)) if str(t)[:8] == "socket:["]
+        fds = fds and [str(t) for t in map(link, (base + "/fd/" + f for f in fds))]
+        entry["sockets"], entry["open"] = fds and [t for t in fds if t[:8] == "socket:["], fds and sorted(
+            {t for t in fds if t[:1] == "/" and not t.startswith(("/dev/", "/proc/"))})[:64]
         out["proc"][pid] = entry
 
 

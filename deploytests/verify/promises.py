@@ -30,6 +30,7 @@ from typing import Any
 
 from ..allowances import Allowances
 from ..untrusted import block
+from . import rootacts
 from .http import describe
 
 RUNTIME = "/var/lib/deploytests/python"  # the daemons' python-home bootstrap makes (pipeline.templates.RUNTIME)
@@ -1054,6 +1055,8 @@ def cw_processes(facts, exp):
     """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
     deploy user, part of a live SSH session (the gate's probe, an operator's shell); and no process of anyone
     else (root included) outside a live SSH session names the app's tree on its command line."""
+    from .rootacts import process_lines
+
     inv = _inv(facts, "reading every process")
     parents = _apache_parents(facts)
     app, deploy, www = exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user  # the stack's, not the config's
@@ -1091,6 +1094,7 @@ def cw_processes(facts, exp):
         lines.append(f"{_proc(p)} names the app's tree ({exp.cfg.root}) on its command line, outside any login "
                      f"session: what the deploy login or the app writes there runs with {p['user']}'s rights. "
                      + _allow_hint(exp, "allow_processes", f"{p['user']}: {argv0}"))
+    lines += process_lines(facts, exp, inv.get("reaching") or [])  # what runs from the tree, resolved
     _unaccounted("processes", lines)
 
 
@@ -1106,12 +1110,15 @@ def cw_schedules(facts, exp):
     inv = _inv(facts, "reading crontabs")
     raw, root = texts(facts), exp.cfg.root
     watched = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user, inv.get("apache_user") or "www-data"}
+    snap = getattr(facts, "raw", None)
+    found = {}  # what each job runs or names, resolved (rootacts.command_problem: links, root's scripts)
     if raw is None:  # an older probe: the jobs it matched itself
         jobs = inv["schedules"]
     else:
-        jobs = [j for j in cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("logrotate") or [])
-                if j["user"] in watched or reaches(j["job"], root) or j["job"].startswith("(not read")]
-        jobs += [j for j in inv.get("root_hooks") or [] if reaches(j["job"], root) or j["job"].startswith(
+        jobs = cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("logrotate") or [])
+        found = {id(j): _job_reach(snap, j, root) for j in jobs + (inv.get("root_hooks") or [])}
+        jobs = [j for j in jobs if j["user"] in watched or found[id(j)] or j["job"].startswith("(not read")]
+        jobs += [j for j in inv.get("root_hooks") or [] if found[id(j)] or j["job"].startswith(
             "(not read")]  # root's boot, apt and login hooks: a line naming the app's tree, a file not root's alone
     lines = []
     for s in jobs:
@@ -1119,13 +1126,26 @@ def cw_schedules(facts, exp):
         if where in exp.allow.cron:
             continue
         job = " ".join(s["job"].split())
-        reach = f" from the app's tree ({root})" if reaches(job, root) else ""
-        lines.append(f"{s['where']}: runs {job[:160]!r} as {s['user']}{reach}: code on a schedule with that "
-                     f"user's rights, outside any deploy" + (" (what the deploy login or the app writes there "
-                     f"runs as {s['user']})" if reach and s["user"] not in (exp.cfg.app_user,) else "") +
+        why, runs = found.get(id(s)) or ((f"names {root}", True) if reaches(job, root) else ("", False))
+        reach = (f" from the app's tree ({root})" if "the app's tree" in why else "") if runs else \
+            f", naming the app's tree ({root})" if why else ""
+        lines.append(f"{s['where']}: runs {job[:160]!r} as {s['user']}{reach}: " + (f"it {why}: " if why else "") +
+                     "code on a schedule with that user's rights, outside any deploy" +
+                     (f" (what the deploy login or the app writes there runs as {s['user']})" if why and runs and
+                      s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
+                      "or the app can change; a link planted there redirects it)" if why else "") +
                      ". " + _allow_hint(exp, "allow_cron", where))
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     _unaccounted("scheduled jobs", lines)
+
+
+def _job_reach(snap, job: dict, root: str):
+    """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`)."""
+    from .rootacts import command_problem, view
+
+    text = " ".join(job["job"].split()[3:]) if job["where"].startswith("/etc/anacrontab:") else job["job"]
+    return command_problem(view(snap) if getattr(snap, "files", None) else None, text, root,
+                           loose=job["user"] == "root")
 
 
 def cw_units(facts, exp):
@@ -2129,14 +2149,33 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "outside /usr/lib/apache2/modules is loaded into Apache's root parent ...", root_only=True,
             needs=("apache",)),
     Promise("cw_processes", f"{CW}: runs", "every process of the app user is one of its mod_wsgi daemons, of "
-            "Apache's user an Apache child, of the deploy user part of a live SSH session",
+            "Apache's user an Apache child, of the deploy user part of a live SSH session; no process of anyone "
+            "else outside a live SSH session runs from the app's tree, as spelled (its command line) or as "
+            "resolved (its working directory, executable, open files, a link or a root's script it runs)",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "
             "(root included) with something from the app's tree (every crontab, /etc/crontab, /etc/cron.d, "
-            "/etc/cron.{hourly,daily,weekly,monthly}, at's queue) unless allowed", "test_no_unaccounted_scheduled_jobs",
+            "/etc/cron.{hourly,daily,weekly,monthly}, at's queue), resolved through links and the root scripts "
+            "it runs (and what they source); a job that only names the tree is said to, unless allowed",
+            "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
+    Promise("cw_root_acts", f"{CW}: runs", "every entry of the places root acts later besides cron and units "
+            "(update-motd.d at every SSH login, init.d and the rc?.d links, tmpfiles.d, udev rules' RUN+=/PROGRAM=, "
+            "systemd generators, ifupdown's, dhclient's, ppp's, NetworkManager's, kernel's and initramfs' hooks, "
+            "sshrc) is a package's file as dpkg unpacked it, or root's alone and runs or touches nothing in the "
+            "app's tree or that someone but root may change, resolved through links and root's own scripts, "
+            "unless allowed (allow_cron)", "test_places_root_acts_later_are_accounted_for",
+            "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
+            "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "
+            "allow_cron = [\"/etc/update-motd.d/50-release\"] ..."),
+    Promise("cw_traced", f"{CW}: runs", "no process of the app user or Apache (its root parent, workers, the "
+            "app's daemons) is traced (TracerPid: strace -p, gdb -p), unless the tracer is allowed "
+            "(allow_processes)", "test_no_process_of_the_app_is_traced",
+            "pid 812 (yourapplication) '(wsgi:app) -k start' is traced by pid 901 (root) 'strace -f -p 812': the "
+            "tracer reads and may change everything it reads, writes and holds ...", root_only=True,
+            needs=("apache",)),
     Promise("cw_units", f"{CW}: runs", "no systemd unit or timer under /etc/systemd/system, /run/systemd/{system,"
             "transient} or /usr/local/lib/systemd/system runs as the app or deploy user, or runs code from the "
             "app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there); no unit file linked "
@@ -2287,6 +2326,7 @@ CLOSED_WORLD_CHECKS = {
     "cw_tree_special": cw_tree_special, "cw_loader": cw_loader, "cw_load_path": cw_load_path,
     "cw_setuid": cw_setuid, "rollback_ready": rollback_ready, "cw_apache_effects": cw_apache_effects,
     "cw_sshd": cw_sshd, "cw_pam": cw_pam, "cw_login_files": cw_login_files, "cw_packaged": cw_packaged,
+    "cw_root_acts": rootacts.cw_root_acts, "cw_traced": rootacts.cw_traced,
     "sec_apt": sec_apt,
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_apache_user": sec_apache_user,
     "cw_become": cw_become, "cw_deploy_account": cw_deploy_account, "sec_secrets": sec_secrets, "sec_logs": sec_logs,

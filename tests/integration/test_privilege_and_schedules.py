@@ -14,6 +14,14 @@ Two classes, each closed by design and tried here with several members, none the
 Each fault runs on its own container of a deployed snapshot (:class:`deploytests.faults.run.Campaign`) with a clean
 host as the control, on Debian 12 and 13; the old gate passed every one of them (shown failing first: see the
 commit that added this file).
+
+And three classes of root acting on the app's code later (blind round 4), one campaign on Debian 12
+(:data:`ROOT_ACTS`; the rules' logic on both platforms' stock baselines: tests/unit/test_rootacts.py): *every place
+root acts later* (update-motd.d, init.d with its rc link, a tmpfiles.d file, a udev rule, an ifupdown hook:
+``cw_root_acts``), *indirection* (a root cron job's root script that sources a shared file; a root loop whose
+working directory is the live release: ``cw_schedules``, ``cw_processes``) and *root attached to the app* (Apache's
+root parent seized by a root tracer: ``cw_traced``). Blind round 4 found the gate before this missing every
+member of these classes it was given (c05-c10, c16).
 """
 
 from __future__ import annotations
@@ -83,3 +91,41 @@ VARIANTS = (
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])
 def test_privilege_bits_and_schedules_outside_cron_are_caught_without_false_alarms(tmp_path, platform):
     assert_caught_by_their_rules(tmp_path, platform, VARIANTS)
+
+
+SH = "printf '#!/bin/sh\\n%s\\n' > {path}; chmod 755 {path}"  # a root script of one line
+SHARED = "{root}/shared/{shared0}"
+ROOT_ACTS = (
+    Fault("motd-runs-the-release-python", "cw_root_acts", "an update-motd.d script printing the live version with "
+          "the release's python (pam_motd runs it as root at every SSH login)",
+          SH.format(path="/etc/update-motd.d/55-app-version") % "{root}/current/venv/bin/python -V"),
+    Fault("init-script-works-in-shared", "cw_root_acts", "an init.d script with an rc3.d link that runs a tool from a "
+          "shared path at boot", "mkdir -p /etc/init.d /etc/rc3.d; " + SH.format(path="/etc/init.d/app-sync") % (
+              "cd " + SHARED + " && ./sync") + "; ln -sf ../init.d/app-sync /etc/rc3.d/S05app-sync"),
+    Fault("local-tmpfiles-chowns-releases", "cw_root_acts", "a tmpfiles.d file in /usr/local/lib that makes every "
+          "release the app user's at boot", "mkdir -p /usr/local/lib/tmpfiles.d; echo 'Z {root}/releases - "
+          "{app_user} {app_group} -' > /usr/local/lib/tmpfiles.d/app-perms.conf"),
+    Fault("udev-rule-runs-a-link-into-shared", "cw_root_acts", "a udev rule whose RUN+= command is a link in "
+          "/usr/local/sbin to a script in a shared path", "mkdir -p /etc/udev/rules.d; echo 'ACTION==\"add\", "
+          "SUBSYSTEM==\"usb\", RUN+=\"/usr/local/sbin/usb-hook\"' > /etc/udev/rules.d/70-app-usb.rules; "
+          "ln -sf " + SHARED + "/usb.sh /usr/local/sbin/usb-hook"),
+    Fault("if-up-hook-sources-shared", "cw_root_acts", "an ifupdown if-up.d hook that sources its settings from a "
+          "shared path", "mkdir -p /etc/network/if-up.d; " + SH.format(path="/etc/network/if-up.d/app-routes") % (
+              ". " + SHARED + "/routes.env")),
+    Fault("root-cron-script-sources-shared", "cw_schedules", "a root cron.d job running a root script that sources "
+          "a file in a shared path (the cron line names no path of the app)", "mkdir -p /etc/cron.d; " +
+          SH.format(path="/usr/local/bin/tidy-tmp") % (". " + SHARED + "/tidy.conf") +
+          "; echo '5 4 * * * root /usr/local/bin/tidy-tmp' > /etc/cron.d/tidy-tmp"),
+    Fault("root-loop-working-in-current", "cw_processes", "a root loop started in the live release's directory "
+          "running python3 -c (the cwd is first on sys.path)", SH.format(path="/usr/local/sbin/app-stats") %
+          "while :; do python3 -c pass; sleep 30; done" + "; cd {root}/current; setsid nohup /bin/sh "
+          "/usr/local/sbin/app-stats </dev/null >/dev/null 2>&1 & sleep 1"),
+    Fault("apache-parent-seized-by-a-root-tracer", "cw_traced", "Apache's root parent traced by a root process "
+          "(ptrace, as strace -p does) left running", "p=$(pgrep -o -x apache2); test -n \"$p\"; setsid nohup "
+          "python3 -c \"import ctypes, time; c = ctypes.CDLL(None); c.ptrace.argtypes = [ctypes.c_long] * 4; "
+          "assert c.ptrace(0x4206, $p, 0, 0) == 0; time.sleep(10 ** 6)\" </dev/null >/dev/null 2>&1 & sleep 1"),
+)
+
+
+def test_root_acting_later_on_the_apps_code_is_caught_without_false_alarms(tmp_path):
+    assert_caught_by_their_rules(tmp_path, "debian12", ROOT_ACTS)

@@ -20,6 +20,7 @@ effect at all.
 
 from __future__ import annotations
 
+import shlex
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -300,6 +301,34 @@ OUTSIDE = [
     ("LoadFile /srv/site-conf/libx.so", "install -d /srv/site-conf && install -o deployer /dev/null "
      "/srv/site-conf/libx.so", "cp /bin/true /srv/site-conf/libx.so", "/srv/site-conf/libx.so"),  # a library
 ]
+
+
+# The same, written in forms a regex misread (attack5: root's apache2ctl loaded the deploy login's library, uid 0):
+# a quoted path with a space, a continued line, LoadFile's second argument. Each: (root's line, what the refusal
+# says after "root does not run apache2ctl here: ").
+MISREAD = [
+    ('IncludeOptional "/srv/site conf/*.conf"', "/etc/apache2/conf-enabled/extra.conf: 'IncludeOptional "),
+    ("Include \\\n    /srv/site conf/*.conf", "/etc/apache2/conf-enabled/extra.conf: 'Include \\\\': "),
+    ("LoadFile /usr/lib/x86_64-linux-gnu/libz.so.1 /srv/site/x.so", "/srv/site/x.so may be changed by someone "
+     "other than root"),
+]
+
+
+@pytest.mark.parametrize("line, says", MISREAD, ids=["quoted", "continued", "loadfile-second"])
+def test_apache_lines_apache_reads_otherwise_than_a_regex_are_never_run_as_root(ready, line, says):
+    """Bootstrap refuses in one line and the gate's collector runs no apache2ctl as root, naming the line."""
+    admin(ready, "install -d -o deployer '/srv/site conf' && install -d /srv/site && install -o deployer /dev/null "
+                 f"/srv/site/x.so && printf '%s\\n' {shlex.quote(line)} > /etc/apache2/conf-available/extra.conf && "
+                 "a2enconf -q extra")
+    try:
+        said = refused(ready, config())
+        assert f"bootstrap refused: root does not run apache2ctl here: {says}" in said, said
+        runs = collected(ready)["runs"]
+        assert runs.get("refused", "").startswith(f"not run as root: {says}") and "dump" not in runs, runs
+        if "may be changed" not in says:
+            assert "Apache may read this line otherwise than this check can" in said, said
+    finally:
+        admin(ready, "a2disconf -q extra; rm -rf /etc/apache2/conf-available/extra.conf '/srv/site conf' /srv/site")
 
 
 @pytest.mark.parametrize("line, setup, plant, named", OUTSIDE, ids=["glob", "nested", "loadfile"])

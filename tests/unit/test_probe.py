@@ -480,3 +480,26 @@ def test_root_runs_apache2ctl_only_on_the_login_collectors_zero_and_says_the_log
                                             "", "0" * 32))
     assert raw["runs"] == {"refused": "not run as root: /srv/x may be changed by someone other than root"}
     assert raw["files"] == {"/etc/sudoers": {"data": "x"}, "/etc/passwd": {"data": "y"}} and raw["uid"] == 0
+
+
+def test_the_verdict_reads_apaches_file_naming_lines_as_apache_does_or_says_no():
+    """attack5: the login collector's verdict read ``Include*``/``LoadModule``/``LoadFile`` lines with a regex
+    where Apache reads them otherwise -- a quoted path with a space, a continued line, LoadFile's second argument
+    -- so a directory the deploy login owns passed unseen, and root's ``apache2ctl`` loaded its library (uid 0).
+    Class: a security decision taken on our own reading of a language that differs from the reader it guards.
+    :func:`collect_login.named` takes only words Apache reads one way, every argument of LoadFile, and says no to
+    the rest (other members tried: a directive split by a continuation, a ``${variable}``, a ``<Macro>``
+    parameter, ServerRoot moved)."""
+    from deploytests.verify.collect_login import named
+
+    assert named("IncludeOptional mods-enabled/*.load\n  include\t'/etc/x.conf'\nLoadModule m /usr/lib/m.so\n"
+                 "# Include \\\n/srv/comment\n") == [("includeoptional", "mods-enabled/*.load"),
+                                                     ("include", "/etc/x.conf"), ("loadmodule", "/usr/lib/m.so")]
+    assert named("LoadFile /usr/lib/libz.so.1 /srv/site-conf/libx.so") == [
+        ("loadfile", "/usr/lib/libz.so.1"), ("loadfile", "/srv/site-conf/libx.so")]
+    for text in ('IncludeOptional "/srv/site conf/*.conf"', "Include \\\n    /srv/site-conf/*.conf",
+                 "Inc\\\nlude /srv/x.conf", "Include ${DIR}/x.conf", "LoadFile a\\b", "Include 'x'y",
+                 "<Macro Site $dir>\n  IncludeOptional $dir/*.conf\n</Macro>\nUse Site /srv/site-conf",
+                 "LoadFile %p/libx.so", "Include @d/x.conf",
+                 "ServerRoot /srv/apache"):
+        assert isinstance(named(text), str) and "root runs nothing" in named(text), text

@@ -338,6 +338,13 @@ def test_a_status_value_padded_to_the_terminals_width_cannot_wrap_into_a_line_of
         assert len(line) < width and line.startswith(f"[{host}] * 20261205T000000Z-aaaa  1.0"), line
     (line,) = tasks.status_lines(st)  # not a terminal: no wrap to fear, each value still bounded
     assert "forged" not in line and len(line) < 200, line
+    # attack5: the cut counted characters, the terminal cells: 73 wide characters (two cells each) or tabs (up to
+    # eight) filled the row with fewer characters than the cut allowed. Every character is shown as one cell.
+    for pad in ("\u3000" * 73, "\t" * 30, "e\u0301" * 60):
+        st.releases[0].version = pad + f"[{host}] * 29990101T000000Z-forged  9.9"
+        for width in (80, 200):
+            (line,) = tasks.status_lines(st, width)
+            assert line.isascii() and "\t" not in line and len(line) < width, line
 
 
 def test_each_hosts_connection_is_closed_at_the_end_of_its_turn(tmp_path):

@@ -657,9 +657,13 @@ def test_a_real_unresolvable_name_and_a_real_closed_port_say_so(tmp_path):
     assert f"connection refused by 127.0.0.1:{port}. Hint: nothing listens on port {port} there" in str(info.value)
 
 
-def test_an_sshd_closing_before_its_banner_is_named_so_not_called_frozen(tmp_path):
+@pytest.mark.parametrize("reset", [False, True])
+def test_an_sshd_closing_before_its_banner_is_named_so_not_called_frozen(tmp_path, reset):
     """Blind round 4, M2: sshd with host keys it will not use (0644) closed every connection at once, and the gate
-    said "no answer for 30 s ... frozen or overloaded". A real listener that accepts and closes at once."""
+    said "no answer for 30 s ... frozen or overloaded". A real listener that accepts and closes at once (``reset``:
+    with SO_LINGER 0, as a close with the client's banner unread arrives)."""
+    import struct
+
     from deploytests.ssh import connect
 
     key, known = _key_pair(tmp_path)
@@ -668,12 +672,15 @@ def test_an_sshd_closing_before_its_banner_is_named_so_not_called_frozen(tmp_pat
         server.listen(4)
         port = server.getsockname()[1]
 
-        def close_each():
+        def close_each():  # (at once: with the client's banner unread, the close may arrive as a reset)
             for _ in range(4):
                 try:
-                    server.accept()[0].close()
+                    conn = server.accept()[0]
                 except OSError:
                     return
+                if reset:
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.close()
 
         threading.Thread(target=close_each, daemon=True).start()
         with pytest.raises(ConnectError) as info:

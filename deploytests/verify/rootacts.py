@@ -1,0 +1,414 @@
+"""Every place root acts later, as one table, and one rule for what an entry there makes root run or touch.
+
+Root runs code, and creates and chowns files, long after anyone looked: at every SSH login (pam_motd's
+``update-motd.d``, ``sshrc``), at boot (``init.d`` scripts through systemd's sysv generator, ``systemd-tmpfiles``,
+generators), at device and network events (udev's ``RUN+=``, ifupdown's, dhclient's, ppp's and NetworkManager's
+hooks), at kernel and initramfs updates. :data:`PLACES` says where each place is, what kind of content it holds
+(a ``script`` root runs whole, ``tmpfiles`` lines, ``udev`` rules, ``links`` to what runs) and when root acts. Cron,
+``at``, logrotate, rc.local, anacron, apt's and the login shells' hooks and systemd's units are the schedule and
+unit rules' (``cw_schedules``, ``cw_units``); they use the same resolution of what a command runs
+(:func:`command_problem`), and the process rule (:func:`process_problems`) resolves what a running process runs.
+
+**The rule** (:func:`entry_problems`), the same for every place: an entry that is an installed package's file as
+dpkg unpacked it (a conffile whose md5 is dpkg's; any other packaged file whose inode did not change since its
+package's list was written) is the stock baseline. Any other entry is a finding, named ``file:line`` with why, when
+
+- someone but root may change it (it, a link on the way, or a directory above it): whoever does runs code as root;
+- what it names, resolved through the links the snapshot recorded (the link targets are data, never followed on
+  the server), is in the app's tree, or is a path someone but root may change; a root script it runs (root's, read
+  by the gate's login as data, never run) counts with what that script names, one level further.
+
+How a path is named decides the why: a program, an interpreter's script, a sourced file (``.``/``source``) or a
+directory it changes into *runs* there; any other argument is only *named* (root reads or writes there: a link the
+app plants redirects it), and the line says which. Everything here is a plain function of the probe's snapshot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import stat
+
+from . import collect_login as C
+from .mechanisms import reaches
+
+SCRIPT, TMPFILES, UDEV, LINKS = "script", "tmpfiles", "udev", "links"
+BOOT_TMPFILES = "systemd-tmpfiles applies it as root at every boot and daily (creates, chowns, chmods, removes)"
+UDEV_RUNS = "udevd runs its RUN+=/PROGRAM= commands as root at every device event (every boot)"
+IFUPDOWN = "ifupdown runs it as root whenever an interface goes up or down (every boot)"
+KERNEL = "root runs it at every kernel package's install or removal"
+PLACES: dict[str, tuple[str, str]] = {  # a directory (each entry) or a file -> (kind, when root acts)
+    "/etc/update-motd.d": (SCRIPT, "pam_motd runs it as root at every SSH login (every deploy's and gate's too)"),
+    "/etc/init.d": (SCRIPT, "root runs it at boot (systemd's sysv generator makes a unit of it) and by service"),
+    **{f"/etc/rc{n}.d": (LINKS, f"root runs what it links to at boot (runlevel {n})") for n in "2345"},
+    "/etc/tmpfiles.d": (TMPFILES, BOOT_TMPFILES), "/run/tmpfiles.d": (TMPFILES, BOOT_TMPFILES),
+    "/usr/local/lib/tmpfiles.d": (TMPFILES, BOOT_TMPFILES), "/usr/lib/tmpfiles.d": (TMPFILES, BOOT_TMPFILES),
+    "/etc/udev/rules.d": (UDEV, UDEV_RUNS), "/run/udev/rules.d": (UDEV, UDEV_RUNS),
+    "/usr/lib/udev/rules.d": (UDEV, UDEV_RUNS),
+    "/etc/systemd/system-generators": (SCRIPT, "systemd runs it as root at boot and at every daemon-reload"),
+    "/usr/local/lib/systemd/system-generators": (SCRIPT, "systemd runs it as root at boot and every daemon-reload"),
+    "/etc/initramfs-tools/hooks": (SCRIPT, "update-initramfs runs it as root (every kernel upgrade)"),
+    "/etc/NetworkManager/dispatcher.d": (SCRIPT, "NetworkManager runs it as root at every network change"),
+    "/etc/dhcp/dhclient-enter-hooks.d": (SCRIPT, "dhclient-script sources it as root at every DHCP lease"),
+    "/etc/dhcp/dhclient-exit-hooks.d": (SCRIPT, "dhclient-script sources it as root at every DHCP lease"),
+    **{f"/etc/network/if-{n}.d": (SCRIPT, IFUPDOWN) for n in ("pre-up", "up", "down", "post-down")},
+    **{f"/etc/kernel/{n}.d": (SCRIPT, KERNEL) for n in ("preinst", "postinst", "prerm", "postrm", "header_postinst")},
+    "/etc/ppp/ip-up.d": (SCRIPT, "pppd runs it as root when a link comes up"),
+    "/etc/ppp/ip-down.d": (SCRIPT, "pppd runs it as root when a link goes down"),
+    "/etc/ssh/sshrc": (SCRIPT, "sshd runs it at every SSH login as the user logging in (root's too)"),
+}
+SKIP = re.compile(r"(^\.|^README$|\.dpkg-(old|dist|new|tmp|bak)$|\.ucf-|~$)")  # never run by their runners
+SUFFIX = {TMPFILES: ".conf", UDEV: ".rules"}
+RUNNERS = {"sh", "bash", "dash", "zsh", "ksh", "busybox", "perl", "ruby", "node", "php", "env", "exec", "nohup",
+           "sudo", "timeout", "nice", "ionice", "setsid", "flock", "chronic", "xargs", "su", "runuser", "time",
+           "stdbuf", "taskset", "chroot", "run-parts", "start-stop-daemon", "daemon", "watch"}
+LOADS = ("PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_PRELOAD", "LD_LIBRARY_PATH", "PERL5LIB", "BASH_ENV",
+         "ENV")
+TOKEN = re.compile(r"""\$\(|&&|\|\||[;&|()`]|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s;&|()`"']+(?:"[^"]*"|'[^']*')?""")
+TMPFILES_VERBS = {"f": "creates the file", "w": "writes to", "d": "creates the directory", "D": "creates and empties",
+                  "e": "cleans", "v": "creates the subvolume", "q": "creates the subvolume", "Q": "creates the "
+                  "subvolume", "p": "creates the FIFO", "L": "makes the link", "c": "creates the device", "b":
+                  "creates the device", "C": "copies into", "x": "leaves alone", "X": "leaves alone", "r": "removes",
+                  "R": "removes recursively", "z": "sets mode and owner of", "Z": "sets mode and owner recursively "
+                  "under", "t": "sets attributes of", "T": "sets attributes recursively under", "h": "sets file "
+                  "attributes of", "H": "sets file attributes recursively under", "a": "sets ACLs on", "A": "sets "
+                  "ACLs recursively under"}
+
+
+def view(snap):
+    """The snapshot with what the login collector recorded of the paths root's files name (``named``: kept apart
+    from ``files``, which the other rules judge) laid over it; once per snapshot."""
+    from .parse import Snapshot
+
+    if snap is None or not snap.raw.get("named"):
+        return snap
+    if getattr(snap, "acts_view", None) is None:
+        snap.acts_view = Snapshot(dict(snap.raw, files={**snap.files, **snap.raw["named"]}))
+    return snap.acts_view
+
+
+# ---------------------------------------------------------------- what a command line names, and how
+
+def _words(line: str) -> list[tuple[str, str]]:
+    """``(how, path)`` of every absolute path a shell command line names: ``runs`` (a command's program, and the
+    program or script a runner such as ``sh``, ``python3``, ``nohup``, ``sudo`` is given), ``sources``
+    (``.``/``source``), ``works in`` (``cd``/``pushd``) or ``names`` (any other argument, a redirection, a
+    variable's value); the string of ``sh -c '...'`` is a command line of its own."""
+    out, start, runner, prev = [], True, False, ""
+    for tok in TOKEN.findall(line):
+        if tok in (";", "&", "&&", "||", "|", "(", ")", "`", "$(", "{", "}"):
+            start, runner, prev = True, False, ""
+            continue
+        word = tok[1:-1] if tok[:1] in "\"'" and tok[-1:] == tok[:1] and len(tok) > 1 else tok
+        if prev == "-c" and runner:
+            out += _words(word)
+            runner, prev = False, word
+            continue
+        if start and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", word):  # VAR=value before the command
+            how = "runs" if word.split("=")[0] in LOADS else "names"  # (PATH=... : commands are found there)
+            out += [(how, _norm(w)) for w in C.WORD.findall(word.split("=", 1)[1])]
+            continue
+        if start and word in ("then", "do", "else", "elif", "if", "while", "until", "!", "exec", "time"):
+            continue
+        redirect = bool(re.match(r"\d?[<>]", word))
+        if word.startswith("/") and not redirect:
+            how = ("sources" if prev in (".", "source") else "works in" if prev in ("cd", "pushd") else
+                   "runs" if start or runner else "names")
+            out.append((how, _norm(word)))
+        else:
+            out += [("names", _norm(w)) for w in C.WORD.findall(word.lstrip("<>&0123456789"))]
+        if (start or runner) and not word.startswith("-") and not redirect:
+            name = posixpath.basename(word)
+            runner = name in RUNNERS or name.startswith(("python", "perl", "ruby")) or (runner and word.isdigit())
+        elif not word.startswith("-"):
+            runner = False
+        start, prev = False, word
+    return out
+
+
+def _norm(path: str) -> str:
+    return posixpath.normpath("/" + path.lstrip("/"))
+
+
+def _loose(snap, path: str) -> str | None:
+    """Why someone but root may change ``path`` (it, a link on the way, a directory above), when the snapshot
+    shows it; None when root's alone or not looked at (never guessed)."""
+    found = snap.writable_by_others(path)
+    return None if not found or found.endswith("(not looked at)") else found
+
+
+def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bool = True) -> str | None:
+    """Why a path that root ``how`` (runs, sources, works in, names) is a finding, or None: it is in the app's tree
+    (as written, or after the snapshot's links), someone but root may change it (``loose``: counted for root's
+    jobs only: another user's own files are that user's), or (a program root runs) it is a root script that
+    names such a path itself (``depth`` levels further)."""
+    real = snap.realpath(path) if snap is not None else path
+    if reaches(path, root):
+        return f"{how} {path} (the app's tree)"
+    if reaches(real, root):
+        return f"{how} {path}, a link to {real} (the app's tree)"
+    if how == "names" or snap is None:
+        return None
+    found = _loose(snap, path) if loose else None
+    if found:
+        return f"{how} {path}, which someone but root may change ({found})"
+    text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) else None
+    if text is not None and not text.startswith("\x7fELF"):
+        for n, line in _lines(text):
+            for h, p in _words(line):
+                why = path_problem(snap, h, p, root, depth - 1, loose)
+                if why:
+                    return f"{how} {path}, which {why} ({real}:{n})"
+    return None
+
+
+def _lines(text: str):
+    """(number, line) of a script's lines that run something: not blank, not a comment (the ``#!`` line is)."""
+    for n, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("#!") and n == 1:
+            yield n, stripped[2:]
+        elif stripped and not stripped.startswith("#"):
+            yield n, line
+
+
+def command_problem(snap, job: str, root: str, loose: bool = True) -> tuple[str, bool] | None:
+    """What a command line (or a whole script) makes its user run or touch that the deploy login or the app can
+    change: ``(why, runs)`` for its first such path (``runs``: code runs from there; else it is only named), a
+    path that runs preferred; or None. ``loose``: a path someone but root may change counts (root's jobs)."""
+    found = []
+    for _, line in _lines(job):
+        for how, path in _words(line):
+            why = path_problem(snap, how, path, root, loose=loose)
+            if why:
+                found.append((why, how != "names"))
+    return next((f for f in found if f[1]), found[0] if found else None)
+
+
+# ---------------------------------------------------------------- the places
+
+def _stock(snap, path: str, conffiles: dict, lists: dict) -> str | None:
+    """The package whose file ``path`` is as dpkg unpacked it: a conffile with dpkg's md5, or a file of a
+    package's list whose inode did not change after that list was written (the snapshot's ``ctime``)."""
+    if path in conffiles:
+        data = snap.data(path)
+        pkg, md5 = conffiles[path]
+        return pkg if data is not None and hashlib.md5(data).hexdigest() == md5 else None
+    listed = lists.get(path)
+    mine, theirs = (snap.files.get(path) or {}).get("ctime"), (snap.files.get(listed or "") or {}).get("ctime")
+    if listed and mine is not None and theirs is not None and mine <= theirs + 2:
+        return listed.rsplit("/", 1)[1][:-len(".list")].split(":")[0]
+    return None
+
+
+def _lists(snap) -> dict[str, str]:
+    """``{path: dpkg list file}`` of every packaged path in :data:`PLACES` (once per snapshot)."""
+    found = getattr(snap, "acts_lists", None)
+    if found is None:
+        tops = tuple(p + "/" for p in PLACES) + tuple(p for p in PLACES if not p.endswith(".d"))
+        found = {}
+        for name in snap.listdir(C.DPKG_INFO) or []:
+            if name.endswith(".list"):
+                for line in (snap.text(f"{C.DPKG_INFO}/{name}") or "").splitlines():
+                    if line.startswith(tops):
+                        found.setdefault(line, f"{C.DPKG_INFO}/{name}")
+        snap.acts_lists = found
+    return found
+
+
+def entries(snap) -> list[tuple[str, str, str]]:
+    """``(path, kind, when)`` of every entry of :data:`PLACES` the snapshot holds (their runners' name rules)."""
+    out = []
+    for place, (kind, when) in PLACES.items():
+        names = snap.listdir(place)
+        if names is None:
+            out += [(place, kind, when)] if snap.st(place) is not None and not stat.S_ISDIR(snap.st(place)[0]) else []
+            continue
+        out += [(f"{place}/{n}", kind, when) for n in names if not SKIP.search(n) and n.endswith(SUFFIX.get(kind, ""))]
+    return out
+
+
+def _tmpfiles(snap, line: str, root: str) -> str | None:
+    fields = line.split()
+    if len(fields) < 2:
+        return None
+    kind, path = fields[0].rstrip("!+-=~^"), fields[1]
+    verb = TMPFILES_VERBS.get(kind[:1], f"acts ({kind}) on")
+    owner = ":".join(f for f in fields[3:5] if f != "-")
+    target = fields[6] if len(fields) > 6 else ""
+    if reaches(path, root) or reaches(snap.realpath(path), root):
+        return f"root {verb} {path} (the app's tree)" + (f" as {owner}" if owner else "")
+    if target.startswith("/") and (reaches(target, root) or reaches(snap.realpath(target), root)):
+        return f"root {verb} {path} from {target} (the app's tree)"
+    loose = _loose(snap, posixpath.dirname(path.split("%")[0].rstrip("/")) or "/")
+    if loose and not kind.startswith(("x", "X", "r", "R", "e")):
+        return f"root {verb} {path}, where someone but root may change what it acts on ({loose})"
+    return None
+
+
+UDEV_CMD = re.compile(r"\b(RUN|PROGRAM|IMPORT\{program\})(?:\{program\})?\s*\+?=\s*\"([^\"]*)\"")
+
+
+def entry_problems(snap, path: str, kind: str, when: str, root: str, conffiles: dict) -> list[str]:
+    """The rule for one entry (see the module doc): ``file[:line]: why`` lines, none when it is stock or
+    harmless."""
+    if _stock(snap, path, conffiles, _lists(snap)):
+        return []
+    st = snap.st(path)
+    if st is None:
+        return []
+    loose = _loose(snap, path)
+    if loose:
+        return [f"{path}: {when}, and someone but root may change it ({loose}): whoever can runs code as root"]
+    real = snap.realpath(path)
+    if kind == LINKS:
+        if real.startswith("/etc/init.d/") or "link" not in (snap.files.get(path) or {}):
+            return []  # the init script itself is judged as an entry of its own
+        why = path_problem(snap, "runs", path, root)
+        return [f"{path}: {when}: it {why}"] if why else []
+    text = snap.text(real)
+    if text is None:
+        why = (snap.files.get(real) or {}).get("why") or "not looked at"
+        return [] if stat.S_ISDIR((snap.st(real) or [0])[0]) else [
+            f"{path}: {when}, and the gate could not read it ({why}): what it runs is not accounted for"]
+    if text.startswith("\x7fELF"):
+        return [f"{path}: {when}: a program no package ships (only a package's unchanged file is accounted for)"]
+    out = []
+    for n, line in _lines(text):
+        if kind == TMPFILES:
+            why = None if line.lstrip().startswith("#") else _tmpfiles(snap, line, root)
+        elif kind == UDEV:
+            why = next((w for _, cmd in UDEV_CMD.findall(line) if (w := (command_problem(snap, cmd, root) or
+                                                                            ("", False))[0])), None)
+        else:
+            why = (command_problem(snap, line, root) or ("", False))[0]
+        if why:
+            out.append(f"{path}:{n}: {when}: {'it ' if kind != TMPFILES else ''}{why}")
+    return out
+
+
+# ---------------------------------------------------------------- processes
+
+def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict, str]]:
+    """``(process, why)`` of each live process of anyone but ``skip_users``, outside a live SSH session and not
+    in ``skip_pids`` (its command line names the app's tree: the process rule's own line), that runs from the
+    app's tree as resolved, not as spelled: its working directory there (a relative path, and Python's
+    ``sys.path[0]`` for ``python -c``/``-m``, resolve there), its executable there, a word of its command line
+    that resolves there (a link) or a root script it runs that names it, or a file there it holds open."""
+    from .parse import Procs
+
+    procs, out, flagged = Procs(snap), [], set()
+    for pid in sorted(procs.table):
+        p, entry = procs.table[pid], (snap.raw.get("proc") or {}).get(str(pid)) or {}
+        if p["user"] in skip_users or p["state"] in ("Z", "X") or pid in skip_pids or pid == snap.raw.get("pid"):
+            continue
+        if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in procs.ancestors(pid)):
+            continue
+        why = None
+        cwd, exe = entry.get("cwd") or "", (entry.get("exe") or "").split(" (deleted)")[0]
+        if reaches(cwd, root) or reaches(snap.realpath(cwd) if cwd.startswith("/") else "", root):
+            why = (f"its working directory is {cwd} (the app's tree): what it runs by a relative path, and Python's "
+                   f"first sys.path entry (python -c, -m), come from there")
+        elif reaches(exe, root):
+            why = f"its executable is {exe} (the app's tree)"
+        else:
+            argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
+            runs = [path_problem(snap, "runs", a, root, loose=p["uid"] == 0) for a in argv[:4] if a.startswith("/")]
+            held = [f for f in entry.get("open") or [] if reaches(f, root)]
+            why = next((w for w in runs if w), None) or (f"it holds {held[0]} open (the app's tree): it reads or "
+                                                         f"runs a file the deploy login or the app can change"
+                                                         if held else None)
+        if why and p["ppid"] not in flagged:  # (a child of a process named for it: one cause, one line)
+            out.append((procs.shown(pid), why))
+        flagged.update([pid] if why else [])
+    return out
+
+
+def traced(snap, users, apache_bin: str) -> list[tuple[dict | None, str]]:
+    """Each process of ``users`` (the app's, Apache's) or of Apache's binary that another process traces
+    (``/proc/<pid>/status`` ``TracerPid``: ptrace, e.g. ``strace -p``, ``gdb -p``): the tracer reads and may change
+    everything the process reads, writes and holds (requests, cookies, the app's secrets). ``(tracer, line)``."""
+    from .parse import Procs
+
+    procs, out = Procs(snap), []
+    for pid in sorted(procs.table):
+        p, entry = procs.table[pid], (snap.raw.get("proc") or {}).get(str(pid)) or {}
+        if p["user"] not in users and (entry.get("exe") or "") != apache_bin:
+            continue
+        tracer = next((ln.split()[1] for ln in (entry.get("status") or "").splitlines()
+                       if ln.startswith("TracerPid:") and len(ln.split()) > 1), "0")
+        if tracer.isdigit() and int(tracer):
+            t = procs.table.get(int(tracer))
+            by = f"pid {tracer} ({t['user']}) {procs.full_cmdline(int(tracer))[:160] or t['comm']!r}" if t else \
+                f"pid {tracer} (not seen)"
+            out.append((t, f"pid {pid} ({p['user']}) {procs.full_cmdline(pid)[:80] or p['comm']!r} is traced by {by}: "
+                           f"the tracer reads and may change everything it reads, writes and holds (requests, "
+                           f"cookies, the app's secrets)"))
+    return out
+
+
+# ---------------------------------------------------------------- the rules (registered in promises.py)
+
+def cw_root_acts(facts, exp):
+    """Every entry of the places root acts later (:data:`PLACES`) is a package's unchanged file, or root's alone
+    and runs or touches nothing the deploy login or the app can change (:func:`entry_problems`); allow a file by
+    its path (``allow_cron``)."""
+    from .parse import conffiles
+    from .promises import NotApplicable, _allow_hint, _snapshot, _unaccounted
+
+    snap = view(_snapshot(facts, "the places root acts later"))
+    if snap.listdir("/etc/init.d") is None and snap.listdir("/etc/update-motd.d") is None:
+        raise NotApplicable("the probe did not read the places root acts later (an older probe)")
+    known = conffiles(snap.data("/var/lib/dpkg/status"))
+    lines = []
+    for path, kind, when in entries(snap):
+        if path not in exp.allow.cron:
+            lines += [f"{ln}. " + _allow_hint(exp, "allow_cron", path)
+                      for ln in entry_problems(snap, path, kind, when, exp.cfg.root, known)]
+    _unaccounted("entries of the places root acts later", lines, "cw_root_acts", exp)
+
+
+def cw_traced(facts, exp):
+    """No process of the app user or Apache's (its root parent, its workers, the app's daemons) is traced
+    (``TracerPid``): a root ``strace -p``/``gdb -p`` copies every request and secret of the app; a tracer allowed
+    by ``allow_processes`` (its ``user: command prefix``) aside."""
+    from .promises import NotApplicable, _allow_hint, _needs_root, _snapshot, _unaccounted
+
+    _needs_root(facts, "reading every process's status")
+    snap = _snapshot(facts, "the processes' status")
+    if not snap.raw.get("proc"):
+        raise NotApplicable("the probe read no process (no sudo)")
+    users = {exp.cfg.app_user, exp.stack.apache.run_user}
+    lines = []
+    for tracer, line in traced(snap, users, "/usr/sbin/" + exp.stack.apache.process_name):
+        cmd = (tracer or {}).get("cmdline") or ""
+        if tracer and any(a.split(":", 1)[0].strip() == tracer["user"] and cmd.startswith(a.split(":", 1)[1].strip())
+                          for a in exp.allow.processes if ":" in a):
+            continue
+        lines.append(line + ". " + _allow_hint(exp, "allow_processes", f"{(tracer or {}).get('user', '?')}: "
+                                                                       f"{cmd.split(' ')[0]}"))
+    _unaccounted("processes traced", lines, "cw_traced", exp)
+
+
+
+def process_lines(facts, exp, reaching) -> list[str]:
+    """The process rule's lines for what runs from the app's tree as resolved (:func:`process_problems`): anyone's
+    process but the app's, the deploy login's and Apache's user's (their own rule), outside a live SSH session,
+    not already named for its command line (``reaching``), not allowed (``allow_processes``)."""
+    from .promises import _allow_hint, _proc
+
+    snap = view(getattr(facts, "raw", None))
+    if snap is None or not getattr(snap, "files", None) or not snap.raw.get("proc"):
+        return []
+    users = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user}
+    lines = []
+    for p, why in process_problems(snap, exp.cfg.root, users, {r["pid"] for r in reaching}):
+        cmd = p.get("cmdline") or ""
+        if any(a.split(":", 1)[0].strip() == p["user"] and cmd.startswith(a.split(":", 1)[1].strip())
+               for a in exp.allow.processes if ":" in a):
+            continue
+        lines.append(f"{_proc(p)}, outside any login session: {why}: what the deploy login or the app writes there "
+                     f"runs with {p['user']}'s rights. " + _allow_hint(exp, "allow_processes",
+                                                                      f"{p['user']}: {cmd.split(' ')[0]}"))
+    return lines

@@ -1,0 +1,246 @@
+"""Where root acts later, what root runs as resolved, and root attached to the app: pure logic over facts (issue 17,
+blind round 4's classes 1-3 and message defect M6).
+
+The stock places (``init.d``, ``update-motd.d``, ``rc?.d``, ``tmpfiles.d``, udev rules, dpkg's conffiles and lists,
+the processes) are a real clean host's snapshot of each platform (``data/rootacts-stock.json``, recorded from the
+project's Debian 12 and 13 images after bootstrap and a deploy): the baseline is derived from dpkg there, never from
+a list of names. The same on real servers: tests/integration/test_privilege_and_schedules.py."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from stock import outcome
+
+from deploytests.allowances import Allowances
+from deploytests.config import load_config
+from deploytests.examples import APPS
+from deploytests.verify import collect_login, parse, promises, rootacts
+from deploytests.verify.facts import Facts
+from deploytests.verify.promises import BY_ID, Expected
+
+DATA = Path(__file__).parent / "data"
+STOCK = json.loads((DATA / "rootacts-stock.json").read_text())
+RECORDED = json.loads((DATA / "facts-clean.json").read_text())
+ROOT = "/var/www/yourapplication"
+F, D, L = stat.S_IFREG, stat.S_IFDIR, stat.S_IFLNK
+
+
+@pytest.fixture
+def exp():
+    return Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+
+
+def allowing(exp, **kw):
+    return dataclasses.replace(exp, allow=Allowances(**kw))
+
+
+def host(platform="debian12", files=None, dirs=None, proc=None) -> Facts:
+    """A clean host's facts with ``platform``'s recorded snapshot, plus ``files`` ({path: (mode, uid, text or
+    "-> target")}), ``dirs`` ({dir: [names added]}) and ``proc`` ({pid: entry})."""
+    raw = copy.deepcopy(STOCK[platform])
+    for path, (mode, uid, text) in (files or {}).items():
+        entry = {"st": [mode, uid, uid, len(text), 0, 9]}
+        entry.update({"link": text[3:]} if text.startswith("-> ") else {"data": text} if text is not None else {})
+        raw["files"][path] = entry
+    for d, names in (dirs or {}).items():
+        raw["dirs"][d] = sorted(set(raw["dirs"].get(d, [])) | set(names))
+        raw["files"].setdefault(d, {"st": [D | 0o755, 0, 0, 0, 0, 8]})
+    raw["proc"].update(proc or {})
+    facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+    facts.raw = parse.Snapshot(raw)
+    return facts
+
+
+def fails(pid, facts, exp) -> str:
+    found = outcome(pid, facts, exp)
+    assert found.startswith("fail: "), found
+    return found
+
+
+# ---------------------------------------------------------------- 1. every place root acts later
+
+
+@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+def test_the_stock_places_of_a_clean_host_are_dpkgs_and_pass(exp, platform):
+    facts = host(platform)
+    snap = facts.raw
+    assert outcome("cw_root_acts", facts, exp) == "pass"
+    assert outcome("cw_traced", facts, exp) == "pass"
+    assert outcome("cw_processes", facts, exp) == "pass"
+    # the baseline comes from dpkg: the stock init scripts, motd script and rc links are there and judged stock
+    known = parse.conffiles(snap.data("/var/lib/dpkg/status"))
+    assert {"/etc/init.d/apache2", "/etc/update-motd.d/10-uname"} <= {p for p, _, _ in rootacts.entries(snap)}
+    assert rootacts._stock(snap, "/etc/init.d/apache2", known, rootacts._lists(snap)) == "apache2"
+
+
+def test_the_places_table_is_what_the_login_collector_reads():
+    dirs = {p for p, (kind, _) in rootacts.PLACES.items() if kind != rootacts.LINKS and p != "/etc/ssh/sshrc"}
+    assert dirs == set(collect_login.ACTS)
+    assert "/etc/ssh/sshrc" in collect_login.FILES and "/etc/ssh/sshrc" in rootacts.PLACES
+    assert {f"/etc/rc{n}.d" for n in "2345"} <= {t[0] for t in collect_login.TREES}
+
+
+@pytest.mark.parametrize("path, text, why", [
+    ("/etc/update-motd.d/40-build", "#!/bin/sh\n" + ROOT + "/current/venv/bin/python -c 'print(1)'\n",
+     "pam_motd runs it as root at every SSH login"),
+    ("/etc/init.d/app-queue",
+     "#!/bin/sh\ncase $1 in start) cd " + ROOT + "/current && venv/bin/python -m q & ;;\nesac\n",
+     "works in " + ROOT + "/current (the app's tree)"),
+    ("/etc/tmpfiles.d/app.conf", "# hand the app its tree\nZ " + ROOT + " - yourapplication yourapplication -\n",
+     "root sets mode and owner recursively under " + ROOT + " (the app's tree) as yourapplication:yourapplication"),
+    ("/usr/local/lib/tmpfiles.d/cache.conf", "L /var/cache/app - - - - " + ROOT + "/shared/data\n",
+     "root makes the link /var/cache/app from " + ROOT + "/shared/data (the app's tree)"),
+    # members the blind tester did not write: a udev rule, an ifupdown hook, a kernel hook, sshrc
+    ("/etc/udev/rules.d/80-usb.rules", 'ACTION=="add", SUBSYSTEM=="usb", RUN+="/bin/sh ' + ROOT +
+     '/shared/data/usb.sh"\n', "udevd runs its RUN+=/PROGRAM= commands as root"),
+    ("/etc/network/if-up.d/app-routes", "#!/bin/sh\n. " + ROOT + "/shared/data/routes.env\n",
+     "it sources " + ROOT + "/shared/data/routes.env (the app's tree)"),
+    ("/etc/kernel/postinst.d/zz-notify", "#!/bin/sh\nexec " + ROOT + "/current/venv/bin/flask notify\n",
+     "root runs it at every kernel package's install"),
+    ("/etc/ssh/sshrc", "PATH=" + ROOT + "/current/venv/bin:$PATH xauth -q\n", "it runs " + ROOT + "/current/venv/bin"),
+])
+def test_an_entry_of_a_place_root_acts_later_that_reaches_the_apps_tree_fails(exp, path, text, why):
+    place = path.rsplit("/", 1)[0]
+    facts = host(files={path: (F | 0o755, 0, text)}, dirs={} if path == "/etc/ssh/sshrc" else
+                 {place: [path.rsplit("/", 1)[1]]})
+    msg = fails("cw_root_acts", facts, exp)
+    assert f"- {path}:" in msg and why in msg and f'allow_cron = ["{path}"]' in msg, msg
+    assert outcome("cw_root_acts", facts, allowing(exp, cron=(path,))) == "pass"
+
+
+def test_a_script_root_runs_that_someone_else_may_write_fails_whatever_it_says(exp):
+    facts = host(files={"/etc/update-motd.d/90-ops": (F | 0o775, 1000, "#!/bin/sh\necho hi\n")},
+                 dirs={"/etc/update-motd.d": ["90-ops"]})
+    msg = fails("cw_root_acts", facts, exp)
+    assert "/etc/update-motd.d/90-ops: pam_motd runs it" in msg and "someone but root may change it " \
+        "(/etc/update-motd.d/90-ops 0775 appuser:appuser)" in msg, msg
+
+
+def test_an_rc_link_to_a_script_outside_init_d_is_judged_by_what_it_runs(exp):
+    facts = host(files={"/etc/rc3.d/S02app": (L | 0o777, 0, "-> " + ROOT + "/current/bin/boot")},
+                 dirs={"/etc/rc3.d": ["S02app"]})
+    msg = fails("cw_root_acts", facts, exp)
+    assert "/etc/rc3.d/S02app: root runs what it links to at boot (runlevel 3): it runs /etc/rc3.d/S02app, a link " \
+        "to " + ROOT + "/current/bin/boot (the app's tree)" in msg, msg
+
+
+def test_a_packaged_file_is_stock_only_while_it_is_what_dpkg_unpacked(exp):
+    facts = host()
+    snap = facts.raw
+    entry = snap.files["/etc/init.d/apache2"]
+    known = parse.conffiles(snap.data("/var/lib/dpkg/status"))
+    assert hashlib.md5(entry["data"].encode("latin-1")).hexdigest() == known["/etc/init.d/apache2"][1]
+    entry["data"] += ROOT + "/current/venv/bin/python -m warm\n"  # edited in place: no longer dpkg's
+    msg = fails("cw_root_acts", facts, exp)
+    assert "/etc/init.d/apache2:" in msg and "runs " + ROOT + "/current/venv/bin/python" in msg, msg
+    # a packaged non-conffile (tmpfiles under /usr/lib): stock by its inode's ctime against its package's list
+    facts = host("debian13")
+    snap = facts.raw
+    path = next(p for p, _, _ in rootacts.entries(snap) if p.startswith("/usr/lib/tmpfiles.d/"))
+    assert rootacts._stock(snap, path, {}, rootacts._lists(snap))
+    snap.files[path]["ctime"] += 3600  # changed an hour after dpkg unpacked it: judged like any file
+    snap.files[path]["data"] += "z " + ROOT + "/releases 0777 - - -\n"
+    assert f"- {path}:" in fails("cw_root_acts", facts, exp)
+
+
+def test_stock_lines_naming_sticky_or_roots_dirs_and_comments_are_no_finding(exp):
+    text = ("# " + ROOT + " in a comment\nd /run/app-sock 0755 root root -\nD /tmp/app-cache 1777 root root 1d\n"
+            "x /var/tmp/keep-*\n")
+    facts = host(files={"/etc/tmpfiles.d/ops.conf": (F | 0o644, 0, text),
+                        "/etc/update-motd.d/20-load": (F | 0o755, 0, "#!/bin/sh\n/usr/bin/uptime\n")},
+                 dirs={"/etc/tmpfiles.d": ["ops.conf"], "/etc/update-motd.d": ["20-load"]})
+    assert outcome("cw_root_acts", facts, exp) == "pass"
+
+
+# ---------------------------------------------------------------- 2. indirection: what runs, not what is spelled
+
+def cron(job: str, files: dict) -> Facts:
+    facts = host(files=dict(files, **{"/etc/cron.d/ops": (F | 0o644, 0, job)}), dirs={"/etc/cron.d": ["ops"]})
+    facts.remote["inventory"]["texts"] = []  # (the snapshot's texts stand for them)
+    return facts
+
+
+def test_a_root_job_running_roots_script_that_sources_an_app_file_runs_the_apps_code(exp):
+    script = "#!/bin/sh\nset -a\n. " + ROOT + "/shared/data/retention.conf\nfind /var/tmp -delete\n"
+    facts = cron("7 1 * * * root /usr/local/sbin/prune-tmp\n",
+                 {"/usr/local/sbin/prune-tmp": (F | 0o755, 0, script)})
+    msg = fails("cw_schedules", facts, exp)
+    assert "/etc/cron.d/ops:1: runs '/usr/local/sbin/prune-tmp' as root from the app's tree" in msg
+    assert "it runs /usr/local/sbin/prune-tmp, which sources " + ROOT + "/shared/data/retention.conf (the app's " \
+        "tree) (/usr/local/sbin/prune-tmp:3)" in msg and "runs as root)" in msg, msg
+
+
+def test_a_root_job_running_a_link_into_the_apps_tree_runs_the_apps_code(exp):
+    facts = cron("*/5 * * * * root /usr/local/bin/app-flush -q\n",
+                 {"/usr/local/bin/app-flush": (L | 0o777, 0, "-> " + ROOT + "/shared/data/flush.sh")})
+    msg = fails("cw_schedules", facts, exp)
+    assert "it runs /usr/local/bin/app-flush, a link to " + ROOT + "/shared/data/flush.sh (the app's tree)" in msg
+
+
+def test_a_root_job_that_only_names_the_tree_says_so_not_that_it_runs_it(exp):
+    facts = cron("0 2 * * * root borg create /srv/borg::{now} " + ROOT + "/shared /etc\n", {})
+    msg = fails("cw_schedules", facts, exp)
+    assert "as root, naming the app's tree" in msg and "it names " + ROOT + "/shared (the app's tree)" in msg
+    assert "runs as root" not in msg and "root reads or writes there" in msg and len(msg.splitlines()) == 3, msg
+
+
+def test_another_users_job_running_its_own_script_is_no_finding(exp):
+    facts = cron("0 2 * * * backup /home/backup/run.sh\n", {"/home/backup/run.sh": (F | 0o755, 1000, "#!/bin/sh\n")})
+    assert outcome("cw_schedules", facts, exp) == "pass"
+
+
+def proc(pid, uid, cmdline, cwd="/", ppid=1, opened=(), status=""):
+    return {str(pid): {"uid": uid, "stat": f"{pid} (x) S {ppid} 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0",
+                       "status": status, "cmdline": cmdline.replace(" ", "\0"), "exe": "/usr/bin/dash", "cwd": cwd,
+                       "open": list(opened), "sockets": []}}
+
+
+def test_a_root_process_working_in_the_apps_tree_runs_from_it_and_its_children_are_one_line(exp):
+    facts = host(proc={**proc(901, 0, "/bin/sh /usr/local/sbin/report", cwd=ROOT + "/releases/R1"),
+                       **proc(902, 0, "python3 -c pass", cwd=ROOT + "/releases/R1", ppid=901)})
+    msg = fails("cw_processes", facts, exp)
+    assert "pid 901 (root) '/bin/sh /usr/local/sbin/report', outside any login session: its working directory is " \
+        + ROOT + "/releases/R1 (the app's tree)" in msg and "pid 902" not in msg, msg
+    assert outcome("cw_processes", facts, allowing(exp, processes=("root: /bin/sh /usr/local/sbin/report",))) == "pass"
+
+
+def test_a_root_process_holding_an_app_file_open_or_running_a_link_there_fails(exp):
+    facts = host(files={"/usr/local/bin/rep": (L | 0o777, 0, "-> " + ROOT + "/shared/data/rep")},
+                 proc={**proc(903, 0, "/bin/sh /usr/local/bin/rep"),
+                       **proc(904, 0, "/usr/bin/tail -f x", opened=[ROOT + "/shared/data/q.log"])})
+    msg = fails("cw_processes", facts, exp)
+    assert "pid 903 (root)" in msg and "runs /usr/local/bin/rep, a link to " + ROOT + "/shared/data/rep" in msg
+    assert "pid 904 (root)" in msg and "it holds " + ROOT + "/shared/data/q.log open" in msg, msg
+
+
+# ---------------------------------------------------------------- 3. root attached to the app
+
+def test_a_traced_daemon_names_its_tracer_and_an_allowed_tracer_passes(exp):
+    facts = host()
+    table = parse.Procs(facts.raw).table
+    daemon = next(p for p in table.values() if p["user"] == "yourapplication")
+    entry = facts.raw.raw["proc"][str(daemon["pid"])]
+    assert "TracerPid:\t0\n" in entry["status"]
+    entry["status"] = entry["status"].replace("TracerPid:\t0\n", "TracerPid:\t950\n")
+    facts.raw.raw["proc"].update(proc(950, 0, "strace -f -p %d -o /tmp/t" % daemon["pid"]))
+    msg = fails("cw_traced", facts, exp)
+    assert f"pid {daemon['pid']} (yourapplication)" in msg and "is traced by pid 950 (root) 'strace -f -p" in msg
+    assert 'allow_processes = ["root: strace"]' in msg, msg
+    assert outcome("cw_traced", facts, allowing(exp, processes=("root: strace -f -p",))) == "pass"
+
+
+def test_the_new_rules_are_in_the_promises_table_and_switchable():
+    table = promises.table()
+    from deploytests.allowances import SWITCHABLE
+
+    for pid in ("cw_root_acts", "cw_traced"):
+        assert f"`{BY_ID[pid].test}`" in table
+
+    assert {"cw_root_acts", "cw_traced"} <= set(SWITCHABLE)
