@@ -26,8 +26,9 @@ are latin-1 text:
   a bound hit is in ``errors``; a link at a tree's top is recorded, never walked); the listing of each directory
   named by an absolute line of ``/etc/ld.so.conf`` or an ``/etc/ld.so.conf.d`` file (only root's files are read,
   so only root's lines are taken); the stdlib's ``*.pth``/``*customize`` hooks, through links only root made;
-  dpkg's ``/var/lib/dpkg/info/*.list``. An executable regular file's ``caps``: its ``security.capability``
-  xattr's raw bytes (file capabilities; any reader may read them), when it has one.
+  dpkg's ``/var/lib/dpkg/info/*.list``; the ``lstat`` of :data:`SHARED` (where a socket may be made). An
+  executable regular file's ``caps``: its ``security.capability`` xattr's raw bytes (file capabilities; any reader
+  may read them), when it has one.
 - ``dirs``: ``{directory: [names]}`` of every directory listed;
 - ``named``: entries as ``files``' of what root's files in the places root acts later name (:func:`acts`);
 - ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`).
@@ -90,8 +91,9 @@ DPKG_INFO = "/var/lib/dpkg/info"
 LISTED = [(d, HOOK) for d in HOOK_DIRS] + [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file
 # root-only directories (the root collector lists them): their own lstat only
 ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
-# the host's baseline: the secrets' and shared temp dirs' modes (lstat only), the kernel settings boot applies
-MODES = ["/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/tmp", "/var/tmp", "/dev/shm", "/run/lock"]
+SHARED = ["/tmp", "/var/tmp", "/dev/shm", "/run", "/run/apache2", "/run/lock"]  # where a socket may be made: lstat
+# the host's baseline: the secrets' modes (lstat only; the temp dirs' are SHARED's), the kernel settings boot applies
+MODES = ["/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-"]
 SYSCTL = ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"]
 FILES += ["/etc/sysctl.conf"]
 TREES += [(d, 1, True) for d in SYSCTL]
@@ -124,6 +126,8 @@ def note(out, path):
                                    **({"link": os.readlink(p)} if stat.S_ISLNK(st.st_mode) else {})}
                 if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111:  # a program's capabilities: raw xattr bytes
                     out["files"][p].update(caps(p))
+                if stat.S_ISREG(st.st_mode) and (st.st_mode & 0o6000 or "caps" in out["files"][p]):
+                    out["files"][p]["ctime"] = st.st_ctime  # (privileged: were its bits set after dpkg unpacked it?)
         except OSError as exc:
             out["files"][p] = {"why": exc.strerror}
     return out["files"][path].get("st")
@@ -287,7 +291,7 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys)]
-        steps += [(p, note, p) for p in ROOT_ONLY + MODES + ["/var/www/" + args["app"]]]
+        steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + ["/var/www/" + args["app"]]]
     steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs)] if not args.get("check") else [])  # (after
     # the verdict: what they record is no part of it)
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
