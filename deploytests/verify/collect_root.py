@@ -31,6 +31,8 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
 - ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
   -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (one run: Apache prints each dump), as root only, with a fixed environment,
   only when the login collector said 0 (else ``refused``);
+- ``shadow``: each ``/etc/shadow`` entry without its hash (:func:`shadow`); ``files`` also holds root's
+  ``authorized_keys`` (public keys);
 - ``since``: (diagnostics) the error log from byte ``since``, never more than its last :data:`LIMIT` bytes.
 """
 
@@ -59,6 +61,8 @@ LIMIT, BIG, PIDS = 1 << 20, 64 << 20, 8192  # bytes of a file, bytes in all, pro
 # (``cwd`` of every process: anyone's, where its relative paths go)
 PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
 WATCHED = [("environ", 65536), ("maps", LIMIT)]
+# who logs in as root: root's keys (public: bytes, parsed on the runner); /etc/shadow without its hashes (shadow())
+ROOT_KEYS, SHADOW = ["/root/.ssh/authorized_keys", "/root/.ssh/authorized_keys2"], "/etc/shadow"
 # "configtest" is the very command the pipeline's reload runs first (agent_root: ``apache2ctl configtest``, which
 # ``graceful`` runs too): a config dump (-D DUMP_*) skips checks such as mod_ssl's certificate files
 RUNS = {"configtest": ("configtest",), "dump": ("-t", "-D", "DUMP_MODULES", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS",
@@ -156,6 +160,14 @@ def mapped(out):
                 break
 
 
+def shadow(out):
+    """Each /etc/shadow entry as [name, "empty"/"locked" (!...)/"none" (*)/"set", fields 3-8]: no hash leaves root."""
+    with open(SHADOW, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:
+        rows = [ln.split(":") for ln in f.read(LIMIT).decode("latin-1").splitlines()]
+    out["shadow"] = [[r[0], {"": "empty", "!": "locked", "*": "none"}.get(r[1][:1], "set")] + r[2:8] for r in rows
+                     if len(r) > 1]
+
+
 def bounded(out, what, items, most):
     out["errors"].update({what: "more than %d: the rest not looked at" % most} if len(items) > most else {})
     return items[:most]
@@ -200,7 +212,8 @@ def collect(args, verdict):
     steps = [("processes", processes, {p.pw_uid for p in pwd.getpwall() if p.pw_name == args["app_user"]} - {0})]
     steps += [("runs", start, started, verdict), ("/etc/sudoers", read, "/etc/sudoers")]
     steps += [(top, listed, top, most, anyone) for top, most, anyone in ROOT_ONLY]
-    steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("mapped", mapped), ("runs", finish, started)]
+    steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("mapped", mapped), (SHADOW, shadow)] + [(p, read, p) for p in ROOT_KEYS]
+    steps += [("runs", finish, started)]
     for what, work, *more in steps:
         try:
             work(out, *more)
