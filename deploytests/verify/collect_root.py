@@ -124,6 +124,17 @@ def kernel(path, limit=0):
         return None
 
 
+def spend(out, path, most):
+    """:func:`kernel` within the reply's one budget (:data:`BIG` bytes, files and ``/proc`` alike): past it, None
+    and the bound named (the app user's processes, each mapping a MiB, once took root's memory past 700 MiB)."""
+    if BIG - out["size"] < max(most, 4096):
+        out["errors"]["/proc"] = "more than %d bytes in all: the rest not read" % BIG
+        return None
+    text = kernel(path, most)
+    out["size"] += len(text or "")
+    return text
+
+
 def processes(out, watch):
     """The kernel's view of every process (bounded: a bound hit is in ``errors``): see the module doc."""
     for pid in bounded(out, "processes", [p for p in os.listdir("/proc") if p.isdigit()], PIDS):
@@ -132,9 +143,9 @@ def processes(out, watch):
             entry = {"uid": os.lstat(base).st_uid}
         except OSError:
             continue  # gone meanwhile
-        entry.update((name, kernel(base + "/" + name, most)) for name, most in PROC)
+        entry.update((name, spend(out, base + "/" + name, most)) for name, most in PROC)
         if entry["uid"] in watch or (entry["exe"] or "").split(" (")[0] == APACHE_BIN:  # daemons, parents
-            entry.update((name, kernel(base + "/" + name, most)) for name, most in WATCHED)
+            entry.update((name, spend(out, base + "/" + name, most)) for name, most in WATCHED)
         try:
             fds = bounded(out, "open files of " + pid, os.listdir(base + "/fd"), 4096)
         except OSError:  # not visible (no CAP_SYS_PTRACE, or gone): None, never taken for "no sockets"
