@@ -25,7 +25,8 @@ def test_fault_run_prints_the_table_sensitivity_and_controls(pytester):
     result.stdout.fnmatch_lines([
         "*deploytests fault catalogue*",
         "apache-stopped * apache * test_apache_running",
-        "default-site-on * sites * test_site_enabled_and_default_disabled, *test_homepage_is_the_app*",
+        # (the default site took the default vhost: the runner's HTTP checks skip naming it, M3 of blind round 4)
+        "default-site-on * sites * test_site_enabled_and_default_disabled, *test_every_vhost_is_accounted_for*",
         "installed-version-altered * installed * test_installed_version_is_recorded_version, *",
         "clean-1 * clean * clean (* passed, * skipped)",
         "after-rollback * state * clean (*",
