@@ -46,7 +46,7 @@ VARIANTS = (
 )
 
 
-@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+@pytest.mark.parametrize("platform", ["debian12"])  # (Debian 13: test_closed_world's drift campaign)
 def test_load_path_setuid_and_rollback_target_drift_is_caught_without_false_alarms(tmp_path, platform):
     assert_caught_by_their_rules(tmp_path, platform, VARIANTS)
 

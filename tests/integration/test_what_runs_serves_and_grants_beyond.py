@@ -69,7 +69,7 @@ VARIANTS = (
 )
 
 
-@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+@pytest.mark.parametrize("platform", ["debian12"])  # (Debian 13: test_closed_world's drift campaign)
 def test_processes_servers_grants_and_jobs_beyond_the_inventory_are_caught_without_false_alarms(tmp_path, platform):
     assert_caught_by_their_rules(tmp_path, platform, VARIANTS)
 
@@ -99,7 +99,7 @@ IN_ALLOWED_FILES = (
 )
 
 
-@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+@pytest.mark.parametrize("platform", ["debian12"])  # (Debian 13: test_closed_world's drift campaign)
 def test_what_an_allowed_file_loads_runs_or_serves_is_still_checked(tmp_path, platform):
     assert_caught_by_their_rules(tmp_path, platform, IN_ALLOWED_FILES, target_keys=ALLOWED)
 
