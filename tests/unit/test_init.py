@@ -587,3 +587,49 @@ def test_django_settings_reading_the_environment_are_told_what_init_saw(tmp_path
     note = next(n for n in detect(root).notes if n.startswith("site1/settings.py runs no config file"))
     assert "(it reads DJ_KEY, DJ_DEBUG from the environment" in note and "refuses a release" in note, note
     assert 'exec(Path(os.environ["SITE1_CONFIG"]).read_text())' in note
+
+
+COUNTER = '''import json
+import os
+
+
+def application(environ, start_response):
+    with open(os.environ["COUNTER_SETTINGS"]) as f:
+        name = json.load(f)["name"]
+    start_response("200 OK", [])
+    return [name.encode()]
+'''
+
+
+# Class: packaging assumed (init wrote it for Django only). A one-module plain WSGI project without packaging
+# got no [project]; setuptools named its wheel after init's config/ dir and shipped no module. Other members:
+# the module under src/, a package, a Flask module.
+@pytest.mark.parametrize("files, shipped", [
+    ({"counter.py": COUNTER}, "counter.py"),
+    ({"src/counter.py": COUNTER}, "counter.py"),
+    ({"counter/__init__.py": COUNTER, "counter/templates/a.html": "x"}, "counter/templates/a.html"),
+    ({"counter.py": "from flask import Flask\napp = Flask(__name__)\n", "requirements.txt": "requests\n"},
+     "counter.py"),
+])
+def test_a_project_without_packaging_gets_one_that_ships_its_entry_module(tmp_path, files, shipped):
+    import subprocess
+    import sys
+    import zipfile
+
+    root = project(tmp_path / "counter", files)
+    lines: list[str] = []
+    init(root, out=lines.append)
+    assert (root / "config").is_dir() or "Flask" in str(files)  # what misled setuptools' discovery
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    assert pyproject["project"]["name"] == "counter", pyproject
+    if "requirements.txt" in files:
+        assert pyproject["project"]["dependencies"][0].startswith("flask") and "requests" in pyproject["project"][
+            "dependencies"]
+    assert any("to pyproject.toml: the project had no packaging" in line for line in lines), lines
+    out = tmp_path / "wheel"
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                           "--no-index", "-w", str(out), str(root)], capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "PIP_NO_CACHE_DIR": "1", "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    names = zipfile.ZipFile(next(out.glob("counter-*.whl"))).namelist()
+    assert shipped in names and not any(n.startswith(("config/", "tests/")) for n in names), names
