@@ -209,7 +209,8 @@ def parse_config(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
     if len(warnings) > 1:  # another parser took it whole, every value a literal: what Python calls computed
         warnings.pop("python", None)  # (API_TOKEN=abc-123, an INI value x-y-1) is known
     if not any(key and key != UNKNOWN_KEY for key, _ in pairs) and not any(warnings.values()):
-        guessed = [p for p in _lines(src) + _quoted_strings(src) + _unquoted(src) if p not in pairs]
+        text = re.sub(r"(?m)^[ \t]*[#;].*$", "", src)  # whole-line comments: nothing an app reads (init's file)
+        guessed = [p for p in _lines(text) + _quoted_strings(text) + _unquoted(text) if p not in pairs]
         if guessed:  # no parser found a key: the rule of a file no parser takes, said aloud (never silence)
             pairs += guessed
             kinds = ", ".join(_name(p) for p in PARSERS)

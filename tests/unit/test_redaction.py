@@ -88,6 +88,11 @@ def test_a_config_in_which_no_parser_finds_a_key_is_read_as_text_with_a_warning(
     assert len(warnings) == 1 and "8 characters or more in it is taken for a secret" in warnings[0], warnings
 
 
+def test_a_config_of_comments_only_has_no_secret_and_no_warning(tmp_path):
+    found, warnings = values(tmp_path, "deploy.cfg", "# the servers' settings\n# SECRET_KEY = 'change me'\n\n")
+    assert found == () and warnings == ()
+
+
 def test_a_dotenv_file_is_not_warned_about_as_python(tmp_path):
     found, warnings = values(tmp_path, "deploy.cfg", "API_TOKEN=abc123def456ghi\nURL=https://x.example/a\n")
     assert "abc123def456ghi" in found and warnings == ()
