@@ -475,7 +475,7 @@ def _pinned(dist: str) -> str:
 def _find_packages(packages: list[str], src: bool = False) -> str:
     return ("[tool.setuptools.packages.find]\n" + ('where = ["src"]\n' if src else "")
             + f"include = {_toml([n for p in packages for n in (p, p + '.*')])}\nnamespaces = false\n\n"
-            "[tool.setuptools.package-data]  # migrations are packages (migrations/__init__.py)\n"
+            "[tool.setuptools.package-data]\n"
             '"*" = ["templates/**/*", "static/**/*"]\n')
 
 
@@ -957,10 +957,16 @@ def init(root: Path, *, out=print) -> int:
         with open(pyproject, "a") as f:
             f.write(("\n" if text and not text.endswith("\n\n") else "") + ini_block(keys))
         out(f"  added   [tool.pytest.ini_options] to pyproject.toml ({', '.join(keys)})")
-    else:
-        out(f"  kept    {where}: it configures pytest already; add these keys to it yourself:")
-        for line in ini_block(keys, toml=where == "pyproject.toml").splitlines():
-            out(f"            {line}")
+    else:  # a key the file has already gets a value added, never a second line (pytest refuses duplicates)
+        text = (root / where).read_text(errors="replace")
+        have = {k for k in keys if re.search(rf"(?m)^[ \t]*{k}[ \t]*=", text)}
+        out(f"  kept    {where}: it configures pytest already; add to it yourself:")
+        if "addopts" in have and IGNORE_DEPLOY not in text:
+            out(f"            {IGNORE_DEPLOY} in its addopts (tests/deploy deploys to servers: plain `pytest` "
+                "leaves it out; the gate names it)")
+        if new := {k: v for k, v in keys.items() if k not in have}:
+            for line in ini_block(new, toml=where == "pyproject.toml").splitlines():
+                out(f"            {line}")
     if d.framework == "django":
         out("  note    Django's tests (<app>/tests.py) run with `python manage.py test`, not a plain `pytest`; "
             "the deploy tests run with the gate: pytest --pyargs deploytests.suite tests/deploy")

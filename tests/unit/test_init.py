@@ -184,8 +184,8 @@ def test_init_never_overwrites(tmp_path, capsys):
     for rel in ("deploy.toml", "fabfile.py", "tests/deploy/test_deploy.py"):
         assert f"kept    {rel} (exists; not overwritten)" in out
     assert "wrote   targets.toml" in out
-    assert "pyproject.toml: it configures pytest already; add these keys to it yourself" in out
-    assert 'addopts = "--ignore=tests/deploy"' in out
+    assert "pyproject.toml: it configures pytest already; add to it yourself" in out
+    assert "--ignore=tests/deploy in its addopts" in out and "addopts =" not in out  # it has one: no second
     init(root)  # a second run writes nothing new
     assert "wrote" not in capsys.readouterr().out
 
@@ -197,8 +197,27 @@ def test_init_keeps_a_pyproject_deploy_table_and_prints_ini_keys_for_pytest_ini(
     init(root)
     out = capsys.readouterr().out
     assert not (root / "deploy.toml").exists() and "kept    deploy.toml (not written: pyproject.toml has" in out
-    assert {p: (root / p).read_text() for p in before} == before
+    assert (root / "pytest.ini").read_text() == before["pytest.ini"]
+    # the deploy table is kept; the packaging the project lacked is added after it (a wheel holding notes)
+    assert (root / "pyproject.toml").read_text().startswith(before["pyproject.toml"])
+    assert tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"][
+        "include"] == ["notes", "notes.*"]
     assert "kept    pytest.ini: it configures pytest already" in out and "addopts = --ignore=tests/deploy" in out
+    assert "in its addopts" not in out  # it has none: the whole line
+
+
+@pytest.mark.parametrize("name, text", [("pytest.ini", "[pytest]\naddopts = -q\n"),
+                                        ("tox.ini", "[pytest]\naddopts =\n    -q\n"),
+                                        ("pyproject.toml", '[tool.pytest.ini_options]\naddopts = ["-q"]\n')])
+def test_init_says_to_extend_an_existing_addopts_never_to_add_a_second_one(tmp_path, capsys, name, text):
+    """newuser5 F18: init printed `addopts = --ignore=tests/deploy` for a pytest.ini with an addopts; appended as
+    told, pytest stopped: duplicate name 'addopts'."""
+    root = project(tmp_path, {name: text, "notes/__init__.py": MODULE_APP, "tests/test_x.py": "def test_x(): pass\n"})
+    init(root)
+    out = capsys.readouterr().out
+    assert f"kept    {name}: it configures pytest already" in out, out
+    assert "--ignore=tests/deploy in its addopts" in out and "addopts =" not in out, out
+    assert "testpaths" in out  # a key it lacks is still printed as a line
 
 
 def test_init_refuses_a_missing_directory(tmp_path, capsys):
