@@ -262,8 +262,8 @@ def _ini(src: str, path: Path):
 
 _SIGNIFICANT = re.compile(r"(?m)^[ \t]*(?!#)(?!---[ \t]*$)(?!\.\.\.[ \t]*$)\S.*$")
 _QUOTED = r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
-_DOTENV = re.compile(rf"[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.]*)[ \t]*=[ \t]*({_QUOTED}|[^\s'\"`()\[\]{{}}\\]*)"
-                     r"(?:[ \t]+#.*)?[ \t]*")
+_DOTENV = re.compile(rf"[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.]*)[ \t]*=[ \t]*({_QUOTED}|[^\s'\"`()\[\]{{}}\\#]"
+                     r"[^\n'\"`()\[\]{}\\]*?|)(?:[ \t]+#.*)?[ \t]*")
 _YAML = re.compile(rf"[ \t]*(?:-[ \t]+)?([\w.-]+|{_QUOTED})[ \t]*:(?:[ \t]+(.*?))?[ \t]*|[ \t]*-[ \t]+(.*?)[ \t]*"
                    r"|[ \t]+\S.*")
 
@@ -288,7 +288,7 @@ def _unquote(value: str) -> str:
 
 def _dotenv(src: str, path: Path):
     """``KEY=value`` lines as dotenv tools read them: ``export`` prefix, quotes (escapes inside ``"..."``),
-    ``# comments`` after values; an unquoted value is one word without quotes or brackets (``x = f(y)`` is Python)."""
+    ``# comments`` after values; an unquoted value holds no quotes or brackets (``x = f(y)`` is Python)."""
     return [(m[1], _unquote(m[2])) for m in _every_line(src, _DOTENV)], []
 
 
