@@ -219,6 +219,28 @@ FAULTS: tuple[Fault, ...] = (
     Fault("status-exposed", "sec_status", "server-status opened to everyone in the app's vhost (reloaded)",
           "sed -i 's|^</VirtualHost>|    <Location /server-status>\\n        SetHandler server-status\\n        "
           "Require all granted\\n    </Location>\\n</VirtualHost>|' {vhost}; " + GRACEFUL),
+    # -- what Apache and the daemons actually load; what Apache's configuration does -----------------------------
+    Fault("library-dir-in-the-linker-cache-only", "cw_mapped", "'ldconfig DIR' for a dir the deploy login owns (in "
+          "/etc/ld.so.cache, no ld.so.conf line) holding a libz, Apache restarted: its parent maps it",
+          "mkdir -p /opt/vendor-libs; cp -L /lib/x86_64-linux-gnu/libz.so.1 /opt/vendor-libs/; chown -R {deploy_user} "
+          f"/opt/vendor-libs; ldconfig /opt/vendor-libs; apache2ctl stop; {WAIT_APACHE_GONE}; apache2ctl start"),
+    Fault("stdlib-bytecode-forged", "cw_bytecode", "the stdlib json package's bytecode made from another source, "
+          "its header naming the real source's mtime and size (Python loads it), reloaded",
+          "cd /usr/lib/python{python_version}/json; python{python_version} -c \"import importlib._bootstrap_external "
+          "as b, os, sys; st = os.stat('__init__.py'); code = compile(open('__init__.py').read() + '_forged = 1', "
+          "os.path.abspath('__init__.py'), 'exec'); open('__pycache__/__init__.' + sys.implementation.cache_tag + "
+          "'.pyc', 'wb').write(b._code_to_timestamp_pyc(code, st.st_mtime, st.st_size))\"; " + GRACEFUL),
+    Fault("site-serving-var-www", "cw_served", "a docs site by hand whose DocumentRoot is /var/www, the app's "
+          "root's parent (Debian's <Directory /var/www/> grants it), reloaded",
+          "printf '<VirtualHost *:{port}>\\n ServerName docs.example.com\\n DocumentRoot /var/www\\n</VirtualHost>\\n' "
+          "> /etc/apache2/sites-available/zz-docs.conf; a2ensite -q zz-docs; " + GRACEFUL),
+    Fault("anonymous-webdav", "cw_handlers", "WebDAV switched on for an upload dir, no user required (reloaded)",
+          "a2enmod -q dav_fs; mkdir -p /var/www/html/upload; chown www-data /var/www/html/upload; printf '<Directory "
+          "/var/www/html/upload>\\n Dav On\\n</Directory>\\n' > /etc/apache2/conf-available/upload.conf; a2enconf -q "
+          "upload; " + GRACEFUL),
+    Fault("cache-in-front-of-the-app", "cw_in_front", "a disk cache enabled for every URL (the health answer "
+          "cached too), reloaded", "a2enmod -q cache_disk; printf 'CacheEnable disk /\\nCacheIgnoreNoLastMod On\\n' > "
+          "/etc/apache2/conf-available/speed.conf; a2enconf -q speed; " + GRACEFUL),
     # -- who logs in, and what a login runs -----------------------------------------------------------------
     Fault("sshd-trusts-a-ca-key-in-shared", "cw_sshd", "sshd told to trust a CA key kept in a shared path (the app "
           "writes it: it signs keys for any user)", "echo 'TrustedUserCAKeys {root}/shared/{shared0}/ca.pub' >> "

@@ -35,6 +35,7 @@ import http.client
 import json
 import os
 import pwd
+import select
 import shutil
 import stat
 import sys
@@ -1141,8 +1142,27 @@ def snapshot(args: DeployArgs, release_dir):
 
 # ---------------------------------------------------------------- switch + gate (deploy and rollback)
 
+def runner_here():
+    """False once the runner is gone: its end of our stdout closed (``poll`` says so without writing), or a
+    write already failed (:func:`emit`)."""
+    if _RUNNER["connected"]:
+        try:
+            poller = select.poll()
+            poller.register(sys.stdout.fileno(), select.POLLOUT)
+            _RUNNER["connected"] = not any(ev & (select.POLLERR | select.POLLHUP) for _, ev in poller.poll(0))
+        except (OSError, ValueError, AttributeError):  # (not a file: a test's captured output)
+            pass
+    return _RUNNER["connected"]
+
+
 def switch_and_gate(args: GateArgs, tree, rid, previous, steps):
-    """Switch ``current`` to ``rid``, reload, gate. On a failed gate switch back to ``previous`` and raise."""
+    """Switch ``current`` to ``rid``, reload, gate. On a failed gate switch back to ``previous`` and raise. Never
+    when the runner has gone (Ctrl-C twice, a dropped connection): its own checks (the suite, the project's tests,
+    its hooks) could not follow what goes live, so nothing is switched and the release is abandoned; once the
+    switch is made the agent sees it through (reload, gate, switch back on failure) runner or not."""
+    if not runner_here():
+        raise AgentError("%s was not made live: the runner left before the switch (nothing its checks could not "
+                         "follow goes live)" % rid, step="switch", hint=NOT_TOUCHED)
     with steps("switch", "current -> %s" % rid):
         tree.switch(rid)
         pause_point(args, "reload")

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
-from ..errors import ConnectError, DeployError, DeployTestsError, HostOutcome, HostsFailed, tail
+from ..errors import ConfigError, ConnectError, DeployError, DeployTestsError, HostOutcome, HostsFailed, tail
 from ..servers import Server
 from ..settings import Count, default_parallel
 
@@ -443,7 +443,9 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
                 outcomes = exc.outcomes
             for o in outcomes:
                 if o.error is not None:
-                    reports[o.host].fail(o.error, "unknown" if isinstance(o.error, ConnectError) else "failed")
+                    # (a host's own config refused before anything reached it: untouched, serving what it did)
+                    reports[o.host].fail(o.error, "unknown" if isinstance(o.error, ConnectError) else
+                                         "untouched" if isinstance(o.error, ConfigError) else "failed")
             project_tests(phase, labels)
         except pipeline.Interrupted as exc:
             raise _interrupted(exc, reports, phases[k + 1:], NotStarted) from None

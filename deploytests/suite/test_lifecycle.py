@@ -70,7 +70,11 @@ def scenarios(request, deploy_target, tmp_path_factory):
     """The docker target's scenario runner (:class:`~deploytests.suite.lab.Scenarios`): every scenario of this
     module selected in the run starts at once, each on a fresh container of its own; the tests then wait for
     their own. Under xdist (which hands a worker its tests one by one) each starts when its test is reached."""
-    runner = Scenarios(config_file=deploy_target.config_file)
+    from deploytests.plugin import SETTINGS
+
+    # at most --parallel scenario containers at once (each is a host worked on), and never more than 2 x CPUs
+    runner = Scenarios(config_file=deploy_target.config_file,
+                       workers=min(request.config.stash[SETTINGS].parallel, 2 * (os.cpu_count() or 1)))
     request.config.stash[SCENARIOS] = runner
     try:
         if not hasattr(request.config, "workerinput"):

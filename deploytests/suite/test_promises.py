@@ -328,6 +328,26 @@ def test_apache_loads_and_runs_only_roots_files(promise):
     promise("cw_apache_effects")
 
 
+def test_apache_serves_the_apps_tree_only_through_its_vhost(promise):
+    promise("cw_served")
+
+
+def test_apache_handlers_write_and_run_only_whats_ours(promise):
+    promise("cw_handlers")
+
+
+def test_nothing_stands_between_clients_and_the_app(promise):
+    promise("cw_in_front")
+
+
+def test_what_apache_and_the_daemons_map_is_roots(promise):
+    promise("cw_mapped")
+
+
+def test_stdlib_bytecode_is_its_sources(promise):
+    promise("cw_bytecode")
+
+
 def test_no_unaccounted_privileged_files(promise):
     promise("cw_setuid")
 

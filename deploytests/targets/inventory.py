@@ -67,9 +67,12 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("hook_timeout", Integer(1, 3600), default=60, doc="seconds each hook may take (default 60)",
           example="60"),
     # the closed-world gate's allowances (deploytests.allowances): data the owner writes, never code
-    Field("allow_listen", Strings(unique=True), default=(), example='["localhost:9100"]',
-          doc="sockets allowed besides Apache on the app's port, sshd and\npackaged system daemons on loopback "
-              "only (chrony, the MTA):\n\"*:port\" (any address), \"localhost:port\" (loopback), \"host:port\""),
+    Field("allow_listen", Strings(unique=True), default=(),
+          example='["localhost:9100 prometheus /usr/bin/prometheus-node-exporter"]',
+          doc="sockets allowed besides Apache on the app's port,\nsshd and packaged system daemons on loopback only"
+              "\n(chrony, the MTA): \"ADDRESS USER PROGRAM\" (the holder's\nuser and executable), ADDRESS "
+              "\"*:port\" (any),\n\"localhost:port\" (loopback) or \"host:port\"; the\naddress alone: an Apache "
+              "Listen only"),
     Field("allow_sites", Strings(unique=True), default=(), example='["status.example.com"]',
           doc="ServerNames of vhosts allowed besides the app's"),
     Field("allow_apache_conf", Strings(unique=True), default=(), example='["/etc/apache2/conf-enabled/ops.conf"]',

@@ -25,8 +25,9 @@ are latin-1 text:
   a bound hit is in ``errors``; a link at a tree's top is recorded, never walked); the listing of each directory
   named by an absolute line of ``/etc/ld.so.conf`` or an ``/etc/ld.so.conf.d`` file (only root's files are read,
   so only root's lines are taken); the stdlib's ``*.pth``/``*customize`` hooks, through links only root made;
-  dpkg's ``/var/lib/dpkg/info/*.list``. An executable regular file's ``caps``: its ``security.capability``
-  xattr's raw bytes (file capabilities; any reader may read them), when it has one.
+  dpkg's ``/var/lib/dpkg/info/*.list``; the ``lstat`` of :data:`SHARED` (where a socket may be made). An
+  executable regular file's ``caps``: its ``security.capability`` xattr's raw bytes (file capabilities; any reader
+  may read them), when it has one.
 - ``dirs``: ``{directory: [names]}`` of every directory listed;
 - ``named``: entries as ``files``' of what root's files in the places root acts later name (:func:`acts`).
 
@@ -88,6 +89,7 @@ DPKG_INFO = "/var/lib/dpkg/info"
 LISTED = [(d, HOOK) for d in HOOK_DIRS] + [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file
 # root-only directories (the root collector lists them): their own lstat only
 ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
+SHARED = ["/tmp", "/var/tmp", "/dev/shm", "/run", "/run/apache2", "/run/lock"]  # where a socket may be made: lstat
 # ----
 # the lines that make ``apache2 -t`` read or load a file as root: the directive, and its first word naming one
 NAMING = {"include": 1, "includeoptional": 1, "loadmodule": 2, "loadfile": 1, "serverroot": 1}
@@ -117,6 +119,8 @@ def note(out, path):
                                    **({"link": os.readlink(p)} if stat.S_ISLNK(st.st_mode) else {})}
                 if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111:  # a program's capabilities: raw xattr bytes
                     out["files"][p].update(caps(p))
+                if stat.S_ISREG(st.st_mode) and (st.st_mode & 0o6000 or "caps" in out["files"][p]):
+                    out["files"][p]["ctime"] = st.st_ctime  # (privileged: were its bits set after dpkg unpacked it?)
         except OSError as exc:
             out["files"][p] = {"why": exc.strerror}
     return out["files"][path].get("st")
@@ -280,7 +284,7 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks)]
-        steps += [(p, note, p) for p in ROOT_ONLY + ["/var/www/" + args["app"]]]
+        steps += [(p, note, p) for p in ROOT_ONLY + SHARED + ["/var/www/" + args["app"]]]
     steps += [("refused", verdict)] + ([("acts", acts)] if not args.get("check") else [])  # (after the verdict)
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:

@@ -26,6 +26,8 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
 - ``proc``: ``{pid: {uid, stat, status, cmdline, exe, cwd, sockets, open}}`` for every process (``sockets`` None:
   its fds were not readable; ``open``: the files it holds open, at most 64), plus ``environ`` and ``maps`` for the
   app user's processes and the stack's Apache binary's (the daemons and their parents);
+- ``mapped``: ``{path: [mode, uid, gid, size, mtime, ino] or None}``: the ``lstat`` of each file those ``maps``
+  name and of each directory above it (who may change what Apache and the daemons run);
 - ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
   -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (one run: Apache prints each dump), as root only, with a fixed environment,
   only when the login collector said 0 (else ``refused``);
@@ -134,6 +136,17 @@ def processes(out, watch):
         out["proc"][pid] = entry
 
 
+def mapped(out):
+    """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``) and
+    of each directory above it: who may change what Apache and the daemons run (at most 4096 files)."""
+    found = {ln[ln.index("/"):] for e in out["proc"].values() for ln in (e.get("maps") or "").splitlines() if "/" in ln}
+    for path in bounded(out, "mapped files", sorted(found), 4096):
+        while path not in out["mapped"]:  # (gone, or "(deleted)": None, the upgrade rule's)
+            st = os.lstat(path) if os.path.lexists(path) else None
+            out["mapped"][path] = st and [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino]
+            path = os.path.dirname(path)
+
+
 def bounded(out, what, items, most):
     out["errors"].update({what: "more than %d: the rest not looked at" % most} if len(items) > most else {})
     return items[:most]
@@ -174,7 +187,7 @@ def collect(args, verdict):
     check(args)
     out = {"uid": os.getuid(), "pid": os.getpid(), "time": time.time(), "uptime": proc_read("/proc/uptime", 100),
            "python": "%d.%d" % sys.version_info[:2], "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {},
-           "dirs": {}, "proc": {}, "runs": {}, "size": 0}
+           "dirs": {}, "proc": {}, "runs": {}, "mapped": {}, "size": 0}
     if args.get("diagnose"):
         out["since"] = read(out, ERROR_LOG, tail=args["since"]) if "since" in args else None
         read(out, ERROR_LOG, tail=0)
@@ -185,7 +198,7 @@ def collect(args, verdict):
     steps = [("processes", processes, {p.pw_uid for p in pwd.getpwall() if p.pw_name == args["app_user"]} - {0})]
     steps += [("runs", start, started, verdict), ("/etc/sudoers", read, "/etc/sudoers")]
     steps += [(top, listed, top, most, anyone) for top, most, anyone in ROOT_ONLY]
-    steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("runs", finish, started)]
+    steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("mapped", mapped), ("runs", finish, started)]
     for what, work, *more in steps:
         try:
             work(out, *more)

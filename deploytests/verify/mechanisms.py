@@ -15,6 +15,7 @@ unit files under ``/etc/systemd/system`` and the cron files (``inventory.texts``
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 import re
 import shlex
 from collections.abc import Mapping
@@ -446,4 +447,159 @@ def cron_jobs(raw: dict[str, str]) -> list[dict]:
                 user, job = (words[5], words[6:]) if system and len(words) > 5 else (None, words[5:])
             out.append({"where": f"{path}:{n}", "file": path,
                         "user": (user or "?") if system else path[len(CRONTABS):], "job": " ".join(job)})
+    return out
+
+
+# ---------------------------------------------------------------- what Apache's configuration does (issue 17, round 4)
+# An allowance accounts for a file's presence, never for its effect: these read what the directives in force do,
+# whichever file says them (the app's own site file aside: test_vhost_as_bootstrapped holds it to bootstrap's text).
+
+SERVING = ("documentroot", "alias", "aliasmatch", "scriptalias", "scriptaliasmatch")
+AUTHENTICATED = ("valid-user", "user", "group", "file-owner", "file-group", "ldap-user", "ldap-group",
+                 "ldap-dn", "ldap-attribute", "ldap-filter", "dbd-group")
+
+
+def _under(path: str, top: str) -> bool:
+    """Whether ``path`` is ``top`` or lies below it (plain paths; ``top`` may end with ``/``)."""
+    top = top.rstrip("/") or "/"
+    return path == top or path.startswith(top.rstrip("/") + "/")
+
+
+def _vhost_of(d: Directive):
+    return next((c[2] for c in d.context if c[0] == "virtualhost"), None)
+
+
+def _access(directives: list[Directive], scope, path: str) -> str:
+    """What the most specific ``<Directory>`` covering ``path`` (global, or in the vhost ``scope``) says with its
+    ``Require`` lines: ``"denied"``, or how it grants (its Require, file:line), or that nothing restricts it."""
+    best: tuple[int, list[Directive]] = (-1, [])
+    for d in directives:
+        if d.name != "require" or _vhost_of(d) not in (None, scope):
+            continue
+        inner = next(((k, a, o) for k, a, o in reversed(d.context) if k in ("directory", "directorymatch")), None)
+        if inner is None or inner[0] != "directory" or inner[1].startswith("~"):
+            continue
+        top = inner[1].strip('"')
+        if (fnmatch.fnmatch(path, top.rstrip("/") + "*") and "*" in top) or _under(path, top):
+            depth = len(top.rstrip("/"))
+            if depth > best[0]:
+                best = (depth, [d])
+            elif depth == best[0]:
+                best[1].append(d)
+    if not best[1]:
+        return "no <Directory> restricts it"
+    words = [" ".join(d.args.lower().split()) for d in best[1]]
+    if "all denied" in words and "all granted" not in words:
+        return "denied"
+    return "; ".join(f"Require {d.args} at {d.where}" for d in best[1])
+
+
+def served_problems(directives: list[Directive], cfg, ours: str) -> list[str]:
+    """What Apache serves from the filesystem outside the app's own site file that holds the app's tree: a
+    ``DocumentRoot``, ``Alias`` or ``ScriptAlias`` whose directory lies above the app's root (what names the app's
+    tree itself is :func:`effect_problems`' finding), unless the most specific ``<Directory>`` covering the app's root
+    in that scope denies it (the app's own ``Require all denied`` holds in its vhost only)."""
+    root, out = cfg.root.rstrip("/"), []
+    for d in directives:
+        if d.file == ours or d.name not in SERVING:
+            continue
+        words = _words(d.args)
+        target = (words[-1] if words else "").split("$")[0] if d.name.endswith("match") else \
+            (words[-1] if words else "")
+        if not target.startswith("/") or not root.startswith(target.rstrip("/") + "/"):
+            continue
+        access = _access(directives, _vhost_of(d), root)
+        if access != "denied":
+            out.append(f"{d.where}: {d.name} {d.args[:120]}: serves {target}, which holds the app's tree {root} "
+                       f"({access}): its releases' code and records, application.wsgi and shared/ are "
+                       f"downloadable there, outside the app's vhost and its 'Require all denied'")
+    return out
+
+
+def _authenticated(d: Directive, directives: list[Directive]) -> bool:
+    """Whether the container ``d`` sits in requires a user (a ``Require`` naming users, groups or valid-user)."""
+    if not d.context:
+        return False
+    opening = d.context[-1][2]
+    return any(r.name == "require" and r.context and r.context[-1][2] == opening and
+               (r.args.split()[:1] or [""])[0].lower() in AUTHENTICATED for r in directives)
+
+
+def handler_problems(directives: list[Directive], cfg, ours: str, users: dict, groups: dict, loose, shared,
+                     cgi: bool) -> list[str]:
+    """What in Apache's configuration in force writes files or runs code for whoever asks, outside the app's own
+    site file: WebDAV (``Dav On``) where no user is required (anyone uploads, changes and deletes files, which are
+    then served); a ``WSGIDaemonProcess`` of another app that runs as one of ``users`` or ``groups`` (name -> who:
+    the app's or the deploy login's: code the deploy did not ship, with the app's rights); a WSGI script or, when a
+    CGI module is loaded (``cgi``), a CGI directory someone but root may change (``loose(path)``: why, or None);
+    ``WSGISocketPrefix`` in a directory others may write (``shared(dir)``: why, or None: another user takes the
+    daemons' socket name before Apache does, mod_wsgi's docs warn)."""
+    out = []
+    for d in directives:
+        if d.file == ours:
+            continue
+        words = _words(d.args)
+        if d.name == "dav" and words and words[0].lower() in ("on", "filesystem") and \
+                not _authenticated(d, directives):
+            where = d.context[-1][1] if d.context else "every URL"
+            out.append(f"{d.where}: Dav {d.args} for {where} and no Require of a user: anyone may upload, change and "
+                       f"delete files there (WebDAV), and what is uploaded is served back from this host")
+        elif d.name == "wsgidaemonprocess" and words and words[0] != cfg.app:
+            opts = dict(w.split("=", 1) for w in words[1:] if "=" in w)
+            who = [f"{k}={opts[k]} ({known[opts[k]]})" for k, known in (("user", users), ("group", groups))
+                   if opts.get(k) in known]
+            if who:
+                out.append(f"{d.where}: WSGIDaemonProcess {words[0]} runs as {' '.join(who)}: code the deploy did not "
+                           f"ship runs with the app's rights (its config's secrets, its data)")
+        elif d.name in ("wsgiscriptalias", "wsgiscriptaliasmatch") + (("scriptalias", "scriptaliasmatch")
+                                                                      if cgi else ()) and len(words) >= 2:
+            target = words[1].split("$")[0]
+            why = loose(target.rstrip("/") or "/") if target.startswith("/") else f"{target} is not an absolute path"
+            if why:
+                out.append(f"{d.where}: {d.name} {words[0]} runs {words[1]}: Apache runs it for whoever asks, and "
+                           f"{why}: whoever that is runs code on this host")
+        elif d.name == "wsgisocketprefix" and words:
+            prefix = words[0] if words[0].startswith("/") else "/etc/apache2/" + words[0]
+            why = shared(posixpath.dirname(prefix))
+            if why:
+                out.append(f"{d.where}: WSGISocketPrefix {words[0]}: the daemons' sockets are made in {why}: "
+                           f"another user may take a socket's name before Apache does and receive the app's "
+                           f"requests (mod_wsgi's docs: never a world-writable directory)")
+    return out
+
+
+FRONT = {"cacheenable": "a cache answers in the app's place (the deploy's health gate and every client get what "
+                        "it stored: a new release looks like the old one, every deploy is refused)",
+         "proxypass": "requests are proxied elsewhere before the app sees them",
+         "proxypassmatch": "requests are proxied elsewhere before the app sees them",
+         "rewriterule": "requests are rewritten before the app sees them (or proxied, or redirected)"}
+TAKES = ("alias", "aliasmatch", "scriptalias", "scriptaliasmatch", "redirect", "redirectmatch", "redirectpermanent",
+         "redirecttemp", "sethandler")
+
+
+def in_front_problems(directives: list[Directive], cfg, judged) -> list[str]:
+    """What stands between a client and the app on the app's URL space, in a file that is not a stock file as
+    shipped (``judged(path)``: the allowed and hand-written ones): a cache, a proxy or a rewrite in force for the
+    app's vhost, and an alias, redirect or handler that takes the URL the deploy's health gate asks
+    (``cfg.health_path``) from the app: the pipeline's health gate and every client then talk to something else."""
+    out = []
+    for d in directives:
+        if not judged(d.file) or not applies_to_app(d, directives, cfg):
+            continue
+        words = _words(d.args)
+        if d.name in FRONT and words and not (d.name.startswith("proxypass") and words[1:2] == ["!"]) and \
+                (d.name != "rewriterule" or d.context):
+            out.append(f"{d.where}: {d.name} {d.args[:120]}: in force for the app's site: {FRONT[d.name]}")
+        elif d.name in TAKES and (words or d.name == "sethandler"):
+            url = next((a for k, a, _ in reversed(d.context) if k in ("location", "locationmatch")), None) \
+                if d.name == "sethandler" else (words[1] if d.name.startswith("redirect") and len(words) > 2 and
+                                                not words[0].startswith("/") else words[0])
+            if url is None:
+                continue
+            regex = d.name.endswith("match") or url.startswith("~")
+            health = cfg.health_path
+            if (re.search(url.lstrip("~").strip(), health) if regex else _under(health, url) or url == "/"):
+                out.append(f"{d.where}: {d.name} {d.args[:120]}: takes {health} (what the deploy's health gate asks) "
+                           f"from the app: the gate and every client get another answer, every deploy is judged on "
+                           f"it")
     return out

@@ -828,14 +828,21 @@ def statoverrides(snap: Snapshot) -> dict[str, str]:
 def privileged_files(snap: Snapshot) -> list[dict]:
     """Every regular file the collector looked at (root's PATH, the load path, Apache's and the schedules'
     trees, the deploytests state) that is setuid, setgid or has file capabilities: ``[{path, state, package,
-    override}]``: ``state`` (:func:`privilege`), the dpkg package that ships the path (its lists, with the
-    merged-/usr twin) and dpkg's stat override for it."""
+    override, unpacked}]``: ``state`` (:func:`privilege`), the dpkg package that ships the path (its lists, with
+    the merged-/usr twin), dpkg's stat override for it, and whether its inode is as that package's unpack left it
+    (its ``ctime`` no later than the package's list's: no ``chmod``, ``chown`` or ``setcap`` since; dpkg keeps no
+    record of modes, but the kernel dates every change of them)."""
     shipped, overrides = dpkg_files(snap), statoverrides(snap)
+    lists = {n[:-len(".list")].split(":")[0]: f"{DPKG_INFO}/{n}" for n in snap.listdir(DPKG_INFO) or []
+             if n.endswith(".list")}
     out = []
     for path in sorted(snap.files):
         state = privilege(snap, path)
         if state:
-            out.append({"path": path, "state": state, "package": shipped.get(path), "override": overrides.get(path)})
+            pkg = shipped.get(path)
+            mine, theirs = snap.files[path].get("ctime"), (snap.files.get(lists.get(pkg or "", "")) or {}).get("ctime")
+            out.append({"path": path, "state": state, "package": pkg, "override": overrides.get(path),
+                        "unpacked": mine is not None and theirs is not None and mine <= theirs + 2})
     return out
 
 
@@ -892,7 +899,50 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "reaching": procs.reaching(args.get("root", ""), users), "apache_argv": procs.apache_parents(),
             "probe_pid": snap.raw.get("pid"), "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
             "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
-            "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap)}
+            "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap),
+            "mapped": mapped_files(snap)}
+
+
+def mapped_files(snap: Snapshot) -> list[dict] | None:
+    """Every file the stack's Apache binary's processes (its root parent, its workers, the app's daemons) have
+    mapped, from the kernel's ``maps``: what they actually load, whatever the loader's configuration says (an
+    ``ldconfig DIR`` run puts DIR in ``/etc/ld.so.cache`` with no ``ld.so.conf`` line). ``[{path, pids, loose,
+    package}]``: ``loose`` is the first of the file and the directories above it that someone but root may change
+    (the root collector's ``lstat`` of each: ``mapped``), or None; ``package``: the dpkg package that ships it.
+    Shared memory and devices are no file; a file replaced since it was mapped (``(deleted)``) is the upgrade
+    rule's. None when no such process's maps were readable."""
+    proc, stats = snap.raw.get("proc") or {}, snap.raw.get("mapped") or {}
+    found: dict[str, set] = {}
+    seen = False
+    for pid, entry in proc.items():
+        if str(entry.get("exe") or "").split(" (")[0] != C.APACHE_BIN or entry.get("maps") is None:
+            continue
+        seen = True
+        for fields in (ln.split(None, 5) for ln in entry["maps"].splitlines()):
+            if len(fields) == 6 and fields[5].startswith("/") and not fields[5].endswith(" (deleted)") and \
+                    not fields[5].startswith(("/dev/", "/SYSV", "/memfd:")):
+                found.setdefault(fields[5], set()).add(int(pid))
+    if not seen:
+        return None
+    shipped = dpkg_files(snap)
+    return [{"path": path, "pids": sorted(pids)[:4], "loose": _loose_mapped(snap, stats, path),
+             "package": shipped.get(path)} for path, pids in sorted(found.items())]
+
+
+def _loose_mapped(snap: Snapshot, stats: dict, path: str) -> str | None:
+    """The first of ``path`` and the directories above it (``stats``: the root collector's ``lstat`` of each) that
+    is not root's, is a link, or is writable by group or others (a sticky directory aside), as text; None when only
+    root may change any of them."""
+    while True:
+        st = stats.get(path)
+        if st is None:
+            return f"{path} (not looked at)"
+        sticky = stat.S_ISDIR(st[0]) and st[0] & stat.S_ISVTX
+        if st[1] != 0 or stat.S_ISLNK(st[0]) or (st[0] & 0o022 and not sticky):
+            return "%s %04o %s:%s" % (path, st[0] & 0o7777, snap.users.name(st[1]), snap.users.group(st[2]))
+        if path == "/":
+            return None
+        path = posixpath.dirname(path)
 
 
 # ---------------------------------------------------------------- the facts
@@ -905,7 +955,8 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     as_root = raw.get("uid") == 0
     out: dict = {"login": args.get("login"), "as_root": as_root, "python": raw.get("python"),
                  "executable": args.get("python"), "errors": dict(tree.get("errors") or {}), "raw": snap}
-    for key in ("tree", "wsgi_sha256", "config_sha256", "tree_inventory", "http", "login_files", "packaged"):
+    for key in ("tree", "wsgi_sha256", "config_sha256", "tree_inventory", "http", "login_files", "packaged",
+                "bytecode"):
         out[key] = tree.get(key)
     out["errors"].update({f"root: {k}": v for k, v in (raw.get("errors") or {}).items()})
 

@@ -27,6 +27,7 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..allowances import Allowances
 from ..untrusted import block
@@ -178,6 +179,7 @@ def _describe(path, st) -> str:
     if "mode" not in st:
         return f"{path}: {st.get('kind')}"
     link = f" -> {st['target']}" if st.get("target") else ""
+    link += f" ({st['resolved']})" if st.get("target") and st.get("resolved") else ""
     return f"{path}: {st['kind']} {st['mode']} {st['owner']}:{st['group']}{link}"
 
 
@@ -187,7 +189,8 @@ def _path(facts, path, *, kind, mode=None, owner=None, group=None) -> str | None
             "group": group or st.get("group")}
     if all(st.get(k) == v for k, v in want.items()):
         return None
-    shown = dict(st, **{k: v for k, v in want.items() if v})
+    shown = dict({k: v for k, v in st.items() if k not in ("target", "resolved")}, **{k: v for k, v in want.items()
+                                                                                      if v})
     return f"expected {_describe(path, shown)}\n   found {_describe(path, st)}"
 
 
@@ -294,6 +297,10 @@ def configtest_clean(facts, exp):
     apachectl = exp.stack.apache.apachectl
     _needs_root(facts, f"{apachectl} configtest")
     ct = facts.get("configtest") or {}
+    refused = (((facts.get("inventory") or {}).get("apache")) or {}).get("refused")
+    if ct.get("rc") is None and refused and "cw_apache_files" not in exp.allow.skip_rules:
+        raise NotApplicable(f"{apachectl} configtest was not run: {refused} (the root failure is "
+                            f"test_every_apache_file_is_accounted_for)")  # one root cause, one failure
     ok = exp.stack.configtest_ok
     assert ct.get("rc") == 0 and ct.get("stderr", "") in ("", ok), \
         f"{apachectl} configtest: expected exit 0 and no warnings (at most {ok!r}), got exit {ct.get('rc')}:\n" \
@@ -894,7 +901,8 @@ def cw_listen(facts, exp):
             continue  # the distribution's daemon, answering this host only (chrony's command port, the MTA)
         shown = f"{'*' if anyaddr else 'localhost' if loopback else sock['host']}:{sock['port']}"
         key = ("udp/" if sock["proto"] == "udp" else "") + shown
-        if key in exp.allow.listen or f"{sock['host']}:{sock['port']}" in exp.allow.listen:
+        allowed = _listen_allowed(exp, {key, f"{sock['host']}:{sock['port']}"}, procs, apache_bin)
+        if allowed is True:
             continue
         who = _holders(sock)
         ident = (key, tuple(sorted(p["pid"] for p in procs)))
@@ -903,9 +911,39 @@ def cw_listen(facts, exp):
         seen.add(ident)
         reach = "anyone who can reach this host" if anyaddr else "every process on this host" if loopback else \
             f"whoever can reach {sock['host']}"
-        lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. "
-                     + _allow_hint(exp, "allow_listen", key))
+        first = min(procs, key=lambda p: p["pid"]) if procs else None
+        bind = key if not first or not first.get("exe") or _roots(procs, (apache_bin,)) else \
+            f"{key} {first['user']} {first['exe']}"
+        lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. " + (allowed or "")
+                     + _allow_hint(exp, "allow_listen", bind))
     _unaccounted("listening sockets", lines)
+
+
+def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
+    """Whether an ``allow_listen`` entry accounts for a socket at one of ``keys`` held by ``procs``: ``"ADDR"``
+    alone for Apache's own (the stack's binary, its root parent among them: a ``Listen`` of an allowed file) or for
+    holders whose program root could not see (no ``CAP_SYS_PTRACE``: nothing to bind), else
+    ``"ADDR USER PROGRAM"``: every holder runs PROGRAM (the kernel's exe) and the first of them runs as USER. An
+    allowance binds what it was written for: when another program takes the port, it no longer accounts for it
+    (True); the text to say so when an entry names the address only; else ``""``."""
+    found = ""
+    for entry in exp.allow.listen:
+        words = entry.split()
+        if not words or words[0] not in keys:
+            continue
+        if len(words) == 1 and procs and _roots(procs, (apache_bin,)) and all(  # (no exe shown: _roots' rule)
+                p.get("exe") == apache_bin or not p.get("exe") and p["comm"] == apache_bin[-15:].rsplit("/")[-1]
+                for p in procs):
+            return True
+        if len(words) == 1 and procs and not any(p.get("exe") for p in procs):
+            return True  # root could not see which program holds it (no CAP_SYS_PTRACE): nothing to bind
+        first = min(procs, key=lambda p: p["pid"]) if procs else None
+        if len(words) == 3 and first and first["user"] == words[1] and all(p.get("exe") == words[2] for p in procs):
+            return True
+        found = (f"{entry!r} in {exp.allow.where} allows this address for "
+                 f"{'Apache' if len(words) == 1 else words[1] + ' running ' + ' '.join(words[2:])} only, not for "
+                 f"what holds it now. ")
+    return found
 
 
 def _ours_conf(exp) -> dict:
@@ -1005,12 +1043,35 @@ def cw_vhosts(facts, exp):
     ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
     default = f"{exp.stack.apache.sites_enabled}/{exp.stack.apache.default_site}.conf"  # the sites promise's
     files = unaccounted_apache_files(facts, exp)  # a vhost of such a file is that file's finding
-    lines = [f"{v['name']} at {v['file']}:{v['line']}: a virtual host besides the app's: it serves requests for "
+    taken = _default_site(facts, exp)
+    lines = [f"{taken['name']} at {taken['file']}:{taken['line']} is Apache's default virtual host for port "
+             f"{exp.cfg.port} (its file sorts before the app's): every request that does not name "
+             f"{exp.cfg.server_name} goes to it, the runner's checks of the app by address too, whatever is allowed "
+             f"(name its file after the app's, or give the target's base_url the app's name)"] if taken else []
+    lines += [f"{v['name']} at {v['file']}:{v['line']}: a virtual host besides the app's: it serves requests for "
              f"{v['name']} (and for every name when it comes first). " + _allow_hint(exp, "allow_sites", v["name"])
              for v in _vhosts(inv["apache"])
              if not (v["file"] == ours and v["name"] == exp.cfg.server_name) and v["name"] not in exp.allow.sites
              and v["file"] not in files and v["file"] != default]
     _unaccounted("virtual hosts", lines)
+
+
+HTTP_CHECKS = ("health", "homepage", "serves", "private", "static", "sec_status")  # the runner's requests
+
+
+def _default_site(facts, exp) -> dict | None:
+    """The virtual host that is Apache's default for the app's port when it is not the app's and the runner's
+    requests do not name the app (they go to the default: blind4's M3), else None."""
+    names = {urlsplit(getattr(r, "url", "") or "").hostname for r in (getattr(facts, "responses", None) or {}).values()
+             if not isinstance(r, str) and r is not None}
+    if not names or exp.cfg.server_name in names:
+        return None
+    port = exp.cfg.port
+    ap = (facts.get("inventory") or {}).get("apache") or {}
+    first = next((v for v in ap.get("vhosts", []) if v.get("shown", "").startswith(f"port {port} namevhost ") or
+                  re.match(rf"^\S*:{port}\s", v.get("shown", ""))), None)
+    ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
+    return first if first and (first["file"], first["name"]) != (ours, exp.cfg.server_name) else None
 
 
 def cw_in_force(facts, exp):
@@ -1212,6 +1273,114 @@ def cw_apache_effects(facts, exp):
     _unaccounted("things Apache's configuration loads, runs or serves", lines)
 
 
+def _in_force(facts, exp, what: str):
+    """(the inventory, every directive of Apache's configuration in force, the app's own site file), or skip."""
+    from .mechanisms import apache_directives, texts
+
+    inv = _inv_apache(facts, what)
+    raw = texts(facts)
+    if raw is None:
+        raise NotApplicable("the probe sent no raw texts of Apache's configuration (an older probe)")
+    files, includes = inv["apache"].get("files") or {}, inv["apache"].get("includes", [])
+    real = {i["path"]: (files.get(i["path"]) or {}).get("real") or i["path"] for i in includes}
+    in_force = {p: raw[r] for p, r in real.items() if r in raw and not raw[r].startswith("-> ")}
+    return inv, apache_directives(in_force, includes), f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
+
+
+def cw_served(facts, exp):
+    """What Apache serves from the filesystem holds the app's tree only through the app's own vhost: no
+    DocumentRoot, Alias or ScriptAlias elsewhere lies above it where the most specific <Directory> grants it
+    (:func:`deploytests.verify.mechanisms.served_problems`), whatever file says it and whatever is allowed."""
+    from .mechanisms import served_problems
+
+    _, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
+    _unaccounted("places where Apache serves the app's tree outside its vhost",
+                 served_problems(directives, exp.cfg, ours), "cw_served", exp)
+
+
+def cw_handlers(facts, exp):
+    """Nothing in Apache's configuration in force writes files or runs code for whoever asks but the app's own
+    daemons: no anonymous WebDAV, no WSGI daemon of another app as the app's or deploy login's user, no WSGI or
+    CGI script someone but root may change, no WSGISocketPrefix in a directory others may write
+    (:func:`deploytests.verify.mechanisms.handler_problems`), whatever is allowed."""
+    from .mechanisms import handler_problems
+
+    inv, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
+    snap = getattr(facts, "raw", None)
+    if not getattr(snap, "files", None):  # (recorded facts without a snapshot: nothing is known to be root's)
+        loose, shared = (lambda p: None), (lambda p: f"{p} (not looked at)")
+    else:  # a script outside the dirs the collectors read is not judged by who owns it (its daemon's user is)
+        loose = lambda p: (lambda w: None if not w or w.endswith("(not looked at)") else w)(  # noqa: E731
+            snap.writable_by_others(p))
+        shared = lambda d: _shared_dir(snap, d)  # noqa: E731
+    users = {exp.cfg.app_user: "the app's user", exp.deploy_user: "the deploy login"}
+    groups = {g: who for g, who in ((_group_of(facts, "deploy"), "the deploy login's group"),
+                                    (_group_of(facts, "app"), "the app's group")) if g != "?"}
+    cgi = bool({"cgi_module", "cgid_module"} & set((facts.get("configtest") or {}).get("modules") or []))
+    lines = handler_problems(directives, exp.cfg, ours, users, groups, loose, shared, cgi)
+    _unaccounted("handlers that write files or run code for whoever asks", lines, "cw_handlers", exp)
+
+
+def _shared_dir(snap, path: str) -> str | None:
+    """``path`` (a directory) as text when someone but root may add an entry to it (a sticky directory too: a name
+    taken first is taken) or the gate did not look at it; else None."""
+    real = snap.realpath(path)
+    st = snap.st(real)
+    if st is None:
+        return f"{real} (not looked at)"
+    if st[1] != 0 or st[0] & 0o022:
+        return "%s %04o %s:%s" % (real, st[0] & 0o7777, snap.users.name(st[1]), snap.users.group(st[2]))
+    return snap.writable_by_others(real)
+
+
+def cw_in_front(facts, exp):
+    """Nothing stands between a client and the app on the app's URL space but Apache itself: no cache, proxy or
+    rewrite in force for the app's site, no alias, redirect or handler taking the health path the deploy's gate
+    asks, in any file that is not a stock file as shipped (:func:`deploytests.verify.mechanisms.
+    in_front_problems`), whatever is allowed."""
+    from .mechanisms import in_front_problems
+
+    inv, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
+    files = inv["apache"].get("files") or {}
+    judged = lambda path: path != ours and not (files.get(path) or {}).get("package")  # noqa: E731
+    _unaccounted("things between the clients and the app", in_front_problems(directives, exp.cfg, judged),
+                 "cw_in_front", exp)
+
+
+def cw_mapped(facts, exp):
+    """Every file Apache's processes and the app's daemons have mapped (the kernel's maps: what they load, whatever
+    the loader's configuration says) is root's, not writable by group or others, in directories only root may
+    change (:func:`deploytests.verify.parse.mapped_files`); the releases' own files are the deploy's (their rules:
+    test_installed_files_match_artifact, test_rollback_targets_are_complete). A packaged one is also compared with
+    dpkg's md5sums (test_packaged_files_are_as_installed)."""
+    inv = _inv(facts, "reading what Apache's processes map")
+    found = inv.get("mapped")
+    if found is None:
+        raise NotApplicable("root could not read the maps of Apache's processes (no CAP_SYS_PTRACE?)")
+    releases = f"{exp.cfg.root}/releases/"
+    lines = [f"{m['path']} (mapped by pid {', '.join(map(str, m['pids']))}"
+             f"{'; ' + m['package'] + ' ships it' if m.get('package') else '; no installed package ships it'}): "
+             f"{m['loose']} may be changed by someone but root: whoever that is runs code in Apache's root parent "
+             f"and the app's daemons at their next start" for m in found
+             if m["loose"] and not m["path"].startswith(releases)]
+    _unaccounted("files Apache and the daemons map", lines, "cw_mapped", exp)
+
+
+def cw_bytecode(facts, exp):
+    """The bytecode of the stack's Python modules (``__pycache__``, which dpkg's md5sums never list) is what their
+    sources compile to: compiled on the server by the stack's Python, compared as code, never run
+    (:func:`deploytests.verify.reader.bytecode`)."""
+    found = facts.get("bytecode")
+    if found is None:
+        raise NotApplicable(f"the tree reader did not compare the stack's bytecode: "
+                            f"{(facts.get('errors') or {}).get('bytecode')}")
+    lines = [f"{pyc}: not what {src} compiles to ({pkg}'s module): the daemons (and root's python3) import this "
+             f"bytecode, not the source dpkg checks; remove it (Python compiles the source again) or reinstall "
+             f"{pkg}" for pyc, src, pkg in found.get("forged") or []]
+    lines += [f"{b}: not compared" for b in found.get("bounds") or []]
+    _unaccounted("bytecode files that are not their source's", lines, "cw_bytecode", exp)
+
+
 def cw_sudoers(facts, exp):
     """Every sudoers line: Debian's own, bootstrap's rule file (test_sudoers_rule_minimal checks its text),
     the target's login's (how bootstrap gets root: the operator's own), or allowed."""
@@ -1390,8 +1559,10 @@ def cw_setuid(facts, exp):
     path, Apache's and the schedules' trees) is accounted for by its exact bits (``MODE owner:group[ caps]``):
     the stack's stock one of the package dpkg says ships it (``Stack.baseline_privileged``), dpkg's own stat
     override for it (``dpkg-statoverride --list``: how a package's maintainer script or an admin records a
-    mode), or allowed (``allow_privileged``). dpkg keeps no record of a file's mode: that it lists a file says
-    nothing of the file's bits (``chmod u+s`` on a packaged python keeps it listed)."""
+    mode), the bits the package's own unpack gave it (its inode unchanged since: ``ctime`` no later than the
+    package's list's; a package the stack's baseline does not know, installed by the admin), or allowed
+    (``allow_privileged``). dpkg keeps no record of a file's mode: that it lists a file says nothing of the
+    file's bits (``chmod u+s`` on a packaged python keeps it listed, and dates the change)."""
     inv = _inv(facts, "the privilege bits of root's PATH and the load path")
     stock = {}
     for line in exp.stack.baseline_privileged:
@@ -1401,15 +1572,16 @@ def cw_setuid(facts, exp):
     for f in inv.get("privileged") or []:
         path, state, pkg = f["path"], f["state"], f.get("package")
         if f"{path} {state}" in exp.allow.privileged or pkg and (state in stock.get(path, ()) or
-                                                                 state == f.get("override")):
+                                                                 state == f.get("override") or f.get("unpacked")):
             continue
         mode, owner = int(state.split()[0], 8), state.split()[1]
         rights = [f"{owner.split(':')[0]}'s rights (setuid)" if mode & 0o4000 else "",
                   f"group {owner.split(':')[1]}'s rights (setgid)" if mode & 0o2000 else "",
                   f"the capabilities {' '.join(state.split()[2:])}" if len(state.split()) > 2 else ""]
         origin = (f"{pkg} ships it, but not with these bits (stock: {' or '.join(sorted(stock[path]))})"
-                  if pkg and path in stock else f"{pkg} ships it without privileges (no stock bits, no dpkg "
-                  f"stat override)" if pkg else "no installed package ships it")
+                  if pkg and path in stock else f"{pkg} ships it, and these bits are not its stock ones, not a "
+                  f"dpkg stat override, and were set after dpkg unpacked it (or when is not known)" if pkg else
+                  "no installed package ships it")
         lines.append(f"{path} ({state}): whoever runs it (the app user too) gets {' and '.join(r for r in rights if r)}"
                      f"; {origin}. " + _allow_hint(exp, "allow_privileged", f"{path} {state}"))
     _unaccounted("privileged files (setuid, setgid, file capabilities)", lines)
@@ -1829,12 +2001,14 @@ CW, SEC = "closed world", "security"
 CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_listen", f"{CW}: serves", "every listening socket is Apache on the app's port, the SSH server, a "
             "loopback-only socket of a packaged daemon (its executable a file of an installed dpkg package, run by "
-            "root or a system account not the app's, deploy's or Apache's), or allowed (allow_listen: \"*:port\" any "
-            "address, \"localhost:port\" loopback, \"host:port\"); a socket whose process root cannot see is a "
-            "finding that says so",
+            "root or a system account not the app's, deploy's or Apache's), or allowed (allow_listen: \"ADDRESS USER "
+            "PROGRAM\", the holder's user and executable, ADDRESS \"*:port\" any address, \"localhost:port\" "
+            "loopback, \"host:port\"; the address alone accounts for an Apache Listen only: a port another program "
+            "took is not allowed); a socket whose process root cannot see is a finding that says so",
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
-            'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100"] in targets.toml',
+            'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '
+            '/usr/bin/prometheus-node-exporter"] in targets.toml',
             root_only=True),
     Promise("cw_apache_files", f"{CW}: serves", "every file in Apache's configuration (as apache2ctl lists it, and "
             "envvars) is root's alone, and a stock include with dpkg's unchanged content, or bootstrap's, or allowed",
@@ -1858,6 +2032,39 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "/etc/apache2/conf-enabled/ops.conf:3: LoadModule headers_module /opt/mods/mod_headers.so: a module from "
             "outside /usr/lib/apache2/modules is loaded into Apache's root parent ...", root_only=True,
             needs=("apache",)),
+    Promise("cw_served", f"{CW}: serves", "whatever is allowed, Apache serves the app's tree only through the app's "
+            "own vhost: no DocumentRoot, Alias or ScriptAlias elsewhere lies above the app's root where the most "
+            "specific <Directory> covering it grants access (Debian's <Directory /var/www/> does)",
+            "test_apache_serves_the_apps_tree_only_through_its_vhost",
+            "/etc/apache2/sites-enabled/intranet.conf:3: documentroot /var/www: serves /var/www, which holds the "
+            "app's tree /var/www/app (Require all granted at /etc/apache2/apache2.conf:172): its releases' code "
+            "... are downloadable there ...", root_only=True, needs=("apache",)),
+    Promise("cw_handlers", f"{CW}: serves", "whatever is allowed, nothing in Apache's configuration in force writes "
+            "files or runs code for whoever asks but the app's daemons: no WebDAV without a required user, no "
+            "WSGIDaemonProcess of another app as the app's or deploy login's user or group, no WSGI script (or CGI "
+            "directory, with a CGI module loaded) someone but root may change, no WSGISocketPrefix in a directory "
+            "others may write (sticky /tmp included)", "test_apache_handlers_write_and_run_only_whats_ours",
+            "/etc/apache2/conf-enabled/share.conf:3: Dav On for /srv/share and no Require of a user: anyone may "
+            "upload, change and delete files there ...", root_only=True, needs=("apache",)),
+    Promise("cw_in_front", f"{CW}: serves", "whatever is allowed, nothing stands between a client and the app on its "
+            "URL space: no cache (CacheEnable), proxy (ProxyPass) or rewrite in force for the app's site, no alias, "
+            "redirect or handler taking the health path the deploy's gate asks, in any file but a stock one as "
+            "shipped", "test_nothing_stands_between_clients_and_the_app",
+            "/etc/apache2/conf-enabled/cache.conf:1: cacheenable disk /: in force for the app's site: a cache "
+            "answers in the app's place (the deploy's health gate ... every deploy is refused)", root_only=True,
+            needs=("apache",)),
+    Promise("cw_mapped", f"{CW}: loads code", "every file Apache's processes and the app's daemons have mapped (the "
+            "kernel's maps: what they load, whatever ld.so.conf, the ld.so cache or a LoadFile says) is root's, not "
+            "writable by group or others, in directories only root may change; the releases' own files are the "
+            "deploy's rules'", "test_what_apache_and_the_daemons_map_is_roots",
+            "/opt/vendor/lib/libz.so.1 (mapped by pid 27, 251; no installed package ships it): /opt/vendor/lib 0755 "
+            "vendor:vendor may be changed by someone but root ...", root_only=True, needs=("apache",)),
+    Promise("cw_bytecode", f"{CW}: loads code", "the bytecode of the stack's Python modules (__pycache__, which "
+            "dpkg's md5sums do not list) is what their sources compile to: each pyc written well after its source "
+            "(or whose source changed since installed) is compared as code with compile() of the source, on the "
+            "server by the stack's Python, never run", "test_stdlib_bytecode_is_its_sources",
+            "/usr/lib/python3.11/json/__pycache__/__init__.cpython-311.pyc: not what /usr/lib/python3.11/json/"
+            "__init__.py compiles to (libpython3.11-stdlib's module) ..."),
     Promise("cw_processes", f"{CW}: runs", "every process of the app user is one of its mod_wsgi daemons, of "
             "Apache's user an Apache child, of the deploy user part of a live SSH session; no process of anyone "
             "else outside a live SSH session runs from the app's tree, as spelled (its command line) or as "
@@ -2001,7 +2208,8 @@ CLOSED_WORLD_CHECKS = {
     "cw_setuid": cw_setuid, "rollback_ready": rollback_ready, "cw_apache_effects": cw_apache_effects,
     "cw_sshd": cw_sshd, "cw_pam": cw_pam, "cw_login_files": cw_login_files, "cw_packaged": cw_packaged,
     "cw_root_acts": rootacts.cw_root_acts, "cw_traced": rootacts.cw_traced,
-    "sec_apt": sec_apt,
+    "sec_apt": sec_apt, "cw_served": cw_served, "cw_handlers": cw_handlers, "cw_in_front": cw_in_front,
+    "cw_mapped": cw_mapped, "cw_bytecode": cw_bytecode,
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_apache_user": sec_apache_user,
 }
 
@@ -2182,6 +2390,11 @@ def verify(promise_id: str, facts, exp: Expected) -> None:
     reason = blocked(facts, promise.needs, exp, own=ROOT_OF.get(promise.test, ""))
     if reason:
         raise NotApplicable(reason)
+    taken = _default_site(facts, exp) if promise_id in HTTP_CHECKS else None
+    if taken and "cw_vhosts" not in exp.allow.skip_rules:
+        raise NotApplicable(f"the runner's requests reach {taken['name']} ({taken['file']}:{taken['line']}), "
+                            f"Apache's default virtual host for port {exp.cfg.port}, not the app's site (the root "
+                            f"failure is test_every_vhost_is_accounted_for)")
     CHECKS[promise_id](facts, exp)
 
 

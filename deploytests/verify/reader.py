@@ -72,6 +72,12 @@ def lstat_facts(path):
     if stat.S_ISLNK(st.st_mode):
         facts["target"] = os.readlink(path)
         facts["mtime"] = st.st_mtime
+        try:  # what the link leads to: its mode and owner are the risk (a shared dir moved to /srv, 0777)
+            to = os.stat(path)
+            facts["resolved"] = "%s %04o %s:%s" % (KINDS.get(stat.S_IFMT(to.st_mode), "other"), to.st_mode & 0o7777,
+                                                   name_of(pwd.getpwuid, to.st_uid), name_of(grp.getgrgid, to.st_gid))
+        except OSError as exc:
+            facts["resolved"] = "not reachable (%s)" % exc.strerror
     return facts
 
 
@@ -575,6 +581,81 @@ def packaged(patterns):
     return out
 
 
+PYC_WINDOW, PYC_BYTES = 3600, 16 << 20  # seconds a package's own compile may follow its unpack; source compiled
+
+
+def bytecode(patterns):
+    """The modules of the packages named by ``patterns`` whose bytecode (``__pycache__/*.<tag>[.opt-N].pyc``, which
+    dpkg's md5sums never list) is not what their source compiles to. Compared: a pyc written more than
+    :data:`PYC_WINDOW` after its source (a package compiles its modules in its postinst, right after dpkg unpacked
+    them; a ctime cannot be set back), or one whose source changed after its package was installed; a timestamp
+    pyc whose header names another mtime or size than its source's is never loaded (not compared). The source is
+    compiled with this Python (the stack's, the daemons' own) and its code compared with the pyc's
+    (``marshal.loads``: data, never run). ``{checked, compared, forged: [[pyc, source, package]], bounds}``."""
+    import fnmatch
+    import importlib.util
+    import marshal
+
+    out, tag, budget = {"checked": 0, "compared": 0, "forged": [], "bounds": []}, sys.implementation.cache_tag, 0
+    for name in sorted(os.listdir(DPKG_INFO)):
+        package = name[:-8].split(":")[0]
+        if not name.endswith(".md5sums") or not any(fnmatch.fnmatchcase(package, p) for p in patterns):
+            continue
+        path = os.path.join(DPKG_INFO, name)
+        try:
+            since = os.stat(path).st_ctime + CTIME_SLACK
+        except OSError:
+            continue
+        for line in (read_nofollow(path, MD5_BYTES) or b"").decode("utf-8", "replace").splitlines():
+            src = "/" + line[34:]
+            if not src.endswith(".py"):
+                continue
+            head, base = os.path.split(src)
+            for opt in ("", ".opt-1", ".opt-2"):
+                pyc = "%s/__pycache__/%s.%s%s.pyc" % (head, base[:-3], tag, opt)
+                try:
+                    s, c = os.lstat(src), os.lstat(pyc)
+                except OSError:
+                    continue
+                out["checked"] += 1
+                if c.st_ctime <= s.st_ctime + PYC_WINDOW and s.st_ctime <= since:
+                    continue
+                budget += s.st_size
+                if budget > PYC_BYTES:
+                    out["bounds"].append("more than %d bytes of sources to compile: the rest not compared" % PYC_BYTES)
+                    return out
+                data, source = read_nofollow(pyc, 64 << 20), read_nofollow(src, 64 << 20)
+                if source is None or not stat.S_ISREG(s.st_mode):
+                    continue
+                if data is not None and not loaded(data, s, importlib.util.MAGIC_NUMBER):
+                    continue  # another Python's, or stale: the import system does not load it
+                out["compared"] += 1
+                code = compile(source, src, "exec", dont_inherit=True, optimize=int(opt[-1:] or 0))
+                if data is None or data[16:] != marshal.dumps(code) and not same_code(data[16:], code):
+                    out["forged"].append([pyc, src, package])
+    return out
+
+
+def loaded(data, st, magic):
+    """Whether the import system would load the pyc ``data`` for a source of ``lstat`` ``st``: this Python's magic
+    number, and a hash-based pyc (flags != 0: PEP 552) or a timestamp one naming the source's mtime and size (a
+    pyc too short to say is taken as loaded: compared, it differs)."""
+    word = [int.from_bytes(data[at:at + 4], "little") for at in (4, 8, 12)]
+    return len(data) < 16 or data[:4] == magic and (word[0] != 0 or (word[1], word[2]) == (
+        int(st.st_mtime) & 0xFFFFFFFF, st.st_size & 0xFFFFFFFF))
+
+
+def same_code(body, code):
+    """Whether the marshalled ``body`` (a pyc's, after its header) is ``code`` (equal code objects: the same
+    instructions, constants, names and line table); unreadable data is not."""
+    import marshal
+
+    try:
+        return marshal.loads(body) == code
+    except Exception:  # noqa: BLE001 - bytes someone wrote: anything they make marshal raise is "not the same"
+        return False
+
+
 def caps(path):
     """Whether ``path`` has file capabilities (a ``security.capability`` xattr: rights whoever runs it)."""
     try:
@@ -707,6 +788,7 @@ def gather(args):
     me = pwd.getpwuid(os.getuid()).pw_name
     section("login_files", login_files, sorted({me, args.get("login") or me}))
     section("packaged", packaged, args.get("verify_packages") or [])
+    section("bytecode", bytecode, args.get("verify_packages") or [])
     try:
         facts["lock_ino"] = os.lstat(root + "/.deploy.lock").st_ino
     except OSError:

@@ -11,7 +11,7 @@ What counts as ordinary here (an independent tester's choice, not read from the 
   (``6755 daemon:daemon``), ``iputils-ping`` with ``libcap2-bin`` (ping's ``cap_net_raw`` on Debian 12);
 - an ``admin`` login with a key, in Debian's ``sudo`` and ``adm`` groups (Debian's own ``%sudo`` rule);
 - ``prometheus-node-exporter``, which listens on ``*:9100``: reachable from outside, so it is the one item
-  that must be allowed in writing (``allow_listen = ["*:9100"]``).
+  that must be allowed in writing (``allow_listen = ["*:9100 prometheus /usr/bin/prometheus-node-exporter"]``).
 
 Then three things an operator ordinarily does that the gate's rules say need an allowance, each expected to
 fail with exactly one line naming it and to pass with that line: a NOPASSWD sudoers file for the admin login,
@@ -121,8 +121,9 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         assert len(failed[LISTENER]) == 1, shown
         line = failed[LISTENER][0]
         assert "9100" in line and "prometheus-node-exporter" in line, line
-        assert allowance(line) == 'allow_listen = ["*:9100"]', line
-        allowed = 'allow_listen = ["*:9100"]\n'
+        bound = 'allow_listen = ["*:9100 prometheus /usr/bin/prometheus-node-exporter"]'  # it binds the program
+        assert allowance(line) == bound, line
+        allowed = bound + "\n"
         assert gate(tmp_path, fleet, allowed) == {}
 
         # what the rules say needs writing down: one line each, naming its allowance; passes with them

@@ -155,8 +155,9 @@ def test_admin_tooling_fails_once_naming_the_allowance_and_passes_with_it(tmp_pa
         message = next(iter(failed.values()))
         lines = [ln.strip() for ln in message.splitlines() if ln.strip().startswith("- ")]
         assert len(lines) == 1 and "9100 listens" in lines[0] and "prometheus-node-exporter" in lines[0], message
-        assert 'allow_listen = ["*:9100"]' in lines[0], message
-        assert gate(tmp_path, fleet, 'allow_listen = ["*:9100"]\n') == {}
+        bound = 'allow_listen = ["*:9100 prometheus /usr/bin/prometheus-node-exporter"]'  # it binds the program
+        assert bound in lines[0], message
+        assert gate(tmp_path, fleet, bound + "\n") == {}
 
 
 # ---------------------------------------------------------------- drift since the deploy, from the deploy's record

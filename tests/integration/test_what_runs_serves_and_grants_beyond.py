@@ -102,3 +102,61 @@ IN_ALLOWED_FILES = (
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])
 def test_what_an_allowed_file_loads_runs_or_serves_is_still_checked(tmp_path, platform):
     assert_caught_by_their_rules(tmp_path, platform, IN_ALLOWED_FILES, target_keys=ALLOWED)
+
+
+# ---------------------------------------------------------------- what Apache and the daemons load; what Apache does
+# The blind test's round-4 classes 5 and 9 (its c19, c21, c02z, c03, c23, c24z, c33, c39), each member here written
+# otherwise: a library dir Apache's workers' group may write (there: another account's dir), a hash-based pyc that
+# needs no matching header (there: a timestamp pyc), an Alias above the app's tree (there: a DocumentRoot), WebDAV
+# in a <Location> limited to addresses (there: a <Directory>, no Require), the socket prefix in /var/tmp (there:
+# /tmp), a second WSGI daemon with the app's group only (there: its user), a shared-memory cache (there: a disk
+# cache), and a port allowed by address taken by nobody's http.server (there: root's). Debian 12 only (CI time):
+# the rules are unit-tested on both platforms' measured baselines (tests/unit/test_loads_and_apache_effects.py).
+RESTART = f"apache2ctl stop; {WAIT_APACHE_GONE}; apache2ctl start"
+LOADS_ALLOWED = (f'allow_apache_conf = ["/etc/apache2/sites-enabled/zz-files.conf", "{CONF}drop.conf", '
+                 f'"{CONF}wsgi-sock.conf", "{CONF}reports.conf", "{CONF}speed.conf"]\n'
+                 'allow_modules = ["dav_module", "dav_fs_module", "cache_module", "cache_socache_module", '
+                 '"socache_shmcb_module"]\nallow_sites = ["files.example.com"]\nallow_listen = ["*:9102"]\n')
+LOADS_AND_EFFECTS = (
+    Fault("linker-cache-dir-apaches-group-may-write", "cw_mapped", "'ldconfig /opt/apm/lib' (cache only) for a dir "
+          "root:www-data 0775 holding a libexpat, Apache restarted: its parent maps it", "mkdir -p /opt/apm/lib; "
+          "cp -L /lib/x86_64-linux-gnu/libexpat.so.1 /opt/apm/lib/; chown -R root:www-data /opt/apm/lib; chmod 0775 "
+          f"/opt/apm/lib; ldconfig /opt/apm/lib; {RESTART}; i=0; until grep -qs /opt/apm/lib/libexpat "
+          "/proc/$(cat /var/run/apache2/apache2.pid 2>/dev/null || echo 0)/maps; do i=$((i+1)); [ $i -lt 200 ] || "
+          "exit 1; sleep 0.05; done"),
+    Fault("unchecked-hash-pyc-of-uuid", "cw_bytecode", "an unchecked hash-based pyc (PEP 552: loaded whatever the "
+          "source) of the stdlib's uuid from another source, reloaded", "cd /usr/lib/python{python_version}; "
+          "python{python_version} -c \"import importlib._bootstrap_external as b, sys; code = compile(open('uuid.py')"
+          ".read() + '_forged = 1', '/usr/lib/python{python_version}/uuid.py', 'exec'); open('__pycache__/uuid.' + "
+          "sys.implementation.cache_tag + '.pyc', 'wb').write(b._code_to_hash_pyc(code, b'01234567', checked=False))"
+          f"\"; {GRACEFUL}"),
+    Fault("allowed-site-aliases-the-www-tree", "cw_served", "an allowed files site with 'Alias /www /var/www/' "
+          "(Debian's <Directory /var/www/> grants it)", "printf '<VirtualHost *:{port}>\\n ServerName "
+          "files.example.com\\n Alias /www /var/www/\\n</VirtualHost>\\n' > /etc/apache2/sites-available/zz-files."
+          f"conf; a2ensite -q zz-files; {GRACEFUL}"),
+    Fault("allowed-conf-dav-limited-by-address", "cw_handlers", "an allowed conf with WebDAV on a <Location>, "
+          "limited by address, no user required", "a2enmod -q dav_fs; mkdir -p /var/www/html/drop; chown www-data "
+          "/var/www/html/drop; printf '<Location /drop>\\n Dav On\\n Require ip 127.0.0.0/8 172.16.0.0/12\\n"
+          f"</Location>\\n' > /etc/apache2/conf-available/drop.conf; a2enconf -q drop; {GRACEFUL}"),
+    Fault("allowed-conf-socket-prefix-in-var-tmp", "cw_handlers", "an allowed conf with 'WSGISocketPrefix "
+          "/var/tmp/wsgi', Apache restarted", "echo 'WSGISocketPrefix /var/tmp/wsgi' > /etc/apache2/conf-available/"
+          f"wsgi-sock.conf; a2enconf -q wsgi-sock; {RESTART}"),
+    Fault("allowed-conf-daemon-with-the-apps-group", "cw_handlers", "an allowed conf running a reports app in a "
+          "WSGI daemon of www-data with the app's group (it reads the app's config)", "mkdir -p /srv/reports; printf "
+          "'def application(e, s):\\n    s(\"200 OK\", [])\\n    return [b\"ok\"]\\n' > /srv/reports/r.wsgi; printf "
+          "'WSGIDaemonProcess reports user=www-data group={app_group} processes=1 threads=1\\nWSGIScriptAlias "
+          "/reports /srv/reports/r.wsgi process-group=reports\\n' > /etc/apache2/conf-available/reports.conf; "
+          f"a2enconf -q reports; {GRACEFUL}"),
+    Fault("allowed-conf-shared-memory-cache", "cw_in_front", "an allowed conf caching every answer in shared "
+          "memory for ten minutes", "a2enmod -q cache_socache socache_shmcb; printf 'CacheSocache shmcb\\n"
+          "CacheEnable socache /\\nCacheIgnoreNoLastMod On\\nCacheDefaultExpire 600\\n' > /etc/apache2/"
+          f"conf-available/speed.conf; a2enconf -q speed; {GRACEFUL}"),
+    Fault("allowed-port-taken-by-nobodys-http-server", "cw_listen", "the port allowed by address (*:9102) taken by "
+          "nobody's python3 -m http.server", "cd /tmp; setsid runuser -u nobody -- python3 -m http.server 9102 "
+          "</dev/null >/dev/null 2>&1 & i=0; until grep -qE ':238E [0-9A-F]+:0000 0A' /proc/net/tcp /proc/net/tcp6; "
+          "do i=$((i+1)); [ $i -lt 200 ] || exit 1; sleep 0.05; done"),
+)
+
+
+def test_what_apache_and_the_daemons_load_and_what_an_allowed_file_does_is_checked(tmp_path):
+    assert_caught_by_their_rules(tmp_path, "debian12", LOADS_AND_EFFECTS, target_keys=LOADS_ALLOWED, batch=8)

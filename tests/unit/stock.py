@@ -28,6 +28,18 @@ def with_stock_logins(facts):
     return facts
 
 
+LOADS = {"cw_mapped", "cw_bytecode"}  # the rules of what Apache and the daemons map and import (recorded after)
+STOCK_LOADS = json.loads((Path(__file__).parent / "data" / "loads-stock.json").read_text())
+
+
+def with_stock_loads(facts, platform: str = "debian12"):
+    """``facts`` with what Apache's processes map and the tree reader's bytecode comparison on a clean deployed
+    server of the project's image for ``platform`` (debian12, debian13: ``data/loads-stock.json``, measured)."""
+    facts.remote["inventory"]["mapped"] = copy.deepcopy(STOCK_LOADS[platform]["mapped"])
+    facts.remote["bytecode"] = copy.deepcopy(STOCK_LOADS[platform]["bytecode"])
+    return facts
+
+
 def outcome(pid, facts, exp):
     """``verify(pid, ...)`` as ``"pass"``, ``"skip: why"`` or ``"fail: message"``."""
     try:

@@ -789,3 +789,38 @@ def test_the_runner_sends_from_an_offer_only_when_its_own_bytes_match(tmp_path):
                   {"offset": -1, "prefix_sha256": good}, {"offset": "4", "prefix_sha256": good},
                   {"offset": True, "prefix_sha256": good}, {"offset": 4}, {}, None):
         assert Resumable(local, offer=offer).offset() == 0, offer
+
+
+def test_a_release_whose_runner_left_before_the_switch_never_goes_live(srv, monkeypatch):
+    """newuser5's F16: Ctrl-C twice during a long post_deploy; the runner left, reporting the host 'unknown (still
+    running)', and the agent carried on and made the release live two minutes later, unseen by the runner's
+    gate, the project's tests and its hooks. Class: a commit point reached without the party that verifies what
+    it commits. The switch needs the runner; a rollback's too; once switched, the agent sees it through."""
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    monkeypatch.setattr(agent, "runner_here", lambda: False)
+    err = error(srv.deploy("2.0")[1])
+    assert err["step"] == "switch" and "the runner left before the switch" in err["what"], err
+    assert srv.live() == v1 and srv.releases() == sorted([v1, "failed.log"])
+    monkeypatch.setattr(agent, "runner_here", lambda: True)
+    v3 = result(srv.deploy("3.0")[1])["release_id"]
+    monkeypatch.setattr(agent, "runner_here", lambda: False)
+    assert error(srv.run("rollback", rollback_args(str(srv.root)))[1])["step"] == "switch" and srv.live() == v3
+
+
+def test_the_agent_sees_its_runner_leave_without_writing(monkeypatch):
+    """``runner_here`` polls the write end of its stdout: a pipe whose reader closed says so (no write, no
+    SIGPIPE), an open one does not."""
+    import io
+
+    read, write = os.pipe()
+    try:
+        monkeypatch.setattr(agent, "_RUNNER", {"connected": True})
+        monkeypatch.setattr(agent.sys, "stdout", io.TextIOWrapper(io.FileIO(write, "w", closefd=False)))
+        assert agent.runner_here() is True
+        os.close(read)
+        read = -1
+        assert agent.runner_here() is False and agent._RUNNER == {"connected": False}
+    finally:
+        os.close(write)
+        if read >= 0:
+            os.close(read)

@@ -22,7 +22,7 @@ from deploytests.targets.inventory import load_inventory
 from deploytests.verify import collect_login, parse
 from deploytests.verify.facts import Facts
 from deploytests.verify.promises import CLOSED_WORLD, Expected
-from tests.unit.stock import LOGINS, with_stock_logins
+from tests.unit.stock import LOGINS, with_stock_loads, with_stock_logins
 
 APP = APPS / "yourapplication"
 RECORDED = json.loads((Path(__file__).parent / "data" / "facts-clean.json").read_text())  # with its inventory
@@ -30,8 +30,8 @@ LIVE = RECORDED["tree"]["current"].split("/")[-1]
 R = "/var/www/yourapplication"
 
 
-def clean_facts() -> Facts:
-    return Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+def clean_facts(platform: str = "debian12") -> Facts:
+    return with_stock_loads(Facts("docker://web-1", remote=copy.deepcopy(RECORDED)), platform)
 
 
 @pytest.fixture
@@ -79,20 +79,39 @@ def proc(pid, user, cmdline, ppid=1, comm=None, ancestors=()):
 
 # ---------------------------------------------------------------- serves
 
-@pytest.mark.parametrize("host,port,name", [("0.0.0.0", 9100, "/usr/bin/prometheus-node-exporter"),
-                                            ("::", 8765, "python3 -m http.server"),
-                                            ("127.0.0.1", 6379, "/usr/bin/redis-server")])
-def test_any_listener_nobody_listed_fails_naming_process_and_allowance(exp, host, port, name):
+@pytest.mark.parametrize("host,port,name,exe", [
+    ("0.0.0.0", 9100, "/usr/bin/prometheus-node-exporter", "/usr/bin/prometheus-node-exporter"),
+    ("::", 8765, "python3 -m http.server", "/usr/bin/python3.11"),
+    ("127.0.0.1", 6379, "/usr/bin/redis-server", "/usr/bin/redis-check-rdb")])
+def test_any_listener_nobody_listed_fails_naming_process_and_allowance(exp, host, port, name, exe):
     facts = clean_facts()
     inv(facts)["listeners"].append({"proto": "tcp", "host": host, "port": port,
-                                    "procs": [proc(4242, "nobody", name)]})
+                                    "procs": [dict(proc(4242, "nobody", name), exe=exe)]})
     msg = failing(facts, exp)
     assert list(msg) == ["cw_listen"], msg
     shown = f"{'*' if host in ('0.0.0.0', '::') else 'localhost'}:{port}"
     assert f"TCP {shown} listens: pid 4242 (nobody) {name!r}" in msg["cw_listen"]
-    assert f'allow_listen = ["{shown}"]' in msg["cw_listen"]
-    assert outcome("cw_listen", facts, allowing(exp, listen=(shown,))) == "pass"
-    assert outcome("cw_listen", facts, allowing(exp, listen=(f"{shown}1",))).startswith("fail")
+    assert f'allow_listen = ["{shown} nobody {exe}"]' in msg["cw_listen"]  # the allowance binds the program
+    assert outcome("cw_listen", facts, allowing(exp, listen=(f"{shown} nobody {exe}",))) == "pass"
+    assert outcome("cw_listen", facts, allowing(exp, listen=(f"{shown}1 nobody {exe}",))).startswith("fail")
+
+
+def test_an_allowed_port_taken_by_another_program_or_user_fails(exp):
+    """blind4's c39: allow_listen written for a node exporter; root's python3 -m http.server took the port. An
+    allowance binds the address to the program (the kernel's exe) and user it was written for; the address alone
+    accounts for Apache's own sockets only."""
+    facts = clean_facts()
+    sock = {"proto": "tcp", "host": "0.0.0.0", "port": 9100,
+            "procs": [dict(proc(4242, "root", "python3 -m http.server 9100"), exe="/usr/bin/python3.11")]}
+    inv(facts)["listeners"].append(sock)
+    for written in ("*:9100", "*:9100 prometheus /usr/bin/prometheus-node-exporter",
+                    "*:9100 prometheus /usr/bin/python3.11", "*:9100 root /usr/bin/prometheus-node-exporter"):
+        found = outcome("cw_listen", facts, allowing(exp, listen=(written,)))
+        assert found.startswith("fail") and f"{written!r} in targets.toml allows this address for " in found, found
+        assert 'allow_listen = ["*:9100 root /usr/bin/python3.11"]' in found, found
+    apache = copy.deepcopy(inv(facts)["listeners"][0])  # Apache's own Listen: the address alone is enough
+    inv(facts)["listeners"][-1] = dict(apache, port=8443)
+    assert outcome("cw_listen", facts, allowing(exp, listen=("*:8443",))) == "pass"
 
 
 def test_apache_on_another_port_is_not_the_app(exp):
@@ -680,7 +699,7 @@ def test_a_packaged_system_daemon_on_loopback_is_the_distributions(exp, holder):
         assert "TCP localhost:25 listens" in failing(again, exp)["cw_listen"], change
     inv(facts)["listeners"].append({"proto": "tcp", "host": "0.0.0.0", "port": 25, "procs": [holder], "uid": 0,
                                     "owner": "root", "hidden": []})  # public: always allowed in writing
-    assert 'allow_listen = ["*:25"]' in failing(facts, exp)["cw_listen"]
+    assert f'allow_listen = ["*:25 {holder["user"]} {holder["exe"]}"]' in failing(facts, exp)["cw_listen"]
 
 
 def test_apaches_workers_run_as_the_stacks_user_whatever_the_config_and_allowances_say(exp):

@@ -294,3 +294,21 @@ def test_a_refused_host_says_what_it_is_from_the_agents_fields_and_keeps_the_hin
     assert result.table()[1].split("  ")[-1] == f"{state} (deploy failed at preflight: GET /health -> 400 Bad Request)"
     assert lines == ["FAILED: deploy failed at preflight: GET /health -> 400 Bad Request. Hint: the health GET "
                      "sent Host: localhost."]
+
+
+def test_a_hosts_config_refused_before_anything_reached_it_leaves_it_untouched(monkeypatch):
+    """newuser5's F8: a per-host config directory without the host's file stopped that host before anything was
+    sent, and the table said 'FAILED, serves nothing' while its old release served on. Untouched, with why."""
+    from deploytests import pipeline
+    from deploytests.errors import ConfigError
+    from deploytests.pipeline.fleet import Policy, roll_out
+
+    def deploy(c, cfg, art, progress=None, now=None):
+        raise ConfigError("no config for host 127.0.0.1 in config/hosts", where="--config")
+
+    monkeypatch.setattr(pipeline, "deploy", deploy)
+    result = roll_out([FakeConn("a")], None, lambda label: SimpleNamespace(sha256="s"), Policy(),
+                      progress=lambda *a: None, say=lambda line: None)
+    assert [r.state for r in result.reports] == ["untouched"]
+    assert result.table()[1].split("  ")[-1] == "untouched (--config: no config for host 127.0.0.1 in config/hosts)", \
+        result.table()

@@ -88,11 +88,38 @@ def test_privileged_files_carry_their_bits_package_and_dpkgs_override():
               "/var/lib/dpkg/info/python3.11-minimal.list": "/usr/bin/python3.11\n",
               "/var/lib/dpkg/statoverride": "root crontab 2755 /usr/bin/crontab\n"})
     assert parse.privileged_files(s) == [
-        {"path": "/etc/cron.daily/x", "state": "4644 root:root", "package": None, "override": None},
-        {"path": "/usr/bin/crontab", "state": "2755 root:crontab", "package": "cron", "override": "2755 root:crontab"},
+        {"path": "/etc/cron.daily/x", "state": "4644 root:root", "package": None, "override": None, "unpacked": False},
+        {"path": "/usr/bin/crontab", "state": "2755 root:crontab", "package": "cron", "override": "2755 root:crontab",
+         "unpacked": False},
         {"path": "/usr/bin/python3.11", "state": "0755 root:root cap_setuid=ep", "package": "python3.11-minimal",
-         "override": None},
-        {"path": "/usr/bin/sudo", "state": "4755 root:root", "package": "sudo", "override": None}]
+         "override": None, "unpacked": False},
+        {"path": "/usr/bin/sudo", "state": "4755 root:root", "package": "sudo", "override": None, "unpacked": False}]
+
+
+def test_a_packages_own_bits_are_known_by_when_they_were_set():
+    """newuser5's F3: `apt-get install cron` pulled in liblockfile-bin, whose /usr/bin/dotlockfile is 2755
+    root:mail in its .deb; the gate failed saying the package ships it without privileges (false: the stack's
+    baseline simply did not know that package). Class: a package's own bits known only for the baseline's
+    packages. dpkg keeps no modes, but the kernel dates each change of them: a file whose ctime is no later than
+    its package's list (written at the end of its unpack) has the bits the package gave it; a chmod since
+    (the other member: a packaged python made setuid) is later, and still fails."""
+    s = snap({"/usr/bin/dotlockfile": (0o2755, 0, 8), "/usr/bin/python3.11": (0o4755, 0, 0)},
+             {"/var/lib/dpkg/info/liblockfile-bin.list": "/usr/bin/dotlockfile\n",
+              "/var/lib/dpkg/info/python3.11-minimal:amd64.list": "/usr/bin/python3.11\n"})
+    for path, ctime in (("/usr/bin/dotlockfile", 1000.0), ("/var/lib/dpkg/info/liblockfile-bin.list", 1001.0),
+                        ("/usr/bin/python3.11", 5000.0), ("/var/lib/dpkg/info/python3.11-minimal:amd64.list", 900.0)):
+        s.files[path]["ctime"] = ctime
+    assert {f["path"]: f["unpacked"] for f in parse.privileged_files(s)} == {
+        "/usr/bin/dotlockfile": True, "/usr/bin/python3.11": False}
+
+
+def test_the_rule_takes_a_packages_own_bits_and_nothing_set_after(exp):
+    facts = clean_facts()
+    inv(facts)["privileged"] = [{"path": "/usr/bin/dotlockfile", "state": "2755 root:mail",
+                                 "package": "liblockfile-bin", "override": None, "unpacked": True}]
+    assert outcome("cw_setuid", facts, exp) == "pass"
+    inv(facts)["privileged"][0]["unpacked"] = False
+    assert "liblockfile-bin ships it, and these bits are not its stock ones" in failing(facts, exp)["cw_setuid"]
 
 
 def privileged(facts, *entries):
@@ -114,10 +141,11 @@ def test_stock_privileged_files_and_dpkgs_overrides_pass(exp):
     # the gap: a packaged program made setuid by hand was accepted because dpkg lists it
     (("/usr/bin/python3.11", "4755 root:root", "python3.11-minimal", None),
      "/usr/bin/python3.11 (4755 root:root): whoever runs it (the app user too) gets root's rights (setuid); "
-     "python3.11-minimal ships it without privileges"),
+     "python3.11-minimal ships it, and these bits are not its stock ones, not a dpkg stat override, and were set "
+     "after dpkg unpacked it"),
     # the same by a capability, on another packaged program
     (("/usr/bin/perl", "0755 root:root cap_setuid=ep", "perl-base", None),
-     "gets the capabilities cap_setuid=ep; perl-base ships it without privileges"),
+     "gets the capabilities cap_setuid=ep; perl-base ships it, and these bits are not its stock ones"),
     (("/usr/bin/find", "2755 root:shadow", "findutils", None), "gets group shadow's rights (setgid)"),
     # a stock privileged file with more than its stock bits
     (("/usr/bin/sudo", "6755 root:root", "sudo", None), "sudo ships it, but not with these bits (stock: 4755 "

@@ -28,7 +28,7 @@ from deploytests.verify.promises import (
     table,
     verify,
 )
-from tests.unit.stock import LOGINS, with_stock_logins
+from tests.unit.stock import LOADS, LOGINS, with_stock_loads, with_stock_logins
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = APPS / "yourapplication"
@@ -86,8 +86,8 @@ NEEDS_ARTIFACT_TREE = {"files"}  # compares with the artifact's own files: judge
 
 def test_clean_server_passes_every_promise(exp):
     facts = clean_facts()
-    results = {p.id: outcome(p.id, with_stock_logins(clean_facts()) if p.id in LOGINS else facts, exp)
-               for p in PROMISES if p.id not in NEEDS_ARTIFACT_TREE}
+    results = {p.id: outcome(p.id, with_stock_logins(clean_facts()) if p.id in LOGINS else with_stock_loads(
+        clean_facts()) if p.id in LOADS else facts, exp) for p in PROMISES if p.id not in NEEDS_ARTIFACT_TREE}
     assert {k: v for k, v in results.items() if v != "pass"} == {}
 
 

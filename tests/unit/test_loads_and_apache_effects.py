@@ -1,0 +1,328 @@
+"""What Apache and the daemons actually load, and what Apache's configuration does (issue 17, blind round 4's
+classes 5 and 9), as pure functions of parsed facts: the stock server of both platforms passes (measured on the
+project's Debian 12 and 13 images: ``data/loads-stock.json``); each mechanism fails naming what, where and why
+whatever file says it and whatever is allowed; neither keys on a fault's file name, path or port."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import importlib._bootstrap_external as bootstrap_external
+import json
+import os
+import py_compile
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+from stock import outcome, with_stock_loads
+
+from deploytests.allowances import Allowances
+from deploytests.config import load_config
+from deploytests.examples import APPS
+from deploytests.verify import parse, reader
+from deploytests.verify.facts import Facts
+from deploytests.verify.promises import CLOSED_WORLD, Expected, _describe
+
+APP = APPS / "yourapplication"
+RECORDED = json.loads((Path(__file__).parent / "data" / "facts-clean.json").read_text())
+R = "/var/www/yourapplication"
+LIVE = RECORDED["tree"]["current"].split("/")[-1]
+
+
+def clean_facts(platform: str = "debian12") -> Facts:
+    return with_stock_loads(Facts("docker://web-1", remote=copy.deepcopy(RECORDED)), platform)
+
+
+@pytest.fixture
+def exp():
+    return Expected.from_config(load_config(APP), "appuser")
+
+
+def allowing(exp, **kw):
+    return dataclasses.replace(exp, allow=Allowances(**kw))
+
+
+def inv(facts):
+    return facts.remote["inventory"]
+
+
+def failing(facts, exp):
+    results = {p.id: outcome(p.id, facts, exp) for p in CLOSED_WORLD}
+    return {k: v for k, v in results.items() if v.startswith("fail")}
+
+
+@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+def test_what_a_stock_server_maps_and_compiles_passes(exp, platform):
+    facts = clean_facts(platform)
+    assert outcome("cw_mapped", facts, exp) == "pass"
+    assert outcome("cw_bytecode", facts, exp) == "pass"
+    assert failing(facts, exp) == {}
+
+
+# ---------------------------------------------------------------- mapped files: the kernel's view
+
+def snapshot(maps: dict[int, str], stats: dict[str, list | None], exe="/usr/sbin/apache2") -> parse.Snapshot:
+    passwd = "root:x:0:0::/root:/bin/sh\nvendor:x:999:999::/:/usr/sbin/nologin\nwww-data:x:33:33::/:/bin/false\n"
+    group = "root:x:0:\nvendor:x:999:\nwww-data:x:33:\n"
+    return parse.Snapshot({"files": {"/etc/passwd": {"data": passwd}, "/etc/group": {"data": group}},
+                           "proc": {str(pid): {"exe": exe, "maps": m} for pid, m in maps.items()}, "mapped": stats})
+
+
+DIR, FILE = 0o40755, 0o100644
+
+
+def test_mapped_files_come_from_the_kernels_maps_with_who_may_change_them():
+    maps = ("7f00-7f01 r--p 00000000 00:28 11 /opt/vendor/lib/libz.so.1\n"
+            "7f01-7f02 r-xp 00001000 00:28 11 /opt/vendor/lib/libz.so.1\n"
+            "7f02-7f03 rw-s 00000000 00:01 12 /dev/zero (deleted)\n"
+            "7f03-7f04 r-xp 00000000 00:28 13 /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+            "7f04-7f05 r-xp 00000000 00:28 14 /usr/lib/old.so (deleted)\n"
+            "7f05-7f06 rw-p 00000000 00:00 0 [heap]\n")
+    stats = {"/": [DIR, 0, 0, 0, 0, 1], "/opt": [DIR, 0, 0, 0, 0, 2], "/opt/vendor": [DIR, 999, 999, 0, 0, 3],
+             "/opt/vendor/lib": [DIR, 0, 0, 0, 0, 4], "/opt/vendor/lib/libz.so.1": [FILE, 0, 0, 0, 0, 5],
+             "/usr": [DIR, 0, 0, 0, 0, 6], "/usr/lib": [DIR, 0, 0, 0, 0, 7],
+             "/usr/lib/x86_64-linux-gnu": [DIR, 0, 0, 0, 0, 8], "/usr/lib/x86_64-linux-gnu/libc.so.6": [FILE, 0, 0, 0,
+                                                                                                       0, 9]}
+    found = parse.mapped_files(snapshot({27: maps, 251: maps}, stats))
+    assert [m["path"] for m in found] == ["/opt/vendor/lib/libz.so.1", "/usr/lib/x86_64-linux-gnu/libc.so.6"]
+    assert found[0]["loose"] == "/opt/vendor 0755 vendor:vendor" and found[0]["pids"] == [27, 251]
+    assert found[1]["loose"] is None
+    stats["/opt/vendor"] = [DIR, 0, 33, 0, 0, 3]  # root's, but Apache's workers' group may write it
+    stats["/opt/vendor"][0] |= 0o020
+    assert parse.mapped_files(snapshot({27: maps}, stats))[0]["loose"] == "/opt/vendor 0775 root:www-data"
+    stats["/opt/vendor"] = None  # not looked at: not known to be root's
+    assert parse.mapped_files(snapshot({27: maps}, stats))[0]["loose"] == "/opt/vendor (not looked at)"
+    assert parse.mapped_files(snapshot({27: None}, stats)) is None  # maps not readable: not "nothing mapped"
+    assert parse.mapped_files(snapshot({27: maps}, stats, exe="/usr/bin/python3.11")) is None  # not Apache's
+
+
+def test_a_mapped_file_someone_but_root_may_change_fails_the_releases_own_aside(exp):
+    facts = clean_facts()
+    inv(facts)["mapped"].append({"path": "/srv/apm/lib/libapm.so", "pids": [27, 251], "package": None,
+                                 "loose": "/srv/apm 0755 apm:apm"})
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_mapped"], msg
+    assert "/srv/apm/lib/libapm.so (mapped by pid 27, 251; no installed package ships it): /srv/apm 0755 apm:apm " \
+           "may be changed by someone but root" in msg["cw_mapped"]
+    assert 'skip_rules = { cw_mapped = "..." }' in msg["cw_mapped"]
+    ours = clean_facts()  # a release's own .so (the deploy login's): test_installed_files_match_artifact's
+    assert any(m["path"].startswith(f"{R}/releases/") and m["loose"] for m in inv(ours)["mapped"])
+    inv(ours)["mapped"] = None
+    assert outcome("cw_mapped", ours, exp).startswith("skip: root could not read the maps")
+
+
+# ---------------------------------------------------------------- bytecode: compiled, compared, never run
+
+def md5sums(tmp_path, monkeypatch, *sources) -> None:
+    info = tmp_path / "info"
+    info.mkdir()
+    (info / "libpython-test.md5sums").write_text("".join(f"{'0' * 32}  {s.as_posix()[1:]}\n" for s in sources))
+    monkeypatch.setattr(reader, "DPKG_INFO", str(info))
+
+
+def pyc_of(src: Path, opt: str = "") -> Path:
+    return src.parent / "__pycache__" / f"{src.stem}.{sys.implementation.cache_tag}{opt}.pyc"
+
+
+def test_bytecode_that_is_not_its_sources_is_found_without_running_it(tmp_path, monkeypatch):
+    good, forged, stale, hashed = (tmp_path / f"{n}.py" for n in ("good", "forged", "stale", "hashed"))
+    for src in (good, forged, stale, hashed):
+        src.write_text(f"import os\nNAME = {src.stem!r}\n")
+        py_compile.compile(str(src), doraise=True)
+    st = os.stat(forged)  # the same header (its source's mtime and size), other code: Python loads it
+    bad = compile("raise SystemExit('ran')\n", str(forged), "exec")
+    pyc_of(forged).write_bytes(bootstrap_external._code_to_timestamp_pyc(bad, st.st_mtime, st.st_size))
+    pyc_of(stale).write_bytes(bootstrap_external._code_to_timestamp_pyc(bad, st.st_mtime + 7, 1))  # never loaded
+    pyc_of(hashed).write_bytes(bootstrap_external._code_to_hash_pyc(bad, b"12345678", checked=False))
+    md5sums(tmp_path, monkeypatch, good, forged, stale, hashed)
+    assert reader.bytecode(["libpython-*"])["compared"] == 0  # written with their sources: a package's own compile
+    monkeypatch.setattr(reader, "PYC_WINDOW", -10)  # as if written well after their sources
+    found = reader.bytecode(["libpython-*"])
+    assert found["compared"] == 3 and found["bounds"] == []
+    assert sorted(f[0] for f in found["forged"]) == sorted(str(pyc_of(s)) for s in (forged, hashed))
+    assert reader.bytecode(["other-*"])["checked"] == 0
+
+
+def test_forged_bytecode_fails_naming_the_pyc_its_source_and_package(exp):
+    facts = clean_facts()
+    facts.remote["bytecode"]["forged"] = [["/usr/lib/python3.11/json/__pycache__/__init__.cpython-311.pyc",
+                                          "/usr/lib/python3.11/json/__init__.py", "libpython3.11-stdlib"]]
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_bytecode"], msg
+    assert "/usr/lib/python3.11/json/__pycache__/__init__.cpython-311.pyc: not what /usr/lib/python3.11/json/" \
+           "__init__.py compiles to (libpython3.11-stdlib's module)" in msg["cw_bytecode"]
+    facts.remote["bytecode"] = {"checked": 1, "compared": 0, "forged": [], "bounds": ["more than 1 bytes"]}
+    assert "more than 1 bytes: not compared" in outcome("cw_bytecode", facts, exp)
+
+
+# ---------------------------------------------------------------- what Apache's configuration does
+
+def add_apache_text(facts, path, text, *, package=None):
+    ap = inv(facts)["apache"]
+    ap["includes"].append({"at": "222", "path": path, "depth": 4, "from": "/etc/apache2/apache2.conf"})
+    ap["files"][path] = {"real": path, "loose": None, "md5": "0" * 32, "sha256": "0" * 64, "package": package,
+                         "dpkg_changed": False, "dpkg_package": package, "mtime": 1.0, "directives": []}
+    inv(facts)["texts"].append({"path": path, "text": text})
+
+
+SITE = "<VirtualHost *:80>\n ServerName {name}\n {line}\n</VirtualHost>\n"
+
+
+@pytest.mark.parametrize("line,caught", [
+    ("DocumentRoot /var/www", True),  # blind4 c02z: Debian's <Directory /var/www/> grants it
+    ("Alias /files /var/www/", True),
+    ("AliasMatch ^/f/(.*)$ /var/$1", True),
+    ("DocumentRoot /var/www/html", False),  # beside the app's tree, not above it
+    ("DocumentRoot /srv/docs", False),
+    ("DocumentRoot /var", True),  # /var is denied, but /var/www/ (the app's root's nearest) is granted
+    ("DocumentRoot /", True),
+])
+def test_a_site_serving_a_directory_above_the_apps_tree_fails_whatever_is_allowed(exp, line, caught):
+    facts = clean_facts()
+    path = "/etc/apache2/sites-enabled/zz-docs.conf"
+    add_apache_text(facts, path, SITE.format(name="docs.example.com", line=line))
+    found = failing(facts, allowing(exp, apache_conf=(path,), sites=("docs.example.com",)))
+    assert list(found) == (["cw_served"] if caught else []), found
+    if caught:
+        assert f"{path}:3: " in found["cw_served"] and f"which holds the app's tree {R}" in found["cw_served"]
+        assert "Require all granted at /etc/apache2/apache2.conf:" in found["cw_served"]
+
+
+def test_a_global_deny_over_the_apps_tree_keeps_a_served_parent_from_reaching_it(exp):
+    facts = clean_facts()
+    add_apache_text(facts, "/etc/apache2/sites-enabled/zz-docs.conf",
+                    SITE.format(name="docs.example.com", line="DocumentRoot /var/www"))
+    add_apache_text(facts, "/etc/apache2/conf-enabled/deny.conf",
+                    f"<Directory {R}>\n Require all denied\n</Directory>\n")
+    assert outcome("cw_served", facts, exp) == "pass"
+
+
+@pytest.mark.parametrize("text,what", [
+    ("<Directory /srv/share>\n Dav On\n</Directory>\n", "Dav On for /srv/share and no Require of a user"),
+    ("<Location /drop>\n Dav On\n Require ip 10.0.0.0/8\n</Location>\n", "Dav On for /drop and no Require of a user"),
+    (SITE.format(name="status.example.com", line="WSGIDaemonProcess status user=yourapplication group=yourapplication"
+                 " processes=1"), "WSGIDaemonProcess status runs as user=yourapplication (the app's user)"),
+    ("WSGIDaemonProcess cron-ui group=appuser\n", "WSGIDaemonProcess cron-ui runs as group=appuser"),
+    ("WSGISocketPrefix /tmp/wsgi\n", "WSGISocketPrefix /tmp/wsgi: the daemons' sockets are made in /tmp"),
+])
+def test_a_handler_that_writes_or_runs_code_for_whoever_asks_fails_whatever_is_allowed(exp, text, what):
+    facts = clean_facts()
+    path = "/etc/apache2/conf-enabled/ops.conf"
+    add_apache_text(facts, path, text)
+    found = failing(facts, allowing(exp, apache_conf=(path,), sites=("status.example.com",)))
+    assert list(found) == ["cw_handlers"], found
+    assert what in found["cw_handlers"], found["cw_handlers"]
+
+
+def test_a_script_apache_runs_for_whoever_asks_is_roots_alone():
+    from deploytests.verify.mechanisms import handler_problems, parse_file
+
+    cfg = load_config(APP)
+    text = "WSGIScriptAlias /ops /srv/ops/ops.wsgi\nScriptAlias /cgi-bin/ /srv/cgi/\n"
+    directives = parse_file("/etc/apache2/conf-enabled/ops.conf", text)[0]
+    loose = {"/srv/ops/ops.wsgi": "/srv/ops 0775 root:ops", "/srv/cgi": "/srv/cgi 0755 appuser:appuser"}.get
+    found = handler_problems(directives, cfg, "", {}, {}, loose, lambda d: None, cgi=True)
+    assert found == ["/etc/apache2/conf-enabled/ops.conf:1: wsgiscriptalias /ops runs /srv/ops/ops.wsgi: Apache runs "
+                     "it for whoever asks, and /srv/ops 0775 root:ops: whoever that is runs code on this host",
+                     "/etc/apache2/conf-enabled/ops.conf:2: scriptalias /cgi-bin/ runs /srv/cgi/: Apache runs it for "
+                     "whoever asks, and /srv/cgi 0755 appuser:appuser: whoever that is runs code on this host"]
+    assert len(handler_problems(directives, cfg, "", {}, {}, loose, lambda d: None, cgi=False)) == 1  # no CGI module
+
+
+@pytest.mark.parametrize("text", [
+    "<Location /dav>\n Dav On\n AuthType Basic\n AuthName x\n AuthUserFile /etc/apache2/dav.passwd\n"
+    " Require valid-user\n</Location>\n",
+    "WSGIDaemonProcess reports user=www-data\n",
+    "# WSGISocketPrefix /tmp/wsgi\n",
+])
+def test_a_handler_with_a_user_required_or_of_nobody_the_gate_watches_passes(exp, text):
+    facts = clean_facts()
+    add_apache_text(facts, "/etc/apache2/conf-enabled/ops.conf", text)
+    assert outcome("cw_handlers", facts, exp) == "pass"
+
+
+@pytest.mark.parametrize("text,caught", [
+    ("CacheEnable disk /\nCacheIgnoreNoLastMod On\n", "cacheenable disk /: in force for the app's site: a cache"),
+    ("<Location />\n CacheEnable socache\n</Location>\n", "cacheenable socache: in force"),
+    ("ProxyPass /api http://127.0.0.1:9000/\n", "proxypass /api http://127.0.0.1:9000/: in force"),
+    ("Alias /health /var/www/html/health.txt\n", "takes /health (what the deploy's health gate asks)"),
+    ("RedirectMatch 302 ^/(.*)$ https://maintenance.example.com/\n", "takes /health"),
+    ("<Location /health>\n SetHandler server-status\n</Location>\n", "takes /health"),
+    ("<Directory /var/www>\n RewriteEngine On\n RewriteRule ^ - [E=x:1]\n</Directory>\n", "rewriterule ^ - [E=x:1]"),
+    (SITE.format(name="other.example.com", line="CacheEnable disk /"), None),  # another site's
+    ("ProxyPass /api !\n", None),
+    ("Alias /docs /usr/share/doc\n", None),  # beside the app's URLs the deploy relies on
+    ("<Location /server-status>\n SetHandler server-status\n Require local\n</Location>\n", None),
+])
+def test_what_stands_between_clients_and_the_app_fails_whatever_is_allowed(exp, text, caught):
+    facts = clean_facts()
+    path = "/etc/apache2/conf-enabled/speed.conf"
+    add_apache_text(facts, path, text)
+    found = outcome("cw_in_front", facts, allowing(exp, apache_conf=(path,)))
+    assert (caught in found and found.startswith("fail")) if caught else found == "pass", found
+
+
+def test_a_stock_file_as_shipped_is_not_judged_for_what_stands_in_front(exp):
+    facts = clean_facts()
+    add_apache_text(facts, "/etc/apache2/conf-enabled/cache.conf", "CacheEnable disk /\n", package="apache2")
+    assert outcome("cw_in_front", facts, exp) == "pass"
+
+
+# ---------------------------------------------------------------- the messages of blind4 (M1, M3, M5)
+
+def test_configtest_not_run_is_the_apache_files_rules_one_failure(exp):
+    """M1: root did not run apache2ctl (the login's look said no): one failure, the file rule's."""
+    facts = clean_facts()
+    why = "not run as root: /etc/apache2/conf-enabled may be changed by someone other than root"
+    facts.remote["configtest"] = {"rc": None, "stderr": why, "modules": []}
+    inv(facts)["apache"]["refused"] = why
+    assert outcome("configtest", facts, exp).startswith("skip: /usr/sbin/apache2ctl configtest was not run: "
+                                                        "not run as root: ")
+    assert "test_every_apache_file_is_accounted_for" in outcome("configtest", facts, exp)
+    assert outcome("cw_apache_files", facts, exp).startswith("fail: Apache's configuration was not run as root")
+    switched = allowing(exp, skip_rules={"cw_apache_files": "by hand"})
+    assert outcome("configtest", facts, switched).startswith("fail")  # never both silent
+
+
+def with_responses(facts, host="127.0.0.1"):
+    resp = requests.Response()
+    resp.status_code, resp._content, resp.url = 200, b"ok", f"http://{host}:8080/health"
+    facts.responses = {"/health": resp, "/": resp}
+    return facts
+
+
+def test_another_site_taking_the_default_vhost_is_one_line_naming_it(exp):
+    """M3: a site sorting before the app's became Apache's default virtual host; the runner's requests (by address)
+    reach it: one line naming it, and the checks of the app over HTTP skip naming that root failure."""
+    facts = with_responses(clean_facts())
+    path = "/etc/apache2/sites-enabled/intranet.conf"
+    inv(facts)["apache"]["vhosts"] = [
+        {"name": "intranet.example.com", "file": path, "line": 1,
+         "shown": f"port 80 namevhost intranet.example.com ({path}:1)"},
+        {"name": "localhost", "file": "/etc/apache2/sites-enabled/yourapplication.conf", "line": 2,
+         "shown": "port 80 namevhost localhost (/etc/apache2/sites-enabled/yourapplication.conf:2)"}]
+    add_apache_text(facts, path, SITE.format(name="intranet.example.com", line="DocumentRoot /srv/intranet"))
+    allowed = allowing(exp, apache_conf=(path,), sites=("intranet.example.com",))
+    found = outcome("cw_vhosts", facts, allowed)
+    assert found.startswith("fail") and f"intranet.example.com at {path}:1 is Apache's default virtual host for " \
+                                       "port 80" in found, found
+    for check in ("health", "homepage", "serves", "private", "sec_status"):
+        said = outcome(check, facts, allowed)
+        assert said.startswith("skip: the runner's requests reach intranet.example.com") and \
+            "test_every_vhost_is_accounted_for" in said, (check, said)
+    named = with_responses(copy.deepcopy(facts), host="localhost")  # the runner names the app: no matter
+    assert outcome("cw_vhosts", named, allowed) == "pass"
+
+
+def test_a_linked_dir_shows_what_it_leads_to(exp, tmp_path):
+    """M5: the risk of a shared dir replaced by a link is its target's mode and owner."""
+    target = tmp_path / "appdata"
+    target.mkdir()
+    target.chmod(0o777)
+    (tmp_path / "data").symlink_to(target)
+    st = reader.lstat_facts(str(tmp_path / "data"))
+    assert st["kind"] == "symbolic link" and st["resolved"].startswith("directory 0777 ")
+    shown = _describe(f"{R}/shared/data", dict(st, mode="0777", owner="appuser", group="appuser"))
+    assert shown.endswith(f" -> {target} ({st['resolved']})")
