@@ -79,7 +79,8 @@ FIELDS: tuple[Field, ...] = (
     Field("post_deploy", Strings(), default=(), doc="on EVERY deploy, on the live data: idempotent",
           example='["flask --app yourapplication init-data"]'),
     Field("post_deploy_timeout", Integer(1, 600), default=300,
-          doc="seconds (1-600) each post_deploy command may run (then its\nprocess group is killed and the release refused)",
+          doc="seconds (1-600) each post_deploy command may run (then its\nprocess group is killed and the release "
+              "refused)",
           example="300"),
     Field("app_user", Text(USER_RE.pattern, "a system user name", refuse=NO_ROOT),
           doc="system user the mod_wsgi daemon runs as (default: app); never root", example='"yourapplication"'),
