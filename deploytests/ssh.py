@@ -279,6 +279,10 @@ class PinnedConnection(fabric.Connection):
                     hint="add the server's key to that file (ssh-keyscan, then verify the fingerprint)",
                 ) from None
             silent = time.monotonic() - started >= 0.9 * self.timeout  # paramiko words a timeout many ways
+            if "protocol banner" in str(exc) and isinstance(exc.__context__, (EOFError, ConnectionError)) and \
+                    not silent:
+                raise ConnectError(f"sshd on {self.host}:{self.port} closed the connection before its banner",
+                                   where=self.label, hint=CLOSED_HINT) from None
             if "protocol banner" in str(exc) or (silent and not isinstance(exc, paramiko.AuthenticationException)):
                 raise ConnectError(f"no answer for {self.timeout:g} s while connecting to {self.host}:{self.port} "
                                    f"(no SSH banner)", where=self.label, hint="the host or its sshd is frozen or "
@@ -338,10 +342,17 @@ class PinnedConnection(fabric.Connection):
         return super().close()
 
 
+CLOSED_HINT = ("its host answers, its sshd refuses every connection: check sshd's log (host keys it will not use, "
+               "MaxStartups, a DenyHosts-like filter, sshd -t)")
+
+
 def unreachable(host: str, port: int, exc: BaseException, timeout: float) -> tuple[str, str]:
     """``(what, hint)`` for a connection that never reached sshd, the hint fitting the cause (pure): a name that
-    does not resolve, a port where nothing listens, no route, or no answer at all."""
+    does not resolve, a port where nothing listens, no route, no answer at all, or an sshd that closed it at once
+    (a close with the client's banner unread arrives as a reset)."""
     errors = list(getattr(exc, "errors", {}).values()) or [exc]  # paramiko's NoValidConnectionsError: one per address
+    if isinstance(exc, (EOFError, ConnectionResetError, ConnectionAbortedError)):
+        return f"sshd on {host}:{port} closed the connection before its banner", CLOSED_HINT
     if isinstance(exc, socket.gaierror):
         return (f"cannot resolve the host name {host!r}: {exc.strerror or exc}",
                 "check the host name (the -H value or the target's hosts in targets.toml) and this machine's DNS")

@@ -254,6 +254,23 @@ FAULTS: tuple[Fault, ...] = (
           "echo '# local fix' >> /usr/lib/python{python_version}/os.py"),
     Fault("apt-source-trusted", "sec_apt", "an apt source marked [trusted=yes]",
           "echo 'deb [trusted=yes] http://apt.ops.example/debian stable main' > /etc/apt/sources.list.d/ops.list"),
+    # -- who becomes root, whose login stops, the host's baseline ---------------------------------------------
+    Fault("system-account-given-a-shell-and-no-password", "cw_become", "a system account (games) given a login "
+          "shell and its password deleted (a debugging shortcut): anyone su's to it", "usermod -s /bin/bash games; "
+          "passwd -d games >/dev/null"),
+    Fault("deploy-login-password-ages-out", "cw_deploy_account", "the deploy login's password aged to expire in 5 "
+          "days (chage -M 90, last changed 85 days ago): every deploy after that fails at login",
+          "chage -d $(date -u -d '-85 days' +%Y-%m-%d) -M 90 {deploy_user}"),
+    Fault("gshadow-readable", "sec_secrets", "/etc/gshadow made 0644 (its group password hashes readable by all)",
+          "chmod 0644 /etc/gshadow"),
+    Fault("apache-log-dir-enterable", "sec_logs", "Apache's log directory opened to others (0711: its logs opened "
+          "by name)", "chmod 0711 /var/log/apache2"),
+    Fault("reqtimeout-switched-off", "sec_guards", "RequestReadTimeout set to 0 after Debian's (slow uploads were cut "
+          "off): mod_reqtimeout loaded and doing nothing (reloaded)", "echo 'RequestReadTimeout handshake=0 header=0 "
+          "body=0' >> /etc/apache2/mods-available/reqtimeout.conf; " + GRACEFUL),
+    Fault("sysctl-kptr-open", "sec_sysctl", "a sysctl.d file from a profiling guide: kernel.kptr_restrict = 0",
+          "mkdir -p /etc/sysctl.d; echo 'kernel.kptr_restrict = 0' > /etc/sysctl.d/60-profiling.conf"),
+    Fault("run-lock-not-sticky", "sec_sticky", "/run/lock made 0777 (its sticky bit gone)", "chmod 0777 /run/lock"),
     Fault("apache-runs-as-root", "sec_apache_user", "Apache's run user set to root in envvars (restart refused: "
           "only the next start would)", "sed -i 's/^export APACHE_RUN_USER=.*/export APACHE_RUN_USER=root/' "
           "/etc/apache2/envvars"),

@@ -19,6 +19,7 @@ Rules for this file: standard library only, Python >= 3.7 syntax, no imports fro
 can run as root are counted in docs/security.md.
 """
 
+import contextlib
 import errno
 import fcntl
 import grp
@@ -31,6 +32,7 @@ import stat
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 EVENT = "@@DT "
 STATE_DIR = "/var/lib/deploytests"  # root's: bootstrap.lock, users (the app users bootstrap created), python/
@@ -42,8 +44,7 @@ MARK = "deploytests app user"  # GECOS of the app users bootstrap creates
 WORD = r"[A-Za-z0-9_][A-Za-z0-9._-]*"
 ABS = r"(/%s)+" % WORD  # an absolute path; no component starts with '.', so none is '..'
 PATTERNS = {  # the closed set of inputs: each field and the pattern its whole value must match
-    "stack": r"[a-z0-9.-]{1,64}", "app": r"[a-z][a-z0-9_]{0,31}", "app_user": r"[a-z_][a-z0-9_-]{0,31}",
-    "deploy_user": r"[a-z_][a-z0-9_-]{0,31}", "server_name": r"[A-Za-z0-9.-]{1,253}", "port": r"[1-9][0-9]{0,4}",
+    "app": r"[a-z][a-z0-9_]{0,31}", "app_user": r"[a-z_][a-z0-9_-]{0,31}", "deploy_user": r"[a-z_][a-z0-9_-]{0,31}",
     "packages": r"[a-z0-9][a-z0-9.+-]{1,63}", "shared_paths": r"%s(/%s)*" % (WORD, WORD),
     "dpkg_lock_timeout": r"[0-9]{1,5}(\.[0-9]+)?", "lock_timeout": r"[0-9]{1,5}(\.[0-9]+)?",
     "vhost": r"[^\0]{1,65536}", "wsgi": r"[^\0]{1,65536}",  # text built on the admin's runner from checked values
@@ -53,7 +54,7 @@ PATTERNS.update(("apache." + k, ABS) for k in ("sites_available", "sites_enabled
                                                "conf_available", "pid_file", "apachectl", "a2enmod", "a2ensite",
                                                "a2dissite", "a2enconf"))  # the stack's paths and tools
 LISTS = ("packages", "shared_paths")
-NUMBERS = ("port", "dpkg_lock_timeout", "lock_timeout")
+NUMBERS = ("dpkg_lock_timeout", "lock_timeout")
 
 
 class AgentError(Exception):
@@ -69,21 +70,15 @@ def emit(event, **fields):
     sys.stdout.flush()
 
 
-class System:
-    """The server as this program touches it: ``root`` (the file tree, ``/``), ``passwd``/``group`` (the
-    ``pwd``/``grp`` modules), ``run`` (``subprocess.run``), ``fchown(fd, uid, gid)``, ``owner(stat) -> (uid,
-    gid)`` and ``geteuid()``. Only the unit tests pass other values."""
-
-    def __init__(self, root="/", passwd=pwd, group=grp, run=subprocess.run, fchown=os.fchown,
-                 owner=lambda st: (st.st_uid, st.st_gid), geteuid=os.geteuid):
-        self.root, self.passwd, self.group, self.run = root, passwd, group, run
-        self.fchown, self.owner, self.geteuid = fchown, owner, geteuid
-
-    def path(self, server_path):  # the file of the server's absolute path (the unit tests' root is a temp dir)
-        return server_path if self.root == "/" else self.root.rstrip("/") + server_path
+# The server as this program touches it: ``root`` (the file tree's prefix: "" is ``/``), ``passwd``/``group``
+# (the ``pwd``/``grp`` modules), ``run`` (``subprocess.run``), ``fchown(fd, uid, gid)``, ``owner(stat) -> (uid,
+# gid)``. Only the unit tests pass other values (a temp dir, fakes).
+SYSTEM = SimpleNamespace(root="", passwd=pwd, group=grp, run=subprocess.run, fchown=os.fchown,
+                         owner=lambda st: (st.st_uid, st.st_gid))
 
 
-SYSTEM = System()
+def at(server_path):  # the file of the server's absolute path (the unit tests' root is a temp dir)
+    return SYSTEM.root + server_path
 
 
 def run(cmd, what, hint="", env=None, check=True, **kw):
@@ -114,57 +109,12 @@ def check_args(data):
     return data
 
 
-def user_problem(role, name, entry, ours, ranges, other):
-    """Why ``name`` may not be the ``role`` (app_user or deploy_user), None when it may. ``entry``: its pwd entry
-    or None; ``ours``: the app users bootstrap created; ``ranges``: login.defs' uid ranges; ``other``: the other
-    role's name. The app user is created by bootstrap (a system uid, no login); the deploy user is an existing
-    login (a login uid). Neither is root, nor the other, nor an account of another kind."""
-    if name == "root" or (entry is not None and entry.pw_uid == 0):
-        return "%s %r is root: deploys never run as root" % (role, name)
-    if name == other:
-        return "%s %r is also the %s: the app and the deploy login must be two users" % (
-            role, name, "deploy_user" if role == "app_user" else "app_user")
-    if role == "app_user":
-        if entry is None:
-            return None
-        low, high = ranges["SYS_UID_MIN"], ranges["SYS_UID_MAX"]
-        if name not in ours or not low <= entry.pw_uid <= high or "nologin" not in entry.pw_shell:
-            return ("app_user %r is an existing account (uid %d) that bootstrap did not create: the app user is "
-                    "created by bootstrap (a system uid from %d to %d, no login)" % (name, entry.pw_uid, low, high))
-        return None
-    low, high = ranges["UID_MIN"], ranges["UID_MAX"]
-    if entry is None:
-        return "deploy_user %r does not exist: it is the login deploys use; create it first" % name
-    if name in ours or not low <= entry.pw_uid <= high:
-        return ("deploy_user %r (uid %d) is not a login of this server: logins have uids from %d to %d "
-                "(/etc/login.defs)" % (name, entry.pw_uid, low, high))
-    return None
-
-
 def sudoers_rule(deploy_user, app_user, app):
     """The one grant: the deploy login may run its releases' python as the app user (the release check: the
     deploy login wrote that code; the rule gives it no more than running its own code as the app). Nothing as
     root. The path is built from the app's name."""
     return ("# Written by deploytests bootstrap for %s; the next bootstrap rewrites it.\n"
             "%s ALL=(%s) NOPASSWD: %s/%s/releases/*/venv/bin/python\n" % (app, deploy_user, app_user, APPS_ROOT, app))
-
-
-def clashes(out, port, name, own):
-    """The sites of ``apachectl -S`` output ``out`` other than the files named in ``own`` that answer ``name``
-    (or one of its aliases) on ``port``: a list of config files."""
-    found, last = [], None
-    for line in out.splitlines():
-        m = re.match(r"\s+port (\d+) namevhost (\S+) \((.+):\d+\)$", line) or \
-            re.match(r"\S+:(\d+)\s+(\S+) \((.+):\d+\)$", line)
-        alias = re.match(r"\s+(?:wild )?alias (\S+)$", line)
-        if m:
-            last = m.groups()
-        elif alias and last:
-            m, last = True, (last[0], alias.group(1), last[2])
-        if m and last[0] == str(port) and last[1].lower() == name.lower() \
-                and posixpath.basename(last[2]) not in own and last[2] not in found:
-            found.append(last[2])
-    return found
 
 
 # ---------------------------------------------------------------- link-proof file operations
@@ -181,26 +131,20 @@ def refuse_link(path, exc):
 
 def open_dir(path, create=False):
     """An fd of directory ``path`` (built here, absolute), walked from ``/`` with ``O_NOFOLLOW``; ``create``:
-    make a missing last component (0700, attributes are set by the caller)."""
-    parts = [p for p in path.split("/") if p]
-    fd = os.open(SYSTEM.root, O_DIR)
-    try:
-        for i, name in enumerate(parts):
-            try:
-                if create and i == len(parts) - 1:
-                    try:
-                        os.mkdir(name, 0o700, dir_fd=fd)
-                    except FileExistsError:  # there already: opened below, never followed
-                        pass
-                child = os.open(name, O_DIR, dir_fd=fd)
-            except OSError as exc:
-                refuse_link("/" + "/".join(parts[:i + 1]), exc)
-            os.close(fd)
-            fd = child
-        return fd
-    except BaseException:
+    make a missing last component (0700, attributes are set by the caller). (On a refusal the process ends: its
+    fds with it.)"""
+    parts, fd = [p for p in path.split("/") if p], os.open(SYSTEM.root or "/", O_DIR)
+    for i, name in enumerate(parts):
+        try:
+            if create and i == len(parts) - 1:
+                with contextlib.suppress(FileExistsError):  # there already: opened below, never followed
+                    os.mkdir(name, 0o700, dir_fd=fd)
+            child = os.open(name, O_DIR, dir_fd=fd)
+        except OSError as exc:
+            refuse_link("/" + "/".join(parts[:i + 1]), exc)
         os.close(fd)
-        raise
+        fd = child
+    return fd
 
 
 def set_attrs(fd, path, uid, gid, mode, changes):
@@ -218,88 +162,78 @@ def set_attrs(fd, path, uid, gid, mode, changes):
 
 
 def ensure_dir(path, uid, gid, mode, changes):
-    existed, fd = os.path.lexists(SYSTEM.path(path)), open_dir(path, create=True)
-    try:
-        set_attrs(fd, path, uid, gid, mode, changes if existed else [])
-    finally:
-        os.close(fd)
+    existed, fd = os.path.lexists(at(path)), open_dir(path, create=True)
+    set_attrs(fd, path, uid, gid, mode, changes if existed else [])
+    os.close(fd)
     changes.extend([] if existed else ["dir created: " + path])
 
 
-def open_file(dir_fd, name, path, flags=os.O_RDONLY):
+def open_file(dir_fd, name, path):
     """An fd of the regular file ``name`` in ``dir_fd`` (None when absent); a link or non-file is refused."""
     try:
-        fd = os.open(name, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
     except FileNotFoundError:
         return None
     except OSError as exc:
         refuse_link(path, exc)
     if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
         raise AgentError("refusing %s: not a regular file" % path, hint="remove it, then bootstrap again")
     return fd
 
 
 def read_file(path):
     """The bytes of the regular file ``path`` (None when absent), read without following a link."""
-    head, name = posixpath.split(path)
-    dir_fd = open_dir(head)
-    try:
-        fd = open_file(dir_fd, name, path)
-        if fd is None:
-            return None
-        with os.fdopen(fd, "rb") as f:
-            return f.read()
-    finally:
-        os.close(dir_fd)
+    dir_fd = open_dir(posixpath.dirname(path))
+    fd = open_file(dir_fd, posixpath.basename(path), path)
+    os.close(dir_fd)
+    if fd is None:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        return f.read()
 
 
 def ensure_file(path, content, uid, gid, mode, changes, check=None, replace=True):
     """``path`` holds ``content`` with these attributes; written (``O_EXCL`` temp + rename) only when it differs
     (``replace=False``: only when it is missing). ``check(temp_path)`` runs on the written temp file before the
-    rename (visudo). True if written."""
+    rename (visudo)."""
     head, name = posixpath.split(path)
     dir_fd = open_dir(head)
+    fd = open_file(dir_fd, name, path)
+    if fd is not None:
+        same = not replace or os.read(fd, len(content) + 1) == content
+        set_attrs(fd, path, uid, gid, mode, changes if same else [])  # refuses a hard-linked file
+        os.close(fd)
+        if same:
+            return os.close(dir_fd)
+    tmp = ".%s.dt-%s" % (name, os.urandom(6).hex())
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
     try:
-        fd = open_file(dir_fd, name, path)
-        if fd is not None:
-            try:
-                same = not replace or os.read(fd, len(content) + 1) == content
-                set_attrs(fd, path, uid, gid, mode, changes if same else [])  # refuses a hard-linked file
-            finally:
-                os.close(fd)
-            if same:
-                return False
-        tmp = ".%s.dt-%s" % (name, os.urandom(6).hex())
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
-        try:
-            SYSTEM.fchown(fd, uid, gid)
-            os.fchmod(fd, mode)
-            os.write(fd, content)
-            os.fsync(fd)
-            os.close(fd)
-            if check:
-                check(posixpath.join(head, tmp))
-            os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-        except BaseException:
-            os.unlink(tmp, dir_fd=dir_fd)
-            raise
-        changes.append("file written: " + path)
-        return True
-    finally:
-        os.close(dir_fd)
+        SYSTEM.fchown(fd, uid, gid)
+        os.fchmod(fd, mode)
+        os.write(fd, content)
+        os.fsync(fd)
+        os.close(fd)
+        if check:
+            check(posixpath.join(head, tmp))
+        os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except BaseException:
+        os.unlink(tmp, dir_fd=dir_fd)
+        raise
+    os.close(dir_fd)
+    changes.append("file written: " + path)
 
 
 def remove(path):
     """Unlink a file of root's own directories (sites-available, /var/lib/deploytests), where no one else writes."""
-    if os.path.lexists(SYSTEM.path(path)):
-        os.unlink(SYSTEM.path(path))
+    if os.path.lexists(at(path)):
+        os.unlink(at(path))
 
 
 def acquire(path, timeout, what, posix=False):
     """An fd holding an exclusive lock on ``path`` (flock, or POSIX ``lockf`` as dpkg uses) within ``timeout``
-    seconds, emitting one ``*_wait`` step when it has to wait; a one-line AgentError when it gives up."""
-    fd = os.open(SYSTEM.path(path), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    seconds, emitting one ``*_wait`` step when it has to wait; a one-line AgentError when it gives up (the process
+    then ends: its fd with it)."""
+    fd = os.open(at(path), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     deadline, waited = time.monotonic() + timeout, False
     while True:
         try:
@@ -309,59 +243,44 @@ def acquire(path, timeout, what, posix=False):
             if not waited:
                 emit("step", step="dpkg_wait" if posix else "lock_wait", seconds=0, message="waiting for %s %s "
                      "(another apt, dpkg or bootstrap runs), up to %gs" % (what, path, timeout))
-            waited = True
             if time.monotonic() >= deadline:
-                os.close(fd)
                 raise AgentError("%s: %s is held by another process; gave up after %gs" % (what, path, timeout),
                                  hint="wait until it finishes (ps -ef | grep -e apt -e dpkg), then run bootstrap "
                                       "again") from None
+            waited = True
             time.sleep(0.1)
 
 
 # ---------------------------------------------------------------- the steps
 
-def ensure_packages(args, changes):
+def ensure_packages(changes, args):
     missing = [p for p in args["packages"] if not run(["dpkg-query", "-W", "-f=${Status}", p], "dpkg-query",
                                                         check=False)[1].strip().endswith("install ok installed")]
-    if not missing:
-        return
     timeout = float(args["dpkg_lock_timeout"])
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    hint = "the server needs its Debian mirror, or install %s by hand" % " ".join(missing)
-    apt = ["apt-get", "-o", "DPkg::Lock::Timeout=%d" % max(1, int(timeout))]
-    for action in (["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends"] + missing):
-        if os.path.exists(SYSTEM.path(DPKG_LOCK)):
+    for action in (["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends"] + missing) if missing else ():
+        if os.path.exists(at(DPKG_LOCK)):
             os.close(acquire(DPKG_LOCK, timeout, "the dpkg lock", posix=True))
-        code, out = run(apt + action, "apt-get " + action[0], env=env, check=False)
-        if code != 0:
-            if "dpkg --configure -a" in out:  # an earlier run was killed mid-install
-                hint = "an earlier install was interrupted: run `sudo dpkg --configure -a`, then bootstrap again"
-            raise AgentError("apt-get %s failed (exit %d): %s" % (action[0], code, (out.strip().splitlines()
-                             or ["no output"])[-1]), hint=hint, detail="\n".join(out.splitlines()[-25:]))
-    changes.append("packages installed: " + " ".join(missing))
+        run(["apt-get", "-o", "DPkg::Lock::Timeout=%d" % max(1, int(timeout))] + action,
+            "apt-get %s failed" % action[0], env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+            hint="the server needs its Debian mirror, or install %s by hand; if an earlier install was interrupted, "
+                 "run `sudo dpkg --configure -a`; then bootstrap again" % " ".join(missing))
+    changes.extend(["packages installed: " + " ".join(missing)] if missing else [])
 
 
-def uid_ranges():
-    """The uid ranges the admin allows (``/etc/login.defs``, root's; Debian's defaults where it says nothing)."""
-    ranges = {"UID_MIN": 1000, "UID_MAX": 60000, "SYS_UID_MIN": 100, "SYS_UID_MAX": 999}
-    for words in (ln.split() for ln in (read_file("/etc/login.defs") or b"").decode("utf-8", "replace").splitlines()):
-        if len(words) == 2 and words[0] in ranges and words[1].isdigit():
-            ranges[words[0]] = int(words[1])
-    return ranges
-
-
-def ensure_users(args, changes, undo):
-    """The app user (created when missing, recorded as ours) and the deploy user (an existing login), both
-    checked; the deploy user joins the app group. Returns (app gid, deploy uid, deploy gid)."""
+def ensure_users(changes, args, undo):
+    """The app user (created when missing, recorded as ours) and the deploy user (an existing login); the deploy
+    user joins the app group. Returns (app gid, deploy uid, deploy gid). The runner checked both names against
+    root's account files just before (``provision.users_problem``: uid ranges, shells, its one-line reasons); root
+    holds its own invariants here: two users, neither root, the app user absent or one bootstrap created, the deploy
+    user an existing account bootstrap did not create."""
     user, deploy = args["app_user"], args["deploy_user"]
-    ours, ranges = set((read_file(STATE_DIR + "/users") or b"").decode().split()), uid_ranges()
-    accounts = {entry.pw_name: entry for entry in SYSTEM.passwd.getpwall()}
-    for role, name, other in (("app_user", user, deploy), ("deploy_user", deploy, user)):
-        problem = user_problem(role, name, accounts.get(name), ours, ranges, other)
-        if problem:
-            raise AgentError(problem, hint="set %s in deploy.toml to %s" % (role, "a new name: bootstrap creates "
-                             "the app user" if role == "app_user" else "the login deploys use"), step="users")
-    if user not in accounts:
+    ours, accounts = set((read_file(STATE_DIR + "/users") or b"").decode().split()), SYSTEM.passwd.getpwall()
+    uids = {entry.pw_name: entry.pw_uid for entry in accounts}
+    if user == deploy or user in uids and user not in ours or deploy not in uids or deploy in ours or 0 in (
+            uids.get(user), uids[deploy]):
+        raise AgentError("refusing app_user %r, deploy_user %r: two users, neither root, the app user one bootstrap "
+                         "creates, the deploy user an existing login" % (user, deploy), step="users")
+    if user not in uids:
         ensure_file(STATE_DIR + "/users", ("\n".join(sorted(ours | {user})) + "\n").encode(), 0, 0, 0o644, [])
         run(["useradd", "--system", "--user-group", "--home-dir", APPS_ROOT + "/" + args["app"], "--no-create-home",
              "--comment", MARK, "--shell", "/usr/sbin/nologin", user], "useradd %s failed" % user)
@@ -375,11 +294,11 @@ def ensure_users(args, changes, undo):
     return app_entry.pw_gid, deploy_entry.pw_uid, deploy_entry.pw_gid
 
 
-def ensure_tree(args, ids, changes):
+def ensure_tree(changes, args, got):
     """``/var/www/<app>`` and what the deploy user owns in it. ``shared/`` and its data dirs: the deploy user's,
     group app, setgid (what the deploy writes there is the app group's: the config), the data dirs
     group-writable (the app writes its data)."""
-    app_gid, u, g = ids  # the deploy user's uid and gid: everything it writes is its own, a new deploy user's too
+    app_gid, u, g = got["users"]  # the deploy user's uid, gid: what it writes is its own, a new deploy user's too
     root = APPS_ROOT + "/" + args["app"]
     dirs = [(APPS_ROOT, 0, 0, 0o755), (root, u, g, 0o755), (root + "/releases", u, g, 0o755),
             (root + "/.configs", u, g, 0o700), (root + "/shared", u, app_gid, 0o2750)]
@@ -392,38 +311,24 @@ def ensure_tree(args, ids, changes):
     ensure_file(root + "/application.wsgi", args["wsgi"].encode(), u, g, 0o644, changes)
     # the daemons' python-home, every app's: an empty venv in root's own state dir (venv works by path: there
     # no one else can plant anything on it)
-    if not os.path.exists(SYSTEM.path(PYTHON_HOME + "/pyvenv.cfg")):
-        run([sys.executable, "-I", "-S", "-m", "venv", "--without-pip", SYSTEM.path(PYTHON_HOME)],
+    if not os.path.exists(at(PYTHON_HOME + "/pyvenv.cfg")):
+        run([sys.executable, "-I", "-S", "-m", "venv", "--without-pip", at(PYTHON_HOME)],
             "creating the daemons' python-home %s failed" % PYTHON_HOME, hint="is python3-venv installed?")
         changes.append("venv created: %s (the daemons' python-home)" % PYTHON_HOME)
 
 
-def check_site(args):
-    """Refuse, before anything changes, a server_name and port that another site of this Apache answers."""
-    a = args["apache"]
-    try:
-        out = run([a["apachectl"], "-S"], "apachectl -S", check=False)[1]
-    except OSError:  # no Apache yet: no site answers any name
-        return
-    other = clashes(out, args["port"], args["server_name"], (args["app"] + ".conf", a["default_site"] + ".conf"))
-    if other:
-        raise AgentError("server_name %r port %s is already served by %s: two sites would answer for one name"
-                         % (args["server_name"], args["port"], ", ".join(other)), step="apache",
-                         hint="set server_name in deploy.toml to this app's own host name")
-
-
-def ensure_apache(args, changes):
+def ensure_apache(changes, args):
     """The vhost, modules, sites, a global ServerName if Apache lacks one; configtest before any reload; a failed
     configtest restores the previous vhost. Apache's pid."""
     a, app = args["apache"], args["app"]
     vhost = "%s/%s.conf" % (a["sites_available"], app)
     old, before = read_file(vhost), len(changes)
     ensure_file(vhost, args["vhost"].encode(), 0, 0, 0o644, changes)
-    steps = [(not os.path.exists(SYSTEM.path("%s/%s.load" % (a["mods_enabled"], a["wsgi_module"]))),
+    steps = [(not os.path.exists(at("%s/%s.load" % (a["mods_enabled"], a["wsgi_module"]))),
               [a["a2enmod"], "-q", a["wsgi_module"]], "apache module enabled: wsgi"),
-             (os.path.lexists(SYSTEM.path("%s/%s.conf" % (a["sites_enabled"], a["default_site"]))),
+             (os.path.lexists(at("%s/%s.conf" % (a["sites_enabled"], a["default_site"]))),
               [a["a2dissite"], "-q", a["default_site"]], "apache site disabled: " + a["default_site"]),
-             (not os.path.lexists(SYSTEM.path("%s/%s.conf" % (a["sites_enabled"], app))),
+             (not os.path.lexists(at("%s/%s.conf" % (a["sites_enabled"], app))),
               [a["a2ensite"], "-q", app], "apache site enabled: " + app)]
     for needed, cmd, change in steps:
         if needed:
@@ -444,18 +349,16 @@ def ensure_apache(args, changes):
         raise AgentError("apache2ctl configtest failed: %s" % next((ln for ln in out.splitlines() if ln.strip()),
                          "no output"), detail=out, step="apache", hint="Apache was not reloaded, the running site "
                          "is untouched; the previous vhost was restored")
-    if not apache_pid(a):
-        run([a["apachectl"], "start"], "apache2ctl start failed")
-        changes.append("apache started")
-    elif len(changes) > before:
-        run([a["apachectl"], "graceful"], "apache2ctl graceful failed")
-        changes.append("apache reloaded (graceful)")
+    pid = apache_pid(a)
+    if not pid or len(changes) > before:
+        run([a["apachectl"], "graceful" if pid else "start"], "apache2ctl %s failed" % ("graceful" if pid else "start"))
+        changes.append("apache reloaded (graceful)" if pid else "apache started")
     return apache_pid(a)
 
 
 def apache_pid(a):
     try:
-        with open(SYSTEM.path(a["pid_file"])) as f:
+        with open(at(a["pid_file"])) as f:
             pid = int(f.read().strip())
         os.kill(pid, 0)
         return pid
@@ -463,67 +366,54 @@ def apache_pid(a):
         return None
 
 
-def ensure_sudoers(args, changes):
+def ensure_sudoers(changes, args):
     """``/etc/sudoers.d/deploytests-<app>``: checked by visudo on the temp file, then renamed in."""
     ensure_file("/etc/sudoers.d/deploytests-" + args["app"], sudoers_rule(args["deploy_user"], args["app_user"],
                 args["app"]).encode(), 0, 0, 0o440, changes, check=lambda tmp: run(["/usr/sbin/visudo", "-cqf",
-                SYSTEM.path(tmp)], "the generated sudoers rule is invalid", hint="a deploytests bug: report it"))
+                at(tmp)], "the generated sudoers rule is invalid", hint="a deploytests bug: report it"))
 
 
 def bootstrap(args):
-    changes, undo, timings = [], [], {}
-
-    def step(name, fn, *a):
-        started = time.monotonic()
-        try:
-            value = fn(*a)
-        except AgentError as exc:
-            exc.step = exc.step or name
-            raise
-        timings[name] = round(time.monotonic() - started, 3)
-        emit("step", step=name, seconds=timings[name], message="")
-        return value
-
+    """The steps in order, under the bootstrap lock (the runner checked the site clash and the users just before);
+    the sudoers rule last, so a failed bootstrap never leaves a grant (and takes back the group membership it
+    added)."""
+    changes, undo, timings, got = [], [], {}, {}
+    steps = [("packages", ensure_packages, args), ("users", ensure_users, args, undo),
+             ("tree", ensure_tree, args, got), ("apache", ensure_apache, args), ("sudoers", ensure_sudoers, args)]
     ensure_dir(STATE_DIR, 0, 0, 0o755, [])
     lock = acquire(STATE_DIR + "/bootstrap.lock", float(args["lock_timeout"]), "the bootstrap lock")
     try:
-        check_site(args)
         for old in ("/agent_root.py", "/%s.json" % args["app"]):  # an older version's root config helper, record
             remove(STATE_DIR + old)
-        step("packages", ensure_packages, args, changes)
-        try:
-            ids = step("users", ensure_users, args, changes, undo)
-            step("tree", ensure_tree, args, ids, changes)
-            pid = step("apache", ensure_apache, args, changes)
-            step("sudoers", ensure_sudoers, args, changes)  # last: a failed bootstrap never leaves a grant
-        except BaseException:
-            for cmd in undo:  # take back the group membership this bootstrap added
-                SYSTEM.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            raise
+        for name, fn, *more in steps:
+            started = time.monotonic()
+            try:
+                got[name] = fn(changes, *more)
+            except AgentError as exc:
+                exc.step = exc.step or name
+                raise
+            timings[name] = round(time.monotonic() - started, 3)
+            emit("step", step=name, seconds=timings[name], message="")
+    except BaseException:
+        for cmd in undo:  # take back the group membership this bootstrap added
+            SYSTEM.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        raise
     finally:
         os.close(lock)
-    return {"changed": bool(changes), "changes": changes, "timings": timings, "apache_pid": pid,
+    return {"changed": bool(changes), "changes": changes, "timings": timings, "apache_pid": got["apache"],
             "python_version": "%d.%d" % sys.version_info[:2], "machine": os.uname().machine}
 
 
 def main(argv):
+    """``bootstrap '<json>'`` (the runner's only command; anything else fails the argument check). Not root, it
+    fails at its first write; a crash is a traceback on stderr, which the runner shows with the exit status."""
     os.umask(0o022)  # what apt and useradd expect; every file written here gets its mode through its fd
     try:
-        if SYSTEM.geteuid() != 0:
-            raise AgentError("bootstrap must run as root", hint="bootstrap needs a login with passwordless sudo")
-        if len(argv) != 2 or argv[0] != "bootstrap":
-            raise AgentError("unknown command %r" % (argv[:1],))
-        emit("result", **bootstrap(check_args(json.loads(argv[1]))))
+        emit("result", **bootstrap(check_args(json.loads(argv[-1]) if argv[:1] == ["bootstrap"] else None)))
         return 0
     except AgentError as exc:
         emit("error", what=exc.what, hint=exc.hint, detail=exc.detail, step=exc.step or "bootstrap")
         return 3
-    except Exception as exc:  # a bug or an unexpected server state: one line, traceback in the detail
-        import traceback
-        emit("error", what="root agent crashed: %s: %s" % (type(exc).__name__, exc), step="bootstrap",
-             hint="this is a deploytests bug or an unexpected server state; see the traceback",
-             detail=traceback.format_exc())
-        return 4
 
 
 if __name__ == "__main__":

@@ -1,19 +1,23 @@
-"""bootstrap: make a server ready for deploys, idempotently, in one SSH round trip; the only step that uses root.
+"""bootstrap: make a server ready for deploys, idempotently; the only step that uses root (one run of one program).
 
 First the server's ``/etc/os-release`` is read and its stack picked (:mod:`deploytests.stacks`; an OS no stack
 matches is refused in one line naming the supported ones): the stack supplies the packages, Apache's paths and
 tools, the vhost template and the interpreter root runs, a fixed path (``/usr/bin/python3.11`` on Debian 12). Then
-one run of the root agent (``agent_root.py``: ``sudo -n <stack python> -c <its source> bootstrap '<json>'``; never
-``python`` from deploy.toml, nothing on stdin), under a server-wide lock (``/var/lib/deploytests/bootstrap.lock``).
+one look as the login itself, no sudo (:func:`deploytests.verify.facts.before_bootstrap`: the login collector and
+``apache2ctl -S``), which refuses in one line, before anything changes, Apache files root would read that someone
+else may change, a ``server_name`` and ``port`` another site answers (:func:`clashes`), and users bootstrap may
+not take (:func:`users_problem`, from root's account files). Then one run of the root agent (``agent_root.py``:
+``sudo -n <stack python> -c <its source> bootstrap '<json>'``; never ``python`` from deploy.toml, nothing on
+stdin), under a server-wide lock (``/var/lib/deploytests/bootstrap.lock``).
 Its arguments are a closed set the agent checks against fixed patterns (``agent_root.PATTERNS``); it:
 
 - installs what is missing of the stack's packages with apt, after waiting (bounded) for dpkg's lock;
-- creates the app's system user (recorded as deploytests'; an existing account of any other kind is refused) and
-  adds the deploy login (an existing login, never the app user) to its group;
+- creates the app's system user (recorded as deploytests'; root refuses again an existing account of any other
+  kind) and adds the deploy login (an existing login, never the app user) to its group;
 - makes the tree: ``/var/www/<app>`` + ``releases/`` + ``.deploy.lock`` + ``application.wsgi`` owned by the
   deploy login; ``shared/`` and each shared path the deploy login's, group app, setgid (0750 / 0770: the app
   writes its data there); ``python/``, the daemons' python-home, root's -- every write link-proof;
-- writes the vhost (refused in one line when another site answers the same server_name and port), enables
+- writes the vhost, enables
   mod_wsgi and the site, disables ``000-default``, adds a global ``ServerName`` if Apache has none, runs
   ``apache2ctl configtest`` and reloads only when something changed and the test passed;
 - last, ``/etc/sudoers.d/deploytests-<app>`` (checked by ``visudo``): the deploy login may run its releases'
@@ -24,13 +28,16 @@ The config is not bootstrap's: deploys install it (the deploy login's file, the 
 
 from __future__ import annotations
 
+import posixpath
+import re
 import time
 from dataclasses import dataclass, field
 
 from ..config import DeployConfig
 from ..errors import DeployError
 from ..stacks import Stack, detect
-from ..verify.facts import apache_refused
+from ..verify.facts import before_bootstrap
+from ..verify.parse import Users
 from . import templates
 from .contract import BootstrapReply
 from .remote import ROOT_AGENT_SOURCE, Progress, call_agent, label_of
@@ -57,8 +64,8 @@ def bootstrap_args(cfg: DeployConfig, stack: Stack, *, deploy_user: str, dpkg_lo
     (``packages``, ``apache`` paths and tools). The agent checks them again against its fixed patterns."""
     return {
         **stack.behaviour("bootstrap").agent_args(stack),
-        "app": cfg.app, "app_user": cfg.app_user, "deploy_user": deploy_user, "server_name": cfg.server_name,
-        "port": cfg.port, "shared_paths": list(cfg.shared_paths), "wsgi": templates.wsgi(cfg),
+        "app": cfg.app, "app_user": cfg.app_user, "deploy_user": deploy_user,
+        "shared_paths": list(cfg.shared_paths), "wsgi": templates.wsgi(cfg),
         "vhost": templates.vhost(cfg, stack=stack),
         "dpkg_lock_timeout": dpkg_lock_timeout, "lock_timeout": lock_timeout,
     }
@@ -76,14 +83,99 @@ def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None, dpkg_lo
     stack = stack or detect(c, label_of(c))
     args = bootstrap_args(cfg, stack, deploy_user=cfg.deploy_user or c.user, dpkg_lock_timeout=dpkg_lock_timeout,
                           lock_timeout=lock_timeout)
-    refused = apache_refused(c, cfg.app, stack.python)  # root runs apache2ctl: only on a config root alone controls
-    if refused:
-        raise DeployError(f"bootstrap refused: root does not run apache2ctl here: {refused}", where=label_of(c),
-                          hint="make that file (and the directories above it) root's and not writable by others, "
-                               "or remove the line of Apache's configuration that names it; then bootstrap again")
+    look = before_bootstrap(c, cfg.app, stack.python)  # as the login, no sudo: Apache's files, root's accounts
+    if look["refused"]:  # root runs apache2ctl: only on a config root alone controls
+        raise DeployError(f"bootstrap refused: root does not run apache2ctl here: {look['refused']}",
+                          where=label_of(c), hint="make that file (and the directories above it) root's and not "
+                          "writable by others, or remove the line of Apache's configuration that names it; then "
+                          "bootstrap again")
+    other = clashes(look["sites"], cfg.port, cfg.server_name, (cfg.app + ".conf", stack.apache.default_site + ".conf"))
+    if other:
+        raise DeployError(f"bootstrap failed at apache: server_name {cfg.server_name!r} port {cfg.port} is already "
+                          f"served by {', '.join(other)}: two sites would answer for one name", where=label_of(c),
+                          hint="set server_name in deploy.toml to this app's own host name")
+    problem = users_problem(look, args["app_user"], args["deploy_user"])
+    if problem:
+        raise DeployError(f"bootstrap failed at users: {problem[1]}", where=label_of(c),
+                          hint="set %s in deploy.toml to %s" % (problem[0], "a new name: bootstrap creates the app "
+                               "user" if problem[0] == "app_user" else "the login deploys use"))
     event = call_agent(c, "bootstrap", args, sudo=True, python=stack.python, step="bootstrap", progress=progress,
                        source=ROOT_AGENT_SOURCE)
     res = BootstrapReply.from_dict(event, ignore=("event",))
     return BootstrapResult(host=label_of(c), changed=res.changed, changes=res.changes, timings=res.timings,
                            seconds=time.monotonic() - started, python_version=res.python_version,
                            apache_pid=res.apache_pid, machine=res.machine, stack=stack.name)
+
+
+# ---------------------------------------------------------------- the users (checked here, before root runs)
+
+ACCOUNTS = ("/etc/passwd", "/etc/login.defs", "/var/lib/deploytests/users")  # collect_login.ACCOUNTS
+RANGES = {"UID_MIN": 1000, "UID_MAX": 60000, "SYS_UID_MIN": 100, "SYS_UID_MAX": 999}  # Debian's defaults
+
+
+def users_problem(look: dict, app_user: str, deploy_user: str) -> tuple[str, str] | None:
+    """(role, why) when ``app_user`` or ``deploy_user`` may not be bootstrap's, from root's account files as the
+    login collector read them (``look``: its check-mode reply; only root's files, not writable by others, have
+    their bytes). Only root changes those files, so what they say here holds when root runs; root checks its own
+    invariants again (neither is root, two users, an existing app user is one bootstrap created)."""
+    texts = {}
+    for path in ACCOUNTS:
+        entry = (look.get("files") or {}).get(path) or {}
+        if "data" not in entry and not (path != ACCOUNTS[0] and entry.get("why") == "No such file or directory"):
+            return "app_user", f"bootstrap refused: {path} could not be read ({entry.get('why')}): the users are " \
+                               "not checked against it"
+        texts[path] = entry.get("data", "")
+    users, ranges = Users(texts[ACCOUNTS[0]], ""), dict(RANGES)
+    for words in (line.split() for line in texts[ACCOUNTS[1]].splitlines()):
+        if len(words) == 2 and words[0] in ranges and words[1].isdigit():
+            ranges[words[0]] = int(words[1])
+    ours = set(texts[ACCOUNTS[2]].split())
+    for role, name, other in (("app_user", app_user, deploy_user), ("deploy_user", deploy_user, app_user)):
+        problem = user_problem(role, name, users.facts(name), ours, ranges, other)
+        if problem:
+            return role, problem
+    return None
+
+
+def user_problem(role: str, name: str, entry: dict | None, ours: set[str], ranges: dict, other: str) -> str | None:
+    """Why ``name`` may not be the ``role`` (app_user or deploy_user), None when it may. ``entry``: its
+    ``{uid, shell}`` (:meth:`Users.facts`) or None; ``ours``: the app users bootstrap created; ``ranges``:
+    login.defs' uid ranges; ``other``: the other role's name. The app user is created by bootstrap (a system uid,
+    no login); the deploy user is an existing login (a login uid). Neither is root, nor the other, nor an account
+    of another kind."""
+    if name == "root" or (entry is not None and entry["uid"] == 0):
+        return f"{role} {name!r} is root: deploys never run as root"
+    if name == other:
+        return "%s %r is also the %s: the app and the deploy login must be two users" % (
+            role, name, "deploy_user" if role == "app_user" else "app_user")
+    if role == "app_user":
+        if entry is None:
+            return None
+        low, high = ranges["SYS_UID_MIN"], ranges["SYS_UID_MAX"]
+        if name not in ours or not low <= entry["uid"] <= high or "nologin" not in entry["shell"]:
+            return ("app_user %r is an existing account (uid %d) that bootstrap did not create: the app user is "
+                    "created by bootstrap (a system uid from %d to %d, no login)" % (name, entry["uid"], low, high))
+        return None
+    low, high = ranges["UID_MIN"], ranges["UID_MAX"]
+    if entry is None:
+        return f"deploy_user {name!r} does not exist: it is the login deploys use; create it first"
+    if name in ours or not low <= entry["uid"] <= high:
+        return ("deploy_user %r (uid %d) is not a login of this server: logins have uids from %d to %d "
+                "(/etc/login.defs)" % (name, entry["uid"], low, high))
+    return None
+
+
+def clashes(out: str, port: int, name: str, own: tuple[str, ...]) -> list[str]:
+    """The sites of ``apachectl -S`` output ``out`` other than the files named in ``own`` that answer ``name``
+    (or one of its aliases) on ``port``: a list of config files. An alias line belongs to the site above it."""
+    found: list[str] = []
+    last: tuple[str, ...] | None = None
+    for line in out.splitlines():
+        m = re.match(r"\s+port (\d+) namevhost (\S+) \((.+):\d+\)$", line) or \
+            re.match(r"\S+:(\d+)\s+(\S+) \((.+):\d+\)$", line)
+        alias = re.match(r"\s+(?:wild )?alias (\S+)$", line) if last else None
+        last = m.groups() if m else (last[0], alias.group(1), last[2]) if alias and last else last
+        if (m or alias) and last and last[0] == str(port) and last[1].lower() == name.lower() \
+                and posixpath.basename(last[2]) not in own and last[2] not in found:
+            found.append(last[2])
+    return found

@@ -77,6 +77,9 @@ class Stack:
     baseline_modules: tuple[str, ...] = ()   # modules Apache loads
     baseline_sudoers: tuple[str, ...] = ()   # rule lines of the distribution's /etc/sudoers
     baseline_privileged: tuple[str, ...] = ()  # "path MODE owner:group[ caps]" of the packages' privileged files
+    # the stock modules that guard the server, each (module, its directive, a regex of that directive's values that
+    # switch it off, what an attacker gets without it): gone or switched off is a finding (sec_guards)
+    baseline_guards: tuple[tuple[str, str, str, str], ...] = ()
     # packages whose files the gate compares with dpkg's md5sums (fnmatch patterns, {py}: python_version): what
     # Apache, mod_wsgi, the stack's Python, sudo, sshd and PAM load or run
     verified_packages: tuple[str, ...] = ()

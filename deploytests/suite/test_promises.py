@@ -392,3 +392,31 @@ def test_apache_workers_not_root(promise):
 
 def test_apt_sources_are_signed(promise):
     promise("sec_apt")
+
+
+def test_no_one_else_becomes_root(promise):
+    promise("cw_become")
+
+
+def test_deploy_login_keeps_logging_in(promise):
+    promise("cw_deploy_account")
+
+
+def test_secrets_not_readable_by_others(promise):
+    promise("sec_secrets")
+
+
+def test_apache_logs_not_readable_by_others(promise):
+    promise("sec_logs")
+
+
+def test_stock_guards_in_force(promise):
+    promise("sec_guards")
+
+
+def test_kernel_settings_at_boot_are_secure(promise):
+    promise("sec_sysctl")
+
+
+def test_temp_dirs_are_sticky(promise):
+    promise("sec_sticky")

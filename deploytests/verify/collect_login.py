@@ -10,8 +10,9 @@ before the root collector (:func:`deploytests.verify.facts.probe_command`). It t
 (:data:`PATTERNS`: names), each matched in full; every path it touches is one of the constants below (**the
 paths it reads: one place**) or built from them and those names. It parses nothing but the lines of the
 dynamic linker's configuration (a line is a directory to list), root's Apache files' ``Include*``,
-``LoadModule`` and ``LoadFile`` lines (:func:`loose`) and the absolute path words of root's files in the places
-root acts later (:func:`acts`: a path to ``lstat``); the runner parses the rest (:mod:`deploytests.verify.parse`).
+``LoadModule`` and ``LoadFile`` lines (:func:`loose`), the absolute path words of root's files in the places
+root acts later (:func:`acts`: a path to ``lstat``) and root's Apache files' log lines (:func:`logs`: a path to
+``lstat``); the runner parses the rest (:mod:`deploytests.verify.parse`).
 Rules for this file: standard library only, Python >= 3.7, no imports from deploytests, flat.
 
 What it returns (one JSON object, zlib-compressed and base64-encoded, after :data:`MARK` and the nonce); bytes
@@ -29,7 +30,8 @@ are latin-1 text:
   executable regular file's ``caps``: its ``security.capability`` xattr's raw bytes (file capabilities; any reader
   may read them), when it has one.
 - ``dirs``: ``{directory: [names]}`` of every directory listed;
-- ``named``: entries as ``files``' of what root's files in the places root acts later name (:func:`acts`).
+- ``named``: entries as ``files``' of what root's files in the places root acts later name (:func:`acts`);
+- ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`).
 
 Its exit status is the verdict the root collector acts on: 0 only when :func:`loose` found nothing of what
 ``apache2ctl`` makes root run, source or load that someone but root may change (or that this login could not
@@ -89,7 +91,13 @@ DPKG_INFO = "/var/lib/dpkg/info"
 LISTED = [(d, HOOK) for d in HOOK_DIRS] + [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file
 # root-only directories (the root collector lists them): their own lstat only
 ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
+ACCOUNTS = ["/etc/passwd", "/etc/login.defs", STATE + "/users"]  # bootstrap's user checks (check mode; runner's)
 SHARED = ["/tmp", "/var/tmp", "/dev/shm", "/run", "/run/apache2", "/run/lock"]  # where a socket may be made: lstat
+# the host's baseline: the secrets' modes (lstat only; the temp dirs' are SHARED's), the kernel settings boot applies
+MODES = ["/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-"]
+SYSCTL = ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"]
+FILES += ["/etc/sysctl.conf"]
+TREES += [(d, 1, True) for d in SYSCTL]
 # ----
 # the lines that make ``apache2 -t`` read or load a file as root: the directive, and its first word naming one
 NAMING = {"include": 1, "includeoptional": 1, "loadmodule": 2, "loadfile": 1, "serverroot": 1}
@@ -273,8 +281,8 @@ def named(text):
 
 
 def collect(args):
-    """The reply (see the module doc); ``check`` (bootstrap, before root runs ``apache2ctl``): Apache's files and
-    the verdict only; ``diagnose``: the vhost only."""
+    """The reply (see the module doc); ``check`` (bootstrap, before root runs): Apache's files and the verdict,
+    and :data:`ACCOUNTS` (the runner checks the users from them); ``diagnose``: the vhost only."""
     check(args)
     out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
     if args.get("diagnose"):
@@ -283,9 +291,12 @@ def collect(args):
     steps = [(t[0], tree) + t for t in TREES if not args.get("check") or t[0] in (SERVER_ROOT, MODULES)]
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
-        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks)]
-        steps += [(p, note, p) for p in ROOT_ONLY + SHARED + ["/var/www/" + args["app"]]]
-    steps += [("refused", verdict)] + ([("acts", acts)] if not args.get("check") else [])  # (after the verdict)
+        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys)]
+        steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + ["/var/www/" + args["app"]]]
+    else:
+        steps += [(p, read, p) for p in ACCOUNTS]
+    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs)] if not args.get("check") else [])  # (after
+    # the verdict: what they record is no part of it)
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
             work(out, *more)
@@ -305,6 +316,35 @@ def ld_dirs(out):
     lines = {ln.split("#")[0].strip() for c in confs for ln in (out["files"][c].get("data") or "").splitlines()}
     for d in sorted(x for x in lines if x.startswith("/"))[:64]:
         tree(out, d, 1, False)
+
+
+LOG = re.compile(r"^[ \t]*(?:ErrorLog|CustomLog|TransferLog)[ \t]+\"?([^\"\s|]+)", re.I | re.M)
+
+
+def logs(out):
+    """The ``lstat`` of each log file root's Apache files name (``${APACHE_LOG_DIR}``: Debian's envvars) and of the
+    directories above it: whether others may read a log (one outside the stack's log directory too). After the
+    verdict, never under Apache's own trees."""
+    for path in [p for p, e in out["files"].items() if p.startswith(SERVER_ROOT + "/") and e.get("data")]:
+        for name in LOG.findall(out["files"][path]["data"])[:64]:
+            name = os.path.normpath(os.path.join(SERVER_ROOT, name.replace("${APACHE_LOG_DIR}", "/var/log/apache2")))
+            if not name.startswith((SERVER_ROOT + "/", MODULES + "/", "/dev/", "/proc/", "/sys/")) and "\0" not in name:
+                note(out, name)
+
+
+def own_keys(out):
+    """This login's own ``~/.ssh/authorized_keys(2)`` (public keys, at most 64 KiB each; its own files): the runner
+    checks that no key of the deploy login opens this login, which may become root."""
+    import pwd
+
+    out["own_keys"] = {}
+    for name in ("authorized_keys", "authorized_keys2"):
+        path = pwd.getpwuid(os.getuid()).pw_dir + "/.ssh/" + name
+        try:
+            with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW | os.O_NONBLOCK)) as f:
+                out["own_keys"][path] = f.read(65536).decode("latin-1") if stat.S_ISREG(os.fstat(f.fileno())[0]) else ""
+        except OSError:
+            continue
 
 
 WORD = re.compile(r"(?:^|(?<=[\s'\"=;|&(`<>]))(/[^\s'\"`;|&()<>$*?\x00]+)", re.M)  # an absolute path word

@@ -31,6 +31,8 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
 - ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
   -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (one run: Apache prints each dump), as root only, with a fixed environment,
   only when the login collector said 0 (else ``refused``);
+- ``shadow``: each ``/etc/shadow`` entry without its hash (:func:`shadow`); ``files`` also holds root's
+  ``authorized_keys`` (public keys);
 - ``since``: (diagnostics) the error log from byte ``since``, never more than its last :data:`LIMIT` bytes.
 """
 
@@ -55,6 +57,12 @@ APACHECTL, APACHE_BIN, ERROR_LOG = "/usr/sbin/apache2ctl", "/usr/sbin/apache2", 
 ROOT_ONLY = [("/etc/sudoers.d", 5000, False), ("/var/spool/cron/crontabs", 256, True),
              ("/var/spool/cron/atjobs", 256, True)]
 LIMIT, BIG, PIDS = 1 << 20, 64 << 20, 8192  # bytes of a file, bytes in all, processes
+# what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
+# (``cwd`` of every process: anyone's, where its relative paths go)
+PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
+WATCHED = [("environ", 65536), ("maps", LIMIT)]
+# who logs in as root: root's keys (public: bytes, parsed on the runner); /etc/shadow without its hashes (shadow())
+ROOT_KEYS, SHADOW = ["/root/.ssh/authorized_keys", "/root/.ssh/authorized_keys2"], "/etc/shadow"
 # "configtest" is the very command the pipeline's reload runs first (agent_root: ``apache2ctl configtest``, which
 # ``graceful`` runs too): a config dump (-D DUMP_*) skips checks such as mod_ssl's certificate files
 RUNS = {"configtest": ("configtest",), "dump": ("-t", "-D", "DUMP_MODULES", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS",
@@ -104,13 +112,27 @@ def listed(out, top, most, anyone):
         read(out, top + "/" + name, 65536 if anyone else LIMIT, anyone)
 
 
-def proc_read(path, limit):
-    """At most ``limit`` bytes of a file of the kernel's ``/proc`` (latin-1 text), or None."""
+def kernel(path, limit=0):
+    """What the kernel's ``/proc`` says at ``path``: its link target (``limit`` 0), else at most ``limit`` bytes
+    (latin-1 text); None when it is not readable (gone, or no ``CAP_SYS_PTRACE``)."""
     try:
+        if not limit:
+            return os.readlink(path)
         with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:  # buffered: reads to EOF
             return f.read(limit).decode("latin-1")  # (/proc's maps and environ give a page per read call)
     except OSError:
         return None
+
+
+def spend(out, path, most):
+    """:func:`kernel` within the reply's one budget (:data:`BIG` bytes, files and ``/proc`` alike): past it, None
+    and the bound named (the app user's processes, each mapping a MiB, once took root's memory past 700 MiB)."""
+    if BIG - out["size"] < max(most, 4096):
+        out["errors"]["/proc"] = "more than %d bytes in all: the rest not read" % BIG
+        return None
+    text = kernel(path, most)
+    out["size"] += len(text or "")
+    return text
 
 
 def processes(out, watch):
@@ -121,42 +143,45 @@ def processes(out, watch):
             entry = {"uid": os.lstat(base).st_uid}
         except OSError:
             continue  # gone meanwhile
-        for name, limit in (("stat", 4096), ("status", 16384), ("cmdline", 4096)):
-            entry[name] = proc_read(base + "/" + name, limit)
-        entry.update(exe=link(base + "/exe"), cwd=link(base + "/cwd"))  # (anyone's: where its relative paths go)
+        entry.update((name, spend(out, base + "/" + name, most)) for name, most in PROC)
         if entry["uid"] in watch or (entry["exe"] or "").split(" (")[0] == APACHE_BIN:  # daemons, parents
-            entry.update(environ=proc_read(base + "/environ", 65536), maps=proc_read(base + "/maps", LIMIT))
+            entry.update((name, spend(out, base + "/" + name, most)) for name, most in WATCHED)
         try:
             fds = bounded(out, "open files of " + pid, os.listdir(base + "/fd"), 4096)
         except OSError:  # not visible (no CAP_SYS_PTRACE, or gone): None, never taken for "no sockets"
             fds = None
-        fds = fds and [str(t) for t in map(link, (base + "/fd/" + f for f in fds))]
+        fds = fds and [str(t) for t in (kernel(base + "/fd/" + f) for f in fds)]
         entry["sockets"], entry["open"] = fds and [t for t in fds if t[:8] == "socket:["], fds and sorted(
             {t for t in fds if t[:1] == "/" and not t.startswith(("/dev/", "/proc/"))})[:64]
         out["proc"][pid] = entry
 
 
 def mapped(out):
-    """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``) and
-    of each directory above it: who may change what Apache and the daemons run (at most 4096 files)."""
+    """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``; at most
+    4096) and of each directory above it, from ``/`` down, never past a link or a directory someone but root
+    may change (what lies below is that one's finding): root resolves no name another user made."""
     found = {ln[ln.index("/"):] for e in out["proc"].values() for ln in (e.get("maps") or "").splitlines() if "/" in ln}
     for path in bounded(out, "mapped files", sorted(found), 4096):
-        while path not in out["mapped"]:  # (gone, or "(deleted)": None, the upgrade rule's)
-            st = os.lstat(path) if os.path.lexists(path) else None
-            out["mapped"][path] = st and [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino]
-            path = os.path.dirname(path)
+        for p in ["/"] + ["/".join(path.split("/")[:i]) for i in range(2, path.count("/") + 2)]:
+            if p not in out["mapped"]:  # (gone, or "(deleted)": None, the upgrade rule's)
+                st = os.lstat(p) if os.path.lexists(p) else None
+                out["mapped"][p] = st and [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino]
+            st = out["mapped"][p]
+            if not st or not stat.S_ISDIR(st[0]) or st[1] or st[0] & 0o022 and not st[0] & stat.S_ISVTX:
+                break
+
+
+def shadow(out):
+    """Each /etc/shadow entry as [name, "empty"/"locked" (!...)/"none" (*)/"set", fields 3-8]: no hash leaves root."""
+    with open(SHADOW, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:
+        rows = [ln.split(":") for ln in f.read(LIMIT).decode("latin-1").splitlines()]
+    out["shadow"] = [[r[0], {"": "empty", "!": "locked", "*": "none"}.get(r[1][:1], "set")] + r[2:8] for r in rows
+                     if len(r) > 1]
 
 
 def bounded(out, what, items, most):
     out["errors"].update({what: "more than %d: the rest not looked at" % most} if len(items) > most else {})
     return items[:most]
-
-
-def link(path):
-    try:
-        return os.readlink(path)
-    except OSError:
-        return None
 
 
 def start(out, started, verdict):
@@ -185,7 +210,7 @@ def finish(out, started):
 
 def collect(args, verdict):
     check(args)
-    out = {"uid": os.getuid(), "pid": os.getpid(), "time": time.time(), "uptime": proc_read("/proc/uptime", 100),
+    out = {"uid": os.getuid(), "pid": os.getpid(), "time": time.time(), "uptime": kernel("/proc/uptime", 100),
            "python": "%d.%d" % sys.version_info[:2], "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {},
            "dirs": {}, "proc": {}, "runs": {}, "mapped": {}, "size": 0}
     if args.get("diagnose"):
@@ -198,7 +223,8 @@ def collect(args, verdict):
     steps = [("processes", processes, {p.pw_uid for p in pwd.getpwall() if p.pw_name == args["app_user"]} - {0})]
     steps += [("runs", start, started, verdict), ("/etc/sudoers", read, "/etc/sudoers")]
     steps += [(top, listed, top, most, anyone) for top, most, anyone in ROOT_ONLY]
-    steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("mapped", mapped), ("runs", finish, started)]
+    steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("mapped", mapped), (SHADOW, shadow)] + [(p, read, p) for p in ROOT_KEYS]
+    steps += [("runs", finish, started)]
     for what, work, *more in steps:
         try:
             work(out, *more)

@@ -284,17 +284,30 @@ def run_programs(server, args: dict, python: str) -> ProbeResult:
     return ProbeResult(res.exited, res.stdout, res.stderr, nonce)
 
 
-def apache_refused(c, app: str, python: str) -> str | None:
-    """Why root may not run ``apache2ctl`` on the host behind ``c`` now, or None: the login collector's look, as
-    the login itself (no sudo), at what Apache's configuration makes root read and load (bootstrap asks it first;
-    nothing there can change but by root in between, or it would have said no)."""
+def before_bootstrap(c, app: str, python: str) -> dict:
+    """The look before bootstrap, as the login itself (no sudo), in one round trip: the login collector's reply in
+    its check mode -- what Apache's configuration makes root read and load (``refused``: why root may not run
+    ``apache2ctl`` now, or None; nothing there can change but by root in between, or it would have said no) and
+    root's account files the user checks read (``/etc/passwd``, ``/etc/login.defs``,
+    ``/var/lib/deploytests/users``) -- and, only when it said yes, ``sites``: what ``apache2ctl -S`` says of the
+    sites (run as the login: root's configuration, root's modules, the stack's tool with a fixed environment;
+    empty when Apache is not installed yet). The raw reply (``files``, ...)."""
     from ..pipeline.remote import exec_stream
 
     nonce = new_nonce()
     command = _program(python, LOGIN_SOURCE, "deploytests-collect-login", {"app": app, "check": True})
+    tool = shlex.quote(_login.APACHECTL)
+    command += f" && if [ -x {tool} ]; then env -i PATH={_ENV_PATH} LANG=C timeout 20 {tool} -S 2>&1; fi"
     res = exec_stream(c, command, (LOGIN_SOURCE + nonce.encode() + b"\n",), limit=PROBE_LIMIT, deadline=DEADLINE)
     reply = _reply(ProbeResult(res.exited, res.stdout, res.stderr, nonce), _login.MARK, "login collector")
-    return reply["refused"] if "refused" in reply else f"the look at Apache's files failed: {reply.get('errors')}"
+    if "refused" not in reply:
+        reply["refused"] = f"the look at Apache's files failed: {reply.get('errors')}"
+    mark = f"{_login.MARK}{nonce} "
+    reply["sites"] = res.stdout.split(mark, 1)[-1].partition("\n")[2] if not reply["refused"] else ""
+    return reply
+
+
+_ENV_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"  # what apache2ctl runs with (collect_root.ENV's)
 
 
 def run_probe(server, args: dict, python: str) -> tuple[dict, object]:

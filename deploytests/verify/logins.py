@@ -305,3 +305,115 @@ def apt_unsigned(texts: Mapping[str, str], lists: list[str], confs: list[str]) -
             if m and m.group(1).lower() in APT_INSECURE_SETTINGS:
                 out.append((f"{path}:{n}", line))
     return out
+
+
+# ---------------------------------------------------------------- accounts: who becomes root, whose login stops
+
+NO_SHELL = ("/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false")  # no command runs as it
+
+
+@dataclass(frozen=True)
+class Account:
+    """One account as ``/etc/passwd`` and the root collector's hash-free ``/etc/shadow`` say: ``password`` is
+    ``empty``, ``locked`` (``!...``: passwd -l), ``none`` (``*``), ``set``, ``in passwd`` (a hash in the
+    world-readable file) or ``unknown`` (shadow not read); the aging fields are days since 1970 (None: unset)."""
+
+    name: str
+    uid: int
+    gid: int
+    shell: str
+    password: str
+    changed: int | None = None
+    max_days: int | None = None
+    inactive: int | None = None
+    expires: int | None = None
+    warn_days: int | None = None
+
+    @property
+    def runs_commands(self) -> bool:
+        """Whether a login or ``su`` to it runs commands (an empty shell field is /bin/sh)."""
+        return self.shell not in NO_SHELL
+
+
+def accounts(passwd: str, shadow: list | None) -> list[Account]:
+    """Every line of ``/etc/passwd`` (a second line of a name too) with its shadow entry: ``shadow`` is the root
+    collector's ``[[name, state, lastchg, min, max, warn, inactive, expire], ...]`` (None: not read)."""
+    def day(v):
+        return int(v) if isinstance(v, str) and v.strip().isdigit() else None
+
+    entries = {r[0]: r for r in shadow or [] if isinstance(r, list) and len(r) >= 2}
+    out = []
+    for line in passwd.splitlines():
+        f = line.split(":")
+        if len(f) < 7 or not f[2].isdigit() or not f[3].isdigit():
+            continue
+        s = (entries.get(f[0]) or []) + [None] * 8
+        password = (s[1] or "unknown") if f[1] == "x" else "empty" if f[1] == "" else \
+            "locked" if f[1][:1] == "!" else "none" if f[1][:1] == "*" else "in passwd"
+        out.append(Account(f[0], int(f[2]), int(f[3]), f[6], str(password), day(s[2]), day(s[4]), day(s[6]),
+                           day(s[7]), day(s[5])))
+    return out
+
+
+def account_stops(acct: Account, today: int) -> list[tuple[int, str]]:
+    """``[(day, what)]``: the days the account stops logging in (by its shadow fields: the account's expiry, its
+    password's end of life and, after it, the inactive days; a password to change at once is day ``today``)."""
+    out = []
+    if acct.expires is not None:
+        out.append((acct.expires, "the account expires (shadow field 8; chage -E)"))
+    if acct.changed == 0:
+        out.append((today, "its password must be changed at the next login (shadow field 3 is 0; passwd -e)"))
+    elif acct.changed is not None and acct.max_days is not None and acct.max_days < 99999:
+        end = acct.changed + acct.max_days
+        out.append((end, "its password expires (last change + maximum age, shadow fields 3 and 5; chage -M): "
+                         "sshd and PAM then require a new password before any command"))
+        if acct.inactive is not None:
+            out.append((end + acct.inactive, "the account is disabled, its password expired and the inactive days "
+                                             "past (shadow field 7; chage -I)"))
+    return out
+
+
+KEY = re.compile(r"(?:^|\s)((?:ssh|ecdsa|sk)-[\w@.+-]+)\s+([A-Za-z0-9+/]{16,}={0,3})(?=\s|$)")
+
+
+def key_blobs(text: str) -> dict[str, str]:
+    """``{"type base64-blob": line number}`` of every key line of an ``authorized_keys`` text (options before the
+    key type and a comment after it are not part of the key)."""
+    out: dict[str, str] = {}
+    for n, raw in enumerate((text or "").splitlines(), 1):
+        line = raw.strip()
+        m = KEY.search(line) if line and not line.startswith("#") else None
+        if m:
+            out.setdefault(f"{m.group(1)} {m.group(2)}", str(n))
+    return out
+
+
+# ---------------------------------------------------------------- kernel settings boot applies
+
+SYSCTL_DIRS = ("/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d")
+
+
+def sysctl_files(listing: Mapping[str, list]) -> list[str]:
+    """The files boot applies, in order (systemd-sysctl's and ``sysctl --system``'s): every ``*.conf`` of the
+    sysctl.d dirs sorted by name, a name in an earlier dir hiding the same name in a later one, then
+    ``/etc/sysctl.conf``."""
+    chosen: dict[str, str] = {}
+    for d in SYSCTL_DIRS:
+        for name in listing.get(d) or []:
+            if name.endswith(".conf"):
+                chosen.setdefault(name, f"{d}/{name}")
+    return [chosen[n] for n in sorted(chosen)] + ["/etc/sysctl.conf"]
+
+
+def sysctl_settings(files: list[str], texts: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """``{key: (value, file:line)}`` in effect after boot applied ``files`` (the last value wins; ``a/b`` keys as
+    ``a.b``; a leading ``-`` only says to ignore errors). ``texts``: path -> text, a link as its target's text."""
+    out: dict[str, tuple[str, str]] = {}
+    for path in files:
+        for n, raw in enumerate((texts.get(path) or "").splitlines(), 1):
+            line = raw.strip()
+            if not line or line[0] in "#;" or "=" not in line:
+                continue
+            key, _, value = line.partition("=")
+            out[key.strip().lstrip("-").replace("/", ".")] = (value.strip(), f"{path}:{n}")
+    return out

@@ -930,19 +930,17 @@ def mapped_files(snap: Snapshot) -> list[dict] | None:
 
 
 def _loose_mapped(snap: Snapshot, stats: dict, path: str) -> str | None:
-    """The first of ``path`` and the directories above it (``stats``: the root collector's ``lstat`` of each) that
-    is not root's, is a link, or is writable by group or others (a sticky directory aside), as text; None when only
-    root may change any of them."""
-    while True:
-        st = stats.get(path)
+    """The first, from ``/`` down, of the directories above ``path`` and ``path`` itself (``stats``: the root
+    collector's ``lstat`` of each, taken the same way down) that is not root's, is a link, or is writable by group
+    or others (a sticky directory aside), as text; None when only root may change any of them."""
+    for p in ["/"] + ["/".join(path.split("/")[:i]) for i in range(2, path.count("/") + 2)]:
+        st = stats.get(p)
         if st is None:
-            return f"{path} (not looked at)"
+            return f"{p} (not looked at)"
         sticky = stat.S_ISDIR(st[0]) and st[0] & stat.S_ISVTX
         if st[1] != 0 or stat.S_ISLNK(st[0]) or (st[0] & 0o022 and not sticky):
-            return "%s %04o %s:%s" % (path, st[0] & 0o7777, snap.users.name(st[1]), snap.users.group(st[2]))
-        if path == "/":
-            return None
-        path = posixpath.dirname(path)
+            return "%s %04o %s:%s" % (p, st[0] & 0o7777, snap.users.name(st[1]), snap.users.group(st[2]))
+    return None
 
 
 # ---------------------------------------------------------------- the facts
@@ -956,7 +954,7 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     out: dict = {"login": args.get("login"), "as_root": as_root, "python": raw.get("python"),
                  "executable": args.get("python"), "errors": dict(tree.get("errors") or {}), "raw": snap}
     for key in ("tree", "wsgi_sha256", "config_sha256", "tree_inventory", "http", "login_files", "packaged",
-                "bytecode"):
+                "bytecode", "login_keys"):
         out[key] = tree.get(key)
     out["errors"].update({f"root: {k}": v for k, v in (raw.get("errors") or {}).items()})
 

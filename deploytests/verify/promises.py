@@ -1428,7 +1428,8 @@ def _reaching_groups(facts, exp) -> dict[str, str]:
 
 
 def cw_groups(facts, exp):
-    """The deploy user is in its own group and the app's; the app user in its own only. A membership beyond
+    """The deploy user is in its own group and the app's; the app user and Apache's in their own only (a hole in any
+    module acts with Apache's workers' groups). A membership beyond
     those is a finding when the group reaches root or the app (:func:`_reaching_groups`); a login that holds
     sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...).
     Groups that reach neither (adm, cdrom, plugdev, ...) are no finding."""
@@ -1439,8 +1440,12 @@ def cw_groups(facts, exp):
         r["text"].split(" ")[0] == login for r in (facts.get("inventory") or {}).get("sudoers") or [])
     reach = _reaching_groups(facts, exp)
     lines = []
+    apache = exp.stack.apache.run_user  # Apache's workers: a hole in any module acts with their groups
+    known = getattr(getattr(facts, "raw", None), "users", None)
+    users = dict(users, apache=known.facts(apache) if known else None)
     for who, name, want in (("deploy", exp.deploy_user, {_group_of(facts, "deploy"), app_group}),
-                            ("app", exp.cfg.app_user, {app_group})):
+                            ("app", exp.cfg.app_user, {app_group}),
+                            ("apache", apache, {(users["apache"] or {}).get("group")})):
         u = users.get(who)
         if not u or (who == "deploy" and name == exp.cfg.app_user) or (name == login and operator):
             continue
@@ -1985,6 +1990,279 @@ def sec_apache_user(facts, exp):
     assert not lines, f"Apache's workers do not run as the stack's Apache user {want}:\n" + "\n".join(lines)
 
 
+# ---------------------------------------------------------------- who becomes root; whose login stops; the host
+
+KEY_LOGINS = ("yes", "prohibit-password", "without-password", "forced-commands-only")  # root logs in with a key
+ACCOUNT_HORIZON = 30  # days: an account or password that stops within this is a finding (the next release's)
+
+
+def _accounts(facts, what: str):
+    """Every account with its hash-free shadow entry (the root collector's), or skip."""
+    from .logins import accounts
+
+    _needs_root(facts, what)
+    snap = _snapshot(facts, what)
+    if snap.raw.get("shadow") is None:
+        raise NotApplicable(f"/etc/shadow was not read: {(snap.raw.get('errors') or {}).get('/etc/shadow')}")
+    return snap, accounts(snap.text("/etc/passwd") or "", snap.raw["shadow"])
+
+
+def _sshd_values(facts, snap, key: str) -> list[tuple[str, str]]:
+    """``[(value, where)]`` of an sshd keyword as its next start reads it, globally and in every Match block, for
+    the files and for each running server's own arguments (unset: ``[]``)."""
+    from .logins import sshd_config, sshd_listeners
+    from .mechanisms import texts
+
+    raw = texts(facts) or {}
+    cfgs = [sshd_config(raw, snap.dirs)] + [sshd_config(raw, snap.dirs, argv=argv, where=f"pid {pid}'s command line")
+                                            for pid, argv in sorted(sshd_listeners(snap.raw.get("proc") or {}).items())]
+    return [v for cfg in cfgs for v in [cfg.first.get(key)] + [b.get(key) for _, _, b in cfg.matches] if v]
+
+
+def cw_become(facts, exp):
+    """Who becomes root (or another account) outside sudoers and group names: no account but root has uid 0 or
+    gid 0; no account that runs commands has an empty password (Debian's pam_unix ``nullok``: anyone su's to it
+    without one) or a hash in the world-readable /etc/passwd; root's authorized_keys is root's alone and holds no
+    key of the deploy login while sshd lets root log in with a key (PermitRootLogin, Debian's default
+    prohibit-password); nor does the gate's login (sudo: root), when it is not the deploy login."""
+    from .logins import key_blobs
+
+    snap, accts = _accounts(facts, "reading /etc/shadow")
+    lines = []
+    for a in accts:
+        if a.uid == 0 and a.name != "root":
+            lines.append(f"{a.name} (/etc/passwd): uid 0: root under another name: whoever logs in as it or su's "
+                         f"to it (password {a.password}, shell {a.shell or '/bin/sh'}) is root")
+        elif a.gid == 0 and a.name != "root":
+            lines.append(f"{a.name} (/etc/passwd): primary group 0 (root's): its processes write root's "
+                         f"group-writable files")
+        if a.password == "empty" and (a.runs_commands or a.uid == 0):
+            lines.append(f"{a.name}: empty password field: with pam_unix's nullok (Debian's common-auth) any local "
+                         f"user, the app user too, su's to {a.name} without a password"
+                         + (": root" if a.uid == 0 else ""))
+        elif a.password == "in passwd":
+            lines.append(f"{a.name}: a password hash in /etc/passwd, which every user reads: it is cracked "
+                         f"offline")
+    mine = {b: f"{p}:{n}" for p, text in (facts.get("login_keys") or {}).items() for b, n in key_blobs(text).items()}
+    allowed = [(v, w) for v, w in _sshd_values(facts, snap, "permitrootlogin") if v.lower() in KEY_LOGINS]
+    default = not _sshd_values(facts, snap, "permitrootlogin")  # unset: OpenSSH's prohibit-password
+    from . import collect_root as R
+
+    for path in R.ROOT_KEYS:
+        st = snap.st(path)
+        if st is None:
+            continue
+        if stat.S_ISLNK(st[0]):
+            lines.append(f"{path} -> {(snap.files.get(path) or {}).get('link')}: a link root's collector does not "
+                         f"follow: the keys that log in as root are not known")
+            continue
+        if st[1] != 0 or st[0] & 0o022:
+            lines.append(f"{snap.lstat_facts(path)['owner']} owns or may write {path} "
+                         f"({'%04o' % (st[0] & 0o7777)}): whoever writes it logs in as root")
+            continue
+        if stat.S_ISREG(st[0]) and snap.data(path) is None:
+            lines.append(f"{path}: not read ({(snap.files.get(path) or {}).get('why')}): the keys that log in as "
+                         f"root are not known")
+        for blob, n in key_blobs(snap.text(path) or "").items():
+            if blob in mine and (allowed or default):
+                how = f"{allowed[0][1]}: PermitRootLogin {allowed[0][0]}" if allowed else \
+                    "PermitRootLogin unset (prohibit-password)"
+                lines.append(f"{path}:{n}: the key of {mine[blob]} logs in as root ({how}): whoever holds the "
+                             f"deploy login's key (CI) is root")
+    login = facts.get("login") or ""
+    if login and login != exp.deploy_user and facts.get("as_root"):  # the gate's login: sudo, so root
+        for path, text in sorted((snap.raw.get("own_keys") or {}).items()):
+            lines += [f"{path}:{n}: the key of {mine[blob]} logs in as {login}, who becomes root (sudo): whoever "
+                      f"holds the deploy login's key (CI) is root"
+                      for blob, n in key_blobs(text).items() if blob in mine]
+    _unaccounted("ways to become root outside sudoers", lines, "cw_become", exp)
+
+
+def cw_deploy_account(facts, exp):
+    """The deploy login (and the gate's) keep logging in: no account expiry, password end of life or forced
+    password change past or within :data:`ACCOUNT_HORIZON` days (shadow fields 3, 5, 7, 8; for the gate's login,
+    an admin's whose password a policy may age on purpose: within its own warning days, field 6, as login warns),
+    not locked (``!``) where sshd does not use PAM, a shell that runs commands."""
+    import datetime
+
+    from .logins import account_stops
+
+    snap, accts = _accounts(facts, "reading /etc/shadow")
+    today = int(float(snap.raw.get("time") or 0) // 86400)
+    by_name = {a.name: a for a in reversed(accts)}
+    who = {exp.deploy_user: ("every deploy and rollback", None)}
+    who.setdefault(facts.get("login") or exp.deploy_user, ("this gate and bootstrap", 7))
+    pam = [v for v, _ in _sshd_values(facts, snap, "usepam")]
+    lines = []
+    for name, (uses, warn) in who.items():
+        a = by_name.get(name)
+        if a is None:
+            continue
+        horizon = ACCOUNT_HORIZON if warn is None else a.warn_days if a.warn_days is not None else warn
+        for day, what in account_stops(a, today):
+            if day <= today + horizon:
+                date = datetime.date(1970, 1, 1) + datetime.timedelta(days=day)
+                when = f"since {date}" if day <= today else f"on {date} (in {day - today} days)"
+                lines.append(f"{name}: {what} {when}: {uses} {'fail' if day <= today else 'will fail'} at login "
+                             f"from then on (chage -l {name})")
+        if a.password == "locked" and not any(v.lower() == "yes" for v in pam):
+            lines.append(f"{name}: locked (passwd -l: '!' in /etc/shadow) and sshd does not use PAM (UsePAM "
+                         f"{pam[0] if pam else 'unset'}): sshd refuses it, keys too: {uses} fail")
+        if not a.runs_commands:
+            lines.append(f"{name}: shell {a.shell}: no command runs as it: {uses} fail")
+    _unaccounted("accounts the pipeline logs in as that stop logging in", lines, "cw_deploy_account", exp)
+
+
+def _mode_lines(snap, paths, bad: int, means: str, groups=("root",)) -> list[str]:
+    """A line for each of ``paths`` the snapshot holds whose owner is not root, whose group is not one of
+    ``groups`` when the group has bits, or whose mode has a bit of ``bad``."""
+    lines = []
+    for path in paths:
+        st, f = snap.st(path), snap.lstat_facts(path)
+        if st is None or stat.S_ISLNK(st[0]):
+            continue
+        wrong = st[0] & bad or st[1] != 0 or (st[0] & 0o070 and f["group"] not in groups)
+        if wrong:
+            lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): {means}")
+    return lines
+
+
+SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-")
+
+
+def sec_secrets(facts, exp):
+    """The password hashes (/etc/shadow, /etc/gshadow and their backups: Debian's 0640 root:shadow) and the SSH
+    server's host private keys (/etc/ssh/ssh_host_*_key and every HostKey: 0600 root) are root's and readable by
+    no one else (their group: shadow, root). Read by ``lstat`` (sshd 9.8+ keeps serving with readable keys)."""
+    snap = _snapshot(facts, "the secrets' modes")
+    lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
+                        "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
+    keys = [f"/etc/ssh/{n}" for n in snap.listdir("/etc/ssh") or [] if re.fullmatch(r"ssh_host_\w+_key", n)]
+    confs = ["/etc/ssh/sshd_config"] + [f"/etc/ssh/sshd_config.d/{n}" for n in snap.listdir("/etc/ssh/sshd_config.d")
+                                        or []]
+    for conf in confs:  # (HostKey lines add up: every one is a key sshd serves)
+        keys += re.findall(r"(?im)^[ \t]*hostkey[ \t=]+(/\S+)", snap.text(conf) or "")
+    lines += _mode_lines(snap, list(dict.fromkeys(keys)), 0o077, "whoever reads it (the app user too) impersonates "
+                         "this server to the deploy runner, whose pinned known_hosts entry is all that tells it the "
+                         "server is real", ())
+    _unaccounted("secrets readable by others", lines, "sec_secrets", exp)
+
+
+def sec_logs(facts, exp):
+    """Apache's log directory (Debian's 0750 root:adm) lets others in neither to list nor to open its logs: the
+    error log holds tracebacks with request data and config values, the access logs query strings with tokens."""
+    snap = _snapshot(facts, "Apache's log directory")
+    top = posixpath.dirname(exp.stack.apache.error_log)
+    st = snap.st(top)
+    if st is None:
+        raise NotApplicable(f"{top} was not looked at: {(snap.files.get(top) or {}).get('why')}")
+    f = snap.lstat_facts(top)
+    open_logs = [p for p in sorted(snap.files) if posixpath.dirname(p) == top and (snap.st(p) or [0])[0] & 0o004]
+    means = "Apache's logs hold request data, tokens in query strings and tracebacks with config values"
+    lines = []
+    if st[0] & 0o007:
+        shown = f"; readable by others: {', '.join(open_logs[:5])}" if open_logs else ""
+        lines.append(f"{top} ({f['mode']} {f['owner']}:{f['group']}) lets every local user in (the app user's code "
+                     f"too){shown}: {means}")
+    try:  # a log elsewhere (a vhost's CustomLog ...): from the configuration in force, where root could read it
+        in_force = _in_force(facts, exp, "reading Apache's configuration")[1]
+    except NotApplicable:
+        in_force = []
+    for d in in_force:
+        words = d.args.replace('"', " ").split() if d.name in ("errorlog", "customlog", "transferlog") else []
+        name = words[0].replace("${APACHE_LOG_DIR}", top) if words else "|"
+        path = posixpath.normpath(posixpath.join("/etc/apache2", name))
+        if name.startswith(("|", "syslog")) or posixpath.dirname(path) == top:
+            continue
+        up = [path]
+        while up[-1] != "/":
+            up.append(posixpath.dirname(up[-1]))
+        sts = [snap.st(p) for p in up]
+        if all(sts) and sts[0][0] & 0o004 and all(x[0] & 0o001 for x in sts[1:]):
+            lines.append(f"{path} ({snap.lstat_facts(path)['mode']}, {d.where}: {d.name}): every local user reads "
+                         f"it: {means}")
+    _unaccounted("Apache logs others may read", lines, "sec_logs", exp)
+
+
+def sec_guards(facts, exp):
+    """The stock modules that guard the server (the stack's ``baseline_guards``: Debian's reqtimeout) are loaded
+    and not switched off by their directive: a stock module gone is no finding, a guard gone is."""
+    _needs_root(facts, "listing Apache's modules")
+    ct = facts.get("configtest") or {}
+    if ct.get("rc") != 0:
+        raise NotApplicable("Apache's configuration does not parse (the root failure is test_configtest_clean)")
+    in_force = _in_force(facts, exp, "reading Apache's configuration")[1]
+    lines = []
+    for module, directive, off, means in exp.stack.baseline_guards:
+        if module not in ct.get("modules", []):
+            lines.append(f"{module}: a stock module of the stack that guards the server is not loaded (a2dismod?): "
+                         f"{means}")
+        lines += [f"{d.where}: {d.name} {d.args}: switches {module} off: {means}" for d in in_force
+                  if d.name == directive and re.search(off, d.args)]
+    _unaccounted("stock guards of Apache gone", lines, "sec_guards", exp)
+
+
+SYSCTL_SECURE = {  # key -> (the kernel's or Debian's secure value, True: lower is weaker / False: higher, meaning)
+    "kernel.randomize_va_space": (2, True, "address space layout randomisation weakened: memory-corruption "
+                                  "exploits find their addresses"),
+    "fs.suid_dumpable": (0, False, "setuid programs and processes that changed their uid dump core: their memory "
+                         "(password hashes, keys) lands in core files (2 with a piped or absolute core_pattern, as "
+                         "systemd-coredump sets, is accepted)"),
+    "fs.protected_symlinks": (1, True, "a link another user planted in /tmp redirects what root opens there"),
+    "fs.protected_hardlinks": (1, True, "any user hard-links root's files (setuid programs kept after an upgrade)"),
+    "fs.protected_fifos": (1, True, "a FIFO another user planted in /tmp is opened by root's writes"),
+    "fs.protected_regular": (1, True, "a file another user planted in /tmp is opened by root's writes"),
+    "kernel.dmesg_restrict": (1, True, "any user reads the kernel log (addresses that defeat randomisation)"),
+    "kernel.kptr_restrict": (1, True, "any user reads kernel addresses"),
+    "kernel.unprivileged_bpf_disabled": (1, True, "any user loads BPF programs into the kernel"),
+    "kernel.yama.ptrace_scope": (1, True, "any process attaches to every other process of its user (a hole in the "
+                                 "app reads the memory of the app's other daemons and tools)"),
+    "net.ipv4.tcp_syncookies": (1, True, "a SYN flood fills the connection queue: the site stops answering"),
+}
+
+
+def sec_sysctl(facts, exp):
+    """The kernel settings boot applies (/etc/sysctl.conf, the sysctl.d dirs in systemd-sysctl's order) lower none
+    of :data:`SYSCTL_SECURE` below its secure value. Read on disk, never from /proc/sys: a container's is its host's
+    kernel, and what a server runs after its next boot is what its files say."""
+    from .logins import sysctl_files, sysctl_settings
+
+    snap = _snapshot(facts, "the kernel settings boot applies")
+    files = sysctl_files(snap.dirs)
+    lines = [f"{ln}: boot applies it" for ln in _unread(snap, [f for f in files if snap.st(f) and
+                                                               not stat.S_ISLNK(snap.st(f)[0])])]
+    resolved = {f: snap.text(snap.realpath(f)) or "" for f in files}
+    settings = sysctl_settings(files, resolved)
+    # suid_dumpable 2 ("suidsafe") dumps only where root's handler or root's absolute path takes the core: safe when
+    # core_pattern is a pipe or absolute (systemd-coredump's own 50-coredump.conf sets both)
+    piped = settings.get("kernel.core_pattern", ("core", ""))[0].startswith(("|", "/"))
+    for key, (value, where) in settings.items():
+        secure = SYSCTL_SECURE.get(key)
+        if key == "fs.suid_dumpable" and value == "2" and piped:
+            continue
+        if secure and value.lstrip("-").isdigit() and (int(value) < secure[0] if secure[1] else int(value) > secure[0]):
+            lines.append(f"{where}: {key} = {value} (secure: {secure[0]}): {secure[2]}, after the next boot")
+    _unaccounted("kernel settings below their secure values", lines, "sec_sysctl", exp)
+
+
+TEMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")  # every user writes there by design
+
+
+def sec_sticky(facts, exp):
+    """The directories every user writes by design (/tmp, /var/tmp, /dev/shm, /run/lock) are root's and, when
+    world-writable, sticky (1777): only a file's owner removes or renames it."""
+    snap = _snapshot(facts, "the shared temp dirs")
+    lines = []
+    for path in TEMP_DIRS:
+        st, f = snap.st(path), snap.lstat_facts(path)
+        if st is None or not stat.S_ISDIR(st[0]):
+            continue
+        if st[1] != 0 or (st[0] & 0o002 and not st[0] & stat.S_ISVTX):
+            lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): any user, the app user too, removes or "
+                         f"replaces any other user's files there, root's included")
+    _unaccounted("shared temp dirs without the sticky bit", lines, "sec_sticky", exp)
+
+
 from .facts import EXPOSED  # noqa: E402, I001 - the runner fetches them with the others
 
 
@@ -2107,9 +2385,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "login's own, or allowed", "test_every_sudoers_line_is_accounted_for",
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
             "as another user through it ...", root_only=True, needs=("tree",)),
-    Promise("cw_groups", f"{CW}: grants", "the deploy and app users are in no group that reaches root or the app "
-            "besides their own and the app's (root-equivalent groups, groups a sudoers rule names, the app's and "
-            "the deploy login's; a login holding sudoers rules of its own is the operator's); no one else in the "
+    Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group that reaches root or "
+            "the app besides their own and the app's (root-equivalent groups, groups a sudoers rule names, the app's "
+            "and the deploy login's; a login holding sudoers rules of its own is the operator's); no one else in the "
             "app's group", "test_users_groups_are_accounted_for",
             "yourapplication (the app user) is in group shadow: reads every password hash ...", needs=("tree",)),
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys)",
@@ -2199,6 +2477,42 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "root), the app user (its secrets) or the deploy user", "test_apache_workers_not_root",
             "Apache's workers do not run as the stack's Apache user www-data: - yourapplication: pids [...]: they "
             "read the app's config ...", root_only=True),
+    Promise("cw_become", f"{CW}: grants", "no one becomes root outside sudoers and groups: no account but root "
+            "with uid 0 or primary gid 0; no account that runs commands with an empty password (pam_unix nullok: "
+            "anyone su's to it) or a hash in /etc/passwd; root's authorized_keys root's alone and without the "
+            "deploy login's keys while sshd lets root log in with a key, nor the gate's login's (sudo) (/etc/shadow "
+            "read by root, reduced there to empty/locked/none/set and its aging fields: no hash leaves the server)",
+            "test_no_one_else_becomes_root", "root: empty password field: with pam_unix's nullok ... any local user, "
+            "the app user too, su's to root without a password: root", root_only=True),
+    Promise("cw_deploy_account", f"{CW}: logins", f"the deploy login and the gate's keep logging in: no account "
+            f"expiry, password end of life or forced password change past or within {ACCOUNT_HORIZON} days (shadow "
+            f"fields 3, 5, 7, 8; the gate's login, whose password a policy may age on purpose: within its warning "
+            f"days, field 6), not locked where sshd does not use PAM, a shell that runs commands",
+            "test_deploy_login_keeps_logging_in", "deployer: the account expires (shadow field 8; chage -E) on "
+            "2026-12-06 (in 1 days): every deploy and rollback will fail at login from then on", root_only=True),
+    Promise("sec_secrets", f"{SEC}: host", "the password hashes (/etc/shadow, /etc/gshadow and their - backups) and "
+            "the SSH host private keys are root's and readable by no one else (their group: shadow): an attacker "
+            "with any local account gets no hash to crack and no host key to impersonate the server to the runner",
+            "test_secrets_not_readable_by_others", "/etc/shadow (0644 root:shadow): every local user ... reads every "
+            "password hash ..."),
+    Promise("sec_logs", f"{SEC}: Apache", "Apache's log directory (Debian's 0750 root:adm) lets no one else in, and "
+            "no log the configuration in force writes elsewhere (ErrorLog, CustomLog, TransferLog) is readable by "
+            "others: an attacker with a local account (the app's code too) reads no request data, tokens in query "
+            "strings or tracebacks", "test_apache_logs_not_readable_by_others",
+            "/var/log/apache2 (0755 root:adm) lets every local user in ..."),
+    Promise("sec_guards", f"{SEC}: Apache", "the stock modules that guard the server (the stack's baseline: Debian's "
+            "mod_reqtimeout) are loaded and not switched off by their directive: an attacker cannot hold every "
+            "worker with a few slow connections", "test_stock_guards_in_force", "reqtimeout_module: a stock module of "
+            "the stack that guards the server is not loaded ...", root_only=True),
+    Promise("sec_sysctl", f"{SEC}: host", "the kernel settings boot applies (/etc/sysctl.conf, sysctl.d in "
+            "systemd-sysctl's order; on disk: a container's /proc/sys is its host's) keep ASLR, suid_dumpable 0, "
+            "the fs.protected_* link and file guards, dmesg/kptr restrictions, Yama's ptrace scope, unprivileged BPF "
+            "off, SYN cookies",
+            "test_kernel_settings_at_boot_are_secure", "/etc/sysctl.d/99-perf.conf:1: kernel.randomize_va_space = 0 "
+            "(secure: 2): address space layout randomisation weakened ..."),
+    Promise("sec_sticky", f"{SEC}: host", "/tmp, /var/tmp, /dev/shm, /run/lock are root's and sticky when "
+            "world-writable: no user removes or replaces another's (root's) files there", "test_temp_dirs_are_sticky",
+            "/tmp (0777 root:root): any user, the app user too, removes or replaces any other user's files there ..."),
 )
 CLOSED_WORLD_CHECKS = {
     "cw_listen": cw_listen, "cw_apache_files": cw_apache_files, "cw_modules": cw_modules, "cw_vhosts": cw_vhosts,
@@ -2211,6 +2525,8 @@ CLOSED_WORLD_CHECKS = {
     "sec_apt": sec_apt, "cw_served": cw_served, "cw_handlers": cw_handlers, "cw_in_front": cw_in_front,
     "cw_mapped": cw_mapped, "cw_bytecode": cw_bytecode,
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_apache_user": sec_apache_user,
+    "cw_become": cw_become, "cw_deploy_account": cw_deploy_account, "sec_secrets": sec_secrets, "sec_logs": sec_logs,
+    "sec_guards": sec_guards, "sec_sysctl": sec_sysctl, "sec_sticky": sec_sticky,
 }
 
 

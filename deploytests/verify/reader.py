@@ -358,6 +358,22 @@ def app_keys(user):
             if k != "missing"]
 
 
+def login_keys(user):
+    """``{path: text}`` of ``user``'s own ``~/.ssh/authorized_keys(2)`` (public keys, at most 64 KiB each; the
+    runner compares them with root's: a key that logs in as this login must not log in as root)."""
+    def read(fd):
+        out = {}
+        for name in ("authorized_keys", "authorized_keys2"):
+            try:
+                f = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
+            except OSError:
+                continue
+            with open(f, "rb", buffering=0) as fh:
+                out[name] = fh.read(65536).decode("utf-8", "replace") if stat.S_ISREG(os.fstat(f).st_mode) else ""
+        return out
+    return {"~%s/.ssh/%s" % (user, n): t for n, t in (home(user, ".ssh", read) or {}).items()}
+
+
 def home(user, rel, work):
     """``work(fd)`` on ``user``'s ``~/<rel>`` opened by walking from ``/`` with ``O_NOFOLLOW``; None when absent."""
     fds = [os.open("/", os.O_RDONLY | os.O_DIRECTORY)]
@@ -784,6 +800,7 @@ def gather(args):
     section("tree_inventory", tree_inventory, root, args.get("shared_paths", []), args.get("app_user"))
     section("stat", stat_each, args["paths"])
     section("app_keys", app_keys, args.get("app_user", ""))
+    section("login_keys", login_keys, args.get("deploy_user", ""))
     section("user_units", user_units, [u for u in (args.get("app_user"), args.get("deploy_user"), "www-data") if u])
     me = pwd.getpwuid(os.getuid()).pw_name
     section("login_files", login_files, sorted({me, args.get("login") or me}))

@@ -78,3 +78,36 @@ VARIANTS = (
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])
 def test_logins_packages_apt_and_kept_releases_are_caught_without_false_alarms(tmp_path, platform):
     assert_caught_by_their_rules(tmp_path, platform, VARIANTS, target_keys=f'allow_apache_conf = ["{CONF}"]\n')
+
+
+# blind round 4's misses by class (c11-c13, c35, c41-c45, c47), tried with members the blind test did not write
+# and unlike the catalogue's own (deploytests.faults.catalogue: a system account with a shell and no password, the
+# password aged out, gshadow, 0711 logs, RequestReadTimeout in reqtimeout.conf, kptr_restrict, /run/lock)
+BECOME = (
+    Fault("root-keys-hold-the-deploy-key", "cw_become", "the deploy login's keys copied into root's "
+          "authorized_keys2 and root key logins allowed from the local networks by a Match block (not reloaded: "
+          "the next start of sshd takes it)", f"{HOME}; install -d -m 700 /root/.ssh; cp $h/.ssh/authorized_keys "
+          "/root/.ssh/authorized_keys2; chmod 600 /root/.ssh/authorized_keys2; printf 'Match Address "
+          "127.0.0.1,172.16.0.0/12\\n    PermitRootLogin prohibit-password\\n' >> /etc/ssh/sshd_config; "
+          "/usr/sbin/sshd -t"),
+    Fault("debug-login-without-password", "cw_become", "a debug login made with useradd and its password deleted",
+          "useradd -M -s /bin/bash opsdebug; passwd -d opsdebug >/dev/null"),
+    Fault("deploy-login-expires-in-a-fortnight", "cw_deploy_account", "the deploy login's account set to expire in "
+          "14 days (chage -E, a contractor clean-up script)",
+          "chage -E $(date -u -d '+14 days' +%Y-%m-%d) {deploy_user}"),
+    Fault("gshadow-group-of-the-login", "sec_secrets", "/etc/gshadow given to the deploy login's group (0640: its "
+          "group reads the hashes)", "chgrp $(id -gn {deploy_user}) /etc/gshadow"),
+    Fault("apache-logs-listable", "sec_logs", "Apache's log directory 0755", "chmod 0755 /var/log/apache2"),
+    Fault("reqtimeout-off-in-a-conf", "sec_guards", "RequestReadTimeout body=0 in a conf of its own (reloaded)",
+          "echo 'RequestReadTimeout header=20-40,MinRate=500 body=0' > /etc/apache2/conf-available/uploads.conf; "
+          "a2enconf -q uploads; " + GRACEFUL),
+    Fault("suid-dumpable-in-sysctl-conf", "sec_sysctl", "fs.suid_dumpable = 1 appended to /etc/sysctl.conf",
+          "echo 'fs.suid_dumpable = 1' >> /etc/sysctl.conf"),
+    Fault("var-tmp-given-to-the-app", "sec_sticky", "/var/tmp chowned to the app user (its owner removes anyone's "
+          "files there)", "chown {app_user} /var/tmp"),
+)
+
+
+def test_who_becomes_root_the_deploy_login_and_the_host_baseline_are_caught(tmp_path):
+    """One campaign on Debian 12 (CI time): each of the three classes of blind round 4 caught by its own rule."""
+    assert_caught_by_their_rules(tmp_path, "debian12", BECOME, batch=8)

@@ -1,5 +1,5 @@
 """A Debian server with Apache in a temp dir, for the root agent's unit tests: the agent runs every bootstrap
-step against it as the current user, through an ``agent_root.System`` made of
+step against it as the current user, through an ``agent_root.SYSTEM`` made of
 ``deploytests.testing``'s fakes (commands, accounts, owners).
 
 The tree is what a Debian 12 server with ``apache2`` installed has where the agent looks (``/etc/sudoers.d``,
@@ -16,6 +16,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 from deploytests.pipeline import agent_root as ar
 from deploytests.testing import FakeAccounts, FakeOwners, FakeRunner, bootstrap_args
@@ -41,8 +42,8 @@ class FakeDebian:
         self.accounts.add_user("admin", 1000, home="/home/admin", shell="/bin/bash")  # the login with sudo
         self.accounts.add_user("nobody", 65534, home="/nonexistent", shell="/usr/sbin/nologin")
         self.installed = {"apache2", "python3-venv"}
-        self.system = ar.System(root=str(root), passwd=self.accounts, group=self.accounts, run=self.runner,
-                                fchown=self.owners.fchown, owner=self.owners.owner, geteuid=lambda: 0)
+        self.system = SimpleNamespace(root=str(root), passwd=self.accounts, group=self.accounts, run=self.runner,
+                                      fchown=self.owners.fchown, owner=self.owners.owner)
         for d in ("etc/sudoers.d", "etc/apache2/sites-available", "etc/apache2/sites-enabled",
                   "etc/apache2/mods-available", "etc/apache2/mods-enabled", "etc/apache2/conf-available",
                   "etc/apache2/conf-enabled", "var/www/html", "var/lib/dpkg", "var/run/apache2", "root"):
@@ -65,7 +66,7 @@ class FakeDebian:
 
     def path(self, server_path: str) -> Path:
         """The file of the server's ``server_path``."""
-        return Path(self.system.path(server_path))
+        return Path(str(self.root) + server_path)
 
     def link(self, server_path: str, target: str) -> None:
         os.symlink(target, self.root / server_path.lstrip("/"))
@@ -82,7 +83,7 @@ class FakeDebian:
         return sorted(p.name for p in self.path(server_dir).iterdir())
 
     def args(self, **overrides):
-        """Bootstrap arguments for app ``app`` (tree /var/www/app, deploy user ``deployer``, server_name
+        """Bootstrap arguments for app ``app`` (tree /var/www/app, deploy user ``deployer``, a vhost for
         app.test), any field overridden."""
         fields = dict(deploy_user="deployer", packages=["apache2", "libapache2-mod-wsgi-py3"],
                       vhost="<VirtualHost *:80>\n    ServerName app.test\n</VirtualHost>\n")
@@ -141,16 +142,6 @@ class FakeDebian:
         self.link("etc/apache2/conf-enabled/%s.conf" % cmd[-1], "../conf-available/%s.conf" % cmd[-1])
 
     def _apache2ctl(self, cmd, **kw):
-        if cmd[1] == "-S":  # the name-based sites as apachectl -S lists them: "port N namevhost NAME (file:line)"
-            lines = ["VirtualHost configuration:"]
-            for site in sorted(self.path("/etc/apache2/sites-enabled").iterdir()):
-                text = site.read_text()
-                port, name = re.search(r"\*:(\d+)", text), re.search(r"ServerName (\S+)", text)
-                if port and name:
-                    lines.append("         port %s namevhost %s (/etc/apache2/sites-enabled/%s:2)"
-                                 % (port.group(1), name.group(1), site.name))
-                    lines += ["                 alias %s" % a for a in re.findall(r"ServerAlias (\S+)", text)]
-            return 0, "\n".join(lines)
         if cmd[1] == "configtest":
             for site in self.path("/etc/apache2/sites-enabled").iterdir():
                 for n, line in enumerate(site.read_text().splitlines(), 1):

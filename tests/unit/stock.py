@@ -10,18 +10,24 @@ from deploytests.verify import parse
 from deploytests.verify.promises import NotApplicable, verify
 
 LOGINS = {"cw_sshd", "cw_pam", "cw_login_files", "cw_packaged", "sec_apt", "cw_root_acts", "cw_traced"}  # need it
+BASELINE = {"cw_become", "cw_deploy_account", "sec_secrets", "sec_logs", "sec_sysctl", "sec_sticky"}  # and these
+LOGINS |= BASELINE
 
 
 def with_stock_logins(facts):
     """``facts`` with a root snapshot: its recorded texts and the login files of the project's Debian 12 image
-    (``data/logins-stock.json``), and the tree reader's clean logins' homes and packaged files."""
+    (``data/logins-stock.json``; the host baseline's files and the hash-free shadow: ``data/baseline-stock.json``),
+    and the tree reader's clean logins' homes and packaged files."""
     stock = json.loads((Path(__file__).parent / "data" / "logins-stock.json").read_text())["debian12-image"]
     files = copy.deepcopy(stock["files"])
     for t in facts.remote["inventory"]["texts"]:
         files[t["path"]] = {"link": t["text"][3:]} if t["text"].startswith("-> ") else {"data": t["text"]}
     acts = json.loads((Path(__file__).parent / "data" / "rootacts-stock.json").read_text())["debian12"]
     files.update({p: e for p, e in acts["files"].items() if p not in files or p.startswith("/var/lib/dpkg/")})
-    facts.raw = parse.Snapshot({"files": files, "dirs": dict(stock["dirs"], **acts["dirs"]), "proc": acts["proc"]})
+    base = json.loads((Path(__file__).parent / "data" / "baseline-stock.json").read_text())["debian12-image"]
+    facts.raw = parse.Snapshot({"files": dict(base["files"], **files), "dirs": dict(base["dirs"], **stock["dirs"],
+                                                                                   **acts["dirs"]),
+                                "proc": acts["proc"], "shadow": base["shadow"], "time": base["time"]})
     facts.remote.update(login_files={"appuser": {"/home/appuser": [0o40755, 1000, 1000],
                                                  "/home/appuser/.bashrc": [0o100644, 1000, 1000]}},
                         packaged={"checked": 1905, "hashed": 0, "changed": [], "bounds": []})

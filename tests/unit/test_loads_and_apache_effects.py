@@ -326,3 +326,20 @@ def test_a_linked_dir_shows_what_it_leads_to(exp, tmp_path):
     assert st["kind"] == "symbolic link" and st["resolved"].startswith("directory 0777 ")
     shown = _describe(f"{R}/shared/data", dict(st, mode="0777", owner="appuser", group="appuser"))
     assert shown.endswith(f" -> {target} ({st['resolved']})")
+
+
+def test_root_resolves_no_name_another_user_made_when_it_looks_at_mapped_files(tmp_path):
+    """rootcut's review: root's ``lstat`` of a mapped path resolved every directory above it, links another user
+    made included (a FUSE or automount path could hold root's collector, a link shows root what lies behind it).
+    Class: root following a name a less trusted party made. It walks from ``/`` down and stops at the first link
+    or directory someone but root may change; the rule names that one."""
+    from deploytests.verify import collect_root
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "lib").symlink_to("/usr/lib")
+    out = {"proc": {"1": {"maps": f"7f00-7f01 r-xp 0 08:01 1 {mine}/lib/x86_64-linux-gnu/libc.so.6\n"}},
+           "mapped": {}, "errors": {}}
+    os.chmod(mine, 0o777)
+    collect_root.mapped(out)
+    assert not any(p.startswith(f"{mine}/lib/") for p in out["mapped"]), out["mapped"]  # never through the link

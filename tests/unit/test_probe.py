@@ -503,3 +503,20 @@ def test_the_verdict_reads_apaches_file_naming_lines_as_apache_does_or_says_no()
                  "LoadFile %p/libx.so", "Include @d/x.conf",
                  "ServerRoot /srv/apache"):
         assert isinstance(named(text), str) and "root runs nothing" in named(text), text
+
+
+def test_roots_reads_of_proc_share_the_replys_one_bound(monkeypatch):
+    """attack5: the root collector read a MiB of ``maps`` (and ``environ``) of every app-user process with no total:
+    250 such processes took it to 772 MiB. Class: a bound per item with none in all. ``/proc`` reads spend the
+    reply's one budget (64 MiB with the files); past it, nothing more is read and the bound is named."""
+    from deploytests.verify import collect_root as c
+
+    out: dict = {"files": {}, "dirs": {}, "errors": {}, "size": 0, "proc": {}}
+    c.processes(out, {os.getuid()})  # this test's own processes are watched: their maps are read
+    spent = out["size"]
+    assert spent > 0 and "/proc" not in out["errors"]
+    monkeypatch.setattr(c, "BIG", spent // 2)
+    out = {"files": {}, "dirs": {}, "errors": {}, "size": 0, "proc": {}}
+    c.processes(out, {os.getuid()})
+    assert out["size"] <= spent // 2 and out["errors"]["/proc"] == f"more than {spent // 2} bytes in all: the rest " \
+        "not read", out["errors"]

@@ -657,6 +657,39 @@ def test_a_real_unresolvable_name_and_a_real_closed_port_say_so(tmp_path):
     assert f"connection refused by 127.0.0.1:{port}. Hint: nothing listens on port {port} there" in str(info.value)
 
 
+@pytest.mark.parametrize("reset", [False, True])
+def test_an_sshd_closing_before_its_banner_is_named_so_not_called_frozen(tmp_path, reset):
+    """Blind round 4, M2: sshd with host keys it will not use (0644) closed every connection at once, and the gate
+    said "no answer for 30 s ... frozen or overloaded". A real listener that accepts and closes at once (``reset``:
+    with SO_LINGER 0, as a close with the client's banner unread arrives)."""
+    import struct
+
+    from deploytests.ssh import connect
+
+    key, known = _key_pair(tmp_path)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(4)
+        port = server.getsockname()[1]
+
+        def close_each():  # (at once: with the client's banner unread, the close may arrive as a reset)
+            for _ in range(4):
+                try:
+                    conn = server.accept()[0]
+                except OSError:
+                    return
+                if reset:
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.close()
+
+        threading.Thread(target=close_each, daemon=True).start()
+        with pytest.raises(ConnectError) as info:
+            connect("127.0.0.1", user="u", port=port, key_filename=key, known_hosts=known, timeout=20)
+    said = str(info.value)
+    assert f"sshd on 127.0.0.1:{port} closed the connection before its banner" in said, said
+    assert "check sshd's log" in said and "frozen" not in said
+
+
 def test_an_unreachable_host_first_says_what_happened_then_that_it_is_not_tried_again(tmp_path, monkeypatch):
     """Reviewer: `fab target kept status` said "... earlier in this run; not tried again. Hint: the host is frozen
     or unreachable" on its first and only report of a host whose name does not resolve."""

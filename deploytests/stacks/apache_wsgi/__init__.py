@@ -120,6 +120,13 @@ BASELINE_MODULES = (
     'autoindex_module', 'deflate_module', 'dir_module', 'env_module', 'filter_module', 'mime_module',
     'mpm_event_module', 'negotiation_module', 'reqtimeout_module', 'setenvif_module', 'status_module', 'wsgi_module',
 )
+# the stock modules of BASELINE_MODULES that guard the server (Debian enables them at install), with the directive
+# and values that switch each off: removing a stock module is no finding in itself (a hardened server drops
+# autoindex, status ...), removing one of these is
+BASELINE_GUARDS = (
+    ("reqtimeout_module", "requestreadtimeout", r"\b(?:handshake|header|body)=0(?![0-9])",
+     "a handful of clients sending their requests slowly (Slowloris) hold every worker: the site stops answering"),
+)
 # Debian's packaged setuid/setgid files and files with capabilities, with their exact bits, measured on the stack's
 # image and after installing an ordinary admin's packages from Debian's mirror (cron, at, exim4-daemon-light,
 # fuse3, iputils-ping with and without libcap2-bin: its postinst sets the capability, or the setuid bit when setcap

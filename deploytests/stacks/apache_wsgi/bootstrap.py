@@ -28,7 +28,7 @@ STATIC = """\
 def agent_args(stack: Stack) -> dict:
     """What the root agent's bootstrap needs of ``stack`` (plain JSON data; the agent imports nothing)."""
     a = stack.apache
-    return {"stack": stack.name, "packages": list(stack.packages),  # the interpreter is stack.python
+    return {"packages": list(stack.packages),  # the interpreter is stack.python
             "apache": {"sites_available": a.sites_available, "sites_enabled": a.sites_enabled,
                        "mods_enabled": a.mods_enabled, "conf_available": a.conf_available,
                        "default_site": a.default_site, "pid_file": a.pid_file, "apachectl": a.apachectl,

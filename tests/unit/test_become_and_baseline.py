@@ -1,0 +1,352 @@
+"""Who becomes root outside sudoers, whether the deploy login keeps logging in, and the host's security baseline
+(issue 17, blind round 4's misses c11-c13, c35, c41-c45, c47) as pure functions of snapshots recorded from real
+servers with the gate's own collectors (``data/baseline-stock.json``: the project's Debian 12 and 13 images and
+plain Debian 12 and 13 with systemd, procps, openssh-server, apache2 and sudo from Debian's mirror). Each stock
+server passes; each fault, written here as members of its class the blind test did not write as well as its own,
+fails naming the account, file:line or path and what an attacker (or the next deploy) gets."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from stock import outcome
+
+from deploytests.config import load_config
+from deploytests.examples import APPS
+from deploytests.verify import collect_root, parse
+from deploytests.verify.facts import Facts
+from deploytests.verify.logins import accounts, key_blobs, sysctl_files, sysctl_settings
+from deploytests.verify.promises import Expected
+
+STOCK = json.loads((Path(__file__).parent / "data" / "baseline-stock.json").read_text())
+RULES = ["cw_become", "cw_deploy_account", "sec_secrets", "sec_logs", "sec_sysctl", "sec_sticky"]
+KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBz0n3Vq5dKc1p6z9nqJ3x0v2yQ1kT8pL4mW7sR6fE2d"
+ADMIN = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHq8r2Lw5mN3bV7cX1zT9yU4kP6jD0sF2aG8hE5nR3wQ"
+
+
+@pytest.fixture
+def exp():
+    return Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+
+
+def host(server="debian12-image", files=None, shadow=None, keys=None, login="admin") -> Facts:
+    """The recorded ``server`` with ``files`` (path -> text, or (mode, uid, gid[, text]) for an lstat) applied,
+    shadow rows replaced by name (``shadow``: name -> row tail), the deploy login's keys (``keys``)."""
+    raw = copy.deepcopy(STOCK[server])
+    for path, spec in (files or {}).items():
+        mode, uid, gid, data = spec if isinstance(spec, tuple) and len(spec) == 4 else \
+            (*spec, None) if isinstance(spec, tuple) else (0o100644, 0, 0, spec)
+        raw["files"][path] = {"st": [mode, uid, gid, len(data or ""), 0, 0], **({"data": data} if data is not None
+                                                                                 else {})}
+        d, name = path.rsplit("/", 1)
+        raw["dirs"][d or "/"] = sorted(set(raw["dirs"].get(d or "/", [])) | {name})
+    rows = {r[0]: r for r in raw["shadow"]}
+    for name, tail in (shadow or {}).items():
+        rows[name] = [name] + tail
+    raw["shadow"] = list(rows.values())
+    facts = Facts("docker://web-1", remote={"login": login, "as_root": True,
+                                            "login_keys": {"~appuser/.ssh/authorized_keys": keys or ""}})
+    facts.raw = parse.Snapshot(raw)
+    return facts
+
+
+def passwd_with(facts, line):
+    return {"/etc/passwd": facts.raw.text("/etc/passwd") + line + "\n"}
+
+
+def today(server="debian12-image"):
+    return int(STOCK[server]["time"] // 86400)
+
+
+# ---------------------------------------------------------------- stock servers pass
+
+
+@pytest.mark.parametrize("server", sorted(STOCK))
+@pytest.mark.parametrize("rule", RULES)
+def test_stock_servers_pass(server, rule, exp):
+    assert outcome(rule, host(server), exp) == "pass"
+
+
+def test_the_stock_snapshots_hold_what_the_rules_read():
+    for name, raw in STOCK.items():
+        snap = parse.Snapshot(raw)
+        assert snap.st("/etc/shadow") and snap.st("/tmp") and raw["shadow"], name
+        assert not any(len(r) > 8 or r[1] not in ("empty", "locked", "none", "set") for r in raw["shadow"]), name
+    plain = parse.Snapshot(STOCK["debian12-plain"])
+    assert [n for n in plain.listdir("/etc/ssh") if n.endswith("_key")]  # openssh-server's own keys, as installed
+    assert "/etc/sysctl.d/99-sysctl.conf" in sysctl_files(plain.dirs)  # procps: a link to ../sysctl.conf
+
+
+# ---------------------------------------------------------------- class 1: who becomes root
+
+
+def test_root_collector_sends_no_hash(tmp_path, monkeypatch):
+    shadow = tmp_path / "shadow"
+    shadow.write_text("root:$y$j9T$abc$def:20000:0:99999:7:::\nops::20000::::::\ngone:!$6$x$y:1:2:3:4:5:20500:\n"
+                      "svc:*:20000:0:99999:7:::\nbroken\n")
+    monkeypatch.setattr(collect_root, "SHADOW", str(shadow))
+    out: dict = {}
+    collect_root.shadow(out)
+    assert out["shadow"] == [["root", "set", "20000", "0", "99999", "7", "", ""], ["ops", "empty", "20000", "", "", "",
+                             "", ""], ["gone", "locked", "1", "2", "3", "4", "5", "20500"],
+                             ["svc", "none", "20000", "0", "99999", "7", "", ""]]
+    assert "$" not in json.dumps(out)
+
+
+def test_an_empty_root_password_fails_and_a_service_account_without_shell_does_not(exp):
+    found = outcome("cw_become", host(shadow={"root": ["empty", "20792", "0", "99999", "7", "", ""]}), exp)
+    assert "- root: empty password field: with pam_unix's nullok (Debian's common-auth) any local user, the app " \
+           "user too, su's to root without a password: root" in found, found
+    assert outcome("cw_become", host(shadow={"www-data": ["empty", "20792", "", "", "", "", ""]}), exp) == "pass"
+    deploy = outcome("cw_become", host(shadow={"appuser": ["empty", "20792", "", "", "", "", ""]}), exp)
+    assert "- appuser: empty password field" in deploy  # another member: any account that runs commands
+
+
+def test_a_second_uid0_account_a_gid0_login_and_a_hash_in_passwd_fail(exp):
+    base = host()
+    found = outcome("cw_become", host(files=passwd_with(base, "backdoor:x:0:0::/nonexistent:/bin/sh\n"
+                                                        "ops:x:1002:0::/home/ops:/bin/bash\n"
+                                                        "old:$6$salt$hash:1003:1003::/home/old:/bin/bash")), exp)
+    assert "- backdoor (/etc/passwd): uid 0: root under another name: whoever logs in as it or su's to it " \
+           "(password unknown, shell /bin/sh) is root" in found, found
+    assert "- ops (/etc/passwd): primary group 0 (root's)" in found
+    assert "- old: a password hash in /etc/passwd, which every user reads: it is cracked offline" in found
+    assert "skip_rules = { cw_become = " in found
+    empty = outcome("cw_become", host(files=passwd_with(base, "nopw::1004:1004::/home/nopw:")), exp)
+    assert "- nopw: empty password field" in empty  # the passwd field itself empty, an empty shell is /bin/sh
+
+
+def test_the_deploy_key_in_roots_authorized_keys_fails_while_sshd_takes_root_keys(exp):
+    roots = f'from="10.0.0.0/8",no-pty {KEY} ci@runner\n{ADMIN} admin@laptop\n'
+    conf = host().raw.text("/etc/ssh/sshd_config")
+    keys = f"# the deploy login\n{KEY} ci@runner\n"
+    allowed = host(files={"/root/.ssh/authorized_keys": (0o100600, 0, 0, roots),
+                          "/etc/ssh/sshd_config": conf.replace("PermitRootLogin no", "PermitRootLogin "
+                                                                                     "prohibit-password")}, keys=keys)
+    found = outcome("cw_become", allowed, exp)
+    assert "- /root/.ssh/authorized_keys:1: the key of ~appuser/.ssh/authorized_keys:2 logs in as root " \
+           "(/etc/ssh/sshd_config:4: PermitRootLogin prohibit-password): whoever holds the deploy login's key (CI) " \
+           "is root" in found, found
+    assert "1 ways to become root" in found  # the admin's own key there is the admin's business
+    unset = host(files={"/root/.ssh/authorized_keys2": (0o100600, 0, 0, KEY + "\n"),
+                        "/etc/ssh/sshd_config": conf.replace("PermitRootLogin no\n", "")}, keys=keys)
+    assert "(PermitRootLogin unset (prohibit-password))" in outcome("cw_become", unset, exp)
+    match = host(files={"/root/.ssh/authorized_keys": (0o100600, 0, 0, roots), "/etc/ssh/sshd_config": conf +
+                        "Match Address 10.0.0.0/8\n  PermitRootLogin forced-commands-only\n"}, keys=keys)
+    assert "PermitRootLogin forced-commands-only" in outcome("cw_become", match, exp)
+    off = host(files={"/root/.ssh/authorized_keys": (0o100600, 0, 0, roots)}, keys=keys)  # the image's 'no'
+    assert outcome("cw_become", off, exp) == "pass"
+
+
+def test_roots_keys_file_someone_else_writes_fails(exp):
+    facts = host(files={"/root/.ssh/authorized_keys": (0o100664, 1001, 1001)})
+    assert "- deployer owns or may write /root/.ssh/authorized_keys (0664): whoever writes it logs in as root" in \
+        outcome("cw_become", facts, exp)
+    facts = host(files={"/root/.ssh/authorized_keys": (0o120777, 0, 0)})
+    facts.raw.files["/root/.ssh/authorized_keys"]["link"] = "/srv/keys/root"
+    assert "- /root/.ssh/authorized_keys -> /srv/keys/root: a link root's collector does not follow" in \
+        outcome("cw_become", facts, exp)
+
+
+def test_key_blobs_ignore_options_and_comments():
+    text = f'command="/bin/true",no-agent-forwarding {KEY} a b\n# {ADMIN}\n\nsk-ssh-ed25519@openssh.com ' \
+           f'AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIA== key\n'
+    assert list(key_blobs(text)) == [KEY, "sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIA=="]
+
+
+# ---------------------------------------------------------------- class 2: the deploy login stops logging in
+
+
+def test_an_account_expiring_tomorrow_fails_and_one_in_two_months_passes(exp):
+    t = today()
+    found = outcome("cw_deploy_account", host(shadow={"appuser": ["none", str(t), "0", "99999", "7", "",
+                                                                  str(t + 1)]}), exp)
+    assert "- appuser: the account expires (shadow field 8; chage -E) on " in found and "(in 1 days): every " \
+           "deploy and rollback will fail at login from then on (chage -l appuser)" in found, found
+    late = host(shadow={"appuser": ["none", str(t), "0", "99999", "7", "", str(t + 60)]})
+    assert outcome("cw_deploy_account", late, exp) == "pass"
+    past = outcome("cw_deploy_account", host(shadow={"appuser": ["none", str(t), "0", "99999", "7", "",
+                                                                 str(t - 3)]}), exp)
+    assert "since " in past and "every deploy and rollback fail at login" in past
+
+
+def test_password_aging_that_stops_the_login_fails(exp):
+    t = today()
+    aged = outcome("cw_deploy_account", host(shadow={"appuser": ["set", str(t - 80), "0", "90", "7", "", ""]}), exp)
+    assert "its password expires (last change + maximum age" in aged and "(in 10 days)" in aged, aged
+    forced = outcome("cw_deploy_account", host(shadow={"appuser": ["none", "0", "0", "99999", "7", "", ""]}), exp)
+    assert "its password must be changed at the next login (shadow field 3 is 0; passwd -e)" in forced
+    gate = outcome("cw_deploy_account", host(shadow={"admin": ["set", str(t - 400), "0", "365", "7", "10", ""]},
+                                             files=passwd_with(host(), "admin:x:1005:1005::/home/admin:/bin/bash")),
+                   exp)
+    assert "- admin: the account is disabled, its password expired and the inactive days past" in gate
+    assert "this gate and bootstrap fail at login" in gate
+    admin = passwd_with(host(), "admin:x:1005:1005::/home/admin:/bin/bash")
+    aging = ["set", str(t - 70), "0", "90", "7", "", ""]  # an admin's 90-day policy, 20 days left, warned at 7
+    assert outcome("cw_deploy_account", host(shadow={"admin": aging}, files=admin), exp) == "pass"
+    assert "(in 20 days)" in outcome("cw_deploy_account", host(shadow={"appuser": aging}), exp)  # the deploy login's
+    soon = ["set", str(t - 85), "0", "90", "7", "", ""]
+    assert "- admin: its password expires" in outcome("cw_deploy_account", host(shadow={"admin": soon}, files=admin),
+                                                       exp)
+
+
+def test_a_locked_deploy_login_fails_where_sshd_does_not_use_pam(exp):
+    locked = {"appuser": ["locked", str(today()), "0", "99999", "7", "", ""]}
+    found = outcome("cw_deploy_account", host(shadow=locked), exp)  # the image: UsePAM no
+    assert "- appuser: locked (passwd -l: '!' in /etc/shadow) and sshd does not use PAM (UsePAM no)" in found
+    conf = host().raw.text("/etc/ssh/sshd_config").replace("UsePAM no", "UsePAM yes")
+    assert outcome("cw_deploy_account", host(shadow=locked, files={"/etc/ssh/sshd_config": conf}), exp) == "pass"
+
+
+def test_accounts_read_passwd_and_the_hash_free_shadow():
+    found = accounts("a:x:1:1::/:/bin/sh\nb::2:2::/:\nc:*:3:3::/:/usr/sbin/nologin\nd:x:4:4::/:/bin/sh\n",
+                     [["a", "set", "100", "0", "90", "7", "5", "200"]])
+    assert [(x.name, x.password, x.changed, x.max_days, x.inactive, x.expires) for x in found] == [
+        ("a", "set", 100, 90, 5, 200), ("b", "empty", None, None, None, None), ("c", "none", None, None, None, None),
+        ("d", "unknown", None, None, None, None)]
+    assert [x.runs_commands for x in found] == [True, True, False, True]
+
+
+# ---------------------------------------------------------------- class 3: the host's security baseline
+
+
+def test_readable_password_hashes_and_host_keys_fail(exp):
+    found = outcome("sec_secrets", host(files={"/etc/shadow": (0o100644, 0, 42),
+                                               "/etc/gshadow-": (0o100660, 0, 42)}), exp)
+    assert "- /etc/shadow (0644 root:shadow): every local user" in found and "- /etc/gshadow- (0660 " in found, found
+    key = "/etc/ssh/ssh_host_ed25519_key"
+    keyed = outcome("sec_secrets", host(files={key: (0o100640, 0, 1001)}), exp)
+    assert f"- {key} (0640 root:deployer): whoever reads it (the app user too) impersonates this server" in keyed
+    conf = host().raw.text("/etc/ssh/sshd_config") + "HostKey /etc/ssh/keys/host_rsa\n"
+    other = outcome("sec_secrets", host(files={"/etc/ssh/sshd_config": conf, "/etc/ssh/keys/host_rsa":
+                                               (0o100604, 0, 0)}), exp)
+    assert "- /etc/ssh/keys/host_rsa (0604 root:root)" in other, other  # a key by any name sshd serves
+
+
+def test_apache_logs_open_to_others_fail(exp):
+    found = outcome("sec_logs", host(files={"/var/log/apache2": (0o40755, 0, 4),
+                                            "/var/log/apache2/access.log": (0o100644, 0, 4)}), exp)
+    assert "- /var/log/apache2 (0755 root:adm) lets every local user in" in found and \
+        "readable by others: /var/log/apache2/access.log" in found, found
+    assert outcome("sec_logs", host(files={"/var/log/apache2": (0o40751, 0, 4)}), exp).startswith("fail")
+
+
+def test_sysctls_lowered_on_disk_fail_in_boots_order(exp):
+    perf = "# tuning guide\nkernel.randomize_va_space = 0\nfs/suid_dumpable=2\n-fs.protected_symlinks = 0\n"
+    found = outcome("sec_sysctl", host(files={"/etc/sysctl.d/99-perf.conf": perf}), exp)
+    assert "- /etc/sysctl.d/99-perf.conf:2: kernel.randomize_va_space = 0 (secure: 2): address space layout " \
+           "randomisation weakened" in found, found
+    assert "/etc/sysctl.d/99-perf.conf:3: fs.suid_dumpable = 2 (secure: 0)" in found
+    assert "protected_symlinks" not in found  # procps' 99-protect-links.conf sorts after 99-perf.conf: it wins
+    coredump = {"/usr/lib/sysctl.d/50-coredump.conf": "kernel.core_pattern=|/usr/lib/systemd/systemd-coredump %P %u "
+                "%g %s %t %c %h\nkernel.core_pipe_limit=16\nfs.suid_dumpable=2\n"}  # the systemd-coredump package's
+    assert outcome("sec_sysctl", host("debian13-plain", files=coredump), exp) == "pass"
+    coredump["/etc/sysctl.d/99-local.conf"] = "kernel.core_pattern = core\n"  # dumps land in the cwd again
+    assert "50-coredump.conf:3: fs.suid_dumpable = 2" in outcome("sec_sysctl", host("debian13-plain", files=coredump),
+                                                                exp)
+    later = host(files={"/etc/sysctl.d/10-perf.conf": perf, "/etc/sysctl.d/20-fix.conf":
+                        "kernel.randomize_va_space=2\nfs.suid_dumpable=0\nfs.protected_symlinks=1\n"})
+    assert outcome("sec_sysctl", later, exp) == "pass"  # the last value wins, as at boot
+    hiding = {"/etc/sysctl.d/99-protect-links.conf": "fs.protected_regular = 0\n"}  # hides procps' file by name
+    plain = outcome("sec_sysctl", host("debian12-plain", files=hiding), exp)
+    assert "/etc/sysctl.d/99-protect-links.conf:1: fs.protected_regular = 0" in plain, plain
+    conf = outcome("sec_sysctl", host(files={"/etc/sysctl.conf": "kernel.dmesg_restrict=0\nkernel.yama.ptrace_scope"
+                                                                 " = 0\n"}), exp)
+    assert "/etc/sysctl.conf:1: kernel.dmesg_restrict = 0" in conf and "/etc/sysctl.conf:2: kernel.yama." in conf
+    loose = outcome("sec_sysctl", host(files={"/etc/sysctl.d/local.conf": (0o100664, 0, 1001)}), exp)
+    assert "/etc/sysctl.d/local.conf: not read (None): boot applies it" in loose or "local.conf: not read" in loose
+
+
+def test_sysctl_files_hide_by_name_and_end_with_sysctl_conf():
+    dirs = {"/etc/sysctl.d": ["50-default.conf", "README.sysctl", "99-x.conf"],
+            "/usr/lib/sysctl.d": ["50-default.conf", "10-a.conf"]}
+    files = sysctl_files(dirs)
+    assert files == ["/usr/lib/sysctl.d/10-a.conf", "/etc/sysctl.d/50-default.conf", "/etc/sysctl.d/99-x.conf",
+                     "/etc/sysctl.conf"]
+    assert sysctl_settings(files, {"/etc/sysctl.d/99-x.conf": "a.b = 1\n; c = 2\n"}) == {
+        "a.b": ("1", "/etc/sysctl.d/99-x.conf:1")}
+
+
+def test_temp_dirs_without_the_sticky_bit_fail(exp):
+    found = outcome("sec_sticky", host(files={"/tmp": (0o40777, 0, 0), "/var/tmp": (0o41777, 1001, 0)}), exp)
+    assert "- /tmp (0777 root:root): any user, the app user too, removes or replaces any other user's files" in found
+    assert "- /var/tmp (1777 deployer:root)" in found, found
+    assert outcome("sec_sticky", host(files={"/dev/shm": (0o40755, 0, 0)}), exp) == "pass"  # not world-writable
+
+
+def test_a_stock_guard_module_gone_or_switched_off_fails_and_other_stock_modules_may_go(exp):
+    from stock import with_stock_logins
+    from test_closed_world import add_apache_text, clean_facts
+
+    facts = clean_facts()
+    modules = facts.remote["configtest"]["modules"]
+    assert "reqtimeout_module" in modules
+    modules.remove("reqtimeout_module")
+    found = outcome("sec_guards", facts, exp)
+    assert "- reqtimeout_module: a stock module of the stack that guards the server is not loaded (a2dismod?): a " \
+           "handful of clients sending their requests slowly (Slowloris) hold every worker" in found, found
+    facts = clean_facts()
+    facts.remote["configtest"]["modules"].remove("autoindex_module")
+    assert outcome("sec_guards", facts, exp) == "pass"  # a hardened server drops autoindex: no guard
+    facts = clean_facts()
+    add_apache_text(facts, "/etc/apache2/conf-enabled/uploads.conf", "# uploads were cut off\n<IfModule "
+                    "reqtimeout_module>\n  RequestReadTimeout header=20-40,MinRate=500 body=0\n</IfModule>\n")
+    off = outcome("sec_guards", facts, exp)
+    assert "- /etc/apache2/conf-enabled/uploads.conf:3: requestreadtimeout header=20-40,MinRate=500 body=0: " \
+           "switches reqtimeout_module off" in off, off
+    facts = clean_facts()
+    add_apache_text(facts, "/etc/apache2/conf-enabled/uploads.conf", "RequestReadTimeout body=10-60,MinRate=100\n")
+    assert outcome("sec_guards", facts, exp) == "pass"  # changed, not switched off
+    assert outcome("sec_guards", with_stock_logins(clean_facts()), exp) == "pass"
+
+
+def test_apaches_user_in_a_group_that_reaches_root_fails(exp):
+    """Class 1, another member: not the app's or the deploy login's groups (checked before) but Apache's workers'."""
+    from stock import with_stock_logins
+    from test_closed_world import clean_facts
+
+    facts = with_stock_logins(clean_facts())
+    group = facts.raw.files["/etc/group"]["data"]
+    facts.raw.files["/etc/group"]["data"] = group.replace("\ndisk:x:6:", "\ndisk:x:6:www-data")
+    facts.raw.users = parse.Users(facts.raw.text("/etc/passwd"), facts.raw.text("/etc/group"))
+    found = outcome("cw_groups", facts, exp)
+    assert "www-data (the apache user) is in group disk: reads and writes the raw disks (every file)" in found, found
+    assert outcome("cw_groups", with_stock_logins(clean_facts()), exp) == "pass"
+
+
+def test_the_deploy_key_in_the_gates_logins_keys_fails_when_that_login_has_sudo(exp):
+    """Class 1, another member: not root's keys but the admin's (who has sudo): the deploy key logs in as it."""
+    keys = f"{KEY} ci@runner\n"
+    facts = host(keys=keys, login="admin")
+    facts.raw.raw["own_keys"] = {"/home/admin/.ssh/authorized_keys": f"{ADMIN} me\n{KEY} ci@runner\n"}
+    found = outcome("cw_become", facts, exp)
+    assert "- /home/admin/.ssh/authorized_keys:2: the key of ~appuser/.ssh/authorized_keys:1 logs in as admin, who " \
+           "becomes root (sudo): whoever holds the deploy login's key (CI) is root" in found, found
+    same = host(keys=keys, login="appuser")  # the deploy login is the gate's login: its own key, no escalation
+    same.raw.raw["own_keys"] = {"/home/appuser/.ssh/authorized_keys": keys}
+    assert outcome("cw_become", same, exp) == "pass"
+
+
+def test_a_log_apache_writes_elsewhere_that_others_read_fails(exp):
+    """sec_logs, another member: not the log directory opened but a log written where everyone reads it (a vhost's
+    CustomLog under the web root is downloadable too). The login collector lstats what root's files name."""
+    from stock import with_stock_logins
+    from test_closed_world import add_apache_text, clean_facts
+
+    facts = clean_facts()
+    add_apache_text(facts, "/etc/apache2/conf-enabled/stats.conf", 'CustomLog "/var/www/html/stats.log" combined\n'
+                    "ErrorLog ${APACHE_LOG_DIR}/stats-error.log\nCustomLog \"|/usr/bin/rotatelogs x 86400\" common\n")
+    facts = with_stock_logins(facts)
+    for path, mode in (("/var", 0o40755), ("/var/www", 0o40755), ("/var/www/html", 0o40755),
+                       ("/var/www/html/stats.log", 0o100644)):
+        facts.raw.files[path] = {"st": [mode, 0, 0, 0, 0, 0]}
+    facts.raw.files["/"] = {"st": [0o40755, 0, 0, 0, 0, 0]}
+    found = outcome("sec_logs", facts, exp)
+    assert "- /var/www/html/stats.log (0644, /etc/apache2/conf-enabled/stats.conf:1: customlog): every local user " \
+           "reads it" in found, found
+    assert "stats-error" not in found and "rotatelogs" not in found
+    facts.raw.files["/var/www/html"]["st"][0] = 0o40750  # others cannot reach it
+    assert outcome("sec_logs", facts, exp) == "pass"
