@@ -336,7 +336,7 @@ def test_a_bound_hit_in_the_collector_is_in_its_errors(monkeypatch):
     from deploytests.verify import collect_root
 
     monkeypatch.setattr(collect_root, "PIDS", 1)
-    out = {"errors": {}, "proc": {}}
+    out = {"errors": {}, "proc": {}, "size": 0}
     collect_root.processes(out, set())
     assert out["errors"]["processes"] == "more than 1: the rest not looked at" and len(out["proc"]) <= 1
 
