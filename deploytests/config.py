@@ -85,7 +85,8 @@ FIELDS: tuple[Field, ...] = (
     Field("app_user", Text(USER_RE.pattern, "a system user name", refuse=NO_ROOT),
           doc="system user the mod_wsgi daemon runs as (default: app); never root", example='"yourapplication"'),
     Field("deploy_user", Text(USER_RE.pattern, "a system user name", refuse=NO_ROOT),
-          doc="login owning releases/ (default: the bootstrap login); never root", example='"deployer"'),
+          doc="login owning releases/ (default: the bootstrap login); never root;\ndeploy, rollback and run "
+          "log in as it: another login is refused", example='"deployer"'),
     Field("python", Text(r"python3(\.[0-9]+)?", "python3 or python3.X: a name the login's own PATH resolves, "
                          "never a path (a file someone else wrote would run as that login)"), default="python3",
           doc="the interpreter deploys run and make venvs with (a name)", example='"python3"'),

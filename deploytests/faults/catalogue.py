@@ -137,6 +137,13 @@ FAULTS: tuple[Fault, ...] = (
     Fault("current-relinked-no-reload", "daemon_code",
           "current re-made (same release) by hand after the daemons started",
           "sleep 0.1; ln -sfn releases/{live} {root}/.c; mv -T {root}/.c {root}/current"),
+    Fault("code-loaded-then-restored", "loaded", "a module of the live release changed, loaded by the daemons "
+          "(application.wsgi touched, one request), then put back byte for byte with its old mtime and .pyc",
+          "f={site}/{package}/__init__.py; c=$(echo {site}/{package}/__pycache__/__init__.*.pyc); "
+          "cp -p $f /tmp/dt-orig; mv $c /tmp/dt-pyc; echo 'CHANGED = 1' >> $f; touch {root}/application.wsgi; "
+          "python3 -c \"import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:{port}{health}', "
+          "headers=dict(Host='{server_name}')), timeout=60).read()\"; cat /tmp/dt-orig > $f; "
+          "touch -r /tmp/dt-orig $f; mv /tmp/dt-pyc $c"),
     Fault("embedded-mode", "daemon_user", "daemon mode removed from the vhost: the app runs inside Apache's workers",
           "sed -i '/WSGIDaemonProcess/,/locale=/d; /WSGIProcessGroup/d; s/ process-group={app}//' {vhost}; "
           f"{GRACEFUL}"),

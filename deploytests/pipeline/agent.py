@@ -59,6 +59,9 @@ from .programs import source as program_source
 
 EVENT = "@@DT "
 LOCK_NAME = ".deploy.lock"
+JSON_DEPTH = 32  # levels a RELEASE.json may nest (deploy writes 3): a deeper one is not what a deploy wrote
+SHOWN = ("version", "created_at", "artifact_sha256", "deployed_by")  # what status shows of each release
+FIELD_MAX = 200  # characters of one shown value
 FAILED_LOG = "failed.log"
 
 
@@ -71,6 +74,7 @@ class AgentError(Exception):
         self.live, self.serving = live, serving  # after a failed gate: the release switched back to, and if it serves
         self.post_deploy_ran = False  # a refused deploy: its post_deploy commands ran against the live data
         self.nothing_live = False  # a refused deploy: no release was live before it (a first deploy)
+        self.config_put_back = False  # a refused switch: the config was put back already (put_back)
 
 
 # ---------------------------------------------------------------- output
@@ -228,15 +232,20 @@ def lock_owner_line(info):
     return "pid=%(pid)s user=%(user)s by=%(by)s release=%(release)s since=%(since)s" % info
 
 
-def acquire_lock(path, timeout, on_wait=None, clock=time.monotonic, sleep=time.sleep, interval=0.1):
-    """Take an exclusive ``flock`` on ``path`` within ``timeout`` seconds; return the open fd.
+def acquire_lock(path, timeout, on_wait=None, clock=time.monotonic, sleep=time.sleep, interval=0.1, dir_fd=None):
+    """Take an exclusive ``flock`` on ``path`` (relative to ``dir_fd``: the app's root, opened by
+    :func:`check_tree`) within ``timeout`` seconds; return the open fd. Opened with ``O_NOFOLLOW``: a link at the
+    lock's name is refused, never written through (``write_lock_owner`` truncates it).
 
     The kernel drops a flock when its holder dies (killed deploy, dropped SSH session), so a "stale lock" cannot
     exist: a dead holder's lock is simply free, and is taken over here without any pid/boot-id guesswork. The fd
     is not inherited by child processes (``O_CLOEXEC``), so a daemon started by a post-deploy command cannot keep
     the lock. While waiting, ``on_wait(holder_line)`` is called once. On timeout raise AgentError naming the holder.
     """
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644, dir_fd=dir_fd)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", path)
     deadline = clock() + timeout
     waited = False
     while True:
@@ -244,7 +253,7 @@ def acquire_lock(path, timeout, on_wait=None, clock=time.monotonic, sleep=time.s
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return fd
         except BlockingIOError:
-            holder = read_lock_owner(path)
+            holder = read_lock_owner(fd)
             if not waited and on_wait:
                 on_wait(holder)
             waited = True
@@ -256,10 +265,10 @@ def acquire_lock(path, timeout, on_wait=None, clock=time.monotonic, sleep=time.s
             sleep(interval)
 
 
-def read_lock_owner(path):
+def read_lock_owner(fd):
+    """The holder's line, read from the lock file we hold open (never reopened by path)."""
     try:
-        with open(path) as f:
-            return f.read().strip() or "holder unknown"
+        return os.pread(fd, 4096, 0).decode("utf-8", "replace").strip() or "holder unknown"
     except OSError:
         return "holder unknown"
 
@@ -270,6 +279,27 @@ def write_lock_owner(fd, info):
 
 
 # ---------------------------------------------------------------- release tree
+
+def nested_deeper(value, limit):
+    """Whether parsed JSON ``value`` nests deeper than ``limit`` levels (found without recursion: everything that
+    later walks it -- a copy, a comparison, ``dataclasses.asdict``, ``json.dumps`` -- recurses, and a RELEASE.json
+    nested 500 deep parses but crashed them)."""
+    todo = [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            todo.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+def text(value):
+    """A RELEASE.json value as one bounded string (None stays None)."""
+    if value is None:
+        return None
+    return (value if isinstance(value, str) else json.dumps(value, sort_keys=True))[:FIELD_MAX]
+
 
 class Tree:
     """Paths of one app's tree on the server."""
@@ -340,9 +370,14 @@ class Tree:
             finally:
                 os.close(fd)
             meta = json.loads(data.decode("utf-8"))
-            return meta if isinstance(meta, dict) else {}
+            return meta if isinstance(meta, dict) and not nested_deeper(meta, JSON_DEPTH) else {}
         except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested 10^5 deep
             return {}
+
+    def shown(self, rid, key):
+        """One value of a release's RELEASE.json as one bounded string (None when absent): what crosses to the
+        runner of what the deploy login wrote, never its structure."""
+        return text(self.meta(rid).get(key))
 
     def previous(self, live):
         """The release to roll back to from ``live`` (:func:`previous_of`, with what its RELEASE.json recorded)."""
@@ -1155,8 +1190,10 @@ def runner_here():
     return _RUNNER["connected"]
 
 
-def switch_and_gate(args: GateArgs, tree, rid, previous, steps):
-    """Switch ``current`` to ``rid``, reload, gate. On a failed gate switch back to ``previous`` and raise. Never
+def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, config=""):
+    """Switch ``current`` to ``rid``, reload, gate. On a failed gate put ``config`` back (``undo``, see
+    :func:`put_back`) *before* switching back to ``previous`` and reloading: the daemons that restart then load
+    the config they ran with, and nothing they load changes after they started (the gate's ctime check). Never
     when the runner has gone (Ctrl-C twice, a dropped connection): its own checks (the suite, the project's tests,
     its hooks) could not follow what goes live, so nothing is switched and the release is abandoned; once the
     switch is made the agent sees it through (reload, gate, switch back on failure) runner or not."""
@@ -1172,6 +1209,8 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps):
     if ok:
         return attempts
     reason = "health gate failed after %gs (%d attempts): %s" % (args.gate_timeout, attempts, last)
+    refused = AgentError("release %s refused: %s" % (rid, reason), step="gate", hint="see the server's error log below")
+    put_back(refused, undo, config)
     restored, back = "", False
     if previous:
         with steps("switch_back", "current -> %s" % previous):
@@ -1182,9 +1221,10 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps):
     else:
         os.unlink(tree.current)
         tree.reload()
-    raise AgentError("release %s refused: %s%s" % (rid, reason, restored), step="gate",
-                     hint="see the server's error log below",
-                     live=previous, serving=bool(previous) and back)
+    refused.what += restored
+    refused.args = (refused.what,)
+    refused.live, refused.serving = previous, bool(previous) and back
+    raise refused
 
 
 def prune(tree, keep, live, previous):
@@ -1194,7 +1234,7 @@ def prune(tree, keep, live, previous):
     doomed = plan_prune(tree.listing(), live, previous, keep)
     for rid in doomed:
         shutil.rmtree(tree.release(rid), ignore_errors=True)
-    needed = {tree.meta(rid).get("config_sha256") for rid in tree.listing()}
+    needed = {tree.shown(rid, "config_sha256") for rid in tree.listing()}
     where = os.path.join(tree.root, CONFIGS)
     for name in os.listdir(where) if os.path.isdir(where) else []:
         if name not in needed:
@@ -1207,11 +1247,16 @@ def prune(tree, keep, live, previous):
 
 # ---------------------------------------------------------------- commands
 
-def locked(args: GateArgs, tree, rid, steps):
+def locked(args: GateArgs, tree, root_fd, rid, steps):
     with steps("lock", "flock %s" % tree.lock):
-        fd = acquire_lock(tree.lock, args.lock_timeout,
-                          on_wait=lambda holder: emit("step", step="lock_wait", seconds=0,
-                                                      message="waiting for " + holder))
+        try:
+            fd = acquire_lock(LOCK_NAME, args.lock_timeout, dir_fd=root_fd,
+                              on_wait=lambda holder: emit("step", step="lock_wait", seconds=0,
+                                                          message="waiting for " + holder))
+        except OSError as exc:  # a link, a directory, a fifo at the lock's name: never followed or written
+            raise AgentError("cannot take the lock %s: %s" % (tree.lock, exc.strerror), step="lock",
+                             hint="it must be a regular file (bootstrap makes it); remove what is there and run "
+                                  "bootstrap again") from None
         write_lock_owner(fd, {"pid": os.getpid(), "user": pwd.getpwuid(os.getuid()).pw_name,
                               "by": args.release.get("deployed_by", "?") if isinstance(args, DeployArgs) else "?",
                               "release": rid,
@@ -1342,8 +1387,10 @@ def kept_config(args: GateArgs, sha256):
 
 
 def put_back(exc, undo, config):
-    """A refused switch: ``undo`` (None: nothing to undo) puts ``config`` back; ``exc``'s hint says if it could."""
-    if undo is not None:
+    """A refused switch: ``undo`` (None: nothing to undo) puts ``config`` back; ``exc``'s hint says if it could.
+    Once per error: a refused gate puts it back before its switch back (:func:`switch_and_gate`)."""
+    if undo is not None and not exc.config_put_back:
+        exc.config_put_back = True
         try:
             undo()
             note = "%s was put back" % config
@@ -1356,8 +1403,8 @@ def cmd_deploy(args: DeployArgs):
     tree, steps = Tree(args.root), Steps()
     config = read_config(args)
     config_sha = hashlib.sha256(config).hexdigest() if config is not None else None
-    check_tree(tree)
-    fd = locked(args, tree, args.release_id, steps)
+    root_fd = check_tree(tree)
+    fd = locked(args, tree, root_fd, args.release_id, steps)
     recovered = tree.remove_incomplete()
     live = tree.live()
     same_artifact, new_config, changed = plan_deploy(live, tree.meta(live) if live else {}, args.artifact_sha256,
@@ -1371,14 +1418,14 @@ def cmd_deploy(args: DeployArgs):
             with steps("prune"):  # a no-change deploy still trims releases beyond keep_releases
                 pruned = prune(tree, args.keep_releases, live, previous)
             return {"changed": False, "release_id": live, "previous": previous, "pruned": pruned,
-                    "recovered": recovered, "version": tree.meta(live).get("version"), "timings": steps.timings}
+                    "recovered": recovered, "version": tree.shown(live, "version"), "timings": steps.timings}
         # A deploy died between the switch and the reload: ``current`` names this release, but the site still
         # serves another one. Finish that switch (reload + gate) instead of reporting "no change".
         previous = served if served in tree.listing() else tree.previous(live)
         switch_and_gate(args, tree, live, previous, steps)
         os.close(fd)
         return {"changed": True, "release_id": live, "previous": previous, "recovered": recovered,
-                "version": tree.meta(live).get("version"), "timings": steps.timings}
+                "version": tree.shown(live, "version"), "timings": steps.timings}
     rid = next_release_id(args.release_id, set(os.listdir(tree.releases)))
     undo = None
     try:
@@ -1395,7 +1442,7 @@ def cmd_deploy(args: DeployArgs):
             raise AgentError("%s: %s" % (steps.current, exc), step=steps.current,
                              hint="%s; free space (or fix permissions) under %s and deploy again"
                                   % (NOT_TOUCHED, tree.releases)) from None
-        switch_and_gate(args, tree, rid, live, steps)
+        switch_and_gate(args, tree, rid, live, steps, undo, "the previous config")
     except AgentError as exc:
         ran = bool(args.post_deploy) and ("post_deploy" in steps.timings or exc.step == "post_deploy")
         exc.post_deploy_ran, exc.nothing_live = ran, live is None  # typed: the runner's state line reads them
@@ -1416,13 +1463,13 @@ def cmd_deploy(args: DeployArgs):
         pruned = prune(tree, args.keep_releases, rid, live)
     os.close(fd)
     return {"changed": True, "release_id": rid, "previous": live, "pruned": pruned, "recovered": recovered,
-            "version": tree.meta(rid).get("version"), "timings": steps.timings, "config_changed": new_config}
+            "version": tree.shown(rid, "version"), "timings": steps.timings, "config_changed": new_config}
 
 
 def cmd_rollback(args: RollbackArgs):
     tree, steps = Tree(args.root), Steps()
-    check_tree(tree)
-    fd = locked(args, tree, args.to or "rollback", steps)
+    root_fd = check_tree(tree)
+    fd = locked(args, tree, root_fd, args.to or "rollback", steps)
     releases, live = tree.listing(), tree.live()
     target = args.to or tree.previous(live)
     if target is None:
@@ -1432,10 +1479,10 @@ def cmd_rollback(args: RollbackArgs):
         raise AgentError("no release %r; releases: %s" % (target, ", ".join(releases) or "none"), step="rollback",
                          hint="name one of the listed releases (fab status shows them with their versions)")
     if target == live:
-        return {"changed": False, "release_id": live, "previous": live, "version": tree.meta(live).get("version"),
+        return {"changed": False, "release_id": live, "previous": live, "version": tree.shown(live, "version"),
                 "timings": steps.timings}
     # the release goes back to the config it started with (kept in <root>/.configs while the release is kept)
-    wanted, now = tree.meta(target).get("config_sha256"), tree.meta(live).get("config_sha256") if live else None
+    wanted, now = tree.shown(target, "config_sha256"), tree.shown(live, "config_sha256") if live else None
     undo = None
     if wanted and wanted != now:
         with steps("config", "config of %s (sha256 %s)" % (target, wanted[:12])):
@@ -1445,27 +1492,28 @@ def cmd_rollback(args: RollbackArgs):
                                  "rollback would run %s with the live release's config, a pairing never deployed"
                                  % (target, wanted[:12], args.root, CONFIGS, target), step="config",
                                  hint="%s; deploy version %s with its config instead"
-                                      % (NOT_TOUCHED, tree.meta(target).get("version") or target))
+                                      % (NOT_TOUCHED, tree.shown(target, "version") or target))
             try:
                 undo = install_config(args, data)
             except OSError as exc:
                 raise config_error(args, exc) from None
     activated = undo is not None
     try:
-        switch_and_gate(args, tree, target, live, steps)
+        switch_and_gate(args, tree, target, live, steps, undo, "the live release's config")
     except AgentError as exc:
         put_back(exc, undo, "the live release's config")
         raise
     os.close(fd)
-    return {"changed": True, "release_id": target, "previous": live, "version": tree.meta(target).get("version"),
+    return {"changed": True, "release_id": target, "previous": live, "version": tree.shown(target, "version"),
             "timings": steps.timings, "config_changed": activated}
 
 
 def cmd_status(args: StatusArgs):
     tree = Tree(args.root)
-    releases = [dict(tree.meta(r), id=r) for r in tree.listing()]
-    for r in releases:
-        r.pop("manifest", None)
+    releases = []
+    for rid in tree.listing():  # only what status shows, as bounded strings: never the file's structure
+        meta = tree.meta(rid)
+        releases.append(dict({k: text(meta[k]) for k in SHOWN if meta.get(k) is not None}, id=rid))
     live = tree.live()
     dangling = None
     if live and not tree.is_complete(live):  # current points at nothing (or at a half-built release)
@@ -1482,6 +1530,7 @@ def cmd_run(args: RunArgs):
     leaves running killed). Its output goes to the channel as it comes; the result event carries its exit status.
     No lock: it does not change the tree."""
     tree = Tree(args.root)
+    os.close(check_tree(tree))
     live = tree.live()
     if not live or not tree.is_complete(live):
         raise AgentError("nothing is live in %s: no release to run the command in" % args.root, step="run",
@@ -1507,9 +1556,37 @@ def cmd_run(args: RunArgs):
 
 
 def check_tree(tree):
-    if not os.path.isdir(tree.releases) or not os.access(tree.releases, os.W_OK):
-        raise AgentError("%s is missing or not writable by %s" % (tree.releases, pwd.getpwuid(os.getuid()).pw_name),
-                         hint="run bootstrap first (fab bootstrap), with the deploy user this deploy logs in as")
+    """The app's root opened (``O_NOFOLLOW``: a directory fd for the lock), when the login running the agent owns it
+    and its ``releases``; else one line. Deploy, rollback and run act by path in the tree (the lock, failed.log,
+    application.wsgi's touch, the prune of ``.configs``, the releases' python): in a tree another user owns every
+    one of those paths is theirs to point anywhere (a link at .deploy.lock naming an admin's authorized_keys), and
+    a permission they set (a 0777 ``releases``) says nothing about who they are. So the agent acts only in a tree
+    of its own login, where a link it finds is that login's own doing, followed with that login's rights."""
+    me = name_of(pwd.getpwuid, os.getuid())
+    hint = "run bootstrap first (fab bootstrap), with the deploy user this deploy logs in as"
+    try:
+        fd = os.open(tree.root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        raise AgentError("%s is missing or not writable by %s" % (tree.releases, me), hint=hint) from None
+    try:
+        for path, st in ((tree.root, os.fstat(fd)), (tree.releases, os.stat("releases", dir_fd=fd,
+                                                                            follow_symlinks=False))):
+            if not stat.S_ISDIR(st.st_mode):
+                raise AgentError("%s is missing or not writable by %s (a %s)" % (tree.releases, me, "link" if
+                                 stat.S_ISLNK(st.st_mode) else "file"), hint=hint)
+            if st.st_uid != os.getuid():
+                owner = name_of(pwd.getpwuid, st.st_uid)
+                raise AgentError("%s is %s's, not %s's: deploy, rollback and run act only in a tree of the login "
+                                 "running them" % (path, owner, me),
+                                 hint="run it as %s, the deploy_user bootstrap gave the tree to (fab -H %s@<host>)"
+                                      % (owner, owner))
+    except FileNotFoundError:
+        os.close(fd)
+        raise AgentError("%s is missing or not writable by %s" % (tree.releases, me), hint=hint) from None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 # command: (its function, the contract of its arguments, the contract of its result)

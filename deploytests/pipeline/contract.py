@@ -208,10 +208,11 @@ class DeployReply(Message):
 
 @dataclasses.dataclass(frozen=True)
 class StatusReply(Message):
-    """The releases (RELEASE.json of each, without the manifest, plus ``id``), oldest first, and the live one."""
+    """The releases (``id`` and what status shows of each RELEASE.json, as bounded strings: agent.SHOWN), oldest
+    first, and the live one."""
 
     live: str | None
-    releases: list[dict]
+    releases: list[dict[str, str]]
     bootstrapped: bool
     changed: bool = False
     dangling: str | None = None  # where ``current`` points when that is no complete release

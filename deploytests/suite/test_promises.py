@@ -230,6 +230,10 @@ def test_daemons_run_live_release(promise):
     promise("daemon_code")
 
 
+def test_daemons_run_what_is_on_disk(promise):
+    promise("loaded")
+
+
 def test_reload_takes_effect(promise):
     promise("reload")
 

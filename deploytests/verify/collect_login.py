@@ -19,7 +19,7 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
 are latin-1 text:
 
 - ``errors`` ({what: why}), ``refused``: why root may not run ``apache2ctl`` (:func:`loose`), None when it may;
-- ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino], "link": target, "data": bytes, "why": text}}``:
+- ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino, ctime], "link": target, "data": bytes, "why": text}}``:
   the ``lstat`` of every path it looked at (and of each directory above it); ``data`` only for a regular file,
   opened with ``O_NOFOLLOW``, owned by root and not writable by group or others (else ``why`` says which),
   at most :data:`LIMIT` bytes. Read: :data:`FILES`; every file under :data:`TREES` (entries and depth bounded;
@@ -123,7 +123,8 @@ def note(out, path):
         try:  # (a link gone between lstat and readlink is recorded as gone)
             st = out["files"].get(p) or os.lstat(p)
             if isinstance(st, os.stat_result):
-                out["files"][p] = {"st": [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino],
+                out["files"][p] = {"st": [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino,
+                                          st.st_ctime],
                                    **({"link": os.readlink(p)} if stat.S_ISLNK(st.st_mode) else {})}
                 if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111:  # a program's capabilities: raw xattr bytes
                     out["files"][p].update(caps(p))

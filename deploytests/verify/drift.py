@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as _dt
 
 SHOWN = 3  # names shown per kind of change
+START_SLACK = 0.02  # seconds: a daemon's start time is counted in clock ticks (promises.START_SLACK)
 
 
 def _when(t: float) -> str:
@@ -103,6 +104,19 @@ def root_files(facts, since: float) -> str | None:
         (f" (+{len(changed) - 5} more)" if len(changed) > 5 else "")
 
 
+def loaded(facts) -> str | None:
+    """What the daemons load changed after the oldest of them started, dated by its ctime (the tree reader's
+    ``loaded``): its bytes and mtime may be back as they were, what the daemons run may not be."""
+    found, daemons = facts.get("loaded") or {}, facts.get("daemons") or []
+    if not found.get("path") or not daemons:
+        return None
+    start = min(d["started"] for d in daemons)
+    if found["ctime"] <= start + START_SLACK:
+        return None
+    return f"what the daemons load: {found['path']} changed {_when(found['ctime'])[11:]}, after they started " \
+           f"{_when(start)[11:]} (ctime: its bytes and mtime may be back as they were)"
+
+
 def report(facts) -> list[str]:
     """The drift section of one host: a head line, then one indented line per kind of change."""
     if facts.error or not facts.tree.get("current"):
@@ -116,7 +130,7 @@ def report(facts) -> list[str]:
     head = f"live release {live_id} deployed {_when(since)} UTC"
     live = facts.live or {}
     snap = live.get("snapshot")
-    lines = [config(meta, facts)]
+    lines = [config(meta, facts), loaded(facts)]
     missing = ""
     if isinstance(snap, dict) and "unreadable" not in snap:
         lines += [release_files(snap, live), apache(snap, facts), groups(snap, facts)]

@@ -24,6 +24,7 @@ from pathlib import Path
 from . import collect_login as _login
 from . import collect_root as _root
 from . import reader as _reader
+from .parse import PYTHON_HOME
 
 LOGIN_SOURCE = Path(_login.__file__).read_bytes()
 ROOT_SOURCE = Path(_root.__file__).read_bytes()
@@ -103,8 +104,8 @@ def reader_args(args: dict) -> dict:
     paths += [root + "/shared/" + rel for rel in args.get("shared_paths", [])]
     keys = ("root", "config_path", "shared_paths", "port", "health_path", "server_name", "diagnose", "app_user",
             "deploy_user", "login", "verify_packages")
-    return dict({k: args[k] for k in keys if k in args}, paths=[p for p in paths if p == root or
-                                                                p.startswith(root + "/")])
+    return dict({k: args[k] for k in keys if k in args}, python_home=PYTHON_HOME,
+                paths=[p for p in paths if p == root or p.startswith(root + "/")])
 
 
 PROBE_LIMIT = 64 << 20  # bytes of probe output read at most

@@ -593,7 +593,9 @@ def apache_files(snap: Snapshot, paths, dpkg: dict) -> dict:
         info["package"] = pkg[0] if pkg and pkg[1] == info["md5"] else None
         info["dpkg_changed"] = bool(pkg and pkg[1] != info["md5"])
         info["dpkg_package"] = pkg[0] if pkg else None
-        times = [st[4] for st in (snap.st(path), snap.st(real)) if st]
+        # when it last changed: its ctime where the collector gave one (a change dated back with touch -r or
+        # cp -p still shows: no one sets a ctime back), else its mtime
+        times = [st[6] if len(st) > 6 else st[4] for st in (snap.st(path), snap.st(real)) if st]
         info["mtime"] = max(times) if len(times) == 2 else None
         directives = []
         for n, line in enumerate((data or b"").decode("utf-8", "replace").splitlines(), 1):
@@ -954,7 +956,7 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     out: dict = {"login": args.get("login"), "as_root": as_root, "python": raw.get("python"),
                  "executable": args.get("python"), "errors": dict(tree.get("errors") or {}), "raw": snap}
     for key in ("tree", "wsgi_sha256", "config_sha256", "tree_inventory", "http", "login_files", "packaged",
-                "bytecode", "login_keys"):
+                "bytecode", "login_keys", "loaded"):
         out[key] = tree.get(key)
     out["errors"].update({f"root: {k}": v for k, v in (raw.get("errors") or {}).items()})
 

@@ -24,6 +24,7 @@ import posixpath
 import re
 import stat
 import tarfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,11 +177,13 @@ def _stat(facts, path) -> dict:
 
 
 def _describe(path, st) -> str:
+    """One line for a stat record, however much of it there is: a missing path has only its kind, an expected
+    record only what is expected (an owner, no group); a field it lacks shows as ``?``, never a KeyError."""
     if "mode" not in st:
-        return f"{path}: {st.get('kind')}"
+        return f"{path}: {st.get('kind', '?')}"
     link = f" -> {st['target']}" if st.get("target") else ""
     link += f" ({st['resolved']})" if st.get("target") and st.get("resolved") else ""
-    return f"{path}: {st['kind']} {st['mode']} {st['owner']}:{st['group']}{link}"
+    return f"{path}: {st.get('kind', '?')} {st['mode']} {st.get('owner') or '?'}:{st.get('group') or '?'}{link}"
 
 
 def _path(facts, path, *, kind, mode=None, owner=None, group=None) -> str | None:
@@ -680,6 +683,35 @@ def daemons_run_live_release(facts, exp):
     elsewhere = [f"pid {d['pid']} in {d['cwd']}" for d in seen if d.get("cwd") not in (None, live)]
     assert not elsewhere, f"mod_wsgi daemons that do not run the live release {live} (their /proc cwd): " + \
         ", ".join(elsewhere)
+
+
+START_SLACK = 0.02  # seconds: a start time is counted in clock ticks from boot (10 ms), boot from /proc/uptime (10 ms)
+
+
+def daemons_load_what_is_on_disk(facts, exp):
+    """Nothing the daemons load changed after the oldest of them started. The other checks judge the files on disk
+    when the gate looks; the deploy login owns those files and decides when the daemons load them (a touch of
+    application.wsgi and one request): it may change a module, let the daemons load it, then put back every byte,
+    the mtime (``touch -r``) and the ``.pyc``. No user may set a ``ctime`` back, so the newest ``ctime`` of what
+    the daemons load (the live release's tree, ``current``, application.wsgi, the config, the python-home: the
+    tree reader's ``loaded``) must be no later than the oldest daemon's start. A deploy and a rollback write all
+    of it before they switch and reload, so their daemons start after."""
+    daemons = facts.get("daemons") or []
+    if not daemons:
+        raise NotApplicable("no daemon runs (test_daemons_run_as_app_user fails for that)")
+    loaded = facts.get("loaded")
+    assert loaded, f"the tree reader could not date what the daemons load: " \
+                   f"{(facts.get('errors') or {}).get('loaded') or 'no answer'}"
+    oldest = min(daemons, key=lambda d: d["started"])
+    assert loaded["ctime"] <= oldest["started"] + START_SLACK, \
+        f"{loaded['path']} changed at {_utc(loaded['ctime'])}, after the app's mod_wsgi daemon {oldest['pid']} " \
+        f"started ({_utc(oldest['started'])}): what the daemons run may not be what is on disk now (a file " \
+        f"changed, loaded and put back with its old mtime looks untouched). Reload them (touch application.wsgi " \
+        f"as the deploy login, or apache2ctl graceful) and run the gate again; if nobody changed it, find who did"
+
+
+def _utc(seconds: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds)) + f".{int(seconds % 1 * 1000):03d} UTC"
 
 
 def daemon_umask(facts, exp):
@@ -2647,6 +2679,12 @@ PROMISES: tuple[Promise, ...] = (
             "where root may read it, runs in the live release's directory (/proc/<pid>/cwd): each runs the live "
             "release", "test_daemons_run_live_release", "mod_wsgi daemons [123, 124] started "
             "before current was switched to R and were not restarted since...", needs=("apache", "live")),
+    Promise("loaded", f"{D}: reload", "nothing the daemons load (the live release's tree with its __pycache__ and "
+            "venv, current, application.wsgi, the config, the python-home) changed after the oldest daemon started "
+            "(ctime, which no one can set back): what runs is what is on disk", "test_daemons_run_what_is_on_disk",
+            ".../site-packages/app/__init__.py changed at 2026-12-05 15:21:43.120 UTC, after the app's mod_wsgi "
+            "daemon 123 started (...): what the daemons run may not be what is on disk now...",
+            needs=("apache", "live")),
     Promise("umask", f"{B}: apache", "the daemons run with the umask the vhost sets (files the app writes are not "
             "opened to others)", "test_daemons_umask", "mod_wsgi daemons of app run with umask ['0000'], expected "
             "0022", needs=("apache", "live")),
@@ -2684,7 +2722,8 @@ CHECKS = {
     "artifact": release_json_matches_artifact, "files": installed_files_match_artifact,
     "code_mode": release_code_not_writable, "venv_python": venv_python_is_the_stacks, "shared_links": shared_links,
     "prune": releases_pruned_and_complete, "daemon_user": daemons_run_as_app_user,
-    "daemon_code": daemons_run_live_release, "reload": reload_takes_effect, "umask": daemon_umask,
+    "daemon_code": daemons_run_live_release, "loaded": daemons_load_what_is_on_disk, "reload": reload_takes_effect,
+    "umask": daemon_umask,
     "health": health_from_runner,
     "homepage": homepage_is_the_app,
     "serves": site_serves_current_release, "inside": health_from_inside, "private": app_files_not_downloadable,

@@ -39,6 +39,8 @@ HOME_FILES = (".bashrc", ".profile", ".bash_profile", ".bash_login", ".bash_logo
               ".ssh/rc", ".ssh/environment", ".ssh/authorized_keys", ".ssh/authorized_keys2")
 DPKG_INFO, MD5_BYTES, HASH_BYTES = "/var/lib/dpkg/info", 8 << 20, 256 << 20  # bounds of the packaged-files check
 CTIME_SLACK = 2  # seconds: the files and md5sums of one dpkg run (or of an image layer extracted in one go)
+JSON_DEPTH = 32  # levels a JSON file of the deploy login's may nest (deploy writes 3): deeper is refused where read
+RECORD = ("id", "app", "name", "version", "artifact_sha256", "entry_point", "created_at", "previous", "config_sha256")
 NOT_CODE = ("/usr/share/doc/", "/usr/share/man/", "/usr/share/locale/", "/usr/share/info/", "/usr/share/lintian/")
 
 
@@ -265,14 +267,14 @@ def tree_facts(args):
         if data is None:
             out["incomplete"].append(name)
             continue
-        try:
-            meta = json.loads(data.decode("utf-8"))
-        except (ValueError, RecursionError):  # RecursionError: nested 10^5 deep (the deploy login writes it)
-            meta = {"unreadable": "RELEASE.json is not JSON"}
-        if not isinstance(meta, dict):
+        meta, why = load_json(data)
+        if why:
+            meta = {"unreadable": "RELEASE.json is " + why}
+        elif not isinstance(meta, dict):
             meta = {"unreadable": "RELEASE.json is not a JSON object"}
-        manifest = meta.pop("manifest", None)
-        meta["has_manifest"] = isinstance(manifest, dict)
+        manifest = meta.get("manifest")
+        meta = dict({k: meta[k] for k in RECORD + ("unreadable",) if k in meta},  # only what the checks read
+                    has_manifest=isinstance(manifest, dict))
         manifests[name] = manifest
         out["releases"][name] = meta
     try:
@@ -302,15 +304,39 @@ def tree_facts(args):
     return out
 
 
+def nested_deeper(value, limit):
+    """Whether parsed JSON ``value`` nests deeper than ``limit`` levels, found without recursion (what later walks
+    it recurses: a copy, ``json.dumps``, a comparison; ``json.loads`` alone stops only near 1000 levels)."""
+    todo = [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            todo.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+def load_json(data):
+    """``(value, None)`` for the JSON bytes the deploy login wrote, or ``(None, why)``: not JSON, or nested deeper
+    than :data:`JSON_DEPTH` levels (bounded here, where it is read, for every use after)."""
+    try:
+        found = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):  # RecursionError: nested 10^5 deep
+        return None, "not JSON"
+    if nested_deeper(found, JSON_DEPTH):
+        return None, "nested deeper than %d levels" % JSON_DEPTH
+    return found, None
+
+
 def json_file(path, limit=16 << 20):
     """A JSON object file the deploy login wrote, as data: the object, None when absent, or ``{"unreadable": why}``."""
     data = read_nofollow(path, limit)
     if data is None:
         return None
-    try:
-        found = json.loads(data.decode("utf-8"))
-    except (ValueError, RecursionError):
-        return {"unreadable": "not JSON"}
+    found, why = load_json(data)
+    if why:
+        return {"unreadable": why}
     return found if isinstance(found, dict) else {"unreadable": "not a JSON object"}
 
 
@@ -438,11 +464,8 @@ def tree_report(args):
     release_dir = os.path.join(releases, live)
     if os.path.islink(release_dir):
         return out
-    try:
-        meta = json.loads((read_nofollow(os.path.join(release_dir, "RELEASE.json")) or b"{}").decode("utf-8"))
-        out["created_at"] = str(meta.get("created_at", "")) if isinstance(meta, dict) else None
-    except (ValueError, RecursionError):
-        pass
+    meta, _ = load_json(read_nofollow(os.path.join(release_dir, "RELEASE.json")) or b"{}")
+    out["created_at"] = str(meta.get("created_at", "")) if isinstance(meta, dict) else None
     out["installed"] = installed_distributions(os.path.join(
         release_dir, "venv", "lib", "python%d.%d" % sys.version_info[:2], "site-packages"))
     return out
@@ -727,10 +750,7 @@ def tree_inventory(root, shared=(), app_user=None):
         data = read_nofollow(os.path.join(rel, "RELEASE.json"))
         if data is None:
             continue
-        try:
-            meta = json.loads(data.decode("utf-8"))
-        except (ValueError, RecursionError):
-            meta = {}
+        meta, _ = load_json(data)
         if not isinstance(meta, dict):
             meta = {}
         manifest = meta.get("manifest") if isinstance(meta.get("manifest"), dict) else {}
@@ -778,6 +798,47 @@ def tree_inventory(root, shared=(), app_user=None):
 
 
 
+def entries(top, bounds):
+    """``top`` and, when it is a directory (not a link to one), every entry under it (:func:`walk`'s bounds)."""
+    yield top
+    try:
+        if not stat.S_ISDIR(os.lstat(top).st_mode):
+            return
+    except OSError:
+        return
+    for base, dirs, files in walk(top, bounds):
+        for name in dirs + files:
+            yield os.path.join(base, name)
+
+
+def loaded_changed(args, bounds):
+    """The newest ``ctime`` among everything the app's daemons load, and the path that has it: the live release's
+    tree (its ``__pycache__``, venv and RELEASE.json), ``current``, ``application.wsgi``, the config and the
+    daemons' python-home. A ``ctime`` is set by the kernel at every change of a file (bytes, mode, owner, a link
+    or rename in a directory) and no user may set it back (``touch -r`` sets only mtime and atime): a module
+    changed after the daemons loaded it and put back byte for byte still shows here. Entries are ``lstat``ed
+    (links never followed), walks bounded as every walk of this reader (a bound hit goes to ``bounds``)."""
+    root = args["root"]
+    tops = [os.path.join(root, "current"), os.path.join(root, "application.wsgi")]
+    try:
+        target = os.readlink(tops[0]).rstrip("/")
+    except OSError:
+        target = ""
+    if target.startswith("releases/") and "/" not in target[len("releases/"):]:
+        tops.append(os.path.join(root, target))
+    tops += [p for p in (args.get("config_path"), args.get("python_home")) if p]
+    newest, where, count = 0.0, None, 0
+    for path in (p for top in tops for p in entries(top, bounds)):
+        try:
+            changed = os.lstat(path).st_ctime
+        except OSError:
+            continue  # absent (its own check names it) or gone since the walk listed it
+        count += 1
+        if changed > newest:
+            newest, where = changed, path
+    return {"ctime": newest, "path": where, "entries": count}
+
+
 def gather(args):
     """Every fact of the app's tree the checks need, and the site's answers on 127.0.0.1 (see the module doc)."""
     started, facts, errors = time.monotonic(), {}, {}
@@ -799,6 +860,8 @@ def gather(args):
     section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
     section("tree_inventory", tree_inventory, root, args.get("shared_paths", []), args.get("app_user"))
     section("stat", stat_each, args["paths"])
+    loaded_bounds = []
+    section("loaded", loaded_changed, args, loaded_bounds)
     section("app_keys", app_keys, args.get("app_user", ""))
     section("login_keys", login_keys, args.get("deploy_user", ""))
     section("user_units", user_units, [u for u in (args.get("app_user"), args.get("deploy_user"), "www-data") if u])
@@ -812,7 +875,7 @@ def gather(args):
         facts["lock_ino"] = None
     fetch.join(15)
     bounds = (facts["tree"] or {}).get("bounds", []) + ((facts["tree"] or {}).get("live") or {}).get("bounds", []) \
-        + (facts["tree_inventory"] or {}).get("bounds", [])
+        + (facts["tree_inventory"] or {}).get("bounds", []) + loaded_bounds
     if bounds:
         errors["tree"] = "; ".join(dict.fromkeys(bounds))  # a bound hit fails the gate's first check, named
     return dict(facts, http=http_facts, errors=errors, user=pwd.getpwuid(os.getuid()).pw_name,

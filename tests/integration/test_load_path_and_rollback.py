@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from campaigns import assert_caught_by_their_rules
 
-from deploytests.faults.catalogue import Fault
+from deploytests.faults.catalogue import FAULTS, Fault
 
 pytestmark = pytest.mark.integration
 PREV_SITE = "{root}/releases/{prev}/venv/lib/python{python_version}/site-packages"
@@ -49,3 +49,28 @@ VARIANTS = (
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])
 def test_load_path_setuid_and_rollback_target_drift_is_caught_without_false_alarms(tmp_path, platform):
     assert_caught_by_their_rules(tmp_path, platform, VARIANTS)
+
+
+# ---------------------------------------------------------------- what runs is what is on disk (attack5 #2)
+# The deploy login changes what the daemons load, makes them load it (a touch of application.wsgi, one request),
+# then puts back every byte, the mtime and the .pyc: the files on disk are right, the daemons run the change. Only
+# the ctime keeps it (``loaded``). The catalogue's member (the app's module) and two others: the config, a
+# dependency's module.
+GET = ("python3 -c \"import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:{port}{health}', "
+       "headers=dict(Host='{server_name}')), timeout=60).read()\"")
+JINJA = "{site}/jinja2"
+LOADED_THEN_RESTORED = (
+    next(f for f in FAULTS if f.promise == "loaded"),
+    Fault("config-loaded-then-restored", "loaded", "the config changed, loaded by the daemons, then put back byte "
+          "for byte with its old mtime", "cp -p {config} /tmp/dt-c; echo 'DEBUG = True' >> {config}; "
+          f"touch {{root}}/application.wsgi; {GET}; cat /tmp/dt-c > {{config}}; touch -r /tmp/dt-c {{config}}"),
+    Fault("dependency-loaded-then-restored", "loaded", "a dependency's module changed, loaded by the daemons, then "
+          "put back with its old mtime and .pyc",
+          f"f={JINJA}/__init__.py; c=$(echo {JINJA}/__pycache__/__init__.*.pyc); cp -p $f /tmp/dt-j; "
+          f"mv $c /tmp/dt-jc; echo 'CHANGED = 1' >> $f; touch {{root}}/application.wsgi; {GET}; "
+          "cat /tmp/dt-j > $f; touch -r /tmp/dt-j $f; mv /tmp/dt-jc $c"),
+)
+
+
+def test_what_the_daemons_loaded_then_was_put_back_is_caught(tmp_path):
+    assert_caught_by_their_rules(tmp_path, "debian12", LOADED_THEN_RESTORED)  # (the states: test_closed_world)

@@ -206,6 +206,27 @@ def test_a_link_the_deploy_login_planted_is_refused_and_its_target_untouched(rea
     bootstrap(ready, config(shared_paths=("data",)))  # the tree is whole again: bootstrap goes through
 
 
+def test_an_admins_rollback_never_acts_in_the_deploy_logins_tree(ready):
+    """attack5 #3 (class: an agent that changes the tree acts, by path, in a tree another user owns, its right to
+    act decided by a permission that owner sets): the deploy login opened releases/ to all and put a link at
+    .deploy.lock naming the admin's authorized_keys; the admin's fab rollback truncated them. The agent now acts
+    only in a tree of the login running it: refused in one line, the admin's file untouched."""
+    keys = "/home/admin/.ssh/authorized_keys"
+    before = admin(ready, f"sha256sum {keys}")
+    assert as_deployer(ready, f"cd /var/www/yourapplication && chmod 0777 releases && ln -sfn {keys} .deploy.lock").ok
+    c = ready["connect"]("admin")
+    try:
+        with pytest.raises(DeployError) as info:
+            pipeline.rollback(c, config())
+    finally:
+        c.close()
+        assert as_deployer(ready, "cd /var/www/yourapplication && rm .deploy.lock && touch .deploy.lock && "
+                                  "chmod 0755 releases").ok
+    line = info.value.render().splitlines()[0]
+    assert "/var/www/yourapplication is deployer's, not admin's" in line and "run it as deployer" in line, line
+    assert admin(ready, f"sha256sum {keys}") == before
+
+
 def test_no_rule_runs_anything_as_root_and_the_old_config_helper_is_gone(ready):
     """Issue 16: the root ``config`` command, its copy in /var/lib/deploytests, its record and its sudoers rule
     are gone; the deploy login may run only its releases' python, only as the app user."""

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from deploytests.pipeline import agent, releases
-from deploytests.pipeline.contract import DeployReply, StatusArgs, StatusReply
+from deploytests.pipeline.contract import DeployReply, RunArgs, StatusArgs, StatusReply
 from deploytests.testing import FakeClock, FakeSite, deploy_args, rollback_args
 
 HERE = "%d.%d" % sys.version_info[:2]
@@ -658,6 +658,30 @@ def test_status_lists_releases_and_names_a_dangling_current(srv):
 
 
 
+def test_status_and_rollback_carry_only_bounded_strings_of_what_the_deploy_login_wrote(srv):
+    """attack5 #7 (class: nesting bounded where the file is parsed, not where it is used): a RELEASE.json nested
+    700 levels parses (json.loads stops near 1000), but the status agent's reply (dataclasses.asdict) recursed
+    past the limit: 'agent crashed'. Status now sends only the fields it shows, as strings cut to FIELD_MAX; a
+    RELEASE.json nested deeper than JSON_DEPTH is no deploy's record (read as empty); rollback's reply the same."""
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    v2 = result(srv.deploy("2.0")[1])["release_id"]
+    path = srv.root / "releases" / v2 / "RELEASE.json"
+    meta = json.loads(path.read_text())
+    path.write_text(json.dumps(dict(meta, x=json.loads("[" * 700 + "]" * 700))))
+    code, events = srv.run("status", StatusArgs(root=str(srv.root)))
+    res = StatusReply.from_dict(result(events), ignore=("event",))
+    assert code == 0 and [r["id"] for r in res.releases] == [v1, v2] and res.releases[1] == {"id": v2}
+    path.write_text(json.dumps(dict(meta, version={"a": [1, 2]}, deployed_by="x" * 10000, x=[[[[1]]]])))
+    res = StatusReply.from_dict(result(srv.run("status", StatusArgs(root=str(srv.root)))[1]), ignore=("event",))
+    assert res.releases[1]["version"] == '{"a": [1, 2]}' and res.releases[1]["deployed_by"] == "x" * agent.FIELD_MAX
+    assert set(res.releases[1]) <= {"id", *agent.SHOWN} and "x" not in res.releases[1]  # nothing else crosses
+    path.write_text(json.dumps(dict(meta, version=[["2.0"]])))
+    back = result(srv.run("rollback", rollback_args(str(srv.root), to=v1))[1])
+    assert back["release_id"] == v1
+    again = result(srv.run("rollback", rollback_args(str(srv.root), to=v2))[1])
+    assert again["version"] == '[["2.0"]]'
+
+
 def test_status_follows_no_link_the_deploy_login_planted_in_the_release_tree(srv, tmp_path):
     """``status`` may run as an admin: a ``releases/<id>`` link to a directory of the admin's made it read the
     JSON file there. Class: a more trusted reader following a name a less trusted one made. The releases
@@ -789,6 +813,59 @@ def test_the_runner_sends_from_an_offer_only_when_its_own_bytes_match(tmp_path):
                   {"offset": -1, "prefix_sha256": good}, {"offset": "4", "prefix_sha256": good},
                   {"offset": True, "prefix_sha256": good}, {"offset": 4}, {}, None):
         assert Resumable(local, offer=offer).offset() == 0, offer
+
+
+def test_a_release_refused_by_its_gate_puts_the_config_back_before_the_switch_back(srv):
+    """The daemons restart at the switch back's reload: the config they load must be back by then, or they run the
+    refused release's config, and the put-back changes what they loaded after they started (the gate's ctime
+    check, attack5 #2's class: nothing the daemons load changes after they start)."""
+    result(srv.deploy("1.0", config=b"A=1\n")[1])
+    args, payload = srv.deploy_args("2.0", config=b"A=2\n", gate_timeout=2)
+    srv.site.status[args.release_id] = 500  # the release check passes in-process, the site answers 500
+    seen, reload = [], agent.Tree.reload
+    srv.monkeypatch.setattr(agent.Tree, "reload", lambda tree: (seen.append(config_of(srv)), reload(tree)))
+    err = error(srv.run("deploy", args, payload)[1])
+    assert err["step"] == "gate" and seen == [b"A=2\n", b"A=1\n"] and config_of(srv) == b"A=1\n"
+    assert err["hint"].count("the previous config was put back") == 1
+
+
+def test_deploy_rollback_and_run_act_only_in_a_tree_of_the_login_running_them(srv, tmp_path):
+    """attack5 #3 (class: an agent that changes the tree acts, by path, in a tree another user owns, its right
+    decided by a permission that owner sets). The deploy login made releases/ 0777 and put a link at .deploy.lock
+    naming an admin's authorized_keys; the admin's rollback truncated the file through it. Every command that
+    writes in the tree or runs from it now refuses in one line unless its login owns the tree, before any path in
+    it is opened."""
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    result(srv.deploy("2.0")[1])
+    keys = tmp_path / "authorized_keys"
+    keys.write_text("ssh-ed25519 AAAA admin\n")
+    (srv.root / ".deploy.lock").unlink()
+    (srv.root / ".deploy.lock").symlink_to(keys)
+    (srv.root / "releases").chmod(0o777)
+    owner = pwd.getpwuid(os.stat(srv.root).st_uid).pw_name
+    other = next(p for p in pwd.getpwall() if p.pw_name != owner)  # another login of this machine (as the admin)
+    srv.monkeypatch.setattr(agent.os, "getuid", lambda: other.pw_uid)
+    run = RunArgs(**{k: v for k, v in rollback_args(str(srv.root)).to_dict().items() if k != "to"}, command="true")
+    for command, args, payload in (("rollback", rollback_args(str(srv.root), to=v1), b""),
+                                   ("deploy", *srv.deploy_args("3.0")), ("run", run, b"")):
+        code, events = srv.run(command, args, payload)
+        err = error(events)
+        assert code == 3 and err["what"] == f"{srv.root} is {owner}'s, not {other.pw_name}'s: deploy, rollback " \
+                                            f"and run act only in a tree of the login running them", err
+        assert err["hint"].startswith(f"run it as {owner}, the deploy_user bootstrap gave the tree to")
+    assert keys.read_text() == "ssh-ed25519 AAAA admin\n" and srv.live() != v1
+
+
+def test_a_link_at_the_lock_is_refused_even_by_the_trees_owner(srv, tmp_path):
+    """The lock is opened with O_NOFOLLOW relative to the root's fd: a link there is never written through."""
+    result(srv.deploy("1.0")[1])
+    other = tmp_path / "elsewhere"
+    other.write_text("keep\n")
+    (srv.root / ".deploy.lock").unlink()
+    (srv.root / ".deploy.lock").symlink_to(other)
+    err = error(srv.run("rollback", rollback_args(str(srv.root)))[1])
+    assert err["step"] == "lock" and err["what"].startswith(f"cannot take the lock {srv.root}/.deploy.lock: ")
+    assert other.read_text() == "keep\n"
 
 
 def test_a_release_whose_runner_left_before_the_switch_never_goes_live(srv, monkeypatch):

@@ -596,6 +596,8 @@ def test_drift_report_compares_the_server_with_the_deploys_record():
     add_conf(facts, "/etc/apache2/conf-enabled/ops.conf")
     facts.remote["users"]["deploy"]["groups"].append("adm")
     inv(facts)["mtimes"]["/etc/sudoers.d/ops"] = created + 60
+    started = min(d["started"] for d in facts.remote["daemons"])
+    facts.remote["loaded"] = {"ctime": started + 60, "path": f"{R}/shared/application.cfg", "entries": 9}
     lines = drift_report(facts)
     assert lines[0] == f"{head}: changed since:"
     body = "\n".join(lines[1:])
@@ -605,7 +607,8 @@ def test_drift_report_compares_the_server_with_the_deploys_record():
            "/etc/apache2/ports.conf" in body
     assert "grants: the deploy user joined ['adm']" in body
     assert "root's files changed after the deploy (mtime): /etc/sudoers.d/ops" in body
-    assert len(lines) == 6
+    assert f"what the daemons load: {R}/shared/application.cfg changed " in body and "after they started" in body
+    assert len(lines) == 7
     live["snapshot"] = None  # a release deployed by an older deploytests
     assert f"(releases/{LIVE}/SNAPSHOT.json is missing (an older deploytests deployed it): only the config and " \
            "root's files compared)" in drift_report(facts)[0]
@@ -871,3 +874,17 @@ def test_a_daemon_mod_wsgi_is_still_starting_is_apaches(exp):
     assert outcome("cw_processes", facts, exp) == "pass"
     inv(facts)["processes"].append(dict(starting, pid=843, ppid=842))
     assert "pid 843" in failing(facts, exp)["cw_processes"]
+
+
+def test_an_apache_file_changed_then_dated_back_is_dated_by_its_ctime():
+    """attack5 #2's class for Apache: the configuration in force is judged against the files' change time, and an
+    mtime is its owner's to set back (``touch -r``, ``cp -p``, ``rsync -a``): the login collector's ctime wins."""
+    conf = "/etc/apache2/sites-enabled/site.conf"
+    st = [0o100644, 0, 0, 10, 1000.0, 7]
+    text = "ServerName x\n"
+    dirs = {"/": ["etc"], "/etc": ["apache2"], "/etc/apache2": ["sites-enabled"], "/etc/apache2/sites-enabled": []}
+    for changed, want in ((None, 1000.0), (2000.0, 2000.0)):
+        files = {conf: {"st": st + ([changed] if changed else []), "data": text}}
+        files.update({d: {"st": [0o40755, 0, 0, 0, 1.0, 1] + ([1.0] if changed else [])} for d in dirs})
+        info = parse.apache_files(parse.Snapshot({"files": files, "dirs": dirs}), [conf], {})[conf]
+        assert info["mtime"] == want, info

@@ -49,6 +49,29 @@ def test_tree_facts_read_the_live_release_without_running_it(tmp_path):
     assert loose["loose_count"] == 1 and "your_app/__init__.py 0666" in loose["loose"][0]
 
 
+def test_the_deploy_logins_json_is_bounded_where_read_and_only_what_the_checks_read_crosses(tmp_path):
+    """attack5 #7 (class: nesting bounded where parsed, not where used): RELEASE.json nested 700 deep parsed (the
+    reader's json.loads stops near 1000 levels) and went whole into the reply; what walked it later recursed and
+    every test of the gate errored. Each JSON file of the deploy login's is refused deeper than JSON_DEPTH where it
+    is read (RELEASE.json, SNAPSHOT.json, the kept releases'), and a release's record carries only the keys the
+    checks read."""
+    root, _ = make_tree(tmp_path)
+    path = root / "releases" / RID / "RELEASE.json"
+    meta = json.loads(path.read_text())
+    path.write_text(json.dumps(dict(meta, x=[["deep"]], settings={"a": 1})))
+    record = reader.tree_facts({"root": str(root)})["releases"][RID]
+    assert record == {"id": RID, "name": "your-app", "version": "1.0", "has_manifest": True}
+    path.write_text(json.dumps(dict(meta, x=json.loads("[" * 700 + "]" * 700))))
+    facts = reader.tree_facts({"root": str(root)})
+    assert facts["releases"][RID] == {"unreadable": f"RELEASE.json is nested deeper than {reader.JSON_DEPTH} levels",
+                                      "has_manifest": False}
+    json.dumps(facts)  # the reply is made without recursing past the limit
+    (root / "releases" / RID / "SNAPSHOT.json").write_text("{\"a\": " + "[" * 700 + "]" * 700 + "}")
+    assert reader.json_file(str(root / "releases" / RID / "SNAPSHOT.json")) == {
+        "unreadable": f"nested deeper than {reader.JSON_DEPTH} levels"}
+    assert reader.load_json(b"[" * 100000)[1] == "not JSON"
+
+
 def test_nothing_deployed_and_lstat_facts(tmp_path):
     (tmp_path / "app" / "releases").mkdir(parents=True)
     facts = reader.tree_facts({"root": str(tmp_path / "app")})

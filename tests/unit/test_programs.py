@@ -145,7 +145,8 @@ def test_the_bundle_serves_its_modules_and_nothing_else_of_deploytests(tmp_path)
     packages = ["deploytests", "deploytests.pipeline", "deploytests.pipeline.programs"]
     text = (bundle.module_source("deploytests.pipeline.programs.bootloader")
             + "\nsys.meta_path.insert(0, Bundle(%r, %r))\n" % (modules, packages) + probe)
-    out = subprocess.run([sys.executable, "-c", text], capture_output=True, text=True, cwd=tmp_path, check=False)
+    # on stdin, as the runner sends it (one argument may hold at most 128 KiB: the bundle is larger)
+    out = subprocess.run([sys.executable, "-"], input=text, capture_output=True, text=True, cwd=tmp_path, check=False)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0] == "%d True <deploytests>/deploytests/pipeline/agent.py" % len(source("preflight"))

@@ -338,3 +338,33 @@ def test_config_promises_apply_only_when_the_app_has_a_config_and_say_so(exp):
         assert outcome(pid, facts, bare) == "skip: the app has no config file (config_file unset): the config " \
                                             "promises do not apply"
     assert outcome("config_mode", facts, exp).startswith("fail: expected")  # with a config, a missing one fails
+
+
+def test_a_missing_tree_path_is_one_line_expected_and_found(exp):
+    # attack5 #8: .deploy.lock removed; the expected record names no group: _describe raised KeyError 'group'.
+    # Class: a formatter that assumed a complete stat record; its other callers get partial records too.
+    facts = clean_facts()
+    del facts.remote["stat"][f"{R}/.deploy.lock"]
+    found = outcome("tree", facts, exp)
+    assert found.startswith("fail: ") and f"expected {R}/.deploy.lock: regular file 0644 appuser:?" in found
+    assert f"found {R}/.deploy.lock: missing" in found
+    facts = clean_facts()
+    facts.remote["stat"][f"{R}/application.wsgi"] = {"kind": "regular file", "mode": "0600"}  # no owner, no group
+    assert f"found {R}/application.wsgi: regular file 0600 ?:?" in outcome("tree", facts, exp)
+
+
+def test_what_the_daemons_load_changed_after_they_started_fails_by_ctime(exp):
+    # attack5 #2 (load-then-restore): a module changed, loaded by the daemons, then put back with its old mtime.
+    # Only the ctime keeps the change: it must be no later than the oldest daemon's start.
+    facts = clean_facts()
+    assert outcome("loaded", facts, exp) == "pass"
+    first = min(d["started"] for d in facts.remote["daemons"])
+    site = f"{R}/releases/{LIVE}/venv/lib/python3.11/site-packages/yourapplication/__init__.py"
+    facts.remote["loaded"] = {"ctime": first + 0.5, "path": site, "entries": 2211}
+    found = outcome("loaded", facts, exp)
+    assert found.startswith(f"fail: {site} changed at ") and "after the app's mod_wsgi daemon" in found
+    assert "Reload them" in found
+    facts.remote["loaded"] = None  # the reader could not date them: named, never a pass
+    facts.remote["errors"] = dict(facts.remote.get("errors") or {}, loaded="PermissionError: ...")
+    assert outcome("loaded", facts, exp).startswith("fail: the tree reader could not date what the daemons load: "
+                                                     "PermissionError")
