@@ -14,6 +14,7 @@ required; ``config_env`` defaults to ``<APP>_CONFIG`` and ``app_user`` to ``app`
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -216,10 +217,22 @@ def _read_source(project_dir: Path) -> tuple[Path, Table]:
             return pyproject, Table(section, FIELDS, where=doc.where(doc.table_line("tool", "deploytests")),
                          label="[tool.deploytests]", base=pyproject.parent, form="[tool.deploytests]", doc=doc,
                          header=("tool", "deploytests"))
+    above = next((d for d in project_dir.parents if (d / "deploy.toml").is_file() or _has_table(d / "pyproject.toml")),
+                 None)
     raise ConfigError(
         f"no deploy config in {project_dir}", where=str(project_dir),
-        hint="create deploy.toml (keys: app, entry_point, ...) or a [tool.deploytests] table in pyproject.toml",
+        hint=f"{project_dir} is inside the project {above} (it has one): run from there, or pass --app {above}"
+        if above is not None else
+        "create deploy.toml (keys: app, entry_point, ...) or a [tool.deploytests] table in pyproject.toml",
     )
+
+
+def _has_table(pyproject: Path) -> bool:
+    """Whether ``pyproject`` has a ``[tool.deploytests]`` table (a file that cannot be read has none)."""
+    try:
+        return pyproject.is_file() and "deploytests" in tomllib.loads(pyproject.read_text()).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, TypeError):
+        return False
 
 
 def _validate(t: Table, source: Path, project_dir: Path) -> DeployConfig:

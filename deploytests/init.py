@@ -14,7 +14,8 @@ In a Flask project's directory it writes, never over an existing file:
 - ``tests/deploy/test_deploy.py``: an example deploy test (``deploy_http`` with a POST, ``deploy_host``);
 - the pytest ini keys (``[tool.pytest.ini_options]`` in ``pyproject.toml`` when the project has no pytest
   configuration yet; otherwise they are printed to be added by hand; :func:`ini_keys`),
-- a Django project's packaging, when it has none (:func:`packaging`),
+- the project's packaging, when it has none: Django's packages, else the entry point's module or package
+  (:func:`packaging`),
 
 then prints what to do next. An app using the instance folder without passing ``instance_path=`` to
 ``Flask(...)`` gets a warning (printed and in deploy.toml): installed, Flask's default instance path lies inside
@@ -428,40 +429,66 @@ def unlisted_requirements(root: Path) -> list[str]:
 
 
 def packaging(root: Path, d: Detected) -> str:
-    """The packaging tables pyproject.toml lacks, for a Django project without any (startproject writes none;
-    setuptools' own discovery refuses the flat layout's several top-level dirs): ``[build-system]``,
-    ``[project]`` with Django as its dependency (the installed minor release, when Django is importable here),
-    the project and app packages, their templates and static files. Empty when the project packages itself
-    (``[project]``, setup.py or setup.cfg) or is not Django."""
+    """The packaging tables pyproject.toml lacks, for a project without any (class closed: packaging assumed.
+    startproject writes none, and setuptools' own discovery refuses Django's flat layout; a one-module WSGI app
+    got a wheel named after init's ``config/`` dir, holding no module): ``[build-system]``, ``[project]`` with
+    its framework as a dependency (the installed minor release, when importable here) and requirements.txt's
+    lines, and what to ship -- Django's project and app packages, else the entry point's module
+    (``py-modules``) or package, in the flat or src layout -- with templates and static files. Empty when the
+    project packages itself (``[project]``, setup.py or setup.cfg), or when the entry module is not found (pack
+    then refuses a wheel without it, naming what to do)."""
     pyproject = root / "pyproject.toml"
     text = pyproject.read_text() if pyproject.is_file() else ""
     try:
         have = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return ""  # not ours to fix: pack names the file's error
-    if d.framework != "django" or "project" in have or (root / "setup.py").is_file() or (root / "setup.cfg").is_file():
+    if "project" in have or (root / "setup.py").is_file() or (root / "setup.cfg").is_file():
         return ""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        major, minor = (int(x) for x in version("django").split(".")[:2])
-        django = f"django>={major}.{minor},<{major}.{minor + 1}"
-    except (PackageNotFoundError, ValueError):
-        django = "django"
-    packages = django_packages(root, d.settings.split(".")[0])
-    wanted = requirements_txt(root)  # the project's other requirements; its own Django line wins
-    deps = ([] if any(_dist(r) == "django" for r in wanted) else [django]) + wanted
+    ship = _find_packages(django_packages(root, d.settings.split(".")[0])) if d.framework == "django" else \
+        _entry_layout(root, d.entry_point.split(":")[0].split(".")[0])
+    if ship is None:
+        return ""
+    wanted = requirements_txt(root)  # the project's other requirements; its own framework line wins
+    framework = [] if d.framework == "wsgi" or any(_dist(r) == d.framework for r in wanted) else [_pinned(d.framework)]
     blocks = []
     if "build-system" not in have:
         blocks.append('[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n')
     blocks.append(f'[project]\nname = {_toml(d.name)}\nversion = "0.1.0"\n'
-                  f"dependencies = {_toml(deps)}  # what the servers install (pack does not read requirements.txt)\n")
+                  f"dependencies = {_toml(framework + wanted)}  # what the servers install (pack does not read "
+                  "requirements.txt)\n")
     if "setuptools" not in have.get("tool", {}):
-        blocks.append("[tool.setuptools.packages.find]\n"
-                      f"include = {_toml([n for p in packages for n in (p, p + '.*')])}\nnamespaces = false\n\n"
-                      "[tool.setuptools.package-data]  # migrations are packages (migrations/__init__.py)\n"
-                      '"*" = ["templates/**/*", "static/**/*"]\n')
+        blocks.append(ship)
     return "\n".join(blocks)
+
+
+def _pinned(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major, minor = (int(x) for x in version(dist).split(".")[:2])
+        return f"{dist}>={major}.{minor},<{major}.{minor + 1}"
+    except (PackageNotFoundError, ValueError):
+        return dist
+
+
+def _find_packages(packages: list[str], src: bool = False) -> str:
+    return ("[tool.setuptools.packages.find]\n" + ('where = ["src"]\n' if src else "")
+            + f"include = {_toml([n for p in packages for n in (p, p + '.*')])}\nnamespaces = false\n\n"
+            "[tool.setuptools.package-data]\n"
+            '"*" = ["templates/**/*", "static/**/*"]\n')
+
+
+def _entry_layout(root: Path, top: str) -> str | None:
+    """The setuptools tables that ship the entry point's top-level ``top``: a package dir or a single module, in
+    ``src/`` or the project dir; None when neither is there."""
+    for base, src in ((root / "src", True), (root, False)):
+        if (base / top / "__init__.py").is_file():
+            return _find_packages([top], src)
+        if (base / f"{top}.py").is_file():
+            return (f'[tool.setuptools]\npy-modules = ["{top}"]  # the app is one module\n'
+                    + ('package-dir = {"" = "src"}\n' if src else ""))
+    return None
 
 
 def module_text(root: Path, module: str, texts: dict[str, str]) -> str | None:
@@ -912,9 +939,10 @@ def init(root: Path, *, out=print) -> int:
             f.write(("\n" if text and not text.endswith("\n\n") else "") + tables)
         names = ", ".join(re.findall(r"^(\[[^\]]+\])", tables, re.M))
         out(f"  {'added  ' if text else 'wrote  '} {names} to pyproject.toml: the project had no packaging "
-            "(pack builds a wheel of the project and its apps, with their templates, static files and "
-            "migrations)" + ("; its dependencies: Django and requirements.txt's lines" if requirements_txt(root) else
-                             "; add your other requirements to [project] dependencies"))
+            + ("(pack builds a wheel of the project and its apps, with their templates, static files and "
+               "migrations)" if d.framework == "django" else "(pack builds a wheel of the app's module)")
+            + ("; its dependencies: requirements.txt's lines" if requirements_txt(root) else
+               "; add your requirements to [project] dependencies"))
     if missing := unlisted_requirements(root):
         out(f"  WARNING requirements.txt lists {', '.join(missing)}, which [project].dependencies of pyproject.toml "
             "does not: the servers install only what the wheel declares (pack does not read requirements.txt); "
@@ -929,10 +957,16 @@ def init(root: Path, *, out=print) -> int:
         with open(pyproject, "a") as f:
             f.write(("\n" if text and not text.endswith("\n\n") else "") + ini_block(keys))
         out(f"  added   [tool.pytest.ini_options] to pyproject.toml ({', '.join(keys)})")
-    else:
-        out(f"  kept    {where}: it configures pytest already; add these keys to it yourself:")
-        for line in ini_block(keys, toml=where == "pyproject.toml").splitlines():
-            out(f"            {line}")
+    else:  # a key the file has already gets a value added, never a second line (pytest refuses duplicates)
+        text = (root / where).read_text(errors="replace")
+        have = {k for k in keys if re.search(rf"(?m)^[ \t]*{k}[ \t]*=", text)}
+        out(f"  kept    {where}: it configures pytest already; add to it yourself:")
+        if "addopts" in have and IGNORE_DEPLOY not in text:
+            out(f"            {IGNORE_DEPLOY} in its addopts (tests/deploy deploys to servers: plain `pytest` "
+                "leaves it out; the gate names it)")
+        if new := {k: v for k, v in keys.items() if k not in have}:
+            for line in ini_block(new, toml=where == "pyproject.toml").splitlines():
+                out(f"            {line}")
     if d.framework == "django":
         out("  note    Django's tests (<app>/tests.py) run with `python manage.py test`, not a plain `pytest`; "
             "the deploy tests run with the gate: pytest --pyargs deploytests.suite tests/deploy")

@@ -1,17 +1,24 @@
 """Secrets by value, in every form: the one place that knows what of the app's config must never be printed.
 
 The app config file (``config_file`` of deploy.toml or a target; a file or a directory of ``<host>.cfg``) is
-parsed the way the app will read it -- never as raw ``KEY = value`` text, which leaked a ``SECRET_KEY``
-holding ``\\"``, a value followed by an inline comment, and ``b"..."`` values:
+parsed the way the app may read it -- never as raw ``KEY = value`` text, which leaked a ``SECRET_KEY``
+holding ``\\"``, a value followed by an inline comment, and ``b"..."`` values -- and never by its name: a JSON
+or YAML ``deploy.cfg`` parsed as Python (valid Python, no assignment) printed its token. Every parser that takes
+the whole file is read and the union of what they find is redacted:
 
-- Python (``*.py``, ``*.cfg`` and anything else that parses as Python: Flask's ``from_pyfile``): through
-  :mod:`ast`, never executed. Literal assignments count -- strings, bytes, numbers, concatenations of literals
-  (``"a" "b"``, ``"a" + "b"``), tuples, lists, dicts, and names assigned such a literal earlier in the file.
-  An assignment whose value is computed when the app starts (``SECRET_KEY = os.environ["KEY"]``, a call, an
-  f-string with fields) cannot be known here: it is named in a warning (``file:line``), as is a file that does
-  not parse at all.
-- TOML (``*.toml``), JSON (``*.json``), INI (``*.ini``, ``*.conf``) and dotenv (``*.env``, ``.env*``) through
-  their parsers; every string in them, at any depth.
+- Python (Flask's ``from_pyfile``): through :mod:`ast`, never executed. Literal assignments count -- strings,
+  bytes, numbers, concatenations of literals (``"a" "b"``, ``"a" + "b"``), tuples, lists, dicts, and names
+  assigned such a literal earlier in the file. An assignment whose value is computed when the app starts
+  (``SECRET_KEY = os.environ["KEY"]``, a call, an f-string with fields) cannot be known here: it is named in a
+  warning (``file:line``), unless another parser takes the file (then every value is a literal of it).
+- JSON, TOML and INI through their parsers; dotenv (every line ``KEY=value``, quoted or one word) and YAML's block
+  form (every line ``key: value``, ``- item`` or indented), read line by line (no YAML library); every string in
+  them, at any depth.
+
+A file in which no parser finds a key (none takes it, or one takes it but it holds no ``key = value``) is read
+by the rule of a file no parser takes, with a warning naming it: ``KEY = value`` lines, and every quoted string
+and every unquoted word of :data:`MIN_LEN` characters or more is a secret. A parser exhausted by a file built for
+it (``RecursionError``) is named in a warning too.
 
 What is secret (:func:`is_secret`) is decided deny-by-default: every value of a key that names a secret
 (``*SECRET*``, ``*PASSW*``, ``*PASS``, ``*PWD*``, ``*TOKEN*``, ``*KEY*``, ``*AUTH*``, ``*CREDENTIAL*``, ``*CRED*``,
@@ -23,8 +30,7 @@ unless it names a place** -- an IP address (``127.0.0.1`` in ``ALLOWED_HOSTS``),
 word of letters (``postgresql``, ``production``). Places are left alone
 because the server's addresses and paths are in every message (redacting them garbled host labels:
 ``appuser@[redacted]:2222``); a human password (``Summer2024!``, ``correct horse battery``) under a plain key is
-still redacted. A file no parser takes has no known keys: every quoted string of :data:`MIN_LEN` characters or
-more in it is a secret. Each
+still redacted. Each
 secret is redacted in every form a log or report writes it
 (:func:`forms`): as is; Python-escaped (``repr``, ``ascii``, inside ``"..."`` and ``'...'``); JSON-escaped
 (ASCII or not); URL- and form-encoded; HTML/XML-escaped; as bytes (``b'...'`` repr, ``\\xNN``); every
@@ -176,7 +182,8 @@ def _quoted(s: str, quote_char: str) -> str:
 # ---------------------------------------------------------------- parsing a config as the app reads it
 
 def parse_config(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
-    """``([(key, string value), ...], [warning, ...])`` of one config file, by its kind (see the module doc)."""
+    """``([(key, string value), ...], [warning, ...])`` of one config file: the union of what every parser that
+    takes it reads (never chosen by the file's name; see the module doc)."""
     try:
         data = path.read_bytes()[:MAX_CONFIG_BYTES + 1]
     except OSError as exc:
@@ -184,20 +191,37 @@ def parse_config(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
     if len(data) > MAX_CONFIG_BYTES:
         return [], [f"{path}: larger than {MAX_CONFIG_BYTES} bytes; its values cannot be redacted"]
     src = data.decode("utf-8", "surrogateescape")
-    name, suffix = path.name.lower(), path.suffix.lower()
-    parsers = {".toml": _toml, ".json": _json, ".ini": _ini, ".conf": _ini, ".env": _dotenv}
-    if name.startswith(".env"):
-        parsers[suffix] = _dotenv
-    parser = parsers.get(suffix, _python)
-    try:
-        return parser(src, path)
-    except (SyntaxError, ValueError, configparser.Error, RecursionError, MemoryError) as exc:
-        # A file the parser cannot take (a syntax error, or one built to exhaust it: 10^5 nested brackets, a
-        # 50,000-term concatenation) must not switch redaction off: it falls back to the text, never to nothing.
-        where = f"{path}:{getattr(exc, 'lineno', None) or 1}"
-        pairs = _lines(src) + _quoted_strings(src)  # KEY = value lines and every quoted string, rather than nothing
-        return pairs, [f"{where}: does not parse as {parser.__name__.strip('_')} ({type(exc).__name__}); "
-                       "its values were guessed from the text and may not all be redacted"]
+    pairs: list[tuple[str, str]] = []
+    warnings: dict[str, list[str]] = {}
+    refused: list[str] = []
+    for parser in PARSERS:
+        try:
+            found, warned = parser(src, path)
+        except (SyntaxError, ValueError, configparser.Error, RecursionError, MemoryError) as exc:
+            # A file built to exhaust a parser (10^5 nested brackets, a 50,000-term concatenation) is named: it
+            # must never switch redaction off, and is read by the others or as text, never as nothing.
+            if isinstance(exc, RecursionError | MemoryError):
+                refused.append(f"{path}: does not parse as {_name(parser)} ({type(exc).__name__}); its values "
+                               "were read by the other parsers or guessed from the text")
+            continue
+        pairs += [p for p in found if p not in pairs]
+        warnings[_name(parser)] = warned
+    if len(warnings) > 1:  # another parser took it whole, every value a literal: what Python calls computed
+        warnings.pop("python", None)  # (API_TOKEN=abc-123, an INI value x-y-1) is known
+    if not any(key and key != UNKNOWN_KEY for key, _ in pairs) and not any(warnings.values()):
+        text = re.sub(r"(?m)^[ \t]*[#;].*$", "", src)  # whole-line comments: nothing an app reads (init's file)
+        guessed = [p for p in _lines(text) + _quoted_strings(text) + _unquoted(text) if p not in pairs]
+        if guessed:  # no parser found a key: the rule of a file no parser takes, said aloud (never silence)
+            pairs += guessed
+            kinds = ", ".join(_name(p) for p in PARSERS)
+            how = f"reads as {', '.join(warnings)} but holds no key=value" if warnings else f"does not parse as {kinds}"
+            refused.append(f"{path}: {how}; every value of {MIN_LEN} characters or more in it is taken for a "
+                           "secret, and values it holds in another form may not be redacted")
+    return pairs, refused + [w for warned in warnings.values() for w in warned]
+
+
+def _name(parser) -> str:
+    return parser.__name__.strip("_").replace("_", "-")
 
 
 def _walk(value, key: str, out: list[tuple[str, str]]) -> None:
@@ -236,18 +260,53 @@ def _ini(src: str, path: Path):
     return out, []
 
 
+_SIGNIFICANT = re.compile(r"(?m)^[ \t]*(?!#)(?!---[ \t]*$)(?!\.\.\.[ \t]*$)\S.*$")
+_QUOTED = r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
+_DOTENV = re.compile(rf"[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.]*)[ \t]*=[ \t]*({_QUOTED}|[^\s'\"`()\[\]{{}}\\#]"
+                     r"[^\n'\"`()\[\]{}\\]*?|)(?:[ \t]+#.*)?[ \t]*")
+_YAML = re.compile(rf"[ \t]*(?:-[ \t]+)?([\w.-]+|{_QUOTED})[ \t]*:(?:[ \t]+(.*?))?[ \t]*|[ \t]*-[ \t]+(.*?)[ \t]*"
+                   r"|[ \t]+\S.*")
+
+
+def _every_line(src: str, form: re.Pattern) -> list[re.Match]:
+    """The match of ``form`` of every line that is not blank or a comment; ValueError at the first that is not
+    in that form (a parser takes a file only if it takes all of it)."""
+    found = []
+    for line in _SIGNIFICANT.finditer(src):
+        m = form.fullmatch(line[0])
+        if m is None:
+            raise ValueError(f"line {src.count(chr(10), 0, line.start()) + 1} is not in this form")
+        found.append(m)
+    return found
+
+
+def _unquote(value: str) -> str:
+    if value[:1] == '"' and value[-1:] == '"' and len(value) > 1:
+        return value[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape", "replace")
+    return value[1:-1] if value[:1] == "'" and value[-1:] == "'" and len(value) > 1 else value
+
+
 def _dotenv(src: str, path: Path):
     """``KEY=value`` lines as dotenv tools read them: ``export`` prefix, quotes (escapes inside ``"..."``),
-    ``# comments`` after unquoted values."""
-    out = []
-    for key, value in re.findall(r"(?m)^\s*(?:export\s+)?([A-Za-z_][\w.]*)\s*=\s*(.*?)\s*$", src):
-        if value[:1] in "\"'" and value.rfind(value[0]) > 0:
-            body = value[1:value.rfind(value[0])]
-            value = body.encode("latin-1", "backslashreplace").decode("unicode_escape", "replace") \
-                if value[0] == '"' else body
+    ``# comments`` after values; an unquoted value holds no quotes or brackets (``x = f(y)`` is Python)."""
+    return [(m[1], _unquote(m[2])) for m in _every_line(src, _DOTENV)], []
+
+
+def _yaml_lines(src: str, path: Path):
+    """YAML's block form read line by line (no YAML library): ``key: value`` (the key of a nested value is its
+    own), ``- item`` under the last key, quotes stripped, a ``# comment`` after an unquoted value dropped; indented
+    lines of a block scalar (``key: |``) belong to that key."""
+    out, key = [], ""
+    for m in _every_line(src, _YAML):
+        if m[1] is not None:
+            key, value = _unquote(m[1]), m[2] or ""
         else:
-            value = value.split(" #", 1)[0].strip()
-        out.append((key, value))
+            value = m[3] if m[3] is not None else m[0].strip()
+        value = value if value[:1] in "\"'" else value.split(" #", 1)[0].strip()
+        if value and value not in ("|", ">", "|-", ">-", "~", "null", "true", "false", "True", "False", "{}", "[]"):
+            out.append((key, _unquote(value)))
+    if not any(m[1] is not None for m in _every_line(src, _YAML)):
+        raise ValueError("no key: value line")
     return out, []
 
 
@@ -259,6 +318,13 @@ def _quoted_strings(src: str, limit: int = 100_000) -> list[tuple[str, str]]:
     for _, m in zip(range(limit), found, strict=False):
         out.append((UNKNOWN_KEY, m.group(1) if m.group(1) is not None else m.group(2)))
     return out
+
+
+def _unquoted(src: str) -> list[tuple[str, str]]:
+    """Every unquoted word of :data:`MIN_LEN` characters or more (split at blanks, quotes, brackets, ``,;=``; a
+    ``key:`` loses its colon): the fallback's other half."""
+    words = (w.rstrip(":") for w in re.findall(r"[^\s'\"`,;{}\[\]()=<>]+", src))
+    return [(UNKNOWN_KEY, w) for w in words if len(w) >= MIN_LEN]
 
 
 def _lines(src: str) -> list[tuple[str, str]]:
@@ -342,3 +408,6 @@ def _literal(node, known: dict):
 def _key(node, known: dict):
     value = _literal(node, known)
     return value if isinstance(value, str | bytes | int | float | bool) or value is None else repr(value)
+
+
+PARSERS = (_json, _toml, _ini, _dotenv, _yaml_lines, _python)  # every one that takes a file is read

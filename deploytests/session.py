@@ -294,12 +294,17 @@ class Session:
             return None
         import requests
 
+        from .verify.http import site_host
+
         url = base_url.rstrip("/") + self.config.health_path
+        host = site_host(base_url, self.config.server_name)
         try:
-            res = requests.get(url, timeout=min(10.0, self.settings.host_timeout), allow_redirects=False)
+            res = requests.get(url, timeout=min(10.0, self.settings.host_timeout), allow_redirects=False,
+                               headers={"Host": host} if host else None)
         except requests.RequestException as exc:
             return f"GET {url}: {type(exc).__name__}"
         served = res.headers.get("X-Deploy-Release")
         if res.status_code != 200 or served != report.live:
-            return f"GET {url}: {res.status_code}, X-Deploy-Release {served!r} (expected 200 from {report.live})"
+            return (f"GET {url}{f' (Host: {host})' if host else ''}: {res.status_code}, X-Deploy-Release {served!r} "
+                    f"(expected 200 from {report.live})")
         return None

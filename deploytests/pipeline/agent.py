@@ -620,8 +620,11 @@ def unread_config(args: DeployArgs, release_dir, started):
     if started.get("framework") == "django":
         fixes.append('have the settings module run the file: if os.environ.get("%s"): '
                      'exec(Path(os.environ["%s"]).read_text())' % (args.config_env, args.config_env))
-    fixes.append("make the app read the file $%s names (%s) when it starts, or remove config_file from deploy.toml "
-                 "and the target if the app takes no config file" % (args.config_env, args.config_path))
+    fixes.append("make the app read the file $%s names (%s) when it starts; or, if it reads it lazily (on the "
+                 "routes that need it), point health_path in deploy.toml at a route that reads it: the check watches "
+                 "the start and one GET of health_path%s; or remove config_file from deploy.toml and the target if "
+                 "the app takes no config file" % (args.config_env, args.config_path, " (now %s)" % (
+                     args.health_path.partition("?")[0]) if args.health_path else ""))
     return what, "; ".join(seen + fixes)
 
 

@@ -127,6 +127,7 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
     deps = dependency_wheels(meta["requires"], python_version, cache / "wheels", machine=machine,
                              find_links=cfg.find_links)
     install = install_list(app_wheel, deps, meta["requires"])
+    entry_module_shipped(cfg, app_wheel, [w for w in [app_wheel, *deps] if w.name in install])
     tool = next(w for w in deps if w.name.startswith(f"{TOOL}-"))
     manifest = {  # what ships: nothing here may depend on files the wheels do not contain
         "app": cfg.app, "name": meta["name"], "version": meta["version"], "app_wheel": app_wheel.name,
@@ -379,6 +380,52 @@ def wheel_metadata(wheel: Path) -> dict:
         meta_name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
         msg = Parser().parsestr(zf.read(meta_name).decode("utf-8"))
     return {"name": msg["Name"], "version": msg["Version"], "requires": sorted(msg.get_all("Requires-Dist") or [])}
+
+
+def top_level(wheel: Path) -> set[str]:
+    """The top-level names a wheel installs (``pkg/...``, ``mod.py``, ``mod.cpython-311-x86_64-linux-gnu.so``,
+    and those under ``*.data/purelib`` or ``platlib``), its ``.dist-info`` and other data left out."""
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+    found = set()
+    for name in names:
+        parts = name.split("/")
+        if len(parts) > 2 and parts[0].endswith(".data") and parts[1] in ("purelib", "platlib"):
+            parts = parts[2:]
+        elif parts[0].endswith((".data", ".dist-info")):
+            continue
+        found.add(parts[0] if len(parts) > 1 else parts[0].split(".")[0] if parts[0].endswith((".py", ".so", ".pyd"))
+                  else "")
+    return found - {""}
+
+
+def entry_module_shipped(cfg: DeployConfig, app_wheel: Path, installed: list[Path]) -> None:
+    """Refuse an artifact no wheel of which holds the entry point's top-level module (class: packaging assumed:
+    setuptools' discovery of a one-module project without packaging named its wheel after the ``config/`` dir
+    and shipped no module; the deploy then failed on the server, blaming entry_point). Before anything is
+    uploaded, naming what the app's wheel holds."""
+    module = cfg.entry_point.split(":")[0].split(".")[0]
+    if any(module in top_level(w) for w in installed):
+        return
+    held = sorted(top_level(app_wheel))
+    raise DeployError(f"the app's wheel {app_wheel.name} holds no module {module!r} (entry_point "
+                      f"{cfg.entry_point!r}); it holds {', '.join(held) if held else 'no module at all'}",
+                      where=_entry_where(cfg.source),
+                      hint=f"package {module!r}: in pyproject.toml, [project] with [tool.setuptools] py-modules = "
+                           f'["{module}"] (one module) or packages (a package dir); `deploytests init` writes them '
+                           "for a project without packaging; or fix entry_point")
+
+
+def _entry_where(source: Path) -> str:
+    """``file:line`` of entry_point in the deploy config (the file alone when it is not written plainly)."""
+    from ..schema import key_line
+
+    try:
+        text = source.read_text()
+    except (OSError, UnicodeDecodeError):
+        return str(source)
+    line = key_line(text, ("tool", "deploytests") if source.name == "pyproject.toml" else (), "entry_point")
+    return f"{source}:{line}" if line else str(source)
 
 
 def ignored_but_shipped(project_dir: Path, wheel: Path) -> list[str]:

@@ -218,13 +218,15 @@ def deploy_host(deploy_server, deployment):
 
 
 @pytest.fixture(scope="session")
-def deploy_http(deploy_server, deployment):
+def deploy_http(deploy_server, deployment, deploy_config):
     """A :class:`deploytests.verify.HttpClient` (a requests session) for ``deploy_server.base_url``:
-    ``deploy_http.get("/health")``, ``deploy_http.post("/items", json=...)``, ``deploy_http.url(path)``."""
-    from ..verify.http import HttpClient
+    ``deploy_http.get("/health")``, ``deploy_http.post("/items", json=...)``, ``deploy_http.url(path)``. Its
+    requests send ``Host: server_name`` when the URL is an address (the docker target's 127.0.0.1:PORT)."""
+    from ..verify.http import HttpClient, site_host
 
     _refuse_host(deployment.hosts.get(deploy_server.label), nothing_live=True)
-    client = HttpClient(deploy_server.base_url)
+    client = HttpClient(deploy_server.base_url,
+                        host_header=site_host(deploy_server.base_url, deploy_config.server_name))
     yield client
     client.close()
 

@@ -208,7 +208,9 @@ def refusal(item, provider, settings: Settings) -> str | None:
         if not provider.rights.deploy:
             return f"{where} does not allow deploys (deploy = false in the targets file)"
         if settings.no_deploy:
-            return "--no-deploy: this check compares with what this run deploys"
+            marker = DESTRUCTIVE if item.get_closest_marker(DESTRUCTIVE) else DEPLOYS
+            return (f"--no-deploy: marked {marker} (it changes what the site holds or runs, or compares with what "
+                    "this run deploys), and this run changes nothing")
     return None
 
 

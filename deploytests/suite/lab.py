@@ -129,10 +129,17 @@ class Lab:
     def url(self, path: str = "/") -> str:
         return self.server.base_url.rstrip("/") + path
 
+    def headers(self) -> dict[str, str]:
+        """``Host: server_name`` when the site's URL is an address (see :func:`deploytests.verify.http.site_host`)."""
+        from ..verify.http import site_host
+
+        host = site_host(self.server.base_url, self.config().server_name)
+        return {"Host": host} if host else {}
+
     def get(self, path: str = "/") -> requests.Response:
         with requests.Session() as s:
             s.trust_env = False
-            return s.get(self.url(path), timeout=10, allow_redirects=False)
+            return s.get(self.url(path), timeout=10, allow_redirects=False, headers=self.headers())
 
     def serving(self) -> str | None:
         """The release id the site answers with (health path)."""

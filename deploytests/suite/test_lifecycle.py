@@ -142,7 +142,8 @@ def one_line(exc: BaseException) -> str:
 
 def health_load(lab, **kwargs) -> Load:
     """~20 requests/s on the health path through the published 127.0.0.1 port; ends by itself."""
-    return Load(lab.url(lab.config().health_path), rate=20, max_requests=1200, max_seconds=60, **kwargs)
+    return Load(lab.url(lab.config().health_path), rate=20, max_requests=1200, max_seconds=60,
+                headers=lab.headers(), **kwargs)
 
 
 # ---------------------------------------------------------------- 1. zero downtime

@@ -355,9 +355,11 @@ def gather(server, cfg, *, deploy_user: str | None = None, python: str | None = 
     started = time.monotonic()
     facts = Facts(server.label)
     with ThreadPoolExecutor(max_workers=1) as pool:
+        from .http import site_host
         from .promises import static_paths
 
-        responses = pool.submit(fetch, server, ("/", cfg.health_path, *PRIVATE, *EXPOSED, *static_paths(cfg)))
+        responses = pool.submit(fetch, server, ("/", cfg.health_path, *PRIVATE, *EXPOSED, *static_paths(cfg)),
+                                site_host(server.base_url, cfg.server_name))
         try:
             args = probe_args(cfg, deploy_user or cfg.deploy_user or server.user, server.user, server.stack)
             facts.stack = server.stack

@@ -7,8 +7,10 @@ the body, so a red test says what was asked and what came back.
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -18,6 +20,22 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 BODY_CHARS = 400
 BODY_LIMIT = 16 << 20  # bytes of a body kept at most (decoded): the rest is not read
 DEADLINE = 30.0  # seconds one answer may take in all, headers and body (the site paces them: the app's choice)
+
+
+def site_host(base_url: str, server_name: str) -> str | None:
+    """The ``Host`` the runner's requests to ``base_url`` send: the app's ``server_name`` when ``base_url`` names
+    an address (an IP literal or ``localhost``: the docker target's ``http://127.0.0.1:32768``) that is not that
+    name, as the server's own gate does; None (the URL's own host) when it names a host (staging's
+    ``https://staging.example.com``: DNS and TLS name the site). Class closed: the runner's Host was the
+    container's ``127.0.0.1:PORT``, not the app's name, and an app allowing only its name (Django's
+    ``ALLOWED_HOSTS``, Flask's ``TRUSTED_HOSTS``) answered the gate's GETs 400."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if host != "localhost":
+            return None
+    return None if host == server_name.lower() else server_name
 
 
 class SiteDown(AssertionError):

@@ -50,6 +50,7 @@ class App:
         shutil.copytree(PROJECTS / name, self.project, ignore=shutil.ignore_patterns("__pycache__", "deploy"))
         self.host = self.url = ""
         self.env: dict = {}
+        self.headers: dict = {}  # the Host the site answers (its server_name)
 
     def run(self, *args, timeout=600):
         return self.world["seat"].run(*args, cwd=self.project, env=self.env, timeout=timeout)
@@ -72,7 +73,7 @@ class App:
         return self.run("fab", "-H", self.host, *args)
 
     def get(self, path, **kw):
-        return requests.get(self.url + path, timeout=10, **kw)
+        return requests.get(self.url + path, timeout=10, headers=self.headers, **kw)
 
     def root_sh(self, script):
         from deploytests.containers import docker_client
@@ -113,6 +114,12 @@ def test_django_init_finds_the_project(django_app):
     # what init says to fill in: the secret key; then the team's own deploy test
     config = django_app.project / "config" / "deploy.cfg"
     config.write_text(config.read_text().replace("change me: a long random string", "s3cret-" + "x" * 40))
+    # and the site's real name, allowed alone: the runner's GETs to 127.0.0.1:PORT (the gate's own and the
+    # project's deploy_http) send Host: server_name (newuser5 F5: they sent 127.0.0.1:PORT and got 400)
+    config.write_text(re.sub(r"(?m)^ALLOWED_HOSTS = .*$", 'ALLOWED_HOSTS = ["www.example.com"]', config.read_text()))
+    toml = django_app.project / "deploy.toml"
+    toml.write_text(re.sub(r'(?m)^# server_name += "localhost"', 'server_name = "www.example.com"', toml.read_text()))
+    django_app.headers = {"Host": "www.example.com"}
     shutil.copytree(PROJECTS / "mysite" / "tests" / "deploy", django_app.project / "tests" / "deploy",
                     dirs_exist_ok=True)
 
@@ -123,10 +130,12 @@ def test_django_gate_is_green(django_app):
                  "test_sign_the_guestbook", "test_admin_css_is_served_by_apache", "test_static_served_by_apache"):
         assert re.search(rf"::{test}\[docker://web-1\] PASSED", out), out[-4000:]
     assert assert_served_by_apache(django_app.get("/static/admin/css/base.css"), "text/css") is None
+    assert requests.get(django_app.url + "/health/", timeout=10).status_code == 400  # the name is what it allows
 
 
 def sign(app, text):
     s = requests.Session()
+    s.headers.update(app.headers)
     form = s.get(app.url + "/", timeout=10)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)[1]
     resp = s.post(app.url + "/", data={"csrfmiddlewaretoken": token, "text": text}, allow_redirects=False,

@@ -50,6 +50,20 @@ def test_no_config_says_what_to_create(tmp_path):
         load_config(tmp_path)
 
 
+@pytest.mark.parametrize("name, text", [("deploy.toml", 'app = "a"\nentry_point = "a:app"\n'),
+                                        ("pyproject.toml", '[tool.deploytests]\napp = "a"\nentry_point = "a:app"\n')])
+def test_no_config_in_a_subdirectory_names_the_project_above(tmp_path, name, text):
+    """newuser5 F15: `fab pack` from src/ (Fabric finds the fabfile upward) said to create a deploy.toml that
+    exists one level up."""
+    (tmp_path / name).write_text(text)
+    (tmp_path / "src" / "pkg").mkdir(parents=True)
+    (tmp_path / "src" / "pyproject.toml").write_text("[tool.black]\n")  # no deploy table: not the project
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "src" / "pkg")
+    assert f"Hint: {tmp_path / 'src' / 'pkg'} is inside the project {tmp_path} (it has one): run from there, or " \
+           f"pass --app {tmp_path}" in str(caught.value), str(caught.value)
+
+
 @pytest.mark.parametrize("line, message", [
     ('port = 0', r"key 'port' must be an integer from 1 to 65535, got 0"),
     ('port = "80"', r"key 'port' must be an integer from 1 to 65535, got '80'"),

@@ -147,3 +147,44 @@ def test_an_answer_that_trickles_ends_at_the_deadline_in_one_line(answer):
     finally:
         http.close()
         srv.close()
+
+
+# Class: the runner's Host header is not the app's name. The docker target's URL is 127.0.0.1:PORT; an app
+# allowing only its server_name (Django's ALLOWED_HOSTS, Flask's TRUSTED_HOSTS) answered the gate's GETs 400.
+@pytest.mark.parametrize("base_url, server_name, host", [
+    ("http://127.0.0.1:32838", "www.example.com", "www.example.com"),   # the docker target
+    ("http://[::1]:8080/", "notes.example.com", "notes.example.com"),
+    ("http://localhost:8080", "www.example.com", "www.example.com"),
+    ("http://10.0.0.13", "www.example.com", "www.example.com"),         # a staging host named by its address
+    ("http://127.0.0.1:32838", "127.0.0.1", None),                      # the address is the name
+    ("https://staging.example.com", "www.example.com", None),           # a name: DNS and TLS name the site
+    ("https://www.example.com/", "www.example.com", None),
+])
+def test_the_runner_sends_the_apps_name_as_host_to_an_address(base_url, server_name, host):
+    from deploytests.verify.http import site_host
+
+    assert site_host(base_url, server_name) == host
+
+
+def test_the_host_header_reaches_the_site():
+    from deploytests.verify.http import site_host
+
+    seen = []
+
+    class Echo(Handler):
+        def do_GET(self):
+            seen.append(self.headers["Host"])
+            super()._answer()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        http = HttpClient(url, host_header=site_host(url, "www.example.com"))
+        assert http.get("/health").status_code == 200 and seen == ["www.example.com"]
+        http.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

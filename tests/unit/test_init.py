@@ -184,8 +184,8 @@ def test_init_never_overwrites(tmp_path, capsys):
     for rel in ("deploy.toml", "fabfile.py", "tests/deploy/test_deploy.py"):
         assert f"kept    {rel} (exists; not overwritten)" in out
     assert "wrote   targets.toml" in out
-    assert "pyproject.toml: it configures pytest already; add these keys to it yourself" in out
-    assert 'addopts = "--ignore=tests/deploy"' in out
+    assert "pyproject.toml: it configures pytest already; add to it yourself" in out
+    assert "--ignore=tests/deploy in its addopts" in out and "addopts =" not in out  # it has one: no second
     init(root)  # a second run writes nothing new
     assert "wrote" not in capsys.readouterr().out
 
@@ -197,8 +197,27 @@ def test_init_keeps_a_pyproject_deploy_table_and_prints_ini_keys_for_pytest_ini(
     init(root)
     out = capsys.readouterr().out
     assert not (root / "deploy.toml").exists() and "kept    deploy.toml (not written: pyproject.toml has" in out
-    assert {p: (root / p).read_text() for p in before} == before
+    assert (root / "pytest.ini").read_text() == before["pytest.ini"]
+    # the deploy table is kept; the packaging the project lacked is added after it (a wheel holding notes)
+    assert (root / "pyproject.toml").read_text().startswith(before["pyproject.toml"])
+    assert tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"][
+        "include"] == ["notes", "notes.*"]
     assert "kept    pytest.ini: it configures pytest already" in out and "addopts = --ignore=tests/deploy" in out
+    assert "in its addopts" not in out  # it has none: the whole line
+
+
+@pytest.mark.parametrize("name, text", [("pytest.ini", "[pytest]\naddopts = -q\n"),
+                                        ("tox.ini", "[pytest]\naddopts =\n    -q\n"),
+                                        ("pyproject.toml", '[tool.pytest.ini_options]\naddopts = ["-q"]\n')])
+def test_init_says_to_extend_an_existing_addopts_never_to_add_a_second_one(tmp_path, capsys, name, text):
+    """newuser5 F18: init printed `addopts = --ignore=tests/deploy` for a pytest.ini with an addopts; appended as
+    told, pytest stopped: duplicate name 'addopts'."""
+    root = project(tmp_path, {name: text, "notes/__init__.py": MODULE_APP, "tests/test_x.py": "def test_x(): pass\n"})
+    init(root)
+    out = capsys.readouterr().out
+    assert f"kept    {name}: it configures pytest already" in out, out
+    assert "--ignore=tests/deploy in its addopts" in out and "addopts =" not in out, out
+    assert "testpaths" in out  # a key it lacks is still printed as a line
 
 
 def test_init_refuses_a_missing_directory(tmp_path, capsys):
@@ -587,3 +606,49 @@ def test_django_settings_reading_the_environment_are_told_what_init_saw(tmp_path
     note = next(n for n in detect(root).notes if n.startswith("site1/settings.py runs no config file"))
     assert "(it reads DJ_KEY, DJ_DEBUG from the environment" in note and "refuses a release" in note, note
     assert 'exec(Path(os.environ["SITE1_CONFIG"]).read_text())' in note
+
+
+COUNTER = '''import json
+import os
+
+
+def application(environ, start_response):
+    with open(os.environ["COUNTER_SETTINGS"]) as f:
+        name = json.load(f)["name"]
+    start_response("200 OK", [])
+    return [name.encode()]
+'''
+
+
+# Class: packaging assumed (init wrote it for Django only). A one-module plain WSGI project without packaging
+# got no [project]; setuptools named its wheel after init's config/ dir and shipped no module. Other members:
+# the module under src/, a package, a Flask module.
+@pytest.mark.parametrize("files, shipped", [
+    ({"counter.py": COUNTER}, "counter.py"),
+    ({"src/counter.py": COUNTER}, "counter.py"),
+    ({"counter/__init__.py": COUNTER, "counter/templates/a.html": "x"}, "counter/templates/a.html"),
+    ({"counter.py": "from flask import Flask\napp = Flask(__name__)\n", "requirements.txt": "requests\n"},
+     "counter.py"),
+])
+def test_a_project_without_packaging_gets_one_that_ships_its_entry_module(tmp_path, files, shipped):
+    import subprocess
+    import sys
+    import zipfile
+
+    root = project(tmp_path / "counter", files)
+    lines: list[str] = []
+    init(root, out=lines.append)
+    assert (root / "config").is_dir() or "Flask" in str(files)  # what misled setuptools' discovery
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    assert pyproject["project"]["name"] == "counter", pyproject
+    if "requirements.txt" in files:
+        assert pyproject["project"]["dependencies"][0].startswith("flask") and "requests" in pyproject["project"][
+            "dependencies"]
+    assert any("to pyproject.toml: the project had no packaging" in line for line in lines), lines
+    out = tmp_path / "wheel"
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                           "--no-index", "-w", str(out), str(root)], capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "PIP_NO_CACHE_DIR": "1", "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    names = zipfile.ZipFile(next(out.glob("counter-*.whl"))).namelist()
+    assert shipped in names and not any(n.startswith(("config/", "tests/")) for n in names), names

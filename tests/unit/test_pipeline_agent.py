@@ -324,7 +324,11 @@ def test_an_app_not_reading_its_config_is_refused_before_post_deploy(release, na
     assert err.step == "import" and not (rel / "marker").exists()  # post_deploy never ran on the live data
     assert f"the app never opened {args.config_path}, where the deploy installed config_file" in err.what, err.what
     assert err.hint.startswith("the live release was not touched; "), err.hint
-    for text in said + ["make the app read the file $APP_CFG names"]:
+    # the way out for an app that reads its config lazily is named too (newuser5 F17: only "change the app" or
+    # "drop the config" were)
+    for text in said + ["make the app read the file $APP_CFG names",
+                        f"point health_path in deploy.toml at a route that reads it: the check watches the start "
+                        f"and one GET of health_path (now {args.health_path})"]:
         assert text in err.hint, err.hint
     # without a config to install (config_file unset) the same app deploys: nothing to read
     (rel / "marker").unlink(missing_ok=True)

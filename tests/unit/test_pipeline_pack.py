@@ -532,3 +532,45 @@ def test_a_file_git_ignores_inside_the_package_is_named_when_the_wheel_ships_it(
         "in the deploy config",)
     (src / ".gitignore").write_text("*.pyc\n")
     assert packmod.pack(src, cfg, cache_dir=cache).warnings == ()
+
+
+def _wheel(path: Path, *names: str) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        for name in names:
+            zf.writestr(name, "")
+    return path
+
+
+# Class: packaging assumed (works only with projects shaped like the examples). A one-module project without
+# packaging got a wheel setuptools named after init's config/ dir, holding no module: the deploy failed on the
+# server with a hint blaming entry_point. pack refuses it first, whatever made the wheel empty.
+@pytest.mark.parametrize("entry, shipped", [
+    ("counter:application", ["counter.py"]),
+    ("mysite.wsgi:application", ["mysite/__init__.py", "mysite/wsgi.py"]),
+    ("fast:app", ["fast.cpython-311-x86_64-linux-gnu.so"]),
+    ("notes:create_app()", ["x-1.data/purelib/notes/__init__.py"]),
+])
+def test_pack_accepts_a_wheel_that_holds_the_entry_module(tmp_path, entry, shipped):
+    (tmp_path / "deploy.toml").write_text(f'app = "x"\nentry_point = "{entry}"\n')
+    cfg = load_config(tmp_path)
+    wheel = _wheel(tmp_path / "x-1-py3-none-any.whl", *shipped, "x-1.dist-info/METADATA")
+    packmod.entry_module_shipped(cfg, wheel, [wheel])
+
+
+@pytest.mark.parametrize("shipped, held", [
+    ([], "no module at all"),                                        # setuptools named it after config/
+    (["counterlib/__init__.py"], "counterlib"),                      # another package than the entry's
+    (["x-1.data/data/counter.py"], "no module at all"),              # data, not an importable module
+])
+def test_pack_refuses_a_wheel_without_the_entry_module_in_one_line(tmp_path, shipped, held):
+    (tmp_path / "deploy.toml").write_text('app = "counter"\n\nentry_point = "counter:application"\n')
+    cfg = load_config(tmp_path)
+    wheel = _wheel(tmp_path / "config-0.0.0-py3-none-any.whl", *shipped, "config-0.0.0.dist-info/METADATA")
+    dep = _wheel(tmp_path / "flask-3-py3-none-any.whl", "flask/__init__.py")
+    with pytest.raises(packmod.DeployError) as caught:
+        packmod.entry_module_shipped(cfg, wheel, [wheel, dep])
+    text = str(caught.value)
+    assert "config-0.0.0-py3-none-any.whl holds no module 'counter'" in text and held in text
+    assert f"{tmp_path / 'deploy.toml'}:3" in text and "py-modules" in text and "\n" not in text

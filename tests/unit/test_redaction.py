@@ -59,7 +59,44 @@ def test_computed_values_are_named_in_warnings_with_their_lines(tmp_path):
 
 def test_a_python_file_that_does_not_parse_is_guessed_line_by_line_with_a_warning(tmp_path):
     found, warnings = values(tmp_path, "app.cfg", "SECRET_KEY = 'unclosed-secret\nOTHER = 1 +\n")
-    assert "does not parse as python" in warnings[0] and "unclosed-secret" in " ".join(found)
+    assert "does not parse as" in warnings[0] and "python" in warnings[0] and "unclosed-secret" in " ".join(found)
+
+
+# Class: a config's format guessed from its file name. `deploytests init` names the file config/deploy.cfg; an
+# app reading it with json.load, a YAML or dotenv reader got it parsed as Python (valid Python with no
+# assignment: nothing found, no warning) and its token printed in clear. Every parser that takes a file is read.
+@pytest.mark.parametrize("name, text", [
+    ("deploy.cfg", '{"name": "servers", "api_token": "tok-prod-987654321abc"}'),            # JSON
+    ("deploy.cfg", 'name: servers\napi_token: "tok-prod-987654321abc"\n'),                 # YAML (Python: annotations)
+    ("app.yaml", 'db:\n  password: tok-prod-987654321abc  # the db\n  hosts:\n    - db.example.com\n'),
+    ("deploy.cfg", "API_TOKEN=tok-prod-987654321abc\nexport NAME='servers'\n"),             # dotenv
+    ("deploy.cfg", "[app]\napi_token = tok-prod-987654321abc\n"),                           # INI
+    ("settings.py", 'name = "servers"\napi_token = "tok-prod-987654321abc"\n'),            # TOML and Python
+    ("app.json", 'api_token = "tok-prod-987654321abc"\n'),                                 # not what it says
+])
+def test_a_config_is_read_by_every_parser_that_takes_it_whatever_its_name(tmp_path, name, text):
+    found, warnings = values(tmp_path, name, text)
+    assert "tok-prod-987654321abc" in found and warnings == ()
+    assert Secrets(found).redact("RAW: tok-prod-987654321abc") == f"RAW: {REDACTED}"
+
+
+@pytest.mark.parametrize("text", ['"tok-prod-987654321abc"\n', '["tok-prod-987654321abc", 1]',
+                                  "# the token\ntok-prod-987654321abc\n", "token -> tok-prod-987654321abc\n"])
+def test_a_config_in_which_no_parser_finds_a_key_is_read_as_text_with_a_warning(tmp_path, text):
+    found, warnings = values(tmp_path, "deploy.cfg", text)
+    assert "tok-prod-987654321abc" in found, found
+    assert len(warnings) == 1 and "8 characters or more in it is taken for a secret" in warnings[0], warnings
+
+
+def test_a_config_of_comments_only_has_no_secret_and_no_warning(tmp_path):
+    found, warnings = values(tmp_path, "deploy.cfg", "# the servers' settings\n# SECRET_KEY = 'change me'\n\n")
+    assert found == () and warnings == ()
+
+
+def test_a_dotenv_file_is_not_warned_about_as_python(tmp_path):
+    found, warnings = values(tmp_path, "deploy.cfg", "API_TOKEN=abc123def456ghi\nURL=https://x.example/a\n"
+                                                     "GREETING=hello big world # shown on /\nEMPTY=\n")
+    assert {"abc123def456ghi", "hello big world"} <= set(found) and warnings == ()
 
 
 @pytest.mark.parametrize("name, text", [

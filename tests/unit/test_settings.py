@@ -131,3 +131,18 @@ def test_rollout_counts_are_hosts_or_percentages_of_the_fleet():
     assert run().batch is None and run().canary.of(5) == 0 and run().parallel >= 4
     with pytest.raises(ConfigError, match=r"^--batch=0%: not a number of hosts"):
         run(cli={"batch": "0%"})
+
+
+def test_the_no_deploy_skip_reason_names_the_marker_not_one_example():
+    """newuser5 F10: a test marked deploytests_deploys because it writes a session was skipped under --no-deploy
+    with a reason that fits only init's example (it "compares with what this run deploys")."""
+    from types import SimpleNamespace
+
+    from deploytests.plugin.hooks import refusal
+
+    item = SimpleNamespace(get_closest_marker=lambda name: name == "deploytests_deploys" or None)
+    provider = SimpleNamespace(name="kept", rights=SimpleNamespace(deploy=True, destructive=False))
+    reason = refusal(item, provider, SimpleNamespace(no_deploy=True))
+    assert reason is not None and reason.startswith("--no-deploy: marked deploytests_deploys (it changes what the "
+                                                    "site holds or runs"), reason
+    assert refusal(item, provider, SimpleNamespace(no_deploy=False)) is None
