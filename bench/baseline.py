@@ -82,6 +82,8 @@ def deploy(host: Host, cfg, wheels: Path) -> None:
     root, app = cfg.root, cfg.app
     rel = f"{root}/releases/baseline"
     for cmd in [f"sudo useradd --system --home-dir {root} --no-create-home {app} || true",
+                # the daemons' python-home the vhost template names (an empty venv, root's: bootstrap makes it)
+                "sudo mkdir -p /var/lib/deploytests && sudo python3 -m venv --without-pip /var/lib/deploytests/python",
                 f"sudo mkdir -p {rel} {root}/shared/data",
                 f"sudo chown -R appuser {root}",
                 "mkdir -p /tmp/wheels"]:
