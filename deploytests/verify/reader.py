@@ -579,45 +579,51 @@ def packaged(patterns):
     only those whose inode changed after the package's md5sums file was written (dpkg writes it as it unpacks:
     a file changed since has a newer ctime, which no one can set back) are hashed. dpkg-divert's paths are
     skipped (dpkg's own record of a file moved aside). ``{checked, hashed, changed: [[path, package]], bounds}``."""
-    import fnmatch
-
     out = {"checked": 0, "hashed": 0, "changed": [], "bounds": []}
     diverted = set((read_nofollow("/var/lib/dpkg/diversions", MD5_BYTES) or b"").decode(
         "utf-8", "replace").splitlines()[0::3])
     hashed = 0
+    for package, since, md5, file in md5sums(patterns):
+        if file.startswith(NOT_CODE) or file in diverted:
+            continue
+        try:
+            st = os.lstat(file)
+        except OSError:
+            continue
+        out["checked"] += 1
+        if not stat.S_ISREG(st.st_mode) or st.st_ctime <= since:
+            continue
+        if hashed + st.st_size > HASH_BYTES:
+            out["bounds"].append("more than %d bytes of packaged files changed since installed: the rest "
+                                 "not hashed" % HASH_BYTES)
+            return out
+        found = read_nofollow(file, st.st_size + 1)
+        if found is None:
+            continue
+        hashed += len(found)
+        out["hashed"] += 1
+        if hashlib.md5(found).hexdigest() != md5:
+            out["changed"].append([file, package])
+    return out
+
+
+def md5sums(patterns):
+    """``(package, since, md5, path)`` for each line of dpkg's md5sums of the installed packages whose names match
+    ``patterns``; ``since``: when dpkg wrote that list, plus :data:`CTIME_SLACK` (a file changed later has a newer
+    ctime, which no one can set back)."""
+    import fnmatch
+
     for name in sorted(os.listdir(DPKG_INFO)):
         package = name[:-8].split(":")[0]
         if not name.endswith(".md5sums") or not any(fnmatch.fnmatchcase(package, p) for p in patterns):
             continue
-        path = os.path.join(DPKG_INFO, name)
         try:
-            since = os.stat(path).st_ctime + CTIME_SLACK
+            since = os.stat(os.path.join(DPKG_INFO, name)).st_ctime + CTIME_SLACK
         except OSError:
             continue
-        data = read_nofollow(path, MD5_BYTES) or b""
-        for line in data.decode("utf-8", "replace").splitlines():
-            md5, file = line[:32], "/" + line[34:]
-            if file.startswith(NOT_CODE) or file in diverted:
-                continue
-            try:
-                st = os.lstat(file)
-            except OSError:
-                continue
-            out["checked"] += 1
-            if not stat.S_ISREG(st.st_mode) or st.st_ctime <= since:
-                continue
-            if hashed + st.st_size > HASH_BYTES:
-                out["bounds"].append("more than %d bytes of packaged files changed since installed: the rest "
-                                     "not hashed" % HASH_BYTES)
-                return out
-            found = read_nofollow(file, st.st_size + 1)
-            if found is None:
-                continue
-            hashed += len(found)
-            out["hashed"] += 1
-            if hashlib.md5(found).hexdigest() != md5:
-                out["changed"].append([file, package])
-    return out
+        for line in (read_nofollow(os.path.join(DPKG_INFO, name), MD5_BYTES) or b"").decode(
+                "utf-8", "replace").splitlines():
+            yield package, since, line[:32], "/" + line[34:]
 
 
 PYC_WINDOW, PYC_BYTES = 3600, 16 << 20  # seconds a package's own compile may follow its unpack; source compiled
@@ -631,24 +637,12 @@ def bytecode(patterns):
     pyc whose header names another mtime or size than its source's is never loaded (not compared). The source is
     compiled with this Python (the stack's, the daemons' own) and its code compared with the pyc's
     (``marshal.loads``: data, never run). ``{checked, compared, forged: [[pyc, source, package]], bounds}``."""
-    import fnmatch
     import importlib.util
     import marshal
 
     out, tag, budget = {"checked": 0, "compared": 0, "forged": [], "bounds": []}, sys.implementation.cache_tag, 0
-    for name in sorted(os.listdir(DPKG_INFO)):
-        package = name[:-8].split(":")[0]
-        if not name.endswith(".md5sums") or not any(fnmatch.fnmatchcase(package, p) for p in patterns):
-            continue
-        path = os.path.join(DPKG_INFO, name)
-        try:
-            since = os.stat(path).st_ctime + CTIME_SLACK
-        except OSError:
-            continue
-        for line in (read_nofollow(path, MD5_BYTES) or b"").decode("utf-8", "replace").splitlines():
-            src = "/" + line[34:]
-            if not src.endswith(".py"):
-                continue
+    for package, since, _, src in md5sums(patterns):
+        if src.endswith(".py"):
             head, base = os.path.split(src)
             for opt in ("", ".opt-1", ".opt-2"):
                 pyc = "%s/__pycache__/%s.%s%s.pyc" % (head, base[:-3], tag, opt)
