@@ -188,8 +188,8 @@ def test_a_name_an_admins_own_site_answers_as_an_alias_is_refused(ready):
      "rm /var/www/yourapplication/.deploy.lock"),
     ("ln -s /etc/cron.d /var/www/yourapplication/releases", "/etc/cron.d", "rm /var/www/yourapplication/releases"),
     ("ln -s /etc /var/www/yourapplication/shared", "/etc", "rm /var/www/yourapplication/shared"),
-    ("ln /etc/hosts /var/www/yourapplication/application.wsgi 2>/dev/null || ln -s /etc/hosts "
-     "/var/www/yourapplication/application.wsgi", "/etc/hosts", "rm /var/www/yourapplication/application.wsgi"),
+    ("cd /var/www/yourapplication && rm -f application.wsgi && (ln /etc/hosts application.wsgi 2>/dev/null || "
+     "ln -s /etc/hosts application.wsgi)", "/etc/hosts", "rm /var/www/yourapplication/application.wsgi"),
 ])
 def test_a_link_the_deploy_login_planted_in_its_tree_is_never_followed_by_root(ready, planted, target, restore):
     """Issue 10 finding 1 (.deploy.lock -> /etc/shadow) and new members: a directory of the tree replaced by a
