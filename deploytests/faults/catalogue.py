@@ -226,6 +226,12 @@ FAULTS: tuple[Fault, ...] = (
     Fault("status-exposed", "sec_status", "server-status opened to everyone in the app's vhost (reloaded)",
           "sed -i 's|^</VirtualHost>|    <Location /server-status>\\n        SetHandler server-status\\n        "
           "Require all granted\\n    </Location>\\n</VirtualHost>|' {vhost}; " + GRACEFUL),
+    Fault("cors-reflects-any-origin", "sec_cors", "a conf echoing each request's Origin into Access-Control-Allow-"
+          "Origin with Access-Control-Allow-Credentials: true (mod_headers enabled, reloaded)",
+          "a2enmod -q headers; printf 'SetEnvIf Origin \"^(.+)$\" CORS_ORIGIN=$1\\nHeader always set Access-Control-"
+          "Allow-Origin \"%%\\173CORS_ORIGIN\\175e\" env=CORS_ORIGIN\\nHeader always set Access-Control-Allow-"
+          "Credentials true env=CORS_ORIGIN\\n' > /etc/apache2/conf-available/api-cors.conf; a2enconf -q api-cors; "
+          + GRACEFUL),
     # -- what Apache and the daemons actually load; what Apache's configuration does -----------------------------
     Fault("library-dir-in-the-linker-cache-only", "cw_mapped", "'ldconfig DIR' for a dir the deploy login owns (in "
           "/etc/ld.so.cache, no ld.so.conf line) holding a libz, Apache restarted: its parent maps it",

@@ -390,6 +390,10 @@ def test_status_pages_not_exposed(promise):
     promise("sec_status")
 
 
+def test_no_other_site_reads_answers_with_credentials(promise):
+    promise("sec_cors")
+
+
 def test_apache_workers_not_root(promise):
     promise("sec_apache_user")
 

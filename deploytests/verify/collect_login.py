@@ -53,6 +53,7 @@ PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAM
             "diagnose": r"true|false", "check": r"true|false"}
 # the stack's fixed constants (every supported stack shares Debian's Apache layout; a unit test holds them equal)
 SERVER_ROOT, APACHECTL, APACHE_BIN = "/etc/apache2", "/usr/sbin/apache2ctl", "/usr/sbin/apache2"
+ENVVARS = SERVER_ROOT + "/envvars"  # the shell file apache2ctl sources as root before anything else
 MODULES, STATE = "/usr/lib/apache2/modules", "/var/lib/deploytests"
 PY = "%d.%d" % sys.version_info[:2]
 # ---- what it reads: files (whole), trees (path, depth, whether root's files' bytes are read), listed dirs
@@ -219,6 +220,7 @@ def loose(out):
         return "%s was not looked at whole here (%s)" % (unseen[0], out["errors"][unseen[0]])
     todo = [APACHECTL, APACHE_BIN] + [p for p in list(out["files"]) if p.startswith((SERVER_ROOT, MODULES))]
     conf = {p for p in todo if p.startswith(SERVER_ROOT + "/")}
+    shell = {ENVVARS}  # shell files apache2ctl sources (and what they source in turn)
     for path in todo:  # (it grows as it is walked, to a bound)
         note(out, path)
         to = os.path.normpath(os.path.join(os.path.dirname(path), out["files"][path].get("link", path)))
@@ -228,6 +230,19 @@ def loose(out):
         text = path in conf and stat.S_ISREG(entry["st"][0]) and (entry.get("data") or read(out, to))
         if text is None:  # (root would read it: what it names must be known)
             return "%s was not read here (%s): what it names is not known" % (path, entry.get("why"))
+        if path in shell:  # apache2ctl sources envvars as root: what it sources or runs must be root's alone
+            runs = shell_runs(text or "")
+            if isinstance(runs, str):
+                return "%s: %s" % (path, runs)
+            for n, kind, name in runs:
+                if not rooted(out, name) or kind == "sources" and not stat.S_ISREG((note(out, name) or [0])[0]):
+                    return "%s:%d %s %s: root runs it at every apache2ctl, and someone other than root may change " \
+                           "it (or it is not a file of root's this login could look at)" % (path, n, kind, name)
+                if kind == "sources" and name not in shell:
+                    todo.append(name)
+                    shell.add(name)
+                    conf.add(name)
+            continue
         names = named(text or "")
         if isinstance(names, str):
             return "%s: %s" % (path, names)
@@ -281,6 +296,29 @@ def named(text):
     return found
 
 
+# a command's first word in a shell file: at a line's start or after ; & | ( ` $( or a shell keyword
+SH_COMMAND = re.compile(r"(?:^|[;&|(`]|\$\(|\b(?:then|do|else|elif|if|while|until|!)\s)[ \t]*"
+                        r"(\.(?=[ \t])|source(?=[ \t])|/[^\s;&|()`<>]+)([ \t]+[^\s;&|()`<>]+)?", re.M)
+
+
+def shell_runs(text):
+    """(line, "sources" or "runs", path) of each file a shell file (apache2ctl's envvars) sources (``.``,
+    ``source``) or program it runs by absolute path, comments dropped; or why not (a str): a sourced name that
+    is not a plain absolute path (a variable, a quote, a relative name) is not known, so root runs nothing."""
+    found = []
+    for n, line in enumerate(text.splitlines(), 1):
+        line = re.sub(r"(^|\s)#.*", "", line)
+        for word, arg in SH_COMMAND.findall(line):
+            if word.startswith("/"):
+                found.append((n, "runs", word))
+                continue
+            arg = arg.strip()
+            if not re.fullmatch(r"/[^\s\"'`$\\*?\[]+", arg):
+                return "line %d sources %r: a name this check cannot resolve: root runs nothing" % (n, arg)
+            found.append((n, "sources", os.path.normpath(arg)))
+    return found
+
+
 def collect(args):
     """The reply (see the module doc); ``check`` (bootstrap, before root runs): Apache's files and the verdict,
     and :data:`ACCOUNTS` (the runner checks the users from them); ``diagnose``: the vhost only."""
@@ -292,7 +330,7 @@ def collect(args):
     steps = [(t[0], tree) + t for t in TREES if not args.get("check") or t[0] in (SERVER_ROOT, MODULES)]
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
-        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys)]
+        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + ["/var/www/" + args["app"]]]
     else:
         steps += [(p, read, p) for p in ACCOUNTS]
@@ -402,6 +440,20 @@ def acts(out):
             out["files"][path]["ctime"] = os.lstat(path).st_ctime
         except (OSError, KeyError):
             pass
+
+
+def links(out):
+    """The ``lstat`` of what each link in /usr/local/{bin,sbin} reaches, hop by hop (at most 8), and of each
+    directory above: root's PATH runs the file at the end, so who may change it and its directories counts."""
+    for d in COMMANDS[:2]:
+        for name in out["dirs"].get(d, [])[:256]:
+            path = d + "/" + name
+            for _ in range(8):
+                entry = out["files"].get(path) or {}
+                if "link" not in entry:
+                    break
+                path = os.path.normpath(os.path.join(os.path.dirname(path), entry["link"]))
+                note(out, path)
 
 
 def hooks(out):

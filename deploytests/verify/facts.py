@@ -327,19 +327,24 @@ def run_probe(server, args: dict, python: str) -> tuple[dict, object]:
     return untrusted.data(found, multiline=MULTILINE), snapshot
 
 
-def fetch(server, paths, host_header: str | None = None) -> dict:
-    """GET each path from the runner (no redirects, no proxies): path -> Response, or the error's text. The app
-    paces its answers and chooses their size: each is read within the client's deadline, at most 1 MiB kept."""
+CROSS_ORIGIN = "/ from another site"  # the key of GET / sent with a foreign Origin (sec_cors)
+
+
+def fetch(server, paths, host_header: str | None = None, origin: str | None = None) -> dict:
+    """GET each path from the runner (no redirects, no proxies): path -> Response, or the error's text; with
+    ``origin``, GET / once more as a browser on that other site sends it (``Origin:``), under :data:`CROSS_ORIGIN`.
+    The app paces its answers and chooses their size: each is read within the client's deadline, at most 1 MiB."""
     from .http import HttpClient
 
     client = HttpClient(server.base_url, host_header=host_header, limit=1 << 20)
     out: dict[str, object] = {}
+    asks: list[tuple[str, str, dict[str, str]]] = [(path, path, {}) for path in paths] + ([(CROSS_ORIGIN, "/", {"Origin": origin})] if origin else [])
     try:
-        for path in paths:
+        for key, path, headers in asks:
             try:
-                out[path] = client.get(path)
+                out[key] = client.get(path, headers=headers)
             except Exception as exc:  # noqa: BLE001 - a refused connection is a fact the checks report
-                out[path] = f"{type(exc).__name__}: {exc}"
+                out[key] = f"{type(exc).__name__}: {exc}"
     finally:
         client.close()
     return out
@@ -359,7 +364,7 @@ def gather(server, cfg, *, deploy_user: str | None = None, python: str | None = 
         from .promises import static_paths
 
         responses = pool.submit(fetch, server, ("/", cfg.health_path, *PRIVATE, *EXPOSED, *static_paths(cfg)),
-                                site_host(server.base_url, cfg.server_name))
+                                site_host(server.base_url, cfg.server_name), f"https://{new_nonce()[:12]}.invalid")
         try:
             args = probe_args(cfg, deploy_user or cfg.deploy_user or server.user, server.user, server.stack)
             facts.stack = server.stack

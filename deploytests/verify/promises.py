@@ -1052,7 +1052,8 @@ def cw_apache_files(facts, exp):
     """Every file Apache's root parent reads is accounted for (:func:`unaccounted_apache_files`)."""
     refused = facts["inventory"]["apache"].get("refused") if facts.get("inventory") else None
     assert not refused, f"Apache's configuration was {refused}: whoever can write there controls Apache's root " \
-                        f"parent (code as root at the next reload)"
+                        f"parent (code as root at the next reload); make what it names root's alone (not writable " \
+                        f"by group or others, in root's directories) or remove it: no allowance accounts for it"
     _inv_apache(facts, "Apache's own list of its configuration files")  # (skips when it does not parse)
     _unaccounted("files of Apache's configuration", list(unaccounted_apache_files(facts, exp).values()))
 
@@ -1087,7 +1088,7 @@ def cw_vhosts(facts, exp):
     _unaccounted("virtual hosts", lines)
 
 
-HTTP_CHECKS = ("health", "homepage", "serves", "private", "static", "sec_status")  # the runner's requests
+HTTP_CHECKS = ("health", "homepage", "serves", "private", "static", "sec_status", "sec_cors")  # the runner's requests
 
 
 def _default_site(facts, exp) -> dict | None:
@@ -1421,11 +1422,21 @@ def cw_sudoers(facts, exp):
     lines = []
     for rule in inv["sudoers"]:
         text, first = rule["text"], rule["text"].split(" ")[0]
-        if rule["file"] == ours or text in exp.allow.sudo:
+        if text.endswith("(not looked at)") or text.startswith("(not read"):  # what it grants is not known
+            lines.append(f"{rule['file']}:{rule['line']}: {text!r}: sudo reads the rules there as root, the gate "
+                         f"could not (only /etc/sudoers and the files of /etc/sudoers.d are read): whoever they "
+                         f"name may run anything as root, unseen; no allowance accounts for what it grants: put "
+                         f"its rules in a file of /etc/sudoers.d (read and judged there) or remove it")
             continue
-        if rule["file"] == "/etc/sudoers" and text in exp.stack.baseline_sudoers:
+        if rule["file"] == ours or first == login and login not in (exp.cfg.app_user,):
             continue
-        if first == login and login not in (exp.cfg.app_user,):
+        reach = _sudo_reach(getattr(facts, "raw", None), text)
+        if reach:  # what the line grants, whatever is allowed: an allowance accounts for the line, not its reach
+            lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {reach}" + (
+                f" (allowed in {exp.allow.where}: allow_sudo accounts for the line, not for what it reaches)"
+                if text in exp.allow.sudo else ""))
+            continue
+        if text in exp.allow.sudo or rule["file"] == "/etc/sudoers" and text in exp.stack.baseline_sudoers:
             continue
         if first == "Defaults" or first.startswith("Defaults"):
             why = "it changes how every sudo runs (environment, logging, who may use it)"
@@ -1433,6 +1444,43 @@ def cw_sudoers(facts, exp):
             why = f"{first} may run commands as another user through it"
         lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {why}. " + _allow_hint(exp, "allow_sudo", text))
     _unaccounted("sudoers lines", lines)
+
+
+def sudo_commands(text: str) -> list[str]:
+    """The absolute command paths a sudoers rule or ``Cmnd_Alias`` line names (after its ``=``; each comma-separated
+    command without its ``(runas)``, tags and ``!``): what sudo runs for it. Defaults and other aliases: none."""
+    first = text.split(" ")[0]
+    if "=" not in text or first.startswith(("Defaults", "User_Alias", "Runas_Alias", "Host_Alias", "@", "#")):
+        return []
+    found = []
+    for part in re.split(r"(?<!\\),|:\s*[A-Za-z_]+\s*=", text.split("=", 1)[1]):
+        part = re.sub(r"^\s*(\([^)]*\)\s*)?((NO)?[A-Z_]+:\s*)*!?\s*", "", part)
+        word = part.split(" ")[0] if part else ""
+        if word.startswith("/"):
+            found.append(word)
+    return found
+
+
+def _sudo_reach(snap, text: str) -> str | None:
+    """Why a sudoers line reaches further than its text says, or None: a command that is a directory (sudo runs
+    every file in it) or a command file someone but root may change, or its directories (its grantee replaces
+    it). A directory the gate did not see counts as not root's; a file it did not see is no claim."""
+    if not getattr(snap, "files", None):
+        return None
+    for cmd in sudo_commands(text):
+        if cmd.endswith("/"):
+            loose = snap.writable_by_others(cmd.rstrip("/") or "/")
+            if not loose:
+                continue
+            return (f"{cmd} is a directory: sudo runs every file in it for this rule, and " +
+                    (f"{loose} may be changed by someone but root (the grantee puts a program there and runs it)"
+                     if loose and "(not looked at)" not in loose else "the gate did not see who may add a file "
+                     "there") + ": list its commands one by one (each root's alone), or remove the line")
+        loose = snap.writable_by_others(cmd) if snap.st(snap.realpath(cmd)) else None
+        if loose:
+            return (f"{cmd}: {loose} may be changed by someone but root: whoever that is replaces the command and "
+                    f"runs it through this rule; make it and its directories root's alone, or remove the line")
+    return None
 
 
 ROOT_GROUPS = {  # a member of these is root, or reads what makes it root (Debian's groups)
@@ -1587,7 +1635,31 @@ def cw_load_path(facts, exp):
               if x["path"] not in exp.allow.commands]
     lines += [f"{ln}: a line of the dynamic linker's configuration the gate does not follow (only directories and "
               "Debian's include of /etc/ld.so.conf.d/*.conf are checked)" for ln in inv.get("ld_other") or []]
+    lines += _command_links(getattr(facts, "raw", None), exp)
     _unaccounted("places on the code-loading path writable by someone but root", lines)
+
+
+def _command_links(snap, exp) -> list[str]:
+    """Each link in /usr/local/{bin,sbin} (root's PATH before the packaged commands) that reaches a file someone
+    but root may change, or whose directories they may: judged as resolved, whatever allow_commands says (an
+    allowance accounts for the name taking a packaged command's place, never for what it runs)."""
+    if not getattr(snap, "files", None):
+        return []
+    lines = []
+    for top in ("/usr/local/bin", "/usr/local/sbin"):
+        for name in snap.listdir(top) or []:
+            path = f"{top}/{name}"
+            if "link" not in (snap.files.get(path) or {}):
+                continue
+            loose = snap.writable_by_others(path)
+            if loose:
+                allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \
+                          f"it runs)" if path in exp.allow.commands else ""
+                lines.append(f"{path} -> {snap.realpath(path)}: {loose} may be changed by someone but root: root "
+                             f"(cron, sudo's secure_path, an admin) and the deploy login run it as {name}, so whoever "
+                             f"that is runs code as root{allowed}; make the file it reaches and its directories "
+                             f"root's alone, or remove the link")
+    return lines
 
 
 def cw_setuid(facts, exp):
@@ -1994,6 +2066,37 @@ def sec_status(facts, exp):
                       "client addresses, URLs, the whole configuration):\n" + "\n".join(leaks)
 
 
+def sec_cors(facts, exp):
+    """GET / from the runner as a browser on another site sends it (``Origin:`` a random name of its own) is not
+    answered with that origin in ``Access-Control-Allow-Origin`` and ``Access-Control-Allow-Credentials: true``:
+    else any site a logged-in user visits reads the app's answers with that user's cookies. Judged by the answer,
+    whatever file (or the app) says it; the lines in force that set the header are named."""
+    from .facts import CROSS_ORIGIN
+
+    if not getattr(facts, "responses", None):  # the runner does not reach this host's site
+        raise NotApplicable(f"GET / was not made: the runner has no base_url for {facts.label}")
+    resp = facts.responses.get(CROSS_ORIGIN)
+    if resp is None or isinstance(resp, str):
+        raise NotApplicable(f"GET / with an Origin header was not answered: {resp or 'not made'} (the site's own "
+                            f"checks say why)")
+    origin = resp.request.headers.get("Origin")
+    allowed = resp.headers.get("Access-Control-Allow-Origin")
+    credentials = (resp.headers.get("Access-Control-Allow-Credentials") or "").strip().lower() == "true"
+    if allowed != origin or not credentials:
+        return
+    try:
+        where = [d.where for d in _in_force(facts, exp, "reading Apache's configuration")[1]
+                 if d.name in ("header", "requestheader") and "access-control-allow-origin" in d.args.lower()]
+    except NotApplicable:
+        where = []
+    raise AssertionError(
+        f"GET {resp.url} with Origin: {origin} (a site the app never heard of) -> Access-Control-Allow-Origin: "
+        f"{allowed} and Access-Control-Allow-Credentials: true: any web site a logged-in user visits reads the "
+        f"app's answers with that user's cookies (their data, CSRF tokens) and acts as them" +
+        (f"; set at {', '.join(where)}" if where else " (no Header line in force sets it: the app does)") +
+        ": answer only a fixed list of trusted origins, or drop the credentials header")
+
+
 def sec_apache_user(facts, exp):
     """Apache's workers (its root parent's children but the app's mod_wsgi daemons) run as the stack's Apache user,
     read from /proc, whatever the configuration (envvars, a ``User`` line) says; no allowance changes it."""
@@ -2212,7 +2315,45 @@ def sec_logs(facts, exp):
         if all(sts) and sts[0][0] & 0o004 and all(x[0] & 0o001 for x in sts[1:]):
             lines.append(f"{path} ({snap.lstat_facts(path)['mode']}, {d.where}: {d.name}): every local user reads "
                          f"it: {means}")
+    lines += logged_credentials(in_force)
     _unaccounted("Apache logs others may read", lines, "sec_logs", exp)
+
+
+# a log format item writing a request's or answer's credentials: %{Cookie}i, %400{Authorization}i, %{Set-Cookie}o
+CREDENTIALS = re.compile(r"%[!<>0-9,]*\{(cookie|authorization|proxy-authorization|set-cookie)\}[io]", re.I)
+
+
+def logged_credentials(directives) -> list[str]:
+    """Each CustomLog/TransferLog in force whose format (its own, or the LogFormat nickname it names, as defined in
+    force) writes a request's or answer's credentials (Cookie, Authorization, Set-Cookie headers): whoever reads
+    that log (adm, a log shipper, a backup) replays every user's session. Whatever file says it."""
+    import shlex
+
+    def words(d) -> list[str]:
+        try:
+            return shlex.split(d.args)
+        except ValueError:
+            return d.args.split()
+    formats, default = {}, ("", "")
+    for d in directives:
+        w = words(d) if d.name == "logformat" else []
+        if len(w) > 1:
+            formats[w[1]] = (w[0], d.where)
+        elif w:
+            default = (w[0], d.where)
+    lines = []
+    for d in directives:
+        w = words(d) if d.name in ("customlog", "transferlog") else []
+        if not w:
+            continue
+        fmt, where = default if d.name == "transferlog" or len(w) < 2 else \
+            (w[1], d.where) if "%" in w[1] else formats.get(w[1], ("", ""))
+        found = sorted({m.group(0) for m in CREDENTIALS.finditer(fmt)})
+        if found:
+            lines.append(f"{d.where}: {d.name} {w[0]} writes {', '.join(found)} (its format: {where}): every "
+                         f"session cookie or password sent to the site is in that log, for whoever reads it (adm, "
+                         f"a log shipper, a backup) to replay: drop those items from the format")
+    return lines
 
 
 def sec_guards(facts, exp):
@@ -2498,6 +2639,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "attacker does not see requests in flight, client addresses or the configuration",
             "test_status_pages_not_exposed", "Apache's status/info pages answer from outside the server ...: "
             "http://.../server-status: status 200", needs=("apache",)),
+    Promise("sec_cors", f"{SEC}: Apache", "GET / from the runner with another site's Origin is not answered with "
+            "that origin and Access-Control-Allow-Credentials: true (whatever file or the app says it): another site "
+            "a logged-in user visits cannot read the app's answers with that user's cookies",
+            "test_no_other_site_reads_answers_with_credentials", "GET http://.../ with Origin: https://1a2b.invalid "
+            "... -> Access-Control-Allow-Origin: https://1a2b.invalid and Access-Control-Allow-Credentials: true: "
+            "any web site a logged-in user visits reads the app's answers ...", needs=("apache",)),
     Promise("sec_apt", f"{SEC}: packages", "every apt source is signature-checked: no [trusted=yes] or "
             "allow-insecure source (one-line or deb822), no apt setting allowing unauthenticated packages: what apt "
             "installs as root at the next upgrade is signed", "test_apt_sources_are_signed",
@@ -2555,7 +2702,8 @@ CLOSED_WORLD_CHECKS = {
     "cw_root_acts": rootacts.cw_root_acts, "cw_traced": rootacts.cw_traced,
     "sec_apt": sec_apt, "cw_served": cw_served, "cw_handlers": cw_handlers, "cw_in_front": cw_in_front,
     "cw_mapped": cw_mapped, "cw_bytecode": cw_bytecode,
-    "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_apache_user": sec_apache_user,
+    "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_cors": sec_cors,
+    "sec_apache_user": sec_apache_user,
     "cw_become": cw_become, "cw_deploy_account": cw_deploy_account, "sec_secrets": sec_secrets, "sec_logs": sec_logs,
     "sec_guards": sec_guards, "sec_sysctl": sec_sysctl, "sec_sticky": sec_sticky,
 }

@@ -46,6 +46,21 @@ def with_stock_loads(facts, platform: str = "debian12"):
     return facts
 
 
+def with_cross_origin(facts, **headers):
+    """``facts`` with the runner's GET / sent with another site's ``Origin`` (sec_cors), answered with ``headers``
+    (a stock server's: none of the CORS headers)."""
+    import requests
+
+    from deploytests.verify.facts import CROSS_ORIGIN
+
+    resp = requests.Response()
+    resp.status_code, resp._content, resp.url = 200, b"yourapplication 1.0", "http://127.0.0.1:8080/"
+    resp.headers.update(headers)
+    resp.request = requests.Request("GET", resp.url, headers={"Origin": "https://0a1b2c3d4e5f.invalid"}).prepare()
+    facts.responses = dict(facts.responses or {}, **{CROSS_ORIGIN: resp})
+    return facts
+
+
 def outcome(pid, facts, exp):
     """``verify(pid, ...)`` as ``"pass"``, ``"skip: why"`` or ``"fail: message"``."""
     try:

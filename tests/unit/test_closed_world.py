@@ -22,7 +22,7 @@ from deploytests.targets.inventory import load_inventory
 from deploytests.verify import collect_login, parse
 from deploytests.verify.facts import Facts
 from deploytests.verify.promises import CLOSED_WORLD, Expected
-from tests.unit.stock import LOGINS, with_stock_loads, with_stock_logins
+from tests.unit.stock import LOGINS, with_cross_origin, with_stock_loads, with_stock_logins
 
 APP = APPS / "yourapplication"
 RECORDED = json.loads((Path(__file__).parent / "data" / "facts-clean.json").read_text())  # with its inventory
@@ -50,7 +50,8 @@ def failing(facts, exp):
 
 
 def test_a_clean_server_passes_every_closed_world_rule(exp):
-    found = {p.id: outcome(p.id, with_stock_logins(clean_facts()) if p.id in LOGINS else clean_facts(), exp)
+    found = {p.id: outcome(p.id, with_stock_logins(clean_facts()) if p.id in LOGINS else
+                           with_cross_origin(clean_facts()) if p.id == "sec_cors" else clean_facts(), exp)
              for p in CLOSED_WORLD}
     assert found == {p.id: "pass" for p in CLOSED_WORLD}
     assert set(SWITCHABLE) == {p.id for p in CLOSED_WORLD}

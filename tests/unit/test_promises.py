@@ -28,7 +28,7 @@ from deploytests.verify.promises import (
     table,
     verify,
 )
-from tests.unit.stock import LOADS, LOGINS, with_stock_loads, with_stock_logins
+from tests.unit.stock import LOADS, LOGINS, with_cross_origin, with_stock_loads, with_stock_logins
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = APPS / "yourapplication"
@@ -54,7 +54,7 @@ def clean_facts() -> Facts:
     responses.update({p: response(404, release=None, body="Not Found", path=p) for p in static_paths(load_config(APP))})
     responses["/static/style.css"] = response(release=None, body=css, path="/static/style.css")
     responses["/static/style.css"].headers["Content-Type"] = "text/css"
-    return Facts("docker://web-1", remote=copy.deepcopy(RECORDED), responses=responses)
+    return with_cross_origin(Facts("docker://web-1", remote=copy.deepcopy(RECORDED), responses=responses))
 
 
 def artifact(sha=None, manifest=None):

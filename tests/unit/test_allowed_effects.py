@@ -1,0 +1,265 @@
+"""An allowance accounts for a thing's presence, never for its effect (issue 17, blind round 5's class 1): what an
+allowed thing sources, runs, grants, answers, logs or writes is judged by every effect rule, whatever is allowed.
+Pure functions of parsed facts: the stock Debian 12 and 13 servers pass, with ordinary allowances too; each member
+fails naming what, where and why, however it is named or wherever it is put (no fault's file name, path or port)."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import posixpath
+import stat as s
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from stock import LOGINS, outcome, with_cross_origin, with_stock_loads, with_stock_logins
+
+from deploytests.allowances import Allowances
+from deploytests.config import load_config
+from deploytests.examples import APPS
+from deploytests.verify import collect_login
+from deploytests.verify.facts import CROSS_ORIGIN, Facts
+from deploytests.verify.promises import CLOSED_WORLD, Expected
+
+R = "/var/www/yourapplication"
+RECORDED = json.loads((Path(__file__).parent / "data" / "facts-clean.json").read_text())
+
+
+@pytest.fixture
+def exp():
+    return Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+
+
+def allowing(exp, **kw):
+    return dataclasses.replace(exp, allow=Allowances(**kw))
+
+
+def clean(platform="debian12") -> Facts:
+    return with_stock_logins(with_stock_loads(Facts("docker://web-1", remote=copy.deepcopy(RECORDED)), platform))
+
+
+RAW = LOGINS | {"cw_sudoers", "cw_load_path"}  # the rules read here with the recorded root and login snapshot
+
+
+def failing(facts, exp):
+    """{rule: message} of every closed-world and security rule that fails (the snapshot's rules on ``facts``, the
+    others on the recorded inventory alone, as the recorded host had them)."""
+    plain = copy.copy(facts)
+    plain.raw = None
+    results = {p.id: outcome(p.id, facts if p.id in RAW else plain, exp) for p in CLOSED_WORLD}
+    return {k: v for k, v in results.items() if v.startswith("fail")}
+
+
+# ---------------------------------------------------------------- what apache2ctl's envvars sources or runs
+
+def login_view(envvars: str, extra=None):
+    """The login collector's own lstat records of a server (the logic, not this machine's files)."""
+    d, f = s.S_IFDIR | 0o755, s.S_IFREG | 0o644
+    out = {p: {"st": [d, 0, 0, 0, 0, 0]} for p in ("/", "/etc", "/etc/apache2", "/etc/default", "/usr", "/usr/sbin",
+                                                      "/usr/lib", "/usr/lib/apache2", "/usr/lib/apache2/modules")}
+    out.update({p: {"st": [f, 0, 0, 0, 0, 0]} for p in ("/usr/sbin/apache2ctl", "/usr/sbin/apache2",
+                                                         "/etc/apache2/apache2.conf", "/etc/apache2/envvars",
+                                                         "/etc/default/locale")})
+    for path, (mode, uid) in (extra or {}).items():
+        out[path] = {"st": [mode, uid, 0, 0, 0, 0]}
+    out["/etc/apache2/apache2.conf"]["data"] = "ServerRoot /etc/apache2\n"
+    out["/etc/apache2/envvars"]["data"] = envvars
+    out["/etc/default/locale"]["data"] = "LANG=C.UTF-8\n"
+    return {"files": out, "dirs": {}, "errors": {}}
+
+
+STOCK_ENVVARS = next(t["text"] for t in RECORDED["inventory"]["texts"] if t["path"] == "/etc/apache2/envvars")
+
+
+def test_envvars_sourcing_or_running_what_someone_else_may_change_stops_apache2ctl_as_root():
+    """apache2ctl sources envvars as root (the gate's root collector, every reload, logrotate): a file it sources
+    or a program it runs that someone but root may change is code as root, whatever is allowed. The login
+    collector's verdict says no, naming envvars:line, so root never runs it; the stock file and a root's
+    ``. /etc/default/locale`` (Debian's own commented line) pass."""
+    assert collect_login.loose(login_view(STOCK_ENVVARS)) is None
+    locale = STOCK_ENVVARS.replace("#. /etc/default/locale", ". /etc/default/locale")
+    assert collect_login.loose(login_view(locale)) is None
+    d = s.S_IFDIR
+    for where, line in [(f"{R}/shared/data/env.sh", ". {p}"), ("/srv/tuning/apache.env", "source {p}"),
+                        ("/opt/agent/bin/setenv", "{p} --export"), ("/opt/agent/bin/setenv", "X=$({p})")]:
+        top = where.rsplit("/", 1)[0]
+        extra = {top: (d | 0o2770, 999), where: (s.S_IFREG | 0o664, 999)}
+        extra.update({p: (d | 0o755, 0) for p in ("/var", "/var/www", R, f"{R}/shared", "/srv", "/opt",
+                                                   "/opt/agent") if not where.startswith(p + "/") or p != top})
+        view = login_view(locale + "\n" + line.format(p=where) + "\n", extra)
+        with mock.patch.object(collect_login, "read", side_effect=lambda out, p, *a: out["files"][p].get("data")):
+            why = collect_login.loose(view)
+        n = len((locale + "\n").splitlines()) + 1
+        assert why is not None and why.startswith(f"/etc/apache2/envvars:{n} ") and where in why, why
+        assert "root runs it at every apache2ctl" in why
+    assert "cannot resolve" in collect_login.loose(login_view(STOCK_ENVVARS + ". ${HOME}/env\n"))
+
+
+# ---------------------------------------------------------------- the runner's rules, on parsed facts
+
+def server(platform="debian12", edit=None) -> Facts:
+    """A stock deployed server's facts (``edit``: a change to the recorded inventory, before the snapshot)."""
+    facts = with_stock_loads(Facts("docker://web-1", remote=copy.deepcopy(RECORDED)), platform)
+    if edit:
+        edit(facts.remote["inventory"])
+    return with_cross_origin(with_stock_logins(facts))
+
+
+def add_conf(inventory, path, text):
+    ap = inventory["apache"]
+    ap["includes"].append({"at": "222", "path": path, "depth": 4, "from": "/etc/apache2/apache2.conf"})
+    ap["files"][path] = {"real": path, "loose": None, "md5": "0" * 32, "sha256": "0" * 64, "package": None,
+                         "dpkg_changed": False, "dpkg_package": None, "mtime": 1.0, "directives": []}
+    inventory["texts"].append({"path": path, "text": text})
+
+
+def add_sudo(inventory, path, text, line=1):
+    inventory["sudoers"].append({"file": path, "line": line, "mode": "0440", "owner": "root", "text": text})
+
+
+def put(facts, path, mode, uid=0, link=None):
+    """A file the collector looked at (its lstat, and its directories' when not already recorded: root's 0755)."""
+    parts = path.split("/")
+    for i in range(2, len(parts)):
+        facts.raw.files.setdefault("/".join(parts[:i]), {"st": [s.S_IFDIR | 0o755, 0, 0, 0, 0, 0]})
+    facts.raw.files[path] = dict({"st": [mode, uid, 0, 0, 0, 0]}, **({"link": link} if link else {}))
+    top = path.rsplit("/", 1)[0]
+    facts.raw.dirs[top] = sorted(set(facts.raw.dirs.get(top) or []) | {parts[-1]})
+
+
+ORDINARY = dict(sudo=("%ops ALL=(ALL) ALL", "nagios ALL=(root) NOPASSWD: /usr/lib/nagios/plugins/check_apt"),
+                commands=("/usr/local/bin/python3",), apache_conf=("/etc/apache2/conf-enabled/ops.conf",),
+                modules=("headers_module",), cron=("/etc/cron.d/ops-backup",))
+OPS_CONF = ('Header always set X-Frame-Options DENY\nHeader always set Access-Control-Allow-Origin '
+            '"https://app.example.com"\nLogFormat "%h %u %t \\"%r\\" %>s %{ms}T" timed\n'
+            'CustomLog ${APACHE_LOG_DIR}/timed.log timed\n')
+
+
+def ordinary(inventory):
+    add_conf(inventory, "/etc/apache2/conf-enabled/ops.conf", OPS_CONF)
+    add_sudo(inventory, "/etc/sudoers.d/ops", ORDINARY["sudo"][0])
+    add_sudo(inventory, "/etc/sudoers.d/ops", ORDINARY["sudo"][1], 2)
+
+
+@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+def test_a_stock_server_with_ordinary_allowances_passes(exp, platform):
+    """The stock server passes; so does one whose admin wrote ordinary things and allowed them: a sudo rule for a
+    team, one for a packaged check, a link /usr/local/bin/python3 to the packaged python, a conf setting a fixed
+    trusted origin and a log format of its own."""
+    assert failing(server(platform), exp) == {}
+    facts = server(platform, ordinary)
+    put(facts, "/usr/local/bin/python3", s.S_IFLNK | 0o777, link="/usr/bin/python3")
+    put(facts, "/usr/bin/python3", s.S_IFLNK | 0o777, link="python3.11")
+    put(facts, "/usr/bin/python3.11", s.S_IFREG | 0o755)
+    assert failing(facts, allowing(exp, **ORDINARY)) == {}
+
+
+def test_an_included_sudoers_file_the_gate_cannot_read_is_refused_whatever_is_allowed(exp):
+    """sudo reads an ``@include``d file as root; the gate reads /etc/sudoers and /etc/sudoers.d only: an include
+    elsewhere grants what no one checked. Writing its line in allow_sudo accounts for the line, never for the
+    rules it brings: it stays a finding, saying what to do."""
+    for line in ("@include /etc/sudoers.local (not looked at)", "#include /srv/ops/sudo-rules (not looked at)",
+                 "@includedir /etc/sudoers.ops.d (not looked at)"):
+        facts = server(edit=lambda i, line=line: add_sudo(i, "/etc/sudoers", line, 57))
+        msg = failing(facts, allowing(exp, sudo=(line,)))
+        assert list(msg) == ["cw_sudoers"], msg
+        assert f"/etc/sudoers:57: {line!r}: sudo reads the rules there as root, the gate could not" in msg["cw_sudoers"]
+        assert "no allowance accounts for what it grants" in msg["cw_sudoers"]
+
+
+@pytest.mark.parametrize("command", ["/opt/monitoring/checks/", "/srv/ops/bin/", "/usr/local/lib/probe/"])
+def test_a_sudo_command_directory_grants_every_file_in_it_whatever_is_allowed(exp, command):
+    """A sudoers command ending in '/' lets the grantee run every file in that directory as root: one whose
+    grantee (or anyone but root) may add a file there, or that the gate did not see, is a finding, allowed or
+    not; a directory root alone may change, allowed, passes."""
+    rule = f"monitor ALL=(root) NOPASSWD: {command}"
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/monitor", rule))
+    msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
+    assert f"/etc/sudoers.d/monitor:1: {rule!r}: {command} is a directory: sudo runs every file in it" in msg
+    assert "the gate did not see who may add a file there" in msg and "allow_sudo accounts for the line" in msg
+    put(facts, command.rstrip("/"), s.S_IFDIR | 0o755, uid=998)  # the grantee's own directory
+    msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
+    assert f"{command.rstrip('/')} 0755 998:root may be changed by someone but root" in msg
+    put(facts, command.rstrip("/"), s.S_IFDIR | 0o755)  # root's alone
+    assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(rule,)))
+
+
+def test_a_sudo_command_someone_else_may_replace_is_a_finding_whatever_is_allowed(exp):
+    rule = "backup ALL=(root) NOPASSWD: /usr/local/sbin/run-backup --nightly, /usr/bin/systemctl restart apache2"
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/backup", rule))
+    put(facts, "/usr/local/sbin/run-backup", s.S_IFREG | 0o775, uid=997)
+    msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
+    assert "/usr/local/sbin/run-backup: /usr/local/sbin/run-backup 0775 997:root may be changed by someone but " \
+           "root: whoever that is replaces the command" in msg
+    put(facts, "/usr/local/sbin/run-backup", s.S_IFREG | 0o755)
+    assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(rule,)))
+
+
+@pytest.mark.parametrize("name,target", [("python3", "/opt/python3/bin/python3"), ("pip", "/srv/tools/pip/bin/pip"),
+                                         ("flask", "../../../home/builder/bin/flask")])
+def test_an_allowed_command_link_into_a_tree_someone_else_owns_is_a_finding(exp, name, target):
+    """allow_commands accounts for a name in /usr/local/{bin,sbin} taking a packaged command's place, never for
+    what it runs: a link reaching a file (or a directory above it) someone but root may change is code as root."""
+    facts = server()
+    path = f"/usr/local/bin/{name}"
+    real = posixpath.normpath(posixpath.join("/usr/local/bin", target))
+    put(facts, path, s.S_IFLNK | 0o777, link=target)
+    put(facts, real, s.S_IFREG | 0o755)
+    facts.raw.files[real.rsplit("/", 2)[0]] = {"st": [s.S_IFDIR | 0o755, 996, 996, 0, 0, 0]}  # another account's
+    msg = failing(facts, allowing(exp, commands=(path,)))["cw_load_path"]
+    assert f"{path} -> {real}: {real.rsplit('/', 2)[0]} 0755 996:996 may be changed by someone but root" in msg
+    assert "allow_commands accounts for its name, not for what it runs" in msg
+
+
+LOG = 'LogFormat "%h %l %u %t \\"%r\\" %>s %O {item}" {nick}\nCustomLog ${{APACHE_LOG_DIR}}/{log} {nick}\n'
+
+
+@pytest.mark.parametrize("item,inline", [('\\"%{Cookie}i\\"', False), ("%{Authorization}i", False),
+                                         ("%400{cookie}i", True), ("%{Set-Cookie}o", False)])
+def test_a_log_format_in_force_writing_credentials_is_a_finding_whatever_is_allowed(exp, item, inline):
+    """A LogFormat in force (its nickname used by a CustomLog, or a format given inline) that writes the
+    Cookie, Authorization or Set-Cookie header puts every session in a log: judged in any file, allowed or not;
+    Debian's own formats (Referer, User-Agent) pass."""
+    text = (f'CustomLog /var/log/apache2/x.log "%h {item}"\n' if inline else
+            LOG.format(item=item, nick="withsession", log="sessions.log"))
+    facts = server(edit=lambda i: add_conf(i, "/etc/apache2/conf-enabled/logging.conf", text))
+    msg = failing(facts, allowing(exp, apache_conf=("/etc/apache2/conf-enabled/logging.conf",)))
+    assert list(msg) == ["sec_logs"], msg
+    assert "/etc/apache2/conf-enabled/logging.conf:" in msg["sec_logs"] and "every session cookie or password" \
+        in msg["sec_logs"]
+
+
+def test_debians_combined_format_edited_in_apache2_conf_is_caught_where_the_vhost_uses_it(exp):
+    """The app's own vhost logs with 'combined': an edit of that nickname in apache2.conf (an allowed file) is
+    found at the vhost's CustomLog, naming the LogFormat's file:line."""
+    def edit(i):  # (the recorded texts are keyed by the enabled link; the rules read the file it reaches)
+        files = i["apache"]["files"]
+        i["texts"] += [{"path": files[t["path"]]["real"], "text": t["text"]} for t in list(i["texts"])
+                       if files.get(t["path"], {}).get("real", t["path"]) != t["path"]]
+        t = next(t for t in i["texts"] if t["path"] == "/etc/apache2/apache2.conf")
+        agent = '\\"%{User-Agent}i\\"'
+        t["text"] = t["text"].replace(f'{agent}" combined', f'{agent} \\"%{{Cookie}}i\\"" combined')
+    facts = server(edit=edit)
+    msg = failing(facts, allowing(exp, apache_conf=("/etc/apache2/apache2.conf",)))["sec_logs"]
+    assert "/etc/apache2/sites-enabled/yourapplication.conf:" in msg and "writes %{Cookie}i (its format: " \
+        "/etc/apache2/apache2.conf:" in msg
+
+
+@pytest.mark.parametrize("allowed,credentials,caught", [("{origin}", "true", True), ("{origin}", "false", False),
+                                                         ("*", "true", False), ("https://app.example.com", "true",
+                                                                                False)])
+def test_an_answer_reflecting_another_sites_origin_with_credentials_is_a_finding(exp, allowed, credentials, caught):
+    """The runner's GET / with a random foreign Origin: echoed back in Access-Control-Allow-Origin with
+    credentials is a finding, whatever file (or the app) says it; '*' (browsers send no cookies with it), a
+    fixed trusted origin, or no credentials pass."""
+    facts = server()
+    origin = facts.responses[CROSS_ORIGIN].request.headers["Origin"]
+    with_cross_origin(facts, **{"Access-Control-Allow-Origin": allowed.format(origin=origin),
+                                "Access-Control-Allow-Credentials": credentials})
+    msg = failing(facts, exp)
+    assert ("sec_cors" in msg) == caught
+    if caught:
+        assert f"with Origin: {origin} (a site the app never heard of) -> Access-Control-Allow-Origin: {origin} " \
+               "and Access-Control-Allow-Credentials: true" in msg["sec_cors"]
