@@ -338,7 +338,8 @@ def fetch(server, paths, host_header: str | None = None, origin: str | None = No
 
     client = HttpClient(server.base_url, host_header=host_header, limit=1 << 20)
     out: dict[str, object] = {}
-    asks: list[tuple[str, str, dict[str, str]]] = [(path, path, {}) for path in paths] + ([(CROSS_ORIGIN, "/", {"Origin": origin})] if origin else [])
+    asks: list[tuple[str, str, dict[str, str]]] = [(path, path, {}) for path in paths]
+    asks += [(CROSS_ORIGIN, "/", {"Origin": origin})] if origin else []
     try:
         for key, path, headers in asks:
             try:
