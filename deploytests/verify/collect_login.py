@@ -334,7 +334,8 @@ def collect(args):
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + ["/var/www/" + args["app"]]]
     else:
         steps += [(p, read, p) for p in ACCOUNTS]
-    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs)] if not args.get("check") else [])  # (after
+    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("outputs", outputs)]
+                                       if not args.get("check") else [])  # (after
     # the verdict: what they record is no part of it)
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
@@ -454,6 +455,34 @@ def links(out):
                     break
                 path = os.path.normpath(os.path.join(os.path.dirname(path), entry["link"]))
                 note(out, path)
+
+
+def outputs(out):
+    """Where root's cron jobs may write: for each absolute path word of /etc/crontab, /etc/cron.d and the
+    cron.{hourly,daily,weekly,monthly} scripts (root's, read above; at most 256 words, never under the system's
+    own trees), the ``lstat`` of what is there: a directory's entries, or, for a name that is not there (built at
+    run time: ``/var/backups/app-$(date +%F).tgz`` is cut at its ``$``), its directory's entries starting with it
+    (at most 64 each). ``outputs``: {word: [paths]} (who may read a job's copies of what it reads)."""
+    tops = ("/etc/cron.d/", "/etc/cron.hourly/", "/etc/cron.daily/", "/etc/cron.weekly/", "/etc/cron.monthly/")
+    words = []
+    for path, entry in list(out["files"].items()):
+        if entry.get("data") and (path == "/etc/crontab" or path.startswith(tops)):
+            words += [w for ln in entry["data"].splitlines() if not ln.lstrip().startswith("#")
+                      for w in WORD.findall(ln)]
+    out["outputs"] = {}
+    for word in list(dict.fromkeys(words))[:256]:
+        if word.startswith(("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/")) or \
+                word in ("/dev/null", "/"):
+            continue
+        top, stem = os.path.dirname(word), os.path.basename(word)
+        top, stem = (word.rstrip("/"), "") if os.path.isdir(word) else (top, stem)
+        try:
+            names = sorted(n for n in os.listdir(top) if n.startswith(stem))[:64]
+        except OSError:
+            continue
+        out["outputs"][word] = [top + "/" + n for n in names]
+        for name in out["outputs"][word]:
+            note(out, name)
 
 
 def hooks(out):

@@ -1229,7 +1229,39 @@ def cw_schedules(facts, exp):
                       "or the app can change; a link planted there redirects it)" if why else "") +
                      ". " + _allow_hint(exp, "allow_cron", where))
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
+    lines += copies_others_read(snap, cron_jobs(raw) if raw is not None else [], root)
     _unaccounted("scheduled jobs", lines)
+
+
+def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
+    """Each file a cron job that names the app's tree (its config's secrets in shared/ and .configs) writes
+    elsewhere, as the probe saw it there (``outputs``: the entries at each absolute path the job names, a name
+    built at run time by its fixed part), that every local user may read: whatever allow_cron says (an allowance
+    accounts for the job, not for where its copies of the app's secrets land)."""
+    from .collect_login import WORD
+    from .mechanisms import reaches
+
+    found = (getattr(snap, "raw", None) or {}).get("outputs") or {}
+    lines = []
+    for job in jobs:
+        if not reaches(job["job"], root):
+            continue
+        for word in dict.fromkeys(WORD.findall(job["job"])):
+            for path in found.get(word, []) if not (word == root or word.startswith(root + "/")) else []:
+                st = snap.st(path)
+                ups = [posixpath.dirname(path)]
+                while ups[-1] != "/":
+                    ups.append(posixpath.dirname(ups[-1]))
+                if st and stat.S_ISREG(st[0]) and st[0] & 0o004 and all((snap.st(u) or [0])[0] & 0o001 for u in ups):
+                    f = snap.lstat_facts(path)
+                    lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): written by {job['where']} "
+                                 f"({job['job'][:100]!r}, as {job['user']}), which copies from the app's tree "
+                                 f"({root}: its config's secrets in shared/ and .configs): every local user, the app's "
+                                 f"code too, reads that copy; set umask 077 in the job (or write where only root may "
+                                 f"enter) and remove the copies others may read: no allowance accounts for it")
+                    break
+    return lines
+
 
 
 def _job_reach(snap, job: dict, root: str):

@@ -40,7 +40,7 @@ def clean(platform="debian12") -> Facts:
     return with_stock_logins(with_stock_loads(Facts("docker://web-1", remote=copy.deepcopy(RECORDED)), platform))
 
 
-RAW = LOGINS | {"cw_sudoers", "cw_load_path"}  # the rules read here with the recorded root and login snapshot
+RAW = LOGINS | {"cw_sudoers", "cw_load_path", "cw_schedules"}  # read with the recorded snapshot
 
 
 def failing(facts, exp):
@@ -263,3 +263,46 @@ def test_an_answer_reflecting_another_sites_origin_with_credentials_is_a_finding
     if caught:
         assert f"with Origin: {origin} (a site the app never heard of) -> Access-Control-Allow-Origin: {origin} " \
                "and Access-Control-Allow-Credentials: true" in msg["sec_cors"]
+
+
+@pytest.mark.parametrize("line,copy", [
+    ("30 2 * * * root tar czf /var/backups/app-$(date +\\%F).tgz -C {R} shared .configs",
+     "/var/backups/app-2026-12-05.tgz"),
+    ("15 3 * * 0 root cp -a {R}/shared /srv/snapshots/", "/srv/snapshots/shared"),
+    ("@daily root zip -qr /opt/dumps/site.zip {R}/.configs", "/opt/dumps/site.zip")])
+def test_an_allowed_job_copying_the_apps_tree_where_others_read_is_a_finding(exp, line, copy):
+    """A cron job that names the app's tree (its config's secrets) and writes elsewhere: a copy there that every
+    local user may read is a finding, allowed or not, naming the copy and the job; a copy 0600 (or in a
+    directory others may not enter) passes."""
+    line = line.format(R=R)
+
+    def edit(i):
+        i["texts"].append({"path": "/etc/cron.d/nightly", "text": "SHELL=/bin/sh\n" + line + "\n"})
+    facts = server(edit=edit)
+    word = next(w for w in collect_login.WORD.findall(line) if not w.startswith(R))
+    facts.raw.raw["outputs"] = {word: [copy]}
+    put(facts, copy, s.S_IFREG | 0o644)
+    msg = failing(facts, allowing(exp, cron=("/etc/cron.d/nightly",)))
+    assert list(msg) == ["cw_schedules"], msg
+    assert f"{copy} (0644 root:root): written by /etc/cron.d/nightly:2" in msg["cw_schedules"]
+    assert "every local user, the app's code too, reads that copy" in msg["cw_schedules"]
+    put(facts, copy, s.S_IFREG | 0o600)
+    assert failing(facts, allowing(exp, cron=("/etc/cron.d/nightly",))) == {}
+
+
+def test_the_login_collector_records_what_is_where_a_cron_job_writes(tmp_path):
+    """The collector's side: a name built at run time (cut at its ``$``) gives its directory's entries starting
+    with it; a directory its entries; nothing under the system's own trees."""
+    (tmp_path / "bk").mkdir()
+    for name in ("app-2026-12-04.tgz", "app-2026-12-05.tgz", "other.tgz"):
+        (tmp_path / "bk" / name).write_bytes(b"x")
+    (tmp_path / "copies").mkdir()
+    (tmp_path / "copies" / "shared").mkdir()
+    job = f"30 2 * * * root tar czf {tmp_path}/bk/app-$(date +%F).tgz -C {R} shared; cp -a {R}/.configs " \
+          f"{tmp_path}/copies/ && ls /usr/bin\n"
+    out = {"files": {"/etc/cron.d/nightly": {"data": job}}, "dirs": {}, "errors": {}}
+    collect_login.outputs(out)
+    assert out["outputs"][f"{tmp_path}/bk/app-"] == [f"{tmp_path}/bk/app-2026-12-04.tgz",
+                                                     f"{tmp_path}/bk/app-2026-12-05.tgz"]
+    assert out["outputs"][f"{tmp_path}/copies/"] == [f"{tmp_path}/copies/shared"]
+    assert "/usr/bin" not in out["outputs"] and out["files"][f"{tmp_path}/bk/app-2026-12-05.tgz"]["st"]
