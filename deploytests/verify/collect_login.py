@@ -11,8 +11,10 @@ before the root collector (:func:`deploytests.verify.facts.probe_command`). It t
 paths it reads: one place**) or built from them and those names. It parses nothing but the lines of the
 dynamic linker's configuration (a line is a directory to list), root's Apache files' ``Include*``,
 ``LoadModule`` and ``LoadFile`` lines (:func:`loose`), the absolute path words of root's files in the places
-root acts later (:func:`acts`: a path to ``lstat``) and root's Apache files' log lines (:func:`logs`: a path to
-``lstat``); the runner parses the rest (:mod:`deploytests.verify.parse`).
+root acts later (:func:`acts`: a path to ``lstat``), root's Apache files' log lines (:func:`logs`: a path to
+``lstat``), what ``envvars`` sources or runs (:func:`shell_runs`, for the verdict) and the absolute path words of
+root's cron files (:func:`outputs`: what is there, ``lstat``); the runner parses the rest
+(:mod:`deploytests.verify.parse`).
 Rules for this file: standard library only, Python >= 3.7, no imports from deploytests, flat.
 
 What it returns (one JSON object, zlib-compressed and base64-encoded, after :data:`MARK` and the nonce); bytes
@@ -31,7 +33,8 @@ are latin-1 text:
   may read them), when it has one.
 - ``dirs``: ``{directory: [names]}`` of every directory listed;
 - ``named``: entries as ``files``' of what root's files in the places root acts later name (:func:`acts`);
-- ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`).
+- ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`);
+- ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`).
 
 Its exit status is the verdict the root collector acts on: 0 only when :func:`loose` found nothing of what
 ``apache2ctl`` makes root run, source or load that someone but root may change (or that this login could not
@@ -214,7 +217,9 @@ def loose(out):
     this login could not look at whole (what it cannot see counts as not root's): the tool, Apache, its modules,
     every file under the ServerRoot and the file each link there names, and what their ``Include*``,
     ``LoadModule`` and ``LoadFile`` lines name elsewhere (each file, the directory it is matched in, and what an
-    included file's own lines name). Only root's files are read for those lines. None when root may run it."""
+    included file's own lines name), and what ``envvars`` (which apache2ctl sources first) sources or runs by
+    absolute path, in turn (:func:`shell_runs`). Only root's files are read for those lines. None when root may
+    run it."""
     unseen = sorted(p for p in out["errors"] if p.startswith((SERVER_ROOT, MODULES)))
     if unseen:
         return "%s was not looked at whole here (%s)" % (unseen[0], out["errors"][unseen[0]])

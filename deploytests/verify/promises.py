@@ -2707,8 +2707,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "password hash ..."),
     Promise("sec_logs", f"{SEC}: Apache", "Apache's log directory (Debian's 0750 root:adm) lets no one else in, and "
             "no log the configuration in force writes elsewhere (ErrorLog, CustomLog, TransferLog) is readable by "
-            "others: an attacker with a local account (the app's code too) reads no request data, tokens in query "
-            "strings or tracebacks", "test_apache_logs_not_readable_by_others",
+            "others, and no log format in force writes a request's or answer's credentials (Cookie, Authorization, "
+            "Set-Cookie): an attacker with a local account (the app's code too) or a log's reader gets no request "
+            "data, session, tokens in query strings or tracebacks", "test_apache_logs_not_readable_by_others",
             "/var/log/apache2 (0755 root:adm) lets every local user in ..."),
     Promise("sec_guards", f"{SEC}: Apache", "the stock modules that guard the server (the stack's baseline: Debian's "
             "mod_reqtimeout) are loaded and not switched off by their directive: an attacker cannot hold every "
