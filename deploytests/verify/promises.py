@@ -1500,11 +1500,11 @@ def _sudo_reach(snap, text: str) -> str | None:
     if not getattr(snap, "files", None):
         return None
     for cmd in sudo_commands(text):
-        if cmd.endswith("/"):
-            loose = snap.writable_by_others(cmd.rstrip("/") or "/")
+        if cmd.endswith("/") or re.search(r"[*?\[]", cmd):  # a directory, or a pattern: every file it matches
+            loose = snap.writable_by_others(re.split(r"[*?\[]", cmd)[0].rsplit("/", 1)[0] or "/")
             if not loose:
                 continue
-            return (f"{cmd} is a directory: sudo runs every file in it for this rule, and " +
+            return (f"{cmd} is a directory or pattern: sudo runs every file it matches for this rule, and " +
                     (f"{loose} may be changed by someone but root (the grantee puts a program there and runs it)"
                      if loose and "(not looked at)" not in loose else "the gate did not see who may add a file "
                      "there") + ": list its commands one by one (each root's alone), or remove the line")

@@ -169,7 +169,8 @@ def test_an_included_sudoers_file_the_gate_cannot_read_is_refused_whatever_is_al
         assert "no allowance accounts for what it grants" in msg["cw_sudoers"]
 
 
-@pytest.mark.parametrize("command", ["/opt/monitoring/checks/", "/srv/ops/bin/", "/usr/local/lib/probe/"])
+@pytest.mark.parametrize("command", ["/opt/monitoring/checks/", "/srv/ops/bin/", "/usr/local/lib/probe/",
+                                     "/srv/ops/bin/check_*"])
 def test_a_sudo_command_directory_grants_every_file_in_it_whatever_is_allowed(exp, command):
     """A sudoers command ending in '/' lets the grantee run every file in that directory as root: one whose
     grantee (or anyone but root) may add a file there, or that the gate did not see, is a finding, allowed or
@@ -177,12 +178,14 @@ def test_a_sudo_command_directory_grants_every_file_in_it_whatever_is_allowed(ex
     rule = f"monitor ALL=(root) NOPASSWD: {command}"
     facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/monitor", rule))
     msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
-    assert f"/etc/sudoers.d/monitor:1: {rule!r}: {command} is a directory: sudo runs every file in it" in msg
+    assert f"/etc/sudoers.d/monitor:1: {rule!r}: {command} is a directory or pattern: sudo runs every file it " \
+           "matches" in msg
     assert "the gate did not see who may add a file there" in msg and "allow_sudo accounts for the line" in msg
-    put(facts, command.rstrip("/"), s.S_IFDIR | 0o755, uid=998)  # the grantee's own directory
+    top = command.rsplit("/", 1)[0]
+    put(facts, top, s.S_IFDIR | 0o755, uid=998)  # the grantee's own directory
     msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
-    assert f"{command.rstrip('/')} 0755 998:root may be changed by someone but root" in msg
-    put(facts, command.rstrip("/"), s.S_IFDIR | 0o755)  # root's alone
+    assert f"{top} 0755 998:root may be changed by someone but root" in msg
+    put(facts, top, s.S_IFDIR | 0o755)  # root's alone
     assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(rule,)))
 
 
