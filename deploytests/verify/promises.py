@@ -1233,6 +1233,15 @@ def cw_schedules(facts, exp):
     _unaccounted("scheduled jobs", lines)
 
 
+def _reads_secrets(text: str, root: str) -> bool:
+    """Whether a job names what holds the app's secrets: shared/ or .configs (under the root, or by name beside
+    it), or the whole tree as an argument (``cd ROOT`` alone names where it runs, not what it copies)."""
+    words = [w for w in re.split(r"[\s'\"=;|&()`<>]+", text) if w]
+    secret = (f"{root}/shared", f"{root}/.configs")
+    return any(w.startswith(secret) or w.rstrip("/") in ("shared", ".configs") or
+               w.rstrip("/") == root and (i == 0 or words[i - 1] != "cd") for i, w in enumerate(words))
+
+
 def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
     """Each file a cron job that names the app's tree (its config's secrets in shared/ and .configs) writes
     elsewhere, as the probe saw it there (``outputs``: the entries at each absolute path the job names, a name
@@ -1244,7 +1253,7 @@ def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
     found = (getattr(snap, "raw", None) or {}).get("outputs") or {}
     lines = []
     for job in jobs:
-        if not reaches(job["job"], root):
+        if not reaches(job["job"], root) or not _reads_secrets(job["job"], root):
             continue
         for word in dict.fromkeys(WORD.findall(job["job"])):
             for path in found.get(word, []) if not (word == root or word.startswith(root + "/")) else []:

@@ -293,6 +293,19 @@ def test_an_allowed_job_copying_the_apps_tree_where_others_read_is_a_finding(exp
     assert failing(facts, allowing(exp, cron=("/etc/cron.d/nightly",))) == {}
 
 
+def test_an_allowed_jobs_own_log_is_no_copy_of_the_apps_secrets(exp):
+    """A job that runs in the app's tree (``cd ROOT``) and logs elsewhere copies none of its secrets: its
+    world-readable log is no finding (the job itself is cw_schedules' to judge, here allowed)."""
+    line = f"0 5 * * * root cd {R} && ./current/venv/bin/python -m yourapplication.purge >> /var/log/purge.log 2>&1"
+
+    def edit(i):
+        i["texts"].append({"path": "/etc/cron.d/purge", "text": line + "\n"})
+    facts = server(edit=edit)
+    facts.raw.raw["outputs"] = {"/var/log/purge.log": ["/var/log/purge.log"]}
+    put(facts, "/var/log/purge.log", s.S_IFREG | 0o644)
+    assert failing(facts, allowing(exp, cron=("/etc/cron.d/purge",))) == {}
+
+
 def test_the_login_collector_records_what_is_where_a_cron_job_writes(tmp_path):
     """The collector's side: a name built at run time (cut at its ``$``) gives its directory's entries starting
     with it; a directory its entries; nothing under the system's own trees."""
