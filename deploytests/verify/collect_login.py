@@ -339,9 +339,9 @@ def collect(args):
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + ["/var/www/" + args["app"]]]
     else:
         steps += [(p, read, p) for p in ACCOUNTS]
-    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("outputs", outputs)]
-                                       if not args.get("check") else [])  # (after
-    # the verdict: what they record is no part of it)
+    # after the verdict (what they record is no part of it)
+    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("outputs", outputs, "/var/www/" + args["app"])]
+                                       if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
             work(out, *more)
@@ -462,12 +462,13 @@ def links(out):
                 note(out, path)
 
 
-def outputs(out):
+def outputs(out, tree):
     """Where root's cron jobs may write: for each absolute path word of /etc/crontab, /etc/cron.d and the
     cron.{hourly,daily,weekly,monthly} scripts (root's, read above; at most 256 words, never under the system's
     own trees), the ``lstat`` of what is there: a directory's entries, or, for a name that is not there (built at
     run time: ``/var/backups/app-$(date +%F).tgz`` is cut at its ``$``), its directory's entries starting with it
-    (at most 64 each). ``outputs``: {word: [paths]} (who may read a job's copies of what it reads)."""
+    (at most 64 each); never in the app's ``tree``. ``outputs``: {word: [paths]} (who may read a job's copies of
+    what it reads)."""
     tops = ("/etc/cron.d/", "/etc/cron.hourly/", "/etc/cron.daily/", "/etc/cron.weekly/", "/etc/cron.monthly/")
     words = []
     for path, entry in list(out["files"].items()):
@@ -476,8 +477,8 @@ def outputs(out):
                       for w in WORD.findall(ln)]
     out["outputs"] = {}
     for word in list(dict.fromkeys(words))[:256]:
-        if word.startswith(("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/")) or \
-                word in ("/dev/null", "/"):
+        if word.startswith(("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")) or \
+                word in ("/", tree, tree + "/"):
             continue
         top, stem = os.path.dirname(word), os.path.basename(word)
         top, stem = (word.rstrip("/"), "") if os.path.isdir(word) else (top, stem)

@@ -317,8 +317,9 @@ def test_the_login_collector_records_what_is_where_a_cron_job_writes(tmp_path):
     job = f"30 2 * * * root tar czf {tmp_path}/bk/app-$(date +%F).tgz -C {R} shared; cp -a {R}/.configs " \
           f"{tmp_path}/copies/ && ls /usr/bin\n"
     out = {"files": {"/etc/cron.d/nightly": {"data": job}}, "dirs": {}, "errors": {}}
-    collect_login.outputs(out)
+    collect_login.outputs(out, R)
     assert out["outputs"][f"{tmp_path}/bk/app-"] == [f"{tmp_path}/bk/app-2026-12-04.tgz",
                                                      f"{tmp_path}/bk/app-2026-12-05.tgz"]
     assert out["outputs"][f"{tmp_path}/copies/"] == [f"{tmp_path}/copies/shared"]
     assert "/usr/bin" not in out["outputs"] and out["files"][f"{tmp_path}/bk/app-2026-12-05.tgz"]["st"]
+    assert not [w for w in out["outputs"] if w.startswith(R)]  # the app's tree: never listed here
