@@ -217,8 +217,7 @@ def _read_source(project_dir: Path) -> tuple[Path, Table]:
             return pyproject, Table(section, FIELDS, where=doc.where(doc.table_line("tool", "deploytests")),
                          label="[tool.deploytests]", base=pyproject.parent, form="[tool.deploytests]", doc=doc,
                          header=("tool", "deploytests"))
-    above = next((d for d in project_dir.parents if (d / "deploy.toml").is_file() or _has_table(d / "pyproject.toml")),
-                 None)
+    above = next((d for d in project_dir.parents if has_deploy_config(d)), None)
     raise ConfigError(
         f"no deploy config in {project_dir}", where=str(project_dir),
         hint=f"{project_dir} is inside the project {above} (it has one): run from there, or pass --app {above}"
@@ -227,12 +226,18 @@ def _read_source(project_dir: Path) -> tuple[Path, Table]:
     )
 
 
-def _has_table(pyproject: Path) -> bool:
+def has_table(pyproject: Path) -> bool:
     """Whether ``pyproject`` has a ``[tool.deploytests]`` table (a file that cannot be read has none)."""
     try:
         return pyproject.is_file() and "deploytests" in tomllib.loads(pyproject.read_text()).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, TypeError):
         return False
+
+
+def has_deploy_config(project_dir: Path) -> bool:
+    """Whether ``project_dir`` has a deploy config: a ``deploy.toml``, or ``[tool.deploytests]`` in its
+    pyproject.toml."""
+    return (project_dir / "deploy.toml").is_file() or has_table(project_dir / "pyproject.toml")
 
 
 def _validate(t: Table, source: Path, project_dir: Path) -> DeployConfig:

@@ -286,11 +286,6 @@ class FakeOwners:
         """The recorded owner of ``path`` (not following a link)."""
         return self.owner(os.lstat(path))
 
-    def chown(self, path: str | Path, uid: int, gid: int) -> None:
-        """Give ``path`` (not following a link) to ``uid:gid``: what someone else did on the server."""
-        st = os.lstat(path)
-        self.table[(st.st_dev, st.st_ino)] = (uid, gid)
-
 
 class StubTarget:
     """A stand-in for the ``deploy_target`` fixture with no servers: for tests of how the plugin reacts to a

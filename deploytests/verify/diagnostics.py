@@ -28,13 +28,6 @@ def mark_log(label: str, size: int) -> None:
     _MARKS.setdefault(label, size)
 
 
-def diagnose_args(server, app: str, root: str, deploy_user: str, since: int | None = None) -> dict:
-    """The programs' arguments for the diagnostics (pure): the collector gets the app's name and the byte
-    offset, the reader the tree."""
-    args = {"diagnose": True, "app": app, "root": root, "deploy_user": deploy_user}
-    return args if since is None else dict(args, since=since)
-
-
 def sections(raw: dict, tree: dict, app: str, root: str, vhost: str, error_log: str) -> dict[str, str]:
     """The sections ``{title: text}`` from the collector's raw reply (root's files: the error log's tail, the
     vhost) and the tree reader's (the releases, ``current``, the last refusals, application.wsgi, the live
@@ -92,7 +85,10 @@ def _collect(server, app: str, root: str, deploy_user: str) -> dict[str, str]:
     from .facts import read_root, read_tree, run_programs
 
     try:
-        args = diagnose_args(server, app, root, deploy_user, _MARKS.get(server.label))
+        # the collector gets the app's name and the error log's offset, the reader the tree
+        args = {"diagnose": True, "app": app, "root": root, "deploy_user": deploy_user}
+        if _MARKS.get(server.label) is not None:
+            args["since"] = _MARKS[server.label]
         res = run_programs(server, args, server.stack.python)
         found = sections(read_root(res), read_tree(res, "tree reader"), app, root,
                          server.stack.apache.site_file(app), server.stack.apache.error_log)
