@@ -37,6 +37,7 @@ import fabric
 import paramiko
 
 from .errors import ConfigError, ConnectError, HostKeyError
+from .settings import seconds
 
 DEFAULT_TIMEOUT = 30.0
 TIMEOUT_ENV = "DEPLOYTESTS_HOST_TIMEOUT"
@@ -46,15 +47,10 @@ PASSPHRASE_ENV = "DEPLOYTESTS_KEY_PASSPHRASE"
 def host_timeout(env: Mapping[str, str] = os.environ) -> float:
     """The bound on every wait for a host, in seconds: ``DEPLOYTESTS_HOST_TIMEOUT`` or 30."""
     raw = env.get(TIMEOUT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_TIMEOUT
     try:
-        value = float(raw)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise ConfigError(f"{TIMEOUT_ENV}={raw}: not a positive number of seconds")
-    return value
+        return seconds(raw, Path()) if raw else DEFAULT_TIMEOUT
+    except ValueError as exc:
+        raise ConfigError(f"{TIMEOUT_ENV}={raw}: {exc}") from None
 
 
 class Watchdog:

@@ -30,6 +30,7 @@ import stat
 import struct
 import time
 
+from ..stacks.base import is_daemon_of
 from . import collect_login as C
 from . import collect_root as R
 
@@ -260,16 +261,6 @@ def apache_dump(out: str, rc: int | None) -> dict:
 
 def refused_dump(why: str) -> dict:
     return {"rc": None, "includes": [], "vhosts": [], "run": {}, "refused": why}
-
-
-def is_daemon_of(argv0: str, app: str, display: str) -> bool:
-    """Whether ``argv0`` is one of ``app``'s mod_wsgi daemons as ``ps`` shows them (the stack's ``display``); the
-    kernel cuts the name to the length of Apache's argv[0]: a non-empty prefix of the app name matches."""
-    fixed, _, tail = display.partition("{app}")
-    shown = argv0[len(fixed):]
-    if tail and shown.endswith(tail):
-        shown = shown[:-len(tail)]
-    return argv0.startswith(fixed) and bool(shown) and app.startswith(shown)
 
 
 def lines_since(text: str, created) -> str:
