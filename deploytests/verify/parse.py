@@ -546,26 +546,6 @@ def sudoers_lines(snap: Snapshot) -> list[dict]:
     return out
 
 
-def schedules(snap: Snapshot, users) -> list[dict]:
-    """Cron jobs that run as one of ``users``: their crontabs, and /etc/crontab, /etc/cron.d lines naming them."""
-    out = []
-    for user in users:
-        path = "/var/spool/cron/crontabs/" + user
-        data = snap.data(path)
-        if data is not None:
-            jobs = [ln for ln in data.decode("utf-8", "replace").splitlines()
-                    if ln.strip() and not ln.lstrip().startswith("#") and not re.match(r"^\s*\w+\s*=", ln)]
-            out += [{"where": f"{path} (crontab of {user})", "user": user, "job": j} for j in jobs]
-    for path in ["/etc/crontab"] + ["/etc/cron.d/" + n for n in snap.listdir("/etc/cron.d") or []]:
-        for n, line in enumerate((snap.text(path) or "").splitlines(), 1):
-            words = line.split()
-            if len(words) > 6 and not words[0].startswith("#") and words[5] in users:
-                out.append({"where": f"{path}:{n}", "user": words[5], "job": line.strip()})
-            elif len(words) > 1 and words[0].startswith("@") and words[1] in users:
-                out.append({"where": f"{path}:{n}", "user": words[1], "job": line.strip()})
-    return out
-
-
 def apache_files(snap: Snapshot, paths, dpkg: dict) -> dict:
     """Per file Apache includes (and apache2ctl's envvars): where it really is, who may write it, its hashes and
     the dpkg package whose unchanged conffile it is; the security directives it sets (file:line). Only files
@@ -882,7 +862,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
     return {"mtimes": mtimes(snap, args["vhost"], sudoers), "listeners": procs.listeners(),
             "processes": procs.watched(users), "apache_user": apache_user,
             "apache": dict(dump, files=apache_files(snap, files, dpkg)), "sudoers": sudoers,
-            "schedules": schedules(snap, users), "app_keys": args.get("app_keys"),  # the reader's
+            "app_keys": args.get("app_keys"),  # the reader's
             "loader": loader_facts(snap, parents + [d["pid"] for d in daemons], dpkg),
             "load_path": load_path(snap, snap.raw.get("python") or ""), "ld_other": ld_dirs(snap)[1],
             "privileged": privileged_files(snap), "at_jobs": at_jobs(snap),
@@ -890,7 +870,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "user_units": dict(args.get("user_units") or {}),  # the reader's
             "app_group_members": snap.users.members(args["app_user"]),
             "reaching": procs.reaching(args.get("root", ""), users), "apache_argv": procs.apache_parents(),
-            "probe_pid": snap.raw.get("pid"), "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
+            "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
             "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
             "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap),
             "mapped": mapped_files(snap)}
