@@ -220,11 +220,9 @@ def known_hosts_line(host: str, port: int, public_key: str) -> str:
     return f"{known_hosts_name(host, port)} {keytype} {blob}\n"
 
 
-def fabric_config(**overrides) -> fabric.Config:
+def fabric_config() -> fabric.Config:
     """Fabric config used for every connection: stdin not read, no ssh_config files loaded."""
-    data = {"run": {"in_stream": False}, "load_ssh_configs": False}
-    data.update(overrides)
-    return fabric.Config(overrides=data, lazy=True)
+    return fabric.Config(overrides={"run": {"in_stream": False}, "load_ssh_configs": False}, lazy=True)
 
 
 class PinnedConnection(fabric.Connection):
@@ -381,8 +379,7 @@ def connect(host: str, *, user: str, port: int = 22, key_filename: str | Path, k
     try:
         pkey = load_identity(key_filename)
     except ConnectError as exc:
-        exc.where = label or host
-        raise ConnectError(exc.what, where=exc.where, hint=exc.hint) from None
+        raise ConnectError(exc.what, where=label or host, hint=exc.hint) from None
     bound = float(timeout) if timeout else host_timeout()
     conn = PinnedConnection(
         host, user=user, port=int(port), known_hosts=known_hosts, label=label, timeout=bound,
