@@ -140,9 +140,8 @@ def bootstrap_args(**overrides) -> dict:
     """The root agent's arguments for app ``app`` (tree /var/www/app) as the runner sends them; any field
     overridden."""
     fields: dict[str, Any] = {**DEFAULT.behaviour("bootstrap").agent_args(DEFAULT), "app": "app", "app_user": "app",
-                              "deploy_user": current_user(), "packages": ["apache2"], "shared_paths": [],
-                              "wsgi": "# wsgi\n", "vhost": "# vhost\n",
-                              "dpkg_lock_timeout": 120, "lock_timeout": 300}
+                              "deploy_user": current_user(), "packages": ["apache2"], "vhost": "# vhost\n",
+                              "dpkg_lock_timeout": "120", "lock_timeout": "300"}
     fields.update(overrides)
     return fields
 
@@ -285,6 +284,11 @@ class FakeOwners:
     def of(self, path: str | Path) -> tuple[int, int]:
         """The recorded owner of ``path`` (not following a link)."""
         return self.owner(os.lstat(path))
+
+    def chown(self, path: str | Path, uid: int, gid: int) -> None:
+        """Give ``path`` (not following a link) to ``uid:gid``: what someone else did on the server."""
+        st = os.lstat(path)
+        self.table[(st.st_dev, st.st_ino)] = (uid, gid)
 
 
 class StubTarget:
