@@ -116,6 +116,57 @@ def test_gate_wakes_a_daemon_the_polls_never_reached():
     assert agent.stale_daemons("no-such-app-here", time.time()) == []
 
 
+def serve_once(answer: bytes, *, hold: float = 0.0):
+    """A listener on 127.0.0.1 answering one request with ``answer`` (then holding the connection ``hold``
+    seconds before closing it); returns (port, the request it received, the thread)."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    got: list[bytes] = []
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn, listener:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(4096)
+            got.append(data)
+            conn.sendall(answer)
+            time.sleep(hold)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener.getsockname()[1], got, thread
+
+
+@pytest.mark.parametrize("answer, expected", [
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nx-deploy-release: 20260101T000000Z-aaaaaaaa\r\n\r\nok",
+     (200, "20260101T000000Z-aaaaaaaa")),
+    (b"HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nnot r\r\n0\r\n\r\n",
+     (503, None)),
+])
+def test_probe_reads_the_status_and_release_header_of_a_real_answer(answer, expected):
+    port, got, thread = serve_once(answer)
+    assert agent.probe(port, "/health", "app.example") == expected
+    thread.join(5)
+    request = got[0].decode()
+    assert request.startswith("GET /health HTTP/1.1\r\n") and "\r\nHost: app.example\r\n" in request, request
+
+
+def test_probe_refuses_what_is_not_http_and_bounds_a_silent_server():
+    port, _, thread = serve_once(b"SSH-2.0-OpenSSH_9.2\r\n\r\n")
+    with pytest.raises(ValueError, match="not an HTTP answer: 'SSH-2.0-OpenSSH_9.2'"):
+        agent.probe(port, "/health", "app.example")
+    thread.join(5)
+    # the head never ends and the connection stays open for 3 s: the bound ends the probe first (without it
+    # the probe would read to the close and return)
+    port, _, thread = serve_once(b"HTTP/1.1 200 OK\r\n", hold=3)
+    with pytest.raises(OSError):
+        agent.probe(port, "/health", "app.example", timeout=0.5)
+    thread.join(5)
+
+
 def make_release(tree, rid, **meta):
     os.makedirs(tree.release(rid))
     if meta is not None:
