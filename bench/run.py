@@ -123,7 +123,8 @@ def print_main_job(runs: list[dict], workload: dict, baseline: dict | None) -> N
              if all(x.get("cpu") is not None for x in life) else ""))
     if all("run_wall" in x for x in life):
         print(f"  where the wall went (median): scenarios {statistics.median(x['wall'] for x in life):.2f}s, the "
-              f"rest (session's containers, deploy, checks) "
+              f"rest (before the first scenario started, after the last ended; the session's deploy and checks "
+              f"run beside the scenarios) "
               f"{statistics.median(x['run_wall'] - x['wall'] for x in life):.2f}s; load average at the end "
               + ", ".join(f"{x['load']:.1f}" for x in life))
     if all(x.get("runner_cpu") is not None and x.get("session_cpu") is not None and x.get("cpu") is not None
