@@ -143,7 +143,7 @@ class Sampler(threading.Thread):
     def table(self, owner_pid: int) -> dict:
         """CPU seconds by kind (and process count) of the containers ``owner_pid`` started."""
         mine = {cid for cid, pid in self.owners.items() if ":" not in cid and pid == str(owner_pid)}
-        cpu: dict[str, float] = collections.Counter()
+        cpu: dict[str, float] = collections.defaultdict(float)
         count: dict[str, int] = collections.Counter()
         for entry in self.procs.values():
             if entry and entry["container"] in mine:
