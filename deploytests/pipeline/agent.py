@@ -460,15 +460,28 @@ def serving(args: GateArgs):
 SETTLE = 3  # consecutive answers from the new release: every daemon process has restarted, not just one
 
 
-def stale_daemons(app, since):
-    """The pids of the app's mod_wsgi daemons (titled ``(wsgi:<app>)``) that started before ``since`` (epoch
-    seconds, a second's slack: the kernel's boot time is whole seconds): they still run what they loaded before the
-    reload. Empty when ``/proc`` does not show them (``hidepid``): then nothing more is known than the answers."""
+def boot_clock():
+    """Seconds since boot: the clock of ``/proc``'s process start times (None where Python has no such clock)."""
     try:
-        with open("/proc/stat") as f:
-            boot = next(float(ln.split()[1]) for ln in f if ln.startswith("btime "))
+        return time.clock_gettime(time.CLOCK_BOOTTIME)
+    except (AttributeError, OSError):
+        return None
+
+
+def stale_daemons(app, since):
+    """The pids of the app's mod_wsgi daemons (titled ``(wsgi:<app>)``) that started before ``since``
+    (:func:`boot_clock` seconds, taken before ``current`` was switched): they still run what they loaded before.
+    Both sides are the kernel's boot clock: a start time is whole clock ticks, so one tick (10 ms) is the margin
+    (a daemon started that close to the switch is still starting Python when ``current`` changes, and never taken
+    for stale when it started after). It was a second (the wall clock against the boot time's whole seconds): a
+    daemon started within that second before a rollback (by the deploy just before it) was taken for a new one
+    and went on serving the release rolled back from. Empty when ``/proc`` does not show them (``hidepid``) or ``since``
+    is None: then nothing more is known than the answers."""
+    if since is None:
+        return []
+    try:
         tick = os.sysconf("SC_CLK_TCK")
-    except (OSError, StopIteration, ValueError):
+    except (OSError, ValueError):
         return []
     stale = []
     for pid in (p for p in os.listdir("/proc") if p.isdigit()):
@@ -477,10 +490,10 @@ def stale_daemons(app, since):
                 if not f.read(256).startswith(("(wsgi:%s)" % app).encode()):
                     continue
             with open("/proc/%s/stat" % pid) as f:
-                started = boot + int(f.read().rsplit(")", 1)[1].split()[19]) / tick
+                started = int(f.read().rsplit(")", 1)[1].split()[19]) / tick
         except (OSError, ValueError, IndexError):
             continue
-        if started < since - 1:
+        if started < since - 1.0 / tick:
             stale.append(int(pid))
     return stale
 
@@ -499,17 +512,18 @@ def burst(args, probe, n=8):
         t.join(10)
 
 
-def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe, stale=stale_daemons):
+def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe, stale=stale_daemons,
+         since=None):
     """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid`` :data:`SETTLE` times
     in a row (any other answer starts the count again) and no daemon process of the app started before the
-    reload (that is, before now: the reload came just before): mod_wsgi runs several daemon processes, each
+    switch (``since``, :func:`boot_clock` seconds; None: now): mod_wsgi runs several daemon processes, each
     restarts when it handles a request after the reload, and sequential polls may all reach the same one; so a
     daemon still from before gets a burst of requests at once. Past the bound with the answers right but such a
     daemon left, the gate passes on the answers as before (the read-only gate then names the process).
 
     Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
     """
-    since = time.time()
+    since = boot_clock() if since is None else since  # the caller's: taken before the switch
     deadline = clock() + timeout
     attempts, last, good = 0, "no answer", 0
     while True:
@@ -1226,11 +1240,12 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, confi
         raise AgentError("%s was not made live: the runner left before the switch (nothing its checks could not "
                          "follow goes live)" % rid, step="switch", hint=NOT_TOUCHED)
     with steps("switch", "current -> %s" % rid):
+        since = boot_clock()  # a daemon started before this may still run what ``current`` named before
         tree.switch(rid)
         pause_point(args, "reload")
         tree.reload()
     with steps("gate", "GET %s until X-Deploy-Release: %s" % (args.health_path, rid)):
-        ok, attempts, last = gate(args, rid, args.gate_timeout)
+        ok, attempts, last = gate(args, rid, args.gate_timeout, since=since)
     if ok:
         return attempts
     reason = "health gate failed after %gs (%d attempts): %s" % (args.gate_timeout, attempts, last)
@@ -1239,9 +1254,10 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, confi
     restored, back = "", False
     if previous:
         with steps("switch_back", "current -> %s" % previous):
+            since = boot_clock()
             tree.switch(previous)
             tree.reload()
-            back, _, back_last = gate(args, previous, args.gate_timeout)
+            back, _, back_last = gate(args, previous, args.gate_timeout, since=since)
         restored = "; switched back to %s (%s)" % (previous, "serving" if back else "NOT serving: " + back_last)
     else:
         os.unlink(tree.current)

@@ -116,6 +116,29 @@ def test_gate_wakes_a_daemon_the_polls_never_reached():
     assert agent.stale_daemons("no-such-app-here", time.time()) == []
 
 
+def test_a_daemon_started_just_before_the_switch_is_stale_and_one_started_after_is_not():
+    """The gate's /proc reading of the app's daemons (a real process titled as mod_wsgi titles them): started 0.3 s
+    before the switch is stale (with the wall clock and the boot time's whole seconds it was not: the margin was a
+    second, and after a rollback right behind a deploy such a daemon served the old release); started after the
+    switch is not (else the gate would burst until its bound)."""
+    import subprocess
+
+    before = agent.boot_clock()
+    time.sleep(0.3)
+    proc = subprocess.Popen(["bash", "-c", 'exec -a "(wsgi:perfapp)" sleep 30'])
+    try:
+        wait_for = time.monotonic() + 5
+        while not agent.stale_daemons("perfapp", agent.boot_clock() + 1) and time.monotonic() < wait_for:
+            time.sleep(0.01)  # until it has exec'd under its title
+        time.sleep(0.05)  # more than a clock tick since it started
+        assert agent.stale_daemons("perfapp", agent.boot_clock()) == [proc.pid]  # it started before "now"
+        assert agent.stale_daemons("perfapp", before) == []  # it started after that switch
+        assert agent.stale_daemons("perfapp", None) == []  # no clock: nothing known beyond the answers
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def serve_once(answer: bytes, *, hold: float = 0.0):
     """A listener on 127.0.0.1 answering one request with ``answer`` (then holding the connection ``hold``
     seconds before closing it); returns (port, the request it received, the thread)."""
