@@ -29,6 +29,12 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=is_scenario)
 
 
+def to_run(item) -> bool:
+    """A scenario's test that will run: not skipped by a marker (the plugin marks what the target refuses:
+    ``destructive = false``, ``--no-deploy``), whose scenario may start ahead of its test."""
+    return is_scenario(item) and item.get_closest_marker("skip") is None
+
+
 @pytest.fixture(scope="session")
 def scenarios(request, deploy_target, tmp_path_factory):
     """The docker target's scenario runner (:class:`~deploytests.suite.lab.Scenarios`): every scenario selected in
@@ -43,7 +49,7 @@ def scenarios(request, deploy_target, tmp_path_factory):
     try:
         if not hasattr(request.config, "workerinput"):
             for item in request.session.items:
-                if is_scenario(item):
+                if to_run(item):
                     submit(runner, item, deploy_target, tmp_path_factory)
         yield runner
     finally:
@@ -55,7 +61,7 @@ def scenarios_early(request):
     """With the run's first test, on the docker target: the scenarios start (:func:`scenarios`), so their
     containers work while the session's deploy and checks do (nothing is shared: each scenario has its own
     server). Nothing when no scenario is selected, under xdist, or on another target."""
-    if hasattr(request.config, "workerinput") or not any(is_scenario(i) for i in request.session.items):
+    if hasattr(request.config, "workerinput") or not any(to_run(i) for i in request.session.items):
         return
     from deploytests.plugin import PROVIDER
 
