@@ -1444,7 +1444,7 @@ def cmd_deploy(args: DeployArgs):
     tree, steps = Tree(args.root), Steps()
     config = read_config(args)
     config_sha = hashlib.sha256(config).hexdigest() if config is not None else None
-    root_fd = check_tree(tree)
+    root_fd = check_tree(tree, make=args)
     fd = locked(args, tree, root_fd, args.release_id, steps)
     recovered = tree.remove_incomplete()
     live = tree.live()
@@ -1596,7 +1596,40 @@ def cmd_run(args: RunArgs):
     return {"exit": done.code, "release_id": live}
 
 
-def check_tree(tree):
+def make_tree(root_fd, args: DeployArgs):
+    """What a deploy keeps in the app's tree, made when missing, with this login's rights (bootstrap makes only the
+    root: this login's, group app, setgid, so what is made in it is the app group's): ``releases`` (0755),
+    ``shared`` (2750: the app group reads the config there) and each shared path (2770: the app writes its data),
+    ``application.wsgi`` (0644, rewritten when its text changed); the lock file is made when first taken. Modes
+    are given at ``mkdir`` and never changed after (a chmod by a login whose session predates its joining the app
+    group would drop the setgid bit)."""
+    dirs = [("releases", 0o755), ("shared", 0o750)] + [("shared/" + "/".join(rel.split("/")[:i + 1]), 0o770)
+                                                        for rel in args.shared_paths for i in range(rel.count("/") + 1)]
+    umask = os.umask(0)
+    try:
+        for name, mode in dirs:
+            if not os.path.lexists(os.path.join(args.root, name)):
+                os.mkdir(name, mode, dir_fd=root_fd)
+                if name == "releases":  # not setgid: a release's files are this login's group's
+                    os.chmod(name, mode, dir_fd=root_fd)
+        wsgi, old = args.wsgi.encode(), None
+        try:
+            fd = os.open("application.wsgi", os.O_RDONLY | os.O_NOFOLLOW, dir_fd=root_fd)
+            with os.fdopen(fd, "rb") as f:
+                old = f.read(len(wsgi) + 1)
+        except FileNotFoundError:
+            pass
+        if wsgi and old != wsgi:
+            fd = os.open(".application.wsgi.tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644,
+                         dir_fd=root_fd)
+            with os.fdopen(fd, "wb") as f:
+                f.write(wsgi)
+            os.rename(".application.wsgi.tmp", "application.wsgi", src_dir_fd=root_fd, dst_dir_fd=root_fd)
+    finally:
+        os.umask(umask)
+
+
+def check_tree(tree, make=None):
     """The app's root opened (``O_NOFOLLOW``: a directory fd for the lock), when the login running the agent owns it
     and its ``releases``; else one line. Deploy, rollback and run act by path in the tree (the lock, failed.log,
     application.wsgi's touch, the prune of ``.configs``, the releases' python): in a tree another user owns every
@@ -1610,6 +1643,12 @@ def check_tree(tree):
     except OSError:
         raise AgentError("%s is missing or not writable by %s" % (tree.releases, me), hint=hint) from None
     try:
+        if make is not None and os.fstat(fd).st_uid == os.getuid():  # (another login's tree: refused below)
+            try:
+                make_tree(fd, make)
+            except OSError as exc:
+                raise AgentError("making the app's tree in %s failed: %s" % (tree.root, exc), hint="free space, or "
+                                 "make %s this login's again (fab bootstrap); then deploy again" % tree.root) from None
         for path, st in ((tree.root, os.fstat(fd)), (tree.releases, os.stat("releases", dir_fd=fd,
                                                                             follow_symlinks=False))):
             if not stat.S_ISDIR(st.st_mode):

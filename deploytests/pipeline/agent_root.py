@@ -8,9 +8,11 @@ name. It never reads, runs, loads or follows what the deploy login or the app us
 - users: the app user is created here (``useradd --system``) or was (``/var/lib/deploytests/users``), with a uid
   in the admin's system range; the deploy user is an existing login with a uid in the admin's login range
   (both from ``/etc/login.defs``); never root, never each other, never an app user as deploy user;
-- files: opened component by component from ``/`` with ``O_NOFOLLOW`` (a link anywhere is refused), attributes
-  set with ``fchown``/``fchmod`` on the fd, new content written to an ``O_EXCL`` temp file beside its target and
-  renamed; a regular file with more than one link is refused;
+- files: root writes only in directories of root's that only root may write, every one from ``/`` down checked
+  (:func:`root_only`), so no one else can plant, swap or hard-link a name there; new content goes to an
+  ``O_EXCL`` temp file beside its target, then renamed; the one directory it gives away, ``/var/www/<app>``
+  (the deploy user's, group app, setgid), is made in root's ``/var/www`` and its attributes set through an
+  ``O_NOFOLLOW`` fd. Root makes nothing inside it: the deploy login makes its tree at its first deploy;
 - one grant, written last and checked by ``visudo``: the deploy login may run its releases' python as the app
   user. A failed bootstrap removes the grants it added. No config, no copy of itself, nothing as root.
 
@@ -20,7 +22,6 @@ can run as root are counted in docs/security.md.
 """
 
 import contextlib
-import errno
 import fcntl
 import grp
 import json
@@ -41,20 +42,20 @@ DPKG_LOCK = "/var/lib/dpkg/lock-frontend"
 PYTHON_HOME = STATE_DIR + "/python"  # the daemons' python-home (every app's): an empty venv
 SERVERNAME = "deploytests-servername"  # conf-available/<this>.conf: a global ServerName when Apache has none
 MARK = "deploytests app user"  # GECOS of the app users bootstrap creates
-WORD = r"[A-Za-z0-9_][A-Za-z0-9._-]*"
-ABS = r"(/%s)+" % WORD  # an absolute path; no component starts with '.', so none is '..'
-PATTERNS = {  # the closed set of inputs: each field and the pattern its whole value must match
+# application.wsgi until the first deploy writes the app's: the daemons load it when they start, so that deploy's
+# new file restarts them (mod_wsgi restarts a daemon whose script changed since it loaded it)
+PLACEHOLDER = (b"def application(environ, start_response):  # deploytests bootstrap: the first deploy replaces it\n"
+               b"    start_response('503 Service Unavailable', [('Content-Type', 'text/plain')])\n"
+               b"    return [b'nothing deployed yet\\n']\n")
+# Apache's configuration and tools: every supported stack shares Debian's layout (a unit test holds them equal to
+# the stacks' data), so no path is an input
+ETC, SBIN, PID_FILE = "/etc/apache2", "/usr/sbin", "/var/run/apache2/apache2.pid"
+SECONDS = r"[0-9]{1,5}(\.[0-9]+)?"
+PATTERNS = {  # the closed set of inputs: each field and the pattern its whole value (a string) must match
     "app": r"[a-z][a-z0-9_]{0,31}", "app_user": r"[a-z_][a-z0-9_-]{0,31}", "deploy_user": r"[a-z_][a-z0-9_-]{0,31}",
-    "packages": r"[a-z0-9][a-z0-9.+-]{1,63}", "shared_paths": r"%s(/%s)*" % (WORD, WORD),
-    "dpkg_lock_timeout": r"[0-9]{1,5}(\.[0-9]+)?", "lock_timeout": r"[0-9]{1,5}(\.[0-9]+)?",
-    "vhost": r"[^\0]{1,65536}", "wsgi": r"[^\0]{1,65536}",  # text built on the admin's runner from checked values
-    "apache.default_site": WORD, "apache.wsgi_module": WORD,
+    "packages": r"[a-z0-9][a-z0-9.+-]{1,63}", "dpkg_lock_timeout": SECONDS, "lock_timeout": SECONDS,
+    "vhost": r"[^\0]{1,65536}",  # text built on the admin's runner from checked values
 }
-PATTERNS.update(("apache." + k, ABS) for k in ("sites_available", "sites_enabled", "mods_enabled",
-                                               "conf_available", "pid_file", "apachectl", "a2enmod", "a2ensite",
-                                               "a2dissite", "a2enconf"))  # the stack's paths and tools
-LISTS = ("packages", "shared_paths")
-NUMBERS = ("dpkg_lock_timeout", "lock_timeout")
 
 
 class AgentError(Exception):
@@ -94,139 +95,77 @@ def run(cmd, what, hint="", env=None, check=True, **kw):
 # ---------------------------------------------------------------- the inputs (pure, unit-tested)
 
 def check_args(data):
-    """``data`` after checking the closed set: exactly the fields of :data:`PATTERNS` (``apache.*`` in a table),
-    each value matching its pattern in full (numbers as numbers). Raises a one-line AgentError naming the field."""
-    apache = data.get("apache") if isinstance(data, dict) else None
-    flat = {k: v for k, v in (data.items() if isinstance(apache, dict) else ()) if k != "apache"}
-    flat.update(("apache." + k, v) for k, v in (apache.items() if isinstance(apache, dict) else ()))
-    if sorted(flat) != sorted(PATTERNS):
+    """``data`` after checking the closed set: exactly the fields of :data:`PATTERNS`, each value a string (
+    ``packages``: a list of them) matching its pattern in full. Raises a one-line AgentError naming the field."""
+    if not isinstance(data, dict) or sorted(data) != sorted(PATTERNS):
         raise AgentError("bootstrap arguments: expected exactly the fields %s" % ", ".join(sorted(PATTERNS)))
     for key, pattern in PATTERNS.items():
-        for value in (flat[key] if isinstance(flat[key], list) else [None]) if key in LISTS else [flat[key]]:
-            number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if not (number if key in NUMBERS else isinstance(value, str)) or not re.fullmatch(pattern, str(value)):
+        for value in (data[key] if isinstance(data[key], list) else [None]) if key == "packages" else [data[key]]:
+            if not isinstance(value, str) or not re.fullmatch(pattern, value):
                 raise AgentError("bootstrap arguments: %s: %r does not match %s" % (key, value, pattern))
     return data
 
 
-def sudoers_rule(deploy_user, app_user, app):
-    """The one grant: the deploy login may run its releases' python as the app user (the release check: the
-    deploy login wrote that code; the rule gives it no more than running its own code as the app). Nothing as
-    root. The path is built from the app's name."""
-    return ("# Written by deploytests bootstrap for %s; the next bootstrap rewrites it.\n"
-            "%s ALL=(%s) NOPASSWD: %s/%s/releases/*/venv/bin/python\n" % (app, deploy_user, app_user, APPS_ROOT, app))
+# ---------------------------------------------------------------- root writes only in root's directories
+
+def root_only(path):
+    """Refuse unless every directory from ``/`` to ``path``'s own is a directory of root's that only root may
+    write (no link): there no one else can plant, swap or hard-link a name root writes."""
+    parts = path.split("/")[1:-1]
+    for p in ["/" + "/".join(parts[:i]) for i in range(len(parts) + 1)]:
+        st = os.lstat(at(p))
+        if not stat.S_ISDIR(st.st_mode) or SYSTEM.owner(st)[0] != 0 or st.st_mode & 0o022:
+            raise AgentError("refusing %s: %s is not a directory of root's that only root may write" % (path, p),
+                             hint="someone changed it: make it root's, mode 0755, then bootstrap again")
 
 
-# ---------------------------------------------------------------- link-proof file operations
-
-O_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-
-
-def refuse_link(path, exc):
-    if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK, errno.ENXIO):
-        raise AgentError("refusing %s: it (or a directory above it) is a symbolic link or not what bootstrap "
-                         "made" % path, hint="someone planted it: inspect and remove it, then bootstrap again")
-    raise exc
-
-
-def open_dir(path, create=False):
-    """An fd of directory ``path`` (built here, absolute), walked from ``/`` with ``O_NOFOLLOW``; ``create``:
-    make a missing last component (0700, attributes are set by the caller). (On a refusal the process ends: its
-    fds with it.)"""
-    parts, fd = [p for p in path.split("/") if p], os.open(SYSTEM.root or "/", O_DIR)
-    for i, name in enumerate(parts):
-        try:
-            if create and i == len(parts) - 1:
-                with contextlib.suppress(FileExistsError):  # there already: opened below, never followed
-                    os.mkdir(name, 0o700, dir_fd=fd)
-            child = os.open(name, O_DIR, dir_fd=fd)
-        except OSError as exc:
-            refuse_link("/" + "/".join(parts[:i + 1]), exc)
-        os.close(fd)
-        fd = child
-    return fd
-
-
-def set_attrs(fd, path, uid, gid, mode, changes):
-    """chown/chmod through the open fd (never the name); a regular file with other hard links is refused."""
+def ensure_dir(path, uid, gid, mode, changes):
+    """``path`` a directory (made when missing), attributes set through its fd (``O_NOFOLLOW``: never a link)."""
+    root_only(path)
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(at(path), 0o700)
+        changes.append("dir created: " + path)
+    try:
+        fd = os.open(at(path), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        raise AgentError("refusing %s: %s" % (path, exc.strerror), hint="remove it, then bootstrap again") from None
     st = os.fstat(fd)
-    if stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
-        raise AgentError("refusing %s: it has %d hard links (one may be a system file)" % (path, st.st_nlink),
-                         hint="someone planted it: remove it, then bootstrap again")
     if SYSTEM.owner(st) != (uid, gid):
         SYSTEM.fchown(fd, uid, gid)
         changes.append("owner set: %s %d:%d" % (path, uid, gid))
     if st.st_mode & 0o7777 != mode:
         os.fchmod(fd, mode)
         changes.append("mode set: %s %o" % (path, mode))
-
-
-def ensure_dir(path, uid, gid, mode, changes):
-    existed, fd = os.path.lexists(at(path)), open_dir(path, create=True)
-    set_attrs(fd, path, uid, gid, mode, changes if existed else [])
-    os.close(fd)
-    changes.extend([] if existed else ["dir created: " + path])
-
-
-def open_file(dir_fd, name, path):
-    """An fd of the regular file ``name`` in ``dir_fd`` (None when absent); a link or non-file is refused."""
-    try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        refuse_link(path, exc)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        raise AgentError("refusing %s: not a regular file" % path, hint="remove it, then bootstrap again")
     return fd
 
 
 def read_file(path):
-    """The bytes of the regular file ``path`` (None when absent), read without following a link."""
-    dir_fd = open_dir(posixpath.dirname(path))
-    fd = open_file(dir_fd, posixpath.basename(path), path)
-    os.close(dir_fd)
-    if fd is None:
-        return None
-    with os.fdopen(fd, "rb") as f:
+    """The bytes of root's file ``path`` (None when absent)."""
+    root_only(path)
+    with contextlib.suppress(FileNotFoundError), open(at(path), "rb", opener=lambda p, f: os.open(
+            p, f | os.O_NOFOLLOW)) as f:
         return f.read()
 
 
-def ensure_file(path, content, uid, gid, mode, changes, check=None, replace=True):
-    """``path`` holds ``content`` with these attributes; written (``O_EXCL`` temp + rename) only when it differs
-    (``replace=False``: only when it is missing). ``check(temp_path)`` runs on the written temp file before the
-    rename (visudo)."""
-    head, name = posixpath.split(path)
-    dir_fd = open_dir(head)
-    fd = open_file(dir_fd, name, path)
-    if fd is not None:
-        same = not replace or os.read(fd, len(content) + 1) == content
-        set_attrs(fd, path, uid, gid, mode, changes if same else [])  # refuses a hard-linked file
-        os.close(fd)
-        if same:
-            return os.close(dir_fd)
-    tmp = ".%s.dt-%s" % (name, os.urandom(6).hex())
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
+def ensure_file(path, content, mode, changes, check=None):
+    """``path`` holds ``content``, root's, ``mode``: when it differs, written to an ``O_EXCL`` temp file beside it,
+    ``check(temp path)`` (visudo), renamed in."""
+    if read_file(path) == content and os.lstat(at(path)).st_mode & 0o7777 == mode:
+        return
+    tmp = "%s/.%s.dt-%s" % (posixpath.dirname(path), posixpath.basename(path), os.urandom(6).hex())
+    fd = os.open(at(tmp), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
-        SYSTEM.fchown(fd, uid, gid)
         os.fchmod(fd, mode)
         os.write(fd, content)
         os.fsync(fd)
         os.close(fd)
         if check:
-            check(posixpath.join(head, tmp))
-        os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+            check(tmp)
+        os.rename(at(tmp), at(path))
     except BaseException:
-        os.unlink(tmp, dir_fd=dir_fd)
+        os.unlink(at(tmp))
         raise
-    os.close(dir_fd)
     changes.append("file written: " + path)
-
-
-def remove(path):
-    """Unlink a file of root's own directories (sites-available, /var/lib/deploytests), where no one else writes."""
-    if os.path.lexists(at(path)):
-        os.unlink(at(path))
 
 
 def acquire(path, timeout, what, posix=False):
@@ -281,7 +220,7 @@ def ensure_users(changes, args, undo):
         raise AgentError("refusing app_user %r, deploy_user %r: two users, neither root, the app user one bootstrap "
                          "creates, the deploy user an existing login" % (user, deploy), step="users")
     if user not in uids:
-        ensure_file(STATE_DIR + "/users", ("\n".join(sorted(ours | {user})) + "\n").encode(), 0, 0, 0o644, [])
+        ensure_file(STATE_DIR + "/users", ("\n".join(sorted(ours | {user})) + "\n").encode(), 0o644, [])
         run(["useradd", "--system", "--user-group", "--home-dir", APPS_ROOT + "/" + args["app"], "--no-create-home",
              "--comment", MARK, "--shell", "/usr/sbin/nologin", user], "useradd %s failed" % user)
         changes.append("user created: " + user)
@@ -295,22 +234,19 @@ def ensure_users(changes, args, undo):
 
 
 def ensure_tree(changes, args, got):
-    """``/var/www/<app>`` and what the deploy user owns in it. ``shared/`` and its data dirs: the deploy user's,
-    group app, setgid (what the deploy writes there is the app group's: the config), the data dirs
-    group-writable (the app writes its data)."""
-    app_gid, u, g = got["users"]  # the deploy user's uid, gid: what it writes is its own, a new deploy user's too
-    root = APPS_ROOT + "/" + args["app"]
-    dirs = [(APPS_ROOT, 0, 0, 0o755), (root, u, g, 0o755), (root + "/releases", u, g, 0o755),
-            (root + "/.configs", u, g, 0o700), (root + "/shared", u, app_gid, 0o2750)]
-    for rel in args["shared_paths"]:
-        parts = rel.split("/")
-        dirs += [(root + "/shared/" + "/".join(parts[:i + 1]), u, app_gid, 0o2770) for i in range(len(parts))]
-    for path, uid, gid, mode in dirs:
-        ensure_dir(path, uid, gid, mode, changes)
-    ensure_file(root + "/.deploy.lock", b"", u, g, 0o644, changes, replace=False)
-    ensure_file(root + "/application.wsgi", args["wsgi"].encode(), u, g, 0o644, changes)
-    # the daemons' python-home, every app's: an empty venv in root's own state dir (venv works by path: there
-    # no one else can plant anything on it)
+    """``/var/www/<app>``: the deploy user's, group app, setgid (what the deploy login makes in it is the app
+    group's: the config in ``shared/``); in it root only creates :data:`PLACEHOLDER` as ``application.wsgi`` when
+    nothing is at that name, given to the deploy user (the deploy login makes the rest at its first deploy). The
+    daemons' python-home, every app's: an empty venv in root's own state dir."""
+    app_gid, uid, gid = got["users"]
+    fd = ensure_dir(APPS_ROOT + "/" + args["app"], uid, app_gid, 0o2755, changes)
+    with contextlib.suppress(FileExistsError):  # O_EXCL: only where nothing is, never what the deploy login put there
+        wsgi = os.open("application.wsgi", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644, dir_fd=fd)
+        os.write(wsgi, PLACEHOLDER)
+        SYSTEM.fchown(wsgi, uid, gid)
+        os.close(wsgi)
+        changes.append("file written: %s/%s/application.wsgi (until the first deploy)" % (APPS_ROOT, args["app"]))
+    os.close(fd)
     if not os.path.exists(at(PYTHON_HOME + "/pyvenv.cfg")):
         run([sys.executable, "-I", "-S", "-m", "venv", "--without-pip", at(PYTHON_HOME)],
             "creating the daemons' python-home %s failed" % PYTHON_HOME, hint="is python3-venv installed?")
@@ -320,57 +256,60 @@ def ensure_tree(changes, args, got):
 def ensure_apache(changes, args):
     """The vhost, modules, sites, a global ServerName if Apache lacks one; configtest before any reload; a failed
     configtest restores the previous vhost. Apache's pid."""
-    a, app = args["apache"], args["app"]
-    vhost = "%s/%s.conf" % (a["sites_available"], app)
+    app = args["app"]
+    vhost = "%s/sites-available/%s.conf" % (ETC, app)
     old, before = read_file(vhost), len(changes)
-    ensure_file(vhost, args["vhost"].encode(), 0, 0, 0o644, changes)
-    steps = [(not os.path.exists(at("%s/%s.load" % (a["mods_enabled"], a["wsgi_module"]))),
-              [a["a2enmod"], "-q", a["wsgi_module"]], "apache module enabled: wsgi"),
-             (os.path.lexists(at("%s/%s.conf" % (a["sites_enabled"], a["default_site"]))),
-              [a["a2dissite"], "-q", a["default_site"]], "apache site disabled: " + a["default_site"]),
-             (not os.path.lexists(at("%s/%s.conf" % (a["sites_enabled"], app))),
-              [a["a2ensite"], "-q", app], "apache site enabled: " + app)]
-    for needed, cmd, change in steps:
+    ensure_file(vhost, args["vhost"].encode(), 0o644, changes)
+    for needed, tool, name, change in [
+            (not os.path.exists(at(ETC + "/mods-enabled/wsgi.load")), "a2enmod", "wsgi", "module enabled"),
+            (os.path.lexists(at(ETC + "/sites-enabled/000-default.conf")), "a2dissite", "000-default", "site disabled"),
+            (not os.path.lexists(at("%s/sites-enabled/%s.conf" % (ETC, app))), "a2ensite", app, "site enabled")]:
         if needed:
-            run(cmd, cmd[0] + " failed")
-            changes.append(change)
-    code, out = run([a["apachectl"], "configtest"], "configtest", check=False)
+            run([SBIN + "/" + tool, "-q", name], tool + " failed")
+            changes.append("apache %s: %s" % (change, name))
+    code, out = run([SBIN + "/apache2ctl", "configtest"], "configtest", check=False)
     if code == 0 and "AH00558" in out:  # no global ServerName: say one, so configtest is clean
-        ensure_file("%s/%s.conf" % (a["conf_available"], SERVERNAME), b"# Written by deploytests bootstrap: a "
-                    b"global ServerName (AH00558).\nServerName localhost\n", 0, 0, 0o644, changes)
-        run([a["a2enconf"], "-q", SERVERNAME], "a2enconf failed")
-        code, out = run([a["apachectl"], "configtest"], "configtest", check=False)
+        ensure_file("%s/conf-available/%s.conf" % (ETC, SERVERNAME), b"# Written by deploytests bootstrap: a "
+                    b"global ServerName (AH00558).\nServerName localhost\n", 0o644, changes)
+        run([SBIN + "/a2enconf", "-q", SERVERNAME], "a2enconf failed")
+        code, out = run([SBIN + "/apache2ctl", "configtest"], "configtest", check=False)
     if code != 0:
         if old is not None:
-            ensure_file(vhost, old, 0, 0, 0o644, [])
+            ensure_file(vhost, old, 0o644, [])
         else:
-            run([a["a2dissite"], "-q", app], "a2dissite failed", check=False)
-            remove(vhost)
+            run([SBIN + "/a2dissite", "-q", app], "a2dissite failed", check=False)
+            os.unlink(at(vhost))
         raise AgentError("apache2ctl configtest failed: %s" % next((ln for ln in out.splitlines() if ln.strip()),
                          "no output"), detail=out, step="apache", hint="Apache was not reloaded, the running site "
                          "is untouched; the previous vhost was restored")
-    pid = apache_pid(a)
+    pid = apache_pid()
     if not pid or len(changes) > before:
-        run([a["apachectl"], "graceful" if pid else "start"], "apache2ctl %s failed" % ("graceful" if pid else "start"))
+        run([SBIN + "/apache2ctl", "graceful" if pid else "start"], "apache2ctl %s failed" % ("graceful" if pid else
+                                                                                             "start"))
         changes.append("apache reloaded (graceful)" if pid else "apache started")
-    return apache_pid(a)
+    return apache_pid()
 
 
-def apache_pid(a):
-    try:
-        with open(at(a["pid_file"])) as f:
-            pid = int(f.read().strip())
+def apache_pid():
+    with contextlib.suppress(OSError, ValueError), open(at(PID_FILE)) as f:  # (None: no pid file, or a stale one)
+        pid = int(f.read())
         os.kill(pid, 0)
         return pid
-    except (OSError, ValueError):
-        return None
+
+
+def sudoers_rule(deploy_user, app_user, app):
+    """The one grant: the deploy login may run its releases' python as the app user (the release check: the
+    deploy login wrote that code; the rule gives it no more than running its own code as the app). Nothing as
+    root. The path is built from the app's name. (The gate expects exactly this text.)"""
+    return ("# Written by deploytests bootstrap for %s; the next bootstrap rewrites it.\n"
+            "%s ALL=(%s) NOPASSWD: %s/%s/releases/*/venv/bin/python\n" % (app, deploy_user, app_user, APPS_ROOT, app))
 
 
 def ensure_sudoers(changes, args):
     """``/etc/sudoers.d/deploytests-<app>``: checked by visudo on the temp file, then renamed in."""
     ensure_file("/etc/sudoers.d/deploytests-" + args["app"], sudoers_rule(args["deploy_user"], args["app_user"],
-                args["app"]).encode(), 0, 0, 0o440, changes, check=lambda tmp: run(["/usr/sbin/visudo", "-cqf",
-                at(tmp)], "the generated sudoers rule is invalid", hint="a deploytests bug: report it"))
+                args["app"]).encode(), 0o440, changes, check=lambda tmp: run(["/usr/sbin/visudo", "-cqf", at(tmp)],
+                "the generated sudoers rule is invalid", hint="a deploytests bug: report it"))
 
 
 def bootstrap(args):
@@ -380,23 +319,18 @@ def bootstrap(args):
     changes, undo, timings, got = [], [], {}, {}
     steps = [("packages", ensure_packages, args), ("users", ensure_users, args, undo),
              ("tree", ensure_tree, args, got), ("apache", ensure_apache, args), ("sudoers", ensure_sudoers, args)]
-    ensure_dir(STATE_DIR, 0, 0, 0o755, [])
-    lock = acquire(STATE_DIR + "/bootstrap.lock", float(args["lock_timeout"]), "the bootstrap lock")
+    os.close(ensure_dir(STATE_DIR, 0, 0, 0o755, []))
+    lock, name = acquire(STATE_DIR + "/bootstrap.lock", float(args["lock_timeout"]), "the bootstrap lock"), "bootstrap"
     try:
-        for old in ("/agent_root.py", "/%s.json" % args["app"]):  # an older version's root config helper, record
-            remove(STATE_DIR + old)
         for name, fn, *more in steps:
             started = time.monotonic()
-            try:
-                got[name] = fn(changes, *more)
-            except AgentError as exc:
-                exc.step = exc.step or name
-                raise
+            got[name] = fn(changes, *more)
             timings[name] = round(time.monotonic() - started, 3)
             emit("step", step=name, seconds=timings[name], message="")
-    except BaseException:
+    except BaseException as exc:
         for cmd in undo:  # take back the group membership this bootstrap added
             SYSTEM.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        exc.step = getattr(exc, "step", "") or name  # (the step it failed in)
         raise
     finally:
         os.close(lock)

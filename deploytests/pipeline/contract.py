@@ -157,6 +157,7 @@ class DeployArgs(GateArgs):
     pause_at: str | None = None  # test hook of the interrupted-deploy scenarios only (agent.pause_point)
     pause_seconds: float = 30
     env: dict[str, str] = dataclasses.field(default_factory=dict)  # the app's env (deploy.toml), in RELEASE.json
+    wsgi: str = ""  # application.wsgi's text (templates.wsgi): the deploy writes it when it changed
     # resumable upload: before the artifact the agent emits an ``upload`` event (``offset``: the bytes of this
     # artifact it kept from a cut upload, ``prefix_sha256``: their sha256) and reads one line, the offset the
     # runner sends from (that offset when its own bytes up to there hash the same, else 0); False: no offer, the

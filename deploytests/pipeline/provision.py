@@ -14,9 +14,10 @@ Its arguments are a closed set the agent checks against fixed patterns (``agent_
 - installs what is missing of the stack's packages with apt, after waiting (bounded) for dpkg's lock;
 - creates the app's system user (recorded as deploytests'; root refuses again an existing account of any other
   kind) and adds the deploy login (an existing login, never the app user) to its group;
-- makes the tree: ``/var/www/<app>`` + ``releases/`` + ``.deploy.lock`` + ``application.wsgi`` owned by the
-  deploy login; ``shared/`` and each shared path the deploy login's, group app, setgid (0750 / 0770: the app
-  writes its data there); ``python/``, the daemons' python-home, root's -- every write link-proof;
+- makes ``/var/www/<app>``, the deploy login's, group app, setgid (2755), and nothing in it: the deploy login
+  makes ``releases/``, ``shared/`` and its data dirs (the app group's, through the setgid bit), the lock and
+  ``application.wsgi`` at its first deploy, with its own rights; ``python/``, the daemons' python-home, root's.
+  Root writes only in directories of root's that only root may write;
 - writes the vhost, enables
   mod_wsgi and the site, disables ``000-default``, adds a global ``ServerName`` if Apache has none, runs
   ``apache2ctl configtest`` and reloads only when something changed and the test passed;
@@ -61,13 +62,12 @@ class BootstrapResult:
 def bootstrap_args(cfg: DeployConfig, stack: Stack, *, deploy_user: str, dpkg_lock_timeout: float = 120,
                    lock_timeout: float = 300) -> dict:
     """The root agent's arguments (pure): the app's values deploy.toml's checks passed, and the stack's data
-    (``packages``, ``apache`` paths and tools). The agent checks them again against its fixed patterns."""
+    (``packages``). The agent checks them again against its fixed patterns; the timeouts go as text."""
     return {
         **stack.behaviour("bootstrap").agent_args(stack),
         "app": cfg.app, "app_user": cfg.app_user, "deploy_user": deploy_user,
-        "shared_paths": list(cfg.shared_paths), "wsgi": templates.wsgi(cfg),
         "vhost": templates.vhost(cfg, stack=stack),
-        "dpkg_lock_timeout": dpkg_lock_timeout, "lock_timeout": lock_timeout,
+        "dpkg_lock_timeout": "%.3f" % dpkg_lock_timeout, "lock_timeout": "%.3f" % lock_timeout,
     }
 
 

@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from ..config import DeployConfig
 from ..errors import DeployError, DeployTestsError
 from ..stacks import detect
+from . import templates
 from .artifact import Artifact
 from .contract import DeployArgs, DeployReply, RollbackArgs, RunArgs, RunReply, StatusArgs, StatusReply
 from .remote import Progress, Resumable, call_agent, label_of
@@ -166,6 +167,7 @@ def deploy_args(cfg: DeployConfig, artifact: Artifact, *, now: dt.datetime, lock
         release=release_meta(cfg, artifact, now), python=cfg.python, keep_releases=cfg.keep_releases,
         shared_paths=list(cfg.shared_paths), post_deploy=list(cfg.post_deploy),
         post_deploy_timeout=cfg.post_deploy_timeout, preflight=preflight, env=cfg.env_vars,
+        wsgi=templates.wsgi(cfg),
     )
 
 

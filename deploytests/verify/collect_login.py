@@ -49,7 +49,7 @@ import zlib
 
 MARK, NONCE = "@@DT-LOGIN ", 33  # the mark, and the bytes of the nonce line the runner sends after this file
 NAME = r"[a-z_][a-z0-9_-]{0,31}"
-PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAME, "since": r"[0-9]{1,18}",
+PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAME,
             "diagnose": r"true|false", "check": r"true|false"}
 # the stack's fixed constants (every supported stack shares Debian's Apache layout; a unit test holds them equal)
 SERVER_ROOT, APACHECTL, APACHE_BIN = "/etc/apache2", "/usr/sbin/apache2ctl", "/usr/sbin/apache2"

@@ -33,7 +33,8 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   only when the login collector said 0 (else ``refused``);
 - ``shadow``: each ``/etc/shadow`` entry without its hash (:func:`shadow`); ``files`` also holds root's
   ``authorized_keys`` (public keys);
-- ``since``: (diagnostics) the error log from byte ``since``, never more than its last :data:`LIMIT` bytes.
+- in diagnostics, only the error log's ``files`` entry: its last :data:`LIMIT` bytes (the runner keeps what came
+  after the size it saw when verification began).
 """
 
 import base64
@@ -49,8 +50,7 @@ import zlib
 
 MARK, NONCE = "@@DT-ROOT ", 33  # the mark, and the bytes of the nonce line the runner sends after this file
 NAME = r"[a-z_][a-z0-9_-]{0,31}"
-PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAME, "since": r"[0-9]{1,18}",
-            "diagnose": r"true|false"}
+PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAME, "diagnose": r"true|false"}
 # the stack's fixed constants (every supported stack shares Debian's Apache layout; a unit test holds them equal)
 APACHECTL, APACHE_BIN, ERROR_LOG = "/usr/sbin/apache2ctl", "/usr/sbin/apache2", "/var/log/apache2/error.log"
 # ---- what only root may read: (directory, entries at most, any owner's files) -- sudoers, crontabs, at jobs
@@ -112,26 +112,22 @@ def listed(out, top, most, anyone):
         read(out, top + "/" + name, 65536 if anyone else LIMIT, anyone)
 
 
-def kernel(path, limit=0):
+def kernel(out, path, limit=0):
     """What the kernel's ``/proc`` says at ``path``: its link target (``limit`` 0), else at most ``limit`` bytes
-    (latin-1 text); None when it is not readable (gone, or no ``CAP_SYS_PTRACE``)."""
+    (latin-1 text); None when it is not readable (gone, or no ``CAP_SYS_PTRACE``), or past the reply's one budget
+    (:data:`BIG` bytes, files and ``/proc`` alike: the bound is named; the app user's processes, each mapping a
+    MiB, once took root's memory past 700 MiB)."""
+    if BIG - out["size"] < max(limit, 4096):
+        out["errors"]["/proc"] = "more than %d bytes in all: the rest not read" % BIG
+        return None
     try:
         if not limit:
             return os.readlink(path)
         with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:  # buffered: reads to EOF
-            return f.read(limit).decode("latin-1")  # (/proc's maps and environ give a page per read call)
+            text = f.read(limit).decode("latin-1")  # (/proc's maps and environ give a page per read call)
     except OSError:
         return None
-
-
-def spend(out, path, most):
-    """:func:`kernel` within the reply's one budget (:data:`BIG` bytes, files and ``/proc`` alike): past it, None
-    and the bound named (the app user's processes, each mapping a MiB, once took root's memory past 700 MiB)."""
-    if BIG - out["size"] < max(most, 4096):
-        out["errors"]["/proc"] = "more than %d bytes in all: the rest not read" % BIG
-        return None
-    text = kernel(path, most)
-    out["size"] += len(text or "")
+    out["size"] += len(text)
     return text
 
 
@@ -143,14 +139,14 @@ def processes(out, watch):
             entry = {"uid": os.lstat(base).st_uid}
         except OSError:
             continue  # gone meanwhile
-        entry.update((name, spend(out, base + "/" + name, most)) for name, most in PROC)
+        entry.update((name, kernel(out, base + "/" + name, most)) for name, most in PROC)
         if entry["uid"] in watch or (entry["exe"] or "").split(" (")[0] == APACHE_BIN:  # daemons, parents
-            entry.update((name, spend(out, base + "/" + name, most)) for name, most in WATCHED)
+            entry.update((name, kernel(out, base + "/" + name, most)) for name, most in WATCHED)
         try:
             fds = bounded(out, "open files of " + pid, os.listdir(base + "/fd"), 4096)
         except OSError:  # not visible (no CAP_SYS_PTRACE, or gone): None, never taken for "no sockets"
             fds = None
-        fds = fds and [str(t) for t in (kernel(base + "/fd/" + f) for f in fds)]
+        fds = fds and [str(t) for t in (kernel(out, base + "/fd/" + f) for f in fds)]
         entry["sockets"], entry["open"] = fds and [t for t in fds if t[:8] == "socket:["], fds and sorted(
             {t for t in fds if t[:1] == "/" and not t.startswith(("/dev/", "/proc/"))})[:64]
         out["proc"][pid] = entry
@@ -184,47 +180,40 @@ def bounded(out, what, items, most):
     return items[:most]
 
 
-def start(out, started, verdict):
-    """``apache2ctl``'s runs, all at once while the rest is read: as root only, and only when the login collector
-    said 0 (its ``verdict``: nothing Apache makes root run or load may be changed by someone but root)."""
-    if out["uid"] == 0 and os.path.lexists(APACHECTL):
-        if verdict != "0":
-            out["runs"]["refused"] = "not run as root: the login's look at Apache's files said no (%s)" % verdict
-            return
-        started.update({k: subprocess.Popen((APACHECTL,) + w, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                            stderr=subprocess.PIPE, env=ENV, cwd="/") for k, w in RUNS.items()})
-
-
-def finish(out, started):
-    for name, proc in started.items():
+def runs(out, verdict):
+    """``apache2ctl``'s runs (20 s each), as root only, and only when the login collector said 0 (its ``verdict``:
+    nothing Apache makes root run or load may be changed by someone but root)."""
+    if out["uid"] != 0 or not os.path.lexists(APACHECTL):
+        return
+    if verdict != "0":
+        out["runs"]["refused"] = "not run as root: the login's look at Apache's files said no (%s)" % verdict
+    for name, words in RUNS.items() if verdict == "0" else ():
         try:
-            stdout, stderr = proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            stdout, stderr = proc.communicate()
-        if max(len(stdout), len(stderr)) > LIMIT:
+            proc = subprocess.run((APACHECTL,) + words, stdin=subprocess.DEVNULL, capture_output=True, env=ENV,
+                                  cwd="/", timeout=20)
+        except subprocess.TimeoutExpired as exc:  # (killed)
+            proc = subprocess.CompletedProcess(exc.cmd, -9, exc.stdout or b"", exc.stderr or b"")
+        if max(len(proc.stdout), len(proc.stderr)) > LIMIT:
             out["errors"]["runs " + name] = "more than %d bytes of output: its last %d bytes kept" % (LIMIT, LIMIT)
-        out["runs"][name] = {"rc": proc.returncode, "out": stdout[-LIMIT:].decode("latin-1"),
-                             "err": stderr[-LIMIT:].decode("latin-1")}
+        out["runs"][name] = {"rc": proc.returncode, "out": proc.stdout[-LIMIT:].decode("latin-1"),
+                             "err": proc.stderr[-LIMIT:].decode("latin-1")}
 
 
 def collect(args, verdict):
     check(args)
-    out = {"uid": os.getuid(), "pid": os.getpid(), "time": time.time(), "uptime": kernel("/proc/uptime", 100),
-           "python": "%d.%d" % sys.version_info[:2], "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {},
-           "dirs": {}, "proc": {}, "runs": {}, "mapped": {}, "size": 0}
-    if args.get("diagnose"):
-        out["since"] = read(out, ERROR_LOG, tail=args["since"]) if "since" in args else None
+    out = {"uid": os.getuid(), "pid": os.getpid(), "time": time.time(), "python": "%d.%d" % sys.version_info[:2],
+           "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {}, "dirs": {}, "proc": {}, "runs": {},
+           "mapped": {}, "size": 0}
+    out["uptime"] = kernel(out, "/proc/uptime", 100)  # (read with ``time``)
+    if args.get("diagnose"):  # the error log's last bytes (the runner takes what came since its mark)
         read(out, ERROR_LOG, tail=0)
         return out
-    started = {}
     # first, while no program of ours runs: the kernel's view (the app user's processes in full). A step's failure
     # (a name someone else chose, a file gone meanwhile) is in ``errors`` and the rest goes on: never a dead reply
     steps = [("processes", processes, {p.pw_uid for p in pwd.getpwall() if p.pw_name == args["app_user"]} - {0})]
-    steps += [("runs", start, started, verdict), ("/etc/sudoers", read, "/etc/sudoers")]
+    steps += [("/etc/sudoers", read, "/etc/sudoers")] + [(p, read, p) for p in ROOT_KEYS]
     steps += [(top, listed, top, most, anyone) for top, most, anyone in ROOT_ONLY]
-    steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("mapped", mapped), (SHADOW, shadow)] + [(p, read, p) for p in ROOT_KEYS]
-    steps += [("runs", finish, started)]
+    steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("mapped", mapped), (SHADOW, shadow), ("runs", runs, verdict)]
     for what, work, *more in steps:
         try:
             work(out, *more)

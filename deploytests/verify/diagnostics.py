@@ -28,14 +28,23 @@ def mark_log(label: str, size: int) -> None:
     _MARKS.setdefault(label, size)
 
 
-def diagnose_args(server, app: str, root: str, deploy_user: str, since: int | None = None) -> dict:
-    """The programs' arguments for the diagnostics (pure): the collector gets the app's name and the byte
-    offset, the reader the tree."""
-    args = {"diagnose": True, "app": app, "root": root, "deploy_user": deploy_user}
-    return args if since is None else dict(args, since=since)
+def diagnose_args(server, app: str, root: str, deploy_user: str) -> dict:
+    """The programs' arguments for the diagnostics (pure): the collector gets the app's name, the reader the
+    tree."""
+    return {"diagnose": True, "app": app, "root": root, "deploy_user": deploy_user}
 
 
-def sections(raw: dict, tree: dict, app: str, root: str, vhost: str, error_log: str) -> dict[str, str]:
+def since(entry: dict, offset: int | None) -> str | None:
+    """What the error log gained from byte ``offset`` on, from root's tail of it (``entry``: its file entry, the
+    tail its last bytes up to its size): never more than that tail; "" when the log is now shorter (rotated)."""
+    if offset is None or "data" not in entry:
+        return None
+    size, data = entry["st"][3], entry["data"]
+    return data[max(0, len(data) - max(0, size - offset)):] if size >= offset else ""
+
+
+def sections(raw: dict, tree: dict, app: str, root: str, vhost: str, error_log: str,
+             offset: int | None = None) -> dict[str, str]:
     """The sections ``{title: text}`` from the collector's raw reply (root's files: the error log's tail, the
     vhost) and the tree reader's (the releases, ``current``, the last refusals, application.wsgi, the live
     release's date and distributions), parsed here as data; each section's text made safe and behind the
@@ -47,9 +56,10 @@ def sections(raw: dict, tree: dict, app: str, root: str, vhost: str, error_log: 
     why = (snap.files.get(error_log) or {}).get("why")
     unreadable = f"({error_log}: not readable here as root's regular file: {why})\n"
     out = {}
-    if raw.get("since") is not None:
-        since = raw["since"].encode("latin-1").decode("utf-8", "replace")
-        out["Apache error log since verification began"] = "".join(since.splitlines(True)[-40:])
+    new = since((raw.get("files") or {}).get(error_log) or {}, offset)
+    if new is not None:
+        new = new.encode("latin-1").decode("utf-8", "replace")
+        out["Apache error log since verification began"] = "".join(new.splitlines(True)[-40:])
     out["Apache error log since the deploy of the live release began"] = unreadable if log is None \
         else lines_since(log, tree.get("created_at"))
     text = snap.text(vhost)
@@ -92,10 +102,9 @@ def _collect(server, app: str, root: str, deploy_user: str) -> dict[str, str]:
     from .facts import read_root, read_tree, run_programs
 
     try:
-        args = diagnose_args(server, app, root, deploy_user, _MARKS.get(server.label))
-        res = run_programs(server, args, server.stack.python)
+        res = run_programs(server, diagnose_args(server, app, root, deploy_user), server.stack.python)
         found = sections(read_root(res), read_tree(res, "tree reader"), app, root,
-                         server.stack.apache.site_file(app), server.stack.apache.error_log)
+                         server.stack.apache.site_file(app), server.stack.apache.error_log, _MARKS.get(server.label))
         return {untrusted.line(k): v for k, v in found.items()}
     except Exception as exc:  # noqa: BLE001 - diagnostics must not hide the test's own failure
         return {"diagnostics": untrusted.line(f"could not collect: {type(exc).__name__}: {exc}")}

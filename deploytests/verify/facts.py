@@ -92,7 +92,7 @@ def probe_args(cfg, deploy_user: str, login: str, stack=None) -> dict:
 def root_args(args: dict) -> dict:
     """The root collector's whole input: names only (:data:`deploytests.verify.collect_root.PATTERNS`); the login
     collector's too."""
-    return {k: args[k] for k in ("app", "app_user", "deploy_user", "since", "diagnose") if k in args}
+    return {k: args[k] for k in ("app", "app_user", "deploy_user", "diagnose") if k in args}
 
 
 def reader_args(args: dict) -> dict:

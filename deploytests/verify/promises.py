@@ -417,9 +417,8 @@ def tree_modes_and_owners(facts, exp):
     root, deploy = exp.cfg.root, exp.deploy_user
     problem = basic_problem(facts, "tree", exp)
     assert problem is None, f"{problem} (bootstrap makes it; run fab bootstrap)"
-    dgroup = _group_of(facts, "deploy")
     problems = [p for p in (
-        _path(facts, root, kind="directory", mode="0755", owner=deploy, group=dgroup),
+        _path(facts, root, kind="directory", mode="2755", owner=deploy, group=_group_of(facts, "app")),
         _path(facts, f"{root}/releases", kind="directory", mode="0755", owner=deploy),
         _path(facts, f"{root}/application.wsgi", kind="regular file", mode="0644", owner=deploy),
         _path(facts, f"{root}/.deploy.lock", kind="regular file", mode="0644", owner=deploy),
@@ -465,7 +464,7 @@ def config_is_targets(facts, exp):
 def wsgi_as_bootstrapped(facts, exp):
     want = hashlib.sha256(exp.wsgi.encode()).hexdigest()
     found = facts.get("wsgi_sha256")
-    assert found == want, f"{exp.cfg.root}/application.wsgi differs from what bootstrap writes: sha256 " \
+    assert found == want, f"{exp.cfg.root}/application.wsgi differs from what deploys write: sha256 " \
                           f"{(found or 'unreadable')[:12]} on the server, {want[:12]} expected"
 
 
@@ -2615,9 +2614,9 @@ PROMISES: tuple[Promise, ...] = (
             "... must grant only what deploys run ...: expected ['deployer ALL=(yourapplication) NOPASSWD: "
             "/var/www/yourapplication/releases/*/venv/bin/python'], found ['deployer ALL=(ALL) NOPASSWD: ALL']",
             root_only=True, needs=("tree",)),
-    Promise("tree", f"{B}: tree", "/var/www/<app> and releases/ 0755, application.wsgi 0644, .deploy.lock: all the "
-            "deploy user's (no one else may write them); /var/lib/deploytests/python (the daemons' python-home, an "
-            "empty venv) root's",
+    Promise("tree", f"{B}: tree", "/var/www/<app> 2755 (group app: what the deploy user makes in it is the app "
+            "group's), releases/ 0755, application.wsgi 0644, .deploy.lock: all the deploy user's (no one else may "
+            "write them); /var/lib/deploytests/python (the daemons' python-home, an empty venv) root's",
             "test_tree_modes_and_owners",
             "expected /var/www/app/releases: directory 0755 appuser:appuser\n   found ...: directory 0777 ..."),
     Promise("shared", f"{B}: tree", "shared/ is 2750 <deploy user>:<app group>; each shared path 2770 (the app "
@@ -2632,8 +2631,9 @@ PROMISES: tuple[Promise, ...] = (
             "file (the target's, or its <host>.cfg of a per-host config directory; sha256)",
             "test_config_is_the_targets_config", "... is not this host's config file ...: sha256 1a2b... on the "
             "server, 3c4d... here", needs=("live",)),
-    Promise("wsgi", f"{B}: tree", "application.wsgi is exactly what bootstrap writes", "test_wsgi_as_bootstrapped",
-            "/var/www/app/application.wsgi differs from what bootstrap writes: sha256 ...", needs=("tree",)),
+    Promise("wsgi", f"{B}: tree", "application.wsgi is exactly what deploys write (bootstrap's placeholder until "
+            "the first deploy)", "test_wsgi_as_bootstrapped",
+            "/var/www/app/application.wsgi differs from what deploys write: sha256 ...", needs=("tree",)),
     Promise("current", f"{D}: switch", "current is a relative link releases/<id> to a complete release (with "
             "RELEASE.json)", "test_current_is_a_complete_release",
             "nothing deployed: /var/www/app/current does not exist", needs=("tree",)),

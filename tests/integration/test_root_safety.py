@@ -12,8 +12,8 @@ effect at all.
 3. ``app_user = "admin"`` (a login with sudo), ``deploy_user = "nobody"``, a system account as app user, the
    deploy login as app user, an app user as deploy login: refused in one line, nothing changed;
 4. a second app with the first's ``server_name``, and a name an admin's own site answers as an alias: refused;
-5. links the deploy login planted where bootstrap writes (a file, ``releases/``, a data folder): refused,
-   their targets untouched;
+5. links the deploy login planted in its tree (a file, ``releases/``, a data folder): never opened by root,
+   which makes nothing inside ``/var/www/<app>``; a directory root writes in that others may write: refused;
 6. the root config helper of earlier versions: gone, no rule runs anything as root;
 7. a failed bootstrap leaves no grant; six bootstraps at once all succeed.
 """
@@ -186,24 +186,44 @@ def test_a_name_an_admins_own_site_answers_as_an_alias_is_refused(ready):
 @pytest.mark.parametrize("planted, target, restore", [
     ("ln -sf /etc/shadow /var/www/yourapplication/.deploy.lock", "/etc/shadow",
      "rm /var/www/yourapplication/.deploy.lock"),
-    ("cd /var/www/yourapplication && mv releases releases.real && ln -s /etc/cron.d releases", "/etc/cron.d",
-     "cd /var/www/yourapplication && rm releases && mv releases.real releases"),
-    ("cd /var/www/yourapplication/shared && mv data data.real && ln -s /etc data", "/etc",
-     "cd /var/www/yourapplication/shared && rm data && mv data.real data"),
+    ("ln -s /etc/cron.d /var/www/yourapplication/releases", "/etc/cron.d", "rm /var/www/yourapplication/releases"),
+    ("ln -s /etc /var/www/yourapplication/shared", "/etc", "rm /var/www/yourapplication/shared"),
+    ("cd /var/www/yourapplication && rm -f application.wsgi && (ln /etc/hosts application.wsgi 2>/dev/null || "
+     "ln -s /etc/hosts application.wsgi)", "/etc/hosts", "rm /var/www/yourapplication/application.wsgi"),
 ])
-def test_a_link_the_deploy_login_planted_is_refused_and_its_target_untouched(ready, planted, target, restore):
+def test_a_link_the_deploy_login_planted_in_its_tree_is_never_followed_by_root(ready, planted, target, restore):
     """Issue 10 finding 1 (.deploy.lock -> /etc/shadow) and new members: a directory of the tree replaced by a
-    link to a system directory before the next bootstrap (which chowns what it finds there)."""
+    link to a system directory before the next bootstrap. Class: root acting by name in a tree another user owns.
+    Closed by design: root makes ``/var/www/<app>`` and nothing in it (the deploy login makes its tree at its
+    first deploy), so a later bootstrap goes through and never opens what was planted; the target is untouched."""
     stat = f"stat -c '%a %U:%G' {target}"
     before = admin(ready, stat)
     assert as_deployer(ready, planted).ok
     try:
-        found = refused(ready, config(shared_paths=("data",)))
-        assert "refusing /var/www/yourapplication/" in found and "symbolic link" in found, found
+        bootstrap(ready, config(shared_paths=("data",)))
         assert admin(ready, stat) == before
     finally:
         assert as_deployer(ready, restore).ok
-    bootstrap(ready, config(shared_paths=("data",)))  # the tree is whole again: bootstrap goes through
+
+
+def test_a_directory_root_writes_in_that_others_may_write_is_refused(ready):
+    """Another member of the class, one level up: an admin opened ``/var/www`` to everyone (so the deploy login
+    "can make its folder"); the deploy login then swaps the app's directory for a link to ``/etc``. Root writes
+    only in directories of root's that only root may write, each checked from ``/`` down: refused in one line,
+    ``/etc`` untouched."""
+    before = admin(ready, "stat -c '%a %U:%G' /etc")
+    admin(ready, "chmod 1777 /var/www")
+    try:
+        assert as_deployer(ready, "mv /var/www/yourapplication /var/www/yourapplication.real && "
+                                  "ln -s /etc /var/www/yourapplication").ok
+        found = refused(ready, config(shared_paths=("data",)))
+        assert "refusing /var/www/yourapplication: /var/www is not a directory of root's that only root may write" \
+            in found, found
+        assert admin(ready, "stat -c '%a %U:%G' /etc") == before
+    finally:
+        admin(ready, "rm -f /var/www/yourapplication && mv /var/www/yourapplication.real /var/www/yourapplication "
+                     "&& chmod 0755 /var/www")
+    bootstrap(ready, config(shared_paths=("data",)))
 
 
 def test_an_admins_rollback_never_acts_in_the_deploy_logins_tree(ready):
@@ -213,15 +233,15 @@ def test_an_admins_rollback_never_acts_in_the_deploy_logins_tree(ready):
     only in a tree of the login running it: refused in one line, the admin's file untouched."""
     keys = "/home/admin/.ssh/authorized_keys"
     before = admin(ready, f"sha256sum {keys}")
-    assert as_deployer(ready, f"cd /var/www/yourapplication && chmod 0777 releases && ln -sfn {keys} .deploy.lock").ok
+    assert as_deployer(ready, f"cd /var/www/yourapplication && mkdir -m 0777 releases && "
+                              f"ln -sfn {keys} .deploy.lock").ok
     c = ready["connect"]("admin")
     try:
         with pytest.raises(DeployError) as info:
             pipeline.rollback(c, config())
     finally:
         c.close()
-        assert as_deployer(ready, "cd /var/www/yourapplication && rm .deploy.lock && touch .deploy.lock && "
-                                  "chmod 0755 releases").ok
+        assert as_deployer(ready, "cd /var/www/yourapplication && rm .deploy.lock && rmdir releases").ok
     line = info.value.render().splitlines()[0]
     assert "/var/www/yourapplication is deployer's, not admin's" in line and "run it as deployer" in line, line
     assert admin(ready, f"sha256sum {keys}") == before

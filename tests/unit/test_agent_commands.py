@@ -353,14 +353,42 @@ def test_an_instance_path_inside_the_venv_names_instance_path_as_the_fix(srv):
     assert '%s/shared/instance' % srv.root in err["hint"] and 'shared_paths = ["instance"]' in err["hint"]
 
 
-def test_a_database_in_a_missing_data_folder_names_it_and_that_nothing_was_live(srv):
-    """Issue 18.1: the hint names what blocks the app (here: its data folder is missing), and a first deploy
-    never says "the live release still serves"."""
+def test_a_database_in_a_data_folder_that_is_not_there_names_it_and_that_nothing_was_live(srv):
+    """Issue 18.1: the hint names what blocks the app (here: its data folder, a link to nowhere: a missing one is
+    made by the deploy, next test), and a first deploy never says "the live release still serves"."""
+    os.symlink("/nonexistent/instance", srv.root / "shared" / "instance")
     err = error(srv.deploy("1.0", shared_paths=["instance"], post_deploy=[
         "python -c 'import sqlite3; sqlite3.connect(\"instance/app.sqlite\").execute(\"create table t(x)\")'"])[1])
     assert err["step"] == "post_deploy" and "unable to open database file" in err["what"]
     assert "cannot write %s/shared/instance (No such file or directory)" % srv.root in err["hint"], err["hint"]
     assert "nothing was live yet" in err["hint"] and "still serves" not in err["hint"]
+
+
+def test_a_first_deploy_makes_the_tree_bootstrap_left_to_it_with_the_roots_group(tmp_path, monkeypatch, capsys):
+    """Bootstrap makes only the app's root (the deploy login's, group app, setgid); the first deploy makes the rest
+    with the deploy login's rights: ``releases`` 0755 and not setgid, ``shared`` 2750 and each shared path 2770
+    through the setgid bit (never a chmod, which drops it for a login not yet in the group), application.wsgi
+    0644 with the text it is given (rewritten when that changes), the lock."""
+    root = tmp_path / "www" / "app"
+    root.mkdir(parents=True)
+    root.chmod(0o2755)
+    srv = Server.__new__(Server)
+    srv.root, srv.monkeypatch, srv.capsys, srv.day, srv.locks = root, monkeypatch, capsys, 0, []
+    srv.site, srv.clock = FakeSite(str(root)), FakeClock()
+    monkeypatch.setattr(agent, "probe", srv.site.probe)
+    monkeypatch.setattr(agent, "gate", functools.partial(agent.gate, probe=srv.site.probe, clock=srv.clock,
+                                                         sleep=srv.clock.sleep))
+    monkeypatch.setattr(agent, "_RUNNER", {"connected": True})
+    result(srv.deploy("1.0", shared_paths=["instance", "media/uploads"], wsgi="# the app's wsgi\n")[1])
+    modes = {p: oct(os.lstat(root / p).st_mode & 0o7777) for p in (
+        "releases", "shared", "shared/instance", "shared/media", "shared/media/uploads", "application.wsgi",
+        ".deploy.lock")}
+    assert modes == {"releases": "0o755", "shared": "0o2750", "shared/instance": "0o2770", "shared/media": "0o2770",
+                     "shared/media/uploads": "0o2770", "application.wsgi": "0o644", ".deploy.lock": "0o644"}
+    assert (root / "application.wsgi").read_text() == "# the app's wsgi\n"
+    assert {os.lstat(root / p).st_gid for p in modes} == {root.stat().st_gid}
+    result(srv.deploy("2.0", shared_paths=["instance", "media/uploads"], wsgi="# changed\n")[1])
+    assert (root / "application.wsgi").read_text() == "# changed\n"
 
 
 def test_an_unwritable_data_folder_is_named_with_its_owner_and_mode(tmp_path):

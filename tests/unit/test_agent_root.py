@@ -91,11 +91,9 @@ def test_the_runners_arguments_pass_the_patterns():
 @pytest.mark.parametrize("change, named", [
     ({"app": "../etc"}, "app"), ({"app": "App"}, "app"), ({"app_user": "a b"}, "app_user"),
     ({"deploy_user": "x;rm"}, "deploy_user"), ({"dpkg_lock_timeout": True}, "dpkg_lock_timeout"),
-    ({"dpkg_lock_timeout": 123456}, "dpkg_lock_timeout"),
+    ({"dpkg_lock_timeout": "123456"}, "dpkg_lock_timeout"), ({"dpkg_lock_timeout": 120}, "dpkg_lock_timeout"),
     ({"packages": ["apache2", "-o=APT::x"]}, "packages"), ({"packages": "apache2"}, "packages"),
-    ({"shared_paths": ["../../etc"]}, "shared_paths"), ({"shared_paths": ["data/.."]}, "shared_paths"),
-    ({"shared_paths": ["/etc"]}, "shared_paths"), ({"lock_timeout": "1"}, "lock_timeout"),
-    ({"vhost": ""}, "vhost"), ({"wsgi": "x\0y"}, "wsgi"),
+    ({"lock_timeout": "-1"}, "lock_timeout"), ({"vhost": ""}, "vhost"), ({"vhost": "x\0y"}, "vhost"),
 ])
 def test_a_value_off_its_pattern_is_refused_naming_the_field(change, named):
     with pytest.raises(ar.AgentError) as info:
@@ -106,10 +104,9 @@ def test_a_value_off_its_pattern_is_refused_naming_the_field(change, named):
 @pytest.mark.parametrize("mangle", [
     lambda a: dict(a, python="/tmp/py"), lambda a: dict(a, root="/etc"), lambda a: dict(a, config_path="/x"),
     lambda a: dict(a, server_name="x.test"), lambda a: dict(a, stack="debian12-apache-wsgi"),
+    lambda a: dict(a, shared_paths=["data"]), lambda a: dict(a, wsgi="# wsgi\n"),
     lambda a: {k: v for k, v in a.items() if k != "app"},
-    lambda a: dict(a, apache=dict(a["apache"], apachectl="/tmp/../bin/sh")),
-    lambda a: dict(a, apache=dict(a["apache"], apachectl="bin/sh")),
-    lambda a: dict(a, apache=dict(a["apache"], extra="/bin/sh")),
+    lambda a: dict(a, apache={"apachectl": "/tmp/../bin/sh"}), lambda a: dict(a, apachectl="/bin/sh"),
 ])
 def test_an_unknown_missing_or_relative_input_is_refused(mangle):
     """Inputs the root program does not take (an interpreter, a root dir, a config path) are refused, not
@@ -118,8 +115,23 @@ def test_an_unknown_missing_or_relative_input_is_refused(mangle):
         ar.check_args(mangle(bootstrap_args()))
 
 
-def test_the_one_sudoers_rule_runs_the_releases_python_as_the_app_user_and_nothing_as_root():
-    rule = ar.sudoers_rule("deployer", "app", "app")
+def test_roots_apache_paths_are_every_stacks():
+    """Apache's paths and tools are root's constants, not inputs: every supported stack has them as they are."""
+    from deploytests.stacks import STACKS
+
+    for stack in STACKS.values():
+        a = stack.apache
+        assert (a.sites_available, a.sites_enabled, a.mods_enabled, a.conf_available, a.pid_file) == tuple(
+            ar.ETC + d for d in ("/sites-available", "/sites-enabled", "/mods-enabled", "/conf-available")) + (
+            ar.PID_FILE,), stack.name
+        assert {a.apachectl, a.a2enmod, a.a2ensite, a.a2dissite, a.a2enconf} == {ar.SBIN + "/" + t for t in (
+            "apache2ctl", "a2enmod", "a2ensite", "a2dissite", "a2enconf")} and (a.default_site, stack.wsgi_module) == (
+            "000-default", "wsgi"), stack.name
+
+
+def test_the_one_sudoers_rule_runs_the_releases_python_as_the_app_user_and_nothing_as_root(server, bootstrap):
+    ok(bootstrap())
+    rule = server.path(SUDOERS).read_text()
     assert [ln for ln in rule.splitlines() if not ln.startswith("#")] == [RULE]
     assert "(root)" not in rule and "ALL=(ALL)" not in rule
 
@@ -128,7 +140,7 @@ def test_the_one_sudoers_rule_runs_the_releases_python_as_the_app_user_and_nothi
 
 def test_bootstrap_makes_a_plain_server_ready_inside_its_root_only(server, bootstrap):
     before = {p: os.path.lexists(p) for p in REAL}
-    code, evs = bootstrap(shared_paths=["instance"])
+    code, evs = bootstrap()
     assert code == 0 and [e["step"] for e in evs if e["event"] == "step"] == [
         "packages", "users", "tree", "apache", "sudoers"]
     assert server.runner.programs() == [
@@ -141,20 +153,15 @@ def test_bootstrap_makes_a_plain_server_ready_inside_its_root_only(server, boots
     assert server.accounts.getgrnam("app").gr_mem == ["deployer"]
     assert server.path("/var/lib/deploytests/users").read_text() == "app\n"
     tree = {p: (server.owner(p), server.mode(p)) for p in [
-        "/var/www", "/var/www/app", "/var/www/app/releases", "/var/www/app/shared", "/var/www/app/shared/instance",
-        "/var/www/app/.configs",
-        "/var/www/app/.deploy.lock", "/var/www/app/application.wsgi", "/var/lib/deploytests/python",
-        "/var/lib/deploytests",
-        SUDOERS]}
+        "/var/www", "/var/www/app", "/var/lib/deploytests/python", "/var/lib/deploytests", SUDOERS]}
     assert tree == {
-        "/var/www": ("root:root", "0o755"), "/var/www/app": ("deployer:deployer", "0o755"),
-        "/var/www/app/releases": ("deployer:deployer", "0o755"), "/var/www/app/shared": ("deployer:app", "0o2750"),
-        "/var/www/app/.configs": ("deployer:deployer", "0o700"),
-        "/var/www/app/shared/instance": ("deployer:app", "0o2770"),
-        "/var/www/app/.deploy.lock": ("deployer:deployer", "0o644"),
-        "/var/www/app/application.wsgi": ("deployer:deployer", "0o644"),
+        "/var/www": ("root:root", "0o755"), "/var/www/app": ("deployer:app", "0o2755"),
         "/var/lib/deploytests/python": ("root:root", "0o755"), "/var/lib/deploytests": ("root:root", "0o755"),
         SUDOERS: ("root:root", "0o440")}
+    # the deploy login makes its tree at its first deploy; root only the placeholder the daemons load until then
+    assert server.files("/var/www/app") == ["application.wsgi"] and server.owner("/var/www/app/application.wsgi") \
+        == "deployer:deployer" and server.mode("/var/www/app/application.wsgi") == "0o644"
+    assert server.path("/var/www/app/application.wsgi").read_bytes() == ar.PLACEHOLDER
     # no config, no copy of itself, no record: root keeps its lock, the app users it made, the python-home
     assert server.files("/var/lib/deploytests") == ["bootstrap.lock", "python", "users"]
     assert [ln for ln in server.path(SUDOERS).read_text().splitlines() if not ln.startswith("#")] == [RULE]
@@ -173,16 +180,14 @@ def test_a_second_bootstrap_changes_nothing_and_runs_no_installer(server, bootst
     assert not {"apt-get", "useradd", "usermod", "visudo", "a2ensite"} & set(server.runner.programs())
 
 
-def test_an_older_versions_config_helper_and_record_are_removed(server, bootstrap):
-    """Issue 16: the root config command, its copy in /var/lib/deploytests and its record are gone; a server
-    bootstrapped by an older version loses them with the next bootstrap (its sudoers file is rewritten)."""
+def test_an_older_versions_root_rule_is_gone_with_the_next_bootstrap(server, bootstrap):
+    """Issue 16: the root config command is gone; a server bootstrapped by an older version loses its sudoers rule
+    with the next bootstrap (the file is rewritten). What it left in /var/lib/deploytests (``agent_root.py``, the
+    app's record) nothing runs any more; docs/security.md says to delete it."""
     server.path("/var/lib/deploytests").mkdir(parents=True)
-    for name in ("agent_root.py", "app.json"):
-        server.path("/var/lib/deploytests/" + name).write_text("old")
     server.path(SUDOERS).write_text(RULE + "\ndeployer ALL=(root) NOPASSWD: /usr/bin/python3 -I "
                                            "/var/lib/deploytests/agent_root.py config app\n")
     ok(bootstrap())
-    assert server.files("/var/lib/deploytests") == ["bootstrap.lock", "python", "users"]
     assert "(root)" not in server.path(SUDOERS).read_text()
 
 
@@ -205,44 +210,57 @@ def test_a_user_bootstrap_may_not_take_is_refused_by_root_too_and_nothing_change
     assert ours(snap[0]) == ours(before[0]) and snap[1:] == before[1:]  # (root's lock file is made first)
 
 
-@pytest.mark.parametrize("where, kind", [
-    ("/var/www/app/.deploy.lock", "file"), ("/var/www/app/application.wsgi", "file"),
-    ("/var/www/app/releases", "dir"), ("/var/www/app/shared", "dir"),
-    ("/var/www/app/shared/instance", "dir"),
-])
-def test_a_link_the_deploy_login_planted_is_refused_and_its_target_untouched(server, bootstrap, tmp_path, where,
-                                                                            kind):
-    ok(bootstrap(shared_paths=["instance"]))
-    target = tmp_path / "target"
-    target.mkdir() if kind == "dir" else target.write_text("system file")
-    before = (oct(target.stat().st_mode), server.owners.of(target))
-    path = server.path(where)
-    (os.unlink if kind == "file" else (lambda p: subprocess.run(["rm", "-rf", p], check=True)))(path)
-    os.symlink(target, path)
-    err = failed(bootstrap(shared_paths=["instance"]))
-    assert "refusing %s" % where in err["what"] and "symbolic link" in err["what"], err
-    assert (oct(target.stat().st_mode), server.owners.of(target)) == before
-    assert not target.is_dir() or os.listdir(target) == []
-
-
-def test_a_hard_link_to_a_system_file_where_bootstrap_writes_is_refused(server, bootstrap):
+def test_root_never_acts_inside_the_deploy_logins_tree(server, bootstrap, tmp_path):
+    """Root makes ``/var/www/<app>`` and nothing in it: links, hard links and files the deploy login planted
+    there (at the names older versions wrote through, and at new ones) are never opened, followed or changed by a
+    later bootstrap; their targets stay as they were."""
     ok(bootstrap())
-    system = server.path("/etc/shadow-like")
-    system.write_text("secret")
-    os.unlink(server.path("/var/www/app/application.wsgi"))
-    os.link(system, server.path("/var/www/app/application.wsgi"))
-    err = failed(bootstrap(wsgi="# changed\n"))
-    assert "refusing /var/www/app/application.wsgi: it has 2 hard links" in err["what"]
-    assert system.read_text() == "secret"
+    target = tmp_path / "system-file"
+    target.write_text("system file")
+    targets = tmp_path / "system-dir"
+    targets.mkdir()
+    os.unlink(server.path("/var/www/app/application.wsgi"))  # (the placeholder root made when nothing was there)
+    for name in (".deploy.lock", "application.wsgi", "releases", "shared"):
+        os.symlink(targets if name in ("releases", "shared") else target, server.path("/var/www/app/" + name))
+    os.link(target, server.path("/var/www/app/hard"))
+    before = snapshot(server)
+    again = ok(bootstrap())
+    assert (again["changed"], again["changes"]) == (False, [])
+    assert snapshot(server) == before and target.read_text() == "system file" and os.listdir(targets) == []
+    os.unlink(server.path("/var/www/app/application.wsgi"))  # a hard link at the placeholder's name: the same
+    os.link(target, server.path("/var/www/app/application.wsgi"))
+    ok(bootstrap())
+    assert target.read_text() == "system file" and server.owners.of(target) == (0, 0)
+
+
+@pytest.mark.parametrize("where, how", [
+    ("/etc/apache2/sites-available", "mode"), ("/etc/sudoers.d", "owner"), ("/var/www", "mode"), ("/etc", "link"),
+])
+def test_a_directory_root_writes_in_that_another_user_may_change_is_refused(server, bootstrap, tmp_path, where, how):
+    """Root writes only in directories of root's that only root may write, each from ``/`` down: there no one
+    else can plant, swap or hard-link a name root writes through. Another user's, a group- or world-writable one,
+    or a link on the way: refused in one line naming it, before anything is written there."""
+    if how == "mode":
+        server.path(where).chmod(0o777)
+    elif how == "owner":
+        server.owners.chown(server.path(where), 1001, 1001)
+    else:
+        real = tmp_path / "etc-real"
+        server.path(where).rename(real)
+        os.symlink(real, server.path(where))
+    listed = sorted(os.listdir(server.path(where)))
+    err = failed(bootstrap())
+    assert err["what"].startswith("refusing ") and ": %s is not a directory of root's that only root may write" \
+        % where in err["what"] and "\n" not in err["what"], err
+    assert sorted(os.listdir(server.path(where))) == listed  # (and a failed bootstrap leaves no grant: below)
 
 
 def test_nothing_of_roots_lives_in_the_deploy_logins_tree(server, bootstrap):
-    """The daemons' python-home is built in root's own state dir, where no one else can plant a link on the path
-    ``venv`` writes through; the app's tree holds only what the deploy login owns."""
-    ok(bootstrap(shared_paths=["data"]))
-    owners = {server.owner(os.path.join(d, n)[len(str(server.root)):]).split(":")[0]
-              for d, dirs, files in os.walk(server.path("/var/www/app")) for n in dirs + files}
-    assert owners == {"deployer"} and server.path("/var/lib/deploytests/python/pyvenv.cfg").is_file()
+    """The daemons' python-home is built in root's own state dir; the app's tree is the deploy login's root
+    directory alone (the deploy makes the rest)."""
+    ok(bootstrap())
+    assert server.owner("/var/www/app") == "deployer:app" and server.files("/var/www/app") == ["application.wsgi"]
+    assert server.path("/var/lib/deploytests/python/pyvenv.cfg").is_file()
 
 
 def test_a_rule_visudo_rejects_is_never_moved_in_and_the_group_grant_is_taken_back(server, bootstrap):
@@ -310,7 +328,7 @@ def hold():
 def test_a_held_dpkg_lock_is_waited_for_within_the_bound_then_named(server, bootstrap, hold):
     server.installed.discard("libapache2-mod-wsgi-py3")
     hold(server.path("/var/lib/dpkg/lock-frontend"))
-    code, evs = bootstrap(dpkg_lock_timeout=0)
+    code, evs = bootstrap(dpkg_lock_timeout="0")
     assert code == 3 and [e["step"] for e in evs[:-1]] == ["dpkg_wait"]
     assert evs[-1]["what"] == "the dpkg lock: /var/lib/dpkg/lock-frontend is held by another process; gave up after 0s"
     assert evs[-1]["step"] == "packages" and "apt-get" not in server.runner.programs()
@@ -321,7 +339,7 @@ def test_a_second_bootstrap_at_once_waits_for_the_lock_within_its_bound(server, 
     fd = os.open(server.path("/var/lib/deploytests/bootstrap.lock"), os.O_RDWR)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        code, evs = bootstrap(lock_timeout=0)
+        code, evs = bootstrap(lock_timeout="0")
     finally:
         os.close(fd)
     assert code == 3 and evs[0]["step"] == "lock_wait"

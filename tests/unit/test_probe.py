@@ -246,7 +246,7 @@ def test_the_collector_takes_names_only():
                 {"app": "app", "app_user": "a b", "deploy_user": "d"}):
         with pytest.raises(SystemExit):
             collect_root.check(bad)
-    collect_root.check({"app": "app", "diagnose": True, "since": 12})
+    collect_root.check({"app": "app", "diagnose": True})
 
 
 def test_the_collectors_stack_constants_are_every_stacks():
@@ -483,14 +483,16 @@ def test_root_runs_apache2ctl_only_on_the_login_collectors_zero_and_says_the_log
     from deploytests.verify import collect_login, collect_root, facts
 
     started: list = []
-    monkeypatch.setattr(collect_root.subprocess, "Popen", lambda *a, **k: started.append(a))
+    monkeypatch.setattr(collect_root.subprocess, "run", lambda *a, **k: started.append(a) or
+                        collect_root.subprocess.CompletedProcess(a, 0, b"Syntax OK", b""))
     monkeypatch.setattr(collect_root.os.path, "lexists", lambda p: True)
     for verdict in ("3", "1", "124", "", "00"):
-        out: dict = {"uid": 0, "runs": {}}
-        collect_root.start(out, {}, verdict)
+        out: dict = {"uid": 0, "runs": {}, "errors": {}}
+        collect_root.runs(out, verdict)
         assert out["runs"]["refused"].startswith("not run as root: ") and not started, verdict
-    collect_root.start({"uid": 0, "runs": {}}, {}, "0")
-    assert len(started) == len(collect_root.RUNS)
+    out = {"uid": 0, "runs": {}, "errors": {}}
+    collect_root.runs(out, "0")
+    assert len(started) == len(collect_root.RUNS) and set(out["runs"]) == set(collect_root.RUNS)
 
     def line(mark, reply):
         return f"{mark}{'0' * 32} {base64.b64encode(zlib.compress(json.dumps(reply).encode())).decode()}"

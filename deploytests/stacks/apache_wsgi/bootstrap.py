@@ -26,14 +26,10 @@ STATIC = """\
 
 
 def agent_args(stack: Stack) -> dict:
-    """What the root agent's bootstrap needs of ``stack`` (plain JSON data; the agent imports nothing)."""
-    a = stack.apache
-    return {"packages": list(stack.packages),  # the interpreter is stack.python
-            "apache": {"sites_available": a.sites_available, "sites_enabled": a.sites_enabled,
-                       "mods_enabled": a.mods_enabled, "conf_available": a.conf_available,
-                       "default_site": a.default_site, "pid_file": a.pid_file, "apachectl": a.apachectl,
-                       "a2enmod": a.a2enmod, "a2ensite": a.a2ensite, "a2dissite": a.a2dissite,
-                       "a2enconf": a.a2enconf, "wsgi_module": stack.wsgi_module}}
+    """What the root agent's bootstrap needs of ``stack`` (plain JSON data; the agent imports nothing): its
+    packages. Apache's paths and tools are the root agent's constants (``agent_root.APACHE``: every supported
+    stack shares Debian's layout; a unit test holds them equal to ``stack.apache``)."""
+    return {"packages": list(stack.packages)}  # the interpreter is stack.python
 
 
 def vhost(cfg: DeployConfig, stack: Stack) -> str:
