@@ -468,6 +468,17 @@ def boot_clock():
         return None
 
 
+def is_daemon_title(title, app):
+    """Whether ``title`` (a process's argv[0]) is one of ``app``'s mod_wsgi daemons, ``(wsgi:<app>)``: mod_wsgi writes
+    it over Apache's own argv[0], so it is cut to that length (``(wsgi:yourapplica`` under ``/usr/sbin/apache2``);
+    a non-empty prefix of the app's name matches, as the read-only gate reads it (``verify.parse.is_daemon_of``).
+    The whole title compared, no daemon of an app with a name over 10 characters was ever found stale."""
+    shown = title[len("(wsgi:"):]
+    if shown.endswith(")"):
+        shown = shown[:-1]
+    return title.startswith("(wsgi:") and bool(shown) and app.startswith(shown)
+
+
 def stale_daemons(app, since):
     """The pids of the app's mod_wsgi daemons (titled ``(wsgi:<app>)``) that started before ``since``
     (:func:`boot_clock` seconds, taken before ``current`` was switched): they still run what they loaded before.
@@ -487,7 +498,7 @@ def stale_daemons(app, since):
     for pid in (p for p in os.listdir("/proc") if p.isdigit()):
         try:
             with open("/proc/%s/cmdline" % pid, "rb") as f:
-                if not f.read(256).startswith(("(wsgi:%s)" % app).encode()):
+                if not is_daemon_title(f.read(256).split(b"\0")[0].decode("utf-8", "replace"), app):
                     continue
             with open("/proc/%s/stat" % pid) as f:
                 started = int(f.read().rsplit(")", 1)[1].split()[19]) / tick

@@ -117,7 +117,8 @@ def test_gate_wakes_a_daemon_the_polls_never_reached():
 
 
 def test_a_daemon_started_just_before_the_switch_is_stale_and_one_started_after_is_not():
-    """The gate's /proc reading of the app's daemons (a real process titled as mod_wsgi titles them): started 0.3 s
+    """The gate's /proc reading of the app's daemons (a real process titled as mod_wsgi titles them, the title cut to
+    the length of Apache's argv[0]: compared whole, it never matched an app name over 10 characters): started 0.3 s
     before the switch is stale (with the wall clock and the boot time's whole seconds it was not: the margin was a
     second, and after a rollback right behind a deploy such a daemon served the old release); started after the
     switch is not (else the gate would burst until its bound)."""
@@ -125,18 +126,26 @@ def test_a_daemon_started_just_before_the_switch_is_stale_and_one_started_after_
 
     before = agent.boot_clock()
     time.sleep(0.3)
-    proc = subprocess.Popen(["bash", "-c", 'exec -a "(wsgi:perfapp)" sleep 30'])
+    # titled as mod_wsgi titles a daemon of "perfapplication" under /usr/sbin/apache2: cut to 17 characters
+    proc = subprocess.Popen(["bash", "-c", 'exec -a "(wsgi:perfapplic" sleep 30'])
     try:
         wait_for = time.monotonic() + 5
-        while not agent.stale_daemons("perfapp", agent.boot_clock() + 1) and time.monotonic() < wait_for:
+        while not agent.stale_daemons("perfapplication", agent.boot_clock() + 1) and time.monotonic() < wait_for:
             time.sleep(0.01)  # until it has exec'd under its title
         time.sleep(0.05)  # more than a clock tick since it started
-        assert agent.stale_daemons("perfapp", agent.boot_clock()) == [proc.pid]  # it started before "now"
-        assert agent.stale_daemons("perfapp", before) == []  # it started after that switch
-        assert agent.stale_daemons("perfapp", None) == []  # no clock: nothing known beyond the answers
+        assert agent.stale_daemons("perfapplication", agent.boot_clock()) == [proc.pid]  # it started before "now"
+        assert agent.stale_daemons("perfapplication", before) == []  # it started after that switch
+        assert agent.stale_daemons("perfapplication", None) == []  # no clock: nothing known beyond the answers
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_daemon_titles_as_mod_wsgi_writes_them():
+    assert agent.is_daemon_title("(wsgi:yourapplica", "yourapplication")  # cut to /usr/sbin/apache2's length
+    assert agent.is_daemon_title("(wsgi:app)", "app")
+    assert not agent.is_daemon_title("(wsgi:otherapp)", "app")
+    assert not agent.is_daemon_title("(wsgi:", "app") and not agent.is_daemon_title("/usr/sbin/apache2", "app")
 
 
 def serve_once(answer: bytes, *, hold: float = 0.0):
