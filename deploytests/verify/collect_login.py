@@ -320,7 +320,7 @@ def started(out, texts, includes):
             env[m.group(1)] = value
     out["read"], seen = reached(texts, includes), {}
     lines = [(p, n, ln) for p in out["read"] for n, ln in logical(texts[p])]
-    env.update({m[0]: m[1].strip("\"'") for _, _, ln in lines for m in [ln.split(None, 2)]
+    env.update({m[1]: m[2].strip("\"'") for _, _, ln in lines for m in [ln.split(None, 2)]
                 if len(m) == 3 and m[0].lower() == "define" and "${" not in m[2]})
     run_user = env.get(BY_DESIGN["APACHE_LOCK_DIR"], "")
     uids = [ln.split(":")[2] for ln in (out["files"].get("/etc/passwd", {}).get("data") or "").splitlines()

@@ -91,6 +91,13 @@ def test_what_only_root_may_change_or_no_root_process_opens_is_accepted(line):
     assert verdict(line, extra=extra) is None
 
 
+def test_a_defined_variable_is_resolved_and_judged():
+    assert verdict("Define LOGS /srv/root\nCustomLog ${LOGS}/a.log combined") is None
+    said = verdict("Define LOGS /srv/root\nCustomLog ${LOGS}/../logtools/a.log combined")
+    assert said.startswith("/etc/apache2/conf-enabled/zz.conf:2: 'CustomLog ${LOGS}/../logtools/a.log combined': "
+                           "/srv/logtools/a.log may be changed"), said
+
+
 def test_a_variable_or_a_macro_the_check_cannot_read_is_a_no():
     assert "${NOPE} is not one this check can resolve: root runs nothing" in verdict("CustomLog ${NOPE}/x.log c")
     assert "a <Macro>: what its Use lines make is not read here" in verdict("<Macro Log $d>")
