@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 
 from .. import untrusted
+from . import collect_root as _root
 
 _MARKS: dict[str, int] = {}  # server label -> error log size when its verification began
 
@@ -29,12 +30,14 @@ def mark_log(label: str, size: int) -> None:
 
 
 def since(entry: dict, offset: int | None) -> str | None:
-    """What the error log gained from byte ``offset`` on, from root's tail of it (``entry``: its file entry, the
-    tail its last bytes up to its size): never more than that tail; "" when the log is now shorter (rotated)."""
+    """What the error log gained from byte ``offset`` on, from root's tail of it (``entry``: its file entry; the
+    tail starts at the size it had less the collector's limit, and runs to its end, lines written while it was read
+    included): sliced from its start, so what came on after the size was taken is kept; never more than that tail;
+    the whole tail when the log is now shorter than ``offset`` (rotated since)."""
     if offset is None or "data" not in entry:
         return None
     size, data = entry["st"][3], entry["data"]
-    return data[max(0, len(data) - max(0, size - offset)):] if size >= offset else ""
+    return data[max(0, offset - max(0, size - _root.LIMIT)):] if size >= offset else data
 
 
 def sections(raw: dict, tree: dict, app: str, root: str, vhost: str, error_log: str,

@@ -145,13 +145,13 @@ class Users:
         return self.groups.get(gid, (str(gid), []))[0]
 
     def facts(self, name: str) -> dict | None:
-        """``{uid, shell, group, groups}`` of ``name`` or None (groups: primary and every one naming it)."""
+        """``{uid, shell, home, group, groups}`` of ``name`` or None (groups: primary and every one naming it)."""
         f = self.by_name.get(name)
         if f is None:
             return None
         gid = int(f[3])
         groups = {self.group(gid)} | {g for g, _, members in self.every if name in members}
-        return {"uid": int(f[2]), "shell": f[6], "group": self.group(gid), "groups": sorted(groups)}
+        return {"uid": int(f[2]), "shell": f[6], "home": f[5], "group": self.group(gid), "groups": sorted(groups)}
 
     def members(self, name: str) -> list[str]:
         """Every user in ``name``'s primary group (as a member or by primary gid)."""
