@@ -2625,7 +2625,7 @@ PROMISES: tuple[Promise, ...] = (
     Promise("shared", f"{B}: tree", "shared/ is 2750 <deploy user>:<app group>; each shared path 2770 (the app "
             "writes its data there; what the deploy writes there is the app group's)",
             "test_shared_dirs", "expected /var/www/app/shared/data: directory 2770 ... found ... 0777 ...",
-            needs=("tree",)),
+            needs=("live",)),  # (the first deploy makes them)
     Promise("config_mode", f"{D}: config", "the config (when the app has one) is 0640 <deploy user>:<app group>: "
             "not world-readable", "test_config_not_world_readable",
             "expected ...application.cfg: regular file 0640 ...",
