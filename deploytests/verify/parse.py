@@ -382,29 +382,31 @@ class Procs:
                 if procs and files is None:
                     files = dpkg_files(self.snap)
                 for p in procs:
-                    p["package"], p["script"] = self.package(p["pid"], files or {})
+                    p["package"], p["script"], p["program"] = self.package(p["pid"], files or {})
                 found.append({"proto": proto, "host": host, "port": port, "procs": procs, "uid": int(fields[7]),
                               "owner": self.snap.users.name(int(fields[7])), "hidden": [] if procs else hidden})
         return found
 
-    def package(self, pid: int, files: dict[str, str]) -> tuple[str | None, str | None]:
-        """``(package, script)``: the dpkg package of the program process ``pid`` runs — its executable, and every
-        script its command line gives that executable to run when it is an interpreter (``python3 X``, ``sh X``,
-        ``perl X``, ``node X``, ``java -jar X``: the words :func:`deploytests.verify.rootacts.runs` calls run; a
-        relative one from the process's working directory) —, or None with the first such file no package ships:
-        a packaged interpreter running an admin's script is that script, not the interpreter."""
+    def package(self, pid: int, files: dict[str, str]) -> tuple[str | None, str | None, str]:
+        """``(package, script, program)``: the dpkg package of the program process ``pid`` runs (its executable,
+        and every script its command line gives that executable to run when it is an interpreter: ``python3 X``,
+        ``sh -c '...'``, ``perl X``, ``node X``, ``java -jar X``, the words :func:`deploytests.verify.rootacts.runs`
+        calls run, a relative one from the process's working directory), or None with the first such file no
+        package ships: a packaged interpreter running an admin's script is that script, not the interpreter;
+        ``program``: the first such script, else the executable (what an ``allow_listen`` entry binds)."""
         from .rootacts import runs
 
         entry = self.proc.get(str(pid)) or {}
         exe = str(entry.get("exe") or "").split(" (deleted)")[0]
+        scripts = runs([a for a in (entry.get("cmdline") or "").split("\0") if a], str(entry.get("cwd") or ""))
+        program = scripts[0] if scripts else exe
         package = files.get(exe) or files.get(self.snap.realpath(exe)) if exe else None
         if not package:
-            return None, None
-        argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
-        for path in runs(argv, str(entry.get("cwd") or "")):
+            return None, None, program
+        for path in scripts:
             if not (files.get(path) or files.get(self.snap.realpath(path))):
-                return None, path
-        return package, None
+                return None, path, program
+        return package, None, program
 
     def shown(self, pid: int) -> dict:
         p = self.table[pid]

@@ -945,7 +945,7 @@ def cw_listen(facts, exp):
             f"whoever can reach {sock['host']}"
         first = min(procs, key=lambda p: p["pid"]) if procs else None
         bind = key if not first or not first.get("exe") or _roots(procs, (apache_bin,)) else \
-            f"{key} {first['user']} {first['exe']}"
+            f"{key} {first['user']} {first.get('program') or first['exe']}"
         script = next((p["script"] for p in procs if p.get("script")), None)
         who += f" (its program is {script}, a file no package ships)" if script else ""
         lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. " + (allowed or "")
@@ -972,7 +972,8 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
         if len(words) == 1 and procs and not any(p.get("exe") for p in procs):
             return True  # root could not see which program holds it (no CAP_SYS_PTRACE): nothing to bind
         first = min(procs, key=lambda p: p["pid"]) if procs else None
-        if len(words) == 3 and first and first["user"] == words[1] and all(p.get("exe") == words[2] for p in procs):
+        if len(words) == 3 and first and first["user"] == words[1] and all(  # (an interpreter's: its script)
+                (p.get("program") or p.get("exe")) == words[2] for p in procs):
             return True
         found = (f"{entry!r} in {exp.allow.where} allows this address for "
                  f"{'Apache' if len(words) == 1 else words[1] + ' running ' + ' '.join(words[2:])} only, not for "
@@ -2359,9 +2360,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "loopback-only socket of a packaged daemon (its executable a file of an installed dpkg package, and so "
             "every script its command line gives it to run: root's python3 running /usr/local/sbin/x is x, run by "
             "root or a system account not the app's, deploy's or Apache's), or allowed (allow_listen: \"ADDRESS USER "
-            "PROGRAM\", the holder's user and executable, ADDRESS \"*:port\" any address, \"localhost:port\" "
-            "loopback, \"host:port\"; the address alone accounts for an Apache Listen only: a port another program "
-            "took is not allowed); a socket whose process root cannot see is a finding that says so",
+            "PROGRAM\", the holder's user and executable (an interpreter's: its script), ADDRESS \"*:port\" any "
+            "address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts for an Apache Listen "
+            "only: a port another program took is not allowed); a socket whose process root cannot see is a finding "
+            "that says so",
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '
