@@ -1571,7 +1571,7 @@ def cmd_status(args: StatusArgs):
     if live and not tree.is_complete(live):  # current points at nothing (or at a half-built release)
         dangling, live = os.readlink(tree.current), None
     return {"changed": False, "live": live, "releases": releases, "dangling": dangling,
-            "bootstrapped": os.path.isdir(tree.releases)}
+            "bootstrapped": os.path.isdir(tree.root)}  # (bootstrap makes the root; the first deploy the rest)
 
 
 def cmd_run(args: RunArgs):
