@@ -70,9 +70,9 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("allow_listen", Strings(unique=True), default=(),
           example='["localhost:9100 prometheus /usr/bin/prometheus-node-exporter"]',
           doc="sockets allowed besides Apache on the app's port,\nsshd and packaged system daemons on loopback only"
-              "\n(chrony, the MTA): \"ADDRESS USER PROGRAM\" (the holder's\nuser and executable), ADDRESS "
-              "\"*:port\" (any),\n\"localhost:port\" (loopback) or \"host:port\"; the\naddress alone: an Apache "
-              "Listen only"),
+              "\n(chrony, the MTA): \"ADDRESS USER PROGRAM\" (the holder's\nuser and executable; an interpreter's: "
+              "its script),\nADDRESS \"*:port\" (any),\n\"localhost:port\" (loopback) or \"host:port\"; the\n"
+              "address alone: an Apache Listen only"),
     Field("allow_sites", Strings(unique=True), default=(), example='["status.example.com"]',
           doc="ServerNames of vhosts allowed besides the app's"),
     Field("allow_apache_conf", Strings(unique=True), default=(), example='["/etc/apache2/conf-enabled/ops.conf"]',
@@ -88,7 +88,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
           doc="systemd units allowed to run as the app or deploy user\nor with code from the app's tree; "
               "\"user@NAME\": NAME's systemd user\nmanager (linger, enabled user units)"),
     Field("allow_sudo", Strings(unique=True), default=(), example='["%ops ALL=(ALL) ALL"]',
-          doc="sudoers lines allowed besides Debian's, bootstrap's and the login's"),
+          doc="sudoers lines allowed besides Debian's, bootstrap's and the login's;\nalso a doas.conf or "
+              "capability.conf line, a polkit rules file's path"),
     Field("allow_groups", Strings(unique=True), default=(), example='["deployer: docker"]',
           doc='"user: group": extra groups of the deploy or app user that\nreach root or the app (a login with sudo '
               'rules of its own: none)'),

@@ -89,7 +89,22 @@ ACTS += ["/etc/kernel/%s.d" % n for n in ("preinst", "postinst", "prerm", "postr
 ACTS += ["/etc/ppp/ip-up.d", "/etc/ppp/ip-down.d"]
 TREES += [(d, 1, True) for d in ACTS]
 FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
-ROOT_RUNS = ["/etc/crontab", "/etc/logrotate.conf", "/etc/ssh/sshrc"] + HOOKS  # single files whose words count
+# root's own shell startup files and ~/.ssh/rc: read when this login may (/root is 0700 on Debian: then unread)
+ROOT_SHELL = ["/root/.bashrc", "/root/.profile", "/root/.bash_profile", "/root/.bash_login", "/root/.ssh/rc"]
+FILES += ROOT_SHELL
+# who becomes root outside sudoers, PAM and sshd: the files other privilege brokers grant by (world-readable but
+# doas.conf, often 0400; polkit's rules dirs are 0700 polkitd: listed when this login may, else named unlisted)
+GRANTS = ["/etc/doas.conf", "/etc/security/capability.conf"]
+FILES += GRANTS
+POLKIT = ["/etc/polkit-1/rules.d", "/etc/polkit-1/localauthority"]  # (polkit()'s: unlisted is no probe error)
+# libraries loaded by a library's configuration: their absolute path words are followed as root's files' are
+# (OpenSSL's engines/providers/.include, sudo's plugins, glibc's gconv modules)
+LIBCONF = ["/etc/ssl/openssl.cnf", "/etc/sudo.conf"]
+LIBCONF_DIRS = ["/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.d", "/usr/lib/aarch64-linux-gnu/gconv/gconv-modules.d",
+                "/etc/ssl/openssl.cnf.d"]
+FILES += LIBCONF
+TREES += [(d, 1, True) for d in LIBCONF_DIRS]
+ROOT_RUNS = ["/etc/crontab", "/etc/logrotate.conf", "/etc/ssh/sshrc", "/etc/ssh/sshd_config"] + HOOKS + LIBCONF
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
 COMMANDS = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"]  # setuid files, root's PATH
 TREES += [(d, 1, False) for d in COMMANDS + HOOK_DIRS] + [("/etc/ld.so.conf.d", 1, True)]  # who may write them
@@ -502,7 +517,8 @@ def collect(args):
     steps = [(t[0], tree) + t for t in TREES if not args.get("check") or t[0] in (SERVER_ROOT, MODULES)]
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
-        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links)]
+        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
+                  ("polkit", polkit)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + ["/var/www/" + args["app"]]]
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
@@ -571,9 +587,9 @@ def acts(out):
     never under /dev, /proc, /sys or Apache's trees, never a file that is not regular opened); ``ctime`` of each
     :data:`ACTS` entry and each dpkg list (a packaged file not changed since its package was unpacked)."""
     side = {"files": {}, "dirs": {}, "errors": {}, "size": out["size"]}
-    tops = tuple(d + "/" for d in ACTS + UNITS + ["/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily",
-                                                 "/etc/cron.weekly", "/etc/cron.monthly", "/etc/logrotate.d",
-                                                 "/etc/apt/apt.conf.d", "/etc/profile.d"])
+    tops = tuple(d + "/" for d in ACTS + UNITS + LIBCONF_DIRS + [
+        "/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
+        "/etc/logrotate.d", "/etc/apt/apt.conf.d", "/etc/profile.d", "/etc/ssh/sshd_config.d"])
     for d in COMMANDS[:2]:
         for name in out["dirs"].get(d, []):
             st = out["files"].get(d + "/" + name, {}).get("st")
@@ -656,6 +672,19 @@ def outputs(out, tree):
         out["outputs"][word] = [top + "/" + n for n in names]
         for name in out["outputs"][word]:
             note(out, name)
+
+
+def polkit(out):
+    """polkit's rules dirs, listed and their root's files read when this login may (Debian makes them ``0700
+    polkitd``): a directory it could not list has that as its ``why`` (a grant not known: the runner's finding,
+    not a failure of the probe), at most :data:`ENTRIES` entries."""
+    for top in [p for p in POLKIT if note(out, p)]:
+        gone = lambda e: out["files"].setdefault(e.filename, {}).update(why="not listed (%s)" % e.strerror)  # noqa
+        for base, dirs, files in os.walk(top, onerror=gone):
+            out["dirs"][base] = sorted(dirs + files)[:ENTRIES]
+            for name in out["dirs"][base]:
+                (read if name in files else note)(out, base + "/" + name)
+            dirs[:] = dirs if base.count("/") < 6 and len(out["dirs"]) < 64 else []
 
 
 def hooks(out):

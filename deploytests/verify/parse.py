@@ -373,10 +373,31 @@ class Procs:
                 if procs and files is None:
                     files = dpkg_files(self.snap)
                 for p in procs:
-                    p["package"] = (files or {}).get(p.get("exe") or "")
+                    p["package"], p["script"], p["program"] = self.package(p["pid"], files or {})
                 found.append({"proto": proto, "host": host, "port": port, "procs": procs, "uid": int(fields[7]),
                               "owner": self.snap.users.name(int(fields[7])), "hidden": [] if procs else hidden})
         return found
+
+    def package(self, pid: int, files: dict[str, str]) -> tuple[str | None, str | None, str]:
+        """``(package, script, program)``: the dpkg package of the program process ``pid`` runs (its executable,
+        and every script its command line gives that executable to run when it is an interpreter: ``python3 X``,
+        ``sh -c '...'``, ``perl X``, ``node X``, ``java -jar X``, the words :func:`deploytests.verify.rootacts.runs`
+        calls run, a relative one from the process's working directory), or None with the first such file no
+        package ships: a packaged interpreter running an admin's script is that script, not the interpreter;
+        ``program``: the first such script, else the executable (what an ``allow_listen`` entry binds)."""
+        from .rootacts import runs
+
+        entry = self.proc.get(str(pid)) or {}
+        exe = str(entry.get("exe") or "").split(" (deleted)")[0]
+        scripts = runs([a for a in (entry.get("cmdline") or "").split("\0") if a], str(entry.get("cwd") or ""))
+        program = scripts[0] if scripts else exe
+        package = files.get(exe) or files.get(self.snap.realpath(exe)) if exe else None
+        if not package:
+            return None, None, program
+        for path in scripts:
+            if not (files.get(path) or files.get(self.snap.realpath(path))):
+                return None, path, program
+        return package, None, program
 
     def shown(self, pid: int) -> dict:
         p = self.table[pid]
@@ -712,15 +733,17 @@ def root_hooks(snap: Snapshot) -> list[dict]:
     """What root runs through files other than cron's and systemd's (root's bytes): ``/etc/rc.local`` (every
     boot), ``/etc/anacrontab``, apt's ``apt.conf.d`` (``DPkg::Post-Invoke`` ...: every dpkg run, unattended-
     upgrades' too), the login shells' ``/etc/profile``, ``/etc/bash.bashrc``, ``/etc/profile.d/*`` and pam_env's
-    ``/etc/environment`` (root's logins): ``{where, file, user, job}`` per line, a file not read as one job
-    saying so. The rule keeps the lines that name the app's tree."""
+    ``/etc/environment`` (root's logins), root's own ``~/.bashrc``, ``~/.profile`` ... and ``~/.ssh/rc`` (every
+    root shell and root SSH login: when the snapshot holds their text; ``/root`` is ``0700``, so only a root read
+    or an open ``/root`` gives it): ``{where, file, user, job}`` per line, a file not read as one job saying so.
+    The rule keeps the lines that name the app's tree."""
     out = []
     paths = list(C.HOOKS) + [f"{d}/{n}" for d in ("/etc/apt/apt.conf.d", "/etc/profile.d") for n in snap.listdir(d)
-                             or []]
+                             or []] + C.ROOT_SHELL
     for path in paths:
         text, st = snap.text(path), snap.st(path)
         if text is None:
-            if st is not None and stat.S_ISREG(st[0]):
+            if st is not None and stat.S_ISREG(st[0]) and (path not in C.ROOT_SHELL or st[1] or st[0] & 0o022):
                 why = (snap.files.get(path) or {}).get("why")
                 out.append({"where": path, "file": path, "user": "root", "job": f"(not read: {why})"})
             continue

@@ -885,8 +885,9 @@ DOCKER_DNS = "127.0.0.11"  # Docker's embedded resolver on user-defined networks
 
 def _system_daemon(p, exp) -> bool:
     """Whether process ``p`` is a daemon the distribution installed: its executable a file of an installed dpkg
-    package, run by root or a system account that is not one of the users the gate watches (the app's, the
-    deploy login's, Apache's)."""
+    package, and so is every script its command line gives it to run (``/usr/bin/python3 /usr/local/sbin/x`` is
+    ``x``: :meth:`deploytests.verify.parse.Procs.package`), run by root or a system account that is not one of the
+    users the gate watches (the app's, the deploy login's, Apache's)."""
     people = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user}
     return bool(p.get("package")) and p.get("uid", -1) in SYSTEM_UIDS and p["user"] not in people
 
@@ -955,7 +956,9 @@ def cw_listen(facts, exp):
             f"whoever can reach {sock['host']}"
         first = min(procs, key=lambda p: p["pid"]) if procs else None
         bind = key if not first or not first.get("exe") or _roots(procs, (apache_bin,)) else \
-            f"{key} {first['user']} {first['exe']}"
+            f"{key} {first['user']} {first.get('program') or first['exe']}"
+        script = next((p["script"] for p in procs if p.get("script")), None)
+        who += f" (its program is {script}, a file no package ships)" if script else ""
         lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. " + (allowed or "")
                      + _allow_hint(exp, "allow_listen", bind))
     _unaccounted("listening sockets", lines)
@@ -980,7 +983,8 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
         if len(words) == 1 and procs and not any(p.get("exe") for p in procs):
             return True  # root could not see which program holds it (no CAP_SYS_PTRACE): nothing to bind
         first = min(procs, key=lambda p: p["pid"]) if procs else None
-        if len(words) == 3 and first and first["user"] == words[1] and all(p.get("exe") == words[2] for p in procs):
+        if len(words) == 3 and first and first["user"] == words[1] and all(  # (an interpreter's: its script)
+                (p.get("program") or p.get("exe")) == words[2] for p in procs):
             return True
         found = (f"{entry!r} in {exp.allow.where} allows this address for "
                  f"{'Apache' if len(words) == 1 else words[1] + ' running ' + ' '.join(words[2:])} only, not for "
@@ -1680,6 +1684,7 @@ def cw_load_path(facts, exp):
     lines += [f"{ln}: a line of the dynamic linker's configuration the gate does not follow (only directories and "
               "Debian's include of /etc/ld.so.conf.d/*.conf are checked)" for ln in inv.get("ld_other") or []]
     lines += _command_links(getattr(facts, "raw", None), exp)
+    lines += _library_loads(facts, exp)
     _unaccounted("places on the code-loading path writable by someone but root", lines)
 
 
@@ -1703,6 +1708,24 @@ def _command_links(snap, exp) -> list[str]:
                              f"(cron, sudo's secure_path, an admin) and the deploy login run it as {name}, so whoever "
                              f"that is runs code as root{allowed}; make the file it reaches and its directories "
                              f"root's alone, or remove the link")
+    return lines
+
+
+def _library_loads(facts, exp) -> list[str]:
+    """What a library's configuration makes it load (:func:`deploytests.verify.grants.library_loads`) that the
+    app's tree holds or someone but root may change: judged as what root runs (rootacts.path_problem)."""
+    from .grants import library_loads
+    from .rootacts import path_problem, view
+
+    snap = view(getattr(facts, "raw", None))
+    if not getattr(snap, "files", None):
+        return []
+    lines = []
+    for where, path, who in library_loads(snap):
+        why = path_problem(snap, "loads", path, exp.cfg.root, depth=0)
+        if why:
+            lines.append(f"{where}: it {why}: {who}: whoever may change it runs code there; make it root's (chown "
+                         f"root, not writable by group or others) or remove the line")
     return lines
 
 
@@ -1788,8 +1811,21 @@ def cw_sshd(facts, exp):
     _unaccounted("settings of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
 
 
+# what sshd runs by its configuration, and for whom (each judged as root's jobs are: rootacts.command_problem)
+SSHD_COMMANDS = {
+    "authorizedkeyscommand": "sshd runs it as {user} before authentication, for anyone who offers a key, and its "
+                             "output decides every key login",
+    "authorizedprincipalscommand": "sshd runs it as {user} before authentication, for anyone who offers a "
+                                   "certificate, and its output decides every certificate login",
+    "forcecommand": "sshd runs it instead of every command of the logins it applies to (an admin's, root's)",
+    "subsystem": "sshd runs it for every login that asks for the subsystem (sftp: an admin's, root's)"}
+SSHD_NAMES = {"authorizedkeyscommand": "AuthorizedKeysCommand", "authorizedprincipalscommand":
+              "AuthorizedPrincipalsCommand", "forcecommand": "ForceCommand", "subsystem": "Subsystem"}
+
+
 def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
     from .logins import admits, match_applies
+    from .rootacts import command_problem, view
 
     lines = [f"{p}: sshd reads it to decide who logs in, but the gate could not ({w})" for p, w in cfg.unread.items()]
     users = snap.users
@@ -1813,12 +1849,19 @@ def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
                     lines.append(f"{where}: {key} {path}{label}: sshd takes who may log in from there, and "
                                  f"{loose} may be changed by someone but root (or was not looked at): whoever "
                                  f"writes there logs in as any user it names (the deploy login: every release)")
-        value, where = values.get("authorizedkeyscommand", ("", ""))
-        if value and value.lower() != "none":
-            loose = snap.writable_by_others(value.split()[0])
-            if loose:
-                lines.append(f"{where}: AuthorizedKeysCommand {value}{label}: its output decides every key login, "
-                             f"and {loose} may be changed by someone but root (or was not looked at)")
+        for key, means in SSHD_COMMANDS.items():
+            value, where = values.get(key, ("", ""))
+            command = (value.split(None, 1) or [""])[-1] if key == "subsystem" else value
+            if not command or command.lower() in ("none", "internal-sftp") or not command.startswith("/") and \
+                    key != "forcecommand":
+                continue
+            user = (values.get(key + "user") or cfg.first.get(key + "user") or ("", ""))[0]
+            means = means.format(user=user or "its user")
+            loose = snap.writable_by_others(command.split()[0]) if key == "authorizedkeyscommand" else None
+            bad = f"runs {command.split()[0]}, which someone but root may change ({loose})" if loose else \
+                (command_problem(view(snap), command, exp.cfg.root) or ("", False))[0]
+            if bad:
+                lines.append(f"{where}: {SSHD_NAMES[key]} {value}{label}: {means}; it {bad}")
     for criteria, where, settings in cfg.matches:
         if match_applies(criteria, exp.cfg.app_user, app["groups"]):
             for key in ("passwordauthentication", "kbdinteractiveauthentication", "challengeresponseauthentication"):
@@ -2253,6 +2296,11 @@ def cw_become(facts, exp):
             lines += [f"{path}:{n}: the key of {mine[blob]} logs in as {login}, who becomes root (sudo): whoever "
                       f"holds the deploy login's key (CI) is root"
                       for blob, n in key_blobs(text).items() if blob in mine]
+    from .grants import broker_grants
+    from .parse import conffiles
+
+    lines += [f"{line}. " + _allow_hint(exp, "allow_sudo", text) for text, line in
+              broker_grants(snap, conffiles(snap.data("/var/lib/dpkg/status"))) if text not in exp.allow.sudo]
     _unaccounted("ways to become root outside sudoers", lines, "cw_become", exp)
 
 
@@ -2494,11 +2542,13 @@ def drift_report(facts) -> list[str]:
 CW, SEC = "closed world", "security"
 CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_listen", f"{CW}: serves", "every listening socket is Apache on the app's port, the SSH server, a "
-            "loopback-only socket of a packaged daemon (its executable a file of an installed dpkg package, run by "
+            "loopback-only socket of a packaged daemon (its executable a file of an installed dpkg package, and so "
+            "every script its command line gives it to run: root's python3 running /usr/local/sbin/x is x, run by "
             "root or a system account not the app's, deploy's or Apache's), or allowed (allow_listen: \"ADDRESS USER "
-            "PROGRAM\", the holder's user and executable, ADDRESS \"*:port\" any address, \"localhost:port\" "
-            "loopback, \"host:port\"; the address alone accounts for an Apache Listen only: a port another program "
-            "took is not allowed); a socket whose process root cannot see is a finding that says so",
+            "PROGRAM\", the holder's user and executable (an interpreter's: its script), ADDRESS \"*:port\" any "
+            "address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts for an Apache Listen "
+            "only: a port another program took is not allowed); a socket whose process root cannot see is a finding "
+            "that says so",
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '
@@ -2568,7 +2618,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "
             "(root included) with something from the app's tree (every crontab, /etc/crontab, /etc/cron.d, "
             "/etc/cron.{hourly,daily,weekly,monthly}, at's queue), resolved through links and the root scripts "
-            "it runs (and what they source); a job that only names the tree is said to, unless allowed",
+            "it runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, "
+            "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
+            "them) when a line reaches the tree; a job that only names the tree is said to, unless allowed",
             "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
@@ -2623,7 +2675,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "stdlib dirs, /etc/ld.so.conf{,.d/*}, ld.so.cache/preload and every directory they name with its "
             "entries, Apache's binaries and modules, the command directories and their entries, Apache's log "
             "directory (a package's own owner of its file, e.g. at's daemon, is stock); nothing in /usr/local/{sbin,"
-            "bin} takes a packaged command's name on root's PATH unless allowed (allow_commands)",
+            "bin} takes a packaged command's name on root's PATH unless allowed (allow_commands); what a "
+            "library's configuration makes it load (openssl.cnf's engines, providers and .include, sudo.conf's "
+            "Plugin and Path, glibc's gconv-modules.d) is root's alone and outside the app's tree",
             "test_nothing_on_the_load_path_is_writable_by_others", "the daemons' python-home "
             "(/var/lib/deploytests/python): 12 entries someone but root may change: /var/lib/deploytests/python/lib "
             "0757 root:root ...", root_only=True),
@@ -2637,9 +2691,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "its Include files, sshd's first-value rule, Match blocks; each running server's own -o and -f "
             "arguments first): no root login with a password, no empty "
             "passwords, StrictModes on, every file that decides a key login (AuthorizedKeysFile, "
-            "AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in the user's home or root's alone, an "
-            "AuthorizedKeysCommand root's alone, no password login for the app user, and AllowUsers/DenyUsers/"
-            "AllowGroups/DenyGroups admit the deploy login and the gate's", "test_sshd_config_is_accounted_for",
+            "AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in the user's home or root's alone; what "
+            "sshd runs (AuthorizedKeysCommand, AuthorizedPrincipalsCommand: before authentication, for anyone; "
+            "ForceCommand, Subsystem), resolved through links and root's scripts, runs and names nothing in the "
+            "app's tree or that someone but root may change; no password login for the app user, and AllowUsers/"
+            "DenyUsers/AllowGroups/DenyGroups admit the deploy login and the gate's",
+            "test_sshd_config_is_accounted_for",
             "/etc/ssh/sshd_config:9: authorizedkeysfile /var/www/app/shared/data/keys/%u: sshd takes who may log "
             "in from there, and /var/www/app/shared/data/keys 2770 yourapplication:yourapplication may be changed "
             "by someone but root ..."),
@@ -2703,7 +2760,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "with uid 0 or primary gid 0; no account that runs commands with an empty password (pam_unix nullok: "
             "anyone su's to it) or a hash in /etc/passwd; root's authorized_keys root's alone and without the "
             "deploy login's keys while sshd lets root log in with a key, nor the gate's login's (sudo) (/etc/shadow "
-            "read by root, reduced there to empty/locked/none/set and its aging fields: no hash leaves the server)",
+            "read by root, reduced there to empty/locked/none/set and its aging fields: no hash leaves the server); "
+            "no other broker grants root: no doas rule (/etc/doas.conf), no capability at login (pam_cap's "
+            "capability.conf), no polkit rule no package ships, and none of them unread, unless allowed (allow_sudo: "
+            "the rule's line, a polkit file's path)",
             "test_no_one_else_becomes_root", "root: empty password field: with pam_unix's nullok ... any local user, "
             "the app user too, su's to root without a password: root", root_only=True),
     Promise("cw_deploy_account", f"{CW}: logins", f"the deploy login and the gate's keep logging in: no account "

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+import shlex
 import stat
 
 from . import collect_login as C
@@ -62,7 +63,8 @@ SKIP = re.compile(r"(^\.|^README$|\.dpkg-(old|dist|new|tmp|bak)$|\.ucf-|~$)")  #
 SUFFIX = {TMPFILES: ".conf", UDEV: ".rules"}
 RUNNERS = {"sh", "bash", "dash", "zsh", "ksh", "busybox", "perl", "ruby", "node", "php", "env", "exec", "nohup",
            "sudo", "timeout", "nice", "ionice", "setsid", "flock", "chronic", "xargs", "su", "runuser", "time",
-           "stdbuf", "taskset", "chroot", "run-parts", "start-stop-daemon", "daemon", "watch"}
+           "stdbuf", "taskset", "chroot", "run-parts", "start-stop-daemon", "daemon", "watch", "java", "tclsh",
+           "lua", "Rscript", "awk", "gawk", "mawk"}
 LOADS = ("PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_PRELOAD", "LD_LIBRARY_PATH", "PERL5LIB", "BASH_ENV",
          "ENV")
 TOKEN = re.compile(r"""\$\(|&&|\|\||[;&|()`]|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s;&|()`"']+(?:"[^"]*"|'[^']*')?""")
@@ -107,9 +109,10 @@ def _words(line: str) -> list[tuple[str, str]]:
             continue
         if start and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", word):  # VAR=value before the command
             how = "runs" if word.split("=")[0] in LOADS else "names"  # (PATH=... : commands are found there)
-            out += [(how, _norm(w)) for w in C.WORD.findall(word.split("=", 1)[1])]
+            out += [(how, _norm(w)) for w in C.WORD.findall(word.split("=", 1)[1].replace(":", " "))]
             continue
-        if start and word in ("then", "do", "else", "elif", "if", "while", "until", "!", "exec", "time"):
+        if start and word in ("then", "do", "else", "elif", "if", "while", "until", "!", "exec", "time", "export",
+                              "declare", "typeset", "readonly", "local"):  # (export PATH=...: an assignment)
             continue
         redirect = bool(re.match(r"\d?[<>]", word))
         if word.startswith("/") and not redirect:
@@ -125,6 +128,17 @@ def _words(line: str) -> list[tuple[str, str]]:
             runner = False
         start, prev = False, word
     return out
+
+
+def runs(argv: list[str], cwd: str = "") -> list[str]:
+    """The files a process's command line ``argv`` gives its program to run (the script of ``python3 X``, ``sh X``,
+    ``node X``, ``java -jar X``, what ``sh -c '...'`` runs; its program itself is its executable, not a word here),
+    a relative one resolved from ``cwd``, the process's working directory (never the module of ``-m``)."""
+    words = [shlex.quote(argv[0])] if argv else []
+    for prev, a in zip(argv, argv[1:], strict=False):
+        rel = cwd.startswith("/") and not a.startswith(("/", "-")) and "=" not in a and prev not in ("-m", "-c")
+        words.append(shlex.quote(posixpath.join(cwd, a) if rel else a))
+    return [p for how, p in _words(" ".join(words))[1 if argv and argv[0].startswith("/") else 0:] if how == "runs"]
 
 
 def _norm(path: str) -> str:

@@ -160,3 +160,49 @@ LOADS_AND_EFFECTS = (
 
 def test_what_apache_and_the_daemons_load_and_what_an_allowed_file_does_is_checked(tmp_path):
     assert_caught_by_their_rules(tmp_path, "debian12", LOADS_AND_EFFECTS, target_keys=LOADS_ALLOWED, batch=8)
+
+
+# ---------------------------------------------------------------- blind round 5's classes 2-5, by other members
+# (blind5: sshd's AuthorizedKeysCommand as root running a wrapper of the release's python; root's python3 running
+# /usr/local/sbin/ops-agent on 127.0.0.1; doas for the app user with find; an OpenSSL engine in openssl.cnf).
+# Here: AuthorizedPrincipalsCommand as nobody whose root script sources a file in shared/; ForceCommand in a Match
+# block whose script runs the release's python; root's python3 running a relative script from its working
+# directory on 127.0.0.1; a readable doas rule for the app's group; an openssl.cnf .include of another account's
+# file; a sudo.conf askpass Path in another account's dir. Debian 12 only (CI time): the rules are unit-tested on
+# both platforms' recorded baselines (tests/unit/test_root_reach.py).
+HELPDESK = ("import socket, time\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+            "s.bind(('127.0.0.1', 8125))\ns.listen()\ntime.sleep(3600)\n")
+ROOT_REACH = (
+    Fault("sshd-principals-command-sources-shared", "cw_sshd", "AuthorizedPrincipalsCommand (as nobody) set to a "
+          "root script in /opt that sources a file in the app's shared data: its output decides certificate logins",
+          "mkdir -p /opt/ssh-ca; printf '#!/bin/sh\\n# on-call principals, from the app\\n. {root}/shared/{shared0}/"
+          "principals.env\\necho \"$1\"\\n' > /opt/ssh-ca/principals; chmod 755 /opt/ssh-ca/principals; printf "
+          "'AuthorizedPrincipalsCommand /opt/ssh-ca/principals %%u\\nAuthorizedPrincipalsCommandUser nobody\\n' >> "
+          "/etc/ssh/sshd_config; /usr/sbin/sshd -t"),
+    Fault("sshd-forced-command-runs-the-release", "cw_sshd", "a Match block forcing the sudo group's logins through "
+          "a root script that runs the release's python",
+          "printf '#!/bin/sh\\nexec {root}/current/venv/bin/python -m {package}.shell\\n' > /usr/local/lib/ops-shell; "
+          "chmod 755 /usr/local/lib/ops-shell; printf 'Match Group sudo\\n    ForceCommand /usr/local/lib/ops-shell\\n'"
+          " >> /etc/ssh/sshd_config; /usr/sbin/sshd -t"),
+    Fault("root-relative-script-on-loopback", "cw_listen", "root's python3 running ./helpdesk.py from /srv/helpdesk "
+          "on 127.0.0.1:8125 (no package ships it)", "mkdir -p /srv/helpdesk; cat > /srv/helpdesk/helpdesk.py <<'EOF'\n"
+          + HELPDESK + "EOF\ncd /srv/helpdesk; setsid /usr/bin/python3 helpdesk.py </dev/null >/dev/null 2>&1 & i=0; "
+          "until grep -qE ':1FBD [0-9A-F]+:0000 0A' /proc/net/tcp; do i=$((i+1)); [ $i -lt 200 ] || exit 1; "
+          "sleep 0.05; done"),
+    Fault("doas-rule-for-the-apps-group", "cw_become", "opendoas installed and a readable /etc/doas.conf letting "
+          "the app's group run rsync as root", "(apt-get update -qq >/dev/null 2>&1 || true); "
+          "DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -qq --no-install-recommends opendoas "
+          ">/tmp/apt.log 2>&1 || {{ tail -20 /tmp/apt.log; exit 1; }}; printf 'permit persist :{app_group} as root "
+          "cmd /usr/bin/rsync\\n' > /etc/doas.conf; chmod 0644 /etc/doas.conf"),
+    Fault("openssl-include-of-another-accounts-file", "cw_load_path", "'.include' of a TPM vendor's file, owned by "
+          "its account, added to /etc/ssl/openssl.cnf", "useradd -r -M -s /usr/sbin/nologin tpm; mkdir -p "
+          "/opt/tpm/conf; printf '# TPM2 provider settings\\n' > /opt/tpm/conf/tpm2.cnf; chown -R tpm /opt/tpm; "
+          "sed -i '1i .include /opt/tpm/conf/tpm2.cnf' /etc/ssl/openssl.cnf"),
+    Fault("sudo-conf-askpass-of-another-account", "cw_load_path", "sudo.conf's askpass Path in a bot account's dir",
+          "useradd -r -M -s /usr/sbin/nologin opsbot; mkdir -p /opt/opsbot/bin; cp /bin/true /opt/opsbot/bin/askpass;"
+          " chown -R opsbot /opt/opsbot; printf 'Path askpass /opt/opsbot/bin/askpass\\n' >> /etc/sudo.conf"),
+)
+
+
+def test_what_sshd_root_services_other_brokers_and_library_configs_run_or_load_is_checked(tmp_path):
+    assert_caught_by_their_rules(tmp_path, "debian12", ROOT_REACH)

@@ -14,17 +14,17 @@ BASELINE = {"cw_become", "cw_deploy_account", "sec_secrets", "sec_logs", "sec_sy
 LOGINS |= BASELINE
 
 
-def with_stock_logins(facts):
+def with_stock_logins(facts, platform: str = "debian12"):
     """``facts`` with a root snapshot: its recorded texts and the login files of the project's Debian 12 image
     (``data/logins-stock.json``; the host baseline's files and the hash-free shadow: ``data/baseline-stock.json``),
     and the tree reader's clean logins' homes and packaged files."""
-    stock = json.loads((Path(__file__).parent / "data" / "logins-stock.json").read_text())["debian12-image"]
+    stock = json.loads((Path(__file__).parent / "data" / "logins-stock.json").read_text())[f"{platform}-image"]
     files = copy.deepcopy(stock["files"])
     for t in facts.remote["inventory"]["texts"]:
         files[t["path"]] = {"link": t["text"][3:]} if t["text"].startswith("-> ") else {"data": t["text"]}
-    acts = json.loads((Path(__file__).parent / "data" / "rootacts-stock.json").read_text())["debian12"]
+    acts = json.loads((Path(__file__).parent / "data" / "rootacts-stock.json").read_text())[platform]
     files.update({p: e for p, e in acts["files"].items() if p not in files or p.startswith("/var/lib/dpkg/")})
-    base = json.loads((Path(__file__).parent / "data" / "baseline-stock.json").read_text())["debian12-image"]
+    base = json.loads((Path(__file__).parent / "data" / "baseline-stock.json").read_text())[f"{platform}-image"]
     facts.raw = parse.Snapshot({"files": dict(base["files"], **files), "dirs": dict(base["dirs"], **stock["dirs"],
                                                                                    **acts["dirs"]),
                                 "proc": acts["proc"], "shadow": base["shadow"], "time": base["time"]})

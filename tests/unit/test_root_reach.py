@@ -1,0 +1,258 @@
+"""Blind round 5's classes 2-5, as pure functions of each platform's recorded clean snapshot plus the fault:
+
+2. every key by which root (or sshd for anyone) executes a program, resolved through root's wrapper scripts
+   (sshd's AuthorizedKeysCommand, AuthorizedPrincipalsCommand, ForceCommand, Subsystem; root's own shell startup
+   files when the snapshot holds them; ``export PATH=`` read as the assignment it is);
+3. a root service any local user can reach: a loopback listener is the distribution's only when the program it
+   runs is a package's file (the script an interpreter is given, not the interpreter);
+4. who becomes root outside sudoers, PAM and sshd (doas, pam_cap's capability.conf, polkit's rules);
+5. libraries loaded by a library's configuration (OpenSSL's openssl.cnf, sudo.conf, gconv-modules.d).
+
+Each fault is written under another name than blind5's own (no check keys on a name, a port or a path)."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from stock import outcome, with_stock_logins
+
+from deploytests.allowances import Allowances
+from deploytests.config import load_config
+from deploytests.examples import APPS
+from deploytests.verify import collect_login, grants, parse, rootacts
+from deploytests.verify.facts import Facts
+from deploytests.verify.promises import Expected
+
+DATA = Path(__file__).parent / "data"
+STOCK = json.loads((DATA / "rootacts-stock.json").read_text())
+RECORDED = json.loads((DATA / "facts-clean.json").read_text())
+ROOT = "/var/www/yourapplication"
+F, D = stat.S_IFREG, stat.S_IFDIR
+PLATFORMS = ["debian12", "debian13"]
+
+
+@pytest.fixture
+def exp():
+    return Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+
+
+def host(platform: str, files=None, dirs=None) -> Facts:
+    """The platform's clean facts (its login files, sshd_config, shadow, dpkg) plus ``files`` ({path: (mode, uid,
+    text, or None: not read)}) and ``dirs`` ({dir: names})."""
+    facts = with_stock_logins(Facts("docker://web-1", remote=copy.deepcopy(RECORDED)), platform)
+    for path, (mode, uid, text) in (files or {}).items():
+        entry = {"st": [mode, uid, uid, len(text or ""), 0, 9]}
+        entry.update({"data": text} if text is not None else {"why": "Permission denied"})
+        facts.raw.files[path] = entry
+        up = path.rsplit("/", 1)[0]
+        while up and up not in facts.raw.files:
+            facts.raw.files[up] = {"st": [D | 0o755, 0, 0, 0, 0, 8]}
+            up = up.rsplit("/", 1)[0]
+    for d, names in (dirs or {}).items():
+        facts.raw.dirs[d] = sorted(set(facts.raw.dirs.get(d, [])) | set(names))
+        facts.raw.files.setdefault(d, {"st": [D | 0o755, 0, 0, 0, 0, 8]})
+    return facts
+
+
+def fails(pid, facts, exp) -> str:
+    found = outcome(pid, facts, exp)
+    assert found.startswith("fail: "), found
+    return found
+
+
+def sshd_plus(facts, text: str):
+    facts.raw.files["/etc/ssh/sshd_config"]["data"] += text
+    return facts
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_stock_server_passes_the_rules_these_classes_extend(exp, platform):
+    facts = host(platform)
+    for pid in ("cw_sshd", "cw_become", "cw_schedules"):
+        assert outcome(pid, facts, exp) == "pass", pid
+    assert grants.broker_grants(facts.raw, parse.conffiles(facts.raw.data("/var/lib/dpkg/status"))) == []
+    assert grants.library_loads(facts.raw) == []
+    plain = json.loads((DATA / "logins-stock.json").read_text())[f"{platform}-plain"]["files"]
+    facts.raw.files["/etc/ssh/sshd_config"] = plain["/etc/ssh/sshd_config"]  # Debian's own: Subsystem sftp ...
+    assert "Subsystem" in facts.raw.text("/etc/ssh/sshd_config")
+    assert outcome("cw_sshd", facts, exp) == "pass"
+
+
+# ---------------------------------------------------------------- class 2: what sshd runs, resolved
+
+WRAPPER = "#!/bin/sh\n# staff keys from the app\nexec " + ROOT + "/current/venv/bin/python -m app.keys \"$1\"\n"
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("key, user", [("AuthorizedKeysCommand", "root"), ("AuthorizedPrincipalsCommand", "nobody")])
+def test_an_sshd_command_whose_root_script_runs_the_apps_tree_fails(exp, platform, key, user):
+    script = "/opt/ssh-tools/principals"  # (blind5's: /usr/local/sbin/app-ssh-keys, AuthorizedKeysCommand)
+    facts = sshd_plus(host(platform, {script: (F | 0o755, 0, WRAPPER)}),
+                      f"\n{key} {script} %u\n{key}User {user}\n")
+    msg = fails("cw_sshd", facts, exp)
+    assert f"{key} {script} %u: sshd runs it as {user} before authentication" in msg, msg
+    assert f"it runs {script}, which runs {ROOT}/current/venv/bin/python (the app's tree) ({script}:3)" in msg, msg
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_forced_command_in_a_match_block_and_a_subsystem_are_judged_the_same_way(exp, platform):
+    facts = sshd_plus(host(platform, {"/usr/local/lib/sftp-audit": (F | 0o755, 0, "#!/bin/sh\n. " + ROOT +
+                                                                    "/shared/data/audit.env\nexec \"$@\"\n")}),
+                      "\nMatch Group adm\n    ForceCommand /usr/local/lib/sftp-audit\n")
+    msg = fails("cw_sshd", facts, exp)
+    assert "ForceCommand /usr/local/lib/sftp-audit (Match Group adm at /etc/ssh/sshd_config:" in msg, msg
+    assert f"sources {ROOT}/shared/data/audit.env (the app's tree)" in msg, msg
+    loose = host(platform, {"/srv/tools/sftp": (F | 0o755, 1000, "x")})
+    loose.raw.files["/etc/ssh/sshd_config"]["data"] = loose.raw.files["/etc/ssh/sshd_config"]["data"].replace(
+        "Subsystem", "#Subsystem") + "\nSubsystem sftp /srv/tools/sftp\n"
+    assert "Subsystem sftp /srv/tools/sftp: sshd runs it for every login" in fails("cw_sshd", loose, exp)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_roots_shell_startup_files_are_judged_when_the_snapshot_holds_them(exp, platform):
+    for path, line in (("/root/.bashrc", f"export PATH={ROOT}/current/venv/bin:$PATH"),  # blind5's d10
+                       ("/root/.profile", f'PATH="/usr/local/bin:{ROOT}/current/venv/bin:$PATH"'),
+                       ("/root/.ssh/rc", f". {ROOT}/shared/data/env")):
+        facts = host(platform, {path: (F | 0o644, 0, f"# ~/.x\numask 022\n{line}\n")})
+        facts.remote["inventory"]["root_hooks"] = parse.root_hooks(facts.raw)  # (the probe's parse of it)
+        msg = fails("cw_schedules", facts, exp)
+        assert f"{path}:3: runs" in msg and f"from the app's tree ({ROOT})" in msg, msg
+    unread = host(platform, {"/root/.bashrc": (F | 0o644, 0, None)})  # /root 0700: not read, no finding
+    unread.remote["inventory"]["root_hooks"] = parse.root_hooks(unread.raw)
+    assert outcome("cw_schedules", unread, exp) == "pass"
+
+
+def test_export_is_an_assignment_and_path_entries_are_each_a_place_commands_run_from():
+    assert rootacts._words("export PATH=/opt/a/bin:/srv/b/bin:$PATH") == [("runs", "/opt/a/bin"),
+                                                                          ("runs", "/srv/b/bin")]
+    assert rootacts._words("export LOGDIR=/srv/log") == [("names", "/srv/log")]
+
+
+# ---------------------------------------------------------------- class 3: a loopback service's program
+
+def listening(platform: str, argv: list[str], exe: str, cwd: str = "/", uid: int = 0) -> list[dict]:
+    raw = copy.deepcopy(STOCK[platform])
+    raw["files"]["/proc/net/tcp"] = {"data": "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
+                                              "retrnsmt   uid  timeout inode\n   0: 0100007F:2382 00000000:0000 0A "
+                                              "00000000:00000000 00:00000000 00000000     0        0 77001 1\n"}
+    python = f"/usr/bin/python3.{11 if platform == 'debian12' else 13}"
+    raw["files"]["/var/lib/dpkg/info/python3-minimal.list"] = {"data": f"/usr/bin/python3\n{python}\n/bin/sh\n"
+                                                                       "/usr/bin/perl\n/usr/sbin/chronyd\n/usr/bin/dash\n"}
+    raw["dirs"]["/var/lib/dpkg/info"] = raw["dirs"]["/var/lib/dpkg/info"] + ["python3-minimal.list"]
+    raw["proc"]["4242"] = {"uid": uid, "stat": "4242 (x) S 1 4242 4242 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 900 "
+                                               "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
+                           "cmdline": "\0".join(argv) + "\0", "exe": exe, "cwd": cwd, "sockets": ["socket:[77001]"],
+                           "status": ""}
+    return parse.Procs(parse.Snapshot(raw)).listeners()
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("argv, cwd, script", [
+    (["/usr/bin/python3", "/usr/local/sbin/ops-agent"], "/", "/usr/local/sbin/ops-agent"),  # blind5's d01
+    (["python3", "helpdesk.py", "--port", "9090"], "/srv/helpdesk", "/srv/helpdesk/helpdesk.py"),  # relative
+    (["/bin/sh", "-c", "exec /opt/relay/relay.pl"], "/", "/opt/relay/relay.pl"),  # through sh -c
+    (["/usr/bin/perl", "-w", "/etc/local/tunnel"], "/", "/etc/local/tunnel")])
+def test_a_loopback_service_whose_program_is_a_script_no_package_ships_is_not_the_distributions(platform, argv,
+                                                                                                cwd, script):
+    python = f"/usr/bin/python3.{11 if platform == 'debian12' else 13}"
+    exe = {"/bin/sh": "/usr/bin/dash", "/usr/bin/perl": "/usr/bin/perl"}.get(argv[0], python)
+    (sock,) = [s for s in listening(platform, argv, exe, cwd) if s["port"] == 0x2382]
+    assert sock["procs"][0]["package"] is None and sock["procs"][0]["script"] == script
+    assert sock["procs"][0]["program"] == script  # what an allow_listen entry binds: the script, not python3
+
+
+def test_an_allowance_for_a_loopback_script_binds_the_script_not_its_interpreter(exp):
+    from test_closed_world import clean_facts, failing, inv
+
+    holder = {"pid": 4242, "user": "root", "uid": 0, "ppid": 1, "comm": "python3", "cmdline": "/usr/bin/python3 "
+              "/usr/local/sbin/agent", "exe": "/usr/bin/python3.11", "started": 0, "package": None,
+              "script": "/usr/local/sbin/agent", "program": "/usr/local/sbin/agent"}
+    facts = clean_facts()
+    inv(facts)["listeners"].append({"proto": "tcp", "host": "127.0.0.1", "port": 7071, "procs": [holder], "uid": 0,
+                                    "owner": "root", "hidden": []})
+    msg = failing(facts, exp)["cw_listen"]
+    assert "(its program is /usr/local/sbin/agent, a file no package ships)" in msg, msg
+    assert 'allow_listen = ["localhost:7071 root /usr/local/sbin/agent"]' in msg, msg
+    allowed = dataclasses.replace(exp, allow=Allowances(listen=("localhost:7071 root /usr/local/sbin/agent",)))
+    assert "cw_listen" not in failing(facts, allowed)
+    python = dataclasses.replace(exp, allow=Allowances(listen=("localhost:7071 root /usr/bin/python3.11",)))
+    assert "cw_listen" in failing(facts, python)  # the interpreter alone would allow any script
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_loopback_service_whose_program_is_packaged_stays_the_distributions(platform):
+    python = f"/usr/bin/python3.{11 if platform == 'debian12' else 13}"
+    for argv, exe in ((["/usr/sbin/chronyd", "-F", "1"], "/usr/sbin/chronyd"),
+                      (["/usr/bin/python3", "-m", "http.server", "9090"], python),  # -m: a module, not a file
+                      (["/usr/bin/perl", "-T", "/usr/bin/perl"], "/usr/bin/perl")):
+        (sock,) = [s for s in listening(platform, argv, exe) if s["port"] == 0x2382]
+        assert sock["procs"][0]["package"] == "python3-minimal" and sock["procs"][0]["script"] is None, argv
+
+
+# ---------------------------------------------------------------- class 4: other privilege brokers
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_doas_rule_or_an_unreadable_doas_conf_is_a_way_to_root(exp, platform):
+    rule = "permit nopass keepenv :backup as root cmd /usr/bin/rsync"  # (blind5's: the app user, find)
+    facts = host(platform, {"/etc/doas.conf": (F | 0o644, 0, f"# local\ndeny nobody\n{rule}\n")})
+    msg = fails("cw_become", facts, exp)
+    assert f"/etc/doas.conf:3: {rule!r}: :backup becomes root through doas (setuid root) without a password, " \
+           f"running /usr/bin/rsync" in msg and f'allow_sudo = ["{rule}"]' in msg, msg
+    assert outcome("cw_become", facts, dataclasses.replace(exp, allow=Allowances(sudo=(rule,)))) == "pass"
+    hidden = host(platform, {"/etc/doas.conf": (F | 0o400, 0, None)})
+    assert "/etc/doas.conf: doas (setuid root) grants by it, and the gate could not read it (Permission " \
+           "denied)" in fails("cw_become", hidden, exp)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_polkit_rules_and_capabilities_at_login_are_ways_to_root(exp, platform):
+    facts = host(platform, {"/etc/polkit-1/rules.d/49-ops.rules": (F | 0o644, 0, "polkit.addRule(...)"),
+                            "/etc/security/capability.conf": (F | 0o644, 0, "cap_dac_override  appuser\nnone *\n")},
+                 {"/etc/polkit-1/rules.d": ["49-ops.rules"]})
+    msg = fails("cw_become", facts, exp)
+    assert "/etc/polkit-1/rules.d/49-ops.rules: a polkit rule no package ships unchanged" in msg, msg
+    assert "/etc/security/capability.conf:1: 'cap_dac_override  appuser': appuser gets cap_dac_override" in msg
+    shut = host(platform)
+    shut.raw.files["/etc/polkit-1/localauthority"] = {"st": [D | 0o700, 997, 0, 0, 0, 8],
+                                                      "why": "not listed (Permission denied)"}
+    assert "/etc/polkit-1/localauthority: polkit's rules, and the gate's login could not list it" in \
+        fails("cw_become", shut, exp)
+
+
+# ---------------------------------------------------------------- class 5: what a library's configuration loads
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("conf, text, lib", [
+    ("/etc/ssl/openssl.cnf", "[prov]\nmodule = /opt/tpm/ossl/tpm2.so\n", "/opt/tpm/ossl/tpm2.so"),  # a provider
+    ("/etc/ssl/openssl.cnf", "[e]\ndynamic_path=/opt/hsm/engine.so\n", "/opt/hsm/engine.so"),  # blind5's kind
+    ("/etc/sudo.conf", "Plugin audit_log /opt/audit/sudo_audit.so\n", "/opt/audit/sudo_audit.so"),
+    ("/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.d/zz-vendor.conf", "module EBCDIC-X// INTERNAL "
+     "/opt/ebcdic/EBCDIC-X 1\n", "/opt/ebcdic/EBCDIC-X")])
+def test_a_library_loaded_by_a_librarys_configuration_that_someone_else_owns_fails(exp, platform, conf, text, lib):
+    d = conf.rsplit("/", 1)[0]
+    facts = host(platform, {conf: (F | 0o644, 0, "# conf\n" + text), lib: (F | 0o755, 0, "\x7fELF")},
+                 {d: [conf.rsplit("/", 1)[1]]} if "gconv" in conf else {})
+    facts.raw.files[lib.rsplit("/", 1)[0]] = {"st": [D | 0o755, 998, 998, 0, 0, 8]}  # the vendor's account
+    msg = fails("cw_load_path", facts, exp)
+    n = text.count("\n") + 1
+    assert f"{conf}:{n}: it loads {lib}, which someone but root may change" in msg and "make it root's" in msg, msg
+    facts.raw.files[lib.rsplit("/", 1)[0]]["st"][1:3] = [0, 0]
+    assert outcome("cw_load_path", facts, exp) == "pass"
+
+
+def test_an_openssl_include_is_read_in_turn(exp):
+    facts = host("debian12", {"/etc/ssl/openssl.cnf": (F | 0o644, 0, ".include /etc/ssl/vendor.cnf\n"),
+                              "/etc/ssl/vendor.cnf": (F | 0o644, 0, "[e]\nso_path = " + ROOT + "/shared/e.so\n")})
+    assert f"/etc/ssl/vendor.cnf:2: it loads {ROOT}/shared/e.so (the app's tree)" in fails("cw_load_path", facts, exp)
+
+
+def test_the_collector_reads_what_these_rules_parse():
+    for path in collect_login.GRANTS + collect_login.LIBCONF + collect_login.ROOT_SHELL:
+        assert path in collect_login.FILES
+    assert "/etc/ssh/sshd_config" in collect_login.ROOT_RUNS and set(collect_login.LIBCONF) <= set(
+        collect_login.ROOT_RUNS)
