@@ -317,6 +317,15 @@ def ld_dirs(out):
     lines = {ln.split("#")[0].strip() for c in confs for ln in (out["files"][c].get("data") or "").splitlines()}
     for d in sorted(x for x in lines if x.startswith("/"))[:64]:
         tree(out, d, 1, False)
+        for sub in [n for n in out["dirs"].get(d, []) if n in LINKER_SUBDIRS]:
+            tree(out, os.path.join(d, sub), 2, False)
+
+
+# the subdirectories the dynamic linker (and ldconfig, for its cache) searches under each directory it is given:
+# glibc-hwcaps/<level>/ (glibc >= 2.33) and, before glibc 2.37 (Debian 12's 2.36), the legacy hwcaps and platform
+# ones (two levels: tls/x86_64/); it looks in no other subdirectory (a library is found by name in the directory)
+LINKER_SUBDIRS = {"glibc-hwcaps", "tls", "x86_64", "haswell", "xeon_phi", "avx512_1", "i386", "i486", "i586", "i686",
+                  "sse2", "aarch64", "asimd", "atomics", "power9", "power10", "z13", "z14", "z15", "z16"}
 
 
 LOG = re.compile(r"^[ \t]*(?:ErrorLog|CustomLog|TransferLog)[ \t]+\"?([^\"\s|]+)", re.I | re.M)

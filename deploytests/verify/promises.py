@@ -2435,8 +2435,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             root_only=True, needs=("apache", "tree")),
     Promise("cw_load_path", f"{CW}: loads code", "everything on the code-loading path of the daemons and of root "
             "is root's and not writable by group/others: the python-home (every entry), the stack's Python and its "
-            "stdlib dirs, /etc/ld.so.conf{,.d/*}, ld.so.cache/preload and every directory they name with its "
-            "entries, Apache's binaries and modules, the command directories and their entries, Apache's log "
+            "stdlib dirs, /etc/ld.so.conf{,.d/*}, ld.so.cache/preload and every directory they name with what the "
+            "linker reads there (its files, where its .so links lead, glibc-hwcaps/ and the legacy platform subdirs; "
+            "not other subdirectories), Apache's binaries and modules, the command directories and their files, "
+            "Apache's log "
             "directory (a package's own owner of its file, e.g. at's daemon, is stock); nothing in /usr/local/{sbin,"
             "bin} takes a packaged command's name on root's PATH unless allowed (allow_commands)",
             "test_nothing_on_the_load_path_is_writable_by_others", "the daemons' python-home "

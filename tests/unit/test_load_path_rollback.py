@@ -82,6 +82,33 @@ def test_anything_on_the_load_path_someone_but_root_may_write_is_named(path, cha
     assert [f["path"].split()[0] for f in found] == [path] and area in found[0]["area"], found
 
 
+@pytest.mark.parametrize("top", ["/usr/local/lib", "/usr/local/bin"])
+def test_a_directory_under_a_search_dir_the_searcher_does_not_read_is_no_finding(top):
+    """M7: the linker (and PATH) look one level down by name; /usr/local/lib/nagios (custom Nagios plugins, owned by
+    nagios) holds nothing the linker or root's PATH reads, whatever is collected under it."""
+    own = {f"{top}/nagios": (D, 0o755, 1000, 0), f"{top}/nagios/plugins": (D, 0o775, 1000, 1000),
+           f"{top}/nagios/plugins/check_x": (F, 0o755, 1000, 1000)}
+    snap = snapshot(dict(STOCK, **own), dict(DIRS, **{top: ["nagios"]}), {**CONF, **LISTS})
+    assert parse.load_path(snap, "3.11") == []
+
+
+@pytest.mark.parametrize("own, named", [
+    ({"/usr/local/lib/libobserve.so.1": (F, 0o755, 1000, 0)}, "/usr/local/lib/libobserve.so.1"),  # its own file
+    ({"/usr/local/lib/glibc-hwcaps": (D, 0o755, 0, 0), "/usr/local/lib/glibc-hwcaps/x86-64-v3": (D, 0o755, 1000, 0)},
+     "/usr/local/lib/glibc-hwcaps/x86-64-v3"),  # a subdir the linker does search (glibc >= 2.33)
+    ({"/usr/local/lib/tls": (D, 0o755, 0, 0), "/usr/local/lib/tls/libz.so.1": (F, 0o666, 0, 0)},
+     "/usr/local/lib/tls/libz.so.1"),  # a legacy one (glibc 2.36, Debian 12)
+    ({"/usr/local/lib/libz.so.1": (L, 0o777, 0, 0), "/opt/vendor": (D, 0o755, 1000, 0)}, "/opt/vendor"),  # a link
+])
+def test_what_the_linker_reads_under_its_dirs_someone_else_may_change_is_named(own, named):
+    """A file of the dir, a subdir the linker searches (glibc-hwcaps/<level>, the legacy platform ones) and where
+    a link of the dir leads, each judged; nothing keys on a name but the linker's own subdirs."""
+    snap = snapshot(dict(STOCK, **own), DIRS, {**CONF, **LISTS})
+    if "/opt/vendor" in own:
+        snap.files["/usr/local/lib/libz.so.1"]["link"] = "/opt/vendor/lib/libz.so.1.3"
+    assert [f["path"].split()[0] for f in parse.load_path(snap, "3.11")] == [named]
+
+
 def test_a_missing_named_dir_under_a_dir_someone_else_owns_is_named():
     snap = snapshot(dict(STOCK, **{"/srv/vendor": (D, 0o755, 1000, 1000)}), DIRS,
                     {**CONF, "/etc/ld.so.conf.d/libc.conf": "/srv/vendor/lib\n", **LISTS})
