@@ -113,6 +113,21 @@ class Expected:
             self._packed[python_version] = self.artifact(python_version)
         return self._packed[python_version]
 
+    def artifact_by_sha(self, sha256: str):
+        """The artifact this runner packed with that sha256 (a kept release's RELEASE.json names it): one of this
+        run's, else the file in the directories it packs into (:func:`deploytests.pipeline.artifact.packed`).
+        None when the runner has no such artifact."""
+        from ..pipeline.artifact import Artifact, packed
+
+        if ("sha", sha256) not in self._packed:
+            known = [a for a in ([self.artifact] if isinstance(self.artifact, Artifact) else []) +
+                     list((self.artifact if isinstance(self.artifact, dict) else {}).values()) +
+                     list(self._packed.values()) if isinstance(a, Artifact)]
+            same = [a for a in known if a.sha256 == sha256]
+            self._packed[("sha", sha256)] = same[0] if same else packed(
+                sha256, *dict.fromkeys(a.path.parent for a in known))
+        return self._packed[("sha", sha256)]
+
 
 # ---------------------------------------------------------------- basic facts: one root cause, one failure
 
@@ -1895,8 +1910,39 @@ def _rollback_content(r: dict, exp) -> list[str]:
     return out
 
 
+def _against_artifact(facts, rid: str, r: dict, exp) -> list[str]:
+    """A kept release's venv against the artifact its RELEASE.json names, as the runner packed it (the reference
+    out of the deploy login's reach; its own SNAPSHOT.json and RECORDs are that login's files): files changed,
+    missing or not from it. The release id carries the artifact's sha8: a RELEASE.json naming another is a line.
+    No such artifact here (packed on another machine, the cache cleared): not compared, said in the drift section
+    (``facts.notes``), not a failure: its SNAPSHOT.json still vouches for it against everyone but that login."""
+    sha = str((((facts.tree or {}).get("releases") or {}).get(rid) or {}).get("artifact_sha256") or "")
+    if sha and re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}(-\d+)?", rid) and rid.split("-")[1] != sha[:8]:
+        return [f"its RELEASE.json names artifact {sha[:12] or None}, its id says {rid.split('-')[1]} (someone "
+                "rewrote the record)"]
+    art = exp.artifact_by_sha(sha) if "hashes" in r else None
+    if art is None or not art.manifest.get("tree"):
+        why = "the runner has no artifact with that sha256 (packed elsewhere, or its cache cleared)" if art is None \
+            else "the artifact ships wheels, not a prebuilt tree"
+        if "hashes" in r and sha:
+            facts.notes.append(f"releases/{rid}: not compared with its artifact {sha[:12]}: {why}; only its own "
+                               "SNAPSHOT.json, which the deploy login can rewrite, vouches for it")
+        return []
+    lib, scripts = _TREE_CACHE.get(art.sha256) or _TREE_CACHE.setdefault(art.sha256, tree_files(art))
+    want = {**lib, **installed_scripts(scripts, art.manifest.get("placeholder", ""),
+                                       f"{exp.cfg.root}/releases/{rid}/venv")}
+    found = {p: h for p, h in r["hashes"].items() if p not in VENV_STOCK}
+    diff = [f"changed {p}" for p in sorted(want) if p in found and found[p] != want[p]] + \
+        [f"missing {p}" for p in sorted(want) if p not in found] + \
+        [f"added {p}" for p in sorted(found) if p not in want]
+    return [f"{len(diff)} file(s) of its venv are not the artifact {sha[:12]} the runner packed "
+            f"({art.path.name}): {', '.join(diff[:3])}{' ...' if len(diff) > 3 else ''}: a rollback would run "
+            "them"] if diff else []
+
+
 def rollback_ready(facts, exp):
-    """Every kept release a rollback may switch to is complete and is what was deployed (read, never run): its
+    """Every kept release a rollback may switch to is complete and is what was deployed (read, never run), its
+    venv compared with the artifact the runner packed (:func:`_against_artifact`); its
     venv's python, the stack's Python version, the entry point's module (and the attribute it names, read with
     ast) and its recorded distribution in site-packages, every file as its deploy recorded it in SNAPSHOT.json
     (venv, __pycache__ and the release's static files: none added, changed or removed; a release deployed before
@@ -1937,6 +1983,7 @@ def rollback_ready(facts, exp):
                    (r.get("shared") or {}).items() if st.get("kind") != "symbolic link" or
                    st.get("target") != f"{exp.cfg.root}/shared/{rel}"]
         broken += _rollback_content(r, exp)
+        broken += _against_artifact(facts, rid, r, exp)
         if r.get("config_kept") is False and r.get("config_sha256") != (tree["releases"].get(live) or {}).get(
                 "config_sha256"):
             broken.append(f"the config it started with (sha256 {r['config_sha256'][:12]}) is no longer kept as it "
@@ -2164,7 +2211,10 @@ SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-")
 def sec_secrets(facts, exp):
     """The password hashes (/etc/shadow, /etc/gshadow and their backups: Debian's 0640 root:shadow) and the SSH
     server's host private keys (/etc/ssh/ssh_host_*_key and every HostKey: 0600 root) are root's and readable by
-    no one else (their group: shadow, root). Read by ``lstat`` (sshd 9.8+ keeps serving with readable keys)."""
+    no one else (their group: shadow, root). Read by ``lstat`` (sshd 9.8+ keeps serving with readable keys).
+    Root's home lets no one else in (Debian's 0700). No copy of the app's config or of a kept one (found by
+    content: the tree reader's ``config_copies``, whatever its name or place in the app's tree) is readable by
+    others through directories they may enter."""
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
@@ -2176,6 +2226,13 @@ def sec_secrets(facts, exp):
     lines += _mode_lines(snap, list(dict.fromkeys(keys)), 0o077, "whoever reads it (the app user too) impersonates "
                          "this server to the deploy runner, whose pinned known_hosts entry is all that tells it the "
                          "server is real", ())
+    lines += _mode_lines(snap, ["/root"], 0o007, "every local user (the app user too) lists root's home and reads "
+                         "what is readable there: keys, shell history, an admin's scripts (Debian's: 0700; DevSec "
+                         "linux-baseline); chmod 700 /root", ("root",))
+    lines += [f"{c['path']} ({c['mode']} {c['owner']}): the app's config or a kept one, by content (sha256), that "
+              "every local user reads (others may enter each directory above it): its SECRET_KEY, database password "
+              "and tokens; chmod o-r it (or remove the copy)" for c in (facts.get("tree_inventory") or {}).get(
+                  "config_copies") or []]
     _unaccounted("secrets readable by others", lines, "sec_secrets", exp)
 
 
@@ -2484,8 +2541,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "and is what was deployed: its venv's python, the stack's Python, the entry point's module and the "
             "attribute it names (read with ast), the recorded version installed, every file as its deploy recorded "
             "it (SNAPSHOT.json: venv, __pycache__, static files; before that record: each distribution's RECORD "
-            "with its sha256), its files the deploy login's, not writable by group/others (read as the deploy user, "
-            "never run); a rollback target is left while fewer than keep_releases are kept",
+            "with its sha256) and its venv every file of the artifact its RELEASE.json names as the runner packed "
+            "it (the runner's cache, by sha256: out of the deploy login's reach; no such artifact here: said in "
+            "the drift section, not a failure), its files the deploy login's, not writable by group/others (read "
+            "as the deploy user, never run); a rollback target is left while fewer than keep_releases are kept",
             "test_rollback_targets_are_complete", "kept releases a rollback may switch to are broken ...: "
             "/var/www/app/releases/R: 2 file(s) differ from what its deploy recorded (SNAPSHOT.json): added "
             "venv/lib/python3.11/site-packages/apm_sdk_init.pth, ...", needs=("live",)),
@@ -2524,8 +2583,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_deploy_login_keeps_logging_in", "deployer: the account expires (shadow field 8; chage -E) on "
             "2026-12-06 (in 1 days): every deploy and rollback will fail at login from then on", root_only=True),
     Promise("sec_secrets", f"{SEC}: host", "the password hashes (/etc/shadow, /etc/gshadow and their - backups) and "
-            "the SSH host private keys are root's and readable by no one else (their group: shadow): an attacker "
-            "with any local account gets no hash to crack and no host key to impersonate the server to the runner",
+            "the SSH host private keys are root's and readable by no one else (their group: shadow), root's home "
+            "is root's alone (0700), and no copy of the app's config or of a kept one anywhere in the app's tree "
+            "(found by content, any name: .configs/*, a .bak, a release's copy) is readable by others through "
+            "directories they may enter: an attacker with any local account gets no hash to crack, no host key "
+            "to impersonate the server to the runner, nothing of root's and none of the app's secrets",
             "test_secrets_not_readable_by_others", "/etc/shadow (0644 root:shadow): every local user ... reads every "
             "password hash ..."),
     Promise("sec_logs", f"{SEC}: Apache", "Apache's log directory (Debian's 0750 root:adm) lets no one else in, and "

@@ -194,6 +194,63 @@ def test_a_kept_release_not_what_was_deployed_fails_one_line_per_release():
     assert outcome(facts, exp) == "pass"
 
 
+def test_a_kept_release_is_compared_with_the_artifact_the_runner_packed_not_its_own_record(tmp_path, monkeypatch):
+    """Class: the rollback check's reference is the deploy login's own file (blind5's d23: a kept release patched
+    with its RECORD line and SNAPSHOT.json rewritten passed; the rollback served a route dumping SECRET_KEY). The
+    reference is the artifact the runner packed (its cache, by sha256); without it: one line in the drift section."""
+    import io
+    import tarfile
+
+    from deploytests.pipeline.artifact import artifact_bytes
+    from deploytests.verify.drift import report
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # hermetic: the runner's cache is this one
+    files = {"lib/python3.11/site-packages/yourapplication/__init__.py": b"app = 1\n",
+             "lib/python3.11/site-packages/yourapplication-1.0.dist-info/RECORD": b"yourapplication/__init__.py,,\n"}
+    inner = io.BytesIO()
+    with tarfile.open(fileobj=inner, mode="w") as tar:
+        for name, data in files.items():
+            tar.addfile(_info(name, data), io.BytesIO(data))
+    data = artifact_bytes({"name": "yourapplication", "version": "1.0", "app": "yourapplication",
+                           "tree": ["tree/app.tar"], "placeholder": "/x", "python_version": "3.11"}, [],
+                          {"tree/app.tar": inner.getvalue()})
+    sha = hashlib.sha256(data).hexdigest()
+    exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+    facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+    releases = facts.remote["tree_inventory"]["releases"]
+    prev = f"20000101T000000Z-{sha[:8]}"
+    python = json.loads(json.dumps(releases[LIVE]["python"]).replace(LIVE, prev))
+    hashes = {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}
+    releases[prev] = dict(releases[LIVE], python=python, loose=[], loose_count=0, since_deploy=[], hashes=hashes)
+    facts.remote["tree"]["releases"][prev] = dict(facts.tree["releases"][LIVE], id=prev, artifact_sha256=sha)
+    assert outcome(facts, exp) == "pass"  # the runner has no such artifact: said, not failed
+    assert facts.notes == [f"releases/{prev}: not compared with its artifact {sha[:12]}: the runner has no artifact "
+                           "with that sha256 (packed elsewhere, or its cache cleared); only its own SNAPSHOT.json, "
+                           "which the deploy login can rewrite, vouches for it"]
+    assert any("not checked: releases/" in ln for ln in report(facts))
+    (tmp_path / "cache" / "deploytests" / "artifacts").mkdir(parents=True)
+    (tmp_path / "cache" / "deploytests" / "artifacts" / f"renamed-9.9-{sha[:8]}.tar").write_bytes(data)
+    exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+    assert outcome(facts, exp) == "pass"  # its files are the artifact's
+    patched = dict(hashes, **{n: "0" * 64 for n in hashes})  # the module and its RECORD line rewritten alike
+    releases[prev]["hashes"] = dict(patched, **{"lib/python3.11/site-packages/yourapplication/debug.py": "1" * 64})
+    msg = outcome(facts, exp)
+    assert f"releases/{prev}: 3 file(s) of its venv are not the artifact {sha[:12]} the runner packed " \
+           f"(renamed-9.9-{sha[:8]}.tar): changed lib/python3.11/site-packages/yourapplication-1.0.dist-info/RECORD" \
+           in msg and "added lib/python3.11/site-packages/yourapplication/debug.py" in msg, msg
+    releases[prev]["hashes"] = hashes
+    facts.remote["tree"]["releases"][prev]["artifact_sha256"] = "f" * 64  # the record pointed elsewhere
+    assert f"its RELEASE.json names artifact ffffffffffff, its id says {sha[:8]}" in outcome(facts, exp)
+
+
+def _info(name: str, data: bytes):
+    import tarfile
+
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    return info
+
+
 def test_a_kept_release_whose_config_is_no_longer_kept_fails_unless_it_is_the_live_ones():
     """Class: a part of a rollback target that the rollback puts back with it, not checked (blind4's c30: with
     ``.configs`` cleaned up, a rollback after a config change ran the old code with the new config and said
@@ -270,3 +327,42 @@ def test_one_cause_one_line_a_missing_record_or_python_home_adds_no_second_line(
     assert parse.loader_facts(snapshot(STOCK), [], {})["home_entries"] == []  # absent: the tree check names it
     unlistable = snapshot(dict(STOCK, **{f"{HOME}/lib/python3.11": (D, 0o755, 0, 0), home_site: (D, 0o700, 0, 0)}))
     assert parse.loader_facts(unlistable, [], {})["home_entries"] == ["(unreadable: not looked at)"]
+
+
+def test_the_reader_finds_copies_of_the_config_others_may_read_by_content():
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as top:  # (pytest's tmp_path is under a 0700 dir: others reach nothing)
+        _copies_found(Path(top))
+
+
+def _copies_found(tmp_path):
+    """Class 7 (d31 and its members): a kept config in ``.configs`` and a copy under any name anywhere in the tree,
+    readable by others through directories they may enter, found by sha256 (not by name); the live config itself,
+    a file of the same size but other bytes, and a copy behind a directory others may not enter are not."""
+    root = tmp_path / "app"
+    tmp_path.chmod(0o755)
+    (root / ".configs").mkdir(parents=True)
+    (root / "shared").mkdir()
+    (root / "releases" / "r1").mkdir(parents=True)
+    (root / "private").mkdir(mode=0o750)
+    for d in (root, root / ".configs", root / "shared", root / "releases", root / "releases" / "r1"):
+        d.chmod(0o755)
+    cfg, old = b"SECRET_KEY = 'new'\n", b"SECRET_KEY = 'old'\n"
+    live = root / "shared" / "application.cfg"
+    live.write_bytes(cfg)
+    kept = root / ".configs" / hashlib.sha256(old).hexdigest()
+    kept.write_bytes(old)
+    (root / "shared" / "settings.bak").write_bytes(cfg)  # renamed: found by content
+    (root / "releases" / "r1" / "x.txt").write_bytes(old)
+    (root / "shared" / "same-size").write_bytes(b"SECRET_KEY = 'xyz'\n")
+    (root / "private" / "copy").write_bytes(cfg)
+    for f in (live, kept, root / "shared" / "settings.bak", root / "releases" / "r1" / "x.txt",
+              root / "shared" / "same-size", root / "private" / "copy"):
+        f.chmod(0o644)
+    found = reader.tree_inventory(str(root), config_path=str(live))["config_copies"]
+    assert sorted(c["path"].split("/app/")[1] for c in found) == [
+        f".configs/{kept.name}", "releases/r1/x.txt", "shared/settings.bak"], found
+    for c in found:
+        os.chmod(c["path"], 0o640)
+    assert reader.tree_inventory(str(root), config_path=str(live))["config_copies"] == []
