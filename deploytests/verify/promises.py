@@ -2236,6 +2236,68 @@ def sec_secrets(facts, exp):
     _unaccounted("secrets readable by others", lines, "sec_secrets", exp)
 
 
+# what sshd may offer that the DevSec ssh-baseline (and Mozilla's OpenSSH guidelines) call weak, per keyword; none is
+# in Debian's OpenSSH defaults (12: 9.2p1, 13: 10.0p1), so what sshd offers beyond them is what a plain list, a ``+``
+# or a ``^`` list names (patterns too: sshd matches them against what it supports); a ``-`` list only removes
+SSH_WEAK = {
+    "kexalgorithms": (r"sha1|group1-", "a key exchange an attacker on the path can break (SHA-1, a 1024-bit group): "
+                      "the session keys, and with them every command and file a deploy sends"),
+    "ciphers": (r"-cbc$|cbc@|^3des|^arcfour|^blowfish|^cast128|^none$", "a cipher with plaintext-recovery attacks "
+                "(CBC, 3DES's 64-bit blocks: Sweet32, RC4)"),
+    "macs": (r"md5|-96|ripemd", "an integrity check an attacker may forge (MD5, 96-bit tags)"),
+    "hostkeyalgorithms": (r"^ssh-(rsa|dss)(-cert-v01@openssh\.com)?$", "a host key signed with SHA-1 (ssh-rsa) or "
+                          "DSA: a forged signature impersonates this server to the deploy runner"),
+    "pubkeyacceptedalgorithms": (r"^ssh-(rsa|dss)(-cert-v01@openssh\.com)?$", "client keys accepted with SHA-1 or "
+                                 "DSA signatures"),
+    "casignaturealgorithms": (r"^ssh-(rsa|dss)$", "certificates signed with SHA-1 or DSA accepted")}
+SSH_WEAK["pubkeyacceptedkeytypes"] = SSH_WEAK["pubkeyacceptedalgorithms"]  # (its name before OpenSSH 8.5)
+SSH_KNOWN_WEAK = ("diffie-hellman-group1-sha1", "diffie-hellman-group14-sha1", "diffie-hellman-group-exchange-sha1",
+                  "3des-cbc", "aes128-cbc", "aes192-cbc", "aes256-cbc", "rijndael-cbc@lysator.liu.se", "none",
+                  "hmac-md5", "hmac-md5-96", "hmac-sha1-96", "hmac-md5-etm@openssh.com",
+                  "hmac-md5-96-etm@openssh.com", "hmac-sha1-96-etm@openssh.com", "hmac-ripemd160",
+                  "ssh-rsa", "ssh-dss", "ssh-rsa-cert-v01@openssh.com", "ssh-dss-cert-v01@openssh.com")
+
+
+def ssh_weak_offered(key: str, value: str) -> list[str]:
+    """The weak algorithms an sshd ``key value`` line makes the server offer beyond Debian's defaults: the names
+    of a plain, ``+`` or ``^`` list that are weak, and the known weak names its patterns (``*``, ``?``) match."""
+    import fnmatch
+
+    pattern = SSH_WEAK[key][0]
+    if not value or value.startswith("-"):
+        return []
+    names = value.lstrip("+^").split(",")
+    found = [n for n in names if not any(c in n for c in "*?!") and re.search(pattern, n)]
+    found += [w for w in SSH_KNOWN_WEAK if re.search(pattern, w) and any(
+        fnmatch.fnmatchcase(w, n) for n in names if any(c in n for c in "*?"))]
+    return list(dict.fromkeys(found))
+
+
+def sec_ssh_crypto(facts, exp):
+    """The SSH server offers no weak key exchange, cipher, MAC or signature algorithm (DevSec ssh-baseline): the
+    algorithm keywords of its configuration as its next start reads it (sshd_config, Include files, the first
+    value; a running server's own ``-o``) over Debian's defaults, which offer none (:data:`SSH_WEAK`)."""
+    from .logins import SSHD_CONFIG, sshd_config, sshd_listeners
+    from .mechanisms import texts
+
+    snap = _snapshot(facts, "the SSH server's configuration")
+    if snap.st(SSHD_CONFIG) is None:
+        raise NotApplicable(f"{SSHD_CONFIG} does not exist on {facts.label}: no OpenSSH server configuration")
+    why = {p: str((e or {}).get("why")) for p, e in snap.files.items() if p.startswith("/etc/ssh/")}
+    running = sshd_listeners(snap.raw.get("proc") or {})
+    lines = []
+    for cfg in [sshd_config(texts(facts) or {}, snap.dirs, why)] + [
+            sshd_config(texts(facts) or {}, snap.dirs, why, argv, f"pid {pid}'s command line")
+            for pid, argv in sorted(running.items())]:
+        for key, (_, means) in SSH_WEAK.items():
+            value, where = cfg.first.get(key, ("", ""))
+            weak = ssh_weak_offered(key, value)
+            if weak:
+                lines.append(f"{where}: {key} {value}: sshd offers {', '.join(weak)} to every client: {means}; "
+                             "remove them (a legacy client that needs one: switch sec_ssh_crypto off with the reason)")
+    _unaccounted("weak SSH algorithms offered", list(dict.fromkeys(lines)), "sec_ssh_crypto", exp)
+
+
 def sec_logs(facts, exp):
     """Apache's log directory (Debian's 0750 root:adm) lets others in neither to list nor to open its logs: the
     error log holds tracebacks with request data and config values, the access logs query strings with tokens."""
@@ -2590,6 +2652,13 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "to impersonate the server to the runner, nothing of root's and none of the app's secrets",
             "test_secrets_not_readable_by_others", "/etc/shadow (0644 root:shadow): every local user ... reads every "
             "password hash ..."),
+    Promise("sec_ssh_crypto", f"{SEC}: host", "the SSH server offers no weak key exchange (SHA-1, 1024-bit group), "
+            "cipher (CBC, 3DES, RC4), MAC (MD5, 96-bit) or SHA-1/DSA signature algorithm (HostKeyAlgorithms, "
+            "PubkeyAcceptedAlgorithms, CASignatureAlgorithms): its configuration's plain, + and ^ lists over Debian's "
+            "defaults, which offer none (DevSec ssh-baseline): an attacker on the path breaks no session of a deploy "
+            "and forges no host key", "test_ssh_offers_no_weak_algorithms", "/etc/ssh/sshd_config:14: kexalgorithms "
+            "+diffie-hellman-group1-sha1: sshd offers diffie-hellman-group1-sha1 to every client: a key exchange an "
+            "attacker on the path can break ..."),
     Promise("sec_logs", f"{SEC}: Apache", "Apache's log directory (Debian's 0750 root:adm) lets no one else in, and "
             "no log the configuration in force writes elsewhere (ErrorLog, CustomLog, TransferLog) is readable by "
             "others: an attacker with a local account (the app's code too) reads no request data, tokens in query "
@@ -2621,6 +2690,7 @@ CLOSED_WORLD_CHECKS = {
     "cw_mapped": cw_mapped, "cw_bytecode": cw_bytecode,
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_apache_user": sec_apache_user,
     "cw_become": cw_become, "cw_deploy_account": cw_deploy_account, "sec_secrets": sec_secrets, "sec_logs": sec_logs,
+    "sec_ssh_crypto": sec_ssh_crypto,
     "sec_guards": sec_guards, "sec_sysctl": sec_sysctl, "sec_sticky": sec_sticky,
 }
 
