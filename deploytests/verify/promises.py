@@ -288,7 +288,19 @@ def _response(facts, path):
 def host_answers(facts, exp):
     assert not facts.error, f"{facts.label} could not be asked for its facts: {facts.error}"
     errors = facts.get("errors") or {}
-    assert not errors, f"the fact probe could not read: {errors}"
+    assert not errors, f"the fact probe could not read: {errors}" + _why_root_could_not_run(facts, errors)
+
+
+def _why_root_could_not_run(facts, errors: dict) -> str:
+    """The cause when the root collector was refused running a program: sudo's ``noexec`` (a ``Defaults noexec``
+    line or a ``NOEXEC:`` tag: every program a sudo command starts is refused ``execve``), named by file:line."""
+    if not any("PermissionError" in str(v) for k, v in errors.items() if k.startswith("root")):
+        return ""
+    rules = [r for r in (facts.get("inventory") or {}).get("sudoers") or []
+             if re.search(r"(?i)\bnoexec\b|NOEXEC:", r.get("text", "")) and "!noexec" not in r.get("text", "")]
+    where = ", ".join(f"{r['file']}:{r['line']}: {r['text']!r}" for r in rules[:3])
+    return f"; root was refused running a program: {where or 'sudo noexec?'}: sudo's noexec makes every program " \
+           "a sudo command starts fail (the gate's root collector, and the deploy's apache2ctl reload too): remove it"
 
 
 def packages_installed(facts, exp):

@@ -49,7 +49,16 @@ def walk(top, bounds):
     ``top``; a bound hit, or a directory it could not list (its owner may make one that others can list and it
     cannot: ``d--x---r-x``), is added to ``bounds`` as one line: never skipped in silence."""
     seen = 0
-    unlisted = lambda e: bounds.append("%s: not listed (%s); not looked at" % (one_line(e.filename), e.strerror))  # noqa
+
+    def unlisted(e):  # (whose it is: a directory of the tree not the deploy user's breaks the deploys that write it)
+        try:
+            st = os.lstat(e.filename)
+            whose = " (%04o %s:%s%s)" % (st.st_mode & 0o7777, name_of(pwd.getpwuid, st.st_uid), name_of(
+                grp.getgrgid, st.st_gid), "" if st.st_uid == os.getuid() else ": not this user's (%s): a deploy that "
+                "writes in it fails" % pwd.getpwuid(os.getuid()).pw_name)
+        except (OSError, KeyError):
+            whose = ""
+        bounds.append("%s: not listed (%s)%s; not looked at" % (one_line(e.filename), e.strerror, whose))
     for base, dirs, files in os.walk(top, onerror=unlisted):
         seen += len(dirs) + len(files)
         if seen > ENTRIES:
