@@ -1579,6 +1579,14 @@ def cw_loader(facts, exp):
         if not h.get("package"):
             lines.append(f"{h['path']}" + (f" -> {h['real']}" if h["real"] != h["path"] else "") +
                          f": a site hook on the daemons' path that no package ships unchanged: it {LOADER_MEANING}")
+    snap = getattr(facts, "raw", None)
+    gone = {f: upgraded.pop(f) for f in list(upgraded) if snap is not None and getattr(snap, "dirs", None) and
+            posixpath.basename(f) not in (snap.listdir(posixpath.dirname(f)) or [posixpath.basename(f)])}
+    if gone:  # removed, not replaced (M4: dpkg -r of mod_wsgi is no upgrade)
+        lines.append(f"{', '.join(sorted(gone)[:4])} removed from disk since Apache started (pids "
+                     f"{sorted({p for v in gone.values() for p in v})[:6]} still run it from memory): its package "
+                     "was removed (test_packages_installed names it); a restart loads without it and fails if the "
+                     "configuration needs it")
     if upgraded:
         service, pids = exp.stack.apache.service, sorted({p for v in upgraded.values() for p in v})
         first = sorted(upgraded, key=lambda f: (f != apache_bin, "/libpython" not in f, f))  # what matters first
