@@ -319,6 +319,9 @@ def ld_dirs(out):
         tree(out, d, 1, False)
         for sub in [n for n in out["dirs"].get(d, []) if n in LINKER_SUBDIRS]:
             tree(out, os.path.join(d, sub), 2, False)
+        links = [n for n in out["dirs"].get(d, []) if ".so" in n and "link" in out["files"].get(d + "/" + n, {})]
+        for n in links[:4096]:  # where the linker goes from a library link: its lstat and the dirs above it
+            note(out, os.path.normpath(os.path.join(d, out["files"][d + "/" + n]["link"])))
 
 
 # the subdirectories the dynamic linker (and ldconfig, for its cache) searches under each directory it is given:

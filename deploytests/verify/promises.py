@@ -732,7 +732,8 @@ def daemons_load_what_is_on_disk(facts, exp):
     assert loaded["ctime"] <= oldest["started"] + START_SLACK, \
         f"{loaded['path']} changed at {_utc(loaded['ctime'])}, after the app's mod_wsgi daemon {oldest['pid']} " \
         f"started ({_utc(oldest['started'])}): what the daemons run may not be what is on disk now (a file " \
-        f"changed, loaded and put back with its old mtime looks untouched). Reload them (touch application.wsgi " \
+        f"changed, loaded and put back with its old mtime looks untouched; a chmod or chown moves the ctime too: " \
+        f"then the mode checks name it). Reload them (touch application.wsgi " \
         f"as the deploy login, or apache2ctl graceful) and run the gate again; if nobody changed it, find who did"
 
 
@@ -760,9 +761,12 @@ def homepage_is_the_app(facts, exp):
     resp = _response(facts, "/")
     assert resp.status_code < 500, f"GET / answered {resp.status_code}\n{describe(resp)}"
     found, live = resp.headers.get("X-Deploy-Release"), _live_id(facts)
+    why = "Apache refused it before the app (an access rule in force: Require, <Location>, <If>; " \
+        "test_every_apache_file_is_accounted_for names files that are not stock)" if resp.status_code in (401, 403) \
+        else "another site answered, e.g. Debian's 'It works!' page"
     assert found == live, \
         f"GET / was not answered by the app's live release {live}: X-Deploy-Release is {found!r} " \
-        f"(another site answered, e.g. Debian's 'It works!' page)\n{describe(resp)}"
+        f"({why})\n{describe(resp)}"
 
 
 def site_serves_current_release(facts, exp):

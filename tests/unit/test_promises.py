@@ -130,6 +130,14 @@ def test_debians_it_works_page_is_not_the_app(exp):
     assert result.startswith("fail") and "X-Deploy-Release is None" in result and "It works" in result, result
 
 
+def test_a_403_is_said_refused_by_an_access_rule_not_another_site(exp):
+    """M6 (blind5's x01): a 403 from an access rule in force (an <If> in a conf) is not 'another site answered'."""
+    facts = clean_facts()
+    facts.responses["/"] = response(403, release=None, body="Forbidden")
+    result = outcome("homepage", facts, exp)
+    assert "Apache refused it before the app (an access rule in force" in result and "another site" not in result
+
+
 def test_after_a_rollback_the_older_live_release_is_no_false_alarm(exp):
     """current is not the newest release, and another build than this project's is live: both legitimate."""
     facts = clean_facts()
