@@ -119,14 +119,19 @@ class Expected:
         None when the runner has no such artifact."""
         from ..pipeline.artifact import Artifact, packed
 
-        if ("sha", sha256) not in self._packed:
+        if sha256 not in _BY_SHA:  # (found ones kept for the process: every host of a fleet shares them)
             known = [a for a in ([self.artifact] if isinstance(self.artifact, Artifact) else []) +
                      list((self.artifact if isinstance(self.artifact, dict) else {}).values()) +
                      list(self._packed.values()) if isinstance(a, Artifact)]
             same = [a for a in known if a.sha256 == sha256]
-            self._packed[("sha", sha256)] = same[0] if same else packed(
-                sha256, *dict.fromkeys(a.path.parent for a in known))
-        return self._packed[("sha", sha256)]
+            found = same[0] if same else packed(sha256, *dict.fromkeys(a.path.parent for a in known))
+            if found is None:
+                return None
+            _BY_SHA[sha256] = found
+        return _BY_SHA[sha256]
+
+
+_BY_SHA: dict = {}  # sha256 -> the runner's artifact of it (Expected.artifact_by_sha)
 
 
 # ---------------------------------------------------------------- basic facts: one root cause, one failure
