@@ -779,8 +779,11 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
         names = sorted(os.listdir(base))[-RELEASES:]
     except OSError:
         names = []
+    linked = {}  # a release entry that is a link (the deploy makes directories): name -> where it leads
     for name in names:
         rel = os.path.join(base, name)
+        if os.path.islink(rel):
+            linked[one_line(name)] = one_line(os.readlink(rel))
         if name.startswith(".") or not os.path.isdir(rel) or os.path.islink(rel):
             continue
         data = read_nofollow(os.path.join(rel, "RELEASE.json"))
@@ -829,7 +832,8 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
                 releases[name]["since_deploy"] = compared(recorded["files"], hashes, "venv/")
                 if tree is not None:
                     releases[name]["since_deploy"] += compared(recorded["tree"], tree, "")
-    return {"special": special[:50], "releases": releases, "truncated": bool(bounds), "bounds": bounds,
+    return {"special": special[:50], "releases": releases, "linked": dict(list(linked.items())[:10]),
+            "truncated": bool(bounds), "bounds": bounds,
             "config_copies": config_copies(root, config_path, readable) if config_path else None}
 
 

@@ -366,3 +366,24 @@ def _copies_found(tmp_path):
     for c in found:
         os.chmod(c["path"], 0o640)
     assert reader.tree_inventory(str(root), config_path=str(live))["config_copies"] == []
+
+
+def test_a_kept_release_that_is_a_link_is_said_a_link_not_gone(tmp_path):
+    """M3 (blind5's d24: the previous release moved away, a link left in releases/): the reader names the link and
+    where it leads; the rule says so, not 'gone ... someone removed it'."""
+    root = tmp_path / "app"
+    (root / "releases" / "r2").mkdir(parents=True)
+    (tmp_path / "old" / "r1").mkdir(parents=True)
+    (root / "releases" / "r1").symlink_to(tmp_path / "old" / "r1")
+    (root / "releases" / "r2" / "RELEASE.json").write_text(json.dumps({"version": "1.0", "entry_point": "a:b"}))
+    (root / "current").symlink_to(root / "releases" / "r2")
+    assert reader.tree_inventory(str(root))["linked"] == {"r1": str(tmp_path / "old" / "r1")}
+    exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+    facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+    prev = "20000101T000000Z-00000000"
+    facts.remote["tree"]["releases"][LIVE]["previous"] = prev
+    facts.remote["tree_inventory"]["linked"] = {prev: "/srv/old-releases/" + prev}
+    msg = outcome(facts, exp)
+    assert f"releases/{prev}: a link to /srv/old-releases/{prev}, not a directory the deploy made" in msg and \
+        "someone removed it" not in msg, msg
+
