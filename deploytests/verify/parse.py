@@ -708,6 +708,7 @@ def load_path(snap: Snapshot, py: str) -> list[dict]:
                 link = (snap.files.get(path) or {}).get("link") if area == SEARCHED[0] else None
                 if not loose and link is not None and ".so" in posixpath.basename(path):  # where ld.so goes from it
                     loose = _loose_above(snap, posixpath.normpath(posixpath.join(posixpath.dirname(path), link)))
+                    loose = loose and f"{path} -> {loose}"
                 if loose and loose not in found:
                     found[loose] = {"area": area, "path": loose, "top": top}
     return list(found.values())

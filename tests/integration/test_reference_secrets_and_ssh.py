@@ -32,7 +32,7 @@ REWRITE = (
     "rec.write_text(''.join(('jinja2/utils.py,sha256=' + h + ',' + str(f.stat().st_size) + chr(10)) "
     "if ln.startswith('jinja2/utils.py,') else ln + chr(10) for ln in rec.read_text().splitlines())); "
     "s = json.loads((r / 'SNAPSHOT.json').read_text()); "
-    "s['files'] = dict((k, x) for k, x in s['files'].items() if '__pycache__/utils.' not in k); "
+    "s['files'] = dict((k, x) for k, x in s['files'].items() if 'jinja2/__pycache__/utils.' not in k); "
     "s['files'].update((str(p.relative_to(v)), hashlib.sha256(p.read_bytes()).hexdigest()) for p in (f, rec)); "
     "(r / 'SNAPSHOT.json').write_text(json.dumps(s))")
 
