@@ -98,8 +98,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
-def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
-    """The parser, and that of ``images build`` (its names are checked after parsing)."""
+def _parser() -> argparse.ArgumentParser:
+    """The parser (``images build`` checks its names after parsing)."""
     parser = _Parser(prog="deploytests", usage="deploytests [-h] COMMAND ...", description=DESCRIPTION,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, help=argparse.SUPPRESS)
@@ -137,12 +137,11 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     build.add_argument("images", nargs="*", default=[], metavar="NAME",
                        help="an image name without tag, e.g. debian13-bare (default: every image)")
     build.set_defaults(func=_build, check=lambda args: _check_images(build, args.images))
-    return parser, build
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser, _ = _parser()
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     if getattr(args, "check", None):
         args.check(args)
     try:

@@ -217,8 +217,7 @@ def _read_source(project_dir: Path) -> tuple[Path, Table]:
             return pyproject, Table(section, FIELDS, where=doc.where(doc.table_line("tool", "deploytests")),
                          label="[tool.deploytests]", base=pyproject.parent, form="[tool.deploytests]", doc=doc,
                          header=("tool", "deploytests"))
-    above = next((d for d in project_dir.parents if (d / "deploy.toml").is_file() or _has_table(d / "pyproject.toml")),
-                 None)
+    above = next((d for d in project_dir.parents if has_deploy_config(d)), None)
     raise ConfigError(
         f"no deploy config in {project_dir}", where=str(project_dir),
         hint=f"{project_dir} is inside the project {above} (it has one): run from there, or pass --app {above}"
@@ -227,12 +226,18 @@ def _read_source(project_dir: Path) -> tuple[Path, Table]:
     )
 
 
-def _has_table(pyproject: Path) -> bool:
+def has_table(pyproject: Path) -> bool:
     """Whether ``pyproject`` has a ``[tool.deploytests]`` table (a file that cannot be read has none)."""
     try:
         return pyproject.is_file() and "deploytests" in tomllib.loads(pyproject.read_text()).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, TypeError):
         return False
+
+
+def has_deploy_config(project_dir: Path) -> bool:
+    """Whether ``project_dir`` has a deploy config: a ``deploy.toml``, or ``[tool.deploytests]`` in its
+    pyproject.toml."""
+    return (project_dir / "deploy.toml").is_file() or has_table(project_dir / "pyproject.toml")
 
 
 def _validate(t: Table, source: Path, project_dir: Path) -> DeployConfig:
@@ -313,19 +318,23 @@ def env_problem(name: object, value: object, config_env: str) -> str | None:
     return None
 
 
-def env_table(t: Table, config_env: str = "") -> tuple[tuple[str, str], ...]:
-    """The ``env`` table of deploy.toml or of a target (whose app's ``config_env`` is checked when they merge)."""
-    value = t.raw("env")
+def _pairs(t: Table, key: str, like: str, problem, hint: str) -> tuple[tuple[str, str], ...]:
+    """The table ``key`` (``like``: its form) as sorted pairs, each refused with ``problem(k, v)``'s reason."""
+    value = t.raw(key)
     if value is None:
         return ()
     if not isinstance(value, dict):
-        raise t.fail("env", 'a table like { NAME = "value" }', value)
-    for name, v in value.items():
-        problem = env_problem(name, v, config_env)
-        if problem:
-            raise t.error(f"key 'env': {problem}", key="env",
-                          hint='set plain app settings only, e.g. env = { DJANGO_SETTINGS_MODULE = "mysite.settings" }')
+        raise t.fail(key, like, value)
+    for k, v in value.items():
+        if why := problem(k, v):
+            raise t.error(f"key {key!r}: {why}", key=key, hint=hint)
     return tuple(sorted(value.items()))
+
+
+def env_table(t: Table, config_env: str = "") -> tuple[tuple[str, str], ...]:
+    """The ``env`` table of deploy.toml or of a target (whose app's ``config_env`` is checked when they merge)."""
+    return _pairs(t, "env", 'a table like { NAME = "value" }', lambda name, v: env_problem(name, v, config_env),
+                  'set plain app settings only, e.g. env = { DJANGO_SETTINGS_MODULE = "mysite.settings" }')
 
 
 def static_problem(prefix: object, directory: object, shared_paths: tuple[str, ...], health_path: str) -> str | None:
@@ -350,18 +359,10 @@ def static_problem(prefix: object, directory: object, shared_paths: tuple[str, .
 
 
 def _static(t: Table, shared_paths: tuple[str, ...], health_path: str) -> tuple[tuple[str, str], ...]:
-    value = t.raw("static")
-    if value is None:
-        return ()
-    if not isinstance(value, dict):
-        raise t.fail("static", 'a table like { "/static" = "staticfiles" }', value)
-    for prefix, directory in value.items():
-        problem = static_problem(prefix, directory, shared_paths, health_path)
-        if problem:
-            raise t.error(f"key 'static': {problem}", key="static",
-                          hint='e.g. static = { "/static" = "staticfiles" } (a dir of the project, shipped by pack)')
-    prefixes = sorted(value)
-    for a, b in zip(prefixes, prefixes[1:], strict=False):
+    pairs = _pairs(t, "static", 'a table like { "/static" = "staticfiles" }',
+                   lambda prefix, directory: static_problem(prefix, directory, shared_paths, health_path),
+                   'e.g. static = { "/static" = "staticfiles" } (a dir of the project, shipped by pack)')
+    for (a, _), (b, _) in zip(pairs, pairs[1:], strict=False):
         if b.startswith(a + "/"):
             raise t.error(f"key 'static': {b} lies inside {a}", key="static", hint="give one of them")
-    return tuple(sorted(value.items()))
+    return pairs

@@ -39,9 +39,7 @@ class DeployTestsError(Exception):
     def render(self) -> str:
         """The one-line message plus the detail block (command output, logs), for reports. What a server wrote
         in it is behind a gutter from where it entered (:func:`deploytests.untrusted.block`)."""
-        if not self.detail:
-            return self.one_line()
-        return f"{self.one_line()}\n{self.detail}"
+        return self.one_line() + (f"\n{self.detail}" if self.detail else "")
 
 
 class ConfigError(DeployTestsError):

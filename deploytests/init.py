@@ -34,7 +34,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import DeployConfig, load_config
+from .config import DeployConfig, has_table, load_config
 from .errors import ConfigError
 
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
@@ -889,7 +889,7 @@ def init(root: Path, *, out=print) -> int:
     elif d.new_config:
         files[NEW_CONFIG] = CONFIG_CFG.format(path=NEW_CONFIG, env=d.config_env)
     written, kept = 0, False
-    has_deploy_config = (root / "pyproject.toml").is_file() and "deploytests" in _tool(root / "pyproject.toml")
+    has_deploy_config = has_table(root / "pyproject.toml")
     for rel, text in files.items():
         path = root / rel
         if rel == "deploy.toml" and has_deploy_config:
@@ -933,12 +933,9 @@ def init(root: Path, *, out=print) -> int:
         out(f"  WARNING {dropped} drops tables (DROP TABLE): as a post_deploy it would empty the live database on "
             "every deploy; make it CREATE TABLE IF NOT EXISTS (or use a migration tool) first")
     if tables := packaging(root, d):
-        pyproject = root / "pyproject.toml"
-        text = pyproject.read_text() if pyproject.is_file() else ""
-        with open(pyproject, "a") as f:
-            f.write(("\n" if text and not text.endswith("\n\n") else "") + tables)
+        had = _append(root / "pyproject.toml", tables)
         names = ", ".join(re.findall(r"^(\[[^\]]+\])", tables, re.M))
-        out(f"  {'added  ' if text else 'wrote  '} {names} to pyproject.toml: the project had no packaging "
+        out(f"  {'added  ' if had else 'wrote  '} {names} to pyproject.toml: the project had no packaging "
             + ("(pack builds a wheel of the project and its apps, with their templates, static files and "
                "migrations)" if d.framework == "django" else "(pack builds a wheel of the app's module)")
             + ("; its dependencies: requirements.txt's lines" if requirements_txt(root) else
@@ -952,10 +949,7 @@ def init(root: Path, *, out=print) -> int:
             and IGNORE_DEPLOY in (root / where).read_text():
         out(f"  kept    {where}: its pytest keys are set")
     elif where is None:
-        pyproject = root / "pyproject.toml"
-        text = pyproject.read_text() if pyproject.is_file() else ""
-        with open(pyproject, "a") as f:
-            f.write(("\n" if text and not text.endswith("\n\n") else "") + ini_block(keys))
+        _append(root / "pyproject.toml", ini_block(keys))
         out(f"  added   [tool.pytest.ini_options] to pyproject.toml ({', '.join(keys)})")
     else:  # a key the file has already gets a value added, never a second line (pytest refuses duplicates)
         text = (root / where).read_text(errors="replace")
@@ -979,6 +973,14 @@ def init(root: Path, *, out=print) -> int:
     return written
 
 
+def _append(pyproject: Path, tables: str) -> str:
+    """Add ``tables`` at the end of ``pyproject`` (made if missing), after a blank line; return what it held."""
+    text = pyproject.read_text() if pyproject.is_file() else ""
+    with open(pyproject, "a") as f:
+        f.write(("\n" if text and not text.endswith("\n\n") else "") + tables)
+    return text
+
+
 def _rel(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
@@ -995,10 +997,3 @@ def existing(root: Path, out=print) -> DeployConfig | None:
     out(f"  note    {_rel(cfg.source, root)} says: entry_point = {cfg.entry_point!r}, config_file = {config}, "
         f"post_deploy = {list(cfg.post_deploy)!r}")
     return cfg
-
-
-def _tool(pyproject: Path) -> dict:
-    try:
-        return tomllib.loads(pyproject.read_text()).get("tool", {})
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return {}

@@ -205,7 +205,7 @@ class Strings(Kind[tuple[str, ...]]):
 
 class RelPaths(Kind[tuple[str, ...]]):
     """A list of relative POSIX paths of plain characters without ``..``, normalised (``./data/`` is ``data``);
-    one path listed twice is refused."""
+    one path listed twice, or inside another listed one, is refused (each is a directory of its own)."""
 
     def __init__(self, allowed: str = "a list of relative paths without '..'"):
         self.allowed = allowed
@@ -218,6 +218,10 @@ class RelPaths(Kind[tuple[str, ...]]):
                 raise at.fail(key, self.allowed, value)
         normal = tuple(str(PurePosixPath(p)) for p in paths)
         at.no_duplicates(key, normal)
+        inside = sorted((a, b) for a in normal for b in normal if b.startswith(a + "/"))
+        if inside:
+            raise at.error(f"key {key!r}: {inside[0][1]!r} is inside {inside[0][0]!r}", key=key, value=value,
+                           hint=f"list {inside[0][0]!r} alone: what is under it is shared with it")
         return normal
 
 

@@ -163,10 +163,9 @@ class Session:
 
     @property
     def policy(self):
-        s = self.settings
-        if s.rolling:
-            return Policy(canary=s.canary, batch=Count(1), max_failed=Count(0), parallel=s.parallel)
-        return Policy(canary=s.canary, batch=s.batch, max_failed=s.max_failed, parallel=s.parallel)
+        s = self.settings  # --rolling: --batch 1 --max-failed 0
+        return Policy(canary=s.canary, batch=Count(1) if s.rolling else s.batch,
+                      max_failed=Count(0) if s.rolling else s.max_failed, parallel=s.parallel)
 
     # -- steps -----------------------------------------------------------------------------------------
     def run(self, servers, fn, step: str):

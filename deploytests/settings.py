@@ -157,14 +157,21 @@ def _path(value: str, base: Path) -> Path:
     return (base / Path(value.strip()).expanduser()).resolve()
 
 
-def _positive_int(value: str, _base: Path) -> int:
-    try:
-        number = int(value.strip())
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise ValueError("not a positive integer")
-    return number
+def _positive(cast: Callable[[str], Any], what: str) -> Callable[[str, Path], Any]:
+    """The parser of a positive ``cast`` (int, float), refusing anything else as "not a positive ``what``"."""
+    def parse(value: str, _base: Path) -> Any:
+        try:
+            number = cast(value.strip())
+        except ValueError:
+            number = 0
+        if not number > 0:
+            raise ValueError(f"not a positive {what}")
+        return number
+    return parse
+
+
+_positive_int = _positive(int, "integer")
+seconds = _positive(float, "number of seconds")  # also the host timeout's env var alone (deploytests.ssh)
 
 
 def _platforms(value: str, _base: Path) -> tuple[str, ...]:
@@ -175,14 +182,6 @@ def _platforms(value: str, _base: Path) -> tuple[str, ...]:
         raise ValueError(f"unknown platform {', '.join(map(repr, unknown)) or repr(value)}; choose from "
                          f"{', '.join(known)} (comma-separated for a mixed fleet)")
     return tuple(dict.fromkeys(words))
-def _seconds(value: str, _base: Path) -> float:
-    try:
-        number = float(value.strip())
-    except ValueError:
-        number = 0.0
-    if not number > 0:
-        raise ValueError("not a positive number of seconds")
-    return number
 
 
 def _test_paths(value: str, base: Path) -> tuple[Path, ...]:
@@ -232,7 +231,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("platform", "server platform(s) of the docker target's containers: debian12 (default), debian13, "
            "or a comma-separated mix (debian12,debian13)", _platforms, metavar="NAME[,NAME]"),
     Option("host_timeout", "seconds a host may answer nothing (connect, login, any step) before it is named "
-           "as frozen or lost and the other hosts go on (default 30)", _seconds, metavar="SECONDS"),
+           "as frozen or lost and the other hosts go on (default 30)", seconds, metavar="SECONDS"),
     Option("canary", "rollout: deploy and gate N hosts (or P% of them) first; any failure there stops the rollout "
            "(default: no canary)", _count, metavar="N|P%"),
     Option("batch", "rollout: then N hosts (or P%) per batch, each gated before the next (default: all at once)",
@@ -246,7 +245,7 @@ OPTIONS: tuple[Option, ...] = (
            "next (default: under pytest the ones this run collected, under fab <app>/tests/deploy when it exists; "
            "none: the built-in promises only)", _test_paths, metavar="PATH[,PATH]|none"),
     Option("gate_timeout", "rollout: seconds the project's deploy tests may take per phase (then they are killed "
-           "and the hosts not verified fail; default 300)", _seconds, metavar="SECONDS"),
+           "and the hosts not verified fail; default 300)", seconds, metavar="SECONDS"),
     Option("identity", "fab -H hosts: the deploy login's private key (fab -i wins; default ~/.ssh/id_ed25519)",
            _path, metavar="PATH", pytest=False),
     Option("known_hosts", "fab -H hosts: the known_hosts file their host keys are checked against (default "

@@ -37,6 +37,7 @@ import fabric
 import paramiko
 
 from .errors import ConfigError, ConnectError, HostKeyError
+from .settings import seconds
 
 DEFAULT_TIMEOUT = 30.0
 TIMEOUT_ENV = "DEPLOYTESTS_HOST_TIMEOUT"
@@ -46,15 +47,10 @@ PASSPHRASE_ENV = "DEPLOYTESTS_KEY_PASSPHRASE"
 def host_timeout(env: Mapping[str, str] = os.environ) -> float:
     """The bound on every wait for a host, in seconds: ``DEPLOYTESTS_HOST_TIMEOUT`` or 30."""
     raw = env.get(TIMEOUT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_TIMEOUT
     try:
-        value = float(raw)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise ConfigError(f"{TIMEOUT_ENV}={raw}: not a positive number of seconds")
-    return value
+        return seconds(raw, Path()) if raw else DEFAULT_TIMEOUT
+    except ValueError as exc:
+        raise ConfigError(f"{TIMEOUT_ENV}={raw}: {exc}") from None
 
 
 class Watchdog:
@@ -224,11 +220,9 @@ def known_hosts_line(host: str, port: int, public_key: str) -> str:
     return f"{known_hosts_name(host, port)} {keytype} {blob}\n"
 
 
-def fabric_config(**overrides) -> fabric.Config:
+def fabric_config() -> fabric.Config:
     """Fabric config used for every connection: stdin not read, no ssh_config files loaded."""
-    data = {"run": {"in_stream": False}, "load_ssh_configs": False}
-    data.update(overrides)
-    return fabric.Config(overrides=data, lazy=True)
+    return fabric.Config(overrides={"run": {"in_stream": False}, "load_ssh_configs": False}, lazy=True)
 
 
 class PinnedConnection(fabric.Connection):
@@ -385,8 +379,7 @@ def connect(host: str, *, user: str, port: int = 22, key_filename: str | Path, k
     try:
         pkey = load_identity(key_filename)
     except ConnectError as exc:
-        exc.where = label or host
-        raise ConnectError(exc.what, where=exc.where, hint=exc.hint) from None
+        raise ConnectError(exc.what, where=label or host, hint=exc.hint) from None
     bound = float(timeout) if timeout else host_timeout()
     conn = PinnedConnection(
         host, user=user, port=int(port), known_hosts=known_hosts, label=label, timeout=bound,

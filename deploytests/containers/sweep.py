@@ -92,13 +92,6 @@ def sweep_workdirs(*, this_host: str | None = None, tmp: Path | None = None,
     return removed
 
 
-def _remove_workdirs(run_id: str) -> None:
-    """Delete a swept run's temp dirs (its private client key and known_hosts) on this machine."""
-    if run_id:
-        for path in Path(tempfile.gettempdir()).glob(f"deploytests-{run_id}-*"):
-            shutil.rmtree(path, ignore_errors=True)
-
-
 def sweep(client, *, progress: Callable[[str], None] = print) -> list[str]:
     """Remove leftover containers of killed runs; return their names. Safe when runs sweep concurrently.
 
@@ -121,11 +114,10 @@ def sweep(client, *, progress: Callable[[str], None] = print) -> list[str]:
                     raise
                 continue
             removed.append((container.attrs.get("Names") or [container.id])[0].lstrip("/"))
-            _remove_workdirs(labels.get(L_RUN, ""))
     if removed:
         progress(f"swept {len(removed)} leftover container(s) of killed runs: {', '.join(removed)}")
     _sweep_snapshots(client, this_host)
-    sweep_workdirs(this_host=this_host)
+    sweep_workdirs(this_host=this_host)  # the dead runs' temp dirs (their client keys), by their owner.json
     return removed
 
 

@@ -12,7 +12,6 @@ and the deployed state (``{root}``, ``{live}``, ``{site}``...). The commands use
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass
 
 from ..stacks import DEFAULT
@@ -286,9 +285,6 @@ FAULTS: tuple[Fault, ...] = (
           "/etc/apache2/envvars"),
 )
 
-BY_ID = {f.id: f for f in FAULTS}
-
-
 def render(fault: Fault, values: dict) -> str:
     """The fault's shell script with its placeholders filled (values are quoted-safe tokens: paths, names)."""
     for key, value in values.items():
@@ -323,10 +319,6 @@ def values_for(cfg, *, login: str, deploy_user: str, live: str, prev: str, pytho
 def script(fault: Fault, values: dict) -> list[str]:
     """The argv that injects ``fault`` (``sh -ec <script>``)."""
     return ["sh", "-ec", render(fault, values)]
-
-
-def shown(fault: Fault, values: dict) -> str:
-    return "sh -ec " + shlex.quote(render(fault, values))
 
 
 def table() -> str:

@@ -1566,11 +1566,19 @@ def make_tree(root_fd, args: DeployArgs):
                                                         for rel in args.shared_paths for i in range(rel.count("/") + 1)]
     umask = os.umask(0)
     try:
-        for name, mode in dirs:
-            if not os.path.lexists(os.path.join(args.root, name)):
-                os.mkdir(name, mode, dir_fd=root_fd)
+        for name, mode in dirs:  # each directory above a name opened without following a link (the app user may
+            parent = os.dup(root_fd)  # write in a data dir: a link it put there is never followed)
+            for part in os.path.dirname(name).split("/") if "/" in name else ():
+                parent, above = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent), parent
+                os.close(above)
+            try:
+                os.mkdir(os.path.basename(name), mode, dir_fd=parent)
                 if name == "releases":  # not setgid: a release's files are this login's group's
                     os.chmod(name, mode, dir_fd=root_fd)
+            except FileExistsError:
+                pass
+            finally:
+                os.close(parent)
         wsgi, old = args.wsgi.encode(), None
         try:
             fd = os.open("application.wsgi", os.O_RDONLY | os.O_NOFOLLOW, dir_fd=root_fd)

@@ -12,7 +12,8 @@ name. It never reads, runs, loads or follows what the deploy login or the app us
   (:func:`root_only`), so no one else can plant, swap or hard-link a name there; new content goes to an
   ``O_EXCL`` temp file beside its target, then renamed; the one directory it gives away, ``/var/www/<app>``
   (the deploy user's, group app, setgid), is made in root's ``/var/www`` and its attributes set through an
-  ``O_NOFOLLOW`` fd. Root makes nothing inside it: the deploy login makes its tree at its first deploy;
+  ``O_NOFOLLOW`` fd. In it root only creates a placeholder ``application.wsgi`` where nothing is (``O_EXCL``);
+  the deploy login makes the rest of its tree at its first deploy;
 - one grant, written last and checked by ``visudo``: the deploy login may run its releases' python as the app
   user. A failed bootstrap removes the grants it added. No config, no copy of itself, nothing as root.
 
@@ -67,8 +68,7 @@ class AgentError(Exception):
 
 
 def emit(event, **fields):
-    sys.stdout.write(EVENT + json.dumps(dict(fields, event=event), sort_keys=True) + "\n")
-    sys.stdout.flush()
+    print(EVENT + json.dumps(dict(fields, event=event), sort_keys=True), flush=True)
 
 
 # The server as this program touches it: ``root`` (the file tree's prefix: "" is ``/``), ``passwd``/``group``
@@ -172,6 +172,7 @@ def acquire(path, timeout, what, posix=False):
     """An fd holding an exclusive lock on ``path`` (flock, or POSIX ``lockf`` as dpkg uses) within ``timeout``
     seconds, emitting one ``*_wait`` step when it has to wait; a one-line AgentError when it gives up (the process
     then ends: its fd with it)."""
+    root_only(path)  # (dpkg's own directory, or root's state dir)
     fd = os.open(at(path), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     deadline, waited = time.monotonic() + timeout, False
     while True:

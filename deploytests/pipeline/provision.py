@@ -14,8 +14,9 @@ Its arguments are a closed set the agent checks against fixed patterns (``agent_
 - installs what is missing of the stack's packages with apt, after waiting (bounded) for dpkg's lock;
 - creates the app's system user (recorded as deploytests'; root refuses again an existing account of any other
   kind) and adds the deploy login (an existing login, never the app user) to its group;
-- makes ``/var/www/<app>``, the deploy login's, group app, setgid (2755), and nothing in it: the deploy login
-  makes ``releases/``, ``shared/`` and its data dirs (the app group's, through the setgid bit), the lock and
+- makes ``/var/www/<app>``, the deploy login's, group app, setgid (2755), and in it only a placeholder
+  ``application.wsgi`` where nothing is (the daemons load it until the first deploy): the deploy login makes
+  ``releases/``, ``shared/`` and its data dirs (the app group's, through the setgid bit), the lock and
   ``application.wsgi`` at its first deploy, with its own rights; ``python/``, the daemons' python-home, root's.
   Root writes only in directories of root's that only root may write;
 - writes the vhost, enables
@@ -94,7 +95,7 @@ def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None, dpkg_lo
         raise DeployError(f"bootstrap failed at apache: server_name {cfg.server_name!r} port {cfg.port} is already "
                           f"served by {', '.join(other)}: two sites would answer for one name", where=label_of(c),
                           hint="set server_name in deploy.toml to this app's own host name")
-    problem = users_problem(look, args["app_user"], args["deploy_user"])
+    problem = users_problem(look, args["app_user"], args["deploy_user"], cfg.app)
     if problem:
         raise DeployError(f"bootstrap failed at users: {problem[1]}", where=label_of(c),
                           hint="set %s in deploy.toml to %s" % (problem[0], "a new name: bootstrap creates the app "
@@ -113,11 +114,13 @@ ACCOUNTS = ("/etc/passwd", "/etc/login.defs", "/var/lib/deploytests/users")  # c
 RANGES = {"UID_MIN": 1000, "UID_MAX": 60000, "SYS_UID_MIN": 100, "SYS_UID_MAX": 999}  # Debian's defaults
 
 
-def users_problem(look: dict, app_user: str, deploy_user: str) -> tuple[str, str] | None:
-    """(role, why) when ``app_user`` or ``deploy_user`` may not be bootstrap's, from root's account files as the
-    login collector read them (``look``: its check-mode reply; only root's files, not writable by others, have
-    their bytes). Only root changes those files, so what they say here holds when root runs; root checks its own
-    invariants again (neither is root, two users, an existing app user is one bootstrap created)."""
+def users_problem(look: dict, app_user: str, deploy_user: str, app: str = "app") -> tuple[str, str] | None:
+    """(role, why) when ``app_user`` or ``deploy_user`` may not be bootstrap's for ``app``, from root's account
+    files and the ``lstat`` of ``/var/www/<app>`` as the login collector read them (``look``: its check-mode reply;
+    only root's files, not writable by others, have their bytes). Only root changes those files and that
+    directory's owner, so what they say here holds when root runs; root checks its own invariants again (neither
+    is root, two users, an existing app user is one bootstrap created). An app user belongs to the app bootstrap
+    made it for (its home is that app's tree), and an app's tree to the deploy login bootstrap gave it to."""
     texts = {}
     for path in ACCOUNTS:
         entry = (look.get("files") or {}).get(path) or {}
@@ -134,6 +137,16 @@ def users_problem(look: dict, app_user: str, deploy_user: str) -> tuple[str, str
         problem = user_problem(role, name, users.facts(name), ours, ranges, other)
         if problem:
             return role, problem
+    home, tree = (users.facts(app_user) or {}).get("home"), f"/var/www/{app}"
+    if home not in (None, tree):
+        return "app_user", f"app_user {app_user!r} is another app's (its home is {home}): each app has its own " \
+                           "app user, and a deploy login of this app would get that app's group and its code's rights"
+    st = ((look.get("files") or {}).get(tree) or {}).get("st")
+    owner = users.name(st[1]) if st else None
+    if st and st[1] != 0 and owner != deploy_user and (users.facts(deploy_user) or {}).get("uid") != st[1]:
+        return "deploy_user", f"{tree} is {owner}'s, the deploy login bootstrap gave it to, not {deploy_user}'s: " \
+                              f"its releases, config and data stay {owner}'s; to hand the app over, move the tree " \
+                              f"aside (sudo mv {tree} {tree}.old), bootstrap with {deploy_user} and deploy"
     return None
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import tomllib
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
+from ..config import has_deploy_config
 from ..config import load_config as load_deploy_config
 from ..errors import ConfigError, DeployTestsError
 from ..settings import OPTIONS, Settings, blame, resolve
@@ -116,24 +116,11 @@ def pytest_load_initial_conftests(early_config, parser, args):
 
 # ---------------------------------------------------------------- configure: settings and target, no network
 
-def project_app(rootdir: Path) -> Path | None:
-    """The project being tested, when it has a deploy config (``deploy.toml`` or ``[tool.deploytests]``)."""
-    if (rootdir / "deploy.toml").is_file():
-        return rootdir
-    pyproject = rootdir / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            return rootdir if "deploytests" in tomllib.loads(pyproject.read_text()).get("tool", {}) else None
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            return None  # pytest itself reports a broken pyproject.toml
-    return None
-
-
 def _settings(config) -> Settings:
     default = config.hook.pytest_deploytests_default_app(config=config)
     defaults = {"app": Path(default).resolve()} if default else None
-    if defaults is None and (project := project_app(Path(config.rootpath))) is not None:
-        defaults, source = {"app": project}, "the project at the rootdir"
+    if defaults is None and has_deploy_config(Path(config.rootpath)):  # the project being tested
+        defaults, source = {"app": Path(config.rootpath)}, "the project at the rootdir"
     else:
         source = "conftest default"
     return resolve(

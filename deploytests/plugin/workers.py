@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ..targets.sharing import TargetLock, keep_exclusive, once_per_run
+from ..targets.sharing import TargetLock, once_per_run
 from .reporting import timings
 from .state import DESTRUCTIVE, PENDING, PROVIDER, RUN, USED, is_worker, shares_real_target, stop, uses_deploytests
 
@@ -48,7 +48,7 @@ def pytest_runtest_protocol(item, nextitem):
         return (yield)
     finally:
         following = nextitem is not None and nextitem.get_closest_marker(DESTRUCTIVE) is not None
-        if not keep_exclusive(destructive, following):
+        if not (destructive and following):  # exclusive from the first destructive test of a run to the last
             lock.release()
 
 

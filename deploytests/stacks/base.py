@@ -106,15 +106,20 @@ class Stack:
         return release.get("VERSION_CODENAME") == self.codename
 
     def is_daemon_of(self, argv0: str, app: str) -> bool:
-        """Whether a process whose first ``ps`` word is ``argv0`` is one of ``app``'s mod_wsgi daemons.
+        """Whether a process whose first ``ps`` word is ``argv0`` is one of ``app``'s mod_wsgi daemons."""
+        return is_daemon_of(argv0, app, self.daemon_display)
 
-        The kernel keeps the display name within the length of Apache's argv[0], so ``(wsgi:yourapplication)``
-        shows as ``(wsgi:yourapplica``: the fixed part and a non-empty prefix of the app name match."""
-        fixed, _, tail = self.daemon_display.partition("{app}")
-        shown = argv0[len(fixed):]
-        if tail and shown.endswith(tail):
-            shown = shown[:-len(tail)]
-        return argv0.startswith(fixed) and bool(shown) and app.startswith(shown)
+
+def is_daemon_of(argv0: str, app: str, display: str) -> bool:
+    """Whether ``argv0`` is one of ``app``'s mod_wsgi daemons as ``ps`` shows them (the stack's ``display``).
+
+    The kernel keeps the display name within the length of Apache's argv[0], so ``(wsgi:yourapplication)``
+    shows as ``(wsgi:yourapplica``: the fixed part and a non-empty prefix of the app name match."""
+    fixed, _, tail = display.partition("{app}")
+    shown = argv0[len(fixed):]
+    if tail and shown.endswith(tail):
+        shown = shown[:-len(tail)]
+    return argv0.startswith(fixed) and bool(shown) and app.startswith(shown)
 
 
 OS_RELEASE = "/etc/os-release"

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from .apache_wsgi import (
-    BASELINE_GUARDS,
-    BASELINE_INCLUDES,
-    BASELINE_MODULES,
-    BASELINE_PRIVILEGED,
-    BASELINE_SUDOERS,
-    PACKAGES,
-    VERIFIED_PACKAGES,
-    VHOST,
-)
+from .apache_wsgi import DEBIAN
 from .base import Stack
 
 STACK = Stack(
     name="debian12-apache-wsgi", platform="debian12", title="Debian 12 (bookworm)",
     os_id="debian", version_id="12", codename="bookworm",
     python_version="3.11", python="/usr/bin/python3.11", mod_wsgi_major="4",
-    packages=PACKAGES, vhost_template=VHOST,
-    baseline_includes=BASELINE_INCLUDES, baseline_modules=BASELINE_MODULES, baseline_sudoers=BASELINE_SUDOERS,
-    baseline_privileged=BASELINE_PRIVILEGED, verified_packages=VERIFIED_PACKAGES, baseline_guards=BASELINE_GUARDS,
+    **DEBIAN,
     # images: dockerfiles/apache-wsgi and dockerfiles/bare FROM debian:bookworm-slim (debootstrap bookworm if absent)
     image="debian-apache-wsgi", bare_image="debian-bare", base_image="debian:bookworm-slim", base_suite="bookworm",
 )

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from .apache_wsgi import (
-    BASELINE_GUARDS,
-    BASELINE_INCLUDES,
-    BASELINE_MODULES,
-    BASELINE_PRIVILEGED,
-    BASELINE_SUDOERS,
-    PACKAGES,
-    VERIFIED_PACKAGES,
-    VHOST,
-)
+from .apache_wsgi import DEBIAN
 from .base import Stack
 
 STACK = Stack(
     name="debian13-apache-wsgi", platform="debian13", title="Debian 13 (trixie)",
     os_id="debian", version_id="13", codename="trixie",
     python_version="3.13", python="/usr/bin/python3.13", mod_wsgi_major="5",
-    packages=PACKAGES, vhost_template=VHOST,
-    baseline_includes=BASELINE_INCLUDES, baseline_modules=BASELINE_MODULES, baseline_sudoers=BASELINE_SUDOERS,
-    baseline_privileged=BASELINE_PRIVILEGED, verified_packages=VERIFIED_PACKAGES, baseline_guards=BASELINE_GUARDS,
+    **DEBIAN,
     # images: dockerfiles/apache-wsgi and dockerfiles/bare FROM debian:trixie-slim (debootstrap trixie if absent)
     image="debian13-apache-wsgi", bare_image="debian13-bare", base_image="debian:trixie-slim", base_suite="trixie",
 )

@@ -14,14 +14,6 @@ from .base import Rights, Server
 from .provider import Provider
 
 
-def image_tag(image: str, base: str) -> str:
-    """The image's content-hash tag. The container driver (and the Docker SDK) is imported here, on first use:
-    this module is imported in every pytest run of a user's environment (the default target is ``docker``)."""
-    from ..containers.images import image_tag as tag
-
-    return tag(image, base)
-
-
 class DockerProvider(Provider):
     kind = "docker"
     ignores = ()
@@ -43,6 +35,10 @@ class DockerProvider(Provider):
         return [f"docker://web-{i}" for i in range(1, self.settings.containers + 1)]
 
     def describe(self) -> str:
+        # the container driver (and the Docker SDK) loads here, on first use: this module is imported in every
+        # pytest run of a user's environment (the default target is ``docker``)
+        from ..containers.images import image_tag
+
         tags = []
         for image, base in self.mix():
             try:

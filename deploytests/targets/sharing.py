@@ -75,8 +75,3 @@ class TargetLock:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
-
-
-def keep_exclusive(item_destructive: bool, next_destructive: bool) -> bool:
-    """After a test: keep the exclusive lock only between two destructive tests (pure)."""
-    return item_destructive and next_destructive

@@ -66,10 +66,6 @@ class ProjectTests:
     redact: object = None
     say: object = None  # a line per child run: how many tests, on how many hosts, how many failed
 
-    def describe(self) -> str:
-        shown = ", ".join(self.tests[:3]) + (f" and {len(self.tests) - 3} more" if len(self.tests) > 3 else "")
-        return f"{shown} (bounded by {self.timeout:g} s per phase)"
-
     def run(self, servers) -> dict[str, list[str]]:
         """Run the tests on ``servers`` (one child per identity/known_hosts pair: normally one); the problems of
         each host that failed, by label (a host that passed is absent)."""

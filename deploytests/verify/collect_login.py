@@ -295,7 +295,7 @@ def collect(args):
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + ["/var/www/" + args["app"]]]
     else:
-        steps += [(p, read, p) for p in ACCOUNTS]
+        steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
     steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs)] if not args.get("check") else [])  # (after
     # the verdict: what they record is no part of it)
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on

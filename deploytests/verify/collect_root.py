@@ -7,8 +7,8 @@ directories ``1730 root:crontab`` and ``1770 daemon:daemon``), other users' ``/p
 ``environ``, ``maps``, open files: ``CAP_SYS_PTRACE``), the Apache error log (``0640 root:adm``) and
 ``apache2ctl``'s runs. The runner sends this file on stdin to the stack's system python (``sudo -n
 /usr/bin/python3 -I -S -c BOOT``, or as the login itself when it has no sudo), then the run's nonce. It takes a
-closed set of inputs (:data:`PATTERNS`: the app's name, the app and deploy users' names, the diagnostics' byte
-offset), each matched in full, and the login collector's exit status (0 only when nothing ``apache2ctl`` makes
+closed set of inputs (:data:`PATTERNS`: the app's name, the app and deploy users' names, whether it is the
+diagnostics), each matched in full, and the login collector's exit status (0 only when nothing ``apache2ctl`` makes
 root run, source or load may be changed by someone but root); **no path comes from its arguments**: every path it
 touches is one of the constants below. It parses nothing and runs nothing of anyone but root: it returns raw,
 bounded bytes, and the runner parses them as data (:mod:`deploytests.verify.parse`). Rules for this file:
@@ -29,8 +29,8 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
 - ``mapped``: ``{path: [mode, uid, gid, size, mtime, ino] or None}``: the ``lstat`` of each file those ``maps``
   name and of each directory above it (who may change what Apache and the daemons run);
 - ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
-  -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (one run: Apache prints each dump), as root only, with a fixed environment,
-  only when the login collector said 0 (else ``refused``);
+  -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (one run: Apache prints each dump), one after the other, as root only, with a
+  fixed environment, only when the login collector said 0 (else ``refused``);
 - ``shadow``: each ``/etc/shadow`` entry without its hash (:func:`shadow`); ``files`` also holds root's
   ``authorized_keys`` (public keys);
 - in diagnostics, only the error log's ``files`` entry: its last :data:`LIMIT` bytes (the runner keeps what came
@@ -120,11 +120,12 @@ def kernel(out, path, limit=0):
     if BIG - out["size"] < max(limit, 4096):
         out["errors"]["/proc"] = "more than %d bytes in all: the rest not read" % BIG
         return None
-    try:
-        if not limit:
-            return os.readlink(path)
-        with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:  # buffered: reads to EOF
-            text = f.read(limit).decode("latin-1")  # (/proc's maps and environ give a page per read call)
+    try:  # (a link's target counts too: 600 processes' open files once made a 149 MB reply counted as 1 MB)
+        if limit:
+            with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:  # buffered: reads to EOF
+                text = f.read(limit).decode("latin-1")  # (/proc's maps and environ give a page per read call)
+        else:
+            text = os.readlink(path)
     except OSError:
         return None
     out["size"] += len(text)
@@ -183,11 +184,10 @@ def bounded(out, what, items, most):
 def runs(out, verdict):
     """``apache2ctl``'s runs (20 s each), as root only, and only when the login collector said 0 (its ``verdict``:
     nothing Apache makes root run or load may be changed by someone but root)."""
-    if out["uid"] != 0 or not os.path.lexists(APACHECTL):
-        return
-    if verdict != "0":
+    ready = out["uid"] == 0 and os.path.lexists(APACHECTL)
+    if ready and verdict != "0":
         out["runs"]["refused"] = "not run as root: the login's look at Apache's files said no (%s)" % verdict
-    for name, words in RUNS.items() if verdict == "0" else ():
+    for name, words in RUNS.items() if ready and verdict == "0" else ():
         try:
             proc = subprocess.run((APACHECTL,) + words, stdin=subprocess.DEVNULL, capture_output=True, env=ENV,
                                   cwd="/", timeout=20)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 
 from .. import untrusted
+from . import collect_root as _root
 
 _MARKS: dict[str, int] = {}  # server label -> error log size when its verification began
 
@@ -28,19 +29,15 @@ def mark_log(label: str, size: int) -> None:
     _MARKS.setdefault(label, size)
 
 
-def diagnose_args(server, app: str, root: str, deploy_user: str) -> dict:
-    """The programs' arguments for the diagnostics (pure): the collector gets the app's name, the reader the
-    tree."""
-    return {"diagnose": True, "app": app, "root": root, "deploy_user": deploy_user}
-
-
 def since(entry: dict, offset: int | None) -> str | None:
-    """What the error log gained from byte ``offset`` on, from root's tail of it (``entry``: its file entry, the
-    tail its last bytes up to its size): never more than that tail; "" when the log is now shorter (rotated)."""
+    """What the error log gained from byte ``offset`` on, from root's tail of it (``entry``: its file entry; the
+    tail starts at the size it had less the collector's limit, and runs to its end, lines written while it was read
+    included): sliced from its start, so what came on after the size was taken is kept; never more than that tail;
+    the whole tail when the log is now shorter than ``offset`` (rotated since)."""
     if offset is None or "data" not in entry:
         return None
     size, data = entry["st"][3], entry["data"]
-    return data[max(0, len(data) - max(0, size - offset)):] if size >= offset else ""
+    return data[max(0, offset - max(0, size - _root.LIMIT)):] if size >= offset else data
 
 
 def sections(raw: dict, tree: dict, app: str, root: str, vhost: str, error_log: str,
@@ -102,7 +99,9 @@ def _collect(server, app: str, root: str, deploy_user: str) -> dict[str, str]:
     from .facts import read_root, read_tree, run_programs
 
     try:
-        res = run_programs(server, diagnose_args(server, app, root, deploy_user), server.stack.python)
+        # the collector gets the app's name, the reader the tree
+        args = {"diagnose": True, "app": app, "root": root, "deploy_user": deploy_user}
+        res = run_programs(server, args, server.stack.python)
         found = sections(read_root(res), read_tree(res, "tree reader"), app, root,
                          server.stack.apache.site_file(app), server.stack.apache.error_log, _MARKS.get(server.label))
         return {untrusted.line(k): v for k, v in found.items()}

@@ -54,7 +54,7 @@ def release_files(snap: dict, live: dict) -> str | None:
 
 def config(meta: dict, facts) -> str | None:
     then, now = meta.get("config_sha256"), facts.get("config_sha256")
-    if then == now or (then is None and now is None):
+    if then == now:
         return None
     if now is None:
         return "config: the config the release started with is gone (or unreadable)"

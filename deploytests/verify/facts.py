@@ -255,20 +255,6 @@ def read_tree(res, what: str = "tree reader") -> dict:
     return reply if isinstance(reply, dict) else {"errors": {"tree": f"the {what} sent no JSON object"}}
 
 
-def read_reply(res, mark: str, what: str, multiline: frozenset[str] = MULTILINE) -> dict:
-    """The JSON document after ``mark`` in a server program's output, parsed as data: bounded in size, every
-    string made safe for terminals and reports (:func:`deploytests.untrusted.data`)."""
-    from .. import untrusted
-
-    line = _line(res, mark)
-    if line is None:
-        raise RuntimeError(_why(res, what))
-    reply = json.loads(line)
-    if not isinstance(reply, dict):
-        raise RuntimeError(f"the {what} sent {type(reply).__name__}, not a JSON object")
-    return untrusted.data(reply, multiline=multiline)
-
-
 def run_programs(server, args: dict, python: str) -> ProbeResult:
     """Run both programs on ``server`` in one round trip, within :data:`DEADLINE` seconds in all (past it the host
     fails, named with the bound); the raw result and the run's nonce (a stopped tree reader: what came)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import threading
+from functools import partialmethod
 from urllib.parse import urlsplit
 
 import requests
@@ -157,29 +158,10 @@ class HttpClient:
             watch.timer.cancel()
             _Watch.current.watch = None
 
-    def get(self, path: str = "/", **kwargs) -> requests.Response:
-        __tracebackhide__ = True
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str = "/", **kwargs) -> requests.Response:
-        __tracebackhide__ = True
-        return self.request("POST", path, **kwargs)
-
-    def put(self, path: str = "/", **kwargs) -> requests.Response:
-        __tracebackhide__ = True
-        return self.request("PUT", path, **kwargs)
-
-    def patch(self, path: str = "/", **kwargs) -> requests.Response:
-        __tracebackhide__ = True
-        return self.request("PATCH", path, **kwargs)
-
-    def delete(self, path: str = "/", **kwargs) -> requests.Response:
-        __tracebackhide__ = True
-        return self.request("DELETE", path, **kwargs)
-
-    def head(self, path: str = "/", **kwargs) -> requests.Response:
-        __tracebackhide__ = True
-        return self.request("HEAD", path, **kwargs)
+    # deploy_http.get("/health"), .post("/items", json=...): request() with the method filled in
+    get, post, put = partialmethod(request, "GET"), partialmethod(request, "POST"), partialmethod(request, "PUT")
+    patch, delete = partialmethod(request, "PATCH"), partialmethod(request, "DELETE")
+    head = partialmethod(request, "HEAD")
 
     def close(self) -> None:
         self.session.close()

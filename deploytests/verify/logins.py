@@ -41,7 +41,7 @@ def sudo_root_grants(listing: str | None) -> list[str]:
 # ---------------------------------------------------------------- sshd
 
 
-SSHD_CONFIG, SSHD_DIR = "/etc/ssh/sshd_config", "/etc/ssh/sshd_config.d"
+SSHD_CONFIG = "/etc/ssh/sshd_config"
 SSHD_LISTS = ("allowusers", "denyusers", "allowgroups", "denygroups")  # accumulate across lines (sshd)
 
 

@@ -30,6 +30,7 @@ import stat
 import struct
 import time
 
+from ..stacks.base import is_daemon_of
 from . import collect_login as C
 from . import collect_root as R
 
@@ -144,13 +145,13 @@ class Users:
         return self.groups.get(gid, (str(gid), []))[0]
 
     def facts(self, name: str) -> dict | None:
-        """``{uid, shell, group, groups}`` of ``name`` or None (groups: primary and every one naming it)."""
+        """``{uid, shell, home, group, groups}`` of ``name`` or None (groups: primary and every one naming it)."""
         f = self.by_name.get(name)
         if f is None:
             return None
         gid = int(f[3])
         groups = {self.group(gid)} | {g for g, _, members in self.every if name in members}
-        return {"uid": int(f[2]), "shell": f[6], "group": self.group(gid), "groups": sorted(groups)}
+        return {"uid": int(f[2]), "shell": f[6], "home": f[5], "group": self.group(gid), "groups": sorted(groups)}
 
     def members(self, name: str) -> list[str]:
         """Every user in ``name``'s primary group (as a member or by primary gid)."""
@@ -260,16 +261,6 @@ def apache_dump(out: str, rc: int | None) -> dict:
 
 def refused_dump(why: str) -> dict:
     return {"rc": None, "includes": [], "vhosts": [], "run": {}, "refused": why}
-
-
-def is_daemon_of(argv0: str, app: str, display: str) -> bool:
-    """Whether ``argv0`` is one of ``app``'s mod_wsgi daemons as ``ps`` shows them (the stack's ``display``); the
-    kernel cuts the name to the length of Apache's argv[0]: a non-empty prefix of the app name matches."""
-    fixed, _, tail = display.partition("{app}")
-    shown = argv0[len(fixed):]
-    if tail and shown.endswith(tail):
-        shown = shown[:-len(tail)]
-    return argv0.startswith(fixed) and bool(shown) and app.startswith(shown)
 
 
 def lines_since(text: str, created) -> str:
@@ -552,26 +543,6 @@ def sudoers_lines(snap: Snapshot) -> list[dict]:
             out.append({"file": path, "line": start, "text": " ".join(pending.split()),
                         "mode": "%04o" % (st[0] & 0o7777), "owner": snap.users.name(st[1])})
             pending = ""
-    return out
-
-
-def schedules(snap: Snapshot, users) -> list[dict]:
-    """Cron jobs that run as one of ``users``: their crontabs, and /etc/crontab, /etc/cron.d lines naming them."""
-    out = []
-    for user in users:
-        path = "/var/spool/cron/crontabs/" + user
-        data = snap.data(path)
-        if data is not None:
-            jobs = [ln for ln in data.decode("utf-8", "replace").splitlines()
-                    if ln.strip() and not ln.lstrip().startswith("#") and not re.match(r"^\s*\w+\s*=", ln)]
-            out += [{"where": f"{path} (crontab of {user})", "user": user, "job": j} for j in jobs]
-    for path in ["/etc/crontab"] + ["/etc/cron.d/" + n for n in snap.listdir("/etc/cron.d") or []]:
-        for n, line in enumerate((snap.text(path) or "").splitlines(), 1):
-            words = line.split()
-            if len(words) > 6 and not words[0].startswith("#") and words[5] in users:
-                out.append({"where": f"{path}:{n}", "user": words[5], "job": line.strip()})
-            elif len(words) > 1 and words[0].startswith("@") and words[1] in users:
-                out.append({"where": f"{path}:{n}", "user": words[1], "job": line.strip()})
     return out
 
 
@@ -912,7 +883,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
     return {"mtimes": mtimes(snap, args["vhost"], sudoers), "listeners": procs.listeners(),
             "processes": procs.watched(users), "apache_user": apache_user,
             "apache": dict(dump, files=apache_files(snap, files, dpkg)), "sudoers": sudoers,
-            "schedules": schedules(snap, users), "app_keys": args.get("app_keys"),  # the reader's
+            "app_keys": args.get("app_keys"),  # the reader's
             "loader": loader_facts(snap, parents + [d["pid"] for d in daemons], dpkg),
             "load_path": load_path(snap, snap.raw.get("python") or ""), "ld_other": ld_dirs(snap)[1],
             "privileged": privileged_files(snap), "at_jobs": at_jobs(snap),
@@ -920,7 +891,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "user_units": dict(args.get("user_units") or {}),  # the reader's
             "app_group_members": snap.users.members(args["app_user"]),
             "reaching": procs.reaching(args.get("root", ""), users), "apache_argv": procs.apache_parents(),
-            "probe_pid": snap.raw.get("pid"), "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
+            "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
             "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
             "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap),
             "mapped": mapped_files(snap)}

@@ -1239,15 +1239,14 @@ def cw_schedules(facts, exp):
     raw, root = texts(facts), exp.cfg.root
     watched = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user, inv.get("apache_user") or "www-data"}
     snap = getattr(facts, "raw", None)
-    found = {}  # what each job runs or names, resolved (rootacts.command_problem: links, root's scripts)
-    if raw is None:  # an older probe: the jobs it matched itself
-        jobs = inv["schedules"]
-    else:
-        jobs = cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("logrotate") or [])
-        found = {id(j): _job_reach(snap, j, root) for j in jobs + (inv.get("root_hooks") or [])}
-        jobs = [j for j in jobs if j["user"] in watched or found[id(j)] or j["job"].startswith("(not read")]
-        jobs += [j for j in inv.get("root_hooks") or [] if found[id(j)] or j["job"].startswith(
-            "(not read")]  # root's boot, apt and login hooks: a line naming the app's tree, a file not root's alone
+    if raw is None:
+        raise NotApplicable("the probe sent no crontabs (an older probe)")
+    jobs = cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("logrotate") or [])
+    # what each job runs or names, resolved (rootacts.command_problem: links, root's scripts)
+    found = {id(j): _job_reach(snap, j, root) for j in jobs + (inv.get("root_hooks") or [])}
+    jobs = [j for j in jobs if j["user"] in watched or found[id(j)] or j["job"].startswith("(not read")]
+    jobs += [j for j in inv.get("root_hooks") or [] if found[id(j)] or j["job"].startswith(
+        "(not read")]  # root's boot, apt and login hooks: a line naming the app's tree, a file not root's alone
     lines = []
     for s in jobs:
         where = s["where"].split(":")[0].split(" ")[0]
@@ -1324,19 +1323,12 @@ def cw_apache_effects(facts, exp):
     """What the configuration in force makes Apache's root parent load or run, or serve from the app's tree, is
     root's and the app's own, whatever is allowed (:func:`deploytests.verify.mechanisms.effect_problems`): an
     allowance accounts for a file's presence, never for what it loads or runs."""
-    from .mechanisms import apache_directives, effect_problems, texts
+    from .mechanisms import effect_problems
 
-    inv = _inv_apache(facts, "reading Apache's configuration")
-    raw, snap = texts(facts), getattr(facts, "raw", None)
-    if raw is None:
-        raise NotApplicable("the probe sent no raw texts of Apache's configuration (an older probe)")
+    _, directives, site = _in_force(facts, exp, "reading Apache's configuration")
+    snap = getattr(facts, "raw", None)
     loose = snap.writable_by_others if getattr(snap, "files", None) else lambda p: f"{p} (not looked at)"
-    files, includes = inv["apache"].get("files") or {}, inv["apache"].get("includes", [])
-    real = {i["path"]: (files.get(i["path"]) or {}).get("real") or i["path"] for i in includes}
-    in_force = {p: raw[r] for p, r in real.items() if r in raw and not raw[r].startswith("-> ")}
-    a = exp.stack.apache
-    lines = effect_problems(apache_directives(in_force, includes), exp.cfg, f"{a.sites_enabled}/{exp.cfg.app}.conf",
-                            posixpath.dirname(exp.stack.wsgi_module_file), loose)
+    lines = effect_problems(directives, exp.cfg, site, posixpath.dirname(exp.stack.wsgi_module_file), loose)
     _unaccounted("things Apache's configuration loads, runs or serves", lines)
 
 

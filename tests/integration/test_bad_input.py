@@ -210,6 +210,7 @@ def test_disk_full_during_install(tmp_path):
                run_options={"tmpfs": {releases: "exec,size=32m"}}) as fleet:
         box = Lab(fleet.servers[0], deploy_user="deployer")
         box.bootstrap()
+        box.sudo(f"chown deployer:deployer {releases}")  # the admin gives the volume to the deploy login
         v1 = box.deploy("yourapplication").release_id
         left = box.artifact("yourapplication-v2").size // 1024 + 600
         box.sudo(f"avail=$(df -k --output=avail {releases} | tail -1); "

@@ -153,6 +153,11 @@ def test_python_named_by_deploy_toml_never_runs_as_root(ready, python):
     ({"app": "otherapp", "app_user": "otherapp", "deploy_user": "yourapplication", "server_name": "other.test"},
      "is not a login of this server"),
     ({"app_user": "root"}, "app_user 'root' is root"),
+    # attack6 #2, #3 (class: bootstrap binds nothing to an app): another app's app user; another deploy login
+    ({"app": "otherapp", "app_user": "yourapplication", "server_name": "other.test"},
+     "app_user 'yourapplication' is another app's (its home is /var/www/yourapplication)"),
+    ({"deploy_user": "admin"}, "/var/www/yourapplication is deployer's, the deploy login bootstrap gave it to, not "
+                               "admin's"),
 ])
 def test_a_user_bootstrap_may_not_take_is_refused_in_one_line_and_nothing_changes(ready, changes, line):
     """Issue 16: ``app_user = "admin"`` gave the deploy login ``sudo -u admin``, hence root; ``deploy_user =

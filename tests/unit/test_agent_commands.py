@@ -391,6 +391,19 @@ def test_a_first_deploy_makes_the_tree_bootstrap_left_to_it_with_the_roots_group
     assert (root / "application.wsgi").read_text() == "# changed\n"
 
 
+def test_the_first_deploy_never_follows_a_link_the_app_user_put_in_a_data_folder(srv, tmp_path):
+    """attack6 #5: the app user may write in a data folder; a link it put where a nested shared path is made was
+    followed, so the deploy login made a directory where the app user chose. Each directory above a name is opened
+    without following a link: refused in one line, nothing made there."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (srv.root / "shared" / "data").mkdir()
+    os.symlink(elsewhere, srv.root / "shared" / "data" / "cache")
+    err = error(srv.deploy("1.0", shared_paths=["data/cache/thumbs"])[1])
+    assert err["what"].startswith("making the app's tree in %s failed: " % srv.root), err
+    assert os.listdir(elsewhere) == []
+
+
 def test_an_unwritable_data_folder_is_named_with_its_owner_and_mode(tmp_path):
     (tmp_path / "shared" / "data").mkdir(parents=True)
     (tmp_path / "shared" / "data").chmod(0o750)

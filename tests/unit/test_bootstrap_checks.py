@@ -119,3 +119,22 @@ ServerRoot: "/etc/apache2"
 ])
 def test_sites_answering_the_same_name_and_port_are_found(port, name, own, found):
     assert clashes(S_OUTPUT, port, name, own) == found
+
+
+def test_an_app_user_belongs_to_its_app_and_an_apps_tree_to_its_deploy_login():
+    """attack6 #2, #3 (class: bootstrap binds nothing to an app): repository B's deploy.toml naming app A's app
+    user gave B's deploy login A's group and sudo as A's user; a re-bootstrap with another deploy login handed over
+    only the tree's root. Both are refused in one line from root's files: the app user's home is its app's tree
+    (``useradd --home-dir``), and the tree's owner is the deploy login bootstrap gave it to (only root chowns)."""
+    assert users_problem(look(), "app", "deployer", "app") is None
+    found = users_problem(look(), "app", "deployer", "shop")
+    assert found and found[0] == "app_user" and found[1].startswith(
+        "app_user 'app' is another app's (its home is /var/www/app): each app has its own app user"), found
+    tree = look()
+    tree["files"]["/var/www/app"] = {"st": [0o42755, 1000, 999, 4096, 0, 1, 0]}  # admin's (uid 1000)
+    found = users_problem(tree, "app", "deployer", "app")
+    assert found and found[0] == "deploy_user" and found[1].startswith(
+        "/var/www/app is admin's, the deploy login bootstrap gave it to, not deployer's"), found
+    for uid in (1001, 0):  # the deploy login's, or root's (made by an admin or a volume): root gives it on
+        tree["files"]["/var/www/app"]["st"][1] = uid
+        assert users_problem(tree, "app", "deployer", "app") is None

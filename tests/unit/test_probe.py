@@ -545,3 +545,33 @@ def test_roots_reads_of_proc_share_the_replys_one_bound(monkeypatch):
     c.processes(out, {os.getuid()})
     assert out["size"] <= spent // 2 and out["errors"]["/proc"] == f"more than {spent // 2} bytes in all: the rest " \
         "not read", out["errors"]
+
+
+def test_the_root_collectors_one_budget_counts_link_targets_too():
+    """attack6 #4 (class: a per-item bound with no total, again): ``/proc``'s link targets (``exe``, ``cwd``,
+    every open file) were not counted, so 600 processes made a 149 MB reply counted as 1 MB. Each target now
+    spends the reply's one budget, and past it nothing more is read, the bound named."""
+    from deploytests.verify import collect_root
+
+    out: dict = {"size": 0, "errors": {}}
+    target = collect_root.kernel(out, "/proc/self/exe")
+    assert target and out["size"] == len(target)
+    out["size"] = collect_root.BIG - 100
+    assert collect_root.kernel(out, "/proc/self/exe") is None and "/proc" in out["errors"]
+
+
+def test_the_error_log_since_verification_began_is_cut_from_the_tails_start():
+    """attack6 #6: the lines since the mark were cut by the size taken before the read, so while the log grew the
+    first lines after the mark -- the cause -- were dropped. The tail starts at the size less the collector's
+    limit; what came on while it was read stays; a log shorter than the mark (rotated) is shown whole."""
+    from deploytests.verify import collect_root
+    from deploytests.verify.diagnostics import since
+
+    old, cause, later = "x" * 100 + "\n", "the cause\n", "written while root read it\n"
+    entry = {"st": [0o100640, 0, 4, len(old + cause), 0, 1], "data": old + cause + later}
+    assert since(entry, len(old)) == cause + later
+    assert since({"st": [0, 0, 0, 5, 0, 1], "data": "new\n"}, len(old)) == "new\n"  # rotated
+    big = "y" * (collect_root.LIMIT + 50)
+    entry = {"st": [0o100640, 0, 4, len(big), 0, 1], "data": big[50:] + later}
+    assert since(entry, len(big) - 10) == "y" * 10 + later
+    assert since({"st": [0, 0, 0, 1, 0, 1]}, 0) is None

@@ -50,6 +50,7 @@ def table(data: object, *fields: Field, base: Path | None = None) -> Table:
     (RelPaths(), ["a b"], "key 'k' must be a list of relative paths without '..'"),
     (RelPaths(), ["."], "key 'k' must be a list of relative paths without '..'"),
     (RelPaths(), ["data", "./data/"], "key 'k' lists 'data' twice"),
+    (RelPaths(), ["data", "data/cache/thumbs"], "key 'k': 'data/cache/thumbs' is inside 'data'"),
     (LocalPath("a path"), "", "key 'k' must be a path, got ''"),
     (LocalPath("a path"), ["x"], "key 'k' must be a path, got ['x']"),
     (Url(), "ftp://x", "key 'k' must be an http(s) URL like 'https://www.example.com', got 'ftp://x'"),

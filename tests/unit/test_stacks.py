@@ -248,7 +248,7 @@ def test_bad_platform_names_its_source_and_the_choices(value):
 
 
 def test_docker_provider_takes_the_platforms_in_turn(monkeypatch):
-    monkeypatch.setattr("deploytests.targets.docker.image_tag", lambda image, base: f"deploytests/{image}:h")
+    monkeypatch.setattr("deploytests.containers.images.image_tag", lambda image, base: f"deploytests/{image}:h")
     spec = SimpleNamespace(name="docker", where="built-in", config_file=None)
     one = DockerProvider(spec, SimpleNamespace(containers=2, keep_containers=False, platform=("debian13",)))
     assert one.mix() == [("debian13-apache-wsgi", "debian:trixie-slim")]

@@ -17,6 +17,7 @@ facts, the promises) is listed in docs/architecture.md, *Adding a stack*.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 # iproute2: ``ss``, which the suite's port check needs (a bare Debian has neither ss nor netstat)
 PACKAGES = ("apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2")
@@ -148,3 +149,10 @@ BASELINE_SUDOERS = (
     "root ALL=(ALL:ALL) ALL", "%sudo ALL=(ALL:ALL) ALL",
 )
 
+
+# what every Debian platform of this kind shares: its module adds its release's facts and image names
+DEBIAN: dict[str, Any] = dict(
+    packages=PACKAGES, vhost_template=VHOST, baseline_includes=BASELINE_INCLUDES, baseline_modules=BASELINE_MODULES,
+    baseline_sudoers=BASELINE_SUDOERS, baseline_privileged=BASELINE_PRIVILEGED, verified_packages=VERIFIED_PACKAGES,
+    baseline_guards=BASELINE_GUARDS,
+)
