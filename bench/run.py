@@ -98,14 +98,26 @@ def main_job_run() -> dict:
         env = dict(os.environ, DEPLOYTESTS_TIMINGS_JSON=str(out), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
         cmd = [sys.executable, "-m", "pytest", "deploytests/suite", "-q", "-p", "no:cacheprovider",
                "-p", "deploytests.plugin"]
+        sampler = None
+        if Path("/proc/self/cgroup").exists():  # the containers' CPU by process kind (bench/procs.py)
+            from procs import Sampler
+
+            sampler = Sampler(0.02)
+            sampler.start()
         started = time.monotonic()
-        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        stdout, _ = proc.communicate()
         wall = time.monotonic() - started
+        kinds = None
+        if sampler is not None:
+            sampler.stop()
+            kinds = sampler.table(proc.pid)
         if proc.returncode != 0:
-            raise SystemExit(f"bench: the main job failed (exit {proc.returncode}):\n{proc.stdout[-3000:]}")
+            raise SystemExit(f"bench: the main job failed (exit {proc.returncode}):\n{stdout[-3000:]}")
         data = json.loads(out.read_text())
         lifecycle = json.loads(out.with_name(f"{out.stem}-lifecycle.json").read_text())
-    return {"wall": wall, "run": data["run"], "lifecycle": lifecycle, "tests": proc.stdout.strip().splitlines()[-1]}
+    return {"wall": wall, "run": data["run"], "lifecycle": lifecycle, "tests": stdout.strip().splitlines()[-1],
+            "kinds": kinds}
 
 
 def print_main_job(runs: list[dict], workload: dict, baseline: dict | None) -> None:
@@ -123,7 +135,8 @@ def print_main_job(runs: list[dict], workload: dict, baseline: dict | None) -> N
              if all(x.get("cpu") is not None for x in life) else ""))
     if all("run_wall" in x for x in life):
         print(f"  where the wall went (median): scenarios {statistics.median(x['wall'] for x in life):.2f}s, the "
-              f"rest (session's containers, deploy, checks) "
+              f"rest (before the first scenario started, after the last ended; the session's deploy and checks "
+              f"run beside the scenarios) "
               f"{statistics.median(x['run_wall'] - x['wall'] for x in life):.2f}s; load average at the end "
               + ", ".join(f"{x['load']:.1f}" for x in life))
     if all(x.get("runner_cpu") is not None and x.get("session_cpu") is not None and x.get("cpu") is not None
@@ -134,6 +147,12 @@ def print_main_job(runs: list[dict], workload: dict, baseline: dict | None) -> N
                                                    for name, k in whose.items())
               + f"; {total:.2f}s in all = at least {total / (os.cpu_count() or 1):.2f}s of wall on "
                 f"{os.cpu_count()} cores (the engine's own work not counted)")
+    if all(r.get("kinds") and r["kinds"]["containers"] for r in runs):
+        kinds = dict.fromkeys(k for r in runs for k in r["kinds"]["kinds"])
+        median = {k: statistics.median(r["kinds"]["kinds"].get(k, {}).get("cpu", 0.0) for r in runs) for k in kinds}
+        print("  CPU seconds in the run's containers by process kind (median, sampled every 20 ms: bench/procs.py): "
+              + ", ".join(f"{k} {v:.2f}s" for k, v in sorted(median.items(), key=lambda kv: -kv[1]) if v >= 0.3)
+              + f"; the containers' cgroups {statistics.median(r['kinds']['cgroups'] for r in runs):.2f}s")
     print(f"  same run: non-destructive workload, 2 hosts: {workload['wall']:.2f}s"
           + (f"; straightforward baseline, 2 hosts: {baseline['wall']:.1f}s" if baseline else ""))
     p = PROTOTYPE

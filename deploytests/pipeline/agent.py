@@ -26,17 +26,16 @@ Rules for this file: standard library only, Python >= 3.7 syntax; from deploytes
 
 from __future__ import annotations
 
-import calendar
 import errno
 import fcntl
 import grp
 import hashlib
-import http.client
 import json
 import os
 import pwd
 import select
 import shutil
+import socket
 import stat
 import sys
 import tarfile
@@ -192,6 +191,8 @@ def next_release_id(wanted, existing):
     stamps = [e.partition("-")[0] for e in existing if len(e) > 16 and e[8:9] == "T" and e[15:16] == "Z"]
     latest = max(stamps, default="")
     if sep and stamp <= latest:
+        import calendar  # only here: a clock behind the newest release (time.strptime imports it anyway)
+
         try:
             after = calendar.timegm(time.strptime(latest, "%Y%m%dT%H%M%SZ")) + 1
         except ValueError:
@@ -412,50 +413,98 @@ class Tree:
 
 # ---------------------------------------------------------------- HTTP gate
 
+ANSWER_LIMIT = 1 << 20  # bytes of a probe's answer read at most
+
+
 def probe(port, path, host, timeout=5.0):
-    """One GET of ``http://127.0.0.1:<port><path>`` with ``Host: host``: (status, release header)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Host": host, "User-Agent": "deploytests-gate"})
-        resp = conn.getresponse()
-        resp.read()
-        return resp.status, resp.getheader("X-Deploy-Release")
-    finally:
-        conn.close()
+    """One GET of ``http://127.0.0.1:<port><path>`` with ``Host: host``: (status, release header). A ValueError
+    when the answer is no HTTP response. Over a plain socket: importing ``http.client`` (``email``, ``ssl``) cost
+    every agent start ~20 ms of CPU, a third of its imports. The answer is read to its end (``Connection:
+    close``; at most :data:`ANSWER_LIMIT` bytes, within ``timeout`` in all), so Apache never writes to a closed
+    socket, then its head is parsed."""
+    deadline = time.monotonic() + timeout
+    request = "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: deploytests-gate\r\nAccept-Encoding: identity\r\n" \
+              "Connection: close\r\n\r\n" % (path, host)
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(request.encode("latin-1"))
+        answer = b""
+        while len(answer) < ANSWER_LIMIT:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no complete answer within %gs" % timeout)
+            sock.settimeout(left)
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    head = answer.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+    status = head[0].split(None, 2)
+    if len(status) < 2 or not status[0].startswith("HTTP/") or not (status[1].isdigit() and len(status[1]) == 3):
+        raise ValueError("not an HTTP answer: %r" % head[0][:80])
+    release = None
+    for line in head[1:]:
+        name, sep, value = line.partition(":")
+        if sep and name.strip().lower() == "x-deploy-release":
+            release = value.strip()
+    return int(status[1]), release
 
 
 def serving(args: GateArgs):
     """The release id the site answers with right now (one probe), or None when it does not answer."""
     try:
         return probe(args.port, args.health_path, args.server_name)[1]
-    except (OSError, http.client.HTTPException):
+    except (OSError, ValueError):
         return None
 
 
 SETTLE = 3  # consecutive answers from the new release: every daemon process has restarted, not just one
 
 
-def stale_daemons(app, since):
-    """The pids of the app's mod_wsgi daemons (titled ``(wsgi:<app>)``) that started before ``since`` (epoch
-    seconds, a second's slack: the kernel's boot time is whole seconds): they still run what they loaded before the
-    reload. Empty when ``/proc`` does not show them (``hidepid``): then nothing more is known than the answers."""
+def boot_clock():
+    """Seconds since boot: the clock of ``/proc``'s process start times (None where Python has no such clock)."""
     try:
-        with open("/proc/stat") as f:
-            boot = next(float(ln.split()[1]) for ln in f if ln.startswith("btime "))
+        return time.clock_gettime(time.CLOCK_BOOTTIME)
+    except (AttributeError, OSError):
+        return None
+
+
+def is_daemon_title(title, app):
+    """Whether ``title`` (a process's argv[0]) is one of ``app``'s mod_wsgi daemons, ``(wsgi:<app>)``: mod_wsgi writes
+    it over Apache's own argv[0], so it is cut to that length (``(wsgi:yourapplica`` under ``/usr/sbin/apache2``);
+    a non-empty prefix of the app's name matches, as the read-only gate reads it (``verify.parse.is_daemon_of``).
+    The whole title compared, no daemon of an app with a name over 10 characters was ever found stale."""
+    shown = title[len("(wsgi:"):]
+    if shown.endswith(")"):
+        shown = shown[:-1]
+    return title.startswith("(wsgi:") and bool(shown) and app.startswith(shown)
+
+
+def stale_daemons(app, since):
+    """The pids of the app's mod_wsgi daemons (titled ``(wsgi:<app>)``) that started before ``since``
+    (:func:`boot_clock` seconds, taken before ``current`` was switched): they still run what they loaded before.
+    Both sides are the kernel's boot clock: a start time is whole clock ticks, so one tick (10 ms) is the margin
+    (a daemon started that close to the switch is still starting Python when ``current`` changes, and never taken
+    for stale when it started after). It was a second (the wall clock against the boot time's whole seconds): a
+    daemon started within that second before a rollback (by the deploy just before it) was taken for a new one
+    and went on serving the release rolled back from. Empty when ``/proc`` does not show them (``hidepid``) or ``since``
+    is None: then nothing more is known than the answers."""
+    if since is None:
+        return []
+    try:
         tick = os.sysconf("SC_CLK_TCK")
-    except (OSError, StopIteration, ValueError):
+    except (OSError, ValueError):
         return []
     stale = []
     for pid in (p for p in os.listdir("/proc") if p.isdigit()):
         try:
             with open("/proc/%s/cmdline" % pid, "rb") as f:
-                if not f.read(256).startswith(("(wsgi:%s)" % app).encode()):
+                if not is_daemon_title(f.read(256).split(b"\0")[0].decode("utf-8", "replace"), app):
                     continue
             with open("/proc/%s/stat" % pid) as f:
-                started = boot + int(f.read().rsplit(")", 1)[1].split()[19]) / tick
+                started = int(f.read().rsplit(")", 1)[1].split()[19]) / tick
         except (OSError, ValueError, IndexError):
             continue
-        if started < since - 1:
+        if started < since - 1.0 / tick:
             stale.append(int(pid))
     return stale
 
@@ -474,17 +523,18 @@ def burst(args, probe, n=8):
         t.join(10)
 
 
-def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe, stale=stale_daemons):
+def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe, stale=stale_daemons,
+         since=None):
     """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid`` :data:`SETTLE` times
     in a row (any other answer starts the count again) and no daemon process of the app started before the
-    reload (that is, before now: the reload came just before): mod_wsgi runs several daemon processes, each
+    switch (``since``, :func:`boot_clock` seconds; None: now): mod_wsgi runs several daemon processes, each
     restarts when it handles a request after the reload, and sequential polls may all reach the same one; so a
     daemon still from before gets a burst of requests at once. Past the bound with the answers right but such a
     daemon left, the gate passes on the answers as before (the read-only gate then names the process).
 
     Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
     """
-    since = time.time()
+    since = boot_clock() if since is None else since  # the caller's: taken before the switch
     deadline = clock() + timeout
     attempts, last, good = 0, "no answer", 0
     while True:
@@ -497,7 +547,7 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
                 if clock() >= deadline or not stale(args.app, since):
                     return True, attempts, last
                 burst(args, probe)
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, ValueError) as exc:
             good, last = 0, "%s: %s" % (type(exc).__name__, exc)
         if clock() >= deadline:
             return False, attempts, last
@@ -1201,11 +1251,12 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, confi
         raise AgentError("%s was not made live: the runner left before the switch (nothing its checks could not "
                          "follow goes live)" % rid, step="switch", hint=NOT_TOUCHED)
     with steps("switch", "current -> %s" % rid):
+        since = boot_clock()  # a daemon started before this may still run what ``current`` named before
         tree.switch(rid)
         pause_point(args, "reload")
         tree.reload()
     with steps("gate", "GET %s until X-Deploy-Release: %s" % (args.health_path, rid)):
-        ok, attempts, last = gate(args, rid, args.gate_timeout)
+        ok, attempts, last = gate(args, rid, args.gate_timeout, since=since)
     if ok:
         return attempts
     reason = "health gate failed after %gs (%d attempts): %s" % (args.gate_timeout, attempts, last)
@@ -1214,9 +1265,10 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, confi
     restored, back = "", False
     if previous:
         with steps("switch_back", "current -> %s" % previous):
+            since = boot_clock()
             tree.switch(previous)
             tree.reload()
-            back, _, back_last = gate(args, previous, args.gate_timeout)
+            back, _, back_last = gate(args, previous, args.gate_timeout, since=since)
         restored = "; switched back to %s (%s)" % (previous, "serving" if back else "NOT serving: " + back_last)
     else:
         os.unlink(tree.current)
@@ -1519,7 +1571,7 @@ def cmd_status(args: StatusArgs):
     if live and not tree.is_complete(live):  # current points at nothing (or at a half-built release)
         dangling, live = os.readlink(tree.current), None
     return {"changed": False, "live": live, "releases": releases, "dangling": dangling,
-            "bootstrapped": os.path.isdir(tree.releases)}
+            "bootstrapped": os.path.isdir(tree.root)}  # (bootstrap makes the root; the first deploy the rest)
 
 
 def cmd_run(args: RunArgs):

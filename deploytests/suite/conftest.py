@@ -1,8 +1,10 @@
-"""Suite-local hooks; no fixtures (the suite uses the plugin's public fixtures, see test_promises.py for the gate's
-own: the servers' facts, gathered once per server, and what the servers should look like). On the docker target
-the lifecycle scenarios run in worker threads, each on a container of its own
-(:class:`~deploytests.suite.lab.Scenarios`): a scenario's test reports the outcome of its run. The terminal
-summary adds the drift since the deploy and where the scenarios' time went."""
+"""Suite-local hooks and the scenario runner (the suite otherwise uses the plugin's public fixtures, see
+test_promises.py for the gate's own: the servers' facts, gathered once per server, and what the servers should look
+like). On the docker target the lifecycle scenarios run in worker threads, each on a container of its own
+(:class:`~deploytests.suite.lab.Scenarios`), started with the run's first test: they share no server with the
+session's containers, so they run while the session bootstraps, deploys and checks its own; their tests come last
+and report the outcome of their runs. The terminal summary adds the drift since the deploy and where the run's time
+went."""
 
 from __future__ import annotations
 
@@ -13,11 +15,59 @@ from pathlib import Path
 
 import pytest
 
-from deploytests.suite.lab import SCENARIOS, Run
+from deploytests.suite.lab import SCENARIOS, Run, Scenarios, is_scenario, submit
 
 SCENARIO_TIMEOUT = 600  # seconds; each scenario's own waits are bounded far below this
 STARTED = pytest.StashKey[tuple[float, float]]()  # when the tests began (collection done), the runner's CPU then
 SESSION_CPU = pytest.StashKey[float]()  # CPU seconds the session's own containers used (docker target)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The scenarios' tests last (in their order): their runs start with the first test (:func:`scenarios_early`)
+    and go on in worker threads while the session's own deploy and checks run here; by the time their tests are
+    reached most have ended."""
+    items.sort(key=is_scenario)
+
+
+def to_run(item) -> bool:
+    """A scenario's test that will run: not skipped by a marker (the plugin marks what the target refuses:
+    ``destructive = false``, ``--no-deploy``), whose scenario may start ahead of its test."""
+    return is_scenario(item) and item.get_closest_marker("skip") is None
+
+
+@pytest.fixture(scope="session")
+def scenarios(request, deploy_target, tmp_path_factory):
+    """The docker target's scenario runner (:class:`~deploytests.suite.lab.Scenarios`): every scenario selected in
+    the run starts at once, each on a fresh container of its own; the tests then wait for their own. Under xdist
+    (which hands a worker its tests one by one) each starts when its test is reached."""
+    from deploytests.plugin import SETTINGS
+
+    # at most --parallel scenario containers at once (each is a host worked on), and never more than 2 x CPUs
+    runner = Scenarios(config_file=deploy_target.config_file,
+                       workers=min(request.config.stash[SETTINGS].parallel, 2 * (os.cpu_count() or 1)))
+    request.config.stash[SCENARIOS] = runner
+    try:
+        if not hasattr(request.config, "workerinput"):
+            for item in request.session.items:
+                if to_run(item):
+                    submit(runner, item, deploy_target, tmp_path_factory)
+        yield runner
+    finally:
+        runner.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scenarios_early(request):
+    """With the run's first test, on the docker target: the scenarios start (:func:`scenarios`), so their
+    containers work while the session's deploy and checks do (nothing is shared: each scenario has its own
+    server). Nothing when no scenario is selected, under xdist, or on another target."""
+    if hasattr(request.config, "workerinput") or not any(to_run(i) for i in request.session.items):
+        return
+    from deploytests.plugin import PROVIDER
+
+    provider = request.config.stash.get(PROVIDER, None)
+    if provider is not None and provider.kind == "docker":
+        request.getfixturevalue("scenarios")
 
 
 def pytest_collection_finish(session):
@@ -99,9 +149,10 @@ def lifecycle_section(terminalreporter, config) -> None:
         figures["run_wall"], figures["load"] = time.monotonic() - started[0], os.getloadavg()[0]
         figures["runner_cpu"], figures["session_cpu"] = runner_cpu() - started[1], config.stash.get(SESSION_CPU, None)
         lines.insert(0, f"run: {figures['run_wall']:.2f}s wall from the first test to this summary: the scenarios "
-                        f"{figures['wall']:.2f}s of it (first start to last end), the rest "
-                        f"{figures['run_wall'] - figures['wall']:.2f}s (the session's containers, bootstrap, deploy "
-                        f"and checks); load average {figures['load']:.1f} on {os.cpu_count()} cores")
+                        f"{figures['wall']:.2f}s of it (first start to last end; the session's containers, "
+                        f"bootstrap, deploy and checks run meanwhile), the rest "
+                        f"{figures['run_wall'] - figures['wall']:.2f}s (before the first scenario started, after the "
+                        f"last one ended); load average {figures['load']:.1f} on {os.cpu_count()} cores")
         lines.insert(1, cpu_line(figures))
     terminalreporter.write_sep("-", "deploytests lifecycle scenarios")
     for line in lines:

@@ -12,6 +12,7 @@ no server, so nothing orders them), with the seconds each spent starting its con
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import os
 import re
@@ -29,6 +30,7 @@ import requests
 
 from .. import pipeline
 from ..config import load_config
+from ..containers.sweep import L_KEEP
 from ..examples import APPS
 from . import fingerprint as fingerprint_program
 
@@ -36,6 +38,17 @@ SCENARIOS: pytest.StashKey[Scenarios] = pytest.StashKey()  # the run's scenario 
 FINGERPRINT = Path(fingerprint_program.__file__).read_text(encoding="utf-8")  # run on the server as root
 
 EXAMPLES = ("yourapplication", "yourapplication-v2", "broken-import", "broken-health")
+FIRST = "yourapplication"  # the release live on a scenario's container unless it starts_with() another
+
+
+def starts_with(live: str) -> Callable[[Callable], Callable]:
+    """Mark a scenario that begins by deploying example ``live``: on the docker target its container starts from
+    a snapshot with ``live`` already live (made once, kept like the first one), so its own first deploy of
+    ``live`` is a no-op; on a real target that deploy does the work."""
+    def mark(function: Callable) -> Callable:
+        function.lab_live = live  # type: ignore[attr-defined]
+        return function
+    return mark
 
 
 class Lab:
@@ -184,15 +197,18 @@ class Scenarios:
     :meth:`submit` starts ``scenario(lab, **kwargs)`` in a worker thread, where ``lab`` is a :class:`Lab` on a
     fresh container of ``stack`` (removed when the scenario ends, whatever its outcome); the returned :class:`Run`
     says when it ended and re-raises its failure. Submitting a name twice returns the first run. :meth:`close`
-    cancels what has not started, waits for the rest and removes their containers and snapshot images. One
+    cancels what has not started and waits for the rest (each removes its container). One
     engine client serves every container. A scenario's container starts and is removed in its own slot: started
     ahead of a free slot and removed off the scenarios' path, the run was 11-24 % shorter under load, but Debian 13
     runs at load average 20-32 then had one load request time out (10 s) in each of 3 runs (see
     docs/performance.md).
 
-    The containers start from a snapshot (per stack, made once): a container bootstrapped for the example app
-    with its v1 release live (the state every scenario begins from: their first deploy of v1 is then a no-op),
-    committed after its host key and Apache's pid file were removed, so each container makes its own.
+    The containers start from a snapshot (per stack): a container bootstrapped for the example app with its v1
+    release live (the state every scenario begins from: their first deploy of v1 is then a no-op), committed after
+    its host key and Apache's pid file were removed, so each container makes its own. The snapshot is kept on the
+    engine for later runs, found by a key of everything it depends on (:func:`snapshot_key`: the server image,
+    this deploytests' files, the v1 artifact, the config file), so a warm run of the same code makes none; the
+    sweep passes it by (``keep``), and the newest :data:`KEPT_SNAPSHOTS` stay (:func:`evict_snapshots`).
     ``snapshot=False``: fresh containers, each bootstrapped (nothing deployed).
     """
 
@@ -208,16 +224,22 @@ class Scenarios:
         self.artifacts = Artifacts()
         self.started: float | None = None
         self.ended: float | None = None
-        self.bases: dict[str, tuple[str, str, float]] = {}  # stack name -> (image id, server Python, seconds)
-        self._lock, self._base_lock = threading.Lock(), threading.Lock()
+        # (stack name, live example) -> (image id, server Python, seconds), and the snapshot's key
+        self.bases: dict[tuple[str, str], tuple[str, str, float]] = {}
+        self.keys: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
+        self._base_locks: dict[tuple[str, str], threading.Lock] = {}  # one per snapshot: made once, others wait
         self._client: Any = None  # the engine the snapshots were made in
+        self.cached: set[tuple[str, str]] = set()  # the snapshots a run before this one made
 
-    def submit(self, key: str, name: str, stack, scenario: Callable[..., object], kwargs: dict) -> Run:
+    def submit(self, key: str, name: str, stack, scenario: Callable[..., object], kwargs: dict,
+               live: str = FIRST) -> Run:
+        """Run ``scenario`` on a container whose live release is the example ``live`` (:func:`starts_with`)."""
         with self._lock:
             if key not in self.runs:
                 self.started = self.started or time.monotonic()
                 run = self.runs[key] = Run(name, Future())
-                run.future = self.pool.submit(self._run, run, stack, scenario, kwargs)
+                run.future = self.pool.submit(self._run, run, stack, scenario, kwargs, live)
             return self.runs[key]
 
     def _lab(self, fleet) -> Lab:
@@ -225,23 +247,51 @@ class Scenarios:
         lab.container = fleet.containers[0]
         return lab
 
-    def _base(self, stack) -> tuple[str, str, float]:
-        """The stack's snapshot (made by the first scenario that needs it; the others wait for it)."""
-        with self._base_lock:
-            if stack.name not in self.bases:
-                started = time.monotonic()
-                with self._fleet(count=1, name_prefix="lab-base", image=stack.image, base=stack.base_image,
-                                 client=self.client(), progress=lambda msg: None) as fleet:
-                    lab = self._lab(fleet)
-                    try:
+    def _base(self, stack, live: str = FIRST) -> tuple[str, str, float]:
+        """The snapshot of ``stack`` with example ``live`` live: the one a run of the same code made before, when
+        the engine still has it (see :func:`snapshot_key`), else made by the first scenario that needs it (the
+        others wait for it) and kept for the next run. :data:`FIRST` is bootstrapped on a fresh container; another
+        release is deployed on a container of :data:`FIRST`'s snapshot."""
+        which = (stack.name, live)
+        with self._lock:
+            lock = self._base_locks.setdefault(which, threading.Lock())
+        with lock:
+            if which in self.bases:
+                return self.bases[which]
+            started = time.monotonic()
+            parent = self._base(stack) if live != FIRST else None
+            version = parent[1] if parent else stack.python_version
+            cfg = replace(load_config(APPS / live, target_config=self.config_file), deploy_user="deployer")  # a Lab's
+            artifact = self.artifacts.get(live, version,
+                                          lambda: pipeline.pack(APPS / live, cfg, python_version=version))
+            key = self.keys[which] = (snapshot_key(self.client(), stack, self.config_file, artifact) if parent is None
+                                      else hashlib.sha256(f"{self.keys[stack.name, FIRST]}\0{live}\0"
+                                                          f"{artifact.sha256}".encode()).hexdigest())
+            cached = cached_snapshot(self.client(), key)
+            if cached is not None:
+                self.cached.add(which)
+                self.bases[which] = (cached.id, cached.labels[L_SNAPSHOT_PYTHON], time.monotonic() - started)
+                return self.bases[which]
+            with self._fleet(count=1, name_prefix="lab-base", image=stack.image, base=stack.base_image,
+                             image_tag=parent[0] if parent else None, client=self.client(),
+                             progress=lambda msg: None) as fleet:
+                lab = self._lab(fleet)
+                try:
+                    if parent:
+                        lab.python_version = parent[1]
+                    else:
                         lab.bootstrap()
-                        lab.deploy("yourapplication")
-                    finally:
-                        lab.close()
-                    lab.sudo(f"rm -f {shlex.quote(stack.apache.pid_file)} /etc/ssh/ssh_host_*")
-                    image = fleet.containers[0].commit(repository="deploytests/lab-snapshot", tag=fleet.run_id)
-                self.bases[stack.name] = (image.id, lab.python_version, time.monotonic() - started)
-            return self.bases[stack.name]
+                    lab.deploy(live)
+                finally:
+                    lab.close()
+                lab.sudo(f"rm -f {shlex.quote(stack.apache.pid_file)} /etc/ssh/ssh_host_*")
+                # kept (the sweep passes it by), found by its key by the next run of the same code
+                image = fleet.containers[0].commit(
+                    repository="deploytests/lab-snapshot", tag=key[:12],
+                    conf={"Labels": {L_KEEP: "1", L_SNAPSHOT: key, L_SNAPSHOT_PYTHON: lab.python_version}})
+            evict_snapshots(self.client(), keep=KEPT_SNAPSHOTS)
+            self.bases[which] = (image.id, lab.python_version, time.monotonic() - started)
+            return self.bases[which]
 
     def client(self):
         """One engine client for every container of the scenarios (not one connection and version check each)."""
@@ -252,8 +302,8 @@ class Scenarios:
                 self._client = docker_client()
             return self._client
 
-    def _run(self, run: Run, stack, scenario, kwargs) -> None:
-        base = self._base(stack) if self.snapshot else None
+    def _run(self, run: Run, stack, scenario, kwargs, live: str = FIRST) -> None:
+        base = self._base(stack, live) if self.snapshot else None
         t0 = time.monotonic()
         fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
                             image_tag=base[0] if base else None, client=self.client(), progress=lambda msg: None)
@@ -294,7 +344,7 @@ class Scenarios:
                 "summed": {p: sum(r.times.get(p, 0.0) for r in runs) for p in self.PHASES
                            if any(p in r.times for r in runs)},
                 "cpu": sum(cpu) if len(cpu) == len(runs) else None,
-                "snapshots": {name: seconds for name, (_, _, seconds) in self.bases.items()},
+                "snapshots": {f"{stack} {live}": seconds for (stack, live), (_, _, seconds) in self.bases.items()},
                 "runs": {r.name: {**r.times, "cpu": r.cpu} for r in runs}}
 
     def summary(self) -> list[str]:
@@ -303,8 +353,11 @@ class Scenarios:
         if not data:
             return []
         cpu = "" if data["cpu"] is None else f"; CPU in their containers {data['cpu']:.2f}s"
-        snapshots = "".join(f"; snapshot ({name}: bootstrap, v1 live, commit) {seconds:.2f}s"
-                            for name, seconds in data["snapshots"].items())
+        snapshots = "".join(
+            f"; snapshot ({stack}, {live} live: " + ("made by a run before, found" if (stack, live) in self.cached
+                                                    else "bootstrap, deploy, commit" if live == FIRST
+                                                    else f"{FIRST}'s snapshot, deploy, commit") + f") {seconds:.2f}s"
+            for (stack, live), (_, _, seconds) in self.bases.items())
         lines = [f"lifecycle: {data['scenarios']} scenario(s) on a container each, up to {data['workers']} at once: "
                  f"{data['wall']:.2f}s wall{snapshots}; summed: "
                  + ", ".join(f"{p} {v:.2f}s" for p, v in data["summed"].items()) + cpu]
@@ -314,12 +367,52 @@ class Scenarios:
         return lines
 
     def close(self) -> None:
+        """Cancel what has not started and wait for the rest; the snapshots stay (kept for the next run)."""
         self.pool.shutdown(wait=True, cancel_futures=True)
-        for image_id, _, _ in self.bases.values():
-            try:
-                self._client.images.remove(image_id, force=True)
-            except Exception:  # noqa: BLE001 - best effort: a leftover snapshot image is only disk
-                pass
+
+
+L_SNAPSHOT = "deploytests.lab-snapshot"  # a scenario snapshot's key (snapshot_key)
+L_SNAPSHOT_PYTHON = "deploytests.lab-python"  # the server's Python in it
+KEPT_SNAPSHOTS = 8  # the newest kept for later runs (runs of different code on one engine each have their own two)
+
+
+def snapshot_key(client, stack, config_file: Path | None, artifact: pipeline.Artifact) -> str:
+    """What a scenario snapshot depends on, hashed: the server image (its tag is its Dockerfiles' content
+    hash), this deploytests' own files (bootstrap, the agents, the templates, the example apps), the v1
+    artifact deployed in it (its sha256: the app and its dependencies as packed now) and the target's config
+    file. Another run of the same code on the same engine finds the snapshot this one made; any change makes
+    another (a run of other code beside it finds its own)."""
+    from ..containers import images
+
+    digest = hashlib.sha256()
+    tag = images.ensure_image(client, stack.image, base=stack.base_image, progress=lambda msg: None)
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(f"{path.relative_to(package)}\0".encode() + path.read_bytes() + b"\0")
+    config = config_file.read_bytes() if config_file is not None and config_file.is_file() else b""
+    digest.update(f"{stack.name}\0{tag}\0{artifact.sha256}\0".encode() + config)
+    return digest.hexdigest()
+
+
+def cached_snapshot(client, key: str):
+    """The newest image with snapshot key ``key`` on the engine, or None."""
+    found = client.images.list(filters={"label": f"{L_SNAPSHOT}={key}"})
+    return max(found, key=lambda image: image.attrs.get("Created", ""), default=None)
+
+
+def evict_snapshots(client, *, keep: int) -> None:
+    """Remove the scenario snapshots older than the ``keep`` newest, unless a container still uses one (the
+    engine then refuses, and it stays): runs of other code on the same engine make their own, so disk stays
+    bounded to a few."""
+    import docker
+
+    found = sorted(client.images.list(filters={"label": L_SNAPSHOT}), key=lambda image: image.attrs.get("Created", ""),
+                   reverse=True)
+    for image in found[keep:]:
+        try:
+            client.images.remove(image.id)
+        except docker.errors.APIError:
+            continue  # in use by a container, or gone already
 
 
 def container_cpu(client, container_id: str) -> float | None:
@@ -329,6 +422,35 @@ def container_cpu(client, container_id: str) -> float | None:
         return stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
     except Exception:  # noqa: BLE001 - a figure for the summary; an engine without it has none
         return None
+
+
+LIFECYCLE = Path(__file__).with_name("test_lifecycle.py")  # the scenarios' module
+
+
+def is_scenario(item) -> bool:
+    """A lifecycle scenario's test: one of :data:`LIFECYCLE` that asks for ``lab`` (a project's own ``lab``
+    fixture is not one)."""
+    path = getattr(item, "path", None)
+    if "lab" not in getattr(item, "fixturenames", ()) or path is None or path.name != LIFECYCLE.name:
+        return False
+    try:
+        return path == LIFECYCLE or os.path.samefile(path, LIFECYCLE)
+    except OSError:
+        return False
+
+
+def submit(runner: Scenarios, item, deploy_target, tmp_path_factory) -> Run:
+    """Start ``item``'s scenario (the test function itself) on the runner; the same run when already started."""
+    from ..stacks import for_platform
+
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    folder = re.sub(r"\W+", "-", item.name)[:40]
+    kwargs = scenario_kwargs(item.function, params, lambda: tmp_path_factory.mktemp(folder))
+    callspec = getattr(item, "callspec", None)  # a fleet of several platforms: the lab's id names its platform
+    platform = deploy_target.settings.platform[0]
+    platform = callspec.params.get("lab", platform) if callspec else platform
+    return runner.submit(item.nodeid, item.name, for_platform(platform), item.function, kwargs,
+                         live=getattr(item.function, "lab_live", FIRST))
 
 
 def scenario_kwargs(function, params: dict, tmp_dir: Callable[[], Path]) -> dict:

@@ -10,7 +10,8 @@ before the root collector (:func:`deploytests.verify.facts.probe_command`). It t
 (:data:`PATTERNS`: names), each matched in full; every path it touches is one of the constants below (**the
 paths it reads: one place**) or built from them and those names. It parses nothing but the lines of the
 dynamic linker's configuration (a line is a directory to list), root's Apache files' ``Include*``,
-``LoadModule`` and ``LoadFile`` lines (:func:`loose`), the absolute path words of root's files in the places
+``LoadModule`` and ``LoadFile`` lines (:func:`loose`), the path and program words of every line Apache reads (what
+a start makes root open, run or make: :func:`started`), the absolute path words of root's files in the places
 root acts later (:func:`acts`: a path to ``lstat``) and root's Apache files' log lines (:func:`logs`: a path to
 ``lstat``); the runner parses the rest (:mod:`deploytests.verify.parse`).
 Rules for this file: standard library only, Python >= 3.7, no imports from deploytests, flat.
@@ -33,12 +34,14 @@ are latin-1 text:
 - ``named``: entries as ``files``' of what root's files in the places root acts later name (:func:`acts`);
 - ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`).
 
-Its exit status is the verdict the root collector acts on: 0 only when :func:`loose` found nothing of what
-``apache2ctl`` makes root run, source or load that someone but root may change (or that this login could not
+Its exit status is the verdict the root collector acts on (and bootstrap's look before its ``graceful``): 0 only
+when :func:`loose` found nothing of what ``apache2ctl`` (a syntax check, and a start) makes root run, source, load,
+open or make that someone but root may change (or that this login could not
 look at: what it cannot see counts as not root's); the ``sh -c`` line passes it to the root collector.
 """
 
 import base64
+import fnmatch
 import glob
 import json
 import os
@@ -213,12 +216,14 @@ def loose(out):
     this login could not look at whole (what it cannot see counts as not root's): the tool, Apache, its modules,
     every file under the ServerRoot and the file each link there names, and what their ``Include*``,
     ``LoadModule`` and ``LoadFile`` lines name elsewhere (each file, the directory it is matched in, and what an
-    included file's own lines name). Only root's files are read for those lines. None when root may run it."""
+    included file's own lines name), and what a start makes root open, run or make (:func:`started`). Only root's
+    files are read for those lines. None when root may run it."""
     unseen = sorted(p for p in out["errors"] if p.startswith((SERVER_ROOT, MODULES)))
     if unseen:
         return "%s was not looked at whole here (%s)" % (unseen[0], out["errors"][unseen[0]])
     todo = [APACHECTL, APACHE_BIN] + [p for p in list(out["files"]) if p.startswith((SERVER_ROOT, MODULES))]
     conf = {p for p in todo if p.startswith(SERVER_ROOT + "/")}
+    texts, includes = {}, {}  # (each file's text, and what its Include* lines name: for :func:`started`)
     for path in todo:  # (it grows as it is walked, to a bound)
         note(out, path)
         to = os.path.normpath(os.path.join(os.path.dirname(path), out["files"][path].get("link", path)))
@@ -231,8 +236,10 @@ def loose(out):
         names = named(text or "")
         if isinstance(names, str):
             return "%s: %s" % (path, names)
+        texts[path] = text or ""
         for kind, name in names:
             name = os.path.normpath(os.path.join(SERVER_ROOT, name))
+            includes.setdefault(path, []).extend([name] if kind.startswith("include") else [])
             if name.startswith((SERVER_ROOT + "/", MODULES + "/")):
                 continue
             if len(todo) > ENTRIES:  # not all looked at: not run
@@ -250,7 +257,7 @@ def loose(out):
                                                                                          unlisted[0])
             todo += [base] + found
             conf.update(found if kind.startswith("include") else ())
-    return None
+    return started(out, texts, includes)
 
 
 def named(text):
@@ -279,6 +286,167 @@ def named(text):
         first = NAMING[kind] - 1
         found += [(kind, a) for a in (args[first:] if kind == "loadfile" else args[first:first + 1])]
     return found
+
+
+# What a (re)start makes root open, run or make besides the files above (:func:`started`): every path word of every
+# line Apache reads is judged, whatever its directive. The exceptions are data: arguments no root process opens
+# (URL paths, and what Apache's children serve or run as their own user); a tuple names the ``key=`` options that are
+# (mod_wsgi's daemons use these after they dropped root; ``chroot=``, ``socket-path=`` are root's and judged).
+CHILDREN = dict.fromkeys(["documentroot", "<directory", "<directorymatch", "<location", "<locationmatch", "<files",
+                          "<filesmatch", "<if", "<elseif", "alias", "aliasmatch", "scriptalias", "scriptaliasmatch",
+                          "wsgiscriptalias", "wsgiscriptaliasmatch", "redirect", "redirectmatch", "redirectpermanent",
+                          "redirecttemp", "errordocument", "rewriterule", "rewritecond", "rewritebase"])
+CHILDREN["wsgidaemonprocess"] = ("home", "python-home", "python-path", "python-eggs")
+# the stack's own exception: Debian's apache2ctl makes ${APACHE_LOCK_DIR} its run user's at every start
+BY_DESIGN = {"APACHE_LOCK_DIR": "APACHE_RUN_USER"}
+WORDS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|\S+')
+PREFIX = re.compile(r"^(?:\|\$?|[A-Za-z][\w+.-]*:|[\w.-]+=)")  # |prog, |$cmd, exec:, prg:, file:, shmcb:, key=
+URL, SHELL = re.compile(r"[A-Za-z][\w+.-]*://"), re.compile(r"[$`\\~*?{}\[\]'\"]")
+
+
+def started(out, texts, includes):
+    """The first path or program a (re)start of Apache makes root open, run, follow or make that someone but root
+    may change, as ``file:line: 'the line': why``, or None. The lines judged: every line of every file Apache reads
+    (``apache2.conf`` and what its ``Include*`` lines match, in turn; comments left out, continued lines joined and
+    as they stand). The words judged: every argument, the program words after ``|``, ``|$``, ``exec:``, ``prg:``
+    (any ``scheme:``), the value after ``key=``; ``${NAME}`` as Debian's ``envvars`` (or a ``Define``) sets it,
+    else no; a relative word from the ServerRoot. Each must be root's from / down (:func:`owned`), except
+    :data:`CHILDREN`' arguments; a ``<Macro>`` (what its ``Use`` makes is not read here) is a no."""
+    env = {}
+    for ln in (out["files"].get(SERVER_ROOT + "/envvars", {}).get("data") or "").splitlines():
+        m = re.match(r"\s*export\s+([A-Za-z_]\w*)=(\S*)\s*$", ln)
+        value = m and m.group(2).replace("${SUFFIX}", "").replace("$SUFFIX", "")
+        if m and not re.search(r"[$`'\"\\]", value):
+            env[m.group(1)] = value
+    out["read"], seen = reached(texts, includes), {}
+    lines = [(p, n, ln) for p in out["read"] for n, ln in logical(texts[p])]
+    env.update({m[1]: m[2].strip("\"'") for _, _, ln in lines for m in [ln.split(None, 2)]
+                if len(m) == 3 and m[0].lower() == "define" and "${" not in m[2]})
+    run_user = env.get(BY_DESIGN["APACHE_LOCK_DIR"], "")
+    uids = [ln.split(":")[2] for ln in (out["files"].get("/etc/passwd", {}).get("data") or "").splitlines()
+            if ln.split(":")[0] == run_user and ln.count(":") >= 2]
+    lock = os.path.normpath(env.get("APACHE_LOCK_DIR", "/nonexistent"))
+    side = {"files": dict(out["files"]), "errors": {}}  # (its lstats kept apart: ``started``)
+    for path, number, line in lines:
+        kind, _, rest = line.strip().partition(" ")
+        kind = kind.lower()
+        if kind.startswith("</") or CHILDREN.get(kind, ()) is None:
+            continue
+        say = "%s:%d: %r: " % (path, number, line.strip()[:160])
+        if kind == "<macro":
+            return say + "a <Macro>: what its Use lines make is not read here: root runs nothing"
+        for name in re.findall(r"\$\{([^}]*)\}", rest):
+            if name not in env:
+                return say + "${%s} is not one this check can resolve: root runs nothing" % name
+            rest = rest.replace("${%s}" % name, env[name])
+        for word in [w.strip("\"'") for w in WORDS.findall(rest.rstrip(">"))]:
+            if word.split("=")[0].lower() in (CHILDREN.get(kind) or ()):
+                continue
+            found = paths(word)
+            if isinstance(found, str):
+                return say + found + ": root runs nothing"
+            for target in found:
+                top = SERVER_ROOT + "/" + target[len(SERVER_ROOT) + 1:].split("/")[0]
+                if target in seen or target.startswith(SERVER_ROOT + "/") and top not in out["files"]:
+                    continue  # (under a name the ServerRoot does not hold: not there, and only root may make it)
+                if len(seen) > ENTRIES:
+                    return say + "more than %d paths to look at: root runs nothing" % ENTRIES
+                seen[target] = owned(side, target, {0} | ({int(uids[0])} if target == lock and uids else set()))
+                if seen[target]:
+                    return say + seen[target]
+    out["started"] = {p: e for p, e in side["files"].items() if p not in out["files"]}
+    return None
+
+
+def paths(word):
+    """The absolute paths ``word`` names (its words with a ``/``, from the ServerRoot), or why it cannot be read:
+    after ``|``, ``|$``, ``exec:``, ``prg:`` (any ``scheme:``) a command's words (each from ``/`` too: a program's
+    own relative paths are from its working directory), where a shell word (a variable, a quote, a glob, a ``~``) is
+    a no; after ``key=`` the value; a URL names none."""
+    command = False
+    while PREFIX.match(word) and not URL.match(word):
+        command = command or not PREFIX.match(word).group().endswith("=")
+        word = PREFIX.sub("", word, 1)
+    if URL.match(word):
+        return []
+    if command and SHELL.search(word):
+        return "a shell word this check cannot read in %r" % word[:160]
+    return [os.path.normpath(os.path.join(base, part)) for part in re.split(r"[\s;&|()<>]+", word) if "/" in part
+            for base in ([SERVER_ROOT, "/"] if command else [SERVER_ROOT])]
+
+
+def reached(texts, includes):
+    """The files Apache reads, in order: ``apache2.conf``, then each file of ``texts`` an ``Include*`` line of a
+    file read matches (``includes``: file -> absolute patterns; a directory matched: every file below it)."""
+    found = [SERVER_ROOT + "/apache2.conf"]
+    for path in found:
+        for pattern in includes.get(path, []):
+            want = pattern.rstrip("/").split("/")
+            found += [p for p in sorted(texts) if p not in found and len(p.split("/")) >= len(want)
+                      and all(fnmatch.fnmatchcase(p.split("/")[i], w) for i, w in enumerate(want))]
+    return [p for p in found if p in texts]
+
+
+def logical(text):
+    """(number, line) of each line Apache reads in ``text``: a continued line joined (and each of its lines as it
+    stands too: the reading must never see less than Apache's); comments and blank lines left out."""
+    found, held, first = [], "", 0
+    for number, line in enumerate(text.splitlines(), 1):
+        first = first or number
+        if line.strip() and not line.lstrip().startswith("#"):  # (a continued line: its directive's)
+            found.append((number, (held.split() or [""])[0] + " " + line.rstrip("\\") if held else line.rstrip("\\")))
+        if line.endswith("\\"):
+            held += line[:-1]
+            continue
+        if held and not held.lstrip().startswith("#"):
+            found.append((first, held + line))
+        held, first = "", 0
+    return found
+
+
+def owned(out, path, owners):
+    """None when only root may change what ``path`` names, else why: each directory from / down root's (the final
+    name's owner one of ``owners``) and not writable by group or others, or writable by them only with the sticky bit
+    above a name of root's that is there; a link on the way root's in such a directory, followed (at most 8); a
+    name not there: its directory decides; a character device of root's; the final name this login may not look at
+    (``Permission denied``) in a directory only root may write: root's to make."""
+    done, todo, hops = "", [w for w in path.split("/") if w not in ("", ".")], 0
+    up = note(out, "/")
+    while todo:
+        name = todo.pop(0)
+        if name == "..":
+            done = os.path.dirname(done).rstrip("/")
+            up = out["files"][done or "/"]["st"]
+            continue
+        here = (done or "") + "/" + name
+        st, sole = note(out, here), up and up[1] == 0 and not up[0] & 0o022
+        why = out["files"][here].get("why")
+        if not st:
+            if sole and (why in ("No such file or directory", "Not a directory") or not todo):
+                return None
+            return "%s may be made or changed by someone other than root (%s here): %s is %s" % (
+                path, why or "not looked at", done or "/", mode(up))
+        if not (sole or up and up[1] == 0 and up[0] & 0o1000 and st[1] == 0):
+            return "%s may be changed by someone other than root: %s is %s" % (path, done or "/", mode(up))
+        if stat.S_ISLNK(st[0]):
+            hops += 1
+            if st[1] != 0 or hops > 8:
+                return "%s: the link %s is not root's, or more than 8 links" % (path, here)
+            target = out["files"][here].get("link", "")
+            done, todo = ("" if target.startswith("/") else done), [w for w in target.split("/") if w] + todo
+            up = note(out, done or "/") if not target.startswith("/") else note(out, "/")
+            continue
+        last = not todo
+        if (st[1] in (owners if last else {0}) and not st[0] & 0o022 or st[1] == 0 and not last and
+                stat.S_ISDIR(st[0]) and st[0] & 0o1000 or last and st[1] == 0 and stat.S_ISCHR(st[0])):
+            done, up = here, st
+            continue
+        return "%s may be changed by someone other than root: %s is %s" % (path, here, mode(st))
+    return None
+
+
+def mode(st):
+    return "%04o %d:%d" % (stat.S_IMODE(st[0]), st[1], st[2]) if st else "not looked at"
 
 
 def collect(args):

@@ -152,9 +152,9 @@ def basic_problem(facts, fact: str, exp: Expected) -> str | None:
     if fact == "apache":
         name = exp.stack.apache.process_name
         return None if facts.get("apache") else f"Apache is not running on {facts.label} (no {name} process)"
-    if fact == "tree":
-        kind = ((facts.get("stat") or {}).get(f"{root}/releases") or {}).get("kind", "missing")
-        return None if kind == "directory" else f"not bootstrapped: {root}/releases is {kind}"
+    if fact == "tree":  # (bootstrap makes the app's root; the first deploy makes releases/ and the rest)
+        kind = ((facts.get("stat") or {}).get(root) or {}).get("kind", "missing")
+        return None if kind == "directory" else f"not bootstrapped: {root} is {kind}"
     if fact == "live":
         tree, current = facts.tree, facts.tree.get("current")
         if current is None:
@@ -449,11 +449,12 @@ def tree_modes_and_owners(facts, exp):
     root, deploy = exp.cfg.root, exp.deploy_user
     problem = basic_problem(facts, "tree", exp)
     assert problem is None, f"{problem} (bootstrap makes it; run fab bootstrap)"
+    deployed = _deployed(facts, root)  # (the first deploy makes releases/ and the lock: before it, not expected)
     problems = [p for p in (
         _path(facts, root, kind="directory", mode="2755", owner=deploy, group=_group_of(facts, "app")),
-        _path(facts, f"{root}/releases", kind="directory", mode="0755", owner=deploy),
+        deployed and _path(facts, f"{root}/releases", kind="directory", mode="0755", owner=deploy),
         _path(facts, f"{root}/application.wsgi", kind="regular file", mode="0644", owner=deploy),
-        _path(facts, f"{root}/.deploy.lock", kind="regular file", mode="0644", owner=deploy),
+        deployed and _path(facts, f"{root}/.deploy.lock", kind="regular file", mode="0644", owner=deploy),
         _path(facts, RUNTIME, kind="directory", mode="0755", owner="root", group="root"),
         _path(facts, f"{RUNTIME}/pyvenv.cfg", kind="regular file", owner="root"),
     ) if p]
@@ -493,10 +494,20 @@ def config_is_targets(facts, exp):
         f"sha256 {found[:12]} on the server, {exp.config_sha256[:12]} here"
 
 
+def _deployed(facts, root) -> bool:
+    """Whether a deploy made the app's tree (``releases/``, or a ``current``): bootstrap makes only its root."""
+    return bool(((facts.get("stat") or {}).get(f"{root}/releases") or {}).get("kind", "missing") != "missing"
+                or facts.tree.get("current"))
+
+
 def wsgi_as_bootstrapped(facts, exp):
-    want = hashlib.sha256(exp.wsgi.encode()).hexdigest()
+    from ..pipeline.agent_root import PLACEHOLDER
+
+    deployed = _deployed(facts, exp.cfg.root)
+    want = hashlib.sha256(exp.wsgi.encode() if deployed else PLACEHOLDER).hexdigest()
     found = facts.get("wsgi_sha256")
-    assert found == want, f"{exp.cfg.root}/application.wsgi differs from what deploys write: sha256 " \
+    assert found == want, f"{exp.cfg.root}/application.wsgi differs from what " \
+                          f"{'deploys write' if deployed else 'bootstrap writes before the first deploy'}: sha256 " \
                           f"{(found or 'unreadable')[:12]} on the server, {want[:12]} expected"
 
 
@@ -2783,7 +2794,7 @@ PROMISES: tuple[Promise, ...] = (
     Promise("shared", f"{B}: tree", "shared/ is 2750 <deploy user>:<app group>; each shared path 2770 (the app "
             "writes its data there; what the deploy writes there is the app group's)",
             "test_shared_dirs", "expected /var/www/app/shared/data: directory 2770 ... found ... 0777 ...",
-            needs=("tree",)),
+            needs=("live",)),  # (the first deploy makes them)
     Promise("config_mode", f"{D}: config", "the config (when the app has one) is 0640 <deploy user>:<app group>: "
             "not world-readable", "test_config_not_world_readable",
             "expected ...application.cfg: regular file 0640 ...",

@@ -396,6 +396,39 @@ def test_apache_config_the_deploy_login_can_write_is_never_parsed_as_root(ready,
                      "/srv/site-conf")
 
 
+# What a (re)start makes root do beyond a syntax check (attack6: bootstrap's graceful ran the deploy login's piped
+# logger as root, and opened a log through its link to /etc/ld.so.preload): an admin's line naming a directory the
+# deploy login's group may write (2775 root:deployer). Each: (root's line, what the deployer plants there).
+STARTED = [
+    ('CustomLog "|/srv/logtools/ship-log" combined',
+     "printf '#!/bin/sh\\nid -u > /tmp/piped-root-ran\\nexec cat >/dev/null\\n' > /srv/logtools/ship-log && "
+     "chmod 0755 /srv/logtools/ship-log"),  # root runs it at every start
+    ("CustomLog /srv/logtools/access.log combined", "ln -s /etc/nologin /srv/logtools/access.log"),  # opened by root
+]
+
+
+@pytest.mark.parametrize("line, plant", STARTED, ids=["piped-log", "log-file"])
+def test_apache_lines_a_start_makes_root_run_or_open_where_the_deploy_login_writes_are_refused(ready, line, plant):
+    """Bootstrap refuses in one line naming file:line and why, runs nothing as root (no reload: the piped logger
+    never ran, no file made through the link) and changes nothing; the gate's collector runs no apache2ctl as root
+    and says the same (class: the check before root runs Apache read less than a start of Apache does as root)."""
+    admin(ready, f"install -d -m 2775 -o root -g deployer /srv/logtools && printf '%s\\n' {shlex.quote(line)} > "
+                 "/etc/apache2/conf-available/extra.conf && a2enconf -q extra")
+    try:
+        assert as_deployer(ready, plant).ok
+        said = refused(ready, config())
+        gid = admin(ready, "getent group deployer | cut -d: -f3")
+        why = f"/etc/apache2/conf-enabled/extra.conf:1: {line!r}: /srv/logtools/"
+        assert f"bootstrap refused: root does not run apache2ctl here: {why}" in said, said
+        assert f"may be changed by someone other than root: /srv/logtools is 2775 0:{gid}" in said, said
+        assert admin(ready, "cat /tmp/piped-root-ran 2>/dev/null; ls /etc/nologin 2>/dev/null; echo done") == "done"
+        runs = collected(ready)["runs"]
+        assert runs.get("refused", "").startswith(f"not run as root: {why}") and "dump" not in runs, runs
+    finally:
+        admin(ready, "a2disconf -q extra; rm -rf /etc/apache2/conf-available/extra.conf /srv/logtools "
+                     "/tmp/piped-root-ran")
+
+
 def test_what_the_gate_login_cannot_look_at_in_apaches_config_is_not_run_as_root(ready):
     """Whether root runs ``apache2ctl`` is decided by the login collector, unprivileged: what it cannot look at
     must count against the run, never pass unseen (class: a verdict over what was not looked at; root would read

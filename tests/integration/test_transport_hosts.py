@@ -1,6 +1,7 @@
 """Transport and input on real containers (issue 10, findings 4, 5, 8, 9, 11, 12).
 
-Two containers of this run (real sshd, Apache, mod_wsgi), bootstrapped once; deploys log in as ``deployer``.
+Two containers of this run (real sshd, Apache, mod_wsgi), bootstrapped once; deploys log in as the server's login
+(the one the suite's runs use: the tree is its own).
 Frozen hosts are ``docker pause`` of a container this module started (always unpaused in ``finally``), lost
 hosts ``docker stop``. The host timeout is 3 s here (30 s by default); the bound measured from the freeze to
 the error is printed (``-s`` shows it), never asserted.
@@ -40,7 +41,7 @@ def pair():
     with Fleet(count=2, name_prefix="tr", progress=lambda msg: None) as fleet:
         for server in fleet.servers:
             server.timeout = BOUND
-        labs = [Lab(s, deploy_user="deployer") for s in fleet.servers]
+        labs = [Lab(s) for s in fleet.servers]  # the login the suite's runs use deploys too: the tree is its own
         for lab in labs:
             lab.bootstrap()
         yield fleet, labs
@@ -173,7 +174,7 @@ def test_the_suite_verifies_the_live_host_when_the_other_is_frozen(pair, tmp_pat
     finally:
         frozen.unpause()
         reset(fleet.servers[1])
-        for lab in labs:  # the run bootstrapped with its own login as deploy user: give releases/ back to deployer
+        for lab in labs:  # (the run bootstrapped too: the same login, the same tree)
             lab.bootstrap()
     out = result.stdout + result.stderr
     live, dead = (label(s, i) for i, s in enumerate(fleet.servers, 1))
@@ -287,7 +288,8 @@ def test_a_no_change_deploy_still_prunes(pair):
     live = lab.deploy("yourapplication").release_id
     old = [f"2000010{i}T000000Z-0000000{i}" for i in range(1, 7)]  # complete, older than anything real
     lab.sudo("; ".join(f"mkdir -p {root}/releases/{r} && echo '{{\"id\": \"{r}\", \"version\": \"0\"}}' > "
-                       f"{root}/releases/{r}/RELEASE.json && chown -R deployer: {root}/releases/{r}" for r in old))
+                       f"{root}/releases/{r}/RELEASE.json && chown -R {lab.deploy_user}: {root}/releases/{r}"
+                       for r in old))
     again = lab.deploy("yourapplication")
     assert again.changed is False and again.release_id == live
     keep = lab.config().keep_releases
@@ -439,8 +441,8 @@ SCRIPT = textwrap.dedent('''
     from deploytests.ssh import connect
     import datetime as dt, dataclasses
 
-    host, port, key, known, app, app_v2, python = sys.argv[1:8]
-    cfg = dataclasses.replace(load_config(Path(app)), deploy_user="deployer")
+    host, port, key, known, app, app_v2, python, user = sys.argv[1:9]
+    cfg = dataclasses.replace(load_config(Path(app)), deploy_user=user)
     art = pipeline.pack(Path(app_v2), load_config(Path(app_v2)), python_version=python)
 
     def slow_deploy(c):  # the real deploy, paused by the agent's test hook at install for up to 5 s
@@ -448,7 +450,7 @@ SCRIPT = textwrap.dedent('''
         args = dataclasses.replace(args, pause_at="install", pause_seconds=5)
         return call_agent(c, "deploy", args, payload=art.path, step="deploy", progress=pipeline.print_progress)
 
-    c = connect(host, user="deployer", port=int(port), key_filename=key, known_hosts=known, label="web")
+    c = connect(host, user=user, port=int(port), key_filename=key, known_hosts=known, label="web")
     try:
         pipeline.run_on_hosts([c], slow_deploy, step="deploy", progress=pipeline.print_progress)
     except pipeline.Interrupted as exc:
@@ -467,7 +469,7 @@ def test_a_signal_mid_deploy_stops_cleanly_and_says_what_the_host_is(pair, tmp_p
     apps = APPS
     proc = subprocess.Popen([sys.executable, str(script), server.host, str(server.port), str(server.key_filename),
                              str(server.known_hosts), str(apps / "yourapplication"), str(apps / "yourapplication-v2"),
-                             lab.python_version],
+                             lab.python_version, server.user],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # even if we ignore it
     lines = []

@@ -415,3 +415,51 @@ def test_workdirs_of_dead_runs_are_swept_and_others_kept(tmp_path):
     assert removed == [dead]
     assert not dead.exists() and alive.exists() and kept.exists() and foreign.exists() and bare.exists()
     assert link.is_symlink() and (tmp_path / "elsewhere" / "id_ed25519").exists()
+
+
+class TestScenarioSnapshots:
+    """The lifecycle scenarios' snapshot kept between runs (deploytests.suite.lab): its key, the sweep, eviction."""
+
+    def test_the_key_follows_the_image_the_artifact_and_the_config(self, tmp_path):
+        from deploytests.suite.lab import snapshot_key
+
+        stack = stacks.get("debian12-apache-wsgi")
+        client = SimpleNamespace(images=FakeImages(present={images.image_tag(stack.image)}))
+        config = tmp_path / "app.cfg"
+        config.write_text("SECRET = 'a'\n")
+        key = lambda sha, cfg=config: snapshot_key(client, stack, cfg, SimpleNamespace(sha256=sha))  # noqa: E731
+        first = key("a" * 64)
+        assert key("a" * 64) == first  # the same code, image, artifact and config: the same snapshot
+        assert key("b" * 64) != first  # another artifact (the app or its dependencies changed)
+        assert key("a" * 64, None) != first
+        config.write_text("SECRET = 'b'\n")
+        assert key("a" * 64) != first
+
+    def test_a_kept_snapshot_survives_the_sweep_of_its_dead_run(self):
+        labels = {**owner_labels("run1"), L_KEEP: "1", L_PID: "999999999", L_START: "1"}
+        assert should_sweep(labels, this_host=labels[L_HOST], start_of=lambda pid: None) == \
+            (False, "kept on request (--keep-containers)")
+
+    def test_eviction_keeps_the_newest_and_those_in_use(self):
+        import docker
+
+        from deploytests.suite.lab import L_SNAPSHOT, evict_snapshots
+
+        class Images:
+            def __init__(self):
+                self.kept = {f"img{i}": f"2026-12-05T18:0{i}:00Z" for i in range(6)}
+                self.in_use, self.removed, self.filters = {"img0"}, [], []
+
+            def list(self, filters):
+                self.filters.append(filters)
+                return [SimpleNamespace(id=i, attrs={"Created": c}) for i, c in self.kept.items()]
+
+            def remove(self, image_id):
+                if image_id in self.in_use:
+                    raise docker.errors.APIError("conflict: image is being used by a container")
+                self.removed.append(image_id)
+
+        client = SimpleNamespace(images=Images())
+        evict_snapshots(client, keep=3)
+        assert client.images.filters == [{"label": L_SNAPSHOT}]
+        assert sorted(client.images.removed) == ["img1", "img2"]  # img5..img3 newest; img0 is in use

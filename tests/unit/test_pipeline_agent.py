@@ -116,6 +116,89 @@ def test_gate_wakes_a_daemon_the_polls_never_reached():
     assert agent.stale_daemons("no-such-app-here", time.time()) == []
 
 
+def test_a_daemon_started_just_before_the_switch_is_stale_and_one_started_after_is_not():
+    """The gate's /proc reading of the app's daemons (a real process titled as mod_wsgi titles them, the title cut to
+    the length of Apache's argv[0]: compared whole, it never matched an app name over 10 characters): started 0.3 s
+    before the switch is stale (with the wall clock and the boot time's whole seconds it was not: the margin was a
+    second, and after a rollback right behind a deploy such a daemon served the old release); started after the
+    switch is not (else the gate would burst until its bound)."""
+    import subprocess
+
+    before = agent.boot_clock()
+    time.sleep(0.3)
+    # titled as mod_wsgi titles a daemon of "perfapplication" under /usr/sbin/apache2: cut to 17 characters
+    proc = subprocess.Popen(["bash", "-c", 'exec -a "(wsgi:perfapplic" sleep 30'])
+    try:
+        wait_for = time.monotonic() + 5
+        while not agent.stale_daemons("perfapplication", agent.boot_clock() + 1) and time.monotonic() < wait_for:
+            time.sleep(0.01)  # until it has exec'd under its title
+        time.sleep(0.05)  # more than a clock tick since it started
+        assert agent.stale_daemons("perfapplication", agent.boot_clock()) == [proc.pid]  # it started before "now"
+        assert agent.stale_daemons("perfapplication", before) == []  # it started after that switch
+        assert agent.stale_daemons("perfapplication", None) == []  # no clock: nothing known beyond the answers
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_daemon_titles_as_mod_wsgi_writes_them():
+    assert agent.is_daemon_title("(wsgi:yourapplica", "yourapplication")  # cut to /usr/sbin/apache2's length
+    assert agent.is_daemon_title("(wsgi:app)", "app")
+    assert not agent.is_daemon_title("(wsgi:otherapp)", "app")
+    assert not agent.is_daemon_title("(wsgi:", "app") and not agent.is_daemon_title("/usr/sbin/apache2", "app")
+
+
+def serve_once(answer: bytes, *, hold: float = 0.0):
+    """A listener on 127.0.0.1 answering one request with ``answer`` (then holding the connection ``hold``
+    seconds before closing it); returns (port, the request it received, the thread)."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    got: list[bytes] = []
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn, listener:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(4096)
+            got.append(data)
+            conn.sendall(answer)
+            time.sleep(hold)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener.getsockname()[1], got, thread
+
+
+@pytest.mark.parametrize("answer, expected", [
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nx-deploy-release: 20260101T000000Z-aaaaaaaa\r\n\r\nok",
+     (200, "20260101T000000Z-aaaaaaaa")),
+    (b"HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nnot r\r\n0\r\n\r\n",
+     (503, None)),
+])
+def test_probe_reads_the_status_and_release_header_of_a_real_answer(answer, expected):
+    port, got, thread = serve_once(answer)
+    assert agent.probe(port, "/health", "app.example") == expected
+    thread.join(5)
+    request = got[0].decode()
+    assert request.startswith("GET /health HTTP/1.1\r\n") and "\r\nHost: app.example\r\n" in request, request
+
+
+def test_probe_refuses_what_is_not_http_and_bounds_a_silent_server():
+    port, _, thread = serve_once(b"SSH-2.0-OpenSSH_9.2\r\n\r\n")
+    with pytest.raises(ValueError, match="not an HTTP answer: 'SSH-2.0-OpenSSH_9.2'"):
+        agent.probe(port, "/health", "app.example")
+    thread.join(5)
+    # the head never ends and the connection stays open for 3 s: the bound ends the probe first (without it
+    # the probe would read to the close and return)
+    port, _, thread = serve_once(b"HTTP/1.1 200 OK\r\n", hold=3)
+    with pytest.raises(OSError):
+        agent.probe(port, "/health", "app.example", timeout=0.5)
+    thread.join(5)
+
+
 def make_release(tree, rid, **meta):
     os.makedirs(tree.release(rid))
     if meta is not None:

@@ -95,7 +95,7 @@ def test_clean_server_passes_every_promise(exp):
 @pytest.mark.parametrize("fact, breaks, message", [
     ("host", lambda f: setattr(f, "error", "ConnectError: cannot reach 127.0.0.1:2222"), "could not be asked"),
     ("apache", lambda f: f.remote.update(apache=[]), "Apache is not running"),
-    ("tree", lambda f: f.remote["stat"].update({f"{R}/releases": {"kind": "missing"}}), "not bootstrapped"),
+    ("tree", lambda f: f.remote["stat"].update({R: {"kind": "missing"}}), "not bootstrapped"),
     ("live", lambda f: f.remote["tree"].update(current=None), "nothing deployed"),
 ])
 def test_a_wrong_basic_fact_fails_once_and_skips_its_dependents(exp, fact, breaks, message):
