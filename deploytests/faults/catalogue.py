@@ -275,6 +275,9 @@ FAULTS: tuple[Fault, ...] = (
           "chage -d $(date -u -d '-85 days' +%Y-%m-%d) -M 90 {deploy_user}"),
     Fault("gshadow-readable", "sec_secrets", "/etc/gshadow made 0644 (its group password hashes readable by all)",
           "chmod 0644 /etc/gshadow"),
+    Fault("ssh-legacy-mac", "sec_ssh_crypto", "a line for an old SFTP client appended to sshd_config: MACs "
+          "+hmac-sha1-96 (a truncated tag; the next sshd start offers it)",
+          "echo 'MACs +hmac-sha1-96' >> /etc/ssh/sshd_config"),
     Fault("apache-log-dir-enterable", "sec_logs", "Apache's log directory opened to others (0711: its logs opened "
           "by name)", "chmod 0711 /var/log/apache2"),
     Fault("reqtimeout-switched-off", "sec_guards", "RequestReadTimeout set to 0 after Debian's (slow uploads were cut "

@@ -131,9 +131,10 @@ def _short(test: str) -> str:
 # ---------------------------------------------------------------- artifacts: a variant of the user's build
 
 def variant(artifact, n: int, where: Path):
-    """The artifact with ``"variant": n`` added to its manifest: the same code, another build (sha256)."""
+    """The artifact with ``"variant": n`` added to its manifest: the same code, another build (sha256), written to
+    ``where`` named as pack names an artifact (``<app>-<version>-<sha8>.tar``): the runner keeps it as it keeps
+    what it packs, so the gate compares a kept release of it with it (``artifact.packed``)."""
 
-    out = where / f"{artifact.path.stem}-variant{n}.tar"
     buf = io.BytesIO()
     with tarfile.open(artifact.path) as src, tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as dst:
         for member in src.getmembers():
@@ -143,6 +144,7 @@ def variant(artifact, n: int, where: Path):
                 data = json.dumps(dict(json.loads(data), variant=n), indent=2, sort_keys=True).encode()
                 member.size = len(data)
             dst.addfile(member, io.BytesIO(data) if data is not None else None)
+    out = where / f"{artifact.app}-{artifact.version}-{hashlib.sha256(buf.getvalue()).hexdigest()[:8]}.tar"
     out.write_bytes(buf.getvalue())
     manifest = dict(artifact.manifest, variant=n)
     return Artifact(path=out, app=artifact.app, name=artifact.name, version=artifact.version,
@@ -247,7 +249,7 @@ class Campaign:
 
     def variant(self, n: int):
         if n not in self._variants:
-            self._variants[n] = variant(self.artifact, n, self.workdir)
+            self._variants[n] = variant(self.artifact, n, self.artifact.path.parent)
         return self._variants[n]
 
     # -- 1. base snapshot ---------------------------------------------------------------------------

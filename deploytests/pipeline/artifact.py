@@ -770,6 +770,26 @@ def tar_tree(root: Path) -> bytes:
     return buf.getvalue()
 
 
+def packed(sha256: str, *where: Path | str) -> Artifact | None:
+    """The artifact this runner packed whose sha256 is ``sha256``, from the directories it packs into (``where``,
+    then the cache's ``artifacts/``), or None: a file named after its sha8 whose bytes hash to ``sha256`` (the
+    runner's own file, out of any server login's reach: the reference a kept release is compared with)."""
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256 or ""):
+        return None
+    for folder in [Path(w) for w in where] + [default_cache_dir() / "artifacts"]:
+        for path in sorted(folder.glob(f"*-{sha256[:8]}.tar")) if folder.is_dir() else []:
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() != sha256:
+                continue
+            with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+                member = tar.extractfile("manifest.json")
+                manifest = json.loads(member.read()) if member else {}
+            return Artifact(path=path, app=str(manifest.get("app")), name=str(manifest.get("name")),
+                            version=str(manifest.get("version")), sha256=sha256, size=len(data),
+                            python_version=str(manifest.get("python_version")), manifest=manifest, cached=True)
+    return None
+
+
 def artifact_bytes(manifest: dict, wheels: list[Path], extra: dict[str, bytes] | None = None) -> bytes:
     """A deterministic tar of manifest.json + wheels/ + ``extra`` files (sorted, mtime 0, root owner)."""
     buf = io.BytesIO()

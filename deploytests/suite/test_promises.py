@@ -414,6 +414,10 @@ def test_secrets_not_readable_by_others(promise):
     promise("sec_secrets")
 
 
+def test_ssh_offers_no_weak_algorithms(promise):
+    promise("sec_ssh_crypto")
+
+
 def test_apache_logs_not_readable_by_others(promise):
     promise("sec_logs")
 

@@ -116,7 +116,7 @@ ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjo
 ACCOUNTS = ["/etc/passwd", "/etc/login.defs", STATE + "/users"]  # bootstrap's user checks (check mode; runner's)
 SHARED = ["/tmp", "/var/tmp", "/dev/shm", "/run", "/run/apache2", "/run/lock"]  # where a socket may be made: lstat
 # the host's baseline: the secrets' modes (lstat only; the temp dirs' are SHARED's), the kernel settings boot applies
-MODES = ["/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-"]
+MODES = ["/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/root"]  # (root's home: 0700)
 SYSCTL = ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"]
 FILES += ["/etc/sysctl.conf"]
 TREES += [(d, 1, True) for d in SYSCTL]
@@ -544,6 +544,18 @@ def ld_dirs(out):
     lines = {ln.split("#")[0].strip() for c in confs for ln in (out["files"][c].get("data") or "").splitlines()}
     for d in sorted(x for x in lines if x.startswith("/"))[:64]:
         tree(out, d, 1, False)
+        for sub in [n for n in out["dirs"].get(d, []) if n in LINKER_SUBDIRS]:
+            tree(out, os.path.join(d, sub), 2, False)
+        links = [n for n in out["dirs"].get(d, []) if ".so" in n and "link" in out["files"].get(d + "/" + n, {})]
+        for n in links[:4096]:  # where the linker goes from a library link: its lstat and the dirs above it
+            note(out, os.path.normpath(os.path.join(d, out["files"][d + "/" + n]["link"])))
+
+
+# the subdirectories the dynamic linker (and ldconfig, for its cache) searches under each directory it is given:
+# glibc-hwcaps/<level>/ (glibc >= 2.33) and, before glibc 2.37 (Debian 12's 2.36), the legacy hwcaps and platform
+# ones (two levels: tls/x86_64/); it looks in no other subdirectory (a library is found by name in the directory)
+LINKER_SUBDIRS = {"glibc-hwcaps", "tls", "x86_64", "haswell", "xeon_phi", "avx512_1", "i386", "i486", "i586", "i686",
+                  "sse2", "aarch64", "asimd", "atomics", "power9", "power10", "z13", "z14", "z15", "z16"}
 
 
 LOG = re.compile(r"^[ \t]*(?:ErrorLog|CustomLog|TransferLog)[ \t]+\"?([^\"\s|]+)", re.I | re.M)

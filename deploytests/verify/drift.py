@@ -10,7 +10,9 @@ deploy?", and for that it needs a record made at deploy time:
   (links with their targets), and the app and deploy users' groups; ``RELEASE.json`` records the config the
   release started with (``config_sha256``). These are the deploy login's files: they are only as trustworthy
   as that login (it could rewrite them to hide its own change), so the report says so; the rollback check
-  compares kept releases with their own record, nothing else relies on them.
+  compares kept releases with their own record and with the artifact the runner packed (the reference out of
+  that login's reach); nothing else relies on them. What a check could not compare (a kept release whose
+  artifact the runner does not have) is a ``not checked:`` line here.
 - What only root can read (sudoers, crontabs, the user and group databases) is dated by its mtime, read by the
   probe as root: changed after the deploy, or not.
 
@@ -142,11 +144,12 @@ def report(facts) -> list[str]:
     else:
         missing += " (root's files not dated: no sudo)"
     lines = [ln for ln in lines if ln]
+    notes = [f"  not checked: {n}" for n in dict.fromkeys(facts.notes)]  # (what a check could not compare)
     if not lines:
-        return [f"{head}: nothing changed since{missing}"]
-    return [f"{head}: changed since{missing}:"] + [f"  {ln}" for ln in lines]
+        return [f"{head}: nothing changed since{missing}"] + notes
+    return [f"{head}: changed since{missing}:"] + [f"  {ln}" for ln in lines] + notes
 
 
 NOTE = ("compared with each live release's SNAPSHOT.json, written by the deploy login at deploy time (only as "
-        "trustworthy as that login: only the rollback check compares kept releases with it); root's files dated by "
-        "their mtime")
+        "trustworthy as that login: the rollback check compares kept releases with it and with the artifacts the "
+        "runner packed); root's files dated by their mtime")

@@ -55,6 +55,7 @@ class Facts:
     seconds: float = 0.0
     stack: object = None  # the server's deploytests.stacks.Stack (None: the host could not name its OS)
     raw: object = None  # the root collector's reply as a deploytests.verify.parse.Snapshot (raw bytes: not safe)
+    notes: list = field(default_factory=list)  # what a check could not compare, said in the drift section
 
     def __getitem__(self, key):
         return self.remote.get(key)

@@ -692,12 +692,33 @@ def load_path(snap: Snapshot, py: str) -> list[dict]:
     for area, tops in areas:
         for top in tops:
             base = top.rstrip("/")  # every path under it sorts between base + "/" and base + "0" ("0" follows "/")
-            paths = [top] + every[bisect.bisect_left(every, base + "/"):bisect.bisect_left(every, base + "0")]
-            for path in paths:
+            under = every[bisect.bisect_left(every, base + "/"):bisect.bisect_left(every, base + "0")]
+            if area in SEARCHED:
+                under = [p for p in under if _searched(snap, base, p, area)]
+            for path in [top] + under:
                 loose = _loose_above(snap, path) if path == top else _loose_entry(snap, path)
+                link = (snap.files.get(path) or {}).get("link") if area == SEARCHED[0] else None
+                if not loose and link is not None and ".so" in posixpath.basename(path):  # where ld.so goes from it
+                    loose = _loose_above(snap, posixpath.normpath(posixpath.join(posixpath.dirname(path), link)))
+                    loose = loose and f"{path} -> {loose}"
                 if loose and loose not in found:
                     found[loose] = {"area": area, "path": loose, "top": top}
     return list(found.values())
+
+
+SEARCHED = ("a directory the dynamic linker searches", "a command directory (root's PATH)")
+
+
+def _searched(snap: Snapshot, base: str, path: str, area: str) -> bool:
+    """Whether ``path`` (under the search directory ``base``) is read by whoever searches it: a directory is searched
+    one level down by name (a command on PATH, a library in the linker's directories), so an entry that is not a
+    directory counts, a subdirectory and what is under it does not (``/usr/local/lib/nagios``: plugins nobody
+    loads) -- bar the subdirectories the linker itself searches (``collect_login.LINKER_SUBDIRS``), whole."""
+    rest = path[len(base) + 1:].split("/")
+    if area == SEARCHED[0] and rest[0] in C.LINKER_SUBDIRS:
+        return True
+    st = snap.st(path)
+    return len(rest) == 1 and not (st and stat.S_ISDIR(st[0]))
 
 
 LOGROTATE = ("/etc/logrotate.conf", "/etc/logrotate.d")

@@ -113,6 +113,26 @@ class Expected:
             self._packed[python_version] = self.artifact(python_version)
         return self._packed[python_version]
 
+    def artifact_by_sha(self, sha256: str):
+        """The artifact this runner packed with that sha256 (a kept release's RELEASE.json names it): one of this
+        run's, else the file in the directories it packs into (:func:`deploytests.pipeline.artifact.packed`).
+        None when the runner has no such artifact."""
+        from ..pipeline.artifact import Artifact, packed
+
+        if sha256 not in _BY_SHA:  # (found ones kept for the process: every host of a fleet shares them)
+            known = [a for a in ([self.artifact] if isinstance(self.artifact, Artifact) else []) +
+                     list((self.artifact if isinstance(self.artifact, dict) else {}).values()) +
+                     list(self._packed.values()) if isinstance(a, Artifact)]
+            same = [a for a in known if a.sha256 == sha256]
+            found = same[0] if same else packed(sha256, *dict.fromkeys(a.path.parent for a in known))
+            if found is None:
+                return None
+            _BY_SHA[sha256] = found
+        return _BY_SHA[sha256]
+
+
+_BY_SHA: dict = {}  # sha256 -> the runner's artifact of it (Expected.artifact_by_sha)
+
 
 # ---------------------------------------------------------------- basic facts: one root cause, one failure
 
@@ -273,7 +293,19 @@ def _response(facts, path):
 def host_answers(facts, exp):
     assert not facts.error, f"{facts.label} could not be asked for its facts: {facts.error}"
     errors = facts.get("errors") or {}
-    assert not errors, f"the fact probe could not read: {errors}"
+    assert not errors, f"the fact probe could not read: {errors}" + _why_root_could_not_run(facts, errors)
+
+
+def _why_root_could_not_run(facts, errors: dict) -> str:
+    """The cause when the root collector was refused running a program: sudo's ``noexec`` (a ``Defaults noexec``
+    line or a ``NOEXEC:`` tag: every program a sudo command starts is refused ``execve``), named by file:line."""
+    if not any("PermissionError" in str(v) for k, v in errors.items() if k.startswith("root")):
+        return ""
+    rules = [r for r in (facts.get("inventory") or {}).get("sudoers") or []
+             if re.search(r"(?i)\bnoexec\b|NOEXEC:", r.get("text", "")) and "!noexec" not in r.get("text", "")]
+    where = ", ".join(f"{r['file']}:{r['line']}: {r['text']!r}" for r in rules[:3])
+    return f"; root was refused running a program: {where or 'sudo noexec?'}: sudo's noexec makes every program " \
+           "a sudo command starts fail (the gate's root collector, and the deploy's apache2ctl reload too): remove it"
 
 
 def packages_installed(facts, exp):
@@ -716,7 +748,8 @@ def daemons_load_what_is_on_disk(facts, exp):
     assert loaded["ctime"] <= oldest["started"] + START_SLACK, \
         f"{loaded['path']} changed at {_utc(loaded['ctime'])}, after the app's mod_wsgi daemon {oldest['pid']} " \
         f"started ({_utc(oldest['started'])}): what the daemons run may not be what is on disk now (a file " \
-        f"changed, loaded and put back with its old mtime looks untouched). Reload them (touch application.wsgi " \
+        f"changed, loaded and put back with its old mtime looks untouched; a chmod or chown moves the ctime too: " \
+        f"then the mode checks name it). Reload them (touch application.wsgi " \
         f"as the deploy login, or apache2ctl graceful) and run the gate again; if nobody changed it, find who did"
 
 
@@ -744,9 +777,12 @@ def homepage_is_the_app(facts, exp):
     resp = _response(facts, "/")
     assert resp.status_code < 500, f"GET / answered {resp.status_code}\n{describe(resp)}"
     found, live = resp.headers.get("X-Deploy-Release"), _live_id(facts)
+    why = "Apache refused it before the app (an access rule in force: Require, <Location>, <If>; " \
+        "test_every_apache_file_is_accounted_for names files that are not stock)" if resp.status_code in (401, 403) \
+        else "another site answered, e.g. Debian's 'It works!' page"
     assert found == live, \
         f"GET / was not answered by the app's live release {live}: X-Deploy-Release is {found!r} " \
-        f"(another site answered, e.g. Debian's 'It works!' page)\n{describe(resp)}"
+        f"({why})\n{describe(resp)}"
 
 
 def site_serves_current_release(facts, exp):
@@ -1648,6 +1684,14 @@ def cw_loader(facts, exp):
         if not h.get("package"):
             lines.append(f"{h['path']}" + (f" -> {h['real']}" if h["real"] != h["path"] else "") +
                          f": a site hook on the daemons' path that no package ships unchanged: it {LOADER_MEANING}")
+    snap = getattr(facts, "raw", None)
+    gone = {f: upgraded.pop(f) for f in list(upgraded) if snap is not None and getattr(snap, "dirs", None) and
+            posixpath.basename(f) not in (snap.listdir(posixpath.dirname(f)) or [posixpath.basename(f)])}
+    if gone:  # removed, not replaced (M4: dpkg -r of mod_wsgi is no upgrade)
+        lines.append(f"{', '.join(sorted(gone)[:4])} removed from disk since Apache started (pids "
+                     f"{sorted({p for v in gone.values() for p in v})[:6]} still run it from memory): its package "
+                     "was removed (test_packages_installed names it); a restart loads without it and fails if the "
+                     "configuration needs it")
     if upgraded:
         service, pids = exp.stack.apache.service, sorted({p for v in upgraded.values() for p in v})
         first = sorted(upgraded, key=lambda f: (f != apache_bin, "/libpython" not in f, f))  # what matters first
@@ -2054,8 +2098,39 @@ def _rollback_content(r: dict, exp) -> list[str]:
     return out
 
 
+def _against_artifact(facts, rid: str, r: dict, exp) -> list[str]:
+    """A kept release's venv against the artifact its RELEASE.json names, as the runner packed it (the reference
+    out of the deploy login's reach; its own SNAPSHOT.json and RECORDs are that login's files): files changed,
+    missing or not from it. The release id carries the artifact's sha8: a RELEASE.json naming another is a line.
+    No such artifact here (packed on another machine, the cache cleared): not compared, said in the drift section
+    (``facts.notes``), not a failure: its SNAPSHOT.json still vouches for it against everyone but that login."""
+    sha = str((((facts.tree or {}).get("releases") or {}).get(rid) or {}).get("artifact_sha256") or "")
+    if sha and re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}(-\d+)?", rid) and rid.split("-")[1] != sha[:8]:
+        return [f"its RELEASE.json names artifact {sha[:12] or None}, its id says {rid.split('-')[1]} (someone "
+                "rewrote the record)"]
+    art = exp.artifact_by_sha(sha) if "hashes" in r else None
+    if art is None or not art.manifest.get("tree"):
+        why = "the runner has no artifact with that sha256 (packed elsewhere, or its cache cleared)" if art is None \
+            else "the artifact ships wheels, not a prebuilt tree"
+        if "hashes" in r and sha:
+            facts.notes.append(f"releases/{rid}: not compared with its artifact {sha[:12]}: {why}; only its own "
+                               "SNAPSHOT.json, which the deploy login can rewrite, vouches for it")
+        return []
+    lib, scripts = _TREE_CACHE.get(art.sha256) or _TREE_CACHE.setdefault(art.sha256, tree_files(art))
+    want = {**lib, **installed_scripts(scripts, art.manifest.get("placeholder", ""),
+                                       f"{exp.cfg.root}/releases/{rid}/venv")}
+    found = {p: h for p, h in r["hashes"].items() if p not in VENV_STOCK}
+    diff = [f"changed {p}" for p in sorted(want) if p in found and found[p] != want[p]] + \
+        [f"missing {p}" for p in sorted(want) if p not in found] + \
+        [f"added {p}" for p in sorted(found) if p not in want]
+    return [f"{len(diff)} file(s) of its venv are not the artifact {sha[:12]} the runner packed "
+            f"({art.path.name}): {', '.join(diff[:3])}{' ...' if len(diff) > 3 else ''}: a rollback would run "
+            "them"] if diff else []
+
+
 def rollback_ready(facts, exp):
-    """Every kept release a rollback may switch to is complete and is what was deployed (read, never run): its
+    """Every kept release a rollback may switch to is complete and is what was deployed (read, never run), its
+    venv compared with the artifact the runner packed (:func:`_against_artifact`); its
     venv's python, the stack's Python version, the entry point's module (and the attribute it names, read with
     ast) and its recorded distribution in site-packages, every file as its deploy recorded it in SNAPSHOT.json
     (venv, __pycache__ and the release's static files: none added, changed or removed; a release deployed before
@@ -2070,7 +2145,13 @@ def rollback_ready(facts, exp):
     meta = ((facts.tree or {}).get("releases") or {}).get(live) or {}
     older = [rid for rid in tree["releases"] if rid < live]
     previous = meta.get("previous")
-    if previous and not older and previous not in tree["releases"] and len(tree["releases"]) < exp.cfg.keep_releases:
+    linked = tree.get("linked") or {}
+    lines += [f"{exp.cfg.root}/releases/{name}: a link to {to}, not a directory the deploy made: a rollback does not "
+              f"take it (fab rollback: 'no release older than the live one' when it is the only one), and its files "
+              f"are wherever the link leads, out of the tree's checks"
+              for name, to in sorted(linked.items())]
+    if previous and not older and previous not in tree["releases"] and previous not in linked and \
+            len(tree["releases"]) < exp.cfg.keep_releases:
         lines.append(f"{exp.cfg.root}/releases/{previous}: gone, though the live release {live} records it as the "
                      f"one it replaced and fewer than keep_releases ({exp.cfg.keep_releases}) are kept (a prune "
                      f"keeps it; someone removed it): no release is left for a rollback (fab rollback: 'no release "
@@ -2096,6 +2177,7 @@ def rollback_ready(facts, exp):
                    (r.get("shared") or {}).items() if st.get("kind") != "symbolic link" or
                    st.get("target") != f"{exp.cfg.root}/shared/{rel}"]
         broken += _rollback_content(r, exp)
+        broken += _against_artifact(facts, rid, r, exp)
         if r.get("config_kept") is False and r.get("config_sha256") != (tree["releases"].get(live) or {}).get(
                 "config_sha256"):
             broken.append(f"the config it started with (sha256 {r['config_sha256'][:12]}) is no longer kept as it "
@@ -2359,7 +2441,10 @@ SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-")
 def sec_secrets(facts, exp):
     """The password hashes (/etc/shadow, /etc/gshadow and their backups: Debian's 0640 root:shadow) and the SSH
     server's host private keys (/etc/ssh/ssh_host_*_key and every HostKey: 0600 root) are root's and readable by
-    no one else (their group: shadow, root). Read by ``lstat`` (sshd 9.8+ keeps serving with readable keys)."""
+    no one else (their group: shadow, root). Read by ``lstat`` (sshd 9.8+ keeps serving with readable keys).
+    Root's home lets no one else in (Debian's 0700). No copy of the app's config or of a kept one (found by
+    content: the tree reader's ``config_copies``, whatever its name or place in the app's tree) is readable by
+    others through directories they may enter."""
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
@@ -2371,7 +2456,76 @@ def sec_secrets(facts, exp):
     lines += _mode_lines(snap, list(dict.fromkeys(keys)), 0o077, "whoever reads it (the app user too) impersonates "
                          "this server to the deploy runner, whose pinned known_hosts entry is all that tells it the "
                          "server is real", ())
+    lines += _mode_lines(snap, ["/root"], 0o007, "every local user (the app user too) lists root's home and reads "
+                         "what is readable there: keys, shell history, an admin's scripts (Debian's: 0700; DevSec "
+                         "linux-baseline); chmod 700 /root", ("root",))
+    lines += [f"{c['path']} ({c['mode']} {c['owner']}): the app's config or a kept one, by content (sha256), that "
+              "every local user reads (others may enter each directory above it): its SECRET_KEY, database password "
+              "and tokens; chmod o-r it (or remove the copy)" for c in (facts.get("tree_inventory") or {}).get(
+                  "config_copies") or []]
     _unaccounted("secrets readable by others", lines, "sec_secrets", exp)
+
+
+# what sshd may offer that the DevSec ssh-baseline (and Mozilla's OpenSSH guidelines) call weak, per keyword; none is
+# in Debian's OpenSSH defaults (12: 9.2p1, 13: 10.0p1), so what sshd offers beyond them is what a plain list, a ``+``
+# or a ``^`` list names (patterns too: sshd matches them against what it supports); a ``-`` list only removes
+SSH_WEAK = {
+    "kexalgorithms": (r"sha1|group1-", "a key exchange an attacker on the path can break (SHA-1, a 1024-bit group): "
+                      "the session keys, and with them every command and file a deploy sends"),
+    "ciphers": (r"-cbc$|cbc@|^3des|^arcfour|^blowfish|^cast128|^none$", "a cipher with plaintext-recovery attacks "
+                "(CBC, 3DES's 64-bit blocks: Sweet32, RC4)"),
+    "macs": (r"md5|-96|ripemd", "an integrity check an attacker may forge (MD5, 96-bit tags)"),
+    "hostkeyalgorithms": (r"^ssh-(rsa|dss)(-cert-v01@openssh\.com)?$", "a host key signed with SHA-1 (ssh-rsa) or "
+                          "DSA: a forged signature impersonates this server to the deploy runner"),
+    "pubkeyacceptedalgorithms": (r"^ssh-(rsa|dss)(-cert-v01@openssh\.com)?$", "client keys accepted with SHA-1 or "
+                                 "DSA signatures"),
+    "casignaturealgorithms": (r"^ssh-(rsa|dss)$", "certificates signed with SHA-1 or DSA accepted")}
+SSH_WEAK["pubkeyacceptedkeytypes"] = SSH_WEAK["pubkeyacceptedalgorithms"]  # (its name before OpenSSH 8.5)
+SSH_KNOWN_WEAK = ("diffie-hellman-group1-sha1", "diffie-hellman-group14-sha1", "diffie-hellman-group-exchange-sha1",
+                  "3des-cbc", "aes128-cbc", "aes192-cbc", "aes256-cbc", "rijndael-cbc@lysator.liu.se", "none",
+                  "hmac-md5", "hmac-md5-96", "hmac-sha1-96", "hmac-md5-etm@openssh.com",
+                  "hmac-md5-96-etm@openssh.com", "hmac-sha1-96-etm@openssh.com", "hmac-ripemd160",
+                  "ssh-rsa", "ssh-dss", "ssh-rsa-cert-v01@openssh.com", "ssh-dss-cert-v01@openssh.com")
+
+
+def ssh_weak_offered(key: str, value: str) -> list[str]:
+    """The weak algorithms an sshd ``key value`` line makes the server offer beyond Debian's defaults: the names
+    of a plain, ``+`` or ``^`` list that are weak, and the known weak names its patterns (``*``, ``?``) match."""
+    import fnmatch
+
+    pattern = SSH_WEAK[key][0]
+    if not value or value.startswith("-"):
+        return []
+    names = value.lstrip("+^").split(",")
+    found = [n for n in names if not any(c in n for c in "*?!") and re.search(pattern, n)]
+    found += [w for w in SSH_KNOWN_WEAK if re.search(pattern, w) and any(
+        fnmatch.fnmatchcase(w, n) for n in names if any(c in n for c in "*?"))]
+    return list(dict.fromkeys(found))
+
+
+def sec_ssh_crypto(facts, exp):
+    """The SSH server offers no weak key exchange, cipher, MAC or signature algorithm (DevSec ssh-baseline): the
+    algorithm keywords of its configuration as its next start reads it (sshd_config, Include files, the first
+    value; a running server's own ``-o``) over Debian's defaults, which offer none (:data:`SSH_WEAK`)."""
+    from .logins import SSHD_CONFIG, sshd_config, sshd_listeners
+    from .mechanisms import texts
+
+    snap = _snapshot(facts, "the SSH server's configuration")
+    if snap.st(SSHD_CONFIG) is None:
+        raise NotApplicable(f"{SSHD_CONFIG} does not exist on {facts.label}: no OpenSSH server configuration")
+    why = {p: str((e or {}).get("why")) for p, e in snap.files.items() if p.startswith("/etc/ssh/")}
+    running = sshd_listeners(snap.raw.get("proc") or {})
+    lines = []
+    for cfg in [sshd_config(texts(facts) or {}, snap.dirs, why)] + [
+            sshd_config(texts(facts) or {}, snap.dirs, why, argv, f"pid {pid}'s command line")
+            for pid, argv in sorted(running.items())]:
+        for key, (_, means) in SSH_WEAK.items():
+            value, where = cfg.first.get(key, ("", ""))
+            weak = ssh_weak_offered(key, value)
+            if weak:
+                lines.append(f"{where}: {key} {value}: sshd offers {', '.join(weak)} to every client: {means}; "
+                             "remove them (a legacy client that needs one: switch sec_ssh_crypto off with the reason)")
+    _unaccounted("weak SSH algorithms offered", list(dict.fromkeys(lines)), "sec_ssh_crypto", exp)
 
 
 def sec_logs(facts, exp):
@@ -2672,8 +2826,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             root_only=True, needs=("apache", "tree")),
     Promise("cw_load_path", f"{CW}: loads code", "everything on the code-loading path of the daemons and of root "
             "is root's and not writable by group/others: the python-home (every entry), the stack's Python and its "
-            "stdlib dirs, /etc/ld.so.conf{,.d/*}, ld.so.cache/preload and every directory they name with its "
-            "entries, Apache's binaries and modules, the command directories and their entries, Apache's log "
+            "stdlib dirs, /etc/ld.so.conf{,.d/*}, ld.so.cache/preload and every directory they name with what the "
+            "linker reads there (its files, where its .so links lead, glibc-hwcaps/ and the legacy platform subdirs; "
+            "not other subdirectories), Apache's binaries and modules, the command directories and their files, "
+            "Apache's log "
             "directory (a package's own owner of its file, e.g. at's daemon, is stock); nothing in /usr/local/{sbin,"
             "bin} takes a packaged command's name on root's PATH unless allowed (allow_commands); what a "
             "library's configuration makes it load (openssl.cnf's engines, providers and .include, sudo.conf's "
@@ -2724,8 +2880,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "and is what was deployed: its venv's python, the stack's Python, the entry point's module and the "
             "attribute it names (read with ast), the recorded version installed, every file as its deploy recorded "
             "it (SNAPSHOT.json: venv, __pycache__, static files; before that record: each distribution's RECORD "
-            "with its sha256), its files the deploy login's, not writable by group/others (read as the deploy user, "
-            "never run); a rollback target is left while fewer than keep_releases are kept",
+            "with its sha256) and its venv every file of the artifact its RELEASE.json names as the runner packed "
+            "it (the runner's cache, by sha256: out of the deploy login's reach; no such artifact here: said in "
+            "the drift section, not a failure), its files the deploy login's, not writable by group/others (read "
+            "as the deploy user, never run); a rollback target is left while fewer than keep_releases are kept",
             "test_rollback_targets_are_complete", "kept releases a rollback may switch to are broken ...: "
             "/var/www/app/releases/R: 2 file(s) differ from what its deploy recorded (SNAPSHOT.json): added "
             "venv/lib/python3.11/site-packages/apm_sdk_init.pth, ...", needs=("live",)),
@@ -2773,10 +2931,20 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_deploy_login_keeps_logging_in", "deployer: the account expires (shadow field 8; chage -E) on "
             "2026-12-06 (in 1 days): every deploy and rollback will fail at login from then on", root_only=True),
     Promise("sec_secrets", f"{SEC}: host", "the password hashes (/etc/shadow, /etc/gshadow and their - backups) and "
-            "the SSH host private keys are root's and readable by no one else (their group: shadow): an attacker "
-            "with any local account gets no hash to crack and no host key to impersonate the server to the runner",
+            "the SSH host private keys are root's and readable by no one else (their group: shadow), root's home "
+            "is root's alone (0700), and no copy of the app's config or of a kept one anywhere in the app's tree "
+            "(found by content, any name: .configs/*, a .bak, a release's copy) is readable by others through "
+            "directories they may enter: an attacker with any local account gets no hash to crack, no host key "
+            "to impersonate the server to the runner, nothing of root's and none of the app's secrets",
             "test_secrets_not_readable_by_others", "/etc/shadow (0644 root:shadow): every local user ... reads every "
             "password hash ..."),
+    Promise("sec_ssh_crypto", f"{SEC}: host", "the SSH server offers no weak key exchange (SHA-1, 1024-bit group), "
+            "cipher (CBC, 3DES, RC4), MAC (MD5, 96-bit) or SHA-1/DSA signature algorithm (HostKeyAlgorithms, "
+            "PubkeyAcceptedAlgorithms, CASignatureAlgorithms): its configuration's plain, + and ^ lists over Debian's "
+            "defaults, which offer none (DevSec ssh-baseline): an attacker on the path breaks no session of a deploy "
+            "and forges no host key", "test_ssh_offers_no_weak_algorithms", "/etc/ssh/sshd_config:14: kexalgorithms "
+            "+diffie-hellman-group1-sha1: sshd offers diffie-hellman-group1-sha1 to every client: a key exchange an "
+            "attacker on the path can break ..."),
     Promise("sec_logs", f"{SEC}: Apache", "Apache's log directory (Debian's 0750 root:adm) lets no one else in, and "
             "no log the configuration in force writes elsewhere (ErrorLog, CustomLog, TransferLog) is readable by "
             "others, and no log format in force writes a request's or answer's credentials (Cookie, Authorization, "
@@ -2810,6 +2978,7 @@ CLOSED_WORLD_CHECKS = {
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_cors": sec_cors,
     "sec_apache_user": sec_apache_user,
     "cw_become": cw_become, "cw_deploy_account": cw_deploy_account, "sec_secrets": sec_secrets, "sec_logs": sec_logs,
+    "sec_ssh_crypto": sec_ssh_crypto,
     "sec_guards": sec_guards, "sec_sysctl": sec_sysctl, "sec_sticky": sec_sticky,
 }
 

@@ -49,7 +49,16 @@ def walk(top, bounds):
     ``top``; a bound hit, or a directory it could not list (its owner may make one that others can list and it
     cannot: ``d--x---r-x``), is added to ``bounds`` as one line: never skipped in silence."""
     seen = 0
-    unlisted = lambda e: bounds.append("%s: not listed (%s); not looked at" % (one_line(e.filename), e.strerror))  # noqa
+
+    def unlisted(e):  # (whose it is: a directory of the tree not the deploy user's breaks the deploys that write it)
+        try:
+            st = os.lstat(e.filename)
+            whose = " (%04o %s:%s%s)" % (st.st_mode & 0o7777, name_of(pwd.getpwuid, st.st_uid), name_of(
+                grp.getgrgid, st.st_gid), "" if st.st_uid == os.getuid() else ": not this user's (%s): a deploy that "
+                "writes in it fails" % pwd.getpwuid(os.getuid()).pw_name)
+        except (OSError, KeyError):
+            whose = ""
+        bounds.append("%s: not listed (%s)%s; not looked at" % (one_line(e.filename), e.strerror, whose))
     for base, dirs, files in os.walk(top, onerror=unlisted):
         seen += len(dirs) + len(files)
         if seen > ENTRIES:
@@ -202,12 +211,12 @@ def app_ids(name):
     return user.pw_uid, {user.pw_gid} | {g.gr_gid for g in grp.getgrall() if name in g.gr_mem}
 
 
-def walk_release(release_dir, owner, shared, bounds, hashing=True, tree=None, reader=None, unreadable=None):
-    """Hashes of every regular file under ``venv/lib`` and ``venv/bin`` (relative to the venv; none when not
-    ``hashing``), and the entries of the release that are not the deploy user's or are writable by group/others
-    (shared links excluded); ``tree``: a dict to fill with the hashes of the release's other files (relative to
-    the release; its RELEASE.json and SNAPSHOT.json aside); ``reader``: ``(uid, gids)`` of the app user, whose
-    daemons load the release: the entries it could not read (or enter) go to ``unreadable``."""
+def walk_release(release_dir, owner, shared, bounds, tree=None, reader=None, unreadable=None):
+    """Hashes of every regular file under ``venv/lib`` and ``venv/bin`` (relative to the venv), and the entries
+    of the release that are not the deploy user's or are writable by group/others (shared links excluded);
+    ``tree``: a dict to fill with the hashes of the release's other files (relative to the release; its
+    RELEASE.json and SNAPSHOT.json aside); ``reader``: ``(uid, gids)`` of the app user, whose daemons load the
+    release: the entries it could not read (or enter) go to ``unreadable``."""
     hashes, loose, count = {}, [], 0
     venv = os.path.join(release_dir, "venv")
     venv_lib, venv_bin = os.path.join(venv, "lib"), os.path.join(venv, "bin")
@@ -231,7 +240,7 @@ def walk_release(release_dir, owner, shared, bounds, hashing=True, tree=None, re
                 unreadable.append("%s %04o %s:%s" % (os.path.relpath(path, release_dir), st.st_mode & 0o7777,
                                                      name_of(pwd.getpwuid, st.st_uid), name_of(grp.getgrgid,
                                                                                              st.st_gid)))
-            if hashing and stat.S_ISREG(st.st_mode) and path.startswith((venv_lib + "/", venv_bin + "/")):
+            if stat.S_ISREG(st.st_mode) and path.startswith((venv_lib + "/", venv_bin + "/")):
                 data = read_nofollow(path, 64 << 20)
                 hashes[os.path.relpath(path, os.path.join(release_dir, "venv"))] = sha256_of(data)
             elif tree is not None and stat.S_ISREG(st.st_mode) and not path.startswith(venv + "/") and \
@@ -697,7 +706,38 @@ def caps(path):
         return False
 
 
-def tree_inventory(root, shared=(), app_user=None):
+def config_copies(root, config_path, found):
+    """The files among ``found`` (paths of the app's tree others may read, with their sizes) that are the app's
+    config or a kept one by content (sha256 of the live config and of each file in ``<root>/.configs``), whatever
+    their names, and that others reach (every directory above them others may enter): ``[{path, mode, owner}]``.
+    The live config file itself is test_config_not_world_readable's."""
+    shas, kept = {}, os.path.join(root, ".configs")
+    try:
+        names = sorted(os.listdir(kept))[:1000]
+    except OSError:
+        names = []
+    for path in [config_path] + [os.path.join(kept, n) for n in names]:
+        data = read_nofollow(path, 16 << 20)
+        if data is not None:
+            shas[sha256_of(data)] = len(data)
+    sizes, reach, out = set(shas.values()), {}, []
+
+    def others_enter(d):
+        if d not in reach:
+            try:
+                reach[d] = bool(os.stat(d).st_mode & stat.S_IXOTH) and (d == "/" or others_enter(os.path.dirname(d)))
+            except OSError:
+                reach[d] = False
+        return reach[d]
+    for path, st in found:
+        if path != config_path and st.st_size in sizes and others_enter(os.path.dirname(path)) and \
+                sha256_of(read_nofollow(path, 16 << 20)) in shas:
+            out.append({"path": path, "mode": "%04o" % (st.st_mode & 0o7777), "owner": name_of(pwd.getpwuid,
+                                                                                             st.st_uid)})
+    return out[:20]
+
+
+def tree_inventory(root, shared=(), app_user=None, config_path=None):
     """(as the deploy user) Entries of the app's tree that are setuid/setgid or have file capabilities, or
     writable by others (links and sticky dirs aside); and, per kept release, what a rollback to it needs:
     RELEASE.json, the venv's python link, pyvenv.cfg's version, the entry point's module and the recorded
@@ -705,7 +745,7 @@ def tree_inventory(root, shared=(), app_user=None):
     per kept release but the live one, its entries not the deploy user's or writable by group/others
     (``loose``), every file its distributions' RECORDs list, hashed (:func:`record_check`), and whether the
     config it started with is kept in ``<root>/.configs`` as it was (``config_kept``)."""
-    special, bounds = [], []
+    special, bounds, readable = [], [], []
     for top, dirs, files in walk(root, bounds):
         for name in dirs + files:
             path = os.path.join(top, name)
@@ -716,6 +756,8 @@ def tree_inventory(root, shared=(), app_user=None):
             if stat.S_ISLNK(st.st_mode):
                 continue
             mode = st.st_mode
+            if stat.S_ISREG(mode) and mode & stat.S_IROTH and len(readable) < 10000:
+                readable.append((path, st))  # (a copy of the config? config_copies, by size then content)
             what = [w for w, bit in (("setuid", stat.S_ISUID), ("setgid", stat.S_ISGID)) if mode & bit
                     and not stat.S_ISDIR(mode)]  # on a directory: new entries get its group (shared/), no rights
             if mode & 0o002 and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX):
@@ -737,8 +779,11 @@ def tree_inventory(root, shared=(), app_user=None):
         names = sorted(os.listdir(base))[-RELEASES:]
     except OSError:
         names = []
+    linked = {}  # a release entry that is a link (the deploy makes directories): name -> where it leads
     for name in names:
         rel = os.path.join(base, name)
+        if os.path.islink(rel):
+            linked[one_line(name)] = one_line(os.readlink(rel))
         if name.startswith(".") or not os.path.isdir(rel) or os.path.islink(rel):
             continue
         data = read_nofollow(os.path.join(rel, "RELEASE.json"))
@@ -777,17 +822,19 @@ def tree_inventory(root, shared=(), app_user=None):
             recorded = recorded if isinstance(recorded, dict) and isinstance(recorded.get("files"), dict) else None
             tree = {} if recorded is not None and isinstance(recorded.get("tree"), dict) else None
             unreadable = []
-            hashes, loose = walk_release(rel, owner, shared, bounds, hashing=recorded is not None, tree=tree,
-                                         reader=app_ids(app_user), unreadable=unreadable)[:2]
+            hashes, loose = walk_release(rel, owner, shared, bounds, tree=tree, reader=app_ids(app_user),
+                                         unreadable=unreadable)[:2]
             releases[name].update(loose=loose[:10], loose_count=len(loose), unreadable=unreadable[:10],
-                                  unreadable_count=len(unreadable))
+                                  unreadable_count=len(unreadable), hashes=hashes)  # (the runner: its artifact's)
             if recorded is None:  # deployed before the deploy recorded its files: their RECORDs, hashed
                 releases[name]["record"] = record_check(site, bounds) if site else None
             else:  # what the deploy recorded (its SNAPSHOT.json), file by file, __pycache__ and static files too
                 releases[name]["since_deploy"] = compared(recorded["files"], hashes, "venv/")
                 if tree is not None:
                     releases[name]["since_deploy"] += compared(recorded["tree"], tree, "")
-    return {"special": special[:50], "releases": releases, "truncated": bool(bounds), "bounds": bounds}
+    return {"special": special[:50], "releases": releases, "linked": dict(list(linked.items())[:10]),
+            "truncated": bool(bounds), "bounds": bounds,
+            "config_copies": config_copies(root, config_path, readable) if config_path else None}
 
 
 
@@ -852,7 +899,8 @@ def gather(args):
     section("tree", tree_facts, args)
     section("wsgi_sha256", lambda: sha256_of(read_nofollow(root + "/application.wsgi")))
     section("config_sha256", lambda: sha256_of(read_nofollow(args["config_path"], 16 << 20)))
-    section("tree_inventory", tree_inventory, root, args.get("shared_paths", []), args.get("app_user"))
+    section("tree_inventory", tree_inventory, root, args.get("shared_paths", []), args.get("app_user"),
+            args["config_path"])
     section("stat", stat_each, args["paths"])
     loaded_bounds = []
     section("loaded", loaded_changed, args, loaded_bounds)

@@ -226,6 +226,29 @@ def test_readable_password_hashes_and_host_keys_fail(exp):
     assert "- /etc/ssh/keys/host_rsa (0604 root:root)" in other, other  # a key by any name sshd serves
 
 
+@pytest.mark.parametrize("server", sorted(STOCK))
+def test_roots_home_open_to_others_fails_and_debians_0700_passes(server, exp):
+    """Class 7 (blind5's d35, ``chmod -R go+rX /root``): root's home as Debian ships it (0700, the base-files
+    default on 12 and 13) passes, one group bit of root's own group too; others let in fail, one line."""
+    assert outcome("sec_secrets", host(server, files={"/root": (0o40700, 0, 0)}), exp) == "pass"
+    assert outcome("sec_secrets", host(server, files={"/root": (0o40750, 0, 0)}), exp) == "pass"
+    found = outcome("sec_secrets", host(server, files={"/root": (0o40755, 0, 0)}), exp)
+    assert "- /root (0755 root:root): every local user (the app user too) lists root's home" in found, found
+    assert outcome("sec_secrets", host(server, files={"/root": (0o40701, 0, 0)}), exp).startswith("fail")
+
+
+def test_a_copy_of_the_config_others_may_read_fails_naming_it(exp):
+    """Class 7 (d31: ``.configs`` o+rx and its copies o+r): the tree reader's copies of the config by content
+    (whatever their name or place), each a line; none: pass."""
+    facts = host()
+    facts.remote["tree_inventory"] = {"config_copies": [{"path": "/var/www/app/shared/app.cfg.bak", "mode": "0644",
+                                                         "owner": "appuser"}]}
+    found = outcome("sec_secrets", facts, exp)
+    assert "- /var/www/app/shared/app.cfg.bak (0644 appuser): the app's config or a kept one, by content" in found
+    facts.remote["tree_inventory"]["config_copies"] = []
+    assert outcome("sec_secrets", facts, exp) == "pass"
+
+
 def test_apache_logs_open_to_others_fail(exp):
     found = outcome("sec_logs", host(files={"/var/log/apache2": (0o40755, 0, 4),
                                             "/var/log/apache2/access.log": (0o100644, 0, 4)}), exp)

@@ -748,6 +748,22 @@ def test_an_upgrade_awaiting_apaches_restart_is_one_line_saying_so(exp):
                                                    "libpython3.11.so.1.0 upgraded since it started"), lines
 
 
+def test_a_module_removed_not_replaced_is_said_removed_not_upgraded(exp):
+    """M4 (blind5's d25, dpkg -r libapache2-mod-wsgi-py3): a mapped file gone from its listed directory is said
+    removed, not 'upgraded since it started'; one still there (replaced) stays an upgrade."""
+    from deploytests.verify import parse as parse_
+
+    facts = clean_facts()
+    gone, kept = "/usr/lib/apache2/modules/mod_wsgi.so-3.11", "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0"
+    for d in inv(facts)["loader"]["daemons"]:
+        d["deleted"] = [gone, kept]
+    facts.raw = parse_.Snapshot({"files": {}, "dirs": {"/usr/lib/apache2/modules": ["mod_alias.so"],
+                                                       "/usr/lib/x86_64-linux-gnu": ["libpython3.11.so.1.0"]}})
+    msg = failing(facts, exp)["cw_loader"]
+    assert f"{gone} removed from disk since Apache started" in msg and f"restart apache2: {kept} upgraded" in msg \
+        and f"{gone} upgraded" not in msg and f"{gone} and" not in msg, msg
+
+
 def test_parse_reads_dpkg_lists_deleted_maps_and_hidden_holders():
     snap = parse.Snapshot({"dirs": {parse.DPKG_INFO: ["chrony.list", "libc6:amd64.list", "chrony.md5sums"]},
                            "files": {f"{parse.DPKG_INFO}/chrony.list": {"data": "/.\n/usr\n/usr/sbin/chronyd\n"},

@@ -82,6 +82,34 @@ def test_anything_on_the_load_path_someone_but_root_may_write_is_named(path, cha
     assert [f["path"].split()[0] for f in found] == [path] and area in found[0]["area"], found
 
 
+@pytest.mark.parametrize("top", ["/usr/local/lib", "/usr/local/bin"])
+def test_a_directory_under_a_search_dir_the_searcher_does_not_read_is_no_finding(top):
+    """M7: the linker (and PATH) look one level down by name; /usr/local/lib/nagios (custom Nagios plugins, owned by
+    nagios) holds nothing the linker or root's PATH reads, whatever is collected under it."""
+    own = {f"{top}/nagios": (D, 0o755, 1000, 0), f"{top}/nagios/plugins": (D, 0o775, 1000, 1000),
+           f"{top}/nagios/plugins/check_x": (F, 0o755, 1000, 1000)}
+    snap = snapshot(dict(STOCK, **own), dict(DIRS, **{top: ["nagios"]}), {**CONF, **LISTS})
+    assert parse.load_path(snap, "3.11") == []
+
+
+@pytest.mark.parametrize("own, named", [
+    ({"/usr/local/lib/libobserve.so.1": (F, 0o755, 1000, 0)}, "/usr/local/lib/libobserve.so.1"),  # its own file
+    ({"/usr/local/lib/glibc-hwcaps": (D, 0o755, 0, 0), "/usr/local/lib/glibc-hwcaps/x86-64-v3": (D, 0o755, 1000, 0)},
+     "/usr/local/lib/glibc-hwcaps/x86-64-v3"),  # a subdir the linker does search (glibc >= 2.33)
+    ({"/usr/local/lib/tls": (D, 0o755, 0, 0), "/usr/local/lib/tls/libz.so.1": (F, 0o666, 0, 0)},
+     "/usr/local/lib/tls/libz.so.1"),  # a legacy one (glibc 2.36, Debian 12)
+    ({"/usr/local/lib/libz.so.1": (L, 0o777, 0, 0), "/opt/vendor": (D, 0o755, 1000, 0)},
+     "/usr/local/lib/libz.so.1 -> /opt/vendor"),  # a link: where it leads
+])
+def test_what_the_linker_reads_under_its_dirs_someone_else_may_change_is_named(own, named):
+    """A file of the dir, a subdir the linker searches (glibc-hwcaps/<level>, the legacy platform ones) and where
+    a link of the dir leads, each judged; nothing keys on a name but the linker's own subdirs."""
+    snap = snapshot(dict(STOCK, **own), DIRS, {**CONF, **LISTS})
+    if "/opt/vendor" in own:
+        snap.files["/usr/local/lib/libz.so.1"]["link"] = "/opt/vendor/lib/libz.so.1.3"
+    assert [f["path"].rsplit(" ", 2)[0] for f in parse.load_path(snap, "3.11")] == [named]
+
+
 def test_a_missing_named_dir_under_a_dir_someone_else_owns_is_named():
     snap = snapshot(dict(STOCK, **{"/srv/vendor": (D, 0o755, 1000, 1000)}), DIRS,
                     {**CONF, "/etc/ld.so.conf.d/libc.conf": "/srv/vendor/lib\n", **LISTS})
@@ -167,6 +195,63 @@ def test_a_kept_release_not_what_was_deployed_fails_one_line_per_release():
     assert outcome(facts, exp) == "pass"
 
 
+def test_a_kept_release_is_compared_with_the_artifact_the_runner_packed_not_its_own_record(tmp_path, monkeypatch):
+    """Class: the rollback check's reference is the deploy login's own file (blind5's d23: a kept release patched
+    with its RECORD line and SNAPSHOT.json rewritten passed; the rollback served a route dumping SECRET_KEY). The
+    reference is the artifact the runner packed (its cache, by sha256); without it: one line in the drift section."""
+    import io
+    import tarfile
+
+    from deploytests.pipeline.artifact import artifact_bytes
+    from deploytests.verify.drift import report
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # hermetic: the runner's cache is this one
+    files = {"lib/python3.11/site-packages/yourapplication/__init__.py": b"app = 1\n",
+             "lib/python3.11/site-packages/yourapplication-1.0.dist-info/RECORD": b"yourapplication/__init__.py,,\n"}
+    inner = io.BytesIO()
+    with tarfile.open(fileobj=inner, mode="w") as tar:
+        for name, data in files.items():
+            tar.addfile(_info(name, data), io.BytesIO(data))
+    data = artifact_bytes({"name": "yourapplication", "version": "1.0", "app": "yourapplication",
+                           "tree": ["tree/app.tar"], "placeholder": "/x", "python_version": "3.11"}, [],
+                          {"tree/app.tar": inner.getvalue()})
+    sha = hashlib.sha256(data).hexdigest()
+    exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+    facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+    releases = facts.remote["tree_inventory"]["releases"]
+    prev = f"20000101T000000Z-{sha[:8]}"
+    python = json.loads(json.dumps(releases[LIVE]["python"]).replace(LIVE, prev))
+    hashes = {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}
+    releases[prev] = dict(releases[LIVE], python=python, loose=[], loose_count=0, since_deploy=[], hashes=hashes)
+    facts.remote["tree"]["releases"][prev] = dict(facts.tree["releases"][LIVE], id=prev, artifact_sha256=sha)
+    assert outcome(facts, exp) == "pass"  # the runner has no such artifact: said, not failed
+    assert facts.notes == [f"releases/{prev}: not compared with its artifact {sha[:12]}: the runner has no artifact "
+                           "with that sha256 (packed elsewhere, or its cache cleared); only its own SNAPSHOT.json, "
+                           "which the deploy login can rewrite, vouches for it"]
+    assert any("not checked: releases/" in ln for ln in report(facts))
+    (tmp_path / "cache" / "deploytests" / "artifacts").mkdir(parents=True)
+    (tmp_path / "cache" / "deploytests" / "artifacts" / f"renamed-9.9-{sha[:8]}.tar").write_bytes(data)
+    exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+    assert outcome(facts, exp) == "pass"  # its files are the artifact's
+    patched = dict(hashes, **{n: "0" * 64 for n in hashes})  # the module and its RECORD line rewritten alike
+    releases[prev]["hashes"] = dict(patched, **{"lib/python3.11/site-packages/yourapplication/debug.py": "1" * 64})
+    msg = outcome(facts, exp)
+    assert f"releases/{prev}: 3 file(s) of its venv are not the artifact {sha[:12]} the runner packed " \
+           f"(renamed-9.9-{sha[:8]}.tar): changed lib/python3.11/site-packages/yourapplication-1.0.dist-info/RECORD" \
+           in msg and "added lib/python3.11/site-packages/yourapplication/debug.py" in msg, msg
+    releases[prev]["hashes"] = hashes
+    facts.remote["tree"]["releases"][prev]["artifact_sha256"] = "f" * 64  # the record pointed elsewhere
+    assert f"its RELEASE.json names artifact ffffffffffff, its id says {sha[:8]}" in outcome(facts, exp)
+
+
+def _info(name: str, data: bytes):
+    import tarfile
+
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    return info
+
+
 def test_a_kept_release_whose_config_is_no_longer_kept_fails_unless_it_is_the_live_ones():
     """Class: a part of a rollback target that the rollback puts back with it, not checked (blind4's c30: with
     ``.configs`` cleaned up, a rollback after a config change ran the old code with the new config and said
@@ -243,3 +328,63 @@ def test_one_cause_one_line_a_missing_record_or_python_home_adds_no_second_line(
     assert parse.loader_facts(snapshot(STOCK), [], {})["home_entries"] == []  # absent: the tree check names it
     unlistable = snapshot(dict(STOCK, **{f"{HOME}/lib/python3.11": (D, 0o755, 0, 0), home_site: (D, 0o700, 0, 0)}))
     assert parse.loader_facts(unlistable, [], {})["home_entries"] == ["(unreadable: not looked at)"]
+
+
+def test_the_reader_finds_copies_of_the_config_others_may_read_by_content():
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as top:  # (pytest's tmp_path is under a 0700 dir: others reach nothing)
+        _copies_found(Path(top))
+
+
+def _copies_found(tmp_path):
+    """Class 7 (d31 and its members): a kept config in ``.configs`` and a copy under any name anywhere in the tree,
+    readable by others through directories they may enter, found by sha256 (not by name); the live config itself,
+    a file of the same size but other bytes, and a copy behind a directory others may not enter are not."""
+    root = tmp_path / "app"
+    tmp_path.chmod(0o755)
+    (root / ".configs").mkdir(parents=True)
+    (root / "shared").mkdir()
+    (root / "releases" / "r1").mkdir(parents=True)
+    (root / "private").mkdir(mode=0o750)
+    for d in (root, root / ".configs", root / "shared", root / "releases", root / "releases" / "r1"):
+        d.chmod(0o755)
+    cfg, old = b"SECRET_KEY = 'new'\n", b"SECRET_KEY = 'old'\n"
+    live = root / "shared" / "application.cfg"
+    live.write_bytes(cfg)
+    kept = root / ".configs" / hashlib.sha256(old).hexdigest()
+    kept.write_bytes(old)
+    (root / "shared" / "settings.bak").write_bytes(cfg)  # renamed: found by content
+    (root / "releases" / "r1" / "x.txt").write_bytes(old)
+    (root / "shared" / "same-size").write_bytes(b"SECRET_KEY = 'xyz'\n")
+    (root / "private" / "copy").write_bytes(cfg)
+    for f in (live, kept, root / "shared" / "settings.bak", root / "releases" / "r1" / "x.txt",
+              root / "shared" / "same-size", root / "private" / "copy"):
+        f.chmod(0o644)
+    found = reader.tree_inventory(str(root), config_path=str(live))["config_copies"]
+    assert sorted(c["path"].split("/app/")[1] for c in found) == [
+        f".configs/{kept.name}", "releases/r1/x.txt", "shared/settings.bak"], found
+    for c in found:
+        os.chmod(c["path"], 0o640)
+    assert reader.tree_inventory(str(root), config_path=str(live))["config_copies"] == []
+
+
+def test_a_kept_release_that_is_a_link_is_said_a_link_not_gone(tmp_path):
+    """M3 (blind5's d24: the previous release moved away, a link left in releases/): the reader names the link and
+    where it leads; the rule says so, not 'gone ... someone removed it'."""
+    root = tmp_path / "app"
+    (root / "releases" / "r2").mkdir(parents=True)
+    (tmp_path / "old" / "r1").mkdir(parents=True)
+    (root / "releases" / "r1").symlink_to(tmp_path / "old" / "r1")
+    (root / "releases" / "r2" / "RELEASE.json").write_text(json.dumps({"version": "1.0", "entry_point": "a:b"}))
+    (root / "current").symlink_to(root / "releases" / "r2")
+    assert reader.tree_inventory(str(root))["linked"] == {"r1": str(tmp_path / "old" / "r1")}
+    exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+    facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+    prev = "20000101T000000Z-00000000"
+    facts.remote["tree"]["releases"][LIVE]["previous"] = prev
+    facts.remote["tree_inventory"]["linked"] = {prev: "/srv/old-releases/" + prev}
+    msg = outcome(facts, exp)
+    assert f"releases/{prev}: a link to /srv/old-releases/{prev}, not a directory the deploy made" in msg and \
+        "someone removed it" not in msg, msg
+

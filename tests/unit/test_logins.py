@@ -59,12 +59,40 @@ def text(facts, path):
 
 
 @pytest.mark.parametrize("server", sorted(STOCK))
-@pytest.mark.parametrize("rule", ["cw_sshd", "cw_pam", "sec_apt"])
+@pytest.mark.parametrize("rule", ["cw_sshd", "cw_pam", "sec_apt", "sec_ssh_crypto"])
 def test_stock_servers_pass(server, rule, exp):
     assert outcome(rule, facts_of(server=server), exp) == "pass"
 
 
 # ---------------------------------------------------------------- sshd
+
+
+@pytest.mark.parametrize("server", ["debian12-plain", "debian13-plain"])
+def test_weak_ssh_algorithms_sshd_would_offer_fail_each_named(server, exp):
+    """Class 8 (blind5's d33): what sshd offers beyond Debian's defaults through +, ^, a plain list or a pattern, in
+    sshd_config or a drop-in (renamed, moved: any file sshd reads), each weak name in one line per keyword; a ``-``
+    list and strong names pass."""
+    weak = ("KexAlgorithms +diffie-hellman-group1-sha1\nCiphers +3des-cbc\nMACs +hmac-md5\n"
+            "HostKeyAlgorithms +ssh-rsa\n")
+    found = outcome("sec_ssh_crypto", facts_of(server=server, texts={"/etc/ssh/sshd_config.d/legacy.conf": weak}),
+                    exp)
+    for line in ("/etc/ssh/sshd_config.d/legacy.conf:1: kexalgorithms +diffie-hellman-group1-sha1: sshd offers "
+                 "diffie-hellman-group1-sha1 to every client: a key exchange an attacker on the path can break",
+                 "legacy.conf:2: ciphers +3des-cbc: sshd offers 3des-cbc", "legacy.conf:3: macs +hmac-md5: sshd "
+                 "offers hmac-md5", "legacy.conf:4: hostkeyalgorithms +ssh-rsa: sshd offers ssh-rsa"):
+        assert line in found, found
+    members = {"Ciphers ^aes256-cbc,aes128-ctr": "offers aes256-cbc", "MACs hmac-sha2-256,hmac-sha1-96":
+               "offers hmac-sha1-96", "Ciphers +*-cbc": "offers 3des-cbc, aes128-cbc", "PubkeyAcceptedAlgorithms "
+               "+ssh-rsa-cert-v01@openssh.com": "offers ssh-rsa-cert-v01@openssh.com",
+               "KexAlgorithms diffie-hellman-group14-sha1": "offers diffie-hellman-group14-sha1"}
+    for line, said in members.items():
+        found = outcome("sec_ssh_crypto", facts_of(server=server, texts={"/etc/ssh/sshd_config.d/x.conf": line}),
+                        exp)
+        assert said in found, (line, found)
+    for fine in ("Ciphers -3des-cbc,*-cbc", "KexAlgorithms curve25519-sha256,diffie-hellman-group14-sha256",
+                 "MACs hmac-sha2-512-etm@openssh.com,hmac-sha1"):
+        assert outcome("sec_ssh_crypto", facts_of(server=server, texts={"/etc/ssh/sshd_config.d/x.conf": fine}),
+                       exp) == "pass", fine
 
 
 def test_sshd_first_value_wins_and_includes_are_read():

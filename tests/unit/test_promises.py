@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -127,6 +128,14 @@ def test_debians_it_works_page_is_not_the_app(exp):
     facts.responses["/"] = response(200, release=None, body="<title>Apache2 Debian Default Page: It works</title>")
     result = outcome("homepage", facts, exp)
     assert result.startswith("fail") and "X-Deploy-Release is None" in result and "It works" in result, result
+
+
+def test_a_403_is_said_refused_by_an_access_rule_not_another_site(exp):
+    """M6 (blind5's x01): a 403 from an access rule in force (an <If> in a conf) is not 'another site answered'."""
+    facts = clean_facts()
+    facts.responses["/"] = response(403, release=None, body="Forbidden")
+    result = outcome("homepage", facts, exp)
+    assert "Apache refused it before the app (an access rule in force" in result and "another site" not in result
 
 
 def test_after_a_rollback_the_older_live_release_is_no_false_alarm(exp):
@@ -368,3 +377,39 @@ def test_what_the_daemons_load_changed_after_they_started_fails_by_ctime(exp):
     facts.remote["errors"] = dict(facts.remote.get("errors") or {}, loaded="PermissionError: ...")
     assert outcome("loaded", facts, exp).startswith("fail: the tree reader could not date what the daemons load: "
                                                      "PermissionError")
+
+
+def test_sudo_noexec_is_named_when_root_was_refused_running_a_program(exp):
+    """M1 (blind5's d28): ``Defaults noexec`` makes the root collector's programs fail with PermissionError; the
+    line names the sudoers line (renamed file, the NOEXEC: tag too), not only the error."""
+    for rule in ({"file": "/etc/sudoers.d/zz-hardening", "line": 3, "text": "Defaults noexec"},
+                 {"file": "/etc/sudoers.d/ops", "line": 1, "text": "admin ALL=(ALL) NOEXEC: ALL"}):
+        facts = clean_facts()
+        facts.remote["errors"] = {"root: runs": "PermissionError: [Errno 13] Permission denied: '/usr/sbin/apache2ctl'"}
+        facts.remote["inventory"]["sudoers"] = [rule]
+        found = outcome("host", facts, exp)
+        assert f"root was refused running a program: {rule['file']}:{rule['line']}: {rule['text']!r}: sudo's noexec" \
+            in found, found
+    facts.remote["errors"] = {"tree": "x: not listed (Permission denied); not looked at"}
+    assert "noexec" not in outcome("host", facts, exp)
+
+
+def test_a_directory_of_the_tree_the_deploy_user_cannot_list_is_named_with_its_owner(tmp_path, monkeypatch):
+    """M2 (blind5's d22): a root-owned ``.configs`` reads as 'not listed'; the line now says whose it is and that
+    the deploys writing there fail."""
+    from deploytests.verify import reader
+
+    (tmp_path / ".configs").mkdir()
+    real_walk = os.walk
+
+    def walk(top, onerror=None):
+        onerror(PermissionError(13, "Permission denied", str(tmp_path / ".configs")))
+        yield from real_walk(top)
+    monkeypatch.setattr(reader.os, "walk", walk)
+    monkeypatch.setattr(reader.os, "getuid", lambda: 65534)  # the deploy user is not the dir's owner (root here)
+    bounds: list = []
+    list(reader.walk(str(tmp_path), bounds))
+    owner = reader.name_of(reader.pwd.getpwuid, (tmp_path / ".configs").stat().st_uid)
+    mode = "%04o" % ((tmp_path / ".configs").stat().st_mode & 0o7777)
+    assert bounds[0].startswith(f"{tmp_path}/.configs: not listed (Permission denied) ({mode} {owner}:") and \
+        ": not this user's (nobody): a deploy that writes in it fails); not looked at" in bounds[0], bounds
