@@ -62,7 +62,9 @@ LIMIT, BIG, PIDS = 1 << 20, 64 << 20, 8192  # bytes of a file, bytes in all, pro
 PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
 WATCHED = [("environ", 65536), ("maps", LIMIT)]
 # who logs in as root: root's keys (public: bytes, parsed on the runner); /etc/shadow without its hashes (shadow())
-ROOT_KEYS, SHADOW = ["/root/.ssh/authorized_keys", "/root/.ssh/authorized_keys2"], "/etc/shadow"
+# and root's shell startup files and ~/.ssh/rc (/root is 0700: what runs when root logs in or an admin becomes root)
+ROOT_FILES = ["/root/" + n for n in (".ssh/authorized_keys", ".ssh/authorized_keys2", ".bashrc", ".profile",
+                                     ".bash_profile", ".bash_login", ".ssh/rc")]
 # "configtest" is the very command the pipeline's reload runs first (agent_root: ``apache2ctl configtest``, which
 # ``graceful`` runs too): a config dump (-D DUMP_*) skips checks such as mod_ssl's certificate files
 RUNS = {"configtest": ("configtest",), "dump": ("-t", "-D", "DUMP_MODULES", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS",
@@ -168,9 +170,9 @@ def mapped(out):
                 break
 
 
-def shadow(out):
+def shadow(out, path="/etc/shadow"):
     """Each /etc/shadow entry as [name, "empty"/"locked" (!...)/"none" (*)/"set", fields 3-8]: no hash leaves root."""
-    with open(SHADOW, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:
+    with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:
         rows = [ln.split(":") for ln in f.read(LIMIT).decode("latin-1").splitlines()]
     out["shadow"] = [[r[0], {"": "empty", "!": "locked", "*": "none"}.get(r[1][:1], "set")] + r[2:8] for r in rows
                      if len(r) > 1]
@@ -211,9 +213,9 @@ def collect(args, verdict):
     # first, while no program of ours runs: the kernel's view (the app user's processes in full). A step's failure
     # (a name someone else chose, a file gone meanwhile) is in ``errors`` and the rest goes on: never a dead reply
     steps = [("processes", processes, {p.pw_uid for p in pwd.getpwall() if p.pw_name == args["app_user"]} - {0})]
-    steps += [("/etc/sudoers", read, "/etc/sudoers")] + [(p, read, p) for p in ROOT_KEYS]
+    steps += [("/etc/sudoers", read, "/etc/sudoers")] + [(p, read, p) for p in ROOT_FILES]
     steps += [(top, listed, top, most, anyone) for top, most, anyone in ROOT_ONLY]
-    steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("mapped", mapped), (SHADOW, shadow), ("runs", runs, verdict)]
+    steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("mapped", mapped), ("/etc/shadow", shadow), ("runs", runs, verdict)]
     for what, work, *more in steps:
         try:
             work(out, *more)
@@ -228,8 +230,8 @@ def main(argv):
     collector's exit status, then (optional) the tree reader's arguments: given those, its source the rest of
     stdin, the tree reader runs, as the deploy user (:func:`become`)."""
     nonce, args = sys.stdin.buffer.read(NONCE).decode("ascii", "replace").strip(), json.loads(argv[0])
-    reply = json.dumps(collect(args, argv[1]), sort_keys=True, ensure_ascii=False)
-    reply = reply.encode("utf-8", "surrogateescape")  # a name's bytes as they are (the runner makes them safe)
+    # a name's bytes as they are (the runner makes them safe)
+    reply = json.dumps(collect(args, argv[1]), sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogateescape")
     sys.stdout.write(MARK + nonce + " " + base64.b64encode(zlib.compress(reply, 1)).decode() + "\n")
     sys.stdout.flush()
     if argv[2:]:  # then the tree reader: its arguments, its source the rest of stdin

@@ -2351,7 +2351,7 @@ def cw_become(facts, exp):
     default = not _sshd_values(facts, snap, "permitrootlogin")  # unset: OpenSSH's prohibit-password
     from . import collect_root as R
 
-    for path in R.ROOT_KEYS:
+    for path in [p for p in R.ROOT_FILES if "/authorized_keys" in p]:
         st = snap.st(path)
         if st is None:
             continue

@@ -87,9 +87,8 @@ def test_root_collector_sends_no_hash(tmp_path, monkeypatch):
     shadow = tmp_path / "shadow"
     shadow.write_text("root:$y$j9T$abc$def:20000:0:99999:7:::\nops::20000::::::\ngone:!$6$x$y:1:2:3:4:5:20500:\n"
                       "svc:*:20000:0:99999:7:::\nbroken\n")
-    monkeypatch.setattr(collect_root, "SHADOW", str(shadow))
     out: dict = {}
-    collect_root.shadow(out)
+    collect_root.shadow(out, str(shadow))
     assert out["shadow"] == [["root", "set", "20000", "0", "99999", "7", "", ""], ["ops", "empty", "20000", "", "", "",
                              "", ""], ["gone", "locked", "1", "2", "3", "4", "5", "20500"],
                              ["svc", "none", "20000", "0", "99999", "7", "", ""]]
