@@ -354,7 +354,13 @@ CHILDREN = dict.fromkeys(["documentroot", "<directory", "<directorymatch", "<loc
                           "wsgiscriptalias", "wsgiscriptaliasmatch", "redirect", "redirectmatch", "redirectpermanent",
                           "redirecttemp", "errordocument", "rewriterule", "rewritecond", "rewritebase"])
 CHILDREN["wsgidaemonprocess"] = ("home", "python-home", "python-path", "python-eggs")
-# the stack's own exception: Debian's apache2ctl makes ${APACHE_LOCK_DIR} its run user's at every start
+# mod_dav_fs opens its lock database in Apache's children (its run user), per request; Debian's dav_fs.conf puts it in
+# ${APACHE_LOCK_DIR}, the run user's (a stock `a2enmod dav_fs` once made root refuse to run apache2ctl)
+CHILDREN["davlockdb"] = None
+# the stack's own exception: what a start of Apache uses may be Apache's run user's as well as root's, on the way or
+# at the end (Debian's apache2ctl makes ${APACHE_LOCK_DIR} its at every start; the apache2 package ships
+# /var/cache/apache2/mod_cache_disk and mod_cgid's socks directory so: Apache's own workers write there); neither
+# the deploy login nor the app user is ever Apache's run user (bootstrap refuses both)
 BY_DESIGN = {"APACHE_LOCK_DIR": "APACHE_RUN_USER"}
 WORDS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|\S+')
 PREFIX = re.compile(r"^(?:\|\$?|[A-Za-z][\w+.-]*:|[\w.-]+=)")  # |prog, |$cmd, exec:, prg:, file:, shmcb:, key=
@@ -382,7 +388,6 @@ def started(out, texts, includes):
     run_user = env.get(BY_DESIGN["APACHE_LOCK_DIR"], "")
     uids = [ln.split(":")[2] for ln in (out["files"].get("/etc/passwd", {}).get("data") or "").splitlines()
             if ln.split(":")[0] == run_user and ln.count(":") >= 2]
-    lock = os.path.normpath(env.get("APACHE_LOCK_DIR", "/nonexistent"))
     side = {"files": dict(out["files"]), "errors": {}}  # (its lstats kept apart: ``started``)
     for path, number, line in lines:
         kind, _, rest = line.strip().partition(" ")
@@ -408,7 +413,7 @@ def started(out, texts, includes):
                     continue  # (under a name the ServerRoot does not hold: not there, and only root may make it)
                 if len(seen) > ENTRIES:
                     return say + "more than %d paths to look at: root runs nothing" % ENTRIES
-                seen[target] = owned(side, target, {0} | ({int(uids[0])} if target == lock and uids else set()))
+                seen[target] = owned(side, target, {0} | ({int(uids[0])} if uids else set()))
                 if seen[target]:
                     return say + seen[target]
     out["started"] = {p: e for p, e in side["files"].items() if p not in out["files"]}
@@ -462,8 +467,9 @@ def logical(text):
 
 
 def owned(out, path, owners):
-    """None when only root may change what ``path`` names, else why: each directory from / down root's (the final
-    name's owner one of ``owners``) and not writable by group or others, or writable by them only with the sticky bit
+    """None when only root (or another of ``owners``: Apache's run user, for what a start of Apache uses) may change
+    what ``path`` names, else why: each directory from / down one of ``owners``' and not writable by group or
+    others, or writable by them only with the sticky bit
     above a name of root's that is there; a link on the way root's in such a directory, followed (at most 8); a
     name not there: its directory decides; a character device of root's; the final name this login may not look at
     (``Permission denied``) in a directory only root may write: root's to make."""
@@ -476,7 +482,7 @@ def owned(out, path, owners):
             up = out["files"][done or "/"]["st"]
             continue
         here = (done or "") + "/" + name
-        st, sole = note(out, here), up and up[1] == 0 and not up[0] & 0o022
+        st, sole = note(out, here), up and up[1] in owners and not up[0] & 0o022
         why = out["files"][here].get("why")
         if not st:
             if sole and (why in ("No such file or directory", "Not a directory") or not todo):
@@ -494,7 +500,7 @@ def owned(out, path, owners):
             up = note(out, done or "/") if not target.startswith("/") else note(out, "/")
             continue
         last = not todo
-        if (st[1] in (owners if last else {0}) and not st[0] & 0o022 or st[1] == 0 and not last and
+        if (st[1] in owners and not st[0] & 0o022 or st[1] == 0 and not last and
                 stat.S_ISDIR(st[0]) and st[0] & 0o1000 or last and st[1] == 0 and stat.S_ISCHR(st[0])):
             done, up = here, st
             continue

@@ -252,7 +252,8 @@ def test_a_directory_its_owner_cannot_list_is_named_never_skipped(lab):
     finally:
         as_deployer(lab, f"chmod 0755 {hidden} && rm -rf {hidden}")
     assert ran.output.decode().split() == ["deployer"], ran.output  # what it hid: a way up for the app user
-    assert f"{hidden}: not listed (Permission denied); not looked at" in facts["errors"]["tree"], facts["errors"]
+    assert f"{hidden}: not listed (Permission denied) (0105 deployer:deployer); not looked at" in \
+        facts["errors"]["tree"], facts["errors"]  # (its mode and owner: M2, the line leads to the cause)
 
 
 # The deploy login's injector: for each program of the gate that starts, attach (ptrace: same uid, and a program
