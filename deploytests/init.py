@@ -101,6 +101,7 @@ class Detected:
     post_deploy_safe: bool = False  # post_deploy is a migration tool (idempotent): written active
     settings: str = ""  # Django's settings module
     config_path: str = ""  # where the app reads its config on the server, when not through config_env
+    config_format: tuple[str, ...] = ()  # (format, a commented example): config_format()
 
 
 def flask_calls(text: str) -> list[str]:
@@ -333,6 +334,7 @@ def detect(root: Path) -> Detected:
     opened = [var for text in texts.values() for var in env_files(text)]
     if (m := ENVVAR_RE.search(everything)) or opened:
         detected.config_env = m.group(1) or m.group(2) if m else opened[0]
+        detected.config_format = config_format(texts, detected.config_env)
     elif (m := PYFILE_RE.search(everything)) and INSTANCE_RE.search(everything):
         # Flask's tutorial layout: config.py in the instance folder, beside the database (a shared path)
         detected.config_path = f"/var/www/{detected.app}/shared/instance/{m.group(1)}"
@@ -751,12 +753,29 @@ TARGETS_TOML = """\
 CONFIG_CFG = """\
 # The app config deploytests uploads to the servers (deploy.toml: config_file = "{path}"). It is installed
 # 0640 (the deploy login and the app user read it) at the path the app reads from ${env}, in the format the
-# app reads (Flask's app.config.from_envvar("{env}"): Python syntax). Put the servers' settings here, or point
+# app reads: {fmt}. Put the servers' settings here, or point
 # config_file (in deploy.toml, or per target in targets.toml) at a file kept out of version control. Written
 # by `deploytests init`; edit freely.
 
-# SECRET_KEY = "change me"
+{example}
 """
+# How the module that reads the config env var parses the file (the first that matches): what init's file says
+CONFIG_FORMATS = (
+    (re.compile(r"from_envvar\(|from_pyfile\(|\bexec\("), 'Python syntax (Flask\'s app.config.from_envvar("{env}"))',
+     '# SECRET_KEY = "change me"'),
+    (re.compile(r"\bconfigparser\b|ConfigParser\("), "INI (configparser): a [section] line, then key = value lines",
+     "# [{app}]\n# secret_key = change me"),
+    (re.compile(r"\btomllib\b|\btoml\.load"), "TOML", '# secret_key = "change me"'),
+    (re.compile(r"\bjson\.load"), "JSON (json.load): replace this whole file with the app's JSON object, JSON has no "
+     "comments", '# {{"secret_key": "change me"}}'),
+)
+
+
+def config_format(texts: dict[str, str], env: str) -> tuple[str, str]:
+    """(the format, a commented example) of the config the modules reading ``env`` parse; Python syntax if unknown."""
+    reading = "\n".join(t for t in texts.values() if env in t)
+    return next(((fmt, example) for pattern, fmt, example in CONFIG_FORMATS if pattern.search(reading)),
+                CONFIG_FORMATS[0][1:])
 
 PYFILE_CFG = """\
 # The app config deploytests uploads to the servers (deploy.toml: config_file = "{path}"), installed as
@@ -938,7 +957,9 @@ def init(root: Path, *, out=print) -> int:
     elif d.new_config and d.config_path:
         files[NEW_CONFIG] = PYFILE_CFG.format(path=NEW_CONFIG, config_path=d.config_path)
     elif d.new_config:
-        files[NEW_CONFIG] = CONFIG_CFG.format(path=NEW_CONFIG, env=d.config_env)
+        fmt, example = d.config_format or CONFIG_FORMATS[0][1:]
+        files[NEW_CONFIG] = CONFIG_CFG.format(path=NEW_CONFIG, env=d.config_env, fmt=fmt.format(env=d.config_env),
+                                              example=example.format(app=d.app))
     written, kept = 0, False
     has_deploy_config = has_table(root / "pyproject.toml")
     for rel, text in files.items():

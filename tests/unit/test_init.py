@@ -689,3 +689,28 @@ def test_a_project_without_packaging_gets_one_that_ships_its_entry_module(tmp_pa
     assert done.returncode == 0, done.stderr
     names = zipfile.ZipFile(next(out.glob("counter-*.whl"))).namelist()
     assert shipped in names and not any(n.startswith(("config/", "tests/")) for n in names), names
+
+
+# Class: the config file init writes says the format of one reader (Flask's from_envvar: Python syntax) whatever
+# reads it. A plain WSGI app reading TALLY_SETTINGS with configparser was told "Python syntax"; written so, the
+# app cannot parse it. Other members: a JSON reader, a TOML reader; Flask's from_envvar keeps Python syntax.
+@pytest.mark.parametrize("reader, fmt, example", [
+    ("import configparser\np = configparser.ConfigParser()\np.read_file(open(os.environ['TALLY_SETTINGS']))\n",
+     "INI (configparser)", "# [tally]\n# secret_key = change me"),
+    ("import json\nconf = json.load(open(os.environ['TALLY_SETTINGS']))\n", "JSON (json.load)",
+     '# {"secret_key": "change me"}'),
+    ("import tomllib\nconf = tomllib.load(open(os.environ['TALLY_SETTINGS'], 'rb'))\n", "TOML",
+     '# secret_key = "change me"'),
+    ("from flask import Flask\napp = Flask(__name__)\napp.config.from_envvar('TALLY_SETTINGS')\n",
+     'Python syntax (Flask\'s app.config.from_envvar("TALLY_SETTINGS"))', '# SECRET_KEY = "change me"'),
+])
+def test_the_config_init_writes_names_the_format_the_app_reads(tmp_path, reader, fmt, example):
+    import configparser
+
+    source = "import os\n" + reader + "def application(e, s):\n    return []\n"
+    root = project(tmp_path, {"tally/__init__.py": "", "tally/wsgi.py": source})
+    init(root, out=lambda line: None)
+    text = (root / NEW_CONFIG).read_text()
+    assert f"in the format the\n# app reads: {fmt}" in text and text.endswith(example + "\n"), text
+    if fmt.startswith("INI"):
+        configparser.ConfigParser().read_string(text)  # comments only: the app reads it as it is
