@@ -1199,7 +1199,7 @@ def cw_processes(facts, exp):
     """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
     deploy user, part of a live SSH session (the gate's probe, an operator's shell); and no process of anyone
     else (root included) outside a live SSH session names the app's tree on its command line."""
-    from .rootacts import process_lines
+    from .rootacts import allow_prefix, process_lines
 
     inv = _inv(facts, "reading every process")
     parents = _apache_parents(facts)
@@ -1207,7 +1207,7 @@ def cw_processes(facts, exp):
     daemons = {d["pid"] for d in facts.get("daemons") or []}
     lines = []
     for p in inv["processes"]:
-        user, argv0 = p["user"], (p.get("cmdline") or "").split(" ")[0]
+        user, argv0 = p["user"], allow_prefix(p.get("cmdline") or "")
         if any(a.split(":", 1)[0].strip() == user and (p.get("cmdline") or "").startswith(a.split(":", 1)[1].strip())
                for a in exp.allow.processes if ":" in a):
             continue
@@ -1229,7 +1229,7 @@ def cw_processes(facts, exp):
         lines.append(f"{_proc(p)}, a process of {role} ({user}) started by pid {p['ppid']}: {why}. "
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
     for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
-        argv0 = (p.get("cmdline") or "").split(" ")[0]
+        argv0 = allow_prefix(p.get("cmdline") or "")
         if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])) or any(
                 a.split(":", 1)[0].strip() == p["user"] and (p.get("cmdline") or "").startswith(a.split(":", 1)[1]
                                                                                                 .strip())
