@@ -38,10 +38,13 @@ APP = APPS / "yourapplication"
 LISTENER = "test_every_listener_is_accounted_for[ssh://appuser@web]"
 
 PACKAGES = ("unattended-upgrades", "cron", "rsyslog", "logrotate", "prometheus-node-exporter", "chrony",
-            "exim4-daemon-light", "fail2ban", "at", "iputils-ping", "libcap2-bin")
+            "exim4-daemon-light", "fail2ban", "at", "iputils-ping", "libcap2-bin", "munin-node")
 # No init system in the container: start each daemon as its package would, then wait (bounded) until the
-# listeners are up: node exporter TCP 9100 (238C), exim TCP 25 (0019), chrony UDP 323 (0143).
+# listeners are up: node exporter TCP 9100 (238C), exim TCP 25 (0019), chrony UDP 323 (0143), munin-node TCP 4949
+# (1355) on loopback as its admin sets it (a Perl program run as root: its own lines are no root script to read).
 START = """
+sed -i 's/^host \\*$/host 127.0.0.1/' /etc/munin/munin-node.conf
+service munin-node start || munin-node
 service cron start
 service rsyslog start || rsyslogd
 setsid runuser -u prometheus -- /usr/bin/prometheus-node-exporter </dev/null >/dev/null 2>&1 &
@@ -51,12 +54,13 @@ service fail2ban start || fail2ban-client start
 i=0
 until grep -q ':238C [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
    && grep -q ':0019 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
-   && grep -q ':0143 ' /proc/net/udp /proc/net/udp6; do
+   && grep -q ':0143 ' /proc/net/udp /proc/net/udp6 && grep -q ':1355 00000000:0000 0A' /proc/net/tcp; do
   i=$((i+1)); [ $i -lt 600 ] || { echo 'listeners not up after 600 polls'; exit 1; }; sleep 0.05
 done
 """
 ADMIN = """
 printf 'SHELL=/bin/sh\\n30 2 * * * root /usr/bin/find /var/tmp -mtime +7 -delete\\n' > /etc/cron.d/tmpclean
+printf '*/10 * * * * root /usr/sbin/munin-run cpu >/dev/null 2>&1\\n' > /etc/cron.d/munin-check
 printf '0 4 * * * /usr/sbin/logrotate /etc/logrotate.conf\\n' | crontab -
 useradd -m -s /bin/bash -G sudo,adm admin
 install -d -m 0700 -o admin -g admin /home/admin/.ssh
