@@ -1280,7 +1280,7 @@ def cw_schedules(facts, exp):
                       "or the app can change; a link planted there redirects it)" if why else "") +
                      ". " + _allow_hint(exp, "allow_cron", where))
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
-    lines += copies_others_read(snap, cron_jobs(raw) if raw is not None else [], root)
+    lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     _unaccounted("scheduled jobs", lines)
 
 
@@ -1293,26 +1293,57 @@ def _reads_secrets(text: str, root: str) -> bool:
                w.rstrip("/") == root and (i == 0 or words[i - 1] != "cd") for i, w in enumerate(words))
 
 
+def unit_jobs(raw) -> list[dict]:
+    """Each Exec line of the units under /etc/systemd/system ... (a timer's service) as a job: ``{where, user,
+    job}``, like :func:`mechanisms.cron_jobs`'."""
+    from .mechanisms import EXEC_KEYS, units
+
+    return [{"where": at, "user": u.user, "job": v} for u in units(raw).values() for k in EXEC_KEYS[:7]
+            for v, at in u.values(k)]
+
+
+def _with_scripts(snap, job: str) -> str:
+    """``job`` and, one level further, the text of each root script it runs that is no package's unchanged file
+    (a backup script a cron line or a timer's service runs: what it copies is in the script)."""
+    from .rootacts import _lines, _words, packaged
+
+    out = [job]
+    for _, line in _lines(job):
+        for how, path in _words(line):
+            real = snap.realpath(path) if how == "runs" else ""
+            st = snap.st(real) if real else None
+            text = snap.text(real) if st and st[1] == 0 and not packaged(snap, real) else None
+            out += [text] if text and not text.startswith("\x7fELF") else []
+    return "\n".join(out)
+
+
 def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
-    """Each file a cron job that names the app's tree (its config's secrets in shared/ and .configs) writes
-    elsewhere, as the probe saw it there (``outputs``: the entries at each absolute path the job names, a name
-    built at run time by its fixed part), that every local user may read: whatever allow_cron says (an allowance
-    accounts for the job, not for where its copies of the app's secrets land)."""
+    """Each file a job of root's schedule (a cron job, a unit's Exec line: a timer's) that names the app's tree
+    (its config's secrets in shared/ and .configs), itself or in a root script it runs, writes elsewhere, as the
+    probe saw it there (``outputs``: the entries at each absolute path they name, a name built at run time by its
+    fixed part), that every local user may read: whatever allow_cron says (an allowance accounts for the job, not
+    for where its copies of the app's secrets land)."""
     from .collect_login import WORD
     from .mechanisms import reaches
+    from .rootacts import view
 
     found = (getattr(snap, "raw", None) or {}).get("outputs") or {}
-    lines = []
+    if not found:  # (nothing where the jobs write, or no snapshot: no copy to judge)
+        return []
+    acts, lines, shown = view(snap), [], set()
     for job in jobs:
-        if not reaches(job["job"], root) or not _reads_secrets(job["job"], root):
+        text = _with_scripts(acts, job["job"])
+        if not reaches(text, root) or not _reads_secrets(text, root):
             continue
-        for word in dict.fromkeys(WORD.findall(job["job"])):
+        for word in dict.fromkeys(WORD.findall(text)):
             for path in found.get(word, []) if not (word == root or word.startswith(root + "/")) else []:
                 st = snap.st(path)
                 ups = [posixpath.dirname(path)]
                 while ups[-1] != "/":
                     ups.append(posixpath.dirname(ups[-1]))
-                if st and stat.S_ISREG(st[0]) and st[0] & 0o004 and all((snap.st(u) or [0])[0] & 0o001 for u in ups):
+                if path not in shown and st and stat.S_ISREG(st[0]) and st[0] & 0o004 and all(
+                        (snap.st(u) or [0])[0] & 0o001 for u in ups):
+                    shown.add(path)  # (a copy two of the job's words name: one line)
                     f = snap.lstat_facts(path)
                     lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): written by {job['where']} "
                                  f"({job['job'][:100]!r}, as {job['user']}), which copies from the app's tree "
