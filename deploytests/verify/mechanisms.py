@@ -373,6 +373,30 @@ def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipp
     return out
 
 
+PRIVILEGED_PREFIX = {"+": "its '+' prefix runs it with full privileges, whatever User= says",
+                     "!": "its '!' prefix runs it without User= and Group= (as root)"}
+RUN_AS_ROOT_TOO = ("execstartpre", "execstartpost", "execstop", "execstoppost", "execreload")
+
+
+def root_reach(raw: dict[str, str], root: str) -> dict[str, str]:
+    """unit name -> why, for each unit whose User= is not root with a command that runs as root all the same and
+    reaches the app's tree ``root``: a ``+``/``!`` prefix (systemd.service(5): full privileges, or User= not
+    applied), or PermissionsStartOnly=yes for the commands around ExecStart. An allowance for a unit that runs as
+    the app user accounts for that, never for root running code the deploy login or the app can change."""
+    out: dict[str, str] = {}
+    for u in units(raw).values():
+        only = any(v.lower() in ("yes", "true", "1", "on") for v, _ in u.values("permissionsstartonly"))
+        for key in EXEC_KEYS[:7]:
+            for value, at in u.values(key):
+                prefix = value[:len(value) - len(value.lstrip("-@:+!"))]
+                how = next((PRIVILEGED_PREFIX[c] for c in "+!" if c in prefix), "") or (
+                    "PermissionsStartOnly=yes runs it as root" if only and key in RUN_AS_ROOT_TOO else "")
+                if how and u.user != "root" and reaches(value, root):
+                    out.setdefault(u.name, f"{u.name} ({at}): {key}={value[:120]}: {how}, and it reaches the app's "
+                                           f"tree ({root}): root runs code the deploy login or the app can change")
+    return out
+
+
 def user_managers(linger: list[str], dirs: dict[str, list], watched: dict[str, str]) -> dict[str, str]:
     """``user@NAME`` -> why, for each watched user (name -> its role) whose systemd user manager starts at boot
     (``/var/lib/systemd/linger/NAME``) or who has enabled user units (``dirs``: the collector's ``user_units``,
@@ -403,6 +427,10 @@ PERIODIC = ("/etc/cron.hourly/", "/etc/cron.daily/", "/etc/cron.weekly/", "/etc/
 
 
 CRON_ENV = re.compile(r"""("[^"]*"|'[^']*'|[^=\s]+)\s*=""")  # cron's env line: a name, then '=' (env.c)
+# the variables that decide what a command line loads or runs (a command's directory, an interpreter's modules, a
+# shell's startup file, the dynamic linker's libraries): a value naming a place names what runs from there
+LOADS = ("PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_PRELOAD", "LD_LIBRARY_PATH", "PERL5LIB", "BASH_ENV",
+         "ENV")
 
 
 def unread_schedules(facts) -> list[str]:
@@ -420,8 +448,11 @@ def unread_schedules(facts) -> list[str]:
 def cron_jobs(raw: dict[str, str]) -> list[dict]:
     """Every cron job: ``{where (file:line), file, user, job}``. /etc/crontab and /etc/cron.d name the user in
     the sixth field; a crontab under /var/spool/cron/crontabs is its owner's; a script in /etc/cron.{hourly,...}
-    runs as root (run-parts), the whole script one job. Lines are cron's: no continuation (a ``\\`` at the end
-    of a line is part of it; Apache's continuations made ``MAILTO=x \\`` hide the job on the next line)."""
+    runs as root (run-parts), the whole script one job. An environment line of /etc/crontab or /etc/cron.d that
+    sets a variable of :data:`LOADS` (``PATH=``, ``BASH_ENV=`` ...) is a job of its own, as root: every later job of
+    the file (root's stock ``run-parts`` lines in /etc/crontab) finds its commands or loads its code by it.
+    Lines are cron's: no continuation (a ``\\`` at the end of a line is part of it;
+    Apache's continuations made ``MAILTO=x \\`` hide the job on the next line)."""
     out = []
     for path in sorted(p for p in raw if p == "/etc/crontab" or p.startswith(("/etc/cron.d/", CRONTABS) + PERIODIC)):
         text = raw[path]  # (made safe when read: only cron's files are)
@@ -439,7 +470,13 @@ def cron_jobs(raw: dict[str, str]) -> list[dict]:
         for n, line in enumerate(text.splitlines(), 1):  # cron's own rule: one physical line, one entry
             line = line.strip()
             words = line.split()
-            if not words or line.startswith("#") or CRON_ENV.match(line):
+            env = CRON_ENV.match(line)
+            if env and system and env.group(1).strip("'\"") in LOADS:  # (every later job of the file runs with it)
+                name, _, value = line.partition("=")
+                out.append({"where": f"{path}:{n}", "file": path, "user": "root",
+                            "job": f"{name.strip()}={value.strip()}"})
+                continue
+            if not words or line.startswith("#") or env:
                 continue
             if words[0].startswith("@"):
                 user, job = (words[1], words[2:]) if system and len(words) > 1 else (None, words[1:])

@@ -922,10 +922,16 @@ DOCKER_DNS = "127.0.0.11"  # Docker's embedded resolver on user-defined networks
 def _system_daemon(p, exp) -> bool:
     """Whether process ``p`` is a daemon the distribution installed: its executable a file of an installed dpkg
     package, and so is every script its command line gives it to run (``/usr/bin/python3 /usr/local/sbin/x`` is
-    ``x``: :meth:`deploytests.verify.parse.Procs.package`), run by root or a system account that is not one of the
-    users the gate watches (the app's, the deploy login's, Apache's)."""
+    ``x``: :meth:`deploytests.verify.parse.Procs.package`), run by a system account that is not one of the users
+    the gate watches (the app's, the deploy login's, Apache's), or by root when its executable is one of the
+    stack's baseline root daemons (the MTA). Loopback is no trust boundary: every process of the host, the app's
+    code and Apache's workers included (and any request the app makes for a client), reaches it, so a packaged
+    program answering there as root (``socat ... EXEC:/bin/bash``, inetd's ``sh -i`` line, an rsync daemon's
+    read-write module) is root's door for them, whatever package ships the program."""
     people = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user}
-    return bool(p.get("package")) and p.get("uid", -1) in SYSTEM_UIDS and p["user"] not in people
+    if not p.get("package") or p.get("uid", -1) not in SYSTEM_UIDS or p["user"] in people:
+        return False
+    return p.get("uid") != 0 or p.get("exe") in exp.stack.baseline_root_listeners
 
 
 def _holders(sock) -> str:
@@ -990,6 +996,8 @@ def cw_listen(facts, exp):
         seen.add(ident)
         reach = "anyone who can reach this host" if anyaddr else "every process on this host" if loopback else \
             f"whoever can reach {sock['host']}"
+        reach += " as root" if any(p.get("uid") == 0 or p["user"] == "root" for p in procs) and \
+            not _roots(procs, (apache_bin,)) else ""
         first = min(procs, key=lambda p: p["pid"]) if procs else None
         bind = key if not first or not first.get("exe") or _roots(procs, (apache_bin,)) else \
             f"{key} {first['user']} {first.get('program') or first['exe']}"
@@ -1248,7 +1256,9 @@ def cw_schedules(facts, exp):
     monthly} scripts, at's queue (each job as its file's owner), logrotate's scripts (``postrotate`` ...: root's,
     daily); a logrotate file someone but root may write is a job the gate could not read. Root's other hooks
     (rc.local, anacrontab, apt's Post-Invoke, the login shells' profile files, /etc/environment) count when a line
-    names the app's tree. A file cron reads that the snapshot holds without its text is a finding of its own."""
+    names the app's tree, and so does a line of any other root's file under /etc (incron's tables, needrestart's
+    conf.d, dpkg's hooks, sysctl's core_pattern: whatever program reads it) or a link there into the tree. A file
+    cron reads that the snapshot holds without its text is a finding of its own."""
     from .mechanisms import cron_jobs, reaches, texts, unread_schedules
 
     inv = _inv(facts, "reading crontabs")
@@ -1263,6 +1273,9 @@ def cw_schedules(facts, exp):
     jobs = [j for j in jobs if j["user"] in watched or found[id(j)] or j["job"].startswith("(not read")]
     jobs += [j for j in inv.get("root_hooks") or [] if found[id(j)] or j["job"].startswith(
         "(not read")]  # root's boot, apt and login hooks: a line naming the app's tree, a file not root's alone
+    other = inv.get("mentions") or []  # root's other configuration under /etc naming the app's tree, or a link
+    found.update((id(j), _job_reach(snap, j, root)) for j in other)
+    jobs += [j for j in other if found[id(j)]]
     lines = []
     for s in jobs:
         where = s["where"].split(":")[0].split(" ")[0]
@@ -1337,7 +1350,7 @@ def cw_units(facts, exp):
     the app or deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/
     EnvironmentFile path there), and the systemd user manager of the app, deploy or Apache user that starts at
     boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name."""
-    from .mechanisms import texts, unit_problems, user_managers
+    from .mechanisms import root_reach, texts, unit_problems, user_managers
     from .parse import dpkg_files
 
     _inv(facts, "reading /etc/systemd/system")
@@ -1353,6 +1366,8 @@ def cw_units(facts, exp):
     problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))
     lines = [f"{why}. " + _allow_hint(exp, "allow_units", name) for name, why in problems.items()
              if name not in exp.allow.units]
+    lines += [f"{why}: no allowance accounts for it (allow_units accounts for the unit, not for what it runs as "
+              f"root)" for name, why in root_reach(raw, exp.cfg.root).items() if name in exp.allow.units]
     _unaccounted("systemd units", lines)
 
 
@@ -1651,7 +1666,8 @@ LOADER_MEANING = "changes what Python or the dynamic linker loads into the daemo
 def cw_loader(facts, exp):
     """What loads code into the daemons is the release and nothing else: the daemons are Apache's binary with
     no loader env vars, no /etc/ld.so.preload, the python-home exactly an empty venv of the system Python,
-    and no sitecustomize/usercustomize/.pth on the stdlib path but the distribution's own."""
+    no sitecustomize/usercustomize/.pth on the stdlib path but the distribution's own, and nothing in the stdlib
+    dirs (or a ``pythonXY.zip``) that no package ships (:func:`_stdlib_strangers`)."""
     inv = _inv(facts, "reading the daemons' /proc entries")
     ld = inv["loader"]
     apache_bin = "/usr/sbin/" + exp.stack.apache.process_name
@@ -1685,6 +1701,7 @@ def cw_loader(facts, exp):
             lines.append(f"{h['path']}" + (f" -> {h['real']}" if h["real"] != h["path"] else "") +
                          f": a site hook on the daemons' path that no package ships unchanged: it {LOADER_MEANING}")
     snap = getattr(facts, "raw", None)
+    lines += _stdlib_strangers(snap, exp.stack.python_version)
     gone = {f: upgraded.pop(f) for f in list(upgraded) if snap is not None and getattr(snap, "dirs", None) and
             posixpath.basename(f) not in (snap.listdir(posixpath.dirname(f)) or [posixpath.basename(f)])}
     if gone:  # removed, not replaced (M4: dpkg -r of mod_wsgi is no upgrade)
@@ -1701,6 +1718,32 @@ def cw_loader(facts, exp):
                      f" still run the old code, which the gate cannot read): restart Apache (systemctl restart "
                      f"{service}; a graceful reload keeps the parent's old code), then run the gate again")
     _unaccounted("things that load code into the app", lines)
+
+
+def _stdlib_strangers(snap, py: str) -> list[str]:
+    """What sits in the stack's Python standard library that no package ships: the daemons' sys.path is
+    ``pythonXY.zip``, the stdlib dir and its ``lib-dynload`` before the release's venv, so a module there (a
+    'hotfixed' MarkupSafe copied in for every app, a ``.so`` in lib-dynload) shadows the release's own, in every
+    kept release too: no deploy and no rollback changes it. Each top entry of those dirs is dpkg's (its
+    ``__pycache__`` aside), and the zip, which Debian does not ship, is not there. Nothing when the snapshot holds
+    no listing (an older probe)."""
+    from .parse import dpkg_files
+
+    if not getattr(snap, "files", None) or snap.listdir(f"/usr/lib/python{py}") is None:
+        return []
+    shipped, lines = dpkg_files(snap), []
+    for top in (f"/usr/lib/python{py}", f"/usr/lib/python{py}/lib-dynload"):
+        extra = [f"{top}/{n}" for n in snap.listdir(top) or [] if n != "__pycache__" and f"{top}/{n}" not in shipped]
+        if extra:
+            lines.append(f"{', '.join(extra[:4])}{f' and {len(extra) - 4} more' if len(extra) > 4 else ''}: in the "
+                         f"stack's Python standard library ({top}), which no package ships: the daemons import from "
+                         f"there before the release's venv, so it shadows a module of that name in every release "
+                         f"(no deploy or rollback changes it): {LOADER_MEANING}")
+    zipped = f"/usr/lib/python{py.replace('.', '')}.zip"
+    if snap.st(zipped):
+        lines.append(f"{zipped} exists: first on the sys.path of every python{py}, the daemons' too, before the "
+                     f"standard library; no package ships it: what it holds shadows any module ({LOADER_MEANING})")
+    return lines
 
 
 def cw_load_path(facts, exp):
@@ -1830,6 +1873,17 @@ def _loose_path(snap, path: str) -> str | None:
         if "%" in path else snap.writable_by_others(path)
 
 
+# sshd settings that let in without a secret, or let a login serve: (key, its values that do, what that means).
+# Forwarding as such is sshd's default (a login's own ports on loopback); these publish what a login forwards, or
+# what a tunnel carries, on the server's network interfaces, past every loopback-only service and firewall rule
+SSHD_BAD = (("permitrootlogin", ("yes",), "root logs in with a password: one guessed or leaked password is root"),
+            ("permitemptypasswords", ("yes",), "an account without a password logs in with none"),
+            ("strictmodes", ("no",), "sshd uses key files and homes others may write"),
+            ("gatewayports", ("yes", "clientspecified"), "every login that may forward (the deploy login, whoever "
+             "holds its key) opens ports on the server's public addresses ('ssh -R 0.0.0.0:PORT:...'): it serves "
+             "to the network what only this host should reach (a loopback-only service, another host's port)"),
+            ("permittunnel", ("yes", "point-to-point", "ethernet"), "every login that may open a tun/tap device "
+             "bridges its own network into the server's: the server serves as a router past its firewall"))
 SSH_KEY_PATHS = ("authorizedkeysfile", "authorizedprincipalsfile", "trustedusercakeys", "revokedkeys")
 
 
@@ -1876,12 +1930,9 @@ def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
     app = users.facts(exp.cfg.app_user) or {"groups": [exp.cfg.app_user]}
     blocks = [("", cfg.first)] + [(f" (Match {c} at {w})", b) for c, w, b in cfg.matches]
     for label, values in blocks:
-        for key, bad, means in (("permitrootlogin", "yes", "root logs in with a password: one guessed or leaked "
-                                 "password is root"),
-                                ("permitemptypasswords", "yes", "an account without a password logs in with none"),
-                                ("strictmodes", "no", "sshd uses key files and homes others may write")):
+        for key, values_off, means in SSHD_BAD:
             value, where = values.get(key, ("", ""))
-            if value.lower() == bad:
+            if value.lower() in values_off:
                 lines.append(f"{where}: {key} {value}{label}: {means}")
         for key in SSH_KEY_PATHS:
             value, where = values.get(key, ("", ""))

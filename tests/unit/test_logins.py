@@ -123,6 +123,24 @@ def test_a_keys_file_the_app_writes_and_strictmodes_off_fail(exp):
     assert "strictmodes no: sshd uses key files and homes others may write" in found
 
 
+@pytest.mark.parametrize("line, key", [("GatewayPorts yes", "gatewayports yes"),  # blind7's e07
+                                       ("GatewayPorts clientspecified", "gatewayports clientspecified"),
+                                       ("PermitTunnel yes", "permittunnel yes"),
+                                       ("PermitTunnel ethernet", "permittunnel ethernet")])
+def test_sshd_settings_that_let_a_login_serve_the_network_fail(exp, line, key):
+    """GatewayPorts publishes what a login forwards on the server's addresses (a loopback-only service, to the
+    network); PermitTunnel bridges a login's network into the server's. Either, in the main file, a drop-in or a
+    Match block, lets whoever holds the deploy login serve past every loopback bind and firewall rule."""
+    conf = text(facts_of(), "/etc/ssh/sshd_config")
+    found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + line + "\n"}), exp)
+    assert f"/etc/ssh/sshd_config:17: {key}:" in found and "every login that may" in found, found
+    found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + "Match User appuser\n  " + line + "\n"}),
+                    exp)
+    assert f"{key} (Match User appuser at /etc/ssh/sshd_config:17)" in found, found
+    off = line.split()[0] + " no"
+    assert outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + off + "\n"}), exp) == "pass"
+
+
 def test_an_access_list_that_locks_the_deploy_login_out_fails(exp):
     conf = text(facts_of(), "/etc/ssh/sshd_config")
     found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + "DenyGroups appuser\n"}), exp)
