@@ -223,7 +223,8 @@ def effect_problems(directives: list[Directive], cfg, ours: str, modules: str, l
     outside the app's own site file ``ours`` that names the app's tree (an ``Alias``, a ``WSGIScriptAlias`` of its
     script in another vhost or in embedded mode: the app's files served or its code run outside its daemons); an
     ``AllowOverride``/``AllowOverrideList`` other than None on a directory someone but root may write (or the
-    gate did not look at): a ``.htaccess`` there hands Apache's configuration to whoever writes it."""
+    gate did not look at): a ``.htaccess`` there hands Apache's configuration to whoever writes it;
+    ``WSGILazyInitialization Off``: Python started in the root parent, before any daemon drops root."""
     out = []
     for d in directives:
         words = _words(d.args)
@@ -243,6 +244,11 @@ def effect_problems(directives: list[Directive], cfg, ours: str, modules: str, l
                 out.append(f"{d.where}: {d.name} {d.args} for {where}: a .htaccess there is Apache configuration "
                            f"(handlers, aliases, access rules), and {why}: whoever writes there configures "
                            f"Apache")
+        elif d.name == "wsgilazyinitialization" and words and words[0].lower() in ("off", "false", "0"):
+            out.append(f"{d.where}: WSGILazyInitialization {d.args}: mod_wsgi starts Python in Apache's root parent "
+                       f"(the system Python's site hooks, .pth files and sitecustomize run as root at every "
+                       f"(re)start) and the daemons inherit that interpreter instead of starting their own from "
+                       f"their python-home (mod_wsgi's docs: leave it On)")
         elif d.file != ours and reaches(d.args, cfg.root):
             out.append(f"{d.where}: {d.name} {d.args[:120]}: names the app's tree outside the app's site file: "
                        f"Apache serves its files or runs its code there, outside the app's daemons and vhost")
@@ -562,13 +568,25 @@ def _authenticated(d: Directive, directives: list[Directive]) -> bool:
                (r.args.split()[:1] or [""])[0].lower() in AUTHENTICATED for r in directives)
 
 
+HANDLERS = ("wsgi-script", "cgi-script")  # handlers that run the file a URL names (cgi: with a CGI module loaded)
+
+
+def _exec_cgi(d: Directive, directives: list[Directive]) -> bool:
+    """Whether ``Options`` in the same container as ``d`` switch ExecCGI on (mod_wsgi and mod_cgi run a script by
+    handler only there)."""
+    return any(o.name == "options" and o.context == d.context and any(
+        w.lstrip("+").lower() in ("execcgi", "all") for w in _words(o.args)) for o in directives)
+
+
 def handler_problems(directives: list[Directive], cfg, ours: str, users: dict, groups: dict, loose, shared,
                      cgi: bool) -> list[str]:
     """What in Apache's configuration in force writes files or runs code for whoever asks, outside the app's own
     site file: WebDAV (``Dav On``) where no user is required (anyone uploads, changes and deletes files, which are
     then served); a ``WSGIDaemonProcess`` of another app that runs as one of ``users`` or ``groups`` (name -> who:
     the app's or the deploy login's: code the deploy did not ship, with the app's rights); a WSGI script or, when a
-    CGI module is loaded (``cgi``), a CGI directory someone but root may change (``loose(path)``: why, or None);
+    CGI module is loaded (``cgi``), a CGI directory someone but root may change (``loose(path)``: why, or None), or
+    a handler (``AddHandler wsgi-script .py``, ``SetHandler cgi-script``) with ExecCGI in a ``<Directory>`` someone
+    but root may change (an uploads dir the app writes: every file saved there runs for whoever asks it by URL);
     ``WSGISocketPrefix`` in a directory others may write (``shared(dir)``: why, or None: another user takes the
     daemons' socket name before Apache does, mod_wsgi's docs warn)."""
     out = []
@@ -595,6 +613,14 @@ def handler_problems(directives: list[Directive], cfg, ours: str, users: dict, g
             if why:
                 out.append(f"{d.where}: {d.name} {words[0]} runs {words[1]}: Apache runs it for whoever asks, and "
                            f"{why}: whoever that is runs code on this host")
+        elif d.name in ("addhandler", "sethandler") and words and words[0].lower() in HANDLERS[:1 + cgi] and \
+                d.context and d.context[-1][0] == "directory" and _exec_cgi(d, directives):
+            top = d.context[-1][1].strip("\"'")
+            why = loose(top.rstrip("/") or "/") if top.startswith("/") else None
+            if why:
+                out.append(f"{d.where}: {d.name} {d.args} in <Directory {top}> (with ExecCGI): Apache runs every "
+                           f"such file there for whoever asks it by URL, and {why}: whoever writes there (an upload "
+                           f"the app saves) runs code on this host")
         elif d.name == "wsgisocketprefix" and words:
             prefix = words[0] if words[0].startswith("/") else "/etc/apache2/" + words[0]
             why = shared(posixpath.dirname(prefix))

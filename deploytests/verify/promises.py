@@ -1646,6 +1646,13 @@ def cw_app_login(facts, exp):
                              "did not say (test_host_answers names why)"
     assert not keys, f"{', '.join(keys)} exists: whoever holds a key listed there can log in as the app user " \
                      f"{exp.cfg.app_user} (its data, its config; the app user never logs in)"
+    snap, www = getattr(facts, "raw", None), exp.stack.apache.run_user
+    found = snap.users.facts(www) if getattr(snap, "files", None) else None
+    assert not found or found["shell"] in exp.stack.nologin_shells, \
+        f"Apache's user {www} has a login shell ({found['shell'] if found else ''}; Debian's is /usr/sbin/nologin): " \
+        f"a key in {found['home'] if found else '~'}/.ssh or a password set for it logs in as Apache's user (its " \
+        f"workers, the app's daemons' sockets, every file Apache may read or write; the gate cannot read that home's " \
+        f"keys): set its shell back to /usr/sbin/nologin"
 
 
 def cw_tree_special(facts, exp):
@@ -2749,7 +2756,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_listen", f"{CW}: serves", "every listening socket is Apache on the app's port, the SSH server, a "
             "loopback-only socket of a packaged daemon (its executable a file of an installed dpkg package, and so "
             "every script its command line gives it to run: root's python3 running /usr/local/sbin/x is x, run by "
-            "root or a system account not the app's, deploy's or Apache's), or allowed (allow_listen: \"ADDRESS USER "
+            "a system account not the app's, deploy's or Apache's, or by root only as the stack's baseline: the "
+            "MTA; loopback is no trust boundary: every local process, the app's code too, reaches it), or allowed "
+            "(allow_listen: \"ADDRESS USER "
             "PROGRAM\", the holder's user and executable (an interpreter's: its script), ADDRESS \"*:port\" any "
             "address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts for an Apache Listen "
             "only: a port another program took is not allowed); a socket whose process root cannot see is a finding "
@@ -2776,8 +2785,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             root_only=True, needs=("apache",)),
     Promise("cw_apache_effects", f"{CW}: loads code", "whatever is allowed, Apache's configuration in force loads "
             "modules only from /usr/lib/apache2/modules, pipes logs only to programs no one but root may change, "
-            "names the app's tree only in the app's own site file, and lets no .htaccess configure it where "
-            "someone but root may write (AllowOverride)", "test_apache_loads_and_runs_only_roots_files",
+            "names the app's tree only in the app's own site file, lets no .htaccess configure it where "
+            "someone but root may write (AllowOverride), and starts no Python in its root parent "
+            "(WSGILazyInitialization Off)", "test_apache_loads_and_runs_only_roots_files",
             "/etc/apache2/conf-enabled/ops.conf:3: LoadModule headers_module /opt/mods/mod_headers.so: a module from "
             "outside /usr/lib/apache2/modules is loaded into Apache's root parent ...", root_only=True,
             needs=("apache",)),
@@ -2791,7 +2801,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_handlers", f"{CW}: serves", "whatever is allowed, nothing in Apache's configuration in force writes "
             "files or runs code for whoever asks but the app's daemons: no WebDAV without a required user, no "
             "WSGIDaemonProcess of another app as the app's or deploy login's user or group, no WSGI script (or CGI "
-            "directory, with a CGI module loaded) someone but root may change, no WSGISocketPrefix in a directory "
+            "directory, with a CGI module loaded) someone but root may change, no wsgi-script or cgi-script handler "
+            "with ExecCGI in a <Directory> someone but root may write, no WSGISocketPrefix in a directory "
             "others may write (sticky /tmp included)", "test_apache_handlers_write_and_run_only_whats_ours",
             "/etc/apache2/conf-enabled/share.conf:3: Dav On for /srv/share and no Require of a user: anyone may "
             "upload, change and delete files there ...", root_only=True, needs=("apache",)),
@@ -2825,7 +2836,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "/etc/cron.{hourly,daily,weekly,monthly}, at's queue), resolved through links and the root scripts "
             "it runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, "
             "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
-            "them) when a line reaches the tree; a job that only names the tree is said to, unless allowed",
+            "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
+            "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it; a crontab's PATH, "
+            "BASH_ENV, PYTHONPATH ... lines as root jobs; a job that only names the tree is said to, unless allowed",
             "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
@@ -2848,7 +2861,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "transient} or /usr/local/lib/systemd/system runs as the app or deploy user, or runs code from the "
             "app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there); no unit file linked "
             "from there is one no package ships; the app, deploy and Apache users have no systemd "
-            "user manager at boot (linger) and no enabled user units; unless allowed (allow_units)",
+            "user manager at boot (linger) and no enabled user units; unless allowed (allow_units), which never "
+            "accounts for a command of a unit with User= that runs as root all the same ('+'/'!' prefixes, "
+            "PermissionsStartOnly) and reaches the app's tree",
             "test_no_unaccounted_systemd_units",
             "app-report.service (/etc/systemd/system/app-report.service; enabled by .../timers.target.wants/"
             "app-report.timer; started by app-report.timer): /etc/systemd/system/app-report.service:5: execstart "
@@ -2863,7 +2878,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "and the deploy login's; a login holding sudoers rules of its own is the operator's); no one else in the "
             "app's group", "test_users_groups_are_accounted_for",
             "yourapplication (the app user) is in group shadow: reads every password hash ...", needs=("tree",)),
-    Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys)",
+    Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys), "
+            "nor as Apache's user (its shell Debian's nologin: the gate cannot read its home's keys)",
             "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "
             "holds a key listed there can log in as the app user ...", root_only=True),
     Promise("cw_tree_special", f"{CW}: grants", "nothing in the app's tree is setuid, setgid, has file "
@@ -2872,7 +2888,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "it runs with its owner's ... rights whoever starts it", needs=("tree",)),
     Promise("cw_loader", f"{CW}: loads code", "nothing loads code into the daemons but the release: Apache's binary, "
             "no PYTHON*/LD_* env vars, no /etc/ld.so.preload, an empty python-home of the system Python, no "
-            "site hook but the distribution's", "test_nothing_else_loads_code_into_the_app",
+            "site hook but the distribution's, nothing in the stdlib dirs (or a pythonXY.zip) that no package ships",
+            "test_nothing_else_loads_code_into_the_app",
             "pid 27 (Apache, its daemons inherit it) has PYTHONPATH=/opt/x: it changes what Python ... loads",
             root_only=True, needs=("apache", "tree")),
     Promise("cw_load_path", f"{CW}: loads code", "everything on the code-loading path of the daemons and of root "
@@ -2897,7 +2914,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_sshd", f"{CW}: grants", "the SSH server's configuration as its next start reads it (sshd_config and "
             "its Include files, sshd's first-value rule, Match blocks; each running server's own -o and -f "
             "arguments first): no root login with a password, no empty "
-            "passwords, StrictModes on, every file that decides a key login (AuthorizedKeysFile, "
+            "passwords, StrictModes on, no GatewayPorts or PermitTunnel (a login's forwards and tunnels serve "
+            "the network), every file that decides a key login (AuthorizedKeysFile, "
             "AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in the user's home or root's alone; what "
             "sshd runs (AuthorizedKeysCommand, AuthorizedPrincipalsCommand: before authentication, for anyone; "
             "ForceCommand, Subsystem), resolved through links and root's scripts, runs and names nothing in the "
