@@ -113,7 +113,10 @@ COMMANDS = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin"
 TREES += [(d, 1, False) for d in COMMANDS + HOOK_DIRS] + [("/etc/ld.so.conf.d", 1, True)]  # who may write them
 HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
 DPKG_INFO = "/var/lib/dpkg/info"
-LISTED = [(d, HOOK) for d in HOOK_DIRS] + [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file
+# the system Python's site dirs (every python3 root runs: unattended-upgrades, apt's hooks, admin scripts): their
+# .pth hooks are read, and each absolute directory line of them lstat'ed (a directory put on root's sys.path)
+ROOT_SITE = ["/usr/local/lib/python%s/dist-packages" % PY, "/usr/lib/python3/dist-packages"]
+LISTED = [(d, HOOK) for d in HOOK_DIRS + ROOT_SITE] + [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file
 # root-only directories (the root collector lists them): their own lstat only
 ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
 ACCOUNTS = ["/etc/passwd", "/etc/login.defs", STATE + "/users"]  # bootstrap's user checks (check mode; runner's)
@@ -748,6 +751,10 @@ def hooks(out):
         out["dirs"][d] = sorted(os.listdir(d))
         for name in filter(pattern.match, out["dirs"][d]):
             follow(out, d + "/" + name)
+            data = out["files"].get(d + "/" + name, {}).get("data") if d in ROOT_SITE else None
+            for line in (data or "").splitlines()[:64]:  # a .pth's directory lines: where root's Python imports
+                if line.strip().startswith("/"):
+                    note(out, os.path.normpath(line.strip()))
 
 
 def main(argv):

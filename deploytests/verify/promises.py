@@ -1779,7 +1779,34 @@ def cw_load_path(facts, exp):
               "Debian's include of /etc/ld.so.conf.d/*.conf are checked)" for ln in inv.get("ld_other") or []]
     lines += _command_links(getattr(facts, "raw", None), exp)
     lines += _library_loads(facts, exp)
+    lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version)
     _unaccounted("places on the code-loading path writable by someone but root", lines)
+
+
+def _root_python_paths(snap, py: str) -> list[str]:
+    """Each directory a ``.pth`` of the system Python's site dirs (``/usr/local/lib/python3.X/dist-packages``,
+    ``/usr/lib/python3/dist-packages``) puts on the sys.path of every python3 root runs (unattended-upgrades, apt's
+    hooks, an admin's script: before /usr/lib/python3/dist-packages, so its modules shadow apt's), when someone
+    but root may change it; and such a ``.pth`` the gate could not read as root's alone."""
+    lines: list[str] = []
+    for top in (f"/usr/local/lib/python{py}/dist-packages", "/usr/lib/python3/dist-packages") \
+            if getattr(snap, "files", None) else ():
+        for name in [n for n in snap.listdir(top) or [] if n.endswith(".pth")]:
+            path = f"{top}/{name}"
+            text = snap.text(path)
+            if text is None:
+                why = (snap.files.get(path) or {}).get("why")
+                lines.append(f"{path}: a .pth of the system Python the gate could not read as root's alone ({why}): "
+                             f"every python3 root runs processes it")
+                continue
+            for n, line in enumerate(text.splitlines(), 1):
+                word = line.strip()
+                loose = snap.writable_by_others(posixpath.normpath(word)) if word.startswith("/") else None
+                if loose and not loose.endswith("(not looked at)"):
+                    lines.append(f"{path}:{n}: {word}: every python3 root runs (unattended-upgrades, apt's hooks, an "
+                                 f"admin's script) imports from there before /usr/lib/python3/dist-packages, and "
+                                 f"{loose} may be changed by someone but root: whoever that is runs code as root")
+    return lines
 
 
 def _command_links(snap, exp) -> list[str]:
@@ -2063,7 +2090,9 @@ def cw_login_files(facts, exp):
     ~/.profile, ~/.bash_profile, ~/.bash_login, ~/.bash_logout, ~/.pam_environment, ~/.ssh and its rc,
     environment and authorized_keys -- are that user's or root's and writable by no one else (a group only when
     no one else is in it): bash runs ~/.bashrc for every SSH command (Debian's bash), so whoever may write it runs
-    code as the deploy login at its next deploy, its sudo included. Read as the deploy user."""
+    code as the deploy login at its next deploy, its sudo included. And no ~/.ssh/rc (sshd runs it at every login,
+    before the command: the deploy's and this gate's sessions too), nor a ~/.ssh/environment where sshd's
+    PermitUserEnvironment reads it. Read as the deploy user."""
     found = facts.get("login_files")
     if found is None:
         raise NotApplicable(f"the tree reader did not read the logins' homes: "
@@ -2089,7 +2118,18 @@ def cw_login_files(facts, exp):
                 lines.append(f"{path} ({'%04o' % (mode & 0o7777)}): {' and '.join(others)}: its login ({user}) "
                              f"runs or trusts it at every SSH command (a deploy, this gate): whoever else may "
                              f"write it runs code as {user}")
-    _unaccounted("files a login runs or trusts, writable by someone else", lines, "cw_login_files", exp)
+    env_on = snap is not None and getattr(snap, "files", None) and any(
+        v.lower() not in ("no", "") for v, _ in _sshd_values(facts, snap, "permituserenvironment"))
+    for user, entries in sorted(found.items()):  # what sshd runs or sets at every login, before the command
+        for path in entries:
+            name = path.split(" -> ")[0]
+            if name.endswith("/.ssh/rc") or name.endswith("/.ssh/environment") and env_on:
+                lines.append(f"{name}: sshd {'runs it' if name.endswith('/rc') else 'sets the variables it lists'} "
+                             f"at every SSH login of {user}, before the command (every deploy, rollback and this "
+                             f"gate's own session): code no deploy put there, which the login itself (whoever "
+                             f"holds its key) keeps there, e.g. to put a key back after a rotation")
+    _unaccounted("files a login runs or trusts, writable by someone else or run at its every login", lines,
+                 "cw_login_files", exp)
 
 
 def cw_packaged(facts, exp):
@@ -2896,7 +2936,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "is root's and not writable by group/others: the python-home (every entry), the stack's Python and its "
             "stdlib dirs, /etc/ld.so.conf{,.d/*}, ld.so.cache/preload and every directory they name with what the "
             "linker reads there (its files, where its .so links lead, glibc-hwcaps/ and the legacy platform subdirs; "
-            "not other subdirectories), Apache's binaries and modules, the command directories and their files, "
+            "not other subdirectories), each directory a .pth of the system Python's site dirs puts on root's "
+            "python3 path, Apache's binaries and modules, the command directories and their files, "
             "Apache's log "
             "directory (a package's own owner of its file, e.g. at's daemon, is stock); nothing in /usr/local/{sbin,"
             "bin} takes a packaged command's name on root's PATH unless allowed (allow_commands); what a "
@@ -2937,7 +2978,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "or trusts (its home, ~/.bashrc, ~/.profile, ~/.bash_profile, ~/.bash_login, ~/.bash_logout, "
             "~/.pam_environment, ~/.ssh and its rc, environment and authorized_keys) are its own or root's and "
             "writable by no one else (a group only when no one else is in it): bash runs ~/.bashrc for every SSH "
-            "command", "test_login_files_are_the_logins",
+            "command; and no ~/.ssh/rc (sshd runs it before every login's command), nor ~/.ssh/environment where "
+            "PermitUserEnvironment reads it", "test_login_files_are_the_logins",
             "/home/appuser/.bashrc (0664): writable by group yourapplication (yourapplication): its login (appuser) "
             "runs or trusts it at every SSH command ..."),
     Promise("cw_packaged", f"{CW}: loads code", "the files of the stack's packages (Apache, mod_wsgi, the stack's "

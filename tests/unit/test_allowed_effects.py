@@ -356,3 +356,21 @@ def test_a_module_no_package_ships_in_the_stdlib_dirs_shadows_the_releases(exp, 
     put(facts, "/usr/lib/python311.zip", s.S_IFREG | 0o644)  # the other member: the zip Debian never ships
     msg = outcome("cw_loader", facts, exp)
     assert "- /usr/lib/python311.zip exists: first on the sys.path of every python3.11" in msg, msg
+
+
+@pytest.mark.parametrize("top, line", [
+    ("/usr/local/lib/python3.11/dist-packages", "/home/appuser/pylib"),  # blind7's e25: the deploy login's dir
+    ("/usr/lib/python3/dist-packages", "/opt/tools/lib")])  # another member: an account's dir in dpkg's site dir
+def test_a_pth_of_the_system_python_naming_a_dir_others_write_fails(exp, top, line):
+    """Every python3 root runs (unattended-upgrades, apt's hooks, an admin's script) processes the system site
+    dirs' .pth files: a directory line there comes before /usr/lib/python3/dist-packages, so a module planted in a
+    dir someone but root may write (shown: the deploy login's _distutils_hack ran as uid 0 at every python3 start)
+    runs as root. A .pth naming root's own dir passes."""
+    facts = server()
+    put(facts, f"{top}/team-tools.pth", s.S_IFREG | 0o644)
+    facts.raw.files[f"{top}/team-tools.pth"]["data"] = f"# helpers\n{line}\n"
+    put(facts, line, s.S_IFDIR | 0o755, uid=1000)
+    msg = outcome("cw_load_path", facts, exp)
+    assert f"- {top}/team-tools.pth:2: {line}: every python3 root runs" in msg and "runs code as root" in msg, msg
+    put(facts, line, s.S_IFDIR | 0o755, uid=0)
+    assert outcome("cw_load_path", facts, exp) == "pass"

@@ -285,6 +285,25 @@ def test_a_dotfile_another_group_may_write_fails(exp):
     assert "owned by www-data" in outcome("cw_login_files", facts, exp)
 
 
+def test_what_sshd_runs_or_sets_at_every_login_of_the_deploy_login_fails(exp):
+    """blind7's e09: whoever holds the deploy login left ~/.ssh/rc, which sshd runs at every login of that account
+    before its command, putting the attacker's key back after a rotation; shown on a real server. The file is the
+    login's own (no other rule sees it); the other member: ~/.ssh/environment where PermitUserEnvironment is on."""
+    facts = facts_of()
+    own = int(facts.raw.users.by_name["appuser"][3])
+    home = {"/home/appuser": [0o40700, 1000, own], "/home/appuser/.ssh": [0o40700, 1000, own]}
+    facts.remote["login_files"] = {"appuser": dict(home, **{"/home/appuser/.ssh/environment": [0o100600, 1000, own]})}
+    assert outcome("cw_login_files", facts, exp) == "pass"  # environment: read only under PermitUserEnvironment
+    facts.remote["login_files"]["appuser"]["/home/appuser/.ssh/rc"] = [0o100600, 1000, own]
+    found = outcome("cw_login_files", facts, exp)
+    assert "- /home/appuser/.ssh/rc: sshd runs it at every SSH login of appuser, before the command" in found, found
+    conf = text(facts_of(), "/etc/ssh/sshd_config") + "PermitUserEnvironment yes\n"
+    env = facts_of({"/etc/ssh/sshd_config": conf})
+    env.remote["login_files"] = {"appuser": dict(home, **{"/home/appuser/.ssh/environment": [0o100600, 1000, own]})}
+    found = outcome("cw_login_files", env, exp)
+    assert "- /home/appuser/.ssh/environment: sshd sets the variables it lists at every SSH login" in found, found
+
+
 def test_login_files_are_read_through_links(tmp_path, monkeypatch):
     import pwd
 
