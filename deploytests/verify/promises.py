@@ -1293,6 +1293,7 @@ def cw_schedules(facts, exp):
                      ". " + _allow_hint(exp, "allow_cron", where))
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) if raw is not None else [], root)
+    lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
     _unaccounted("scheduled jobs", lines)
 
 
@@ -1334,6 +1335,36 @@ def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
                     break
     return lines
 
+
+
+GLOB_AFTER_CD = re.compile(r"""\bcd\s+("[^"]+"|'[^']+'|[^\s;&|]+)\s*(?:&&|;)([^;&|]*)""")
+BARE_GLOB = re.compile(r"""(?:^|\s)([^\s'"/]*\*[^\s'"]*)(?=\s|$)""")  # (a word from / or ./ names no option)
+
+
+def globbed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
+    """Each root job that changes into a directory the app's tree holds (or someone but root may write) and then
+    hands a bare glob (``*``, ``*.log``) to a command: the names found there become the command's arguments, and
+    the app names its files (``--checkpoint-action=exec=sh x.sh`` for ``tar ... *``, ``--reference=...`` for
+    ``chown -R x *``): whatever allow_cron says (it accounts for the job, not for what the app's file names make
+    root run). ``-- *`` or ``./*`` ends the options: no finding."""
+    from .mechanisms import reaches
+
+    lines = []
+    for job in (j for j in jobs if j["user"] == "root"):
+        for m in GLOB_AFTER_CD.finditer(job["job"]):
+            where, rest = m.group(1).strip("\"'"), m.group(2)
+            glob = BARE_GLOB.search(rest)
+            if not glob or glob.group(1).startswith("./") or " -- " in rest[:glob.start() + 1] + " ":
+                continue
+            why = "the app's tree" if reaches(where, root) else (snap.writable_by_others(where) if getattr(
+                snap, "files", None) and where.startswith("/") else None)
+            if why and not why.endswith("(not looked at)"):
+                lines.append(f"{job['where']}: root runs {rest.strip()[:100]!r} in {where} ({why}): the glob "
+                             f"{glob.group(1)!r} hands the names found there to the command as arguments, and whoever "
+                             f"writes there names a file '--checkpoint-action=exec=...' (tar), '--reference=...' "
+                             f"(chown): code or changes as root; pass '--' before it or './{glob.group(1)}': no "
+                             f"allowance accounts for it")
+    return lines
 
 
 def _job_reach(snap, job: dict, root: str):
@@ -2878,7 +2909,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
             "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it; a crontab's PATH, "
-            "BASH_ENV, PYTHONPATH ... lines as root jobs; a job that only names the tree is said to, unless allowed",
+            "BASH_ENV, PYTHONPATH ... lines as root jobs; a job that only names the tree is said to, unless allowed; "
+            "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
+            "file names become options: tar's --checkpoint-action)",
             "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),

@@ -307,6 +307,26 @@ def test_roots_other_configuration_naming_the_apps_tree_is_a_schedule_finding(ex
     assert outcome("cw_schedules", facts, allowing(exp, cron=tuple(files))) == "pass"
 
 
+@pytest.mark.parametrize("job, caught", [
+    (f"15 3 * * * root umask 077; cd {R}/shared/data && tar czf /var/backups/app-data.tgz *", True),  # w03
+    (f"0 2 * * * root cd {R}/shared/data; chown -R www-data *.jpg", True),  # another command, another glob
+    (f"15 3 * * * root cd {R}/shared/data && tar czf /var/backups/app-data.tgz -- *", False),  # options ended
+    (f"15 3 * * * root cd {R}/shared/data && tar czf /var/backups/app-data.tgz ./*", False),
+    (f"15 3 * * * root cd /var/log && tar czf /var/backups/logs.tgz *", False)])  # root's own dir
+def test_a_root_job_globbing_in_a_dir_the_app_writes_fails_whatever_is_allowed(exp, job, caught):
+    """blind7's w03: an allowed nightly backup 'cd <shared/data> && tar czf ... *' as root: the app names files
+    '--checkpoint=1' and '--checkpoint-action=exec=sh x.sh' there, and root's tar ran x.sh (shown as uid 0). The
+    allowance accounts for the job, not for what the app's file names make root run."""
+    facts = clean_facts()
+    add_text(facts, "/etc/cron.d/app-data-backup", "SHELL=/bin/sh\n" + job + "\n")
+    msg = outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/app-data-backup",)))
+    if not caught:
+        assert msg == "pass", msg
+        return
+    assert "/etc/cron.d/app-data-backup:2: root runs " in msg and "hands the names found there to the command as " \
+        "arguments" in msg and "no allowance accounts for it" in msg, msg
+
+
 def test_another_logins_crontab_that_runs_the_apps_code_fails(exp):
     facts = clean_facts()
     add_text(facts, "/var/spool/cron/crontabs/ops", "0 * * * * /var/www/yourapplication/current/venv/bin/flask x\n")
