@@ -312,7 +312,7 @@ def test_roots_other_configuration_naming_the_apps_tree_is_a_schedule_finding(ex
     (f"0 2 * * * root cd {R}/shared/data; chown -R www-data *.jpg", True),  # another command, another glob
     (f"15 3 * * * root cd {R}/shared/data && tar czf /var/backups/app-data.tgz -- *", False),  # options ended
     (f"15 3 * * * root cd {R}/shared/data && tar czf /var/backups/app-data.tgz ./*", False),
-    (f"15 3 * * * root cd /var/log && tar czf /var/backups/logs.tgz *", False)])  # root's own dir
+    ("15 3 * * * root cd /var/log && tar czf /var/backups/logs.tgz *", False)])  # root's own dir
 def test_a_root_job_globbing_in_a_dir_the_app_writes_fails_whatever_is_allowed(exp, job, caught):
     """blind7's w03: an allowed nightly backup 'cd <shared/data> && tar czf ... *' as root: the app names files
     '--checkpoint=1' and '--checkpoint-action=exec=sh x.sh' there, and root's tar ran x.sh (shown as uid 0). The
