@@ -35,7 +35,9 @@ are latin-1 text:
 - ``dirs``: ``{directory: [names]}`` of every directory listed;
 - ``named``: entries as ``files``' of what root's files in the places root acts later name (:func:`acts`);
 - ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`);
-- ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`).
+- ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`);
+- ``mentions``: ``{path: [[n, line], ...] or "-> target"}`` of every root's file under ``/etc`` whose bytes name
+  the app's tree (its lines that do) and every link there into it (:func:`mentions`: a substring search, no parse).
 
 Its exit status is the verdict the root collector acts on (and bootstrap's look before its ``graceful``): 0 only
 when :func:`loose` found nothing of what ``apache2ctl`` (a syntax check, and a start) makes root run, source, load,
@@ -106,11 +108,15 @@ FILES += LIBCONF
 TREES += [(d, 1, True) for d in LIBCONF_DIRS]
 ROOT_RUNS = ["/etc/crontab", "/etc/logrotate.conf", "/etc/ssh/sshrc", "/etc/ssh/sshd_config"] + HOOKS + LIBCONF
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
+STDLIB_ZIP = "/usr/lib/python%s.zip" % PY.replace(".", "")  # first on every sys.path of that Python: its lstat
 COMMANDS = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"]  # setuid files, root's PATH
 TREES += [(d, 1, False) for d in COMMANDS + HOOK_DIRS] + [("/etc/ld.so.conf.d", 1, True)]  # who may write them
 HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
 DPKG_INFO = "/var/lib/dpkg/info"
-LISTED = [(d, HOOK) for d in HOOK_DIRS] + [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file
+# the system Python's site dirs (every python3 root runs: unattended-upgrades, apt's hooks, admin scripts): their
+# .pth hooks are read, and each absolute directory line of them lstat'ed (a directory put on root's sys.path)
+ROOT_SITE = ["/usr/local/lib/python%s/dist-packages" % PY, "/usr/lib/python3/dist-packages"]
+LISTED = [(d, HOOK) for d in HOOK_DIRS + ROOT_SITE] + [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file
 # root-only directories (the root collector lists them): their own lstat only
 ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
 ACCOUNTS = ["/etc/passwd", "/etc/login.defs", STATE + "/users"]  # bootstrap's user checks (check mode; runner's)
@@ -562,11 +568,12 @@ def collect(args):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
                   ("polkit", polkit)]
-        steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + ["/var/www/" + args["app"]]]
+        steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
     # after the verdict (what they record is no part of it)
-    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("outputs", outputs, "/var/www/" + args["app"])]
+    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("outputs", outputs, "/var/www/" + args["app"]),
+                                        ("mentions", mentions, "/var/www/" + args["app"])]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
@@ -729,6 +736,40 @@ def outputs(out, tree):
             note(out, name)
 
 
+def mentions(out, tree, top="/etc", most=50000):
+    """Every root's regular file under ``top`` (not writable by group or others, at most :data:`LIMIT` bytes)
+    whose bytes name ``tree``, with the lines that do (at most 16, 300 bytes each), and every link there whose
+    target names it: root's programs read their configuration under /etc, and which of them runs what from where
+    is not for this list to know (incron's tables, needrestart's Perl, dpkg's hooks, sysctl's core_pattern ...).
+    Nothing is parsed or followed; the bytes read never leave, only those lines. ``mentions``: {path: lines or
+    "-> target"}; at most ``most`` entries walked (a bound hit is in ``errors``)."""
+    out["mentions"], needle, count = {}, tree.encode(), 0
+    for base, dirs, files in os.walk(top):
+        dirs.sort()
+        for name in sorted(dirs + files):
+            count += 1
+            if count > most:
+                out["errors"]["mentions"] = "more than %d entries under %s: the rest not looked at" % (most, top)
+                return
+            path = base + "/" + name
+            try:
+                st = os.lstat(path)
+                if stat.S_ISLNK(st.st_mode):
+                    target = os.readlink(path)
+                    if tree in os.path.normpath(os.path.join(base, target)) or tree in target:
+                        out["mentions"][path] = "-> " + target
+                    continue
+                if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022 or st.st_size > LIMIT:
+                    continue
+                with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb", buffering=0) as f:
+                    data = f.read(LIMIT)
+            except OSError:
+                continue
+            if needle in data:
+                lines = [[n, ln[:300]] for n, ln in enumerate(data.decode("latin-1").splitlines(), 1) if tree in ln]
+                out["mentions"][path] = lines[:16]
+
+
 def polkit(out):
     """polkit's rules dirs, listed and their root's files read when this login may (Debian makes them ``0700
     polkitd``): a directory it could not list has that as its ``why`` (a grant not known: the runner's finding,
@@ -747,6 +788,10 @@ def hooks(out):
         out["dirs"][d] = sorted(os.listdir(d))
         for name in filter(pattern.match, out["dirs"][d]):
             follow(out, d + "/" + name)
+            data = out["files"].get(d + "/" + name, {}).get("data") if d in ROOT_SITE else None
+            for line in (data or "").splitlines()[:64]:  # a .pth's directory lines: where root's Python imports
+                if line.strip().startswith("/"):
+                    note(out, os.path.normpath(line.strip()))
 
 
 def main(argv):
