@@ -535,7 +535,8 @@ def collect(args):
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
     # after the verdict (what they record is no part of it)
-    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("outputs", outputs, "/var/www/" + args["app"]),
+    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs),
+                                        ("outputs", outputs, "/var/www/" + args["app"]),
                                         ("mentions", mentions, "/var/www/" + args["app"])]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
@@ -697,6 +698,22 @@ def outputs(out, tree):
         out["outputs"][word] = [top + "/" + n for n in names]
         for name in out["outputs"][word]:
             note(out, name)
+
+
+SERVED = re.compile(r"""^\s*(?:<Directory\s+|(?:WSGI)?ScriptAlias\s+\S+\s+)["']?(/[^"'\s>]+)""", re.I | re.M)
+
+
+def served_dirs(out, most=256):
+    """The ``lstat`` of each ``<Directory>`` and each ``WSGIScriptAlias``/``ScriptAlias`` target root's Apache
+    files name (and of the directories above it): where a handler runs the files it finds, the runner judges who
+    may write there (an uploads dir the app writes). Data only: nothing here decides whether root runs
+    ``apache2ctl``. At most ``most`` paths."""
+    found = []
+    for path, entry in list(out["files"].items()):
+        if path.startswith(SERVER_ROOT + "/") and entry.get("data"):
+            found += SERVED.findall(entry["data"])
+    for path in list(dict.fromkeys(os.path.normpath(p) for p in found))[:most]:
+        note(out, path)
 
 
 def mentions(out, tree, top="/etc", most=50000):
