@@ -67,7 +67,13 @@ def login_view(envvars: str, extra=None):
     out["/etc/apache2/apache2.conf"]["data"] = "ServerRoot /etc/apache2\n"
     out["/etc/apache2/envvars"]["data"] = envvars
     out["/etc/default/locale"]["data"] = "LANG=C.UTF-8\n"
-    return {"files": out, "dirs": {}, "errors": {}}
+    # what stock envvars' and OpenSSL's lines name, so the verdict never looks at this machine's own files
+    out.update({p: {"st": [d, 0, 0, 0, 0, 0]} for p in ("/etc/ssl", "/var", "/run", "/run/apache2", "/var/log",
+                                                      "/var/log/apache2") if p not in out})
+    out.update({p: {"st": [s.S_IFLNK | 0o777, 0, 0, 0, 0, 0], "link": t} for p, t in (("/var/run", "/run"),
+                                                                                     ("/var/lock", "/run/lock"))})
+    out["/etc/ssl/openssl.cnf"] = {"st": [f, 0, 0, 0, 0, 0], "data": "openssl_conf = openssl_init\n[openssl_init]\n"}
+    return {"files": out, "dirs": {}, "errors": {}, "size": 0}
 
 
 STOCK_ENVVARS = next(t["text"] for t in RECORDED["inventory"]["texts"] if t["path"] == "/etc/apache2/envvars")
