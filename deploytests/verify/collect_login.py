@@ -761,23 +761,27 @@ def links(out):
 
 
 def outputs(out, tree):
-    """Where root's cron jobs may write: for each absolute path word of /etc/crontab, /etc/cron.d and the
-    cron.{hourly,daily,weekly,monthly} scripts (root's, read above; at most 256 words, never under the system's
+    """Where root's jobs may write: for each absolute path word of /etc/crontab, /etc/cron.d, the
+    cron.{hourly,daily,weekly,monthly} scripts, the units (a timer's service) and the admin's scripts they run
+    (``named`` by :func:`acts`, outside the distribution's program dirs) (root's, read above; at most 256 words,
+    never under the system's
     own trees), the ``lstat`` of what is there: a directory's entries, or, for a name that is not there (built at
     run time: ``/var/backups/app-$(date +%F).tgz`` is cut at its ``$``), its directory's entries starting with it
     (at most 64 each); never in the app's ``tree``. ``outputs``: {word: [paths]} (who may read a job's copies of
     what it reads)."""
     tops = ("/etc/cron.d/", "/etc/cron.hourly/", "/etc/cron.daily/", "/etc/cron.weekly/", "/etc/cron.monthly/")
+    units, system = tuple(d + "/" for d in UNITS), ("/usr/bin/", "/usr/sbin/", "/usr/lib", "/usr/share/", "/bin/",
+                                                     "/sbin/", "/lib")  # (the distribution's programs: not admin's)
+    named = [(p, e) for p, e in out.get("named", {}).items() if str(e.get("data", "")).startswith("#!")
+             and not p.startswith(system)]
     words = []
-    for path, entry in list(out["files"].items()):
-        if entry.get("data") and (path == "/etc/crontab" or path.startswith(tops)):
+    for path, entry in list(out["files"].items()) + named:
+        if entry.get("data") and (path == "/etc/crontab" or path.startswith(tops + units) or (path, entry) in named):
             words += [w for ln in entry["data"].splitlines() if not ln.lstrip().startswith("#")
                       for w in WORD.findall(ln)]
     out["outputs"] = {}
-    for word in list(dict.fromkeys(words))[:256]:
-        if word.startswith(("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")) or \
-                word in ("/", tree, tree + "/"):
-            continue
+    skip = ("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")
+    for word in [w for w in dict.fromkeys(words) if not w.startswith(skip) and w not in ("/", tree, tree + "/")][:256]:
         top, stem = os.path.dirname(word), os.path.basename(word)
         top, stem = (word.rstrip("/"), "") if os.path.isdir(word) else (top, stem)
         try:

@@ -139,6 +139,48 @@ def runs(argv: list[str], cwd: str = "") -> list[str]:
     return [p for how, p in _words(" ".join(words))[1 if argv and argv[0].startswith("/") else 0:] if how == "runs"]
 
 
+def allow_prefix(cmd: str) -> str:
+    """The command prefix an ``allow_processes`` line names for a process whose command line is ``cmd``: its
+    program, and when that program is a runner (an interpreter, ``sh``, ``nohup``) the words through the script it
+    runs: ``root: /usr/bin/perl`` would allow every Perl script root runs, ``root: /usr/bin/perl -wT
+    /usr/sbin/munin-node`` allows munin-node."""
+    argv = cmd.split(" ")
+    script = next(iter(runs(argv)), None)
+    return " ".join(argv[:argv.index(script) + 1]) if script in argv else argv[0]
+
+
+def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
+    """None when an ``allow_processes`` entry (``user: command prefix``) accounts for process ``p``; else ``""``
+    (no entry names it) or why the entry that names it does not account for what it runs. A process chooses its
+    own command line, so an entry binds more than the title: the user; the command line's words beginning with the
+    entry's, word by word (``-m app.worker`` is not ``-m app.worker_evil``); and when those words have the program
+    take code from its working directory (``-m``, ``-c``, a relative script: ``python -m`` imports from there
+    first), that directory is the live release or root's alone (``snap.writable_by_others``: a directory not looked
+    at counts as writable)."""
+    cmd = (p.get("cmdline") or "").split(" ")
+    why = ""
+    for entry in exp.allow.processes:
+        user, colon, prefix = entry.partition(":")
+        words = prefix.split()
+        if not colon or user.strip() != p.get("user") or not words or cmd[:len(words)] != words:
+            continue
+        first = next((w for w in words[1:] if not w.startswith("-") and "=" not in w), "/")  # (a script)
+        if not any(w in ("-m", "-c") for w in words[1:]) and first.startswith("/"):
+            return None
+        cwd = str(((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid")), {}).get("cwd") or "")
+        release = f"{exp.cfg.root}/releases/{live}" if live else None
+        if release and (cwd == release or cwd.startswith(release + "/")):
+            return None
+        loose = snap.writable_by_others(cwd) if snap is not None and cwd.startswith("/") else "not known"
+        if loose is None:
+            return None
+        why = (f"allowed by {entry.strip()!r} in {exp.allow.where}, but it takes code from its working directory "
+               f"{cwd or '(not known)'} (-m, -c or a relative script: imported before anything else), which is "
+               f"not the live release and someone but root may change ({loose}): the entry accounts for the "
+               f"program it names, not for code found there")
+    return why
+
+
 def _norm(path: str) -> str:
     return posixpath.normpath("/" + path.lstrip("/"))
 
@@ -165,7 +207,8 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
     found = _loose(snap, path) if loose else None
     if found:
         return f"{how} {path}, which someone but root may change ({found})"
-    text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) else None
+    text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) and \
+        not packaged(snap, real) else None
     if text is not None and not text.startswith("\x7fELF"):
         for n, line in _lines(text):
             for h, p in _words(line):
@@ -173,6 +216,21 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
                 if why:
                     return f"{how} {path}, which {why} ({real}:{n})"
     return None
+
+
+def packaged(snap, path: str) -> str | None:
+    """The package whose file ``path`` is as dpkg unpacked it (dpkg lists it, and its inode did not change after
+    that package's list was written): the distribution's program, whose lines are not read as root's own script
+    (munin-node's Perl documentation naming its pid file is no command); None when not known."""
+    from .parse import dpkg_files
+
+    pkg, st = dpkg_files(snap).get(path), snap.st(path)
+    if not pkg or not st or len(st) < 7:
+        return None
+    lists = [f"{C.DPKG_INFO}/{n}" for n in snap.listdir(C.DPKG_INFO) or [] if n.endswith(".list")
+             and n[:-len(".list")].split(":")[0] == pkg]
+    return pkg if any(t is not None and st[6] <= t + 2 for t in ((snap.files.get(ls) or {}).get("ctime")
+                                                                  for ls in lists)) else None
 
 
 def _lines(text: str):
@@ -412,21 +470,22 @@ def cw_traced(facts, exp):
     (``TracerPid``): a root ``strace -p``/``gdb -p`` copies every request and secret of the app; and no process but
     a DHCP client captures the host's packets (:func:`capturing`: a ``tcpdump`` left running); a tracer or capturer
     allowed by ``allow_processes`` (its ``user: command prefix``) aside."""
-    from .promises import NotApplicable, _allow_hint, _needs_root, _snapshot, _unaccounted
+    from .promises import NotApplicable, _allow_hint, _live_id, _needs_root, _snapshot, _unaccounted
 
     _needs_root(facts, "reading every process's status")
     snap = _snapshot(facts, "the processes' status")
     if not snap.raw.get("proc"):
         raise NotApplicable("the probe read no process (no sudo)")
     users = {exp.cfg.app_user, exp.stack.apache.run_user}
+    live = (getattr(facts, "tree", None) or {}).get("current") and _live_id(facts)
     lines = []
     for tracer, line in traced(snap, users, "/usr/sbin/" + exp.stack.apache.process_name) + capturing(snap):
         cmd = (tracer or {}).get("cmdline") or ""
-        if tracer and any(a.split(":", 1)[0].strip() == tracer["user"] and cmd.startswith(a.split(":", 1)[1].strip())
-                          for a in exp.allow.processes if ":" in a):
+        why = allowed_process(tracer, exp, snap, live) if tracer else ""
+        if why is None:
             continue
-        lines.append(line + ". " + _allow_hint(exp, "allow_processes", f"{(tracer or {}).get('user', '?')}: "
-                                                                       f"{cmd.split(' ')[0]}"))
+        hint = _allow_hint(exp, "allow_processes", f"{(tracer or {}).get('user', '?')}: {cmd.split(' ')[0]}")
+        lines.append(line + (f"; {why}" if why else "") + ". " + hint)
     _unaccounted("processes traced", lines, "cw_traced", exp)
 
 
@@ -449,5 +508,5 @@ def process_lines(facts, exp, reaching) -> list[str]:
             continue
         lines.append(f"{_proc(p)}, outside any login session: {why}: what the deploy login or the app writes there "
                      f"runs with {p['user']}'s rights. " + _allow_hint(exp, "allow_processes",
-                                                                      f"{p['user']}: {cmd.split(' ')[0]}"))
+                                                                      f"{p['user']}: {allow_prefix(cmd)}"))
     return lines

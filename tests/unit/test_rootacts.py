@@ -220,6 +220,76 @@ def test_a_root_process_holding_an_app_file_open_or_running_a_link_there_fails(e
     assert "pid 904 (root)" in msg and "it holds " + ROOT + "/shared/data/q.log open" in msg, msg
 
 
+# Class: a package's own program read as root's script. munin-node (Perl) runs as root and munin-run from an admin's
+# cron job; the gate read their lines as shell and took the FILES section of their documentation
+# ("    /var/run/munin/munin-node.pid", a dir of the munin user) for a command they run: two false alarms on an
+# ordinary monitoring agent. A package's unchanged file is the distribution's, as every place's entries are; the
+# same script written or changed after its package was unpacked is read as before. Members: a root process
+# (perl script) and a root cron job running the packaged program.
+MUNIN = "#!/usr/bin/perl -wT\nuse strict;\n__END__\n\n=head1 FILES\n\n    /run/munin/munin-node.pid\n"
+
+
+def munin(exp, changed: bool) -> Facts:
+    facts = cron("*/10 * * * * root /usr/sbin/munin-run cpu\n", {
+        "/usr/sbin/munin-node": (F | 0o755, 0, MUNIN), "/usr/sbin/munin-run": (F | 0o755, 0, MUNIN),
+        "/run/munin": (D | 0o755, 105, ""), "/run/munin/munin-node.pid": (F | 0o644, 105, "960\n"),
+        "/var/lib/dpkg/info/munin-node.list": (
+            F | 0o644, 0, "/usr/sbin/munin-node\n/usr/sbin/munin-run\n")})
+    files = facts.raw.files
+    files["/var/lib/dpkg/info/munin-node.list"]["ctime"] = 1000.0
+    for prog in ("/usr/sbin/munin-node", "/usr/sbin/munin-run"):
+        files[prog]["st"] = files[prog]["st"][:6] + [2000.0 if changed else 999.0]
+    facts.raw.raw["dirs"]["/var/lib/dpkg/info"].append("munin-node.list")
+    facts.raw.dpkg = None  # (parsed again with the added list)
+    facts.raw.raw["proc"].update(proc(960, 0, "/usr/bin/perl -wT /usr/sbin/munin-node --foreground"))
+    return facts
+
+
+def test_a_packaged_programs_own_lines_are_not_read_as_roots_script(exp):
+    facts = munin(exp, changed=False)
+    assert rootacts.packaged(facts.raw, "/usr/sbin/munin-node") == "munin-node"
+    assert outcome("cw_processes", facts, exp) == "pass"
+    assert outcome("cw_schedules", facts, exp) == "pass"
+    facts = munin(exp, changed=True)  # changed after dpkg unpacked it: root's script, read as before
+    assert rootacts.packaged(facts.raw, "/usr/sbin/munin-node") is None
+    msg = fails("cw_processes", facts, exp)
+    assert "runs /usr/sbin/munin-node, which runs /run/munin/munin-node.pid" in msg, msg
+    # the allowance it names binds the script: "root: /usr/bin/perl" would allow every Perl script root runs
+    assert 'allow_processes = ["root: /usr/bin/perl -wT /usr/sbin/munin-node"]' in msg, msg
+    assert outcome("cw_processes", facts, allowing(exp, processes=("root: /usr/bin/perl -wT /usr/sbin/munin-node",))
+                   ) == "pass"
+    assert "/etc/cron.d/ops:1:" in fails("cw_schedules", facts, exp)
+
+
+def test_an_allowed_process_binds_the_code_it_runs_not_the_command_line_it_chose(exp):
+    """A process chooses its command line: the app's worker allowed in writing by its exact command line, started
+    by the deploy login from a directory of its own so that ``-m`` imports its module from there, is not the app's
+    worker; nor is ``-m ...worker_evil`` (word by word, not a prefix). From the live release or root's ``/``: the
+    allowed worker."""
+    def app_process(cmd, cwd):
+        facts = host(proc=proc(930, 999, cmd, cwd=cwd))
+        facts.get("inventory")["processes"].append({
+            "pid": 930, "user": "yourapplication", "ppid": 1, "comm": "python", "cmdline": cmd, "exe": None,
+            "started": 0.0, "ancestors": [{"pid": 1, "comm": "docker-init", "user": "root"}]})
+        return facts
+
+    worker = f"{ROOT}/current/venv/bin/python -m yourapplication.worker"
+    allowed = allowing(exp, processes=(f"yourapplication: {worker}",))
+    live = ROOT + "/" + host().tree["current"]
+    for cwd in (live, "/"):
+        assert outcome("cw_processes", app_process(worker, cwd), allowed) == "pass", cwd
+    for cwd in ("/dev/shm/w", ROOT + "/shared/data", "/home/deployer"):
+        msg = fails("cw_processes", app_process(worker, cwd), allowed)
+        assert f"it takes code from its working directory {cwd} (-m, -c or a relative script" in msg, msg
+    msg = fails("cw_processes", app_process(worker + "_evil", "/"), allowed)
+    assert "a process of the app user (yourapplication)" in msg, msg
+    # another member: a relative script, under an allowance naming it, from a directory the deploy login writes
+    script = "/usr/bin/python3 worker.py"
+    msg = fails("cw_processes", app_process(script, "/dev/shm/w"), allowing(exp, processes=(f"yourapplication: "
+                                                                                           f"{script}",)))
+    assert "working directory /dev/shm/w" in msg, msg
+
+
 # ---------------------------------------------------------------- 3. root attached to the app
 
 def test_a_traced_daemon_names_its_tracer_and_an_allowed_tracer_passes(exp):
