@@ -38,9 +38,10 @@ EFFECT = {
     "s01": ("mkdir -p /tmp/repo; : > /tmp/repo/Packages; printf 'Origin: x\\nSuite: x\\nCodename: x\\n' > /tmp/repo/Release; "
             "echo 'deb file:/tmp/repo ./' > /tmp/repo.list", None,
             "apt-config dump | grep -i -E 'AllowUnauthenticated|AllowInsecure'; "
-            "apt-get update -o Dir::Etc::sourcelist=/tmp/repo.list -o Dir::Etc::sourceparts=- 2>&1 | grep -i -E 'not signed|^E:|^W:' | head -3; "
-            "echo \"apt-get update of an unsigned repository: exit ${?}\"; apt-get update -o Dir::Etc::sourcelist=/tmp/repo.list "
-            "-o Dir::Etc::sourceparts=- -o Acquire::AllowInsecureRepositories=false >/dev/null 2>&1; echo \"the same with the stock setting: exit $?\""),
+            "apt-get update -o Dir::Etc::sourcelist=/tmp/repo.list -o Dir::Etc::sourceparts=- >/tmp/u.log 2>&1; "
+            "echo \"apt-get update of an unsigned repository: exit $?\"; grep -i -E 'not signed|^E:|^W:' /tmp/u.log | head -2; "
+            "apt-get update -o Dir::Etc::sourcelist=/tmp/repo.list -o Dir::Etc::sourceparts=- -o Acquire::AllowInsecureRepositories=false "
+            ">/tmp/u2.log 2>&1; echo \"the same with the stock setting: exit $?\"; grep -m1 '^E:' /tmp/u2.log"),
     "s02": ("rm -f /tmp/k2*; ssh-keygen -q -t ed25519 -N '' -f /tmp/k2; " + HOME + "cat /tmp/k2.pub >> $l/.ssh/authorized_keys", None,
             "ssh -i /tmp/k2 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o ExitOnForwardFailure=yes "
             "-f -N -R 0.0.0.0:8443:127.0.0.1:80 {login}@127.0.0.1; sleep 1; grep ':20FB ' /proc/net/tcp; a=$(hostname -i | cut -d' ' -f1); "
@@ -55,12 +56,12 @@ EFFECT = {
     "s05": ("curl -s -o /dev/null -d 'username=alice&password=hunter2-s05' -H 'Cookie: session=s3cr3t-s05' " + H + "/health", None,
             "sleep 1; grep -c -E 'hunter2-s05|s3cr3t-s05' /var/log/apache2/error.log; grep -m1 -o 'password=hunter2-s05' /var/log/apache2/error.log; "
             "ls -l /var/log/apache2/error.log"),
-    "s06": ("", None, "runuser -u nobody -- cat {config} | grep SECRET_KEY; runuser -u www-data -- cat {config} | grep -c SECRET_KEY; curl -s " + H + "/"),
+    "s06": ("", None, "ls -l {config}; runuser -u nobody -- cat $(readlink -f {config}) | grep SECRET_KEY; runuser -u www-data -- cat $(readlink -f {config}) | grep -c SECRET_KEY; curl -s " + H + "/"),
     "s07": ("", None, "runuser -u nobody -- rsync rsync://127.0.0.1/app/shared/application.cfg /tmp/s07.cfg && grep SECRET_KEY /tmp/s07.cfg; "
             "echo '# written by nobody' > /tmp/s07; chmod 644 /tmp/s07; runuser -u nobody -- rsync /tmp/s07 rsync://127.0.0.1/app/s07-proof; "
             "ls -l {root}/s07-proof"),
     "s08": ("printf 'open(\"/tmp/s08-ran-as\", \"w\").write(str(os.getuid()))\\n' > /tmp/s08.py; chmod 644 /tmp/s08.py; "
-            "runuser -u {app_user} -- sh -c 'cat /tmp/s08.py >> {root}/application.wsgi' && echo 'the app user appended to application.wsgi'", "deploy",
+            "runuser -u {app_user} -- sh -c 'cat /tmp/s08.py >> {root}/application.wsgi; touch {root}/application.wsgi' && echo 'the app user appended to application.wsgi'", None,
             "grep -c s08-ran-as {root}/application.wsgi; curl -s -o /dev/null " + H + "/; sleep 1; echo \"ran as uid $(cat /tmp/s08-ran-as)\""),
     "s09": ("", None, "ssh-keyscan -t rsa 127.0.0.1 2>/dev/null | ssh-keygen -lf -"),
     "r01": ("", "rollback", "readlink {root}/current; readlink -f {root}/current/venv; curl -s -i " + H + "/ | grep -i -E '^HTTP|x-deploy'"),

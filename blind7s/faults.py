@@ -194,10 +194,11 @@ BLIND7S = (
 ALLOWED = (
     Fault("a01-allowed-remoteip-trusts-everyone", "security",
           "an allowed remoteip.conf (allow_apache_conf, allow_modules remoteip_module: the site is behind a load "
-          "balancer) with 'RemoteIPHeader X-Forwarded-For' and 'RemoteIPTrustedProxy 0.0.0.0/0': every client sets "
+          "balancer) with 'RemoteIPHeader X-Forwarded-For' and 'RemoteIPInternalProxy' for all the private ranges "
+          "(where the load balancers live, and every other host of the network): every client there sets "
           "its own address with one header, so Debian's 'Require local' on /server-status (and every IP rule) lets "
           "anyone in: the status page with every client's address and request line",
-          "a2enmod -q remoteip; printf 'RemoteIPHeader X-Forwarded-For\\nRemoteIPTrustedProxy 0.0.0.0/0\\n' "
+          "a2enmod -q remoteip; printf 'RemoteIPHeader X-Forwarded-For\\n# the load balancers live in the private ranges\\nRemoteIPInternalProxy 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16\\n' "
           "> /etc/apache2/conf-available/remoteip.conf; a2enconf -q remoteip; " + GRACEFUL),
     Fault("a02-allowed-evasive-blocks-health-gate", "mechanism",
           "mod_evasive installed and allowed (allow_modules evasive20_module, against floods) as Debian ships it "
@@ -212,7 +213,7 @@ ALLOWED = (
           "an allowed sudoers line for the on-call (allow_sudo '%adm ALL=(root) NOPASSWD: /usr/bin/less "
           "/var/log/apache2/*', to read Apache's logs) and the on-call account 'oncall' in adm: sudo's '*' matches "
           "'../../../etc/shadow' and less runs '!sh': every member of adm is root",
-          "useradd -m -s /bin/bash -G adm oncall; printf '%%adm ALL=(root) NOPASSWD: /usr/bin/less /var/log/apache2/*\\n' "
+          APT.format(pkgs="less") + "; useradd -m -s /bin/bash -G adm oncall; printf '%%adm ALL=(root) NOPASSWD: /usr/bin/less /var/log/apache2/*\\n' "
           "> /etc/sudoers.d/oncall-logs; chmod 0440 /etc/sudoers.d/oncall-logs; visudo -c >/dev/null"),
     Fault("a04-allowed-worker-runs-old-release", "run",
           "the app's queue worker allowed (allow_processes '{app_user}: {root}/current/venv/bin/python') and started "
@@ -220,7 +221,7 @@ ALLOWED = (
           "code and files, not the live one's - a rollback of a bad release leaves the worker on whatever it started "
           "with, and a prune deletes the files under it",
           "ln -sfn releases/{prev} {root}/current; cd {root}/current; "
-          + bg("runuser -u {app_user} -- {root}/current/venv/bin/python -c "
+          + bg("runuser -u {app_user} -- env YOURAPPLICATION_CONFIG={config} {root}/current/venv/bin/python -c "
                "'import os, time, yourapplication; os.chdir(\"/\"); [time.sleep(60) for _ in iter(int, 1)]'")
           + "; sleep 2; cd /; ln -sfn releases/{live} {root}/current; chown -h {login}:{app_group} {root}/current; "
           "pgrep -u {app_user} -f 'current/venv/bin/python -c' >/dev/null"),
@@ -232,5 +233,9 @@ allow_sudo = ["%adm ALL=(root) NOPASSWD: /usr/bin/less /var/log/apache2/*"]
 allow_processes = ["yourapplication: /var/www/yourapplication/current/venv/bin/python"]
 """
 
-# No consequence found in the effects runs (blind7s/logs/effects-*.log), before any gate run: not counted.
-BENIGN: set[str] = set()
+# No consequence found in the effects run (blind7s/logs/effects-d12.log): not counted in the rate (reported).
+# r05: rollback accepts the renamed dir and serves it; r06: the release's bytecode is used without checking its
+# source (unchecked-hash .pyc), the truncated source changes nothing; m06: the deploy tolerates sshrc's output on
+# stdout; a02: the deploy's health gate retries past mod_evasive's 403s (deploy v3 ok).
+BENIGN = {"r05-prev-renamed-known-good", "r06-prev-module-truncated", "m06-sshrc-legal-banner",
+          "a02-allowed-evasive-blocks-health-gate"}
