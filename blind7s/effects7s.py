@@ -19,7 +19,7 @@ from deploytests.faults.run import Campaign, Item
 from deploytests.stacks import for_platform
 from deploytests.suite.lab import APPS
 
-from faults import ALLOWED, BLIND7S
+from faults import ALLOWED, BLIND7S, LATER
 
 APP = APPS / "yourapplication"
 H = "-H 'Host: localhost' http://127.0.0.1"
@@ -92,6 +92,8 @@ EFFECT = {
     "a03": ("", None, "runuser -u oncall -- sudo -n /usr/bin/less /var/log/apache2/../../../etc/shadow | head -2"),
     "a04": ("", None, "readlink {root}/current; p=$(pgrep -u {app_user} -f 'current/venv/bin/python -c' | tail -1); ps -o user,pid,args -p $p; "
             "grep -o '/var/www/[^ ]*' /proc/$p/maps | sort -u | head -3"),
+    "a04z": ("", None, "readlink {root}/current; p=$(pgrep -u {app_user} -f 'current/venv/bin/python -c' | tail -1); ps -o user,ppid,pid,args -p $p; "
+             "grep -o '/var/www/[^ ]*' /proc/$p/maps | sort -u | head -3"),
     "ctl": ("", "rollback", "readlink {root}/current; curl -s -i " + H + "/ | grep -i -E '^HTTP|x-deploy'"),
 }
 
@@ -189,7 +191,7 @@ def one(camp, fault, server, container):
 platform = sys.argv[1]
 ids = sys.argv[2:]
 CONTROL = Fault("ctl-noop", "control", "no fault (the control for an effect)", "true")
-faults = [f for i in ids for f in BLIND7S + ALLOWED + (CONTROL,) if f.id.startswith(i + "-")]
+faults = [f for i in ids for f in BLIND7S + ALLOWED + LATER + (CONTROL,) if f.id.startswith(i + "-")]
 camp = Campaign(APP, load_config(APP), faults=faults, clean=0, batch=2, progress=print, stack=for_platform(platform))
 tag = camp.snapshot()
 print("snapshot", tag, camp.base, flush=True)

@@ -239,3 +239,24 @@ allow_processes = ["yourapplication: /var/www/yourapplication/current/venv/bin/p
 # stdout; a02: the deploy's health gate retries past mod_evasive's 403s (deploy v3 ok).
 BENIGN = {"r05-prev-renamed-known-good", "r06-prev-module-truncated", "m06-sshrc-legal-banner",
           "a02-allowed-evasive-blocks-health-gate"}
+
+# Added after the first allowed gate run (21:36), labelled as such in the report: a04 as injected re-pointed
+# `current` without the touch of application.wsgi a deploy makes, and left root's `runuser` as the worker's parent;
+# the gate failed a04 on those two artefacts of the injection, not on the worker. a04z is the same fault as a
+# server has it: the worker started by its service manager straight as the app user (setpriv, no root parent),
+# then a deploy's switch and touch (the daemons restarted on the live release).
+LATER = (
+    Fault("a04z-allowed-worker-runs-old-release", "run",
+          "a04 (the allowed queue worker, allow_processes '{app_user}: {root}/current/venv/bin/python', started "
+          "before the last deploy from current/, still runs the previous release's code and files) without the "
+          "injection's artefacts",
+          "ln -sfn releases/{prev} {root}/current; cd {root}/current; "
+          + bg("setpriv --reuid={app_user} --regid={app_group} --init-groups env YOURAPPLICATION_CONFIG={config} "
+               "{root}/current/venv/bin/python -c "
+               "'import os, time, yourapplication; os.chdir(\"/\"); [time.sleep(60) for _ in iter(int, 1)]'")
+          + "; sleep 2; cd /; ln -sfn releases/{live} {root}/current; chown -h {login}:{app_group} {root}/current; "
+          "runuser -u {login} -- touch {root}/application.wsgi; "
+          "curl -s -o /dev/null -H 'Host: {server_name}' http://127.0.0.1:{port}/health; sleep 2; "
+          "curl -s -o /dev/null -H 'Host: {server_name}' http://127.0.0.1:{port}/health; "
+          "pgrep -u {app_user} -f 'current/venv/bin/python -c' >/dev/null"),
+)
