@@ -278,6 +278,14 @@ FAULTS: tuple[Fault, ...] = (
     Fault("ssh-legacy-mac", "sec_ssh_crypto", "a line for an old SFTP client appended to sshd_config: MACs "
           "+hmac-sha1-96 (a truncated tag; the next sshd start offers it)",
           "echo 'MACs +hmac-sha1-96' >> /etc/ssh/sshd_config"),
+    Fault("ssh-forwards-to-the-world", "sec_ssh_limits", "a support tunnel's line appended to sshd_config: "
+          "GatewayPorts clientspecified (a login's remote forward may listen on every interface)",
+          "echo 'GatewayPorts clientspecified' >> /etc/ssh/sshd_config"),
+    Fault("ssh-preauth-unbounded", "sec_ssh_limits", "an anti-brute-force snippet: LoginGraceTime 0 (a connection "
+          "that never authenticates holds its slot for good)", "sed -i '1i LoginGraceTime 0' /etc/ssh/sshd_config"),
+    Fault("ssh-weak-host-key", "sec_ssh_limits", "an old provisioning script's 1536-bit RSA host key under "
+          "/etc/ssh/keys, offered by a HostKey line", "mkdir -p /etc/ssh/keys; ssh-keygen -q -t rsa -b 1536 -N '' "
+          "-f /etc/ssh/keys/host_rsa; echo 'HostKey /etc/ssh/keys/host_rsa' >> /etc/ssh/sshd_config"),
     Fault("apache-log-dir-enterable", "sec_logs", "Apache's log directory opened to others (0711: its logs opened "
           "by name)", "chmod 0711 /var/log/apache2"),
     Fault("reqtimeout-switched-off", "sec_guards", "RequestReadTimeout set to 0 after Debian's (slow uploads were cut "

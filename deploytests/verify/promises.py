@@ -2528,6 +2528,122 @@ def sec_ssh_crypto(facts, exp):
     _unaccounted("weak SSH algorithms offered", list(dict.fromkeys(lines)), "sec_ssh_crypto", exp)
 
 
+# the SSH server's bounds beyond its algorithms (DevSec ssh-baseline): what a login may open, what a stranger may
+# hold before authenticating, how strong the keys it proves itself with are
+SSHD_FORWARD_OPEN = {"gatewayports": ("yes", "clientspecified")}
+SSHD_PREAUTH_FULL = 10  # MaxStartups' full (or only) value below this: a handful of idle connections lock logins out
+SSHD_DEFAULT_HOST_KEYS = ("/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key", "/etc/ssh/ssh_host_ed25519_key")
+SSH_KEY_MIN_BITS = {"ssh-rsa": 2048}
+
+
+def _sshd_seconds(value: str) -> int | None:
+    """sshd's time format (``120``, ``2m``, ``1h30m``) in seconds; None when it is not one."""
+    units = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    parts = re.findall(r"(\d+)([smhdw]?)", value.strip().lower())
+    if not parts or "".join(n + u for n, u in parts) != value.strip().lower():
+        return None
+    return sum(int(n) * units[u] for n, u in parts)
+
+
+def ssh_key_weakness(text: str) -> str | None:
+    """Why an OpenSSH public key line (``type base64 [comment]``, a host key's ``.pub``) is weak, or None: an RSA
+    modulus under :data:`SSH_KEY_MIN_BITS` bits, or a DSA key (1024 bits by its standard)."""
+    import base64
+    import struct
+
+    fields = (text.strip().splitlines() or [""])[0].split()
+    if len(fields) < 2:
+        return "not an OpenSSH public key line"
+    kind = fields[0]
+    if kind == "ssh-dss":
+        return "a DSA key (1024 bits, SHA-1 signatures)"
+    if kind != "ssh-rsa":
+        return None
+    try:
+        blob, at = base64.b64decode(fields[1]), 0
+        parts: list[bytes] = []
+        while at < len(blob) and len(parts) < 3:
+            (n,) = struct.unpack(">I", blob[at:at + 4])
+            parts.append(blob[at + 4:at + 4 + n])
+            at += 4 + n
+        bits = int.from_bytes(parts[2], "big").bit_length()
+    except (ValueError, struct.error, IndexError):
+        return "an RSA key the gate could not read"
+    return f"an RSA key of {bits} bits (at least {SSH_KEY_MIN_BITS[kind]})" if bits < SSH_KEY_MIN_BITS[kind] else None
+
+
+def _host_key_lines(cfg, snap, raw) -> list[str]:
+    keys = cfg.lists.get("hostkey") or [(p, "sshd's default (no HostKey line)") for p in SSHD_DEFAULT_HOST_KEYS]
+    lines = []
+    for value, where in keys:
+        for path in value.split()[:1]:
+            pub, d = path + ".pub", posixpath.dirname(path)
+            if pub in raw:
+                weak = ssh_key_weakness(raw[pub])
+                if weak:
+                    lines.append(f"{where}: hostkey {path} is {weak} ({pub}): clients that choose it authenticate "
+                                 f"the server with a key within reach of an attacker who would then impersonate "
+                                 f"it (to the runner too); use an RSA key of 3072 bits or ed25519")
+                continue
+            why = str((snap.files.get(pub) or {}).get("why") or "")
+            listed = snap.dirs.get(d)
+            if why:
+                lines.append(f"{where}: hostkey {path}: its public half {pub} was not read ({why}): the gate "
+                             "cannot tell the key's strength")
+            elif listed is not None and posixpath.basename(path) in listed and posixpath.basename(pub) not in listed \
+                    and (snap.files.get(path) is not None):
+                lines.append(f"{where}: hostkey {path} has no public half ({pub}): the gate cannot tell the key's "
+                             "strength; ssh-keygen -y -f the key > its .pub, or remove the key")
+    return lines
+
+
+def sec_ssh_limits(facts, exp):
+    """The SSH server keeps DevSec ssh-baseline's bounds besides its algorithms, as its next start reads them
+    (sshd_config, Include files, Match blocks, a running server's own ``-o``): no login's forwarded port listens
+    beyond loopback (GatewayPorts, X11UseLocalhost with X11 forwarding), what a stranger holds before
+    authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), and every host key it
+    offers is strong (RSA of 2048 bits or more, no DSA: from each key's world-readable ``.pub``)."""
+    from .logins import SSHD_CONFIG, sshd_config, sshd_listeners
+    from .mechanisms import texts
+
+    snap = _snapshot(facts, "the SSH server's configuration")
+    if snap.st(SSHD_CONFIG) is None:
+        raise NotApplicable(f"{SSHD_CONFIG} does not exist on {facts.label}: no OpenSSH server configuration")
+    raw = texts(facts) or {}
+    why = {p: str((e or {}).get("why")) for p, e in snap.files.items() if p.startswith("/etc/ssh/")}
+    running = sshd_listeners(snap.raw.get("proc") or {})
+    lines = []
+    for cfg in [sshd_config(raw, snap.dirs, why)] + [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command "
+                                                                 "line") for pid, argv in sorted(running.items())]:
+        blocks = [("", cfg.first)] + [(f" (Match {c} at {w})", b) for c, w, b in cfg.matches]
+        for label, values in blocks:
+            value, where = values.get("gatewayports", ("", ""))
+            if value.lower() in SSHD_FORWARD_OPEN["gatewayports"]:
+                lines.append(f"{where}: gatewayports {value}{label}: a login's remote forward (ssh -R "
+                             "0.0.0.0:PORT:...) listens on every interface of the server: any login with a key, "
+                             "the deploy login's too, serves whatever it forwards to, outside Apache and every "
+                             "allowance")
+            x11, at = values.get("x11uselocalhost", ("", ""))
+            forwarding = (values.get("x11forwarding") or cfg.first.get("x11forwarding") or ("no", ""))[0]
+            if x11.lower() == "no" and forwarding.lower() == "yes":
+                lines.append(f"{at}: x11uselocalhost no{label} with X11 forwarding on: the X11 display sshd opens "
+                             "for a login listens on every interface (ports 6010 and up): whoever reaches the host "
+                             "talks to that login's forwarded display")
+        value, where = cfg.first.get("logingracetime", ("", ""))
+        if _sshd_seconds(value) == 0:
+            lines.append(f"{where}: logingracetime {value}: a connection that never authenticates is never cut: a "
+                         "few idle connections from anyone hold sshd's pre-authentication slots (MaxStartups) "
+                         "for good, and no login gets in: no deploy, no rollback, no gate")
+        value, where = cfg.first.get("maxstartups", ("", ""))
+        full = value.split(":")[-1] if value else ""
+        if full.isdigit() and int(full) < SSHD_PREAUTH_FULL:
+            lines.append(f"{where}: maxstartups {value}: {full} unauthenticated connections from anyone refuse "
+                         f"every other login (at least {SSHD_PREAUTH_FULL}: Debian's 10:30:100): no deploy, no "
+                         "rollback, no gate while they last")
+        lines += _host_key_lines(cfg, snap, raw)
+    _unaccounted("SSH server bounds", list(dict.fromkeys(lines)), "sec_ssh_limits", exp)
+
+
 def sec_logs(facts, exp):
     """Apache's log directory (Debian's 0750 root:adm) lets others in neither to list nor to open its logs: the
     error log holds tracebacks with request data and config values, the access logs query strings with tokens."""
@@ -2945,6 +3061,15 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "and forges no host key", "test_ssh_offers_no_weak_algorithms", "/etc/ssh/sshd_config:14: kexalgorithms "
             "+diffie-hellman-group1-sha1: sshd offers diffie-hellman-group1-sha1 to every client: a key exchange an "
             "attacker on the path can break ..."),
+    Promise("sec_ssh_limits", f"{SEC}: host", "the SSH server keeps DevSec ssh-baseline's bounds besides its "
+            "algorithms, as its next start reads them (sshd_config, Include files, Match blocks): no login's forwarded "
+            "port listens beyond loopback (GatewayPorts, X11UseLocalhost), what a stranger holds before "
+            "authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), every host key "
+            "it offers is strong (RSA of 2048 bits or more, no DSA; from each key's .pub): a login opens no port "
+            "to the world, no stranger locks deploys out with a few idle connections, no one impersonates the "
+            "server with a factored key", "test_ssh_server_keeps_its_bounds", "/etc/ssh/sshd_config:23: "
+            "gatewayports yes: a login's remote forward (ssh -R 0.0.0.0:PORT:...) listens on every interface of "
+            "the server ..."),
     Promise("sec_logs", f"{SEC}: Apache", "Apache's log directory (Debian's 0750 root:adm) lets no one else in, and "
             "no log the configuration in force writes elsewhere (ErrorLog, CustomLog, TransferLog) is readable by "
             "others, and no log format in force writes a request's or answer's credentials (Cookie, Authorization, "
@@ -2978,7 +3103,7 @@ CLOSED_WORLD_CHECKS = {
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_cors": sec_cors,
     "sec_apache_user": sec_apache_user,
     "cw_become": cw_become, "cw_deploy_account": cw_deploy_account, "sec_secrets": sec_secrets, "sec_logs": sec_logs,
-    "sec_ssh_crypto": sec_ssh_crypto,
+    "sec_ssh_crypto": sec_ssh_crypto, "sec_ssh_limits": sec_ssh_limits,
     "sec_guards": sec_guards, "sec_sysctl": sec_sysctl, "sec_sticky": sec_sticky,
 }
 
