@@ -278,6 +278,10 @@ FAULTS: tuple[Fault, ...] = (
     Fault("ssh-legacy-mac", "sec_ssh_crypto", "a line for an old SFTP client appended to sshd_config: MACs "
           "+hmac-sha1-96 (a truncated tag; the next sshd start offers it)",
           "echo 'MACs +hmac-sha1-96' >> /etc/ssh/sshd_config"),
+    Fault("sudo-rule-runs-find", "cw_sudoers", "a clean-up grant in sudoers.d: 'ops ALL=(root) NOPASSWD: "
+          "/usr/bin/find' (no arguments written: any, -exec included: its grantee is root)",
+          "echo 'ops ALL=(root) NOPASSWD: /usr/bin/find' > /etc/sudoers.d/ops-find; "
+          "chmod 0440 /etc/sudoers.d/ops-find"),
     Fault("ssh-forwards-to-the-world", "sec_ssh_limits", "a support tunnel's line appended to sshd_config: "
           "GatewayPorts clientspecified (a login's remote forward may listen on every interface)",
           "echo 'GatewayPorts clientspecified' >> /etc/ssh/sshd_config"),

@@ -1514,7 +1514,7 @@ def cw_sudoers(facts, exp):
             continue
         if rule["file"] == ours or first == login and login not in (exp.cfg.app_user,):
             continue
-        reach = _sudo_reach(getattr(facts, "raw", None), text)
+        reach = _sudo_reach(getattr(facts, "raw", None), text) or sudo_grants_root(text)
         if reach:  # what the line grants, whatever is allowed: an allowance accounts for the line, not its reach
             lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {reach}" + (
                 f" (allowed in {exp.allow.where}: allow_sudo accounts for the line, not for what it reaches)"
@@ -1564,6 +1564,66 @@ def _sudo_reach(snap, text: str) -> str | None:
         if loose:
             return (f"{cmd}: {loose} may be changed by someone but root: whoever that is replaces the command and "
                     f"runs it through this rule; make it and its directories root's alone, or remove the line")
+    return None
+
+
+# programs that, run as root through sudo, give whoever runs them root: interactive ones with a shell escape or a
+# file dialog whatever their arguments (a pager's !sh and :e, an editor's :!sh), and ones that run any command or
+# write any file when their arguments are free (a rule naming no arguments allows any; a wildcard matches any text):
+# find -exec, tar --checkpoint-action, python -c, cp over /etc/sudoers ... (GTFOBins' sudo entries, the common ones)
+SUDO_INTERACTIVE = frozenset({"less", "more", "most", "pg", "man", "vi", "vim", "view", "rvim", "nvim", "nano",
+                              "pico", "ed", "ex", "emacs", "journalctl"})
+SUDO_RUNNERS = frozenset({
+    "find", "tar", "zip", "awk", "gawk", "mawk", "nawk", "perl", "python", "ruby", "lua", "php", "node", "sh", "bash",
+    "dash", "zsh", "ksh", "csh", "env", "nice", "ionice", "timeout", "stdbuf", "xargs", "rsync", "ssh", "scp", "git",
+    "systemctl", "apt", "apt-get", "aptitude", "dpkg", "cp", "mv", "tee", "dd", "sed", "nmap", "openssl", "curl",
+    "wget", "docker", "crontab", "strace", "gdb", "script", "watch", "flock", "busybox", "socat", "nc", "ncat",
+    "make", "install", "chmod", "chown", "ln", "mount", "unshare", "nsenter", "chroot"})
+
+
+def sudo_root_specs(text: str) -> list[tuple[str, str]]:
+    """``(command, arguments)`` of each command a sudoers rule lets run as root (its run-as list, or sudo's
+    default, is root, ALL or #0); Defaults and alias lines: none. ``arguments`` as written ('' : any)."""
+    first = text.split(" ")[0]
+    if "=" not in text or first.startswith(("Defaults", "User_Alias", "Runas_Alias", "Host_Alias", "Cmnd_Alias",
+                                            "@", "#")):
+        return []
+    out, as_root = [], True
+    for part in re.split(r"(?<!\\),", text.split("=", 1)[1]):
+        m = re.match(r"\s*(\(([^)]*)\))?\s*((?:(?:NO)?[A-Z_]+:\s*)*)!?\s*(.*)$", part)
+        if not m:
+            continue
+        if m.group(1) is not None:
+            users = m.group(2).split(":")[0]
+            as_root = not users.strip() or bool({u.strip() for u in users.split(",")} & {"ALL", "root", "#0"})
+        cmd, _, args = m.group(4).strip().partition(" ")
+        if as_root and cmd.startswith("/"):
+            out.append((cmd, args.strip()))
+    return out
+
+
+def sudo_grants_root(text: str) -> str | None:
+    """Why a sudoers line gives whoever it names root through what its command does, whatever the command file is:
+    an interactive program (:data:`SUDO_INTERACTIVE`), a program that runs commands or writes files
+    (:data:`SUDO_RUNNERS`) with free arguments (none written: sudo allows any; or a wildcard), or a wildcard in a
+    path argument (sudo's ``*`` matches ``/``, ``..`` and spaces: any file)."""
+    for cmd, args in sudo_root_specs(text):
+        name = cmd.rsplit("/", 1)[-1]
+        base = "python" if name.startswith("python") else re.sub(r"[0-9.]+$", "", name) or name
+        wild = bool(re.search(r"[*?\[]", args))
+        if base in SUDO_INTERACTIVE:
+            return (f"{cmd} is interactive: as root it opens any file and runs a shell for whoever uses it (a "
+                    "pager's !sh and :e, an editor's :!sh), whatever its arguments: this line makes them root; give "
+                    "them read access another way (a group, a root-owned script that prints the one file)")
+        if base in SUDO_RUNNERS and (not args or wild):
+            return (f"{cmd} with {'any arguments (none written: sudo allows any)' if not args else 'a wildcard'}: "
+                    "it runs commands or writes files as root for whoever the line names (find -exec, tar "
+                    "--checkpoint-action, python -c, cp over /etc/sudoers): this line makes them root; write the "
+                    "exact arguments, or give them a root-owned script that does the one thing")
+        if wild and any("/" in a and re.search(r"[*?\[]", a) for a in args.split()):
+            return (f"{cmd} {args}: sudo's wildcards in arguments match '/', '..' and spaces: whoever the line names "
+                    "passes any path (../../../etc/shadow) and any further option, as root; list the exact "
+                    "arguments, or give them a root-owned script")
     return None
 
 

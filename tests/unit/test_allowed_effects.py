@@ -200,6 +200,31 @@ def test_a_sudo_command_someone_else_may_replace_is_a_finding_whatever_is_allowe
     assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(rule,)))
 
 
+
+@pytest.mark.parametrize("rule,said", [
+    ("%adm ALL=(root) NOPASSWD: /usr/bin/less /var/log/apache2/*", "/usr/bin/less is interactive"),  # blind7s a03
+    ("oncall ALL=(ALL) NOPASSWD: /usr/bin/vim /etc/apache2/sites-available/app.conf", "/usr/bin/vim is interactive"),
+    ("ops ALL=NOPASSWD: /usr/bin/find", "/usr/bin/find with any arguments (none written: sudo allows any)"),
+    ("backup ALL=(root) NOPASSWD: /bin/tar czf /var/backups/app.tgz *", "/bin/tar with a wildcard"),
+    ("logs ALL=(root) NOPASSWD: /usr/bin/tail -n 200 /var/log/apache2/*",
+     "/usr/bin/tail -n 200 /var/log/apache2/*: sudo's wildcards in arguments match '/', '..' and spaces"),
+    ("deployer ALL=(root:root) NOPASSWD: /usr/bin/python3.11", "/usr/bin/python3.11 with any arguments")])
+def test_an_allowed_sudo_rule_whose_program_makes_its_grantee_root_is_a_finding(exp, rule, said):
+    """Class (blind7s's a03: an allowed '%adm ... /usr/bin/less /var/log/apache2/*'): what a root rule's program
+    does for whoever runs it -- an interactive program (a pager's !sh, an editor's :!sh), a program that runs
+    commands or writes files with free arguments, a wildcard in a path argument (sudo's '*' matches '../') --
+    is a finding whatever is allowed; exact arguments of such a program, a rule run as another user, and a
+    plain program with a wildcard outside a path pass."""
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/ops", rule))
+    msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
+    assert f"/etc/sudoers.d/ops:1: {rule!r}: {said}" in msg and "allow_sudo accounts for the line" in msg, msg
+    for fine in ("backup ALL=(root) NOPASSWD: /usr/bin/systemctl restart apache2",
+                 "backup ALL=(root) NOPASSWD: /bin/tar czf /var/backups/app.tgz /etc/apache2",
+                 "report ALL=(nobody) NOPASSWD: /usr/bin/less",
+                 "ops ALL=(root) NOPASSWD: /usr/sbin/apache2ctl -t -D x*"):
+        facts = server(edit=lambda i, fine=fine: add_sudo(i, "/etc/sudoers.d/ops", fine))
+        assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(fine,))), fine
+
 @pytest.mark.parametrize("name,target", [("python3", "/opt/python3/bin/python3"), ("pip", "/srv/tools/pip/bin/pip"),
                                          ("flask", "../../../home/builder/bin/flask")])
 def test_an_allowed_command_link_into_a_tree_someone_else_owns_is_a_finding(exp, name, target):
