@@ -278,6 +278,12 @@ FAULTS: tuple[Fault, ...] = (
     Fault("ssh-legacy-mac", "sec_ssh_crypto", "a line for an old SFTP client appended to sshd_config: MACs "
           "+hmac-sha1-96 (a truncated tag; the next sshd start offers it)",
           "echo 'MACs +hmac-sha1-96' >> /etc/ssh/sshd_config"),
+    Fault("apache-reload-is-a-stop", "cw_units", "a drop-in for apache2.service whose reload is apachectl's "
+          "graceful-stop (logrotate's nightly reload takes the site down)", "mkdir -p "
+          "/etc/systemd/system/apache2.service.d; printf '[Service]\\nExecReload=\\nExecReload=/usr/sbin/apachectl "
+          "graceful-stop\\n' > /etc/systemd/system/apache2.service.d/reload.conf"),
+    Fault("apache-unit-masked", "cw_units", "apache2.service masked during an incident and never unmasked "
+          "(systemd never starts it again)", "ln -sfn /dev/null /etc/systemd/system/apache2.service"),
     Fault("sudo-rule-runs-find", "cw_sudoers", "a clean-up grant in sudoers.d: 'ops ALL=(root) NOPASSWD: "
           "/usr/bin/find' (no arguments written: any, -exec included: its grantee is root)",
           "echo 'ops ALL=(root) NOPASSWD: /usr/bin/find' > /etc/sudoers.d/ops-find; "

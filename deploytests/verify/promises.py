@@ -1336,8 +1336,10 @@ def cw_units(facts, exp):
     """Every systemd unit under /etc/systemd/system, /run/systemd/system and /run/systemd/transient that runs as
     the app or deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/
     EnvironmentFile path there), and the systemd user manager of the app, deploy or Apache user that starts at
-    boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name."""
-    from .mechanisms import texts, unit_problems, user_managers
+    boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name; so is an override
+    of how Apache's or sshd's unit starts, reloads or stops, but not a mask of either or a reload that stops the
+    server (:func:`mechanisms.relied_unit_problems`)."""
+    from .mechanisms import relied_unit_problems, texts, unit_problems, user_managers
     from .parse import dpkg_files
 
     _inv(facts, "reading /etc/systemd/system")
@@ -1353,6 +1355,13 @@ def cw_units(facts, exp):
     problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))
     lines = [f"{why}. " + _allow_hint(exp, "allow_units", name) for name, why in problems.items()
              if name not in exp.allow.units]
+    relied = {f"{exp.stack.apache.service}.service": "Apache serves the site and takes the reloads of logrotate "
+              "and bootstrap", "ssh.service": "every deploy, rollback and this gate log in through sshd"}
+    for name, (why, always) in relied_unit_problems(raw, relied).items():
+        if always or name not in exp.allow.units:
+            lines.append(f"{why}. " + (f"(allowed in {exp.allow.where}: allow_units accounts for the unit, not for "
+                                       "that)" if name in exp.allow.units else _allow_hint(exp, "allow_units", name)
+                                       if not always else "remove it"))
     _unaccounted("systemd units", lines)
 
 
@@ -2973,7 +2982,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "transient} or /usr/local/lib/systemd/system runs as the app or deploy user, or runs code from the "
             "app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there); no unit file linked "
             "from there is one no package ships; the app, deploy and Apache users have no systemd "
-            "user manager at boot (linger) and no enabled user units; unless allowed (allow_units)",
+            "user manager at boot (linger) and no enabled user units; no drop-in or unit file there changes how "
+            "systemd starts, reloads or stops Apache's or sshd's unit; unless allowed (allow_units); whatever is "
+            "allowed, neither is masked and no reload of theirs stops the server",
             "test_no_unaccounted_systemd_units",
             "app-report.service (/etc/systemd/system/app-report.service; enabled by .../timers.target.wants/"
             "app-report.timer; started by app-report.timer): /etc/systemd/system/app-report.service:5: execstart "

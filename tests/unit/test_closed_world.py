@@ -324,6 +324,40 @@ def test_ordinary_admin_units_are_not_findings(exp):
     assert outcome("cw_units", facts, exp) == "pass"
 
 
+
+@pytest.mark.parametrize("path,text,said,always", [
+    # blind7s m05: 'graceful' meant, SIGWINCH is Apache's graceful-stop
+    ("/etc/systemd/system/apache2.service.d/reload.conf", "[Service]\nExecReload=\nExecReload=/bin/kill -WINCH "
+     "$MAINPID\n", "apache2.service's reload stops it (/etc/systemd/system/apache2.service.d/reload.conf:3: "
+     "execreload=/bin/kill -WINCH $MAINPID)", True),
+    # other members: the same through apachectl's graceful-stop, in the runtime dir, and sshd's reload by signal
+    ("/run/systemd/system/apache2.service.d/50-x.conf", "[Service]\nExecReload=/usr/sbin/apachectl graceful-stop\n",
+     "apache2.service's reload stops it", True),
+    ("/etc/systemd/system/ssh.service.d/override.conf", "[Service]\nExecReload=/bin/kill -s TERM $MAINPID\n",
+     "ssh.service's reload stops it", True),
+    # a mask (an incident's 'systemctl mask apache2', never undone)
+    ("/etc/systemd/system/apache2.service", "-> /dev/null", "apache2.service is masked "
+     "(/etc/systemd/system/apache2.service -> /dev/null): systemd never starts it", True),
+    # a start changed: allowed by name, the operator's decision
+    ("/etc/systemd/system/apache2.service.d/env.conf", "[Service]\nEnvironment=APACHE_STARTED_BY_SYSTEMD=false\n",
+     "apache2.service is overridden in how systemd starts, reloads or stops it", False),
+])
+def test_an_override_of_the_units_the_site_relies_on_fails(exp, path, text, said, always):
+    """Class (blind7s's m05): a drop-in, a unit file of its name or a mask in the admin's (or the runtime's) unit
+    dirs that changes how systemd starts, reloads or stops Apache or sshd. A mask and a reload that stops the
+    server fail whatever is allowed; any other change of those keys is allowed by the unit's name; a limit
+    (LimitNOFILE) is no finding (test_ordinary_admin_units_are_not_findings)."""
+    facts = clean_facts()
+    add_text(facts, path, text)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_units"] and said in msg["cw_units"], msg
+    name = "ssh.service" if "/ssh.service" in path else "apache2.service"
+    allowed = outcome("cw_units", facts, allowing(exp, units=(name,)))
+    if always:
+        assert said in allowed and "allow_units accounts for the unit, not for that" in allowed, allowed
+    else:
+        assert allowed == "pass", allowed
+
 # ---------------------------------------------------------------- the reload deploys rely on
 
 def add_apache_text(facts, path, text, parent="/etc/apache2/apache2.conf", at="222"):
