@@ -278,6 +278,11 @@ FAULTS: tuple[Fault, ...] = (
     Fault("ssh-legacy-mac", "sec_ssh_crypto", "a line for an old SFTP client appended to sshd_config: MACs "
           "+hmac-sha1-96 (a truncated tag; the next sshd start offers it)",
           "echo 'MACs +hmac-sha1-96' >> /etc/ssh/sshd_config"),
+    Fault("worker-pinned-to-old-release", "cw_processes", "a queue worker of the app user started by hand from the "
+          "previous release's venv (by its id) and left running: it runs code that is not live",
+          "setsid nohup setpriv --reuid={app_user} --regid={app_group} --init-groups "
+          "{root}/releases/{prev}/venv/bin/python -c 'import time; time.sleep(3600)' </dev/null >/dev/null 2>&1 & "
+          "sleep 1"),
     Fault("apache-reload-is-a-stop", "cw_units", "a drop-in for apache2.service whose reload is apachectl's "
           "graceful-stop (logrotate's nightly reload takes the site down)", "mkdir -p "
           "/etc/systemd/system/apache2.service.d; printf '[Service]\\nExecReload=\\nExecReload=/usr/sbin/apachectl "

@@ -1210,6 +1210,9 @@ def cw_processes(facts, exp):
         user, argv0 = p["user"], (p.get("cmdline") or "").split(" ")[0]
         if any(a.split(":", 1)[0].strip() == user and (p.get("cmdline") or "").startswith(a.split(":", 1)[1].strip())
                for a in exp.allow.processes if ":" in a):
+            stale = _stale_release(facts, exp, p)
+            if stale:  # allowed to run, not to run another release than the live one
+                lines.append(f"{_proc(p)}, a process of {user} allowed in {exp.allow.where}: {stale}")
             continue
         child = p["ppid"] in parents and p["comm"] == exp.stack.apache.process_name
         if user == app and child:  # a daemon mod_wsgi forked (its display name is set once it started: not proof)
@@ -1230,16 +1233,39 @@ def cw_processes(facts, exp):
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
     for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
         argv0 = (p.get("cmdline") or "").split(" ")[0]
-        if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])) or any(
-                a.split(":", 1)[0].strip() == p["user"] and (p.get("cmdline") or "").startswith(a.split(":", 1)[1]
-                                                                                                .strip())
-                for a in exp.allow.processes if ":" in a):
-            continue  # in a live SSH session (an operator's shell, the gate's own probe), or allowed
+        if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
+            continue  # in a live SSH session (an operator's shell, the gate's own probe)
+        if any(a.split(":", 1)[0].strip() == p["user"] and (p.get("cmdline") or "").startswith(a.split(":", 1)[1]
+                                                                                               .strip())
+               for a in exp.allow.processes if ":" in a):
+            stale = _stale_release(facts, exp, p)
+            if stale:
+                lines.append(f"{_proc(p)}, a process of {p['user']} allowed in {exp.allow.where}: {stale}")
+            continue
         lines.append(f"{_proc(p)} names the app's tree ({exp.cfg.root}) on its command line, outside any login "
                      f"session: what the deploy login or the app writes there runs with {p['user']}'s rights. "
                      + _allow_hint(exp, "allow_processes", f"{p['user']}: {argv0}"))
     lines += process_lines(facts, exp, inv.get("reaching") or [])  # what runs from the tree, resolved
     _unaccounted("processes", lines)
+
+
+def _stale_release(facts, exp, p: dict) -> str | None:
+    """Why a process (allowed) runs another release than the live one, or None: its command line names a release
+    by id that is not the live one, or names ``current`` and it started before ``current`` was switched to the live
+    release (it resolved the link then: it runs the code, venv and files of the release live at its start)."""
+    root, cmd = exp.cfg.root, p.get("cmdline") or ""
+    live = _live_id(facts)
+    named = re.search(re.escape(root) + r"/releases/([^/\s]+)", cmd)
+    tail = ("restart it after every deploy and rollback (its unit: a deploy touches only application.wsgi); "
+            "allow_processes accounts for the process, not for the release it runs")
+    if named and live and named.group(1) != live:
+        return f"it runs release {named.group(1)} by name, not the live {live}: {tail}"
+    switched = _stat(facts, f"{root}/current").get("mtime") or 0
+    if re.search(re.escape(root) + r"/current(/|\s|$)", cmd) and p.get("started") and \
+            p["started"] < switched - START_SLACK:
+        return (f"it started at {_utc(p['started'])}, before current was switched to {live} ({_utc(switched)}): it "
+                f"resolved current then and runs the release live at its start, not {live}: {tail}")
+    return None
 
 
 def cw_schedules(facts, exp):

@@ -201,6 +201,33 @@ def test_a_process_nobody_listed_fails(exp, user, cmd, role):
     assert outcome("cw_processes", facts, allowing(exp, processes=(f"{user}: {word}",))) == "pass"
 
 
+
+def test_an_allowed_process_that_runs_another_release_than_the_live_one_fails(exp):
+    """Class (blind7s's a04z: an allowed worker started from current/ before the last deploy): allow_processes
+    accounts for a process, not for the release it runs. One that names current and started before current was
+    switched resolved the link then; one that names a release by id runs that release: each fails naming what it
+    runs, allowed or not, the app's, the deploy login's or root's. One started after the switch passes."""
+    root = "/var/www/yourapplication"
+    facts = clean_facts()
+    switched = facts["stat"][f"{root}/current"]["mtime"]
+    older = "20000101T000000Z-00000000"
+    cases = [("yourapplication", f"{root}/current/venv/bin/python -m app.worker", switched - 60,
+              f"before current was switched to {LIVE}"),
+             ("appuser", f"{root}/releases/{older}/venv/bin/python -m app.report", switched + 5,
+              f"it runs release {older} by name, not the live {LIVE}"),
+             ("root", f"/usr/bin/env {root}/current/venv/bin/flask --app app beat", switched - 600,
+              "resolved current then and runs the release live at its start")]
+    for n, (user, cmd, started, said) in enumerate(cases):
+        facts = clean_facts()
+        p = dict(proc(800 + n, user, cmd), started=started)
+        inv(facts).setdefault("processes" if user != "root" else "reaching", []).append(p)
+        allowed = allowing(exp, processes=(f"{user}: {cmd.split()[0].split('/releases/')[0]}",))
+        msg = outcome("cw_processes", facts, allowed)
+        assert msg.startswith("fail") and said in msg and "allow_processes accounts for the process, not for the " \
+            "release it runs" in msg, (cmd, msg)
+        p["started"], p["cmdline"] = switched + 5, cmd.replace(f"releases/{older}", f"releases/{LIVE}")
+        assert outcome("cw_processes", facts, allowed) == "pass", cmd
+
 def test_the_deploy_users_processes_in_a_live_ssh_session_are_its_own(exp):
     facts = clean_facts()
     session = [{"pid": 90, "comm": "sh", "user": "appuser"}, {"pid": 89, "comm": "sshd-session", "user": "appuser"},
