@@ -278,6 +278,11 @@ FAULTS: tuple[Fault, ...] = (
     Fault("ssh-legacy-mac", "sec_ssh_crypto", "a line for an old SFTP client appended to sshd_config: MACs "
           "+hmac-sha1-96 (a truncated tag; the next sshd start offers it)",
           "echo 'MACs +hmac-sha1-96' >> /etc/ssh/sshd_config"),
+    Fault("remoteip-trusts-every-client", "sec_status", "mod_remoteip enabled behind a 'load balancer' with "
+          "RemoteIPHeader X-Real-IP and RemoteIPInternalProxy for the whole IPv4 space: a client's header is its "
+          "address (Debian's Require local on /server-status passes)", "a2enmod -q remoteip; printf "
+          "'RemoteIPHeader X-Real-IP\\nRemoteIPInternalProxy 0.0.0.0/1 128.0.0.0/1\\n' > "
+          "/etc/apache2/conf-available/lb.conf; a2enconf -q lb; " + GRACEFUL),
     Fault("worker-pinned-to-old-release", "cw_processes", "a queue worker of the app user started by hand from the "
           "previous release's venv (by its id) and left running: it runs code that is not live",
           "setsid nohup setpriv --reuid={app_user} --regid={app_group} --init-groups "

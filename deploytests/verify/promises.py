@@ -2319,13 +2319,27 @@ def sec_tokens(facts, exp):
 
 
 def sec_status(facts, exp):
-    """Apache's own status and info pages are not served to the runner (Debian's status.conf: Require local)."""
+    """Apache's own status and info pages are not served to the runner (Debian's status.conf: Require local), not
+    even when it claims to be the server itself in the headers a proxy sets (X-Forwarded-For, X-Real-IP,
+    Forwarded ...: :data:`deploytests.verify.facts.SPOOF_HEADERS`): a server that takes a client's word for its
+    address (mod_remoteip trusting the client's network, a SetEnvIf on the header) lets anyone through every IP
+    rule."""
+    from .facts import SPOOF_HEADERS, SPOOFED
+
     leaks = []
     for path in EXPOSED:
         resp = facts.responses.get(path)
         if resp is not None and not isinstance(resp, str) and resp.status_code == 200 and \
                 resp.headers.get("X-Deploy-Release") is None:
             leaks.append(f"{resp.url}: status 200, {len(resp.content)} bytes (not the app's answer)")
+    resp, plain = facts.responses.get(SPOOFED), facts.responses.get("/server-status")
+    if not leaks and resp is not None and not isinstance(resp, str) and resp.status_code == 200 and \
+            resp.headers.get("X-Deploy-Release") is None:
+        leaks.append(f"{resp.url}: status 200, {len(resp.content)} bytes when the request claims the server's own "
+                     f"address ({', '.join(f'{k}: {v}' for k, v in SPOOF_HEADERS.items())}), "
+                     f"{getattr(plain, 'status_code', plain)} without: Apache takes a client's word for its address "
+                     "(mod_remoteip trusting the client's network, a rule on the header): anyone passes every IP "
+                     "rule (Require local, Require ip) with one header")
     assert not leaks, "Apache's status/info pages answer from outside the server (every request in flight, " \
                       "client addresses, URLs, the whole configuration):\n" + "\n".join(leaks)
 
@@ -3107,8 +3121,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "not Full; Debian's stock OS accepted): an attacker gets no version list of mod_wsgi and Python",
             "test_server_header_names_no_modules", "ServerTokens is Full (Apache default) (unset): every "
             "response names ... versions", root_only=True),
-    Promise("sec_status", f"{SEC}: Apache", "/server-status and /server-info are not served to the runner: an "
-            "attacker does not see requests in flight, client addresses or the configuration",
+    Promise("sec_status", f"{SEC}: Apache", "/server-status and /server-info are not served to the runner, not "
+            "even when it claims the server's own address (X-Forwarded-For, X-Real-IP, Forwarded ...): an attacker "
+            "does not see requests in flight, client addresses or the configuration, and passes no IP rule with a "
+            "header",
             "test_status_pages_not_exposed", "Apache's status/info pages answer from outside the server ...: "
             "http://.../server-status: status 200", needs=("apache",)),
     Promise("sec_cors", f"{SEC}: Apache", "GET / from the runner with another site's Origin is not answered with "
