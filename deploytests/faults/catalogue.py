@@ -278,6 +278,9 @@ FAULTS: tuple[Fault, ...] = (
     Fault("ssh-legacy-mac", "sec_ssh_crypto", "a line for an old SFTP client appended to sshd_config: MACs "
           "+hmac-sha1-96 (a truncated tag; the next sshd start offers it)",
           "echo 'MACs +hmac-sha1-96' >> /etc/ssh/sshd_config"),
+    Fault("prev-record-made-roots", "rollback_ready", "the previous release's RELEASE.json copied over by root "
+          "under umask 077 (an annotation edit): root's 0600, unread by the deploy login and the app user",
+          "f={root}/releases/{prev}/RELEASE.json; cp $f /tmp/r.json; rm -f $f; (umask 077; cp /tmp/r.json $f)"),
     Fault("remoteip-trusts-every-client", "sec_status", "mod_remoteip enabled behind a 'load balancer' with "
           "RemoteIPHeader X-Real-IP and RemoteIPInternalProxy for the whole IPv4 space: a client's header is its "
           "address (Debian's Require local on /server-status passes)", "a2enmod -q remoteip; printf "

@@ -2240,12 +2240,16 @@ def rollback_ready(facts, exp):
     meta = ((facts.tree or {}).get("releases") or {}).get(live) or {}
     older = [rid for rid in tree["releases"] if rid < live]
     previous = meta.get("previous")
-    linked = tree.get("linked") or {}
+    linked, unread = tree.get("linked") or {}, tree.get("unread") or {}
+    lines += [f"{exp.cfg.root}/releases/{name}: its {why}: a rollback to it cannot read what it would switch to "
+              f"(fab rollback refuses it; application.wsgi, as the app user, cannot start it)"
+              for name, why in sorted(unread.items())]
     lines += [f"{exp.cfg.root}/releases/{name}: a link to {to}, not a directory the deploy made: a rollback does not "
               f"take it (fab rollback: 'no release older than the live one' when it is the only one), and its files "
               f"are wherever the link leads, out of the tree's checks"
               for name, to in sorted(linked.items())]
     if previous and not older and previous not in tree["releases"] and previous not in linked and \
+            previous not in unread and \
             len(tree["releases"]) < exp.cfg.keep_releases:
         lines.append(f"{exp.cfg.root}/releases/{previous}: gone, though the live release {live} records it as the "
                      f"one it replaced and fewer than keep_releases ({exp.cfg.keep_releases}) are kept (a prune "
