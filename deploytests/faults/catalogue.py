@@ -278,6 +278,13 @@ FAULTS: tuple[Fault, ...] = (
     Fault("ssh-legacy-mac", "sec_ssh_crypto", "a line for an old SFTP client appended to sshd_config: MACs "
           "+hmac-sha1-96 (a truncated tag; the next sshd start offers it)",
           "echo 'MACs +hmac-sha1-96' >> /etc/ssh/sshd_config"),
+    Fault("logrotate-takes-app-data", "cw_schedules", "a logrotate file for 'every site's logs' whose glob "
+          "/var/www/*/shared/*/* takes the app's data (renamed, compressed and emptied daily)",
+          "printf '/var/www/*/shared/*/* \\173\\n    daily\\n    rotate 3\\n    missingok\\n\\175\\n' > "
+          "/etc/logrotate.d/sites"),
+    Fault("cron-chown-from-above", "cw_schedules", "a nightly 'fix permissions' job: chown -R www-data: /var/www "
+          "(the deploy login loses its releases, the app its config)",
+          "echo '0 3 * * * root chown -R www-data: /var/www' > /etc/cron.d/www-perms"),
     Fault("prev-record-made-roots", "rollback_ready", "the previous release's RELEASE.json copied over by root "
           "under umask 077 (an annotation edit): root's 0600, unread by the deploy login and the app user",
           "f={root}/releases/{prev}/RELEASE.json; cp $f /tmp/r.json; rm -f $f; (umask 077; cp /tmp/r.json $f)"),

@@ -1304,6 +1304,17 @@ def cw_schedules(facts, exp):
                       s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
                       "or the app can change; a link planted there redirects it)" if why else "") +
                      ". " + _allow_hint(exp, "allow_cron", where))
+    for s in cron_jobs(raw) + (inv.get("root_hooks") or []):  # a job reaching the tree from a directory above it
+        deep = tree_reach_from_above(s["job"], root)
+        where = s["where"].split(":")[0].split(" ")[0]
+        if deep and where not in exp.allow.cron and not any(ln.startswith(s["where"] + ":") for ln in lines):
+            lines.append(f"{s['where']}: runs {' '.join(s['job'].split())[:160]!r} as {s['user']}: it {deep}. "
+                         + _allow_hint(exp, "allow_cron", where))
+    for where, pattern in rotations_into_tree(raw, root):
+        if where.split(":")[0] not in exp.allow.cron:
+            lines.append(f"{where}: logrotate rotates {pattern}, which matches files in the app's tree: as root, "
+                         "daily, it renames, compresses, empties and re-creates them (the app's data, its database, "
+                         "the deploy's files). " + _allow_hint(exp, "allow_cron", where.split(":")[0]))
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) if raw is not None else [], root)
     _unaccounted("scheduled jobs", lines)
@@ -1347,6 +1358,55 @@ def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
                     break
     return lines
 
+
+
+# what a scheduled command does to every file under a directory it names: delete, change owner or mode, sync over
+DEEP = re.compile(r"\bfind\b[^|;&]*\s-(delete|exec|execdir|ok)\b|\brm\s+(-\w*[rR]|--recursive)|\bch(own|mod|grp)\s+"
+                  r"(-\w*R|--recursive)|\brsync\b[^|;&]*--delete|\btmp(reaper|watch)\b|\bshred\b")
+
+
+def tree_reach_from_above(job: str, root: str) -> str | None:
+    """Why a job reaches into the app's tree through a directory above it (``/var/www``, ``/var``, ``/``) with a
+    command that deletes or changes every file it finds there (:data:`DEEP`), or None. (A job naming the tree
+    itself is judged by :func:`_job_reach`.)"""
+    above = {posixpath.dirname(root)}
+    while posixpath.dirname(min(above, key=len)) not in above:
+        above.add(posixpath.dirname(min(above, key=len)))
+    words = [w.rstrip("/") or "/" for w in re.split(r"[\s'\"=;|&()`<>]+", job) if w.startswith("/")]
+    hit = next((w for w in words if w in above), None)
+    deep = DEEP.search(job)
+    if hit is None or deep is None:
+        return None
+    return (f"reaches into the app's tree through {hit} ({deep.group(0).strip()[:60]}): it deletes or changes the "
+            f"files it finds there, the deploy's own (its lock, the releases, the config) and the app's data")
+
+
+def rotations_into_tree(raw, root: str) -> list[tuple[str, str]]:
+    """``[(file:line, pattern)]`` of each log pattern of logrotate's configuration (/etc/logrotate.conf and
+    /etc/logrotate.d/*, their stanzas' heads; ``raw``: path -> text) that matches a path inside the app's tree:
+    logrotate, as root, daily,
+    renames, compresses, empties and re-creates every file it matches there."""
+    import fnmatch
+
+    from .parse import LOGROTATE
+
+    tops = root.strip("/").split("/")
+    out = []
+    for path in sorted(p for p in raw or {} if p == LOGROTATE[0] or p.startswith(LOGROTATE[1] + "/")):
+        body = False
+        for n, line in enumerate((raw[path] or "").splitlines(), 1):
+            bare = line.split("#", 1)[0].strip()
+            if re.match(r"(pre|post|first|last)rotate\b|preremove\b", bare):
+                body = True
+            elif bare == "endscript":
+                body = False
+            elif not body and "{" in bare:
+                for pattern in re.findall(r"\S+", bare.split("{", 1)[0].replace('"', " ")):
+                    parts = pattern.strip("/").split("/")
+                    if pattern.startswith("/") and len(parts) > len(tops) and all(
+                            fnmatch.fnmatchcase(top, part) for top, part in zip(tops, parts[:len(tops)], strict=True)):
+                        out.append((f"{path}:{n}", pattern))
+    return out
 
 
 def _job_reach(snap, job: dict, root: str):
