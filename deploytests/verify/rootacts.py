@@ -32,7 +32,7 @@ import shlex
 import stat
 
 from . import collect_login as C
-from .mechanisms import reaches
+from .mechanisms import LOADS, reaches
 
 SCRIPT, TMPFILES, UDEV, LINKS = "script", "tmpfiles", "udev", "links"
 BOOT_TMPFILES = "systemd-tmpfiles applies it as root at every boot and daily (creates, chowns, chmods, removes)"
@@ -65,8 +65,6 @@ RUNNERS = {"sh", "bash", "dash", "zsh", "ksh", "busybox", "perl", "ruby", "node"
            "sudo", "timeout", "nice", "ionice", "setsid", "flock", "chronic", "xargs", "su", "runuser", "time",
            "stdbuf", "taskset", "chroot", "run-parts", "start-stop-daemon", "daemon", "watch", "java", "tclsh",
            "lua", "Rscript", "awk", "gawk", "mawk"}
-LOADS = ("PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_PRELOAD", "LD_LIBRARY_PATH", "PERL5LIB", "BASH_ENV",
-         "ENV")
 TOKEN = re.compile(r"""\$\(|&&|\|\||[;&|()`]|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s;&|()`"']+(?:"[^"]*"|'[^']*')?""")
 TMPFILES_VERBS = {"f": "creates the file", "w": "writes to", "d": "creates the directory", "D": "creates and empties",
                   "e": "cleans", "v": "creates the subvolume", "q": "creates the subvolume", "Q": "creates the "

@@ -379,3 +379,54 @@ def test_the_login_collector_records_what_is_where_a_cron_job_writes(tmp_path):
     assert out["outputs"][f"{tmp_path}/copies/"] == [f"{tmp_path}/copies/shared"]
     assert "/usr/bin" not in out["outputs"] and out["files"][f"{tmp_path}/bk/app-2026-12-05.tgz"]["st"]
     assert not [w for w in out["outputs"] if w.startswith(R)]  # the app's tree: never listed here
+
+
+# ---------------------------------------------------------------- what the stack's Python imports before the venv
+
+@pytest.mark.parametrize("name, where", [
+    ("markupsafe", "/usr/lib/python3.11"),  # blind7's e26: a 'hotfixed' copy for every app on the box
+    ("flask.py", "/usr/lib/python3.11"),
+    ("_speedups.cpython-311-x86_64-linux-gnu.so", "/usr/lib/python3.11/lib-dynload")])
+def test_a_module_no_package_ships_in_the_stdlib_dirs_shadows_the_releases(exp, name, where):
+    """The daemons' sys.path has python311.zip, the stdlib dir and lib-dynload before the release's venv: an entry
+    no package ships there (root's, 0755: no writability rule sees it) shadows a module of the release in every
+    kept release. Each top entry is dpkg's (``__pycache__`` aside); the zip, which Debian does not ship, is absent."""
+    facts = server()
+    stdlib = ["json", "os.py", "__pycache__", "lib-dynload", "sitecustomize.py"]
+    facts.raw.dirs["/usr/lib/python3.11"] = stdlib
+    facts.raw.dirs["/usr/lib/python3.11/lib-dynload"] = ["_json.cpython-311-x86_64-linux-gnu.so"]
+    listed = "\n".join(f"/usr/lib/python3.11/{n}" for n in stdlib if n != "__pycache__") + \
+        "\n/usr/lib/python3.11/lib-dynload/_json.cpython-311-x86_64-linux-gnu.so\n"
+    facts.raw.files["/var/lib/dpkg/info/libpython3.11-stdlib.list"] = {"st": [s.S_IFREG | 0o644, 0, 0, 1, 0, 0],
+                                                                         "data": listed}
+    facts.raw.dirs["/var/lib/dpkg/info"] = sorted(set(facts.raw.dirs.get("/var/lib/dpkg/info") or []) |
+                                                  {"libpython3.11-stdlib.list"})
+    facts.raw.dpkg = None
+    assert outcome("cw_loader", facts, exp) == "pass"
+    facts.raw.dirs[where] = facts.raw.dirs[where] + [name]
+    facts.raw.dpkg = None
+    msg = outcome("cw_loader", facts, exp)
+    assert f"- {where}/{name}: in the stack's Python standard library ({where}), which no package ships: the " \
+           "daemons import from there before the release's venv" in msg, msg
+    facts.raw.dirs[where].remove(name)
+    put(facts, "/usr/lib/python311.zip", s.S_IFREG | 0o644)  # the other member: the zip Debian never ships
+    msg = outcome("cw_loader", facts, exp)
+    assert "- /usr/lib/python311.zip exists: first on the sys.path of every python3.11" in msg, msg
+
+
+@pytest.mark.parametrize("top, line", [
+    ("/usr/local/lib/python3.11/dist-packages", "/home/appuser/pylib"),  # blind7's e25: the deploy login's dir
+    ("/usr/lib/python3/dist-packages", "/opt/tools/lib")])  # another member: an account's dir in dpkg's site dir
+def test_a_pth_of_the_system_python_naming_a_dir_others_write_fails(exp, top, line):
+    """Every python3 root runs (unattended-upgrades, apt's hooks, an admin's script) processes the system site
+    dirs' .pth files: a directory line there comes before /usr/lib/python3/dist-packages, so a module planted in a
+    dir someone but root may write (shown: the deploy login's _distutils_hack ran as uid 0 at every python3 start)
+    runs as root. A .pth naming root's own dir passes."""
+    facts = server()
+    put(facts, f"{top}/team-tools.pth", s.S_IFREG | 0o644)
+    facts.raw.files[f"{top}/team-tools.pth"]["data"] = f"# helpers\n{line}\n"
+    put(facts, line, s.S_IFDIR | 0o755, uid=1000)
+    msg = outcome("cw_load_path", facts, exp)
+    assert f"- {top}/team-tools.pth:2: {line}: every python3 root runs" in msg and "runs code as root" in msg, msg
+    put(facts, line, s.S_IFDIR | 0o755, uid=0)
+    assert outcome("cw_load_path", facts, exp) == "pass"
