@@ -298,7 +298,51 @@ def loose(out):
                                                                                          unlisted[0])
             todo += [base] + found
             conf.update(found if kind.startswith("include") else ())
-    return started(out, texts, includes, shells)
+    libs = libraries(out)
+    if isinstance(libs, str):
+        return libs
+    return started(out, texts, includes, shells, libs)
+
+
+# the library configurations Apache's root parent reads at every apache2ctl: mod_ssl (and any module linking OpenSSL)
+# initialises OpenSSL, which reads openssl.cnf and what it .includes, and loads the providers and engines named there
+OPENSSL_CNF = "/etc/ssl/openssl.cnf"
+
+
+def libraries(out):
+    """{path: text} of :data:`OPENSSL_CNF` and every file its ``.include`` lines name, in turn (a directory: each
+    entry), or why not (a str): a file OpenSSL would read that this login cannot read as root's (what it loads is
+    not known), a relative ``.include``, more than 64 files. Their path words are judged by :func:`started`."""
+    found, todo, came = {}, [OPENSSL_CNF], {}  # (came: the .include line that named a file)
+    for path in todo:
+        if path in found:
+            continue
+        if len(found) >= 64:
+            return "%s: more than 64 files included: root runs nothing" % OPENSSL_CNF
+        st = note(out, path)
+        if not st:
+            found[path] = ""  # (not there: OpenSSL's defaults; its directory is judged by started())
+            continue
+        if stat.S_ISDIR(st[0]):
+            try:
+                todo += [os.path.join(path, n) for n in sorted(os.listdir(path))]
+            except OSError as exc:
+                return "%s could not be listed here (%s): what OpenSSL reads there is not known" % (path, exc.strerror)
+            found[path] = ""
+            continue
+        text = out["files"][path].get("data") or read(out, path)
+        if text is None:
+            return "%s%s was not read here (%s): what OpenSSL loads from it as root is not known: root runs " \
+                   "nothing" % (came.get(path, ""), path, out["files"][path].get("why"))
+        found[path] = text
+        for n, line in enumerate(text.splitlines(), 1):
+            m = re.match(r"\s*\.include\s*=?\s*(\S+)", line)
+            if m and not m.group(1).startswith("/"):
+                return "%s:%d: %r: a relative .include: root runs nothing" % (path, n, line.strip()[:160])
+            if m:
+                todo.append(os.path.normpath(m.group(1)))
+                came.setdefault(todo[-1], "%s:%d: %r: " % (path, n, line.strip()[:160]))
+    return found
 
 
 def named(text):
@@ -374,7 +418,7 @@ PREFIX = re.compile(r"^(?:\|\$?|[A-Za-z][\w+.-]*:|[\w.-]+=)")  # |prog, |$cmd, e
 URL, SHELL = re.compile(r"[A-Za-z][\w+.-]*://"), re.compile(r"[$`\\~*?{}\[\]'\"]")
 
 
-def started(out, texts, includes, shells=None):
+def started(out, texts, includes, shells=None, libs=None):
     """The first path or program a (re)start of Apache makes root open, run, follow or make that someone but root
     may change, as ``file:line: 'the line': why``, or None. The lines judged: every line of every file Apache reads
     (``apache2.conf`` and what its ``Include*`` lines match, in turn; comments left out, continued lines joined and
@@ -386,7 +430,9 @@ def started(out, texts, includes, shells=None):
     every line, a variable's value too (``PATH=/a:/b``, ``LD_LIBRARY_PATH=``, a command ``APACHE_ULIMIT_MAX_FILES``
     names: apache2ctl runs commands by name with that ``PATH``, and Apache loads libraries from those), is judged
     the same way (but :data:`BY_DESIGN`'s lock directory: apache2ctl makes it, and refuses one not the run user's);
-    a path built from a variable but ``$SUFFIX`` is a no."""
+    a path built from a variable but ``$SUFFIX`` is a no. So are the library configurations Apache's root parent
+    reads (``libs``: OpenSSL's, :func:`libraries`): each file and every absolute path word of its lines (a
+    provider's or engine's ``module``/``dynamic_path``, an ``.include``)."""
     env = {}
     for ln in (out["files"].get(SERVER_ROOT + "/envvars", {}).get("data") or "").splitlines():
         m = re.match(r"\s*export\s+([A-Za-z_]\w*)=(\S*)\s*$", ln)
@@ -420,6 +466,12 @@ def started(out, texts, includes, shells=None):
             if seen[target]:
                 return say + seen[target]
         return None
+    for path, text in sorted((libs or {}).items()):
+        why = judged("%s: " % path, [path]) or next(filter(None, (judged("%s:%d: %r: " % (path, n, ln.strip()[
+            :160]), [os.path.normpath(w) for w in WORD.findall(ln.replace(":", " ").replace("=", " = "))])
+            for n, ln in enumerate(text.splitlines(), 1) if not ln.lstrip().startswith("#"))), None)
+        if why:
+            return why
     for path, text in sorted((shells or {}).items()):
         for number, line in enumerate(text.splitlines(), 1):
             line = re.sub(r"(^|\s)#.*", "", line)
@@ -724,23 +776,27 @@ def links(out):
 
 
 def outputs(out, tree):
-    """Where root's cron jobs may write: for each absolute path word of /etc/crontab, /etc/cron.d and the
-    cron.{hourly,daily,weekly,monthly} scripts (root's, read above; at most 256 words, never under the system's
+    """Where root's jobs may write: for each absolute path word of /etc/crontab, /etc/cron.d, the
+    cron.{hourly,daily,weekly,monthly} scripts, the units (a timer's service) and the admin's scripts they run
+    (``named`` by :func:`acts`, outside the distribution's program dirs) (root's, read above; at most 256 words,
+    never under the system's
     own trees), the ``lstat`` of what is there: a directory's entries, or, for a name that is not there (built at
     run time: ``/var/backups/app-$(date +%F).tgz`` is cut at its ``$``), its directory's entries starting with it
     (at most 64 each); never in the app's ``tree``. ``outputs``: {word: [paths]} (who may read a job's copies of
     what it reads)."""
     tops = ("/etc/cron.d/", "/etc/cron.hourly/", "/etc/cron.daily/", "/etc/cron.weekly/", "/etc/cron.monthly/")
+    units, system = tuple(d + "/" for d in UNITS), ("/usr/bin/", "/usr/sbin/", "/usr/lib", "/usr/share/", "/bin/",
+                                                     "/sbin/", "/lib")  # (the distribution's programs: not admin's)
+    named = [(p, e) for p, e in out.get("named", {}).items() if str(e.get("data", "")).startswith("#!")
+             and not p.startswith(system)]
     words = []
-    for path, entry in list(out["files"].items()):
-        if entry.get("data") and (path == "/etc/crontab" or path.startswith(tops)):
+    for path, entry in list(out["files"].items()) + named:
+        if entry.get("data") and (path == "/etc/crontab" or path.startswith(tops + units) or (path, entry) in named):
             words += [w for ln in entry["data"].splitlines() if not ln.lstrip().startswith("#")
                       for w in WORD.findall(ln)]
     out["outputs"] = {}
-    for word in list(dict.fromkeys(words))[:256]:
-        if word.startswith(("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")) or \
-                word in ("/", tree, tree + "/"):
-            continue
+    skip = ("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")
+    for word in [w for w in dict.fromkeys(words) if not w.startswith(skip) and w not in ("/", tree, tree + "/")][:256]:
         top, stem = os.path.dirname(word), os.path.basename(word)
         top, stem = (word.rstrip("/"), "") if os.path.isdir(word) else (top, stem)
         try:

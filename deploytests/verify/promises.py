@@ -390,8 +390,9 @@ def vhost_as_bootstrapped(facts, exp):
     problem = _path(facts, path, kind="regular file", mode="0644", owner="root", group="root")
     assert problem is None, problem
     found = facts.get("vhost") or ""
-    assert found == exp.vhost, f"{path} differs from what bootstrap writes ({st.get('mode')}):\n" + \
-        _diff(exp.vhost, found, path)
+    assert found == exp.vhost, f"{path} differs from what bootstrap writes ({st.get('mode')}): a hand edit, or a " \
+        "server bootstrapped by another deploytests version; bootstrap again writes this one's (fab target NAME " \
+        "bootstrap):\n" + _diff(exp.vhost, found, path)
 
 
 def vhost_daemon_mode(facts, exp):
@@ -1207,7 +1208,7 @@ def cw_processes(facts, exp):
     """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
     deploy user, part of a live SSH session (the gate's probe, an operator's shell); and no process of anyone
     else (root included) outside a live SSH session names the app's tree on its command line."""
-    from .rootacts import process_lines
+    from .rootacts import allow_prefix, process_lines
 
     inv = _inv(facts, "reading every process")
     parents = _apache_parents(facts)
@@ -1215,7 +1216,7 @@ def cw_processes(facts, exp):
     daemons = {d["pid"] for d in facts.get("daemons") or []}
     lines = []
     for p in inv["processes"]:
-        user, argv0 = p["user"], (p.get("cmdline") or "").split(" ")[0]
+        user, argv0 = p["user"], allow_prefix(p.get("cmdline") or "")
         if any(a.split(":", 1)[0].strip() == user and (p.get("cmdline") or "").startswith(a.split(":", 1)[1].strip())
                for a in exp.allow.processes if ":" in a):
             stale = _stale_release(facts, exp, p)
@@ -1240,7 +1241,7 @@ def cw_processes(facts, exp):
         lines.append(f"{_proc(p)}, a process of {role} ({user}) started by pid {p['ppid']}: {why}. "
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
     for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
-        argv0 = (p.get("cmdline") or "").split(" ")[0]
+        argv0 = allow_prefix(p.get("cmdline") or "")
         if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
             continue  # in a live SSH session (an operator's shell, the gate's own probe)
         if any(a.split(":", 1)[0].strip() == p["user"] and (p.get("cmdline") or "").startswith(a.split(":", 1)[1]
@@ -1329,7 +1330,7 @@ def cw_schedules(facts, exp):
                          "daily, it renames, compresses, empties and re-creates them (the app's data, its database, "
                          "the deploy's files). " + _allow_hint(exp, "allow_cron", where.split(":")[0]))
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
-    lines += copies_others_read(snap, cron_jobs(raw) if raw is not None else [], root)
+    lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
     _unaccounted("scheduled jobs", lines)
 
@@ -1343,26 +1344,57 @@ def _reads_secrets(text: str, root: str) -> bool:
                w.rstrip("/") == root and (i == 0 or words[i - 1] != "cd") for i, w in enumerate(words))
 
 
+def unit_jobs(raw) -> list[dict]:
+    """Each Exec line of the units under /etc/systemd/system ... (a timer's service) as a job: ``{where, user,
+    job}``, like :func:`mechanisms.cron_jobs`'."""
+    from .mechanisms import EXEC_KEYS, units
+
+    return [{"where": at, "user": u.user, "job": v} for u in units(raw).values() for k in EXEC_KEYS[:7]
+            for v, at in u.values(k)]
+
+
+def _with_scripts(snap, job: str) -> str:
+    """``job`` and, one level further, the text of each root script it runs that is no package's unchanged file
+    (a backup script a cron line or a timer's service runs: what it copies is in the script)."""
+    from .rootacts import _lines, _words, packaged
+
+    out = [job]
+    for _, line in _lines(job):
+        for how, path in _words(line):
+            real = snap.realpath(path) if how == "runs" else ""
+            st = snap.st(real) if real else None
+            text = snap.text(real) if st and st[1] == 0 and not packaged(snap, real) else None
+            out += [text] if text and not text.startswith("\x7fELF") else []
+    return "\n".join(out)
+
+
 def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
-    """Each file a cron job that names the app's tree (its config's secrets in shared/ and .configs) writes
-    elsewhere, as the probe saw it there (``outputs``: the entries at each absolute path the job names, a name
-    built at run time by its fixed part), that every local user may read: whatever allow_cron says (an allowance
-    accounts for the job, not for where its copies of the app's secrets land)."""
+    """Each file a job of root's schedule (a cron job, a unit's Exec line: a timer's) that names the app's tree
+    (its config's secrets in shared/ and .configs), itself or in a root script it runs, writes elsewhere, as the
+    probe saw it there (``outputs``: the entries at each absolute path they name, a name built at run time by its
+    fixed part), that every local user may read: whatever allow_cron says (an allowance accounts for the job, not
+    for where its copies of the app's secrets land)."""
     from .collect_login import WORD
     from .mechanisms import reaches
+    from .rootacts import view
 
     found = (getattr(snap, "raw", None) or {}).get("outputs") or {}
-    lines = []
+    if not found:  # (nothing where the jobs write, or no snapshot: no copy to judge)
+        return []
+    acts, lines, shown = view(snap), [], set()
     for job in jobs:
-        if not reaches(job["job"], root) or not _reads_secrets(job["job"], root):
+        text = _with_scripts(acts, job["job"])
+        if not reaches(text, root) or not _reads_secrets(text, root):
             continue
-        for word in dict.fromkeys(WORD.findall(job["job"])):
+        for word in dict.fromkeys(WORD.findall(text)):
             for path in found.get(word, []) if not (word == root or word.startswith(root + "/")) else []:
                 st = snap.st(path)
                 ups = [posixpath.dirname(path)]
                 while ups[-1] != "/":
                     ups.append(posixpath.dirname(ups[-1]))
-                if st and stat.S_ISREG(st[0]) and st[0] & 0o004 and all((snap.st(u) or [0])[0] & 0o001 for u in ups):
+                if path not in shown and st and stat.S_ISREG(st[0]) and st[0] & 0o004 and all(
+                        (snap.st(u) or [0])[0] & 0o001 for u in ups):
+                    shown.add(path)  # (a copy two of the job's words name: one line)
                     f = snap.lstat_facts(path)
                     lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): written by {job['where']} "
                                  f"({job['job'][:100]!r}, as {job['user']}), which copies from the app's tree "
@@ -3465,7 +3497,8 @@ PROMISES: tuple[Promise, ...] = (
             "the distribution's 000-default site is enabled (...'It works!')", needs=("tree",)),
     Promise("vhost", f"{B}: apache", "the vhost is exactly what bootstrap writes, 0644 root:root",
             "test_vhost_as_bootstrapped", "/etc/apache2/sites-available/app.conf differs from what bootstrap "
-            "writes: <diff>", needs=("tree",)),
+            "writes: a hand edit, or a server bootstrapped by another deploytests version; bootstrap again ...: <diff>",
+            needs=("tree",)),
     Promise("daemon_mode", f"{B}: apache", "the vhost runs the app in daemon mode as the app user and denies the "
             "app's tree as files", "test_vhost_daemon_mode", "the vhost's WSGIDaemonProcess does not run as user=app",
             needs=("tree",)),

@@ -455,6 +455,23 @@ def test_a_path_envvars_exports_where_the_deploy_login_writes_is_refused(ready):
         admin(ready, "mv /etc/apache2/envvars.keep /etc/apache2/envvars; rm -rf /srv/tools /tmp/piped-root-ran")
 
 
+def test_a_file_openssl_cnf_includes_where_the_deploy_login_writes_is_refused(ready):
+    """Apache's root parent reads openssl.cnf at every apache2ctl once a module linking OpenSSL is loaded (attack7:
+    the read-only gate's `apache2 -t` loaded the provider that the deploy login's file, .included by root's
+    openssl.cnf, named). Bootstrap refuses naming the line, the gate's collector runs no apache2ctl as root."""
+    admin(ready, "cp /etc/ssl/openssl.cnf /etc/ssl/openssl.cnf.keep && install -d -m 2775 -o root -g deployer "
+                 "/srv/sslconf && sed -i '1i .include /srv/sslconf/team.cnf' /etc/ssl/openssl.cnf")
+    try:
+        assert as_deployer(ready, "printf '[team]\\nactivate = 1\\n' > /srv/sslconf/team.cnf").ok
+        said = refused(ready, config())
+        why = "/etc/ssl/openssl.cnf:1: '.include /srv/sslconf/team.cnf': /srv/sslconf/team.cnf was not read here"
+        assert f"bootstrap refused: root does not run apache2ctl here: {why}" in said, said
+        runs = collected(ready)["runs"]
+        assert runs.get("refused", "").startswith(f"not run as root: {why}") and "dump" not in runs, runs
+    finally:
+        admin(ready, "mv /etc/ssl/openssl.cnf.keep /etc/ssl/openssl.cnf; rm -rf /srv/sslconf")
+
+
 def test_what_the_gate_login_cannot_look_at_in_apaches_config_is_not_run_as_root(ready):
     """Whether root runs ``apache2ctl`` is decided by the login collector, unprivileged: what it cannot look at
     must count against the run, never pass unseen (class: a verdict over what was not looked at; root would read

@@ -67,7 +67,13 @@ def login_view(envvars: str, extra=None):
     out["/etc/apache2/apache2.conf"]["data"] = "ServerRoot /etc/apache2\n"
     out["/etc/apache2/envvars"]["data"] = envvars
     out["/etc/default/locale"]["data"] = "LANG=C.UTF-8\n"
-    return {"files": out, "dirs": {}, "errors": {}}
+    # what stock envvars' and OpenSSL's lines name, so the verdict never looks at this machine's own files
+    out.update({p: {"st": [d, 0, 0, 0, 0, 0]} for p in ("/etc/ssl", "/var", "/run", "/run/apache2", "/var/log",
+                                                      "/var/log/apache2") if p not in out})
+    out.update({p: {"st": [s.S_IFLNK | 0o777, 0, 0, 0, 0, 0], "link": t} for p, t in (("/var/run", "/run"),
+                                                                                     ("/var/lock", "/run/lock"))})
+    out["/etc/ssl/openssl.cnf"] = {"st": [f, 0, 0, 0, 0, 0], "data": "openssl_conf = openssl_init\n[openssl_init]\n"}
+    return {"files": out, "dirs": {}, "errors": {}, "size": 0}
 
 
 STOCK_ENVVARS = next(t["text"] for t in RECORDED["inventory"]["texts"] if t["path"] == "/etc/apache2/envvars")
@@ -349,6 +355,36 @@ def test_an_allowed_job_copying_the_apps_tree_where_others_read_is_a_finding(exp
     assert failing(facts, allowing(exp, cron=("/etc/cron.d/nightly",))) == {}
 
 
+BACKUP = ("#!/bin/sh\nset -eu\nmkdir -p /var/backups/app\n"
+          "tar -czf \"/var/backups/app/shared-$(date +%F).tgz\" -C {R} shared\n")
+SERVICE = "[Unit]\nDescription=backup\n\n[Service]\nType=oneshot\nExecStart=/usr/local/sbin/backup-app\n"
+
+
+# Class: a root job's copy of the app's secrets seen only when the cron line names the tree itself. A systemd
+# timer's service running /usr/local/sbin/backup-app (which tars shared/: the config's SECRET_KEY, the database)
+# left /var/backups/app/shared-2026-12-05.tgz 0644 and the gate passed. Members: the timer's service, a cron
+# line running the same script (allowed), the cron line naming the tree (above).
+@pytest.mark.parametrize("where, text, allow", [
+    ("/etc/systemd/system/backup-app.service", SERVICE, ()),
+    ("/etc/cron.d/backup", "30 2 * * * root /usr/local/sbin/backup-app\n", ("/etc/cron.d/backup",))])
+def test_a_root_script_a_job_runs_copying_the_apps_tree_where_others_read_is_a_finding(exp, where, text, allow):
+    def edit(i):
+        i["texts"].append({"path": where, "text": text})
+    facts = server(edit=edit)
+    script = BACKUP.format(R=R)
+    put(facts, "/usr/local/sbin/backup-app", s.S_IFREG | 0o755)
+    facts.raw.raw["named"] = {"/usr/local/sbin/backup-app": dict(facts.raw.files["/usr/local/sbin/backup-app"],
+                                                                 data=script)}
+    copy_ = "/var/backups/app/shared-2026-12-05.tgz"
+    facts.raw.raw["outputs"] = {"/var/backups/app/shared-": [copy_], "/var/backups/app": [copy_]}
+    put(facts, copy_, s.S_IFREG | 0o644)
+    msg = failing(facts, allowing(exp, cron=allow))
+    assert list(msg) == ["cw_schedules"], msg
+    assert msg["cw_schedules"].count(f"- {copy_} (0644 root:root): written by {where}") == 1, msg  # one line
+    put(facts, copy_, s.S_IFREG | 0o600)
+    assert failing(facts, allowing(exp, cron=allow)) == {}
+
+
 def test_an_allowed_jobs_own_log_is_no_copy_of_the_apps_secrets(exp):
     """A job that runs in the app's tree (``cd ROOT``) and logs elsewhere copies none of its secrets: its
     world-readable log is no finding (the job itself is cw_schedules' to judge, here allowed)."""
@@ -380,6 +416,17 @@ def test_the_login_collector_records_what_is_where_a_cron_job_writes(tmp_path):
     assert "/usr/bin" not in out["outputs"] and out["files"][f"{tmp_path}/bk/app-2026-12-05.tgz"]["st"]
     assert not [w for w in out["outputs"] if w.startswith(R)]  # the app's tree: never listed here
 
+    # a timer's service and the root script it runs (read by acts() into named): their words too
+    (tmp_path / "bk2").mkdir()
+    (tmp_path / "bk2" / "shared-2026-12-05.tgz").write_bytes(b"x")
+    # (after 300 words of the system's own trees, which are never listed: they take none of the 256 words)
+    out = {"files": {"/etc/cron.daily/big": {"data": " ".join(f"/usr/bin/x{i}" for i in range(300))},
+                     "/etc/systemd/system/b.service": {"data": "[Service]\nExecStart=/usr/local/sbin/b\n"}},
+           "named": {"/usr/local/sbin/b": {
+               "data": f"#!/bin/sh\ntar czf {tmp_path}/bk2/shared-$(date).tgz -C {R} shared\n"}},
+           "dirs": {}, "errors": {}}
+    collect_login.outputs(out, R)
+    assert out["outputs"][f"{tmp_path}/bk2/shared-"] == [f"{tmp_path}/bk2/shared-2026-12-05.tgz"], out["outputs"]
 
 # ---------------------------------------------------------------- what the stack's Python imports before the venv
 

@@ -177,3 +177,32 @@ def test_a_variable_defined_twice_is_a_no():
             "CustomLog /${LOGS}/a.log combined")
     assert "LOGS is defined more than once" in (verdict(text) or "")
     assert "APACHE_LOG_DIR is defined more than once" in (verdict("Define APACHE_LOG_DIR /srv/root") or "")
+
+
+def openssl(cnf: str, extra: dict | None = None) -> str | None:
+    """The verdict on a server whose /etc/ssl/openssl.cnf is ``cnf`` (Apache's root parent reads it at every
+    apache2ctl once mod_ssl, or any module linking OpenSSL, is loaded; so does every OpenSSL program of root's)."""
+    files = {"/etc/ssl": {"st": [D, 0, 0, 0, 0, 0]}, "/etc/ssl/openssl.cnf": {"st": [F, 0, 0, 0, 0, 0], "data": cnf}}
+    files.update(extra or {})
+    with mock.patch.object(collect_login, "read", side_effect=lambda out, p, *a: out["files"][p].get("data")):
+        return verdict("ServerName x", extra=files)
+
+
+def test_what_openssl_cnf_names_is_judged_before_root_runs_apache2ctl():
+    """Class: the verdict judged Apache's files and envvars, not the library configuration a module loads as root
+    (attack7: with mod_ssl on, the read-only gate's `apache2 -t` and bootstrap's loaded the provider a file
+    openssl.cnf .included from the deploy login's directory named). openssl.cnf and what it .includes, in turn:
+    each file root's, every absolute path word root's; a relative .include or a file not root's is a no."""
+    team = {"/srv/logtools/team.cnf": {"st": [F, 0, 0, 0, 0, 0], "data": "[team_sect]\nactivate = 1\n"}}
+    said = openssl(".include /srv/logtools/team.cnf\nopenssl_conf = openssl_init\n", team)
+    assert said and said.startswith("/etc/ssl/openssl.cnf:1: '.include /srv/logtools/team.cnf': /srv/logtools/team"
+                                    ".cnf may be changed by someone other than root"), said
+    said = openssl("[team_sect]\nmodule = /srv/logtools/p.so\nactivate = 1\n")
+    assert said and said.startswith("/etc/ssl/openssl.cnf:2: 'module = /srv/logtools/p.so': /srv/logtools/p.so"), said
+    assert "a relative .include" in (openssl(".include team.cnf\n") or "")
+    loose = {"/srv/root/team.cnf": {"st": [F | 0o020, 0, 1001, 0, 0, 0], "why": "not root's: not read"}}
+    said = openssl(".include /srv/root/team.cnf\n", loose)
+    assert said and said.startswith("/etc/ssl/openssl.cnf:1: '.include /srv/root/team.cnf': /srv/root/team.cnf was "
+                                    "not read here"), said
+    stock = "dir = ./demoCA\ncerts = $dir/certs\nopenssl_conf = openssl_init\n[openssl_init]\nproviders = p\n"
+    assert openssl("# .include fipsmodule.cnf\n" + stock) is None

@@ -694,6 +694,8 @@ def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(exp)
         for path, (mode, uid, link) in (extra or {}).items():
             out[path] = dict({"st": [{"f": f, "ln": ln}[mode], uid, 0, 0, 0, 0]}, **({"link": link} if link else {}))
         out["/etc/apache2/apache2.conf"]["data"] = "ServerRoot /etc/apache2\n"
+        out["/etc/ssl"] = {"st": [d, 0, 0, 0, 0, 0]}  # (OpenSSL's configuration, which Apache's root parent reads)
+        out["/etc/ssl/openssl.cnf"] = {"st": [f, 0, 0, 0, 0, 0], "data": "openssl_conf = openssl_init\n"}
         return {"files": out, "dirs": {}, "errors": {}}
 
     assert collect_login.loose(files()) is None

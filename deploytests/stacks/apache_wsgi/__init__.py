@@ -43,6 +43,9 @@ VHOST = """\
         umask=0007 python-home={runtime} lang=C.UTF-8 locale=C.UTF-8
     WSGIProcessGroup {app}
     WSGIApplicationGroup %{{GLOBAL}}
+    # The Authorization header reaches the app (mod_wsgi drops it unless told: it serves Apache's own auth,
+    # which this site has none of): an API token or HTTP Basic login is the app's to check.
+    WSGIPassAuthorization On
 {static}    # process-group + application-group here make mod_wsgi preload the app when the daemon starts.
     WSGIScriptAlias / {root}/application.wsgi process-group={app} application-group=%{{GLOBAL}}
     # No DocumentRoot: nothing under {root} is served as a file; only the .wsgi script is reachable.
