@@ -324,9 +324,9 @@ FAULTS: tuple[Fault, ...] = (
           "/usr/bin/find' (no arguments written: any, -exec included: its grantee is root)",
           "echo 'ops ALL=(root) NOPASSWD: /usr/bin/find' > /etc/sudoers.d/ops-find; "
           "chmod 0440 /etc/sudoers.d/ops-find"),
-    Fault("ssh-forwards-to-the-world", "sec_ssh_limits", "a support tunnel's line appended to sshd_config: "
-          "GatewayPorts clientspecified (a login's remote forward may listen on every interface)",
-          "echo 'GatewayPorts clientspecified' >> /etc/ssh/sshd_config"),
+    Fault("ssh-x11-display-public", "sec_ssh_limits", "X11 forwarding turned on for a GUI installer with "
+          "X11UseLocalhost no (a login's forwarded display listens on every interface)",
+          "sed -i 's/^X11Forwarding no/X11Forwarding yes/; 1i X11UseLocalhost no' /etc/ssh/sshd_config"),
     Fault("ssh-preauth-unbounded", "sec_ssh_limits", "an anti-brute-force snippet: LoginGraceTime 0 (a connection "
           "that never authenticates holds its slot for good)", "sed -i '1i LoginGraceTime 0' /etc/ssh/sshd_config"),
     Fault("ssh-weak-host-key", "sec_ssh_limits", "an old provisioning script's 1536-bit RSA host key under "

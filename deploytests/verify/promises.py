@@ -2862,7 +2862,6 @@ def sec_ssh_crypto(facts, exp):
 
 # the SSH server's bounds beyond its algorithms (DevSec ssh-baseline): what a login may open, what a stranger may
 # hold before authenticating, how strong the keys it proves itself with are
-SSHD_FORWARD_OPEN = {"gatewayports": ("yes", "clientspecified")}
 SSHD_PREAUTH_FULL = 10  # MaxStartups' full (or only) value below this: a handful of idle connections lock logins out
 SSHD_DEFAULT_HOST_KEYS = ("/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key", "/etc/ssh/ssh_host_ed25519_key")
 SSH_KEY_MIN_BITS = {"ssh-rsa": 2048}
@@ -2931,10 +2930,10 @@ def _host_key_lines(cfg, snap, raw) -> list[str]:
 
 def sec_ssh_limits(facts, exp):
     """The SSH server keeps DevSec ssh-baseline's bounds besides its algorithms, as its next start reads them
-    (sshd_config, Include files, Match blocks, a running server's own ``-o``): no login's forwarded port listens
-    beyond loopback (GatewayPorts, X11UseLocalhost with X11 forwarding), what a stranger holds before
-    authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), and every host key it
-    offers is strong (RSA of 2048 bits or more, no DSA: from each key's world-readable ``.pub``)."""
+    (sshd_config, Include files, Match blocks, a running server's own ``-o``): no login's forwarded X11 display
+    listens beyond loopback (X11UseLocalhost with X11 forwarding; GatewayPorts is cw_sshd's), what a stranger
+    holds before authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), and
+    every host key it offers is strong (RSA of 2048 bits or more, no DSA: from each key's world-readable ``.pub``)."""
     from .logins import SSHD_CONFIG, sshd_config, sshd_listeners
     from .mechanisms import texts
 
@@ -2949,12 +2948,6 @@ def sec_ssh_limits(facts, exp):
                                                                  "line") for pid, argv in sorted(running.items())]:
         blocks = [("", cfg.first)] + [(f" (Match {c} at {w})", b) for c, w, b in cfg.matches]
         for label, values in blocks:
-            value, where = values.get("gatewayports", ("", ""))
-            if value.lower() in SSHD_FORWARD_OPEN["gatewayports"]:
-                lines.append(f"{where}: gatewayports {value}{label}: a login's remote forward (ssh -R "
-                             "0.0.0.0:PORT:...) listens on every interface of the server: any login with a key, "
-                             "the deploy login's too, serves whatever it forwards to, outside Apache and every "
-                             "allowance")
             x11, at = values.get("x11uselocalhost", ("", ""))
             forwarding = (values.get("x11forwarding") or cfg.first.get("x11forwarding") or ("no", ""))[0]
             if x11.lower() == "no" and forwarding.lower() == "yes":
@@ -3414,13 +3407,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "attacker on the path can break ..."),
     Promise("sec_ssh_limits", f"{SEC}: host", "the SSH server keeps DevSec ssh-baseline's bounds besides its "
             "algorithms, as its next start reads them (sshd_config, Include files, Match blocks): no login's forwarded "
-            "port listens beyond loopback (GatewayPorts, X11UseLocalhost), what a stranger holds before "
+            "X11 display listens beyond loopback (X11UseLocalhost), what a stranger holds before "
             "authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), every host key "
             "it offers is strong (RSA of 2048 bits or more, no DSA; from each key's .pub): a login opens no port "
             "to the world, no stranger locks deploys out with a few idle connections, no one impersonates the "
-            "server with a factored key", "test_ssh_server_keeps_its_bounds", "/etc/ssh/sshd_config:23: "
-            "gatewayports yes: a login's remote forward (ssh -R 0.0.0.0:PORT:...) listens on every interface of "
-            "the server ..."),
+            "server with a factored key", "test_ssh_server_keeps_its_bounds", "/etc/ssh/sshd_config:1: "
+            "logingracetime 0: a connection that never authenticates is never cut ..."),
     Promise("sec_logs", f"{SEC}: Apache", "Apache's log directory (Debian's 0750 root:adm) lets no one else in, and "
             "no log the configuration in force writes elsewhere (ErrorLog, CustomLog, TransferLog) is readable by "
             "others, and no log format in force writes a request's or answer's credentials (Cookie, Authorization, "

@@ -112,14 +112,15 @@ def rsa_pub(bits: int) -> str:
 
 @pytest.mark.parametrize("server", ["debian12-plain", "debian13-plain"])
 def test_ssh_server_bounds_fail_each_named(server, exp):
-    """The SSH server's bounds besides its algorithms (blind7s's s02 GatewayPorts, s04 LoginGraceTime 0 +
-    MaxStartups 3, s09 a 1024-bit RSA host key): written here as other members of each class -- in a drop-in, in a
-    Match block, X11UseLocalhost no (the forwarded display on every interface), a MaxStartups triple, a host key
-    at another path with its .pub, a DSA key -- each fails naming its file:line; Debian's values pass."""
+    """The SSH server's bounds besides its algorithms (blind7s's s04 LoginGraceTime 0 + MaxStartups 3, s09 a
+    1024-bit RSA host key; s02's GatewayPorts is cw_sshd's, below): written here as other members of each class --
+    in a drop-in, in a Match block, X11UseLocalhost no (the forwarded display on every interface), a MaxStartups
+    triple, a host key at another path with its .pub, a DSA key -- each fails naming its file:line; Debian's
+    values pass (GatewayPorts yes too: not this rule's, one cause one failure)."""
     drop = "/etc/ssh/sshd_config.d/x.conf"
     members = {
-        "GatewayPorts clientspecified": "gatewayports clientspecified: a login's remote forward",
-        "Match User deployer\n    GatewayPorts yes": "gatewayports yes (Match User deployer at",
+        "Match User deployer\n    X11Forwarding yes\n    X11UseLocalhost no":
+            "x11uselocalhost no (Match User deployer at",
         "X11Forwarding yes\nX11UseLocalhost no": "x11uselocalhost no with X11 forwarding on",
         "LoginGraceTime 0s": "logingracetime 0s: a connection that never authenticates is never cut",
         "MaxStartups 2:30:5": "maxstartups 2:30:5: 5 unauthenticated connections from anyone refuse every other login",
@@ -127,7 +128,7 @@ def test_ssh_server_bounds_fail_each_named(server, exp):
     for line, said in members.items():
         found = outcome("sec_ssh_limits", facts_of(server=server, texts={drop: line + "\n"}), exp)
         assert found.startswith("fail") and said in found and drop + ":" in found, (line, found)
-    for fine in ("GatewayPorts no", "LoginGraceTime 30s", "MaxStartups 10:30:60", "X11UseLocalhost yes",
+    for fine in ("GatewayPorts yes", "LoginGraceTime 30s", "MaxStartups 10:30:60", "X11UseLocalhost yes",
                  "X11Forwarding no\nX11UseLocalhost no"):
         assert outcome("sec_ssh_limits", facts_of(server=server, texts={drop: fine + "\n"}), exp) == "pass", fine
     keys = {"/etc/ssh/keys/host_rsa": rsa_pub(1024), "/etc/ssh/keys/host_rsa_1536": rsa_pub(1536),
