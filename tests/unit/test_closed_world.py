@@ -211,9 +211,9 @@ def test_an_allowed_process_that_runs_another_release_than_the_live_one_fails(ex
     facts = clean_facts()
     switched = facts["stat"][f"{root}/current"]["mtime"]
     older = "20000101T000000Z-00000000"
-    cases = [("yourapplication", f"{root}/current/venv/bin/python -m app.worker", switched - 60,
+    cases = [("yourapplication", f"{root}/current/venv/bin/python {root}/current/venv/bin/app-worker", switched - 60,
               f"before current was switched to {LIVE}"),
-             ("appuser", f"{root}/releases/{older}/venv/bin/python -m app.report", switched + 5,
+             ("appuser", f"{root}/releases/{older}/venv/bin/app-report --daily", switched + 5,
               f"it runs release {older} by name, not the live {LIVE}"),
              ("root", f"/usr/bin/env {root}/current/venv/bin/flask --app app beat", switched - 600,
               "resolved current then and runs the release live at its start")]
@@ -221,11 +221,12 @@ def test_an_allowed_process_that_runs_another_release_than_the_live_one_fails(ex
         facts = clean_facts()
         p = dict(proc(800 + n, user, cmd), started=started)
         inv(facts).setdefault("processes" if user != "root" else "reaching", []).append(p)
-        allowed = allowing(exp, processes=(f"{user}: {cmd.split()[0].split('/releases/')[0]}",))
+        allowed = allowing(exp, processes=(f"{user}: {cmd.split()[0]}",))  # (an entry binds word by word)
         msg = outcome("cw_processes", facts, allowed)
         assert msg.startswith("fail") and said in msg and "allow_processes accounts for the process, not for the " \
             "release it runs" in msg, (cmd, msg)
         p["started"], p["cmdline"] = switched + 5, cmd.replace(f"releases/{older}", f"releases/{LIVE}")
+        allowed = allowing(exp, processes=(f"{user}: {p['cmdline'].split()[0]}",))
         assert outcome("cw_processes", facts, allowed) == "pass", cmd
 
 def test_the_deploy_users_processes_in_a_live_ssh_session_are_its_own(exp):
