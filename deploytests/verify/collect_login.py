@@ -619,7 +619,7 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit)]
+                  ("polkit", polkit), ("host keys", host_keys)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
@@ -688,6 +688,22 @@ def own_keys(out):
                 out["own_keys"][path] = f.read(65536).decode("latin-1") if stat.S_ISREG(os.fstat(f.fileno())[0]) else ""
         except OSError:
             continue
+
+
+def host_keys(out):
+    """The public halves of the SSH server's host keys (world-readable ``.pub`` files; never a private key): every
+    ``*.pub`` of /etc/ssh and the ``.pub`` of each ``HostKey`` path sshd_config and its drop-ins (read above) name,
+    at most 32: the runner judges each key's strength."""
+    names = ["/etc/ssh/" + n for n in out["dirs"].get("/etc/ssh", []) if n.endswith(".pub")]
+    confs = ["/etc/ssh/sshd_config"] + ["/etc/ssh/sshd_config.d/" + n
+                                        for n in out["dirs"].get("/etc/ssh/sshd_config.d", [])]
+    for conf in confs:
+        for line in (out["files"].get(conf, {}).get("data") or "").splitlines():
+            m = re.match(r"\s*hostkey[\s=]+(/[^\s\x00]+)", line, re.I)
+            if m:
+                names.append(m.group(1) + ".pub")
+    for path in sorted(set(names))[:32]:
+        read(out, path, 65536)
 
 
 WORD = re.compile(r"(?:^|(?<=[\s'\"=;|&(`<>]))(/[^\s'\"`;|&()<>$*?\x00]+)", re.M)  # an absolute path word
