@@ -36,21 +36,23 @@ def to_run(item) -> bool:
 
 
 @pytest.fixture(scope="session")
-def scenarios(request, deploy_target, tmp_path_factory):
+def scenarios(request, tmp_path_factory):
     """The docker target's scenario runner (:class:`~deploytests.suite.lab.Scenarios`): every scenario selected in
     the run starts at once, each on a fresh container of its own; the tests then wait for their own. Under xdist
-    (which hands a worker its tests one by one) each starts when its test is reached."""
-    from deploytests.plugin import SETTINGS
+    (which hands a worker its tests one by one) each starts when its test is reached. It needs the target's
+    settings only, not its servers: the scenarios start before the session's containers do."""
+    from deploytests.plugin import PROVIDER, SETTINGS
 
+    provider = request.config.stash[PROVIDER]
     # at most --parallel scenario containers at once (each is a host worked on), and never more than 2 x CPUs
-    runner = Scenarios(config_file=deploy_target.config_file,
+    runner = Scenarios(config_file=provider.config_file,
                        workers=min(request.config.stash[SETTINGS].parallel, 2 * (os.cpu_count() or 1)))
     request.config.stash[SCENARIOS] = runner
     try:
         if not hasattr(request.config, "workerinput"):
             for item in request.session.items:
                 if to_run(item):
-                    submit(runner, item, deploy_target, tmp_path_factory)
+                    submit(runner, item, provider, tmp_path_factory)
         yield runner
     finally:
         runner.close()

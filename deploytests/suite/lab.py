@@ -39,6 +39,8 @@ FINGERPRINT = Path(fingerprint_program.__file__).read_text(encoding="utf-8")  # 
 
 EXAMPLES = ("yourapplication", "yourapplication-v2", "broken-import", "broken-health")
 FIRST = "yourapplication"  # the release live on a scenario's container unless it starts_with() another
+ONE_DAEMON = 1  # mod_wsgi daemons on a scenario's container unless it is about several_daemons()
+Which = tuple[str, str, "int | None"]  # a snapshot: (stack name, live example, daemons; None: deploy.toml's)
 
 
 def starts_with(live: str) -> Callable[[Callable], Callable]:
@@ -51,12 +53,24 @@ def starts_with(live: str) -> Callable[[Callable], Callable]:
     return mark
 
 
+def several_daemons(function: Callable) -> Callable:
+    """Mark a scenario about what the app's several mod_wsgi daemons do together (every daemon serves the live
+    release after a deploy or rollback, none fails a request while they restart): on the docker target its
+    container runs as many as the app's deploy.toml says (``processes``, 2 by default). The other scenarios'
+    containers run :data:`ONE_DAEMON`: each daemon imports the app when it starts and again after every deploy,
+    the largest share of the scenarios' CPU, and they test the lock, the release check, the tree and the
+    logins, which one daemon serves alike. On a real target every scenario runs on the server as bootstrapped."""
+    function.lab_processes = None  # type: ignore[attr-defined]
+    return function
+
+
 class Lab:
     """One server for the scenarios; ``deploy_user`` logs in for deploys (default: the server's login)."""
 
     def __init__(self, server, *, deploy_user: str | None = None, config_file: Path | None = None,
-                 artifacts: Artifacts | None = None):
+                 artifacts: Artifacts | None = None, processes: int | None = None):
         self.server, self.deploy_user, self.config_file = server, deploy_user or server.user, config_file
+        self.processes = processes  # mod_wsgi daemons bootstrap writes into the vhost (None: deploy.toml's)
         self.admin = server.connection()
         self._deployer = None  # the deploy user's connection for deploy/rollback, opened once (see deployer())
         self.artifacts = artifacts or Artifacts()
@@ -68,7 +82,8 @@ class Lab:
     # -- setup -----------------------------------------------------------------------------------------
     def config(self, name: str = "yourapplication", project: Path | None = None):
         cfg = load_config(project or APPS / name, target_config=self.config_file)
-        return replace(cfg, deploy_user=self.deploy_user)
+        cfg = replace(cfg, deploy_user=self.deploy_user)
+        return cfg if self.processes is None else replace(cfg, processes=self.processes)
 
     def bootstrap(self, name: str = "yourapplication") -> pipeline.BootstrapResult:
         result = pipeline.bootstrap(self.admin, self.config(name))
@@ -224,58 +239,61 @@ class Scenarios:
         self.artifacts = Artifacts()
         self.started: float | None = None
         self.ended: float | None = None
-        # (stack name, live example) -> (image id, server Python, seconds), and the snapshot's key
-        self.bases: dict[tuple[str, str], tuple[str, str, float]] = {}
-        self.keys: dict[tuple[str, str], str] = {}
+        # (stack name, live example, daemons) -> (image id, server Python, seconds), and the snapshot's key
+        self.bases: dict[Which, tuple[str, str, float]] = {}
+        self.keys: dict[Which, str] = {}
         self._lock = threading.Lock()
-        self._base_locks: dict[tuple[str, str], threading.Lock] = {}  # one per snapshot: made once, others wait
+        self._base_locks: dict[Which, threading.Lock] = {}  # one per snapshot: made once, others wait
         self._client: Any = None  # the engine the snapshots were made in
-        self.cached: set[tuple[str, str]] = set()  # the snapshots a run before this one made
+        self.cached: set[Which] = set()  # the snapshots a run before this one made
 
     def submit(self, key: str, name: str, stack, scenario: Callable[..., object], kwargs: dict,
-               live: str = FIRST) -> Run:
-        """Run ``scenario`` on a container whose live release is the example ``live`` (:func:`starts_with`)."""
+               live: str = FIRST, processes: int | None = ONE_DAEMON) -> Run:
+        """Run ``scenario`` on a container whose live release is the example ``live`` (:func:`starts_with`),
+        bootstrapped with ``processes`` mod_wsgi daemons (None: deploy.toml's; :func:`several_daemons`)."""
         with self._lock:
             if key not in self.runs:
                 self.started = self.started or time.monotonic()
                 run = self.runs[key] = Run(name, Future())
-                run.future = self.pool.submit(self._run, run, stack, scenario, kwargs, live)
+                run.future = self.pool.submit(self._run, run, stack, scenario, kwargs, live, processes)
             return self.runs[key]
 
-    def _lab(self, fleet) -> Lab:
-        lab = Lab(fleet.servers[0], deploy_user="deployer", config_file=self.config_file, artifacts=self.artifacts)
+    def _lab(self, fleet, processes: int | None) -> Lab:
+        lab = Lab(fleet.servers[0], deploy_user="deployer", config_file=self.config_file, artifacts=self.artifacts,
+                  processes=processes)
         lab.container = fleet.containers[0]
         return lab
 
-    def _base(self, stack, live: str = FIRST) -> tuple[str, str, float]:
-        """The snapshot of ``stack`` with example ``live`` live: the one a run of the same code made before, when
-        the engine still has it (see :func:`snapshot_key`), else made by the first scenario that needs it (the
-        others wait for it) and kept for the next run. :data:`FIRST` is bootstrapped on a fresh container; another
-        release is deployed on a container of :data:`FIRST`'s snapshot."""
-        which = (stack.name, live)
+    def _base(self, stack, live: str = FIRST, processes: int | None = ONE_DAEMON) -> tuple[str, str, float]:
+        """The snapshot of ``stack`` with example ``live`` live and ``processes`` daemons: the one a run of the
+        same code made before, when the engine still has it (see :func:`snapshot_key`), else made by the first
+        scenario that needs it (the others wait for it) and kept for the next run. :data:`FIRST` is bootstrapped
+        on a fresh container; another release is deployed on a container of :data:`FIRST`'s snapshot."""
+        which = (stack.name, live, processes)
         with self._lock:
             lock = self._base_locks.setdefault(which, threading.Lock())
         with lock:
             if which in self.bases:
                 return self.bases[which]
             started = time.monotonic()
-            parent = self._base(stack) if live != FIRST else None
+            parent = self._base(stack, FIRST, processes) if live != FIRST else None
             version = parent[1] if parent else stack.python_version
             cfg = replace(load_config(APPS / live, target_config=self.config_file), deploy_user="deployer")  # a Lab's
             artifact = self.artifacts.get(live, version,
                                           lambda: pipeline.pack(APPS / live, cfg, python_version=version))
-            key = self.keys[which] = (snapshot_key(self.client(), stack, self.config_file, artifact) if parent is None
-                                      else hashlib.sha256(f"{self.keys[stack.name, FIRST]}\0{live}\0"
+            key = self.keys[which] = (snapshot_key(self.client(), stack, self.config_file, artifact, processes)
+                                      if parent is None
+                                      else hashlib.sha256(f"{self.keys[stack.name, FIRST, processes]}\0{live}\0"
                                                           f"{artifact.sha256}".encode()).hexdigest())
             cached = cached_snapshot(self.client(), key)
             if cached is not None:
                 self.cached.add(which)
-                self.bases[which] = (cached.id, cached.labels[L_SNAPSHOT_PYTHON], time.monotonic() - started)
+                self.bases[which] = (cached["Id"], cached["Labels"][L_SNAPSHOT_PYTHON], time.monotonic() - started)
                 return self.bases[which]
             with self._fleet(count=1, name_prefix="lab-base", image=stack.image, base=stack.base_image,
                              image_tag=parent[0] if parent else None, client=self.client(),
                              progress=lambda msg: None) as fleet:
-                lab = self._lab(fleet)
+                lab = self._lab(fleet, processes)
                 try:
                     if parent:
                         lab.python_version = parent[1]
@@ -302,8 +320,8 @@ class Scenarios:
                 self._client = docker_client()
             return self._client
 
-    def _run(self, run: Run, stack, scenario, kwargs, live: str = FIRST) -> None:
-        base = self._base(stack, live) if self.snapshot else None
+    def _run(self, run: Run, stack, scenario, kwargs, live: str = FIRST, processes: int | None = ONE_DAEMON) -> None:
+        base = self._base(stack, live, processes) if self.snapshot else None
         t0 = time.monotonic()
         fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
                             image_tag=base[0] if base else None, client=self.client(), progress=lambda msg: None)
@@ -311,7 +329,7 @@ class Scenarios:
             with fleet:
                 t1 = time.monotonic()
                 run.times["container"] = t1 - t0
-                lab = self._lab(fleet)
+                lab = self._lab(fleet, processes)
                 lab.say = run.notes.append
                 try:
                     if base:
@@ -344,7 +362,8 @@ class Scenarios:
                 "summed": {p: sum(r.times.get(p, 0.0) for r in runs) for p in self.PHASES
                            if any(p in r.times for r in runs)},
                 "cpu": sum(cpu) if len(cpu) == len(runs) else None,
-                "snapshots": {f"{stack} {live}": seconds for (stack, live), (_, _, seconds) in self.bases.items()},
+                "snapshots": {f"{stack} {live} processes={processes or 'deploy.toml'}": seconds
+                              for (stack, live, processes), (_, _, seconds) in self.bases.items()},
                 "runs": {r.name: {**r.times, "cpu": r.cpu} for r in runs}}
 
     def summary(self) -> list[str]:
@@ -354,10 +373,10 @@ class Scenarios:
             return []
         cpu = "" if data["cpu"] is None else f"; CPU in their containers {data['cpu']:.2f}s"
         snapshots = "".join(
-            f"; snapshot ({stack}, {live} live: " + ("made by a run before, found" if (stack, live) in self.cached
-                                                    else "bootstrap, deploy, commit" if live == FIRST
-                                                    else f"{FIRST}'s snapshot, deploy, commit") + f") {seconds:.2f}s"
-            for (stack, live), (_, _, seconds) in self.bases.items())
+            f"; snapshot ({stack}, {live} live, {processes or 'the app config'} daemon(s): "
+            + ("made by a run before, found" if (stack, live, processes) in self.cached
+               else "bootstrap, deploy, commit" if live == FIRST else f"{FIRST}'s snapshot, deploy, commit")
+            + f") {seconds:.2f}s" for (stack, live, processes), (_, _, seconds) in self.bases.items())
         lines = [f"lifecycle: {data['scenarios']} scenario(s) on a container each, up to {data['workers']} at once: "
                  f"{data['wall']:.2f}s wall{snapshots}; summed: "
                  + ", ".join(f"{p} {v:.2f}s" for p, v in data["summed"].items()) + cpu]
@@ -373,15 +392,17 @@ class Scenarios:
 
 L_SNAPSHOT = "deploytests.lab-snapshot"  # a scenario snapshot's key (snapshot_key)
 L_SNAPSHOT_PYTHON = "deploytests.lab-python"  # the server's Python in it
-KEPT_SNAPSHOTS = 8  # the newest kept for later runs (runs of different code on one engine each have their own two)
+KEPT_SNAPSHOTS = 12  # the newest kept for later runs (runs of different code on one engine each have their own 3)
 
 
-def snapshot_key(client, stack, config_file: Path | None, artifact: pipeline.Artifact) -> str:
+def snapshot_key(client, stack, config_file: Path | None, artifact: pipeline.Artifact,
+                 processes: int | None = ONE_DAEMON) -> str:
     """What a scenario snapshot depends on, hashed: the server image (its tag is its Dockerfiles' content
     hash), this deploytests' own files (bootstrap, the agents, the templates, the example apps), the v1
-    artifact deployed in it (its sha256: the app and its dependencies as packed now) and the target's config
-    file. Another run of the same code on the same engine finds the snapshot this one made; any change makes
-    another (a run of other code beside it finds its own)."""
+    artifact deployed in it (its sha256: the app and its dependencies as packed now), the target's config
+    file and the daemons bootstrap wrote into the vhost (``processes``). Another run of the same code on the
+    same engine finds the snapshot this one made; any change makes another (a run of other code beside it
+    finds its own)."""
     from ..containers import images
 
     digest = hashlib.sha256()
@@ -390,14 +411,21 @@ def snapshot_key(client, stack, config_file: Path | None, artifact: pipeline.Art
     for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(f"{path.relative_to(package)}\0".encode() + path.read_bytes() + b"\0")
     config = config_file.read_bytes() if config_file is not None and config_file.is_file() else b""
-    digest.update(f"{stack.name}\0{tag}\0{artifact.sha256}\0".encode() + config)
+    digest.update(f"{stack.name}\0{tag}\0{artifact.sha256}\0{processes}\0".encode() + config)
     return digest.hexdigest()
 
 
-def cached_snapshot(client, key: str):
-    """The newest image with snapshot key ``key`` on the engine, or None."""
-    found = client.images.list(filters={"label": f"{L_SNAPSHOT}={key}"})
-    return max(found, key=lambda image: image.attrs.get("Created", ""), default=None)
+def snapshots(client, label: str) -> list[dict]:
+    """The engine's images with ``label`` (``name`` or ``name=value``), newest first, as the engine lists them
+    (``Id``, ``Created``, ``Labels``): one call, no inspection per image, so an image another run removes
+    meanwhile is not an error (the SDK's ``images.list`` inspects each one it listed and fails on such)."""
+    return sorted(client.api.images(filters={"label": label}), key=lambda image: image.get("Created", 0),
+                  reverse=True)
+
+
+def cached_snapshot(client, key: str) -> dict | None:
+    """The newest image with snapshot key ``key`` on the engine (:func:`snapshots`), or None."""
+    return next(iter(snapshots(client, f"{L_SNAPSHOT}={key}")), None)
 
 
 def evict_snapshots(client, *, keep: int) -> None:
@@ -406,11 +434,9 @@ def evict_snapshots(client, *, keep: int) -> None:
     bounded to a few."""
     import docker
 
-    found = sorted(client.images.list(filters={"label": L_SNAPSHOT}), key=lambda image: image.attrs.get("Created", ""),
-                   reverse=True)
-    for image in found[keep:]:
+    for image in snapshots(client, L_SNAPSHOT)[keep:]:
         try:
-            client.images.remove(image.id)
+            client.images.remove(image["Id"])
         except docker.errors.APIError:
             continue  # in use by a container, or gone already
 
@@ -439,7 +465,7 @@ def is_scenario(item) -> bool:
         return False
 
 
-def submit(runner: Scenarios, item, deploy_target, tmp_path_factory) -> Run:
+def submit(runner: Scenarios, item, target, tmp_path_factory) -> Run:
     """Start ``item``'s scenario (the test function itself) on the runner; the same run when already started."""
     from ..stacks import for_platform
 
@@ -447,10 +473,11 @@ def submit(runner: Scenarios, item, deploy_target, tmp_path_factory) -> Run:
     folder = re.sub(r"\W+", "-", item.name)[:40]
     kwargs = scenario_kwargs(item.function, params, lambda: tmp_path_factory.mktemp(folder))
     callspec = getattr(item, "callspec", None)  # a fleet of several platforms: the lab's id names its platform
-    platform = deploy_target.settings.platform[0]
+    platform = target.settings.platform[0]
     platform = callspec.params.get("lab", platform) if callspec else platform
     return runner.submit(item.nodeid, item.name, for_platform(platform), item.function, kwargs,
-                         live=getattr(item.function, "lab_live", FIRST))
+                         live=getattr(item.function, "lab_live", FIRST),
+                         processes=getattr(item.function, "lab_processes", ONE_DAEMON))
 
 
 def scenario_kwargs(function, params: dict, tmp_dir: Callable[[], Path]) -> dict:

@@ -432,6 +432,7 @@ class TestScenarioSnapshots:
         assert key("a" * 64) == first  # the same code, image, artifact and config: the same snapshot
         assert key("b" * 64) != first  # another artifact (the app or its dependencies changed)
         assert key("a" * 64, None) != first
+        assert snapshot_key(client, stack, config, SimpleNamespace(sha256="a" * 64), processes=2) != first  # daemons
         config.write_text("SECRET = 'b'\n")
         assert key("a" * 64) != first
 
@@ -447,19 +448,23 @@ class TestScenarioSnapshots:
 
         class Images:
             def __init__(self):
-                self.kept = {f"img{i}": f"2026-12-05T18:0{i}:00Z" for i in range(6)}
+                self.kept = {f"img{i}": 1796493600 + 60 * i for i in range(7)}
                 self.in_use, self.removed, self.filters = {"img0"}, [], []
+                self.gone = {"img3"}  # removed by another run after the listing: not a failure
 
-            def list(self, filters):
+            def images(self, filters):  # the engine's listing: no inspection per image
                 self.filters.append(filters)
-                return [SimpleNamespace(id=i, attrs={"Created": c}) for i, c in self.kept.items()]
+                return [{"Id": i, "Created": c, "Labels": {}} for i, c in self.kept.items()]
 
             def remove(self, image_id):
                 if image_id in self.in_use:
                     raise docker.errors.APIError("conflict: image is being used by a container")
+                if image_id in self.gone:
+                    raise docker.errors.NotFound("No such image")
                 self.removed.append(image_id)
 
-        client = SimpleNamespace(images=Images())
+        images = Images()
+        client = SimpleNamespace(images=images, api=images)
         evict_snapshots(client, keep=3)
-        assert client.images.filters == [{"label": L_SNAPSHOT}]
-        assert sorted(client.images.removed) == ["img1", "img2"]  # img5..img3 newest; img0 is in use
+        assert images.filters == [{"label": L_SNAPSHOT}]
+        assert sorted(images.removed) == ["img1", "img2"]  # img6..img4 newest; img3 gone meanwhile; img0 in use
