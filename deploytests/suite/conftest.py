@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from deploytests.suite.lab import SCENARIOS, Run, Scenarios, is_scenario, submit
+from deploytests.suite.lab import SCENARIOS, Run, Scenarios, is_scenario, submit, switches_of
 
 SCENARIO_TIMEOUT = 600  # seconds; each scenario's own waits are bounded far below this
 STARTED = pytest.StashKey[tuple[float, float]]()  # when the tests began (collection done), the runner's CPU then
@@ -50,9 +50,8 @@ def scenarios(request, tmp_path_factory):
     request.config.stash[SCENARIOS] = runner
     try:
         if not hasattr(request.config, "workerinput"):
-            for item in request.session.items:
-                if to_run(item):
-                    submit(runner, item, provider, tmp_path_factory)
+            for item in sorted((i for i in request.session.items if to_run(i)), key=switches_of, reverse=True):
+                submit(runner, item, provider, tmp_path_factory)
         yield runner
     finally:
         runner.close()

@@ -53,6 +53,22 @@ def starts_with(live: str) -> Callable[[Callable], Callable]:
     return mark
 
 
+def switches(n: int) -> Callable[[Callable], Callable]:
+    """Mark a scenario that makes a release live ``n`` times (deploys and rollbacks that change what serves; 1
+    when unmarked): each costs a release check, the daemons' restart and the gate, most of a scenario's time. On
+    the docker target the scenarios are submitted by it, most first, so a long one never starts last and ends
+    the run alone while the other slots are idle."""
+    def mark(function: Callable) -> Callable:
+        function.lab_switches = n  # type: ignore[attr-defined]
+        return function
+    return mark
+
+
+def switches_of(item) -> int:
+    """How many times ``item``'s scenario makes a release live (:func:`switches`)."""
+    return getattr(getattr(item, "function", None), "lab_switches", 1)
+
+
 def several_daemons(function: Callable) -> Callable:
     """Mark a scenario about what the app's several mod_wsgi daemons do together (every daemon serves the live
     release after a deploy or rollback, none fails a request while they restart): on the docker target its

@@ -31,7 +31,7 @@ from deploytests.errors import DeployError, DeployTestsError, HostKeyError
 from deploytests.pipeline.releases import deploy_args
 from deploytests.pipeline.remote import call_agent
 from deploytests.redaction import secrets_of
-from deploytests.suite.lab import Lab, example_release, fingerprint_diff, several_daemons, starts_with, submit
+from deploytests.suite.lab import Lab, example_release, fingerprint_diff, several_daemons, starts_with, submit, switches
 from deploytests.verify import wsgi_daemons
 from deploytests.verify.load import Load
 from deploytests.verify.testinfra import host_for
@@ -131,6 +131,7 @@ def test_redeploy_under_load_has_zero_failed_requests(lab):
 # ---------------------------------------------------------------- 2. rollback drill
 
 @several_daemons  # every daemon serves the release rolled back to (none left on the one rolled back from)
+@switches(2)  # v2, then back to v1
 def test_rollback_drill(lab):
     v1 = lab.deploy("yourapplication").release_id
     v2 = lab.deploy("yourapplication-v2").release_id
@@ -152,6 +153,7 @@ def test_rollback_drill(lab):
 # ---------------------------------------------------------------- 3. health gate
 
 @starts_with("yourapplication-v2")  # docker target: v2 is live on its container already (its deploy is a no-op)
+@switches(0)  # the broken release is refused
 @pytest.mark.parametrize("app, refused_at, hint", [
     ("broken-import", "import yourapplication:app", "the live release was not touched"),
     # its post_deploy ran before the health preflight (a release's health may need what post_deploy migrates)
@@ -268,6 +270,7 @@ def test_interrupted_deploy_keeps_serving_and_next_deploy_recovers(lab, point, h
 # ---------------------------------------------------------------- 5. concurrent deploys
 
 @several_daemons  # after both deploys every daemon serves the later one
+@switches(2)
 def test_concurrent_deploys_are_serialized_never_interleaved(lab, tmp_path):
     lab.artifact("yourapplication-v21", example_release(tmp_path, "2.1"))
     old = lab.deploy("yourapplication").release_id
@@ -309,6 +312,7 @@ def test_concurrent_deploys_are_serialized_never_interleaved(lab, tmp_path):
 # ---------------------------------------------------------------- 6. idempotence
 
 @starts_with("yourapplication-v2")  # docker target: v2 deployed once already, in the snapshot
+@switches(0)
 def test_bootstrap_and_deploy_twice_change_nothing(lab):
     lab.deploy("yourapplication-v2")
     before = lab.fingerprint()
@@ -349,6 +353,7 @@ def _config_name(lab) -> str:
 
 # ---------------------------------------------------------------- 8. host key changed
 
+@switches(0)  # refused at the login
 def test_changed_host_key_stops_the_run_and_nothing_is_deployed(lab, tmp_path):
     needs_container(lab, "rotates the server's host key")
     lab.deploy("yourapplication")
