@@ -44,9 +44,10 @@ Which = tuple[str, str, "int | None"]  # a snapshot: (stack name, live example, 
 
 
 def starts_with(live: str) -> Callable[[Callable], Callable]:
-    """Mark a scenario that begins by deploying example ``live``: on the docker target its container starts from
-    a snapshot with ``live`` already live (made once, kept like the first one), so its own first deploy of
-    ``live`` is a no-op; on a real target that deploy does the work."""
+    """Mark a scenario that begins by deploying example ``live`` (after :data:`FIRST`): on the docker target its
+    container starts from a snapshot with ``live`` already live (made once, kept like the first one), so its own
+    first deploy of ``live`` is a no-op (or :meth:`Lab.deployed_in_turn` finds both); on a real target that
+    deploy does the work."""
     def mark(function: Callable) -> Callable:
         function.lab_live = live  # type: ignore[attr-defined]
         return function
@@ -143,6 +144,17 @@ class Lab:
 
     def rollback(self, to: str | None = None, **kwargs) -> pipeline.DeployResult:
         return pipeline.rollback(self.deployer(), self.config(), to, **kwargs)
+
+    def deployed_in_turn(self, *names: str) -> list[str]:
+        """The ids of releases of the examples ``names`` deployed one after another, the last one live: the
+        server's own when its newest releases are exactly those artifacts in that order with the last one live
+        (a scenario's snapshot, :func:`starts_with`, deployed them), else each deployed now, in turn."""
+        status = self.status()
+        have = status.releases[-len(names):]
+        if (len(have) == len(names) and status.live == have[-1].id
+                and [r.artifact_sha256 for r in have] == [self.artifact(n).sha256 for n in names]):
+            return [r.id for r in have]
+        return [self.deploy(name).release_id for name in names]
 
     # -- probes ----------------------------------------------------------------------------------------
     def sudo(self, command: str) -> str:

@@ -131,10 +131,9 @@ def test_redeploy_under_load_has_zero_failed_requests(lab):
 # ---------------------------------------------------------------- 2. rollback drill
 
 @several_daemons  # every daemon serves the release rolled back to (none left on the one rolled back from)
-@switches(2)  # v2, then back to v1
+@starts_with("yourapplication-v2")  # docker target: v1 then v2 deployed in its snapshot, v2 live
 def test_rollback_drill(lab):
-    v1 = lab.deploy("yourapplication").release_id
-    v2 = lab.deploy("yourapplication-v2").release_id
+    v1, v2 = lab.deployed_in_turn("yourapplication", "yourapplication-v2")
     back = lab.rollback()
     assert (back.changed, back.release_id, back.previous) == (True, v1, v2)
     page = lab.get("/")
