@@ -19,6 +19,7 @@ import re
 import shlex
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -30,7 +31,7 @@ import requests
 
 from .. import pipeline
 from ..config import load_config
-from ..containers.sweep import L_KEEP
+from ..containers.sweep import L_KEEP, owner_labels
 from ..examples import APPS
 from . import fingerprint as fingerprint_program
 
@@ -251,7 +252,10 @@ class Scenarios:
     its host key and Apache's pid file were removed, so each container makes its own. The snapshot is kept on the
     engine for later runs, found by a key of everything it depends on (:func:`snapshot_key`: the server image,
     this deploytests' files, the v1 artifact, the config file), so a warm run of the same code makes none; the
-    sweep passes it by (``keep``), and the newest :data:`KEPT_SNAPSHOTS` stay (:func:`evict_snapshots`).
+    sweep passes it by (``keep``), and the newest :data:`KEPT_SNAPSHOTS` stay (:func:`evict_snapshots`). While
+    this run uses a snapshot, a container of the run created from it (never started) holds it: the engine
+    refuses to remove an image a container uses, so another run's eviction cannot take it away before this run's
+    last scenario starts (:meth:`_hold`; removed by :meth:`close`, swept like the run's other containers).
     ``snapshot=False``: fresh containers, each bootstrapped (nothing deployed).
     """
 
@@ -274,6 +278,8 @@ class Scenarios:
         self._base_locks: dict[Which, threading.Lock] = {}  # one per snapshot: made once, others wait
         self._client: Any = None  # the engine the snapshots were made in
         self.cached: set[Which] = set()  # the snapshots a run before this one made
+        self.run_id = uuid.uuid4().hex[:10]  # the holders' owner (:meth:`_hold`)
+        self.holders: list[Any] = []
 
     def submit(self, key: str, name: str, stack, scenario: Callable[..., object], kwargs: dict,
                live: str = FIRST, processes: int | None = ONE_DAEMON) -> Run:
@@ -314,7 +320,7 @@ class Scenarios:
                                       else hashlib.sha256(f"{self.keys[stack.name, FIRST, processes]}\0{live}\0"
                                                           f"{artifact.sha256}".encode()).hexdigest())
             cached = cached_snapshot(self.client(), key)
-            if cached is not None:
+            if cached is not None and self._hold(cached["Id"]):
                 self.cached.add(which)
                 self.bases[which] = (cached["Id"], cached["Labels"][L_SNAPSHOT_PYTHON], time.monotonic() - started)
                 return self.bases[which]
@@ -335,9 +341,25 @@ class Scenarios:
                 image = fleet.containers[0].commit(
                     repository="deploytests/lab-snapshot", tag=key[:12],
                     conf={"Labels": {L_KEEP: "1", L_SNAPSHOT: key, L_SNAPSHOT_PYTHON: lab.python_version}})
+            self._hold(image.id)
             evict_snapshots(self.client(), keep=KEPT_SNAPSHOTS)
             self.bases[which] = (image.id, lab.python_version, time.monotonic() - started)
             return self.bases[which]
+
+    def _hold(self, image_id: str) -> bool:
+        """Keep snapshot ``image_id`` on the engine for this run: a container of the run created from it, never
+        started (the engine refuses to remove an image a container uses; the sweep removes the holder of a run
+        that died). False when the image is gone already (another run evicted it after it was listed)."""
+        import docker
+
+        try:
+            holder = self.client().containers.create(
+                image_id, name=f"dt-{self.run_id}-hold-{len(self.holders) + 1}",
+                labels={**owner_labels(self.run_id), "deploytests.name": "snapshot-holder"})
+        except docker.errors.ImageNotFound:
+            return False
+        self.holders.append(holder)
+        return True
 
     def client(self):
         """One engine client for every container of the scenarios (not one connection and version check each)."""
@@ -414,8 +436,17 @@ class Scenarios:
         return lines
 
     def close(self) -> None:
-        """Cancel what has not started and wait for the rest; the snapshots stay (kept for the next run)."""
+        """Cancel what has not started and wait for the rest; the snapshots stay (kept for the next run), their
+        holders go."""
+        import docker
+
         self.pool.shutdown(wait=True, cancel_futures=True)
+        for holder in self.holders:
+            try:
+                holder.remove(force=True)
+            except docker.errors.APIError:
+                continue  # gone already (a sweep)
+        self.holders.clear()
 
 
 L_SNAPSHOT = "deploytests.lab-snapshot"  # a scenario snapshot's key (snapshot_key)

@@ -468,3 +468,38 @@ class TestScenarioSnapshots:
         evict_snapshots(client, keep=3)
         assert images.filters == [{"label": L_SNAPSHOT}]
         assert sorted(images.removed) == ["img1", "img2"]  # img6..img4 newest; img3 gone meanwhile; img0 in use
+
+
+def test_a_snapshot_in_use_is_held_by_a_created_container_of_the_run_until_close():
+    """Another run's eviction (or anyone's ``docker rmi``) may remove a listed snapshot before this run's last
+    scenario starts from it: a created container of this run holds it (the engine refuses to remove an image a
+    container uses), labelled so the sweep removes it if the run dies, and removed at close."""
+    import docker
+
+    from deploytests.containers.sweep import L_RUN, LABEL
+    from deploytests.suite.lab import Scenarios
+
+    class Container:
+        def __init__(self, name, labels):
+            self.name, self.labels, self.removed = name, labels, False
+
+        def remove(self, force=False):
+            self.removed = force
+
+    class Containers:
+        def __init__(self):
+            self.made = []
+
+        def create(self, image, name, labels):
+            if image == "gone":
+                raise docker.errors.ImageNotFound("No such image: gone")
+            self.made.append(Container(name, labels))
+            return self.made[-1]
+
+    runner = Scenarios(workers=1)
+    runner._client = SimpleNamespace(containers=Containers())
+    assert runner._hold("sha256:abc") and not runner._hold("gone")
+    (holder,) = runner._client.containers.made
+    assert holder.labels[LABEL] == "server" and holder.labels[L_RUN] == runner.run_id  # what the sweep removes
+    runner.close()
+    assert holder.removed and runner.holders == []
