@@ -354,7 +354,7 @@ class Scenarios:
 
         try:
             holder = self.client().containers.create(
-                image_id, name=f"dt-{self.run_id}-hold-{len(self.holders) + 1}",
+                image_id, name=f"dt-{self.run_id}-hold-{uuid.uuid4().hex[:8]}",  # one per snapshot, any thread
                 labels={**owner_labels(self.run_id), "deploytests.name": "snapshot-holder"})
         except docker.errors.ImageNotFound:
             return False

@@ -498,8 +498,9 @@ def test_a_snapshot_in_use_is_held_by_a_created_container_of_the_run_until_close
 
     runner = Scenarios(workers=1)
     runner._client = SimpleNamespace(containers=Containers())
-    assert runner._hold("sha256:abc") and not runner._hold("gone")
-    (holder,) = runner._client.containers.made
-    assert holder.labels[LABEL] == "server" and holder.labels[L_RUN] == runner.run_id  # what the sweep removes
+    assert runner._hold("sha256:abc") and not runner._hold("gone") and runner._hold("sha256:def")
+    first, second = runner._client.containers.made
+    assert first.labels[LABEL] == "server" and first.labels[L_RUN] == runner.run_id  # what the sweep removes
+    assert first.name != second.name  # names unique whatever thread holds which snapshot (a count was not)
     runner.close()
-    assert holder.removed and runner.holders == []
+    assert first.removed and second.removed and runner.holders == []
