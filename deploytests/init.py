@@ -101,6 +101,7 @@ class Detected:
     post_deploy_safe: bool = False  # post_deploy is a migration tool (idempotent): written active
     settings: str = ""  # Django's settings module
     config_path: str = ""  # where the app reads its config on the server, when not through config_env
+    config_format: tuple[str, ...] = ()  # (format, a commented example): config_format()
 
 
 def flask_calls(text: str) -> list[str]:
@@ -333,6 +334,7 @@ def detect(root: Path) -> Detected:
     opened = [var for text in texts.values() for var in env_files(text)]
     if (m := ENVVAR_RE.search(everything)) or opened:
         detected.config_env = m.group(1) or m.group(2) if m else opened[0]
+        detected.config_format = config_format(texts, detected.config_env)
     elif (m := PYFILE_RE.search(everything)) and INSTANCE_RE.search(everything):
         # Flask's tutorial layout: config.py in the instance folder, beside the database (a shared path)
         detected.config_path = f"/var/www/{detected.app}/shared/instance/{m.group(1)}"
@@ -491,6 +493,15 @@ def _entry_layout(root: Path, top: str) -> str | None:
     return None
 
 
+def module_file(root: Path, module: str) -> str:
+    """The project-relative file of ``module`` (a package's ``__init__.py``); a module's usual path if none."""
+    for base in (root, root / "src"):
+        for path in (base / (module.replace(".", "/") + ".py"), base / module.replace(".", "/") / "__init__.py"):
+            if path.is_file():
+                return path.relative_to(root).as_posix()
+    return module.replace(".", "/") + ".py"
+
+
 def module_text(root: Path, module: str, texts: dict[str, str]) -> str | None:
     """The source of the project's ``module`` (scanned by :func:`modules`, or a deeper one read from its file)."""
     if module in texts:
@@ -538,19 +549,61 @@ def django_health(root: Path, urlconf: str, texts: dict[str, str], prefix: str =
     return None, "; ".join(unread)
 
 
+def django_project(settings: str, texts: dict[str, str]) -> tuple[str, str, list[str]]:
+    """(the project package, the settings module the servers run, notes) of a Django project whose manage.py
+    names ``settings``. The project package is the one whose ``wsgi.py`` the server imports (startproject puts it
+    beside the settings; a settings package, ``mysite/settings/{base,dev,prod}.py``, is one level deeper), and
+    the servers run the settings that ``wsgi.py`` names: manage.py's are the developer's (``mysite.settings.dev``
+    beside ``mysite.settings.prod``)."""
+    wsgi = max((mod for mod, text in texts.items() if mod.endswith(".wsgi") and settings.startswith(mod[:-4])
+                and re.search(r"^application\s*=", text, re.M)), key=len, default=None)
+    if wsgi is None:
+        return settings.rsplit(".", 1)[0], settings, []
+    served = m.group(1) if (m := SETTINGS_RE.search(texts[wsgi])) else settings
+    if served == settings:
+        return wsgi[:-5], settings, []
+    return wsgi[:-5], served, [f"DJANGO_SETTINGS_MODULE = {served!r}: the settings {wsgi.replace('.', '/')}.py "
+                               f"names, which the servers run (manage.py names {settings!r}, the developer's)"]
+
+
+def settings_source(root: Path, settings: str, texts: dict[str, str], seen: frozenset = frozenset()) -> str:
+    """The source of the settings module ``settings`` after the source of each module it star-imports (a split
+    settings package's ``from .base import *``), as Django runs them: a setting made in a base is the
+    module's unless the module sets it again."""
+    text = module_text(root, settings, texts) or ""
+    if settings in seen:
+        return ""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return text
+    package = settings.rsplit(".", 1)[0] if "." in settings else ""
+    if (root / (settings.replace(".", "/"))).is_dir():  # a settings package: its __init__'s level 1 is itself
+        package = settings
+    bases = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            up = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+            module = f"{up}.{node.module}" if node.level and node.module else (up if node.level else node.module)
+            if module:
+                bases.append(settings_source(root, module, texts, seen | {settings}))
+    return "\n".join(bases + [text])
+
+
 def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -> Detected:
     """A Django project: ``<project>.wsgi:application``, DJANGO_SETTINGS_MODULE in ``env``, ``migrate`` after
     each deploy (a migration tool: safe to repeat), ``collectstatic`` at pack time into STATIC_ROOT (a dir of
     each release, served by Apache at STATIC_URL: a rollback serves the old files), the database and media in
     shared paths (the config file init writes points Django there)."""
-    project = settings.rsplit(".", 1)[0]
+    project, settings, split = django_project(settings, texts)
     d = Detected(name=name, app=app_name(project), entry_point=f"{project}.wsgi:application", framework="django",
                  settings=settings, env={"DJANGO_SETTINGS_MODULE": settings}, shared_paths=["data", "media"],
                  post_deploy=["django-admin migrate --noinput"], post_deploy_safe=True)
+    d.notes += split
     if not re.search(r"^application\s*=", texts.get(f"{project}.wsgi", ""), re.M):
         d.notes.append(f"{project}/wsgi.py has no module-level `application` (Django's startproject writes one): "
                        "set entry_point to your WSGI callable")
-    settings_text = texts.get(settings, "")
+    settings_text = settings_source(root, settings, texts)
     if m := ENVVAR_RE.search(settings_text):
         d.config_env = m.group(1) or m.group(2)
     else:
@@ -558,7 +611,7 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
         read = env_reads(settings_text)
         besides = (f" (it reads {', '.join(read[:6])} from the environment: deploy.toml's env may give the ones "
                    "that are not secret; secrets belong in the config file)") if read else ""
-        d.notes.append(f"{settings.replace('.', '/')}.py runs no config file of the servers'{besides}; the deploy "
+        d.notes.append(f"{module_file(root, settings)} runs no config file of the servers'{besides}; the deploy "
                        "refuses a release that does not read the config it installs: add at its end (with "
                        f"`import os` and `from pathlib import Path`):\n{SETTINGS_HOOK.format(env=d.config_env)}")
     configs = config_files(root)
@@ -700,12 +753,29 @@ TARGETS_TOML = """\
 CONFIG_CFG = """\
 # The app config deploytests uploads to the servers (deploy.toml: config_file = "{path}"). It is installed
 # 0640 (the deploy login and the app user read it) at the path the app reads from ${env}, in the format the
-# app reads (Flask's app.config.from_envvar("{env}"): Python syntax). Put the servers' settings here, or point
+# app reads: {fmt}. Put the servers' settings here, or point
 # config_file (in deploy.toml, or per target in targets.toml) at a file kept out of version control. Written
 # by `deploytests init`; edit freely.
 
-# SECRET_KEY = "change me"
+{example}
 """
+# How the module that reads the config env var parses the file (the first that matches): what init's file says
+CONFIG_FORMATS = (
+    (re.compile(r"from_envvar\(|from_pyfile\(|\bexec\("), 'Python syntax (Flask\'s app.config.from_envvar("{env}"))',
+     '# SECRET_KEY = "change me"'),
+    (re.compile(r"\bconfigparser\b|ConfigParser\("), "INI (configparser): a [section] line, then key = value lines",
+     "# [{app}]\n# secret_key = change me"),
+    (re.compile(r"\btomllib\b|\btoml\.load"), "TOML", '# secret_key = "change me"'),
+    (re.compile(r"\bjson\.load"), "JSON (json.load): replace this whole file with the app's JSON object, JSON has no "
+     "comments", '# {{"secret_key": "change me"}}'),
+)
+
+
+def config_format(texts: dict[str, str], env: str) -> tuple[str, str]:
+    """(the format, a commented example) of the config the modules reading ``env`` parse; Python syntax if unknown."""
+    reading = "\n".join(t for t in texts.values() if env in t)
+    return next(((fmt, example) for pattern, fmt, example in CONFIG_FORMATS if pattern.search(reading)),
+                CONFIG_FORMATS[0][1:])
 
 PYFILE_CFG = """\
 # The app config deploytests uploads to the servers (deploy.toml: config_file = "{path}"), installed as
@@ -794,7 +864,7 @@ def deploy_test(d: Detected, root: Path) -> str:
     """The example deploy test for ``d``'s framework: a POST that passes on it (Django: CSRF-aware), and a
     static file served by Apache when the project has a static dir."""
     static = ""
-    admin = d.framework == "django" and bool(ADMIN_RE.search(module_text(root, d.settings, {}) or ""))
+    admin = d.framework == "django" and bool(ADMIN_RE.search(settings_source(root, d.settings, {})))
     # a check that passes on the app as init read it: a GET-only health route refuses a POST (405); Django's
     # admin login form takes one with its CSRF token; anything else only has to answer a POST without a 5xx
     post = "flask" if d.framework == "flask" and d.health_get_only else "django" if admin else "any"
@@ -883,11 +953,13 @@ def init(root: Path, *, out=print) -> int:
     }
     if d.new_config and d.framework == "django":
         files[NEW_CONFIG] = DJANGO_CONFIG.format(path=NEW_CONFIG, env=d.config_env, root=f"/var/www/{d.app}",
-                                                 settings_file=d.settings.replace(".", "/") + ".py")
+                                                 settings_file=module_file(root, d.settings))
     elif d.new_config and d.config_path:
         files[NEW_CONFIG] = PYFILE_CFG.format(path=NEW_CONFIG, config_path=d.config_path)
     elif d.new_config:
-        files[NEW_CONFIG] = CONFIG_CFG.format(path=NEW_CONFIG, env=d.config_env)
+        fmt, example = d.config_format or CONFIG_FORMATS[0][1:]
+        files[NEW_CONFIG] = CONFIG_CFG.format(path=NEW_CONFIG, env=d.config_env, fmt=fmt.format(env=d.config_env),
+                                              example=example.format(app=d.app))
     written, kept = 0, False
     has_deploy_config = has_table(root / "pyproject.toml")
     for rel, text in files.items():

@@ -198,6 +198,20 @@ FAULTS: tuple[Fault, ...] = (
           "cp /bin/dash {root}/shared/{shared0}/.t; chmod 4755 {root}/shared/{shared0}/.t"),
     Fault("python-home-pth", "cw_loader", "a .pth file dropped into the daemons' python-home",
           "echo 'import os' > {python_home}/lib/python{python_version}/site-packages/zz.pth"),
+    Fault("stdlib-module-added", "cw_loader", "a 'hotfixed' copy of a dependency put into the stack's stdlib dir "
+          "for every app on the box (it comes before the venv on the daemons' path)",
+          "cp -a {site}/markupsafe /usr/lib/python{python_version}/markupsafe"),
+    Fault("root-file-server-on-loopback", "cw_listen", "a file server left as root on 127.0.0.1 (packaged python's "
+          "http.server over /: every local process, the app too, reads any file through it)",
+          "setsid python3 -m http.server 8766 --bind 127.0.0.1 --directory / </dev/null >/dev/null 2>&1 & "
+          "i=0; while ! grep -q ':223E 00000000:0000 0A' /proc/net/tcp && [ $i -lt 100 ]; do sleep 0.05; "
+          "i=$((i+1)); done"),
+    Fault("cron-path-into-the-release", "cw_schedules", "a cron.d file whose PATH puts the live release's venv "
+          "first (its jobs run root's commands from there)", "printf 'PATH={root}/current/venv/bin:/usr/sbin:"
+          "/usr/bin:/sbin:/bin\\n0 4 * * * root run-parts /etc/cron.daily\\n' > /etc/cron.d/ops-path"),
+    Fault("program-conf-names-the-tree", "cw_schedules", "a sysctl.d core_pattern piping every crash to the "
+          "release's python (the kernel runs it as root)", "echo 'kernel.core_pattern = |{root}/current/venv/bin/"
+          "python -m {package}.crash %p' > /etc/sysctl.d/60-ops-crash.conf"),
     Fault("rollback-target-broken", "rollback_ready", "the previous release's package removed (a half clean-up)",
           "rm -rf {root}/releases/{prev}/venv/lib/python{python_version}/site-packages/{package}"),
     Fault("kept-release-of-the-app-user", "rollback_ready", "the previous release's venv chowned to the app user "
@@ -254,6 +268,8 @@ FAULTS: tuple[Fault, ...] = (
           "cached too), reloaded", "a2enmod -q cache_disk; printf 'CacheEnable disk /\\nCacheIgnoreNoLastMod On\\n' > "
           "/etc/apache2/conf-available/speed.conf; a2enconf -q speed; " + GRACEFUL),
     # -- who logs in, and what a login runs -----------------------------------------------------------------
+    Fault("sshd-gateway-ports", "cw_sshd", "'GatewayPorts yes' left in sshd_config after a vendor's tunnel (a "
+          "login's forwards listen on every address)", "echo 'GatewayPorts yes' >> /etc/ssh/sshd_config"),
     Fault("sshd-trusts-a-ca-key-in-shared", "cw_sshd", "sshd told to trust a CA key kept in a shared path (the app "
           "writes it: it signs keys for any user)", "echo 'TrustedUserCAKeys {root}/shared/{shared0}/ca.pub' >> "
           "/etc/ssh/sshd_config"),

@@ -77,6 +77,9 @@ class Stack:
     baseline_modules: tuple[str, ...] = ()   # modules Apache loads
     baseline_sudoers: tuple[str, ...] = ()   # rule lines of the distribution's /etc/sudoers
     baseline_privileged: tuple[str, ...] = ()  # "path MODE owner:group[ caps]" of the packages' privileged files
+    # executables of the packaged daemons a stock server of this stack runs as root on loopback (the MTA): any
+    # other socket root holds answers every local process as root, so it is accounted for in writing
+    baseline_root_listeners: tuple[str, ...] = ()
     # the stock modules that guard the server, each (module, its directive, a regex of that directive's values that
     # switch it off, what an attacker gets without it): gone or switched off is a finding (sec_guards)
     baseline_guards: tuple[tuple[str, str, str, str], ...] = ()

@@ -70,7 +70,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("allow_listen", Strings(unique=True), default=(),
           example='["localhost:9100 prometheus /usr/bin/prometheus-node-exporter"]',
           doc="sockets allowed besides Apache on the app's port,\nsshd and packaged system daemons on loopback only"
-              "\n(chrony, the MTA): \"ADDRESS USER PROGRAM\" (the holder's\nuser and executable; an interpreter's: "
+              "\n(chrony; as root: the MTA only): \"ADDRESS USER PROGRAM\" (the holder's"
+              "\nuser and executable; an interpreter's: "
               "its script),\nADDRESS \"*:port\" (any),\n\"localhost:port\" (loopback) or \"host:port\"; the\n"
               "address alone: an Apache Listen only"),
     Field("allow_sites", Strings(unique=True), default=(), example='["status.example.com"]',

@@ -35,7 +35,9 @@ are latin-1 text:
 - ``dirs``: ``{directory: [names]}`` of every directory listed;
 - ``named``: entries as ``files``' of what root's files in the places root acts later name (:func:`acts`);
 - ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`);
-- ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`).
+- ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`);
+- ``mentions``: ``{path: [[n, line], ...] or "-> target"}`` of every root's file under ``/etc`` whose bytes name
+  the app's tree (its lines that do) and every link there into it (:func:`mentions`: a substring search, no parse).
 
 Its exit status is the verdict the root collector acts on (and bootstrap's look before its ``graceful``): 0 only
 when :func:`loose` found nothing of what ``apache2ctl`` (a syntax check, and a start) makes root run, source, load,
@@ -106,11 +108,15 @@ FILES += LIBCONF
 TREES += [(d, 1, True) for d in LIBCONF_DIRS]
 ROOT_RUNS = ["/etc/crontab", "/etc/logrotate.conf", "/etc/ssh/sshrc", "/etc/ssh/sshd_config"] + HOOKS + LIBCONF
 HOOK_DIRS = ["/usr/lib/python" + PY, "/usr/lib/python%s/lib-dynload" % PY, "/usr/local/lib/python" + PY]
+STDLIB_ZIP = "/usr/lib/python%s.zip" % PY.replace(".", "")  # first on every sys.path of that Python: its lstat
 COMMANDS = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"]  # setuid files, root's PATH
 TREES += [(d, 1, False) for d in COMMANDS + HOOK_DIRS] + [("/etc/ld.so.conf.d", 1, True)]  # who may write them
 HOOK = re.compile(r"((site|user)customize\b.*|.*\.pth)$")
 DPKG_INFO = "/var/lib/dpkg/info"
-LISTED = [(d, HOOK) for d in HOOK_DIRS] + [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file
+# the system Python's site dirs (every python3 root runs: unattended-upgrades, apt's hooks, admin scripts): their
+# .pth hooks are read, and each absolute directory line of them lstat'ed (a directory put on root's sys.path)
+ROOT_SITE = ["/usr/local/lib/python%s/dist-packages" % PY, "/usr/lib/python3/dist-packages"]
+LISTED = [(d, HOOK) for d in HOOK_DIRS + ROOT_SITE] + [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file
 # root-only directories (the root collector lists them): their own lstat only
 ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
 ACCOUNTS = ["/etc/passwd", "/etc/login.defs", STATE + "/users"]  # bootstrap's user checks (check mode; runner's)
@@ -244,7 +250,7 @@ def loose(out):
     todo = [APACHECTL, APACHE_BIN] + [p for p in list(out["files"]) if p.startswith((SERVER_ROOT, MODULES))]
     conf = {p for p in todo if p.startswith(SERVER_ROOT + "/")}
     shell = {ENVVARS}  # shell files apache2ctl sources (and what they source in turn)
-    texts, includes = {}, {}  # (each file's text, and what its Include* lines name: for :func:`started`)
+    texts, includes, shells = {}, {}, {}  # (each file's text, what its Include* lines name, the shell files' texts)
     for path in todo:  # (it grows as it is walked, to a bound)
         note(out, path)
         to = os.path.normpath(os.path.join(os.path.dirname(path), out["files"][path].get("link", path)))
@@ -266,6 +272,7 @@ def loose(out):
                     todo.append(name)
                     shell.add(name)
                     conf.add(name)
+            shells[path] = text or ""  # (every path word of its lines: :func:`started`)
             continue
         names = named(text or "")
         if isinstance(names, str):
@@ -291,7 +298,51 @@ def loose(out):
                                                                                          unlisted[0])
             todo += [base] + found
             conf.update(found if kind.startswith("include") else ())
-    return started(out, texts, includes)
+    libs = libraries(out)
+    if isinstance(libs, str):
+        return libs
+    return started(out, texts, includes, shells, libs)
+
+
+# the library configurations Apache's root parent reads at every apache2ctl: mod_ssl (and any module linking OpenSSL)
+# initialises OpenSSL, which reads openssl.cnf and what it .includes, and loads the providers and engines named there
+OPENSSL_CNF = "/etc/ssl/openssl.cnf"
+
+
+def libraries(out):
+    """{path: text} of :data:`OPENSSL_CNF` and every file its ``.include`` lines name, in turn (a directory: each
+    entry), or why not (a str): a file OpenSSL would read that this login cannot read as root's (what it loads is
+    not known), a relative ``.include``, more than 64 files. Their path words are judged by :func:`started`."""
+    found, todo, came = {}, [OPENSSL_CNF], {}  # (came: the .include line that named a file)
+    for path in todo:
+        if path in found:
+            continue
+        if len(found) >= 64:
+            return "%s: more than 64 files included: root runs nothing" % OPENSSL_CNF
+        st = note(out, path)
+        if not st:
+            found[path] = ""  # (not there: OpenSSL's defaults; its directory is judged by started())
+            continue
+        if stat.S_ISDIR(st[0]):
+            try:
+                todo += [os.path.join(path, n) for n in sorted(os.listdir(path))]
+            except OSError as exc:
+                return "%s could not be listed here (%s): what OpenSSL reads there is not known" % (path, exc.strerror)
+            found[path] = ""
+            continue
+        text = out["files"][path].get("data") or read(out, path)
+        if text is None:
+            return "%s%s was not read here (%s): what OpenSSL loads from it as root is not known: root runs " \
+                   "nothing" % (came.get(path, ""), path, out["files"][path].get("why"))
+        found[path] = text
+        for n, line in enumerate(text.splitlines(), 1):
+            m = re.match(r"\s*\.include\s*=?\s*(\S+)", line)
+            if m and not m.group(1).startswith("/"):
+                return "%s:%d: %r: a relative .include: root runs nothing" % (path, n, line.strip()[:160])
+            if m:
+                todo.append(os.path.normpath(m.group(1)))
+                came.setdefault(todo[-1], "%s:%d: %r: " % (path, n, line.strip()[:160]))
+    return found
 
 
 def named(text):
@@ -367,14 +418,21 @@ PREFIX = re.compile(r"^(?:\|\$?|[A-Za-z][\w+.-]*:|[\w.-]+=)")  # |prog, |$cmd, e
 URL, SHELL = re.compile(r"[A-Za-z][\w+.-]*://"), re.compile(r"[$`\\~*?{}\[\]'\"]")
 
 
-def started(out, texts, includes):
+def started(out, texts, includes, shells=None, libs=None):
     """The first path or program a (re)start of Apache makes root open, run, follow or make that someone but root
     may change, as ``file:line: 'the line': why``, or None. The lines judged: every line of every file Apache reads
     (``apache2.conf`` and what its ``Include*`` lines match, in turn; comments left out, continued lines joined and
     as they stand). The words judged: every argument, the program words after ``|``, ``|$``, ``exec:``, ``prg:``
     (any ``scheme:``), the value after ``key=``; ``${NAME}`` as Debian's ``envvars`` (or a ``Define``) sets it,
     else no; a relative word from the ServerRoot. Each must be root's from / down (:func:`owned`), except
-    :data:`CHILDREN`' arguments; a ``<Macro>`` (what its ``Use`` makes is not read here) is a no."""
+    :data:`CHILDREN`' arguments; a ``<Macro>`` (what its ``Use`` makes is not read here) is a no. In the shell files
+    apache2ctl sources as root first (``shells``: ``envvars`` and what it sources), every absolute path word of
+    every line, a variable's value too (``PATH=/a:/b``, ``LD_LIBRARY_PATH=``, a command ``APACHE_ULIMIT_MAX_FILES``
+    names: apache2ctl runs commands by name with that ``PATH``, and Apache loads libraries from those), is judged
+    the same way (but :data:`BY_DESIGN`'s lock directory: apache2ctl makes it, and refuses one not the run user's);
+    a path built from a variable but ``$SUFFIX`` is a no. So are the library configurations Apache's root parent
+    reads (``libs``: OpenSSL's, :func:`libraries`): each file and every absolute path word of its lines (a
+    provider's or engine's ``module``/``dynamic_path``, an ``.include``)."""
     env = {}
     for ln in (out["files"].get(SERVER_ROOT + "/envvars", {}).get("data") or "").splitlines():
         m = re.match(r"\s*export\s+([A-Za-z_]\w*)=(\S*)\s*$", ln)
@@ -383,12 +441,48 @@ def started(out, texts, includes):
             env[m.group(1)] = value
     out["read"], seen = reached(texts, includes), {}
     lines = [(p, n, ln) for p in out["read"] for n, ln in logical(texts[p])]
-    env.update({m[1]: m[2].strip("\"'") for _, _, ln in lines for m in [ln.split(None, 2)]
-                if len(m) == 3 and m[0].lower() == "define" and "${" not in m[2]})
+    defined = set()
+    for path, number, line in lines:  # (which of two values is in force depends on sections not evaluated here)
+        m = line.split(None, 2)
+        if len(m) == 3 and m[0].lower() == "define":  # (a name without a value, twice, is stock: IfDefine's)
+            if m[1] in env or m[1] in defined:
+                return "%s:%d: %r: %s is defined more than once (here, before, or in envvars): which value is in " \
+                       "force is not read here: root runs nothing" % (path, number, line.strip()[:160], m[1])
+            defined.add(m[1])
+            env.update({m[1]: m[2].strip("\"'")} if len(m) == 3 and "${" not in m[2] else {})
     run_user = env.get(BY_DESIGN["APACHE_LOCK_DIR"], "")
     uids = [ln.split(":")[2] for ln in (out["files"].get("/etc/passwd", {}).get("data") or "").splitlines()
             if ln.split(":")[0] == run_user and ln.count(":") >= 2]
     side = {"files": dict(out["files"]), "errors": {}}  # (its lstats kept apart: ``started``)
+
+    def judged(say, found):  # the first of ``found`` (paths) someone but root may change, as ``say`` + why
+        for target in found:
+            top = SERVER_ROOT + "/" + target[len(SERVER_ROOT) + 1:].split("/")[0]
+            if target in seen or target.startswith(SERVER_ROOT + "/") and top not in out["files"]:
+                continue  # (under a name the ServerRoot does not hold: not there, and only root may make it)
+            if len(seen) > ENTRIES:
+                return say + "more than %d paths to look at: root runs nothing" % ENTRIES
+            seen[target] = owned(side, target, {0} | ({int(uids[0])} if uids else set()))
+            if seen[target]:
+                return say + seen[target]
+        return None
+    for path, text in sorted((libs or {}).items()):
+        why = judged("%s: " % path, [path]) or next(filter(None, (judged("%s:%d: %r: " % (path, n, ln.strip()[
+            :160]), [os.path.normpath(w) for w in WORD.findall(ln.replace(":", " ").replace("=", " = "))])
+            for n, ln in enumerate(text.splitlines(), 1) if not ln.lstrip().startswith("#"))), None)
+        if why:
+            return why
+    for path, text in sorted((shells or {}).items()):
+        for number, line in enumerate(text.splitlines(), 1):
+            line = re.sub(r"(^|\s)#.*", "", line)
+            say = "%s:%d: %r: " % (path, number, line.strip()[:160])
+            if re.match(r"\s*(?:export\s+)?(%s)=" % "|".join(BY_DESIGN), line):
+                continue  # (apache2ctl makes it the run user's at every start, and stops at one that is not)
+            if re.search(r"\$\{?(?!SUFFIX\b)\w+\}?/", line):
+                return say + "a path built from a variable this check cannot resolve: root runs nothing"
+            why = judged(say, [os.path.normpath(w) for w in WORD.findall(line.replace(":", " "))])
+            if why:
+                return why
     for path, number, line in lines:
         kind, _, rest = line.strip().partition(" ")
         kind = kind.lower()
@@ -407,15 +501,9 @@ def started(out, texts, includes):
             found = paths(word)
             if isinstance(found, str):
                 return say + found + ": root runs nothing"
-            for target in found:
-                top = SERVER_ROOT + "/" + target[len(SERVER_ROOT) + 1:].split("/")[0]
-                if target in seen or target.startswith(SERVER_ROOT + "/") and top not in out["files"]:
-                    continue  # (under a name the ServerRoot does not hold: not there, and only root may make it)
-                if len(seen) > ENTRIES:
-                    return say + "more than %d paths to look at: root runs nothing" % ENTRIES
-                seen[target] = owned(side, target, {0} | ({int(uids[0])} if uids else set()))
-                if seen[target]:
-                    return say + seen[target]
+            why = judged(say, found)
+            if why:
+                return why
     out["started"] = {p: e for p, e in side["files"].items() if p not in out["files"]}
     return None
 
@@ -424,7 +512,10 @@ def paths(word):
     """The absolute paths ``word`` names (its words with a ``/``, from the ServerRoot), or why it cannot be read:
     after ``|``, ``|$``, ``exec:``, ``prg:`` (any ``scheme:``) a command's words (each from ``/`` too: a program's
     own relative paths are from its working directory), where a shell word (a variable, a quote, a glob, a ``~``) is
-    a no; after ``key=`` the value; a URL names none."""
+    a no; after ``key=`` the value; a URL names none. A path inside a word is a path too, as the program reads it: each
+    piece after ``=``, ``:`` or ``,`` (``PYTHONPATH=/a:/b``, ``--chdir=/a``; joined to ``/``, "/PYTHONPATH=/a" was a
+    name not there, root's to make, and ``/a`` never judged); in a command, a piece with a ``/`` glued to something
+    else (``-c/a``, ``@/a``) is a no."""
     command = False
     while PREFIX.match(word) and not URL.match(word):
         command = command or not PREFIX.match(word).group().endswith("=")
@@ -433,8 +524,12 @@ def paths(word):
         return []
     if command and SHELL.search(word):
         return "a shell word this check cannot read in %r" % word[:160]
-    return [os.path.normpath(os.path.join(base, part)) for part in re.split(r"[\s;&|()<>]+", word) if "/" in part
-            for base in ([SERVER_ROOT, "/"] if command else [SERVER_ROOT])]
+    pieces = [p for part in re.split(r"[\s;&|()<>]+", word) for p in re.split(r"[=:,]", part) if "/" in p]
+    glued = [p for p in pieces if command and not re.match(r"[\w./]", p)]
+    if glued:
+        return "a path glued to something else in %r: %r" % (word[:160], glued[0][:80])
+    return [os.path.normpath(os.path.join(base, p)) for p in pieces for base in ([SERVER_ROOT, "/"] if command else
+                                                                                    [SERVER_ROOT])]
 
 
 def reached(texts, includes):
@@ -469,10 +564,10 @@ def logical(text):
 def owned(out, path, owners):
     """None when only root (or another of ``owners``: Apache's run user, for what a start of Apache uses) may change
     what ``path`` names, else why: each directory from / down one of ``owners``' and not writable by group or
-    others, or writable by them only with the sticky bit
-    above a name of root's that is there; a link on the way root's in such a directory, followed (at most 8); a
-    name not there: its directory decides; a character device of root's; the final name this login may not look at
-    (``Permission denied``) in a directory only root may write: root's to make."""
+    others, or writable by them only with the sticky bit above a name of one of ``owners``' that is there
+    (``/run/lock/apache2``: Apache's run user's in ``/run/lock``); a link on the way root's in such a directory,
+    followed (at most 8); a name not there: its directory decides; a character device of root's; the final name
+    this login may not look at (``Permission denied``) in a directory only root may write: root's to make."""
     done, todo, hops = "", [w for w in path.split("/") if w not in ("", ".")], 0
     up = note(out, "/")
     while todo:
@@ -489,7 +584,7 @@ def owned(out, path, owners):
                 return None
             return "%s may be made or changed by someone other than root (%s here): %s is %s" % (
                 path, why or "not looked at", done or "/", mode(up))
-        if not (sole or up and up[1] == 0 and up[0] & 0o1000 and st[1] == 0):
+        if not (sole or up and up[1] == 0 and up[0] & 0o1000 and st[1] in owners):
             return "%s may be changed by someone other than root: %s is %s" % (path, done or "/", mode(up))
         if stat.S_ISLNK(st[0]):
             hops += 1
@@ -525,11 +620,12 @@ def collect(args):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
                   ("polkit", polkit)]
-        steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + ["/var/www/" + args["app"]]]
+        steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
     # after the verdict (what they record is no part of it)
-    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("outputs", outputs, "/var/www/" + args["app"])]
+    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("outputs", outputs, "/var/www/" + args["app"]),
+                                        ("mentions", mentions, "/var/www/" + args["app"])]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
@@ -664,23 +760,27 @@ def links(out):
 
 
 def outputs(out, tree):
-    """Where root's cron jobs may write: for each absolute path word of /etc/crontab, /etc/cron.d and the
-    cron.{hourly,daily,weekly,monthly} scripts (root's, read above; at most 256 words, never under the system's
+    """Where root's jobs may write: for each absolute path word of /etc/crontab, /etc/cron.d, the
+    cron.{hourly,daily,weekly,monthly} scripts, the units (a timer's service) and the admin's scripts they run
+    (``named`` by :func:`acts`, outside the distribution's program dirs) (root's, read above; at most 256 words,
+    never under the system's
     own trees), the ``lstat`` of what is there: a directory's entries, or, for a name that is not there (built at
     run time: ``/var/backups/app-$(date +%F).tgz`` is cut at its ``$``), its directory's entries starting with it
     (at most 64 each); never in the app's ``tree``. ``outputs``: {word: [paths]} (who may read a job's copies of
     what it reads)."""
     tops = ("/etc/cron.d/", "/etc/cron.hourly/", "/etc/cron.daily/", "/etc/cron.weekly/", "/etc/cron.monthly/")
+    units, system = tuple(d + "/" for d in UNITS), ("/usr/bin/", "/usr/sbin/", "/usr/lib", "/usr/share/", "/bin/",
+                                                     "/sbin/", "/lib")  # (the distribution's programs: not admin's)
+    named = [(p, e) for p, e in out.get("named", {}).items() if str(e.get("data", "")).startswith("#!")
+             and not p.startswith(system)]
     words = []
-    for path, entry in list(out["files"].items()):
-        if entry.get("data") and (path == "/etc/crontab" or path.startswith(tops)):
+    for path, entry in list(out["files"].items()) + named:
+        if entry.get("data") and (path == "/etc/crontab" or path.startswith(tops + units) or (path, entry) in named):
             words += [w for ln in entry["data"].splitlines() if not ln.lstrip().startswith("#")
                       for w in WORD.findall(ln)]
     out["outputs"] = {}
-    for word in list(dict.fromkeys(words))[:256]:
-        if word.startswith(("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")) or \
-                word in ("/", tree, tree + "/"):
-            continue
+    skip = ("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")
+    for word in [w for w in dict.fromkeys(words) if not w.startswith(skip) and w not in ("/", tree, tree + "/")][:256]:
         top, stem = os.path.dirname(word), os.path.basename(word)
         top, stem = (word.rstrip("/"), "") if os.path.isdir(word) else (top, stem)
         try:
@@ -690,6 +790,40 @@ def outputs(out, tree):
         out["outputs"][word] = [top + "/" + n for n in names]
         for name in out["outputs"][word]:
             note(out, name)
+
+
+def mentions(out, tree, top="/etc", most=50000):
+    """Every root's regular file under ``top`` (not writable by group or others, at most :data:`LIMIT` bytes)
+    whose bytes name ``tree``, with the lines that do (at most 16, 300 bytes each), and every link there whose
+    target names it: root's programs read their configuration under /etc, and which of them runs what from where
+    is not for this list to know (incron's tables, needrestart's Perl, dpkg's hooks, sysctl's core_pattern ...).
+    Nothing is parsed or followed; the bytes read never leave, only those lines. ``mentions``: {path: lines or
+    "-> target"}; at most ``most`` entries walked (a bound hit is in ``errors``)."""
+    out["mentions"], needle, count = {}, tree.encode(), 0
+    for base, dirs, files in os.walk(top):
+        dirs.sort()
+        for name in sorted(dirs + files):
+            count += 1
+            if count > most:
+                out["errors"]["mentions"] = "more than %d entries under %s: the rest not looked at" % (most, top)
+                return
+            path = base + "/" + name
+            try:
+                st = os.lstat(path)
+                if stat.S_ISLNK(st.st_mode):
+                    target = os.readlink(path)
+                    if tree in os.path.normpath(os.path.join(base, target)) or tree in target:
+                        out["mentions"][path] = "-> " + target
+                    continue
+                if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022 or st.st_size > LIMIT:
+                    continue
+                with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb", buffering=0) as f:
+                    data = f.read(LIMIT)
+            except OSError:
+                continue
+            if needle in data:
+                lines = [[n, ln[:300]] for n, ln in enumerate(data.decode("latin-1").splitlines(), 1) if tree in ln]
+                out["mentions"][path] = lines[:16]
 
 
 def polkit(out):
@@ -710,6 +844,10 @@ def hooks(out):
         out["dirs"][d] = sorted(os.listdir(d))
         for name in filter(pattern.match, out["dirs"][d]):
             follow(out, d + "/" + name)
+            data = out["files"].get(d + "/" + name, {}).get("data") if d in ROOT_SITE else None
+            for line in (data or "").splitlines()[:64]:  # a .pth's directory lines: where root's Python imports
+                if line.strip().startswith("/"):
+                    note(out, os.path.normpath(line.strip()))
 
 
 def main(argv):

@@ -317,18 +317,28 @@ def run_probe(server, args: dict, python: str) -> tuple[dict, object]:
 CROSS_ORIGIN = "/ from another site"  # the key of GET / sent with a foreign Origin (sec_cors)
 
 
+ANSWERS_DEADLINE = 60.0  # seconds all of one host's GETs may take together (each answer: http.DEADLINE at most)
+
+
 def fetch(server, paths, host_header: str | None = None, origin: str | None = None) -> dict:
     """GET each path from the runner (no redirects, no proxies): path -> Response, or the error's text; with
     ``origin``, GET / once more as a browser on that other site sends it (``Origin:``), under :data:`CROSS_ORIGIN`.
-    The app paces its answers and chooses their size: each is read within the client's deadline, at most 1 MiB."""
+    The app paces its answers and chooses their size: each is read within the client's deadline, at most 1 MiB,
+    and all of them within :data:`ANSWERS_DEADLINE` (an answer paced to end just inside its own deadline, each in
+    turn, made one host's check take 303 s): past it, what is left is not asked, and says so."""
     from .http import HttpClient
 
     client = HttpClient(server.base_url, host_header=host_header, limit=1 << 20)
     out: dict[str, object] = {}
     asks: list[tuple[str, str, dict[str, str]]] = [(path, path, {}) for path in paths]
     asks += [(CROSS_ORIGIN, "/", {"Origin": origin})] if origin else []
+    end = time.monotonic() + ANSWERS_DEADLINE
     try:
         for key, path, headers in asks:
+            client.deadline = min(client.deadline, end - time.monotonic())  # (what is left of the one bound)
+            if client.deadline <= 0:
+                out[key] = f"not asked: this site's answers took more than {ANSWERS_DEADLINE:g} s in all"
+                continue
             try:
                 out[key] = client.get(path, headers=headers)
             except Exception as exc:  # noqa: BLE001 - a refused connection is a fact the checks report

@@ -223,7 +223,8 @@ def effect_problems(directives: list[Directive], cfg, ours: str, modules: str, l
     outside the app's own site file ``ours`` that names the app's tree (an ``Alias``, a ``WSGIScriptAlias`` of its
     script in another vhost or in embedded mode: the app's files served or its code run outside its daemons); an
     ``AllowOverride``/``AllowOverrideList`` other than None on a directory someone but root may write (or the
-    gate did not look at): a ``.htaccess`` there hands Apache's configuration to whoever writes it."""
+    gate did not look at): a ``.htaccess`` there hands Apache's configuration to whoever writes it;
+    ``WSGILazyInitialization Off``: Python started in the root parent, before any daemon drops root."""
     out = []
     for d in directives:
         words = _words(d.args)
@@ -243,6 +244,11 @@ def effect_problems(directives: list[Directive], cfg, ours: str, modules: str, l
                 out.append(f"{d.where}: {d.name} {d.args} for {where}: a .htaccess there is Apache configuration "
                            f"(handlers, aliases, access rules), and {why}: whoever writes there configures "
                            f"Apache")
+        elif d.name == "wsgilazyinitialization" and words and words[0].lower() in ("off", "false", "0"):
+            out.append(f"{d.where}: WSGILazyInitialization {d.args}: mod_wsgi starts Python in Apache's root parent "
+                       f"(the system Python's site hooks, .pth files and sitecustomize run as root at every "
+                       f"(re)start) and the daemons inherit that interpreter instead of starting their own from "
+                       f"their python-home (mod_wsgi's docs: leave it On)")
         elif d.file != ours and reaches(d.args, cfg.root):
             out.append(f"{d.where}: {d.name} {d.args[:120]}: names the app's tree outside the app's site file: "
                        f"Apache serves its files or runs its code there, outside the app's daemons and vhost")
@@ -373,6 +379,30 @@ def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipp
     return out
 
 
+PRIVILEGED_PREFIX = {"+": "its '+' prefix runs it with full privileges, whatever User= says",
+                     "!": "its '!' prefix runs it without User= and Group= (as root)"}
+RUN_AS_ROOT_TOO = ("execstartpre", "execstartpost", "execstop", "execstoppost", "execreload")
+
+
+def root_reach(raw: dict[str, str], root: str) -> dict[str, str]:
+    """unit name -> why, for each unit whose User= is not root with a command that runs as root all the same and
+    reaches the app's tree ``root``: a ``+``/``!`` prefix (systemd.service(5): full privileges, or User= not
+    applied), or PermissionsStartOnly=yes for the commands around ExecStart. An allowance for a unit that runs as
+    the app user accounts for that, never for root running code the deploy login or the app can change."""
+    out: dict[str, str] = {}
+    for u in units(raw).values():
+        only = any(v.lower() in ("yes", "true", "1", "on") for v, _ in u.values("permissionsstartonly"))
+        for key in EXEC_KEYS[:7]:
+            for value, at in u.values(key):
+                prefix = value[:len(value) - len(value.lstrip("-@:+!"))]
+                how = next((PRIVILEGED_PREFIX[c] for c in "+!" if c in prefix), "") or (
+                    "PermissionsStartOnly=yes runs it as root" if only and key in RUN_AS_ROOT_TOO else "")
+                if how and u.user != "root" and reaches(value, root):
+                    out.setdefault(u.name, f"{u.name} ({at}): {key}={value[:120]}: {how}, and it reaches the app's "
+                                           f"tree ({root}): root runs code the deploy login or the app can change")
+    return out
+
+
 def user_managers(linger: list[str], dirs: dict[str, list], watched: dict[str, str]) -> dict[str, str]:
     """``user@NAME`` -> why, for each watched user (name -> its role) whose systemd user manager starts at boot
     (``/var/lib/systemd/linger/NAME``) or who has enabled user units (``dirs``: the collector's ``user_units``,
@@ -403,6 +433,10 @@ PERIODIC = ("/etc/cron.hourly/", "/etc/cron.daily/", "/etc/cron.weekly/", "/etc/
 
 
 CRON_ENV = re.compile(r"""("[^"]*"|'[^']*'|[^=\s]+)\s*=""")  # cron's env line: a name, then '=' (env.c)
+# the variables that decide what a command line loads or runs (a command's directory, an interpreter's modules, a
+# shell's startup file, the dynamic linker's libraries): a value naming a place names what runs from there
+LOADS = ("PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_PRELOAD", "LD_LIBRARY_PATH", "PERL5LIB", "BASH_ENV",
+         "ENV")
 
 
 def unread_schedules(facts) -> list[str]:
@@ -420,8 +454,11 @@ def unread_schedules(facts) -> list[str]:
 def cron_jobs(raw: dict[str, str]) -> list[dict]:
     """Every cron job: ``{where (file:line), file, user, job}``. /etc/crontab and /etc/cron.d name the user in
     the sixth field; a crontab under /var/spool/cron/crontabs is its owner's; a script in /etc/cron.{hourly,...}
-    runs as root (run-parts), the whole script one job. Lines are cron's: no continuation (a ``\\`` at the end
-    of a line is part of it; Apache's continuations made ``MAILTO=x \\`` hide the job on the next line)."""
+    runs as root (run-parts), the whole script one job. An environment line of /etc/crontab or /etc/cron.d that
+    sets a variable of :data:`LOADS` (``PATH=``, ``BASH_ENV=`` ...) is a job of its own, as root: every later job of
+    the file (root's stock ``run-parts`` lines in /etc/crontab) finds its commands or loads its code by it.
+    Lines are cron's: no continuation (a ``\\`` at the end of a line is part of it;
+    Apache's continuations made ``MAILTO=x \\`` hide the job on the next line)."""
     out = []
     for path in sorted(p for p in raw if p == "/etc/crontab" or p.startswith(("/etc/cron.d/", CRONTABS) + PERIODIC)):
         text = raw[path]  # (made safe when read: only cron's files are)
@@ -439,7 +476,13 @@ def cron_jobs(raw: dict[str, str]) -> list[dict]:
         for n, line in enumerate(text.splitlines(), 1):  # cron's own rule: one physical line, one entry
             line = line.strip()
             words = line.split()
-            if not words or line.startswith("#") or CRON_ENV.match(line):
+            env = CRON_ENV.match(line)
+            if env and system and env.group(1).strip("'\"") in LOADS:  # (every later job of the file runs with it)
+                name, _, value = line.partition("=")
+                out.append({"where": f"{path}:{n}", "file": path, "user": "root",
+                            "job": f"{name.strip()}={value.strip()}"})
+                continue
+            if not words or line.startswith("#") or env:
                 continue
             if words[0].startswith("@"):
                 user, job = (words[1], words[2:]) if system and len(words) > 1 else (None, words[1:])
@@ -525,13 +568,25 @@ def _authenticated(d: Directive, directives: list[Directive]) -> bool:
                (r.args.split()[:1] or [""])[0].lower() in AUTHENTICATED for r in directives)
 
 
+HANDLERS = ("wsgi-script", "cgi-script")  # handlers that run the file a URL names (cgi: with a CGI module loaded)
+
+
+def _exec_cgi(d: Directive, directives: list[Directive]) -> bool:
+    """Whether ``Options`` in the same container as ``d`` switch ExecCGI on (mod_wsgi and mod_cgi run a script by
+    handler only there)."""
+    return any(o.name == "options" and o.context == d.context and any(
+        w.lstrip("+").lower() in ("execcgi", "all") for w in _words(o.args)) for o in directives)
+
+
 def handler_problems(directives: list[Directive], cfg, ours: str, users: dict, groups: dict, loose, shared,
                      cgi: bool) -> list[str]:
     """What in Apache's configuration in force writes files or runs code for whoever asks, outside the app's own
     site file: WebDAV (``Dav On``) where no user is required (anyone uploads, changes and deletes files, which are
     then served); a ``WSGIDaemonProcess`` of another app that runs as one of ``users`` or ``groups`` (name -> who:
     the app's or the deploy login's: code the deploy did not ship, with the app's rights); a WSGI script or, when a
-    CGI module is loaded (``cgi``), a CGI directory someone but root may change (``loose(path)``: why, or None);
+    CGI module is loaded (``cgi``), a CGI directory someone but root may change (``loose(path)``: why, or None), or
+    a handler (``AddHandler wsgi-script .py``, ``SetHandler cgi-script``) with ExecCGI in a ``<Directory>`` someone
+    but root may change (an uploads dir the app writes: every file saved there runs for whoever asks it by URL);
     ``WSGISocketPrefix`` in a directory others may write (``shared(dir)``: why, or None: another user takes the
     daemons' socket name before Apache does, mod_wsgi's docs warn)."""
     out = []
@@ -558,6 +613,14 @@ def handler_problems(directives: list[Directive], cfg, ours: str, users: dict, g
             if why:
                 out.append(f"{d.where}: {d.name} {words[0]} runs {words[1]}: Apache runs it for whoever asks, and "
                            f"{why}: whoever that is runs code on this host")
+        elif d.name in ("addhandler", "sethandler") and words and words[0].lower() in HANDLERS[:1 + cgi] and \
+                d.context and d.context[-1][0] == "directory" and _exec_cgi(d, directives):
+            top = d.context[-1][1].strip("\"'")
+            why = loose(top.rstrip("/") or "/") if top.startswith("/") else None
+            if why:
+                out.append(f"{d.where}: {d.name} {d.args} in <Directory {top}> (with ExecCGI): Apache runs every "
+                           f"such file there for whoever asks it by URL, and {why}: whoever writes there (an upload "
+                           f"the app saves) runs code on this host")
         elif d.name == "wsgisocketprefix" and words:
             prefix = words[0] if words[0].startswith("/") else "/etc/apache2/" + words[0]
             why = shared(posixpath.dirname(prefix))

@@ -773,6 +773,38 @@ def root_hooks(snap: Snapshot) -> list[dict]:
     return out
 
 
+# what the other rules read line by line under /etc (Apache's, the units', cron's, sshd's, PAM's, sudo's, the
+# accounts', the login shells' and apt's hooks, the places root acts later, logrotate's files) or is deploytests'
+JUDGED = ("/etc/apache2/", "/etc/systemd/", "/etc/cron.d/", "/etc/cron.hourly/", "/etc/cron.daily/",
+          "/etc/cron.weekly/", "/etc/cron.monthly/", "/etc/ssh/", "/etc/pam.d/", "/etc/security/", "/etc/sudoers",
+          "/etc/apt/apt.conf.d/", "/etc/profile.d/")
+ACCOUNTS = ("/etc/passwd", "/etc/passwd-", "/etc/group", "/etc/group-", "/etc/shadow", "/etc/shadow-",
+            "/etc/gshadow", "/etc/gshadow-", "/etc/subuid", "/etc/subgid")
+
+
+def root_mentions(snap: Snapshot) -> list[dict]:
+    """Root's other configuration naming the app's tree: each line of a root's file under /etc that names it, and
+    each link there into it (the login collector's ``mentions``), outside what another rule reads line by line
+    (:data:`JUDGED`, :data:`ACCOUNTS`, the hook files, the places of :mod:`deploytests.verify.rootacts`, the
+    files of ``/etc/logrotate.d`` itself): ``{where, file, user: root, job}`` per line or link. Which program
+    reads a file, and what it does with the line, is not for a list to know; that root's configuration names a
+    place the deploy login or the app writes is the finding (the rule resolves the line as a job's)."""
+    from .rootacts import PLACES
+
+    places = tuple(p.rstrip("/") + "/" for p in PLACES) + tuple(PLACES)
+    out = []
+    for path, found in sorted((snap.raw.get("mentions") or {}).items()):
+        if path.startswith(JUDGED) or path in ACCOUNTS or path in C.HOOKS or path.startswith(places) or \
+                posixpath.dirname(path) == "/etc/logrotate.d":
+            continue
+        if isinstance(found, str):
+            out.append({"where": path, "file": path, "user": "root", "job": found})
+            continue
+        out += [{"where": f"{path}:{n}", "file": path, "user": "root", "job": line.strip()} for n, line in found
+                if line.strip() and not line.lstrip().startswith(("#", ";"))]
+    return out
+
+
 def at_jobs(snap: Snapshot) -> list[dict]:
     """Every ``at`` job queued (``/var/spool/cron/atjobs``): ``{where, file, user, job}``; atd runs it as its
     file's owner. ``job``: the commands after at's preamble (its environment lines and its ``cd DIR || {...}``
@@ -917,6 +949,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
             "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
             "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap),
+            "mentions": root_mentions(snap),
             "mapped": mapped_files(snap)}
 
 

@@ -390,8 +390,9 @@ def vhost_as_bootstrapped(facts, exp):
     problem = _path(facts, path, kind="regular file", mode="0644", owner="root", group="root")
     assert problem is None, problem
     found = facts.get("vhost") or ""
-    assert found == exp.vhost, f"{path} differs from what bootstrap writes ({st.get('mode')}):\n" + \
-        _diff(exp.vhost, found, path)
+    assert found == exp.vhost, f"{path} differs from what bootstrap writes ({st.get('mode')}): a hand edit, or a " \
+        "server bootstrapped by another deploytests version; bootstrap again writes this one's (fab target NAME " \
+        "bootstrap):\n" + _diff(exp.vhost, found, path)
 
 
 def vhost_daemon_mode(facts, exp):
@@ -922,10 +923,16 @@ DOCKER_DNS = "127.0.0.11"  # Docker's embedded resolver on user-defined networks
 def _system_daemon(p, exp) -> bool:
     """Whether process ``p`` is a daemon the distribution installed: its executable a file of an installed dpkg
     package, and so is every script its command line gives it to run (``/usr/bin/python3 /usr/local/sbin/x`` is
-    ``x``: :meth:`deploytests.verify.parse.Procs.package`), run by root or a system account that is not one of the
-    users the gate watches (the app's, the deploy login's, Apache's)."""
+    ``x``: :meth:`deploytests.verify.parse.Procs.package`), run by a system account that is not one of the users
+    the gate watches (the app's, the deploy login's, Apache's), or by root when its executable is one of the
+    stack's baseline root daemons (the MTA). Loopback is no trust boundary: every process of the host, the app's
+    code and Apache's workers included (and any request the app makes for a client), reaches it, so a packaged
+    program answering there as root (``socat ... EXEC:/bin/bash``, inetd's ``sh -i`` line, an rsync daemon's
+    read-write module) is root's door for them, whatever package ships the program."""
     people = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user}
-    return bool(p.get("package")) and p.get("uid", -1) in SYSTEM_UIDS and p["user"] not in people
+    if not p.get("package") or p.get("uid", -1) not in SYSTEM_UIDS or p["user"] in people:
+        return False
+    return p.get("uid") != 0 or p.get("exe") in exp.stack.baseline_root_listeners
 
 
 def _holders(sock) -> str:
@@ -990,6 +997,8 @@ def cw_listen(facts, exp):
         seen.add(ident)
         reach = "anyone who can reach this host" if anyaddr else "every process on this host" if loopback else \
             f"whoever can reach {sock['host']}"
+        reach += " as root" if any(p.get("uid") == 0 or p["user"] == "root" for p in procs) and \
+            not _roots(procs, (apache_bin,)) else ""
         first = min(procs, key=lambda p: p["pid"]) if procs else None
         bind = key if not first or not first.get("exe") or _roots(procs, (apache_bin,)) else \
             f"{key} {first['user']} {first.get('program') or first['exe']}"
@@ -1199,7 +1208,7 @@ def cw_processes(facts, exp):
     """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
     deploy user, part of a live SSH session (the gate's probe, an operator's shell); and no process of anyone
     else (root included) outside a live SSH session names the app's tree on its command line."""
-    from .rootacts import process_lines
+    from .rootacts import allow_prefix, process_lines
 
     inv = _inv(facts, "reading every process")
     parents = _apache_parents(facts)
@@ -1207,7 +1216,7 @@ def cw_processes(facts, exp):
     daemons = {d["pid"] for d in facts.get("daemons") or []}
     lines = []
     for p in inv["processes"]:
-        user, argv0 = p["user"], (p.get("cmdline") or "").split(" ")[0]
+        user, argv0 = p["user"], allow_prefix(p.get("cmdline") or "")
         if any(a.split(":", 1)[0].strip() == user and (p.get("cmdline") or "").startswith(a.split(":", 1)[1].strip())
                for a in exp.allow.processes if ":" in a):
             continue
@@ -1229,7 +1238,7 @@ def cw_processes(facts, exp):
         lines.append(f"{_proc(p)}, a process of {role} ({user}) started by pid {p['ppid']}: {why}. "
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
     for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
-        argv0 = (p.get("cmdline") or "").split(" ")[0]
+        argv0 = allow_prefix(p.get("cmdline") or "")
         if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])) or any(
                 a.split(":", 1)[0].strip() == p["user"] and (p.get("cmdline") or "").startswith(a.split(":", 1)[1]
                                                                                                 .strip())
@@ -1248,7 +1257,9 @@ def cw_schedules(facts, exp):
     monthly} scripts, at's queue (each job as its file's owner), logrotate's scripts (``postrotate`` ...: root's,
     daily); a logrotate file someone but root may write is a job the gate could not read. Root's other hooks
     (rc.local, anacrontab, apt's Post-Invoke, the login shells' profile files, /etc/environment) count when a line
-    names the app's tree. A file cron reads that the snapshot holds without its text is a finding of its own."""
+    names the app's tree, and so does a line of any other root's file under /etc (incron's tables, needrestart's
+    conf.d, dpkg's hooks, sysctl's core_pattern: whatever program reads it) or a link there into the tree. A file
+    cron reads that the snapshot holds without its text is a finding of its own."""
     from .mechanisms import cron_jobs, reaches, texts, unread_schedules
 
     inv = _inv(facts, "reading crontabs")
@@ -1263,6 +1274,9 @@ def cw_schedules(facts, exp):
     jobs = [j for j in jobs if j["user"] in watched or found[id(j)] or j["job"].startswith("(not read")]
     jobs += [j for j in inv.get("root_hooks") or [] if found[id(j)] or j["job"].startswith(
         "(not read")]  # root's boot, apt and login hooks: a line naming the app's tree, a file not root's alone
+    other = inv.get("mentions") or []  # root's other configuration under /etc naming the app's tree, or a link
+    found.update((id(j), _job_reach(snap, j, root)) for j in other)
+    jobs += [j for j in other if found[id(j)]]
     lines = []
     for s in jobs:
         where = s["where"].split(":")[0].split(" ")[0]
@@ -1279,7 +1293,8 @@ def cw_schedules(facts, exp):
                       "or the app can change; a link planted there redirects it)" if why else "") +
                      ". " + _allow_hint(exp, "allow_cron", where))
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
-    lines += copies_others_read(snap, cron_jobs(raw) if raw is not None else [], root)
+    lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
+    lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
     _unaccounted("scheduled jobs", lines)
 
 
@@ -1292,26 +1307,57 @@ def _reads_secrets(text: str, root: str) -> bool:
                w.rstrip("/") == root and (i == 0 or words[i - 1] != "cd") for i, w in enumerate(words))
 
 
+def unit_jobs(raw) -> list[dict]:
+    """Each Exec line of the units under /etc/systemd/system ... (a timer's service) as a job: ``{where, user,
+    job}``, like :func:`mechanisms.cron_jobs`'."""
+    from .mechanisms import EXEC_KEYS, units
+
+    return [{"where": at, "user": u.user, "job": v} for u in units(raw).values() for k in EXEC_KEYS[:7]
+            for v, at in u.values(k)]
+
+
+def _with_scripts(snap, job: str) -> str:
+    """``job`` and, one level further, the text of each root script it runs that is no package's unchanged file
+    (a backup script a cron line or a timer's service runs: what it copies is in the script)."""
+    from .rootacts import _lines, _words, packaged
+
+    out = [job]
+    for _, line in _lines(job):
+        for how, path in _words(line):
+            real = snap.realpath(path) if how == "runs" else ""
+            st = snap.st(real) if real else None
+            text = snap.text(real) if st and st[1] == 0 and not packaged(snap, real) else None
+            out += [text] if text and not text.startswith("\x7fELF") else []
+    return "\n".join(out)
+
+
 def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
-    """Each file a cron job that names the app's tree (its config's secrets in shared/ and .configs) writes
-    elsewhere, as the probe saw it there (``outputs``: the entries at each absolute path the job names, a name
-    built at run time by its fixed part), that every local user may read: whatever allow_cron says (an allowance
-    accounts for the job, not for where its copies of the app's secrets land)."""
+    """Each file a job of root's schedule (a cron job, a unit's Exec line: a timer's) that names the app's tree
+    (its config's secrets in shared/ and .configs), itself or in a root script it runs, writes elsewhere, as the
+    probe saw it there (``outputs``: the entries at each absolute path they name, a name built at run time by its
+    fixed part), that every local user may read: whatever allow_cron says (an allowance accounts for the job, not
+    for where its copies of the app's secrets land)."""
     from .collect_login import WORD
     from .mechanisms import reaches
+    from .rootacts import view
 
     found = (getattr(snap, "raw", None) or {}).get("outputs") or {}
-    lines = []
+    if not found:  # (nothing where the jobs write, or no snapshot: no copy to judge)
+        return []
+    acts, lines, shown = view(snap), [], set()
     for job in jobs:
-        if not reaches(job["job"], root) or not _reads_secrets(job["job"], root):
+        text = _with_scripts(acts, job["job"])
+        if not reaches(text, root) or not _reads_secrets(text, root):
             continue
-        for word in dict.fromkeys(WORD.findall(job["job"])):
+        for word in dict.fromkeys(WORD.findall(text)):
             for path in found.get(word, []) if not (word == root or word.startswith(root + "/")) else []:
                 st = snap.st(path)
                 ups = [posixpath.dirname(path)]
                 while ups[-1] != "/":
                     ups.append(posixpath.dirname(ups[-1]))
-                if st and stat.S_ISREG(st[0]) and st[0] & 0o004 and all((snap.st(u) or [0])[0] & 0o001 for u in ups):
+                if path not in shown and st and stat.S_ISREG(st[0]) and st[0] & 0o004 and all(
+                        (snap.st(u) or [0])[0] & 0o001 for u in ups):
+                    shown.add(path)  # (a copy two of the job's words name: one line)
                     f = snap.lstat_facts(path)
                     lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): written by {job['where']} "
                                  f"({job['job'][:100]!r}, as {job['user']}), which copies from the app's tree "
@@ -1321,6 +1367,36 @@ def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
                     break
     return lines
 
+
+
+GLOB_AFTER_CD = re.compile(r"""\bcd\s+("[^"]+"|'[^']+'|[^\s;&|]+)\s*(?:&&|;)([^;&|]*)""")
+BARE_GLOB = re.compile(r"""(?:^|\s)([^\s'"/]*\*[^\s'"]*)(?=\s|$)""")  # (a word from / or ./ names no option)
+
+
+def globbed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
+    """Each root job that changes into a directory the app's tree holds (or someone but root may write) and then
+    hands a bare glob (``*``, ``*.log``) to a command: the names found there become the command's arguments, and
+    the app names its files (``--checkpoint-action=exec=sh x.sh`` for ``tar ... *``, ``--reference=...`` for
+    ``chown -R x *``): whatever allow_cron says (it accounts for the job, not for what the app's file names make
+    root run). ``-- *`` or ``./*`` ends the options: no finding."""
+    from .mechanisms import reaches
+
+    lines = []
+    for job in (j for j in jobs if j["user"] == "root"):
+        for m in GLOB_AFTER_CD.finditer(job["job"]):
+            where, rest = m.group(1).strip("\"'"), m.group(2)
+            glob = BARE_GLOB.search(rest)
+            if not glob or glob.group(1).startswith("./") or " -- " in rest[:glob.start() + 1] + " ":
+                continue
+            why = "the app's tree" if reaches(where, root) else (snap.writable_by_others(where) if getattr(
+                snap, "files", None) and where.startswith("/") else None)
+            if why and not why.endswith("(not looked at)"):
+                lines.append(f"{job['where']}: root runs {rest.strip()[:100]!r} in {where} ({why}): the glob "
+                             f"{glob.group(1)!r} hands the names found there to the command as arguments, and whoever "
+                             f"writes there names a file '--checkpoint-action=exec=...' (tar), '--reference=...' "
+                             f"(chown): code or changes as root; pass '--' before it or './{glob.group(1)}': no "
+                             f"allowance accounts for it")
+    return lines
 
 
 def _job_reach(snap, job: dict, root: str):
@@ -1337,7 +1413,7 @@ def cw_units(facts, exp):
     the app or deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/
     EnvironmentFile path there), and the systemd user manager of the app, deploy or Apache user that starts at
     boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name."""
-    from .mechanisms import texts, unit_problems, user_managers
+    from .mechanisms import root_reach, texts, unit_problems, user_managers
     from .parse import dpkg_files
 
     _inv(facts, "reading /etc/systemd/system")
@@ -1353,6 +1429,8 @@ def cw_units(facts, exp):
     problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))
     lines = [f"{why}. " + _allow_hint(exp, "allow_units", name) for name, why in problems.items()
              if name not in exp.allow.units]
+    lines += [f"{why}: no allowance accounts for it (allow_units accounts for the unit, not for what it runs as "
+              f"root)" for name, why in root_reach(raw, exp.cfg.root).items() if name in exp.allow.units]
     _unaccounted("systemd units", lines)
 
 
@@ -1631,6 +1709,13 @@ def cw_app_login(facts, exp):
                              "did not say (test_host_answers names why)"
     assert not keys, f"{', '.join(keys)} exists: whoever holds a key listed there can log in as the app user " \
                      f"{exp.cfg.app_user} (its data, its config; the app user never logs in)"
+    snap, www = getattr(facts, "raw", None), exp.stack.apache.run_user
+    found = snap.users.facts(www) if getattr(snap, "files", None) else None
+    assert not found or found["shell"] in exp.stack.nologin_shells, \
+        f"Apache's user {www} has a login shell ({found['shell'] if found else ''}; Debian's is /usr/sbin/nologin): " \
+        f"a key in {found['home'] if found else '~'}/.ssh or a password set for it logs in as Apache's user (its " \
+        f"workers, the app's daemons' sockets, every file Apache may read or write; the gate cannot read that home's " \
+        f"keys): set its shell back to /usr/sbin/nologin"
 
 
 def cw_tree_special(facts, exp):
@@ -1651,7 +1736,8 @@ LOADER_MEANING = "changes what Python or the dynamic linker loads into the daemo
 def cw_loader(facts, exp):
     """What loads code into the daemons is the release and nothing else: the daemons are Apache's binary with
     no loader env vars, no /etc/ld.so.preload, the python-home exactly an empty venv of the system Python,
-    and no sitecustomize/usercustomize/.pth on the stdlib path but the distribution's own."""
+    no sitecustomize/usercustomize/.pth on the stdlib path but the distribution's own, and nothing in the stdlib
+    dirs (or a ``pythonXY.zip``) that no package ships (:func:`_stdlib_strangers`)."""
     inv = _inv(facts, "reading the daemons' /proc entries")
     ld = inv["loader"]
     apache_bin = "/usr/sbin/" + exp.stack.apache.process_name
@@ -1685,6 +1771,7 @@ def cw_loader(facts, exp):
             lines.append(f"{h['path']}" + (f" -> {h['real']}" if h["real"] != h["path"] else "") +
                          f": a site hook on the daemons' path that no package ships unchanged: it {LOADER_MEANING}")
     snap = getattr(facts, "raw", None)
+    lines += _stdlib_strangers(snap, exp.stack.python_version)
     gone = {f: upgraded.pop(f) for f in list(upgraded) if snap is not None and getattr(snap, "dirs", None) and
             posixpath.basename(f) not in (snap.listdir(posixpath.dirname(f)) or [posixpath.basename(f)])}
     if gone:  # removed, not replaced (M4: dpkg -r of mod_wsgi is no upgrade)
@@ -1701,6 +1788,32 @@ def cw_loader(facts, exp):
                      f" still run the old code, which the gate cannot read): restart Apache (systemctl restart "
                      f"{service}; a graceful reload keeps the parent's old code), then run the gate again")
     _unaccounted("things that load code into the app", lines)
+
+
+def _stdlib_strangers(snap, py: str) -> list[str]:
+    """What sits in the stack's Python standard library that no package ships: the daemons' sys.path is
+    ``pythonXY.zip``, the stdlib dir and its ``lib-dynload`` before the release's venv, so a module there (a
+    'hotfixed' MarkupSafe copied in for every app, a ``.so`` in lib-dynload) shadows the release's own, in every
+    kept release too: no deploy and no rollback changes it. Each top entry of those dirs is dpkg's (its
+    ``__pycache__`` aside), and the zip, which Debian does not ship, is not there. Nothing when the snapshot holds
+    no listing (an older probe)."""
+    from .parse import dpkg_files
+
+    if not getattr(snap, "files", None) or snap.listdir(f"/usr/lib/python{py}") is None:
+        return []
+    shipped, lines = dpkg_files(snap), []
+    for top in (f"/usr/lib/python{py}", f"/usr/lib/python{py}/lib-dynload"):
+        extra = [f"{top}/{n}" for n in snap.listdir(top) or [] if n != "__pycache__" and f"{top}/{n}" not in shipped]
+        if extra:
+            lines.append(f"{', '.join(extra[:4])}{f' and {len(extra) - 4} more' if len(extra) > 4 else ''}: in the "
+                         f"stack's Python standard library ({top}), which no package ships: the daemons import from "
+                         f"there before the release's venv, so it shadows a module of that name in every release "
+                         f"(no deploy or rollback changes it): {LOADER_MEANING}")
+    zipped = f"/usr/lib/python{py.replace('.', '')}.zip"
+    if snap.st(zipped):
+        lines.append(f"{zipped} exists: first on the sys.path of every python{py}, the daemons' too, before the "
+                     f"standard library; no package ships it: what it holds shadows any module ({LOADER_MEANING})")
+    return lines
 
 
 def cw_load_path(facts, exp):
@@ -1729,7 +1842,34 @@ def cw_load_path(facts, exp):
               "Debian's include of /etc/ld.so.conf.d/*.conf are checked)" for ln in inv.get("ld_other") or []]
     lines += _command_links(getattr(facts, "raw", None), exp)
     lines += _library_loads(facts, exp)
+    lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version)
     _unaccounted("places on the code-loading path writable by someone but root", lines)
+
+
+def _root_python_paths(snap, py: str) -> list[str]:
+    """Each directory a ``.pth`` of the system Python's site dirs (``/usr/local/lib/python3.X/dist-packages``,
+    ``/usr/lib/python3/dist-packages``) puts on the sys.path of every python3 root runs (unattended-upgrades, apt's
+    hooks, an admin's script: before /usr/lib/python3/dist-packages, so its modules shadow apt's), when someone
+    but root may change it; and such a ``.pth`` the gate could not read as root's alone."""
+    lines: list[str] = []
+    for top in (f"/usr/local/lib/python{py}/dist-packages", "/usr/lib/python3/dist-packages") \
+            if getattr(snap, "files", None) else ():
+        for name in [n for n in snap.listdir(top) or [] if n.endswith(".pth")]:
+            path = f"{top}/{name}"
+            text = snap.text(path)
+            if text is None:
+                why = (snap.files.get(path) or {}).get("why")
+                lines.append(f"{path}: a .pth of the system Python the gate could not read as root's alone ({why}): "
+                             f"every python3 root runs processes it")
+                continue
+            for n, line in enumerate(text.splitlines(), 1):
+                word = line.strip()
+                loose = snap.writable_by_others(posixpath.normpath(word)) if word.startswith("/") else None
+                if loose and not loose.endswith("(not looked at)"):
+                    lines.append(f"{path}:{n}: {word}: every python3 root runs (unattended-upgrades, apt's hooks, an "
+                                 f"admin's script) imports from there before /usr/lib/python3/dist-packages, and "
+                                 f"{loose} may be changed by someone but root: whoever that is runs code as root")
+    return lines
 
 
 def _command_links(snap, exp) -> list[str]:
@@ -1830,6 +1970,17 @@ def _loose_path(snap, path: str) -> str | None:
         if "%" in path else snap.writable_by_others(path)
 
 
+# sshd settings that let in without a secret, or let a login serve: (key, its values that do, what that means).
+# Forwarding as such is sshd's default (a login's own ports on loopback); these publish what a login forwards, or
+# what a tunnel carries, on the server's network interfaces, past every loopback-only service and firewall rule
+SSHD_BAD = (("permitrootlogin", ("yes",), "root logs in with a password: one guessed or leaked password is root"),
+            ("permitemptypasswords", ("yes",), "an account without a password logs in with none"),
+            ("strictmodes", ("no",), "sshd uses key files and homes others may write"),
+            ("gatewayports", ("yes", "clientspecified"), "every login that may forward (the deploy login, whoever "
+             "holds its key) opens ports on the server's public addresses ('ssh -R 0.0.0.0:PORT:...'): it serves "
+             "to the network what only this host should reach (a loopback-only service, another host's port)"),
+            ("permittunnel", ("yes", "point-to-point", "ethernet"), "every login that may open a tun/tap device "
+             "bridges its own network into the server's: the server serves as a router past its firewall"))
 SSH_KEY_PATHS = ("authorizedkeysfile", "authorizedprincipalsfile", "trustedusercakeys", "revokedkeys")
 
 
@@ -1876,12 +2027,9 @@ def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
     app = users.facts(exp.cfg.app_user) or {"groups": [exp.cfg.app_user]}
     blocks = [("", cfg.first)] + [(f" (Match {c} at {w})", b) for c, w, b in cfg.matches]
     for label, values in blocks:
-        for key, bad, means in (("permitrootlogin", "yes", "root logs in with a password: one guessed or leaked "
-                                 "password is root"),
-                                ("permitemptypasswords", "yes", "an account without a password logs in with none"),
-                                ("strictmodes", "no", "sshd uses key files and homes others may write")):
+        for key, values_off, means in SSHD_BAD:
             value, where = values.get(key, ("", ""))
-            if value.lower() == bad:
+            if value.lower() in values_off:
                 lines.append(f"{where}: {key} {value}{label}: {means}")
         for key in SSH_KEY_PATHS:
             value, where = values.get(key, ("", ""))
@@ -2005,7 +2153,9 @@ def cw_login_files(facts, exp):
     ~/.profile, ~/.bash_profile, ~/.bash_login, ~/.bash_logout, ~/.pam_environment, ~/.ssh and its rc,
     environment and authorized_keys -- are that user's or root's and writable by no one else (a group only when
     no one else is in it): bash runs ~/.bashrc for every SSH command (Debian's bash), so whoever may write it runs
-    code as the deploy login at its next deploy, its sudo included. Read as the deploy user."""
+    code as the deploy login at its next deploy, its sudo included. And no ~/.ssh/rc (sshd runs it at every login,
+    before the command: the deploy's and this gate's sessions too), nor a ~/.ssh/environment where sshd's
+    PermitUserEnvironment reads it. Read as the deploy user."""
     found = facts.get("login_files")
     if found is None:
         raise NotApplicable(f"the tree reader did not read the logins' homes: "
@@ -2031,7 +2181,18 @@ def cw_login_files(facts, exp):
                 lines.append(f"{path} ({'%04o' % (mode & 0o7777)}): {' and '.join(others)}: its login ({user}) "
                              f"runs or trusts it at every SSH command (a deploy, this gate): whoever else may "
                              f"write it runs code as {user}")
-    _unaccounted("files a login runs or trusts, writable by someone else", lines, "cw_login_files", exp)
+    env_on = snap is not None and getattr(snap, "files", None) and any(
+        v.lower() not in ("no", "") for v, _ in _sshd_values(facts, snap, "permituserenvironment"))
+    for user, entries in sorted(found.items()):  # what sshd runs or sets at every login, before the command
+        for path in entries:
+            name = path.split(" -> ")[0]
+            if name.endswith("/.ssh/rc") or name.endswith("/.ssh/environment") and env_on:
+                lines.append(f"{name}: sshd {'runs it' if name.endswith('/rc') else 'sets the variables it lists'} "
+                             f"at every SSH login of {user}, before the command (every deploy, rollback and this "
+                             f"gate's own session): code no deploy put there, which the login itself (whoever "
+                             f"holds its key) keeps there, e.g. to put a key back after a rotation")
+    _unaccounted("files a login runs or trusts, writable by someone else or run at its every login", lines,
+                 "cw_login_files", exp)
 
 
 def cw_packaged(facts, exp):
@@ -2698,7 +2859,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_listen", f"{CW}: serves", "every listening socket is Apache on the app's port, the SSH server, a "
             "loopback-only socket of a packaged daemon (its executable a file of an installed dpkg package, and so "
             "every script its command line gives it to run: root's python3 running /usr/local/sbin/x is x, run by "
-            "root or a system account not the app's, deploy's or Apache's), or allowed (allow_listen: \"ADDRESS USER "
+            "a system account not the app's, deploy's or Apache's, or by root only as the stack's baseline: the "
+            "MTA; loopback is no trust boundary: every local process, the app's code too, reaches it), or allowed "
+            "(allow_listen: \"ADDRESS USER "
             "PROGRAM\", the holder's user and executable (an interpreter's: its script), ADDRESS \"*:port\" any "
             "address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts for an Apache Listen "
             "only: a port another program took is not allowed); a socket whose process root cannot see is a finding "
@@ -2725,8 +2888,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             root_only=True, needs=("apache",)),
     Promise("cw_apache_effects", f"{CW}: loads code", "whatever is allowed, Apache's configuration in force loads "
             "modules only from /usr/lib/apache2/modules, pipes logs only to programs no one but root may change, "
-            "names the app's tree only in the app's own site file, and lets no .htaccess configure it where "
-            "someone but root may write (AllowOverride)", "test_apache_loads_and_runs_only_roots_files",
+            "names the app's tree only in the app's own site file, lets no .htaccess configure it where "
+            "someone but root may write (AllowOverride), and starts no Python in its root parent "
+            "(WSGILazyInitialization Off)", "test_apache_loads_and_runs_only_roots_files",
             "/etc/apache2/conf-enabled/ops.conf:3: LoadModule headers_module /opt/mods/mod_headers.so: a module from "
             "outside /usr/lib/apache2/modules is loaded into Apache's root parent ...", root_only=True,
             needs=("apache",)),
@@ -2740,7 +2904,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_handlers", f"{CW}: serves", "whatever is allowed, nothing in Apache's configuration in force writes "
             "files or runs code for whoever asks but the app's daemons: no WebDAV without a required user, no "
             "WSGIDaemonProcess of another app as the app's or deploy login's user or group, no WSGI script (or CGI "
-            "directory, with a CGI module loaded) someone but root may change, no WSGISocketPrefix in a directory "
+            "directory, with a CGI module loaded) someone but root may change, no wsgi-script or cgi-script handler "
+            "with ExecCGI in a <Directory> someone but root may write, no WSGISocketPrefix in a directory "
             "others may write (sticky /tmp included)", "test_apache_handlers_write_and_run_only_whats_ours",
             "/etc/apache2/conf-enabled/share.conf:3: Dav On for /srv/share and no Require of a user: anyone may "
             "upload, change and delete files there ...", root_only=True, needs=("apache",)),
@@ -2774,7 +2939,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "/etc/cron.{hourly,daily,weekly,monthly}, at's queue), resolved through links and the root scripts "
             "it runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, "
             "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
-            "them) when a line reaches the tree; a job that only names the tree is said to, unless allowed",
+            "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
+            "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it; a crontab's PATH, "
+            "BASH_ENV, PYTHONPATH ... lines as root jobs; a job that only names the tree is said to, unless allowed; "
+            "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
+            "file names become options: tar's --checkpoint-action)",
             "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
@@ -2797,7 +2966,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "transient} or /usr/local/lib/systemd/system runs as the app or deploy user, or runs code from the "
             "app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there); no unit file linked "
             "from there is one no package ships; the app, deploy and Apache users have no systemd "
-            "user manager at boot (linger) and no enabled user units; unless allowed (allow_units)",
+            "user manager at boot (linger) and no enabled user units; unless allowed (allow_units), which never "
+            "accounts for a command of a unit with User= that runs as root all the same ('+'/'!' prefixes, "
+            "PermissionsStartOnly) and reaches the app's tree",
             "test_no_unaccounted_systemd_units",
             "app-report.service (/etc/systemd/system/app-report.service; enabled by .../timers.target.wants/"
             "app-report.timer; started by app-report.timer): /etc/systemd/system/app-report.service:5: execstart "
@@ -2812,7 +2983,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "and the deploy login's; a login holding sudoers rules of its own is the operator's); no one else in the "
             "app's group", "test_users_groups_are_accounted_for",
             "yourapplication (the app user) is in group shadow: reads every password hash ...", needs=("tree",)),
-    Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys)",
+    Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys), "
+            "nor as Apache's user (its shell Debian's nologin: the gate cannot read its home's keys)",
             "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "
             "holds a key listed there can log in as the app user ...", root_only=True),
     Promise("cw_tree_special", f"{CW}: grants", "nothing in the app's tree is setuid, setgid, has file "
@@ -2821,14 +2993,16 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "it runs with its owner's ... rights whoever starts it", needs=("tree",)),
     Promise("cw_loader", f"{CW}: loads code", "nothing loads code into the daemons but the release: Apache's binary, "
             "no PYTHON*/LD_* env vars, no /etc/ld.so.preload, an empty python-home of the system Python, no "
-            "site hook but the distribution's", "test_nothing_else_loads_code_into_the_app",
+            "site hook but the distribution's, nothing in the stdlib dirs (or a pythonXY.zip) that no package ships",
+            "test_nothing_else_loads_code_into_the_app",
             "pid 27 (Apache, its daemons inherit it) has PYTHONPATH=/opt/x: it changes what Python ... loads",
             root_only=True, needs=("apache", "tree")),
     Promise("cw_load_path", f"{CW}: loads code", "everything on the code-loading path of the daemons and of root "
             "is root's and not writable by group/others: the python-home (every entry), the stack's Python and its "
             "stdlib dirs, /etc/ld.so.conf{,.d/*}, ld.so.cache/preload and every directory they name with what the "
             "linker reads there (its files, where its .so links lead, glibc-hwcaps/ and the legacy platform subdirs; "
-            "not other subdirectories), Apache's binaries and modules, the command directories and their files, "
+            "not other subdirectories), each directory a .pth of the system Python's site dirs puts on root's "
+            "python3 path, Apache's binaries and modules, the command directories and their files, "
             "Apache's log "
             "directory (a package's own owner of its file, e.g. at's daemon, is stock); nothing in /usr/local/{sbin,"
             "bin} takes a packaged command's name on root's PATH unless allowed (allow_commands); what a "
@@ -2846,7 +3020,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_sshd", f"{CW}: grants", "the SSH server's configuration as its next start reads it (sshd_config and "
             "its Include files, sshd's first-value rule, Match blocks; each running server's own -o and -f "
             "arguments first): no root login with a password, no empty "
-            "passwords, StrictModes on, every file that decides a key login (AuthorizedKeysFile, "
+            "passwords, StrictModes on, no GatewayPorts or PermitTunnel (a login's forwards and tunnels serve "
+            "the network), every file that decides a key login (AuthorizedKeysFile, "
             "AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in the user's home or root's alone; what "
             "sshd runs (AuthorizedKeysCommand, AuthorizedPrincipalsCommand: before authentication, for anyone; "
             "ForceCommand, Subsystem), resolved through links and root's scripts, runs and names nothing in the "
@@ -2868,7 +3043,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "or trusts (its home, ~/.bashrc, ~/.profile, ~/.bash_profile, ~/.bash_login, ~/.bash_logout, "
             "~/.pam_environment, ~/.ssh and its rc, environment and authorized_keys) are its own or root's and "
             "writable by no one else (a group only when no one else is in it): bash runs ~/.bashrc for every SSH "
-            "command", "test_login_files_are_the_logins",
+            "command; and no ~/.ssh/rc (sshd runs it before every login's command), nor ~/.ssh/environment where "
+            "PermitUserEnvironment reads it", "test_login_files_are_the_logins",
             "/home/appuser/.bashrc (0664): writable by group yourapplication (yourapplication): its login (appuser) "
             "runs or trusts it at every SSH command ..."),
     Promise("cw_packaged", f"{CW}: loads code", "the files of the stack's packages (Apache, mod_wsgi, the stack's "
@@ -3021,7 +3197,8 @@ PROMISES: tuple[Promise, ...] = (
             "the distribution's 000-default site is enabled (...'It works!')", needs=("tree",)),
     Promise("vhost", f"{B}: apache", "the vhost is exactly what bootstrap writes, 0644 root:root",
             "test_vhost_as_bootstrapped", "/etc/apache2/sites-available/app.conf differs from what bootstrap "
-            "writes: <diff>", needs=("tree",)),
+            "writes: a hand edit, or a server bootstrapped by another deploytests version; bootstrap again ...: <diff>",
+            needs=("tree",)),
     Promise("daemon_mode", f"{B}: apache", "the vhost runs the app in daemon mode as the app user and denies the "
             "app's tree as files", "test_vhost_daemon_mode", "the vhost's WSGIDaemonProcess does not run as user=app",
             needs=("tree",)),

@@ -32,7 +32,7 @@ import shlex
 import stat
 
 from . import collect_login as C
-from .mechanisms import reaches
+from .mechanisms import LOADS, reaches
 
 SCRIPT, TMPFILES, UDEV, LINKS = "script", "tmpfiles", "udev", "links"
 BOOT_TMPFILES = "systemd-tmpfiles applies it as root at every boot and daily (creates, chowns, chmods, removes)"
@@ -65,8 +65,6 @@ RUNNERS = {"sh", "bash", "dash", "zsh", "ksh", "busybox", "perl", "ruby", "node"
            "sudo", "timeout", "nice", "ionice", "setsid", "flock", "chronic", "xargs", "su", "runuser", "time",
            "stdbuf", "taskset", "chroot", "run-parts", "start-stop-daemon", "daemon", "watch", "java", "tclsh",
            "lua", "Rscript", "awk", "gawk", "mawk"}
-LOADS = ("PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_PRELOAD", "LD_LIBRARY_PATH", "PERL5LIB", "BASH_ENV",
-         "ENV")
 TOKEN = re.compile(r"""\$\(|&&|\|\||[;&|()`]|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s;&|()`"']+(?:"[^"]*"|'[^']*')?""")
 TMPFILES_VERBS = {"f": "creates the file", "w": "writes to", "d": "creates the directory", "D": "creates and empties",
                   "e": "cleans", "v": "creates the subvolume", "q": "creates the subvolume", "Q": "creates the "
@@ -141,6 +139,16 @@ def runs(argv: list[str], cwd: str = "") -> list[str]:
     return [p for how, p in _words(" ".join(words))[1 if argv and argv[0].startswith("/") else 0:] if how == "runs"]
 
 
+def allow_prefix(cmd: str) -> str:
+    """The command prefix an ``allow_processes`` line names for a process whose command line is ``cmd``: its
+    program, and when that program is a runner (an interpreter, ``sh``, ``nohup``) the words through the script it
+    runs: ``root: /usr/bin/perl`` would allow every Perl script root runs, ``root: /usr/bin/perl -wT
+    /usr/sbin/munin-node`` allows munin-node."""
+    argv = cmd.split(" ")
+    script = next(iter(runs(argv)), None)
+    return " ".join(argv[:argv.index(script) + 1]) if script in argv else argv[0]
+
+
 def _norm(path: str) -> str:
     return posixpath.normpath("/" + path.lstrip("/"))
 
@@ -167,7 +175,8 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
     found = _loose(snap, path) if loose else None
     if found:
         return f"{how} {path}, which someone but root may change ({found})"
-    text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) else None
+    text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) and \
+        not packaged(snap, real) else None
     if text is not None and not text.startswith("\x7fELF"):
         for n, line in _lines(text):
             for h, p in _words(line):
@@ -175,6 +184,21 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
                 if why:
                     return f"{how} {path}, which {why} ({real}:{n})"
     return None
+
+
+def packaged(snap, path: str) -> str | None:
+    """The package whose file ``path`` is as dpkg unpacked it (dpkg lists it, and its inode did not change after
+    that package's list was written): the distribution's program, whose lines are not read as root's own script
+    (munin-node's Perl documentation naming its pid file is no command); None when not known."""
+    from .parse import dpkg_files
+
+    pkg, st = dpkg_files(snap).get(path), snap.st(path)
+    if not pkg or not st or len(st) < 7:
+        return None
+    lists = [f"{C.DPKG_INFO}/{n}" for n in snap.listdir(C.DPKG_INFO) or [] if n.endswith(".list")
+             and n[:-len(".list")].split(":")[0] == pkg]
+    return pkg if any(t is not None and st[6] <= t + 2 for t in ((snap.files.get(ls) or {}).get("ctime")
+                                                                  for ls in lists)) else None
 
 
 def _lines(text: str):
@@ -424,5 +448,5 @@ def process_lines(facts, exp, reaching) -> list[str]:
             continue
         lines.append(f"{_proc(p)}, outside any login session: {why}: what the deploy login or the app writes there "
                      f"runs with {p['user']}'s rights. " + _allow_hint(exp, "allow_processes",
-                                                                      f"{p['user']}: {cmd.split(' ')[0]}"))
+                                                                      f"{p['user']}: {allow_prefix(cmd)}"))
     return lines

@@ -10,6 +10,8 @@ What counts as ordinary here (an independent tester's choice, not read from the 
   MTA ``exim4-daemon-light`` (listens on 127.0.0.1:25 and ::1:25 only, setuid ``exim4``), ``fail2ban``, ``at``
   (``6755 daemon:daemon``), ``iputils-ping`` with ``libcap2-bin`` (ping's ``cap_net_raw`` on Debian 12);
 - an ``admin`` login with a key, in Debian's ``sudo`` and ``adm`` groups (Debian's own ``%sudo`` rule);
+- munin-node on loopback (a Perl program run as root) and a cron job running ``munin-run``; a backup script in
+  ``/usr/local/sbin`` (umask 077: its copies of ``shared/`` are root's alone) run by a systemd timer;
 - ``prometheus-node-exporter``, which listens on ``*:9100``: reachable from outside, so it is the one item
   that must be allowed in writing (``allow_listen = ["*:9100 prometheus /usr/bin/prometheus-node-exporter"]``).
 
@@ -38,10 +40,13 @@ APP = APPS / "yourapplication"
 LISTENER = "test_every_listener_is_accounted_for[ssh://appuser@web]"
 
 PACKAGES = ("unattended-upgrades", "cron", "rsyslog", "logrotate", "prometheus-node-exporter", "chrony",
-            "exim4-daemon-light", "fail2ban", "at", "iputils-ping", "libcap2-bin")
+            "exim4-daemon-light", "fail2ban", "at", "iputils-ping", "libcap2-bin", "munin-node")
 # No init system in the container: start each daemon as its package would, then wait (bounded) until the
-# listeners are up: node exporter TCP 9100 (238C), exim TCP 25 (0019), chrony UDP 323 (0143).
+# listeners are up: node exporter TCP 9100 (238C), exim TCP 25 (0019), chrony UDP 323 (0143), munin-node TCP 4949
+# (1355) on loopback as its admin sets it (a Perl program run as root: its own lines are no root script to read).
 START = """
+sed -i 's/^host \\*$/host 127.0.0.1/' /etc/munin/munin-node.conf
+service munin-node start || munin-node
 service cron start
 service rsyslog start || rsyslogd
 setsid runuser -u prometheus -- /usr/bin/prometheus-node-exporter </dev/null >/dev/null 2>&1 &
@@ -51,12 +56,22 @@ service fail2ban start || fail2ban-client start
 i=0
 until grep -q ':238C [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
    && grep -q ':0019 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
-   && grep -q ':0143 ' /proc/net/udp /proc/net/udp6; do
+   && grep -q ':0143 ' /proc/net/udp /proc/net/udp6 && grep -q ':1355 00000000:0000 0A' /proc/net/tcp; do
   i=$((i+1)); [ $i -lt 600 ] || { echo 'listeners not up after 600 polls'; exit 1; }; sleep 0.05
 done
 """
 ADMIN = """
 printf 'SHELL=/bin/sh\\n30 2 * * * root /usr/bin/find /var/tmp -mtime +7 -delete\\n' > /etc/cron.d/tmpclean
+printf '*/10 * * * * root /usr/sbin/munin-run cpu >/dev/null 2>&1\\n' > /etc/cron.d/munin-check
+printf '#!/bin/sh\\nset -eu\\numask 077\\nmkdir -p /var/backups/app\\n' > /usr/local/sbin/backup-app
+echo 'tar -czf "/var/backups/app/shared-$(date +%F).tgz" -C /var/www/yourapplication shared' \\
+  >> /usr/local/sbin/backup-app
+chmod 0755 /usr/local/sbin/backup-app && /usr/local/sbin/backup-app
+printf '[Service]\\nType=oneshot\\nExecStart=/usr/local/sbin/backup-app\\n' > /etc/systemd/system/backup-app.service
+printf '[Timer]\\nOnCalendar=*-*-* 02:30:00\\n\\n[Install]\\nWantedBy=timers.target\\n' \\
+  > /etc/systemd/system/backup-app.timer
+mkdir -p /etc/systemd/system/timers.target.wants
+ln -sf /etc/systemd/system/backup-app.timer /etc/systemd/system/timers.target.wants/backup-app.timer
 printf '0 4 * * * /usr/sbin/logrotate /etc/logrotate.conf\\n' | crontab -
 useradd -m -s /bin/bash -G sudo,adm admin
 install -d -m 0700 -o admin -g admin /home/admin/.ssh

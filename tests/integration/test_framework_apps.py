@@ -272,6 +272,8 @@ def test_plain_wsgi_journey(wsgi_app):
     app = wsgi_app
     out = app.gate()
     assert re.search(r"::test_leave_a_message\[docker://web-1\] PASSED", out), out[-3000:]
+    # an Authorization header reaches the app through Apache (mod_wsgi drops it unless the vhost passes it on)
+    assert re.search(r"::test_an_api_token_reaches_the_app\[docker://web-1\] PASSED", out), out[-3000:]
     ok(app.fab("pack", "deploy"))
     assert requests.post(app.url + "/", data={"text": "kept"}, allow_redirects=False, timeout=10).status_code == 303
     shutil.copytree(PROJECTS / "hello-v2", app.project, dirs_exist_ok=True)  # v2: a new column

@@ -404,10 +404,15 @@ STARTED = [
      "printf '#!/bin/sh\\nid -u > /tmp/piped-root-ran\\nexec cat >/dev/null\\n' > /srv/logtools/ship-log && "
      "chmod 0755 /srv/logtools/ship-log"),  # root runs it at every start
     ("CustomLog /srv/logtools/access.log combined", "ln -s /etc/nologin /srv/logtools/access.log"),  # opened by root
+    # a path inside a word (attack7: "PYTHONPATH=/srv/logtools" was judged as the name "/PYTHONPATH=...", not there
+    # in root's /, so root's to make; root's piped logger imported the deploy login's module at bootstrap's graceful)
+    ('CustomLog "|/usr/bin/env PYTHONPATH=/srv/logtools /usr/bin/python3 -m shiplog" combined',
+     "printf 'import os\\nopen(\"/tmp/piped-root-ran\", \"w\").write(str(os.getuid()))\\n' > "
+     "/srv/logtools/shiplog.py"),
 ]
 
 
-@pytest.mark.parametrize("line, plant", STARTED, ids=["piped-log", "log-file"])
+@pytest.mark.parametrize("line, plant", STARTED, ids=["piped-log", "log-file", "path-in-a-word"])
 def test_apache_lines_a_start_makes_root_run_or_open_where_the_deploy_login_writes_are_refused(ready, line, plant):
     """Bootstrap refuses in one line naming file:line and why, runs nothing as root (no reload: the piped logger
     never ran, no file made through the link) and changes nothing; the gate's collector runs no apache2ctl as root
@@ -418,7 +423,7 @@ def test_apache_lines_a_start_makes_root_run_or_open_where_the_deploy_login_writ
         assert as_deployer(ready, plant).ok
         said = refused(ready, config())
         gid = admin(ready, "getent group deployer | cut -d: -f3")
-        why = f"/etc/apache2/conf-enabled/extra.conf:1: {line!r}: /srv/logtools/"
+        why = f"/etc/apache2/conf-enabled/extra.conf:1: {line!r}: /srv/logtools"
         assert f"bootstrap refused: root does not run apache2ctl here: {why}" in said, said
         assert f"may be changed by someone other than root: /srv/logtools is 2775 0:{gid}" in said, said
         assert admin(ready, "cat /tmp/piped-root-ran 2>/dev/null; ls /etc/nologin 2>/dev/null; echo done") == "done"
@@ -427,6 +432,44 @@ def test_apache_lines_a_start_makes_root_run_or_open_where_the_deploy_login_writ
     finally:
         admin(ready, "a2disconf -q extra; rm -rf /etc/apache2/conf-available/extra.conf /srv/logtools "
                      "/tmp/piped-root-ran")
+
+
+def test_a_path_envvars_exports_where_the_deploy_login_writes_is_refused(ready):
+    """apache2ctl sources envvars as root and then runs commands by bare name with the PATH it exported (attack7: the
+    read-only gate's root collector ran the deploy login's `id` at its configtest; bootstrap at its graceful). Every
+    path word of every envvars line is judged: bootstrap refuses naming envvars:line, the gate's collector runs no
+    apache2ctl as root, the deploy login's program never runs."""
+    admin(ready, "cp /etc/apache2/envvars /etc/apache2/envvars.keep && install -d -m 2775 -o root -g deployer "
+                 "/srv/tools && echo 'export PATH=/srv/tools:/usr/sbin:/usr/bin:/sbin:/bin' >> /etc/apache2/envvars")
+    try:
+        plant = "printf '#!/bin/sh\\n/usr/bin/id -u > /tmp/piped-root-ran\\nexec /usr/bin/id \"$@\"\\n'"
+        assert as_deployer(ready, plant + " > /srv/tools/id && chmod 0755 /srv/tools/id").ok
+        said = refused(ready, config())
+        n = admin(ready, "wc -l < /etc/apache2/envvars")
+        why = f"/etc/apache2/envvars:{n}: 'export PATH=/srv/tools:/usr/sbin:/usr/bin:/sbin:/bin': /srv/tools may be"
+        assert f"bootstrap refused: root does not run apache2ctl here: {why}" in said, said
+        runs = collected(ready)["runs"]
+        assert runs.get("refused", "").startswith(f"not run as root: {why}") and "dump" not in runs, runs
+        assert admin(ready, "cat /tmp/piped-root-ran 2>/dev/null; echo done") == "done"
+    finally:
+        admin(ready, "mv /etc/apache2/envvars.keep /etc/apache2/envvars; rm -rf /srv/tools /tmp/piped-root-ran")
+
+
+def test_a_file_openssl_cnf_includes_where_the_deploy_login_writes_is_refused(ready):
+    """Apache's root parent reads openssl.cnf at every apache2ctl once a module linking OpenSSL is loaded (attack7:
+    the read-only gate's `apache2 -t` loaded the provider that the deploy login's file, .included by root's
+    openssl.cnf, named). Bootstrap refuses naming the line, the gate's collector runs no apache2ctl as root."""
+    admin(ready, "cp /etc/ssl/openssl.cnf /etc/ssl/openssl.cnf.keep && install -d -m 2775 -o root -g deployer "
+                 "/srv/sslconf && sed -i '1i .include /srv/sslconf/team.cnf' /etc/ssl/openssl.cnf")
+    try:
+        assert as_deployer(ready, "printf '[team]\\nactivate = 1\\n' > /srv/sslconf/team.cnf").ok
+        said = refused(ready, config())
+        why = "/etc/ssl/openssl.cnf:1: '.include /srv/sslconf/team.cnf': /srv/sslconf/team.cnf was not read here"
+        assert f"bootstrap refused: root does not run apache2ctl here: {why}" in said, said
+        runs = collected(ready)["runs"]
+        assert runs.get("refused", "").startswith(f"not run as root: {why}") and "dump" not in runs, runs
+    finally:
+        admin(ready, "mv /etc/ssl/openssl.cnf.keep /etc/ssl/openssl.cnf; rm -rf /srv/sslconf")
 
 
 def test_what_the_gate_login_cannot_look_at_in_apaches_config_is_not_run_as_root(ready):

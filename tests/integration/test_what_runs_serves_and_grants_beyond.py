@@ -208,3 +208,39 @@ ROOT_REACH = (
 
 def test_what_sshd_root_services_other_brokers_and_library_configs_run_or_load_is_checked(tmp_path):
     assert_caught_by_their_rules(tmp_path, "debian12", ROOT_REACH)
+
+
+# ---------------------------------------------------------------- blind round 7's classes, by other members
+# (blind7: inetd's 'sh -i' line, socat EXEC and an rsync daemon as root on 127.0.0.1; GatewayPorts yes; /etc/crontab's
+# PATH starting with the release's venv; incron's table, needrestart's conf.d link, dpkg's post-invoke, sysctl's
+# core_pattern naming the app's tree; a 'hotfixed' markupsafe in the stdlib dir; an allowed unit's '+' ExecStartPre.)
+# Here: root's packaged python serving / on 127.0.0.2; PermitTunnel in a drop-in; BASH_ENV in a cron.d file; a
+# monit-style conf.d link and an /etc/default file naming the tree; an empty python311.zip; an allowed unit's '!'
+# ExecStartPost. Debian 12 only (CI time): the rules are unit-tested on parsed facts.
+BLIND7_UNIT = "/etc/systemd/system/ops-warm.service"
+BLIND7_OTHERS = (
+    Fault("root-http-server-on-127-0-0-2", "cw_listen", "root's packaged python3 serving / on 127.0.0.2:8767",
+          "cd /; setsid python3 -m http.server 8767 --bind 127.0.0.2 </dev/null >/dev/null 2>&1 & i=0; until grep "
+          "-qE ':223F [0-9A-F]+:0000 0A' /proc/net/tcp; do i=$((i+1)); [ $i -lt 200 ] || exit 1; sleep 0.05; done"),
+    Fault("sshd-drop-in-permits-tunnels", "cw_sshd", "'PermitTunnel yes' in an sshd_config.d drop-in",
+          "mkdir -p /etc/ssh/sshd_config.d; echo 'PermitTunnel yes' > /etc/ssh/sshd_config.d/60-vpn.conf"),
+    Fault("cron-d-bash-env-in-shared", "cw_schedules", "a cron.d file whose BASH_ENV is a file in shared/",
+          "printf 'BASH_ENV={root}/shared/{shared0}/.cron-env\\n15 4 * * * root /bin/bash -c true\\n' > "
+          "/etc/cron.d/ops-env"),
+    Fault("etc-conf-link-into-the-tree", "cw_schedules", "a monit-style conf.d link to a file in shared/",
+          "mkdir -p /etc/monit/conf.d; ln -s {root}/shared/{shared0}/monit.conf /etc/monit/conf.d/app"),
+    Fault("etc-default-names-the-tree", "cw_schedules", "/etc/default/apache-htcacheclean pointed at shared/",
+          "echo 'HTCACHECLEAN_PATH={root}/shared/{shared0}/cache' >> /etc/default/apache-htcacheclean"),
+    Fault("stdlib-zip-added", "cw_loader", "an (empty) python3XY.zip in /usr/lib: first on every sys.path",
+          "v=$(echo {python_version} | tr -d .); python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "
+          "\"w\").close()' /usr/lib/python$v.zip"),
+    Fault("allowed-unit-bang-runs-the-tree-as-root", "cw_units", "an allowed unit (User= the app user) whose "
+          "'!' ExecStartPost runs the release's flask as root", "printf '[Service]\\nUser={app_user}\\nExecStart="
+          "{root}/current/venv/bin/python -m {package}.worker\\nExecStartPost=!{root}/current/venv/bin/flask warm\\n'"
+          f" > {BLIND7_UNIT}"),
+)
+
+
+def test_blind_round_7s_classes_by_other_members(tmp_path):
+    assert_caught_by_their_rules(tmp_path, "debian12", BLIND7_OTHERS,
+                                 target_keys='allow_units = ["ops-warm.service"]\n')

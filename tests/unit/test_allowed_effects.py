@@ -67,7 +67,13 @@ def login_view(envvars: str, extra=None):
     out["/etc/apache2/apache2.conf"]["data"] = "ServerRoot /etc/apache2\n"
     out["/etc/apache2/envvars"]["data"] = envvars
     out["/etc/default/locale"]["data"] = "LANG=C.UTF-8\n"
-    return {"files": out, "dirs": {}, "errors": {}}
+    # what stock envvars' and OpenSSL's lines name, so the verdict never looks at this machine's own files
+    out.update({p: {"st": [d, 0, 0, 0, 0, 0]} for p in ("/etc/ssl", "/var", "/run", "/run/apache2", "/var/log",
+                                                      "/var/log/apache2") if p not in out})
+    out.update({p: {"st": [s.S_IFLNK | 0o777, 0, 0, 0, 0, 0], "link": t} for p, t in (("/var/run", "/run"),
+                                                                                     ("/var/lock", "/run/lock"))})
+    out["/etc/ssl/openssl.cnf"] = {"st": [f, 0, 0, 0, 0, 0], "data": "openssl_conf = openssl_init\n[openssl_init]\n"}
+    return {"files": out, "dirs": {}, "errors": {}, "size": 0}
 
 
 STOCK_ENVVARS = next(t["text"] for t in RECORDED["inventory"]["texts"] if t["path"] == "/etc/apache2/envvars")
@@ -293,6 +299,36 @@ def test_an_allowed_job_copying_the_apps_tree_where_others_read_is_a_finding(exp
     assert failing(facts, allowing(exp, cron=("/etc/cron.d/nightly",))) == {}
 
 
+BACKUP = ("#!/bin/sh\nset -eu\nmkdir -p /var/backups/app\n"
+          "tar -czf \"/var/backups/app/shared-$(date +%F).tgz\" -C {R} shared\n")
+SERVICE = "[Unit]\nDescription=backup\n\n[Service]\nType=oneshot\nExecStart=/usr/local/sbin/backup-app\n"
+
+
+# Class: a root job's copy of the app's secrets seen only when the cron line names the tree itself. A systemd
+# timer's service running /usr/local/sbin/backup-app (which tars shared/: the config's SECRET_KEY, the database)
+# left /var/backups/app/shared-2026-12-05.tgz 0644 and the gate passed. Members: the timer's service, a cron
+# line running the same script (allowed), the cron line naming the tree (above).
+@pytest.mark.parametrize("where, text, allow", [
+    ("/etc/systemd/system/backup-app.service", SERVICE, ()),
+    ("/etc/cron.d/backup", "30 2 * * * root /usr/local/sbin/backup-app\n", ("/etc/cron.d/backup",))])
+def test_a_root_script_a_job_runs_copying_the_apps_tree_where_others_read_is_a_finding(exp, where, text, allow):
+    def edit(i):
+        i["texts"].append({"path": where, "text": text})
+    facts = server(edit=edit)
+    script = BACKUP.format(R=R)
+    put(facts, "/usr/local/sbin/backup-app", s.S_IFREG | 0o755)
+    facts.raw.raw["named"] = {"/usr/local/sbin/backup-app": dict(facts.raw.files["/usr/local/sbin/backup-app"],
+                                                                 data=script)}
+    copy_ = "/var/backups/app/shared-2026-12-05.tgz"
+    facts.raw.raw["outputs"] = {"/var/backups/app/shared-": [copy_], "/var/backups/app": [copy_]}
+    put(facts, copy_, s.S_IFREG | 0o644)
+    msg = failing(facts, allowing(exp, cron=allow))
+    assert list(msg) == ["cw_schedules"], msg
+    assert msg["cw_schedules"].count(f"- {copy_} (0644 root:root): written by {where}") == 1, msg  # one line
+    put(facts, copy_, s.S_IFREG | 0o600)
+    assert failing(facts, allowing(exp, cron=allow)) == {}
+
+
 def test_an_allowed_jobs_own_log_is_no_copy_of_the_apps_secrets(exp):
     """A job that runs in the app's tree (``cd ROOT``) and logs elsewhere copies none of its secrets: its
     world-readable log is no finding (the job itself is cw_schedules' to judge, here allowed)."""
@@ -323,3 +359,65 @@ def test_the_login_collector_records_what_is_where_a_cron_job_writes(tmp_path):
     assert out["outputs"][f"{tmp_path}/copies/"] == [f"{tmp_path}/copies/shared"]
     assert "/usr/bin" not in out["outputs"] and out["files"][f"{tmp_path}/bk/app-2026-12-05.tgz"]["st"]
     assert not [w for w in out["outputs"] if w.startswith(R)]  # the app's tree: never listed here
+
+    # a timer's service and the root script it runs (read by acts() into named): their words too
+    (tmp_path / "bk2").mkdir()
+    (tmp_path / "bk2" / "shared-2026-12-05.tgz").write_bytes(b"x")
+    # (after 300 words of the system's own trees, which are never listed: they take none of the 256 words)
+    out = {"files": {"/etc/cron.daily/big": {"data": " ".join(f"/usr/bin/x{i}" for i in range(300))},
+                     "/etc/systemd/system/b.service": {"data": "[Service]\nExecStart=/usr/local/sbin/b\n"}},
+           "named": {"/usr/local/sbin/b": {
+               "data": f"#!/bin/sh\ntar czf {tmp_path}/bk2/shared-$(date).tgz -C {R} shared\n"}},
+           "dirs": {}, "errors": {}}
+    collect_login.outputs(out, R)
+    assert out["outputs"][f"{tmp_path}/bk2/shared-"] == [f"{tmp_path}/bk2/shared-2026-12-05.tgz"], out["outputs"]
+
+# ---------------------------------------------------------------- what the stack's Python imports before the venv
+
+@pytest.mark.parametrize("name, where", [
+    ("markupsafe", "/usr/lib/python3.11"),  # blind7's e26: a 'hotfixed' copy for every app on the box
+    ("flask.py", "/usr/lib/python3.11"),
+    ("_speedups.cpython-311-x86_64-linux-gnu.so", "/usr/lib/python3.11/lib-dynload")])
+def test_a_module_no_package_ships_in_the_stdlib_dirs_shadows_the_releases(exp, name, where):
+    """The daemons' sys.path has python311.zip, the stdlib dir and lib-dynload before the release's venv: an entry
+    no package ships there (root's, 0755: no writability rule sees it) shadows a module of the release in every
+    kept release. Each top entry is dpkg's (``__pycache__`` aside); the zip, which Debian does not ship, is absent."""
+    facts = server()
+    stdlib = ["json", "os.py", "__pycache__", "lib-dynload", "sitecustomize.py"]
+    facts.raw.dirs["/usr/lib/python3.11"] = stdlib
+    facts.raw.dirs["/usr/lib/python3.11/lib-dynload"] = ["_json.cpython-311-x86_64-linux-gnu.so"]
+    listed = "\n".join(f"/usr/lib/python3.11/{n}" for n in stdlib if n != "__pycache__") + \
+        "\n/usr/lib/python3.11/lib-dynload/_json.cpython-311-x86_64-linux-gnu.so\n"
+    facts.raw.files["/var/lib/dpkg/info/libpython3.11-stdlib.list"] = {"st": [s.S_IFREG | 0o644, 0, 0, 1, 0, 0],
+                                                                         "data": listed}
+    facts.raw.dirs["/var/lib/dpkg/info"] = sorted(set(facts.raw.dirs.get("/var/lib/dpkg/info") or []) |
+                                                  {"libpython3.11-stdlib.list"})
+    facts.raw.dpkg = None
+    assert outcome("cw_loader", facts, exp) == "pass"
+    facts.raw.dirs[where] = facts.raw.dirs[where] + [name]
+    facts.raw.dpkg = None
+    msg = outcome("cw_loader", facts, exp)
+    assert f"- {where}/{name}: in the stack's Python standard library ({where}), which no package ships: the " \
+           "daemons import from there before the release's venv" in msg, msg
+    facts.raw.dirs[where].remove(name)
+    put(facts, "/usr/lib/python311.zip", s.S_IFREG | 0o644)  # the other member: the zip Debian never ships
+    msg = outcome("cw_loader", facts, exp)
+    assert "- /usr/lib/python311.zip exists: first on the sys.path of every python3.11" in msg, msg
+
+
+@pytest.mark.parametrize("top, line", [
+    ("/usr/local/lib/python3.11/dist-packages", "/home/appuser/pylib"),  # blind7's e25: the deploy login's dir
+    ("/usr/lib/python3/dist-packages", "/opt/tools/lib")])  # another member: an account's dir in dpkg's site dir
+def test_a_pth_of_the_system_python_naming_a_dir_others_write_fails(exp, top, line):
+    """Every python3 root runs (unattended-upgrades, apt's hooks, an admin's script) processes the system site
+    dirs' .pth files: a directory line there comes before /usr/lib/python3/dist-packages, so a module planted in a
+    dir someone but root may write (shown: the deploy login's _distutils_hack ran as uid 0 at every python3 start)
+    runs as root. A .pth naming root's own dir passes."""
+    facts = server()
+    put(facts, f"{top}/team-tools.pth", s.S_IFREG | 0o644)
+    facts.raw.files[f"{top}/team-tools.pth"]["data"] = f"# helpers\n{line}\n"
+    put(facts, line, s.S_IFDIR | 0o755, uid=1000)
+    msg = outcome("cw_load_path", facts, exp)
+    assert f"- {top}/team-tools.pth:2: {line}: every python3 root runs" in msg and "runs code as root" in msg, msg
+    put(facts, line, s.S_IFDIR | 0o755, uid=0)
+    assert outcome("cw_load_path", facts, exp) == "pass"

@@ -108,3 +108,101 @@ def test_a_link_on_the_way_is_followed_and_judged_where_it_leads():
     link = {"/srv/root/logs": {"st": [LN, 0, 0, 0, 0, 0], "link": "../logtools"}}
     said = verdict("CustomLog /srv/root/logs/a.log combined", extra=link)
     assert "/srv/root/logs/a.log may be changed by someone other than root: /srv/logtools is 2775 0:1001" in said
+
+
+# A path inside a word is a path (class: the check read a command's words as paths joined to / and the ServerRoot,
+# so "PYTHONPATH=/srv/logtools" became "/PYTHONPATH=/srv/logtools", a name not there -- root's to make -- and root's
+# piped logger imported the deploy login's module at bootstrap's graceful; the same for --opt=/path and a : list)
+@pytest.mark.parametrize("line", [
+    'CustomLog "|/usr/bin/env PYTHONPATH=/srv/logtools /usr/bin/python3 -m shiplog" combined',  # a variable's value
+    'ErrorLog "|/usr/bin/env --chdir=/srv/logtools /usr/bin/python3 -m shiplog"',  # an option's value
+    'CustomLog "|/usr/bin/env PYTHONPATH=/srv/root:/srv/logtools /usr/bin/python3 -m x" combined',  # a : list
+    "WSGIPythonPath /srv/root:/srv/logtools",  # a : list in an argument
+    'RewriteMap m "prg:/usr/bin/env LD_PRELOAD=/srv/logtools/x.so /bin/cat"',  # prg:'s command, run without a shell
+])
+def test_a_path_inside_a_word_is_judged_as_the_program_reads_it(line):
+    said = verdict(line)
+    assert said and "/srv/logtools" in said and "may be" in said and "by someone other than root" in said, said
+
+
+def test_a_path_glued_to_an_option_in_a_command_is_a_no():
+    said = verdict('ErrorLog "|/usr/bin/python3 -X/srv/logtools/x"')
+    assert "a path glued to something else" in (said or "") and "root runs nothing" in said, said
+
+
+def envvars(text: str) -> str | None:
+    """The verdict on a server whose envvars (which apache2ctl sources as root first) is ``text``."""
+    extra = {"/etc/apache2/envvars": {"st": [F, 0, 0, 0, 0, 0], "data": text}}
+    return verdict("ServerName x", extra=extra)
+
+
+@pytest.mark.parametrize("line, named", [
+    ("export PATH=/srv/logtools/bin:/usr/sbin:/usr/bin:/sbin:/bin", "/srv/logtools/bin"),  # apache2ctl runs `id` there
+    ("export LD_LIBRARY_PATH=/srv/logtools", "/srv/logtools"),  # apache2 loads its libraries from there
+    ("APACHE_ULIMIT_MAX_FILES='/srv/logtools/raise-nofile'", "/srv/logtools/raise-nofile"),  # apache2ctl runs it
+    ("export LD_PRELOAD=/srv/logtools/x.so", "/srv/logtools/x.so"),
+])
+def test_a_path_envvars_names_in_any_line_is_judged(line, named):
+    said = envvars("unset HOME\n" + line + "\n")
+    assert said and said.startswith("/etc/apache2/envvars:2: ") and f"{named} may be" in said, said
+
+
+def test_envvars_a_path_built_from_a_variable_is_a_no_and_the_stock_file_passes():
+    assert "a path built from a variable" in (envvars("export PATH=$HOME/bin:$PATH\n") or "")
+    for stack, recorded in STOCK.items():
+        assert envvars(recorded["files"]["/etc/apache2/envvars"]["data"]) is None, stack
+
+
+def test_the_stock_lock_dir_is_accepted_as_apache_s_run_user_s_in_a_sticky_directory():
+    """Debian's envvars names ${APACHE_LOCK_DIR} (/var/lock/apache2 -> /run/lock/apache2, www-data's in the sticky
+    /run/lock): judged with envvars' every path word, it was refused on every stock server; a name there of anyone
+    else's (the deploy login made it before Apache's first start) is refused where Apache's lines use it."""
+    lock = {"/var": {"st": [D, 0, 0, 0, 0, 0]}, "/var/lock": {"st": [LN, 0, 0, 0, 0, 0], "link": "/run/lock"},
+            "/run": {"st": [D, 0, 0, 0, 0, 0]}, "/run/lock": {"st": [s.S_IFDIR | 0o1777, 0, 0, 0, 0, 0]},
+            "/run/lock/apache2": {"st": [D, 33, 33, 0, 0, 0]},
+            "/etc/passwd": {"st": [F, 0, 0, 0, 0, 0], "data": "root:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/:/x\n"}}
+    text = "export APACHE_RUN_USER=www-data\nexport APACHE_LOCK_DIR=/var/lock/apache2$SUFFIX\n"
+    extra = dict(lock, **{"/etc/apache2/envvars": {"st": [F, 0, 0, 0, 0, 0], "data": text}})
+    assert verdict("Mutex file:${APACHE_LOCK_DIR} default", extra=extra) is None
+    extra["/run/lock/apache2"] = {"st": [D, 1001, 1001, 0, 0, 0]}
+    said = verdict("Mutex file:${APACHE_LOCK_DIR} default", extra=extra)  # (envvars' own line: apache2ctl's)
+    assert "/var/lock/apache2 may be changed" in (said or "") and said.startswith("/etc/apache2/conf-enabled/"), said
+
+
+def test_a_variable_defined_twice_is_a_no():
+    """Which of two ``Define``s of one name is in force depends on sections this check does not evaluate (a dead
+    ``<IfModule>``): it took the last one it read, Apache the one in force, so a path built from the other was
+    never judged. A name given a value twice, or over envvars' own, is a no (a flag defined twice is stock)."""
+    text = ("Define LOGS srv/logtools\n<IfModule mod_none.c>\n  Define LOGS var/log/apache2\n</IfModule>\n"
+            "CustomLog /${LOGS}/a.log combined")
+    assert "LOGS is defined more than once" in (verdict(text) or "")
+    assert "APACHE_LOG_DIR is defined more than once" in (verdict("Define APACHE_LOG_DIR /srv/root") or "")
+
+
+def openssl(cnf: str, extra: dict | None = None) -> str | None:
+    """The verdict on a server whose /etc/ssl/openssl.cnf is ``cnf`` (Apache's root parent reads it at every
+    apache2ctl once mod_ssl, or any module linking OpenSSL, is loaded; so does every OpenSSL program of root's)."""
+    files = {"/etc/ssl": {"st": [D, 0, 0, 0, 0, 0]}, "/etc/ssl/openssl.cnf": {"st": [F, 0, 0, 0, 0, 0], "data": cnf}}
+    files.update(extra or {})
+    with mock.patch.object(collect_login, "read", side_effect=lambda out, p, *a: out["files"][p].get("data")):
+        return verdict("ServerName x", extra=files)
+
+
+def test_what_openssl_cnf_names_is_judged_before_root_runs_apache2ctl():
+    """Class: the verdict judged Apache's files and envvars, not the library configuration a module loads as root
+    (attack7: with mod_ssl on, the read-only gate's `apache2 -t` and bootstrap's loaded the provider a file
+    openssl.cnf .included from the deploy login's directory named). openssl.cnf and what it .includes, in turn:
+    each file root's, every absolute path word root's; a relative .include or a file not root's is a no."""
+    team = {"/srv/logtools/team.cnf": {"st": [F, 0, 0, 0, 0, 0], "data": "[team_sect]\nactivate = 1\n"}}
+    said = openssl(".include /srv/logtools/team.cnf\nopenssl_conf = openssl_init\n", team)
+    assert said and said.startswith("/etc/ssl/openssl.cnf:1: '.include /srv/logtools/team.cnf': /srv/logtools/team"
+                                    ".cnf may be changed by someone other than root"), said
+    said = openssl("[team_sect]\nmodule = /srv/logtools/p.so\nactivate = 1\n")
+    assert said and said.startswith("/etc/ssl/openssl.cnf:2: 'module = /srv/logtools/p.so': /srv/logtools/p.so"), said
+    assert "a relative .include" in (openssl(".include team.cnf\n") or "")
+    loose = {"/srv/root/team.cnf": {"st": [F | 0o020, 0, 1001, 0, 0, 0], "why": "not root's: not read"}}
+    said = openssl(".include /srv/root/team.cnf\n", loose)
+    assert said and said.startswith("/etc/ssl/openssl.cnf:1: '.include /srv/root/team.cnf': /srv/root/team.cnf was "
+                                    "not read here"), said
+    stock = "dir = ./demoCA\ncerts = $dir/certs\nopenssl_conf = openssl_init\n[openssl_init]\nproviders = p\n"
+    assert openssl("# .include fipsmodule.cnf\n" + stock) is None

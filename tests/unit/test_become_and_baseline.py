@@ -372,3 +372,23 @@ def test_a_log_apache_writes_elsewhere_that_others_read_fails(exp):
     assert "stats-error" not in found and "rotatelogs" not in found
     facts.raw.files["/var/www/html"]["st"][0] = 0o40750  # others cannot reach it
     assert outcome("sec_logs", facts, exp) == "pass"
+
+
+@pytest.mark.parametrize("shell", ["/bin/bash", "/bin/sh"])
+def test_apaches_user_with_a_login_shell_fails(exp, shell):
+    """blind7's e21: www-data given a shell and the deploy key in /var/www/.ssh (0700 www-data: the gate's login
+    cannot read it). Debian ships Apache's user with /usr/sbin/nologin; a login shell is the door a key or a
+    password opens, so the shell is the finding, whatever key file the gate cannot see."""
+    from stock import with_stock_logins
+    from test_closed_world import clean_facts
+
+    facts = with_stock_logins(clean_facts())
+    assert outcome("cw_app_login", facts, exp) == "pass"
+    passwd = facts.raw.files["/etc/passwd"]
+    stock = "www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin"
+    assert stock in passwd["data"]
+    passwd["data"] = passwd["data"].replace(stock, f"www-data:x:33:33:www-data:/var/www:{shell}")
+    facts.raw.users = parse.Users(facts.raw.text("/etc/passwd"), facts.raw.text("/etc/group"))
+    found = outcome("cw_app_login", facts, exp)
+    assert found.startswith(f"fail: Apache's user www-data has a login shell ({shell}; Debian's is "
+                            "/usr/sbin/nologin)"), found

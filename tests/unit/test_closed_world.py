@@ -633,6 +633,8 @@ def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(exp)
         for path, (mode, uid, link) in (extra or {}).items():
             out[path] = dict({"st": [{"f": f, "ln": ln}[mode], uid, 0, 0, 0, 0]}, **({"link": link} if link else {}))
         out["/etc/apache2/apache2.conf"]["data"] = "ServerRoot /etc/apache2\n"
+        out["/etc/ssl"] = {"st": [d, 0, 0, 0, 0, 0]}  # (OpenSSL's configuration, which Apache's root parent reads)
+        out["/etc/ssl/openssl.cnf"] = {"st": [f, 0, 0, 0, 0, 0], "data": "openssl_conf = openssl_init\n"}
         return {"files": out, "dirs": {}, "errors": {}}
 
     assert collect_login.loose(files()) is None
@@ -704,6 +706,34 @@ def test_a_packaged_system_daemon_on_loopback_is_the_distributions(exp, holder):
     inv(facts)["listeners"].append({"proto": "tcp", "host": "0.0.0.0", "port": 25, "procs": [holder], "uid": 0,
                                     "owner": "root", "hidden": []})  # public: always allowed in writing
     assert f'allow_listen = ["*:25 {holder["user"]} {holder["exe"]}"]' in failing(facts, exp)["cw_listen"]
+
+
+@pytest.mark.parametrize("holder", [
+    packaged(910, "root", 0, "/usr/bin/socat TCP-LISTEN:4444,bind=127.0.0.1,fork EXEC:/bin/bash", "socat"),
+    packaged(911, "root", 0, "/usr/sbin/inetd", "openbsd-inetd"),  # a line of inetd.conf: 'root /bin/sh sh -i'
+    packaged(912, "root", 0, "/usr/bin/rsync --daemon", "rsync"),  # a read-write module as the deploy login
+    dict(packaged(913, "root", 0, "/usr/bin/python3 -m http.server --bind 127.0.0.1 8000", "python3-minimal"),
+         exe="/usr/bin/python3.11"),
+    packaged(914, "root", 0, "/bin/nc.traditional -l -p 7777 -s 127.0.0.1 -e /bin/sh", "netcat-traditional")])
+def test_a_packaged_program_answering_on_loopback_as_root_is_accounted_for_in_writing(exp, holder):
+    """Loopback is no trust boundary: the app's code, Apache's workers and an SSRF in the app reach it. A packaged
+    program holding such a socket as root is the distribution's only as the stack's baseline (the MTA); any other
+    (blind7's inetd 'sh -i' line, socat's EXEC, an rsync daemon's writable module) is root's door for every local
+    process: one line naming it and the allowance that binds its program."""
+    facts = clean_facts()
+    inv(facts)["listeners"].append({"proto": "tcp", "host": "127.0.0.1", "port": 4444, "procs": [holder], "uid": 0,
+                                    "owner": "root", "hidden": []})
+    msg = failing(facts, exp)["cw_listen"]
+    assert f"TCP localhost:4444 listens: pid {holder['pid']} (root)" in msg, msg
+    assert "it answers every process on this host as root" in msg, msg
+    line = f"localhost:4444 root {holder['exe']}"
+    assert f'allow_listen = ["{line}"]' in msg, msg
+    assert "cw_listen" not in failing(facts, allowing(exp, listen=(line,)))
+    dropped = clean_facts()  # the same program as a system account (it dropped root): the distribution's
+    inv(dropped)["listeners"].append({"proto": "tcp", "host": "127.0.0.1", "port": 4444, "uid": 105,
+                                      "owner": "daemon", "hidden": [],
+                                      "procs": [dict(holder, user="daemon", uid=105)]})
+    assert "cw_listen" not in failing(dropped, exp)
 
 
 def test_apaches_workers_run_as_the_stacks_user_whatever_the_config_and_allowances_say(exp):

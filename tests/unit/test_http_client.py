@@ -188,3 +188,32 @@ def test_the_host_header_reaches_the_site():
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def _paced(conn):
+    """A whole answer, one byte at a time: each well inside the per-answer deadline, never marked down."""
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\n")
+    for byte in b"okay":
+        time.sleep(0.1)
+        conn.sendall(bytes([byte]))
+
+
+def test_a_hosts_gets_share_one_deadline_past_which_the_rest_are_not_asked(monkeypatch):
+    """Class: a bound per answer and none over all of them (attack7: the app answered each of the gate's ~13 GETs
+    whole just inside its 30 s, one host's check took 303 s). ``facts.fetch`` gives them one deadline in all: what
+    is left past it is not asked, and says so; what came before it is kept."""
+    from types import SimpleNamespace
+
+    from deploytests.verify import facts
+
+    srv = _raw_server(_paced)
+    monkeypatch.setattr(facts, "ANSWERS_DEADLINE", 1.0, raising=False)  # (raising: it failed before the bound)
+    try:
+        got = facts.fetch(SimpleNamespace(base_url=f"http://127.0.0.1:{srv.getsockname()[1]}"),
+                          [f"/p{n}" for n in range(20)], origin="https://elsewhere.invalid")
+    finally:
+        srv.close()
+    assert getattr(got["/p0"], "status_code", None) == 200, got["/p0"]
+    late = [k for k, v in got.items() if isinstance(v, str)]
+    assert late and late[-1] == facts.CROSS_ORIGIN, got
+    assert "not asked: this site's answers took more than 1 s in all" in got[facts.CROSS_ORIGIN], got

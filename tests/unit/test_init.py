@@ -134,6 +134,43 @@ def test_django_settings_that_read_no_config_get_the_lines_to_add(tmp_path):
     assert any("no health/ route" in n for n in d.notes) and any("STATIC_ROOT" in n for n in d.notes)
 
 
+SPLIT_BASE = ('from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent.parent\n'
+              'INSTALLED_APPS = ["django.contrib.admin", "stock"]\nROOT_URLCONF = "{pkg}.urls"\n'
+              'STATIC_URL = "static/"\nSTATIC_ROOT = BASE_DIR / "staticfiles"\n')
+
+
+# Class: a Django project read as if its settings were one module named by manage.py. Settings split by
+# environment (a settings package: base, dev, prod; manage.py naming dev, wsgi.py prod) gave app
+# "inventory_settings", entry_point "inventory.settings.wsgi:application", the dev settings for the servers, and
+# "no STATIC_ROOT" (it is in base.py, star-imported). Other members: cookiecutter-django's config/settings/
+# {base,local,production}.py beside config/wsgi.py, and a settings package whose __init__ star-imports its base.
+@pytest.mark.parametrize("pkg, manage, served, leaf", [
+    ("inventory", "inventory.settings.dev", "inventory.settings.prod", "prod"),
+    ("config", "config.settings.local", "config.settings.production", "production"),
+    ("inventory", "inventory.settings", "inventory.settings", "__init__"),
+])
+def test_django_settings_split_by_environment(tmp_path, pkg, manage, served, leaf):
+    root = project(tmp_path, {
+        "manage.py": f'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{manage}")\n',
+        f"{pkg}/__init__.py": "", f"{pkg}/settings/base.py": SPLIT_BASE.format(pkg=pkg),
+        f"{pkg}/settings/dev.py": "from .base import *\nDEBUG = True\n",
+        f"{pkg}/settings/{leaf}.py": "import os\nfrom .base import *  # noqa\nDEBUG = False\n",
+        f"{pkg}/urls.py": 'urlpatterns = [path("admin/", admin.site.urls), path("stock/", include("stock.urls"))]\n',
+        f"{pkg}/wsgi.py": f'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{served}")\n'
+                          "application = get_wsgi_application()\n",
+        "stock/__init__.py": "", "stock/models.py": "", "stock/urls.py": 'urlpatterns = [path("healthz/", v)]\n'})
+    d = detect(root)
+    assert (d.app, d.entry_point, d.env) == (pkg, f"{pkg}.wsgi:application", {"DJANGO_SETTINGS_MODULE": served})
+    assert (d.health_path, d.static) == ("/stock/healthz/", {"/static": "staticfiles"}), d.notes
+    assert any(n.startswith(f"DJANGO_SETTINGS_MODULE = {served!r}") for n in d.notes) == (manage != served)
+    assert not any("STATIC_ROOT" in n or "is a guess" in n for n in d.notes), d.notes
+    init(root, out=lambda line: None)
+    assert "/static/admin/css/base.css" in (root / "tests/deploy/test_deploy.py").read_text()  # base.py's admin
+    note = next(n for n in d.notes if "runs no config file" in n)
+    assert note.startswith(f"{pkg}/settings/{leaf}.py runs no config file"), note  # the file to add the lines to
+    assert load_config(root).env_vars == {"DJANGO_SETTINGS_MODULE": served}
+
+
 @pytest.mark.parametrize("name, app", [("Team-Notes", "team_notes"), ("9lives", "app_9lives"),
                                        ("x" * 40, "x" * 32), ("a.b c", "a_b_c")])
 def test_app_name_is_always_valid(name, app):
@@ -652,3 +689,28 @@ def test_a_project_without_packaging_gets_one_that_ships_its_entry_module(tmp_pa
     assert done.returncode == 0, done.stderr
     names = zipfile.ZipFile(next(out.glob("counter-*.whl"))).namelist()
     assert shipped in names and not any(n.startswith(("config/", "tests/")) for n in names), names
+
+
+# Class: the config file init writes says the format of one reader (Flask's from_envvar: Python syntax) whatever
+# reads it. A plain WSGI app reading TALLY_SETTINGS with configparser was told "Python syntax"; written so, the
+# app cannot parse it. Other members: a JSON reader, a TOML reader; Flask's from_envvar keeps Python syntax.
+@pytest.mark.parametrize("reader, fmt, example", [
+    ("import configparser\np = configparser.ConfigParser()\np.read_file(open(os.environ['TALLY_SETTINGS']))\n",
+     "INI (configparser)", "# [tally]\n# secret_key = change me"),
+    ("import json\nconf = json.load(open(os.environ['TALLY_SETTINGS']))\n", "JSON (json.load)",
+     '# {"secret_key": "change me"}'),
+    ("import tomllib\nconf = tomllib.load(open(os.environ['TALLY_SETTINGS'], 'rb'))\n", "TOML",
+     '# secret_key = "change me"'),
+    ("from flask import Flask\napp = Flask(__name__)\napp.config.from_envvar('TALLY_SETTINGS')\n",
+     'Python syntax (Flask\'s app.config.from_envvar("TALLY_SETTINGS"))', '# SECRET_KEY = "change me"'),
+])
+def test_the_config_init_writes_names_the_format_the_app_reads(tmp_path, reader, fmt, example):
+    import configparser
+
+    source = "import os\n" + reader + "def application(e, s):\n    return []\n"
+    root = project(tmp_path, {"tally/__init__.py": "", "tally/wsgi.py": source})
+    init(root, out=lambda line: None)
+    text = (root / NEW_CONFIG).read_text()
+    assert f"in the format the\n# app reads: {fmt}" in text and text.endswith(example + "\n"), text
+    if fmt.startswith("INI"):
+        configparser.ConfigParser().read_string(text)  # comments only: the app reads it as it is

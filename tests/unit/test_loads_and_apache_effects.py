@@ -216,6 +216,20 @@ def test_a_handler_that_writes_or_runs_code_for_whoever_asks_fails_whatever_is_a
     assert what in found["cw_handlers"], found["cw_handlers"]
 
 
+@pytest.mark.parametrize("path, text", [
+    ("/etc/apache2/conf-enabled/wsgi-tuning.conf", "WSGIRestrictEmbedded On\nWSGILazyInitialization Off\n"),  # w02
+    ("/etc/apache2/mods-enabled/wsgi.conf", "<IfModule mod_wsgi.c>\n  WSGILazyInitialization off\n</IfModule>\n")])
+def test_python_started_in_apaches_root_parent_fails_whatever_is_allowed(exp, path, text):
+    """blind7's w02: an allowed tuning conf with a how-to's 'WSGILazyInitialization Off': the system Python's site
+    hooks then ran as root in Apache's parent (shown: a .pth of /usr/local/lib/python3.11/dist-packages ran as uid
+    0), and on Debian 13 no daemon started at all. The allowance accounts for the file, not for that."""
+    facts = clean_facts()
+    add_apache_text(facts, path, text)
+    found = failing(facts, allowing(exp, apache_conf=(path,)))
+    assert "cw_apache_effects" in found and "WSGILazyInitialization " in found["cw_apache_effects"] and \
+        "mod_wsgi starts Python in Apache's root parent" in found["cw_apache_effects"], found
+
+
 def test_a_script_apache_runs_for_whoever_asks_is_roots_alone():
     from deploytests.verify.mechanisms import handler_problems, parse_file
 
@@ -229,6 +243,28 @@ def test_a_script_apache_runs_for_whoever_asks_is_roots_alone():
                      "/etc/apache2/conf-enabled/ops.conf:2: scriptalias /cgi-bin/ runs /srv/cgi/: Apache runs it for "
                      "whoever asks, and /srv/cgi 0755 appuser:appuser: whoever that is runs code on this host"]
     assert len(handler_problems(directives, cfg, "", {}, {}, loose, lambda d: None, cgi=False)) == 1  # no CGI module
+
+
+@pytest.mark.parametrize("text, cgi", [
+    ("<Directory /srv/media>\n Options +ExecCGI\n AddHandler wsgi-script .py\n</Directory>\n", False),  # w01
+    ("<Directory /srv/media/>\n Options Indexes ExecCGI\n AddHandler wsgi-script .wsgi .py\n</Directory>\n", False),
+    ("<Directory /srv/media>\n Options +ExecCGI\n SetHandler cgi-script\n</Directory>\n", True)])
+def test_a_handler_that_runs_the_files_of_a_directory_others_write_fails(text, cgi):
+    """blind7's w01: an allowed uploads conf whose <Directory> (copied from a how-to) maps .py to mod_wsgi with
+    ExecCGI, on a dir the app user writes: an uploaded .py ran, shown as the app's uid. The same with cgi-script
+    (a CGI module loaded) is the other member; without ExecCGI, or in a root's dir, nothing runs."""
+    from deploytests.verify.mechanisms import handler_problems, parse_file
+
+    cfg = load_config(APP)
+    directives = parse_file("/etc/apache2/conf-enabled/media.conf", text)[0]
+    loose = {"/srv/media": "/srv/media 0755 yourapplication:yourapplication"}.get
+    found = handler_problems(directives, cfg, "", {}, {}, loose, lambda d: None, cgi=cgi)
+    assert len(found) == 1 and found[0].startswith("/etc/apache2/conf-enabled/media.conf:3: ") and \
+        "(with ExecCGI): Apache runs every such file there for whoever asks it by URL, and /srv/media 0755 " \
+        "yourapplication:yourapplication" in found[0], found
+    assert handler_problems(directives, cfg, "", {}, {}, lambda p: None, lambda d: None, cgi=cgi) == []  # root's
+    plain = parse_file("/etc/apache2/conf-enabled/media.conf", text.replace("ExecCGI", "FollowSymLinks"))[0]
+    assert handler_problems(plain, cfg, "", {}, {}, loose, lambda d: None, cgi=cgi) == []
 
 
 @pytest.mark.parametrize("text", [

@@ -123,6 +123,24 @@ def test_a_keys_file_the_app_writes_and_strictmodes_off_fail(exp):
     assert "strictmodes no: sshd uses key files and homes others may write" in found
 
 
+@pytest.mark.parametrize("line, key", [("GatewayPorts yes", "gatewayports yes"),  # blind7's e07
+                                       ("GatewayPorts clientspecified", "gatewayports clientspecified"),
+                                       ("PermitTunnel yes", "permittunnel yes"),
+                                       ("PermitTunnel ethernet", "permittunnel ethernet")])
+def test_sshd_settings_that_let_a_login_serve_the_network_fail(exp, line, key):
+    """GatewayPorts publishes what a login forwards on the server's addresses (a loopback-only service, to the
+    network); PermitTunnel bridges a login's network into the server's. Either, in the main file, a drop-in or a
+    Match block, lets whoever holds the deploy login serve past every loopback bind and firewall rule."""
+    conf = text(facts_of(), "/etc/ssh/sshd_config")
+    found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + line + "\n"}), exp)
+    assert f"/etc/ssh/sshd_config:17: {key}:" in found and "every login that may" in found, found
+    found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + "Match User appuser\n  " + line + "\n"}),
+                    exp)
+    assert f"{key} (Match User appuser at /etc/ssh/sshd_config:17)" in found, found
+    off = line.split()[0] + " no"
+    assert outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + off + "\n"}), exp) == "pass"
+
+
 def test_an_access_list_that_locks_the_deploy_login_out_fails(exp):
     conf = text(facts_of(), "/etc/ssh/sshd_config")
     found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + "DenyGroups appuser\n"}), exp)
@@ -265,6 +283,25 @@ def test_a_dotfile_another_group_may_write_fails(exp):
            "every SSH command" in found, (found, app_gid)
     facts.remote["login_files"]["appuser"] = {"/home/appuser/.bashrc -> /srv/env": [0o100644, 33, 33]}
     assert "owned by www-data" in outcome("cw_login_files", facts, exp)
+
+
+def test_what_sshd_runs_or_sets_at_every_login_of_the_deploy_login_fails(exp):
+    """blind7's e09: whoever holds the deploy login left ~/.ssh/rc, which sshd runs at every login of that account
+    before its command, putting the attacker's key back after a rotation; shown on a real server. The file is the
+    login's own (no other rule sees it); the other member: ~/.ssh/environment where PermitUserEnvironment is on."""
+    facts = facts_of()
+    own = int(facts.raw.users.by_name["appuser"][3])
+    home = {"/home/appuser": [0o40700, 1000, own], "/home/appuser/.ssh": [0o40700, 1000, own]}
+    facts.remote["login_files"] = {"appuser": dict(home, **{"/home/appuser/.ssh/environment": [0o100600, 1000, own]})}
+    assert outcome("cw_login_files", facts, exp) == "pass"  # environment: read only under PermitUserEnvironment
+    facts.remote["login_files"]["appuser"]["/home/appuser/.ssh/rc"] = [0o100600, 1000, own]
+    found = outcome("cw_login_files", facts, exp)
+    assert "- /home/appuser/.ssh/rc: sshd runs it at every SSH login of appuser, before the command" in found, found
+    conf = text(facts_of(), "/etc/ssh/sshd_config") + "PermitUserEnvironment yes\n"
+    env = facts_of({"/etc/ssh/sshd_config": conf})
+    env.remote["login_files"] = {"appuser": dict(home, **{"/home/appuser/.ssh/environment": [0o100600, 1000, own]})}
+    found = outcome("cw_login_files", env, exp)
+    assert "- /home/appuser/.ssh/environment: sshd sets the variables it lists at every SSH login" in found, found
 
 
 def test_login_files_are_read_through_links(tmp_path, monkeypatch):

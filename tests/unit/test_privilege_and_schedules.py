@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -212,6 +213,120 @@ def test_an_at_job_is_a_schedule_like_crons(exp, user, cwd, job, fails):
     assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
 
 
+STOCK_CRONTAB = ("SHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin\n\n"
+                 "17 *\t* * *\troot\tcd / && run-parts --report /etc/cron.hourly\n")
+
+
+@pytest.mark.parametrize("path, text, line", [
+    ("/etc/crontab", STOCK_CRONTAB.replace("PATH=", "PATH=/var/www/yourapplication/current/venv/bin:"), 2),
+    ("/etc/cron.d/app-env", "BASH_ENV=/var/www/yourapplication/shared/data/env.sh\n0 3 * * * root /usr/bin/true\n",
+     1),
+    ("/etc/cron.d/report", "PYTHONPATH = /var/www/yourapplication/current/venv/lib/python3.11/site-packages\n"
+     "0 3 * * * root /usr/bin/python3 -m report\n", 1)])
+def test_a_cron_files_environment_that_loads_from_the_apps_tree_is_a_root_job(exp, path, text, line):
+    """blind7's e15: /etc/crontab's PATH put the live release's venv first ('so cron finds flask'): root's stock
+    run-parts lines then run the deploy login's 'run-parts'. A crontab's PATH, BASH_ENV, PYTHONPATH ... lines are
+    read as what every later job of the file loads from; the stock PATH is root's dirs and passes."""
+    facts = clean_facts()
+    add_text(facts, path, text)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"], msg
+    assert f"{path}:{line}: runs " in msg["cw_schedules"] and "as root from the app's tree" in msg["cw_schedules"]
+    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
+    stock = clean_facts()
+    add_text(stock, "/etc/crontab", STOCK_CRONTAB)
+    assert failing(stock, exp) == {}
+
+
+def test_the_login_collector_finds_roots_files_under_etc_that_name_the_apps_tree(tmp_path):
+    """blind7's e08/e12/e13/e16: incron's tables, needrestart's conf.d, dpkg's dpkg.cfg.d, sysctl.d: root's programs
+    read configuration under /etc that no list of places names. The collector searches root's files there for the
+    tree's path (the matching lines only) and records links into it; it parses nothing."""
+    from deploytests.verify import collect_login
+
+    root = "/var/www/yourapplication"
+    (tmp_path / "incron.d").mkdir()
+    (tmp_path / "incron.d" / "app").write_text(f"# uploads\n{root}/shared/data/in IN_CLOSE_WRITE {root}/current/x $@\n")
+    (tmp_path / "default").mkdir()
+    (tmp_path / "default" / "other").write_text("NAME=/var/www/yourapplication2\n")  # another tree: its line too
+    (tmp_path / "default" / "loose").write_text(f"X={root}\n")
+    (tmp_path / "default" / "loose").chmod(0o664)  # group-writable: not read (another rule's)
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "app.conf").symlink_to(f"{root}/shared/data/needrestart.conf")
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, root, top=str(tmp_path))
+    mine = os.getuid() == 0  # (root's files only: as root, the test's files are root's)
+    assert out["mentions"].get(f"{tmp_path}/incron.d/app") == (
+        [[2, f"{root}/shared/data/in IN_CLOSE_WRITE {root}/current/x $@"]] if mine else None)
+    assert out["mentions"][f"{tmp_path}/conf.d/app.conf"] == f"-> {root}/shared/data/needrestart.conf"
+    assert f"{tmp_path}/default/loose" not in out["mentions"]
+    collect_login.mentions(out, root, top=str(tmp_path), most=2)
+    assert "more than 2 entries" in out["errors"]["mentions"]
+
+
+R = "/var/www/yourapplication"
+MENTIONS = {"/etc/incron.d/app-ingest": [[1, f"{R}/shared/data/incoming IN_CLOSE_WRITE {R}/current/venv/bin/python "
+                                              "-m yourapplication.ingest $@/$#"]],
+            "/etc/needrestart/conf.d/app.conf": f"-> {R}/shared/data/needrestart.conf",
+            "/etc/dpkg/dpkg.cfg.d/app-cache": [[2, f"post-invoke=cd {R}/current && venv/bin/flask x"]],
+            "/etc/sysctl.d/60-app-crash.conf": [[1, f"kernel.core_pattern = |{R}/current/venv/bin/python -m c %p"]],
+            "/etc/default/apache-htcacheclean": [[3, f"HTCACHECLEAN_PATH={R}/shared/cache"]],  # other members
+            "/etc/monit/conf.d/app": f"-> {R}/shared/data/monit.conf",
+            "/etc/logrotate.d/httpd-prerotate/app-flush": [[3, f"{R}/current/venv/bin/python -c 'import x'"]],
+            # read line by line by other rules, or not root's to act on: never a second line here
+            "/etc/apache2/sites-available/yourapplication.conf": [[1, f"DocumentRoot {R}"]],
+            "/etc/passwd": [[20, f"yourapplication:x:999:999::{R}:/usr/sbin/nologin"]],
+            "/etc/cron.d/app": [[1, f"0 3 * * * root {R}/current/venv/bin/flask x"]],
+            "/etc/logrotate.d/app": [[1, f"{R}/shared/*.log {{"]],
+            "/etc/update-motd.d/50-app": [[2, f"{R}/current/venv/bin/python -m x"]],
+            "/etc/bash.bashrc": [[61, f". {R}/shared/data/shell.env"]],
+            "/etc/default/commented": [[1, f"# {R} was here"]]}
+
+
+def test_roots_other_configuration_naming_the_apps_tree_is_a_schedule_finding(exp):
+    """Whatever program reads it (incron, needrestart, dpkg, the kernel's core_pattern, htcacheclean's defaults,
+    monit's conf.d): a line of root's configuration under /etc that names the app's tree, or a link there into
+    it, is one line naming file:line, allowed by path like a cron file; what another rule reads line by line
+    (Apache's files, cron's, the hooks, the places root acts later, logrotate's files, the accounts) is not
+    counted twice."""
+    snap = parse.Snapshot({"files": {}, "dirs": {}, "mentions": MENTIONS})
+    found = parse.root_mentions(snap)
+    assert [j["where"] for j in found] == [
+        "/etc/default/apache-htcacheclean:3", "/etc/dpkg/dpkg.cfg.d/app-cache:2", "/etc/incron.d/app-ingest:1",
+        "/etc/logrotate.d/httpd-prerotate/app-flush:3", "/etc/monit/conf.d/app", "/etc/needrestart/conf.d/app.conf",
+        "/etc/sysctl.d/60-app-crash.conf:1"]
+    facts = clean_facts()
+    inv(facts)["mentions"] = found
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"], msg
+    for where in [j["where"] for j in found]:
+        assert f"- {where}: runs " in msg["cw_schedules"], where
+    assert "/etc/needrestart/conf.d/app.conf: runs '-> /var/www/yourapplication/shared/data/needrestart.conf' as " \
+           "root, naming the app's tree" in msg["cw_schedules"], msg
+    files = sorted({j["file"] for j in found})
+    assert outcome("cw_schedules", facts, allowing(exp, cron=tuple(files))) == "pass"
+
+
+@pytest.mark.parametrize("job, caught", [
+    (f"15 3 * * * root umask 077; cd {R}/shared/data && tar czf /var/backups/app-data.tgz *", True),  # w03
+    (f"0 2 * * * root cd {R}/shared/data; chown -R www-data *.jpg", True),  # another command, another glob
+    (f"15 3 * * * root cd {R}/shared/data && tar czf /var/backups/app-data.tgz -- *", False),  # options ended
+    (f"15 3 * * * root cd {R}/shared/data && tar czf /var/backups/app-data.tgz ./*", False),
+    ("15 3 * * * root cd /var/log && tar czf /var/backups/logs.tgz *", False)])  # root's own dir
+def test_a_root_job_globbing_in_a_dir_the_app_writes_fails_whatever_is_allowed(exp, job, caught):
+    """blind7's w03: an allowed nightly backup 'cd <shared/data> && tar czf ... *' as root: the app names files
+    '--checkpoint=1' and '--checkpoint-action=exec=sh x.sh' there, and root's tar ran x.sh (shown as uid 0). The
+    allowance accounts for the job, not for what the app's file names make root run."""
+    facts = clean_facts()
+    add_text(facts, "/etc/cron.d/app-data-backup", "SHELL=/bin/sh\n" + job + "\n")
+    msg = outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/app-data-backup",)))
+    if not caught:
+        assert msg == "pass", msg
+        return
+    assert "/etc/cron.d/app-data-backup:2: root runs " in msg and "hands the names found there to the command as " \
+        "arguments" in msg and "no allowance accounts for it" in msg, msg
+
+
 def test_another_logins_crontab_that_runs_the_apps_code_fails(exp):
     facts = clean_facts()
     add_text(facts, "/var/spool/cron/crontabs/ops", "0 * * * * /var/www/yourapplication/current/venv/bin/flask x\n")
@@ -221,6 +336,28 @@ def test_another_logins_crontab_that_runs_the_apps_code_fails(exp):
 
 
 # ---------------------------------------------------------------- systemd: runtime units, user managers
+
+@pytest.mark.parametrize("service", [
+    "User=yourapplication\nExecStartPre=+/var/www/yourapplication/current/venv/bin/python -m x.prepare\n",  # w04
+    "User=yourapplication\nExecStartPost=!/var/www/yourapplication/current/venv/bin/flask warm\n",
+    "User=appuser\nPermissionsStartOnly=true\nExecStartPre=/bin/sh /var/www/yourapplication/shared/data/pre.sh\n"])
+def test_an_allowed_unit_that_runs_the_apps_tree_as_root_all_the_same_fails(exp, service):
+    """blind7's w04: allow_units written for the app's worker (User= the app user); a '+' ExecStartPre runs with
+    full privileges whatever User= says: root runs the deploy login's interpreter at every start. The allowance
+    accounts for the unit, not for that; the same unit without the elevation passes with it."""
+    facts = clean_facts()
+    path = "/etc/systemd/system/app-worker.service"
+    add_text(facts, path, "[Service]\n" + service + "ExecStart=/var/www/yourapplication/current/venv/bin/python -m w\n")
+    allowed = allowing(exp, units=("app-worker.service",))
+    msg = failing(facts, allowed)
+    assert list(msg) == ["cw_units"] and "app-worker.service (/etc/systemd/system/app-worker.service:" in \
+        msg["cw_units"] and "runs code the deploy login or the app can change" in msg["cw_units"], msg
+    assert "allow_units = [" not in msg["cw_units"]  # no allowance accounts for it
+    plain = clean_facts()
+    add_text(plain, path, "[Service]\n" + service.replace("=+", "=").replace("=!", "=").replace(
+        "PermissionsStartOnly=true\n", "") + "ExecStart=/var/www/yourapplication/current/venv/bin/python -m w\n")
+    assert failing(plain, allowed) == {}
+
 
 @pytest.mark.parametrize("path", ["/run/systemd/transient/run-r1.service", "/run/systemd/system/cache.service"])
 def test_a_runtime_or_transient_unit_as_the_app_user_fails(exp, path):

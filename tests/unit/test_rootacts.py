@@ -220,6 +220,47 @@ def test_a_root_process_holding_an_app_file_open_or_running_a_link_there_fails(e
     assert "pid 904 (root)" in msg and "it holds " + ROOT + "/shared/data/q.log open" in msg, msg
 
 
+# Class: a package's own program read as root's script. munin-node (Perl) runs as root and munin-run from an admin's
+# cron job; the gate read their lines as shell and took the FILES section of their documentation
+# ("    /var/run/munin/munin-node.pid", a dir of the munin user) for a command they run: two false alarms on an
+# ordinary monitoring agent. A package's unchanged file is the distribution's, as every place's entries are; the
+# same script written or changed after its package was unpacked is read as before. Members: a root process
+# (perl script) and a root cron job running the packaged program.
+MUNIN = "#!/usr/bin/perl -wT\nuse strict;\n__END__\n\n=head1 FILES\n\n    /run/munin/munin-node.pid\n"
+
+
+def munin(exp, changed: bool) -> Facts:
+    facts = cron("*/10 * * * * root /usr/sbin/munin-run cpu\n", {
+        "/usr/sbin/munin-node": (F | 0o755, 0, MUNIN), "/usr/sbin/munin-run": (F | 0o755, 0, MUNIN),
+        "/run/munin": (D | 0o755, 105, ""), "/run/munin/munin-node.pid": (F | 0o644, 105, "960\n"),
+        "/var/lib/dpkg/info/munin-node.list": (
+            F | 0o644, 0, "/usr/sbin/munin-node\n/usr/sbin/munin-run\n")})
+    files = facts.raw.files
+    files["/var/lib/dpkg/info/munin-node.list"]["ctime"] = 1000.0
+    for prog in ("/usr/sbin/munin-node", "/usr/sbin/munin-run"):
+        files[prog]["st"] = files[prog]["st"][:6] + [2000.0 if changed else 999.0]
+    facts.raw.raw["dirs"]["/var/lib/dpkg/info"].append("munin-node.list")
+    facts.raw.dpkg = None  # (parsed again with the added list)
+    facts.raw.raw["proc"].update(proc(960, 0, "/usr/bin/perl -wT /usr/sbin/munin-node --foreground"))
+    return facts
+
+
+def test_a_packaged_programs_own_lines_are_not_read_as_roots_script(exp):
+    facts = munin(exp, changed=False)
+    assert rootacts.packaged(facts.raw, "/usr/sbin/munin-node") == "munin-node"
+    assert outcome("cw_processes", facts, exp) == "pass"
+    assert outcome("cw_schedules", facts, exp) == "pass"
+    facts = munin(exp, changed=True)  # changed after dpkg unpacked it: root's script, read as before
+    assert rootacts.packaged(facts.raw, "/usr/sbin/munin-node") is None
+    msg = fails("cw_processes", facts, exp)
+    assert "runs /usr/sbin/munin-node, which runs /run/munin/munin-node.pid" in msg, msg
+    # the allowance it names binds the script: "root: /usr/bin/perl" would allow every Perl script root runs
+    assert 'allow_processes = ["root: /usr/bin/perl -wT /usr/sbin/munin-node"]' in msg, msg
+    assert outcome("cw_processes", facts, allowing(exp, processes=("root: /usr/bin/perl -wT /usr/sbin/munin-node",))
+                   ) == "pass"
+    assert "/etc/cron.d/ops:1:" in fails("cw_schedules", facts, exp)
+
+
 # ---------------------------------------------------------------- 3. root attached to the app
 
 def test_a_traced_daemon_names_its_tracer_and_an_allowed_tracer_passes(exp):

@@ -43,6 +43,9 @@ VHOST = """\
         umask=0007 python-home={runtime} lang=C.UTF-8 locale=C.UTF-8
     WSGIProcessGroup {app}
     WSGIApplicationGroup %{{GLOBAL}}
+    # The Authorization header reaches the app (mod_wsgi drops it unless told: it serves Apache's own auth,
+    # which this site has none of): an API token or HTTP Basic login is the app's to check.
+    WSGIPassAuthorization On
 {static}    # process-group + application-group here make mod_wsgi preload the app when the daemon starts.
     WSGIScriptAlias / {root}/application.wsgi process-group={app} application-group=%{{GLOBAL}}
     # No DocumentRoot: nothing under {root} is served as a file; only the .wsgi script is reachable.
@@ -143,6 +146,9 @@ BASELINE_PRIVILEGED = (
     "/usr/bin/crontab 2755 root:crontab", "/usr/bin/at 6755 daemon:daemon", "/usr/bin/fusermount3 4755 root:root",
     "/usr/sbin/exim4 4755 root:root", "/usr/bin/ping 0755 root:root cap_net_raw=ep", "/usr/bin/ping 4755 root:root",
 )
+# Debian's MTAs as their packages start them: exim4 (the default) and postfix's master keep root and listen on
+# loopback (exim4's 127.0.0.1:25 and ::1:25; postfix with inet_interfaces = loopback-only)
+BASELINE_ROOT_LISTENERS = ("/usr/sbin/exim4", "/usr/lib/postfix/sbin/master")
 BASELINE_SUDOERS = (
     "Defaults env_reset", "Defaults mail_badpass",
     'Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"', "Defaults use_pty",
@@ -154,5 +160,5 @@ BASELINE_SUDOERS = (
 DEBIAN: dict[str, Any] = dict(
     packages=PACKAGES, vhost_template=VHOST, baseline_includes=BASELINE_INCLUDES, baseline_modules=BASELINE_MODULES,
     baseline_sudoers=BASELINE_SUDOERS, baseline_privileged=BASELINE_PRIVILEGED, verified_packages=VERIFIED_PACKAGES,
-    baseline_guards=BASELINE_GUARDS,
+    baseline_guards=BASELINE_GUARDS, baseline_root_listeners=BASELINE_ROOT_LISTENERS,
 )

@@ -1,0 +1,1 @@
+"""tally: count things over HTTP (plain WSGI)."""
