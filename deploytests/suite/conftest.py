@@ -39,21 +39,21 @@ def to_run(item) -> bool:
 def scenarios(request, deploy_target, tmp_path_factory):
     """The docker target's scenario runner (:class:`~deploytests.suite.lab.Scenarios`): every scenario selected in
     the run starts at once, each on a fresh container of its own; the tests then wait for their own. Under xdist
-    (which hands a worker its tests one by one) each starts when its test is reached. It needs the target's
-    settings only, but it waits for the session's containers to be up (``deploy_target``): started beside them,
-    six containers start at once, each Apache preloading the app, and at load average 26-30 a scenario's sshd
-    missed the 30 s bound for its banner in 3 runs of 3 (~1 s of wall at best)."""
+    (which hands a worker its tests one by one) each starts when its test is reached, the scenarios that make a
+    release live most often first (:func:`~deploytests.suite.lab.switches`). It needs the target's settings only,
+    but it waits for the session's containers to be up (``deploy_target``): started beside them, six containers
+    start at once, each Apache preloading the app, and at load average 27 a scenario's sshd missed the 30 s bound
+    for its banner (for ~1 s of wall at best)."""
     from deploytests.plugin import SETTINGS
 
-    provider = deploy_target
     # at most --parallel scenario containers at once (each is a host worked on), and never more than 2 x CPUs
-    runner = Scenarios(config_file=provider.config_file,
+    runner = Scenarios(config_file=deploy_target.config_file,
                        workers=min(request.config.stash[SETTINGS].parallel, 2 * (os.cpu_count() or 1)))
     request.config.stash[SCENARIOS] = runner
     try:
         if not hasattr(request.config, "workerinput"):
             for item in sorted((i for i in request.session.items if to_run(i)), key=switches_of, reverse=True):
-                submit(runner, item, provider, tmp_path_factory)
+                submit(runner, item, deploy_target, tmp_path_factory)
         yield runner
     finally:
         runner.close()
