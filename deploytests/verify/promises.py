@@ -1208,17 +1208,21 @@ def cw_processes(facts, exp):
     """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
     deploy user, part of a live SSH session (the gate's probe, an operator's shell); and no process of anyone
     else (root included) outside a live SSH session names the app's tree on its command line."""
-    from .rootacts import allow_prefix, process_lines
+    from .rootacts import allow_prefix, allowed_process, process_lines, view
 
     inv = _inv(facts, "reading every process")
+    snap, live = view(getattr(facts, "raw", None)), (facts.tree or {}).get("current") and _live_id(facts)
     parents = _apache_parents(facts)
     app, deploy, www = exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user  # the stack's, not the config's
     daemons = {d["pid"] for d in facts.get("daemons") or []}
     lines = []
     for p in inv["processes"]:
         user, argv0 = p["user"], allow_prefix(p.get("cmdline") or "")
-        if any(a.split(":", 1)[0].strip() == user and (p.get("cmdline") or "").startswith(a.split(":", 1)[1].strip())
-               for a in exp.allow.processes if ":" in a):
+        why = allowed_process(p, exp, snap, live)
+        if why is None:
+            continue
+        if why:
+            lines.append(f"{_proc(p)}: {why}")
             continue
         child = p["ppid"] in parents and p["comm"] == exp.stack.apache.process_name
         if user == app and child:  # a daemon mod_wsgi forked (its display name is set once it started: not proof)
@@ -1239,11 +1243,14 @@ def cw_processes(facts, exp):
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
     for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
         argv0 = allow_prefix(p.get("cmdline") or "")
-        if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])) or any(
-                a.split(":", 1)[0].strip() == p["user"] and (p.get("cmdline") or "").startswith(a.split(":", 1)[1]
-                                                                                                .strip())
-                for a in exp.allow.processes if ":" in a):
-            continue  # in a live SSH session (an operator's shell, the gate's own probe), or allowed
+        if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
+            continue  # in a live SSH session (an operator's shell, the gate's own probe)
+        why = allowed_process(p, exp, snap, live)
+        if why is None:
+            continue
+        if why:
+            lines.append(f"{_proc(p)}: {why}")
+            continue
         lines.append(f"{_proc(p)} names the app's tree ({exp.cfg.root}) on its command line, outside any login "
                      f"session: what the deploy login or the app writes there runs with {p['user']}'s rights. "
                      + _allow_hint(exp, "allow_processes", f"{p['user']}: {argv0}"))

@@ -149,6 +149,38 @@ def allow_prefix(cmd: str) -> str:
     return " ".join(argv[:argv.index(script) + 1]) if script in argv else argv[0]
 
 
+def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
+    """None when an ``allow_processes`` entry (``user: command prefix``) accounts for process ``p``; else ``""``
+    (no entry names it) or why the entry that names it does not account for what it runs. A process chooses its
+    own command line, so an entry binds more than the title: the user; the command line's words beginning with the
+    entry's, word by word (``-m app.worker`` is not ``-m app.worker_evil``); and when those words have the program
+    take code from its working directory (``-m``, ``-c``, a relative script: ``python -m`` imports from there
+    first), that directory is the live release or root's alone (``snap.writable_by_others``: a directory not looked
+    at counts as writable)."""
+    cmd = (p.get("cmdline") or "").split(" ")
+    why = ""
+    for entry in exp.allow.processes:
+        user, colon, prefix = entry.partition(":")
+        words = prefix.split()
+        if not colon or user.strip() != p.get("user") or not words or cmd[:len(words)] != words:
+            continue
+        first = next((w for w in words[1:] if not w.startswith("-") and "=" not in w), "/")  # (a script)
+        if not any(w in ("-m", "-c") for w in words[1:]) and first.startswith("/"):
+            return None
+        cwd = str(((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid")), {}).get("cwd") or "")
+        release = f"{exp.cfg.root}/releases/{live}" if live else None
+        if release and (cwd == release or cwd.startswith(release + "/")):
+            return None
+        loose = snap.writable_by_others(cwd) if snap is not None and cwd.startswith("/") else "not known"
+        if loose is None:
+            return None
+        why = (f"allowed by {entry.strip()!r} in {exp.allow.where}, but it takes code from its working directory "
+               f"{cwd or '(not known)'} (-m, -c or a relative script: imported before anything else), which is "
+               f"not the live release and someone but root may change ({loose}): the entry accounts for the "
+               f"program it names, not for code found there")
+    return why
+
+
 def _norm(path: str) -> str:
     return posixpath.normpath("/" + path.lstrip("/"))
 
@@ -411,21 +443,22 @@ def cw_traced(facts, exp):
     """No process of the app user or Apache's (its root parent, its workers, the app's daemons) is traced
     (``TracerPid``): a root ``strace -p``/``gdb -p`` copies every request and secret of the app; a tracer allowed
     by ``allow_processes`` (its ``user: command prefix``) aside."""
-    from .promises import NotApplicable, _allow_hint, _needs_root, _snapshot, _unaccounted
+    from .promises import NotApplicable, _allow_hint, _live_id, _needs_root, _snapshot, _unaccounted
 
     _needs_root(facts, "reading every process's status")
     snap = _snapshot(facts, "the processes' status")
     if not snap.raw.get("proc"):
         raise NotApplicable("the probe read no process (no sudo)")
     users = {exp.cfg.app_user, exp.stack.apache.run_user}
+    live = (getattr(facts, "tree", None) or {}).get("current") and _live_id(facts)
     lines = []
     for tracer, line in traced(snap, users, "/usr/sbin/" + exp.stack.apache.process_name):
         cmd = (tracer or {}).get("cmdline") or ""
-        if tracer and any(a.split(":", 1)[0].strip() == tracer["user"] and cmd.startswith(a.split(":", 1)[1].strip())
-                          for a in exp.allow.processes if ":" in a):
+        why = allowed_process(tracer, exp, snap, live) if tracer else ""
+        if why is None:
             continue
-        lines.append(line + ". " + _allow_hint(exp, "allow_processes", f"{(tracer or {}).get('user', '?')}: "
-                                                                       f"{cmd.split(' ')[0]}"))
+        hint = _allow_hint(exp, "allow_processes", f"{(tracer or {}).get('user', '?')}: {cmd.split(' ')[0]}")
+        lines.append(line + (f"; {why}" if why else "") + ". " + hint)
     _unaccounted("processes traced", lines, "cw_traced", exp)
 
 

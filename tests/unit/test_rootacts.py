@@ -261,6 +261,35 @@ def test_a_packaged_programs_own_lines_are_not_read_as_roots_script(exp):
     assert "/etc/cron.d/ops:1:" in fails("cw_schedules", facts, exp)
 
 
+def test_an_allowed_process_binds_the_code_it_runs_not_the_command_line_it_chose(exp):
+    """A process chooses its command line: the app's worker allowed in writing by its exact command line, started
+    by the deploy login from a directory of its own so that ``-m`` imports its module from there, is not the app's
+    worker; nor is ``-m ...worker_evil`` (word by word, not a prefix). From the live release or root's ``/``: the
+    allowed worker."""
+    def app_process(cmd, cwd):
+        facts = host(proc=proc(930, 999, cmd, cwd=cwd))
+        facts.get("inventory")["processes"].append({
+            "pid": 930, "user": "yourapplication", "ppid": 1, "comm": "python", "cmdline": cmd, "exe": None,
+            "started": 0.0, "ancestors": [{"pid": 1, "comm": "docker-init", "user": "root"}]})
+        return facts
+
+    worker = f"{ROOT}/current/venv/bin/python -m yourapplication.worker"
+    allowed = allowing(exp, processes=(f"yourapplication: {worker}",))
+    live = ROOT + "/" + host().tree["current"]
+    for cwd in (live, "/"):
+        assert outcome("cw_processes", app_process(worker, cwd), allowed) == "pass", cwd
+    for cwd in ("/dev/shm/w", ROOT + "/shared/data", "/home/deployer"):
+        msg = fails("cw_processes", app_process(worker, cwd), allowed)
+        assert f"it takes code from its working directory {cwd} (-m, -c or a relative script" in msg, msg
+    msg = fails("cw_processes", app_process(worker + "_evil", "/"), allowed)
+    assert "a process of the app user (yourapplication)" in msg, msg
+    # another member: a relative script, under an allowance naming it, from a directory the deploy login writes
+    script = "/usr/bin/python3 worker.py"
+    msg = fails("cw_processes", app_process(script, "/dev/shm/w"), allowing(exp, processes=(f"yourapplication: "
+                                                                                           f"{script}",)))
+    assert "working directory /dev/shm/w" in msg, msg
+
+
 # ---------------------------------------------------------------- 3. root attached to the app
 
 def test_a_traced_daemon_names_its_tracer_and_an_allowed_tracer_passes(exp):
