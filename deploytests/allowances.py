@@ -21,8 +21,8 @@ SWITCHABLE = ("cw_listen", "cw_apache_files", "cw_modules", "cw_vhosts", "cw_in_
               "rollback_ready", "sec_trace", "sec_tokens", "sec_status", "sec_cors", "sec_apache_user", "sec_apt",
               "cw_served",
               "cw_handlers", "cw_in_front", "cw_mapped", "cw_bytecode",
-              "cw_become", "cw_deploy_account", "sec_secrets", "sec_ssh_crypto", "sec_logs", "sec_guards", "sec_sysctl",
-              "sec_sticky")
+              "cw_become", "cw_deploy_account", "sec_secrets", "sec_ssh_crypto", "sec_ssh_limits", "sec_logs",
+              "sec_guards", "sec_sysctl", "sec_sticky")
 
 
 @dataclass(frozen=True)

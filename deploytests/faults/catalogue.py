@@ -301,6 +301,44 @@ FAULTS: tuple[Fault, ...] = (
     Fault("ssh-legacy-mac", "sec_ssh_crypto", "a line for an old SFTP client appended to sshd_config: MACs "
           "+hmac-sha1-96 (a truncated tag; the next sshd start offers it)",
           "echo 'MACs +hmac-sha1-96' >> /etc/ssh/sshd_config"),
+    Fault("logrotate-takes-app-data", "cw_schedules", "a logrotate file for 'every site's logs' whose glob "
+          "/var/www/*/shared/*/* takes the app's data (renamed, compressed and emptied daily)",
+          "printf '/var/www/*/shared/*/* \\173\\n    daily\\n    rotate 3\\n    missingok\\n\\175\\n' > "
+          "/etc/logrotate.d/sites"),
+    Fault("cron-chown-from-above", "cw_schedules", "a nightly 'fix permissions' job: chown -R www-data: /var/www "
+          "(the deploy login loses its releases, the app its config)",
+          "echo '0 3 * * * root chown -R www-data: /var/www' > /etc/cron.d/www-perms"),
+    Fault("prev-record-made-roots", "rollback_ready", "the previous release's RELEASE.json copied over by root "
+          "under umask 077 (an annotation edit): root's 0600, unread by the deploy login and the app user",
+          "f={root}/releases/{prev}/RELEASE.json; cp $f /tmp/r.json; rm -f $f; (umask 077; cp /tmp/r.json $f)"),
+    Fault("remoteip-trusts-every-client", "sec_status", "mod_remoteip enabled behind a 'load balancer' with "
+          "RemoteIPHeader X-Real-IP and RemoteIPInternalProxy for the whole IPv4 space: a client's header is its "
+          "address (Debian's Require local on /server-status passes)", "a2enmod -q remoteip; printf "
+          "'RemoteIPHeader X-Real-IP\\nRemoteIPInternalProxy 0.0.0.0/1 128.0.0.0/1\\n' > "
+          "/etc/apache2/conf-available/lb.conf; a2enconf -q lb; " + GRACEFUL),
+    Fault("worker-pinned-to-old-release", "cw_processes", "a queue worker of the app user started by hand from the "
+          "previous release's venv (by its id) and left running: it runs code that is not live",
+          "setsid nohup setpriv --reuid={app_user} --regid={app_group} --init-groups "
+          "{root}/releases/{prev}/venv/bin/python -c 'import time; time.sleep(3600)' </dev/null >/dev/null 2>&1 & "
+          "sleep 1"),
+    Fault("apache-reload-is-a-stop", "cw_units", "a drop-in for apache2.service whose reload is apachectl's "
+          "graceful-stop (logrotate's nightly reload takes the site down)", "mkdir -p "
+          "/etc/systemd/system/apache2.service.d; printf '[Service]\\nExecReload=\\nExecReload=/usr/sbin/apachectl "
+          "graceful-stop\\n' > /etc/systemd/system/apache2.service.d/reload.conf"),
+    Fault("apache-unit-masked", "cw_units", "apache2.service masked during an incident and never unmasked "
+          "(systemd never starts it again)", "ln -sfn /dev/null /etc/systemd/system/apache2.service"),
+    Fault("sudo-rule-runs-find", "cw_sudoers", "a clean-up grant in sudoers.d: 'ops ALL=(root) NOPASSWD: "
+          "/usr/bin/find' (no arguments written: any, -exec included: its grantee is root)",
+          "echo 'ops ALL=(root) NOPASSWD: /usr/bin/find' > /etc/sudoers.d/ops-find; "
+          "chmod 0440 /etc/sudoers.d/ops-find"),
+    Fault("ssh-x11-display-public", "sec_ssh_limits", "X11 forwarding turned on for a GUI installer with "
+          "X11UseLocalhost no (a login's forwarded display listens on every interface)",
+          "sed -i 's/^X11Forwarding no/X11Forwarding yes/; 1i X11UseLocalhost no' /etc/ssh/sshd_config"),
+    Fault("ssh-preauth-unbounded", "sec_ssh_limits", "an anti-brute-force snippet: LoginGraceTime 0 (a connection "
+          "that never authenticates holds its slot for good)", "sed -i '1i LoginGraceTime 0' /etc/ssh/sshd_config"),
+    Fault("ssh-weak-host-key", "sec_ssh_limits", "an old provisioning script's 1536-bit RSA host key under "
+          "/etc/ssh/keys, offered by a HostKey line", "mkdir -p /etc/ssh/keys; ssh-keygen -q -t rsa -b 1536 -N '' "
+          "-f /etc/ssh/keys/host_rsa; echo 'HostKey /etc/ssh/keys/host_rsa' >> /etc/ssh/sshd_config"),
     Fault("apache-log-dir-enterable", "sec_logs", "Apache's log directory opened to others (0711: its logs opened "
           "by name)", "chmod 0711 /var/log/apache2"),
     Fault("reqtimeout-switched-off", "sec_guards", "RequestReadTimeout set to 0 after Debian's (slow uploads were cut "

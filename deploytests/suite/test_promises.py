@@ -418,6 +418,10 @@ def test_ssh_offers_no_weak_algorithms(promise):
     promise("sec_ssh_crypto")
 
 
+def test_ssh_server_keeps_its_bounds(promise):
+    promise("sec_ssh_limits")
+
+
 def test_apache_logs_not_readable_by_others(promise):
     promise("sec_logs")
 

@@ -69,7 +69,7 @@ FILES = ["/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/et
 HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment"]  # root runs
 FILES += HOOKS
 FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
-FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")]
+FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix", "packet")]  # packet: who captures
 UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
 TREES = [(SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True), (MODULES, 1, False)]
 TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 1, True)]
@@ -619,12 +619,13 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit)]
+                  ("polkit", polkit), ("host keys", host_keys)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
     # after the verdict (what they record is no part of it)
-    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("outputs", outputs, "/var/www/" + args["app"]),
+    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs),
+                                        ("outputs", outputs, "/var/www/" + args["app"]),
                                         ("mentions", mentions, "/var/www/" + args["app"])]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
@@ -687,6 +688,22 @@ def own_keys(out):
                 out["own_keys"][path] = f.read(65536).decode("latin-1") if stat.S_ISREG(os.fstat(f.fileno())[0]) else ""
         except OSError:
             continue
+
+
+def host_keys(out):
+    """The public halves of the SSH server's host keys (world-readable ``.pub`` files; never a private key): every
+    ``*.pub`` of /etc/ssh and the ``.pub`` of each ``HostKey`` path sshd_config and its drop-ins (read above) name,
+    at most 32: the runner judges each key's strength."""
+    names = ["/etc/ssh/" + n for n in out["dirs"].get("/etc/ssh", []) if n.endswith(".pub")]
+    confs = ["/etc/ssh/sshd_config"] + ["/etc/ssh/sshd_config.d/" + n
+                                        for n in out["dirs"].get("/etc/ssh/sshd_config.d", [])]
+    for conf in confs:
+        for line in (out["files"].get(conf, {}).get("data") or "").splitlines():
+            m = re.match(r"\s*hostkey[\s=]+(/[^\s\x00]+)", line, re.I)
+            if m:
+                names.append(m.group(1) + ".pub")
+    for path in sorted(set(names))[:32]:
+        read(out, path, 65536)
 
 
 WORD = re.compile(r"(?:^|(?<=[\s'\"=;|&(`<>]))(/[^\s'\"`;|&()<>$*?\x00]+)", re.M)  # an absolute path word
@@ -790,6 +807,22 @@ def outputs(out, tree):
         out["outputs"][word] = [top + "/" + n for n in names]
         for name in out["outputs"][word]:
             note(out, name)
+
+
+SERVED = re.compile(r"""^\s*(?:<Directory\s+|(?:WSGI)?ScriptAlias\s+\S+\s+)["']?(/[^"'\s>]+)""", re.I | re.M)
+
+
+def served_dirs(out, most=256):
+    """The ``lstat`` of each ``<Directory>`` and each ``WSGIScriptAlias``/``ScriptAlias`` target root's Apache
+    files name (and of the directories above it): where a handler runs the files it finds, the runner judges who
+    may write there (an uploads dir the app writes). Data only: nothing here decides whether root runs
+    ``apache2ctl``. At most ``most`` paths."""
+    found = []
+    for path, entry in list(out["files"].items()):
+        if path.startswith(SERVER_ROOT + "/") and entry.get("data"):
+            found += SERVED.findall(entry["data"])
+    for path in list(dict.fromkeys(os.path.normpath(p) for p in found))[:most]:
+        note(out, path)
 
 
 def mentions(out, tree, top="/etc", most=50000):

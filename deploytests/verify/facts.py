@@ -315,6 +315,11 @@ def run_probe(server, args: dict, python: str) -> tuple[dict, object]:
 
 
 CROSS_ORIGIN = "/ from another site"  # the key of GET / sent with a foreign Origin (sec_cors)
+# the key of GET /server-status sent claiming the server's own address in every header a proxy may set (sec_status:
+# a server that takes a client's word for its address lets anyone through every IP rule, Debian's Require local too)
+SPOOFED = "/server-status claiming 127.0.0.1"
+SPOOF_HEADERS = {"X-Forwarded-For": "127.0.0.1", "X-Real-IP": "127.0.0.1", "Forwarded": "for=127.0.0.1",
+                 "X-Client-IP": "127.0.0.1", "True-Client-IP": "127.0.0.1", "CF-Connecting-IP": "127.0.0.1"}
 
 
 ANSWERS_DEADLINE = 60.0  # seconds all of one host's GETs may take together (each answer: http.DEADLINE at most)
@@ -322,7 +327,8 @@ ANSWERS_DEADLINE = 60.0  # seconds all of one host's GETs may take together (eac
 
 def fetch(server, paths, host_header: str | None = None, origin: str | None = None) -> dict:
     """GET each path from the runner (no redirects, no proxies): path -> Response, or the error's text; with
-    ``origin``, GET / once more as a browser on that other site sends it (``Origin:``), under :data:`CROSS_ORIGIN`.
+    ``origin``, GET / once more as a browser on that other site sends it (``Origin:``), under :data:`CROSS_ORIGIN`,
+    and GET /server-status claiming the server's own address (:data:`SPOOF_HEADERS`), under :data:`SPOOFED`.
     The app paces its answers and chooses their size: each is read within the client's deadline, at most 1 MiB,
     and all of them within :data:`ANSWERS_DEADLINE` (an answer paced to end just inside its own deadline, each in
     turn, made one host's check take 303 s): past it, what is left is not asked, and says so."""
@@ -331,7 +337,7 @@ def fetch(server, paths, host_header: str | None = None, origin: str | None = No
     client = HttpClient(server.base_url, host_header=host_header, limit=1 << 20)
     out: dict[str, object] = {}
     asks: list[tuple[str, str, dict[str, str]]] = [(path, path, {}) for path in paths]
-    asks += [(CROSS_ORIGIN, "/", {"Origin": origin})] if origin else []
+    asks += [(CROSS_ORIGIN, "/", {"Origin": origin}), (SPOOFED, "/server-status", SPOOF_HEADERS)] if origin else []
     end = time.monotonic() + ANSWERS_DEADLINE
     try:
         for key, path, headers in asks:

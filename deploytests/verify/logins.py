@@ -43,6 +43,7 @@ def sudo_root_grants(listing: str | None) -> list[str]:
 
 SSHD_CONFIG = "/etc/ssh/sshd_config"
 SSHD_LISTS = ("allowusers", "denyusers", "allowgroups", "denygroups")  # accumulate across lines (sshd)
+SSHD_MANY = ("hostkey",)  # every line counts (sshd loads each host key named), kept in ``lists`` too
 
 
 @dataclass
@@ -99,7 +100,7 @@ def sshd_listeners(procs: Mapping[str, dict]) -> dict[str, list[str]]:
 def _set(cfg: SshdConfig, block, key: str, value: str, where: str) -> None:
     if block is not None:
         block.setdefault(key, (value, where))
-    elif key in SSHD_LISTS:
+    elif key in SSHD_LISTS + SSHD_MANY:
         cfg.lists.setdefault(key, []).append((value, where))
     else:
         cfg.first.setdefault(key, (value, where))

@@ -379,6 +379,43 @@ def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipp
     return out
 
 
+# what an override of a unit the site and the pipeline rely on may change (its drop-ins or a unit file of its name in
+# the admin's dirs): how systemd starts, reloads and stops it
+UNIT_CONTROL_KEYS = ("execstart", "execstartpre", "execstartpost", "execreload", "execstop", "execstoppost",
+                     "execcondition", "killsignal", "killmode", "reloadsignal", "restartkillsignal", "type", "user",
+                     "group", "environment", "environmentfile", "unsetenvironment", "pidfile")
+# a reload or stop command that ends the server instead: Apache's graceful-stop (WINCH), stop (TERM), or a kill
+STOPS = re.compile(r"(^|\s)(-(s\s*)?(SIG)?(WINCH|TERM|KILL|INT|QUIT)\b|-(9|15|28)\b|graceful-stop\b|\bstop\b)")
+
+
+def relied_unit_problems(raw: dict[str, str], relied: dict[str, str]) -> dict[str, tuple[str, bool]]:
+    """unit name -> (why, whatever is allowed), for each unit of ``relied`` (name -> who relies on it: Apache's,
+    the SSH server's) that the admin's unit dirs mask (a link to /dev/null: systemd never starts it, not at boot,
+    not for a restart) or override in how it starts, reloads or stops (a drop-in ``NAME.d/*.conf`` or a unit file
+    of its name setting a key of :data:`UNIT_CONTROL_KEYS`, each named ``file:line``). A mask and a reload that
+    stops the server are findings whatever is allowed (allow_units accounts for the override, not for that)."""
+    found, out = units(raw), {}
+    for name, role in relied.items():
+        u = found.get(name)
+        if u is None:
+            continue
+        if u.link == "/dev/null":
+            out[name] = (f"{name} is masked ({', '.join(u.files)} -> /dev/null): systemd never starts it, not at boot, "
+                         f"not for a restart: {role}", True)
+            continue
+        changed = [f"{at}: {key}={value[:100]}" for key in UNIT_CONTROL_KEYS for value, at in u.values(key)]
+        stops = [f"{at}: {key}={value[:100]}" for key in ("execreload",) for value, at in u.values(key)
+                 if STOPS.search(value)] + [f"{at}: {key}={value}" for key in ("reloadsignal",)
+                                            for value, at in u.values(key) if STOPS.search("-" + value.upper())]
+        if stops:
+            out[name] = (f"{name}'s reload stops it ({'; '.join(stops[:2])}): every 'systemctl reload {name}' "
+                         f"(logrotate's nightly reload, certbot's hooks, an admin's) takes it down: {role}", True)
+        elif changed:
+            out[name] = (f"{name} is overridden in how systemd starts, reloads or stops it ({'; '.join(changed[:4])}): "
+                         f"{role}; a reload, restart or boot no longer does what its package's unit does", False)
+    return out
+
+
 PRIVILEGED_PREFIX = {"+": "its '+' prefix runs it with full privileges, whatever User= says",
                      "!": "its '!' prefix runs it without User= and Group= (as root)"}
 RUN_AS_ROOT_TOO = ("execstartpre", "execstartpost", "execstop", "execstoppost", "execreload")

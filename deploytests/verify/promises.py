@@ -1220,6 +1220,9 @@ def cw_processes(facts, exp):
         user, argv0 = p["user"], allow_prefix(p.get("cmdline") or "")
         why = allowed_process(p, exp, snap, live)
         if why is None:
+            stale = _stale_release(facts, exp, p)
+            if stale:  # allowed to run, not to run another release than the live one
+                lines.append(f"{_proc(p)}, a process of {user} allowed in {exp.allow.where}: {stale}")
             continue
         if why:
             lines.append(f"{_proc(p)}: {why}")
@@ -1247,6 +1250,9 @@ def cw_processes(facts, exp):
             continue  # in a live SSH session (an operator's shell, the gate's own probe)
         why = allowed_process(p, exp, snap, live)
         if why is None:
+            stale = _stale_release(facts, exp, p)
+            if stale:  # allowed to run, not to run another release than the live one
+                lines.append(f"{_proc(p)}, a process of {p['user']} allowed in {exp.allow.where}: {stale}")
             continue
         if why:
             lines.append(f"{_proc(p)}: {why}")
@@ -1256,6 +1262,25 @@ def cw_processes(facts, exp):
                      + _allow_hint(exp, "allow_processes", f"{p['user']}: {argv0}"))
     lines += process_lines(facts, exp, inv.get("reaching") or [])  # what runs from the tree, resolved
     _unaccounted("processes", lines)
+
+
+def _stale_release(facts, exp, p: dict) -> str | None:
+    """Why a process (allowed) runs another release than the live one, or None: its command line names a release
+    by id that is not the live one, or names ``current`` and it started before ``current`` was switched to the live
+    release (it resolved the link then: it runs the code, venv and files of the release live at its start)."""
+    root, cmd = exp.cfg.root, p.get("cmdline") or ""
+    live = _live_id(facts)
+    named = re.search(re.escape(root) + r"/releases/([^/\s]+)", cmd)
+    tail = ("restart it after every deploy and rollback (its unit: a deploy touches only application.wsgi); "
+            "allow_processes accounts for the process, not for the release it runs")
+    if named and live and named.group(1) != live:
+        return f"it runs release {named.group(1)} by name, not the live {live}: {tail}"
+    switched = _stat(facts, f"{root}/current").get("mtime") or 0
+    if re.search(re.escape(root) + r"/current(/|\s|$)", cmd) and p.get("started") and \
+            p["started"] < switched - START_SLACK:
+        return (f"it started at {_utc(p['started'])}, before current was switched to {live} ({_utc(switched)}): it "
+                f"resolved current then and runs the release live at its start, not {live}: {tail}")
+    return None
 
 
 def cw_schedules(facts, exp):
@@ -1299,6 +1324,17 @@ def cw_schedules(facts, exp):
                       s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
                       "or the app can change; a link planted there redirects it)" if why else "") +
                      ". " + _allow_hint(exp, "allow_cron", where))
+    for s in cron_jobs(raw) + (inv.get("root_hooks") or []):  # a job reaching the tree from a directory above it
+        deep = tree_reach_from_above(s["job"], root)
+        where = s["where"].split(":")[0].split(" ")[0]
+        if deep and where not in exp.allow.cron and not any(ln.startswith(s["where"] + ":") for ln in lines):
+            lines.append(f"{s['where']}: runs {' '.join(s['job'].split())[:160]!r} as {s['user']}: it {deep}. "
+                         + _allow_hint(exp, "allow_cron", where))
+    for where, pattern in rotations_into_tree(raw, root):
+        if where.split(":")[0] not in exp.allow.cron:
+            lines.append(f"{where}: logrotate rotates {pattern}, which matches files in the app's tree: as root, "
+                         "daily, it renames, compresses, empties and re-creates them (the app's data, its database, "
+                         "the deploy's files). " + _allow_hint(exp, "allow_cron", where.split(":")[0]))
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
@@ -1376,6 +1412,53 @@ def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
 
 
 
+# what a scheduled command does to every file under a directory it names: delete, change owner or mode, sync over
+DEEP = re.compile(r"\bfind\b[^|;&]*\s-(delete|exec|execdir|ok)\b|\brm\s+(-\w*[rR]|--recursive)|\bch(own|mod|grp)\s+"
+                  r"(-\w*R|--recursive)|\brsync\b[^|;&]*--delete|\btmp(reaper|watch)\b|\bshred\b")
+
+
+def tree_reach_from_above(job: str, root: str) -> str | None:
+    """Why a job reaches into the app's tree through a directory above it (``/var/www``, ``/var``, ``/``) with a
+    command that deletes or changes every file it finds there (:data:`DEEP`), or None. (A job naming the tree
+    itself is judged by :func:`_job_reach`.)"""
+    above = {posixpath.dirname(root)}
+    while posixpath.dirname(min(above, key=len)) not in above:
+        above.add(posixpath.dirname(min(above, key=len)))
+    words = [w.rstrip("/") or "/" for w in re.split(r"[\s'\"=;|&()`<>]+", job) if w.startswith("/")]
+    hit = next((w for w in words if w in above), None)
+    deep = DEEP.search(job)
+    if hit is None or deep is None:
+        return None
+    return (f"reaches into the app's tree through {hit} ({deep.group(0).strip()[:60]}): it deletes or changes the "
+            f"files it finds there, the deploy's own (its lock, the releases, the config) and the app's data")
+
+
+def rotations_into_tree(raw, root: str) -> list[tuple[str, str]]:
+    """``[(file:line, pattern)]`` of each log pattern of logrotate's configuration (/etc/logrotate.conf and
+    /etc/logrotate.d/*, their stanzas' heads; ``raw``: path -> text) that matches a path inside the app's tree:
+    logrotate, as root, daily,
+    renames, compresses, empties and re-creates every file it matches there."""
+    import fnmatch
+
+    from .parse import LOGROTATE
+
+    tops = root.strip("/").split("/")
+    out = []
+    for path in sorted(p for p in raw or {} if p == LOGROTATE[0] or p.startswith(LOGROTATE[1] + "/")):
+        body = False
+        for n, line in enumerate((raw[path] or "").splitlines(), 1):
+            bare = line.split("#", 1)[0].strip()
+            if re.match(r"(pre|post|first|last)rotate\b|preremove\b", bare):
+                body = True
+            elif bare == "endscript":
+                body = False
+            elif not body and "{" in bare:
+                for pattern in re.findall(r"\S+", bare.split("{", 1)[0].replace('"', " ")):
+                    parts = pattern.strip("/").split("/")
+                    if pattern.startswith("/") and len(parts) > len(tops) and all(
+                            fnmatch.fnmatchcase(top, part) for top, part in zip(tops, parts[:len(tops)], strict=True)):
+                        out.append((f"{path}:{n}", pattern))
+    return out
 GLOB_AFTER_CD = re.compile(r"""\bcd\s+("[^"]+"|'[^']+'|[^\s;&|]+)\s*(?:&&|;)([^;&|]*)""")
 BARE_GLOB = re.compile(r"""(?:^|\s)([^\s'"/]*\*[^\s'"]*)(?=\s|$)""")  # (a word from / or ./ names no option)
 
@@ -1419,8 +1502,10 @@ def cw_units(facts, exp):
     """Every systemd unit under /etc/systemd/system, /run/systemd/system and /run/systemd/transient that runs as
     the app or deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/
     EnvironmentFile path there), and the systemd user manager of the app, deploy or Apache user that starts at
-    boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name."""
-    from .mechanisms import root_reach, texts, unit_problems, user_managers
+    boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name; so is an override
+    of how Apache's or sshd's unit starts, reloads or stops, but not a mask of either or a reload that stops the
+    server (:func:`mechanisms.relied_unit_problems`)."""
+    from .mechanisms import relied_unit_problems, root_reach, texts, unit_problems, user_managers
     from .parse import dpkg_files
 
     _inv(facts, "reading /etc/systemd/system")
@@ -1436,6 +1521,13 @@ def cw_units(facts, exp):
     problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))
     lines = [f"{why}. " + _allow_hint(exp, "allow_units", name) for name, why in problems.items()
              if name not in exp.allow.units]
+    relied = {f"{exp.stack.apache.service}.service": "Apache serves the site and takes the reloads of logrotate "
+              "and bootstrap", "ssh.service": "every deploy, rollback and this gate log in through sshd"}
+    for name, (why, always) in relied_unit_problems(raw, relied).items():
+        if always or name not in exp.allow.units:
+            lines.append(f"{why}. " + (f"(allowed in {exp.allow.where}: allow_units accounts for the unit, not for "
+                                       "that)" if name in exp.allow.units else _allow_hint(exp, "allow_units", name)
+                                       if not always else "remove it"))
     lines += [f"{why}: no allowance accounts for it (allow_units accounts for the unit, not for what it runs as "
               f"root)" for name, why in root_reach(raw, exp.cfg.root).items() if name in exp.allow.units]
     _unaccounted("systemd units", lines)
@@ -1599,7 +1691,7 @@ def cw_sudoers(facts, exp):
             continue
         if rule["file"] == ours or first == login and login not in (exp.cfg.app_user,):
             continue
-        reach = _sudo_reach(getattr(facts, "raw", None), text)
+        reach = _sudo_reach(getattr(facts, "raw", None), text) or sudo_grants_root(text)
         if reach:  # what the line grants, whatever is allowed: an allowance accounts for the line, not its reach
             lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {reach}" + (
                 f" (allowed in {exp.allow.where}: allow_sudo accounts for the line, not for what it reaches)"
@@ -1649,6 +1741,66 @@ def _sudo_reach(snap, text: str) -> str | None:
         if loose:
             return (f"{cmd}: {loose} may be changed by someone but root: whoever that is replaces the command and "
                     f"runs it through this rule; make it and its directories root's alone, or remove the line")
+    return None
+
+
+# programs that, run as root through sudo, give whoever runs them root: interactive ones with a shell escape or a
+# file dialog whatever their arguments (a pager's !sh and :e, an editor's :!sh), and ones that run any command or
+# write any file when their arguments are free (a rule naming no arguments allows any; a wildcard matches any text):
+# find -exec, tar --checkpoint-action, python -c, cp over /etc/sudoers ... (GTFOBins' sudo entries, the common ones)
+SUDO_INTERACTIVE = frozenset({"less", "more", "most", "pg", "man", "vi", "vim", "view", "rvim", "nvim", "nano",
+                              "pico", "ed", "ex", "emacs", "journalctl"})
+SUDO_RUNNERS = frozenset({
+    "find", "tar", "zip", "awk", "gawk", "mawk", "nawk", "perl", "python", "ruby", "lua", "php", "node", "sh", "bash",
+    "dash", "zsh", "ksh", "csh", "env", "nice", "ionice", "timeout", "stdbuf", "xargs", "rsync", "ssh", "scp", "git",
+    "systemctl", "apt", "apt-get", "aptitude", "dpkg", "cp", "mv", "tee", "dd", "sed", "nmap", "openssl", "curl",
+    "wget", "docker", "crontab", "strace", "gdb", "script", "watch", "flock", "busybox", "socat", "nc", "ncat",
+    "make", "install", "chmod", "chown", "ln", "mount", "unshare", "nsenter", "chroot"})
+
+
+def sudo_root_specs(text: str) -> list[tuple[str, str]]:
+    """``(command, arguments)`` of each command a sudoers rule lets run as root (its run-as list, or sudo's
+    default, is root, ALL or #0); Defaults and alias lines: none. ``arguments`` as written ('' : any)."""
+    first = text.split(" ")[0]
+    if "=" not in text or first.startswith(("Defaults", "User_Alias", "Runas_Alias", "Host_Alias", "Cmnd_Alias",
+                                            "@", "#")):
+        return []
+    out, as_root = [], True
+    for part in re.split(r"(?<!\\),", text.split("=", 1)[1]):
+        m = re.match(r"\s*(\(([^)]*)\))?\s*((?:(?:NO)?[A-Z_]+:\s*)*)!?\s*(.*)$", part)
+        if not m:
+            continue
+        if m.group(1) is not None:
+            users = m.group(2).split(":")[0]
+            as_root = not users.strip() or bool({u.strip() for u in users.split(",")} & {"ALL", "root", "#0"})
+        cmd, _, args = m.group(4).strip().partition(" ")
+        if as_root and cmd.startswith("/"):
+            out.append((cmd, args.strip()))
+    return out
+
+
+def sudo_grants_root(text: str) -> str | None:
+    """Why a sudoers line gives whoever it names root through what its command does, whatever the command file is:
+    an interactive program (:data:`SUDO_INTERACTIVE`), a program that runs commands or writes files
+    (:data:`SUDO_RUNNERS`) with free arguments (none written: sudo allows any; or a wildcard), or a wildcard in a
+    path argument (sudo's ``*`` matches ``/``, ``..`` and spaces: any file)."""
+    for cmd, args in sudo_root_specs(text):
+        name = cmd.rsplit("/", 1)[-1]
+        base = "python" if name.startswith("python") else re.sub(r"[0-9.]+$", "", name) or name
+        wild = bool(re.search(r"[*?\[]", args))
+        if base in SUDO_INTERACTIVE:
+            return (f"{cmd} is interactive: as root it opens any file and runs a shell for whoever uses it (a "
+                    "pager's !sh and :e, an editor's :!sh), whatever its arguments: this line makes them root; give "
+                    "them read access another way (a group, a root-owned script that prints the one file)")
+        if base in SUDO_RUNNERS and (not args or wild):
+            return (f"{cmd} with {'any arguments (none written: sudo allows any)' if not args else 'a wildcard'}: "
+                    "it runs commands or writes files as root for whoever the line names (find -exec, tar "
+                    "--checkpoint-action, python -c, cp over /etc/sudoers): this line makes them root; write the "
+                    "exact arguments, or give them a root-owned script that does the one thing")
+        if wild and any("/" in a and re.search(r"[*?\[]", a) for a in args.split()):
+            return (f"{cmd} {args}: sudo's wildcards in arguments match '/', '..' and spaces: whoever the line names "
+                    "passes any path (../../../etc/shadow) and any further option, as root; list the exact "
+                    "arguments, or give them a root-owned script")
     return None
 
 
@@ -2313,12 +2465,16 @@ def rollback_ready(facts, exp):
     meta = ((facts.tree or {}).get("releases") or {}).get(live) or {}
     older = [rid for rid in tree["releases"] if rid < live]
     previous = meta.get("previous")
-    linked = tree.get("linked") or {}
+    linked, unread = tree.get("linked") or {}, tree.get("unread") or {}
+    lines += [f"{exp.cfg.root}/releases/{name}: its {why}: a rollback to it cannot read what it would switch to "
+              f"(fab rollback refuses it; application.wsgi, as the app user, cannot start it)"
+              for name, why in sorted(unread.items())]
     lines += [f"{exp.cfg.root}/releases/{name}: a link to {to}, not a directory the deploy made: a rollback does not "
               f"take it (fab rollback: 'no release older than the live one' when it is the only one), and its files "
               f"are wherever the link leads, out of the tree's checks"
               for name, to in sorted(linked.items())]
     if previous and not older and previous not in tree["releases"] and previous not in linked and \
+            previous not in unread and \
             len(tree["releases"]) < exp.cfg.keep_releases:
         lines.append(f"{exp.cfg.root}/releases/{previous}: gone, though the live release {live} records it as the "
                      f"one it replaced and fewer than keep_releases ({exp.cfg.keep_releases}) are kept (a prune "
@@ -2392,13 +2548,27 @@ def sec_tokens(facts, exp):
 
 
 def sec_status(facts, exp):
-    """Apache's own status and info pages are not served to the runner (Debian's status.conf: Require local)."""
+    """Apache's own status and info pages are not served to the runner (Debian's status.conf: Require local), not
+    even when it claims to be the server itself in the headers a proxy sets (X-Forwarded-For, X-Real-IP,
+    Forwarded ...: :data:`deploytests.verify.facts.SPOOF_HEADERS`): a server that takes a client's word for its
+    address (mod_remoteip trusting the client's network, a SetEnvIf on the header) lets anyone through every IP
+    rule."""
+    from .facts import SPOOF_HEADERS, SPOOFED
+
     leaks = []
     for path in EXPOSED:
         resp = facts.responses.get(path)
         if resp is not None and not isinstance(resp, str) and resp.status_code == 200 and \
                 resp.headers.get("X-Deploy-Release") is None:
             leaks.append(f"{resp.url}: status 200, {len(resp.content)} bytes (not the app's answer)")
+    resp, plain = facts.responses.get(SPOOFED), facts.responses.get("/server-status")
+    if not leaks and resp is not None and not isinstance(resp, str) and resp.status_code == 200 and \
+            resp.headers.get("X-Deploy-Release") is None:
+        leaks.append(f"{resp.url}: status 200, {len(resp.content)} bytes when the request claims the server's own "
+                     f"address ({', '.join(f'{k}: {v}' for k, v in SPOOF_HEADERS.items())}), "
+                     f"{getattr(plain, 'status_code', plain)} without: Apache takes a client's word for its address "
+                     "(mod_remoteip trusting the client's network, a rule on the header): anyone passes every IP "
+                     "rule (Require local, Require ip) with one header")
     assert not leaks, "Apache's status/info pages answer from outside the server (every request in flight, " \
                       "client addresses, URLs, the whole configuration):\n" + "\n".join(leaks)
 
@@ -2696,6 +2866,115 @@ def sec_ssh_crypto(facts, exp):
     _unaccounted("weak SSH algorithms offered", list(dict.fromkeys(lines)), "sec_ssh_crypto", exp)
 
 
+# the SSH server's bounds beyond its algorithms (DevSec ssh-baseline): what a login may open, what a stranger may
+# hold before authenticating, how strong the keys it proves itself with are
+SSHD_PREAUTH_FULL = 10  # MaxStartups' full (or only) value below this: a handful of idle connections lock logins out
+SSHD_DEFAULT_HOST_KEYS = ("/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key", "/etc/ssh/ssh_host_ed25519_key")
+SSH_KEY_MIN_BITS = {"ssh-rsa": 2048}
+
+
+def _sshd_seconds(value: str) -> int | None:
+    """sshd's time format (``120``, ``2m``, ``1h30m``) in seconds; None when it is not one."""
+    units = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    parts = re.findall(r"(\d+)([smhdw]?)", value.strip().lower())
+    if not parts or "".join(n + u for n, u in parts) != value.strip().lower():
+        return None
+    return sum(int(n) * units[u] for n, u in parts)
+
+
+def ssh_key_weakness(text: str) -> str | None:
+    """Why an OpenSSH public key line (``type base64 [comment]``, a host key's ``.pub``) is weak, or None: an RSA
+    modulus under :data:`SSH_KEY_MIN_BITS` bits, or a DSA key (1024 bits by its standard)."""
+    import base64
+    import struct
+
+    fields = (text.strip().splitlines() or [""])[0].split()
+    if len(fields) < 2:
+        return "not an OpenSSH public key line"
+    kind = fields[0]
+    if kind == "ssh-dss":
+        return "a DSA key (1024 bits, SHA-1 signatures)"
+    if kind != "ssh-rsa":
+        return None
+    try:
+        blob, at = base64.b64decode(fields[1]), 0
+        parts: list[bytes] = []
+        while at < len(blob) and len(parts) < 3:
+            (n,) = struct.unpack(">I", blob[at:at + 4])
+            parts.append(blob[at + 4:at + 4 + n])
+            at += 4 + n
+        bits = int.from_bytes(parts[2], "big").bit_length()
+    except (ValueError, struct.error, IndexError):
+        return "an RSA key the gate could not read"
+    return f"an RSA key of {bits} bits (at least {SSH_KEY_MIN_BITS[kind]})" if bits < SSH_KEY_MIN_BITS[kind] else None
+
+
+def _host_key_lines(cfg, snap, raw) -> list[str]:
+    keys = cfg.lists.get("hostkey") or [(p, "sshd's default (no HostKey line)") for p in SSHD_DEFAULT_HOST_KEYS]
+    lines = []
+    for value, where in keys:
+        for path in value.split()[:1]:
+            pub, d = path + ".pub", posixpath.dirname(path)
+            if pub in raw:
+                weak = ssh_key_weakness(raw[pub])
+                if weak:
+                    lines.append(f"{where}: hostkey {path} is {weak} ({pub}): clients that choose it authenticate "
+                                 f"the server with a key within reach of an attacker who would then impersonate "
+                                 f"it (to the runner too); use an RSA key of 3072 bits or ed25519")
+                continue
+            why = str((snap.files.get(pub) or {}).get("why") or "")
+            listed = snap.dirs.get(d)
+            if why:
+                lines.append(f"{where}: hostkey {path}: its public half {pub} was not read ({why}): the gate "
+                             "cannot tell the key's strength")
+            elif listed is not None and posixpath.basename(path) in listed and posixpath.basename(pub) not in listed \
+                    and (snap.files.get(path) is not None):
+                lines.append(f"{where}: hostkey {path} has no public half ({pub}): the gate cannot tell the key's "
+                             "strength; ssh-keygen -y -f the key > its .pub, or remove the key")
+    return lines
+
+
+def sec_ssh_limits(facts, exp):
+    """The SSH server keeps DevSec ssh-baseline's bounds besides its algorithms, as its next start reads them
+    (sshd_config, Include files, Match blocks, a running server's own ``-o``): no login's forwarded X11 display
+    listens beyond loopback (X11UseLocalhost with X11 forwarding; GatewayPorts is cw_sshd's), what a stranger
+    holds before authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), and
+    every host key it offers is strong (RSA of 2048 bits or more, no DSA: from each key's world-readable ``.pub``)."""
+    from .logins import SSHD_CONFIG, sshd_config, sshd_listeners
+    from .mechanisms import texts
+
+    snap = _snapshot(facts, "the SSH server's configuration")
+    if snap.st(SSHD_CONFIG) is None:
+        raise NotApplicable(f"{SSHD_CONFIG} does not exist on {facts.label}: no OpenSSH server configuration")
+    raw = texts(facts) or {}
+    why = {p: str((e or {}).get("why")) for p, e in snap.files.items() if p.startswith("/etc/ssh/")}
+    running = sshd_listeners(snap.raw.get("proc") or {})
+    lines = []
+    for cfg in [sshd_config(raw, snap.dirs, why)] + [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command "
+                                                                 "line") for pid, argv in sorted(running.items())]:
+        blocks = [("", cfg.first)] + [(f" (Match {c} at {w})", b) for c, w, b in cfg.matches]
+        for label, values in blocks:
+            x11, at = values.get("x11uselocalhost", ("", ""))
+            forwarding = (values.get("x11forwarding") or cfg.first.get("x11forwarding") or ("no", ""))[0]
+            if x11.lower() == "no" and forwarding.lower() == "yes":
+                lines.append(f"{at}: x11uselocalhost no{label} with X11 forwarding on: the X11 display sshd opens "
+                             "for a login listens on every interface (ports 6010 and up): whoever reaches the host "
+                             "talks to that login's forwarded display")
+        value, where = cfg.first.get("logingracetime", ("", ""))
+        if _sshd_seconds(value) == 0:
+            lines.append(f"{where}: logingracetime {value}: a connection that never authenticates is never cut: a "
+                         "few idle connections from anyone hold sshd's pre-authentication slots (MaxStartups) "
+                         "for good, and no login gets in: no deploy, no rollback, no gate")
+        value, where = cfg.first.get("maxstartups", ("", ""))
+        full = value.split(":")[-1] if value else ""
+        if full.isdigit() and int(full) < SSHD_PREAUTH_FULL:
+            lines.append(f"{where}: maxstartups {value}: {full} unauthenticated connections from anyone refuse "
+                         f"every other login (at least {SSHD_PREAUTH_FULL}: Debian's 10:30:100): no deploy, no "
+                         "rollback, no gate while they last")
+        lines += _host_key_lines(cfg, snap, raw)
+    _unaccounted("SSH server bounds", list(dict.fromkeys(lines)), "sec_ssh_limits", exp)
+
+
 def sec_logs(facts, exp):
     """Apache's log directory (Debian's 0750 root:adm) lets others in neither to list nor to open its logs: the
     error log holds tracebacks with request data and config values, the access logs query strings with tokens."""
@@ -2964,7 +3243,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "
             "allow_cron = [\"/etc/update-motd.d/50-release\"] ..."),
     Promise("cw_traced", f"{CW}: runs", "no process of the app user or Apache (its root parent, workers, the "
-            "app's daemons) is traced (TracerPid: strace -p, gdb -p), unless the tracer is allowed "
+            "app's daemons) is traced (TracerPid: strace -p, gdb -p), and no process but a DHCP client captures "
+            "the host's packets (a packet socket: tcpdump), unless the tracer or capturer is allowed "
             "(allow_processes)", "test_no_process_of_the_app_is_traced",
             "pid 812 (yourapplication) '(wsgi:app) -k start' is traced by pid 901 (root) 'strace -f -p 812': the "
             "tracer reads and may change everything it reads, writes and holds ...", root_only=True,
@@ -2973,9 +3253,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "transient} or /usr/local/lib/systemd/system runs as the app or deploy user, or runs code from the "
             "app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there); no unit file linked "
             "from there is one no package ships; the app, deploy and Apache users have no systemd "
-            "user manager at boot (linger) and no enabled user units; unless allowed (allow_units), which never "
+            "user manager at boot (linger) and no enabled user units; no drop-in or unit file there changes how "
+            "systemd starts, reloads or stops Apache's or sshd's unit; unless allowed (allow_units), which never "
             "accounts for a command of a unit with User= that runs as root all the same ('+'/'!' prefixes, "
-            "PermissionsStartOnly) and reaches the app's tree",
+            "PermissionsStartOnly) and reaches the app's tree; whatever is allowed, neither unit is masked and no "
+            "reload of theirs stops the server",
             "test_no_unaccounted_systemd_units",
             "app-report.service (/etc/systemd/system/app-report.service; enabled by .../timers.target.wants/"
             "app-report.timer; started by app-report.timer): /etc/systemd/system/app-report.service:5: execstart "
@@ -3077,8 +3359,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "not Full; Debian's stock OS accepted): an attacker gets no version list of mod_wsgi and Python",
             "test_server_header_names_no_modules", "ServerTokens is Full (Apache default) (unset): every "
             "response names ... versions", root_only=True),
-    Promise("sec_status", f"{SEC}: Apache", "/server-status and /server-info are not served to the runner: an "
-            "attacker does not see requests in flight, client addresses or the configuration",
+    Promise("sec_status", f"{SEC}: Apache", "/server-status and /server-info are not served to the runner, not "
+            "even when it claims the server's own address (X-Forwarded-For, X-Real-IP, Forwarded ...): an attacker "
+            "does not see requests in flight, client addresses or the configuration, and passes no IP rule with a "
+            "header",
             "test_status_pages_not_exposed", "Apache's status/info pages answer from outside the server ...: "
             "http://.../server-status: status 200", needs=("apache",)),
     Promise("sec_cors", f"{SEC}: Apache", "GET / from the runner with another site's Origin is not answered with "
@@ -3128,6 +3412,14 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "and forges no host key", "test_ssh_offers_no_weak_algorithms", "/etc/ssh/sshd_config:14: kexalgorithms "
             "+diffie-hellman-group1-sha1: sshd offers diffie-hellman-group1-sha1 to every client: a key exchange an "
             "attacker on the path can break ..."),
+    Promise("sec_ssh_limits", f"{SEC}: host", "the SSH server keeps DevSec ssh-baseline's bounds besides its "
+            "algorithms, as its next start reads them (sshd_config, Include files, Match blocks): no login's forwarded "
+            "X11 display listens beyond loopback (X11UseLocalhost), what a stranger holds before "
+            "authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), every host key "
+            "it offers is strong (RSA of 2048 bits or more, no DSA; from each key's .pub): a login opens no port "
+            "to the world, no stranger locks deploys out with a few idle connections, no one impersonates the "
+            "server with a factored key", "test_ssh_server_keeps_its_bounds", "/etc/ssh/sshd_config:1: "
+            "logingracetime 0: a connection that never authenticates is never cut ..."),
     Promise("sec_logs", f"{SEC}: Apache", "Apache's log directory (Debian's 0750 root:adm) lets no one else in, and "
             "no log the configuration in force writes elsewhere (ErrorLog, CustomLog, TransferLog) is readable by "
             "others, and no log format in force writes a request's or answer's credentials (Cookie, Authorization, "
@@ -3161,7 +3453,7 @@ CLOSED_WORLD_CHECKS = {
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_cors": sec_cors,
     "sec_apache_user": sec_apache_user,
     "cw_become": cw_become, "cw_deploy_account": cw_deploy_account, "sec_secrets": sec_secrets, "sec_logs": sec_logs,
-    "sec_ssh_crypto": sec_ssh_crypto,
+    "sec_ssh_crypto": sec_ssh_crypto, "sec_ssh_limits": sec_ssh_limits,
     "sec_guards": sec_guards, "sec_sysctl": sec_sysctl, "sec_sticky": sec_sticky,
 }
 

@@ -116,6 +116,20 @@ def read_nofollow(path, limit=1 << 20):
 
 
 
+def unread_why(path):
+    """Why ``path``, which :func:`read_nofollow` could not read, is there but unread (a link, not a regular file,
+    its mode and owner), or None when it is not there."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        return "is a link"
+    if not stat.S_ISREG(st.st_mode):
+        return "is not a regular file"
+    return "cannot be read by the deploy login (%04o %d:%d)" % (stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
+
+
 def sha256_of(data):
     return hashlib.sha256(data).hexdigest() if data is not None else None
 
@@ -274,7 +288,12 @@ def tree_facts(args):
             continue
         data = read_nofollow(os.path.join(path, "RELEASE.json"))
         if data is None:
-            out["incomplete"].append(name)
+            why = unread_why(os.path.join(path, "RELEASE.json"))
+            if why is None:  # not there: a dead deploy's leftover (the next deploy removes it)
+                out["incomplete"].append(name)
+            else:  # there, and not readable: the deploy keeps it (and cannot roll back to it)
+                out["releases"][name] = {"unreadable": "RELEASE.json " + why, "has_manifest": False}
+                manifests[name] = None
             continue
         meta, why = load_json(data)
         if why:
@@ -780,6 +799,7 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
     except OSError:
         names = []
     linked = {}  # a release entry that is a link (the deploy makes directories): name -> where it leads
+    unread = {}  # a release whose RELEASE.json is there but unread: name -> why
     for name in names:
         rel = os.path.join(base, name)
         if os.path.islink(rel):
@@ -788,6 +808,9 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
             continue
         data = read_nofollow(os.path.join(rel, "RELEASE.json"))
         if data is None:
+            why = unread_why(os.path.join(rel, "RELEASE.json"))
+            if why is not None:
+                unread[one_line(name)] = "RELEASE.json " + why
             continue
         meta, _ = load_json(data)
         if not isinstance(meta, dict):
@@ -833,6 +856,7 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
                 if tree is not None:
                     releases[name]["since_deploy"] += compared(recorded["tree"], tree, "")
     return {"special": special[:50], "releases": releases, "linked": dict(list(linked.items())[:10]),
+            "unread": dict(list(unread.items())[:10]),
             "truncated": bool(bounds), "bounds": bounds,
             "config_copies": config_copies(root, config_path, readable) if config_path else None}
 

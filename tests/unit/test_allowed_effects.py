@@ -206,6 +206,62 @@ def test_a_sudo_command_someone_else_may_replace_is_a_finding_whatever_is_allowe
     assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(rule,)))
 
 
+
+@pytest.mark.parametrize("rule,said", [
+    ("%adm ALL=(root) NOPASSWD: /usr/bin/less /var/log/apache2/*", "/usr/bin/less is interactive"),  # blind7s a03
+    ("oncall ALL=(ALL) NOPASSWD: /usr/bin/vim /etc/apache2/sites-available/app.conf", "/usr/bin/vim is interactive"),
+    ("ops ALL=NOPASSWD: /usr/bin/find", "/usr/bin/find with any arguments (none written: sudo allows any)"),
+    ("backup ALL=(root) NOPASSWD: /bin/tar czf /var/backups/app.tgz *", "/bin/tar with a wildcard"),
+    ("logs ALL=(root) NOPASSWD: /usr/bin/tail -n 200 /var/log/apache2/*",
+     "/usr/bin/tail -n 200 /var/log/apache2/*: sudo's wildcards in arguments match '/', '..' and spaces"),
+    ("deployer ALL=(root:root) NOPASSWD: /usr/bin/python3.11", "/usr/bin/python3.11 with any arguments")])
+def test_an_allowed_sudo_rule_whose_program_makes_its_grantee_root_is_a_finding(exp, rule, said):
+    """Class (blind7s's a03: an allowed '%adm ... /usr/bin/less /var/log/apache2/*'): what a root rule's program
+    does for whoever runs it -- an interactive program (a pager's !sh, an editor's :!sh), a program that runs
+    commands or writes files with free arguments, a wildcard in a path argument (sudo's '*' matches '../') --
+    is a finding whatever is allowed; exact arguments of such a program, a rule run as another user, and a
+    plain program with a wildcard outside a path pass."""
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/ops", rule))
+    msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
+    assert f"/etc/sudoers.d/ops:1: {rule!r}: {said}" in msg and "allow_sudo accounts for the line" in msg, msg
+    for fine in ("backup ALL=(root) NOPASSWD: /usr/bin/systemctl restart apache2",
+                 "backup ALL=(root) NOPASSWD: /bin/tar czf /var/backups/app.tgz /etc/apache2",
+                 "report ALL=(nobody) NOPASSWD: /usr/bin/less",
+                 "ops ALL=(root) NOPASSWD: /usr/sbin/apache2ctl -t -D x*"):
+        facts = server(edit=lambda i, fine=fine: add_sudo(i, "/etc/sudoers.d/ops", fine))
+        assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(fine,))), fine
+
+
+def status_answer(code: int, url: str = "http://127.0.0.1:8080/server-status", **headers):
+    import requests
+
+    resp = requests.Response()
+    resp.status_code, resp._content, resp.url = code, b"<dl><dt>Server Version: Apache/2.4</dt>" if code == 200 \
+        else b"Forbidden", url
+    resp.headers.update(headers)
+    return resp
+
+
+def test_a_server_that_takes_a_clients_word_for_its_address_fails_sec_status(exp):
+    """Class (blind7s's a01: an allowed remoteip.conf trusting the private ranges, the runner's among them): the
+    runner's GET /server-status claiming the server's own address in the headers a proxy sets is answered while
+    the plain one is refused: anyone passes every IP rule with one header. Whatever made it so (mod_remoteip's
+    RemoteIPInternalProxy or RemoteIPTrustedProxy, a SetEnvIf on X-Real-IP with Require env, any allowance) the
+    same two answers fail; refused both ways, or the app's own answer (its X-Deploy-Release), pass."""
+    from deploytests.verify.facts import SPOOFED
+
+    facts = server()
+    apps = status_answer(404, **{"X-Deploy-Release": "20261205T000000Z-00000000"})
+    for spoofed, plain, verdict in ((status_answer(200), status_answer(403), "fail"),
+                                    (status_answer(403), status_answer(403), "pass"),
+                                    (apps, status_answer(404), "pass")):
+        facts.responses = dict(facts.responses or {}, **{SPOOFED: spoofed, "/server-status": plain})
+        found = outcome("sec_status", facts, allowing(exp, modules=("remoteip_module",)))
+        assert found.startswith(verdict), found
+        if verdict == "fail":
+            assert "when the request claims the server's own address (X-Forwarded-For: 127.0.0.1" in found and \
+                "403 without: Apache takes a client's word for its address" in found, found
+
 @pytest.mark.parametrize("name,target", [("python3", "/opt/python3/bin/python3"), ("pip", "/srv/tools/pip/bin/pip"),
                                          ("flask", "../../../home/builder/bin/flask")])
 def test_an_allowed_command_link_into_a_tree_someone_else_owns_is_a_finding(exp, name, target):

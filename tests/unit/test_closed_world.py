@@ -201,6 +201,34 @@ def test_a_process_nobody_listed_fails(exp, user, cmd, role):
     assert outcome("cw_processes", facts, allowing(exp, processes=(f"{user}: {word}",))) == "pass"
 
 
+
+def test_an_allowed_process_that_runs_another_release_than_the_live_one_fails(exp):
+    """Class (blind7s's a04z: an allowed worker started from current/ before the last deploy): allow_processes
+    accounts for a process, not for the release it runs. One that names current and started before current was
+    switched resolved the link then; one that names a release by id runs that release: each fails naming what it
+    runs, allowed or not, the app's, the deploy login's or root's. One started after the switch passes."""
+    root = "/var/www/yourapplication"
+    facts = clean_facts()
+    switched = facts["stat"][f"{root}/current"]["mtime"]
+    older = "20000101T000000Z-00000000"
+    cases = [("yourapplication", f"{root}/current/venv/bin/python {root}/current/venv/bin/app-worker", switched - 60,
+              f"before current was switched to {LIVE}"),
+             ("appuser", f"{root}/releases/{older}/venv/bin/app-report --daily", switched + 5,
+              f"it runs release {older} by name, not the live {LIVE}"),
+             ("root", f"/usr/bin/env {root}/current/venv/bin/flask --app app beat", switched - 600,
+              "resolved current then and runs the release live at its start")]
+    for n, (user, cmd, started, said) in enumerate(cases):
+        facts = clean_facts()
+        p = dict(proc(800 + n, user, cmd), started=started)
+        inv(facts).setdefault("processes" if user != "root" else "reaching", []).append(p)
+        allowed = allowing(exp, processes=(f"{user}: {cmd.split()[0]}",))  # (an entry binds word by word)
+        msg = outcome("cw_processes", facts, allowed)
+        assert msg.startswith("fail") and said in msg and "allow_processes accounts for the process, not for the " \
+            "release it runs" in msg, (cmd, msg)
+        p["started"], p["cmdline"] = switched + 5, cmd.replace(f"releases/{older}", f"releases/{LIVE}")
+        allowed = allowing(exp, processes=(f"{user}: {p['cmdline'].split()[0]}",))
+        assert outcome("cw_processes", facts, allowed) == "pass", cmd
+
 def test_the_deploy_users_processes_in_a_live_ssh_session_are_its_own(exp):
     facts = clean_facts()
     session = [{"pid": 90, "comm": "sh", "user": "appuser"}, {"pid": 89, "comm": "sshd-session", "user": "appuser"},
@@ -323,6 +351,40 @@ def test_ordinary_admin_units_are_not_findings(exp):
     add_text(facts, "/etc/systemd/system/apache2.service.d/limits.conf", "[Service]\nLimitNOFILE=65536\n")
     assert outcome("cw_units", facts, exp) == "pass"
 
+
+
+@pytest.mark.parametrize("path,text,said,always", [
+    # blind7s m05: 'graceful' meant, SIGWINCH is Apache's graceful-stop
+    ("/etc/systemd/system/apache2.service.d/reload.conf", "[Service]\nExecReload=\nExecReload=/bin/kill -WINCH "
+     "$MAINPID\n", "apache2.service's reload stops it (/etc/systemd/system/apache2.service.d/reload.conf:3: "
+     "execreload=/bin/kill -WINCH $MAINPID)", True),
+    # other members: the same through apachectl's graceful-stop, in the runtime dir, and sshd's reload by signal
+    ("/run/systemd/system/apache2.service.d/50-x.conf", "[Service]\nExecReload=/usr/sbin/apachectl graceful-stop\n",
+     "apache2.service's reload stops it", True),
+    ("/etc/systemd/system/ssh.service.d/override.conf", "[Service]\nExecReload=/bin/kill -s TERM $MAINPID\n",
+     "ssh.service's reload stops it", True),
+    # a mask (an incident's 'systemctl mask apache2', never undone)
+    ("/etc/systemd/system/apache2.service", "-> /dev/null", "apache2.service is masked "
+     "(/etc/systemd/system/apache2.service -> /dev/null): systemd never starts it", True),
+    # a start changed: allowed by name, the operator's decision
+    ("/etc/systemd/system/apache2.service.d/env.conf", "[Service]\nEnvironment=APACHE_STARTED_BY_SYSTEMD=false\n",
+     "apache2.service is overridden in how systemd starts, reloads or stops it", False),
+])
+def test_an_override_of_the_units_the_site_relies_on_fails(exp, path, text, said, always):
+    """Class (blind7s's m05): a drop-in, a unit file of its name or a mask in the admin's (or the runtime's) unit
+    dirs that changes how systemd starts, reloads or stops Apache or sshd. A mask and a reload that stops the
+    server fail whatever is allowed; any other change of those keys is allowed by the unit's name; a limit
+    (LimitNOFILE) is no finding (test_ordinary_admin_units_are_not_findings)."""
+    facts = clean_facts()
+    add_text(facts, path, text)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_units"] and said in msg["cw_units"], msg
+    name = "ssh.service" if "/ssh.service" in path else "apache2.service"
+    allowed = outcome("cw_units", facts, allowing(exp, units=(name,)))
+    if always:
+        assert said in allowed and "allow_units accounts for the unit, not for that" in allowed, allowed
+    else:
+        assert allowed == "pass", allowed
 
 # ---------------------------------------------------------------- the reload deploys rely on
 

@@ -388,3 +388,23 @@ def test_a_kept_release_that_is_a_link_is_said_a_link_not_gone(tmp_path):
     assert f"releases/{prev}: a link to /srv/old-releases/{prev}, not a directory the deploy made" in msg and \
         "someone removed it" not in msg, msg
 
+
+
+def test_a_kept_release_whose_record_is_unread_is_said_so_not_gone(tmp_path):
+    """Class (blind7s's r04: the previous release's RELEASE.json rewritten by root 0600; a read error taken for
+    absence): the reader names a kept release whose RELEASE.json is there but unread (here another member: a
+    directory where the record goes); the rule says what a rollback meets, not 'gone ... someone removed it'."""
+    root = tmp_path / "app"
+    (root / "releases" / "r1" / "RELEASE.json").mkdir(parents=True)
+    (root / "releases" / "r2").mkdir(parents=True)
+    (root / "releases" / "r2" / "RELEASE.json").write_text(json.dumps({"version": "1.0", "entry_point": "a:b"}))
+    (root / "current").symlink_to(root / "releases" / "r2")
+    assert reader.tree_inventory(str(root))["unread"] == {"r1": "RELEASE.json is not a regular file"}
+    exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+    facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+    prev = "20000101T000000Z-00000000"
+    facts.remote["tree"]["releases"][LIVE]["previous"] = prev
+    facts.remote["tree_inventory"]["unread"] = {prev: "RELEASE.json cannot be read by the deploy login (0600 0:0)"}
+    msg = outcome(facts, exp)
+    assert f"releases/{prev}: its RELEASE.json cannot be read by the deploy login (0600 0:0): a rollback to it " \
+           "cannot read what it would switch to" in msg and "someone removed it" not in msg, msg

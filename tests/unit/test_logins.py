@@ -59,7 +59,7 @@ def text(facts, path):
 
 
 @pytest.mark.parametrize("server", sorted(STOCK))
-@pytest.mark.parametrize("rule", ["cw_sshd", "cw_pam", "sec_apt", "sec_ssh_crypto"])
+@pytest.mark.parametrize("rule", ["cw_sshd", "cw_pam", "sec_apt", "sec_ssh_crypto", "sec_ssh_limits"])
 def test_stock_servers_pass(server, rule, exp):
     assert outcome(rule, facts_of(server=server), exp) == "pass"
 
@@ -94,6 +94,60 @@ def test_weak_ssh_algorithms_sshd_would_offer_fail_each_named(server, exp):
         assert outcome("sec_ssh_crypto", facts_of(server=server, texts={"/etc/ssh/sshd_config.d/x.conf": fine}),
                        exp) == "pass", fine
 
+
+
+def rsa_pub(bits: int) -> str:
+    """An OpenSSH ``ssh-rsa`` public key line with a modulus of ``bits`` bits (not a real key: its size is what
+    the rule reads)."""
+    import base64
+    import struct
+
+    def string(b: bytes) -> bytes:
+        return struct.pack(">I", len(b)) + b
+
+    n = (1 << (bits - 1)) | 1
+    blob = string(b"ssh-rsa") + string(b"\x01\x00\x01") + string(b"\x00" + n.to_bytes(bits // 8, "big"))
+    return "ssh-rsa " + base64.b64encode(blob).decode() + " root@host\n"
+
+
+@pytest.mark.parametrize("server", ["debian12-plain", "debian13-plain"])
+def test_ssh_server_bounds_fail_each_named(server, exp):
+    """The SSH server's bounds besides its algorithms (blind7s's s04 LoginGraceTime 0 + MaxStartups 3, s09 a
+    1024-bit RSA host key; s02's GatewayPorts is cw_sshd's, below): written here as other members of each class --
+    in a drop-in, in a Match block, X11UseLocalhost no (the forwarded display on every interface), a MaxStartups
+    triple, a host key at another path with its .pub, a DSA key -- each fails naming its file:line; Debian's
+    values pass (GatewayPorts yes too: not this rule's, one cause one failure)."""
+    drop = "/etc/ssh/sshd_config.d/x.conf"
+    members = {
+        "Match User deployer\n    X11Forwarding yes\n    X11UseLocalhost no":
+            "x11uselocalhost no (Match User deployer at",
+        "X11Forwarding yes\nX11UseLocalhost no": "x11uselocalhost no with X11 forwarding on",
+        "LoginGraceTime 0s": "logingracetime 0s: a connection that never authenticates is never cut",
+        "MaxStartups 2:30:5": "maxstartups 2:30:5: 5 unauthenticated connections from anyone refuse every other login",
+    }
+    for line, said in members.items():
+        found = outcome("sec_ssh_limits", facts_of(server=server, texts={drop: line + "\n"}), exp)
+        assert found.startswith("fail") and said in found and drop + ":" in found, (line, found)
+    for fine in ("GatewayPorts yes", "LoginGraceTime 30s", "MaxStartups 10:30:60", "X11UseLocalhost yes",
+                 "X11Forwarding no\nX11UseLocalhost no"):
+        assert outcome("sec_ssh_limits", facts_of(server=server, texts={drop: fine + "\n"}), exp) == "pass", fine
+    keys = {"/etc/ssh/keys/host_rsa": rsa_pub(1024), "/etc/ssh/keys/host_rsa_1536": rsa_pub(1536),
+            "/etc/ssh/keys/host_dsa": "ssh-dss AAAAB3NzaC1kc3MAAACBAP8= root@host\n"}
+    for path, pub in keys.items():
+        found = outcome("sec_ssh_limits", facts_of(server=server, texts={drop: f"HostKey {path}\n",
+                                                                         path + ".pub": pub}), exp)
+        assert found.startswith("fail") and f"{drop}:1: hostkey {path} is a" in found, (path, found)
+    assert "an RSA key of 1024 bits" in outcome("sec_ssh_limits", facts_of(server=server, texts={
+        drop: "HostKey /etc/ssh/keys/host_rsa\n", "/etc/ssh/keys/host_rsa.pub": rsa_pub(1024)}), exp)
+    # no HostKey line: sshd's defaults, judged by their .pub the same way; strong keys pass
+    weak_default = {"/etc/ssh/ssh_host_rsa_key.pub": rsa_pub(1024)}
+    found = outcome("sec_ssh_limits", facts_of(server=server, texts=weak_default), exp)
+    if "hostkey" not in str(sshd_config({p: e["data"] for p, e in STOCK[server]["files"].items()
+                                         if "data" in e}).lists):
+        assert "sshd's default (no HostKey line): hostkey /etc/ssh/ssh_host_rsa_key is an RSA key of 1024" in found
+    for bits in (2048, 3072):
+        assert outcome("sec_ssh_limits", facts_of(server=server, texts={
+            drop: "HostKey /etc/ssh/keys/host_rsa\n", "/etc/ssh/keys/host_rsa.pub": rsa_pub(bits)}), exp) == "pass"
 
 def test_sshd_first_value_wins_and_includes_are_read():
     base = STOCK["debian12-plain"]

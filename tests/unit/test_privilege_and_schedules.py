@@ -623,3 +623,37 @@ def test_a_root_hook_file_someone_else_may_write_is_a_job_the_gate_could_not_rea
     msg = failing(facts, exp)
     assert list(msg) == ["cw_schedules"] and "/etc/profile.d/app.sh: runs " in msg["cw_schedules"] and \
         "(not read: not a regular file of root's" in msg["cw_schedules"], msg
+
+
+@pytest.mark.parametrize("path,text,said", [
+    # blind7s m03: a rotation meant for the app's logs whose glob takes its data
+    ("/etc/logrotate.d/yourapplication", "/var/www/yourapplication/shared/data/* {\n    daily\n    rotate 7\n}\n",
+     "/etc/logrotate.d/yourapplication:1: logrotate rotates /var/www/yourapplication/shared/data/*, which matches "
+     "files in the app's tree"),
+    # other member: a glob above the tree that reaches into every app's data, in another file, after another stanza
+    ("/etc/logrotate.d/sites", "/var/log/sites/*.log {\n    weekly\n}\n\"/var/www/*/shared/*/*.db\" {\n    "
+     "copytruncate\n}\n", "/etc/logrotate.d/sites:4: logrotate rotates /var/www/*/shared/*/*.db"),
+    # blind7s m01: a clean-up from a directory above the tree that deletes what it finds there
+    ("/etc/cron.d/stale-locks", "*/5 * * * * root find /var/www -name \"*.lock\" -mmin +5 -delete\n",
+     "reaches into the app's tree through /var/www (find /var/www -name \"*.lock\" -mmin +5 -delete)"),
+    # other members: a recursive chown from /var, an rsync --delete onto /var/www
+    ("/etc/cron.d/perms", "0 3 * * * root chown -R www-data: /var/www\n", "reaches into the app's tree through "
+     "/var/www (chown -R)"),
+    ("/etc/cron.d/mirror", "0 4 * * * root rsync -a --delete /srv/www-mirror/ /var/www/\n",
+     "reaches into the app's tree through /var/www"),
+])
+def test_a_scheduled_job_that_rotates_or_deletes_in_the_tree_fails(exp, path, text, said):
+    """Class (blind7s's m01, m03): root's scheduled file operations that reach the app's tree without running its
+    code -- logrotate's patterns matching files there, a find -delete, chown -R or rsync --delete from a directory
+    above it -- each named by file:line, allowed by allow_cron; a rotation of /var/log and a find in /var/cache
+    pass."""
+    facts = clean_facts()
+    add_text(facts, path, text)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"] and said in msg["cw_schedules"], msg
+    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
+    for fine in ("/var/log/app/*.log {\n    daily\n}\n", "0 5 * * * root find /var/cache/app -mtime +7 -delete\n",
+                 "0 5 * * * root du -s /var/www > /var/log/www-size\n"):
+        facts = clean_facts()
+        add_text(facts, path, fine)
+        assert "cw_schedules" not in failing(facts, exp), fine

@@ -49,6 +49,37 @@ def test_tree_facts_read_the_live_release_without_running_it(tmp_path):
     assert loose["loose_count"] == 1 and "your_app/__init__.py 0666" in loose["loose"][0]
 
 
+
+def test_a_release_record_there_but_unread_is_not_taken_for_missing(tmp_path, monkeypatch):
+    """Class (blind7s's r04: the previous release's RELEASE.json rewritten by root 0600): a read error is not
+    absence. A release whose RELEASE.json is there but unread -- not readable by the deploy login, a link, a
+    directory -- is a kept release with a broken record (test_release_records names why; the deploy keeps it),
+    never 'a dead deploy's leftover the next deploy removes' or 'gone'; one without it stays incomplete."""
+    root, _ = make_tree(tmp_path)
+    other = root / "releases" / "20261128T020700Z-00000000"
+    other.mkdir()
+    record = other / "RELEASE.json"
+    record.write_text("{}")
+    real_open = os.open
+
+    def refuse(path, *a, **kw):  # the tests run as root, who reads a 0600 file of root's: refuse as the login is
+        if str(path) == str(record):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *a, **kw)
+
+    monkeypatch.setattr(reader.os, "open", refuse)
+    facts = reader.tree_facts({"root": str(root)})
+    assert facts["incomplete"] == ["20990101T000000Z-halfbuilt"], facts["incomplete"]
+    assert facts["releases"][other.name]["unreadable"].startswith("RELEASE.json cannot be read by the deploy login")
+    monkeypatch.undo()
+    record.unlink()
+    record.symlink_to("/etc/hostname")  # another member: a link where the record goes
+    assert reader.tree_facts({"root": str(root)})["releases"][other.name]["unreadable"] == "RELEASE.json is a link"
+    record.unlink()
+    record.mkdir()
+    assert reader.tree_facts({"root": str(root)})["releases"][other.name]["unreadable"] == \
+        "RELEASE.json is not a regular file"
+
 def test_the_deploy_logins_json_is_bounded_where_read_and_only_what_the_checks_read_crosses(tmp_path):
     """attack5 #7 (class: nesting bounded where parsed, not where used): RELEASE.json nested 700 deep parsed (the
     reader's json.loads stops near 1000 levels) and went whole into the reply; what walked it later recursed and
