@@ -113,7 +113,10 @@ def main_job_run() -> dict:
             sampler.stop()
             kinds = sampler.table(proc.pid)
         if proc.returncode != 0:
-            raise SystemExit(f"bench: the main job failed (exit {proc.returncode}):\n{stdout[-3000:]}")
+            kept = Path(tempfile.mkstemp(prefix="bench-main-job-", suffix=".txt")[1])
+            kept.write_text(stdout)
+            raise SystemExit(f"bench: the main job failed (exit {proc.returncode}; its whole output: {kept}):\n"
+                             f"{stdout[-3000:]}")
         data = json.loads(out.read_text())
         lifecycle = json.loads(out.with_name(f"{out.stem}-lifecycle.json").read_text())
     return {"wall": wall, "run": data["run"], "lifecycle": lifecycle, "tests": stdout.strip().splitlines()[-1],

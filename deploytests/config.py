@@ -72,6 +72,10 @@ FIELDS: tuple[Field, ...] = (
           example='"/health"'),
     Field("server_name", Text(r"[A-Za-z0-9.-]+", "a host name"), default="localhost", example='"localhost"'),
     Field("port", Integer(1, 65535), default=80, example="80"),
+    Field("processes", Integer(1, 64), default=2,
+          doc="mod_wsgi daemon processes (1-64) serving the app, each with 15\nthreads and its own import of the "
+              "app; bootstrap writes it into the vhost",
+          example="2"),
     Field("keep_releases", Integer(2, 1000), default=5,
           doc=">= 2: the live release and the one to roll back to", example="5"),
     Field("shared_paths", RelPaths("a list of relative paths without '..' (dirs under shared/)"), default=(),
@@ -128,6 +132,7 @@ class DeployConfig:
     health_path: str = "/health"
     server_name: str = "localhost"
     port: int = 80
+    processes: int = 2
     keep_releases: int = 5
     shared_paths: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()  # absolute dirs or URLs (pack's extra places to find dependencies)
@@ -253,6 +258,7 @@ def _validate(t: Table, source: Path, project_dir: Path) -> DeployConfig:
         health_path=t.get("health_path"),
         server_name=t.get("server_name"),
         port=t.get("port"),
+        processes=t.get("processes"),
         keep_releases=t.get("keep_releases"),
         shared_paths=t.get("shared_paths"),
         post_deploy=t.get("post_deploy"),

@@ -694,7 +694,8 @@ def deploy_toml(d: Detected) -> str:
         opt("post_deploy", d.post_deploy or ([f"python -m {d.entry_point.split(':')[0].split('.')[0]}.migrate"]
                                              if d.framework == "wsgi" else
                                              [f"flask --app {d.entry_point.split(':')[0]} init-db"]),
-            "a migration tool: safe to repeat" if d.post_deploy_safe else "only if it keeps the data (see above)",
+            "a migration tool: safe to repeat" if d.post_deploy_safe else "only if it keeps the data (see above)"
+            if d.post_deploy else "an example (no such command found): your schema command, if it keeps the data",
             active=d.post_deploy_safe),
         opt("keep_releases", 5, ">= 2: the live release and the one to roll back to", active=False),
         opt("server_name", "localhost", "the vhost's ServerName", active=False),

@@ -175,6 +175,13 @@ FAULTS: tuple[Fault, ...] = (
           "[Install]\\nWantedBy=timers.target\\n' > /etc/systemd/system/app-report.timer; mkdir -p "
           "/etc/systemd/system/timers.target.wants; ln -sf /etc/systemd/system/app-report.timer "
           "/etc/systemd/system/timers.target.wants/app-report.timer"),
+    Fault("backup-timer-copy-for-all", "cw_schedules", "a backup script by hand, run by a systemd timer, that "
+          "tars shared/ (the config's secrets) into a file every local user may read",
+          "printf '#!/bin/sh\\nmkdir -p /var/backups/app\\ntar -czf /var/backups/app/shared-$(date +%%F).tgz -C "
+          "{root} shared\\n' > /usr/local/sbin/backup-app; chmod 0755 /usr/local/sbin/backup-app; "
+          "/usr/local/sbin/backup-app; printf '[Service]\\nType=oneshot\\nExecStart=/usr/local/sbin/backup-app\\n' > "
+          "/etc/systemd/system/backup-app.service; printf '[Timer]\\nOnCalendar=daily\\n' > "
+          "/etc/systemd/system/backup-app.timer"),
     Fault("app-user-cron", "cw_schedules", "a cron job for the app user (its crontab)",
           "mkdir -p /var/spool/cron/crontabs; echo '*/5 * * * * /bin/true' > /var/spool/cron/crontabs/{app_user}; "
           "chmod 600 /var/spool/cron/crontabs/{app_user}"),

@@ -189,7 +189,10 @@ def run_build(project_dir: Path, cfg: DeployConfig) -> None:
         if proc.returncode != 0:
             raise DeployError(f"build command {command!r} failed (exit {proc.returncode}): "
                               f"{tail(proc.stdout + proc.stderr)}", where=str(cfg.source),
-                              hint="fix the command (key 'build' in the deploy config) and pack again")
+                              hint="fix the command (key 'build' in the deploy config), or what it runs: it ran "
+                                   f"in {project_dir} on this machine with deploy.toml's env "
+                                   f"({', '.join(f'{k}={v}' for k, v in cfg.env_vars.items()) or 'none'}): the "
+                                   "servers' settings, without their config file; then pack again")
 
 
 def static_files(project_dir: Path, cfg: DeployConfig) -> dict[str, bytes]:

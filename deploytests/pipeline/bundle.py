@@ -4,7 +4,10 @@ An agent is a few stdlib-only modules of this package (the agent itself, :mod:`.
 imports too, the :mod:`.programs` the agent starts in a release's venv). :func:`program` joins their sources
 into one program: :mod:`.programs.bootloader`'s text, then one call serving the modules from memory under their
 own names and running ``main(sys.argv[1:])`` of the first. So the modules import each other as they do here,
-the unit tests import and run the very same files, and a step stays one process on one SSH channel.
+the unit tests import and run the very same files, and a step stays one process on one SSH channel. The
+modules also travel compiled by the runner's Python (marshalled): a server with the same Python version loads
+them instead of compiling the sources, ~25 ms of CPU less per step (a third of an agent's start); another
+version compiles the sources.
 """
 
 from __future__ import annotations
@@ -31,4 +34,4 @@ def program(main: str, *modules: str) -> bytes:
         if spec is not None and spec.submodule_search_locations is not None:
             packages.add(name)
     loader = module_source("deploytests.pipeline.programs.bootloader")
-    return bootloader.program(loader, sources, packages, main).encode("utf-8")
+    return bootloader.program(loader, sources, packages, main, bootloader.compiled(sources, packages)).encode("utf-8")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from deploytests.suite.lab import SCENARIOS, Run, Scenarios, is_scenario, submit
+from deploytests.suite.lab import SCENARIOS, Run, Scenarios, is_scenario, submit, switches_of
 
 SCENARIO_TIMEOUT = 600  # seconds; each scenario's own waits are bounded far below this
 STARTED = pytest.StashKey[tuple[float, float]]()  # when the tests began (collection done), the runner's CPU then
@@ -39,7 +39,11 @@ def to_run(item) -> bool:
 def scenarios(request, deploy_target, tmp_path_factory):
     """The docker target's scenario runner (:class:`~deploytests.suite.lab.Scenarios`): every scenario selected in
     the run starts at once, each on a fresh container of its own; the tests then wait for their own. Under xdist
-    (which hands a worker its tests one by one) each starts when its test is reached."""
+    (which hands a worker its tests one by one) each starts when its test is reached, the scenarios that make a
+    release live most often first (:func:`~deploytests.suite.lab.switches`). It needs the target's settings only,
+    but it waits for the session's containers to be up (``deploy_target``): started beside them, six containers
+    start at once, each Apache preloading the app, and at load average 27 a scenario's sshd missed the 30 s bound
+    for its banner (for ~1 s of wall at best)."""
     from deploytests.plugin import SETTINGS
 
     # at most --parallel scenario containers at once (each is a host worked on), and never more than 2 x CPUs
@@ -48,9 +52,8 @@ def scenarios(request, deploy_target, tmp_path_factory):
     request.config.stash[SCENARIOS] = runner
     try:
         if not hasattr(request.config, "workerinput"):
-            for item in request.session.items:
-                if to_run(item):
-                    submit(runner, item, deploy_target, tmp_path_factory)
+            for item in sorted((i for i in request.session.items if to_run(i)), key=switches_of, reverse=True):
+                submit(runner, item, deploy_target, tmp_path_factory)
         yield runner
     finally:
         runner.close()

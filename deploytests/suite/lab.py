@@ -19,6 +19,7 @@ import re
 import shlex
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -30,7 +31,7 @@ import requests
 
 from .. import pipeline
 from ..config import load_config
-from ..containers.sweep import L_KEEP
+from ..containers.sweep import L_KEEP, owner_labels
 from ..examples import APPS
 from . import fingerprint as fingerprint_program
 
@@ -39,24 +40,55 @@ FINGERPRINT = Path(fingerprint_program.__file__).read_text(encoding="utf-8")  # 
 
 EXAMPLES = ("yourapplication", "yourapplication-v2", "broken-import", "broken-health")
 FIRST = "yourapplication"  # the release live on a scenario's container unless it starts_with() another
+ONE_DAEMON = 1  # mod_wsgi daemons on a scenario's container unless it is about several_daemons()
+Which = tuple[str, str, "int | None"]  # a snapshot: (stack name, live example, daemons; None: deploy.toml's)
 
 
 def starts_with(live: str) -> Callable[[Callable], Callable]:
-    """Mark a scenario that begins by deploying example ``live``: on the docker target its container starts from
-    a snapshot with ``live`` already live (made once, kept like the first one), so its own first deploy of
-    ``live`` is a no-op; on a real target that deploy does the work."""
+    """Mark a scenario that begins by deploying example ``live`` (after :data:`FIRST`): on the docker target its
+    container starts from a snapshot with ``live`` already live (made once, kept like the first one), so its own
+    first deploy of ``live`` is a no-op (or :meth:`Lab.deployed_in_turn` finds both); on a real target that
+    deploy does the work."""
     def mark(function: Callable) -> Callable:
         function.lab_live = live  # type: ignore[attr-defined]
         return function
     return mark
 
 
+def switches(n: int) -> Callable[[Callable], Callable]:
+    """Mark a scenario that makes a release live ``n`` times (deploys and rollbacks that change what serves; 1
+    when unmarked): each costs a release check, the daemons' restart and the gate, most of a scenario's time. On
+    the docker target the scenarios are submitted by it, most first, so a long one never starts last and ends
+    the run alone while the other slots are idle."""
+    def mark(function: Callable) -> Callable:
+        function.lab_switches = n  # type: ignore[attr-defined]
+        return function
+    return mark
+
+
+def switches_of(item) -> int:
+    """How many times ``item``'s scenario makes a release live (:func:`switches`)."""
+    return getattr(getattr(item, "function", None), "lab_switches", 1)
+
+
+def several_daemons(function: Callable) -> Callable:
+    """Mark a scenario about what the app's several mod_wsgi daemons do together (every daemon serves the live
+    release after a deploy or rollback, none fails a request while they restart): on the docker target its
+    container runs as many as the app's deploy.toml says (``processes``, 2 by default). The other scenarios'
+    containers run :data:`ONE_DAEMON`: each daemon imports the app when it starts and again after every deploy,
+    the largest share of the scenarios' CPU, and they test the lock, the release check, the tree and the
+    logins, which one daemon serves alike. On a real target every scenario runs on the server as bootstrapped."""
+    function.lab_processes = None  # type: ignore[attr-defined]
+    return function
+
+
 class Lab:
     """One server for the scenarios; ``deploy_user`` logs in for deploys (default: the server's login)."""
 
     def __init__(self, server, *, deploy_user: str | None = None, config_file: Path | None = None,
-                 artifacts: Artifacts | None = None):
+                 artifacts: Artifacts | None = None, processes: int | None = None):
         self.server, self.deploy_user, self.config_file = server, deploy_user or server.user, config_file
+        self.processes = processes  # mod_wsgi daemons bootstrap writes into the vhost (None: deploy.toml's)
         self.admin = server.connection()
         self._deployer = None  # the deploy user's connection for deploy/rollback, opened once (see deployer())
         self.artifacts = artifacts or Artifacts()
@@ -68,7 +100,8 @@ class Lab:
     # -- setup -----------------------------------------------------------------------------------------
     def config(self, name: str = "yourapplication", project: Path | None = None):
         cfg = load_config(project or APPS / name, target_config=self.config_file)
-        return replace(cfg, deploy_user=self.deploy_user)
+        cfg = replace(cfg, deploy_user=self.deploy_user)
+        return cfg if self.processes is None else replace(cfg, processes=self.processes)
 
     def bootstrap(self, name: str = "yourapplication") -> pipeline.BootstrapResult:
         result = pipeline.bootstrap(self.admin, self.config(name))
@@ -112,6 +145,17 @@ class Lab:
 
     def rollback(self, to: str | None = None, **kwargs) -> pipeline.DeployResult:
         return pipeline.rollback(self.deployer(), self.config(), to, **kwargs)
+
+    def deployed_in_turn(self, *names: str) -> list[str]:
+        """The ids of releases of the examples ``names`` deployed one after another, the last one live: the
+        server's own when its newest releases are exactly those artifacts in that order with the last one live
+        (a scenario's snapshot, :func:`starts_with`, deployed them), else each deployed now, in turn."""
+        status = self.status()
+        have = status.releases[-len(names):]
+        if (len(have) == len(names) and status.live == have[-1].id
+                and [r.artifact_sha256 for r in have] == [self.artifact(n).sha256 for n in names]):
+            return [r.id for r in have]
+        return [self.deploy(name).release_id for name in names]
 
     # -- probes ----------------------------------------------------------------------------------------
     def sudo(self, command: str) -> str:
@@ -208,7 +252,10 @@ class Scenarios:
     its host key and Apache's pid file were removed, so each container makes its own. The snapshot is kept on the
     engine for later runs, found by a key of everything it depends on (:func:`snapshot_key`: the server image,
     this deploytests' files, the v1 artifact, the config file), so a warm run of the same code makes none; the
-    sweep passes it by (``keep``), and the newest :data:`KEPT_SNAPSHOTS` stay (:func:`evict_snapshots`).
+    sweep passes it by (``keep``), and the newest :data:`KEPT_SNAPSHOTS` stay (:func:`evict_snapshots`). While
+    this run uses a snapshot, a container of the run created from it (never started) holds it: the engine
+    refuses to remove an image a container uses, so another run's eviction cannot take it away before this run's
+    last scenario starts (:meth:`_hold`; removed by :meth:`close`, swept like the run's other containers).
     ``snapshot=False``: fresh containers, each bootstrapped (nothing deployed).
     """
 
@@ -224,58 +271,63 @@ class Scenarios:
         self.artifacts = Artifacts()
         self.started: float | None = None
         self.ended: float | None = None
-        # (stack name, live example) -> (image id, server Python, seconds), and the snapshot's key
-        self.bases: dict[tuple[str, str], tuple[str, str, float]] = {}
-        self.keys: dict[tuple[str, str], str] = {}
+        # (stack name, live example, daemons) -> (image id, server Python, seconds), and the snapshot's key
+        self.bases: dict[Which, tuple[str, str, float]] = {}
+        self.keys: dict[Which, str] = {}
         self._lock = threading.Lock()
-        self._base_locks: dict[tuple[str, str], threading.Lock] = {}  # one per snapshot: made once, others wait
+        self._base_locks: dict[Which, threading.Lock] = {}  # one per snapshot: made once, others wait
         self._client: Any = None  # the engine the snapshots were made in
-        self.cached: set[tuple[str, str]] = set()  # the snapshots a run before this one made
+        self.cached: set[Which] = set()  # the snapshots a run before this one made
+        self.run_id = uuid.uuid4().hex[:10]  # the holders' owner (:meth:`_hold`)
+        self.holders: list[Any] = []
 
     def submit(self, key: str, name: str, stack, scenario: Callable[..., object], kwargs: dict,
-               live: str = FIRST) -> Run:
-        """Run ``scenario`` on a container whose live release is the example ``live`` (:func:`starts_with`)."""
+               live: str = FIRST, processes: int | None = ONE_DAEMON) -> Run:
+        """Run ``scenario`` on a container whose live release is the example ``live`` (:func:`starts_with`),
+        bootstrapped with ``processes`` mod_wsgi daemons (None: deploy.toml's; :func:`several_daemons`)."""
         with self._lock:
             if key not in self.runs:
                 self.started = self.started or time.monotonic()
                 run = self.runs[key] = Run(name, Future())
-                run.future = self.pool.submit(self._run, run, stack, scenario, kwargs, live)
+                run.future = self.pool.submit(self._run, run, stack, scenario, kwargs, live, processes)
             return self.runs[key]
 
-    def _lab(self, fleet) -> Lab:
-        lab = Lab(fleet.servers[0], deploy_user="deployer", config_file=self.config_file, artifacts=self.artifacts)
+    def _lab(self, fleet, processes: int | None) -> Lab:
+        lab = Lab(fleet.servers[0], deploy_user="deployer", config_file=self.config_file, artifacts=self.artifacts,
+                  processes=processes)
         lab.container = fleet.containers[0]
         return lab
 
-    def _base(self, stack, live: str = FIRST) -> tuple[str, str, float]:
-        """The snapshot of ``stack`` with example ``live`` live: the one a run of the same code made before, when
-        the engine still has it (see :func:`snapshot_key`), else made by the first scenario that needs it (the
-        others wait for it) and kept for the next run. :data:`FIRST` is bootstrapped on a fresh container; another
-        release is deployed on a container of :data:`FIRST`'s snapshot."""
-        which = (stack.name, live)
+    def _base(self, stack, live: str = FIRST, processes: int | None = ONE_DAEMON) -> tuple[str, str, float]:
+        """The snapshot of ``stack`` with example ``live`` live and ``processes`` daemons: the one a run of the
+        same code made before, when the engine still has it (see :func:`snapshot_key`), else made by the first
+        scenario that needs it (the others wait for it) and kept for the next run. :data:`FIRST` is bootstrapped
+        on a fresh container; another release is deployed on a container of :data:`FIRST`'s snapshot."""
+        which = (stack.name, live, processes)
         with self._lock:
             lock = self._base_locks.setdefault(which, threading.Lock())
         with lock:
             if which in self.bases:
                 return self.bases[which]
             started = time.monotonic()
-            parent = self._base(stack) if live != FIRST else None
+            parent = self._base(stack, FIRST, processes) if live != FIRST else None
             version = parent[1] if parent else stack.python_version
             cfg = replace(load_config(APPS / live, target_config=self.config_file), deploy_user="deployer")  # a Lab's
             artifact = self.artifacts.get(live, version,
                                           lambda: pipeline.pack(APPS / live, cfg, python_version=version))
-            key = self.keys[which] = (snapshot_key(self.client(), stack, self.config_file, artifact) if parent is None
-                                      else hashlib.sha256(f"{self.keys[stack.name, FIRST]}\0{live}\0"
+            key = self.keys[which] = (snapshot_key(self.client(), stack, self.config_file, artifact, processes)
+                                      if parent is None
+                                      else hashlib.sha256(f"{self.keys[stack.name, FIRST, processes]}\0{live}\0"
                                                           f"{artifact.sha256}".encode()).hexdigest())
             cached = cached_snapshot(self.client(), key)
-            if cached is not None:
+            if cached is not None and self._hold(cached["Id"]):
                 self.cached.add(which)
-                self.bases[which] = (cached.id, cached.labels[L_SNAPSHOT_PYTHON], time.monotonic() - started)
+                self.bases[which] = (cached["Id"], cached["Labels"][L_SNAPSHOT_PYTHON], time.monotonic() - started)
                 return self.bases[which]
             with self._fleet(count=1, name_prefix="lab-base", image=stack.image, base=stack.base_image,
                              image_tag=parent[0] if parent else None, client=self.client(),
                              progress=lambda msg: None) as fleet:
-                lab = self._lab(fleet)
+                lab = self._lab(fleet, processes)
                 try:
                     if parent:
                         lab.python_version = parent[1]
@@ -289,9 +341,25 @@ class Scenarios:
                 image = fleet.containers[0].commit(
                     repository="deploytests/lab-snapshot", tag=key[:12],
                     conf={"Labels": {L_KEEP: "1", L_SNAPSHOT: key, L_SNAPSHOT_PYTHON: lab.python_version}})
+            self._hold(image.id)
             evict_snapshots(self.client(), keep=KEPT_SNAPSHOTS)
             self.bases[which] = (image.id, lab.python_version, time.monotonic() - started)
             return self.bases[which]
+
+    def _hold(self, image_id: str) -> bool:
+        """Keep snapshot ``image_id`` on the engine for this run: a container of the run created from it, never
+        started (the engine refuses to remove an image a container uses; the sweep removes the holder of a run
+        that died). False when the image is gone already (another run evicted it after it was listed)."""
+        import docker
+
+        try:
+            holder = self.client().containers.create(
+                image_id, name=f"dt-{self.run_id}-hold-{uuid.uuid4().hex[:8]}",  # one per snapshot, any thread
+                labels={**owner_labels(self.run_id), "deploytests.name": "snapshot-holder"})
+        except docker.errors.ImageNotFound:
+            return False
+        self.holders.append(holder)
+        return True
 
     def client(self):
         """One engine client for every container of the scenarios (not one connection and version check each)."""
@@ -302,8 +370,8 @@ class Scenarios:
                 self._client = docker_client()
             return self._client
 
-    def _run(self, run: Run, stack, scenario, kwargs, live: str = FIRST) -> None:
-        base = self._base(stack, live) if self.snapshot else None
+    def _run(self, run: Run, stack, scenario, kwargs, live: str = FIRST, processes: int | None = ONE_DAEMON) -> None:
+        base = self._base(stack, live, processes) if self.snapshot else None
         t0 = time.monotonic()
         fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
                             image_tag=base[0] if base else None, client=self.client(), progress=lambda msg: None)
@@ -311,7 +379,7 @@ class Scenarios:
             with fleet:
                 t1 = time.monotonic()
                 run.times["container"] = t1 - t0
-                lab = self._lab(fleet)
+                lab = self._lab(fleet, processes)
                 lab.say = run.notes.append
                 try:
                     if base:
@@ -344,7 +412,8 @@ class Scenarios:
                 "summed": {p: sum(r.times.get(p, 0.0) for r in runs) for p in self.PHASES
                            if any(p in r.times for r in runs)},
                 "cpu": sum(cpu) if len(cpu) == len(runs) else None,
-                "snapshots": {f"{stack} {live}": seconds for (stack, live), (_, _, seconds) in self.bases.items()},
+                "snapshots": {f"{stack} {live} processes={processes or 'deploy.toml'}": seconds
+                              for (stack, live, processes), (_, _, seconds) in self.bases.items()},
                 "runs": {r.name: {**r.times, "cpu": r.cpu} for r in runs}}
 
     def summary(self) -> list[str]:
@@ -354,10 +423,10 @@ class Scenarios:
             return []
         cpu = "" if data["cpu"] is None else f"; CPU in their containers {data['cpu']:.2f}s"
         snapshots = "".join(
-            f"; snapshot ({stack}, {live} live: " + ("made by a run before, found" if (stack, live) in self.cached
-                                                    else "bootstrap, deploy, commit" if live == FIRST
-                                                    else f"{FIRST}'s snapshot, deploy, commit") + f") {seconds:.2f}s"
-            for (stack, live), (_, _, seconds) in self.bases.items())
+            f"; snapshot ({stack}, {live} live, {processes or 'the app config'} daemon(s): "
+            + ("made by a run before, found" if (stack, live, processes) in self.cached
+               else "bootstrap, deploy, commit" if live == FIRST else f"{FIRST}'s snapshot, deploy, commit")
+            + f") {seconds:.2f}s" for (stack, live, processes), (_, _, seconds) in self.bases.items())
         lines = [f"lifecycle: {data['scenarios']} scenario(s) on a container each, up to {data['workers']} at once: "
                  f"{data['wall']:.2f}s wall{snapshots}; summed: "
                  + ", ".join(f"{p} {v:.2f}s" for p, v in data["summed"].items()) + cpu]
@@ -367,21 +436,32 @@ class Scenarios:
         return lines
 
     def close(self) -> None:
-        """Cancel what has not started and wait for the rest; the snapshots stay (kept for the next run)."""
+        """Cancel what has not started and wait for the rest; the snapshots stay (kept for the next run), their
+        holders go."""
+        import docker
+
         self.pool.shutdown(wait=True, cancel_futures=True)
+        for holder in self.holders:
+            try:
+                holder.remove(force=True)
+            except docker.errors.APIError:
+                continue  # gone already (a sweep)
+        self.holders.clear()
 
 
 L_SNAPSHOT = "deploytests.lab-snapshot"  # a scenario snapshot's key (snapshot_key)
 L_SNAPSHOT_PYTHON = "deploytests.lab-python"  # the server's Python in it
-KEPT_SNAPSHOTS = 8  # the newest kept for later runs (runs of different code on one engine each have their own two)
+KEPT_SNAPSHOTS = 12  # the newest kept for later runs (runs of different code on one engine each have their own 3)
 
 
-def snapshot_key(client, stack, config_file: Path | None, artifact: pipeline.Artifact) -> str:
+def snapshot_key(client, stack, config_file: Path | None, artifact: pipeline.Artifact,
+                 processes: int | None = ONE_DAEMON) -> str:
     """What a scenario snapshot depends on, hashed: the server image (its tag is its Dockerfiles' content
     hash), this deploytests' own files (bootstrap, the agents, the templates, the example apps), the v1
-    artifact deployed in it (its sha256: the app and its dependencies as packed now) and the target's config
-    file. Another run of the same code on the same engine finds the snapshot this one made; any change makes
-    another (a run of other code beside it finds its own)."""
+    artifact deployed in it (its sha256: the app and its dependencies as packed now), the target's config
+    file and the daemons bootstrap wrote into the vhost (``processes``). Another run of the same code on the
+    same engine finds the snapshot this one made; any change makes another (a run of other code beside it
+    finds its own)."""
     from ..containers import images
 
     digest = hashlib.sha256()
@@ -390,14 +470,21 @@ def snapshot_key(client, stack, config_file: Path | None, artifact: pipeline.Art
     for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(f"{path.relative_to(package)}\0".encode() + path.read_bytes() + b"\0")
     config = config_file.read_bytes() if config_file is not None and config_file.is_file() else b""
-    digest.update(f"{stack.name}\0{tag}\0{artifact.sha256}\0".encode() + config)
+    digest.update(f"{stack.name}\0{tag}\0{artifact.sha256}\0{processes}\0".encode() + config)
     return digest.hexdigest()
 
 
-def cached_snapshot(client, key: str):
-    """The newest image with snapshot key ``key`` on the engine, or None."""
-    found = client.images.list(filters={"label": f"{L_SNAPSHOT}={key}"})
-    return max(found, key=lambda image: image.attrs.get("Created", ""), default=None)
+def snapshots(client, label: str) -> list[dict]:
+    """The engine's images with ``label`` (``name`` or ``name=value``), newest first, as the engine lists them
+    (``Id``, ``Created``, ``Labels``): one call, no inspection per image, so an image another run removes
+    meanwhile is not an error (the SDK's ``images.list`` inspects each one it listed and fails on such)."""
+    return sorted(client.api.images(filters={"label": label}), key=lambda image: image.get("Created", 0),
+                  reverse=True)
+
+
+def cached_snapshot(client, key: str) -> dict | None:
+    """The newest image with snapshot key ``key`` on the engine (:func:`snapshots`), or None."""
+    return next(iter(snapshots(client, f"{L_SNAPSHOT}={key}")), None)
 
 
 def evict_snapshots(client, *, keep: int) -> None:
@@ -406,11 +493,9 @@ def evict_snapshots(client, *, keep: int) -> None:
     bounded to a few."""
     import docker
 
-    found = sorted(client.images.list(filters={"label": L_SNAPSHOT}), key=lambda image: image.attrs.get("Created", ""),
-                   reverse=True)
-    for image in found[keep:]:
+    for image in snapshots(client, L_SNAPSHOT)[keep:]:
         try:
-            client.images.remove(image.id)
+            client.images.remove(image["Id"])
         except docker.errors.APIError:
             continue  # in use by a container, or gone already
 
@@ -439,7 +524,7 @@ def is_scenario(item) -> bool:
         return False
 
 
-def submit(runner: Scenarios, item, deploy_target, tmp_path_factory) -> Run:
+def submit(runner: Scenarios, item, target, tmp_path_factory) -> Run:
     """Start ``item``'s scenario (the test function itself) on the runner; the same run when already started."""
     from ..stacks import for_platform
 
@@ -447,10 +532,11 @@ def submit(runner: Scenarios, item, deploy_target, tmp_path_factory) -> Run:
     folder = re.sub(r"\W+", "-", item.name)[:40]
     kwargs = scenario_kwargs(item.function, params, lambda: tmp_path_factory.mktemp(folder))
     callspec = getattr(item, "callspec", None)  # a fleet of several platforms: the lab's id names its platform
-    platform = deploy_target.settings.platform[0]
+    platform = target.settings.platform[0]
     platform = callspec.params.get("lab", platform) if callspec else platform
     return runner.submit(item.nodeid, item.name, for_platform(platform), item.function, kwargs,
-                         live=getattr(item.function, "lab_live", FIRST))
+                         live=getattr(item.function, "lab_live", FIRST),
+                         processes=getattr(item.function, "lab_processes", ONE_DAEMON))
 
 
 def scenario_kwargs(function, params: dict, tmp_dir: Callable[[], Path]) -> dict:

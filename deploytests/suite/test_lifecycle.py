@@ -3,10 +3,11 @@ concurrent deploys, idempotence, upgrade, changed host key, least privilege.
 
 Every test is ``destructive``: skipped with the reason on real targets without ``destructive = true``.
 They run on a server of their own (:func:`lab`): on the docker target each scenario on a fresh container of
-its own, started from a snapshot of a server bootstrapped with v1 live, all of them at once (they share no
-server), so the session's servers that the rest of the suite verifies are never touched and no scenario waits for
-another; on a real target the target's first server, one scenario after another, where the session's release is
-deployed again at the end (and the session's record of it updated).
+its own, started from a snapshot of a server bootstrapped with v1 live (one mod_wsgi daemon unless the scenario
+is about several: ``several_daemons``), all of them at once (they share no server), so the session's servers
+that the rest of the suite verifies are never touched and no scenario waits for another; on a real target the
+target's first server, one scenario after another, where the session's release is deployed again at the end
+(and the session's record of it updated).
 The payloads are the bundled example releases (``deploytests/examples/apps``), whose behaviour is known: v1, v2,
 one that cannot import, one whose health route answers 500. Deploys log in as ``deployer``, a login without sudo.
 """
@@ -30,7 +31,7 @@ from deploytests.errors import DeployError, DeployTestsError, HostKeyError
 from deploytests.pipeline.releases import deploy_args
 from deploytests.pipeline.remote import call_agent
 from deploytests.redaction import secrets_of
-from deploytests.suite.lab import Lab, example_release, fingerprint_diff, starts_with, submit
+from deploytests.suite.lab import Lab, example_release, fingerprint_diff, several_daemons, starts_with, submit, switches
 from deploytests.verify import wsgi_daemons
 from deploytests.verify.load import Load
 from deploytests.verify.testinfra import host_for
@@ -111,6 +112,7 @@ def health_load(lab, **kwargs) -> Load:
 
 # ---------------------------------------------------------------- 1. zero downtime
 
+@several_daemons  # none of the daemons fails a request while they restart one by one
 def test_redeploy_under_load_has_zero_failed_requests(lab):
     v1 = lab.deploy("yourapplication").release_id
     with health_load(lab) as load:
@@ -128,9 +130,10 @@ def test_redeploy_under_load_has_zero_failed_requests(lab):
 
 # ---------------------------------------------------------------- 2. rollback drill
 
+@several_daemons  # every daemon serves the release rolled back to (none left on the one rolled back from)
+@starts_with("yourapplication-v2")  # docker target: v1 then v2 deployed in its snapshot, v2 live
 def test_rollback_drill(lab):
-    v1 = lab.deploy("yourapplication").release_id
-    v2 = lab.deploy("yourapplication-v2").release_id
+    v1, v2 = lab.deployed_in_turn("yourapplication", "yourapplication-v2")
     back = lab.rollback()
     assert (back.changed, back.release_id, back.previous) == (True, v1, v2)
     page = lab.get("/")
@@ -149,6 +152,7 @@ def test_rollback_drill(lab):
 # ---------------------------------------------------------------- 3. health gate
 
 @starts_with("yourapplication-v2")  # docker target: v2 is live on its container already (its deploy is a no-op)
+@switches(0)  # the broken release is refused
 @pytest.mark.parametrize("app, refused_at, hint", [
     ("broken-import", "import yourapplication:app", "the live release was not touched"),
     # its post_deploy ran before the health preflight (a release's health may need what post_deploy migrates)
@@ -264,6 +268,8 @@ def test_interrupted_deploy_keeps_serving_and_next_deploy_recovers(lab, point, h
 
 # ---------------------------------------------------------------- 5. concurrent deploys
 
+@several_daemons  # after both deploys every daemon serves the later one
+@switches(2)
 def test_concurrent_deploys_are_serialized_never_interleaved(lab, tmp_path):
     lab.artifact("yourapplication-v21", example_release(tmp_path, "2.1"))
     old = lab.deploy("yourapplication").release_id
@@ -305,6 +311,7 @@ def test_concurrent_deploys_are_serialized_never_interleaved(lab, tmp_path):
 # ---------------------------------------------------------------- 6. idempotence
 
 @starts_with("yourapplication-v2")  # docker target: v2 deployed once already, in the snapshot
+@switches(0)
 def test_bootstrap_and_deploy_twice_change_nothing(lab):
     lab.deploy("yourapplication-v2")
     before = lab.fingerprint()
@@ -345,6 +352,7 @@ def _config_name(lab) -> str:
 
 # ---------------------------------------------------------------- 8. host key changed
 
+@switches(0)  # refused at the login
 def test_changed_host_key_stops_the_run_and_nothing_is_deployed(lab, tmp_path):
     needs_container(lab, "rotates the server's host key")
     lab.deploy("yourapplication")

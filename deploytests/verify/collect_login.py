@@ -69,7 +69,7 @@ FILES = ["/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/et
 HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment"]  # root runs
 FILES += HOOKS
 FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
-FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")]
+FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix", "packet")]  # packet: who captures
 UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
 TREES = [(SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True), (MODULES, 1, False)]
 TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 1, True)]
@@ -624,7 +624,8 @@ def collect(args):
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
     # after the verdict (what they record is no part of it)
-    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("outputs", outputs, "/var/www/" + args["app"]),
+    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs),
+                                        ("outputs", outputs, "/var/www/" + args["app"]),
                                         ("mentions", mentions, "/var/www/" + args["app"])]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
@@ -806,6 +807,22 @@ def outputs(out, tree):
         out["outputs"][word] = [top + "/" + n for n in names]
         for name in out["outputs"][word]:
             note(out, name)
+
+
+SERVED = re.compile(r"""^\s*(?:<Directory\s+|(?:WSGI)?ScriptAlias\s+\S+\s+)["']?(/[^"'\s>]+)""", re.I | re.M)
+
+
+def served_dirs(out, most=256):
+    """The ``lstat`` of each ``<Directory>`` and each ``WSGIScriptAlias``/``ScriptAlias`` target root's Apache
+    files name (and of the directories above it): where a handler runs the files it finds, the runner judges who
+    may write there (an uploads dir the app writes). Data only: nothing here decides whether root runs
+    ``apache2ctl``. At most ``most`` paths."""
+    found = []
+    for path, entry in list(out["files"].items()):
+        if path.startswith(SERVER_ROOT + "/") and entry.get("data"):
+            found += SERVED.findall(entry["data"])
+    for path in list(dict.fromkeys(os.path.normpath(p) for p in found))[:most]:
+        note(out, path)
 
 
 def mentions(out, tree, top="/etc", most=50000):

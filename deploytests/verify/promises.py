@@ -3243,7 +3243,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "
             "allow_cron = [\"/etc/update-motd.d/50-release\"] ..."),
     Promise("cw_traced", f"{CW}: runs", "no process of the app user or Apache (its root parent, workers, the "
-            "app's daemons) is traced (TracerPid: strace -p, gdb -p), unless the tracer is allowed "
+            "app's daemons) is traced (TracerPid: strace -p, gdb -p), and no process but a DHCP client captures "
+            "the host's packets (a packet socket: tcpdump), unless the tracer or capturer is allowed "
             "(allow_processes)", "test_no_process_of_the_app_is_traced",
             "pid 812 (yourapplication) '(wsgi:app) -k start' is traced by pid 901 (root) 'strace -f -p 812': the "
             "tracer reads and may change everything it reads, writes and holds ...", root_only=True,

@@ -418,6 +418,32 @@ def traced(snap, users, apache_bin: str) -> list[tuple[dict | None, str]]:
     return out
 
 
+# DHCP clients hold a packet socket by design (they speak DHCP before the host has an address): the distribution's
+DHCP_CLIENTS = ("/usr/sbin/dhclient", "/sbin/dhclient", "/usr/sbin/dhcpcd", "/usr/lib/systemd/systemd-networkd",
+                "/lib/systemd/systemd-networkd", "/usr/sbin/NetworkManager")
+
+
+def capturing(snap) -> list[tuple[dict, str]]:
+    """Each process holding a packet socket (``/proc/net/packet``: AF_PACKET, what tcpdump, a sniffer or a
+    capture library opens) but the distribution's DHCP clients: it reads every packet this host sends and
+    receives, the app's requests (session cookies, passwords of a login form, the deploy's health gate) among
+    them, plain HTTP behind a TLS-terminating proxy too. ``(holder, line)``."""
+    from .parse import Procs
+
+    procs = Procs(snap)
+    inodes = {int(f[8]) for f in (ln.split() for ln in (snap.text("/proc/net/packet") or "").splitlines()[1:])
+              if len(f) > 8 and f[8].isdigit()}
+    owners, out = procs.sockets(), []
+    for pid in sorted({pid for inode in inodes for pid in owners.get(inode, []) if pid in procs.table}):
+        p, entry = procs.table[pid], (snap.raw.get("proc") or {}).get(str(pid)) or {}
+        if (entry.get("exe") or "") in DHCP_CLIENTS:
+            continue
+        out.append((p, f"pid {pid} ({p['user']}) {procs.full_cmdline(pid)[:160] or p['comm']!r} holds a packet socket "
+                       f"(it captures the host's traffic, as tcpdump does): it reads every request to the app and "
+                       f"every answer (session cookies, login passwords), whatever a file it writes them to allows"))
+    return out
+
+
 # ---------------------------------------------------------------- the rules (registered in promises.py)
 
 def cw_root_acts(facts, exp):
@@ -441,8 +467,9 @@ def cw_root_acts(facts, exp):
 
 def cw_traced(facts, exp):
     """No process of the app user or Apache's (its root parent, its workers, the app's daemons) is traced
-    (``TracerPid``): a root ``strace -p``/``gdb -p`` copies every request and secret of the app; a tracer allowed
-    by ``allow_processes`` (its ``user: command prefix``) aside."""
+    (``TracerPid``): a root ``strace -p``/``gdb -p`` copies every request and secret of the app; and no process but
+    a DHCP client captures the host's packets (:func:`capturing`: a ``tcpdump`` left running); a tracer or capturer
+    allowed by ``allow_processes`` (its ``user: command prefix``) aside."""
     from .promises import NotApplicable, _allow_hint, _live_id, _needs_root, _snapshot, _unaccounted
 
     _needs_root(facts, "reading every process's status")
@@ -452,7 +479,7 @@ def cw_traced(facts, exp):
     users = {exp.cfg.app_user, exp.stack.apache.run_user}
     live = (getattr(facts, "tree", None) or {}).get("current") and _live_id(facts)
     lines = []
-    for tracer, line in traced(snap, users, "/usr/sbin/" + exp.stack.apache.process_name):
+    for tracer, line in traced(snap, users, "/usr/sbin/" + exp.stack.apache.process_name) + capturing(snap):
         cmd = (tracer or {}).get("cmdline") or ""
         why = allowed_process(tracer, exp, snap, live) if tracer else ""
         if why is None:

@@ -432,6 +432,7 @@ class TestScenarioSnapshots:
         assert key("a" * 64) == first  # the same code, image, artifact and config: the same snapshot
         assert key("b" * 64) != first  # another artifact (the app or its dependencies changed)
         assert key("a" * 64, None) != first
+        assert snapshot_key(client, stack, config, SimpleNamespace(sha256="a" * 64), processes=2) != first  # daemons
         config.write_text("SECRET = 'b'\n")
         assert key("a" * 64) != first
 
@@ -447,19 +448,59 @@ class TestScenarioSnapshots:
 
         class Images:
             def __init__(self):
-                self.kept = {f"img{i}": f"2026-12-05T18:0{i}:00Z" for i in range(6)}
+                self.kept = {f"img{i}": 1796493600 + 60 * i for i in range(7)}
                 self.in_use, self.removed, self.filters = {"img0"}, [], []
+                self.gone = {"img3"}  # removed by another run after the listing: not a failure
 
-            def list(self, filters):
+            def images(self, filters):  # the engine's listing: no inspection per image
                 self.filters.append(filters)
-                return [SimpleNamespace(id=i, attrs={"Created": c}) for i, c in self.kept.items()]
+                return [{"Id": i, "Created": c, "Labels": {}} for i, c in self.kept.items()]
 
             def remove(self, image_id):
                 if image_id in self.in_use:
                     raise docker.errors.APIError("conflict: image is being used by a container")
+                if image_id in self.gone:
+                    raise docker.errors.NotFound("No such image")
                 self.removed.append(image_id)
 
-        client = SimpleNamespace(images=Images())
+        images = Images()
+        client = SimpleNamespace(images=images, api=images)
         evict_snapshots(client, keep=3)
-        assert client.images.filters == [{"label": L_SNAPSHOT}]
-        assert sorted(client.images.removed) == ["img1", "img2"]  # img5..img3 newest; img0 is in use
+        assert images.filters == [{"label": L_SNAPSHOT}]
+        assert sorted(images.removed) == ["img1", "img2"]  # img6..img4 newest; img3 gone meanwhile; img0 in use
+
+
+def test_a_snapshot_in_use_is_held_by_a_created_container_of_the_run_until_close():
+    """Another run's eviction (or anyone's ``docker rmi``) may remove a listed snapshot before this run's last
+    scenario starts from it: a created container of this run holds it (the engine refuses to remove an image a
+    container uses), labelled so the sweep removes it if the run dies, and removed at close."""
+    import docker
+
+    from deploytests.containers.sweep import L_RUN, LABEL
+    from deploytests.suite.lab import Scenarios
+
+    class Container:
+        def __init__(self, name, labels):
+            self.name, self.labels, self.removed = name, labels, False
+
+        def remove(self, force=False):
+            self.removed = force
+
+    class Containers:
+        def __init__(self):
+            self.made = []
+
+        def create(self, image, name, labels):
+            if image == "gone":
+                raise docker.errors.ImageNotFound("No such image: gone")
+            self.made.append(Container(name, labels))
+            return self.made[-1]
+
+    runner = Scenarios(workers=1)
+    runner._client = SimpleNamespace(containers=Containers())
+    assert runner._hold("sha256:abc") and not runner._hold("gone") and runner._hold("sha256:def")
+    first, second = runner._client.containers.made
+    assert first.labels[LABEL] == "server" and first.labels[L_RUN] == runner.run_id  # what the sweep removes
+    assert first.name != second.name  # names unique whatever thread holds which snapshot (a count was not)
+    runner.close()
+    assert first.removed and second.removed and runner.holders == []

@@ -714,3 +714,13 @@ def test_the_config_init_writes_names_the_format_the_app_reads(tmp_path, reader,
     assert f"in the format the\n# app reads: {fmt}" in text and text.endswith(example + "\n"), text
     if fmt.startswith("INI"):
         configparser.ConfigParser().read_string(text)  # comments only: the app reads it as it is
+
+
+def test_a_post_deploy_init_did_not_find_is_written_as_an_example(tmp_path):
+    # Class: a placeholder that reads like a finding. A Flask app whose schema command is `ensure-schema` got
+    # "# post_deploy = [\"flask --app bookshelf init-db\"] # only if it keeps the data", as if init had found it.
+    root = project(tmp_path, {"bookshelf/__init__.py": "from flask import Flask\ndef create_app():\n"
+                              "    return Flask(__name__)\n"})
+    init(root, out=lambda line: None)
+    line = next(ln for ln in (root / "deploy.toml").read_text().splitlines() if ln.startswith("# post_deploy "))
+    assert "init-db" in line and "an example (no such command found)" in line, line

@@ -230,6 +230,20 @@ def test_python_started_in_apaches_root_parent_fails_whatever_is_allowed(exp, pa
         "mod_wsgi starts Python in Apache's root parent" in found["cw_apache_effects"], found
 
 
+def test_the_login_collector_looks_at_the_directories_apaches_handlers_run_files_from(tmp_path):
+    """The rule above judges who may write a <Directory> (or a script alias's target) from the collector's lstat:
+    on a real server /srv/media was never looked at, so blind7's w01 passed the gate after its rule existed."""
+    from deploytests.verify import collect_login
+
+    media = tmp_path / "media"
+    media.mkdir()
+    conf = f'<Directory "{media}/">\n Options +ExecCGI\n AddHandler wsgi-script .py\n</Directory>\n' \
+           f"WSGIScriptAlias /ops {tmp_path}/ops.wsgi\n"
+    out = {"files": {"/etc/apache2/conf-available/media.conf": {"data": conf}}, "dirs": {}, "errors": {}}
+    collect_login.served_dirs(out)
+    assert out["files"][str(media)]["st"] and str(tmp_path / "ops.wsgi") in out["files"]
+
+
 def test_a_script_apache_runs_for_whoever_asks_is_roots_alone():
     from deploytests.verify.mechanisms import handler_problems, parse_file
 

@@ -88,6 +88,11 @@ def test_vhost_daemon_mode_preloaded_utf8_and_no_document_root():
         templates.vhost(replace(CFG, port=8080))
 
 
+
+def test_vhost_runs_the_daemons_deploy_toml_asks_for():
+    assert " processes=2 threads=15 " in templates.vhost(CFG)  # the default
+    assert " processes=1 threads=15 " in templates.vhost(replace(CFG, processes=1))
+
 def test_wsgi_sets_config_env_and_tags_responses(tmp_path):
     text = templates.wsgi(CFG)
     assert "os.environ['YOURAPPLICATION_CONFIG'] = '/var/www/yourapplication/shared/application.cfg'" in text

@@ -574,3 +574,22 @@ def test_pack_refuses_a_wheel_without_the_entry_module_in_one_line(tmp_path, shi
     text = str(caught.value)
     assert "config-0.0.0-py3-none-any.whl holds no module 'counter'" in text and held in text
     assert f"{tmp_path / 'deploy.toml'}:3" in text and "py-modules" in text and "\n" not in text
+
+
+def test_a_failed_build_command_says_it_ran_with_the_servers_settings_here(tmp_path):
+    # Class: a failure whose hint points only at the command when what failed is what it ran. collectstatic under
+    # split Django settings died on os.environ["DJANGO_SECRET_KEY"] (the servers' settings, run on the runner
+    # without their config file), and the hint said only "fix the command (key 'build')".
+    from deploytests.config import load_config
+    from deploytests.errors import DeployError
+    from deploytests.pipeline.artifact import run_build
+
+    (tmp_path / "deploy.toml").write_text(
+        'app = "inv"\nentry_point = "inv.wsgi:application"\nenv = { DJANGO_SETTINGS_MODULE = "inv.settings.prod" }\n'
+        'build = ["python -c \\"import os; os.environ[\'DJANGO_SECRET_KEY\']\\""]\n')
+    with pytest.raises(DeployError) as info:
+        run_build(tmp_path, load_config(tmp_path))
+    text = str(info.value)
+    assert "KeyError: 'DJANGO_SECRET_KEY'" in text, text
+    assert f"it ran in {tmp_path} on this machine with deploy.toml's env (DJANGO_SETTINGS_MODULE=inv.settings.prod)" \
+           ": the servers' settings, without their config file" in text, text

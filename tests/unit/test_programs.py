@@ -188,3 +188,24 @@ def test_the_suite_fingerprint_sees_modes_owners_links_and_contents_but_not_byte
     m.write_text("X = 2\n")
     assert [line for line in fingerprint.fingerprint(tops) if str(root) in line] != before
     assert "/etc/apache2/sites-available/no-such-app.conf absent" in fingerprint.fingerprint(tops)
+
+
+@pytest.mark.parametrize("same_python", [True, False])
+def test_the_bundle_loads_the_runners_compiled_modules_only_on_the_same_python(tmp_path, same_python):
+    """The runner sends the modules compiled (marshalled) beside their sources: a server whose Python has the
+    runner's magic number loads them, another compiles the sources; a traceback shows source lines either way."""
+    from deploytests.pipeline.programs import bootloader
+
+    def module(said):  # the agent formats its own tracebacks (the traceback module reads linecache)
+        return (f"import traceback\ndef main(argv):\n    print({said!r})\n    try:\n        raise ValueError('boom')\n"
+                "    except ValueError:\n        print(traceback.format_exc())\n")
+
+    magic, text = bootloader.compiled({"pkg": "", "pkg.mod": module("compiled")}, {"pkg"})
+    program = bootloader.program(bundle.module_source("deploytests.pipeline.programs.bootloader"),
+                                 {"pkg": "", "pkg.mod": module("from source")}, {"pkg"}, "pkg.mod",
+                                 (magic if same_python else b"\0\0\r\n", text))
+    out = subprocess.run([sys.executable, "-I", "-S", "-"], input=program, capture_output=True, text=True,
+                         cwd=tmp_path, check=False)
+    said, _, shown = out.stdout.partition("\n")
+    assert said == ("compiled" if same_python else "from source"), out.stderr
+    assert "<deploytests>/pkg/mod.py\", line 5, in main\n    raise ValueError('boom')" in shown, shown

@@ -306,6 +306,25 @@ def test_a_traced_daemon_names_its_tracer_and_an_allowed_tracer_passes(exp):
     assert outcome("cw_traced", facts, allowing(exp, processes=("root: strace -f -p",))) == "pass"
 
 
+@pytest.mark.parametrize("cmdline, user, uid", [
+    ("tcpdump -i any -s 0 -U -w /tmp/lb-debug.pcap tcp port 80", "nobody", 65534),  # e17: it drops root
+    ("/usr/bin/python3 /opt/sniff/watch.py", "root", 0)])  # another capturer: a script with scapy
+def test_a_process_capturing_the_hosts_packets_fails_and_a_dhcp_client_passes(exp, cmdline, user, uid):
+    """blind7's e17: tcpdump left capturing port 80 into a world-readable file: every request to the app (cookies,
+    passwords) readable by every local user (shown). Whoever holds a packet socket (/proc/net/packet) reads the
+    app's traffic, as a tracer reads its memory; a DHCP client holds one by design."""
+    facts = host(proc={**proc(960, uid, cmdline)})
+    facts.raw.raw["proc"]["960"]["sockets"] = ["socket:[88001]"]
+    facts.raw.files["/proc/net/packet"] = {"data": "sk       RefCnt Type Proto  Iface R Rmem   User   Inode\n"
+                                                   "ffff8881 3      3    0003   0     1 0      106    88001\n"}
+    msg = fails("cw_traced", facts, exp)
+    assert "pid 960 (" in msg and "holds a packet socket (it captures the host's traffic" in msg, msg
+    allowed = f"{user}: {cmdline.split()[0]}"
+    assert outcome("cw_traced", facts, allowing(exp, processes=(allowed,))) == "pass"
+    facts.raw.raw["proc"]["960"]["exe"] = "/usr/sbin/dhclient"
+    assert outcome("cw_traced", facts, exp) == "pass"
+
+
 def test_the_new_rules_are_in_the_promises_table_and_switchable():
     table = promises.table()
     from deploytests.allowances import SWITCHABLE

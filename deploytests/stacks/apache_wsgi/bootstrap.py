@@ -37,7 +37,7 @@ def vhost(cfg: DeployConfig, stack: Stack) -> str:
     listen = "" if cfg.port in (80, 443) else f"Listen {cfg.port}\n"
     return stack.vhost_template.format(app=cfg.app, app_user=cfg.app_user, app_group=cfg.app_user,
                                        root=cfg.root, port=cfg.port, server_name=cfg.server_name, listen=listen,
-                                       runtime=RUNTIME, static=static_block(cfg))
+                                       runtime=RUNTIME, static=static_block(cfg), daemons=cfg.processes)
 
 
 def static_block(cfg: DeployConfig) -> str:
