@@ -36,24 +36,39 @@ if not os.path.isfile(os.path.join(RELEASE_DIR, "RELEASE.json")):
         start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Retry-After", "10")])
         return [b"nothing deployed yet\\n"]
 else:
-    os.chdir(RELEASE_DIR)
-    site.addsitedir(os.path.join(RELEASE_DIR, "venv", "lib", "python%d.%d" % sys.version_info[:2], "site-packages"))
-    with open(os.path.join(RELEASE_DIR, "RELEASE.json")) as f:
-        _meta = json.load(f)
-    ENTRY_POINT = _meta["entry_point"]
-    # the release's env (deploy.toml's env, checked on the runner), set before the app is imported: mod_wsgi's
-    # SetEnv reaches only each request's WSGI environ, never os.environ; names deploytests sets are kept
-    os.environ.update({{k: v for k, v in (_meta.get("env") or {{}}).items()
-                       if k not in {reserved!r} and not k.startswith("LD_") and k != {config_env!r}}})
-    _module, _, _attr = ENTRY_POINT.partition(":")
-    _target = getattr(importlib.import_module(_module), _attr.rstrip("()"))
-    _app = _target() if _attr.endswith("()") else _target
-    _header = ("X-Deploy-Release", RELEASE_ID)
+    # A script mod_wsgi failed to load is not one it restarts the daemon for when this file is touched: it runs
+    # it again, in the same interpreter, whose sys.path and modules still hold the release that failed. So this
+    # file always loads: a release that cannot be imported answers 500 (its traceback in Apache's error log), and
+    # the next touch (the switch back, the next deploy or rollback) restarts the daemon clean.
+    try:
+        os.chdir(RELEASE_DIR)
+        site.addsitedir(os.path.join(RELEASE_DIR, "venv", "lib", "python%d.%d" % sys.version_info[:2],
+                                     "site-packages"))
+        with open(os.path.join(RELEASE_DIR, "RELEASE.json")) as f:
+            _meta = json.load(f)
+        ENTRY_POINT = _meta["entry_point"]
+        # the release's env (deploy.toml's env, checked on the runner), set before the app is imported: mod_wsgi's
+        # SetEnv reaches only each request's WSGI environ, never os.environ; names deploytests sets are kept
+        os.environ.update({{k: v for k, v in (_meta.get("env") or {{}}).items()
+                           if k not in {reserved!r} and not k.startswith("LD_") and k != {config_env!r}}})
+        _module, _, _attr = ENTRY_POINT.partition(":")
+        _target = getattr(importlib.import_module(_module), _attr.rstrip("()"))
+        _app = _target() if _attr.endswith("()") else _target
+        _header = ("X-Deploy-Release", RELEASE_ID)
 
-    def application(environ, start_response):
-        def tagged_start_response(status, headers, exc_info=None):
-            return start_response(status, list(headers) + [_header], exc_info)
-        return _app(environ, tagged_start_response)
+        def application(environ, start_response):
+            def tagged_start_response(status, headers, exc_info=None):
+                return start_response(status, list(headers) + [_header], exc_info)
+            return _app(environ, tagged_start_response)
+    except Exception:
+        import traceback
+
+        sys.stderr.write("release %s failed to load:\\n%s" % (RELEASE_ID, traceback.format_exc()))
+        sys.stderr.flush()
+
+        def application(environ, start_response):
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
+            return [b"the live release failed to load: see the server's error log\\n"]
 '''
 
 

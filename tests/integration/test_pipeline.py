@@ -10,6 +10,7 @@ user, so every deploy here proves the sudo-less path.
 
 from __future__ import annotations
 
+import shlex
 import threading
 from dataclasses import replace
 
@@ -215,6 +216,27 @@ def test_gate_failure_after_switch_switches_back_and_reports_apache_log(box, dep
     r = get(box)
     assert (r.status_code, r.headers["X-Deploy-Release"]) == (200, v1)
     assert pipeline.status(deployer, config("yourapplication")).releases == before  # the refused one removed
+
+
+def test_a_rollback_target_that_fails_to_load_is_refused_and_the_switch_back_serves(box, deployer, artifacts):
+    """A kept release whose sources were deleted after its deploy ("shrunk" to its bytecode, which Python never
+    imports without them) goes live by a rollback and fails while the daemons load application.wsgi. mod_wsgi
+    restarts a daemon for a touched script only once that script has loaded: a failed load is run again in the
+    same interpreter, whose sys.path still holds the refused release, so the switch back left the site at 500."""
+    live(deployer, artifacts, "yourapplication")
+    v2 = live(deployer, artifacts, "yourapplication-v2")
+    others = "find /var/www/yourapplication/releases -mindepth 1 -maxdepth 1 -type d ! -name " + v2
+    script = others + " -exec find {} -name '*.py' -delete ';'"  # every release a rollback may switch to
+    box.connection().run(("" if box.user == "root" else "sudo -n ") + "sh -ec " + shlex.quote(script), hide=True)
+    try:
+        with pytest.raises(DeployError) as info:
+            pipeline.rollback(deployer, config("yourapplication"), gate_timeout=15)
+        message = str(info.value)
+        assert "health gate failed" in message and f"switched back to {v2} (serving)" in message, message
+        r = get(box)
+        assert (r.status_code, r.headers["X-Deploy-Release"]) == (200, v2)
+    finally:  # the damaged release is no rollback target for the tests after this one
+        deployer.run(others + " -exec rm -rf {} +", hide=True)
 
 
 def test_second_deploy_waits_for_the_first_or_fails_clearly(box, deployer, artifacts):
