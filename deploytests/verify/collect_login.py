@@ -624,9 +624,9 @@ def collect(args):
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
     # after the verdict (what they record is no part of it)
-    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs),
-                                        ("outputs", outputs, "/var/www/" + args["app"]),
-                                        ("mentions", mentions, "/var/www/" + args["app"])]
+    app_tree = "/var/www/" + args["app"]
+    steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs, app_tree),
+                                        ("outputs", outputs, app_tree), ("mentions", mentions, app_tree)]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
@@ -812,16 +812,18 @@ def outputs(out, tree):
 SERVED = re.compile(r"""^\s*(?:<Directory\s+|(?:WSGI)?ScriptAlias\s+\S+\s+)["']?(/[^"'\s>]+)""", re.I | re.M)
 
 
-def served_dirs(out, most=256):
+def served_dirs(out, tree, most=256):
     """The ``lstat`` of each ``<Directory>`` and each ``WSGIScriptAlias``/``ScriptAlias`` target root's Apache
     files name (and of the directories above it): where a handler runs the files it finds, the runner judges who
     may write there (an uploads dir the app writes). Data only: nothing here decides whether root runs
-    ``apache2ctl``. At most ``most`` paths."""
+    ``apache2ctl``. At most ``most`` paths; never one in the app's ``tree`` (the deploy login's: looking there
+    would resolve its links, and the runner counts a path not looked at as one others may write)."""
     found = []
     for path, entry in list(out["files"].items()):
         if path.startswith(SERVER_ROOT + "/") and entry.get("data"):
             found += SERVED.findall(entry["data"])
-    for path in list(dict.fromkeys(os.path.normpath(p) for p in found))[:most]:
+    paths = (p for p in dict.fromkeys(os.path.normpath(p) for p in found) if p != tree and not p.startswith(tree + "/"))
+    for path in list(paths)[:most]:
         note(out, path)
 
 

@@ -239,9 +239,14 @@ def test_the_login_collector_looks_at_the_directories_apaches_handlers_run_files
     media.mkdir()
     conf = f'<Directory "{media}/">\n Options +ExecCGI\n AddHandler wsgi-script .py\n</Directory>\n' \
            f"WSGIScriptAlias /ops {tmp_path}/ops.wsgi\n"
+    tree = tmp_path / "www"  # the app's tree: the deploy login's, never looked at (its links are the login's)
+    (tree / "releases" / "r").mkdir(parents=True)
+    (tree / "current").symlink_to("releases/r")
+    conf += f'<Directory "{tree}/current/static">\n</Directory>\nWSGIScriptAlias / {tree}/application.wsgi\n'
     out = {"files": {"/etc/apache2/conf-available/media.conf": {"data": conf}}, "dirs": {}, "errors": {}}
-    collect_login.served_dirs(out)
+    collect_login.served_dirs(out, str(tree))
     assert out["files"][str(media)]["st"] and str(tmp_path / "ops.wsgi") in out["files"]
+    assert not [p for p in out["files"] if p.startswith(str(tree))], out["files"]
 
 
 def test_a_script_apache_runs_for_whoever_asks_is_roots_alone():
