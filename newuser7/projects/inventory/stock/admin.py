@@ -1,5 +1,0 @@
-from django.contrib import admin
-
-from .models import Item
-
-admin.site.register(Item)

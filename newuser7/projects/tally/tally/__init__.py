@@ -1,1 +1,0 @@
-"""tally: count things over HTTP (plain WSGI)."""
