@@ -341,7 +341,8 @@ class Scenarios:
                 image = fleet.containers[0].commit(
                     repository="deploytests/lab-snapshot", tag=key[:12],
                     conf={"Labels": {L_KEEP: "1", L_SNAPSHOT: key, L_SNAPSHOT_PYTHON: lab.python_version}})
-            self._hold(image.id)
+            if not self._hold(image.id):
+                raise RuntimeError(f"snapshot {image.id[:19]} was removed from the engine right after it was made")
             evict_snapshots(self.client(), keep=KEPT_SNAPSHOTS)
             self.bases[which] = (image.id, lab.python_version, time.monotonic() - started)
             return self.bases[which]
@@ -487,13 +488,21 @@ def cached_snapshot(client, key: str) -> dict | None:
     return next(iter(snapshots(client, f"{L_SNAPSHOT}={key}")), None)
 
 
-def evict_snapshots(client, *, keep: int) -> None:
+EVICT_AFTER = 900.0  # seconds: a snapshot younger than this is never evicted (another run may have just made it)
+
+
+def evict_snapshots(client, *, keep: int, now: float | None = None) -> None:
     """Remove the scenario snapshots older than the ``keep`` newest, unless a container still uses one (the
-    engine then refuses, and it stays): runs of other code on the same engine make their own, so disk stays
-    bounded to a few."""
+    engine then refuses, and it stays) or it was made less than :data:`EVICT_AFTER` ago: runs of other code on
+    the same engine make their own, so disk stays bounded to a few. The age bound closes a race: a run holds its
+    snapshot (:meth:`Lab._hold`) just after committing it, and several runs committing at once (cold snapshots,
+    CI's concurrent suites) evicted each other's in that instant: ``ImageNotFound`` for every scenario after."""
     import docker
 
+    now = time.time() if now is None else now
     for image in snapshots(client, L_SNAPSHOT)[keep:]:
+        if now - float(image.get("Created") or 0) < EVICT_AFTER:
+            continue
         try:
             client.images.remove(image["Id"])
         except docker.errors.APIError:

@@ -465,8 +465,10 @@ class TestScenarioSnapshots:
 
         images = Images()
         client = SimpleNamespace(images=images, api=images)
-        evict_snapshots(client, keep=3)
-        assert images.filters == [{"label": L_SNAPSHOT}]
+        evict_snapshots(client, keep=3, now=1796493600 + 420 + 300)  # img0..img6 made 300-720 s ago: all young
+        assert images.removed == []  # another run may have just made one, and not yet hold it
+        evict_snapshots(client, keep=3, now=1796493600 + 3600)
+        assert images.filters == [{"label": L_SNAPSHOT}] * 2
         assert sorted(images.removed) == ["img1", "img2"]  # img6..img4 newest; img3 gone meanwhile; img0 in use
 
 
