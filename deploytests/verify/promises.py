@@ -1218,14 +1218,9 @@ def cw_processes(facts, exp):
     lines = []
     for p in inv["processes"]:
         user, argv0 = p["user"], allow_prefix(p.get("cmdline") or "")
-        why = allowed_process(p, exp, snap, live)
-        if why is None:
-            stale = _stale_release(facts, exp, p)
-            if stale:  # allowed to run, not to run another release than the live one
-                lines.append(f"{_proc(p)}, a process of {user} allowed in {exp.allow.where}: {stale}")
-            continue
-        if why:
-            lines.append(f"{_proc(p)}: {why}")
+        found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
+        if found is not None:
+            lines += found
             continue
         child = p["ppid"] in parents and p["comm"] == exp.stack.apache.process_name
         if user == app and child:  # a daemon mod_wsgi forked (its display name is set once it started: not proof)
@@ -1248,20 +1243,27 @@ def cw_processes(facts, exp):
         argv0 = allow_prefix(p.get("cmdline") or "")
         if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
             continue  # in a live SSH session (an operator's shell, the gate's own probe)
-        why = allowed_process(p, exp, snap, live)
-        if why is None:
-            stale = _stale_release(facts, exp, p)
-            if stale:  # allowed to run, not to run another release than the live one
-                lines.append(f"{_proc(p)}, a process of {p['user']} allowed in {exp.allow.where}: {stale}")
-            continue
-        if why:
-            lines.append(f"{_proc(p)}: {why}")
+        found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
+        if found is not None:
+            lines += found
             continue
         lines.append(f"{_proc(p)} names the app's tree ({exp.cfg.root}) on its command line, outside any login "
                      f"session: what the deploy login or the app writes there runs with {p['user']}'s rights. "
                      + _allow_hint(exp, "allow_processes", f"{p['user']}: {argv0}"))
     lines += process_lines(facts, exp, inv.get("reaching") or [])  # what runs from the tree, resolved
     _unaccounted("processes", lines)
+
+
+def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:
+    """For a process an ``allow_processes`` entry names (``why``: :func:`.rootacts.allowed_process`), the lines it
+    still fails with: the entry does not account for what it runs, or it runs another release than the live one;
+    None when no entry names it (the process rule's own lines then)."""
+    if why:
+        return [f"{_proc(p)}: {why}"]
+    if why is None:
+        stale = _stale_release(facts, exp, p)  # allowed to run, not to run another release than the live one
+        return [f"{_proc(p)}, a process of {p['user']} allowed in {exp.allow.where}: {stale}"] if stale else []
+    return None
 
 
 def _stale_release(facts, exp, p: dict) -> str | None:
