@@ -55,10 +55,14 @@ def make_cold() -> None:
     import docker
 
     client = docker.from_env()
-    for image in client.images.list():
-        if any(t.startswith(("deploytests/", "debian:bookworm-slim")) for t in image.tags):
-            for tag in image.tags:
-                client.images.remove(tag, force=True)
+    for image in client.api.images():  # one listing (the SDK's images.list fails on an image removed meanwhile)
+        tags = image.get("RepoTags") or []
+        if any(t.startswith(("deploytests/", "debian:bookworm-slim")) for t in tags):
+            for tag in tags:
+                try:
+                    client.images.remove(tag, force=True)
+                except docker.errors.NotFound:
+                    continue  # removed by another run meanwhile
     client.images.prune(filters={"dangling": True})
     from deploytests.pipeline.artifact import default_cache_dir
 

@@ -126,9 +126,11 @@ def _sweep_snapshots(client, this_host: str) -> None:
     a run removes its own at its end. Images built from the Dockerfiles carry ``deploytests=image``: never these."""
     import docker
 
-    for image in client.images.list(filters={"label": f"{LABEL}=server"}):
-        if should_sweep(image.labels or {}, this_host=this_host)[0]:
-            try:
-                client.images.remove(image.id, force=True)
+    # the engine's own listing, one call: the SDK's ``images.list`` inspects each image it listed and raises
+    # ImageNotFound when another run evicts or sweeps one in between (it failed scenarios' container starts)
+    for image in client.api.images(filters={"label": f"{LABEL}=server"}):
+        if should_sweep(image.get("Labels") or {}, this_host=this_host)[0]:
+            try:  # not forced: an image a container still uses stays
+                client.images.remove(image["Id"])
             except docker.errors.APIError:
-                continue  # gone already, or another run's sweep is removing it
+                continue  # gone already, in use, or another run's sweep is removing it

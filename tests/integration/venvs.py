@@ -70,11 +70,13 @@ class Seat:
         """Remove the containers this seat's children kept (and only those); their names."""
         client = docker_client()
         try:
-            mine = [c for c in client.containers.list(all=True, filters={"label": [
+            # sparse: the full listing inspects each container, and another run may remove its own meanwhile
+            mine = [c for c in client.containers.list(all=True, sparse=True, filters={"label": [
                 f"{L_KEEP}=1", f"{L_HOST}={socket.gethostname()}"]})
-                if (c.labels.get(L_PID), c.labels.get(L_START)) in self.children]
+                if ((c.attrs.get("Labels") or {}).get(L_PID), (c.attrs.get("Labels") or {}).get(L_START))
+                in self.children]
             for container in mine:
                 container.remove(force=True, v=True)
-            return [c.name for c in mine]
+            return [(c.attrs.get("Names") or [c.id])[0].lstrip("/") for c in mine]
         finally:
             client.close()

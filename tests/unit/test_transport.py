@@ -527,14 +527,32 @@ class VanishingClient:
             return rows
 
         self.containers = SimpleNamespace(list=listing)
-        self.images = SimpleNamespace(list=lambda filters=None: [])  # no snapshot images
+        # images likewise: the SDK's images.list inspects each listed image (ImageNotFound for one evicted
+        # meanwhile); the engine's own listing does not
+        self.images_removed = []
+        dead = {**owner, "deploytests.keep": "0"}
+        kept = {**owner, "deploytests.keep": "1"}  # a lab snapshot: kept for later runs
+
+        def image_list(**kw):
+            raise docker.errors.ImageNotFound("No such image: sha256:gone")
+
+        def image_remove(image_id, force=False):
+            if image_id == "sha256:gone":
+                raise docker.errors.NotFound("No such image: sha256:gone")
+            self.images_removed.append((image_id, force))
+
+        self.images = SimpleNamespace(list=image_list, remove=image_remove)
+        self.api = SimpleNamespace(images=lambda filters=None: [
+            {"Id": "sha256:gone", "Labels": dead}, {"Id": "sha256:dead", "Labels": dead},
+            {"Id": "sha256:kept", "Labels": kept}])
 
 
-def test_the_sweep_tolerates_containers_vanishing_under_it():
+def test_the_sweep_tolerates_containers_and_images_vanishing_under_it():
     from deploytests.containers.sweep import sweep
 
     client = VanishingClient()
     assert sweep(client, progress=lambda msg: None) == ["left"] and client.removed == ["left"]
+    assert client.images_removed == [("sha256:dead", False)]  # not forced: an image a container uses stays
 
 
 # ---------------------------------------------------------------- 12: messages
