@@ -96,6 +96,7 @@ class Lab:
         self.container = None  # the container's handle on the docker target (None: a real server)
         self.notes: list[str] = []
         self.say: Callable[[str], None] = self.notes.append  # a scenario's figures (printed with its test)
+        self.steps: dict[str, float] = {}  # the agent's step seconds in this lab's deploys and rollbacks, summed
 
     # -- setup -----------------------------------------------------------------------------------------
     def config(self, name: str = "yourapplication", project: Path | None = None):
@@ -141,10 +142,15 @@ class Lab:
     def deploy(self, name: str, c=None, **kwargs) -> pipeline.DeployResult:
         """Deploy example release ``name`` (config of the v1 app: one tree, one vhost) as the deploy user, on
         ``c`` or the lab's :meth:`deployer` connection."""
-        return pipeline.deploy(c or self.deployer(), self.config(), self.artifact(name), **kwargs)
+        return self._count(pipeline.deploy(c or self.deployer(), self.config(), self.artifact(name), **kwargs))
 
     def rollback(self, to: str | None = None, **kwargs) -> pipeline.DeployResult:
-        return pipeline.rollback(self.deployer(), self.config(), to, **kwargs)
+        return self._count(pipeline.rollback(self.deployer(), self.config(), to, **kwargs))
+
+    def _count(self, result: pipeline.DeployResult) -> pipeline.DeployResult:
+        for step, seconds in result.timings.items():
+            self.steps[step] = self.steps.get(step, 0.0) + seconds
+        return result
 
     def deployed_in_turn(self, *names: str) -> list[str]:
         """The ids of releases of the examples ``names`` deployed one after another, the last one live: the
@@ -229,6 +235,11 @@ class Run:
     times: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     cpu: float | None = None  # CPU seconds its container used (sshd, Apache, the agents, the app)
+    container: dict[str, float] = field(default_factory=dict)  # its container's start, by step (Fleet.times)
+    steps: dict[str, float] = field(default_factory=dict)  # the agent's steps in its lab's deploys, summed
+    submitted: float = 0.0  # time.monotonic() when submitted; when its slot began and ended (0: not yet)
+    began: float = 0.0
+    ended: float = 0.0
 
     def result(self, timeout: float) -> None:
         """Wait for the scenario (at most ``timeout`` seconds); re-raise what it raised."""
@@ -288,7 +299,7 @@ class Scenarios:
         with self._lock:
             if key not in self.runs:
                 self.started = self.started or time.monotonic()
-                run = self.runs[key] = Run(name, Future())
+                run = self.runs[key] = Run(name, Future(), submitted=time.monotonic())
                 run.future = self.pool.submit(self._run, run, stack, scenario, kwargs, live, processes)
             return self.runs[key]
 
@@ -372,35 +383,48 @@ class Scenarios:
             return self._client
 
     def _run(self, run: Run, stack, scenario, kwargs, live: str = FIRST, processes: int | None = ONE_DAEMON) -> None:
-        base = self._base(stack, live, processes) if self.snapshot else None
-        t0 = time.monotonic()
-        fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
-                            image_tag=base[0] if base else None, client=self.client(), progress=lambda msg: None)
+        run.began = time.monotonic()
+        run.times["waited"] = run.began - run.submitted  # for a free slot
         try:
-            with fleet:
-                t1 = time.monotonic()
-                run.times["container"] = t1 - t0
-                lab = self._lab(fleet, processes)
-                lab.say = run.notes.append
-                try:
-                    if base:
-                        lab.python_version = base[1]
-                    else:
-                        lab.bootstrap()
-                        run.times["bootstrap"] = time.monotonic() - t1
-                    t2 = time.monotonic()
+            base = self._base(stack, live, processes) if self.snapshot else None
+            t0 = time.monotonic()
+            run.times["snapshot"] = t0 - run.began  # found, made, or waited for while another scenario made it
+            fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
+                                image_tag=base[0] if base else None, client=self.client(), progress=lambda msg: None)
+            try:
+                with fleet:
+                    t1 = time.monotonic()
+                    run.times["container"] = t1 - t0
+                    run.container = dict(fleet.times)  # its steps: the sweep, the container's start, ssh ready
+                    lab = self._lab(fleet, processes)
+                    lab.say, lab.steps = run.notes.append, run.steps
                     try:
-                        scenario(lab, **kwargs)
+                        if base:
+                            lab.python_version = base[1]
+                        else:
+                            lab.bootstrap()
+                            run.times["bootstrap"] = time.monotonic() - t1
+                        t2 = time.monotonic()
+                        try:
+                            scenario(lab, **kwargs)
+                        finally:
+                            run.times["scenario"] = time.monotonic() - t2
+                            run.cpu = container_cpu(fleet.client, fleet.containers[0].id)
                     finally:
-                        run.times["scenario"] = time.monotonic() - t2
-                        run.cpu = container_cpu(fleet.client, fleet.containers[0].id)
-                finally:
-                    lab.close()
+                        lab.close()
+                        t3 = time.monotonic()
+            finally:
+                if "scenario" in run.times:
+                    run.times["removal"] = time.monotonic() - t3
         finally:
+            run.ended = time.monotonic()
             with self._lock:
-                self.ended = time.monotonic()
+                self.ended = run.ended
 
-    PHASES = ("container", "bootstrap", "scenario")
+    # a scenario's slot: the snapshot found (or waited for), its container started, bootstrapped (no snapshot),
+    # the scenario, its container removed; ``waited``: for a free slot, before all of them
+    PHASES = ("waited", "snapshot", "container", "bootstrap", "scenario", "removal")
+    SLOT = ("snapshot", "container", "bootstrap", "scenario", "removal")
 
     def figures(self) -> dict:
         """Where the scenarios' time went, as data: wall time of all of them, phases summed, per scenario."""
@@ -408,14 +432,20 @@ class Scenarios:
             return {}
         runs = list(self.runs.values())
         cpu = [r.cpu for r in runs if r.cpu is not None]
-        return {"scenarios": len(runs), "workers": self.workers,
-                "wall": (self.ended or time.monotonic()) - self.started,
+        wall = (self.ended or time.monotonic()) - self.started
+        busy = sum(r.times.get(p, 0.0) for r in runs for p in self.SLOT)
+        return {"scenarios": len(runs), "workers": self.workers, "wall": wall,
+                "slots": {"busy": busy, "of": self.workers * wall},
                 "summed": {p: sum(r.times.get(p, 0.0) for r in runs) for p in self.PHASES
                            if any(p in r.times for r in runs)},
                 "cpu": sum(cpu) if len(cpu) == len(runs) else None,
                 "snapshots": {f"{stack} {live} processes={processes or 'deploy.toml'}": seconds
                               for (stack, live, processes), (_, _, seconds) in self.bases.items()},
-                "runs": {r.name: {**r.times, "cpu": r.cpu} for r in runs}}
+                "steps": {k: sum(r.steps.get(k, 0.0) for r in runs) for k in dict.fromkeys(
+                    k for r in runs for k in r.steps)},
+                "runs": {r.name: {**r.times, "cpu": r.cpu, "container steps": r.container,
+                                  "began": r.began - self.started if r.began else None,
+                                  "ended": r.ended - self.started if r.ended else None} for r in runs}}
 
     def summary(self) -> list[str]:
         """:meth:`figures` as lines: the scenarios together, then one line per scenario."""
@@ -431,8 +461,21 @@ class Scenarios:
         lines = [f"lifecycle: {data['scenarios']} scenario(s) on a container each, up to {data['workers']} at once: "
                  f"{data['wall']:.2f}s wall{snapshots}; summed: "
                  + ", ".join(f"{p} {v:.2f}s" for p, v in data["summed"].items()) + cpu]
+        slots = data["slots"]
+        last = max(data["runs"].items(), key=lambda kv: kv[1]["ended"] or 0.0)
+        lines.append(f"slots: busy {slots['busy']:.2f}s of {data['workers']} x {data['wall']:.2f}s "
+                     f"({100 * slots['busy'] / max(slots['of'], 1e-9):.0f} %); the last to end: {last[0]} "
+                     f"(+{last[1]['began'] or 0.0:.2f}s to +{last[1]['ended'] or 0.0:.2f}s)")
+        if data["steps"]:
+            lines.append("in the labs' deploys and rollbacks (the agent's steps, summed): " + ", ".join(
+                f"{k} {v:.2f}s" for k, v in sorted(data["steps"].items(), key=lambda kv: -kv[1]) if v >= 0.05))
         for name, times in data["runs"].items():
-            lines.append(f"{name}: " + ", ".join(f"{p} {times[p]:.2f}s" for p in self.PHASES if p in times)
+            when = (f" (+{times['began']:.2f}s to +{times['ended']:.2f}s)" if times["began"] is not None
+                    and times["ended"] is not None else "")
+            steps = ", ".join(f"{k} {v:.2f}s" for k, v in times["container steps"].items() if v >= 0.01)
+            lines.append(f"{name}{when}: " + ", ".join(f"{p} {times[p]:.2f}s" + (f" ({steps})" if p == "container"
+                                                                                 and steps else "")
+                                                       for p in self.PHASES if p in times)
                          + (f", container CPU {times['cpu']:.2f}s" if times["cpu"] is not None else ""))
         return lines
 
