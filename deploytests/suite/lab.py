@@ -553,12 +553,27 @@ def evict_snapshots(client, *, keep: int, now: float | None = None) -> None:
 
 
 def container_cpu(client, container_id: str) -> float | None:
-    """CPU seconds a container has used so far (one sample from the engine's API), None when unknown."""
+    """CPU seconds a container has used so far (one sample from the engine's API), None when unknown. An engine
+    whose stats read 0 (seen on this kind of machine once its cgroup v1 hierarchy was shared with a nested engine)
+    is read from the local cgroup files instead, when they are this machine's."""
     try:
         stats = client.api.stats(container_id, stream=False, one_shot=True)
-        return stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
+        used = stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
     except Exception:  # noqa: BLE001 - a figure for the summary; an engine without it has none
-        return None
+        used = None
+    if used:
+        return used
+    for path in (f"/sys/fs/cgroup/cpuacct/docker/{container_id}/cpuacct.usage",
+                 f"/sys/fs/cgroup/system.slice/docker-{container_id}.scope/cpu.stat"):
+        try:
+            text = Path(path).read_text()
+        except OSError:
+            continue
+        if path.endswith("cpu.stat"):  # cgroup v2: usage_usec
+            return next((int(v) / 1e6 for k, v in (ln.split() for ln in text.splitlines()) if k == "usage_usec"),
+                        used)
+        return int(text) / 1e9
+    return used
 
 
 LIFECYCLE = Path(__file__).with_name("test_lifecycle.py")  # the scenarios' module
