@@ -246,17 +246,27 @@ class Run:
         self.future.result(timeout)
 
 
+def scenario_slots(cores: int | None = None, load: float | None = None) -> int:
+    """How many scenarios run at once: 3 per core on a machine idle when the run starts (its 1-minute load average
+    below its core count), else 2 per core. A scenario mostly waits (Apache's 1-second tick before a daemon
+    restarts, the app's import, the loads' pacing, the interrupted deploys' pauses): on an idle 2-core machine 6 at
+    once keep the cores busy where 4 leave them half idle. On a busy one, the load's CPU is what slows a daemon's
+    restart, and a request waiting through it has a 10 s bound (the loads'): 3 per core failed one such request
+    in each of three Debian 13 runs at load average 20-32, 2 per core at 30 (the same scenario at either count)."""
+    cores = cores or os.cpu_count() or 1
+    load = os.getloadavg()[0] if load is None else load
+    return (3 if load < cores else 2) * cores
+
+
 class Scenarios:
     """Scenarios on the docker target, each on a container of its own, up to ``workers`` at once.
 
     :meth:`submit` starts ``scenario(lab, **kwargs)`` in a worker thread, where ``lab`` is a :class:`Lab` on a
     fresh container of ``stack`` (removed when the scenario ends, whatever its outcome); the returned :class:`Run`
     says when it ended and re-raises its failure. Submitting a name twice returns the first run. :meth:`close`
-    cancels what has not started and waits for the rest (each removes its container). One
-    engine client serves every container. A scenario's container starts and is removed in its own slot: started
-    ahead of a free slot and removed off the scenarios' path, the run was 11-24 % shorter under load, but Debian 13
-    runs at load average 20-32 then had one load request time out (10 s) in each of 3 runs (see
-    docs/performance.md).
+    cancels what has not started and waits for the rest and for their containers' removal. One engine client
+    serves every container. A scenario's container starts in its slot (started ahead of a free slot, more
+    containers started at once on a loaded machine: see docs/performance.md) and is removed off it (:meth:`_remove`).
 
     The containers start from a snapshot (per stack): a container bootstrapped for the example app with its v1
     release live (the state every scenario begins from: their first deploy of v1 is then a no-op), committed after
@@ -273,11 +283,12 @@ class Scenarios:
     def __init__(self, *, config_file: Path | None = None, workers: int | None = None, snapshot: bool = True):
         from ..containers import Fleet
 
-        # the scenarios mostly wait (loads, Apache's restarts, pauses), but their loads' requests have a 10 s bound:
-        # 2 per core keep the cores busy; 3 per core starved some on Debian 13 on a loaded 2-core machine
-        workers = workers or 2 * (os.cpu_count() or 1)
+        workers = workers or scenario_slots()
         self._fleet, self.config_file, self.workers, self.snapshot = Fleet, config_file, workers, snapshot
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deploytests-scenario")
+        # a scenario's container is removed here, off its slot: the next scenario starts meanwhile
+        self.removals = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deploytests-removal")
+        self._removed: list[Future] = []
         self.runs: dict[str, Run] = {}
         self.artifacts = Artifacts()
         self.started: float | None = None
@@ -391,40 +402,52 @@ class Scenarios:
             run.times["snapshot"] = t0 - run.began  # found, made, or waited for while another scenario made it
             fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
                                 image_tag=base[0] if base else None, client=self.client(), progress=lambda msg: None)
+            fleet.__enter__()  # on failure it removes what it started, then raises
             try:
-                with fleet:
-                    t1 = time.monotonic()
-                    run.times["container"] = t1 - t0
-                    run.container = dict(fleet.times)  # its steps: the sweep, the container's start, ssh ready
-                    lab = self._lab(fleet, processes)
-                    lab.say, lab.steps = run.notes.append, run.steps
+                t1 = time.monotonic()
+                run.times["container"] = t1 - t0
+                run.container = dict(fleet.times)  # its steps: the sweep, the container's start, ssh ready
+                lab = self._lab(fleet, processes)
+                lab.say, lab.steps = run.notes.append, run.steps
+                try:
+                    if base:
+                        lab.python_version = base[1]
+                    else:
+                        lab.bootstrap()
+                        run.times["bootstrap"] = time.monotonic() - t1
+                    t2 = time.monotonic()
                     try:
-                        if base:
-                            lab.python_version = base[1]
-                        else:
-                            lab.bootstrap()
-                            run.times["bootstrap"] = time.monotonic() - t1
-                        t2 = time.monotonic()
-                        try:
-                            scenario(lab, **kwargs)
-                        finally:
-                            run.times["scenario"] = time.monotonic() - t2
-                            run.cpu = container_cpu(fleet.client, fleet.containers[0].id)
+                        scenario(lab, **kwargs)
                     finally:
-                        lab.close()
-                        t3 = time.monotonic()
+                        run.times["scenario"] = time.monotonic() - t2
+                        run.cpu = container_cpu(fleet.client, fleet.containers[0].id)
+                finally:
+                    lab.close()
             finally:
-                if "scenario" in run.times:
-                    run.times["removal"] = time.monotonic() - t3
+                self._remove(run, fleet)
         finally:
             run.ended = time.monotonic()
             with self._lock:
                 self.ended = run.ended
 
+    def _remove(self, run: Run, fleet) -> None:
+        """Remove the scenario's container (its connections closed first) off the scenario's slot: the removal
+        (0.3-2.5 s of the engine's work, most of it waiting for it) runs in a thread of its own while the slot's next
+        scenario starts; :meth:`close` waits for every removal."""
+        def remove() -> None:
+            started = time.monotonic()
+            try:
+                fleet.stop()
+            finally:
+                run.times["removal"] = time.monotonic() - started
+
+        with self._lock:
+            self._removed.append(self.removals.submit(remove))
+
     # a scenario's slot: the snapshot found (or waited for), its container started, bootstrapped (no snapshot),
-    # the scenario, its container removed; ``waited``: for a free slot, before all of them
+    # the scenario; ``waited``: for a free slot, before all of them; ``removal``: its container's, off the slot
     PHASES = ("waited", "snapshot", "container", "bootstrap", "scenario", "removal")
-    SLOT = ("snapshot", "container", "bootstrap", "scenario", "removal")
+    SLOT = ("snapshot", "container", "bootstrap", "scenario")  # the removal is off the slot
 
     def figures(self) -> dict:
         """Where the scenarios' time went, as data: wall time of all of them, phases summed, per scenario."""
@@ -458,7 +481,8 @@ class Scenarios:
             + ("made by a run before, found" if (stack, live, processes) in self.cached
                else "bootstrap, deploy, commit" if live == FIRST else f"{FIRST}'s snapshot, deploy, commit")
             + f") {seconds:.2f}s" for (stack, live, processes), (_, _, seconds) in self.bases.items())
-        lines = [f"lifecycle: {data['scenarios']} scenario(s) on a container each, up to {data['workers']} at once: "
+        lines = [f"lifecycle: {data['scenarios']} scenario(s) on a container each, up to {data['workers']} at once "
+                 f"({data['workers'] / (os.cpu_count() or 1):g} per core): "
                  f"{data['wall']:.2f}s wall{snapshots}; summed: "
                  + ", ".join(f"{p} {v:.2f}s" for p, v in data["summed"].items()) + cpu]
         slots = data["slots"]
@@ -485,6 +509,7 @@ class Scenarios:
         import docker
 
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.removals.shutdown(wait=True)  # every container removed before the holders go
         for holder in self.holders:
             try:
                 holder.remove(force=True)
