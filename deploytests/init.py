@@ -29,10 +29,11 @@ from __future__ import annotations
 import ast
 import json
 import mimetypes
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .config import DeployConfig, has_table, load_config
 from .errors import ConfigError
@@ -51,8 +52,6 @@ SETTINGS_RE = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][\w.
 ROOT_URLCONF_RE = re.compile(r"""^ROOT_URLCONF\s*=\s*["']([A-Za-z_][\w.]*)["']""", re.M)
 HEALTH_ROUTES = ("health", "healthz", "ping", "status")
 DJANGO_ROUTE_RE = re.compile(r"""\bpath\(\s*["']((?:health|healthz|ping|status)/?)["']""")
-STATIC_ROOT_RE = re.compile(r"""^STATIC_ROOT\s*=\s*(?:BASE_DIR\s*/\s*|os\.path\.join\(\s*BASE_DIR\s*,\s*)"""
-                            r"""["']([\w.-]+)["']""", re.M)
 STATIC_URL_RE = re.compile(r"""^STATIC_URL\s*=\s*["']/?([\w/-]*?)/?["']""", re.M)
 ADMIN_RE = re.compile(r"""["']django\.contrib\.admin["']""")
 PYFILE_RE = re.compile(r"""from_pyfile\(\s*["']([\w.-]+)["']""")  # Flask: a config file in the instance folder
@@ -566,28 +565,92 @@ def django_project(settings: str, texts: dict[str, str]) -> tuple[str, str, list
                                f"names, which the servers run (manage.py names {settings!r}, the developer's)"]
 
 
-def settings_source(root: Path, settings: str, texts: dict[str, str], seen: frozenset = frozenset()) -> str:
-    """The source of the settings module ``settings`` after the source of each module it star-imports (a split
-    settings package's ``from .base import *``), as Django runs them: a setting made in a base is the
-    module's unless the module sets it again."""
-    text = module_text(root, settings, texts) or ""
+def settings_chain(root: Path, settings: str, texts: dict[str, str], seen: frozenset = frozenset()) -> list[str]:
+    """The modules Django runs for the settings module ``settings``, in order: each module it star-imports (a
+    split settings package's ``from .base import *``) before it, so a setting made in a base is the module's
+    unless the module sets it again."""
     if settings in seen:
-        return ""
+        return []
     try:
-        tree = ast.parse(text)
+        tree = ast.parse(module_text(root, settings, texts) or "")
     except SyntaxError:
-        return text
+        return [settings]
     package = settings.rsplit(".", 1)[0] if "." in settings else ""
-    if (root / (settings.replace(".", "/"))).is_dir():  # a settings package: its __init__'s level 1 is itself
+    if module_file(root, settings).endswith("/__init__.py"):  # a settings package: its level 1 is itself
         package = settings
-    bases = []
+    chain = []
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
             up = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
             module = f"{up}.{node.module}" if node.level and node.module else (up if node.level else node.module)
             if module:
-                bases.append(settings_source(root, module, texts, seen | {settings}))
-    return "\n".join(bases + [text])
+                chain += settings_chain(root, module, texts, seen | {settings})
+    return chain + [settings]
+
+
+def settings_source(root: Path, settings: str, texts: dict[str, str]) -> str:
+    """The source of the settings module ``settings`` after the source of each module it star-imports."""
+    return "\n".join(module_text(root, m, texts) or "" for m in settings_chain(root, settings, texts))
+
+
+def _path(node: ast.expr, names: dict[str, PurePosixPath], here: PurePosixPath) -> PurePosixPath | None:
+    """The path ``node`` computes, or None: the forms settings build paths with (``Path(__file__).resolve()
+    .parent.parent``, ``BASE_DIR / "static"``, ``os.path.join(BASE_DIR, "static")``, ``os.path.dirname(...)``,
+    ``str(...)``), with ``__file__`` the settings module's own file; a relative string is relative to the project
+    (manage.py's directory, where pack runs collectstatic)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return PurePosixPath("/", node.value) if node.value.startswith("/") else PurePosixPath(node.value)
+    if isinstance(node, ast.Name):
+        return here if node.id == "__file__" else names.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        left, right = _path(node.left, names, here), _path(node.right, names, here)
+        return left / right if left is not None and right is not None else None
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        return base.parent if (base := _path(node.value, names, here)) is not None else None
+    if not isinstance(node, ast.Call) or node.keywords:
+        return None
+    callee, args = _callee(node.func), [_path(a, names, here) for a in node.args]
+    if isinstance(node.func, ast.Attribute) and node.func.attr in ("resolve", "absolute") and not node.args:
+        return _path(node.func.value, names, here)
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "joinpath" and None not in args:
+        base = _path(node.func.value, names, here)
+        return base.joinpath(*args) if base is not None else None  # type: ignore[arg-type]
+    if None in args or not args:
+        return None
+    if callee in ("Path", "PurePath", "str", "abspath", "realpath", "normpath") and len(args) == 1:
+        return args[0]
+    if callee == "dirname" and len(args) == 1:
+        return args[0].parent  # type: ignore[union-attr]
+    if callee == "join":
+        return PurePosixPath(*args)  # type: ignore[arg-type]
+    return None
+
+
+def settings_path(root: Path, settings: str, texts: dict[str, str], name: str) -> PurePosixPath | None:
+    """The path the setting ``name`` (``STATIC_ROOT``) names, relative to the project when it lies in it (an
+    absolute path when not), as Django computes it: each module of the settings' chain with its own
+    ``__file__`` (``BASE_DIR`` is where the settings file says, not the project's top: a src/ layout's
+    ``Path(__file__).resolve().parent.parent`` is ``src``). None: not set, or computed some other way."""
+    top = PurePosixPath("/", root.resolve().as_posix())
+    names: dict[str, PurePosixPath] = {}
+    for module in settings_chain(root, settings, texts):
+        try:
+            tree = ast.parse(module_text(root, module, texts) or "")
+        except SyntaxError:
+            continue
+        here = top / module_file(root, module)
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                value = _path(node.value, names, here)
+                if value is None:
+                    names.pop(node.targets[0].id, None)
+                else:
+                    names[node.targets[0].id] = value if value.is_absolute() else top / value
+    found = names.get(name)
+    if found is None:
+        return None
+    found = PurePosixPath(os.path.normpath(found))
+    return found.relative_to(top) if found.is_relative_to(top) else found
 
 
 def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -> Detected:
@@ -628,13 +691,17 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
     else:
         d.notes.append("no health/ route found in the urls: the deploy gate GETs '/' (add a view that answers 200 "
                        "when the app is ready, and set health_path)")
-    static_root, static_url = STATIC_ROOT_RE.search(settings_text), STATIC_URL_RE.search(settings_text)
-    if static_root and static_url and static_url.group(1):
-        d.static = {"/" + static_url.group(1): static_root.group(1)}
+    static_root = settings_path(root, settings, texts, "STATIC_ROOT")
+    static_url = STATIC_URL_RE.search(settings_text)
+    if static_root and not static_root.is_absolute() and static_url and static_url.group(1):
+        d.static = {"/" + static_url.group(1): static_root.as_posix()}
         d.build = ["python manage.py collectstatic --noinput"]
+    elif static_root and static_root.is_absolute():
+        d.notes.append(f"STATIC_ROOT is {static_root}, outside the project: pack ships static files from a dir of "
+                       "the project (STATIC_ROOT = BASE_DIR / 'staticfiles'), then static and build in deploy.toml")
     else:
-        d.notes.append("no STATIC_ROOT = BASE_DIR / '...' and STATIC_URL in the settings: static files are not "
-                       "served (set both, then static and build in deploy.toml)")
+        d.notes.append("no STATIC_ROOT (a path such as BASE_DIR / 'staticfiles') and STATIC_URL in the settings: "
+                       "static files are not served (set both, then static and build in deploy.toml)")
     if ADMIN_RE.search(settings_text):
         d.notes.append('the admin is installed: create its user on the servers once deployed, with fab target NAME '
                        'run "DJANGO_SUPERUSER_PASSWORD=... django-admin createsuperuser --noinput --username admin '

@@ -171,6 +171,42 @@ def test_django_settings_split_by_environment(tmp_path, pkg, manage, served, lea
     assert load_config(root).env_vars == {"DJANGO_SETTINGS_MODULE": served}
 
 
+# Class: a settings path read as if BASE_DIR were the project's top. A startproject moved under src/ (settings
+# in src/notesite/, BASE_DIR = Path(__file__).resolve().parent.parent is src/) with STATIC_ROOT =
+# BASE_DIR.parent / "staticfiles" got "no STATIC_ROOT" and no static files served; BASE_DIR / "staticfiles" there
+# was read as the project's staticfiles/ (it is src/staticfiles/). The path is now computed as Django does, with
+# each settings module's own __file__. Other members: Django < 3.1's os.path BASE_DIR with os.path.join, a nested
+# STATIC_ROOT, a split settings package under src/, and one outside the project (named in a note).
+@pytest.mark.parametrize("settings_file, base, static_root, expected", [
+    ("src/notesite/settings.py", "Path(__file__).resolve().parent.parent", 'BASE_DIR.parent / "staticfiles"',
+     "staticfiles"),
+    ("src/notesite/settings.py", "Path(__file__).resolve().parent.parent", 'BASE_DIR / "staticfiles"',
+     "src/staticfiles"),
+    ("notesite/settings.py", "os.path.dirname(os.path.dirname(os.path.abspath(__file__)))",
+     'os.path.join(BASE_DIR, "collected")', "collected"),
+    ("notesite/settings.py", "Path(__file__).resolve().parent.parent", 'str(BASE_DIR / "var" / "static")',
+     "var/static"),
+    ("src/notesite/settings/__init__.py", "Path(__file__).resolve().parent.parent.parent",
+     'BASE_DIR.parent.joinpath("public", "static")', "public/static"),
+    ("notesite/settings.py", "Path(__file__).resolve().parent.parent", '"/var/www/static"', None),
+])
+def test_django_static_root_is_computed_from_the_settings_file(tmp_path, settings_file, base, static_root,
+                                                               expected):
+    src = "src/" if settings_file.startswith("src/") else ""
+    root = project(tmp_path, {
+        "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notesite.settings")\n',
+        f"{src}notesite/__init__.py": "", f"{src}notesite/wsgi.py": "application = get_wsgi_application()\n",
+        settings_file: f"import os\nfrom pathlib import Path\nBASE_DIR = {base}\nSTATIC_URL = 'static/'\n"
+                       f"STATIC_ROOT = {static_root}\n"})
+    d = detect(root)
+    if expected is None:
+        assert d.static == {} and any("STATIC_ROOT is /var/www/static, outside the project" in n
+                                      for n in d.notes), d.notes
+    else:
+        assert (d.static, d.build) == ({"/static": expected}, ["python manage.py collectstatic --noinput"]), d.notes
+        assert not any("STATIC_ROOT" in n for n in d.notes), d.notes
+
+
 @pytest.mark.parametrize("name, app", [("Team-Notes", "team_notes"), ("9lives", "app_9lives"),
                                        ("x" * 40, "x" * 32), ("a.b c", "a_b_c")])
 def test_app_name_is_always_valid(name, app):
