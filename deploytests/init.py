@@ -41,7 +41,11 @@ from .errors import ConfigError
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
 TOOLS = ("setup", "fabfile", "conftest", "noxfile", "manage")  # top-level modules that are no part of the app
 # calls whose first argument is a file to read: a config file's path, when it comes from the environment
-FILE_CALLS = {"open", "Path", "from_pyfile", "from_file", "read_text", "read", "read_file", "load", "exec_file"}
+# what opens the file its first argument names; what keeps a path a path (no file opened); a Path's opening methods
+FILE_CALLS = {"open", "from_pyfile", "from_file", "read_text", "read", "read_file", "load", "exec_file"}
+PATH_CALLS = {"Path", "PurePath", "abspath", "expanduser", "realpath", "normpath", "resolve", "absolute"}
+OPEN_METHODS = {"open", "read_text", "read_bytes"}
+FLASK_IMPORT_RE = re.compile(r"^\s*(?:from\s+flask\s+import|import\s+flask\b)", re.M)
 FACTORY_RE = re.compile(r"^def (create_app|make_app)\(", re.M)
 APP_RE = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
 ENVVAR_RE = re.compile(r"""from_envvar\(\s*["']([A-Z_][A-Z0-9_]*)["']"""
@@ -203,9 +207,11 @@ def modules(root: Path):
 
 def env_files(text: str) -> list[str]:
     """The environment variables whose value ``text`` (Python source) opens as a file: read by
-    ``os.environ[...]``, ``os.environ.get(...)`` or ``os.getenv(...)`` and passed, directly or through a name
-    bound to it, as the first argument of ``open``, ``Path``, ``from_pyfile``, ``from_file`` and the like. A
-    config env var is known by what the code does with it, not by its name. Empty when ``text`` does not parse."""
+    ``os.environ[...]``, ``os.environ.get(...)`` or ``os.getenv(...)`` and passed, directly, through a name bound
+    to it or through ``Path(...)``, as the first argument of ``open``, ``from_pyfile``, ``from_file`` and the
+    like, or opened by a Path's ``read_text()``/``open()``. A config env var is known by what the code does with
+    it, not by its name; a path the code only builds on or makes (a data dir: ``Path(os.environ["DATA"]).mkdir()``)
+    is none. Empty when ``text`` does not parse."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -213,16 +219,37 @@ def env_files(text: str) -> list[str]:
     found: list[str] = []
     for scope in [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]:
         nodes = list(_own_nodes(scope))
-        bound = {node.targets[0].id: var for node in nodes if isinstance(node, ast.Assign)
-                 and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                 and (var := _env_read(node.value))}
+        assigns = [(n.targets[0].id, n.value) for n in nodes if isinstance(n, ast.Assign)
+                   and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)]
+        bound: dict[str, str] = {}
+        for _ in range(3):  # names bound to names bound to an env read: a few hops
+            bound.update({name: var for name, value in assigns if (var := _env_path(value, bound))})
         for node in nodes:
-            if isinstance(node, ast.Call) and node.args and _callee(node.func) in FILE_CALLS:
-                arg = node.args[0]
-                var = _env_read(arg) or (bound.get(arg.id) if isinstance(arg, ast.Name) else None)
-                if var and var not in found:
-                    found.append(var)
+            if not isinstance(node, ast.Call):
+                continue
+            var = None
+            if node.args and _callee(node.func) in FILE_CALLS:
+                var = _env_path(node.args[0], bound)
+            if var is None and isinstance(node.func, ast.Attribute) and node.func.attr in OPEN_METHODS:
+                var = _env_path(node.func.value, bound)
+            if var and var not in found:
+                found.append(var)
     return found
+
+
+def _env_path(node: ast.expr, bound: dict[str, str]) -> str | None:
+    """The environment variable whose value ``node`` is, as a path: read directly, a name bound to one, or
+    wrapped in ``Path(...)``, ``os.path.abspath(...)``, ``.resolve()`` and the like."""
+    if var := _env_read(node):
+        return var
+    if isinstance(node, ast.Name):
+        return bound.get(node.id)
+    if isinstance(node, ast.Call) and _callee(node.func) in PATH_CALLS:
+        if node.args:
+            return _env_path(node.args[0], bound)
+        if isinstance(node.func, ast.Attribute):  # p.resolve()
+            return _env_path(node.func.value, bound)
+    return None
 
 
 def _own_nodes(scope: ast.AST):
@@ -317,6 +344,8 @@ def detect(root: Path) -> Detected:
     entry = next((f"{mod}:{m.group(1)}()" for mod, text in texts.items() if (m := FACTORY_RE.search(text))), None)
     if entry is None:
         entry = next((f"{mod}:{m.group(1)}" for mod, text in texts.items() if (m := APP_RE.search(text))), None)
+    if entry is not None and not FLASK_IMPORT_RE.search(texts[entry.split(":")[0]]):
+        framework = "wsgi"  # a create_app() of another framework's (Falcon, Bottle): known by what it imports
     if entry is None:
         framework = "wsgi"
         entry = next((f"{mod}:{attr}" for attr in WSGI_NAMES for mod, text in texts.items()
@@ -355,6 +384,12 @@ def detect(root: Path) -> Detected:
                      "relative to its working dir (the release dir), must be listed in shared_paths (kept across "
                      "releases); a command that creates or upgrades its schema goes in post_deploy (e.g. "
                      f"python -m {package}.migrate)")
+        read = [v for v in dict.fromkeys(v for text in texts.values() for v in env_reads(text))
+                if v != detected.config_env]
+        if read:
+            notes.append(f"it reads {', '.join(read[:6])} from the environment (not as a config file it opens): "
+                         "give each in deploy.toml's env; a data dir one names goes under "
+                         f"/var/www/{detected.app}/shared/ (its name in shared_paths), kept across releases")
     static = next((p for p in (root / package / "static", root / "src" / package / "static") if p.is_dir()), None)
     if static is not None:  # Flask's static folder (and many WSGI apps'): served by Apache at /static
         detected.static = {"/static": static.relative_to(root).as_posix()}
