@@ -144,9 +144,15 @@ def check(args):
 
 
 def note(out, path):
-    """Record the ``lstat`` of ``path`` and of each directory above it; the stat result, or None."""
-    parts = path.split("/")
-    for i in range(1, len(parts) + 1):
+    """Record the ``lstat`` of ``path`` and of each directory above it; the stat result, or None. A recorded path's
+    directories are recorded already (only this records paths): the walk starts below the deepest one recorded."""
+    files, parts = out["files"], path.split("/")
+    if path in files:
+        return files[path].get("st")
+    start = len(parts)
+    while start > 1 and ("/".join(parts[:start - 1]) or "/") not in files:
+        start -= 1
+    for i in range(start, len(parts) + 1):
         p = "/".join(parts[:i]) or "/"
         try:  # (a link gone between lstat and readlink is recorded as gone)
             st = out["files"].get(p) or os.lstat(p)
