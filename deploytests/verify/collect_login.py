@@ -619,7 +619,7 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit), ("host keys", host_keys)]
+                  ("polkit", polkit), ("host keys", host_keys), ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
@@ -872,6 +872,26 @@ def polkit(out):
             for name in out["dirs"][base]:
                 (read if name in files else note)(out, base + "/" + name)
             dirs[:] = dirs if base.count("/") < 6 and len(out["dirs"]) < 64 else []
+
+
+def unix_sockets(out):
+    """Who may connect to each UNIX socket that takes connections or datagrams by path (``/proc/net/unix``, read
+    above: a listening one, or a datagram one bound to a path; at most 256): the ``lstat`` of the path and of
+    where its links lead (:func:`note`: each directory above too) and the access ACL's raw bytes
+    (``system.posix_acl_access``, which any reader may read) of each of them that has one. Abstract names have no
+    file: anyone on the host may connect."""
+    rows = [r.split(None, 7) for r in (out["files"].get("/proc/net/unix", {}).get("data") or "").splitlines()[1:]]
+    names = [r[7] for r in rows if len(r) == 8 and r[7][:1] == "/" and (int(r[3], 16) & 0x10000 or r[4] == "0002")]
+    for path in list(dict.fromkeys(names))[:256]:
+        note(out, path)
+        note(out, os.path.realpath(path))
+        for p in {"/".join(q.split("/")[:i]) or "/" for q in (path, os.path.realpath(path))
+                  for i in range(1, q.count("/") + 2)}:
+            try:
+                out["files"][p]["acl"] = os.getxattr(p, "system.posix_acl_access", follow_symlinks=False).decode(
+                    "latin-1")
+            except (OSError, KeyError):  # none (ENODATA), no xattrs here, or not looked at
+                pass
 
 
 def hooks(out):

@@ -935,7 +935,10 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
     parents = sorted({d["ppid"] for d in daemons})
     files = [i["path"] for i in dump["includes"]] + [C.SERVER_ROOT + "/envvars"]
     sudoers = sudoers_lines(snap)
+    from .sockets import unix_listeners
+
     return {"mtimes": mtimes(snap, args["vhost"], sudoers), "listeners": procs.listeners(),
+            "unix_listeners": unix_listeners(snap, procs),
             "processes": procs.watched(users), "apache_user": apache_user,
             "apache": dict(dump, files=apache_files(snap, files, dpkg)), "sudoers": sudoers,
             "app_keys": args.get("app_keys"),  # the reader's

@@ -960,6 +960,8 @@ def cw_listen(facts, exp):
     """Every listening socket: Apache on the app's port, the SSH server the gate came in by, a loopback-only
     socket of a daemon the distribution installed (:func:`_system_daemon`), or allowed. A socket whose holder
     root cannot see is a finding that says so."""
+    from .sockets import unix_lines
+
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
     seen, lines = set(), []
@@ -1006,6 +1008,7 @@ def cw_listen(facts, exp):
         who += f" (its program is {script}, a file no package ships)" if script else ""
         lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. " + (allowed or "")
                      + _allow_hint(exp, "allow_listen", bind))
+    lines += unix_lines(facts, exp, inv.get("unix_listeners") or [], apache_bin)
     _unaccounted("listening sockets", lines)
 
 
@@ -3153,7 +3156,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "PROGRAM\", the holder's user and executable (an interpreter's: its script), ADDRESS \"*:port\" any "
             "address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts for an Apache Listen "
             "only: a port another program took is not allowed); a socket whose process root cannot see is a finding "
-            "that says so",
+            "that says so; and every UNIX socket a root process holds (listening, or a datagram one bound to a "
+            "name) that the deploy login, the app user, Apache's user or any local user may connect to (write on "
+            "the socket file and search on every directory on the way, ACLs counted; an abstract name: anyone) is "
+            "Apache's own, the stack's baseline (systemd's, journald's, rsyslogd's, the MTA's: measured) or allowed "
+            "(allow_listen: \"unix:NAME USER PROGRAM\"): a root tmux or screen server, socat's UNIX-LISTEN, an "
+            "agent's control socket run a client's commands as root",
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '
