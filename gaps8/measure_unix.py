@@ -60,4 +60,5 @@ def main():
             print("   -", ln[:300])
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -1314,13 +1314,16 @@ def cw_schedules(facts, exp):
     other = inv.get("mentions") or []  # root's other configuration under /etc naming the app's tree, or a link
     found.update((id(j), _job_reach(snap, j, root)) for j in other)
     jobs += [j for j in other if found[id(j)]]
+    jobs, via = _one_cause(jobs, found)
     lines = []
     for s in jobs:
-        where = s["where"].split(":")[0].split(" ")[0]
-        if where in exp.allow.cron:
+        why, runs = found.get(id(s)) or ((f"names {root}", True) if reaches(" ".join(s["job"].split()), root) else
+                                         ("", False))
+        # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
+        where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
+        if where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron:
             continue
         job = " ".join(s["job"].split())
-        why, runs = found.get(id(s)) or ((f"names {root}", True) if reaches(job, root) else ("", False))
         reach = (f" from the app's tree ({root})" if "the app's tree" in why else "") if runs else \
             f", naming the app's tree ({root})" if why else ""
         lines.append(f"{s['where']}: runs {job[:160]!r} as {s['user']}{reach}: " + (f"it {why}: " if why else "") +
@@ -1328,6 +1331,7 @@ def cw_schedules(facts, exp):
                      (f" (what the deploy login or the app writes there runs as {s['user']})" if why and runs and
                       s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
                       "or the app can change; a link planted there redirects it)" if why else "") +
+                     (f" (root also runs it through {', '.join(via[s['where']])})" if via.get(s["where"]) else "") +
                      ". " + _allow_hint(exp, "allow_cron", where))
     for s in cron_jobs(raw) + (inv.get("root_hooks") or []):  # a job reaching the tree from a directory above it
         deep = tree_reach_from_above(s["job"], root)
@@ -1492,6 +1496,25 @@ def globbed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
                              f"(chown): code or changes as root; pass '--' before it or './{glob.group(1)}': no "
                              f"allowance accounts for it")
     return lines
+
+
+def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, list[str]]]:
+    """One root cause, one line: ``jobs`` without a second job at the same ``file:line`` (a hook's line that is also
+    a mention) and without a job whose finding is another job's line (``/etc/profile:27`` sources
+    ``/etc/bash.bashrc``, whose line 61 sources the app's file: the cause is bash.bashrc:61; Debian's apache2
+    logrotate file runs ``httpd-prerotate/`` with run-parts, and the cause is the script there); ``via``: for each
+    kept job, the lines of the jobs dropped for it (the line says root also runs it through them)."""
+    wheres = {j["where"] for j in jobs}
+    kept, via, seen = [], {}, set()  # type: list[dict], dict[str, list[str]], set[str]
+    for j in jobs:
+        why = (found.get(id(j)) or ("", False))[0]
+        cited = next((w for w in wheres if w != j["where"] and f"({w})" in why), None)
+        if cited:
+            via.setdefault(cited, []).append(j["where"])
+        elif j["where"] not in seen:
+            seen.add(j["where"])
+            kept.append(j)
+    return kept, via
 
 
 def _job_reach(snap, job: dict, root: str):
