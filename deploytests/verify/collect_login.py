@@ -693,7 +693,9 @@ def own_keys(out):
 def host_keys(out):
     """The public halves of the SSH server's host keys (world-readable ``.pub`` files; never a private key): every
     ``*.pub`` of /etc/ssh and the ``.pub`` of each ``HostKey`` path sshd_config and its drop-ins (read above) name,
-    at most 32: the runner judges each key's strength."""
+    at most 32: the runner judges each key's strength. Each ``TrustedUserCAKeys`` file they name (public keys,
+    when root's) and the ``lstat`` of its private half beside it (``ca.pub``: ``ca``; never opened): who may sign
+    certificates sshd accepts."""
     names = ["/etc/ssh/" + n for n in out["dirs"].get("/etc/ssh", []) if n.endswith(".pub")]
     confs = ["/etc/ssh/sshd_config"] + ["/etc/ssh/sshd_config.d/" + n
                                         for n in out["dirs"].get("/etc/ssh/sshd_config.d", [])]
@@ -704,6 +706,12 @@ def host_keys(out):
                 names.append(m.group(1) + ".pub")
     for path in sorted(set(names))[:32]:
         read(out, path, 65536)
+    for conf in confs:  # a user CA sshd trusts: its public keys, and the lstat of its private half by ssh-keygen's name
+        for line in (out["files"].get(conf, {}).get("data") or "").splitlines():
+            for path in re.findall(r"^\s*trustedusercakeys[\s=]+(/[^\s\x00]+)", line, re.I)[:1]:
+                read(out, path, 65536)
+                if path.endswith(".pub"):
+                    note(out, path[:-4])
 
 
 WORD = re.compile(r"(?:^|(?<=[\s'\"=;|&(`<>]))(/[^\s'\"`;|&()<>$*?\x00]+)", re.M)  # an absolute path word

@@ -2744,12 +2744,62 @@ def cw_become(facts, exp):
             lines += [f"{path}:{n}: the key of {mine[blob]} logs in as {login}, who becomes root (sudo): whoever "
                       f"holds the deploy login's key (CI) is root"
                       for blob, n in key_blobs(text).items() if blob in mine]
+    lines += minted_logins(facts, exp, snap, bool(allowed or default), mine)
     from .grants import broker_grants
     from .parse import conffiles
 
     lines += [f"{line}. " + _allow_hint(exp, "allow_sudo", text) for text, line in
               broker_grants(snap, conffiles(snap.data("/var/lib/dpkg/status"))) if text not in exp.allow.sudo]
     _unaccounted("ways to become root outside sudoers", lines, "cw_become", exp)
+
+
+def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> list[str]:
+    """SSH trust anchors a less trusted party can mint credentials from: a user CA sshd trusts
+    (``TrustedUserCAKeys``, any block) whose private half by ssh-keygen's name (``ca`` beside ``ca.pub``) the
+    deploy login, the app user, Apache's user or any local user may read, and every key that opens root (its
+    ``authorized_keys`` while sshd lets root log in with a key), the gate's login (sudo) or any login by a CA
+    certificate whose private key the deploy login may read (the tree reader's ``held_keys``: the private keys
+    it, as the deploy user, found readable in its home and the app's tree, by their public halves; never
+    decrypted). The deploy login's own keys that open root are the caller's line (``deploy_keys``)."""
+    from . import collect_root as R
+    from .logins import key_blobs
+    from .rootacts import view
+    from .sockets import may_open, parties
+
+    held = facts.get("held_keys") or {}
+    lines = [f"private keys the deploy login may read: {why}: not all looked at" for p, why in held.items()
+             if p == "(bound)"]
+    by_blob = {b: p for p, b in sorted(held.items()) if p != "(bound)" and b != "?"}
+    acts, anchors = view(snap), []  # (key, where, what it opens)
+    who = parties(snap, {"the deploy login": exp.deploy_user, "the app user": exp.cfg.app_user,
+                         "Apache's user": exp.stack.apache.run_user})
+    for value, where in _sshd_values(facts, snap, "trustedusercakeys"):
+        for path in [p for p in value.split() if p.startswith("/")]:
+            what = (f"a user CA sshd trusts ({where}: TrustedUserCAKeys): its holder signs a certificate for any "
+                    f"login sshd accepts one for, root's too where PermitRootLogin lets keys in")
+            anchors += [(blob, f"{path}:{n}", what) for blob, n in key_blobs(acts.text(path) or "").items()]
+            key = path[:-4] if path.endswith(".pub") else ""
+            readers = [w for w, (uid, gids) in who.items() if key and may_open(acts, key, uid, gids, 4)]
+            if readers:
+                f = acts.lstat_facts(key)
+                lines.append(f"{where}: TrustedUserCAKeys {path}: its private key {key} ({f['mode']} "
+                             f"{f['owner']}:{f['group']}) may be read by {', '.join(readers)}: whoever reads it "
+                             f"signs a certificate for any login sshd accepts one for (root's too where "
+                             f"PermitRootLogin lets keys in)")
+    if root_by_key:
+        for path in [p for p in R.ROOT_FILES if "/authorized_keys" in p]:
+            anchors += [(b, f"{path}:{n}", "it logs in as root") for b, n in key_blobs(snap.text(path) or "").items()]
+    login = facts.get("login") or ""
+    if login and login != exp.deploy_user and facts.get("as_root"):
+        anchors += [(b, f"{p}:{n}", f"it logs in as {login}, who becomes root (sudo)")
+                    for p, text in sorted((snap.raw.get("own_keys") or {}).items())
+                    for b, n in key_blobs(text).items()]
+    for blob, where, what in anchors:
+        if blob in by_blob and blob not in deploy_keys:
+            lines.append(f"{where}: {what}; its private key {by_blob[blob]} is readable by the deploy login "
+                         f"{exp.deploy_user} (the gate read it as that user): whoever holds that login (every "
+                         f"release's code it runs, its SSH key) mints or uses it")
+    return list(dict.fromkeys(lines))
 
 
 def cw_deploy_account(facts, exp):
@@ -3419,6 +3469,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "anyone su's to it) or a hash in /etc/passwd; root's authorized_keys root's alone and without the "
             "deploy login's keys while sshd lets root log in with a key, nor the gate's login's (sudo) (/etc/shadow "
             "read by root, reduced there to empty/locked/none/set and its aging fields: no hash leaves the server); "
+            "no SSH trust anchor the deploy login can mint or use: no user CA sshd trusts (TrustedUserCAKeys) whose "
+            "private key the deploy login may read (its home, the app's tree: by the key's public half) or others "
+            "may read beside it (ca for ca.pub, by its mode), no private key it may read whose public half opens "
+            "root or the gate's login; "
             "no other broker grants root: no doas rule (/etc/doas.conf), no capability at login (pam_cap's "
             "capability.conf), no polkit rule no package ships, and none of them unread, unless allowed (allow_sudo: "
             "the rule's line, a polkit file's path)",

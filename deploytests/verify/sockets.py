@@ -91,6 +91,14 @@ def permits(entry: dict, uid: int, gids: set, bit: int) -> bool:
 def may_connect(snap, path: str, uid: int, gids: set) -> bool | None:
     """Whether ``uid`` may connect to the socket at ``path``: search on every directory on the way (the path as
     named, up to a link, and where it leads) and write on the socket; None when the snapshot does not show it."""
+    found = may_open(snap, path, uid, gids, 2)
+    return found and stat.S_ISSOCK(snap.files[snap.realpath(path)]["st"][0])
+
+
+def may_open(snap, path: str, uid: int, gids: set, bit: int) -> bool | None:
+    """Whether ``uid`` (in ``gids``) may open ``path`` for ``bit`` (4 read, 2 write): search on every directory on
+    the way (the path as named, up to a link, and where it leads) and ``bit`` on the file; None when the snapshot
+    does not show it."""
     real = snap.realpath(path)
     dirs = {posixpath.dirname(real)}
     for p in (path, real):
@@ -107,7 +115,7 @@ def may_connect(snap, path: str, uid: int, gids: set) -> bool | None:
     entry = snap.files.get(real) or {}
     if not entry.get("st"):
         return None
-    return stat.S_ISSOCK(entry["st"][0]) and permits(entry, uid, gids, 2)
+    return permits(entry, uid, gids, bit)
 
 
 def reachers(snap, name: str, parties: dict[str, tuple[int, set]]) -> list[str]:
