@@ -120,8 +120,9 @@ def may_open(snap, path: str, uid: int, gids: set, bit: int) -> bool | None:
 
 def reachers(snap, name: str, parties: dict[str, tuple[int, set]]) -> list[str]:
     """Which of ``parties`` (label -> uid, gids) may connect to the socket ``name``: all of them for an abstract
-    name; a party the snapshot cannot decide for (a path not looked at) counts (deny by default)."""
-    if not name.startswith("/"):
+    name (``@...``); a party the snapshot cannot decide for (a path not looked at, a relative one) counts (deny by
+    default)."""
+    if not name.startswith("/"):  # abstract, or a relative path (bound from the process's directory): not known
         return list(parties)
     return [who for who, (uid, gids) in parties.items() if may_connect(snap, name, uid, gids) is not False]
 
@@ -140,8 +141,10 @@ def parties(snap, users: dict[str, str]) -> dict[str, tuple[int, set]]:
 
 def how(snap, name: str) -> str:
     """How the socket ``name`` is reached, as the failure line shows it: its file's mode and owner, or abstract."""
-    if not name.startswith("/"):
+    if name.startswith("@"):
         return "an abstract name: no file, no permission"
+    if not name.startswith("/"):
+        return "a path relative to where its process bound it: not looked at"
     real = snap.realpath(name)
     f = snap.lstat_facts(real)
     where = f" (by the link {name} -> {real})" if real != name else ""

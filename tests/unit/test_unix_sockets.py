@@ -129,3 +129,11 @@ def test_the_kernels_permission_rule_with_acls():
     assert sockets.permits(entry, 1001, {7}, 2) and sockets.permits(entry, 1001, {5}, 2)  # named and owning group
     assert not sockets.permits(entry, 1001, {9}, 2)  # other: ---
     assert sockets.permits({"st": [S | 0o602, 0, 5]}, 1001, {5}, 2) is False  # group matched: other bits not used
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_socket_whose_path_was_not_looked_at_counts_as_reachable(exp, platform):  # noqa: F811
+    # bound by a relative name (from the process's directory), or in a directory the gate's login could not enter
+    for name, files in (("ops.sock", {}), ("/srv/ops/ctl.sock", {"/srv": [D | 0o755, 0, 0]})):
+        msg = outcome("cw_listen", with_socket(host(platform), name, "/usr/local/sbin/agent", files=files), exp)
+        assert f"UNIX stream socket {name} (" in msg and "any local user may connect" in msg, msg
