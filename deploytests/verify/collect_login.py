@@ -72,7 +72,7 @@ FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
 FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix", "packet")]  # packet: who captures
 UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
 TREES = [(SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True), (MODULES, 1, False)]
-TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 1, True)]
+TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 2, True)]
 TREES += [("/etc/apt/apt.conf.d", 1, True), ("/etc/profile.d", 1, True)]  # apt's and login shells' hooks
 FILES += ["/etc/ssh/sshd_config", "/etc/security/limits.conf", "/etc/security/pam_env.conf"]  # logins (world-readable)
 FILES += ["/etc/apt/sources.list"]  # where root's package updates come from (world-readable)
@@ -625,7 +625,7 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit), ("host keys", host_keys)]
+                  ("polkit", polkit), ("host keys", host_keys), ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
@@ -699,7 +699,9 @@ def own_keys(out):
 def host_keys(out):
     """The public halves of the SSH server's host keys (world-readable ``.pub`` files; never a private key): every
     ``*.pub`` of /etc/ssh and the ``.pub`` of each ``HostKey`` path sshd_config and its drop-ins (read above) name,
-    at most 32: the runner judges each key's strength."""
+    at most 32: the runner judges each key's strength. Each ``TrustedUserCAKeys`` file they name (public keys,
+    when root's) and the ``lstat`` of its private half beside it (``ca.pub``: ``ca``; never opened): who may sign
+    certificates sshd accepts."""
     names = ["/etc/ssh/" + n for n in out["dirs"].get("/etc/ssh", []) if n.endswith(".pub")]
     confs = ["/etc/ssh/sshd_config"] + ["/etc/ssh/sshd_config.d/" + n
                                         for n in out["dirs"].get("/etc/ssh/sshd_config.d", [])]
@@ -710,6 +712,12 @@ def host_keys(out):
                 names.append(m.group(1) + ".pub")
     for path in sorted(set(names))[:32]:
         read(out, path, 65536)
+    for conf in confs:  # a user CA sshd trusts: its public keys, and the lstat of its private half by ssh-keygen's name
+        for line in (out["files"].get(conf, {}).get("data") or "").splitlines():
+            for path in re.findall(r"^\s*trustedusercakeys[\s=]+(/[^\s\x00]+)", line, re.I)[:1]:
+                read(out, path, 65536)
+                if path.endswith(".pub"):
+                    note(out, path[:-4])
 
 
 WORD = re.compile(r"(?:^|(?<=[\s'\"=;|&(`<>]))(/[^\s'\"`;|&()<>$*?\x00]+)", re.M)  # an absolute path word
@@ -878,6 +886,26 @@ def polkit(out):
             for name in out["dirs"][base]:
                 (read if name in files else note)(out, base + "/" + name)
             dirs[:] = dirs if base.count("/") < 6 and len(out["dirs"]) < 64 else []
+
+
+def unix_sockets(out):
+    """Who may connect to each UNIX socket that takes connections or datagrams by path (``/proc/net/unix``, read
+    above: a listening one, or a datagram one bound to a path; at most 256): the ``lstat`` of the path and of
+    where its links lead (:func:`note`: each directory above too) and the access ACL's raw bytes
+    (``system.posix_acl_access``, which any reader may read) of each of them that has one. Abstract names have no
+    file: anyone on the host may connect."""
+    rows = [r.split(None, 7) for r in (out["files"].get("/proc/net/unix", {}).get("data") or "").splitlines()[1:]]
+    names = [r[7] for r in rows if len(r) == 8 and r[7][:1] == "/" and (int(r[3], 16) & 0x10000 or r[4] == "0002")]
+    for path in list(dict.fromkeys(names))[:256]:
+        note(out, path)
+        note(out, os.path.realpath(path))
+        for p in {"/".join(q.split("/")[:i]) or "/" for q in (path, os.path.realpath(path))
+                  for i in range(1, q.count("/") + 2)}:
+            try:
+                out["files"][p]["acl"] = os.getxattr(p, "system.posix_acl_access", follow_symlinks=False).decode(
+                    "latin-1")
+            except (OSError, KeyError):  # none (ENODATA), no xattrs here, or not looked at
+                pass
 
 
 def hooks(out):

@@ -960,6 +960,8 @@ def cw_listen(facts, exp):
     """Every listening socket: Apache on the app's port, the SSH server the gate came in by, a loopback-only
     socket of a daemon the distribution installed (:func:`_system_daemon`), or allowed. A socket whose holder
     root cannot see is a finding that says so."""
+    from .sockets import unix_lines
+
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
     seen, lines = set(), []
@@ -1006,6 +1008,7 @@ def cw_listen(facts, exp):
         who += f" (its program is {script}, a file no package ships)" if script else ""
         lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. " + (allowed or "")
                      + _allow_hint(exp, "allow_listen", bind))
+    lines += unix_lines(facts, exp, inv.get("unix_listeners") or [], apache_bin)
     _unaccounted("listening sockets", lines)
 
 
@@ -1311,13 +1314,16 @@ def cw_schedules(facts, exp):
     other = inv.get("mentions") or []  # root's other configuration under /etc naming the app's tree, or a link
     found.update((id(j), _job_reach(snap, j, root)) for j in other)
     jobs += [j for j in other if found[id(j)]]
+    jobs, via = _one_cause(jobs, found)
     lines = []
     for s in jobs:
-        where = s["where"].split(":")[0].split(" ")[0]
-        if where in exp.allow.cron:
+        why, runs = found.get(id(s)) or ((f"names {root}", True) if reaches(" ".join(s["job"].split()), root) else
+                                         ("", False))
+        # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
+        where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
+        if where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron:
             continue
         job = " ".join(s["job"].split())
-        why, runs = found.get(id(s)) or ((f"names {root}", True) if reaches(job, root) else ("", False))
         reach = (f" from the app's tree ({root})" if "the app's tree" in why else "") if runs else \
             f", naming the app's tree ({root})" if why else ""
         lines.append(f"{s['where']}: runs {job[:160]!r} as {s['user']}{reach}: " + (f"it {why}: " if why else "") +
@@ -1325,6 +1331,7 @@ def cw_schedules(facts, exp):
                      (f" (what the deploy login or the app writes there runs as {s['user']})" if why and runs and
                       s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
                       "or the app can change; a link planted there redirects it)" if why else "") +
+                     (f" (root also runs it through {', '.join(via[s['where']])})" if via.get(s["where"]) else "") +
                      ". " + _allow_hint(exp, "allow_cron", where))
     for s in cron_jobs(raw) + (inv.get("root_hooks") or []):  # a job reaching the tree from a directory above it
         deep = tree_reach_from_above(s["job"], root)
@@ -1489,6 +1496,25 @@ def globbed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
                              f"(chown): code or changes as root; pass '--' before it or './{glob.group(1)}': no "
                              f"allowance accounts for it")
     return lines
+
+
+def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, list[str]]]:
+    """One root cause, one line: ``jobs`` without a second job at the same ``file:line`` (a hook's line that is also
+    a mention) and without a job whose finding is another job's line (``/etc/profile:27`` sources
+    ``/etc/bash.bashrc``, whose line 61 sources the app's file: the cause is bash.bashrc:61; Debian's apache2
+    logrotate file runs ``httpd-prerotate/`` with run-parts, and the cause is the script there); ``via``: for each
+    kept job, the lines of the jobs dropped for it (the line says root also runs it through them)."""
+    wheres = {j["where"] for j in jobs}
+    kept, via, seen = [], {}, set()  # type: list[dict], dict[str, list[str]], set[str]
+    for j in jobs:
+        why = (found.get(id(j)) or ("", False))[0]
+        cited = next((w for w in wheres if w != j["where"] and f"({w})" in why), None)
+        if cited:
+            via.setdefault(cited, []).append(j["where"])
+        elif j["where"] not in seen:
+            seen.add(j["where"])
+            kept.append(j)
+    return kept, via
 
 
 def _job_reach(snap, job: dict, root: str):
@@ -2718,12 +2744,62 @@ def cw_become(facts, exp):
             lines += [f"{path}:{n}: the key of {mine[blob]} logs in as {login}, who becomes root (sudo): whoever "
                       f"holds the deploy login's key (CI) is root"
                       for blob, n in key_blobs(text).items() if blob in mine]
+    lines += minted_logins(facts, exp, snap, bool(allowed or default), mine)
     from .grants import broker_grants
     from .parse import conffiles
 
     lines += [f"{line}. " + _allow_hint(exp, "allow_sudo", text) for text, line in
               broker_grants(snap, conffiles(snap.data("/var/lib/dpkg/status"))) if text not in exp.allow.sudo]
     _unaccounted("ways to become root outside sudoers", lines, "cw_become", exp)
+
+
+def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> list[str]:
+    """SSH trust anchors a less trusted party can mint credentials from: a user CA sshd trusts
+    (``TrustedUserCAKeys``, any block) whose private half by ssh-keygen's name (``ca`` beside ``ca.pub``) the
+    deploy login, the app user, Apache's user or any local user may read, and every key that opens root (its
+    ``authorized_keys`` while sshd lets root log in with a key), the gate's login (sudo) or any login by a CA
+    certificate whose private key the deploy login may read (the tree reader's ``held_keys``: the private keys
+    it, as the deploy user, found readable in its home and the app's tree, by their public halves; never
+    decrypted). The deploy login's own keys that open root are the caller's line (``deploy_keys``)."""
+    from . import collect_root as R
+    from .logins import key_blobs
+    from .rootacts import view
+    from .sockets import may_open, parties
+
+    held = facts.get("held_keys") or {}
+    lines = [f"private keys the deploy login may read: {why}: not all looked at" for p, why in held.items()
+             if p == "(bound)"]
+    by_blob = {b: p for p, b in sorted(held.items()) if p != "(bound)" and b != "?"}
+    acts, anchors = view(snap), []  # (key, where, what it opens)
+    who = parties(snap, {"the deploy login": exp.deploy_user, "the app user": exp.cfg.app_user,
+                         "Apache's user": exp.stack.apache.run_user})
+    for value, where in _sshd_values(facts, snap, "trustedusercakeys"):
+        for path in [p for p in value.split() if p.startswith("/")]:
+            what = (f"a user CA sshd trusts ({where}: TrustedUserCAKeys): its holder signs a certificate for any "
+                    f"login sshd accepts one for, root's too where PermitRootLogin lets keys in")
+            anchors += [(blob, f"{path}:{n}", what) for blob, n in key_blobs(acts.text(path) or "").items()]
+            key = path[:-4] if path.endswith(".pub") else ""
+            readers = [w for w, (uid, gids) in who.items() if key and may_open(acts, key, uid, gids, 4)]
+            if readers:
+                f = acts.lstat_facts(key)
+                lines.append(f"{where}: TrustedUserCAKeys {path}: its private key {key} ({f['mode']} "
+                             f"{f['owner']}:{f['group']}) may be read by {', '.join(readers)}: whoever reads it "
+                             f"signs a certificate for any login sshd accepts one for (root's too where "
+                             f"PermitRootLogin lets keys in)")
+    if root_by_key:
+        for path in [p for p in R.ROOT_FILES if "/authorized_keys" in p]:
+            anchors += [(b, f"{path}:{n}", "it logs in as root") for b, n in key_blobs(snap.text(path) or "").items()]
+    login = facts.get("login") or ""
+    if login and login != exp.deploy_user and facts.get("as_root"):
+        anchors += [(b, f"{p}:{n}", f"it logs in as {login}, who becomes root (sudo)")
+                    for p, text in sorted((snap.raw.get("own_keys") or {}).items())
+                    for b, n in key_blobs(text).items()]
+    for blob, where, what in anchors:
+        if blob in by_blob and blob not in deploy_keys:
+            lines.append(f"{where}: {what}; its private key {by_blob[blob]} is readable by the deploy login "
+                         f"{exp.deploy_user} (the gate read it as that user): whoever holds that login (every "
+                         f"release's code it runs, its SSH key) mints or uses it")
+    return list(dict.fromkeys(lines))
 
 
 def cw_deploy_account(facts, exp):
@@ -3153,7 +3229,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "PROGRAM\", the holder's user and executable (an interpreter's: its script), ADDRESS \"*:port\" any "
             "address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts for an Apache Listen "
             "only: a port another program took is not allowed); a socket whose process root cannot see is a finding "
-            "that says so",
+            "that says so; and every UNIX socket a root process holds (listening, or a datagram one bound to a "
+            "name) that the deploy login, the app user, Apache's user or any local user may connect to (write on "
+            "the socket file and search on every directory on the way, ACLs counted; an abstract name: anyone) is "
+            "Apache's own, the stack's baseline (systemd's, journald's, rsyslogd's, the MTA's: measured) or allowed "
+            "(allow_listen: \"unix:NAME USER PROGRAM\"): a root tmux or screen server, socat's UNIX-LISTEN, an "
+            "agent's control socket run a client's commands as root",
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '
@@ -3388,6 +3469,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "anyone su's to it) or a hash in /etc/passwd; root's authorized_keys root's alone and without the "
             "deploy login's keys while sshd lets root log in with a key, nor the gate's login's (sudo) (/etc/shadow "
             "read by root, reduced there to empty/locked/none/set and its aging fields: no hash leaves the server); "
+            "no SSH trust anchor the deploy login can mint or use: no user CA sshd trusts (TrustedUserCAKeys) whose "
+            "private key the deploy login may read (its home, the app's tree: by the key's public half) or others "
+            "may read beside it (ca for ca.pub, by its mode), no private key it may read whose public half opens "
+            "root or the gate's login; "
             "no other broker grants root: no doas rule (/etc/doas.conf), no capability at login (pam_cap's "
             "capability.conf), no polkit rule no package ships, and none of them unread, unless allowed (allow_sudo: "
             "the rule's line, a polkit file's path)",

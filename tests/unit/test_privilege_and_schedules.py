@@ -657,3 +657,59 @@ def test_a_scheduled_job_that_rotates_or_deletes_in_the_tree_fails(exp, path, te
         facts = clean_facts()
         add_text(facts, path, fine)
         assert "cw_schedules" not in failing(facts, exp), fine
+
+
+# ---------------------------------------------------------------- one root cause, one line (blind7's e14 and e10)
+
+APACHE2_LOGROTATE = ("/var/log/apache2/*.log {\n\tdaily\n\tsharedscripts\n\tprerotate\n\t\tif [ -d "
+                     "/etc/logrotate.d/httpd-prerotate ]; then\n\t\t\trun-parts /etc/logrotate.d/httpd-prerotate\n"
+                     "\t\tfi\n\tendscript\n}\n")  # Debian's apache2 package's, as it ships
+
+
+def hook_dir(script: str, mention: bool, extra: dict | None = None):
+    """A snapshot with Debian's apache2 logrotate file and a script in the hook directory it runs (run-parts)."""
+    hook = "/etc/logrotate.d/httpd-prerotate"
+    s = snap({"/etc/logrotate.d/apache2": (0o644, 0, 0), hook + "/app-flush": (0o755, 0, 0), **(extra or {})},
+             {"/etc/logrotate.d/apache2": APACHE2_LOGROTATE, hook + "/app-flush": script})
+    s.files[hook] = {"st": [stat.S_IFDIR | 0o755, 0, 0, 1, 0, 5]}
+    s.dirs.update({"/etc/logrotate.d": ["apache2", "httpd-prerotate"], hook: ["app-flush"]})
+    s.raw["mentions"] = {hook + "/app-flush": [[n, ln] for n, ln in enumerate(script.splitlines(), 1)
+                                               if R in ln]} if mention else {}
+    facts = clean_facts()
+    facts.raw = s
+    inv(facts).update(logrotate=parse.logrotate_scripts(s), mentions=parse.root_mentions(s))
+    return facts
+
+
+@pytest.mark.parametrize("script, extra, said", [
+    # blind7's e14: a script in the hook dir runs the live release's python as root
+    (f"#!/bin/sh\n# flush the app's cache before rotation\n{R}/current/venv/bin/python -c 'import x' || true\n", None,
+     f"/etc/logrotate.d/httpd-prerotate/app-flush:3: runs \"{R}/current/venv/bin/python"),
+    # another member: it runs a tool the deploy login may change, outside the app's tree
+    ("#!/bin/sh\n/srv/tools/flush\n", {"/srv/tools/flush": (0o775, 1000, 1000)},
+     "runs /etc/logrotate.d/httpd-prerotate, which runs /etc/logrotate.d/httpd-prerotate/app-flush, which runs "
+     "/srv/tools/flush, which someone but root may change"),
+])
+def test_a_script_in_a_hook_directory_a_stock_job_runs_is_named_once(exp, script, extra, said):
+    msg = failing(hook_dir(script, R in script, extra), exp)
+    assert list(msg) == ["cw_schedules"], msg
+    lines = [ln.strip() for ln in msg["cw_schedules"].splitlines() if ln.strip().startswith("- ")]
+    assert len(lines) == 1 and said in lines[0] and "not read" not in lines[0], lines
+
+
+def test_a_hook_directorys_harmless_script_and_the_directory_itself_raise_nothing(exp):
+    assert "cw_schedules" not in failing(hook_dir("#!/bin/sh\n/usr/sbin/apache2ctl status >/dev/null\n", False), exp)
+
+
+def test_a_file_sourcing_a_file_that_sources_the_apps_tree_is_one_cause(exp):
+    facts = clean_facts()
+    profile = "if [ -f /etc/bash.bashrc ]; then\n  . /etc/bash.bashrc\nfi\n"
+    bashrc = f"# system-wide .bashrc\n[ -r {R}/shared/data/shell.env ] && . {R}/shared/data/shell.env\n"
+    s = snap({"/etc/profile": (0o644, 0, 0), "/etc/bash.bashrc": (0o644, 0, 0)},
+             {"/etc/profile": profile, "/etc/bash.bashrc": bashrc})
+    facts.raw = s
+    inv(facts)["root_hooks"] = parse.root_hooks(s)
+    msg = failing(facts, exp)
+    lines = [ln.strip() for ln in msg["cw_schedules"].splitlines() if ln.strip().startswith("- ")]
+    assert len(lines) == 1 and lines[0].startswith("- /etc/bash.bashrc:2: runs ") and "/etc/profile:2" in lines[0], \
+        lines
