@@ -32,7 +32,7 @@ import shlex
 import stat
 
 from . import collect_login as C
-from .mechanisms import LOADS, reaches
+from .mechanisms import reaches
 
 SCRIPT, TMPFILES, UDEV, LINKS = "script", "tmpfiles", "udev", "links"
 BOOT_TMPFILES = "systemd-tmpfiles applies it as root at every boot and daily (creates, chowns, chmods, removes)"
@@ -93,8 +93,9 @@ def view(snap):
 def _words(line: str) -> list[tuple[str, str]]:
     """``(how, path)`` of every absolute path a shell command line names: ``runs`` (a command's program, and the
     program or script a runner such as ``sh``, ``python3``, ``nohup``, ``sudo`` is given), ``sources``
-    (``.``/``source``), ``works in`` (``cd``/``pushd``) or ``names`` (any other argument, a redirection, a
-    variable's value); the string of ``sh -c '...'`` is a command line of its own."""
+    (``.``/``source``), ``works in`` (``cd``/``pushd``) or ``names`` (any other argument, a redirection); a
+    variable's value set before a command ``sets NAME to`` (judged as what runs, whatever the variable); the
+    string of ``sh -c '...'`` is a command line of its own."""
     out, start, runner, prev = [], True, False, ""
     for tok in TOKEN.findall(line):
         if tok in (";", "&", "&&", "||", "|", "(", ")", "`", "$(", "{", "}"):
@@ -106,8 +107,11 @@ def _words(line: str) -> list[tuple[str, str]]:
             runner, prev = False, word
             continue
         if start and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", word):  # VAR=value before the command
-            how = "runs" if word.split("=")[0] in LOADS else "names"  # (PATH=... : commands are found there)
-            out += [(how, _norm(w)) for w in C.WORD.findall(word.split("=", 1)[1].replace(":", " "))]
+            # (PATH=: commands are found there; SHELL=, HOME=, PYTHONUSERBASE=, NODE_OPTIONS= ...: which variable a
+            # program takes code by is not for a list to know, so every variable's paths are what the command runs)
+            name, value = word.split("=", 1)
+            how = "runs" if name == "PATH" else f"sets {name} to"  # (judged as what runs: never only named)
+            out += [(how, _norm(w)) for w in C.WORD.findall(value.replace(":", " "))]
             continue
         if start and word in ("then", "do", "else", "elif", "if", "while", "until", "!", "exec", "time", "export",
                               "declare", "typeset", "readonly", "local"):  # (export PATH=...: an assignment)
@@ -216,6 +220,18 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
                 if why:
                     return f"{how} {path}, which {why} ({real}:{n})"
     return None
+
+
+def stock(snap, path: str) -> str | None:
+    """The package whose file ``path`` is as dpkg unpacked it: a conffile with dpkg's md5 (an admin's edit is not),
+    or :func:`packaged`; dpkg's conffiles read once per snapshot."""
+    from .parse import conffiles
+
+    if getattr(snap, "dpkg_conffiles", None) is None:
+        snap.dpkg_conffiles = conffiles(snap.data("/var/lib/dpkg/status"))
+    pkg, md5 = snap.dpkg_conffiles.get(path, (None, None))
+    data = snap.data(path) if pkg else None
+    return pkg if data is not None and hashlib.md5(data).hexdigest() == md5 else packaged(snap, path)
 
 
 def packaged(snap, path: str) -> str | None:
