@@ -1539,15 +1539,14 @@ def cw_units(facts, exp):
                                        if not always else "remove it"))
     lines += [f"{why}: no allowance accounts for it (allow_units accounts for the unit, not for what it runs as "
               f"root)" for name, why in root_reach(raw, exp.cfg.root).items() if name in exp.allow.units]
-    for job in unit_jobs(raw, every=True):  # what each unit runs, as a cron job's is judged (rootacts)
+    for job in unit_jobs(raw, every=True):  # what a root unit runs that others may change, as a cron job's is judged
         why, runs = _job_reach(snap, job, exp.cfg.root) or ("", False)
         root_runs = runs and job["user"] == "root"  # (allow_units accounts for the unit, not for that)
-        named = job["unit"] in problems and "the app's tree" in why  # (unit_problems' line names it)
-        if why and not named and (root_runs or job["unit"] not in exp.allow.units):
-            lines.append(f"{job['where']}: {job['unit']} runs {' '.join(job['job'].split())[:160]!r} as {job['user']}: "
-                         f"it {why}" + (": whoever can change it runs code as root. " if root_runs else ". ") +
-                         ("remove it, or make what it runs root's alone" if job["unit"] in exp.allow.units else
-                          _allow_hint(exp, "allow_units", job["unit"])))
+        if root_runs and "someone but root may change" in why:  # (the app's tree: unit_problems' and the copies')
+            lines.append(f"{job['where']}: {job['unit']} runs {' '.join(job['job'].split())[:160]!r} as root: it "
+                         f"{why}: whoever can change it runs code as root. " + (
+                             "remove it, or make what it runs root's alone" if job["unit"] in exp.allow.units else
+                             _allow_hint(exp, "allow_units", job["unit"])))
     _unaccounted("systemd units", lines)
 
 
