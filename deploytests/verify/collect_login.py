@@ -305,9 +305,47 @@ def loose(out):
             todo += [base] + found
             conf.update(found if kind.startswith("include") else ())
     libs = libraries(out)
-    if isinstance(libs, str):
-        return libs
-    return started(out, texts, includes, shells, libs)
+    units = libs if isinstance(libs, str) else systemd_units(out)
+    if isinstance(units, str):
+        return units
+    return started(out, texts, includes, shells, {**libs, **units})
+
+
+# on a systemd host apache2ctl's start, graceful and stop hand the work to systemd (Debian's apache2ctl: when
+# /run/systemd/system is there), which runs what apache2.service and its drop-ins (and every service's: service.d)
+# say, as root, with their Environment= and EnvironmentFile=: the files it reads for that unit, in its search order
+SYSTEMD_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system",
+                "/lib/systemd/system", "/usr/lib/systemd/system"]
+
+
+def systemd_units(out):
+    """{path: text} of every file systemd reads for ``apache2.service`` on a systemd host (none elsewhere), a
+    command's ``-@:+!`` prefix taken off so its path is a word; or why not (a str): a file there this login cannot
+    read as root's, a link (what systemd reads through it is not read here), a directory it cannot list. Their
+    path words are judged by :func:`started` as openssl.cnf's are."""
+    if not stat.S_ISDIR((note(out, "/run/systemd/system") or [0])[0]):
+        return {}
+    found = {}
+    for top in SYSTEMD_DIRS:
+        paths = [top + "/apache2.service"]
+        for sub in (top + "/apache2.service.d", top + "/service.d"):
+            try:
+                paths += [sub + "/" + n for n in sorted(os.listdir(sub)) if n.endswith(".conf")]
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                return "%s could not be listed here (%s): what systemd runs for Apache as root is not known: root " \
+                       "runs nothing" % (sub, exc.strerror)
+        for path in paths:
+            st = note(out, path)
+            if not st or stat.S_ISLNK(st[0]) and out["files"][path].get("link") == "/dev/null":
+                continue  # (not there, or masked)
+            text = None if stat.S_ISLNK(st[0]) else out["files"][path].get("data") or read(out, path)
+            if text is None:
+                return "%s was not read here (%s): what systemd runs for Apache as root at a start or reload is " \
+                       "not known: root runs nothing" % (path, out["files"][path].get("why") or "a link")
+            found[path] = re.sub(r"(?m)^(\s*\w+\s*=\s*)[-@:+!~]+", r"\1", text)
+    return found
 
 
 # the library configurations Apache's root parent reads at every apache2ctl: mod_ssl (and any module linking OpenSSL)
@@ -486,6 +524,12 @@ def started(out, texts, includes, shells=None, libs=None):
                 continue  # (apache2ctl makes it the run user's at every start, and stops at one that is not)
             if re.search(r"\$\{?(?!SUFFIX\b)\w+\}?/", line):
                 return say + "a path built from a variable this check cannot resolve: root runs nothing"
+            for value in re.findall(r"(?:^|[\s;])(?:export\s+)?[A-Za-z_]\w*=(\S*)", line):  # a list: from where?
+                value = value.strip("\"'")
+                if ":" in value and any(not v.startswith(("/", "$")) for v in value.split(":")) or \
+                        re.match(r"[\w.~-]+/", value):
+                    return say + "a relative or empty entry: apache2ctl resolves it from the directory it runs in " \
+                                 "(the admin's at bootstrap): root runs nothing"
             why = judged(say, [os.path.normpath(w) for w in WORD.findall(line.replace(":", " "))])
             if why:
                 return why

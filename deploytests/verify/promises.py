@@ -1359,13 +1359,17 @@ def _reads_secrets(text: str, root: str) -> bool:
                w.rstrip("/") == root and (i == 0 or words[i - 1] != "cd") for i, w in enumerate(words))
 
 
-def unit_jobs(raw) -> list[dict]:
+def unit_jobs(raw, every: bool = False) -> list[dict]:
     """Each Exec line of the units under /etc/systemd/system ... (a timer's service) as a job: ``{where, user,
-    job}``, like :func:`mechanisms.cron_jobs`'."""
+    job, unit}``, like :func:`mechanisms.cron_jobs`'; ``every``: their working directories, environment files and
+    ``Environment=`` assignments too, as the shell line each is (``cd DIR``, ``. FILE``, ``NAME=value``). A
+    command's ``+``/``!`` prefix runs it as root whatever ``User=`` says."""
     from .mechanisms import EXEC_KEYS, units
 
-    return [{"where": at, "user": u.user, "job": v} for u in units(raw).values() for k in EXEC_KEYS[:7]
-            for v, at in u.values(k)]
+    shape = {"workingdirectory": "cd {}", "rootdirectory": "cd {}", "environmentfile": ". {}"}
+    return [{"where": at, "user": "root" if "+" in v[:len(v) - len(v.lstrip("-@:+!"))] or "!" in v[:3] else u.user,
+             "job": shape.get(k, "{}").format(v.lstrip("-@:+!~")), "unit": u.name} for u in units(raw).values()
+            for k in (EXEC_KEYS + ("environment",) if every else EXEC_KEYS[:7]) for v, at in u.values(k)]
 
 
 def _with_scripts(snap, job: str) -> str:
@@ -1518,12 +1522,15 @@ def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, lis
 
 
 def _job_reach(snap, job: dict, root: str):
-    """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`)."""
-    from .rootacts import command_problem, view
+    """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`);
+    for root's, what someone but root may change too, unless the job's file is a package's as dpkg unpacked it
+    (the stock baseline: ``/etc/cron.daily/apache2``'s cache directory is Apache's run user's by design)."""
+    from .rootacts import command_problem, stock, view
 
     text = " ".join(job["job"].split()[3:]) if job["where"].startswith("/etc/anacrontab:") else job["job"]
-    return command_problem(view(snap) if getattr(snap, "files", None) else None, text, root,
-                           loose=job["user"] == "root")
+    snap = view(snap) if getattr(snap, "files", None) else None
+    mine = job["user"] == "root" and not (snap is not None and job.get("file") and stock(snap, job["file"]))
+    return command_problem(snap, text, root, loose=mine)
 
 
 def cw_units(facts, exp):
@@ -1558,6 +1565,14 @@ def cw_units(facts, exp):
                                        if not always else "remove it"))
     lines += [f"{why}: no allowance accounts for it (allow_units accounts for the unit, not for what it runs as "
               f"root)" for name, why in root_reach(raw, exp.cfg.root).items() if name in exp.allow.units]
+    for job in unit_jobs(raw, every=True):  # what a root unit runs that others may change, as a cron job's is judged
+        why, runs = _job_reach(snap, job, exp.cfg.root) or ("", False)
+        root_runs = runs and job["user"] == "root"  # (allow_units accounts for the unit, not for that)
+        if root_runs and "someone but root may change" in why:  # (the app's tree: unit_problems' and the copies')
+            lines.append(f"{job['where']}: {job['unit']} runs {' '.join(job['job'].split())[:160]!r} as root: it "
+                         f"{why}: whoever can change it runs code as root. " + (
+                             "remove it, or make what it runs root's alone" if job["unit"] in exp.allow.units else
+                             _allow_hint(exp, "allow_units", job["unit"])))
     _unaccounted("systemd units", lines)
 
 
@@ -3309,8 +3324,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "it runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, "
             "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
             "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
-            "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it; a crontab's PATH, "
-            "BASH_ENV, PYTHONPATH ... lines as root jobs; a job that only names the tree is said to, unless allowed; "
+            "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it; nor as root with "
+            "a path someone but root may change (its program, a script it runs, a variable's value whatever the "
+            "variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
+            "unpacked it aside; a job that only names the tree is said to, unless allowed; "
             "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
             "file names become options: tar's --checkpoint-action)",
             "test_no_unaccounted_scheduled_jobs",
@@ -3337,9 +3354,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there); no unit file linked "
             "from there is one no package ships; the app, deploy and Apache users have no systemd "
             "user manager at boot (linger) and no enabled user units; no drop-in or unit file there changes how "
-            "systemd starts, reloads or stops Apache's or sshd's unit; unless allowed (allow_units), which never "
-            "accounts for a command of a unit with User= that runs as root all the same ('+'/'!' prefixes, "
-            "PermissionsStartOnly) and reaches the app's tree; whatever is allowed, neither unit is masked and no "
+            "systemd starts, reloads or stops Apache's or sshd's unit; each unit's Exec*, WorkingDirectory, "
+            "EnvironmentFile and Environment values judged as a cron job's line (a root unit's path someone but "
+            "root may change, whatever the variable); unless allowed (allow_units), which never accounts for a "
+            "command that runs as root with what someone but root may change, nor for one of a unit with User= "
+            "that runs as root all the same ('+'/'!' prefixes, PermissionsStartOnly) and reaches the app's tree; "
+            "whatever is allowed, neither unit is masked and no "
             "reload of theirs stops the server",
             "test_no_unaccounted_systemd_units",
             "app-report.service (/etc/systemd/system/app-report.service; enabled by .../timers.target.wants/"

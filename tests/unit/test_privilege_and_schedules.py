@@ -444,7 +444,8 @@ def test_a_log_dir_someone_else_owns_says_root_writes_there(exp):
 
 def proc(pid, user, cmdline, ancestors=()):
     return {"pid": pid, "user": user, "uid": 0, "ppid": 1, "comm": cmdline.split()[0][-15:], "cmdline": cmdline,
-            "exe": None, "started": 0, "ancestors": [{"pid": a, "comm": c, "user": u} for a, c, u in ancestors]}
+            "exe": cmdline.split()[0] if cmdline.startswith("/") else "/usr/bin/" + cmdline.split()[0], "started": 0,
+            "ancestors": [{"pid": a, "comm": c, "user": u} for a, c, u in ancestors]}
 
 
 @pytest.mark.parametrize("p, fails", [
