@@ -2141,7 +2141,10 @@ SSHD_BAD = (("permitrootlogin", ("yes",), "root logs in with a password: one gue
              "holds its key) opens ports on the server's public addresses ('ssh -R 0.0.0.0:PORT:...'): it serves "
              "to the network what only this host should reach (a loopback-only service, another host's port)"),
             ("permittunnel", ("yes", "point-to-point", "ethernet"), "every login that may open a tun/tap device "
-             "bridges its own network into the server's: the server serves as a router past its firewall"))
+             "bridges its own network into the server's: the server serves as a router past its firewall"),
+            ("hostbasedauthentication", ("yes",), "a login needs no key of its own: any account of the same name on "
+             "a host /etc/ssh/shosts.equiv or /etc/hosts.equiv lists (or a user's ~/.shosts where IgnoreRhosts is "
+             "no) logs in as it, on that host's word (the deploy login: every release; the gate's: root)"))
 SSH_KEY_PATHS = ("authorizedkeysfile", "authorizedprincipalsfile", "trustedusercakeys", "revokedkeys")
 
 
@@ -2712,6 +2715,7 @@ def cw_become(facts, exp):
                     "PermitRootLogin unset (prohibit-password)"
                 lines.append(f"{path}:{n}: the key of {mine[blob]} logs in as root ({how}): whoever holds the "
                              f"deploy login's key (CI) is root")
+    lines += _password_logins(facts, snap, accts, exp)
     login = facts.get("login") or ""
     if login and login != exp.deploy_user and facts.get("as_root"):  # the gate's login: sudo, so root
         for path, text in sorted((snap.raw.get("own_keys") or {}).items()):
@@ -2724,6 +2728,39 @@ def cw_become(facts, exp):
     lines += [f"{line}. " + _allow_hint(exp, "allow_sudo", text) for text, line in
               broker_grants(snap, conffiles(snap.data("/var/lib/dpkg/status"))) if text not in exp.allow.sudo]
     _unaccounted("ways to become root outside sudoers", lines, "cw_become", exp)
+
+
+def _password_logins(facts, snap, accts, exp) -> list[str]:
+    """A line for each login that holds the releases or root (the deploy login, the gate's login, the app user)
+    and that sshd lets in with a password alone (its shadow entry holds one; ``logins.password_route``): one
+    guessed, phished or reused password stands for the key the deploy meant. (The app user's password login set in
+    a Match block is cw_sshd's line.)"""
+    from .logins import match_applies, password_route, sshd_config, sshd_listeners
+    from .mechanisms import texts
+
+    raw = texts(facts) or {}
+    cfgs = [sshd_config(raw, snap.dirs)] + [sshd_config(raw, snap.dirs, argv=argv, where=f"pid {pid}'s command line")
+                                            for pid, argv in sorted(sshd_listeners(snap.raw.get("proc") or {}).items())]
+    who = {exp.deploy_user: "the deploy login: it changes every release", exp.cfg.app_user: "the app user: its "
+           "data and its config's secrets"}
+    if facts.get("login") and facts.get("as_root"):
+        who.setdefault(facts.get("login"), "the gate's login: it becomes root (sudo)")
+    by_name = {a.name: a for a in reversed(accts)}
+    lines = []
+    for name, holds in who.items():
+        a = by_name.get(name)
+        if a is None or a.password != "set" or not a.runs_commands:
+            continue
+        groups = (snap.users.facts(name) or {}).get("groups") or [name]
+        route = next((r for r in (password_route(cfg, name, groups) for cfg in cfgs) if r), None)
+        in_match = any(match_applies(c, name, groups) and b.get(k, ("",))[0].lower() == "yes" for cfg in cfgs
+                       for c, _, b in cfg.matches for k in ("passwordauthentication", "kbdinteractiveauthentication",
+                                                            "challengeresponseauthentication"))
+        if route and not (name == exp.cfg.app_user and in_match):
+            lines.append(f"{name}: a password in /etc/shadow, and sshd takes it for a login: {route}: whoever "
+                         f"guesses or reuses it logs in as {holds}, no key needed (PasswordAuthentication no, or "
+                         f"lock the password: passwd -l {name})")
+    return lines
 
 
 def cw_deploy_account(facts, exp):
@@ -3312,7 +3349,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "its Include files, sshd's first-value rule, Match blocks; each running server's own -o and -f "
             "arguments first): no root login with a password, no empty "
             "passwords, StrictModes on, no GatewayPorts or PermitTunnel (a login's forwards and tunnels serve "
-            "the network), every file that decides a key login (AuthorizedKeysFile, "
+            "the network), no HostbasedAuthentication (a trusted host's word stands for the user's key), every "
+            "file that decides a key login (AuthorizedKeysFile, "
             "AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in the user's home or root's alone; what "
             "sshd runs (AuthorizedKeysCommand, AuthorizedPrincipalsCommand: before authentication, for anyone; "
             "ForceCommand, Subsystem), resolved through links and root's scripts, runs and names nothing in the "
@@ -3385,7 +3423,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "read the app's config ...", root_only=True),
     Promise("cw_become", f"{CW}: grants", "no one becomes root outside sudoers and groups: no account but root "
             "with uid 0 or primary gid 0; no account that runs commands with an empty password (pam_unix nullok: "
-            "anyone su's to it) or a hash in /etc/passwd; root's authorized_keys root's alone and without the "
+            "anyone su's to it) or a hash in /etc/passwd; no password that sshd takes (PasswordAuthentication, "
+            "keyboard-interactive through PAM; unless AuthenticationMethods asks for a key first) for the deploy "
+            "login, the app user or the gate's login; root's authorized_keys root's alone and without the "
             "deploy login's keys while sshd lets root log in with a key, nor the gate's login's (sudo) (/etc/shadow "
             "read by root, reduced there to empty/locked/none/set and its aging fields: no hash leaves the server); "
             "no other broker grants root: no doas rule (/etc/doas.conf), no capability at login (pam_cap's "
