@@ -1337,10 +1337,44 @@ def cw_schedules(facts, exp):
             lines.append(f"{where}: logrotate rotates {pattern}, which matches files in the app's tree: as root, "
                          "daily, it renames, compresses, empties and re-creates them (the app's data, its database, "
                          "the deploy's files). " + _allow_hint(exp, "allow_cron", where.split(":")[0]))
+    lines += [f"{where}: names {path}, in the home of {user} ({role}): whatever program of root's reads this file "
+              f"reads or runs what that login writes there (a hook dir, a package index, a file it sources). "
+              + _allow_hint(exp, "allow_cron", file) for file, where, path, user, role in
+              homes_named(snap, [j for j in other if not found[id(j)]], exp) if file not in exp.allow.cron]
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
     _unaccounted("scheduled jobs", lines)
+
+
+HOME_WORD = re.compile(r"/[^\s'\"=;,:|&()<>`]+")
+
+
+def homes_named(snap, jobs: list[dict], exp) -> list[tuple[str, str, str, str, str]]:
+    """``(file, where, path, user, role)`` of each line of root's configuration (``root_mentions``: the login
+    collector searched /etc for the deploy and app users' homes too) that names a path in the home of the deploy
+    login or the app user: theirs to change, so root's program reads or runs what they put there (git's
+    ``core.hooksPath``, pip's ``find-links``: the program need not be known). A home under the app's tree is the
+    tree's rule's; a home root owns (the snapshot's stat) is no one else's."""
+    users = getattr(snap, "users", None)
+    roles = {exp.deploy_user: "the deploy login", exp.cfg.app_user: "the app user"}
+    homes = {}
+    for name, role in roles.items():
+        f = users.facts(name) if users is not None else None
+        home = posixpath.normpath(f.get("home") or "/") if f else "/"
+        st = snap.st(home) if hasattr(snap, "st") else None
+        if home in ("/", "/nonexistent") or (home + "/").startswith(exp.cfg.root + "/") or (st and st[1] == 0):
+            continue
+        homes[home] = (name, role)
+    out = []
+    for j in jobs:
+        for word in HOME_WORD.findall(j["job"]):
+            path = posixpath.normpath(word)
+            home = next((h for h in homes if path == h or path.startswith(h + "/")), None)
+            if home:
+                out.append((j["file"], j["where"], path, *homes[home]))
+                break
+    return out
 
 
 def _reads_secrets(text: str, root: str) -> bool:
@@ -3265,7 +3299,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "it runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, "
             "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
             "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
-            "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it; a crontab's PATH, "
+            "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
+            "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); a crontab's PATH, "
             "BASH_ENV, PYTHONPATH ... lines as root jobs; a job that only names the tree is said to, unless allowed; "
             "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
             "file names become options: tar's --checkpoint-action)",
