@@ -1370,9 +1370,9 @@ def homes_named(snap, jobs: list[dict], exp) -> list[tuple[str, str, str, str, s
     for j in jobs:
         for word in HOME_WORD.findall(j["job"]):
             path = posixpath.normpath(word)
-            home = next((h for h in homes if path == h or path.startswith(h + "/")), None)
-            if home:
-                out.append((j["file"], j["where"], path, *homes[home]))
+            hit = next((h for h in homes if path == h or path.startswith(h + "/")), None)
+            if hit:
+                out.append((j["file"], j["where"], path, *homes[hit]))
                 break
     return out
 
