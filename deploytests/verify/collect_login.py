@@ -798,7 +798,7 @@ def outputs(out, tree):
                       for w in WORD.findall(ln)]
     out["outputs"] = {}
     skip = ("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")
-    for word in [w for w in dict.fromkeys(words) if not w.startswith(skip) and w not in ("/", tree, tree + "/")][:256]:
+    for word in [w for w in dict.fromkeys(words) if not (w.rstrip("/") + "/").startswith(skip) and w != "/"][:256]:
         top, stem = os.path.dirname(word), os.path.basename(word)
         top, stem = (word.rstrip("/"), "") if os.path.isdir(word) else (top, stem)
         try:

@@ -707,3 +707,17 @@ def test_roots_configuration_naming_the_deploy_logins_home_is_a_finding(exp, whe
         found.raw["mentions"] = {path: [[1, other]]}
         inv(facts)["mentions"] = parse.root_mentions(found)
         assert failing(facts, exp) == {}, other
+
+
+def test_where_root_jobs_write_is_never_a_system_tree_they_name_whole():
+    """blind8's admin stage (restic backing up shared/ and /etc nightly, as root): the job names /etc as a
+    source; the collector listed /etc's entries as the job's outputs (its skip list held '/etc/', not the
+    directory itself), and every world-readable file there became 'a copy of the app's secrets others may read'.
+    A system tree or the app's, named whole or with a trailing slash, is never where the copies are looked for."""
+    from deploytests.verify import collect_login
+
+    job = ("30 2 * * * root restic -r /var/backups/restic backup /var/www/yourapplication/shared /etc /usr/ "
+           "/var/www/yourapplication\n")
+    out = {"errors": {}, "files": {"/etc/cron.d/restic-backup": {"data": job}}, "dirs": {}, "size": 0}
+    collect_login.outputs(out, "/var/www/yourapplication")
+    assert not [w for w in out["outputs"] if w.rstrip("/") in ("/etc", "/usr", "/var/www/yourapplication")], out
