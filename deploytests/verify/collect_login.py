@@ -676,7 +676,8 @@ def collect(args):
     # after the verdict (what they record is no part of it)
     app_tree = "/var/www/" + args["app"]
     steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs, app_tree),
-                                        ("outputs", outputs, app_tree), ("mentions", mentions, app_tree)]
+                                        ("outputs", outputs, app_tree), ("mentions", mentions, app_tree, "/etc", 50000,
+                                                                      homes(args, app_tree))]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
@@ -855,7 +856,7 @@ def outputs(out, tree):
                       for w in WORD.findall(ln)]
     out["outputs"] = {}
     skip = ("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")
-    for word in [w for w in dict.fromkeys(words) if not w.startswith(skip) and w not in ("/", tree, tree + "/")][:256]:
+    for word in [w for w in dict.fromkeys(words) if not (w.rstrip("/") + "/").startswith(skip) and w != "/"][:256]:
         top, stem = os.path.dirname(word), os.path.basename(word)
         top, stem = (word.rstrip("/"), "") if os.path.isdir(word) else (top, stem)
         try:
@@ -885,14 +886,33 @@ def served_dirs(out, tree, most=256):
         note(out, path)
 
 
-def mentions(out, tree, top="/etc", most=50000):
+def homes(args, tree):
+    """The homes of the app user and the deploy user that are theirs (a directory they own, outside ``tree``):
+    what those logins may change besides the tree."""
+    import pwd
+
+    found = []
+    for name in (args.get("deploy_user"), args.get("app_user")):
+        try:
+            home = os.path.normpath(pwd.getpwnam(name).pw_dir)
+            st = os.stat(home)
+        except (KeyError, OSError, TypeError):
+            continue
+        if home != "/" and stat.S_ISDIR(st.st_mode) and st.st_uid != 0 and not (home + "/").startswith(tree + "/"):
+            found.append(home)
+    return found
+
+
+def mentions(out, tree, top="/etc", most=50000, also=()):
     """Every root's regular file under ``top`` (not writable by group or others, at most :data:`LIMIT` bytes)
-    whose bytes name ``tree``, with the lines that do (at most 16, 300 bytes each), and every link there whose
-    target names it: root's programs read their configuration under /etc, and which of them runs what from where
-    is not for this list to know (incron's tables, needrestart's Perl, dpkg's hooks, sysctl's core_pattern ...).
+    whose bytes name ``tree`` (or one of ``also``: the deploy and app users' homes), with the lines that do (at
+    most 16, 300 bytes each), and every link there whose target names it: root's programs read their
+    configuration under /etc, and which of them runs what from where is not for this list to know (incron's
+    tables, needrestart's Perl, dpkg's hooks, sysctl's core_pattern, git's hooksPath, pip's find-links ...).
     Nothing is parsed or followed; the bytes read never leave, only those lines. ``mentions``: {path: lines or
     "-> target"}; at most ``most`` entries walked (a bound hit is in ``errors``)."""
-    out["mentions"], needle, count = {}, tree.encode(), 0
+    names = [tree] + [h for h in also if h]
+    out["mentions"], needles, count = {}, [n.encode() for n in names], 0
     for base, dirs, files in os.walk(top):
         dirs.sort()
         for name in sorted(dirs + files):
@@ -905,7 +925,7 @@ def mentions(out, tree, top="/etc", most=50000):
                 st = os.lstat(path)
                 if stat.S_ISLNK(st.st_mode):
                     target = os.readlink(path)
-                    if tree in os.path.normpath(os.path.join(base, target)) or tree in target:
+                    if any(n in os.path.normpath(os.path.join(base, target)) or n in target for n in names):
                         out["mentions"][path] = "-> " + target
                     continue
                 if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022 or st.st_size > LIMIT:
@@ -914,8 +934,9 @@ def mentions(out, tree, top="/etc", most=50000):
                     data = f.read(LIMIT)
             except OSError:
                 continue
-            if needle in data:
-                lines = [[n, ln[:300]] for n, ln in enumerate(data.decode("latin-1").splitlines(), 1) if tree in ln]
+            if any(n in data for n in needles):
+                lines = [[n, ln[:300]] for n, ln in enumerate(data.decode("latin-1").splitlines(), 1)
+                         if any(x in ln for x in names)]
                 out["mentions"][path] = lines[:16]
 
 
