@@ -445,6 +445,61 @@ def login_keys(user):
     return {"~%s/.ssh/%s" % (user, n): t for n, t in (home(user, ".ssh", read) or {}).items()}
 
 
+PRIVATE = b"-----BEGIN OPENSSH PRIVATE KEY-----"
+
+
+def held_keys(tops, most=2000):
+    """``{path: "type base64-blob"}`` of every SSH private key this user (the deploy login) may read under ``tops``
+    (its home two levels down, the app's root, ``shared/`` one level: at most ``most`` files of 16 KiB or less
+    opened, links never followed; a bound hit says so): its public half, from the OpenSSH format's own header
+    (never decrypted, never parsed further), else from the ``.pub`` beside it; ``"?"`` when neither says. The
+    runner compares them with the keys sshd trusts for root and the admins (a user CA, root's and the gate's
+    login's ``authorized_keys``)."""
+    found, opened, bounds = {}, 0, []
+    for top, depth in tops:
+        for base, dirs, files in walk(top, bounds) if os.path.isdir(top) and not os.path.islink(top) else ():
+            if base[len(top):].count("/") >= depth:
+                dirs[:] = []
+            for name in files:
+                path = os.path.join(base, name)
+                try:
+                    st = os.lstat(path)
+                except OSError:
+                    continue
+                if not stat.S_ISREG(st.st_mode) or st.st_size > 16384 or path in found:
+                    continue
+                opened += 1
+                if opened > most:
+                    return dict(found, **{"(bound)": "more than %d files looked at under %s" % (most, top)})
+                data = read_nofollow(path, 16384)
+                if data and b"PRIVATE KEY-----" in data[:64]:
+                    found[path] = public_half(data) or public_half(read_nofollow(path + ".pub", 16384) or b"", True)
+    return found
+
+
+def public_half(data, pub=False):
+    """``"type base64-blob"`` of an OpenSSH private key's public key (openssh-key-v1: magic, cipher, kdf, kdf
+    options, count, then the public key blob, all before the encrypted part), or of a ``.pub`` line; else None."""
+    if pub:
+        words = data.decode("latin-1").split()
+        return "%s %s" % (words[0], words[1]) if len(words) > 1 else "?"
+    if not data.startswith(PRIVATE):
+        return None
+    try:
+        raw = base64.b64decode(b"".join(data.split(b"-----")[2].split()))
+        at = len(b"openssh-key-v1\0")
+        if raw[:at] != b"openssh-key-v1\0":
+            return None
+        for _ in range(3):  # ciphername, kdfname, kdfoptions
+            at += 4 + int.from_bytes(raw[at:at + 4], "big")
+        blob_len = int.from_bytes(raw[at + 4:at + 8], "big")
+        blob = raw[at + 8:at + 8 + blob_len]
+        kind = blob[4:4 + int.from_bytes(blob[:4], "big")].decode("ascii")
+        return "%s %s" % (kind, base64.b64encode(blob).decode("ascii"))
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return None
+
+
 def home(user, rel, work):
     """``work(fd)`` on ``user``'s ``~/<rel>`` opened by walking from ``/`` with ``O_NOFOLLOW``; None when absent."""
     fds = [os.open("/", os.O_RDONLY | os.O_DIRECTORY)]
@@ -947,6 +1002,12 @@ def gather(args):
     section("loaded", loaded_changed, args, loaded_bounds)
     section("app_keys", app_keys, args.get("app_user", ""))
     section("login_keys", login_keys, args.get("deploy_user", ""))
+    try:  # (what the deploy user may read: only when this is the deploy user, as under sudo after ``become``)
+        deploy = pwd.getpwnam(args.get("deploy_user", ""))
+    except KeyError:
+        deploy = None
+    if deploy and deploy.pw_uid == os.getuid():
+        section("held_keys", held_keys, [(deploy.pw_dir, 2), (root, 0), (root + "/shared", 1)])
     section("user_units", user_units, [u for u in (args.get("app_user"), args.get("deploy_user"), "www-data") if u])
     me = pwd.getpwuid(os.getuid()).pw_name
     section("login_files", login_files, sorted({me, args.get("login") or me}))
