@@ -69,6 +69,7 @@ FILES = ["/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/et
 HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment"]  # root runs
 FILES += HOOKS
 FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
+FILES += ["/var/log/dpkg.log", "/etc/localtime"]  # when each package's maintainer scripts ran, in which zone
 FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix", "packet")]  # packet: who captures
 UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
 TREES = [(SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True), (MODULES, 1, False)]
@@ -157,7 +158,7 @@ def note(out, path):
                 if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111:  # a program's capabilities: raw xattr bytes
                     out["files"][p].update(caps(p))
                 if stat.S_ISREG(st.st_mode) and (st.st_mode & 0o6000 or "caps" in out["files"][p]):
-                    out["files"][p]["ctime"] = st.st_ctime  # (privileged: were its bits set after dpkg unpacked it?)
+                    out["files"][p]["ctime"] = st.st_ctime  # (privileged: were its bits set after dpkg installed it?)
         except OSError as exc:
             out["files"][p] = {"why": exc.strerror}
     return out["files"][path].get("st")

@@ -2079,8 +2079,9 @@ def cw_setuid(facts, exp):
     path, Apache's and the schedules' trees) is accounted for by its exact bits (``MODE owner:group[ caps]``):
     the stack's stock one of the package dpkg says ships it (``Stack.baseline_privileged``), dpkg's own stat
     override for it (``dpkg-statoverride --list``: how a package's maintainer script or an admin records a
-    mode), the bits the package's own unpack gave it (its inode unchanged since: ``ctime`` no later than the
-    package's list's; a package the stack's baseline does not know, installed by the admin), or allowed
+    mode), the bits the package's own install gave it (its inode unchanged since: ``ctime`` no later than the
+    package's list's, or than the end of its last install in dpkg's log, when its postinst set them; a package
+    the stack's baseline does not know, installed by the admin), or allowed
     (``allow_privileged``). dpkg keeps no record of a file's mode: that it lists a file says nothing of the
     file's bits (``chmod u+s`` on a packaged python keeps it listed, and dates the change)."""
     inv = _inv(facts, "the privilege bits of root's PATH and the load path")
@@ -2100,7 +2101,7 @@ def cw_setuid(facts, exp):
                   f"the capabilities {' '.join(state.split()[2:])}" if len(state.split()) > 2 else ""]
         origin = (f"{pkg} ships it, but not with these bits (stock: {' or '.join(sorted(stock[path]))})"
                   if pkg and path in stock else f"{pkg} ships it, and these bits are not its stock ones, not a "
-                  f"dpkg stat override, and were set after dpkg unpacked it (or when is not known)" if pkg else
+                  f"dpkg stat override, and were set after dpkg installed it (or when is not known)" if pkg else
                   "no installed package ships it")
         lines.append(f"{path} ({state}): whoever runs it (the app user too) gets {' and '.join(r for r in rights if r)}"
                      f"; {origin}. " + _allow_hint(exp, "allow_privileged", f"{path} {state}"))

@@ -114,6 +114,32 @@ def test_a_packages_own_bits_are_known_by_when_they_were_set():
         "/usr/bin/dotlockfile": True, "/usr/bin/python3.11": False}
 
 
+# Class: a package's own bits set by its maintainer script read as set by someone after dpkg. borgbackup's
+# recommends pulled in fuse, whose postinst runs `chmod 4755 /bin/fusermount` (no stat override: Debian's way of
+# letting an admin override it); the gate failed test_no_unaccounted_privileged_files ("fuse ships it, and these
+# bits are not its stock ones ... set after dpkg unpacked it"). The end of the package's install in dpkg's log
+# (in the server's zone) now bounds its own changes. Other members: the same in another zone, an admin's chmod
+# after the install (still a finding), a package whose log line is gone (rotated: not known, a finding).
+@pytest.mark.parametrize("zone, logged, ctime, own", [
+    ("Etc/UTC", "2026-12-06 01:07:35", 35, True),   # set by its postinst, within its install
+    ("Europe/Berlin", "2026-12-06 02:07:35", 35, True),  # the log is in the server's local time
+    ("Etc/UTC", "2026-12-06 01:07:35", 3600, False),  # an admin's chmod an hour later
+    ("Europe/Berlin", "2026-12-06 01:07:35", 35, False),  # read as UTC it would pass: the zone counts
+    ("Etc/UTC", None, 35, False),  # no log line for it (rotated away): not known
+])
+def test_a_packages_postinst_bits_are_its_own(zone, logged, ctime, own):
+    import datetime as dt
+    base = dt.datetime(2026, 12, 6, 1, 7, 0, tzinfo=dt.UTC).timestamp()  # 01:07:00 UTC
+    log = "2026-12-06 01:07:12 status unpacked fuse:amd64 2.9.9-6+b1\n" + (
+        f"{logged} status installed fuse:amd64 2.9.9-6+b1\n" if logged else "")
+    s = snap({"/usr/bin/fusermount": (0o4755, 0, 0)},
+             {"/var/lib/dpkg/info/fuse.list": "/bin/fusermount\n", "/var/log/dpkg.log": log})
+    s.files["/etc/localtime"] = {"st": [0o120777, 0, 0, 1, 0, 9], "link": f"/usr/share/zoneinfo/{zone}"}
+    s.files["/var/lib/dpkg/info/fuse.list"]["ctime"] = base + 12.0
+    s.files["/usr/bin/fusermount"]["ctime"] = base + ctime
+    assert [(f["package"], f["unpacked"]) for f in parse.privileged_files(s)] == [("fuse", own)]
+
+
 def test_the_rule_takes_a_packages_own_bits_and_nothing_set_after(exp):
     facts = clean_facts()
     inv(facts)["privileged"] = [{"path": "/usr/bin/dotlockfile", "state": "2755 root:mail",
@@ -143,7 +169,7 @@ def test_stock_privileged_files_and_dpkgs_overrides_pass(exp):
     (("/usr/bin/python3.11", "4755 root:root", "python3.11-minimal", None),
      "/usr/bin/python3.11 (4755 root:root): whoever runs it (the app user too) gets root's rights (setuid); "
      "python3.11-minimal ships it, and these bits are not its stock ones, not a dpkg stat override, and were set "
-     "after dpkg unpacked it"),
+     "after dpkg installed it"),
     # the same by a capability, on another packaged program
     (("/usr/bin/perl", "0755 root:root cap_setuid=ep", "perl-base", None),
      "gets the capabilities cap_setuid=ep; perl-base ships it, and these bits are not its stock ones"),
