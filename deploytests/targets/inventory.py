@@ -84,7 +84,9 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("allow_processes", Strings(unique=True), default=(), example='["deployer: /usr/bin/tmux"]',
           doc='"user: command prefix": processes of the app, deploy or\nApache user allowed besides ours '
               '(word by word;\nwith -m, -c or a relative script, its working\ndirectory must be the live release '
-              "or root's)"),
+              "or root's; the\nprogram the kernel runs must be the first word's\n(a venv's python: the stack's), and "
+              "no LD_*, PYTHON*,\nPERL*, RUBY*, NODE_* or PATH variable of its\nenvironment may name a place others "
+              "may change)"),
     Field("allow_cron", Strings(unique=True), default=(), example='["/etc/cron.d/app-backup"]',
           doc="cron files allowed to run jobs as those users\nor with the app's code; any other file root runs "
               "later\n(a hook, an init script, a tmpfiles.d file) by its path"),

@@ -144,9 +144,15 @@ def check(args):
 
 
 def note(out, path):
-    """Record the ``lstat`` of ``path`` and of each directory above it; the stat result, or None."""
-    parts = path.split("/")
-    for i in range(1, len(parts) + 1):
+    """Record the ``lstat`` of ``path`` and of each directory above it; the stat result, or None. A recorded path's
+    directories are recorded already (only this records paths): the walk starts below the deepest one recorded."""
+    files, parts = out["files"], path.split("/")
+    if path in files:
+        return files[path].get("st")
+    start = len(parts)
+    while start > 1 and ("/".join(parts[:start - 1]) or "/") not in files:
+        start -= 1
+    for i in range(start, len(parts) + 1):
         p = "/".join(parts[:i]) or "/"
         try:  # (a link gone between lstat and readlink is recorded as gone)
             st = out["files"].get(p) or os.lstat(p)
@@ -299,9 +305,47 @@ def loose(out):
             todo += [base] + found
             conf.update(found if kind.startswith("include") else ())
     libs = libraries(out)
-    if isinstance(libs, str):
-        return libs
-    return started(out, texts, includes, shells, libs)
+    units = libs if isinstance(libs, str) else systemd_units(out)
+    if isinstance(units, str):
+        return units
+    return started(out, texts, includes, shells, {**libs, **units})
+
+
+# on a systemd host apache2ctl's start, graceful and stop hand the work to systemd (Debian's apache2ctl: when
+# /run/systemd/system is there), which runs what apache2.service and its drop-ins (and every service's: service.d)
+# say, as root, with their Environment= and EnvironmentFile=: the files it reads for that unit, in its search order
+SYSTEMD_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system",
+                "/lib/systemd/system", "/usr/lib/systemd/system"]
+
+
+def systemd_units(out):
+    """{path: text} of every file systemd reads for ``apache2.service`` on a systemd host (none elsewhere), a
+    command's ``-@:+!`` prefix taken off so its path is a word; or why not (a str): a file there this login cannot
+    read as root's, a link (what systemd reads through it is not read here), a directory it cannot list. Their
+    path words are judged by :func:`started` as openssl.cnf's are."""
+    if not stat.S_ISDIR((note(out, "/run/systemd/system") or [0])[0]):
+        return {}
+    found = {}
+    for top in SYSTEMD_DIRS:
+        paths = [top + "/apache2.service"]
+        for sub in (top + "/apache2.service.d", top + "/service.d"):
+            try:
+                paths += [sub + "/" + n for n in sorted(os.listdir(sub)) if n.endswith(".conf")]
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                return "%s could not be listed here (%s): what systemd runs for Apache as root is not known: root " \
+                       "runs nothing" % (sub, exc.strerror)
+        for path in paths:
+            st = note(out, path)
+            if not st or stat.S_ISLNK(st[0]) and out["files"][path].get("link") == "/dev/null":
+                continue  # (not there, or masked)
+            text = None if stat.S_ISLNK(st[0]) else out["files"][path].get("data") or read(out, path)
+            if text is None:
+                return "%s was not read here (%s): what systemd runs for Apache as root at a start or reload is " \
+                       "not known: root runs nothing" % (path, out["files"][path].get("why") or "a link")
+            found[path] = re.sub(r"(?m)^(\s*\w+\s*=\s*)[-@:+!~]+", r"\1", text)
+    return found
 
 
 # the library configurations Apache's root parent reads at every apache2ctl: mod_ssl (and any module linking OpenSSL)
@@ -480,6 +524,12 @@ def started(out, texts, includes, shells=None, libs=None):
                 continue  # (apache2ctl makes it the run user's at every start, and stops at one that is not)
             if re.search(r"\$\{?(?!SUFFIX\b)\w+\}?/", line):
                 return say + "a path built from a variable this check cannot resolve: root runs nothing"
+            for value in re.findall(r"(?:^|[\s;])(?:export\s+)?[A-Za-z_]\w*=(\S*)", line):  # a list: from where?
+                value = value.strip("\"'")
+                if ":" in value and any(not v.startswith(("/", "$")) for v in value.split(":")) or \
+                        re.match(r"[\w.~-]+/", value):
+                    return say + "a relative or empty entry: apache2ctl resolves it from the directory it runs in " \
+                                 "(the admin's at bootstrap): root runs nothing"
             why = judged(say, [os.path.normpath(w) for w in WORD.findall(line.replace(":", " "))])
             if why:
                 return why
@@ -626,7 +676,8 @@ def collect(args):
     # after the verdict (what they record is no part of it)
     app_tree = "/var/www/" + args["app"]
     steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs, app_tree),
-                                        ("outputs", outputs, app_tree), ("mentions", mentions, app_tree)]
+                                        ("outputs", outputs, app_tree), ("mentions", mentions, app_tree, "/etc", 50000,
+                                                                      homes(args, app_tree))]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
@@ -805,7 +856,7 @@ def outputs(out, tree):
                       for w in WORD.findall(ln)]
     out["outputs"] = {}
     skip = ("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")
-    for word in [w for w in dict.fromkeys(words) if not w.startswith(skip) and w not in ("/", tree, tree + "/")][:256]:
+    for word in [w for w in dict.fromkeys(words) if not (w.rstrip("/") + "/").startswith(skip) and w != "/"][:256]:
         top, stem = os.path.dirname(word), os.path.basename(word)
         top, stem = (word.rstrip("/"), "") if os.path.isdir(word) else (top, stem)
         try:
@@ -835,14 +886,33 @@ def served_dirs(out, tree, most=256):
         note(out, path)
 
 
-def mentions(out, tree, top="/etc", most=50000):
+def homes(args, tree):
+    """The homes of the app user and the deploy user that are theirs (a directory they own, outside ``tree``):
+    what those logins may change besides the tree."""
+    import pwd
+
+    found = []
+    for name in (args.get("deploy_user"), args.get("app_user")):
+        try:
+            home = os.path.normpath(pwd.getpwnam(name).pw_dir)
+            st = os.stat(home)
+        except (KeyError, OSError, TypeError):
+            continue
+        if home != "/" and stat.S_ISDIR(st.st_mode) and st.st_uid != 0 and not (home + "/").startswith(tree + "/"):
+            found.append(home)
+    return found
+
+
+def mentions(out, tree, top="/etc", most=50000, also=()):
     """Every root's regular file under ``top`` (not writable by group or others, at most :data:`LIMIT` bytes)
-    whose bytes name ``tree``, with the lines that do (at most 16, 300 bytes each), and every link there whose
-    target names it: root's programs read their configuration under /etc, and which of them runs what from where
-    is not for this list to know (incron's tables, needrestart's Perl, dpkg's hooks, sysctl's core_pattern ...).
+    whose bytes name ``tree`` (or one of ``also``: the deploy and app users' homes), with the lines that do (at
+    most 16, 300 bytes each), and every link there whose target names it: root's programs read their
+    configuration under /etc, and which of them runs what from where is not for this list to know (incron's
+    tables, needrestart's Perl, dpkg's hooks, sysctl's core_pattern, git's hooksPath, pip's find-links ...).
     Nothing is parsed or followed; the bytes read never leave, only those lines. ``mentions``: {path: lines or
     "-> target"}; at most ``most`` entries walked (a bound hit is in ``errors``)."""
-    out["mentions"], needle, count = {}, tree.encode(), 0
+    names = [tree] + [h for h in also if h]
+    out["mentions"], needles, count = {}, [n.encode() for n in names], 0
     for base, dirs, files in os.walk(top):
         dirs.sort()
         for name in sorted(dirs + files):
@@ -855,7 +925,7 @@ def mentions(out, tree, top="/etc", most=50000):
                 st = os.lstat(path)
                 if stat.S_ISLNK(st.st_mode):
                     target = os.readlink(path)
-                    if tree in os.path.normpath(os.path.join(base, target)) or tree in target:
+                    if any(n in os.path.normpath(os.path.join(base, target)) or n in target for n in names):
                         out["mentions"][path] = "-> " + target
                     continue
                 if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022 or st.st_size > LIMIT:
@@ -864,8 +934,9 @@ def mentions(out, tree, top="/etc", most=50000):
                     data = f.read(LIMIT)
             except OSError:
                 continue
-            if needle in data:
-                lines = [[n, ln[:300]] for n, ln in enumerate(data.decode("latin-1").splitlines(), 1) if tree in ln]
+            if any(n in data for n in needles):
+                lines = [[n, ln[:300]] for n, ln in enumerate(data.decode("latin-1").splitlines(), 1)
+                         if any(x in ln for x in names)]
                 out["mentions"][path] = lines[:16]
 
 

@@ -470,10 +470,6 @@ PERIODIC = ("/etc/cron.hourly/", "/etc/cron.daily/", "/etc/cron.weekly/", "/etc/
 
 
 CRON_ENV = re.compile(r"""("[^"]*"|'[^']*'|[^=\s]+)\s*=""")  # cron's env line: a name, then '=' (env.c)
-# the variables that decide what a command line loads or runs (a command's directory, an interpreter's modules, a
-# shell's startup file, the dynamic linker's libraries): a value naming a place names what runs from there
-LOADS = ("PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_PRELOAD", "LD_LIBRARY_PATH", "PERL5LIB", "BASH_ENV",
-         "ENV")
 
 
 def unread_schedules(facts) -> list[str]:
@@ -491,9 +487,10 @@ def unread_schedules(facts) -> list[str]:
 def cron_jobs(raw: dict[str, str]) -> list[dict]:
     """Every cron job: ``{where (file:line), file, user, job}``. /etc/crontab and /etc/cron.d name the user in
     the sixth field; a crontab under /var/spool/cron/crontabs is its owner's; a script in /etc/cron.{hourly,...}
-    runs as root (run-parts), the whole script one job. An environment line of /etc/crontab or /etc/cron.d that
-    sets a variable of :data:`LOADS` (``PATH=``, ``BASH_ENV=`` ...) is a job of its own, as root: every later job of
-    the file (root's stock ``run-parts`` lines in /etc/crontab) finds its commands or loads its code by it.
+    runs as root (run-parts), the whole script one job. An environment line whose value names a path is a job of
+    its own, as the file's user (root for /etc/crontab and /etc/cron.d), whatever the variable: every later job of
+    the file runs with it, and which variable a program finds its code by is not for a list to know (cron runs
+    each job with ``$SHELL``, Python adds ``$HOME``'s user site and ``$PYTHONUSERBASE``'s, ``PATH``, ``BASH_ENV``).
     Lines are cron's: no continuation (a ``\\`` at the end of a line is part of it;
     Apache's continuations made ``MAILTO=x \\`` hide the job on the next line)."""
     out = []
@@ -514,9 +511,9 @@ def cron_jobs(raw: dict[str, str]) -> list[dict]:
             line = line.strip()
             words = line.split()
             env = CRON_ENV.match(line)
-            if env and system and env.group(1).strip("'\"") in LOADS:  # (every later job of the file runs with it)
+            if env and "/" in line.partition("=")[2]:  # (every later job of the file runs with it)
                 name, _, value = line.partition("=")
-                out.append({"where": f"{path}:{n}", "file": path, "user": "root",
+                out.append({"where": f"{path}:{n}", "file": path, "user": "root" if system else path[len(CRONTABS):],
                             "job": f"{name.strip()}={value.strip()}"})
                 continue
             if not words or line.startswith("#") or env:

@@ -1344,10 +1344,44 @@ def cw_schedules(facts, exp):
             lines.append(f"{where}: logrotate rotates {pattern}, which matches files in the app's tree: as root, "
                          "daily, it renames, compresses, empties and re-creates them (the app's data, its database, "
                          "the deploy's files). " + _allow_hint(exp, "allow_cron", where.split(":")[0]))
+    lines += [f"{where}: names {path}, in the home of {user} ({role}): whatever program of root's reads this file "
+              f"reads or runs what that login writes there (a hook dir, a package index, a file it sources). "
+              + _allow_hint(exp, "allow_cron", file) for file, where, path, user, role in
+              homes_named(snap, [j for j in other if not found[id(j)]], exp) if file not in exp.allow.cron]
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
     _unaccounted("scheduled jobs", lines)
+
+
+HOME_WORD = re.compile(r"/[^\s'\"=;,:|&()<>`]+")
+
+
+def homes_named(snap, jobs: list[dict], exp) -> list[tuple[str, str, str, str, str]]:
+    """``(file, where, path, user, role)`` of each line of root's configuration (``root_mentions``: the login
+    collector searched /etc for the deploy and app users' homes too) that names a path in the home of the deploy
+    login or the app user: theirs to change, so root's program reads or runs what they put there (git's
+    ``core.hooksPath``, pip's ``find-links``: the program need not be known). A home under the app's tree is the
+    tree's rule's; a home root owns (the snapshot's stat) is no one else's."""
+    users = getattr(snap, "users", None)
+    roles = {exp.deploy_user: "the deploy login", exp.cfg.app_user: "the app user"}
+    homes = {}
+    for name, role in roles.items():
+        f = users.facts(name) if users is not None else None
+        home = posixpath.normpath(f.get("home") or "/") if f else "/"
+        st = snap.st(home) if hasattr(snap, "st") else None
+        if home in ("/", "/nonexistent") or (home + "/").startswith(exp.cfg.root + "/") or (st and st[1] == 0):
+            continue
+        homes[home] = (name, role)
+    out = []
+    for j in jobs:
+        for word in HOME_WORD.findall(j["job"]):
+            path = posixpath.normpath(word)
+            hit = next((h for h in homes if path == h or path.startswith(h + "/")), None)
+            if hit:
+                out.append((j["file"], j["where"], path, *homes[hit]))
+                break
+    return out
 
 
 def _reads_secrets(text: str, root: str) -> bool:
@@ -1359,13 +1393,17 @@ def _reads_secrets(text: str, root: str) -> bool:
                w.rstrip("/") == root and (i == 0 or words[i - 1] != "cd") for i, w in enumerate(words))
 
 
-def unit_jobs(raw) -> list[dict]:
+def unit_jobs(raw, every: bool = False) -> list[dict]:
     """Each Exec line of the units under /etc/systemd/system ... (a timer's service) as a job: ``{where, user,
-    job}``, like :func:`mechanisms.cron_jobs`'."""
+    job, unit}``, like :func:`mechanisms.cron_jobs`'; ``every``: their working directories, environment files and
+    ``Environment=`` assignments too, as the shell line each is (``cd DIR``, ``. FILE``, ``NAME=value``). A
+    command's ``+``/``!`` prefix runs it as root whatever ``User=`` says."""
     from .mechanisms import EXEC_KEYS, units
 
-    return [{"where": at, "user": u.user, "job": v} for u in units(raw).values() for k in EXEC_KEYS[:7]
-            for v, at in u.values(k)]
+    shape = {"workingdirectory": "cd {}", "rootdirectory": "cd {}", "environmentfile": ". {}"}
+    return [{"where": at, "user": "root" if "+" in v[:len(v) - len(v.lstrip("-@:+!"))] or "!" in v[:3] else u.user,
+             "job": shape.get(k, "{}").format(v.lstrip("-@:+!~")), "unit": u.name} for u in units(raw).values()
+            for k in (EXEC_KEYS + ("environment",) if every else EXEC_KEYS[:7]) for v, at in u.values(k)]
 
 
 def _with_scripts(snap, job: str) -> str:
@@ -1518,12 +1556,15 @@ def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, lis
 
 
 def _job_reach(snap, job: dict, root: str):
-    """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`)."""
-    from .rootacts import command_problem, view
+    """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`);
+    for root's, what someone but root may change too, unless the job's file is a package's as dpkg unpacked it
+    (the stock baseline: ``/etc/cron.daily/apache2``'s cache directory is Apache's run user's by design)."""
+    from .rootacts import command_problem, stock, view
 
     text = " ".join(job["job"].split()[3:]) if job["where"].startswith("/etc/anacrontab:") else job["job"]
-    return command_problem(view(snap) if getattr(snap, "files", None) else None, text, root,
-                           loose=job["user"] == "root")
+    snap = view(snap) if getattr(snap, "files", None) else None
+    mine = job["user"] == "root" and not (snap is not None and job.get("file") and stock(snap, job["file"]))
+    return command_problem(snap, text, root, loose=mine)
 
 
 def cw_units(facts, exp):
@@ -1558,6 +1599,14 @@ def cw_units(facts, exp):
                                        if not always else "remove it"))
     lines += [f"{why}: no allowance accounts for it (allow_units accounts for the unit, not for what it runs as "
               f"root)" for name, why in root_reach(raw, exp.cfg.root).items() if name in exp.allow.units]
+    for job in unit_jobs(raw, every=True):  # what a root unit runs that others may change, as a cron job's is judged
+        why, runs = _job_reach(snap, job, exp.cfg.root) or ("", False)
+        root_runs = runs and job["user"] == "root"  # (allow_units accounts for the unit, not for that)
+        if root_runs and "someone but root may change" in why:  # (the app's tree: unit_problems' and the copies')
+            lines.append(f"{job['where']}: {job['unit']} runs {' '.join(job['job'].split())[:160]!r} as root: it "
+                         f"{why}: whoever can change it runs code as root. " + (
+                             "remove it, or make what it runs root's alone" if job["unit"] in exp.allow.units else
+                             _allow_hint(exp, "allow_units", job["unit"])))
     _unaccounted("systemd units", lines)
 
 
@@ -2167,7 +2216,10 @@ SSHD_BAD = (("permitrootlogin", ("yes",), "root logs in with a password: one gue
              "holds its key) opens ports on the server's public addresses ('ssh -R 0.0.0.0:PORT:...'): it serves "
              "to the network what only this host should reach (a loopback-only service, another host's port)"),
             ("permittunnel", ("yes", "point-to-point", "ethernet"), "every login that may open a tun/tap device "
-             "bridges its own network into the server's: the server serves as a router past its firewall"))
+             "bridges its own network into the server's: the server serves as a router past its firewall"),
+            ("hostbasedauthentication", ("yes",), "a login needs no key of its own: any account of the same name on "
+             "a host /etc/ssh/shosts.equiv or /etc/hosts.equiv lists (or a user's ~/.shosts where IgnoreRhosts is "
+             "no) logs in as it, on that host's word (the deploy login: every release; the gate's: root)"))
 SSH_KEY_PATHS = ("authorizedkeysfile", "authorizedprincipalsfile", "trustedusercakeys", "revokedkeys")
 
 
@@ -2738,6 +2790,7 @@ def cw_become(facts, exp):
                     "PermitRootLogin unset (prohibit-password)"
                 lines.append(f"{path}:{n}: the key of {mine[blob]} logs in as root ({how}): whoever holds the "
                              f"deploy login's key (CI) is root")
+    lines += _password_logins(facts, snap, accts, exp)
     login = facts.get("login") or ""
     if login and login != exp.deploy_user and facts.get("as_root"):  # the gate's login: sudo, so root
         for path, text in sorted((snap.raw.get("own_keys") or {}).items()):
@@ -2800,6 +2853,39 @@ def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> lis
                          f"{exp.deploy_user} (the gate read it as that user): whoever holds that login (every "
                          f"release's code it runs, its SSH key) mints or uses it")
     return list(dict.fromkeys(lines))
+
+
+def _password_logins(facts, snap, accts, exp) -> list[str]:
+    """A line for each login that holds the releases or root (the deploy login, the gate's login, the app user)
+    and that sshd lets in with a password alone (its shadow entry holds one; ``logins.password_route``): one
+    guessed, phished or reused password stands for the key the deploy meant. (The app user's password login set in
+    a Match block is cw_sshd's line.)"""
+    from .logins import match_applies, password_route, sshd_config, sshd_listeners
+    from .mechanisms import texts
+
+    raw = texts(facts) or {}
+    cfgs = [sshd_config(raw, snap.dirs)] + [sshd_config(raw, snap.dirs, argv=argv, where=f"pid {pid}'s command line")
+                                            for pid, argv in sorted(sshd_listeners(snap.raw.get("proc") or {}).items())]
+    who = {exp.deploy_user: "the deploy login: it changes every release", exp.cfg.app_user: "the app user: its "
+           "data and its config's secrets"}
+    if facts.get("login") and facts.get("as_root"):
+        who.setdefault(facts.get("login"), "the gate's login: it becomes root (sudo)")
+    by_name = {a.name: a for a in reversed(accts)}
+    lines = []
+    for name, holds in who.items():
+        a = by_name.get(name)
+        if a is None or a.password != "set" or not a.runs_commands:
+            continue
+        groups = (snap.users.facts(name) or {}).get("groups") or [name]
+        route = next((r for r in (password_route(cfg, name, groups) for cfg in cfgs) if r), None)
+        in_match = any(match_applies(c, name, groups) and b.get(k, ("",))[0].lower() == "yes" for cfg in cfgs
+                       for c, _, b in cfg.matches for k in ("passwordauthentication", "kbdinteractiveauthentication",
+                                                            "challengeresponseauthentication"))
+        if route and not (name == exp.cfg.app_user and in_match):
+            lines.append(f"{name}: a password in /etc/shadow, and sshd takes it for a login: {route}: whoever "
+                         f"guesses or reuses it logs in as {holds}, no key needed (PasswordAuthentication no, or "
+                         f"lock the password: passwd -l {name})")
+    return lines
 
 
 def cw_deploy_account(facts, exp):
@@ -3309,8 +3395,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "it runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, "
             "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
             "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
-            "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it; a crontab's PATH, "
-            "BASH_ENV, PYTHONPATH ... lines as root jobs; a job that only names the tree is said to, unless allowed; "
+            "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
+            "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); nor as root "
+            "with a path someone but root may change (its program, a script it runs, a variable's value whatever "
+            "the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
+            "unpacked it aside; a job that only names the tree is said to, unless allowed; "
             "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
             "file names become options: tar's --checkpoint-action)",
             "test_no_unaccounted_scheduled_jobs",
@@ -3337,9 +3426,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there); no unit file linked "
             "from there is one no package ships; the app, deploy and Apache users have no systemd "
             "user manager at boot (linger) and no enabled user units; no drop-in or unit file there changes how "
-            "systemd starts, reloads or stops Apache's or sshd's unit; unless allowed (allow_units), which never "
-            "accounts for a command of a unit with User= that runs as root all the same ('+'/'!' prefixes, "
-            "PermissionsStartOnly) and reaches the app's tree; whatever is allowed, neither unit is masked and no "
+            "systemd starts, reloads or stops Apache's or sshd's unit; each unit's Exec*, WorkingDirectory, "
+            "EnvironmentFile and Environment values judged as a cron job's line (a root unit's path someone but "
+            "root may change, whatever the variable); unless allowed (allow_units), which never accounts for a "
+            "command that runs as root with what someone but root may change, nor for one of a unit with User= "
+            "that runs as root all the same ('+'/'!' prefixes, PermissionsStartOnly) and reaches the app's tree; "
+            "whatever is allowed, neither unit is masked and no "
             "reload of theirs stops the server",
             "test_no_unaccounted_systemd_units",
             "app-report.service (/etc/systemd/system/app-report.service; enabled by .../timers.target.wants/"
@@ -3393,7 +3485,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "its Include files, sshd's first-value rule, Match blocks; each running server's own -o and -f "
             "arguments first): no root login with a password, no empty "
             "passwords, StrictModes on, no GatewayPorts or PermitTunnel (a login's forwards and tunnels serve "
-            "the network), every file that decides a key login (AuthorizedKeysFile, "
+            "the network), no HostbasedAuthentication (a trusted host's word stands for the user's key), every "
+            "file that decides a key login (AuthorizedKeysFile, "
             "AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in the user's home or root's alone; what "
             "sshd runs (AuthorizedKeysCommand, AuthorizedPrincipalsCommand: before authentication, for anyone; "
             "ForceCommand, Subsystem), resolved through links and root's scripts, runs and names nothing in the "
@@ -3466,7 +3559,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "read the app's config ...", root_only=True),
     Promise("cw_become", f"{CW}: grants", "no one becomes root outside sudoers and groups: no account but root "
             "with uid 0 or primary gid 0; no account that runs commands with an empty password (pam_unix nullok: "
-            "anyone su's to it) or a hash in /etc/passwd; root's authorized_keys root's alone and without the "
+            "anyone su's to it) or a hash in /etc/passwd; no password that sshd takes (PasswordAuthentication, "
+            "keyboard-interactive through PAM; unless AuthenticationMethods asks for a key first) for the deploy "
+            "login, the app user or the gate's login; root's authorized_keys root's alone and without the "
             "deploy login's keys while sshd lets root log in with a key, nor the gate's login's (sudo) (/etc/shadow "
             "read by root, reduced there to empty/locked/none/set and its aging fields: no hash leaves the server); "
             "no SSH trust anchor the deploy login can mint or use: no user CA sshd trusts (TrustedUserCAKeys) whose "

@@ -18,12 +18,12 @@ import base64
 import csv
 import grp
 import hashlib
-import http.client
 import io
 import json
 import os
 import pwd
 import re
+import socket
 import stat
 import sys
 import threading
@@ -178,19 +178,36 @@ def venv_version(venv):
 
 
 
-def get(args, path):
-    """GET ``path`` on 127.0.0.1 with ``Host: server_name``: status, release header, the body's start."""
-    conn = http.client.HTTPConnection("127.0.0.1", args["port"], timeout=10)
+def get(args, path, limit=1 << 16):
+    """GET ``path`` on 127.0.0.1 with ``Host: server_name``: status, release header (repeated ones joined with
+    ``, ``, as ``http.client`` gives them), the body's start. Over a plain socket: importing ``http.client`` (with
+    ``email``) was ~25 ms of every probe's CPU, an eighth of this program's. The answer is read to its end
+    (``Connection: close``) within 10 s in all and at most ``limit`` bytes, then its head is parsed."""
+    deadline = time.monotonic() + 10
+    request = "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: deploytests-probe\r\nAccept-Encoding: identity\r\n" \
+              "Connection: close\r\n\r\n" % (path, args["server_name"])
+    answer = b""
     try:
-        conn.request("GET", path, headers={"Host": args["server_name"], "User-Agent": "deploytests-probe"})
-        resp = conn.getresponse()
-        body = resp.read(400).decode("utf-8", "replace")
-        return {"status": resp.status, "release": resp.getheader("X-Deploy-Release"), "body": body}
-    except (OSError, http.client.HTTPException) as exc:
-        return {"status": None, "error": "%s: %s" % (type(exc).__name__, exc)}
-    finally:
-        conn.close()
-
+        with socket.create_connection(("127.0.0.1", args["port"]), timeout=10) as sock:
+            sock.sendall(request.encode("latin-1"))
+            while len(answer) < limit:
+                sock.settimeout(max(deadline - time.monotonic(), 0.001))
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+    except OSError as exc:  # (cut off or out of time after its head came: the head counts, as http.client's did)
+        if b"\r\n\r\n" not in answer:
+            return {"status": None, "error": "%s: %s" % (type(exc).__name__, exc)}
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = lines[0].split(None, 2)
+    if len(status) < 2 or not status[0].startswith("HTTP/") or not (status[1].isdigit() and len(status[1]) == 3):
+        return {"status": None, "error": "BadStatusLine: %r" % lines[0][:80]}
+    release = [v.strip() for n, sep, v in (ln.partition(":") for ln in lines[1:])
+               if sep and n.strip().lower() == "x-deploy-release"]
+    return {"status": int(status[1]), "release": ", ".join(release) if release else None,
+            "body": body[:400].decode("utf-8", "replace")}
 
 
 def dist_version(site, name):

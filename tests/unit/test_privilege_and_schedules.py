@@ -444,7 +444,8 @@ def test_a_log_dir_someone_else_owns_says_root_writes_there(exp):
 
 def proc(pid, user, cmdline, ancestors=()):
     return {"pid": pid, "user": user, "uid": 0, "ppid": 1, "comm": cmdline.split()[0][-15:], "cmdline": cmdline,
-            "exe": None, "started": 0, "ancestors": [{"pid": a, "comm": c, "user": u} for a, c, u in ancestors]}
+            "exe": cmdline.split()[0] if cmdline.startswith("/") else "/usr/bin/" + cmdline.split()[0], "started": 0,
+            "ancestors": [{"pid": a, "comm": c, "user": u} for a, c, u in ancestors]}
 
 
 @pytest.mark.parametrize("p, fails", [
@@ -713,3 +714,67 @@ def test_a_file_sourcing_a_file_that_sources_the_apps_tree_is_one_cause(exp):
     lines = [ln.strip() for ln in msg["cw_schedules"].splitlines() if ln.strip().startswith("- ")]
     assert len(lines) == 1 and lines[0].startswith("- /etc/bash.bashrc:2: runs ") and "/etc/profile:2" in lines[0], \
         lines
+
+
+def test_the_login_collector_also_finds_roots_files_naming_the_deploy_and_app_users_homes(tmp_path):
+    """blind8's h05/h06: git's system config (core.hooksPath) and pip's (find-links) name a directory in the deploy
+    login's home; the collector searches root's files for those homes too (its own, not root's)."""
+    from deploytests.verify import collect_login
+
+    home = str(tmp_path / "home" / "appuser")
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "gitconfig").write_text(f"[core]\n\thooksPath = {home}/git-hooks\n")
+    (tmp_path / "etc" / "pip.conf").write_text(f"[global]\nfind-links = {home}/wheels\n")
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, "/var/www/yourapplication", top=str(tmp_path / "etc"), also=[home])
+    if os.getuid() == 0:  # (root's files only: as root, the test's files are root's)
+        assert out["mentions"][f"{tmp_path}/etc/gitconfig"] == [[2, f"\thooksPath = {home}/git-hooks"]]
+        assert out["mentions"][f"{tmp_path}/etc/pip.conf"] == [[2, f"find-links = {home}/wheels"]]
+    (tmp_path / "home" / "appuser").mkdir(parents=True)
+    mine = os.getuid() != 0 and os.stat(home).st_uid == os.getuid()
+    import pwd
+    me = pwd.getpwuid(os.getuid()).pw_name
+    assert collect_login.homes({"deploy_user": me, "app_user": "no-such-user"}, "/var/www/x") == (
+        [os.path.normpath(pwd.getpwnam(me).pw_dir)] if mine and os.path.isdir(pwd.getpwnam(me).pw_dir) else
+        collect_login.homes({"deploy_user": me}, "/var/www/x"))
+
+
+@pytest.mark.parametrize("where, line", [
+    ("/etc/gitconfig:2", "\thooksPath = /home/appuser/git-hooks"),  # blind8's h05
+    ("/etc/pip.conf:3", "find-links = /home/appuser/wheels"),  # h06
+    ("/etc/wgetrc:9", "input = /home/appuser/urls.txt"),  # the class's other members
+    ("/etc/vim/vimrc.local:1", "source /home/appuser/.vim/team.vim")])
+def test_roots_configuration_naming_the_deploy_logins_home_is_a_finding(exp, where, line):
+    """Root's configuration that names a path in the deploy login's (or the app user's) home: that login changes
+    what root's program reads or runs there, whatever the program (git's hooks run as root at every root
+    commit: shown as uid 0; pip installs the login's wheels)."""
+    path = where.rsplit(":", 1)[0]
+    found = snap({}, {})
+    found.raw["mentions"] = {path: [[int(where.rsplit(":", 1)[1]), line]]}
+    facts = clean_facts()
+    facts.raw = found  # (the homes: from its /etc/passwd)
+    inv(facts)["mentions"] = parse.root_mentions(found)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"], msg
+    assert f"- {where}: names /home/appuser/" in msg["cw_schedules"] and "in the home of appuser (the deploy " \
+           "login)" in msg["cw_schedules"] and f'allow_cron = ["{path}"]' in msg["cw_schedules"], msg
+    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
+    # another user's home (an admin's: root-capable anyway) and a name that only starts like the home pass
+    for other in (line.replace("/home/appuser/", "/home/admin/"), line.replace("/home/appuser/", "/home/appuser2/")):
+        found.raw["mentions"] = {path: [[1, other]]}
+        inv(facts)["mentions"] = parse.root_mentions(found)
+        assert failing(facts, exp) == {}, other
+
+
+def test_where_root_jobs_write_is_never_a_system_tree_they_name_whole():
+    """blind8's admin stage (restic backing up shared/ and /etc nightly, as root): the job names /etc as a
+    source; the collector listed /etc's entries as the job's outputs (its skip list held '/etc/', not the
+    directory itself), and every world-readable file there became 'a copy of the app's secrets others may read'.
+    A system tree or the app's, named whole or with a trailing slash, is never where the copies are looked for."""
+    from deploytests.verify import collect_login
+
+    job = ("30 2 * * * root restic -r /var/backups/restic backup /var/www/yourapplication/shared /etc /usr/ "
+           "/var/www/yourapplication\n")
+    out = {"errors": {}, "files": {"/etc/cron.d/restic-backup": {"data": job}}, "dirs": {}, "size": 0}
+    collect_login.outputs(out, "/var/www/yourapplication")
+    assert not [w for w in out["outputs"] if w.rstrip("/") in ("/etc", "/usr", "/var/www/yourapplication")], out

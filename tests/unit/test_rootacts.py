@@ -198,7 +198,8 @@ def test_another_users_job_running_its_own_script_is_no_finding(exp):
 
 def proc(pid, uid, cmdline, cwd="/", ppid=1, opened=(), status=""):
     return {str(pid): {"uid": uid, "stat": f"{pid} (x) S {ppid} 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0",
-                       "status": status, "cmdline": cmdline.replace(" ", "\0"), "exe": "/usr/bin/dash", "cwd": cwd,
+                       "status": status, "cmdline": cmdline.replace(" ", "\0"), "cwd": cwd,
+                       "exe": cmdline.split()[0] if cmdline.startswith("/") else "/usr/bin/" + cmdline.split()[0],
                        "open": list(opened), "sockets": []}}
 
 
@@ -288,6 +289,36 @@ def test_an_allowed_process_binds_the_code_it_runs_not_the_command_line_it_chose
     msg = fails("cw_processes", app_process(script, "/dev/shm/w"), allowing(exp, processes=(f"yourapplication: "
                                                                                            f"{script}",)))
     assert "working directory /dev/shm/w" in msg, msg
+
+
+def test_an_allowed_process_binds_the_program_the_kernel_runs_and_its_code_finding_environment(exp):
+    """attack8: the entry bound the command line's words and the working directory, not the program the kernel
+    runs nor the environment the process chose: the deploy login (its sudo rule: the release's python as the app
+    user) started the allowed worker's exact command line from / with PYTHONPATH=/dev/shm/w (-m imported its own
+    module), and /bin/bash under the python's name with PATH=/dev/shm/w:... (bash -m ran the script of that name
+    in PATH): the gate passed both. The exe is now the entry's program (a venv's python: the stack's
+    interpreter), and no PYTHON*, LD_*, PERL*, RUBY*, NODE_* or PATH variable names a place others may change."""
+    worker = f"{ROOT}/current/venv/bin/python -m yourapplication.worker"
+    allowed = allowing(exp, processes=(f"yourapplication: {worker}",))
+    python = f"/usr/bin/python{exp.stack.python_version}"
+
+    def worker_process(exe, environ):
+        facts = host(proc=proc(931, 999, worker, cwd="/"), dirs={"/usr/bin": [], "/bin": []})  # (root's, as read)
+        facts.raw.raw["proc"]["931"].update(exe=exe, environ="\0".join(environ))
+        facts.get("inventory")["processes"].append({
+            "pid": 931, "user": "yourapplication", "ppid": 1, "comm": "python", "cmdline": worker, "exe": exe,
+            "started": 0.0, "ancestors": [{"pid": 1, "comm": "docker-init", "user": "root"}]})
+        return facts
+
+    assert outcome("cw_processes", worker_process(python, ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"]), allowed) == "pass"
+    msg = fails("cw_processes", worker_process(python, ["PATH=/usr/bin:/bin", "PYTHONPATH=/dev/shm/w"]), allowed)
+    assert "its environment's 'PYTHONPATH=/dev/shm/w' names /dev/shm/w, which someone but root may change" in msg, msg
+    msg = fails("cw_processes", worker_process("/usr/bin/bash", ["PATH=/usr/bin:/bin"]), allowed)
+    assert f"it runs /usr/bin/bash, not {ROOT}/current/venv/bin/python" in msg, msg
+    msg = fails("cw_processes", worker_process(python, ["PATH=/dev/shm/w:/usr/bin:/bin"]), allowed)
+    assert "'PATH=/dev/shm/w:/usr/bin:/bin' names /dev/shm/w" in msg, msg
+    msg = fails("cw_processes", worker_process(None, []), allowed)
+    assert "the program it runs is not known" in msg, msg
 
 
 # ---------------------------------------------------------------- 3. root attached to the app
