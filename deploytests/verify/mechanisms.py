@@ -334,9 +334,31 @@ def units(raw: dict[str, str]) -> dict[str, Unit]:
 
 def reaches(text: str, root: str) -> bool:
     """Whether a command line, a unit's value or a script names ``root`` or a path under it (as a word: split at
-    blanks, quotes, ``=``, ``;``, ``|``, ``&``, parentheses and backquotes, systemd's ``-@:+!`` prefixes dropped)."""
+    blanks, quotes, ``=``, ``;``, ``|``, ``&``, parentheses and backquotes, systemd's ``-@:+!`` prefixes dropped),
+    as written or as a glob the shell, tmpfiles or logrotate expand (``/var/www/*/current/venv/bin/python``)."""
     words = (w.lstrip("-@:+!") for w in re.split(r"[\s'\"=;|&()`<>]+", text))
-    return any(w.rstrip("/") == root or w.startswith(root + "/") for w in words)
+    return any(w.rstrip("/") == root or w.startswith(root + "/") or GLOB.search(w) and _glob_reaches(w, root)
+               for w in words)
+
+
+GLOB = re.compile(r"[*?\[{]")
+
+
+def _glob_reaches(word: str, root: str) -> bool:
+    """Whether the absolute glob ``word`` (``*``, ``?``, ``[...]`` within a name; ``{a,b}``) may match ``root`` or a
+    path under it: each of its names matches the tree's name at that depth, and it is no shorter than the tree."""
+    want, todo, seen = root.strip("/").split("/"), [word], 0
+    while todo and seen < 64:
+        pattern, seen = todo.pop(), seen + 1
+        brace = re.search(r"\{([^{}]*)\}", pattern)
+        if brace:  # (the shell's and logrotate's alternatives: each in turn)
+            todo += [pattern[:brace.start()] + alt + pattern[brace.end():] for alt in brace.group(1).split(",")]
+            continue
+        names = posixpath.normpath(pattern).strip("/").split("/")
+        if pattern.startswith("/") and len(names) >= len(want) and all(
+                fnmatch.fnmatchcase(w, n) for w, n in zip(want, names, strict=False)):
+            return True
+    return False
 
 
 def _shipped(path: str, shipped) -> bool:
