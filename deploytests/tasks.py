@@ -45,6 +45,7 @@ from pathlib import Path
 from fabric import Connection, task
 
 from . import pipeline
+from .closedpipe import tolerate_closed_pipes
 from .errors import DeployError, DeployTestsError, HostsFailed
 from .pipeline.hosts import print_lines
 from .redaction import NONE, Secrets, secrets_of
@@ -64,6 +65,7 @@ def one_line_errors(fn):
     def wrapper(*args, **kwargs):
         name = getattr(wrapper, "step", fn.__name__)
         session = args[0] if args and isinstance(args[0], Session) else None
+        tolerate_closed_pipes()  # `fab ... | head -1`: a rollout never stops because no one reads its output
         try:
             return fn(*args, **kwargs)
         except HostsFailed as exc:  # each host's error is on its own line already: name the hosts, then details

@@ -73,7 +73,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
               "\n(chrony; as root: the MTA only): \"ADDRESS USER PROGRAM\" (the holder's"
               "\nuser and executable; an interpreter's: "
               "its script),\nADDRESS \"*:port\" (any),\n\"localhost:port\" (loopback) or \"host:port\"; the\n"
-              "address alone: an Apache Listen only"),
+              "address alone: an Apache Listen only; a root\nprocess's UNIX socket others may connect to:\n"
+              "\"unix:/path USER PROGRAM\" (\"unix:@name\": abstract)"),
     Field("allow_sites", Strings(unique=True), default=(), example='["status.example.com"]',
           doc="ServerNames of vhosts allowed besides the app's"),
     Field("allow_apache_conf", Strings(unique=True), default=(), example='["/etc/apache2/conf-enabled/ops.conf"]',

@@ -72,7 +72,7 @@ FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
 FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix", "packet")]  # packet: who captures
 UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
 TREES = [(SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True), (MODULES, 1, False)]
-TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 1, True)]
+TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 2, True)]
 TREES += [("/etc/apt/apt.conf.d", 1, True), ("/etc/profile.d", 1, True)]  # apt's and login shells' hooks
 FILES += ["/etc/ssh/sshd_config", "/etc/security/limits.conf", "/etc/security/pam_env.conf"]  # logins (world-readable)
 FILES += ["/etc/apt/sources.list"]  # where root's package updates come from (world-readable)
@@ -144,9 +144,15 @@ def check(args):
 
 
 def note(out, path):
-    """Record the ``lstat`` of ``path`` and of each directory above it; the stat result, or None."""
-    parts = path.split("/")
-    for i in range(1, len(parts) + 1):
+    """Record the ``lstat`` of ``path`` and of each directory above it; the stat result, or None. A recorded path's
+    directories are recorded already (only this records paths): the walk starts below the deepest one recorded."""
+    files, parts = out["files"], path.split("/")
+    if path in files:
+        return files[path].get("st")
+    start = len(parts)
+    while start > 1 and ("/".join(parts[:start - 1]) or "/") not in files:
+        start -= 1
+    for i in range(start, len(parts) + 1):
         p = "/".join(parts[:i]) or "/"
         try:  # (a link gone between lstat and readlink is recorded as gone)
             st = out["files"].get(p) or os.lstat(p)
@@ -663,14 +669,15 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit), ("host keys", host_keys)]
+                  ("polkit", polkit), ("host keys", host_keys), ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
     # after the verdict (what they record is no part of it)
     app_tree = "/var/www/" + args["app"]
     steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs, app_tree),
-                                        ("outputs", outputs, app_tree), ("mentions", mentions, app_tree)]
+                                        ("outputs", outputs, app_tree), ("mentions", mentions, app_tree, "/etc", 50000,
+                                                                      homes(args, app_tree))]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
@@ -737,7 +744,9 @@ def own_keys(out):
 def host_keys(out):
     """The public halves of the SSH server's host keys (world-readable ``.pub`` files; never a private key): every
     ``*.pub`` of /etc/ssh and the ``.pub`` of each ``HostKey`` path sshd_config and its drop-ins (read above) name,
-    at most 32: the runner judges each key's strength."""
+    at most 32: the runner judges each key's strength. Each ``TrustedUserCAKeys`` file they name (public keys,
+    when root's) and the ``lstat`` of its private half beside it (``ca.pub``: ``ca``; never opened): who may sign
+    certificates sshd accepts."""
     names = ["/etc/ssh/" + n for n in out["dirs"].get("/etc/ssh", []) if n.endswith(".pub")]
     confs = ["/etc/ssh/sshd_config"] + ["/etc/ssh/sshd_config.d/" + n
                                         for n in out["dirs"].get("/etc/ssh/sshd_config.d", [])]
@@ -748,6 +757,12 @@ def host_keys(out):
                 names.append(m.group(1) + ".pub")
     for path in sorted(set(names))[:32]:
         read(out, path, 65536)
+    for conf in confs:  # a user CA sshd trusts: its public keys, and the lstat of its private half by ssh-keygen's name
+        for line in (out["files"].get(conf, {}).get("data") or "").splitlines():
+            for path in re.findall(r"^\s*trustedusercakeys[\s=]+(/[^\s\x00]+)", line, re.I)[:1]:
+                read(out, path, 65536)
+                if path.endswith(".pub"):
+                    note(out, path[:-4])
 
 
 WORD = re.compile(r"(?:^|(?<=[\s'\"=;|&(`<>]))(/[^\s'\"`;|&()<>$*?\x00]+)", re.M)  # an absolute path word
@@ -841,7 +856,7 @@ def outputs(out, tree):
                       for w in WORD.findall(ln)]
     out["outputs"] = {}
     skip = ("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")
-    for word in [w for w in dict.fromkeys(words) if not w.startswith(skip) and w not in ("/", tree, tree + "/")][:256]:
+    for word in [w for w in dict.fromkeys(words) if not (w.rstrip("/") + "/").startswith(skip) and w != "/"][:256]:
         top, stem = os.path.dirname(word), os.path.basename(word)
         top, stem = (word.rstrip("/"), "") if os.path.isdir(word) else (top, stem)
         try:
@@ -871,14 +886,33 @@ def served_dirs(out, tree, most=256):
         note(out, path)
 
 
-def mentions(out, tree, top="/etc", most=50000):
+def homes(args, tree):
+    """The homes of the app user and the deploy user that are theirs (a directory they own, outside ``tree``):
+    what those logins may change besides the tree."""
+    import pwd
+
+    found = []
+    for name in (args.get("deploy_user"), args.get("app_user")):
+        try:
+            home = os.path.normpath(pwd.getpwnam(name).pw_dir)
+            st = os.stat(home)
+        except (KeyError, OSError, TypeError):
+            continue
+        if home != "/" and stat.S_ISDIR(st.st_mode) and st.st_uid != 0 and not (home + "/").startswith(tree + "/"):
+            found.append(home)
+    return found
+
+
+def mentions(out, tree, top="/etc", most=50000, also=()):
     """Every root's regular file under ``top`` (not writable by group or others, at most :data:`LIMIT` bytes)
-    whose bytes name ``tree``, with the lines that do (at most 16, 300 bytes each), and every link there whose
-    target names it: root's programs read their configuration under /etc, and which of them runs what from where
-    is not for this list to know (incron's tables, needrestart's Perl, dpkg's hooks, sysctl's core_pattern ...).
+    whose bytes name ``tree`` (or one of ``also``: the deploy and app users' homes), with the lines that do (at
+    most 16, 300 bytes each), and every link there whose target names it: root's programs read their
+    configuration under /etc, and which of them runs what from where is not for this list to know (incron's
+    tables, needrestart's Perl, dpkg's hooks, sysctl's core_pattern, git's hooksPath, pip's find-links ...).
     Nothing is parsed or followed; the bytes read never leave, only those lines. ``mentions``: {path: lines or
     "-> target"}; at most ``most`` entries walked (a bound hit is in ``errors``)."""
-    out["mentions"], needle, count = {}, tree.encode(), 0
+    names = [tree] + [h for h in also if h]
+    out["mentions"], needles, count = {}, [n.encode() for n in names], 0
     for base, dirs, files in os.walk(top):
         dirs.sort()
         for name in sorted(dirs + files):
@@ -891,7 +925,7 @@ def mentions(out, tree, top="/etc", most=50000):
                 st = os.lstat(path)
                 if stat.S_ISLNK(st.st_mode):
                     target = os.readlink(path)
-                    if tree in os.path.normpath(os.path.join(base, target)) or tree in target:
+                    if any(n in os.path.normpath(os.path.join(base, target)) or n in target for n in names):
                         out["mentions"][path] = "-> " + target
                     continue
                 if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022 or st.st_size > LIMIT:
@@ -900,8 +934,9 @@ def mentions(out, tree, top="/etc", most=50000):
                     data = f.read(LIMIT)
             except OSError:
                 continue
-            if needle in data:
-                lines = [[n, ln[:300]] for n, ln in enumerate(data.decode("latin-1").splitlines(), 1) if tree in ln]
+            if any(n in data for n in needles):
+                lines = [[n, ln[:300]] for n, ln in enumerate(data.decode("latin-1").splitlines(), 1)
+                         if any(x in ln for x in names)]
                 out["mentions"][path] = lines[:16]
 
 
@@ -916,6 +951,26 @@ def polkit(out):
             for name in out["dirs"][base]:
                 (read if name in files else note)(out, base + "/" + name)
             dirs[:] = dirs if base.count("/") < 6 and len(out["dirs"]) < 64 else []
+
+
+def unix_sockets(out):
+    """Who may connect to each UNIX socket that takes connections or datagrams by path (``/proc/net/unix``, read
+    above: a listening one, or a datagram one bound to a path; at most 256): the ``lstat`` of the path and of
+    where its links lead (:func:`note`: each directory above too) and the access ACL's raw bytes
+    (``system.posix_acl_access``, which any reader may read) of each of them that has one. Abstract names have no
+    file: anyone on the host may connect."""
+    rows = [r.split(None, 7) for r in (out["files"].get("/proc/net/unix", {}).get("data") or "").splitlines()[1:]]
+    names = [r[7] for r in rows if len(r) == 8 and r[7][:1] == "/" and (int(r[3], 16) & 0x10000 or r[4] == "0002")]
+    for path in list(dict.fromkeys(names))[:256]:
+        note(out, path)
+        note(out, os.path.realpath(path))
+        for p in {"/".join(q.split("/")[:i]) or "/" for q in (path, os.path.realpath(path))
+                  for i in range(1, q.count("/") + 2)}:
+            try:
+                out["files"][p]["acl"] = os.getxattr(p, "system.posix_acl_access", follow_symlinks=False).decode(
+                    "latin-1")
+            except (OSError, KeyError):  # none (ENODATA), no xattrs here, or not looked at
+                pass
 
 
 def hooks(out):

@@ -154,6 +154,40 @@ def admits(cfg: SshdConfig, user: str, groups: list[str]) -> str | None:
     return None
 
 
+# the ways sshd takes a password instead of a key (OpenSSH's defaults: yes); keyboard-interactive asks PAM (pam_unix:
+# the password) and needs UsePAM yes on Linux
+PASSWORD_ROUTES = (("passwordauthentication", False), ("kbdinteractiveauthentication", True),
+                   ("challengeresponseauthentication", True))
+
+
+def setting_for(cfg: SshdConfig, key: str, user: str, groups: list[str]) -> tuple[str, str] | None:
+    """(value, where) of ``key`` for a login of ``user``: the first Match block that may apply and sets it
+    (sshd: a satisfied block's first value overrides the global one), else the global value; None: unset."""
+    for criteria, _, block in cfg.matches:
+        if key in block and match_applies(criteria, user, groups):
+            return block[key]
+    return cfg.first.get(key)
+
+
+def password_route(cfg: SshdConfig, user: str, groups: list[str]) -> str | None:
+    """How sshd lets ``user`` in with a password alone (``Keyword value (file:line)``, an unset default named),
+    or None: password and keyboard-interactive authentication (the latter through PAM) unless
+    ``AuthenticationMethods`` asks every login for a key first."""
+    methods = setting_for(cfg, "authenticationmethods", user, groups)
+    if methods and methods[0].lower() != "any" and all("publickey" in alt.split(",")
+                                                        for alt in methods[0].split()):
+        return None
+    pam = (setting_for(cfg, "usepam", user, groups) or ("no", ""))[0].lower() == "yes"
+    for key, needs_pam in PASSWORD_ROUTES:
+        found = setting_for(cfg, key, user, groups)
+        if key == "challengeresponseauthentication" and setting_for(cfg, "kbdinteractiveauthentication", user, groups):
+            continue  # (the older name of the same setting: the newer one decides)
+        value, where = found or ("yes", "")
+        if value.lower() == "yes" and (pam or not needs_pam):
+            return f"{key} {value} ({where})" if where else f"{key} unset (OpenSSH's default: yes)"
+    return None
+
+
 def _match(pattern: str, name: str) -> bool:
     """sshd's pattern list entry (``*``/``?`` wildcards; ``!`` negation is no admission)."""
     return not pattern.startswith("!") and fnmatch.fnmatchcase(name, pattern)

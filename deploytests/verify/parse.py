@@ -728,13 +728,16 @@ SCRIPT = re.compile(r"^\s*(prerotate|postrotate|firstaction|lastaction|preremove
 def logrotate_scripts(snap: Snapshot) -> list[dict]:
     """The scripts logrotate runs as root (``prerotate`` ... ``endscript`` blocks of /etc/logrotate.conf and
     /etc/logrotate.d/*, root's bytes): ``{where (file:line), file, user, job}``; a file logrotate reads that the
-    collector did not (someone but root may write it) is a job of its own saying so."""
+    collector did not (someone but root may write it) is a job of its own saying so. A directory there is not
+    logrotate's to read (Debian's ``httpd-prerotate``: the apache2 file's prerotate script runs it with
+    ``run-parts``, and that job is judged with each script in it: :func:`rootacts.path_problem`)."""
     out = []
     names = [f"{LOGROTATE[1]}/{n}" for n in snap.listdir(LOGROTATE[1]) or []]
     for path in [LOGROTATE[0]] + names:
-        text = snap.text(path)
+        text, st = snap.text(path), snap.st(path)
         if text is None:
-            if snap.st(path) is not None:
+            if st is not None and not stat.S_ISDIR(st[0]):  # (a directory there is no file of logrotate's: a
+                #                                                   hook dir a job runs, judged as that job's)
                 why = (snap.files.get(path) or {}).get("why")
                 out.append({"where": path, "file": path, "user": "root", "job": f"(not read: {why})"})
             continue
@@ -935,7 +938,10 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
     parents = sorted({d["ppid"] for d in daemons})
     files = [i["path"] for i in dump["includes"]] + [C.SERVER_ROOT + "/envvars"]
     sudoers = sudoers_lines(snap)
+    from .sockets import unix_listeners
+
     return {"mtimes": mtimes(snap, args["vhost"], sudoers), "listeners": procs.listeners(),
+            "unix_listeners": unix_listeners(snap, procs),
             "processes": procs.watched(users), "apache_user": apache_user,
             "apache": dict(dump, files=apache_files(snap, files, dpkg)), "sudoers": sudoers,
             "app_keys": args.get("app_keys"),  # the reader's
@@ -1004,7 +1010,7 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     out: dict = {"login": args.get("login"), "as_root": as_root, "python": raw.get("python"),
                  "executable": args.get("python"), "errors": dict(tree.get("errors") or {}), "raw": snap}
     for key in ("tree", "wsgi_sha256", "config_sha256", "tree_inventory", "http", "login_files", "packaged",
-                "bytecode", "login_keys", "loaded"):
+                "bytecode", "login_keys", "loaded", "held_keys"):
         out[key] = tree.get(key)
     out["errors"].update({f"root: {k}": v for k, v in (raw.get("errors") or {}).items()})
 

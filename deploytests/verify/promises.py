@@ -960,6 +960,8 @@ def cw_listen(facts, exp):
     """Every listening socket: Apache on the app's port, the SSH server the gate came in by, a loopback-only
     socket of a daemon the distribution installed (:func:`_system_daemon`), or allowed. A socket whose holder
     root cannot see is a finding that says so."""
+    from .sockets import unix_lines
+
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
     seen, lines = set(), []
@@ -1006,6 +1008,7 @@ def cw_listen(facts, exp):
         who += f" (its program is {script}, a file no package ships)" if script else ""
         lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. " + (allowed or "")
                      + _allow_hint(exp, "allow_listen", bind))
+    lines += unix_lines(facts, exp, inv.get("unix_listeners") or [], apache_bin)
     _unaccounted("listening sockets", lines)
 
 
@@ -1311,13 +1314,16 @@ def cw_schedules(facts, exp):
     other = inv.get("mentions") or []  # root's other configuration under /etc naming the app's tree, or a link
     found.update((id(j), _job_reach(snap, j, root)) for j in other)
     jobs += [j for j in other if found[id(j)]]
+    jobs, via = _one_cause(jobs, found)
     lines = []
     for s in jobs:
-        where = s["where"].split(":")[0].split(" ")[0]
-        if where in exp.allow.cron:
+        why, runs = found.get(id(s)) or ((f"names {root}", True) if reaches(" ".join(s["job"].split()), root) else
+                                         ("", False))
+        # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
+        where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
+        if where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron:
             continue
         job = " ".join(s["job"].split())
-        why, runs = found.get(id(s)) or ((f"names {root}", True) if reaches(job, root) else ("", False))
         reach = (f" from the app's tree ({root})" if "the app's tree" in why else "") if runs else \
             f", naming the app's tree ({root})" if why else ""
         lines.append(f"{s['where']}: runs {job[:160]!r} as {s['user']}{reach}: " + (f"it {why}: " if why else "") +
@@ -1325,6 +1331,7 @@ def cw_schedules(facts, exp):
                      (f" (what the deploy login or the app writes there runs as {s['user']})" if why and runs and
                       s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
                       "or the app can change; a link planted there redirects it)" if why else "") +
+                     (f" (root also runs it through {', '.join(via[s['where']])})" if via.get(s["where"]) else "") +
                      ". " + _allow_hint(exp, "allow_cron", where))
     for s in cron_jobs(raw) + (inv.get("root_hooks") or []):  # a job reaching the tree from a directory above it
         deep = tree_reach_from_above(s["job"], root)
@@ -1337,10 +1344,44 @@ def cw_schedules(facts, exp):
             lines.append(f"{where}: logrotate rotates {pattern}, which matches files in the app's tree: as root, "
                          "daily, it renames, compresses, empties and re-creates them (the app's data, its database, "
                          "the deploy's files). " + _allow_hint(exp, "allow_cron", where.split(":")[0]))
+    lines += [f"{where}: names {path}, in the home of {user} ({role}): whatever program of root's reads this file "
+              f"reads or runs what that login writes there (a hook dir, a package index, a file it sources). "
+              + _allow_hint(exp, "allow_cron", file) for file, where, path, user, role in
+              homes_named(snap, [j for j in other if not found[id(j)]], exp) if file not in exp.allow.cron]
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
     _unaccounted("scheduled jobs", lines)
+
+
+HOME_WORD = re.compile(r"/[^\s'\"=;,:|&()<>`]+")
+
+
+def homes_named(snap, jobs: list[dict], exp) -> list[tuple[str, str, str, str, str]]:
+    """``(file, where, path, user, role)`` of each line of root's configuration (``root_mentions``: the login
+    collector searched /etc for the deploy and app users' homes too) that names a path in the home of the deploy
+    login or the app user: theirs to change, so root's program reads or runs what they put there (git's
+    ``core.hooksPath``, pip's ``find-links``: the program need not be known). A home under the app's tree is the
+    tree's rule's; a home root owns (the snapshot's stat) is no one else's."""
+    users = getattr(snap, "users", None)
+    roles = {exp.deploy_user: "the deploy login", exp.cfg.app_user: "the app user"}
+    homes = {}
+    for name, role in roles.items():
+        f = users.facts(name) if users is not None else None
+        home = posixpath.normpath(f.get("home") or "/") if f else "/"
+        st = snap.st(home) if hasattr(snap, "st") else None
+        if home in ("/", "/nonexistent") or (home + "/").startswith(exp.cfg.root + "/") or (st and st[1] == 0):
+            continue
+        homes[home] = (name, role)
+    out = []
+    for j in jobs:
+        for word in HOME_WORD.findall(j["job"]):
+            path = posixpath.normpath(word)
+            hit = next((h for h in homes if path == h or path.startswith(h + "/")), None)
+            if hit:
+                out.append((j["file"], j["where"], path, *homes[hit]))
+                break
+    return out
 
 
 def _reads_secrets(text: str, root: str) -> bool:
@@ -1493,6 +1534,25 @@ def globbed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
                              f"(chown): code or changes as root; pass '--' before it or './{glob.group(1)}': no "
                              f"allowance accounts for it")
     return lines
+
+
+def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, list[str]]]:
+    """One root cause, one line: ``jobs`` without a second job at the same ``file:line`` (a hook's line that is also
+    a mention) and without a job whose finding is another job's line (``/etc/profile:27`` sources
+    ``/etc/bash.bashrc``, whose line 61 sources the app's file: the cause is bash.bashrc:61; Debian's apache2
+    logrotate file runs ``httpd-prerotate/`` with run-parts, and the cause is the script there); ``via``: for each
+    kept job, the lines of the jobs dropped for it (the line says root also runs it through them)."""
+    wheres = {j["where"] for j in jobs}
+    kept, via, seen = [], {}, set()  # type: list[dict], dict[str, list[str]], set[str]
+    for j in jobs:
+        why = (found.get(id(j)) or ("", False))[0]
+        cited = next((w for w in wheres if w != j["where"] and f"({w})" in why), None)
+        if cited:
+            via.setdefault(cited, []).append(j["where"])
+        elif j["where"] not in seen:
+            seen.add(j["where"])
+            kept.append(j)
+    return kept, via
 
 
 def _job_reach(snap, job: dict, root: str):
@@ -2156,7 +2216,10 @@ SSHD_BAD = (("permitrootlogin", ("yes",), "root logs in with a password: one gue
              "holds its key) opens ports on the server's public addresses ('ssh -R 0.0.0.0:PORT:...'): it serves "
              "to the network what only this host should reach (a loopback-only service, another host's port)"),
             ("permittunnel", ("yes", "point-to-point", "ethernet"), "every login that may open a tun/tap device "
-             "bridges its own network into the server's: the server serves as a router past its firewall"))
+             "bridges its own network into the server's: the server serves as a router past its firewall"),
+            ("hostbasedauthentication", ("yes",), "a login needs no key of its own: any account of the same name on "
+             "a host /etc/ssh/shosts.equiv or /etc/hosts.equiv lists (or a user's ~/.shosts where IgnoreRhosts is "
+             "no) logs in as it, on that host's word (the deploy login: every release; the gate's: root)"))
 SSH_KEY_PATHS = ("authorizedkeysfile", "authorizedprincipalsfile", "trustedusercakeys", "revokedkeys")
 
 
@@ -2727,18 +2790,102 @@ def cw_become(facts, exp):
                     "PermitRootLogin unset (prohibit-password)"
                 lines.append(f"{path}:{n}: the key of {mine[blob]} logs in as root ({how}): whoever holds the "
                              f"deploy login's key (CI) is root")
+    lines += _password_logins(facts, snap, accts, exp)
     login = facts.get("login") or ""
     if login and login != exp.deploy_user and facts.get("as_root"):  # the gate's login: sudo, so root
         for path, text in sorted((snap.raw.get("own_keys") or {}).items()):
             lines += [f"{path}:{n}: the key of {mine[blob]} logs in as {login}, who becomes root (sudo): whoever "
                       f"holds the deploy login's key (CI) is root"
                       for blob, n in key_blobs(text).items() if blob in mine]
+    lines += minted_logins(facts, exp, snap, bool(allowed or default), mine)
     from .grants import broker_grants
     from .parse import conffiles
 
     lines += [f"{line}. " + _allow_hint(exp, "allow_sudo", text) for text, line in
               broker_grants(snap, conffiles(snap.data("/var/lib/dpkg/status"))) if text not in exp.allow.sudo]
     _unaccounted("ways to become root outside sudoers", lines, "cw_become", exp)
+
+
+def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> list[str]:
+    """SSH trust anchors a less trusted party can mint credentials from: a user CA sshd trusts
+    (``TrustedUserCAKeys``, any block) whose private half by ssh-keygen's name (``ca`` beside ``ca.pub``) the
+    deploy login, the app user, Apache's user or any local user may read, and every key that opens root (its
+    ``authorized_keys`` while sshd lets root log in with a key), the gate's login (sudo) or any login by a CA
+    certificate whose private key the deploy login may read (the tree reader's ``held_keys``: the private keys
+    it, as the deploy user, found readable in its home and the app's tree, by their public halves; never
+    decrypted). The deploy login's own keys that open root are the caller's line (``deploy_keys``)."""
+    from . import collect_root as R
+    from .logins import key_blobs
+    from .rootacts import view
+    from .sockets import may_open, parties
+
+    held = facts.get("held_keys") or {}
+    lines = [f"private keys the deploy login may read: {why}: not all looked at" for p, why in held.items()
+             if p == "(bound)"]
+    by_blob = {b: p for p, b in sorted(held.items()) if p != "(bound)" and b != "?"}
+    acts, anchors = view(snap), []  # (key, where, what it opens)
+    who = parties(snap, {"the deploy login": exp.deploy_user, "the app user": exp.cfg.app_user,
+                         "Apache's user": exp.stack.apache.run_user})
+    for value, where in _sshd_values(facts, snap, "trustedusercakeys"):
+        for path in [p for p in value.split() if p.startswith("/")]:
+            what = (f"a user CA sshd trusts ({where}: TrustedUserCAKeys): its holder signs a certificate for any "
+                    f"login sshd accepts one for, root's too where PermitRootLogin lets keys in")
+            anchors += [(blob, f"{path}:{n}", what) for blob, n in key_blobs(acts.text(path) or "").items()]
+            key = path[:-4] if path.endswith(".pub") else ""
+            readers = [w for w, (uid, gids) in who.items() if key and may_open(acts, key, uid, gids, 4)]
+            if readers:
+                f = acts.lstat_facts(key)
+                lines.append(f"{where}: TrustedUserCAKeys {path}: its private key {key} ({f['mode']} "
+                             f"{f['owner']}:{f['group']}) may be read by {', '.join(readers)}: whoever reads it "
+                             f"signs a certificate for any login sshd accepts one for (root's too where "
+                             f"PermitRootLogin lets keys in)")
+    if root_by_key:
+        for path in [p for p in R.ROOT_FILES if "/authorized_keys" in p]:
+            anchors += [(b, f"{path}:{n}", "it logs in as root") for b, n in key_blobs(snap.text(path) or "").items()]
+    login = facts.get("login") or ""
+    if login and login != exp.deploy_user and facts.get("as_root"):
+        anchors += [(b, f"{p}:{n}", f"it logs in as {login}, who becomes root (sudo)")
+                    for p, text in sorted((snap.raw.get("own_keys") or {}).items())
+                    for b, n in key_blobs(text).items()]
+    for blob, where, what in anchors:
+        if blob in by_blob and blob not in deploy_keys:
+            lines.append(f"{where}: {what}; its private key {by_blob[blob]} is readable by the deploy login "
+                         f"{exp.deploy_user} (the gate read it as that user): whoever holds that login (every "
+                         f"release's code it runs, its SSH key) mints or uses it")
+    return list(dict.fromkeys(lines))
+
+
+def _password_logins(facts, snap, accts, exp) -> list[str]:
+    """A line for each login that holds the releases or root (the deploy login, the gate's login, the app user)
+    and that sshd lets in with a password alone (its shadow entry holds one; ``logins.password_route``): one
+    guessed, phished or reused password stands for the key the deploy meant. (The app user's password login set in
+    a Match block is cw_sshd's line.)"""
+    from .logins import match_applies, password_route, sshd_config, sshd_listeners
+    from .mechanisms import texts
+
+    raw = texts(facts) or {}
+    cfgs = [sshd_config(raw, snap.dirs)] + [sshd_config(raw, snap.dirs, argv=argv, where=f"pid {pid}'s command line")
+                                            for pid, argv in sorted(sshd_listeners(snap.raw.get("proc") or {}).items())]
+    who = {exp.deploy_user: "the deploy login: it changes every release", exp.cfg.app_user: "the app user: its "
+           "data and its config's secrets"}
+    if facts.get("login") and facts.get("as_root"):
+        who.setdefault(facts.get("login"), "the gate's login: it becomes root (sudo)")
+    by_name = {a.name: a for a in reversed(accts)}
+    lines = []
+    for name, holds in who.items():
+        a = by_name.get(name)
+        if a is None or a.password != "set" or not a.runs_commands:
+            continue
+        groups = (snap.users.facts(name) or {}).get("groups") or [name]
+        route = next((r for r in (password_route(cfg, name, groups) for cfg in cfgs) if r), None)
+        in_match = any(match_applies(c, name, groups) and b.get(k, ("",))[0].lower() == "yes" for cfg in cfgs
+                       for c, _, b in cfg.matches for k in ("passwordauthentication", "kbdinteractiveauthentication",
+                                                            "challengeresponseauthentication"))
+        if route and not (name == exp.cfg.app_user and in_match):
+            lines.append(f"{name}: a password in /etc/shadow, and sshd takes it for a login: {route}: whoever "
+                         f"guesses or reuses it logs in as {holds}, no key needed (PasswordAuthentication no, or "
+                         f"lock the password: passwd -l {name})")
+    return lines
 
 
 def cw_deploy_account(facts, exp):
@@ -3168,7 +3315,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "PROGRAM\", the holder's user and executable (an interpreter's: its script), ADDRESS \"*:port\" any "
             "address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts for an Apache Listen "
             "only: a port another program took is not allowed); a socket whose process root cannot see is a finding "
-            "that says so",
+            "that says so; and every UNIX socket a root process holds (listening, or a datagram one bound to a "
+            "name) that the deploy login, the app user, Apache's user or any local user may connect to (write on "
+            "the socket file and search on every directory on the way, ACLs counted; an abstract name: anyone) is "
+            "Apache's own, the stack's baseline (systemd's, journald's, rsyslogd's, the MTA's: measured) or allowed "
+            "(allow_listen: \"unix:NAME USER PROGRAM\"): a root tmux or screen server, socat's UNIX-LISTEN, an "
+            "agent's control socket run a client's commands as root",
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '
@@ -3243,9 +3395,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "it runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, "
             "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
             "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
-            "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it; nor as root with "
-            "a path someone but root may change (its program, a script it runs, a variable's value whatever the "
-            "variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
+            "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
+            "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); nor as root "
+            "with a path someone but root may change (its program, a script it runs, a variable's value whatever "
+            "the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
             "unpacked it aside; a job that only names the tree is said to, unless allowed; "
             "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
             "file names become options: tar's --checkpoint-action)",
@@ -3332,7 +3485,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "its Include files, sshd's first-value rule, Match blocks; each running server's own -o and -f "
             "arguments first): no root login with a password, no empty "
             "passwords, StrictModes on, no GatewayPorts or PermitTunnel (a login's forwards and tunnels serve "
-            "the network), every file that decides a key login (AuthorizedKeysFile, "
+            "the network), no HostbasedAuthentication (a trusted host's word stands for the user's key), every "
+            "file that decides a key login (AuthorizedKeysFile, "
             "AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in the user's home or root's alone; what "
             "sshd runs (AuthorizedKeysCommand, AuthorizedPrincipalsCommand: before authentication, for anyone; "
             "ForceCommand, Subsystem), resolved through links and root's scripts, runs and names nothing in the "
@@ -3405,9 +3559,15 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "read the app's config ...", root_only=True),
     Promise("cw_become", f"{CW}: grants", "no one becomes root outside sudoers and groups: no account but root "
             "with uid 0 or primary gid 0; no account that runs commands with an empty password (pam_unix nullok: "
-            "anyone su's to it) or a hash in /etc/passwd; root's authorized_keys root's alone and without the "
+            "anyone su's to it) or a hash in /etc/passwd; no password that sshd takes (PasswordAuthentication, "
+            "keyboard-interactive through PAM; unless AuthenticationMethods asks for a key first) for the deploy "
+            "login, the app user or the gate's login; root's authorized_keys root's alone and without the "
             "deploy login's keys while sshd lets root log in with a key, nor the gate's login's (sudo) (/etc/shadow "
             "read by root, reduced there to empty/locked/none/set and its aging fields: no hash leaves the server); "
+            "no SSH trust anchor the deploy login can mint or use: no user CA sshd trusts (TrustedUserCAKeys) whose "
+            "private key the deploy login may read (its home, the app's tree: by the key's public half) or others "
+            "may read beside it (ca for ca.pub, by its mode), no private key it may read whose public half opens "
+            "root or the gate's login; "
             "no other broker grants root: no doas rule (/etc/doas.conf), no capability at login (pam_cap's "
             "capability.conf), no polkit rule no package ships, and none of them unread, unless allowed (allow_sudo: "
             "the rule's line, a polkit file's path)",

@@ -59,6 +59,7 @@ PLACES: dict[str, tuple[str, str]] = {  # a directory (each entry) or a file -> 
     "/etc/ppp/ip-down.d": (SCRIPT, "pppd runs it as root when a link goes down"),
     "/etc/ssh/sshrc": (SCRIPT, "sshd runs it at every SSH login as the user logging in (root's too)"),
 }
+RUN_PARTS = re.compile(r"[A-Za-z0-9_-]+")  # the names run-parts runs in a directory (Debian's, without --lsbsysinit)
 SKIP = re.compile(r"(^\.|^README$|\.dpkg-(old|dist|new|tmp|bak)$|\.ucf-|~$)")  # never run by their runners
 SUFFIX = {TMPFILES: ".conf", UDEV: ".rules"}
 RUNNERS = {"sh", "bash", "dash", "zsh", "ksh", "busybox", "perl", "ruby", "node", "php", "env", "exec", "nohup",
@@ -250,6 +251,14 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
     found = _loose(snap, path) if loose else None
     if found:
         return f"{how} {path}, which someone but root may change ({found})"
+    st = snap.st(real)
+    if how == "runs" and depth > 0 and st and stat.S_ISDIR(st[0]):  # a directory root runs: run-parts, each entry
+        for name in [n for n in snap.listdir(real) or [] if RUN_PARTS.fullmatch(n)]:
+            entry = snap.st(f"{real}/{name}")
+            why = path_problem(snap, how, f"{real}/{name}", root, depth, loose) if entry and not stat.S_ISDIR(
+                entry[0]) else None
+            if why:
+                return f"{how} {path}, which {why}"
     text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) and \
         not packaged(snap, real) else None
     if text is not None and not text.startswith("\x7fELF"):

@@ -392,3 +392,32 @@ def test_apaches_user_with_a_login_shell_fails(exp, shell):
     found = outcome("cw_app_login", facts, exp)
     assert found.startswith(f"fail: Apache's user www-data has a login shell ({shell}; Debian's is "
                             "/usr/sbin/nologin)"), found
+
+
+# ---------------------------------------------------------------- logins without the user's key (blind round 8)
+
+
+@pytest.mark.parametrize("conf_change", [
+    # a cloud-init drop-in through Debian's Include (the blind fault), and the other member of the class:
+    # keyboard-interactive through PAM (pam_unix asks the same password)
+    ("PasswordAuthentication no", "PasswordAuthentication yes"),
+    ("KbdInteractiveAuthentication no\n", "KbdInteractiveAuthentication yes\n"),
+])
+def test_a_password_that_logs_in_as_the_deploy_login_fails(exp, conf_change):
+    conf = host().raw.text("/etc/ssh/sshd_config").replace(*conf_change).replace("UsePAM no", "UsePAM yes")
+    with_password = {"appuser": ["set", str(today()), "0", "99999", "7", "", ""]}
+    found = outcome("cw_become", host(shadow=with_password, files={"/etc/ssh/sshd_config": conf}), exp)
+    key = conf_change[1].split()[0].lower()
+    assert f"- appuser: a password in /etc/shadow, and sshd takes it for a login: {key} yes (/etc/ssh/sshd_config:" \
+           in found and "the deploy login: it changes every release" in found
+    # the same password where sshd takes keys only, or where every login needs a key first, passes
+    assert outcome("cw_become", host(shadow=with_password), exp) == "pass"
+    first = conf.replace("Port 22", "Port 22\nAuthenticationMethods publickey,password")
+    assert outcome("cw_become", host(shadow=with_password, files={"/etc/ssh/sshd_config": first}), exp) == "pass"
+
+
+def test_host_based_logins_fail(exp):
+    conf = host().raw.text("/etc/ssh/sshd_config")
+    found = outcome("cw_sshd", host(files={"/etc/ssh/sshd_config": "HostbasedAuthentication yes\nIgnoreRhosts no\n"
+                                           + conf}), exp)
+    assert "- /etc/ssh/sshd_config:1: hostbasedauthentication yes: a login needs no key of its own" in found

@@ -658,3 +658,123 @@ def test_a_scheduled_job_that_rotates_or_deletes_in_the_tree_fails(exp, path, te
         facts = clean_facts()
         add_text(facts, path, fine)
         assert "cw_schedules" not in failing(facts, exp), fine
+
+
+# ---------------------------------------------------------------- one root cause, one line (blind7's e14 and e10)
+
+APACHE2_LOGROTATE = ("/var/log/apache2/*.log {\n\tdaily\n\tsharedscripts\n\tprerotate\n\t\tif [ -d "
+                     "/etc/logrotate.d/httpd-prerotate ]; then\n\t\t\trun-parts /etc/logrotate.d/httpd-prerotate\n"
+                     "\t\tfi\n\tendscript\n}\n")  # Debian's apache2 package's, as it ships
+
+
+def hook_dir(script: str, mention: bool, extra: dict | None = None):
+    """A snapshot with Debian's apache2 logrotate file and a script in the hook directory it runs (run-parts)."""
+    hook = "/etc/logrotate.d/httpd-prerotate"
+    s = snap({"/etc/logrotate.d/apache2": (0o644, 0, 0), hook + "/app-flush": (0o755, 0, 0), **(extra or {})},
+             {"/etc/logrotate.d/apache2": APACHE2_LOGROTATE, hook + "/app-flush": script})
+    s.files[hook] = {"st": [stat.S_IFDIR | 0o755, 0, 0, 1, 0, 5]}
+    s.dirs.update({"/etc/logrotate.d": ["apache2", "httpd-prerotate"], hook: ["app-flush"]})
+    s.raw["mentions"] = {hook + "/app-flush": [[n, ln] for n, ln in enumerate(script.splitlines(), 1)
+                                               if R in ln]} if mention else {}
+    facts = clean_facts()
+    facts.raw = s
+    inv(facts).update(logrotate=parse.logrotate_scripts(s), mentions=parse.root_mentions(s))
+    return facts
+
+
+@pytest.mark.parametrize("script, extra, said", [
+    # blind7's e14: a script in the hook dir runs the live release's python as root
+    (f"#!/bin/sh\n# flush the app's cache before rotation\n{R}/current/venv/bin/python -c 'import x' || true\n", None,
+     f"/etc/logrotate.d/httpd-prerotate/app-flush:3: runs \"{R}/current/venv/bin/python"),
+    # another member: it runs a tool the deploy login may change, outside the app's tree
+    ("#!/bin/sh\n/srv/tools/flush\n", {"/srv/tools/flush": (0o775, 1000, 1000)},
+     "runs /etc/logrotate.d/httpd-prerotate, which runs /etc/logrotate.d/httpd-prerotate/app-flush, which runs "
+     "/srv/tools/flush, which someone but root may change"),
+])
+def test_a_script_in_a_hook_directory_a_stock_job_runs_is_named_once(exp, script, extra, said):
+    msg = failing(hook_dir(script, R in script, extra), exp)
+    assert list(msg) == ["cw_schedules"], msg
+    lines = [ln.strip() for ln in msg["cw_schedules"].splitlines() if ln.strip().startswith("- ")]
+    assert len(lines) == 1 and said in lines[0] and "not read" not in lines[0], lines
+
+
+def test_a_hook_directorys_harmless_script_and_the_directory_itself_raise_nothing(exp):
+    assert "cw_schedules" not in failing(hook_dir("#!/bin/sh\n/usr/sbin/apache2ctl status >/dev/null\n", False), exp)
+
+
+def test_a_file_sourcing_a_file_that_sources_the_apps_tree_is_one_cause(exp):
+    facts = clean_facts()
+    profile = "if [ -f /etc/bash.bashrc ]; then\n  . /etc/bash.bashrc\nfi\n"
+    bashrc = f"# system-wide .bashrc\n[ -r {R}/shared/data/shell.env ] && . {R}/shared/data/shell.env\n"
+    s = snap({"/etc/profile": (0o644, 0, 0), "/etc/bash.bashrc": (0o644, 0, 0)},
+             {"/etc/profile": profile, "/etc/bash.bashrc": bashrc})
+    facts.raw = s
+    inv(facts)["root_hooks"] = parse.root_hooks(s)
+    msg = failing(facts, exp)
+    lines = [ln.strip() for ln in msg["cw_schedules"].splitlines() if ln.strip().startswith("- ")]
+    assert len(lines) == 1 and lines[0].startswith("- /etc/bash.bashrc:2: runs ") and "/etc/profile:2" in lines[0], \
+        lines
+
+
+def test_the_login_collector_also_finds_roots_files_naming_the_deploy_and_app_users_homes(tmp_path):
+    """blind8's h05/h06: git's system config (core.hooksPath) and pip's (find-links) name a directory in the deploy
+    login's home; the collector searches root's files for those homes too (its own, not root's)."""
+    from deploytests.verify import collect_login
+
+    home = str(tmp_path / "home" / "appuser")
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "gitconfig").write_text(f"[core]\n\thooksPath = {home}/git-hooks\n")
+    (tmp_path / "etc" / "pip.conf").write_text(f"[global]\nfind-links = {home}/wheels\n")
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, "/var/www/yourapplication", top=str(tmp_path / "etc"), also=[home])
+    if os.getuid() == 0:  # (root's files only: as root, the test's files are root's)
+        assert out["mentions"][f"{tmp_path}/etc/gitconfig"] == [[2, f"\thooksPath = {home}/git-hooks"]]
+        assert out["mentions"][f"{tmp_path}/etc/pip.conf"] == [[2, f"find-links = {home}/wheels"]]
+    (tmp_path / "home" / "appuser").mkdir(parents=True)
+    mine = os.getuid() != 0 and os.stat(home).st_uid == os.getuid()
+    import pwd
+    me = pwd.getpwuid(os.getuid()).pw_name
+    assert collect_login.homes({"deploy_user": me, "app_user": "no-such-user"}, "/var/www/x") == (
+        [os.path.normpath(pwd.getpwnam(me).pw_dir)] if mine and os.path.isdir(pwd.getpwnam(me).pw_dir) else
+        collect_login.homes({"deploy_user": me}, "/var/www/x"))
+
+
+@pytest.mark.parametrize("where, line", [
+    ("/etc/gitconfig:2", "\thooksPath = /home/appuser/git-hooks"),  # blind8's h05
+    ("/etc/pip.conf:3", "find-links = /home/appuser/wheels"),  # h06
+    ("/etc/wgetrc:9", "input = /home/appuser/urls.txt"),  # the class's other members
+    ("/etc/vim/vimrc.local:1", "source /home/appuser/.vim/team.vim")])
+def test_roots_configuration_naming_the_deploy_logins_home_is_a_finding(exp, where, line):
+    """Root's configuration that names a path in the deploy login's (or the app user's) home: that login changes
+    what root's program reads or runs there, whatever the program (git's hooks run as root at every root
+    commit: shown as uid 0; pip installs the login's wheels)."""
+    path = where.rsplit(":", 1)[0]
+    found = snap({}, {})
+    found.raw["mentions"] = {path: [[int(where.rsplit(":", 1)[1]), line]]}
+    facts = clean_facts()
+    facts.raw = found  # (the homes: from its /etc/passwd)
+    inv(facts)["mentions"] = parse.root_mentions(found)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"], msg
+    assert f"- {where}: names /home/appuser/" in msg["cw_schedules"] and "in the home of appuser (the deploy " \
+           "login)" in msg["cw_schedules"] and f'allow_cron = ["{path}"]' in msg["cw_schedules"], msg
+    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
+    # another user's home (an admin's: root-capable anyway) and a name that only starts like the home pass
+    for other in (line.replace("/home/appuser/", "/home/admin/"), line.replace("/home/appuser/", "/home/appuser2/")):
+        found.raw["mentions"] = {path: [[1, other]]}
+        inv(facts)["mentions"] = parse.root_mentions(found)
+        assert failing(facts, exp) == {}, other
+
+
+def test_where_root_jobs_write_is_never_a_system_tree_they_name_whole():
+    """blind8's admin stage (restic backing up shared/ and /etc nightly, as root): the job names /etc as a
+    source; the collector listed /etc's entries as the job's outputs (its skip list held '/etc/', not the
+    directory itself), and every world-readable file there became 'a copy of the app's secrets others may read'.
+    A system tree or the app's, named whole or with a trailing slash, is never where the copies are looked for."""
+    from deploytests.verify import collect_login
+
+    job = ("30 2 * * * root restic -r /var/backups/restic backup /var/www/yourapplication/shared /etc /usr/ "
+           "/var/www/yourapplication\n")
+    out = {"errors": {}, "files": {"/etc/cron.d/restic-backup": {"data": job}}, "dirs": {}, "size": 0}
+    collect_login.outputs(out, "/var/www/yourapplication")
+    assert not [w for w in out["outputs"] if w.rstrip("/") in ("/etc", "/usr", "/var/www/yourapplication")], out

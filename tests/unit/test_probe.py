@@ -606,3 +606,36 @@ def test_the_error_log_since_verification_began_is_cut_from_the_tails_start():
     entry = {"st": [0o100640, 0, 4, len(big), 0, 1], "data": big[50:] + later}
     assert since(entry, len(big) - 10) == "y" * 10 + later
     assert since({"st": [0, 0, 0, 1, 0, 1]}, 0) is None
+
+
+@pytest.mark.parametrize("answer, expected", [
+    (b"HTTP/1.1 200 OK\r\nX-Deploy-Release: r1\r\nContent-Length: 2\r\n\r\nok", (200, "r1", "ok")),
+    (b"HTTP/1.1 200 OK\r\nx-deploy-release: a\r\nX-Deploy-Release: b\r\n\r\n", (200, "a, b", "")),  # as http.client
+    (b"HTTP/1.1 503 Service Unavailable\r\n\r\nnothing deployed yet\n", (503, None, "nothing deployed yet\n")),
+    (b"SSH-2.0-OpenSSH\r\n\r\n", (None, None, None)),
+    (b"", (None, None, None)),
+])
+def test_the_readers_get_reads_the_status_and_release_of_an_answer(answer, expected):
+    """The tree reader's GET on 127.0.0.1 (a plain socket: http.client's import was an eighth of its CPU): the
+    status, the X-Deploy-Release header (repeated ones joined as http.client joined them), the body's start; no
+    HTTP answer is a status of None with the reason."""
+    import socket
+    import threading
+
+    from deploytests.verify import reader
+
+    server = socket.create_server(("127.0.0.1", 0))
+    seen = []
+
+    def serve():
+        conn, _ = server.accept()
+        with conn:
+            seen.append(conn.recv(4096))
+            conn.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    got = reader.get({"port": server.getsockname()[1], "server_name": "example.test"}, "/health")
+    server.close()
+    assert (got["status"], got.get("release"), got.get("body")) == expected, got
+    assert seen[0].startswith(b"GET /health HTTP/1.1\r\nHost: example.test\r\n")
+    assert (got["status"] is None) == ("error" in got)
