@@ -677,6 +677,18 @@ def handler_problems(directives: list[Directive], cfg, ours: str, users: dict, g
                 out.append(f"{d.where}: {d.name} {d.args} in <Directory {top}> (with ExecCGI): Apache runs every "
                            f"such file there for whoever asks it by URL, and {why}: whoever writes there (an upload "
                            f"the app saves) runs code on this host")
+        elif d.name in ("addhandler", "sethandler") and words and words[0].lower() in HANDLERS[:1 + cgi] and any(
+                o.name == "options" and any(w.lstrip("+").lower() in ("execcgi", "all") for w in _words(o.args))
+                for o in directives):  # for URLs (<Location>, <Files>, a vhost, the server): what they map to
+            for t in (t for t in directives if t.file != ours and t.name in ("alias", "aliasmatch", "documentroot")):
+                tw = _words(t.args)
+                target = (tw[:1] if t.name == "documentroot" else tw[1:2] or [""])[0].split("$")[0]
+                why = loose(target.rstrip("/") or "/") if target.startswith("/") else None
+                if why:
+                    out.append(f"{d.where}: {d.name} {d.args} (with ExecCGI) runs files for the URLs it covers, and "
+                               f"{t.where}: {t.name} {t.args} maps URLs to {target}: {why}: whoever writes there runs "
+                               f"code on this host for whoever asks it by URL")
+                    break
         elif d.name == "wsgisocketprefix" and words:
             prefix = words[0] if words[0].startswith("/") else "/etc/apache2/" + words[0]
             why = shared(posixpath.dirname(prefix))
