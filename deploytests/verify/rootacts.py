@@ -254,9 +254,9 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
     st = snap.st(real)
     if how == "runs" and depth > 0 and st and stat.S_ISDIR(st[0]):  # a directory root runs: run-parts, each entry
         for name in [n for n in snap.listdir(real) or [] if RUN_PARTS.fullmatch(n)]:
-            entry = snap.st(f"{real}/{name}")
+            entry = snap.st(f"{real}/{name}")  # (a package's unchanged program is the stock baseline, its owner too:
             why = path_problem(snap, how, f"{real}/{name}", root, depth, loose) if entry and not stat.S_ISDIR(
-                entry[0]) else None
+                entry[0]) and not stock(snap, f"{real}/{name}") else None  # at's 6755 daemon:daemon in PATH's /usr/bin)
             if why:
                 return f"{how} {path}, which {why}"
     text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) and \

@@ -262,6 +262,27 @@ def test_a_packaged_programs_own_lines_are_not_read_as_roots_script(exp):
     assert "/etc/cron.d/ops:1:" in fails("cw_schedules", facts, exp)
 
 
+def test_a_packaged_program_of_another_owner_in_a_path_dir_a_root_job_runs_is_the_stock_baseline(exp):
+    """attack8, a false alarm found on the lab: Debian's `at` installs /usr/bin/at 6755 daemon:daemon, and a root
+    job's PATH (/etc/profile's too) runs /usr/bin, whose entries are judged one by one: 'runs /usr/bin, which runs
+    /usr/bin/at, which someone but root may change'. A package's program as dpkg unpacked it is the stock baseline,
+    its owner the package's choice; the same file changed after (its ctime) is judged as before."""
+    def facts(changed: bool) -> Facts:
+        f = cron("0 3 * * * root PATH=/usr/bin /usr/bin/true\n", {
+            "/usr/bin/at": (F | 0o6755, 1, ""), "/var/lib/dpkg/info/at.list": (F | 0o644, 0, "/usr/bin/at\n")})
+        f.raw.raw["dirs"]["/usr/bin"] = sorted(set(f.raw.raw["dirs"].get("/usr/bin", [])) | {"at"})
+        for d in ("/usr", "/usr/bin"):
+            f.raw.files.setdefault(d, {"st": [D | 0o755, 0, 0, 0, 0, 8]})
+        f.raw.raw["dirs"]["/var/lib/dpkg/info"].append("at.list")
+        f.raw.files["/var/lib/dpkg/info/at.list"]["ctime"] = 1000.0
+        f.raw.files["/usr/bin/at"]["st"] = f.raw.files["/usr/bin/at"]["st"][:6] + [2000.0 if changed else 999.0]
+        f.raw.dpkg = None
+        return f
+
+    assert "/usr/bin/at" not in outcome("cw_schedules", facts(False), exp)
+    assert "runs /usr/bin/at, which someone but root may change" in fails("cw_schedules", facts(True), exp)
+
+
 def test_an_allowed_process_binds_the_code_it_runs_not_the_command_line_it_chose(exp):
     """A process chooses its command line: the app's worker allowed in writing by its exact command line, started
     by the deploy login from a directory of its own so that ``-m`` imports its module from there, is not the app's
