@@ -111,7 +111,9 @@ def _words(line: str) -> list[tuple[str, str]]:
             # (PATH=: commands are found there; SHELL=, HOME=, PYTHONUSERBASE=, NODE_OPTIONS= ...: which variable a
             # program takes code by is not for a list to know, so every variable's paths are what the command runs)
             name, value = word.split("=", 1)
-            how = "runs" if name == "PATH" else f"sets {name} to"  # (judged as what runs: never only named)
+            # (judged as what runs: never only named; a PATH entry is where commands are found by name, not a
+            # directory run-parts runs whole: its entries are not each judged)
+            how = "finds commands in" if name == "PATH" else f"sets {name} to"
             out += [(how, _norm(w)) for w in C.WORD.findall(value.replace(":", " "))]
             continue
         if start and word in ("then", "do", "else", "elif", "if", "while", "until", "!", "exec", "time", "export",
