@@ -3361,7 +3361,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "files or runs code for whoever asks but the app's daemons: no WebDAV without a required user, no "
             "WSGIDaemonProcess of another app as the app's or deploy login's user or group, no WSGI script (or CGI "
             "directory, with a CGI module loaded) someone but root may change, no wsgi-script or cgi-script handler "
-            "with ExecCGI in a <Directory> someone but root may write, no WSGISocketPrefix in a directory "
+            "with ExecCGI in a <Directory> someone but root may write, or for URLs an Alias or DocumentRoot maps "
+            "there, no WSGISocketPrefix in a directory "
             "others may write (sticky /tmp included)", "test_apache_handlers_write_and_run_only_whats_ours",
             "/etc/apache2/conf-enabled/share.conf:3: Dav On for /srv/share and no Require of a user: anyone may "
             "upload, change and delete files there ...", root_only=True, needs=("apache",)),

@@ -111,7 +111,9 @@ def _words(line: str) -> list[tuple[str, str]]:
             # (PATH=: commands are found there; SHELL=, HOME=, PYTHONUSERBASE=, NODE_OPTIONS= ...: which variable a
             # program takes code by is not for a list to know, so every variable's paths are what the command runs)
             name, value = word.split("=", 1)
-            how = "runs" if name == "PATH" else f"sets {name} to"  # (judged as what runs: never only named)
+            # (judged as what runs: never only named; a PATH entry is where commands are found by name, not a
+            # directory run-parts runs whole: its entries are not each judged)
+            how = "finds commands in" if name == "PATH" else f"sets {name} to"
             out += [(how, _norm(w)) for w in C.WORD.findall(value.replace(":", " "))]
             continue
         if start and word in ("then", "do", "else", "elif", "if", "while", "until", "!", "exec", "time", "export",
@@ -254,9 +256,9 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
     st = snap.st(real)
     if how == "runs" and depth > 0 and st and stat.S_ISDIR(st[0]):  # a directory root runs: run-parts, each entry
         for name in [n for n in snap.listdir(real) or [] if RUN_PARTS.fullmatch(n)]:
-            entry = snap.st(f"{real}/{name}")
+            entry = snap.st(f"{real}/{name}")  # (a package's unchanged program is the stock baseline, its owner too:
             why = path_problem(snap, how, f"{real}/{name}", root, depth, loose) if entry and not stat.S_ISDIR(
-                entry[0]) else None
+                entry[0]) and not stock(snap, f"{real}/{name}") else None  # at's 6755 daemon:daemon in PATH's /usr/bin)
             if why:
                 return f"{how} {path}, which {why}"
     text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) and \

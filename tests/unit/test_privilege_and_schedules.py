@@ -219,6 +219,17 @@ def test_at_jobs_are_their_owners_and_read_after_ats_preamble():
                                  "file": "/var/spool/cron/atjobs/a0000101c8de62", "job": "cd /tmp; /usr/bin/id"}]
 
 
+def test_an_at_jobs_environment_from_its_submitter_is_part_of_the_job(exp):
+    """attack8: an admin's `sudo --preserve-env=PYTHONPATH at ...` (PYTHONPATH=/srv/tools, the deploy team's) queued
+    a root job whose preamble exports it: root's python3 then runs /srv/tools/sitecustomize.py; the gate read the
+    commands after the preamble only and passed. The preamble's variables are the job's (at's bookkeeping aside)."""
+    text = AT_JOB.format(cwd="/tmp", job="/usr/bin/python3 -c 1").replace(
+        "umask 22\n", "umask 22\nMAIL=/var/mail/root; export MAIL\nPYTHONPATH=/srv/tools; export PYTHONPATH\n")
+    s = snap({"/var/spool/cron/atjobs/a0000201c8de62": (0o700, 0, 0)}, {"/var/spool/cron/atjobs/a0000201c8de62": text})
+    s.dirs["/var/spool/cron/atjobs"] = ["a0000201c8de62"]
+    assert parse.at_jobs(s)[0]["job"] == "PYTHONPATH=/srv/tools; cd /tmp; /usr/bin/python3 -c 1"
+
+
 @pytest.mark.parametrize("user, cwd, job, fails", [
     ("yourapplication", "/tmp", "/usr/bin/id", True),       # any job of a watched user
     ("root", "/tmp", "/var/www/yourapplication/current/venv/bin/python -m x", True),  # root with the app's code
