@@ -1344,6 +1344,8 @@ def cw_schedules(facts, exp):
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
+    lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
+                          (unit_jobs(raw) if raw is not None else []), exp)
     _unaccounted("scheduled jobs", lines)
 
 
@@ -1522,6 +1524,39 @@ def globbed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
                              f"writes there names a file '--checkpoint-action=exec=...' (tar), '--reference=...' "
                              f"(chown): code or changes as root; pass '--' before it or './{glob.group(1)}': no "
                              f"allowance accounts for it")
+    return lines
+
+
+FETCHERS = r"(?:\S*/)?(?:curl|wget|fetch|aria2c|lwp-request|GET|http|https|xh)\b"
+INTERPRETERS = r"(?:\S*/)?(?:(?:ba|da|z|k|a)?sh|python[0-9.]*|perl|ruby|php[0-9.]*|node|lua|tclsh|busybox)\b"
+# what a fetcher prints, run by an interpreter: 'curl URL | sh', 'sh -c "$(wget -O- URL)"', 'bash <(curl URL)',
+# 'eval "$(curl URL)"', '. <(curl URL)'
+FETCH_RUN = re.compile(rf"\b{FETCHERS}[^|;&]*\|\s*(?:sudo\s+(?:-\S+\s+)*|env\s+(?:\S+=\S*\s+)*)?{INTERPRETERS}"
+                       rf"|(?:\beval|\bsource|(?:^|[\s;&|(]){INTERPRETERS}|(?:^|[\s;&|(])\.)\s[^;&|]*?(?:\$\(|<\(|`)\s*"
+                       rf"{FETCHERS}")
+
+
+def network_code(jobs: list[dict], exp) -> list[str]:
+    """Each root job (cron, at, a unit's Exec line, root's hooks) that runs what a network fetch prints
+    (:data:`FETCH_RUN`): whoever answers for that address runs commands as root at every run, and over plain
+    http:// (or ftp://) anyone on the path too (DNS, ARP, a proxy): no TLS, no signature. Allowed by path
+    (allow_cron) only when every address it fetches is https://: a plain one fails whatever is allowed."""
+    lines = []
+    for job in (j for j in jobs if j["user"] == "root"):
+        text = " ".join(job["job"].split())
+        if not FETCH_RUN.search(text):
+            continue
+        where = job["where"].split(":")[0].split(" ")[0]
+        plain = re.search(r"\b(?:http|ftp)://\S+", text)
+        if where in exp.allow.cron and not plain:
+            continue
+        lines.append(f"{job['where']}: runs {text[:160]!r} as root: it runs as root what a network fetch prints: "
+                     f"whoever answers for that address" + (f" ({plain.group(0)[:80]}: plain, no TLS and no "
+                                                           f"signature) or sits on the path (DNS, ARP, a proxy)"
+                                                           if plain else "") +
+                     " runs any command as root at every run; fetch a signed file and check it, or install a "
+                     "package" + (": no allowance accounts for it" if plain else ". " +
+                                  _allow_hint(exp, "allow_cron", where)))
     return lines
 
 
@@ -3300,7 +3335,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
             "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
-            "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); a crontab's PATH, "
+            "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); no root job runs "
+            "what a network fetch prints (curl ... | sh; over plain http:// whatever is allowed); a crontab's PATH, "
             "BASH_ENV, PYTHONPATH ... lines as root jobs; a job that only names the tree is said to, unless allowed; "
             "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
             "file names become options: tar's --checkpoint-action)",
