@@ -1854,7 +1854,21 @@ def sudo_grants_root(text: str) -> str | None:
     """Why a sudoers line gives whoever it names root through what its command does, whatever the command file is:
     an interactive program (:data:`SUDO_INTERACTIVE`), a program that runs commands or writes files
     (:data:`SUDO_RUNNERS`) with free arguments (none written: sudo allows any; or a wildcard), or a wildcard in a
-    path argument (sudo's ``*`` matches ``/``, ``..`` and spaces: any file)."""
+    path argument (sudo's ``*`` matches ``/``, ``..`` and spaces: any file); or any root command whose
+    environment its user sets (the ``SETENV`` tag, ``Defaults setenv`` or ``!env_reset``: ``sudo
+    APACHE_ENVVARS=/tmp/x apache2ctl graceful`` has root source any file, ``PYTHONPATH``, ``PERL5LIB``, ``BASH_ENV``
+    load any code into the command)."""
+    first = text.split(" ")[0]
+    if first.startswith("Defaults") and re.search(r"(?:^|[\s,])(?:setenv|!\s*env_reset)\b", text[len(first):]):
+        return ("it lets the users it applies to set the environment of every command they run through sudo "
+                "(APACHE_ENVVARS, PYTHONPATH, BASH_ENV ... make a root command source or load their file): any "
+                "root rule of theirs makes them root; remove it (keep sudo's env_reset)")
+    if re.search(r"=.*\bSETENV:", text) and sudo_root_specs(text):
+        cmd = sudo_root_specs(text)[0][0]
+        return (f"SETENV: whoever the line names sets any environment variable for {cmd} as root (sudo "
+                "APACHE_ENVVARS=/tmp/x apache2ctl: root sources their file; PYTHONPATH, PERL5LIB, BASH_ENV ... load "
+                "their code): this line makes them root; drop SETENV (a variable the command needs: env_keep, "
+                "fixed)")
     for cmd, args in sudo_root_specs(text):
         name = cmd.rsplit("/", 1)[-1]
         base = "python" if name.startswith("python") else re.sub(r"[0-9.]+$", "", name) or name
