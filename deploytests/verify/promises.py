@@ -3361,7 +3361,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "(update-motd.d at every SSH login, init.d and the rc?.d links, tmpfiles.d, udev rules' RUN+=/PROGRAM=, "
             "systemd's generators, shutdown and sleep hooks, ifupdown's, dhclient's, ppp's, NetworkManager's, "
             "kernel's, kernel-install's and initramfs' hooks, sshrc) is a package's file as dpkg unpacked it, or "
-            "root's alone and runs or touches nothing in the app's tree or that someone but root may change, resolved through links and root's own scripts, "
+            "root's alone and runs or touches nothing in the app's tree or that someone but root may change, "
+            "resolved through links and root's own scripts, "
             "unless allowed (allow_cron)", "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "
