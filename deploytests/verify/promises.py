@@ -2903,8 +2903,9 @@ def sec_secrets(facts, exp):
     server's host private keys (/etc/ssh/ssh_host_*_key and every HostKey: 0600 root) are root's and readable by
     no one else (their group: shadow, root). Read by ``lstat`` (sshd 9.8+ keeps serving with readable keys).
     Root's home lets no one else in (Debian's 0700). No copy of the app's config or of a kept one (found by
-    content: the tree reader's ``config_copies``, whatever its name or place in the app's tree) is readable by
-    others through directories they may enter."""
+    content: the tree reader's ``config_copies``, whatever its name or place in the app's tree, or in the places
+    copies are left: /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) is readable by others through
+    directories they may enter."""
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
@@ -3528,7 +3529,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("sec_secrets", f"{SEC}: host", "the password hashes (/etc/shadow, /etc/gshadow and their - backups) and "
             "the SSH host private keys are root's and readable by no one else (their group: shadow), root's home "
             "is root's alone (0700), and no copy of the app's config or of a kept one anywhere in the app's tree "
-            "(found by content, any name: .configs/*, a .bak, a release's copy) is readable by others through "
+            "or where copies are left (/tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) (found by "
+            "content, any name: .configs/*, a .bak, a release's copy) is readable by others through "
             "directories they may enter: an attacker with any local account gets no hash to crack, no host key "
             "to impersonate the server to the runner, nothing of root's and none of the app's secrets",
             "test_secrets_not_readable_by_others", "/etc/shadow (0644 root:shadow): every local user ... reads every "

@@ -421,3 +421,44 @@ def test_host_based_logins_fail(exp):
     found = outcome("cw_sshd", host(files={"/etc/ssh/sshd_config": "HostbasedAuthentication yes\nIgnoreRhosts no\n"
                                            + conf}), exp)
     assert "- /etc/ssh/sshd_config:1: hostbasedauthentication yes: a login needs no key of its own" in found
+
+
+@pytest.fixture
+def open_tmp():
+    """A directory under /tmp others may enter (pytest's own open_tmp sits in a 0700 directory)."""
+    import shutil
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(dir="/tmp"))
+    d.chmod(0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_a_copy_of_the_config_left_outside_the_tree_is_found_by_content(open_tmp):
+    """blind8's h16: 'cp shared/application.cfg /tmp/application.cfg.20261205' by root during an incident, 0644:
+    every local user read SECRET_KEY (shown as nobody). The tree reader searches the places copies are left
+    (/tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) as it searches the tree: by size, then sha256;
+    another member: a hand backup in a home two levels down. A file of another content, or one others may not
+    read, is no copy."""
+    from deploytests.verify import reader
+
+    root = open_tmp / "var" / "www" / "app"
+    (root / "shared").mkdir(parents=True)
+    config = root / "shared" / "application.cfg"
+    config.write_text('SECRET_KEY = "s3cr3t"\n')
+    scratch, home = open_tmp / "tmp", open_tmp / "home" / "admin" / "old"
+    scratch.mkdir()
+    home.mkdir(parents=True)
+    for d in (open_tmp, open_tmp / "home", open_tmp / "home" / "admin", home, scratch):
+        d.chmod(0o755)
+    (scratch / "application.cfg.20261205").write_text(config.read_text())
+    (scratch / "application.cfg.20261205").chmod(0o644)
+    (home / "app.cfg.bak").write_text(config.read_text())
+    (home / "app.cfg.bak").chmod(0o644)
+    (scratch / "other.cfg").write_text('SECRET_KEY = "other"\n')  # same size, other content
+    (scratch / "private.cfg").write_text(config.read_text())
+    (scratch / "private.cfg").chmod(0o600)
+    found = reader.left_around((str(scratch), str(open_tmp / "home")))
+    copies = {c["path"] for c in reader.config_copies(str(root), str(config), found)}
+    assert copies == {str(scratch / "application.cfg.20261205"), str(home / "app.cfg.bak")}, copies
