@@ -18,6 +18,7 @@ a basic fact are skipped, naming the root check, when it is wrong.
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import hashlib
 import io
 import posixpath
@@ -2250,7 +2251,32 @@ def cw_sshd(facts, exp):
     for cfg in [sshd_config(raw, snap.dirs, why)] + [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command "
                                                                  "line") for pid, argv in sorted(running.items())]:
         lines += _sshd_problems(cfg, facts, exp, snap)
+    lines += _sshd_sources_loose(snap, raw)
     _unaccounted("settings of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
+
+
+def _sshd_sources_loose(snap, raw) -> list[str]:
+    """A line for sshd_config, each file it includes and each directory an ``Include`` reads, that someone but
+    root may change (it, a link on the way, a directory above): sshd runs as root and takes who logs in, and how,
+    from there at its next start. A path the probe did not look at is no claim."""
+    from .logins import SSHD_CONFIG
+
+    paths = [SSHD_CONFIG]
+    for path in [p for p in snap.files if p.startswith("/etc/ssh/")] + [SSHD_CONFIG]:
+        for pattern in re.findall(r"(?im)^[ \t]*include[ \t=]+(.+)$", raw.get(path) or ""):
+            for word in pattern.split():
+                full = word if word.startswith("/") else posixpath.join("/etc/ssh", word)
+                top = posixpath.dirname(full)
+                paths += [top] + [posixpath.join(top, n) for n in snap.listdir(top) or []
+                                  if fnmatch.fnmatch(n, posixpath.basename(full))]
+    lines = []
+    for path in dict.fromkeys(paths):
+        loose = snap.writable_by_others(path) if snap.st(path) else None
+        if loose and not loose.endswith("(not looked at)"):
+            lines.append(f"{path}: sshd (root) reads who logs in, and how, from there at its next start (a reload, "
+                         f"a reboot, an openssh upgrade), and {loose} may be changed by someone but root: whoever "
+                         f"writes there sets PermitRootLogin, AuthorizedKeysCommand ...: root")
+    return lines
 
 
 # what sshd runs by its configuration, and for whom (each judged as root's jobs are: rootacts.command_problem)
@@ -3436,7 +3462,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "its Include files, sshd's first-value rule, Match blocks; each running server's own -o and -f "
             "arguments first): no root login with a password, no empty "
             "passwords, StrictModes on, no GatewayPorts or PermitTunnel (a login's forwards and tunnels serve "
-            "the network), no HostbasedAuthentication (a trusted host's word stands for the user's key), every "
+            "the network), no HostbasedAuthentication (a trusted host's word stands for the user's key), sshd_config, "
+            "its Include dirs and files root's alone, every "
             "file that decides a key login (AuthorizedKeysFile, "
             "AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in the user's home or root's alone; what "
             "sshd runs (AuthorizedKeysCommand, AuthorizedPrincipalsCommand: before authentication, for anyone; "

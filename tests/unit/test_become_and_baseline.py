@@ -462,3 +462,18 @@ def test_a_copy_of_the_config_left_outside_the_tree_is_found_by_content(open_tmp
     found = reader.left_around((str(scratch), str(open_tmp / "home")))
     copies = {c["path"] for c in reader.config_copies(str(root), str(config), found)}
     assert copies == {str(scratch / "application.cfg.20261205"), str(home / "app.cfg.bak")}, copies
+
+
+@pytest.mark.parametrize("path, spec", [
+    # blind8's h09: Debian's Include dir made 2775 root:adm 'so the ops team can drop snippets' (logcheck, in adm,
+    # wrote PermitRootLogin yes and sshd -T took it); the other members: sshd_config itself, a file it includes
+    ("/etc/ssh/sshd_config.d", (0o042775, 0, 4)),
+    ("/etc/ssh/sshd_config", (0o100664, 0, 4, "Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication no\n")),
+    ("/etc/ssh/sshd_config.d/10-ops.conf", (0o100644, 1000, 1000, "X11Forwarding no\n"))])
+def test_a_file_or_dir_sshd_reads_its_configuration_from_that_others_may_change_fails(exp, path, spec):
+    conf = "Include /etc/ssh/sshd_config.d/*.conf\n" + host().raw.text("/etc/ssh/sshd_config")
+    files = {"/etc/ssh/sshd_config": conf, "/etc/ssh/sshd_config.d": (0o040755, 0, 0),
+             "/etc/ssh/sshd_config.d/10-ops.conf": "X11Forwarding no\n"}
+    assert outcome("cw_sshd", host(files=files), exp) == "pass"
+    found = outcome("cw_sshd", host(files={**files, path: spec}), exp)
+    assert f"- {path}: sshd (root) reads who logs in, and how, from there at its next start" in found, found
