@@ -90,6 +90,9 @@ ACTS = ["/etc/update-motd.d", "/etc/init.d", "/etc/tmpfiles.d", "/run/tmpfiles.d
 ACTS += ["/etc/network/if-%s.d" % n for n in ("pre-up", "up", "down", "post-down")]
 ACTS += ["/etc/kernel/%s.d" % n for n in ("preinst", "postinst", "prerm", "postrm", "header_postinst")]
 ACTS += ["/etc/ppp/ip-up.d", "/etc/ppp/ip-down.d"]
+ACTS += ["/usr/lib/systemd/system-shutdown", "/usr/lib/systemd/system-sleep", "/usr/lib/systemd/system-generators",
+         "/run/systemd/system-generators", "/etc/kernel/install.d", "/usr/lib/kernel/install.d"]
+ACTS += ["%s/systemd/system-environment-generators" % d for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")]
 TREES += [(d, 1, True) for d in ACTS]
 FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
 # root's own shell startup files and ~/.ssh/rc: read when this login may (/root is 0700 on Debian: then unread)

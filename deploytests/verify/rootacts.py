@@ -58,6 +58,16 @@ PLACES: dict[str, tuple[str, str]] = {  # a directory (each entry) or a file -> 
     "/etc/ppp/ip-up.d": (SCRIPT, "pppd runs it as root when a link comes up"),
     "/etc/ppp/ip-down.d": (SCRIPT, "pppd runs it as root when a link goes down"),
     "/etc/ssh/sshrc": (SCRIPT, "sshd runs it at every SSH login as the user logging in (root's too)"),
+    # every other directory systemd, systemd-shutdown, systemd-sleep and kernel-install run each file of, as root
+    "/usr/lib/systemd/system-shutdown": (SCRIPT, "systemd-shutdown runs it as root at the end of every shutdown "
+                                                 "and reboot"),
+    "/usr/lib/systemd/system-sleep": (SCRIPT, "systemd-sleep runs it as root before and after every suspend"),
+    "/usr/lib/systemd/system-generators": (SCRIPT, "systemd runs it as root at boot and at every daemon-reload"),
+    "/run/systemd/system-generators": (SCRIPT, "systemd runs it as root at boot and at every daemon-reload"),
+    **{f"{d}/systemd/system-environment-generators": (SCRIPT, "systemd runs it as root at boot and every "
+                                                      "daemon-reload (its output is every service's environment)")
+       for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")},
+    "/etc/kernel/install.d": (SCRIPT, KERNEL), "/usr/lib/kernel/install.d": (SCRIPT, KERNEL),
 }
 RUN_PARTS = re.compile(r"[A-Za-z0-9_-]+")  # the names run-parts runs in a directory (Debian's, without --lsbsysinit)
 SKIP = re.compile(r"(^\.|^README$|\.dpkg-(old|dist|new|tmp|bak)$|\.ucf-|~$)")  # never run by their runners
@@ -339,7 +349,10 @@ def _stock(snap, path: str, conffiles: dict, lists: dict) -> str | None:
 
 
 def _lists(snap) -> dict[str, str]:
-    """``{path: dpkg list file}`` of every packaged path in :data:`PLACES` (once per snapshot)."""
+    """``{path: dpkg list file}`` of every packaged path in :data:`PLACES` (once per snapshot); a path a package
+    lists under a merged-/usr alias (Debian 12's ``/lib/systemd/...``) counts under ``/usr`` too."""
+    from .parse import MERGED
+
     found = getattr(snap, "acts_lists", None)
     if found is None:
         tops = tuple(p + "/" for p in PLACES) + tuple(p for p in PLACES if not p.endswith(".d"))
@@ -347,8 +360,9 @@ def _lists(snap) -> dict[str, str]:
         for name in snap.listdir(C.DPKG_INFO) or []:
             if name.endswith(".list"):
                 for line in (snap.text(f"{C.DPKG_INFO}/{name}") or "").splitlines():
-                    if line.startswith(tops):
-                        found.setdefault(line, f"{C.DPKG_INFO}/{name}")
+                    for path in (line, "/usr" + line) if line.startswith(MERGED) else (line,):
+                        if path.startswith(tops):
+                            found.setdefault(path, f"{C.DPKG_INFO}/{name}")
         snap.acts_lists = found
     return found
 

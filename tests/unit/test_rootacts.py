@@ -106,6 +106,16 @@ def test_the_places_table_is_what_the_login_collector_reads():
      "root runs it at every kernel package's install"),
     ("/etc/ssh/sshrc", "PATH=" + ROOT + "/current/venv/bin:$PATH xauth -q\n",
      "it finds commands in " + ROOT + "/current/venv/bin"),
+    # blind8's h08 (shown: the release's python ran as uid 0 as systemd-shutdown runs it), and the other directories
+    # systemd and kernel-install run each file of: systemd-sleep's, the environment generators', kernel-install's
+    ("/usr/lib/systemd/system-shutdown/app-flush", "#!/bin/sh\n" + ROOT + "/current/venv/bin/python -c 'import x'\n",
+     "systemd-shutdown runs it as root at the end of every shutdown and reboot"),
+    ("/usr/lib/systemd/system-sleep/app", "#!/bin/sh\n" + ROOT + "/current/venv/bin/flask pause\n",
+     "systemd-sleep runs it as root before and after every suspend"),
+    ("/etc/systemd/system-environment-generators/50-app", "#!/bin/sh\n. " + ROOT + "/shared/data/env.sh\n",
+     "its output is every service's environment"),
+    ("/etc/kernel/install.d/90-app.install", "#!/bin/sh\n" + ROOT + "/current/venv/bin/python -m k\n",
+     "root runs it at every kernel package's install"),
 ])
 def test_an_entry_of_a_place_root_acts_later_that_reaches_the_apps_tree_fails(exp, path, text, why):
     place = path.rsplit("/", 1)[0]
@@ -130,6 +140,18 @@ def test_an_rc_link_to_a_script_outside_init_d_is_judged_by_what_it_runs(exp):
     msg = fails("cw_root_acts", facts, exp)
     assert "/etc/rc3.d/S02app: root runs what it links to at boot (runlevel 3): it runs /etc/rc3.d/S02app, a link " \
         "to " + ROOT + "/current/bin/boot (the app's tree)" in msg, msg
+
+
+def test_a_file_a_package_lists_under_a_merged_usr_alias_is_stock_under_usr(exp):
+    """Debian 12's packages list /lib/systemd/... (merged-/usr: the same directory as /usr/lib/systemd/...): a
+    generator or shutdown hook systemd's or mdadm's package ships is stock where the collector lists it."""
+    facts = host()
+    snap = facts.raw
+    lists = [n for n in snap.listdir("/var/lib/dpkg/info") if n.endswith(".list")]
+    name = f"/var/lib/dpkg/info/{lists[0]}"
+    snap.files[name]["data"] = snap.text(name) + "/lib/systemd/system-shutdown/mdadm.shutdown\n"
+    snap.acts_lists = None
+    assert rootacts._lists(snap)["/usr/lib/systemd/system-shutdown/mdadm.shutdown"] == name
 
 
 def test_a_packaged_file_is_stock_only_while_it_is_what_dpkg_unpacked(exp):
