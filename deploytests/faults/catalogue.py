@@ -219,6 +219,11 @@ FAULTS: tuple[Fault, ...] = (
           "os.chmod(\"/run/ops-agent.sock\", 0o666); s.listen(); time.sleep(86400)' </dev/null >/dev/null 2>&1 & "
           "i=0; while ! grep -q ' /run/ops-agent.sock$' /proc/net/unix && [ $i -lt 100 ]; do sleep 0.05; "
           "i=$((i+1)); done"),
+    Fault("logrotate-hook-dir-runs-the-release", "cw_schedules", "a script in /etc/logrotate.d/httpd-prerotate/ "
+          "(Debian's apache2 logrotate file runs the directory with run-parts, as root, daily) warming the release's "
+          "python", "mkdir -p /etc/logrotate.d/httpd-prerotate; printf '#!/bin/sh\\n{root}/current/venv/bin/python "
+          "-c \"import {package}\" || true\\n' > /etc/logrotate.d/httpd-prerotate/app-warm; chmod 755 "
+          "/etc/logrotate.d/httpd-prerotate/app-warm"),
     Fault("cron-path-into-the-release", "cw_schedules", "a cron.d file whose PATH puts the live release's venv "
           "first (its jobs run root's commands from there)", "printf 'PATH={root}/current/venv/bin:/usr/sbin:"
           "/usr/bin:/sbin:/bin\\n0 4 * * * root run-parts /etc/cron.daily\\n' > /etc/cron.d/ops-path"),

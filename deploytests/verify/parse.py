@@ -808,10 +808,17 @@ def root_mentions(snap: Snapshot) -> list[dict]:
     return out
 
 
+# what at copies from its submitter's environment that no program takes code by (any other variable is judged as
+# what the job runs: PYTHONPATH, PATH, LD_PRELOAD, HOME ...)
+AT_DATA = re.compile(r"MAIL|PWD|OLDPWD|SUDO_\w+|XDG_\w+|LOGNAME|USER|SHELL|TERM|COLORTERM|LS_COLORS|DISPLAY"
+                     r"|SSH_\w+|LANG|LANGUAGE|LC_\w+|SHLVL|_|MOTD_SHOWN|HOSTNAME")
+
+
 def at_jobs(snap: Snapshot) -> list[dict]:
     """Every ``at`` job queued (``/var/spool/cron/atjobs``): ``{where, file, user, job}``; atd runs it as its
-    file's owner. ``job``: the commands after at's preamble (its environment lines and its ``cd DIR || {...}``
-    block), with the directory it runs in first; a file not read is its why."""
+    file's owner. ``job``: the commands after at's preamble (its ``cd DIR || {...}`` block), with the directory it
+    runs in and the preamble's environment (the submitter's, but :data:`AT_DATA`) first; a file not read is its
+    why."""
     out = []
     d = "/var/spool/cron/atjobs"
     for name in [n for n in snap.listdir(d) or [] if not n.startswith(".")]:
@@ -824,7 +831,9 @@ def at_jobs(snap: Snapshot) -> list[dict]:
         else:
             head, _, body = text.partition("\n}\n")
             where = re.search(r"^cd (.*) \|\| \{$", head, re.M)
-            job = (f"cd {where.group(1)}; " if where else "") + (body if where else text).strip()
+            env = [f"{m.group(1)}={m.group(2)}; " for m in re.finditer(r"^([A-Za-z_]\w*)=(.*); export \1$", head, re.M)
+                   if where and not AT_DATA.fullmatch(m.group(1))]  # (the submitter's environment: the job's)
+            job = "".join(env) + (f"cd {where.group(1)}; " if where else "") + (body if where else text).strip()
         out.append({"where": path, "file": path, "user": snap.users.name(st[1]), "job": job})
     return out
 

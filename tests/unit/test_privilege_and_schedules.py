@@ -219,6 +219,17 @@ def test_at_jobs_are_their_owners_and_read_after_ats_preamble():
                                  "file": "/var/spool/cron/atjobs/a0000101c8de62", "job": "cd /tmp; /usr/bin/id"}]
 
 
+def test_an_at_jobs_environment_from_its_submitter_is_part_of_the_job(exp):
+    """attack8: an admin's `sudo --preserve-env=PYTHONPATH at ...` (PYTHONPATH=/srv/tools, the deploy team's) queued
+    a root job whose preamble exports it: root's python3 then runs /srv/tools/sitecustomize.py; the gate read the
+    commands after the preamble only and passed. The preamble's variables are the job's (at's bookkeeping aside)."""
+    text = AT_JOB.format(cwd="/tmp", job="/usr/bin/python3 -c 1").replace(
+        "umask 22\n", "umask 22\nMAIL=/var/mail/root; export MAIL\nPYTHONPATH=/srv/tools; export PYTHONPATH\n")
+    s = snap({"/var/spool/cron/atjobs/a0000201c8de62": (0o700, 0, 0)}, {"/var/spool/cron/atjobs/a0000201c8de62": text})
+    s.dirs["/var/spool/cron/atjobs"] = ["a0000201c8de62"]
+    assert parse.at_jobs(s)[0]["job"] == "PYTHONPATH=/srv/tools; cd /tmp; /usr/bin/python3 -c 1"
+
+
 @pytest.mark.parametrize("user, cwd, job, fails", [
     ("yourapplication", "/tmp", "/usr/bin/id", True),       # any job of a watched user
     ("root", "/tmp", "/var/www/yourapplication/current/venv/bin/python -m x", True),  # root with the app's code
@@ -804,3 +815,24 @@ def test_where_root_jobs_write_is_never_a_system_tree_they_name_whole():
     out = {"errors": {}, "files": {"/etc/cron.d/restic-backup": {"data": job}}, "dirs": {}, "size": 0}
     collect_login.outputs(out, "/var/www/yourapplication")
     assert not [w for w in out["outputs"] if w.rstrip("/") in ("/etc", "/usr", "/var/www/yourapplication")], out
+
+
+@pytest.mark.parametrize("path, text, allowed_passes", [
+    # blind8's h18: a 'config management light' pull, plain HTTP into sh (shown: whoever answered ran as uid 0)
+    ("/etc/cron.d/ops-pull", "*/30 * * * * root curl -fsS http://ops-config.internal/bootstrap.sh | sh\n", False),
+    # the class's other members: the fetch run through $(...), a vendor's https installer piped into bash
+    ("/etc/cron.d/agent", "0 4 * * * root sh -c \"$(wget -qO- http://vendor.example/agent-update)\"\n", False),
+    ("/etc/cron.d/vendor", "0 5 * * 0 root curl -fsSL https://get.vendor.example/update.sh | bash -s --\n", True)])
+def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allowed_passes):
+    facts = clean_facts()
+    add_text(facts, path, "SHELL=/bin/sh\nPATH=/usr/sbin:/usr/bin:/sbin:/bin\n" + text)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"], msg
+    assert f"- {path}:3: runs " in msg["cw_schedules"] and "it runs as root what a network fetch prints" in \
+        msg["cw_schedules"], msg
+    assert ("sits on the path" in msg["cw_schedules"]) is not allowed_passes
+    assert (outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass") is allowed_passes
+    # a fetch whose output is not run (a health ping, a download checked later) is no finding
+    quiet = clean_facts()
+    add_text(quiet, path, "*/5 * * * * root curl -fsS http://localhost/health >/dev/null\n")
+    assert failing(quiet, exp) == {}

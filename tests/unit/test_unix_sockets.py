@@ -137,3 +137,19 @@ def test_a_socket_whose_path_was_not_looked_at_counts_as_reachable(exp, platform
     for name, files in (("ops.sock", {}), ("/srv/ops/ctl.sock", {"/srv": [D | 0o755, 0, 0]})):
         msg = outcome("cw_listen", with_socket(host(platform), name, "/usr/local/sbin/agent", files=files), exp)
         assert f"UNIX stream socket {name} (" in msg and "any local user may connect" in msg, msg
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_root_daemons_socket_open_to_a_group_the_deploy_login_is_in_fails(exp, platform):  # noqa: F811
+    # another member: dockerd's socket (0660 root:docker): the deploy login in group docker is root; nobody in it: no
+    files = {"/run": [D | 0o755, 0, 0], "/run/docker.sock": [S | 0o660, 0, 998]}
+    facts = with_socket(host(platform), "/run/docker.sock", "/usr/sbin/dockerd", files=files)
+    assert outcome("cw_listen", facts, exp) == "pass"  # no group named docker with the deploy login in it
+    group = facts.raw.files["/etc/group"]
+    group["data"] += "docker:x:998:appuser\n"
+    facts = with_socket(host(platform), "/run/docker.sock", "/usr/sbin/dockerd", files=files)
+    facts.raw.files["/etc/group"] = group
+    facts.raw.users = parse.Users(facts.raw.text("/etc/passwd") or "", group["data"])
+    msg = outcome("cw_listen", facts, exp)
+    assert "UNIX stream socket /run/docker.sock (0660 root:" in msg and "appuser (the deploy login) may connect" in \
+        msg and "any local user" not in msg, msg
