@@ -22,7 +22,7 @@ pool = BLIND8 if mode == "plain" else ALLOWED
 faults = [f for f in pool if not select or any(f.id.startswith(s) for s in select)]
 
 camp = Campaign(APP, load_config(APP), faults=faults, clean=1, batch=2, progress=print, stack=for_platform(platform),
-                target_keys=ALLOW_KEYS if mode == "allowed" else "")
+                target_keys=(os.environ.get("BLIND_KEYS") or ALLOW_KEYS) if mode == "allowed" else "")
 tag = camp.snapshot()
 print("snapshot", tag, camp.base, flush=True)
 items = [Item(f.id, "fault", fault=f) for f in faults] + [Item("clean-1", "clean")]

@@ -69,6 +69,7 @@ FILES = ["/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/et
 HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment"]  # root runs
 FILES += HOOKS
 FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
+FILES += ["/var/log/dpkg.log", "/etc/localtime"]  # when each package's maintainer scripts ran, in which zone
 FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix", "packet")]  # packet: who captures
 UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
 TREES = [(SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True), (MODULES, 1, False)]
@@ -89,6 +90,9 @@ ACTS = ["/etc/update-motd.d", "/etc/init.d", "/etc/tmpfiles.d", "/run/tmpfiles.d
 ACTS += ["/etc/network/if-%s.d" % n for n in ("pre-up", "up", "down", "post-down")]
 ACTS += ["/etc/kernel/%s.d" % n for n in ("preinst", "postinst", "prerm", "postrm", "header_postinst")]
 ACTS += ["/etc/ppp/ip-up.d", "/etc/ppp/ip-down.d"]
+ACTS += ["/usr/lib/systemd/system-shutdown", "/usr/lib/systemd/system-sleep", "/usr/lib/systemd/system-generators",
+         "/run/systemd/system-generators", "/etc/kernel/install.d", "/usr/lib/kernel/install.d"]
+ACTS += ["%s/systemd/system-environment-generators" % d for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")]
 TREES += [(d, 1, True) for d in ACTS]
 FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
 # root's own shell startup files and ~/.ssh/rc: read when this login may (/root is 0700 on Debian: then unread)
@@ -163,7 +167,7 @@ def note(out, path):
                 if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111:  # a program's capabilities: raw xattr bytes
                     out["files"][p].update(caps(p))
                 if stat.S_ISREG(st.st_mode) and (st.st_mode & 0o6000 or "caps" in out["files"][p]):
-                    out["files"][p]["ctime"] = st.st_ctime  # (privileged: were its bits set after dpkg unpacked it?)
+                    out["files"][p]["ctime"] = st.st_ctime  # (privileged: were its bits set after dpkg installed it?)
         except OSError as exc:
             out["files"][p] = {"why": exc.strerror}
     return out["files"][path].get("st")
@@ -868,15 +872,16 @@ def outputs(out, tree):
             note(out, name)
 
 
-SERVED = re.compile(r"""^\s*(?:<Directory\s+|(?:WSGI)?ScriptAlias\s+\S+\s+)["']?(/[^"'\s>]+)""", re.I | re.M)
+SERVED = re.compile(r"""^\s*(?:<Directory\s+|(?:WSGI)?ScriptAlias\s+\S+\s+|Alias\s+\S+\s+|DocumentRoot\s+)["']?"""
+                    r"""(/[^"'\s>]+)""", re.I | re.M)
 
 
 def served_dirs(out, tree, most=256):
-    """The ``lstat`` of each ``<Directory>`` and each ``WSGIScriptAlias``/``ScriptAlias`` target root's Apache
-    files name (and of the directories above it): where a handler runs the files it finds, the runner judges who
-    may write there (an uploads dir the app writes). Data only: nothing here decides whether root runs
-    ``apache2ctl``. At most ``most`` paths; never one in the app's ``tree`` (the deploy login's: looking there
-    would resolve its links, and the runner counts a path not looked at as one others may write)."""
+    """The ``lstat`` of each ``<Directory>``, each ``WSGIScriptAlias``/``ScriptAlias``/``Alias`` target and each
+    ``DocumentRoot`` root's Apache files name (and of the directories above it): where a handler runs the files it
+    finds, the runner judges who may write there (an uploads dir the app writes). Data only: nothing here decides
+    whether root runs ``apache2ctl``. At most ``most`` paths; never one in the app's ``tree`` (the deploy login's:
+    looking there would resolve its links, and the runner counts a path not looked at as one others may write)."""
     found = []
     for path, entry in list(out["files"].items()):
         if path.startswith(SERVER_ROOT + "/") and entry.get("data"):

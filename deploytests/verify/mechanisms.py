@@ -334,9 +334,31 @@ def units(raw: dict[str, str]) -> dict[str, Unit]:
 
 def reaches(text: str, root: str) -> bool:
     """Whether a command line, a unit's value or a script names ``root`` or a path under it (as a word: split at
-    blanks, quotes, ``=``, ``;``, ``|``, ``&``, parentheses and backquotes, systemd's ``-@:+!`` prefixes dropped)."""
+    blanks, quotes, ``=``, ``;``, ``|``, ``&``, parentheses and backquotes, systemd's ``-@:+!`` prefixes dropped),
+    as written or as a glob the shell, tmpfiles or logrotate expand (``/var/www/*/current/venv/bin/python``)."""
     words = (w.lstrip("-@:+!") for w in re.split(r"[\s'\"=;|&()`<>]+", text))
-    return any(w.rstrip("/") == root or w.startswith(root + "/") for w in words)
+    return any(w.rstrip("/") == root or w.startswith(root + "/") or GLOB.search(w) and _glob_reaches(w, root)
+               for w in words)
+
+
+GLOB = re.compile(r"[*?\[{]")
+
+
+def _glob_reaches(word: str, root: str) -> bool:
+    """Whether the absolute glob ``word`` (``*``, ``?``, ``[...]`` within a name; ``{a,b}``) may match ``root`` or a
+    path under it: each of its names matches the tree's name at that depth, and it is no shorter than the tree."""
+    want, todo, seen = root.strip("/").split("/"), [word], 0
+    while todo and seen < 64:
+        pattern, seen = todo.pop(), seen + 1
+        brace = re.search(r"\{([^{}]*)\}", pattern)
+        if brace:  # (the shell's and logrotate's alternatives: each in turn)
+            todo += [pattern[:brace.start()] + alt + pattern[brace.end():] for alt in brace.group(1).split(",")]
+            continue
+        names = posixpath.normpath(pattern).strip("/").split("/")
+        if pattern.startswith("/") and len(names) >= len(want) and all(
+                fnmatch.fnmatchcase(w, n) for w, n in zip(want, names, strict=False)):
+            return True
+    return False
 
 
 def _shipped(path: str, shipped) -> bool:
@@ -655,6 +677,18 @@ def handler_problems(directives: list[Directive], cfg, ours: str, users: dict, g
                 out.append(f"{d.where}: {d.name} {d.args} in <Directory {top}> (with ExecCGI): Apache runs every "
                            f"such file there for whoever asks it by URL, and {why}: whoever writes there (an upload "
                            f"the app saves) runs code on this host")
+        elif d.name in ("addhandler", "sethandler") and words and words[0].lower() in HANDLERS[:1 + cgi] and any(
+                o.name == "options" and any(w.lstrip("+").lower() in ("execcgi", "all") for w in _words(o.args))
+                for o in directives):  # for URLs (<Location>, <Files>, a vhost, the server): what they map to
+            for t in (t for t in directives if t.file != ours and t.name in ("alias", "aliasmatch", "documentroot")):
+                tw = _words(t.args)
+                target = (tw[:1] if t.name == "documentroot" else tw[1:2] or [""])[0].split("$")[0]
+                why = loose(target.rstrip("/") or "/") if target.startswith("/") else None
+                if why:
+                    out.append(f"{d.where}: {d.name} {d.args} (with ExecCGI) runs files for the URLs it covers, and "
+                               f"{t.where}: {t.name} {t.args} maps URLs to {target}: {why}: whoever writes there runs "
+                               f"code on this host for whoever asks it by URL")
+                    break
         elif d.name == "wsgisocketprefix" and words:
             prefix = words[0] if words[0].startswith("/") else "/etc/apache2/" + words[0]
             why = shared(posixpath.dirname(prefix))

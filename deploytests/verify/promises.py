@@ -18,6 +18,7 @@ a basic fact are skipped, naming the root check, when it is wrong.
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import hashlib
 import io
 import posixpath
@@ -1351,6 +1352,8 @@ def cw_schedules(facts, exp):
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
+    lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
+                          (unit_jobs(raw) if raw is not None else []), exp)
     _unaccounted("scheduled jobs", lines)
 
 
@@ -1553,6 +1556,39 @@ def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, lis
             seen.add(j["where"])
             kept.append(j)
     return kept, via
+
+
+FETCHERS = r"(?:\S*/)?(?:curl|wget|fetch|aria2c|lwp-request|GET|http|https|xh)\b"
+INTERPRETERS = r"(?:\S*/)?(?:(?:ba|da|z|k|a)?sh|python[0-9.]*|perl|ruby|php[0-9.]*|node|lua|tclsh|busybox)\b"
+# what a fetcher prints, run by an interpreter: 'curl URL | sh', 'sh -c "$(wget -O- URL)"', 'bash <(curl URL)',
+# 'eval "$(curl URL)"', '. <(curl URL)'
+FETCH_RUN = re.compile(rf"\b{FETCHERS}[^|;&]*\|\s*(?:sudo\s+(?:-\S+\s+)*|env\s+(?:\S+=\S*\s+)*)?{INTERPRETERS}"
+                       rf"|(?:\beval|\bsource|(?:^|[\s;&|(]){INTERPRETERS}|(?:^|[\s;&|(])\.)\s[^;&|]*?(?:\$\(|<\(|`)\s*"
+                       rf"{FETCHERS}")
+
+
+def network_code(jobs: list[dict], exp) -> list[str]:
+    """Each root job (cron, at, a unit's Exec line, root's hooks) that runs what a network fetch prints
+    (:data:`FETCH_RUN`): whoever answers for that address runs commands as root at every run, and over plain
+    http:// (or ftp://) anyone on the path too (DNS, ARP, a proxy): no TLS, no signature. Allowed by path
+    (allow_cron) only when every address it fetches is https://: a plain one fails whatever is allowed."""
+    lines = []
+    for job in (j for j in jobs if j["user"] == "root"):
+        text = " ".join(job["job"].split())
+        if not FETCH_RUN.search(text):
+            continue
+        where = job["where"].split(":")[0].split(" ")[0]
+        plain = re.search(r"\b(?:http|ftp)://\S+", text)
+        if where in exp.allow.cron and not plain:
+            continue
+        lines.append(f"{job['where']}: runs {text[:160]!r} as root: it runs as root what a network fetch prints: "
+                     f"whoever answers for that address" + (f" ({plain.group(0)[:80]}: plain, no TLS and no "
+                                                           f"signature) or sits on the path (DNS, ARP, a proxy)"
+                                                           if plain else "") +
+                     " runs any command as root at every run; fetch a signed file and check it, or install a "
+                     "package" + (": no allowance accounts for it" if plain else ". " +
+                                  _allow_hint(exp, "allow_cron", where)))
+    return lines
 
 
 def _job_reach(snap, job: dict, root: str):
@@ -1860,7 +1896,21 @@ def sudo_grants_root(text: str) -> str | None:
     """Why a sudoers line gives whoever it names root through what its command does, whatever the command file is:
     an interactive program (:data:`SUDO_INTERACTIVE`), a program that runs commands or writes files
     (:data:`SUDO_RUNNERS`) with free arguments (none written: sudo allows any; or a wildcard), or a wildcard in a
-    path argument (sudo's ``*`` matches ``/``, ``..`` and spaces: any file)."""
+    path argument (sudo's ``*`` matches ``/``, ``..`` and spaces: any file); or any root command whose
+    environment its user sets (the ``SETENV`` tag, ``Defaults setenv`` or ``!env_reset``: ``sudo
+    APACHE_ENVVARS=/tmp/x apache2ctl graceful`` has root source any file, ``PYTHONPATH``, ``PERL5LIB``, ``BASH_ENV``
+    load any code into the command)."""
+    first = text.split(" ")[0]
+    if first.startswith("Defaults") and re.search(r"(?:^|[\s,])(?:setenv|!\s*env_reset)\b", text[len(first):]):
+        return ("it lets the users it applies to set the environment of every command they run through sudo "
+                "(APACHE_ENVVARS, PYTHONPATH, BASH_ENV ... make a root command source or load their file): any "
+                "root rule of theirs makes them root; remove it (keep sudo's env_reset)")
+    if re.search(r"=.*\bSETENV:", text) and sudo_root_specs(text):
+        cmd = sudo_root_specs(text)[0][0]
+        return (f"SETENV: whoever the line names sets any environment variable for {cmd} as root (sudo "
+                "APACHE_ENVVARS=/tmp/x apache2ctl: root sources their file; PYTHONPATH, PERL5LIB, BASH_ENV ... load "
+                "their code): this line makes them root; drop SETENV (a variable the command needs: env_keep, "
+                "fixed)")
     for cmd, args in sudo_root_specs(text):
         name = cmd.rsplit("/", 1)[-1]
         base = "python" if name.startswith("python") else re.sub(r"[0-9.]+$", "", name) or name
@@ -2154,8 +2204,9 @@ def cw_setuid(facts, exp):
     path, Apache's and the schedules' trees) is accounted for by its exact bits (``MODE owner:group[ caps]``):
     the stack's stock one of the package dpkg says ships it (``Stack.baseline_privileged``), dpkg's own stat
     override for it (``dpkg-statoverride --list``: how a package's maintainer script or an admin records a
-    mode), the bits the package's own unpack gave it (its inode unchanged since: ``ctime`` no later than the
-    package's list's; a package the stack's baseline does not know, installed by the admin), or allowed
+    mode), the bits the package's own install gave it (its inode unchanged since: ``ctime`` no later than the
+    package's list's, or than the end of its last install in dpkg's log, when its postinst set them; a package
+    the stack's baseline does not know, installed by the admin), or allowed
     (``allow_privileged``). dpkg keeps no record of a file's mode: that it lists a file says nothing of the
     file's bits (``chmod u+s`` on a packaged python keeps it listed, and dates the change)."""
     inv = _inv(facts, "the privilege bits of root's PATH and the load path")
@@ -2175,7 +2226,7 @@ def cw_setuid(facts, exp):
                   f"the capabilities {' '.join(state.split()[2:])}" if len(state.split()) > 2 else ""]
         origin = (f"{pkg} ships it, but not with these bits (stock: {' or '.join(sorted(stock[path]))})"
                   if pkg and path in stock else f"{pkg} ships it, and these bits are not its stock ones, not a "
-                  f"dpkg stat override, and were set after dpkg unpacked it (or when is not known)" if pkg else
+                  f"dpkg stat override, and were set after dpkg installed it (or when is not known)" if pkg else
                   "no installed package ships it")
         lines.append(f"{path} ({state}): whoever runs it (the app user too) gets {' and '.join(r for r in rights if r)}"
                      f"; {origin}. " + _allow_hint(exp, "allow_privileged", f"{path} {state}"))
@@ -2242,7 +2293,32 @@ def cw_sshd(facts, exp):
     for cfg in [sshd_config(raw, snap.dirs, why)] + [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command "
                                                                  "line") for pid, argv in sorted(running.items())]:
         lines += _sshd_problems(cfg, facts, exp, snap)
+    lines += _sshd_sources_loose(snap, raw)
     _unaccounted("settings of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
+
+
+def _sshd_sources_loose(snap, raw) -> list[str]:
+    """A line for sshd_config, each file it includes and each directory an ``Include`` reads, that someone but
+    root may change (it, a link on the way, a directory above): sshd runs as root and takes who logs in, and how,
+    from there at its next start. A path the probe did not look at is no claim."""
+    from .logins import SSHD_CONFIG
+
+    paths = [SSHD_CONFIG]
+    for path in [p for p in snap.files if p.startswith("/etc/ssh/")] + [SSHD_CONFIG]:
+        for pattern in re.findall(r"(?im)^[ \t]*include[ \t=]+(.+)$", raw.get(path) or ""):
+            for word in pattern.split():
+                full = word if word.startswith("/") else posixpath.join("/etc/ssh", word)
+                top = posixpath.dirname(full)
+                paths += [top] + [posixpath.join(top, n) for n in snap.listdir(top) or []
+                                  if fnmatch.fnmatch(n, posixpath.basename(full))]
+    lines = []
+    for path in dict.fromkeys(paths):
+        loose = snap.writable_by_others(path) if snap.st(path) else None
+        if loose and not loose.endswith("(not looked at)"):
+            lines.append(f"{path}: sshd (root) reads who logs in, and how, from there at its next start (a reload, "
+                         f"a reboot, an openssh upgrade), and {loose} may be changed by someone but root: whoever "
+                         f"writes there sets PermitRootLogin, AuthorizedKeysCommand ...: root")
+    return lines
 
 
 # what sshd runs by its configuration, and for whom (each judged as root's jobs are: rootacts.command_problem)
@@ -2945,8 +3021,9 @@ def sec_secrets(facts, exp):
     server's host private keys (/etc/ssh/ssh_host_*_key and every HostKey: 0600 root) are root's and readable by
     no one else (their group: shadow, root). Read by ``lstat`` (sshd 9.8+ keeps serving with readable keys).
     Root's home lets no one else in (Debian's 0700). No copy of the app's config or of a kept one (found by
-    content: the tree reader's ``config_copies``, whatever its name or place in the app's tree) is readable by
-    others through directories they may enter."""
+    content: the tree reader's ``config_copies``, whatever its name or place in the app's tree, or in the places
+    copies are left: /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) is readable by others through
+    directories they may enter."""
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
@@ -3360,7 +3437,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "files or runs code for whoever asks but the app's daemons: no WebDAV without a required user, no "
             "WSGIDaemonProcess of another app as the app's or deploy login's user or group, no WSGI script (or CGI "
             "directory, with a CGI module loaded) someone but root may change, no wsgi-script or cgi-script handler "
-            "with ExecCGI in a <Directory> someone but root may write, no WSGISocketPrefix in a directory "
+            "with ExecCGI in a <Directory> someone but root may write, or for URLs an Alias or DocumentRoot maps "
+            "there, no WSGISocketPrefix in a directory "
             "others may write (sticky /tmp included)", "test_apache_handlers_write_and_run_only_whats_ours",
             "/etc/apache2/conf-enabled/share.conf:3: Dav On for /srv/share and no Require of a user: anyone may "
             "upload, change and delete files there ...", root_only=True, needs=("apache",)),
@@ -3396,7 +3474,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
             "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
-            "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); nor as root "
+            "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); no root job runs "
+            "what a network fetch prints (curl ... | sh; over plain http:// whatever is allowed); nor as root "
             "with a path someone but root may change (its program, a script it runs, a variable's value whatever "
             "the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
             "unpacked it aside; a job that only names the tree is said to, unless allowed; "
@@ -3407,9 +3486,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             root_only=True),
     Promise("cw_root_acts", f"{CW}: runs", "every entry of the places root acts later besides cron and units "
             "(update-motd.d at every SSH login, init.d and the rc?.d links, tmpfiles.d, udev rules' RUN+=/PROGRAM=, "
-            "systemd generators, ifupdown's, dhclient's, ppp's, NetworkManager's, kernel's and initramfs' hooks, "
-            "sshrc) is a package's file as dpkg unpacked it, or root's alone and runs or touches nothing in the "
-            "app's tree or that someone but root may change, resolved through links and root's own scripts, "
+            "systemd's generators, shutdown and sleep hooks, ifupdown's, dhclient's, ppp's, NetworkManager's, "
+            "kernel's, kernel-install's and initramfs' hooks, sshrc) is a package's file as dpkg unpacked it, or "
+            "root's alone and runs or touches nothing in the app's tree or that someone but root may change, "
+            "resolved through links and root's own scripts, "
             "unless allowed (allow_cron)", "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "
@@ -3485,7 +3565,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "its Include files, sshd's first-value rule, Match blocks; each running server's own -o and -f "
             "arguments first): no root login with a password, no empty "
             "passwords, StrictModes on, no GatewayPorts or PermitTunnel (a login's forwards and tunnels serve "
-            "the network), no HostbasedAuthentication (a trusted host's word stands for the user's key), every "
+            "the network), no HostbasedAuthentication (a trusted host's word stands for the user's key), sshd_config, "
+            "its Include dirs and files root's alone, every "
             "file that decides a key login (AuthorizedKeysFile, "
             "AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in the user's home or root's alone; what "
             "sshd runs (AuthorizedKeysCommand, AuthorizedPrincipalsCommand: before authentication, for anyone; "
@@ -3582,7 +3663,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("sec_secrets", f"{SEC}: host", "the password hashes (/etc/shadow, /etc/gshadow and their - backups) and "
             "the SSH host private keys are root's and readable by no one else (their group: shadow), root's home "
             "is root's alone (0700), and no copy of the app's config or of a kept one anywhere in the app's tree "
-            "(found by content, any name: .configs/*, a .bak, a release's copy) is readable by others through "
+            "or where copies are left (/tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) (found by "
+            "content, any name: .configs/*, a .bak, a release's copy) is readable by others through "
             "directories they may enter: an attacker with any local account gets no hash to crack, no host key "
             "to impersonate the server to the runner, nothing of root's and none of the app's secrets",
             "test_secrets_not_readable_by_others", "/etc/shadow (0644 root:shadow): every local user ... reads every "

@@ -828,6 +828,33 @@ def config_copies(root, config_path, found):
     return out[:20]
 
 
+# where copies are left outside the tree (an incident's 'cp application.cfg /tmp/...', a hand backup): what the
+# deploy user may read there, others may too (these are shared places), so they are searched as it
+LEFT_COPIES = ("/tmp", "/var/tmp", "/dev/shm", "/var/backups", "/srv", "/home", "/opt")
+
+
+def left_around(bases=LEFT_COPIES, depth=2, most=4000):
+    """``(path, lstat)`` of each regular file others may read under ``bases`` (at most ``depth`` levels below,
+    ``most`` entries in all, links never followed): a copy of the config there is one every local user reads."""
+    out, seen = [], 0
+    for base in bases:
+        for top, dirs, files in os.walk(base):
+            level = top[len(base):].count("/")
+            if level >= depth:
+                dirs[:] = []
+            for name in files:
+                seen += 1
+                if seen > most:
+                    return out
+                try:
+                    st = os.lstat(os.path.join(top, name))
+                except OSError:
+                    continue
+                if stat.S_ISREG(st.st_mode) and st.st_mode & stat.S_IROTH:
+                    out.append((os.path.join(top, name), st))
+    return out
+
+
 def tree_inventory(root, shared=(), app_user=None, config_path=None):
     """(as the deploy user) Entries of the app's tree that are setuid/setgid or have file capabilities, or
     writable by others (links and sticky dirs aside); and, per kept release, what a rollback to it needs:
@@ -930,7 +957,7 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
     return {"special": special[:50], "releases": releases, "linked": dict(list(linked.items())[:10]),
             "unread": dict(list(unread.items())[:10]),
             "truncated": bool(bounds), "bounds": bounds,
-            "config_copies": config_copies(root, config_path, readable) if config_path else None}
+            "config_copies": config_copies(root, config_path, readable + left_around()) if config_path else None}
 
 
 

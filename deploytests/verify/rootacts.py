@@ -58,6 +58,16 @@ PLACES: dict[str, tuple[str, str]] = {  # a directory (each entry) or a file -> 
     "/etc/ppp/ip-up.d": (SCRIPT, "pppd runs it as root when a link comes up"),
     "/etc/ppp/ip-down.d": (SCRIPT, "pppd runs it as root when a link goes down"),
     "/etc/ssh/sshrc": (SCRIPT, "sshd runs it at every SSH login as the user logging in (root's too)"),
+    # every other directory systemd, systemd-shutdown, systemd-sleep and kernel-install run each file of, as root
+    "/usr/lib/systemd/system-shutdown": (SCRIPT, "systemd-shutdown runs it as root at the end of every shutdown "
+                                                 "and reboot"),
+    "/usr/lib/systemd/system-sleep": (SCRIPT, "systemd-sleep runs it as root before and after every suspend"),
+    "/usr/lib/systemd/system-generators": (SCRIPT, "systemd runs it as root at boot and at every daemon-reload"),
+    "/run/systemd/system-generators": (SCRIPT, "systemd runs it as root at boot and at every daemon-reload"),
+    **{f"{d}/systemd/system-environment-generators": (SCRIPT, "systemd runs it as root at boot and every "
+                                                      "daemon-reload (its output is every service's environment)")
+       for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")},
+    "/etc/kernel/install.d": (SCRIPT, KERNEL), "/usr/lib/kernel/install.d": (SCRIPT, KERNEL),
 }
 RUN_PARTS = re.compile(r"[A-Za-z0-9_-]+")  # the names run-parts runs in a directory (Debian's, without --lsbsysinit)
 SKIP = re.compile(r"(^\.|^README$|\.dpkg-(old|dist|new|tmp|bak)$|\.ucf-|~$)")  # never run by their runners
@@ -111,7 +121,9 @@ def _words(line: str) -> list[tuple[str, str]]:
             # (PATH=: commands are found there; SHELL=, HOME=, PYTHONUSERBASE=, NODE_OPTIONS= ...: which variable a
             # program takes code by is not for a list to know, so every variable's paths are what the command runs)
             name, value = word.split("=", 1)
-            how = "runs" if name == "PATH" else f"sets {name} to"  # (judged as what runs: never only named)
+            # (judged as what runs: never only named; a PATH entry is where commands are found by name, not a
+            # directory run-parts runs whole: its entries are not each judged)
+            how = "finds commands in" if name == "PATH" else f"sets {name} to"
             out += [(how, _norm(w)) for w in C.WORD.findall(value.replace(":", " "))]
             continue
         if start and word in ("then", "do", "else", "elif", "if", "while", "until", "!", "exec", "time", "export",
@@ -254,9 +266,9 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
     st = snap.st(real)
     if how == "runs" and depth > 0 and st and stat.S_ISDIR(st[0]):  # a directory root runs: run-parts, each entry
         for name in [n for n in snap.listdir(real) or [] if RUN_PARTS.fullmatch(n)]:
-            entry = snap.st(f"{real}/{name}")
+            entry = snap.st(f"{real}/{name}")  # (a package's unchanged program is the stock baseline, its owner too:
             why = path_problem(snap, how, f"{real}/{name}", root, depth, loose) if entry and not stat.S_ISDIR(
-                entry[0]) else None
+                entry[0]) and not stock(snap, f"{real}/{name}") else None  # at's 6755 daemon:daemon in PATH's /usr/bin)
             if why:
                 return f"{how} {path}, which {why}"
     text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) and \
@@ -337,7 +349,10 @@ def _stock(snap, path: str, conffiles: dict, lists: dict) -> str | None:
 
 
 def _lists(snap) -> dict[str, str]:
-    """``{path: dpkg list file}`` of every packaged path in :data:`PLACES` (once per snapshot)."""
+    """``{path: dpkg list file}`` of every packaged path in :data:`PLACES` (once per snapshot); a path a package
+    lists under a merged-/usr alias (Debian 12's ``/lib/systemd/...``) counts under ``/usr`` too."""
+    from .parse import MERGED
+
     found = getattr(snap, "acts_lists", None)
     if found is None:
         tops = tuple(p + "/" for p in PLACES) + tuple(p for p in PLACES if not p.endswith(".d"))
@@ -345,8 +360,9 @@ def _lists(snap) -> dict[str, str]:
         for name in snap.listdir(C.DPKG_INFO) or []:
             if name.endswith(".list"):
                 for line in (snap.text(f"{C.DPKG_INFO}/{name}") or "").splitlines():
-                    if line.startswith(tops):
-                        found.setdefault(line, f"{C.DPKG_INFO}/{name}")
+                    for path in (line, "/usr" + line) if line.startswith(MERGED) else (line,):
+                        if path.startswith(tops):
+                            found.setdefault(path, f"{C.DPKG_INFO}/{name}")
         snap.acts_lists = found
     return found
 

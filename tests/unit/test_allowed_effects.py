@@ -214,7 +214,12 @@ def test_a_sudo_command_someone_else_may_replace_is_a_finding_whatever_is_allowe
     ("backup ALL=(root) NOPASSWD: /bin/tar czf /var/backups/app.tgz *", "/bin/tar with a wildcard"),
     ("logs ALL=(root) NOPASSWD: /usr/bin/tail -n 200 /var/log/apache2/*",
      "/usr/bin/tail -n 200 /var/log/apache2/*: sudo's wildcards in arguments match '/', '..' and spaces"),
-    ("deployer ALL=(root:root) NOPASSWD: /usr/bin/python3.11", "/usr/bin/python3.11 with any arguments")])
+    ("deployer ALL=(root:root) NOPASSWD: /usr/bin/python3.11", "/usr/bin/python3.11 with any arguments"),
+    # blind8's k01 (shown: the on-call account made root source its file), and the class's other members
+    ("%webops ALL=(root) NOPASSWD:SETENV: /usr/sbin/apache2ctl graceful", "SETENV: whoever the line names sets any "
+     "environment variable for /usr/sbin/apache2ctl as root"),
+    ("Defaults:%webops setenv", "it lets the users it applies to set the environment of every command"),
+    ("Defaults:oncall !env_reset", "it lets the users it applies to set the environment of every command")])
 def test_an_allowed_sudo_rule_whose_program_makes_its_grantee_root_is_a_finding(exp, rule, said):
     """Class (blind7s's a03: an allowed '%adm ... /usr/bin/less /var/log/apache2/*'): what a root rule's program
     does for whoever runs it -- an interactive program (a pager's !sh, an editor's :!sh), a program that runs
@@ -227,7 +232,8 @@ def test_an_allowed_sudo_rule_whose_program_makes_its_grantee_root_is_a_finding(
     for fine in ("backup ALL=(root) NOPASSWD: /usr/bin/systemctl restart apache2",
                  "backup ALL=(root) NOPASSWD: /bin/tar czf /var/backups/app.tgz /etc/apache2",
                  "report ALL=(nobody) NOPASSWD: /usr/bin/less",
-                 "ops ALL=(root) NOPASSWD: /usr/sbin/apache2ctl -t -D x*"):
+                 "ops ALL=(root) NOPASSWD: /usr/sbin/apache2ctl -t -D x*",
+                 "report ALL=(nobody) NOPASSWD:SETENV: /usr/bin/wc -l /var/log/app.log", "Defaults:ops !setenv"):
         facts = server(edit=lambda i, fine=fine: add_sudo(i, "/etc/sudoers.d/ops", fine))
         assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(fine,))), fine
 

@@ -421,3 +421,59 @@ def test_host_based_logins_fail(exp):
     found = outcome("cw_sshd", host(files={"/etc/ssh/sshd_config": "HostbasedAuthentication yes\nIgnoreRhosts no\n"
                                            + conf}), exp)
     assert "- /etc/ssh/sshd_config:1: hostbasedauthentication yes: a login needs no key of its own" in found
+
+
+@pytest.fixture
+def open_tmp():
+    """A directory under /tmp others may enter (pytest's own open_tmp sits in a 0700 directory)."""
+    import shutil
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(dir="/tmp"))
+    d.chmod(0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_a_copy_of_the_config_left_outside_the_tree_is_found_by_content(open_tmp):
+    """blind8's h16: 'cp shared/application.cfg /tmp/application.cfg.20261205' by root during an incident, 0644:
+    every local user read SECRET_KEY (shown as nobody). The tree reader searches the places copies are left
+    (/tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) as it searches the tree: by size, then sha256;
+    another member: a hand backup in a home two levels down. A file of another content, or one others may not
+    read, is no copy."""
+    from deploytests.verify import reader
+
+    root = open_tmp / "var" / "www" / "app"
+    (root / "shared").mkdir(parents=True)
+    config = root / "shared" / "application.cfg"
+    config.write_text('SECRET_KEY = "s3cr3t"\n')
+    scratch, home = open_tmp / "tmp", open_tmp / "home" / "admin" / "old"
+    scratch.mkdir()
+    home.mkdir(parents=True)
+    for d in (open_tmp, open_tmp / "home", open_tmp / "home" / "admin", home, scratch):
+        d.chmod(0o755)
+    (scratch / "application.cfg.20261205").write_text(config.read_text())
+    (scratch / "application.cfg.20261205").chmod(0o644)
+    (home / "app.cfg.bak").write_text(config.read_text())
+    (home / "app.cfg.bak").chmod(0o644)
+    (scratch / "other.cfg").write_text('SECRET_KEY = "other"\n')  # same size, other content
+    (scratch / "private.cfg").write_text(config.read_text())
+    (scratch / "private.cfg").chmod(0o600)
+    found = reader.left_around((str(scratch), str(open_tmp / "home")))
+    copies = {c["path"] for c in reader.config_copies(str(root), str(config), found)}
+    assert copies == {str(scratch / "application.cfg.20261205"), str(home / "app.cfg.bak")}, copies
+
+
+@pytest.mark.parametrize("path, spec", [
+    # blind8's h09: Debian's Include dir made 2775 root:adm 'so the ops team can drop snippets' (logcheck, in adm,
+    # wrote PermitRootLogin yes and sshd -T took it); the other members: sshd_config itself, a file it includes
+    ("/etc/ssh/sshd_config.d", (0o042775, 0, 4)),
+    ("/etc/ssh/sshd_config", (0o100664, 0, 4, "Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication no\n")),
+    ("/etc/ssh/sshd_config.d/10-ops.conf", (0o100644, 1000, 1000, "X11Forwarding no\n"))])
+def test_a_file_or_dir_sshd_reads_its_configuration_from_that_others_may_change_fails(exp, path, spec):
+    conf = "Include /etc/ssh/sshd_config.d/*.conf\n" + host().raw.text("/etc/ssh/sshd_config")
+    files = {"/etc/ssh/sshd_config": conf, "/etc/ssh/sshd_config.d": (0o040755, 0, 0),
+             "/etc/ssh/sshd_config.d/10-ops.conf": "X11Forwarding no\n"}
+    assert outcome("cw_sshd", host(files=files), exp) == "pass"
+    found = outcome("cw_sshd", host(files={**files, path: spec}), exp)
+    assert f"- {path}: sshd (root) reads who logs in, and how, from there at its next start" in found, found

@@ -923,6 +923,16 @@ def test_a_loopback_listener_on_both_ip_versions_is_one_finding_and_one_allowanc
     ("cd /var/www/my-app2 && ./tool", False),
     ("/var/www/my-apple/run", False),
     ("/usr/bin/logrotate /etc/logrotate.conf", False),
+    # a glob the shell, tmpfiles or logrotate expand (attack8: a root cron job running /var/www/*/current/venv/bin/
+    # python ran the deploy login's .pth as root, and 'Z /var/www/*/shared 0777' passed the gate)
+    ("* * * * * root /var/www/*/current/venv/bin/python -m tasks", True),
+    ("Z /var/www/*/shared 0777 - -", True),
+    ("rm -rf /var/www/my-a??/cache", True),
+    ("tar czf /b.tgz /var/www/{other,my-app}/shared", True),
+    ("find /var/www/[m]y-app -delete", True),
+    ("/var/www/*.bak/run", False),
+    ("/var/*", False),  # above the tree: tree_reach_from_above's
+    ("*/5 * * * * root /tmp/*.sh", False),
 ])
 def test_what_reaches_the_apps_tree_is_a_path_word_not_a_substring(text, found):
     from deploytests.verify.mechanisms import reaches

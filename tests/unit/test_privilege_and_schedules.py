@@ -114,6 +114,32 @@ def test_a_packages_own_bits_are_known_by_when_they_were_set():
         "/usr/bin/dotlockfile": True, "/usr/bin/python3.11": False}
 
 
+# Class: a package's own bits set by its maintainer script read as set by someone after dpkg. borgbackup's
+# recommends pulled in fuse, whose postinst runs `chmod 4755 /bin/fusermount` (no stat override: Debian's way of
+# letting an admin override it); the gate failed test_no_unaccounted_privileged_files ("fuse ships it, and these
+# bits are not its stock ones ... set after dpkg unpacked it"). The end of the package's install in dpkg's log
+# (in the server's zone) now bounds its own changes. Other members: the same in another zone, an admin's chmod
+# after the install (still a finding), a package whose log line is gone (rotated: not known, a finding).
+@pytest.mark.parametrize("zone, logged, ctime, own", [
+    ("Etc/UTC", "2026-12-06 01:07:35", 35, True),   # set by its postinst, within its install
+    ("Europe/Berlin", "2026-12-06 02:07:35", 35, True),  # the log is in the server's local time
+    ("Etc/UTC", "2026-12-06 01:07:35", 3600, False),  # an admin's chmod an hour later
+    ("Europe/Berlin", "2026-12-06 01:07:35", 35, False),  # read as UTC it would pass: the zone counts
+    ("Etc/UTC", None, 35, False),  # no log line for it (rotated away): not known
+])
+def test_a_packages_postinst_bits_are_its_own(zone, logged, ctime, own):
+    import datetime as dt
+    base = dt.datetime(2026, 12, 6, 1, 7, 0, tzinfo=dt.UTC).timestamp()  # 01:07:00 UTC
+    log = "2026-12-06 01:07:12 status unpacked fuse:amd64 2.9.9-6+b1\n" + (
+        f"{logged} status installed fuse:amd64 2.9.9-6+b1\n" if logged else "")
+    s = snap({"/usr/bin/fusermount": (0o4755, 0, 0)},
+             {"/var/lib/dpkg/info/fuse.list": "/bin/fusermount\n", "/var/log/dpkg.log": log})
+    s.files["/etc/localtime"] = {"st": [0o120777, 0, 0, 1, 0, 9], "link": f"/usr/share/zoneinfo/{zone}"}
+    s.files["/var/lib/dpkg/info/fuse.list"]["ctime"] = base + 12.0
+    s.files["/usr/bin/fusermount"]["ctime"] = base + ctime
+    assert [(f["package"], f["unpacked"]) for f in parse.privileged_files(s)] == [("fuse", own)]
+
+
 def test_the_rule_takes_a_packages_own_bits_and_nothing_set_after(exp):
     facts = clean_facts()
     inv(facts)["privileged"] = [{"path": "/usr/bin/dotlockfile", "state": "2755 root:mail",
@@ -143,7 +169,7 @@ def test_stock_privileged_files_and_dpkgs_overrides_pass(exp):
     (("/usr/bin/python3.11", "4755 root:root", "python3.11-minimal", None),
      "/usr/bin/python3.11 (4755 root:root): whoever runs it (the app user too) gets root's rights (setuid); "
      "python3.11-minimal ships it, and these bits are not its stock ones, not a dpkg stat override, and were set "
-     "after dpkg unpacked it"),
+     "after dpkg installed it"),
     # the same by a capability, on another packaged program
     (("/usr/bin/perl", "0755 root:root cap_setuid=ep", "perl-base", None),
      "gets the capabilities cap_setuid=ep; perl-base ships it, and these bits are not its stock ones"),
@@ -191,6 +217,17 @@ def test_at_jobs_are_their_owners_and_read_after_ats_preamble():
     s.dirs["/var/spool/cron/atjobs"] = [".SEQ", "a0000101c8de62"]
     assert parse.at_jobs(s) == [{"where": "/var/spool/cron/atjobs/a0000101c8de62", "user": "appuser",
                                  "file": "/var/spool/cron/atjobs/a0000101c8de62", "job": "cd /tmp; /usr/bin/id"}]
+
+
+def test_an_at_jobs_environment_from_its_submitter_is_part_of_the_job(exp):
+    """attack8: an admin's `sudo --preserve-env=PYTHONPATH at ...` (PYTHONPATH=/srv/tools, the deploy team's) queued
+    a root job whose preamble exports it: root's python3 then runs /srv/tools/sitecustomize.py; the gate read the
+    commands after the preamble only and passed. The preamble's variables are the job's (at's bookkeeping aside)."""
+    text = AT_JOB.format(cwd="/tmp", job="/usr/bin/python3 -c 1").replace(
+        "umask 22\n", "umask 22\nMAIL=/var/mail/root; export MAIL\nPYTHONPATH=/srv/tools; export PYTHONPATH\n")
+    s = snap({"/var/spool/cron/atjobs/a0000201c8de62": (0o700, 0, 0)}, {"/var/spool/cron/atjobs/a0000201c8de62": text})
+    s.dirs["/var/spool/cron/atjobs"] = ["a0000201c8de62"]
+    assert parse.at_jobs(s)[0]["job"] == "PYTHONPATH=/srv/tools; cd /tmp; /usr/bin/python3 -c 1"
 
 
 @pytest.mark.parametrize("user, cwd, job, fails", [
@@ -778,3 +815,24 @@ def test_where_root_jobs_write_is_never_a_system_tree_they_name_whole():
     out = {"errors": {}, "files": {"/etc/cron.d/restic-backup": {"data": job}}, "dirs": {}, "size": 0}
     collect_login.outputs(out, "/var/www/yourapplication")
     assert not [w for w in out["outputs"] if w.rstrip("/") in ("/etc", "/usr", "/var/www/yourapplication")], out
+
+
+@pytest.mark.parametrize("path, text, allowed_passes", [
+    # blind8's h18: a 'config management light' pull, plain HTTP into sh (shown: whoever answered ran as uid 0)
+    ("/etc/cron.d/ops-pull", "*/30 * * * * root curl -fsS http://ops-config.internal/bootstrap.sh | sh\n", False),
+    # the class's other members: the fetch run through $(...), a vendor's https installer piped into bash
+    ("/etc/cron.d/agent", "0 4 * * * root sh -c \"$(wget -qO- http://vendor.example/agent-update)\"\n", False),
+    ("/etc/cron.d/vendor", "0 5 * * 0 root curl -fsSL https://get.vendor.example/update.sh | bash -s --\n", True)])
+def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allowed_passes):
+    facts = clean_facts()
+    add_text(facts, path, "SHELL=/bin/sh\nPATH=/usr/sbin:/usr/bin:/sbin:/bin\n" + text)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"], msg
+    assert f"- {path}:3: runs " in msg["cw_schedules"] and "it runs as root what a network fetch prints" in \
+        msg["cw_schedules"], msg
+    assert ("sits on the path" in msg["cw_schedules"]) is not allowed_passes
+    assert (outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass") is allowed_passes
+    # a fetch whose output is not run (a health ping, a download checked later) is no finding
+    quiet = clean_facts()
+    add_text(quiet, path, "*/5 * * * * root curl -fsS http://localhost/health >/dev/null\n")
+    assert failing(quiet, exp) == {}

@@ -639,3 +639,27 @@ def test_the_readers_get_reads_the_status_and_release_of_an_answer(answer, expec
     assert (got["status"], got.get("release"), got.get("body")) == expected, got
     assert seen[0].startswith(b"GET /health HTTP/1.1\r\nHost: example.test\r\n")
     assert (got["status"] is None) == ("error" in got)
+
+
+def test_the_probe_sends_its_programs_compiled_for_the_same_python_else_their_source(tmp_path):
+    """Each program goes as a stub: the code the runner compiled from its file when the server's Python has the
+    runner's bytecode magic number, else the file's source, compiled there; either way the program runs as
+    ``__main__`` with its arguments, reads what follows it on stdin, and a traceback names it."""
+    import importlib.util
+    import subprocess
+    from types import SimpleNamespace
+
+    from deploytests.verify import facts
+
+    program = tmp_path / "prog.py"
+    program.write_text("import sys\nprint('ran', __name__, sys.argv[1:], sys.stdin.read())\n"
+                       "if sys.argv[1:] == ['fail']:\n    raise SystemExit(1 / 0)\n")
+    stub = facts.sent(SimpleNamespace(__file__=str(program)), "deploytests-test")
+    other = stub.replace(repr(importlib.util.MAGIC_NUMBER).encode(), repr(b"\0\0\r\n").encode(), 1)
+    assert other != stub and b"print('ran'" in stub  # (the source is in it for the other Python)
+    for sent in (stub, other):
+        boot = facts.BOOT.format(n=len(sent), name="deploytests-test")
+        ran = subprocess.run([sys.executable, "-I", "-S", "-c", boot, "x"], input=sent + b"rest", capture_output=True)
+        assert ran.stdout == b"ran __main__ ['x'] rest\n", ran.stderr
+        failed = subprocess.run([sys.executable, "-I", "-S", "-c", boot, "fail"], input=sent, capture_output=True)
+        assert failed.returncode == 1 and b'File "deploytests-test", line 4' in failed.stderr, failed.stderr

@@ -128,8 +128,8 @@ def test_roots_shell_startup_files_are_judged_when_the_snapshot_holds_them(exp, 
 
 
 def test_export_is_an_assignment_and_path_entries_are_each_a_place_commands_run_from():
-    assert rootacts._words("export PATH=/opt/a/bin:/srv/b/bin:$PATH") == [("runs", "/opt/a/bin"),
-                                                                          ("runs", "/srv/b/bin")]
+    assert rootacts._words("export PATH=/opt/a/bin:/srv/b/bin:$PATH") == [("finds commands in", "/opt/a/bin"),
+                                                                          ("finds commands in", "/srv/b/bin")]
     # any variable's value is judged as what runs (cron runs jobs with $SHELL, Python adds $HOME's and
     # $PYTHONUSERBASE's user site: which variable a program takes code by is not for a list to know)
     assert rootacts._words("export LOGDIR=/srv/log") == [("sets LOGDIR to", "/srv/log")]

@@ -104,7 +104,18 @@ def test_the_places_table_is_what_the_login_collector_reads():
      "it sources " + ROOT + "/shared/data/routes.env (the app's tree)"),
     ("/etc/kernel/postinst.d/zz-notify", "#!/bin/sh\nexec " + ROOT + "/current/venv/bin/flask notify\n",
      "root runs it at every kernel package's install"),
-    ("/etc/ssh/sshrc", "PATH=" + ROOT + "/current/venv/bin:$PATH xauth -q\n", "it runs " + ROOT + "/current/venv/bin"),
+    ("/etc/ssh/sshrc", "PATH=" + ROOT + "/current/venv/bin:$PATH xauth -q\n",
+     "it finds commands in " + ROOT + "/current/venv/bin"),
+    # blind8's h08 (shown: the release's python ran as uid 0 as systemd-shutdown runs it), and the other directories
+    # systemd and kernel-install run each file of: systemd-sleep's, the environment generators', kernel-install's
+    ("/usr/lib/systemd/system-shutdown/app-flush", "#!/bin/sh\n" + ROOT + "/current/venv/bin/python -c 'import x'\n",
+     "systemd-shutdown runs it as root at the end of every shutdown and reboot"),
+    ("/usr/lib/systemd/system-sleep/app", "#!/bin/sh\n" + ROOT + "/current/venv/bin/flask pause\n",
+     "systemd-sleep runs it as root before and after every suspend"),
+    ("/etc/systemd/system-environment-generators/50-app", "#!/bin/sh\n. " + ROOT + "/shared/data/env.sh\n",
+     "its output is every service's environment"),
+    ("/etc/kernel/install.d/90-app.install", "#!/bin/sh\n" + ROOT + "/current/venv/bin/python -m k\n",
+     "root runs it at every kernel package's install"),
 ])
 def test_an_entry_of_a_place_root_acts_later_that_reaches_the_apps_tree_fails(exp, path, text, why):
     place = path.rsplit("/", 1)[0]
@@ -129,6 +140,18 @@ def test_an_rc_link_to_a_script_outside_init_d_is_judged_by_what_it_runs(exp):
     msg = fails("cw_root_acts", facts, exp)
     assert "/etc/rc3.d/S02app: root runs what it links to at boot (runlevel 3): it runs /etc/rc3.d/S02app, a link " \
         "to " + ROOT + "/current/bin/boot (the app's tree)" in msg, msg
+
+
+def test_a_file_a_package_lists_under_a_merged_usr_alias_is_stock_under_usr(exp):
+    """Debian 12's packages list /lib/systemd/... (merged-/usr: the same directory as /usr/lib/systemd/...): a
+    generator or shutdown hook systemd's or mdadm's package ships is stock where the collector lists it."""
+    facts = host()
+    snap = facts.raw
+    lists = [n for n in snap.listdir("/var/lib/dpkg/info") if n.endswith(".list")]
+    name = f"/var/lib/dpkg/info/{lists[0]}"
+    snap.files[name]["data"] = snap.text(name) + "/lib/systemd/system-shutdown/mdadm.shutdown\n"
+    snap.acts_lists = None
+    assert rootacts._lists(snap)["/usr/lib/systemd/system-shutdown/mdadm.shutdown"] == name
 
 
 def test_a_packaged_file_is_stock_only_while_it_is_what_dpkg_unpacked(exp):
@@ -260,6 +283,28 @@ def test_a_packaged_programs_own_lines_are_not_read_as_roots_script(exp):
     assert outcome("cw_processes", facts, allowing(exp, processes=("root: /usr/bin/perl -wT /usr/sbin/munin-node",))
                    ) == "pass"
     assert "/etc/cron.d/ops:1:" in fails("cw_schedules", facts, exp)
+
+
+def test_a_packaged_program_of_another_owner_in_a_path_dir_a_root_job_runs_is_the_stock_baseline(exp):
+    """attack8, a false alarm found on the lab: Debian's `at` installs /usr/bin/at 6755 daemon:daemon, and a
+    directory a root job runs (run-parts; /etc/profile's PATH too, before a PATH entry was read as where commands
+    are found) had its entries judged one by one: 'runs /usr/bin, which runs /usr/bin/at, which someone but root
+    may change'. A package's program as dpkg unpacked it is the stock baseline, its owner the package's choice; the
+    same file changed after (its ctime) is judged as before."""
+    def facts(changed: bool) -> Facts:
+        f = cron("0 3 * * * root run-parts --report /usr/bin\n", {
+            "/usr/bin/at": (F | 0o6755, 1, ""), "/var/lib/dpkg/info/at.list": (F | 0o644, 0, "/usr/bin/at\n")})
+        f.raw.raw["dirs"]["/usr/bin"] = sorted(set(f.raw.raw["dirs"].get("/usr/bin", [])) | {"at"})
+        for d in ("/usr", "/usr/bin"):
+            f.raw.files.setdefault(d, {"st": [D | 0o755, 0, 0, 0, 0, 8]})
+        f.raw.raw["dirs"]["/var/lib/dpkg/info"].append("at.list")
+        f.raw.files["/var/lib/dpkg/info/at.list"]["ctime"] = 1000.0
+        f.raw.files["/usr/bin/at"]["st"] = f.raw.files["/usr/bin/at"]["st"][:6] + [2000.0 if changed else 999.0]
+        f.raw.dpkg = None
+        return f
+
+    assert "/usr/bin/at" not in outcome("cw_schedules", facts(False), exp)
+    assert "runs /usr/bin/at, which someone but root may change" in fails("cw_schedules", facts(True), exp)
 
 
 def test_an_allowed_process_binds_the_code_it_runs_not_the_command_line_it_chose(exp):
