@@ -72,7 +72,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
           doc="sockets allowed besides Apache on the app's port,\nsshd and packaged system daemons on loopback only"
               "\n(chrony; as root: the MTA only): \"ADDRESS USER PROGRAM\" (the holder's"
               "\nuser and executable; an interpreter's: "
-              "its script),\nADDRESS \"*:port\" (any),\n\"localhost:port\" (loopback) or \"host:port\"; the\n"
+              "its script),\nADDRESS \"*:port\" (any),\n\"localhost:port\" (loopback) or \"host:port\", \"udp/\" before"
+              "\nit for a UDP socket (\"udp/*:161 Debian-snmp /usr/sbin/snmpd\"); the\n"
               "address alone: an Apache Listen only"),
     Field("allow_sites", Strings(unique=True), default=(), example='["status.example.com"]',
           doc="ServerNames of vhosts allowed besides the app's"),
