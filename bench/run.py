@@ -215,7 +215,8 @@ def gate_run(n: int, repeat: int = 5) -> dict:
             failed += check_all(facts)
             sequential.append(time.monotonic() - t0)
     return {"hosts": n, "checks": len(PROMISES), "concurrent": statistics.median(concurrent),
-            "sequential": statistics.median(sequential), "probe": statistics.median(probe), "failed": failed}
+            "sequential": statistics.median(sequential), "probe": statistics.median(probe), "failed": failed,
+            "load": os.getloadavg()[0]}
 
 
 def baseline_run(n: int) -> dict:
@@ -263,11 +264,11 @@ def main() -> int:
         print(f"machine: {machine()}", flush=True)
         print("read-only gate: every promise check of every host (seconds, median of "
               f"{args.gate_repeat})\n{'hosts':>5} {'checks/host':>11} {'concurrent':>10} {'one by one':>10} "
-              f"{'probe/host':>10} {'failed':>6}")
+              f"{'probe/host':>10} {'failed':>6} {'load':>5}")
         for n in args.gate_hosts:
             g = gate_run(n, args.gate_repeat)
             print(f"{n:>5} {g['checks']:>11} {g['concurrent']:>10.2f} {g['sequential']:>10.2f} {g['probe']:>10.2f} "
-                  f"{g['failed']:>6}", flush=True)
+                  f"{g['failed']:>6} {g['load']:>5.1f}", flush=True)
         return 0
     base_hosts = args.hosts if args.baseline_hosts is None else args.baseline_hosts
     result = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M"), "cold": None, "warm": {},

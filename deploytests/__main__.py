@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from .closedpipe import tolerate_closed_pipes
 from .errors import DeployTestsError
 
 
@@ -141,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    tolerate_closed_pipes()  # `deploytests init | head`: the command still does all it does
     args = _parser().parse_args(argv)
     if getattr(args, "check", None):
         args.check(args)

@@ -29,10 +29,11 @@ from __future__ import annotations
 import ast
 import json
 import mimetypes
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .config import DeployConfig, has_table, load_config
 from .errors import ConfigError
@@ -40,7 +41,11 @@ from .errors import ConfigError
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
 TOOLS = ("setup", "fabfile", "conftest", "noxfile", "manage")  # top-level modules that are no part of the app
 # calls whose first argument is a file to read: a config file's path, when it comes from the environment
-FILE_CALLS = {"open", "Path", "from_pyfile", "from_file", "read_text", "read", "read_file", "load", "exec_file"}
+# what opens the file its first argument names; what keeps a path a path (no file opened); a Path's opening methods
+FILE_CALLS = {"open", "from_pyfile", "from_file", "read_text", "read", "read_file", "load", "exec_file"}
+PATH_CALLS = {"Path", "PurePath", "abspath", "expanduser", "realpath", "normpath", "resolve", "absolute"}
+OPEN_METHODS = {"open", "read_text", "read_bytes"}
+FLASK_IMPORT_RE = re.compile(r"^\s*(?:from\s+flask\s+import|import\s+flask\b)", re.M)
 FACTORY_RE = re.compile(r"^def (create_app|make_app)\(", re.M)
 APP_RE = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
 ENVVAR_RE = re.compile(r"""from_envvar\(\s*["']([A-Z_][A-Z0-9_]*)["']"""
@@ -51,8 +56,6 @@ SETTINGS_RE = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][\w.
 ROOT_URLCONF_RE = re.compile(r"""^ROOT_URLCONF\s*=\s*["']([A-Za-z_][\w.]*)["']""", re.M)
 HEALTH_ROUTES = ("health", "healthz", "ping", "status")
 DJANGO_ROUTE_RE = re.compile(r"""\bpath\(\s*["']((?:health|healthz|ping|status)/?)["']""")
-STATIC_ROOT_RE = re.compile(r"""^STATIC_ROOT\s*=\s*(?:BASE_DIR\s*/\s*|os\.path\.join\(\s*BASE_DIR\s*,\s*)"""
-                            r"""["']([\w.-]+)["']""", re.M)
 STATIC_URL_RE = re.compile(r"""^STATIC_URL\s*=\s*["']/?([\w/-]*?)/?["']""", re.M)
 ADMIN_RE = re.compile(r"""["']django\.contrib\.admin["']""")
 PYFILE_RE = re.compile(r"""from_pyfile\(\s*["']([\w.-]+)["']""")  # Flask: a config file in the instance folder
@@ -204,9 +207,11 @@ def modules(root: Path):
 
 def env_files(text: str) -> list[str]:
     """The environment variables whose value ``text`` (Python source) opens as a file: read by
-    ``os.environ[...]``, ``os.environ.get(...)`` or ``os.getenv(...)`` and passed, directly or through a name
-    bound to it, as the first argument of ``open``, ``Path``, ``from_pyfile``, ``from_file`` and the like. A
-    config env var is known by what the code does with it, not by its name. Empty when ``text`` does not parse."""
+    ``os.environ[...]``, ``os.environ.get(...)`` or ``os.getenv(...)`` and passed, directly, through a name bound
+    to it or through ``Path(...)``, as the first argument of ``open``, ``from_pyfile``, ``from_file`` and the
+    like, or opened by a Path's ``read_text()``/``open()``. A config env var is known by what the code does with
+    it, not by its name; a path the code only builds on or makes (a data dir: ``Path(os.environ["DATA"]).mkdir()``)
+    is none. Empty when ``text`` does not parse."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -214,16 +219,37 @@ def env_files(text: str) -> list[str]:
     found: list[str] = []
     for scope in [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]:
         nodes = list(_own_nodes(scope))
-        bound = {node.targets[0].id: var for node in nodes if isinstance(node, ast.Assign)
-                 and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                 and (var := _env_read(node.value))}
+        assigns = [(n.targets[0].id, n.value) for n in nodes if isinstance(n, ast.Assign)
+                   and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)]
+        bound: dict[str, str] = {}
+        for _ in range(3):  # names bound to names bound to an env read: a few hops
+            bound.update({name: var for name, value in assigns if (var := _env_path(value, bound))})
         for node in nodes:
-            if isinstance(node, ast.Call) and node.args and _callee(node.func) in FILE_CALLS:
-                arg = node.args[0]
-                var = _env_read(arg) or (bound.get(arg.id) if isinstance(arg, ast.Name) else None)
-                if var and var not in found:
-                    found.append(var)
+            if not isinstance(node, ast.Call):
+                continue
+            var = None
+            if node.args and _callee(node.func) in FILE_CALLS:
+                var = _env_path(node.args[0], bound)
+            if var is None and isinstance(node.func, ast.Attribute) and node.func.attr in OPEN_METHODS:
+                var = _env_path(node.func.value, bound)
+            if var and var not in found:
+                found.append(var)
     return found
+
+
+def _env_path(node: ast.expr, bound: dict[str, str]) -> str | None:
+    """The environment variable whose value ``node`` is, as a path: read directly, a name bound to one, or
+    wrapped in ``Path(...)``, ``os.path.abspath(...)``, ``.resolve()`` and the like."""
+    if var := _env_read(node):
+        return var
+    if isinstance(node, ast.Name):
+        return bound.get(node.id)
+    if isinstance(node, ast.Call) and _callee(node.func) in PATH_CALLS:
+        if node.args:
+            return _env_path(node.args[0], bound)
+        if isinstance(node.func, ast.Attribute):  # p.resolve()
+            return _env_path(node.func.value, bound)
+    return None
 
 
 def _own_nodes(scope: ast.AST):
@@ -318,6 +344,8 @@ def detect(root: Path) -> Detected:
     entry = next((f"{mod}:{m.group(1)}()" for mod, text in texts.items() if (m := FACTORY_RE.search(text))), None)
     if entry is None:
         entry = next((f"{mod}:{m.group(1)}" for mod, text in texts.items() if (m := APP_RE.search(text))), None)
+    if entry is not None and not FLASK_IMPORT_RE.search(texts[entry.split(":")[0]]):
+        framework = "wsgi"  # a create_app() of another framework's (Falcon, Bottle): known by what it imports
     if entry is None:
         framework = "wsgi"
         entry = next((f"{mod}:{attr}" for attr in WSGI_NAMES for mod, text in texts.items()
@@ -356,6 +384,12 @@ def detect(root: Path) -> Detected:
                      "relative to its working dir (the release dir), must be listed in shared_paths (kept across "
                      "releases); a command that creates or upgrades its schema goes in post_deploy (e.g. "
                      f"python -m {package}.migrate)")
+        read = [v for v in dict.fromkeys(v for text in texts.values() for v in env_reads(text))
+                if v != detected.config_env]
+        if read:
+            notes.append(f"it reads {', '.join(read[:6])} from the environment (not as a config file it opens): "
+                         "give each in deploy.toml's env; a data dir one names goes under "
+                         f"/var/www/{detected.app}/shared/ (its name in shared_paths), kept across releases")
     static = next((p for p in (root / package / "static", root / "src" / package / "static") if p.is_dir()), None)
     if static is not None:  # Flask's static folder (and many WSGI apps'): served by Apache at /static
         detected.static = {"/static": static.relative_to(root).as_posix()}
@@ -566,28 +600,92 @@ def django_project(settings: str, texts: dict[str, str]) -> tuple[str, str, list
                                f"names, which the servers run (manage.py names {settings!r}, the developer's)"]
 
 
-def settings_source(root: Path, settings: str, texts: dict[str, str], seen: frozenset = frozenset()) -> str:
-    """The source of the settings module ``settings`` after the source of each module it star-imports (a split
-    settings package's ``from .base import *``), as Django runs them: a setting made in a base is the
-    module's unless the module sets it again."""
-    text = module_text(root, settings, texts) or ""
+def settings_chain(root: Path, settings: str, texts: dict[str, str], seen: frozenset = frozenset()) -> list[str]:
+    """The modules Django runs for the settings module ``settings``, in order: each module it star-imports (a
+    split settings package's ``from .base import *``) before it, so a setting made in a base is the module's
+    unless the module sets it again."""
     if settings in seen:
-        return ""
+        return []
     try:
-        tree = ast.parse(text)
+        tree = ast.parse(module_text(root, settings, texts) or "")
     except SyntaxError:
-        return text
+        return [settings]
     package = settings.rsplit(".", 1)[0] if "." in settings else ""
-    if (root / (settings.replace(".", "/"))).is_dir():  # a settings package: its __init__'s level 1 is itself
+    if module_file(root, settings).endswith("/__init__.py"):  # a settings package: its level 1 is itself
         package = settings
-    bases = []
+    chain = []
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
             up = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
             module = f"{up}.{node.module}" if node.level and node.module else (up if node.level else node.module)
             if module:
-                bases.append(settings_source(root, module, texts, seen | {settings}))
-    return "\n".join(bases + [text])
+                chain += settings_chain(root, module, texts, seen | {settings})
+    return chain + [settings]
+
+
+def settings_source(root: Path, settings: str, texts: dict[str, str]) -> str:
+    """The source of the settings module ``settings`` after the source of each module it star-imports."""
+    return "\n".join(module_text(root, m, texts) or "" for m in settings_chain(root, settings, texts))
+
+
+def _path(node: ast.expr, names: dict[str, PurePosixPath], here: PurePosixPath) -> PurePosixPath | None:
+    """The path ``node`` computes, or None: the forms settings build paths with (``Path(__file__).resolve()
+    .parent.parent``, ``BASE_DIR / "static"``, ``os.path.join(BASE_DIR, "static")``, ``os.path.dirname(...)``,
+    ``str(...)``), with ``__file__`` the settings module's own file; a relative string is relative to the project
+    (manage.py's directory, where pack runs collectstatic)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return PurePosixPath("/", node.value) if node.value.startswith("/") else PurePosixPath(node.value)
+    if isinstance(node, ast.Name):
+        return here if node.id == "__file__" else names.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        left, right = _path(node.left, names, here), _path(node.right, names, here)
+        return left / right if left is not None and right is not None else None
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        return base.parent if (base := _path(node.value, names, here)) is not None else None
+    if not isinstance(node, ast.Call) or node.keywords:
+        return None
+    callee, args = _callee(node.func), [_path(a, names, here) for a in node.args]
+    if isinstance(node.func, ast.Attribute) and node.func.attr in ("resolve", "absolute") and not node.args:
+        return _path(node.func.value, names, here)
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "joinpath" and None not in args:
+        base = _path(node.func.value, names, here)
+        return base.joinpath(*args) if base is not None else None  # type: ignore[arg-type]
+    if None in args or not args:
+        return None
+    if callee in ("Path", "PurePath", "str", "abspath", "realpath", "normpath") and len(args) == 1:
+        return args[0]
+    if callee == "dirname" and len(args) == 1:
+        return args[0].parent  # type: ignore[union-attr]
+    if callee == "join":
+        return PurePosixPath(*args)  # type: ignore[arg-type]
+    return None
+
+
+def settings_path(root: Path, settings: str, texts: dict[str, str], name: str) -> PurePosixPath | None:
+    """The path the setting ``name`` (``STATIC_ROOT``) names, relative to the project when it lies in it (an
+    absolute path when not), as Django computes it: each module of the settings' chain with its own
+    ``__file__`` (``BASE_DIR`` is where the settings file says, not the project's top: a src/ layout's
+    ``Path(__file__).resolve().parent.parent`` is ``src``). None: not set, or computed some other way."""
+    top = PurePosixPath("/", root.resolve().as_posix())
+    names: dict[str, PurePosixPath] = {}
+    for module in settings_chain(root, settings, texts):
+        try:
+            tree = ast.parse(module_text(root, module, texts) or "")
+        except SyntaxError:
+            continue
+        here = top / module_file(root, module)
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                value = _path(node.value, names, here)
+                if value is None:
+                    names.pop(node.targets[0].id, None)
+                else:
+                    names[node.targets[0].id] = value if value.is_absolute() else top / value
+    found = names.get(name)
+    if found is None:
+        return None
+    found = PurePosixPath(os.path.normpath(found))
+    return found.relative_to(top) if found.is_relative_to(top) else found
 
 
 def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -> Detected:
@@ -628,13 +726,17 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
     else:
         d.notes.append("no health/ route found in the urls: the deploy gate GETs '/' (add a view that answers 200 "
                        "when the app is ready, and set health_path)")
-    static_root, static_url = STATIC_ROOT_RE.search(settings_text), STATIC_URL_RE.search(settings_text)
-    if static_root and static_url and static_url.group(1):
-        d.static = {"/" + static_url.group(1): static_root.group(1)}
+    static_root = settings_path(root, settings, texts, "STATIC_ROOT")
+    static_url = STATIC_URL_RE.search(settings_text)
+    if static_root and not static_root.is_absolute() and static_url and static_url.group(1):
+        d.static = {"/" + static_url.group(1): static_root.as_posix()}
         d.build = ["python manage.py collectstatic --noinput"]
+    elif static_root and static_root.is_absolute():
+        d.notes.append(f"STATIC_ROOT is {static_root}, outside the project: pack ships static files from a dir of "
+                       "the project (STATIC_ROOT = BASE_DIR / 'staticfiles'), then static and build in deploy.toml")
     else:
-        d.notes.append("no STATIC_ROOT = BASE_DIR / '...' and STATIC_URL in the settings: static files are not "
-                       "served (set both, then static and build in deploy.toml)")
+        d.notes.append("no STATIC_ROOT (a path such as BASE_DIR / 'staticfiles') and STATIC_URL in the settings: "
+                       "static files are not served (set both, then static and build in deploy.toml)")
     if ADMIN_RE.search(settings_text):
         d.notes.append('the admin is installed: create its user on the servers once deployed, with fab target NAME '
                        'run "DJANGO_SUPERUSER_PASSWORD=... django-admin createsuperuser --noinput --username admin '

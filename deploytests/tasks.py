@@ -45,6 +45,7 @@ from pathlib import Path
 from fabric import Connection, task
 
 from . import pipeline
+from .closedpipe import tolerate_closed_pipes
 from .errors import DeployError, DeployTestsError, HostsFailed
 from .pipeline.hosts import print_lines
 from .redaction import NONE, Secrets, secrets_of
@@ -64,6 +65,7 @@ def one_line_errors(fn):
     def wrapper(*args, **kwargs):
         name = getattr(wrapper, "step", fn.__name__)
         session = args[0] if args and isinstance(args[0], Session) else None
+        tolerate_closed_pipes()  # `fab ... | head -1`: a rollout never stops because no one reads its output
         try:
             return fn(*args, **kwargs)
         except HostsFailed as exc:  # each host's error is on its own line already: name the hosts, then details
@@ -182,13 +184,20 @@ def target(c, name):
 
 
 @task(help={"app": APP_HELP, "python": "the servers' Python version (X.Y) the wheels are built for (default: "
-                                       "Debian 12's); deploy packs for each server's own Python anyway"})
+                                       "each named server's own, asked; with none named, Debian 12's)"})
 @one_line_errors
 def pack(c, app=None, python=None):
-    """Build the app's wheel + dependency wheelhouse into one artifact (cached: instant when unchanged)."""
-    session = Session(fab_settings({"app": app} if app else {}), artifacts=STATE["artifacts"])
-    session.progress = _progress(session)
-    session.pack(python or DEFAULT.python_version)
+    """Build the app's wheel + dependency wheelhouse into one artifact (cached: instant when unchanged): for
+    ``--python``, else for each named server's own Python and CPU (``-H`` hosts, a target), else Debian 12's."""
+    named = isinstance(c, Connection) or STATE["target"] or fab_settings({}).source_of("target") != "default"
+    if python or not named:
+        session = Session(fab_settings({"app": app} if app else {}), artifacts=STATE["artifacts"])
+        session.progress = _progress(session)
+        session.pack(python or DEFAULT.python_version)
+        return
+    session = session_of("pack", [c] if isinstance(c, Connection) else [], {"app": app} if app else {})
+    with session.servers() as servers:  # a Debian 13 fleet gets 3.13 wheels here, not an unused 3.11 artifact
+        session.artifacts(servers)
 
 
 @fleet_task(help={"app": APP_HELP, "target": TARGET_HELP, "parallel": PARALLEL_HELP})

@@ -85,7 +85,7 @@ def data(obj: Any, *, multiline: frozenset[str] = MULTILINE, _key: str = "") -> 
     the keys in ``multiline`` (multi-line text; an error's ``detail``, only ever shown, behind the gutter of
     :func:`block`). Numbers, booleans and None pass as they are."""
     if isinstance(obj, str):
-        return (block(obj) if _key in SHOWN else text(obj)) if _key in multiline else line(obj)
+        return (block(obj) if obj and _key in SHOWN else text(obj)) if _key in multiline else line(obj)
     if isinstance(obj, dict):
         return {line(k): data(v, multiline=multiline, _key=k if isinstance(k, str) else "") for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

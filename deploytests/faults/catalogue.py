@@ -213,6 +213,17 @@ FAULTS: tuple[Fault, ...] = (
           "setsid python3 -m http.server 8766 --bind 127.0.0.1 --directory / </dev/null >/dev/null 2>&1 & "
           "i=0; while ! grep -q ':223E 00000000:0000 0A' /proc/net/tcp && [ $i -lt 100 ]; do sleep 0.05; "
           "i=$((i+1)); done"),
+    Fault("root-agent-on-open-unix-socket", "cw_listen", "an agent's control socket left by root in /run with "
+          "mode 0666 (no network: every local user, the app's code too, sends it commands run as root)",
+          "setsid python3 -c 'import os,socket,time; s=socket.socket(socket.AF_UNIX); s.bind(\"/run/ops-agent.sock\"); "
+          "os.chmod(\"/run/ops-agent.sock\", 0o666); s.listen(); time.sleep(86400)' </dev/null >/dev/null 2>&1 & "
+          "i=0; while ! grep -q ' /run/ops-agent.sock$' /proc/net/unix && [ $i -lt 100 ]; do sleep 0.05; "
+          "i=$((i+1)); done"),
+    Fault("logrotate-hook-dir-runs-the-release", "cw_schedules", "a script in /etc/logrotate.d/httpd-prerotate/ "
+          "(Debian's apache2 logrotate file runs the directory with run-parts, as root, daily) warming the release's "
+          "python", "mkdir -p /etc/logrotate.d/httpd-prerotate; printf '#!/bin/sh\\n{root}/current/venv/bin/python "
+          "-c \"import {package}\" || true\\n' > /etc/logrotate.d/httpd-prerotate/app-warm; chmod 755 "
+          "/etc/logrotate.d/httpd-prerotate/app-warm"),
     Fault("cron-path-into-the-release", "cw_schedules", "a cron.d file whose PATH puts the live release's venv "
           "first (its jobs run root's commands from there)", "printf 'PATH={root}/current/venv/bin:/usr/sbin:"
           "/usr/bin:/sbin:/bin\\n0 4 * * * root run-parts /etc/cron.daily\\n' > /etc/cron.d/ops-path"),

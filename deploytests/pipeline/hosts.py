@@ -150,7 +150,11 @@ class _Run:
                 self.cond.notify_all()
                 return
             self.started.add(i)
-        self.record(i, _one(self.targets[i], self.fn, self.step, self.progress))
+        try:
+            outcome = _one(self.targets[i], self.fn, self.step, self.progress)
+        except BaseException as exc:  # noqa: BLE001 - its progress line too (a closed stdout): a host left
+            outcome = HostOutcome(host, error=exc)  # without an outcome would be waited for forever
+        self.record(i, outcome)
 
     def wait(self, indexes: set[int], timeout: float | None = None) -> bool:
         """Wait until every host of ``indexes`` is done (True), or ``timeout`` seconds passed (False)."""

@@ -80,6 +80,10 @@ class Stack:
     # executables of the packaged daemons a stock server of this stack runs as root on loopback (the MTA): any
     # other socket root holds answers every local process as root, so it is accounted for in writing
     baseline_root_listeners: tuple[str, ...] = ()
+    # "EXECUTABLE NAME" of each UNIX socket a stock server of this stack has root's processes hold and others may
+    # connect to (systemd's, journald's, the MTA's; measured on Debian 12 and 13 with systemd): any other root
+    # socket a less trusted user reaches runs what it accepts as root (deploytests.verify.sockets)
+    baseline_root_unix: tuple[str, ...] = ()
     # the stock modules that guard the server, each (module, its directive, a regex of that directive's values that
     # switch it off, what an attacker gets without it): gone or switched off is a finding (sec_guards)
     baseline_guards: tuple[tuple[str, str, str, str], ...] = ()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from deploytests.suite.lab import SCENARIOS, Run, Scenarios, is_scenario, submit, switches_of
+from deploytests.suite.lab import SCENARIOS, Run, Scenarios, is_scenario, scenario_slots, submit, switches_of
 
 SCENARIO_TIMEOUT = 600  # seconds; each scenario's own waits are bounded far below this
 STARTED = pytest.StashKey[tuple[float, float]]()  # when the tests began (collection done), the runner's CPU then
@@ -43,12 +43,12 @@ def scenarios(request, deploy_target, tmp_path_factory):
     release live most often first (:func:`~deploytests.suite.lab.switches`). It needs the target's settings only,
     but it waits for the session's containers to be up (``deploy_target``): started beside them, six containers
     start at once, each Apache preloading the app, and at load average 27 a scenario's sshd missed the 30 s bound
-    for its banner (for ~1 s of wall at best)."""
+    for its banner (for ~1 s of wall at best). How many at once: :func:`~deploytests.suite.lab.scenario_slots`, at
+    most ``--parallel`` (each is a host worked on)."""
     from deploytests.plugin import SETTINGS
 
-    # at most --parallel scenario containers at once (each is a host worked on), and never more than 2 x CPUs
     runner = Scenarios(config_file=deploy_target.config_file,
-                       workers=min(request.config.stash[SETTINGS].parallel, 2 * (os.cpu_count() or 1)))
+                       workers=min(request.config.stash[SETTINGS].parallel, scenario_slots()))
     request.config.stash[SCENARIOS] = runner
     try:
         if not hasattr(request.config, "workerinput"):

@@ -96,6 +96,7 @@ class Lab:
         self.container = None  # the container's handle on the docker target (None: a real server)
         self.notes: list[str] = []
         self.say: Callable[[str], None] = self.notes.append  # a scenario's figures (printed with its test)
+        self.steps: dict[str, float] = {}  # the agent's step seconds in this lab's deploys and rollbacks, summed
 
     # -- setup -----------------------------------------------------------------------------------------
     def config(self, name: str = "yourapplication", project: Path | None = None):
@@ -141,10 +142,15 @@ class Lab:
     def deploy(self, name: str, c=None, **kwargs) -> pipeline.DeployResult:
         """Deploy example release ``name`` (config of the v1 app: one tree, one vhost) as the deploy user, on
         ``c`` or the lab's :meth:`deployer` connection."""
-        return pipeline.deploy(c or self.deployer(), self.config(), self.artifact(name), **kwargs)
+        return self._count(pipeline.deploy(c or self.deployer(), self.config(), self.artifact(name), **kwargs))
 
     def rollback(self, to: str | None = None, **kwargs) -> pipeline.DeployResult:
-        return pipeline.rollback(self.deployer(), self.config(), to, **kwargs)
+        return self._count(pipeline.rollback(self.deployer(), self.config(), to, **kwargs))
+
+    def _count(self, result: pipeline.DeployResult) -> pipeline.DeployResult:
+        for step, seconds in result.timings.items():
+            self.steps[step] = self.steps.get(step, 0.0) + seconds
+        return result
 
     def deployed_in_turn(self, *names: str) -> list[str]:
         """The ids of releases of the examples ``names`` deployed one after another, the last one live: the
@@ -229,10 +235,27 @@ class Run:
     times: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     cpu: float | None = None  # CPU seconds its container used (sshd, Apache, the agents, the app)
+    container: dict[str, float] = field(default_factory=dict)  # its container's start, by step (Fleet.times)
+    steps: dict[str, float] = field(default_factory=dict)  # the agent's steps in its lab's deploys, summed
+    submitted: float = 0.0  # time.monotonic() when submitted; when its slot began and ended (0: not yet)
+    began: float = 0.0
+    ended: float = 0.0
 
     def result(self, timeout: float) -> None:
         """Wait for the scenario (at most ``timeout`` seconds); re-raise what it raised."""
         self.future.result(timeout)
+
+
+def scenario_slots(cores: int | None = None, load: float | None = None) -> int:
+    """How many scenarios run at once: 3 per core on a machine idle when the run starts (its 1-minute load average
+    below its core count), else 2 per core. A scenario mostly waits (Apache's 1-second tick before a daemon
+    restarts, the app's import, the loads' pacing, the interrupted deploys' pauses): on an idle 2-core machine 6 at
+    once keep the cores busy where 4 leave them half idle. On a busy one, the load's CPU is what slows a daemon's
+    restart, and a request waiting through it has a 10 s bound (the loads'): 3 per core failed one such request
+    in each of three Debian 13 runs at load average 20-32, 2 per core at 30 (the same scenario at either count)."""
+    cores = cores or os.cpu_count() or 1
+    load = os.getloadavg()[0] if load is None else load
+    return (3 if load < cores else 2) * cores
 
 
 class Scenarios:
@@ -241,11 +264,9 @@ class Scenarios:
     :meth:`submit` starts ``scenario(lab, **kwargs)`` in a worker thread, where ``lab`` is a :class:`Lab` on a
     fresh container of ``stack`` (removed when the scenario ends, whatever its outcome); the returned :class:`Run`
     says when it ended and re-raises its failure. Submitting a name twice returns the first run. :meth:`close`
-    cancels what has not started and waits for the rest (each removes its container). One
-    engine client serves every container. A scenario's container starts and is removed in its own slot: started
-    ahead of a free slot and removed off the scenarios' path, the run was 11-24 % shorter under load, but Debian 13
-    runs at load average 20-32 then had one load request time out (10 s) in each of 3 runs (see
-    docs/performance.md).
+    cancels what has not started and waits for the rest and for their containers' removal. One engine client
+    serves every container. A scenario's container starts in its slot (started ahead of a free slot, more
+    containers started at once on a loaded machine: see docs/performance.md) and is removed off it (:meth:`_remove`).
 
     The containers start from a snapshot (per stack): a container bootstrapped for the example app with its v1
     release live (the state every scenario begins from: their first deploy of v1 is then a no-op), committed after
@@ -262,11 +283,12 @@ class Scenarios:
     def __init__(self, *, config_file: Path | None = None, workers: int | None = None, snapshot: bool = True):
         from ..containers import Fleet
 
-        # the scenarios mostly wait (loads, Apache's restarts, pauses), but their loads' requests have a 10 s bound:
-        # 2 per core keep the cores busy; 3 per core starved some on Debian 13 on a loaded 2-core machine
-        workers = workers or 2 * (os.cpu_count() or 1)
+        workers = workers or scenario_slots()
         self._fleet, self.config_file, self.workers, self.snapshot = Fleet, config_file, workers, snapshot
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deploytests-scenario")
+        # a scenario's container is removed here, off its slot: the next scenario starts meanwhile
+        self.removals = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deploytests-removal")
+        self._removed: list[Future] = []
         self.runs: dict[str, Run] = {}
         self.artifacts = Artifacts()
         self.started: float | None = None
@@ -288,7 +310,7 @@ class Scenarios:
         with self._lock:
             if key not in self.runs:
                 self.started = self.started or time.monotonic()
-                run = self.runs[key] = Run(name, Future())
+                run = self.runs[key] = Run(name, Future(), submitted=time.monotonic())
                 run.future = self.pool.submit(self._run, run, stack, scenario, kwargs, live, processes)
             return self.runs[key]
 
@@ -372,16 +394,21 @@ class Scenarios:
             return self._client
 
     def _run(self, run: Run, stack, scenario, kwargs, live: str = FIRST, processes: int | None = ONE_DAEMON) -> None:
-        base = self._base(stack, live, processes) if self.snapshot else None
-        t0 = time.monotonic()
-        fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
-                            image_tag=base[0] if base else None, client=self.client(), progress=lambda msg: None)
+        run.began = time.monotonic()
+        run.times["waited"] = run.began - run.submitted  # for a free slot
         try:
-            with fleet:
+            base = self._base(stack, live, processes) if self.snapshot else None
+            t0 = time.monotonic()
+            run.times["snapshot"] = t0 - run.began  # found, made, or waited for while another scenario made it
+            fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
+                                image_tag=base[0] if base else None, client=self.client(), progress=lambda msg: None)
+            fleet.__enter__()  # on failure it removes what it started, then raises
+            try:
                 t1 = time.monotonic()
                 run.times["container"] = t1 - t0
+                run.container = dict(fleet.times)  # its steps: the sweep, the container's start, ssh ready
                 lab = self._lab(fleet, processes)
-                lab.say = run.notes.append
+                lab.say, lab.steps = run.notes.append, run.steps
                 try:
                     if base:
                         lab.python_version = base[1]
@@ -396,11 +423,31 @@ class Scenarios:
                         run.cpu = container_cpu(fleet.client, fleet.containers[0].id)
                 finally:
                     lab.close()
+            finally:
+                self._remove(run, fleet)
         finally:
+            run.ended = time.monotonic()
             with self._lock:
-                self.ended = time.monotonic()
+                self.ended = run.ended
 
-    PHASES = ("container", "bootstrap", "scenario")
+    def _remove(self, run: Run, fleet) -> None:
+        """Remove the scenario's container (its connections closed first) off the scenario's slot: the removal
+        (0.3-2.5 s of the engine's work, most of it waiting for it) runs in a thread of its own while the slot's next
+        scenario starts; :meth:`close` waits for every removal."""
+        def remove() -> None:
+            started = time.monotonic()
+            try:
+                fleet.stop()
+            finally:
+                run.times["removal"] = time.monotonic() - started
+
+        with self._lock:
+            self._removed.append(self.removals.submit(remove))
+
+    # a scenario's slot: the snapshot found (or waited for), its container started, bootstrapped (no snapshot),
+    # the scenario; ``waited``: for a free slot, before all of them; ``removal``: its container's, off the slot
+    PHASES = ("waited", "snapshot", "container", "bootstrap", "scenario", "removal")
+    SLOT = ("snapshot", "container", "bootstrap", "scenario")  # the removal is off the slot
 
     def figures(self) -> dict:
         """Where the scenarios' time went, as data: wall time of all of them, phases summed, per scenario."""
@@ -408,14 +455,20 @@ class Scenarios:
             return {}
         runs = list(self.runs.values())
         cpu = [r.cpu for r in runs if r.cpu is not None]
-        return {"scenarios": len(runs), "workers": self.workers,
-                "wall": (self.ended or time.monotonic()) - self.started,
+        wall = (self.ended or time.monotonic()) - self.started
+        busy = sum(r.times.get(p, 0.0) for r in runs for p in self.SLOT)
+        return {"scenarios": len(runs), "workers": self.workers, "wall": wall,
+                "slots": {"busy": busy, "of": self.workers * wall},
                 "summed": {p: sum(r.times.get(p, 0.0) for r in runs) for p in self.PHASES
                            if any(p in r.times for r in runs)},
                 "cpu": sum(cpu) if len(cpu) == len(runs) else None,
                 "snapshots": {f"{stack} {live} processes={processes or 'deploy.toml'}": seconds
                               for (stack, live, processes), (_, _, seconds) in self.bases.items()},
-                "runs": {r.name: {**r.times, "cpu": r.cpu} for r in runs}}
+                "steps": {k: sum(r.steps.get(k, 0.0) for r in runs) for k in dict.fromkeys(
+                    k for r in runs for k in r.steps)},
+                "runs": {r.name: {**r.times, "cpu": r.cpu, "container steps": r.container,
+                                  "began": r.began - self.started if r.began else None,
+                                  "ended": r.ended - self.started if r.ended else None} for r in runs}}
 
     def summary(self) -> list[str]:
         """:meth:`figures` as lines: the scenarios together, then one line per scenario."""
@@ -428,11 +481,25 @@ class Scenarios:
             + ("made by a run before, found" if (stack, live, processes) in self.cached
                else "bootstrap, deploy, commit" if live == FIRST else f"{FIRST}'s snapshot, deploy, commit")
             + f") {seconds:.2f}s" for (stack, live, processes), (_, _, seconds) in self.bases.items())
-        lines = [f"lifecycle: {data['scenarios']} scenario(s) on a container each, up to {data['workers']} at once: "
+        lines = [f"lifecycle: {data['scenarios']} scenario(s) on a container each, up to {data['workers']} at once "
+                 f"({data['workers'] / (os.cpu_count() or 1):g} per core): "
                  f"{data['wall']:.2f}s wall{snapshots}; summed: "
                  + ", ".join(f"{p} {v:.2f}s" for p, v in data["summed"].items()) + cpu]
+        slots = data["slots"]
+        last = max(data["runs"].items(), key=lambda kv: kv[1]["ended"] or 0.0)
+        lines.append(f"slots: busy {slots['busy']:.2f}s of {data['workers']} x {data['wall']:.2f}s "
+                     f"({100 * slots['busy'] / max(slots['of'], 1e-9):.0f} %); the last to end: {last[0]} "
+                     f"(+{last[1]['began'] or 0.0:.2f}s to +{last[1]['ended'] or 0.0:.2f}s)")
+        if data["steps"]:
+            lines.append("in the labs' deploys and rollbacks (the agent's steps, summed): " + ", ".join(
+                f"{k} {v:.2f}s" for k, v in sorted(data["steps"].items(), key=lambda kv: -kv[1]) if v >= 0.05))
         for name, times in data["runs"].items():
-            lines.append(f"{name}: " + ", ".join(f"{p} {times[p]:.2f}s" for p in self.PHASES if p in times)
+            when = (f" (+{times['began']:.2f}s to +{times['ended']:.2f}s)" if times["began"] is not None
+                    and times["ended"] is not None else "")
+            steps = ", ".join(f"{k} {v:.2f}s" for k, v in times["container steps"].items() if v >= 0.01)
+            lines.append(f"{name}{when}: " + ", ".join(f"{p} {times[p]:.2f}s" + (f" ({steps})" if p == "container"
+                                                                                 and steps else "")
+                                                       for p in self.PHASES if p in times)
                          + (f", container CPU {times['cpu']:.2f}s" if times["cpu"] is not None else ""))
         return lines
 
@@ -442,6 +509,7 @@ class Scenarios:
         import docker
 
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.removals.shutdown(wait=True)  # every container removed before the holders go
         for holder in self.holders:
             try:
                 holder.remove(force=True)
@@ -510,12 +578,27 @@ def evict_snapshots(client, *, keep: int, now: float | None = None) -> None:
 
 
 def container_cpu(client, container_id: str) -> float | None:
-    """CPU seconds a container has used so far (one sample from the engine's API), None when unknown."""
+    """CPU seconds a container has used so far (one sample from the engine's API), None when unknown. An engine
+    whose stats read 0 (seen on this kind of machine once its cgroup v1 hierarchy was shared with a nested engine)
+    is read from the local cgroup files instead, when they are this machine's."""
     try:
         stats = client.api.stats(container_id, stream=False, one_shot=True)
-        return stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
+        used = stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
     except Exception:  # noqa: BLE001 - a figure for the summary; an engine without it has none
-        return None
+        used = None
+    if used:
+        return used
+    for path in (f"/sys/fs/cgroup/cpuacct/docker/{container_id}/cpuacct.usage",
+                 f"/sys/fs/cgroup/system.slice/docker-{container_id}.scope/cpu.stat"):
+        try:
+            text = Path(path).read_text()
+        except OSError:
+            continue
+        if path.endswith("cpu.stat"):  # cgroup v2: usage_usec
+            return next((int(v) / 1e6 for k, v in (ln.split() for ln in text.splitlines()) if k == "usage_usec"),
+                        used)
+        return int(text) / 1e9
+    return used
 
 
 LIFECYCLE = Path(__file__).with_name("test_lifecycle.py")  # the scenarios' module

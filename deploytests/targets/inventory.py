@@ -72,9 +72,11 @@ TARGET_FIELDS: tuple[Field, ...] = (
           doc="sockets allowed besides Apache on the app's port,\nsshd and packaged system daemons on loopback only"
               "\n(chrony; as root: the MTA only): \"ADDRESS USER PROGRAM\" (the holder's"
               "\nuser and executable; an interpreter's: "
-              "its script),\nADDRESS \"*:port\" (any),\n\"localhost:port\" (loopback) or \"host:port\", \"udp/\" before"
-              "\nit for a UDP socket (\"udp/*:161 Debian-snmp /usr/sbin/snmpd\"); the\n"
-              "address alone: an Apache Listen only"),
+              "its script),\nADDRESS \"*:port\" (any),\n"
+              "\"localhost:port\" (loopback) or \"host:port\", \"udp/\" before\n"
+              "it for a UDP socket (\"udp/*:161 Debian-snmp /usr/sbin/snmpd\"); the\n"
+              "address alone: an Apache Listen only; a root\nprocess's UNIX socket others may connect to:\n"
+              "\"unix:/path USER PROGRAM\" (\"unix:@name\": abstract)"),
     Field("allow_sites", Strings(unique=True), default=(), example='["status.example.com"]',
           doc="ServerNames of vhosts allowed besides the app's"),
     Field("allow_apache_conf", Strings(unique=True), default=(), example='["/etc/apache2/conf-enabled/ops.conf"]',
@@ -84,7 +86,9 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("allow_processes", Strings(unique=True), default=(), example='["deployer: /usr/bin/tmux"]',
           doc='"user: command prefix": processes of the app, deploy or\nApache user allowed besides ours '
               '(word by word;\nwith -m, -c or a relative script, its working\ndirectory must be the live release '
-              "or root's)"),
+              "or root's; the\nprogram the kernel runs must be the first word's\n(a venv's python: the stack's), and "
+              "no LD_*, PYTHON*,\nPERL*, RUBY*, NODE_* or PATH variable of its\nenvironment may name a place others "
+              "may change)"),
     Field("allow_cron", Strings(unique=True), default=(), example='["/etc/cron.d/app-backup"]',
           doc="cron files allowed to run jobs as those users\nor with the app's code; any other file root runs "
               "later\n(a hook, an init script, a tmpfiles.d file) by its path"),

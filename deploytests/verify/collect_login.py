@@ -69,10 +69,11 @@ FILES = ["/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/et
 HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment"]  # root runs
 FILES += HOOKS
 FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
+FILES += ["/var/log/dpkg.log", "/etc/localtime"]  # when each package's maintainer scripts ran, in which zone
 FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix", "packet")]  # packet: who captures
 UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
 TREES = [(SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True), (MODULES, 1, False)]
-TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 1, True)]
+TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 2, True)]
 TREES += [("/etc/apt/apt.conf.d", 1, True), ("/etc/profile.d", 1, True)]  # apt's and login shells' hooks
 FILES += ["/etc/ssh/sshd_config", "/etc/security/limits.conf", "/etc/security/pam_env.conf"]  # logins (world-readable)
 FILES += ["/etc/apt/sources.list"]  # where root's package updates come from (world-readable)
@@ -147,9 +148,15 @@ def check(args):
 
 
 def note(out, path):
-    """Record the ``lstat`` of ``path`` and of each directory above it; the stat result, or None."""
-    parts = path.split("/")
-    for i in range(1, len(parts) + 1):
+    """Record the ``lstat`` of ``path`` and of each directory above it; the stat result, or None. A recorded path's
+    directories are recorded already (only this records paths): the walk starts below the deepest one recorded."""
+    files, parts = out["files"], path.split("/")
+    if path in files:
+        return files[path].get("st")
+    start = len(parts)
+    while start > 1 and ("/".join(parts[:start - 1]) or "/") not in files:
+        start -= 1
+    for i in range(start, len(parts) + 1):
         p = "/".join(parts[:i]) or "/"
         try:  # (a link gone between lstat and readlink is recorded as gone)
             st = out["files"].get(p) or os.lstat(p)
@@ -160,7 +167,7 @@ def note(out, path):
                 if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111:  # a program's capabilities: raw xattr bytes
                     out["files"][p].update(caps(p))
                 if stat.S_ISREG(st.st_mode) and (st.st_mode & 0o6000 or "caps" in out["files"][p]):
-                    out["files"][p]["ctime"] = st.st_ctime  # (privileged: were its bits set after dpkg unpacked it?)
+                    out["files"][p]["ctime"] = st.st_ctime  # (privileged: were its bits set after dpkg installed it?)
         except OSError as exc:
             out["files"][p] = {"why": exc.strerror}
     return out["files"][path].get("st")
@@ -302,9 +309,47 @@ def loose(out):
             todo += [base] + found
             conf.update(found if kind.startswith("include") else ())
     libs = libraries(out)
-    if isinstance(libs, str):
-        return libs
-    return started(out, texts, includes, shells, libs)
+    units = libs if isinstance(libs, str) else systemd_units(out)
+    if isinstance(units, str):
+        return units
+    return started(out, texts, includes, shells, {**libs, **units})
+
+
+# on a systemd host apache2ctl's start, graceful and stop hand the work to systemd (Debian's apache2ctl: when
+# /run/systemd/system is there), which runs what apache2.service and its drop-ins (and every service's: service.d)
+# say, as root, with their Environment= and EnvironmentFile=: the files it reads for that unit, in its search order
+SYSTEMD_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system",
+                "/lib/systemd/system", "/usr/lib/systemd/system"]
+
+
+def systemd_units(out):
+    """{path: text} of every file systemd reads for ``apache2.service`` on a systemd host (none elsewhere), a
+    command's ``-@:+!`` prefix taken off so its path is a word; or why not (a str): a file there this login cannot
+    read as root's, a link (what systemd reads through it is not read here), a directory it cannot list. Their
+    path words are judged by :func:`started` as openssl.cnf's are."""
+    if not stat.S_ISDIR((note(out, "/run/systemd/system") or [0])[0]):
+        return {}
+    found = {}
+    for top in SYSTEMD_DIRS:
+        paths = [top + "/apache2.service"]
+        for sub in (top + "/apache2.service.d", top + "/service.d"):
+            try:
+                paths += [sub + "/" + n for n in sorted(os.listdir(sub)) if n.endswith(".conf")]
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                return "%s could not be listed here (%s): what systemd runs for Apache as root is not known: root " \
+                       "runs nothing" % (sub, exc.strerror)
+        for path in paths:
+            st = note(out, path)
+            if not st or stat.S_ISLNK(st[0]) and out["files"][path].get("link") == "/dev/null":
+                continue  # (not there, or masked)
+            text = None if stat.S_ISLNK(st[0]) else out["files"][path].get("data") or read(out, path)
+            if text is None:
+                return "%s was not read here (%s): what systemd runs for Apache as root at a start or reload is " \
+                       "not known: root runs nothing" % (path, out["files"][path].get("why") or "a link")
+            found[path] = re.sub(r"(?m)^(\s*\w+\s*=\s*)[-@:+!~]+", r"\1", text)
+    return found
 
 
 # the library configurations Apache's root parent reads at every apache2ctl: mod_ssl (and any module linking OpenSSL)
@@ -483,6 +528,12 @@ def started(out, texts, includes, shells=None, libs=None):
                 continue  # (apache2ctl makes it the run user's at every start, and stops at one that is not)
             if re.search(r"\$\{?(?!SUFFIX\b)\w+\}?/", line):
                 return say + "a path built from a variable this check cannot resolve: root runs nothing"
+            for value in re.findall(r"(?:^|[\s;])(?:export\s+)?[A-Za-z_]\w*=(\S*)", line):  # a list: from where?
+                value = value.strip("\"'")
+                if ":" in value and any(not v.startswith(("/", "$")) for v in value.split(":")) or \
+                        re.match(r"[\w.~-]+/", value):
+                    return say + "a relative or empty entry: apache2ctl resolves it from the directory it runs in " \
+                                 "(the admin's at bootstrap): root runs nothing"
             why = judged(say, [os.path.normpath(w) for w in WORD.findall(line.replace(":", " "))])
             if why:
                 return why
@@ -622,7 +673,7 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit), ("host keys", host_keys)]
+                  ("polkit", polkit), ("host keys", host_keys), ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
@@ -697,7 +748,9 @@ def own_keys(out):
 def host_keys(out):
     """The public halves of the SSH server's host keys (world-readable ``.pub`` files; never a private key): every
     ``*.pub`` of /etc/ssh and the ``.pub`` of each ``HostKey`` path sshd_config and its drop-ins (read above) name,
-    at most 32: the runner judges each key's strength."""
+    at most 32: the runner judges each key's strength. Each ``TrustedUserCAKeys`` file they name (public keys,
+    when root's) and the ``lstat`` of its private half beside it (``ca.pub``: ``ca``; never opened): who may sign
+    certificates sshd accepts."""
     names = ["/etc/ssh/" + n for n in out["dirs"].get("/etc/ssh", []) if n.endswith(".pub")]
     confs = ["/etc/ssh/sshd_config"] + ["/etc/ssh/sshd_config.d/" + n
                                         for n in out["dirs"].get("/etc/ssh/sshd_config.d", [])]
@@ -708,6 +761,12 @@ def host_keys(out):
                 names.append(m.group(1) + ".pub")
     for path in sorted(set(names))[:32]:
         read(out, path, 65536)
+    for conf in confs:  # a user CA sshd trusts: its public keys, and the lstat of its private half by ssh-keygen's name
+        for line in (out["files"].get(conf, {}).get("data") or "").splitlines():
+            for path in re.findall(r"^\s*trustedusercakeys[\s=]+(/[^\s\x00]+)", line, re.I)[:1]:
+                read(out, path, 65536)
+                if path.endswith(".pub"):
+                    note(out, path[:-4])
 
 
 WORD = re.compile(r"(?:^|(?<=[\s'\"=;|&(`<>]))(/[^\s'\"`;|&()<>$*?\x00]+)", re.M)  # an absolute path word
@@ -813,15 +872,16 @@ def outputs(out, tree):
             note(out, name)
 
 
-SERVED = re.compile(r"""^\s*(?:<Directory\s+|(?:WSGI)?ScriptAlias\s+\S+\s+)["']?(/[^"'\s>]+)""", re.I | re.M)
+SERVED = re.compile(r"""^\s*(?:<Directory\s+|(?:WSGI)?ScriptAlias\s+\S+\s+|Alias\s+\S+\s+|DocumentRoot\s+)["']?"""
+                    r"""(/[^"'\s>]+)""", re.I | re.M)
 
 
 def served_dirs(out, tree, most=256):
-    """The ``lstat`` of each ``<Directory>`` and each ``WSGIScriptAlias``/``ScriptAlias`` target root's Apache
-    files name (and of the directories above it): where a handler runs the files it finds, the runner judges who
-    may write there (an uploads dir the app writes). Data only: nothing here decides whether root runs
-    ``apache2ctl``. At most ``most`` paths; never one in the app's ``tree`` (the deploy login's: looking there
-    would resolve its links, and the runner counts a path not looked at as one others may write)."""
+    """The ``lstat`` of each ``<Directory>``, each ``WSGIScriptAlias``/``ScriptAlias``/``Alias`` target and each
+    ``DocumentRoot`` root's Apache files name (and of the directories above it): where a handler runs the files it
+    finds, the runner judges who may write there (an uploads dir the app writes). Data only: nothing here decides
+    whether root runs ``apache2ctl``. At most ``most`` paths; never one in the app's ``tree`` (the deploy login's:
+    looking there would resolve its links, and the runner counts a path not looked at as one others may write)."""
     found = []
     for path, entry in list(out["files"].items()):
         if path.startswith(SERVER_ROOT + "/") and entry.get("data"):
@@ -896,6 +956,26 @@ def polkit(out):
             for name in out["dirs"][base]:
                 (read if name in files else note)(out, base + "/" + name)
             dirs[:] = dirs if base.count("/") < 6 and len(out["dirs"]) < 64 else []
+
+
+def unix_sockets(out):
+    """Who may connect to each UNIX socket that takes connections or datagrams by path (``/proc/net/unix``, read
+    above: a listening one, or a datagram one bound to a path; at most 256): the ``lstat`` of the path and of
+    where its links lead (:func:`note`: each directory above too) and the access ACL's raw bytes
+    (``system.posix_acl_access``, which any reader may read) of each of them that has one. Abstract names have no
+    file: anyone on the host may connect."""
+    rows = [r.split(None, 7) for r in (out["files"].get("/proc/net/unix", {}).get("data") or "").splitlines()[1:]]
+    names = [r[7] for r in rows if len(r) == 8 and r[7][:1] == "/" and (int(r[3], 16) & 0x10000 or r[4] == "0002")]
+    for path in list(dict.fromkeys(names))[:256]:
+        note(out, path)
+        note(out, os.path.realpath(path))
+        for p in {"/".join(q.split("/")[:i]) or "/" for q in (path, os.path.realpath(path))
+                  for i in range(1, q.count("/") + 2)}:
+            try:
+                out["files"][p]["acl"] = os.getxattr(p, "system.posix_acl_access", follow_symlinks=False).decode(
+                    "latin-1")
+            except (OSError, KeyError):  # none (ENODATA), no xattrs here, or not looked at
+                pass
 
 
 def hooks(out):

@@ -334,9 +334,31 @@ def units(raw: dict[str, str]) -> dict[str, Unit]:
 
 def reaches(text: str, root: str) -> bool:
     """Whether a command line, a unit's value or a script names ``root`` or a path under it (as a word: split at
-    blanks, quotes, ``=``, ``;``, ``|``, ``&``, parentheses and backquotes, systemd's ``-@:+!`` prefixes dropped)."""
+    blanks, quotes, ``=``, ``;``, ``|``, ``&``, parentheses and backquotes, systemd's ``-@:+!`` prefixes dropped),
+    as written or as a glob the shell, tmpfiles or logrotate expand (``/var/www/*/current/venv/bin/python``)."""
     words = (w.lstrip("-@:+!") for w in re.split(r"[\s'\"=;|&()`<>]+", text))
-    return any(w.rstrip("/") == root or w.startswith(root + "/") for w in words)
+    return any(w.rstrip("/") == root or w.startswith(root + "/") or GLOB.search(w) and _glob_reaches(w, root)
+               for w in words)
+
+
+GLOB = re.compile(r"[*?\[{]")
+
+
+def _glob_reaches(word: str, root: str) -> bool:
+    """Whether the absolute glob ``word`` (``*``, ``?``, ``[...]`` within a name; ``{a,b}``) may match ``root`` or a
+    path under it: each of its names matches the tree's name at that depth, and it is no shorter than the tree."""
+    want, todo, seen = root.strip("/").split("/"), [word], 0
+    while todo and seen < 64:
+        pattern, seen = todo.pop(), seen + 1
+        brace = re.search(r"\{([^{}]*)\}", pattern)
+        if brace:  # (the shell's and logrotate's alternatives: each in turn)
+            todo += [pattern[:brace.start()] + alt + pattern[brace.end():] for alt in brace.group(1).split(",")]
+            continue
+        names = posixpath.normpath(pattern).strip("/").split("/")
+        if pattern.startswith("/") and len(names) >= len(want) and all(
+                fnmatch.fnmatchcase(w, n) for w, n in zip(want, names, strict=False)):
+            return True
+    return False
 
 
 def _shipped(path: str, shipped) -> bool:
@@ -470,10 +492,6 @@ PERIODIC = ("/etc/cron.hourly/", "/etc/cron.daily/", "/etc/cron.weekly/", "/etc/
 
 
 CRON_ENV = re.compile(r"""("[^"]*"|'[^']*'|[^=\s]+)\s*=""")  # cron's env line: a name, then '=' (env.c)
-# the variables that decide what a command line loads or runs (a command's directory, an interpreter's modules, a
-# shell's startup file, the dynamic linker's libraries): a value naming a place names what runs from there
-LOADS = ("PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "LD_PRELOAD", "LD_LIBRARY_PATH", "PERL5LIB", "BASH_ENV",
-         "ENV")
 
 
 def unread_schedules(facts) -> list[str]:
@@ -491,9 +509,10 @@ def unread_schedules(facts) -> list[str]:
 def cron_jobs(raw: dict[str, str]) -> list[dict]:
     """Every cron job: ``{where (file:line), file, user, job}``. /etc/crontab and /etc/cron.d name the user in
     the sixth field; a crontab under /var/spool/cron/crontabs is its owner's; a script in /etc/cron.{hourly,...}
-    runs as root (run-parts), the whole script one job. An environment line of /etc/crontab or /etc/cron.d that
-    sets a variable of :data:`LOADS` (``PATH=``, ``BASH_ENV=`` ...) is a job of its own, as root: every later job of
-    the file (root's stock ``run-parts`` lines in /etc/crontab) finds its commands or loads its code by it.
+    runs as root (run-parts), the whole script one job. An environment line whose value names a path is a job of
+    its own, as the file's user (root for /etc/crontab and /etc/cron.d), whatever the variable: every later job of
+    the file runs with it, and which variable a program finds its code by is not for a list to know (cron runs
+    each job with ``$SHELL``, Python adds ``$HOME``'s user site and ``$PYTHONUSERBASE``'s, ``PATH``, ``BASH_ENV``).
     Lines are cron's: no continuation (a ``\\`` at the end of a line is part of it;
     Apache's continuations made ``MAILTO=x \\`` hide the job on the next line)."""
     out = []
@@ -514,9 +533,9 @@ def cron_jobs(raw: dict[str, str]) -> list[dict]:
             line = line.strip()
             words = line.split()
             env = CRON_ENV.match(line)
-            if env and system and env.group(1).strip("'\"") in LOADS:  # (every later job of the file runs with it)
+            if env and "/" in line.partition("=")[2]:  # (every later job of the file runs with it)
                 name, _, value = line.partition("=")
-                out.append({"where": f"{path}:{n}", "file": path, "user": "root",
+                out.append({"where": f"{path}:{n}", "file": path, "user": "root" if system else path[len(CRONTABS):],
                             "job": f"{name.strip()}={value.strip()}"})
                 continue
             if not words or line.startswith("#") or env:
@@ -658,6 +677,18 @@ def handler_problems(directives: list[Directive], cfg, ours: str, users: dict, g
                 out.append(f"{d.where}: {d.name} {d.args} in <Directory {top}> (with ExecCGI): Apache runs every "
                            f"such file there for whoever asks it by URL, and {why}: whoever writes there (an upload "
                            f"the app saves) runs code on this host")
+        elif d.name in ("addhandler", "sethandler") and words and words[0].lower() in HANDLERS[:1 + cgi] and any(
+                o.name == "options" and any(w.lstrip("+").lower() in ("execcgi", "all") for w in _words(o.args))
+                for o in directives):  # for URLs (<Location>, <Files>, a vhost, the server): what they map to
+            for t in (t for t in directives if t.file != ours and t.name in ("alias", "aliasmatch", "documentroot")):
+                tw = _words(t.args)
+                target = (tw[:1] if t.name == "documentroot" else tw[1:2] or [""])[0].split("$")[0]
+                why = loose(target.rstrip("/") or "/") if target.startswith("/") else None
+                if why:
+                    out.append(f"{d.where}: {d.name} {d.args} (with ExecCGI) runs files for the URLs it covers, and "
+                               f"{t.where}: {t.name} {t.args} maps URLs to {target}: {why}: whoever writes there runs "
+                               f"code on this host for whoever asks it by URL")
+                    break
         elif d.name == "wsgisocketprefix" and words:
             prefix = words[0] if words[0].startswith("/") else "/etc/apache2/" + words[0]
             why = shared(posixpath.dirname(prefix))

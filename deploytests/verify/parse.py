@@ -728,13 +728,16 @@ SCRIPT = re.compile(r"^\s*(prerotate|postrotate|firstaction|lastaction|preremove
 def logrotate_scripts(snap: Snapshot) -> list[dict]:
     """The scripts logrotate runs as root (``prerotate`` ... ``endscript`` blocks of /etc/logrotate.conf and
     /etc/logrotate.d/*, root's bytes): ``{where (file:line), file, user, job}``; a file logrotate reads that the
-    collector did not (someone but root may write it) is a job of its own saying so."""
+    collector did not (someone but root may write it) is a job of its own saying so. A directory there is not
+    logrotate's to read (Debian's ``httpd-prerotate``: the apache2 file's prerotate script runs it with
+    ``run-parts``, and that job is judged with each script in it: :func:`rootacts.path_problem`)."""
     out = []
     names = [f"{LOGROTATE[1]}/{n}" for n in snap.listdir(LOGROTATE[1]) or []]
     for path in [LOGROTATE[0]] + names:
-        text = snap.text(path)
+        text, st = snap.text(path), snap.st(path)
         if text is None:
-            if snap.st(path) is not None:
+            if st is not None and not stat.S_ISDIR(st[0]):  # (a directory there is no file of logrotate's: a
+                #                                                   hook dir a job runs, judged as that job's)
                 why = (snap.files.get(path) or {}).get("why")
                 out.append({"where": path, "file": path, "user": "root", "job": f"(not read: {why})"})
             continue
@@ -805,10 +808,17 @@ def root_mentions(snap: Snapshot) -> list[dict]:
     return out
 
 
+# what at copies from its submitter's environment that no program takes code by (any other variable is judged as
+# what the job runs: PYTHONPATH, PATH, LD_PRELOAD, HOME ...)
+AT_DATA = re.compile(r"MAIL|PWD|OLDPWD|SUDO_\w+|XDG_\w+|LOGNAME|USER|SHELL|TERM|COLORTERM|LS_COLORS|DISPLAY"
+                     r"|SSH_\w+|LANG|LANGUAGE|LC_\w+|SHLVL|_|MOTD_SHOWN|HOSTNAME")
+
+
 def at_jobs(snap: Snapshot) -> list[dict]:
     """Every ``at`` job queued (``/var/spool/cron/atjobs``): ``{where, file, user, job}``; atd runs it as its
-    file's owner. ``job``: the commands after at's preamble (its environment lines and its ``cd DIR || {...}``
-    block), with the directory it runs in first; a file not read is its why."""
+    file's owner. ``job``: the commands after at's preamble (its ``cd DIR || {...}`` block), with the directory it
+    runs in and the preamble's environment (the submitter's, but :data:`AT_DATA`) first; a file not read is its
+    why."""
     out = []
     d = "/var/spool/cron/atjobs"
     for name in [n for n in snap.listdir(d) or [] if not n.startswith(".")]:
@@ -821,7 +831,9 @@ def at_jobs(snap: Snapshot) -> list[dict]:
         else:
             head, _, body = text.partition("\n}\n")
             where = re.search(r"^cd (.*) \|\| \{$", head, re.M)
-            job = (f"cd {where.group(1)}; " if where else "") + (body if where else text).strip()
+            env = [f"{m.group(1)}={m.group(2)}; " for m in re.finditer(r"^([A-Za-z_]\w*)=(.*); export \1$", head, re.M)
+                   if where and not AT_DATA.fullmatch(m.group(1))]  # (the submitter's environment: the job's)
+            job = "".join(env) + (f"cd {where.group(1)}; " if where else "") + (body if where else text).strip()
         out.append({"where": path, "file": path, "user": snap.users.name(st[1]), "job": job})
     return out
 
@@ -878,10 +890,11 @@ def privileged_files(snap: Snapshot) -> list[dict]:
     """Every regular file the collector looked at (root's PATH, the load path, Apache's and the schedules'
     trees, the deploytests state) that is setuid, setgid or has file capabilities: ``[{path, state, package,
     override, unpacked}]``: ``state`` (:func:`privilege`), the dpkg package that ships the path (its lists, with
-    the merged-/usr twin), dpkg's stat override for it, and whether its inode is as that package's unpack left it
-    (its ``ctime`` no later than the package's list's: no ``chmod``, ``chown`` or ``setcap`` since; dpkg keeps no
-    record of modes, but the kernel dates every change of them)."""
-    shipped, overrides = dpkg_files(snap), statoverrides(snap)
+    the merged-/usr twin), dpkg's stat override for it, and whether its inode is as that package's install left it
+    (its ``ctime`` no later than the package's list's, or than the end of the package's last install in dpkg's
+    log, :func:`dpkg_installed`: no ``chmod``, ``chown`` or ``setcap`` since; dpkg keeps no record of modes, but
+    the kernel dates every change of them)."""
+    shipped, overrides, installed = dpkg_files(snap), statoverrides(snap), dpkg_installed(snap)
     lists = {n[:-len(".list")].split(":")[0]: f"{DPKG_INFO}/{n}" for n in snap.listdir(DPKG_INFO) or []
              if n.endswith(".list")}
     out = []
@@ -890,8 +903,41 @@ def privileged_files(snap: Snapshot) -> list[dict]:
         if state:
             pkg = shipped.get(path)
             mine, theirs = snap.files[path].get("ctime"), (snap.files.get(lists.get(pkg or "", "")) or {}).get("ctime")
+            done = installed.get(pkg or "")  # its maintainer scripts' end (fuse's postinst: chmod 4755 fusermount)
             out.append({"path": path, "state": state, "package": pkg, "override": overrides.get(path),
-                        "unpacked": mine is not None and theirs is not None and mine <= theirs + 2})
+                        "unpacked": mine is not None and theirs is not None and (
+                            mine <= theirs + 2 or done is not None and theirs <= done and mine <= done + 2)})
+    return out
+
+
+DPKG_LOG = "/var/log/dpkg.log"
+
+
+def dpkg_installed(snap: Snapshot) -> dict[str, float]:
+    """When dpkg last finished installing each package (``status installed``: its unpack and its maintainer
+    scripts done), ``{package: epoch}``, from dpkg's log (root's, world-readable) read in the server's zone (the
+    zone ``/etc/localtime`` links to: dpkg writes local time). A package whose postinst sets its own file's bits
+    (Debian's fuse: ``chmod 4755 /bin/fusermount`` unless a stat override says otherwise) changes them after its
+    unpack but before this. Empty when the log (a rotated one) or the zone cannot be read: not known."""
+    import datetime as dt
+    import zoneinfo
+
+    text, link = snap.text(DPKG_LOG), (snap.files.get("/etc/localtime") or {}).get("link") or ""
+    if not text or "zoneinfo/" not in link:
+        return {}
+    try:
+        zone = zoneinfo.ZoneInfo(link.split("zoneinfo/", 1)[1])
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return {}
+    out = {}
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) >= 5 and words[2:4] == ["status", "installed"]:
+            try:
+                when = dt.datetime.strptime(f"{words[0]} {words[1]}", "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
+            except ValueError:
+                continue
+            out[words[4].split(":")[0]] = when.timestamp()
     return out
 
 
@@ -935,7 +981,10 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
     parents = sorted({d["ppid"] for d in daemons})
     files = [i["path"] for i in dump["includes"]] + [C.SERVER_ROOT + "/envvars"]
     sudoers = sudoers_lines(snap)
+    from .sockets import unix_listeners
+
     return {"mtimes": mtimes(snap, args["vhost"], sudoers), "listeners": procs.listeners(),
+            "unix_listeners": unix_listeners(snap, procs),
             "processes": procs.watched(users), "apache_user": apache_user,
             "apache": dict(dump, files=apache_files(snap, files, dpkg)), "sudoers": sudoers,
             "app_keys": args.get("app_keys"),  # the reader's
@@ -1004,7 +1053,7 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     out: dict = {"login": args.get("login"), "as_root": as_root, "python": raw.get("python"),
                  "executable": args.get("python"), "errors": dict(tree.get("errors") or {}), "raw": snap}
     for key in ("tree", "wsgi_sha256", "config_sha256", "tree_inventory", "http", "login_files", "packaged",
-                "bytecode", "login_keys", "loaded"):
+                "bytecode", "login_keys", "loaded", "held_keys"):
         out[key] = tree.get(key)
     out["errors"].update({f"root: {k}": v for k, v in (raw.get("errors") or {}).items()})
 

@@ -961,6 +961,8 @@ def cw_listen(facts, exp):
     """Every listening socket: Apache on the app's port, the SSH server the gate came in by, a loopback-only
     socket of a daemon the distribution installed (:func:`_system_daemon`), or allowed. A socket whose holder
     root cannot see is a finding that says so."""
+    from .sockets import unix_lines
+
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
     seen, lines = set(), []
@@ -1007,6 +1009,7 @@ def cw_listen(facts, exp):
         who += f" (its program is {script}, a file no package ships)" if script else ""
         lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. " + (allowed or "")
                      + _allow_hint(exp, "allow_listen", bind))
+    lines += unix_lines(facts, exp, inv.get("unix_listeners") or [], apache_bin)
     _unaccounted("listening sockets", lines)
 
 
@@ -1312,13 +1315,16 @@ def cw_schedules(facts, exp):
     other = inv.get("mentions") or []  # root's other configuration under /etc naming the app's tree, or a link
     found.update((id(j), _job_reach(snap, j, root)) for j in other)
     jobs += [j for j in other if found[id(j)]]
+    jobs, via = _one_cause(jobs, found)
     lines = []
     for s in jobs:
-        where = s["where"].split(":")[0].split(" ")[0]
-        if where in exp.allow.cron:
+        why, runs = found.get(id(s)) or ((f"names {root}", True) if reaches(" ".join(s["job"].split()), root) else
+                                         ("", False))
+        # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
+        where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
+        if where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron:
             continue
         job = " ".join(s["job"].split())
-        why, runs = found.get(id(s)) or ((f"names {root}", True) if reaches(job, root) else ("", False))
         reach = (f" from the app's tree ({root})" if "the app's tree" in why else "") if runs else \
             f", naming the app's tree ({root})" if why else ""
         lines.append(f"{s['where']}: runs {job[:160]!r} as {s['user']}{reach}: " + (f"it {why}: " if why else "") +
@@ -1326,6 +1332,7 @@ def cw_schedules(facts, exp):
                      (f" (what the deploy login or the app writes there runs as {s['user']})" if why and runs and
                       s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
                       "or the app can change; a link planted there redirects it)" if why else "") +
+                     (f" (root also runs it through {', '.join(via[s['where']])})" if via.get(s["where"]) else "") +
                      ". " + _allow_hint(exp, "allow_cron", where))
     for s in cron_jobs(raw) + (inv.get("root_hooks") or []):  # a job reaching the tree from a directory above it
         deep = tree_reach_from_above(s["job"], root)
@@ -1389,13 +1396,17 @@ def _reads_secrets(text: str, root: str) -> bool:
                w.rstrip("/") == root and (i == 0 or words[i - 1] != "cd") for i, w in enumerate(words))
 
 
-def unit_jobs(raw) -> list[dict]:
+def unit_jobs(raw, every: bool = False) -> list[dict]:
     """Each Exec line of the units under /etc/systemd/system ... (a timer's service) as a job: ``{where, user,
-    job}``, like :func:`mechanisms.cron_jobs`'."""
+    job, unit}``, like :func:`mechanisms.cron_jobs`'; ``every``: their working directories, environment files and
+    ``Environment=`` assignments too, as the shell line each is (``cd DIR``, ``. FILE``, ``NAME=value``). A
+    command's ``+``/``!`` prefix runs it as root whatever ``User=`` says."""
     from .mechanisms import EXEC_KEYS, units
 
-    return [{"where": at, "user": u.user, "job": v} for u in units(raw).values() for k in EXEC_KEYS[:7]
-            for v, at in u.values(k)]
+    shape = {"workingdirectory": "cd {}", "rootdirectory": "cd {}", "environmentfile": ". {}"}
+    return [{"where": at, "user": "root" if "+" in v[:len(v) - len(v.lstrip("-@:+!"))] or "!" in v[:3] else u.user,
+             "job": shape.get(k, "{}").format(v.lstrip("-@:+!~")), "unit": u.name} for u in units(raw).values()
+            for k in (EXEC_KEYS + ("environment",) if every else EXEC_KEYS[:7]) for v, at in u.values(k)]
 
 
 def _with_scripts(snap, job: str) -> str:
@@ -1528,6 +1539,25 @@ def globbed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
     return lines
 
 
+def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, list[str]]]:
+    """One root cause, one line: ``jobs`` without a second job at the same ``file:line`` (a hook's line that is also
+    a mention) and without a job whose finding is another job's line (``/etc/profile:27`` sources
+    ``/etc/bash.bashrc``, whose line 61 sources the app's file: the cause is bash.bashrc:61; Debian's apache2
+    logrotate file runs ``httpd-prerotate/`` with run-parts, and the cause is the script there); ``via``: for each
+    kept job, the lines of the jobs dropped for it (the line says root also runs it through them)."""
+    wheres = {j["where"] for j in jobs}
+    kept, via, seen = [], {}, set()  # type: list[dict], dict[str, list[str]], set[str]
+    for j in jobs:
+        why = (found.get(id(j)) or ("", False))[0]
+        cited = next((w for w in wheres if w != j["where"] and f"({w})" in why), None)
+        if cited:
+            via.setdefault(cited, []).append(j["where"])
+        elif j["where"] not in seen:
+            seen.add(j["where"])
+            kept.append(j)
+    return kept, via
+
+
 FETCHERS = r"(?:\S*/)?(?:curl|wget|fetch|aria2c|lwp-request|GET|http|https|xh)\b"
 INTERPRETERS = r"(?:\S*/)?(?:(?:ba|da|z|k|a)?sh|python[0-9.]*|perl|ruby|php[0-9.]*|node|lua|tclsh|busybox)\b"
 # what a fetcher prints, run by an interpreter: 'curl URL | sh', 'sh -c "$(wget -O- URL)"', 'bash <(curl URL)',
@@ -1562,12 +1592,15 @@ def network_code(jobs: list[dict], exp) -> list[str]:
 
 
 def _job_reach(snap, job: dict, root: str):
-    """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`)."""
-    from .rootacts import command_problem, view
+    """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`);
+    for root's, what someone but root may change too, unless the job's file is a package's as dpkg unpacked it
+    (the stock baseline: ``/etc/cron.daily/apache2``'s cache directory is Apache's run user's by design)."""
+    from .rootacts import command_problem, stock, view
 
     text = " ".join(job["job"].split()[3:]) if job["where"].startswith("/etc/anacrontab:") else job["job"]
-    return command_problem(view(snap) if getattr(snap, "files", None) else None, text, root,
-                           loose=job["user"] == "root")
+    snap = view(snap) if getattr(snap, "files", None) else None
+    mine = job["user"] == "root" and not (snap is not None and job.get("file") and stock(snap, job["file"]))
+    return command_problem(snap, text, root, loose=mine)
 
 
 def cw_units(facts, exp):
@@ -1602,6 +1635,14 @@ def cw_units(facts, exp):
                                        if not always else "remove it"))
     lines += [f"{why}: no allowance accounts for it (allow_units accounts for the unit, not for what it runs as "
               f"root)" for name, why in root_reach(raw, exp.cfg.root).items() if name in exp.allow.units]
+    for job in unit_jobs(raw, every=True):  # what a root unit runs that others may change, as a cron job's is judged
+        why, runs = _job_reach(snap, job, exp.cfg.root) or ("", False)
+        root_runs = runs and job["user"] == "root"  # (allow_units accounts for the unit, not for that)
+        if root_runs and "someone but root may change" in why:  # (the app's tree: unit_problems' and the copies')
+            lines.append(f"{job['where']}: {job['unit']} runs {' '.join(job['job'].split())[:160]!r} as root: it "
+                         f"{why}: whoever can change it runs code as root. " + (
+                             "remove it, or make what it runs root's alone" if job["unit"] in exp.allow.units else
+                             _allow_hint(exp, "allow_units", job["unit"])))
     _unaccounted("systemd units", lines)
 
 
@@ -2163,8 +2204,9 @@ def cw_setuid(facts, exp):
     path, Apache's and the schedules' trees) is accounted for by its exact bits (``MODE owner:group[ caps]``):
     the stack's stock one of the package dpkg says ships it (``Stack.baseline_privileged``), dpkg's own stat
     override for it (``dpkg-statoverride --list``: how a package's maintainer script or an admin records a
-    mode), the bits the package's own unpack gave it (its inode unchanged since: ``ctime`` no later than the
-    package's list's; a package the stack's baseline does not know, installed by the admin), or allowed
+    mode), the bits the package's own install gave it (its inode unchanged since: ``ctime`` no later than the
+    package's list's, or than the end of its last install in dpkg's log, when its postinst set them; a package
+    the stack's baseline does not know, installed by the admin), or allowed
     (``allow_privileged``). dpkg keeps no record of a file's mode: that it lists a file says nothing of the
     file's bits (``chmod u+s`` on a packaged python keeps it listed, and dates the change)."""
     inv = _inv(facts, "the privilege bits of root's PATH and the load path")
@@ -2184,7 +2226,7 @@ def cw_setuid(facts, exp):
                   f"the capabilities {' '.join(state.split()[2:])}" if len(state.split()) > 2 else ""]
         origin = (f"{pkg} ships it, but not with these bits (stock: {' or '.join(sorted(stock[path]))})"
                   if pkg and path in stock else f"{pkg} ships it, and these bits are not its stock ones, not a "
-                  f"dpkg stat override, and were set after dpkg unpacked it (or when is not known)" if pkg else
+                  f"dpkg stat override, and were set after dpkg installed it (or when is not known)" if pkg else
                   "no installed package ships it")
         lines.append(f"{path} ({state}): whoever runs it (the app user too) gets {' and '.join(r for r in rights if r)}"
                      f"; {origin}. " + _allow_hint(exp, "allow_privileged", f"{path} {state}"))
@@ -2831,12 +2873,62 @@ def cw_become(facts, exp):
             lines += [f"{path}:{n}: the key of {mine[blob]} logs in as {login}, who becomes root (sudo): whoever "
                       f"holds the deploy login's key (CI) is root"
                       for blob, n in key_blobs(text).items() if blob in mine]
+    lines += minted_logins(facts, exp, snap, bool(allowed or default), mine)
     from .grants import broker_grants
     from .parse import conffiles
 
     lines += [f"{line}. " + _allow_hint(exp, "allow_sudo", text) for text, line in
               broker_grants(snap, conffiles(snap.data("/var/lib/dpkg/status"))) if text not in exp.allow.sudo]
     _unaccounted("ways to become root outside sudoers", lines, "cw_become", exp)
+
+
+def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> list[str]:
+    """SSH trust anchors a less trusted party can mint credentials from: a user CA sshd trusts
+    (``TrustedUserCAKeys``, any block) whose private half by ssh-keygen's name (``ca`` beside ``ca.pub``) the
+    deploy login, the app user, Apache's user or any local user may read, and every key that opens root (its
+    ``authorized_keys`` while sshd lets root log in with a key), the gate's login (sudo) or any login by a CA
+    certificate whose private key the deploy login may read (the tree reader's ``held_keys``: the private keys
+    it, as the deploy user, found readable in its home and the app's tree, by their public halves; never
+    decrypted). The deploy login's own keys that open root are the caller's line (``deploy_keys``)."""
+    from . import collect_root as R
+    from .logins import key_blobs
+    from .rootacts import view
+    from .sockets import may_open, parties
+
+    held = facts.get("held_keys") or {}
+    lines = [f"private keys the deploy login may read: {why}: not all looked at" for p, why in held.items()
+             if p == "(bound)"]
+    by_blob = {b: p for p, b in sorted(held.items()) if p != "(bound)" and b != "?"}
+    acts, anchors = view(snap), []  # (key, where, what it opens)
+    who = parties(snap, {"the deploy login": exp.deploy_user, "the app user": exp.cfg.app_user,
+                         "Apache's user": exp.stack.apache.run_user})
+    for value, where in _sshd_values(facts, snap, "trustedusercakeys"):
+        for path in [p for p in value.split() if p.startswith("/")]:
+            what = (f"a user CA sshd trusts ({where}: TrustedUserCAKeys): its holder signs a certificate for any "
+                    f"login sshd accepts one for, root's too where PermitRootLogin lets keys in")
+            anchors += [(blob, f"{path}:{n}", what) for blob, n in key_blobs(acts.text(path) or "").items()]
+            key = path[:-4] if path.endswith(".pub") else ""
+            readers = [w for w, (uid, gids) in who.items() if key and may_open(acts, key, uid, gids, 4)]
+            if readers:
+                f = acts.lstat_facts(key)
+                lines.append(f"{where}: TrustedUserCAKeys {path}: its private key {key} ({f['mode']} "
+                             f"{f['owner']}:{f['group']}) may be read by {', '.join(readers)}: whoever reads it "
+                             f"signs a certificate for any login sshd accepts one for (root's too where "
+                             f"PermitRootLogin lets keys in)")
+    if root_by_key:
+        for path in [p for p in R.ROOT_FILES if "/authorized_keys" in p]:
+            anchors += [(b, f"{path}:{n}", "it logs in as root") for b, n in key_blobs(snap.text(path) or "").items()]
+    login = facts.get("login") or ""
+    if login and login != exp.deploy_user and facts.get("as_root"):
+        anchors += [(b, f"{p}:{n}", f"it logs in as {login}, who becomes root (sudo)")
+                    for p, text in sorted((snap.raw.get("own_keys") or {}).items())
+                    for b, n in key_blobs(text).items()]
+    for blob, where, what in anchors:
+        if blob in by_blob and blob not in deploy_keys:
+            lines.append(f"{where}: {what}; its private key {by_blob[blob]} is readable by the deploy login "
+                         f"{exp.deploy_user} (the gate read it as that user): whoever holds that login (every "
+                         f"release's code it runs, its SSH key) mints or uses it")
+    return list(dict.fromkeys(lines))
 
 
 def _password_logins(facts, snap, accts, exp) -> list[str]:
@@ -3331,7 +3423,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "PROGRAM\", the holder's user and executable (an interpreter's: its script), ADDRESS \"*:port\" any "
             "address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts for an Apache Listen "
             "only: a port another program took is not allowed); a socket whose process root cannot see is a finding "
-            "that says so",
+            "that says so; and every UNIX socket a root process holds (listening, or a datagram one bound to a "
+            "name) that the deploy login, the app user, Apache's user or any local user may connect to (write on "
+            "the socket file and search on every directory on the way, ACLs counted; an abstract name: anyone) is "
+            "Apache's own, the stack's baseline (systemd's, journald's, rsyslogd's, the MTA's: measured) or allowed "
+            "(allow_listen: \"unix:NAME USER PROGRAM\"): a root tmux or screen server, socat's UNIX-LISTEN, an "
+            "agent's control socket run a client's commands as root",
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '
@@ -3371,7 +3468,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "files or runs code for whoever asks but the app's daemons: no WebDAV without a required user, no "
             "WSGIDaemonProcess of another app as the app's or deploy login's user or group, no WSGI script (or CGI "
             "directory, with a CGI module loaded) someone but root may change, no wsgi-script or cgi-script handler "
-            "with ExecCGI in a <Directory> someone but root may write, no WSGISocketPrefix in a directory "
+            "with ExecCGI in a <Directory> someone but root may write, or for URLs an Alias or DocumentRoot maps "
+            "there, no WSGISocketPrefix in a directory "
             "others may write (sticky /tmp included)", "test_apache_handlers_write_and_run_only_whats_ours",
             "/etc/apache2/conf-enabled/share.conf:3: Dav On for /srv/share and no Require of a user: anyone may "
             "upload, change and delete files there ...", root_only=True, needs=("apache",)),
@@ -3408,8 +3506,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
             "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); no root job runs "
-            "what a network fetch prints (curl ... | sh; over plain http:// whatever is allowed); a crontab's PATH, "
-            "BASH_ENV, PYTHONPATH ... lines as root jobs; a job that only names the tree is said to, unless allowed; "
+            "what a network fetch prints (curl ... | sh; over plain http:// whatever is allowed); nor as root "
+            "with a path someone but root may change (its program, a script it runs, a variable's value whatever "
+            "the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
+            "unpacked it aside; a job that only names the tree is said to, unless allowed; "
             "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
             "file names become options: tar's --checkpoint-action)",
             "test_no_unaccounted_scheduled_jobs",
@@ -3437,9 +3537,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there); no unit file linked "
             "from there is one no package ships; the app, deploy and Apache users have no systemd "
             "user manager at boot (linger) and no enabled user units; no drop-in or unit file there changes how "
-            "systemd starts, reloads or stops Apache's or sshd's unit; unless allowed (allow_units), which never "
-            "accounts for a command of a unit with User= that runs as root all the same ('+'/'!' prefixes, "
-            "PermissionsStartOnly) and reaches the app's tree; whatever is allowed, neither unit is masked and no "
+            "systemd starts, reloads or stops Apache's or sshd's unit; each unit's Exec*, WorkingDirectory, "
+            "EnvironmentFile and Environment values judged as a cron job's line (a root unit's path someone but "
+            "root may change, whatever the variable); unless allowed (allow_units), which never accounts for a "
+            "command that runs as root with what someone but root may change, nor for one of a unit with User= "
+            "that runs as root all the same ('+'/'!' prefixes, PermissionsStartOnly) and reaches the app's tree; "
+            "whatever is allowed, neither unit is masked and no "
             "reload of theirs stops the server",
             "test_no_unaccounted_systemd_units",
             "app-report.service (/etc/systemd/system/app-report.service; enabled by .../timers.target.wants/"
@@ -3573,6 +3676,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "login, the app user or the gate's login; root's authorized_keys root's alone and without the "
             "deploy login's keys while sshd lets root log in with a key, nor the gate's login's (sudo) (/etc/shadow "
             "read by root, reduced there to empty/locked/none/set and its aging fields: no hash leaves the server); "
+            "no SSH trust anchor the deploy login can mint or use: no user CA sshd trusts (TrustedUserCAKeys) whose "
+            "private key the deploy login may read (its home, the app's tree: by the key's public half) or others "
+            "may read beside it (ca for ca.pub, by its mode), no private key it may read whose public half opens "
+            "root or the gate's login; "
             "no other broker grants root: no doas rule (/etc/doas.conf), no capability at login (pam_cap's "
             "capability.conf), no polkit rule no package ships, and none of them unread, unless allowed (allow_sudo: "
             "the rule's line, a polkit file's path)",

@@ -32,7 +32,7 @@ import shlex
 import stat
 
 from . import collect_login as C
-from .mechanisms import LOADS, reaches
+from .mechanisms import reaches
 
 SCRIPT, TMPFILES, UDEV, LINKS = "script", "tmpfiles", "udev", "links"
 BOOT_TMPFILES = "systemd-tmpfiles applies it as root at every boot and daily (creates, chowns, chmods, removes)"
@@ -69,6 +69,7 @@ PLACES: dict[str, tuple[str, str]] = {  # a directory (each entry) or a file -> 
        for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")},
     "/etc/kernel/install.d": (SCRIPT, KERNEL), "/usr/lib/kernel/install.d": (SCRIPT, KERNEL),
 }
+RUN_PARTS = re.compile(r"[A-Za-z0-9_-]+")  # the names run-parts runs in a directory (Debian's, without --lsbsysinit)
 SKIP = re.compile(r"(^\.|^README$|\.dpkg-(old|dist|new|tmp|bak)$|\.ucf-|~$)")  # never run by their runners
 SUFFIX = {TMPFILES: ".conf", UDEV: ".rules"}
 RUNNERS = {"sh", "bash", "dash", "zsh", "ksh", "busybox", "perl", "ruby", "node", "php", "env", "exec", "nohup",
@@ -103,8 +104,9 @@ def view(snap):
 def _words(line: str) -> list[tuple[str, str]]:
     """``(how, path)`` of every absolute path a shell command line names: ``runs`` (a command's program, and the
     program or script a runner such as ``sh``, ``python3``, ``nohup``, ``sudo`` is given), ``sources``
-    (``.``/``source``), ``works in`` (``cd``/``pushd``) or ``names`` (any other argument, a redirection, a
-    variable's value); the string of ``sh -c '...'`` is a command line of its own."""
+    (``.``/``source``), ``works in`` (``cd``/``pushd``) or ``names`` (any other argument, a redirection); a
+    variable's value set before a command ``sets NAME to`` (judged as what runs, whatever the variable); the
+    string of ``sh -c '...'`` is a command line of its own."""
     out, start, runner, prev = [], True, False, ""
     for tok in TOKEN.findall(line):
         if tok in (";", "&", "&&", "||", "|", "(", ")", "`", "$(", "{", "}"):
@@ -116,8 +118,13 @@ def _words(line: str) -> list[tuple[str, str]]:
             runner, prev = False, word
             continue
         if start and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", word):  # VAR=value before the command
-            how = "runs" if word.split("=")[0] in LOADS else "names"  # (PATH=... : commands are found there)
-            out += [(how, _norm(w)) for w in C.WORD.findall(word.split("=", 1)[1].replace(":", " "))]
+            # (PATH=: commands are found there; SHELL=, HOME=, PYTHONUSERBASE=, NODE_OPTIONS= ...: which variable a
+            # program takes code by is not for a list to know, so every variable's paths are what the command runs)
+            name, value = word.split("=", 1)
+            # (judged as what runs: never only named; a PATH entry is where commands are found by name, not a
+            # directory run-parts runs whole: its entries are not each judged)
+            how = "finds commands in" if name == "PATH" else f"sets {name} to"
+            out += [(how, _norm(w)) for w in C.WORD.findall(value.replace(":", " "))]
             continue
         if start and word in ("then", "do", "else", "elif", "if", "while", "until", "!", "exec", "time", "export",
                               "declare", "typeset", "readonly", "local"):  # (export PATH=...: an assignment)
@@ -166,29 +173,68 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
     entry's, word by word (``-m app.worker`` is not ``-m app.worker_evil``); and when those words have the program
     take code from its working directory (``-m``, ``-c``, a relative script: ``python -m`` imports from there
     first), that directory is the live release or root's alone (``snap.writable_by_others``: a directory not looked
-    at counts as writable)."""
+    at counts as writable); the program the kernel runs (``exe``) is the one the entry names; and no variable by
+    which it finds code (``PYTHONPATH``, ``LD_PRELOAD``, ``PATH`` ...) names a place others may change."""
     cmd = (p.get("cmdline") or "").split(" ")
     why = ""
+    proc = ((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid"))) or {}
+    release = f"{exp.cfg.root}/releases/{live}" if live else None
     for entry in exp.allow.processes:
         user, colon, prefix = entry.partition(":")
         words = prefix.split()
         if not colon or user.strip() != p.get("user") or not words or cmd[:len(words)] != words:
             continue
+        said = f"allowed by {entry.strip()!r} in {exp.allow.where}, but "
+        found = _program(p.get("exe") or proc.get("exe"), words[0], exp, snap) or _environment(proc, release, snap)
+        if found:
+            why = said + found + ": the entry accounts for the program it names, not for another"
+            continue
         first = next((w for w in words[1:] if not w.startswith("-") and "=" not in w), "/")  # (a script)
         if not any(w in ("-m", "-c") for w in words[1:]) and first.startswith("/"):
             return None
-        cwd = str(((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid")), {}).get("cwd") or "")
-        release = f"{exp.cfg.root}/releases/{live}" if live else None
+        cwd = str(proc.get("cwd") or "")
         if release and (cwd == release or cwd.startswith(release + "/")):
             return None
         loose = snap.writable_by_others(cwd) if snap is not None and cwd.startswith("/") else "not known"
         if loose is None:
             return None
-        why = (f"allowed by {entry.strip()!r} in {exp.allow.where}, but it takes code from its working directory "
-               f"{cwd or '(not known)'} (-m, -c or a relative script: imported before anything else), which is "
-               f"not the live release and someone but root may change ({loose}): the entry accounts for the "
-               f"program it names, not for code found there")
+        why = (said + f"it takes code from its working directory {cwd or '(not known)'} (-m, -c or a relative "
+               f"script: imported before anything else), which is not the live release and someone but root may "
+               f"change ({loose}): the entry accounts for the program it names, not for code found there")
     return why
+
+
+# what a program reads from its environment to find code: the dynamic linker's and the interpreters' own variables
+CODE_ENV = ("LD_", "PYTHON", "PERL", "RUBY", "NODE_", "GCONV_PATH", "PATH=")
+
+
+def _program(exe: str | None, word: str, exp, snap) -> str | None:
+    """Why the program the kernel runs for a process (``exe``: argv[0] is the caller's choice) is not the one an
+    entry's first ``word`` names (through the snapshot's links; a bare name, from root's command dirs; a python
+    of the app's venvs, the stack's interpreter, which test_venv_python_is_the_stacks holds them to), or None."""
+    if exe is None:
+        return "the program it runs is not known (its /proc exe was not readable: CAP_SYS_PTRACE)"
+    names = [word] if word.startswith("/") else [f"{d}/{word}" for d in C.COMMANDS]
+    want = {n for n in names} | ({snap.realpath(n) for n in names} if snap is not None else set())
+    if reaches(word, exp.cfg.root) and "/venv/bin/python" in word:
+        want.add(f"/usr/bin/python{exp.stack.python_version}")
+    return None if exe in want else f"it runs {exe}, not {word} (its command line's first word is its own choice)"
+
+
+def _environment(proc: dict, release: str | None, snap) -> str | None:
+    """Why a variable of a process's environment by which its program finds code (:data:`CODE_ENV`) names a place
+    outside the live release that someone but root may change, or None (an environment not read: root's
+    processes; the watched users' are)."""
+    for pair in (proc.get("environ") or "").split("\0"):
+        if not pair.startswith(CODE_ENV) or "=" not in pair:
+            continue
+        for path in C.WORD.findall(pair.split("=", 1)[1].replace(":", " ")):
+            path = _norm(path)
+            inside = release and (path == release or path.startswith(release + "/"))
+            loose = None if inside or snap is None else snap.writable_by_others(path)
+            if loose:
+                return f"its environment's {pair[:160]!r} names {path}, which someone but root may change ({loose})"
+    return None
 
 
 def _norm(path: str) -> str:
@@ -217,6 +263,14 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
     found = _loose(snap, path) if loose else None
     if found:
         return f"{how} {path}, which someone but root may change ({found})"
+    st = snap.st(real)
+    if how == "runs" and depth > 0 and st and stat.S_ISDIR(st[0]):  # a directory root runs: run-parts, each entry
+        for name in [n for n in snap.listdir(real) or [] if RUN_PARTS.fullmatch(n)]:
+            entry = snap.st(f"{real}/{name}")  # (a package's unchanged program is the stock baseline, its owner too:
+            why = path_problem(snap, how, f"{real}/{name}", root, depth, loose) if entry and not stat.S_ISDIR(
+                entry[0]) and not stock(snap, f"{real}/{name}") else None  # at's 6755 daemon:daemon in PATH's /usr/bin)
+            if why:
+                return f"{how} {path}, which {why}"
     text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) and \
         not packaged(snap, real) else None
     if text is not None and not text.startswith("\x7fELF"):
@@ -226,6 +280,18 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
                 if why:
                     return f"{how} {path}, which {why} ({real}:{n})"
     return None
+
+
+def stock(snap, path: str) -> str | None:
+    """The package whose file ``path`` is as dpkg unpacked it: a conffile with dpkg's md5 (an admin's edit is not),
+    or :func:`packaged`; dpkg's conffiles read once per snapshot."""
+    from .parse import conffiles
+
+    if getattr(snap, "dpkg_conffiles", None) is None:
+        snap.dpkg_conffiles = conffiles(snap.data("/var/lib/dpkg/status"))
+    pkg, md5 = snap.dpkg_conffiles.get(path, (None, None))
+    data = snap.data(path) if pkg else None
+    return pkg if data is not None and hashlib.md5(data).hexdigest() == md5 else packaged(snap, path)
 
 
 def packaged(snap, path: str) -> str | None:

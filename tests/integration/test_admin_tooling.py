@@ -8,7 +8,8 @@ What counts as ordinary here (an independent tester's choice, not read from the 
   ``/etc/cron.d`` and root's crontab), ``rsyslog``, ``logrotate`` (run once: it reloads Apache as it does
   nightly), ``unattended-upgrades``, ``chrony`` (NTP; binds its command port on loopback), Debian's default
   MTA ``exim4-daemon-light`` (listens on 127.0.0.1:25 and ::1:25 only, setuid ``exim4``), ``fail2ban``, ``at``
-  (``6755 daemon:daemon``), ``iputils-ping`` with ``libcap2-bin`` (ping's ``cap_net_raw`` on Debian 12);
+  (``6755 daemon:daemon``), ``iputils-ping`` with ``libcap2-bin`` (ping's ``cap_net_raw`` on Debian 12), ``fuse``
+  (its postinst, not its unpack, makes ``fusermount`` setuid);
 - an ``admin`` login with a key, in Debian's ``sudo`` and ``adm`` groups (Debian's own ``%sudo`` rule);
 - a cron job running ``munin-run``; a backup script in ``/usr/local/sbin`` (umask 077: its copies of ``shared/``
   are root's alone) run by a systemd timer;
@@ -41,7 +42,8 @@ APP = APPS / "yourapplication"
 LISTENER = "test_every_listener_is_accounted_for[ssh://appuser@web]"
 
 PACKAGES = ("unattended-upgrades", "cron", "rsyslog", "logrotate", "prometheus-node-exporter", "chrony",
-            "exim4-daemon-light", "fail2ban", "at", "iputils-ping", "libcap2-bin", "munin-node")
+            "exim4-daemon-light", "fail2ban", "at", "iputils-ping", "libcap2-bin", "munin-node",
+            "fuse")  # (borgbackup's recommends): its postinst makes fusermount 4755, the package's own bits
 # No init system in the container: start each daemon as its package would, then wait (bounded) until the
 # listeners are up: node exporter TCP 9100 (238C), exim TCP 25 (0019), chrony UDP 323 (0143), munin-node TCP 4949
 # (1355) on loopback as its admin sets it (a Perl program run as root: its own lines are no root script to read).

@@ -472,6 +472,27 @@ def test_a_file_openssl_cnf_includes_where_the_deploy_login_writes_is_refused(re
         admin(ready, "mv /etc/ssl/openssl.cnf.keep /etc/ssl/openssl.cnf; rm -rf /srv/sslconf")
 
 
+def test_a_systemd_drop_in_for_apache_naming_where_the_deploy_login_writes_is_refused(ready):
+    """On a systemd host Debian's apache2ctl hands start and graceful to systemd, which runs apache2.service's
+    ExecReload with its Environment as root, and a drop-in changes both (attack8; the container has no systemd:
+    /run/systemd/system is made, as Debian's apache2ctl and the collector test for it). Bootstrap refuses naming
+    the drop-in's line; the gate's collector runs no apache2ctl as root; the package's unit alone passes."""
+    dropin = "/etc/systemd/system/apache2.service.d/ops.conf"
+    admin(ready, f"install -d -m 2775 -o root -g deployer /srv/tools && mkdir -p /run/systemd/system "
+                 f"{dropin.rsplit('/', 1)[0]} && printf '[Service]\\nExecReload=\\nExecReload=-/srv/tools/reload\\n' "
+                 f"> {dropin}")
+    try:
+        said = refused(ready, config())
+        why = f"{dropin}:3: 'ExecReload=/srv/tools/reload': /srv/tools/reload may be changed by someone other than root"
+        assert f"bootstrap refused: root does not run apache2ctl here: {why}" in said, said
+        runs = collected(ready)["runs"]
+        assert runs.get("refused", "").startswith(f"not run as root: {why}") and "dump" not in runs, runs
+        admin(ready, f"rm -rf {dropin.rsplit('/', 1)[0]}")
+        assert "refused" not in collected(ready)["runs"]  # the package's apache2.service: root's
+    finally:
+        admin(ready, f"rm -rf {dropin.rsplit('/', 1)[0]} /run/systemd/system /srv/tools")
+
+
 def test_what_the_gate_login_cannot_look_at_in_apaches_config_is_not_run_as_root(ready):
     """Whether root runs ``apache2ctl`` is decided by the login collector, unprivileged: what it cannot look at
     must count against the run, never pass unseen (class: a verdict over what was not looked at; root would read

@@ -172,7 +172,8 @@ def test_what_apache_and_the_daemons_load_and_what_an_allowed_file_does_is_check
 # Here: AuthorizedPrincipalsCommand as nobody whose root script sources a file in shared/; ForceCommand in a Match
 # block whose script runs the release's python; root's python3 running a relative script from its working
 # directory on 127.0.0.1; a readable doas rule for the app's group; an openssl.cnf .include of another account's
-# file; a sudo.conf askpass Path in another account's dir. Debian 12 only (CI time): the rules are unit-tested on
+# file; a sudo.conf askpass Path in another account's dir; root's python on an abstract UNIX socket; a user CA whose
+# signing key is the deploy login's. Debian 12 only (CI time): the rules are unit-tested on
 # both platforms' recorded baselines (tests/unit/test_root_reach.py).
 HELPDESK = ("import socket, time\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
             "s.bind(('127.0.0.1', 8125))\ns.listen()\ntime.sleep(3600)\n")
@@ -205,6 +206,18 @@ ROOT_REACH = (
     Fault("sudo-conf-askpass-of-another-account", "cw_load_path", "sudo.conf's askpass Path in a bot account's dir",
           "useradd -r -M -s /usr/sbin/nologin opsbot; mkdir -p /opt/opsbot/bin; cp /bin/true /opt/opsbot/bin/askpass;"
           " chown -R opsbot /opt/opsbot; printf 'Path askpass /opt/opsbot/bin/askpass\\n' >> /etc/sudo.conf"),
+    # root's UNIX sockets others may connect to (blind7's e05: root's tmux opened to the deploy login); here a root
+    # python on an abstract name (no file, no permission); a user CA whose signing key is the deploy login's (e23)
+    Fault("root-python-on-an-abstract-socket", "cw_listen", "root's python3 taking commands on the abstract UNIX "
+          "name @ops-control (any local process connects)", "setsid python3 -c 'import socket, time; s = "
+          "socket.socket(socket.AF_UNIX); s.bind(\"\\0ops-control\"); s.listen(); time.sleep(3600)' </dev/null "
+          ">/dev/null 2>&1 & i=0; until grep -q ' @ops-control$' /proc/net/unix; do i=$((i+1)); [ $i -lt 200 ] || "
+          "exit 1; sleep 0.05; done"),
+    Fault("ssh-user-ca-key-of-the-deploy-login", "cw_become", "a user CA sshd trusts (TrustedUserCAKeys) whose "
+          "signing key lies in the deploy login's home", "su -s /bin/sh {deploy_user} -c 'mkdir -p \"$HOME/ops-ca\" && "
+          "ssh-keygen -q -t ed25519 -N \"\" -C ops-ca -f \"$HOME/ops-ca/ca\"'; h=$(getent passwd {deploy_user} | "
+          "cut -d: -f6); install -m 0644 \"$h/ops-ca/ca.pub\" /etc/ssh/ops_user_ca.pub; printf 'TrustedUserCAKeys "
+          "/etc/ssh/ops_user_ca.pub\\n' >> /etc/ssh/sshd_config; /usr/sbin/sshd -t"),
 )
 
 

@@ -206,3 +206,65 @@ def test_what_openssl_cnf_names_is_judged_before_root_runs_apache2ctl():
                                     "not read here"), said
     stock = "dir = ./demoCA\ncerts = $dir/certs\nopenssl_conf = openssl_init\n[openssl_init]\nproviders = p\n"
     assert openssl("# .include fipsmodule.cnf\n" + stock) is None
+
+
+STOCK_UNIT = ("[Unit]\nDescription=The Apache HTTP Server\nDocumentation=https://httpd.apache.org/docs/2.4/\n\n"
+              "[Service]\nType=forking\nEnvironment=APACHE_STARTED_BY_SYSTEMD=true\n"
+              "ExecStart=/usr/sbin/apachectl start\n"
+              "ExecStop=/usr/sbin/apachectl graceful-stop\nExecReload=/usr/sbin/apachectl graceful\nKillMode=mixed\n"
+              "PrivateTmp=true\nRestart=on-abort\n")
+
+
+def on_systemd(dropins: dict, dirs: dict | None = None) -> str | None:
+    """The verdict on a systemd host (Debian's apache2ctl hands start, graceful and stop to systemd there) whose
+    apache2.service is Debian's and whose drop-in dirs hold ``dropins`` ({path: (st, text)})."""
+    files = {p: {"st": [D, 0, 0, 0, 0, 0]} for p in ("/run", "/run/systemd", "/run/systemd/system", "/lib",
+                                                      "/lib/systemd", "/lib/systemd/system", "/etc/systemd",
+                                                      "/etc/systemd/system")}
+    files["/lib/systemd/system/apache2.service"] = {"st": [F, 0, 0, 0, 0, 0], "data": STOCK_UNIT}
+    files.update({p: {"st": st, "data": text} for p, (st, text) in dropins.items()})
+    listed = {d: names for d, names in (dirs or {}).items()}
+
+    def listdir(d):
+        if d in listed:
+            return listed[d]
+        raise FileNotFoundError(2, "No such file or directory", d)
+    with mock.patch.object(collect_login.os, "listdir", listdir), \
+            mock.patch.object(collect_login, "read", side_effect=lambda out, p, *a: out["files"][p].get("data")):
+        return verdict("ServerName x", extra={**files, "/usr/sbin/apachectl": {"st": [F, 0, 0, 0, 0, 0]}})
+
+
+def test_what_systemd_runs_for_apache_on_a_systemd_host_is_judged_before_root_runs_apache2ctl():
+    """attack8 (the open item the seventh round named): on a systemd host bootstrap's `apache2ctl graceful` (and
+    start) is systemd's `reload apache2`: root runs the unit's ExecReload with its Environment, which a drop-in
+    changes. Each file systemd reads for apache2.service (the package's unit, drop-ins in every unit dir, every
+    service's service.d) and every absolute path word of it must be root's: a drop-in naming the deploy team's
+    directory is a no, as is a drop-in file that directory holds; the stock unit passes."""
+    assert on_systemd({}) is None
+    d = "/etc/systemd/system/apache2.service.d"
+    listed = {d: ["reload.conf"]}
+    for line, named in (("ExecReload=\nExecReload=-/srv/logtools/reload", "/srv/logtools/reload"),
+                        ("Environment=LD_PRELOAD=/srv/logtools/x.so", "/srv/logtools/x.so"),
+                        ("EnvironmentFile=-/srv/logtools/env", "/srv/logtools/env")):
+        said = on_systemd({d: ([D, 0, 0, 0, 0, 0], None), d + "/reload.conf": ([F, 0, 0, 0, 0, 0],
+                                                                                  "[Service]\n" + line + "\n")}, listed)
+        assert said and said.startswith(d + "/reload.conf:") and named + " may be" in said, said
+    # every service's drop-in dir, and a drop-in in a directory the deploy login's group may write
+    top = "/etc/systemd/system/service.d"
+    said = on_systemd({top: ([s.S_IFDIR | 0o2775, 0, 1001, 0, 0, 0], None),
+                       top + "/team.conf": ([F, 0, 0, 0, 0, 0], "[Service]\nEnvironment=A=1\n")}, {top: ["team.conf"]})
+    assert said and said.startswith(top + "/team.conf: ") and "may be changed by someone other than root" in said, said
+    said = on_systemd({d: ([D, 0, 0, 0, 0, 0], None), d + "/x.conf": ([F | 0o020, 0, 1001, 0, 0, 0], None)},
+                      {d: ["x.conf"]})
+    assert said and "was not read here" in said, said
+
+
+@pytest.mark.parametrize("line", ["export PATH=bin:/usr/sbin:/usr/bin", "export PATH=/usr/sbin::/usr/bin",
+                                  "export PATH=/usr/sbin:/usr/bin:", "LD_LIBRARY_PATH=lib/x86_64", "X=./tools/x"])
+def test_a_relative_or_empty_entry_in_envvars_is_a_no(line):
+    """attack8 (the seventh round's open item): apache2ctl sources envvars as root in the directory it runs in
+    (the admin's at bootstrap, / for the gate's collector): a relative PATH entry, an empty one (the current
+    directory), a relative library or program path are resolved from there, which is not root's to know."""
+    envvars = {"/etc/apache2/envvars": {"st": [F, 0, 0, 0, 0, 0], "data": line + "\n"}}
+    said = verdict("ServerName x", extra=envvars)
+    assert said and said.startswith("/etc/apache2/envvars:1: ") and "a relative or empty entry" in said, said

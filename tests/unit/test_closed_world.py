@@ -75,7 +75,14 @@ def inv(facts):
 
 def proc(pid, user, cmdline, ppid=1, comm=None, ancestors=()):
     return {"pid": pid, "user": user, "ppid": ppid, "comm": comm or cmdline.split()[0].rsplit("/", 1)[-1],
-            "cmdline": cmdline, "exe": None, "started": 0.0, "ancestors": list(ancestors)}
+            "cmdline": cmdline, "exe": program(cmdline), "started": 0.0, "ancestors": list(ancestors)}
+
+
+def program(cmdline: str) -> str:
+    """The executable the kernel shows for a process started as ``cmdline`` (an absolute first word, else from
+    /usr/bin): what an ``allow_processes`` entry's first word must name."""
+    word = cmdline.split()[0]
+    return word if word.startswith("/") else "/usr/bin/" + word
 
 
 # ---------------------------------------------------------------- serves
@@ -226,6 +233,7 @@ def test_an_allowed_process_that_runs_another_release_than_the_live_one_fails(ex
         assert msg.startswith("fail") and said in msg and "allow_processes accounts for the process, not for the " \
             "release it runs" in msg, (cmd, msg)
         p["started"], p["cmdline"] = switched + 5, cmd.replace(f"releases/{older}", f"releases/{LIVE}")
+        p["exe"] = program(p["cmdline"])
         allowed = allowing(exp, processes=(f"{user}: {p['cmdline'].split()[0]}",))
         assert outcome("cw_processes", facts, allowed) == "pass", cmd
 
@@ -896,7 +904,7 @@ def test_a_config_that_does_not_parse_is_the_configtests_failure_alone(exp):
 
 def test_a_loopback_listener_on_both_ip_versions_is_one_finding_and_one_allowance(exp):
     facts = clean_facts()
-    exim = proc(900, "Debian-exim", "/usr/sbin/exim4 -bd -q30m")
+    exim = dict(proc(900, "Debian-exim", "/usr/sbin/exim4 -bd -q30m"), exe=None)  # (its exe not read)
     for host in ("127.0.0.1", "::1"):
         inv(facts)["listeners"].append({"proto": "tcp", "host": host, "port": 25, "procs": [exim]})
     lines = [ln.strip() for ln in failing(facts, exp)["cw_listen"].splitlines() if ln.strip().startswith("- ")]
@@ -915,6 +923,16 @@ def test_a_loopback_listener_on_both_ip_versions_is_one_finding_and_one_allowanc
     ("cd /var/www/my-app2 && ./tool", False),
     ("/var/www/my-apple/run", False),
     ("/usr/bin/logrotate /etc/logrotate.conf", False),
+    # a glob the shell, tmpfiles or logrotate expand (attack8: a root cron job running /var/www/*/current/venv/bin/
+    # python ran the deploy login's .pth as root, and 'Z /var/www/*/shared 0777' passed the gate)
+    ("* * * * * root /var/www/*/current/venv/bin/python -m tasks", True),
+    ("Z /var/www/*/shared 0777 - -", True),
+    ("rm -rf /var/www/my-a??/cache", True),
+    ("tar czf /b.tgz /var/www/{other,my-app}/shared", True),
+    ("find /var/www/[m]y-app -delete", True),
+    ("/var/www/*.bak/run", False),
+    ("/var/*", False),  # above the tree: tree_reach_from_above's
+    ("*/5 * * * * root /tmp/*.sh", False),
 ])
 def test_what_reaches_the_apps_tree_is_a_path_word_not_a_substring(text, found):
     from deploytests.verify.mechanisms import reaches
@@ -957,7 +975,8 @@ def test_cron_lines_are_read_as_cron_reads_them(crontab, job):
     from deploytests.verify.mechanisms import cron_jobs
 
     found = cron_jobs({"/var/spool/cron/crontabs/deployer": crontab})
-    assert [(j["user"], j["job"]) for j in found] == [("deployer", job)]
+    assert [(j["user"], j["job"]) for j in found if "=" not in j["job"]] == [("deployer", job)]
+    assert [j["job"] for j in found if "=" in j["job"]] == (["PATH=/usr/bin"] if "PATH" in crontab else [])
 
 
 def test_sudoers_lines_are_read_as_sudo_reads_them():

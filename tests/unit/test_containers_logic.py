@@ -506,3 +506,51 @@ def test_a_snapshot_in_use_is_held_by_a_created_container_of_the_run_until_close
     assert first.name != second.name  # names unique whatever thread holds which snapshot (a count was not)
     runner.close()
     assert first.removed and second.removed and runner.holders == []
+
+
+def test_scenario_slots_follow_the_cores_and_how_busy_the_machine_is_at_the_start():
+    """3 scenarios per core on a machine idle at the start, 2 per core on a busy one (see scenario_slots)."""
+    from deploytests.suite.lab import scenario_slots
+
+    assert scenario_slots(2, 0.4) == 6 and scenario_slots(2, 1.99) == 6
+    assert scenario_slots(2, 2.0) == 4 and scenario_slots(2, 30.0) == 4
+    assert scenario_slots(1, 0.0) == 3 and scenario_slots(8, 9.0) == 16
+
+
+def test_a_scenarios_container_is_removed_off_its_slot_and_close_waits_for_the_removal():
+    """The slot's next scenario starts while the container of the one before is removed; close() returns only once
+    every container is removed; the summary counts the removal apart from the slot."""
+    import threading
+
+    from deploytests.suite.lab import Scenarios
+
+    removing, release = threading.Event(), threading.Event()
+    removed: list[str] = []
+
+    class Fleet:
+        def __init__(self, **kwargs):
+            self.times, self.containers, self.client = {"container start": 0.01}, [SimpleNamespace(id="c")], None
+
+        def __enter__(self):
+            return self
+
+        def stop(self):
+            removing.set()
+            release.wait(10)
+            removed.append("c")
+
+    runner = Scenarios(workers=1, snapshot=False)
+    runner._fleet = Fleet
+    runner._lab = lambda fleet, processes: SimpleNamespace(close=lambda: None, bootstrap=lambda: None, steps={})
+    stack = SimpleNamespace(image="img", base_image=None)
+    first = runner.submit("a", "a", stack, lambda lab: None, {})
+    first.result(10)
+    assert removing.wait(10) and not removed  # the first one's container is being removed ...
+    second = runner.submit("b", "b", stack, lambda lab: None, {})
+    second.result(10)  # ... while the second scenario ran in the same (only) slot
+    assert not removed
+    release.set()
+    runner.close()
+    assert removed == ["c", "c"] and "removal" in first.times
+    assert runner.figures()["slots"]["busy"] == sum(r.times.get(p, 0.0) for r in runner.runs.values()
+                                                   for p in Scenarios.SLOT)

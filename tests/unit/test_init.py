@@ -171,6 +171,42 @@ def test_django_settings_split_by_environment(tmp_path, pkg, manage, served, lea
     assert load_config(root).env_vars == {"DJANGO_SETTINGS_MODULE": served}
 
 
+# Class: a settings path read as if BASE_DIR were the project's top. A startproject moved under src/ (settings
+# in src/notesite/, BASE_DIR = Path(__file__).resolve().parent.parent is src/) with STATIC_ROOT =
+# BASE_DIR.parent / "staticfiles" got "no STATIC_ROOT" and no static files served; BASE_DIR / "staticfiles" there
+# was read as the project's staticfiles/ (it is src/staticfiles/). The path is now computed as Django does, with
+# each settings module's own __file__. Other members: Django < 3.1's os.path BASE_DIR with os.path.join, a nested
+# STATIC_ROOT, a split settings package under src/, and one outside the project (named in a note).
+@pytest.mark.parametrize("settings_file, base, static_root, expected", [
+    ("src/notesite/settings.py", "Path(__file__).resolve().parent.parent", 'BASE_DIR.parent / "staticfiles"',
+     "staticfiles"),
+    ("src/notesite/settings.py", "Path(__file__).resolve().parent.parent", 'BASE_DIR / "staticfiles"',
+     "src/staticfiles"),
+    ("notesite/settings.py", "os.path.dirname(os.path.dirname(os.path.abspath(__file__)))",
+     'os.path.join(BASE_DIR, "collected")', "collected"),
+    ("notesite/settings.py", "Path(__file__).resolve().parent.parent", 'str(BASE_DIR / "var" / "static")',
+     "var/static"),
+    ("src/notesite/settings/__init__.py", "Path(__file__).resolve().parent.parent.parent",
+     'BASE_DIR.parent.joinpath("public", "static")', "public/static"),
+    ("notesite/settings.py", "Path(__file__).resolve().parent.parent", '"/var/www/static"', None),
+])
+def test_django_static_root_is_computed_from_the_settings_file(tmp_path, settings_file, base, static_root,
+                                                               expected):
+    src = "src/" if settings_file.startswith("src/") else ""
+    root = project(tmp_path, {
+        "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notesite.settings")\n',
+        f"{src}notesite/__init__.py": "", f"{src}notesite/wsgi.py": "application = get_wsgi_application()\n",
+        settings_file: f"import os\nfrom pathlib import Path\nBASE_DIR = {base}\nSTATIC_URL = 'static/'\n"
+                       f"STATIC_ROOT = {static_root}\n"})
+    d = detect(root)
+    if expected is None:
+        assert d.static == {} and any("STATIC_ROOT is /var/www/static, outside the project" in n
+                                      for n in d.notes), d.notes
+    else:
+        assert (d.static, d.build) == ({"/static": expected}, ["python manage.py collectstatic --noinput"]), d.notes
+        assert not any("STATIC_ROOT" in n for n in d.notes), d.notes
+
+
 @pytest.mark.parametrize("name, app", [("Team-Notes", "team_notes"), ("9lives", "app_9lives"),
                                        ("x" * 40, "x" * 32), ("a.b c", "a_b_c")])
 def test_app_name_is_always_valid(name, app):
@@ -622,6 +658,45 @@ def test_a_plain_wsgi_app_is_read_in_every_layout_with_its_config_env_var_by_wha
         f"{dotted}:application", "wsgi", "/healthz", "SB_SETTINGS")
     assert not any(note.startswith("no WSGI app found") for note in d.notes), d.notes
     assert d.config_file == NEW_CONFIG  # the app reads a config file and the project has none: one is written
+
+
+LOOK_CONFIG = ("import os\nimport pathlib\n\nclass Config:\n    def __init__(self):\n"
+               "        self.storage_path = pathlib.Path(os.environ.get('LOOK_STORAGE_PATH', '/tmp/look'))\n"
+               "        self.storage_path.mkdir(parents=True, exist_ok=True)\n")
+LOOK_APP = ("import {fw}\n\nfrom .config import Config\n\n\ndef create_app(config=None):\n"
+            "    config = config or Config()\n    app = {fw}.{cls}()\n    return app\n\n\n"
+            "def get_app():\n    return create_app()\n")
+
+
+# Class: a framework taken from a function's name, and a path env var taken for the config file's. Falcon's
+# tutorial (look/app.py: create_app(config=None) and get_app(), falcon.App(); look/config.py: LOOK_STORAGE_PATH,
+# a dir it mkdirs) got framework flask (flask>=3.1 written into its [project] dependencies, a config "in Flask's
+# from_envvar Python syntax") and config_env = "LOOK_STORAGE_PATH": the deploy set it to the config file's path
+# and the app's mkdir failed (FileExistsError). Other members: Bottle's create_app() (bottle.Bottle()), a data dir
+# bound to a name (DATA = Path(os.getenv("DATA_DIR")); sqlite3.connect(DATA / "x.db")), and a config read through
+# Path(...).read_text() and a bound name's .open() (still a config env).
+@pytest.mark.parametrize("fw, cls", [("falcon", "App"), ("bottle", "Bottle")])
+def test_a_create_app_of_another_framework_is_plain_wsgi_and_a_data_dir_env_is_no_config(tmp_path, fw, cls):
+    root = project(tmp_path, {"look/__init__.py": "", "look/config.py": LOOK_CONFIG,
+                              "look/app.py": LOOK_APP.format(fw=fw, cls=cls), "requirements.txt": f"{fw}\n"})
+    d = detect(root)
+    assert (d.framework, d.entry_point, d.config_env, d.config_file) == ("wsgi", "look.app:create_app()", "", ""), d
+    assert any(n.startswith("it reads LOOK_STORAGE_PATH from the environment") for n in d.notes), d.notes
+    init(root, out=lambda line: None)
+    deps = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert deps == [fw], deps
+    assert "flask" not in (root / "deploy.toml").read_text()
+
+
+@pytest.mark.parametrize("code, env", [
+    ('DATA = Path(os.getenv("DATA_DIR", "data"))\nDB = sqlite3.connect(DATA / "x.db")\n', ""),
+    ('CONF = Path(os.environ["APP_CONF"]).read_text()\n', "APP_CONF"),
+    ('where = os.environ.get("APP_CONF")\nconf = Path(where).resolve()\nwith conf.open() as f:\n    f.read()\n',
+     "APP_CONF"),
+])
+def test_a_config_env_is_one_the_code_opens_not_one_it_builds_a_path_on(tmp_path, code, env):
+    source = f"import os\nimport sqlite3\nfrom pathlib import Path\n{code}\n\ndef application(e, s):\n    pass\n"
+    assert detect(project(tmp_path, {"box.py": source})).config_env == env
 
 
 def test_an_env_var_read_but_never_opened_is_no_config_env(tmp_path):

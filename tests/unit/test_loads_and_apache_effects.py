@@ -244,8 +244,11 @@ def test_the_login_collector_looks_at_the_directories_apaches_handlers_run_files
     (tree / "current").symlink_to("releases/r")
     conf += f'<Directory "{tree}/current/static">\n</Directory>\nWSGIScriptAlias / {tree}/application.wsgi\n'
     out = {"files": {"/etc/apache2/conf-available/media.conf": {"data": conf}}, "dirs": {}, "errors": {}}
+    (tmp_path / "tools").mkdir()
+    out["files"]["/etc/apache2/conf-available/media.conf"]["data"] += f"Alias /tools {tmp_path}/tools\n"
     collect_login.served_dirs(out, str(tree))
     assert out["files"][str(media)]["st"] and str(tmp_path / "ops.wsgi") in out["files"]
+    assert out["files"][str(tmp_path / "tools")]["st"]  # an Alias target (attack8: a <Location>'s handler)
     assert not [p for p in out["files"] if p.startswith(str(tree))], out["files"]
 
 
@@ -284,6 +287,30 @@ def test_a_handler_that_runs_the_files_of_a_directory_others_write_fails(text, c
     assert handler_problems(directives, cfg, "", {}, {}, lambda p: None, lambda d: None, cgi=cgi) == []  # root's
     plain = parse_file("/etc/apache2/conf-enabled/media.conf", text.replace("ExecCGI", "FollowSymLinks"))[0]
     assert handler_problems(plain, cfg, "", {}, {}, loose, lambda d: None, cgi=cgi) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Alias /tools /srv/tools\n<Location /tools>\n SetHandler cgi-script\n Options +ExecCGI\n</Location>\n",  # attack8
+    "<VirtualHost *:80>\n DocumentRoot /srv/tools\n AddHandler cgi-script .cgi\n <Directory /srv/tools>\n"
+    "  Options +ExecCGI\n </Directory>\n</VirtualHost>\n",  # the handler for a vhost, ExecCGI in its <Directory>
+    "AliasMatch ^/t/(.*) /srv/tools/$1\n<LocationMatch ^/t/>\n SetHandler cgi-script\n Options ExecCGI\n"
+    "</LocationMatch>\n"])
+def test_a_handler_for_urls_runs_the_files_they_map_to_and_others_write_there_fails(text):
+    """attack8: the handler rule judged a handler in a <Directory> only: 'Alias /tools /srv/tools' with
+    <Location /tools> SetHandler cgi-script (the deploy team's 2775 directory, the conf allowed in writing) ran the
+    deploy login's script as www-data for whoever asked, and the gate passed. A handler for URLs (a <Location>,
+    <Files>, a vhost's, the server's) runs what they map to: every Alias/AliasMatch target and DocumentRoot is
+    judged; the login collector lstats those too."""
+    from deploytests.verify.mechanisms import handler_problems, parse_file
+
+    cfg = load_config(APP)
+    directives = parse_file("/etc/apache2/conf-enabled/tools.conf", text)[0]
+    loose = {"/srv/tools": "/srv/tools 2775 root:deployer"}.get
+    found = handler_problems(directives, cfg, "", {}, {}, loose, lambda d: None, cgi=True)
+    assert len(found) == 1 and "maps URLs to /srv/tools" in found[0] and \
+        ": /srv/tools 2775 root:deployer" in found[0], found
+    assert handler_problems(directives, cfg, "", {}, {}, lambda p: None, lambda d: None, cgi=True) == []  # root's
+    assert handler_problems(directives, cfg, "", {}, {}, loose, lambda d: None, cgi=False) == []  # no CGI module
 
 
 @pytest.mark.parametrize("text", [

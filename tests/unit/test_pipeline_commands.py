@@ -151,6 +151,36 @@ def test_rolling_stops_at_the_first_failure():
     assert calls == ["a"]
 
 
+# Class: output to a closed pipe across the CLI's commands. `fab target kept status | head -1` hung for good:
+# the second host's progress line raised BrokenPipeError in its thread, outside the host's step, so the host got
+# no outcome and the run waited for it without a bound. Now anything a host's task raises is its outcome.
+@pytest.mark.parametrize("parallel", [True, False])
+def test_a_host_whose_progress_line_raises_still_ends_the_run(parallel):
+    import threading
+
+    def progress(host, *rest):
+        if host == "b":
+            raise BrokenPipeError(32, "Broken pipe")
+
+    result: list = []
+    runner = threading.Thread(target=lambda: result.append(_raised(lambda: run_on_hosts(
+        [FakeConn("a"), FakeConn("b")], lambda c: 1, step="status", parallel=parallel, progress=progress))),
+        daemon=True)
+    runner.start()
+    runner.join(60)  # a bound for the test itself: before the fix this run never ended
+    assert not runner.is_alive(), "run_on_hosts never returned"
+    assert isinstance(result[0], HostsFailed)
+    assert [(o.host, type(o.error).__name__) for o in result[0].outcomes] == [("a", "NoneType"),
+                                                                            ("b", "BrokenPipeError")]
+
+
+def _raised(fn):
+    try:
+        return fn()
+    except Exception as exc:  # noqa: BLE001
+        return exc
+
+
 def test_all_ok_returns_outcomes():
     out = run_on_hosts([FakeConn("a"), FakeConn("b")], lambda c: 1, parallel=True)
     assert out == [HostOutcome("a", 1, None, out[0].seconds), HostOutcome("b", 1, None, out[1].seconds)]

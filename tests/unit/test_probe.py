@@ -606,3 +606,60 @@ def test_the_error_log_since_verification_began_is_cut_from_the_tails_start():
     entry = {"st": [0o100640, 0, 4, len(big), 0, 1], "data": big[50:] + later}
     assert since(entry, len(big) - 10) == "y" * 10 + later
     assert since({"st": [0, 0, 0, 1, 0, 1]}, 0) is None
+
+
+@pytest.mark.parametrize("answer, expected", [
+    (b"HTTP/1.1 200 OK\r\nX-Deploy-Release: r1\r\nContent-Length: 2\r\n\r\nok", (200, "r1", "ok")),
+    (b"HTTP/1.1 200 OK\r\nx-deploy-release: a\r\nX-Deploy-Release: b\r\n\r\n", (200, "a, b", "")),  # as http.client
+    (b"HTTP/1.1 503 Service Unavailable\r\n\r\nnothing deployed yet\n", (503, None, "nothing deployed yet\n")),
+    (b"SSH-2.0-OpenSSH\r\n\r\n", (None, None, None)),
+    (b"", (None, None, None)),
+])
+def test_the_readers_get_reads_the_status_and_release_of_an_answer(answer, expected):
+    """The tree reader's GET on 127.0.0.1 (a plain socket: http.client's import was an eighth of its CPU): the
+    status, the X-Deploy-Release header (repeated ones joined as http.client joined them), the body's start; no
+    HTTP answer is a status of None with the reason."""
+    import socket
+    import threading
+
+    from deploytests.verify import reader
+
+    server = socket.create_server(("127.0.0.1", 0))
+    seen = []
+
+    def serve():
+        conn, _ = server.accept()
+        with conn:
+            seen.append(conn.recv(4096))
+            conn.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    got = reader.get({"port": server.getsockname()[1], "server_name": "example.test"}, "/health")
+    server.close()
+    assert (got["status"], got.get("release"), got.get("body")) == expected, got
+    assert seen[0].startswith(b"GET /health HTTP/1.1\r\nHost: example.test\r\n")
+    assert (got["status"] is None) == ("error" in got)
+
+
+def test_the_probe_sends_its_programs_compiled_for_the_same_python_else_their_source(tmp_path):
+    """Each program goes as a stub: the code the runner compiled from its file when the server's Python has the
+    runner's bytecode magic number, else the file's source, compiled there; either way the program runs as
+    ``__main__`` with its arguments, reads what follows it on stdin, and a traceback names it."""
+    import importlib.util
+    import subprocess
+    from types import SimpleNamespace
+
+    from deploytests.verify import facts
+
+    program = tmp_path / "prog.py"
+    program.write_text("import sys\nprint('ran', __name__, sys.argv[1:], sys.stdin.read())\n"
+                       "if sys.argv[1:] == ['fail']:\n    raise SystemExit(1 / 0)\n")
+    stub = facts.sent(SimpleNamespace(__file__=str(program)), "deploytests-test")
+    other = stub.replace(repr(importlib.util.MAGIC_NUMBER).encode(), repr(b"\0\0\r\n").encode(), 1)
+    assert other != stub and b"print('ran'" in stub  # (the source is in it for the other Python)
+    for sent in (stub, other):
+        boot = facts.BOOT.format(n=len(sent), name="deploytests-test")
+        ran = subprocess.run([sys.executable, "-I", "-S", "-c", boot, "x"], input=sent + b"rest", capture_output=True)
+        assert ran.stdout == b"ran __main__ ['x'] rest\n", ran.stderr
+        failed = subprocess.run([sys.executable, "-I", "-S", "-c", boot, "fail"], input=sent, capture_output=True)
+        assert failed.returncode == 1 and b'File "deploytests-test", line 4' in failed.stderr, failed.stderr

@@ -128,9 +128,13 @@ def test_roots_shell_startup_files_are_judged_when_the_snapshot_holds_them(exp, 
 
 
 def test_export_is_an_assignment_and_path_entries_are_each_a_place_commands_run_from():
-    assert rootacts._words("export PATH=/opt/a/bin:/srv/b/bin:$PATH") == [("runs", "/opt/a/bin"),
-                                                                          ("runs", "/srv/b/bin")]
-    assert rootacts._words("export LOGDIR=/srv/log") == [("names", "/srv/log")]
+    assert rootacts._words("export PATH=/opt/a/bin:/srv/b/bin:$PATH") == [("finds commands in", "/opt/a/bin"),
+                                                                          ("finds commands in", "/srv/b/bin")]
+    # any variable's value is judged as what runs (cron runs jobs with $SHELL, Python adds $HOME's and
+    # $PYTHONUSERBASE's user site: which variable a program takes code by is not for a list to know)
+    assert rootacts._words("export LOGDIR=/srv/log") == [("sets LOGDIR to", "/srv/log")]
+    assert rootacts._words("HOME=/srv/t /usr/bin/python3 -c 1") == [("sets HOME to", "/srv/t"),
+                                                                   ("runs", "/usr/bin/python3")]
 
 
 # ---------------------------------------------------------------- class 3: a loopback service's program
@@ -256,3 +260,53 @@ def test_the_collector_reads_what_these_rules_parse():
         assert path in collect_login.FILES
     assert "/etc/ssh/sshd_config" in collect_login.ROOT_RUNS and set(collect_login.LIBCONF) <= set(
         collect_login.ROOT_RUNS)
+
+
+TOOLS = {"/srv/tools": (D | 0o2775, 0, None), "/srv/tools/jobsh": (F | 0o775, 1001, None)}  # the deploy login's
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("path, text", [
+    ("/etc/cron.d/report", "SHELL=/srv/tools/jobsh\n0 3 * * * root /usr/bin/test -d /var/backups\n"),  # cron's shell
+    ("/etc/cron.d/report", "HOME=/srv/tools\n0 3 * * * root /usr/bin/python3 -c 1\n"),  # ~/.local's .pth files
+    ("/etc/crontab", "MAILTO=\"\"\n0 3 * * * root PYTHONUSERBASE=/srv/tools /usr/bin/python3 -c 1\n"),  # inline
+    ("/var/spool/cron/crontabs/root", "SHELL=/srv/tools/jobsh\n0 3 * * * /usr/bin/true\n"),  # root's own crontab
+])
+def test_a_root_jobs_variable_naming_what_others_may_change_is_a_finding_whatever_its_name(exp, platform, path, text):
+    """attack8: the gate judged a cron file's environment line, and a variable before a job's command, only for a
+    list of loader variables (PATH, PYTHONPATH, BASH_ENV ...; a crontab's own lines not at all): cron ran every
+    job of an admin's file with SHELL=/srv/tools/jobsh (the deploy team's directory) as root, and root's python3
+    ran the .pth of HOME=/srv/tools's user site, while the gate passed. Every variable's paths are now judged as
+    what the job runs."""
+    facts = host(platform, {path: (F | 0o644, 0, text), **TOOLS})
+    msg = fails("cw_schedules", facts, exp)
+    assert "/srv/tools" in msg and "which someone but root may change" in msg and " as root" in msg, msg
+    tools_root = host(platform, {path: (F | 0o644, 0, text), "/srv/tools": (D | 0o755, 0, None),
+                                 "/srv/tools/jobsh": (F | 0o755, 0, None)})
+    assert outcome("cw_schedules", tools_root, exp) == "pass"  # root's own directory: root's code
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("path, text, allowed", [
+    ("/etc/systemd/system/report.service", "[Service]\nExecStart=/srv/tools/jobsh\n", False),  # a timer's service
+    ("/etc/systemd/system/report.service", "[Service]\nEnvironment=HOME=/srv/tools\nExecStart=/usr/bin/python3 -c 1\n",
+     False),
+    ("/etc/systemd/system/report.service", "[Service]\nWorkingDirectory=/srv/tools\nExecStart=/usr/bin/python3 -m r\n",
+     False),
+    ("/etc/systemd/system/apache2.service.d/reload.conf", "[Service]\nExecReload=\nExecReload=-/srv/tools/jobsh\n",
+     True),  # an allowed override of Apache's unit: allow_units accounts for the unit, not for what root runs
+])
+def test_what_a_root_unit_runs_is_judged_as_a_cron_jobs_is(exp, platform, path, text, allowed):
+    """attack8: a root unit's commands were judged only for the app's tree: a timer's service running
+    /srv/tools/jobsh (the deploy login's file in the deploy team's directory) passed the gate, while the same
+    command in /etc/cron.d failed it. Each Exec*, WorkingDirectory, EnvironmentFile and Environment value is now
+    judged as a cron job's command line (rootacts.command_problem: someone but root may change it, root's scripts
+    one level further)."""
+    unit = path.split("/")[4].removesuffix(".d")
+    mine = dataclasses.replace(exp, allow=dataclasses.replace(exp.allow, units=(unit,))) if allowed else exp
+    msg = fails("cw_units", host(platform, {path: (F | 0o644, 0, text), **TOOLS}), mine)
+    assert f"{path}:" in msg and "/srv/tools" in msg and "someone but root may change" in msg, msg
+    rooted = host(platform, {path: (F | 0o644, 0, text), "/srv/tools": (D | 0o755, 0, None),
+                             "/srv/tools/jobsh": (F | 0o755, 0, None)})
+    assert "/srv/tools" not in str(outcome("cw_units", rooted, mine))  # root's alone: root's code (the helper's
+    # snapshot holds no dpkg lists for the stock units' links: those lines are the helper's, not this test's)

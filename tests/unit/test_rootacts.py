@@ -104,7 +104,8 @@ def test_the_places_table_is_what_the_login_collector_reads():
      "it sources " + ROOT + "/shared/data/routes.env (the app's tree)"),
     ("/etc/kernel/postinst.d/zz-notify", "#!/bin/sh\nexec " + ROOT + "/current/venv/bin/flask notify\n",
      "root runs it at every kernel package's install"),
-    ("/etc/ssh/sshrc", "PATH=" + ROOT + "/current/venv/bin:$PATH xauth -q\n", "it runs " + ROOT + "/current/venv/bin"),
+    ("/etc/ssh/sshrc", "PATH=" + ROOT + "/current/venv/bin:$PATH xauth -q\n",
+     "it finds commands in " + ROOT + "/current/venv/bin"),
     # blind8's h08 (shown: the release's python ran as uid 0 as systemd-shutdown runs it), and the other directories
     # systemd and kernel-install run each file of: systemd-sleep's, the environment generators', kernel-install's
     ("/usr/lib/systemd/system-shutdown/app-flush", "#!/bin/sh\n" + ROOT + "/current/venv/bin/python -c 'import x'\n",
@@ -220,7 +221,8 @@ def test_another_users_job_running_its_own_script_is_no_finding(exp):
 
 def proc(pid, uid, cmdline, cwd="/", ppid=1, opened=(), status=""):
     return {str(pid): {"uid": uid, "stat": f"{pid} (x) S {ppid} 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0",
-                       "status": status, "cmdline": cmdline.replace(" ", "\0"), "exe": "/usr/bin/dash", "cwd": cwd,
+                       "status": status, "cmdline": cmdline.replace(" ", "\0"), "cwd": cwd,
+                       "exe": cmdline.split()[0] if cmdline.startswith("/") else "/usr/bin/" + cmdline.split()[0],
                        "open": list(opened), "sockets": []}}
 
 
@@ -283,6 +285,28 @@ def test_a_packaged_programs_own_lines_are_not_read_as_roots_script(exp):
     assert "/etc/cron.d/ops:1:" in fails("cw_schedules", facts, exp)
 
 
+def test_a_packaged_program_of_another_owner_in_a_path_dir_a_root_job_runs_is_the_stock_baseline(exp):
+    """attack8, a false alarm found on the lab: Debian's `at` installs /usr/bin/at 6755 daemon:daemon, and a
+    directory a root job runs (run-parts; /etc/profile's PATH too, before a PATH entry was read as where commands
+    are found) had its entries judged one by one: 'runs /usr/bin, which runs /usr/bin/at, which someone but root
+    may change'. A package's program as dpkg unpacked it is the stock baseline, its owner the package's choice; the
+    same file changed after (its ctime) is judged as before."""
+    def facts(changed: bool) -> Facts:
+        f = cron("0 3 * * * root run-parts --report /usr/bin\n", {
+            "/usr/bin/at": (F | 0o6755, 1, ""), "/var/lib/dpkg/info/at.list": (F | 0o644, 0, "/usr/bin/at\n")})
+        f.raw.raw["dirs"]["/usr/bin"] = sorted(set(f.raw.raw["dirs"].get("/usr/bin", [])) | {"at"})
+        for d in ("/usr", "/usr/bin"):
+            f.raw.files.setdefault(d, {"st": [D | 0o755, 0, 0, 0, 0, 8]})
+        f.raw.raw["dirs"]["/var/lib/dpkg/info"].append("at.list")
+        f.raw.files["/var/lib/dpkg/info/at.list"]["ctime"] = 1000.0
+        f.raw.files["/usr/bin/at"]["st"] = f.raw.files["/usr/bin/at"]["st"][:6] + [2000.0 if changed else 999.0]
+        f.raw.dpkg = None
+        return f
+
+    assert "/usr/bin/at" not in outcome("cw_schedules", facts(False), exp)
+    assert "runs /usr/bin/at, which someone but root may change" in fails("cw_schedules", facts(True), exp)
+
+
 def test_an_allowed_process_binds_the_code_it_runs_not_the_command_line_it_chose(exp):
     """A process chooses its command line: the app's worker allowed in writing by its exact command line, started
     by the deploy login from a directory of its own so that ``-m`` imports its module from there, is not the app's
@@ -310,6 +334,36 @@ def test_an_allowed_process_binds_the_code_it_runs_not_the_command_line_it_chose
     msg = fails("cw_processes", app_process(script, "/dev/shm/w"), allowing(exp, processes=(f"yourapplication: "
                                                                                            f"{script}",)))
     assert "working directory /dev/shm/w" in msg, msg
+
+
+def test_an_allowed_process_binds_the_program_the_kernel_runs_and_its_code_finding_environment(exp):
+    """attack8: the entry bound the command line's words and the working directory, not the program the kernel
+    runs nor the environment the process chose: the deploy login (its sudo rule: the release's python as the app
+    user) started the allowed worker's exact command line from / with PYTHONPATH=/dev/shm/w (-m imported its own
+    module), and /bin/bash under the python's name with PATH=/dev/shm/w:... (bash -m ran the script of that name
+    in PATH): the gate passed both. The exe is now the entry's program (a venv's python: the stack's
+    interpreter), and no PYTHON*, LD_*, PERL*, RUBY*, NODE_* or PATH variable names a place others may change."""
+    worker = f"{ROOT}/current/venv/bin/python -m yourapplication.worker"
+    allowed = allowing(exp, processes=(f"yourapplication: {worker}",))
+    python = f"/usr/bin/python{exp.stack.python_version}"
+
+    def worker_process(exe, environ):
+        facts = host(proc=proc(931, 999, worker, cwd="/"), dirs={"/usr/bin": [], "/bin": []})  # (root's, as read)
+        facts.raw.raw["proc"]["931"].update(exe=exe, environ="\0".join(environ))
+        facts.get("inventory")["processes"].append({
+            "pid": 931, "user": "yourapplication", "ppid": 1, "comm": "python", "cmdline": worker, "exe": exe,
+            "started": 0.0, "ancestors": [{"pid": 1, "comm": "docker-init", "user": "root"}]})
+        return facts
+
+    assert outcome("cw_processes", worker_process(python, ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"]), allowed) == "pass"
+    msg = fails("cw_processes", worker_process(python, ["PATH=/usr/bin:/bin", "PYTHONPATH=/dev/shm/w"]), allowed)
+    assert "its environment's 'PYTHONPATH=/dev/shm/w' names /dev/shm/w, which someone but root may change" in msg, msg
+    msg = fails("cw_processes", worker_process("/usr/bin/bash", ["PATH=/usr/bin:/bin"]), allowed)
+    assert f"it runs /usr/bin/bash, not {ROOT}/current/venv/bin/python" in msg, msg
+    msg = fails("cw_processes", worker_process(python, ["PATH=/dev/shm/w:/usr/bin:/bin"]), allowed)
+    assert "'PATH=/dev/shm/w:/usr/bin:/bin' names /dev/shm/w" in msg, msg
+    msg = fails("cw_processes", worker_process(None, []), allowed)
+    assert "the program it runs is not known" in msg, msg
 
 
 # ---------------------------------------------------------------- 3. root attached to the app

@@ -171,9 +171,46 @@ def test_deploy_packs_once_per_server_python_and_deploys_once(fab_run, monkeypat
                         or SimpleNamespace(reports=[], table=lambda: [], failed=[], stopped=""))
     fab(tasks.pack, "appuser@web1", "appuser@web2")
     fab(tasks.deploy, "appuser@web1", "appuser@web2")
-    assert [p[1] for p in packs] == ["3.11", "3.13"]  # pack's own (the default, 3.11) is reused by deploy
+    assert [p[1] for p in packs] == ["3.11", "3.13"]  # pack's own (each host's Python) are reused by deploy
     assert rolled == [{"appuser@web1": "3.11", "appuser@web2": "3.13"}]
     assert capsys.readouterr().out.count("[runner] pack") == 2
+
+
+# Class: a step that builds for a default platform instead of the named servers'. `fab target kept13 pack deploy`
+# (the README's recipe) on a Debian 13 server packed a 36 MB artifact for Python 3.11 (9 s, never used) before
+# deploy packed the 3.13 one; `fab target X pack` alone checked a build the servers would never get. Other
+# members: -H hosts, a target from DEPLOYTESTS_TARGET; unchanged: --python, and pack with no server named.
+@pytest.mark.parametrize("how, expected", [
+    ("h", ["3.13"]), ("target-task", ["3.13"]), ("target-env", ["3.13"]), ("python", ["3.11"]), ("none", ["3.11"]),
+])
+def test_pack_builds_for_the_named_servers_python(fab_run, monkeypatch, tmp_path, how, expected):
+    from pathlib import Path
+
+    packs = []
+
+    def pack(project, cfg, python_version, machine):
+        packs.append(python_version)
+        return SimpleNamespace(seconds=0.01, path=Path(f"notes-1.0-{python_version}.tar"), size=3, cached=True,
+                               sha256=python_version, warnings=())
+
+    monkeypatch.setattr(tasks.pipeline, "pack", pack)
+    monkeypatch.setattr(session_module.Session, "platforms",
+                        lambda self, servers: {s.label: ("3.13", "x86_64") for s in servers})
+    from deploytests.targets.ssh import SshProvider
+
+    (tmp_path / "id_key").write_text("key")
+    (tmp_path / "targets.toml").write_text('[targets.kept13]\nhosts = ["appuser@web13"]\n'
+                                           'identity_file = "id_key"\nknown_hosts = "known_hosts"\n')
+    monkeypatch.setenv("DEPLOYTESTS_TARGETS", str(tmp_path / "targets.toml"))
+    monkeypatch.setattr(SshProvider, "open", lambda self: [SimpleNamespace(label=h.label) for h in self.spec.hosts])
+    monkeypatch.setattr(SshProvider, "close", lambda self: None)
+    if how == "target-task":
+        tasks.target(Context(), "kept13")
+    if how == "target-env":
+        monkeypatch.setenv("DEPLOYTESTS_TARGET", "kept13")
+    hosts = ("appuser@web13",) if how in ("h", "python") else ()
+    fab(tasks.pack, *hosts, **({"python": "3.11"} if how == "python" else {}))
+    assert packs == expected
 
 
 def test_deploy_without_servers_stops_before_packing(fab_run, monkeypatch):

@@ -161,3 +161,15 @@ def test_multi_line_server_text_cannot_forge_a_line_where_it_is_shown():
                       "/var/log/apache2/error.log").values()
     for text in shown:
         assert not [ln for ln in text.split("\n") if ln.startswith(("[web-1]", "FAILED"))], text
+
+
+def test_an_empty_detail_stays_empty():
+    """Class: an empty server text shown as an empty gutter line. A refused `fab rollback` (no older release)
+    ended with a '[host]' heading over a lone '  | ' per host: the agent's detail was empty, and the gutter made it
+    a block. Other member: the HostsFailed detail built from such errors has no heading for them."""
+    from deploytests.errors import DeployError, HostOutcome, HostsFailed
+    reply = untrusted.data({"event": "error", "what": "no release older", "detail": ""})
+    assert reply["detail"] == ""
+    err = DeployError("rollback failed", where="web1", detail=reply["detail"])
+    assert HostsFailed("rollback", [HostOutcome("web1", error=err)]).detail == ""
+    assert untrusted.data({"detail": "x"})["detail"].endswith("x")

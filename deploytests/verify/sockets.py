@@ -1,0 +1,192 @@
+"""Root's UNIX sockets that less trusted users may connect to: a way to run code as root that needs no network.
+
+A root process that takes connections on a UNIX socket (a tmux or screen server, ``socat UNIX-LISTEN:... EXEC:sh``,
+an agent's control socket) runs, as root, what a client asks of it. Who may connect is the kernel's rule: for a
+socket with a path, write permission on the socket file and search permission on every directory on the way
+(links resolved: the directories where they lead count); an abstract name (``@name``) has no file and no
+permission: any process of the host connects. Datagram sockets bound to a name take messages the same way.
+
+The facts are the probe's own: ``/proc/net/unix`` (every socket of the host's network namespace, read by the gate's
+login), each process's socket inodes (root's collector: ``/proc/<pid>/fd``), and the ``lstat`` and access ACL of
+each socket path and the directories above it (the login collector's ``unix_sockets``). Everything here is a plain
+function of that snapshot, run on the runner.
+
+A socket is accounted for when no less trusted party may connect to it (the deploy login, the app user, Apache's
+user, any other local user), when no root process holds it, when its root holders are Apache's own parent (its
+sockets, mod_wsgi's and mod_cgid's, come from Apache's configuration, which the Apache rules judge), when every
+root holder's program and the socket's name are the stack's baseline (measured on stock Debian 12 and 13 servers
+with systemd: ``stacks.base.Stack.baseline_root_unix``), or when ``allow_listen`` names it
+(``"unix:NAME USER PROGRAM"``, as the failure line prints it).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import stat
+import struct
+
+LISTENING = 0x10000  # __SO_ACCEPTCON in /proc/net/unix's Flags: a stream or seqpacket socket that listen()ed
+TYPES = {"0001": "stream", "0002": "datagram", "0005": "seqpacket"}
+AUTOBIND = re.compile(r"@[0-9a-f]{5}")  # a name the kernel chose for a client that sent without binding one
+# POSIX ACL entry tags (linux/posix_acl_xattr.h)
+USER_OBJ, USER, GROUP_OBJ, GROUP, MASK, OTHER = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
+ANYONE = "any local user"
+
+
+def unix_listeners(snap, procs) -> list[dict]:
+    """Every UNIX socket that takes connections or datagrams by name (``/proc/net/unix``: a listening stream or
+    seqpacket socket, or a datagram socket bound to a path or an abstract name; not the kernel's autobind names),
+    ``{name, type, procs, hidden}``: its holders as :meth:`Procs.shown` shows them with ``program`` (what an
+    ``allow_listen`` entry binds: :meth:`Procs.package`); ``hidden``: no holder seen and some process's file
+    descriptors could not be read."""
+    from .parse import dpkg_files
+
+    owners, found, files = procs.sockets(), [], None
+    hidden = sorted(p["pid"] for p in procs.table.values() if not p["fds_seen"] and p["state"] not in "ZX")
+    for row in (snap.text("/proc/net/unix") or "").splitlines()[1:]:
+        f = row.split(None, 7)
+        if len(f) < 8 or not f[6].isdigit() or not re.fullmatch(r"[0-9A-Fa-f]+", f[3]):
+            continue
+        name, listening = f[7], int(f[3], 16) & LISTENING
+        if not (listening or f[4] == "0002") or AUTOBIND.fullmatch(name):
+            continue
+        holders = [procs.shown(pid) for pid in owners.get(int(f[6]), []) if pid in procs.table]
+        if holders and files is None:
+            files = dpkg_files(snap)
+        for p in holders:
+            p["program"] = procs.package(p["pid"], files or {})[2]
+        found.append({"name": name, "type": TYPES.get(f[4], f[4]), "procs": holders,
+                      "hidden": [] if holders else hidden})
+    return found
+
+
+def acl(raw: str | None) -> list[tuple[int, int, int]]:
+    """The entries ``(tag, perm, id)`` of a ``system.posix_acl_access`` xattr's bytes (version 2, 8 bytes each)."""
+    data = (raw or "").encode("latin-1")
+    return [struct.unpack_from("<HHI", data, i) for i in range(4, len(data) - 7, 8)] if data[:4] == b"\2\0\0\0" \
+        else []
+
+
+def permits(entry: dict, uid: int, gids: set, bit: int) -> bool:
+    """Whether the kernel's permission check gives ``uid`` (in groups ``gids``) ``bit`` (2 write, 1 search) on a
+    file with this snapshot entry (its mode, owner, group and access ACL): owner, named user, group class (the
+    owning group or a named group, masked), other."""
+    mode, owner, group = entry["st"][0], entry["st"][1], entry["st"][2]
+    entries = acl(entry.get("acl"))
+    if uid == owner:
+        return bool(mode >> 6 & bit)
+    mask = next((p for t, p, _ in entries if t == MASK), 7)
+    named = [p for t, p, i in entries if t == USER and i == uid]
+    if named:
+        return bool(named[0] & mask & bit)
+    groups = [p for t, p, i in entries if t == GROUP and i in gids]
+    if group in gids or groups:
+        own = [mode >> 3 & 7] if group in gids and not entries else \
+            [p for t, p, _ in entries if t == GROUP_OBJ] if group in gids else []
+        return any(p & (mask if entries else 7) & bit for p in own + groups)
+    return bool(mode & bit)
+
+
+def may_connect(snap, path: str, uid: int, gids: set) -> bool | None:
+    """Whether ``uid`` may connect to the socket at ``path``: search on every directory on the way (the path as
+    named, up to a link, and where it leads) and write on the socket; None when the snapshot does not show it."""
+    found = may_open(snap, path, uid, gids, 2)
+    return found and stat.S_ISSOCK(snap.files[snap.realpath(path)]["st"][0])
+
+
+def may_open(snap, path: str, uid: int, gids: set, bit: int) -> bool | None:
+    """Whether ``uid`` (in ``gids``) may open ``path`` for ``bit`` (4 read, 2 write): search on every directory on
+    the way (the path as named, up to a link, and where it leads) and ``bit`` on the file; None when the snapshot
+    does not show it."""
+    real = snap.realpath(path)
+    dirs = {posixpath.dirname(real)}
+    for p in (path, real):
+        while p != "/":
+            p = posixpath.dirname(p)
+            dirs.add(p)
+    dirs = {d for d in dirs if "link" not in (snap.files.get(d) or {})}
+    for d in sorted(dirs, key=len):
+        entry = snap.files.get(d) or {}
+        if not entry.get("st"):
+            return None
+        if not permits(entry, uid, gids, 1):
+            return False
+    entry = snap.files.get(real) or {}
+    if not entry.get("st"):
+        return None
+    return permits(entry, uid, gids, bit)
+
+
+def reachers(snap, name: str, parties: dict[str, tuple[int, set]]) -> list[str]:
+    """Which of ``parties`` (label -> uid, gids) may connect to the socket ``name``: all of them for an abstract
+    name (``@...``); a party the snapshot cannot decide for (a path not looked at, a relative one) counts (deny by
+    default)."""
+    if not name.startswith("/"):  # abstract, or a relative path (bound from the process's directory): not known
+        return list(parties)
+    return [who for who, (uid, gids) in parties.items() if may_connect(snap, name, uid, gids) is not False]
+
+
+def parties(snap, users: dict[str, str]) -> dict[str, tuple[int, set]]:
+    """label -> (uid, gids) of the less trusted: each of ``users`` (role -> name) that exists, and any other
+    local user (uid -1, no group: the ``other`` bits)."""
+    out = {}
+    for role, name in users.items():
+        f = snap.users.facts(name) if name else None
+        if f:
+            out[f"{name} ({role})"] = (f["uid"], {g for n, g, _ in snap.users.every if n in f["groups"]})
+    out[ANYONE] = (-1, set())
+    return out
+
+
+def how(snap, name: str) -> str:
+    """How the socket ``name`` is reached, as the failure line shows it: its file's mode and owner, or abstract."""
+    if name.startswith("@"):
+        return "an abstract name: no file, no permission"
+    if not name.startswith("/"):
+        return "a path relative to where its process bound it: not looked at"
+    real = snap.realpath(name)
+    f = snap.lstat_facts(real)
+    where = f" (by the link {name} -> {real})" if real != name else ""
+    return f"{f.get('mode', '?')} {f.get('owner', '?')}:{f.get('group', '?')}" + where if "mode" in f else \
+        f"not looked at: {f['kind']}"
+
+
+def unix_lines(facts, exp, found: list[dict], apache_bin: str) -> list[str]:
+    """One line per UNIX socket a root process holds that a less trusted party may connect to and nothing
+    accounts for (see the module doc); ``found``: :func:`unix_listeners`."""
+    from .promises import _allow_hint, _holders, _listen_allowed
+
+    snap = getattr(facts, "raw", None)
+    if snap is None:
+        return []
+    who = parties(snap, {"the deploy login": exp.deploy_user, "the app user": exp.cfg.app_user,
+                         "Apache's user": (facts.get("inventory") or {}).get("apache_user") or
+                         exp.stack.apache.run_user})
+    baseline = {tuple(e.split(" ", 1)) for e in exp.stack.baseline_root_unix}
+    lines = []
+    for sock in found:
+        root = [p for p in sock["procs"] if p.get("uid") == 0]
+        if not root and not sock["hidden"]:
+            continue  # no root process holds it: another user's door is that user's
+        if root and all(p.get("exe") == apache_bin for p in root):
+            continue  # Apache's own (mod_wsgi's daemons, mod_cgid): made by its configuration, judged there
+        if root and all((p.get("exe"), sock["name"]) in baseline for p in root):
+            continue
+        reach = reachers(snap, sock["name"], who)
+        if not reach:
+            continue
+        key = f"unix:{sock['name']}"
+        allowed = _listen_allowed(exp, {key}, sock["procs"], apache_bin)
+        if allowed is True:
+            continue
+        first = min(root, key=lambda p: p["pid"]) if root else None
+        bind = f"{key} {first['user']} {first.get('program') or first['exe']}" if first and first.get("exe") else key
+        held = _holders(sock) if sock["procs"] else (
+            f"a process root could not see (the file descriptors of {len(sock['hidden'])} processes were not "
+            f"readable: no CAP_SYS_PTRACE?)")
+        lines.append(f"UNIX {sock['type']} socket {sock['name']} ({how(snap, sock['name'])}) takes connections for "
+                     f"{held}: {', '.join(reach)} may connect, and what it accepts runs as root (a "
+                     f"root tmux or screen session, a shell behind socat: a client's commands). "
+                     + (allowed or "") + _allow_hint(exp, "allow_listen", bind))
+    return lines

@@ -1,0 +1,155 @@
+"""Root's UNIX sockets that a less trusted user may connect to (``cw_listen``; deploytests.verify.sockets), as pure
+functions of recorded facts: a root tmux server whose socket others may write, ``socat UNIX-LISTEN`` with mode 0666,
+a root process on an abstract name (no file, no permission) fail naming the socket, its holder, who may connect and
+the allowance; the stock sockets (systemd's, journald's, exim's, Apache's own) and root's sockets nobody else may
+reach (a 0700 tmux dir, a 0600 socket) pass; ACL entries count as the kernel counts them."""
+
+from __future__ import annotations
+
+import dataclasses
+import stat
+
+import pytest
+from stock import outcome
+from test_root_reach import PLATFORMS, exp, host  # noqa: F401  (exp: the fixture)
+
+from deploytests.allowances import Allowances
+from deploytests.verify import parse, sockets
+
+S, D, L = stat.S_IFSOCK, stat.S_IFDIR, stat.S_IFLNK
+HEAD = "Num       RefCount Protocol Flags    Type St Inode Path\n"
+
+
+def with_socket(facts, name: str, exe: str, uid: int = 0, kind: str = "0001", flags: str = "00010000",
+                files: dict | None = None, inode: int = 88001):
+    """``facts`` with one more UNIX socket in /proc/net/unix, held by a new process 4343 (``uid``, ``exe``), and the
+    ``lstat`` entries ``files`` ({path: [mode, uid, gid] or with an "acl"}); the inventory's unix listeners parsed
+    again from the snapshot, as the probe does."""
+    raw = facts.raw
+    rows = raw.files.get("/proc/net/unix", {}).get("data") or HEAD
+    raw.files["/proc/net/unix"] = {"data": rows + f"0000000000000000: 00000002 00000000 {flags} {kind} 01 {inode} "
+                                                  f"{name}\n"}
+    raw.raw.setdefault("proc", {})["4343"] = {
+        "uid": uid, "stat": "4343 (x) S 1 4343 4343 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 900 " + "0 " * 30,
+        "cmdline": f"{exe}\0", "exe": exe, "cwd": "/",
+        "sockets": [f"socket:[{inode}]"], "status": ""}
+    for path, st in (files or {}).items():
+        entry = {"st": [st[0], st[1], st[2], 0, 0, 7]}
+        entry.update({"acl": st[3]} if len(st) > 3 else {})
+        entry.update({"link": st[4]} if len(st) > 4 else {})
+        raw.files[path] = entry
+    facts.remote["inventory"]["unix_listeners"] = sockets.unix_listeners(raw, parse.Procs(raw))
+    return facts
+
+
+def acl(*entries) -> str:
+    return (b"\2\0\0\0" + b"".join(t.to_bytes(2, "little") + p.to_bytes(2, "little") + i.to_bytes(4, "little")
+                                   for t, p, i in entries)).decode("latin-1")
+
+
+TMUX_SHARED = {"/tmp": [D | 0o1777, 0, 0], "/tmp/ops": [D | 0o755, 0, 0], "/tmp/ops/tmux.sock": [S | 0o777, 0, 0]}
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("name, exe, files, who", [
+    # blind7's e05: root's tmux on a socket the deploy login may write
+    ("/tmp/ops/tmux.sock", "/usr/bin/tmux", TMUX_SHARED, "any local user"),
+    # another member: socat UNIX-LISTEN,mode=0666 as root, in a directory everyone may enter
+    ("/run/ops-shell.sock", "/usr/bin/socat", {"/run": [D | 0o755, 0, 0], "/run/ops-shell.sock": [S | 0o666, 0, 0]},
+     "any local user"),
+    # root's default tmux dir, but the socket's group is the deploy login's (appuser, gid 1000)
+    ("/tmp/tmux-0/default", "/usr/bin/tmux", {"/tmp": [D | 0o1777, 0, 0], "/tmp/tmux-0": [D | 0o710, 0, 1000],
+                                              "/tmp/tmux-0/default": [S | 0o660, 0, 1000]},
+     "appuser (the deploy login)"),
+    # an ACL naming the deploy login (uid 1000) on a 0700 dir and a 0600 socket (mask rwx)
+    ("/srv/ctl/agent.sock", "/usr/local/sbin/agent", {
+        "/srv": [D | 0o755, 0, 0], "/srv/ctl": [D | 0o710, 0, 0, acl((1, 7, 0), (2, 1, 1000), (4, 0, 0), (0x10, 1, 0),
+                                                                      (0x20, 0, 0))],
+        "/srv/ctl/agent.sock": [S | 0o660, 0, 0, acl((1, 6, 0), (2, 6, 1000), (4, 0, 0), (0x10, 6, 0),
+                                                     (0x20, 0, 0))]}, "appuser (the deploy login)"),
+    # another member: a root python on an abstract name (no file, no permission: anyone)
+    ("@ops-control", "/usr/bin/python3.11", {}, "any local user")])
+def test_a_root_unix_socket_others_may_connect_to_fails_naming_it(exp, platform, name, exe, files, who):  # noqa: F811
+    facts = with_socket(host(platform), name, exe, files=files)
+    msg = outcome("cw_listen", facts, exp)
+    assert msg.startswith("fail: "), msg
+    assert f"UNIX stream socket {name} (" in msg and "pid 4343 (root)" in msg and who in msg, msg
+    assert f'allow_listen = ["unix:{name} root {exe}"]' in msg, msg
+    allowed = dataclasses.replace(exp, allow=Allowances(listen=(f"unix:{name} root {exe}",)))
+    assert outcome("cw_listen", facts, allowed) == "pass"
+    other = dataclasses.replace(exp, allow=Allowances(listen=(f"unix:{name} root /usr/bin/other",)))
+    assert outcome("cw_listen", facts, other).startswith("fail")  # the allowance binds the program
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("name, exe, uid, files", [
+    # root's tmux and screen as they start: their dirs are root's 0700
+    ("/tmp/tmux-0/default", "/usr/bin/tmux", 0, {"/tmp": [D | 0o1777, 0, 0], "/tmp/tmux-0": [D | 0o700, 0, 0],
+                                                 "/tmp/tmux-0/default": [S | 0o660, 0, 0]}),
+    ("/run/screen/S-root/77.s", "/usr/bin/screen", 0, {"/run": [D | 0o755, 0, 0], "/run/screen": [D | 0o1777, 0, 43],
+                                                       "/run/screen/S-root": [D | 0o700, 0, 0],
+                                                       "/run/screen/S-root/77.s": [S | 0o600, 0, 0]}),
+    # an ACL whose mask takes the named user's write away
+    ("/srv/ctl/agent.sock", "/usr/local/sbin/agent", 0, {
+        "/srv": [D | 0o755, 0, 0], "/srv/ctl": [D | 0o755, 0, 0],
+        "/srv/ctl/agent.sock": [S | 0o640, 0, 0, acl((1, 6, 0), (2, 6, 1000), (4, 0, 0), (0x10, 4, 0),
+                                                     (0x20, 0, 0))]}),
+    # the stock ones, measured: systemd's D-Bus socket, journald's, exim's notifier; a user's own agent
+    ("/run/dbus/system_bus_socket", "/usr/lib/systemd/systemd", 0, {"/run": [D | 0o755, 0, 0], "/run/dbus": [
+        D | 0o755, 0, 0], "/run/dbus/system_bus_socket": [S | 0o666, 0, 0]}),
+    ("/run/systemd/journal/stdout", "/usr/lib/systemd/systemd-journald", 0, {
+        "/run": [D | 0o755, 0, 0], "/run/systemd": [D | 0o755, 0, 0], "/run/systemd/journal": [D | 0o755, 0, 0],
+        "/run/systemd/journal/stdout": [S | 0o666, 0, 0]}),
+    ("@/var/spool/exim4/exim_daemon_notify", "/usr/sbin/exim4", 0, {}),
+    ("/var/run/apache2/wsgi.27.0.1.sock", "/usr/sbin/apache2", 0, {
+        "/var": [D | 0o755, 0, 0], "/var/run": [L | 0o777, 0, 0, "", "/run"], "/run": [D | 0o755, 0, 0],
+        "/run/apache2": [D | 0o755, 0, 0], "/run/apache2/wsgi.27.0.1.sock": [S | 0o700, 33, 0]}),
+    ("@ops-control", "/usr/bin/python3.11", 1000, {})])
+def test_stock_root_sockets_and_ones_no_one_else_reaches_pass(exp, platform, name, exe, uid, files):  # noqa: F811
+    facts = with_socket(host(platform), name, exe, uid=uid, files=files)
+    assert outcome("cw_listen", facts, exp) == "pass"
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_stock_name_held_by_another_root_program_and_a_datagram_socket_fail(exp, platform):  # noqa: F811
+    files = {"/run": [D | 0o755, 0, 0], "/run/systemd": [D | 0o755, 0, 0], "/run/systemd/notify": [S | 0o777, 0, 0]}
+    facts = with_socket(host(platform), "/run/systemd/notify", "/usr/bin/socat", kind="0002", flags="00000000",
+                        files=files)
+    msg = outcome("cw_listen", facts, exp)
+    assert "UNIX datagram socket /run/systemd/notify (0777 root:root)" in msg, msg
+    assert outcome("cw_listen", with_socket(host(platform), "/run/systemd/notify", "/usr/lib/systemd/systemd",
+                                            kind="0002", flags="00000000", files=files), exp) == "pass"
+
+
+def test_the_kernels_permission_rule_with_acls():
+    entry = {"st": [S | 0o660, 0, 5], "acl": acl((1, 6, 0), (2, 6, 1000), (4, 6, 0), (8, 2, 7), (0x10, 2, 0),
+                                                  (0x20, 0, 0))}
+    assert sockets.permits(entry, 1000, set(), 2)  # named user, masked to w
+    assert not sockets.permits(entry, 1000, set(), 4)  # the mask takes r away
+    assert sockets.permits(entry, 1001, {7}, 2) and sockets.permits(entry, 1001, {5}, 2)  # named and owning group
+    assert not sockets.permits(entry, 1001, {9}, 2)  # other: ---
+    assert sockets.permits({"st": [S | 0o602, 0, 5]}, 1001, {5}, 2) is False  # group matched: other bits not used
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_socket_whose_path_was_not_looked_at_counts_as_reachable(exp, platform):  # noqa: F811
+    # bound by a relative name (from the process's directory), or in a directory the gate's login could not enter
+    for name, files in (("ops.sock", {}), ("/srv/ops/ctl.sock", {"/srv": [D | 0o755, 0, 0]})):
+        msg = outcome("cw_listen", with_socket(host(platform), name, "/usr/local/sbin/agent", files=files), exp)
+        assert f"UNIX stream socket {name} (" in msg and "any local user may connect" in msg, msg
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_root_daemons_socket_open_to_a_group_the_deploy_login_is_in_fails(exp, platform):  # noqa: F811
+    # another member: dockerd's socket (0660 root:docker): the deploy login in group docker is root; nobody in it: no
+    files = {"/run": [D | 0o755, 0, 0], "/run/docker.sock": [S | 0o660, 0, 998]}
+    facts = with_socket(host(platform), "/run/docker.sock", "/usr/sbin/dockerd", files=files)
+    assert outcome("cw_listen", facts, exp) == "pass"  # no group named docker with the deploy login in it
+    group = facts.raw.files["/etc/group"]
+    group["data"] += "docker:x:998:appuser\n"
+    facts = with_socket(host(platform), "/run/docker.sock", "/usr/sbin/dockerd", files=files)
+    facts.raw.files["/etc/group"] = group
+    facts.raw.users = parse.Users(facts.raw.text("/etc/passwd") or "", group["data"])
+    msg = outcome("cw_listen", facts, exp)
+    assert "UNIX stream socket /run/docker.sock (0660 root:" in msg and "appuser (the deploy login) may connect" in \
+        msg and "any local user" not in msg, msg
