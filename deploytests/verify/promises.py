@@ -3042,7 +3042,38 @@ def sec_secrets(facts, exp):
               "every local user reads (others may enter each directory above it): its SECRET_KEY, database password "
               "and tokens; chmod o-r it (or remove the copy)" for c in (facts.get("tree_inventory") or {}).get(
                   "config_copies") or []]
+    lines += _secret_values_others_read(snap, exp)
     _unaccounted("secrets readable by others", lines, "sec_secrets", exp)
+
+
+def _secret_values_others_read(snap, exp) -> list[str]:
+    """A line for each file the probe read (Apache's configuration, root's files under /etc ...) that holds a
+    value of the app's config under a secret-looking key (``redaction``'s keyed values, 8 characters or more) and
+    that every local user may read (others' read bit, every directory above enterable): the secret moved out of
+    the config (a ``SetEnv APP_SECRET_KEY ...`` in Apache's configuration, 0644 like all of it). The value is
+    never printed; the file is named."""
+    from ..redaction import secrets_of
+
+    keyed = [v for v in secrets_of(exp.cfg.config_file).keyed if len(v) >= 8]
+    if not keyed:
+        return []
+    lines = []
+    for path, entry in sorted(snap.files.items()):
+        data, st = entry.get("data"), entry.get("st")
+        if not isinstance(data, str) or not st or not st[0] & 0o004 or path.startswith(exp.cfg.root + "/"):
+            continue
+        if not any(v in data for v in keyed):
+            continue
+        ups, up = [], posixpath.dirname(path)
+        while up not in ups:
+            ups.append(up)
+            up = posixpath.dirname(up)
+        if all((snap.st(u) or [0o001])[0] & 0o001 for u in ups):
+            f = snap.lstat_facts(path)
+            lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): holds a secret of the app's config (a "
+                         f"value under a secret key, e.g. SECRET_KEY): every local user, the app's code and Apache's "
+                         f"workers too, reads it; keep it in the config (0640) only, or make this file 0640")
+    return lines
 
 
 # what sshd may offer that the DevSec ssh-baseline (and Mozilla's OpenSSH guidelines) call weak, per keyword; none is
@@ -3664,7 +3695,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "the SSH host private keys are root's and readable by no one else (their group: shadow), root's home "
             "is root's alone (0700), and no copy of the app's config or of a kept one anywhere in the app's tree "
             "or where copies are left (/tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) (found by "
-            "content, any name: .configs/*, a .bak, a release's copy) is readable by others through "
+            "content, any name: .configs/*, a .bak, a release's copy), and no file the probe reads (Apache's "
+            "configuration, root's files under /etc) holding a secret value of it, is readable by others through "
             "directories they may enter: an attacker with any local account gets no hash to crack, no host key "
             "to impersonate the server to the runner, nothing of root's and none of the app's secrets",
             "test_secrets_not_readable_by_others", "/etc/shadow (0644 root:shadow): every local user ... reads every "

@@ -477,3 +477,17 @@ def test_a_file_or_dir_sshd_reads_its_configuration_from_that_others_may_change_
     assert outcome("cw_sshd", host(files=files), exp) == "pass"
     found = outcome("cw_sshd", host(files={**files, path: spec}), exp)
     assert f"- {path}: sshd (root) reads who logs in, and how, from there at its next start" in found, found
+
+
+@pytest.mark.parametrize("path, text", [
+    # blind8's k08 (an allowed app-env.conf: nobody read the secret), and the class's other members: the value in
+    # pam_env's /etc/environment, in Apache's envvars
+    ("/etc/apache2/conf-available/app-env.conf", "SetEnv APP_SECRET_KEY s3cr3t-do-not-print\n"),
+    ("/etc/environment", 'APP_SECRET_KEY="s3cr3t-do-not-print"\n'),
+    ("/etc/apache2/envvars", "export APP_SECRET_KEY='s3cr3t-do-not-print'\n")])
+def test_a_secret_of_the_config_in_a_file_others_read_fails_without_printing_it(exp, path, text):
+    found = outcome("sec_secrets", host(files={path: (0o100644, 0, 0, text)}), exp)
+    assert f"- {path} (0644 root:root): holds a secret of the app's config" in found, found
+    assert "s3cr3t-do-not-print" not in found
+    assert outcome("sec_secrets", host(files={path: (0o100640, 0, 33, text)}), exp) == "pass"
+    assert outcome("sec_secrets", host(files={path: (0o100644, 0, 0, "SetEnv APP_MODE production\n")}), exp) == "pass"
