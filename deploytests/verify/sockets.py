@@ -21,6 +21,7 @@ with systemd: ``stacks.base.Stack.baseline_root_unix``), or when ``allow_listen`
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 import stat
@@ -171,7 +172,8 @@ def unix_lines(facts, exp, found: list[dict], apache_bin: str) -> list[str]:
             continue  # no root process holds it: another user's door is that user's
         if root and all(p.get("exe") == apache_bin for p in root):
             continue  # Apache's own (mod_wsgi's daemons, mod_cgid): made by its configuration, judged there
-        if root and all((p.get("exe"), sock["name"]) in baseline for p in root):
+        if root and all(any(p.get("exe") == exe and fnmatch.fnmatchcase(sock["name"], name) for exe, name in baseline)
+                        for p in root):
             continue
         reach = reachers(snap, sock["name"], who)
         if not reach:

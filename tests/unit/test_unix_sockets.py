@@ -153,3 +153,14 @@ def test_a_root_daemons_socket_open_to_a_group_the_deploy_login_is_in_fails(exp,
     msg = outcome("cw_listen", facts, exp)
     assert "UNIX stream socket /run/docker.sock (0660 root:" in msg and "appuser (the deploy login) may connect" in \
         msg and "any local user" not in msg, msg
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_postfixs_relative_service_sockets_are_the_mtas_and_only_its(exp, platform):  # noqa: F811
+    # postfix's master binds its services by names relative to its spool (measured on Debian 12 and 13 servers
+    # with postfix: public/pickup, private/tlsmgr ...): the stack's MTA, as its TCP port 25 is
+    for name in ("public/pickup", "private/tlsmgr"):
+        facts = with_socket(host(platform), name, "/usr/lib/postfix/sbin/master")
+        assert outcome("cw_listen", facts, exp) == "pass", name
+    msg = outcome("cw_listen", with_socket(host(platform), "public/pickup", "/usr/bin/socat"), exp)
+    assert "UNIX stream socket public/pickup (a path relative to where its process bound it" in msg, msg

@@ -149,10 +149,11 @@ BASELINE_PRIVILEGED = (
 # Debian's MTAs as their packages start them: exim4 (the default) and postfix's master keep root and listen on
 # loopback (exim4's 127.0.0.1:25 and ::1:25; postfix with inet_interfaces = loopback-only)
 BASELINE_ROOT_LISTENERS = ("/usr/sbin/exim4", "/usr/lib/postfix/sbin/master")
-# root's UNIX sockets others may connect to on a stock server (measured on Debian 12 and 13 containers booted with
-# systemd, apache2, openssh-server, cron, rsyslog, exim4, unattended-upgrades; without systemd, rsyslogd's /dev/log):
-# systemd's own (socket activation: D-Bus, journald, its varlink services, Debian 13's sshd over AF_UNIX; 12 spells
-# ManagedOOM's "io.system."), journald's, rsyslogd's and exim4's daemon notifier (an abstract datagram name)
+# root's UNIX sockets others may connect to on a stock server ("EXE NAME", NAME a glob), measured on Debian 12 and
+# 13 containers booted with systemd, apache2, openssh-server, cron, rsyslog, exim4, unattended-upgrades (without
+# systemd: rsyslogd's /dev/log): systemd's own (socket activation: D-Bus, journald, its varlink services, Debian
+# 13's sshd over AF_UNIX; 12 spells ManagedOOM's "io.system."), journald's, rsyslogd's, exim4's daemon notifier
+# (an abstract datagram name) and postfix's (its relative names, seen on Debian 12 and 13 servers with postfix)
 SYSTEMD, JOURNALD = "/usr/lib/systemd/systemd", "/usr/lib/systemd/systemd-journald"
 BASELINE_ROOT_UNIX = tuple(f"{SYSTEMD} {n}" for n in (
     "/run/systemd/notify", "/run/systemd/userdb/io.systemd.DynamicUser", "/run/systemd/io.system.ManagedOOM",
@@ -161,7 +162,10 @@ BASELINE_ROOT_UNIX = tuple(f"{SYSTEMD} {n}" for n in (
     "/run/systemd/journal/stdout", "/run/dbus/system_bus_socket", "/run/ssh-unix-local/socket")) + tuple(
     f"{JOURNALD} /run/systemd/journal/{n}" for n in ("dev-log", "socket", "stdout")) + (
     "/usr/sbin/rsyslogd /run/systemd/journal/syslog", "/usr/sbin/rsyslogd /dev/log",
-    "/usr/sbin/exim4 @/var/spool/exim4/exim_daemon_notify")
+    "/usr/sbin/exim4 @/var/spool/exim4/exim_daemon_notify",
+    # postfix's master (the other MTA, root as its package starts it) binds its services by names relative to
+    # /var/spool/postfix: private/ (0700 postfix) and public/ (2710 postfix:postdrop); its children run as postfix
+    "/usr/lib/postfix/sbin/master private/*", "/usr/lib/postfix/sbin/master public/*")
 BASELINE_SUDOERS = (
     "Defaults env_reset", "Defaults mail_badpass",
     'Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"', "Defaults use_pty",
