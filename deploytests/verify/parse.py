@@ -48,6 +48,7 @@ class Snapshot:
     def __init__(self, raw: dict):
         self.raw, self.files, self.dirs = raw, raw.get("files") or {}, raw.get("dirs") or {}
         self.dpkg: dict[str, str] | None = None  # dpkg_files(self), once parsed
+        self.dpkg_lists: dict[str, list[str]] | None = None  # dpkg_lists(self), once made
         self.texts: object = None  # mechanisms.texts(): root's text files, each made safe when first read
         self.users = Users(self.text("/etc/passwd") or "", self.text("/etc/group") or "")
 
@@ -212,6 +213,17 @@ def dpkg_files(snap: Snapshot) -> dict[str, str]:
                 found.setdefault("/usr" + path, package)
     snap.dpkg = found
     return found
+
+
+def dpkg_lists(snap: Snapshot) -> dict[str, list[str]]:
+    """``{package: [its info/*.list paths]}`` (one per architecture), made once per snapshot: a check asking for
+    every file of root's jobs scanned all ~800 list names per file (4 million comparisons, 0.15 s per host)."""
+    if snap.dpkg_lists is None:
+        snap.dpkg_lists = {}
+        for name in snap.listdir(DPKG_INFO) or []:
+            if name.endswith(".list"):
+                snap.dpkg_lists.setdefault(name[:-len(".list")].split(":")[0], []).append(f"{DPKG_INFO}/{name}")
+    return snap.dpkg_lists
 
 
 def deleted_maps(maps: str | None) -> list[str]:

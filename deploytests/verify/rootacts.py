@@ -298,13 +298,12 @@ def packaged(snap, path: str) -> str | None:
     """The package whose file ``path`` is as dpkg unpacked it (dpkg lists it, and its inode did not change after
     that package's list was written): the distribution's program, whose lines are not read as root's own script
     (munin-node's Perl documentation naming its pid file is no command); None when not known."""
-    from .parse import dpkg_files
+    from .parse import dpkg_files, dpkg_lists
 
     pkg, st = dpkg_files(snap).get(path), snap.st(path)
     if not pkg or not st or len(st) < 7:
         return None
-    lists = [f"{C.DPKG_INFO}/{n}" for n in snap.listdir(C.DPKG_INFO) or [] if n.endswith(".list")
-             and n[:-len(".list")].split(":")[0] == pkg]
+    lists = dpkg_lists(snap).get(pkg, [])
     return pkg if any(t is not None and st[6] <= t + 2 for t in ((snap.files.get(ls) or {}).get("ctime")
                                                                   for ls in lists)) else None
 
