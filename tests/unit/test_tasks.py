@@ -81,16 +81,21 @@ def test_target_task_names_the_target_for_the_tasks_after_it(fab_run, monkeypatc
     assert seen == ["staging"] and str(info.value) == "fab status: unknown target 'staging'."
 
 
-def test_status_of_a_target_without_base_url_runs(fab_run, monkeypatch, tmp_path):
-    """Reviewer: `fab target X status` said `no base_url for ssh://...`; no fab step makes an HTTP request."""
+def ssh_target(monkeypatch, tmp_path, name: str, host: str) -> None:
+    """A targets.toml with ssh target ``name`` on ``host``, its servers opened as labels only (no SSH)."""
     from deploytests.targets.ssh import SshProvider
 
     (tmp_path / "id_key").write_text("key")
-    (tmp_path / "targets.toml").write_text('[targets.vm]\nhosts = ["appuser@127.0.0.1:2222"]\n'
+    (tmp_path / "targets.toml").write_text(f'[targets.{name}]\nhosts = ["{host}"]\n'
                                            'identity_file = "id_key"\nknown_hosts = "known_hosts"\n')
     monkeypatch.setenv("DEPLOYTESTS_TARGETS", str(tmp_path / "targets.toml"))
     monkeypatch.setattr(SshProvider, "open", lambda self: [SimpleNamespace(label=h.label) for h in self.spec.hosts])
     monkeypatch.setattr(SshProvider, "close", lambda self: None)
+
+
+def test_status_of_a_target_without_base_url_runs(fab_run, monkeypatch, tmp_path):
+    """Reviewer: `fab target X status` said `no base_url for ssh://...`; no fab step makes an HTTP request."""
+    ssh_target(monkeypatch, tmp_path, "vm", "appuser@127.0.0.1:2222")
     tasks.target(Context(), "vm")
     fab(tasks.status)
     assert [labels for labels, _ in fab_run.calls] == [["ssh://appuser@127.0.0.1:2222"]]
@@ -196,14 +201,7 @@ def test_pack_builds_for_the_named_servers_python(fab_run, monkeypatch, tmp_path
     monkeypatch.setattr(tasks.pipeline, "pack", pack)
     monkeypatch.setattr(session_module.Session, "platforms",
                         lambda self, servers: {s.label: ("3.13", "x86_64") for s in servers})
-    from deploytests.targets.ssh import SshProvider
-
-    (tmp_path / "id_key").write_text("key")
-    (tmp_path / "targets.toml").write_text('[targets.kept13]\nhosts = ["appuser@web13"]\n'
-                                           'identity_file = "id_key"\nknown_hosts = "known_hosts"\n')
-    monkeypatch.setenv("DEPLOYTESTS_TARGETS", str(tmp_path / "targets.toml"))
-    monkeypatch.setattr(SshProvider, "open", lambda self: [SimpleNamespace(label=h.label) for h in self.spec.hosts])
-    monkeypatch.setattr(SshProvider, "close", lambda self: None)
+    ssh_target(monkeypatch, tmp_path, "kept13", "appuser@web13")
     if how == "target-task":
         tasks.target(Context(), "kept13")
     if how == "target-env":
