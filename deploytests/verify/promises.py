@@ -1643,7 +1643,8 @@ def _job_reach(snap, job: dict, root: str):
 
 
 def cw_units(facts, exp):
-    """Every systemd unit under /etc/systemd/system, /run/systemd/system and /run/systemd/transient that runs as
+    """Every systemd unit and drop-in in systemd's unit search path but the packages' (/etc/systemd/system, its
+    .control and .attached twins, /run/systemd/{system,transient} ...: :data:`collect_login.SYSTEMD_PATH`) that runs as
     the app or deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/
     EnvironmentFile path there), and the systemd user manager of the app, deploy or Apache user that starts at
     boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name; so is an override
@@ -3573,9 +3574,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "pid 812 (yourapplication) '(wsgi:app) -k start' is traced by pid 901 (root) 'strace -f -p 812': the "
             "tracer reads and may change everything it reads, writes and holds ...", root_only=True,
             needs=("apache",)),
-    Promise("cw_units", f"{CW}: runs", "no systemd unit or timer under /etc/systemd/system, /run/systemd/{system,"
-            "transient} or /usr/local/lib/systemd/system runs as the app or deploy user, or runs code from the "
-            "app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there); no unit file linked "
+    Promise("cw_units", f"{CW}: runs", "no systemd unit, timer or drop-in under /etc/systemd/system, "
+            "/etc/systemd/system.{control,attached}, /run/systemd/{system,system.control,system.attached,transient} "
+            "or /usr/local/lib/systemd/system (systemd's search path but the packages') runs as the app or deploy "
+            "user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path "
+            "there); no unit file linked "
             "from there is one no package ships; the app, deploy and Apache users have no systemd "
             "user manager at boot (linger) and no enabled user units; no drop-in or unit file there changes how "
             "systemd starts, reloads or stops Apache's or sshd's unit; each unit's Exec*, WorkingDirectory, "

@@ -295,6 +295,13 @@ def test_a_root_jobs_variable_naming_what_others_may_change_is_a_finding_whateve
      False),
     ("/etc/systemd/system/apache2.service.d/reload.conf", "[Service]\nExecReload=\nExecReload=-/srv/tools/jobsh\n",
      True),  # an allowed override of Apache's unit: allow_units accounts for the unit, not for what root runs
+    # attack9: the rest of systemd's unit search path (systemd.unit(5)): systemctl set-property's system.control
+    # dirs (searched first), portablectl's system.attached; a package unit's drop-in there, or a unit of its own
+    ("/etc/systemd/system.control/cron.service.d/ops.conf", "[Service]\nCPUQuota=50%\nExecStartPost=/srv/tools/jobsh\n",
+     False),
+    ("/run/systemd/system.control/report.service", "[Service]\nExecStart=/srv/tools/jobsh\n", False),
+    ("/etc/systemd/system.attached/report.service", "[Service]\nExecStart=/srv/tools/jobsh\n", False),
+    ("/run/systemd/system.attached/cron.service.d/x.conf", "[Service]\nEnvironment=PYTHONPATH=/srv/tools\n", False),
 ])
 def test_what_a_root_unit_runs_is_judged_as_a_cron_jobs_is(exp, platform, path, text, allowed):
     """attack8: a root unit's commands were judged only for the app's tree: a timer's service running
@@ -310,3 +317,4 @@ def test_what_a_root_unit_runs_is_judged_as_a_cron_jobs_is(exp, platform, path, 
                              "/srv/tools/jobsh": (F | 0o755, 0, None)})
     assert "/srv/tools" not in str(outcome("cw_units", rooted, mine))  # root's alone: root's code (the helper's
     # snapshot holds no dpkg lists for the stock units' links: those lines are the helper's, not this test's)
+
