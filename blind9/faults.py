@@ -299,9 +299,17 @@ ALLOWED = (
           "/opt/pyenv/versions/3.12.8/bin; cp /usr/bin/python3 /opt/pyenv/versions/3.12.8/bin/python3.12; "
           "chown dev:dev /opt/pyenv/versions/3.12.8/bin/python3.12; ln -sfn /opt/pyenv/versions/3.12.8/bin/python3.12 /usr/local/bin/python3; "
           "/usr/local/bin/python3 -c pass"),
+    Fault("k09-allowed-sudo-tar-extract-ci-upload", "security/grant",
+          "an allowed sudoers line for the CI account (allow_sudo '%deploy-ci ALL=(root) NOPASSWD: /usr/bin/tar -xzf "
+          "/srv/ci/app-release.tgz -C /var/www/incoming', every argument fixed; /srv/ci the CI account's upload "
+          "dir): tar run as root keeps the owners and modes its archive records: the CI account ships a "
+          "setuid-root file in its archive and is root",
+          "groupadd deploy-ci; useradd -m -s /bin/bash -G deploy-ci ci; install -d -o ci -g ci /srv/ci; mkdir -p /var/www/incoming; "
+          "printf '%%deploy-ci ALL=(root) NOPASSWD: /usr/bin/tar -xzf /srv/ci/app-release.tgz -C /var/www/incoming\\n' "
+          "> /etc/sudoers.d/deploy-ci; chmod 0440 /etc/sudoers.d/deploy-ci; visudo -c >/dev/null"),
 )
 
-ALLOW_KEYS = """allow_sudo = ["%webops ALL=(root) NOPASSWD: /usr/bin/tee /etc/apache2/conf-available/maintenance.conf, /usr/sbin/apache2ctl graceful", "%deploy-ci ALL=(root) NOPASSWD: /usr/bin/install -m 0644 /tmp/app-release.tgz /var/www/incoming/", "Defaults:%webops env_keep += \\"PYTHONPATH\\"", "%webops ALL=(root) NOPASSWD: /usr/local/sbin/app-cache-flush"]
+ALLOW_KEYS = """allow_sudo = ["%webops ALL=(root) NOPASSWD: /usr/bin/tee /etc/apache2/conf-available/maintenance.conf, /usr/sbin/apache2ctl graceful", "%deploy-ci ALL=(root) NOPASSWD: /usr/bin/install -m 0644 /tmp/app-release.tgz /var/www/incoming/", "%deploy-ci ALL=(root) NOPASSWD: /usr/bin/tar -xzf /srv/ci/app-release.tgz -C /var/www/incoming", "Defaults:%webops env_keep += \\"PYTHONPATH\\"", "%webops ALL=(root) NOPASSWD: /usr/local/sbin/app-cache-flush"]
 allow_privileged = ["/usr/bin/tar 0755 root:root cap_dac_read_search=ep"]
 allow_units = ["app-authd.service"]
 allow_cron = ["/etc/cron.d/app-usage"]
