@@ -107,10 +107,10 @@ PLAIN = (
           "and run every module, now read the app's config (0640, group {app_group}: SECRET_KEY) and write its data",
           "usermod -aG {app_group} www-data; id www-data | grep -q '({app_group})'; " + RESTART),
     Fault("h10-config-acl-for-www-data", "security/grant",
-          "acl installed and 'setfacl -m u:www-data:r {config}' so a status page served by Apache can show the "
+          "acl installed and 'setfacl -m u:www-data:r {config}' (and u:www-data:x on shared/, to reach it) so a status page served by Apache can show the "
           "app's settings: the config still lists as 0640 {login}:{app_group}, but Apache's workers (every site, "
           "every module) read SECRET_KEY",
-          APT.format(pkgs="acl") + "; setfacl -m u:www-data:r {config}; getfacl -p {config} | grep -q '^user:www-data:r--'"),
+          APT.format(pkgs="acl") + "; setfacl -m u:www-data:x {root}/shared; setfacl -m u:www-data:r {config}; getfacl -p {config} | grep -q '^user:www-data:r--'"),
     Fault("h12-sshd-authorized-keys-file-extra-global", "security/grant",
           "an intruder's persistence: sshd's AuthorizedKeysFile given a second, global file "
           "('AuthorizedKeysFile .ssh/authorized_keys /usr/share/misc/.kbd-cache', the same file for every user, "
@@ -148,14 +148,14 @@ PLAIN = (
           "d=/root/.local/lib/python{python_version}/site-packages; mkdir -p $d; printf '%s\\n' \"$l/src/opscli\" > $d/__editable__.opscli-0.1.pth; "
           "python3 -c 'import opscli' "),
     Fault("h17-wsgi-import-script-apm-agent", "drift/load",
-          "an APM vendor's mod_wsgi instructions followed: a site file yourapplication-apm.conf with "
+          "an APM vendor's mod_wsgi instructions followed: a site file zz-yourapplication-apm.conf (after the app's: the daemon group is defined there) with "
           "'WSGIImportScript /opt/apm/bootstrap.py process-group={app_user} application-group=%{{GLOBAL}}' (the "
           "agent's bootstrap, kept in /opt/apm by the 'apm' account that updates it): at every daemon start the "
           "app's own process runs that account's script as the app user: it reads the config and every request",
           "useradd -r -m -d /var/lib/apm -s /usr/sbin/nologin apm; install -d -o apm -g apm /opt/apm; "
           "printf '# apm agent bootstrap\\nimport os\\nos.environ.setdefault(\"APM_SERVICE\", \"web\")\\n' > /opt/apm/bootstrap.py; "
           "chown apm:apm /opt/apm/bootstrap.py; printf 'WSGIImportScript /opt/apm/bootstrap.py process-group={app_user} "
-          "application-group=%%{{GLOBAL}}\\n' > /etc/apache2/sites-available/yourapplication-apm.conf; a2ensite -q yourapplication-apm; "
+          "application-group=%%{{GLOBAL}}\\n' > /etc/apache2/sites-available/zz-yourapplication-apm.conf; a2ensite -q zz-yourapplication-apm; "
           + RESTART),
     Fault("h18-apache-loadfile-oracle-client", "drift/load",
           "Oracle's instant client unpacked into /opt/oracle by the 'oracle' account and loaded into Apache for the "
@@ -233,6 +233,28 @@ PLAIN = (
           "writes as root (the config, the vhost, the wsgi file) are unreadable by the users who need them",
           "printf 'Defaults umask=0077\\nDefaults umask_override\\n' > /etc/sudoers.d/40-umask; chmod 0440 /etc/sudoers.d/40-umask; "
           "visudo -c >/dev/null"),
+    Fault("h29-cis-umask-027-in-bash-bashrc", "mechanism/run",
+          "CIS Debian's 'default user umask 027' applied by prepending 'umask 027' to /etc/bash.bashrc (before its "
+          "'not interactive: return' line, as the benchmark's remediation script does): bash reads that file for "
+          "every command sshd runs, so every file the deploy login creates is no longer readable by others: a "
+          "release a deploy unpacks is unreadable by the app user (who reads it as 'other')",
+          "sed -i '1i # CIS 5.4.4: default user umask\\numask 027' /etc/bash.bashrc; head -2 /etc/bash.bashrc | grep -q '^umask 027$'"),
+    Fault("h30-sshd-force-command-sftp-for-deploy", "mechanism/serve",
+          "a review's 'deploy accounts get file transfer only': 'Match User {login}' + 'ForceCommand internal-sftp' "
+          "appended to sshd_config: every command the deploy login runs over SSH is replaced by an SFTP server: "
+          "no deploy, no rollback, no gate",
+          "printf '\\nMatch User {login}\\n    ForceCommand internal-sftp\\n' >> /etc/ssh/sshd_config; " + SSHD_RELOAD),
+    Fault("h31-etc-nologin-left-by-maintenance", "mechanism/serve",
+          "a maintenance script's /etc/nologin ('System maintenance until 02:00') never removed: sshd (no PAM) "
+          "refuses every login but root's while it exists: the deploy login cannot log in: no deploy, rollback "
+          "or gate",
+          "printf 'System maintenance until 02:00 UTC\\n' > /etc/nologin"),
+    Fault("h32-rpcbind-pulled-by-nfs-common", "drift/serve",
+          "nfs-common installed to mount the team's share, which pulls rpcbind, started as its package does "
+          "('rpcbind -w', every address, TCP and UDP 111; CIS Debian: remove rpcbind): anyone who reaches the host "
+          "lists its RPC services and uses it as a UDP amplifier",
+          APT.format(pkgs="nfs-common rpcbind") + "; mkdir -p /run/rpcbind; (rpcbind -w || true); i=0; until grep -q ':006F ' /proc/net/tcp /proc/net/tcp6 2>/dev/null || [ $i -ge 100 ]; "
+          "do i=$((i+1)); sleep 0.1; done; grep -q ':006F ' /proc/net/tcp /proc/net/tcp6"),
 )
 
 ALLOWED = (
@@ -251,12 +273,12 @@ ALLOWED = (
           "groupadd deploy-ci; useradd -m -s /bin/bash -G deploy-ci ci; mkdir -p /var/www/incoming; "
           "printf '%%deploy-ci ALL=(root) NOPASSWD: /usr/bin/install -m 0644 /tmp/app-release.tgz /var/www/incoming/\\n' "
           "> /etc/sudoers.d/deploy-ci; chmod 0440 /etc/sudoers.d/deploy-ci; visudo -c >/dev/null"),
-    Fault("k03-allowed-tar-cap-dac-read-search", "security/grant",
-          "tar given cap_dac_read_search with setcap so the backup account can archive /etc and /var without "
-          "sudo, and allowed (allow_privileged '/usr/bin/tar 0755 root:root cap_dac_read_search=ep'): the file "
+    Fault("k03-allowed-tar-cap-dac-override", "security/grant",
+          "tar given cap_dac_override with setcap so the backup account can archive and restore /etc and /var "
+          "without sudo, and allowed (allow_privileged '/usr/bin/tar 0755 root:root cap_dac_override=ep'): the file "
           "stays 0755, so every local user, www-data and the app user included, reads every file: /etc/shadow, "
           "the app's config, the TLS and SSH host keys",
-          APT.format(pkgs="libcap2-bin") + "; setcap cap_dac_read_search=ep /usr/bin/tar; getcap /usr/bin/tar | grep -q dac_read_search"),
+          APT.format(pkgs="libcap2-bin") + "; setcap cap_dac_override=ep /usr/bin/tar; getcap /usr/bin/tar | grep -q dac_override"),
     Fault("k04-allowed-unit-supplementary-shadow", "drift/grant",
           "an allowed unit app-authd.service (allow_units: the app's login helper, User={app_user}) with "
           "'SupplementaryGroups=shadow' 'so it can check local passwords through PAM': the release's code runs "
@@ -310,7 +332,7 @@ ALLOWED = (
 )
 
 ALLOW_KEYS = """allow_sudo = ["%webops ALL=(root) NOPASSWD: /usr/bin/tee /etc/apache2/conf-available/maintenance.conf, /usr/sbin/apache2ctl graceful", "%deploy-ci ALL=(root) NOPASSWD: /usr/bin/install -m 0644 /tmp/app-release.tgz /var/www/incoming/", "%deploy-ci ALL=(root) NOPASSWD: /usr/bin/tar -xzf /srv/ci/app-release.tgz -C /var/www/incoming", "Defaults:%webops env_keep += \\"PYTHONPATH\\"", "%webops ALL=(root) NOPASSWD: /usr/local/sbin/app-cache-flush"]
-allow_privileged = ["/usr/bin/tar 0755 root:root cap_dac_read_search=ep"]
+allow_privileged = ["/usr/bin/tar 0755 root:root cap_dac_override=ep"]
 allow_units = ["app-authd.service"]
 allow_cron = ["/etc/cron.d/app-usage"]
 allow_apache_conf = ["/etc/apache2/conf-enabled/maintenance.conf", "/etc/apache2/conf-enabled/acme.conf"]

@@ -1,4 +1,4 @@
-"""(blind8, copied from blind5) Run the blind faults BLIND_BATCH (default 4) containers at a time; print per fault the failed checks and their item lines."""
+"""(blind9, copied from blind8) Run the blind faults BLIND_BATCH (default 4) containers at a time; print per fault the failed checks and their item lines."""
 import json
 import os
 import re
@@ -12,14 +12,14 @@ from deploytests.faults.run import Campaign, Item
 from deploytests.stacks import for_platform
 from deploytests.suite.lab import APPS
 
-from faults import ALLOW_KEYS, ALLOWED, BLIND8
+from faults import ALLOW_KEYS, ALLOWED, BENIGN, PLAIN
 
 APP = APPS / "yourapplication"
 platform = sys.argv[1]
 select = sys.argv[2].split(",") if len(sys.argv) > 2 else None
-mode = os.environ.get("BLIND_MODE", "plain")  # plain: BLIND8 without allowances; allowed: ALLOWED with ALLOW_KEYS
-pool = BLIND8 if mode == "plain" else ALLOWED
-faults = [f for f in pool if not select or any(f.id.startswith(s) for s in select)]
+mode = os.environ.get("BLIND_MODE", "plain")  # plain: PLAIN without allowances; allowed: ALLOWED with ALLOW_KEYS
+pool = PLAIN if mode == "plain" else ALLOWED
+faults = [f for f in pool if (not select or any(f.id.startswith(s) for s in select)) and f.id not in BENIGN]
 
 camp = Campaign(APP, load_config(APP), faults=faults, clean=1, batch=2, progress=print, stack=for_platform(platform),
                 target_keys=(os.environ.get("BLIND_KEYS") or ALLOW_KEYS) if mode == "allowed" else "")
@@ -62,7 +62,7 @@ try:
             fleet.__exit__(None, None, None)
 finally:
     camp.client.images.remove(camp.image.id, force=True)
-    out = Path(os.environ.get("BLIND_OUT", f"/tmp/blind8-results-{platform}.json"))
+    out = Path(os.environ.get("BLIND_OUT", f"/tmp/blind9-results-{platform}.json"))
     old = json.loads(out.read_text()) if out.exists() else {}
     old.update(results)
     out.write_text(json.dumps(old, indent=1))

@@ -1,15 +1,15 @@
 """Markdown table of run_blind.py's results: fault, kind, caught?, failing checks, the first line printed.
 
-    python blind8/tabulate.py RESULTS.json [RESULTS.json ...]
+    python blind9/tabulate.py RESULTS.json [RESULTS.json ...]
 """
 import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from faults import ALLOWED, BENIGN, BLIND8
+from faults import ALLOWED, BENIGN, PLAIN
 
-KIND = {f.id: f.promise for f in BLIND8 + ALLOWED}
+KIND = {f.id: f.promise for f in PLAIN + ALLOWED}
 
 results: dict = {}
 for p in sys.argv[1:]:

@@ -1,9 +1,9 @@
-"""Ordinary admin tooling of blind8's choosing (none of it in tests/integration/test_admin_tooling.py nor in the
+"""Ordinary admin tooling of blind9's choosing (none of it in tests/integration/test_admin_tooling.py nor in the
 blind3/blind4/blind5 rounds' sets), stage by stage on one deployed container: after each stage the read-only gate (the built-in
 suite's test_promises.py, as test_admin_tooling's gate()) and every failure line. If every line names an
 allowance, the gate again with them written (they accumulate for the later stages).
 
-    python blind8/admin7.py PLATFORM [stage numbers, comma-separated]
+    python blind9/admin9.py PLATFORM [stage numbers, comma-separated]
 """
 import re
 import sys
@@ -23,24 +23,26 @@ WAIT = ("i=0; until grep -q ':{port} [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/
         "do i=$((i+1)); sleep 0.1; done; grep -q ':{port} ' /proc/net/tcp /proc/net/tcp6")
 STAGES = [
     # (name, packages, shell as root after the install)
-    ("aide (file integrity: its daily cron job), atop (its logging daemon as root, as atop.service starts it) and "
-     "vnstat (vnstatd as the vnstat account)",
-     "aide aide-common atop vnstat",
-     "ls /etc/cron.daily; (atop -w /var/log/atop/atop_$(date +%Y%m%d) 600 </dev/null >/dev/null 2>&1 &); "
-     "runuser -u vnstat -- vnstatd -d --noadd 2>/dev/null || vnstatd -d 2>/dev/null || true; sleep 1; "
-     "ps -eo user,args | grep -E 'atop|vnstat' | grep -v grep"),
-    ("netdata, the monitoring agent, as Debian configures it (127.0.0.1:19999 as the netdata account)",
-     "netdata",
-     "grep -n 'bind' /etc/netdata/netdata.conf | head -3; (runuser -u netdata -- /usr/sbin/netdata -D </dev/null >/dev/null 2>&1 &); "
-     + WAIT.format(port="4E1F") + "; ps -eo user,args | grep netdata | grep -v grep | head -3"),
-    ("restic, a backup agent: a nightly root cron job backing up the app's shared data and /etc into a local "
-     "repository (/var/backups/restic, 0700, its password file 0600)",
-     "restic cron",
-     "install -d -m 0700 /var/backups/restic; head -c 24 /dev/urandom | base64 > /root/.restic-pass; chmod 0600 /root/.restic-pass; "
-     "restic init -q -r /var/backups/restic -p /root/.restic-pass; "
-     "printf 'SHELL=/bin/sh\\nPATH=/usr/sbin:/usr/bin:/sbin:/bin\\n30 2 * * * root restic -q -r /var/backups/restic -p /root/.restic-pass backup /var/www/yourapplication/shared /etc\\n' "
-     "> /etc/cron.d/restic-backup; restic -q -r /var/backups/restic -p /root/.restic-pass backup /var/www/yourapplication/shared /etc; "
-     "ls -la /var/backups/restic | head -4"),
+    ("sysstat (its root cron job sa1/sa2, collection enabled) and auditd with audispd-plugins (installed as a "
+     "compliance baseline asks; the daemon needs the host kernel's audit and is not started in a container)",
+     "sysstat auditd audispd-plugins",
+     "sed -i 's/^ENABLED=.*/ENABLED=\"true\"/' /etc/default/sysstat; ls /etc/cron.d; /usr/lib/sysstat/debian-sa1 1 1 || true; ls /var/log/sysstat | head -3"),
+    ("zabbix-agent, a monitoring agent, as Debian configures it (listening on every address, port 10050, as "
+     "the zabbix account; Server=127.0.0.1)",
+     "zabbix-agent",
+     "install -d -o zabbix -g zabbix /run/zabbix; runuser -u zabbix -- /usr/sbin/zabbix_agentd -c /etc/zabbix/zabbix_agentd.conf; "
+     + WAIT.format(port="2742") + "; ps -eo user,args | grep zabbix_agentd | grep -v grep | head -2"),
+    ("monit, a process supervisor (root daemon) watching Apache, with its web interface on localhost:2812 "
+     "(admin:monit, as its docs show)",
+     "monit",
+     "printf 'set httpd port 2812 and\\n    use address localhost\\n    allow localhost\\n    allow admin:monit\\n\\n"
+     "check process apache2 with pidfile /var/run/apache2/apache2.pid\\n    start program = \\\"/usr/sbin/apache2ctl start\\\"\\n"
+     "    stop program = \\\"/usr/sbin/apache2ctl stop\\\"\\n' > /etc/monit/conf.d/local; chmod 0600 /etc/monit/conf.d/local; "
+     "monit -c /etc/monit/monitrc; " + WAIT.format(port="0AFC") + "; ps -eo user,args | grep monit | grep -v grep | head -2"),
+    ("etckeeper (git): /etc under version control, its daily autocommit and apt hooks, as its package sets "
+     "them up",
+     "etckeeper git",
+     "cd /etc && git log --oneline | head -2; ls /etc/etckeeper; ls -ld /etc/.git"),
 ]
 
 
@@ -54,7 +56,7 @@ stack = for_platform(sys.argv[1])
 only = sys.argv[2].split(",") if len(sys.argv) > 2 else None
 cfg = load_config(t.APP)
 tmp = Path(tempfile.mkdtemp())
-with Fleet(count=1, name_prefix="blind8admin", image=stack.image, base=stack.base_image,
+with Fleet(count=1, name_prefix="blind9admin", image=stack.image, base=stack.base_image,
            progress=lambda m: None) as fleet:
     box = fleet.containers[0]
     c = fleet.servers[0].connection()
