@@ -253,8 +253,8 @@ PLAIN = (
           "nfs-common installed to mount the team's share, which pulls rpcbind, started as its package does "
           "('rpcbind -w', every address, TCP and UDP 111; CIS Debian: remove rpcbind): anyone who reaches the host "
           "lists its RPC services and uses it as a UDP amplifier",
-          APT.format(pkgs="nfs-common rpcbind") + "; mkdir -p /run/rpcbind; (rpcbind -w || true); i=0; until grep -q ':006F ' /proc/net/tcp /proc/net/tcp6 2>/dev/null || [ $i -ge 100 ]; "
-          "do i=$((i+1)); sleep 0.1; done; grep -q ':006F ' /proc/net/tcp /proc/net/tcp6"),
+          APT.format(pkgs="nfs-common rpcbind") + "; mkdir -p /run/rpcbind; (setsid rpcbind -f -w </dev/null >/tmp/rpcbind.log 2>&1 &); i=0; until grep -q ':006F ' /proc/net/tcp /proc/net/tcp6 2>/dev/null || [ $i -ge 100 ]; "
+          "do i=$((i+1)); sleep 0.1; done; grep -q ':006F ' /proc/net/tcp /proc/net/tcp6 || {{ cat /tmp/rpcbind.log; exit 1; }}"),
 )
 
 ALLOWED = (
@@ -341,4 +341,9 @@ allow_commands = ["/usr/local/bin/python3"]
 
 # Filled in from the effects runs (blind9/logs/effects-*.log), before any gate run: faults whose consequence
 # could not be shown are not counted in the rate (reported).
-BENIGN: set[str] = set()
+# h02: /~intern/ answered the app's 404 (WSGIScriptAlias / takes every path first); h23: the rollback went
+# through (the live and kept releases share one config); h24-h29: a deploy of another build went through (the
+# pipeline uploads and checks without SFTP, forwarding, sbin names or the umasks it meets).
+BENIGN: set[str] = {"h02-userdir-enabled-for-intern-docs", "h23-config-copies-cleaned", "h24-sshd-sftp-subsystem-removed",
+                    "h25-sshd-no-tcp-forwarding-devsec", "h26-sudo-secure-path-without-sbin", "h27-sshd-ssh-audit-hardening",
+                    "h28-sudo-umask-0077-override", "h29-cis-umask-027-in-bash-bashrc"}
