@@ -343,7 +343,9 @@ allow_commands = ["/usr/local/bin/python3"]
 # could not be shown are not counted in the rate (reported).
 # h02: /~intern/ answered the app's 404 (WSGIScriptAlias / takes every path first); h23: the rollback went
 # through (the live and kept releases share one config); h24-h29: a deploy of another build went through (the
-# pipeline uploads and checks without SFTP, forwarding, sbin names or the umasks it meets).
-BENIGN: set[str] = {"h02-userdir-enabled-for-intern-docs", "h23-config-copies-cleaned", "h24-sshd-sftp-subsystem-removed",
+# pipeline uploads and checks without SFTP, forwarding, sbin names or the umasks it meets); h30: the same with
+# ForceCommand internal-sftp in force for the deploy login (sshd -T shows it). h32: rpcbind did not start in
+# the container (injection failed twice): not counted either.
+BENIGN: set[str] = {"h30-sshd-force-command-sftp-for-deploy", "h32-rpcbind-pulled-by-nfs-common", "h02-userdir-enabled-for-intern-docs", "h23-config-copies-cleaned", "h24-sshd-sftp-subsystem-removed",
                     "h25-sshd-no-tcp-forwarding-devsec", "h26-sudo-secure-path-without-sbin", "h27-sshd-ssh-audit-hardening",
                     "h28-sudo-umask-0077-override", "h29-cis-umask-027-in-bash-bashrc"}
