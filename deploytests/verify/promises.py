@@ -1871,6 +1871,33 @@ SUDO_RUNNERS = frozenset({
     "make", "install", "chmod", "chown", "ln", "mount", "unshare", "nsenter", "chroot"})
 
 
+# what sudo may keep of its caller's environment without handing them what a root program loads, runs or reads
+# as code (sudo's own defaults, locale, terminal, proxies, identity for mail and commits); env_keep of any other
+# variable (PYTHONPATH, LD_*, PERL5LIB, BASH_ENV, EDITOR, HOME, APACHE_*) is the caller's to set for root
+SUDO_ENV_INERT = frozenset({
+    "COLORS", "DISPLAY", "HOSTNAME", "KRB5CCNAME", "LS_COLORS", "PS1", "PS2", "TZ", "XAUTHORITY", "XAUTHORIZATION",
+    "LANG", "LANGUAGE", "LINGUAS", "_XKB_CHARSET", "TERM", "COLUMNS", "LINES", "http_proxy", "https_proxy",
+    "ftp_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "ALL_PROXY", "NO_PROXY",
+    "EMAIL", "DEBEMAIL", "DEBFULLNAME", "GREP_COLOR", "SSH_AGENT_PID", "SSH_AUTH_SOCK", "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"})
+# directories anyone may create a name in (sticky or not): a path there is whoever's makes it first (a link to any
+# file), so a root command's fixed argument there is its caller's choice
+TEMP_DIRS = ("/tmp/", "/var/tmp/", "/dev/shm/", "/run/lock/", "/var/lock/")
+SUDO_STDIN_WRITERS = frozenset({"tee", "dd", "sponge"})  # write, as root, what their caller pipes in
+
+
+def sudo_kept_env(text: str) -> list[str]:
+    """The variables a ``Defaults`` line's ``env_keep`` (``=``, ``+=``) keeps from sudo's caller that are not
+    inert (:data:`SUDO_ENV_INERT`, ``LC_*``); other lines: none."""
+    first = text.split(" ")[0]
+    if not first.startswith("Defaults"):
+        return []
+    kept = []
+    for m in re.finditer(r"(?:^|[\s,])env_keep\s*\+?=\s*(\"[^\"]*\"|[^\s,]+)", text[len(first):]):
+        kept += [v for v in m.group(1).strip('"').split() if v not in SUDO_ENV_INERT and not v.startswith("LC_")]
+    return kept
+
+
 def sudo_root_specs(text: str) -> list[tuple[str, str]]:
     """``(command, arguments)`` of each command a sudoers rule lets run as root (its run-as list, or sudo's
     default, is root, ALL or #0); Defaults and alias lines: none. ``arguments`` as written ('' : any)."""
@@ -1905,6 +1932,12 @@ def sudo_grants_root(text: str) -> str | None:
         return ("it lets the users it applies to set the environment of every command they run through sudo "
                 "(APACHE_ENVVARS, PYTHONPATH, BASH_ENV ... make a root command source or load their file): any "
                 "root rule of theirs makes them root; remove it (keep sudo's env_reset)")
+    kept = sudo_kept_env(text)
+    if kept:
+        return (f"env_keep keeps {', '.join(kept)} from the caller: the users it applies to set "
+                f"{'them' if len(kept) > 1 else 'it'} for every command they run through sudo (PYTHONPATH, LD_*, "
+                "PERL5LIB, BASH_ENV, EDITOR load or run their code in the root command): any root rule of theirs "
+                "makes them root; keep only inert variables (locale, terminal, proxies)")
     if re.search(r"=.*\bSETENV:", text) and sudo_root_specs(text):
         cmd = sudo_root_specs(text)[0][0]
         return (f"SETENV: whoever the line names sets any environment variable for {cmd} as root (sudo "
@@ -1924,6 +1957,16 @@ def sudo_grants_root(text: str) -> str | None:
                     "it runs commands or writes files as root for whoever the line names (find -exec, tar "
                     "--checkpoint-action, python -c, cp over /etc/sudoers): this line makes them root; write the "
                     "exact arguments, or give them a root-owned script that does the one thing")
+        words = args.split()
+        if base in SUDO_STDIN_WRITERS and words and not any(w.startswith("if=") for w in words):
+            return (f"{cmd} {args}: it writes, as root, what its caller pipes in: whoever the line names chooses "
+                    "the content of the file it writes (a configuration or script root reads: their commands as "
+                    "root); give them a root-owned script that makes the one change")
+        temp = [w.split("=", 1)[-1] for w in words if w.split("=", 1)[-1].startswith(TEMP_DIRS)]
+        if temp:
+            return (f"{cmd} {args}: {temp[0]} is in a directory anyone may create names in: whoever makes it first "
+                    "(a link to any file, their own archive) chooses what root reads or writes through this line; "
+                    "keep the command's files where root alone may change them")
         if wild and any("/" in a and re.search(r"[*?\[]", a) for a in args.split()):
             return (f"{cmd} {args}: sudo's wildcards in arguments match '/', '..' and spaces: whoever the line names "
                     "passes any path (../../../etc/shadow) and any further option, as root; list the exact "
