@@ -76,9 +76,11 @@ TREES = [(SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True), (MO
 TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 2, True)]
 TREES += [("/etc/apt/apt.conf.d", 1, True), ("/etc/profile.d", 1, True)]  # apt's and login shells' hooks
 FILES += ["/etc/ssh/sshd_config", "/etc/security/limits.conf", "/etc/security/pam_env.conf"]  # logins (world-readable)
-FILES += ["/etc/apt/sources.list"]  # where root's package updates come from (world-readable)
+# where root's package updates come from and which versions apt takes (world-readable)
+FILES += ["/etc/apt/sources.list", "/etc/apt/preferences", "/etc/apt/apt.conf"]
 TREES += [("/etc/ssh/sshd_config.d", 1, True), ("/etc/pam.d", 1, True), ("/etc/security/limits.d", 1, True)]
-TREES += [("/etc/apt/sources.list.d", 1, True), ("/etc/ssh", 2, False)]  # (/etc/ssh: who may write its dirs)
+TREES += [("/etc/apt/sources.list.d", 1, True), ("/etc/apt/preferences.d", 1, True)]
+TREES += [("/etc/ssh", 2, False)]  # (/etc/ssh: who may write its dirs)
 TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
                                                              for n in ("hourly", "daily", "weekly", "monthly")]
 # the places root acts later besides cron's, logrotate's and systemd's units (deploytests.verify.rootacts says what
