@@ -1353,7 +1353,7 @@ def cw_schedules(facts, exp):
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
     lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
-                          (unit_jobs(raw) if raw is not None else []), exp)
+                          (unit_jobs(raw) if raw is not None else []), exp, snap)
     _unaccounted("scheduled jobs", lines)
 
 
@@ -1558,36 +1558,75 @@ def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, lis
     return kept, via
 
 
-FETCHERS = r"(?:\S*/)?(?:curl|wget|fetch|aria2c|lwp-request|GET|http|https|xh)\b"
-INTERPRETERS = r"(?:\S*/)?(?:(?:ba|da|z|k|a)?sh|python[0-9.]*|perl|ruby|php[0-9.]*|node|lua|tclsh|busybox)\b"
-# what a fetcher prints, run by an interpreter: 'curl URL | sh', 'sh -c "$(wget -O- URL)"', 'bash <(curl URL)',
-# 'eval "$(curl URL)"', '. <(curl URL)'
-FETCH_RUN = re.compile(rf"\b{FETCHERS}[^|;&]*\|\s*(?:sudo\s+(?:-\S+\s+)*|env\s+(?:\S+=\S*\s+)*)?{INTERPRETERS}"
-                       rf"|(?:\beval|\bsource|(?:^|[\s;&|(]){INTERPRETERS}|(?:^|[\s;&|(])\.)\s[^;&|]*?(?:\$\(|<\(|`)\s*"
-                       rf"{FETCHERS}")
+# what reads a program from its standard input when given none on its command line (a shell, python, perl ...), or
+# takes commands from it to run later (at, batch, crontab -)
+INTERPRETER = re.compile(r"(?:(?:ba|da|z|k|a|c|tc|fi|mk)?sh|busybox|python[0-9.]*|pypy[0-9.]*|perl[0-9.]*|"
+                         r"ruby[0-9.]*|php[0-9.]*|node(?:js)?|lua[0-9.]*|tclsh[0-9.]*|pwsh|at|batch|crontab)")
+# what runs its operand as a command (the interpreter may be any later word: 'sudo -u root bash', 'timeout 60 sh')
+WRAPPERS = {"sudo", "doas", "env", "nice", "nohup", "timeout", "stdbuf", "setsid", "ionice", "chrt", "taskset",
+            "xargs", "exec", "command", "runuser", "chroot", "flock", "unshare", "nsenter", "setpriv", "systemd-run"}
+CODE_FLAGS = ("-c", "-e", "-E", "-m", "-r", "-f", "-x", "--command", "--eval")  # a program given another way
+# a program taken from another command's output: 'eval "$(...)"', '. <(...)', 'sh -c "$(...)"', 'bash <(...)'
+SUBSTITUTED = re.compile(rf"(?:^|[\s;&|(])(?:eval|source|\.|(?:\S*/)?{INTERPRETER.pattern})\s+(?:-\S+\s+)*"
+                         r"(?:<<<\s*|<\s+)?[\"']?(?:\$\(|`|<\()(?P<cmd>[^)`]*)")
+# what a command that reaches another host names: an address (scheme://, user@host), or a client's name
+REMOTE = re.compile(r"\w[\w+.-]*://|\b[\w.-]+@[\w-]+\.[\w.-]+|(?:^|[\s/])(?:curl|wget|fetch|aria2c|lwp-request|GET|xh|"
+                    r"https?|nc|ncat|netcat|socat|ssh|scp|sftp|rsync|openssl|tftp|ftp|git|s3cmd|aws|gsutil|rclone)\b")
 
 
-def network_code(jobs: list[dict], exp) -> list[str]:
-    """Each root job (cron, at, a unit's Exec line, root's hooks) that runs what a network fetch prints
-    (:data:`FETCH_RUN`): whoever answers for that address runs commands as root at every run, and over plain
-    http:// (or ftp://) anyone on the path too (DNS, ARP, a proxy): no TLS, no signature. Allowed by path
-    (allow_cron) only when every address it fetches is https://: a plain one fails whatever is allowed."""
+def stream_run(line: str) -> str | None:
+    """How a shell line runs, as a program, what another command prints: an interpreter after a pipe with no
+    program of its own (no script operand, no ``-c``/``-e``/``-m``; ``-s`` and ``-`` are stdin's), whatever the
+    commands before it are (curl, wget, python's urllib, nc, ssh, a tee between: which commands fetch from the
+    network is not for a list to know; a pipe into a shell is no local idiom); or a command's output where the
+    program goes (``eval "$(...)"``, ``. <(...)``, ``sh -c "$(...)"``, ``bash <(...)``) when that command
+    reaches another host (:data:`REMOTE`: ``eval "$(dircolors)"`` and apt's ``eval $(apt-config shell ...)``
+    are local idioms); None otherwise."""
+    if any(REMOTE.search(m.group("cmd")) for m in SUBSTITUTED.finditer(line)):
+        return "a remote command's output where its program goes"
+    for seg in re.split(r"(?<!\|)\|(?![|&])", line)[1:]:
+        seg = re.split(r"&&|\|\||[;&)]", re.sub(r"\d*[<>]+&?\S*", " ", seg))[0]
+        words = [w.strip("\"'").rsplit("/", 1)[-1] for w in seg.split() if "=" not in w.split("/")[0]]
+        for i, name in enumerate(words if words and words[0] in WRAPPERS else words[:1]):
+            rest = words[i + 1:] + ["(end)"]
+            if not INTERPRETER.fullmatch(name):
+                continue
+            first = next(r for r in rest if r in ("-", "-s", "(end)") or r in CODE_FLAGS or not r.startswith("-"))
+            if first in ("-", "-s", "(end)") if name not in ("at", "batch", "crontab") else \
+                    "-f" not in rest if name != "crontab" else first in ("-", "(end)"):
+                return f"what comes down the pipe, as {name}'s program"
+    return None
+
+
+def network_code(jobs: list[dict], exp, snap=None) -> list[str]:
+    """Each root job (cron, at, a unit's Exec line, root's hooks) that runs as its program what another command
+    prints (:func:`stream_run`): whoever fills that output (a network answer, a file the command reads) runs
+    commands as root at every run, and over plain http:// (or ftp://) anyone on the path too (DNS, ARP, a proxy):
+    no TLS, no signature. A package's file as dpkg unpacked it is the stock baseline (apt's daily job evals
+    ``apt-config``'s output). Allowed by path (allow_cron) only when the line names no plain http:// or ftp://
+    address: a plain one fails whatever is allowed."""
+    from .rootacts import stock, view
+
+    snap = view(snap) if getattr(snap, "files", None) else None
     lines = []
     for job in (j for j in jobs if j["user"] == "root"):
-        text = " ".join(job["job"].split())
-        if not FETCH_RUN.search(text):
+        if snap is not None and job.get("file") and stock(snap, job["file"]):
             continue
+        how = next((h for h in map(stream_run, job["job"].splitlines()) if h), None)
+        if not how:
+            continue
+        text = " ".join(job["job"].split())
         where = job["where"].split(":")[0].split(" ")[0]
         plain = re.search(r"\b(?:http|ftp)://\S+", text)
         if where in exp.allow.cron and not plain:
             continue
-        lines.append(f"{job['where']}: runs {text[:160]!r} as root: it runs as root what a network fetch prints: "
-                     f"whoever answers for that address" + (f" ({plain.group(0)[:80]}: plain, no TLS and no "
-                                                           f"signature) or sits on the path (DNS, ARP, a proxy)"
-                                                           if plain else "") +
-                     " runs any command as root at every run; fetch a signed file and check it, or install a "
-                     "package" + (": no allowance accounts for it" if plain else ". " +
-                                  _allow_hint(exp, "allow_cron", where)))
+        plain_how = (f" ({plain.group(0)[:80]}: plain, no TLS and no signature) or sits on the path (DNS, ARP, "
+                     f"a proxy)") if plain else ""
+        lines.append(f"{job['where']}: runs {text[:160]!r} as root: it runs as root {how}, another command's "
+                     f"output, not a file root keeps (which command it is is not judged): whoever fills that output "
+                     f"(answers for an address it fetches{plain_how}, or writes a file it reads) runs any command "
+                     f"as root at every run; fetch a signed file and check it, or install a package" +
+                     (": no allowance accounts for it" if plain else ". " + _allow_hint(exp, "allow_cron", where)))
     return lines
 
 
@@ -3506,7 +3545,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
             "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); no root job runs "
-            "what a network fetch prints (curl ... | sh; over plain http:// whatever is allowed); nor as root "
+            "as a program what another command prints (a pipe into a shell with no script of its own, whatever "
+            "comes before it: curl ... | tee log | sh; a remote command's output eval'd; over plain http:// "
+            "whatever is allowed); nor as root "
             "with a path someone but root may change (its program, a script it runs, a variable's value whatever "
             "the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
             "unpacked it aside; a job that only names the tree is said to, unless allowed; "
