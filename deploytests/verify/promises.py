@@ -245,14 +245,29 @@ def sudo_works(facts, exp):
         if root:
             raise AssertionError(
                 f"{facts.get('login')} may become root on {facts.label} ({root}), but sudo -n refuses it "
-                f"({refused!r}): not a read-only login, yet the gate cannot read root's view: every check that "
-                f"needs root would be skipped. Give the gate's login passwordless sudo, or run a read-only gate "
-                f"with a login that cannot become root")
+                f"({refused!r}){_shadowed(facts)}: not a read-only login, yet the gate cannot read root's view: "
+                f"every check that needs root would be skipped. Give the gate's login passwordless sudo, or run a "
+                f"read-only gate with a login that cannot become root")
         raise NotApplicable(f"{facts.get('login')} has no passwordless sudo on {facts.label} ({refused!r})")
     raise AssertionError(f"sudo refuses {facts.get('login')} on {facts.label}: {refused!r}: not for want of a "
                          f"password, sudo itself is broken here: every check that needs root would be skipped, and "
                          f"every deploy's import preflight (sudo -n -u {exp.cfg.app_user}) fails; fix sudo on the "
                          f"server")
+
+
+def _shadowed(facts) -> str:
+    """Why sudo asks a password of a login it lists a NOPASSWD rule for: sudo takes the last matching line, and
+    ``sudo -l`` lists them in sudoers' order, so a later rule without NOPASSWD (a later file of /etc/sudoers.d)
+    asks for it."""
+    from .logins import sudo_root_grants
+
+    grants = sudo_root_grants(facts.get("sudo_list"))
+    free = [g for g in grants if "NOPASSWD:" in g]
+    if not free or "NOPASSWD:" in grants[-1]:
+        return ""
+    return (f": sudo takes the last matching line, and {grants[-1]!r} comes after {free[-1]!r} (a later line or "
+            "file of sudoers): it shadows the passwordless rule, bootstrap's rules for the deploy login too; give "
+            "it NOPASSWD or remove it")
 
 
 SUDO_GROUPS = ("sudo", "admin", "wheel")  # Debian's %sudo rule (root with the login's password), Ubuntu's %admin
@@ -293,7 +308,8 @@ def _response(facts, path):
 
 def host_answers(facts, exp):
     assert not facts.error, f"{facts.label} could not be asked for its facts: {facts.error}"
-    errors = facts.get("errors") or {}
+    errors = {k: v for k, v in (facts.get("errors") or {}).items()  # (sudo refused: sudo_works says why; the
+              if facts.get("as_root") or not k.startswith("root: ")}  # root collector ran as the login, skipped)
     assert not errors, f"the fact probe could not read: {errors}" + _why_root_could_not_run(facts, errors)
 
 
@@ -305,13 +321,13 @@ def _why_root_could_not_run(facts, errors: dict) -> str:
     rules = [r for r in (facts.get("inventory") or {}).get("sudoers") or []
              if re.search(r"(?i)\bnoexec\b|NOEXEC:", r.get("text", "")) and "!noexec" not in r.get("text", "")]
     where = ", ".join(f"{r['file']}:{r['line']}: {r['text']!r}" for r in rules[:3])
-    return f"; root was refused running a program: {where or 'sudo noexec?'}: sudo's noexec makes every program " \
-           "a sudo command starts fail (the gate's root collector, and the deploy's apache2ctl reload too): remove it"
+    return f"; root was refused running a program: {where}: sudo's noexec makes every program a sudo command " \
+           "starts fail (the gate's root collector, and the deploy's apache2ctl reload too): remove it" if rules else ""
 
 
 def packages_installed(facts, exp):
     found = facts.get("packages") or {}
-    missing = {p: s for p, s in found.items() if s != "installed"}
+    missing = {p: s for p, s in found.items() if s not in ("installed", "hold ok installed")}  # (held: sec_updates)
     assert found and not missing, f"packages not installed: {missing} (bootstrap installs {', '.join(found)} " \
                                   f"on {exp.stack.title})"
 
@@ -1353,7 +1369,7 @@ def cw_schedules(facts, exp):
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
     lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
-                          (unit_jobs(raw) if raw is not None else []), exp)
+                          (unit_jobs(raw) if raw is not None else []), exp, snap)
     _unaccounted("scheduled jobs", lines)
 
 
@@ -1558,36 +1574,75 @@ def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, lis
     return kept, via
 
 
-FETCHERS = r"(?:\S*/)?(?:curl|wget|fetch|aria2c|lwp-request|GET|http|https|xh)\b"
-INTERPRETERS = r"(?:\S*/)?(?:(?:ba|da|z|k|a)?sh|python[0-9.]*|perl|ruby|php[0-9.]*|node|lua|tclsh|busybox)\b"
-# what a fetcher prints, run by an interpreter: 'curl URL | sh', 'sh -c "$(wget -O- URL)"', 'bash <(curl URL)',
-# 'eval "$(curl URL)"', '. <(curl URL)'
-FETCH_RUN = re.compile(rf"\b{FETCHERS}[^|;&]*\|\s*(?:sudo\s+(?:-\S+\s+)*|env\s+(?:\S+=\S*\s+)*)?{INTERPRETERS}"
-                       rf"|(?:\beval|\bsource|(?:^|[\s;&|(]){INTERPRETERS}|(?:^|[\s;&|(])\.)\s[^;&|]*?(?:\$\(|<\(|`)\s*"
-                       rf"{FETCHERS}")
+# what reads a program from its standard input when given none on its command line (a shell, python, perl ...), or
+# takes commands from it to run later (at, batch, crontab -)
+INTERPRETER = re.compile(r"(?:(?:ba|da|z|k|a|c|tc|fi|mk)?sh|busybox|python[0-9.]*|pypy[0-9.]*|perl[0-9.]*|"
+                         r"ruby[0-9.]*|php[0-9.]*|node(?:js)?|lua[0-9.]*|tclsh[0-9.]*|pwsh|at|batch|crontab)")
+# what runs its operand as a command (the interpreter may be any later word: 'sudo -u root bash', 'timeout 60 sh')
+WRAPPERS = {"sudo", "doas", "env", "nice", "nohup", "timeout", "stdbuf", "setsid", "ionice", "chrt", "taskset",
+            "xargs", "exec", "command", "runuser", "chroot", "flock", "unshare", "nsenter", "setpriv", "systemd-run"}
+CODE_FLAGS = ("-c", "-e", "-E", "-m", "-r", "-f", "-x", "--command", "--eval")  # a program given another way
+# a program taken from another command's output: 'eval "$(...)"', '. <(...)', 'sh -c "$(...)"', 'bash <(...)'
+SUBSTITUTED = re.compile(rf"(?:^|[\s;&|(])(?:eval|source|\.|(?:\S*/)?{INTERPRETER.pattern})\s+(?:-\S+\s+)*"
+                         r"(?:<<<\s*|<\s+)?[\"']?(?:\$\(|`|<\()(?P<cmd>[^)`]*)")
+# what a command that reaches another host names: an address (scheme://, user@host), or a client's name
+REMOTE = re.compile(r"\w[\w+.-]*://|\b[\w.-]+@[\w-]+\.[\w.-]+|(?:^|[\s/])(?:curl|wget|fetch|aria2c|lwp-request|GET|xh|"
+                    r"https?|nc|ncat|netcat|socat|ssh|scp|sftp|rsync|openssl|tftp|ftp|git|s3cmd|aws|gsutil|rclone)\b")
 
 
-def network_code(jobs: list[dict], exp) -> list[str]:
-    """Each root job (cron, at, a unit's Exec line, root's hooks) that runs what a network fetch prints
-    (:data:`FETCH_RUN`): whoever answers for that address runs commands as root at every run, and over plain
-    http:// (or ftp://) anyone on the path too (DNS, ARP, a proxy): no TLS, no signature. Allowed by path
-    (allow_cron) only when every address it fetches is https://: a plain one fails whatever is allowed."""
+def stream_run(line: str) -> str | None:
+    """How a shell line runs, as a program, what another command prints: an interpreter after a pipe with no
+    program of its own (no script operand, no ``-c``/``-e``/``-m``; ``-s`` and ``-`` are stdin's), whatever the
+    commands before it are (curl, wget, python's urllib, nc, ssh, a tee between: which commands fetch from the
+    network is not for a list to know; a pipe into a shell is no local idiom); or a command's output where the
+    program goes (``eval "$(...)"``, ``. <(...)``, ``sh -c "$(...)"``, ``bash <(...)``) when that command
+    reaches another host (:data:`REMOTE`: ``eval "$(dircolors)"`` and apt's ``eval $(apt-config shell ...)``
+    are local idioms); None otherwise."""
+    if any(REMOTE.search(m.group("cmd")) for m in SUBSTITUTED.finditer(line)):
+        return "a remote command's output where its program goes"
+    for seg in re.split(r"(?<!\|)\|(?![|&])", line)[1:]:
+        seg = re.split(r"&&|\|\||[;&)]", re.sub(r"\d*[<>]+&?\S*", " ", seg))[0]
+        words = [w.strip("\"'").rsplit("/", 1)[-1] for w in seg.split() if "=" not in w.split("/")[0]]
+        for i, name in enumerate(words if words and words[0] in WRAPPERS else words[:1]):
+            rest = words[i + 1:] + ["(end)"]
+            if not INTERPRETER.fullmatch(name):
+                continue
+            first = next(r for r in rest if r in ("-", "-s", "(end)") or r in CODE_FLAGS or not r.startswith("-"))
+            if first in ("-", "-s", "(end)") if name not in ("at", "batch", "crontab") else \
+                    "-f" not in rest if name != "crontab" else first in ("-", "(end)"):
+                return f"what comes down the pipe, as {name}'s program"
+    return None
+
+
+def network_code(jobs: list[dict], exp, snap=None) -> list[str]:
+    """Each root job (cron, at, a unit's Exec line, root's hooks) that runs as its program what another command
+    prints (:func:`stream_run`): whoever fills that output (a network answer, a file the command reads) runs
+    commands as root at every run, and over plain http:// (or ftp://) anyone on the path too (DNS, ARP, a proxy):
+    no TLS, no signature. A package's file as dpkg unpacked it is the stock baseline (apt's daily job evals
+    ``apt-config``'s output). Allowed by path (allow_cron) only when the line names no plain http:// or ftp://
+    address: a plain one fails whatever is allowed."""
+    from .rootacts import stock, view
+
+    snap = view(snap) if getattr(snap, "files", None) else None
     lines = []
     for job in (j for j in jobs if j["user"] == "root"):
-        text = " ".join(job["job"].split())
-        if not FETCH_RUN.search(text):
+        if snap is not None and job.get("file") and stock(snap, job["file"]):
             continue
+        how = next((h for h in map(stream_run, job["job"].splitlines()) if h), None)
+        if not how:
+            continue
+        text = " ".join(job["job"].split())
         where = job["where"].split(":")[0].split(" ")[0]
         plain = re.search(r"\b(?:http|ftp)://\S+", text)
         if where in exp.allow.cron and not plain:
             continue
-        lines.append(f"{job['where']}: runs {text[:160]!r} as root: it runs as root what a network fetch prints: "
-                     f"whoever answers for that address" + (f" ({plain.group(0)[:80]}: plain, no TLS and no "
-                                                           f"signature) or sits on the path (DNS, ARP, a proxy)"
-                                                           if plain else "") +
-                     " runs any command as root at every run; fetch a signed file and check it, or install a "
-                     "package" + (": no allowance accounts for it" if plain else ". " +
-                                  _allow_hint(exp, "allow_cron", where)))
+        plain_how = (f" ({plain.group(0)[:80]}: plain, no TLS and no signature) or sits on the path (DNS, ARP, "
+                     f"a proxy)") if plain else ""
+        lines.append(f"{job['where']}: runs {text[:160]!r} as root: it runs as root {how}, another command's "
+                     f"output, not a file root keeps (which command it is is not judged): whoever fills that output "
+                     f"(answers for an address it fetches{plain_how}, or writes a file it reads) runs any command "
+                     f"as root at every run; fetch a signed file and check it, or install a package" +
+                     (": no allowance accounts for it" if plain else ". " + _allow_hint(exp, "allow_cron", where)))
     return lines
 
 
@@ -1604,7 +1659,8 @@ def _job_reach(snap, job: dict, root: str):
 
 
 def cw_units(facts, exp):
-    """Every systemd unit under /etc/systemd/system, /run/systemd/system and /run/systemd/transient that runs as
+    """Every systemd unit and drop-in in systemd's unit search path but the packages' (/etc/systemd/system, its
+    .control and .attached twins, /run/systemd/{system,transient} ...: :data:`collect_login.SYSTEMD_PATH`) that runs as
     the app or deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/
     EnvironmentFile path there), and the systemd user manager of the app, deploy or Apache user that starts at
     boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name; so is an override
@@ -1982,6 +2038,11 @@ ROOT_GROUPS = {  # a member of these is root, or reads what makes it root (Debia
     "admin": "Ubuntu's old %admin rule: root"}
 
 
+OTHER_GROUP = ("bootstrap did not put it there and a stock server has no such membership: every process of it "
+               "(any code it runs or loads) reads and writes what that group may (a secret file, a device, a "
+               "script root runs)")
+
+
 def _reaching_groups(facts, exp) -> dict[str, str]:
     """group -> why it reaches root or the app: root-equivalent groups, every group a sudoers rule names (%g),
     the app's group and the deploy login's (the app's code and data)."""
@@ -1999,10 +2060,11 @@ def _reaching_groups(facts, exp) -> dict[str, str]:
 
 def cw_groups(facts, exp):
     """The deploy user is in its own group and the app's; the app user and Apache's in their own only (a hole in any
-    module acts with Apache's workers' groups). A membership beyond
-    those is a finding when the group reaches root or the app (:func:`_reaching_groups`); a login that holds
-    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...).
-    Groups that reach neither (adm, cdrom, plugdev, ...) are no finding."""
+    module acts with Apache's workers' groups). Deny by default: any membership beyond those is a finding unless
+    allowed (``allow_groups``), whatever the group is called: a group's reach is what it owns (ssl-cert reads the
+    TLS private keys, adm every log, a group that may write a file root runs is root), which no list of names
+    keeps up with; the line says the reach when it is known (:func:`_reaching_groups`). A login that holds
+    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...)."""
     users = facts.get("users") or {}
     app_group = _group_of(facts, "app")
     login = facts.get("login") or ""
@@ -2020,8 +2082,8 @@ def cw_groups(facts, exp):
         if not u or (who == "deploy" and name == exp.cfg.app_user) or (name == login and operator):
             continue
         for g in u["groups"]:
-            if g not in want and g in reach and f"{name}: {g}" not in exp.allow.groups:
-                lines.append(f"{name} (the {who} user) is in group {g}: {reach[g]}. "
+            if g not in want and f"{name}: {g}" not in exp.allow.groups:
+                lines.append(f"{name} (the {who} user) is in group {g}: {reach.get(g, OTHER_GROUP)}. "
                              + _allow_hint(exp, "allow_groups", f"{name}: {g}"))
     members = (facts.get("inventory") or {}).get("app_group_members") or []
     for user in members:
@@ -2587,6 +2649,24 @@ def sec_apt(facts, exp):
     assert not lines, "apt installs packages it does not verify:\n" + "\n".join(f"- {ln}" for ln in lines) + \
         f"\nif this is meant to be so, switch the rule off with a reason: skip_rules = {{ sec_apt = \"...\" }} in " \
         f"{exp.allow.where}"
+
+
+def sec_updates(facts, exp):
+    """The stack's packages (what Apache, the daemons, sudo, sshd and PAM load: the stack's verified packages) take
+    their updates: no dpkg hold, no apt pin keeping a version or ranking the security archive below another, no
+    ``APT::Default-Release`` (:func:`deploytests.verify.logins.apt_held`): else their security updates stop,
+    silently (apt says nothing, unattended-upgrades skips them)."""
+    from .logins import apt_held
+    from .mechanisms import texts
+
+    snap = _snapshot(facts, "apt's preferences")
+    py = exp.stack.python_version
+    found = apt_held(texts(facts) or {}, snap.listdir("/etc/apt/preferences.d") or [],
+                     snap.listdir("/etc/apt/apt.conf.d") or [], [p.format(py=py) for p in exp.stack.verified_packages])
+    lines = [f"{ln}: apt reads it as root" for ln in _unread(
+        snap, [f"/etc/apt/preferences.d/{n}" for n in snap.listdir("/etc/apt/preferences.d") or []])]
+    lines += [f"{where}: {what}" for where, what in found]
+    _unaccounted("settings holding back the stack's updates", lines, "sec_updates", exp)
 
 
 def _rollback_content(r: dict, exp) -> list[str]:
@@ -3183,6 +3263,7 @@ def sec_ssh_crypto(facts, exp):
 
 # the SSH server's bounds beyond its algorithms (DevSec ssh-baseline): what a login may open, what a stranger may
 # hold before authenticating, how strong the keys it proves itself with are
+SSHD_SESSIONS = 4  # sessions the pipeline may hold on one SSH connection at once (MaxSessions below it: refused)
 SSHD_PREAUTH_FULL = 10  # MaxStartups' full (or only) value below this: a handful of idle connections lock logins out
 SSHD_DEFAULT_HOST_KEYS = ("/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key", "/etc/ssh/ssh_host_ed25519_key")
 SSH_KEY_MIN_BITS = {"ssh-rsa": 2048}
@@ -3249,12 +3330,37 @@ def _host_key_lines(cfg, snap, raw) -> list[str]:
     return lines
 
 
+def _runner_limits(cfg) -> list[str]:
+    """sshd's limits below what the pipeline itself opens at once: connections from one address
+    (``PerSourceMaxStartups``: a fleet's parallel hosts, a gate's workers, a deploy beside a gate, the probe's
+    login and root collectors) and sessions on one connection (``MaxSessions``, a ``Match`` block's too: the probe's
+    session beside testinfra's, a status while a deploy streams). Past them sshd drops the connection or refuses
+    the session: deploys, rollbacks and gates fail at random, not on the first try."""
+    lines = []
+    value, where = cfg.first.get("persourcemaxstartups", ("", ""))
+    if value.isdigit() and int(value) < SSHD_PREAUTH_FULL:
+        lines.append(f"{where}: persourcemaxstartups {value}: sshd drops a connection from an address that already "
+                     f"has {value} not yet logged in: the runner's parallel connections to this host (a fleet's "
+                     f"deploy, the gate's workers and collectors) fail at random (at least {SSHD_PREAUTH_FULL}, or "
+                     "none)")
+    blocks = [("", cfg.first)] + [(f" (Match {c} at {w})", b) for c, w, b in cfg.matches]
+    for label, values in blocks:
+        value, where = values.get("maxsessions", ("", ""))
+        if value.isdigit() and int(value) < SSHD_SESSIONS:
+            lines.append(f"{where}: maxsessions {value}{label}: sshd refuses a session past {value} on one "
+                         f"connection ('ChannelException(2, Connect failed)'): the pipeline opens up to "
+                         f"{SSHD_SESSIONS} at once (the probe beside testinfra, a status beside a deploy): gates, "
+                         "deploys and rollbacks fail at random (Debian's default: 10)")
+    return lines
+
+
 def sec_ssh_limits(facts, exp):
     """The SSH server keeps DevSec ssh-baseline's bounds besides its algorithms, as its next start reads them
     (sshd_config, Include files, Match blocks, a running server's own ``-o``): no login's forwarded X11 display
     listens beyond loopback (X11UseLocalhost with X11 forwarding; GatewayPorts is cw_sshd's), what a stranger
-    holds before authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), and
-    every host key it offers is strong (RSA of 2048 bits or more, no DSA: from each key's world-readable ``.pub``)."""
+    holds before authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), the
+    pipeline's own connections and sessions fit (:func:`_runner_limits`), and every host key it offers is strong
+    (RSA of 2048 bits or more, no DSA: from each key's world-readable ``.pub``)."""
     from .logins import SSHD_CONFIG, sshd_config, sshd_listeners
     from .mechanisms import texts
 
@@ -3286,6 +3392,7 @@ def sec_ssh_limits(facts, exp):
             lines.append(f"{where}: maxstartups {value}: {full} unauthenticated connections from anyone refuse "
                          f"every other login (at least {SSHD_PREAUTH_FULL}: Debian's 10:30:100): no deploy, no "
                          "rollback, no gate while they last")
+        lines += _runner_limits(cfg)
         lines += _host_key_lines(cfg, snap, raw)
     _unaccounted("SSH server bounds", list(dict.fromkeys(lines)), "sec_ssh_limits", exp)
 
@@ -3549,7 +3656,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
             "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); no root job runs "
-            "what a network fetch prints (curl ... | sh; over plain http:// whatever is allowed); nor as root "
+            "as a program what another command prints (a pipe into a shell with no script of its own, whatever "
+            "comes before it: curl ... | tee log | sh; a remote command's output eval'd; over plain http:// "
+            "whatever is allowed); nor as root "
             "with a path someone but root may change (its program, a script it runs, a variable's value whatever "
             "the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
             "unpacked it aside; a job that only names the tree is said to, unless allowed; "
@@ -3575,9 +3684,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "pid 812 (yourapplication) '(wsgi:app) -k start' is traced by pid 901 (root) 'strace -f -p 812': the "
             "tracer reads and may change everything it reads, writes and holds ...", root_only=True,
             needs=("apache",)),
-    Promise("cw_units", f"{CW}: runs", "no systemd unit or timer under /etc/systemd/system, /run/systemd/{system,"
-            "transient} or /usr/local/lib/systemd/system runs as the app or deploy user, or runs code from the "
-            "app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there); no unit file linked "
+    Promise("cw_units", f"{CW}: runs", "no systemd unit, timer or drop-in under /etc/systemd/system, "
+            "/etc/systemd/system.{control,attached}, /run/systemd/{system,system.control,system.attached,transient} "
+            "or /usr/local/lib/systemd/system (systemd's search path but the packages') runs as the app or deploy "
+            "user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path "
+            "there); no unit file linked "
             "from there is one no package ships; the app, deploy and Apache users have no systemd "
             "user manager at boot (linger) and no enabled user units; no drop-in or unit file there changes how "
             "systemd starts, reloads or stops Apache's or sshd's unit; each unit's Exec*, WorkingDirectory, "
@@ -3596,11 +3707,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "login's own, or allowed", "test_every_sudoers_line_is_accounted_for",
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
             "as another user through it ...", root_only=True, needs=("tree",)),
-    Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group that reaches root or "
-            "the app besides their own and the app's (root-equivalent groups, groups a sudoers rule names, the app's "
-            "and the deploy login's; a login holding sudoers rules of its own is the operator's); no one else in the "
+    Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group besides their own and "
+            "the app's (deny by default: ssl-cert, adm or any other group gives its files to the app's or Apache's "
+            "code; a login holding sudoers rules of its own is the operator's) unless allowed; no one else in the "
             "app's group", "test_users_groups_are_accounted_for",
-            "yourapplication (the app user) is in group shadow: reads every password hash ...", needs=("tree",)),
+            "yourapplication (the app user) is in group ssl-cert: bootstrap did not put it there ...", needs=("tree",)),
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys), "
             "nor as Apache's user (its shell Debian's nologin: the gate cannot read its home's keys)",
             "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "
@@ -3702,6 +3813,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_no_other_site_reads_answers_with_credentials", "GET http://.../ with Origin: https://1a2b.invalid "
             "... -> Access-Control-Allow-Origin: https://1a2b.invalid and Access-Control-Allow-Credentials: true: "
             "any web site a logged-in user visits reads the app's answers ...", needs=("apache",)),
+    Promise("sec_updates", f"{SEC}: packages", "the stack's packages (Apache, mod_wsgi, the stack's Python, sudo, "
+            "sshd, PAM, the C library and their libraries) take their updates: no dpkg hold, no apt pin that keeps "
+            "a version or ranks the security archive below another release, no APT::Default-Release: their "
+            "security updates do not stop silently", "test_stack_packages_take_their_updates",
+            "/etc/apt/preferences.d/apache2-pin:2: Package: apache2 ... / Pin: version 2.4.62-1~deb12u2 / "
+            "Pin-Priority: 1001 (apache2): keeps version ..."),
     Promise("sec_apt", f"{SEC}: packages", "every apt source is signature-checked: no [trusted=yes] or "
             "allow-insecure source (one-line or deb822), no apt setting allowing unauthenticated packages: what apt "
             "installs as root at the next upgrade is signed", "test_apt_sources_are_signed",
@@ -3787,7 +3904,8 @@ CLOSED_WORLD_CHECKS = {
     "cw_setuid": cw_setuid, "rollback_ready": rollback_ready, "cw_apache_effects": cw_apache_effects,
     "cw_sshd": cw_sshd, "cw_pam": cw_pam, "cw_login_files": cw_login_files, "cw_packaged": cw_packaged,
     "cw_root_acts": rootacts.cw_root_acts, "cw_traced": rootacts.cw_traced,
-    "sec_apt": sec_apt, "cw_served": cw_served, "cw_handlers": cw_handlers, "cw_in_front": cw_in_front,
+    "sec_apt": sec_apt, "sec_updates": sec_updates, "cw_served": cw_served, "cw_handlers": cw_handlers,
+    "cw_in_front": cw_in_front,
     "cw_mapped": cw_mapped, "cw_bytecode": cw_bytecode,
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_cors": sec_cors,
     "sec_apache_user": sec_apache_user,
