@@ -95,6 +95,10 @@ ACTS += ["/usr/lib/systemd/system-shutdown", "/usr/lib/systemd/system-sleep", "/
 ACTS += ["%s/systemd/system-environment-generators" % d for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")]
 TREES += [(d, 1, True) for d in ACTS]
 FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
+# systemd's manager configuration: DefaultEnvironment= / ManagerEnvironment= reach every service it starts, root's
+SYSTEMD_CONF = ["/etc/systemd/system.conf.d", "/run/systemd/system.conf.d", "/usr/local/lib/systemd/system.conf.d"]
+FILES += ["/etc/systemd/system.conf"]
+TREES += [(d, 1, True) for d in SYSTEMD_CONF]
 # root's own shell startup files and ~/.ssh/rc: read when this login may (/root is 0700 on Debian: then unread)
 ROOT_SHELL = ["/root/.bashrc", "/root/.profile", "/root/.bash_profile", "/root/.bash_login", "/root/.ssh/rc"]
 FILES += ROOT_SHELL
@@ -826,17 +830,18 @@ def acts(out):
 
 
 def links(out):
-    """The ``lstat`` of what each link in /usr/local/{bin,sbin} reaches, hop by hop (at most 8), and of each
-    directory above: root's PATH runs the file at the end, so who may change it and its directories counts."""
-    for d in COMMANDS[:2]:
-        for name in out["dirs"].get(d, [])[:256]:
-            path = d + "/" + name
-            for _ in range(8):
-                entry = out["files"].get(path) or {}
-                if "link" not in entry:
-                    break
-                path = os.path.normpath(os.path.join(os.path.dirname(path), entry["link"]))
-                note(out, path)
+    """The ``lstat`` of what each link in root's command dirs reaches (/usr/local/{bin,sbin} first, then the
+    packaged ones: an alternative's /etc/alternatives hop), hop by hop (at most 8), and of each directory above:
+    root's PATH runs the file at the end, so who may change it and its directories counts (at most 2048 links)."""
+    found = [d + "/" + n for d in COMMANDS for n in out["dirs"].get(d, [])
+             if "link" in (out["files"].get(d + "/" + n) or {})]
+    for path in found[:2048]:
+        for _ in range(8):
+            entry = out["files"].get(path) or {}
+            if "link" not in entry:
+                break
+            path = os.path.normpath(os.path.join(os.path.dirname(path), entry["link"]))
+            note(out, path)
 
 
 def outputs(out, tree):

@@ -1880,9 +1880,6 @@ SUDO_ENV_INERT = frozenset({
     "ftp_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "ALL_PROXY", "NO_PROXY",
     "EMAIL", "DEBEMAIL", "DEBFULLNAME", "GREP_COLOR", "SSH_AGENT_PID", "SSH_AUTH_SOCK", "GIT_AUTHOR_NAME",
     "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"})
-# directories anyone may create a name in (sticky or not): a path there is whoever's makes it first (a link to any
-# file), so a root command's fixed argument there is its caller's choice
-TEMP_DIRS = ("/tmp/", "/var/tmp/", "/dev/shm/", "/run/lock/", "/var/lock/")
 SUDO_STDIN_WRITERS = frozenset({"tee", "dd", "sponge"})  # write, as root, what their caller pipes in
 
 
@@ -1962,7 +1959,9 @@ def sudo_grants_root(text: str) -> str | None:
             return (f"{cmd} {args}: it writes, as root, what its caller pipes in: whoever the line names chooses "
                     "the content of the file it writes (a configuration or script root reads: their commands as "
                     "root); give them a root-owned script that makes the one change")
-        temp = [w.split("=", 1)[-1] for w in words if w.split("=", 1)[-1].startswith(TEMP_DIRS)]
+        # a path in a directory anyone may create names in (TEMP_DIRS) is whoever's makes it first (a link to any
+        # file): a root command's fixed argument there is its caller's choice
+        temp = [w.split("=", 1)[-1] for w in words if w.split("=", 1)[-1].startswith(tuple(d + "/" for d in TEMP_DIRS))]
         if temp:
             return (f"{cmd} {args}: {temp[0]} is in a directory anyone may create names in: whoever makes it first "
                     "(a link to any file, their own archive) chooses what root reads or writes through this line; "
@@ -2202,18 +2201,22 @@ def _root_python_paths(snap, py: str) -> list[str]:
 
 
 def _command_links(snap, exp) -> list[str]:
-    """Each link in /usr/local/{bin,sbin} (root's PATH before the packaged commands) that reaches a file someone
-    but root may change, or whose directories they may: judged as resolved, whatever allow_commands says (an
-    allowance accounts for the name taking a packaged command's place, never for what it runs)."""
+    """Each link in root's command dirs -- /usr/local/{bin,sbin} (before the packaged commands) and the packaged
+    ones (an alternative: /usr/bin/pager -> /etc/alternatives/pager -> ...) -- that reaches a file someone but root
+    may change, or whose directories they may: judged as resolved, whatever allow_commands says (an allowance
+    accounts for the name taking a packaged command's place, never for what it runs). A packaged dir's link whose
+    end the probe did not see is no claim (an older probe follows /usr/local's only)."""
     if not getattr(snap, "files", None):
         return []
     lines = []
-    for top in ("/usr/local/bin", "/usr/local/sbin"):
+    for top in ("/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"):
         for name in snap.listdir(top) or []:
             path = f"{top}/{name}"
             if "link" not in (snap.files.get(path) or {}):
                 continue
             loose = snap.writable_by_others(path)
+            if loose and "/local/" not in top and loose.endswith("(not looked at)"):
+                continue
             if loose:
                 allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \
                           f"it runs)" if path in exp.allow.commands else ""
@@ -2494,15 +2497,18 @@ def cw_pam(facts, exp):
                          f"{', '.join(hit)}: a deploy's SSH session and its sudo -u {exp.cfg.app_user} steps "
                          f"(install, import, post_deploy) fail when they reach it")
     for where, name, value in environment(raw):
+        who = "systemd sets it for every service it starts, root's daemons and timers' jobs too" if \
+            where.startswith("/etc/systemd/") or "/systemd/system.conf.d/" in where else \
+            "pam_env sets it for every login, su and cron job, root's too"
         if name.startswith(("LD_", "PYTHON")):
-            lines.append(f"{where}: {name}={value}: pam_env sets it for every login, su and cron job, root's too: "
-                         f"it changes what they load")
+            lines.append(f"{where}: {name}={value}: {who}: it changes what they load")
         elif name == "PATH":
             odd = [d for d in value.split(":") if d.rstrip("/") not in COMMAND_DIRS]
             if odd:
-                lines.append(f"{where}: PATH has {', '.join(odd) or '(an empty entry)'}: every login's PATH (SSH, su, "
-                             f"cron; root's too) looks there for commands, outside the command dirs the gate checks "
-                             f"for who may write them")
+                whose = "every service's PATH (root's too)" if who.startswith("systemd") else \
+                    "every login's PATH (SSH, su, cron; root's too)"
+                lines.append(f"{where}: PATH has {', '.join(odd) or '(an empty entry)'}: {whose} looks there for "
+                             f"commands, outside the command dirs the gate checks for who may write them")
     _unaccounted("rules of the login stack (PAM, limits, pam_env)", lines, "cw_pam", exp)
 
 
