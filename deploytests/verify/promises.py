@@ -2245,6 +2245,27 @@ def _library_loads(facts, exp) -> list[str]:
     return lines
 
 
+# capabilities that are root's power over files and users (capabilities(7)): held by a program anyone may run,
+# they are every local user's
+ROOT_CAPS = frozenset({"cap_dac_override", "cap_dac_read_search", "cap_fowner", "cap_chown", "cap_setuid",
+                       "cap_setgid", "cap_setfcap", "cap_sys_admin", "cap_sys_ptrace", "cap_sys_module",
+                       "cap_sys_rawio", "cap_mknod", "cap_linux_immutable"})
+
+
+def _broad_capabilities(state: str) -> list[str]:
+    """The root-power capabilities (:data:`ROOT_CAPS`) a ``MODE owner:group caps`` state grants whoever may run
+    the file (others may execute it: mode ``o+x``); [] otherwise. Caps are libcap's text: ``cap_a,cap_b=ep``."""
+    words = state.split()
+    if len(words) < 3 or not int(words[0], 8) & 0o001:
+        return []
+    caps = []
+    for clause in words[2:]:
+        names, _, flags = clause.partition("=")
+        if "e" in flags or "p" in flags or not flags:
+            caps += [c for c in names.split(",") if c in ROOT_CAPS]
+    return caps
+
+
 def cw_setuid(facts, exp):
     """Every setuid/setgid file and every file with capabilities the collector looked at (root's PATH, the load
     path, Apache's and the schedules' trees) is accounted for by its exact bits (``MODE owner:group[ caps]``):
@@ -2263,6 +2284,16 @@ def cw_setuid(facts, exp):
     lines = []
     for f in inv.get("privileged") or []:
         path, state, pkg = f["path"], f["state"], f.get("package")
+        broad = _broad_capabilities(state) if state not in stock.get(path, ()) else []
+        if broad:  # what it grants, whatever accounts for its presence
+            allowed = f"{path} {state}" in exp.allow.privileged
+            lines.append(f"{path} ({state}): every local user may run it (the app user, www-data, nobody) and "
+                         f"gets {', '.join(broad)}: root's power over every file (read /etc/shadow, the app's "
+                         f"config, the host keys; write what root runs); give it 0750 and a group of those who "
+                         f"need it, or drop the capability" + (f" (allowed in {exp.allow.where}: allow_privileged "
+                                                               f"accounts for its bits, not for what they grant)"
+                                                               if allowed else ""))
+            continue
         if f"{path} {state}" in exp.allow.privileged or pkg and (state in stock.get(path, ()) or
                                                                  state == f.get("override") or f.get("unpacked")):
             continue
