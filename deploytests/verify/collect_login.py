@@ -66,7 +66,8 @@ MODULES, STATE = "/usr/lib/apache2/modules", "/var/lib/deploytests"
 PY = "%d.%d" % sys.version_info[:2]
 # ---- what it reads: files (whole), trees (path, depth, whether root's files' bytes are read), listed dirs
 FILES = ["/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/logrotate.conf"]
-HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment"]  # root runs
+HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment",  # root runs
+         "/etc/ssh/ssh_config"]  # (root's ssh, scp, rsync and git over ssh run its ProxyCommand, Match exec ...)
 FILES += HOOKS
 FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
 FILES += ["/var/log/dpkg.log", "/etc/localtime"]  # when each package's maintainer scripts ran, in which zone
@@ -78,6 +79,7 @@ TREES += [("/etc/apt/apt.conf.d", 1, True), ("/etc/profile.d", 1, True)]  # apt'
 FILES += ["/etc/ssh/sshd_config", "/etc/security/limits.conf", "/etc/security/pam_env.conf"]  # logins (world-readable)
 FILES += ["/etc/apt/sources.list"]  # where root's package updates come from (world-readable)
 TREES += [("/etc/ssh/sshd_config.d", 1, True), ("/etc/pam.d", 1, True), ("/etc/security/limits.d", 1, True)]
+TREES += [("/etc/ssh/ssh_config.d", 1, True)]  # the SSH client's drop-ins (root's ssh reads them)
 TREES += [("/etc/apt/sources.list.d", 1, True), ("/etc/ssh", 2, False)]  # (/etc/ssh: who may write its dirs)
 TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
                                                              for n in ("hourly", "daily", "weekly", "monthly")]
@@ -787,7 +789,7 @@ def acts(out):
     side = {"files": {}, "dirs": {}, "errors": {}, "size": out["size"]}
     tops = tuple(d + "/" for d in ACTS + UNITS + LIBCONF_DIRS + [
         "/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
-        "/etc/logrotate.d", "/etc/apt/apt.conf.d", "/etc/profile.d", "/etc/ssh/sshd_config.d"])
+        "/etc/logrotate.d", "/etc/apt/apt.conf.d", "/etc/profile.d", "/etc/ssh/sshd_config.d", "/etc/ssh/ssh_config.d"])
     for d in COMMANDS[:2]:
         for name in out["dirs"].get(d, []):
             st = out["files"].get(d + "/" + name, {}).get("st")

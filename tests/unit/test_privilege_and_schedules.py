@@ -672,6 +672,32 @@ def test_a_root_hook_that_runs_the_apps_code_is_a_root_job(exp, path, text, fail
         assert f"{path}:" in msg["cw_schedules"] and " as root from the app's tree" in msg["cw_schedules"]
 
 
+@pytest.mark.parametrize("path,text", [
+    # blind9's h04 (shown: root's ssh ran the bastion account's script as root)
+    ("/etc/ssh/ssh_config.d/20-bastion.conf", 'Match exec "/opt/bastion/bin/off-vpn"\n    ProxyJump bastion\n'),
+    # other member: a ProxyCommand in the client's main file
+    ("/etc/ssh/ssh_config", "Host *.internal\n    ProxyCommand /opt/bastion/bin/connect %h %p\n")])
+def test_the_ssh_clients_commands_are_root_hooks(exp, path, text):
+    """Class (blind9's h04): the SSH client's configuration runs commands for every ssh, scp, rsync or git over
+    ssh root runs (Match exec, ProxyCommand, LocalCommand, KnownHostsCommand): judged as root's hooks: a
+    program someone but root may change is a finding; Debian's stock ssh_config passes."""
+    facts = clean_facts()
+    prog = "/opt/bastion/bin/" + ("off-vpn" if "exec" in text else "connect")
+    s = snap({path: (0o644, 0, 0), prog: (0o755, 998, 998)}, {path: text})
+    for d, uid in (("/opt", 0), ("/opt/bastion", 998), ("/opt/bastion/bin", 998)):
+        s.files[d] = {"st": [stat.S_IFDIR | 0o755, uid, uid, 1, 0, 5]}
+    s.dirs["/etc/ssh/ssh_config.d"] = [path.rsplit("/", 1)[1]] if "/ssh_config.d/" in path else []
+    facts.raw = s
+    inv(facts)["root_hooks"] = parse.root_hooks(s)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"] and f"{path}:" in msg["cw_schedules"] and prog in msg["cw_schedules"], msg
+    stock = "Include /etc/ssh/ssh_config.d/*.conf\nHost *\n    SendEnv LANG LC_*\n    HashKnownHosts yes\n"
+    s = snap({"/etc/ssh/ssh_config": (0o644, 0, 0)}, {"/etc/ssh/ssh_config": stock})
+    facts.raw = s
+    inv(facts)["root_hooks"] = parse.root_hooks(s)
+    assert "cw_schedules" not in failing(facts, exp)
+
+
 def test_a_root_hook_file_someone_else_may_write_is_a_job_the_gate_could_not_read(exp):
     facts = clean_facts()
     s = snap({"/etc/profile.d/app.sh": (0o664, 1000, 1000)})
