@@ -245,14 +245,29 @@ def sudo_works(facts, exp):
         if root:
             raise AssertionError(
                 f"{facts.get('login')} may become root on {facts.label} ({root}), but sudo -n refuses it "
-                f"({refused!r}): not a read-only login, yet the gate cannot read root's view: every check that "
-                f"needs root would be skipped. Give the gate's login passwordless sudo, or run a read-only gate "
-                f"with a login that cannot become root")
+                f"({refused!r}){_shadowed(facts)}: not a read-only login, yet the gate cannot read root's view: "
+                f"every check that needs root would be skipped. Give the gate's login passwordless sudo, or run a "
+                f"read-only gate with a login that cannot become root")
         raise NotApplicable(f"{facts.get('login')} has no passwordless sudo on {facts.label} ({refused!r})")
     raise AssertionError(f"sudo refuses {facts.get('login')} on {facts.label}: {refused!r}: not for want of a "
                          f"password, sudo itself is broken here: every check that needs root would be skipped, and "
                          f"every deploy's import preflight (sudo -n -u {exp.cfg.app_user}) fails; fix sudo on the "
                          f"server")
+
+
+def _shadowed(facts) -> str:
+    """Why sudo asks a password of a login it lists a NOPASSWD rule for: sudo takes the last matching line, and
+    ``sudo -l`` lists them in sudoers' order, so a later rule without NOPASSWD (a later file of /etc/sudoers.d)
+    asks for it."""
+    from .logins import sudo_root_grants
+
+    grants = sudo_root_grants(facts.get("sudo_list"))
+    free = [g for g in grants if "NOPASSWD:" in g]
+    if not free or "NOPASSWD:" in grants[-1]:
+        return ""
+    return (f": sudo takes the last matching line, and {grants[-1]!r} comes after {free[-1]!r} (a later line or "
+            "file of sudoers): it shadows the passwordless rule, bootstrap's rules for the deploy login too; give "
+            "it NOPASSWD or remove it")
 
 
 SUDO_GROUPS = ("sudo", "admin", "wheel")  # Debian's %sudo rule (root with the login's password), Ubuntu's %admin
@@ -293,7 +308,8 @@ def _response(facts, path):
 
 def host_answers(facts, exp):
     assert not facts.error, f"{facts.label} could not be asked for its facts: {facts.error}"
-    errors = facts.get("errors") or {}
+    errors = {k: v for k, v in (facts.get("errors") or {}).items()  # (sudo refused: sudo_works says why; the
+              if facts.get("as_root") or not k.startswith("root: ")}  # root collector ran as the login, skipped)
     assert not errors, f"the fact probe could not read: {errors}" + _why_root_could_not_run(facts, errors)
 
 
@@ -305,13 +321,13 @@ def _why_root_could_not_run(facts, errors: dict) -> str:
     rules = [r for r in (facts.get("inventory") or {}).get("sudoers") or []
              if re.search(r"(?i)\bnoexec\b|NOEXEC:", r.get("text", "")) and "!noexec" not in r.get("text", "")]
     where = ", ".join(f"{r['file']}:{r['line']}: {r['text']!r}" for r in rules[:3])
-    return f"; root was refused running a program: {where or 'sudo noexec?'}: sudo's noexec makes every program " \
-           "a sudo command starts fail (the gate's root collector, and the deploy's apache2ctl reload too): remove it"
+    return f"; root was refused running a program: {where}: sudo's noexec makes every program a sudo command " \
+           "starts fail (the gate's root collector, and the deploy's apache2ctl reload too): remove it" if rules else ""
 
 
 def packages_installed(facts, exp):
     found = facts.get("packages") or {}
-    missing = {p: s for p, s in found.items() if s != "installed"}
+    missing = {p: s for p, s in found.items() if s not in ("installed", "hold ok installed")}  # (held: sec_updates)
     assert found and not missing, f"packages not installed: {missing} (bootstrap installs {', '.join(found)} " \
                                   f"on {exp.stack.title})"
 
@@ -1911,6 +1927,30 @@ SUDO_RUNNERS = frozenset({
     "make", "install", "chmod", "chown", "ln", "mount", "unshare", "nsenter", "chroot"})
 
 
+# what sudo may keep of its caller's environment without handing them what a root program loads, runs or reads
+# as code (sudo's own defaults, locale, terminal, proxies, identity for mail and commits); env_keep of any other
+# variable (PYTHONPATH, LD_*, PERL5LIB, BASH_ENV, EDITOR, HOME, APACHE_*) is the caller's to set for root
+SUDO_ENV_INERT = frozenset({
+    "COLORS", "DISPLAY", "HOSTNAME", "KRB5CCNAME", "LS_COLORS", "PS1", "PS2", "TZ", "XAUTHORITY", "XAUTHORIZATION",
+    "LANG", "LANGUAGE", "LINGUAS", "_XKB_CHARSET", "TERM", "COLUMNS", "LINES", "http_proxy", "https_proxy",
+    "ftp_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "ALL_PROXY", "NO_PROXY",
+    "EMAIL", "DEBEMAIL", "DEBFULLNAME", "GREP_COLOR", "SSH_AGENT_PID", "SSH_AUTH_SOCK", "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"})
+SUDO_STDIN_WRITERS = frozenset({"tee", "dd", "sponge"})  # write, as root, what their caller pipes in
+
+
+def sudo_kept_env(text: str) -> list[str]:
+    """The variables a ``Defaults`` line's ``env_keep`` (``=``, ``+=``) keeps from sudo's caller that are not
+    inert (:data:`SUDO_ENV_INERT`, ``LC_*``); other lines: none."""
+    first = text.split(" ")[0]
+    if not first.startswith("Defaults"):
+        return []
+    kept = []
+    for m in re.finditer(r"(?:^|[\s,])env_keep\s*\+?=\s*(\"[^\"]*\"|[^\s,]+)", text[len(first):]):
+        kept += [v for v in m.group(1).strip('"').split() if v not in SUDO_ENV_INERT and not v.startswith("LC_")]
+    return kept
+
+
 def sudo_root_specs(text: str) -> list[tuple[str, str]]:
     """``(command, arguments)`` of each command a sudoers rule lets run as root (its run-as list, or sudo's
     default, is root, ALL or #0); Defaults and alias lines: none. ``arguments`` as written ('' : any)."""
@@ -1945,6 +1985,12 @@ def sudo_grants_root(text: str) -> str | None:
         return ("it lets the users it applies to set the environment of every command they run through sudo "
                 "(APACHE_ENVVARS, PYTHONPATH, BASH_ENV ... make a root command source or load their file): any "
                 "root rule of theirs makes them root; remove it (keep sudo's env_reset)")
+    kept = sudo_kept_env(text)
+    if kept:
+        return (f"env_keep keeps {', '.join(kept)} from the caller: the users it applies to set "
+                f"{'them' if len(kept) > 1 else 'it'} for every command they run through sudo (PYTHONPATH, LD_*, "
+                "PERL5LIB, BASH_ENV, EDITOR load or run their code in the root command): any root rule of theirs "
+                "makes them root; keep only inert variables (locale, terminal, proxies)")
     if re.search(r"=.*\bSETENV:", text) and sudo_root_specs(text):
         cmd = sudo_root_specs(text)[0][0]
         return (f"SETENV: whoever the line names sets any environment variable for {cmd} as root (sudo "
@@ -1964,6 +2010,18 @@ def sudo_grants_root(text: str) -> str | None:
                     "it runs commands or writes files as root for whoever the line names (find -exec, tar "
                     "--checkpoint-action, python -c, cp over /etc/sudoers): this line makes them root; write the "
                     "exact arguments, or give them a root-owned script that does the one thing")
+        words = args.split()
+        if base in SUDO_STDIN_WRITERS and words and not any(w.startswith("if=") for w in words):
+            return (f"{cmd} {args}: it writes, as root, what its caller pipes in: whoever the line names chooses "
+                    "the content of the file it writes (a configuration or script root reads: their commands as "
+                    "root); give them a root-owned script that makes the one change")
+        # a path in a directory anyone may create names in (TEMP_DIRS) is whoever's makes it first (a link to any
+        # file): a root command's fixed argument there is its caller's choice
+        temp = [w.split("=", 1)[-1] for w in words if w.split("=", 1)[-1].startswith(tuple(d + "/" for d in TEMP_DIRS))]
+        if temp:
+            return (f"{cmd} {args}: {temp[0]} is in a directory anyone may create names in: whoever makes it first "
+                    "(a link to any file, their own archive) chooses what root reads or writes through this line; "
+                    "keep the command's files where root alone may change them")
         if wild and any("/" in a and re.search(r"[*?\[]", a) for a in args.split()):
             return (f"{cmd} {args}: sudo's wildcards in arguments match '/', '..' and spaces: whoever the line names "
                     "passes any path (../../../etc/shadow) and any further option, as root; list the exact "
@@ -1977,6 +2035,11 @@ ROOT_GROUPS = {  # a member of these is root, or reads what makes it root (Debia
     "docker": "runs containers as root with the host mounted", "lxd": "runs containers as root with the host mounted",
     "sudo": "Debian's %sudo rule: root with its password", "wheel": "root through su or sudo",
     "admin": "Ubuntu's old %admin rule: root"}
+
+
+OTHER_GROUP = ("bootstrap did not put it there and a stock server has no such membership: every process of it "
+               "(any code it runs or loads) reads and writes what that group may (a secret file, a device, a "
+               "script root runs)")
 
 
 def _reaching_groups(facts, exp) -> dict[str, str]:
@@ -1996,10 +2059,11 @@ def _reaching_groups(facts, exp) -> dict[str, str]:
 
 def cw_groups(facts, exp):
     """The deploy user is in its own group and the app's; the app user and Apache's in their own only (a hole in any
-    module acts with Apache's workers' groups). A membership beyond
-    those is a finding when the group reaches root or the app (:func:`_reaching_groups`); a login that holds
-    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...).
-    Groups that reach neither (adm, cdrom, plugdev, ...) are no finding."""
+    module acts with Apache's workers' groups). Deny by default: any membership beyond those is a finding unless
+    allowed (``allow_groups``), whatever the group is called: a group's reach is what it owns (ssl-cert reads the
+    TLS private keys, adm every log, a group that may write a file root runs is root), which no list of names
+    keeps up with; the line says the reach when it is known (:func:`_reaching_groups`). A login that holds
+    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...)."""
     users = facts.get("users") or {}
     app_group = _group_of(facts, "app")
     login = facts.get("login") or ""
@@ -2017,8 +2081,8 @@ def cw_groups(facts, exp):
         if not u or (who == "deploy" and name == exp.cfg.app_user) or (name == login and operator):
             continue
         for g in u["groups"]:
-            if g not in want and g in reach and f"{name}: {g}" not in exp.allow.groups:
-                lines.append(f"{name} (the {who} user) is in group {g}: {reach[g]}. "
+            if g not in want and f"{name}: {g}" not in exp.allow.groups:
+                lines.append(f"{name} (the {who} user) is in group {g}: {reach.get(g, OTHER_GROUP)}. "
                              + _allow_hint(exp, "allow_groups", f"{name}: {g}"))
     members = (facts.get("inventory") or {}).get("app_group_members") or []
     for user in members:
@@ -2199,18 +2263,22 @@ def _root_python_paths(snap, py: str) -> list[str]:
 
 
 def _command_links(snap, exp) -> list[str]:
-    """Each link in /usr/local/{bin,sbin} (root's PATH before the packaged commands) that reaches a file someone
-    but root may change, or whose directories they may: judged as resolved, whatever allow_commands says (an
-    allowance accounts for the name taking a packaged command's place, never for what it runs)."""
+    """Each link in root's command dirs -- /usr/local/{bin,sbin} (before the packaged commands) and the packaged
+    ones (an alternative: /usr/bin/pager -> /etc/alternatives/pager -> ...) -- that reaches a file someone but root
+    may change, or whose directories they may: judged as resolved, whatever allow_commands says (an allowance
+    accounts for the name taking a packaged command's place, never for what it runs). A packaged dir's link whose
+    end the probe did not see is no claim (an older probe follows /usr/local's only)."""
     if not getattr(snap, "files", None):
         return []
     lines = []
-    for top in ("/usr/local/bin", "/usr/local/sbin"):
+    for top in ("/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"):
         for name in snap.listdir(top) or []:
             path = f"{top}/{name}"
             if "link" not in (snap.files.get(path) or {}):
                 continue
             loose = snap.writable_by_others(path)
+            if loose and "/local/" not in top and loose.endswith("(not looked at)"):
+                continue
             if loose:
                 allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \
                           f"it runs)" if path in exp.allow.commands else ""
@@ -2239,6 +2307,27 @@ def _library_loads(facts, exp) -> list[str]:
     return lines
 
 
+# capabilities that are root's power over files and users (capabilities(7)): held by a program anyone may run,
+# they are every local user's
+ROOT_CAPS = frozenset({"cap_dac_override", "cap_dac_read_search", "cap_fowner", "cap_chown", "cap_setuid",
+                       "cap_setgid", "cap_setfcap", "cap_sys_admin", "cap_sys_ptrace", "cap_sys_module",
+                       "cap_sys_rawio", "cap_mknod", "cap_linux_immutable"})
+
+
+def _broad_capabilities(state: str) -> list[str]:
+    """The root-power capabilities (:data:`ROOT_CAPS`) a ``MODE owner:group caps`` state grants whoever may run
+    the file (others may execute it: mode ``o+x``); [] otherwise. Caps are libcap's text: ``cap_a,cap_b=ep``."""
+    words = state.split()
+    if len(words) < 3 or not int(words[0], 8) & 0o001:
+        return []
+    caps = []
+    for clause in words[2:]:
+        names, _, flags = clause.partition("=")
+        if "e" in flags or "p" in flags or not flags:
+            caps += [c for c in names.split(",") if c in ROOT_CAPS]
+    return caps
+
+
 def cw_setuid(facts, exp):
     """Every setuid/setgid file and every file with capabilities the collector looked at (root's PATH, the load
     path, Apache's and the schedules' trees) is accounted for by its exact bits (``MODE owner:group[ caps]``):
@@ -2257,6 +2346,16 @@ def cw_setuid(facts, exp):
     lines = []
     for f in inv.get("privileged") or []:
         path, state, pkg = f["path"], f["state"], f.get("package")
+        broad = _broad_capabilities(state) if state not in stock.get(path, ()) else []
+        if broad:  # what it grants, whatever accounts for its presence
+            allowed = f"{path} {state}" in exp.allow.privileged
+            lines.append(f"{path} ({state}): every local user may run it (the app user, www-data, nobody) and "
+                         f"gets {', '.join(broad)}: root's power over every file (read /etc/shadow, the app's "
+                         f"config, the host keys; write what root runs); give it 0750 and a group of those who "
+                         f"need it, or drop the capability" + (f" (allowed in {exp.allow.where}: allow_privileged "
+                                                               f"accounts for its bits, not for what they grant)"
+                                                               if allowed else ""))
+            continue
         if f"{path} {state}" in exp.allow.privileged or pkg and (state in stock.get(path, ()) or
                                                                  state == f.get("override") or f.get("unpacked")):
             continue
@@ -2491,15 +2590,18 @@ def cw_pam(facts, exp):
                          f"{', '.join(hit)}: a deploy's SSH session and its sudo -u {exp.cfg.app_user} steps "
                          f"(install, import, post_deploy) fail when they reach it")
     for where, name, value in environment(raw):
+        who = "systemd sets it for every service it starts, root's daemons and timers' jobs too" if \
+            where.startswith("/etc/systemd/") or "/systemd/system.conf.d/" in where else \
+            "pam_env sets it for every login, su and cron job, root's too"
         if name.startswith(("LD_", "PYTHON")):
-            lines.append(f"{where}: {name}={value}: pam_env sets it for every login, su and cron job, root's too: "
-                         f"it changes what they load")
+            lines.append(f"{where}: {name}={value}: {who}: it changes what they load")
         elif name == "PATH":
             odd = [d for d in value.split(":") if d.rstrip("/") not in COMMAND_DIRS]
             if odd:
-                lines.append(f"{where}: PATH has {', '.join(odd) or '(an empty entry)'}: every login's PATH (SSH, su, "
-                             f"cron; root's too) looks there for commands, outside the command dirs the gate checks "
-                             f"for who may write them")
+                whose = "every service's PATH (root's too)" if who.startswith("systemd") else \
+                    "every login's PATH (SSH, su, cron; root's too)"
+                lines.append(f"{where}: PATH has {', '.join(odd) or '(an empty entry)'}: {whose} looks there for "
+                             f"commands, outside the command dirs the gate checks for who may write them")
     _unaccounted("rules of the login stack (PAM, limits, pam_env)", lines, "cw_pam", exp)
 
 
@@ -2584,6 +2686,24 @@ def sec_apt(facts, exp):
     assert not lines, "apt installs packages it does not verify:\n" + "\n".join(f"- {ln}" for ln in lines) + \
         f"\nif this is meant to be so, switch the rule off with a reason: skip_rules = {{ sec_apt = \"...\" }} in " \
         f"{exp.allow.where}"
+
+
+def sec_updates(facts, exp):
+    """The stack's packages (what Apache, the daemons, sudo, sshd and PAM load: the stack's verified packages) take
+    their updates: no dpkg hold, no apt pin keeping a version or ranking the security archive below another, no
+    ``APT::Default-Release`` (:func:`deploytests.verify.logins.apt_held`): else their security updates stop,
+    silently (apt says nothing, unattended-upgrades skips them)."""
+    from .logins import apt_held
+    from .mechanisms import texts
+
+    snap = _snapshot(facts, "apt's preferences")
+    py = exp.stack.python_version
+    found = apt_held(texts(facts) or {}, snap.listdir("/etc/apt/preferences.d") or [],
+                     snap.listdir("/etc/apt/apt.conf.d") or [], [p.format(py=py) for p in exp.stack.verified_packages])
+    lines = [f"{ln}: apt reads it as root" for ln in _unread(
+        snap, [f"/etc/apt/preferences.d/{n}" for n in snap.listdir("/etc/apt/preferences.d") or []])]
+    lines += [f"{where}: {what}" for where, what in found]
+    _unaccounted("settings holding back the stack's updates", lines, "sec_updates", exp)
 
 
 def _rollback_content(r: dict, exp) -> list[str]:
@@ -3180,6 +3300,7 @@ def sec_ssh_crypto(facts, exp):
 
 # the SSH server's bounds beyond its algorithms (DevSec ssh-baseline): what a login may open, what a stranger may
 # hold before authenticating, how strong the keys it proves itself with are
+SSHD_SESSIONS = 4  # sessions the pipeline may hold on one SSH connection at once (MaxSessions below it: refused)
 SSHD_PREAUTH_FULL = 10  # MaxStartups' full (or only) value below this: a handful of idle connections lock logins out
 SSHD_DEFAULT_HOST_KEYS = ("/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key", "/etc/ssh/ssh_host_ed25519_key")
 SSH_KEY_MIN_BITS = {"ssh-rsa": 2048}
@@ -3246,12 +3367,37 @@ def _host_key_lines(cfg, snap, raw) -> list[str]:
     return lines
 
 
+def _runner_limits(cfg) -> list[str]:
+    """sshd's limits below what the pipeline itself opens at once: connections from one address
+    (``PerSourceMaxStartups``: a fleet's parallel hosts, a gate's workers, a deploy beside a gate, the probe's
+    login and root collectors) and sessions on one connection (``MaxSessions``, a ``Match`` block's too: the probe's
+    session beside testinfra's, a status while a deploy streams). Past them sshd drops the connection or refuses
+    the session: deploys, rollbacks and gates fail at random, not on the first try."""
+    lines = []
+    value, where = cfg.first.get("persourcemaxstartups", ("", ""))
+    if value.isdigit() and int(value) < SSHD_PREAUTH_FULL:
+        lines.append(f"{where}: persourcemaxstartups {value}: sshd drops a connection from an address that already "
+                     f"has {value} not yet logged in: the runner's parallel connections to this host (a fleet's "
+                     f"deploy, the gate's workers and collectors) fail at random (at least {SSHD_PREAUTH_FULL}, or "
+                     "none)")
+    blocks = [("", cfg.first)] + [(f" (Match {c} at {w})", b) for c, w, b in cfg.matches]
+    for label, values in blocks:
+        value, where = values.get("maxsessions", ("", ""))
+        if value.isdigit() and int(value) < SSHD_SESSIONS:
+            lines.append(f"{where}: maxsessions {value}{label}: sshd refuses a session past {value} on one "
+                         f"connection ('ChannelException(2, Connect failed)'): the pipeline opens up to "
+                         f"{SSHD_SESSIONS} at once (the probe beside testinfra, a status beside a deploy): gates, "
+                         "deploys and rollbacks fail at random (Debian's default: 10)")
+    return lines
+
+
 def sec_ssh_limits(facts, exp):
     """The SSH server keeps DevSec ssh-baseline's bounds besides its algorithms, as its next start reads them
     (sshd_config, Include files, Match blocks, a running server's own ``-o``): no login's forwarded X11 display
     listens beyond loopback (X11UseLocalhost with X11 forwarding; GatewayPorts is cw_sshd's), what a stranger
-    holds before authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), and
-    every host key it offers is strong (RSA of 2048 bits or more, no DSA: from each key's world-readable ``.pub``)."""
+    holds before authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), the
+    pipeline's own connections and sessions fit (:func:`_runner_limits`), and every host key it offers is strong
+    (RSA of 2048 bits or more, no DSA: from each key's world-readable ``.pub``)."""
     from .logins import SSHD_CONFIG, sshd_config, sshd_listeners
     from .mechanisms import texts
 
@@ -3283,6 +3429,7 @@ def sec_ssh_limits(facts, exp):
             lines.append(f"{where}: maxstartups {value}: {full} unauthenticated connections from anyone refuse "
                          f"every other login (at least {SSHD_PREAUTH_FULL}: Debian's 10:30:100): no deploy, no "
                          "rollback, no gate while they last")
+        lines += _runner_limits(cfg)
         lines += _host_key_lines(cfg, snap, raw)
     _unaccounted("SSH server bounds", list(dict.fromkeys(lines)), "sec_ssh_limits", exp)
 
@@ -3597,11 +3744,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "login's own, or allowed", "test_every_sudoers_line_is_accounted_for",
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
             "as another user through it ...", root_only=True, needs=("tree",)),
-    Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group that reaches root or "
-            "the app besides their own and the app's (root-equivalent groups, groups a sudoers rule names, the app's "
-            "and the deploy login's; a login holding sudoers rules of its own is the operator's); no one else in the "
+    Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group besides their own and "
+            "the app's (deny by default: ssl-cert, adm or any other group gives its files to the app's or Apache's "
+            "code; a login holding sudoers rules of its own is the operator's) unless allowed; no one else in the "
             "app's group", "test_users_groups_are_accounted_for",
-            "yourapplication (the app user) is in group shadow: reads every password hash ...", needs=("tree",)),
+            "yourapplication (the app user) is in group ssl-cert: bootstrap did not put it there ...", needs=("tree",)),
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys), "
             "nor as Apache's user (its shell Debian's nologin: the gate cannot read its home's keys)",
             "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "
@@ -3703,6 +3850,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_no_other_site_reads_answers_with_credentials", "GET http://.../ with Origin: https://1a2b.invalid "
             "... -> Access-Control-Allow-Origin: https://1a2b.invalid and Access-Control-Allow-Credentials: true: "
             "any web site a logged-in user visits reads the app's answers ...", needs=("apache",)),
+    Promise("sec_updates", f"{SEC}: packages", "the stack's packages (Apache, mod_wsgi, the stack's Python, sudo, "
+            "sshd, PAM, the C library and their libraries) take their updates: no dpkg hold, no apt pin that keeps "
+            "a version or ranks the security archive below another release, no APT::Default-Release: their "
+            "security updates do not stop silently", "test_stack_packages_take_their_updates",
+            "/etc/apt/preferences.d/apache2-pin:2: Package: apache2 ... / Pin: version 2.4.62-1~deb12u2 / "
+            "Pin-Priority: 1001 (apache2): keeps version ..."),
     Promise("sec_apt", f"{SEC}: packages", "every apt source is signature-checked: no [trusted=yes] or "
             "allow-insecure source (one-line or deb822), no apt setting allowing unauthenticated packages: what apt "
             "installs as root at the next upgrade is signed", "test_apt_sources_are_signed",
@@ -3788,7 +3941,8 @@ CLOSED_WORLD_CHECKS = {
     "cw_setuid": cw_setuid, "rollback_ready": rollback_ready, "cw_apache_effects": cw_apache_effects,
     "cw_sshd": cw_sshd, "cw_pam": cw_pam, "cw_login_files": cw_login_files, "cw_packaged": cw_packaged,
     "cw_root_acts": rootacts.cw_root_acts, "cw_traced": rootacts.cw_traced,
-    "sec_apt": sec_apt, "cw_served": cw_served, "cw_handlers": cw_handlers, "cw_in_front": cw_in_front,
+    "sec_apt": sec_apt, "sec_updates": sec_updates, "cw_served": cw_served, "cw_handlers": cw_handlers,
+    "cw_in_front": cw_in_front,
     "cw_mapped": cw_mapped, "cw_bytecode": cw_bytecode,
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_cors": sec_cors,
     "sec_apache_user": sec_apache_user,

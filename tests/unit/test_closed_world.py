@@ -466,7 +466,7 @@ def test_the_apps_script_alias_to_another_file_fails(exp):
 @pytest.mark.parametrize("file,text", [("/etc/sudoers.d/ops", "yourapplication ALL=(root) NOPASSWD: /usr/bin/id"),
                                        ("/etc/sudoers.d/zz", "deployer ALL=(ALL) NOPASSWD: ALL"),
                                        ("/etc/sudoers", "%adm ALL=(ALL) NOPASSWD: ALL"),
-                                       ("/etc/sudoers.d/keep", 'Defaults env_keep += "PYTHONPATH"')])
+                                       ("/etc/sudoers.d/keep", 'Defaults env_keep += "http_proxy"')])
 def test_a_sudoers_line_nobody_listed_fails_in_any_file(exp, file, text):
     facts = clean_facts()
     inv(facts)["sudoers"].append({"file": file, "line": 3, "text": text, "mode": "0440", "owner": "root"})
@@ -481,7 +481,7 @@ def test_the_targets_login_own_rules_are_the_operators(exp):
     assert outcome("cw_sudoers", facts, exp) == "pass"
 
 
-@pytest.mark.parametrize("group", ["sudo", "docker", "shadow", "disk", "appuser"])
+@pytest.mark.parametrize("group", ["sudo", "docker", "shadow", "disk", "appuser", "ssl-cert", "adm", "backup"])
 def test_an_extra_group_of_the_app_user_that_reaches_root_or_the_app_fails(exp, group):
     facts = clean_facts()
     facts.remote["users"]["app"]["groups"].append(group)
@@ -493,16 +493,24 @@ def test_an_extra_group_of_the_app_user_that_reaches_root_or_the_app_fails(exp, 
 CLOUD_GROUPS = ["adm", "dialout", "cdrom", "floppy", "sudo", "audio", "dip", "video", "plugdev", "netdev"]
 
 
-def test_groups_that_reach_neither_root_nor_the_app_are_no_finding(exp):
+def test_every_group_beyond_bootstraps_is_a_finding_whatever_its_name(exp):
+    """Deny by default: a group's reach is what it owns (ssl-cert: the TLS keys; a group owning a secret under /etc
+    or writing a script root runs), not its name; each membership is one line, each allowed by its own entry."""
     facts = clean_facts()
-    facts.remote["users"]["app"]["groups"] += [g for g in CLOUD_GROUPS if g != "sudo"]
-    assert outcome("cw_groups", facts, exp) == "pass"
+    extra = [g for g in CLOUD_GROUPS if g != "sudo"] + ["ssl-cert", "certreaders"]
+    facts.remote["users"]["app"]["groups"] += extra
+    lines = [ln.strip() for ln in failing(facts, exp)["cw_groups"].splitlines() if ln.strip().startswith("- ")]
+    assert len(lines) == len(extra) and all("allow_groups" in ln for ln in lines), lines
+    assert "yourapplication (the app user) is in group certreaders: bootstrap did not put it there" in lines[-1]
+    allow = tuple(f"yourapplication: {g}" for g in extra)
+    assert outcome("cw_groups", facts, allowing(exp, groups=allow)) == "pass"
+    assert outcome("cw_groups", facts, allowing(exp, groups=allow[1:])).startswith("fail: 1 group")
 
 
 def test_a_group_a_sudoers_rule_names_reaches_root(exp):
     facts = clean_facts()
     facts.remote["users"]["app"]["groups"].append("ops")
-    assert outcome("cw_groups", facts, exp) == "pass"
+    assert "is in group ops: bootstrap did not put it there" in failing(facts, exp)["cw_groups"]
     inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/ops", "line": 3, "text": "%ops ALL=(root) /usr/bin/x",
                                   "mode": "0440", "owner": "root"})
     assert "is in group ops: sudo rule /etc/sudoers.d/ops:3 is for %ops" in failing(facts, exp)["cw_groups"]
@@ -516,7 +524,8 @@ def test_a_login_holding_sudo_rules_of_its_own_holds_its_groups_as_the_operator(
     facts.remote["users"]["deploy"]["groups"] += CLOUD_GROUPS
     inv(facts)["sudoers"] = [r for r in inv(facts)["sudoers"] if not r["text"].startswith("appuser ")]
     lines = [ln.strip() for ln in failing(facts, exp)["cw_groups"].splitlines() if ln.strip().startswith("- ")]
-    assert len(lines) == 1 and "appuser (the deploy user) is in group sudo" in lines[0], lines
+    assert len(lines) == len(CLOUD_GROUPS) and any("appuser (the deploy user) is in group sudo" in ln
+                                                   for ln in lines), lines
 
 
 def test_app_user_keys_and_special_files(exp):
@@ -887,10 +896,10 @@ def test_the_distributions_default_site_is_the_sites_promise_alone(exp):
 
 def test_allowance_hints_quote_the_value_as_toml(exp):
     facts = clean_facts()
-    text = 'Defaults env_keep += "PYTHONPATH"'
+    text = 'Defaults env_keep += "http_proxy"'
     inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/k", "line": 1, "text": text, "mode": "0440",
                                   "owner": "root"})
-    assert 'allow_sudo = ["Defaults env_keep += \\"PYTHONPATH\\""]' in failing(facts, exp)["cw_sudoers"]
+    assert 'allow_sudo = ["Defaults env_keep += \\"http_proxy\\""]' in failing(facts, exp)["cw_sudoers"]
 
 
 def test_a_config_that_does_not_parse_is_the_configtests_failure_alone(exp):
