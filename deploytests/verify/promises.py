@@ -1370,7 +1370,33 @@ def cw_schedules(facts, exp):
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
     lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
                           (unit_jobs(raw) if raw is not None else []), exp, snap)
+    lines += hook_dirs_others_write(snap)
     _unaccounted("scheduled jobs", lines)
+
+
+def hook_dirs_others_write(snap) -> list[str]:
+    """Each directory root runs or reads every file of (cron's, the login shells' profile.d, apt's apt.conf.d,
+    logrotate.d, the units' dirs, the SSH client's and server's drop-ins, PAM's, the places root acts later) that
+    someone but root may add a file to: its mode as the kernel shows it (a POSIX ACL granting a user write shows as
+    the group's write bits: its mask), whatever is allowed -- no allowance accounts for a directory: a file put
+    there later runs as root. A directory the probe did not see is no claim."""
+    from . import collect_login as C
+
+    if not getattr(snap, "files", None):
+        return []
+    dirs = ["/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
+            "/etc/profile.d", "/etc/apt/apt.conf.d", "/etc/logrotate.d", "/etc/pam.d", "/etc/ssh/ssh_config.d",
+            "/etc/security/limits.d"] + C.UNITS + C.ACTS + C.SYSTEMD_CONF
+    lines = []
+    for d in dirs:
+        st = snap.st(d)
+        if st is None or not stat.S_ISDIR(st[0]) or not (st[1] != 0 or st[0] & 0o022):
+            continue
+        lines.append("%s (%04o %s:%s): root runs or reads every file there, and someone but root may add one (a "
+                     "group or ACL write, or an owner other than root): whatever they put there runs as root; make "
+                     "it root's alone (chown root:root, chmod go-w, setfacl -b)"
+                     % (d, st[0] & 0o7777, snap.users.name(st[1]), snap.users.group(st[2])))
+    return lines
 
 
 HOME_WORD = re.compile(r"/[^\s'\"=;,:|&()<>`]+")
@@ -1985,6 +2011,14 @@ def sudo_grants_root(text: str) -> str | None:
         return ("it lets the users it applies to set the environment of every command they run through sudo "
                 "(APACHE_ENVVARS, PYTHONPATH, BASH_ENV ... make a root command source or load their file): any "
                 "root rule of theirs makes them root; remove it (keep sudo's env_reset)")
+    path = re.search(r"(?:^|[\s,])secure_path\s*=\s*(\"[^\"]*\"|[^\s,]+)", text[len(first):]) \
+        if first.startswith("Defaults") else None
+    odd = [d for d in path.group(1).strip('"').split(":") if d.rstrip("/") not in COMMAND_DIRS] if path else []
+    if odd:
+        return (f"secure_path has {', '.join(odd) or '(an empty entry)'}: sudo finds every command it runs by name "
+                "there, as root, outside the command dirs the gate checks for who may write them (a directory "
+                "another account keeps: its files run as root for every admin's 'sudo cmd'); keep secure_path to "
+                "the system's command dirs")
     kept = sudo_kept_env(text)
     if kept:
         return (f"env_keep keeps {', '.join(kept)} from the caller: the users it applies to set "

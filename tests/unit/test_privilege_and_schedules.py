@@ -698,6 +698,24 @@ def test_the_ssh_clients_commands_are_root_hooks(exp, path, text):
     assert "cw_schedules" not in failing(facts, exp)
 
 
+@pytest.mark.parametrize("top,mode,uid", [("/etc/profile.d", 0o775, 0),  # blind9's h06 (an ACL u:ops:rwx: mask rwx)
+                                           ("/etc/cron.d", 0o755, 1001),  # other member: a directory chowned away
+                                           ("/etc/apt/apt.conf.d", 0o757, 0)])
+def test_a_directory_root_runs_every_file_of_that_someone_else_may_write_fails(exp, top, mode, uid):
+    """Class (blind9's h06: 'setfacl -m u:ops:rwx /etc/profile.d'): a directory root runs or reads every file of,
+    that someone but root may add a file to, is a finding (an ACL's write shows in the group bits, its mask);
+    the same directory root's alone passes."""
+    facts = clean_facts()
+    s = snap({})
+    s.files[top] = {"st": [stat.S_IFDIR | mode, uid, 0, 1, 0, 5]}
+    facts.raw = s
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"] and f"{top} ({mode:04o} " in msg["cw_schedules"] and \
+        "root runs or reads every file there, and someone but root may add one" in msg["cw_schedules"], msg
+    s.files[top] = {"st": [stat.S_IFDIR | 0o755, 0, 0, 1, 0, 5]}
+    assert "cw_schedules" not in failing(facts, exp)
+
+
 def test_a_root_hook_file_someone_else_may_write_is_a_job_the_gate_could_not_read(exp):
     facts = clean_facts()
     s = snap({"/etc/profile.d/app.sh": (0o664, 1000, 1000)})
