@@ -17,7 +17,7 @@ from deploytests.suite.lab import APPS
 
 APP = APPS / "yourapplication"
 platform = sys.argv[1]
-select = sys.argv[2].split(",") if len(sys.argv) > 2 else None
+select = sys.argv[2].split(",") if len(sys.argv) > 2 and sys.argv[2] != "all" else None
 mode = os.environ.get("BLIND_MODE", "plain")  # plain: BLIND8 without allowances; allowed: ALLOWED with ALLOW_KEYS
 pool = BLIND8 + EXTRA if mode == "plain" else ALLOWED
 faults = [f for f in pool if not select or any(f.id.startswith(s) for s in select)]

@@ -253,7 +253,12 @@ def apache_dump(out: str, rc: int | None) -> dict:
     includes: list[dict] = []
     vhosts: list[dict] = []
     run: dict[str, str] = {}
+    addr = ""  # the address:port a vhost line belongs to (an 'ADDR is a NameVirtualHost' line's, or its own)
     for line in out.splitlines():
+        m = re.match(r"^(\S+:\d+)\s+is a NameVirtualHost", line)
+        if m:
+            addr = m.group(1)
+            continue
         m = re.match(r"^(\s+)\((\*|\d+)\) (/\S+)$", line)
         if m:
             depth = len(m.group(1))
@@ -263,7 +268,9 @@ def apache_dump(out: str, rc: int | None) -> dict:
         m = re.match(r"^(\S+:\d+|\*:\d+)?\s+(?:(?:port \d+ )?namevhost |default server )?(\S+) \((/.+):(\d+)\)$",
                      line)
         if m:
-            vhosts.append({"name": m.group(2), "file": m.group(3), "line": int(m.group(4)), "shown": line.strip()})
+            addr = m.group(1) or addr
+            vhosts.append({"name": m.group(2), "file": m.group(3), "line": int(m.group(4)), "shown": line.strip(),
+                           "addr": addr})
             continue
         m = re.match(r'^(User|Group): name="([^"]*)"', line)
         if m:
