@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from faults import ALLOW_KEYS9 as ALLOW_KEYS, ALLOWED, ALLOWED_EXTRA, BLIND8, EXTRA
+from faults import ALLOW_KEYS9 as ALLOW_KEYS
+from faults import ALLOWED, ALLOWED_EXTRA, BLIND8, EXTRA
 
 from deploytests.config import load_config
 from deploytests.faults.run import Campaign, Item
