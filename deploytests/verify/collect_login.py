@@ -71,7 +71,13 @@ FILES += HOOKS
 FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
 FILES += ["/var/log/dpkg.log", "/etc/localtime"]  # when each package's maintainer scripts ran, in which zone
 FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix", "packet")]  # packet: who captures
-UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
+# systemd's system unit search path (systemd.unit(5)), in its order: set-property's and portablectl's dirs too. The
+# packages' /lib and /usr/lib are dpkg's files; the generators' /run/systemd/generator* what judged generators write
+SYSTEMD_PATH = ["/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
+                "/etc/systemd/system", "/etc/systemd/system.attached", "/run/systemd/system",
+                "/run/systemd/system.attached", "/usr/local/lib/systemd/system", "/lib/systemd/system",
+                "/usr/lib/systemd/system"]
+UNITS = SYSTEMD_PATH[:-2]  # the admin's and the runtime's: every unit and drop-in there is read
 TREES = [(SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True), (MODULES, 1, False)]
 TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 2, True)]
 TREES += [("/etc/apt/apt.conf.d", 1, True), ("/etc/profile.d", 1, True)]  # apt's and login shells' hooks
@@ -320,8 +326,7 @@ def loose(out):
 # on a systemd host apache2ctl's start, graceful and stop hand the work to systemd (Debian's apache2ctl: when
 # /run/systemd/system is there), which runs what apache2.service and its drop-ins (and every service's: service.d)
 # say, as root, with their Environment= and EnvironmentFile=: the files it reads for that unit, in its search order
-SYSTEMD_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system",
-                "/lib/systemd/system", "/usr/lib/systemd/system"]
+# (SYSTEMD_PATH)
 
 
 def systemd_units(out):
@@ -332,7 +337,7 @@ def systemd_units(out):
     if not stat.S_ISDIR((note(out, "/run/systemd/system") or [0])[0]):
         return {}
     found = {}
-    for top in SYSTEMD_DIRS:
+    for top in SYSTEMD_PATH:
         paths = [top + "/apache2.service"]
         for sub in (top + "/apache2.service.d", top + "/service.d"):
             try:

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import errno
 import hashlib
 import ipaddress
+import os
 import posixpath
 import re
 import stat
@@ -101,7 +103,9 @@ class Snapshot:
 
     def writable_by_others(self, path: str) -> str | None:
         """The first of ``path`` and its parent dirs (after links; the link's own dir too) that someone but root
-        may write, as text; a path the collector did not look at counts as writable (not known)."""
+        may write, as text; a path the collector did not look at counts as writable (not known). A path the
+        collector found absent is its directory's: whoever may write there may make it be there, any time after
+        the gate."""
         real = self.realpath(path)
         if real != path:
             found = self.writable_by_others(posixpath.dirname(path))
@@ -110,6 +114,9 @@ class Snapshot:
         probe = real
         while True:
             st = self.st(probe)
+            if st is None and probe != "/" and (self.files.get(probe) or {}).get("why") == os.strerror(errno.ENOENT):
+                probe = posixpath.dirname(probe)  # (absent: its directory says who may create it)
+                continue
             if st is None:
                 return f"{probe} (not looked at)"
             sticky = stat.S_ISDIR(st[0]) and st[0] & stat.S_ISVTX

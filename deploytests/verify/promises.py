@@ -1395,7 +1395,7 @@ def cw_schedules(facts, exp):
     lines += followed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) +
                               (unit_jobs(raw) if raw is not None else []), root)
     lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
-                          (unit_jobs(raw) if raw is not None else []), exp)
+                          (unit_jobs(raw) if raw is not None else []), exp, snap)
     _unaccounted("scheduled jobs", lines)
 
 
@@ -1634,36 +1634,75 @@ def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, lis
     return kept, via
 
 
-FETCHERS = r"(?:\S*/)?(?:curl|wget|fetch|aria2c|lwp-request|GET|http|https|xh)\b"
-INTERPRETERS = r"(?:\S*/)?(?:(?:ba|da|z|k|a)?sh|python[0-9.]*|perl|ruby|php[0-9.]*|node|lua|tclsh|busybox)\b"
-# what a fetcher prints, run by an interpreter: 'curl URL | sh', 'sh -c "$(wget -O- URL)"', 'bash <(curl URL)',
-# 'eval "$(curl URL)"', '. <(curl URL)'
-FETCH_RUN = re.compile(rf"\b{FETCHERS}[^|;&]*\|\s*(?:sudo\s+(?:-\S+\s+)*|env\s+(?:\S+=\S*\s+)*)?{INTERPRETERS}"
-                       rf"|(?:\beval|\bsource|(?:^|[\s;&|(]){INTERPRETERS}|(?:^|[\s;&|(])\.)\s[^;&|]*?(?:\$\(|<\(|`)\s*"
-                       rf"{FETCHERS}")
+# what reads a program from its standard input when given none on its command line (a shell, python, perl ...), or
+# takes commands from it to run later (at, batch, crontab -)
+INTERPRETER = re.compile(r"(?:(?:ba|da|z|k|a|c|tc|fi|mk)?sh|busybox|python[0-9.]*|pypy[0-9.]*|perl[0-9.]*|"
+                         r"ruby[0-9.]*|php[0-9.]*|node(?:js)?|lua[0-9.]*|tclsh[0-9.]*|pwsh|at|batch|crontab)")
+# what runs its operand as a command (the interpreter may be any later word: 'sudo -u root bash', 'timeout 60 sh')
+WRAPPERS = {"sudo", "doas", "env", "nice", "nohup", "timeout", "stdbuf", "setsid", "ionice", "chrt", "taskset",
+            "xargs", "exec", "command", "runuser", "chroot", "flock", "unshare", "nsenter", "setpriv", "systemd-run"}
+CODE_FLAGS = ("-c", "-e", "-E", "-m", "-r", "-f", "-x", "--command", "--eval")  # a program given another way
+# a program taken from another command's output: 'eval "$(...)"', '. <(...)', 'sh -c "$(...)"', 'bash <(...)'
+SUBSTITUTED = re.compile(rf"(?:^|[\s;&|(])(?:eval|source|\.|(?:\S*/)?{INTERPRETER.pattern})\s+(?:-\S+\s+)*"
+                         r"(?:<<<\s*|<\s+)?[\"']?(?:\$\(|`|<\()(?P<cmd>[^)`]*)")
+# what a command that reaches another host names: an address (scheme://, user@host), or a client's name
+REMOTE = re.compile(r"\w[\w+.-]*://|\b[\w.-]+@[\w-]+\.[\w.-]+|(?:^|[\s/])(?:curl|wget|fetch|aria2c|lwp-request|GET|xh|"
+                    r"https?|nc|ncat|netcat|socat|ssh|scp|sftp|rsync|openssl|tftp|ftp|git|s3cmd|aws|gsutil|rclone)\b")
 
 
-def network_code(jobs: list[dict], exp) -> list[str]:
-    """Each root job (cron, at, a unit's Exec line, root's hooks) that runs what a network fetch prints
-    (:data:`FETCH_RUN`): whoever answers for that address runs commands as root at every run, and over plain
-    http:// (or ftp://) anyone on the path too (DNS, ARP, a proxy): no TLS, no signature. Allowed by path
-    (allow_cron) only when every address it fetches is https://: a plain one fails whatever is allowed."""
+def stream_run(line: str) -> str | None:
+    """How a shell line runs, as a program, what another command prints: an interpreter after a pipe with no
+    program of its own (no script operand, no ``-c``/``-e``/``-m``; ``-s`` and ``-`` are stdin's), whatever the
+    commands before it are (curl, wget, python's urllib, nc, ssh, a tee between: which commands fetch from the
+    network is not for a list to know; a pipe into a shell is no local idiom); or a command's output where the
+    program goes (``eval "$(...)"``, ``. <(...)``, ``sh -c "$(...)"``, ``bash <(...)``) when that command
+    reaches another host (:data:`REMOTE`: ``eval "$(dircolors)"`` and apt's ``eval $(apt-config shell ...)``
+    are local idioms); None otherwise."""
+    if any(REMOTE.search(m.group("cmd")) for m in SUBSTITUTED.finditer(line)):
+        return "a remote command's output where its program goes"
+    for seg in re.split(r"(?<!\|)\|(?![|&])", line)[1:]:
+        seg = re.split(r"&&|\|\||[;&)]", re.sub(r"\d*[<>]+&?\S*", " ", seg))[0]
+        words = [w.strip("\"'").rsplit("/", 1)[-1] for w in seg.split() if "=" not in w.split("/")[0]]
+        for i, name in enumerate(words if words and words[0] in WRAPPERS else words[:1]):
+            rest = words[i + 1:] + ["(end)"]
+            if not INTERPRETER.fullmatch(name):
+                continue
+            first = next(r for r in rest if r in ("-", "-s", "(end)") or r in CODE_FLAGS or not r.startswith("-"))
+            if first in ("-", "-s", "(end)") if name not in ("at", "batch", "crontab") else \
+                    "-f" not in rest if name != "crontab" else first in ("-", "(end)"):
+                return f"what comes down the pipe, as {name}'s program"
+    return None
+
+
+def network_code(jobs: list[dict], exp, snap=None) -> list[str]:
+    """Each root job (cron, at, a unit's Exec line, root's hooks) that runs as its program what another command
+    prints (:func:`stream_run`): whoever fills that output (a network answer, a file the command reads) runs
+    commands as root at every run, and over plain http:// (or ftp://) anyone on the path too (DNS, ARP, a proxy):
+    no TLS, no signature. A package's file as dpkg unpacked it is the stock baseline (apt's daily job evals
+    ``apt-config``'s output). Allowed by path (allow_cron) only when the line names no plain http:// or ftp://
+    address: a plain one fails whatever is allowed."""
+    from .rootacts import stock, view
+
+    snap = view(snap) if getattr(snap, "files", None) else None
     lines = []
     for job in (j for j in jobs if j["user"] == "root"):
-        text = " ".join(job["job"].split())
-        if not FETCH_RUN.search(text):
+        if snap is not None and job.get("file") and stock(snap, job["file"]):
             continue
+        how = next((h for h in map(stream_run, job["job"].splitlines()) if h), None)
+        if not how:
+            continue
+        text = " ".join(job["job"].split())
         where = job["where"].split(":")[0].split(" ")[0]
         plain = re.search(r"\b(?:http|ftp)://\S+", text)
         if where in exp.allow.cron and not plain:
             continue
-        lines.append(f"{job['where']}: runs {text[:160]!r} as root: it runs as root what a network fetch prints: "
-                     f"whoever answers for that address" + (f" ({plain.group(0)[:80]}: plain, no TLS and no "
-                                                           f"signature) or sits on the path (DNS, ARP, a proxy)"
-                                                           if plain else "") +
-                     " runs any command as root at every run; fetch a signed file and check it, or install a "
-                     "package" + (": no allowance accounts for it" if plain else ". " +
-                                  _allow_hint(exp, "allow_cron", where)))
+        plain_how = (f" ({plain.group(0)[:80]}: plain, no TLS and no signature) or sits on the path (DNS, ARP, "
+                     f"a proxy)") if plain else ""
+        lines.append(f"{job['where']}: runs {text[:160]!r} as root: it runs as root {how}, another command's "
+                     f"output, not a file root keeps (which command it is is not judged): whoever fills that output "
+                     f"(answers for an address it fetches{plain_how}, or writes a file it reads) runs any command "
+                     f"as root at every run; fetch a signed file and check it, or install a package" +
+                     (": no allowance accounts for it" if plain else ". " + _allow_hint(exp, "allow_cron", where)))
     return lines
 
 
@@ -1680,7 +1719,8 @@ def _job_reach(snap, job: dict, root: str):
 
 
 def cw_units(facts, exp):
-    """Every systemd unit under /etc/systemd/system, /run/systemd/system and /run/systemd/transient that runs as
+    """Every systemd unit and drop-in in systemd's unit search path but the packages' (/etc/systemd/system, its
+    .control and .attached twins, /run/systemd/{system,transient} ...: :data:`collect_login.SYSTEMD_PATH`) that runs as
     the app or deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/
     EnvironmentFile path there), and the systemd user manager of the app, deploy or Apache user that starts at
     boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name; so is an override
@@ -1965,6 +2005,33 @@ SUDO_RUNNERS = frozenset({
     "make", "install", "chmod", "chown", "ln", "mount", "unshare", "nsenter", "chroot"})
 
 
+# what sudo may keep of its caller's environment without handing them what a root program loads, runs or reads
+# as code (sudo's own defaults, locale, terminal, proxies, identity for mail and commits); env_keep of any other
+# variable (PYTHONPATH, LD_*, PERL5LIB, BASH_ENV, EDITOR, HOME, APACHE_*) is the caller's to set for root
+SUDO_ENV_INERT = frozenset({
+    "COLORS", "DISPLAY", "HOSTNAME", "KRB5CCNAME", "LS_COLORS", "PS1", "PS2", "TZ", "XAUTHORITY", "XAUTHORIZATION",
+    "LANG", "LANGUAGE", "LINGUAS", "_XKB_CHARSET", "TERM", "COLUMNS", "LINES", "http_proxy", "https_proxy",
+    "ftp_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "ALL_PROXY", "NO_PROXY",
+    "EMAIL", "DEBEMAIL", "DEBFULLNAME", "GREP_COLOR", "SSH_AGENT_PID", "SSH_AUTH_SOCK", "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"})
+# directories anyone may create a name in (sticky or not): a path there is whoever's makes it first (a link to any
+# file), so a root command's fixed argument there is its caller's choice
+TEMP_DIRS = ("/tmp/", "/var/tmp/", "/dev/shm/", "/run/lock/", "/var/lock/")
+SUDO_STDIN_WRITERS = frozenset({"tee", "dd", "sponge"})  # write, as root, what their caller pipes in
+
+
+def sudo_kept_env(text: str) -> list[str]:
+    """The variables a ``Defaults`` line's ``env_keep`` (``=``, ``+=``) keeps from sudo's caller that are not
+    inert (:data:`SUDO_ENV_INERT`, ``LC_*``); other lines: none."""
+    first = text.split(" ")[0]
+    if not first.startswith("Defaults"):
+        return []
+    kept = []
+    for m in re.finditer(r"(?:^|[\s,])env_keep\s*\+?=\s*(\"[^\"]*\"|[^\s,]+)", text[len(first):]):
+        kept += [v for v in m.group(1).strip('"').split() if v not in SUDO_ENV_INERT and not v.startswith("LC_")]
+    return kept
+
+
 def sudo_root_specs(text: str) -> list[tuple[str, str]]:
     """``(command, arguments)`` of each command a sudoers rule lets run as root (its run-as list, or sudo's
     default, is root, ALL or #0); Defaults and alias lines: none. ``arguments`` as written ('' : any)."""
@@ -1999,6 +2066,12 @@ def sudo_grants_root(text: str) -> str | None:
         return ("it lets the users it applies to set the environment of every command they run through sudo "
                 "(APACHE_ENVVARS, PYTHONPATH, BASH_ENV ... make a root command source or load their file): any "
                 "root rule of theirs makes them root; remove it (keep sudo's env_reset)")
+    kept = sudo_kept_env(text)
+    if kept:
+        return (f"env_keep keeps {', '.join(kept)} from the caller: the users it applies to set "
+                f"{'them' if len(kept) > 1 else 'it'} for every command they run through sudo (PYTHONPATH, LD_*, "
+                "PERL5LIB, BASH_ENV, EDITOR load or run their code in the root command): any root rule of theirs "
+                "makes them root; keep only inert variables (locale, terminal, proxies)")
     if re.search(r"=.*\bSETENV:", text) and sudo_root_specs(text):
         cmd = sudo_root_specs(text)[0][0]
         return (f"SETENV: whoever the line names sets any environment variable for {cmd} as root (sudo "
@@ -2018,6 +2091,16 @@ def sudo_grants_root(text: str) -> str | None:
                     "it runs commands or writes files as root for whoever the line names (find -exec, tar "
                     "--checkpoint-action, python -c, cp over /etc/sudoers): this line makes them root; write the "
                     "exact arguments, or give them a root-owned script that does the one thing")
+        words = args.split()
+        if base in SUDO_STDIN_WRITERS and words and not any(w.startswith("if=") for w in words):
+            return (f"{cmd} {args}: it writes, as root, what its caller pipes in: whoever the line names chooses "
+                    "the content of the file it writes (a configuration or script root reads: their commands as "
+                    "root); give them a root-owned script that makes the one change")
+        temp = [w.split("=", 1)[-1] for w in words if w.split("=", 1)[-1].startswith(TEMP_DIRS)]
+        if temp:
+            return (f"{cmd} {args}: {temp[0]} is in a directory anyone may create names in: whoever makes it first "
+                    "(a link to any file, their own archive) chooses what root reads or writes through this line; "
+                    "keep the command's files where root alone may change them")
         if wild and any("/" in a and re.search(r"[*?\[]", a) for a in args.split()):
             return (f"{cmd} {args}: sudo's wildcards in arguments match '/', '..' and spaces: whoever the line names "
                     "passes any path (../../../etc/shadow) and any further option, as root; list the exact "
@@ -3704,7 +3787,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
             "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); no root job runs "
-            "what a network fetch prints (curl ... | sh; over plain http:// whatever is allowed); nor as root "
+            "as a program what another command prints (a pipe into a shell with no script of its own, whatever "
+            "comes before it: curl ... | tee log | sh; a remote command's output eval'd; over plain http:// "
+            "whatever is allowed); nor as root "
             "with a path someone but root may change (its program, a script it runs, a variable's value whatever "
             "the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
             "unpacked it aside; a job that only names the tree is said to, unless allowed; "
@@ -3730,9 +3815,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "pid 812 (yourapplication) '(wsgi:app) -k start' is traced by pid 901 (root) 'strace -f -p 812': the "
             "tracer reads and may change everything it reads, writes and holds ...", root_only=True,
             needs=("apache",)),
-    Promise("cw_units", f"{CW}: runs", "no systemd unit or timer under /etc/systemd/system, /run/systemd/{system,"
-            "transient} or /usr/local/lib/systemd/system runs as the app or deploy user, or runs code from the "
-            "app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there); no unit file linked "
+    Promise("cw_units", f"{CW}: runs", "no systemd unit, timer or drop-in under /etc/systemd/system, "
+            "/etc/systemd/system.{control,attached}, /run/systemd/{system,system.control,system.attached,transient} "
+            "or /usr/local/lib/systemd/system (systemd's search path but the packages') runs as the app or deploy "
+            "user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path "
+            "there); no unit file linked "
             "from there is one no package ships; the app, deploy and Apache users have no systemd "
             "user manager at boot (linger) and no enabled user units; no drop-in or unit file there changes how "
             "systemd starts, reloads or stops Apache's or sshd's unit; each unit's Exec*, WorkingDirectory, "

@@ -238,6 +238,36 @@ def test_an_allowed_sudo_rule_whose_program_makes_its_grantee_root_is_a_finding(
         assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(fine,))), fine
 
 
+@pytest.mark.parametrize("rule,said", [
+    # blind9's k07 (shown: on-call's module ran as root), and the class's other members
+    ('Defaults:%webops env_keep += "PYTHONPATH"', "env_keep keeps PYTHONPATH from the caller"),
+    ("Defaults env_keep+=EDITOR", "env_keep keeps EDITOR from the caller"),  # visudo runs $EDITOR as root
+    ('Defaults:ops env_reset, env_keep = "LANG LD_LIBRARY_PATH"', "env_keep keeps LD_LIBRARY_PATH from the caller"),
+    # blind9's k01 (tee: on-call wrote a piped ErrorLog into Apache's config: root) and k02 (install from /tmp:
+    # the CI account read /etc/shadow), with other members
+    ("%webops ALL=(root) NOPASSWD: /usr/bin/tee /etc/apache2/conf-available/maintenance.conf, "
+     "/usr/sbin/apache2ctl graceful", "/usr/bin/tee /etc/apache2/conf-available/maintenance.conf: it writes, as "
+     "root, what its caller pipes in"),
+    ("ops ALL=(root) NOPASSWD: /bin/dd of=/etc/motd", "/bin/dd of=/etc/motd: it writes, as root, what its caller"),
+    ("%ci ALL=(root) NOPASSWD: /usr/bin/install /tmp/app.tgz /srv/in/", "/usr/bin/install /tmp/app.tgz /srv/in/: "
+     "/tmp/app.tgz is in a directory anyone may create names in"),
+    ("b ALL=(root) NOPASSWD: /bin/tar -xzf /var/tmp/r.tgz", "/bin/tar -xzf /var/tmp/r.tgz: /var/tmp/r.tgz is in "
+     "a directory anyone may create")])
+def test_an_allowed_sudo_rule_whose_caller_chooses_roots_input_is_a_finding(exp, rule, said):
+    """Class (blind9's k01, k02, k07): a root rule whose every argument is fixed still lets its caller choose
+    what root loads or reads -- variables env_keep keeps (PYTHONPATH, LD_*, EDITOR), the data a writer copies
+    from stdin, a fixed path in a directory anyone may create names in -- a finding whatever is allowed;
+    inert variables (locale, proxies), a dd reading a fixed file and arguments root's alone pass."""
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/ops", rule))
+    msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
+    assert f"/etc/sudoers.d/ops:1: {rule!r}: {said}" in msg and "allow_sudo accounts for the line" in msg, msg
+    for fine in ('Defaults:%sudo env_keep += "http_proxy https_proxy no_proxy LC_ALL TZ"',
+                 "ops ALL=(root) NOPASSWD: /bin/dd if=/dev/zero of=/srv/swapfile bs=1M count=64",
+                 "backup ALL=(root) NOPASSWD: /bin/tar czf /var/backups/app.tgz /etc/apache2"):
+        facts = server(edit=lambda i, fine=fine: add_sudo(i, "/etc/sudoers.d/ops", fine))
+        assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(fine,))), fine
+
+
 def status_answer(code: int, url: str = "http://127.0.0.1:8080/server-status", **headers):
     import requests
 

@@ -861,17 +861,32 @@ def test_where_root_jobs_write_is_never_a_system_tree_they_name_whole():
     ("/etc/cron.d/ops-pull", "*/30 * * * * root curl -fsS http://ops-config.internal/bootstrap.sh | sh\n", False),
     # the class's other members: the fetch run through $(...), a vendor's https installer piped into bash
     ("/etc/cron.d/agent", "0 4 * * * root sh -c \"$(wget -qO- http://vendor.example/agent-update)\"\n", False),
-    ("/etc/cron.d/vendor", "0 5 * * 0 root curl -fsSL https://get.vendor.example/update.sh | bash -s --\n", True)])
+    ("/etc/cron.d/vendor", "0 5 * * 0 root curl -fsSL https://get.vendor.example/update.sh | bash -s --\n", True),
+    # attack9: the same stream run as a program, the producer or the pipe not in the old pattern's name list (the
+    # first three shown on a lab: root ran what the deploy login served, the gate passed)
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS http://ops/run.sh | tee -a /var/log/pull.log | sh\n", False),
+    ("/etc/cron.d/ops-pull", "* * * * * root python3 -c \"import urllib.request as u; print(u.urlopen("
+                             "'http://ops/run.sh').read().decode())\" | sh\n", False),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS http://ops/run.sh | /usr/bin/env bash\n", False),
+    ("/etc/cron.d/ops-pull", "* * * * * root nc ops.internal 9000 | sudo -u root bash -s -- --quiet\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root ssh -q ops@ops.internal cat run.sh | timeout 60 sh >/dev/null 2>&1\n",
+     True),
+    ("/etc/cron.d/ops-pull", "* * * * * root eval \"$(ssh ops@ops.internal cat env.sh)\"\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/jobs.txt | at now + 5 minutes\n", True)])
 def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allowed_passes):
     facts = clean_facts()
     add_text(facts, path, "SHELL=/bin/sh\nPATH=/usr/sbin:/usr/bin:/sbin:/bin\n" + text)
     msg = failing(facts, exp)
     assert list(msg) == ["cw_schedules"], msg
-    assert f"- {path}:3: runs " in msg["cw_schedules"] and "it runs as root what a network fetch prints" in \
+    assert f"- {path}:3: runs " in msg["cw_schedules"] and "another command's output, not a file root keeps" in \
         msg["cw_schedules"], msg
     assert ("sits on the path" in msg["cw_schedules"]) is not allowed_passes
     assert (outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass") is allowed_passes
     # a fetch whose output is not run (a health ping, a download checked later) is no finding
     quiet = clean_facts()
-    add_text(quiet, path, "*/5 * * * * root curl -fsS http://localhost/health >/dev/null\n")
+    add_text(quiet, path, "*/5 * * * * root curl -fsS http://localhost/health >/dev/null\n"
+                          "*/5 * * * * root ls /var/backups | grep sh | mail -s sh root\n"
+                          "*/5 * * * * root curl -fsS https://ops/report.json | python3 -m json.tool >/dev/null\n"
+                          "*/5 * * * * root /usr/bin/python3 /usr/local/sbin/report.py \"$(date +\\%F)\"\n"
+                          "*/5 * * * * root eval \"$(dircolors -b)\"; ls --color /srv\n")
     assert failing(quiet, exp) == {}

@@ -295,6 +295,13 @@ def test_a_root_jobs_variable_naming_what_others_may_change_is_a_finding_whateve
      False),
     ("/etc/systemd/system/apache2.service.d/reload.conf", "[Service]\nExecReload=\nExecReload=-/srv/tools/jobsh\n",
      True),  # an allowed override of Apache's unit: allow_units accounts for the unit, not for what root runs
+    # attack9: the rest of systemd's unit search path (systemd.unit(5)): systemctl set-property's system.control
+    # dirs (searched first), portablectl's system.attached; a package unit's drop-in there, or a unit of its own
+    ("/etc/systemd/system.control/cron.service.d/ops.conf", "[Service]\nCPUQuota=50%\nExecStartPost=/srv/tools/jobsh\n",
+     False),
+    ("/run/systemd/system.control/report.service", "[Service]\nExecStart=/srv/tools/jobsh\n", False),
+    ("/etc/systemd/system.attached/report.service", "[Service]\nExecStart=/srv/tools/jobsh\n", False),
+    ("/run/systemd/system.attached/cron.service.d/x.conf", "[Service]\nEnvironment=PYTHONPATH=/srv/tools\n", False),
 ])
 def test_what_a_root_unit_runs_is_judged_as_a_cron_jobs_is(exp, platform, path, text, allowed):
     """attack8: a root unit's commands were judged only for the app's tree: a timer's service running
@@ -310,3 +317,25 @@ def test_what_a_root_unit_runs_is_judged_as_a_cron_jobs_is(exp, platform, path, 
                              "/srv/tools/jobsh": (F | 0o755, 0, None)})
     assert "/srv/tools" not in str(outcome("cw_units", rooted, mine))  # root's alone: root's code (the helper's
     # snapshot holds no dpkg lists for the stock units' links: those lines are the helper's, not this test's)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("pid, path, text", [
+    ("cw_units", "/etc/systemd/system/cron.service.d/ops.conf", "[Service]\nExecStartPost=/srv/tools/notify\n"),
+    ("cw_schedules", "/etc/cron.d/report", "0 3 * * * root /srv/tools/notify --daily\n"),
+    ("cw_schedules", "/etc/cron.d/report", "PYTHONPATH=/srv/tools/lib\n0 3 * * * root /usr/bin/python3 -m report\n"),
+])
+def test_what_root_runs_that_is_not_there_yet_is_judged_by_who_may_make_it_be_there(exp, platform, pid, path, text):
+    """attack9: a program (or a variable's directory) a root job names that did not exist when the collector
+    looked was judged as "not looked at" and passed; the deploy login made /srv/tools/notify in the deploy team's
+    directory (2775 root:deployer) after the gate, and root ran it. An absent path is its directory's: whoever
+    may write there may make it be there."""
+    facts = host(platform, {path: (F | 0o644, 0, text), "/srv/tools": (D | 0o2775, 0, None)})
+    for absent in ("/srv/tools/notify", "/srv/tools/lib"):
+        facts.raw.files[absent] = {"why": "No such file or directory"}
+    msg = fails(pid, facts, exp)
+    assert "/srv/tools" in msg and "someone but root may change (/srv/tools 2775 " in msg, msg
+    rooted = host(platform, {path: (F | 0o644, 0, text), "/srv/tools": (D | 0o755, 0, None)})
+    for absent in ("/srv/tools/notify", "/srv/tools/lib"):
+        rooted.raw.files[absent] = {"why": "No such file or directory"}
+    assert "/srv/tools" not in str(outcome(pid, rooted, exp))  # root's own directory: only root makes it be there
