@@ -140,6 +140,21 @@ def test_a_packages_postinst_bits_are_its_own(zone, logged, ctime, own):
     assert [(f["package"], f["unpacked"]) for f in parse.privileged_files(s)] == [("fuse", own)]
 
 
+@pytest.mark.parametrize("postinst, own", [
+    (None, False),  # blind8's k03: tcpdump installed, setcap within the same second: dpkg never unpacks capabilities
+    ("#!/bin/sh\nset -e\nexit 0\n", False),  # a postinst that sets none
+    ("#!/bin/sh\nsetcap cap_net_raw+ep /usr/bin/mtr-packet || chmod u+s /usr/bin/mtr-packet\n", True)])  # its own
+def test_a_capability_is_a_packages_own_only_when_its_postinst_sets_one(postinst, own):
+    s = snap({"/usr/bin/mtr-packet": (0o755, 0, 0)},
+             {"/var/lib/dpkg/info/mtr-tiny.list": "/usr/bin/mtr-packet\n",
+              **({"/var/lib/dpkg/info/mtr-tiny.postinst": postinst} if postinst else {})})
+    s.files["/usr/bin/mtr-packet"].update(caps="\x01\x00\x00\x02\x00\x20\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+                                                "\x00\x00\x00\x00", ctime=1000.0)
+    s.files["/var/lib/dpkg/info/mtr-tiny.list"]["ctime"] = 1000.5
+    assert [(f["state"], f["unpacked"]) for f in parse.privileged_files(s)] == [
+        ("0755 root:root cap_net_raw=ep", own)]
+
+
 def test_the_rule_takes_a_packages_own_bits_and_nothing_set_after(exp):
     facts = clean_facts()
     inv(facts)["privileged"] = [{"path": "/usr/bin/dotlockfile", "state": "2755 root:mail",
