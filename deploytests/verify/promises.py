@@ -2022,7 +2022,7 @@ SUDO_ENV_INERT = frozenset({
     "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"})
 # directories anyone may create a name in (sticky or not): a path there is whoever's makes it first (a link to any
 # file), so a root command's fixed argument there is its caller's choice
-TEMP_DIRS = ("/tmp/", "/var/tmp/", "/dev/shm/", "/run/lock/", "/var/lock/")
+ANYONE_NAMES_DIRS = ("/tmp/", "/var/tmp/", "/dev/shm/", "/run/lock/", "/var/lock/")
 SUDO_STDIN_WRITERS = frozenset({"tee", "dd", "sponge"})  # write, as root, what their caller pipes in
 
 
@@ -2102,7 +2102,7 @@ def sudo_grants_root(text: str) -> str | None:
             return (f"{cmd} {args}: it writes, as root, what its caller pipes in: whoever the line names chooses "
                     "the content of the file it writes (a configuration or script root reads: their commands as "
                     "root); give them a root-owned script that makes the one change")
-        temp = [w.split("=", 1)[-1] for w in words if w.split("=", 1)[-1].startswith(TEMP_DIRS)]
+        temp = [w.split("=", 1)[-1] for w in words if w.split("=", 1)[-1].startswith(ANYONE_NAMES_DIRS)]
         if temp:
             return (f"{cmd} {args}: {temp[0]} is in a directory anyone may create names in: whoever makes it first "
                     "(a link to any file, their own archive) chooses what root reads or writes through this line; "
