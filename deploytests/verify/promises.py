@@ -1169,7 +1169,7 @@ def cw_vhosts(facts, exp):
              f"*:{exp.cfg.port}>: Apache picks a virtual host by address before name, so every request that arrives "
              f"at {v['addr']} goes to it, whatever its Host, and never to the app"
              + (" (the deploy's and the rollback's health check asks the server at 127.0.0.1: every deploy and "
-                "rollback is refused)" if v["addr"].startswith(("127.", "[::1]")) else "")
+                "rollback is refused)" if v["addr"].startswith("127.") else "")
              + f", whatever is allowed: write it <VirtualHost *:{exp.cfg.port}> (its ServerName keeps it apart)"
              for v in by_address]
     lines += [f"{taken['name']} at {taken['file']}:{taken['line']} is Apache's default virtual host for port "
