@@ -17,6 +17,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -302,6 +303,29 @@ def environment(texts: Mapping[str, str]) -> list[tuple[str, str, str]]:
         if len(words) >= 2:
             value = " ".join(w.partition("=")[2] for w in words[1:])
             out.append((f"/etc/security/pam_env.conf:{n}", words[0], value.strip("\"'")))
+    return out + manager_environment(texts)
+
+
+SYSTEMD_CONF = ("/etc/systemd/system.conf", "/etc/systemd/system.conf.d/", "/run/systemd/system.conf.d/",
+                "/usr/local/lib/systemd/system.conf.d/")
+
+
+def manager_environment(texts: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """``[(file:line, NAME, value)]`` of systemd's ``DefaultEnvironment=`` and ``ManagerEnvironment=`` in its
+    manager configuration (``system.conf`` and the ``system.conf.d`` dirs): variables every service it starts
+    gets, root's daemons and timers' jobs too (``"A=1" B=2``: shell-like words)."""
+    out = []
+    for path in sorted(p for p in texts if p == SYSTEMD_CONF[0] or p.startswith(SYSTEMD_CONF[1:]) and
+                       p.endswith(".conf")):
+        for n, raw in enumerate((texts.get(path) or "").splitlines(), 1):
+            key, _, rest = raw.strip().partition("=")
+            if key.strip() not in ("DefaultEnvironment", "ManagerEnvironment"):
+                continue
+            try:
+                words = shlex.split(rest)
+            except ValueError:
+                words = rest.split()
+            out += [(f"{path}:{n}", w.partition("=")[0], w.partition("=")[2]) for w in words if "=" in w]
     return out
 
 

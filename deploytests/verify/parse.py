@@ -783,14 +783,20 @@ def root_hooks(snap: Snapshot) -> list[dict]:
     """What root runs through files other than cron's and systemd's (root's bytes): ``/etc/rc.local`` (every
     boot), ``/etc/anacrontab``, apt's ``apt.conf.d`` (``DPkg::Post-Invoke`` ...: every dpkg run, unattended-
     upgrades' too), the login shells' ``/etc/profile``, ``/etc/bash.bashrc``, ``/etc/profile.d/*`` and pam_env's
-    ``/etc/environment`` (root's logins), root's own ``~/.bashrc``, ``~/.profile`` ... and ``~/.ssh/rc`` (every
+    ``/etc/environment`` (root's logins), the SSH client's ``ssh_config`` and ``ssh_config.d/*`` (its
+    ``ProxyCommand``, ``LocalCommand``, ``Match exec``, ``KnownHostsCommand`` run for every ssh, scp, rsync or git
+    over ssh of root's), root's own ``~/.bashrc``, ``~/.profile`` ... and ``~/.ssh/rc`` (every
     root shell and root SSH login: when the snapshot holds their text; ``/root`` is ``0700``, so only a root read
     or an open ``/root`` gives it): ``{where, file, user, job}`` per line, a file not read as one job saying so.
     The rule keeps the lines that name the app's tree."""
     out = []
-    paths = list(C.HOOKS) + [f"{d}/{n}" for d in ("/etc/apt/apt.conf.d", "/etc/profile.d") for n in snap.listdir(d)
-                             or []] + C.ROOT_SHELL
+    paths = list(C.HOOKS) + [f"{d}/{n}" for d in ("/etc/apt/apt.conf.d", "/etc/profile.d", "/etc/ssh/ssh_config.d")
+                             for n in snap.listdir(d) or []] + C.ROOT_SHELL
     for path in paths:
+        if path.startswith("/etc/ssh/ssh_config"):
+            out += [{"where": f"{path}:{n}", "file": path, "user": "root", "job": job}
+                    for n, job in ssh_client_commands(snap.text(path) or "")]
+            continue
         text, st = snap.text(path), snap.st(path)
         if text is None:
             if st is not None and stat.S_ISREG(st[0]) and (path not in C.ROOT_SHELL or st[1] or st[0] & 0o022):
@@ -800,6 +806,22 @@ def root_hooks(snap: Snapshot) -> list[dict]:
         out += [{"where": f"{path}:{n}", "file": path, "user": "root", "job": line.strip()}
                 for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.lstrip().startswith("#")]
     return out
+
+
+def ssh_client_commands(text: str) -> list[tuple[int, str]]:
+    """``[(line, command)]`` of what the SSH client runs or loads for its user (ssh_config(5)): ``ProxyCommand``,
+    ``LocalCommand``, ``KnownHostsCommand`` (command lines), ``Match ... exec "cmd"``, ``PKCS11Provider`` and
+    ``SecurityKeyProvider`` (libraries it loads); every other line is no command."""
+    out = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        key, _, rest = line.replace("=", " ", 1).partition(" ") if line and not line.startswith("#") else ("", "", "")
+        key, rest = key.lower(), rest.strip()
+        if key in ("proxycommand", "localcommand", "knownhostscommand", "pkcs11provider", "securitykeyprovider"):
+            out.append((n, rest))
+        elif key == "match":
+            out += [(n, m.group(1) or m.group(2)) for m in re.finditer(r'\bexec\s+(?:"([^"]*)"|(\S+))', rest)]
+    return [(n, c) for n, c in out if c and c.lower() != "none"]
 
 
 # what the other rules read line by line under /etc (Apache's, the units', cron's, sshd's, PAM's, sudo's, the

@@ -2020,9 +2020,6 @@ SUDO_ENV_INERT = frozenset({
     "ftp_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "ALL_PROXY", "NO_PROXY",
     "EMAIL", "DEBEMAIL", "DEBFULLNAME", "GREP_COLOR", "SSH_AGENT_PID", "SSH_AUTH_SOCK", "GIT_AUTHOR_NAME",
     "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"})
-# directories anyone may create a name in (sticky or not): a path there is whoever's makes it first (a link to any
-# file), so a root command's fixed argument there is its caller's choice
-ANYONE_NAMES_DIRS = ("/tmp/", "/var/tmp/", "/dev/shm/", "/run/lock/", "/var/lock/")
 SUDO_STDIN_WRITERS = frozenset({"tee", "dd", "sponge"})  # write, as root, what their caller pipes in
 
 
@@ -2102,7 +2099,9 @@ def sudo_grants_root(text: str) -> str | None:
             return (f"{cmd} {args}: it writes, as root, what its caller pipes in: whoever the line names chooses "
                     "the content of the file it writes (a configuration or script root reads: their commands as "
                     "root); give them a root-owned script that makes the one change")
-        temp = [w.split("=", 1)[-1] for w in words if w.split("=", 1)[-1].startswith(ANYONE_NAMES_DIRS)]
+        # a path in a directory anyone may create names in (TEMP_DIRS) is whoever's makes it first (a link to any
+        # file): a root command's fixed argument there is its caller's choice
+        temp = [w.split("=", 1)[-1] for w in words if w.split("=", 1)[-1].startswith(tuple(d + "/" for d in TEMP_DIRS))]
         if temp:
             return (f"{cmd} {args}: {temp[0]} is in a directory anyone may create names in: whoever makes it first "
                     "(a link to any file, their own archive) chooses what root reads or writes through this line; "
@@ -2348,18 +2347,22 @@ def _root_python_paths(snap, py: str) -> list[str]:
 
 
 def _command_links(snap, exp) -> list[str]:
-    """Each link in /usr/local/{bin,sbin} (root's PATH before the packaged commands) that reaches a file someone
-    but root may change, or whose directories they may: judged as resolved, whatever allow_commands says (an
-    allowance accounts for the name taking a packaged command's place, never for what it runs)."""
+    """Each link in root's command dirs -- /usr/local/{bin,sbin} (before the packaged commands) and the packaged
+    ones (an alternative: /usr/bin/pager -> /etc/alternatives/pager -> ...) -- that reaches a file someone but root
+    may change, or whose directories they may: judged as resolved, whatever allow_commands says (an allowance
+    accounts for the name taking a packaged command's place, never for what it runs). A packaged dir's link whose
+    end the probe did not see is no claim (an older probe follows /usr/local's only)."""
     if not getattr(snap, "files", None):
         return []
     lines = []
-    for top in ("/usr/local/bin", "/usr/local/sbin"):
+    for top in ("/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"):
         for name in snap.listdir(top) or []:
             path = f"{top}/{name}"
             if "link" not in (snap.files.get(path) or {}):
                 continue
             loose = snap.writable_by_others(path)
+            if loose and "/local/" not in top and loose.endswith("(not looked at)"):
+                continue
             if loose:
                 allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \
                           f"it runs)" if path in exp.allow.commands else ""
@@ -2388,6 +2391,27 @@ def _library_loads(facts, exp) -> list[str]:
     return lines
 
 
+# capabilities that are root's power over files and users (capabilities(7)): held by a program anyone may run,
+# they are every local user's
+ROOT_CAPS = frozenset({"cap_dac_override", "cap_dac_read_search", "cap_fowner", "cap_chown", "cap_setuid",
+                       "cap_setgid", "cap_setfcap", "cap_sys_admin", "cap_sys_ptrace", "cap_sys_module",
+                       "cap_sys_rawio", "cap_mknod", "cap_linux_immutable"})
+
+
+def _broad_capabilities(state: str) -> list[str]:
+    """The root-power capabilities (:data:`ROOT_CAPS`) a ``MODE owner:group caps`` state grants whoever may run
+    the file (others may execute it: mode ``o+x``); [] otherwise. Caps are libcap's text: ``cap_a,cap_b=ep``."""
+    words = state.split()
+    if len(words) < 3 or not int(words[0], 8) & 0o001:
+        return []
+    caps = []
+    for clause in words[2:]:
+        names, _, flags = clause.partition("=")
+        if "e" in flags or "p" in flags or not flags:
+            caps += [c for c in names.split(",") if c in ROOT_CAPS]
+    return caps
+
+
 # capabilities that reach what is not the caller's: every user's traffic, files, processes or root itself
 WIDE_CAPS = {"cap_net_raw": "captures every packet on the host (the session cookies and form passwords of every "
                             "request)",
@@ -2408,11 +2432,12 @@ def _wide(caps: str) -> list[str]:
 
 
 def _caps_for_everyone(path: str, state: str) -> list[str]:
-    """An accounted-for file whose capabilities reach what is not the caller's, and that every user may run:
-    the allowance (or the package's own install) accounts for the file, not for every user getting them."""
+    """An allowed file that every user may run whose capabilities capture or reconfigure everyone's traffic
+    (``cap_net_raw``, ``cap_net_admin``: root's power over files and users is :func:`_broad_capabilities`'): the
+    allowance accounts for the file (the admin's ``setcap`` on tcpdump), not for every user getting them."""
     words = state.split()
     mode, caps = int(words[0], 8), " ".join(words[2:])
-    wide = _wide(caps) if mode & 0o001 and caps else []
+    wide = [c for c in _wide(caps) if c in ("cap_net_raw", "cap_net_admin")] if mode & 0o001 and caps else []
     return [f"{path} ({state}): every local user may run it (mode {words[0]}: others execute), the app's code and "
             f"Apache's workers too, with {', '.join(wide)}: {'; '.join(WIDE_CAPS[c] for c in wide)}. An allowance "
             f"accounts for the file, not for that: let only a group run it (chmod 0750, chgrp a group of the people "
@@ -2437,8 +2462,18 @@ def cw_setuid(facts, exp):
     lines = []
     for f in inv.get("privileged") or []:
         path, state, pkg = f["path"], f["state"], f.get("package")
+        broad = _broad_capabilities(state) if state not in stock.get(path, ()) else []
+        if broad:  # what it grants, whatever accounts for its presence
+            allowed = f"{path} {state}" in exp.allow.privileged
+            lines.append(f"{path} ({state}): every local user may run it (the app user, www-data, nobody) and "
+                         f"gets {', '.join(broad)}: root's power over every file (read /etc/shadow, the app's "
+                         f"config, the host keys; write what root runs); give it 0750 and a group of those who "
+                         f"need it, or drop the capability" + (f" (allowed in {exp.allow.where}: allow_privileged "
+                                                               f"accounts for its bits, not for what they grant)"
+                                                               if allowed else ""))
+            continue
         if pkg and (state in stock.get(path, ()) or state == f.get("override") or f.get("unpacked")):
-            continue  # (a package's own design: newuidmap's cap_setuid checks /etc/subuid)
+            continue  # (a package's own design: mtr-packet's cap_net_raw, set by its postinst)
         if f"{path} {state}" in exp.allow.privileged:
             lines += _caps_for_everyone(path, state)  # the admin's: accounted for, not its effect on every user
             continue
@@ -2673,15 +2708,18 @@ def cw_pam(facts, exp):
                          f"{', '.join(hit)}: a deploy's SSH session and its sudo -u {exp.cfg.app_user} steps "
                          f"(install, import, post_deploy) fail when they reach it")
     for where, name, value in environment(raw):
+        who = "systemd sets it for every service it starts, root's daemons and timers' jobs too" if \
+            where.startswith("/etc/systemd/") or "/systemd/system.conf.d/" in where else \
+            "pam_env sets it for every login, su and cron job, root's too"
         if name.startswith(("LD_", "PYTHON")):
-            lines.append(f"{where}: {name}={value}: pam_env sets it for every login, su and cron job, root's too: "
-                         f"it changes what they load")
+            lines.append(f"{where}: {name}={value}: {who}: it changes what they load")
         elif name == "PATH":
             odd = [d for d in value.split(":") if d.rstrip("/") not in COMMAND_DIRS]
             if odd:
-                lines.append(f"{where}: PATH has {', '.join(odd) or '(an empty entry)'}: every login's PATH (SSH, su, "
-                             f"cron; root's too) looks there for commands, outside the command dirs the gate checks "
-                             f"for who may write them")
+                whose = "every service's PATH (root's too)" if who.startswith("systemd") else \
+                    "every login's PATH (SSH, su, cron; root's too)"
+                lines.append(f"{where}: PATH has {', '.join(odd) or '(an empty entry)'}: {whose} looks there for "
+                             f"commands, outside the command dirs the gate checks for who may write them")
     _unaccounted("rules of the login stack (PAM, limits, pam_env)", lines, "cw_pam", exp)
 
 

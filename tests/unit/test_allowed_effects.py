@@ -314,6 +314,25 @@ def test_an_allowed_command_link_into_a_tree_someone_else_owns_is_a_finding(exp,
     assert "allow_commands accounts for its name, not for what it runs" in msg
 
 
+@pytest.mark.parametrize("name,end,owner", [("pager", "/opt/bat/bin/bat", "/opt/bat"),  # blind9's h03 (shown)
+                                            ("editor", "/home/dev/.local/bin/nvim", "/home/dev")])
+def test_a_packaged_command_dirs_link_reaching_a_file_someone_else_owns_is_a_finding(exp, name, end, owner):
+    """Class (blind9's h03: the system pager registered with update-alternatives as a binary the 'tools' account
+    keeps in /opt): every link in root's command dirs, the packaged ones too, is judged by the file it reaches
+    through /etc/alternatives: someone but root who may change it runs code as root (systemctl, journalctl, man
+    and git page through /usr/bin/pager; visudo and crontab -e run /usr/bin/editor); an alternative reaching
+    root's file passes."""
+    facts = server()
+    put(facts, f"/usr/bin/{name}", s.S_IFLNK | 0o777, link=f"/etc/alternatives/{name}")
+    put(facts, f"/etc/alternatives/{name}", s.S_IFLNK | 0o777, link=end)
+    put(facts, end, s.S_IFREG | 0o755)
+    facts.raw.files[owner] = {"st": [s.S_IFDIR | 0o755, 996, 996, 0, 0, 0]}  # another account's
+    msg = failing(facts, exp)["cw_load_path"]
+    assert f"/usr/bin/{name} -> {end}: {owner} 0755 996:996 may be changed by someone but root: root" in msg, msg
+    facts.raw.files[owner] = {"st": [s.S_IFDIR | 0o755, 0, 0, 0, 0, 0]}
+    assert "cw_load_path" not in failing(facts, exp)
+
+
 LOG = 'LogFormat "%h %l %u %t \\"%r\\" %>s %O {item}" {nick}\nCustomLog ${{APACHE_LOG_DIR}}/{log} {nick}\n'
 
 

@@ -482,7 +482,7 @@ def test_the_apps_script_alias_to_another_file_fails(exp):
 @pytest.mark.parametrize("file,text", [("/etc/sudoers.d/ops", "yourapplication ALL=(root) NOPASSWD: /usr/bin/id"),
                                        ("/etc/sudoers.d/zz", "deployer ALL=(ALL) NOPASSWD: ALL"),
                                        ("/etc/sudoers", "%adm ALL=(ALL) NOPASSWD: ALL"),
-                                       ("/etc/sudoers.d/keep", 'Defaults env_keep += "PYTHONPATH"')])
+                                       ("/etc/sudoers.d/keep", 'Defaults env_keep += "http_proxy"')])
 def test_a_sudoers_line_nobody_listed_fails_in_any_file(exp, file, text):
     facts = clean_facts()
     inv(facts)["sudoers"].append({"file": file, "line": 3, "text": text, "mode": "0440", "owner": "root"})
@@ -957,10 +957,10 @@ def test_the_distributions_default_site_is_the_sites_promise_alone(exp):
 
 def test_allowance_hints_quote_the_value_as_toml(exp):
     facts = clean_facts()
-    text = 'Defaults env_keep += "PYTHONPATH"'
+    text = 'Defaults env_keep += "http_proxy"'
     inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/k", "line": 1, "text": text, "mode": "0440",
                                   "owner": "root"})
-    assert 'allow_sudo = ["Defaults env_keep += \\"PYTHONPATH\\""]' in failing(facts, exp)["cw_sudoers"]
+    assert 'allow_sudo = ["Defaults env_keep += \\"http_proxy\\""]' in failing(facts, exp)["cw_sudoers"]
 
 
 def test_a_config_that_does_not_parse_is_the_configtests_failure_alone(exp):

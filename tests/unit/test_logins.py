@@ -274,6 +274,24 @@ def test_environment_paths_and_loader_variables_fail(exp):
                    exp) == "pass"
 
 
+@pytest.mark.parametrize("path,text,said", [
+    # blind9's h15 (shown: a root python service started with it ran the otel account's sitecustomize)
+    ("/etc/systemd/system.conf.d/otel.conf", '[Manager]\nDefaultEnvironment="PYTHONPATH=/opt/otel/auto" "X=1"\n',
+     "/etc/systemd/system.conf.d/otel.conf:2: PYTHONPATH=/opt/otel/auto: systemd sets it for every service"),
+    ("/etc/systemd/system.conf", "[Manager]\nDefaultEnvironment=LD_PRELOAD=/usr/local/lib/libapm.so\n",
+     "/etc/systemd/system.conf:2: LD_PRELOAD=/usr/local/lib/libapm.so: systemd sets it for every service"),
+    ("/run/systemd/system.conf.d/path.conf", "[Manager]\nManagerEnvironment=PATH=/opt/ops/bin:/usr/bin\n",
+     "/run/systemd/system.conf.d/path.conf:2: PATH has /opt/ops/bin: every service's PATH")])
+def test_systemd_manager_environment_is_judged_as_pam_envs(exp, path, text, said):
+    """Class (blind9's h15): what systemd's manager configuration sets for every service it starts
+    (DefaultEnvironment=, ManagerEnvironment= in system.conf and its .d dirs) is judged as /etc/environment is:
+    no loader variable, no PATH entry outside the command dirs; a proxy or locale passes."""
+    found = outcome("cw_pam", facts_of({path: text}), exp)
+    assert said in found, found
+    fine = '[Manager]\nDefaultEnvironment="http_proxy=http://proxy:3128" LANG=C.UTF-8\n'
+    assert outcome("cw_pam", facts_of({path: fine}), exp) == "pass"
+
+
 # ---------------------------------------------------------------- apt
 
 
