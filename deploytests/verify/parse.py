@@ -103,27 +103,29 @@ class Snapshot:
 
     def writable_by_others(self, path: str) -> str | None:
         """The first of ``path`` and its parent dirs (after links; the link's own dir too) that someone but root
-        may write, as text; a path the collector did not look at counts as writable (not known). A path the
-        collector found absent is its directory's: whoever may write there may make it be there, any time after
-        the gate."""
+        may write, as text; a path the collector did not look at counts as writable (not known) unless a
+        directory above it that someone but root may write says more (what lies below it is theirs, looked at or
+        not: the root collector never resolves names below it). A path the collector found absent is its
+        directory's: whoever may write there may make it be there, any time after the gate."""
         real = self.realpath(path)
         if real != path:
             found = self.writable_by_others(posixpath.dirname(path))
             if found:
                 return found
-        probe = real
+        probe, unseen = real, None
         while True:
             st = self.st(probe)
-            if st is None and probe != "/" and (self.files.get(probe) or {}).get("why") == os.strerror(errno.ENOENT):
-                probe = posixpath.dirname(probe)  # (absent: its directory says who may create it)
+            if st is None and probe != "/":  # absent (its directory says who may create it), or not looked at
+                gone = (self.files.get(probe) or {}).get("why") == os.strerror(errno.ENOENT)
+                unseen, probe = unseen or (None if gone else probe), posixpath.dirname(probe)
                 continue
             if st is None:
-                return f"{probe} (not looked at)"
+                return f"{unseen or probe} (not looked at)"
             sticky = stat.S_ISDIR(st[0]) and st[0] & stat.S_ISVTX
-            if st[1] != 0 or (st[0] & 0o022 and not sticky):
+            if st[1] != 0 or (st[0] & 0o022 and not sticky):  # (what lies below, looked at or not, is theirs)
                 return "%s %04o %s:%s" % (probe, st[0] & 0o7777, self.users.name(st[1]), self.users.group(st[2]))
-            if probe == "/":
-                return None
+            if probe == "/" or unseen:
+                return f"{unseen} (not looked at)" if unseen else None
             probe = posixpath.dirname(probe)
 
 

@@ -339,3 +339,48 @@ def test_what_root_runs_that_is_not_there_yet_is_judged_by_who_may_make_it_be_th
     for absent in ("/srv/tools/notify", "/srv/tools/lib"):
         rooted.raw.files[absent] = {"why": "No such file or directory"}
     assert "/srv/tools" not in str(outcome(pid, rooted, exp))  # root's own directory: only root makes it be there
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("path, text", [
+    ("/var/spool/cron/crontabs/root", "0 3 * * * /srv/tools/jobsh --daily\n"),
+    ("/var/spool/cron/crontabs/root", "PYTHONPATH=/srv/tools\n0 3 * * * /usr/bin/python3 -m report\n"),
+    ("/var/spool/cron/atjobs/a0000101b2c3d4", "#!/bin/sh\n# atrun uid=0 gid=0\n# mail root 0\numask 22\nPYTHONPATH="
+                                              "/srv/tools; export PYTHONPATH\ncd /root || {\n\t echo 'Execution "
+                                              "directory inaccessible' >&2\n\t exit 1\n}\n/usr/bin/python3 -m r\n"),
+])
+def test_root_only_schedules_are_judged_by_roots_lstat_of_what_they_name(exp, platform, path, text):
+    """attack8's open item: root's own crontab and root's at jobs are read by root alone, so the login collector
+    (which lstats what the files it reads name) never looked at the paths they name, and "someone but root may
+    change it" was judged there only for the app's tree: an admin's `sudo --preserve-env=PYTHONPATH at ...` job
+    with the deploy team's directory passed. The root collector now lstats the absolute words of root's files in
+    the spools (with the directories above, never past one someone else may change: `mapped`)."""
+    at = {path.rsplit("/", 1)[0]: [path.rsplit("/", 1)[1]]}
+    facts = host(platform, {path: (F | 0o600, 0, text)}, at)
+    facts.raw.raw["mapped"] = {"/": [D | 0o755, 0, 0, 0, 0, 2], "/srv": [D | 0o755, 0, 0, 0, 0, 3],
+                               "/srv/tools": [D | 0o2775, 0, 1001, 0, 0, 4]}
+    facts.remote["inventory"]["at_jobs"] = parse.at_jobs(facts.raw)  # (as the probe parses it)
+    msg = fails("cw_schedules", facts, exp)
+    assert f"{path}:" in msg and "/srv/tools 2775 " in msg and "someone but root may change" in msg, msg
+    facts = host(platform, {path: (F | 0o600, 0, text)}, at)
+    facts.raw.raw["mapped"] = {"/": [D | 0o755, 0, 0, 0, 0, 2], "/srv": [D | 0o755, 0, 0, 0, 0, 3],
+                               "/srv/tools": [D | 0o755, 0, 0, 0, 0, 4], "/srv/tools/jobsh": [F | 0o755, 0, 0, 0, 0, 5]}
+    facts.remote["inventory"]["at_jobs"] = parse.at_jobs(facts.raw)
+    assert "/srv/tools" not in str(outcome("cw_schedules", facts, exp))  # root's own: root's code
+
+
+def test_the_root_collector_lstats_what_roots_own_schedules_name_and_nothing_others_wrote(tmp_path):
+    """The root collector's side: the absolute words of root's crontab and root's at jobs are lstat'd (a word
+    after '=' too: PYTHONPATH=...), an absent one recorded as None; an at job of another user (its file theirs)
+    adds nothing (its words are not root's to resolve, nor a way to push the bounded list past Apache's maps)."""
+    from deploytests.verify import collect_root
+
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "jobsh").write_text("#!/bin/sh\n")
+    out = {"proc": {}, "errors": {}, "mapped": {}, "files": {
+        "/var/spool/cron/crontabs/root": {"st": [F | 0o600, 0, 0, 0, 0, 0],
+                                          "data": f"PYTHONPATH={tmp_path}/lib\n0 3 * * * {tmp_path}/tools/jobsh -q\n"},
+        "/var/spool/cron/atjobs/a0001": {"st": [F | 0o700, 1001, 1, 0, 0, 0], "data": f"{tmp_path}/theirs\n"}}}
+    collect_root.mapped(out)
+    assert out["mapped"][f"{tmp_path}/tools/jobsh"][1] == 0 and out["mapped"][f"{tmp_path}/lib"] is None, out
+    assert out["mapped"][str(tmp_path)] and f"{tmp_path}/theirs" not in out["mapped"], out
