@@ -488,19 +488,23 @@ SETTINGS_HOOK = ('if os.environ.get("{env}"):  # the servers\' settings (deployt
 PASTE_SECTION_RE = re.compile(r"^\[app:main\]", re.M)
 PASTE_ENTRY_RE = re.compile(r"""\bmain\s*=\s*["']?([A-Za-z_][\w.]*):([A-Za-z_]\w*)""")
 PASTE_WSGI = '''\
-"""The app for mod_wsgi, as {framework}'s deployment docs write it: built from the ini file whose path
-${env} names (deploytests installs deploy.toml's config_file there). Written by `deploytests init`."""
+"""The app for mod_wsgi, as {framework}'s deployment docs build it: from the ini file whose path ${env} names
+(deploytests installs deploy.toml's config_file there; entry_point = "{package}.wsgi:make_wsgi_app()" calls it once).
+Importing this module does nothing ({framework}'s config.scan() imports every module of the package). Written by
+`deploytests init`."""
 import os
 
-{imports}
 
-ini_path = os.environ["{env}"]
-{body}
+def make_wsgi_app():
+    {imports}
+
+    ini_path = os.environ["{env}"]
+    {body}
 '''
 PASTE_LOADERS = {
     "Pyramid": ("from pyramid.paster import get_app, setup_logging",
-                'setup_logging(ini_path)\napplication = get_app(ini_path, "main")'),
-    "PasteDeploy": ("from paste.deploy import loadapp", 'application = loadapp("config:" + ini_path)'),
+                'setup_logging(ini_path)\n    return get_app(ini_path, "main")'),
+    "PasteDeploy": ("from paste.deploy import loadapp", 'return loadapp("config:" + ini_path)'),
 }
 
 
@@ -535,14 +539,14 @@ def detect_paste(root: Path, name: str, module: str, factory: str, texts: dict[s
     framework = "Pyramid" if any(re.search(r"^\s*(?:from|import)\s+pyramid\b", t, re.M) for t in texts.values()) \
         else "PasteDeploy"
     ini = paste_ini(root)
-    d = Detected(name=name, app=app, entry_point=f"{package}.wsgi:application", framework="wsgi",
+    d = Detected(name=name, app=app, entry_point=f"{package}.wsgi:make_wsgi_app()", framework="wsgi",
                  config_env=f"{app.upper()}_CONFIG", config_file=ini,
                  config_path=f"/var/www/{app}/shared/{ini or 'production.ini'}", config_note="the ini file "
                  f"{package}/wsgi.py builds the app from ({module}:{factory} with its [app:main] settings)")
     imports, body = PASTE_LOADERS[framework]
     pkg_dir = module_file(root, package).rpartition("/")[0]
     d.written_module = (f"{pkg_dir}/wsgi.py", PASTE_WSGI.format(framework=framework, env=d.config_env,
-                                                                  imports=imports, body=body))
+                                                                  imports=imports, body=body, package=package))
     if not ini:
         d.notes.append("no production ini file ([app:main]) found beside development.ini: copy it to "
                        "production.ini with the servers' settings and set config_file to it")
@@ -822,11 +826,28 @@ def settings_path(root: Path, settings: str, texts: dict[str, str], name: str) -
     return found.relative_to(top) if found.is_relative_to(top) else found
 
 
+def build_settings(root: Path, texts: dict[str, str], developer: str, served: str,
+                   static_root: PurePosixPath) -> tuple[list[str], str]:
+    """(build, a note) for a Django project whose servers' settings read secrets from the environment
+    (``config_as_env``): pack runs ``collectstatic`` on this machine, where that environment is not, so their
+    import fails (``KeyError: 'DJANGO_SECRET_KEY'``). manage.py's settings (the developer's) collect into the same
+    STATIC_ROOT when split settings share it: build with those; else the note says what to change."""
+    if developer != served and settings_path(root, developer, texts, "STATIC_ROOT") == static_root:
+        return ([f"python manage.py collectstatic --noinput --settings {developer}"],
+                f"build collects static files with {developer} (manage.py's settings, the same STATIC_ROOT): "
+                f"{served} needs the servers' environment (config_as_env), which pack, on this machine, has not")
+    return (["python manage.py collectstatic --noinput"],
+            f"pack runs collectstatic on this machine with {served}, without the servers' environment "
+            "(config_as_env): read its secrets with os.environ.get(...) so that the settings import without them, "
+            "or the build fails with a KeyError")
+
+
 def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -> Detected:
     """A Django project: ``<project>.wsgi:application``, DJANGO_SETTINGS_MODULE in ``env``, ``migrate`` after
     each deploy (a migration tool: safe to repeat), ``collectstatic`` at pack time into STATIC_ROOT (a dir of
     each release, served by Apache at STATIC_URL: a rollback serves the old files), the database and media in
     shared paths (the config file init writes points Django there)."""
+    developer = settings  # manage.py's
     project, settings, split = django_project(settings, texts)
     d = Detected(name=name, app=app_name(project), entry_point=f"{project}.wsgi:application", framework="django",
                  settings=settings, env={"DJANGO_SETTINGS_MODULE": settings}, shared_paths=["data", "media"],
@@ -868,6 +889,9 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
     if static_root and not static_root.is_absolute() and static_url and static_url.group(1):
         d.static = {"/" + static_url.group(1): static_root.as_posix()}
         d.build = ["python manage.py collectstatic --noinput"]
+        if d.config_as_env:  # pack builds here, without the servers' environment their settings need
+            d.build, note = build_settings(root, texts, developer, settings, static_root)
+            d.notes.append(note)
     elif static_root and static_root.is_absolute():
         d.notes.append(f"STATIC_ROOT is {static_root}, outside the project: pack ships static files from a dir of "
                        "the project (STATIC_ROOT = BASE_DIR / 'staticfiles'), then static and build in deploy.toml")

@@ -66,19 +66,29 @@ MODULES, STATE = "/usr/lib/apache2/modules", "/var/lib/deploytests"
 PY = "%d.%d" % sys.version_info[:2]
 # ---- what it reads: files (whole), trees (path, depth, whether root's files' bytes are read), listed dirs
 FILES = ["/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/logrotate.conf"]
-HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment"]  # root runs
+HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment",  # root runs
+         "/etc/ssh/ssh_config"]  # (root's ssh, scp, rsync and git over ssh run its ProxyCommand, Match exec ...)
 FILES += HOOKS
 FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
 FILES += ["/var/log/dpkg.log", "/etc/localtime"]  # when each package's maintainer scripts ran, in which zone
 FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix", "packet")]  # packet: who captures
-UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
+# systemd's system unit search path (systemd.unit(5)), in its order: set-property's and portablectl's dirs too. The
+# packages' /lib and /usr/lib are dpkg's files; the generators' /run/systemd/generator* what judged generators write
+SYSTEMD_PATH = ["/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
+                "/etc/systemd/system", "/etc/systemd/system.attached", "/run/systemd/system",
+                "/run/systemd/system.attached", "/usr/local/lib/systemd/system", "/lib/systemd/system",
+                "/usr/lib/systemd/system"]
+UNITS = SYSTEMD_PATH[:-2]  # the admin's and the runtime's: every unit and drop-in there is read
 TREES = [(SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True), (MODULES, 1, False)]
 TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 2, True)]
 TREES += [("/etc/apt/apt.conf.d", 1, True), ("/etc/profile.d", 1, True)]  # apt's and login shells' hooks
 FILES += ["/etc/ssh/sshd_config", "/etc/security/limits.conf", "/etc/security/pam_env.conf"]  # logins (world-readable)
-FILES += ["/etc/apt/sources.list"]  # where root's package updates come from (world-readable)
+# where root's package updates come from and which versions apt takes (world-readable)
+FILES += ["/etc/apt/sources.list", "/etc/apt/preferences", "/etc/apt/apt.conf"]
 TREES += [("/etc/ssh/sshd_config.d", 1, True), ("/etc/pam.d", 1, True), ("/etc/security/limits.d", 1, True)]
-TREES += [("/etc/apt/sources.list.d", 1, True), ("/etc/ssh", 2, False)]  # (/etc/ssh: who may write its dirs)
+TREES += [("/etc/ssh/ssh_config.d", 1, True)]  # the SSH client's drop-ins (root's ssh reads them)
+TREES += [("/etc/apt/sources.list.d", 1, True), ("/etc/apt/preferences.d", 1, True)]
+TREES += [("/etc/ssh", 2, False)]  # (/etc/ssh: who may write its dirs)
 TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
                                                              for n in ("hourly", "daily", "weekly", "monthly")]
 # the places root acts later besides cron's, logrotate's and systemd's units (deploytests.verify.rootacts says what
@@ -95,6 +105,10 @@ ACTS += ["/usr/lib/systemd/system-shutdown", "/usr/lib/systemd/system-sleep", "/
 ACTS += ["%s/systemd/system-environment-generators" % d for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")]
 TREES += [(d, 1, True) for d in ACTS]
 FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
+# systemd's manager configuration: DefaultEnvironment= / ManagerEnvironment= reach every service it starts, root's
+SYSTEMD_CONF = ["/etc/systemd/system.conf.d", "/run/systemd/system.conf.d", "/usr/local/lib/systemd/system.conf.d"]
+FILES += ["/etc/systemd/system.conf"]
+TREES += [(d, 1, True) for d in SYSTEMD_CONF]
 # root's own shell startup files and ~/.ssh/rc: read when this login may (/root is 0700 on Debian: then unread)
 ROOT_SHELL = ["/root/.bashrc", "/root/.profile", "/root/.bash_profile", "/root/.bash_login", "/root/.ssh/rc"]
 FILES += ROOT_SHELL
@@ -318,8 +332,7 @@ def loose(out):
 # on a systemd host apache2ctl's start, graceful and stop hand the work to systemd (Debian's apache2ctl: when
 # /run/systemd/system is there), which runs what apache2.service and its drop-ins (and every service's: service.d)
 # say, as root, with their Environment= and EnvironmentFile=: the files it reads for that unit, in its search order
-SYSTEMD_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system",
-                "/lib/systemd/system", "/usr/lib/systemd/system"]
+# (SYSTEMD_PATH)
 
 
 def systemd_units(out):
@@ -330,7 +343,7 @@ def systemd_units(out):
     if not stat.S_ISDIR((note(out, "/run/systemd/system") or [0])[0]):
         return {}
     found = {}
-    for top in SYSTEMD_DIRS:
+    for top in SYSTEMD_PATH:
         paths = [top + "/apache2.service"]
         for sub in (top + "/apache2.service.d", top + "/service.d"):
             try:
@@ -783,7 +796,7 @@ def acts(out):
     side = {"files": {}, "dirs": {}, "errors": {}, "size": out["size"]}
     tops = tuple(d + "/" for d in ACTS + UNITS + LIBCONF_DIRS + [
         "/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
-        "/etc/logrotate.d", "/etc/apt/apt.conf.d", "/etc/profile.d", "/etc/ssh/sshd_config.d"])
+        "/etc/logrotate.d", "/etc/apt/apt.conf.d", "/etc/profile.d", "/etc/ssh/sshd_config.d", "/etc/ssh/ssh_config.d"])
     for d in COMMANDS[:2]:
         for name in out["dirs"].get(d, []):
             st = out["files"].get(d + "/" + name, {}).get("st")
@@ -823,20 +836,28 @@ def acts(out):
             out["files"][path]["ctime"] = os.lstat(path).st_ctime
         except (OSError, KeyError):
             pass
+    # dpkg never unpacks file capabilities: only a package's postinst sets them (setcap); read the postinst of the
+    # package whose list holds a file with capabilities (or its merged-/usr twin)
+    capped = {t for p, e in out["files"].items() if "caps" in e for t in (p, p[4:] if p.startswith("/usr/") else
+                                                                          "/usr" + p)}
+    for path in listed if capped else []:
+        if capped & set((out["files"].get(path, {}).get("data") or "").splitlines()):
+            read(out, path[:-len(".list")] + ".postinst")
 
 
 def links(out):
-    """The ``lstat`` of what each link in /usr/local/{bin,sbin} reaches, hop by hop (at most 8), and of each
-    directory above: root's PATH runs the file at the end, so who may change it and its directories counts."""
-    for d in COMMANDS[:2]:
-        for name in out["dirs"].get(d, [])[:256]:
-            path = d + "/" + name
-            for _ in range(8):
-                entry = out["files"].get(path) or {}
-                if "link" not in entry:
-                    break
-                path = os.path.normpath(os.path.join(os.path.dirname(path), entry["link"]))
-                note(out, path)
+    """The ``lstat`` of what each link in root's command dirs reaches (/usr/local/{bin,sbin} first, then the
+    packaged ones: an alternative's /etc/alternatives hop), hop by hop (at most 8), and of each directory above:
+    root's PATH runs the file at the end, so who may change it and its directories counts (at most 2048 links)."""
+    found = [d + "/" + n for d in COMMANDS for n in out["dirs"].get(d, [])
+             if "link" in (out["files"].get(d + "/" + n) or {})]
+    for path in found[:2048]:
+        for _ in range(8):
+            entry = out["files"].get(path) or {}
+            if "link" not in entry:
+                break
+            path = os.path.normpath(os.path.join(os.path.dirname(path), entry["link"]))
+            note(out, path)
 
 
 def outputs(out, tree):

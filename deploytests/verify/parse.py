@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import errno
 import hashlib
 import ipaddress
+import os
 import posixpath
 import re
 import stat
@@ -101,22 +103,29 @@ class Snapshot:
 
     def writable_by_others(self, path: str) -> str | None:
         """The first of ``path`` and its parent dirs (after links; the link's own dir too) that someone but root
-        may write, as text; a path the collector did not look at counts as writable (not known)."""
+        may write, as text; a path the collector did not look at counts as writable (not known) unless a
+        directory above it that someone but root may write says more (what lies below it is theirs, looked at or
+        not: the root collector never resolves names below it). A path the collector found absent is its
+        directory's: whoever may write there may make it be there, any time after the gate."""
         real = self.realpath(path)
         if real != path:
             found = self.writable_by_others(posixpath.dirname(path))
             if found:
                 return found
-        probe = real
+        probe, unseen = real, None
         while True:
             st = self.st(probe)
+            if st is None and probe != "/":  # absent (its directory says who may create it), or not looked at
+                gone = (self.files.get(probe) or {}).get("why") == os.strerror(errno.ENOENT)
+                unseen, probe = unseen or (None if gone else probe), posixpath.dirname(probe)
+                continue
             if st is None:
-                return f"{probe} (not looked at)"
+                return f"{unseen or probe} (not looked at)"
             sticky = stat.S_ISDIR(st[0]) and st[0] & stat.S_ISVTX
-            if st[1] != 0 or (st[0] & 0o022 and not sticky):
+            if st[1] != 0 or (st[0] & 0o022 and not sticky):  # (what lies below, looked at or not, is theirs)
                 return "%s %04o %s:%s" % (probe, st[0] & 0o7777, self.users.name(st[1]), self.users.group(st[2]))
-            if probe == "/":
-                return None
+            if probe == "/" or unseen:
+                return f"{unseen} (not looked at)" if unseen else None
             probe = posixpath.dirname(probe)
 
 
@@ -253,7 +262,12 @@ def apache_dump(out: str, rc: int | None) -> dict:
     includes: list[dict] = []
     vhosts: list[dict] = []
     run: dict[str, str] = {}
+    addr = ""  # the address:port a vhost line belongs to (an 'ADDR is a NameVirtualHost' line's, or its own)
     for line in out.splitlines():
+        m = re.match(r"^(\S+:\d+)\s+is a NameVirtualHost", line)
+        if m:
+            addr = m.group(1)
+            continue
         m = re.match(r"^(\s+)\((\*|\d+)\) (/\S+)$", line)
         if m:
             depth = len(m.group(1))
@@ -263,7 +277,9 @@ def apache_dump(out: str, rc: int | None) -> dict:
         m = re.match(r"^(\S+:\d+|\*:\d+)?\s+(?:(?:port \d+ )?namevhost |default server )?(\S+) \((/.+):(\d+)\)$",
                      line)
         if m:
-            vhosts.append({"name": m.group(2), "file": m.group(3), "line": int(m.group(4)), "shown": line.strip()})
+            addr = m.group(1) or addr
+            vhosts.append({"name": m.group(2), "file": m.group(3), "line": int(m.group(4)), "shown": line.strip(),
+                           "addr": addr})
             continue
         m = re.match(r'^(User|Group): name="([^"]*)"', line)
         if m:
@@ -769,14 +785,20 @@ def root_hooks(snap: Snapshot) -> list[dict]:
     """What root runs through files other than cron's and systemd's (root's bytes): ``/etc/rc.local`` (every
     boot), ``/etc/anacrontab``, apt's ``apt.conf.d`` (``DPkg::Post-Invoke`` ...: every dpkg run, unattended-
     upgrades' too), the login shells' ``/etc/profile``, ``/etc/bash.bashrc``, ``/etc/profile.d/*`` and pam_env's
-    ``/etc/environment`` (root's logins), root's own ``~/.bashrc``, ``~/.profile`` ... and ``~/.ssh/rc`` (every
+    ``/etc/environment`` (root's logins), the SSH client's ``ssh_config`` and ``ssh_config.d/*`` (its
+    ``ProxyCommand``, ``LocalCommand``, ``Match exec``, ``KnownHostsCommand`` run for every ssh, scp, rsync or git
+    over ssh of root's), root's own ``~/.bashrc``, ``~/.profile`` ... and ``~/.ssh/rc`` (every
     root shell and root SSH login: when the snapshot holds their text; ``/root`` is ``0700``, so only a root read
     or an open ``/root`` gives it): ``{where, file, user, job}`` per line, a file not read as one job saying so.
     The rule keeps the lines that name the app's tree."""
     out = []
-    paths = list(C.HOOKS) + [f"{d}/{n}" for d in ("/etc/apt/apt.conf.d", "/etc/profile.d") for n in snap.listdir(d)
-                             or []] + C.ROOT_SHELL
+    paths = list(C.HOOKS) + [f"{d}/{n}" for d in ("/etc/apt/apt.conf.d", "/etc/profile.d", "/etc/ssh/ssh_config.d")
+                             for n in snap.listdir(d) or []] + C.ROOT_SHELL
     for path in paths:
+        if path.startswith("/etc/ssh/ssh_config"):
+            out += [{"where": f"{path}:{n}", "file": path, "user": "root", "job": job}
+                    for n, job in ssh_client_commands(snap.text(path) or "")]
+            continue
         text, st = snap.text(path), snap.st(path)
         if text is None:
             if st is not None and stat.S_ISREG(st[0]) and (path not in C.ROOT_SHELL or st[1] or st[0] & 0o022):
@@ -786,6 +808,22 @@ def root_hooks(snap: Snapshot) -> list[dict]:
         out += [{"where": f"{path}:{n}", "file": path, "user": "root", "job": line.strip()}
                 for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.lstrip().startswith("#")]
     return out
+
+
+def ssh_client_commands(text: str) -> list[tuple[int, str]]:
+    """``[(line, command)]`` of what the SSH client runs or loads for its user (ssh_config(5)): ``ProxyCommand``,
+    ``LocalCommand``, ``KnownHostsCommand`` (command lines), ``Match ... exec "cmd"``, ``PKCS11Provider`` and
+    ``SecurityKeyProvider`` (libraries it loads); every other line is no command."""
+    out = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        key, _, rest = line.replace("=", " ", 1).partition(" ") if line and not line.startswith("#") else ("", "", "")
+        key, rest = key.lower(), rest.strip()
+        if key in ("proxycommand", "localcommand", "knownhostscommand", "pkcs11provider", "securitykeyprovider"):
+            out.append((n, rest))
+        elif key == "match":
+            out += [(n, m.group(1) or m.group(2)) for m in re.finditer(r'\bexec\s+(?:"([^"]*)"|(\S+))', rest)]
+    return [(n, c) for n, c in out if c and c.lower() != "none"]
 
 
 # what the other rules read line by line under /etc (Apache's, the units', cron's, sshd's, PAM's, sudo's, the
@@ -905,7 +943,8 @@ def privileged_files(snap: Snapshot) -> list[dict]:
     the merged-/usr twin), dpkg's stat override for it, and whether its inode is as that package's install left it
     (its ``ctime`` no later than the package's list's, or than the end of the package's last install in dpkg's
     log, :func:`dpkg_installed`: no ``chmod``, ``chown`` or ``setcap`` since; dpkg keeps no record of modes, but
-    the kernel dates every change of them)."""
+    the kernel dates every change of them; a file capability only when the package's postinst sets one: dpkg
+    never unpacks them, so one set right after the install is the admin's)."""
     shipped, overrides, installed = dpkg_files(snap), statoverrides(snap), dpkg_installed(snap)
     lists = {n[:-len(".list")].split(":")[0]: f"{DPKG_INFO}/{n}" for n in snap.listdir(DPKG_INFO) or []
              if n.endswith(".list")}
@@ -916,8 +955,10 @@ def privileged_files(snap: Snapshot) -> list[dict]:
             pkg = shipped.get(path)
             mine, theirs = snap.files[path].get("ctime"), (snap.files.get(lists.get(pkg or "", "")) or {}).get("ctime")
             done = installed.get(pkg or "")  # its maintainer scripts' end (fuse's postinst: chmod 4755 fusermount)
+            script = snap.text(lists.get(pkg or "", ".list")[:-len(".list")] + ".postinst") or ""
+            given = not snap.files[path].get("caps") or "setcap" in script  # (dpkg never unpacks capabilities)
             out.append({"path": path, "state": state, "package": pkg, "override": overrides.get(path),
-                        "unpacked": mine is not None and theirs is not None and (
+                        "unpacked": given and mine is not None and theirs is not None and (
                             mine <= theirs + 2 or done is not None and theirs <= done and mine <= done + 2)})
     return out
 

@@ -238,6 +238,41 @@ def test_an_allowed_sudo_rule_whose_program_makes_its_grantee_root_is_a_finding(
         assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(fine,))), fine
 
 
+@pytest.mark.parametrize("rule,said", [
+    # blind9's k07 (shown: on-call's module ran as root), and the class's other members
+    ('Defaults:%webops env_keep += "PYTHONPATH"', "env_keep keeps PYTHONPATH from the caller"),
+    ("Defaults env_keep+=EDITOR", "env_keep keeps EDITOR from the caller"),  # visudo runs $EDITOR as root
+    ('Defaults:ops env_reset, env_keep = "LANG LD_LIBRARY_PATH"', "env_keep keeps LD_LIBRARY_PATH from the caller"),
+    # blind9's k01 (tee: on-call wrote a piped ErrorLog into Apache's config: root) and k02 (install from /tmp:
+    # the CI account read /etc/shadow), with other members
+    ("%webops ALL=(root) NOPASSWD: /usr/bin/tee /etc/apache2/conf-available/maintenance.conf, "
+     "/usr/sbin/apache2ctl graceful", "/usr/bin/tee /etc/apache2/conf-available/maintenance.conf: it writes, as "
+     "root, what its caller pipes in"),
+    ("ops ALL=(root) NOPASSWD: /bin/dd of=/etc/motd", "/bin/dd of=/etc/motd: it writes, as root, what its caller"),
+    ("%ci ALL=(root) NOPASSWD: /usr/bin/install /tmp/app.tgz /srv/in/", "/usr/bin/install /tmp/app.tgz /srv/in/: "
+     "/tmp/app.tgz is in a directory anyone may create names in"),
+    ("b ALL=(root) NOPASSWD: /bin/tar -xzf /var/tmp/r.tgz", "/bin/tar -xzf /var/tmp/r.tgz: /var/tmp/r.tgz is in "
+     "a directory anyone may create"),
+    # blind9's h07 (shown: the deploy login's 'sudo id' ran the ops account's wrapper as root), allowed
+    ('Defaults secure_path="/opt/ops/bin:/usr/sbin:/usr/bin:/sbin:/bin"', "secure_path has /opt/ops/bin: sudo "
+     "finds every command it runs by name there"),
+    ("Defaults:%adm secure_path=/home/admin/bin:/usr/bin", "secure_path has /home/admin/bin")])
+def test_an_allowed_sudo_rule_whose_caller_chooses_roots_input_is_a_finding(exp, rule, said):
+    """Class (blind9's k01, k02, k07): a root rule whose every argument is fixed still lets its caller choose
+    what root loads or reads -- variables env_keep keeps (PYTHONPATH, LD_*, EDITOR), the data a writer copies
+    from stdin, a fixed path in a directory anyone may create names in -- a finding whatever is allowed;
+    inert variables (locale, proxies), a dd reading a fixed file and arguments root's alone pass."""
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/ops", rule))
+    msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
+    assert f"/etc/sudoers.d/ops:1: {rule!r}: {said}" in msg and "allow_sudo accounts for the line" in msg, msg
+    for fine in ('Defaults:%sudo env_keep += "http_proxy https_proxy no_proxy LC_ALL TZ"',
+                 'Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/snap/bin"',
+                 "ops ALL=(root) NOPASSWD: /bin/dd if=/dev/zero of=/srv/swapfile bs=1M count=64",
+                 "backup ALL=(root) NOPASSWD: /bin/tar czf /var/backups/app.tgz /etc/apache2"):
+        facts = server(edit=lambda i, fine=fine: add_sudo(i, "/etc/sudoers.d/ops", fine))
+        assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(fine,))), fine
+
+
 def status_answer(code: int, url: str = "http://127.0.0.1:8080/server-status", **headers):
     import requests
 
@@ -282,6 +317,25 @@ def test_an_allowed_command_link_into_a_tree_someone_else_owns_is_a_finding(exp,
     msg = failing(facts, allowing(exp, commands=(path,)))["cw_load_path"]
     assert f"{path} -> {real}: {real.rsplit('/', 2)[0]} 0755 996:996 may be changed by someone but root" in msg
     assert "allow_commands accounts for its name, not for what it runs" in msg
+
+
+@pytest.mark.parametrize("name,end,owner", [("pager", "/opt/bat/bin/bat", "/opt/bat"),  # blind9's h03 (shown)
+                                            ("editor", "/home/dev/.local/bin/nvim", "/home/dev")])
+def test_a_packaged_command_dirs_link_reaching_a_file_someone_else_owns_is_a_finding(exp, name, end, owner):
+    """Class (blind9's h03: the system pager registered with update-alternatives as a binary the 'tools' account
+    keeps in /opt): every link in root's command dirs, the packaged ones too, is judged by the file it reaches
+    through /etc/alternatives: someone but root who may change it runs code as root (systemctl, journalctl, man
+    and git page through /usr/bin/pager; visudo and crontab -e run /usr/bin/editor); an alternative reaching
+    root's file passes."""
+    facts = server()
+    put(facts, f"/usr/bin/{name}", s.S_IFLNK | 0o777, link=f"/etc/alternatives/{name}")
+    put(facts, f"/etc/alternatives/{name}", s.S_IFLNK | 0o777, link=end)
+    put(facts, end, s.S_IFREG | 0o755)
+    facts.raw.files[owner] = {"st": [s.S_IFDIR | 0o755, 996, 996, 0, 0, 0]}  # another account's
+    msg = failing(facts, exp)["cw_load_path"]
+    assert f"/usr/bin/{name} -> {end}: {owner} 0755 996:996 may be changed by someone but root: root" in msg, msg
+    facts.raw.files[owner] = {"st": [s.S_IFDIR | 0o755, 0, 0, 0, 0, 0]}
+    assert "cw_load_path" not in failing(facts, exp)
 
 
 LOG = 'LogFormat "%h %l %u %t \\"%r\\" %>s %O {item}" {nick}\nCustomLog ${{APACHE_LOG_DIR}}/{log} {nick}\n'

@@ -864,11 +864,15 @@ def test_pyramid_paste_factory_gets_a_wsgi_module_reading_the_production_ini(tmp
     assert init(root, out=lambda *a: None) >= 5
     cfg = load_config(root)
     assert (cfg.entry_point, cfg.config_env, cfg.config_path, cfg.health_path) == (
-        "tutorial.wsgi:application", "TUTORIAL_CONFIG", "/var/www/tutorial/shared/production.ini", "/healthz")
+        "tutorial.wsgi:make_wsgi_app()", "TUTORIAL_CONFIG", "/var/www/tutorial/shared/production.ini", "/healthz")
     assert cfg.config_file == root / "production.ini" and dict(cfg.static) == {"/static": "tutorial/static"}
     wsgi = (root / "tutorial/wsgi.py").read_text()
     assert 'get_app(ini_path, "main")' in wsgi and 'os.environ["TUTORIAL_CONFIG"]' in wsgi
-    compile(wsgi, "wsgi.py", "exec")
+    # Pyramid's config.scan() imports every module of the package, in the developer's runs and unit tests too:
+    # importing it without the servers' environment must do nothing (it raised KeyError: 'TUTORIAL_CONFIG')
+    namespace: dict = {}
+    exec(compile(wsgi, "wsgi.py", "exec"), namespace)
+    assert callable(namespace["make_wsgi_app"])
 
 
 def test_plain_pastedeploy_app_from_pyproject_entry_points_in_a_src_layout(tmp_path):
@@ -879,8 +883,11 @@ def test_plain_pastedeploy_app_from_pyproject_entry_points_in_a_src_layout(tmp_p
         "deploy.ini": PASTE_INI, "development.ini": PASTE_INI})
     d = detect(root)
     assert (d.entry_point, d.config_file, d.config_path) == (
-        "hello.wsgi:application", "deploy.ini", "/var/www/hello/shared/deploy.ini")
+        "hello.wsgi:make_wsgi_app()", "deploy.ini", "/var/www/hello/shared/deploy.ini")
     assert d.written_module[0] == "src/hello/wsgi.py" and 'loadapp("config:" + ini_path)' in d.written_module[1]
+    namespace: dict = {}
+    exec(compile(d.written_module[1], "wsgi.py", "exec"), namespace)  # importing it does nothing
+    assert callable(namespace["make_wsgi_app"])
 
 
 ENV_FLASK = '''\
@@ -926,3 +933,26 @@ def test_an_app_reading_only_plain_settings_from_the_environment_keeps_deploy_to
                                                   "app = falcon.App()\n"})
     d = detect(root)
     assert not d.config_as_env and any("it reads LOOK_STORAGE_PATH from the environment" in n for n in d.notes)
+
+
+# Class: the runner's build step runs the servers' settings, which need the servers' environment. A Django
+# production.py reading os.environ["DJANGO_SECRET_KEY"] (config_as_env) made pack's collectstatic fail with
+# KeyError on the runner. Members: split settings sharing base.py's STATIC_ROOT (built with manage.py's), one
+# settings module (a note saying to read the secret with .get).
+@pytest.mark.parametrize("split", [True, False])
+def test_collectstatic_of_env_configured_settings_runs_without_the_servers_environment(tmp_path, split):
+    base = "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent.parent\n" \
+           "STATIC_URL = 'static/'\nSTATIC_ROOT = BASE_DIR / 'staticfiles'\n"
+    files = {"mysite/__init__.py": "", "mysite/settings/__init__.py": "", "mysite/settings/base.py": base,
+             "mysite/settings/dev.py": "from .base import *\n", "mysite/settings/prod.py": ENV_DJANGO}
+    served = "mysite.settings.prod"
+    developer = "mysite.settings.dev" if split else served
+    files["manage.py"] = f"os.environ.setdefault('DJANGO_SETTINGS_MODULE', '{developer}')\n"
+    files["mysite/wsgi.py"] = f"os.environ.setdefault('DJANGO_SETTINGS_MODULE', '{served}')\napplication = 1\n"
+    d = detect(project(tmp_path, files))
+    assert d.config_as_env and d.static == {"/static": "staticfiles"}
+    if split:
+        assert d.build == ["python manage.py collectstatic --noinput --settings mysite.settings.dev"]
+    else:
+        assert d.build == ["python manage.py collectstatic --noinput"]
+        assert any("read its secrets with os.environ.get(...)" in n for n in d.notes)
