@@ -19,7 +19,7 @@ SWITCHABLE = ("cw_listen", "cw_apache_files", "cw_modules", "cw_vhosts", "cw_in_
               "cw_load_path", "cw_setuid", "cw_apache_effects", "cw_sshd", "cw_pam", "cw_login_files", "cw_packaged",
               "cw_root_acts", "cw_traced",
               "rollback_ready", "sec_trace", "sec_tokens", "sec_status", "sec_cors", "sec_apache_user", "sec_apt",
-              "cw_served",
+              "sec_updates", "cw_served",
               "cw_handlers", "cw_in_front", "cw_mapped", "cw_bytecode",
               "cw_become", "cw_deploy_account", "sec_secrets", "sec_ssh_crypto", "sec_ssh_limits", "sec_logs",
               "sec_guards", "sec_sysctl", "sec_sticky")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import ConfigError
-from .schema import Custom, Field, Integer, LocalPath, RelPaths, Strings, Table, Text, read_toml
+from .schema import Custom, Field, Flag, Integer, LocalPath, RelPaths, Strings, Table, Text, read_toml
 
 APPS_ROOT = "/var/www"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -68,6 +68,10 @@ FIELDS: tuple[Field, ...] = (
                                                 "holds one <host>.cfg per host"),
           doc="file to upload (relative to this file), or a directory with one\n"
               "<host>.cfg per host; a target may override it; none: no config", example='"config/docker.cfg"'),
+    Field("config_as_env", Flag(), default=False,
+          doc="true: config_file is NAME=value lines (an env file) that the\n"
+              "daemons, post_deploy, the release check and `fab run` get as environment\n"
+              "variables (apps configured from the environment: secrets too)", example="false"),
     Field("health_path", Text(r"/[\w./~%-]*", "a URL path starting with '/'"), default="/health",
           example='"/health"'),
     Field("server_name", Text(r"[A-Za-z0-9.-]+", "a host name"), default="localhost", example='"localhost"'),
@@ -129,6 +133,7 @@ class DeployConfig:
     config_env: str = ""
     config_path: str | None = None
     config_file: Path | None = None
+    config_as_env: bool = False  # config_file is an env file: its NAME=value lines are the app's environment
     health_path: str = "/health"
     server_name: str = "localhost"
     port: int = 80
@@ -255,6 +260,7 @@ def _validate(t: Table, source: Path, project_dir: Path) -> DeployConfig:
         config_env=t.get("config_env", f"{app.upper()}_CONFIG"),
         config_path=_config_path(t, app),
         config_file=t.get("config_file"),
+        config_as_env=t.get("config_as_env"),
         health_path=t.get("health_path"),
         server_name=t.get("server_name"),
         port=t.get("port"),

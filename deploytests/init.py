@@ -45,6 +45,7 @@ TOOLS = ("setup", "fabfile", "conftest", "noxfile", "manage")  # top-level modul
 FILE_CALLS = {"open", "from_pyfile", "from_file", "read_text", "read", "read_file", "load", "exec_file"}
 PATH_CALLS = {"Path", "PurePath", "abspath", "expanduser", "realpath", "normpath", "resolve", "absolute"}
 OPEN_METHODS = {"open", "read_text", "read_bytes"}
+SECRET_NAME_RE = re.compile(r"SECRET|PASSW|PWD|TOKEN|KEY|AUTH|CRED|PRIVATE|SALT|DSN|DATABASE_URL")
 FLASK_IMPORT_RE = re.compile(r"^\s*(?:from\s+flask\s+import|import\s+flask\b)", re.M)
 FACTORY_RE = re.compile(r"^def (create_app|make_app)\(", re.M)
 APP_RE = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
@@ -105,6 +106,10 @@ class Detected:
     settings: str = ""  # Django's settings module
     config_path: str = ""  # where the app reads its config on the server, when not through config_env
     config_format: tuple[str, ...] = ()  # (format, a commented example): config_format()
+    config_note: str = "the instance folder's config (from_pyfile), in shared/instance"  # config_path's comment
+    config_as_env: bool = False  # config_file is an env file (NAME=value) the app gets as its environment
+    env_names: list[str] = field(default_factory=list)  # the variables the app reads: the env file's lines
+    written_module: tuple[str, ...] = ()  # (project-relative path, text) of a module init writes
 
 
 def flask_calls(text: str) -> list[str]:
@@ -189,20 +194,40 @@ def app_name(name: str) -> str:
 
 def modules(root: Path):
     """``(dotted module name, path)`` of the project's importable code, wherever the build backends ship it
-    from: in ``src/`` (the src layout) and the project dir (the flat one), packages (their ``__init__`` first,
-    then their modules) then single modules (``src/app.py``, ``app.py``); tests and tools skipped."""
+    from: in ``src/`` (the src layout) and the project dir (the flat one), packages at any depth (each one's
+    ``__init__`` first, then its modules, then its subpackages) then single modules (``src/app.py``, ``app.py``);
+    tests and tools skipped. Under ``src/`` a directory without ``__init__.py`` is a namespace package (PEP 420:
+    ``src/acme/inventory/``); in the project dir it is a plain folder (scripts, assets), not code."""
     bases = [root / "src", root] if (root / "src").is_dir() else [root]
-    found = []
+    found: list[tuple[str, Path]] = []
+
+    def package(pkg: Path, dotted: str, src: bool) -> None:
+        if (pkg / "__init__.py").is_file():
+            found.append((dotted, pkg / "__init__.py"))
+        found.extend((f"{dotted}.{m.stem}", m) for m in sorted(pkg.glob("*.py"))
+                     if m.stem != "__init__" and m.stem.isidentifier())
+        for sub in _package_dirs(pkg, src):
+            package(sub, f"{dotted}.{sub.name}", src)
+
     for base in bases:
-        for pkg in sorted(p for p in base.iterdir() if p.is_dir() and (p / "__init__.py").is_file()
-                          and p.name not in SKIP and p.name.isidentifier()):
-            found.append((pkg.name, pkg / "__init__.py"))
-            found += [(f"{pkg.name}.{m.stem}", m) for m in sorted(pkg.glob("*.py"))
-                      if m.stem != "__init__" and m.stem.isidentifier()]
+        for pkg in _package_dirs(base, base != root):
+            package(pkg, pkg.name, base != root)
     for base in bases:
         found += [(m.stem, m) for m in sorted(base.glob("*.py"))
                   if m.stem.isidentifier() and m.stem not in TOOLS and not m.stem.startswith("test")]
     return found
+
+
+def _package_dirs(base: Path, src: bool) -> list[Path]:
+    """The package dirs right under ``base``: with an ``__init__.py``, or (under ``src/``) any identifier-named
+    dir holding Python code somewhere below (a namespace package); tests, tools and data dirs skipped."""
+    return sorted(p for p in base.iterdir() if p.is_dir() and p.name not in SKIP and p.name.isidentifier()
+                  and ((p / "__init__.py").is_file() or (src and next(p.rglob("*.py"), None) is not None)))
+
+
+def namespace_top(root: Path, top: str) -> bool:
+    """Whether ``top`` is a namespace package of the src layout (no ``__init__.py``): a name many projects share."""
+    return (root / "src" / top).is_dir() and not (root / "src" / top / "__init__.py").is_file()
 
 
 def env_files(text: str) -> list[str]:
@@ -328,6 +353,36 @@ def tables_dropped(root: Path, mods) -> list[str]:
     return found
 
 
+NEW_ENV_CONFIG = "config/deploy.env"
+ENV_CONFIG = """\
+# The app's environment on the servers (deploy.toml: config_file = "{path}", config_as_env = true): a
+# variable per line (its name, "=", its value), set for the mod_wsgi daemons, post_deploy, the release check and
+# `fab run`; installed 0640 (the deploy login and the app user read it) and never shown in any output. Written
+# by `deploytests init` from the variables the code reads; keep the real file out of version control (a target
+# may name its own in targets.toml).
+
+{lines}
+"""
+
+
+def env_config(d: Detected, names: list[str]) -> bool:
+    """When the app reads a secret from its environment (a name like ``*SECRET*``, ``*TOKEN*``, ``*PASSWORD*``, or
+    Flask's ``from_prefixed_env()``: FLASK_SECRET_KEY) and no config file: the twelve-factor way, the config file
+    as an env file (``config_as_env``) holding every variable it reads: secrets get a placeholder to replace,
+    the others a commented line. False (nothing set) when none of them is a secret: deploy.toml's ``env`` will do."""
+    secrets = [n for n in names if SECRET_NAME_RE.search(n)]
+    if not secrets:
+        return False
+    d.config_as_env, d.env_names = True, names
+    d.config_file, d.new_config = NEW_ENV_CONFIG, True
+    d.notes.append(f"it reads {', '.join(names[:8])} from the environment, {', '.join(secrets[:4])} a secret: "
+                   f"config_file = {NEW_ENV_CONFIG!r} with config_as_env = true gives the servers' daemons, "
+                   "post_deploy and `fab run` its lines as environment variables (init wrote a placeholder for "
+                   "each secret: replace it; a data dir a variable names goes under "
+                   f"/var/www/{d.app}/shared/, its name in shared_paths)")
+    return True
+
+
 def detect(root: Path) -> Detected:
     """Read the project and guess its deploy settings (nothing is written): a Django project (manage.py naming
     its settings module), else a Flask app (a factory or ``app = Flask(...)``), else plain WSGI (a module-level
@@ -339,6 +394,8 @@ def detect(root: Path) -> Detected:
     manage = root / "manage.py"
     if manage.is_file() and (m := SETTINGS_RE.search(manage.read_text(errors="replace"))):
         return detect_django(root, name, m.group(1), texts)
+    if paste := paste_app(root):
+        return detect_paste(root, name, *paste, texts)
     notes: list[str] = []
     framework = "flask"
     entry = next((f"{mod}:{m.group(1)}()" for mod, text in texts.items() if (m := FACTORY_RE.search(text))), None)
@@ -356,7 +413,8 @@ def detect(root: Path) -> Detected:
         notes.append(f"no WSGI app found (create_app(), `app = Flask(...)`, a module-level `application` or `app`): "
                      f"entry_point guessed as {entry!r}; set it to module:callable of your installed package")
     package = entry.split(":")[0].split(".")[0]
-    detected = Detected(name=name, app=app_name(package if mods else name), entry_point=entry, notes=notes,
+    own = mods and not namespace_top(root, package)  # a namespace (src/acme/) is shared: the project names the app
+    detected = Detected(name=name, app=app_name(package if own else name), entry_point=entry, notes=notes,
                         framework=framework)
     everything = "\n".join(texts.values())
     opened = [var for text in texts.values() for var in env_files(text)]
@@ -369,6 +427,9 @@ def detect(root: Path) -> Detected:
     if detected.config_env or detected.config_path:  # the app reads a config: an existing file, or one to write
         configs = config_files(root)
         detected.config_file, detected.new_config = (configs[0], False) if configs else (NEW_CONFIG, True)
+    else:
+        prefixed = ["FLASK_SECRET_KEY"] if "from_prefixed_env(" in everything else []
+        env_config(detected, list(dict.fromkeys(prefixed + [v for t in texts.values() for v in env_reads(t)])))
     if m := (ROUTE_RE if framework == "flask" else PLAIN_ROUTE_RE).search(everything):
         detected.health_path = m.group(1)
         if framework == "flask":  # .get(...), or .route(...) without methods= naming more than GET/HEAD
@@ -386,7 +447,7 @@ def detect(root: Path) -> Detected:
                      f"python -m {package}.migrate)")
         read = [v for v in dict.fromkeys(v for text in texts.values() for v in env_reads(text))
                 if v != detected.config_env]
-        if read:
+        if read and not detected.config_as_env:
             notes.append(f"it reads {', '.join(read[:6])} from the environment (not as a config file it opens): "
                          "give each in deploy.toml's env; a data dir one names goes under "
                          f"/var/www/{detected.app}/shared/ (its name in shared_paths), kept across releases")
@@ -422,6 +483,83 @@ FILE_UPLOAD_PERMISSIONS = 0o640  # Django's default, 0o644, would make uploads r
 
 SETTINGS_HOOK = ('if os.environ.get("{env}"):  # the servers\' settings (deploytests installs the file)\n'
                  '    exec(Path(os.environ["{env}"]).read_text())')
+
+
+PASTE_SECTION_RE = re.compile(r"^\[app:main\]", re.M)
+PASTE_ENTRY_RE = re.compile(r"""\bmain\s*=\s*["']?([A-Za-z_][\w.]*):([A-Za-z_]\w*)""")
+PASTE_WSGI = '''\
+"""The app for mod_wsgi, as {framework}'s deployment docs build it: from the ini file whose path ${env} names
+(deploytests installs deploy.toml's config_file there; entry_point = "{package}.wsgi:make_wsgi_app()" calls it once).
+Importing this module does nothing ({framework}'s config.scan() imports every module of the package). Written by
+`deploytests init`."""
+import os
+
+
+def make_wsgi_app():
+    {imports}
+
+    ini_path = os.environ["{env}"]
+    {body}
+'''
+PASTE_LOADERS = {
+    "Pyramid": ("from pyramid.paster import get_app, setup_logging",
+                'setup_logging(ini_path)\n    return get_app(ini_path, "main")'),
+    "PasteDeploy": ("from paste.deploy import loadapp", 'return loadapp("config:" + ini_path)'),
+}
+
+
+def paste_app(root: Path) -> tuple[str, str] | None:
+    """``(module, factory)`` of a PasteDeploy app (Pyramid's layout): a ``paste.app_factory`` entry point named
+    ``main`` in setup.py, setup.cfg or pyproject.toml, with an ini file holding ``[app:main]`` beside it. Such an
+    app has no module-level WSGI callable: its factory, ``main(global_config, **settings)``, needs the ini's
+    settings."""
+    for name in ("pyproject.toml", "setup.cfg", "setup.py"):
+        path = root / name
+        text = path.read_text(errors="replace") if path.is_file() else ""
+        if (at := text.find("paste.app_factory")) >= 0 and (m := PASTE_ENTRY_RE.search(text, at, at + 400)):
+            return m.group(1), m.group(2)
+    return None
+
+
+def paste_ini(root: Path) -> str:
+    """The ini file the servers run: ``production.ini`` when there, else the first with ``[app:main]`` that is not
+    the developer's or the tests' (``development.ini``, ``testing.ini``); '' when none."""
+    inis = [p for p in sorted(root.glob("*.ini")) if p.name != "pytest.ini"
+            and PASTE_SECTION_RE.search(p.read_text(errors="replace"))]
+    ranked = sorted(inis, key=lambda p: (p.stem != "production", p.stem in ("development", "testing")))
+    return ranked[0].name if ranked and ranked[0].stem not in ("development", "testing") else ""
+
+
+def detect_paste(root: Path, name: str, module: str, factory: str, texts: dict[str, str]) -> Detected:
+    """A PasteDeploy app (Pyramid): the servers run a small ``<package>/wsgi.py`` (written when missing) that
+    builds the app from the ini file at ``config_path``, the way Pyramid's mod_wsgi docs do; the ini is the
+    ``config_file`` (an ``.ini`` name: plaster picks its loader by the extension)."""
+    package = module.split(".")[0]
+    app = app_name(package)
+    framework = "Pyramid" if any(re.search(r"^\s*(?:from|import)\s+pyramid\b", t, re.M) for t in texts.values()) \
+        else "PasteDeploy"
+    ini = paste_ini(root)
+    d = Detected(name=name, app=app, entry_point=f"{package}.wsgi:make_wsgi_app()", framework="wsgi",
+                 config_env=f"{app.upper()}_CONFIG", config_file=ini,
+                 config_path=f"/var/www/{app}/shared/{ini or 'production.ini'}", config_note="the ini file "
+                 f"{package}/wsgi.py builds the app from ({module}:{factory} with its [app:main] settings)")
+    imports, body = PASTE_LOADERS[framework]
+    pkg_dir = module_file(root, package).rpartition("/")[0]
+    d.written_module = (f"{pkg_dir}/wsgi.py", PASTE_WSGI.format(framework=framework, env=d.config_env,
+                                                                  imports=imports, body=body, package=package))
+    if not ini:
+        d.notes.append("no production ini file ([app:main]) found beside development.ini: copy it to "
+                       "production.ini with the servers' settings and set config_file to it")
+    everything = "\n".join(texts.values())
+    if m := PLAIN_ROUTE_RE.search(everything):
+        d.health_path = m.group(1)
+    else:
+        d.notes.append("no /health route found: the deploy gate GETs '/' (add a route that answers 200 when the app "
+                       "is ready, and set health_path)")
+    static = root / pkg_dir / "static"
+    if static.is_dir():
+        d.static = {"/static": static.relative_to(root).as_posix()}
+    return d
 
 
 def django_packages(root: Path, project: str) -> list[str]:
@@ -688,11 +826,28 @@ def settings_path(root: Path, settings: str, texts: dict[str, str], name: str) -
     return found.relative_to(top) if found.is_relative_to(top) else found
 
 
+def build_settings(root: Path, texts: dict[str, str], developer: str, served: str,
+                   static_root: PurePosixPath) -> tuple[list[str], str]:
+    """(build, a note) for a Django project whose servers' settings read secrets from the environment
+    (``config_as_env``): pack runs ``collectstatic`` on this machine, where that environment is not, so their
+    import fails (``KeyError: 'DJANGO_SECRET_KEY'``). manage.py's settings (the developer's) collect into the same
+    STATIC_ROOT when split settings share it: build with those; else the note says what to change."""
+    if developer != served and settings_path(root, developer, texts, "STATIC_ROOT") == static_root:
+        return ([f"python manage.py collectstatic --noinput --settings {developer}"],
+                f"build collects static files with {developer} (manage.py's settings, the same STATIC_ROOT): "
+                f"{served} needs the servers' environment (config_as_env), which pack, on this machine, has not")
+    return (["python manage.py collectstatic --noinput"],
+            f"pack runs collectstatic on this machine with {served}, without the servers' environment "
+            "(config_as_env): read its secrets with os.environ.get(...) so that the settings import without them, "
+            "or the build fails with a KeyError")
+
+
 def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -> Detected:
     """A Django project: ``<project>.wsgi:application``, DJANGO_SETTINGS_MODULE in ``env``, ``migrate`` after
     each deploy (a migration tool: safe to repeat), ``collectstatic`` at pack time into STATIC_ROOT (a dir of
     each release, served by Apache at STATIC_URL: a rollback serves the old files), the database and media in
     shared paths (the config file init writes points Django there)."""
+    developer = settings  # manage.py's
     project, settings, split = django_project(settings, texts)
     d = Detected(name=name, app=app_name(project), entry_point=f"{project}.wsgi:application", framework="django",
                  settings=settings, env={"DJANGO_SETTINGS_MODULE": settings}, shared_paths=["data", "media"],
@@ -704,6 +859,8 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
     settings_text = settings_source(root, settings, texts)
     if m := ENVVAR_RE.search(settings_text):
         d.config_env = m.group(1) or m.group(2)
+    elif env_config(d, env_reads(settings_text)):
+        d.config_env = f"{d.app.upper()}_CONFIG"
     else:
         d.config_env = f"{d.app.upper()}_CONFIG"
         read = env_reads(settings_text)
@@ -712,8 +869,9 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
         d.notes.append(f"{module_file(root, settings)} runs no config file of the servers'{besides}; the deploy "
                        "refuses a release that does not read the config it installs: add at its end (with "
                        f"`import os` and `from pathlib import Path`):\n{SETTINGS_HOOK.format(env=d.config_env)}")
-    configs = config_files(root)
-    d.config_file, d.new_config = (configs[0], False) if configs else (NEW_CONFIG, True)
+    if not d.config_as_env:
+        configs = config_files(root)
+        d.config_file, d.new_config = (configs[0], False) if configs else (NEW_CONFIG, True)
     urlconf = ROOT_URLCONF_RE.search(settings_text)
     found, unread = django_health(root, urlconf.group(1) if urlconf else f"{project}.urls", texts)
     if found:
@@ -731,6 +889,9 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
     if static_root and not static_root.is_absolute() and static_url and static_url.group(1):
         d.static = {"/" + static_url.group(1): static_root.as_posix()}
         d.build = ["python manage.py collectstatic --noinput"]
+        if d.config_as_env:  # pack builds here, without the servers' environment their settings need
+            d.build, note = build_settings(root, texts, developer, settings, static_root)
+            d.notes.append(note)
     elif static_root and static_root.is_absolute():
         d.notes.append(f"STATIC_ROOT is {static_root}, outside the project: pack ships static files from a dir of "
                        "the project (STATIC_ROOT = BASE_DIR / 'staticfiles'), then static and build in deploy.toml")
@@ -759,10 +920,11 @@ def deploy_toml(d: Detected) -> str:
         opt("config_env", d.config_env or f"{d.app.upper()}_CONFIG",
             "env var naming the config file" + ("" if d.config_env else " (none found)"),
             active=bool(d.config_env)),
-        *([opt("config_path", d.config_path, "the instance folder's config (from_pyfile), in shared/instance")]
-          if d.config_path else []),
+        *([opt("config_path", d.config_path, d.config_note)] if d.config_path else []),
         opt("config_file", d.config_file or "config/production.cfg",
             "app config uploaded to the servers (0640, group <app>)", active=bool(d.config_file)),
+        *([opt("config_as_env", True, "config_file's NAME=value lines are the app's environment")]
+          if d.config_as_env else []),
         opt("health_path", d.health_path or "/", "must answer 200 from the new release"),
         opt("shared_paths", d.shared_paths or ["instance"],
             "dirs under shared/, linked into every release",
@@ -822,6 +984,8 @@ def comment(text: str, first: str = "# ", rest: str = "") -> list[str]:
 
 
 def _toml(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):  # a TOML basic string: JSON's escapes (\\, \", \n, \uXXXX) are TOML's
         return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, list):
@@ -1054,7 +1218,13 @@ def init(root: Path, *, out=print) -> int:
         "fabfile.py": FABFILE,
         "tests/deploy/test_deploy.py": deploy_test(d, root),
     }
-    if d.new_config and d.framework == "django":
+    if d.written_module:
+        files[d.written_module[0]] = d.written_module[1]
+    if d.new_config and d.config_as_env:
+        files[NEW_ENV_CONFIG] = ENV_CONFIG.format(path=NEW_ENV_CONFIG, lines="\n".join(
+            f"{n}=change me: a long random string" if SECRET_NAME_RE.search(n) else f"# {n}="
+            for n in d.env_names))
+    elif d.new_config and d.framework == "django":
         files[NEW_CONFIG] = DJANGO_CONFIG.format(path=NEW_CONFIG, env=d.config_env, root=f"/var/www/{d.app}",
                                                  settings_file=module_file(root, d.settings))
     elif d.new_config and d.config_path:
@@ -1086,6 +1256,12 @@ def init(root: Path, *, out=print) -> int:
         if cfg is not None:  # the instance warning names the kept app and config file
             d.app = cfg.app
             d.config_file = _rel(cfg.config_file, root) if cfg.config_file is not None else ""
+    elif d.config_as_env:
+        out(f"  note    config_file = {d.config_file!r}, config_as_env = true: the servers' environment for the app "
+            "(its secrets too); replace each placeholder there")
+    elif d.written_module and d.config_file:
+        out(f"  note    config_file = {d.config_file!r} is installed as {d.config_path}, where {d.written_module[0]} "
+            f"reads it (${d.config_env}): put the servers' settings there (a target may name another ini)")
     elif d.config_file and not d.new_config:
         out(f"  note    config_file = {d.config_file!r}: the app reads {d.config_env}, and this file is what the "
             "servers get (a target may name another in targets.toml)")

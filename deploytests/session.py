@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import pipeline
 from .config import load_config
-from .errors import DeployTestsError
+from .errors import DeployTestsError, HostsFailed
 from .pipeline.fleet import Hooks, Policy, roll_out
 from .redaction import secrets_of
 from .servers import Server
@@ -55,6 +55,21 @@ FAB_PATHS = {  # the settings only -H hosts use: what to do when the path names 
     "identity": ("set {env} to the deploy login's private key, or give fab -i PATH", "no -i given, "),
     "known_hosts": ("set {env} to the file that has them", ""),
 }
+
+
+class Artifacts(dict):
+    """The artifact of each host (by label); a host in ``lost`` has none: asking for it raises its error, so a
+    rollout fails that host alone (``unknown`` for a host it could not reach) under its canary and
+    ``--max-failed`` rules."""
+
+    def __init__(self, packed: dict, lost: dict[str, BaseException]):
+        super().__init__(packed)
+        self.lost = lost
+
+    def __missing__(self, label: str):
+        if label in self.lost:
+            raise self.lost[label]
+        raise KeyError(label)
 
 
 def _fab_path(settings: Settings, name: str) -> tuple[Path, tuple[str, str]]:
@@ -90,10 +105,14 @@ class Session:
     target is not used); ``config_file``: the app config to upload instead of the target's or the app's own."""
 
     def __init__(self, settings: Settings, *, hosts: list[Server] | None = None, config_file: Path | None = None,
-                 progress=None, say=print, provider=None, config=None, artifacts: dict | None = None):
+                 progress=None, say=print, provider=None, config=None, artifacts: dict | None = None,
+                 platforms: dict | None = None):
         self.settings, self.hosts, self.progress, self.say = settings, list(hosts or []), progress, say
         self._config_file, self._provider, self._config = config_file, provider, config
         self._artifacts: dict = {} if artifacts is None else artifacts  # (app, python, machine) -> Artifact
+        # label -> (python, machine), or the error the host gave: asked once per run (``fab pack deploy`` asks a
+        # frozen host once, not once per task: every wait of a lost host is paid once)
+        self._platforms: dict = {} if platforms is None else platforms
 
     # -- the target ------------------------------------------------------------------------------------
     @property
@@ -198,9 +217,10 @@ class Session:
             self._artifacts[key] = art
         return self._artifacts[key]
 
-    def platforms(self, servers) -> dict[str, tuple[str, str]]:
+    def platforms(self, servers) -> dict[str, object]:
         """Each server's Python ``X.Y`` and CPU architecture, read in one round trip per host (``uname -m`` and
-        ``/etc/os-release``, bounded); a host that cannot say fails here, before anything is built."""
+        ``/etc/os-release``, bounded); for a host that cannot say (down, frozen, another OS), the error it gave:
+        that host fails alone, later, where the rollout's rules count it, not the whole fleet here."""
         def facts(c):
             res = c.run(f"uname -m; cat {OS_RELEASE} 2>/dev/null || cat {OS_RELEASE_FALLBACK}", hide=True,
                         warn=True, in_stream=False, timeout=self.settings.host_timeout)
@@ -208,11 +228,27 @@ class Session:
             stack = for_os_release(release if res.ok else "", where=getattr(c, "label", c.host))
             return stack.python_version, machine.strip() or "x86_64"
 
-        return {o.host: o.value for o in self.run(servers, facts, "facts")}
+        todo = [s for s in servers if s.label not in self._platforms]
+        try:
+            outcomes = self.run(todo, facts, "facts") if todo else []
+        except HostsFailed as exc:
+            outcomes = exc.outcomes
+        self._platforms.update({o.host: o.value if o.error is None else o.error for o in outcomes})
+        return {s.label: self._platforms[s.label] for s in servers}
 
-    def artifacts(self, servers) -> dict[str, object]:
-        """The artifact each server gets: the one packed for its own Python (one pack per distinct Python)."""
-        return {label: self.pack(*where) for label, where in self.platforms(servers).items()}
+    def artifacts(self, servers) -> Artifacts:
+        """The artifact each server gets: the one packed for its own Python (one pack per distinct Python). A
+        host whose Python could not be read gets none (said in one line); asking for it raises its error."""
+        packed, lost = {}, {}
+        for label, where in self.platforms(servers).items():
+            if isinstance(where, BaseException):
+                lost[label] = where
+                why = str(where).split(". Hint:")[0].rstrip(".")
+                pipeline.print_progress("runner", "pack", 0, f"no artifact for {label}: its Python could not be "
+                                        f"read ({why}); a deploy counts it as failed")
+            else:
+                packed[label] = self.pack(*where)  # type: ignore[misc]  # (python, machine)
+        return Artifacts(packed, lost)
 
     def bootstrap(self, servers):
         return self.run(servers, lambda c: pipeline.bootstrap(c, self.config, progress=self.progress), "bootstrap")

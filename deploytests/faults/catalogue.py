@@ -391,6 +391,25 @@ FAULTS: tuple[Fault, ...] = (
     Fault("sudo-setenv-rule", "cw_sudoers", "a sudoers rule with SETENV on a root command (its users set "
           "APACHE_ENVVARS: root sources their file)", "printf '%%adm ALL=(root) NOPASSWD:SETENV: /usr/sbin/apache2ctl "
           "configtest\\n' > /etc/sudoers.d/ops-setenv; chmod 0440 /etc/sudoers.d/ops-setenv; visudo -c >/dev/null"),
+    # a group judged by what it owns, not its name; what holds the stack's updates back; sshd's limits below the
+    # pipeline's own sessions and connections; a later sudoers line shadowing a passwordless one
+    Fault("app-user-in-a-secret-files-group", "cw_groups", "the app user put in a team's group that owns a token "
+          "file under /etc (0640): the app's code reads it", "groupadd -r vaultread; install -d -m 0750 -g vaultread "
+          "/etc/vault; echo token=x > /etc/vault/token; chgrp vaultread /etc/vault/token; chmod 0640 /etc/vault/token; "
+          "usermod -aG vaultread {app_user}"),
+    Fault("apt-release-ranked-above-security", "sec_updates", "an apt pin ranking the release above its security "
+          "suite for sshd and OpenSSL (their security updates never installed)", "c=$(. /etc/os-release; echo "
+          "$VERSION_CODENAME); printf 'Package: openssh-server libssl*\\nPin: release n=%s\\nPin-Priority: 990\\n' "
+          "\"$c\" > /etc/apt/preferences.d/stable-only"),
+    Fault("apt-default-release", "sec_updates", "APT::Default-Release set to stable (990 to it: the security suite, "
+          "another release, never wins)", "echo 'APT::Default-Release \"stable\";' > /etc/apt/apt.conf.d/99release"),
+    Fault("sshd-sessions-below-the-pipelines", "sec_ssh_limits", "MaxSessions 2 and PerSourceMaxStartups 3 from a "
+          "hardening guide (the pipeline's sessions on one connection and its parallel connections refused at random)",
+          "sed -i '1i MaxSessions 2\\nPerSourceMaxStartups 3' /etc/ssh/sshd_config"),
+    Fault("sudo-later-rule-asks-a-password", "sudo", "a later sudoers file giving every account root with its "
+          "password: sudo takes the last matching line: the login's passwordless rule is shadowed",
+          "printf 'ALL ALL=(ALL) PASSWD: ALL\\n' > /etc/sudoers.d/zz-all; chmod 0440 /etc/sudoers.d/zz-all; "
+          "visudo -c >/dev/null"),
 )
 
 def render(fault: Fault, values: dict) -> str:

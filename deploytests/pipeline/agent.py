@@ -566,6 +566,13 @@ def as_app(args: GateArgs, cmd):
     return ["sudo", "-n", "-u", args.app_user, "--"] + cmd
 
 
+def as_env(meta):
+    """Whether a release (its RELEASE.json, or the deploy's ``release``) takes its config file as its environment
+    (deploy.toml's ``config_as_env``)."""
+    settings = meta.get("settings") if isinstance(meta, dict) else None
+    return isinstance(settings, dict) and settings.get("config_as_env") is True
+
+
 def app_env(args: GateArgs, release_dir, env=None):
     """The environment of everything the agent runs as the app user in ``release_dir`` (the release check,
     post_deploy, ``run``): the app's own ``env`` (deploy.toml, validated on the runner: no loader variables),
@@ -843,7 +850,8 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
     env = app_env(args, release_dir, args.env)
     cmd = [release_dir + "/venv/bin/python", "-c", bundled("preflight", "spawn"), module, attr.rstrip("()"), call,
            path, args.server_name, json.dumps(commands), json.dumps(env, sort_keys=True),
-           "%g" % args.post_deploy_timeout, args.config_path if config else ""]
+           "%g" % args.post_deploy_timeout, args.config_path if config else "",
+           args.config_path if as_env(args.release) else ""]
     full = as_app(args, cmd)
     phases = [("import", "import %s" % args.entry_point)]
     if commands:
@@ -1588,9 +1596,10 @@ def cmd_run(args: RunArgs):
         raise AgentError("nothing is live in %s: no release to run the command in" % args.root, step="run",
                          hint="deploy first (fab pack deploy)")
     release_dir = tree.release(live)
-    env = app_env(args, release_dir, tree.meta(live).get("env") or {})
-    cmd = as_app(args, [release_dir + "/venv/bin/python", "-c", program_source("app_command"),
-                        json.dumps(env, sort_keys=True), args.command])
+    meta = tree.meta(live)
+    env = app_env(args, release_dir, meta.get("env") or {})
+    cmd = as_app(args, [release_dir + "/venv/bin/python", "-c", bundled("app_command", "spawn"),
+                        json.dumps(env, sort_keys=True), args.command, args.config_path if as_env(meta) else ""])
     sys.stdout.flush()
 
     def line(text):  # the command's output to the channel as it comes (the runner shows it as [host] line)

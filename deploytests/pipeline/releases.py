@@ -47,16 +47,19 @@ import datetime as dt
 import getpass
 import hashlib
 import json
+import re
 import socket
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from ..config import DeployConfig
+from ..config import DeployConfig, env_problem
 from ..errors import DeployError, DeployTestsError
 from ..stacks import detect
 from . import templates
 from .artifact import Artifact
 from .contract import DeployArgs, DeployReply, RollbackArgs, RunArgs, RunReply, StatusArgs, StatusReply
+from .programs import spawn
 from .remote import Progress, Resumable, call_agent, label_of
 
 
@@ -128,6 +131,7 @@ def release_settings(cfg: DeployConfig) -> dict:
         "post_deploy_timeout": float(cfg.post_deploy_timeout), "health_path": cfg.health_path,
         "server_name": cfg.server_name, "static": {prefix: d for prefix, d in cfg.static},
         "shared_paths": list(cfg.shared_paths), "env": dict(cfg.env_vars), "config_env": cfg.config_env,
+        **({"config_as_env": True} if cfg.config_as_env else {}),  # absent when false: old releases' digests hold
     }
 
 
@@ -181,6 +185,8 @@ def deploy(c, cfg: DeployConfig, artifact: Artifact, *, lock_timeout: float = 60
     started = time.monotonic()
     config_file = cfg.config_for(c.host, c.port)
     config = config_file.read_bytes() if config_file else None
+    if config is not None and cfg.config_as_env:
+        env_file_problem(cfg, config_file, config)  # type: ignore[arg-type]
     args = deploy_args(cfg, artifact, now=now or dt.datetime.now(dt.UTC), lock_timeout=lock_timeout,
                        gate_timeout=gate_timeout, preflight=preflight,
                        config_size=len(config) if config is not None else None)
@@ -188,6 +194,23 @@ def deploy(c, cfg: DeployConfig, artifact: Artifact, *, lock_timeout: float = 60
     res = _with_error_log(c, lambda: call_agent(c, "deploy", args, payload=payload,
                                                 python=cfg.python, step="deploy", progress=progress))
     return _result(c, res, started, version=artifact.version)
+
+
+def env_file_problem(cfg: DeployConfig, path: Path, data: bytes) -> None:
+    """Refuse, before anything is sent, a ``config_as_env`` config file that is not an env file the servers can
+    read (:func:`.programs.spawn.env_lines`) or that sets a name the app's ``env`` may not hold (PATH, LD_*, the
+    config env var: :func:`~deploytests.config.env_problem`). The message names the file and line, never a value."""
+    try:
+        pairs = spawn.env_lines(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise DeployError(f"{path}: config_as_env = true, but {e}", hint="write one NAME=value per line (# starts "
+                          "a comment), or set config_as_env = false for a config file the app opens itself") from None
+    for name, _ in pairs:
+        if (why := env_problem(name, "", cfg.config_env)) is not None:
+            line = next(n for n, text in enumerate(data.decode("utf-8").splitlines(), 1)
+                        if re.match(rf"\s*(?:export\s+)?{name}\s*=", text))
+            raise DeployError(f"{path}:{line}: config_as_env = true: {why}", hint="remove that line from the config "
+                              "file")
 
 
 def rollback(c, cfg: DeployConfig, to: str | None = None, *, lock_timeout: float = 60, gate_timeout: float = 30,

@@ -235,6 +235,7 @@ class Run:
     times: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     cpu: float | None = None  # CPU seconds its container used (sshd, Apache, the agents, the app)
+    container_id: str = ""  # its container's id (to match a run with per-process figures: bench/procs.py)
     container: dict[str, float] = field(default_factory=dict)  # its container's start, by step (Fleet.times)
     steps: dict[str, float] = field(default_factory=dict)  # the agent's steps in its lab's deploys, summed
     submitted: float = 0.0  # time.monotonic() when submitted; when its slot began and ended (0: not yet)
@@ -407,6 +408,7 @@ class Scenarios:
                 t1 = time.monotonic()
                 run.times["container"] = t1 - t0
                 run.container = dict(fleet.times)  # its steps: the sweep, the container's start, ssh ready
+                run.container_id = fleet.containers[0].id
                 lab = self._lab(fleet, processes)
                 lab.say, lab.steps = run.notes.append, run.steps
                 try:
@@ -466,7 +468,7 @@ class Scenarios:
                               for (stack, live, processes), (_, _, seconds) in self.bases.items()},
                 "steps": {k: sum(r.steps.get(k, 0.0) for r in runs) for k in dict.fromkeys(
                     k for r in runs for k in r.steps)},
-                "runs": {r.name: {**r.times, "cpu": r.cpu, "container steps": r.container,
+                "runs": {r.name: {**r.times, "cpu": r.cpu, "container steps": r.container, "id": r.container_id,
                                   "began": r.began - self.started if r.began else None,
                                   "ended": r.ended - self.started if r.ended else None} for r in runs}}
 

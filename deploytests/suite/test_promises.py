@@ -402,6 +402,10 @@ def test_apt_sources_are_signed(promise):
     promise("sec_apt")
 
 
+def test_stack_packages_take_their_updates(promise):
+    promise("sec_updates")
+
+
 def test_no_one_else_becomes_root(promise):
     promise("cw_become")
 

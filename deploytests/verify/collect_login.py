@@ -72,15 +72,23 @@ FILES += HOOKS
 FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
 FILES += ["/var/log/dpkg.log", "/etc/localtime"]  # when each package's maintainer scripts ran, in which zone
 FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix", "packet")]  # packet: who captures
-UNITS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system"]
+# systemd's system unit search path (systemd.unit(5)), in its order: set-property's and portablectl's dirs too. The
+# packages' /lib and /usr/lib are dpkg's files; the generators' /run/systemd/generator* what judged generators write
+SYSTEMD_PATH = ["/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
+                "/etc/systemd/system", "/etc/systemd/system.attached", "/run/systemd/system",
+                "/run/systemd/system.attached", "/usr/local/lib/systemd/system", "/lib/systemd/system",
+                "/usr/lib/systemd/system"]
+UNITS = SYSTEMD_PATH[:-2]  # the admin's and the runtime's: every unit and drop-in there is read
 TREES = [(SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True), (MODULES, 1, False)]
 TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 2, True)]
 TREES += [("/etc/apt/apt.conf.d", 1, True), ("/etc/profile.d", 1, True)]  # apt's and login shells' hooks
 FILES += ["/etc/ssh/sshd_config", "/etc/security/limits.conf", "/etc/security/pam_env.conf"]  # logins (world-readable)
-FILES += ["/etc/apt/sources.list"]  # where root's package updates come from (world-readable)
+# where root's package updates come from and which versions apt takes (world-readable)
+FILES += ["/etc/apt/sources.list", "/etc/apt/preferences", "/etc/apt/apt.conf"]
 TREES += [("/etc/ssh/sshd_config.d", 1, True), ("/etc/pam.d", 1, True), ("/etc/security/limits.d", 1, True)]
 TREES += [("/etc/ssh/ssh_config.d", 1, True)]  # the SSH client's drop-ins (root's ssh reads them)
-TREES += [("/etc/apt/sources.list.d", 1, True), ("/etc/ssh", 2, False)]  # (/etc/ssh: who may write its dirs)
+TREES += [("/etc/apt/sources.list.d", 1, True), ("/etc/apt/preferences.d", 1, True)]
+TREES += [("/etc/ssh", 2, False)]  # (/etc/ssh: who may write its dirs)
 TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
                                                              for n in ("hourly", "daily", "weekly", "monthly")]
 # the places root acts later besides cron's, logrotate's and systemd's units (deploytests.verify.rootacts says what
@@ -324,8 +332,7 @@ def loose(out):
 # on a systemd host apache2ctl's start, graceful and stop hand the work to systemd (Debian's apache2ctl: when
 # /run/systemd/system is there), which runs what apache2.service and its drop-ins (and every service's: service.d)
 # say, as root, with their Environment= and EnvironmentFile=: the files it reads for that unit, in its search order
-SYSTEMD_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/run/systemd/transient", "/usr/local/lib/systemd/system",
-                "/lib/systemd/system", "/usr/lib/systemd/system"]
+# (SYSTEMD_PATH)
 
 
 def systemd_units(out):
@@ -336,7 +343,7 @@ def systemd_units(out):
     if not stat.S_ISDIR((note(out, "/run/systemd/system") or [0])[0]):
         return {}
     found = {}
-    for top in SYSTEMD_DIRS:
+    for top in SYSTEMD_PATH:
         paths = [top + "/apache2.service"]
         for sub in (top + "/apache2.service.d", top + "/service.d"):
             try:
@@ -829,6 +836,13 @@ def acts(out):
             out["files"][path]["ctime"] = os.lstat(path).st_ctime
         except (OSError, KeyError):
             pass
+    # dpkg never unpacks file capabilities: only a package's postinst sets them (setcap); read the postinst of the
+    # package whose list holds a file with capabilities (or its merged-/usr twin)
+    capped = {t for p, e in out["files"].items() if "caps" in e for t in (p, p[4:] if p.startswith("/usr/") else
+                                                                          "/usr" + p)}
+    for path in listed if capped else []:
+        if capped & set((out["files"].get(path, {}).get("data") or "").splitlines()):
+            read(out, path[:-len(".list")] + ".postinst")
 
 
 def links(out):

@@ -120,8 +120,7 @@ def kernel(out, path, limit=0):
     (:data:`BIG` bytes, files and ``/proc`` alike: the bound is named; the app user's processes, each mapping a
     MiB, once took root's memory past 700 MiB)."""
     if BIG - out["size"] < max(limit, 4096):
-        out["errors"]["/proc"] = "more than %d bytes in all: the rest not read" % BIG
-        return None
+        return out["errors"].update({"/proc": "more than %d bytes in all: the rest not read" % BIG})
     try:  # (a link's target counts too: 600 processes' open files once made a 149 MB reply counted as 1 MB)
         if limit:
             with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:  # buffered: reads to EOF
@@ -156,10 +155,14 @@ def processes(out, watch):
 
 
 def mapped(out):
-    """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``; at most
-    4096) and of each directory above it, from ``/`` down, never past a link or a directory someone but root
-    may change (what lies below is that one's finding): root resolves no name another user made."""
+    """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``) and of each
+    absolute path root's own crontab and ``at`` jobs name (root's files in the spools: only the login collector
+    lstats what other files name, and it cannot read these), at most 4096, and of each directory above it, from
+    ``/`` down, never past a link or a directory someone but root may change (what lies below is that one's
+    finding): root resolves no name another user made."""
     found = {ln[ln.index("/"):] for e in out["proc"].values() for ln in (e.get("maps") or "").splitlines() if "/" in ln}
+    found |= {w for p, e in out["files"].items() if p.startswith("/var/spool/cron/") and e.get("st", [0, 1])[1] == 0
+              for w in re.findall(r"/[^\s'\"`=:;&|<>(){}$]+", e.get("data") or "")}
     for path in bounded(out, "mapped files", sorted(found), 4096):
         for p in ["/"] + ["/".join(path.split("/")[:i]) for i in range(2, path.count("/") + 2)]:
             if p not in out["mapped"]:  # (gone, or "(deleted)": None, the upgrade rule's)
@@ -232,8 +235,7 @@ def main(argv):
     nonce, args = sys.stdin.buffer.read(NONCE).decode("ascii", "replace").strip(), json.loads(argv[0])
     # a name's bytes as they are (the runner makes them safe)
     reply = json.dumps(collect(args, argv[1]), sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogateescape")
-    sys.stdout.write(MARK + nonce + " " + base64.b64encode(zlib.compress(reply, 1)).decode() + "\n")
-    sys.stdout.flush()
+    print(MARK + nonce + " " + base64.b64encode(zlib.compress(reply, 1)).decode(), flush=True)
     if argv[2:]:  # then the tree reader: its arguments, its source the rest of stdin
         if os.getuid() == 0:
             become(args.get("deploy_user", ""))

@@ -374,6 +374,16 @@ def fetch(server, paths, host_header: str | None = None, origin: str | None = No
     return out
 
 
+def refused_why(exc: Exception) -> str:
+    """The cause when sshd refused a channel on an open connection (``ChannelException(2, 'Connect failed')``,
+    sshd's answer to a session past ``MaxSessions``): named, as sec_ssh_limits names it when the probe gets in."""
+    if type(exc).__name__ == "ChannelException" and getattr(exc, "code", None) == 2:
+        return (": sshd refused a session on an open connection: its MaxSessions (sshd_config, a Match block) is "
+                "below the sessions the pipeline opens on one connection: gates, deploys and rollbacks fail at "
+                "random; raise it (Debian's default: 10)")
+    return ""
+
+
 def gather(server, cfg, *, deploy_user: str | None = None, python: str | None = None) -> Facts:
     """The facts of one server (never raises: a host that cannot be asked is ``Facts.error``). The probe runs
     with the server stack's python at its fixed path, as bootstrap does: never ``python`` from deploy.toml (the
@@ -394,7 +404,7 @@ def gather(server, cfg, *, deploy_user: str | None = None, python: str | None = 
             facts.stack = server.stack
             facts.remote, facts.raw = run_probe(server, args, python or (server.stack or DEFAULT).python)
         except Exception as exc:  # noqa: BLE001 - the host is gone, frozen, refuses: one fact, named
-            facts.error = f"{type(exc).__name__}: {exc}"
+            facts.error = f"{type(exc).__name__}: {exc}" + refused_why(exc)
         facts.responses = responses.result()
     if facts.remote.get("error_log_size") is not None:
         mark_log(server.label, facts.remote["error_log_size"])

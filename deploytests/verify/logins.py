@@ -366,6 +366,79 @@ def apt_unsigned(texts: Mapping[str, str], lists: list[str], confs: list[str]) -
     return out
 
 
+APT_SECURITY = 500  # the priority apt gives an update from the security archive (a source not the target release)
+
+
+def apt_held(texts: Mapping[str, str], prefs: list[str], confs: list[str], patterns) -> list[tuple[str, str]]:
+    """``[(where, what)]``: every setting that keeps the installed packages matching ``patterns`` (fnmatch) from
+    taking a newer version, security updates too: a dpkg hold (``apt-mark hold``), an apt preferences stanza naming
+    them (a name, glob, ``/regex/`` or ``*``) that pins a version above :data:`APT_SECURITY`, ranks another
+    release or origin above it, or ranks the security archive below it (or below 0), and an
+    ``APT::Default-Release`` (990 to that release: the security suite is another one)."""
+    status = texts.get("/var/lib/dpkg/status") or ""
+    names, out = {}, []
+    for para in status.split("\n\n"):
+        m, st = re.search(r"^Package: (\S+)", para, re.M), re.search(r"^Status: (.*)$", para, re.M)
+        if m and st and st.group(1).endswith(" installed") and any(fnmatch.fnmatch(m.group(1), p) for p in patterns):
+            names[m.group(1)] = st.group(1)
+    out += [("/var/lib/dpkg/status", f"{n}: {st!r} (apt-mark hold)") for n, st in sorted(names.items())
+            if st.startswith("hold ")]
+    for path in ["/etc/apt/preferences"] + [f"/etc/apt/preferences.d/{n}" for n in sorted(prefs)]:
+        for first, stanza in _stanzas(texts.get(path) or ""):
+            hit = sorted(n for n in names for e in stanza.get("package", "").split() if _apt_matches(e, n))
+            why = _pin_holds(stanza.get("pin", ""), stanza.get("pin-priority", "0"))
+            if hit and why:
+                out.append((f"{path}:{first}", f"Package: {stanza['package']} / Pin: {stanza['pin']} / Pin-Priority: "
+                                                f"{stanza['pin-priority']} ({', '.join(dict.fromkeys(hit))}): {why}"))
+    for path in ["/etc/apt/apt.conf"] + [f"/etc/apt/apt.conf.d/{n}" for n in sorted(confs)]:
+        for n, raw in enumerate((texts.get(path) or "").splitlines(), 1):
+            m = re.match(r"\s*APT::Default-Release\s+\"([^\"]*)\"", re.sub(r"//.*|#.*", "", raw), re.I)
+            if m and "security" not in m.group(1):
+                out.append((f"{path}:{n}", f"APT::Default-Release {m.group(1)!r}: that release ranks 990 and the "
+                                           "security suite (another release) 500: its updates are never installed"))
+    return out
+
+
+def _stanzas(text: str):
+    """apt preferences' stanzas: (line of its first field, {field lower: value})."""
+    stanza: dict[str, str] = {}
+    first = 0
+    for n, raw in enumerate(text.splitlines() + [""], 1):
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            if stanza:
+                yield first, stanza
+            stanza = {}
+            continue
+        key, _, value = line.partition(":")
+        first = first if stanza else n
+        stanza[key.strip().lower()] = value.strip()
+
+
+def _apt_matches(entry: str, name: str) -> bool:
+    if len(entry) > 2 and entry.startswith("/") and entry.endswith("/"):
+        return re.search(entry[1:-1], name) is not None
+    return fnmatch.fnmatchcase(name, entry)
+
+
+def _pin_holds(pin: str, priority: str) -> str:
+    """Why a pin keeps its packages from security updates, or ""."""
+    try:
+        prio = int(priority)
+    except ValueError:
+        return ""
+    kind, _, terms = pin.partition(" ")
+    security = "security" in terms.lower()
+    everything = terms.strip() in ("*", "") or re.fullmatch(r"\s*[ol]=Debian\s*", terms) is not None
+    if kind == "version" and prio > APT_SECURITY:
+        return f"keeps version {terms.strip()}: a newer one (a security update) is never installed"
+    if kind in ("release", "origin") and prio > APT_SECURITY and not (security or everything):
+        return f"ranks {terms.strip()} above the security archive ({APT_SECURITY}): its updates are never installed"
+    if kind in ("release", "origin") and prio < APT_SECURITY and (security or everything and prio < 0):
+        return f"ranks {terms.strip()} below what is installed: security updates are never installed"
+    return ""
+
+
 # ---------------------------------------------------------------- accounts: who becomes root, whose login stops
 
 NO_SHELL = ("/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false")  # no command runs as it

@@ -299,7 +299,8 @@ def _ini(path: str, text: str, keys: dict) -> None:
 
 def units(raw: dict[str, str]) -> dict[str, Unit]:
     """The units configured under :data:`UNIT_DIRS` (the admin's ``/etc/systemd/system``, the runtime's
-    ``/run/systemd/system`` and ``systemd-run``'s ``/run/systemd/transient``): files, links to unit files
+    ``/run/systemd/system``, ``systemd-run``'s ``/run/systemd/transient``, ``systemctl set-property``'s
+    ``system.control`` and portablectl's ``system.attached`` dirs): files, links to unit files
     (``systemctl link``, an enabled unit), drop-ins (``NAME.d/*.conf``, merged into NAME), and the wants/requires
     links enabling them. A name in two dirs is one unit with both files' keys (more, never fewer, to judge)."""
     found: dict[str, Unit] = {}

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import errno
 import hashlib
 import ipaddress
+import os
 import posixpath
 import re
 import stat
@@ -101,22 +103,29 @@ class Snapshot:
 
     def writable_by_others(self, path: str) -> str | None:
         """The first of ``path`` and its parent dirs (after links; the link's own dir too) that someone but root
-        may write, as text; a path the collector did not look at counts as writable (not known)."""
+        may write, as text; a path the collector did not look at counts as writable (not known) unless a
+        directory above it that someone but root may write says more (what lies below it is theirs, looked at or
+        not: the root collector never resolves names below it). A path the collector found absent is its
+        directory's: whoever may write there may make it be there, any time after the gate."""
         real = self.realpath(path)
         if real != path:
             found = self.writable_by_others(posixpath.dirname(path))
             if found:
                 return found
-        probe = real
+        probe, unseen = real, None
         while True:
             st = self.st(probe)
+            if st is None and probe != "/":  # absent (its directory says who may create it), or not looked at
+                gone = (self.files.get(probe) or {}).get("why") == os.strerror(errno.ENOENT)
+                unseen, probe = unseen or (None if gone else probe), posixpath.dirname(probe)
+                continue
             if st is None:
-                return f"{probe} (not looked at)"
+                return f"{unseen or probe} (not looked at)"
             sticky = stat.S_ISDIR(st[0]) and st[0] & stat.S_ISVTX
-            if st[1] != 0 or (st[0] & 0o022 and not sticky):
+            if st[1] != 0 or (st[0] & 0o022 and not sticky):  # (what lies below, looked at or not, is theirs)
                 return "%s %04o %s:%s" % (probe, st[0] & 0o7777, self.users.name(st[1]), self.users.group(st[2]))
-            if probe == "/":
-                return None
+            if probe == "/" or unseen:
+                return f"{unseen} (not looked at)" if unseen else None
             probe = posixpath.dirname(probe)
 
 
@@ -253,7 +262,12 @@ def apache_dump(out: str, rc: int | None) -> dict:
     includes: list[dict] = []
     vhosts: list[dict] = []
     run: dict[str, str] = {}
+    addr = ""  # the address:port a vhost line belongs to (an 'ADDR is a NameVirtualHost' line's, or its own)
     for line in out.splitlines():
+        m = re.match(r"^(\S+:\d+)\s+is a NameVirtualHost", line)
+        if m:
+            addr = m.group(1)
+            continue
         m = re.match(r"^(\s+)\((\*|\d+)\) (/\S+)$", line)
         if m:
             depth = len(m.group(1))
@@ -263,7 +277,9 @@ def apache_dump(out: str, rc: int | None) -> dict:
         m = re.match(r"^(\S+:\d+|\*:\d+)?\s+(?:(?:port \d+ )?namevhost |default server )?(\S+) \((/.+):(\d+)\)$",
                      line)
         if m:
-            vhosts.append({"name": m.group(2), "file": m.group(3), "line": int(m.group(4)), "shown": line.strip()})
+            addr = m.group(1) or addr
+            vhosts.append({"name": m.group(2), "file": m.group(3), "line": int(m.group(4)), "shown": line.strip(),
+                           "addr": addr})
             continue
         m = re.match(r'^(User|Group): name="([^"]*)"', line)
         if m:
@@ -927,7 +943,8 @@ def privileged_files(snap: Snapshot) -> list[dict]:
     the merged-/usr twin), dpkg's stat override for it, and whether its inode is as that package's install left it
     (its ``ctime`` no later than the package's list's, or than the end of the package's last install in dpkg's
     log, :func:`dpkg_installed`: no ``chmod``, ``chown`` or ``setcap`` since; dpkg keeps no record of modes, but
-    the kernel dates every change of them)."""
+    the kernel dates every change of them; a file capability only when the package's postinst sets one: dpkg
+    never unpacks them, so one set right after the install is the admin's)."""
     shipped, overrides, installed = dpkg_files(snap), statoverrides(snap), dpkg_installed(snap)
     lists = {n[:-len(".list")].split(":")[0]: f"{DPKG_INFO}/{n}" for n in snap.listdir(DPKG_INFO) or []
              if n.endswith(".list")}
@@ -938,8 +955,10 @@ def privileged_files(snap: Snapshot) -> list[dict]:
             pkg = shipped.get(path)
             mine, theirs = snap.files[path].get("ctime"), (snap.files.get(lists.get(pkg or "", "")) or {}).get("ctime")
             done = installed.get(pkg or "")  # its maintainer scripts' end (fuse's postinst: chmod 4755 fusermount)
+            script = snap.text(lists.get(pkg or "", ".list")[:-len(".list")] + ".postinst") or ""
+            given = not snap.files[path].get("caps") or "setcap" in script  # (dpkg never unpacks capabilities)
             out.append({"path": path, "state": state, "package": pkg, "override": overrides.get(path),
-                        "unpacked": mine is not None and theirs is not None and (
+                        "unpacked": given and mine is not None and theirs is not None and (
                             mine <= theirs + 2 or done is not None and theirs <= done and mine <= done + 2)})
     return out
 

@@ -245,14 +245,29 @@ def sudo_works(facts, exp):
         if root:
             raise AssertionError(
                 f"{facts.get('login')} may become root on {facts.label} ({root}), but sudo -n refuses it "
-                f"({refused!r}): not a read-only login, yet the gate cannot read root's view: every check that "
-                f"needs root would be skipped. Give the gate's login passwordless sudo, or run a read-only gate "
-                f"with a login that cannot become root")
+                f"({refused!r}){_shadowed(facts)}: not a read-only login, yet the gate cannot read root's view: "
+                f"every check that needs root would be skipped. Give the gate's login passwordless sudo, or run a "
+                f"read-only gate with a login that cannot become root")
         raise NotApplicable(f"{facts.get('login')} has no passwordless sudo on {facts.label} ({refused!r})")
     raise AssertionError(f"sudo refuses {facts.get('login')} on {facts.label}: {refused!r}: not for want of a "
                          f"password, sudo itself is broken here: every check that needs root would be skipped, and "
                          f"every deploy's import preflight (sudo -n -u {exp.cfg.app_user}) fails; fix sudo on the "
                          f"server")
+
+
+def _shadowed(facts) -> str:
+    """Why sudo asks a password of a login it lists a NOPASSWD rule for: sudo takes the last matching line, and
+    ``sudo -l`` lists them in sudoers' order, so a later rule without NOPASSWD (a later file of /etc/sudoers.d)
+    asks for it."""
+    from .logins import sudo_root_grants
+
+    grants = sudo_root_grants(facts.get("sudo_list"))
+    free = [g for g in grants if "NOPASSWD:" in g]
+    if not free or "NOPASSWD:" in grants[-1]:
+        return ""
+    return (f": sudo takes the last matching line, and {grants[-1]!r} comes after {free[-1]!r} (a later line or "
+            "file of sudoers): it shadows the passwordless rule, bootstrap's rules for the deploy login too; give "
+            "it NOPASSWD or remove it")
 
 
 SUDO_GROUPS = ("sudo", "admin", "wheel")  # Debian's %sudo rule (root with the login's password), Ubuntu's %admin
@@ -293,7 +308,8 @@ def _response(facts, path):
 
 def host_answers(facts, exp):
     assert not facts.error, f"{facts.label} could not be asked for its facts: {facts.error}"
-    errors = facts.get("errors") or {}
+    errors = {k: v for k, v in (facts.get("errors") or {}).items()  # (sudo refused: sudo_works says why; the
+              if facts.get("as_root") or not k.startswith("root: ")}  # root collector ran as the login, skipped)
     assert not errors, f"the fact probe could not read: {errors}" + _why_root_could_not_run(facts, errors)
 
 
@@ -305,13 +321,13 @@ def _why_root_could_not_run(facts, errors: dict) -> str:
     rules = [r for r in (facts.get("inventory") or {}).get("sudoers") or []
              if re.search(r"(?i)\bnoexec\b|NOEXEC:", r.get("text", "")) and "!noexec" not in r.get("text", "")]
     where = ", ".join(f"{r['file']}:{r['line']}: {r['text']!r}" for r in rules[:3])
-    return f"; root was refused running a program: {where or 'sudo noexec?'}: sudo's noexec makes every program " \
-           "a sudo command starts fail (the gate's root collector, and the deploy's apache2ctl reload too): remove it"
+    return f"; root was refused running a program: {where}: sudo's noexec makes every program a sudo command " \
+           "starts fail (the gate's root collector, and the deploy's apache2ctl reload too): remove it" if rules else ""
 
 
 def packages_installed(facts, exp):
     found = facts.get("packages") or {}
-    missing = {p: s for p, s in found.items() if s != "installed"}
+    missing = {p: s for p, s in found.items() if s not in ("installed", "hold ok installed")}  # (held: sec_updates)
     assert found and not missing, f"packages not installed: {missing} (bootstrap installs {', '.join(found)} " \
                                   f"on {exp.stack.title})"
 
@@ -796,6 +812,12 @@ def site_serves_current_release(facts, exp):
 def health_from_inside(facts, exp):
     got = (facts.get("http") or {}).get("health") or {}
     cfg, live = exp.cfg, _live_id(facts)
+    bound = [v for v in _by_address((facts.get("inventory") or {}).get("apache") or {}, exp)
+             if v["addr"].startswith("127.")]
+    if bound and [got.get("status"), got.get("release")] != [200, live]:
+        raise NotApplicable(f"{bound[0]['name']} at {bound[0]['file']}:{bound[0]['line']} is <VirtualHost "
+                            f"{bound[0]['addr']}>: it takes the requests at 127.0.0.1 (the root failure is "
+                            f"test_every_vhost_is_accounted_for)")
     assert [got.get("status"), got.get("release")] == [200, live], \
         f"GET http://127.0.0.1:{cfg.port}{cfg.health_path} (Host: {cfg.server_name}) on {facts.label} answered " \
         f"{got.get('status')} with release {got.get('release')} {got.get('error', '')}, " \
@@ -1085,10 +1107,11 @@ def unaccounted_apache_files(facts, exp) -> dict[str, str]:
         else:
             continue
         effects = [f"vhost {v['name']} (line {v['line']})" for v in _vhosts(ap) if v["file"] == path]
+        run = _run_as(facts, exp) if path.endswith("/envvars") else []
         effects += [f"Listen {d['value']} (line {d['line']})" for d in info.get("directives", [])
                     if d["name"] == "listen"]
         found[path] = f"{path}{origin}: {why}" + (f"; it defines {', '.join(effects)}" if effects else "") + \
-            f". {hint}"
+            "".join(f"; by it {r}" for r in run) + f". {hint}"
     return found
 
 
@@ -1139,8 +1162,17 @@ def cw_vhosts(facts, exp):
     ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
     default = f"{exp.stack.apache.sites_enabled}/{exp.stack.apache.default_site}.conf"  # the sites promise's
     files = unaccounted_apache_files(facts, exp)  # a vhost of such a file is that file's finding
+    by_address = _by_address(inv["apache"], exp)
     taken = _default_site(facts, exp)
-    lines = [f"{taken['name']} at {taken['file']}:{taken['line']} is Apache's default virtual host for port "
+    taken = None if taken and any(v["file"] == taken["file"] for v in by_address) else taken
+    lines = [f"{v['name']} at {v['file']}:{v['line']} is <VirtualHost {v['addr']}>, the app's is <VirtualHost "
+             f"*:{exp.cfg.port}>: Apache picks a virtual host by address before name, so every request that arrives "
+             f"at {v['addr']} goes to it, whatever its Host, and never to the app"
+             + (" (the deploy's and the rollback's health check asks the server at 127.0.0.1: every deploy and "
+                "rollback is refused)" if v["addr"].startswith("127.") else "")
+             + f", whatever is allowed: write it <VirtualHost *:{exp.cfg.port}> (its ServerName keeps it apart)"
+             for v in by_address]
+    lines += [f"{taken['name']} at {taken['file']}:{taken['line']} is Apache's default virtual host for port "
              f"{exp.cfg.port} (its file sorts before the app's): every request that does not name "
              f"{exp.cfg.server_name} goes to it, the runner's checks of the app by address too, whatever is allowed "
              f"(name its file after the app's, or give the target's base_url the app's name)"] if taken else []
@@ -1148,11 +1180,25 @@ def cw_vhosts(facts, exp):
              f"{v['name']} (and for every name when it comes first). " + _allow_hint(exp, "allow_sites", v["name"])
              for v in _vhosts(inv["apache"])
              if not (v["file"] == ours and v["name"] == exp.cfg.server_name) and v["name"] not in exp.allow.sites
-             and v["file"] not in files and v["file"] != default]
+             and v["file"] not in files and v["file"] != default
+             and (v["file"], v["line"]) not in {(b["file"], b["line"]) for b in by_address}]
     _unaccounted("virtual hosts", lines)
 
 
 HTTP_CHECKS = ("health", "homepage", "serves", "private", "static", "sec_status", "sec_cors")  # the runner's requests
+
+
+def _by_address(ap, exp) -> list[dict]:
+    """The vhosts bound to a specific address on the app's port (``<VirtualHost 127.0.0.1:80>``) when the app's
+    is ``*:port``: Apache matches the address first, so they take every request that arrives there."""
+    ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
+    port = f":{exp.cfg.port}"
+    found = [dict(v, addr=v.get("addr") or next(iter(re.findall(r"^(\S+:\d+)\s", v.get("shown", ""))), ""))
+             for v in _vhosts(ap)]
+    if not any(v["file"] == ours and v["addr"].startswith("*:") for v in found):
+        return []
+    return [v for v in found if v["addr"].endswith(port) and not v["addr"].startswith(("*", "_default_"))
+            and v["file"] != ours]
 
 
 def _default_site(facts, exp) -> dict | None:
@@ -1352,8 +1398,10 @@ def cw_schedules(facts, exp):
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
+    lines += followed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) +
+                              (unit_jobs(raw) if raw is not None else []), root)
     lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
-                          (unit_jobs(raw) if raw is not None else []), exp)
+                          (unit_jobs(raw) if raw is not None else []), exp, snap)
     lines += hook_dirs_others_write(snap)
     _unaccounted("scheduled jobs", lines)
 
@@ -1565,6 +1613,40 @@ def globbed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
     return lines
 
 
+# the options by which a program that walks or copies a tree follows the symbolic links it meets there
+FOLLOWS = {"find": r"-L|-follow", "cp": r"-[a-zA-Z]*L[a-zA-Z]*|--dereference", "rsync": r"-[a-zA-Z]*[Lk][a-zA-Z]*|"
+           r"--copy-links|--copy-dirlinks|--copy-unsafe-links", "tar": r"-[a-zA-Z]*h[a-zA-Z]*|--dereference",
+           "chown": r"-[a-zA-Z]*L[a-zA-Z]*|--dereference", "chgrp": r"-[a-zA-Z]*L[a-zA-Z]*|--dereference",
+           "du": None, "ls": None}
+
+
+def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
+    """Each root job that walks or copies a directory of the app's tree (or one someone but root may write)
+    following the symbolic links it meets there (``find -L``, ``cp -L``, ``rsync -L``, ``tar -h``, ``chown -L``):
+    whoever writes there links it anywhere (/etc, /root) and root deletes, copies or changes what the link points
+    at: whatever allow_cron says (it accounts for the job, not for where the app's links take root)."""
+    from .mechanisms import reaches
+
+    lines = []
+    for job in (j for j in jobs if j["user"] == "root"):
+        for command in re.split(r"[;&|]+|\$\(|`", job["job"]):
+            words = command.split()
+            name = words[0].rsplit("/", 1)[-1] if words else ""
+            flag = FOLLOWS.get(name)
+            if not flag or not any(re.fullmatch(flag, w) for w in words[1:]):
+                continue
+            for path in (w.strip("\"'") for w in words[1:] if w.strip("\"'").startswith("/")):
+                why = "the app's tree" if reaches(path, root) else (snap.writable_by_others(path) if getattr(
+                    snap, "files", None) else None)
+                if why and not why.endswith("(not looked at)"):
+                    lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, following the links it meets "
+                                 f"in {path} ({why}): whoever writes there links it to /etc or /root and root "
+                                 f"deletes, copies or changes what the link points at; drop the option that follows "
+                                 f"links: no allowance accounts for it")
+                    break
+    return lines
+
+
 def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, list[str]]]:
     """One root cause, one line: ``jobs`` without a second job at the same ``file:line`` (a hook's line that is also
     a mention) and without a job whose finding is another job's line (``/etc/profile:27`` sources
@@ -1584,36 +1666,75 @@ def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, lis
     return kept, via
 
 
-FETCHERS = r"(?:\S*/)?(?:curl|wget|fetch|aria2c|lwp-request|GET|http|https|xh)\b"
-INTERPRETERS = r"(?:\S*/)?(?:(?:ba|da|z|k|a)?sh|python[0-9.]*|perl|ruby|php[0-9.]*|node|lua|tclsh|busybox)\b"
-# what a fetcher prints, run by an interpreter: 'curl URL | sh', 'sh -c "$(wget -O- URL)"', 'bash <(curl URL)',
-# 'eval "$(curl URL)"', '. <(curl URL)'
-FETCH_RUN = re.compile(rf"\b{FETCHERS}[^|;&]*\|\s*(?:sudo\s+(?:-\S+\s+)*|env\s+(?:\S+=\S*\s+)*)?{INTERPRETERS}"
-                       rf"|(?:\beval|\bsource|(?:^|[\s;&|(]){INTERPRETERS}|(?:^|[\s;&|(])\.)\s[^;&|]*?(?:\$\(|<\(|`)\s*"
-                       rf"{FETCHERS}")
+# what reads a program from its standard input when given none on its command line (a shell, python, perl ...), or
+# takes commands from it to run later (at, batch, crontab -)
+INTERPRETER = re.compile(r"(?:(?:ba|da|z|k|a|c|tc|fi|mk)?sh|busybox|python[0-9.]*|pypy[0-9.]*|perl[0-9.]*|"
+                         r"ruby[0-9.]*|php[0-9.]*|node(?:js)?|lua[0-9.]*|tclsh[0-9.]*|pwsh|at|batch|crontab)")
+# what runs its operand as a command (the interpreter may be any later word: 'sudo -u root bash', 'timeout 60 sh')
+WRAPPERS = {"sudo", "doas", "env", "nice", "nohup", "timeout", "stdbuf", "setsid", "ionice", "chrt", "taskset",
+            "xargs", "exec", "command", "runuser", "chroot", "flock", "unshare", "nsenter", "setpriv", "systemd-run"}
+CODE_FLAGS = ("-c", "-e", "-E", "-m", "-r", "-f", "-x", "--command", "--eval")  # a program given another way
+# a program taken from another command's output: 'eval "$(...)"', '. <(...)', 'sh -c "$(...)"', 'bash <(...)'
+SUBSTITUTED = re.compile(rf"(?:^|[\s;&|(])(?:eval|source|\.|(?:\S*/)?{INTERPRETER.pattern})\s+(?:-\S+\s+)*"
+                         r"(?:<<<\s*|<\s+)?[\"']?(?:\$\(|`|<\()(?P<cmd>[^)`]*)")
+# what a command that reaches another host names: an address (scheme://, user@host), or a client's name
+REMOTE = re.compile(r"\w[\w+.-]*://|\b[\w.-]+@[\w-]+\.[\w.-]+|(?:^|[\s/])(?:curl|wget|fetch|aria2c|lwp-request|GET|xh|"
+                    r"https?|nc|ncat|netcat|socat|ssh|scp|sftp|rsync|openssl|tftp|ftp|git|s3cmd|aws|gsutil|rclone)\b")
 
 
-def network_code(jobs: list[dict], exp) -> list[str]:
-    """Each root job (cron, at, a unit's Exec line, root's hooks) that runs what a network fetch prints
-    (:data:`FETCH_RUN`): whoever answers for that address runs commands as root at every run, and over plain
-    http:// (or ftp://) anyone on the path too (DNS, ARP, a proxy): no TLS, no signature. Allowed by path
-    (allow_cron) only when every address it fetches is https://: a plain one fails whatever is allowed."""
+def stream_run(line: str) -> str | None:
+    """How a shell line runs, as a program, what another command prints: an interpreter after a pipe with no
+    program of its own (no script operand, no ``-c``/``-e``/``-m``; ``-s`` and ``-`` are stdin's), whatever the
+    commands before it are (curl, wget, python's urllib, nc, ssh, a tee between: which commands fetch from the
+    network is not for a list to know; a pipe into a shell is no local idiom); or a command's output where the
+    program goes (``eval "$(...)"``, ``. <(...)``, ``sh -c "$(...)"``, ``bash <(...)``) when that command
+    reaches another host (:data:`REMOTE`: ``eval "$(dircolors)"`` and apt's ``eval $(apt-config shell ...)``
+    are local idioms); None otherwise."""
+    if any(REMOTE.search(m.group("cmd")) for m in SUBSTITUTED.finditer(line)):
+        return "a remote command's output where its program goes"
+    for seg in re.split(r"(?<!\|)\|(?![|&])", line)[1:]:
+        seg = re.split(r"&&|\|\||[;&)]", re.sub(r"\d*[<>]+&?\S*", " ", seg))[0]
+        words = [w.strip("\"'").rsplit("/", 1)[-1] for w in seg.split() if "=" not in w.split("/")[0]]
+        for i, name in enumerate(words if words and words[0] in WRAPPERS else words[:1]):
+            rest = words[i + 1:] + ["(end)"]
+            if not INTERPRETER.fullmatch(name):
+                continue
+            first = next(r for r in rest if r in ("-", "-s", "(end)") or r in CODE_FLAGS or not r.startswith("-"))
+            if first in ("-", "-s", "(end)") if name not in ("at", "batch", "crontab") else \
+                    "-f" not in rest if name != "crontab" else first in ("-", "(end)"):
+                return f"what comes down the pipe, as {name}'s program"
+    return None
+
+
+def network_code(jobs: list[dict], exp, snap=None) -> list[str]:
+    """Each root job (cron, at, a unit's Exec line, root's hooks) that runs as its program what another command
+    prints (:func:`stream_run`): whoever fills that output (a network answer, a file the command reads) runs
+    commands as root at every run, and over plain http:// (or ftp://) anyone on the path too (DNS, ARP, a proxy):
+    no TLS, no signature. A package's file as dpkg unpacked it is the stock baseline (apt's daily job evals
+    ``apt-config``'s output). Allowed by path (allow_cron) only when the line names no plain http:// or ftp://
+    address: a plain one fails whatever is allowed."""
+    from .rootacts import stock, view
+
+    snap = view(snap) if getattr(snap, "files", None) else None
     lines = []
     for job in (j for j in jobs if j["user"] == "root"):
-        text = " ".join(job["job"].split())
-        if not FETCH_RUN.search(text):
+        if snap is not None and job.get("file") and stock(snap, job["file"]):
             continue
+        how = next((h for h in map(stream_run, job["job"].splitlines()) if h), None)
+        if not how:
+            continue
+        text = " ".join(job["job"].split())
         where = job["where"].split(":")[0].split(" ")[0]
         plain = re.search(r"\b(?:http|ftp)://\S+", text)
         if where in exp.allow.cron and not plain:
             continue
-        lines.append(f"{job['where']}: runs {text[:160]!r} as root: it runs as root what a network fetch prints: "
-                     f"whoever answers for that address" + (f" ({plain.group(0)[:80]}: plain, no TLS and no "
-                                                           f"signature) or sits on the path (DNS, ARP, a proxy)"
-                                                           if plain else "") +
-                     " runs any command as root at every run; fetch a signed file and check it, or install a "
-                     "package" + (": no allowance accounts for it" if plain else ". " +
-                                  _allow_hint(exp, "allow_cron", where)))
+        plain_how = (f" ({plain.group(0)[:80]}: plain, no TLS and no signature) or sits on the path (DNS, ARP, "
+                     f"a proxy)") if plain else ""
+        lines.append(f"{job['where']}: runs {text[:160]!r} as root: it runs as root {how}, another command's "
+                     f"output, not a file root keeps (which command it is is not judged): whoever fills that output "
+                     f"(answers for an address it fetches{plain_how}, or writes a file it reads) runs any command "
+                     f"as root at every run; fetch a signed file and check it, or install a package" +
+                     (": no allowance accounts for it" if plain else ". " + _allow_hint(exp, "allow_cron", where)))
     return lines
 
 
@@ -1630,7 +1751,8 @@ def _job_reach(snap, job: dict, root: str):
 
 
 def cw_units(facts, exp):
-    """Every systemd unit under /etc/systemd/system, /run/systemd/system and /run/systemd/transient that runs as
+    """Every systemd unit and drop-in in systemd's unit search path but the packages' (/etc/systemd/system, its
+    .control and .attached twins, /run/systemd/{system,transient} ...: :data:`collect_login.SYSTEMD_PATH`) that runs as
     the app or deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/
     EnvironmentFile path there), and the systemd user manager of the app, deploy or Apache user that starts at
     boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name; so is an override
@@ -1662,6 +1784,8 @@ def cw_units(facts, exp):
     lines += [f"{why}: no allowance accounts for it (allow_units accounts for the unit, not for what it runs as "
               f"root)" for name, why in root_reach(raw, exp.cfg.root).items() if name in exp.allow.units]
     lines += unit_groups(facts, exp, raw)
+    lines += [f"{why}: allow_units accounts for the unit, not for that; drop the capability, or give it to a "
+              f"program of root's alone" for name, why in _ambient(raw, problems).items() if name in exp.allow.units]
     for job in unit_jobs(raw, every=True):  # what a root unit runs that others may change, as a cron job's is judged
         why, runs = _job_reach(snap, job, exp.cfg.root) or ("", False)
         root_runs = runs and job["user"] == "root"  # (allow_units accounts for the unit, not for that)
@@ -1691,6 +1815,22 @@ def unit_groups(facts, exp, raw) -> list[str]:
                           (f" (allowed in {exp.allow.where}: allow_units accounts for the unit, not for the groups "
                            f"it grants)" if u.name in exp.allow.units else "") for g in hit]
     return lines
+
+
+def _ambient(raw, problems: dict) -> dict[str, str]:
+    """unit name -> why, for each unit flagged as the app's or the deploy login's (``problems``: it runs as them or
+    runs the app's tree) whose ``AmbientCapabilities=`` hold a capability that reaches what is not theirs
+    (:data:`WIDE_CAPS`): the release's code, or whatever the app writes, acts with it."""
+    from .mechanisms import units
+
+    out = {}
+    for u in units(raw).values():
+        given = [(v, at) for v, at in u.values("ambientcapabilities")]
+        wide = _wide(" ".join(v for v, _ in given))
+        if wide and u.name in problems and u.user != "root":
+            out[u.name] = (f"{u.name} ({given[-1][1]}): AmbientCapabilities {', '.join(wide)} for {u.user}: the "
+                           f"code it runs (the app's or the deploy login's) {'; '.join(WIDE_CAPS[c] for c in wide)}")
+    return out
 
 
 def reload_takes_effect(facts, exp):
@@ -2036,6 +2176,11 @@ ROOT_GROUPS = {  # a member of these is root, or reads what makes it root (Debia
     "admin": "Ubuntu's old %admin rule: root"}
 
 
+OTHER_GROUP = ("bootstrap did not put it there and a stock server has no such membership: every process of it "
+               "(any code it runs or loads) reads and writes what that group may (a secret file, a device, a "
+               "script root runs)")
+
+
 def _reaching_groups(facts, exp) -> dict[str, str]:
     """group -> why it reaches root or the app: root-equivalent groups, every group a sudoers rule names (%g),
     the app's group and the deploy login's (the app's code and data)."""
@@ -2053,10 +2198,11 @@ def _reaching_groups(facts, exp) -> dict[str, str]:
 
 def cw_groups(facts, exp):
     """The deploy user is in its own group and the app's; the app user and Apache's in their own only (a hole in any
-    module acts with Apache's workers' groups). A membership beyond
-    those is a finding when the group reaches root or the app (:func:`_reaching_groups`); a login that holds
-    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...).
-    Groups that reach neither (adm, cdrom, plugdev, ...) are no finding."""
+    module acts with Apache's workers' groups). Deny by default: any membership beyond those is a finding unless
+    allowed (``allow_groups``), whatever the group is called: a group's reach is what it owns (ssl-cert reads the
+    TLS private keys, adm every log, a group that may write a file root runs is root), which no list of names
+    keeps up with; the line says the reach when it is known (:func:`_reaching_groups`). A login that holds
+    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...)."""
     users = facts.get("users") or {}
     app_group = _group_of(facts, "app")
     login = facts.get("login") or ""
@@ -2074,8 +2220,8 @@ def cw_groups(facts, exp):
         if not u or (who == "deploy" and name == exp.cfg.app_user) or (name == login and operator):
             continue
         for g in u["groups"]:
-            if g not in want and g in reach and f"{name}: {g}" not in exp.allow.groups:
-                lines.append(f"{name} (the {who} user) is in group {g}: {reach[g]}. "
+            if g not in want and f"{name}: {g}" not in exp.allow.groups:
+                lines.append(f"{name} (the {who} user) is in group {g}: {reach.get(g, OTHER_GROUP)}. "
                              + _allow_hint(exp, "allow_groups", f"{name}: {g}"))
     members = (facts.get("inventory") or {}).get("app_group_members") or []
     for user in members:
@@ -2321,6 +2467,38 @@ def _broad_capabilities(state: str) -> list[str]:
     return caps
 
 
+# capabilities that reach what is not the caller's: every user's traffic, files, processes or root itself
+WIDE_CAPS = {"cap_net_raw": "captures every packet on the host (the session cookies and form passwords of every "
+                            "request)",
+             "cap_net_admin": "reconfigures the network and the firewall, captures traffic",
+             "cap_dac_override": "reads and writes every file", "cap_dac_read_search": "reads every file",
+             "cap_fowner": "changes the mode of every file", "cap_chown": "takes the ownership of every file",
+             "cap_setuid": "becomes any user, root too", "cap_setgid": "joins any group", "cap_setfcap": "gives "
+             "any file any capability", "cap_sys_admin": "is root in all but name", "cap_sys_ptrace": "reads and "
+             "changes every process's memory", "cap_sys_module": "loads kernel code", "cap_sys_rawio": "reads and "
+             "writes the raw disks and memory", "cap_bpf": "reads kernel and process memory"}
+
+
+def _wide(caps: str) -> list[str]:
+    """The :data:`WIDE_CAPS` a capability text names (``cap_net_raw=eip``, ``CAP_DAC_OVERRIDE CAP_CHOWN``)."""
+    named = {c.lower() for c in re.findall(r"(?i)cap_[a-z_]+", caps)}
+    every = re.search(r"(?i)(^|[\s,])(all|=ep|=eip)\b", caps) and not named
+    return sorted(WIDE_CAPS) if every else sorted(c for c in named if c in WIDE_CAPS)
+
+
+def _caps_for_everyone(path: str, state: str) -> list[str]:
+    """An allowed file that every user may run whose capabilities capture or reconfigure everyone's traffic
+    (``cap_net_raw``, ``cap_net_admin``: root's power over files and users is :func:`_broad_capabilities`'): the
+    allowance accounts for the file (the admin's ``setcap`` on tcpdump), not for every user getting them."""
+    words = state.split()
+    mode, caps = int(words[0], 8), " ".join(words[2:])
+    wide = [c for c in _wide(caps) if c in ("cap_net_raw", "cap_net_admin")] if mode & 0o001 and caps else []
+    return [f"{path} ({state}): every local user may run it (mode {words[0]}: others execute), the app's code and "
+            f"Apache's workers too, with {', '.join(wide)}: {'; '.join(WIDE_CAPS[c] for c in wide)}. An allowance "
+            f"accounts for the file, not for that: let only a group run it (chmod 0750, chgrp a group of the people "
+            f"who need it), whatever is allowed"] if wide else []
+
+
 def cw_setuid(facts, exp):
     """Every setuid/setgid file and every file with capabilities the collector looked at (root's PATH, the load
     path, Apache's and the schedules' trees) is accounted for by its exact bits (``MODE owner:group[ caps]``):
@@ -2349,8 +2527,10 @@ def cw_setuid(facts, exp):
                                                                f"accounts for its bits, not for what they grant)"
                                                                if allowed else ""))
             continue
-        if f"{path} {state}" in exp.allow.privileged or pkg and (state in stock.get(path, ()) or
-                                                                 state == f.get("override") or f.get("unpacked")):
+        if pkg and (state in stock.get(path, ()) or state == f.get("override") or f.get("unpacked")):
+            continue  # (a package's own design: mtr-packet's cap_net_raw, set by its postinst)
+        if f"{path} {state}" in exp.allow.privileged:
+            lines += _caps_for_everyone(path, state)  # the admin's: accounted for, not its effect on every user
             continue
         mode, owner = int(state.split()[0], 8), state.split()[1]
         rights = [f"{owner.split(':')[0]}'s rights (setuid)" if mode & 0o4000 else "",
@@ -2681,6 +2861,24 @@ def sec_apt(facts, exp):
         f"{exp.allow.where}"
 
 
+def sec_updates(facts, exp):
+    """The stack's packages (what Apache, the daemons, sudo, sshd and PAM load: the stack's verified packages) take
+    their updates: no dpkg hold, no apt pin keeping a version or ranking the security archive below another, no
+    ``APT::Default-Release`` (:func:`deploytests.verify.logins.apt_held`): else their security updates stop,
+    silently (apt says nothing, unattended-upgrades skips them)."""
+    from .logins import apt_held
+    from .mechanisms import texts
+
+    snap = _snapshot(facts, "apt's preferences")
+    py = exp.stack.python_version
+    found = apt_held(texts(facts) or {}, snap.listdir("/etc/apt/preferences.d") or [],
+                     snap.listdir("/etc/apt/apt.conf.d") or [], [p.format(py=py) for p in exp.stack.verified_packages])
+    lines = [f"{ln}: apt reads it as root" for ln in _unread(
+        snap, [f"/etc/apt/preferences.d/{n}" for n in snap.listdir("/etc/apt/preferences.d") or []])]
+    lines += [f"{where}: {what}" for where, what in found]
+    _unaccounted("settings holding back the stack's updates", lines, "sec_updates", exp)
+
+
 def _rollback_content(r: dict, exp) -> list[str]:
     """What a kept release's content says against a rollback to it: entries someone but the deploy login may
     change, files its distributions' RECORDs list that are missing or changed (the reader's ``loose`` and
@@ -2895,6 +3093,22 @@ def sec_cors(facts, exp):
         ": answer only a fixed list of trusted origins, or drop the credentials header")
 
 
+def _run_as(facts, exp) -> list[str]:
+    """What Apache's configuration (``apache2ctl -D DUMP_RUN_CFG``) makes its workers run with, when not the stack's
+    Apache user and that user's own group: named with what it gives every module and every request Apache serves."""
+    run = ((facts.get("inventory") or {}).get("apache") or {}).get("run") or {}
+    want = exp.stack.apache.run_user
+    known = getattr(getattr(facts, "raw", None), "users", None)
+    group = ((known.facts(want) if known else None) or {}).get("group") or want
+    reach = dict(_reaching_groups(facts, exp), **{_group_of(facts, "app"): "the app's group: they read the app's "
+                                                  "config (its secrets) and write its data"})
+    found = [f"Apache's workers run as user {run['user']} (a hole in any module acts as it)"
+             for _ in [0] if run.get("user") and run["user"] != want]
+    found += [f"Apache's workers run with group {run['group']}: {reach.get(run['group'], OTHER_GROUP)}"
+              for _ in [0] if run.get("group") and run["group"] != group]
+    return found
+
+
 def sec_apache_user(facts, exp):
     """Apache's workers (its root parent's children but the app's mod_wsgi daemons) run as the stack's Apache user,
     read from /proc, whatever the configuration (envvars, a ``User`` line) says; no allowance changes it."""
@@ -2915,7 +3129,11 @@ def sec_apache_user(facts, exp):
     lines = [f"- {u}: pids {sorted(p['pid'] for p in workers if p['user'] == u)[:5]}: {why.get(u, other)} "
              f"(Apache's envvars APACHE_RUN_USER or a User line says so; restart Apache after fixing it)"
              for u in sorted(users)]
-    configured = ((facts.get("inventory") or {}).get("apache") or {}).get("run", {}).get("user")
+    run = ((facts.get("inventory") or {}).get("apache") or {}).get("run", {})
+    configured = run.get("user")
+    if run.get("group") and not any(p.endswith("/envvars") for p in unaccounted_apache_files(facts, exp)):
+        lines += [f"- {ln} (Apache's configuration says so: a Group line, envvars' APACHE_RUN_GROUP)"
+                  for ln in _run_as(facts, exp) if "group" in ln.split(":")[0]]  # (envvars changed: its line)
     if configured and configured != want:  # not in force yet: the next start (a reboot, a restart) applies it
         lines.append(f"- {configured}: Apache's configuration (apache2ctl -D DUMP_RUN_CFG) sets its run user to "
                      f"{configured}: the next start runs the workers so: {why.get(configured, other)}")
@@ -3275,6 +3493,7 @@ def sec_ssh_crypto(facts, exp):
 
 # the SSH server's bounds beyond its algorithms (DevSec ssh-baseline): what a login may open, what a stranger may
 # hold before authenticating, how strong the keys it proves itself with are
+SSHD_SESSIONS = 4  # sessions the pipeline may hold on one SSH connection at once (MaxSessions below it: refused)
 SSHD_PREAUTH_FULL = 10  # MaxStartups' full (or only) value below this: a handful of idle connections lock logins out
 SSHD_DEFAULT_HOST_KEYS = ("/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key", "/etc/ssh/ssh_host_ed25519_key")
 SSH_KEY_MIN_BITS = {"ssh-rsa": 2048}
@@ -3341,12 +3560,37 @@ def _host_key_lines(cfg, snap, raw) -> list[str]:
     return lines
 
 
+def _runner_limits(cfg) -> list[str]:
+    """sshd's limits below what the pipeline itself opens at once: connections from one address
+    (``PerSourceMaxStartups``: a fleet's parallel hosts, a gate's workers, a deploy beside a gate, the probe's
+    login and root collectors) and sessions on one connection (``MaxSessions``, a ``Match`` block's too: the probe's
+    session beside testinfra's, a status while a deploy streams). Past them sshd drops the connection or refuses
+    the session: deploys, rollbacks and gates fail at random, not on the first try."""
+    lines = []
+    value, where = cfg.first.get("persourcemaxstartups", ("", ""))
+    if value.isdigit() and int(value) < SSHD_PREAUTH_FULL:
+        lines.append(f"{where}: persourcemaxstartups {value}: sshd drops a connection from an address that already "
+                     f"has {value} not yet logged in: the runner's parallel connections to this host (a fleet's "
+                     f"deploy, the gate's workers and collectors) fail at random (at least {SSHD_PREAUTH_FULL}, or "
+                     "none)")
+    blocks = [("", cfg.first)] + [(f" (Match {c} at {w})", b) for c, w, b in cfg.matches]
+    for label, values in blocks:
+        value, where = values.get("maxsessions", ("", ""))
+        if value.isdigit() and int(value) < SSHD_SESSIONS:
+            lines.append(f"{where}: maxsessions {value}{label}: sshd refuses a session past {value} on one "
+                         f"connection ('ChannelException(2, Connect failed)'): the pipeline opens up to "
+                         f"{SSHD_SESSIONS} at once (the probe beside testinfra, a status beside a deploy): gates, "
+                         "deploys and rollbacks fail at random (Debian's default: 10)")
+    return lines
+
+
 def sec_ssh_limits(facts, exp):
     """The SSH server keeps DevSec ssh-baseline's bounds besides its algorithms, as its next start reads them
     (sshd_config, Include files, Match blocks, a running server's own ``-o``): no login's forwarded X11 display
     listens beyond loopback (X11UseLocalhost with X11 forwarding; GatewayPorts is cw_sshd's), what a stranger
-    holds before authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), and
-    every host key it offers is strong (RSA of 2048 bits or more, no DSA: from each key's world-readable ``.pub``)."""
+    holds before authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), the
+    pipeline's own connections and sessions fit (:func:`_runner_limits`), and every host key it offers is strong
+    (RSA of 2048 bits or more, no DSA: from each key's world-readable ``.pub``)."""
     from .logins import SSHD_CONFIG, sshd_config, sshd_listeners
     from .mechanisms import texts
 
@@ -3378,6 +3622,7 @@ def sec_ssh_limits(facts, exp):
             lines.append(f"{where}: maxstartups {value}: {full} unauthenticated connections from anyone refuse "
                          f"every other login (at least {SSHD_PREAUTH_FULL}: Debian's 10:30:100): no deploy, no "
                          "rollback, no gate while they last")
+        lines += _runner_limits(cfg)
         lines += _host_key_lines(cfg, snap, raw)
     _unaccounted("SSH server bounds", list(dict.fromkeys(lines)), "sec_ssh_limits", exp)
 
@@ -3641,7 +3886,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
             "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); no root job runs "
-            "what a network fetch prints (curl ... | sh; over plain http:// whatever is allowed); nor as root "
+            "as a program what another command prints (a pipe into a shell with no script of its own, whatever "
+            "comes before it: curl ... | tee log | sh; a remote command's output eval'd; over plain http:// "
+            "whatever is allowed); nor as root "
             "with a path someone but root may change (its program, a script it runs, a variable's value whatever "
             "the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
             "unpacked it aside; a job that only names the tree is said to, unless allowed; "
@@ -3667,9 +3914,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "pid 812 (yourapplication) '(wsgi:app) -k start' is traced by pid 901 (root) 'strace -f -p 812': the "
             "tracer reads and may change everything it reads, writes and holds ...", root_only=True,
             needs=("apache",)),
-    Promise("cw_units", f"{CW}: runs", "no systemd unit or timer under /etc/systemd/system, /run/systemd/{system,"
-            "transient} or /usr/local/lib/systemd/system runs as the app or deploy user, or runs code from the "
-            "app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path there); no unit file linked "
+    Promise("cw_units", f"{CW}: runs", "no systemd unit, timer or drop-in under /etc/systemd/system, "
+            "/etc/systemd/system.{control,attached}, /run/systemd/{system,system.control,system.attached,transient} "
+            "or /usr/local/lib/systemd/system (systemd's search path but the packages') runs as the app or deploy "
+            "user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path "
+            "there); no unit file linked "
             "from there is one no package ships; the app, deploy and Apache users have no systemd "
             "user manager at boot (linger) and no enabled user units; no drop-in or unit file there changes how "
             "systemd starts, reloads or stops Apache's or sshd's unit; each unit's Exec*, WorkingDirectory, "
@@ -3688,11 +3937,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "login's own, or allowed", "test_every_sudoers_line_is_accounted_for",
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
             "as another user through it ...", root_only=True, needs=("tree",)),
-    Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group that reaches root or "
-            "the app besides their own and the app's (root-equivalent groups, groups a sudoers rule names, the app's "
-            "and the deploy login's; a login holding sudoers rules of its own is the operator's); no one else in the "
+    Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group besides their own and "
+            "the app's (deny by default: ssl-cert, adm or any other group gives its files to the app's or Apache's "
+            "code; a login holding sudoers rules of its own is the operator's) unless allowed; no one else in the "
             "app's group", "test_users_groups_are_accounted_for",
-            "yourapplication (the app user) is in group shadow: reads every password hash ...", needs=("tree",)),
+            "yourapplication (the app user) is in group ssl-cert: bootstrap did not put it there ...", needs=("tree",)),
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys), "
             "nor as Apache's user (its shell Debian's nologin: the gate cannot read its home's keys)",
             "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "
@@ -3794,6 +4043,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_no_other_site_reads_answers_with_credentials", "GET http://.../ with Origin: https://1a2b.invalid "
             "... -> Access-Control-Allow-Origin: https://1a2b.invalid and Access-Control-Allow-Credentials: true: "
             "any web site a logged-in user visits reads the app's answers ...", needs=("apache",)),
+    Promise("sec_updates", f"{SEC}: packages", "the stack's packages (Apache, mod_wsgi, the stack's Python, sudo, "
+            "sshd, PAM, the C library and their libraries) take their updates: no dpkg hold, no apt pin that keeps "
+            "a version or ranks the security archive below another release, no APT::Default-Release: their "
+            "security updates do not stop silently", "test_stack_packages_take_their_updates",
+            "/etc/apt/preferences.d/apache2-pin:2: Package: apache2 ... / Pin: version 2.4.62-1~deb12u2 / "
+            "Pin-Priority: 1001 (apache2): keeps version ..."),
     Promise("sec_apt", f"{SEC}: packages", "every apt source is signature-checked: no [trusted=yes] or "
             "allow-insecure source (one-line or deb822), no apt setting allowing unauthenticated packages: what apt "
             "installs as root at the next upgrade is signed", "test_apt_sources_are_signed",
@@ -3846,7 +4101,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("sec_ssh_limits", f"{SEC}: host", "the SSH server keeps DevSec ssh-baseline's bounds besides its "
             "algorithms, as its next start reads them (sshd_config, Include files, Match blocks): no login's forwarded "
             "X11 display listens beyond loopback (X11UseLocalhost), what a stranger holds before "
-            "authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), every host key "
+            "authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), the pipeline's own "
+            "connections and sessions fit (PerSourceMaxStartups at least 10, MaxSessions at least 4), every host key "
             "it offers is strong (RSA of 2048 bits or more, no DSA; from each key's .pub): a login opens no port "
             "to the world, no stranger locks deploys out with a few idle connections, no one impersonates the "
             "server with a factored key", "test_ssh_server_keeps_its_bounds", "/etc/ssh/sshd_config:1: "
@@ -3879,7 +4135,8 @@ CLOSED_WORLD_CHECKS = {
     "cw_setuid": cw_setuid, "rollback_ready": rollback_ready, "cw_apache_effects": cw_apache_effects,
     "cw_sshd": cw_sshd, "cw_pam": cw_pam, "cw_login_files": cw_login_files, "cw_packaged": cw_packaged,
     "cw_root_acts": rootacts.cw_root_acts, "cw_traced": rootacts.cw_traced,
-    "sec_apt": sec_apt, "cw_served": cw_served, "cw_handlers": cw_handlers, "cw_in_front": cw_in_front,
+    "sec_apt": sec_apt, "sec_updates": sec_updates, "cw_served": cw_served, "cw_handlers": cw_handlers,
+    "cw_in_front": cw_in_front,
     "cw_mapped": cw_mapped, "cw_bytecode": cw_bytecode,
     "sec_trace": sec_trace, "sec_tokens": sec_tokens, "sec_status": sec_status, "sec_cors": sec_cors,
     "sec_apache_user": sec_apache_user,

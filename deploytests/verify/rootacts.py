@@ -25,7 +25,9 @@ app plants redirects it), and the line says which. Everything here is a plain fu
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import posixpath
 import re
 import shlex
@@ -89,13 +91,16 @@ TMPFILES_VERBS = {"f": "creates the file", "w": "writes to", "d": "creates the d
 
 def view(snap):
     """The snapshot with what the login collector recorded of the paths root's files name (``named``: kept apart
-    from ``files``, which the other rules judge) laid over it; once per snapshot."""
+    from ``files``, which the other rules judge) laid over it, and below both the root collector's ``lstat`` of
+    what root's own crontab and ``at`` jobs name (``mapped``: None, absent); once per snapshot."""
     from .parse import Snapshot
 
-    if snap is None or not snap.raw.get("named"):
+    if snap is None or not (snap.raw.get("named") or snap.raw.get("mapped")):
         return snap
     if getattr(snap, "acts_view", None) is None:
-        snap.acts_view = Snapshot(dict(snap.raw, files={**snap.files, **snap.raw["named"]}))
+        root = {p: {"st": st} if st else {"why": os.strerror(errno.ENOENT)} for p, st in
+                (snap.raw.get("mapped") or {}).items()}
+        snap.acts_view = Snapshot(dict(snap.raw, files={**root, **snap.files, **(snap.raw.get("named") or {})}))
     return snap.acts_view
 
 

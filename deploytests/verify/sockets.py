@@ -11,6 +11,10 @@ login), each process's socket inodes (root's collector: ``/proc/<pid>/fd``), and
 each socket path and the directories above it (the login collector's ``unix_sockets``). Everything here is a plain
 function of that snapshot, run on the runner.
 
+A process of a login that becomes root (:func:`root_capable`: the gate's own login when it did, a member of the
+sudo, wheel or admin group) is judged as root's: an admin's shell shared on a socket (``socat ... EXEC:bash``)
+takes a client's ``sudo``.
+
 A socket is accounted for when no less trusted party may connect to it (the deploy login, the app user, Apache's
 user, any other local user), when no root process holds it, when its root holders are Apache's own parent (its
 sockets, mod_wsgi's and mod_cgid's, come from Apache's configuration, which the Apache rules judge), when every
@@ -140,6 +144,26 @@ def parties(snap, users: dict[str, str]) -> dict[str, tuple[int, set]]:
     return out
 
 
+SUDO_GROUPS = ("sudo", "wheel", "admin")  # Debian's %sudo rule, su's and sudo's wheel, Ubuntu's old %admin
+
+
+def root_capable(facts, snap) -> dict[int, str]:
+    """uid -> who, of everyone whose process acts as root for a client that drives it: root; the gate's own login
+    when it became root (passwordless sudo: the probe's run shows it); a member of a group whose sudoers rule
+    makes root (its shell, a client types ``sudo`` into, with its password or a cached one)."""
+    found = {0: "root"}
+    login = facts.get("login")
+    mine = snap.users.facts(login) if login and facts.get("as_root") else None
+    if mine:
+        found.setdefault(mine["uid"], f"{login}, the gate's login, who becomes root (sudo)")
+    for name, f in snap.users.by_name.items():
+        groups = set((snap.users.facts(name) or {}).get("groups") or [])
+        if groups & set(SUDO_GROUPS) and f[2].isdigit():
+            group = sorted(groups & set(SUDO_GROUPS))[0]
+            found.setdefault(int(f[2]), f"{name}, who becomes root (sudo: its group {group})")
+    return found
+
+
 def how(snap, name: str) -> str:
     """How the socket ``name`` is reached, as the failure line shows it: its file's mode and owner, or abstract."""
     if name.startswith("@"):
@@ -165,17 +189,19 @@ def unix_lines(facts, exp, found: list[dict], apache_bin: str) -> list[str]:
                          "Apache's user": (facts.get("inventory") or {}).get("apache_user") or
                          exp.stack.apache.run_user})
     baseline = {tuple(e.split(" ", 1)) for e in exp.stack.baseline_root_unix}
+    capable = root_capable(facts, snap)
     lines = []
     for sock in found:
-        root = [p for p in sock["procs"] if p.get("uid") == 0]
+        root = [p for p in sock["procs"] if p.get("uid") in capable]
         if not root and not sock["hidden"]:
-            continue  # no root process holds it: another user's door is that user's
+            continue  # no process that acts as root holds it: another user's door is that user's
         if root and all(p.get("exe") == apache_bin for p in root):
             continue  # Apache's own (mod_wsgi's daemons, mod_cgid): made by its configuration, judged there
         if root and all(any(p.get("exe") == exe and fnmatch.fnmatchcase(sock["name"], name) for exe, name in baseline)
                         for p in root):
             continue
-        reach = reachers(snap, sock["name"], who)
+        mine = {p.get("uid") for p in root}
+        reach = [w for w in reachers(snap, sock["name"], who) if who[w][0] not in mine]  # (a holder's own door)
         if not reach:
             continue
         key = f"unix:{sock['name']}"
@@ -188,7 +214,8 @@ def unix_lines(facts, exp, found: list[dict], apache_bin: str) -> list[str]:
             f"a process root could not see (the file descriptors of {len(sock['hidden'])} processes were not "
             f"readable: no CAP_SYS_PTRACE?)")
         lines.append(f"UNIX {sock['type']} socket {sock['name']} ({how(snap, sock['name'])}) takes connections for "
-                     f"{held}: {', '.join(reach)} may connect, and what it accepts runs as root (a "
+                     f"{held}: {', '.join(reach)} may connect, and what it accepts runs as "
+                     f"{' and '.join(sorted({capable[u] for u in mine})) or 'root'} (a "
                      f"root tmux or screen session, a shell behind socat: a client's commands). "
                      + (allowed or "") + _allow_hint(exp, "allow_listen", bind))
     return lines

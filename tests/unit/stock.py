@@ -10,7 +10,7 @@ from deploytests.verify import parse
 from deploytests.verify.promises import NotApplicable, verify
 
 LOGINS = {"cw_sshd", "cw_pam", "cw_login_files", "cw_packaged", "sec_apt", "cw_root_acts", "cw_traced"}  # need it
-LOGINS |= {"sec_ssh_crypto", "sec_ssh_limits"}
+LOGINS |= {"sec_ssh_crypto", "sec_ssh_limits", "sec_updates"}
 BASELINE = {"cw_become", "cw_deploy_account", "sec_secrets", "sec_logs", "sec_sysctl", "sec_sticky"}  # and these
 LOGINS |= BASELINE
 

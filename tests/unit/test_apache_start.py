@@ -268,3 +268,17 @@ def test_a_relative_or_empty_entry_in_envvars_is_a_no(line):
     envvars = {"/etc/apache2/envvars": {"st": [F, 0, 0, 0, 0, 0], "data": line + "\n"}}
     said = verdict("ServerName x", extra=envvars)
     assert said and said.startswith("/etc/apache2/envvars:1: ") and "a relative or empty entry" in said, said
+
+
+@pytest.mark.parametrize("top", ["/etc/systemd/system.control", "/run/systemd/system.control",
+                                 "/etc/systemd/system.attached", "/run/systemd/system.attached"])
+def test_a_drop_in_for_apache_anywhere_in_systemds_unit_search_path_is_judged(top):
+    """attack9: the verdict read apache2.service's drop-ins in four of systemd's unit dirs; systemd searches
+    more (systemd.unit(5)): `systemctl set-property`'s system.control (first of all) and portablectl's
+    system.attached, in /etc and /run. A drop-in there naming the deploy team's directory made root's reload run
+    it while the verdict said yes. The search path is now one list (collect_login.SYSTEMD_PATH), systemd's."""
+    d = top + "/apache2.service.d"
+    said = on_systemd({top: ([D, 0, 0, 0, 0, 0], None), d: ([D, 0, 0, 0, 0, 0], None),
+                       d + "/ops.conf": ([F, 0, 0, 0, 0, 0], "[Service]\nExecReload=\nExecReload=-/srv/logtools/r\n")},
+                      {d: ["ops.conf"]})
+    assert said and said.startswith(d + "/ops.conf:") and "/srv/logtools/r may be" in said, said

@@ -275,3 +275,66 @@ def test_run_executes_in_the_live_release_with_its_env_and_reports_the_exit_stat
                                        os.path.realpath(srv.root / "releases" / rid)]
     (srv.root / "current").unlink()
     assert "nothing is live" in error(srv.run("run", RunArgs(**fields, command="true"))[1])["what"]
+
+
+# ------------------------------------------- config_as_env: apps configured from the environment, secrets too
+
+ENV_FILE = '# the servers\' secrets\nexport FLASK_SECRET_KEY="s3cr3t value"\nSHOP_DB=/var/www/shop/shared/db\n\n'
+
+
+def test_an_env_file_config_is_the_apps_environment_in_the_daemon(tmp_path):
+    # a twelve-factor app (Flask's from_prefixed_env, Django settings reading os.environ["DJANGO_SECRET_KEY"])
+    # reads no config file: its secrets must reach os.environ before its import, never through argv or RELEASE.json
+    cfg = cfg_with(tmp_path, 'config_as_env = true\n')
+    root = tmp_path / "srv"
+    release = root / "releases" / "R"
+    site_dir = release / "venv" / "lib" / ("python%d.%d" % sys.version_info[:2]) / "site-packages"
+    site_dir.mkdir(parents=True)
+    (site_dir / "shop.py").write_text("import os\nSEEN = dict(os.environ)\ndef app(environ, start_response):\n"
+                                      "    return []\n")
+    config = tmp_path / "application.cfg"
+    config.write_text(ENV_FILE + "PATH=/evil\nLD_PRELOAD=/x.so\nPYTHONPATH=/x\nSHOP_CONFIG=/elsewhere\n")
+    settings = {"config_as_env": True}
+    (release / "RELEASE.json").write_text(json.dumps({"entry_point": "shop:app", "settings": settings}))
+    (root / "current").symlink_to("releases/R")
+    text = templates.wsgi(cfg).replace(repr(cfg.root), repr(str(root)), 1).replace(
+        repr(cfg.remote_config_path), repr(str(config)))
+    out = subprocess.run([sys.executable, "-c", text + "\nimport shop, json; print(json.dumps(shop.SEEN))"],
+                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert (seen["FLASK_SECRET_KEY"], seen["SHOP_DB"]) == ("s3cr3t value", "/var/www/shop/shared/db"), out
+    assert seen["PATH"] == "/usr/bin:/bin" and "LD_PRELOAD" not in seen and "PYTHONPATH" not in seen
+    assert seen["SHOP_CONFIG"] == str(config)
+    settings["config_as_env"] = False  # a release deployed without it: the file is not read as env
+    (release / "RELEASE.json").write_text(json.dumps({"entry_point": "shop:app", "settings": settings}))
+    out = subprocess.run([sys.executable, "-c", text + "\nimport shop, json; print(json.dumps(shop.SEEN))"],
+                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert "FLASK_SECRET_KEY" not in json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("SECRET_KEY = abc\nnot a pair here\n", "line 2 is not NAME=value"),
+    ("export 1ST=x\n", "line 1 is not NAME=value"),
+    ("# ok\nLD_PRELOAD=/tmp/x.so\n", ":2: config_as_env = true: env LD_PRELOAD may not be set"),
+    ("SHOP_CONFIG=/tmp/x\n", ":1: config_as_env = true: env SHOP_CONFIG may not be set (config_env"),
+    ("A=1\n\nexport  PYTHONPATH = /tmp\n", ":3: config_as_env = true: env PYTHONPATH may not be set"),
+])
+def test_an_env_file_config_is_checked_on_the_runner_naming_the_line_never_a_value(tmp_path, text, problem):
+    from deploytests.errors import DeployError
+    from deploytests.pipeline.releases import env_file_problem
+
+    cfg = cfg_with(tmp_path, 'config_as_env = true\n')
+    with pytest.raises(DeployError) as e:
+        env_file_problem(cfg, tmp_path / "prod.env", text.encode())
+    assert str(e.value).startswith(f"{tmp_path / 'prod.env'}") and problem in str(e.value), str(e.value)
+    assert "/tmp" not in str(e.value).replace(str(tmp_path), "") and "abc" not in str(e.value)
+    env_file_problem(cfg, tmp_path / "prod.env", ENV_FILE.encode())  # a good one passes
+
+
+def test_config_as_env_is_a_release_setting_and_a_flag(tmp_path):
+    from deploytests.pipeline.releases import release_settings
+
+    assert release_settings(cfg_with(tmp_path, 'config_as_env = true\n'))["config_as_env"] is True
+    assert "config_as_env" not in release_settings(cfg_with(tmp_path, ''))  # old releases' digests unchanged
+    with pytest.raises(ConfigError, match="config_as_env.*true or false"):
+        cfg_with(tmp_path, 'config_as_env = "yes"\n')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -715,8 +716,13 @@ def test_django_settings_reading_the_environment_are_told_what_init_saw(tmp_path
     root = project(tmp_path, {"manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n',
                               "site1/__init__.py": "", "site1/settings.py": settings,
                               "site1/wsgi.py": "application = None\n"})
+    d = detect(root)  # DJ_KEY is a secret: the env file (config_as_env) carries both, no settings hook to add
+    note = next(n for n in d.notes if n.startswith("it reads DJ_KEY, DJ_DEBUG from the environment, DJ_KEY a secret"))
+    assert d.config_as_env and d.env_names == ["DJ_KEY", "DJ_DEBUG"] and "config_as_env = true" in note, note
+    settings = settings.replace('os.environ["DJ_KEY"]', '"x"')  # no secret read: the hook, as before
+    (root / "site1/settings.py").write_text(settings)
     note = next(n for n in detect(root).notes if n.startswith("site1/settings.py runs no config file"))
-    assert "(it reads DJ_KEY, DJ_DEBUG from the environment" in note and "refuses a release" in note, note
+    assert "(it reads DJ_DEBUG from the environment" in note and "refuses a release" in note, note
     assert 'exec(Path(os.environ["SITE1_CONFIG"]).read_text())' in note
 
 
@@ -799,3 +805,154 @@ def test_a_post_deploy_init_did_not_find_is_written_as_an_example(tmp_path):
     init(root, out=lambda line: None)
     line = next(ln for ln in (root / "deploy.toml").read_text().splitlines() if ln.startswith("# post_deploy "))
     assert "init-db" in line and "an example (no such command found)" in line, line
+
+
+BOTTLE = '''\
+import bottle
+
+app = bottle.Bottle()
+
+
+@app.get("/ping")
+def ping():
+    return "pong"
+'''
+
+
+@pytest.mark.parametrize("files, entry, app", [
+    # a PEP 420 namespace package under src/ (no acme/__init__.py): the app is named after the project, not
+    # after the namespace every project of the company shares
+    ({"src/acme/inventory/__init__.py": "", "src/acme/inventory/app.py": BOTTLE,
+      "pyproject.toml": '[project]\nname = "acme-inventory"\nversion = "1"\n'}, "acme.inventory.app:app",
+     "acme_inventory"),
+    # a module of a subpackage, two levels down
+    ({"shop/__init__.py": "", "shop/web/__init__.py": "", "shop/web/site.py": BOTTLE}, "shop.web.site:app", "shop"),
+])
+def test_app_in_a_namespace_package_or_a_subpackage_is_found(tmp_path, files, entry, app):
+    d = detect(project(tmp_path, files))
+    assert (d.entry_point, d.app, d.health_path) == (entry, app, "/ping")
+    assert not any("no WSGI app found" in n for n in d.notes)
+
+
+def test_a_flat_layout_folder_without_init_is_not_code(tmp_path):
+    root = project(tmp_path, {"scripts/tool/run.py": "app = 1\n", "site_app/__init__.py": "",
+                              "site_app/web.py": BOTTLE})
+    assert detect(root).entry_point == "site_app.web:app"
+
+
+PYRAMID_INIT = '''\
+from pyramid.config import Configurator
+
+
+def main(global_config, **settings):
+    with Configurator(settings=settings) as config:
+        config.add_route("health", "/healthz")
+        config.scan()
+    return config.make_wsgi_app()
+'''
+PASTE_INI = "[app:main]\nuse = egg:tutorial\n\n[server:main]\nuse = egg:waitress#main\n"
+
+
+def test_pyramid_paste_factory_gets_a_wsgi_module_reading_the_production_ini(tmp_path):
+    # Pyramid's starter layout: main(global_config, **settings), a paste.app_factory entry point in setup.py,
+    # development.ini and production.ini: no module-level WSGI callable exists until the ini's settings are read
+    root = project(tmp_path, {
+        "setup.py": "from setuptools import setup\nsetup(name='tutorial', entry_points={\n"
+                    "    'paste.app_factory': [\n        'main = tutorial:main',\n    ],\n})\n",
+        "tutorial/__init__.py": PYRAMID_INIT, "tutorial/static/theme.css": "",
+        "development.ini": PASTE_INI, "production.ini": PASTE_INI})
+    assert init(root, out=lambda *a: None) >= 5
+    cfg = load_config(root)
+    assert (cfg.entry_point, cfg.config_env, cfg.config_path, cfg.health_path) == (
+        "tutorial.wsgi:make_wsgi_app()", "TUTORIAL_CONFIG", "/var/www/tutorial/shared/production.ini", "/healthz")
+    assert cfg.config_file == root / "production.ini" and dict(cfg.static) == {"/static": "tutorial/static"}
+    wsgi = (root / "tutorial/wsgi.py").read_text()
+    assert 'get_app(ini_path, "main")' in wsgi and 'os.environ["TUTORIAL_CONFIG"]' in wsgi
+    # Pyramid's config.scan() imports every module of the package, in the developer's runs and unit tests too:
+    # importing it without the servers' environment must do nothing (it raised KeyError: 'TUTORIAL_CONFIG')
+    namespace: dict = {}
+    exec(compile(wsgi, "wsgi.py", "exec"), namespace)
+    assert callable(namespace["make_wsgi_app"])
+
+
+def test_plain_pastedeploy_app_from_pyproject_entry_points_in_a_src_layout(tmp_path):
+    root = project(tmp_path, {
+        "pyproject.toml": '[project]\nname = "hello"\nversion = "1"\n\n'
+                          '[project.entry-points."paste.app_factory"]\nmain = "hello.app:make"\n',
+        "src/hello/__init__.py": "", "src/hello/app.py": "def make(global_config, **settings):\n    pass\n",
+        "deploy.ini": PASTE_INI, "development.ini": PASTE_INI})
+    d = detect(root)
+    assert (d.entry_point, d.config_file, d.config_path) == (
+        "hello.wsgi:make_wsgi_app()", "deploy.ini", "/var/www/hello/shared/deploy.ini")
+    assert d.written_module[0] == "src/hello/wsgi.py" and 'loadapp("config:" + ini_path)' in d.written_module[1]
+    namespace: dict = {}
+    exec(compile(d.written_module[1], "wsgi.py", "exec"), namespace)  # importing it does nothing
+    assert callable(namespace["make_wsgi_app"])
+
+
+ENV_FLASK = '''\
+import os
+
+from flask import Flask
+
+
+def create_app():
+    app = Flask(__name__)
+    app.config.from_prefixed_env()
+    app.config.setdefault("DATABASE", os.environ.get("SHORTY_DATABASE", "shorty.sqlite"))
+    return app
+'''
+ENV_BOTTLE = "import os\nimport bottle\n\nTOKEN = os.environ['API_TOKEN']\napp = bottle.Bottle()\n"
+ENV_DJANGO = ("import os\n\nfrom .base import *  # noqa\n\nSECRET_KEY = os.environ['DJANGO_SECRET_KEY']\n"
+              "DB = os.environ.get('DJANGO_DB_PATH')\n")
+
+
+@pytest.mark.parametrize("files, names", [
+    ({"src/shorty/__init__.py": ENV_FLASK}, ["FLASK_SECRET_KEY", "SHORTY_DATABASE"]),  # Flask's from_prefixed_env
+    ({"svc/__init__.py": "", "svc/web.py": ENV_BOTTLE}, ["API_TOKEN"]),  # a plain WSGI app's token
+    ({"manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.dev')\n",
+      "mysite/__init__.py": "", "mysite/settings/__init__.py": "", "mysite/settings/base.py": "DEBUG = False\n",
+      "mysite/settings/dev.py": "from .base import *\n", "mysite/settings/prod.py": ENV_DJANGO,
+      "mysite/wsgi.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.prod')\n"
+                        "application = 1\n"}, ["DJANGO_SECRET_KEY", "DJANGO_DB_PATH"]),  # split Django settings
+])
+def test_an_app_reading_its_secrets_from_the_environment_gets_an_env_file_config(tmp_path, files, names):
+    root = project(tmp_path, files)
+    init(root, out=lambda *a: None)
+    cfg = load_config(root)
+    assert cfg.config_as_env and cfg.config_file == root / "config/deploy.env"
+    text = (root / "config/deploy.env").read_text()
+    assert re.findall(r"(?m)^(?:# )?([A-Z_][A-Z0-9_]*)=", text) == names  # every variable the code reads
+    from deploytests.pipeline.programs.spawn import env_lines
+
+    assert [n for n, _ in env_lines((root / "config/deploy.env").read_text())] == names[:1]  # secrets, not commented
+
+
+def test_an_app_reading_only_plain_settings_from_the_environment_keeps_deploy_toml_env(tmp_path):
+    root = project(tmp_path, {"look/__init__.py": "import os\nimport falcon\nDIR = os.environ['LOOK_STORAGE_PATH']\n"
+                                                  "app = falcon.App()\n"})
+    d = detect(root)
+    assert not d.config_as_env and any("it reads LOOK_STORAGE_PATH from the environment" in n for n in d.notes)
+
+
+# Class: the runner's build step runs the servers' settings, which need the servers' environment. A Django
+# production.py reading os.environ["DJANGO_SECRET_KEY"] (config_as_env) made pack's collectstatic fail with
+# KeyError on the runner. Members: split settings sharing base.py's STATIC_ROOT (built with manage.py's), one
+# settings module (a note saying to read the secret with .get).
+@pytest.mark.parametrize("split", [True, False])
+def test_collectstatic_of_env_configured_settings_runs_without_the_servers_environment(tmp_path, split):
+    base = "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent.parent\n" \
+           "STATIC_URL = 'static/'\nSTATIC_ROOT = BASE_DIR / 'staticfiles'\n"
+    files = {"mysite/__init__.py": "", "mysite/settings/__init__.py": "", "mysite/settings/base.py": base,
+             "mysite/settings/dev.py": "from .base import *\n", "mysite/settings/prod.py": ENV_DJANGO}
+    served = "mysite.settings.prod"
+    developer = "mysite.settings.dev" if split else served
+    files["manage.py"] = f"os.environ.setdefault('DJANGO_SETTINGS_MODULE', '{developer}')\n"
+    files["mysite/wsgi.py"] = f"os.environ.setdefault('DJANGO_SETTINGS_MODULE', '{served}')\napplication = 1\n"
+    d = detect(project(tmp_path, files))
+    assert d.config_as_env and d.static == {"/static": "staticfiles"}
+    if split:
+        assert d.build == ["python manage.py collectstatic --noinput --settings mysite.settings.dev"]
+    else:
+        assert d.build == ["python manage.py collectstatic --noinput"]
+        assert any("read its secrets with os.environ.get(...)" in n for n in d.notes)

@@ -421,7 +421,7 @@ def test_root_resolves_no_name_another_user_made_when_it_looks_at_mapped_files(t
     mine.mkdir()
     (mine / "lib").symlink_to("/usr/lib")
     out = {"proc": {"1": {"maps": f"7f00-7f01 r-xp 0 08:01 1 {mine}/lib/x86_64-linux-gnu/libc.so.6\n"}},
-           "mapped": {}, "errors": {}}
+           "mapped": {}, "errors": {}, "files": {}}
     os.chmod(mine, 0o777)
     collect_root.mapped(out)
     assert not any(p.startswith(f"{mine}/lib/") for p in out["mapped"]), out["mapped"]  # never through the link

@@ -59,7 +59,7 @@ def text(facts, path):
 
 
 @pytest.mark.parametrize("server", sorted(STOCK))
-@pytest.mark.parametrize("rule", ["cw_sshd", "cw_pam", "sec_apt", "sec_ssh_crypto", "sec_ssh_limits"])
+@pytest.mark.parametrize("rule", ["cw_sshd", "cw_pam", "sec_apt", "sec_ssh_crypto", "sec_ssh_limits", "sec_updates"])
 def test_stock_servers_pass(server, rule, exp):
     assert outcome(rule, facts_of(server=server), exp) == "pass"
 
@@ -124,11 +124,17 @@ def test_ssh_server_bounds_fail_each_named(server, exp):
         "X11Forwarding yes\nX11UseLocalhost no": "x11uselocalhost no with X11 forwarding on",
         "LoginGraceTime 0s": "logingracetime 0s: a connection that never authenticates is never cut",
         "MaxStartups 2:30:5": "maxstartups 2:30:5: 5 unauthenticated connections from anyone refuse every other login",
+        # sshd's limits below the pipeline's own connections and sessions (blind8's h22, h25; other members: a
+        # drop-in's PerSourceMaxStartups 3, MaxSessions 0 in a Match block, MaxSessions 2)
+        "PerSourceMaxStartups 3": "persourcemaxstartups 3: sshd drops a connection from an address that already",
+        "MaxSessions 2": "maxsessions 2: sshd refuses a session past 2 on one connection",
+        "Match User appuser\n    MaxSessions 0": "maxsessions 0 (Match User appuser at",
     }
     for line, said in members.items():
         found = outcome("sec_ssh_limits", facts_of(server=server, texts={drop: line + "\n"}), exp)
         assert found.startswith("fail") and said in found and drop + ":" in found, (line, found)
     for fine in ("GatewayPorts yes", "LoginGraceTime 30s", "MaxStartups 10:30:60", "X11UseLocalhost yes",
+                 "PerSourceMaxStartups 10", "PerSourceMaxStartups none", "MaxSessions 10", "MaxSessions 4",
                  "X11Forwarding no\nX11UseLocalhost no"):
         assert outcome("sec_ssh_limits", facts_of(server=server, texts={drop: fine + "\n"}), exp) == "pass", fine
     keys = {"/etc/ssh/keys/host_rsa": rsa_pub(1024), "/etc/ssh/keys/host_rsa_1536": rsa_pub(1536),
@@ -299,6 +305,46 @@ def test_unsigned_apt_sources_fail(path, content, exp):
     assert found.startswith("fail: apt installs packages it does not verify:") and f"- {path}:" in found, found
 
 
+DPKG = "".join(f"Package: {n}\nStatus: {st}\nVersion: {v}\n\n" for n, st, v in (
+    ("apache2", "install ok installed", "2.4.62-1~deb12u2"),
+    ("apache2-bin", "install ok installed", "2.4.62-1~deb12u2"),
+    ("libssl3", "install ok installed", "3.0.15-1~deb12u1"), ("linux-image-amd64", "hold ok installed", "6.1"),
+    ("nodejs", "install ok installed", "20.1")))
+HELD = {  # what stops the stack's packages from taking updates (blind8's h17: a version pin; b55: a hold), by member
+    "/var/lib/dpkg/status": (DPKG.replace("apache2-bin\nStatus: install", "apache2-bin\nStatus: hold"),
+                             "apache2-bin: 'hold ok installed' (apt-mark hold)"),
+    "/etc/apt/preferences.d/web": ("# regression\nPackage: apache2*\nPin: version 2.4.62-1~deb12u2\n"
+                                   "Pin-Priority: 1001\n",
+                                   "web:2: Package: apache2* / Pin: version 2.4.62-1~deb12u2 / Pin-Priority: 1001 "
+                                   "(apache2, apache2-bin): keeps version"),
+    "/etc/apt/preferences": ("Package: /^libssl/\nPin: release n=bookworm\nPin-Priority: 900\n",
+                             "ranks n=bookworm above the security archive (500)"),
+    "/etc/apt/preferences.d/sec": ("Package: *\nPin: release l=Debian-Security\nPin-Priority: 100\n",
+                                   "ranks l=Debian-Security below what is installed"),
+    "/etc/apt/apt.conf.d/99default": ('APT::Default-Release "stable";\n', "APT::Default-Release 'stable'"),
+}
+
+
+@pytest.mark.parametrize("path", sorted(HELD))
+def test_what_holds_the_stacks_packages_back_from_updates_fails_named(path, exp):
+    text, said = HELD[path]
+    texts = {"/var/lib/dpkg/status": DPKG, path: text}
+    found = outcome("sec_updates", facts_of(texts=texts), exp)
+    assert found.startswith("fail: 1 settings holding back the stack's updates") and said in found, found
+
+
+def test_pins_and_holds_that_leave_the_stacks_updates_pass(exp):
+    """A held kernel, a pin for a package not the stack's, backports ranked low, a pin to Debian's origin (the
+    security archive's too), a version pinned at the default priority: none keeps the stack's updates out."""
+    fine = {"/var/lib/dpkg/status": DPKG,
+            "/etc/apt/preferences.d/ok": "Package: nodejs\nPin: origin deb.nodesource.com\nPin-Priority: 1001\n\n"
+                                         "Package: *\nPin: release a=bookworm-backports\nPin-Priority: 100\n\n"
+                                         "Package: *\nPin: release o=Debian\nPin-Priority: 900\n\n"
+                                         "Package: apache2\nPin: version 2.4.62*\nPin-Priority: 500\n",
+            "/etc/apt/apt.conf.d/99default": 'APT::Default-Release "bookworm-security";\n'}
+    assert outcome("sec_updates", facts_of(texts=fine), exp) == "pass"
+
+
 # ---------------------------------------------------------------- a login that may become root only with a password
 
 LISTING = ("Matching Defaults entries for appuser on web:\t    env_reset\t\tUser appuser may run the following "
@@ -326,6 +372,26 @@ def test_a_login_that_may_become_root_with_a_password_is_no_read_only_gate(exp):
     group["data"] = group["data"].replace("\nsudo:x:27:", "\nsudo:x:27:appuser")
     facts.raw = parse.Snapshot(facts.raw.raw)
     assert "it is in group sudo" in outcome("sudo", facts, exp)
+
+
+def test_a_later_rule_asking_a_password_is_named_as_what_shadows_the_passwordless_one(exp):
+    """One root cause, one line: sudo takes the last matching line; the root collector, run as the login, could
+    not read root's files: that is this same cause, not a second failure nor a guess (noexec)."""
+    facts = facts_of()
+    later = LISTING.replace("    (ALL) ALL\t", "    (ALL) NOPASSWD: ALL\t") + "    (ALL) PASSWD: ALL\t"
+    facts.remote.update(as_root=False, sudo_refused="sudo: a password is required", sudo_list=later,
+                        errors={"root: /etc/shadow": "PermissionError: [Errno 13] Permission denied: '/etc/shadow'"})
+    found = outcome("sudo", facts, exp)
+    assert "sudo takes the last matching line, and '(ALL) PASSWD: ALL' comes after '(ALL) NOPASSWD: ALL'" in found
+    assert outcome("host", facts, exp) == "pass"
+    facts.remote["sudo_list"] = LISTING.replace("(ALL) ALL", "(ALL) NOPASSWD: /usr/bin/systemctl")  # another member:
+    facts.remote["sudo_list"] += "    (root) /usr/bin/systemctl\t"  # a later rule for the same command, no tag
+    assert "'(root) /usr/bin/systemctl' comes after '(ALL) NOPASSWD: /usr/bin/systemctl'" in outcome("sudo", facts, exp)
+    facts.remote["sudo_list"] = LISTING  # no passwordless rule shadowed: no such cause
+    assert "last matching line" not in outcome("sudo", facts, exp)
+    facts.remote.update(as_root=True, errors={"root: runs": "PermissionError: [Errno 13] Permission denied: 'x'"})
+    found = outcome("host", facts, exp)  # as root, refused running a program, no noexec line read: no guess
+    assert found.startswith("fail: the fact probe could not read") and "noexec" not in found, found
 
 
 def test_a_login_that_cannot_become_root_is_a_read_only_gate(exp):
@@ -467,3 +533,16 @@ def test_a_running_sshds_own_arguments_count(exp):
     assert "pid 41's command line (-o PermitRootLogin=yes): permitrootlogin yes: root logs in with a password" in found
     assert "/srv/sshd.conf: sshd reads it to decide who logs in, but the gate could not (pid 60's command line has " \
            "sshd read it (-f), not /etc/ssh/sshd_config)" in found, found
+
+
+def test_a_session_sshd_refuses_on_an_open_connection_names_max_sessions():
+    """blind8's h25: with MaxSessions 1 the probe failed with 'ChannelException(2, Connect failed)' and no cause;
+    the line now names sshd's MaxSessions. Other refusals keep their own text."""
+    import paramiko
+
+    from deploytests.verify.facts import refused_why
+
+    assert "its MaxSessions (sshd_config, a Match block) is below" in refused_why(
+        paramiko.ChannelException(2, "Connect failed"))
+    assert refused_why(paramiko.ChannelException(1, "Administratively prohibited")) == ""
+    assert refused_why(OSError("Connection refused")) == ""

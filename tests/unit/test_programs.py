@@ -209,3 +209,24 @@ def test_the_bundle_loads_the_runners_compiled_modules_only_on_the_same_python(t
     said, _, shown = out.stdout.partition("\n")
     assert said == ("compiled" if same_python else "from source"), out.stderr
     assert "<deploytests>/pkg/mod.py\", line 5, in main\n    raise ValueError('boom')" in shown, shown
+
+
+ENV_APP = """
+import os
+SECRET = os.environ["FLASK_SECRET_KEY"]  # a twelve-factor app: its secret from the environment, at import
+def app(environ, start_response):
+    start_response("200 OK" if os.environ.get("PATH") != "/evil" else "500 PATH", [])
+    return iter([SECRET.encode()])
+"""
+
+
+def test_preflight_reads_an_env_file_config_into_the_apps_and_post_deploys_environment(project, capsys):
+    (project / "papp.py").write_text(ENV_APP)
+    (project / "prod.env").write_text('FLASK_SECRET_KEY="k e y"\nPATH=/evil\nLD_PRELOAD=/x.so\n')
+    env = json.dumps({"APP_CONFIG": str(project / "prod.env"), "PATH": os.environ["PATH"]})
+    cmd = json.dumps(['test "$FLASK_SECRET_KEY" = "k e y" && test -z "$LD_PRELOAD" && touch ran'])
+    code = preflight.main(["papp", "app", "0", "/health", "app.test", cmd, env, "60", str(project / "prod.env"),
+                           str(project / "prod.env")])
+    out = capsys.readouterr().out
+    assert code == 0, out  # the app never opens the file itself: no "does not read its config" refusal
+    assert (project / "ran").exists() and out.splitlines()[-1] == "preflight: GET /health -> 200 OK"

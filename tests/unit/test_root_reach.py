@@ -295,6 +295,13 @@ def test_a_root_jobs_variable_naming_what_others_may_change_is_a_finding_whateve
      False),
     ("/etc/systemd/system/apache2.service.d/reload.conf", "[Service]\nExecReload=\nExecReload=-/srv/tools/jobsh\n",
      True),  # an allowed override of Apache's unit: allow_units accounts for the unit, not for what root runs
+    # attack9: the rest of systemd's unit search path (systemd.unit(5)): systemctl set-property's system.control
+    # dirs (searched first), portablectl's system.attached; a package unit's drop-in there, or a unit of its own
+    ("/etc/systemd/system.control/cron.service.d/ops.conf", "[Service]\nCPUQuota=50%\nExecStartPost=/srv/tools/jobsh\n",
+     False),
+    ("/run/systemd/system.control/report.service", "[Service]\nExecStart=/srv/tools/jobsh\n", False),
+    ("/etc/systemd/system.attached/report.service", "[Service]\nExecStart=/srv/tools/jobsh\n", False),
+    ("/run/systemd/system.attached/cron.service.d/x.conf", "[Service]\nEnvironment=PYTHONPATH=/srv/tools\n", False),
 ])
 def test_what_a_root_unit_runs_is_judged_as_a_cron_jobs_is(exp, platform, path, text, allowed):
     """attack8: a root unit's commands were judged only for the app's tree: a timer's service running
@@ -310,3 +317,70 @@ def test_what_a_root_unit_runs_is_judged_as_a_cron_jobs_is(exp, platform, path, 
                              "/srv/tools/jobsh": (F | 0o755, 0, None)})
     assert "/srv/tools" not in str(outcome("cw_units", rooted, mine))  # root's alone: root's code (the helper's
     # snapshot holds no dpkg lists for the stock units' links: those lines are the helper's, not this test's)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("pid, path, text", [
+    ("cw_units", "/etc/systemd/system/cron.service.d/ops.conf", "[Service]\nExecStartPost=/srv/tools/notify\n"),
+    ("cw_schedules", "/etc/cron.d/report", "0 3 * * * root /srv/tools/notify --daily\n"),
+    ("cw_schedules", "/etc/cron.d/report", "PYTHONPATH=/srv/tools/lib\n0 3 * * * root /usr/bin/python3 -m report\n"),
+])
+def test_what_root_runs_that_is_not_there_yet_is_judged_by_who_may_make_it_be_there(exp, platform, pid, path, text):
+    """attack9: a program (or a variable's directory) a root job names that did not exist when the collector
+    looked was judged as "not looked at" and passed; the deploy login made /srv/tools/notify in the deploy team's
+    directory (2775 root:deployer) after the gate, and root ran it. An absent path is its directory's: whoever
+    may write there may make it be there."""
+    facts = host(platform, {path: (F | 0o644, 0, text), "/srv/tools": (D | 0o2775, 0, None)})
+    for absent in ("/srv/tools/notify", "/srv/tools/lib"):
+        facts.raw.files[absent] = {"why": "No such file or directory"}
+    msg = fails(pid, facts, exp)
+    assert "/srv/tools" in msg and "someone but root may change (/srv/tools 2775 " in msg, msg
+    rooted = host(platform, {path: (F | 0o644, 0, text), "/srv/tools": (D | 0o755, 0, None)})
+    for absent in ("/srv/tools/notify", "/srv/tools/lib"):
+        rooted.raw.files[absent] = {"why": "No such file or directory"}
+    assert "/srv/tools" not in str(outcome(pid, rooted, exp))  # root's own directory: only root makes it be there
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("path, text", [
+    ("/var/spool/cron/crontabs/root", "0 3 * * * /srv/tools/jobsh --daily\n"),
+    ("/var/spool/cron/crontabs/root", "PYTHONPATH=/srv/tools\n0 3 * * * /usr/bin/python3 -m report\n"),
+    ("/var/spool/cron/atjobs/a0000101b2c3d4", "#!/bin/sh\n# atrun uid=0 gid=0\n# mail root 0\numask 22\nPYTHONPATH="
+                                              "/srv/tools; export PYTHONPATH\ncd /root || {\n\t echo 'Execution "
+                                              "directory inaccessible' >&2\n\t exit 1\n}\n/usr/bin/python3 -m r\n"),
+])
+def test_root_only_schedules_are_judged_by_roots_lstat_of_what_they_name(exp, platform, path, text):
+    """attack8's open item: root's own crontab and root's at jobs are read by root alone, so the login collector
+    (which lstats what the files it reads name) never looked at the paths they name, and "someone but root may
+    change it" was judged there only for the app's tree: an admin's `sudo --preserve-env=PYTHONPATH at ...` job
+    with the deploy team's directory passed. The root collector now lstats the absolute words of root's files in
+    the spools (with the directories above, never past one someone else may change: `mapped`)."""
+    at = {path.rsplit("/", 1)[0]: [path.rsplit("/", 1)[1]]}
+    facts = host(platform, {path: (F | 0o600, 0, text)}, at)
+    facts.raw.raw["mapped"] = {"/": [D | 0o755, 0, 0, 0, 0, 2], "/srv": [D | 0o755, 0, 0, 0, 0, 3],
+                               "/srv/tools": [D | 0o2775, 0, 1001, 0, 0, 4]}
+    facts.remote["inventory"]["at_jobs"] = parse.at_jobs(facts.raw)  # (as the probe parses it)
+    msg = fails("cw_schedules", facts, exp)
+    assert f"{path}:" in msg and "/srv/tools 2775 " in msg and "someone but root may change" in msg, msg
+    facts = host(platform, {path: (F | 0o600, 0, text)}, at)
+    facts.raw.raw["mapped"] = {"/": [D | 0o755, 0, 0, 0, 0, 2], "/srv": [D | 0o755, 0, 0, 0, 0, 3],
+                               "/srv/tools": [D | 0o755, 0, 0, 0, 0, 4], "/srv/tools/jobsh": [F | 0o755, 0, 0, 0, 0, 5]}
+    facts.remote["inventory"]["at_jobs"] = parse.at_jobs(facts.raw)
+    assert "/srv/tools" not in str(outcome("cw_schedules", facts, exp))  # root's own: root's code
+
+
+def test_the_root_collector_lstats_what_roots_own_schedules_name_and_nothing_others_wrote(tmp_path):
+    """The root collector's side: the absolute words of root's crontab and root's at jobs are lstat'd (a word
+    after '=' too: PYTHONPATH=...), an absent one recorded as None; an at job of another user (its file theirs)
+    adds nothing (its words are not root's to resolve, nor a way to push the bounded list past Apache's maps)."""
+    from deploytests.verify import collect_root
+
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "jobsh").write_text("#!/bin/sh\n")
+    out = {"proc": {}, "errors": {}, "mapped": {}, "files": {
+        "/var/spool/cron/crontabs/root": {"st": [F | 0o600, 0, 0, 0, 0, 0],
+                                          "data": f"PYTHONPATH={tmp_path}/lib\n0 3 * * * {tmp_path}/tools/jobsh -q\n"},
+        "/var/spool/cron/atjobs/a0001": {"st": [F | 0o700, 1001, 1, 0, 0, 0], "data": f"{tmp_path}/theirs\n"}}}
+    collect_root.mapped(out)
+    assert out["mapped"][f"{tmp_path}/tools/jobsh"][1] == 0 and out["mapped"][f"{tmp_path}/lib"] is None, out
+    assert out["mapped"][str(tmp_path)] and f"{tmp_path}/theirs" not in out["mapped"], out

@@ -413,3 +413,89 @@ def test_each_hosts_connection_is_closed_at_the_end_of_its_turn(tmp_path):
     seen = session.run(servers, lambda c: c.label, "status")
     assert [o.value for o in seen] == [s.label for s in servers]
     assert open_now == set() and max(most) <= 3
+
+
+# Class: a fleet-wide preparatory step that turns one host's failure into the whole fleet's. `docker pause` of one
+# of three servers, then `fab target prod pack deploy --canary 1 --batch 1 --max-failed 1`: the servers' Python
+# was asked first (to pack for it), web3 did not answer, and `fab pack: facts failed on 1 of 3 host(s)` ended the
+# run: nothing deployed anywhere, whatever --max-failed allowed. Members: `fab pack` (packs for the hosts that
+# answered, names the one that did not, and lets `deploy` run), `fab deploy` (the lost host fails in the rollout
+# under its rules, the others deploy), and the platform query itself (a HostsFailed is no longer raised).
+def test_a_host_whose_python_cannot_be_read_fails_alone_in_the_rollout(fab_run, monkeypatch, capsys):
+    from pathlib import Path
+
+    from deploytests.errors import ConnectError, HostOutcome, HostsFailed
+
+    packs, rolled = [], []
+    frozen = ConnectError("appuser@web3: no answer for 30 s while connecting to 10.0.0.3:22 (no SSH banner)")
+
+    def pack(project, cfg, python_version, machine):
+        packs.append(python_version)
+        return SimpleNamespace(seconds=0.01, path=Path(f"notes-1.0-{python_version}.tar"), size=3, cached=True,
+                               sha256=python_version, warnings=())
+
+    def run(self, servers, fn, step):  # the facts step: web3 frozen
+        outcomes = [HostOutcome(s.label, value=("3.11", "x86_64")) if s.label != "appuser@web3"
+                    else HostOutcome(s.label, error=frozen) for s in servers]
+        if any(o.error for o in outcomes):
+            raise HostsFailed(step, outcomes)
+        return outcomes
+
+    def roll_out(servers, cfg, artifact_of, policy, **kw):
+        for s in servers:
+            try:
+                rolled.append((s.label, artifact_of(s.label).sha256))
+            except ConnectError as e:
+                rolled.append((s.label, e))
+        return SimpleNamespace(reports=[], table=lambda: [], failed=[], stopped="")
+
+    monkeypatch.setattr(tasks.pipeline, "pack", pack)
+    monkeypatch.setattr(session_module.Session, "run", run)
+    monkeypatch.setattr("deploytests.session.roll_out", roll_out)
+    hosts = ("appuser@web1", "appuser@web2", "appuser@web3")
+    fab(tasks.pack, *hosts)  # no SystemExit: the two that answered are packed for
+    out = capsys.readouterr().out
+    assert packs == ["3.11"] and "[runner] pack" in out
+    assert "no artifact for appuser@web3: its Python could not be read (appuser@web3: no answer for 30 s" in out
+    fab(tasks.deploy, *hosts)
+    assert rolled == [("appuser@web1", "3.11"), ("appuser@web2", "3.11"), ("appuser@web3", frozen)]
+
+
+# Class: a host found lost by one task is waited for again by the next task of the same fab run (`fab pack
+# deploy` with a frozen server waited the host timeout in pack's facts, then again in deploy's: 77 s). Members:
+# pack then deploy, pack twice; and a fleet pack that packed nothing exits 0 (no artifact, no error).
+def test_each_hosts_python_is_asked_once_per_run_and_a_pack_of_nothing_fails(fab_run, monkeypatch, capsys):
+    import contextlib
+    from pathlib import Path
+
+    from deploytests.errors import ConnectError, HostOutcome, HostsFailed
+
+    asked = []
+    frozen = ConnectError("appuser@web3: no answer for 30 s while connecting to 10.0.0.3:22 (no SSH banner)")
+
+    def run(self, servers, fn, step):
+        asked.extend(s.label for s in servers)
+        outcomes = [HostOutcome(s.label, value=("3.11", "x86_64")) if s.label != "appuser@web3"
+                    else HostOutcome(s.label, error=frozen) for s in servers]
+        if any(o.error for o in outcomes):
+            raise HostsFailed(step, outcomes)
+        return outcomes
+
+    monkeypatch.setattr(tasks.pipeline, "pack", lambda *a, **k: SimpleNamespace(
+        seconds=0.01, path=Path("notes.tar"), size=3, cached=True, sha256="x", warnings=()))
+    monkeypatch.setattr(session_module.Session, "run", run)
+    monkeypatch.setattr("deploytests.session.roll_out", lambda *a, **k: SimpleNamespace(
+        reports=[], table=lambda: [], failed=[], stopped=""))
+    hosts = ("appuser@web1", "appuser@web2", "appuser@web3")
+    fab(tasks.pack, *hosts)
+    fab(tasks.pack, *hosts)
+    fab(tasks.deploy, *hosts)
+    assert sorted(asked) == sorted(hosts), asked  # once each, the frozen one too
+    session = session_module.Session(tasks.fab_settings({}), platforms={})
+    monkeypatch.setattr(session, "servers", lambda: contextlib.nullcontext([SimpleNamespace(label="appuser@web3")]))
+    monkeypatch.setattr(tasks, "session_of", lambda step, conns, options: session)
+    monkeypatch.setitem(tasks.STATE, "target", "prod")
+    with pytest.raises(SystemExit) as exc:
+        tasks.pack(Context())
+    assert str(exc.value.code).startswith("fab pack: nothing packed: none of the 1 named host(s) said its Python "
+                                          "(appuser@web3: each line above says why)"), exc.value.code

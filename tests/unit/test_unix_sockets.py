@@ -104,7 +104,7 @@ def test_a_root_unix_socket_others_may_connect_to_fails_naming_it(exp, platform,
     ("/var/run/apache2/wsgi.27.0.1.sock", "/usr/sbin/apache2", 0, {
         "/var": [D | 0o755, 0, 0], "/var/run": [L | 0o777, 0, 0, "", "/run"], "/run": [D | 0o755, 0, 0],
         "/run/apache2": [D | 0o755, 0, 0], "/run/apache2/wsgi.27.0.1.sock": [S | 0o700, 33, 0]}),
-    ("@ops-control", "/usr/bin/python3.11", 1000, {})])
+    ("@ops-control", "/usr/bin/python3.11", 1001, {})])  # (1001: a login that does not become root)
 def test_stock_root_sockets_and_ones_no_one_else_reaches_pass(exp, platform, name, exe, uid, files):  # noqa: F811
     facts = with_socket(host(platform), name, exe, uid=uid, files=files)
     assert outcome("cw_listen", facts, exp) == "pass"
@@ -164,3 +164,26 @@ def test_postfixs_relative_service_sockets_are_the_mtas_and_only_its(exp, platfo
         assert outcome("cw_listen", facts, exp) == "pass", name
     msg = outcome("cw_listen", with_socket(host(platform), "public/pickup", "/usr/bin/socat"), exp)
     assert "UNIX stream socket public/pickup (a path relative to where its process bound it" in msg, msg
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("holder, sudo_group", [("appuser", False), ("deployer", True)])
+def test_a_socket_of_a_login_that_becomes_root_is_judged_as_roots(exp, platform, holder, sudo_group):  # noqa: F811
+    """attack9: the rule judged only sockets a uid-0 process holds ("another user's door is that user's"); an
+    admin's `socat UNIX-LISTEN:/tmp/pair.sock,mode=777,fork EXEC:bash` (a shared shell) let the deploy login type
+    `sudo -n ...` into it: root ran its command, the gate passed. A process of a login that becomes root -- the
+    gate's own login when it did (appuser in these facts), a member of the sudo, wheel or admin group -- is
+    judged as root's; its own user is not counted among who may connect."""
+    facts = host(platform)
+    if sudo_group:
+        facts.raw.files["/etc/group"]["data"] = facts.raw.text("/etc/group").replace("sudo:x:27:", "sudo:x:27:deployer")
+        facts.raw.users = parse.Users(facts.raw.text("/etc/passwd"), facts.raw.text("/etc/group"))
+    uid = {"appuser": 1000, "deployer": 1001}[holder]
+    files = {"/tmp": [D | 0o1777, 0, 0], "/tmp/pair.sock": [S | 0o777, uid, uid]}
+    msg = outcome("cw_listen", with_socket(facts, "/tmp/pair.sock", "/usr/bin/socat", uid=uid, files=files), exp)
+    assert msg.startswith("fail: ") and "UNIX stream socket /tmp/pair.sock (" in msg and "any local user" in msg, msg
+    assert f"runs as {holder}, " in msg and "who becomes root" in msg, msg
+    assert f'allow_listen = ["unix:/tmp/pair.sock {holder} /usr/bin/socat"]' in msg, msg
+    allowed = dataclasses.replace(exp, allow=Allowances(listen=(f"unix:/tmp/pair.sock {holder} /usr/bin/socat",)))
+    assert outcome("cw_listen", with_socket(host(platform), "/tmp/x", "/usr/bin/socat", uid=1001, files={
+        "/tmp": [D | 0o1777, 0, 0], "/tmp/x": [S | 0o777, 1001, 1001]}), allowed) == "pass"  # not root's: theirs

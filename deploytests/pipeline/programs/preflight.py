@@ -279,9 +279,13 @@ def terminated(signum, frame):
 def main(argv):
     module, attr, call, path, host = argv[:5]
     commands = json.loads(argv[5])
-    os.environ.update(json.loads(argv[6]))
+    own = json.loads(argv[6])
+    os.environ.update(own)
     timeout = float(argv[7])
     config = argv[8] if len(argv) > 8 else ""
+    if len(argv) > 9 and argv[9]:  # config_as_env: the config is the app's environment, read here, not by the app
+        spawn.load_env_file(argv[9], keep=set(own))
+        config = ""
     os.umask(0o007)  # as the mod_wsgi daemon: files the app creates are not world-readable
     signal.signal(signal.SIGTERM, terminated)
     spawn.subreaper()

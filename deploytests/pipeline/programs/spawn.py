@@ -245,3 +245,37 @@ def run(argv, timeout, env=None, cwd=None, on_line=None):
     if partial[0] and on_line is not None:
         on_line(partial[0].decode("utf-8", "replace"))
     return Finished(proc.returncode, out.decode("utf-8", "replace"), timed_out, leftovers)
+
+
+def env_lines(text):
+    """The ``NAME=value`` pairs of an env file (deploy.toml's ``config_as_env``: the config file as the app's
+    environment, the twelve-factor way): blank lines and ``#`` lines skipped, an ``export`` before a name
+    allowed, one pair of matching quotes around a value taken off; nothing expanded. A line of another form
+    raises ``ValueError`` naming its number only (the file holds secrets). The runner checks the file with it
+    before the upload; the release check, ``fab run`` and ``application.wsgi`` (which embeds this function's
+    source) read it with it on the server."""
+    pairs = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export "):].lstrip()
+        name, eq, value = line.partition("=")
+        name, value = name.strip(), value.strip()
+        if not eq or not name or not name.isascii() or not name.replace("_", "a").isalnum() or name[0].isdigit():
+            raise ValueError("line %d is not NAME=value" % number)
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        pairs.append((name, value))
+    return pairs
+
+
+def load_env_file(path, keep):
+    """Set the pairs of the env file at ``path`` in ``os.environ``, but none named in ``keep`` (what deploytests
+    sets: PATH, HOME, the config env var) nor a loader variable (``LD_*``, ``PYTHON*``): the runner refused those
+    before the upload; this is the server's own guard."""
+    with open(path, encoding="utf-8") as f:
+        pairs = env_lines(f.read())
+    os.environ.update({k: v for k, v in pairs
+                       if k not in keep and not k.startswith("LD_") and not k.startswith("PYTHON")})
