@@ -1783,6 +1783,7 @@ def cw_units(facts, exp):
                                        if not always else "remove it"))
     lines += [f"{why}: no allowance accounts for it (allow_units accounts for the unit, not for what it runs as "
               f"root)" for name, why in root_reach(raw, exp.cfg.root).items() if name in exp.allow.units]
+    lines += unit_groups(facts, exp, raw)
     lines += [f"{why}: allow_units accounts for the unit, not for that; drop the capability, or give it to a "
               f"program of root's alone" for name, why in _ambient(raw, problems).items() if name in exp.allow.units]
     for job in unit_jobs(raw, every=True):  # what a root unit runs that others may change, as a cron job's is judged
@@ -1794,6 +1795,26 @@ def cw_units(facts, exp):
                              "remove it, or make what it runs root's alone" if job["unit"] in exp.allow.units else
                              _allow_hint(exp, "allow_units", job["unit"])))
     _unaccounted("systemd units", lines)
+
+
+def unit_groups(facts, exp, raw) -> list[str]:
+    """Each unit, allowed or not, whose ``Group=`` or ``SupplementaryGroups=`` gives what it runs a group that
+    reaches root (:data:`ROOT_GROUPS`, a group a sudoers rule names, a gid-0 alias): the grant of a membership,
+    judged as the membership is (test_users_groups_are_accounted_for), whatever allow_units says."""
+    from .mechanisms import units
+
+    reach = {g: why for g, why in _reaching_groups(facts, exp).items()
+             if g not in (_group_of(facts, "app"), _group_of(facts, "deploy"))}
+    lines = []
+    for u in units(raw).values():
+        for key in ("group", "supplementarygroups"):
+            for value, at in u.values(key):
+                hit = [g for g in value.split() if g in reach]
+                lines += [f"{at}: {u.name} runs what it starts with group {g} ({key}): {reach[g]}; remove it (a "
+                          f"file the service needs: give that file to a group of its own)" +
+                          (f" (allowed in {exp.allow.where}: allow_units accounts for the unit, not for the groups "
+                           f"it grants)" if u.name in exp.allow.units else "") for g in hit]
+    return lines
 
 
 def _ambient(raw, problems: dict) -> dict[str, str]:

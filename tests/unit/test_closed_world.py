@@ -350,6 +350,26 @@ def test_a_unit_that_runs_as_our_users_or_the_apps_code_fails(exp, files, name, 
     assert outcome("cw_units", facts, allowing(exp, units=(name,))) == "pass"
 
 
+@pytest.mark.parametrize("key,group", [("SupplementaryGroups", "shadow"),  # blind9's k04 (shown: the app read it)
+                                       ("Group", "docker"), ("SupplementaryGroups", "adm disk")])
+def test_a_unit_granting_a_group_that_reaches_root_fails_even_allowed(exp, key, group):
+    """Class (blind9's k04: an allowed unit of the app's, User=the app user, 'SupplementaryGroups=shadow'): a
+    unit's Group= or SupplementaryGroups= is a membership for what it runs, judged as a user's membership is:
+    a group that reaches root (shadow, disk, docker, sudo, a sudoers rule's %group) fails whatever allow_units
+    says; the app's own group and a group that reaches nothing (adm) pass."""
+    facts = clean_facts()
+    name = "app-authd.service"
+    add_text(facts, f"/etc/systemd/system/{name}", f"[Service]\nUser=yourapplication\n{key}={group}\n"
+             "ExecStart=/var/www/yourapplication/current/venv/bin/python -m yourapplication.authd\n")
+    msg = failing(facts, allowing(exp, units=(name,)))
+    reached = group.split()[-1]
+    assert list(msg) == ["cw_units"] and f"{name} runs what it starts with group {reached} ({key.lower()})" in \
+        msg["cw_units"] and "allow_units accounts for the unit, not for the groups it grants" in msg["cw_units"], msg
+    add_text(facts, f"/etc/systemd/system/{name}", f"[Service]\nUser=yourapplication\n{key}=yourapplication adm\n"
+             "ExecStart=/var/www/yourapplication/current/venv/bin/python -m yourapplication.authd\n")
+    assert outcome("cw_units", facts, allowing(exp, units=(name,))) == "pass"
+
+
 @pytest.mark.parametrize("caps, fails", [
     ("CAP_DAC_OVERRIDE", True),  # blind8's k04: the app's report, allowed, with every file's rights
     ("CAP_SYS_PTRACE CAP_NET_BIND_SERVICE", True),  # another member: every process's memory
