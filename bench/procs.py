@@ -4,8 +4,9 @@
 
 Runs the command and, while it runs, samples ``/proc`` of this machine every ``--interval`` seconds: every process
 in a Docker container (its ``cpuacct`` cgroup is ``/docker/<id>``) whose container was started by the command
-(the containers' ``deploytests.pid`` label names the process that started them: the command's own process, so
-a run of other code on the same engine is not counted). For each process the last ``utime + stime`` seen is
+(the containers' ``deploytests.pid`` and ``deploytests.pidstart`` labels name the process that started them: the
+command's own process, so a run of other code on the same engine is not counted, nor one in another pid namespace
+whose pid is the same). For each process the last ``utime + stime`` seen is
 kept, and its kind read from its command line and user: the mod_wsgi daemons (Apache's processes running as
 the app's user), Apache's parent and workers, sshd, the deploy agent (the program sent on stdin), the release
 check (the preflight program in a release's venv), the post-deploy command, bootstrap's root agent, the
@@ -29,7 +30,7 @@ import threading
 from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
-PID_LABEL = "deploytests.pid"
+PID_LABEL, START_LABEL = "deploytests.pid", "deploytests.pidstart"
 
 
 def container_of(pid: str) -> str | None:
@@ -77,11 +78,21 @@ class Sampler(threading.Thread):
         self.procs: dict[tuple[str, str], dict | None] = {}
         self.owners: dict[str, str] = {}  # container id -> the pid that started it (its label), "" unknown
         self.usage: dict[str, float] = {}  # container id -> its cgroup's CPU seconds, last seen
+        self.starts: dict[int, str | None] = {}  # the commands' pids -> their start times (track())
+
+    def track(self, pid: int) -> None:
+        """Note the start time of ``pid`` (the command just started) while it runs: :meth:`table` needs it after
+        it ended."""
+        from deploytests.containers.sweep import process_start
+
+        self.starts[pid] = process_start(pid)
 
     def owner(self, cid: str) -> str:
+        """``pid:start`` of the process that started container ``cid`` (its labels): a pid alone is not enough,
+        other sessions on the same engine have their own pid namespaces, and one of them had this run's pid."""
         if cid not in self.owners:
-            out = subprocess.run(["docker", "inspect", "-f", '{{index .Config.Labels "%s"}}' % PID_LABEL, cid],
-                                 capture_output=True, text=True, timeout=10)
+            out = subprocess.run(["docker", "inspect", "-f", '{{index .Config.Labels "%s"}}:{{index .Config.Labels '
+                                  '"%s"}}' % (PID_LABEL, START_LABEL), cid], capture_output=True, text=True, timeout=10)
             self.owners[cid] = out.stdout.strip()
             for path in (f"/sys/fs/cgroup/cpuacct/docker/{cid}/cpuacct.usage",
                          f"/sys/fs/cgroup/system.slice/docker-{cid}.scope/cpu.stat"):
@@ -142,16 +153,24 @@ class Sampler(threading.Thread):
 
     def table(self, owner_pid: int) -> dict:
         """CPU seconds by kind (and process count) of the containers ``owner_pid`` started."""
-        mine = {cid for cid, pid in self.owners.items() if ":" not in cid and pid == str(owner_pid)}
+        from deploytests.containers.sweep import process_start
+
+        me = f"{owner_pid}:{self.starts.get(owner_pid) or process_start(owner_pid)}"  # see track()
+        mine = {cid for cid, owner in self.owners.items() if ":usage" not in cid and owner == me}
         cpu: dict[str, float] = collections.defaultdict(float)
         count: dict[str, int] = collections.Counter()
+        per: dict[str, dict[str, float]] = collections.defaultdict(lambda: collections.defaultdict(float))
         for entry in self.procs.values():
             if entry and entry["container"] in mine:
                 cpu[entry["kind"]] += entry["cpu"]
                 count[entry["kind"]] += 1
+                per[entry["container"]][entry["kind"]] += entry["cpu"]
         return {"containers": len(mine), "cgroups": sum(self.usage.get(c, 0.0) for c in mine),
                 "kinds": {k: {"cpu": round(v, 2), "processes": count[k]} for k, v in
-                          sorted(cpu.items(), key=lambda kv: -kv[1])}}
+                          sorted(cpu.items(), key=lambda kv: -kv[1])},
+                "per_container": {c: {"cgroup": round(self.usage.get(c, 0.0), 3),
+                                      "kinds": {k: round(v, 3) for k, v in kinds.items()}}
+                                  for c, kinds in per.items()}}
 
 
 def print_table(data: dict) -> None:
@@ -175,6 +194,7 @@ def main() -> None:
     sampler = Sampler(args.interval)
     sampler.start()
     proc = subprocess.Popen(command)
+    sampler.track(proc.pid)
     code = proc.wait()
     sampler.stop()
     data = sampler.table(proc.pid)

@@ -110,7 +110,12 @@ def main_job_run() -> dict:
             sampler.start()
         started = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        stdout, _ = proc.communicate()
+        if sampler is not None:
+            sampler.track(proc.pid)
+        assert proc.stdout is not None
+        stdout = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)  # the runner's CPU with its start-up and collection
+        proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.monotonic() - started
         kinds = None
         if sampler is not None:
@@ -124,7 +129,7 @@ def main_job_run() -> dict:
         data = json.loads(out.read_text())
         lifecycle = json.loads(out.with_name(f"{out.stem}-lifecycle.json").read_text())
     return {"wall": wall, "run": data["run"], "lifecycle": lifecycle, "tests": stdout.strip().splitlines()[-1],
-            "kinds": kinds}
+            "kinds": kinds, "runner_process_cpu": usage.ru_utime + usage.ru_stime}
 
 
 def print_main_job(runs: list[dict], workload: dict, baseline: dict | None) -> None:
@@ -160,12 +165,28 @@ def print_main_job(runs: list[dict], workload: dict, baseline: dict | None) -> N
         print("  CPU seconds in the run's containers by process kind (median, sampled every 20 ms: bench/procs.py): "
               + ", ".join(f"{k} {v:.2f}s" for k, v in sorted(median.items(), key=lambda kv: -kv[1]) if v >= 0.3)
               + f"; the containers' cgroups {statistics.median(r['kinds']['cgroups'] for r in runs):.2f}s")
+    print("  the runner's process from its start (pytest's start-up, plugins, collection, the children it waited "
+          "for): " + ", ".join(f"{r['runner_process_cpu']:.2f}s" for r in runs))
+    if runs[-1].get("kinds"):
+        print_scenario_kinds(runs[-1])
     print(f"  same run: non-destructive workload, 2 hosts: {workload['wall']:.2f}s"
           + (f"; straightforward baseline, 2 hosts: {baseline['wall']:.1f}s" if baseline else ""))
     p = PROTOTYPE
     print(f"  prototype (1 host, whole cycle incl. redeploy and 21 checks): tuned {p['tuned'][1]}s, floor "
           f"{p['floor'][1]}s; 4 hosts: tuned {p['tuned'][4]}s, floor {p['floor'][4]}s; Molecule {p['molecule'][1]}s "
           f"(1 host), {p['molecule'][4]}s (4)")
+
+
+def print_scenario_kinds(run: dict) -> None:
+    """The last run's containers, each scenario's and the session's: its cgroup's CPU seconds, then by process kind
+    (bench/procs.py's samples: a process's last slice is missed, so the kinds sum to less than the cgroup)."""
+    per = run["kinds"].get("per_container", {})
+    names = {v.get("id", ""): name for name, v in run["lifecycle"].get("runs", {}).items()}
+    print("  CPU seconds per container of the last run (cgroup; by process kind, sampled):")
+    for cid, data in sorted(per.items(), key=lambda kv: -kv[1]["cgroup"]):
+        kinds = ", ".join(f"{k.split(' (')[0]} {v:.2f}" for k, v in sorted(data["kinds"].items(), key=lambda kv: -kv[1])
+                          if v >= 0.02)
+        print(f"    {data['cgroup']:5.2f}s {names.get(cid, 'a session container')[:90]}: {kinds}")
 
 
 def gate_run(n: int, repeat: int = 5) -> dict:
@@ -254,8 +275,14 @@ def main() -> int:
         main_job_run()  # prime
         runs = []
         for i in range(args.main_job):
+            load = os.getloadavg()[0]
             runs.append(main_job_run())
-            print(f"  main job run {i + 1}: {runs[-1]['wall']:.2f}s", flush=True)
+            life = runs[-1]["lifecycle"]
+            cpu = [runs[-1]["runner_process_cpu"], life.get("session_cpu"), life.get("cpu")]
+            print(f"  main job run {i + 1}: {runs[-1]['wall']:.2f}s, load average {load:.1f} -> "
+                  f"{os.getloadavg()[0]:.1f}; CPU " + (f"{sum(cpu):.1f}s (runner process {cpu[0]:.1f}, session's "
+                                                       f"containers {cpu[1]:.1f}, scenarios' {cpu[2]:.1f})"
+                                                       if None not in cpu else "unknown"), flush=True)
         workload = pytest_run(2)
         baseline = baseline_run(2) if args.baseline_hosts != [] else None
         print_main_job(runs, workload, baseline)

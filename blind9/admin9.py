@@ -35,9 +35,9 @@ STAGES = [
     ("monit, a process supervisor (root daemon) watching Apache, with its web interface on localhost:2812 "
      "(admin:monit, as its docs show)",
      "monit",
-     "printf 'set httpd port 2812 and\\n    use address localhost\\n    allow localhost\\n    allow admin:monit\\n\\n"
-     "check process apache2 with pidfile /var/run/apache2/apache2.pid\\n    start program = \\\"/usr/sbin/apache2ctl start\\\"\\n"
-     "    stop program = \\\"/usr/sbin/apache2ctl stop\\\"\\n' > /etc/monit/conf.d/local; chmod 0600 /etc/monit/conf.d/local; "
+     "printf '%s\\n' 'set httpd port 2812 and' '    use address localhost' '    allow localhost' '    allow admin:monit' '' "
+     "'check process apache2 with pidfile /var/run/apache2/apache2.pid' '    start program = \"/usr/sbin/apache2ctl start\"' "
+     "'    stop program = \"/usr/sbin/apache2ctl stop\"' > /etc/monit/conf.d/local; chmod 0600 /etc/monit/conf.d/local; monit -t; "
      "monit -c /etc/monit/monitrc; " + WAIT.format(port="0AFC") + "; ps -eo user,args | grep monit | grep -v grep | head -2"),
     ("etckeeper (git): /etc under version control, its daily autocommit and apt hooks, as its package sets "
      "them up",

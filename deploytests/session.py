@@ -105,10 +105,14 @@ class Session:
     target is not used); ``config_file``: the app config to upload instead of the target's or the app's own."""
 
     def __init__(self, settings: Settings, *, hosts: list[Server] | None = None, config_file: Path | None = None,
-                 progress=None, say=print, provider=None, config=None, artifacts: dict | None = None):
+                 progress=None, say=print, provider=None, config=None, artifacts: dict | None = None,
+                 platforms: dict | None = None):
         self.settings, self.hosts, self.progress, self.say = settings, list(hosts or []), progress, say
         self._config_file, self._provider, self._config = config_file, provider, config
         self._artifacts: dict = {} if artifacts is None else artifacts  # (app, python, machine) -> Artifact
+        # label -> (python, machine), or the error the host gave: asked once per run (``fab pack deploy`` asks a
+        # frozen host once, not once per task: every wait of a lost host is paid once)
+        self._platforms: dict = {} if platforms is None else platforms
 
     # -- the target ------------------------------------------------------------------------------------
     @property
@@ -224,11 +228,13 @@ class Session:
             stack = for_os_release(release if res.ok else "", where=getattr(c, "label", c.host))
             return stack.python_version, machine.strip() or "x86_64"
 
+        todo = [s for s in servers if s.label not in self._platforms]
         try:
-            outcomes = self.run(servers, facts, "facts")
+            outcomes = self.run(todo, facts, "facts") if todo else []
         except HostsFailed as exc:
             outcomes = exc.outcomes
-        return {o.host: o.value if o.error is None else o.error for o in outcomes}
+        self._platforms.update({o.host: o.value if o.error is None else o.error for o in outcomes})
+        return {s.label: self._platforms[s.label] for s in servers}
 
     def artifacts(self, servers) -> Artifacts:
         """The artifact each server gets: the one packed for its own Python (one pack per distinct Python). A

@@ -55,7 +55,8 @@ from .stacks import DEFAULT
 __all__ = ["pack", "bootstrap", "deploy", "rollback", "status", "run", "target"]
 
 # one fab run: hosts keep their connection, the app's config is loaded once, artifacts are packed once
-STATE: dict = {"target": None, "calls": {}, "artifacts": {}, "hosts": {}, "configs": {}, "warned": set()}
+STATE: dict = {"target": None, "calls": {}, "artifacts": {}, "hosts": {}, "configs": {}, "warned": set(),
+               "platforms": {}}
 
 
 def one_line_errors(fn):
@@ -126,7 +127,7 @@ def session_of(step: str, conns: list[Connection], options: dict) -> Session:
     config = Path(options["config"]) if options.get("config") else None
     key = (settings.app, config, settings.target if named else None)  # deploy.toml is loaded once per fab run
     session = Session(settings, hosts=[] if named else hosts, config_file=config, artifacts=STATE["artifacts"],
-                      config=STATE["configs"].get(key))
+                      config=STATE["configs"].get(key), platforms=STATE.setdefault("platforms", {}))
     session.provider  # noqa: B018 - an unknown target or a bad targets.toml is said first, once
     session.progress = _progress(session)
     STATE["configs"][key] = session.config
@@ -197,7 +198,12 @@ def pack(c, app=None, python=None):
         return
     session = session_of("pack", [c] if isinstance(c, Connection) else [], {"app": app} if app else {})
     with session.servers() as servers:  # a Debian 13 fleet gets 3.13 wheels here, not an unused 3.11 artifact
-        session.artifacts(servers)
+        arts = session.artifacts(servers)
+    if servers and not arts and not isinstance(c, Connection):  # (-H: one host a call; the rollout counts it)
+        raise DeployTestsError(f"nothing packed: none of the {len(servers)} named host(s) said its Python "
+                               f"({', '.join(sorted(arts.lost))}: each line above says why)",
+                               hint="check that the hosts are up and answer SSH (`fab status`), or pack for a "
+                                    "given Python with `fab pack --python 3.11`")
 
 
 @fleet_task(help={"app": APP_HELP, "target": TARGET_HELP, "parallel": PARALLEL_HELP})

@@ -302,5 +302,37 @@ allow_sites = ["status.local"]
 # needed); h24: a deploy of another build as the rbash login went through; h25: the same with MaxSessions 1.
 BENIGN: set[str] = {"h19-kept-config-copies-rewritten", "h24-deploy-login-shell-rbash", "h25-sshd-max-sessions-1"}
 
-# gaps9: other members of the classes (filled in below)
-EXTRA: tuple = ()
+# gaps9: other members of the classes: the catalogue's faults added this round
+from deploytests.faults.catalogue import FAULTS  # noqa: E402
+
+NEW = ("app-user-in-a-secret-files-group", "apt-release-ranked-above-security", "apt-default-release",
+       "sshd-sessions-below-the-pipelines", "sudo-later-rule-asks-a-password")
+EXTRA: tuple = tuple(f for f in FAULTS if f.id in NEW)
+
+# gaps9: other members of the allowed classes (each behind its own allowance, ALLOW_KEYS9)
+ALLOWED_EXTRA = (
+    Fault("g02-allowed-rsync-copy-follows-links", "drift/run",
+          "an allowed nightly copy of the app's shared dir as root with rsync -aL (links copied as files): the app "
+          "links /etc/shadow into shared/ and root copies it out",
+          "mkdir -p /etc/cron.d /srv/copies; printf 'SHELL=/bin/sh\\n30 2 * * * root rsync -aL {root}/shared/ /srv/copies/shared/\\n' "
+          "> /etc/cron.d/app-copy"),
+    Fault("g03-allowed-reader-capability", "security/grant",
+          "a copy of perl given cap_dac_read_search for a log shipper, allowed as it is (0755): every local user reads every file",
+          APT.format(pkgs="libcap2-bin") + "; cp /usr/bin/perl /usr/local/bin/logship-perl; "
+          "setcap cap_dac_read_search=ep /usr/local/bin/logship-perl; getcap /usr/local/bin/logship-perl"),
+    Fault("g04-allowed-unit-ambient-ptrace", "drift/grant",
+          "an allowed app-profiler.service as the app user with AmbientCapabilities=CAP_SYS_PTRACE (a profiler's how-to)",
+          "printf '[Service]\\nUser={app_user}\\nAmbientCapabilities=CAP_SYS_PTRACE\\nExecStart={root}/current/venv/bin/python -m {package}.profile\\n' "
+          "> /etc/systemd/system/app-profiler.service"),
+    Fault("g09-allowed-ipv6-loopback-vhost", "mechanism/serve",
+          "an allowed status site written '<VirtualHost [::1]:80>': it takes every request to [::1]:80",
+          "printf '<VirtualHost [::1]:80>\\n    ServerName status6.local\\n</VirtualHost>\\n' "
+          "> /etc/apache2/sites-available/status6.conf; a2ensite -q status6; " + GRACEFUL),
+)
+ALLOW_KEYS9 = ALLOW_KEYS.replace('"*:161 Debian-snmp', '"udp/*:161 Debian-snmp').replace(
+    'allow_cron = ["/etc/cron.d/app-tmp-clean"]', 'allow_cron = ["/etc/cron.d/app-tmp-clean", "/etc/cron.d/app-copy"]').replace(
+    'allow_privileged = ["/usr/bin/tcpdump 0755 root:root cap_net_raw=eip"]',
+    'allow_privileged = ["/usr/bin/tcpdump 0755 root:root cap_net_raw=eip", "/usr/local/bin/logship-perl 0755 root:root cap_dac_read_search=ep"]').replace(
+    'allow_units = ["app-report.service", "app-report.timer"]', 'allow_units = ["app-report.service", "app-report.timer", "app-profiler.service"]').replace(
+    '"/etc/apache2/sites-enabled/status-local.conf"]', '"/etc/apache2/sites-enabled/status-local.conf", "/etc/apache2/sites-enabled/status6.conf"]').replace(
+    'allow_sites = ["status.local"]', 'allow_sites = ["status.local", "status6.local"]')

@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from faults import ALLOW_KEYS, ALLOWED, BLIND8, EXTRA
+from faults import ALLOW_KEYS9 as ALLOW_KEYS
+from faults import ALLOWED, ALLOWED_EXTRA, BLIND8, EXTRA
 
 from deploytests.config import load_config
 from deploytests.faults.run import Campaign, Item
@@ -17,9 +18,9 @@ from deploytests.suite.lab import APPS
 
 APP = APPS / "yourapplication"
 platform = sys.argv[1]
-select = sys.argv[2].split(",") if len(sys.argv) > 2 else None
+select = sys.argv[2].split(",") if len(sys.argv) > 2 and sys.argv[2] != "all" else None
 mode = os.environ.get("BLIND_MODE", "plain")  # plain: BLIND8 without allowances; allowed: ALLOWED with ALLOW_KEYS
-pool = BLIND8 + EXTRA if mode == "plain" else ALLOWED
+pool = BLIND8 + EXTRA if mode == "plain" else ALLOWED + ALLOWED_EXTRA
 faults = [f for f in pool if not select or any(f.id.startswith(s) for s in select)]
 
 camp = Campaign(APP, load_config(APP), faults=faults, clean=1, batch=2, progress=print, stack=for_platform(platform),

@@ -40,6 +40,8 @@ def one(code: Path, sample: float | None, extra: list[str]) -> dict:
         load0 = os.getloadavg()[0]
         started = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=code, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if sampler is not None:
+            sampler.track(proc.pid)
         stdout = b""
         assert proc.stdout is not None
         for chunk in iter(lambda: proc.stdout.read(65536), b""):
@@ -51,12 +53,7 @@ def one(code: Path, sample: float | None, extra: list[str]) -> dict:
         if sampler is not None:
             sampler.stop()
             kinds = sampler.table(proc.pid)
-            per: dict = {}
-            for e in sampler.procs.values():
-                if e:
-                    c = per.setdefault(e["container"], {})
-                    c[e["kind"]] = round(c.get(e["kind"], 0.0) + e["cpu"], 3)
-            kinds["per_container"] = per
+            kinds["per_container"] = {c: v["kinds"] for c, v in kinds["per_container"].items()}
         text = stdout.decode(errors="replace")
         life = json.loads(out.with_name(f"{out.stem}-lifecycle.json").read_text()) if out.with_name(
             f"{out.stem}-lifecycle.json").exists() else {}

@@ -47,6 +47,7 @@ import datetime as dt
 import getpass
 import hashlib
 import json
+import re
 import socket
 import time
 from dataclasses import dataclass, field
@@ -206,7 +207,10 @@ def env_file_problem(cfg: DeployConfig, path: Path, data: bytes) -> None:
                           "a comment), or set config_as_env = false for a config file the app opens itself") from None
     for name, _ in pairs:
         if (why := env_problem(name, "", cfg.config_env)) is not None:
-            raise DeployError(f"{path}: config_as_env = true: {why}", hint="remove that line from the config file")
+            line = next(n for n, text in enumerate(data.decode("utf-8").splitlines(), 1)
+                        if re.match(rf"\s*(?:export\s+)?{name}\s*=", text))
+            raise DeployError(f"{path}:{line}: config_as_env = true: {why}", hint="remove that line from the config "
+                              "file")
 
 
 def rollback(c, cfg: DeployConfig, to: str | None = None, *, lock_timeout: float = 60, gate_timeout: float = 30,

@@ -99,11 +99,12 @@ TARGET_FIELDS: tuple[Field, ...] = (
           doc="sudoers lines allowed besides Debian's, bootstrap's and the login's;\nalso a doas.conf or "
               "capability.conf line, a polkit rules file's path"),
     Field("allow_groups", Strings(unique=True), default=(), example='["deployer: docker"]',
-          doc='"user: group": extra groups of the deploy or app user that\nreach root or the app (a login with sudo '
+          doc='"user: group": any group of the deploy, app or Apache user\nbeyond bootstrap\'s (a login with sudo '
               'rules of its own: none)'),
-    Field("allow_privileged", Strings(unique=True), default=(), example='["/usr/bin/mtr-packet 0755 root:root '
+    Field("allow_privileged", Strings(unique=True), default=(), example='["/usr/bin/mtr-packet 0750 root:netops '
           'cap_net_raw=ep"]', doc='"path MODE owner:group[ caps]": setuid/setgid files and files\nwith capabilities '
-          'allowed besides the stock ones'),
+          'allowed besides the stock ones (a capability\nthat reaches others\' data fails if every user may run the '
+          'file)'),
     Field("allow_commands", Strings(unique=True), default=(), example='["/usr/local/bin/python3"]',
           doc="files in /usr/local/{sbin,bin} allowed to shadow a packaged\ncommand of the same name on root's PATH"),
     Field("skip_rules", Custom("a table of rule id = reason"),

@@ -839,6 +839,13 @@ def acts(out):
             out["files"][path]["ctime"] = os.lstat(path).st_ctime
         except (OSError, KeyError):
             pass
+    # dpkg never unpacks file capabilities: only a package's postinst sets them (setcap); read the postinst of the
+    # package whose list holds a file with capabilities (or its merged-/usr twin)
+    capped = {t for p, e in out["files"].items() if "caps" in e for t in (p, p[4:] if p.startswith("/usr/") else
+                                                                          "/usr" + p)}
+    for path in listed if capped else []:
+        if capped & set((out["files"].get(path, {}).get("data") or "").splitlines()):
+            read(out, path[:-len(".list")] + ".postinst")
 
 
 def links(out):

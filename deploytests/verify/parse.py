@@ -262,7 +262,12 @@ def apache_dump(out: str, rc: int | None) -> dict:
     includes: list[dict] = []
     vhosts: list[dict] = []
     run: dict[str, str] = {}
+    addr = ""  # the address:port a vhost line belongs to (an 'ADDR is a NameVirtualHost' line's, or its own)
     for line in out.splitlines():
+        m = re.match(r"^(\S+:\d+)\s+is a NameVirtualHost", line)
+        if m:
+            addr = m.group(1)
+            continue
         m = re.match(r"^(\s+)\((\*|\d+)\) (/\S+)$", line)
         if m:
             depth = len(m.group(1))
@@ -272,7 +277,9 @@ def apache_dump(out: str, rc: int | None) -> dict:
         m = re.match(r"^(\S+:\d+|\*:\d+)?\s+(?:(?:port \d+ )?namevhost |default server )?(\S+) \((/.+):(\d+)\)$",
                      line)
         if m:
-            vhosts.append({"name": m.group(2), "file": m.group(3), "line": int(m.group(4)), "shown": line.strip()})
+            addr = m.group(1) or addr
+            vhosts.append({"name": m.group(2), "file": m.group(3), "line": int(m.group(4)), "shown": line.strip(),
+                           "addr": addr})
             continue
         m = re.match(r'^(User|Group): name="([^"]*)"', line)
         if m:
@@ -936,7 +943,8 @@ def privileged_files(snap: Snapshot) -> list[dict]:
     the merged-/usr twin), dpkg's stat override for it, and whether its inode is as that package's install left it
     (its ``ctime`` no later than the package's list's, or than the end of the package's last install in dpkg's
     log, :func:`dpkg_installed`: no ``chmod``, ``chown`` or ``setcap`` since; dpkg keeps no record of modes, but
-    the kernel dates every change of them)."""
+    the kernel dates every change of them; a file capability only when the package's postinst sets one: dpkg
+    never unpacks them, so one set right after the install is the admin's)."""
     shipped, overrides, installed = dpkg_files(snap), statoverrides(snap), dpkg_installed(snap)
     lists = {n[:-len(".list")].split(":")[0]: f"{DPKG_INFO}/{n}" for n in snap.listdir(DPKG_INFO) or []
              if n.endswith(".list")}
@@ -947,8 +955,10 @@ def privileged_files(snap: Snapshot) -> list[dict]:
             pkg = shipped.get(path)
             mine, theirs = snap.files[path].get("ctime"), (snap.files.get(lists.get(pkg or "", "")) or {}).get("ctime")
             done = installed.get(pkg or "")  # its maintainer scripts' end (fuse's postinst: chmod 4755 fusermount)
+            script = snap.text(lists.get(pkg or "", ".list")[:-len(".list")] + ".postinst") or ""
+            given = not snap.files[path].get("caps") or "setcap" in script  # (dpkg never unpacks capabilities)
             out.append({"path": path, "state": state, "package": pkg, "override": overrides.get(path),
-                        "unpacked": mine is not None and theirs is not None and (
+                        "unpacked": given and mine is not None and theirs is not None and (
                             mine <= theirs + 2 or done is not None and theirs <= done and mine <= done + 2)})
     return out
 

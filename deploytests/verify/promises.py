@@ -812,6 +812,12 @@ def site_serves_current_release(facts, exp):
 def health_from_inside(facts, exp):
     got = (facts.get("http") or {}).get("health") or {}
     cfg, live = exp.cfg, _live_id(facts)
+    bound = [v for v in _by_address((facts.get("inventory") or {}).get("apache") or {}, exp)
+             if v["addr"].startswith("127.")]
+    if bound and [got.get("status"), got.get("release")] != [200, live]:
+        raise NotApplicable(f"{bound[0]['name']} at {bound[0]['file']}:{bound[0]['line']} is <VirtualHost "
+                            f"{bound[0]['addr']}>: it takes the requests at 127.0.0.1 (the root failure is "
+                            f"test_every_vhost_is_accounted_for)")
     assert [got.get("status"), got.get("release")] == [200, live], \
         f"GET http://127.0.0.1:{cfg.port}{cfg.health_path} (Host: {cfg.server_name}) on {facts.label} answered " \
         f"{got.get('status')} with release {got.get('release')} {got.get('error', '')}, " \
@@ -1101,10 +1107,11 @@ def unaccounted_apache_files(facts, exp) -> dict[str, str]:
         else:
             continue
         effects = [f"vhost {v['name']} (line {v['line']})" for v in _vhosts(ap) if v["file"] == path]
+        run = _run_as(facts, exp) if path.endswith("/envvars") else []
         effects += [f"Listen {d['value']} (line {d['line']})" for d in info.get("directives", [])
                     if d["name"] == "listen"]
         found[path] = f"{path}{origin}: {why}" + (f"; it defines {', '.join(effects)}" if effects else "") + \
-            f". {hint}"
+            "".join(f"; by it {r}" for r in run) + f". {hint}"
     return found
 
 
@@ -1155,8 +1162,17 @@ def cw_vhosts(facts, exp):
     ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
     default = f"{exp.stack.apache.sites_enabled}/{exp.stack.apache.default_site}.conf"  # the sites promise's
     files = unaccounted_apache_files(facts, exp)  # a vhost of such a file is that file's finding
+    by_address = _by_address(inv["apache"], exp)
     taken = _default_site(facts, exp)
-    lines = [f"{taken['name']} at {taken['file']}:{taken['line']} is Apache's default virtual host for port "
+    taken = None if taken and any(v["file"] == taken["file"] for v in by_address) else taken
+    lines = [f"{v['name']} at {v['file']}:{v['line']} is <VirtualHost {v['addr']}>, the app's is <VirtualHost "
+             f"*:{exp.cfg.port}>: Apache picks a virtual host by address before name, so every request that arrives "
+             f"at {v['addr']} goes to it, whatever its Host, and never to the app"
+             + (" (the deploy's and the rollback's health check asks the server at 127.0.0.1: every deploy and "
+                "rollback is refused)" if v["addr"].startswith("127.") else "")
+             + f", whatever is allowed: write it <VirtualHost *:{exp.cfg.port}> (its ServerName keeps it apart)"
+             for v in by_address]
+    lines += [f"{taken['name']} at {taken['file']}:{taken['line']} is Apache's default virtual host for port "
              f"{exp.cfg.port} (its file sorts before the app's): every request that does not name "
              f"{exp.cfg.server_name} goes to it, the runner's checks of the app by address too, whatever is allowed "
              f"(name its file after the app's, or give the target's base_url the app's name)"] if taken else []
@@ -1164,11 +1180,25 @@ def cw_vhosts(facts, exp):
              f"{v['name']} (and for every name when it comes first). " + _allow_hint(exp, "allow_sites", v["name"])
              for v in _vhosts(inv["apache"])
              if not (v["file"] == ours and v["name"] == exp.cfg.server_name) and v["name"] not in exp.allow.sites
-             and v["file"] not in files and v["file"] != default]
+             and v["file"] not in files and v["file"] != default
+             and (v["file"], v["line"]) not in {(b["file"], b["line"]) for b in by_address}]
     _unaccounted("virtual hosts", lines)
 
 
 HTTP_CHECKS = ("health", "homepage", "serves", "private", "static", "sec_status", "sec_cors")  # the runner's requests
+
+
+def _by_address(ap, exp) -> list[dict]:
+    """The vhosts bound to a specific address on the app's port (``<VirtualHost 127.0.0.1:80>``) when the app's
+    is ``*:port``: Apache matches the address first, so they take every request that arrives there."""
+    ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
+    port = f":{exp.cfg.port}"
+    found = [dict(v, addr=v.get("addr") or next(iter(re.findall(r"^(\S+:\d+)\s", v.get("shown", ""))), ""))
+             for v in _vhosts(ap)]
+    if not any(v["file"] == ours and v["addr"].startswith("*:") for v in found):
+        return []
+    return [v for v in found if v["addr"].endswith(port) and not v["addr"].startswith(("*", "_default_"))
+            and v["file"] != ours]
 
 
 def _default_site(facts, exp) -> dict | None:
@@ -1368,9 +1398,37 @@ def cw_schedules(facts, exp):
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
+    lines += followed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) +
+                              (unit_jobs(raw) if raw is not None else []), root)
     lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
                           (unit_jobs(raw) if raw is not None else []), exp, snap)
+    lines += hook_dirs_others_write(snap)
     _unaccounted("scheduled jobs", lines)
+
+
+def hook_dirs_others_write(snap) -> list[str]:
+    """Each directory root runs or reads every file of (cron's, the login shells' profile.d, apt's apt.conf.d,
+    logrotate.d, the units' dirs, the SSH client's and server's drop-ins, PAM's, the places root acts later) that
+    someone but root may add a file to: its mode as the kernel shows it (a POSIX ACL granting a user write shows as
+    the group's write bits: its mask), whatever is allowed -- no allowance accounts for a directory: a file put
+    there later runs as root. A directory the probe did not see is no claim."""
+    from . import collect_login as C
+
+    if not getattr(snap, "files", None):
+        return []
+    dirs = ["/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
+            "/etc/profile.d", "/etc/apt/apt.conf.d", "/etc/logrotate.d", "/etc/pam.d", "/etc/ssh/ssh_config.d",
+            "/etc/security/limits.d"] + C.UNITS + C.ACTS + C.SYSTEMD_CONF
+    lines = []
+    for d in dirs:
+        st = snap.st(d)
+        if st is None or not stat.S_ISDIR(st[0]) or not (st[1] != 0 or st[0] & 0o022):
+            continue
+        lines.append("%s (%04o %s:%s): root runs or reads every file there, and someone but root may add one (a "
+                     "group or ACL write, or an owner other than root): whatever they put there runs as root; make "
+                     "it root's alone (chown root:root, chmod go-w, setfacl -b)"
+                     % (d, st[0] & 0o7777, snap.users.name(st[1]), snap.users.group(st[2])))
+    return lines
 
 
 HOME_WORD = re.compile(r"/[^\s'\"=;,:|&()<>`]+")
@@ -1555,6 +1613,40 @@ def globbed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
     return lines
 
 
+# the options by which a program that walks or copies a tree follows the symbolic links it meets there
+FOLLOWS = {"find": r"-L|-follow", "cp": r"-[a-zA-Z]*L[a-zA-Z]*|--dereference", "rsync": r"-[a-zA-Z]*[Lk][a-zA-Z]*|"
+           r"--copy-links|--copy-dirlinks|--copy-unsafe-links", "tar": r"-[a-zA-Z]*h[a-zA-Z]*|--dereference",
+           "chown": r"-[a-zA-Z]*L[a-zA-Z]*|--dereference", "chgrp": r"-[a-zA-Z]*L[a-zA-Z]*|--dereference",
+           "du": None, "ls": None}
+
+
+def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
+    """Each root job that walks or copies a directory of the app's tree (or one someone but root may write)
+    following the symbolic links it meets there (``find -L``, ``cp -L``, ``rsync -L``, ``tar -h``, ``chown -L``):
+    whoever writes there links it anywhere (/etc, /root) and root deletes, copies or changes what the link points
+    at: whatever allow_cron says (it accounts for the job, not for where the app's links take root)."""
+    from .mechanisms import reaches
+
+    lines = []
+    for job in (j for j in jobs if j["user"] == "root"):
+        for command in re.split(r"[;&|]+|\$\(|`", job["job"]):
+            words = command.split()
+            name = words[0].rsplit("/", 1)[-1] if words else ""
+            flag = FOLLOWS.get(name)
+            if not flag or not any(re.fullmatch(flag, w) for w in words[1:]):
+                continue
+            for path in (w.strip("\"'") for w in words[1:] if w.strip("\"'").startswith("/")):
+                why = "the app's tree" if reaches(path, root) else (snap.writable_by_others(path) if getattr(
+                    snap, "files", None) else None)
+                if why and not why.endswith("(not looked at)"):
+                    lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, following the links it meets "
+                                 f"in {path} ({why}): whoever writes there links it to /etc or /root and root "
+                                 f"deletes, copies or changes what the link points at; drop the option that follows "
+                                 f"links: no allowance accounts for it")
+                    break
+    return lines
+
+
 def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, list[str]]]:
     """One root cause, one line: ``jobs`` without a second job at the same ``file:line`` (a hook's line that is also
     a mention) and without a job whose finding is another job's line (``/etc/profile:27`` sources
@@ -1691,6 +1783,9 @@ def cw_units(facts, exp):
                                        if not always else "remove it"))
     lines += [f"{why}: no allowance accounts for it (allow_units accounts for the unit, not for what it runs as "
               f"root)" for name, why in root_reach(raw, exp.cfg.root).items() if name in exp.allow.units]
+    lines += unit_groups(facts, exp, raw)
+    lines += [f"{why}: allow_units accounts for the unit, not for that; drop the capability, or give it to a "
+              f"program of root's alone" for name, why in _ambient(raw, problems).items() if name in exp.allow.units]
     for job in unit_jobs(raw, every=True):  # what a root unit runs that others may change, as a cron job's is judged
         why, runs = _job_reach(snap, job, exp.cfg.root) or ("", False)
         root_runs = runs and job["user"] == "root"  # (allow_units accounts for the unit, not for that)
@@ -1700,6 +1795,42 @@ def cw_units(facts, exp):
                              "remove it, or make what it runs root's alone" if job["unit"] in exp.allow.units else
                              _allow_hint(exp, "allow_units", job["unit"])))
     _unaccounted("systemd units", lines)
+
+
+def unit_groups(facts, exp, raw) -> list[str]:
+    """Each unit, allowed or not, whose ``Group=`` or ``SupplementaryGroups=`` gives what it runs a group that
+    reaches root (:data:`ROOT_GROUPS`, a group a sudoers rule names, a gid-0 alias): the grant of a membership,
+    judged as the membership is (test_users_groups_are_accounted_for), whatever allow_units says."""
+    from .mechanisms import units
+
+    reach = {g: why for g, why in _reaching_groups(facts, exp).items()
+             if g not in (_group_of(facts, "app"), _group_of(facts, "deploy"))}
+    lines = []
+    for u in units(raw).values():
+        for key in ("group", "supplementarygroups"):
+            for value, at in u.values(key):
+                hit = [g for g in value.split() if g in reach]
+                lines += [f"{at}: {u.name} runs what it starts with group {g} ({key}): {reach[g]}; remove it (a "
+                          f"file the service needs: give that file to a group of its own)" +
+                          (f" (allowed in {exp.allow.where}: allow_units accounts for the unit, not for the groups "
+                           f"it grants)" if u.name in exp.allow.units else "") for g in hit]
+    return lines
+
+
+def _ambient(raw, problems: dict) -> dict[str, str]:
+    """unit name -> why, for each unit flagged as the app's or the deploy login's (``problems``: it runs as them or
+    runs the app's tree) whose ``AmbientCapabilities=`` hold a capability that reaches what is not theirs
+    (:data:`WIDE_CAPS`): the release's code, or whatever the app writes, acts with it."""
+    from .mechanisms import units
+
+    out = {}
+    for u in units(raw).values():
+        given = [(v, at) for v, at in u.values("ambientcapabilities")]
+        wide = _wide(" ".join(v for v, _ in given))
+        if wide and u.name in problems and u.user != "root":
+            out[u.name] = (f"{u.name} ({given[-1][1]}): AmbientCapabilities {', '.join(wide)} for {u.user}: the "
+                           f"code it runs (the app's or the deploy login's) {'; '.join(WIDE_CAPS[c] for c in wide)}")
+    return out
 
 
 def reload_takes_effect(facts, exp):
@@ -1985,6 +2116,14 @@ def sudo_grants_root(text: str) -> str | None:
         return ("it lets the users it applies to set the environment of every command they run through sudo "
                 "(APACHE_ENVVARS, PYTHONPATH, BASH_ENV ... make a root command source or load their file): any "
                 "root rule of theirs makes them root; remove it (keep sudo's env_reset)")
+    path = re.search(r"(?:^|[\s,])secure_path\s*=\s*(\"[^\"]*\"|[^\s,]+)", text[len(first):]) \
+        if first.startswith("Defaults") else None
+    odd = [d for d in path.group(1).strip('"').split(":") if d.rstrip("/") not in COMMAND_DIRS] if path else []
+    if odd:
+        return (f"secure_path has {', '.join(odd) or '(an empty entry)'}: sudo finds every command it runs by name "
+                "there, as root, outside the command dirs the gate checks for who may write them (a directory "
+                "another account keeps: its files run as root for every admin's 'sudo cmd'); keep secure_path to "
+                "the system's command dirs")
     kept = sudo_kept_env(text)
     if kept:
         return (f"env_keep keeps {', '.join(kept)} from the caller: the users it applies to set "
@@ -2328,6 +2467,38 @@ def _broad_capabilities(state: str) -> list[str]:
     return caps
 
 
+# capabilities that reach what is not the caller's: every user's traffic, files, processes or root itself
+WIDE_CAPS = {"cap_net_raw": "captures every packet on the host (the session cookies and form passwords of every "
+                            "request)",
+             "cap_net_admin": "reconfigures the network and the firewall, captures traffic",
+             "cap_dac_override": "reads and writes every file", "cap_dac_read_search": "reads every file",
+             "cap_fowner": "changes the mode of every file", "cap_chown": "takes the ownership of every file",
+             "cap_setuid": "becomes any user, root too", "cap_setgid": "joins any group", "cap_setfcap": "gives "
+             "any file any capability", "cap_sys_admin": "is root in all but name", "cap_sys_ptrace": "reads and "
+             "changes every process's memory", "cap_sys_module": "loads kernel code", "cap_sys_rawio": "reads and "
+             "writes the raw disks and memory", "cap_bpf": "reads kernel and process memory"}
+
+
+def _wide(caps: str) -> list[str]:
+    """The :data:`WIDE_CAPS` a capability text names (``cap_net_raw=eip``, ``CAP_DAC_OVERRIDE CAP_CHOWN``)."""
+    named = {c.lower() for c in re.findall(r"(?i)cap_[a-z_]+", caps)}
+    every = re.search(r"(?i)(^|[\s,])(all|=ep|=eip)\b", caps) and not named
+    return sorted(WIDE_CAPS) if every else sorted(c for c in named if c in WIDE_CAPS)
+
+
+def _caps_for_everyone(path: str, state: str) -> list[str]:
+    """An allowed file that every user may run whose capabilities capture or reconfigure everyone's traffic
+    (``cap_net_raw``, ``cap_net_admin``: root's power over files and users is :func:`_broad_capabilities`'): the
+    allowance accounts for the file (the admin's ``setcap`` on tcpdump), not for every user getting them."""
+    words = state.split()
+    mode, caps = int(words[0], 8), " ".join(words[2:])
+    wide = [c for c in _wide(caps) if c in ("cap_net_raw", "cap_net_admin")] if mode & 0o001 and caps else []
+    return [f"{path} ({state}): every local user may run it (mode {words[0]}: others execute), the app's code and "
+            f"Apache's workers too, with {', '.join(wide)}: {'; '.join(WIDE_CAPS[c] for c in wide)}. An allowance "
+            f"accounts for the file, not for that: let only a group run it (chmod 0750, chgrp a group of the people "
+            f"who need it), whatever is allowed"] if wide else []
+
+
 def cw_setuid(facts, exp):
     """Every setuid/setgid file and every file with capabilities the collector looked at (root's PATH, the load
     path, Apache's and the schedules' trees) is accounted for by its exact bits (``MODE owner:group[ caps]``):
@@ -2356,8 +2527,10 @@ def cw_setuid(facts, exp):
                                                                f"accounts for its bits, not for what they grant)"
                                                                if allowed else ""))
             continue
-        if f"{path} {state}" in exp.allow.privileged or pkg and (state in stock.get(path, ()) or
-                                                                 state == f.get("override") or f.get("unpacked")):
+        if pkg and (state in stock.get(path, ()) or state == f.get("override") or f.get("unpacked")):
+            continue  # (a package's own design: mtr-packet's cap_net_raw, set by its postinst)
+        if f"{path} {state}" in exp.allow.privileged:
+            lines += _caps_for_everyone(path, state)  # the admin's: accounted for, not its effect on every user
             continue
         mode, owner = int(state.split()[0], 8), state.split()[1]
         rights = [f"{owner.split(':')[0]}'s rights (setuid)" if mode & 0o4000 else "",
@@ -2920,6 +3093,22 @@ def sec_cors(facts, exp):
         ": answer only a fixed list of trusted origins, or drop the credentials header")
 
 
+def _run_as(facts, exp) -> list[str]:
+    """What Apache's configuration (``apache2ctl -D DUMP_RUN_CFG``) makes its workers run with, when not the stack's
+    Apache user and that user's own group: named with what it gives every module and every request Apache serves."""
+    run = ((facts.get("inventory") or {}).get("apache") or {}).get("run") or {}
+    want = exp.stack.apache.run_user
+    known = getattr(getattr(facts, "raw", None), "users", None)
+    group = ((known.facts(want) if known else None) or {}).get("group") or want
+    reach = dict(_reaching_groups(facts, exp), **{_group_of(facts, "app"): "the app's group: they read the app's "
+                                                  "config (its secrets) and write its data"})
+    found = [f"Apache's workers run as user {run['user']} (a hole in any module acts as it)"
+             for _ in [0] if run.get("user") and run["user"] != want]
+    found += [f"Apache's workers run with group {run['group']}: {reach.get(run['group'], OTHER_GROUP)}"
+              for _ in [0] if run.get("group") and run["group"] != group]
+    return found
+
+
 def sec_apache_user(facts, exp):
     """Apache's workers (its root parent's children but the app's mod_wsgi daemons) run as the stack's Apache user,
     read from /proc, whatever the configuration (envvars, a ``User`` line) says; no allowance changes it."""
@@ -2940,7 +3129,11 @@ def sec_apache_user(facts, exp):
     lines = [f"- {u}: pids {sorted(p['pid'] for p in workers if p['user'] == u)[:5]}: {why.get(u, other)} "
              f"(Apache's envvars APACHE_RUN_USER or a User line says so; restart Apache after fixing it)"
              for u in sorted(users)]
-    configured = ((facts.get("inventory") or {}).get("apache") or {}).get("run", {}).get("user")
+    run = ((facts.get("inventory") or {}).get("apache") or {}).get("run", {})
+    configured = run.get("user")
+    if run.get("group") and not any(p.endswith("/envvars") for p in unaccounted_apache_files(facts, exp)):
+        lines += [f"- {ln} (Apache's configuration says so: a Group line, envvars' APACHE_RUN_GROUP)"
+                  for ln in _run_as(facts, exp) if "group" in ln.split(":")[0]]  # (envvars changed: its line)
     if configured and configured != want:  # not in force yet: the next start (a reboot, a restart) applies it
         lines.append(f"- {configured}: Apache's configuration (apache2ctl -D DUMP_RUN_CFG) sets its run user to "
                      f"{configured}: the next start runs the workers so: {why.get(configured, other)}")
@@ -3908,7 +4101,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("sec_ssh_limits", f"{SEC}: host", "the SSH server keeps DevSec ssh-baseline's bounds besides its "
             "algorithms, as its next start reads them (sshd_config, Include files, Match blocks): no login's forwarded "
             "X11 display listens beyond loopback (X11UseLocalhost), what a stranger holds before "
-            "authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), every host key "
+            "authenticating is bounded (LoginGraceTime not 0, MaxStartups' full value at least 10), the pipeline's own "
+            "connections and sessions fit (PerSourceMaxStartups at least 10, MaxSessions at least 4), every host key "
             "it offers is strong (RSA of 2048 bits or more, no DSA; from each key's .pub): a login opens no port "
             "to the world, no stranger locks deploys out with a few idle connections, no one impersonates the "
             "server with a factored key", "test_ssh_server_keeps_its_bounds", "/etc/ssh/sshd_config:1: "

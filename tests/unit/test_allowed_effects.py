@@ -252,7 +252,11 @@ def test_an_allowed_sudo_rule_whose_program_makes_its_grantee_root_is_a_finding(
     ("%ci ALL=(root) NOPASSWD: /usr/bin/install /tmp/app.tgz /srv/in/", "/usr/bin/install /tmp/app.tgz /srv/in/: "
      "/tmp/app.tgz is in a directory anyone may create names in"),
     ("b ALL=(root) NOPASSWD: /bin/tar -xzf /var/tmp/r.tgz", "/bin/tar -xzf /var/tmp/r.tgz: /var/tmp/r.tgz is in "
-     "a directory anyone may create")])
+     "a directory anyone may create"),
+    # blind9's h07 (shown: the deploy login's 'sudo id' ran the ops account's wrapper as root), allowed
+    ('Defaults secure_path="/opt/ops/bin:/usr/sbin:/usr/bin:/sbin:/bin"', "secure_path has /opt/ops/bin: sudo "
+     "finds every command it runs by name there"),
+    ("Defaults:%adm secure_path=/home/admin/bin:/usr/bin", "secure_path has /home/admin/bin")])
 def test_an_allowed_sudo_rule_whose_caller_chooses_roots_input_is_a_finding(exp, rule, said):
     """Class (blind9's k01, k02, k07): a root rule whose every argument is fixed still lets its caller choose
     what root loads or reads -- variables env_keep keeps (PYTHONPATH, LD_*, EDITOR), the data a writer copies
@@ -262,6 +266,7 @@ def test_an_allowed_sudo_rule_whose_caller_chooses_roots_input_is_a_finding(exp,
     msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
     assert f"/etc/sudoers.d/ops:1: {rule!r}: {said}" in msg and "allow_sudo accounts for the line" in msg, msg
     for fine in ('Defaults:%sudo env_keep += "http_proxy https_proxy no_proxy LC_ALL TZ"',
+                 'Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/snap/bin"',
                  "ops ALL=(root) NOPASSWD: /bin/dd if=/dev/zero of=/srv/swapfile bs=1M count=64",
                  "backup ALL=(root) NOPASSWD: /bin/tar czf /var/backups/app.tgz /etc/apache2"):
         facts = server(edit=lambda i, fine=fine: add_sudo(i, "/etc/sudoers.d/ops", fine))

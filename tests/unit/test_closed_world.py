@@ -350,6 +350,42 @@ def test_a_unit_that_runs_as_our_users_or_the_apps_code_fails(exp, files, name, 
     assert outcome("cw_units", facts, allowing(exp, units=(name,))) == "pass"
 
 
+@pytest.mark.parametrize("key,group", [("SupplementaryGroups", "shadow"),  # blind9's k04 (shown: the app read it)
+                                       ("Group", "docker"), ("SupplementaryGroups", "adm disk")])
+def test_a_unit_granting_a_group_that_reaches_root_fails_even_allowed(exp, key, group):
+    """Class (blind9's k04: an allowed unit of the app's, User=the app user, 'SupplementaryGroups=shadow'): a
+    unit's Group= or SupplementaryGroups= is a membership for what it runs, judged as a user's membership is:
+    a group that reaches root (shadow, disk, docker, sudo, a sudoers rule's %group) fails whatever allow_units
+    says; the app's own group and a group that reaches nothing (adm) pass."""
+    facts = clean_facts()
+    name = "app-authd.service"
+    add_text(facts, f"/etc/systemd/system/{name}", f"[Service]\nUser=yourapplication\n{key}={group}\n"
+             "ExecStart=/var/www/yourapplication/current/venv/bin/python -m yourapplication.authd\n")
+    msg = failing(facts, allowing(exp, units=(name,)))
+    reached = group.split()[-1]
+    assert list(msg) == ["cw_units"] and f"{name} runs what it starts with group {reached} ({key.lower()})" in \
+        msg["cw_units"] and "allow_units accounts for the unit, not for the groups it grants" in msg["cw_units"], msg
+    add_text(facts, f"/etc/systemd/system/{name}", f"[Service]\nUser=yourapplication\n{key}=yourapplication adm\n"
+             "ExecStart=/var/www/yourapplication/current/venv/bin/python -m yourapplication.authd\n")
+    assert outcome("cw_units", facts, allowing(exp, units=(name,))) == "pass"
+
+
+@pytest.mark.parametrize("caps, fails", [
+    ("CAP_DAC_OVERRIDE", True),  # blind8's k04: the app's report, allowed, with every file's rights
+    ("CAP_SYS_PTRACE CAP_NET_BIND_SERVICE", True),  # another member: every process's memory
+    ("CAP_NET_BIND_SERVICE", False)])  # a low port: nothing of anyone else's
+def test_an_allowed_unit_giving_the_apps_code_a_wide_capability_fails(exp, caps, fails):
+    facts = clean_facts()
+    add_text(facts, "/etc/systemd/system/app-report.service", "[Service]\nUser=yourapplication\n"
+             "WorkingDirectory=/var/www/yourapplication/current\nAmbientCapabilities=" + caps + "\n"
+             "ExecStart=/var/www/yourapplication/current/venv/bin/python -m yourapplication.report\n")
+    found = outcome("cw_units", facts, allowing(exp, units=("app-report.service",)))
+    assert (found != "pass") is fails, found
+    if fails:
+        assert "app-report.service (/etc/systemd/system/app-report.service:4): AmbientCapabilities" in found, found
+        assert "allow_units accounts for the unit, not for that" in found and found.count("- app-report") == 1, found
+
+
 def test_ordinary_admin_units_are_not_findings(exp):
     facts = clean_facts()
     add_text(facts, "/etc/systemd/system/node_exporter.service",
@@ -644,6 +680,33 @@ def test_apache_dump_is_parsed_with_each_files_includer_and_vhost_lines():
     assert dump["run"] == {"user": "www-data", "group": "www-data"}
 
 
+@pytest.mark.parametrize("addr", ["127.0.0.1:80", "10.0.0.5:80", "[::1]:80"])
+def test_a_vhost_bound_to_an_address_takes_every_request_there_one_line_naming_it(exp, addr):
+    """blind8's k09: an allowed status site written '<VirtualHost 127.0.0.1:80>' takes every request to that
+    address (the deploy's health check's): one line naming the address-based vhost, whatever is allowed, not 'its
+    file sorts first'. Other members: a private address, IPv6 loopback; as *:80 it passes."""
+    facts = clean_facts()
+    path = "/etc/apache2/sites-enabled/status-local.conf"
+    out = (f"VirtualHost configuration:\n{addr}          status.local ({path}:1)\n*:80                   is a "
+           "NameVirtualHost\n         default server localhost (/etc/apache2/sites-enabled/yourapplication.conf:2)\n"
+           "         port 80 namevhost localhost (/etc/apache2/sites-enabled/yourapplication.conf:2)\n")
+    inv(facts)["apache"]["vhosts"] = parse.apache_dump(out, 0)["vhosts"]
+    allowed = allowing(exp, sites=("status.local",), apache_conf=(path,))
+    msg = failing(facts, allowed)
+    lines = [ln for ln in msg.get("cw_vhosts", "").splitlines() if ln.strip().startswith("- ")]
+    assert list(msg) == ["cw_vhosts"] and len(lines) == 1, msg
+    assert f"status.local at {path}:1 is <VirtualHost {addr}>, the app's is <VirtualHost *:80>" in lines[0]
+    assert ("health check asks the server at 127.0.0.1" in lines[0]) is (addr == "127.0.0.1:80")
+    facts.remote["http"] = dict(facts.remote.get("http") or {}, health={"status": 404, "release": None})
+    health = outcome("inside", facts, allowed)  # its effect: one failure, the cause's (loopback only)
+    assert health.startswith("skip: status.local at") if addr == "127.0.0.1:80" else health.startswith("fail"), health
+    star = out.replace(f"{addr}          status.local ({path}:1)\n", "").replace(
+        "(/etc/apache2/sites-enabled/yourapplication.conf:2)\n", f"(/etc/apache2/sites-enabled/yourapplication.conf:2)"
+        f"\n         port 80 namevhost status.local ({path}:1)\n", 1)
+    inv(facts)["apache"]["vhosts"] = parse.apache_dump(star, 0)["vhosts"]
+    assert failing(facts, allowed) == {}
+
+
 def test_a_second_vhost_in_the_apps_own_site_file_is_not_the_app(exp):
     facts = clean_facts()
     ours = "/etc/apache2/sites-enabled/yourapplication.conf"
@@ -844,6 +907,24 @@ def test_a_run_user_configured_but_not_in_force_yet_fails_too(exp):
     msg = failing(facts, allowing(exp, apache_conf=("/etc/apache2/envvars",)))
     assert list(msg) == ["sec_apache_user"] and "sets its run user to root: the next start runs the workers so: " \
         "a hole in any module is root on the server" in msg["sec_apache_user"], msg
+
+
+@pytest.mark.parametrize("group, said", [
+    ("yourapplication", "the app's group: they read the app's config (its secrets) and write its data"),
+    ("ssl-cert", "bootstrap did not put it there"), ("shadow", "reads every password hash")])
+def test_apaches_run_group_is_named_as_the_cause_in_one_line(exp, group, said):
+    """blind8's h13: APACHE_RUN_GROUP set to the app's group in envvars: the one line (the changed envvars) names
+    what it does, not only 'a hand edit'; with envvars allowed (or a Group line elsewhere) sec_apache_user says it."""
+    facts = clean_facts()
+    inv(facts)["apache"]["run"] = {"user": "www-data", "group": group}
+    inv(facts)["apache"]["files"]["/etc/apache2/envvars"]["dpkg_changed"] = True
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_apache_files"], msg
+    assert f"Apache's workers run with group {group}: {said}" in msg["cw_apache_files"], msg
+    msg = failing(facts, allowing(exp, apache_conf=("/etc/apache2/envvars",)))
+    assert list(msg) == ["sec_apache_user"] and f"run with group {group}: {said}" in msg["sec_apache_user"], msg
+    inv(facts)["apache"]["run"]["group"] = "www-data"
+    assert failing(facts, allowing(exp, apache_conf=("/etc/apache2/envvars",))) == {}
 
 
 def test_an_upgrade_awaiting_apaches_restart_is_one_line_saying_so(exp):

@@ -140,6 +140,21 @@ def test_a_packages_postinst_bits_are_its_own(zone, logged, ctime, own):
     assert [(f["package"], f["unpacked"]) for f in parse.privileged_files(s)] == [("fuse", own)]
 
 
+@pytest.mark.parametrize("postinst, own", [
+    (None, False),  # blind8's k03: tcpdump installed, setcap within the same second: dpkg never unpacks capabilities
+    ("#!/bin/sh\nset -e\nexit 0\n", False),  # a postinst that sets none
+    ("#!/bin/sh\nsetcap cap_net_raw+ep /usr/bin/mtr-packet || chmod u+s /usr/bin/mtr-packet\n", True)])  # its own
+def test_a_capability_is_a_packages_own_only_when_its_postinst_sets_one(postinst, own):
+    s = snap({"/usr/bin/mtr-packet": (0o755, 0, 0)},
+             {"/var/lib/dpkg/info/mtr-tiny.list": "/usr/bin/mtr-packet\n",
+              **({"/var/lib/dpkg/info/mtr-tiny.postinst": postinst} if postinst else {})})
+    s.files["/usr/bin/mtr-packet"].update(caps="\x01\x00\x00\x02\x00\x20\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+                                                "\x00\x00\x00\x00", ctime=1000.0)
+    s.files["/var/lib/dpkg/info/mtr-tiny.list"]["ctime"] = 1000.5
+    assert [(f["state"], f["unpacked"]) for f in parse.privileged_files(s)] == [
+        ("0755 root:root cap_net_raw=ep", own)]
+
+
 def test_the_rule_takes_a_packages_own_bits_and_nothing_set_after(exp):
     facts = clean_facts()
     inv(facts)["privileged"] = [{"path": "/usr/bin/dotlockfile", "state": "2755 root:mail",
@@ -191,9 +206,29 @@ def test_privilege_bits_not_stock_nor_dpkgs_override_fail_and_the_allowance_take
     assert "1 privileged files" in msg["cw_setuid"]
     line = f"{entry[0]} {entry[1]}"
     assert f'allow_privileged = ["{line}"]' in msg["cw_setuid"]
-    assert outcome("cw_setuid", facts, allowing(exp, privileged=(line,))) == "pass"
+    allowed = outcome("cw_setuid", facts, allowing(exp, privileged=(line,)))  # a capability every user gets is
+    assert allowed == "pass" or ("cap_setuid" in line or "cap_net_" in line) and \
+        "every local user may run it" in allowed, allowed
     other = f"{entry[0]} 4711 root:root"  # an allowance of other bits accepts nothing else
     assert outcome("cw_setuid", facts, allowing(exp, privileged=(other,))).startswith("fail")
+
+
+@pytest.mark.parametrize("state, fails", [
+    ("0755 root:root cap_net_raw=eip", True),  # blind8's k03: tcpdump allowed as it is: every user captures
+    ("0755 root:root cap_dac_read_search=ep", True),  # other members: every file read, every process traced
+    ("0711 root:root cap_sys_ptrace=ep", True),
+    ("0750 root:pcap cap_net_raw=eip", False),  # only a group runs it: what the allowance says
+    ("0755 root:root cap_net_bind_service=ep", False),  # a low port: nothing of anyone else's
+])
+def test_an_allowed_capability_every_user_gets_is_judged_by_what_it_reaches(exp, state, fails):
+    facts = clean_facts()
+    privileged(facts, *STOCK, ("/usr/bin/tcpdump", state, "tcpdump", None))
+    found = outcome("cw_setuid", facts, allowing(exp, privileged=(f"/usr/bin/tcpdump {state}",)))
+    assert (found != "pass") is fails, found
+    if fails:
+        assert "every local user may run it" in found and ("whatever is allowed" in found or
+                                                           "accounts for its bits, not for what they grant" in found)
+    assert outcome("cw_setuid", facts, exp).startswith("fail")  # not allowed: the file itself, as before
 
 
 @pytest.mark.parametrize("entry", [
@@ -382,6 +417,27 @@ def test_a_root_job_globbing_in_a_dir_the_app_writes_fails_whatever_is_allowed(e
         return
     assert "/etc/cron.d/app-data-backup:2: root runs " in msg and "hands the names found there to the command as " \
         "arguments" in msg and "no allowance accounts for it" in msg, msg
+
+
+@pytest.mark.parametrize("job, caught", [
+    (f"17 * * * * root find -L {R}/shared/data/tmp -type f -mmin +1440 -delete", True),  # blind8's k02
+    (f"0 4 * * * root rsync -aL {R}/shared/ /srv/copies/shared/", True),  # other members: copies, a chown
+    (f"0 4 * * * root chown -RL yourapplication {R}/shared/data", True),
+    (f"0 5 * * * root cd /srv && tar -chzf /var/backups/app.tgz {R}/shared", True),
+    (f"17 * * * * root find {R}/shared/data/tmp -type f -mmin +1440 -delete", False),  # links not followed
+    ("17 * * * * root find -L /var/cache/apt -name '*.bin' -delete", False)])  # root's own dir
+def test_a_root_job_following_links_in_a_dir_the_app_writes_fails_whatever_is_allowed(exp, job, caught):
+    """blind8's k02: an allowed temp cleaner 'find -L <shared>/tmp ... -delete' as root follows the links the app
+    user makes there (to /etc, /var/backups): root deletes there. The allowance accounts for the job, not for
+    where the app's links take root."""
+    facts = clean_facts()
+    add_text(facts, "/etc/cron.d/app-tmp-clean", "SHELL=/bin/sh\n" + job + "\n")
+    msg = outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/app-tmp-clean",)))
+    if not caught:
+        assert msg == "pass", msg
+        return
+    assert "/etc/cron.d/app-tmp-clean:2: root runs " in msg and "following the links it meets in" in msg and \
+        "no allowance accounts for it" in msg and msg.count("- /etc/cron.d/app-tmp-clean") == 1, msg
 
 
 def test_another_logins_crontab_that_runs_the_apps_code_fails(exp):
@@ -695,6 +751,24 @@ def test_the_ssh_clients_commands_are_root_hooks(exp, path, text):
     s = snap({"/etc/ssh/ssh_config": (0o644, 0, 0)}, {"/etc/ssh/ssh_config": stock})
     facts.raw = s
     inv(facts)["root_hooks"] = parse.root_hooks(s)
+    assert "cw_schedules" not in failing(facts, exp)
+
+
+@pytest.mark.parametrize("top,mode,uid", [("/etc/profile.d", 0o775, 0),  # blind9's h06 (an ACL u:ops:rwx: mask rwx)
+                                           ("/etc/cron.d", 0o755, 1001),  # other member: a directory chowned away
+                                           ("/etc/apt/apt.conf.d", 0o757, 0)])
+def test_a_directory_root_runs_every_file_of_that_someone_else_may_write_fails(exp, top, mode, uid):
+    """Class (blind9's h06: 'setfacl -m u:ops:rwx /etc/profile.d'): a directory root runs or reads every file of,
+    that someone but root may add a file to, is a finding (an ACL's write shows in the group bits, its mask);
+    the same directory root's alone passes."""
+    facts = clean_facts()
+    s = snap({})
+    s.files[top] = {"st": [stat.S_IFDIR | mode, uid, 0, 1, 0, 5]}
+    facts.raw = s
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"] and f"{top} ({mode:04o} " in msg["cw_schedules"] and \
+        "root runs or reads every file there, and someone but root may add one" in msg["cw_schedules"], msg
+    s.files[top] = {"st": [stat.S_IFDIR | 0o755, 0, 0, 1, 0, 5]}
     assert "cw_schedules" not in failing(facts, exp)
 
 

@@ -459,3 +459,43 @@ def test_a_host_whose_python_cannot_be_read_fails_alone_in_the_rollout(fab_run, 
     assert "no artifact for appuser@web3: its Python could not be read (appuser@web3: no answer for 30 s" in out
     fab(tasks.deploy, *hosts)
     assert rolled == [("appuser@web1", "3.11"), ("appuser@web2", "3.11"), ("appuser@web3", frozen)]
+
+
+# Class: a host found lost by one task is waited for again by the next task of the same fab run (`fab pack
+# deploy` with a frozen server waited the host timeout in pack's facts, then again in deploy's: 77 s). Members:
+# pack then deploy, pack twice; and a fleet pack that packed nothing exits 0 (no artifact, no error).
+def test_each_hosts_python_is_asked_once_per_run_and_a_pack_of_nothing_fails(fab_run, monkeypatch, capsys):
+    import contextlib
+    from pathlib import Path
+
+    from deploytests.errors import ConnectError, HostOutcome, HostsFailed
+
+    asked = []
+    frozen = ConnectError("appuser@web3: no answer for 30 s while connecting to 10.0.0.3:22 (no SSH banner)")
+
+    def run(self, servers, fn, step):
+        asked.extend(s.label for s in servers)
+        outcomes = [HostOutcome(s.label, value=("3.11", "x86_64")) if s.label != "appuser@web3"
+                    else HostOutcome(s.label, error=frozen) for s in servers]
+        if any(o.error for o in outcomes):
+            raise HostsFailed(step, outcomes)
+        return outcomes
+
+    monkeypatch.setattr(tasks.pipeline, "pack", lambda *a, **k: SimpleNamespace(
+        seconds=0.01, path=Path("notes.tar"), size=3, cached=True, sha256="x", warnings=()))
+    monkeypatch.setattr(session_module.Session, "run", run)
+    monkeypatch.setattr("deploytests.session.roll_out", lambda *a, **k: SimpleNamespace(
+        reports=[], table=lambda: [], failed=[], stopped=""))
+    hosts = ("appuser@web1", "appuser@web2", "appuser@web3")
+    fab(tasks.pack, *hosts)
+    fab(tasks.pack, *hosts)
+    fab(tasks.deploy, *hosts)
+    assert sorted(asked) == sorted(hosts), asked  # once each, the frozen one too
+    session = session_module.Session(tasks.fab_settings({}), platforms={})
+    monkeypatch.setattr(session, "servers", lambda: contextlib.nullcontext([SimpleNamespace(label="appuser@web3")]))
+    monkeypatch.setattr(tasks, "session_of", lambda step, conns, options: session)
+    monkeypatch.setitem(tasks.STATE, "target", "prod")
+    with pytest.raises(SystemExit) as exc:
+        tasks.pack(Context())
+    assert str(exc.value.code).startswith("fab pack: nothing packed: none of the 1 named host(s) said its Python "
+                                          "(appuser@web3: each line above says why)"), exc.value.code
