@@ -885,8 +885,11 @@ def outputs(out, tree):
     out["outputs"] = {}
     skip = ("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")
     for word in [w for w in dict.fromkeys(words) if not (w.rstrip("/") + "/").startswith(skip) and w != "/"][:256]:
-        top, stem = os.path.dirname(word), os.path.basename(word)
-        top, stem = (word.rstrip("/"), "") if os.path.isdir(word) else (top, stem)
+        st, parts = note(out, word.rstrip("/")), word.rstrip("/").split("/")
+        top, stem = (word.rstrip("/"), "") if st and stat.S_ISDIR(st[0]) else (os.path.dirname(word), parts[-1])
+        if any("link" in e and e["st"][1] for e in (out["files"].get("/".join(parts[:i])) or {} for i in
+                                                     range(2, len(parts) + (not stem)))):
+            continue  # (a link on the way that someone but root made: they chose what would be listed)
         try:
             names = sorted(n for n in os.listdir(top) if n.startswith(stem))[:64]
         except OSError:
