@@ -336,6 +336,10 @@ def test_a_packaged_command_dirs_link_reaching_a_file_someone_else_owns_is_a_fin
     assert f"/usr/bin/{name} -> {end}: {owner} 0755 996:996 may be changed by someone but root: root" in msg, msg
     facts.raw.files[owner] = {"st": [s.S_IFDIR | 0o755, 0, 0, 0, 0, 0]}
     assert "cw_load_path" not in failing(facts, exp)
+    # a packaged link to a command whose stock owner is not root (at's 6755 daemon:daemon): the command dirs' rule
+    put(facts, "/usr/bin/atq", s.S_IFLNK | 0o777, link="at")
+    put(facts, "/usr/bin/at", s.S_IFREG | 0o6755, uid=1)
+    assert "cw_load_path" not in failing(facts, exp)
 
 
 LOG = 'LogFormat "%h %l %u %t \\"%r\\" %>s %O {item}" {nick}\nCustomLog ${{APACHE_LOG_DIR}}/{log} {nick}\n'
