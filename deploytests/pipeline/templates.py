@@ -79,7 +79,9 @@ else:
 '''
 
 
-# deploy.toml's config_as_env (only then in the file: every other app's application.wsgi stays as it was)
+# deploy.toml's config_as_env, as the *live release* was deployed with it (its RELEASE.json): in every app's file,
+# whatever deploy.toml says today, so a rollback to a release deployed with it gets its environment after a deploy
+# that turned it off (the script is the same for every release; what differs per release is in RELEASE.json)
 ENV_BLOCK = '''\
         if (_meta.get("settings") or {{}}).get("config_as_env") is True:  # deploy.toml's config_as_env: the
             # config file's NAME=value lines are the app's environment too (the runner checked their names)
@@ -101,4 +103,4 @@ def wsgi(cfg: DeployConfig) -> str:
     return WSGI.format(app=cfg.app, root=cfg.root, config_env=cfg.config_env, config_path=cfg.remote_config_path,
                        runtime=RUNTIME, reserved=RESERVED_ENV, env_block=ENV_BLOCK.format(
                            env_lines=ENV_LINES, config_path=cfg.remote_config_path, reserved=RESERVED_ENV,
-                           config_env=cfg.config_env) if cfg.config_as_env else "")
+                           config_env=cfg.config_env))

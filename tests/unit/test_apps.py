@@ -310,6 +310,16 @@ def test_an_env_file_config_is_the_apps_environment_in_the_daemon(tmp_path):
     out = subprocess.run([sys.executable, "-c", text + "\nimport shop, json; print(json.dumps(shop.SEEN))"],
                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
     assert "FLASK_SECRET_KEY" not in json.loads(out.stdout.strip().splitlines()[-1])
+    # class: a kept release depends on what a later deploy rewrites (application.wsgi from today's deploy.toml): a
+    # deploy that turned config_as_env off, then a rollback to a release deployed with it, started it without its
+    # environment. The script is now the same whatever deploy.toml says; the release's RELEASE.json decides
+    settings["config_as_env"] = True
+    (release / "RELEASE.json").write_text(json.dumps({"entry_point": "shop:app", "settings": settings}))
+    later = templates.wsgi(cfg_with(tmp_path, '')).replace(repr(cfg.root), repr(str(root)), 1).replace(
+        repr(cfg.remote_config_path), repr(str(config)))
+    out = subprocess.run([sys.executable, "-c", later + "\nimport shop, json; print(json.dumps(shop.SEEN))"],
+                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert json.loads(out.stdout.strip().splitlines()[-1])["FLASK_SECRET_KEY"] == "s3cr3t value", out
 
 
 @pytest.mark.parametrize("text, problem", [
