@@ -2419,8 +2419,9 @@ def _command_links(snap, exp) -> list[str]:
     ones (an alternative: /usr/bin/pager -> /etc/alternatives/pager -> ...) -- that reaches a file someone but root
     may change, or whose directories they may: judged as resolved, whatever allow_commands says (an allowance
     accounts for the name taking a packaged command's place, never for what it runs). A packaged dir's link whose
-    end the probe did not see is no claim (an older probe follows /usr/local's only), nor one that ends in a command
-    dir (``/usr/bin/atq -> at``, at's stock ``6755 daemon:daemon``: the command dirs' own rule judges that file)."""
+    end the probe did not see is no claim (an older probe follows /usr/local's only)."""
+    from .rootacts import stock
+
     if not getattr(snap, "files", None):
         return []
     lines = []
@@ -2429,12 +2430,11 @@ def _command_links(snap, exp) -> list[str]:
             path = f"{top}/{name}"
             if "link" not in (snap.files.get(path) or {}):
                 continue
-            real = snap.realpath(path)
-            if "/local/" not in top and posixpath.dirname(real) in COMMAND_DIRS:
-                continue  # a packaged dir's link to a command: that file is the command dirs' rule's (stock bits)
-            loose = snap.writable_by_others(path)
+            loose, real = snap.writable_by_others(path), snap.realpath(path)
             if loose and "/local/" not in top and loose.endswith("(not looked at)"):
                 continue
+            if loose and loose.startswith(real + " ") and stock(snap, real):  # a package's unchanged file: its
+                continue  # owner is the package's choice, the stock baseline (at's /usr/bin/atq -> at, 6755 daemon)
             if loose:
                 allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \
                           f"it runs)" if path in exp.allow.commands else ""
