@@ -705,6 +705,11 @@ FRONT = {"cacheenable": "a cache answers in the app's place (the deploy's health
          "proxypass": "requests are proxied elsewhere before the app sees them",
          "proxypassmatch": "requests are proxied elsewhere before the app sees them",
          "rewriterule": "requests are rewritten before the app sees them (or proxied, or redirected)"}
+# switches that make Apache fetch for whoever asks, on any URL: anyone who reaches the site reaches, through the
+# server, what only it may (its loopback services, the private network, a cloud's metadata address)
+OPEN_PROXY = {"proxyrequests": "Apache is a forward proxy for whoever reaches the site: through it anyone reaches "
+                               "what only this server may (its loopback services, the private network, the cloud's "
+                               "metadata address)"}
 TAKES = ("alias", "aliasmatch", "scriptalias", "scriptaliasmatch", "redirect", "redirectmatch", "redirectpermanent",
          "redirecttemp", "sethandler")
 
@@ -719,7 +724,9 @@ def in_front_problems(directives: list[Directive], cfg, judged) -> list[str]:
         if not judged(d.file) or not applies_to_app(d, directives, cfg):
             continue
         words = _words(d.args)
-        if d.name in FRONT and words and not (d.name.startswith("proxypass") and words[1:2] == ["!"]) and \
+        if d.name in OPEN_PROXY and words and words[0].lower() == "on":
+            out.append(f"{d.where}: {d.name} {d.args[:40]}: in force for the app's site: {OPEN_PROXY[d.name]}")
+        elif d.name in FRONT and words and not (d.name.startswith("proxypass") and words[1:2] == ["!"]) and \
                 (d.name != "rewriterule" or d.context):
             out.append(f"{d.where}: {d.name} {d.args[:120]}: in force for the app's site: {FRONT[d.name]}")
         elif d.name in TAKES and (words or d.name == "sethandler"):

@@ -1620,11 +1620,15 @@ FOLLOWS = {"find": r"-L|-follow", "cp": r"-[a-zA-Z]*L[a-zA-Z]*|--dereference", "
            "du": None, "ls": None}
 
 
+REDIRECT = re.compile(r"(?<![<&\d])\d?>>?\|?\s*[\"']?(/(?!dev/)[^\s\"';|&()<>]+)")  # '> /path', '2>>/path'
+
+
 def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
     """Each root job that walks or copies a directory of the app's tree (or one someone but root may write)
     following the symbolic links it meets there (``find -L``, ``cp -L``, ``rsync -L``, ``tar -h``, ``chown -L``):
     whoever writes there links it anywhere (/etc, /root) and root deletes, copies or changes what the link points
-    at: whatever allow_cron says (it accounts for the job, not for where the app's links take root)."""
+    at; and each whose shell writes (``>``, ``>>``) a file in such a directory, through whatever link is there:
+    whatever allow_cron says (it accounts for the job, not for where the app's links take root)."""
     from .mechanisms import reaches
 
     lines = []
@@ -1632,6 +1636,15 @@ def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
         for command in re.split(r"[;&|]+|\$\(|`", job["job"]):
             words = command.split()
             name = words[0].rsplit("/", 1)[-1] if words else ""
+            for path in REDIRECT.findall(command):  # the shell's '>' opens the name as it finds it: a link too
+                why = "the app's tree" if reaches(path, root) else (snap.writable_by_others(posixpath.dirname(path))
+                                                                    if getattr(snap, "files", None) else None)
+                if why and not why.endswith("(not looked at)"):
+                    lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, whose shell writes {path} "
+                                 f"({why}) through whatever is there: whoever writes in that directory makes it a "
+                                 f"link to /etc/passwd or /root/.ssh/authorized_keys and root truncates and rewrites "
+                                 f"that file; write the output where root alone may: no allowance accounts for it")
+                    break
             flag = FOLLOWS.get(name)
             if not flag or not any(re.fullmatch(flag, w) for w in words[1:]):
                 continue

@@ -335,6 +335,10 @@ def test_a_handler_with_a_user_required_or_of_nobody_the_gate_watches_passes(exp
     ("<Directory /var/www>\n RewriteEngine On\n RewriteRule ^ - [E=x:1]\n</Directory>\n", "rewriterule ^ - [E=x:1]"),
     (SITE.format(name="other.example.com", line="CacheEnable disk /"), None),  # another site's
     ("ProxyPass /api !\n", None),
+    # blind9's h01 (shown: the runner read a loopback-only service through port 80), and inside a vhost of the app
+    ("ProxyRequests On\nProxyVia On\n", "proxyrequests On: in force for the app's site: Apache is a forward proxy"),
+    (SITE.format(name="localhost", line="ProxyRequests on"), "proxyrequests on: in force for the app's site"),
+    ("ProxyRequests Off\n", None),
     ("Alias /docs /usr/share/doc\n", None),  # beside the app's URLs the deploy relies on
     ("<Location /server-status>\n SetHandler server-status\n Require local\n</Location>\n", None),
 ])

@@ -424,6 +424,10 @@ def test_a_root_job_globbing_in_a_dir_the_app_writes_fails_whatever_is_allowed(e
     (f"0 4 * * * root rsync -aL {R}/shared/ /srv/copies/shared/", True),  # other members: copies, a chown
     (f"0 4 * * * root chown -RL yourapplication {R}/shared/data", True),
     (f"0 5 * * * root cd /srv && tar -chzf /var/backups/app.tgz {R}/shared", True),
+    # blind9's k05 (shown: root rewrote /etc/issue.net through the app's link), and another member
+    (f"30 2 * * * root du -sh {R}/shared/data/* > {R}/shared/data/reports/usage.txt 2>&1", True),
+    (f"0 1 * * * root /usr/local/sbin/export-db >>{R}/shared/data/export.sql", True),
+    ("0 1 * * * root /usr/local/sbin/report > /var/log/report.log 2>/dev/null", False),  # root's own dir
     (f"17 * * * * root find {R}/shared/data/tmp -type f -mmin +1440 -delete", False),  # links not followed
     ("17 * * * * root find -L /var/cache/apt -name '*.bin' -delete", False)])  # root's own dir
 def test_a_root_job_following_links_in_a_dir_the_app_writes_fails_whatever_is_allowed(exp, job, caught):
@@ -436,7 +440,8 @@ def test_a_root_job_following_links_in_a_dir_the_app_writes_fails_whatever_is_al
     if not caught:
         assert msg == "pass", msg
         return
-    assert "/etc/cron.d/app-tmp-clean:2: root runs " in msg and "following the links it meets in" in msg and \
+    assert "/etc/cron.d/app-tmp-clean:2: root runs " in msg and ("following the links it meets in" in msg or
+                                                                "whose shell writes" in msg) and \
         "no allowance accounts for it" in msg and msg.count("- /etc/cron.d/app-tmp-clean") == 1, msg
 
 
