@@ -22,12 +22,14 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   of ``/etc/sudoers``, every entry of ``/etc/sudoers.d`` (root's regular files, not writable by group or others:
   their bytes), every crontab and ``at`` job (their owners' files: bytes only, never parsed here; at most 256
   each, 64 KiB each) and the error log (its ``lstat``; in diagnostics, its tail);
-- ``dirs``: ``{directory: [names]}`` of those three directories;
+- ``dirs``: ``{directory: [names]}`` of those directories and of root's Python user site (its entries read as
+  sudoers' are: root's ``.pth`` files);
 - ``proc``: ``{pid: {uid, stat, status, cmdline, exe, cwd, sockets, open}}`` for every process (``sockets`` None:
   its fds were not readable; ``open``: the files it holds open, at most 64), plus ``environ`` and ``maps`` for the
   app user's processes and the stack's Apache binary's (the daemons and their parents);
 - ``mapped``: ``{path: [mode, uid, gid, size, mtime, ino] or None}``: the ``lstat`` of each file those ``maps``
-  name and of each directory above it (who may change what Apache and the daemons run);
+  name, and of each absolute path root's own crontab, ``at`` jobs and user site's ``.pth`` files name, and of
+  each directory above it (who may change what Apache, the daemons and root's own schedules run or load);
 - ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
   -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (one run: Apache prints each dump), one after the other, as root only, with a
   fixed environment, only when the login collector said 0 (else ``refused``);
@@ -53,9 +55,10 @@ NAME = r"[a-z_][a-z0-9_-]{0,31}"
 PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAME, "diagnose": r"true|false"}
 # the stack's fixed constants (every supported stack shares Debian's Apache layout; a unit test holds them equal)
 APACHECTL, APACHE_BIN, ERROR_LOG = "/usr/sbin/apache2ctl", "/usr/sbin/apache2", "/var/log/apache2/error.log"
-# ---- what only root may read: (directory, entries at most, any owner's files) -- sudoers, crontabs, at jobs
-ROOT_ONLY = [("/etc/sudoers.d", 5000, False), ("/var/spool/cron/crontabs", 256, True),
-             ("/var/spool/cron/atjobs", 256, True)]
+# ---- what only root may read: (directory, entries at most, any owner's files) -- sudoers, crontabs, at jobs, and
+# root's own Python user site (its .pth files: on the sys.path of every python3 root runs without -s or -I)
+ROOT_ONLY = [("/etc/sudoers.d", 5000, False), ("/var/spool/cron/crontabs", 256, True), ("/var/spool/cron/atjobs",
+             256, True)] + [("/root/.local/lib/python3.%d/site-packages" % v, 256, False) for v in (11, 13)]
 LIMIT, BIG, PIDS = 1 << 20, 64 << 20, 8192  # bytes of a file, bytes in all, processes
 # what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
 # (``cwd`` of every process: anyone's, where its relative paths go)
@@ -156,13 +159,13 @@ def processes(out, watch):
 
 def mapped(out):
     """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``) and of each
-    absolute path root's own crontab and ``at`` jobs name (root's files in the spools: only the login collector
-    lstats what other files name, and it cannot read these), at most 4096, and of each directory above it, from
-    ``/`` down, never past a link or a directory someone but root may change (what lies below is that one's
-    finding): root resolves no name another user made."""
+    absolute path root's own crontab, ``at`` jobs and user site's ``.pth`` files name (root's files: only the
+    login collector lstats what other files name, and it cannot read these), at most 4096, and of each directory
+    above it, from ``/`` down, never past a link or a directory someone but root may change (what lies below is
+    that one's finding): root resolves no name another user made."""
     found = {ln[ln.index("/"):] for e in out["proc"].values() for ln in (e.get("maps") or "").splitlines() if "/" in ln}
-    found |= {w for p, e in out["files"].items() if p.startswith("/var/spool/cron/") and e.get("st", [0, 1])[1] == 0
-              for w in re.findall(r"/[^\s'\"`=:;&|<>(){}$]+", e.get("data") or "")}
+    found |= {w for p, e in out["files"].items() if p.startswith(("/var/spool/cron/", "/root/.local/")) and
+              e.get("st", [0, 1])[1] == 0 for w in re.findall(r"/[^\s'\"`=:;&|<>(){}$]+", e.get("data") or "")}
     for path in bounded(out, "mapped files", sorted(found), 4096):
         for p in ["/"] + ["/".join(path.split("/")[:i]) for i in range(2, path.count("/") + 2)]:
             if p not in out["mapped"]:  # (gone, or "(deleted)": None, the upgrade rule's)

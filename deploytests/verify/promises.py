@@ -2390,12 +2390,17 @@ def cw_load_path(facts, exp):
 
 def _root_python_paths(snap, py: str) -> list[str]:
     """Each directory a ``.pth`` of the system Python's site dirs (``/usr/local/lib/python3.X/dist-packages``,
-    ``/usr/lib/python3/dist-packages``) puts on the sys.path of every python3 root runs (unattended-upgrades, apt's
-    hooks, an admin's script: before /usr/lib/python3/dist-packages, so its modules shadow apt's), when someone
-    but root may change it; and such a ``.pth`` the gate could not read as root's alone."""
+    ``/usr/lib/python3/dist-packages``) or of root's own user site (``/root/.local/lib/python3.X/site-packages``,
+    which only the root collector reads) puts on the sys.path of every python3 root runs (unattended-upgrades,
+    apt's hooks, an admin's script: before /usr/lib/python3/dist-packages, so its modules shadow apt's), when
+    someone but root may change it (the root collector's ``lstat`` of what root's user site names included:
+    ``rootacts.view``); and such a ``.pth`` the gate could not read as root's alone."""
+    from .rootacts import view
+
     lines: list[str] = []
-    for top in (f"/usr/local/lib/python{py}/dist-packages", "/usr/lib/python3/dist-packages") \
-            if getattr(snap, "files", None) else ():
+    raw, snap = snap, view(snap)
+    for top in (f"/usr/local/lib/python{py}/dist-packages", "/usr/lib/python3/dist-packages",
+                f"/root/.local/lib/python{py}/site-packages") if getattr(raw, "files", None) else ():
         for name in [n for n in snap.listdir(top) or [] if n.endswith(".pth")]:
             path = f"{top}/{name}"
             text = snap.text(path)

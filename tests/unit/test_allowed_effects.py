@@ -542,7 +542,10 @@ def test_a_module_no_package_ships_in_the_stdlib_dirs_shadows_the_releases(exp, 
 
 @pytest.mark.parametrize("top, line", [
     ("/usr/local/lib/python3.11/dist-packages", "/home/appuser/pylib"),  # blind7's e25: the deploy login's dir
-    ("/usr/lib/python3/dist-packages", "/opt/tools/lib")])  # another member: an account's dir in dpkg's site dir
+    ("/usr/lib/python3/dist-packages", "/opt/tools/lib"),  # another member: an account's dir in dpkg's site dir
+    # root's own user site (blind9's h16: a .pth there naming the deploy login's checkout ran its code as uid 0 in
+    # every root python3; /root is 0700: only the root collector reads it, and lstats what its .pth files name)
+    ("/root/.local/lib/python3.11/site-packages", "/home/appuser/checkout/src")])
 def test_a_pth_of_the_system_python_naming_a_dir_others_write_fails(exp, top, line):
     """Every python3 root runs (unattended-upgrades, apt's hooks, an admin's script) processes the system site
     dirs' .pth files: a directory line there comes before /usr/lib/python3/dist-packages, so a module planted in a
@@ -555,4 +558,24 @@ def test_a_pth_of_the_system_python_naming_a_dir_others_write_fails(exp, top, li
     msg = outcome("cw_load_path", facts, exp)
     assert f"- {top}/team-tools.pth:2: {line}: every python3 root runs" in msg and "runs code as root" in msg, msg
     put(facts, line, s.S_IFDIR | 0o755, uid=0)
+    assert outcome("cw_load_path", facts, exp) == "pass"
+
+
+def test_roots_user_site_pth_is_judged_by_the_root_collectors_lstat_of_what_it_names(exp):
+    """On a real server only the root collector sees /root (0700): it reads the user site's .pth files and lstats
+    the paths they name (``mapped``), walking from / and stopping at a directory someone but root may change. The
+    rule judges through that lstat (rootacts.view): the deploy login's home there is theirs."""
+    facts = server()
+    top = "/root/.local/lib/python3.11/site-packages"
+    put(facts, f"{top}/dev.pth", s.S_IFREG | 0o644)
+    facts.raw.files[f"{top}/dev.pth"]["data"] = "/home/appuser/checkout/src\n"
+    D = s.S_IFDIR | 0o755
+    facts.raw.raw["mapped"] = {"/": [D, 0, 0, 0, 0, 2], "/home": [D, 0, 0, 0, 0, 3],
+                               "/home/appuser": [D, 1000, 1000, 0, 0, 4]}
+    facts.raw.files.pop("/home/appuser", None)
+    msg = outcome("cw_load_path", facts, exp)
+    assert f"- {top}/dev.pth:1: /home/appuser/checkout/src: every python3 root runs" in msg, msg
+    assert "/home/appuser 0755" in msg, msg
+    facts.raw.raw["mapped"]["/home/appuser"] = [D, 0, 0, 0, 0, 4]
+    facts.raw.acts_view = None
     assert outcome("cw_load_path", facts, exp) == "pass"

@@ -380,7 +380,12 @@ def test_the_root_collector_lstats_what_roots_own_schedules_name_and_nothing_oth
     out = {"proc": {}, "errors": {}, "mapped": {}, "files": {
         "/var/spool/cron/crontabs/root": {"st": [F | 0o600, 0, 0, 0, 0, 0],
                                           "data": f"PYTHONPATH={tmp_path}/lib\n0 3 * * * {tmp_path}/tools/jobsh -q\n"},
-        "/var/spool/cron/atjobs/a0001": {"st": [F | 0o700, 1001, 1, 0, 0, 0], "data": f"{tmp_path}/theirs\n"}}}
+        "/var/spool/cron/atjobs/a0001": {"st": [F | 0o700, 1001, 1, 0, 0, 0], "data": f"{tmp_path}/theirs\n"},
+        # root's user site: a .pth's directory line (every root python3 puts it on sys.path)
+        "/root/.local/lib/python3.11/site-packages/dev.pth": {"st": [F | 0o644, 0, 0, 0, 0, 0],
+                                                             "data": f"{tmp_path}/checkout\n"}}}
     collect_root.mapped(out)
     assert out["mapped"][f"{tmp_path}/tools/jobsh"][1] == 0 and out["mapped"][f"{tmp_path}/lib"] is None, out
     assert out["mapped"][str(tmp_path)] and f"{tmp_path}/theirs" not in out["mapped"], out
+    assert f"{tmp_path}/checkout" in out["mapped"], out
+    assert ("/root/.local/lib/python3.11/site-packages", 256, False) in collect_root.ROOT_ONLY
