@@ -2038,9 +2038,22 @@ def sudo_commands(text: str) -> list[str]:
 def _sudo_reach(snap, text: str) -> str | None:
     """Why a sudoers line reaches further than its text says, or None: a command that is a directory (sudo runs
     every file in it) or a command file someone but root may change, or its directories (its grantee replaces
-    it). A directory the gate did not see counts as not root's; a file it did not see is no claim."""
+    it); or a fixed path argument of a root command that someone but root may change or create (the root
+    collector's ``lstat`` of what root's sudoers files name: ``rootacts.view``; their archive to extract, their
+    file to copy, a link to any file). A directory the gate did not see counts as not root's; a file it did not
+    see is no claim."""
+    from .rootacts import view
+
     if not getattr(snap, "files", None):
         return None
+    for cmd, args in sudo_root_specs(text):
+        for word in [w.split("=", 1)[-1] for w in args.split()]:
+            loose = view(snap).writable_by_others(word) if word.startswith("/") and not re.search(r"[*?\[]", word) \
+                else None
+            if loose and not loose.endswith("(not looked at)"):
+                return (f"{cmd} {args}: {word}: {loose} may be changed by someone but root: whoever that is chooses "
+                        "what root reads, writes or runs through this line (their archive, their file, a link to any "
+                        "file); keep the command's files where root alone may change them")
     for cmd in sudo_commands(text):
         if cmd.endswith("/") or re.search(r"[*?\[]", cmd):  # a directory, or a pattern: every file it matches
             loose = snap.writable_by_others(re.split(r"[*?\[]", cmd)[0].rsplit("/", 1)[0] or "/")

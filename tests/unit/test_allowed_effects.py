@@ -273,6 +273,34 @@ def test_an_allowed_sudo_rule_whose_caller_chooses_roots_input_is_a_finding(exp,
         assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(fine,))), fine
 
 
+@pytest.mark.parametrize("rule,arg,owner", [
+    # blind9's k09 (shown: the CI account's archive put a setuid-root python in the extract dir: ci became root)
+    ("%deploy-ci ALL=(root) NOPASSWD: /usr/bin/tar -xzf /srv/ci/app-release.tgz -C /var/www/incoming",
+     "/srv/ci/app-release.tgz", "/srv/ci"),
+    # another member: a fixed copy whose source is in another account's home (root copies what they put there)
+    ("ops ALL=(root) NOPASSWD: /usr/bin/install -m 0644 /home/ops/site.conf /etc/apache2/conf-available/site.conf",
+     "/home/ops/site.conf", "/home/ops")])
+def test_an_allowed_sudo_rules_fixed_argument_someone_else_may_change_is_a_finding(exp, rule, arg, owner):
+    """Class: a root command's fixed path argument that someone but root may change or create (its directory
+    theirs): the caller's account chooses what root reads, writes or runs through the line, whatever allow_sudo
+    says. The gate's login cannot read sudoers: the root collector lstats the absolute paths root's sudoers files
+    name (``mapped``), from / down, never past a directory someone else may change; an argument where root alone
+    may change it passes."""
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/ops", rule))
+    D = s.S_IFDIR | 0o755
+    parts = owner.split("/")
+    above = {"/".join(parts[:i]): [D, 0, 0, 0, 0, 3 + i] for i in range(2, len(parts))}
+    facts.raw.raw["mapped"] = {"/": [D, 0, 0, 0, 0, 2], **above, owner: [D, 1001, 1001, 0, 0, 9]}
+    for path in [p for p in list(facts.raw.files) if p == owner or p.startswith(owner + "/")]:
+        facts.raw.files.pop(path)
+    msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
+    assert f"{arg}: {owner} 0755 deployer:deployer may be changed by someone but root: whoever that is chooses " \
+           "what root reads, writes or runs through this line" in msg and "allow_sudo accounts for the line" in msg, msg
+    facts.raw.raw["mapped"][owner] = [D, 0, 0, 0, 0, 9]
+    facts.raw.acts_view = None
+    assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(rule,)))
+
+
 def status_answer(code: int, url: str = "http://127.0.0.1:8080/server-status", **headers):
     import requests
 

@@ -383,9 +383,12 @@ def test_the_root_collector_lstats_what_roots_own_schedules_name_and_nothing_oth
         "/var/spool/cron/atjobs/a0001": {"st": [F | 0o700, 1001, 1, 0, 0, 0], "data": f"{tmp_path}/theirs\n"},
         # root's user site: a .pth's directory line (every root python3 puts it on sys.path)
         "/root/.local/lib/python3.11/site-packages/dev.pth": {"st": [F | 0o644, 0, 0, 0, 0, 0],
-                                                             "data": f"{tmp_path}/checkout\n"}}}
+                                                             "data": f"{tmp_path}/checkout\n"},
+        # root's sudoers: a rule's fixed argument (the CI account's archive root extracts)
+        "/etc/sudoers.d/ci": {"st": [F | 0o440, 0, 0, 0, 0, 0],
+                              "data": f"ci ALL=(root) NOPASSWD: /usr/bin/tar -xzf {tmp_path}/ci/app.tgz\n"}}}
     collect_root.mapped(out)
     assert out["mapped"][f"{tmp_path}/tools/jobsh"][1] == 0 and out["mapped"][f"{tmp_path}/lib"] is None, out
     assert out["mapped"][str(tmp_path)] and f"{tmp_path}/theirs" not in out["mapped"], out
-    assert f"{tmp_path}/checkout" in out["mapped"], out
+    assert f"{tmp_path}/checkout" in out["mapped"] and out["mapped"][f"{tmp_path}/ci"] is None, out
     assert ("/root/.local/lib/python3.11/site-packages", 256, False) in collect_root.ROOT_ONLY
