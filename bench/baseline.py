@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -72,8 +73,10 @@ class Host:
 
 
 def build_wheelhouse(work: Path) -> Path:
-    wheels = work / "wheels"
-    subprocess.run(["python3", "-m", "pip", "wheel", "-q", "--wheel-dir", str(wheels), str(APP)], check=True,
+    """``pip wheel`` of a copy of the app (an in-tree build leaves ``build/`` in the source: not in this repo's)."""
+    wheels, src = work / "wheels", work / "src"
+    shutil.copytree(APP, src, dirs_exist_ok=True)
+    subprocess.run(["python3", "-m", "pip", "wheel", "-q", "--wheel-dir", str(wheels), str(src)], check=True,
                    stderr=subprocess.DEVNULL)
     return wheels
 
