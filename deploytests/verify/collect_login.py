@@ -51,7 +51,9 @@ import glob
 import json
 import os
 import re
+import socket
 import stat
+import struct
 import sys
 import zlib
 
@@ -686,7 +688,8 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit), ("host keys", host_keys), ("unix sockets", unix_sockets)]
+                  ("polkit", polkit), ("host keys", host_keys), ("unix diag", unix_diag),
+                  ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
@@ -882,8 +885,11 @@ def outputs(out, tree):
     out["outputs"] = {}
     skip = ("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")
     for word in [w for w in dict.fromkeys(words) if not (w.rstrip("/") + "/").startswith(skip) and w != "/"][:256]:
-        top, stem = os.path.dirname(word), os.path.basename(word)
-        top, stem = (word.rstrip("/"), "") if os.path.isdir(word) else (top, stem)
+        st, parts = note(out, word.rstrip("/")), word.rstrip("/").split("/")
+        top, stem = (word.rstrip("/"), "") if st and stat.S_ISDIR(st[0]) else (os.path.dirname(word), parts[-1])
+        if any("link" in e and e["st"][1] for e in (out["files"].get("/".join(parts[:i])) or {} for i in
+                                                     range(2, len(parts) + (not stem)))):
+            continue  # (a link on the way that someone but root made: they chose what would be listed)
         try:
             names = sorted(n for n in os.listdir(top) if n.startswith(stem))[:64]
         except OSError:
@@ -979,14 +985,45 @@ def polkit(out):
             dirs[:] = dirs if base.count("/") < 6 and len(out["dirs"]) < 64 else []
 
 
+def unix_diag(out):
+    """Every UNIX socket of the host's network namespace as the kernel's ``sock_diag`` netlink answer gives it
+    (any user may ask): ``{inode: [type, state, name]}``, the name length-delimited (``/proc/net/unix`` prints a
+    name's bytes raw: a newline in a name another user binds forges a row there), an abstract one ``@`` and its
+    NULs ``@`` as ``/proc`` shows them; None when the kernel gave no name."""
+    found, sock = {}, socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 4)  # NETLINK_SOCK_DIAG
+    with sock:  # SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST|NLM_F_DUMP; unix_diag_req: every state, UDIAG_SHOW_NAME
+        req = struct.pack("=BBHIIIII", socket.AF_UNIX, 0, 0, 0xFFFFFFFF, 0, 1, 0xFFFFFFFF, 0xFFFFFFFF)
+        sock.settimeout(5)  # (each answer within 5 s)
+        sock.sendto(struct.pack("=IHHII", 16 + len(req), 20, 0x301, 1, 0) + req, (0, 0))
+        while len(found) < 65536:
+            data, at = sock.recv(1 << 16), 0
+            while at + 16 <= len(data):
+                size, kind = struct.unpack_from("=IH", data, at)
+                if kind in (2, 3) or size < 32:  # NLMSG_ERROR, NLMSG_DONE (or no room for a socket's message)
+                    out["unix_diag"] = found
+                    return
+                _, utype, state, _, ino = struct.unpack_from("=BBBBI", data, at + 16)
+                name, a = None, at + 32
+                while a + 4 <= at + size:  # rtattrs: UNIX_DIAG_NAME (0)
+                    alen, atype = struct.unpack_from("=HH", data, a)
+                    raw = data[a + 4:a + alen].decode("latin-1") if atype == 0 and alen >= 4 else None
+                    name = ("@" + raw[1:] if raw[:1] == "\0" else raw[:-1]).replace("\0", "@") if raw else name
+                    a += max(4, (alen + 3) & ~3)
+                found[str(ino)] = [utype, state, name]
+                at += (size + 3) & ~3
+    raise OSError("more than 65536 UNIX sockets: the kernel's list not taken")
+
+
 def unix_sockets(out):
-    """Who may connect to each UNIX socket that takes connections or datagrams by path (``/proc/net/unix``, read
-    above: a listening one, or a datagram one bound to a path; at most 256): the ``lstat`` of the path and of
-    where its links lead (:func:`note`: each directory above too) and the access ACL's raw bytes
-    (``system.posix_acl_access``, which any reader may read) of each of them that has one. Abstract names have no
-    file: anyone on the host may connect."""
+    """Who may connect to each UNIX socket that takes connections or datagrams by path (the kernel's
+    :func:`unix_diag`, else ``/proc/net/unix``, read above: a listening one, or a datagram one bound to a path; at
+    most 256): the ``lstat`` of the path and of where its links lead (:func:`note`: each directory above too) and
+    the access ACL's raw bytes (``system.posix_acl_access``, which any reader may read) of each of them that has
+    one. Abstract names have no file: anyone on the host may connect."""
     rows = [r.split(None, 7) for r in (out["files"].get("/proc/net/unix", {}).get("data") or "").splitlines()[1:]]
     names = [r[7] for r in rows if len(r) == 8 and r[7][:1] == "/" and (int(r[3], 16) & 0x10000 or r[4] == "0002")]
+    if isinstance(out.get("unix_diag"), dict):
+        names = [n for t, st, n in out["unix_diag"].values() if (n or "")[:1] == "/" and (st == 10 or t == 2)]
     for path in list(dict.fromkeys(names))[:256]:
         note(out, path)
         note(out, os.path.realpath(path))

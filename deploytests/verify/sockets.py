@@ -49,21 +49,32 @@ def unix_listeners(snap, procs) -> list[dict]:
 
     owners, found, files = procs.sockets(), [], None
     hidden = sorted(p["pid"] for p in procs.table.values() if not p["fds_seen"] and p["state"] not in "ZX")
-    for row in (snap.text("/proc/net/unix") or "").splitlines()[1:]:
-        f = row.split(None, 7)
-        if len(f) < 8 or not f[6].isdigit() or not re.fullmatch(r"[0-9A-Fa-f]+", f[3]):
+    for ino, kind, name, listening in _rows(snap):
+        if not (listening or kind == "0002") or AUTOBIND.fullmatch(name):
             continue
-        name, listening = f[7], int(f[3], 16) & LISTENING
-        if not (listening or f[4] == "0002") or AUTOBIND.fullmatch(name):
-            continue
-        holders = [procs.shown(pid) for pid in owners.get(int(f[6]), []) if pid in procs.table]
+        holders = [procs.shown(pid) for pid in owners.get(ino, []) if pid in procs.table]
         if holders and files is None:
             files = dpkg_files(snap)
         for p in holders:
             p["program"] = procs.package(p["pid"], files or {})[2]
-        found.append({"name": name, "type": TYPES.get(f[4], f[4]), "procs": holders,
+        found.append({"name": name, "type": TYPES.get(kind, kind), "procs": holders,
                       "hidden": [] if holders else hidden})
     return found
+
+
+def _rows(snap) -> list[tuple[int, str, str, int]]:
+    """``(inode, type, name, listening)`` of each named UNIX socket: from the kernel's ``sock_diag`` answer (the
+    login collector's ``unix_diag``: one entry per inode, the name length-delimited) when the probe got it, else
+    from ``/proc/net/unix``'s rows, where a newline in a name another user bound starts a row of its own."""
+    diag = snap.raw.get("unix_diag")
+    if isinstance(diag, dict):
+        return [(int(ino), "%04x" % t, n, int(st == 10)) for ino, (t, st, n) in diag.items() if ino.isdigit() and n]
+    rows = []
+    for row in (snap.text("/proc/net/unix") or "").splitlines()[1:]:
+        f = row.split(None, 7)
+        if len(f) == 8 and f[6].isdigit() and re.fullmatch(r"[0-9A-Fa-f]+", f[3]):
+            rows.append((int(f[6]), f[4], f[7], int(f[3], 16) & LISTENING))
+    return rows
 
 
 def acl(raw: str | None) -> list[tuple[int, int, int]]:

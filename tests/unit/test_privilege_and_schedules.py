@@ -976,3 +976,24 @@ def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allo
                           "*/5 * * * * root /usr/bin/python3 /usr/local/sbin/report.py \"$(date +\\%F)\"\n"
                           "*/5 * * * * root eval \"$(dircolors -b)\"; ls --color /srv\n")
     assert failing(quiet, exp) == {}
+
+
+def test_where_root_jobs_write_is_never_listed_through_a_link_another_user_made(tmp_path):
+    """attack8's open item: collect_login.outputs listed the directory a root cron line names with os.path.isdir
+    and os.listdir, which follow links: the gate's login listed whatever a link the deploy login planted pointed
+    to. A link on the way that someone but root made is not listed through; root's own directory still is."""
+    import os
+
+    from deploytests.verify import collect_login
+
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "payroll.csv").write_text("x")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "app.tgz").write_text("x")
+    (tmp_path / "planted").symlink_to(tmp_path / "secret")
+    os.lchown(tmp_path / "planted", 1001, 1001)
+    job = f"0 3 * * * root tar czf {tmp_path}/planted/ /var/www/yourapplication/shared; cp x {tmp_path}/out/\n"
+    out = {"errors": {}, "files": {"/etc/cron.d/backup": {"data": job}}, "dirs": {}, "size": 0}
+    collect_login.outputs(out, "/var/www/yourapplication")
+    listed = [p for paths in out["outputs"].values() for p in paths]
+    assert f"{tmp_path}/out/app.tgz" in listed and not any("payroll" in p for p in listed), out["outputs"]

@@ -187,3 +187,44 @@ def test_a_socket_of_a_login_that_becomes_root_is_judged_as_roots(exp, platform,
     allowed = dataclasses.replace(exp, allow=Allowances(listen=(f"unix:/tmp/pair.sock {holder} /usr/bin/socat",)))
     assert outcome("cw_listen", with_socket(host(platform), "/tmp/x", "/usr/bin/socat", uid=1001, files={
         "/tmp": [D | 0o1777, 0, 0], "/tmp/x": [S | 0o777, 1001, 1001]}), allowed) == "pass"  # not root's: theirs
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_row_forged_by_a_newline_in_a_socket_name_is_not_taken_for_a_socket(exp, platform):  # noqa: F811
+    """attack9: /proc/net/unix prints a name's bytes raw; the deploy login bound an abstract name holding a newline
+    and a whole row naming root's socket inode (sshd's, read from /proc/net/tcp) and a path of its choice: the gate
+    reported a root "socket" there, reachable (a false alarm raised at will, with its words). The login collector
+    now asks the kernel (sock_diag: one entry per inode, the name length-delimited); /proc/net/unix only when that
+    answer is missing. The real socket of that inode is still judged."""
+    files = {"/run": [D | 0o755, 0, 0], "/run/ops.sock": [S | 0o666, 0, 0]}
+    facts = with_socket(host(platform), "/run/ops.sock", "/usr/bin/socat", files=files)
+    raw = facts.raw
+    forged = "/run/root-shell.sock"
+    raw.files["/proc/net/unix"]["data"] += (f"0000000000000000: 00000002 00000000 00010000 0001 01 4444 @x\n"
+                                            f"0000000000000000: 00000002 00000000 00010000 0001 01 88001 {forged}\n")
+    raw.raw["unix_diag"] = {"88001": [1, 10, "/run/ops.sock"], "4444": [1, 10, "@x\n0000000000000000: 00000002 "
+                                                                       f"00000000 00010000 0001 01 88001 {forged}"]}
+    facts.remote["inventory"]["unix_listeners"] = sockets.unix_listeners(raw, parse.Procs(raw))
+    msg = outcome("cw_listen", facts, exp)
+    assert "UNIX stream socket /run/ops.sock (" in msg and "pid 4343 (root)" in msg, msg
+    assert f"socket {forged} " not in msg, msg
+
+
+def test_the_login_collector_takes_socket_names_from_the_kernel_whole():
+    """The collector's side, on this machine's kernel: a listening socket whose abstract name holds a newline and
+    a path socket are listed by inode with their names whole (``@`` for the abstract name's NUL)."""
+    import os
+    import socket
+    import tempfile
+
+    from deploytests.verify import collect_login
+
+    with tempfile.TemporaryDirectory() as d, socket.socket(socket.AF_UNIX) as a, socket.socket(socket.AF_UNIX) as p:
+        a.bind("\0attack9\n0000: forged")
+        a.listen(1)
+        p.bind(f"{d}/s.sock")
+        out: dict = {"files": {}, "errors": {}}
+        collect_login.unix_diag(out)
+        ia, ip = (str(os.fstat(s.fileno()).st_ino) for s in (a, p))
+    assert out["unix_diag"][ia] == [1, 10, "@attack9\n0000: forged"], out["unix_diag"].get(ia)
+    assert out["unix_diag"][ip][2] == f"{d}/s.sock", out["unix_diag"].get(ip)
