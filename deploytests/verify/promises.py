@@ -1631,15 +1631,19 @@ def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
     whatever allow_cron says (it accounts for the job, not for where the app's links take root)."""
     from .mechanisms import reaches
 
+    def whose(path: str) -> str | None:  # the app's tree, or who but root may change it; None: root's alone
+        why = "the app's tree" if reaches(path, root) else (snap.writable_by_others(path) if getattr(
+            snap, "files", None) else None)
+        return None if not why or why.endswith("(not looked at)") else why
+
     lines = []
     for job in (j for j in jobs if j["user"] == "root"):
         for command in re.split(r"[;&|]+|\$\(|`", job["job"]):
             words = command.split()
             name = words[0].rsplit("/", 1)[-1] if words else ""
             for path in REDIRECT.findall(command):  # the shell's '>' opens the name as it finds it: a link too
-                why = "the app's tree" if reaches(path, root) else (snap.writable_by_others(posixpath.dirname(path))
-                                                                    if getattr(snap, "files", None) else None)
-                if why and not why.endswith("(not looked at)"):
+                why = "the app's tree" if reaches(path, root) else whose(posixpath.dirname(path))
+                if why:
                     lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, whose shell writes {path} "
                                  f"({why}) through whatever is there: whoever writes in that directory makes it a "
                                  f"link to /etc/passwd or /root/.ssh/authorized_keys and root truncates and rewrites "
@@ -1649,9 +1653,8 @@ def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
             if not flag or not any(re.fullmatch(flag, w) for w in words[1:]):
                 continue
             for path in (w.strip("\"'") for w in words[1:] if w.strip("\"'").startswith("/")):
-                why = "the app's tree" if reaches(path, root) else (snap.writable_by_others(path) if getattr(
-                    snap, "files", None) else None)
-                if why and not why.endswith("(not looked at)"):
+                why = whose(path)
+                if why:
                     lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, following the links it meets "
                                  f"in {path} ({why}): whoever writes there links it to /etc or /root and root "
                                  f"deletes, copies or changes what the link points at; drop the option that follows "
@@ -2046,10 +2049,10 @@ def _sudo_reach(snap, text: str) -> str | None:
 
     if not getattr(snap, "files", None):
         return None
+    seen = view(snap)  # (with root's lstat of what sudoers names)
     for cmd, args in sudo_root_specs(text):
         for word in [w.split("=", 1)[-1] for w in args.split()]:
-            loose = view(snap).writable_by_others(word) if word.startswith("/") and not re.search(r"[*?\[]", word) \
-                else None
+            loose = seen.writable_by_others(word) if word.startswith("/") and not re.search(r"[*?\[]", word) else None
             if loose and not loose.endswith("(not looked at)"):
                 return (f"{cmd} {args}: {word}: {loose} may be changed by someone but root: whoever that is chooses "
                         "what root reads, writes or runs through this line (their archive, their file, a link to any "
