@@ -2059,15 +2059,15 @@ def _sudo_reach(snap, text: str) -> str | None:
                         "file); keep the command's files where root alone may change them")
     for cmd in sudo_commands(text):
         if cmd.endswith("/") or re.search(r"[*?\[]", cmd):  # a directory, or a pattern: every file it matches
-            loose = snap.writable_by_others(re.split(r"[*?\[]", cmd)[0].rsplit("/", 1)[0] or "/")
+            loose = seen.writable_by_others(re.split(r"[*?\[]", cmd)[0].rsplit("/", 1)[0] or "/")
             if not loose:
                 continue
             return (f"{cmd} is a directory or pattern: sudo runs every file it matches for this rule, and " +
                     (f"{loose} may be changed by someone but root (the grantee puts a program there and runs it)"
                      if loose and "(not looked at)" not in loose else "the gate did not see who may add a file "
                      "there") + ": list its commands one by one (each root's alone), or remove the line")
-        loose = snap.writable_by_others(cmd) if snap.st(snap.realpath(cmd)) else None
-        if loose:
+        loose = seen.writable_by_others(cmd)
+        if loose and not loose.endswith("(not looked at)"):
             return (f"{cmd}: {loose} may be changed by someone but root: whoever that is replaces the command and "
                     f"runs it through this rule; make it and its directories root's alone, or remove the line")
     return None

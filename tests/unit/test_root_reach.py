@@ -348,6 +348,9 @@ def test_what_root_runs_that_is_not_there_yet_is_judged_by_who_may_make_it_be_th
     ("/var/spool/cron/atjobs/a0000101b2c3d4", "#!/bin/sh\n# atrun uid=0 gid=0\n# mail root 0\numask 22\nPYTHONPATH="
                                               "/srv/tools; export PYTHONPATH\ncd /root || {\n\t echo 'Execution "
                                               "directory inaccessible' >&2\n\t exit 1\n}\n/usr/bin/python3 -m r\n"),
+    # attack10: root's own login files (every `sudo -i`, every root shell): read by root alone too
+    ("/root/.bashrc", ". /srv/tools/ops-env.sh\n"),
+    ("/root/.profile", "export PATH=/srv/tools/jobsh:$PATH\n"),
 ])
 def test_root_only_schedules_are_judged_by_roots_lstat_of_what_they_name(exp, platform, path, text):
     """attack8's open item: root's own crontab and root's at jobs are read by root alone, so the login collector
@@ -360,12 +363,14 @@ def test_root_only_schedules_are_judged_by_roots_lstat_of_what_they_name(exp, pl
     facts.raw.raw["mapped"] = {"/": [D | 0o755, 0, 0, 0, 0, 2], "/srv": [D | 0o755, 0, 0, 0, 0, 3],
                                "/srv/tools": [D | 0o2775, 0, 1001, 0, 0, 4]}
     facts.remote["inventory"]["at_jobs"] = parse.at_jobs(facts.raw)  # (as the probe parses it)
+    facts.remote["inventory"]["root_hooks"] = parse.root_hooks(facts.raw)
     msg = fails("cw_schedules", facts, exp)
     assert f"{path}:" in msg and "/srv/tools 2775 " in msg and "someone but root may change" in msg, msg
     facts = host(platform, {path: (F | 0o600, 0, text)}, at)
     facts.raw.raw["mapped"] = {"/": [D | 0o755, 0, 0, 0, 0, 2], "/srv": [D | 0o755, 0, 0, 0, 0, 3],
                                "/srv/tools": [D | 0o755, 0, 0, 0, 0, 4], "/srv/tools/jobsh": [F | 0o755, 0, 0, 0, 0, 5]}
     facts.remote["inventory"]["at_jobs"] = parse.at_jobs(facts.raw)
+    facts.remote["inventory"]["root_hooks"] = parse.root_hooks(facts.raw)
     assert "/srv/tools" not in str(outcome("cw_schedules", facts, exp))  # root's own: root's code
 
 
@@ -386,8 +391,16 @@ def test_the_root_collector_lstats_what_roots_own_schedules_name_and_nothing_oth
                                                              "data": f"{tmp_path}/checkout\n"},
         # root's sudoers: a rule's fixed argument (the CI account's archive root extracts)
         "/etc/sudoers.d/ci": {"st": [F | 0o440, 0, 0, 0, 0, 0],
-                              "data": f"ci ALL=(root) NOPASSWD: /usr/bin/tar -xzf {tmp_path}/ci/app.tgz\n"}}}
+                              "data": f"ci ALL=(root) NOPASSWD: /usr/bin/tar -xzf {tmp_path}/ci/app.tgz\n"},
+        # attack10: a sudo command followed by sudo's list separator, and what root's shell startup files name
+        "/etc/sudoers.d/ops": {"st": [F | 0o440, 0, 0, 0, 0, 0],
+                               "data": f"ops ALL=(root) NOPASSWD: {tmp_path}/tools/jobsh, /usr/bin/id\n"},
+        "/root/.bashrc": {"st": [F | 0o644, 0, 0, 0, 0, 0], "data": f". {tmp_path}/env.sh\n"},
+        "/root/.ssh/authorized_keys": {"st": [F | 0o600, 0, 0, 0, 0, 0],
+                                       "data": f'command="{tmp_path}/recv" ssh-ed25519 AAAA backup\n'}}}
     collect_root.mapped(out)
+    assert f"{tmp_path}/tools/jobsh," not in out["mapped"], out
+    assert out["mapped"][f"{tmp_path}/env.sh"] is None and out["mapped"][f"{tmp_path}/recv"] is None, out
     assert out["mapped"][f"{tmp_path}/tools/jobsh"][1] == 0 and out["mapped"][f"{tmp_path}/lib"] is None, out
     assert out["mapped"][str(tmp_path)] and f"{tmp_path}/theirs" not in out["mapped"], out
     assert f"{tmp_path}/checkout" in out["mapped"] and out["mapped"][f"{tmp_path}/ci"] is None, out
