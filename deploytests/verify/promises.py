@@ -3259,11 +3259,14 @@ def cw_become(facts, exp):
                              f"deploy login's key (CI) is root")
     lines += _password_logins(facts, snap, accts, exp)
     login = facts.get("login") or ""
+    keys = {p: (snap.text(p) or "", "root") for p in R.ROOT_FILES if "/authorized_keys" in p and (allowed or default)}
     if login and login != exp.deploy_user and facts.get("as_root"):  # the gate's login: sudo, so root
         for path, text in sorted((snap.raw.get("own_keys") or {}).items()):
+            keys[path] = (text, f"{login}, who becomes root (sudo)")
             lines += [f"{path}:{n}: the key of {mine[blob]} logs in as {login}, who becomes root (sudo): whoever "
                       f"holds the deploy login's key (CI) is root"
                       for blob, n in key_blobs(text).items() if blob in mine]
+    lines += _key_command_lines(snap, keys, exp.cfg.root)
     lines += minted_logins(facts, exp, snap, bool(allowed or default), mine)
     from .grants import broker_grants
     from .parse import conffiles
@@ -3320,6 +3323,19 @@ def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> lis
                          f"{exp.deploy_user} (the gate read it as that user): whoever holds that login (every "
                          f"release's code it runs, its SSH key) mints or uses it")
     return list(dict.fromkeys(lines))
+
+
+def _key_command_lines(snap, keys: dict, root: str) -> list[str]:
+    """A line for each ``command="..."`` of a key that logs in as root (or as a login that becomes root) that runs
+    or names what someone but root may change, or the app's tree: sshd runs it for every login with that key, as
+    ``ForceCommand`` (judged as root's jobs are: ``rootacts.command_problem`` on root's ``lstat``)."""
+    from .logins import key_commands
+    from .rootacts import command_problem, view
+
+    acts = view(snap)
+    return [f"{path}:{n}: command=\"{cmd[:160]}\": sshd runs it as {who} for every login with that key; it {bad}"
+            for path, (text, who) in sorted(keys.items()) for n, cmd in key_commands(text)
+            for bad in [(command_problem(acts, cmd, root) or ("", False))[0]] if bad]
 
 
 def _password_logins(facts, snap, accts, exp) -> list[str]:

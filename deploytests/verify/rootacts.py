@@ -122,7 +122,8 @@ def _words(line: str) -> list[tuple[str, str]]:
             out += _words(word)
             runner, prev = False, word
             continue
-        if start and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", word):  # VAR=value before the command
+        if (start or runner) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", word):  # VAR=value before the command
+            # (or after a wrapper: ``env``/``sudo VAR=value cmd`` sets it for cmd as the shell's prefix does)
             # (PATH=: commands are found there; SHELL=, HOME=, PYTHONUSERBASE=, NODE_OPTIONS= ...: which variable a
             # program takes code by is not for a list to know, so every variable's paths are what the command runs)
             name, value = word.split("=", 1)

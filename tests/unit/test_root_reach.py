@@ -271,6 +271,11 @@ TOOLS = {"/srv/tools": (D | 0o2775, 0, None), "/srv/tools/jobsh": (F | 0o775, 10
     ("/etc/cron.d/report", "HOME=/srv/tools\n0 3 * * * root /usr/bin/python3 -c 1\n"),  # ~/.local's .pth files
     ("/etc/crontab", "MAILTO=\"\"\n0 3 * * * root PYTHONUSERBASE=/srv/tools /usr/bin/python3 -c 1\n"),  # inline
     ("/var/spool/cron/crontabs/root", "SHELL=/srv/tools/jobsh\n0 3 * * * /usr/bin/true\n"),  # root's own crontab
+    # attack10: the variable set through a wrapper (env(1), sudo), not the shell's prefix: shown on a container
+    ("/etc/cron.d/report", "0 3 * * * root env PYTHONPATH=/srv/tools /usr/bin/python3 -c 1\n"),
+    ("/etc/cron.d/report", "0 3 * * * root /usr/bin/env -i HOME=/srv/tools /usr/bin/python3 -c 1\n"),
+    ("/etc/crontab", "0 3 * * * root nice -n 10 sudo PYTHONUSERBASE=/srv/tools /usr/bin/python3 -c 1\n"),
+    ("/etc/cron.d/report", "0 3 * * * root /usr/bin/env PATH=/srv/tools:/usr/bin backup-run\n"),
 ])
 def test_a_root_jobs_variable_naming_what_others_may_change_is_a_finding_whatever_its_name(exp, platform, path, text):
     """attack8: the gate judged a cron file's environment line, and a variable before a job's command, only for a
