@@ -1368,7 +1368,8 @@ def cw_schedules(facts, exp):
                                          ("", False))
         # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
         where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
-        if where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron:
+        allowed = where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron
+        if allowed and not (s["user"] == "root" and runs and ROOT_TO_OTHERS in why):
             continue
         job = " ".join(s["job"].split())
         reach = (f" from the app's tree ({root})" if "the app's tree" in why else "") if runs else \
@@ -1379,7 +1380,9 @@ def cw_schedules(facts, exp):
                       s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
                       "or the app can change; a link planted there redirects it)" if why else "") +
                      (f" (root also runs it through {', '.join(via[s['where']])})" if via.get(s["where"]) else "") +
-                     ". " + _allow_hint(exp, "allow_cron", where))
+                     ". " + (_allow_hint(exp, "allow_cron", where) if not (s["user"] == "root" and runs and
+                                                                           ROOT_TO_OTHERS in why) else
+                             root_to_others(exp, "allow_cron", allowed)))
     for s in cron_jobs(raw) + (inv.get("root_hooks") or []):  # a job reaching the tree from a directory above it
         deep = tree_reach_from_above(s["job"], root)
         where = s["where"].split(":")[0].split(" ")[0]
@@ -1404,6 +1407,16 @@ def cw_schedules(facts, exp):
                           (unit_jobs(raw) if raw is not None else []), exp, snap)
     lines += hook_dirs_others_write(snap)
     _unaccounted("scheduled jobs", lines)
+
+
+# what a root job, hook or unit running what someone but root may change is told when its file is allowed: an
+# allowance accounts for the file, never for handing root to whoever may change what it runs
+ROOT_TO_OTHERS = "which someone but root may change"
+
+
+def root_to_others(exp, key: str, allowed: bool) -> str:
+    return (f"(allowed in {exp.allow.where}: {key} accounts for the file, not for that) " if allowed else "") + \
+        "make what it runs root's alone, or remove it: no allowance accounts for handing root to someone else"
 
 
 def hook_dirs_others_write(snap) -> list[str]:
@@ -3949,8 +3962,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "whatever is allowed); nor as root "
             "with a path someone but root may change (its program, a script it runs, a variable's value whatever "
             "the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
-            "unpacked it aside; a job that only names the tree is said to, unless allowed; "
-            "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
+            "unpacked it aside, whatever is allowed (allow_cron accounts for the file, not for that); a job that "
+            "only names the tree is said to, unless allowed; whatever is allowed, no root job hands a bare glob "
+            "to a command in a directory the app writes (its "
             "file names become options: tar's --checkpoint-action)",
             "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
@@ -3961,7 +3975,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "kernel's, kernel-install's and initramfs' hooks, sshrc) is a package's file as dpkg unpacked it, or "
             "root's alone and runs or touches nothing in the app's tree or that someone but root may change, "
             "resolved through links and root's own scripts, "
-            "unless allowed (allow_cron)", "test_places_root_acts_later_are_accounted_for",
+            "unless allowed (allow_cron; never for what someone but root may change)",
+            "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "
             "allow_cron = [\"/etc/update-motd.d/50-release\"] ..."),

@@ -536,17 +536,18 @@ def cw_root_acts(facts, exp):
     and runs or touches nothing the deploy login or the app can change (:func:`entry_problems`); allow a file by
     its path (``allow_cron``)."""
     from .parse import conffiles
-    from .promises import NotApplicable, _allow_hint, _snapshot, _unaccounted
+    from .promises import ROOT_TO_OTHERS, NotApplicable, _allow_hint, _snapshot, _unaccounted, root_to_others
 
     snap = view(_snapshot(facts, "the places root acts later"))
     if snap.listdir("/etc/init.d") is None and snap.listdir("/etc/update-motd.d") is None:
         raise NotApplicable("the probe did not read the places root acts later (an older probe)")
     known = conffiles(snap.data("/var/lib/dpkg/status"))
     lines = []
-    for path, kind, when in entries(snap):
-        if path not in exp.allow.cron:
-            lines += [f"{ln}. " + _allow_hint(exp, "allow_cron", path)
-                      for ln in entry_problems(snap, path, kind, when, exp.cfg.root, known)]
+    for path, kind, when in entries(snap):  # (allowed: still what hands root to someone else)
+        lines += [f"{ln}. " + (root_to_others(exp, "allow_cron", path in exp.allow.cron) if ROOT_TO_OTHERS in ln
+                               or "someone but root may change it" in ln else _allow_hint(exp, "allow_cron", path))
+                  for ln in entry_problems(snap, path, kind, when, exp.cfg.root, known)
+                  if path not in exp.allow.cron or ROOT_TO_OTHERS in ln or "someone but root may change it" in ln]
     _unaccounted("entries of the places root acts later", lines, "cw_root_acts", exp)
 
 

@@ -410,3 +410,31 @@ def test_the_root_collector_lstats_what_roots_own_schedules_name_and_nothing_oth
     assert out["mapped"][str(tmp_path)] and f"{tmp_path}/theirs" not in out["mapped"], out
     assert f"{tmp_path}/checkout" in out["mapped"] and out["mapped"][f"{tmp_path}/ci"] is None, out
     assert ("/root/.local/lib/python3.11/site-packages", 256, False) in collect_root.ROOT_ONLY
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("pid, path, text", [
+    ("cw_schedules", "/etc/cron.d/ops-report", "* * * * * root /srv/tools/jobsh\n"),  # shown on a container
+    ("cw_schedules", "/etc/cron.d/ops-report", "PYTHONPATH=/srv/tools\n0 3 * * * root /usr/bin/python3 -m r\n"),
+    ("cw_schedules", "/etc/profile.d/ops.sh", ". /srv/tools/jobsh\n"),  # a root login hook
+    ("cw_root_acts", "/etc/update-motd.d/60-ops", "#!/bin/sh\n/srv/tools/jobsh\n"),  # a place root acts later
+])
+def test_an_allowance_never_accounts_for_root_running_what_someone_else_may_change(exp, platform, pid, path, text):
+    """attack10 (shown on a container: allow_cron = ["/etc/cron.d/ops-report"], the line the gate's own hint
+    wrote, for '* * * * * root /srv/tools/report' in the deploy team's directory: the gate passed, and whatever the
+    deploy login put there ran as root). Class: an allowance accounting for handing root to someone else; units
+    (allow_units) and sudo (allow_sudo) were closed, cron, root's hooks and the places root acts later were not.
+    The file stays allowed for what it is; what it runs that someone but root may change fails, with or without
+    the allowance, saying that none accounts for it; root's own directory passes allowed."""
+    mine = dataclasses.replace(exp, allow=dataclasses.replace(exp.allow, cron=(path,)))
+    for allowance in (exp, mine):
+        facts = host(platform, {path: (F | 0o755, 0, text), **TOOLS}, {path.rsplit("/", 1)[0]: [path.rsplit("/")[-1]]})
+        facts.remote["inventory"]["root_hooks"] = parse.root_hooks(facts.raw)
+        msg = fails(pid, facts, allowance)
+        assert "/srv/tools" in msg and "no allowance accounts for handing root to someone else" in msg, msg
+        assert ("accounts for the file, not for that" in msg) == (allowance is mine), msg
+    rooted = host(platform, {path: (F | 0o755, 0, text), "/srv/tools": (D | 0o755, 0, None),
+                             "/srv/tools/jobsh": (F | 0o755, 0, None)},
+                  {path.rsplit("/", 1)[0]: [path.rsplit("/")[-1]]})
+    rooted.remote["inventory"]["root_hooks"] = parse.root_hooks(rooted.raw)
+    assert outcome(pid, rooted, mine) == "pass"
