@@ -1742,12 +1742,12 @@ def network_code(jobs: list[dict], exp, snap=None) -> list[str]:
     no TLS, no signature. A package's file as dpkg unpacked it is the stock baseline (apt's daily job evals
     ``apt-config``'s output). Allowed by path (allow_cron) only when the line names no plain http:// or ftp://
     address: a plain one fails whatever is allowed."""
-    from .rootacts import stock, view
+    from .rootacts import packaged, view
 
     snap = view(snap) if getattr(snap, "files", None) else None
     lines = []
     for job in (j for j in jobs if j["user"] == "root"):
-        if snap is not None and job.get("file") and stock(snap, job["file"]):
+        if snap is not None and job.get("file") and packaged(snap, job["file"]):
             continue
         how = next((h for h in map(stream_run, job["job"].splitlines()) if h), None)
         if not how:
@@ -1771,11 +1771,11 @@ def _job_reach(snap, job: dict, root: str):
     """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`);
     for root's, what someone but root may change too, unless the job's file is a package's as dpkg unpacked it
     (the stock baseline: ``/etc/cron.daily/apache2``'s cache directory is Apache's run user's by design)."""
-    from .rootacts import command_problem, stock, view
+    from .rootacts import command_problem, packaged, view
 
     text = " ".join(job["job"].split()[3:]) if job["where"].startswith("/etc/anacrontab:") else job["job"]
     snap = view(snap) if getattr(snap, "files", None) else None
-    mine = job["user"] == "root" and not (snap is not None and job.get("file") and stock(snap, job["file"]))
+    mine = job["user"] == "root" and not (snap is not None and job.get("file") and packaged(snap, job["file"]))
     return command_problem(snap, text, root, loose=mine)
 
 
@@ -2458,7 +2458,7 @@ def _command_links(snap, exp) -> list[str]:
     may change, or whose directories they may: judged as resolved, whatever allow_commands says (an allowance
     accounts for the name taking a packaged command's place, never for what it runs). A packaged dir's link whose
     end the probe did not see is no claim (an older probe follows /usr/local's only)."""
-    from .rootacts import stock
+    from .rootacts import packaged
 
     if not getattr(snap, "files", None):
         return []
@@ -2471,7 +2471,7 @@ def _command_links(snap, exp) -> list[str]:
             loose, real = snap.writable_by_others(path), snap.realpath(path)
             if loose and "/local/" not in top and loose.endswith("(not looked at)"):
                 continue
-            if loose and loose.startswith(real + " ") and stock(snap, real):  # a package's unchanged file: its
+            if loose and loose.startswith(real + " ") and packaged(snap, real):  # a package's unchanged file: its
                 continue  # owner is the package's choice, the stock baseline (at's /usr/bin/atq -> at, 6755 daemon)
             if loose:
                 allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \

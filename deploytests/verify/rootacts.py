@@ -272,9 +272,9 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
     st = snap.st(real)
     if how == "runs" and depth > 0 and st and stat.S_ISDIR(st[0]):  # a directory root runs: run-parts, each entry
         for name in [n for n in snap.listdir(real) or [] if RUN_PARTS.fullmatch(n)]:
-            entry = snap.st(f"{real}/{name}")  # (a package's unchanged program is the stock baseline, its owner too:
+            entry = snap.st(f"{real}/{name}")  # (a package's unchanged program is the stock baseline, its owner
             why = path_problem(snap, how, f"{real}/{name}", root, depth, loose) if entry and not stat.S_ISDIR(
-                entry[0]) and not stock(snap, f"{real}/{name}") else None  # at's 6755 daemon:daemon in PATH's /usr/bin)
+                entry[0]) and not packaged(snap, f"{real}/{name}") else None  # too: at's 6755 daemon:daemon)
             if why:
                 return f"{how} {path}, which {why}"
     text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) and \
@@ -288,24 +288,20 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
     return None
 
 
-def stock(snap, path: str) -> str | None:
-    """The package whose file ``path`` is as dpkg unpacked it: a conffile with dpkg's md5 (an admin's edit is not),
-    or :func:`packaged`; dpkg's conffiles read once per snapshot."""
-    from .parse import conffiles
+def packaged(snap, path: str) -> str | None:
+    """The package whose file ``path`` is as dpkg unpacked it: a conffile only by dpkg's md5 (an admin's edit is
+    not, and dpkg keeps it through every upgrade, which rewrites the package's list: its ctime says nothing), any
+    other file when dpkg lists it and its inode did not change after that package's list was written: the
+    distribution's program, whose lines are not read as root's own script (munin-node's Perl documentation naming
+    its pid file is no command); None when not known. dpkg's conffiles read once per snapshot."""
+    from .parse import conffiles, dpkg_files, dpkg_lists
 
     if getattr(snap, "dpkg_conffiles", None) is None:
         snap.dpkg_conffiles = conffiles(snap.data("/var/lib/dpkg/status"))
-    pkg, md5 = snap.dpkg_conffiles.get(path, (None, None))
-    data = snap.data(path) if pkg else None
-    return pkg if data is not None and hashlib.md5(data).hexdigest() == md5 else packaged(snap, path)
-
-
-def packaged(snap, path: str) -> str | None:
-    """The package whose file ``path`` is as dpkg unpacked it (dpkg lists it, and its inode did not change after
-    that package's list was written): the distribution's program, whose lines are not read as root's own script
-    (munin-node's Perl documentation naming its pid file is no command); None when not known."""
-    from .parse import dpkg_files, dpkg_lists
-
+    if path in snap.dpkg_conffiles:
+        pkg, md5 = snap.dpkg_conffiles[path]
+        data = snap.data(path)
+        return pkg if data is not None and hashlib.md5(data).hexdigest() == md5 else None
     pkg, st = dpkg_files(snap).get(path), snap.st(path)
     if not pkg or not st or len(st) < 7:
         return None

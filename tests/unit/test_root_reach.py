@@ -438,3 +438,45 @@ def test_an_allowance_never_accounts_for_root_running_what_someone_else_may_chan
                   {path.rsplit("/", 1)[0]: [path.rsplit("/")[-1]]})
     rooted.remote["inventory"]["root_hooks"] = parse.root_hooks(rooted.raw)
     assert outcome(pid, rooted, mine) == "pass"
+
+
+def _conffile_of(facts, path: str, original: str, edited: str):
+    """``path`` a conffile of a package 'ops-tools' (dpkg's md5 of ``original``), its bytes now ``edited``, its
+    inode older than the package's list: dpkg kept the admin's edit through the upgrade that rewrote the list."""
+    import hashlib
+
+    status = facts.raw.files["/var/lib/dpkg/status"]
+    status["data"] += (f"\nPackage: ops-tools\nStatus: install ok installed\nConffiles:\n {path} "
+                       f"{hashlib.md5(original.encode()).hexdigest()}\n")
+    listed = "/var/lib/dpkg/info/ops-tools.list"
+    facts.raw.files[listed] = {"st": [F | 0o644, 0, 0, 0, 0, 7, 2000.0], "data": f"/etc\n{path}\n", "ctime": 2000.0}
+    facts.raw.dirs["/var/lib/dpkg/info"] = sorted(set(facts.raw.dirs.get("/var/lib/dpkg/info", [])) |
+                                                  {"ops-tools.list"})
+    facts.raw.files[path] = {"st": [F | 0o755, 0, 0, len(edited), 0, 9, 1000.0], "data": edited, "ctime": 1000.0}
+    for cache in ("dpkg_conffiles", "acts_view", "dpkg", "dpkg_lists"):
+        if hasattr(facts.raw, cache):
+            setattr(facts.raw, cache, None)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("path, original, edited, job", [
+    # shown on a container: e2fsprogs' /etc/cron.d/e2scrub_all edited, then 'apt-get install --reinstall
+    # e2fsprogs' (or any upgrade of it) kept the edit and rewrote the list: the gate passed
+    ("/etc/cron.d/ops-tools", "0 3 * * * root /usr/bin/true\n", "0 3 * * * root /usr/bin/true\n"
+     "* * * * * root /srv/tools/jobsh\n", None),
+    # the same conffile as a root script a root job runs (its lines are read unless it is the package's)
+    ("/etc/ops-tools/nightly", "#!/bin/sh\n/usr/bin/true\n", "#!/bin/sh\n. /srv/tools/jobsh\n/usr/bin/true\n",
+     ("/etc/cron.d/nightly", "0 3 * * * root /etc/ops-tools/nightly\n"))])
+def test_an_edited_conffile_is_no_packages_file_whatever_its_ctime(exp, platform, path, original, edited, job):
+    """attack10: a conffile dpkg kept through an upgrade (the admin's edit: dpkg never replaces it) has an inode
+    older than its package's list, which the upgrade rewrote; 'as dpkg unpacked it' read that as the package's
+    file (the stock baseline), so its job running the deploy team's script passed. Class: a package's file told by
+    a proxy the package manager itself defeats: a conffile is the package's only by dpkg's md5."""
+    files = {**TOOLS, **({job[0]: (F | 0o644, 0, job[1])} if job else {})}
+    facts = host(platform, files)
+    _conffile_of(facts, path, original, edited)
+    msg = fails("cw_schedules", facts, exp)
+    assert "/srv/tools" in msg and "which someone but root may change" in msg, msg
+    facts = host(platform, files)
+    _conffile_of(facts, path, original, original)
+    assert "/srv/tools" not in str(outcome("cw_schedules", facts, exp))  # the package's own: the baseline
