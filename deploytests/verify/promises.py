@@ -1698,11 +1698,13 @@ def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, lis
 # what reads a program from its standard input when given none on its command line (a shell, python, perl ...), or
 # takes commands from it to run later (at, batch, crontab -)
 INTERPRETER = re.compile(r"(?:(?:ba|da|z|k|a|c|tc|fi|mk)?sh|busybox|python[0-9.]*|pypy[0-9.]*|perl[0-9.]*|"
-                         r"ruby[0-9.]*|php[0-9.]*|node(?:js)?|lua[0-9.]*|tclsh[0-9.]*|pwsh|at|batch|crontab)")
+                         r"ruby[0-9.]*|php[0-9.]*|node(?:js)?|lua[0-9.]*|tclsh[0-9.]*|pwsh|at|batch|crontab|parallel)")
 # what runs its operand as a command (the interpreter may be any later word: 'sudo -u root bash', 'timeout 60 sh')
 WRAPPERS = {"sudo", "doas", "env", "nice", "nohup", "timeout", "stdbuf", "setsid", "ionice", "chrt", "taskset",
-            "xargs", "exec", "command", "runuser", "chroot", "flock", "unshare", "nsenter", "setpriv", "systemd-run"}
+            "xargs", "parallel", "exec", "command", "runuser", "chroot", "flock", "unshare", "nsenter", "setpriv",
+            "systemd-run"}
 CODE_FLAGS = ("-c", "-e", "-E", "-m", "-r", "-f", "-x", "--command", "--eval")  # a program given another way
+STDIN = ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")  # a script operand that is the pipe itself
 # a program taken from another command's output: 'eval "$(...)"', '. <(...)', 'sh -c "$(...)"', 'bash <(...)'
 SUBSTITUTED = re.compile(rf"(?:^|[\s;&|(])(?:eval|source|\.|(?:\S*/)?{INTERPRETER.pattern})\s+(?:-\S+\s+)*"
                          r"(?:<<<\s*|<\s+)?[\"']?(?:\$\(|`|<\()(?P<cmd>[^)`]*)")
@@ -1718,19 +1720,30 @@ def stream_run(line: str) -> str | None:
     network is not for a list to know; a pipe into a shell is no local idiom); or a command's output where the
     program goes (``eval "$(...)"``, ``. <(...)``, ``sh -c "$(...)"``, ``bash <(...)``) when that command
     reaches another host (:data:`REMOTE`: ``eval "$(dircolors)"`` and apt's ``eval $(apt-config shell ...)``
-    are local idioms); None otherwise."""
+    are local idioms); or the stream made the program another way: ``bash /dev/stdin``, ``xargs``/``parallel``
+    handing it to an interpreter's ``-c`` (``xargs sh -c``, ``xargs -I{} sh -c "{}"``), ``parallel`` alone, a
+    ``while read line`` loop that ``eval``s it; None otherwise."""
     if any(REMOTE.search(m.group("cmd")) for m in SUBSTITUTED.finditer(line)):
         return "a remote command's output where its program goes"
-    for seg in re.split(r"(?<!\|)\|(?![|&])", line)[1:]:
-        seg = re.split(r"&&|\|\||[;&)]", re.sub(r"\d*[<>]+&?\S*", " ", seg))[0]
-        words = [w.strip("\"'").rsplit("/", 1)[-1] for w in seg.split() if "=" not in w.split("/")[0]]
+    for whole in re.split(r"(?<!\|)\|(?![|&])", line)[1:]:
+        seg = re.split(r"&&|\|\||[;&)]", re.sub(r"\d*[<>]+&?\S*", " ", whole))[0]
+        raw = [w.strip("\"'") for w in seg.split() if "=" not in w.split("/")[0]]
+        words = [w.rsplit("/", 1)[-1] for w in raw]
+        loop = re.match(r"\s*while\s+(?:IFS=\S*\s+)?read\s+(?:-\w+\s+)*(\w+)", whole)  # over the stream's lines
+        if loop and re.search(rf"\beval\s+[\"']?\$\{{?{loop.group(1)}\b", whole):
+            return "what comes down the pipe, each line eval'd"
         for i, name in enumerate(words if words and words[0] in WRAPPERS else words[:1]):
-            rest = words[i + 1:] + ["(end)"]
+            rest, fed = words[i + 1:] + ["(end)"], {"xargs", "parallel"} & set(words[:i])  # (stdin made arguments)
             if not INTERPRETER.fullmatch(name):
                 continue
-            first = next(r for r in rest if r in ("-", "-s", "(end)") or r in CODE_FLAGS or not r.startswith("-"))
+            at = next(k for k, r in enumerate(rest) if r in ("-", "-s", "(end)") or r in CODE_FLAGS or
+                      not r.startswith("-"))
+            first, given = rest[at], (raw[i + 1:] + ["(end)", "(end)"])[at + 1]  # (the code flag's program)
             if first in ("-", "-s", "(end)") if name not in ("at", "batch", "crontab") else \
                     "-f" not in rest if name != "crontab" else first in ("-", "(end)"):
+                return f"what comes down the pipe, as {name}'s program"
+            if (raw[i + 1:] + ["(end)"])[at] in STDIN or fed and first in CODE_FLAGS and (given == "(end)" or "{}"
+                                                                                          in given):
                 return f"what comes down the pipe, as {name}'s program"
     return None
 

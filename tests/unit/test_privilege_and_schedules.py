@@ -958,7 +958,13 @@ def test_where_root_jobs_write_is_never_a_system_tree_they_name_whole():
     ("/etc/cron.d/ops-pull", "* * * * * root ssh -q ops@ops.internal cat run.sh | timeout 60 sh >/dev/null 2>&1\n",
      True),
     ("/etc/cron.d/ops-pull", "* * * * * root eval \"$(ssh ops@ops.internal cat env.sh)\"\n", True),
-    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/jobs.txt | at now + 5 minutes\n", True)])
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/jobs.txt | at now + 5 minutes\n", True),
+    # attack10: the stream made the program another way (xargs shown on a container: root ran the answer)
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS http://ops/run.sh | xargs -0 bash -c\n", False),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/cmds | xargs -I{} sh -c '{}'\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/run.sh | bash /dev/stdin --quiet\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/cmds | parallel\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/cmds | while read c; do eval \"$c\"; done\n", True)])
 def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allowed_passes):
     facts = clean_facts()
     add_text(facts, path, "SHELL=/bin/sh\nPATH=/usr/sbin:/usr/bin:/sbin:/bin\n" + text)
@@ -974,7 +980,10 @@ def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allo
                           "*/5 * * * * root ls /var/backups | grep sh | mail -s sh root\n"
                           "*/5 * * * * root curl -fsS https://ops/report.json | python3 -m json.tool >/dev/null\n"
                           "*/5 * * * * root /usr/bin/python3 /usr/local/sbin/report.py \"$(date +\\%F)\"\n"
-                          "*/5 * * * * root eval \"$(dircolors -b)\"; ls --color /srv\n")
+                          "*/5 * * * * root eval \"$(dircolors -b)\"; ls --color /srv\n"
+                          "*/5 * * * * root ls /srv/in | xargs -n1 sh -c 'gzip \"$0\"'\n"
+                          "*/5 * * * * root cat /etc/old.list | while read f; do rm -f \"$f\"; done\n"
+                          "*/5 * * * * root ls /srv/in | parallel gzip\n")
     assert failing(quiet, exp) == {}
 
 
