@@ -2308,9 +2308,38 @@ def cw_groups(facts, exp):
     for user in members:
         if user not in (exp.cfg.app_user, exp.deploy_user) and (user, app_group) not in said \
                 and f"{user}: {app_group}" not in exp.allow.groups:
+            said.add((user, app_group))
             lines.append(f"{user} is in the app's group {app_group}: it reads the app's config (its secrets) and "
                          f"shared data. " + _allow_hint(exp, "allow_groups", f"{user}: {app_group}"))
+    lines += _root_group_members(facts, known, said, exp)
     _unaccounted("group memberships", lines)
+
+
+def _root_group_members(facts, known, said: set, exp) -> list[str]:
+    """Any account (a backup agent's, a CI runner's: not only the three above) in a group that reaches root or
+    its secrets (:data:`ROOT_GROUPS`: shadow's hashes, disk's raw devices, docker's root containers ...), as a
+    member or by its primary group, unless it is root or becomes root anyway (:func:`sockets.root_capable`: an
+    admin), or allowed (``allow_groups``): whatever runs as it (its daemon, a plugin, a hole in either) has that
+    reach."""
+    from .sockets import root_capable
+
+    if known is None:
+        return []
+    capable = root_capable(facts, facts.raw)
+    lines = []
+    for group, gid, members in known.every:
+        if group not in ROOT_GROUPS:
+            continue
+        primary = [n for n, f in known.by_name.items() if f[3] == str(gid)]
+        for name in sorted(set(members) | set(primary)):
+            f = known.by_name.get(name)
+            if not f or name == "root" or int(f[2]) in capable or (name, group) in said or \
+                    f"{name}: {group}" in exp.allow.groups:
+                continue
+            said.add((name, group))
+            lines.append(f"{name} is in group {group}: {ROOT_GROUPS[group]}, so does whatever runs as {name} (its "
+                         "daemon, a plugin, a hole in either). " + _allow_hint(exp, "allow_groups", f"{name}: {group}"))
+    return lines
 
 
 def cw_app_login(facts, exp):
@@ -4067,7 +4096,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group besides their own and "
             "the app's (deny by default: ssl-cert, adm or any other group gives its files to the app's or Apache's "
             "code; a login holding sudoers rules of its own is the operator's) unless allowed; no one else in the "
-            "app's group", "test_users_groups_are_accounted_for",
+            "app's group; no account but root and the logins that become root anyway in a group that reaches root "
+            "(shadow, disk, kmem, docker ...: a backup agent's, a CI runner's) unless allowed",
+            "test_users_groups_are_accounted_for",
             "yourapplication (the app user) is in group ssl-cert: bootstrap did not put it there ...", needs=("tree",)),
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys), "
             "nor as Apache's user (its shell Debian's nologin: the gate cannot read its home's keys)",
