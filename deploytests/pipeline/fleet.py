@@ -212,8 +212,10 @@ class HookFailed(DeployError):
 @dataclass(frozen=True)
 class Hooks:
     """Runner-side commands around each host's deploy (``before_host``: drain it from a load balancer;
-    ``after_host``: put it back), each run by ``/bin/sh -c`` on the runner with the host in ``DEPLOYTESTS_HOST``
-    (its label), ``DEPLOYTESTS_HOST_ADDRESS`` and ``DEPLOYTESTS_HOST_PORT``, bounded by ``timeout`` seconds
+    ``after_host``: put it back), each run by ``/bin/sh -c`` on the runner with the host in ``DEPLOYTESTS_HOST_NAME``
+    (its name: a host table's ``name``, else the host of ``user@host:port``: what a load balancer calls it),
+    ``DEPLOYTESTS_HOST`` (its label, ``ssh://deployer@web1``), ``DEPLOYTESTS_HOST_ADDRESS`` and
+    ``DEPLOYTESTS_HOST_PORT`` (sshd's), bounded by ``timeout`` seconds
     (then its whole process group is killed). A non-zero exit or a timeout fails the host."""
 
     before_host: str = ""
@@ -224,8 +226,8 @@ class Hooks:
         command = getattr(self, which)
         if not command:
             return
-        env = dict(os.environ, DEPLOYTESTS_HOST=server.label, DEPLOYTESTS_HOST_ADDRESS=str(server.host),
-                   DEPLOYTESTS_HOST_PORT=str(server.port))
+        env = dict(os.environ, DEPLOYTESTS_HOST_NAME=server.name, DEPLOYTESTS_HOST=server.label,
+                   DEPLOYTESTS_HOST_ADDRESS=str(server.host), DEPLOYTESTS_HOST_PORT=str(server.port))
         proc = subprocess.Popen(["/bin/sh", "-c", command], env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         try:

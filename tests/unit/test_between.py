@@ -266,3 +266,22 @@ def test_collectable_tests_pass_the_check(tmp_path, monkeypatch):
     spec = ProjectTests(tests=("tests/deploy",), app=APPS / "yourapplication", cwd=tmp_path, timeout=60,
                         pytest_args=(f"--rootdir={tmp_path}",))
     spec.check([server("docker://web-1", "web-1", port=1)])
+
+
+# Class: a hook given the host in a form its tools cannot take. README's `./lb drain $DEPLOYTESTS_HOST` passed
+# the label, 'ssh://deployer@web3', to a load balancer that knows 'web3' (a host table's name, a host's DNS
+# name); the script had to cut the scheme and the login off. Other member: a host written "deployer@web3:2222",
+# whose name is 'web3' without the port.
+def test_hooks_get_the_hosts_name(tmp_path):
+    from types import SimpleNamespace
+
+    from deploytests.pipeline.fleet import Hooks
+
+    out = tmp_path / "env"
+    hooks = Hooks(before_host=f'echo "$DEPLOYTESTS_HOST_NAME $DEPLOYTESTS_HOST $DEPLOYTESTS_HOST_ADDRESS '
+                              f'$DEPLOYTESTS_HOST_PORT" >> {out}')
+    for name, port in (("web3", 33141), ("web3.example.com", 2222)):
+        hooks.run("before_host", SimpleNamespace(name=name, label=f"ssh://deployer@{name}", host="127.0.0.1",
+                                                 port=port))
+    assert out.read_text().splitlines() == ["web3 ssh://deployer@web3 127.0.0.1 33141",
+                                            "web3.example.com ssh://deployer@web3.example.com 127.0.0.1 2222"]
