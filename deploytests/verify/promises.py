@@ -1369,7 +1369,10 @@ def cw_schedules(facts, exp):
         # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
         where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
         allowed = where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron
-        if allowed and not (s["user"] == "root" and runs and ROOT_TO_OTHERS in why):
+        # (a job or hook root runs: no allowance accounts for it running what others change; another program's
+        # configuration naming such a place, root's only by that program's reading, stays allowable by its file)
+        handed = s["user"] == "root" and runs and ROOT_TO_OTHERS in why and not any(s is o for o in other)
+        if allowed and not handed:
             continue
         job = " ".join(s["job"].split())
         reach = (f" from the app's tree ({root})" if "the app's tree" in why else "") if runs else \
@@ -1380,9 +1383,8 @@ def cw_schedules(facts, exp):
                       s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
                       "or the app can change; a link planted there redirects it)" if why else "") +
                      (f" (root also runs it through {', '.join(via[s['where']])})" if via.get(s["where"]) else "") +
-                     ". " + (_allow_hint(exp, "allow_cron", where) if not (s["user"] == "root" and runs and
-                                                                           ROOT_TO_OTHERS in why) else
-                             root_to_others(exp, "allow_cron", allowed)))
+                     ". " + (root_to_others(exp, "allow_cron", allowed) if handed else
+                             _allow_hint(exp, "allow_cron", where)))
     for s in cron_jobs(raw) + (inv.get("root_hooks") or []):  # a job reaching the tree from a directory above it
         deep = tree_reach_from_above(s["job"], root)
         where = s["where"].split(":")[0].split(" ")[0]
@@ -3468,15 +3470,16 @@ def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> lis
 
 def _key_command_lines(snap, keys: dict, root: str) -> list[str]:
     """A line for each ``command="..."`` of a key that logs in as root (or as a login that becomes root) that runs
-    or names what someone but root may change, or the app's tree: sshd runs it for every login with that key, as
-    ``ForceCommand`` (judged as root's jobs are: ``rootacts.command_problem`` on root's ``lstat``)."""
+    what someone but root may change, or code from the app's tree: sshd runs it for every login with that key, as
+    ``ForceCommand`` (judged as root's jobs are: ``rootacts.command_problem`` on root's ``lstat``). One that only
+    names the tree (a backup's ``rrsync -ro .../shared``) is no finding: reading it is what that key is for."""
     from .logins import key_commands
     from .rootacts import command_problem, view
 
     acts = view(snap)
     return [f"{path}:{n}: command=\"{cmd[:160]}\": sshd runs it as {who} for every login with that key; it {bad}"
             for path, (text, who) in sorted(keys.items()) for n, cmd in key_commands(text)
-            for bad in [(command_problem(acts, cmd, root) or ("", False))[0]] if bad]
+            for bad, runs in [command_problem(acts, cmd, root) or ("", False)] if bad and runs]
 
 
 def _password_logins(facts, snap, accts, exp) -> list[str]:

@@ -527,6 +527,11 @@ def test_a_forced_command_of_a_key_that_logs_in_as_root_is_judged_as_roots_jobs_
                                                   "/srv/tools/backup-recv": [stat.S_IFREG | 0o755, 0, 0, 0, 0, 5]})
         facts.raw.acts_view = None
         assert outcome("cw_become", facts, exp) == "pass"
+    names = host(files=files)  # a backup key reading the app's data (rrsync as root): what that key is for
+    keyed = f'command="/usr/bin/rrsync -ro /var/www/yourapplication/shared",restrict {ADMIN} backup@nas\n'
+    names.raw.files.get(whose, {}).update(data=keyed)
+    names.raw.raw["own_keys"] = {whose: keyed} if whose.startswith("/home/") else {}
+    assert outcome("cw_become", names, exp) == "pass"
     if whose.startswith("/root/"):  # root may not log in with a key: the command never runs
         off = host(files={whose: (0o100600, 0, 0, text)})
         off.raw.raw["mapped"] = facts.raw.raw["mapped"]
