@@ -935,14 +935,15 @@ def homes(args, tree):
     return found
 
 
-def mentions(out, tree, top="/etc", most=50000, also=()):
-    """Every root's regular file under ``top`` (not writable by group or others, at most :data:`LIMIT` bytes)
-    whose bytes name ``tree`` (or one of ``also``: the deploy and app users' homes), with the lines that do (at
-    most 16, 300 bytes each), and every link there whose target names it: root's programs read their
-    configuration under /etc, and which of them runs what from where is not for this list to know (incron's
-    tables, needrestart's Perl, dpkg's hooks, sysctl's core_pattern, git's hooksPath, pip's find-links ...).
-    Nothing is parsed or followed; the bytes read never leave, only those lines. ``mentions``: {path: lines or
-    "-> target"}; at most ``most`` entries walked (a bound hit is in ``errors``)."""
+def mentions(out, tree, top="/etc", most=50000, also=(), budget=BIG):
+    """Every root's regular file under ``top`` (not writable by group or others) whose bytes name ``tree`` (or one
+    of ``also``: the deploy and app users' homes), with the lines that do (at most 16, 300 bytes each), and every
+    link there whose target names it: root's programs read their configuration under /etc, and which of them runs
+    what from where is not for this list to know (incron's tables, needrestart's Perl, dpkg's hooks, sysctl's
+    core_pattern, git's hooksPath, pip's find-links ...). Nothing is parsed or followed; the bytes read never
+    leave, only those lines. ``mentions``: {path: lines or "-> target"}; at most ``most`` entries walked and
+    ``budget`` bytes read in all, whatever a file's size (a bound hit, and each file left unread by it, is in
+    ``errors``: never passed over unnamed)."""
     names = [tree] + [h for h in also if h]
     out["mentions"], needles, count = {}, [n.encode() for n in names], 0
     for base, dirs, files in os.walk(top):
@@ -960,10 +961,15 @@ def mentions(out, tree, top="/etc", most=50000, also=()):
                     if any(n in os.path.normpath(os.path.join(base, target)) or n in target for n in names):
                         out["mentions"][path] = "-> " + target
                     continue
-                if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022 or st.st_size > LIMIT:
+                if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
                     continue
-                with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb", buffering=0) as f:
-                    data = f.read(LIMIT)
+                if st.st_size > budget:
+                    out["errors"]["mentions: " + path] = "%d bytes, more than the %d left to read: not searched " \
+                        "for the app's tree" % (st.st_size, budget)
+                    continue
+                with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as f:
+                    data = f.read(budget)  # (buffered: to its end, or the budget)
+                budget -= len(data)
             except OSError:
                 continue
             if any(n in data for n in needles):

@@ -1106,7 +1106,7 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     out: dict = {"login": args.get("login"), "as_root": as_root, "python": raw.get("python"),
                  "executable": args.get("python"), "errors": dict(tree.get("errors") or {}), "raw": snap}
     for key in ("tree", "wsgi_sha256", "config_sha256", "tree_inventory", "http", "login_files", "packaged",
-                "bytecode", "login_keys", "loaded", "held_keys"):
+                "bytecode", "login_keys", "loaded", "held_keys", "secret_acls"):
         out[key] = tree.get(key)
     out["errors"].update({f"root: {k}": v for k, v in (raw.get("errors") or {}).items()})
 

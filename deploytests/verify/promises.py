@@ -496,10 +496,43 @@ def _needs_config(exp):
 
 
 def config_private(facts, exp):
+    """The config is 0640 <deploy user>:<app group>, and no ACL entry lets anyone else read it or a kept one
+    (:func:`secret_acl_grants`): who reads the app's secrets is judged by the mode and the ACL together."""
     _needs_config(exp)
     path = exp.cfg.remote_config_path
     problem = _path(facts, path, kind="regular file", mode="0640", owner=exp.deploy_user, group=_group_of(facts, "app"))
-    assert problem is None, problem
+    lines = ([problem] if problem else []) + secret_acl_grants(facts, exp)
+    assert not lines, "\n".join(lines)
+
+
+def secret_acl_grants(facts, exp) -> list[str]:
+    """A line for each POSIX ACL entry that lets a user or group other than the deploy login, the app user and
+    the app's group read the app's secrets (the tree reader's ``secret_acls``): a named ``user:``/``group:`` entry
+    with read (under the ACL's mask) on the config or a kept one, or in the default ACL of a directory above them
+    (every config a deploy writes there later gets it). Deny by default: no allowance accounts for it."""
+    from .sockets import GROUP, MASK, USER, acl
+
+    users = getattr(getattr(facts, "raw", None), "users", None)
+    ours = {("u", exp.deploy_user), ("u", exp.cfg.app_user), ("g", _group_of(facts, "app")),
+            ("g", _group_of(facts, "deploy"))}
+    lines = []
+    for path, found in sorted((facts.get("secret_acls") or {}).items()):
+        for kind, raw in sorted(found.items()):
+            entries = acl(raw)
+            mask = next((p for t, p, _ in entries if t == MASK), 7)
+            for tag, perm, ident in entries:
+                if tag not in (USER, GROUP) or not perm & mask & 4:
+                    continue
+                name = (users.name(ident) if tag == USER else users.group(ident)) if users else str(ident)
+                if (("u" if tag == USER else "g"), name) in ours:
+                    continue
+                entry = f"{'user' if tag == USER else 'group'}:{name}:r"
+                lines.append(f"{path}: its {'default ' if kind == 'default' else ''}ACL has {entry} ("
+                             + ("every file made there later, the next config a deploy writes included, gets it" if
+                                kind == "default" else "the mode shows only the ACL's mask") +
+                             f"): {name} reads the app's secrets (SECRET_KEY, passwords, tokens) whatever the mode "
+                             f"says; remove it (setfacl -{'k' if kind == 'default' else 'x ' + entry[:-2]} {path})")
+    return lines
 
 
 def config_is_targets(facts, exp):
@@ -1686,9 +1719,6 @@ def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, lis
 # takes commands from it to run later (at, batch, crontab -)
 INTERPRETER = re.compile(r"(?:(?:ba|da|z|k|a|c|tc|fi|mk)?sh|busybox|python[0-9.]*|pypy[0-9.]*|perl[0-9.]*|"
                          r"ruby[0-9.]*|php[0-9.]*|node(?:js)?|lua[0-9.]*|tclsh[0-9.]*|pwsh|at|batch|crontab)")
-# what runs its operand as a command (the interpreter may be any later word: 'sudo -u root bash', 'timeout 60 sh')
-WRAPPERS = {"sudo", "doas", "env", "nice", "nohup", "timeout", "stdbuf", "setsid", "ionice", "chrt", "taskset",
-            "xargs", "exec", "command", "runuser", "chroot", "flock", "unshare", "nsenter", "setpriv", "systemd-run"}
 CODE_FLAGS = ("-c", "-e", "-E", "-m", "-r", "-f", "-x", "--command", "--eval")  # a program given another way
 # a program taken from another command's output: 'eval "$(...)"', '. <(...)', 'sh -c "$(...)"', 'bash <(...)'
 SUBSTITUTED = re.compile(rf"(?:^|[\s;&|(])(?:eval|source|\.|(?:\S*/)?{INTERPRETER.pattern})\s+(?:-\S+\s+)*"
@@ -1698,11 +1728,53 @@ REMOTE = re.compile(r"\w[\w+.-]*://|\b[\w.-]+@[\w-]+\.[\w.-]+|(?:^|[\s/])(?:curl
                     r"https?|nc|ncat|netcat|socat|ssh|scp|sftp|rsync|openssl|tftp|ftp|git|s3cmd|aws|gsutil|rclone)\b")
 
 
+# what reads a pipe as data and runs none of its operands (a pipe stage led by any other command may be a wrapper
+# that runs its operand, a site's own 'mywrap sh' too: an interpreter word later in it is judged)
+CONSUMERS = {"grep", "egrep", "fgrep", "rg", "mail", "mailx", "s-nail", "sendmail", "logger", "tee", "cat", "head",
+             "tail", "wc", "sort", "uniq", "cut", "tr", "sed", "awk", "gawk", "mawk", "jq", "gzip", "gunzip", "zcat",
+             "xz", "bzip2", "base64", "sha256sum", "sha1sum", "md5sum", "column", "ts", "pv", "cmp", "diff", "iconv"}
+FETCH_OUT = re.compile(r"^(?:-[A-Za-z]*[oO]|--output|--output-document)(?:=(.+))?$")  # where a fetcher writes
+
+
+def fetched_run(text: str) -> str | None:
+    """How a job runs, as a program, a file it has just written from the network, judged by data flow, not by a
+    fetcher's name: a command that reaches another host (:data:`REMOTE`) writes a file (``-o``/``-O``/``--output``
+    file, ``> file``, ``| tee file``, or a URL's last name: ``curl -O``, ``wget URL``), and a later command of the
+    job (any line after, ``&&``, ``;``) runs that file: it is the command, or the program an interpreter or ``.``
+    before it is given (``sh x``, ``bash -x x``, ``mywrap sh x``: whatever wraps it; ``sh report x`` runs
+    ``report``). None otherwise."""
+    written: dict[str, str] = {}
+    for pipeline in re.split(r"\n|&&|\|\||;", text):
+        net = ""
+        for stage in re.split(r"(?<!\|)\|(?!\|)", pipeline):
+            words = [w.strip("\"'") for w in re.sub(r"(\d*>>?)\s*", r" \1", stage).split()]
+            net = net or (stage.strip()[:80] if REMOTE.search(stage) else "")
+            runs = [i for i, w in enumerate(words) if posixpath.normpath(w) in written and (i == 0 or any(
+                (INTERPRETER.fullmatch(v.rsplit("/", 1)[-1]) or j == 0 and v in (".", "source")) and
+                all(u.startswith("-") for u in words[j + 1:i]) for j, v in enumerate(words[:i])))]
+            if runs:
+                w = posixpath.normpath(words[runs[0]])
+                return f"{words[runs[0]]}, a file it has just written from the network ({written[w]})"
+            if not net:
+                continue
+            for i, w in enumerate(words):
+                m = FETCH_OUT.match(w)
+                out = (m.group(1) or (words[i + 1] if i + 1 < len(words) else "")) if m else \
+                    w.lstrip("0123456789>") if re.match(r"\d*>", w) else \
+                    w if i and words[0].rsplit("/", 1)[-1] == "tee" and not w.startswith("-") else \
+                    w.rsplit("/", 1)[-1] if re.match(r"\w[\w+.-]*://\S+/[^/]+$", w) else ""
+                if out and not out.startswith(("-", "/dev/")) and "://" not in out:
+                    written[posixpath.normpath(out)] = net
+    return None
+
+
 def stream_run(line: str) -> str | None:
     """How a shell line runs, as a program, what another command prints: an interpreter after a pipe with no
-    program of its own (no script operand, no ``-c``/``-e``/``-m``; ``-s`` and ``-`` are stdin's), whatever the
-    commands before it are (curl, wget, python's urllib, nc, ssh, a tee between: which commands fetch from the
-    network is not for a list to know; a pipe into a shell is no local idiom); or a command's output where the
+    program of its own (no script operand, no ``-c``/``-e``/``-m``; ``-s`` and ``-`` are stdin's), leading its
+    pipe stage or after any command not known to only read data (:data:`CONSUMERS`: ``sudo -u root bash``,
+    ``timeout 60 sh``, a site's ``mywrap sh``), whatever the commands before it are (curl, wget, python's urllib,
+    nc, ssh, a tee between: which commands fetch from the network is not for a list to know; a pipe into a shell
+    is no local idiom); or a command's output where the
     program goes (``eval "$(...)"``, ``. <(...)``, ``sh -c "$(...)"``, ``bash <(...)``) when that command
     reaches another host (:data:`REMOTE`: ``eval "$(dircolors)"`` and apt's ``eval $(apt-config shell ...)``
     are local idioms); None otherwise."""
@@ -1711,7 +1783,7 @@ def stream_run(line: str) -> str | None:
     for seg in re.split(r"(?<!\|)\|(?![|&])", line)[1:]:
         seg = re.split(r"&&|\|\||[;&)]", re.sub(r"\d*[<>]+&?\S*", " ", seg))[0]
         words = [w.strip("\"'").rsplit("/", 1)[-1] for w in seg.split() if "=" not in w.split("/")[0]]
-        for i, name in enumerate(words if words and words[0] in WRAPPERS else words[:1]):
+        for i, name in enumerate(words if words and words[0] not in CONSUMERS else words[:1]):
             rest = words[i + 1:] + ["(end)"]
             if not INTERPRETER.fullmatch(name):
                 continue
@@ -1736,7 +1808,7 @@ def network_code(jobs: list[dict], exp, snap=None) -> list[str]:
     for job in (j for j in jobs if j["user"] == "root"):
         if snap is not None and job.get("file") and stock(snap, job["file"]):
             continue
-        how = next((h for h in map(stream_run, job["job"].splitlines()) if h), None)
+        how = next((h for h in map(stream_run, job["job"].splitlines()) if h), None) or fetched_run(job["job"])
         if not how:
             continue
         text = " ".join(job["job"].split())
@@ -1899,12 +1971,25 @@ def _in_force(facts, exp, what: str):
 def cw_served(facts, exp):
     """What Apache serves from the filesystem holds the app's tree only through the app's own vhost: no
     DocumentRoot, Alias or ScriptAlias elsewhere lies above it where the most specific <Directory> grants it
-    (:func:`deploytests.verify.mechanisms.served_problems`), whatever file says it and whatever is allowed."""
-    from .mechanisms import served_problems
+    (:func:`deploytests.verify.mechanisms.served_problems`); and what it serves on every site, the app's included,
+    comes from directories root's alone (:func:`deploytests.verify.mechanisms.writable_served`), whatever file says
+    it and whatever is allowed."""
+    from .mechanisms import served_problems, writable_served
 
     _, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
-    _unaccounted("places where Apache serves the app's tree outside its vhost",
-                 served_problems(directives, exp.cfg, ours), "cw_served", exp)
+    _unaccounted("places where Apache serves the app's tree outside its vhost, or what others write",
+                 served_problems(directives, exp.cfg, ours) + writable_served(directives, ours, _loose_of(facts)),
+                 "cw_served", exp)
+
+
+def _loose_of(facts):
+    """``path -> why someone but root may change it, or None`` from the snapshot (a path not looked at: None: a
+    script outside the dirs the collectors read is not judged by who owns it); recorded facts without a
+    snapshot: nothing is known to be anyone's."""
+    snap = getattr(facts, "raw", None)
+    if not getattr(snap, "files", None):
+        return lambda p: None
+    return lambda p: (lambda w: None if not w or w.endswith("(not looked at)") else w)(snap.writable_by_others(p))
 
 
 def cw_handlers(facts, exp):
@@ -1916,12 +2001,9 @@ def cw_handlers(facts, exp):
 
     inv, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
     snap = getattr(facts, "raw", None)
-    if not getattr(snap, "files", None):  # (recorded facts without a snapshot: nothing is known to be root's)
-        loose, shared = (lambda p: None), (lambda p: f"{p} (not looked at)")
-    else:  # a script outside the dirs the collectors read is not judged by who owns it (its daemon's user is)
-        loose = lambda p: (lambda w: None if not w or w.endswith("(not looked at)") else w)(  # noqa: E731
-            snap.writable_by_others(p))
-        shared = lambda d: _shared_dir(snap, d)  # noqa: E731
+    loose = _loose_of(facts)  # (a script outside the dirs the collectors read: its daemon's user is judged)
+    shared = (lambda d: _shared_dir(snap, d)) if getattr(snap, "files", None) else (  # noqa: E731
+        lambda p: f"{p} (not looked at)")
     users = {exp.cfg.app_user: "the app's user", exp.deploy_user: "the deploy login"}
     groups = {g: who for g, who in ((_group_of(facts, "deploy"), "the deploy login's group"),
                                     (_group_of(facts, "app"), "the app's group")) if g != "?"}
@@ -2111,12 +2193,13 @@ def sudo_kept_env(text: str) -> list[str]:
     return kept
 
 
-def sudo_root_specs(text: str) -> list[tuple[str, str]]:
+def sudo_root_specs(text: str, named: bool = True) -> list[tuple[str, str]]:
     """``(command, arguments)`` of each command a sudoers rule lets run as root (its run-as list, or sudo's
-    default, is root, ALL or #0); Defaults and alias lines: none. ``arguments`` as written ('' : any)."""
+    default, is root, ALL or #0); Defaults and alias lines: none. ``arguments`` as written ('' : any);
+    ``named``: commands by path only (else ``ALL`` and a ``Cmnd_Alias`` count too)."""
     first = text.split(" ")[0]
     if "=" not in text or first.startswith(("Defaults", "User_Alias", "Runas_Alias", "Host_Alias", "Cmnd_Alias",
-                                            "@", "#")):
+                                            "@", "#include")):  # ('#1001 ALL=...': a rule for that uid)
         return []
     out, as_root = [], True
     for part in re.split(r"(?<!\\),", text.split("=", 1)[1]):
@@ -2127,7 +2210,7 @@ def sudo_root_specs(text: str) -> list[tuple[str, str]]:
             users = m.group(2).split(":")[0]
             as_root = not users.strip() or bool({u.strip() for u in users.split(",")} & {"ALL", "root", "#0"})
         cmd, _, args = m.group(4).strip().partition(" ")
-        if as_root and cmd.startswith("/"):
+        if as_root and (cmd.startswith("/") or not named and cmd):
             out.append((cmd, args.strip()))
     return out
 
@@ -3877,7 +3960,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             needs=("apache",)),
     Promise("cw_served", f"{CW}: serves", "whatever is allowed, Apache serves the app's tree only through the app's "
             "own vhost: no DocumentRoot, Alias or ScriptAlias elsewhere lies above the app's root where the most "
-            "specific <Directory> covering it grants access (Debian's <Directory /var/www/> does)",
+            "specific <Directory> covering it grants access (Debian's <Directory /var/www/> does); and what it "
+            "serves on every site, the app's too (a DocumentRoot, Alias or ScriptAlias outside any vhost, a "
+            "UserDir), comes from directories root's alone",
             "test_apache_serves_the_apps_tree_only_through_its_vhost",
             "/etc/apache2/sites-enabled/intranet.conf:3: documentroot /var/www: serves /var/www, which holds the "
             "app's tree /var/www/app (Require all granted at /etc/apache2/apache2.conf:172): its releases' code "
@@ -4248,7 +4333,8 @@ PROMISES: tuple[Promise, ...] = (
             "test_shared_dirs", "expected /var/www/app/shared/data: directory 2770 ... found ... 0777 ...",
             needs=("live",)),  # (the first deploy makes them)
     Promise("config_mode", f"{D}: config", "the config (when the app has one) is 0640 <deploy user>:<app group>: "
-            "not world-readable", "test_config_not_world_readable",
+            "not world-readable; no ACL entry (on it, a kept one, or a default ACL of a directory above them) lets "
+            "anyone else read it", "test_config_not_world_readable",
             "expected ...application.cfg: regular file 0640 ...",
             needs=("live",)),
     Promise("config", f"{D}: config", "the config on the server (when the app has one) is this host's config "

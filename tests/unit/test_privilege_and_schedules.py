@@ -356,6 +356,30 @@ def test_the_login_collector_finds_roots_files_under_etc_that_name_the_apps_tree
     assert "more than 2 entries" in out["errors"]["mentions"]
 
 
+
+def test_a_root_file_above_a_mib_is_searched_or_named_never_passed_over(tmp_path, monkeypatch):
+    """attack8/attack9: ``mentions`` skipped root's files over 1 MiB without a word, so a large root file under /etc
+    (a padded incron table, a generated hwdb-like blob) naming the app's tree was never looked at. Now every root
+    file is searched whatever its size, within one budget for the walk; a file the budget leaves unread is named in
+    ``errors`` (the gate's first check fails naming it)."""
+    from deploytests.verify import collect_login
+
+    real = os.lstat  # (root's files only: the test's files count as root's whoever runs it)
+    monkeypatch.setattr(collect_login.os, "lstat", lambda p: os.stat_result((*real(p)[:4], 0, *real(p)[5:10])))
+    root = "/var/www/yourapplication"
+    big = tmp_path / "incron.d" / "big"
+    big.parent.mkdir()
+    big.write_bytes(b"# padding\n" * 200_000 + f"{root}/shared/data/in IN_CLOSE_WRITE {root}/current/x\n".encode())
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, root, top=str(tmp_path))
+    assert out["mentions"].get(str(big)) == [[200_001, f"{root}/shared/data/in IN_CLOSE_WRITE {root}/current/x"]]
+    assert out["errors"] == {}
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, root, top=str(tmp_path), budget=1 << 20)
+    assert str(big) not in out["mentions"]
+    assert out["errors"] == {f"mentions: {big}": f"{big.stat().st_size} bytes, more than the 1048576 left to "
+                                                 "read: not searched for the app's tree"}, out["errors"]
+
 R = "/var/www/yourapplication"
 MENTIONS = {"/etc/incron.d/app-ingest": [[1, f"{R}/shared/data/incoming IN_CLOSE_WRITE {R}/current/venv/bin/python "
                                               "-m yourapplication.ingest $@/$#"]],
@@ -958,7 +982,18 @@ def test_where_root_jobs_write_is_never_a_system_tree_they_name_whole():
     ("/etc/cron.d/ops-pull", "* * * * * root ssh -q ops@ops.internal cat run.sh | timeout 60 sh >/dev/null 2>&1\n",
      True),
     ("/etc/cron.d/ops-pull", "* * * * * root eval \"$(ssh ops@ops.internal cat env.sh)\"\n", True),
-    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/jobs.txt | at now + 5 minutes\n", True)])
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/jobs.txt | at now + 5 minutes\n", True),
+    # attack9's open items, judged by data flow: a site's own wrapper before the shell; a file just fetched, then run
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/run.sh | /usr/local/bin/mywrap sh\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsSo /tmp/x https://ops/run.sh && sh /tmp/x\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root wget -qO /usr/local/sbin/upd http://ops/upd; chmod +x "
+                             "/usr/local/sbin/upd; /usr/local/sbin/upd --quiet\n", False),
+    ("/etc/cron.d/ops-pull", "* * * * * root cd /tmp && curl -fsSO https://ops/get/install.sh && mywrap bash -x "
+                             "./install.sh\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root ssh ops@ops.internal cat env.sh > /run/ops.env; . /run/ops.env\n",
+     True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/run.py | tee /tmp/r.py >/dev/null && "
+                             "python3 /tmp/r.py\n", True)])
 def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allowed_passes):
     facts = clean_facts()
     add_text(facts, path, "SHELL=/bin/sh\nPATH=/usr/sbin:/usr/bin:/sbin:/bin\n" + text)
@@ -974,7 +1009,12 @@ def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allo
                           "*/5 * * * * root ls /var/backups | grep sh | mail -s sh root\n"
                           "*/5 * * * * root curl -fsS https://ops/report.json | python3 -m json.tool >/dev/null\n"
                           "*/5 * * * * root /usr/bin/python3 /usr/local/sbin/report.py \"$(date +\\%F)\"\n"
-                          "*/5 * * * * root eval \"$(dircolors -b)\"; ls --color /srv\n")
+                          "*/5 * * * * root eval \"$(dircolors -b)\"; ls --color /srv\n"
+                          "*/5 * * * * root curl -fsSo /var/lib/ops/feed.json https://ops/feed && jq . "
+                          "/var/lib/ops/feed.json | logger -t feed\n"
+                          "*/5 * * * * root curl -fsS https://ops/status | grep -q bash && logger ok\n"
+                          "*/5 * * * * root wget -qO /tmp/report.txt https://ops/report; sh /usr/local/sbin/mail-it "
+                          "/tmp/report.txt\n")
     assert failing(quiet, exp) == {}
 
 
