@@ -113,7 +113,11 @@ FILES += ["/etc/systemd/system.conf"]
 TREES += [(d, 1, True) for d in SYSTEMD_CONF]
 # root's own shell startup files and ~/.ssh/rc: read when this login may (/root is 0700 on Debian: then unread)
 ROOT_SHELL = ["/root/.bashrc", "/root/.profile", "/root/.bash_profile", "/root/.bash_login", "/root/.ssh/rc"]
-FILES += ROOT_SHELL
+# and the per-user configuration root's tools read (git's hooksPath, fsmonitor, sshCommand; pip's find-links and
+# index; npm's prefix and scripts' shell; the SSH client's ProxyCommand): the root collector reads them all
+ROOT_TOOLS = ["/root/.ssh/config", "/root/.gitconfig", "/root/.config/git/config", "/root/.npmrc",
+              "/root/.pip/pip.conf", "/root/.config/pip/pip.conf"]
+FILES += ROOT_SHELL + ROOT_TOOLS
 # who becomes root outside sudoers, PAM and sshd: the files other privilege brokers grant by (world-readable but
 # doas.conf, often 0400; polkit's rules dirs are 0700 polkitd: listed when this login may, else named unlisted)
 GRANTS = ["/etc/doas.conf", "/etc/security/capability.conf"]

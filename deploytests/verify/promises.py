@@ -1830,11 +1830,19 @@ def _job_reach(snap, job: dict, root: str):
     """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`);
     for root's, what someone but root may change too, unless the job's file is a package's as dpkg unpacked it
     (the stock baseline: ``/etc/cron.daily/apache2``'s cache directory is Apache's run user's by design)."""
-    from .rootacts import command_problem, stock, view
+    from . import collect_login as C
+    from .rootacts import command_problem, path_problem, stock, view
 
     text = " ".join(job["job"].split()[3:]) if job["where"].startswith("/etc/anacrontab:") else job["job"]
     snap = view(snap) if getattr(snap, "files", None) else None
     mine = job["user"] == "root" and not (snap is not None and job.get("file") and stock(snap, job["file"]))
+    if job.get("config"):  # a tool's configuration: each path it names is what the tool runs or loads for root
+        plain = re.search(r"\bhttp://\S+", text)
+        found = next((w for w in (path_problem(snap, "loads", p, root, loose=mine) for p in C.WORD.findall(
+            re.sub(r"\bfile://", " ", text))) if w), None) if snap is not None else None
+        return (found, True) if found else (f"fetches from {plain.group(0)[:80]} (plain http: whoever answers "
+                                            "for it or sits on the path gives root's tool its code)", True) if plain \
+            else None
     return command_problem(snap, text, root, loose=mine)
 
 
@@ -4003,20 +4011,21 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "
             "(root included) with something from the app's tree (every crontab, /etc/crontab, /etc/cron.d, "
-            "/etc/cron.{hourly,daily,weekly,monthly}, at's queue), resolved through links and the root scripts "
-            "it runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, "
-            "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
-            "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
+            "/etc/cron.{hourly,daily,weekly,monthly}, at's queue), resolved through links and the root scripts it "
+            "runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, profile.d, "
+            "/etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc, and its tools' ~/.ssh/config, "
+            "~/.gitconfig, ~/.npmrc, pip.conf, each path they name judged as what the tool loads, when the probe may "
+            "read them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
             "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); no root job runs "
-            "as a program what another command prints (a pipe into a shell with no script of its own, whatever "
-            "comes before it: curl ... | tee log | sh; a remote command's output eval'd; over plain http:// "
-            "whatever is allowed); nor as root "
-            "with a path someone but root may change (its program, a script it runs, a variable's value whatever "
-            "the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
-            "unpacked it aside; a job that only names the tree is said to, unless allowed; "
-            "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
-            "file names become options: tar's --checkpoint-action)",
+            "as a program what another command prints (a pipe into a shell with no script of its own, whatever comes "
+            "before it or wraps it: curl ... | tee log | sh, ... | mywrap sh; a remote command's output eval'd; a "
+            "file a network command just wrote, run later in the job: curl -o x URL && sh x; over plain http:// "
+            "whatever is allowed); nor as root with a path someone but root may change (its program, a script it "
+            "runs, a variable's value whatever the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), "
+            "its file a package's as dpkg unpacked it aside; a job that only names the tree is said to, unless "
+            "allowed; whatever is allowed, no root job hands a bare glob to a command in a directory the app writes "
+            "(its file names become options: tar's --checkpoint-action)",
             "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),

@@ -783,6 +783,58 @@ def test_the_ssh_clients_commands_are_root_hooks(exp, path, text):
     assert "cw_schedules" not in failing(facts, exp)
 
 
+DIR = stat.S_IFDIR
+
+
+@pytest.mark.parametrize("path, text, dirs, said", [
+    # git's hooks dir for every repository root touches, the CI account's (1000 here: appuser, the deploy login)
+    ("/root/.gitconfig", "[user]\n\tname = root\n[core]\n\thooksPath = /srv/hooks\n", {"/srv/hooks": 1000},
+     "/root/.gitconfig:4: runs 'hooksPath = /srv/hooks' as root: it loads /srv/hooks, which someone but root may "
+     "change (/srv/hooks 0755 appuser:appuser)"),
+    ("/root/.config/git/config", "[core]\n\tfsmonitor = /srv/hooks/fsmon\n", {"/srv/hooks": 1000}, "fsmonitor"),
+    # pip's find-links (a file:// URL) in a login's home; npm's registry over plain http
+    ("/root/.config/pip/pip.conf", "[global]\nfind-links = file:///home/appuser/wheels\n", {"/home/appuser": 1000},
+     "/root/.config/pip/pip.conf:2: runs 'find-links = file:///home/appuser/wheels' as root: it loads "
+     "/home/appuser/wheels"),
+    ("/root/.npmrc", "registry=http://npm.internal/\n", {}, "fetches from http://npm.internal/ (plain http"),
+    # the SSH client's ProxyCommand in root's own ~/.ssh/config; root's .bashrc sourcing the CI account's file
+    ("/root/.ssh/config", "Host *.internal\n    ProxyCommand /srv/hooks/connect %h %p\n", {"/srv/hooks": 1000},
+     "/root/.ssh/config:2: runs '/srv/hooks/connect %h %p' as root"),
+    ("/root/.bashrc", "[ -f /srv/hooks/env.sh ] && . /srv/hooks/env.sh\n", {"/srv/hooks": 1000},
+     "sources /srv/hooks/env.sh, which someone but root may change"),
+    # absent, in a directory another account owns: it makes the file root's pip reads
+    ("/root/.config/pip/pip.conf", None, {"/root/.config": 1000}, "/root/.config/git/config: runs \"(not read: "
+     "/root/.config 0755 appuser:appuser: not root's alone, and root's shell or tools read git/config, pip/pip.conf "
+     "there)\" as root"),
+    # pass: root's own paths, a pager by name, an https index
+    ("/root/.gitconfig", "[core]\n\tpager = less\n\thooksPath = /etc/git-hooks\n", {"/etc/git-hooks": 0}, None),
+    ("/root/.config/pip/pip.conf", "[global]\nindex-url = https://pypi.internal/simple\n", {}, None),
+])
+def test_configuration_roots_tools_read_from_its_home_that_names_what_others_control_fails(exp, path, text, dirs,
+                                                                                           said):
+    """Root's per-user hooks (gaps9/blind9's open class; root's user site was the one member read): git's
+    hooksPath and fsmonitor, pip's find-links and index, npm's registry, the SSH client's ProxyCommand, a .bashrc
+    sourcing a file: configuration root's tools read from /root (0700: the root collector reads it, and lstats
+    every path it names from / down) that names code or paths someone but root controls, or fetches over plain
+    http, runs their code as root. A file of root's home someone but root may make or change is one too."""
+    facts = clean_facts()
+    files = {path: (0o600, 0, 0)} if text is not None else {}
+    s = snap(files, {path: text} if text is not None else {})
+    s.files["/root"] = {"st": [DIR | 0o700, 0, 0, 1, 0, 5]}
+    if text is None:
+        s.files[path] = {"why": "No such file or directory"}
+    for d, uid in dirs.items():
+        s.files[d] = {"st": [DIR | 0o755, uid, uid, 1, 0, 5]}
+        s.files.setdefault(d.rsplit("/", 1)[0], {"st": [DIR | 0o755, 0, 0, 1, 0, 5]})
+    facts.raw = s
+    inv(facts)["root_hooks"] = parse.root_hooks(s)
+    msg = failing(facts, exp)
+    if said is None:
+        assert "cw_schedules" not in msg, msg
+    else:
+        assert list(msg) == ["cw_schedules"] and said in msg["cw_schedules"], msg
+
+
 @pytest.mark.parametrize("top,mode,uid", [("/etc/profile.d", 0o775, 0),  # blind9's h06 (an ACL u:ops:rwx: mask rwx)
                                            ("/etc/cron.d", 0o755, 1001),  # other member: a directory chowned away
                                            ("/etc/apt/apt.conf.d", 0o757, 0)])

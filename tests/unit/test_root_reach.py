@@ -386,8 +386,15 @@ def test_the_root_collector_lstats_what_roots_own_schedules_name_and_nothing_oth
                                                              "data": f"{tmp_path}/checkout\n"},
         # root's sudoers: a rule's fixed argument (the CI account's archive root extracts)
         "/etc/sudoers.d/ci": {"st": [F | 0o440, 0, 0, 0, 0, 0],
-                              "data": f"ci ALL=(root) NOPASSWD: /usr/bin/tar -xzf {tmp_path}/ci/app.tgz\n"}}}
+                              "data": f"ci ALL=(root) NOPASSWD: /usr/bin/tar -xzf {tmp_path}/ci/app.tgz\n"},
+        # root's home: a tool's configuration (git's hooksPath) and a shell startup file sourcing a file
+        "/root/.gitconfig": {"st": [F | 0o644, 0, 0, 0, 0, 0], "data": f"[core]\n\thooksPath = {tmp_path}/hooks\n"},
+        "/root/.bashrc": {"st": [F | 0o644, 0, 0, 0, 0, 0], "data": f". {tmp_path}/env.sh\n"}}}
     collect_root.mapped(out)
+    assert f"{tmp_path}/hooks" in out["mapped"] and f"{tmp_path}/env.sh" in out["mapped"], out
+    for path in collect_root.ROOT_FILES:  # each of root's home files, or the walk stopped above it (absent, others')
+        up = next(u for u in [path] + [path.rsplit("/", i)[0] for i in range(1, path.count("/"))] if u in out["mapped"])
+        assert up == path or out["mapped"][up] is None or out["mapped"][up][1] != 0, (path, up)
     assert out["mapped"][f"{tmp_path}/tools/jobsh"][1] == 0 and out["mapped"][f"{tmp_path}/lib"] is None, out
     assert out["mapped"][str(tmp_path)] and f"{tmp_path}/theirs" not in out["mapped"], out
     assert f"{tmp_path}/checkout" in out["mapped"] and out["mapped"][f"{tmp_path}/ci"] is None, out
