@@ -59,8 +59,9 @@ PLAIN = (
     Fault("g10-big-root-file-names-tree", "cw_schedules",
           "an incron table padded past 1 MiB whose last line runs the app's code as root on every upload",
           "mkdir -p /etc/incron.d; (i=0; while [ $i -lt 120000 ]; do echo '# padding line of the generated table'; "
-          "i=$((i+1)); done; echo '{root}/shared/data IN_CLOSE_WRITE {root}/current/venv/bin/python -m {package}.ingest "
-          "$@/$#') > /etc/incron.d/app-ingest; test $(stat -c %s /etc/incron.d/app-ingest) -gt 1048576"),
+          "i=$((i+1)); done; echo '{root}/shared/data IN_CLOSE_WRITE {root}/current/venv/bin/python -m "
+          "{package}.ingest $@/$#') > /etc/incron.d/app-ingest; "
+          "test $(stat -c %s /etc/incron.d/app-ingest) -gt 1048576"),
 )
 
 ALLOWED = (

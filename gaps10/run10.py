@@ -1,5 +1,6 @@
 """(gaps10, blind9's run_blind.py on gaps10/faults10.py) Run the faults BLIND_BATCH (default 4) hosts per gate run;
-print per fault the failed checks and their item lines. `BLIND_MODE=plain|allowed python gaps10/run10.py debian12 IDS`."""
+print per fault the failed checks and their item lines.
+`BLIND_MODE=plain|allowed|all PYTHONPATH=. python gaps10/run10.py debian12 IDS`."""
 import json
 import os
 import re
@@ -8,12 +9,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from faults10 import ALLOW_KEYS, ALLOWED, PLAIN
+
 from deploytests.config import load_config
 from deploytests.faults.run import Campaign, Item
 from deploytests.stacks import for_platform
 from deploytests.suite.lab import APPS
-
-from faults10 import ALLOW_KEYS, ALLOWED, PLAIN
 
 BENIGN: set = set()
 
@@ -25,7 +26,7 @@ pool = PLAIN if mode == "plain" else ALLOWED if mode == "allowed" else PLAIN + A
 faults = [f for f in pool if (not select or any(f.id.startswith(s) for s in select)) and f.id not in BENIGN]
 
 camp = Campaign(APP, load_config(APP), faults=faults, clean=1, batch=2, progress=print, stack=for_platform(platform),
-                target_keys=(os.environ.get("BLIND_KEYS") or ALLOW_KEYS) if mode == "allowed" else "")
+                target_keys=(os.environ.get("BLIND_KEYS") or ALLOW_KEYS) if mode in ("allowed", "all") else "")
 tag = camp.snapshot()
 print("snapshot", tag, camp.base, flush=True)
 items = [Item(f.id, "fault", fault=f) for f in faults] + [Item("clean-1", "clean")]

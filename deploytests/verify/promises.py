@@ -505,6 +505,14 @@ def config_private(facts, exp):
     assert not lines, "\n".join(lines)
 
 
+def _unhex(raw) -> str | None:
+    """An ACL's bytes sent as hex (the tree reader's ``secret_acls``), as :func:`sockets.acl` takes them."""
+    try:
+        return bytes.fromhex(raw).decode("latin-1")
+    except (TypeError, ValueError):
+        return None
+
+
 def secret_acl_grants(facts, exp) -> list[str]:
     """A line for each POSIX ACL entry that lets a user or group other than the deploy login, the app user and
     the app's group read the app's secrets (the tree reader's ``secret_acls``): a named ``user:``/``group:`` entry
@@ -518,7 +526,7 @@ def secret_acl_grants(facts, exp) -> list[str]:
     lines = []
     for path, found in sorted((facts.get("secret_acls") or {}).items()):
         for kind, raw in sorted(found.items()):
-            entries = acl(raw)
+            entries = acl(_unhex(raw))
             mask = next((p for t, p, _ in entries if t == MASK), 7)
             for tag, perm, ident in entries:
                 if tag not in (USER, GROUP) or not perm & mask & 4:
@@ -1020,7 +1028,7 @@ def cw_listen(facts, exp):
 
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
-    seen, lines = set(), []
+    seen, lines, readers = set(), [], secret_readers(facts, exp)
     came_by = {a["pid"] for a in inv.get("probe_ancestors") or [] if a["user"] == "root" and a.get("exe") in SSHD}
     # an Apache port a file by hand opens is that file's finding (test_every_apache_file_is_accounted_for)
     by_hand = {d["value"].rsplit(":", 1)[-1] for path in unaccounted_apache_files(facts, exp)
@@ -1046,7 +1054,8 @@ def cw_listen(facts, exp):
         shown = f"{'*' if anyaddr else 'localhost' if loopback else sock['host']}:{sock['port']}"
         key = ("udp/" if sock["proto"] == "udp" else "") + shown
         allowed = _listen_allowed(exp, {key, f"{sock['host']}:{sock['port']}"}, procs, apache_bin)
-        if allowed is True:
+        secrets = [] if loopback else [p["user"] for p in procs if p["user"] in readers]
+        if allowed is True and not secrets:
             continue
         who = _holders(sock)
         ident = (key, tuple(sorted(p["pid"] for p in procs)))
@@ -1062,10 +1071,42 @@ def cw_listen(facts, exp):
             f"{key} {first['user']} {first.get('program') or first['exe']}"
         script = next((p["script"] for p in procs if p.get("script")), None)
         who += f" (its program is {script}, a file no package ships)" if script else ""
+        if secrets:
+            lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}, and {secrets[0]} may "
+                         f"read the app's config ({readers[secrets[0]]}): what it serves to the network may carry "
+                         f"the app's secrets. allow_listen accounts for the socket, not for that: keep the app's "
+                         f"secrets from its user")
+            continue
         lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. " + (allowed or "")
                      + _allow_hint(exp, "allow_listen", bind))
     lines += unix_lines(facts, exp, inv.get("unix_listeners") or [], apache_bin)
     _unaccounted("listening sockets", lines)
+
+
+def secret_readers(facts, exp) -> dict[str, str]:
+    """user -> how, of every local user but root, the deploy login and the app user (theirs by design) whom the
+    config's mode and ACL (the tree reader's ``stat`` and ``secret_acls``) let read it: its group's members,
+    anyone (its other bits), a named user or group in its ACL. The directories above are not judged here."""
+    from .sockets import GROUP, MASK, USER, acl
+
+    snap = getattr(facts, "raw", None)
+    users = getattr(snap, "users", None)
+    st = (facts.get("stat") or {}).get(exp.cfg.remote_config_path) or {} if exp.cfg.config_file else {}
+    if users is None or not st.get("mode"):
+        return {}
+    mode, out = int(st["mode"], 8), {}
+    entries = acl(_unhex(((facts.get("secret_acls") or {}).get(exp.cfg.remote_config_path) or {}).get("access")))
+    mask = next((p for t, p, _ in entries if t == MASK), 7)
+    groups = {users.group(i): "its ACL" for t, p, i in entries if t == GROUP and p & mask & 4}
+    groups.update({st.get("group"): f"group {st.get('group')} of {exp.cfg.remote_config_path}"} if mode & 0o040 else {})
+    named = {users.name(i) for t, p, i in entries if t == USER and p & mask & 4}
+    for name in users.by_name:
+        mine = set((users.facts(name) or {}).get("groups") or [])
+        how = ("every local user (others may read it)" if mode & 0o004 else "its ACL" if name in named else
+               next((f"{groups[g]}, {name} a member" for g in sorted(mine & set(groups))), None))
+        if how and name not in ("root", exp.deploy_user, exp.cfg.app_user):
+            out[name] = how
+    return out
 
 
 def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
@@ -3525,7 +3566,24 @@ def sec_secrets(facts, exp):
               "and tokens; chmod o-r it (or remove the copy)" for c in (facts.get("tree_inventory") or {}).get(
                   "config_copies") or []]
     lines += _secret_values_others_read(snap, exp)
+    lines += _secrets_on_command_lines(snap, exp)
     _unaccounted("secrets readable by others", lines, "sec_secrets", exp)
+
+
+def _secrets_on_command_lines(snap, exp) -> list[str]:
+    """A line for each process whose command line holds a value of the app's config under a secret-looking key
+    (8 characters or more; the root collector's ``cmdline`` of every process): the kernel shows every process's
+    command line to every local user (``ps``, ``/proc/<pid>/cmdline``), and a daemon that serves the process list
+    to the network (snmpd's HOST-RESOURCES-MIB, a status page) serves it to whoever it answers. The value is never
+    printed."""
+    from ..redaction import secrets_of
+
+    keyed = [v for v in secrets_of(exp.cfg.config_file).keyed if len(v) >= 8] if exp.cfg.config_file else []
+    return [f"process {pid} ({(e.get('exe') or '?').split(' (')[0]}, uid {e.get('uid')}): its command line holds a "
+            f"secret of the app's config (a value under a secret key, e.g. SECRET_KEY): every local user reads it "
+            f"(ps), and so does whoever a daemon serving the process list answers (snmpd); pass it in a file or "
+            f"the environment" for pid, e in sorted((snap.raw.get("proc") or {}).items())
+            if any(v in (e.get("cmdline") or "") for v in keyed)]
 
 
 def _secret_values_others_read(snap, exp) -> list[str]:
@@ -3937,7 +3995,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "the socket file and search on every directory on the way, ACLs counted; an abstract name: anyone) is "
             "Apache's own, the stack's baseline (systemd's, journald's, rsyslogd's, the MTA's: measured) or allowed "
             "(allow_listen: \"unix:NAME USER PROGRAM\"): a root tmux or screen server, socat's UNIX-LISTEN, an "
-            "agent's control socket run a client's commands as root",
+            "agent's control socket run a client's commands as root (a process of a login sudoers lets run a "
+            "command as root, by name, User_Alias, #uid or %group, is judged as root's); whatever is allowed, no "
+            "socket on an address beyond loopback is held by a user, but root, the deploy login and the app user, "
+            "whom the config's mode, group or ACL lets read the app's secrets (what it serves may carry them)",
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '
@@ -4219,7 +4280,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "or where copies are left (/tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) (found by "
             "content, any name: .configs/*, a .bak, a release's copy), and no file the probe reads (Apache's "
             "configuration, root's files under /etc) holding a secret value of it, is readable by others through "
-            "directories they may enter: an attacker with any local account gets no hash to crack, no host key "
+            "directories they may enter, nor is any process's command line holding one (every local user's to read, "
+            "and a process table snmpd serves): an attacker with any local account gets no hash to crack, no host key "
             "to impersonate the server to the runner, nothing of root's and none of the app's secrets",
             "test_secrets_not_readable_by_others", "/etc/shadow (0644 root:shadow): every local user ... reads every "
             "password hash ..."),

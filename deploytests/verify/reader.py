@@ -978,9 +978,10 @@ def entries(top, bounds):
 def secret_acls(root, config_path):
     """The POSIX ACLs of where the app's secrets are (the config, each kept config in ``<root>/.configs``, and each
     directory above them up to ``/``): ``{path: {"access": raw, "default": raw}}`` (``system.posix_acl_access`` and,
-    of a directory, ``system.posix_acl_default``: what a file made there later gets; latin-1 bytes, which any
-    user who may look the path up may read) of each that has one. A mode shows only the ACL's mask: a named user's
-    read grant (``setfacl -m u:www-data:r``) leaves a 0640 config listed as 0640."""
+    of a directory, ``system.posix_acl_default``: what a file made there later gets; its bytes as hex, which any
+    user who may look the path up may read; the reply's strings are made safe on the runner) of each that has
+    one. A mode shows only the ACL's mask: a named user's read grant (``setfacl -m u:www-data:r``) leaves a 0640
+    config listed as 0640."""
     kept = os.path.join(root, ".configs")
     try:
         names = sorted(os.listdir(kept))[:256]
@@ -996,7 +997,7 @@ def secret_acls(root, config_path):
         for kind in ("access", "default"):
             try:
                 out.setdefault(path, {})[kind] = os.getxattr(path, "system.posix_acl_" + kind,
-                                                             follow_symlinks=False).decode("latin-1")
+                                                             follow_symlinks=False).hex()
             except OSError:  # none (ENODATA), no xattrs here, or not there
                 pass
     return {p: v for p, v in out.items() if v}

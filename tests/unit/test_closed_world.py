@@ -1106,3 +1106,61 @@ def test_an_apache_file_changed_then_dated_back_is_dated_by_its_ctime():
         files.update({d: {"st": [0o40755, 0, 0, 0, 1.0, 1] + ([1.0] if changed else [])} for d in dirs})
         info = parse.apache_files(parse.Snapshot({"files": files, "dirs": dirs}), [conf], {})[conf]
         assert info["mtime"] == want, info
+
+
+@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+@pytest.mark.parametrize("group_line, acl_user, caught", [
+    ("yourapplication:x:999:Debian-snmp", None, "group yourapplication of /var/www/yourapplication/shared/"
+                                                "application.cfg, Debian-snmp a member"),
+    ("yourapplication:x:999:", 108, "its ACL"),  # a named user's read entry (the tree reader's secret_acls)
+    ("yourapplication:x:999:", None, None),  # Debian's snmpd as packaged: its user reads none of the app's
+])
+def test_an_allowed_public_listener_whose_user_may_read_the_apps_secrets_fails(exp, platform, group_line, acl_user,
+                                                                                caught):
+    """blind8's k05 (an allowed snmpd on udp:161 serving the process list to 'public'): no class answer had been
+    designed. allow_listen accounts for the socket and what its program serves by its configuration; what the
+    gate judges beside it is whether that program's user may read the app's secrets (the config's mode, group and
+    ACL): then what it serves to the network may carry them, whatever is allowed. (A secret on a command line,
+    which every local user and snmpd's process table show, is sec_secrets'.)"""
+    from test_root_reach import host
+
+    facts = host(platform)
+    raw = facts.raw
+    raw.files["/etc/passwd"]["data"] += "Debian-snmp:x:108:115::/var/lib/snmp:/bin/false\n"
+    raw.files["/etc/group"]["data"] += group_line + "\nDebian-snmp:x:115:\n"
+    raw.users = parse.Users(raw.text("/etc/passwd"), raw.text("/etc/group"))
+    facts.remote["stat"] = copy.deepcopy(RECORDED["stat"])
+    if acl_user:
+        facts.remote["secret_acls"] = {f"{R}/shared/application.cfg": {"access": (b"\2\0\0\0" + b"".join(
+            t.to_bytes(2, "little") + p.to_bytes(2, "little") + i.to_bytes(4, "little") for t, p, i in
+            [(1, 6, 0xFFFFFFFF), (2, 4, acl_user), (4, 4, 0xFFFFFFFF), (0x10, 4, 0xFFFFFFFF),
+             (0x20, 0, 0xFFFFFFFF)])).hex()}}
+    inv(facts)["listeners"].append({"proto": "udp", "host": "0.0.0.0", "port": 161, "procs": [
+        dict(proc(4242, "Debian-snmp", "/usr/sbin/snmpd -LOw -u Debian-snmp -g Debian-snmp -I -smux -f"),
+             exe="/usr/sbin/snmpd")]})
+    found = outcome("cw_listen", facts, allowing(exp, listen=("udp/*:161 Debian-snmp /usr/sbin/snmpd",)))
+    if caught is None:
+        assert found == "pass", found
+    else:
+        assert found.startswith("fail: ") and "UDP *:161 listens: pid 4242 (Debian-snmp)" in found, found
+        assert f"Debian-snmp may read the app's config ({caught})" in found and "allow_listen accounts for the " \
+            "socket, not for that" in found, found
+
+
+def test_a_secret_of_the_apps_config_on_a_command_line_fails(exp):
+    """The process list (ps, /proc/<pid>/cmdline, snmpd's HOST-RESOURCES-MIB) is every local user's to read: a
+    value of the app's config under a secret key on any process's command line fails sec_secrets; the value is
+    never printed."""
+    from test_root_reach import host
+
+    from deploytests.redaction import secrets_of
+
+    facts = host("debian12")
+    secret = secrets_of(exp.cfg.config_file).keyed[0]
+    facts.raw.raw.setdefault("proc", {})["4343"] = {"uid": 0, "cmdline": f"/usr/local/bin/app-cli\0--key={secret}\0",
+                                                    "exe": "/usr/bin/python3.11", "stat": "", "status": ""}
+    found = outcome("sec_secrets", facts, exp)
+    assert found.startswith("fail: ") and "process 4343 (/usr/bin/python3.11, uid 0): its command line holds a " \
+        "secret of the app's config" in found and secret not in found, found
+    facts.raw.raw["proc"]["4343"]["cmdline"] = "/usr/local/bin/app-cli\0--key-file=/etc/app/key\0"
+    assert outcome("sec_secrets", facts, exp) == "pass"
