@@ -5,6 +5,8 @@ each class closed here. Each is a root shell script run on a container of the ca
 PLAIN: run without allowances; ALLOWED: with ALLOW_KEYS (what the operator allowed for the thing itself)."""
 from deploytests.faults.catalogue import Fault
 
+APT = ("(apt-get update -qq >/dev/null 2>&1 || true); DEBIAN_FRONTEND=noninteractive timeout 400 apt-get install "
+       "-y -qq --no-install-recommends {pkgs} >/tmp/apt.log 2>&1 || {{{{ tail -20 /tmp/apt.log; exit 1; }}}}")
 RESTART = ("apache2ctl stop; i=0; while pgrep -x apache2 >/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); "
            "done; apache2ctl start; sleep 1; pgrep -x apache2 >/dev/null")
 GRACEFUL = "apache2ctl graceful; sleep 1"
@@ -82,5 +84,28 @@ ALLOWED = (
           "/etc/apache2/conf-available/downloads.conf; a2enconf -q downloads; " + GRACEFUL),
 )
 
+ALLOWED += (
+    # blind8's k05 class: an allowed public snmpd whose user was added to the app's group (to read its logs)
+    Fault("g10-allowed-snmpd-in-app-group", "cw_listen",
+          "snmpd opened for the NMS on udp:161 (allowed: allow_listen 'udp/*:161 Debian-snmp /usr/sbin/snmpd') and "
+          "its user added to the app's group for an extend script reading the app's status: what snmpd serves to "
+          "whoever knows the community may carry the app's config",
+          APT.format(pkgs="snmpd") + "; sed -i 's/^agentaddress .*/agentaddress udp:161/' /etc/snmp/snmpd.conf; "
+          "usermod -aG {app_group} Debian-snmp; mkdir -p /var/lib/snmp; chown -R Debian-snmp /var/lib/snmp; "
+          "/usr/sbin/snmpd -LOw -u Debian-snmp -g Debian-snmp -I -smux,mteTrigger,mteTriggerConf -p /run/snmpd.pid; "
+          "i=0; until grep -q ':00A1 ' /proc/net/udp || [ $i -ge 150 ]; do i=$((i+1)); sleep 0.1; done; "
+          "grep -q ':00A1 ' /proc/net/udp"),
+)
+PLAIN += (
+    # a secret of the app's config on a command line: every local user's to read, and snmpd's process table
+    Fault("g10-secret-on-a-command-line", "sec_secrets",
+          "an operator's report job started with the app's SECRET_KEY as an argument ('--api-key=...'): ps shows it "
+          "to every local user, and an SNMP agent's process table to whoever it answers",
+          "k=$(sed -n 's/^SECRET_KEY = \"\\(.*\\)\"$/\\1/p' {config}); test -n \"$k\"; setsid nohup python3 -c "
+          "'import time; time.sleep(86400)' --api-key=$k >/dev/null 2>&1 & sleep 1; pgrep -f -- --api-key= >/dev/null"),
+)
+
 ALLOW_KEYS = """allow_apache_conf = ["/etc/apache2/conf-enabled/acme.conf", "/etc/apache2/conf-enabled/downloads.conf"]
+allow_listen = ["udp/*:161 Debian-snmp /usr/sbin/snmpd"]
+allow_groups = ["Debian-snmp: yourapplication"]
 """

@@ -1054,7 +1054,8 @@ def cw_listen(facts, exp):
         shown = f"{'*' if anyaddr else 'localhost' if loopback else sock['host']}:{sock['port']}"
         key = ("udp/" if sock["proto"] == "udp" else "") + shown
         allowed = _listen_allowed(exp, {key, f"{sock['host']}:{sock['port']}"}, procs, apache_bin)
-        secrets = [] if loopback else [p["user"] for p in procs if p["user"] in readers]
+        secrets = [] if loopback else [p["user"] for p in procs if p["user"] in readers and any(
+            f"{p['user']}: {g}" in exp.allow.groups for g in readers[p["user"]][1])]  # (else another rule's line)
         if allowed is True and not secrets:
             continue
         who = _holders(sock)
@@ -1073,7 +1074,7 @@ def cw_listen(facts, exp):
         who += f" (its program is {script}, a file no package ships)" if script else ""
         if secrets:
             lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}, and {secrets[0]} may "
-                         f"read the app's config ({readers[secrets[0]]}): what it serves to the network may carry "
+                         f"read the app's config ({readers[secrets[0]][0]}): what it serves to the network may carry "
                          f"the app's secrets. allow_listen accounts for the socket, not for that: keep the app's "
                          f"secrets from its user")
             continue
@@ -1083,10 +1084,12 @@ def cw_listen(facts, exp):
     _unaccounted("listening sockets", lines)
 
 
-def secret_readers(facts, exp) -> dict[str, str]:
-    """user -> how, of every local user but root, the deploy login and the app user (theirs by design) whom the
-    config's mode and ACL (the tree reader's ``stat`` and ``secret_acls``) let read it: its group's members,
-    anyone (its other bits), a named user or group in its ACL. The directories above are not judged here."""
+def secret_readers(facts, exp) -> dict[str, tuple[str, set]]:
+    """user -> (how, the groups it reads it through), of every local user but root, the deploy login and the app
+    user (theirs by design) whom the config's mode and ACL (the tree reader's ``stat`` and ``secret_acls``) let read
+    it: its group's members, anyone (its other bits), a named user or group in its ACL. The directories above are
+    not judged here. (An ACL entry and the other bits are config_mode's findings, a membership cw_groups' unless
+    allowed: cw_listen says what an allowed membership serves.)"""
     from .sockets import GROUP, MASK, USER, acl
 
     snap = getattr(facts, "raw", None)
@@ -1105,7 +1108,7 @@ def secret_readers(facts, exp) -> dict[str, str]:
         how = ("every local user (others may read it)" if mode & 0o004 else "its ACL" if name in named else
                next((f"{groups[g]}, {name} a member" for g in sorted(mine & set(groups))), None))
         if how and name not in ("root", exp.deploy_user, exp.cfg.app_user):
-            out[name] = how
+            out[name] = (how, mine & set(groups))
     return out
 
 
@@ -3998,7 +4001,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "agent's control socket run a client's commands as root (a process of a login sudoers lets run a "
             "command as root, by name, User_Alias, #uid or %group, is judged as root's); whatever is allowed, no "
             "socket on an address beyond loopback is held by a user, but root, the deploy login and the app user, "
-            "whom the config's mode, group or ACL lets read the app's secrets (what it serves may carry them)",
+            "whose allowed membership of the config's group lets it read the app's secrets (what it serves may "
+            "carry them)",
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '

@@ -1112,7 +1112,8 @@ def test_an_apache_file_changed_then_dated_back_is_dated_by_its_ctime():
 @pytest.mark.parametrize("group_line, acl_user, caught", [
     ("yourapplication:x:999:Debian-snmp", None, "group yourapplication of /var/www/yourapplication/shared/"
                                                 "application.cfg, Debian-snmp a member"),
-    ("yourapplication:x:999:", 108, "its ACL"),  # a named user's read entry (the tree reader's secret_acls)
+    # a named user's read entry: config_mode's line (one cause, one line), not this rule's
+    ("yourapplication:x:999:", 108, None),
     ("yourapplication:x:999:", None, None),  # Debian's snmpd as packaged: its user reads none of the app's
 ])
 def test_an_allowed_public_listener_whose_user_may_read_the_apps_secrets_fails(exp, platform, group_line, acl_user,
@@ -1120,8 +1121,10 @@ def test_an_allowed_public_listener_whose_user_may_read_the_apps_secrets_fails(e
     """blind8's k05 (an allowed snmpd on udp:161 serving the process list to 'public'): no class answer had been
     designed. allow_listen accounts for the socket and what its program serves by its configuration; what the
     gate judges beside it is whether that program's user may read the app's secrets (the config's mode, group and
-    ACL): then what it serves to the network may carry them, whatever is allowed. (A secret on a command line,
-    which every local user and snmpd's process table show, is sec_secrets'.)"""
+    ACL): an allowed membership (allow_groups accounts for the membership) makes what it serves to the network
+    carry them, whatever allow_listen says; an unallowed one, an ACL entry, the other bits are one line of their
+    own rules (cw_groups, config_mode). (A secret on a command line, which every local user and snmpd's process
+    table show, is sec_secrets'.)"""
     from test_root_reach import host
 
     facts = host(platform)
@@ -1138,7 +1141,12 @@ def test_an_allowed_public_listener_whose_user_may_read_the_apps_secrets_fails(e
     inv(facts)["listeners"].append({"proto": "udp", "host": "0.0.0.0", "port": 161, "procs": [
         dict(proc(4242, "Debian-snmp", "/usr/sbin/snmpd -LOw -u Debian-snmp -g Debian-snmp -I -smux -f"),
              exe="/usr/sbin/snmpd")]})
-    found = outcome("cw_listen", facts, allowing(exp, listen=("udp/*:161 Debian-snmp /usr/sbin/snmpd",)))
+    allowed = allowing(exp, listen=("udp/*:161 Debian-snmp /usr/sbin/snmpd",))
+    if caught:  # unallowed, the membership is cw_groups' one line (shown on a container)
+        assert outcome("cw_listen", facts, allowed) == "pass"
+        allowed = allowing(exp, listen=("udp/*:161 Debian-snmp /usr/sbin/snmpd",),
+                           groups=("Debian-snmp: yourapplication",))
+    found = outcome("cw_listen", facts, allowed)
     if caught is None:
         assert found == "pass", found
     else:
