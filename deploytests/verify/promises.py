@@ -2373,7 +2373,7 @@ def cw_groups(facts, exp):
     operator = login not in ("", exp.cfg.app_user) and any(
         r["text"].split(" ")[0] == login for r in (facts.get("inventory") or {}).get("sudoers") or [])
     reach = _reaching_groups(facts, exp)
-    lines = []
+    lines, said = [], set()  # one membership, one line: the app group's members list repeats the three users'
     apache = exp.stack.apache.run_user  # Apache's workers: a hole in any module acts with their groups
     known = getattr(getattr(facts, "raw", None), "users", None)
     users = dict(users, apache=known.facts(apache) if known else None)
@@ -2385,11 +2385,13 @@ def cw_groups(facts, exp):
             continue
         for g in u["groups"]:
             if g not in want and f"{name}: {g}" not in exp.allow.groups:
+                said.add((name, g))
                 lines.append(f"{name} (the {who} user) is in group {g}: {reach.get(g, OTHER_GROUP)}. "
                              + _allow_hint(exp, "allow_groups", f"{name}: {g}"))
     members = (facts.get("inventory") or {}).get("app_group_members") or []
     for user in members:
-        if user not in (exp.cfg.app_user, exp.deploy_user) and f"{user}: {app_group}" not in exp.allow.groups:
+        if user not in (exp.cfg.app_user, exp.deploy_user) and (user, app_group) not in said \
+                and f"{user}: {app_group}" not in exp.allow.groups:
             lines.append(f"{user} is in the app's group {app_group}: it reads the app's config (its secrets) and "
                          f"shared data. " + _allow_hint(exp, "allow_groups", f"{user}: {app_group}"))
     _unaccounted("group memberships", lines)
@@ -2462,7 +2464,9 @@ def cw_loader(facts, exp):
     for h in ld.get("hooks", []):
         if not h.get("package"):
             lines.append(f"{h['path']}" + (f" -> {h['real']}" if h["real"] != h["path"] else "") +
-                         f": a site hook on the daemons' path that no package ships unchanged: it {LOADER_MEANING}")
+                         f": a site hook of the system Python that no package ships unchanged: every python"
+                         f"{exp.stack.python_version} on the host runs it at start-up, root's and the app's daemons' "
+                         f"alike (what it imports or adds to sys.path is code they run)")
     snap = getattr(facts, "raw", None)
     lines += _stdlib_strangers(snap, exp.stack.python_version)
     gone = {f: upgraded.pop(f) for f in list(upgraded) if snap is not None and getattr(snap, "dirs", None) and
