@@ -41,13 +41,13 @@ PLAIN = (
     Fault("g10-cron-fetch-then-run", "cw_schedules",
           "an ops pull: root fetches a script to /tmp and runs it ('curl -fsSo /tmp/ops.sh https://... && sh "
           "/tmp/ops.sh'): whoever answers for the address runs commands as root",
-          "printf 'SHELL=/bin/sh\\n*/30 * * * * root curl -fsSo /tmp/ops.sh https://ops.example.internal/ops.sh "
-          "&& sh /tmp/ops.sh\\n' > /etc/cron.d/ops-pull"),
+          "mkdir -p /etc/cron.d; printf 'SHELL=/bin/sh\\n*/30 * * * * root curl -fsSo /tmp/ops.sh "
+          "https://ops.example.internal/ops.sh && sh /tmp/ops.sh\\n' > /etc/cron.d/ops-pull"),
     Fault("g10-cron-pipe-into-wrapper", "cw_schedules",
           "the same pull piped into the site's own wrapper ('| /usr/local/bin/mywrap sh': mywrap runs its "
           "arguments with a lock)",
           "printf '#!/bin/sh\\nexec flock /run/mywrap.lock \"$@\"\\n' > /usr/local/bin/mywrap; chmod 0755 "
-          "/usr/local/bin/mywrap; printf 'SHELL=/bin/sh\\n*/30 * * * * root curl -fsS https://ops.example.internal/"
+          "/usr/local/bin/mywrap; mkdir -p /etc/cron.d; printf 'SHELL=/bin/sh\\n*/30 * * * * root curl -fsS https://ops.example.internal/"
           "ops.sh | /usr/local/bin/mywrap sh\\n' > /etc/cron.d/ops-pull"),
     # a login named in sudoers (not a %group) shares a shell on a socket anyone may connect to
     Fault("g10-sudoers-user-shares-a-socket", "cw_listen",

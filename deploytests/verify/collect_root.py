@@ -163,13 +163,13 @@ def processes(out, watch):
 
 def mapped(out):
     """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``), of each
-    of :data:`ROOT_FILES` and of each absolute path root's own files read here name (its crontab, ``at`` jobs, user
-    site's ``.pth`` files, sudoers files, shell startup files and tools' configuration: only the login collector
-    lstats what other files name, and it cannot read these), at most 4096, and of each directory above it, from
-    ``/`` down, never past a link or a directory someone but root may change (what lies below is that one's
+    of :data:`ROOT_FILES` and of each absolute path root's own files read here name but its keys (its crontab, ``at``
+    jobs, user site's ``.pth`` files, sudoers files, shell startup files and tools' configuration: only the login
+    collector lstats what other files name, and it cannot read these), at most 4096, and of each directory above
+    it, from ``/`` down, never past a link or a directory someone but root may change (what lies below is that one's
     finding): root resolves no name another user made."""
     found = {ln[ln.index("/"):] for e in out["proc"].values() for ln in (e.get("maps") or "").splitlines() if "/" in ln}
-    found |= set(ROOT_FILES) | {w for p, e in out["files"].items() if p != ERROR_LOG and e.get("st", [0, 1])[1] == 0
+    found |= set(ROOT_FILES) | {w for p, e in out["files"].items() if "_keys" not in p and e.get("st", [0, 1])[1] == 0
                                 for w in re.findall(r"/[^\s'\"`=:;&|<>(){}$]+", e.get("data") or "")}
     for path in bounded(out, "mapped files", sorted(found), 4096):
         for p in ["/"] + ["/".join(path.split("/")[:i]) for i in range(2, path.count("/") + 2)]:

@@ -389,9 +389,12 @@ def test_the_root_collector_lstats_what_roots_own_schedules_name_and_nothing_oth
                               "data": f"ci ALL=(root) NOPASSWD: /usr/bin/tar -xzf {tmp_path}/ci/app.tgz\n"},
         # root's home: a tool's configuration (git's hooksPath) and a shell startup file sourcing a file
         "/root/.gitconfig": {"st": [F | 0o644, 0, 0, 0, 0, 0], "data": f"[core]\n\thooksPath = {tmp_path}/hooks\n"},
-        "/root/.bashrc": {"st": [F | 0o644, 0, 0, 0, 0, 0], "data": f". {tmp_path}/env.sh\n"}}}
+        "/root/.bashrc": {"st": [F | 0o644, 0, 0, 0, 0, 0], "data": f". {tmp_path}/env.sh\n"},
+        # root's keys: base64 holds '/' (no path: never a word to lstat, nor a way past the bound)
+        "/root/.ssh/authorized_keys": {"st": [F | 0o600, 0, 0, 0, 0, 0], "data": "ssh-ed25519 AAAAC3Nz/b9x+q admin\n"}}}
     collect_root.mapped(out)
     assert f"{tmp_path}/hooks" in out["mapped"] and f"{tmp_path}/env.sh" in out["mapped"], out
+    assert not [p for p in out["mapped"] if p.startswith("/b9x")], out
     for path in collect_root.ROOT_FILES:  # each of root's home files, or the walk stopped above it (absent, others')
         up = next(u for u in [path] + [path.rsplit("/", i)[0] for i in range(1, path.count("/"))] if u in out["mapped"])
         assert up == path or out["mapped"][up] is None or out["mapped"][up][1] != 0, (path, up)
