@@ -115,7 +115,11 @@ FILES += ["/etc/systemd/system.conf"]
 TREES += [(d, 1, True) for d in SYSTEMD_CONF]
 # root's own shell startup files and ~/.ssh/rc: read when this login may (/root is 0700 on Debian: then unread)
 ROOT_SHELL = ["/root/.bashrc", "/root/.profile", "/root/.bash_profile", "/root/.bash_login", "/root/.ssh/rc"]
-FILES += ROOT_SHELL
+# and the per-user configuration root's tools read (git's hooksPath, fsmonitor, sshCommand; pip's find-links and
+# index; npm's prefix and scripts' shell; the SSH client's ProxyCommand): the root collector reads them all
+ROOT_TOOLS = ["/root/.ssh/config", "/root/.gitconfig", "/root/.config/git/config", "/root/.npmrc",
+              "/root/.pip/pip.conf", "/root/.config/pip/pip.conf"]
+FILES += ROOT_SHELL + ROOT_TOOLS
 # who becomes root outside sudoers, PAM and sshd: the files other privilege brokers grant by (world-readable but
 # doas.conf, often 0400; polkit's rules dirs are 0700 polkitd: listed when this login may, else named unlisted)
 GRANTS = ["/etc/doas.conf", "/etc/security/capability.conf"]
@@ -968,27 +972,28 @@ def loose_at(seen, path, hops=8):
     return None
 
 
-def mentions(out, tree, top="/etc", most=50000, also=()):
-    """Every root's regular file under ``top`` (not writable by group or others, at most :data:`LIMIT` bytes)
-    whose bytes name ``tree`` (or one of ``also``: the deploy and app users' homes) or whose uncommented lines
-    name, as an absolute path word, a place someone but root may change (:func:`loose_at`), with the lines that
+def mentions(out, tree, top="/etc", most=50000, also=(), budget=BIG):
+    """Every root's regular file under ``top`` (not writable by group or others, whatever its size) whose bytes
+    name ``tree`` (or one of ``also``: the deploy and app users' homes) or whose uncommented lines name, as an
+    absolute path word, a place someone but root may change (:func:`loose_at`), with the lines that
     do (at most 16, 300 bytes each), and every link there whose target names the tree: root's programs read
     their configuration under /etc, and which of them runs what from where is not for this list to know
     (incron's tables, needrestart's Perl, dpkg's hooks, sysctl's core_pattern, git's hooksPath, pip's
     find-links, vim's ``source``, tmux's ``run-shell``, modprobe's ``install`` ...). Nothing is followed but
     root's links; only those lines leave, and of a file with a line naming such a place, in ``named``, its bytes
     (is it a package's as shipped?) and the ``lstat`` of that place and the directories above it.
-    ``mentions``: {path: lines or "-> target"}; at most ``most`` entries walked (a bound hit is in ``errors``)."""
+    ``mentions``: {path: lines or "-> target"}; at most ``most`` entries walked and ``budget`` bytes read in all (a
+    bound hit, and each file left unread by it, is in ``errors``: never passed over unnamed)."""
     names = [tree] + [h for h in also if h]
     out["mentions"], needles, seen = {}, [n.encode() for n in names], {}
     named, side = out.setdefault("named", {}), {"files": {}}
     try:
-        walk(out, top, most, names, needles, seen, side)
+        walk(out, top, most, names, needles, seen, side, budget)
     finally:
         named.update((p, e) for p, e in side["files"].items() if p not in out["files"] and p not in named)
 
 
-def walk(out, top, most, names, needles, seen, side):
+def walk(out, top, most, names, needles, seen, side, budget):
     """:func:`mentions`' walk (``side``: what the runner is sent in ``named``)."""
     count = 0
     for base, dirs, files in os.walk(top):
@@ -1006,10 +1011,15 @@ def walk(out, top, most, names, needles, seen, side):
                     if any(n in os.path.normpath(os.path.join(base, target)) or n in target for n in names):
                         out["mentions"][path] = "-> " + target
                     continue
-                if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022 or st.st_size > LIMIT:
+                if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
                     continue
-                with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb", buffering=0) as f:
-                    data = f.read(LIMIT)
+                if st.st_size > budget:
+                    out["errors"]["mentions: " + path] = "%d bytes, more than the %d left to read: not searched " \
+                        "for the app's tree" % (st.st_size, budget)
+                    continue
+                with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as f:
+                    data = f.read(budget)  # (buffered: to its end, or the budget)
+                budget -= len(data)
             except OSError:
                 continue
             text, places, lines, binary = data.decode("latin-1"), set(), [], b"\0" in data

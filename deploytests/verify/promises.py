@@ -496,10 +496,51 @@ def _needs_config(exp):
 
 
 def config_private(facts, exp):
+    """The config is 0640 <deploy user>:<app group>, and no ACL entry lets anyone else read it or a kept one
+    (:func:`secret_acl_grants`): who reads the app's secrets is judged by the mode and the ACL together."""
     _needs_config(exp)
     path = exp.cfg.remote_config_path
     problem = _path(facts, path, kind="regular file", mode="0640", owner=exp.deploy_user, group=_group_of(facts, "app"))
-    assert problem is None, problem
+    lines = ([problem] if problem else []) + secret_acl_grants(facts, exp)
+    assert not lines, "\n".join(lines)
+
+
+def _unhex(raw) -> str | None:
+    """An ACL's bytes sent as hex (the tree reader's ``secret_acls``), as :func:`sockets.acl` takes them."""
+    try:
+        return bytes.fromhex(raw).decode("latin-1")
+    except (TypeError, ValueError):
+        return None
+
+
+def secret_acl_grants(facts, exp) -> list[str]:
+    """A line for each POSIX ACL entry that lets a user or group other than the deploy login, the app user and
+    the app's group read the app's secrets (the tree reader's ``secret_acls``): a named ``user:``/``group:`` entry
+    with read (under the ACL's mask) on the config or a kept one, or in the default ACL of a directory above them
+    (every config a deploy writes there later gets it). Deny by default: no allowance accounts for it."""
+    from .sockets import GROUP, MASK, USER, acl
+
+    users = getattr(getattr(facts, "raw", None), "users", None)
+    ours = {("u", exp.deploy_user), ("u", exp.cfg.app_user), ("g", _group_of(facts, "app")),
+            ("g", _group_of(facts, "deploy"))}
+    lines = []
+    for path, found in sorted((facts.get("secret_acls") or {}).items()):
+        for kind, raw in sorted(found.items()):
+            entries = acl(_unhex(raw))
+            mask = next((p for t, p, _ in entries if t == MASK), 7)
+            for tag, perm, ident in entries:
+                if tag not in (USER, GROUP) or not perm & mask & 4:
+                    continue
+                name = (users.name(ident) if tag == USER else users.group(ident)) if users else str(ident)
+                if (("u" if tag == USER else "g"), name) in ours:
+                    continue
+                entry = f"{'user' if tag == USER else 'group'}:{name}:r"
+                lines.append(f"{path}: its {'default ' if kind == 'default' else ''}ACL has {entry} ("
+                             + ("every file made there later, the next config a deploy writes included, gets it" if
+                                kind == "default" else "the mode shows only the ACL's mask") +
+                             f"): {name} reads the app's secrets (SECRET_KEY, passwords, tokens) whatever the mode "
+                             f"says; remove it (setfacl -{'k' if kind == 'default' else 'x ' + entry[:-2]} {path})")
+    return lines
 
 
 def config_is_targets(facts, exp):
@@ -987,7 +1028,7 @@ def cw_listen(facts, exp):
 
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
-    seen, lines = set(), []
+    seen, lines, readers = set(), [], secret_readers(facts, exp)
     came_by = {a["pid"] for a in inv.get("probe_ancestors") or [] if a["user"] == "root" and a.get("exe") in SSHD}
     # an Apache port a file by hand opens is that file's finding (test_every_apache_file_is_accounted_for)
     by_hand = {d["value"].rsplit(":", 1)[-1] for path in unaccounted_apache_files(facts, exp)
@@ -1013,7 +1054,9 @@ def cw_listen(facts, exp):
         shown = f"{'*' if anyaddr else 'localhost' if loopback else sock['host']}:{sock['port']}"
         key = ("udp/" if sock["proto"] == "udp" else "") + shown
         allowed = _listen_allowed(exp, {key, f"{sock['host']}:{sock['port']}"}, procs, apache_bin)
-        if allowed is True:
+        secrets = [] if loopback else [p["user"] for p in procs if p["user"] in readers and any(
+            f"{p['user']}: {g}" in exp.allow.groups for g in readers[p["user"]][1])]  # (else another rule's line)
+        if allowed is True and not secrets:
             continue
         who = _holders(sock)
         ident = (key, tuple(sorted(p["pid"] for p in procs)))
@@ -1029,10 +1072,44 @@ def cw_listen(facts, exp):
             f"{key} {first['user']} {first.get('program') or first['exe']}"
         script = next((p["script"] for p in procs if p.get("script")), None)
         who += f" (its program is {script}, a file no package ships)" if script else ""
+        if secrets:
+            lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}, and {secrets[0]} may "
+                         f"read the app's config ({readers[secrets[0]][0]}): what it serves to the network may carry "
+                         f"the app's secrets. allow_listen accounts for the socket, not for that: keep the app's "
+                         f"secrets from its user")
+            continue
         lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. " + (allowed or "")
                      + _allow_hint(exp, "allow_listen", bind))
     lines += unix_lines(facts, exp, inv.get("unix_listeners") or [], apache_bin)
     _unaccounted("listening sockets", lines)
+
+
+def secret_readers(facts, exp) -> dict[str, tuple[str, set]]:
+    """user -> (how, the groups it reads it through), of every local user but root, the deploy login and the app
+    user (theirs by design) whom the config's mode and ACL (the tree reader's ``stat`` and ``secret_acls``) let read
+    it: its group's members, anyone (its other bits), a named user or group in its ACL. The directories above are
+    not judged here. (An ACL entry and the other bits are config_mode's findings, a membership cw_groups' unless
+    allowed: cw_listen says what an allowed membership serves.)"""
+    from .sockets import GROUP, MASK, USER, acl
+
+    snap = getattr(facts, "raw", None)
+    users = getattr(snap, "users", None)
+    st = (facts.get("stat") or {}).get(exp.cfg.remote_config_path) or {} if exp.cfg.config_file else {}
+    if users is None or not st.get("mode"):
+        return {}
+    mode, out = int(st["mode"], 8), {}
+    entries = acl(_unhex(((facts.get("secret_acls") or {}).get(exp.cfg.remote_config_path) or {}).get("access")))
+    mask = next((p for t, p, _ in entries if t == MASK), 7)
+    groups = {users.group(i): "its ACL" for t, p, i in entries if t == GROUP and p & mask & 4}
+    groups.update({st.get("group"): f"group {st.get('group')} of {exp.cfg.remote_config_path}"} if mode & 0o040 else {})
+    named = {users.name(i) for t, p, i in entries if t == USER and p & mask & 4}
+    for name in users.by_name:
+        mine = set((users.facts(name) or {}).get("groups") or [])
+        how = ("every local user (others may read it)" if mode & 0o004 else "its ACL" if name in named else
+               next((f"{groups[g]}, {name} a member" for g in sorted(mine & set(groups))), None))
+        if how and name not in ("root", exp.deploy_user, exp.cfg.app_user):
+            out[name] = (how, mine & set(groups))
+    return out
 
 
 def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
@@ -1369,9 +1446,7 @@ def cw_schedules(facts, exp):
         # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
         where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
         allowed = where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron
-        # (a job or hook root runs: no allowance accounts for it running what others change; another program's
-        # configuration naming such a place, root's only by that program's reading, stays allowable by its file)
-        handed = s["user"] == "root" and runs and ROOT_TO_OTHERS in why and not any(s is o for o in other)
+        handed = s["user"] == "root" and runs and ROOT_TO_OTHERS in why  # (no allowance accounts for that)
         if allowed and not handed:
             continue
         job = " ".join(s["job"].split())
@@ -1752,10 +1827,6 @@ def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, lis
 # takes commands from it to run later (at, batch, crontab -)
 INTERPRETER = re.compile(r"(?:(?:ba|da|z|k|a|c|tc|fi|mk)?sh|busybox|python[0-9.]*|pypy[0-9.]*|perl[0-9.]*|"
                          r"ruby[0-9.]*|php[0-9.]*|node(?:js)?|lua[0-9.]*|tclsh[0-9.]*|pwsh|at|batch|crontab|parallel)")
-# what runs its operand as a command (the interpreter may be any later word: 'sudo -u root bash', 'timeout 60 sh')
-WRAPPERS = {"sudo", "doas", "env", "nice", "nohup", "timeout", "stdbuf", "setsid", "ionice", "chrt", "taskset",
-            "xargs", "parallel", "exec", "command", "runuser", "chroot", "flock", "unshare", "nsenter", "setpriv",
-            "systemd-run"}
 CODE_FLAGS = ("-c", "-e", "-E", "-m", "-r", "-f", "-x", "--command", "--eval")  # a program given another way
 STDIN = ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")  # a script operand that is the pipe itself
 # a program taken from another command's output: 'eval "$(...)"', '. <(...)', 'sh -c "$(...)"', 'bash <(...)'
@@ -1766,11 +1837,53 @@ REMOTE = re.compile(r"\w[\w+.-]*://|\b[\w.-]+@[\w-]+\.[\w.-]+|(?:^|[\s/])(?:curl
                     r"https?|nc|ncat|netcat|socat|ssh|scp|sftp|rsync|openssl|tftp|ftp|git|s3cmd|aws|gsutil|rclone)\b")
 
 
+# what reads a pipe as data and runs none of its operands (a pipe stage led by any other command may be a wrapper
+# that runs its operand, a site's own 'mywrap sh' too: an interpreter word later in it is judged)
+CONSUMERS = {"grep", "egrep", "fgrep", "rg", "mail", "mailx", "s-nail", "sendmail", "logger", "tee", "cat", "head",
+             "tail", "wc", "sort", "uniq", "cut", "tr", "sed", "awk", "gawk", "mawk", "jq", "gzip", "gunzip", "zcat",
+             "xz", "bzip2", "base64", "sha256sum", "sha1sum", "md5sum", "column", "ts", "pv", "cmp", "diff", "iconv"}
+FETCH_OUT = re.compile(r"^(?:-[A-Za-z]*[oO]|--output|--output-document)(?:=(.+))?$")  # where a fetcher writes
+
+
+def fetched_run(text: str) -> str | None:
+    """How a job runs, as a program, a file it has just written from the network, judged by data flow, not by a
+    fetcher's name: a command that reaches another host (:data:`REMOTE`) writes a file (``-o``/``-O``/``--output``
+    file, ``> file``, ``| tee file``, or a URL's last name: ``curl -O``, ``wget URL``), and a later command of the
+    job (any line after, ``&&``, ``;``) runs that file: it is the command, or the program an interpreter or ``.``
+    before it is given (``sh x``, ``bash -x x``, ``mywrap sh x``: whatever wraps it; ``sh report x`` runs
+    ``report``). None otherwise."""
+    written: dict[str, str] = {}
+    for pipeline in re.split(r"\n|&&|\|\||;", text):
+        net = ""
+        for stage in re.split(r"(?<!\|)\|(?!\|)", pipeline):
+            words = [w.strip("\"'") for w in re.sub(r"(\d*>>?)\s*", r" \1", stage).split()]
+            net = net or (stage.strip()[:80] if REMOTE.search(stage) else "")
+            runs = [i for i, w in enumerate(words) if posixpath.normpath(w) in written and (i == 0 or any(
+                (INTERPRETER.fullmatch(v.rsplit("/", 1)[-1]) or j == 0 and v in (".", "source")) and
+                all(u.startswith("-") for u in words[j + 1:i]) for j, v in enumerate(words[:i])))]
+            if runs:
+                w = posixpath.normpath(words[runs[0]])
+                return f"{words[runs[0]]}, a file it has just written from the network ({written[w]})"
+            if not net:
+                continue
+            for i, w in enumerate(words):
+                m = FETCH_OUT.match(w)
+                out = (m.group(1) or (words[i + 1] if i + 1 < len(words) else "")) if m else \
+                    w.lstrip("0123456789>") if re.match(r"\d*>", w) else \
+                    w if i and words[0].rsplit("/", 1)[-1] == "tee" and not w.startswith("-") else \
+                    w.rsplit("/", 1)[-1] if re.match(r"\w[\w+.-]*://\S+/[^/]+$", w) else ""
+                if out and not out.startswith(("-", "/dev/")) and "://" not in out:
+                    written[posixpath.normpath(out)] = net
+    return None
+
+
 def stream_run(line: str) -> str | None:
     """How a shell line runs, as a program, what another command prints: an interpreter after a pipe with no
-    program of its own (no script operand, no ``-c``/``-e``/``-m``; ``-s`` and ``-`` are stdin's), whatever the
-    commands before it are (curl, wget, python's urllib, nc, ssh, a tee between: which commands fetch from the
-    network is not for a list to know; a pipe into a shell is no local idiom); or a command's output where the
+    program of its own (no script operand, no ``-c``/``-e``/``-m``; ``-s`` and ``-`` are stdin's), leading its
+    pipe stage or after any command not known to only read data (:data:`CONSUMERS`: ``sudo -u root bash``,
+    ``timeout 60 sh``, a site's ``mywrap sh``), whatever the commands before it are (curl, wget, python's urllib,
+    nc, ssh, a tee between: which commands fetch from the network is not for a list to know; a pipe into a shell
+    is no local idiom); or a command's output where the
     program goes (``eval "$(...)"``, ``. <(...)``, ``sh -c "$(...)"``, ``bash <(...)``) when that command
     reaches another host (:data:`REMOTE`: ``eval "$(dircolors)"`` and apt's ``eval $(apt-config shell ...)``
     are local idioms); or the stream made the program another way: ``bash /dev/stdin``, ``xargs``/``parallel``
@@ -1785,7 +1898,7 @@ def stream_run(line: str) -> str | None:
         loop = re.match(r"\s*while\s+(?:IFS=\S*\s+)?read\s+(?:-\w+\s+)*(\w+)", whole)  # over the stream's lines
         if loop and re.search(rf"\beval\s+[\"']?\$\{{?{loop.group(1)}\b", whole):
             return "what comes down the pipe, each line eval'd"
-        for i, name in enumerate(words if words and words[0] in WRAPPERS else words[:1]):
+        for i, name in enumerate(words if words and words[0] not in CONSUMERS else words[:1]):
             rest, fed = words[i + 1:] + ["(end)"], {"xargs", "parallel"} & set(words[:i])  # (stdin made arguments)
             if not INTERPRETER.fullmatch(name):
                 continue
@@ -1815,7 +1928,7 @@ def network_code(jobs: list[dict], exp, snap=None) -> list[str]:
     for job in (j for j in jobs if j["user"] == "root"):
         if snap is not None and job.get("file") and packaged(snap, job["file"]):
             continue
-        how = next((h for h in map(stream_run, job["job"].splitlines()) if h), None)
+        how = next((h for h in map(stream_run, job["job"].splitlines()) if h), None) or fetched_run(job["job"])
         if not how:
             continue
         text = " ".join(job["job"].split())
@@ -1837,11 +1950,19 @@ def _job_reach(snap, job: dict, root: str):
     """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`);
     for root's, what someone but root may change too, unless the job's file is a package's as dpkg unpacked it
     (the stock baseline: ``/etc/cron.daily/apache2``'s cache directory is Apache's run user's by design)."""
-    from .rootacts import command_problem, packaged, view
+    from . import collect_login as C
+    from .rootacts import command_problem, packaged, path_problem, view
 
     text = " ".join(job["job"].split()[3:]) if job["where"].startswith("/etc/anacrontab:") else job["job"]
     snap = view(snap) if getattr(snap, "files", None) else None
     mine = job["user"] == "root" and not (snap is not None and job.get("file") and packaged(snap, job["file"]))
+    if job.get("config"):  # a tool's configuration: each path it names is what the tool runs or loads for root
+        plain = re.search(r"\bhttp://\S+", text)
+        found = next((w for w in (path_problem(snap, "loads", p, root, loose=mine) for p in C.WORD.findall(
+            re.sub(r"\bfile://", " ", text))) if w), None) if snap is not None else None
+        return (found, True) if found else (f"fetches from {plain.group(0)[:80]} (plain http: whoever answers "
+                                            "for it or sits on the path gives root's tool its code)", True) if plain \
+            else None
     return command_problem(snap, text, root, loose=mine)
 
 
@@ -1978,12 +2099,25 @@ def _in_force(facts, exp, what: str):
 def cw_served(facts, exp):
     """What Apache serves from the filesystem holds the app's tree only through the app's own vhost: no
     DocumentRoot, Alias or ScriptAlias elsewhere lies above it where the most specific <Directory> grants it
-    (:func:`deploytests.verify.mechanisms.served_problems`), whatever file says it and whatever is allowed."""
-    from .mechanisms import served_problems
+    (:func:`deploytests.verify.mechanisms.served_problems`); and what it serves on every site, the app's included,
+    comes from directories root's alone (:func:`deploytests.verify.mechanisms.writable_served`), whatever file says
+    it and whatever is allowed."""
+    from .mechanisms import served_problems, writable_served
 
     _, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
-    _unaccounted("places where Apache serves the app's tree outside its vhost",
-                 served_problems(directives, exp.cfg, ours), "cw_served", exp)
+    _unaccounted("places where Apache serves the app's tree outside its vhost, or what others write",
+                 served_problems(directives, exp.cfg, ours) + writable_served(directives, ours, _loose_of(facts)),
+                 "cw_served", exp)
+
+
+def _loose_of(facts):
+    """``path -> why someone but root may change it, or None`` from the snapshot (a path not looked at: None: a
+    script outside the dirs the collectors read is not judged by who owns it); recorded facts without a
+    snapshot: nothing is known to be anyone's."""
+    snap = getattr(facts, "raw", None)
+    if not getattr(snap, "files", None):
+        return lambda p: None
+    return lambda p: (lambda w: None if not w or w.endswith("(not looked at)") else w)(snap.writable_by_others(p))
 
 
 def cw_handlers(facts, exp):
@@ -1995,12 +2129,9 @@ def cw_handlers(facts, exp):
 
     inv, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
     snap = getattr(facts, "raw", None)
-    if not getattr(snap, "files", None):  # (recorded facts without a snapshot: nothing is known to be root's)
-        loose, shared = (lambda p: None), (lambda p: f"{p} (not looked at)")
-    else:  # a script outside the dirs the collectors read is not judged by who owns it (its daemon's user is)
-        loose = lambda p: (lambda w: None if not w or w.endswith("(not looked at)") else w)(  # noqa: E731
-            snap.writable_by_others(p))
-        shared = lambda d: _shared_dir(snap, d)  # noqa: E731
+    loose = _loose_of(facts)  # (a script outside the dirs the collectors read: its daemon's user is judged)
+    shared = (lambda d: _shared_dir(snap, d)) if getattr(snap, "files", None) else (  # noqa: E731
+        lambda p: f"{p} (not looked at)")
     users = {exp.cfg.app_user: "the app's user", exp.deploy_user: "the deploy login"}
     groups = {g: who for g, who in ((_group_of(facts, "deploy"), "the deploy login's group"),
                                     (_group_of(facts, "app"), "the app's group")) if g != "?"}
@@ -2190,12 +2321,13 @@ def sudo_kept_env(text: str) -> list[str]:
     return kept
 
 
-def sudo_root_specs(text: str) -> list[tuple[str, str]]:
+def sudo_root_specs(text: str, named: bool = True) -> list[tuple[str, str]]:
     """``(command, arguments)`` of each command a sudoers rule lets run as root (its run-as list, or sudo's
-    default, is root, ALL or #0); Defaults and alias lines: none. ``arguments`` as written ('' : any)."""
+    default, is root, ALL or #0); Defaults and alias lines: none. ``arguments`` as written ('' : any);
+    ``named``: commands by path only (else ``ALL`` and a ``Cmnd_Alias`` count too)."""
     first = text.split(" ")[0]
     if "=" not in text or first.startswith(("Defaults", "User_Alias", "Runas_Alias", "Host_Alias", "Cmnd_Alias",
-                                            "@", "#")):
+                                            "@", "#include")):  # ('#1001 ALL=...': a rule for that uid)
         return []
     out, as_root = [], True
     for part in re.split(r"(?<!\\),", text.split("=", 1)[1]):
@@ -2206,7 +2338,7 @@ def sudo_root_specs(text: str) -> list[tuple[str, str]]:
             users = m.group(2).split(":")[0]
             as_root = not users.strip() or bool({u.strip() for u in users.split(",")} & {"ALL", "root", "#0"})
         cmd, _, args = m.group(4).strip().partition(" ")
-        if as_root and cmd.startswith("/"):
+        if as_root and (cmd.startswith("/") or not named and cmd):
             out.append((cmd, args.strip()))
     return out
 
@@ -3594,7 +3726,24 @@ def sec_secrets(facts, exp):
               "and tokens; chmod o-r it (or remove the copy)" for c in (facts.get("tree_inventory") or {}).get(
                   "config_copies") or []]
     lines += _secret_values_others_read(snap, exp)
+    lines += _secrets_on_command_lines(snap, exp)
     _unaccounted("secrets readable by others", lines, "sec_secrets", exp)
+
+
+def _secrets_on_command_lines(snap, exp) -> list[str]:
+    """A line for each process whose command line holds a value of the app's config under a secret-looking key
+    (8 characters or more; the root collector's ``cmdline`` of every process): the kernel shows every process's
+    command line to every local user (``ps``, ``/proc/<pid>/cmdline``), and a daemon that serves the process list
+    to the network (snmpd's HOST-RESOURCES-MIB, a status page) serves it to whoever it answers. The value is never
+    printed."""
+    from ..redaction import secrets_of
+
+    keyed = [v for v in secrets_of(exp.cfg.config_file).keyed if len(v) >= 8] if exp.cfg.config_file else []
+    return [f"process {pid} ({(e.get('exe') or '?').split(' (')[0]}, uid {e.get('uid')}): its command line holds a "
+            f"secret of the app's config (a value under a secret key, e.g. SECRET_KEY): every local user reads it "
+            f"(ps), and so does whoever a daemon serving the process list answers (snmpd); pass it in a file or "
+            f"the environment" for pid, e in sorted((snap.raw.get("proc") or {}).items())
+            if any(v in (e.get("cmdline") or "") for v in keyed)]
 
 
 def _secret_values_others_read(snap, exp) -> list[str]:
@@ -4006,7 +4155,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "the socket file and search on every directory on the way, ACLs counted; an abstract name: anyone) is "
             "Apache's own, the stack's baseline (systemd's, journald's, rsyslogd's, the MTA's: measured) or allowed "
             "(allow_listen: \"unix:NAME USER PROGRAM\"): a root tmux or screen server, socat's UNIX-LISTEN, an "
-            "agent's control socket run a client's commands as root",
+            "agent's control socket run a client's commands as root (a process of a login sudoers lets run a "
+            "command as root, by name, User_Alias, #uid or %group, is judged as root's); whatever is allowed, no "
+            "socket on an address beyond loopback is held by a user, but root, the deploy login and the app user, "
+            "whose allowed membership of the config's group lets it read the app's secrets (what it serves may "
+            "carry them)",
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '
@@ -4037,7 +4190,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             needs=("apache",)),
     Promise("cw_served", f"{CW}: serves", "whatever is allowed, Apache serves the app's tree only through the app's "
             "own vhost: no DocumentRoot, Alias or ScriptAlias elsewhere lies above the app's root where the most "
-            "specific <Directory> covering it grants access (Debian's <Directory /var/www/> does)",
+            "specific <Directory> covering it grants access (Debian's <Directory /var/www/> does); and what it "
+            "serves on every site, the app's too (a DocumentRoot, Alias or ScriptAlias outside any vhost, a "
+            "UserDir), comes from directories root's alone",
             "test_apache_serves_the_apps_tree_only_through_its_vhost",
             "/etc/apache2/sites-enabled/intranet.conf:3: documentroot /var/www: serves /var/www, which holds the "
             "app's tree /var/www/app (Require all granted at /etc/apache2/apache2.conf:172): its releases' code "
@@ -4078,23 +4233,23 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "
             "(root included) with something from the app's tree (every crontab, /etc/crontab, /etc/cron.d, "
-            "/etc/cron.{hourly,daily,weekly,monthly}, at's queue), resolved through links and the root scripts "
-            "it runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, "
-            "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
-            "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
+            "/etc/cron.{hourly,daily,weekly,monthly}, at's queue), resolved through links and the root scripts it "
+            "runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, profile.d, "
+            "/etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc, and its tools' ~/.ssh/config, "
+            "~/.gitconfig, ~/.npmrc, pip.conf, each path they name judged as what the tool loads, when the probe may "
+            "read them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
             "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links) or, in a file no "
             "package ships as it is, a place another account may change (vim's source, tmux's run-shell, "
             "modprobe's install: a place a package made so, a sticky dir's name, an admin's own aside); no root "
-            "job runs "
-            "as a program what another command prints (a pipe into a shell with no script of its own, whatever "
-            "comes before it: curl ... | tee log | sh; a remote command's output eval'd; over plain http:// "
-            "whatever is allowed); nor as root "
-            "with a path someone but root may change (its program, a script it runs, a variable's value whatever "
-            "the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
-            "unpacked it aside, whatever is allowed (allow_cron accounts for the file, not for that); a job that "
-            "only names the tree is said to, unless allowed; whatever is allowed, no root job hands a bare glob "
-            "to a command in a directory the app writes (its "
+            "job runs as a program what another command prints (a pipe into a shell with no script of its own, "
+            "whatever comes before it or wraps it: curl ... | tee log | sh, ... | mywrap sh; a remote command's "
+            "output eval'd; a file a network command just wrote, run later in the job: curl -o x URL && sh x; over "
+            "plain http:// whatever is allowed); nor as root with a path someone but root may change (its program, "
+            "a script it runs, a variable's value whatever the variable: a crontab's SHELL, HOME, PATH ... lines "
+            "are jobs too), its file a package's as dpkg unpacked it aside, whatever is allowed (allow_cron "
+            "accounts for the file, not for that); a job that only names the tree is said to, unless allowed; "
+            "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
             "file names become options: tar's --checkpoint-action)",
             "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
@@ -4294,7 +4449,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "or where copies are left (/tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) (found by "
             "content, any name: .configs/*, a .bak, a release's copy), and no file the probe reads (Apache's "
             "configuration, root's files under /etc) holding a secret value of it, is readable by others through "
-            "directories they may enter: an attacker with any local account gets no hash to crack, no host key "
+            "directories they may enter, nor is any process's command line holding one (every local user's to read, "
+            "and a process table snmpd serves): an attacker with any local account gets no hash to crack, no host key "
             "to impersonate the server to the runner, nothing of root's and none of the app's secrets",
             "test_secrets_not_readable_by_others", "/etc/shadow (0644 root:shadow): every local user ... reads every "
             "password hash ..."),
@@ -4417,7 +4573,8 @@ PROMISES: tuple[Promise, ...] = (
             "test_shared_dirs", "expected /var/www/app/shared/data: directory 2770 ... found ... 0777 ...",
             needs=("live",)),  # (the first deploy makes them)
     Promise("config_mode", f"{D}: config", "the config (when the app has one) is 0640 <deploy user>:<app group>: "
-            "not world-readable", "test_config_not_world_readable",
+            "not world-readable; no ACL entry (on it, a kept one, or a default ACL of a directory above them) lets "
+            "anyone else read it", "test_config_not_world_readable",
             "expected ...application.cfg: regular file 0640 ...",
             needs=("live",)),
     Promise("config", f"{D}: config", "the config on the server (when the app has one) is this host's config "

@@ -356,6 +356,30 @@ def test_the_login_collector_finds_roots_files_under_etc_that_name_the_apps_tree
     assert "more than 2 entries" in out["errors"]["mentions"]
 
 
+
+def test_a_root_file_above_a_mib_is_searched_or_named_never_passed_over(tmp_path, monkeypatch):
+    """attack8/attack9: ``mentions`` skipped root's files over 1 MiB without a word, so a large root file under /etc
+    (a padded incron table, a generated hwdb-like blob) naming the app's tree was never looked at. Now every root
+    file is searched whatever its size, within one budget for the walk; a file the budget leaves unread is named in
+    ``errors`` (the gate's first check fails naming it)."""
+    from deploytests.verify import collect_login
+
+    real = os.lstat  # (root's files only: the test's files count as root's whoever runs it)
+    monkeypatch.setattr(collect_login.os, "lstat", lambda p: os.stat_result((*real(p)[:4], 0, *real(p)[5:10])))
+    root = "/var/www/yourapplication"
+    big = tmp_path / "incron.d" / "big"
+    big.parent.mkdir()
+    big.write_bytes(b"# padding\n" * 200_000 + f"{root}/shared/data/in IN_CLOSE_WRITE {root}/current/x\n".encode())
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, root, top=str(tmp_path))
+    assert out["mentions"].get(str(big)) == [[200_001, f"{root}/shared/data/in IN_CLOSE_WRITE {root}/current/x"]]
+    assert out["errors"] == {}
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, root, top=str(tmp_path), budget=1 << 20)
+    assert str(big) not in out["mentions"]
+    assert out["errors"] == {f"mentions: {big}": f"{big.stat().st_size} bytes, more than the 1048576 left to "
+                                                 "read: not searched for the app's tree"}, out["errors"]
+
 R = "/var/www/yourapplication"
 MENTIONS = {"/etc/incron.d/app-ingest": [[1, f"{R}/shared/data/incoming IN_CLOSE_WRITE {R}/current/venv/bin/python "
                                               "-m yourapplication.ingest $@/$#"]],
@@ -759,6 +783,58 @@ def test_the_ssh_clients_commands_are_root_hooks(exp, path, text):
     assert "cw_schedules" not in failing(facts, exp)
 
 
+DIR = stat.S_IFDIR
+
+
+@pytest.mark.parametrize("path, text, dirs, said", [
+    # git's hooks dir for every repository root touches, the CI account's (1000 here: appuser, the deploy login)
+    ("/root/.gitconfig", "[user]\n\tname = root\n[core]\n\thooksPath = /srv/hooks\n", {"/srv/hooks": 1000},
+     "/root/.gitconfig:4: runs 'hooksPath = /srv/hooks' as root: it loads /srv/hooks, which someone but root may "
+     "change (/srv/hooks 0755 appuser:appuser)"),
+    ("/root/.config/git/config", "[core]\n\tfsmonitor = /srv/hooks/fsmon\n", {"/srv/hooks": 1000}, "fsmonitor"),
+    # pip's find-links (a file:// URL) in a login's home; npm's registry over plain http
+    ("/root/.config/pip/pip.conf", "[global]\nfind-links = file:///home/appuser/wheels\n", {"/home/appuser": 1000},
+     "/root/.config/pip/pip.conf:2: runs 'find-links = file:///home/appuser/wheels' as root: it loads "
+     "/home/appuser/wheels"),
+    ("/root/.npmrc", "registry=http://npm.internal/\n", {}, "fetches from http://npm.internal/ (plain http"),
+    # the SSH client's ProxyCommand in root's own ~/.ssh/config; root's .bashrc sourcing the CI account's file
+    ("/root/.ssh/config", "Host *.internal\n    ProxyCommand /srv/hooks/connect %h %p\n", {"/srv/hooks": 1000},
+     "/root/.ssh/config:2: runs '/srv/hooks/connect %h %p' as root"),
+    ("/root/.bashrc", "[ -f /srv/hooks/env.sh ] && . /srv/hooks/env.sh\n", {"/srv/hooks": 1000},
+     "sources /srv/hooks/env.sh, which someone but root may change"),
+    # absent, in a directory another account owns: it makes the file root's pip reads
+    ("/root/.config/pip/pip.conf", None, {"/root/.config": 1000}, "/root/.config/git/config: runs \"(not read: "
+     "/root/.config 0755 appuser:appuser: not root's alone, and root's shell or tools read git/config, pip/pip.conf "
+     "there)\" as root"),
+    # pass: root's own paths, a pager by name, an https index
+    ("/root/.gitconfig", "[core]\n\tpager = less\n\thooksPath = /etc/git-hooks\n", {"/etc/git-hooks": 0}, None),
+    ("/root/.config/pip/pip.conf", "[global]\nindex-url = https://pypi.internal/simple\n", {}, None),
+])
+def test_configuration_roots_tools_read_from_its_home_that_names_what_others_control_fails(exp, path, text, dirs,
+                                                                                           said):
+    """Root's per-user hooks (gaps9/blind9's open class; root's user site was the one member read): git's
+    hooksPath and fsmonitor, pip's find-links and index, npm's registry, the SSH client's ProxyCommand, a .bashrc
+    sourcing a file: configuration root's tools read from /root (0700: the root collector reads it, and lstats
+    every path it names from / down) that names code or paths someone but root controls, or fetches over plain
+    http, runs their code as root. A file of root's home someone but root may make or change is one too."""
+    facts = clean_facts()
+    files = {path: (0o600, 0, 0)} if text is not None else {}
+    s = snap(files, {path: text} if text is not None else {})
+    s.files["/root"] = {"st": [DIR | 0o700, 0, 0, 1, 0, 5]}
+    if text is None:
+        s.files[path] = {"why": "No such file or directory"}
+    for d, uid in dirs.items():
+        s.files[d] = {"st": [DIR | 0o755, uid, uid, 1, 0, 5]}
+        s.files.setdefault(d.rsplit("/", 1)[0], {"st": [DIR | 0o755, 0, 0, 1, 0, 5]})
+    facts.raw = s
+    inv(facts)["root_hooks"] = parse.root_hooks(s)
+    msg = failing(facts, exp)
+    if said is None:
+        assert "cw_schedules" not in msg, msg
+    else:
+        assert list(msg) == ["cw_schedules"] and said in msg["cw_schedules"], msg
+
+
 @pytest.mark.parametrize("top,mode,uid", [("/etc/profile.d", 0o775, 0),  # blind9's h06 (an ACL u:ops:rwx: mask rwx)
                                            ("/etc/cron.d", 0o755, 1001),  # other member: a directory chowned away
                                            ("/etc/apt/apt.conf.d", 0o757, 0)])
@@ -964,7 +1040,18 @@ def test_where_root_jobs_write_is_never_a_system_tree_they_name_whole():
     ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/cmds | xargs -I{} sh -c '{}'\n", True),
     ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/run.sh | bash /dev/stdin --quiet\n", True),
     ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/cmds | parallel\n", True),
-    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/cmds | while read c; do eval \"$c\"; done\n", True)])
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/cmds | while read c; do eval \"$c\"; done\n", True),
+    # attack9's open items, judged by data flow: a site's own wrapper before the shell; a file just fetched, then run
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/run.sh | /usr/local/bin/mywrap sh\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsSo /tmp/x https://ops/run.sh && sh /tmp/x\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root wget -qO /usr/local/sbin/upd http://ops/upd; chmod +x "
+                             "/usr/local/sbin/upd; /usr/local/sbin/upd --quiet\n", False),
+    ("/etc/cron.d/ops-pull", "* * * * * root cd /tmp && curl -fsSO https://ops/get/install.sh && mywrap bash -x "
+                             "./install.sh\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root ssh ops@ops.internal cat env.sh > /run/ops.env; . /run/ops.env\n",
+     True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/run.py | tee /tmp/r.py >/dev/null && "
+                             "python3 /tmp/r.py\n", True)])
 def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allowed_passes):
     facts = clean_facts()
     add_text(facts, path, "SHELL=/bin/sh\nPATH=/usr/sbin:/usr/bin:/sbin:/bin\n" + text)
@@ -983,7 +1070,12 @@ def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allo
                           "*/5 * * * * root eval \"$(dircolors -b)\"; ls --color /srv\n"
                           "*/5 * * * * root ls /srv/in | xargs -n1 sh -c 'gzip \"$0\"'\n"
                           "*/5 * * * * root cat /etc/old.list | while read f; do rm -f \"$f\"; done\n"
-                          "*/5 * * * * root ls /srv/in | parallel gzip\n")
+                          "*/5 * * * * root ls /srv/in | parallel gzip\n"
+                          "*/5 * * * * root curl -fsSo /var/lib/ops/feed.json https://ops/feed && jq . "
+                          "/var/lib/ops/feed.json | logger -t feed\n"
+                          "*/5 * * * * root curl -fsS https://ops/status | grep -q bash && logger ok\n"
+                          "*/5 * * * * root wget -qO /tmp/report.txt https://ops/report; sh /usr/local/sbin/mail-it "
+                          "/tmp/report.txt\n")
     assert failing(quiet, exp) == {}
 
 
@@ -1033,12 +1125,13 @@ def test_roots_configuration_naming_a_place_another_account_changes_is_a_finding
     inv(facts)["mentions"] = parse.root_mentions(found)
     msg = failing(facts, exp)
     assert list(msg) == ["cw_schedules"], msg
-    assert f"- {where}: " in msg["cw_schedules"] and "/opt/devtools 0755 devtools:998" in msg["cw_schedules"] and \
-        f'allow_cron = ["{path}"]' in msg["cw_schedules"], msg
-    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
-    if " source " in f" {line} " or " . " in line:  # (what root sources: the scheduled jobs' own rule said it)
-        assert "sources /opt/devtools/" in msg["cw_schedules"], msg
+    assert f"- {where}: " in msg["cw_schedules"] and "/opt/devtools 0755 devtools:998" in msg["cw_schedules"], msg
+    if " source " in f" {line} " or " . " in line:  # (what root sources: the scheduled jobs' own rule says it, and
+        assert "sources /opt/devtools/" in msg["cw_schedules"], msg  # no allowance accounts for root running it)
+        assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))).startswith("fail"), msg
         return
+    assert f'allow_cron = ["{path}"]' in msg["cw_schedules"], msg
+    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
     facts.remote["as_root"], facts.remote["login"] = True, "appuser"  # the gate's login became root: an admin
     for mode, uid, listed in ((0o1777, 0, ""), (0o755, 1000, ""), (0o755, 998, "/opt/devtools\n")):
         named["/opt/devtools"]["st"] = [D | mode, uid, uid, 1, 0, 6]  # a sticky dir of root's; the admin's; dpkg's
