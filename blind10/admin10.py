@@ -17,32 +17,30 @@ from deploytests.config import load_config
 from deploytests.containers import Fleet
 from deploytests.stacks import for_platform
 
-APT = ("(apt-get update -qq >/dev/null 2>&1 || true); DEBIAN_FRONTEND=noninteractive timeout 400 apt-get install -y -qq "
+APT = ("(apt-get update -qq >/dev/null 2>&1 || true); echo 'postfix postfix/main_mailer_type select Local only' | debconf-set-selections; echo 'postfix postfix/mailname string localhost' | debconf-set-selections; DEBIAN_FRONTEND=noninteractive timeout 400 apt-get install -y -qq "
        "--no-install-recommends {pkgs} >/tmp/apt.log 2>&1 || {{ tail -30 /tmp/apt.log; exit 1; }}")
 WAIT = ("i=0; until grep -q ':{port} [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 2>/dev/null || [ $i -ge 300 ]; "
         "do i=$((i+1)); sleep 0.1; done; grep -q ':{port} ' /proc/net/tcp /proc/net/tcp6")
 STAGES = [
     # (name, packages, shell as root after the install)
-    ("sysstat (its root cron job sa1/sa2, collection enabled) and auditd with audispd-plugins (installed as a "
-     "compliance baseline asks; the daemon needs the host kernel's audit and is not started in a container)",
-     "sysstat auditd audispd-plugins",
-     "sed -i 's/^ENABLED=.*/ENABLED=\"true\"/' /etc/default/sysstat; ls /etc/cron.d; /usr/lib/sysstat/debian-sa1 1 1 || true; ls /var/log/sysstat | head -3"),
-    ("zabbix-agent, a monitoring agent, as Debian configures it (listening on every address, port 10050, as "
-     "the zabbix account; Server=127.0.0.1)",
-     "zabbix-agent",
-     "install -d -o zabbix -g zabbix /run/zabbix; runuser -u zabbix -- /usr/sbin/zabbix_agentd -c /etc/zabbix/zabbix_agentd.conf; "
-     + WAIT.format(port="2742") + "; ps -eo user,args | grep zabbix_agentd | grep -v grep | head -2"),
-    ("monit, a process supervisor (root daemon) watching Apache, with its web interface on localhost:2812 "
-     "(admin:monit, as its docs show)",
-     "monit",
-     "printf '%s\\n' 'set httpd port 2812 and' '    use address localhost' '    allow localhost' '    allow admin:monit' '' "
-     "'check process apache2 with pidfile /var/run/apache2/apache2.pid' '    start program = \"/usr/sbin/apache2ctl start\"' "
-     "'    stop program = \"/usr/sbin/apache2ctl stop\"' > /etc/monit/conf.d/local; chmod 0600 /etc/monit/conf.d/local; monit -t; "
-     "monit -c /etc/monit/monitrc; " + WAIT.format(port="0AFC") + "; ps -eo user,args | grep monit | grep -v grep | head -2"),
-    ("etckeeper (git): /etc under version control, its daily autocommit and apt hooks, as its package sets "
-     "them up",
-     "etckeeper git",
-     "cd /etc && git log --oneline | head -2; ls /etc/etckeeper; ls -ld /etc/.git"),
+    ("needrestart, debsums and logwatch (root's apt hook that restarts services after upgrades; root's daily "
+     "package-checksum and log-summary cron jobs, perl), as their packages set them up",
+     "needrestart debsums logwatch",
+     "ls /etc/cron.daily; needrestart -b -r l 2>&1 | head -3; ls /etc/apt/apt.conf.d | grep -i needrestart"),
+    ("postfix as a local-only MTA (debconf 'Local only': inet_interfaces = loopback-only, its master process "
+     "root's on 127.0.0.1:25 and [::1]:25)",
+     "postfix",
+     "postconf -e inet_interfaces=loopback-only; postfix start; " + WAIT.format(port="0019") + "; ps -eo user,args | grep -E '[m]aster|[q]mgr' | head -2"),
+    ("prometheus-apache-exporter, scraping Apache's stock server-status on localhost, listening on every "
+     "address (port 9117) as the prometheus account, as Debian configures it",
+     "prometheus-apache-exporter",
+     "(setsid runuser -u prometheus -- /usr/bin/prometheus-apache-exporter </dev/null >/tmp/apache-exporter.log 2>&1 &); "
+     + WAIT.format(port="239D") + "; ps -eo user,args | grep [a]pache-exporter | head -1"),
+    ("nagios-nrpe-server, the Nagios remote plugin executor (every address, port 5666, as the nagios account; "
+     "allowed_hosts=127.0.0.1 as shipped)",
+     "nagios-nrpe-server monitoring-plugins-basic",
+     "mkdir -p /run/nagios && chown nagios /run/nagios; /usr/sbin/nrpe -c /etc/nagios/nrpe.cfg -d; "
+     + WAIT.format(port="1622") + "; ps -eo user,args | grep [n]rpe | head -1"),
 ]
 
 

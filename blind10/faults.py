@@ -180,14 +180,15 @@ PLAIN = (
           "chown -R {app_user}:{app_group} {root}/releases/{prev}; test \"$(stat -c %U {root}/releases/{prev}/RELEASE.json)\" = {app_user}"),
     Fault("p18-prev-release-code-and-record-rewritten", "rollback/load",
           "an intruder with the deploy login's rights changes the kept release's package (a line that copies the "
-          "config away at import) and rewrites that release's SNAPSHOT.json with the new file's sha256, so the "
-          "deploy's record matches: a rollback runs the intruder's code as the app user",
+          "config away at import) and rewrites that release's SNAPSHOT.json with the new file's sha256 (and removes the module's bytecode and its "
+          "entry, which would take precedence), so the deploy's record matches: a rollback runs the intruder's code as the app user",
           "cd {prev_site}/{package} && python3 -c \"\nimport hashlib, json, os\n"
           "p = '__init__.py'\nsrc = open(p).read()\nopen(p, 'w').write('import os as _o; open(\\'/tmp/p18-ran-as\\', \\'w\\').write(str(_o.getuid()))\\n' + src)\n"
           "sha = hashlib.sha256(open(p, 'rb').read()).hexdigest()\n"
           "snap = '{root}/releases/{prev}/SNAPSHOT.json'\nd = json.load(open(snap))\nn = 0\n"
           "for k in d['files']:\n    if k.endswith('site-packages/{package}/__init__.py'):\n        d['files'][k] = sha; n += 1\n"
-          "assert n == 1, n\njson.dump(d, open(snap, 'w'))\n\" && chown {login}:{login} __init__.py {root}/releases/{prev}/SNAPSHOT.json"),
+          "assert n == 1, n\nfor k in [k for k in d['files'] if '{package}/__pycache__/__init__.' in k]:\n    del d['files'][k]\n"
+          "json.dump(d, open(snap, 'w'))\n\" && rm -f __pycache__/__init__.*.pyc && chown {login}:{login} __init__.py {root}/releases/{prev}/SNAPSHOT.json"),
     # ------------------------------------------------------------------ mechanisms disabled by configuration
     Fault("p15-sudo-noexec-for-deploy-login", "mechanism/run",
           "a hardening review's 'no shell escapes from sudo': 'Defaults:{login} noexec' in /etc/sudoers.d/50-noexec: "
@@ -292,4 +293,6 @@ allow_units = ["app-report.service", "app-report.timer"]
 
 # Filled in from the effects runs (blind10/logs/effects-*.log), before any gate run: faults whose consequence
 # could not be shown are not counted in the rate (reported).
-BENIGN: set[str] = set()
+# p13: Debian's /etc/profile resets root's PATH after su reads ENV_SUPATH (su - root ran /usr/bin/systemctl); p16: OpenSSH
+# 9.2 let the deploy login in with RevokedKeys naming a missing file (a deploy went through).
+BENIGN: set[str] = {"p13-login-defs-env-supath-ops-first", "p16-sshd-revoked-keys-file-missing"}
