@@ -2231,13 +2231,17 @@ def cw_groups(facts, exp):
     allowed (``allow_groups``), whatever the group is called: a group's reach is what it owns (ssl-cert reads the
     TLS private keys, adm every log, a group that may write a file root runs is root), which no list of names
     keeps up with; the line says the reach when it is known (:func:`_reaching_groups`). A login that holds
-    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...)."""
+    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...).
+    A group that reaches root (:data:`ROOT_GROUPS`, a group a sudoers rule names, a gid-0 alias) fails whatever
+    allow_groups says: the allowance accounts for the membership, not for root's power it hands the app's or
+    Apache's code (as a unit's ``SupplementaryGroups=``: :func:`unit_groups`)."""
     users = facts.get("users") or {}
     app_group = _group_of(facts, "app")
     login = facts.get("login") or ""
     operator = login not in ("", exp.cfg.app_user) and any(
         r["text"].split(" ")[0] == login for r in (facts.get("inventory") or {}).get("sudoers") or [])
     reach = _reaching_groups(facts, exp)
+    root = {g for g in reach if g not in (app_group, _group_of(facts, "deploy"))}  # reaches root: no allowance
     lines = []
     apache = exp.stack.apache.run_user  # Apache's workers: a hole in any module acts with their groups
     known = getattr(getattr(facts, "raw", None), "users", None)
@@ -2249,9 +2253,12 @@ def cw_groups(facts, exp):
         if not u or (who == "deploy" and name == exp.cfg.app_user) or (name == login and operator):
             continue
         for g in u["groups"]:
-            if g not in want and f"{name}: {g}" not in exp.allow.groups:
-                lines.append(f"{name} (the {who} user) is in group {g}: {reach.get(g, OTHER_GROUP)}. "
-                             + _allow_hint(exp, "allow_groups", f"{name}: {g}"))
+            if g in want or f"{name}: {g}" in exp.allow.groups and g not in root:
+                continue
+            lines.append(f"{name} (the {who} user) is in group {g}: {reach.get(g, OTHER_GROUP)}. " + (
+                f"(allowed in {exp.allow.where}: allow_groups accounts for the membership, not for the root it "
+                f"reaches); remove it (a file it needs: give that file to a group of its own)"
+                if f"{name}: {g}" in exp.allow.groups else _allow_hint(exp, "allow_groups", f"{name}: {g}")))
     members = (facts.get("inventory") or {}).get("app_group_members") or []
     for user in members:
         if user not in (exp.cfg.app_user, exp.deploy_user) and f"{user}: {app_group}" not in exp.allow.groups:
