@@ -2007,7 +2007,7 @@ def cw_sudoers(facts, exp):
             continue
         if rule["file"] == ours or first == login and login not in (exp.cfg.app_user,):
             continue
-        reach = _sudo_reach(getattr(facts, "raw", None), text) or sudo_grants_root(text)
+        reach = _sudo_reach(getattr(facts, "raw", None), text, exp.cfg.root) or sudo_grants_root(text)
         if reach:  # what the line grants, whatever is allowed: an allowance accounts for the line, not its reach
             lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {reach}" + (
                 f" (allowed in {exp.allow.where}: allow_sudo accounts for the line, not for what it reaches)"
@@ -2038,14 +2038,16 @@ def sudo_commands(text: str) -> list[str]:
     return found
 
 
-def _sudo_reach(snap, text: str) -> str | None:
+def _sudo_reach(snap, text: str, root: str = "/nonexistent") -> str | None:
     """Why a sudoers line reaches further than its text says, or None: a command that is a directory (sudo runs
     every file in it) or a command file someone but root may change, or its directories (its grantee replaces
-    it); or a fixed path argument of a root command that someone but root may change or create (the root
+    it); a root script it runs that runs or sources what someone but root may change, or the app's tree ``root``
+    (read as a root job's script is: :func:`rootacts.command_problem`; the login collector reads root's scripts in
+    /usr/local/{bin,sbin}); or a fixed path argument of a root command that someone but root may change or create (the root
     collector's ``lstat`` of what root's sudoers files name: ``rootacts.view``; their archive to extract, their
     file to copy, a link to any file). A directory the gate did not see counts as not root's; a file it did not
     see is no claim."""
-    from .rootacts import view
+    from .rootacts import command_problem, view
 
     if not getattr(snap, "files", None):
         return None
@@ -2070,6 +2072,12 @@ def _sudo_reach(snap, text: str) -> str | None:
         if loose:
             return (f"{cmd}: {loose} may be changed by someone but root: whoever that is replaces the command and "
                     f"runs it through this rule; make it and its directories root's alone, or remove the line")
+    for cmd, _ in sudo_root_specs(text):
+        found = command_problem(seen, cmd, root)
+        if found and found[1]:
+            return (f"{cmd} runs as root and {found[0].split(', which ', 1)[-1]}: "
+                    "whoever may change that runs code as root whenever the rule is used; make what the script runs "
+                    "or sources root's alone, outside the app's tree")
     return None
 
 

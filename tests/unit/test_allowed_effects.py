@@ -207,6 +207,34 @@ def test_a_sudo_command_someone_else_may_replace_is_a_finding_whatever_is_allowe
 
 
 
+@pytest.mark.parametrize("script,said", [
+    # blind10 k03 (shown: the app wrote a line into the file; on-call's sudo ran it as root)
+    ("#!/bin/sh\nset -e\n. /var/www/yourapplication/shared/data/maintenance.env\necho \"$MAINT_MSG\"\n",
+     "sources /var/www/yourapplication/shared/data/maintenance.env (the app's tree)"),
+    # another member: the root script runs a program another account may replace
+    ("#!/bin/sh\nexec /opt/tools/bin/flush --all\n", "runs /opt/tools/bin/flush, which someone but root may change")])
+def test_an_allowed_sudo_rules_root_script_that_runs_what_others_change_is_a_finding(exp, script, said):
+    """Class: the command an allowed rule runs as root is a root-owned script (its file passes) that sources or
+    runs what the app or another account may change: read as a root job's script is (the login collector reads
+    root's scripts in /usr/local/{bin,sbin}), whatever allow_sudo says. The same script running root's own files
+    passes."""
+    rule = "%webops ALL=(root) NOPASSWD: /usr/local/sbin/app-maintenance"
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/webops", rule))
+    put(facts, "/usr/local/sbin/app-maintenance", s.S_IFREG | 0o755)
+    F = s.S_IFREG | 0o755
+    facts.raw.raw["named"] = {"/usr/local/sbin/app-maintenance": {"st": [F, 0, 0, len(script), 0, 7], "data": script},
+                              "/opt": {"st": [s.S_IFDIR | 0o755, 0, 0, 0, 0, 8]},
+                              "/opt/tools": {"st": [s.S_IFDIR | 0o755, 997, 997, 0, 0, 9]},
+                              "/opt/tools/bin": {"st": [s.S_IFDIR | 0o755, 997, 997, 0, 0, 10]},
+                              "/opt/tools/bin/flush": {"st": [F, 997, 997, 0, 0, 11]}}
+    msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
+    assert "/usr/local/sbin/app-maintenance runs as root and " in msg and said in msg, msg
+    assert "allow_sudo accounts for the line, not for what it reaches" in msg
+    facts.raw.raw["named"]["/usr/local/sbin/app-maintenance"]["data"] = "#!/bin/sh\n. /etc/default/maint\n"
+    facts.raw.acts_view = None
+    assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(rule,)))
+
+
 @pytest.mark.parametrize("rule,said", [
     ("%adm ALL=(root) NOPASSWD: /usr/bin/less /var/log/apache2/*", "/usr/bin/less is interactive"),  # blind7s a03
     ("oncall ALL=(ALL) NOPASSWD: /usr/bin/vim /etc/apache2/sites-available/app.conf", "/usr/bin/vim is interactive"),
