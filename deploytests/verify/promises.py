@@ -2044,9 +2044,9 @@ def _sudo_reach(snap, text: str, root: str = "/nonexistent") -> str | None:
     it); a root script it runs that runs or sources what someone but root may change, or the app's tree ``root``
     (read as a root job's script is: :func:`rootacts.command_problem`; the login collector reads root's scripts in
     /usr/local/{bin,sbin}); or a fixed path argument of a root command that someone but root may change or create
-    (the root collector's ``lstat`` of what root's sudoers files name: ``rootacts.view``; their archive to extract, their
-    file to copy, a link to any file). A directory the gate did not see counts as not root's; a file it did not
-    see is no claim."""
+    (the root collector's ``lstat`` of what root's sudoers files name: ``rootacts.view``; their archive to
+    extract, their file to copy, a link to any file). A directory the gate did not see counts as not root's; a
+    file it did not see is no claim."""
     from .rootacts import command_problem, view
 
     if not getattr(snap, "files", None):
