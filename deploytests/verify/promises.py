@@ -1301,7 +1301,29 @@ def cw_processes(facts, exp):
                      f"session: what the deploy login or the app writes there runs with {p['user']}'s rights. "
                      + _allow_hint(exp, "allow_processes", f"{p['user']}: {argv0}"))
     lines += process_lines(facts, exp, inv.get("reaching") or [])  # what runs from the tree, resolved
+    lines += _root_runs_loose(snap, inv.get("root_programs") or [])
     _unaccounted("processes", lines)
+
+
+def _root_runs_loose(snap, procs: list[dict]) -> list[str]:
+    """Each root process outside a live SSH session whose program or script (``runs``: its executable and what its
+    command line gives an interpreter; Python puts a script's directory first on its path) someone but root may
+    change, or its directories: whoever that is runs code as root at its next start. No allowance accounts for it:
+    allow_listen and allow_processes account for a socket or a process, not for who may change what root runs. A
+    path the login collector did not look at is no claim."""
+    lines = []
+    for p in procs if snap is not None else []:
+        if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
+            continue
+        for path in p.get("runs") or []:
+            loose = snap.writable_by_others(path)
+            if loose and "(not looked at)" not in loose:
+                lines.append(f"{_proc(p)} runs {path} as root, and {loose} may be changed by someone but root: "
+                             f"whoever that is runs code as root at its next start (an allowance accounts for the "
+                             f"process or its socket, not for who may change what it runs); make it and its "
+                             f"directories root's alone")
+                break
+    return lines
 
 
 def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:

@@ -635,3 +635,45 @@ def test_roots_user_site_pth_is_judged_by_the_root_collectors_lstat_of_what_it_n
     facts.raw.raw["mapped"]["/home/appuser"] = [D, 0, 0, 0, 0, 4]
     facts.raw.acts_view = None
     assert outcome("cw_load_path", facts, exp) == "pass"
+
+
+@pytest.mark.parametrize("argv,path,owner", [
+    # blind10 k01 (allowed listener; shown: the statsd account rewrote the script, the restarted root listener ran it)
+    (["/usr/bin/python3", "/opt/statsd/bin/statsd"], "/opt/statsd/bin/statsd", "/opt/statsd"),
+    # blind10 p20 (no allowance; shown: the agent account's socket.py beside the root script was imported by root)
+    (["python3", "/opt/agent/agent.py"], "/opt/agent/agent.py", "/opt/agent"),
+    # another member: a root daemon whose executable another account may replace
+    (["/opt/vendor/bin/agentd", "-f"], "/opt/vendor/bin/agentd", "/opt/vendor")])
+def test_a_root_process_running_what_someone_else_may_change_is_a_finding_whatever_is_allowed(exp, argv, path, owner):
+    """Class: a root process (outside a live SSH session) whose program, or the script it gives an interpreter,
+    someone but root may change, or its directories: whoever that is runs code as root at its next start.
+    allow_listen / allow_processes account for the socket or the process, not for who may change what it runs;
+    the same files root's alone pass. The login collector lstats every root process's absolute argv words."""
+    from deploytests.verify import collect_login as C
+
+    exe = "/usr/bin/python3.11" if "python" in argv[0] else argv[0]
+    procs = [{"pid": 812, "user": "root", "uid": 0, "ppid": 1, "comm": "x", "cmdline": " ".join(argv), "exe": exe,
+              "started": 1.0, "runs": [exe, path] if exe != path else [exe], "ancestors": [
+                  {"pid": 1, "comm": "init", "user": "root", "exe": "/sbin/init"}]}]
+    facts = server(edit=lambda i: i.update(root_programs=procs))
+    D, F = s.S_IFDIR | 0o755, s.S_IFREG | 0o755
+    named = {"/opt": {"st": [D, 0, 0, 0, 0, 1]}, owner: {"st": [D, 997, 997, 0, 0, 2]},
+             posixpath.dirname(path): {"st": [D, 997, 997, 0, 0, 3]}, path: {"st": [F, 997, 997, 0, 0, 4]}}
+    facts.raw.raw["named"] = named
+    keys = allowing(exp, listen=(f"*:8126 root {path}",), processes=(f"root: {argv[0]}",))
+    said = f"runs {path} as root, and {path} 0755 997:997 may be changed by someone but root"
+    msg = outcome("cw_processes", facts, keys)
+    assert said in msg and "an allowance accounts for the process or its socket" in msg, msg
+    named[path]["st"][1:3] = [0, 0]  # the file root's, its directory another account's: it renames another in
+    facts.raw.acts_view = None
+    assert f"runs {path} as root, and {posixpath.dirname(path)} 0755 997:997" in outcome("cw_processes", facts, keys)
+    for p in named:
+        named[p]["st"][1:3] = [0, 0]
+    facts.raw.acts_view = None
+    assert f"runs {path} as root" not in outcome("cw_processes", facts, keys)
+    procs[0]["ancestors"].insert(0, {"pid": 9, "comm": "sshd", "user": "root"})
+    for p in named:
+        named[p]["st"][1:3] = [997, 997]
+    facts.raw.acts_view = None
+    assert said not in outcome("cw_processes", facts, keys)  # an operator's shell in a live SSH session is theirs
+    assert callable(C.programs)
