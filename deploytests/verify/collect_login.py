@@ -696,7 +696,8 @@ def collect(args):
     # after the verdict (what they record is no part of it)
     app_tree = "/var/www/" + args["app"]
     steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs, app_tree),
-                                        ("outputs", outputs, app_tree), ("mentions", mentions, app_tree, "/etc", 50000,
+                                        ("outputs", outputs, app_tree), ("programs", programs),
+                                        ("mentions", mentions, app_tree, "/etc", 50000,
                                                                       homes(args, app_tree))]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
@@ -846,6 +847,24 @@ def acts(out):
     for path in listed if capped else []:
         if capped & set((out["files"].get(path, {}).get("data") or "").splitlines()):
             read(out, path[:-len(".list")] + ".postinst")
+
+
+def programs(out, most=1024):
+    """The ``lstat`` of each absolute word of every root process's command line (what it runs: its program and
+    the script it gives an interpreter; at most 8 words a process, ``most`` processes) and of each directory above,
+    kept apart in ``named`` as :func:`acts` keeps what root's files name: who may change what root runs."""
+    side = {"files": {}, "dirs": {}, "errors": {}, "size": 0}
+    for pid in sorted((p for p in os.listdir("/proc") if p.isdigit()), key=int)[:most]:
+        try:
+            if os.stat("/proc/" + pid).st_uid != 0:
+                continue
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                argv = f.read(4096).split(b"\0")
+        except OSError:
+            continue
+        for word in [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]:
+            note(side, os.path.normpath(word))
+    out["named"] = dict({p: e for p, e in side["files"].items() if p not in out["files"]}, **out.get("named", {}))
 
 
 def links(out):

@@ -1301,7 +1301,29 @@ def cw_processes(facts, exp):
                      f"session: what the deploy login or the app writes there runs with {p['user']}'s rights. "
                      + _allow_hint(exp, "allow_processes", f"{p['user']}: {argv0}"))
     lines += process_lines(facts, exp, inv.get("reaching") or [])  # what runs from the tree, resolved
+    lines += _root_runs_loose(snap, inv.get("root_programs") or [])
     _unaccounted("processes", lines)
+
+
+def _root_runs_loose(snap, procs: list[dict]) -> list[str]:
+    """Each root process outside a live SSH session whose program or script (``runs``: its executable and what its
+    command line gives an interpreter; Python puts a script's directory first on its path) someone but root may
+    change, or its directories: whoever that is runs code as root at its next start. No allowance accounts for it:
+    allow_listen and allow_processes account for a socket or a process, not for who may change what root runs. A
+    path the login collector did not look at is no claim."""
+    lines = []
+    for p in procs if snap is not None else []:
+        if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
+            continue
+        for path in p.get("runs") or []:
+            loose = snap.writable_by_others(path)
+            if loose and "(not looked at)" not in loose:
+                lines.append(f"{_proc(p)} runs {path} as root, and {loose} may be changed by someone but root: "
+                             f"whoever that is runs code as root at its next start (an allowance accounts for the "
+                             f"process or its socket, not for who may change what it runs); make it and its "
+                             f"directories root's alone")
+                break
+    return lines
 
 
 def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:
@@ -2007,7 +2029,7 @@ def cw_sudoers(facts, exp):
             continue
         if rule["file"] == ours or first == login and login not in (exp.cfg.app_user,):
             continue
-        reach = _sudo_reach(getattr(facts, "raw", None), text) or sudo_grants_root(text)
+        reach = _sudo_reach(getattr(facts, "raw", None), text, exp.cfg.root) or sudo_grants_root(text)
         if reach:  # what the line grants, whatever is allowed: an allowance accounts for the line, not its reach
             lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {reach}" + (
                 f" (allowed in {exp.allow.where}: allow_sudo accounts for the line, not for what it reaches)"
@@ -2038,14 +2060,16 @@ def sudo_commands(text: str) -> list[str]:
     return found
 
 
-def _sudo_reach(snap, text: str) -> str | None:
+def _sudo_reach(snap, text: str, root: str = "/nonexistent") -> str | None:
     """Why a sudoers line reaches further than its text says, or None: a command that is a directory (sudo runs
     every file in it) or a command file someone but root may change, or its directories (its grantee replaces
-    it); or a fixed path argument of a root command that someone but root may change or create (the root
-    collector's ``lstat`` of what root's sudoers files name: ``rootacts.view``; their archive to extract, their
-    file to copy, a link to any file). A directory the gate did not see counts as not root's; a file it did not
-    see is no claim."""
-    from .rootacts import view
+    it); a root script it runs that runs or sources what someone but root may change, or the app's tree ``root``
+    (read as a root job's script is: :func:`rootacts.command_problem`; the login collector reads root's scripts in
+    /usr/local/{bin,sbin}); or a fixed path argument of a root command that someone but root may change or create
+    (the root collector's ``lstat`` of what root's sudoers files name: ``rootacts.view``; their archive to
+    extract, their file to copy, a link to any file). A directory the gate did not see counts as not root's; a
+    file it did not see is no claim."""
+    from .rootacts import command_problem, view
 
     if not getattr(snap, "files", None):
         return None
@@ -2070,6 +2094,12 @@ def _sudo_reach(snap, text: str) -> str | None:
         if loose:
             return (f"{cmd}: {loose} may be changed by someone but root: whoever that is replaces the command and "
                     f"runs it through this rule; make it and its directories root's alone, or remove the line")
+    for cmd, _ in sudo_root_specs(text):
+        found = command_problem(seen, cmd, root)
+        if found and found[1]:
+            return (f"{cmd} runs as root and {found[0].split(', which ', 1)[-1]}: "
+                    "whoever may change that runs code as root whenever the rule is used; make what the script runs "
+                    "or sources root's alone, outside the app's tree")
     return None
 
 
@@ -2231,13 +2261,17 @@ def cw_groups(facts, exp):
     allowed (``allow_groups``), whatever the group is called: a group's reach is what it owns (ssl-cert reads the
     TLS private keys, adm every log, a group that may write a file root runs is root), which no list of names
     keeps up with; the line says the reach when it is known (:func:`_reaching_groups`). A login that holds
-    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...)."""
+    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...).
+    A group that reaches root (:data:`ROOT_GROUPS`, a group a sudoers rule names, a gid-0 alias) fails whatever
+    allow_groups says: the allowance accounts for the membership, not for root's power it hands the app's or
+    Apache's code (as a unit's ``SupplementaryGroups=``: :func:`unit_groups`)."""
     users = facts.get("users") or {}
     app_group = _group_of(facts, "app")
     login = facts.get("login") or ""
     operator = login not in ("", exp.cfg.app_user) and any(
         r["text"].split(" ")[0] == login for r in (facts.get("inventory") or {}).get("sudoers") or [])
     reach = _reaching_groups(facts, exp)
+    root = {g for g in reach if g not in (app_group, _group_of(facts, "deploy"))}  # reaches root: no allowance
     lines = []
     apache = exp.stack.apache.run_user  # Apache's workers: a hole in any module acts with their groups
     known = getattr(getattr(facts, "raw", None), "users", None)
@@ -2249,9 +2283,12 @@ def cw_groups(facts, exp):
         if not u or (who == "deploy" and name == exp.cfg.app_user) or (name == login and operator):
             continue
         for g in u["groups"]:
-            if g not in want and f"{name}: {g}" not in exp.allow.groups:
-                lines.append(f"{name} (the {who} user) is in group {g}: {reach.get(g, OTHER_GROUP)}. "
-                             + _allow_hint(exp, "allow_groups", f"{name}: {g}"))
+            if g in want or f"{name}: {g}" in exp.allow.groups and g not in root:
+                continue
+            lines.append(f"{name} (the {who} user) is in group {g}: {reach.get(g, OTHER_GROUP)}. " + (
+                f"(allowed in {exp.allow.where}: allow_groups accounts for the membership, not for the root it "
+                f"reaches); remove it (a file it needs: give that file to a group of its own)"
+                if f"{name}: {g}" in exp.allow.groups else _allow_hint(exp, "allow_groups", f"{name}: {g}")))
     members = (facts.get("inventory") or {}).get("app_group_members") or []
     for user in members:
         if user not in (exp.cfg.app_user, exp.deploy_user) and f"{user}: {app_group}" not in exp.allow.groups:

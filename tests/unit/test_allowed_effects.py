@@ -207,6 +207,34 @@ def test_a_sudo_command_someone_else_may_replace_is_a_finding_whatever_is_allowe
 
 
 
+@pytest.mark.parametrize("script,said", [
+    # blind10 k03 (shown: the app wrote a line into the file; on-call's sudo ran it as root)
+    ("#!/bin/sh\nset -e\n. /var/www/yourapplication/shared/data/maintenance.env\necho \"$MAINT_MSG\"\n",
+     "sources /var/www/yourapplication/shared/data/maintenance.env (the app's tree)"),
+    # another member: the root script runs a program another account may replace
+    ("#!/bin/sh\nexec /opt/tools/bin/flush --all\n", "runs /opt/tools/bin/flush, which someone but root may change")])
+def test_an_allowed_sudo_rules_root_script_that_runs_what_others_change_is_a_finding(exp, script, said):
+    """Class: the command an allowed rule runs as root is a root-owned script (its file passes) that sources or
+    runs what the app or another account may change: read as a root job's script is (the login collector reads
+    root's scripts in /usr/local/{bin,sbin}), whatever allow_sudo says. The same script running root's own files
+    passes."""
+    rule = "%webops ALL=(root) NOPASSWD: /usr/local/sbin/app-maintenance"
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/webops", rule))
+    put(facts, "/usr/local/sbin/app-maintenance", s.S_IFREG | 0o755)
+    F = s.S_IFREG | 0o755
+    facts.raw.raw["named"] = {"/usr/local/sbin/app-maintenance": {"st": [F, 0, 0, len(script), 0, 7], "data": script},
+                              "/opt": {"st": [s.S_IFDIR | 0o755, 0, 0, 0, 0, 8]},
+                              "/opt/tools": {"st": [s.S_IFDIR | 0o755, 997, 997, 0, 0, 9]},
+                              "/opt/tools/bin": {"st": [s.S_IFDIR | 0o755, 997, 997, 0, 0, 10]},
+                              "/opt/tools/bin/flush": {"st": [F, 997, 997, 0, 0, 11]}}
+    msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
+    assert "/usr/local/sbin/app-maintenance runs as root and " in msg and said in msg, msg
+    assert "allow_sudo accounts for the line, not for what it reaches" in msg
+    facts.raw.raw["named"]["/usr/local/sbin/app-maintenance"]["data"] = "#!/bin/sh\n. /etc/default/maint\n"
+    facts.raw.acts_view = None
+    assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(rule,)))
+
+
 @pytest.mark.parametrize("rule,said", [
     ("%adm ALL=(root) NOPASSWD: /usr/bin/less /var/log/apache2/*", "/usr/bin/less is interactive"),  # blind7s a03
     ("oncall ALL=(ALL) NOPASSWD: /usr/bin/vim /etc/apache2/sites-available/app.conf", "/usr/bin/vim is interactive"),
@@ -607,3 +635,45 @@ def test_roots_user_site_pth_is_judged_by_the_root_collectors_lstat_of_what_it_n
     facts.raw.raw["mapped"]["/home/appuser"] = [D, 0, 0, 0, 0, 4]
     facts.raw.acts_view = None
     assert outcome("cw_load_path", facts, exp) == "pass"
+
+
+@pytest.mark.parametrize("argv,path,owner", [
+    # blind10 k01 (allowed listener; shown: the statsd account rewrote the script, the restarted root listener ran it)
+    (["/usr/bin/python3", "/opt/statsd/bin/statsd"], "/opt/statsd/bin/statsd", "/opt/statsd"),
+    # blind10 p20 (no allowance; shown: the agent account's socket.py beside the root script was imported by root)
+    (["python3", "/opt/agent/agent.py"], "/opt/agent/agent.py", "/opt/agent"),
+    # another member: a root daemon whose executable another account may replace
+    (["/opt/vendor/bin/agentd", "-f"], "/opt/vendor/bin/agentd", "/opt/vendor")])
+def test_a_root_process_running_what_someone_else_may_change_is_a_finding_whatever_is_allowed(exp, argv, path, owner):
+    """Class: a root process (outside a live SSH session) whose program, or the script it gives an interpreter,
+    someone but root may change, or its directories: whoever that is runs code as root at its next start.
+    allow_listen / allow_processes account for the socket or the process, not for who may change what it runs;
+    the same files root's alone pass. The login collector lstats every root process's absolute argv words."""
+    from deploytests.verify import collect_login as C
+
+    exe = "/usr/bin/python3.11" if "python" in argv[0] else argv[0]
+    procs = [{"pid": 812, "user": "root", "uid": 0, "ppid": 1, "comm": "x", "cmdline": " ".join(argv), "exe": exe,
+              "started": 1.0, "runs": [exe, path] if exe != path else [exe], "ancestors": [
+                  {"pid": 1, "comm": "init", "user": "root", "exe": "/sbin/init"}]}]
+    facts = server(edit=lambda i: i.update(root_programs=procs))
+    D, F = s.S_IFDIR | 0o755, s.S_IFREG | 0o755
+    named = {"/opt": {"st": [D, 0, 0, 0, 0, 1]}, owner: {"st": [D, 997, 997, 0, 0, 2]},
+             posixpath.dirname(path): {"st": [D, 997, 997, 0, 0, 3]}, path: {"st": [F, 997, 997, 0, 0, 4]}}
+    facts.raw.raw["named"] = named
+    keys = allowing(exp, listen=(f"*:8126 root {path}",), processes=(f"root: {argv[0]}",))
+    said = f"runs {path} as root, and {path} 0755 997:997 may be changed by someone but root"
+    msg = outcome("cw_processes", facts, keys)
+    assert said in msg and "an allowance accounts for the process or its socket" in msg, msg
+    named[path]["st"][1:3] = [0, 0]  # the file root's, its directory another account's: it renames another in
+    facts.raw.acts_view = None
+    assert f"runs {path} as root, and {posixpath.dirname(path)} 0755 997:997" in outcome("cw_processes", facts, keys)
+    for p in named:
+        named[p]["st"][1:3] = [0, 0]
+    facts.raw.acts_view = None
+    assert f"runs {path} as root" not in outcome("cw_processes", facts, keys)
+    procs[0]["ancestors"].insert(0, {"pid": 9, "comm": "sshd", "user": "root"})
+    for p in named:
+        named[p]["st"][1:3] = [997, 997]
+    facts.raw.acts_view = None
+    assert said not in outcome("cw_processes", facts, keys)  # an operator's shell in a live SSH session is theirs
+    assert callable(C.programs)
