@@ -903,7 +903,8 @@ def outputs(out, tree):
                       for w in WORD.findall(ln)]
     out["outputs"] = {}
     skip = ("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")
-    for word in [w for w in dict.fromkeys(words) if not (w.rstrip("/") + "/").startswith(skip) and w != "/"][:256]:
+    words = [os.path.normpath(w) + ("/" if w.endswith("/") else "") for w in words]  # ("//", "/./": the root dir)
+    for word in [w for w in dict.fromkeys(words) if not (w.rstrip("/") + "/").startswith(skip) and w.strip("/")][:256]:
         st, parts = note(out, word.rstrip("/")), word.rstrip("/").split("/")
         top, stem = (word.rstrip("/"), "") if st and stat.S_ISDIR(st[0]) else (os.path.dirname(word), parts[-1])
         if any("link" in e and e["st"][1] for e in (out["files"].get("/".join(parts[:i])) or {} for i in

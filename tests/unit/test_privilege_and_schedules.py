@@ -997,3 +997,16 @@ def test_where_root_jobs_write_is_never_listed_through_a_link_another_user_made(
     collect_login.outputs(out, "/var/www/yourapplication")
     listed = [p for paths in out["outputs"].values() for p in paths]
     assert f"{tmp_path}/out/app.tgz" in listed and not any("payroll" in p for p in listed), out["outputs"]
+
+
+@pytest.mark.parametrize("word", ["//", "///", "/./", "/../"])
+def test_a_root_jobs_word_that_names_the_root_dir_is_no_output_and_no_crash(word):
+    """blind10's admin stage (needrestart, debsums, logwatch pulling exim4): the outputs step of the probe died with
+    KeyError '' and the host's every test failed: a path word that is '/' spelled otherwise ('//' in a stock cron
+    script) became the empty name once its slashes were stripped. The root dir is a system tree: never an output."""
+    from deploytests.verify import collect_login
+
+    job = f"#!/bin/sh\nfind {word} -xdev -name core -delete 2>/dev/null\n"
+    out = {"errors": {}, "files": {"/etc/cron.daily/cleanup": {"data": job}}, "dirs": {}, "size": 0}
+    collect_login.outputs(out, "/var/www/yourapplication")
+    assert out["outputs"] == {} and "" not in out["files"], out
