@@ -18,9 +18,11 @@ a basic fact are skipped, naming the root check, when it is wrong.
 from __future__ import annotations
 
 import difflib
+import errno
 import fnmatch
 import hashlib
 import io
+import os
 import posixpath
 import re
 import stat
@@ -1798,6 +1800,7 @@ def cw_units(facts, exp):
     server (:func:`mechanisms.relied_unit_problems`)."""
     from .mechanisms import relied_unit_problems, root_reach, texts, unit_problems, user_managers
     from .parse import dpkg_files
+    from .rootacts import view
 
     _inv(facts, "reading /etc/systemd/system")
     raw = texts(facts)
@@ -1806,7 +1809,10 @@ def cw_units(facts, exp):
     watched = {exp.cfg.app_user: "the app user (its data, its config's secrets)",
                exp.deploy_user: "the deploy login (it can change every release)"}
     snap = getattr(facts, "raw", None)
-    problems = unit_problems(raw, exp.cfg.root, watched, dpkg_files(snap) if getattr(snap, "files", None) else None)
+    seen = view(snap) if getattr(snap, "files", None) else None
+    problems = unit_problems(raw, exp.cfg.root, watched, dpkg_files(snap) if seen is not None else None,
+                             lambda p: seen is not None and seen.st(p) is None and not seen.writable_by_others(p) and
+                             (seen.files.get(p) or {}).get("why") == os.strerror(errno.ENOENT))
     inv = facts["inventory"]
     watched[exp.stack.apache.run_user] = "Apache's user (it reads what Apache serves, the app's static files)"
     problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))

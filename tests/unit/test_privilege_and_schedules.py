@@ -538,6 +538,30 @@ def test_an_enabled_unit_whose_file_no_package_ships_outside_the_units_the_gate_
     assert found.startswith("fail") and f"its unit file is {target}, which no installed package ships" in found
 
 
+@pytest.mark.parametrize("target, dir_owner, fails", [
+    # blind10's admin stage: postfix replaced exim4; exim4-base's enable link stayed, pointing at nothing
+    ("/lib/systemd/system/exim4-base.timer", 0, False),
+    ("/usr/lib/systemd/system/old-agent.service", 0, False),
+    # a link to nothing in a directory another account may write: they make the unit, systemd runs it as root
+    ("/opt/tools/sync.service", 997, True)])
+def test_an_enable_link_a_removed_package_left_runs_nothing_unless_others_may_make_its_file(exp, target, dir_owner,
+                                                                                            fails):
+    """False alarm class: a dangling enable link whose file no installed package ships (apt removed the package,
+    not its link) read as 'a unit by hand'. A link to nothing that only root may create runs nothing; one whose
+    target others may create is still a finding."""
+    facts = clean_facts()
+    link = "/etc/systemd/system/timers.target.wants/" + target.rsplit("/", 1)[1]
+    top = target.rsplit("/", 1)[0]
+    D = stat.S_IFDIR | 0o755
+    above = {"/".join(top.split("/")[:i]): {"st": [D, 0, 0, 0, 0, 3]} for i in range(2, top.count("/") + 1)}
+    files = {link: {"st": [L | 0o777, 0, 0, 1, 0, 9], "link": target}, "/": {"st": [D, 0, 0, 0, 0, 2]}, **above,
+             top: {"st": [D, dir_owner, dir_owner, 0, 0, 4]}}
+    facts.raw = parse.Snapshot({"files": files, "dirs": {"/var/lib/dpkg/info": []},
+                                "named": {target: {"why": "No such file or directory"}}})
+    found = outcome("cw_units", facts, exp)
+    assert (f"its unit file is {target}, which no installed package ships" in found) == fails, found
+
+
 # ---------------------------------------------------------------- the blind test's classes (round 2)
 
 def test_a_packaged_file_owned_by_its_system_user_is_stock_on_the_load_path(exp):
