@@ -373,8 +373,8 @@ def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipp
     app's tree ``root`` (its unit file there, or an Exec*/WorkingDirectory/EnvironmentFile path under it), or whose
     unit file is a link out of :data:`UNIT_DIRS` to a file no package ships (``shipped``: dpkg's paths; a unit by
     hand in the packages' dir, which the gate does not read), unless ``gone(link)`` says it leads to nothing only
-    root may create (the enable link a removed package leaves: systemd runs nothing through it). A timer or path unit that starts a flagged service
-    is named in that service's line."""
+    root may create (the enable link a removed package leaves: systemd runs nothing through it). A timer or path
+    unit that starts a flagged service is named in that service's line."""
     found = units(raw)
     out = {}
     for u in found.values():
