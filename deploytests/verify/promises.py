@@ -1422,6 +1422,9 @@ def cw_schedules(facts, exp):
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
+    lines += [ln for ln in fed_to_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) + (
+        unit_jobs(raw) if raw is not None else []), root, exp.cfg.app_user) if not any(
+        x.startswith(ln.split(": ", 1)[0] + ":") for x in lines)]  # (one cause, one line)
     lines += followed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) +
                               (unit_jobs(raw) if raw is not None else []), root)
     lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
@@ -1502,9 +1505,15 @@ def unit_jobs(raw, every: bool = False) -> list[dict]:
     from .mechanisms import EXEC_KEYS, units
 
     shape = {"workingdirectory": "cd {}", "rootdirectory": "cd {}", "environmentfile": ". {}"}
-    return [{"where": at, "user": "root" if "+" in v[:len(v) - len(v.lstrip("-@:+!"))] or "!" in v[:3] else u.user,
-             "job": shape.get(k, "{}").format(v.lstrip("-@:+!~")), "unit": u.name} for u in units(raw).values()
-            for k in (EXEC_KEYS + ("environment",) if every else EXEC_KEYS[:7]) for v, at in u.values(k)]
+    found = [{"where": at, "user": "root" if "+" in v[:len(v) - len(v.lstrip("-@:+!"))] or "!" in v[:3] else u.user,
+              "job": shape.get(k, "{}").format(v.lstrip("-@:+!~")), "unit": u.name} for u in units(raw).values()
+             for k in (EXEC_KEYS + ("environment",) if every else EXEC_KEYS[:7]) for v, at in u.values(k)]
+    return found + [{"where": at, "user": u.user, "job": f"{k}={v.strip()}", "unit": u.name}  # (systemd opens them)
+                    for u in units(raw).values() for k in ("standardoutput", "standarderror")
+                    for v, at in u.values(k) if OUTPUT_FILE.fullmatch(v.strip())]
+
+
+OUTPUT_FILE = re.compile(r"(?:file|append|truncate):(/\S+)")  # a unit's StandardOutput=/StandardError= file
 
 
 def _with_scripts(snap, job: str) -> str:
@@ -1644,14 +1653,69 @@ FOLLOWS = {"find": r"-L|-follow", "cp": r"-[a-zA-Z]*L[a-zA-Z]*|--dereference", "
            "du": None, "ls": None}
 
 
-REDIRECT = re.compile(r"(?<![<&\d])\d?>>?\|?\s*[\"']?(/(?!dev/)[^\s\"';|&()<>]+)")  # '> /path', '2>>/path'
+REDIRECT = re.compile(r"(?:(?<![<&\d])\d?>>?\|?\s*[\"']?|\b(?:file|append|truncate):)(/(?!dev/)[^\s\"';|&()<>]+)")
+# ('> /path', '2>>/path', a unit's 'StandardOutput=append:/path': systemd opens it as the unit's user, links followed)
+
+
+UNPACK = re.compile(r"(?:^|[\s/])(?:tar\s+(?:\S+\s+)*?(?:-?[a-zA-Z]*x[a-zA-Z]*|--extract|--get)(?=\s)|unzip|cpio\s+"
+                    r"(?:\S+\s+)*?(?:-\w*i\w*|--extract)|bsdtar\s+-?\w*x\w*|7za?\s+x|dpkg\s+(?:-i|--install|-x|-X))(?=\s|$)")
+PY_HERE = re.compile(r"(?:^|[\s/])python[0-9.]*\s+(?:-[a-zA-Z]+\s+)*-[mc](?=\s)")
+
+
+def _whose(snap, path: str, root: str) -> str | None:
+    """The app's tree, or who but root may change ``path`` (its first such directory); None: root's alone, or not
+    looked at."""
+    from .mechanisms import reaches
+
+    why = "the app's tree" if reaches(path, root) else (snap.writable_by_others(path) if getattr(
+        snap, "files", None) else None)
+    return None if not why or why.endswith("(not looked at)") else why
+
+
+def fed_to_root(snap, jobs: list[dict], root: str, app: str = "") -> list[str]:
+    """Each root job that takes what it runs from where the app or someone but root writes, whatever allow_cron
+    says (it accounts for the job, not for what the app's files make root do): it unpacks an archive there (tar,
+    unzip, cpio, dpkg -i: root writes the owners and modes the archive records, a setuid-root file among them,
+    and the names it holds, links and ``..`` too), or runs Python with ``-m``/``-c`` in a working directory there
+    (Python puts it first on sys.path: a module of that name there is imported as root) that others or the app
+    user ``app`` may add to (its own mode: the deploy login's release dir is the allowed job's own code)."""
+    from .mechanisms import reaches
+
+    lines = []
+    for job in (j for j in jobs if j["user"] == "root"):
+        for command in re.split(r"&&|\|\||[;|]", job["job"]):
+            if not UNPACK.search(command):
+                continue
+            path = next((w for w in (w.strip("\"'") for w in command.split()) if w.startswith("/") and
+                         _whose(snap, w, root)), None)
+            if path:
+                lines.append(f"{job['where']}: root runs {command.strip()[:100]!r}, unpacking {path} "
+                             f"({_whose(snap, path, root)}): whoever writes it chooses the owners, modes and names "
+                             f"root writes (a setuid-root program, a link out of the target dir): root for them; "
+                             f"unpack as an unprivileged user, or from where root alone may write: no allowance "
+                             f"accounts for it")
+                break
+        for m in GLOB_AFTER_CD.finditer(job["job"]):
+            where, rest = m.group(1).strip("\"'"), m.group(2)
+            st = snap.st(where) if getattr(snap, "files", None) and where.startswith("/") else None
+            why = None if not PY_HERE.search(" " + rest) else "the app's shared dir: the app writes there" if (
+                reaches(where, root + "/shared")) else "%s %04o %s:%s" % (
+                where, st[0] & 0o7777, snap.users.name(st[1]), snap.users.group(st[2])) if st and (
+                st[0] & 0o022 or snap.users.name(st[1]) == app) else None
+            if why:
+                lines.append(f"{job['where']}: root runs {rest.strip()[:100]!r} in {where} ({why}): Python puts "
+                             f"the working directory first on sys.path for -m and -c: a module of that name written "
+                             f"there runs as root; run it from a directory root alone may write: no allowance "
+                             f"accounts for it")
+    return lines
 
 
 def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
     """Each root job that walks or copies a directory of the app's tree (or one someone but root may write)
     following the symbolic links it meets there (``find -L``, ``cp -L``, ``rsync -L``, ``tar -h``, ``chown -L``):
     whoever writes there links it anywhere (/etc, /root) and root deletes, copies or changes what the link points
-    at; and each whose shell writes (``>``, ``>>``) a file in such a directory, through whatever link is there:
+    at; and each that writes (the shell's ``>``, ``>>``; a unit's ``StandardOutput=append:``) a file in such a
+    directory, through whatever link is there:
     whatever allow_cron says (it accounts for the job, not for where the app's links take root)."""
     from .mechanisms import reaches
 
@@ -1668,7 +1732,7 @@ def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
             for path in REDIRECT.findall(command):  # the shell's '>' opens the name as it finds it: a link too
                 why = "the app's tree" if reaches(path, root) else whose(posixpath.dirname(path))
                 if why:
-                    lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, whose shell writes {path} "
+                    lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, which writes {path} "
                                  f"({why}) through whatever is there: whoever writes in that directory makes it a "
                                  f"link to /etc/passwd or /root/.ssh/authorized_keys and root truncates and rewrites "
                                  f"that file; write the output where root alone may: no allowance accounts for it")
@@ -2075,7 +2139,7 @@ def _sudo_reach(snap, text: str, root: str = "/nonexistent") -> str | None:
     (the root collector's ``lstat`` of what root's sudoers files name: ``rootacts.view``; their archive to
     extract, their file to copy, a link to any file). A directory the gate did not see counts as not root's; a
     file it did not see is no claim."""
-    from .rootacts import command_problem, view
+    from .rootacts import view
 
     if not getattr(snap, "files", None):
         return None
@@ -2101,9 +2165,9 @@ def _sudo_reach(snap, text: str, root: str = "/nonexistent") -> str | None:
             return (f"{cmd}: {loose} may be changed by someone but root: whoever that is replaces the command and "
                     f"runs it through this rule; make it and its directories root's alone, or remove the line")
     for cmd, _ in sudo_root_specs(text):
-        found = command_problem(seen, cmd, root)
-        if found and found[1]:
-            return (f"{cmd} runs as root and {found[0].split(', which ', 1)[-1]}: "
+        found = _script_reach(seen, cmd, root)
+        if found:
+            return (f"{cmd} runs as root and {found}: "
                     "whoever may change that runs code as root whenever the rule is used; make what the script runs "
                     "or sources root's alone, outside the app's tree")
     return None
@@ -2506,6 +2570,41 @@ def _command_links(snap, exp) -> list[str]:
                              f"(cron, sudo's secure_path, an admin) and the deploy login run it as {name}, so whoever "
                              f"that is runs code as root{allowed}; make the file it reaches and its directories "
                              f"root's alone, or remove the link")
+    return lines + _command_scripts(snap, exp)
+
+
+def _script_reach(seen, path: str, root: str) -> str | None:
+    """What the root script ``path`` runs or sources (through root's scripts, :func:`rootacts.path_problem`) that
+    the app's tree holds or someone but root may change, as ``runs X`` / ``sources X ...``; None, also when it only
+    names such a path (a backup script reading shared/ is the copy rules')."""
+    from .rootacts import path_problem
+
+    why = path_problem(seen, "runs", path, root)
+    inner = why.split(", which ", 1)[1] if why and why.startswith(f"runs {path}, which ") else ""
+    return inner if inner.startswith(("runs ", "sources ", "works in ", "sets ")) and ", which names " not in inner \
+        else None
+
+
+def _command_scripts(snap, exp) -> list[str]:
+    """Each root's script in /usr/local/{bin,sbin} (read by the login collector: a wrapper such as ``exec
+    /opt/openssl-3.3/bin/openssl "$@"``) that runs or sources what someone but root may change, or the app's tree:
+    a link's sibling, judged as resolved the same way (:func:`rootacts.path_problem`, one level of root's scripts
+    further), whatever allow_commands says."""
+    from .rootacts import view
+
+    seen, lines = view(snap), []
+    for top in ("/usr/local/bin", "/usr/local/sbin"):
+        for name in snap.listdir(top) or []:
+            path = f"{top}/{name}"
+            st = seen.st(path)
+            text = seen.text(path) if st and stat.S_ISREG(st[0]) and st[1] == 0 else None
+            why = _script_reach(seen, path, exp.cfg.root) if text and text.startswith("#!") else None
+            if why:
+                allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \
+                          f"it runs)" if path in exp.allow.commands else ""
+                lines.append(f"{path}: root (cron, sudo's secure_path, an admin) and the deploy login run it as "
+                             f"{name}, and it {why}: whoever may change that runs code as root{allowed}; make what "
+                             f"it runs root's alone")
     return lines
 
 

@@ -375,6 +375,34 @@ def test_an_allowed_command_link_into_a_tree_someone_else_owns_is_a_finding(exp,
     assert "allow_commands accounts for its name, not for what it runs" in msg
 
 
+@pytest.mark.parametrize("name,script,said", [
+    # blind10 k08 (shown: root's 'openssl version' ran the build account's binary)
+    ("openssl", '#!/bin/sh\nexec /opt/openssl-3.3/bin/openssl "$@"\n', "runs /opt/openssl-3.3/bin/openssl, which "
+     "someone but root may change"),
+    # another member: a wrapper that sources a file in the app's tree first
+    ("python3", '#!/bin/sh\n. /var/www/yourapplication/shared/data/env.sh\nexec /usr/bin/python3.11 "$@"\n',
+     "sources /var/www/yourapplication/shared/data/env.sh (the app's tree)")])
+def test_an_allowed_command_wrapper_script_running_what_others_change_is_a_finding(exp, name, script, said):
+    """Class: what a command-dir entry runs, judged as resolved: a root wrapper script in /usr/local/{bin,sbin} is
+    a link by other means; allow_commands accounts for its name, not for what it runs. The same wrapper running
+    root's own files passes."""
+    facts = server()
+    path = f"/usr/local/bin/{name}"
+    put(facts, path, s.S_IFREG | 0o755)
+    D, F = s.S_IFDIR | 0o755, s.S_IFREG | 0o755
+    facts.raw.raw["named"] = {path: {"st": [F, 0, 0, len(script), 0, 5], "data": script},
+                              "/opt": {"st": [D, 0, 0, 0, 0, 6]},
+                              "/opt/openssl-3.3": {"st": [D, 996, 996, 0, 0, 7]},
+                              "/opt/openssl-3.3/bin": {"st": [D, 996, 996, 0, 0, 8]},
+                              "/opt/openssl-3.3/bin/openssl": {"st": [F, 996, 996, 0, 0, 9]}}
+    msg = failing(facts, allowing(exp, commands=(path,)))["cw_load_path"]
+    assert f"{path}: root (cron, sudo's secure_path, an admin)" in msg and said in msg, msg
+    assert "allow_commands accounts for its name, not for what it runs" in msg
+    facts.raw.raw["named"][path]["data"] = '#!/bin/sh\nexec /usr/bin/openssl "$@"\n'
+    facts.raw.acts_view = None
+    assert "cw_load_path" not in failing(facts, allowing(exp, commands=(path,)))
+
+
 @pytest.mark.parametrize("name,end,owner", [("pager", "/opt/bat/bin/bat", "/opt/bat"),  # blind9's h03 (shown)
                                             ("editor", "/home/dev/.local/bin/nvim", "/home/dev")])
 def test_a_packaged_command_dirs_link_reaching_a_file_someone_else_owns_is_a_finding(exp, name, end, owner):
