@@ -834,7 +834,9 @@ def acts(out):
                 texts[word] = entry["data"]
     for path, e in list(out["files"].items()):  # where each unit link leads (a link to nothing runs nothing)
         if "link" in e and path.startswith(tuple(d + "/" for d in UNITS)):
-            note(side, os.path.normpath(os.path.join(os.path.dirname(path), e["link"])))
+            to = os.path.normpath(os.path.join(os.path.dirname(path), e["link"]))
+            note(side, to)
+            note(side, os.path.realpath(to))  # (/lib on a merged /usr is a link: the real directory too)
     out["named"] = {p: e for p, e in side["files"].items() if p not in out["files"] or e.get("data")}
     out["size"] = side["size"]
     listed = [DPKG_INFO + "/" + n for n in out["dirs"].get(DPKG_INFO, []) if n.endswith(".list")]
