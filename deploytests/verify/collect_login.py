@@ -688,7 +688,7 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit), ("host keys", host_keys), ("unix diag", unix_diag),
+                  ("polkit", polkit), ("host keys", host_keys), ("acls", acls), ("unix diag", unix_diag),
                   ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
@@ -870,6 +870,19 @@ def programs(out, most=1024):
         for word in [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]:
             note(side, os.path.normpath(word))
     out["named"] = dict({p: e for p, e in side["files"].items() if p not in out["files"]}, **out.get("named", {}))
+
+
+def acls(out):
+    """The POSIX ACL (``system.posix_acl_access``: any user may read it) of the secrets and root's home
+    (:data:`MODES`) and the SSH host keys, as hex: a named user's or group's read grant shows in no mode bit (the
+    mask shows as the group's)."""
+    for path in MODES + sorted(glob.glob("/etc/ssh/ssh_host_*_key")):
+        try:
+            acl = os.getxattr(path, "system.posix_acl_access", follow_symlinks=False)
+        except OSError:  # none (ENODATA), or no ACLs here
+            continue
+        note(out, path)
+        out["files"][path]["acl"] = acl.hex()
 
 
 def links(out):

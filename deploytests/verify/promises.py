@@ -3534,16 +3534,35 @@ def cw_deploy_account(facts, exp):
 
 def _mode_lines(snap, paths, bad: int, means: str, groups=("root",)) -> list[str]:
     """A line for each of ``paths`` the snapshot holds whose owner is not root, whose group is not one of
-    ``groups`` when the group has bits, or whose mode has a bit of ``bad``."""
+    ``groups`` when the group has bits, or whose mode has a bit of ``bad``, or whose POSIX ACL gives a named user,
+    or a group not in ``groups``, read (its mask permitting: :func:`acl_readers`)."""
     lines = []
     for path in paths:
         st, f = snap.st(path), snap.lstat_facts(path)
         if st is None or stat.S_ISLNK(st[0]):
             continue
         wrong = st[0] & bad or st[1] != 0 or (st[0] & 0o070 and f["group"] not in groups)
-        if wrong:
-            lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): {means}")
+        acl = [e for e in acl_readers((snap.files.get(path) or {}).get("acl"), snap.users)
+               if e not in {f"group:{g}" for g in groups}]
+        if wrong or acl:
+            lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}" + (
+                f", ACL {', '.join(a + ':r' for a in acl)}: the mode bits do not show it" if acl else "") +
+                f"): {means}")
     return lines
+
+
+def acl_readers(hexed: str | None, users) -> list[str]:
+    """``user:NAME`` / ``group:NAME`` of each named entry of a POSIX ACL (the kernel's
+    ``system.posix_acl_access`` bytes, as hex: version 2, then tag/perm/id entries) that may read, its mask
+    permitting; the owner's, the owning group's and others' entries are the mode's."""
+    import struct
+
+    data = bytes.fromhex(hexed) if hexed else b""
+    entries = [struct.unpack_from("<HHI", data, at) for at in range(4, len(data) - 7, 8)] if data[:4] == \
+        b"\x02\x00\x00\x00" else []
+    mask = next((perm for tag, perm, _ in entries if tag == 0x10), 7)
+    return [f"user:{users.name(i)}" if tag == 0x02 else f"group:{users.group(i)}" for tag, perm, i in entries
+            if tag in (0x02, 0x08) and perm & mask & 4]
 
 
 SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-")
@@ -3560,6 +3579,13 @@ def sec_secrets(facts, exp):
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
+    theirs = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user, facts.get("login")}  # (cw_groups')
+    readers = sorted(({m for g, _, members in snap.users.every if g == "shadow" for m in members} |
+                      {n for n, f in snap.users.by_name.items() if snap.users.group(int(f[3])) == "shadow"}) - theirs)
+    lines += [f"{name} is in group shadow (/etc/group): it reads every password hash (/etc/shadow 0640 "
+              f"root:shadow), and so does whatever runs as {name} (its daemon, a plugin, a hole in either); a stock "
+              f"server has no member: give what needs a check of passwords its own helper (unix_chkpwd), not the "
+              f"group" for name in readers]
     keys = [f"/etc/ssh/{n}" for n in snap.listdir("/etc/ssh") or [] if re.fullmatch(r"ssh_host_\w+_key", n)]
     confs = ["/etc/ssh/sshd_config"] + [f"/etc/ssh/sshd_config.d/{n}" for n in snap.listdir("/etc/ssh/sshd_config.d")
                                         or []]
