@@ -454,22 +454,6 @@ class Procs:
             self.table.values(), key=lambda p: p["pid"]) if p["user"] not in users and p["state"] not in "ZX"
             and root and reaches(self.full_cmdline(p["pid"]), root)]
 
-    def root_programs(self) -> list[dict]:
-        """Every live root process with ``runs``: its executable and each script its command line gives it to run
-        (:func:`deploytests.verify.rootacts.runs`), and its ancestors: what root runs, whoever started it."""
-        from .rootacts import runs
-
-        out = []
-        for p in sorted(self.table.values(), key=lambda p: p["pid"]):
-            entry = self.proc.get(str(p["pid"])) or {}
-            if p["uid"] != 0 or p["state"] in "ZX" or not entry.get("exe"):
-                continue
-            argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
-            found = [str(entry["exe"]).split(" (deleted)")[0]] + runs(argv, str(entry.get("cwd") or ""))
-            out.append(dict(self.shown(p["pid"]), runs=[x for x in dict.fromkeys(found) if x.startswith("/")],
-                            ancestors=self.ancestors(p["pid"])))
-        return out
-
     def apache_parents(self) -> list[dict]:
         """Apache's root processes (the kernel's exe is the stack's binary) with their whole argv."""
         return [{"pid": p["pid"], "argv": [a.decode("utf-8", "replace") for a in (
@@ -1064,7 +1048,6 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "user_units": dict(args.get("user_units") or {}),  # the reader's
             "app_group_members": snap.users.members(args["app_user"]),
             "reaching": procs.reaching(args.get("root", ""), users), "apache_argv": procs.apache_parents(),
-            "root_programs": procs.root_programs(),
             "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
             "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
             "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap),

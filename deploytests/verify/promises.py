@@ -1303,29 +1303,7 @@ def cw_processes(facts, exp):
                      f"session: what the deploy login or the app writes there runs with {p['user']}'s rights. "
                      + _allow_hint(exp, "allow_processes", f"{p['user']}: {argv0}"))
     lines += process_lines(facts, exp, inv.get("reaching") or [])  # what runs from the tree, resolved
-    lines += _root_runs_loose(snap, inv.get("root_programs") or [])
     _unaccounted("processes", lines)
-
-
-def _root_runs_loose(snap, procs: list[dict]) -> list[str]:
-    """Each root process outside a live SSH session whose program or script (``runs``: its executable and what its
-    command line gives an interpreter; Python puts a script's directory first on its path) someone but root may
-    change, or its directories: whoever that is runs code as root at its next start. No allowance accounts for it:
-    allow_listen and allow_processes account for a socket or a process, not for who may change what root runs. A
-    path the login collector did not look at is no claim."""
-    lines = []
-    for p in procs if snap is not None else []:
-        if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
-            continue
-        for path in p.get("runs") or []:
-            loose = snap.writable_by_others(path)
-            if loose and "(not looked at)" not in loose:
-                lines.append(f"{_proc(p)} runs {path} as root, and {loose} may be changed by someone but root: "
-                             f"whoever that is runs code as root at its next start (an allowance accounts for the "
-                             f"process or its socket, not for who may change what it runs); make it and its "
-                             f"directories root's alone")
-                break
-    return lines
 
 
 def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:
@@ -2505,7 +2483,8 @@ def cw_load_path(facts, exp):
               if x["path"] not in exp.allow.commands]
     lines += [f"{ln}: a line of the dynamic linker's configuration the gate does not follow (only directories and "
               "Debian's include of /etc/ld.so.conf.d/*.conf are checked)" for ln in inv.get("ld_other") or []]
-    lines += _command_links(getattr(facts, "raw", None), exp)
+    sudo = {c for r in (facts.get("inventory") or {}).get("sudoers") or [] for c in sudo_commands(r["text"])}
+    lines += _command_links(getattr(facts, "raw", None), exp, sudo)
     lines += _library_loads(facts, exp)
     lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version)
     _unaccounted("places on the code-loading path writable by someone but root", lines)
@@ -2542,7 +2521,7 @@ def _root_python_paths(snap, py: str) -> list[str]:
     return lines
 
 
-def _command_links(snap, exp) -> list[str]:
+def _command_links(snap, exp, sudo=frozenset()) -> list[str]:
     """Each link in root's command dirs -- /usr/local/{bin,sbin} (before the packaged commands) and the packaged
     ones (an alternative: /usr/bin/pager -> /etc/alternatives/pager -> ...) -- that reaches a file someone but root
     may change, or whose directories they may: judged as resolved, whatever allow_commands says (an allowance
@@ -2570,7 +2549,7 @@ def _command_links(snap, exp) -> list[str]:
                              f"(cron, sudo's secure_path, an admin) and the deploy login run it as {name}, so whoever "
                              f"that is runs code as root{allowed}; make the file it reaches and its directories "
                              f"root's alone, or remove the link")
-    return lines + _command_scripts(snap, exp)
+    return lines + _command_scripts(snap, exp, sudo)
 
 
 def _script_reach(seen, path: str, root: str) -> str | None:
@@ -2585,11 +2564,11 @@ def _script_reach(seen, path: str, root: str) -> str | None:
         else None
 
 
-def _command_scripts(snap, exp) -> list[str]:
+def _command_scripts(snap, exp, sudo=frozenset()) -> list[str]:
     """Each root's script in /usr/local/{bin,sbin} (read by the login collector: a wrapper such as ``exec
     /opt/openssl-3.3/bin/openssl "$@"``) that runs or sources what someone but root may change, or the app's tree:
     a link's sibling, judged as resolved the same way (:func:`rootacts.path_problem`, one level of root's scripts
-    further), whatever allow_commands says."""
+    further), whatever allow_commands says; one a sudoers rule runs (``sudo``) is that rule's line (one cause)."""
     from .rootacts import view
 
     seen, lines = view(snap), []
@@ -2598,7 +2577,8 @@ def _command_scripts(snap, exp) -> list[str]:
             path = f"{top}/{name}"
             st = seen.st(path)
             text = seen.text(path) if st and stat.S_ISREG(st[0]) and st[1] == 0 else None
-            why = _script_reach(seen, path, exp.cfg.root) if text and text.startswith("#!") else None
+            why = _script_reach(seen, path, exp.cfg.root) if text and text.startswith("#!") and \
+                path not in sudo else None
             if why:
                 allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \
                           f"it runs)" if path in exp.allow.commands else ""
