@@ -688,7 +688,8 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit), ("host keys", host_keys), ("acls", acls), ("unix diag", unix_diag),
+                  ("polkit", polkit), ("host keys", host_keys), ("acls", acls), ("perl", perl_inc),
+                  ("unix diag", unix_diag),
                   ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
@@ -870,6 +871,21 @@ def programs(out, most=1024):
         for word in [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]:
             note(side, os.path.normpath(word))
     out["named"] = dict({p: e for p, e in side["files"].items() if p not in out["files"]}, **out.get("named", {}))
+
+
+# Perl's @INC on Debian, in its order (perl -V): root runs Perl at every apt run (debconf), in dpkg's helpers and
+# in packaged daemons; the site dirs come first, so a module there shadows the distribution's (strict.pm)
+PERL_INC = ["/etc/perl", "/usr/local/lib/*/perl/5.*", "/usr/local/share/perl/5.*", "/usr/lib/*/perl5/5.*",
+            "/usr/share/perl5", "/usr/lib/*/perl-base", "/usr/lib/*/perl/5.*", "/usr/share/perl/5.*",
+            "/usr/local/lib/site_perl"]
+
+
+def perl_inc(out):
+    """The ``lstat`` of each directory of Perl's @INC (:data:`PERL_INC`) and of each directory above: who may put
+    a module where root's Perl looks first."""
+    for pattern in PERL_INC:
+        for path in sorted(glob.glob(pattern))[:8] or ([pattern] if "*" not in pattern else []):
+            note(out, path)
 
 
 def acls(out):

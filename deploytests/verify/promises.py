@@ -2487,7 +2487,29 @@ def cw_load_path(facts, exp):
     lines += _command_links(getattr(facts, "raw", None), exp, sudo)
     lines += _library_loads(facts, exp)
     lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version)
+    lines += _root_perl_paths(getattr(facts, "raw", None))
     _unaccounted("places on the code-loading path writable by someone but root", lines)
+
+
+def _root_perl_paths(snap) -> list[str]:
+    """Each directory of Perl's @INC (``collect_login.PERL_INC``, as the login collector found them) that someone
+    but root may change, or may create (its first missing part's directory): root's Perl (debconf at every apt
+    run, dpkg's helpers, packaged daemons) loads its modules from there, the site dirs before the distribution's
+    (a ``strict.pm`` there runs as root). A directory the probe did not see is no claim."""
+    import fnmatch
+
+    from . import collect_login as C
+
+    lines = []
+    for path in sorted(getattr(snap, "files", None) or {}):
+        if not any(fnmatch.fnmatchcase(path, p) for p in C.PERL_INC):
+            continue
+        loose = snap.writable_by_others(path)
+        if loose and not loose.endswith("(not looked at)"):
+            lines.append(f"{path}: root's Perl (debconf at every apt run, dpkg's helpers, packaged daemons) loads "
+                         f"modules from there, the site dirs before the distribution's, and {loose} may be changed "
+                         f"by someone but root: whoever that is runs code as root (a strict.pm); make it root's alone")
+    return lines
 
 
 def _root_python_paths(snap, py: str) -> list[str]:

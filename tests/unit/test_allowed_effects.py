@@ -704,3 +704,19 @@ def test_a_root_process_running_what_someone_else_may_change_is_a_finding_whatev
     facts.raw.acts_view = None
     assert "pid 812" not in outcome("cw_processes", facts, keys)
     assert callable(C.programs)
+
+
+@pytest.mark.parametrize("path,owner", [
+    ("/usr/local/share/perl/5.36.0", "/usr/local/share/perl"),  # blind10 p05 (shown: root's 'use strict' ran dev's)
+    ("/usr/local/lib/site_perl", "/usr/local/lib/site_perl"),   # other members: the old site dir, /etc/perl
+    ("/etc/perl", "/etc/perl")])
+def test_a_dir_of_root_perls_inc_someone_else_may_change_is_a_finding(exp, path, owner):
+    """Class: root's interpreters' module path, not only Python's: Perl's @INC (debconf runs at every apt as root;
+    the site dirs come first) must be root's alone. A root's 0755 dir passes."""
+    facts = server()
+    put(facts, path, s.S_IFDIR | 0o755, uid=0)
+    facts.raw.files[owner]["st"][1] = 1001
+    msg = failing(facts, exp).get("cw_load_path", "")
+    assert f"- {path}: root's Perl (debconf at every apt run" in msg and f"{owner} 0755 deployer:" in msg, msg
+    facts.raw.files[owner]["st"][1] = 0
+    assert f"- {path}: root's Perl" not in failing(facts, exp).get("cw_load_path", "")
