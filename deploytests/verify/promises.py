@@ -1573,20 +1573,19 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
     login that becomes root (an admin's own), a root's file or dir only a static system group of Debian's writes
     (``/var/log/btmp``: utmp), Apache's aside."""
     from .parse import dpkg_files
-    from .rootacts import packaged as shipped
-    from .rootacts import view
+    from .rootacts import packaged, view
     from .sockets import root_capable
 
     shown = view(snap) if getattr(snap, "files", None) else None
     if shown is None:
         return []
-    users, packaged, admins = shown.users, dpkg_files(snap), root_capable(facts, snap)
+    users, listed, admins = shown.users, dpkg_files(snap), root_capable(facts, snap)
     www = (users.facts(exp.stack.apache.run_user) or {}).get("group")  # (Debian's static groups: utmp, mail ...)
     ours = {exp.stack.apache.run_user, exp.cfg.app_user, exp.deploy_user}
     homes = {posixpath.normpath((users.facts(n) or {}).get("home") or "/") for n in (exp.deploy_user, exp.cfg.app_user)}
     out = []
     for j in jobs:
-        if shipped(shown, j["file"]):
+        if packaged(shown, j["file"]):
             continue
         for word in HOME_WORD.findall(j["job"]):
             path = posixpath.normpath(word)
@@ -1595,7 +1594,7 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
             st = shown.st(place) if why and not why.endswith("(not looked at)") else None
             service = place.startswith(STATE) and 0 < st[1] < 1000 and users.name(st[1]) not in ours if st else False
             static = st is not None and st[1] == 0 and not st[0] & 0o002 and st[2] < 100 and users.group(st[2]) != www
-            if st is None or place in packaged or any(place == h or place.startswith(h + "/") for h in homes) or \
+            if st is None or place in listed or any(place == h or place.startswith(h + "/") for h in homes) or \
                     st[1] in admins and not st[0] & 0o022 or service or static:
                 continue
             out.append((j["file"], j["where"], path, why))
