@@ -4234,10 +4234,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "output eval'd; a file a network command just wrote, run later in the job: curl -o x URL && sh x; over "
             "plain http:// whatever is allowed); nor as root with a path someone but root may change (its program, "
             "a script it runs, a variable's value whatever the variable: a crontab's SHELL, HOME, PATH ... lines "
-            "are jobs too), its file a package's as dpkg unpacked it aside, whatever is allowed (allow_cron accounts "
-            "for the file, not for that); a job that only names the tree is said to, unless allowed; whatever is "
-            "allowed, no root job hands a bare glob to a command in a directory the app writes (its file names "
-            "become options: tar's --checkpoint-action)",
+            "are jobs too), its file a package's as dpkg unpacked it aside, whatever is allowed (allow_cron "
+            "accounts for the file, not for that); a job that only names the tree is said to, unless allowed; "
+            "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
+            "file names become options: tar's --checkpoint-action)",
             "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
