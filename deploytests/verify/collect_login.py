@@ -694,7 +694,8 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit), ("host keys", host_keys), ("unix diag", unix_diag),
+                  ("polkit", polkit), ("host keys", host_keys), ("acls", acls),
+                  ("unix diag", unix_diag),
                   ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
@@ -702,8 +703,8 @@ def collect(args):
     # after the verdict (what they record is no part of it)
     app_tree = "/var/www/" + args["app"]
     steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs, app_tree),
-                                        ("outputs", outputs, app_tree), ("mentions", mentions, app_tree, "/etc", 50000,
-                                                                      homes(args, app_tree)),
+                                        ("outputs", outputs, app_tree), ("programs", programs),
+                                        ("mentions", mentions, app_tree, "/etc", 50000, homes(args, app_tree)),
                                         ("system dirs", system_dirs)]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
@@ -839,6 +840,11 @@ def acts(out):
                 side["size"] -= len(entry.pop("data"))
             elif entry.get("data"):
                 texts[word] = entry["data"]
+    for path, e in list(out["files"].items()):  # where each unit link leads (a link to nothing runs nothing)
+        if "link" in e and path.startswith(tuple(d + "/" for d in UNITS)):
+            to = os.path.normpath(os.path.join(os.path.dirname(path), e["link"]))
+            note(side, to)
+            note(side, os.path.realpath(to))  # (/lib on a merged /usr is a link: the real directory too)
     out["named"] = {p: e for p, e in side["files"].items() if p not in out["files"] or e.get("data")}
     out["size"] = side["size"]
     listed = [DPKG_INFO + "/" + n for n in out["dirs"].get(DPKG_INFO, []) if n.endswith(".list")]
@@ -854,6 +860,37 @@ def acts(out):
     for path in listed if capped else []:
         if capped & set((out["files"].get(path, {}).get("data") or "").splitlines()):
             read(out, path[:-len(".list")] + ".postinst")
+
+
+def programs(out, most=1024):
+    """The ``lstat`` of each absolute word of every root process's command line (what it runs: its program and
+    the script it gives an interpreter; at most 8 words a process, ``most`` processes) and of each directory above,
+    kept apart in ``named`` as :func:`acts` keeps what root's files name: who may change what root runs."""
+    side = {"files": {}, "dirs": {}, "errors": {}, "size": 0}
+    for pid in sorted((p for p in os.listdir("/proc") if p.isdigit()), key=int)[:most]:
+        try:
+            if os.stat("/proc/" + pid).st_uid != 0:
+                continue
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                argv = f.read(4096).split(b"\0")
+        except OSError:
+            continue
+        for word in [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]:
+            note(side, os.path.normpath(word))
+    out["named"] = dict({p: e for p, e in side["files"].items() if p not in out["files"]}, **out.get("named", {}))
+
+
+def acls(out):
+    """The POSIX ACL (``system.posix_acl_access``: any user may read it) of the secrets and root's home
+    (:data:`MODES`) and the SSH host keys, as hex: a named user's or group's read grant shows in no mode bit (the
+    mask shows as the group's)."""
+    for path in MODES + sorted(glob.glob("/etc/ssh/ssh_host_*_key")):
+        try:
+            acl = os.getxattr(path, "system.posix_acl_access", follow_symlinks=False)
+        except OSError:  # none (ENODATA), or no ACLs here
+            continue
+        note(out, path)
+        out["files"][path]["acl"] = acl.hex()
 
 
 def links(out):
@@ -892,7 +929,8 @@ def outputs(out, tree):
                       for w in WORD.findall(ln)]
     out["outputs"] = {}
     skip = ("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")
-    for word in [w for w in dict.fromkeys(words) if not (w.rstrip("/") + "/").startswith(skip) and w != "/"][:256]:
+    words = [os.path.normpath(w) + ("/" if w.endswith("/") else "") for w in words]  # ("//", "/./": the root dir)
+    for word in [w for w in dict.fromkeys(words) if not (w.rstrip("/") + "/").startswith(skip) and w.strip("/")][:256]:
         st, parts = note(out, word.rstrip("/")), word.rstrip("/").split("/")
         top, stem = (word.rstrip("/"), "") if st and stat.S_ISDIR(st[0]) else (os.path.dirname(word), parts[-1])
         if any("link" in e and e["st"][1] for e in (out["files"].get("/".join(parts[:i])) or {} for i in

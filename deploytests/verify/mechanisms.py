@@ -367,20 +367,22 @@ def _shipped(path: str, shipped) -> bool:
     return path in shipped or twin in shipped
 
 
-def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipped=None) -> dict[str, str]:
+def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipped=None,
+                  gone=None) -> dict[str, str]:
     """unit name -> why, for each unit that runs as one of ``watched`` (user -> its role) or runs code from the
     app's tree ``root`` (its unit file there, or an Exec*/WorkingDirectory/EnvironmentFile path under it), or whose
     unit file is a link out of :data:`UNIT_DIRS` to a file no package ships (``shipped``: dpkg's paths; a unit by
-    hand in the packages' dir, which the gate does not read). A timer or path unit that starts a flagged service
-    is named in that service's line."""
+    hand in the packages' dir, which the gate does not read), unless ``gone(link)`` says it leads to nothing only
+    root may create (the enable link a removed package leaves: systemd runs nothing through it). A timer or path
+    unit that starts a flagged service is named in that service's line."""
     found = units(raw)
     out = {}
     for u in found.values():
         why = []
         if reaches(u.link, root):
             why.append(f"its unit file is {u.link}, in the app's tree (whoever writes there decides what systemd runs)")
-        elif u.link.startswith("/") and u.link != "/dev/null" and shipped is not None and not _shipped(u.link,
-                                                                                                       shipped):
+        elif u.link.startswith("/") and u.link != "/dev/null" and shipped is not None and not _shipped(
+                u.link, shipped) and not (gone and gone(u.link)):
             why.append(f"its unit file is {u.link}, which no installed package ships: a unit by hand among the "
                        f"packages' units (the gate reads units in {', '.join(UNIT_DIRS)} only)")
         if u.user in watched:

@@ -18,9 +18,11 @@ a basic fact are skipped, naming the root check, when it is wrong.
 from __future__ import annotations
 
 import difflib
+import errno
 import fnmatch
 import hashlib
 import io
+import os
 import posixpath
 import re
 import stat
@@ -1482,6 +1484,9 @@ def cw_schedules(facts, exp):
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
+    lines += [ln for ln in fed_to_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) + (
+        unit_jobs(raw) if raw is not None else []), root, exp.cfg.app_user) if not any(
+        x.startswith(ln.split(": ", 1)[0] + ":") for x in lines)]  # (one cause, one line)
     lines += followed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) +
                               (unit_jobs(raw) if raw is not None else []), root)
     lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
@@ -1619,9 +1624,15 @@ def unit_jobs(raw, every: bool = False) -> list[dict]:
     from .mechanisms import EXEC_KEYS, units
 
     shape = {"workingdirectory": "cd {}", "rootdirectory": "cd {}", "environmentfile": ". {}"}
-    return [{"where": at, "user": "root" if "+" in v[:len(v) - len(v.lstrip("-@:+!"))] or "!" in v[:3] else u.user,
-             "job": shape.get(k, "{}").format(v.lstrip("-@:+!~")), "unit": u.name} for u in units(raw).values()
-            for k in (EXEC_KEYS + ("environment",) if every else EXEC_KEYS[:7]) for v, at in u.values(k)]
+    found = [{"where": at, "user": "root" if "+" in v[:len(v) - len(v.lstrip("-@:+!"))] or "!" in v[:3] else u.user,
+              "job": shape.get(k, "{}").format(v.lstrip("-@:+!~")), "unit": u.name} for u in units(raw).values()
+             for k in (EXEC_KEYS + ("environment",) if every else EXEC_KEYS[:7]) for v, at in u.values(k)]
+    return found + [{"where": at, "user": u.user, "job": f"{k}={v.strip()}", "unit": u.name}  # (systemd opens them)
+                    for u in units(raw).values() for k in ("standardoutput", "standarderror")
+                    for v, at in u.values(k) if OUTPUT_FILE.fullmatch(v.strip())]
+
+
+OUTPUT_FILE = re.compile(r"(?:file|append|truncate):(/\S+)")  # a unit's StandardOutput=/StandardError= file
 
 
 def _with_scripts(snap, job: str) -> str:
@@ -1761,14 +1772,69 @@ FOLLOWS = {"find": r"-L|-follow", "cp": r"-[a-zA-Z]*L[a-zA-Z]*|--dereference", "
            "du": None, "ls": None}
 
 
-REDIRECT = re.compile(r"(?<![<&\d])\d?>>?\|?\s*[\"']?(/(?!dev/)[^\s\"';|&()<>]+)")  # '> /path', '2>>/path'
+REDIRECT = re.compile(r"(?:(?<![<&\d])\d?>>?\|?\s*[\"']?|\b(?:file|append|truncate):)(/(?!dev/)[^\s\"';|&()<>]+)")
+# ('> /path', '2>>/path', a unit's 'StandardOutput=append:/path': systemd opens it as the unit's user, links followed)
+
+
+UNPACK = re.compile(r"(?:^|[\s/])(?:tar\s+(?:\S+\s+)*?(?:-?[a-zA-Z]*x[a-zA-Z]*|--extract|--get)(?=\s)|unzip|cpio\s+"
+                    r"(?:\S+\s+)*?(?:-\w*i\w*|--extract)|bsdtar\s+-?\w*x\w*|7za?\s+x|dpkg\s+(?:-i|--install|-x|-X))(?=\s|$)")
+PY_HERE = re.compile(r"(?:^|[\s/])python[0-9.]*\s+(?:-[a-zA-Z]+\s+)*-[mc](?=\s)")
+
+
+def _whose(snap, path: str, root: str) -> str | None:
+    """The app's tree, or who but root may change ``path`` (its first such directory); None: root's alone, or not
+    looked at."""
+    from .mechanisms import reaches
+
+    why = "the app's tree" if reaches(path, root) else (snap.writable_by_others(path) if getattr(
+        snap, "files", None) else None)
+    return None if not why or why.endswith("(not looked at)") else why
+
+
+def fed_to_root(snap, jobs: list[dict], root: str, app: str = "") -> list[str]:
+    """Each root job that takes what it runs from where the app or someone but root writes, whatever allow_cron
+    says (it accounts for the job, not for what the app's files make root do): it unpacks an archive there (tar,
+    unzip, cpio, dpkg -i: root writes the owners and modes the archive records, a setuid-root file among them,
+    and the names it holds, links and ``..`` too), or runs Python with ``-m``/``-c`` in a working directory there
+    (Python puts it first on sys.path: a module of that name there is imported as root) that others or the app
+    user ``app`` may add to (its own mode: the deploy login's release dir is the allowed job's own code)."""
+    from .mechanisms import reaches
+
+    lines = []
+    for job in (j for j in jobs if j["user"] == "root"):
+        for command in re.split(r"&&|\|\||[;|]", job["job"]):
+            if not UNPACK.search(command):
+                continue
+            path = next((w for w in (w.strip("\"'") for w in command.split()) if w.startswith("/") and
+                         _whose(snap, w, root)), None)
+            if path:
+                lines.append(f"{job['where']}: root runs {command.strip()[:100]!r}, unpacking {path} "
+                             f"({_whose(snap, path, root)}): whoever writes it chooses the owners, modes and names "
+                             f"root writes (a setuid-root program, a link out of the target dir): root for them; "
+                             f"unpack as an unprivileged user, or from where root alone may write: no allowance "
+                             f"accounts for it")
+                break
+        for m in GLOB_AFTER_CD.finditer(job["job"]):
+            where, rest = m.group(1).strip("\"'"), m.group(2)
+            st = snap.st(where) if getattr(snap, "files", None) and where.startswith("/") else None
+            why = None if not PY_HERE.search(" " + rest) else "the app's shared dir: the app writes there" if (
+                reaches(where, root + "/shared")) else "%s %04o %s:%s" % (
+                where, st[0] & 0o7777, snap.users.name(st[1]), snap.users.group(st[2])) if st and (
+                st[0] & 0o022 or snap.users.name(st[1]) == app) else None
+            if why:
+                lines.append(f"{job['where']}: root runs {rest.strip()[:100]!r} in {where} ({why}): Python puts "
+                             f"the working directory first on sys.path for -m and -c: a module of that name written "
+                             f"there runs as root; run it from a directory root alone may write: no allowance "
+                             f"accounts for it")
+    return lines
 
 
 def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
     """Each root job that walks or copies a directory of the app's tree (or one someone but root may write)
     following the symbolic links it meets there (``find -L``, ``cp -L``, ``rsync -L``, ``tar -h``, ``chown -L``):
     whoever writes there links it anywhere (/etc, /root) and root deletes, copies or changes what the link points
-    at; and each whose shell writes (``>``, ``>>``) a file in such a directory, through whatever link is there:
+    at; and each that writes (the shell's ``>``, ``>>``; a unit's ``StandardOutput=append:``) a file in such a
+    directory, through whatever link is there:
     whatever allow_cron says (it accounts for the job, not for where the app's links take root)."""
     from .mechanisms import reaches
 
@@ -1785,7 +1851,7 @@ def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
             for path in REDIRECT.findall(command):  # the shell's '>' opens the name as it finds it: a link too
                 why = "the app's tree" if reaches(path, root) else whose(posixpath.dirname(path))
                 if why:
-                    lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, whose shell writes {path} "
+                    lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, which writes {path} "
                                  f"({why}) through whatever is there: whoever writes in that directory makes it a "
                                  f"link to /etc/passwd or /root/.ssh/authorized_keys and root truncates and rewrites "
                                  f"that file; write the output where root alone may: no allowance accounts for it")
@@ -1964,6 +2030,7 @@ def cw_units(facts, exp):
     server (:func:`mechanisms.relied_unit_problems`)."""
     from .mechanisms import relied_unit_problems, root_reach, texts, unit_problems, user_managers
     from .parse import dpkg_files
+    from .rootacts import view
 
     _inv(facts, "reading /etc/systemd/system")
     raw = texts(facts)
@@ -1972,7 +2039,10 @@ def cw_units(facts, exp):
     watched = {exp.cfg.app_user: "the app user (its data, its config's secrets)",
                exp.deploy_user: "the deploy login (it can change every release)"}
     snap = getattr(facts, "raw", None)
-    problems = unit_problems(raw, exp.cfg.root, watched, dpkg_files(snap) if getattr(snap, "files", None) else None)
+    seen = view(snap) if getattr(snap, "files", None) else None
+    problems = unit_problems(raw, exp.cfg.root, watched, dpkg_files(snap) if seen is not None else None,
+                             lambda p: seen is not None and seen.st(p) is None and not seen.writable_by_others(p) and
+                             (seen.files.get(p) or {}).get("why") == os.strerror(errno.ENOENT))
     inv = facts["inventory"]
     watched[exp.stack.apache.run_user] = "Apache's user (it reads what Apache serves, the app's static files)"
     problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))
@@ -2205,7 +2275,7 @@ def cw_sudoers(facts, exp):
             continue
         if rule["file"] == ours or first == login and login not in (exp.cfg.app_user,):
             continue
-        reach = _sudo_reach(getattr(facts, "raw", None), text) or sudo_grants_root(text)
+        reach = _sudo_reach(getattr(facts, "raw", None), text, exp.cfg.root) or sudo_grants_root(text)
         if reach:  # what the line grants, whatever is allowed: an allowance accounts for the line, not its reach
             lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {reach}" + (
                 f" (allowed in {exp.allow.where}: allow_sudo accounts for the line, not for what it reaches)"
@@ -2236,13 +2306,15 @@ def sudo_commands(text: str) -> list[str]:
     return found
 
 
-def _sudo_reach(snap, text: str) -> str | None:
+def _sudo_reach(snap, text: str, root: str = "/nonexistent") -> str | None:
     """Why a sudoers line reaches further than its text says, or None: a command that is a directory (sudo runs
     every file in it) or a command file someone but root may change, or its directories (its grantee replaces
-    it); or a fixed path argument of a root command that someone but root may change or create (the root
-    collector's ``lstat`` of what root's sudoers files name: ``rootacts.view``; their archive to extract, their
-    file to copy, a link to any file). A directory the gate did not see counts as not root's; a file it did not
-    see is no claim."""
+    it); a root script it runs that runs or sources what someone but root may change, or the app's tree ``root``
+    (read as a root job's script is: :func:`rootacts.command_problem`; the login collector reads root's scripts in
+    /usr/local/{bin,sbin}); or a fixed path argument of a root command that someone but root may change or create
+    (the root collector's ``lstat`` of what root's sudoers files name: ``rootacts.view``; their archive to
+    extract, their file to copy, a link to any file). A directory the gate did not see counts as not root's; a
+    file it did not see is no claim."""
     from .rootacts import view
 
     if not getattr(snap, "files", None):
@@ -2268,6 +2340,12 @@ def _sudo_reach(snap, text: str) -> str | None:
         if loose and not loose.endswith("(not looked at)"):
             return (f"{cmd}: {loose} may be changed by someone but root: whoever that is replaces the command and "
                     f"runs it through this rule; make it and its directories root's alone, or remove the line")
+    for cmd, _ in sudo_root_specs(text):
+        found = _script_reach(seen, cmd, root)
+        if found:
+            return (f"{cmd} runs as root and {found}: "
+                    "whoever may change that runs code as root whenever the rule is used; make what the script runs "
+                    "or sources root's alone, outside the app's tree")
     return None
 
 
@@ -2430,13 +2508,17 @@ def cw_groups(facts, exp):
     allowed (``allow_groups``), whatever the group is called: a group's reach is what it owns (ssl-cert reads the
     TLS private keys, adm every log, a group that may write a file root runs is root), which no list of names
     keeps up with; the line says the reach when it is known (:func:`_reaching_groups`). A login that holds
-    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...)."""
+    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...).
+    A group that reaches root (:data:`ROOT_GROUPS`, a group a sudoers rule names, a gid-0 alias) fails whatever
+    allow_groups says: the allowance accounts for the membership, not for root's power it hands the app's or
+    Apache's code (as a unit's ``SupplementaryGroups=``: :func:`unit_groups`)."""
     users = facts.get("users") or {}
     app_group = _group_of(facts, "app")
     login = facts.get("login") or ""
     operator = login not in ("", exp.cfg.app_user) and any(
         r["text"].split(" ")[0] == login for r in (facts.get("inventory") or {}).get("sudoers") or [])
     reach = _reaching_groups(facts, exp)
+    root = {g for g in reach if g not in (app_group, _group_of(facts, "deploy"))}  # reaches root: no allowance
     lines, said = [], set()  # one membership, one line: the app group's members list repeats the three users'
     apache = exp.stack.apache.run_user  # Apache's workers: a hole in any module acts with their groups
     known = getattr(getattr(facts, "raw", None), "users", None)
@@ -2448,10 +2530,13 @@ def cw_groups(facts, exp):
         if not u or (who == "deploy" and name == exp.cfg.app_user) or (name == login and operator):
             continue
         for g in u["groups"]:
-            if g not in want and f"{name}: {g}" not in exp.allow.groups:
-                said.add((name, g))
-                lines.append(f"{name} (the {who} user) is in group {g}: {reach.get(g, OTHER_GROUP)}. "
-                             + _allow_hint(exp, "allow_groups", f"{name}: {g}"))
+            if g in want or f"{name}: {g}" in exp.allow.groups and g not in root:
+                continue
+            said.add((name, g))
+            lines.append(f"{name} (the {who} user) is in group {g}: {reach.get(g, OTHER_GROUP)}. " + (
+                f"(allowed in {exp.allow.where}: allow_groups accounts for the membership, not for the root it "
+                f"reaches); remove it (a file it needs: give that file to a group of its own)"
+                if f"{name}: {g}" in exp.allow.groups else _allow_hint(exp, "allow_groups", f"{name}: {g}")))
     members = (facts.get("inventory") or {}).get("app_group_members") or []
     for user in members:
         if user not in (exp.cfg.app_user, exp.deploy_user) and (user, app_group) not in said \
@@ -2630,7 +2715,8 @@ def cw_load_path(facts, exp):
               if x["path"] not in exp.allow.commands]
     lines += [f"{ln}: a line of the dynamic linker's configuration the gate does not follow (only directories and "
               "Debian's include of /etc/ld.so.conf.d/*.conf are checked)" for ln in inv.get("ld_other") or []]
-    lines += _command_links(getattr(facts, "raw", None), exp)
+    sudo = {c for r in (facts.get("inventory") or {}).get("sudoers") or [] for c in sudo_commands(r["text"])}
+    lines += _command_links(getattr(facts, "raw", None), exp, sudo)
     lines += _library_loads(facts, exp)
     lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version)
     said = [item["path"].split(" ")[0] for item in inv.get("load_path") or []]
@@ -2698,7 +2784,7 @@ def _root_python_paths(snap, py: str) -> list[str]:
     return lines
 
 
-def _command_links(snap, exp) -> list[str]:
+def _command_links(snap, exp, sudo=frozenset()) -> list[str]:
     """Each link in root's command dirs -- /usr/local/{bin,sbin} (before the packaged commands) and the packaged
     ones (an alternative: /usr/bin/pager -> /etc/alternatives/pager -> ...) -- that reaches a file someone but root
     may change, or whose directories they may: judged as resolved, whatever allow_commands says (an allowance
@@ -2726,6 +2812,42 @@ def _command_links(snap, exp) -> list[str]:
                              f"(cron, sudo's secure_path, an admin) and the deploy login run it as {name}, so whoever "
                              f"that is runs code as root{allowed}; make the file it reaches and its directories "
                              f"root's alone, or remove the link")
+    return lines + _command_scripts(snap, exp, sudo)
+
+
+def _script_reach(seen, path: str, root: str) -> str | None:
+    """What the root script ``path`` runs or sources (through root's scripts, :func:`rootacts.path_problem`) that
+    the app's tree holds or someone but root may change, as ``runs X`` / ``sources X ...``; None, also when it only
+    names such a path (a backup script reading shared/ is the copy rules')."""
+    from .rootacts import path_problem
+
+    why = path_problem(seen, "runs", path, root)
+    inner = why.split(", which ", 1)[1] if why and why.startswith(f"runs {path}, which ") else ""
+    return inner if inner.startswith(("runs ", "sources ", "works in ", "sets ")) and ", which names " not in inner \
+        else None
+
+
+def _command_scripts(snap, exp, sudo=frozenset()) -> list[str]:
+    """Each root's script in /usr/local/{bin,sbin} (read by the login collector: a wrapper such as ``exec
+    /opt/openssl-3.3/bin/openssl "$@"``) that runs or sources what someone but root may change, or the app's tree:
+    a link's sibling, judged as resolved the same way (:func:`rootacts.path_problem`, one level of root's scripts
+    further), whatever allow_commands says; one a sudoers rule runs (``sudo``) is that rule's line (one cause)."""
+    from .rootacts import view
+
+    seen, lines = view(snap), []
+    for top in ("/usr/local/bin", "/usr/local/sbin"):
+        for name in snap.listdir(top) or []:
+            path = f"{top}/{name}"
+            st = seen.st(path)
+            text = seen.text(path) if st and stat.S_ISREG(st[0]) and st[1] == 0 else None
+            why = _script_reach(seen, path, exp.cfg.root) if text and text.startswith("#!") and \
+                path not in sudo else None
+            if why:
+                allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \
+                          f"it runs)" if path in exp.allow.commands else ""
+                lines.append(f"{path}: root (cron, sudo's secure_path, an admin) and the deploy login run it as "
+                             f"{name}, and it {why}: whoever may change that runs code as root{allowed}; make what "
+                             f"it runs root's alone")
     return lines
 
 
@@ -3671,16 +3793,35 @@ def cw_deploy_account(facts, exp):
 
 def _mode_lines(snap, paths, bad: int, means: str, groups=("root",)) -> list[str]:
     """A line for each of ``paths`` the snapshot holds whose owner is not root, whose group is not one of
-    ``groups`` when the group has bits, or whose mode has a bit of ``bad``."""
+    ``groups`` when the group has bits, or whose mode has a bit of ``bad``, or whose POSIX ACL gives a named user,
+    or a group not in ``groups``, read (its mask permitting: :func:`acl_readers`)."""
     lines = []
     for path in paths:
         st, f = snap.st(path), snap.lstat_facts(path)
         if st is None or stat.S_ISLNK(st[0]):
             continue
         wrong = st[0] & bad or st[1] != 0 or (st[0] & 0o070 and f["group"] not in groups)
-        if wrong:
-            lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): {means}")
+        acl = [e for e in acl_readers((snap.files.get(path) or {}).get("acl"), snap.users)
+               if e not in {f"group:{g}" for g in groups}]
+        if wrong or acl:
+            lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}" + (
+                f", ACL {', '.join(a + ':r' for a in acl)}: the mode bits do not show it" if acl else "") +
+                f"): {means}")
     return lines
+
+
+def acl_readers(hexed: str | None, users) -> list[str]:
+    """``user:NAME`` / ``group:NAME`` of each named entry of a POSIX ACL (the kernel's
+    ``system.posix_acl_access`` bytes, as hex: version 2, then tag/perm/id entries) that may read, its mask
+    permitting; the owner's, the owning group's and others' entries are the mode's."""
+    import struct
+
+    data = bytes.fromhex(hexed) if hexed else b""
+    entries = [struct.unpack_from("<HHI", data, at) for at in range(4, len(data) - 7, 8)] if data[:4] == \
+        b"\x02\x00\x00\x00" else []
+    mask = next((perm for tag, perm, _ in entries if tag == 0x10), 7)
+    return [f"user:{users.name(i)}" if tag == 0x02 else f"group:{users.group(i)}" for tag, perm, i in entries
+            if tag in (0x02, 0x08) and perm & mask & 4]
 
 
 SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-")
@@ -3697,6 +3838,13 @@ def sec_secrets(facts, exp):
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
+    theirs = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user, facts.get("login")}  # (cw_groups')
+    readers = sorted(({m for g, _, members in snap.users.every if g == "shadow" for m in members} |
+                      {n for n, f in snap.users.by_name.items() if snap.users.group(int(f[3])) == "shadow"}) - theirs)
+    lines += [f"{name} is in group shadow (/etc/group): it reads every password hash (/etc/shadow 0640 "
+              f"root:shadow), and so does whatever runs as {name} (its daemon, a plugin, a hole in either); a stock "
+              f"server has no member: give what needs a check of passwords its own helper (unix_chkpwd), not the "
+              f"group" for name in readers]
     keys = [f"/etc/ssh/{n}" for n in snap.listdir("/etc/ssh") or [] if re.fullmatch(r"ssh_host_\w+_key", n)]
     confs = ["/etc/ssh/sshd_config"] + [f"/etc/ssh/sshd_config.d/{n}" for n in snap.listdir("/etc/ssh/sshd_config.d")
                                         or []]

@@ -523,7 +523,26 @@ def test_an_extra_group_of_the_app_user_that_reaches_root_or_the_app_fails(exp, 
     facts.remote["users"]["app"]["groups"].append(group)
     msg = failing(facts, exp)
     assert list(msg) == ["cw_groups"] and f"yourapplication (the app user) is in group {group}" in msg["cw_groups"]
-    assert outcome("cw_groups", facts, allowing(exp, groups=(f"yourapplication: {group}",))) == "pass"
+    allowed = outcome("cw_groups", facts, allowing(exp, groups=(f"yourapplication: {group}",)))
+    if group in ("sudo", "docker", "shadow", "disk"):  # reaches root: the allowance accounts for the membership only
+        assert allowed.startswith("fail: 1 group") and "not for the root it reaches" in allowed, allowed
+    else:
+        assert allowed == "pass"
+
+
+@pytest.mark.parametrize("who", ["app", "deploy"])
+def test_an_allowed_group_that_reaches_root_still_fails(exp, who):
+    """The allowance accounts for the membership, not for what the group reaches (blind10 k04: allow_groups
+    'yourapplication: shadow' for python-pam: the app reads every hash); another member: a group a sudoers rule names;
+    a group a sudoers rule names, and the deploy user in both."""
+    facts = clean_facts()
+    name = {"app": "yourapplication", "apache": "www-data", "deploy": "appuser"}[who]
+    facts.remote["users"][who]["groups"] += ["shadow", "ops"]
+    inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/ops", "line": 3, "text": "%ops ALL=(root) /usr/bin/x",
+                                  "mode": "0440", "owner": "root"})
+    inv(facts)["sudoers"] = [r for r in inv(facts)["sudoers"] if not r["text"].startswith("appuser ")]
+    msg = outcome("cw_groups", facts, allowing(exp, groups=(f"{name}: shadow", f"{name}: ops")))
+    assert msg.startswith("fail: 2 group") and "reads every password hash" in msg and "%ops" in msg, msg
 
 
 CLOUD_GROUPS = ["adm", "dialout", "cdrom", "floppy", "sudo", "audio", "dip", "video", "plugdev", "netdev"]

@@ -465,8 +465,50 @@ def test_a_root_job_following_links_in_a_dir_the_app_writes_fails_whatever_is_al
         assert msg == "pass", msg
         return
     assert "/etc/cron.d/app-tmp-clean:2: root runs " in msg and ("following the links it meets in" in msg or
-                                                                "whose shell writes" in msg) and \
+                                                                "which writes" in msg) and \
         "no allowance accounts for it" in msg and msg.count("- /etc/cron.d/app-tmp-clean") == 1, msg
+
+
+@pytest.mark.parametrize("job, caught", [
+    # blind10 k10 (shown: the app's archive put a setuid-root python in /srv/import: the app user was root)
+    (f"*/10 * * * * root [ -f {R}/shared/data/import/latest.tgz ] && tar -xzf {R}/shared/data/import/latest.tgz "
+     "-C /srv/import", True),
+    # other members: unzip of an upload, tar with its options apart, cpio reading the app's file
+    (f"0 3 * * * root unzip -o {R}/shared/data/themes/new.zip -d /usr/local/share/themes", True),
+    (f"0 3 * * * root tar --extract --file {R}/shared/data/plugins.tar -C /opt/plugins", True),
+    (f"0 3 * * * root cd /srv && cpio -idm < {R}/shared/data/batch.cpio", True),
+    # blind10 k02 (shown: the app's json/ package was imported by root's cron job), and another member
+    (f"15 * * * * root cd {R}/shared/data && python3 -m json.tool stats.json > /var/lib/app-stats/stats.json", True),
+    (f"15 * * * * root cd {R}/shared/data; /usr/bin/python3 -c 'import gzip; print(1)'", True),
+    # root's own archive and directory: pass
+    ("0 2 * * * root tar -xzf /var/backups/etc.tgz -C /srv/restore", False),
+    ("0 2 * * * root cd /var/lib/app-stats && python3 -m json.tool a.json > b.json", False),
+    (f"0 2 * * * root tar -czf /var/backups/app.tgz -C {R} shared/data", False)])  # (making one: not unpacking)
+def test_a_root_job_taking_code_from_where_the_app_writes_fails_whatever_is_allowed(exp, job, caught):
+    """Class: a root job that unpacks an archive the app (or someone but root) writes, or runs Python -m/-c in a
+    working directory there: root writes the archive's owners, modes and names, or imports the app's module. The
+    allowance accounts for the job, not for what the app's files make root do."""
+    facts = clean_facts()
+    add_text(facts, "/etc/cron.d/app-job", "SHELL=/bin/sh\n" + job + "\n")
+    msg = outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/app-job",)))
+    if not caught:
+        assert "unpacking" not in msg and "first on sys.path" not in msg, msg
+        return
+    assert ("unpacking" in msg or "first on sys.path" in msg) and "no allowance accounts for it" in msg, msg
+
+
+def test_a_units_output_file_in_a_dir_the_app_writes_is_followed_by_root_whatever_is_allowed(exp):
+    """blind10 k09 (shown: root appended to /etc/ld.so.preload through the app's link): an allowed root unit's
+    StandardOutput=append: in the app's dir: systemd opens it, links followed. Another member: StandardError=file:.
+    A file in root's own /var/log passes."""
+    for key, where, caught in (("StandardOutput=append:", f"{R}/shared/data/reports/report.log", True),
+                               ("StandardError=file:", f"{R}/shared/data/err.log", True),
+                               ("StandardOutput=append:", "/var/log/app-report.log", False)):
+        facts = clean_facts()
+        add_text(facts, "/etc/systemd/system/app-report.service", "[Service]\nType=oneshot\nExecStart=/usr/bin/du "
+                 f"-sh /var/www\n{key}{where}\n")
+        msg = outcome("cw_schedules", facts, allowing(exp, units=("app-report.service",)))
+        assert (f"which writes {where}" in msg and "no allowance accounts for it" in msg) == caught, (key, msg)
 
 
 def test_another_logins_crontab_that_runs_the_apps_code_fails(exp):
@@ -560,6 +602,30 @@ def test_an_enabled_unit_whose_file_no_package_ships_outside_the_units_the_gate_
         assert found == "pass"
         return
     assert found.startswith("fail") and f"its unit file is {target}, which no installed package ships" in found
+
+
+@pytest.mark.parametrize("target, dir_owner, fails", [
+    # blind10's admin stage: postfix replaced exim4; exim4-base's enable link stayed, pointing at nothing
+    ("/lib/systemd/system/exim4-base.timer", 0, False),
+    ("/usr/lib/systemd/system/old-agent.service", 0, False),
+    # a link to nothing in a directory another account may write: they make the unit, systemd runs it as root
+    ("/opt/tools/sync.service", 997, True)])
+def test_an_enable_link_a_removed_package_left_runs_nothing_unless_others_may_make_its_file(exp, target, dir_owner,
+                                                                                            fails):
+    """False alarm class: a dangling enable link whose file no installed package ships (apt removed the package,
+    not its link) read as 'a unit by hand'. A link to nothing that only root may create runs nothing; one whose
+    target others may create is still a finding."""
+    facts = clean_facts()
+    link = "/etc/systemd/system/timers.target.wants/" + target.rsplit("/", 1)[1]
+    top = target.rsplit("/", 1)[0]
+    D = stat.S_IFDIR | 0o755
+    above = {"/".join(top.split("/")[:i]): {"st": [D, 0, 0, 0, 0, 3]} for i in range(2, top.count("/") + 1)}
+    files = {link: {"st": [L | 0o777, 0, 0, 1, 0, 9], "link": target}, "/": {"st": [D, 0, 0, 0, 0, 2]}, **above,
+             top: {"st": [D, dir_owner, dir_owner, 0, 0, 4]}}
+    facts.raw = parse.Snapshot({"files": files, "dirs": {"/var/lib/dpkg/info": []},
+                                "named": {target: {"why": "No such file or directory"}}})
+    found = outcome("cw_units", facts, exp)
+    assert (f"its unit file is {target}, which no installed package ships" in found) == fails, found
 
 
 # ---------------------------------------------------------------- the blind test's classes (round 2)
@@ -1181,3 +1247,16 @@ def test_a_system_directory_someone_but_root_may_change_is_a_finding(exp):
                                     "path": f"{path} 0775 root:dev"}] if path == "/usr/local/bin" else []
         msg = outcome("cw_load_path", facts, exp)
         assert "a directory of the system's trees" not in msg, (path, msg)
+
+
+@pytest.mark.parametrize("word", ["//", "///", "/./", "/../"])
+def test_a_root_jobs_word_that_names_the_root_dir_is_no_output_and_no_crash(word):
+    """blind10's admin stage (needrestart, debsums, logwatch pulling exim4): the outputs step of the probe died with
+    KeyError '' and the host's every test failed: a path word that is '/' spelled otherwise ('//' in a stock cron
+    script) became the empty name once its slashes were stripped. The root dir is a system tree: never an output."""
+    from deploytests.verify import collect_login
+
+    job = f"#!/bin/sh\nfind {word} -xdev -name core -delete 2>/dev/null\n"
+    out = {"errors": {}, "files": {"/etc/cron.daily/cleanup": {"data": job}}, "dirs": {}, "size": 0}
+    collect_login.outputs(out, "/var/www/yourapplication")
+    assert out["outputs"] == {} and "" not in out["files"], out
