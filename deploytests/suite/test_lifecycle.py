@@ -21,7 +21,6 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -188,7 +187,7 @@ class Interrupted:
         args = deploy_args(cfg, art, now=dt.datetime.now(dt.UTC), lock_timeout=10, gate_timeout=10,
                            config_size=None if config is None else len(config))
         self.release_id = args.release_id
-        args = replace(args, pause_at=point, pause_seconds=30)
+        args = args.replace(pause_at=point, pause_seconds=30)
         payload = (config or b"", art.path.read_bytes())
         self.thread = threading.Thread(target=self._run, args=(args, payload), daemon=True)
 

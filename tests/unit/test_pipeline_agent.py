@@ -331,7 +331,7 @@ def test_release_check_imports_once_runs_post_deploy_then_gets_health(release):
     assert [e["step"] for e in events if "seconds" in e] == ["import", "post_deploy", "preflight"]
     assert (rel / "marker").read_text() == "ran\n" and set(steps.timings) == {"import", "post_deploy", "preflight"}
     events.clear()
-    agent.check_release(replace(args, post_deploy=[]), str(rel), agent.Steps(), health=False)
+    agent.check_release(args.replace(post_deploy=[]), str(rel), agent.Steps(), health=False)
     assert [e["step"] for e in events] == ["import"]
 
 
@@ -352,7 +352,7 @@ def test_release_check_failures_name_their_step(release, source, post, step, mes
     rel, args, events = release
     (rel / "app.py").write_text(source)
     with pytest.raises(agent.AgentError) as info:
-        agent.check_release(replace(args, post_deploy=post), str(rel), agent.Steps())
+        agent.check_release(args.replace(post_deploy=post), str(rel), agent.Steps())
     assert info.value.step == step and message in info.value.what, info.value.what
     assert info.value.hint.startswith(hint), info.value.hint
 
@@ -437,7 +437,7 @@ def test_release_check_names_and_kills_what_post_deploy_and_the_app_leave_runnin
     neither holds the check (each would sleep an hour)."""
     rel, args, events = release
     (rel / "app.py").write_text(APP + "import subprocess\nsubprocess.Popen(['sleep', '3631'])\n")
-    agent.check_release(replace(args, post_deploy=["echo ran > marker; sleep 3632 &"]), str(rel), agent.Steps())
+    agent.check_release(args.replace(post_deploy=["echo ran > marker; sleep 3632 &"]), str(rel), agent.Steps())
     said = {e["step"]: e.get("message", "") for e in events if "seconds" in e}
     # the job is named by its command line as the kernel has it: `sleep 3632`, or the shell's forked child that
     # has not exec'd sleep yet (`sh -c echo ran > marker; sleep 3632 &`): either way it is named and killed
@@ -451,7 +451,7 @@ def test_a_post_deploy_command_past_its_bound_refuses_the_release_in_one_line(re
     rel, args, events = release
     (rel / "app.py").write_text(APP)
     with pytest.raises(agent.AgentError) as info:
-        agent.check_release(replace(args, post_deploy=["exec >&- 2>&-; sleep 3633"], post_deploy_timeout=3),
+        agent.check_release(args.replace(post_deploy=["exec >&- 2>&-; sleep 3633"], post_deploy_timeout=3),
                             str(rel), agent.Steps())
     assert info.value.step == "post_deploy"
     assert info.value.what == ("post-deploy command 'exec >&- 2>&-; sleep 3633' ran longer than post_deploy_timeout "
@@ -464,7 +464,7 @@ def test_a_release_check_past_its_bound_is_killed_and_refused_in_one_line(releas
     rel, args, events = release
     (rel / "app.py").write_text(APP + "import time\ntime.sleep(3634)\n")
     with pytest.raises(agent.AgentError) as info:
-        agent.check_release(replace(args, post_deploy=[], post_deploy_timeout=1), str(rel), agent.Steps())
+        agent.check_release(args.replace(post_deploy=[], post_deploy_timeout=1), str(rel), agent.Steps())
     assert info.value.step == "import"
     assert info.value.what.startswith("the release check (import app:app) ran longer than 1s"), info.value.what
     assert info.value.hint.startswith(UNTOUCHED)
