@@ -252,11 +252,12 @@ def scenario_slots(cores: int | None = None, load: float | None = None) -> int:
     load average at :data:`BUSY` per core or more), then 2 per core. A scenario mostly waits (Apache's 1-second
     tick before a daemon restarts, the app's import, the loads' pacing, the interrupted deploys' pauses): on a
     2-core machine 4 at once leave the cores idle half the time (~30 CPU seconds in a ~29 s run at load 5), and 6
-    at once took less wall than 4 in every pair measured, at load 4-46. On a very busy machine the load's CPU is
-    what slows a daemon's restart, and a request waiting through it has a 10 s bound (the loads'): 3 per core
-    failed one such request in each of three Debian 13 runs at load average 20-32 (2 per core at 30 too), while
-    every run at 3 per core that started below load 16 passed. The bound was the core count: a run started right
-    after another (a benchmark's, a CI job's) then saw that one's own load and ran 4 at once on an idle machine."""
+    at once took less wall than 4 in every pair measured at load 14-46 (idle, the two were within each other's
+    spread). On a very busy machine the load's CPU is what slows a daemon's restart, and a request waiting through
+    it has a 10 s bound (the loads'): 3 per core failed one such request in each of three Debian 13 runs at load
+    average 20-32 (2 per core at 30 too), while every run at 3 per core that started below load 16 passed. The
+    bound was the core count: a run started right after another (a benchmark's, a CI job's) saw that one's own
+    load (5-6 on 2 cores) and ran 4 at once on an otherwise idle machine."""
     cores = cores or os.cpu_count() or 1
     load = os.getloadavg()[0] if load is None else load
     return (3 if load < BUSY * cores else 2) * cores
