@@ -512,19 +512,30 @@ class Scenarios:
                          + (f", container CPU {times['cpu']:.2f}s" if times["cpu"] is not None else ""))
         return lines
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         """Cancel what has not started and wait for the rest; the snapshots stay (kept for the next run), their
-        holders go."""
-        import docker
-
+        holders go, beside the last containers' removals (every scenario has started: nothing of this run needs a
+        snapshot held any more, and one a container still uses is not removed). ``wait=False`` returns without
+        waiting for those removals, so the caller's own teardown runs beside them: :meth:`finish` waits."""
         self.pool.shutdown(wait=True, cancel_futures=True)
-        self.removals.shutdown(wait=True)  # every container removed before the holders go
-        for holder in self.holders:
-            try:
-                holder.remove(force=True)
-            except docker.errors.APIError:
-                continue  # gone already (a sweep)
-        self.holders.clear()
+        with self._lock:
+            self._removed += [self.removals.submit(_remove_holder, holder) for holder in self.holders]
+            self.holders.clear()
+        if wait:
+            self.finish()
+
+    def finish(self) -> None:
+        """Wait for every removal :meth:`close` left going."""
+        self.removals.shutdown(wait=True)
+
+
+def _remove_holder(holder) -> None:
+    import docker
+
+    try:
+        holder.remove(force=True)
+    except docker.errors.APIError:
+        pass  # gone already (a sweep)
 
 
 L_SNAPSHOT = "deploytests.lab-snapshot"  # a scenario snapshot's key (snapshot_key)

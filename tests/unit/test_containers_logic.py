@@ -555,3 +555,36 @@ def test_a_scenarios_container_is_removed_off_its_slot_and_close_waits_for_the_r
     assert removed == ["c", "c"] and "removal" in first.times
     assert runner.figures()["slots"]["busy"] == sum(r.times.get(p, 0.0) for r in runner.runs.values()
                                                    for p in Scenarios.SLOT)
+
+
+def test_close_without_waiting_leaves_the_last_removals_going_and_finish_waits_for_them():
+    """The run's tail: the scenarios' last removals and the holders' go on while the session's own containers are
+    removed (the caller's teardown), then finish() waits for them all."""
+    import threading
+
+    from deploytests.suite.lab import Scenarios
+
+    release, removed = threading.Event(), []
+
+    class Fleet:
+        def __init__(self, **kwargs):
+            self.times, self.containers, self.client = {}, [SimpleNamespace(id="c")], None
+
+        def __enter__(self):
+            return self
+
+        def stop(self):
+            release.wait(10)
+            removed.append("c")
+
+    runner = Scenarios(workers=1, snapshot=False)
+    runner._fleet = Fleet
+    runner._lab = lambda fleet, processes: SimpleNamespace(close=lambda: None, bootstrap=lambda: None, steps={})
+    holder = SimpleNamespace(remove=lambda force: removed.append("holder"))
+    runner.holders.append(holder)
+    runner.submit("a", "a", SimpleNamespace(image="img", base_image=None), lambda lab: None, {}).result(10)
+    runner.close(wait=False)
+    assert "c" not in removed and runner.holders == []  # returned with the container's removal still going
+    release.set()
+    runner.finish()
+    assert sorted(removed) == ["c", "holder"]
