@@ -1051,7 +1051,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
             "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
             "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap),
-            "mentions": root_mentions(snap),
+            "mentions": root_mentions(snap), "system_dirs": snap.raw.get("system_dirs"),
             "mapped": mapped_files(snap)}
 
 

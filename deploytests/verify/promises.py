@@ -1395,6 +1395,10 @@ def cw_schedules(facts, exp):
               f"reads or runs what that login writes there (a hook dir, a package index, a file it sources). "
               + _allow_hint(exp, "allow_cron", file) for file, where, path, user, role in
               homes_named(snap, [j for j in other if not found[id(j)]], exp) if file not in exp.allow.cron]
+    lines += [f"{where}: names {path}, which someone but root may change ({who}): whatever program of root's reads "
+              f"this file reads or runs what they put there (a script, a module, a hook dir, a config it includes). "
+              + _allow_hint(exp, "allow_cron", file) for file, where, path, who in
+              others_named(snap, [j for j in other if not found[id(j)]], exp, facts) if file not in exp.allow.cron]
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
@@ -1406,21 +1410,25 @@ def cw_schedules(facts, exp):
     _unaccounted("scheduled jobs", lines)
 
 
+def hook_dirs(snap) -> list[str]:
+    """The directories root runs or reads every file of (:func:`hook_dirs_others_write`)."""
+    from . import collect_login as C
+
+    return ["/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
+            "/etc/profile.d", "/etc/apt/apt.conf.d", "/etc/logrotate.d", "/etc/pam.d", "/etc/ssh/ssh_config.d",
+            "/etc/security/limits.d"] + C.UNITS + C.ACTS + C.SYSTEMD_CONF
+
+
 def hook_dirs_others_write(snap) -> list[str]:
     """Each directory root runs or reads every file of (cron's, the login shells' profile.d, apt's apt.conf.d,
     logrotate.d, the units' dirs, the SSH client's and server's drop-ins, PAM's, the places root acts later) that
     someone but root may add a file to: its mode as the kernel shows it (a POSIX ACL granting a user write shows as
     the group's write bits: its mask), whatever is allowed -- no allowance accounts for a directory: a file put
     there later runs as root. A directory the probe did not see is no claim."""
-    from . import collect_login as C
-
     if not getattr(snap, "files", None):
         return []
-    dirs = ["/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
-            "/etc/profile.d", "/etc/apt/apt.conf.d", "/etc/logrotate.d", "/etc/pam.d", "/etc/ssh/ssh_config.d",
-            "/etc/security/limits.d"] + C.UNITS + C.ACTS + C.SYSTEMD_CONF
     lines = []
-    for d in dirs:
+    for d in hook_dirs(snap):
         st = snap.st(d)
         if st is None or not stat.S_ISDIR(st[0]) or not (st[1] != 0 or st[0] & 0o022):
             continue
@@ -1458,6 +1466,49 @@ def homes_named(snap, jobs: list[dict], exp) -> list[tuple[str, str, str, str, s
             if hit:
                 out.append((j["file"], j["where"], path, *homes[hit]))
                 break
+    return out
+
+
+STATE = ("/var/log/", "/var/lib/", "/var/cache/", "/var/spool/", "/run/")  # where services keep what they change
+
+
+def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str, str]]:
+    """``(file, where, path, who)`` of each line of root's configuration under /etc (``root_mentions``) that names a
+    place someone but root may change (the login collector's ``lstat`` of it, in ``named``), whatever program
+    reads the file: root's vim ``source``, tmux's ``run-shell``, modprobe's ``install``, a logout script's ``.``
+    run what that account writes there. Not counted: the deploy and app users' homes (:func:`homes_named`), a
+    file a package ships as shipped, a place a package made so (dpkg lists it: Apache's cache dir, ``/var/mail``),
+    a service's state, log, cache, spool or runtime dir of a system account (:data:`STATE`: chrony's
+    ``/var/log/chrony`` that its postinst made; Apache's, the app's and the deploy login's counted), a place of a
+    login that becomes root (an admin's own), a root's file or dir only a static system group of Debian's writes
+    (``/var/log/btmp``: utmp), Apache's aside."""
+    from .parse import dpkg_files
+    from .rootacts import stock, view
+    from .sockets import root_capable
+
+    shown = view(snap) if getattr(snap, "files", None) else None
+    if shown is None:
+        return []
+    users, packaged, admins = shown.users, dpkg_files(snap), root_capable(facts, snap)
+    www = (users.facts(exp.stack.apache.run_user) or {}).get("group")  # (Debian's static groups: utmp, mail ...)
+    ours = {exp.stack.apache.run_user, exp.cfg.app_user, exp.deploy_user}
+    homes = {posixpath.normpath((users.facts(n) or {}).get("home") or "/") for n in (exp.deploy_user, exp.cfg.app_user)}
+    out = []
+    for j in jobs:
+        if stock(shown, j["file"]):
+            continue
+        for word in HOME_WORD.findall(j["job"]):
+            path = posixpath.normpath(word)
+            why = shown.writable_by_others(path)
+            place = (why or "").split(" ")[0]
+            st = shown.st(place) if why and not why.endswith("(not looked at)") else None
+            service = place.startswith(STATE) and 0 < st[1] < 1000 and users.name(st[1]) not in ours if st else False
+            static = st is not None and st[1] == 0 and not st[0] & 0o002 and st[2] < 100 and users.group(st[2]) != www
+            if st is None or place in packaged or any(place == h or place.startswith(h + "/") for h in homes) or \
+                    st[1] in admins and not st[0] & 0o022 or service or static:
+                continue
+            out.append((j["file"], j["where"], path, why))
+            break
     return out
 
 
@@ -2238,7 +2289,7 @@ def cw_groups(facts, exp):
     operator = login not in ("", exp.cfg.app_user) and any(
         r["text"].split(" ")[0] == login for r in (facts.get("inventory") or {}).get("sudoers") or [])
     reach = _reaching_groups(facts, exp)
-    lines = []
+    lines, said = [], set()  # one membership, one line: the app group's members list repeats the three users'
     apache = exp.stack.apache.run_user  # Apache's workers: a hole in any module acts with their groups
     known = getattr(getattr(facts, "raw", None), "users", None)
     users = dict(users, apache=known.facts(apache) if known else None)
@@ -2250,11 +2301,13 @@ def cw_groups(facts, exp):
             continue
         for g in u["groups"]:
             if g not in want and f"{name}: {g}" not in exp.allow.groups:
+                said.add((name, g))
                 lines.append(f"{name} (the {who} user) is in group {g}: {reach.get(g, OTHER_GROUP)}. "
                              + _allow_hint(exp, "allow_groups", f"{name}: {g}"))
     members = (facts.get("inventory") or {}).get("app_group_members") or []
     for user in members:
-        if user not in (exp.cfg.app_user, exp.deploy_user) and f"{user}: {app_group}" not in exp.allow.groups:
+        if user not in (exp.cfg.app_user, exp.deploy_user) and (user, app_group) not in said \
+                and f"{user}: {app_group}" not in exp.allow.groups:
             lines.append(f"{user} is in the app's group {app_group}: it reads the app's config (its secrets) and "
                          f"shared data. " + _allow_hint(exp, "allow_groups", f"{user}: {app_group}"))
     _unaccounted("group memberships", lines)
@@ -2327,7 +2380,9 @@ def cw_loader(facts, exp):
     for h in ld.get("hooks", []):
         if not h.get("package"):
             lines.append(f"{h['path']}" + (f" -> {h['real']}" if h["real"] != h["path"] else "") +
-                         f": a site hook on the daemons' path that no package ships unchanged: it {LOADER_MEANING}")
+                         f": a site hook of the system Python that no package ships unchanged: every python"
+                         f"{exp.stack.python_version} on the host runs it at start-up, root's and the app's daemons' "
+                         f"alike (what it imports or adds to sys.path is code they run)")
     snap = getattr(facts, "raw", None)
     lines += _stdlib_strangers(snap, exp.stack.python_version)
     gone = {f: upgraded.pop(f) for f in list(upgraded) if snap is not None and getattr(snap, "dirs", None) and
@@ -2401,7 +2456,38 @@ def cw_load_path(facts, exp):
     lines += _command_links(getattr(facts, "raw", None), exp)
     lines += _library_loads(facts, exp)
     lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version)
+    said = [item["path"].split(" ")[0] for item in inv.get("load_path") or []]
+    lines += _system_dirs(facts, inv.get("system_dirs") or [], said)
     _unaccounted("places on the code-loading path writable by someone but root", lines)
+
+
+def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
+    """Each directory of the system's trees (``/usr``, ``/etc``, ``/boot``: the login collector's walk) someone but
+    root may change, whatever is allowed: which of root's programs loads code from or reads configuration in
+    what lies there (perl's @INC under ``/usr/local/share/perl``, a tool's plugin or hook dir) is not for a list
+    to know. Not counted: what another line says already (the load path's areas, the hook dirs' rule), an
+    admin's own directory (a login that becomes root), a root's directory only a group no account is in may
+    write (an old Debian's ``root:staff`` ``/usr/local``)."""
+    from .sockets import root_capable
+
+    snap = getattr(facts, "raw", None)
+    users = getattr(snap, "users", None)
+    if not found or users is None:
+        return []
+    admins = root_capable(facts, snap)
+    said = said + hook_dirs(snap)
+    lines = []
+    for path, mode, uid, gid in found:
+        if any(path == s or path.startswith(s + "/") or s.startswith(path + "/") for s in said) or \
+                uid in admins and not mode & 0o022 or \
+                uid == 0 and not mode & 0o002 and not any(gid == g and m for _, g, m in users.every) and \
+                not any(f[3] == str(gid) for f in users.by_name.values()):
+            continue
+        lines.append(f"{path} ({mode & 0o7777:04o} {users.name(uid)}:{users.group(gid)}): a directory of the "
+                     "system's trees someone but root may change: root's programs load code from or read "
+                     "configuration in what lies there (perl's @INC, a tool's plugin or hook dir, a library dir): "
+                     "whoever that is gets code run as root; make it root's alone (chown -R root:root, chmod -R go-w)")
+    return lines
 
 
 def _root_python_paths(snap, py: str) -> list[str]:
@@ -3923,7 +4009,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
             "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
-            "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); no root job runs "
+            "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links) or, in a file no "
+            "package ships as it is, a place another account may change (vim's source, tmux's run-shell, "
+            "modprobe's install: a place a package made so, a sticky dir's name, an admin's own aside); no root "
+            "job runs "
             "as a program what another command prints (a pipe into a shell with no script of its own, whatever "
             "comes before it: curl ... | tee log | sh; a remote command's output eval'd; over plain http:// "
             "whatever is allowed); nor as root "
@@ -4001,7 +4090,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "not other subdirectories), each directory a .pth of the system Python's site dirs puts on root's "
             "python3 path, Apache's binaries and modules, the command directories and their files, "
             "Apache's log "
-            "directory (a package's own owner of its file, e.g. at's daemon, is stock); nothing in /usr/local/{sbin,"
+            "directory (a package's own owner of its file, e.g. at's daemon, is stock), every directory of /usr, "
+            "/etc and /boot (perl's @INC, a tool's plugin dir: an admin's own and a group no one is in aside, "
+            "whatever is allowed); nothing in /usr/local/{sbin,"
             "bin} takes a packaged command's name on root's PATH unless allowed (allow_commands); what a "
             "library's configuration makes it load (openssl.cnf's engines, providers and .include, sudo.conf's "
             "Plugin and Path, glibc's gconv-modules.d) is root's alone and outside the app's tree",

@@ -806,6 +806,19 @@ def test_someone_else_in_the_apps_group_fails(exp):
     assert list(msg) == ["cw_groups"] and "www-data is in the app's group yourapplication" in msg["cw_groups"]
 
 
+def test_apaches_user_in_the_apps_group_is_one_line(exp):
+    """One membership, one line: Apache's user in the app's group is both one of the three users' extra groups and
+    a member of the app's group; said once, allowed by one entry."""
+    facts = with_stock_logins(clean_facts())
+    group = facts.raw.files["/etc/group"]
+    group["data"] += "yourapplication:x:999:appuser,www-data\n"
+    facts.raw = parse.Snapshot(facts.raw.raw)
+    inv(facts)["app_group_members"].append("www-data")
+    lines = [ln.strip() for ln in failing(facts, exp)["cw_groups"].splitlines() if ln.strip().startswith("- ")]
+    assert len(lines) == 1 and "www-data (the apache user) is in group yourapplication" in lines[0], lines
+    assert outcome("cw_groups", facts, allowing(exp, groups=("www-data: yourapplication",))) == "pass"
+
+
 def test_dockers_resolver_passes_only_where_every_process_was_seen_and_none_holds_it(exp):
     facts = clean_facts()  # Docker's embedded DNS on a user-defined network: made in the netns by dockerd
     inv(facts)["listeners"].append({"proto": "udp", "host": "127.0.0.11", "port": 53211, "procs": [],

@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from stock import outcome
+from stock import outcome, with_stock_logins
 
 from deploytests.allowances import Allowances
 from deploytests.config import load_config
@@ -997,3 +997,94 @@ def test_where_root_jobs_write_is_never_listed_through_a_link_another_user_made(
     collect_login.outputs(out, "/var/www/yourapplication")
     listed = [p for paths in out["outputs"].values() for p in paths]
     assert f"{tmp_path}/out/app.tgz" in listed and not any("payroll" in p for p in listed), out["outputs"]
+
+
+D = stat.S_IFDIR
+
+
+@pytest.mark.parametrize("where, line", [
+    ("/etc/vim/vimrc.local:2", "source /opt/devtools/vim/team.vim"),  # root's vim (visudo, crontab -e) runs it
+    ("/etc/tmux.conf:2", "run-shell -b /opt/devtools/tmux/status.sh"),  # every root tmux server
+    ("/etc/modprobe.d/cis-dccp.conf:1", "install dccp /opt/devtools/bin/module-alert dccp"),  # any user's socket()
+    ("/etc/bash.bash_logout:3", "[ -r /opt/devtools/logout.sh ] && . /opt/devtools/logout.sh"),  # root's logout
+    ("/etc/screenrc:4", "source /opt/devtools/screen/team.rc")])
+def test_roots_configuration_naming_a_place_another_account_changes_is_a_finding(exp, where, line):
+    """Whatever program reads it: a line of root's configuration under /etc (by hand: no package ships it as it is)
+    naming a place an account but root may change runs or reads as root what that account puts there. The login
+    collector sends the line and the lstat of the place (``named``); a package's place, a sticky dir's name, a
+    runtime dir of a system account and an admin's own place are not counted."""
+    path = where.rsplit(":", 1)[0]
+    named = {"/opt": {"st": [D | 0o755, 0, 0, 1, 0, 5]}, "/opt/devtools": {"st": [D | 0o755, 998, 998, 1, 0, 6]},
+             path: {"st": [F | 0o644, 0, 0, 1, 0, 7], "data": f"# team\n\n{line}\n"}}
+    found = snap({}, {})
+    found.raw["files"]["/etc/passwd"]["data"] += "devtools:x:998:998::/nonexistent:/usr/sbin/nologin\n"
+    found = parse.Snapshot(dict(found.raw, named=named, mentions={path: [[int(where.rsplit(":", 1)[1]), line]]}))
+    facts = clean_facts()
+    facts.raw = found
+    inv(facts)["mentions"] = parse.root_mentions(found)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"], msg
+    assert f"- {where}: " in msg["cw_schedules"] and "/opt/devtools 0755 devtools:998" in msg["cw_schedules"] and \
+        f'allow_cron = ["{path}"]' in msg["cw_schedules"], msg
+    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
+    if " source " in f" {line} " or " . " in line:  # (what root sources: the scheduled jobs' own rule said it)
+        assert "sources /opt/devtools/" in msg["cw_schedules"], msg
+        return
+    facts.remote["as_root"], facts.remote["login"] = True, "appuser"  # the gate's login became root: an admin
+    for mode, uid, listed in ((0o1777, 0, ""), (0o755, 1000, ""), (0o755, 998, "/opt/devtools\n")):
+        named["/opt/devtools"]["st"] = [D | mode, uid, uid, 1, 0, 6]  # a sticky dir of root's; the admin's; dpkg's
+        more = {"/var/lib/dpkg/info/devtools.list": listed} if listed else {}
+        base = snap({}, more)
+        facts.raw = parse.Snapshot(dict(found.raw, named=named, files=dict(found.raw["files"], **base.raw["files"]),
+                                        dirs=base.raw["dirs"]))
+        assert failing(facts, exp) == {}, (mode, uid)
+
+
+def test_the_login_collector_sends_lines_naming_a_place_someone_but_root_may_change(tmp_path):
+    """The collector's side: an uncommented line of root's file naming a path below a directory others may write
+    (or another's) is sent, with the lstat of that place and the file's bytes; a comment, a device and a path
+    below root's own directories are not."""
+    from deploytests.verify import collect_login
+
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    loose.chmod(0o777)
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "tmux.conf").write_text(f"# {loose}/a\nrun-shell -b {loose}/status.sh\nx /dev/null /usr/bin\n")
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, "/var/www/yourapplication", top=str(tmp_path / "etc"))
+    if os.getuid() == 0:  # (root's files only: as root, the test's files are root's)
+        assert out["mentions"][f"{tmp_path}/etc/tmux.conf"] == [[2, f"run-shell -b {loose}/status.sh"]]
+        assert out["named"][str(loose)]["st"][0] & 0o777 == 0o777
+        assert out["named"][f"{tmp_path}/etc/tmux.conf"]["data"].startswith("# ")
+    else:
+        assert out["mentions"] == {}
+    assert collect_login.loose_at({}, "/dev/null") is None and collect_login.loose_at({}, "/usr/bin/env") is None
+    assert collect_login.loose_at({}, f"{loose}/status.sh") in (str(loose), str(tmp_path)[:len(str(tmp_path))])
+
+
+def test_a_system_directory_someone_but_root_may_change_is_a_finding(exp):
+    """blind10's p05: 'chown -R dev /usr/local/share/perl' (perl's site library, first on root's @INC: debconf's
+    perl at every apt install loads a strict.pm put there). Which of root's programs loads what from a directory
+    of /usr, /etc or /boot is not for a list to know: the login collector walks their directories and the rule
+    names each one someone but root may change; an admin's own and a group no account is in are not counted."""
+    facts = with_stock_logins(clean_facts())
+    assert outcome("cw_load_path", facts, exp) == "pass"
+    facts.raw.files["/etc/passwd"]["data"] += "dev:x:1501:1501::/home/dev:/bin/bash\n"
+    facts.raw.files["/etc/group"]["data"] += "dev:x:1501:\nstaff:x:50:\n"
+    facts.raw = parse.Snapshot(facts.raw.raw)
+    for path, mode, uid, gid in (("/usr/local/share/perl", 0o40755, 1501, 1501),  # the fault
+                                 ("/etc/nagios-plugins/config", 0o40775, 0, 1501),  # a group dev is in (primary)
+                                 ("/usr/lib/x86_64-linux-gnu/lua/5.4", 0o40777, 0, 0)):  # anyone
+        inv(facts)["system_dirs"] = [[path, mode, uid, gid]]
+        msg = outcome("cw_load_path", facts, exp)
+        assert msg.startswith("fail: 1 ") and f"{path} ({mode & 0o7777:04o} " in msg, msg
+    for path, mode, uid, gid in (("/usr/local/share/perl", 0o40755, 1000, 1000),  # the gate's login: becomes root
+                                 ("/usr/local/lib/python3.11/dist-packages", 0o42775, 0, 50),  # staff: no members
+                                 ("/usr/local/bin", 0o40775, 0, 1501)):  # the command dirs' own line says it
+        facts.remote["as_root"], facts.remote["login"] = True, "appuser"
+        inv(facts)["system_dirs"] = [[path, mode, uid, gid]]
+        inv(facts)["load_path"] = [{"area": "a command directory (root's PATH)", "top": path,
+                                    "path": f"{path} 0775 root:dev"}] if path == "/usr/local/bin" else []
+        msg = outcome("cw_load_path", facts, exp)
+        assert "a directory of the system's trees" not in msg, (path, msg)
