@@ -116,6 +116,28 @@ def test_gate_wakes_a_daemon_the_polls_never_reached():
     assert agent.stale_daemons("no-such-app-here", time.time()) == []
 
 
+def test_a_burst_that_outlasts_the_bound_does_not_refuse_a_release_that_answers():
+    """Class: the gate's bound checked between a good streak and the answer that follows it. With the answers
+    right and a daemon from before still shown, a burst that took the gate past its bound made it refuse the
+    release (a rollback switched back, at load 15-20) where the bound means: the answers decide."""
+    clock = FakeClock()
+    args = rollback_args("/var/www/app", port=80, server_name="localhost")
+
+    def probe(port, path, host):
+        clock.sleep(0.1)  # every request takes time, the burst's too
+        return 200, "new"
+
+    assert agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=probe, stale=lambda app, since: [4242])[0]
+    clock = FakeClock()
+
+    def later_old(port, path, host):  # the old release answers again once the bound has passed
+        clock.sleep(0.1)
+        return 200, "new" if clock() < 1 else "old"
+
+    ok = agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=later_old, stale=lambda app, since: [4242])
+    assert not ok[0] and ok[2] == "HTTP 200 from release old"  # past the bound, a wrong answer still refuses
+
+
 def test_a_daemon_started_just_before_the_switch_is_stale_and_one_started_after_is_not():
     """The gate's /proc reading of the app's daemons (a real process titled as mod_wsgi titles them, the title cut to
     the length of Apache's argv[0]: compared whole, it never matched an app name over 10 characters): started 0.3 s
