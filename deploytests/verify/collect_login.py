@@ -812,6 +812,7 @@ def acts(out):
                     side["size"] -= len(side["files"][d + "/" + name].pop("data"))
     texts = {p: e["data"] for p, e in out["files"].items() if e.get("data") and (p.startswith(tops) or p in ROOT_RUNS)}
     texts.update({p: e["data"] for p, e in side["files"].items() if e.get("data")})
+    texts.update(out.get("own_keys") or {})  # (a key's command="...": sshd runs it as this login, who may be root)
     seen = set()
     for _ in range(3):
         words = []

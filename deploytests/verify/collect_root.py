@@ -28,9 +28,9 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   its fds were not readable; ``open``: the files it holds open, at most 64), plus ``environ`` and ``maps`` for the
   app user's processes and the stack's Apache binary's (the daemons and their parents);
 - ``mapped``: ``{path: [mode, uid, gid, size, mtime, ino] or None}``: the ``lstat`` of each file those ``maps``
-  name, and of each absolute path root's own crontab, ``at`` jobs, user site's ``.pth`` files and sudoers files
-  name, and of each directory above it (who may change what Apache, the daemons, root's own schedules and sudo's
-  rules run, load or read);
+  name, and of each absolute path a file of root's read here names (crontab, ``at`` jobs, user site's ``.pth``
+  files, sudoers, shell startup files, keys), and of each directory above it (who may change what Apache, the
+  daemons, root's own schedules, logins and sudo's rules run, load or read);
 - ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
   -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (one run: Apache prints each dump), one after the other, as root only, with a
   fixed environment, only when the login collector said 0 (else ``refused``);
@@ -160,13 +160,14 @@ def processes(out, watch):
 
 def mapped(out):
     """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``) and of each
-    absolute path root's own crontab, ``at`` jobs, user site's ``.pth`` files and sudoers files name (root's
-    files: only the login collector lstats what other files name, and it cannot read these), at most 4096, and of
+    absolute path every file of root's read here names (sudoers, crontab, ``at`` jobs, user site's ``.pth``
+    files, shell startup files, keys: only the login collector lstats what other files name, and it cannot read
+    these; ``,`` ends a word as sudo's list separator), at most 4096, and of
     each directory above it, from ``/`` down, never past a link or a directory someone but root may change (what
     lies below is that one's finding): root resolves no name another user made."""
     found = {ln[ln.index("/"):] for e in out["proc"].values() for ln in (e.get("maps") or "").splitlines() if "/" in ln}
-    found |= {w for p, e in out["files"].items() if p.startswith(("/var/spool/cron/", "/root/.local/", "/etc/sudo"))
-              and e.get("st", [0, 1])[1] == 0 for w in re.findall(r"/[^\s'\"`=:;&|<>(){}$]+", e.get("data") or "")}
+    found |= {w for e in out["files"].values() if e.get("st", [0, 1])[1] == 0  # every file of root's read here
+              for w in re.findall(r"/[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (sudo's ',' too)
     for path in bounded(out, "mapped files", sorted(found), 4096):
         for p in ["/"] + ["/".join(path.split("/")[:i]) for i in range(2, path.count("/") + 2)]:
             if p not in out["mapped"]:  # (gone, or "(deleted)": None, the upgrade rule's)

@@ -1368,7 +1368,8 @@ def cw_schedules(facts, exp):
                                          ("", False))
         # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
         where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
-        if where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron:
+        allowed = where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron
+        if allowed and not (s["user"] == "root" and runs and ROOT_TO_OTHERS in why):
             continue
         job = " ".join(s["job"].split())
         reach = (f" from the app's tree ({root})" if "the app's tree" in why else "") if runs else \
@@ -1379,7 +1380,9 @@ def cw_schedules(facts, exp):
                       s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
                       "or the app can change; a link planted there redirects it)" if why else "") +
                      (f" (root also runs it through {', '.join(via[s['where']])})" if via.get(s["where"]) else "") +
-                     ". " + _allow_hint(exp, "allow_cron", where))
+                     ". " + (_allow_hint(exp, "allow_cron", where) if not (s["user"] == "root" and runs and
+                                                                           ROOT_TO_OTHERS in why) else
+                             root_to_others(exp, "allow_cron", allowed)))
     for s in cron_jobs(raw) + (inv.get("root_hooks") or []):  # a job reaching the tree from a directory above it
         deep = tree_reach_from_above(s["job"], root)
         where = s["where"].split(":")[0].split(" ")[0]
@@ -1417,6 +1420,16 @@ def hook_dirs(snap) -> list[str]:
     return ["/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
             "/etc/profile.d", "/etc/apt/apt.conf.d", "/etc/logrotate.d", "/etc/pam.d", "/etc/ssh/ssh_config.d",
             "/etc/security/limits.d"] + C.UNITS + C.ACTS + C.SYSTEMD_CONF
+
+
+# what a root job, hook or unit running what someone but root may change is told when its file is allowed: an
+# allowance accounts for the file, never for handing root to whoever may change what it runs
+ROOT_TO_OTHERS = "which someone but root may change"
+
+
+def root_to_others(exp, key: str, allowed: bool) -> str:
+    return (f"(allowed in {exp.allow.where}: {key} accounts for the file, not for that) " if allowed else "") + \
+        "make what it runs root's alone, or remove it: no allowance accounts for handing root to someone else"
 
 
 def hook_dirs_others_write(snap) -> list[str]:
@@ -1483,19 +1496,19 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
     login that becomes root (an admin's own), a root's file or dir only a static system group of Debian's writes
     (``/var/log/btmp``: utmp), Apache's aside."""
     from .parse import dpkg_files
-    from .rootacts import stock, view
+    from .rootacts import packaged, view
     from .sockets import root_capable
 
     shown = view(snap) if getattr(snap, "files", None) else None
     if shown is None:
         return []
-    users, packaged, admins = shown.users, dpkg_files(snap), root_capable(facts, snap)
+    users, listed, admins = shown.users, dpkg_files(snap), root_capable(facts, snap)
     www = (users.facts(exp.stack.apache.run_user) or {}).get("group")  # (Debian's static groups: utmp, mail ...)
     ours = {exp.stack.apache.run_user, exp.cfg.app_user, exp.deploy_user}
     homes = {posixpath.normpath((users.facts(n) or {}).get("home") or "/") for n in (exp.deploy_user, exp.cfg.app_user)}
     out = []
     for j in jobs:
-        if stock(shown, j["file"]):
+        if packaged(shown, j["file"]):
             continue
         for word in HOME_WORD.findall(j["job"]):
             path = posixpath.normpath(word)
@@ -1504,7 +1517,7 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
             st = shown.st(place) if why and not why.endswith("(not looked at)") else None
             service = place.startswith(STATE) and 0 < st[1] < 1000 and users.name(st[1]) not in ours if st else False
             static = st is not None and st[1] == 0 and not st[0] & 0o002 and st[2] < 100 and users.group(st[2]) != www
-            if st is None or place in packaged or any(place == h or place.startswith(h + "/") for h in homes) or \
+            if st is None or place in listed or any(place == h or place.startswith(h + "/") for h in homes) or \
                     st[1] in admins and not st[0] & 0o022 or service or static:
                 continue
             out.append((j["file"], j["where"], path, why))
@@ -1780,12 +1793,12 @@ def network_code(jobs: list[dict], exp, snap=None) -> list[str]:
     no TLS, no signature. A package's file as dpkg unpacked it is the stock baseline (apt's daily job evals
     ``apt-config``'s output). Allowed by path (allow_cron) only when the line names no plain http:// or ftp://
     address: a plain one fails whatever is allowed."""
-    from .rootacts import stock, view
+    from .rootacts import packaged, view
 
     snap = view(snap) if getattr(snap, "files", None) else None
     lines = []
     for job in (j for j in jobs if j["user"] == "root"):
-        if snap is not None and job.get("file") and stock(snap, job["file"]):
+        if snap is not None and job.get("file") and packaged(snap, job["file"]):
             continue
         how = next((h for h in map(stream_run, job["job"].splitlines()) if h), None)
         if not how:
@@ -1809,11 +1822,11 @@ def _job_reach(snap, job: dict, root: str):
     """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`);
     for root's, what someone but root may change too, unless the job's file is a package's as dpkg unpacked it
     (the stock baseline: ``/etc/cron.daily/apache2``'s cache directory is Apache's run user's by design)."""
-    from .rootacts import command_problem, stock, view
+    from .rootacts import command_problem, packaged, view
 
     text = " ".join(job["job"].split()[3:]) if job["where"].startswith("/etc/anacrontab:") else job["job"]
     snap = view(snap) if getattr(snap, "files", None) else None
-    mine = job["user"] == "root" and not (snap is not None and job.get("file") and stock(snap, job["file"]))
+    mine = job["user"] == "root" and not (snap is not None and job.get("file") and packaged(snap, job["file"]))
     return command_problem(snap, text, root, loose=mine)
 
 
@@ -2110,15 +2123,15 @@ def _sudo_reach(snap, text: str) -> str | None:
                         "file); keep the command's files where root alone may change them")
     for cmd in sudo_commands(text):
         if cmd.endswith("/") or re.search(r"[*?\[]", cmd):  # a directory, or a pattern: every file it matches
-            loose = snap.writable_by_others(re.split(r"[*?\[]", cmd)[0].rsplit("/", 1)[0] or "/")
+            loose = seen.writable_by_others(re.split(r"[*?\[]", cmd)[0].rsplit("/", 1)[0] or "/")
             if not loose:
                 continue
             return (f"{cmd} is a directory or pattern: sudo runs every file it matches for this rule, and " +
                     (f"{loose} may be changed by someone but root (the grantee puts a program there and runs it)"
                      if loose and "(not looked at)" not in loose else "the gate did not see who may add a file "
                      "there") + ": list its commands one by one (each root's alone), or remove the line")
-        loose = snap.writable_by_others(cmd) if snap.st(snap.realpath(cmd)) else None
-        if loose:
+        loose = seen.writable_by_others(cmd)
+        if loose and not loose.endswith("(not looked at)"):
             return (f"{cmd}: {loose} may be changed by someone but root: whoever that is replaces the command and "
                     f"runs it through this rule; make it and its directories root's alone, or remove the line")
     return None
@@ -2308,9 +2321,38 @@ def cw_groups(facts, exp):
     for user in members:
         if user not in (exp.cfg.app_user, exp.deploy_user) and (user, app_group) not in said \
                 and f"{user}: {app_group}" not in exp.allow.groups:
+            said.add((user, app_group))
             lines.append(f"{user} is in the app's group {app_group}: it reads the app's config (its secrets) and "
                          f"shared data. " + _allow_hint(exp, "allow_groups", f"{user}: {app_group}"))
+    lines += _root_group_members(facts, known, said, exp)
     _unaccounted("group memberships", lines)
+
+
+def _root_group_members(facts, known, said: set, exp) -> list[str]:
+    """Any account (a backup agent's, a CI runner's: not only the three above) in a group that reaches root or
+    its secrets (:data:`ROOT_GROUPS`: shadow's hashes, disk's raw devices, docker's root containers ...), as a
+    member or by its primary group, unless it is root or becomes root anyway (:func:`sockets.root_capable`: an
+    admin), or allowed (``allow_groups``): whatever runs as it (its daemon, a plugin, a hole in either) has that
+    reach."""
+    from .sockets import root_capable
+
+    if known is None:
+        return []
+    capable = root_capable(facts, facts.raw)
+    lines = []
+    for group, gid, members in known.every:
+        if group not in ROOT_GROUPS:
+            continue
+        primary = [n for n, f in known.by_name.items() if f[3] == str(gid)]
+        for name in sorted(set(members) | set(primary)):
+            f = known.by_name.get(name)
+            if not f or name == "root" or int(f[2]) in capable or (name, group) in said or \
+                    f"{name}: {group}" in exp.allow.groups:
+                continue
+            said.add((name, group))
+            lines.append(f"{name} is in group {group}: {ROOT_GROUPS[group]}, so does whatever runs as {name} (its "
+                         "daemon, a plugin, a hole in either). " + _allow_hint(exp, "allow_groups", f"{name}: {group}"))
+    return lines
 
 
 def cw_app_login(facts, exp):
@@ -2527,7 +2569,7 @@ def _command_links(snap, exp) -> list[str]:
     may change, or whose directories they may: judged as resolved, whatever allow_commands says (an allowance
     accounts for the name taking a packaged command's place, never for what it runs). A packaged dir's link whose
     end the probe did not see is no claim (an older probe follows /usr/local's only)."""
-    from .rootacts import stock
+    from .rootacts import packaged
 
     if not getattr(snap, "files", None):
         return []
@@ -2540,7 +2582,7 @@ def _command_links(snap, exp) -> list[str]:
             loose, real = snap.writable_by_others(path), snap.realpath(path)
             if loose and "/local/" not in top and loose.endswith("(not looked at)"):
                 continue
-            if loose and loose.startswith(real + " ") and stock(snap, real):  # a package's unchanged file: its
+            if loose and loose.startswith(real + " ") and packaged(snap, real):  # a package's unchanged file: its
                 continue  # owner is the package's choice, the stock baseline (at's /usr/bin/atq -> at, 6755 daemon)
             if loose:
                 allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \
@@ -3345,11 +3387,14 @@ def cw_become(facts, exp):
                              f"deploy login's key (CI) is root")
     lines += _password_logins(facts, snap, accts, exp)
     login = facts.get("login") or ""
+    keys = {p: (snap.text(p) or "", "root") for p in R.ROOT_FILES if "/authorized_keys" in p and (allowed or default)}
     if login and login != exp.deploy_user and facts.get("as_root"):  # the gate's login: sudo, so root
         for path, text in sorted((snap.raw.get("own_keys") or {}).items()):
+            keys[path] = (text, f"{login}, who becomes root (sudo)")
             lines += [f"{path}:{n}: the key of {mine[blob]} logs in as {login}, who becomes root (sudo): whoever "
                       f"holds the deploy login's key (CI) is root"
                       for blob, n in key_blobs(text).items() if blob in mine]
+    lines += _key_command_lines(snap, keys, exp.cfg.root)
     lines += minted_logins(facts, exp, snap, bool(allowed or default), mine)
     from .grants import broker_grants
     from .parse import conffiles
@@ -3406,6 +3451,19 @@ def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> lis
                          f"{exp.deploy_user} (the gate read it as that user): whoever holds that login (every "
                          f"release's code it runs, its SSH key) mints or uses it")
     return list(dict.fromkeys(lines))
+
+
+def _key_command_lines(snap, keys: dict, root: str) -> list[str]:
+    """A line for each ``command="..."`` of a key that logs in as root (or as a login that becomes root) that runs
+    or names what someone but root may change, or the app's tree: sshd runs it for every login with that key, as
+    ``ForceCommand`` (judged as root's jobs are: ``rootacts.command_problem`` on root's ``lstat``)."""
+    from .logins import key_commands
+    from .rootacts import command_problem, view
+
+    acts = view(snap)
+    return [f"{path}:{n}: command=\"{cmd[:160]}\": sshd runs it as {who} for every login with that key; it {bad}"
+            for path, (text, who) in sorted(keys.items()) for n, cmd in key_commands(text)
+            for bad in [(command_problem(acts, cmd, root) or ("", False))[0]] if bad]
 
 
 def _password_logins(facts, snap, accts, exp) -> list[str]:
@@ -4018,8 +4076,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "whatever is allowed); nor as root "
             "with a path someone but root may change (its program, a script it runs, a variable's value whatever "
             "the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
-            "unpacked it aside; a job that only names the tree is said to, unless allowed; "
-            "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
+            "unpacked it aside, whatever is allowed (allow_cron accounts for the file, not for that); a job that "
+            "only names the tree is said to, unless allowed; whatever is allowed, no root job hands a bare glob "
+            "to a command in a directory the app writes (its "
             "file names become options: tar's --checkpoint-action)",
             "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
@@ -4030,7 +4089,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "kernel's, kernel-install's and initramfs' hooks, sshrc) is a package's file as dpkg unpacked it, or "
             "root's alone and runs or touches nothing in the app's tree or that someone but root may change, "
             "resolved through links and root's own scripts, "
-            "unless allowed (allow_cron)", "test_places_root_acts_later_are_accounted_for",
+            "unless allowed (allow_cron; never for what someone but root may change)",
+            "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "
             "allow_cron = [\"/etc/update-motd.d/50-release\"] ..."),
@@ -4067,7 +4127,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group besides their own and "
             "the app's (deny by default: ssl-cert, adm or any other group gives its files to the app's or Apache's "
             "code; a login holding sudoers rules of its own is the operator's) unless allowed; no one else in the "
-            "app's group", "test_users_groups_are_accounted_for",
+            "app's group; no account but root and the logins that become root anyway in a group that reaches root "
+            "(shadow, disk, kmem, docker ...: a backup agent's, a CI runner's) unless allowed",
+            "test_users_groups_are_accounted_for",
             "yourapplication (the app user) is in group ssl-cert: bootstrap did not put it there ...", needs=("tree",)),
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys), "
             "nor as Apache's user (its shell Debian's nologin: the gate cannot read its home's keys)",

@@ -207,6 +207,33 @@ def test_a_sudo_command_someone_else_may_replace_is_a_finding_whatever_is_allowe
 
 
 
+
+@pytest.mark.parametrize("rule", ["deployer ALL=(root) NOPASSWD: /srv/tools/restart-app",
+                                  "deployer ALL=(root) NOPASSWD: /srv/tools/restart-app, /usr/bin/id",
+                                  "Cmnd_Alias RESTART = /usr/bin/id, /srv/tools/restart-app"])
+@pytest.mark.parametrize("mine", ["dir", "file"])
+def test_a_sudo_command_only_roots_lstat_saw_is_judged_by_it(exp, rule, mine):
+    """attack10 (shown on a container: the deploy login replaced its allowed restart script and ran it as root;
+    the gate passed): the gate's login cannot read sudoers, so it never lstats a rule's command; the root
+    collector does (``mapped``), and the command rule judged only the login's view. Class: what root's own files
+    name judged without root's lstat (``rootacts.view``): the command in the deploy team's directory, or the
+    deploy login's file in root's directory, fails whatever is allowed; root's own passes."""
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/ops", rule))
+    for path in [p for p in list(facts.raw.files) if p.startswith("/srv")]:
+        facts.raw.files.pop(path)
+    D, F = s.S_IFDIR | 0o755, s.S_IFREG | 0o755
+    tools = [s.S_IFDIR | 0o2775, 0, 1001, 0, 0, 4] if mine == "dir" else [D, 0, 0, 0, 0, 4]
+    app = [F, 0, 0, 0, 0, 5] if mine == "dir" else [F, 1001, 1001, 0, 0, 5]
+    facts.raw.raw["mapped"] = {"/": [D, 0, 0, 0, 0, 2], "/srv": [D, 0, 0, 0, 0, 3], "/srv/tools": tools,
+                               "/srv/tools/restart-app": app}
+    msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
+    owner = "/srv/tools 2775 root:deployer" if mine == "dir" else "/srv/tools/restart-app 0755 deployer:deployer"
+    assert f"/srv/tools/restart-app: {owner} may be changed by someone but root: whoever that is replaces the " \
+           "command" in msg and "allow_sudo accounts for the line" in msg, msg
+    facts.raw.raw["mapped"].update({"/srv/tools": [D, 0, 0, 0, 0, 4], "/srv/tools/restart-app": [F, 0, 0, 0, 0, 5]})
+    facts.raw.acts_view = None
+    assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(rule,)))
+
 @pytest.mark.parametrize("rule,said", [
     ("%adm ALL=(root) NOPASSWD: /usr/bin/less /var/log/apache2/*", "/usr/bin/less is interactive"),  # blind7s a03
     ("oncall ALL=(ALL) NOPASSWD: /usr/bin/vim /etc/apache2/sites-available/app.conf", "/usr/bin/vim is interactive"),

@@ -1119,3 +1119,26 @@ def test_an_apache_file_changed_then_dated_back_is_dated_by_its_ctime():
         files.update({d: {"st": [0o40755, 0, 0, 0, 1.0, 1] + ([1.0] if changed else [])} for d in dirs})
         info = parse.apache_files(parse.Snapshot({"files": files, "dirs": dirs}), [conf], {})[conf]
         assert info["mtime"] == want, info
+
+
+def test_any_account_in_a_group_that_reaches_root_is_a_finding_unless_it_becomes_root_anyway(exp):
+    """blind10's p07: the backup agent's account added to shadow 'to back up /etc/shadow': not one of the three
+    users the membership rule looked at, yet whatever runs as it reads every hash. Any account in a group of
+    ROOT_GROUPS, as a member or by its primary group, is a line (allowed by its own entry); an admin (in sudo:
+    root anyway) is not."""
+    facts = with_stock_logins(clean_facts())
+    base = outcome("cw_groups", facts, exp)
+    group = facts.raw.files["/etc/group"]
+    group["data"] = group["data"].replace("\nshadow:x:42:", "\nshadow:x:42:bacula").replace(
+        "\nsudo:x:27:", "\nsudo:x:27:ops").replace("\ndocker:x:", "\ndocker:x:")
+    group["data"] += "docker:x:998:ops\n"
+    facts.raw.files["/etc/passwd"]["data"] += ("bacula:x:120:120::/var/lib/bacula:/usr/sbin/nologin\n"
+                                               "ops:x:1500:1500::/home/ops:/bin/bash\n"
+                                               "imager:x:121:6::/nonexistent:/usr/sbin/nologin\n")  # primary: disk
+    facts.raw = parse.Snapshot(facts.raw.raw)
+    msg = outcome("cw_groups", facts, exp)
+    lines = [ln.strip() for ln in msg.splitlines() if ln.strip().startswith("- ")]
+    assert base == "pass" and len(lines) == 2, msg
+    assert any(ln.startswith("- bacula is in group shadow: reads every password hash") for ln in lines), lines
+    assert any(ln.startswith("- imager is in group disk: reads and writes the raw disks") for ln in lines), lines
+    assert outcome("cw_groups", facts, allowing(exp, groups=("bacula: shadow", "imager: disk"))) == "pass"

@@ -1024,12 +1024,13 @@ def test_roots_configuration_naming_a_place_another_account_changes_is_a_finding
     inv(facts)["mentions"] = parse.root_mentions(found)
     msg = failing(facts, exp)
     assert list(msg) == ["cw_schedules"], msg
-    assert f"- {where}: " in msg["cw_schedules"] and "/opt/devtools 0755 devtools:998" in msg["cw_schedules"] and \
-        f'allow_cron = ["{path}"]' in msg["cw_schedules"], msg
-    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
-    if " source " in f" {line} " or " . " in line:  # (what root sources: the scheduled jobs' own rule said it)
-        assert "sources /opt/devtools/" in msg["cw_schedules"], msg
+    assert f"- {where}: " in msg["cw_schedules"] and "/opt/devtools 0755 devtools:998" in msg["cw_schedules"], msg
+    if " source " in f" {line} " or " . " in line:  # (what root sources: the scheduled jobs' own rule says it, and
+        assert "sources /opt/devtools/" in msg["cw_schedules"], msg  # no allowance accounts for root running it)
+        assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))).startswith("fail"), msg
         return
+    assert f'allow_cron = ["{path}"]' in msg["cw_schedules"], msg
+    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
     facts.remote["as_root"], facts.remote["login"] = True, "appuser"  # the gate's login became root: an admin
     for mode, uid, listed in ((0o1777, 0, ""), (0o755, 1000, ""), (0o755, 998, "/opt/devtools\n")):
         named["/opt/devtools"]["st"] = [D | mode, uid, uid, 1, 0, 6]  # a sticky dir of root's; the admin's; dpkg's
