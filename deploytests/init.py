@@ -110,6 +110,7 @@ class Detected:
     config_note: str = "the instance folder's config (from_pyfile), in shared/instance"  # config_path's comment
     config_as_env: bool = False  # config_file is an env file (NAME=value) the app gets as its environment
     env_names: list[str] = field(default_factory=list)  # the variables the app reads: the env file's lines
+    env_values: dict[str, str] = field(default_factory=dict)  # those whose value init knows (data_places)
     written_module: tuple[str, ...] = ()  # (project-relative path, text) of a module init writes
 
 
@@ -298,6 +299,38 @@ def env_reads(text: str) -> list[str]:
     found = sorted((node.lineno, node.col_offset, var) for node in ast.walk(tree)
                    if isinstance(node, (ast.Call, ast.Subscript)) and (var := _env_read(node)))
     return list(dict.fromkeys(var for _, _, var in found))
+
+
+def data_places(text: str, app: str) -> dict[str, str]:
+    """The environment variables Django settings (``text``) place the app's data with, and where that data goes
+    on the servers: ``MEDIA_ROOT`` read from one -> ``shared/media``; a SQLite database's ``NAME`` read from one
+    -> ``shared/data/db.sqlite3`` (both shared paths init lists). Their defaults lie in ``BASE_DIR``: on the
+    servers, the release's venv, which the app user may not write and every release replaces."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return {}
+    shared, found = f"/var/www/{app}/shared", {}
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            continue
+        if node.targets[0].id == "MEDIA_ROOT" and (var := _env_in(node.value)):
+            found[var] = f"{shared}/media"
+        if node.targets[0].id == "DATABASES" and isinstance(node.value, ast.Dict):
+            for db in node.value.values:
+                keys = {k.value: v for k, v in zip(getattr(db, "keys", []), getattr(db, "values", []), strict=True)
+                        if isinstance(k, ast.Constant)}
+                engine = keys.get("ENGINE")
+                if (isinstance(engine, ast.Constant) and str(engine.value).endswith("sqlite3")
+                        and (var := _env_in(keys.get("NAME")))):
+                    found[var] = f"{shared}/data/db.sqlite3"
+    return found
+
+
+def _env_in(node: ast.expr | None) -> str | None:
+    """The first environment variable read anywhere in ``node`` (``str(os.environ.get(...))`` too)."""
+    return next((v for n in ast.walk(node) if isinstance(n, ast.expr) and (v := _env_read(n))), None) \
+        if node is not None else None
 
 
 def _callee(func: ast.expr) -> str:
@@ -909,7 +942,7 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
     if m := ENVVAR_RE.search(settings_text):
         d.config_env = m.group(1) or m.group(2)
     elif env_config(root, d, env_reads(settings_text)):
-        d.config_env = f"{d.app.upper()}_CONFIG"
+        d.config_env, d.env_values = f"{d.app.upper()}_CONFIG", data_places(settings_text, d.app)
     else:
         d.config_env = f"{d.app.upper()}_CONFIG"
         read = env_reads(settings_text)
@@ -1272,8 +1305,8 @@ def init(root: Path, *, out=print) -> int:
         files[d.written_module[0]] = d.written_module[1]
     if d.new_config and d.config_as_env:
         files[d.config_file] = ENV_CONFIG.format(path=d.config_file, lines="\n".join(
-            f"{n}=change me: a long random string" if SECRET_NAME_RE.search(n) else f"# {n}="
-            for n in d.env_names))
+            f"{n}=change me: a long random string" if SECRET_NAME_RE.search(n) else
+            f"{n}={d.env_values[n]}" if n in d.env_values else f"# {n}=" for n in d.env_names))
     elif d.new_config and d.framework == "django":
         files[d.config_file] = DJANGO_CONFIG.format(path=d.config_file, env=d.config_env, root=f"/var/www/{d.app}",
                                                     settings_file=module_file(root, d.settings))

@@ -115,7 +115,11 @@ FILES += ["/etc/systemd/system.conf"]
 TREES += [(d, 1, True) for d in SYSTEMD_CONF]
 # root's own shell startup files and ~/.ssh/rc: read when this login may (/root is 0700 on Debian: then unread)
 ROOT_SHELL = ["/root/.bashrc", "/root/.profile", "/root/.bash_profile", "/root/.bash_login", "/root/.ssh/rc"]
-FILES += ROOT_SHELL
+# and the per-user configuration root's tools read (git's hooksPath, fsmonitor, sshCommand; pip's find-links and
+# index; npm's prefix and scripts' shell; the SSH client's ProxyCommand): the root collector reads them all
+ROOT_TOOLS = ["/root/.ssh/config", "/root/.gitconfig", "/root/.config/git/config", "/root/.npmrc",
+              "/root/.pip/pip.conf", "/root/.config/pip/pip.conf"]
+FILES += ROOT_SHELL + ROOT_TOOLS
 # who becomes root outside sudoers, PAM and sshd: the files other privilege brokers grant by (world-readable but
 # doas.conf, often 0400; polkit's rules dirs are 0700 polkitd: listed when this login may, else named unlisted)
 GRANTS = ["/etc/doas.conf", "/etc/security/capability.conf"]
@@ -690,7 +694,8 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit), ("host keys", host_keys), ("unix diag", unix_diag),
+                  ("polkit", polkit), ("host keys", host_keys), ("acls", acls),
+                  ("unix diag", unix_diag),
                   ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
@@ -698,8 +703,8 @@ def collect(args):
     # after the verdict (what they record is no part of it)
     app_tree = "/var/www/" + args["app"]
     steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs, app_tree),
-                                        ("outputs", outputs, app_tree), ("mentions", mentions, app_tree, "/etc", 50000,
-                                                                      homes(args, app_tree)),
+                                        ("outputs", outputs, app_tree), ("programs", programs),
+                                        ("mentions", mentions, app_tree, "/etc", 50000, homes(args, app_tree)),
                                         ("system dirs", system_dirs)]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
@@ -835,6 +840,11 @@ def acts(out):
                 side["size"] -= len(entry.pop("data"))
             elif entry.get("data"):
                 texts[word] = entry["data"]
+    for path, e in list(out["files"].items()):  # where each unit link leads (a link to nothing runs nothing)
+        if "link" in e and path.startswith(tuple(d + "/" for d in UNITS)):
+            to = os.path.normpath(os.path.join(os.path.dirname(path), e["link"]))
+            note(side, to)
+            note(side, os.path.realpath(to))  # (/lib on a merged /usr is a link: the real directory too)
     out["named"] = {p: e for p, e in side["files"].items() if p not in out["files"] or e.get("data")}
     out["size"] = side["size"]
     listed = [DPKG_INFO + "/" + n for n in out["dirs"].get(DPKG_INFO, []) if n.endswith(".list")]
@@ -850,6 +860,37 @@ def acts(out):
     for path in listed if capped else []:
         if capped & set((out["files"].get(path, {}).get("data") or "").splitlines()):
             read(out, path[:-len(".list")] + ".postinst")
+
+
+def programs(out, most=1024):
+    """The ``lstat`` of each absolute word of every root process's command line (what it runs: its program and
+    the script it gives an interpreter; at most 8 words a process, ``most`` processes) and of each directory above,
+    kept apart in ``named`` as :func:`acts` keeps what root's files name: who may change what root runs."""
+    side = {"files": {}, "dirs": {}, "errors": {}, "size": 0}
+    for pid in sorted((p for p in os.listdir("/proc") if p.isdigit()), key=int)[:most]:
+        try:
+            if os.stat("/proc/" + pid).st_uid != 0:
+                continue
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                argv = f.read(4096).split(b"\0")
+        except OSError:
+            continue
+        for word in [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]:
+            note(side, os.path.normpath(word))
+    out["named"] = dict({p: e for p, e in side["files"].items() if p not in out["files"]}, **out.get("named", {}))
+
+
+def acls(out):
+    """The POSIX ACL (``system.posix_acl_access``: any user may read it) of the secrets and root's home
+    (:data:`MODES`) and the SSH host keys, as hex: a named user's or group's read grant shows in no mode bit (the
+    mask shows as the group's)."""
+    for path in MODES + sorted(glob.glob("/etc/ssh/ssh_host_*_key")):
+        try:
+            acl = os.getxattr(path, "system.posix_acl_access", follow_symlinks=False)
+        except OSError:  # none (ENODATA), or no ACLs here
+            continue
+        note(out, path)
+        out["files"][path]["acl"] = acl.hex()
 
 
 def links(out):
@@ -888,7 +929,8 @@ def outputs(out, tree):
                       for w in WORD.findall(ln)]
     out["outputs"] = {}
     skip = ("/dev/", "/proc/", "/sys/", "/usr/", "/bin/", "/sbin/", "/lib", "/etc/", tree + "/")
-    for word in [w for w in dict.fromkeys(words) if not (w.rstrip("/") + "/").startswith(skip) and w != "/"][:256]:
+    words = [os.path.normpath(w) + ("/" if w.endswith("/") else "") for w in words]  # ("//", "/./": the root dir)
+    for word in [w for w in dict.fromkeys(words) if not (w.rstrip("/") + "/").startswith(skip) and w.strip("/")][:256]:
         st, parts = note(out, word.rstrip("/")), word.rstrip("/").split("/")
         top, stem = (word.rstrip("/"), "") if st and stat.S_ISDIR(st[0]) else (os.path.dirname(word), parts[-1])
         if any("link" in e and e["st"][1] for e in (out["files"].get("/".join(parts[:i])) or {} for i in
@@ -968,27 +1010,28 @@ def loose_at(seen, path, hops=8):
     return None
 
 
-def mentions(out, tree, top="/etc", most=50000, also=()):
-    """Every root's regular file under ``top`` (not writable by group or others, at most :data:`LIMIT` bytes)
-    whose bytes name ``tree`` (or one of ``also``: the deploy and app users' homes) or whose uncommented lines
-    name, as an absolute path word, a place someone but root may change (:func:`loose_at`), with the lines that
+def mentions(out, tree, top="/etc", most=50000, also=(), budget=BIG):
+    """Every root's regular file under ``top`` (not writable by group or others, whatever its size) whose bytes
+    name ``tree`` (or one of ``also``: the deploy and app users' homes) or whose uncommented lines name, as an
+    absolute path word, a place someone but root may change (:func:`loose_at`), with the lines that
     do (at most 16, 300 bytes each), and every link there whose target names the tree: root's programs read
     their configuration under /etc, and which of them runs what from where is not for this list to know
     (incron's tables, needrestart's Perl, dpkg's hooks, sysctl's core_pattern, git's hooksPath, pip's
     find-links, vim's ``source``, tmux's ``run-shell``, modprobe's ``install`` ...). Nothing is followed but
     root's links; only those lines leave, and of a file with a line naming such a place, in ``named``, its bytes
     (is it a package's as shipped?) and the ``lstat`` of that place and the directories above it.
-    ``mentions``: {path: lines or "-> target"}; at most ``most`` entries walked (a bound hit is in ``errors``)."""
+    ``mentions``: {path: lines or "-> target"}; at most ``most`` entries walked and ``budget`` bytes read in all (a
+    bound hit, and each file left unread by it, is in ``errors``: never passed over unnamed)."""
     names = [tree] + [h for h in also if h]
     out["mentions"], needles, seen = {}, [n.encode() for n in names], {}
     named, side = out.setdefault("named", {}), {"files": {}}
     try:
-        walk(out, top, most, names, needles, seen, side)
+        walk(out, top, most, names, needles, seen, side, budget)
     finally:
         named.update((p, e) for p, e in side["files"].items() if p not in out["files"] and p not in named)
 
 
-def walk(out, top, most, names, needles, seen, side):
+def walk(out, top, most, names, needles, seen, side, budget):
     """:func:`mentions`' walk (``side``: what the runner is sent in ``named``)."""
     count = 0
     for base, dirs, files in os.walk(top):
@@ -1006,10 +1049,15 @@ def walk(out, top, most, names, needles, seen, side):
                     if any(n in os.path.normpath(os.path.join(base, target)) or n in target for n in names):
                         out["mentions"][path] = "-> " + target
                     continue
-                if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022 or st.st_size > LIMIT:
+                if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
                     continue
-                with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb", buffering=0) as f:
-                    data = f.read(LIMIT)
+                if st.st_size > budget:
+                    out["errors"]["mentions: " + path] = "%d bytes, more than the %d left to read: not searched " \
+                        "for the app's tree" % (st.st_size, budget)
+                    continue
+                with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as f:
+                    data = f.read(budget)  # (buffered: to its end, or the budget)
+                budget -= len(data)
             except OSError:
                 continue
             text, places, lines, binary = data.decode("latin-1"), set(), [], b"\0" in data

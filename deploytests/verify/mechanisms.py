@@ -367,20 +367,22 @@ def _shipped(path: str, shipped) -> bool:
     return path in shipped or twin in shipped
 
 
-def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipped=None) -> dict[str, str]:
+def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipped=None,
+                  gone=None) -> dict[str, str]:
     """unit name -> why, for each unit that runs as one of ``watched`` (user -> its role) or runs code from the
     app's tree ``root`` (its unit file there, or an Exec*/WorkingDirectory/EnvironmentFile path under it), or whose
     unit file is a link out of :data:`UNIT_DIRS` to a file no package ships (``shipped``: dpkg's paths; a unit by
-    hand in the packages' dir, which the gate does not read). A timer or path unit that starts a flagged service
-    is named in that service's line."""
+    hand in the packages' dir, which the gate does not read), unless ``gone(link)`` says it leads to nothing only
+    root may create (the enable link a removed package leaves: systemd runs nothing through it). A timer or path
+    unit that starts a flagged service is named in that service's line."""
     found = units(raw)
     out = {}
     for u in found.values():
         why = []
         if reaches(u.link, root):
             why.append(f"its unit file is {u.link}, in the app's tree (whoever writes there decides what systemd runs)")
-        elif u.link.startswith("/") and u.link != "/dev/null" and shipped is not None and not _shipped(u.link,
-                                                                                                       shipped):
+        elif u.link.startswith("/") and u.link != "/dev/null" and shipped is not None and not _shipped(
+                u.link, shipped) and not (gone and gone(u.link)):
             why.append(f"its unit file is {u.link}, which no installed package ships: a unit by hand among the "
                        f"packages' units (the gate reads units in {', '.join(UNIT_DIRS)} only)")
         if u.user in watched:
@@ -613,6 +615,32 @@ def served_problems(directives: list[Directive], cfg, ours: str) -> list[str]:
             out.append(f"{d.where}: {d.name} {d.args[:120]}: serves {target}, which holds the app's tree {root} "
                        f"({access}): its releases' code and records, application.wsgi and shared/ are "
                        f"downloadable there, outside the app's vhost and its 'Require all denied'")
+    return out
+
+
+def writable_served(directives: list[Directive], ours: str, loose) -> list[str]:
+    """What Apache serves on every site, the app's included, from a directory someone but root may write: a
+    ``DocumentRoot``, ``Alias`` or ``ScriptAlias`` outside any ``<VirtualHost>`` (a ``conf-enabled`` file's, as
+    certbot's webroot ``Alias /.well-known/acme-challenge/``) whose directory ``loose(path)`` says others may
+    change (why, or None), unless the most specific ``<Directory>`` denies it; a ``UserDir`` not disabled (every
+    local user's own directory). What they put there is served on the app's origin: a page or script the browser
+    runs with the app's cookies and same-origin rights, a phishing form under the app's name, and code wherever a
+    handler runs files. An allowance accounts for the file, not for who writes what it serves."""
+    out = []
+    for d in directives:
+        words = _words(d.args)
+        if d.file == ours or _vhost_of(d) is not None or not words:
+            continue
+        if d.name == "userdir" and words[0].lower() != "disabled":
+            out.append(f"{d.where}: UserDir {d.args}: every local user's {words[0]} is served on every site, the "
+                       f"app's too, at /~name/: what any account puts there is served on the app's origin")
+        elif d.name in SERVING:
+            target = (words[-1].split("$")[0] if d.name.endswith("match") else words[-1]).rstrip("/") or "/"
+            why = loose(target) if target.startswith("/") else None
+            if why and _access(directives, None, target) != "denied":
+                out.append(f"{d.where}: {d.name} {d.args[:120]}: serves {target} on every site, the app's too, and "
+                           f"{why} may be changed by someone but root: what they put there is served on the app's "
+                           f"origin (a page or script run with its cookies, a form under its name)")
     return out
 
 

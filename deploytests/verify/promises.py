@@ -18,9 +18,11 @@ a basic fact are skipped, naming the root check, when it is wrong.
 from __future__ import annotations
 
 import difflib
+import errno
 import fnmatch
 import hashlib
 import io
+import os
 import posixpath
 import re
 import stat
@@ -496,10 +498,51 @@ def _needs_config(exp):
 
 
 def config_private(facts, exp):
+    """The config is 0640 <deploy user>:<app group>, and no ACL entry lets anyone else read it or a kept one
+    (:func:`secret_acl_grants`): who reads the app's secrets is judged by the mode and the ACL together."""
     _needs_config(exp)
     path = exp.cfg.remote_config_path
     problem = _path(facts, path, kind="regular file", mode="0640", owner=exp.deploy_user, group=_group_of(facts, "app"))
-    assert problem is None, problem
+    lines = ([problem] if problem else []) + secret_acl_grants(facts, exp)
+    assert not lines, "\n".join(lines)
+
+
+def _unhex(raw) -> str | None:
+    """An ACL's bytes sent as hex (the tree reader's ``secret_acls``), as :func:`sockets.acl` takes them."""
+    try:
+        return bytes.fromhex(raw).decode("latin-1")
+    except (TypeError, ValueError):
+        return None
+
+
+def secret_acl_grants(facts, exp) -> list[str]:
+    """A line for each POSIX ACL entry that lets a user or group other than the deploy login, the app user and
+    the app's group read the app's secrets (the tree reader's ``secret_acls``): a named ``user:``/``group:`` entry
+    with read (under the ACL's mask) on the config or a kept one, or in the default ACL of a directory above them
+    (every config a deploy writes there later gets it). Deny by default: no allowance accounts for it."""
+    from .sockets import GROUP, MASK, USER, acl
+
+    users = getattr(getattr(facts, "raw", None), "users", None)
+    ours = {("u", exp.deploy_user), ("u", exp.cfg.app_user), ("g", _group_of(facts, "app")),
+            ("g", _group_of(facts, "deploy"))}
+    lines = []
+    for path, found in sorted((facts.get("secret_acls") or {}).items()):
+        for kind, raw in sorted(found.items()):
+            entries = acl(_unhex(raw))
+            mask = next((p for t, p, _ in entries if t == MASK), 7)
+            for tag, perm, ident in entries:
+                if tag not in (USER, GROUP) or not perm & mask & 4:
+                    continue
+                name = (users.name(ident) if tag == USER else users.group(ident)) if users else str(ident)
+                if (("u" if tag == USER else "g"), name) in ours:
+                    continue
+                entry = f"{'user' if tag == USER else 'group'}:{name}:r"
+                lines.append(f"{path}: its {'default ' if kind == 'default' else ''}ACL has {entry} ("
+                             + ("every file made there later, the next config a deploy writes included, gets it" if
+                                kind == "default" else "the mode shows only the ACL's mask") +
+                             f"): {name} reads the app's secrets (SECRET_KEY, passwords, tokens) whatever the mode "
+                             f"says; remove it (setfacl -{'k' if kind == 'default' else 'x ' + entry[:-2]} {path})")
+    return lines
 
 
 def config_is_targets(facts, exp):
@@ -987,7 +1030,7 @@ def cw_listen(facts, exp):
 
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
-    seen, lines = set(), []
+    seen, lines, readers = set(), [], secret_readers(facts, exp)
     came_by = {a["pid"] for a in inv.get("probe_ancestors") or [] if a["user"] == "root" and a.get("exe") in SSHD}
     # an Apache port a file by hand opens is that file's finding (test_every_apache_file_is_accounted_for)
     by_hand = {d["value"].rsplit(":", 1)[-1] for path in unaccounted_apache_files(facts, exp)
@@ -1013,7 +1056,9 @@ def cw_listen(facts, exp):
         shown = f"{'*' if anyaddr else 'localhost' if loopback else sock['host']}:{sock['port']}"
         key = ("udp/" if sock["proto"] == "udp" else "") + shown
         allowed = _listen_allowed(exp, {key, f"{sock['host']}:{sock['port']}"}, procs, apache_bin)
-        if allowed is True:
+        secrets = [] if loopback else [p["user"] for p in procs if p["user"] in readers and any(
+            f"{p['user']}: {g}" in exp.allow.groups for g in readers[p["user"]][1])]  # (else another rule's line)
+        if allowed is True and not secrets:
             continue
         who = _holders(sock)
         ident = (key, tuple(sorted(p["pid"] for p in procs)))
@@ -1029,10 +1074,44 @@ def cw_listen(facts, exp):
             f"{key} {first['user']} {first.get('program') or first['exe']}"
         script = next((p["script"] for p in procs if p.get("script")), None)
         who += f" (its program is {script}, a file no package ships)" if script else ""
+        if secrets:
+            lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}, and {secrets[0]} may "
+                         f"read the app's config ({readers[secrets[0]][0]}): what it serves to the network may carry "
+                         f"the app's secrets. allow_listen accounts for the socket, not for that: keep the app's "
+                         f"secrets from its user")
+            continue
         lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. " + (allowed or "")
                      + _allow_hint(exp, "allow_listen", bind))
     lines += unix_lines(facts, exp, inv.get("unix_listeners") or [], apache_bin)
     _unaccounted("listening sockets", lines)
+
+
+def secret_readers(facts, exp) -> dict[str, tuple[str, set]]:
+    """user -> (how, the groups it reads it through), of every local user but root, the deploy login and the app
+    user (theirs by design) whom the config's mode and ACL (the tree reader's ``stat`` and ``secret_acls``) let read
+    it: its group's members, anyone (its other bits), a named user or group in its ACL. The directories above are
+    not judged here. (An ACL entry and the other bits are config_mode's findings, a membership cw_groups' unless
+    allowed: cw_listen says what an allowed membership serves.)"""
+    from .sockets import GROUP, MASK, USER, acl
+
+    snap = getattr(facts, "raw", None)
+    users = getattr(snap, "users", None)
+    st = (facts.get("stat") or {}).get(exp.cfg.remote_config_path) or {} if exp.cfg.config_file else {}
+    if users is None or not st.get("mode"):
+        return {}
+    mode, out = int(st["mode"], 8), {}
+    entries = acl(_unhex(((facts.get("secret_acls") or {}).get(exp.cfg.remote_config_path) or {}).get("access")))
+    mask = next((p for t, p, _ in entries if t == MASK), 7)
+    groups = {users.group(i): "its ACL" for t, p, i in entries if t == GROUP and p & mask & 4}
+    groups.update({st.get("group"): f"group {st.get('group')} of {exp.cfg.remote_config_path}"} if mode & 0o040 else {})
+    named = {users.name(i) for t, p, i in entries if t == USER and p & mask & 4}
+    for name in users.by_name:
+        mine = set((users.facts(name) or {}).get("groups") or [])
+        how = ("every local user (others may read it)" if mode & 0o004 else "its ACL" if name in named else
+               next((f"{groups[g]}, {name} a member" for g in sorted(mine & set(groups))), None))
+        if how and name not in ("root", exp.deploy_user, exp.cfg.app_user):
+            out[name] = (how, mine & set(groups))
+    return out
 
 
 def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
@@ -1405,6 +1484,9 @@ def cw_schedules(facts, exp):
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
+    lines += [ln for ln in fed_to_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) + (
+        unit_jobs(raw) if raw is not None else []), root, exp.cfg.app_user) if not any(
+        x.startswith(ln.split(": ", 1)[0] + ":") for x in lines)]  # (one cause, one line)
     lines += followed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) +
                               (unit_jobs(raw) if raw is not None else []), root)
     lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
@@ -1542,9 +1624,15 @@ def unit_jobs(raw, every: bool = False) -> list[dict]:
     from .mechanisms import EXEC_KEYS, units
 
     shape = {"workingdirectory": "cd {}", "rootdirectory": "cd {}", "environmentfile": ". {}"}
-    return [{"where": at, "user": "root" if "+" in v[:len(v) - len(v.lstrip("-@:+!"))] or "!" in v[:3] else u.user,
-             "job": shape.get(k, "{}").format(v.lstrip("-@:+!~")), "unit": u.name} for u in units(raw).values()
-            for k in (EXEC_KEYS + ("environment",) if every else EXEC_KEYS[:7]) for v, at in u.values(k)]
+    found = [{"where": at, "user": "root" if "+" in v[:len(v) - len(v.lstrip("-@:+!"))] or "!" in v[:3] else u.user,
+              "job": shape.get(k, "{}").format(v.lstrip("-@:+!~")), "unit": u.name} for u in units(raw).values()
+             for k in (EXEC_KEYS + ("environment",) if every else EXEC_KEYS[:7]) for v, at in u.values(k)]
+    return found + [{"where": at, "user": u.user, "job": f"{k}={v.strip()}", "unit": u.name}  # (systemd opens them)
+                    for u in units(raw).values() for k in ("standardoutput", "standarderror")
+                    for v, at in u.values(k) if OUTPUT_FILE.fullmatch(v.strip())]
+
+
+OUTPUT_FILE = re.compile(r"(?:file|append|truncate):(/\S+)")  # a unit's StandardOutput=/StandardError= file
 
 
 def _with_scripts(snap, job: str) -> str:
@@ -1684,14 +1772,69 @@ FOLLOWS = {"find": r"-L|-follow", "cp": r"-[a-zA-Z]*L[a-zA-Z]*|--dereference", "
            "du": None, "ls": None}
 
 
-REDIRECT = re.compile(r"(?<![<&\d])\d?>>?\|?\s*[\"']?(/(?!dev/)[^\s\"';|&()<>]+)")  # '> /path', '2>>/path'
+REDIRECT = re.compile(r"(?:(?<![<&\d])\d?>>?\|?\s*[\"']?|\b(?:file|append|truncate):)(/(?!dev/)[^\s\"';|&()<>]+)")
+# ('> /path', '2>>/path', a unit's 'StandardOutput=append:/path': systemd opens it as the unit's user, links followed)
+
+
+UNPACK = re.compile(r"(?:^|[\s/])(?:tar\s+(?:\S+\s+)*?(?:-?[a-zA-Z]*x[a-zA-Z]*|--extract|--get)(?=\s)|unzip|cpio\s+"
+                    r"(?:\S+\s+)*?(?:-\w*i\w*|--extract)|bsdtar\s+-?\w*x\w*|7za?\s+x|dpkg\s+(?:-i|--install|-x|-X))(?=\s|$)")
+PY_HERE = re.compile(r"(?:^|[\s/])python[0-9.]*\s+(?:-[a-zA-Z]+\s+)*-[mc](?=\s)")
+
+
+def _whose(snap, path: str, root: str) -> str | None:
+    """The app's tree, or who but root may change ``path`` (its first such directory); None: root's alone, or not
+    looked at."""
+    from .mechanisms import reaches
+
+    why = "the app's tree" if reaches(path, root) else (snap.writable_by_others(path) if getattr(
+        snap, "files", None) else None)
+    return None if not why or why.endswith("(not looked at)") else why
+
+
+def fed_to_root(snap, jobs: list[dict], root: str, app: str = "") -> list[str]:
+    """Each root job that takes what it runs from where the app or someone but root writes, whatever allow_cron
+    says (it accounts for the job, not for what the app's files make root do): it unpacks an archive there (tar,
+    unzip, cpio, dpkg -i: root writes the owners and modes the archive records, a setuid-root file among them,
+    and the names it holds, links and ``..`` too), or runs Python with ``-m``/``-c`` in a working directory there
+    (Python puts it first on sys.path: a module of that name there is imported as root) that others or the app
+    user ``app`` may add to (its own mode: the deploy login's release dir is the allowed job's own code)."""
+    from .mechanisms import reaches
+
+    lines = []
+    for job in (j for j in jobs if j["user"] == "root"):
+        for command in re.split(r"&&|\|\||[;|]", job["job"]):
+            if not UNPACK.search(command):
+                continue
+            path = next((w for w in (w.strip("\"'") for w in command.split()) if w.startswith("/") and
+                         _whose(snap, w, root)), None)
+            if path:
+                lines.append(f"{job['where']}: root runs {command.strip()[:100]!r}, unpacking {path} "
+                             f"({_whose(snap, path, root)}): whoever writes it chooses the owners, modes and names "
+                             f"root writes (a setuid-root program, a link out of the target dir): root for them; "
+                             f"unpack as an unprivileged user, or from where root alone may write: no allowance "
+                             f"accounts for it")
+                break
+        for m in GLOB_AFTER_CD.finditer(job["job"]):
+            where, rest = m.group(1).strip("\"'"), m.group(2)
+            st = snap.st(where) if getattr(snap, "files", None) and where.startswith("/") else None
+            why = None if not PY_HERE.search(" " + rest) else "the app's shared dir: the app writes there" if (
+                reaches(where, root + "/shared")) else "%s %04o %s:%s" % (
+                where, st[0] & 0o7777, snap.users.name(st[1]), snap.users.group(st[2])) if st and (
+                st[0] & 0o022 or snap.users.name(st[1]) == app) else None
+            if why:
+                lines.append(f"{job['where']}: root runs {rest.strip()[:100]!r} in {where} ({why}): Python puts "
+                             f"the working directory first on sys.path for -m and -c: a module of that name written "
+                             f"there runs as root; run it from a directory root alone may write: no allowance "
+                             f"accounts for it")
+    return lines
 
 
 def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
     """Each root job that walks or copies a directory of the app's tree (or one someone but root may write)
     following the symbolic links it meets there (``find -L``, ``cp -L``, ``rsync -L``, ``tar -h``, ``chown -L``):
     whoever writes there links it anywhere (/etc, /root) and root deletes, copies or changes what the link points
-    at; and each whose shell writes (``>``, ``>>``) a file in such a directory, through whatever link is there:
+    at; and each that writes (the shell's ``>``, ``>>``; a unit's ``StandardOutput=append:``) a file in such a
+    directory, through whatever link is there:
     whatever allow_cron says (it accounts for the job, not for where the app's links take root)."""
     from .mechanisms import reaches
 
@@ -1708,7 +1851,7 @@ def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
             for path in REDIRECT.findall(command):  # the shell's '>' opens the name as it finds it: a link too
                 why = "the app's tree" if reaches(path, root) else whose(posixpath.dirname(path))
                 if why:
-                    lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, whose shell writes {path} "
+                    lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, which writes {path} "
                                  f"({why}) through whatever is there: whoever writes in that directory makes it a "
                                  f"link to /etc/passwd or /root/.ssh/authorized_keys and root truncates and rewrites "
                                  f"that file; write the output where root alone may: no allowance accounts for it")
@@ -1750,9 +1893,6 @@ def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, lis
 # takes commands from it to run later (at, batch, crontab -)
 INTERPRETER = re.compile(r"(?:(?:ba|da|z|k|a|c|tc|fi|mk)?sh|busybox|python[0-9.]*|pypy[0-9.]*|perl[0-9.]*|"
                          r"ruby[0-9.]*|php[0-9.]*|node(?:js)?|lua[0-9.]*|tclsh[0-9.]*|pwsh|at|batch|crontab)")
-# what runs its operand as a command (the interpreter may be any later word: 'sudo -u root bash', 'timeout 60 sh')
-WRAPPERS = {"sudo", "doas", "env", "nice", "nohup", "timeout", "stdbuf", "setsid", "ionice", "chrt", "taskset",
-            "xargs", "exec", "command", "runuser", "chroot", "flock", "unshare", "nsenter", "setpriv", "systemd-run"}
 CODE_FLAGS = ("-c", "-e", "-E", "-m", "-r", "-f", "-x", "--command", "--eval")  # a program given another way
 # a program taken from another command's output: 'eval "$(...)"', '. <(...)', 'sh -c "$(...)"', 'bash <(...)'
 SUBSTITUTED = re.compile(rf"(?:^|[\s;&|(])(?:eval|source|\.|(?:\S*/)?{INTERPRETER.pattern})\s+(?:-\S+\s+)*"
@@ -1762,11 +1902,53 @@ REMOTE = re.compile(r"\w[\w+.-]*://|\b[\w.-]+@[\w-]+\.[\w.-]+|(?:^|[\s/])(?:curl
                     r"https?|nc|ncat|netcat|socat|ssh|scp|sftp|rsync|openssl|tftp|ftp|git|s3cmd|aws|gsutil|rclone)\b")
 
 
+# what reads a pipe as data and runs none of its operands (a pipe stage led by any other command may be a wrapper
+# that runs its operand, a site's own 'mywrap sh' too: an interpreter word later in it is judged)
+CONSUMERS = {"grep", "egrep", "fgrep", "rg", "mail", "mailx", "s-nail", "sendmail", "logger", "tee", "cat", "head",
+             "tail", "wc", "sort", "uniq", "cut", "tr", "sed", "awk", "gawk", "mawk", "jq", "gzip", "gunzip", "zcat",
+             "xz", "bzip2", "base64", "sha256sum", "sha1sum", "md5sum", "column", "ts", "pv", "cmp", "diff", "iconv"}
+FETCH_OUT = re.compile(r"^(?:-[A-Za-z]*[oO]|--output|--output-document)(?:=(.+))?$")  # where a fetcher writes
+
+
+def fetched_run(text: str) -> str | None:
+    """How a job runs, as a program, a file it has just written from the network, judged by data flow, not by a
+    fetcher's name: a command that reaches another host (:data:`REMOTE`) writes a file (``-o``/``-O``/``--output``
+    file, ``> file``, ``| tee file``, or a URL's last name: ``curl -O``, ``wget URL``), and a later command of the
+    job (any line after, ``&&``, ``;``) runs that file: it is the command, or the program an interpreter or ``.``
+    before it is given (``sh x``, ``bash -x x``, ``mywrap sh x``: whatever wraps it; ``sh report x`` runs
+    ``report``). None otherwise."""
+    written: dict[str, str] = {}
+    for pipeline in re.split(r"\n|&&|\|\||;", text):
+        net = ""
+        for stage in re.split(r"(?<!\|)\|(?!\|)", pipeline):
+            words = [w.strip("\"'") for w in re.sub(r"(\d*>>?)\s*", r" \1", stage).split()]
+            net = net or (stage.strip()[:80] if REMOTE.search(stage) else "")
+            runs = [i for i, w in enumerate(words) if posixpath.normpath(w) in written and (i == 0 or any(
+                (INTERPRETER.fullmatch(v.rsplit("/", 1)[-1]) or j == 0 and v in (".", "source")) and
+                all(u.startswith("-") for u in words[j + 1:i]) for j, v in enumerate(words[:i])))]
+            if runs:
+                w = posixpath.normpath(words[runs[0]])
+                return f"{words[runs[0]]}, a file it has just written from the network ({written[w]})"
+            if not net:
+                continue
+            for i, w in enumerate(words):
+                m = FETCH_OUT.match(w)
+                out = (m.group(1) or (words[i + 1] if i + 1 < len(words) else "")) if m else \
+                    w.lstrip("0123456789>") if re.match(r"\d*>", w) else \
+                    w if i and words[0].rsplit("/", 1)[-1] == "tee" and not w.startswith("-") else \
+                    w.rsplit("/", 1)[-1] if re.match(r"\w[\w+.-]*://\S+/[^/]+$", w) else ""
+                if out and not out.startswith(("-", "/dev/")) and "://" not in out:
+                    written[posixpath.normpath(out)] = net
+    return None
+
+
 def stream_run(line: str) -> str | None:
     """How a shell line runs, as a program, what another command prints: an interpreter after a pipe with no
-    program of its own (no script operand, no ``-c``/``-e``/``-m``; ``-s`` and ``-`` are stdin's), whatever the
-    commands before it are (curl, wget, python's urllib, nc, ssh, a tee between: which commands fetch from the
-    network is not for a list to know; a pipe into a shell is no local idiom); or a command's output where the
+    program of its own (no script operand, no ``-c``/``-e``/``-m``; ``-s`` and ``-`` are stdin's), leading its
+    pipe stage or after any command not known to only read data (:data:`CONSUMERS`: ``sudo -u root bash``,
+    ``timeout 60 sh``, a site's ``mywrap sh``), whatever the commands before it are (curl, wget, python's urllib,
+    nc, ssh, a tee between: which commands fetch from the network is not for a list to know; a pipe into a shell
+    is no local idiom); or a command's output where the
     program goes (``eval "$(...)"``, ``. <(...)``, ``sh -c "$(...)"``, ``bash <(...)``) when that command
     reaches another host (:data:`REMOTE`: ``eval "$(dircolors)"`` and apt's ``eval $(apt-config shell ...)``
     are local idioms); None otherwise."""
@@ -1775,7 +1957,7 @@ def stream_run(line: str) -> str | None:
     for seg in re.split(r"(?<!\|)\|(?![|&])", line)[1:]:
         seg = re.split(r"&&|\|\||[;&)]", re.sub(r"\d*[<>]+&?\S*", " ", seg))[0]
         words = [w.strip("\"'").rsplit("/", 1)[-1] for w in seg.split() if "=" not in w.split("/")[0]]
-        for i, name in enumerate(words if words and words[0] in WRAPPERS else words[:1]):
+        for i, name in enumerate(words if words and words[0] not in CONSUMERS else words[:1]):
             rest = words[i + 1:] + ["(end)"]
             if not INTERPRETER.fullmatch(name):
                 continue
@@ -1800,7 +1982,7 @@ def network_code(jobs: list[dict], exp, snap=None) -> list[str]:
     for job in (j for j in jobs if j["user"] == "root"):
         if snap is not None and job.get("file") and packaged(snap, job["file"]):
             continue
-        how = next((h for h in map(stream_run, job["job"].splitlines()) if h), None)
+        how = next((h for h in map(stream_run, job["job"].splitlines()) if h), None) or fetched_run(job["job"])
         if not how:
             continue
         text = " ".join(job["job"].split())
@@ -1822,11 +2004,19 @@ def _job_reach(snap, job: dict, root: str):
     """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`);
     for root's, what someone but root may change too, unless the job's file is a package's as dpkg unpacked it
     (the stock baseline: ``/etc/cron.daily/apache2``'s cache directory is Apache's run user's by design)."""
-    from .rootacts import command_problem, packaged, view
+    from . import collect_login as C
+    from .rootacts import command_problem, packaged, path_problem, view
 
     text = " ".join(job["job"].split()[3:]) if job["where"].startswith("/etc/anacrontab:") else job["job"]
     snap = view(snap) if getattr(snap, "files", None) else None
     mine = job["user"] == "root" and not (snap is not None and job.get("file") and packaged(snap, job["file"]))
+    if job.get("config"):  # a tool's configuration: each path it names is what the tool runs or loads for root
+        plain = re.search(r"\bhttp://\S+", text)
+        found = next((w for w in (path_problem(snap, "loads", p, root, loose=mine) for p in C.WORD.findall(
+            re.sub(r"\bfile://", " ", text))) if w), None) if snap is not None else None
+        return (found, True) if found else (f"fetches from {plain.group(0)[:80]} (plain http: whoever answers "
+                                            "for it or sits on the path gives root's tool its code)", True) if plain \
+            else None
     return command_problem(snap, text, root, loose=mine)
 
 
@@ -1840,6 +2030,7 @@ def cw_units(facts, exp):
     server (:func:`mechanisms.relied_unit_problems`)."""
     from .mechanisms import relied_unit_problems, root_reach, texts, unit_problems, user_managers
     from .parse import dpkg_files
+    from .rootacts import view
 
     _inv(facts, "reading /etc/systemd/system")
     raw = texts(facts)
@@ -1848,7 +2039,10 @@ def cw_units(facts, exp):
     watched = {exp.cfg.app_user: "the app user (its data, its config's secrets)",
                exp.deploy_user: "the deploy login (it can change every release)"}
     snap = getattr(facts, "raw", None)
-    problems = unit_problems(raw, exp.cfg.root, watched, dpkg_files(snap) if getattr(snap, "files", None) else None)
+    seen = view(snap) if getattr(snap, "files", None) else None
+    problems = unit_problems(raw, exp.cfg.root, watched, dpkg_files(snap) if seen is not None else None,
+                             lambda p: seen is not None and seen.st(p) is None and not seen.writable_by_others(p) and
+                             (seen.files.get(p) or {}).get("why") == os.strerror(errno.ENOENT))
     inv = facts["inventory"]
     watched[exp.stack.apache.run_user] = "Apache's user (it reads what Apache serves, the app's static files)"
     problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))
@@ -1963,12 +2157,25 @@ def _in_force(facts, exp, what: str):
 def cw_served(facts, exp):
     """What Apache serves from the filesystem holds the app's tree only through the app's own vhost: no
     DocumentRoot, Alias or ScriptAlias elsewhere lies above it where the most specific <Directory> grants it
-    (:func:`deploytests.verify.mechanisms.served_problems`), whatever file says it and whatever is allowed."""
-    from .mechanisms import served_problems
+    (:func:`deploytests.verify.mechanisms.served_problems`); and what it serves on every site, the app's included,
+    comes from directories root's alone (:func:`deploytests.verify.mechanisms.writable_served`), whatever file says
+    it and whatever is allowed."""
+    from .mechanisms import served_problems, writable_served
 
     _, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
-    _unaccounted("places where Apache serves the app's tree outside its vhost",
-                 served_problems(directives, exp.cfg, ours), "cw_served", exp)
+    _unaccounted("places where Apache serves the app's tree outside its vhost, or what others write",
+                 served_problems(directives, exp.cfg, ours) + writable_served(directives, ours, _loose_of(facts)),
+                 "cw_served", exp)
+
+
+def _loose_of(facts):
+    """``path -> why someone but root may change it, or None`` from the snapshot (a path not looked at: None: a
+    script outside the dirs the collectors read is not judged by who owns it); recorded facts without a
+    snapshot: nothing is known to be anyone's."""
+    snap = getattr(facts, "raw", None)
+    if not getattr(snap, "files", None):
+        return lambda p: None
+    return lambda p: (lambda w: None if not w or w.endswith("(not looked at)") else w)(snap.writable_by_others(p))
 
 
 def cw_handlers(facts, exp):
@@ -1980,12 +2187,9 @@ def cw_handlers(facts, exp):
 
     inv, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
     snap = getattr(facts, "raw", None)
-    if not getattr(snap, "files", None):  # (recorded facts without a snapshot: nothing is known to be root's)
-        loose, shared = (lambda p: None), (lambda p: f"{p} (not looked at)")
-    else:  # a script outside the dirs the collectors read is not judged by who owns it (its daemon's user is)
-        loose = lambda p: (lambda w: None if not w or w.endswith("(not looked at)") else w)(  # noqa: E731
-            snap.writable_by_others(p))
-        shared = lambda d: _shared_dir(snap, d)  # noqa: E731
+    loose = _loose_of(facts)  # (a script outside the dirs the collectors read: its daemon's user is judged)
+    shared = (lambda d: _shared_dir(snap, d)) if getattr(snap, "files", None) else (  # noqa: E731
+        lambda p: f"{p} (not looked at)")
     users = {exp.cfg.app_user: "the app's user", exp.deploy_user: "the deploy login"}
     groups = {g: who for g, who in ((_group_of(facts, "deploy"), "the deploy login's group"),
                                     (_group_of(facts, "app"), "the app's group")) if g != "?"}
@@ -2071,7 +2275,7 @@ def cw_sudoers(facts, exp):
             continue
         if rule["file"] == ours or first == login and login not in (exp.cfg.app_user,):
             continue
-        reach = _sudo_reach(getattr(facts, "raw", None), text) or sudo_grants_root(text)
+        reach = _sudo_reach(getattr(facts, "raw", None), text, exp.cfg.root) or sudo_grants_root(text)
         if reach:  # what the line grants, whatever is allowed: an allowance accounts for the line, not its reach
             lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {reach}" + (
                 f" (allowed in {exp.allow.where}: allow_sudo accounts for the line, not for what it reaches)"
@@ -2102,13 +2306,15 @@ def sudo_commands(text: str) -> list[str]:
     return found
 
 
-def _sudo_reach(snap, text: str) -> str | None:
+def _sudo_reach(snap, text: str, root: str = "/nonexistent") -> str | None:
     """Why a sudoers line reaches further than its text says, or None: a command that is a directory (sudo runs
     every file in it) or a command file someone but root may change, or its directories (its grantee replaces
-    it); or a fixed path argument of a root command that someone but root may change or create (the root
-    collector's ``lstat`` of what root's sudoers files name: ``rootacts.view``; their archive to extract, their
-    file to copy, a link to any file). A directory the gate did not see counts as not root's; a file it did not
-    see is no claim."""
+    it); a root script it runs that runs or sources what someone but root may change, or the app's tree ``root``
+    (read as a root job's script is: :func:`rootacts.command_problem`; the login collector reads root's scripts in
+    /usr/local/{bin,sbin}); or a fixed path argument of a root command that someone but root may change or create
+    (the root collector's ``lstat`` of what root's sudoers files name: ``rootacts.view``; their archive to
+    extract, their file to copy, a link to any file). A directory the gate did not see counts as not root's; a
+    file it did not see is no claim."""
     from .rootacts import view
 
     if not getattr(snap, "files", None):
@@ -2134,6 +2340,12 @@ def _sudo_reach(snap, text: str) -> str | None:
         if loose and not loose.endswith("(not looked at)"):
             return (f"{cmd}: {loose} may be changed by someone but root: whoever that is replaces the command and "
                     f"runs it through this rule; make it and its directories root's alone, or remove the line")
+    for cmd, _ in sudo_root_specs(text):
+        found = _script_reach(seen, cmd, root)
+        if found:
+            return (f"{cmd} runs as root and {found}: "
+                    "whoever may change that runs code as root whenever the rule is used; make what the script runs "
+                    "or sources root's alone, outside the app's tree")
     return None
 
 
@@ -2175,12 +2387,13 @@ def sudo_kept_env(text: str) -> list[str]:
     return kept
 
 
-def sudo_root_specs(text: str) -> list[tuple[str, str]]:
+def sudo_root_specs(text: str, named: bool = True) -> list[tuple[str, str]]:
     """``(command, arguments)`` of each command a sudoers rule lets run as root (its run-as list, or sudo's
-    default, is root, ALL or #0); Defaults and alias lines: none. ``arguments`` as written ('' : any)."""
+    default, is root, ALL or #0); Defaults and alias lines: none. ``arguments`` as written ('' : any);
+    ``named``: commands by path only (else ``ALL`` and a ``Cmnd_Alias`` count too)."""
     first = text.split(" ")[0]
     if "=" not in text or first.startswith(("Defaults", "User_Alias", "Runas_Alias", "Host_Alias", "Cmnd_Alias",
-                                            "@", "#")):
+                                            "@", "#include")):  # ('#1001 ALL=...': a rule for that uid)
         return []
     out, as_root = [], True
     for part in re.split(r"(?<!\\),", text.split("=", 1)[1]):
@@ -2191,7 +2404,7 @@ def sudo_root_specs(text: str) -> list[tuple[str, str]]:
             users = m.group(2).split(":")[0]
             as_root = not users.strip() or bool({u.strip() for u in users.split(",")} & {"ALL", "root", "#0"})
         cmd, _, args = m.group(4).strip().partition(" ")
-        if as_root and cmd.startswith("/"):
+        if as_root and (cmd.startswith("/") or not named and cmd):
             out.append((cmd, args.strip()))
     return out
 
@@ -2295,13 +2508,17 @@ def cw_groups(facts, exp):
     allowed (``allow_groups``), whatever the group is called: a group's reach is what it owns (ssl-cert reads the
     TLS private keys, adm every log, a group that may write a file root runs is root), which no list of names
     keeps up with; the line says the reach when it is known (:func:`_reaching_groups`). A login that holds
-    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...)."""
+    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...).
+    A group that reaches root (:data:`ROOT_GROUPS`, a group a sudoers rule names, a gid-0 alias) fails whatever
+    allow_groups says: the allowance accounts for the membership, not for root's power it hands the app's or
+    Apache's code (as a unit's ``SupplementaryGroups=``: :func:`unit_groups`)."""
     users = facts.get("users") or {}
     app_group = _group_of(facts, "app")
     login = facts.get("login") or ""
     operator = login not in ("", exp.cfg.app_user) and any(
         r["text"].split(" ")[0] == login for r in (facts.get("inventory") or {}).get("sudoers") or [])
     reach = _reaching_groups(facts, exp)
+    root = {g for g in reach if g not in (app_group, _group_of(facts, "deploy"))}  # reaches root: no allowance
     lines, said = [], set()  # one membership, one line: the app group's members list repeats the three users'
     apache = exp.stack.apache.run_user  # Apache's workers: a hole in any module acts with their groups
     known = getattr(getattr(facts, "raw", None), "users", None)
@@ -2313,10 +2530,13 @@ def cw_groups(facts, exp):
         if not u or (who == "deploy" and name == exp.cfg.app_user) or (name == login and operator):
             continue
         for g in u["groups"]:
-            if g not in want and f"{name}: {g}" not in exp.allow.groups:
-                said.add((name, g))
-                lines.append(f"{name} (the {who} user) is in group {g}: {reach.get(g, OTHER_GROUP)}. "
-                             + _allow_hint(exp, "allow_groups", f"{name}: {g}"))
+            if g in want or f"{name}: {g}" in exp.allow.groups and g not in root:
+                continue
+            said.add((name, g))
+            lines.append(f"{name} (the {who} user) is in group {g}: {reach.get(g, OTHER_GROUP)}. " + (
+                f"(allowed in {exp.allow.where}: allow_groups accounts for the membership, not for the root it "
+                f"reaches); remove it (a file it needs: give that file to a group of its own)"
+                if f"{name}: {g}" in exp.allow.groups else _allow_hint(exp, "allow_groups", f"{name}: {g}")))
     members = (facts.get("inventory") or {}).get("app_group_members") or []
     for user in members:
         if user not in (exp.cfg.app_user, exp.deploy_user) and (user, app_group) not in said \
@@ -2495,7 +2715,8 @@ def cw_load_path(facts, exp):
               if x["path"] not in exp.allow.commands]
     lines += [f"{ln}: a line of the dynamic linker's configuration the gate does not follow (only directories and "
               "Debian's include of /etc/ld.so.conf.d/*.conf are checked)" for ln in inv.get("ld_other") or []]
-    lines += _command_links(getattr(facts, "raw", None), exp)
+    sudo = {c for r in (facts.get("inventory") or {}).get("sudoers") or [] for c in sudo_commands(r["text"])}
+    lines += _command_links(getattr(facts, "raw", None), exp, sudo)
     lines += _library_loads(facts, exp)
     lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version)
     said = [item["path"].split(" ")[0] for item in inv.get("load_path") or []]
@@ -2563,7 +2784,7 @@ def _root_python_paths(snap, py: str) -> list[str]:
     return lines
 
 
-def _command_links(snap, exp) -> list[str]:
+def _command_links(snap, exp, sudo=frozenset()) -> list[str]:
     """Each link in root's command dirs -- /usr/local/{bin,sbin} (before the packaged commands) and the packaged
     ones (an alternative: /usr/bin/pager -> /etc/alternatives/pager -> ...) -- that reaches a file someone but root
     may change, or whose directories they may: judged as resolved, whatever allow_commands says (an allowance
@@ -2591,6 +2812,42 @@ def _command_links(snap, exp) -> list[str]:
                              f"(cron, sudo's secure_path, an admin) and the deploy login run it as {name}, so whoever "
                              f"that is runs code as root{allowed}; make the file it reaches and its directories "
                              f"root's alone, or remove the link")
+    return lines + _command_scripts(snap, exp, sudo)
+
+
+def _script_reach(seen, path: str, root: str) -> str | None:
+    """What the root script ``path`` runs or sources (through root's scripts, :func:`rootacts.path_problem`) that
+    the app's tree holds or someone but root may change, as ``runs X`` / ``sources X ...``; None, also when it only
+    names such a path (a backup script reading shared/ is the copy rules')."""
+    from .rootacts import path_problem
+
+    why = path_problem(seen, "runs", path, root)
+    inner = why.split(", which ", 1)[1] if why and why.startswith(f"runs {path}, which ") else ""
+    return inner if inner.startswith(("runs ", "sources ", "works in ", "sets ")) and ", which names " not in inner \
+        else None
+
+
+def _command_scripts(snap, exp, sudo=frozenset()) -> list[str]:
+    """Each root's script in /usr/local/{bin,sbin} (read by the login collector: a wrapper such as ``exec
+    /opt/openssl-3.3/bin/openssl "$@"``) that runs or sources what someone but root may change, or the app's tree:
+    a link's sibling, judged as resolved the same way (:func:`rootacts.path_problem`, one level of root's scripts
+    further), whatever allow_commands says; one a sudoers rule runs (``sudo``) is that rule's line (one cause)."""
+    from .rootacts import view
+
+    seen, lines = view(snap), []
+    for top in ("/usr/local/bin", "/usr/local/sbin"):
+        for name in snap.listdir(top) or []:
+            path = f"{top}/{name}"
+            st = seen.st(path)
+            text = seen.text(path) if st and stat.S_ISREG(st[0]) and st[1] == 0 else None
+            why = _script_reach(seen, path, exp.cfg.root) if text and text.startswith("#!") and \
+                path not in sudo else None
+            if why:
+                allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \
+                          f"it runs)" if path in exp.allow.commands else ""
+                lines.append(f"{path}: root (cron, sudo's secure_path, an admin) and the deploy login run it as "
+                             f"{name}, and it {why}: whoever may change that runs code as root{allowed}; make what "
+                             f"it runs root's alone")
     return lines
 
 
@@ -3536,16 +3793,35 @@ def cw_deploy_account(facts, exp):
 
 def _mode_lines(snap, paths, bad: int, means: str, groups=("root",)) -> list[str]:
     """A line for each of ``paths`` the snapshot holds whose owner is not root, whose group is not one of
-    ``groups`` when the group has bits, or whose mode has a bit of ``bad``."""
+    ``groups`` when the group has bits, or whose mode has a bit of ``bad``, or whose POSIX ACL gives a named user,
+    or a group not in ``groups``, read (its mask permitting: :func:`acl_readers`)."""
     lines = []
     for path in paths:
         st, f = snap.st(path), snap.lstat_facts(path)
         if st is None or stat.S_ISLNK(st[0]):
             continue
         wrong = st[0] & bad or st[1] != 0 or (st[0] & 0o070 and f["group"] not in groups)
-        if wrong:
-            lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): {means}")
+        acl = [e for e in acl_readers((snap.files.get(path) or {}).get("acl"), snap.users)
+               if e not in {f"group:{g}" for g in groups}]
+        if wrong or acl:
+            lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}" + (
+                f", ACL {', '.join(a + ':r' for a in acl)}: the mode bits do not show it" if acl else "") +
+                f"): {means}")
     return lines
+
+
+def acl_readers(hexed: str | None, users) -> list[str]:
+    """``user:NAME`` / ``group:NAME`` of each named entry of a POSIX ACL (the kernel's
+    ``system.posix_acl_access`` bytes, as hex: version 2, then tag/perm/id entries) that may read, its mask
+    permitting; the owner's, the owning group's and others' entries are the mode's."""
+    import struct
+
+    data = bytes.fromhex(hexed) if hexed else b""
+    entries = [struct.unpack_from("<HHI", data, at) for at in range(4, len(data) - 7, 8)] if data[:4] == \
+        b"\x02\x00\x00\x00" else []
+    mask = next((perm for tag, perm, _ in entries if tag == 0x10), 7)
+    return [f"user:{users.name(i)}" if tag == 0x02 else f"group:{users.group(i)}" for tag, perm, i in entries
+            if tag in (0x02, 0x08) and perm & mask & 4]
 
 
 SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-")
@@ -3562,6 +3838,13 @@ def sec_secrets(facts, exp):
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
+    theirs = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user, facts.get("login")}  # (cw_groups')
+    readers = sorted(({m for g, _, members in snap.users.every if g == "shadow" for m in members} |
+                      {n for n, f in snap.users.by_name.items() if snap.users.group(int(f[3])) == "shadow"}) - theirs)
+    lines += [f"{name} is in group shadow (/etc/group): it reads every password hash (/etc/shadow 0640 "
+              f"root:shadow), and so does whatever runs as {name} (its daemon, a plugin, a hole in either); a stock "
+              f"server has no member: give what needs a check of passwords its own helper (unix_chkpwd), not the "
+              f"group" for name in readers]
     keys = [f"/etc/ssh/{n}" for n in snap.listdir("/etc/ssh") or [] if re.fullmatch(r"ssh_host_\w+_key", n)]
     confs = ["/etc/ssh/sshd_config"] + [f"/etc/ssh/sshd_config.d/{n}" for n in snap.listdir("/etc/ssh/sshd_config.d")
                                         or []]
@@ -3578,7 +3861,24 @@ def sec_secrets(facts, exp):
               "and tokens; chmod o-r it (or remove the copy)" for c in (facts.get("tree_inventory") or {}).get(
                   "config_copies") or []]
     lines += _secret_values_others_read(snap, exp)
+    lines += _secrets_on_command_lines(snap, exp)
     _unaccounted("secrets readable by others", lines, "sec_secrets", exp)
+
+
+def _secrets_on_command_lines(snap, exp) -> list[str]:
+    """A line for each process whose command line holds a value of the app's config under a secret-looking key
+    (8 characters or more; the root collector's ``cmdline`` of every process): the kernel shows every process's
+    command line to every local user (``ps``, ``/proc/<pid>/cmdline``), and a daemon that serves the process list
+    to the network (snmpd's HOST-RESOURCES-MIB, a status page) serves it to whoever it answers. The value is never
+    printed."""
+    from ..redaction import secrets_of
+
+    keyed = [v for v in secrets_of(exp.cfg.config_file).keyed if len(v) >= 8] if exp.cfg.config_file else []
+    return [f"process {pid} ({(e.get('exe') or '?').split(' (')[0]}, uid {e.get('uid')}): its command line holds a "
+            f"secret of the app's config (a value under a secret key, e.g. SECRET_KEY): every local user reads it "
+            f"(ps), and so does whoever a daemon serving the process list answers (snmpd); pass it in a file or "
+            f"the environment" for pid, e in sorted((snap.raw.get("proc") or {}).items())
+            if any(v in (e.get("cmdline") or "") for v in keyed)]
 
 
 def _secret_values_others_read(snap, exp) -> list[str]:
@@ -3990,7 +4290,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "the socket file and search on every directory on the way, ACLs counted; an abstract name: anyone) is "
             "Apache's own, the stack's baseline (systemd's, journald's, rsyslogd's, the MTA's: measured) or allowed "
             "(allow_listen: \"unix:NAME USER PROGRAM\"): a root tmux or screen server, socat's UNIX-LISTEN, an "
-            "agent's control socket run a client's commands as root",
+            "agent's control socket run a client's commands as root (a process of a login sudoers lets run a "
+            "command as root, by name, User_Alias, #uid or %group, is judged as root's); whatever is allowed, no "
+            "socket on an address beyond loopback is held by a user, but root, the deploy login and the app user, "
+            "whose allowed membership of the config's group lets it read the app's secrets (what it serves may "
+            "carry them)",
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '
@@ -4021,7 +4325,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             needs=("apache",)),
     Promise("cw_served", f"{CW}: serves", "whatever is allowed, Apache serves the app's tree only through the app's "
             "own vhost: no DocumentRoot, Alias or ScriptAlias elsewhere lies above the app's root where the most "
-            "specific <Directory> covering it grants access (Debian's <Directory /var/www/> does)",
+            "specific <Directory> covering it grants access (Debian's <Directory /var/www/> does); and what it "
+            "serves on every site, the app's too (a DocumentRoot, Alias or ScriptAlias outside any vhost, a "
+            "UserDir), comes from directories root's alone",
             "test_apache_serves_the_apps_tree_only_through_its_vhost",
             "/etc/apache2/sites-enabled/intranet.conf:3: documentroot /var/www: serves /var/www, which holds the "
             "app's tree /var/www/app (Require all granted at /etc/apache2/apache2.conf:172): its releases' code "
@@ -4062,23 +4368,23 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "
             "(root included) with something from the app's tree (every crontab, /etc/crontab, /etc/cron.d, "
-            "/etc/cron.{hourly,daily,weekly,monthly}, at's queue), resolved through links and the root scripts "
-            "it runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, "
-            "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
-            "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
+            "/etc/cron.{hourly,daily,weekly,monthly}, at's queue), resolved through links and the root scripts it "
+            "runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, profile.d, "
+            "/etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc, and its tools' ~/.ssh/config, "
+            "~/.gitconfig, ~/.npmrc, pip.conf, each path they name judged as what the tool loads, when the probe may "
+            "read them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
             "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links) or, in a file no "
             "package ships as it is, a place another account may change (vim's source, tmux's run-shell, "
             "modprobe's install: a place a package made so, a sticky dir's name, an admin's own aside); no root "
-            "job runs "
-            "as a program what another command prints (a pipe into a shell with no script of its own, whatever "
-            "comes before it: curl ... | tee log | sh; a remote command's output eval'd; over plain http:// "
-            "whatever is allowed); nor as root "
-            "with a path someone but root may change (its program, a script it runs, a variable's value whatever "
-            "the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
-            "unpacked it aside, whatever is allowed (allow_cron accounts for the file, not for that); a job that "
-            "only names the tree is said to, unless allowed; whatever is allowed, no root job hands a bare glob "
-            "to a command in a directory the app writes (its "
+            "job runs as a program what another command prints (a pipe into a shell with no script of its own, "
+            "whatever comes before it or wraps it: curl ... | tee log | sh, ... | mywrap sh; a remote command's "
+            "output eval'd; a file a network command just wrote, run later in the job: curl -o x URL && sh x; over "
+            "plain http:// whatever is allowed); nor as root with a path someone but root may change (its program, "
+            "a script it runs, a variable's value whatever the variable: a crontab's SHELL, HOME, PATH ... lines "
+            "are jobs too), its file a package's as dpkg unpacked it aside, whatever is allowed (allow_cron "
+            "accounts for the file, not for that); a job that only names the tree is said to, unless allowed; "
+            "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
             "file names become options: tar's --checkpoint-action)",
             "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
@@ -4278,7 +4584,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "or where copies are left (/tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) (found by "
             "content, any name: .configs/*, a .bak, a release's copy), and no file the probe reads (Apache's "
             "configuration, root's files under /etc) holding a secret value of it, is readable by others through "
-            "directories they may enter: an attacker with any local account gets no hash to crack, no host key "
+            "directories they may enter, nor is any process's command line holding one (every local user's to read, "
+            "and a process table snmpd serves): an attacker with any local account gets no hash to crack, no host key "
             "to impersonate the server to the runner, nothing of root's and none of the app's secrets",
             "test_secrets_not_readable_by_others", "/etc/shadow (0644 root:shadow): every local user ... reads every "
             "password hash ..."),
@@ -4401,7 +4708,8 @@ PROMISES: tuple[Promise, ...] = (
             "test_shared_dirs", "expected /var/www/app/shared/data: directory 2770 ... found ... 0777 ...",
             needs=("live",)),  # (the first deploy makes them)
     Promise("config_mode", f"{D}: config", "the config (when the app has one) is 0640 <deploy user>:<app group>: "
-            "not world-readable", "test_config_not_world_readable",
+            "not world-readable; no ACL entry (on it, a kept one, or a default ACL of a directory above them) lets "
+            "anyone else read it", "test_config_not_world_readable",
             "expected ...application.cfg: regular file 0640 ...",
             needs=("live",)),
     Promise("config", f"{D}: config", "the config on the server (when the app has one) is this host's config "

@@ -575,7 +575,11 @@ def cw_traced(facts, exp):
 def process_lines(facts, exp, reaching) -> list[str]:
     """The process rule's lines for what runs from the app's tree as resolved (:func:`process_problems`): anyone's
     process but the app's, the deploy login's and Apache's user's (their own rule), outside a live SSH session,
-    not already named for its command line (``reaching``), not allowed (``allow_processes``)."""
+    not already named for its command line (``reaching``), not allowed (``allow_processes``) -- except a root
+    process running what someone but root may change (its program, the script it gives an interpreter, their
+    directories: the login collector lstats every root process's absolute argv words), which no allowance accounts
+    for: allow_processes and allow_listen account for the process or its socket, not for who may change what it
+    runs."""
     from .promises import _allow_hint, _proc
 
     snap = view(getattr(facts, "raw", None))
@@ -585,6 +589,11 @@ def process_lines(facts, exp, reaching) -> list[str]:
     lines = []
     for p, why in process_problems(snap, exp.cfg.root, users, {r["pid"] for r in reaching}):
         cmd = p.get("cmdline") or ""
+        loose = p["uid"] == 0 and re.match(r"runs \S+, which someone but root may change", why)  # (its own word)
+        if loose:
+            lines.append(f"{_proc(p)}, outside any login session: {why}: whoever that is runs code as root at its "
+                         f"next start; make it and its directories root's alone: no allowance accounts for it")
+            continue
         if any(a.split(":", 1)[0].strip() == p["user"] and cmd.startswith(a.split(":", 1)[1].strip())
                for a in exp.allow.processes if ":" in a):
             continue

@@ -234,6 +234,35 @@ def test_a_sudo_command_only_roots_lstat_saw_is_judged_by_it(exp, rule, mine):
     facts.raw.acts_view = None
     assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(rule,)))
 
+
+@pytest.mark.parametrize("script,said", [
+    # blind10 k03 (shown: the app wrote a line into the file; on-call's sudo ran it as root)
+    ("#!/bin/sh\nset -e\n. /var/www/yourapplication/shared/data/maintenance.env\necho \"$MAINT_MSG\"\n",
+     "sources /var/www/yourapplication/shared/data/maintenance.env (the app's tree)"),
+    # another member: the root script runs a program another account may replace
+    ("#!/bin/sh\nexec /opt/tools/bin/flush --all\n", "runs /opt/tools/bin/flush, which someone but root may change")])
+def test_an_allowed_sudo_rules_root_script_that_runs_what_others_change_is_a_finding(exp, script, said):
+    """Class: the command an allowed rule runs as root is a root-owned script (its file passes) that sources or
+    runs what the app or another account may change: read as a root job's script is (the login collector reads
+    root's scripts in /usr/local/{bin,sbin}), whatever allow_sudo says. The same script running root's own files
+    passes."""
+    rule = "%webops ALL=(root) NOPASSWD: /usr/local/sbin/app-maintenance"
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/webops", rule))
+    put(facts, "/usr/local/sbin/app-maintenance", s.S_IFREG | 0o755)
+    F = s.S_IFREG | 0o755
+    facts.raw.raw["named"] = {"/usr/local/sbin/app-maintenance": {"st": [F, 0, 0, len(script), 0, 7], "data": script},
+                              "/opt": {"st": [s.S_IFDIR | 0o755, 0, 0, 0, 0, 8]},
+                              "/opt/tools": {"st": [s.S_IFDIR | 0o755, 997, 997, 0, 0, 9]},
+                              "/opt/tools/bin": {"st": [s.S_IFDIR | 0o755, 997, 997, 0, 0, 10]},
+                              "/opt/tools/bin/flush": {"st": [F, 997, 997, 0, 0, 11]}}
+    msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
+    assert "/usr/local/sbin/app-maintenance runs as root and " in msg and said in msg, msg
+    assert "allow_sudo accounts for the line, not for what it reaches" in msg
+    facts.raw.raw["named"]["/usr/local/sbin/app-maintenance"]["data"] = "#!/bin/sh\n. /etc/default/maint\n"
+    facts.raw.acts_view = None
+    assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(rule,)))
+
+
 @pytest.mark.parametrize("rule,said", [
     ("%adm ALL=(root) NOPASSWD: /usr/bin/less /var/log/apache2/*", "/usr/bin/less is interactive"),  # blind7s a03
     ("oncall ALL=(ALL) NOPASSWD: /usr/bin/vim /etc/apache2/sites-available/app.conf", "/usr/bin/vim is interactive"),
@@ -372,6 +401,34 @@ def test_an_allowed_command_link_into_a_tree_someone_else_owns_is_a_finding(exp,
     msg = failing(facts, allowing(exp, commands=(path,)))["cw_load_path"]
     assert f"{path} -> {real}: {real.rsplit('/', 2)[0]} 0755 996:996 may be changed by someone but root" in msg
     assert "allow_commands accounts for its name, not for what it runs" in msg
+
+
+@pytest.mark.parametrize("name,script,said", [
+    # blind10 k08 (shown: root's 'openssl version' ran the build account's binary)
+    ("openssl", '#!/bin/sh\nexec /opt/openssl-3.3/bin/openssl "$@"\n', "runs /opt/openssl-3.3/bin/openssl, which "
+     "someone but root may change"),
+    # another member: a wrapper that sources a file in the app's tree first
+    ("python3", '#!/bin/sh\n. /var/www/yourapplication/shared/data/env.sh\nexec /usr/bin/python3.11 "$@"\n',
+     "sources /var/www/yourapplication/shared/data/env.sh (the app's tree)")])
+def test_an_allowed_command_wrapper_script_running_what_others_change_is_a_finding(exp, name, script, said):
+    """Class: what a command-dir entry runs, judged as resolved: a root wrapper script in /usr/local/{bin,sbin} is
+    a link by other means; allow_commands accounts for its name, not for what it runs. The same wrapper running
+    root's own files passes."""
+    facts = server()
+    path = f"/usr/local/bin/{name}"
+    put(facts, path, s.S_IFREG | 0o755)
+    D, F = s.S_IFDIR | 0o755, s.S_IFREG | 0o755
+    facts.raw.raw["named"] = {path: {"st": [F, 0, 0, len(script), 0, 5], "data": script},
+                              "/opt": {"st": [D, 0, 0, 0, 0, 6]},
+                              "/opt/openssl-3.3": {"st": [D, 996, 996, 0, 0, 7]},
+                              "/opt/openssl-3.3/bin": {"st": [D, 996, 996, 0, 0, 8]},
+                              "/opt/openssl-3.3/bin/openssl": {"st": [F, 996, 996, 0, 0, 9]}}
+    msg = failing(facts, allowing(exp, commands=(path,)))["cw_load_path"]
+    assert f"{path}: root (cron, sudo's secure_path, an admin)" in msg and said in msg, msg
+    assert "allow_commands accounts for its name, not for what it runs" in msg
+    facts.raw.raw["named"][path]["data"] = '#!/bin/sh\nexec /usr/bin/openssl "$@"\n'
+    facts.raw.acts_view = None
+    assert "cw_load_path" not in failing(facts, allowing(exp, commands=(path,)))
 
 
 @pytest.mark.parametrize("name,end,owner", [("pager", "/opt/bat/bin/bat", "/opt/bat"),  # blind9's h03 (shown)
@@ -634,3 +691,61 @@ def test_roots_user_site_pth_is_judged_by_the_root_collectors_lstat_of_what_it_n
     facts.raw.raw["mapped"]["/home/appuser"] = [D, 0, 0, 0, 0, 4]
     facts.raw.acts_view = None
     assert outcome("cw_load_path", facts, exp) == "pass"
+
+
+@pytest.mark.parametrize("argv,path,owner", [
+    # blind10 k01 (allowed listener; shown: the statsd account rewrote the script, the restarted root listener ran it)
+    (["/usr/bin/python3", "/opt/statsd/bin/statsd"], "/opt/statsd/bin/statsd", "/opt/statsd"),
+    # blind10 p20 (no allowance; shown: the agent account's socket.py beside the root script was imported by root)
+    (["python3", "/opt/agent/agent.py"], "/opt/agent/agent.py", "/opt/agent"),
+    # another member: a root daemon whose executable another account may replace
+    (["/opt/vendor/bin/agentd", "-f"], "/opt/vendor/bin/agentd", "/opt/vendor")])
+def test_a_root_process_running_what_someone_else_may_change_is_a_finding_whatever_is_allowed(exp, argv, path, owner):
+    """Class: a root process (outside a live SSH session) whose program, or the script it gives an interpreter,
+    someone but root may change, or its directories: whoever that is runs code as root at its next start. The
+    process rule judged it already (rootacts.process_problems), but the probe never looked at those paths (no
+    claim); the login collector now lstats every root process's absolute argv words (collect_login.programs), and
+    allow_processes / allow_listen account for the process or its socket, not for who may change what it runs.
+    The same files root's alone pass."""
+    from deploytests.verify import collect_login as C
+
+    facts = server()
+    exe = "/usr/bin/python3.11" if "python" in argv[0] else argv[0]
+    facts.raw.raw.setdefault("proc", {})["812"] = {
+        "uid": 0, "stat": "812 (x) S 1 812 812 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0", "exe": exe, "cwd": "/",
+        "cmdline": "\0".join(argv) + "\0"}
+    D, F = s.S_IFDIR | 0o755, s.S_IFREG | 0o755
+    named = {"/opt": {"st": [D, 0, 0, 0, 0, 1]}, owner: {"st": [D, 997, 997, 0, 0, 2]},
+             posixpath.dirname(path): {"st": [D, 997, 997, 0, 0, 3]}, path: {"st": [F, 997, 997, 0, 0, 4]}}
+    facts.raw.raw["named"] = named
+    keys = allowing(exp, listen=(f"*:8126 root {path}",), processes=(f"root: {argv[0]}",))
+    said = f"pid 812 (root) '{' '.join(argv)}', outside any login session: runs {path}, which someone but root may " \
+           f"change ({path} 0755 997:997)"
+    msg = outcome("cw_processes", facts, keys)
+    assert said in msg and "no allowance accounts for it" in msg and msg.count("pid 812") == 1, msg
+    named[path]["st"][1:3] = [0, 0]  # the file root's, its directory another account's: it renames another in
+    facts.raw.acts_view = None
+    assert f"which someone but root may change ({posixpath.dirname(path)} 0755 997:997)" in outcome(
+        "cw_processes", facts, keys)
+    for p in named:
+        named[p]["st"][1:3] = [0, 0]
+    facts.raw.acts_view = None
+    assert "pid 812" not in outcome("cw_processes", facts, keys)
+    assert callable(C.programs)
+
+
+@pytest.mark.parametrize("path,owner", [
+    ("/usr/local/share/perl/5.36.0", "/usr/local/share/perl"),  # blind10 p05 (shown: root's 'use strict' ran dev's)
+    ("/usr/local/lib/site_perl", "/usr/local/lib/site_perl"),   # other members: the old site dir, /etc/perl
+    ("/etc/perl", "/etc/perl")])
+def test_a_dir_of_root_perls_inc_someone_else_may_change_is_a_finding(exp, path, owner):
+    """Class: root's interpreters' module paths, and every other directory of the system's trees (which program
+    loads what from where is not for a list to know): Perl's @INC (debconf runs at every apt as root; the site
+    dirs come first) is one member. The login collector's walk of /usr, /etc and /boot names the top directory
+    someone else may change (what lies below, absent or not, is theirs); a root's 0755 dir passes."""
+    facts = server()
+    facts.remote["inventory"]["system_dirs"] = [[owner, s.S_IFDIR | 0o755, 1001, 1001]]
+    msg = failing(facts, exp).get("cw_load_path", "")
+    assert f"- {owner} (0755 deployer:" in msg and "a directory of the system's trees" in msg, msg
+    facts.remote["inventory"]["system_dirs"] = []
+    assert "a directory of the system's trees" not in failing(facts, exp).get("cw_load_path", "")

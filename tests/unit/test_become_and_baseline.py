@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -225,6 +226,39 @@ def test_readable_password_hashes_and_host_keys_fail(exp):
     other = outcome("sec_secrets", host(files={"/etc/ssh/sshd_config": conf, "/etc/ssh/keys/host_rsa":
                                                (0o100604, 0, 0)}), exp)
     assert "- /etc/ssh/keys/host_rsa (0604 root:root)" in other, other  # a key by any name sshd serves
+
+
+@pytest.mark.parametrize("server", sorted(STOCK))
+def test_who_reads_the_password_hashes_beyond_the_mode_bits_fails(server, exp):
+    """Class: who may read the hashes, judged by the mode bits only (blind10 p06: 'setfacl -m u:nagios:r
+    /etc/shadow' left it listing 0640 root:shadow; p07: a backup account added to group shadow). A named user's or
+    group's ACL read grant (its mask permitting) fails, and so does a member of shadow (none on a stock server);
+    other members: an ACL group entry on a host key; a mask without read passes; the stock server passes."""
+    import struct
+
+    assert outcome("sec_secrets", host(server), exp) == "pass"
+    uid = int(host(server).raw.text("/etc/passwd").splitlines()[1].split(":")[2])  # (daemon, in every passwd)
+
+    def acl(*entries):  # version 2, then (tag, perm, id); ids of 0xFFFFFFFF for the unnamed
+        return (b"\x02\x00\x00\x00" + b"".join(struct.pack("<HHI", *e) for e in entries)).hex()
+    shadow = [(1, 6, -1 & 0xFFFFFFFF), (2, 4, uid), (4, 4, -1 & 0xFFFFFFFF), (0x10, 4, -1 & 0xFFFFFFFF),
+              (0x20, 0, -1 & 0xFFFFFFFF)]
+    facts = host(server, files={"/etc/shadow": (0o100640, 0, 42)})
+    facts.raw.files["/etc/shadow"]["acl"] = acl(*shadow)
+    found = outcome("sec_secrets", facts, exp)
+    assert "- /etc/shadow (0640 root:shadow, ACL user:daemon:r: the mode bits do not show it): every local" in found
+    shadow[3] = (0x10, 0, -1 & 0xFFFFFFFF)  # a mask that masks the read: the grant is void
+    facts.raw.files["/etc/shadow"]["acl"] = acl(*shadow)
+    assert outcome("sec_secrets", facts, exp) == "pass"
+    key = "/etc/ssh/ssh_host_ed25519_key"
+    facts = host(server, files={key: (0o100600, 0, 0)})
+    facts.raw.files[key]["acl"] = acl((1, 6, 0xFFFFFFFF), (8, 4, 4), (4, 0, 0xFFFFFFFF), (0x10, 4, 0xFFFFFFFF),
+                                      (0x20, 0, 0xFFFFFFFF))
+    assert f"- {key} (0600 root:root, ACL group:adm:r" in outcome("sec_secrets", facts, exp)
+    group = host(server).raw.text("/etc/group")
+    facts = host(server, files={"/etc/group": re.sub(r"(?m)^(shadow:x:42:)$", r"\1bacula", group)})
+    assert "- bacula is in group shadow (/etc/group): it reads every password hash" in outcome("sec_secrets", facts,
+                                                                                                exp)
 
 
 @pytest.mark.parametrize("server", sorted(STOCK))

@@ -523,7 +523,26 @@ def test_an_extra_group_of_the_app_user_that_reaches_root_or_the_app_fails(exp, 
     facts.remote["users"]["app"]["groups"].append(group)
     msg = failing(facts, exp)
     assert list(msg) == ["cw_groups"] and f"yourapplication (the app user) is in group {group}" in msg["cw_groups"]
-    assert outcome("cw_groups", facts, allowing(exp, groups=(f"yourapplication: {group}",))) == "pass"
+    allowed = outcome("cw_groups", facts, allowing(exp, groups=(f"yourapplication: {group}",)))
+    if group in ("sudo", "docker", "shadow", "disk"):  # reaches root: the allowance accounts for the membership only
+        assert allowed.startswith("fail: 1 group") and "not for the root it reaches" in allowed, allowed
+    else:
+        assert allowed == "pass"
+
+
+@pytest.mark.parametrize("who", ["app", "deploy"])
+def test_an_allowed_group_that_reaches_root_still_fails(exp, who):
+    """The allowance accounts for the membership, not for what the group reaches (blind10 k04: allow_groups
+    'yourapplication: shadow' for python-pam: the app reads every hash); another member: a group a sudoers rule names;
+    a group a sudoers rule names, and the deploy user in both."""
+    facts = clean_facts()
+    name = {"app": "yourapplication", "apache": "www-data", "deploy": "appuser"}[who]
+    facts.remote["users"][who]["groups"] += ["shadow", "ops"]
+    inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/ops", "line": 3, "text": "%ops ALL=(root) /usr/bin/x",
+                                  "mode": "0440", "owner": "root"})
+    inv(facts)["sudoers"] = [r for r in inv(facts)["sudoers"] if not r["text"].startswith("appuser ")]
+    msg = outcome("cw_groups", facts, allowing(exp, groups=(f"{name}: shadow", f"{name}: ops")))
+    assert msg.startswith("fail: 2 group") and "reads every password hash" in msg and "%ops" in msg, msg
 
 
 CLOUD_GROUPS = ["adm", "dialout", "cdrom", "floppy", "sudo", "audio", "dip", "video", "plugdev", "netdev"]
@@ -1142,3 +1161,69 @@ def test_any_account_in_a_group_that_reaches_root_is_a_finding_unless_it_becomes
     assert any(ln.startswith("- bacula is in group shadow: reads every password hash") for ln in lines), lines
     assert any(ln.startswith("- imager is in group disk: reads and writes the raw disks") for ln in lines), lines
     assert outcome("cw_groups", facts, allowing(exp, groups=("bacula: shadow", "imager: disk"))) == "pass"
+
+
+@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+@pytest.mark.parametrize("group_line, acl_user, caught", [
+    ("yourapplication:x:999:Debian-snmp", None, "group yourapplication of /var/www/yourapplication/shared/"
+                                                "application.cfg, Debian-snmp a member"),
+    # a named user's read entry: config_mode's line (one cause, one line), not this rule's
+    ("yourapplication:x:999:", 108, None),
+    ("yourapplication:x:999:", None, None),  # Debian's snmpd as packaged: its user reads none of the app's
+])
+def test_an_allowed_public_listener_whose_user_may_read_the_apps_secrets_fails(exp, platform, group_line, acl_user,
+                                                                                caught):
+    """blind8's k05 (an allowed snmpd on udp:161 serving the process list to 'public'): no class answer had been
+    designed. allow_listen accounts for the socket and what its program serves by its configuration; what the
+    gate judges beside it is whether that program's user may read the app's secrets (the config's mode, group and
+    ACL): an allowed membership (allow_groups accounts for the membership) makes what it serves to the network
+    carry them, whatever allow_listen says; an unallowed one, an ACL entry, the other bits are one line of their
+    own rules (cw_groups, config_mode). (A secret on a command line, which every local user and snmpd's process
+    table show, is sec_secrets'.)"""
+    from test_root_reach import host
+
+    facts = host(platform)
+    raw = facts.raw
+    raw.files["/etc/passwd"]["data"] += "Debian-snmp:x:108:115::/var/lib/snmp:/bin/false\n"
+    raw.files["/etc/group"]["data"] += group_line + "\nDebian-snmp:x:115:\n"
+    raw.users = parse.Users(raw.text("/etc/passwd"), raw.text("/etc/group"))
+    facts.remote["stat"] = copy.deepcopy(RECORDED["stat"])
+    if acl_user:
+        facts.remote["secret_acls"] = {f"{R}/shared/application.cfg": {"access": (b"\2\0\0\0" + b"".join(
+            t.to_bytes(2, "little") + p.to_bytes(2, "little") + i.to_bytes(4, "little") for t, p, i in
+            [(1, 6, 0xFFFFFFFF), (2, 4, acl_user), (4, 4, 0xFFFFFFFF), (0x10, 4, 0xFFFFFFFF),
+             (0x20, 0, 0xFFFFFFFF)])).hex()}}
+    inv(facts)["listeners"].append({"proto": "udp", "host": "0.0.0.0", "port": 161, "procs": [
+        dict(proc(4242, "Debian-snmp", "/usr/sbin/snmpd -LOw -u Debian-snmp -g Debian-snmp -I -smux -f"),
+             exe="/usr/sbin/snmpd")]})
+    allowed = allowing(exp, listen=("udp/*:161 Debian-snmp /usr/sbin/snmpd",))
+    if caught:  # unallowed, the membership is cw_groups' one line (shown on a container)
+        assert outcome("cw_listen", facts, allowed) == "pass"
+        allowed = allowing(exp, listen=("udp/*:161 Debian-snmp /usr/sbin/snmpd",),
+                           groups=("Debian-snmp: yourapplication",))
+    found = outcome("cw_listen", facts, allowed)
+    if caught is None:
+        assert found == "pass", found
+    else:
+        assert found.startswith("fail: ") and "UDP *:161 listens: pid 4242 (Debian-snmp)" in found, found
+        assert f"Debian-snmp may read the app's config ({caught})" in found and "allow_listen accounts for the " \
+            "socket, not for that" in found, found
+
+
+def test_a_secret_of_the_apps_config_on_a_command_line_fails(exp):
+    """The process list (ps, /proc/<pid>/cmdline, snmpd's HOST-RESOURCES-MIB) is every local user's to read: a
+    value of the app's config under a secret key on any process's command line fails sec_secrets; the value is
+    never printed."""
+    from test_root_reach import host
+
+    from deploytests.redaction import secrets_of
+
+    facts = host("debian12")
+    secret = secrets_of(exp.cfg.config_file).keyed[0]
+    facts.raw.raw.setdefault("proc", {})["4343"] = {"uid": 0, "cmdline": f"/usr/local/bin/app-cli\0--key={secret}\0",
+                                                    "exe": "/usr/bin/python3.11", "stat": "", "status": ""}
+    found = outcome("sec_secrets", facts, exp)
+    assert found.startswith("fail: ") and "process 4343 (/usr/bin/python3.11, uid 0): its command line holds a " \
+        "secret of the app's config" in found and secret not in found, found
+    facts.raw.raw["proc"]["4343"]["cmdline"] = "/usr/local/bin/app-cli\0--key-file=/etc/app/key\0"
+    assert outcome("sec_secrets", facts, exp) == "pass"

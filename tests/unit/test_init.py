@@ -1068,3 +1068,34 @@ def test_django_uploads_are_said_to_need_a_view(tmp_path, urls, media):
     if media:
         assert "/media/" in notes[0] and "django.views.static.serve" in notes[0], notes
         assert ("static(settings.MEDIA_URL" in notes[0]) == ("static(" in urls), notes
+
+
+# Class: environment variables that place the app's data, left blank in the env file init writes. gallery's
+# production settings read MEDIA_ROOT and the SQLite database's NAME from GALLERY_MEDIA_ROOT and GALLERY_DB
+# (defaults inside BASE_DIR: on the servers, the release's venv); init wrote "# GALLERY_DB=" and
+# "# GALLERY_MEDIA_ROOT=", so a deploy as written put the database where the app user cannot write and each
+# release would start empty. Other members: os.getenv in the database's NAME, a subscript read for MEDIA_ROOT;
+# a PostgreSQL NAME (a database's name, not a path) stays commented.
+@pytest.mark.parametrize("db, media, engine, expected", [
+    ('os.environ.get("GALLERY_DB", str(BASE_DIR / "db.sqlite3"))', 'os.environ.get("GALLERY_MEDIA", "m")',
+     "sqlite3", {"GALLERY_DB": "/var/www/site1/shared/data/db.sqlite3",
+                 "GALLERY_MEDIA": "/var/www/site1/shared/media"}),
+    ('os.getenv("DB_FILE")', 'os.environ["MEDIA_DIR"]', "sqlite3",
+     {"DB_FILE": "/var/www/site1/shared/data/db.sqlite3", "MEDIA_DIR": "/var/www/site1/shared/media"}),
+    ('os.environ["PG_NAME"]', '"/srv/media"', "postgresql", {}),
+])
+def test_env_file_places_the_apps_data_in_shared(tmp_path, db, media, engine, expected):
+    settings = (CONFIG_PKG_SETTINGS + f'SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\nMEDIA_ROOT = {media}\n'
+                f'DATABASES = {{"default": {{"ENGINE": "django.db.backends.{engine}", "NAME": {db}}}}}\n')
+    root = project(tmp_path, {
+        "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n',
+        "site1/__init__.py": "", "site1/settings.py": settings,
+        "site1/wsgi.py": "application = get_wsgi_application()\n"})
+    init(root, out=lambda line: None)
+    d = detect(root)
+    text = (root / d.config_file).read_text()
+    for name, value in expected.items():
+        assert f"\n{name}={value}\n" in text, text
+    for name in {"GALLERY_DB", "DB_FILE", "PG_NAME", "MEDIA_DIR", "GALLERY_MEDIA"} & set(d.env_names) - set(expected):
+        assert f"\n# {name}=\n" in text, text
+    assert "DJANGO_SECRET_KEY=change me" in text

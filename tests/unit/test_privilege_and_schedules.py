@@ -356,6 +356,30 @@ def test_the_login_collector_finds_roots_files_under_etc_that_name_the_apps_tree
     assert "more than 2 entries" in out["errors"]["mentions"]
 
 
+
+def test_a_root_file_above_a_mib_is_searched_or_named_never_passed_over(tmp_path, monkeypatch):
+    """attack8/attack9: ``mentions`` skipped root's files over 1 MiB without a word, so a large root file under /etc
+    (a padded incron table, a generated hwdb-like blob) naming the app's tree was never looked at. Now every root
+    file is searched whatever its size, within one budget for the walk; a file the budget leaves unread is named in
+    ``errors`` (the gate's first check fails naming it)."""
+    from deploytests.verify import collect_login
+
+    real = os.lstat  # (root's files only: the test's files count as root's whoever runs it)
+    monkeypatch.setattr(collect_login.os, "lstat", lambda p: os.stat_result((*real(p)[:4], 0, *real(p)[5:10])))
+    root = "/var/www/yourapplication"
+    big = tmp_path / "incron.d" / "big"
+    big.parent.mkdir()
+    big.write_bytes(b"# padding\n" * 200_000 + f"{root}/shared/data/in IN_CLOSE_WRITE {root}/current/x\n".encode())
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, root, top=str(tmp_path))
+    assert out["mentions"].get(str(big)) == [[200_001, f"{root}/shared/data/in IN_CLOSE_WRITE {root}/current/x"]]
+    assert out["errors"] == {}
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, root, top=str(tmp_path), budget=1 << 20)
+    assert str(big) not in out["mentions"]
+    assert out["errors"] == {f"mentions: {big}": f"{big.stat().st_size} bytes, more than the 1048576 left to "
+                                                 "read: not searched for the app's tree"}, out["errors"]
+
 R = "/var/www/yourapplication"
 MENTIONS = {"/etc/incron.d/app-ingest": [[1, f"{R}/shared/data/incoming IN_CLOSE_WRITE {R}/current/venv/bin/python "
                                               "-m yourapplication.ingest $@/$#"]],
@@ -441,8 +465,50 @@ def test_a_root_job_following_links_in_a_dir_the_app_writes_fails_whatever_is_al
         assert msg == "pass", msg
         return
     assert "/etc/cron.d/app-tmp-clean:2: root runs " in msg and ("following the links it meets in" in msg or
-                                                                "whose shell writes" in msg) and \
+                                                                "which writes" in msg) and \
         "no allowance accounts for it" in msg and msg.count("- /etc/cron.d/app-tmp-clean") == 1, msg
+
+
+@pytest.mark.parametrize("job, caught", [
+    # blind10 k10 (shown: the app's archive put a setuid-root python in /srv/import: the app user was root)
+    (f"*/10 * * * * root [ -f {R}/shared/data/import/latest.tgz ] && tar -xzf {R}/shared/data/import/latest.tgz "
+     "-C /srv/import", True),
+    # other members: unzip of an upload, tar with its options apart, cpio reading the app's file
+    (f"0 3 * * * root unzip -o {R}/shared/data/themes/new.zip -d /usr/local/share/themes", True),
+    (f"0 3 * * * root tar --extract --file {R}/shared/data/plugins.tar -C /opt/plugins", True),
+    (f"0 3 * * * root cd /srv && cpio -idm < {R}/shared/data/batch.cpio", True),
+    # blind10 k02 (shown: the app's json/ package was imported by root's cron job), and another member
+    (f"15 * * * * root cd {R}/shared/data && python3 -m json.tool stats.json > /var/lib/app-stats/stats.json", True),
+    (f"15 * * * * root cd {R}/shared/data; /usr/bin/python3 -c 'import gzip; print(1)'", True),
+    # root's own archive and directory: pass
+    ("0 2 * * * root tar -xzf /var/backups/etc.tgz -C /srv/restore", False),
+    ("0 2 * * * root cd /var/lib/app-stats && python3 -m json.tool a.json > b.json", False),
+    (f"0 2 * * * root tar -czf /var/backups/app.tgz -C {R} shared/data", False)])  # (making one: not unpacking)
+def test_a_root_job_taking_code_from_where_the_app_writes_fails_whatever_is_allowed(exp, job, caught):
+    """Class: a root job that unpacks an archive the app (or someone but root) writes, or runs Python -m/-c in a
+    working directory there: root writes the archive's owners, modes and names, or imports the app's module. The
+    allowance accounts for the job, not for what the app's files make root do."""
+    facts = clean_facts()
+    add_text(facts, "/etc/cron.d/app-job", "SHELL=/bin/sh\n" + job + "\n")
+    msg = outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/app-job",)))
+    if not caught:
+        assert "unpacking" not in msg and "first on sys.path" not in msg, msg
+        return
+    assert ("unpacking" in msg or "first on sys.path" in msg) and "no allowance accounts for it" in msg, msg
+
+
+def test_a_units_output_file_in_a_dir_the_app_writes_is_followed_by_root_whatever_is_allowed(exp):
+    """blind10 k09 (shown: root appended to /etc/ld.so.preload through the app's link): an allowed root unit's
+    StandardOutput=append: in the app's dir: systemd opens it, links followed. Another member: StandardError=file:.
+    A file in root's own /var/log passes."""
+    for key, where, caught in (("StandardOutput=append:", f"{R}/shared/data/reports/report.log", True),
+                               ("StandardError=file:", f"{R}/shared/data/err.log", True),
+                               ("StandardOutput=append:", "/var/log/app-report.log", False)):
+        facts = clean_facts()
+        add_text(facts, "/etc/systemd/system/app-report.service", "[Service]\nType=oneshot\nExecStart=/usr/bin/du "
+                 f"-sh /var/www\n{key}{where}\n")
+        msg = outcome("cw_schedules", facts, allowing(exp, units=("app-report.service",)))
+        assert (f"which writes {where}" in msg and "no allowance accounts for it" in msg) == caught, (key, msg)
 
 
 def test_another_logins_crontab_that_runs_the_apps_code_fails(exp):
@@ -536,6 +602,30 @@ def test_an_enabled_unit_whose_file_no_package_ships_outside_the_units_the_gate_
         assert found == "pass"
         return
     assert found.startswith("fail") and f"its unit file is {target}, which no installed package ships" in found
+
+
+@pytest.mark.parametrize("target, dir_owner, fails", [
+    # blind10's admin stage: postfix replaced exim4; exim4-base's enable link stayed, pointing at nothing
+    ("/lib/systemd/system/exim4-base.timer", 0, False),
+    ("/usr/lib/systemd/system/old-agent.service", 0, False),
+    # a link to nothing in a directory another account may write: they make the unit, systemd runs it as root
+    ("/opt/tools/sync.service", 997, True)])
+def test_an_enable_link_a_removed_package_left_runs_nothing_unless_others_may_make_its_file(exp, target, dir_owner,
+                                                                                            fails):
+    """False alarm class: a dangling enable link whose file no installed package ships (apt removed the package,
+    not its link) read as 'a unit by hand'. A link to nothing that only root may create runs nothing; one whose
+    target others may create is still a finding."""
+    facts = clean_facts()
+    link = "/etc/systemd/system/timers.target.wants/" + target.rsplit("/", 1)[1]
+    top = target.rsplit("/", 1)[0]
+    D = stat.S_IFDIR | 0o755
+    above = {"/".join(top.split("/")[:i]): {"st": [D, 0, 0, 0, 0, 3]} for i in range(2, top.count("/") + 1)}
+    files = {link: {"st": [L | 0o777, 0, 0, 1, 0, 9], "link": target}, "/": {"st": [D, 0, 0, 0, 0, 2]}, **above,
+             top: {"st": [D, dir_owner, dir_owner, 0, 0, 4]}}
+    facts.raw = parse.Snapshot({"files": files, "dirs": {"/var/lib/dpkg/info": []},
+                                "named": {target: {"why": "No such file or directory"}}})
+    found = outcome("cw_units", facts, exp)
+    assert (f"its unit file is {target}, which no installed package ships" in found) == fails, found
 
 
 # ---------------------------------------------------------------- the blind test's classes (round 2)
@@ -759,6 +849,58 @@ def test_the_ssh_clients_commands_are_root_hooks(exp, path, text):
     assert "cw_schedules" not in failing(facts, exp)
 
 
+DIR = stat.S_IFDIR
+
+
+@pytest.mark.parametrize("path, text, dirs, said", [
+    # git's hooks dir for every repository root touches, the CI account's (1000 here: appuser, the deploy login)
+    ("/root/.gitconfig", "[user]\n\tname = root\n[core]\n\thooksPath = /srv/hooks\n", {"/srv/hooks": 1000},
+     "/root/.gitconfig:4: runs 'hooksPath = /srv/hooks' as root: it loads /srv/hooks, which someone but root may "
+     "change (/srv/hooks 0755 appuser:appuser)"),
+    ("/root/.config/git/config", "[core]\n\tfsmonitor = /srv/hooks/fsmon\n", {"/srv/hooks": 1000}, "fsmonitor"),
+    # pip's find-links (a file:// URL) in a login's home; npm's registry over plain http
+    ("/root/.config/pip/pip.conf", "[global]\nfind-links = file:///home/appuser/wheels\n", {"/home/appuser": 1000},
+     "/root/.config/pip/pip.conf:2: runs 'find-links = file:///home/appuser/wheels' as root: it loads "
+     "/home/appuser/wheels"),
+    ("/root/.npmrc", "registry=http://npm.internal/\n", {}, "fetches from http://npm.internal/ (plain http"),
+    # the SSH client's ProxyCommand in root's own ~/.ssh/config; root's .bashrc sourcing the CI account's file
+    ("/root/.ssh/config", "Host *.internal\n    ProxyCommand /srv/hooks/connect %h %p\n", {"/srv/hooks": 1000},
+     "/root/.ssh/config:2: runs '/srv/hooks/connect %h %p' as root"),
+    ("/root/.bashrc", "[ -f /srv/hooks/env.sh ] && . /srv/hooks/env.sh\n", {"/srv/hooks": 1000},
+     "sources /srv/hooks/env.sh, which someone but root may change"),
+    # absent, in a directory another account owns: it makes the file root's pip reads
+    ("/root/.config/pip/pip.conf", None, {"/root/.config": 1000}, "/root/.config/git/config: runs \"(not read: "
+     "/root/.config 0755 appuser:appuser: not root's alone, and root's shell or tools read git/config, pip/pip.conf "
+     "there)\" as root"),
+    # pass: root's own paths, a pager by name, an https index
+    ("/root/.gitconfig", "[core]\n\tpager = less\n\thooksPath = /etc/git-hooks\n", {"/etc/git-hooks": 0}, None),
+    ("/root/.config/pip/pip.conf", "[global]\nindex-url = https://pypi.internal/simple\n", {}, None),
+])
+def test_configuration_roots_tools_read_from_its_home_that_names_what_others_control_fails(exp, path, text, dirs,
+                                                                                           said):
+    """Root's per-user hooks (gaps9/blind9's open class; root's user site was the one member read): git's
+    hooksPath and fsmonitor, pip's find-links and index, npm's registry, the SSH client's ProxyCommand, a .bashrc
+    sourcing a file: configuration root's tools read from /root (0700: the root collector reads it, and lstats
+    every path it names from / down) that names code or paths someone but root controls, or fetches over plain
+    http, runs their code as root. A file of root's home someone but root may make or change is one too."""
+    facts = clean_facts()
+    files = {path: (0o600, 0, 0)} if text is not None else {}
+    s = snap(files, {path: text} if text is not None else {})
+    s.files["/root"] = {"st": [DIR | 0o700, 0, 0, 1, 0, 5]}
+    if text is None:
+        s.files[path] = {"why": "No such file or directory"}
+    for d, uid in dirs.items():
+        s.files[d] = {"st": [DIR | 0o755, uid, uid, 1, 0, 5]}
+        s.files.setdefault(d.rsplit("/", 1)[0], {"st": [DIR | 0o755, 0, 0, 1, 0, 5]})
+    facts.raw = s
+    inv(facts)["root_hooks"] = parse.root_hooks(s)
+    msg = failing(facts, exp)
+    if said is None:
+        assert "cw_schedules" not in msg, msg
+    else:
+        assert list(msg) == ["cw_schedules"] and said in msg["cw_schedules"], msg
+
+
 @pytest.mark.parametrize("top,mode,uid", [("/etc/profile.d", 0o775, 0),  # blind9's h06 (an ACL u:ops:rwx: mask rwx)
                                            ("/etc/cron.d", 0o755, 1001),  # other member: a directory chowned away
                                            ("/etc/apt/apt.conf.d", 0o757, 0)])
@@ -958,7 +1100,18 @@ def test_where_root_jobs_write_is_never_a_system_tree_they_name_whole():
     ("/etc/cron.d/ops-pull", "* * * * * root ssh -q ops@ops.internal cat run.sh | timeout 60 sh >/dev/null 2>&1\n",
      True),
     ("/etc/cron.d/ops-pull", "* * * * * root eval \"$(ssh ops@ops.internal cat env.sh)\"\n", True),
-    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/jobs.txt | at now + 5 minutes\n", True)])
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/jobs.txt | at now + 5 minutes\n", True),
+    # attack9's open items, judged by data flow: a site's own wrapper before the shell; a file just fetched, then run
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/run.sh | /usr/local/bin/mywrap sh\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsSo /tmp/x https://ops/run.sh && sh /tmp/x\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root wget -qO /usr/local/sbin/upd http://ops/upd; chmod +x "
+                             "/usr/local/sbin/upd; /usr/local/sbin/upd --quiet\n", False),
+    ("/etc/cron.d/ops-pull", "* * * * * root cd /tmp && curl -fsSO https://ops/get/install.sh && mywrap bash -x "
+                             "./install.sh\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root ssh ops@ops.internal cat env.sh > /run/ops.env; . /run/ops.env\n",
+     True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/run.py | tee /tmp/r.py >/dev/null && "
+                             "python3 /tmp/r.py\n", True)])
 def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allowed_passes):
     facts = clean_facts()
     add_text(facts, path, "SHELL=/bin/sh\nPATH=/usr/sbin:/usr/bin:/sbin:/bin\n" + text)
@@ -974,7 +1127,12 @@ def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allo
                           "*/5 * * * * root ls /var/backups | grep sh | mail -s sh root\n"
                           "*/5 * * * * root curl -fsS https://ops/report.json | python3 -m json.tool >/dev/null\n"
                           "*/5 * * * * root /usr/bin/python3 /usr/local/sbin/report.py \"$(date +\\%F)\"\n"
-                          "*/5 * * * * root eval \"$(dircolors -b)\"; ls --color /srv\n")
+                          "*/5 * * * * root eval \"$(dircolors -b)\"; ls --color /srv\n"
+                          "*/5 * * * * root curl -fsSo /var/lib/ops/feed.json https://ops/feed && jq . "
+                          "/var/lib/ops/feed.json | logger -t feed\n"
+                          "*/5 * * * * root curl -fsS https://ops/status | grep -q bash && logger ok\n"
+                          "*/5 * * * * root wget -qO /tmp/report.txt https://ops/report; sh /usr/local/sbin/mail-it "
+                          "/tmp/report.txt\n")
     assert failing(quiet, exp) == {}
 
 
@@ -1089,3 +1247,16 @@ def test_a_system_directory_someone_but_root_may_change_is_a_finding(exp):
                                     "path": f"{path} 0775 root:dev"}] if path == "/usr/local/bin" else []
         msg = outcome("cw_load_path", facts, exp)
         assert "a directory of the system's trees" not in msg, (path, msg)
+
+
+@pytest.mark.parametrize("word", ["//", "///", "/./", "/../"])
+def test_a_root_jobs_word_that_names_the_root_dir_is_no_output_and_no_crash(word):
+    """blind10's admin stage (needrestart, debsums, logwatch pulling exim4): the outputs step of the probe died with
+    KeyError '' and the host's every test failed: a path word that is '/' spelled otherwise ('//' in a stock cron
+    script) became the empty name once its slashes were stripped. The root dir is a system tree: never an output."""
+    from deploytests.verify import collect_login
+
+    job = f"#!/bin/sh\nfind {word} -xdev -name core -delete 2>/dev/null\n"
+    out = {"errors": {}, "files": {"/etc/cron.daily/cleanup": {"data": job}}, "dirs": {}, "size": 0}
+    collect_login.outputs(out, "/var/www/yourapplication")
+    assert out["outputs"] == {} and "" not in out["files"], out

@@ -400,12 +400,19 @@ def test_the_root_collector_lstats_what_roots_own_schedules_name_and_nothing_oth
         # attack10: a sudo command followed by sudo's list separator, and what root's shell startup files name
         "/etc/sudoers.d/ops": {"st": [F | 0o440, 0, 0, 0, 0, 0],
                                "data": f"ops ALL=(root) NOPASSWD: {tmp_path}/tools/jobsh, /usr/bin/id\n"},
+        # root's home: a tool's configuration (git's hooksPath) and a shell startup file sourcing a file
+        "/root/.gitconfig": {"st": [F | 0o644, 0, 0, 0, 0, 0], "data": f"[core]\n\thooksPath = {tmp_path}/hooks\n"},
         "/root/.bashrc": {"st": [F | 0o644, 0, 0, 0, 0, 0], "data": f". {tmp_path}/env.sh\n"},
+        # root's keys: a forced command is a path word; base64 holds '/' (no word: never lstat'd, nor past the bound)
         "/root/.ssh/authorized_keys": {"st": [F | 0o600, 0, 0, 0, 0, 0],
-                                       "data": f'command="{tmp_path}/recv" ssh-ed25519 AAAA backup\n'}}}
+                                       "data": f'command="{tmp_path}/recv" ssh-ed25519 AAAAC3Nz/b9x+q backup\n'}}}
     collect_root.mapped(out)
     assert f"{tmp_path}/tools/jobsh," not in out["mapped"], out
     assert out["mapped"][f"{tmp_path}/env.sh"] is None and out["mapped"][f"{tmp_path}/recv"] is None, out
+    assert f"{tmp_path}/hooks" in out["mapped"] and not [p for p in out["mapped"] if p.startswith("/b9x")], out
+    for path in collect_root.ROOT_FILES:  # each of root's home files, or the walk stopped above it (absent, others')
+        up = next(u for u in [path] + [path.rsplit("/", i)[0] for i in range(1, path.count("/"))] if u in out["mapped"])
+        assert up == path or out["mapped"][up] is None or out["mapped"][up][1] != 0, (path, up)
     assert out["mapped"][f"{tmp_path}/tools/jobsh"][1] == 0 and out["mapped"][f"{tmp_path}/lib"] is None, out
     assert out["mapped"][str(tmp_path)] and f"{tmp_path}/theirs" not in out["mapped"], out
     assert f"{tmp_path}/checkout" in out["mapped"] and out["mapped"][f"{tmp_path}/ci"] is None, out
