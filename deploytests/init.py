@@ -58,6 +58,7 @@ ROOT_URLCONF_RE = re.compile(r"""^ROOT_URLCONF\s*=\s*["']([A-Za-z_][\w.]*)["']""
 HEALTH_ROUTES = ("health", "healthz", "ping", "status")
 DJANGO_ROUTE_RE = re.compile(r"""\bpath\(\s*["']((?:health|healthz|ping|status)/?)["']""")
 STATIC_URL_RE = re.compile(r"""^STATIC_URL\s*=\s*["']/?([\w/-]*?)/?["']""", re.M)
+MEDIA_URL_RE = re.compile(r"""^MEDIA_URL\s*=\s*["']/?([\w/-]*?)/?["']""", re.M)
 ADMIN_RE = re.compile(r"""["']django\.contrib\.admin["']""")
 PYFILE_RE = re.compile(r"""from_pyfile\(\s*["']([\w.-]+)["']""")  # Flask: a config file in the instance folder
 # plain WSGI: the standard name first (mod_wsgi's default), then the common one
@@ -93,8 +94,8 @@ class Detected:
     post_deploy: list[str] = field(default_factory=list)
     shared_paths: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    config_file: str = ""  # relative to the project: an existing config file, or NEW_CONFIG
-    new_config: bool = False  # config_file is NEW_CONFIG, which init writes (the project has no config file)
+    config_file: str = ""  # relative to the project: an existing config file, or a new one (new_config())
+    new_config: bool = False  # config_file is new, init writes it (the project has no config file)
     drops_tables: list[str] = field(default_factory=list)  # project files with a DROP TABLE
     default_instance: str = ""  # the module whose Flask(...) uses the instance folder at Flask's default path
     instance_bound: bool = False  # that module creates or reads the instance folder itself (INSTANCE_BOUND_RE)
@@ -109,6 +110,7 @@ class Detected:
     config_note: str = "the instance folder's config (from_pyfile), in shared/instance"  # config_path's comment
     config_as_env: bool = False  # config_file is an env file (NAME=value) the app gets as its environment
     env_names: list[str] = field(default_factory=list)  # the variables the app reads: the env file's lines
+    env_values: dict[str, str] = field(default_factory=dict)  # those whose value init knows (data_places)
     written_module: tuple[str, ...] = ()  # (project-relative path, text) of a module init writes
 
 
@@ -299,6 +301,38 @@ def env_reads(text: str) -> list[str]:
     return list(dict.fromkeys(var for _, _, var in found))
 
 
+def data_places(text: str, app: str) -> dict[str, str]:
+    """The environment variables Django settings (``text``) place the app's data with, and where that data goes
+    on the servers: ``MEDIA_ROOT`` read from one -> ``shared/media``; a SQLite database's ``NAME`` read from one
+    -> ``shared/data/db.sqlite3`` (both shared paths init lists). Their defaults lie in ``BASE_DIR``: on the
+    servers, the release's venv, which the app user may not write and every release replaces."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return {}
+    shared, found = f"/var/www/{app}/shared", {}
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            continue
+        if node.targets[0].id == "MEDIA_ROOT" and (var := _env_in(node.value)):
+            found[var] = f"{shared}/media"
+        if node.targets[0].id == "DATABASES" and isinstance(node.value, ast.Dict):
+            for db in node.value.values:
+                keys = {k.value: v for k, v in zip(getattr(db, "keys", []), getattr(db, "values", []), strict=True)
+                        if isinstance(k, ast.Constant)}
+                engine = keys.get("ENGINE")
+                if (isinstance(engine, ast.Constant) and str(engine.value).endswith("sqlite3")
+                        and (var := _env_in(keys.get("NAME")))):
+                    found[var] = f"{shared}/data/db.sqlite3"
+    return found
+
+
+def _env_in(node: ast.expr | None) -> str | None:
+    """The first environment variable read anywhere in ``node`` (``str(os.environ.get(...))`` too)."""
+    return next((v for n in ast.walk(node) if isinstance(n, ast.expr) and (v := _env_read(n))), None) \
+        if node is not None else None
+
+
 def _callee(func: ast.expr) -> str:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
@@ -324,17 +358,34 @@ def _env_read(node: ast.expr) -> str | None:
     return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
 
 
+def config_dirs(root: Path) -> list[str]:
+    """The project's directories of config files: ``config/``, ``conf/``, ``etc/``, each unless it is a package
+    of the app's code (``__init__.py``: cookiecutter-django's ``config/`` holds the settings and ``wsgi.py``)."""
+    return [d for d in CONFIG_DIRS if (root / d).is_dir() and not (root / d / "__init__.py").exists()]
+
+
+def new_config(root: Path, name: str) -> str:
+    """Where init writes a config file ``name`` the project lacks: its first config dir that is no package."""
+    return f"{next((d for d in CONFIG_DIRS if not (root / d / '__init__.py').exists()), 'deploy')}/{name}"
+
+
 def config_files(root: Path) -> list[str]:
     """The project's config files (relative paths) an app reading its config through ``from_envvar`` could be
-    given: ``*.cfg``/``*.py``/``*.conf`` in ``config/``, ``conf/``, ``etc/`` and ``*.cfg`` at the top (not
-    setup.cfg); the preferred names (deploy, production, prod, docker, staging) first."""
-    found = [p for d in CONFIG_DIRS if (root / d).is_dir() for p in sorted((root / d).iterdir())
-             if p.is_file() and p.suffix in CONFIG_SUFFIXES and p.name != "__init__.py"]
+    given: ``*.cfg``/``*.py``/``*.conf`` in its config dirs (:func:`config_dirs`: never a module of its code) and
+    ``*.cfg`` at the top (not setup.cfg); the preferred names (deploy, production, prod, docker, staging) first."""
+    found = [p for d in config_dirs(root) for p in sorted((root / d).iterdir())
+             if p.is_file() and p.suffix in CONFIG_SUFFIXES]
     found += [p for p in sorted(root.glob("*.cfg")) if p.is_file() and p.name != "setup.cfg"]
 
     def rank(p: Path) -> int:
         return CONFIG_PREFERRED.index(p.stem) if p.stem in CONFIG_PREFERRED else len(CONFIG_PREFERRED)
     return [p.relative_to(root).as_posix() for p in sorted(found, key=rank)]
+
+
+def config_file(root: Path) -> tuple[str, bool]:
+    """(config_file, whether init writes it): the project's first config file, else a new ``deploy.cfg``."""
+    configs = config_files(root)
+    return (configs[0], False) if configs else (new_config(root, "deploy.cfg"), True)
 
 
 def tables_dropped(root: Path, mods) -> list[str]:
@@ -353,7 +404,6 @@ def tables_dropped(root: Path, mods) -> list[str]:
     return found
 
 
-NEW_ENV_CONFIG = "config/deploy.env"
 ENV_CONFIG = """\
 # The app's environment on the servers (deploy.toml: config_file = "{path}", config_as_env = true): a
 # variable per line (its name, "=", its value), set for the mod_wsgi daemons, post_deploy, the release check and
@@ -365,7 +415,7 @@ ENV_CONFIG = """\
 """
 
 
-def env_config(d: Detected, names: list[str]) -> bool:
+def env_config(root: Path, d: Detected, names: list[str]) -> bool:
     """When the app reads a secret from its environment (a name like ``*SECRET*``, ``*TOKEN*``, ``*PASSWORD*``, or
     Flask's ``from_prefixed_env()``: FLASK_SECRET_KEY) and no config file: the twelve-factor way, the config file
     as an env file (``config_as_env``) holding every variable it reads: secrets get a placeholder to replace,
@@ -374,9 +424,9 @@ def env_config(d: Detected, names: list[str]) -> bool:
     if not secrets:
         return False
     d.config_as_env, d.env_names = True, names
-    d.config_file, d.new_config = NEW_ENV_CONFIG, True
+    d.config_file, d.new_config = new_config(root, "deploy.env"), True
     d.notes.append(f"it reads {', '.join(names[:8])} from the environment, {', '.join(secrets[:4])} a secret: "
-                   f"config_file = {NEW_ENV_CONFIG!r} with config_as_env = true gives the servers' daemons, "
+                   f"config_file = {d.config_file!r} with config_as_env = true gives the servers' daemons, "
                    "post_deploy and `fab run` its lines as environment variables (init wrote a placeholder for "
                    "each secret: replace it; a data dir a variable names goes under "
                    f"/var/www/{d.app}/shared/, its name in shared_paths)")
@@ -425,11 +475,10 @@ def detect(root: Path) -> Detected:
         # Flask's tutorial layout: config.py in the instance folder, beside the database (a shared path)
         detected.config_path = f"/var/www/{detected.app}/shared/instance/{m.group(1)}"
     if detected.config_env or detected.config_path:  # the app reads a config: an existing file, or one to write
-        configs = config_files(root)
-        detected.config_file, detected.new_config = (configs[0], False) if configs else (NEW_CONFIG, True)
+        detected.config_file, detected.new_config = config_file(root)
     else:
         prefixed = ["FLASK_SECRET_KEY"] if "from_prefixed_env(" in everything else []
-        env_config(detected, list(dict.fromkeys(prefixed + [v for t in texts.values() for v in env_reads(t)])))
+        env_config(root, detected, list(dict.fromkeys(prefixed + [v for t in texts.values() for v in env_reads(t)])))
     if m := (ROUTE_RE if framework == "flask" else PLAIN_ROUTE_RE).search(everything):
         detected.health_path = m.group(1)
         if framework == "flask":  # .get(...), or .route(...) without methods= naming more than GET/HEAD
@@ -738,6 +787,25 @@ def django_project(settings: str, texts: dict[str, str]) -> tuple[str, str, list
                                f"names, which the servers run (manage.py names {settings!r}, the developer's)"]
 
 
+PROD_SETTINGS_RE = re.compile(r"(?:^|_)prod(?:uction)?(?:_|$)")
+
+
+def production_settings(root: Path, settings: str, texts: dict[str, str]) -> tuple[str, list[str]]:
+    """(the settings the servers run, notes) when manage.py and wsgi.py both name ``settings``: Django's deployment
+    docs choose the servers' settings by the environment (DJANGO_SETTINGS_MODULE on the server), so the project's
+    one module named for production (``settings_production``, ``production_settings``, ``settings/prod.py``) that
+    is built on ``settings`` (star-imports it) is theirs. Two such modules are no choice: a note names them."""
+    found = [mod for mod in texts if mod != settings and PROD_SETTINGS_RE.search(mod.rsplit(".", 1)[-1])
+             and settings in settings_chain(root, mod, texts)]
+    if len(found) == 1:
+        return found[0], [f"DJANGO_SETTINGS_MODULE = {found[0]!r}: the production settings built on {settings!r} "
+                          "(which manage.py and wsgi.py name: the developer's); the servers run them"]
+    if found:
+        return settings, [f"DJANGO_SETTINGS_MODULE = {settings!r}, manage.py's: the project has {', '.join(found)}, "
+                          "built on it; set the one the servers run in env"]
+    return settings, []
+
+
 def settings_chain(root: Path, settings: str, texts: dict[str, str], seen: frozenset = frozenset()) -> list[str]:
     """The modules Django runs for the settings module ``settings``, in order: each module it star-imports (a
     split settings package's ``from .base import *``) before it, so a setting made in a base is the module's
@@ -842,6 +910,18 @@ def build_settings(root: Path, texts: dict[str, str], developer: str, served: st
             "or the build fails with a KeyError")
 
 
+def media_note(url: str, texts: dict[str, str]) -> str:
+    """Uploads (MEDIA_ROOT: shared/media on the servers) are answered at MEDIA_URL by nothing there unless the app
+    serves them: Apache may not read shared/, and Django's ``static()`` helper adds no URL when DEBUG is False."""
+    helper = (" (the urls' static(settings.MEDIA_URL, ...) adds no URL when DEBUG is False)"
+              if re.search(r"\bstatic\(\s*(?:settings\.)?MEDIA_URL", "\n".join(texts.values())) else "")
+    return (f"MEDIA_URL {url}: uploads go to shared/media on the servers, which Apache may not read, so nothing "
+            f"answers {url} there{helper}: serve them with a view of the app, e.g. "
+            f"re_path(r'^{url[1:]}(?P<path>.*)$', django.views.static.serve, "
+            "{'document_root': settings.MEDIA_ROOT}) in the urls, or a view that checks "
+            "who may see the file and returns a FileResponse")
+
+
 def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -> Detected:
     """A Django project: ``<project>.wsgi:application``, DJANGO_SETTINGS_MODULE in ``env``, ``migrate`` after
     each deploy (a migration tool: safe to repeat), ``collectstatic`` at pack time into STATIC_ROOT (a dir of
@@ -849,6 +929,8 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
     shared paths (the config file init writes points Django there)."""
     developer = settings  # manage.py's
     project, settings, split = django_project(settings, texts)
+    if settings == developer:
+        settings, split = production_settings(root, settings, texts)
     d = Detected(name=name, app=app_name(project), entry_point=f"{project}.wsgi:application", framework="django",
                  settings=settings, env={"DJANGO_SETTINGS_MODULE": settings}, shared_paths=["data", "media"],
                  post_deploy=["django-admin migrate --noinput"], post_deploy_safe=True)
@@ -859,8 +941,8 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
     settings_text = settings_source(root, settings, texts)
     if m := ENVVAR_RE.search(settings_text):
         d.config_env = m.group(1) or m.group(2)
-    elif env_config(d, env_reads(settings_text)):
-        d.config_env = f"{d.app.upper()}_CONFIG"
+    elif env_config(root, d, env_reads(settings_text)):
+        d.config_env, d.env_values = f"{d.app.upper()}_CONFIG", data_places(settings_text, d.app)
     else:
         d.config_env = f"{d.app.upper()}_CONFIG"
         read = env_reads(settings_text)
@@ -870,8 +952,7 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
                        "refuses a release that does not read the config it installs: add at its end (with "
                        f"`import os` and `from pathlib import Path`):\n{SETTINGS_HOOK.format(env=d.config_env)}")
     if not d.config_as_env:
-        configs = config_files(root)
-        d.config_file, d.new_config = (configs[0], False) if configs else (NEW_CONFIG, True)
+        d.config_file, d.new_config = config_file(root)
     urlconf = ROOT_URLCONF_RE.search(settings_text)
     found, unread = django_health(root, urlconf.group(1) if urlconf else f"{project}.urls", texts)
     if found:
@@ -898,6 +979,8 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
     else:
         d.notes.append("no STATIC_ROOT (a path such as BASE_DIR / 'staticfiles') and STATIC_URL in the settings: "
                        "static files are not served (set both, then static and build in deploy.toml)")
+    if (media := MEDIA_URL_RE.search(settings_text)) and media.group(1):
+        d.notes.append(media_note("/" + media.group(1) + "/", texts))
     if ADMIN_RE.search(settings_text):
         d.notes.append('the admin is installed: create its user on the servers once deployed, with fab target NAME '
                        'run "DJANGO_SUPERUSER_PASSWORD=... django-admin createsuperuser --noinput --username admin '
@@ -1221,18 +1304,18 @@ def init(root: Path, *, out=print) -> int:
     if d.written_module:
         files[d.written_module[0]] = d.written_module[1]
     if d.new_config and d.config_as_env:
-        files[NEW_ENV_CONFIG] = ENV_CONFIG.format(path=NEW_ENV_CONFIG, lines="\n".join(
-            f"{n}=change me: a long random string" if SECRET_NAME_RE.search(n) else f"# {n}="
-            for n in d.env_names))
+        files[d.config_file] = ENV_CONFIG.format(path=d.config_file, lines="\n".join(
+            f"{n}=change me: a long random string" if SECRET_NAME_RE.search(n) else
+            f"{n}={d.env_values[n]}" if n in d.env_values else f"# {n}=" for n in d.env_names))
     elif d.new_config and d.framework == "django":
-        files[NEW_CONFIG] = DJANGO_CONFIG.format(path=NEW_CONFIG, env=d.config_env, root=f"/var/www/{d.app}",
-                                                 settings_file=module_file(root, d.settings))
+        files[d.config_file] = DJANGO_CONFIG.format(path=d.config_file, env=d.config_env, root=f"/var/www/{d.app}",
+                                                    settings_file=module_file(root, d.settings))
     elif d.new_config and d.config_path:
-        files[NEW_CONFIG] = PYFILE_CFG.format(path=NEW_CONFIG, config_path=d.config_path)
+        files[d.config_file] = PYFILE_CFG.format(path=d.config_file, config_path=d.config_path)
     elif d.new_config:
         fmt, example = d.config_format or CONFIG_FORMATS[0][1:]
-        files[NEW_CONFIG] = CONFIG_CFG.format(path=NEW_CONFIG, env=d.config_env, fmt=fmt.format(env=d.config_env),
-                                              example=example.format(app=d.app))
+        files[d.config_file] = CONFIG_CFG.format(path=d.config_file, env=d.config_env,
+                                                 fmt=fmt.format(env=d.config_env), example=example.format(app=d.app))
     written, kept = 0, False
     has_deploy_config = has_table(root / "pyproject.toml")
     for rel, text in files.items():
@@ -1266,13 +1349,13 @@ def init(root: Path, *, out=print) -> int:
         out(f"  note    config_file = {d.config_file!r}: the app reads {d.config_env}, and this file is what the "
             "servers get (a target may name another in targets.toml)")
     elif d.config_file and d.config_path:
-        out(f"  note    config_file = {NEW_CONFIG!r} is installed as {d.config_path} (the instance folder's config); "
-            "fill in SECRET_KEY there")
+        out(f"  note    config_file = {d.config_file!r} is installed as {d.config_path} (the instance folder's "
+            "config); fill in SECRET_KEY there")
     elif d.config_file and d.framework == "django":
-        out(f"  note    config_file = {NEW_CONFIG!r}: the servers' Django settings, read through {d.config_env}; fill "
-            "in SECRET_KEY and your site's name (ALLOWED_HOSTS) there")
+        out(f"  note    config_file = {d.config_file!r}: the servers' Django settings, read through {d.config_env}; "
+            "fill in SECRET_KEY and your site's name (ALLOWED_HOSTS) there")
     elif d.config_file:
-        out(f"  note    config_file = {NEW_CONFIG!r} (commented settings only): the app reads {d.config_env}; put "
+        out(f"  note    config_file = {d.config_file!r} (commented settings only): the app reads {d.config_env}; put "
             "the servers' settings there")
     if d.static and not kept:
         out(f"  note    static = {d.static!r}: Apache serves these from each release"

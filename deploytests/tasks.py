@@ -41,12 +41,16 @@ import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fabric import Connection, task
 
 from . import pipeline
 from .closedpipe import tolerate_closed_pipes
 from .errors import DeployError, DeployTestsError, HostsFailed
+
+if TYPE_CHECKING:
+    from .pipeline.releases import ReleaseInfo
 from .pipeline.hosts import print_lines
 from .redaction import NONE, Secrets, secrets_of
 from .session import Session, cli_host, fab_settings
@@ -247,13 +251,47 @@ def deploy(session, servers, app=None, target=None, config=None, rolling=False, 
 @fleet_task(help={"app": APP_HELP, "target": TARGET_HELP, "parallel": PARALLEL_HELP,
                   "to": "the release id to switch to (default: the previous release; `fab status` lists them)"})
 def rollback(session, servers, app=None, target=None, to=None, parallel=None):
-    """Switch back to the previous release (or ``--to ID``) through the same health gate."""
+    """Switch back to the previous release (or ``--to ID``) through the same health gate. Without ``--to`` on
+    several hosts, only the hosts serving the fleet's newest release (:func:`newest_hosts`)."""
+    if to is None and len(servers) > 1:
+        servers = newest_hosts(session, servers)
+
     def one(c):
         r = pipeline.rollback(c, session.config, to, progress=session.progress)
         what = f"live: {r.release_id} ({r.version})" if r.changed else f"no change: {r.release_id} is live"
         what += " with a changed config" if r.config_changed else ""
         print_lines([f"[{r.host}] {what}, previous {r.previous}, {r.seconds:.2f}s"])
     session.run(servers, one, "rollback")
+
+
+def newest_hosts(session, servers) -> list:
+    """The hosts a fleet's rollback steps back: those whose live release has the version of the newest live
+    release of the fleet (the last rollout's). A host it did not reach (refused by a hook, rolled back within
+    --max-failed, down then) serves an older one: stepping it back too would take it past what the fleet ran
+    before; it is named and left as it is. A host whose status cannot be read is kept (its rollback says why)."""
+    live: dict[str, ReleaseInfo | None] = {}
+
+    def look(c):
+        st = pipeline.status(c, session.config)
+        live[c.label] = next((r for r in st.releases if r.live), None)
+    try:
+        session.run(servers, look, "status")
+    except DeployTestsError:
+        pass  # the hosts that could not say are rolled back as asked: their rollback names the error
+    known = [r for r in live.values() if r is not None]
+    if not known:
+        return servers
+    newest = max(known, key=lambda r: r.id)
+    keep = []
+    for s in servers:
+        r = live.get(s.label)
+        if r is None or r.version == newest.version:
+            keep.append(s)
+        else:
+            print_lines([f"[{s.label}] untouched: serves {r.id} ({r.version}), not the fleet's newest release "
+                         f"{newest.id} ({newest.version}): the last rollout did not reach it (roll it back on "
+                         "its own with fab -H ... rollback, if meant)"])
+    return keep
 
 
 @fleet_task(help={"app": APP_HELP, "target": TARGET_HELP}, changes=False)

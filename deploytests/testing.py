@@ -59,11 +59,11 @@ class FakeClock:
 
 
 class FakeConn:
-    """A connection named ``name`` (label, host) as far as host bookkeeping reads it: ``user`` "u", port 22,
+    """A connection named ``name`` (name, label, host) as far as host bookkeeping reads it: ``user`` "u", port 22,
     ``lost`` (the watchdog's reason, or None) and ``transport.is_active()`` answering ``active``."""
 
     def __init__(self, name: str, lost: str | None = None, active: bool = False):
-        self.label, self.user, self.host, self.port = name, "u", name, 22
+        self.name, self.label, self.user, self.host, self.port = name, name, "u", name, 22
         self.lost = lost
         self.transport = SimpleNamespace(is_active=lambda: active)
 

@@ -212,8 +212,10 @@ class HookFailed(DeployError):
 @dataclass(frozen=True)
 class Hooks:
     """Runner-side commands around each host's deploy (``before_host``: drain it from a load balancer;
-    ``after_host``: put it back), each run by ``/bin/sh -c`` on the runner with the host in ``DEPLOYTESTS_HOST``
-    (its label), ``DEPLOYTESTS_HOST_ADDRESS`` and ``DEPLOYTESTS_HOST_PORT``, bounded by ``timeout`` seconds
+    ``after_host``: put it back), each run by ``/bin/sh -c`` on the runner with the host in ``DEPLOYTESTS_HOST_NAME``
+    (its name: a host table's ``name``, else the host of ``user@host:port``: what a load balancer calls it),
+    ``DEPLOYTESTS_HOST`` (its label, ``ssh://deployer@web1``), ``DEPLOYTESTS_HOST_ADDRESS`` and
+    ``DEPLOYTESTS_HOST_PORT`` (sshd's), bounded by ``timeout`` seconds
     (then its whole process group is killed). A non-zero exit or a timeout fails the host."""
 
     before_host: str = ""
@@ -224,8 +226,8 @@ class Hooks:
         command = getattr(self, which)
         if not command:
             return
-        env = dict(os.environ, DEPLOYTESTS_HOST=server.label, DEPLOYTESTS_HOST_ADDRESS=str(server.host),
-                   DEPLOYTESTS_HOST_PORT=str(server.port))
+        env = dict(os.environ, DEPLOYTESTS_HOST_NAME=server.name, DEPLOYTESTS_HOST=server.label,
+                   DEPLOYTESTS_HOST_ADDRESS=str(server.host), DEPLOYTESTS_HOST_PORT=str(server.port))
         proc = subprocess.Popen(["/bin/sh", "-c", command], env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         try:
@@ -455,12 +457,13 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
         failed += len(bad)
         stop = bool(bad) and (phase == "canary" or failed > limit)
         undo = [reports[label] for label in labels if reports[label].went_live and (stop or reports[label].error)]
-        if undo:
-            _roll_back(pipeline, [by[r.host] for r in undo], cfg, reports, policy)
+        kept = _roll_back(pipeline, [by[r.host] for r in undo], cfg, reports, policy) if undo else {}
         line = (f"{phase}: {len(labels)} host(s), {len(labels) - len(bad)} ok, {len(bad)} failed "
                 f"({failed} failed so far, {'none' if phase == 'canary' else limit} allowed)")
-        if undo:
-            line += f"; rolled back: {', '.join(r.host for r in undo)}"
+        if done := [r.host for r in undo if r.host not in kept]:
+            line += f"; rolled back: {', '.join(done)}"
+        if kept:
+            line += f"; not rolled back: {', '.join(f'{host} ({why})' for host, why in kept.items())}"
         if stop:
             later = [label for _, more in phases[k + 1:] for label in more]
             line += f"; rollout STOPPED, {len(later)} host(s) untouched"
@@ -475,8 +478,9 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
     return result
 
 
-def _roll_back(pipeline, servers, cfg, reports: dict[str, HostReport], policy: Policy) -> None:
-    """Put each of ``servers`` back on the release the rollout replaced (through the agent's lock and gate)."""
+def _roll_back(pipeline, servers, cfg, reports: dict[str, HostReport], policy: Policy) -> dict[str, str]:
+    """Put each of ``servers`` back on the release the rollout replaced (through the agent's lock and gate);
+    return why, per host that could not be (a first deploy has none to go back to), for the phase's line."""
     from .remote import label_of
 
     def back(c):
@@ -489,14 +493,16 @@ def _roll_back(pipeline, servers, cfg, reports: dict[str, HostReport], policy: P
         outcomes = pipeline.run_on_hosts(servers, back, step="rollback", workers=policy.parallel)
     except HostsFailed as exc:
         outcomes = exc.outcomes
+    kept = {}
     for o in outcomes:
         rep = reports[o.host]
         rep.error = rep.error or "its batch failed"
         if o.ok:
             rep.state, rep.live, rep.went_live, rep.undone = "rolled back", o.value.release_id, False, True
         else:
-            rep.state = "failed"
+            rep.state, kept[o.host] = "failed", getattr(o.error, "what", None) or str(o.error)
             rep.error += f"; rolling it back failed: {o.error}"
+    return kept
 
 
 def _interrupted(exc, reports: dict[str, HostReport], later, not_started):

@@ -37,7 +37,9 @@ are latin-1 text:
 - ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`);
 - ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`);
 - ``mentions``: ``{path: [[n, line], ...] or "-> target"}`` of every root's file under ``/etc`` whose bytes name
-  the app's tree (its lines that do) and every link there into it (:func:`mentions`: a substring search, no parse).
+  the app's tree (its lines that do) and every link there into it (:func:`mentions`: a substring search, no parse);
+- ``system_dirs``: each directory under ``/usr``, ``/etc`` and ``/boot`` someone but root may change
+  (:func:`system_dirs`).
 
 Its exit status is the verdict the root collector acts on (and bootstrap's look before its ``graceful``): 0 only
 when :func:`loose` found nothing of what ``apache2ctl`` (a syntax check, and a start) makes root run, source, load,
@@ -113,7 +115,11 @@ FILES += ["/etc/systemd/system.conf"]
 TREES += [(d, 1, True) for d in SYSTEMD_CONF]
 # root's own shell startup files and ~/.ssh/rc: read when this login may (/root is 0700 on Debian: then unread)
 ROOT_SHELL = ["/root/.bashrc", "/root/.profile", "/root/.bash_profile", "/root/.bash_login", "/root/.ssh/rc"]
-FILES += ROOT_SHELL
+# and the per-user configuration root's tools read (git's hooksPath, fsmonitor, sshCommand; pip's find-links and
+# index; npm's prefix and scripts' shell; the SSH client's ProxyCommand): the root collector reads them all
+ROOT_TOOLS = ["/root/.ssh/config", "/root/.gitconfig", "/root/.config/git/config", "/root/.npmrc",
+              "/root/.pip/pip.conf", "/root/.config/pip/pip.conf"]
+FILES += ROOT_SHELL + ROOT_TOOLS
 # who becomes root outside sudoers, PAM and sshd: the files other privilege brokers grant by (world-readable but
 # doas.conf, often 0400; polkit's rules dirs are 0700 polkitd: listed when this login may, else named unlisted)
 GRANTS = ["/etc/doas.conf", "/etc/security/capability.conf"]
@@ -688,7 +694,7 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit), ("host keys", host_keys), ("acls", acls), ("perl", perl_inc),
+                  ("polkit", polkit), ("host keys", host_keys), ("acls", acls),
                   ("unix diag", unix_diag),
                   ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
@@ -698,8 +704,8 @@ def collect(args):
     app_tree = "/var/www/" + args["app"]
     steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs, app_tree),
                                         ("outputs", outputs, app_tree), ("programs", programs),
-                                        ("mentions", mentions, app_tree, "/etc", 50000,
-                                                                      homes(args, app_tree))]
+                                        ("mentions", mentions, app_tree, "/etc", 50000, homes(args, app_tree)),
+                                        ("system dirs", system_dirs)]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
@@ -811,6 +817,7 @@ def acts(out):
                     side["size"] -= len(side["files"][d + "/" + name].pop("data"))
     texts = {p: e["data"] for p, e in out["files"].items() if e.get("data") and (p.startswith(tops) or p in ROOT_RUNS)}
     texts.update({p: e["data"] for p, e in side["files"].items() if e.get("data")})
+    texts.update(out.get("own_keys") or {})  # (a key's command="...": sshd runs it as this login, who may be root)
     seen = set()
     for _ in range(3):
         words = []
@@ -871,21 +878,6 @@ def programs(out, most=1024):
         for word in [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]:
             note(side, os.path.normpath(word))
     out["named"] = dict({p: e for p, e in side["files"].items() if p not in out["files"]}, **out.get("named", {}))
-
-
-# Perl's @INC on Debian, in its order (perl -V): root runs Perl at every apt run (debconf), in dpkg's helpers and
-# in packaged daemons; the site dirs come first, so a module there shadows the distribution's (strict.pm)
-PERL_INC = ["/etc/perl", "/usr/local/lib/*/perl/5.*", "/usr/local/share/perl/5.*", "/usr/lib/*/perl5/5.*",
-            "/usr/share/perl5", "/usr/lib/*/perl-base", "/usr/lib/*/perl/5.*", "/usr/share/perl/5.*",
-            "/usr/local/lib/site_perl"]
-
-
-def perl_inc(out):
-    """The ``lstat`` of each directory of Perl's @INC (:data:`PERL_INC`) and of each directory above: who may put
-    a module where root's Perl looks first."""
-    for pattern in PERL_INC:
-        for path in sorted(glob.glob(pattern))[:8] or ([pattern] if "*" not in pattern else []):
-            note(out, path)
 
 
 def acls(out):
@@ -989,16 +981,59 @@ def homes(args, tree):
     return found
 
 
-def mentions(out, tree, top="/etc", most=50000, also=()):
-    """Every root's regular file under ``top`` (not writable by group or others, at most :data:`LIMIT` bytes)
-    whose bytes name ``tree`` (or one of ``also``: the deploy and app users' homes), with the lines that do (at
-    most 16, 300 bytes each), and every link there whose target names it: root's programs read their
-    configuration under /etc, and which of them runs what from where is not for this list to know (incron's
-    tables, needrestart's Perl, dpkg's hooks, sysctl's core_pattern, git's hooksPath, pip's find-links ...).
-    Nothing is parsed or followed; the bytes read never leave, only those lines. ``mentions``: {path: lines or
-    "-> target"}; at most ``most`` entries walked (a bound hit is in ``errors``)."""
+def loose_at(seen, path, hops=8):
+    """The first of ``path``'s directories (from ``/`` down) and ``path`` itself that someone but root may change
+    (another's, or writable by group or others: not a device, not a sticky directory of root's), going on only
+    through links root made; None when all are root's (a name absent from a root's directory is root's to
+    make). ``seen``: the ``lstat`` cache."""
+    parts, probe = path.strip("/").split("/"), ""
+    for i, part in enumerate(parts):
+        probe += "/" + part
+        if probe not in seen:
+            try:
+                seen[probe] = os.lstat(probe)
+            except (OSError, ValueError):
+                seen[probe] = None
+        st = seen[probe]
+        if st is None:
+            return None
+        inert = stat.S_ISLNK(st.st_mode) or stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) or \
+            stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_ISVTX  # (a device; a sticky dir: each name its maker's)
+        if st.st_uid != 0 or st.st_mode & 0o022 and not inert:
+            return probe
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                to = os.path.normpath(os.path.join(os.path.dirname(probe), os.readlink(probe)))
+            except OSError:
+                return None
+            return probe if hops == 0 else loose_at(seen, "/".join([to] + parts[i + 1:]), hops - 1)
+    return None
+
+
+def mentions(out, tree, top="/etc", most=50000, also=(), budget=BIG):
+    """Every root's regular file under ``top`` (not writable by group or others, whatever its size) whose bytes
+    name ``tree`` (or one of ``also``: the deploy and app users' homes) or whose uncommented lines name, as an
+    absolute path word, a place someone but root may change (:func:`loose_at`), with the lines that
+    do (at most 16, 300 bytes each), and every link there whose target names the tree: root's programs read
+    their configuration under /etc, and which of them runs what from where is not for this list to know
+    (incron's tables, needrestart's Perl, dpkg's hooks, sysctl's core_pattern, git's hooksPath, pip's
+    find-links, vim's ``source``, tmux's ``run-shell``, modprobe's ``install`` ...). Nothing is followed but
+    root's links; only those lines leave, and of a file with a line naming such a place, in ``named``, its bytes
+    (is it a package's as shipped?) and the ``lstat`` of that place and the directories above it.
+    ``mentions``: {path: lines or "-> target"}; at most ``most`` entries walked and ``budget`` bytes read in all (a
+    bound hit, and each file left unread by it, is in ``errors``: never passed over unnamed)."""
     names = [tree] + [h for h in also if h]
-    out["mentions"], needles, count = {}, [n.encode() for n in names], 0
+    out["mentions"], needles, seen = {}, [n.encode() for n in names], {}
+    named, side = out.setdefault("named", {}), {"files": {}}
+    try:
+        walk(out, top, most, names, needles, seen, side, budget)
+    finally:
+        named.update((p, e) for p, e in side["files"].items() if p not in out["files"] and p not in named)
+
+
+def walk(out, top, most, names, needles, seen, side, budget):
+    """:func:`mentions`' walk (``side``: what the runner is sent in ``named``)."""
+    count = 0
     for base, dirs, files in os.walk(top):
         dirs.sort()
         for name in sorted(dirs + files):
@@ -1014,16 +1049,58 @@ def mentions(out, tree, top="/etc", most=50000, also=()):
                     if any(n in os.path.normpath(os.path.join(base, target)) or n in target for n in names):
                         out["mentions"][path] = "-> " + target
                     continue
-                if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022 or st.st_size > LIMIT:
+                if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
                     continue
-                with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb", buffering=0) as f:
-                    data = f.read(LIMIT)
+                if st.st_size > budget:
+                    out["errors"]["mentions: " + path] = "%d bytes, more than the %d left to read: not searched " \
+                        "for the app's tree" % (st.st_size, budget)
+                    continue
+                with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as f:
+                    data = f.read(budget)  # (buffered: to its end, or the budget)
+                budget -= len(data)
             except OSError:
                 continue
-            if any(n in data for n in needles):
-                lines = [[n, ln[:300]] for n, ln in enumerate(data.decode("latin-1").splitlines(), 1)
-                         if any(x in ln for x in names)]
+            text, places, lines, binary = data.decode("latin-1"), set(), [], b"\0" in data
+            for n, ln in enumerate(text.splitlines(), 1):
+                found = set() if binary or ln.lstrip().startswith(("#", ";", '"')) else \
+                    {loose_at(seen, os.path.normpath(w)) for w in WORD.findall(ln)} - {None}
+                if found or any(x in ln for x in names):
+                    lines.append([n, ln[:300]])
+                places |= found
+            if lines:
                 out["mentions"][path] = lines[:16]
+            for place in sorted(places)[:16] + ([path] if places else []):
+                note(side, place)  # (who may change it: the runner judges; of the file, is it a package's?)
+            if places and path not in out["files"] and out["size"] + len(text) <= BIG:
+                side["files"][path]["data"] = text
+                out["size"] += len(text)
+
+
+SYSTEM = ["/usr", "/etc", "/boot"]  # the system's trees: root's alone, whatever program reads what lies there
+
+
+def system_dirs(out, most=100000):
+    """``system_dirs``: ``[[path, mode, uid, gid], ...]`` of each directory under :data:`SYSTEM` that someone but
+    root may change (another's, or writable by group or others, not sticky), not walked below (what lies there
+    is theirs); links are not followed; at most ``most`` directories looked at (a bound hit is in ``errors``).
+    Perl's @INC, Python's site dirs, a tool's plugin or hook dir, a library dir: which program loads what from
+    where is not for this list to know."""
+    out["system_dirs"], count = [], 0
+    for top in SYSTEM:
+        for base, dirs, _ in os.walk(top):
+            keep = []
+            for name in sorted(dirs):
+                count += 1
+                if count > most:
+                    out["errors"]["system dirs"] = "more than %d directories: the rest not looked at" % most
+                    return
+                st = os.lstat(base + "/" + name)
+                if stat.S_ISDIR(st.st_mode) and (st.st_uid != 0 or st.st_mode & 0o022 and
+                                                 not st.st_mode & stat.S_ISVTX):
+                    out["system_dirs"].append([base + "/" + name, st.st_mode, st.st_uid, st.st_gid])
+                elif stat.S_ISDIR(st.st_mode):
+                    keep.append(name)
+            dirs[:] = keep
 
 
 def polkit(out):

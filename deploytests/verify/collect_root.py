@@ -28,14 +28,15 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   its fds were not readable; ``open``: the files it holds open, at most 64), plus ``environ`` and ``maps`` for the
   app user's processes and the stack's Apache binary's (the daemons and their parents);
 - ``mapped``: ``{path: [mode, uid, gid, size, mtime, ino] or None}``: the ``lstat`` of each file those ``maps``
-  name, and of each absolute path root's own crontab, ``at`` jobs, user site's ``.pth`` files and sudoers files
-  name, and of each directory above it (who may change what Apache, the daemons, root's own schedules and sudo's
-  rules run, load or read);
+  name, of :data:`ROOT_FILES`, and of each absolute path root's own files read here name (crontab, ``at`` jobs,
+  user site's ``.pth`` files, sudoers files, root's home's files), and of each directory above it (who may change
+  what Apache, the daemons, root's own schedules, shells, tools and sudo's rules run, load or read);
 - ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
   -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (one run: Apache prints each dump), one after the other, as root only, with a
   fixed environment, only when the login collector said 0 (else ``refused``);
 - ``shadow``: each ``/etc/shadow`` entry without its hash (:func:`shadow`); ``files`` also holds root's
-  ``authorized_keys`` (public keys);
+  ``authorized_keys`` (public keys), shell startup files and the configuration root's tools read from its home
+  (:data:`ROOT_FILES`);
 - in diagnostics, only the error log's ``files`` entry: its last :data:`LIMIT` bytes (the runner keeps what came
   after the size it saw when verification began).
 """
@@ -65,10 +66,12 @@ LIMIT, BIG, PIDS = 1 << 20, 64 << 20, 8192  # bytes of a file, bytes in all, pro
 # (``cwd`` of every process: anyone's, where its relative paths go)
 PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
 WATCHED = [("environ", 65536), ("maps", LIMIT)]
-# who logs in as root: root's keys (public: bytes, parsed on the runner); /etc/shadow without its hashes (shadow())
-# and root's shell startup files and ~/.ssh/rc (/root is 0700: what runs when root logs in or an admin becomes root)
-ROOT_FILES = ["/root/" + n for n in (".ssh/authorized_keys", ".ssh/authorized_keys2", ".bashrc", ".profile",
-                                     ".bash_profile", ".bash_login", ".ssh/rc")]
+# who logs in as root: root's keys (public: bytes, parsed on the runner); /etc/shadow without its hashes (shadow());
+# root's shell startup files and ~/.ssh/rc (/root is 0700: what runs when root logs in or an admin becomes root), and
+# the per-user configuration root's tools read (git's, pip's, npm's, the SSH client's: what they run or load)
+ROOT_FILES = ["/root/" + n for n in (".ssh/authorized_keys .ssh/authorized_keys2 .bashrc .profile .bash_profile "
+                                     ".bash_login .ssh/rc .ssh/config .gitconfig .config/git/config .npmrc "
+                                     ".pip/pip.conf .config/pip/pip.conf").split()]
 # "configtest" is the very command the pipeline's reload runs first (agent_root: ``apache2ctl configtest``, which
 # ``graceful`` runs too): a config dump (-D DUMP_*) skips checks such as mod_ssl's certificate files
 RUNS = {"configtest": ("configtest",), "dump": ("-t", "-D", "DUMP_MODULES", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS",
@@ -159,14 +162,16 @@ def processes(out, watch):
 
 
 def mapped(out):
-    """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``) and of each
-    absolute path root's own crontab, ``at`` jobs, user site's ``.pth`` files and sudoers files name (root's
-    files: only the login collector lstats what other files name, and it cannot read these), at most 4096, and of
-    each directory above it, from ``/`` down, never past a link or a directory someone but root may change (what
-    lies below is that one's finding): root resolves no name another user made."""
+    """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``), of each
+    of :data:`ROOT_FILES` and of each absolute path word (at a line's start or after a blank, quote, ``=`` or
+    ``,``) root's own files read here name (its
+    crontab, ``at`` jobs, user site's ``.pth`` files, sudoers files, shell startup files, tools' configuration,
+    keys' forced commands: only the login collector lstats what other files name, and it cannot read these), at
+    most 4096, and of each directory above it, from ``/`` down, never past a link or a directory someone but root
+    may change (what lies below is that one's finding): root resolves no name another user made."""
     found = {ln[ln.index("/"):] for e in out["proc"].values() for ln in (e.get("maps") or "").splitlines() if "/" in ln}
-    found |= {w for p, e in out["files"].items() if p.startswith(("/var/spool/cron/", "/root/.local/", "/etc/sudo"))
-              and e.get("st", [0, 1])[1] == 0 for w in re.findall(r"/[^\s'\"`=:;&|<>(){}$]+", e.get("data") or "")}
+    found |= set(ROOT_FILES) | {w for e in out["files"].values() if e.get("st", [0, 1])[1] == 0 for w in re.findall(
+        r"(?m)(?:^|(?<=[\s'\"=,]))/[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (a key's base64 '/' starts none)
     for path in bounded(out, "mapped files", sorted(found), 4096):
         for p in ["/"] + ["/".join(path.split("/")[:i]) for i in range(2, path.count("/") + 2)]:
             if p not in out["mapped"]:  # (gone, or "(deleted)": None, the upgrade rule's)
@@ -220,8 +225,7 @@ def collect(args, verdict):
     # first, while no program of ours runs: the kernel's view (the app user's processes in full). A step's failure
     # (a name someone else chose, a file gone meanwhile) is in ``errors`` and the rest goes on: never a dead reply
     steps = [("processes", processes, {p.pw_uid for p in pwd.getpwall() if p.pw_name == args["app_user"]} - {0})]
-    steps += [("/etc/sudoers", read, "/etc/sudoers")] + [(p, read, p) for p in ROOT_FILES]
-    steps += [(top, listed, top, most, anyone) for top, most, anyone in ROOT_ONLY]
+    steps += [(p, read, p) for p in ["/etc/sudoers"] + ROOT_FILES] + [(t, listed, t, m, a) for t, m, a in ROOT_ONLY]
     steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("mapped", mapped), ("/etc/shadow", shadow), ("runs", runs, verdict)]
     for what, work, *more in steps:
         try:

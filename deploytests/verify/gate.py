@@ -13,6 +13,8 @@ Nothing is changed on the server.
 
 from __future__ import annotations
 
+import re
+
 from .facts import Facts, gather, probe_args, run_probe
 from .promises import PROMISES, Expected, NotApplicable, verify
 
@@ -66,9 +68,21 @@ def one_line(problems: list[str]) -> str | None:
     return problems[0] + more
 
 
+FIX_RE = re.compile(r"\s*(if (?:it|this) is meant to be (?:there|so), .*)$")
+
+
 def _line(message: str, limit: int = 400) -> str:
     """A check's message as one line: its first line, and when that introduces a list (ends with ``:``) the
-    list's first item, cut at ``limit`` characters."""
+    list's first item, and the rule's switch when the message ends with one on a line of its own; cut at
+    ``limit`` characters in the explanation, never in the allowance or switch that says what to do (``if it is
+    meant to be there, allow it: allow_cron = [...] in targets.toml:19``)."""
     lines = [ln.strip() for ln in message.split("\nassert ")[0].strip().splitlines() if ln.strip()] or ["failed"]
     line = lines[0] + (f" {lines[1].lstrip('- ')}" if lines[0].endswith(":") and len(lines) > 1 else "")
-    return line if len(line) <= limit else line[:limit - 3] + "..."
+    head, tail = line, ""
+    if fix := FIX_RE.search(line):
+        head, tail = line[:fix.start()], f" {fix.group(1)}"
+    elif len(lines) > 1 and (fix := FIX_RE.match(lines[-1])):
+        tail = f" {fix.group(1)}"
+    if len(head) + len(tail) <= limit:
+        return head + tail
+    return head[:max(limit - len(tail) - 3, 0)] + "..." + tail

@@ -618,6 +618,32 @@ def served_problems(directives: list[Directive], cfg, ours: str) -> list[str]:
     return out
 
 
+def writable_served(directives: list[Directive], ours: str, loose) -> list[str]:
+    """What Apache serves on every site, the app's included, from a directory someone but root may write: a
+    ``DocumentRoot``, ``Alias`` or ``ScriptAlias`` outside any ``<VirtualHost>`` (a ``conf-enabled`` file's, as
+    certbot's webroot ``Alias /.well-known/acme-challenge/``) whose directory ``loose(path)`` says others may
+    change (why, or None), unless the most specific ``<Directory>`` denies it; a ``UserDir`` not disabled (every
+    local user's own directory). What they put there is served on the app's origin: a page or script the browser
+    runs with the app's cookies and same-origin rights, a phishing form under the app's name, and code wherever a
+    handler runs files. An allowance accounts for the file, not for who writes what it serves."""
+    out = []
+    for d in directives:
+        words = _words(d.args)
+        if d.file == ours or _vhost_of(d) is not None or not words:
+            continue
+        if d.name == "userdir" and words[0].lower() != "disabled":
+            out.append(f"{d.where}: UserDir {d.args}: every local user's {words[0]} is served on every site, the "
+                       f"app's too, at /~name/: what any account puts there is served on the app's origin")
+        elif d.name in SERVING:
+            target = (words[-1].split("$")[0] if d.name.endswith("match") else words[-1]).rstrip("/") or "/"
+            why = loose(target) if target.startswith("/") else None
+            if why and _access(directives, None, target) != "denied":
+                out.append(f"{d.where}: {d.name} {d.args[:120]}: serves {target} on every site, the app's too, and "
+                           f"{why} may be changed by someone but root: what they put there is served on the app's "
+                           f"origin (a page or script run with its cookies, a form under its name)")
+    return out
+
+
 def _authenticated(d: Directive, directives: list[Directive]) -> bool:
     """Whether the container ``d`` sits in requires a user (a ``Require`` naming users, groups or valid-user)."""
     if not d.context:

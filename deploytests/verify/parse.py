@@ -789,13 +789,22 @@ def root_hooks(snap: Snapshot) -> list[dict]:
     ``ProxyCommand``, ``LocalCommand``, ``Match exec``, ``KnownHostsCommand`` run for every ssh, scp, rsync or git
     over ssh of root's), root's own ``~/.bashrc``, ``~/.profile`` ... and ``~/.ssh/rc`` (every
     root shell and root SSH login: when the snapshot holds their text; ``/root`` is ``0700``, so only a root read
-    or an open ``/root`` gives it): ``{where, file, user, job}`` per line, a file not read as one job saying so.
-    The rule keeps the lines that name the app's tree."""
-    out = []
+    or an open ``/root`` gives it), and the configuration root's tools read from its home (``C.ROOT_TOOLS``: each
+    line a job marked ``config``: every path it names is what the tool runs or loads): ``{where, file, user,
+    job}`` per line, a file not read as one job saying so, and so is one of root's home files that someone but
+    root may change or make (it, or a directory above it: the root collector's ``lstat``). The rule keeps the lines
+    that name the app's tree or what someone but root may change."""
+    from .rootacts import view
+
+    out, loose = [], {}  # type: list[dict], dict[str, list[str]]  # (one cause, one job: each directory someone but root may change, with root's files there)
     paths = list(C.HOOKS) + [f"{d}/{n}" for d in ("/etc/apt/apt.conf.d", "/etc/profile.d", "/etc/ssh/ssh_config.d")
-                             for n in snap.listdir(d) or []] + C.ROOT_SHELL
+                             for n in snap.listdir(d) or []] + C.ROOT_SHELL + C.ROOT_TOOLS
     for path in paths:
-        if path.startswith("/etc/ssh/ssh_config"):
+        why = view(snap).writable_by_others(path) if path.startswith("/root/") and snap.files else None
+        if why and not why.endswith("(not looked at)"):
+            loose.setdefault(why, []).append(path)
+            continue
+        if path.startswith("/etc/ssh/ssh_config") or path == "/root/.ssh/config":
             out += [{"where": f"{path}:{n}", "file": path, "user": "root", "job": job}
                     for n, job in ssh_client_commands(snap.text(path) or "")]
             continue
@@ -805,9 +814,13 @@ def root_hooks(snap: Snapshot) -> list[dict]:
                 why = (snap.files.get(path) or {}).get("why")
                 out.append({"where": path, "file": path, "user": "root", "job": f"(not read: {why})"})
             continue
-        out += [{"where": f"{path}:{n}", "file": path, "user": "root", "job": line.strip()}
-                for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.lstrip().startswith("#")]
-    return out
+        out += [dict({"where": f"{path}:{n}", "file": path, "user": "root", "job": line.strip()},
+                     **({"config": True} if path in C.ROOT_TOOLS else {}))
+                for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.lstrip().startswith(
+                    ("#", ";"))]
+    return out + [{"where": paths[0], "file": paths[0], "user": "root", "job": f"(not read: {why}: not root's alone, "
+                   f"and root's shell or tools read {', '.join(p[len(why.split()[0]) + 1:] or p for p in paths)} "
+                   "there)"} for why, paths in loose.items()]
 
 
 def ssh_client_commands(text: str) -> list[tuple[int, str]]:
@@ -1051,7 +1064,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
             "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
             "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap),
-            "mentions": root_mentions(snap),
+            "mentions": root_mentions(snap), "system_dirs": snap.raw.get("system_dirs"),
             "mapped": mapped_files(snap)}
 
 
@@ -1106,7 +1119,7 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     out: dict = {"login": args.get("login"), "as_root": as_root, "python": raw.get("python"),
                  "executable": args.get("python"), "errors": dict(tree.get("errors") or {}), "raw": snap}
     for key in ("tree", "wsgi_sha256", "config_sha256", "tree_inventory", "http", "login_files", "packaged",
-                "bytecode", "login_keys", "loaded", "held_keys"):
+                "bytecode", "login_keys", "loaded", "held_keys", "secret_acls"):
         out[key] = tree.get(key)
     out["errors"].update({f"root: {k}": v for k, v in (raw.get("errors") or {}).items()})
 

@@ -498,10 +498,51 @@ def _needs_config(exp):
 
 
 def config_private(facts, exp):
+    """The config is 0640 <deploy user>:<app group>, and no ACL entry lets anyone else read it or a kept one
+    (:func:`secret_acl_grants`): who reads the app's secrets is judged by the mode and the ACL together."""
     _needs_config(exp)
     path = exp.cfg.remote_config_path
     problem = _path(facts, path, kind="regular file", mode="0640", owner=exp.deploy_user, group=_group_of(facts, "app"))
-    assert problem is None, problem
+    lines = ([problem] if problem else []) + secret_acl_grants(facts, exp)
+    assert not lines, "\n".join(lines)
+
+
+def _unhex(raw) -> str | None:
+    """An ACL's bytes sent as hex (the tree reader's ``secret_acls``), as :func:`sockets.acl` takes them."""
+    try:
+        return bytes.fromhex(raw).decode("latin-1")
+    except (TypeError, ValueError):
+        return None
+
+
+def secret_acl_grants(facts, exp) -> list[str]:
+    """A line for each POSIX ACL entry that lets a user or group other than the deploy login, the app user and
+    the app's group read the app's secrets (the tree reader's ``secret_acls``): a named ``user:``/``group:`` entry
+    with read (under the ACL's mask) on the config or a kept one, or in the default ACL of a directory above them
+    (every config a deploy writes there later gets it). Deny by default: no allowance accounts for it."""
+    from .sockets import GROUP, MASK, USER, acl
+
+    users = getattr(getattr(facts, "raw", None), "users", None)
+    ours = {("u", exp.deploy_user), ("u", exp.cfg.app_user), ("g", _group_of(facts, "app")),
+            ("g", _group_of(facts, "deploy"))}
+    lines = []
+    for path, found in sorted((facts.get("secret_acls") or {}).items()):
+        for kind, raw in sorted(found.items()):
+            entries = acl(_unhex(raw))
+            mask = next((p for t, p, _ in entries if t == MASK), 7)
+            for tag, perm, ident in entries:
+                if tag not in (USER, GROUP) or not perm & mask & 4:
+                    continue
+                name = (users.name(ident) if tag == USER else users.group(ident)) if users else str(ident)
+                if (("u" if tag == USER else "g"), name) in ours:
+                    continue
+                entry = f"{'user' if tag == USER else 'group'}:{name}:r"
+                lines.append(f"{path}: its {'default ' if kind == 'default' else ''}ACL has {entry} ("
+                             + ("every file made there later, the next config a deploy writes included, gets it" if
+                                kind == "default" else "the mode shows only the ACL's mask") +
+                             f"): {name} reads the app's secrets (SECRET_KEY, passwords, tokens) whatever the mode "
+                             f"says; remove it (setfacl -{'k' if kind == 'default' else 'x ' + entry[:-2]} {path})")
+    return lines
 
 
 def config_is_targets(facts, exp):
@@ -989,7 +1030,7 @@ def cw_listen(facts, exp):
 
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
-    seen, lines = set(), []
+    seen, lines, readers = set(), [], secret_readers(facts, exp)
     came_by = {a["pid"] for a in inv.get("probe_ancestors") or [] if a["user"] == "root" and a.get("exe") in SSHD}
     # an Apache port a file by hand opens is that file's finding (test_every_apache_file_is_accounted_for)
     by_hand = {d["value"].rsplit(":", 1)[-1] for path in unaccounted_apache_files(facts, exp)
@@ -1015,7 +1056,9 @@ def cw_listen(facts, exp):
         shown = f"{'*' if anyaddr else 'localhost' if loopback else sock['host']}:{sock['port']}"
         key = ("udp/" if sock["proto"] == "udp" else "") + shown
         allowed = _listen_allowed(exp, {key, f"{sock['host']}:{sock['port']}"}, procs, apache_bin)
-        if allowed is True:
+        secrets = [] if loopback else [p["user"] for p in procs if p["user"] in readers and any(
+            f"{p['user']}: {g}" in exp.allow.groups for g in readers[p["user"]][1])]  # (else another rule's line)
+        if allowed is True and not secrets:
             continue
         who = _holders(sock)
         ident = (key, tuple(sorted(p["pid"] for p in procs)))
@@ -1031,10 +1074,44 @@ def cw_listen(facts, exp):
             f"{key} {first['user']} {first.get('program') or first['exe']}"
         script = next((p["script"] for p in procs if p.get("script")), None)
         who += f" (its program is {script}, a file no package ships)" if script else ""
+        if secrets:
+            lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}, and {secrets[0]} may "
+                         f"read the app's config ({readers[secrets[0]][0]}): what it serves to the network may carry "
+                         f"the app's secrets. allow_listen accounts for the socket, not for that: keep the app's "
+                         f"secrets from its user")
+            continue
         lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. " + (allowed or "")
                      + _allow_hint(exp, "allow_listen", bind))
     lines += unix_lines(facts, exp, inv.get("unix_listeners") or [], apache_bin)
     _unaccounted("listening sockets", lines)
+
+
+def secret_readers(facts, exp) -> dict[str, tuple[str, set]]:
+    """user -> (how, the groups it reads it through), of every local user but root, the deploy login and the app
+    user (theirs by design) whom the config's mode and ACL (the tree reader's ``stat`` and ``secret_acls``) let read
+    it: its group's members, anyone (its other bits), a named user or group in its ACL. The directories above are
+    not judged here. (An ACL entry and the other bits are config_mode's findings, a membership cw_groups' unless
+    allowed: cw_listen says what an allowed membership serves.)"""
+    from .sockets import GROUP, MASK, USER, acl
+
+    snap = getattr(facts, "raw", None)
+    users = getattr(snap, "users", None)
+    st = (facts.get("stat") or {}).get(exp.cfg.remote_config_path) or {} if exp.cfg.config_file else {}
+    if users is None or not st.get("mode"):
+        return {}
+    mode, out = int(st["mode"], 8), {}
+    entries = acl(_unhex(((facts.get("secret_acls") or {}).get(exp.cfg.remote_config_path) or {}).get("access")))
+    mask = next((p for t, p, _ in entries if t == MASK), 7)
+    groups = {users.group(i): "its ACL" for t, p, i in entries if t == GROUP and p & mask & 4}
+    groups.update({st.get("group"): f"group {st.get('group')} of {exp.cfg.remote_config_path}"} if mode & 0o040 else {})
+    named = {users.name(i) for t, p, i in entries if t == USER and p & mask & 4}
+    for name in users.by_name:
+        mine = set((users.facts(name) or {}).get("groups") or [])
+        how = ("every local user (others may read it)" if mode & 0o004 else "its ACL" if name in named else
+               next((f"{groups[g]}, {name} a member" for g in sorted(mine & set(groups))), None))
+        if how and name not in ("root", exp.deploy_user, exp.cfg.app_user):
+            out[name] = (how, mine & set(groups))
+    return out
 
 
 def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
@@ -1370,7 +1447,8 @@ def cw_schedules(facts, exp):
                                          ("", False))
         # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
         where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
-        if where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron:
+        allowed = where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron
+        if allowed and not (s["user"] == "root" and runs and ROOT_TO_OTHERS in why):
             continue
         job = " ".join(s["job"].split())
         reach = (f" from the app's tree ({root})" if "the app's tree" in why else "") if runs else \
@@ -1381,7 +1459,9 @@ def cw_schedules(facts, exp):
                       s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
                       "or the app can change; a link planted there redirects it)" if why else "") +
                      (f" (root also runs it through {', '.join(via[s['where']])})" if via.get(s["where"]) else "") +
-                     ". " + _allow_hint(exp, "allow_cron", where))
+                     ". " + (_allow_hint(exp, "allow_cron", where) if not (s["user"] == "root" and runs and
+                                                                           ROOT_TO_OTHERS in why) else
+                             root_to_others(exp, "allow_cron", allowed)))
     for s in cron_jobs(raw) + (inv.get("root_hooks") or []):  # a job reaching the tree from a directory above it
         deep = tree_reach_from_above(s["job"], root)
         where = s["where"].split(":")[0].split(" ")[0]
@@ -1397,6 +1477,10 @@ def cw_schedules(facts, exp):
               f"reads or runs what that login writes there (a hook dir, a package index, a file it sources). "
               + _allow_hint(exp, "allow_cron", file) for file, where, path, user, role in
               homes_named(snap, [j for j in other if not found[id(j)]], exp) if file not in exp.allow.cron]
+    lines += [f"{where}: names {path}, which someone but root may change ({who}): whatever program of root's reads "
+              f"this file reads or runs what they put there (a script, a module, a hook dir, a config it includes). "
+              + _allow_hint(exp, "allow_cron", file) for file, where, path, who in
+              others_named(snap, [j for j in other if not found[id(j)]], exp, facts) if file not in exp.allow.cron]
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
@@ -1411,21 +1495,35 @@ def cw_schedules(facts, exp):
     _unaccounted("scheduled jobs", lines)
 
 
+def hook_dirs(snap) -> list[str]:
+    """The directories root runs or reads every file of (:func:`hook_dirs_others_write`)."""
+    from . import collect_login as C
+
+    return ["/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
+            "/etc/profile.d", "/etc/apt/apt.conf.d", "/etc/logrotate.d", "/etc/pam.d", "/etc/ssh/ssh_config.d",
+            "/etc/security/limits.d"] + C.UNITS + C.ACTS + C.SYSTEMD_CONF
+
+
+# what a root job, hook or unit running what someone but root may change is told when its file is allowed: an
+# allowance accounts for the file, never for handing root to whoever may change what it runs
+ROOT_TO_OTHERS = "which someone but root may change"
+
+
+def root_to_others(exp, key: str, allowed: bool) -> str:
+    return (f"(allowed in {exp.allow.where}: {key} accounts for the file, not for that) " if allowed else "") + \
+        "make what it runs root's alone, or remove it: no allowance accounts for handing root to someone else"
+
+
 def hook_dirs_others_write(snap) -> list[str]:
     """Each directory root runs or reads every file of (cron's, the login shells' profile.d, apt's apt.conf.d,
     logrotate.d, the units' dirs, the SSH client's and server's drop-ins, PAM's, the places root acts later) that
     someone but root may add a file to: its mode as the kernel shows it (a POSIX ACL granting a user write shows as
     the group's write bits: its mask), whatever is allowed -- no allowance accounts for a directory: a file put
     there later runs as root. A directory the probe did not see is no claim."""
-    from . import collect_login as C
-
     if not getattr(snap, "files", None):
         return []
-    dirs = ["/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
-            "/etc/profile.d", "/etc/apt/apt.conf.d", "/etc/logrotate.d", "/etc/pam.d", "/etc/ssh/ssh_config.d",
-            "/etc/security/limits.d"] + C.UNITS + C.ACTS + C.SYSTEMD_CONF
     lines = []
-    for d in dirs:
+    for d in hook_dirs(snap):
         st = snap.st(d)
         if st is None or not stat.S_ISDIR(st[0]) or not (st[1] != 0 or st[0] & 0o022):
             continue
@@ -1463,6 +1561,49 @@ def homes_named(snap, jobs: list[dict], exp) -> list[tuple[str, str, str, str, s
             if hit:
                 out.append((j["file"], j["where"], path, *homes[hit]))
                 break
+    return out
+
+
+STATE = ("/var/log/", "/var/lib/", "/var/cache/", "/var/spool/", "/run/")  # where services keep what they change
+
+
+def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str, str]]:
+    """``(file, where, path, who)`` of each line of root's configuration under /etc (``root_mentions``) that names a
+    place someone but root may change (the login collector's ``lstat`` of it, in ``named``), whatever program
+    reads the file: root's vim ``source``, tmux's ``run-shell``, modprobe's ``install``, a logout script's ``.``
+    run what that account writes there. Not counted: the deploy and app users' homes (:func:`homes_named`), a
+    file a package ships as shipped, a place a package made so (dpkg lists it: Apache's cache dir, ``/var/mail``),
+    a service's state, log, cache, spool or runtime dir of a system account (:data:`STATE`: chrony's
+    ``/var/log/chrony`` that its postinst made; Apache's, the app's and the deploy login's counted), a place of a
+    login that becomes root (an admin's own), a root's file or dir only a static system group of Debian's writes
+    (``/var/log/btmp``: utmp), Apache's aside."""
+    from .parse import dpkg_files
+    from .rootacts import packaged, view
+    from .sockets import root_capable
+
+    shown = view(snap) if getattr(snap, "files", None) else None
+    if shown is None:
+        return []
+    users, listed, admins = shown.users, dpkg_files(snap), root_capable(facts, snap)
+    www = (users.facts(exp.stack.apache.run_user) or {}).get("group")  # (Debian's static groups: utmp, mail ...)
+    ours = {exp.stack.apache.run_user, exp.cfg.app_user, exp.deploy_user}
+    homes = {posixpath.normpath((users.facts(n) or {}).get("home") or "/") for n in (exp.deploy_user, exp.cfg.app_user)}
+    out = []
+    for j in jobs:
+        if packaged(shown, j["file"]):
+            continue
+        for word in HOME_WORD.findall(j["job"]):
+            path = posixpath.normpath(word)
+            why = shown.writable_by_others(path)
+            place = (why or "").split(" ")[0]
+            st = shown.st(place) if why and not why.endswith("(not looked at)") else None
+            service = place.startswith(STATE) and 0 < st[1] < 1000 and users.name(st[1]) not in ours if st else False
+            static = st is not None and st[1] == 0 and not st[0] & 0o002 and st[2] < 100 and users.group(st[2]) != www
+            if st is None or place in listed or any(place == h or place.startswith(h + "/") for h in homes) or \
+                    st[1] in admins and not st[0] & 0o022 or service or static:
+                continue
+            out.append((j["file"], j["where"], path, why))
+            break
     return out
 
 
@@ -1752,9 +1893,6 @@ def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, lis
 # takes commands from it to run later (at, batch, crontab -)
 INTERPRETER = re.compile(r"(?:(?:ba|da|z|k|a|c|tc|fi|mk)?sh|busybox|python[0-9.]*|pypy[0-9.]*|perl[0-9.]*|"
                          r"ruby[0-9.]*|php[0-9.]*|node(?:js)?|lua[0-9.]*|tclsh[0-9.]*|pwsh|at|batch|crontab)")
-# what runs its operand as a command (the interpreter may be any later word: 'sudo -u root bash', 'timeout 60 sh')
-WRAPPERS = {"sudo", "doas", "env", "nice", "nohup", "timeout", "stdbuf", "setsid", "ionice", "chrt", "taskset",
-            "xargs", "exec", "command", "runuser", "chroot", "flock", "unshare", "nsenter", "setpriv", "systemd-run"}
 CODE_FLAGS = ("-c", "-e", "-E", "-m", "-r", "-f", "-x", "--command", "--eval")  # a program given another way
 # a program taken from another command's output: 'eval "$(...)"', '. <(...)', 'sh -c "$(...)"', 'bash <(...)'
 SUBSTITUTED = re.compile(rf"(?:^|[\s;&|(])(?:eval|source|\.|(?:\S*/)?{INTERPRETER.pattern})\s+(?:-\S+\s+)*"
@@ -1764,11 +1902,53 @@ REMOTE = re.compile(r"\w[\w+.-]*://|\b[\w.-]+@[\w-]+\.[\w.-]+|(?:^|[\s/])(?:curl
                     r"https?|nc|ncat|netcat|socat|ssh|scp|sftp|rsync|openssl|tftp|ftp|git|s3cmd|aws|gsutil|rclone)\b")
 
 
+# what reads a pipe as data and runs none of its operands (a pipe stage led by any other command may be a wrapper
+# that runs its operand, a site's own 'mywrap sh' too: an interpreter word later in it is judged)
+CONSUMERS = {"grep", "egrep", "fgrep", "rg", "mail", "mailx", "s-nail", "sendmail", "logger", "tee", "cat", "head",
+             "tail", "wc", "sort", "uniq", "cut", "tr", "sed", "awk", "gawk", "mawk", "jq", "gzip", "gunzip", "zcat",
+             "xz", "bzip2", "base64", "sha256sum", "sha1sum", "md5sum", "column", "ts", "pv", "cmp", "diff", "iconv"}
+FETCH_OUT = re.compile(r"^(?:-[A-Za-z]*[oO]|--output|--output-document)(?:=(.+))?$")  # where a fetcher writes
+
+
+def fetched_run(text: str) -> str | None:
+    """How a job runs, as a program, a file it has just written from the network, judged by data flow, not by a
+    fetcher's name: a command that reaches another host (:data:`REMOTE`) writes a file (``-o``/``-O``/``--output``
+    file, ``> file``, ``| tee file``, or a URL's last name: ``curl -O``, ``wget URL``), and a later command of the
+    job (any line after, ``&&``, ``;``) runs that file: it is the command, or the program an interpreter or ``.``
+    before it is given (``sh x``, ``bash -x x``, ``mywrap sh x``: whatever wraps it; ``sh report x`` runs
+    ``report``). None otherwise."""
+    written: dict[str, str] = {}
+    for pipeline in re.split(r"\n|&&|\|\||;", text):
+        net = ""
+        for stage in re.split(r"(?<!\|)\|(?!\|)", pipeline):
+            words = [w.strip("\"'") for w in re.sub(r"(\d*>>?)\s*", r" \1", stage).split()]
+            net = net or (stage.strip()[:80] if REMOTE.search(stage) else "")
+            runs = [i for i, w in enumerate(words) if posixpath.normpath(w) in written and (i == 0 or any(
+                (INTERPRETER.fullmatch(v.rsplit("/", 1)[-1]) or j == 0 and v in (".", "source")) and
+                all(u.startswith("-") for u in words[j + 1:i]) for j, v in enumerate(words[:i])))]
+            if runs:
+                w = posixpath.normpath(words[runs[0]])
+                return f"{words[runs[0]]}, a file it has just written from the network ({written[w]})"
+            if not net:
+                continue
+            for i, w in enumerate(words):
+                m = FETCH_OUT.match(w)
+                out = (m.group(1) or (words[i + 1] if i + 1 < len(words) else "")) if m else \
+                    w.lstrip("0123456789>") if re.match(r"\d*>", w) else \
+                    w if i and words[0].rsplit("/", 1)[-1] == "tee" and not w.startswith("-") else \
+                    w.rsplit("/", 1)[-1] if re.match(r"\w[\w+.-]*://\S+/[^/]+$", w) else ""
+                if out and not out.startswith(("-", "/dev/")) and "://" not in out:
+                    written[posixpath.normpath(out)] = net
+    return None
+
+
 def stream_run(line: str) -> str | None:
     """How a shell line runs, as a program, what another command prints: an interpreter after a pipe with no
-    program of its own (no script operand, no ``-c``/``-e``/``-m``; ``-s`` and ``-`` are stdin's), whatever the
-    commands before it are (curl, wget, python's urllib, nc, ssh, a tee between: which commands fetch from the
-    network is not for a list to know; a pipe into a shell is no local idiom); or a command's output where the
+    program of its own (no script operand, no ``-c``/``-e``/``-m``; ``-s`` and ``-`` are stdin's), leading its
+    pipe stage or after any command not known to only read data (:data:`CONSUMERS`: ``sudo -u root bash``,
+    ``timeout 60 sh``, a site's ``mywrap sh``), whatever the commands before it are (curl, wget, python's urllib,
+    nc, ssh, a tee between: which commands fetch from the network is not for a list to know; a pipe into a shell
+    is no local idiom); or a command's output where the
     program goes (``eval "$(...)"``, ``. <(...)``, ``sh -c "$(...)"``, ``bash <(...)``) when that command
     reaches another host (:data:`REMOTE`: ``eval "$(dircolors)"`` and apt's ``eval $(apt-config shell ...)``
     are local idioms); None otherwise."""
@@ -1777,7 +1957,7 @@ def stream_run(line: str) -> str | None:
     for seg in re.split(r"(?<!\|)\|(?![|&])", line)[1:]:
         seg = re.split(r"&&|\|\||[;&)]", re.sub(r"\d*[<>]+&?\S*", " ", seg))[0]
         words = [w.strip("\"'").rsplit("/", 1)[-1] for w in seg.split() if "=" not in w.split("/")[0]]
-        for i, name in enumerate(words if words and words[0] in WRAPPERS else words[:1]):
+        for i, name in enumerate(words if words and words[0] not in CONSUMERS else words[:1]):
             rest = words[i + 1:] + ["(end)"]
             if not INTERPRETER.fullmatch(name):
                 continue
@@ -1795,14 +1975,14 @@ def network_code(jobs: list[dict], exp, snap=None) -> list[str]:
     no TLS, no signature. A package's file as dpkg unpacked it is the stock baseline (apt's daily job evals
     ``apt-config``'s output). Allowed by path (allow_cron) only when the line names no plain http:// or ftp://
     address: a plain one fails whatever is allowed."""
-    from .rootacts import stock, view
+    from .rootacts import packaged, view
 
     snap = view(snap) if getattr(snap, "files", None) else None
     lines = []
     for job in (j for j in jobs if j["user"] == "root"):
-        if snap is not None and job.get("file") and stock(snap, job["file"]):
+        if snap is not None and job.get("file") and packaged(snap, job["file"]):
             continue
-        how = next((h for h in map(stream_run, job["job"].splitlines()) if h), None)
+        how = next((h for h in map(stream_run, job["job"].splitlines()) if h), None) or fetched_run(job["job"])
         if not how:
             continue
         text = " ".join(job["job"].split())
@@ -1824,11 +2004,19 @@ def _job_reach(snap, job: dict, root: str):
     """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`);
     for root's, what someone but root may change too, unless the job's file is a package's as dpkg unpacked it
     (the stock baseline: ``/etc/cron.daily/apache2``'s cache directory is Apache's run user's by design)."""
-    from .rootacts import command_problem, stock, view
+    from . import collect_login as C
+    from .rootacts import command_problem, packaged, path_problem, view
 
     text = " ".join(job["job"].split()[3:]) if job["where"].startswith("/etc/anacrontab:") else job["job"]
     snap = view(snap) if getattr(snap, "files", None) else None
-    mine = job["user"] == "root" and not (snap is not None and job.get("file") and stock(snap, job["file"]))
+    mine = job["user"] == "root" and not (snap is not None and job.get("file") and packaged(snap, job["file"]))
+    if job.get("config"):  # a tool's configuration: each path it names is what the tool runs or loads for root
+        plain = re.search(r"\bhttp://\S+", text)
+        found = next((w for w in (path_problem(snap, "loads", p, root, loose=mine) for p in C.WORD.findall(
+            re.sub(r"\bfile://", " ", text))) if w), None) if snap is not None else None
+        return (found, True) if found else (f"fetches from {plain.group(0)[:80]} (plain http: whoever answers "
+                                            "for it or sits on the path gives root's tool its code)", True) if plain \
+            else None
     return command_problem(snap, text, root, loose=mine)
 
 
@@ -1969,12 +2157,25 @@ def _in_force(facts, exp, what: str):
 def cw_served(facts, exp):
     """What Apache serves from the filesystem holds the app's tree only through the app's own vhost: no
     DocumentRoot, Alias or ScriptAlias elsewhere lies above it where the most specific <Directory> grants it
-    (:func:`deploytests.verify.mechanisms.served_problems`), whatever file says it and whatever is allowed."""
-    from .mechanisms import served_problems
+    (:func:`deploytests.verify.mechanisms.served_problems`); and what it serves on every site, the app's included,
+    comes from directories root's alone (:func:`deploytests.verify.mechanisms.writable_served`), whatever file says
+    it and whatever is allowed."""
+    from .mechanisms import served_problems, writable_served
 
     _, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
-    _unaccounted("places where Apache serves the app's tree outside its vhost",
-                 served_problems(directives, exp.cfg, ours), "cw_served", exp)
+    _unaccounted("places where Apache serves the app's tree outside its vhost, or what others write",
+                 served_problems(directives, exp.cfg, ours) + writable_served(directives, ours, _loose_of(facts)),
+                 "cw_served", exp)
+
+
+def _loose_of(facts):
+    """``path -> why someone but root may change it, or None`` from the snapshot (a path not looked at: None: a
+    script outside the dirs the collectors read is not judged by who owns it); recorded facts without a
+    snapshot: nothing is known to be anyone's."""
+    snap = getattr(facts, "raw", None)
+    if not getattr(snap, "files", None):
+        return lambda p: None
+    return lambda p: (lambda w: None if not w or w.endswith("(not looked at)") else w)(snap.writable_by_others(p))
 
 
 def cw_handlers(facts, exp):
@@ -1986,12 +2187,9 @@ def cw_handlers(facts, exp):
 
     inv, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
     snap = getattr(facts, "raw", None)
-    if not getattr(snap, "files", None):  # (recorded facts without a snapshot: nothing is known to be root's)
-        loose, shared = (lambda p: None), (lambda p: f"{p} (not looked at)")
-    else:  # a script outside the dirs the collectors read is not judged by who owns it (its daemon's user is)
-        loose = lambda p: (lambda w: None if not w or w.endswith("(not looked at)") else w)(  # noqa: E731
-            snap.writable_by_others(p))
-        shared = lambda d: _shared_dir(snap, d)  # noqa: E731
+    loose = _loose_of(facts)  # (a script outside the dirs the collectors read: its daemon's user is judged)
+    shared = (lambda d: _shared_dir(snap, d)) if getattr(snap, "files", None) else (  # noqa: E731
+        lambda p: f"{p} (not looked at)")
     users = {exp.cfg.app_user: "the app's user", exp.deploy_user: "the deploy login"}
     groups = {g: who for g, who in ((_group_of(facts, "deploy"), "the deploy login's group"),
                                     (_group_of(facts, "app"), "the app's group")) if g != "?"}
@@ -2131,15 +2329,15 @@ def _sudo_reach(snap, text: str, root: str = "/nonexistent") -> str | None:
                         "file); keep the command's files where root alone may change them")
     for cmd in sudo_commands(text):
         if cmd.endswith("/") or re.search(r"[*?\[]", cmd):  # a directory, or a pattern: every file it matches
-            loose = snap.writable_by_others(re.split(r"[*?\[]", cmd)[0].rsplit("/", 1)[0] or "/")
+            loose = seen.writable_by_others(re.split(r"[*?\[]", cmd)[0].rsplit("/", 1)[0] or "/")
             if not loose:
                 continue
             return (f"{cmd} is a directory or pattern: sudo runs every file it matches for this rule, and " +
                     (f"{loose} may be changed by someone but root (the grantee puts a program there and runs it)"
                      if loose and "(not looked at)" not in loose else "the gate did not see who may add a file "
                      "there") + ": list its commands one by one (each root's alone), or remove the line")
-        loose = snap.writable_by_others(cmd) if snap.st(snap.realpath(cmd)) else None
-        if loose:
+        loose = seen.writable_by_others(cmd)
+        if loose and not loose.endswith("(not looked at)"):
             return (f"{cmd}: {loose} may be changed by someone but root: whoever that is replaces the command and "
                     f"runs it through this rule; make it and its directories root's alone, or remove the line")
     for cmd, _ in sudo_root_specs(text):
@@ -2189,12 +2387,13 @@ def sudo_kept_env(text: str) -> list[str]:
     return kept
 
 
-def sudo_root_specs(text: str) -> list[tuple[str, str]]:
+def sudo_root_specs(text: str, named: bool = True) -> list[tuple[str, str]]:
     """``(command, arguments)`` of each command a sudoers rule lets run as root (its run-as list, or sudo's
-    default, is root, ALL or #0); Defaults and alias lines: none. ``arguments`` as written ('' : any)."""
+    default, is root, ALL or #0); Defaults and alias lines: none. ``arguments`` as written ('' : any);
+    ``named``: commands by path only (else ``ALL`` and a ``Cmnd_Alias`` count too)."""
     first = text.split(" ")[0]
     if "=" not in text or first.startswith(("Defaults", "User_Alias", "Runas_Alias", "Host_Alias", "Cmnd_Alias",
-                                            "@", "#")):
+                                            "@", "#include")):  # ('#1001 ALL=...': a rule for that uid)
         return []
     out, as_root = [], True
     for part in re.split(r"(?<!\\),", text.split("=", 1)[1]):
@@ -2205,7 +2404,7 @@ def sudo_root_specs(text: str) -> list[tuple[str, str]]:
             users = m.group(2).split(":")[0]
             as_root = not users.strip() or bool({u.strip() for u in users.split(",")} & {"ALL", "root", "#0"})
         cmd, _, args = m.group(4).strip().partition(" ")
-        if as_root and cmd.startswith("/"):
+        if as_root and (cmd.startswith("/") or not named and cmd):
             out.append((cmd, args.strip()))
     return out
 
@@ -2320,7 +2519,7 @@ def cw_groups(facts, exp):
         r["text"].split(" ")[0] == login for r in (facts.get("inventory") or {}).get("sudoers") or [])
     reach = _reaching_groups(facts, exp)
     root = {g for g in reach if g not in (app_group, _group_of(facts, "deploy"))}  # reaches root: no allowance
-    lines = []
+    lines, said = [], set()  # one membership, one line: the app group's members list repeats the three users'
     apache = exp.stack.apache.run_user  # Apache's workers: a hole in any module acts with their groups
     known = getattr(getattr(facts, "raw", None), "users", None)
     users = dict(users, apache=known.facts(apache) if known else None)
@@ -2333,16 +2532,47 @@ def cw_groups(facts, exp):
         for g in u["groups"]:
             if g in want or f"{name}: {g}" in exp.allow.groups and g not in root:
                 continue
+            said.add((name, g))
             lines.append(f"{name} (the {who} user) is in group {g}: {reach.get(g, OTHER_GROUP)}. " + (
                 f"(allowed in {exp.allow.where}: allow_groups accounts for the membership, not for the root it "
                 f"reaches); remove it (a file it needs: give that file to a group of its own)"
                 if f"{name}: {g}" in exp.allow.groups else _allow_hint(exp, "allow_groups", f"{name}: {g}")))
     members = (facts.get("inventory") or {}).get("app_group_members") or []
     for user in members:
-        if user not in (exp.cfg.app_user, exp.deploy_user) and f"{user}: {app_group}" not in exp.allow.groups:
+        if user not in (exp.cfg.app_user, exp.deploy_user) and (user, app_group) not in said \
+                and f"{user}: {app_group}" not in exp.allow.groups:
+            said.add((user, app_group))
             lines.append(f"{user} is in the app's group {app_group}: it reads the app's config (its secrets) and "
                          f"shared data. " + _allow_hint(exp, "allow_groups", f"{user}: {app_group}"))
+    lines += _root_group_members(facts, known, said, exp)
     _unaccounted("group memberships", lines)
+
+
+def _root_group_members(facts, known, said: set, exp) -> list[str]:
+    """Any account (a backup agent's, a CI runner's: not only the three above) in a group that reaches root or
+    its secrets (:data:`ROOT_GROUPS`: shadow's hashes, disk's raw devices, docker's root containers ...), as a
+    member or by its primary group, unless it is root or becomes root anyway (:func:`sockets.root_capable`: an
+    admin), or allowed (``allow_groups``): whatever runs as it (its daemon, a plugin, a hole in either) has that
+    reach."""
+    from .sockets import root_capable
+
+    if known is None:
+        return []
+    capable = root_capable(facts, facts.raw)
+    lines = []
+    for group, gid, members in known.every:
+        if group not in ROOT_GROUPS:
+            continue
+        primary = [n for n, f in known.by_name.items() if f[3] == str(gid)]
+        for name in sorted(set(members) | set(primary)):
+            f = known.by_name.get(name)
+            if not f or name == "root" or int(f[2]) in capable or (name, group) in said or \
+                    f"{name}: {group}" in exp.allow.groups:
+                continue
+            said.add((name, group))
+            lines.append(f"{name} is in group {group}: {ROOT_GROUPS[group]}, so does whatever runs as {name} (its "
+                         "daemon, a plugin, a hole in either). " + _allow_hint(exp, "allow_groups", f"{name}: {group}"))
+    return lines
 
 
 def cw_app_login(facts, exp):
@@ -2412,7 +2642,9 @@ def cw_loader(facts, exp):
     for h in ld.get("hooks", []):
         if not h.get("package"):
             lines.append(f"{h['path']}" + (f" -> {h['real']}" if h["real"] != h["path"] else "") +
-                         f": a site hook on the daemons' path that no package ships unchanged: it {LOADER_MEANING}")
+                         f": a site hook of the system Python that no package ships unchanged: every python"
+                         f"{exp.stack.python_version} on the host runs it at start-up, root's and the app's daemons' "
+                         f"alike (what it imports or adds to sys.path is code they run)")
     snap = getattr(facts, "raw", None)
     lines += _stdlib_strangers(snap, exp.stack.python_version)
     gone = {f: upgraded.pop(f) for f in list(upgraded) if snap is not None and getattr(snap, "dirs", None) and
@@ -2487,28 +2719,37 @@ def cw_load_path(facts, exp):
     lines += _command_links(getattr(facts, "raw", None), exp, sudo)
     lines += _library_loads(facts, exp)
     lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version)
-    lines += _root_perl_paths(getattr(facts, "raw", None))
+    said = [item["path"].split(" ")[0] for item in inv.get("load_path") or []]
+    lines += _system_dirs(facts, inv.get("system_dirs") or [], said)
     _unaccounted("places on the code-loading path writable by someone but root", lines)
 
 
-def _root_perl_paths(snap) -> list[str]:
-    """Each directory of Perl's @INC (``collect_login.PERL_INC``, as the login collector found them) that someone
-    but root may change, or may create (its first missing part's directory): root's Perl (debconf at every apt
-    run, dpkg's helpers, packaged daemons) loads its modules from there, the site dirs before the distribution's
-    (a ``strict.pm`` there runs as root). A directory the probe did not see is no claim."""
-    import fnmatch
+def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
+    """Each directory of the system's trees (``/usr``, ``/etc``, ``/boot``: the login collector's walk) someone but
+    root may change, whatever is allowed: which of root's programs loads code from or reads configuration in
+    what lies there (perl's @INC under ``/usr/local/share/perl``, a tool's plugin or hook dir) is not for a list
+    to know. Not counted: what another line says already (the load path's areas, the hook dirs' rule), an
+    admin's own directory (a login that becomes root), a root's directory only a group no account is in may
+    write (an old Debian's ``root:staff`` ``/usr/local``)."""
+    from .sockets import root_capable
 
-    from . import collect_login as C
-
+    snap = getattr(facts, "raw", None)
+    users = getattr(snap, "users", None)
+    if not found or users is None:
+        return []
+    admins = root_capable(facts, snap)
+    said = said + hook_dirs(snap)
     lines = []
-    for path in sorted(getattr(snap, "files", None) or {}):
-        if not any(fnmatch.fnmatchcase(path, p) for p in C.PERL_INC):
+    for path, mode, uid, gid in found:
+        if any(path == s or path.startswith(s + "/") or s.startswith(path + "/") for s in said) or \
+                uid in admins and not mode & 0o022 or \
+                uid == 0 and not mode & 0o002 and not any(gid == g and m for _, g, m in users.every) and \
+                not any(f[3] == str(gid) for f in users.by_name.values()):
             continue
-        loose = snap.writable_by_others(path)
-        if loose and not loose.endswith("(not looked at)"):
-            lines.append(f"{path}: root's Perl (debconf at every apt run, dpkg's helpers, packaged daemons) loads "
-                         f"modules from there, the site dirs before the distribution's, and {loose} may be changed "
-                         f"by someone but root: whoever that is runs code as root (a strict.pm); make it root's alone")
+        lines.append(f"{path} ({mode & 0o7777:04o} {users.name(uid)}:{users.group(gid)}): a directory of the "
+                     "system's trees someone but root may change: root's programs load code from or read "
+                     "configuration in what lies there (perl's @INC, a tool's plugin or hook dir, a library dir): "
+                     "whoever that is gets code run as root; make it root's alone (chown -R root:root, chmod -R go-w)")
     return lines
 
 
@@ -2549,7 +2790,7 @@ def _command_links(snap, exp, sudo=frozenset()) -> list[str]:
     may change, or whose directories they may: judged as resolved, whatever allow_commands says (an allowance
     accounts for the name taking a packaged command's place, never for what it runs). A packaged dir's link whose
     end the probe did not see is no claim (an older probe follows /usr/local's only)."""
-    from .rootacts import stock
+    from .rootacts import packaged
 
     if not getattr(snap, "files", None):
         return []
@@ -2562,7 +2803,7 @@ def _command_links(snap, exp, sudo=frozenset()) -> list[str]:
             loose, real = snap.writable_by_others(path), snap.realpath(path)
             if loose and "/local/" not in top and loose.endswith("(not looked at)"):
                 continue
-            if loose and loose.startswith(real + " ") and stock(snap, real):  # a package's unchanged file: its
+            if loose and loose.startswith(real + " ") and packaged(snap, real):  # a package's unchanged file: its
                 continue  # owner is the package's choice, the stock baseline (at's /usr/bin/atq -> at, 6755 daemon)
             if loose:
                 allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \
@@ -3403,11 +3644,14 @@ def cw_become(facts, exp):
                              f"deploy login's key (CI) is root")
     lines += _password_logins(facts, snap, accts, exp)
     login = facts.get("login") or ""
+    keys = {p: (snap.text(p) or "", "root") for p in R.ROOT_FILES if "/authorized_keys" in p and (allowed or default)}
     if login and login != exp.deploy_user and facts.get("as_root"):  # the gate's login: sudo, so root
         for path, text in sorted((snap.raw.get("own_keys") or {}).items()):
+            keys[path] = (text, f"{login}, who becomes root (sudo)")
             lines += [f"{path}:{n}: the key of {mine[blob]} logs in as {login}, who becomes root (sudo): whoever "
                       f"holds the deploy login's key (CI) is root"
                       for blob, n in key_blobs(text).items() if blob in mine]
+    lines += _key_command_lines(snap, keys, exp.cfg.root)
     lines += minted_logins(facts, exp, snap, bool(allowed or default), mine)
     from .grants import broker_grants
     from .parse import conffiles
@@ -3464,6 +3708,19 @@ def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> lis
                          f"{exp.deploy_user} (the gate read it as that user): whoever holds that login (every "
                          f"release's code it runs, its SSH key) mints or uses it")
     return list(dict.fromkeys(lines))
+
+
+def _key_command_lines(snap, keys: dict, root: str) -> list[str]:
+    """A line for each ``command="..."`` of a key that logs in as root (or as a login that becomes root) that runs
+    or names what someone but root may change, or the app's tree: sshd runs it for every login with that key, as
+    ``ForceCommand`` (judged as root's jobs are: ``rootacts.command_problem`` on root's ``lstat``)."""
+    from .logins import key_commands
+    from .rootacts import command_problem, view
+
+    acts = view(snap)
+    return [f"{path}:{n}: command=\"{cmd[:160]}\": sshd runs it as {who} for every login with that key; it {bad}"
+            for path, (text, who) in sorted(keys.items()) for n, cmd in key_commands(text)
+            for bad in [(command_problem(acts, cmd, root) or ("", False))[0]] if bad]
 
 
 def _password_logins(facts, snap, accts, exp) -> list[str]:
@@ -3604,7 +3861,24 @@ def sec_secrets(facts, exp):
               "and tokens; chmod o-r it (or remove the copy)" for c in (facts.get("tree_inventory") or {}).get(
                   "config_copies") or []]
     lines += _secret_values_others_read(snap, exp)
+    lines += _secrets_on_command_lines(snap, exp)
     _unaccounted("secrets readable by others", lines, "sec_secrets", exp)
+
+
+def _secrets_on_command_lines(snap, exp) -> list[str]:
+    """A line for each process whose command line holds a value of the app's config under a secret-looking key
+    (8 characters or more; the root collector's ``cmdline`` of every process): the kernel shows every process's
+    command line to every local user (``ps``, ``/proc/<pid>/cmdline``), and a daemon that serves the process list
+    to the network (snmpd's HOST-RESOURCES-MIB, a status page) serves it to whoever it answers. The value is never
+    printed."""
+    from ..redaction import secrets_of
+
+    keyed = [v for v in secrets_of(exp.cfg.config_file).keyed if len(v) >= 8] if exp.cfg.config_file else []
+    return [f"process {pid} ({(e.get('exe') or '?').split(' (')[0]}, uid {e.get('uid')}): its command line holds a "
+            f"secret of the app's config (a value under a secret key, e.g. SECRET_KEY): every local user reads it "
+            f"(ps), and so does whoever a daemon serving the process list answers (snmpd); pass it in a file or "
+            f"the environment" for pid, e in sorted((snap.raw.get("proc") or {}).items())
+            if any(v in (e.get("cmdline") or "") for v in keyed)]
 
 
 def _secret_values_others_read(snap, exp) -> list[str]:
@@ -4016,7 +4290,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "the socket file and search on every directory on the way, ACLs counted; an abstract name: anyone) is "
             "Apache's own, the stack's baseline (systemd's, journald's, rsyslogd's, the MTA's: measured) or allowed "
             "(allow_listen: \"unix:NAME USER PROGRAM\"): a root tmux or screen server, socat's UNIX-LISTEN, an "
-            "agent's control socket run a client's commands as root",
+            "agent's control socket run a client's commands as root (a process of a login sudoers lets run a "
+            "command as root, by name, User_Alias, #uid or %group, is judged as root's); whatever is allowed, no "
+            "socket on an address beyond loopback is held by a user, but root, the deploy login and the app user, "
+            "whose allowed membership of the config's group lets it read the app's secrets (what it serves may "
+            "carry them)",
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '
@@ -4047,7 +4325,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             needs=("apache",)),
     Promise("cw_served", f"{CW}: serves", "whatever is allowed, Apache serves the app's tree only through the app's "
             "own vhost: no DocumentRoot, Alias or ScriptAlias elsewhere lies above the app's root where the most "
-            "specific <Directory> covering it grants access (Debian's <Directory /var/www/> does)",
+            "specific <Directory> covering it grants access (Debian's <Directory /var/www/> does); and what it "
+            "serves on every site, the app's too (a DocumentRoot, Alias or ScriptAlias outside any vhost, a "
+            "UserDir), comes from directories root's alone",
             "test_apache_serves_the_apps_tree_only_through_its_vhost",
             "/etc/apache2/sites-enabled/intranet.conf:3: documentroot /var/www: serves /var/www, which holds the "
             "app's tree /var/www/app (Require all granted at /etc/apache2/apache2.conf:172): its releases' code "
@@ -4088,18 +4368,22 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "
             "(root included) with something from the app's tree (every crontab, /etc/crontab, /etc/cron.d, "
-            "/etc/cron.{hourly,daily,weekly,monthly}, at's queue), resolved through links and the root scripts "
-            "it runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, "
-            "profile.d, /etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc when the probe may read "
-            "them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
+            "/etc/cron.{hourly,daily,weekly,monthly}, at's queue), resolved through links and the root scripts it "
+            "runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, profile.d, "
+            "/etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc, and its tools' ~/.ssh/config, "
+            "~/.gitconfig, ~/.npmrc, pip.conf, each path they name judged as what the tool loads, when the probe may "
+            "read them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
-            "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links); no root job runs "
-            "as a program what another command prints (a pipe into a shell with no script of its own, whatever "
-            "comes before it: curl ... | tee log | sh; a remote command's output eval'd; over plain http:// "
-            "whatever is allowed); nor as root "
-            "with a path someone but root may change (its program, a script it runs, a variable's value whatever "
-            "the variable: a crontab's SHELL, HOME, PATH ... lines are jobs too), its file a package's as dpkg "
-            "unpacked it aside; a job that only names the tree is said to, unless allowed; "
+            "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links) or, in a file no "
+            "package ships as it is, a place another account may change (vim's source, tmux's run-shell, "
+            "modprobe's install: a place a package made so, a sticky dir's name, an admin's own aside); no root "
+            "job runs as a program what another command prints (a pipe into a shell with no script of its own, "
+            "whatever comes before it or wraps it: curl ... | tee log | sh, ... | mywrap sh; a remote command's "
+            "output eval'd; a file a network command just wrote, run later in the job: curl -o x URL && sh x; over "
+            "plain http:// whatever is allowed); nor as root with a path someone but root may change (its program, "
+            "a script it runs, a variable's value whatever the variable: a crontab's SHELL, HOME, PATH ... lines "
+            "are jobs too), its file a package's as dpkg unpacked it aside, whatever is allowed (allow_cron "
+            "accounts for the file, not for that); a job that only names the tree is said to, unless allowed; "
             "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
             "file names become options: tar's --checkpoint-action)",
             "test_no_unaccounted_scheduled_jobs",
@@ -4111,7 +4395,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "kernel's, kernel-install's and initramfs' hooks, sshrc) is a package's file as dpkg unpacked it, or "
             "root's alone and runs or touches nothing in the app's tree or that someone but root may change, "
             "resolved through links and root's own scripts, "
-            "unless allowed (allow_cron)", "test_places_root_acts_later_are_accounted_for",
+            "unless allowed (allow_cron; never for what someone but root may change)",
+            "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "
             "allow_cron = [\"/etc/update-motd.d/50-release\"] ..."),
@@ -4148,7 +4433,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group besides their own and "
             "the app's (deny by default: ssl-cert, adm or any other group gives its files to the app's or Apache's "
             "code; a login holding sudoers rules of its own is the operator's) unless allowed; no one else in the "
-            "app's group", "test_users_groups_are_accounted_for",
+            "app's group; no account but root and the logins that become root anyway in a group that reaches root "
+            "(shadow, disk, kmem, docker ...: a backup agent's, a CI runner's) unless allowed",
+            "test_users_groups_are_accounted_for",
             "yourapplication (the app user) is in group ssl-cert: bootstrap did not put it there ...", needs=("tree",)),
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys), "
             "nor as Apache's user (its shell Debian's nologin: the gate cannot read its home's keys)",
@@ -4171,7 +4458,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "not other subdirectories), each directory a .pth of the system Python's site dirs puts on root's "
             "python3 path, Apache's binaries and modules, the command directories and their files, "
             "Apache's log "
-            "directory (a package's own owner of its file, e.g. at's daemon, is stock); nothing in /usr/local/{sbin,"
+            "directory (a package's own owner of its file, e.g. at's daemon, is stock), every directory of /usr, "
+            "/etc and /boot (perl's @INC, a tool's plugin dir: an admin's own and a group no one is in aside, "
+            "whatever is allowed); nothing in /usr/local/{sbin,"
             "bin} takes a packaged command's name on root's PATH unless allowed (allow_commands); what a "
             "library's configuration makes it load (openssl.cnf's engines, providers and .include, sudo.conf's "
             "Plugin and Path, glibc's gconv-modules.d) is root's alone and outside the app's tree",
@@ -4295,7 +4584,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "or where copies are left (/tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) (found by "
             "content, any name: .configs/*, a .bak, a release's copy), and no file the probe reads (Apache's "
             "configuration, root's files under /etc) holding a secret value of it, is readable by others through "
-            "directories they may enter: an attacker with any local account gets no hash to crack, no host key "
+            "directories they may enter, nor is any process's command line holding one (every local user's to read, "
+            "and a process table snmpd serves): an attacker with any local account gets no hash to crack, no host key "
             "to impersonate the server to the runner, nothing of root's and none of the app's secrets",
             "test_secrets_not_readable_by_others", "/etc/shadow (0644 root:shadow): every local user ... reads every "
             "password hash ..."),
@@ -4418,7 +4708,8 @@ PROMISES: tuple[Promise, ...] = (
             "test_shared_dirs", "expected /var/www/app/shared/data: directory 2770 ... found ... 0777 ...",
             needs=("live",)),  # (the first deploy makes them)
     Promise("config_mode", f"{D}: config", "the config (when the app has one) is 0640 <deploy user>:<app group>: "
-            "not world-readable", "test_config_not_world_readable",
+            "not world-readable; no ACL entry (on it, a kept one, or a default ACL of a directory above them) lets "
+            "anyone else read it", "test_config_not_world_readable",
             "expected ...application.cfg: regular file 0640 ...",
             needs=("live",)),
     Promise("config", f"{D}: config", "the config on the server (when the app has one) is this host's config "

@@ -975,6 +975,34 @@ def entries(top, bounds):
             yield os.path.join(base, name)
 
 
+def secret_acls(root, config_path):
+    """The POSIX ACLs of where the app's secrets are (the config, each kept config in ``<root>/.configs``, and each
+    directory above them up to ``/``): ``{path: {"access": raw, "default": raw}}`` (``system.posix_acl_access`` and,
+    of a directory, ``system.posix_acl_default``: what a file made there later gets; its bytes as hex, which any
+    user who may look the path up may read; the reply's strings are made safe on the runner) of each that has
+    one. A mode shows only the ACL's mask: a named user's read grant (``setfacl -m u:www-data:r``) leaves a 0640
+    config listed as 0640."""
+    kept = os.path.join(root, ".configs")
+    try:
+        names = sorted(os.listdir(kept))[:256]
+    except OSError:
+        names = []
+    paths = [config_path] + [os.path.join(kept, n) for n in names]
+    for path in list(paths):
+        while path != "/":
+            path = os.path.dirname(path)
+            paths.append(path)
+    out = {}
+    for path in dict.fromkeys(paths):
+        for kind in ("access", "default"):
+            try:
+                out.setdefault(path, {})[kind] = os.getxattr(path, "system.posix_acl_" + kind,
+                                                             follow_symlinks=False).hex()
+            except OSError:  # none (ENODATA), no xattrs here, or not there
+                pass
+    return {p: v for p, v in out.items() if v}
+
+
 def loaded_changed(args, bounds):
     """The newest ``ctime`` among everything the app's daemons load, and the path that has it: the live release's
     tree (its ``__pycache__``, venv and RELEASE.json), ``current``, ``application.wsgi``, the config and the
@@ -1025,6 +1053,7 @@ def gather(args):
     section("tree_inventory", tree_inventory, root, args.get("shared_paths", []), args.get("app_user"),
             args["config_path"])
     section("stat", stat_each, args["paths"])
+    section("secret_acls", secret_acls, root, args["config_path"])
     loaded_bounds = []
     section("loaded", loaded_changed, args, loaded_bounds)
     section("app_keys", app_keys, args.get("app_user", ""))

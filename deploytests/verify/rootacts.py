@@ -122,7 +122,8 @@ def _words(line: str) -> list[tuple[str, str]]:
             out += _words(word)
             runner, prev = False, word
             continue
-        if start and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", word):  # VAR=value before the command
+        if (start or runner) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", word):  # VAR=value before the command
+            # (or after a wrapper: ``env``/``sudo VAR=value cmd`` sets it for cmd as the shell's prefix does)
             # (PATH=: commands are found there; SHELL=, HOME=, PYTHONUSERBASE=, NODE_OPTIONS= ...: which variable a
             # program takes code by is not for a list to know, so every variable's paths are what the command runs)
             name, value = word.split("=", 1)
@@ -271,9 +272,9 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
     st = snap.st(real)
     if how == "runs" and depth > 0 and st and stat.S_ISDIR(st[0]):  # a directory root runs: run-parts, each entry
         for name in [n for n in snap.listdir(real) or [] if RUN_PARTS.fullmatch(n)]:
-            entry = snap.st(f"{real}/{name}")  # (a package's unchanged program is the stock baseline, its owner too:
+            entry = snap.st(f"{real}/{name}")  # (a package's unchanged program is the stock baseline, its owner
             why = path_problem(snap, how, f"{real}/{name}", root, depth, loose) if entry and not stat.S_ISDIR(
-                entry[0]) and not stock(snap, f"{real}/{name}") else None  # at's 6755 daemon:daemon in PATH's /usr/bin)
+                entry[0]) and not packaged(snap, f"{real}/{name}") else None  # too: at's 6755 daemon:daemon)
             if why:
                 return f"{how} {path}, which {why}"
     text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) and \
@@ -287,24 +288,20 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
     return None
 
 
-def stock(snap, path: str) -> str | None:
-    """The package whose file ``path`` is as dpkg unpacked it: a conffile with dpkg's md5 (an admin's edit is not),
-    or :func:`packaged`; dpkg's conffiles read once per snapshot."""
-    from .parse import conffiles
+def packaged(snap, path: str) -> str | None:
+    """The package whose file ``path`` is as dpkg unpacked it: a conffile only by dpkg's md5 (an admin's edit is
+    not, and dpkg keeps it through every upgrade, which rewrites the package's list: its ctime says nothing), any
+    other file when dpkg lists it and its inode did not change after that package's list was written: the
+    distribution's program, whose lines are not read as root's own script (munin-node's Perl documentation naming
+    its pid file is no command); None when not known. dpkg's conffiles read once per snapshot."""
+    from .parse import conffiles, dpkg_files, dpkg_lists
 
     if getattr(snap, "dpkg_conffiles", None) is None:
         snap.dpkg_conffiles = conffiles(snap.data("/var/lib/dpkg/status"))
-    pkg, md5 = snap.dpkg_conffiles.get(path, (None, None))
-    data = snap.data(path) if pkg else None
-    return pkg if data is not None and hashlib.md5(data).hexdigest() == md5 else packaged(snap, path)
-
-
-def packaged(snap, path: str) -> str | None:
-    """The package whose file ``path`` is as dpkg unpacked it (dpkg lists it, and its inode did not change after
-    that package's list was written): the distribution's program, whose lines are not read as root's own script
-    (munin-node's Perl documentation naming its pid file is no command); None when not known."""
-    from .parse import dpkg_files, dpkg_lists
-
+    if path in snap.dpkg_conffiles:
+        pkg, md5 = snap.dpkg_conffiles[path]
+        data = snap.data(path)
+        return pkg if data is not None and hashlib.md5(data).hexdigest() == md5 else None
     pkg, st = dpkg_files(snap).get(path), snap.st(path)
     if not pkg or not st or len(st) < 7:
         return None
@@ -535,17 +532,18 @@ def cw_root_acts(facts, exp):
     and runs or touches nothing the deploy login or the app can change (:func:`entry_problems`); allow a file by
     its path (``allow_cron``)."""
     from .parse import conffiles
-    from .promises import NotApplicable, _allow_hint, _snapshot, _unaccounted
+    from .promises import ROOT_TO_OTHERS, NotApplicable, _allow_hint, _snapshot, _unaccounted, root_to_others
 
     snap = view(_snapshot(facts, "the places root acts later"))
     if snap.listdir("/etc/init.d") is None and snap.listdir("/etc/update-motd.d") is None:
         raise NotApplicable("the probe did not read the places root acts later (an older probe)")
     known = conffiles(snap.data("/var/lib/dpkg/status"))
     lines = []
-    for path, kind, when in entries(snap):
-        if path not in exp.allow.cron:
-            lines += [f"{ln}. " + _allow_hint(exp, "allow_cron", path)
-                      for ln in entry_problems(snap, path, kind, when, exp.cfg.root, known)]
+    for path, kind, when in entries(snap):  # (allowed: still what hands root to someone else)
+        lines += [f"{ln}. " + (root_to_others(exp, "allow_cron", path in exp.allow.cron) if ROOT_TO_OTHERS in ln
+                               or "someone but root may change it" in ln else _allow_hint(exp, "allow_cron", path))
+                  for ln in entry_problems(snap, path, kind, when, exp.cfg.root, known)
+                  if path not in exp.allow.cron or ROOT_TO_OTHERS in ln or "someone but root may change it" in ln]
     _unaccounted("entries of the places root acts later", lines, "cw_root_acts", exp)
 
 

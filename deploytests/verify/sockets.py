@@ -160,19 +160,57 @@ SUDO_GROUPS = ("sudo", "wheel", "admin")  # Debian's %sudo rule, su's and sudo's
 
 def root_capable(facts, snap) -> dict[int, str]:
     """uid -> who, of everyone whose process acts as root for a client that drives it: root; the gate's own login
-    when it became root (passwordless sudo: the probe's run shows it); a member of a group whose sudoers rule
-    makes root (its shell, a client types ``sudo`` into, with its password or a cached one)."""
+    when it became root (passwordless sudo: the probe's run shows it); a user sudoers lets run a command as root
+    (:func:`sudo_grantees`: named, through a ``User_Alias``, ``#uid`` or a ``%group``), or a member of the sudo,
+    wheel or admin group (sudoers not read): its shell, a client types ``sudo`` into, with its password or a
+    cached one."""
     found = {0: "root"}
     login = facts.get("login")
     mine = snap.users.facts(login) if login and facts.get("as_root") else None
     if mine:
         found.setdefault(mine["uid"], f"{login}, the gate's login, who becomes root (sudo)")
+    users, groups = sudo_grantees(snap)
     for name, f in snap.users.by_name.items():
-        groups = set((snap.users.facts(name) or {}).get("groups") or [])
-        if groups & set(SUDO_GROUPS) and f[2].isdigit():
-            group = sorted(groups & set(SUDO_GROUPS))[0]
-            found.setdefault(int(f[2]), f"{name}, who becomes root (sudo: its group {group})")
+        member = set((snap.users.facts(name) or {}).get("groups") or [])
+        via = users.get(name) or users.get("#" + f[2]) or next(
+            (f"its group {g}: {groups[g]}" for g in sorted(member) if g in groups), None) or next(
+            (f"its group {g}" for g in sorted(member & set(SUDO_GROUPS))), None)
+        if via and f[2].isdigit():
+            found.setdefault(int(f[2]), f"{name}, who becomes root (sudo: {via})")
     return found
+
+
+def sudo_grantees(snap) -> tuple[dict[str, str], dict[str, str]]:
+    """``({user or #uid: where}, {group: where})`` of whom sudoers lets run a command as root (a rule whose run-as
+    list, or sudo's default, is root or ALL: ``promises.sudo_root_specs``), each ``User_Alias`` expanded (nested
+    too); ``where``: the rule's file:line. ``ALL`` (every user) and negated names are not taken: such a rule is
+    the sudoers rule's own finding."""
+    from .parse import sudoers_lines
+    from .promises import sudo_root_specs
+
+    rules = sudoers_lines(snap) if getattr(snap, "files", None) else []
+    aliases = {}
+    for r in rules:
+        if r["text"].startswith("User_Alias"):
+            for part in r["text"][len("User_Alias"):].split(":"):
+                alias, _, members = part.partition("=")
+                aliases[alias.strip()] = [m.strip() for m in members.split(",") if m.strip()]
+    users: dict[str, str] = {}
+    groups: dict[str, str] = {}
+    for r in rules:
+        if "=" not in r["text"] or r["text"].startswith(("Defaults", "User_Alias", "Runas_Alias", "Host_Alias",
+                                                         "Cmnd_Alias")) or not sudo_root_specs(r["text"], False):
+            continue
+        todo, seen = [w.strip() for w in r["text"].split("=", 1)[0].rsplit(None, 1)[0].split(",")], set()
+        while todo:
+            who = todo.pop()
+            if who in seen or who.startswith("!") or who == "ALL":
+                continue
+            seen.add(who)
+            todo += aliases.get(who, [])
+            kind = groups if who.startswith("%") else users
+            kind.setdefault(who.lstrip("%"), f"{r['file']}:{r['line']}") if who not in aliases else None
+    return users, groups
 
 
 def how(snap, name: str) -> str:

@@ -207,6 +207,34 @@ def test_a_sudo_command_someone_else_may_replace_is_a_finding_whatever_is_allowe
 
 
 
+
+@pytest.mark.parametrize("rule", ["deployer ALL=(root) NOPASSWD: /srv/tools/restart-app",
+                                  "deployer ALL=(root) NOPASSWD: /srv/tools/restart-app, /usr/bin/id",
+                                  "Cmnd_Alias RESTART = /usr/bin/id, /srv/tools/restart-app"])
+@pytest.mark.parametrize("mine", ["dir", "file"])
+def test_a_sudo_command_only_roots_lstat_saw_is_judged_by_it(exp, rule, mine):
+    """attack10 (shown on a container: the deploy login replaced its allowed restart script and ran it as root;
+    the gate passed): the gate's login cannot read sudoers, so it never lstats a rule's command; the root
+    collector does (``mapped``), and the command rule judged only the login's view. Class: what root's own files
+    name judged without root's lstat (``rootacts.view``): the command in the deploy team's directory, or the
+    deploy login's file in root's directory, fails whatever is allowed; root's own passes."""
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/ops", rule))
+    for path in [p for p in list(facts.raw.files) if p.startswith("/srv")]:
+        facts.raw.files.pop(path)
+    D, F = s.S_IFDIR | 0o755, s.S_IFREG | 0o755
+    tools = [s.S_IFDIR | 0o2775, 0, 1001, 0, 0, 4] if mine == "dir" else [D, 0, 0, 0, 0, 4]
+    app = [F, 0, 0, 0, 0, 5] if mine == "dir" else [F, 1001, 1001, 0, 0, 5]
+    facts.raw.raw["mapped"] = {"/": [D, 0, 0, 0, 0, 2], "/srv": [D, 0, 0, 0, 0, 3], "/srv/tools": tools,
+                               "/srv/tools/restart-app": app}
+    msg = failing(facts, allowing(exp, sudo=(rule,)))["cw_sudoers"]
+    owner = "/srv/tools 2775 root:deployer" if mine == "dir" else "/srv/tools/restart-app 0755 deployer:deployer"
+    assert f"/srv/tools/restart-app: {owner} may be changed by someone but root: whoever that is replaces the " \
+           "command" in msg and "allow_sudo accounts for the line" in msg, msg
+    facts.raw.raw["mapped"].update({"/srv/tools": [D, 0, 0, 0, 0, 4], "/srv/tools/restart-app": [F, 0, 0, 0, 0, 5]})
+    facts.raw.acts_view = None
+    assert "cw_sudoers" not in failing(facts, allowing(exp, sudo=(rule,)))
+
+
 @pytest.mark.parametrize("script,said", [
     # blind10 k03 (shown: the app wrote a line into the file; on-call's sudo ran it as root)
     ("#!/bin/sh\nset -e\n. /var/www/yourapplication/shared/data/maintenance.env\necho \"$MAINT_MSG\"\n",
@@ -711,12 +739,13 @@ def test_a_root_process_running_what_someone_else_may_change_is_a_finding_whatev
     ("/usr/local/lib/site_perl", "/usr/local/lib/site_perl"),   # other members: the old site dir, /etc/perl
     ("/etc/perl", "/etc/perl")])
 def test_a_dir_of_root_perls_inc_someone_else_may_change_is_a_finding(exp, path, owner):
-    """Class: root's interpreters' module path, not only Python's: Perl's @INC (debconf runs at every apt as root;
-    the site dirs come first) must be root's alone. A root's 0755 dir passes."""
+    """Class: root's interpreters' module paths, and every other directory of the system's trees (which program
+    loads what from where is not for a list to know): Perl's @INC (debconf runs at every apt as root; the site
+    dirs come first) is one member. The login collector's walk of /usr, /etc and /boot names the top directory
+    someone else may change (what lies below, absent or not, is theirs); a root's 0755 dir passes."""
     facts = server()
-    put(facts, path, s.S_IFDIR | 0o755, uid=0)
-    facts.raw.files[owner]["st"][1] = 1001
+    facts.remote["inventory"]["system_dirs"] = [[owner, s.S_IFDIR | 0o755, 1001, 1001]]
     msg = failing(facts, exp).get("cw_load_path", "")
-    assert f"- {path}: root's Perl (debconf at every apt run" in msg and f"{owner} 0755 deployer:" in msg, msg
-    facts.raw.files[owner]["st"][1] = 0
-    assert f"- {path}: root's Perl" not in failing(facts, exp).get("cw_load_path", "")
+    assert f"- {owner} (0755 deployer:" in msg and "a directory of the system's trees" in msg, msg
+    facts.remote["inventory"]["system_dirs"] = []
+    assert "a directory of the system's trees" not in failing(facts, exp).get("cw_load_path", "")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -525,3 +527,54 @@ def test_a_secret_of_the_config_in_a_file_others_read_fails_without_printing_it(
     assert "s3cr3t-do-not-print" not in found
     assert outcome("sec_secrets", host(files={path: (0o100640, 0, 33, text)}), exp) == "pass"
     assert outcome("sec_secrets", host(files={path: (0o100644, 0, 0, "SetEnv APP_MODE production\n")}), exp) == "pass"
+
+
+@pytest.mark.parametrize("cmd, said", [
+    ("/srv/tools/backup-recv", "it runs /srv/tools/backup-recv, which someone but root may change (/srv/tools 2775 "),
+    ('/usr/bin/env PYTHONPATH=/srv/tools /usr/bin/python3 -m recv \\"$SSH_ORIGINAL_COMMAND\\"',
+     "it sets PYTHONPATH to /srv/tools, which someone but root may change (/srv/tools 2775 "),
+    ("/var/www/yourapplication/current/venv/bin/python -m yourapplication.recv",
+     "it runs /var/www/yourapplication/current/venv/bin/python (the app's tree)")])
+@pytest.mark.parametrize("whose", ["/root/.ssh/authorized_keys", "/home/admin/.ssh/authorized_keys"])
+def test_a_forced_command_of_a_key_that_logs_in_as_root_is_judged_as_roots_jobs_are(exp, cmd, said, whose):
+    """attack10 (shown on a container: the admin's backup key for root, forced to the deploy team's receive
+    script; the deploy login wrote the script, the backup's next login ran it as root; the gate passed): sshd runs
+    a key's command="..." as the file's login for every login with that key, as ForceCommand (which was judged).
+    Class: what sshd runs as root (or as the gate's login, who becomes root) named by a per-key option. Root's
+    keys count while sshd lets root in with a key; a command root's alone passes."""
+    conf = host().raw.text("/etc/ssh/sshd_config").replace("PermitRootLogin no", "PermitRootLogin prohibit-password")
+    text = f'command="{cmd}",no-pty {ADMIN} backup@nas\n'
+    files = {"/etc/ssh/sshd_config": conf} if whose.startswith("/root/") else {}
+    if whose.startswith("/root/"):
+        files[whose] = (0o100600, 0, 0, text)
+    facts = host(files=files)
+    facts.raw.raw["own_keys"] = {whose: text} if whose.startswith("/home/") else {}
+    D = stat.S_IFDIR
+    mapped = {"/": [D | 0o755, 0, 0, 0, 0, 2], "/srv": [D | 0o755, 0, 0, 0, 0, 3]}
+    facts.raw.raw["mapped"] = dict(mapped, **{"/srv/tools": [D | 0o2775, 0, 1001, 0, 0, 4]})
+    found = outcome("cw_become", facts, exp)
+    who = "root" if whose.startswith("/root/") else "admin, who becomes root (sudo)"
+    assert f"- {whose}:1: command=" in found and f"sshd runs it as {who} for every login with that key; " \
+           f"{said}" in found, found
+    if "/srv/tools" in cmd:  # the deploy team's directory made root's: passes
+        facts.raw.raw["mapped"] = dict(mapped, **{"/srv/tools": [D | 0o755, 0, 0, 0, 0, 4],
+                                                  "/srv/tools/backup-recv": [stat.S_IFREG | 0o755, 0, 0, 0, 0, 5]})
+        facts.raw.acts_view = None
+        assert outcome("cw_become", facts, exp) == "pass"
+    if whose.startswith("/root/"):  # root may not log in with a key: the command never runs
+        off = host(files={whose: (0o100600, 0, 0, text)})
+        off.raw.raw["mapped"] = facts.raw.raw["mapped"]
+        assert outcome("cw_become", off, exp) == "pass"
+
+
+def test_the_login_collector_lstats_what_its_own_keys_force(tmp_path):
+    """The collector's side of the forced-command rule for the gate's login: its own authorized_keys (read by
+    itself) have their command="..." paths lstat'd with what root's files name (``named``); root's keys are the
+    root collector's (its ``mapped``: every file of root's it read)."""
+    from deploytests.verify import collect_login
+
+    (tmp_path / "recv").write_text("#!/bin/sh\n")
+    out = {"files": {}, "dirs": {}, "errors": {}, "size": 0,
+           "own_keys": {"/home/admin/.ssh/authorized_keys": f'command="{tmp_path}/recv",no-pty {KEY} backup\n'}}
+    collect_login.acts(out)
+    assert out["named"][f"{tmp_path}/recv"]["st"][1] == os.getuid(), out["named"]

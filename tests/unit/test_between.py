@@ -266,3 +266,52 @@ def test_collectable_tests_pass_the_check(tmp_path, monkeypatch):
     spec = ProjectTests(tests=("tests/deploy",), app=APPS / "yourapplication", cwd=tmp_path, timeout=60,
                         pytest_args=(f"--rootdir={tmp_path}",))
     spec.check([server("docker://web-1", "web-1", port=1)])
+
+
+# Class: a hook given the host in a form its tools cannot take. README's `./lb drain $DEPLOYTESTS_HOST` passed
+# the label, 'ssh://deployer@web3', to a load balancer that knows 'web3' (a host table's name, a host's DNS
+# name); the script had to cut the scheme and the login off. Other member: a host written "deployer@web3:2222",
+# whose name is 'web3' without the port.
+def test_hooks_get_the_hosts_name(tmp_path):
+    from types import SimpleNamespace
+
+    from deploytests.pipeline.fleet import Hooks
+
+    out = tmp_path / "env"
+    hooks = Hooks(before_host=f'echo "$DEPLOYTESTS_HOST_NAME $DEPLOYTESTS_HOST $DEPLOYTESTS_HOST_ADDRESS '
+                              f'$DEPLOYTESTS_HOST_PORT" >> {out}')
+    for name, port in (("web3", 33141), ("web3.example.com", 2222)):
+        hooks.run("before_host", SimpleNamespace(name=name, label=f"ssh://deployer@{name}", host="127.0.0.1",
+                                                 port=port))
+    assert out.read_text().splitlines() == ["web3 ssh://deployer@web3 127.0.0.1 33141",
+                                            "web3.example.com ssh://deployer@web3.example.com 127.0.0.1 2222"]
+
+
+# Class: a summary line saying an action happened that did not. A first deploy of a second app whose gate
+# failed on both hosts printed "[rollout] all: ...; rolled back: web1, web2" while the table said "FAILED, serves
+# <the new release>": there was no release to go back to. Other member: a rollback that failed on the server
+# (its agent's error) was listed as rolled back too.
+def test_the_phase_line_names_only_the_hosts_really_rolled_back(monkeypatch):
+    from deploytests import pipeline
+    from deploytests.errors import DeployError
+    from deploytests.pipeline.fleet import Policy, roll_out
+    from deploytests.pipeline.releases import DeployResult
+    from deploytests.testing import FakeConn
+
+    previous = {"a": None, "b": "r0", "c": "r0"}
+    monkeypatch.setattr(pipeline, "deploy", lambda c, cfg, art, progress=None, now=None: DeployResult(
+        c.label, "r1", True, previous=previous[c.label], version="1.0"))
+
+    def rollback(c, cfg, to=None, progress=None):
+        if c.label == "c":
+            raise DeployError("the old release failed its health gate", where=c.label)
+        return DeployResult(c.label, to, True, previous="r1")
+
+    monkeypatch.setattr(pipeline, "rollback", rollback)
+    lines: list[str] = []
+    result = roll_out([FakeConn(h) for h in "abc"], None, lambda label: type("A", (), {"sha256": "s"})(),
+                      Policy(), gate=lambda c, server, rep, art: "down", say=lines.append)
+    line = next(ln for ln in lines if ln.startswith("[rollout] all:"))
+    assert "; rolled back: b;" in line or line.endswith("; rolled back: b"), line
+    assert "not rolled back: a (no previous release to go back to (this was the first deploy)), c (" in line, line
+    assert [r.state for r in result.reports] == ["failed", "rolled back", "failed"]

@@ -825,6 +825,19 @@ def test_someone_else_in_the_apps_group_fails(exp):
     assert list(msg) == ["cw_groups"] and "www-data is in the app's group yourapplication" in msg["cw_groups"]
 
 
+def test_apaches_user_in_the_apps_group_is_one_line(exp):
+    """One membership, one line: Apache's user in the app's group is both one of the three users' extra groups and
+    a member of the app's group; said once, allowed by one entry."""
+    facts = with_stock_logins(clean_facts())
+    group = facts.raw.files["/etc/group"]
+    group["data"] += "yourapplication:x:999:appuser,www-data\n"
+    facts.raw = parse.Snapshot(facts.raw.raw)
+    inv(facts)["app_group_members"].append("www-data")
+    lines = [ln.strip() for ln in failing(facts, exp)["cw_groups"].splitlines() if ln.strip().startswith("- ")]
+    assert len(lines) == 1 and "www-data (the apache user) is in group yourapplication" in lines[0], lines
+    assert outcome("cw_groups", facts, allowing(exp, groups=("www-data: yourapplication",))) == "pass"
+
+
 def test_dockers_resolver_passes_only_where_every_process_was_seen_and_none_holds_it(exp):
     facts = clean_facts()  # Docker's embedded DNS on a user-defined network: made in the netns by dockerd
     inv(facts)["listeners"].append({"proto": "udp", "host": "127.0.0.11", "port": 53211, "procs": [],
@@ -1125,3 +1138,92 @@ def test_an_apache_file_changed_then_dated_back_is_dated_by_its_ctime():
         files.update({d: {"st": [0o40755, 0, 0, 0, 1.0, 1] + ([1.0] if changed else [])} for d in dirs})
         info = parse.apache_files(parse.Snapshot({"files": files, "dirs": dirs}), [conf], {})[conf]
         assert info["mtime"] == want, info
+
+
+def test_any_account_in_a_group_that_reaches_root_is_a_finding_unless_it_becomes_root_anyway(exp):
+    """blind10's p07: the backup agent's account added to shadow 'to back up /etc/shadow': not one of the three
+    users the membership rule looked at, yet whatever runs as it reads every hash. Any account in a group of
+    ROOT_GROUPS, as a member or by its primary group, is a line (allowed by its own entry); an admin (in sudo:
+    root anyway) is not."""
+    facts = with_stock_logins(clean_facts())
+    base = outcome("cw_groups", facts, exp)
+    group = facts.raw.files["/etc/group"]
+    group["data"] = group["data"].replace("\nshadow:x:42:", "\nshadow:x:42:bacula").replace(
+        "\nsudo:x:27:", "\nsudo:x:27:ops").replace("\ndocker:x:", "\ndocker:x:")
+    group["data"] += "docker:x:998:ops\n"
+    facts.raw.files["/etc/passwd"]["data"] += ("bacula:x:120:120::/var/lib/bacula:/usr/sbin/nologin\n"
+                                               "ops:x:1500:1500::/home/ops:/bin/bash\n"
+                                               "imager:x:121:6::/nonexistent:/usr/sbin/nologin\n")  # primary: disk
+    facts.raw = parse.Snapshot(facts.raw.raw)
+    msg = outcome("cw_groups", facts, exp)
+    lines = [ln.strip() for ln in msg.splitlines() if ln.strip().startswith("- ")]
+    assert base == "pass" and len(lines) == 2, msg
+    assert any(ln.startswith("- bacula is in group shadow: reads every password hash") for ln in lines), lines
+    assert any(ln.startswith("- imager is in group disk: reads and writes the raw disks") for ln in lines), lines
+    assert outcome("cw_groups", facts, allowing(exp, groups=("bacula: shadow", "imager: disk"))) == "pass"
+
+
+@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+@pytest.mark.parametrize("group_line, acl_user, caught", [
+    ("yourapplication:x:999:Debian-snmp", None, "group yourapplication of /var/www/yourapplication/shared/"
+                                                "application.cfg, Debian-snmp a member"),
+    # a named user's read entry: config_mode's line (one cause, one line), not this rule's
+    ("yourapplication:x:999:", 108, None),
+    ("yourapplication:x:999:", None, None),  # Debian's snmpd as packaged: its user reads none of the app's
+])
+def test_an_allowed_public_listener_whose_user_may_read_the_apps_secrets_fails(exp, platform, group_line, acl_user,
+                                                                                caught):
+    """blind8's k05 (an allowed snmpd on udp:161 serving the process list to 'public'): no class answer had been
+    designed. allow_listen accounts for the socket and what its program serves by its configuration; what the
+    gate judges beside it is whether that program's user may read the app's secrets (the config's mode, group and
+    ACL): an allowed membership (allow_groups accounts for the membership) makes what it serves to the network
+    carry them, whatever allow_listen says; an unallowed one, an ACL entry, the other bits are one line of their
+    own rules (cw_groups, config_mode). (A secret on a command line, which every local user and snmpd's process
+    table show, is sec_secrets'.)"""
+    from test_root_reach import host
+
+    facts = host(platform)
+    raw = facts.raw
+    raw.files["/etc/passwd"]["data"] += "Debian-snmp:x:108:115::/var/lib/snmp:/bin/false\n"
+    raw.files["/etc/group"]["data"] += group_line + "\nDebian-snmp:x:115:\n"
+    raw.users = parse.Users(raw.text("/etc/passwd"), raw.text("/etc/group"))
+    facts.remote["stat"] = copy.deepcopy(RECORDED["stat"])
+    if acl_user:
+        facts.remote["secret_acls"] = {f"{R}/shared/application.cfg": {"access": (b"\2\0\0\0" + b"".join(
+            t.to_bytes(2, "little") + p.to_bytes(2, "little") + i.to_bytes(4, "little") for t, p, i in
+            [(1, 6, 0xFFFFFFFF), (2, 4, acl_user), (4, 4, 0xFFFFFFFF), (0x10, 4, 0xFFFFFFFF),
+             (0x20, 0, 0xFFFFFFFF)])).hex()}}
+    inv(facts)["listeners"].append({"proto": "udp", "host": "0.0.0.0", "port": 161, "procs": [
+        dict(proc(4242, "Debian-snmp", "/usr/sbin/snmpd -LOw -u Debian-snmp -g Debian-snmp -I -smux -f"),
+             exe="/usr/sbin/snmpd")]})
+    allowed = allowing(exp, listen=("udp/*:161 Debian-snmp /usr/sbin/snmpd",))
+    if caught:  # unallowed, the membership is cw_groups' one line (shown on a container)
+        assert outcome("cw_listen", facts, allowed) == "pass"
+        allowed = allowing(exp, listen=("udp/*:161 Debian-snmp /usr/sbin/snmpd",),
+                           groups=("Debian-snmp: yourapplication",))
+    found = outcome("cw_listen", facts, allowed)
+    if caught is None:
+        assert found == "pass", found
+    else:
+        assert found.startswith("fail: ") and "UDP *:161 listens: pid 4242 (Debian-snmp)" in found, found
+        assert f"Debian-snmp may read the app's config ({caught})" in found and "allow_listen accounts for the " \
+            "socket, not for that" in found, found
+
+
+def test_a_secret_of_the_apps_config_on_a_command_line_fails(exp):
+    """The process list (ps, /proc/<pid>/cmdline, snmpd's HOST-RESOURCES-MIB) is every local user's to read: a
+    value of the app's config under a secret key on any process's command line fails sec_secrets; the value is
+    never printed."""
+    from test_root_reach import host
+
+    from deploytests.redaction import secrets_of
+
+    facts = host("debian12")
+    secret = secrets_of(exp.cfg.config_file).keyed[0]
+    facts.raw.raw.setdefault("proc", {})["4343"] = {"uid": 0, "cmdline": f"/usr/local/bin/app-cli\0--key={secret}\0",
+                                                    "exe": "/usr/bin/python3.11", "stat": "", "status": ""}
+    found = outcome("sec_secrets", facts, exp)
+    assert found.startswith("fail: ") and "process 4343 (/usr/bin/python3.11, uid 0): its command line holds a " \
+        "secret of the app's config" in found and secret not in found, found
+    facts.raw.raw["proc"]["4343"]["cmdline"] = "/usr/local/bin/app-cli\0--key-file=/etc/app/key\0"
+    assert outcome("sec_secrets", facts, exp) == "pass"

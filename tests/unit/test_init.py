@@ -336,7 +336,7 @@ def test_a_schema_that_drops_tables_is_named_and_post_deploy_stays_commented(tmp
      "config/production.cfg"),
     ({"config/docker.cfg": "A = 1\n", "config/zz.cfg": "A = 2\n"}, "config/docker.cfg"),
     ({"settings.cfg": "A = 1\n", "setup.cfg": "[x]\n"}, "settings.cfg"),
-    ({"conf/app.py": "A = 1\n", "conf/__init__.py": ""}, "conf/app.py"),
+    ({"conf/app.py": "A = 1\n"}, "conf/app.py"),  # a conf/ package's modules are code: see below
     ({NEW_CONFIG: "MINE = 1\n"}, NEW_CONFIG),  # an existing config/deploy.cfg is named, never rewritten
 ])
 def test_an_app_reading_a_config_env_gets_an_existing_config_file(tmp_path, capsys, files, chosen):
@@ -956,3 +956,146 @@ def test_collectstatic_of_env_configured_settings_runs_without_the_servers_envir
     else:
         assert d.build == ["python manage.py collectstatic --noinput"]
         assert any("read its secrets with os.environ.get(...)" in n for n in d.notes)
+
+
+# Class: a module of the app's own code taken for its config file. A Django project started as `startproject
+# config .` (cookiecutter-django's layout: the settings, urls and wsgi.py in a `config/` package) got
+# config_file = "config/asgi.py": the servers would have been given a module of the app as their settings, and a
+# new config would have been written into that package (shipped with it by a backend that packs every file).
+# Other members: a Flask app whose `config/` package holds its config classes (from_envvar beside
+# from_object), an `etc/` package of a plain WSGI app, and the env file of settings read from the environment.
+CONFIG_PKG_SETTINGS = ('import os\nfrom pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\n'
+                       'INSTALLED_APPS = ["photos"]\nSTATIC_URL = "static/"\nSTATIC_ROOT = BASE_DIR / "staticfiles"\n')
+
+
+def test_a_package_named_config_is_code_not_a_config_dir(tmp_path):
+    root = project(tmp_path, {
+        "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")\n',
+        "config/__init__.py": "", "config/settings.py": CONFIG_PKG_SETTINGS,
+        "config/asgi.py": "application = get_asgi_application()\n", "config/urls.py": "urlpatterns = []\n",
+        "config/wsgi.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")\n'
+                          "application = get_wsgi_application()\n",
+        "photos/__init__.py": "", "photos/models.py": ""})
+    d = detect(root)
+    assert d.new_config and not d.config_file.startswith("config/"), d.config_file
+    init(root, out=lambda line: None)
+    assert (root / d.config_file).is_file() and not (root / "config/deploy.cfg").exists()
+    assert load_config(root).config_file == root / d.config_file
+
+
+@pytest.mark.parametrize("files, expected", [
+    ({"config/__init__.py": "class Config:\n    DEBUG = False\n", "config/production.py": "SECRET_KEY = 1\n",
+      "notes/__init__.py": FACTORY, "conf/notes.cfg": "SECRET_KEY = 'x'\n"}, "conf/notes.cfg"),
+    ({"etc/__init__.py": "", "etc/defaults.py": "X = 1\n",
+      "hello/__init__.py": "", "hello/wsgi.py": 'import os\nCFG = open(os.environ["HELLO_CONF"]).read()\n'
+                                                "def application(environ, start_response):\n    pass\n"}, None),
+    ({"config/__init__.py": "", "config/base.py": "X = 1\n",
+      "hello/__init__.py": "", "hello/wsgi.py": 'import os\nTOKEN = os.environ["API_TOKEN"]\n'
+                                                "def application(environ, start_response):\n    pass\n"}, None),
+])
+def test_no_module_of_the_project_is_taken_for_its_config(tmp_path, files, expected):
+    root = project(tmp_path, files)
+    d = detect(root)
+    assert d.config_file and not d.config_file.endswith(".py"), d.config_file
+    if expected:
+        assert (d.config_file, d.new_config) == (expected, False)
+    else:
+        assert d.new_config and not (root / d.config_file).parent.joinpath("__init__.py").exists(), d.config_file
+        init(root, out=lambda line: None)
+        assert (root / d.config_file).is_file()
+
+
+# Class: the servers' Django settings chosen by the environment, as Django's deployment docs do
+# (DJANGO_SETTINGS_MODULE set on the server), so that neither manage.py nor wsgi.py names them. init gave the
+# servers the developer's settings (DEBUG = True, startproject's insecure SECRET_KEY) and told to add the config
+# hook there, though the project has production settings built on them. Other members: settings_production.py
+# beside settings.py, production_settings.py importing the settings absolutely, prod.py in a settings package
+# built on its __init__; two candidates are no choice (a note names them).
+@pytest.mark.parametrize("files, served", [
+    ({"config/settings_production.py": 'import os\nfrom .settings import *\nDEBUG = False\n'
+                                       'SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\n'}, "config.settings_production"),
+    ({"config/production_settings.py": "from config.settings import *  # noqa\nDEBUG = False\n"},
+     "config.production_settings"),
+    ({"config/settings_prod.py": "from .settings import *\n", "config/settings_production.py":
+      "from .settings import *\n"}, "config.settings"),
+])
+def test_django_servers_settings_chosen_by_the_environment(tmp_path, files, served):
+    root = project(tmp_path, {
+        "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")\n',
+        "config/__init__.py": "", "config/settings.py": CONFIG_PKG_SETTINGS, "config/urls.py": "urlpatterns = []\n",
+        "config/wsgi.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")\n'
+                          "application = get_wsgi_application()\n", **files})
+    d = detect(root)
+    assert d.env == {"DJANGO_SETTINGS_MODULE": served}, d.notes
+    if served == "config.settings":
+        assert any("config.settings_prod, config.settings_production" in n for n in d.notes), d.notes
+    else:
+        assert any(n.startswith(f"DJANGO_SETTINGS_MODULE = {served!r}") for n in d.notes), d.notes
+        assert d.static == {"/static": "staticfiles"}
+    if "DJANGO_SECRET_KEY" in str(files):  # read from the environment: the env file, built with manage.py's
+        assert d.config_as_env and d.build == ["python manage.py collectstatic --noinput --settings config.settings"]
+
+
+def test_django_settings_in_a_package_chosen_by_the_environment(tmp_path):
+    root = project(tmp_path, {
+        "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
+        "mysite/__init__.py": "", "mysite/settings/__init__.py": CONFIG_PKG_SETTINGS.replace(".parent\n",
+                                                                                          ".parent.parent\n"),
+        "mysite/settings/prod.py": "from . import *  # noqa\nDEBUG = False\n",
+        "mysite/wsgi.py": "application = get_wsgi_application()\n"})
+    d = detect(root)
+    assert d.env == {"DJANGO_SETTINGS_MODULE": "mysite.settings.prod"}, d.notes
+    assert d.static == {"/static": "staticfiles"}
+
+
+# Class: URLs the development server answers that nothing answers on the servers. Uploads (MEDIA_ROOT) live in
+# shared/media, which Apache may not read, and Django's static() helper serves nothing when DEBUG is False:
+# every uploaded file's URL was a 404 on the servers, and neither init nor the docs said so. Other member: a
+# project publishing MEDIA_URL with no route for it at all. A project without MEDIA_URL gets no note.
+@pytest.mark.parametrize("urls, media", [
+    ("urlpatterns = [] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)\n", True),
+    ("urlpatterns = []\n", True),
+    ("urlpatterns = []\n", False),
+])
+def test_django_uploads_are_said_to_need_a_view(tmp_path, urls, media):
+    settings = CONFIG_PKG_SETTINGS + ('MEDIA_URL = "media/"\nMEDIA_ROOT = BASE_DIR / "media"\n' if media else "")
+    root = project(tmp_path, {
+        "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n',
+        "site1/__init__.py": "", "site1/settings.py": settings, "site1/urls.py": urls,
+        "site1/wsgi.py": "application = get_wsgi_application()\n"})
+    notes = [n for n in detect(root).notes if "MEDIA_URL" in n]
+    assert bool(notes) == media, notes
+    if media:
+        assert "/media/" in notes[0] and "django.views.static.serve" in notes[0], notes
+        assert ("static(settings.MEDIA_URL" in notes[0]) == ("static(" in urls), notes
+
+
+# Class: environment variables that place the app's data, left blank in the env file init writes. gallery's
+# production settings read MEDIA_ROOT and the SQLite database's NAME from GALLERY_MEDIA_ROOT and GALLERY_DB
+# (defaults inside BASE_DIR: on the servers, the release's venv); init wrote "# GALLERY_DB=" and
+# "# GALLERY_MEDIA_ROOT=", so a deploy as written put the database where the app user cannot write and each
+# release would start empty. Other members: os.getenv in the database's NAME, a subscript read for MEDIA_ROOT;
+# a PostgreSQL NAME (a database's name, not a path) stays commented.
+@pytest.mark.parametrize("db, media, engine, expected", [
+    ('os.environ.get("GALLERY_DB", str(BASE_DIR / "db.sqlite3"))', 'os.environ.get("GALLERY_MEDIA", "m")',
+     "sqlite3", {"GALLERY_DB": "/var/www/site1/shared/data/db.sqlite3",
+                 "GALLERY_MEDIA": "/var/www/site1/shared/media"}),
+    ('os.getenv("DB_FILE")', 'os.environ["MEDIA_DIR"]', "sqlite3",
+     {"DB_FILE": "/var/www/site1/shared/data/db.sqlite3", "MEDIA_DIR": "/var/www/site1/shared/media"}),
+    ('os.environ["PG_NAME"]', '"/srv/media"', "postgresql", {}),
+])
+def test_env_file_places_the_apps_data_in_shared(tmp_path, db, media, engine, expected):
+    settings = (CONFIG_PKG_SETTINGS + f'SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\nMEDIA_ROOT = {media}\n'
+                f'DATABASES = {{"default": {{"ENGINE": "django.db.backends.{engine}", "NAME": {db}}}}}\n')
+    root = project(tmp_path, {
+        "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n',
+        "site1/__init__.py": "", "site1/settings.py": settings,
+        "site1/wsgi.py": "application = get_wsgi_application()\n"})
+    init(root, out=lambda line: None)
+    d = detect(root)
+    text = (root / d.config_file).read_text()
+    for name, value in expected.items():
+        assert f"\n{name}={value}\n" in text, text
+    for name in {"GALLERY_DB", "DB_FILE", "PG_NAME", "MEDIA_DIR", "GALLERY_MEDIA"} & set(d.env_names) - set(expected):
+        assert f"\n# {name}=\n" in text, text
+    assert "DJANGO_SECRET_KEY=change me" in text

@@ -429,3 +429,48 @@ def test_root_resolves_no_name_another_user_made_when_it_looks_at_mapped_files(t
     os.chmod(mine, 0o777)
     collect_root.mapped(out)
     assert not any(p.startswith(f"{mine}/lib/") for p in out["mapped"]), out["mapped"]  # never through the link
+
+
+ACME = ("Alias /.well-known/acme-challenge/ /var/www/acme/.well-known/acme-challenge/\n"
+        "<Directory /var/www/acme/.well-known/acme-challenge>\n Require all granted\n</Directory>\n")
+
+
+@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+@pytest.mark.parametrize("text, owner, caught", [
+    # blind9's k06: certbot's webroot, the directory www-data's so a renewal hook running as www-data writes it
+    (ACME, 33, "alias /.well-known/acme-challenge/ /var/www/acme/.well-known/acme-challenge/: serves "
+               "/var/www/acme/.well-known/acme-challenge on every site"),
+    # other members: a server-wide downloads Alias to another account's directory; a DocumentRoot outside any vhost
+    ("Alias /downloads /srv/ftp/pub\n<Directory /srv/ftp/pub>\n Require all granted\n</Directory>\n", 1001,
+     "alias /downloads /srv/ftp/pub: serves /srv/ftp/pub on every site"),
+    ("DocumentRoot /var/www/acme/.well-known/acme-challenge\n", 33, "documentroot"),
+    # mod_userdir's stock conf once enabled: every local user's public_html on the app's origin
+    ("UserDir public_html\nUserDir disabled root\n<Directory /home/*/public_html>\n Require all granted\n"
+     "</Directory>\n", 0, "UserDir public_html: every local user's public_html is served on every site"),
+    # passes: root's directory; another user's directory the most specific <Directory> denies; a vhost's own
+    (ACME, 0, None),
+    ("Alias /downloads /srv/ftp/pub\n<Directory /srv/ftp/pub>\n Require all denied\n</Directory>\n", 1001, None),
+    (SITE.format(name="blog.example.com", line="DocumentRoot /var/www/acme/.well-known/acme-challenge"), 33, None),
+])
+def test_what_apache_serves_on_every_site_from_a_directory_others_write_fails_whatever_is_allowed(
+        exp, platform, text, owner, caught):
+    """blind9's k06: an allowed acme.conf (``Alias /.well-known/acme-challenge/`` server-wide, so on the app's site
+    too) to a directory Apache's user may write: anything running as www-data (another site's code, a module)
+    served its own HTML on the app's origin, and the gate passed. What Apache serves on every site is judged by who
+    may write the directory it maps (the login collector lstats each one from / down), whatever is allowed."""
+    from test_root_reach import host
+
+    facts = host(platform, files={p: (0o40755, owner, None) for p in (
+        "/var/www/acme", "/var/www/acme/.well-known", "/var/www/acme/.well-known/acme-challenge", "/srv/ftp",
+        "/srv/ftp/pub")})
+    for p in ("/var/www/acme/.well-known/acme-challenge", "/srv/ftp/pub"):
+        facts.raw.files[p]["st"][0] = 0o40755
+    path = "/etc/apache2/conf-enabled/acme.conf"
+    add_apache_text(facts, path, text)
+    facts.raw.files[path] = {"st": [0o100644, 0, 0, len(text), 0, 9], "data": text}
+    found = outcome("cw_served", facts, allowing(exp, apache_conf=(path,), sites=("blog.example.com",)))
+    if caught:
+        assert found.startswith("fail: ") and caught in found and f"{path}:1: " in found, found
+        assert "served on the app's origin" in found, found
+    else:
+        assert found == "pass", found

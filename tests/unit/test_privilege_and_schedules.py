@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from stock import outcome
+from stock import outcome, with_stock_logins
 
 from deploytests.allowances import Allowances
 from deploytests.config import load_config
@@ -355,6 +355,30 @@ def test_the_login_collector_finds_roots_files_under_etc_that_name_the_apps_tree
     collect_login.mentions(out, root, top=str(tmp_path), most=2)
     assert "more than 2 entries" in out["errors"]["mentions"]
 
+
+
+def test_a_root_file_above_a_mib_is_searched_or_named_never_passed_over(tmp_path, monkeypatch):
+    """attack8/attack9: ``mentions`` skipped root's files over 1 MiB without a word, so a large root file under /etc
+    (a padded incron table, a generated hwdb-like blob) naming the app's tree was never looked at. Now every root
+    file is searched whatever its size, within one budget for the walk; a file the budget leaves unread is named in
+    ``errors`` (the gate's first check fails naming it)."""
+    from deploytests.verify import collect_login
+
+    real = os.lstat  # (root's files only: the test's files count as root's whoever runs it)
+    monkeypatch.setattr(collect_login.os, "lstat", lambda p: os.stat_result((*real(p)[:4], 0, *real(p)[5:10])))
+    root = "/var/www/yourapplication"
+    big = tmp_path / "incron.d" / "big"
+    big.parent.mkdir()
+    big.write_bytes(b"# padding\n" * 200_000 + f"{root}/shared/data/in IN_CLOSE_WRITE {root}/current/x\n".encode())
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, root, top=str(tmp_path))
+    assert out["mentions"].get(str(big)) == [[200_001, f"{root}/shared/data/in IN_CLOSE_WRITE {root}/current/x"]]
+    assert out["errors"] == {}
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, root, top=str(tmp_path), budget=1 << 20)
+    assert str(big) not in out["mentions"]
+    assert out["errors"] == {f"mentions: {big}": f"{big.stat().st_size} bytes, more than the 1048576 left to "
+                                                 "read: not searched for the app's tree"}, out["errors"]
 
 R = "/var/www/yourapplication"
 MENTIONS = {"/etc/incron.d/app-ingest": [[1, f"{R}/shared/data/incoming IN_CLOSE_WRITE {R}/current/venv/bin/python "
@@ -825,6 +849,58 @@ def test_the_ssh_clients_commands_are_root_hooks(exp, path, text):
     assert "cw_schedules" not in failing(facts, exp)
 
 
+DIR = stat.S_IFDIR
+
+
+@pytest.mark.parametrize("path, text, dirs, said", [
+    # git's hooks dir for every repository root touches, the CI account's (1000 here: appuser, the deploy login)
+    ("/root/.gitconfig", "[user]\n\tname = root\n[core]\n\thooksPath = /srv/hooks\n", {"/srv/hooks": 1000},
+     "/root/.gitconfig:4: runs 'hooksPath = /srv/hooks' as root: it loads /srv/hooks, which someone but root may "
+     "change (/srv/hooks 0755 appuser:appuser)"),
+    ("/root/.config/git/config", "[core]\n\tfsmonitor = /srv/hooks/fsmon\n", {"/srv/hooks": 1000}, "fsmonitor"),
+    # pip's find-links (a file:// URL) in a login's home; npm's registry over plain http
+    ("/root/.config/pip/pip.conf", "[global]\nfind-links = file:///home/appuser/wheels\n", {"/home/appuser": 1000},
+     "/root/.config/pip/pip.conf:2: runs 'find-links = file:///home/appuser/wheels' as root: it loads "
+     "/home/appuser/wheels"),
+    ("/root/.npmrc", "registry=http://npm.internal/\n", {}, "fetches from http://npm.internal/ (plain http"),
+    # the SSH client's ProxyCommand in root's own ~/.ssh/config; root's .bashrc sourcing the CI account's file
+    ("/root/.ssh/config", "Host *.internal\n    ProxyCommand /srv/hooks/connect %h %p\n", {"/srv/hooks": 1000},
+     "/root/.ssh/config:2: runs '/srv/hooks/connect %h %p' as root"),
+    ("/root/.bashrc", "[ -f /srv/hooks/env.sh ] && . /srv/hooks/env.sh\n", {"/srv/hooks": 1000},
+     "sources /srv/hooks/env.sh, which someone but root may change"),
+    # absent, in a directory another account owns: it makes the file root's pip reads
+    ("/root/.config/pip/pip.conf", None, {"/root/.config": 1000}, "/root/.config/git/config: runs \"(not read: "
+     "/root/.config 0755 appuser:appuser: not root's alone, and root's shell or tools read git/config, pip/pip.conf "
+     "there)\" as root"),
+    # pass: root's own paths, a pager by name, an https index
+    ("/root/.gitconfig", "[core]\n\tpager = less\n\thooksPath = /etc/git-hooks\n", {"/etc/git-hooks": 0}, None),
+    ("/root/.config/pip/pip.conf", "[global]\nindex-url = https://pypi.internal/simple\n", {}, None),
+])
+def test_configuration_roots_tools_read_from_its_home_that_names_what_others_control_fails(exp, path, text, dirs,
+                                                                                           said):
+    """Root's per-user hooks (gaps9/blind9's open class; root's user site was the one member read): git's
+    hooksPath and fsmonitor, pip's find-links and index, npm's registry, the SSH client's ProxyCommand, a .bashrc
+    sourcing a file: configuration root's tools read from /root (0700: the root collector reads it, and lstats
+    every path it names from / down) that names code or paths someone but root controls, or fetches over plain
+    http, runs their code as root. A file of root's home someone but root may make or change is one too."""
+    facts = clean_facts()
+    files = {path: (0o600, 0, 0)} if text is not None else {}
+    s = snap(files, {path: text} if text is not None else {})
+    s.files["/root"] = {"st": [DIR | 0o700, 0, 0, 1, 0, 5]}
+    if text is None:
+        s.files[path] = {"why": "No such file or directory"}
+    for d, uid in dirs.items():
+        s.files[d] = {"st": [DIR | 0o755, uid, uid, 1, 0, 5]}
+        s.files.setdefault(d.rsplit("/", 1)[0], {"st": [DIR | 0o755, 0, 0, 1, 0, 5]})
+    facts.raw = s
+    inv(facts)["root_hooks"] = parse.root_hooks(s)
+    msg = failing(facts, exp)
+    if said is None:
+        assert "cw_schedules" not in msg, msg
+    else:
+        assert list(msg) == ["cw_schedules"] and said in msg["cw_schedules"], msg
+
+
 @pytest.mark.parametrize("top,mode,uid", [("/etc/profile.d", 0o775, 0),  # blind9's h06 (an ACL u:ops:rwx: mask rwx)
                                            ("/etc/cron.d", 0o755, 1001),  # other member: a directory chowned away
                                            ("/etc/apt/apt.conf.d", 0o757, 0)])
@@ -1024,7 +1100,18 @@ def test_where_root_jobs_write_is_never_a_system_tree_they_name_whole():
     ("/etc/cron.d/ops-pull", "* * * * * root ssh -q ops@ops.internal cat run.sh | timeout 60 sh >/dev/null 2>&1\n",
      True),
     ("/etc/cron.d/ops-pull", "* * * * * root eval \"$(ssh ops@ops.internal cat env.sh)\"\n", True),
-    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/jobs.txt | at now + 5 minutes\n", True)])
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/jobs.txt | at now + 5 minutes\n", True),
+    # attack9's open items, judged by data flow: a site's own wrapper before the shell; a file just fetched, then run
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/run.sh | /usr/local/bin/mywrap sh\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsSo /tmp/x https://ops/run.sh && sh /tmp/x\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root wget -qO /usr/local/sbin/upd http://ops/upd; chmod +x "
+                             "/usr/local/sbin/upd; /usr/local/sbin/upd --quiet\n", False),
+    ("/etc/cron.d/ops-pull", "* * * * * root cd /tmp && curl -fsSO https://ops/get/install.sh && mywrap bash -x "
+                             "./install.sh\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root ssh ops@ops.internal cat env.sh > /run/ops.env; . /run/ops.env\n",
+     True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/run.py | tee /tmp/r.py >/dev/null && "
+                             "python3 /tmp/r.py\n", True)])
 def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allowed_passes):
     facts = clean_facts()
     add_text(facts, path, "SHELL=/bin/sh\nPATH=/usr/sbin:/usr/bin:/sbin:/bin\n" + text)
@@ -1040,7 +1127,12 @@ def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allo
                           "*/5 * * * * root ls /var/backups | grep sh | mail -s sh root\n"
                           "*/5 * * * * root curl -fsS https://ops/report.json | python3 -m json.tool >/dev/null\n"
                           "*/5 * * * * root /usr/bin/python3 /usr/local/sbin/report.py \"$(date +\\%F)\"\n"
-                          "*/5 * * * * root eval \"$(dircolors -b)\"; ls --color /srv\n")
+                          "*/5 * * * * root eval \"$(dircolors -b)\"; ls --color /srv\n"
+                          "*/5 * * * * root curl -fsSo /var/lib/ops/feed.json https://ops/feed && jq . "
+                          "/var/lib/ops/feed.json | logger -t feed\n"
+                          "*/5 * * * * root curl -fsS https://ops/status | grep -q bash && logger ok\n"
+                          "*/5 * * * * root wget -qO /tmp/report.txt https://ops/report; sh /usr/local/sbin/mail-it "
+                          "/tmp/report.txt\n")
     assert failing(quiet, exp) == {}
 
 
@@ -1063,6 +1155,98 @@ def test_where_root_jobs_write_is_never_listed_through_a_link_another_user_made(
     collect_login.outputs(out, "/var/www/yourapplication")
     listed = [p for paths in out["outputs"].values() for p in paths]
     assert f"{tmp_path}/out/app.tgz" in listed and not any("payroll" in p for p in listed), out["outputs"]
+
+
+D = stat.S_IFDIR
+
+
+@pytest.mark.parametrize("where, line", [
+    ("/etc/vim/vimrc.local:2", "source /opt/devtools/vim/team.vim"),  # root's vim (visudo, crontab -e) runs it
+    ("/etc/tmux.conf:2", "run-shell -b /opt/devtools/tmux/status.sh"),  # every root tmux server
+    ("/etc/modprobe.d/cis-dccp.conf:1", "install dccp /opt/devtools/bin/module-alert dccp"),  # any user's socket()
+    ("/etc/bash.bash_logout:3", "[ -r /opt/devtools/logout.sh ] && . /opt/devtools/logout.sh"),  # root's logout
+    ("/etc/screenrc:4", "source /opt/devtools/screen/team.rc")])
+def test_roots_configuration_naming_a_place_another_account_changes_is_a_finding(exp, where, line):
+    """Whatever program reads it: a line of root's configuration under /etc (by hand: no package ships it as it is)
+    naming a place an account but root may change runs or reads as root what that account puts there. The login
+    collector sends the line and the lstat of the place (``named``); a package's place, a sticky dir's name, a
+    runtime dir of a system account and an admin's own place are not counted."""
+    path = where.rsplit(":", 1)[0]
+    named = {"/opt": {"st": [D | 0o755, 0, 0, 1, 0, 5]}, "/opt/devtools": {"st": [D | 0o755, 998, 998, 1, 0, 6]},
+             path: {"st": [F | 0o644, 0, 0, 1, 0, 7], "data": f"# team\n\n{line}\n"}}
+    found = snap({}, {})
+    found.raw["files"]["/etc/passwd"]["data"] += "devtools:x:998:998::/nonexistent:/usr/sbin/nologin\n"
+    found = parse.Snapshot(dict(found.raw, named=named, mentions={path: [[int(where.rsplit(":", 1)[1]), line]]}))
+    facts = clean_facts()
+    facts.raw = found
+    inv(facts)["mentions"] = parse.root_mentions(found)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"], msg
+    assert f"- {where}: " in msg["cw_schedules"] and "/opt/devtools 0755 devtools:998" in msg["cw_schedules"], msg
+    if " source " in f" {line} " or " . " in line:  # (what root sources: the scheduled jobs' own rule says it, and
+        assert "sources /opt/devtools/" in msg["cw_schedules"], msg  # no allowance accounts for root running it)
+        assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))).startswith("fail"), msg
+        return
+    assert f'allow_cron = ["{path}"]' in msg["cw_schedules"], msg
+    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
+    facts.remote["as_root"], facts.remote["login"] = True, "appuser"  # the gate's login became root: an admin
+    for mode, uid, listed in ((0o1777, 0, ""), (0o755, 1000, ""), (0o755, 998, "/opt/devtools\n")):
+        named["/opt/devtools"]["st"] = [D | mode, uid, uid, 1, 0, 6]  # a sticky dir of root's; the admin's; dpkg's
+        more = {"/var/lib/dpkg/info/devtools.list": listed} if listed else {}
+        base = snap({}, more)
+        facts.raw = parse.Snapshot(dict(found.raw, named=named, files=dict(found.raw["files"], **base.raw["files"]),
+                                        dirs=base.raw["dirs"]))
+        assert failing(facts, exp) == {}, (mode, uid)
+
+
+def test_the_login_collector_sends_lines_naming_a_place_someone_but_root_may_change(tmp_path):
+    """The collector's side: an uncommented line of root's file naming a path below a directory others may write
+    (or another's) is sent, with the lstat of that place and the file's bytes; a comment, a device and a path
+    below root's own directories are not."""
+    from deploytests.verify import collect_login
+
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    loose.chmod(0o777)
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "tmux.conf").write_text(f"# {loose}/a\nrun-shell -b {loose}/status.sh\nx /dev/null /usr/bin\n")
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, "/var/www/yourapplication", top=str(tmp_path / "etc"))
+    if os.getuid() == 0:  # (root's files only: as root, the test's files are root's)
+        assert out["mentions"][f"{tmp_path}/etc/tmux.conf"] == [[2, f"run-shell -b {loose}/status.sh"]]
+        assert out["named"][str(loose)]["st"][0] & 0o777 == 0o777
+        assert out["named"][f"{tmp_path}/etc/tmux.conf"]["data"].startswith("# ")
+    else:
+        assert out["mentions"] == {}
+    assert collect_login.loose_at({}, "/dev/null") is None and collect_login.loose_at({}, "/usr/bin/env") is None
+    assert collect_login.loose_at({}, f"{loose}/status.sh") in (str(loose), str(tmp_path)[:len(str(tmp_path))])
+
+
+def test_a_system_directory_someone_but_root_may_change_is_a_finding(exp):
+    """blind10's p05: 'chown -R dev /usr/local/share/perl' (perl's site library, first on root's @INC: debconf's
+    perl at every apt install loads a strict.pm put there). Which of root's programs loads what from a directory
+    of /usr, /etc or /boot is not for a list to know: the login collector walks their directories and the rule
+    names each one someone but root may change; an admin's own and a group no account is in are not counted."""
+    facts = with_stock_logins(clean_facts())
+    assert outcome("cw_load_path", facts, exp) == "pass"
+    facts.raw.files["/etc/passwd"]["data"] += "dev:x:1501:1501::/home/dev:/bin/bash\n"
+    facts.raw.files["/etc/group"]["data"] += "dev:x:1501:\nstaff:x:50:\n"
+    facts.raw = parse.Snapshot(facts.raw.raw)
+    for path, mode, uid, gid in (("/usr/local/share/perl", 0o40755, 1501, 1501),  # the fault
+                                 ("/etc/nagios-plugins/config", 0o40775, 0, 1501),  # a group dev is in (primary)
+                                 ("/usr/lib/x86_64-linux-gnu/lua/5.4", 0o40777, 0, 0)):  # anyone
+        inv(facts)["system_dirs"] = [[path, mode, uid, gid]]
+        msg = outcome("cw_load_path", facts, exp)
+        assert msg.startswith("fail: 1 ") and f"{path} ({mode & 0o7777:04o} " in msg, msg
+    for path, mode, uid, gid in (("/usr/local/share/perl", 0o40755, 1000, 1000),  # the gate's login: becomes root
+                                 ("/usr/local/lib/python3.11/dist-packages", 0o42775, 0, 50),  # staff: no members
+                                 ("/usr/local/bin", 0o40775, 0, 1501)):  # the command dirs' own line says it
+        facts.remote["as_root"], facts.remote["login"] = True, "appuser"
+        inv(facts)["system_dirs"] = [[path, mode, uid, gid]]
+        inv(facts)["load_path"] = [{"area": "a command directory (root's PATH)", "top": path,
+                                    "path": f"{path} 0775 root:dev"}] if path == "/usr/local/bin" else []
+        msg = outcome("cw_load_path", facts, exp)
+        assert "a directory of the system's trees" not in msg, (path, msg)
 
 
 @pytest.mark.parametrize("word", ["//", "///", "/./", "/../"])

@@ -413,3 +413,63 @@ def test_a_directory_of_the_tree_the_deploy_user_cannot_list_is_named_with_its_o
     mode = "%04o" % ((tmp_path / ".configs").stat().st_mode & 0o7777)
     assert bounds[0].startswith(f"{tmp_path}/.configs: not listed (Permission denied) ({mode} {owner}:") and \
         ": not this user's (nobody): a deploy that writes in it fails); not looked at" in bounds[0], bounds
+
+
+def _acl(*entries) -> str:
+    """A ``system.posix_acl_*`` xattr's bytes as the tree reader sends them (hex), entries ``(tag, perm, id)``."""
+    return (b"\2\0\0\0" + b"".join(t.to_bytes(2, "little") + p.to_bytes(2, "little") + i.to_bytes(4, "little")
+                                   for t, p, i in entries)).hex()
+
+
+NOBODY = 0xFFFFFFFF
+CFG = f"{R}/shared/application.cfg"
+
+
+@pytest.mark.parametrize("where, kind, entries, shown", [
+    # blind9's h10: setfacl -m u:www-data:r on the config (mode still listed 0640)
+    (CFG, "access", [(1, 6, NOBODY), (2, 4, 33), (4, 4, NOBODY), (0x10, 4, NOBODY), (0x20, 0, NOBODY)],
+     f"{CFG}: its ACL has user:www-data:r (the mode shows only the ACL's mask): www-data reads the app's secrets"),
+    # other members: a named group (adm) on a kept config; a default ACL on shared/ (the next config gets it)
+    (f"{R}/.configs/" + "a" * 64, "access", [(1, 6, NOBODY), (4, 4, NOBODY), (8, 4, 4), (0x10, 4, NOBODY),
+                                             (0x20, 0, NOBODY)], "its ACL has group:adm:r"),
+    (f"{R}/shared", "default", [(1, 7, NOBODY), (2, 4, 33), (4, 5, NOBODY), (0x10, 5, NOBODY), (0x20, 0, NOBODY)],
+     f"{R}/shared: its default ACL has user:www-data:r (every file made there later, the next config a deploy "
+     "writes included, gets it)"),
+    # pass: a grant the mask cuts; the deploy login named (its own file); a directory's search grant
+    (CFG, "access", [(1, 6, NOBODY), (2, 4, 33), (4, 4, NOBODY), (0x10, 0, NOBODY), (0x20, 0, NOBODY)], None),
+    (CFG, "access", [(1, 6, NOBODY), (2, 4, 1000), (4, 4, NOBODY), (0x10, 4, NOBODY), (0x20, 0, NOBODY)], None),
+    (f"{R}/shared", "access", [(1, 7, NOBODY), (2, 1, 33), (4, 5, NOBODY), (0x10, 5, NOBODY), (0x20, 0, NOBODY)],
+     None),
+])
+def test_an_acl_that_lets_another_user_read_the_apps_secrets_fails(exp, where, kind, entries, shown):
+    """blind9's h10: 'setfacl -m u:www-data:r' on the config let Apache's workers read SECRET_KEY while the config
+    still listed as 0640 (a mode shows only the ACL's mask); the gate caught it only by the ctime it moved. Who
+    reads the app's secrets is judged by the mode and the ACL together (the tree reader sends the config's, the
+    kept configs' and their directories' ACLs): a named user or group other than the deploy login, the app user
+    and the app's group with read fails, and so does a default ACL that gives it to every config written later."""
+    from test_root_reach import host
+
+    facts = host("debian12")
+    facts.remote.update({k: v for k, v in clean_facts().remote.items() if k not in facts.remote})
+    facts.remote["secret_acls"] = {where: {kind: _acl(*entries)}}
+    found = outcome("config_mode", facts, exp)
+    assert (found == "pass") if shown is None else (found.startswith("fail: ") and shown in found), found
+    assert found.count("\n- ") <= 1 and "setfacl -" in found if shown else True
+
+
+def test_the_tree_reader_sends_the_acls_of_the_apps_secrets(tmp_path):
+    """The reader reads each ACL where the secrets are (any user who may look a path up may read it)."""
+    from deploytests.verify import reader
+
+    cfg = tmp_path / "shared" / "application.cfg"
+    cfg.parent.mkdir()
+    cfg.write_text("SECRET_KEY = 'x'\n")
+    grant = _acl((1, 6, NOBODY), (2, 4, 33), (4, 4, NOBODY), (0x10, 4, NOBODY), (0x20, 0, NOBODY))
+    os.setxattr(cfg, "system.posix_acl_access", bytes.fromhex(grant))
+    os.setxattr(cfg.parent, "system.posix_acl_default", bytes.fromhex(grant))
+    found = reader.secret_acls(str(tmp_path), str(cfg))
+    assert found[str(cfg)] == {"access": grant} and found[str(cfg.parent)] == {"default": grant}, found
+    # as the runner takes the reply (its strings made safe: raw bytes with controls would not survive; hex does)
+    from deploytests import untrusted
+
+    assert untrusted.data(found) == found

@@ -271,6 +271,11 @@ TOOLS = {"/srv/tools": (D | 0o2775, 0, None), "/srv/tools/jobsh": (F | 0o775, 10
     ("/etc/cron.d/report", "HOME=/srv/tools\n0 3 * * * root /usr/bin/python3 -c 1\n"),  # ~/.local's .pth files
     ("/etc/crontab", "MAILTO=\"\"\n0 3 * * * root PYTHONUSERBASE=/srv/tools /usr/bin/python3 -c 1\n"),  # inline
     ("/var/spool/cron/crontabs/root", "SHELL=/srv/tools/jobsh\n0 3 * * * /usr/bin/true\n"),  # root's own crontab
+    # attack10: the variable set through a wrapper (env(1), sudo), not the shell's prefix: shown on a container
+    ("/etc/cron.d/report", "0 3 * * * root env PYTHONPATH=/srv/tools /usr/bin/python3 -c 1\n"),
+    ("/etc/cron.d/report", "0 3 * * * root /usr/bin/env -i HOME=/srv/tools /usr/bin/python3 -c 1\n"),
+    ("/etc/crontab", "0 3 * * * root nice -n 10 sudo PYTHONUSERBASE=/srv/tools /usr/bin/python3 -c 1\n"),
+    ("/etc/cron.d/report", "0 3 * * * root /usr/bin/env PATH=/srv/tools:/usr/bin backup-run\n"),
 ])
 def test_a_root_jobs_variable_naming_what_others_may_change_is_a_finding_whatever_its_name(exp, platform, path, text):
     """attack8: the gate judged a cron file's environment line, and a variable before a job's command, only for a
@@ -348,6 +353,9 @@ def test_what_root_runs_that_is_not_there_yet_is_judged_by_who_may_make_it_be_th
     ("/var/spool/cron/atjobs/a0000101b2c3d4", "#!/bin/sh\n# atrun uid=0 gid=0\n# mail root 0\numask 22\nPYTHONPATH="
                                               "/srv/tools; export PYTHONPATH\ncd /root || {\n\t echo 'Execution "
                                               "directory inaccessible' >&2\n\t exit 1\n}\n/usr/bin/python3 -m r\n"),
+    # attack10: root's own login files (every `sudo -i`, every root shell): read by root alone too
+    ("/root/.bashrc", ". /srv/tools/ops-env.sh\n"),
+    ("/root/.profile", "export PATH=/srv/tools/jobsh:$PATH\n"),
 ])
 def test_root_only_schedules_are_judged_by_roots_lstat_of_what_they_name(exp, platform, path, text):
     """attack8's open item: root's own crontab and root's at jobs are read by root alone, so the login collector
@@ -360,12 +368,14 @@ def test_root_only_schedules_are_judged_by_roots_lstat_of_what_they_name(exp, pl
     facts.raw.raw["mapped"] = {"/": [D | 0o755, 0, 0, 0, 0, 2], "/srv": [D | 0o755, 0, 0, 0, 0, 3],
                                "/srv/tools": [D | 0o2775, 0, 1001, 0, 0, 4]}
     facts.remote["inventory"]["at_jobs"] = parse.at_jobs(facts.raw)  # (as the probe parses it)
+    facts.remote["inventory"]["root_hooks"] = parse.root_hooks(facts.raw)
     msg = fails("cw_schedules", facts, exp)
     assert f"{path}:" in msg and "/srv/tools 2775 " in msg and "someone but root may change" in msg, msg
     facts = host(platform, {path: (F | 0o600, 0, text)}, at)
     facts.raw.raw["mapped"] = {"/": [D | 0o755, 0, 0, 0, 0, 2], "/srv": [D | 0o755, 0, 0, 0, 0, 3],
                                "/srv/tools": [D | 0o755, 0, 0, 0, 0, 4], "/srv/tools/jobsh": [F | 0o755, 0, 0, 0, 0, 5]}
     facts.remote["inventory"]["at_jobs"] = parse.at_jobs(facts.raw)
+    facts.remote["inventory"]["root_hooks"] = parse.root_hooks(facts.raw)
     assert "/srv/tools" not in str(outcome("cw_schedules", facts, exp))  # root's own: root's code
 
 
@@ -386,9 +396,94 @@ def test_the_root_collector_lstats_what_roots_own_schedules_name_and_nothing_oth
                                                              "data": f"{tmp_path}/checkout\n"},
         # root's sudoers: a rule's fixed argument (the CI account's archive root extracts)
         "/etc/sudoers.d/ci": {"st": [F | 0o440, 0, 0, 0, 0, 0],
-                              "data": f"ci ALL=(root) NOPASSWD: /usr/bin/tar -xzf {tmp_path}/ci/app.tgz\n"}}}
+                              "data": f"ci ALL=(root) NOPASSWD: /usr/bin/tar -xzf {tmp_path}/ci/app.tgz\n"},
+        # attack10: a sudo command followed by sudo's list separator, and what root's shell startup files name
+        "/etc/sudoers.d/ops": {"st": [F | 0o440, 0, 0, 0, 0, 0],
+                               "data": f"ops ALL=(root) NOPASSWD: {tmp_path}/tools/jobsh, /usr/bin/id\n"},
+        # root's home: a tool's configuration (git's hooksPath) and a shell startup file sourcing a file
+        "/root/.gitconfig": {"st": [F | 0o644, 0, 0, 0, 0, 0], "data": f"[core]\n\thooksPath = {tmp_path}/hooks\n"},
+        "/root/.bashrc": {"st": [F | 0o644, 0, 0, 0, 0, 0], "data": f". {tmp_path}/env.sh\n"},
+        # root's keys: a forced command is a path word; base64 holds '/' (no word: never lstat'd, nor past the bound)
+        "/root/.ssh/authorized_keys": {"st": [F | 0o600, 0, 0, 0, 0, 0],
+                                       "data": f'command="{tmp_path}/recv" ssh-ed25519 AAAAC3Nz/b9x+q backup\n'}}}
     collect_root.mapped(out)
+    assert f"{tmp_path}/tools/jobsh," not in out["mapped"], out
+    assert out["mapped"][f"{tmp_path}/env.sh"] is None and out["mapped"][f"{tmp_path}/recv"] is None, out
+    assert f"{tmp_path}/hooks" in out["mapped"] and not [p for p in out["mapped"] if p.startswith("/b9x")], out
+    for path in collect_root.ROOT_FILES:  # each of root's home files, or the walk stopped above it (absent, others')
+        up = next(u for u in [path] + [path.rsplit("/", i)[0] for i in range(1, path.count("/"))] if u in out["mapped"])
+        assert up == path or out["mapped"][up] is None or out["mapped"][up][1] != 0, (path, up)
     assert out["mapped"][f"{tmp_path}/tools/jobsh"][1] == 0 and out["mapped"][f"{tmp_path}/lib"] is None, out
     assert out["mapped"][str(tmp_path)] and f"{tmp_path}/theirs" not in out["mapped"], out
     assert f"{tmp_path}/checkout" in out["mapped"] and out["mapped"][f"{tmp_path}/ci"] is None, out
     assert ("/root/.local/lib/python3.11/site-packages", 256, False) in collect_root.ROOT_ONLY
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("pid, path, text", [
+    ("cw_schedules", "/etc/cron.d/ops-report", "* * * * * root /srv/tools/jobsh\n"),  # shown on a container
+    ("cw_schedules", "/etc/cron.d/ops-report", "PYTHONPATH=/srv/tools\n0 3 * * * root /usr/bin/python3 -m r\n"),
+    ("cw_schedules", "/etc/profile.d/ops.sh", ". /srv/tools/jobsh\n"),  # a root login hook
+    ("cw_root_acts", "/etc/update-motd.d/60-ops", "#!/bin/sh\n/srv/tools/jobsh\n"),  # a place root acts later
+])
+def test_an_allowance_never_accounts_for_root_running_what_someone_else_may_change(exp, platform, pid, path, text):
+    """attack10 (shown on a container: allow_cron = ["/etc/cron.d/ops-report"], the line the gate's own hint
+    wrote, for '* * * * * root /srv/tools/report' in the deploy team's directory: the gate passed, and whatever the
+    deploy login put there ran as root). Class: an allowance accounting for handing root to someone else; units
+    (allow_units) and sudo (allow_sudo) were closed, cron, root's hooks and the places root acts later were not.
+    The file stays allowed for what it is; what it runs that someone but root may change fails, with or without
+    the allowance, saying that none accounts for it; root's own directory passes allowed."""
+    mine = dataclasses.replace(exp, allow=dataclasses.replace(exp.allow, cron=(path,)))
+    for allowance in (exp, mine):
+        facts = host(platform, {path: (F | 0o755, 0, text), **TOOLS}, {path.rsplit("/", 1)[0]: [path.rsplit("/")[-1]]})
+        facts.remote["inventory"]["root_hooks"] = parse.root_hooks(facts.raw)
+        msg = fails(pid, facts, allowance)
+        assert "/srv/tools" in msg and "no allowance accounts for handing root to someone else" in msg, msg
+        assert ("accounts for the file, not for that" in msg) == (allowance is mine), msg
+    rooted = host(platform, {path: (F | 0o755, 0, text), "/srv/tools": (D | 0o755, 0, None),
+                             "/srv/tools/jobsh": (F | 0o755, 0, None)},
+                  {path.rsplit("/", 1)[0]: [path.rsplit("/")[-1]]})
+    rooted.remote["inventory"]["root_hooks"] = parse.root_hooks(rooted.raw)
+    assert outcome(pid, rooted, mine) == "pass"
+
+
+def _conffile_of(facts, path: str, original: str, edited: str):
+    """``path`` a conffile of a package 'ops-tools' (dpkg's md5 of ``original``), its bytes now ``edited``, its
+    inode older than the package's list: dpkg kept the admin's edit through the upgrade that rewrote the list."""
+    import hashlib
+
+    status = facts.raw.files["/var/lib/dpkg/status"]
+    status["data"] += (f"\nPackage: ops-tools\nStatus: install ok installed\nConffiles:\n {path} "
+                       f"{hashlib.md5(original.encode()).hexdigest()}\n")
+    listed = "/var/lib/dpkg/info/ops-tools.list"
+    facts.raw.files[listed] = {"st": [F | 0o644, 0, 0, 0, 0, 7, 2000.0], "data": f"/etc\n{path}\n", "ctime": 2000.0}
+    facts.raw.dirs["/var/lib/dpkg/info"] = sorted(set(facts.raw.dirs.get("/var/lib/dpkg/info", [])) |
+                                                  {"ops-tools.list"})
+    facts.raw.files[path] = {"st": [F | 0o755, 0, 0, len(edited), 0, 9, 1000.0], "data": edited, "ctime": 1000.0}
+    for cache in ("dpkg_conffiles", "acts_view", "dpkg", "dpkg_lists"):
+        if hasattr(facts.raw, cache):
+            setattr(facts.raw, cache, None)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("path, original, edited, job", [
+    # shown on a container: e2fsprogs' /etc/cron.d/e2scrub_all edited, then 'apt-get install --reinstall
+    # e2fsprogs' (or any upgrade of it) kept the edit and rewrote the list: the gate passed
+    ("/etc/cron.d/ops-tools", "0 3 * * * root /usr/bin/true\n", "0 3 * * * root /usr/bin/true\n"
+     "* * * * * root /srv/tools/jobsh\n", None),
+    # the same conffile as a root script a root job runs (its lines are read unless it is the package's)
+    ("/etc/ops-tools/nightly", "#!/bin/sh\n/usr/bin/true\n", "#!/bin/sh\n. /srv/tools/jobsh\n/usr/bin/true\n",
+     ("/etc/cron.d/nightly", "0 3 * * * root /etc/ops-tools/nightly\n"))])
+def test_an_edited_conffile_is_no_packages_file_whatever_its_ctime(exp, platform, path, original, edited, job):
+    """attack10: a conffile dpkg kept through an upgrade (the admin's edit: dpkg never replaces it) has an inode
+    older than its package's list, which the upgrade rewrote; 'as dpkg unpacked it' read that as the package's
+    file (the stock baseline), so its job running the deploy team's script passed. Class: a package's file told by
+    a proxy the package manager itself defeats: a conffile is the package's only by dpkg's md5."""
+    files = {**TOOLS, **({job[0]: (F | 0o644, 0, job[1])} if job else {})}
+    facts = host(platform, files)
+    _conffile_of(facts, path, original, edited)
+    msg = fails("cw_schedules", facts, exp)
+    assert "/srv/tools" in msg and "which someone but root may change" in msg, msg
+    facts = host(platform, files)
+    _conffile_of(facts, path, original, original)
+    assert "/srv/tools" not in str(outcome("cw_schedules", facts, exp))  # the package's own: the baseline

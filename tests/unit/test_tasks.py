@@ -66,8 +66,8 @@ def test_one_h_host_is_that_host(fab_run):
 def test_parallel_and_rolling_come_from_the_same_options_as_pytests(fab_run, monkeypatch):
     monkeypatch.setenv("DEPLOYTESTS_PARALLEL", "3")
     fab(tasks.status, "appuser@web1", "appuser@web2")
-    fab(tasks.rollback, "appuser@web1", "appuser@web2", parallel="5")
-    assert [kw["workers"] for _, kw in fab_run.calls] == [3, 5]
+    fab(tasks.rollback, "appuser@web1", "appuser@web2", parallel="5")  # what is live, then the rollback
+    assert [kw["workers"] for _, kw in fab_run.calls] == [3, 5, 5]
 
 
 def test_target_task_names_the_target_for_the_tasks_after_it(fab_run, monkeypatch):
@@ -332,8 +332,8 @@ def test_the_apps_deploy_config_is_loaded_once_per_fab_run(fab_run, monkeypatch)
     loads, real = [], session_module.load_config
     monkeypatch.setattr(session_module, "load_config", lambda *a, **kw: loads.append(a) or real(*a, **kw))
     fab(tasks.status, "appuser@web1", "appuser@web2")
-    fab(tasks.rollback, "appuser@web1", "appuser@web2")
-    assert len(loads) == 1 and len(fab_run.calls) == 2
+    fab(tasks.rollback, "appuser@web1", "appuser@web2")  # what is live, then the rollback
+    assert len(loads) == 1 and len(fab_run.calls) == 3
 
 
 def test_run_output_is_redacted_and_host_labels_are_not(fab_run, monkeypatch, capsys):
@@ -499,3 +499,50 @@ def test_each_hosts_python_is_asked_once_per_run_and_a_pack_of_nothing_fails(fab
         tasks.pack(Context())
     assert str(exc.value.code).startswith("fab pack: nothing packed: none of the 1 named host(s) said its Python "
                                           "(appuser@web3: each line above says why)"), exc.value.code
+
+
+# Class: a fleet command applied host by host without regard to what the fleet's last change reached. After a
+# rollout of 0.3.0 that web3's before_host hook refused (web3 still on 0.2.0), `fab target prod rollback` took
+# the four 0.3.0 hosts back to 0.2.0 and web3 on to 0.1.0: a mixed fleet, a release nobody asked for. Other
+# members: a host rolled back within --max-failed, a host down during the rollout (each: not on the newest
+# release). --to ID, one host, and hosts whose status cannot be read keep the old behaviour.
+def test_a_fleet_rollback_undoes_the_newest_release_only(fab_run, monkeypatch, capsys):
+    from deploytests.pipeline.releases import ReleaseInfo, Status
+
+    def rel(rid, version, live=False):
+        return ReleaseInfo(id=rid, version=version, created_at="", artifact_sha256="", live=live)
+
+    fleet = {"web1": "20261206T065900Z-0bcb01ff", "web2": "20261206T065900Z-0bcb01ff",
+             "web3": "20261206T064204Z-92654c12", "web4": "down"}
+    versions = {"20261206T065900Z-0bcb01ff": "0.3.0", "20261206T064204Z-92654c12": "0.2.0"}
+
+    def status(c, cfg):
+        live = fleet[c.host]
+        if live == "down":
+            raise OSError("no answer for 30 s")
+        return Status(host=c.label, live=live, releases=[rel(i, v, i == live) for i, v in versions.items()])
+
+    rolled = []
+
+    def run_on_hosts(targets, fn, **kwargs):
+        fab_run.calls.append(([t.label for t in targets], kwargs))
+        for t in targets:
+            try:
+                fn(t)
+            except OSError:
+                pass
+        return []
+
+    monkeypatch.setattr(tasks.pipeline, "run_on_hosts", run_on_hosts)
+    monkeypatch.setattr(tasks.pipeline, "status", status)
+    monkeypatch.setattr(tasks.pipeline, "rollback", lambda c, cfg, to, progress=None: rolled.append(c.host) or
+                        SimpleNamespace(changed=True, release_id="r", version="v", config_changed=False,
+                                        host=c.label, previous="p", seconds=0.1))
+    fab(tasks.rollback, "appuser@web1", "appuser@web2", "appuser@web3", "appuser@web4")
+    assert sorted(rolled) == ["web1", "web2", "web4"]  # web4: its own error, as before
+    out = capsys.readouterr().out
+    assert ("[appuser@web3] untouched: serves 20261206T064204Z-92654c12 (0.2.0), not the fleet's newest release "
+            "20261206T065900Z-0bcb01ff (0.3.0)") in out, out
+    rolled.clear()
+    fab(tasks.rollback, "appuser@web1", "appuser@web3", to="20261206T064204Z-92654c12")
+    assert sorted(rolled) == ["web1", "web3"]

@@ -190,6 +190,31 @@ def test_a_socket_of_a_login_that_becomes_root_is_judged_as_roots(exp, platform,
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("sudoers, via", [
+    ("deployer ALL=(ALL:ALL) ALL\n", "/etc/sudoers.d/ops:1"),  # named in sudoers (not a %group): gaps9's open item
+    ("User_Alias OPS = alice, deployer\nOPS ALL=(root) NOPASSWD: /usr/bin/systemctl\n", "/etc/sudoers.d/ops:2"),
+    ("User_Alias INNER = deployer\nUser_Alias OPS = INNER\nOPS ALL = ALL\n", "/etc/sudoers.d/ops:3"),
+    ("%deployer ALL=(ALL) ALL\n", "its group deployer: /etc/sudoers.d/ops:1"),
+    ("#1001 ALL=(ALL) ALL\n", "/etc/sudoers.d/ops:1"),
+    ("deployer ALL=(www-data) ALL\n", None),  # not as root: another user's door is that user's
+])
+def test_a_socket_of_a_login_sudoers_names_is_judged_as_roots(exp, platform, sudoers, via):  # noqa: F811
+    """The rule took only members of the sudo, wheel and admin groups for logins that become root; a login named
+    in sudoers (directly, through a User_Alias, by #uid) or a member of another %group with a root rule, sharing
+    its shell on a socket, passed. Who becomes root is what sudoers says: every rule that runs a command as root."""
+    stock = "Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n%sudo ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n"
+    facts = host(platform, files={"/etc/sudoers": (stat.S_IFREG | 0o440, 0, stock),
+                                  "/etc/sudoers.d/ops": (stat.S_IFREG | 0o440, 0, sudoers)},
+                 dirs={"/etc/sudoers.d": ["ops"]})
+    files = {"/tmp": [D | 0o1777, 0, 0], "/tmp/pair.sock": [S | 0o777, 1001, 1001]}
+    msg = outcome("cw_listen", with_socket(facts, "/tmp/pair.sock", "/usr/bin/socat", uid=1001, files=files), exp)
+    if via is None:
+        assert msg == "pass", msg
+    else:
+        assert msg.startswith("fail: ") and f"runs as deployer, who becomes root (sudo: {via})" in msg, msg
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
 def test_a_row_forged_by_a_newline_in_a_socket_name_is_not_taken_for_a_socket(exp, platform):  # noqa: F811
     """attack9: /proc/net/unix prints a name's bytes raw; the deploy login bound an abstract name holding a newline
     and a whole row naming root's socket inode (sshd's, read from /proc/net/tcp) and a path of its choice: the gate
