@@ -3851,13 +3851,6 @@ def sec_secrets(facts, exp):
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
-    theirs = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user, facts.get("login")}  # (cw_groups')
-    readers = sorted(({m for g, _, members in snap.users.every if g == "shadow" for m in members} |
-                      {n for n, f in snap.users.by_name.items() if snap.users.group(int(f[3])) == "shadow"}) - theirs)
-    lines += [f"{name} is in group shadow (/etc/group): it reads every password hash (/etc/shadow 0640 "
-              f"root:shadow), and so does whatever runs as {name} (its daemon, a plugin, a hole in either); a stock "
-              f"server has no member: give what needs a check of passwords its own helper (unix_chkpwd), not the "
-              f"group" for name in readers]
     keys = [f"/etc/ssh/{n}" for n in snap.listdir("/etc/ssh") or [] if re.fullmatch(r"ssh_host_\w+_key", n)]
     confs = ["/etc/ssh/sshd_config"] + [f"/etc/ssh/sshd_config.d/{n}" for n in snap.listdir("/etc/ssh/sshd_config.d")
                                         or []]
