@@ -34,10 +34,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..allowances import Allowances
+from ..config import APPS_ROOT
 from ..untrusted import block
 from . import rootacts
 from .http import describe
 
+STATE_DIR = "/var/lib/deploytests"  # root's: users lists the app users bootstrap created (agent_root.STATE_DIR)
 RUNTIME = "/var/lib/deploytests/python"  # the daemons' python-home bootstrap makes (pipeline.templates.RUNTIME)
 
 
@@ -1030,6 +1032,7 @@ def cw_listen(facts, exp):
 
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
+    ports = {port} | {c.port for c in bootstrapped_apps(facts, exp).values()}  # another app's (bootstrap made it)
     seen, lines, readers = set(), [], secret_readers(facts, exp)
     came_by = {a["pid"] for a in inv.get("probe_ancestors") or [] if a["user"] == "root" and a.get("exe") in SSHD}
     # an Apache port a file by hand opens is that file's finding (test_every_apache_file_is_accounted_for)
@@ -1040,7 +1043,7 @@ def cw_listen(facts, exp):
         procs = sock["procs"]
         comms = {p["comm"] for p in procs}
         # who a socket is: root's process of the binary (the kernel's exe), never the name its owner chose
-        if sock["proto"] == "tcp" and sock["port"] == port and _roots(procs, (apache_bin,)):
+        if sock["proto"] == "tcp" and sock["port"] in ports and _roots(procs, (apache_bin,)):
             continue
         sshd = sock["proto"] == "tcp" and _roots(procs, SSHD)
         if sshd and (not came_by or came_by & {p["pid"] for p in procs}):
@@ -1152,12 +1155,62 @@ def _ours_conf(exp) -> dict:
             f"{a.sites_enabled}/{a.default_site}.conf": "the distribution's default site (the sites promise)"}
 
 
+BOOTSTRAPPED = {"server_name": r"^    ServerName (\S+)$", "port": r"^<VirtualHost \*:(\d+)>$",
+                "app_user": r"^    WSGIDaemonProcess \S+ user=(\S+) ", "processes": r" processes=(\d+) threads="}
+
+
+def bootstrapped_apps(facts, exp) -> dict[str, Any]:
+    """The other apps deploytests' bootstrap made on this server, by what it made, never by a name: site file as
+    Apache lists it (``sites-enabled/<app>.conf``) -> that app's settings (a DeployConfig), for each enabled site
+    whose file, as root's collector read it (root's alone), is byte-equal to what bootstrap writes for the settings
+    read back from it, and whose app user bootstrap created (listed in root's ``/var/lib/deploytests/users``). The
+    closed-world checks account for such an app's vhost, Listen port, daemons and handlers as for the app's own;
+    a byte of difference, or a user bootstrap did not create, leaves every one of them a finding."""
+    import dataclasses
+
+    from ..pipeline.templates import vhost
+
+    snap, a = getattr(facts, "raw", None), exp.stack.apache
+    users_file = f"{STATE_DIR}/users"
+    if snap is None or not getattr(snap, "files", None) or snap.writable_by_others(users_file):
+        return {}
+    created, found = set((snap.text(users_file) or "").split()), {}
+    for name in facts.get("sites_enabled") or []:
+        app, path = name[:-len(".conf")], f"{a.sites_available}/{name}"
+        text = snap.text(path) if name.endswith(".conf") and snap.writable_by_others(path) is None else None
+        if not text or app == exp.cfg.app or snap.realpath(f"{a.sites_enabled}/{name}") != path:
+            continue
+        got = {k: next(iter(re.findall(rx, text, re.M)), "") for k, rx in BOOTSTRAPPED.items()}
+        static = tuple(sorted(re.findall(rf"^    Alias (\S+)/ {APPS_ROOT}/{re.escape(app)}/current/(\S+)/$", text,
+                                         re.M)))
+        if not all(got.values()) or got["app_user"] not in created or got["app_user"] == exp.cfg.app_user:
+            continue
+        try:
+            cfg = dataclasses.replace(exp.cfg, app=app, app_user=got["app_user"], server_name=got["server_name"],
+                                      port=int(got["port"]), processes=int(got["processes"]), static=static,
+                                      shared_paths=())
+            made = vhost(cfg, stack=exp.stack)
+        except ValueError:
+            continue
+        if made == text:
+            found[f"{a.sites_enabled}/{name}"] = cfg
+    return found
+
+
+def _others_daemons(facts, exp) -> dict[int, Any]:
+    """pid -> app settings, for each mod_wsgi daemon of another app bootstrap made (:func:`bootstrapped_apps`):
+    named as its daemons are, running as its user."""
+    return {p["pid"]: c for c in bootstrapped_apps(facts, exp).values() for p in facts.get("apache") or []
+            if p["user"] == c.app_user and exp.stack.is_daemon_of(p.get("argv0", ""), c.app)}
+
+
 def unaccounted_apache_files(facts, exp) -> dict[str, str]:
     """path -> why, for each file Apache's root parent reads that is not accounted for: someone but root may
     write it, or it is not a stock include with dpkg's unchanged content, bootstrap's, or allowed. The line says
     what the file makes Apache do (its vhosts, its Listen ports): those effects are this one finding."""
     ap = facts["inventory"]["apache"]
-    ours = _ours_conf(exp)
+    ours = dict(_ours_conf(exp), **{p: f"{c.app}'s vhost, as bootstrap wrote it" for p, c in
+                                    bootstrapped_apps(facts, exp).items()})
     baseline = {p.format(app=exp.cfg.app) for p in exp.stack.baseline_includes}
     found = {}
     for path, info in ap.get("files", {}).items():
@@ -1241,6 +1294,7 @@ def cw_vhosts(facts, exp):
     ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
     default = f"{exp.stack.apache.sites_enabled}/{exp.stack.apache.default_site}.conf"  # the sites promise's
     files = unaccounted_apache_files(facts, exp)  # a vhost of such a file is that file's finding
+    others = bootstrapped_apps(facts, exp)  # another app's vhost, as bootstrap wrote it
     by_address = _by_address(inv["apache"], exp)
     taken = _default_site(facts, exp)
     taken = None if taken and any(v["file"] == taken["file"] for v in by_address) else taken
@@ -1259,7 +1313,8 @@ def cw_vhosts(facts, exp):
              f"{v['name']} (and for every name when it comes first). " + _allow_hint(exp, "allow_sites", v["name"])
              for v in _vhosts(inv["apache"])
              if not (v["file"] == ours and v["name"] == exp.cfg.server_name) and v["name"] not in exp.allow.sites
-             and v["file"] not in files and v["file"] != default
+             and v["file"] not in files and v["file"] != default and v["name"] != getattr(others.get(v["file"]),
+                                                                                      "server_name", None)
              and (v["file"], v["line"]) not in {(b["file"], b["line"]) for b in by_address}]
     _unaccounted("virtual hosts", lines)
 
@@ -2186,6 +2241,8 @@ def cw_handlers(facts, exp):
     from .mechanisms import handler_problems
 
     inv, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
+    others = bootstrapped_apps(facts, exp)  # another app bootstrap made: its own daemon and script, as ours
+    directives = [d for d in directives if d.file not in others]
     snap = getattr(facts, "raw", None)
     loose = _loose_of(facts)  # (a script outside the dirs the collectors read: its daemon's user is judged)
     shared = (lambda d: _shared_dir(snap, d)) if getattr(snap, "files", None) else (  # noqa: E731
@@ -2234,12 +2291,14 @@ def cw_mapped(facts, exp):
     found = inv.get("mapped")
     if found is None:
         raise NotApplicable("root could not read the maps of Apache's processes (no CAP_SYS_PTRACE?)")
-    releases = f"{exp.cfg.root}/releases/"
+    releases, others = f"{exp.cfg.root}/releases/", _others_daemons(facts, exp)
+    theirs = lambda m: bool(m["pids"]) and all(  # noqa: E731  (another bootstrapped app's releases, its daemons alone)
+        p in others and m["path"].startswith(f"{others[p].root}/releases/") for p in m["pids"])
     lines = [f"{m['path']} (mapped by pid {', '.join(map(str, m['pids']))}"
              f"{'; ' + m['package'] + ' ships it' if m.get('package') else '; no installed package ships it'}): "
              f"{m['loose']} may be changed by someone but root: whoever that is runs code in Apache's root parent "
              f"and the app's daemons at their next start" for m in found
-             if m["loose"] and not m["path"].startswith(releases)]
+             if m["loose"] and not m["path"].startswith(releases) and not theirs(m)]
     _unaccounted("files Apache and the daemons map", lines, "cw_mapped", exp)
 
 
@@ -3537,7 +3596,7 @@ def sec_apache_user(facts, exp):
     read from /proc, whatever the configuration (envvars, a ``User`` line) says; no allowance changes it."""
     _needs_root(facts, "reading Apache's processes")
     parents, want = _apache_parents(facts), exp.stack.apache.run_user
-    daemons = {d["pid"] for d in facts.get("daemons") or []}
+    daemons = {d["pid"] for d in facts.get("daemons") or []} | set(_others_daemons(facts, exp))  # (its user's)
     workers = [p for p in facts.get("apache") or [] if p["ppid"] in parents and p["pid"] not in daemons]
     if not workers:
         raise NotApplicable("Apache has no worker processes to read the user of")
