@@ -1286,7 +1286,7 @@ def test_another_app_bootstrap_made_is_accounted_for_by_what_bootstrap_made(exp)
 def test_another_apps_site_file_that_differs_from_bootstraps_stays_a_finding(exp, edit):
     msg = failing(with_second_app(exp, edit=edit), exp)
     assert "cw_apache_files" in msg and f"{SECOND.replace('available', 'enabled')}" in msg["cw_apache_files"], msg
-    assert "bootstrap did not write it" in msg["cw_apache_files"]
+    assert "it says bootstrap wrote it for an app, but it is not what bootstrap writes" in msg["cw_apache_files"]
 
 
 def test_another_apps_user_bootstrap_did_not_create_is_a_finding(exp):
@@ -1296,3 +1296,17 @@ def test_another_apps_user_bootstrap_did_not_create_is_a_finding(exp):
     facts = with_second_app(exp)
     facts.raw.files["/var/lib/deploytests"]["st"] = [0o40777, 0, 0, 4096, 1.0, 1]
     assert "cw_apache_files" in failing(facts, exp)
+
+
+def test_another_apps_sudoers_grant_is_accounted_for_only_as_bootstrap_writes_it(exp):
+    """Its deploy login may be another login: the grant runs that login's releases of that app as its user."""
+    facts = with_second_app(exp)
+    rule = {"file": "/etc/sudoers.d/deploytests-quotes", "line": 2, "mode": "0440", "owner": "root",
+            "text": "deployer ALL=(quotes) NOPASSWD: /var/www/quotes/releases/*/venv/bin/python"}
+    inv(facts)["sudoers"].append(rule)
+    assert outcome("cw_sudoers", facts, exp) == "pass"
+    release = "NOPASSWD: /var/www/quotes/releases/*/venv/bin/python"
+    for wider in ("deployer ALL=(quotes) NOPASSWD: ALL", f"deployer ALL=(root) {release}",
+                  f"deployer ALL=(yourapplication) {release}"):
+        rule["text"] = wider
+        assert outcome("cw_sudoers", facts, exp).startswith("fail"), wider
