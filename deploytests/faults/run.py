@@ -172,7 +172,7 @@ def after_interrupted_deploy(campaign, server, container):
 
     art = campaign.variant(3)
     args = deploy_args(campaign.cfg, art, now=dt.datetime.now(dt.UTC), lock_timeout=10, gate_timeout=10)
-    args = dataclasses.replace(args, pause_at="install", pause_seconds=20)
+    args = args.replace(pause_at="install", pause_seconds=20)
     paused: dict = {}
     event = threading.Event()
 

@@ -547,6 +547,8 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
                 if clock() >= deadline or not stale(args.app, since):
                     return True, attempts, last
                 burst(args, probe)
+                sleep(0.05)
+                continue  # the next answer decides, also when the burst took the gate past its bound
         except (OSError, ValueError) as exc:
             good, last = 0, "%s: %s" % (type(exc).__name__, exc)
         if clock() >= deadline:

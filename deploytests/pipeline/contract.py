@@ -1,6 +1,6 @@
 """The contract between the runner and the agents: every argument a command takes and every result it returns.
 
-One dataclass per message, imported by both sides: the runner builds ``DeployArgs`` & co. (``releases.py``,
+One class per message, imported by both sides: the runner builds ``DeployArgs`` & co. (``releases.py``,
 ``provision.py``) and reads the agents' results through ``DeployReply`` & co.; the agent (``agent.py``) parses
 its arguments into the same classes and builds its results with them (``agent_root.py`` imports nothing: the
 runner reads only its result through ``BootstrapReply``). On the wire a message is a JSON object (the arguments
@@ -11,6 +11,12 @@ on the command line, a result in the agent's ``result`` event).
 silently ignored. Both sides are always the same deploytests version (the runner sends the agents' sources), so
 such an error is a bug, said in one line.
 
+The messages are written as frozen dataclasses, and to mypy they are ones (``dataclasses.dataclass``); at run
+time :func:`dataclass` makes them the same shape without the ``dataclasses`` module: importing it (with the
+``inspect``, ``ast``, ``dis`` and ``tokenize`` it imports) was a quarter of every agent's start on a server,
+~15 ms of CPU per deploy, rollback or status step. A message takes its fields by keyword or in order, fills the
+defaults, compares by value, refuses assignment, and has :meth:`Message.replace` (``dataclasses.replace``).
+
 Rules for this file (it is sent to servers with the agents, see ``bundle.py``): standard library only,
 Python >= 3.7 syntax, no imports from deploytests. Field types are written in the small grammar
 :func:`type_problem` checks: ``str int float bool dict list None``, ``list[T]``, ``dict[str, T]``, ``A | B``.
@@ -18,8 +24,42 @@ Python >= 3.7 syntax, no imports from deploytests. Field types are written in th
 
 from __future__ import annotations
 
-import dataclasses
 import json
+
+TYPE_CHECKING = False  # mypy takes it for true: it reads the messages as the dataclasses they stand for
+if TYPE_CHECKING:
+    from dataclasses import dataclass, field
+    from typing import Any, ClassVar, TypeVar
+
+    M = TypeVar("M", bound="Message")
+else:
+    def field(*, default_factory):
+        return Default(default_factory)
+
+    def dataclass(*, frozen):
+        """The message class with its fields recorded in order (its bases' first), as ``dataclasses`` would;
+        the behaviour is :class:`Message`'s."""
+        assert frozen, "messages are frozen"
+
+        def make(cls):
+            spec = dict(cls._spec)
+            for name, kind in cls.__dict__.get("__annotations__", {}).items():
+                spec[name] = (kind, cls.__dict__.get(name, MISSING))
+                if isinstance(spec[name][1], Default):
+                    delattr(cls, name)
+            cls._spec = spec
+            return cls
+        return make
+
+
+class Default:
+    """A field's ``default_factory`` (:func:`field`)."""
+
+    def __init__(self, make):
+        self.make = make
+
+
+MISSING = object()  # a field without a default
 
 
 class ContractError(ValueError):
@@ -78,7 +118,49 @@ def describe(value):
 
 
 class Message:
-    """Base of the contract's dataclasses: strict parsing from, and conversion to, plain JSON data."""
+    """Base of the contract's messages: strict parsing from, and conversion to, plain JSON data; the fields as
+    :func:`dataclass` recorded them (name: (type, default))."""
+
+    _spec: ClassVar[dict[str, tuple[str, Any]]] = {}
+
+    def __init__(self, *args, **kwargs):
+        name = type(self).__name__
+        if len(args) > len(self._spec):
+            raise TypeError("%s() takes %d fields, %d given" % (name, len(self._spec), len(args)))
+        values = dict(zip(self._spec, args))  # noqa: B905 - Python 3.7 on a server
+        for key, value in kwargs.items():
+            if key not in self._spec or key in values:
+                raise TypeError("%s() got %s field %r" % (name, "an unknown" if key not in self._spec else
+                                                          "a second value for", key))
+            values[key] = value
+        for key, (_, default) in self._spec.items():
+            if key not in values:
+                if default is MISSING:
+                    raise TypeError("%s() missing field %r" % (name, key))
+                values[key] = default.make() if isinstance(default, Default) else default
+            object.__setattr__(self, key, values[key])
+
+    def __setattr__(self, key, value):
+        raise AttributeError("cannot assign to field %r of a %s (messages are frozen)" % (key, type(self).__name__))
+
+    def __delattr__(self, key):
+        raise AttributeError("cannot delete field %r of a %s (messages are frozen)" % (key, type(self).__name__))
+
+    def _values(self):
+        return tuple(getattr(self, key) for key in self._spec)
+
+    def __eq__(self, other):
+        return self._values() == other._values() if type(other) is type(self) else NotImplemented
+
+    def __hash__(self):
+        return hash(self._values())
+
+    def __repr__(self):
+        return "%s(%s)" % (type(self).__name__, ", ".join("%s=%r" % (k, getattr(self, k)) for k in self._spec))
+
+    def replace(self: M, **changes) -> M:
+        """A copy with ``changes`` (as ``dataclasses.replace``)."""
+        return type(self)(**dict({key: getattr(self, key) for key in self._spec}, **changes))
 
     @classmethod
     def from_dict(cls, data, ignore=()):
@@ -87,21 +169,19 @@ class Message:
         name = cls.__name__
         if not isinstance(data, dict):
             raise ContractError("%s: expected a JSON object, got %s" % (name, describe(data)))
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        unknown = sorted(k for k in data if k not in fields and k not in ignore)
+        unknown = sorted(k for k in data if k not in cls._spec and k not in ignore)
         if unknown:
             raise ContractError("%s: unknown field%s %s" % (name, "s" if len(unknown) > 1 else "",
                                                              ", ".join(map(repr, unknown))))
-        missing = [n for n, f in fields.items() if n not in data and f.default is dataclasses.MISSING
-                   and f.default_factory is dataclasses.MISSING]
+        missing = [n for n, (_, default) in cls._spec.items() if n not in data and default is MISSING]
         if missing:
             raise ContractError("%s: missing field%s %s" % (name, "s" if len(missing) > 1 else "",
                                                              ", ".join(map(repr, missing))))
         values = {}
-        for key, f in fields.items():
+        for key, (kind, _) in cls._spec.items():
             if key not in data:
                 continue
-            problem = type_problem(data[key], str(f.type))
+            problem = type_problem(data[key], str(kind))
             if problem:
                 raise ContractError("%s.%s: %s" % (name, key, problem))
             values[key] = data[key]
@@ -117,12 +197,21 @@ class Message:
 
     def to_dict(self):
         """Plain JSON data (a deep copy): what goes on the wire."""
-        return dataclasses.asdict(self)
+        return {key: plain(getattr(self, key)) for key in self._spec}
+
+
+def plain(value):
+    """A deep copy of JSON data (dicts, lists and tuples copied, the rest as it is), as ``dataclasses.asdict``."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain(v) for v in value)
+    return value
 
 
 # ---------------------------------------------------------------- deploy, rollback, status (agent.py)
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class GateArgs(Message):
     """What deploy and rollback share: the app's tree, who runs it, and how its health is read on the server."""
 
@@ -139,7 +228,7 @@ class GateArgs(Message):
     entry_point: str  # module:attr, or module:factory()
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class DeployArgs(GateArgs):
     """A deploy. The payload on stdin: ``config_size`` bytes of config (when not None), then the artifact."""
 
@@ -150,13 +239,13 @@ class DeployArgs(GateArgs):
     python: str  # the server's python3 (makes the venv)
     keep_releases: int
     config_size: int | None = None  # None: the deploy carries no config
-    shared_paths: list[str] = dataclasses.field(default_factory=list)
-    post_deploy: list[str] = dataclasses.field(default_factory=list)
+    shared_paths: list[str] = field(default_factory=list)
+    post_deploy: list[str] = field(default_factory=list)
     post_deploy_timeout: float = 300  # seconds per post_deploy command; the release check gets one more period
     preflight: bool = True  # GET the health path in-process before the switch
     pause_at: str | None = None  # test hook of the interrupted-deploy scenarios only (agent.pause_point)
     pause_seconds: float = 30
-    env: dict[str, str] = dataclasses.field(default_factory=dict)  # the app's env (deploy.toml), in RELEASE.json
+    env: dict[str, str] = field(default_factory=dict)  # the app's env (deploy.toml), in RELEASE.json
     wsgi: str = ""  # application.wsgi's text (templates.wsgi): the deploy writes it when it changed
     # resumable upload: before the artifact the agent emits an ``upload`` event (``offset``: the bytes of this
     # artifact it kept from a cut upload, ``prefix_sha256``: their sha256) and reads one line, the offset the
@@ -165,14 +254,14 @@ class DeployArgs(GateArgs):
     resume: bool = False
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class RunArgs(GateArgs):
     """A one-off command (``sh -c command``) in the live release, as the app user, with its config and env."""
 
     command: str
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class RunReply(Message):
     """The command's exit status and the release it ran in (its output went to the channel as it came)."""
 
@@ -181,19 +270,19 @@ class RunReply(Message):
     changed: bool = False
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class RollbackArgs(GateArgs):
     """A rollback to the previous release, or to release ``to``."""
 
     to: str | None = None
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class StatusArgs(Message):
     root: str
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class DeployReply(Message):
     """The result of a deploy or a rollback (``pruned``/``recovered`` are a deploy's)."""
 
@@ -201,13 +290,13 @@ class DeployReply(Message):
     release_id: str
     previous: str | None = None
     version: str | None = None
-    timings: dict[str, float] = dataclasses.field(default_factory=dict)
-    pruned: list[str] = dataclasses.field(default_factory=list)
-    recovered: list[str] = dataclasses.field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    pruned: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
     config_changed: bool = False
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class StatusReply(Message):
     """The releases (``id`` and what status shows of each RELEASE.json, as bounded strings: agent.SHOWN), oldest
     first, and the live one."""
@@ -223,7 +312,7 @@ class StatusReply(Message):
 # agent_root.py imports nothing: it checks its own arguments against fixed patterns (agent_root.PATTERNS), and
 # the runner reads its result through BootstrapReply.
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class BootstrapReply(Message):
     changed: bool
     changes: list[str]  # one line per change, no secrets

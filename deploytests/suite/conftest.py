@@ -56,7 +56,17 @@ def scenarios(request, deploy_target, tmp_path_factory):
                 submit(runner, item, deploy_target, tmp_path_factory)
         yield runner
     finally:
-        runner.close()
+        # the last containers' removals go on while the session's own containers are removed (deploy_target's
+        # teardown, next): the run's tail is the longer of the two, not their sum; pytest_sessionfinish waits
+        runner.close(wait=False)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session):
+    """Every scenario container removed before the summary (their removal times are in it) and the exit."""
+    runner = session.config.stash.get(SCENARIOS, None)
+    if runner is not None:
+        runner.finish()
 
 
 @pytest.fixture(scope="session", autouse=True)

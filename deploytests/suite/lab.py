@@ -248,15 +248,22 @@ class Run:
 
 
 def scenario_slots(cores: int | None = None, load: float | None = None) -> int:
-    """How many scenarios run at once: 3 per core on a machine idle when the run starts (its 1-minute load average
-    below its core count), else 2 per core. A scenario mostly waits (Apache's 1-second tick before a daemon
-    restarts, the app's import, the loads' pacing, the interrupted deploys' pauses): on an idle 2-core machine 6 at
-    once keep the cores busy where 4 leave them half idle. On a busy one, the load's CPU is what slows a daemon's
-    restart, and a request waiting through it has a 10 s bound (the loads'): 3 per core failed one such request
-    in each of three Debian 13 runs at load average 20-32, 2 per core at 30 (the same scenario at either count)."""
+    """How many scenarios run at once: 3 per core unless the machine is busy when the run starts (its 1-minute
+    load average at :data:`BUSY` per core or more), then 2 per core. A scenario mostly waits (Apache's 1-second
+    tick before a daemon restarts, the app's import, the loads' pacing, the interrupted deploys' pauses): on a
+    2-core machine 4 at once leave the cores idle half the time (~30 CPU seconds in a ~29 s run at load 5), and 6
+    at once took less wall than 4 in every pair measured at load 14-46 (idle, the two were within each other's
+    spread). On a very busy machine the load's CPU is what slows a daemon's restart, and a request waiting through
+    it has a 10 s bound (the loads'): 3 per core failed one such request in each of three Debian 13 runs at load
+    average 20-32 (2 per core at 30 too), while every run at 3 per core that started below load 16 passed. The
+    bound was the core count: a run started right after another (a benchmark's, a CI job's) saw that one's own
+    load (5-6 on 2 cores) and ran 4 at once on an otherwise idle machine."""
     cores = cores or os.cpu_count() or 1
     load = os.getloadavg()[0] if load is None else load
-    return (3 if load < cores else 2) * cores
+    return (3 if load < BUSY * cores else 2) * cores
+
+
+BUSY = 4  # load average per core from which scenario_slots runs 2 scenarios per core instead of 3
 
 
 class Scenarios:
@@ -505,19 +512,30 @@ class Scenarios:
                          + (f", container CPU {times['cpu']:.2f}s" if times["cpu"] is not None else ""))
         return lines
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         """Cancel what has not started and wait for the rest; the snapshots stay (kept for the next run), their
-        holders go."""
-        import docker
-
+        holders go, beside the last containers' removals (every scenario has started: nothing of this run needs a
+        snapshot held any more, and one a container still uses is not removed). ``wait=False`` returns without
+        waiting for those removals, so the caller's own teardown runs beside them: :meth:`finish` waits."""
         self.pool.shutdown(wait=True, cancel_futures=True)
-        self.removals.shutdown(wait=True)  # every container removed before the holders go
-        for holder in self.holders:
-            try:
-                holder.remove(force=True)
-            except docker.errors.APIError:
-                continue  # gone already (a sweep)
-        self.holders.clear()
+        with self._lock:
+            self._removed += [self.removals.submit(_remove_holder, holder) for holder in self.holders]
+            self.holders.clear()
+        if wait:
+            self.finish()
+
+    def finish(self) -> None:
+        """Wait for every removal :meth:`close` left going."""
+        self.removals.shutdown(wait=True)
+
+
+def _remove_holder(holder) -> None:
+    import docker
+
+    try:
+        holder.remove(force=True)
+    except docker.errors.APIError:
+        pass  # gone already (a sweep)
 
 
 L_SNAPSHOT = "deploytests.lab-snapshot"  # a scenario snapshot's key (snapshot_key)

@@ -21,7 +21,6 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -188,7 +187,7 @@ class Interrupted:
         args = deploy_args(cfg, art, now=dt.datetime.now(dt.UTC), lock_timeout=10, gate_timeout=10,
                            config_size=None if config is None else len(config))
         self.release_id = args.release_id
-        args = replace(args, pause_at=point, pause_seconds=30)
+        args = args.replace(pause_at=point, pause_seconds=30)
         payload = (config or b"", art.path.read_bytes())
         self.thread = threading.Thread(target=self._run, args=(args, payload), daemon=True)
 
@@ -234,11 +233,8 @@ def test_interrupted_deploy_keeps_serving_and_next_deploy_recovers(lab, point, h
                        interval=0.05)
         assert run.error is not None, "the interrupted deploy reported success"
         during = lab.serving()
-        free = lab.login()
-        try:  # a dead holder holds nothing: the lock is free at once, though its line still names it
-            assert free.run(f"flock -n {root}/.deploy.lock true", hide=True, warn=True).ok
-        finally:
-            free.close()
+        # a dead holder holds nothing: the lock is free at once for the deploy user, though its line still names it
+        assert lab.deployer().run(f"flock -n {root}/.deploy.lock true", hide=True, warn=True).ok
         leftovers = sorted(set(lab.releases()) - {r.id for r in lab.status().releases})
         steps: list[str] = []
         said: dict[str, str] = {}
@@ -276,8 +272,7 @@ def test_concurrent_deploys_are_serialized_never_interleaved(lab, tmp_path):
     events, results, errors = [], {}, {}
     start = threading.Barrier(2)
 
-    def run(name):
-        c = lab.login()
+    def run(name, c):  # each deploy on a connection of its own: the lab's, and a second login
         c.open()
         start.wait(10)
         try:
@@ -285,14 +280,15 @@ def test_concurrent_deploys_are_serialized_never_interleaved(lab, tmp_path):
                                             h, step, s, m: events.append((time.monotonic(), name, step)))
         except DeployTestsError as exc:
             errors[name] = exc
-        finally:
-            c.close()
 
-    threads = [threading.Thread(target=run, args=(n,)) for n in ("yourapplication-v2", "yourapplication-v21")]
+    other = lab.login()
+    threads = [threading.Thread(target=run, args=(n, c)) for n, c in (("yourapplication-v2", lab.deployer()),
+                                                                        ("yourapplication-v21", other))]
     for t in threads:
         t.start()
     for t in threads:
         t.join(120)
+    other.close()
     assert not errors, errors
     first, second = sorted(results, key=lambda n: next(t for t, who, s in events if who == n and s == "upload"))
     steps = lambda name: [s for _, who, s in events if who == name]  # noqa: E731

@@ -1516,7 +1516,8 @@ def cw_schedules(facts, exp):
         # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
         where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
         allowed = where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron
-        if allowed and not (s["user"] == "root" and runs and ROOT_TO_OTHERS in why):
+        handed = s["user"] == "root" and runs and ROOT_TO_OTHERS in why  # (no allowance accounts for that)
+        if allowed and not handed:
             continue
         job = " ".join(s["job"].split())
         reach = (f" from the app's tree ({root})" if "the app's tree" in why else "") if runs else \
@@ -1527,9 +1528,8 @@ def cw_schedules(facts, exp):
                       s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
                       "or the app can change; a link planted there redirects it)" if why else "") +
                      (f" (root also runs it through {', '.join(via[s['where']])})" if via.get(s["where"]) else "") +
-                     ". " + (_allow_hint(exp, "allow_cron", where) if not (s["user"] == "root" and runs and
-                                                                           ROOT_TO_OTHERS in why) else
-                             root_to_others(exp, "allow_cron", allowed)))
+                     ". " + (root_to_others(exp, "allow_cron", allowed) if handed else
+                             _allow_hint(exp, "allow_cron", where)))
     for s in cron_jobs(raw) + (inv.get("root_hooks") or []):  # a job reaching the tree from a directory above it
         deep = tree_reach_from_above(s["job"], root)
         where = s["where"].split(":")[0].split(" ")[0]
@@ -1960,8 +1960,9 @@ def _one_cause(jobs: list[dict], found: dict) -> tuple[list[dict], dict[str, lis
 # what reads a program from its standard input when given none on its command line (a shell, python, perl ...), or
 # takes commands from it to run later (at, batch, crontab -)
 INTERPRETER = re.compile(r"(?:(?:ba|da|z|k|a|c|tc|fi|mk)?sh|busybox|python[0-9.]*|pypy[0-9.]*|perl[0-9.]*|"
-                         r"ruby[0-9.]*|php[0-9.]*|node(?:js)?|lua[0-9.]*|tclsh[0-9.]*|pwsh|at|batch|crontab)")
+                         r"ruby[0-9.]*|php[0-9.]*|node(?:js)?|lua[0-9.]*|tclsh[0-9.]*|pwsh|at|batch|crontab|parallel)")
 CODE_FLAGS = ("-c", "-e", "-E", "-m", "-r", "-f", "-x", "--command", "--eval")  # a program given another way
+STDIN = ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")  # a script operand that is the pipe itself
 # a program taken from another command's output: 'eval "$(...)"', '. <(...)', 'sh -c "$(...)"', 'bash <(...)'
 SUBSTITUTED = re.compile(rf"(?:^|[\s;&|(])(?:eval|source|\.|(?:\S*/)?{INTERPRETER.pattern})\s+(?:-\S+\s+)*"
                          r"(?:<<<\s*|<\s+)?[\"']?(?:\$\(|`|<\()(?P<cmd>[^)`]*)")
@@ -2019,19 +2020,30 @@ def stream_run(line: str) -> str | None:
     is no local idiom); or a command's output where the
     program goes (``eval "$(...)"``, ``. <(...)``, ``sh -c "$(...)"``, ``bash <(...)``) when that command
     reaches another host (:data:`REMOTE`: ``eval "$(dircolors)"`` and apt's ``eval $(apt-config shell ...)``
-    are local idioms); None otherwise."""
+    are local idioms); or the stream made the program another way: ``bash /dev/stdin``, ``xargs``/``parallel``
+    handing it to an interpreter's ``-c`` (``xargs sh -c``, ``xargs -I{} sh -c "{}"``), ``parallel`` alone, a
+    ``while read line`` loop that ``eval``s it; None otherwise."""
     if any(REMOTE.search(m.group("cmd")) for m in SUBSTITUTED.finditer(line)):
         return "a remote command's output where its program goes"
-    for seg in re.split(r"(?<!\|)\|(?![|&])", line)[1:]:
-        seg = re.split(r"&&|\|\||[;&)]", re.sub(r"\d*[<>]+&?\S*", " ", seg))[0]
-        words = [w.strip("\"'").rsplit("/", 1)[-1] for w in seg.split() if "=" not in w.split("/")[0]]
+    for whole in re.split(r"(?<!\|)\|(?![|&])", line)[1:]:
+        seg = re.split(r"&&|\|\||[;&)]", re.sub(r"\d*[<>]+&?\S*", " ", whole))[0]
+        raw = [w.strip("\"'") for w in seg.split() if "=" not in w.split("/")[0]]
+        words = [w.rsplit("/", 1)[-1] for w in raw]
+        loop = re.match(r"\s*while\s+(?:IFS=\S*\s+)?read\s+(?:-\w+\s+)*(\w+)", whole)  # over the stream's lines
+        if loop and re.search(rf"\beval\s+[\"']?\$\{{?{loop.group(1)}\b", whole):
+            return "what comes down the pipe, each line eval'd"
         for i, name in enumerate(words if words and words[0] not in CONSUMERS else words[:1]):
-            rest = words[i + 1:] + ["(end)"]
+            rest, fed = words[i + 1:] + ["(end)"], {"xargs", "parallel"} & set(words[:i])  # (stdin made arguments)
             if not INTERPRETER.fullmatch(name):
                 continue
-            first = next(r for r in rest if r in ("-", "-s", "(end)") or r in CODE_FLAGS or not r.startswith("-"))
+            at = next(k for k, r in enumerate(rest) if r in ("-", "-s", "(end)") or r in CODE_FLAGS or
+                      not r.startswith("-"))
+            first, given = rest[at], (raw[i + 1:] + ["(end)", "(end)"])[at + 1]  # (the code flag's program)
             if first in ("-", "-s", "(end)") if name not in ("at", "batch", "crontab") else \
                     "-f" not in rest if name != "crontab" else first in ("-", "(end)"):
+                return f"what comes down the pipe, as {name}'s program"
+            if (raw[i + 1:] + ["(end)"])[at] in STDIN or fed and first in CODE_FLAGS and (given == "(end)" or "{}"
+                                                                                          in given):
                 return f"what comes down the pipe, as {name}'s program"
     return None
 
@@ -3792,15 +3804,16 @@ def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> lis
 
 def _key_command_lines(snap, keys: dict, root: str) -> list[str]:
     """A line for each ``command="..."`` of a key that logs in as root (or as a login that becomes root) that runs
-    or names what someone but root may change, or the app's tree: sshd runs it for every login with that key, as
-    ``ForceCommand`` (judged as root's jobs are: ``rootacts.command_problem`` on root's ``lstat``)."""
+    what someone but root may change, or code from the app's tree: sshd runs it for every login with that key, as
+    ``ForceCommand`` (judged as root's jobs are: ``rootacts.command_problem`` on root's ``lstat``). One that only
+    names the tree (a backup's ``rrsync -ro .../shared``) is no finding: reading it is what that key is for."""
     from .logins import key_commands
     from .rootacts import command_problem, view
 
     acts = view(snap)
     return [f"{path}:{n}: command=\"{cmd[:160]}\": sshd runs it as {who} for every login with that key; it {bad}"
             for path, (text, who) in sorted(keys.items()) for n, cmd in key_commands(text)
-            for bad in [(command_problem(acts, cmd, root) or ("", False))[0]] if bad]
+            for bad, runs in [command_problem(acts, cmd, root) or ("", False)] if bad and runs]
 
 
 def _password_logins(facts, snap, accts, exp) -> list[str]:
@@ -3918,13 +3931,6 @@ def sec_secrets(facts, exp):
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
-    theirs = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user, facts.get("login")}  # (cw_groups')
-    readers = sorted(({m for g, _, members in snap.users.every if g == "shadow" for m in members} |
-                      {n for n, f in snap.users.by_name.items() if snap.users.group(int(f[3])) == "shadow"}) - theirs)
-    lines += [f"{name} is in group shadow (/etc/group): it reads every password hash (/etc/shadow 0640 "
-              f"root:shadow), and so does whatever runs as {name} (its daemon, a plugin, a hole in either); a stock "
-              f"server has no member: give what needs a check of passwords its own helper (unix_chkpwd), not the "
-              f"group" for name in readers]
     keys = [f"/etc/ssh/{n}" for n in snap.listdir("/etc/ssh") or [] if re.fullmatch(r"ssh_host_\w+_key", n)]
     confs = ["/etc/ssh/sshd_config"] + [f"/etc/ssh/sshd_config.d/{n}" for n in snap.listdir("/etc/ssh/sshd_config.d")
                                         or []]

@@ -447,7 +447,7 @@ SCRIPT = textwrap.dedent('''
 
     def slow_deploy(c):  # the real deploy, paused by the agent's test hook at install for up to 5 s
         args = deploy_args(cfg, art, now=dt.datetime.now(dt.timezone.utc), lock_timeout=10, gate_timeout=10)
-        args = dataclasses.replace(args, pause_at="install", pause_seconds=5)
+        args = args.replace(pause_at="install", pause_seconds=5)
         return call_agent(c, "deploy", args, payload=art.path, step="deploy", progress=pipeline.print_progress)
 
     c = connect(host, user=user, port=int(port), key_filename=key, known_hosts=known, label="web")

@@ -20,7 +20,6 @@ import os
 import pwd
 import sys
 import tarfile
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -211,12 +210,10 @@ def test_redeploying_the_live_artifact_changes_nothing(srv):
 def test_the_same_artifact_with_other_settings_is_a_new_release_saying_which(srv):
     """Class: the release's identity missed inputs that change what runs: a changed post_deploy alone was "no
     change" (the runner's settings digest, releases.release_settings, is compared with the live release's)."""
-    from dataclasses import replace
-
     from deploytests.pipeline.releases import settings_digest
 
     def with_settings(args, **settings):
-        return replace(args, release=dict(args.release, settings=settings, settings_sha256=settings_digest(settings)))
+        return args.replace(release=dict(args.release, settings=settings, settings_sha256=settings_digest(settings)))
 
     args, payload = srv.deploy_args("1.0")
     first = result(srv.run("deploy", with_settings(args, post_deploy=[]), payload)[1])
@@ -783,8 +780,8 @@ def test_the_runner_builds_and_reads_the_same_contract(srv):
                    size=len(data), python_version=HERE, manifest={})
     args = releases.deploy_args(cfg, art, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), lock_timeout=1,
                                 gate_timeout=1)
-    args = replace(args, root=str(srv.root), app_user=srv.deploy_args("x")[0].app_user, entry_point="app:app",
-                   post_deploy=[], python=sys.executable, health_path="/health")
+    args = args.replace(root=str(srv.root), app_user=srv.deploy_args("x")[0].app_user, entry_point="app:app",
+                        post_deploy=[], python=sys.executable, health_path="/health")
     _, events = srv.run("deploy", args, data)
     outcome = releases._result(type("C", (), {"label": "docker://web-1"})(), result(events), 0.0)
     assert outcome.changed and outcome.version == "1.0" and outcome.release_id == srv.live()
@@ -806,7 +803,7 @@ def test_a_cut_upload_is_resumed_where_it_ended_and_checked_whole(srv):
     deploy of the same artifact is offered those bytes with their sha256, the runner sends the rest only, and
     the agent checks the whole artifact's sha256 against the runner's."""
     args, payload = srv.deploy_args("1.0")
-    args = replace(args, resume=True)
+    args = args.replace(resume=True)
     cut = len(payload) // 3
     _, events = srv.run("deploy", args, b"0\n" + payload[:cut])
     assert "(%d bytes kept: the next deploy of it resumes there)" % cut in error(events)["what"]
@@ -826,7 +823,7 @@ def test_a_damaged_kept_upload_is_sent_again_whole(srv, tmp_path):
     from deploytests.pipeline.remote import Resumable
 
     args, payload = srv.deploy_args("1.0")
-    args = replace(args, resume=True)
+    args = args.replace(resume=True)
     cut = len(payload) // 2
     srv.run("deploy", args, b"0\n" + payload[:cut])
     kept = srv.root / ".uploads" / args.artifact_sha256
@@ -838,7 +835,7 @@ def test_a_damaged_kept_upload_is_sent_again_whole(srv, tmp_path):
     assert offer["offset"] == cut and Resumable(local, offer=offer).offset() == 0  # not the runner's bytes
     assert result(events)["release_id"] == srv.live()
     args, payload = srv.deploy_args("2.0")
-    _, events = srv.run("deploy", replace(args, resume=True), b"0\n" + payload[:-1] + b"Y")
+    _, events = srv.run("deploy", args.replace(resume=True), b"0\n" + payload[:-1] + b"Y")
     assert "artifact arrived damaged (0 bytes missing" in error(events)["what"]
     assert not (srv.root / ".uploads" / args.artifact_sha256).exists()
 

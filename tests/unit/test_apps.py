@@ -235,16 +235,14 @@ def srv(tmp_path, monkeypatch, capsys):
 
 
 def test_env_is_recorded_per_release_and_a_changed_env_is_a_new_release(srv):
-    from dataclasses import replace
-
     from test_agent_commands import result
 
     from deploytests.pipeline.releases import settings_digest
 
     def with_env(args, env):  # as the runner sends it: the env, and the release's settings (env among them)
         settings = {"env": env}
-        return replace(args, env=env, release=dict(args.release, settings=settings,
-                                                   settings_sha256=settings_digest(settings)))
+        return args.replace(env=env, release=dict(args.release, settings=settings,
+                                                 settings_sha256=settings_digest(settings)))
 
     args, payload = srv.deploy_args("1.0")
     args = with_env(args, {"FLAG": "on"})
@@ -253,7 +251,7 @@ def test_env_is_recorded_per_release_and_a_changed_env_is_a_new_release(srv):
     assert meta["env"] == {"FLAG": "on"}
     again = result(srv.run("deploy", args, payload)[1])
     assert not again["changed"]  # same artifact, same env
-    changed = result(srv.run("deploy", replace(with_env(args, {"FLAG": "off"}), release_id=args.release_id + "x"),
+    changed = result(srv.run("deploy", with_env(args, {"FLAG": "off"}).replace(release_id=args.release_id + "x"),
                              payload)[1])
     assert changed["changed"] and changed["release_id"] != first["release_id"]
 

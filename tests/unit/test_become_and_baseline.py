@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import re
 import stat
 from pathlib import Path
 
@@ -231,9 +230,9 @@ def test_readable_password_hashes_and_host_keys_fail(exp):
 @pytest.mark.parametrize("server", sorted(STOCK))
 def test_who_reads_the_password_hashes_beyond_the_mode_bits_fails(server, exp):
     """Class: who may read the hashes, judged by the mode bits only (blind10 p06: 'setfacl -m u:nagios:r
-    /etc/shadow' left it listing 0640 root:shadow; p07: a backup account added to group shadow). A named user's or
-    group's ACL read grant (its mask permitting) fails, and so does a member of shadow (none on a stock server);
-    other members: an ACL group entry on a host key; a mask without read passes; the stock server passes."""
+    /etc/shadow' left it listing 0640 root:shadow). A named user's or group's ACL read grant (its mask permitting)
+    fails; other members: an ACL group entry on a host key; a mask without read passes; the stock server passes.
+    (p07, an account in group shadow, is cw_groups' line: any account in a group that reaches root.)"""
     import struct
 
     assert outcome("sec_secrets", host(server), exp) == "pass"
@@ -255,10 +254,6 @@ def test_who_reads_the_password_hashes_beyond_the_mode_bits_fails(server, exp):
     facts.raw.files[key]["acl"] = acl((1, 6, 0xFFFFFFFF), (8, 4, 4), (4, 0, 0xFFFFFFFF), (0x10, 4, 0xFFFFFFFF),
                                       (0x20, 0, 0xFFFFFFFF))
     assert f"- {key} (0600 root:root, ACL group:adm:r" in outcome("sec_secrets", facts, exp)
-    group = host(server).raw.text("/etc/group")
-    facts = host(server, files={"/etc/group": re.sub(r"(?m)^(shadow:x:42:)$", r"\1bacula", group)})
-    assert "- bacula is in group shadow (/etc/group): it reads every password hash" in outcome("sec_secrets", facts,
-                                                                                                exp)
 
 
 @pytest.mark.parametrize("server", sorted(STOCK))
@@ -561,6 +556,11 @@ def test_a_forced_command_of_a_key_that_logs_in_as_root_is_judged_as_roots_jobs_
                                                   "/srv/tools/backup-recv": [stat.S_IFREG | 0o755, 0, 0, 0, 0, 5]})
         facts.raw.acts_view = None
         assert outcome("cw_become", facts, exp) == "pass"
+    names = host(files=files)  # a backup key reading the app's data (rrsync as root): what that key is for
+    keyed = f'command="/usr/bin/rrsync -ro /var/www/yourapplication/shared",restrict {ADMIN} backup@nas\n'
+    names.raw.files.get(whose, {}).update(data=keyed)
+    names.raw.raw["own_keys"] = {whose: keyed} if whose.startswith("/home/") else {}
+    assert outcome("cw_become", names, exp) == "pass"
     if whose.startswith("/root/"):  # root may not log in with a key: the command never runs
         off = host(files={whose: (0o100600, 0, 0, text)})
         off.raw.raw["mapped"] = facts.raw.raw["mapped"]

@@ -116,6 +116,28 @@ def test_gate_wakes_a_daemon_the_polls_never_reached():
     assert agent.stale_daemons("no-such-app-here", time.time()) == []
 
 
+def test_a_burst_that_outlasts_the_bound_does_not_refuse_a_release_that_answers():
+    """Class: the gate's bound checked between a good streak and the answer that follows it. With the answers
+    right and a daemon from before still shown, a burst that took the gate past its bound made it refuse the
+    release (a rollback switched back, at load 15-20) where the bound means: the answers decide."""
+    clock = FakeClock()
+    args = rollback_args("/var/www/app", port=80, server_name="localhost")
+
+    def probe(port, path, host):
+        clock.sleep(0.1)  # every request takes time, the burst's too
+        return 200, "new"
+
+    assert agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=probe, stale=lambda app, since: [4242])[0]
+    clock = FakeClock()
+
+    def later_old(port, path, host):  # the old release answers again once the bound has passed
+        clock.sleep(0.1)
+        return 200, "new" if clock() < 1 else "old"
+
+    ok = agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=later_old, stale=lambda app, since: [4242])
+    assert not ok[0] and ok[2] == "HTTP 200 from release old"  # past the bound, a wrong answer still refuses
+
+
 def test_a_daemon_started_just_before_the_switch_is_stale_and_one_started_after_is_not():
     """The gate's /proc reading of the app's daemons (a real process titled as mod_wsgi titles them, the title cut to
     the length of Apache's argv[0]: compared whole, it never matched an app name over 10 characters): started 0.3 s
@@ -331,7 +353,7 @@ def test_release_check_imports_once_runs_post_deploy_then_gets_health(release):
     assert [e["step"] for e in events if "seconds" in e] == ["import", "post_deploy", "preflight"]
     assert (rel / "marker").read_text() == "ran\n" and set(steps.timings) == {"import", "post_deploy", "preflight"}
     events.clear()
-    agent.check_release(replace(args, post_deploy=[]), str(rel), agent.Steps(), health=False)
+    agent.check_release(args.replace(post_deploy=[]), str(rel), agent.Steps(), health=False)
     assert [e["step"] for e in events] == ["import"]
 
 
@@ -352,7 +374,7 @@ def test_release_check_failures_name_their_step(release, source, post, step, mes
     rel, args, events = release
     (rel / "app.py").write_text(source)
     with pytest.raises(agent.AgentError) as info:
-        agent.check_release(replace(args, post_deploy=post), str(rel), agent.Steps())
+        agent.check_release(args.replace(post_deploy=post), str(rel), agent.Steps())
     assert info.value.step == step and message in info.value.what, info.value.what
     assert info.value.hint.startswith(hint), info.value.hint
 
@@ -437,7 +459,7 @@ def test_release_check_names_and_kills_what_post_deploy_and_the_app_leave_runnin
     neither holds the check (each would sleep an hour)."""
     rel, args, events = release
     (rel / "app.py").write_text(APP + "import subprocess\nsubprocess.Popen(['sleep', '3631'])\n")
-    agent.check_release(replace(args, post_deploy=["echo ran > marker; sleep 3632 &"]), str(rel), agent.Steps())
+    agent.check_release(args.replace(post_deploy=["echo ran > marker; sleep 3632 &"]), str(rel), agent.Steps())
     said = {e["step"]: e.get("message", "") for e in events if "seconds" in e}
     # the job is named by its command line as the kernel has it: `sleep 3632`, or the shell's forked child that
     # has not exec'd sleep yet (`sh -c echo ran > marker; sleep 3632 &`): either way it is named and killed
@@ -451,7 +473,7 @@ def test_a_post_deploy_command_past_its_bound_refuses_the_release_in_one_line(re
     rel, args, events = release
     (rel / "app.py").write_text(APP)
     with pytest.raises(agent.AgentError) as info:
-        agent.check_release(replace(args, post_deploy=["exec >&- 2>&-; sleep 3633"], post_deploy_timeout=3),
+        agent.check_release(args.replace(post_deploy=["exec >&- 2>&-; sleep 3633"], post_deploy_timeout=3),
                             str(rel), agent.Steps())
     assert info.value.step == "post_deploy"
     assert info.value.what == ("post-deploy command 'exec >&- 2>&-; sleep 3633' ran longer than post_deploy_timeout "
@@ -464,7 +486,7 @@ def test_a_release_check_past_its_bound_is_killed_and_refused_in_one_line(releas
     rel, args, events = release
     (rel / "app.py").write_text(APP + "import time\ntime.sleep(3634)\n")
     with pytest.raises(agent.AgentError) as info:
-        agent.check_release(replace(args, post_deploy=[], post_deploy_timeout=1), str(rel), agent.Steps())
+        agent.check_release(args.replace(post_deploy=[], post_deploy_timeout=1), str(rel), agent.Steps())
     assert info.value.step == "import"
     assert info.value.what.startswith("the release check (import app:app) ran longer than 1s"), info.value.what
     assert info.value.hint.startswith(UNTOUCHED)

@@ -1101,6 +1101,12 @@ def test_where_root_jobs_write_is_never_a_system_tree_they_name_whole():
      True),
     ("/etc/cron.d/ops-pull", "* * * * * root eval \"$(ssh ops@ops.internal cat env.sh)\"\n", True),
     ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/jobs.txt | at now + 5 minutes\n", True),
+    # attack10: the stream made the program another way (xargs shown on a container: root ran the answer)
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS http://ops/run.sh | xargs -0 bash -c\n", False),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/cmds | xargs -I{} sh -c '{}'\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/run.sh | bash /dev/stdin --quiet\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/cmds | parallel\n", True),
+    ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/cmds | while read c; do eval \"$c\"; done\n", True),
     # attack9's open items, judged by data flow: a site's own wrapper before the shell; a file just fetched, then run
     ("/etc/cron.d/ops-pull", "* * * * * root curl -fsS https://ops/run.sh | /usr/local/bin/mywrap sh\n", True),
     ("/etc/cron.d/ops-pull", "* * * * * root curl -fsSo /tmp/x https://ops/run.sh && sh /tmp/x\n", True),
@@ -1128,6 +1134,9 @@ def test_a_root_job_that_runs_what_the_network_sends_fails(exp, path, text, allo
                           "*/5 * * * * root curl -fsS https://ops/report.json | python3 -m json.tool >/dev/null\n"
                           "*/5 * * * * root /usr/bin/python3 /usr/local/sbin/report.py \"$(date +\\%F)\"\n"
                           "*/5 * * * * root eval \"$(dircolors -b)\"; ls --color /srv\n"
+                          "*/5 * * * * root ls /srv/in | xargs -n1 sh -c 'gzip \"$0\"'\n"
+                          "*/5 * * * * root cat /etc/old.list | while read f; do rm -f \"$f\"; done\n"
+                          "*/5 * * * * root ls /srv/in | parallel gzip\n"
                           "*/5 * * * * root curl -fsSo /var/lib/ops/feed.json https://ops/feed && jq . "
                           "/var/lib/ops/feed.json | logger -t feed\n"
                           "*/5 * * * * root curl -fsS https://ops/status | grep -q bash && logger ok\n"

@@ -230,3 +230,42 @@ def test_preflight_reads_an_env_file_config_into_the_apps_and_post_deploys_envir
     out = capsys.readouterr().out
     assert code == 0, out  # the app never opens the file itself: no "does not read its config" refusal
     assert (project / "ran").exists() and out.splitlines()[-1] == "preflight: GET /health -> 200 OK"
+
+
+def test_the_agent_starts_without_the_dataclasses_module(tmp_path):
+    """Class: an agent's start paying for imports its work does not need. ``dataclasses`` (with ``inspect``,
+    ``ast``, ``dis``, ``tokenize``) was a quarter of each step's start on a server; the messages are plain classes
+    at run time (mypy still reads them as dataclasses)."""
+    line = remote.agent_command("status", {"root": str(tmp_path)}, python=sys.executable)
+    line = line.replace(" -I ", " -X importtime -I ", 1)
+    out = subprocess.run(["sh", "-c", line], input=remote.AGENT_SOURCE, capture_output=True, cwd=tmp_path, check=False)
+    imported = {ln.split("|")[-1].strip() for ln in out.stderr.decode().splitlines() if ln.startswith("import time:")}
+    assert out.returncode == 0 and "deploytests.pipeline.contract" in imported, out.stderr[-2000:]
+    assert not imported & {"dataclasses", "inspect", "typing"}, sorted(imported & {"dataclasses", "inspect", "typing"})
+
+
+def test_messages_behave_as_frozen_dataclasses():
+    """What the runner and the agent rely on: fields by keyword or in order (a base's first), defaults and fresh
+    default factories, refusal of unknown, doubled, missing fields and of assignment, equality by value, a deep
+    copy on the wire, ``replace``."""
+    from deploytests.pipeline.contract import DeployReply, RollbackArgs, StatusArgs, StatusReply
+
+    a, b = DeployReply(True, "r1"), DeployReply(changed=True, release_id="r1")
+    assert a == b and a != DeployReply(True, "r2") and a != StatusArgs("/x") and hash(a.previous) == hash(None)
+    assert a.timings == {} and a.timings is not b.timings and a.pruned == [] and a.previous is None
+    assert repr(StatusArgs("/x")) == "StatusArgs(root='/x')"
+    gate = dict(app="a", root="/r", port=80, health_path="/h", server_name="s", lock_timeout=1.0, gate_timeout=1.0,
+                app_user="u", config_env="E", config_path="/c", entry_point="m:app")
+    args = RollbackArgs(**gate, to="r0")
+    assert list(args.to_dict()) == [*gate, "to"] and RollbackArgs(**gate).to is None
+    for bad in (lambda: StatusArgs("/x", root="/y"), lambda: StatusArgs(rooot="/x"), lambda: StatusArgs(),
+                lambda: StatusArgs("/x", "/y")):
+        with pytest.raises(TypeError):
+            bad()
+    with pytest.raises(AttributeError):
+        args.to = "r1"  # type: ignore[misc]
+    reply = StatusReply(live="r1", releases=[{"id": "r1"}], bootstrapped=True)
+    wire = reply.to_dict()
+    wire["releases"][0]["id"] = "changed"
+    assert reply.releases == [{"id": "r1"}] and reply.replace(live=None) == StatusReply(None, [{"id": "r1"}], True)
+    assert reply.replace(live=None) is not reply and reply.live == "r1"

@@ -399,7 +399,10 @@ def test_the_root_collector_lstats_what_roots_own_schedules_name_and_nothing_oth
                               "data": f"ci ALL=(root) NOPASSWD: /usr/bin/tar -xzf {tmp_path}/ci/app.tgz\n"},
         # attack10: a sudo command followed by sudo's list separator, and what root's shell startup files name
         "/etc/sudoers.d/ops": {"st": [F | 0o440, 0, 0, 0, 0, 0],
-                               "data": f"ops ALL=(root) NOPASSWD: {tmp_path}/tools/jobsh, /usr/bin/id\n"},
+                               "data": f"ops ALL=(root) NOPASSWD: {tmp_path}/tools/jobsh, /usr/bin/id\n"
+                                       f"ops ALL=(root) NOPASSWD:{tmp_path}/tag, !{tmp_path}/neg\n"
+                                       f"ops ALL=(root){tmp_path}/runas\n"},
+        "/var/spool/cron/crontabs/root2": {"st": [F | 0o600, 0, 0, 0, 0, 0], "data": f"PATH=/usr/bin:{tmp_path}/p\n"},
         # root's home: a tool's configuration (git's hooksPath) and a shell startup file sourcing a file
         "/root/.gitconfig": {"st": [F | 0o644, 0, 0, 0, 0, 0], "data": f"[core]\n\thooksPath = {tmp_path}/hooks\n"},
         "/root/.bashrc": {"st": [F | 0o644, 0, 0, 0, 0, 0], "data": f". {tmp_path}/env.sh\n"},
@@ -408,6 +411,8 @@ def test_the_root_collector_lstats_what_roots_own_schedules_name_and_nothing_oth
                                        "data": f'command="{tmp_path}/recv" ssh-ed25519 AAAAC3Nz/b9x+q backup\n'}}}
     collect_root.mapped(out)
     assert f"{tmp_path}/tools/jobsh," not in out["mapped"], out
+    # (sudo's 'NOPASSWD:/path', '(root)/path', '!/path'; a PATH entry after ':': each a word of its own)
+    assert all(f"{tmp_path}/{n}" in out["mapped"] for n in ("tag", "neg", "runas", "p")), out["mapped"]
     assert out["mapped"][f"{tmp_path}/env.sh"] is None and out["mapped"][f"{tmp_path}/recv"] is None, out
     assert f"{tmp_path}/hooks" in out["mapped"] and not [p for p in out["mapped"] if p.startswith("/b9x")], out
     for path in collect_root.ROOT_FILES:  # each of root's home files, or the walk stopped above it (absent, others')
