@@ -1227,3 +1227,86 @@ def test_a_secret_of_the_apps_config_on_a_command_line_fails(exp):
         "secret of the app's config" in found and secret not in found, found
     facts.raw.raw["proc"]["4343"]["cmdline"] = "/usr/local/bin/app-cli\0--key-file=/etc/app/key\0"
     assert outcome("sec_secrets", facts, exp) == "pass"
+
+
+# ---------------------------------------------------------------- another app deploytests' bootstrap made
+
+SECOND = "/etc/apache2/sites-available/quotes.conf"
+
+
+def with_second_app(exp, *, edit=lambda text: text, created="quotes\nyourapplication\n"):
+    """A clean server where bootstrap also made app ``quotes`` (its own user, server_name and port 8081): its site
+    file as bootstrap writes it (then ``edit``), enabled by a link, its user listed in root's users file, its
+    Listen port held by Apache, its daemons running as its user."""
+    from deploytests.pipeline.templates import vhost
+
+    facts = with_stock_logins(clean_facts())
+    cfg = dataclasses.replace(exp.cfg, app="quotes", app_user="quotes", server_name="quotes.example.com", port=8081)
+    text = edit(vhost(cfg, stack=exp.stack))
+    root_dir, enabled = [0o40755, 0, 0, 4096, 1.0, 1], "/etc/apache2/sites-enabled/quotes.conf"
+    facts.raw.files.update({d: {"st": root_dir} for d in ("/", "/etc", "/etc/apache2", "/etc/apache2/sites-available",
+                                                         "/etc/apache2/sites-enabled", "/var", "/var/lib/deploytests")})
+    facts.raw.files.update({SECOND: {"st": [0o100644, 0, 0, len(text), 1.0, 2], "data": text},
+                            enabled: {"st": [0o120777, 0, 0, 30, 1.0, 3], "link": "../sites-available/quotes.conf"},
+                            "/var/lib/deploytests/users": {"st": [0o100644, 0, 0, 22, 1.0, 4], "data": created}})
+    add_conf(facts, enabled, directives=[{"line": 2, "name": "listen", "value": "8081"}], vhost="quotes.example.com")
+    inv(facts)["apache"]["files"][enabled]["real"] = SECOND
+    inv(facts)["apache"]["vhosts"][-1].update(shown=f"*:8081 quotes.example.com ({enabled}:3)", line=3)
+    add_text(facts, SECOND, text)
+    facts.remote["sites_enabled"].append("quotes.conf")
+    inv(facts)["listeners"].append({"proto": "tcp", "host": "::", "port": 8081,
+                                    "procs": [proc(27, "root", "/usr/sbin/apache2 -k start")]})
+    facts.remote["apache"] += [{"argv0": "(wsgi:quotes)", "comm": "apache2", "pid": 300 + i, "ppid": 27, "state": "S",
+                                "user": "quotes"} for i in range(2)]
+    inv(facts)["processes"] += [proc(300 + i, "quotes", "(wsgi:quotes)", ppid=27, comm="apache2") for i in range(2)]
+    return facts
+
+
+SECOND_APP_RULES = ("cw_apache_files", "cw_vhosts", "cw_handlers", "sec_apache_user", "cw_listen",
+                    "cw_served", "cw_in_front", "cw_mapped")
+
+
+def test_another_app_bootstrap_made_is_accounted_for_by_what_bootstrap_made(exp):
+    facts = with_second_app(exp)
+    so = "/var/www/quotes/releases/20261206T080255Z-a9e0709f/venv/lib/python3.11/site-packages/m/_s.so"
+    inv(facts)["mapped"].append({"loose": "/var/www/quotes/releases (appuser)", "package": None, "path": so,
+                                 "pids": [300, 301]})  # its release's own library, mapped by its daemons alone
+    assert {p: outcome(p, facts, exp) for p in SECOND_APP_RULES} == {p: "pass" for p in SECOND_APP_RULES}
+    inv(facts)["mapped"][-1]["pids"].append(27)  # Apache's root parent maps it: a finding, whoever's tree
+    msg = outcome("cw_mapped", facts, exp)
+    assert msg.startswith("fail: 1 files Apache and the daemons map") and f"{so} (mapped by pid 300, 301, 27" in msg
+
+
+@pytest.mark.parametrize("edit", [
+    lambda t: t.replace("    WSGIPassAuthorization On\n", "    WSGIPassAuthorization On\n    Alias /x/ /srv/x/\n"),
+    lambda t: t.replace("user=quotes group=quotes", "user=yourapplication group=quotes"),
+    lambda t: t.replace("<Directory /var/www/quotes>", "<Directory /var/www/quotes>\n    Options +ExecCGI"),
+    lambda t: t + "# one byte more\n",
+])
+def test_another_apps_site_file_that_differs_from_bootstraps_stays_a_finding(exp, edit):
+    msg = failing(with_second_app(exp, edit=edit), exp)
+    assert "cw_apache_files" in msg and f"{SECOND.replace('available', 'enabled')}" in msg["cw_apache_files"], msg
+    assert "it says bootstrap wrote it for an app, but it is not what bootstrap writes" in msg["cw_apache_files"]
+
+
+def test_another_apps_user_bootstrap_did_not_create_is_a_finding(exp):
+    """The users file is root's record of the app users bootstrap created; a site naming another user is not
+    bootstrap's, whatever its text, and so is one whose users file someone but root may write."""
+    assert "cw_apache_files" in failing(with_second_app(exp, created="yourapplication\n"), exp)
+    facts = with_second_app(exp)
+    facts.raw.files["/var/lib/deploytests"]["st"] = [0o40777, 0, 0, 4096, 1.0, 1]
+    assert "cw_apache_files" in failing(facts, exp)
+
+
+def test_another_apps_sudoers_grant_is_accounted_for_only_as_bootstrap_writes_it(exp):
+    """Its deploy login may be another login: the grant runs that login's releases of that app as its user."""
+    facts = with_second_app(exp)
+    rule = {"file": "/etc/sudoers.d/deploytests-quotes", "line": 2, "mode": "0440", "owner": "root",
+            "text": "deployer ALL=(quotes) NOPASSWD: /var/www/quotes/releases/*/venv/bin/python"}
+    inv(facts)["sudoers"].append(rule)
+    assert outcome("cw_sudoers", facts, exp) == "pass"
+    release = "NOPASSWD: /var/www/quotes/releases/*/venv/bin/python"
+    for wider in ("deployer ALL=(quotes) NOPASSWD: ALL", f"deployer ALL=(root) {release}",
+                  f"deployer ALL=(yourapplication) {release}"):
+        rule["text"] = wider
+        assert outcome("cw_sudoers", facts, exp).startswith("fail"), wider
