@@ -1033,7 +1033,7 @@ def mentions(out, tree, top="/etc", most=50000, also=(), budget=BIG):
 
 def walk(out, top, most, names, needles, seen, side, budget):
     """:func:`mentions`' walk (``side``: what the runner is sent in ``named``)."""
-    count = 0
+    count, judged = 0, {}
     for base, dirs, files in os.walk(top):
         dirs.sort()
         for name in sorted(dirs + files):
@@ -1061,6 +1061,9 @@ def walk(out, top, most, names, needles, seen, side, budget):
             except OSError:
                 continue
             text, places, lines, binary = data.decode("latin-1"), set(), [], b"\0" in data
+            if not any(n in data for n in needles) and (binary or not any(  # (one search a file; lines if found)
+                    judged.setdefault(w, loose_at(seen, os.path.normpath(w))) for w in WORD.findall(text))):
+                continue
             for n, ln in enumerate(text.splitlines(), 1):
                 found = set() if binary or ln.lstrip().startswith(("#", ";", '"')) else \
                     {loose_at(seen, os.path.normpath(w)) for w in WORD.findall(ln)} - {None}
@@ -1085,22 +1088,24 @@ def system_dirs(out, most=100000):
     is theirs); links are not followed; at most ``most`` directories looked at (a bound hit is in ``errors``).
     Perl's @INC, Python's site dirs, a tool's plugin or hook dir, a library dir: which program loads what from
     where is not for this list to know."""
-    out["system_dirs"], count = [], 0
-    for top in SYSTEM:
-        for base, dirs, _ in os.walk(top):
-            keep = []
-            for name in sorted(dirs):
-                count += 1
-                if count > most:
-                    out["errors"]["system dirs"] = "more than %d directories: the rest not looked at" % most
-                    return
-                st = os.lstat(base + "/" + name)
-                if stat.S_ISDIR(st.st_mode) and (st.st_uid != 0 or st.st_mode & 0o022 and
-                                                 not st.st_mode & stat.S_ISVTX):
-                    out["system_dirs"].append([base + "/" + name, st.st_mode, st.st_uid, st.st_gid])
-                elif stat.S_ISDIR(st.st_mode):
-                    keep.append(name)
-            dirs[:] = keep
+    found, count, todo = [], 0, list(SYSTEM)
+    while todo:
+        try:
+            with os.scandir(todo.pop()) as entries:
+                for entry in [e for e in entries if e.is_dir(follow_symlinks=False)]:
+                    count += 1
+                    if count > most:
+                        out["errors"]["system dirs"] = "more than %d directories: the rest not looked at" % most
+                        todo = []
+                        break
+                    st = entry.stat(follow_symlinks=False)
+                    if st.st_uid != 0 or st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
+                        found.append([entry.path, st.st_mode, st.st_uid, st.st_gid])
+                    else:
+                        todo.append(entry.path)
+        except OSError:  # (gone meanwhile, or not listable: nothing below is claimed)
+            continue
+    out["system_dirs"] = sorted(found)
 
 
 def polkit(out):

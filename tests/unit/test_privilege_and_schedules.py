@@ -1269,3 +1269,25 @@ def test_a_root_jobs_word_that_names_the_root_dir_is_no_output_and_no_crash(word
     out = {"errors": {}, "files": {"/etc/cron.daily/cleanup": {"data": job}}, "dirs": {}, "size": 0}
     collect_login.outputs(out, "/var/www/yourapplication")
     assert out["outputs"] == {} and "" not in out["files"], out
+
+
+def test_the_login_collector_names_each_system_directory_someone_but_root_may_change(tmp_path, monkeypatch):
+    """The walk of the system's trees: a directory writable by others (or another's) is named and not walked
+    below; a sticky one, a link and what lies below a root's directory are walked or skipped as root's."""
+    from deploytests.verify import collect_login
+
+    (tmp_path / "lib" / "perl" / "site").mkdir(parents=True)
+    (tmp_path / "lib" / "perl" / "site").chmod(0o777)
+    (tmp_path / "lib" / "perl" / "site" / "deeper").mkdir()
+    (tmp_path / "tmp").mkdir()
+    (tmp_path / "tmp").chmod(0o1777)
+    (tmp_path / "link").symlink_to(tmp_path / "lib")
+    monkeypatch.setattr(collect_login, "SYSTEM", [str(tmp_path)])
+    out = {"errors": {}}
+    collect_login.system_dirs(out)
+    names = [p for p, *_ in out["system_dirs"]]
+    loose = tmp_path / "lib" / ("perl/site" if os.getuid() == 0 else "")  # (as another user, its lib is theirs)
+    assert str(loose).rstrip("/") in names and str(tmp_path / "tmp") not in names, names
+    assert not [p for p in names if p.endswith(("deeper", "link"))], names
+    collect_login.system_dirs(out, most=1)
+    assert "more than 1 directories" in out["errors"]["system dirs"]
