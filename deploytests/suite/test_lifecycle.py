@@ -396,8 +396,12 @@ def offered_host_key(server) -> str:
 def reload_sshd(lab, pub: str) -> None:
     """Make sshd use the host key now in ``pub``, and wait until it offers it. Since OpenSSH 9.8 (Debian 13)
     the listener loads host keys once and hands them to each session; SIGHUP re-executes it, which re-reads
-    them (older sshd re-read them per connection: there the wait ends at once)."""
+    them, and only the re-executed listener offers the new key. An older sshd re-reads them per connection: it
+    offers the new key at once and is not re-executed (a wait that the old listener already satisfies would end
+    before the re-exec, whose moment without a listener then refuses the next login)."""
     want = lab.sudo(f"cat {pub}").split()[1]
+    if offered_host_key(lab.server) == want:  # an older sshd reads it per connection: no re-exec, whose moment
+        return  # without a listener refused the next login (seen on a remote engine: 'connection refused')
     lab.sudo("kill -HUP $(cat /run/sshd.pid)")
     wait_until(lambda: offered_host_key(lab.server) == want, what=f"sshd to offer the host key in {pub}",
                where=lab.server.label, timeout=15, interval=0.05)
