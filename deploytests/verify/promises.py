@@ -1563,7 +1563,7 @@ def cw_schedules(facts, exp):
     _unaccounted("scheduled jobs", lines)
 
 
-def hook_dirs(snap) -> list[str]:
+def hook_dirs() -> list[str]:
     """The directories root runs or reads every file of (:func:`hook_dirs_others_write`)."""
     from . import collect_login as C
 
@@ -1591,7 +1591,7 @@ def hook_dirs_others_write(snap) -> list[str]:
     if not getattr(snap, "files", None):
         return []
     lines = []
-    for d in hook_dirs(snap):
+    for d in hook_dirs():
         st = snap.st(d)
         if st is None or not stat.S_ISDIR(st[0]) or not (st[1] != 0 or st[0] & 0o022):
             continue
@@ -2830,7 +2830,7 @@ def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
     if not found or users is None:
         return []
     admins = root_capable(facts, snap)
-    said = said + hook_dirs(snap)
+    said = said + hook_dirs()
     lines = []
     for path, mode, uid, gid in found:
         if any(path == s or path.startswith(s + "/") or s.startswith(path + "/") for s in said) or \
