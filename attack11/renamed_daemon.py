@@ -15,7 +15,7 @@ fields = open("/proc/self/stat").read().rsplit(")", 1)[1].split()
 start, end = int(fields[45]), int(fields[46])  # arg_start, arg_end (stat fields 48, 49)
 name = ctypes.string_at(start, end - start)
 shown = name.index(b"\0")  # argv[0] as mod_wsgi rewrote it: "(wsgi:yourapplica" over "/usr/sbin/apache2"
-ctypes.memmove(start, b"/usr/sbin/apache2".ljust(shown)[:shown], shown)  # its own memory (not dumpable: no /proc/self/mem)
+ctypes.memmove(start, b"/usr/sbin/apache2".ljust(shown)[:shown], shown)  # its own memory (no /proc/self/mem)
 
 
 def beat():
