@@ -1680,6 +1680,7 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
     ``/var/log/chrony`` that its postinst made; Apache's, the app's and the deploy login's counted), a place of a
     login that becomes root (an admin's own), a root's file or dir only a group no account is in may write
     (:func:`_no_ones`: ``/var/log/btmp``'s utmp)."""
+    from . import collect_login as C
     from .parse import dpkg_files
     from .rootacts import packaged, view
     from .sockets import root_capable
@@ -1694,7 +1695,7 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
     for j in jobs:
         if packaged(shown, j["file"]):
             continue
-        for word in HOME_WORD.findall(j["job"]):
+        for word in C.WORD.findall(j["job"]):  # (the collector's own words: what it lstat'd, never another split)
             path = posixpath.normpath(word)
             why = shown.writable_by_others(path)
             place = (why or "").split(" ")[0]

@@ -126,3 +126,23 @@ def test_a_group_that_writes_for_no_one_is_one_definition_for_both_rules(exp, wh
     msg = outcome("cw_schedules", facts, exp)
     assert ("/opt/tools 2775 root:tools" in msg) is (who != "no one"), msg
     assert users.nobody_in(77) is (who == "no one")
+
+
+@pytest.mark.parametrize("word", ["/opt/a:b/alert", "/opt/a,b/alert", "/opt/a=b/alert"])
+def test_the_runner_reads_the_words_the_collector_lstat_d(exp, word):
+    """A path word the collector and the runner split differently was "not looked at" (no claim) on the runner:
+    the collector lstat'd '/opt/a:b' (loose), the runner asked for '/opt/a'. The naming rule now reads the
+    collector's own words (collect_login.WORD): one parser for both sides."""
+    line = f"install dccp {word} dccp"
+    place = word.rsplit("/", 1)[0]
+    named = {"/opt": {"st": [D | 0o755, 0, 0, 1, 0, 5]}, place: {"st": [D | 0o755, 998, 998, 1, 0, 6]},
+             "/etc/modprobe.d/x.conf": {"st": [F | 0o644, 0, 0, 1, 0, 7], "data": f"{line}\n"}}
+    assert collect_login.WORD.findall(line) == [word]
+    found = snap({}, {})
+    found.raw["files"]["/etc/passwd"]["data"] += "devtools:x:998:998::/nonexistent:/usr/sbin/nologin\n"
+    found = parse.Snapshot(dict(found.raw, named=named, mentions={"/etc/modprobe.d/x.conf": [[1, line]]}))
+    facts = clean_facts()
+    facts.raw = found
+    inv(facts)["mentions"] = parse.root_mentions(found)
+    msg = outcome("cw_schedules", facts, exp)
+    assert f"{place} 0755 devtools:998" in msg, msg
