@@ -1434,10 +1434,12 @@ def install_config(args: GateArgs, data):
     os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
 
     def undo():
+        """Put back what was there; False when there was nothing (the installed config is removed)."""
         if had:
             os.rename(prev, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         else:
             os.unlink(name, dir_fd=dir_fd)
+        return had
     return undo
 
 
@@ -1478,8 +1480,8 @@ def put_back(exc, undo, config):
     if undo is not None and not exc.config_put_back:
         exc.config_put_back = True
         try:
-            undo()
-            note = "%s was put back" % config
+            note = ("%s was put back" % config) if undo() else \
+                "the config installed for it was removed (none was there before)"
         except OSError as again:
             note = "%s could NOT be put back: %s" % (config, again)
         exc.hint = (exc.hint + "; " if exc.hint else "") + note

@@ -554,6 +554,10 @@ def test_a_refused_first_release_leaves_no_config_and_says_nothing_was_live(srv)
     err = error(srv.deploy("1.0", health="500 BOOM", config=b"A=1\n")[1])
     assert not (srv.root / "shared" / "app.cfg").exists()
     assert "nothing was live yet" in err["hint"] and "live release" not in err["hint"], err["hint"]
+    # a message saying something happened that did not: there was no previous config to put back (flaskr's first
+    # deploy said "the previous config was put back"); the hint says what was done with the one installed
+    assert "previous config" not in err["hint"] and err["hint"].endswith(
+        "; the config installed for it was removed (none was there before)"), err["hint"]
 
 
 def test_an_app_without_a_config_deploys_and_keeps_none(srv):
