@@ -35,7 +35,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .config import DeployConfig, has_table, load_config
+from .config import DeployConfig, env_problem, has_table, load_config
 from .errors import ConfigError
 
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
@@ -75,6 +75,7 @@ INSTANCE_BOUND_RE = re.compile(r"makedirs\([^)]*\binstance_path\b"
                                r"|(?s:instance_relative_config\s*=\s*True.*\bfrom_pyfile\()")
 DROP_RE = re.compile(r"\bDROP\s+TABLE\b", re.I)
 CONFIG_DIRS = ("config", "conf", "etc")
+SYSTEM_ENV_RE = re.compile(r"TMPDIR$|TEMP$|TMP$|XDG_")  # dirs every library shares: never set to the app's data
 CONFIG_SUFFIXES = (".cfg", ".py", ".conf")
 CONFIG_PREFERRED = ("deploy", "production", "prod", "docker", "staging")  # the first found is named
 NEW_CONFIG = "config/deploy.cfg"
@@ -529,6 +530,8 @@ ENV_CONFIG = """\
 def place_data(d: Detected, places: dict[str, str]) -> dict[str, str]:
     """Set each variable that places the app's data (:func:`written_places`) to its place in ``shared/``: in the
     env file when there is one, else in deploy.toml's ``env``; its dir in ``shared_paths``; a note says so."""
+    places = {var: value for var, value in places.items() if not SYSTEM_ENV_RE.match(var)
+              and env_problem(var, value, d.config_env) is None}  # HOME, TMPDIR, XDG_*: the system's, not the app's
     if d.config_as_env:
         places = {var: value for var, value in places.items() if var in d.env_names}
         d.env_values.update(places)

@@ -1154,6 +1154,18 @@ def test_deploy_toml_env_places_the_apps_data_in_shared(tmp_path, files, env):
                for value in env.values())
 
 
+def test_a_system_variable_is_never_placed(tmp_path):
+    """HOME (deploytests sets it: env may not hold it, and deploy.toml would not load), TMPDIR and XDG_* (every
+    library's, not the app's) are the system's; only the app's own variable is placed."""
+    source = ('import os, sqlite3\nCACHE = os.path.join(os.environ["HOME"], ".cache", "gb")\n'
+              'TMP = os.environ.get("TMPDIR", "/tmp")\nXDG = os.environ.get("XDG_DATA_HOME", "x")\n'
+              'os.makedirs(CACHE, exist_ok=True)\nos.makedirs(TMP, exist_ok=True)\nos.makedirs(XDG, exist_ok=True)\n'
+              'DB = sqlite3.connect(os.environ.get("GB_DB", "gb.sqlite3"))\napplication = None\n')
+    root = project(tmp_path, {"gb.py": source})
+    init(root, out=lambda line: None)
+    assert load_config(root).env_vars == {"GB_DB": "/var/www/gb/shared/data/gb.sqlite3"}
+
+
 def test_env_file_of_a_plain_wsgi_app_places_its_data_dir(tmp_path):
     source = GUESTBOOK.replace("def application", 'TOKEN = os.environ["GUESTBOOK_TOKEN"]\ndef application')
     root = project(tmp_path, {"guestbook.py": source})
