@@ -328,14 +328,15 @@ def data_places(text: str, app: str) -> dict[str, str]:
     return found
 
 
-def written_places(texts: list[str], app: str) -> dict[str, str]:
+def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """The environment variables that place the app's data, read from what the code does with their values, and
     where that data goes on the servers (``shared/``, kept across releases; their defaults lie in the release dir
     or its venv, which every release replaces): a value the code makes, writes a file in, or connects SQLite to
     below it is a dir (``shared/data``; Flask's ``instance_path=``: ``shared/instance``); one SQLite connects to,
     or a file opened for writing, a file there (its default's name); a config value with a ``sqlite:`` default, a
     SQLite URL. Values flow through names, config keys (``DATABASE=...``, ``config["DATABASE"]``), ``Path()``,
-    ``os.path.join`` and ``/``, across the project's modules. A value only read (templates) is no place."""
+    ``os.path.join`` and ``/``, across the project's modules. A value only read (templates) is no place. Also
+    the constant paths the app writes (``"data/app.db"``, built on ``__file__``), with what is written there."""
     trees = []
     for text in texts:
         try:
@@ -384,7 +385,29 @@ def written_places(texts: list[str], app: str) -> dict[str, str]:
         found = source(below, depth + 1) if below is not None else None
         return (found[0], True, found[2]) if found else None
 
+    def literal(node: ast.expr, depth: int = 0) -> str | None:
+        """The constant path ``node`` is (``__file__/`` first when built on the module's own path), else None."""
+        if depth > 8:
+            return None
+        if isinstance(node, ast.Name):
+            return "__file__" if node.id == "__file__" else literal(bound[node.id], depth + 1) \
+                if node.id in bound else None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        parts: list[ast.expr] = []
+        if isinstance(node, ast.Call) and _callee(node.func) in PATH_CALLS | {"str", "fspath", "dirname", "join"}:
+            parts = list(node.args) or ([node.func.value] if isinstance(node.func, ast.Attribute) else [])
+        elif isinstance(node, ast.Attribute) and node.attr == "parent":
+            parts = [node.value]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            parts = [node.left, node.right]
+        found = [literal(p, depth + 1) for p in parts]
+        if not found or None in found:
+            return None
+        return "/".join(p for p in found if p)
+
     shared, places = f"/var/www/{app}/shared", {}
+    constants: list[tuple[str, str]] = []  # (constant path, what is written there): no variable to set
     for n in nodes:
         if not isinstance(n, ast.Call):
             continue
@@ -405,6 +428,8 @@ def written_places(texts: list[str], app: str) -> dict[str, str]:
                 places[found[0]] = f"{shared}/instance"
         hit = source(target) if target is not None else None
         if hit is None:
+            if target is not None and (path := literal(target)):
+                constants.append((path, kind))
             continue
         var, below, read = hit
         places.setdefault(var, f"{shared}/data" if below or kind == "dir" else
@@ -413,7 +438,7 @@ def written_places(texts: list[str], app: str) -> dict[str, str]:
         url, read_var = _sqlite_default(value), _env_read(value)
         if read_var and read_var not in places and url is not None:
             places[read_var] = f"sqlite:///{shared}/data/{url.rpartition('/')[2] or app + '.sqlite3'}"
-    return places
+    return places, constants
 
 
 def _const_key(node: ast.expr) -> str | None:
@@ -527,9 +552,31 @@ ENV_CONFIG = """\
 """
 
 
-def place_data(d: Detected, places: dict[str, str]) -> dict[str, str]:
+def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]]) -> list[str]:
     """Set each variable that places the app's data (:func:`written_places`) to its place in ``shared/``: in the
-    env file when there is one, else in deploy.toml's ``env``; its dir in ``shared_paths``; a note says so."""
+    env file when there is one, else in deploy.toml's ``env``; its dir in ``shared_paths``; a note says so. A
+    constant relative dir it writes in is in the working dir, the release dir: listed in ``shared_paths`` it is
+    linked there; a file in the working dir itself, or next to the code (``__file__``), gets a note. Returns the
+    variables and dirs placed."""
+    places, constants = found
+    found_dirs: list[str] = []
+    for path, kind in constants:
+        what = "its SQLite database" if kind == "sqlite" else "a file" if kind == "file" else "a dir"
+        name = PurePosixPath(path).name
+        if path.startswith("__file__"):
+            d.notes.append(f"it writes {name} next to its own code (__file__): on the servers inside the release's "
+                           f"venv, which the app user cannot write and every release replaces: read {what}'s place "
+                           "from an environment variable (init sets it to a dir under shared/) or use a dir "
+                           "relative to the working dir, listed in shared_paths")
+        elif not path.startswith(("/", "~", ".")) and "/" not in path.rstrip("/") and kind != "dir":
+            d.notes.append(f"it writes {name} in its working dir (the release dir, replaced by every release, which "
+                           f"the app user cannot write): keep {what} in a dir such as data/ and list that dir in "
+                           "shared_paths")
+        elif not path.startswith(("/", "~", ".")) and re.fullmatch(r"[A-Za-z0-9_-]+", top := path.split("/")[0]) \
+                and top not in ("venv", "static"):
+            found_dirs.append(top)
+            if top not in d.shared_paths:
+                d.shared_paths.append(top)
     places = {var: value for var, value in places.items() if not SYSTEM_ENV_RE.match(var)
               and env_problem(var, value, d.config_env) is None}  # HOME, TMPDIR, XDG_*: the system's, not the app's
     if d.config_as_env:
@@ -546,7 +593,7 @@ def place_data(d: Detected, places: dict[str, str]) -> dict[str, str]:
                        "does with the value): " + ", ".join(f"{var}={value}" for var, value in places.items())
                        + f" in {'the env file' if d.config_as_env else 'env'}, under shared/ (in shared_paths, kept "
                        "across releases; the defaults lie in the release, which every release replaces)")
-    return places
+    return [*places, *found_dirs]
 
 
 def env_config(root: Path, d: Detected, names: list[str]) -> bool:

@@ -1174,3 +1174,21 @@ def test_env_file_of_a_plain_wsgi_app_places_its_data_dir(tmp_path):
     text = (root / config.config_file).read_text()
     assert config.config_as_env and "\nGUESTBOOK_DATA_DIR=/var/www/guestbook/shared/data\n" in text, text
     assert "\n# GUESTBOOK_TEMPLATES=\n" in text and "data" in config.shared_paths
+
+
+# The same class, placed by a constant instead of a variable: a relative dir the app writes in is its working dir's
+# (the release dir's) and works once listed in shared_paths (linked there); a file written straight into the
+# working dir, or next to the code (__file__: inside the release's venv on the servers), cannot be linked: a note.
+@pytest.mark.parametrize("code, shared, note", [
+    ('os.makedirs("data", exist_ok=True)\nDB = sqlite3.connect("data/q.db")\n', ["data"], None),
+    ('DB = sqlite3.connect(Path("uploads") / "q.db")\n', ["uploads"], None),
+    ('DB = sqlite3.connect("q.db")\n', [], "writes q.db in its working dir (the release dir"),
+    ('HERE = os.path.dirname(os.path.abspath(__file__))\nDB = sqlite3.connect(os.path.join(HERE, "q.db"))\n', [],
+     "writes q.db next to its own code (__file__): on the servers inside the release's venv"),
+])
+def test_a_constant_data_path_is_a_shared_path_or_a_note(tmp_path, code, shared, note):
+    source = f"import os, sqlite3\nfrom pathlib import Path\n{code}application = None\n"
+    d = detect(project(tmp_path, {"q.py": source}))
+    assert d.shared_paths == shared and not d.env
+    written = [n for n in d.notes if n.startswith("it writes ")]
+    assert (len(written) == 1 and note in written[0]) if note else not written, d.notes
