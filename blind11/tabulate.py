@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from faults import ALLOWED, BENIGN, PLAIN
+from faults import ALLOWED, BENIGN, CONTROLS, CONTROLS_ALLOWED, PLAIN
 
-KIND = {f.id: f.promise for f in PLAIN + ALLOWED}
+KIND = {f.id: f.promise for f in PLAIN + ALLOWED + CONTROLS + CONTROLS_ALLOWED}
 
 results: dict = {}
 for p in sys.argv[1:]:
