@@ -24,6 +24,7 @@ from deploytests.stacks import for_platform
 from deploytests.suite.lab import APPS
 
 from faults import ALLOWED, PLAIN
+from members import MEMBERS
 
 APP = APPS / "yourapplication"
 camp = Campaign(APP, load_config(APP), faults=[], clean=0, progress=print, stack=for_platform(sys.argv[1]))
@@ -82,13 +83,21 @@ EFFECT = {
     "a07": "SHELL:" + APPW + "sh -c 'printf \"id > /tmp/a07-ran-as\\n. /etc/apache2/envvars\\n\" > /tmp/a07.sh'; " + APPW + "env APACHE_ENVVARS=/tmp/a07.sh sudo -n /usr/sbin/apache2ctl graceful; echo -n 'root apache2ctl sourced the app user file: '; cat /tmp/a07-ran-as",
     "a08": "SHELL:" + APPW + "sh -c 'echo \"import os; open(\\\"/tmp/a08-ran-as\\\", \\\"w\\\").write(str(os.getuid())); from importlib import import_module\" > " + D + "/lib/socketserver.py'; pkill -f '^/usr/bin/python3 /opt/metrics/exporter.py'; sleep 0.5; (cd / && setsid runuser -u www-data -- env PYTHONPATH=" + D + "/lib /usr/bin/python3 /opt/metrics/exporter.py </dev/null >/dev/null 2>&1 &); sleep 1; echo -n 'the restarted exporter imported the app user module as uid: '; cat /tmp/a08-ran-as",
 }
+RESTART = ("pkill -f '^/usr/bin/python3 /opt/metrics/exporter.py'; sleep 0.5; (cd / && setsid setpriv --reuid www-data "
+           "--regid www-data --clear-groups {env}/usr/bin/python3 /opt/metrics/exporter.py </dev/null >/dev/null 2>&1 &); sleep 1; ")
+EFFECT.update({
+    "m1": "SHELL:" + APPW + "sh -c 'printf \"#!/bin/sh\\nid > /tmp/m1-ran-as\\n\" > " + D + "/bin/nightly.sh'; sh -c \"$(sed -n 's/^45 3 [*] [*] [*] root //p' /etc/cron.d/app-backup)\"; echo -n 'root job (as cron runs it) ran the app user script as: '; cat /tmp/m1-ran-as",
+    "m2": "SHELL:" + APPW + "sh -c '{{ echo \"import os; open(\\\"/tmp/m2-ran-as\\\", \\\"w\\\").write(str(os.getuid()))\"; cat /opt/metrics/exporter.py; }} > /tmp/m2.py; cat /tmp/m2.py > /opt/metrics/exporter.py'; " + RESTART.format(env="") + "echo -n 'the restarted exporter ran the app user line as uid: '; cat /tmp/m2-ran-as",
+    "m3": "SHELL:" + APPW + "sh -c 'echo \"import os; open(\\\"/tmp/m3-ran-as\\\", \\\"w\\\").write(str(os.getuid())); from importlib import import_module\" > /var/tmp/exporter-lib/socketserver.py'; " + RESTART.format(env="env PYTHONPATH=/var/tmp/exporter-lib ") + "echo -n 'the restarted exporter imported the app user module as uid: '; cat /tmp/m3-ran-as",
+    "m4": "SHELL:" + APPW + "sh -c 'echo \"import os; open(\\\"/tmp/m4-ran-as\\\", \\\"w\\\").write(str(os.getuid())); from importlib import import_module\" > /opt/metrics/socketserver.py'; " + RESTART.format(env="") + "echo -n 'the restarted exporter imported the app user module as uid: '; cat /tmp/m4-ran-as",
+})
 PRE = {
     "p02": "printf '\\nopen(\"/tmp/p02-loaded\", \"a\").write(__file__ + \"\\\\n\")\\n' >> {prev_site}/{package}/__init__.py",
     "p20": "printf '\\nopen(\"/tmp/p20-loaded\", \"a\").write(\"live code: \" + __file__ + \"\\\\n\")\\n' >> {site}/{package}/__init__.py",
     "p12": APPW + "sh -c 'echo \"import os; open(\\\"/tmp/p12-ran-as\\\", \\\"a\\\").write(str(os.getuid()) + \\\" \\\")\" > " + D + "/lib/sitecustomize.py'",
     "p22": f"for i in 1 2 3; do curl -s -o /dev/null {H}/; done; curl -s {H}/; echo ' <- before the rollback'",
 }
-FAULTS = {f.id.split("-")[0]: f for f in PLAIN + ALLOWED}
+FAULTS = {f.id.split("-")[0]: f for f in PLAIN + ALLOWED + MEMBERS}
 
 
 def shell(container, cmd):
