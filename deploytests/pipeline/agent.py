@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import pwd
+import re
 import select
 import shutil
 import socket
@@ -523,8 +524,11 @@ def burst(args, probe, n=8):
         t.join(10)
 
 
+RETOUCH = 1.0  # seconds after a touch before the gate touches again, doubled each time
+
+
 def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe, stale=stale_daemons,
-         since=None):
+         since=None, retouch=None):
     """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid`` :data:`SETTLE` times
     in a row (any other answer starts the count again) and no daemon process of the app started before the
     switch (``since``, :func:`boot_clock` seconds; None: now): mod_wsgi runs several daemon processes, each
@@ -532,11 +536,27 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
     daemon still from before gets a burst of requests at once. Past the bound with the answers right but such a
     daemon left, the gate passes on the answers as before (the read-only gate then names the process).
 
+    ``retouch`` (the caller's reload: touch the .wsgi file again) is called when, :data:`RETOUCH` seconds after
+    the last touch (doubled each time), another release still answers or a daemon from before the switch is
+    still shown after a burst. A touch can be lost: mod_wsgi preloads application.wsgi when a daemon starts and
+    takes the file's mtime *after* that load, so a switch and touch made while a daemon was still importing the
+    release ``current`` named before is recorded as that load's own, and the daemon serves the old release
+    until the next touch (a rollback right after Apache restarted its daemons was refused that way, 553 answers
+    in 30 s from the release rolled back from). Touching again is the reload itself, not another mechanism.
+
     Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
     """
     since = boot_clock() if since is None else since  # the caller's: taken before the switch
     deadline = clock() + timeout
     attempts, last, good = 0, "no answer", 0
+    touched, wait = clock(), RETOUCH  # the caller touched the .wsgi file just before
+
+    def again():
+        nonlocal touched, wait
+        if retouch is not None and clock() - touched >= wait:
+            retouch()
+            touched, wait = clock(), wait * 2
+
     while True:
         attempts += 1
         try:
@@ -547,8 +567,11 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
                 if clock() >= deadline or not stale(args.app, since):
                     return True, attempts, last
                 burst(args, probe)
+                again()  # a daemon from before that a request does not restart lost the touch
                 sleep(0.05)
                 continue  # the next answer decides, also when the burst took the gate past its bound
+            if served and served != rid:
+                again()  # a daemon loaded what ``current`` named before and took the touch for its own
         except (OSError, ValueError) as exc:
             good, last = 0, "%s: %s" % (type(exc).__name__, exc)
         if clock() >= deadline:
@@ -618,6 +641,29 @@ def config_hint(args: GateArgs, output):
                     "deploy.toml (or the target's config_file) to the config the servers get"
                     % (args.config_path, args.config_env))
     return None
+
+
+# a database without the table the app asked for: SQLite's, PostgreSQL's and MySQL's words
+NO_TABLE_RE = re.compile(r"""no such table: ([\w.]+)|relation "([\w.]+)" does not exist"""
+                         r"""|Table '([\w.]+)' doesn't exist""")
+
+
+def schema_hint(args: DeployArgs, output):
+    """A hint when the release check failed on a database without its tables: the app is not at fault, nothing
+    created its schema on this server (no ``post_deploy``), or the ``post_deploy`` that ran did not create it.
+    None otherwise."""
+    found = next((m for line in output if (m := NO_TABLE_RE.search(line))), None)
+    if found is None:
+        return None
+    table = next(g for g in found.groups() if g)
+    if args.post_deploy:
+        return ("the app's database has no table %s after post_deploy ran (%s): make post_deploy create the schema "
+                "the app uses (keeping existing data: CREATE TABLE IF NOT EXISTS, a migration tool)"
+                % (table, "; ".join(args.post_deploy)[:200]))
+    return ("the app's database has no table %s: nothing created its schema on this server (deploy.toml has no "
+            "post_deploy): add a post_deploy command that creates it and keeps existing data (CREATE TABLE IF NOT "
+            "EXISTS, a migration tool: flask db upgrade, django-admin migrate); it runs on every deploy, before the "
+            "health GET" % table)
 
 
 def entry_hint(args: GateArgs, entry):
@@ -879,7 +925,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
         else:
             what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
             hint = (config_hint(args, output) or instance_hint(args, release_dir, output, marks.facts)
-                    or "fix the command and deploy again")
+                    or schema_hint(args, output) or "fix the command and deploy again")
         raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output)))
     step, what = phases[min(done, len(phases) - 1)]
@@ -903,7 +949,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
     hint = "%s; %s" % (NOT_TOUCHED, host_hint(args, marks.health) or config_hint(args, lines[-25:])
                        or instance_hint(args, release_dir, lines[-25:], marks.facts)
                        or (entry_hint(args, marks.entry) if step == "import" else None)
-                       or "fix the app and deploy again")
+                       or schema_hint(args, lines[-25:]) or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root), detail=detail)
 
@@ -1266,7 +1312,7 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, confi
         pause_point(args, "reload")
         tree.reload()
     with steps("gate", "GET %s until X-Deploy-Release: %s" % (args.health_path, rid)):
-        ok, attempts, last = gate(args, rid, args.gate_timeout, since=since)
+        ok, attempts, last = gate(args, rid, args.gate_timeout, since=since, retouch=tree.reload)
     if ok:
         return attempts
     reason = "health gate failed after %gs (%d attempts): %s" % (args.gate_timeout, attempts, last)
@@ -1278,7 +1324,7 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, confi
             since = boot_clock()
             tree.switch(previous)
             tree.reload()
-            back, _, back_last = gate(args, previous, args.gate_timeout, since=since)
+            back, _, back_last = gate(args, previous, args.gate_timeout, since=since, retouch=tree.reload)
         restored = "; switched back to %s (%s)" % (previous, "serving" if back else "NOT serving: " + back_last)
     else:
         os.unlink(tree.current)
@@ -1410,10 +1456,12 @@ def install_config(args: GateArgs, data):
     os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
 
     def undo():
+        """Put back what was there; False when there was nothing (the installed config is removed)."""
         if had:
             os.rename(prev, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         else:
             os.unlink(name, dir_fd=dir_fd)
+        return had
     return undo
 
 
@@ -1454,8 +1502,8 @@ def put_back(exc, undo, config):
     if undo is not None and not exc.config_put_back:
         exc.config_put_back = True
         try:
-            undo()
-            note = "%s was put back" % config
+            note = ("%s was put back" % config) if undo() else \
+                "the config installed for it was removed (none was there before)"
         except OSError as again:
             note = "%s could NOT be put back: %s" % (config, again)
         exc.hint = (exc.hint + "; " if exc.hint else "") + note

@@ -141,7 +141,7 @@ def srv(tmp_path, monkeypatch, capsys):
 
 
 def result(events):
-    assert events[-1]["event"] == "result", events[-1]
+    assert events[-1]["event"] == "result", events[-1].get("what", events[-1])
     return events[-1]
 
 
@@ -554,6 +554,10 @@ def test_a_refused_first_release_leaves_no_config_and_says_nothing_was_live(srv)
     err = error(srv.deploy("1.0", health="500 BOOM", config=b"A=1\n")[1])
     assert not (srv.root / "shared" / "app.cfg").exists()
     assert "nothing was live yet" in err["hint"] and "live release" not in err["hint"], err["hint"]
+    # a message saying something happened that did not: there was no previous config to put back (flaskr's first
+    # deploy said "the previous config was put back"); the hint says what was done with the one installed
+    assert "previous config" not in err["hint"] and err["hint"].endswith(
+        "; the config installed for it was removed (none was there before)"), err["hint"]
 
 
 def test_an_app_without_a_config_deploys_and_keeps_none(srv):
@@ -611,6 +615,22 @@ def test_a_rollback_failing_its_gate_restores_the_live_config(srv):
     assert "the live release's config was put back" in err["hint"] and config_of(srv) == b"A=2\n"
     # a rollback removes nothing: its target is still there, and the message does not say otherwise
     assert "removed" not in err["hint"] and (srv.root / "releases" / v1 / "RELEASE.json").is_file(), err["hint"]
+
+
+def test_a_touch_taken_in_by_a_daemon_still_loading_is_made_again(srv):
+    """Class: a reload signal taken in while the daemons load (a lost reload). mod_wsgi preloads application.wsgi
+    when a daemon starts and takes the file's mtime after the load: a switch and touch made while a daemon was
+    still importing the release ``current`` named before is that load's own, and the daemon serves the old release
+    until the next touch. The gate touches again (backing off) while another release answers: the rollback
+    serves its target, and so does a deploy made while the daemons load."""
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    v2 = result(srv.deploy("2.0")[1])["release_id"]
+    srv.site.serve_until_reload(v2, loading=True)  # Apache restarted its daemons: they are loading v2
+    res = result(srv.run("rollback", rollback_args(str(srv.root), gate_timeout=5))[1])
+    assert (res["release_id"], srv.site.serving()) == (v1, v1)
+    srv.site.serve_until_reload(v1, loading=True)
+    v3 = result(srv.deploy("3.0", gate_timeout=5)[1])["release_id"]
+    assert srv.site.serving() == v3 and srv.live() == v3
 
 
 def test_a_config_in_a_data_folder_leaves_the_folder_as_it_was(srv):
@@ -939,3 +959,30 @@ def test_the_agent_sees_its_runner_leave_without_writing(monkeypatch):
         os.close(write)
         if read >= 0:
             os.close(read)
+
+
+# Class: a release refused for a step deploy.toml leaves out, hinted as the app's bug. Flask's tutorial app, first
+# deploy, post_deploy commented out by init (its init-db drops tables): preflight GET / -> 500, "sqlite3.
+# OperationalError: no such table: post", hint "fix the app and deploy again": the app was fine, nothing had created
+# its schema. Members: SQLite's (Flask, Django) and PostgreSQL's wording; a post_deploy that ran and still left the
+# table missing (its command creates the wrong schema); a table error inside a failing post_deploy command.
+SCHEMALESS = APP.replace('    if environ["PATH_INFO"] == "/health":\n',
+                         '    if environ["PATH_INFO"] == "/health":\n        raise RuntimeError(%(error)r)\n')
+
+
+@pytest.mark.parametrize("error_line, table", [
+    ("sqlite3.OperationalError: no such table: post", "post"),
+    ('psycopg.errors.UndefinedTable: relation "django_session" does not exist', "django_session"),
+])
+def test_a_database_without_its_tables_names_post_deploy_not_the_app(srv, error_line, table):
+    source = SCHEMALESS.replace("%(error)r", repr(error_line))
+    _, events = srv.deploy("1.0", source=source)
+    err = error(events)
+    assert err["step"] == "preflight", err
+    assert err["hint"].startswith(f"nothing was live yet; the app's database has no table {table}: nothing "
+                                  "created its schema on this server (deploy.toml has no post_deploy)"), err["hint"]
+    assert "fix the app" not in err["hint"]
+    _, events = srv.deploy("1.0", source=source, post_deploy=counting(srv))
+    assert f"has no table {table} after post_deploy ran" in error(events)["hint"], error(events)["hint"]
+    _, events = srv.deploy("1.0", post_deploy=[f"echo '{error_line}' >&2; exit 1"])
+    assert f"has no table {table}" in error(events)["hint"], error(events)["hint"]
