@@ -247,6 +247,12 @@ def app_ids(name):
     return user.pw_uid, {user.pw_gid} | {g.gr_gid for g in grp.getgrall() if name in g.gr_mem}
 
 
+def _rel(path, base):
+    """``os.path.relpath(path, base)`` of a path the walk of ``base`` made (``base/name/...``) without its cost
+    (``abspath`` of both, ~1,400 a probe); any other path through ``relpath``."""
+    return path[len(base) + 1:] if path.startswith(base + "/") else os.path.relpath(path, base)
+
+
 def walk_release(release_dir, owner, shared, bounds, tree=None, reader=None, unreadable=None):
     """Hashes of every regular file under ``venv/lib`` and ``venv/bin`` (relative to the venv), and the entries
     of the release that are not the deploy user's or are writable by group/others (shared links excluded);
@@ -270,18 +276,18 @@ def walk_release(release_dir, owner, shared, bounds, tree=None, reader=None, unr
             if stat.S_ISLNK(st.st_mode):
                 continue
             if st.st_mode & 0o022 or name_of(pwd.getpwuid, st.st_uid) != owner:
-                loose.append("%s %04o %s" % (os.path.relpath(path, release_dir), st.st_mode & 0o7777,
+                loose.append("%s %04o %s" % (_rel(path, release_dir), st.st_mode & 0o7777,
                                              name_of(pwd.getpwuid, st.st_uid)))
             if reader and unreadable is not None and not may_read(st, *reader):
-                unreadable.append("%s %04o %s:%s" % (os.path.relpath(path, release_dir), st.st_mode & 0o7777,
+                unreadable.append("%s %04o %s:%s" % (_rel(path, release_dir), st.st_mode & 0o7777,
                                                      name_of(pwd.getpwuid, st.st_uid), name_of(grp.getgrgid,
                                                                                              st.st_gid)))
             if stat.S_ISREG(st.st_mode) and path.startswith((venv_lib + "/", venv_bin + "/")):
                 data = read_nofollow(path, 64 << 20)
-                hashes[os.path.relpath(path, os.path.join(release_dir, "venv"))] = sha256_of(data)
+                hashes[_rel(path, venv)] = sha256_of(data)
             elif tree is not None and stat.S_ISREG(st.st_mode) and not path.startswith(venv + "/") and \
-                    os.path.relpath(path, release_dir) not in UNTRACKED:
-                tree[os.path.relpath(path, release_dir)] = sha256_of(read_nofollow(path, 64 << 20))
+                    _rel(path, release_dir) not in UNTRACKED:
+                tree[_rel(path, release_dir)] = sha256_of(read_nofollow(path, 64 << 20))
         dirs[:] = [d for d in dirs if os.path.join(top, d) not in skip]
     return hashes, loose, count
 
