@@ -3,10 +3,10 @@ part on the runner (the probe round trip, parse, the checks). Uses perf11/lab.js
 
     python perf11/probe_cpu.py [repeats]
 """
-import json, statistics, sys, time, os
+import json, os, statistics, sys, time
 from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, os.environ.get("CODE") or str(ROOT))  # CODE: another checkout's code, for before/after
 from deploytests.config import load_config
 from deploytests.examples import APPS
 from deploytests.servers import Server
