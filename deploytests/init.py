@@ -69,10 +69,6 @@ INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|instance_path")
 USES_INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|\.instance_path\b")
 FLASK_CALL_RE = re.compile(r"\bFlask\(")
 INSTANCE_ARG_RE = re.compile(r"\binstance_path\s*=")
-# the code itself uses the instance folder (not only a path in the config): makedirs(app.instance_path), or a
-# config read from it (from_pyfile with instance_relative_config): a DATABASE set in the config cannot avoid it
-INSTANCE_BOUND_RE = re.compile(r"makedirs\([^)]*\binstance_path\b"
-                               r"|(?s:instance_relative_config\s*=\s*True.*\bfrom_pyfile\()")
 DROP_RE = re.compile(r"\bDROP\s+TABLE\b", re.I)
 CONFIG_DIRS = ("config", "conf", "etc")
 SYSTEM_ENV_RE = re.compile(r"TMPDIR$|TEMP$|TMP$|XDG_")  # dirs every library shares: never set to the app's data
@@ -99,7 +95,6 @@ class Detected:
     new_config: bool = False  # config_file is new, init writes it (the project has no config file)
     drops_tables: list[str] = field(default_factory=list)  # project files with a DROP TABLE
     default_instance: str = ""  # the module whose Flask(...) uses the instance folder at Flask's default path
-    instance_bound: bool = False  # that module creates or reads the instance folder itself (INSTANCE_BOUND_RE)
     framework: str = "flask"  # flask, django or wsgi (plain)
     env: dict[str, str] = field(default_factory=dict)
     static: dict[str, str] = field(default_factory=dict)  # URL prefix -> dir of the project
@@ -127,44 +122,46 @@ def flask_calls(text: str) -> list[str]:
     return calls
 
 
+def kept_instance(d: Detected) -> str:
+    """The shared path of Flask's default instance folder of an installed package, ``venv/var/<name>-instance``
+    under the release (Flask: ``<prefix>/var/<import name>-instance``), or "" when the app passes one."""
+    return f"venv/var/{d.default_instance}-instance" if d.default_instance else ""
+
+
 def instance_note(d: Detected) -> list[str]:
-    """Why Flask's default instance path fails once the app is installed, and what to set instead (lines of at
-    most ~110 characters; printed joined, written as deploy.toml comments). Empty when the app passes one."""
-    if not d.default_instance:
+    """Where Flask's default instance folder is on a server and how deploy.toml keeps it (lines of at most ~110
+    characters; printed joined, written as deploy.toml comments). Empty when the app passes instance_path=."""
+    if not (kept := kept_instance(d)):
         return []
-    shared = f"/var/www/{d.app}/shared/instance"
-    config = repr(d.config_file) if d.config_file else "the app's config file"
-    head = [
-        f"{d.default_instance} uses Flask's instance folder without passing instance_path= to Flask(...). Installed",
-        "(as on the servers), Flask's default instance path lies inside the release's venv",
-        f"(<release>/venv/var/{d.default_instance}-instance): the app user cannot write there, and every release "
-        "has a new one.",
-    ]
-    fix = 'Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)'
-    link = f"(the daemon and post_deploy run in the release dir, whose instance/ links to {shared})"
-    if d.instance_bound:  # the code creates or reads the folder itself: only its path can move it
-        return head + [f"{d.default_instance} creates or reads that folder itself (makedirs, from_pyfile): pass",
-                       fix, link + "."]
-    return head + ["The app must take its instance path or database location from outside the package, as in",
-                   fix, link + ",", f'or DATABASE = "{shared}/{d.app}.sqlite" in {config}.']
+    return [f"{d.default_instance} uses Flask's default instance folder (no instance_path= in Flask(...)): installed, "
+            "as on the servers,",
+            f"that is <release>/{kept}, inside each release; shared_paths lists {kept!r}:",
+            f"every release links it to /var/www/{d.app}/shared/{kept}, kept across releases and rollbacks",
+            '(or pass instance_path=os.path.abspath("instance") to Flask(...) and list "instance" instead).']
 
 
 def gate_warnings(root: Path) -> list[str]:
     """What init warned about, read again from the project's source at every gate run (nothing imported): an app
-    whose code uses Flask's default instance folder, which on a server lies inside the release's venv (its
-    deploy is refused when a config is installed: the app never opens it). One line per warning; none for a
-    project that cannot be read."""
+    whose code uses Flask's default instance folder, which on a server lies inside the release's venv, while
+    deploy.toml does not keep it in shared/ (its deploy is refused when a config is installed: the app never
+    opens it). One line per warning; none for a project that cannot be read."""
     try:
         d = detect(Path(root))
     except (OSError, ValueError):
         return []
-    if not d.default_instance:
+    if not (kept := kept_instance(d)):
         return []
+    try:
+        from .config import load_config
+
+        if kept in load_config(Path(root)).shared_paths:
+            return []
+    except Exception:  # noqa: BLE001 - a deploy.toml that does not load is said by the run itself
+        pass
     return [f"WARNING {d.default_instance} uses Flask's default instance folder (no instance_path= in Flask(...)): "
-            f"on the servers that is <release>/venv/var/{d.default_instance}-instance, not the deployed config or "
-            "shared/instance; a deploy with a config_file is refused (the app never opens it), and without one the "
-            "app's data has nowhere to go: pass instance_path=os.path.abspath(\"instance\") to Flask(...) "
-            "(`deploytests init` explains)"]
+            f"on the servers that is <release>/{kept}, not the deployed config or shared/instance; a deploy with a "
+            f"config_file is refused (the app never opens it), and without one the app's data has nowhere to go: "
+            f"list {kept!r} in deploy.toml's shared_paths (`deploytests init` explains)"]
 
 
 def project_name(root: Path) -> str:
@@ -693,8 +690,12 @@ def detect(root: Path) -> Detected:
     detected.default_instance = next(
         (mod for mod, text in texts.items() if USES_INSTANCE_RE.search(text)
          and any(not INSTANCE_ARG_RE.search(args) for args in flask_calls(text))), "")
-    detected.instance_bound = bool(detected.default_instance) and bool(
-        INSTANCE_BOUND_RE.search(texts[detected.default_instance]))
+    if kept := kept_instance(detected):  # the release's own instance folder, linked to shared/ like any data dir
+        detected.shared_paths = [kept] + [p for p in detected.shared_paths if p not in ("instance", kept)]
+        shared = f"/var/www/{detected.app}/shared/"
+        if detected.config_path.startswith(shared + "instance/"):
+            detected.config_path = shared + kept + detected.config_path[len(shared + "instance"):]
+            detected.config_note = f"the instance folder's config (from_pyfile), in shared/{kept}"
     return detected
 
 
@@ -1196,7 +1197,7 @@ def deploy_toml(d: Detected) -> str:
             active=bool(d.shared_paths)),
     ]
     if d.default_instance:
-        lines += comment("\n".join(instance_note(d)), "#   WARNING: ", "#   ")
+        lines += comment("\n".join(instance_note(d)), "#   ", "#   ")
     elif d.shared_paths == ["instance"]:
         lines += comment("the daemon runs in the release dir: Flask(__name__, instance_path=os.path.abspath("
                          "\"instance\"))\nkeeps the instance folder (a SQLite database) in shared/instance across "
@@ -1583,7 +1584,7 @@ def init(root: Path, *, out=print) -> int:
     for note in [] if kept else d.notes:
         out(f"  note    {note}")
     if d.default_instance:
-        out("  WARNING " + " ".join(instance_note(d)))
+        out("  note    " + " ".join(instance_note(d)))
     out("")
     out(NEXT.rstrip("\n"))
     return written

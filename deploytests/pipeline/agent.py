@@ -714,10 +714,13 @@ def unread_config(args: DeployArgs, release_dir, started):
         seen.append("it asked for the environment variable%s %s (not set)" % (
             "s" if len(unset) > 1 else "", ", ".join(unset[:5])))
     venv_var = release_dir.rstrip("/") + "/venv/var/"
-    if any(p.startswith(venv_var) for p in tried):
-        fixes.append('pass instance_path=os.path.abspath("instance") to Flask(...): an installed package\'s default '
-                     "instance folder is %s<name>-instance, inside the release's venv; the release dir's instance/ "
-                     "links to %s/shared/instance" % (venv_var, args.root))
+    folders = sorted({p[len(venv_var):].split("/", 1)[0] for p in tried if p.startswith(venv_var)})
+    if folders:  # (Flask's default instance folder of an installed package, inside the release's venv)
+        kept = "venv/var/" + folders[0]
+        fixes.append('keep that folder in shared/: list "%s" in shared_paths and set config_path = "%s/shared/%s/%s" '
+                     "in deploy.toml (every release links it there, as any data dir); or pass instance_path="
+                     'os.path.abspath("instance") to Flask(...) and list "instance"' % (
+                         kept, args.root, kept, os.path.basename(args.config_path or "config.py")))
     if unset:
         fixes.append("if the app takes its config file's path from %s, set config_env to that name in deploy.toml "
                      "(the deploy sets %s=%s)" % ("one of them" if len(unset) > 1 else "it", args.config_env,
@@ -762,6 +765,11 @@ def instance_hint(args: DeployArgs, release_dir, output, started=None):
         link = ('and set shared_paths = ["instance"] in deploy.toml (the app and post_deploy run in the release dir; '
                 "each release's instance/ then links to %s)" % shared)
     fix = 'pass instance_path=os.path.abspath("instance") to Flask(...) %s' % link
+    if named:  # (the folder itself, kept in shared/ as any data dir: no change to the app)
+        folder = re.search(re.escape(venv_var) + r"/([\w.-]+-instance)", "\n".join(output))
+        kept = "venv/var/%s" % (folder.group(1) if folder else "<package>-instance")
+        fix = 'list "%s" in shared_paths (every release links it to %s/shared/%s), or %s' % (
+            kept, args.root, kept, fix)
     where = ("Flask's default for an installed package (Flask(__name__) without instance_path=): inside the "
              "release's venv, which the app user cannot write and every release replaces")
     if named:  # the app itself writes there (os.makedirs(app.instance_path), ...): only its path can move
