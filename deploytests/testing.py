@@ -83,18 +83,22 @@ class FakeSite:
     down: bool = False
     requests: list[tuple[int, str, str]] = field(default_factory=list)
     pinned: str | None = None
-    _pinned_mtime: int = 0
+    _pinned_mtime: int | None = 0
 
     @property
     def wsgi(self) -> str:
         return os.path.join(self.root, "application.wsgi")
 
-    def serve_until_reload(self, rid: str) -> None:
-        """Serve ``rid`` whatever ``current`` says, until the ``.wsgi`` file is touched."""
+    def serve_until_reload(self, rid: str, loading: bool = False) -> None:
+        """Serve ``rid`` whatever ``current`` says, until the ``.wsgi`` file is touched. ``loading``: the daemon is
+        still loading ``rid`` and takes the file's mtime when it first answers (as mod_wsgi's preload does, after
+        the load), so a touch made before that answer is lost: only a later one reloads it."""
         os.utime(self.wsgi, ns=(1_000_000_000, 1_000_000_000))  # any touch from now on changes it
-        self.pinned, self._pinned_mtime = rid, 1_000_000_000
+        self.pinned, self._pinned_mtime = rid, (None if loading else 1_000_000_000)
 
     def serving(self) -> str | None:
+        if self.pinned is not None and self._pinned_mtime is None:
+            self._pinned_mtime = os.stat(self.wsgi).st_mtime_ns
         if self.pinned is not None and os.stat(self.wsgi).st_mtime_ns == self._pinned_mtime:
             return self.pinned
         self.pinned = None

@@ -523,8 +523,11 @@ def burst(args, probe, n=8):
         t.join(10)
 
 
+RETOUCH = 1.0  # seconds after a touch before the gate touches again, doubled each time
+
+
 def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe, stale=stale_daemons,
-         since=None):
+         since=None, retouch=None):
     """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid`` :data:`SETTLE` times
     in a row (any other answer starts the count again) and no daemon process of the app started before the
     switch (``since``, :func:`boot_clock` seconds; None: now): mod_wsgi runs several daemon processes, each
@@ -532,11 +535,27 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
     daemon still from before gets a burst of requests at once. Past the bound with the answers right but such a
     daemon left, the gate passes on the answers as before (the read-only gate then names the process).
 
+    ``retouch`` (the caller's reload: touch the .wsgi file again) is called when, :data:`RETOUCH` seconds after
+    the last touch (doubled each time), another release still answers or a daemon from before the switch is
+    still shown after a burst. A touch can be lost: mod_wsgi preloads application.wsgi when a daemon starts and
+    takes the file's mtime *after* that load, so a switch and touch made while a daemon was still importing the
+    release ``current`` named before is recorded as that load's own, and the daemon serves the old release
+    until the next touch (a rollback right after Apache restarted its daemons was refused that way, 553 answers
+    in 30 s from the release rolled back from). Touching again is the reload itself, not another mechanism.
+
     Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
     """
     since = boot_clock() if since is None else since  # the caller's: taken before the switch
     deadline = clock() + timeout
     attempts, last, good = 0, "no answer", 0
+    touched, wait = clock(), RETOUCH  # the caller touched the .wsgi file just before
+
+    def again():
+        nonlocal touched, wait
+        if retouch is not None and clock() - touched >= wait:
+            retouch()
+            touched, wait = clock(), wait * 2
+
     while True:
         attempts += 1
         try:
@@ -547,8 +566,11 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
                 if clock() >= deadline or not stale(args.app, since):
                     return True, attempts, last
                 burst(args, probe)
+                again()  # a daemon from before that a request does not restart lost the touch
                 sleep(0.05)
                 continue  # the next answer decides, also when the burst took the gate past its bound
+            if served and served != rid:
+                again()  # a daemon loaded what ``current`` named before and took the touch for its own
         except (OSError, ValueError) as exc:
             good, last = 0, "%s: %s" % (type(exc).__name__, exc)
         if clock() >= deadline:
@@ -1266,7 +1288,7 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, confi
         pause_point(args, "reload")
         tree.reload()
     with steps("gate", "GET %s until X-Deploy-Release: %s" % (args.health_path, rid)):
-        ok, attempts, last = gate(args, rid, args.gate_timeout, since=since)
+        ok, attempts, last = gate(args, rid, args.gate_timeout, since=since, retouch=tree.reload)
     if ok:
         return attempts
     reason = "health gate failed after %gs (%d attempts): %s" % (args.gate_timeout, attempts, last)
@@ -1278,7 +1300,7 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, confi
             since = boot_clock()
             tree.switch(previous)
             tree.reload()
-            back, _, back_last = gate(args, previous, args.gate_timeout, since=since)
+            back, _, back_last = gate(args, previous, args.gate_timeout, since=since, retouch=tree.reload)
         restored = "; switched back to %s (%s)" % (previous, "serving" if back else "NOT serving: " + back_last)
     else:
         os.unlink(tree.current)

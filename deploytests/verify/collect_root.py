@@ -173,7 +173,7 @@ def mapped(out):
     may change (what lies below is that one's finding): root resolves no name another user made."""
     found = {ln[ln.index("/"):] for e in out["proc"].values() for ln in (e.get("maps") or "").splitlines() if "/" in ln}
     found |= set(ROOT_FILES) | {w for e in out["files"].values() if e.get("st", [0, 1])[1] == 0 for w in re.findall(
-        r"(?m)(?:^|(?<=[\s'\"=,:)!]))/[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (none starts in base64)
+        r"/(?<![^\s'\"=,:)!]/)[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (none starts in base64)
     for path in bounded(out, "mapped files", sorted(found), 4096):
         for p in ["/"] + ["/".join(path.split("/")[:i]) for i in range(2, path.count("/") + 2)]:
             if p not in out["mapped"]:  # (gone, or "(deleted)": None, the upgrade rule's)

@@ -775,11 +775,14 @@ def daemons_run_live_release(facts, exp):
     if not daemons:
         raise NotApplicable("no daemon runs (test_daemons_run_as_app_user fails for that)")
     switched = _stat(facts, f"{exp.cfg.root}/current").get("mtime") or 0
-    stale = [d["pid"] for d in daemons if d["started"] < switched - 0.02]
+    stale = [d for d in daemons if d["started"] < switched - 0.02]
+    masked = [f"pid {d['pid']} shows as {d['argv0']!r}" for d in stale
+              if not exp.stack.is_daemon_of(d["argv0"], exp.cfg.app)]  # (Apache forked it: parse.Procs.processes)
     assert not stale, \
-        f"mod_wsgi daemons {stale} started before current was switched to {_live_id(facts)} and were not " \
-        f"restarted since: they may still run the previous release's code (deploy reloads by touching " \
-        f"application.wsgi)"
+        f"mod_wsgi daemons {[d['pid'] for d in stale]} started before current was switched to {_live_id(facts)} " \
+        f"and were not restarted since: they may still run the previous release's code (deploy reloads by " \
+        f"touching application.wsgi)" + (f"; {', '.join(masked)}, not as a daemon: the app's code replaced or " \
+                                         f"renamed it, and no reload restarts it: kill it" if masked else "")
     # per process, where root may read it (not in a container without CAP_SYS_PTRACE): application.wsgi chdirs
     # into the release it loads, so each daemon's working directory names the release it runs
     live = f"{exp.cfg.root}/releases/{_live_id(facts)}"

@@ -11,7 +11,9 @@ user, so every deploy here proves the sudo-less path.
 from __future__ import annotations
 
 import shlex
+import shutil
 import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -237,6 +239,44 @@ def test_a_rollback_target_that_fails_to_load_is_refused_and_the_switch_back_ser
         assert (r.status_code, r.headers["X-Deploy-Release"]) == (200, v2)
     finally:  # the damaged release is no rollback target for the tests after this one
         deployer.run(others + " -exec rm -rf {} +", hide=True)
+
+
+SLOW_LOAD = """
+import sys as _sys, time as _time
+if _sys.argv[:1] == ["mod_wsgi"] or "mod_wsgi" in _sys.modules:  # the daemons' load only, not the release check
+    _time.sleep(4)
+"""
+
+
+@pytest.fixture(scope="module")
+def slow(tmp_path_factory):
+    """Release 3.0 of the example app, whose import takes 4 s in a mod_wsgi daemon (a big app's load)."""
+    src = tmp_path_factory.mktemp("slow") / "yourapplication"
+    shutil.copytree(APPS / "yourapplication-v2", src, symlinks=False)
+    (src / "VERSION").write_text("3.0\n")
+    init = src / "yourapplication" / "__init__.py"
+    head, sep, rest = init.read_text().partition('"""\n\n')
+    init.write_text(head + sep + SLOW_LOAD.lstrip() + rest)
+    return pipeline.pack(src, config("yourapplication"))
+
+
+def test_a_switch_made_while_the_daemons_load_the_old_release_takes_effect(box, deployer, artifacts, slow):
+    """Class: a reload signal taken in while the daemons load (a lost reload). mod_wsgi preloads application.wsgi
+    when a daemon starts and takes the file's mtime after the load: a rollback's switch and touch made while the
+    daemons (restarted by Apache) still import the release ``current`` named before were that load's own, and the
+    daemons served the release rolled back from until the gate refused the rollback. The gate touches again."""
+    v1 = live(deployer, artifacts, "yourapplication")
+    v3 = pipeline.deploy(deployer, config("yourapplication"), slow).release_id
+    try:
+        box.connection().run(("" if box.user == "root" else "sudo -n ") + "/usr/sbin/apache2ctl graceful", hide=True)
+        time.sleep(1.5)  # the daemons are importing v3 (4 s)
+        result = pipeline.rollback(deployer, config("yourapplication"), gate_timeout=20)
+        assert (result.release_id, result.previous) == (v1, v3)
+        answers = {get(box).headers["X-Deploy-Release"] for _ in range(12)}
+        assert answers == {v1}, answers
+    finally:  # no rollback target that loads slowly for the tests after this one
+        live(deployer, artifacts, "yourapplication")
+        deployer.run(f"rm -rf /var/www/yourapplication/releases/{v3}", hide=True)
 
 
 def test_second_deploy_waits_for_the_first_or_fails_clearly(box, deployer, artifacts):

@@ -141,7 +141,7 @@ def srv(tmp_path, monkeypatch, capsys):
 
 
 def result(events):
-    assert events[-1]["event"] == "result", events[-1]
+    assert events[-1]["event"] == "result", events[-1].get("what", events[-1])
     return events[-1]
 
 
@@ -611,6 +611,22 @@ def test_a_rollback_failing_its_gate_restores_the_live_config(srv):
     assert "the live release's config was put back" in err["hint"] and config_of(srv) == b"A=2\n"
     # a rollback removes nothing: its target is still there, and the message does not say otherwise
     assert "removed" not in err["hint"] and (srv.root / "releases" / v1 / "RELEASE.json").is_file(), err["hint"]
+
+
+def test_a_touch_taken_in_by_a_daemon_still_loading_is_made_again(srv):
+    """Class: a reload signal taken in while the daemons load (a lost reload). mod_wsgi preloads application.wsgi
+    when a daemon starts and takes the file's mtime after the load: a switch and touch made while a daemon was
+    still importing the release ``current`` named before is that load's own, and the daemon serves the old release
+    until the next touch. The gate touches again (backing off) while another release answers: the rollback
+    serves its target, and so does a deploy made while the daemons load."""
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    v2 = result(srv.deploy("2.0")[1])["release_id"]
+    srv.site.serve_until_reload(v2, loading=True)  # Apache restarted its daemons: they are loading v2
+    res = result(srv.run("rollback", rollback_args(str(srv.root), gate_timeout=5))[1])
+    assert (res["release_id"], srv.site.serving()) == (v1, v1)
+    srv.site.serve_until_reload(v1, loading=True)
+    v3 = result(srv.deploy("3.0", gate_timeout=5)[1])["release_id"]
+    assert srv.site.serving() == v3 and srv.live() == v3
 
 
 def test_a_config_in_a_data_folder_leaves_the_folder_as_it_was(srv):

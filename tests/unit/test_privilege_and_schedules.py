@@ -1318,3 +1318,56 @@ def test_an_allowed_root_job_taking_code_from_the_apps_shared_dirs_fails(exp, te
         return
     assert "/etc/cron.d/app-backup:" in msg and "the app user writes its shared dirs" in msg and \
         "no allowance accounts for handing root to someone else" in msg and msg.count("\n- ") <= 1, msg
+
+
+def test_the_etc_walk_judges_the_system_dirs_there_once_and_leaves_are_not_listed(tmp_path, monkeypatch):
+    """One walk of /etc: mentions' walk judges each directory as system_dirs does, and system_dirs takes /etc from
+    it (listing each other tree once); a directory whose link count says it has no subdirectory, on a file system
+    that counts so, is not listed; one with a loose directory below is, and names it."""
+    from deploytests.verify import collect_login
+
+    etc, usr = tmp_path / "etc", tmp_path / "usr"
+    (etc / "cron.d").mkdir(parents=True)
+    (etc / "loose" / "below").mkdir(parents=True)
+    (etc / "loose").chmod(0o777)
+    (usr / "share" / "doc" / "bash" / "open").mkdir(parents=True)
+    (usr / "share" / "doc" / "bash" / "open").chmod(0o777)
+    (usr / "share" / "doc" / "leaf").mkdir()
+    monkeypatch.setattr(collect_login, "SYSTEM", [str(usr), str(etc)])
+    alone = {"errors": {}}
+    collect_login.system_dirs(alone)
+    listed = []
+    real = os.scandir
+    monkeypatch.setattr(collect_login.os, "scandir", lambda p: listed.append(p) or real(p))
+    out = {"errors": {}, "files": {}, "size": 0}
+    collect_login.mentions(out, "/var/www/yourapplication", top=str(etc))
+    collect_login.system_dirs(out)
+    assert out["system_dirs"] == alone["system_dirs"], (out, alone)
+    assert listed.count(str(etc)) == 1 and listed.count(str(usr)) == 1, listed
+    names = [p for p, *_ in out["system_dirs"]]
+    if os.getuid() == 0:  # (as another user, each top dir is theirs: named, not walked below)
+        assert names == [str(etc / "loose"), str(usr / "share" / "doc" / "bash" / "open")], names
+    leaf = usr / "share" / "doc" / "leaf"
+    listed.clear()
+    monkeypatch.setattr(collect_login, "counted", lambda: {os.lstat(leaf).st_dev})
+    monkeypatch.setattr(collect_login, "SYSTEM", [str(usr / "share")])
+    collect_login.system_dirs({"errors": {}})
+    assert (str(leaf) in listed) == (os.lstat(leaf).st_nlink != 2), listed
+    assert str(usr / "share" / "doc" / "bash") in listed  # (its subdirectory counted in its links)
+    listed.clear()
+    monkeypatch.setattr(collect_login, "counted", lambda: set())  # (a file system not known to count: listed)
+    collect_login.system_dirs({"errors": {}})
+    assert str(leaf) in listed
+
+
+def test_the_file_systems_that_count_subdirectories_are_read_from_mountinfo(tmp_path, monkeypatch):
+    from deploytests.verify import collect_login
+
+    info = tmp_path / "mountinfo"
+    info.write_text("291 236 0:95 / / rw,relatime master:7 - overlay overlay rw,lowerdir=/a:/b\n"
+                    "30 29 8:1 /my\\040disk /srv rw - btrfs /dev/sda1 rw\n"
+                    "31 29 8:2 / /boot rw - ext4 /dev/sda2 rw\n")
+    monkeypatch.setattr(collect_login, "MOUNTINFO", str(info))
+    assert collect_login.counted() == {os.makedev(0, 95), os.makedev(8, 2)}
+    monkeypatch.setattr(collect_login, "MOUNTINFO", str(tmp_path / "gone"))
+    assert collect_login.counted() == set()
