@@ -1541,11 +1541,12 @@ def cw_schedules(facts, exp):
         if deep and where not in exp.allow.cron and not any(ln.startswith(s["where"] + ":") for ln in lines):
             lines.append(f"{s['where']}: runs {' '.join(s['job'].split())[:160]!r} as {s['user']}: it {deep}. "
                          + _allow_hint(exp, "allow_cron", where))
-    for where, pattern in rotations_into_tree(raw, root):
+    for where, pattern, su in rotations_into_tree(raw, root):
         if where.split(":")[0] not in exp.allow.cron:
-            lines.append(f"{where}: logrotate rotates {pattern}, which matches files in the app's tree: as root, "
-                         "daily, it renames, compresses, empties and re-creates them (the app's data, its database, "
-                         "the deploy's files). " + _allow_hint(exp, "allow_cron", where.split(":")[0]))
+            lines.append(f"{where}: logrotate rotates {pattern}, which matches files in the app's tree: as "
+                         f"{su + ' (its su line)' if su else 'root'}, daily, it renames, compresses, empties and "
+                         "re-creates them (the app's data, its database, the deploy's files). "
+                         + _allow_hint(exp, "allow_cron", where.split(":")[0]))
     lines += [f"{where}: names {path}, in the home of {user} ({role}): whatever program of root's reads this file "
               f"reads or runs what that login writes there (a hook dir, a package index, a file it sources). "
               + _allow_hint(exp, "allow_cron", file) for file, where, path, user, role in
@@ -1782,31 +1783,38 @@ def tree_reach_from_above(job: str, root: str) -> str | None:
             f"files it finds there, the deploy's own (its lock, the releases, the config) and the app's data")
 
 
-def rotations_into_tree(raw, root: str) -> list[tuple[str, str]]:
-    """``[(file:line, pattern)]`` of each log pattern of logrotate's configuration (/etc/logrotate.conf and
-    /etc/logrotate.d/*, their stanzas' heads; ``raw``: path -> text) that matches a path inside the app's tree:
-    logrotate, as root, daily,
-    renames, compresses, empties and re-creates every file it matches there."""
+def rotations_into_tree(raw, root: str) -> list[tuple[str, str, str]]:
+    """``[(file:line, pattern, su user)]`` of each log pattern of logrotate's configuration (/etc/logrotate.conf
+    and /etc/logrotate.d/*, their stanzas' heads; ``raw``: path -> text) that matches a path inside the app's tree:
+    logrotate, daily, renames, compresses, empties and re-creates every file it matches there, as root or as the
+    user of the stanza's (else the file's) ``su`` line ("" when none)."""
     import fnmatch
 
     from .parse import LOGROTATE
 
     tops = root.strip("/").split("/")
-    out = []
+    out: list[tuple[str, str, str]] = []
     for path in sorted(p for p in raw or {} if p == LOGROTATE[0] or p.startswith(LOGROTATE[1] + "/")):
-        body = False
-        for n, line in enumerate((raw[path] or "").splitlines(), 1):
+        body, inside, su, own = False, False, "", ""  # (the file's su line; in a stanza: its heads, its su line)
+        heads: list[tuple[str, str]] = []
+        for n, line in enumerate((raw[path] or "").splitlines() + ["}"], 1):  # (a stanza never closed ends here)
             bare = line.split("#", 1)[0].strip()
             if re.match(r"(pre|post|first|last)rotate\b|preremove\b", bare):
                 body = True
             elif bare == "endscript":
                 body = False
-            elif not body and "{" in bare:
+            elif not body and re.match(r"su\s+\S", bare):
+                su, own = (su, bare.split()[1]) if inside else (bare.split()[1], own)
+            elif not body and (bare.startswith("}") or "{" in bare) and inside:
+                out += [(where, pattern, own or su) for where, pattern in heads]
+                inside, heads, own = False, [], ""
+            if not body and "{" in bare:
+                inside = True
                 for pattern in re.findall(r"\S+", bare.split("{", 1)[0].replace('"', " ")):
                     parts = pattern.strip("/").split("/")
                     if pattern.startswith("/") and len(parts) > len(tops) and all(
                             fnmatch.fnmatchcase(top, part) for top, part in zip(tops, parts[:len(tops)], strict=True)):
-                        out.append((f"{path}:{n}", pattern))
+                        heads.append((f"{path}:{n}", pattern))
     return out
 GLOB_AFTER_CD = re.compile(r"""\bcd\s+("[^"]+"|'[^']+'|[^\s;&|]+)\s*(?:&&|;)([^;&|]*)""")
 BARE_GLOB = re.compile(r"""(?:^|\s)([^\s'"/]*\*[^\s'"]*)(?=\s|$)""")  # (a word from / or ./ names no option)
