@@ -2123,7 +2123,7 @@ def cw_units(facts, exp):
     server (:func:`mechanisms.relied_unit_problems`)."""
     from .mechanisms import relied_unit_problems, root_reach, texts, unit_problems, user_managers
     from .parse import dpkg_files
-    from .rootacts import view
+    from .rootacts import APP_WRITES, view
 
     _inv(facts, "reading /etc/systemd/system")
     raw = texts(facts)
@@ -2139,8 +2139,13 @@ def cw_units(facts, exp):
     inv = facts["inventory"]
     watched[exp.stack.apache.run_user] = "Apache's user (it reads what Apache serves, the app's static files)"
     problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))
+    # what a root unit runs that others may change, as a cron job's is judged (allow_units accounts for the unit,
+    # not for that); the app user's shared dirs among it: that unit's one line, which no allowance answers
+    jobs = [(j, why) for j in unit_jobs(raw, every=True) for why, runs in [_job_reach(snap, j, exp.cfg.root) or
+            ("", False)] if runs and j["user"] == "root" and "someone but root may change" in why]
+    handed = {j["unit"] for j, why in jobs if APP_WRITES in why}
     lines = [f"{why}. " + _allow_hint(exp, "allow_units", name) for name, why in problems.items()
-             if name not in exp.allow.units]
+             if name not in exp.allow.units and name not in handed]
     relied = {f"{exp.stack.apache.service}.service": "Apache serves the site and takes the reloads of logrotate "
               "and bootstrap", "ssh.service": "every deploy, rollback and this gate log in through sshd"}
     for name, (why, always) in relied_unit_problems(raw, relied).items():
@@ -2153,14 +2158,11 @@ def cw_units(facts, exp):
     lines += unit_groups(facts, exp, raw)
     lines += [f"{why}: allow_units accounts for the unit, not for that; drop the capability, or give it to a "
               f"program of root's alone" for name, why in _ambient(raw, problems).items() if name in exp.allow.units]
-    for job in unit_jobs(raw, every=True):  # what a root unit runs that others may change, as a cron job's is judged
-        why, runs = _job_reach(snap, job, exp.cfg.root) or ("", False)
-        root_runs = runs and job["user"] == "root"  # (allow_units accounts for the unit, not for that)
-        if root_runs and "someone but root may change" in why:  # (the app's tree: unit_problems' and the copies')
-            lines.append(f"{job['where']}: {job['unit']} runs {' '.join(job['job'].split())[:160]!r} as root: it "
-                         f"{why}: whoever can change it runs code as root. " + (
-                             "remove it, or make what it runs root's alone" if job["unit"] in exp.allow.units else
-                             _allow_hint(exp, "allow_units", job["unit"])))
+    for job, why in jobs:
+        lines.append(f"{job['where']}: {job['unit']} runs {' '.join(job['job'].split())[:160]!r} as root: it "
+                     f"{why}: whoever can change it runs code as root. " + (
+                         "remove it, or make what it runs root's alone" if job["unit"] in (*exp.allow.units, *handed)
+                         else _allow_hint(exp, "allow_units", job["unit"])))
     _unaccounted("systemd units", lines)
 
 
