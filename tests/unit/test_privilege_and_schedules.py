@@ -1294,33 +1294,6 @@ def test_the_login_collector_names_each_system_directory_someone_but_root_may_ch
     assert "more than 1 directories" in out["errors"]["system dirs"]
 
 
-@pytest.mark.parametrize("text, caught", [
-    # blind11 a02 (shown: root's job, as cron runs it with the file's PATH, ran the app user's 'tar' as uid 0)
-    (f"PATH={R}/shared/data/bin:/usr/sbin:/usr/bin:/sbin:/bin\n30 3 * * * root tar czf /var/backups/a.tgz "
-     f"-C {R}/shared data\n", True),
-    # other members: root runs a script the app user writes, sources its file, a variable naming its dir
-    (f"0 3 * * * root /bin/sh {R}/shared/data/nightly.sh\n", True),
-    (f"0 3 * * * root . {R}/shared/data/backup.env; /usr/local/sbin/backup\n", True),
-    (f"BASH_ENV={R}/shared/data/env.sh\n0 3 * * * root /usr/bin/true\n", True),
-    # the deploy's released code and the app user's own job: what allow_cron accounts for
-    (f"0 3 * * * root cd {R}/current && venv/bin/python -c 'print(1)'\n", False),
-    (f"0 3 * * * yourapplication /bin/sh {R}/shared/data/nightly.sh\n", False),
-    (f"0 2 * * * root tar -czf /var/backups/app.tgz -C {R} shared/data\n", False)])  # (only named: read)
-def test_an_allowed_root_job_taking_code_from_the_apps_shared_dirs_fails(exp, text, caught):
-    """Class (blind11): allow_cron accounts for a job with the app's code (the deploy's releases), but the shared
-    dirs are the app user's to write: a root job that runs, sources or finds its commands (PATH) there hands root
-    to the least trusted account, whatever is allowed; the app user's own job and root only naming the dir pass."""
-    facts = clean_facts()
-    add_text(facts, "/etc/cron.d/app-backup", "SHELL=/bin/sh\n" + text)
-    msg = outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/app-backup",)))
-    if not caught:
-        assert msg == "pass", msg
-        return
-    assert "/etc/cron.d/app-backup:" in msg and "the app user writes its shared dirs" in msg and \
-        "no allowance accounts for handing root to someone else" in msg, msg
-    assert msg.count("- /etc/cron.d/app-backup:") == 1, msg  # (one cause, one line)
-
-
 def test_the_etc_walk_judges_the_system_dirs_there_once_and_leaves_are_not_listed(tmp_path, monkeypatch):
     """One walk of /etc: mentions' walk judges each directory as system_dirs does, and system_dirs takes /etc from
     it (listing each other tree once); a directory whose link count says it has no subdirectory, on a file system
@@ -1390,3 +1363,30 @@ def test_a_rotation_in_the_tree_says_who_rotates_by_its_su_line(exp, text, who):
     msg = outcome("cw_schedules", facts, exp)
     assert "logrotate rotates /var/www/yourapplication/shared/data/logs/*.log, which matches files in the app's " \
         f"tree: {who}, daily" in msg and msg.count("- /etc/logrotate.d/") == 1, msg
+
+
+@pytest.mark.parametrize("text, caught", [
+    # blind11 a02 (shown: root's job, as cron runs it with the file's PATH, ran the app user's 'tar' as uid 0)
+    (f"PATH={R}/shared/data/bin:/usr/sbin:/usr/bin:/sbin:/bin\n30 3 * * * root tar czf /var/backups/a.tgz "
+     f"-C {R}/shared data\n", True),
+    # other members: root runs a script the app user writes, sources its file, a variable naming its dir
+    (f"0 3 * * * root /bin/sh {R}/shared/data/nightly.sh\n", True),
+    (f"0 3 * * * root . {R}/shared/data/backup.env; /usr/local/sbin/backup\n", True),
+    (f"BASH_ENV={R}/shared/data/env.sh\n0 3 * * * root /usr/bin/true\n", True),
+    # the deploy's released code and the app user's own job: what allow_cron accounts for
+    (f"0 3 * * * root cd {R}/current && venv/bin/python -c 'print(1)'\n", False),
+    (f"0 3 * * * yourapplication /bin/sh {R}/shared/data/nightly.sh\n", False),
+    (f"0 2 * * * root tar -czf /var/backups/app.tgz -C {R} shared/data\n", False)])  # (only named: read)
+def test_an_allowed_root_job_taking_code_from_the_apps_shared_dirs_fails(exp, text, caught):
+    """Class (blind11): allow_cron accounts for a job with the app's code (the deploy's releases), but the shared
+    dirs are the app user's to write: a root job that runs, sources or finds its commands (PATH) there hands root
+    to the least trusted account, whatever is allowed; the app user's own job and root only naming the dir pass."""
+    facts = clean_facts()
+    add_text(facts, "/etc/cron.d/app-backup", "SHELL=/bin/sh\n" + text)
+    msg = outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/app-backup",)))
+    if not caught:
+        assert msg == "pass", msg
+        return
+    assert "/etc/cron.d/app-backup:" in msg and "the app user writes its shared dirs" in msg and \
+        "no allowance accounts for handing root to someone else" in msg, msg
+    assert msg.count("- /etc/cron.d/app-backup:") == 1, msg  # (one cause, one line)
