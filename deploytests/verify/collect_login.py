@@ -797,6 +797,27 @@ def host_keys(out):
 # an absolute path word: at a line's start or after a blank, a quote, = ; | & ( ` < or >; written to start with its
 # "/" (the lookbehind after it): a search then skips from "/" to "/" (26x faster over /etc than trying each place)
 WORD = re.compile(r"/(?<![^\s'\"=;|&(`<>]/)[^\s'\"`;|&()<>$*?\x00]+")
+# a setting that turns its program's own check off (an owner, signature, certificate or host-key check) or opens it
+# to everyone, read as ``[section.]key value``: git's safe.directory = *, ssh's StrictHostKeyChecking no, wget's
+# check_certificate = off, GIT_SSL_NO_VERIFY=1 (which program reads which file is not for a list to know)
+GUARD_OFF = re.compile(r"(?i)(?:export\s+)?[\w.:\"-]*?(?:(?:verif|check|strict|safe|secur|validat|reject)"
+                       r"[\w.:\"-]*\s*[=:\s]\s*[\"']?(?:no|false|off|0|disabled?|never|ignore|\*)|(?:insecure|"
+                       r"unauthenticated|unsigned|no_?verify|skip_?verify)[\w.:\"-]*\s*[=:\s]\s*[\"']?(?:yes|true|on|1))"
+                       r"[\"']?\s*;?\s*$")
+GUARD_HINT = re.compile(r"(?i)verif|check|strict|safe|secur|validat|reject|insecure|unauthenticated|unsigned")
+
+
+def guards_off(text):
+    """The numbers of the lines of ``text`` that set a check off (:data:`GUARD_OFF`), an INI line read with its
+    ``[section]`` (git's ``[safe]`` then ``directory = *``)."""
+    found, section = [], ""
+    for n, ln in enumerate(text.splitlines(), 1):
+        line = ln.strip()
+        if line.startswith("[") and "]" in line:
+            section = line[1:line.index("]")].split(" ")[0].strip('"') + "."
+        elif GUARD_OFF.match(line) or section and GUARD_OFF.match(section + line):
+            found.append(n)
+    return found
 
 
 def acts(out):
@@ -1087,20 +1108,21 @@ def searched(out, path, data, names, needles, seen, side, judged):
     """One file of :func:`mentions`' walk: its lines naming the app's tree (or ``names``) or a place someone but
     root may change (``judged``: each word's verdict, :func:`loose_at`), and that place's ``lstat`` in ``side``."""
     text, places, lines, binary = data.decode("latin-1"), set(), [], b"\0" in data
-    if not any(n in data for n in needles) and (binary or not any(  # (one search a file; lines if found)
+    guards = [] if binary or not GUARD_HINT.search(text) else guards_off(text)
+    if not guards and not any(n in data for n in needles) and (binary or not any(  # (lines if found)
             judged.setdefault(w, loose_at(seen, os.path.normpath(w))) for w in WORD.findall(text))):
         return
     for n, ln in enumerate(text.splitlines(), 1):
         found = set() if binary or ln.lstrip().startswith(("#", ";", '"')) else \
             {loose_at(seen, os.path.normpath(w)) for w in WORD.findall(ln)} - {None}
-        if found or any(x in ln for x in names):
+        if found or n in guards or any(x in ln for x in names):
             lines.append([n, ln[:300]])
         places |= found
     if lines:
         out["mentions"][path] = lines[:16]
-    for place in sorted(places)[:16] + ([path] if places else []):
+    for place in sorted(places)[:16] + ([path] if places or guards else []):
         note(side, place)  # (who may change it: the runner judges; of the file, is it a package's?)
-    if places and path not in out["files"] and out["size"] + len(text) <= BIG:
+    if (places or guards) and path not in out["files"] and out["size"] + len(text) <= BIG:
         side["files"][path]["data"] = text
         out["size"] += len(text)
 
