@@ -1495,6 +1495,7 @@ def cw_schedules(facts, exp):
     conf.d, dpkg's hooks, sysctl's core_pattern: whatever program reads it) or a link there into the tree. A file
     cron reads that the snapshot holds without its text is a finding of its own."""
     from .mechanisms import cron_jobs, reaches, texts, unread_schedules
+    from .rootacts import APP_WRITES
 
     inv = _inv(facts, "reading crontabs")
     raw, root = texts(facts), exp.cfg.root
@@ -1519,7 +1520,8 @@ def cw_schedules(facts, exp):
         # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
         where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
         allowed = where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron
-        handed = s["user"] == "root" and runs and ROOT_TO_OTHERS in why  # (no allowance accounts for that)
+        handed = s["user"] == "root" and runs and ROOT_TO_OTHERS in why and not (  # (no allowance accounts for
+            APP_WRITES in why and any(s is o for o in other))  # that; another tool's syntax: not a command line)
         if allowed and not handed:
             continue
         job = " ".join(s["job"].split())

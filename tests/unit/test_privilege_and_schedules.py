@@ -324,7 +324,8 @@ def test_a_cron_files_environment_that_loads_from_the_apps_tree_is_a_root_job(ex
     msg = failing(facts, exp)
     assert list(msg) == ["cw_schedules"], msg
     assert f"{path}:{line}: runs " in msg["cw_schedules"] and "as root from the app's tree" in msg["cw_schedules"]
-    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
+    handed = "the app user writes its shared dirs" in msg["cw_schedules"]  # (no allowance hands root to it)
+    assert (outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass") is not handed
     stock = clean_facts()
     add_text(stock, "/etc/crontab", STOCK_CRONTAB)
     assert failing(stock, exp) == {}
@@ -1344,3 +1345,29 @@ def test_the_file_systems_that_count_subdirectories_are_read_from_mountinfo(tmp_
     assert collect_login.counted() == {os.makedev(0, 95), os.makedev(8, 2)}
     monkeypatch.setattr(collect_login, "MOUNTINFO", str(tmp_path / "gone"))
     assert collect_login.counted() == set()
+
+
+@pytest.mark.parametrize("text, caught", [
+    # blind11 a02 (shown: root's job, as cron runs it with the file's PATH, ran the app user's 'tar' as uid 0)
+    (f"PATH={R}/shared/data/bin:/usr/sbin:/usr/bin:/sbin:/bin\n30 3 * * * root tar czf /var/backups/a.tgz "
+     f"-C {R}/shared data\n", True),
+    # other members: root runs a script the app user writes, sources its file, a variable naming its dir
+    (f"0 3 * * * root /bin/sh {R}/shared/data/nightly.sh\n", True),
+    (f"0 3 * * * root . {R}/shared/data/backup.env; /usr/local/sbin/backup\n", True),
+    (f"BASH_ENV={R}/shared/data/env.sh\n0 3 * * * root /usr/bin/true\n", True),
+    # the deploy's released code and the app user's own job: what allow_cron accounts for
+    (f"0 3 * * * root cd {R}/current && venv/bin/python -c 'print(1)'\n", False),
+    (f"0 3 * * * yourapplication /bin/sh {R}/shared/data/nightly.sh\n", False),
+    (f"0 2 * * * root tar -czf /var/backups/app.tgz -C {R} shared/data\n", False)])  # (only named: read)
+def test_an_allowed_root_job_taking_code_from_the_apps_shared_dirs_fails(exp, text, caught):
+    """Class (blind11): allow_cron accounts for a job with the app's code (the deploy's releases), but the shared
+    dirs are the app user's to write: a root job that runs, sources or finds its commands (PATH) there hands root
+    to the least trusted account, whatever is allowed; the app user's own job and root only naming the dir pass."""
+    facts = clean_facts()
+    add_text(facts, "/etc/cron.d/app-backup", "SHELL=/bin/sh\n" + text)
+    msg = outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/app-backup",)))
+    if not caught:
+        assert msg == "pass", msg
+        return
+    assert "/etc/cron.d/app-backup:" in msg and "the app user writes its shared dirs" in msg and \
+        "no allowance accounts for handing root to someone else" in msg and msg.count("\n- ") <= 1, msg
