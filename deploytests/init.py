@@ -37,6 +37,7 @@ from pathlib import Path, PurePosixPath
 
 from .config import DeployConfig, env_problem, has_table, load_config
 from .errors import ConfigError
+from .pipeline.programs.spawn import env_lines
 
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
 TOOLS = ("setup", "fabfile", "conftest", "noxfile", "manage")  # top-level modules that are no part of the app
@@ -107,6 +108,7 @@ class Detected:
     config_as_env: bool = False  # config_file is an env file (NAME=value) the app gets as its environment
     env_names: list[str] = field(default_factory=list)  # the variables the app reads: the env file's lines
     env_values: dict[str, str] = field(default_factory=dict)  # those whose value init knows (data_places)
+    places: dict[str, str] = field(default_factory=dict)  # the variables placing the app's data: their place
     written_module: tuple[str, ...] = ()  # (project-relative path, text) of a module init writes
 
 
@@ -149,19 +151,39 @@ def gate_warnings(root: Path) -> list[str]:
         d = detect(Path(root))
     except (OSError, ValueError):
         return []
-    if not (kept := kept_instance(d)):
-        return []
-    try:
-        from .config import load_config
+    found = []
+    if kept := kept_instance(d):
+        try:
+            shared = load_config(Path(root)).shared_paths
+        except (ConfigError, OSError, ValueError):  # a deploy.toml that does not load is said by the run itself
+            shared = ()
+        if kept not in shared:
+            found.append(f"WARNING {d.default_instance} uses Flask's default instance folder (no instance_path= in "
+                         f"Flask(...)): on the servers that is <release>/{kept}, not the deployed config or "
+                         "shared/instance; a deploy with a config_file is refused (the app never opens it), and "
+                         f"without one the app's data has nowhere to go: list {kept!r} in deploy.toml's "
+                         "shared_paths (`deploytests init` explains)")
+    return found + unset_places(Path(root), d)
 
-        if kept in load_config(Path(root)).shared_paths:
-            return []
-    except Exception:  # noqa: BLE001 - a deploy.toml that does not load is said by the run itself
-        pass
-    return [f"WARNING {d.default_instance} uses Flask's default instance folder (no instance_path= in Flask(...)): "
-            f"on the servers that is <release>/{kept}, not the deployed config or shared/instance; a deploy with a "
-            f"config_file is refused (the app never opens it), and without one the app's data has nowhere to go: "
-            f"list {kept!r} in deploy.toml's shared_paths (`deploytests init` explains)"]
+
+def unset_places(root: Path, d: Detected) -> list[str]:
+    """A warning naming the variables that place the app's data (:func:`written_places`) which deploy.toml sets
+    neither in ``env`` nor in its env file (``config_as_env``): on the servers they take their default, in the
+    release. None when deploy.toml does not load (its own error says why)."""
+    try:
+        cfg = load_config(root)
+        env_file = cfg.config_file if cfg.config_as_env and cfg.config_file and cfg.config_file.is_file() else None
+        in_file = {n for n, _ in env_lines(env_file.read_text())} if env_file else set()
+    except (ConfigError, OSError, ValueError):
+        return []
+    unset = {var: value for var, value in d.places.items() if var not in cfg.env_vars and var not in in_file}
+    if not unset:
+        return []
+    where = "deploy.toml's env file" if env_file else "deploy.toml's env"
+    return [f"WARNING {', '.join(unset)} place{'s' if len(unset) == 1 else ''} the app's data (its code writes "
+            f"there) and {where} does not set {'it' if len(unset) == 1 else 'them'}: on the servers the default "
+            "lies in the release, which the app user cannot write and every release replaces: set "
+            + ", ".join(f"{var} = \"{value}\"" for var, value in unset.items()) + f" in {where}"]
 
 
 def project_name(root: Path) -> str:
@@ -421,7 +443,8 @@ def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tup
                                                                  and _writes(n.args[0])):
             target, kind = method, "file"
         for k in n.keywords:
-            if k.arg == "instance_path" and (found := source(k.value)) and not found[1]:
+            if k.arg == "instance_path" and (found := source(k.value)) and not found[1] \
+                    and not _default_absolute(found[2]):
                 places[found[0]] = f"{shared}/instance"
         hit = source(target) if target is not None else None
         if hit is None:
@@ -429,6 +452,8 @@ def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tup
                 constants.append((path, kind))
             continue
         var, below, read = hit
+        if _default_absolute(read):  # the developer chose a place on the server: theirs
+            continue
         places.setdefault(var, f"{shared}/data" if below or kind == "dir" else
                           f"{shared}/data/{_default_name(read) or app + ('.sqlite3' if kind == 'sqlite' else '')}")
     for value in bound.values():  # a SQLite URL: a config value read from a variable, its default sqlite:
@@ -444,6 +469,12 @@ def _const_key(node: ast.expr) -> str | None:
 
 def _writes(mode: ast.expr) -> bool:
     return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and bool(set(mode.value) & set("wax+"))
+
+
+def _default_absolute(read: ast.expr) -> bool:
+    """Whether an environment read's default is an absolute path (``os.environ.get("DATA", "/srv/app")``)."""
+    default = read.args[1] if isinstance(read, ast.Call) and len(read.args) > 1 else None
+    return isinstance(default, ast.Constant) and isinstance(default.value, str) and default.value.startswith("/")
 
 
 def _default_name(read: ast.expr) -> str:
@@ -581,6 +612,7 @@ def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]])
         d.env_values.update(places)
     else:
         d.env.update(places)
+    d.places.update(places)
     for value in places.values():
         sub = value.removeprefix("sqlite:///").removeprefix(f"/var/www/{d.app}/shared/").split("/")[0]
         if sub not in d.shared_paths:

@@ -666,6 +666,32 @@ def schema_hint(args: DeployArgs, output):
             "health GET" % table)
 
 
+DENIED_RE = re.compile(r"PermissionError: \[Errno 13\] Permission denied: '([^']+)'")
+
+
+def write_hint(args: DeployArgs, release_dir, output):
+    """A hint when the app was refused writing into the release (a path relative to its working dir, the release
+    dir, or one inside it; not its venv: :func:`instance_hint`): its data belongs in a shared path, which the
+    release links to ``shared/``. None otherwise."""
+    release = release_dir.rstrip("/") + "/"
+    for line in output:
+        found = DENIED_RE.search(line)
+        if not found:
+            continue
+        path = found.group(1)
+        inside = path if not path.startswith("/") else path[len(release):] if path.startswith(release) else None
+        if inside is None or inside.startswith(("venv/", "../")) or inside in ("venv", ".."):
+            continue
+        top = inside.lstrip("./").split("/")[0] or inside
+        if top in args.shared_paths:  # linked to shared/: not the release's (unwritable_data_dirs says why)
+            continue
+        return ("the app writes %s in the release (%s%s), which the app user cannot write and every release "
+                "replaces: list %s in shared_paths in deploy.toml (each release's %s then links to %s/shared/%s, "
+                "kept across releases), or have the app take that place from its config or an env variable "
+                "pointing under %s/shared/" % (path, release, top, top, top, args.root, top, args.root))
+    return None
+
+
 def entry_hint(args: GateArgs, entry):
     """A hint when the entry point did not import, from the release check's facts (``entry`` mark, see
     ``preflight.import_failure``): the entry module not there (offer what would import), the callable not in it,
@@ -933,7 +959,8 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
         else:
             what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
             hint = (config_hint(args, output) or instance_hint(args, release_dir, output, marks.facts)
-                    or schema_hint(args, output) or "fix the command and deploy again")
+                    or schema_hint(args, output) or write_hint(args, release_dir, output)
+                    or "fix the command and deploy again")
         raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output)))
     step, what = phases[min(done, len(phases) - 1)]
@@ -957,7 +984,8 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
     hint = "%s; %s" % (NOT_TOUCHED, host_hint(args, marks.health) or config_hint(args, lines[-25:])
                        or instance_hint(args, release_dir, lines[-25:], marks.facts)
                        or (entry_hint(args, marks.entry) if step == "import" else None)
-                       or schema_hint(args, lines[-25:]) or "fix the app and deploy again")
+                       or schema_hint(args, lines[-25:]) or write_hint(args, release_dir, lines[-25:])
+                       or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root), detail=detail)
 

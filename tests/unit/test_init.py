@@ -1191,3 +1191,37 @@ def test_a_constant_data_path_is_a_shared_path_or_a_note(tmp_path, code, shared,
     assert d.shared_paths == shared and not d.env
     written = [n for n in d.notes if n.startswith("it writes ")]
     assert (len(written) == 1 and note in written[0]) if note else not written, d.notes
+
+
+# The same class for a project whose deploy.toml was written before init placed its data (or by hand): the gate's
+# header says which variable places the app's data and is set neither in deploy.toml's env nor in its env file,
+# at every run, as it repeats init's instance-folder warning. A default that is an absolute path is the
+# developer's choice of a server location: neither placed by init nor warned about.
+def test_the_gate_header_names_a_data_variable_deploy_toml_leaves_unset(tmp_path):
+    from deploytests.init import gate_warnings
+
+    root = project(tmp_path, {"guestbook.py": GUESTBOOK})
+    init(root, out=lambda line: None)
+    assert gate_warnings(root) == []  # as init wrote it
+    toml = root / "deploy.toml"
+    toml.write_text(re.sub(r"(?m)^env .*\n", "", toml.read_text()))
+    (line,) = gate_warnings(root)
+    assert line.startswith("WARNING GUESTBOOK_DATA_DIR places the app's data") and \
+        "set GUESTBOOK_DATA_DIR = \"/var/www/guestbook/shared/data\" in deploy.toml's env" in line, line
+    absolute = project(tmp_path / "abs", {"gb.py": GUESTBOOK.replace('"GUESTBOOK_DATA_DIR", "data"',
+                                                                     '"GUESTBOOK_DATA_DIR", "/srv/gb"')})
+    init(absolute, out=lambda line: None)
+    assert load_config(absolute).env_vars == {} and gate_warnings(absolute) == []
+
+
+def test_the_gate_header_reads_the_env_file_for_a_data_variable(tmp_path):
+    from deploytests.init import gate_warnings
+
+    source = GUESTBOOK.replace("def application", 'TOKEN = os.environ["GUESTBOOK_TOKEN"]\ndef application')
+    root = project(tmp_path, {"guestbook.py": source})
+    init(root, out=lambda line: None)
+    assert gate_warnings(root) == []
+    env_file = root / load_config(root).config_file
+    env_file.write_text(env_file.read_text().replace("\nGUESTBOOK_DATA_DIR=", "\n# GUESTBOOK_DATA_DIR="))
+    (line,) = gate_warnings(root)
+    assert "in deploy.toml's env file" in line, line
