@@ -343,7 +343,7 @@ class Procs:
                 "exe": entry.get("exe"), "started": self.boot + started, "uid": entry.get("uid", -1),
                 "fds_seen": entry.get("sockets") is not None, "memory": memory}
 
-    def processes(self, app: str, display: str, user: str = "") -> tuple[list, list]:
+    def processes(self, app: str, display: str, user: str = "", apache: str = "apache2") -> tuple[list, list]:
         """Every live process (pid, user, ppid, comm, first word of argv, state); the app's mod_wsgi daemons with
         their start time, umask, ``exe`` and mapped libpython files: each process showing the daemons' display
         name, and each process of the app's ``user`` that root's Apache forked, whatever it shows. Its argv and
@@ -351,7 +351,7 @@ class Procs:
         made itself a program of the app user's, named ``apache2`` and shown as a worker, passed for one
         forever); only an exiting one (the kernel shows no memory left: ``vsize`` 0, argv gone) is none."""
         procs, daemons = [], []
-        forks = {p["pid"] for p in self.table.values() if p["user"] == "root" and p["comm"] == "apache2"}  # (root's)
+        forks = {p["pid"] for p in self.table.values() if p["user"] == "root" and p["comm"] == apache}  # (root's)
         for p in sorted(self.table.values(), key=lambda p: p["pid"]):
             if p["state"] in ("Z", "X"):  # a zombie runs nothing
                 continue
@@ -1141,7 +1141,7 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     section("packages", packages, status, args["packages"])
     procs = Procs(snap)
     procs_found, daemons = procs.processes(args["app"], args.get("daemon_display", "(wsgi:{app})"),
-                                           args["app_user"])
+                                           args["app_user"], args.get("process_name", "apache2"))
     out["apache"] = [p for p in procs_found if p["comm"] == args.get("process_name", "apache2")]
     out["daemons"] = daemons
     out["ports"] = listening_ports(snap)
