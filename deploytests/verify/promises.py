@@ -4855,7 +4855,8 @@ PROMISES: tuple[Promise, ...] = (
     Promise("daemon_code", f"{D}: reload", "every daemon (every process of the app user Apache's root process "
             "forked, whatever its argv or name say: one the app's code replaced or renamed is still judged) was "
             "(re)started after current was last switched and, where root may read it, runs in the live release's "
-            "directory (/proc/<pid>/cwd): each runs the live release", "test_daemons_run_live_release", "mod_wsgi daemons [123, 124] started "
+            "directory (/proc/<pid>/cwd): each runs the live release", "test_daemons_run_live_release",
+            "mod_wsgi daemons [123, 124] started "
             "before current was switched to R and were not restarted since...", needs=("apache", "live")),
     Promise("loaded", f"{D}: reload", "nothing the daemons load (the live release's tree with its __pycache__ and "
             "venv, current, application.wsgi, the config, the python-home) changed after the oldest daemon started "
