@@ -19,6 +19,7 @@ echo "--- the deploy login deploys the fixed 1.2:"
 (cd $W/rce/yourapplication-1.2 && $FAB target dep pack deploy 2>&1 | grep -E "live:|FAILED|rolled back" | cut -c1-300)
 sleep 6
 echo "--- processes of the app user:"; docker exec $CT ps -o pid,ppid,user,comm,lstart,args -u yourapplication
+echo "--- what root reads of them (exe, cwd, environ):"; docker exec $CT sh -c 'for p in $(pgrep -u yourapplication); do echo "$p $(readlink /proc/$p/exe) $(readlink /proc/$p/cwd) $(tr "\0" " " < /proc/$p/environ | cut -c1-60)"; done'
 echo "--- /tmp/backdoor-alive (the backdoor's heartbeat, last line):"; docker exec $CT tail -1 /tmp/backdoor-alive
 echo "--- the gate (read-only, as admin):"
 $W/gate.sh 2>&1 | grep -E "^FAILED|passed|failed|^  - |^mod_wsgi daemons" | cut -c1-300 || true

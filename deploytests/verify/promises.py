@@ -1468,9 +1468,13 @@ def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:
 
 def _stale_release(facts, exp, p: dict) -> str | None:
     """Why a process (allowed) runs another release than the live one, or None: its command line names a release
-    by id that is not the live one, or names ``current`` and it started before ``current`` was switched to the live
-    release (it resolved the link then: it runs the code, venv and files of the release live at its start)."""
+    by id that is not the live one, or names ``current``, or it works in the app's tree (its ``/proc`` cwd: where
+    ``-m``, ``-c`` or a relative script take code from), and it started before ``current`` was switched to the
+    live release (it resolved the link then: it runs the code, venv and files of the release live at its start;
+    a process may ``chdir`` into each new release, its start time no one sets)."""
     root, cmd = exp.cfg.root, p.get("cmdline") or ""
+    raw = getattr(getattr(facts, "raw", None), "raw", None) or {}
+    cwd = str(((raw.get("proc") or {}).get(str(p.get("pid"))) or {}).get("cwd") or "")
     live = _live_id(facts)
     named = re.search(re.escape(root) + r"/releases/([^/\s]+)", cmd)
     tail = ("restart it after every deploy and rollback (its unit: a deploy touches only application.wsgi); "
@@ -1478,10 +1482,12 @@ def _stale_release(facts, exp, p: dict) -> str | None:
     if named and live and named.group(1) != live:
         return f"it runs release {named.group(1)} by name, not the live {live}: {tail}"
     switched = _stat(facts, f"{root}/current").get("mtime") or 0
-    if re.search(re.escape(root) + r"/current(/|\s|$)", cmd) and p.get("started") and \
+    works = cwd.startswith((root + "/releases/", root + "/current"))
+    if (re.search(re.escape(root) + r"/current(/|\s|$)", cmd) or works) and p.get("started") and \
             p["started"] < switched - START_SLACK:
         return (f"it started at {_utc(p['started'])}, before current was switched to {live} ({_utc(switched)}): it "
-                f"resolved current then and runs the release live at its start, not {live}: {tail}")
+                f"resolved {'its code (it works in ' + cwd + ' now)' if works else 'current'} then and runs the "
+                f"release live at its start, not {live}: {tail}")
     return None
 
 
