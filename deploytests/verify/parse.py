@@ -163,6 +163,13 @@ class Users:
         groups = {self.group(gid)} | {g for g, _, members in self.every if name in members}
         return {"uid": int(f[2]), "shell": f[6], "home": f[5], "group": self.group(gid), "groups": sorted(groups)}
 
+    def nobody_in(self, gid: int) -> bool:
+        """Whether no account is in group ``gid``: none names it as a member (under any of its names), none has it
+        as its primary group. A root's file such a group alone may write is root's alone: the one definition of
+        "a group that writes for no one" of every rule."""
+        return not any(g == gid and m for _, g, m in self.every) and \
+            not any(f[3] == str(gid) for f in self.by_name.values())
+
     def members(self, name: str) -> list[str]:
         """Every user in ``name``'s primary group (as a member or by primary gid)."""
         f = self.by_name.get(name)

@@ -1501,6 +1501,7 @@ def cw_schedules(facts, exp):
     conf.d, dpkg's hooks, sysctl's core_pattern: whatever program reads it) or a link there into the tree. A file
     cron reads that the snapshot holds without its text is a finding of its own."""
     from .mechanisms import cron_jobs, reaches, texts, unread_schedules
+    from .rootacts import APP_WRITES
 
     inv = _inv(facts, "reading crontabs")
     raw, root = texts(facts), exp.cfg.root
@@ -1525,7 +1526,8 @@ def cw_schedules(facts, exp):
         # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
         where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
         allowed = where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron
-        handed = s["user"] == "root" and runs and ROOT_TO_OTHERS in why  # (no allowance accounts for that)
+        handed = s["user"] == "root" and runs and ROOT_TO_OTHERS in why and not (  # (no allowance accounts for
+            APP_WRITES in why and any(s is o for o in other))  # that; another tool's syntax: not a command line)
         if allowed and not handed:
             continue
         job = " ".join(s["job"].split())
@@ -1558,6 +1560,7 @@ def cw_schedules(facts, exp):
               f"this file reads or runs what they put there (a script, a module, a hook dir, a config it includes). "
               + _allow_hint(exp, "allow_cron", file) for file, where, path, who in
               others_named(snap, [j for j in other if not found[id(j)]], exp, facts) if file not in exp.allow.cron]
+    lines += guards_off(snap, exp)
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
@@ -1570,6 +1573,40 @@ def cw_schedules(facts, exp):
                           (unit_jobs(raw) if raw is not None else []), exp, snap)
     lines += hook_dirs_others_write(snap)
     _unaccounted("scheduled jobs", lines)
+
+
+# where another rule judges the guards of the program reading it (sudo's Defaults, apt's sources, PAM, pam_env's and
+# systemd's environment, sshd, the kernel's settings, Apache's, units): one cause, one line
+GUARDS_JUDGED = ("/etc/apache2/", "/etc/systemd/", "/etc/sudoers", "/etc/apt/", "/etc/pam.d/", "/etc/security/",
+                 "/etc/ssh/sshd_config", "/etc/sysctl.", "/etc/environment")
+GUARD_MEANS = ("turns off a check of the program that reads it, or opens it to everyone (whose files it trusts, "
+               "what it accepts unsigned or over unchecked TLS, which host keys): root's runs of that program then "
+               "act on what another account, or whoever answers on the network, puts in their way")
+
+
+def guards_off(snap, exp) -> list[str]:
+    """A line per setting of root's configuration under /etc (the login collector's ``mentions``: whatever program
+    reads the file) that turns its program's own check off or opens it to everyone (``collect_login.GUARD_OFF``:
+    git's ``safe.directory = *``, ssh's ``StrictHostKeyChecking no``, wget's ``check_certificate = off``), in a
+    file not as its package ships it (dpkg's md5 of a conffile: a stock setting is the distribution's choice).
+    Files whose program another rule judges (:data:`GUARDS_JUDGED`) are that rule's."""
+    from . import collect_login as C
+    from .rootacts import packaged, view
+
+    shown = view(snap) if getattr(snap, "files", None) else None
+    if shown is None:
+        return []
+    lines = []
+    for path, found in sorted((shown.raw.get("mentions") or {}).items()):
+        if isinstance(found, str) or path.startswith(GUARDS_JUDGED) or path in exp.allow.cron or \
+                packaged(shown, path):
+            continue
+        text = shown.text(path)
+        numbered = {n: text.splitlines()[n - 1] for n in C.guards_off(text)} if text is not None else \
+            {n: ln for n, ln in found if C.GUARD_OFF.match(ln.strip())}
+        lines += [f"{path}:{n}: {ln.strip()[:160]!r}: {GUARD_MEANS}. " + _allow_hint(exp, "allow_cron", path)
+                  for n, ln in sorted(numbered.items())]
+    return lines
 
 
 def hook_dirs() -> list[str]:
@@ -1652,8 +1689,9 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
     file a package ships as shipped, a place a package made so (dpkg lists it: Apache's cache dir, ``/var/mail``),
     a service's state, log, cache, spool or runtime dir of a system account (:data:`STATE`: chrony's
     ``/var/log/chrony`` that its postinst made; Apache's, the app's and the deploy login's counted), a place of a
-    login that becomes root (an admin's own), a root's file or dir only a static system group of Debian's writes
-    (``/var/log/btmp``: utmp), Apache's aside."""
+    login that becomes root (an admin's own), a root's file or dir only a group no account is in may write
+    (:func:`_no_ones`: ``/var/log/btmp``'s utmp)."""
+    from . import collect_login as C
     from .parse import dpkg_files
     from .rootacts import packaged, view
     from .sockets import root_capable
@@ -1662,22 +1700,20 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
     if shown is None:
         return []
     users, listed, admins = shown.users, dpkg_files(snap), root_capable(facts, snap)
-    www = (users.facts(exp.stack.apache.run_user) or {}).get("group")  # (Debian's static groups: utmp, mail ...)
     ours = {exp.stack.apache.run_user, exp.cfg.app_user, exp.deploy_user}
     homes = {posixpath.normpath((users.facts(n) or {}).get("home") or "/") for n in (exp.deploy_user, exp.cfg.app_user)}
     out = []
     for j in jobs:
         if packaged(shown, j["file"]):
             continue
-        for word in HOME_WORD.findall(j["job"]):
+        for word in C.WORD.findall(j["job"]):  # (the collector's own words: what it lstat'd, never another split)
             path = posixpath.normpath(word)
             why = shown.writable_by_others(path)
             place = (why or "").split(" ")[0]
             st = shown.st(place) if why and not why.endswith("(not looked at)") else None
             service = place.startswith(STATE) and 0 < st[1] < 1000 and users.name(st[1]) not in ours if st else False
-            static = st is not None and st[1] == 0 and not st[0] & 0o002 and st[2] < 100 and users.group(st[2]) != www
             if st is None or place in listed or any(place == h or place.startswith(h + "/") for h in homes) or \
-                    st[1] in admins and not st[0] & 0o022 or service or static:
+                    st[1] in admins and not st[0] & 0o022 or service or _no_ones(users, st[0], st[1], st[2]):
                 continue
             out.append((j["file"], j["where"], path, why))
             break
@@ -2825,6 +2861,14 @@ def cw_load_path(facts, exp):
     _unaccounted("places on the code-loading path writable by someone but root", lines)
 
 
+def _no_ones(users, mode: int, uid: int, gid: int) -> bool:
+    """Whether a file or dir of this owner and mode is root's alone: root's, not writable by others, its group (when
+    it may write) one no account is in (``Users.nobody_in``: a member, or an account whose primary group it is,
+    writes there). The one definition of both rules that pass such a place (the configuration naming it, the
+    system's directories)."""
+    return uid == 0 and not mode & 0o002 and (not mode & 0o020 or users.nobody_in(gid))
+
+
 def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
     """Each directory of the system's trees (``/usr``, ``/etc``, ``/boot``: the login collector's walk) someone but
     root may change, whatever is allowed: which of root's programs loads code from or reads configuration in
@@ -2843,9 +2887,7 @@ def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
     lines = []
     for path, mode, uid, gid in found:
         if any(path == s or path.startswith(s + "/") or s.startswith(path + "/") for s in said) or \
-                uid in admins and not mode & 0o022 or \
-                uid == 0 and not mode & 0o002 and not any(gid == g and m for _, g, m in users.every) and \
-                not any(f[3] == str(gid) for f in users.by_name.values()):
+                uid in admins and not mode & 0o022 or _no_ones(users, mode, uid, gid):
             continue
         lines.append(f"{path} ({mode & 0o7777:04o} {users.name(uid)}:{users.group(gid)}): a directory of the "
                      "system's trees someone but root may change: root's programs load code from or read "
@@ -3248,6 +3290,7 @@ def cw_pam(facts, exp):
     limits.conf and limits.d leave the app user, the deploy user and the gate's login room for a deploy (nproc,
     nofile, maxlogins ...); pam_env's /etc/environment and pam_env.conf set no loader variable and no PATH entry
     outside the stock command dirs (every login's, root's too)."""
+    from . import collect_login as C
     from .logins import ends_with_success, environment, limit_applies, limits, pam_lines
     from .mechanisms import texts
 
@@ -3292,6 +3335,8 @@ def cw_pam(facts, exp):
             "pam_env sets it for every login, su and cron job, root's too"
         if name.startswith(("LD_", "PYTHON")):
             lines.append(f"{where}: {name}={value}: {who}: it changes what they load")
+        elif C.GUARD_OFF.match(f"{name}={value}"):
+            lines.append(f"{where}: {name}={value}: {who}: it {GUARD_MEANS}")
         elif name == "PATH":
             odd = [d for d in value.split(":") if d.rstrip("/") not in COMMAND_DIRS]
             if odd:

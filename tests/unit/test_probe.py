@@ -289,9 +289,9 @@ def test_the_collectors_stack_constants_are_every_stacks():
 
     for stack in STACKS.values():
         a = stack.apache
-        assert (a.apachectl, a.error_log, a.sites_enabled, stack.wsgi_module_file, a.site_file("x")) == (
+        assert (a.apachectl, a.error_log, a.sites_enabled, stack.wsgi_module_file, a.site_file("x"), a.run_user) == (
             c.APACHECTL, r.ERROR_LOG, c.SERVER_ROOT + "/sites-enabled", c.MODULES + "/mod_wsgi.so",
-            c.SERVER_ROOT + "/sites-available/x.conf")
+            c.SERVER_ROOT + "/sites-available/x.conf", r.APACHE_USER)
     assert (r.APACHECTL, r.APACHE_BIN, r.NONCE) == (c.APACHECTL, c.APACHE_BIN, c.NONCE)
 
 

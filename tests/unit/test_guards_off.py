@@ -1,0 +1,148 @@
+"""Settings that turn off a root-run program's own guard (its owner, signature, certificate or host-key check), and
+the one definition of "a group that writes for no one" both rules on root's places use."""
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+from stock import outcome, with_stock_logins
+from test_privilege_and_schedules import D, F, allowing, clean_facts, failing, inv, snap
+
+from deploytests.config import load_config
+from deploytests.examples import APPS
+from deploytests.verify import collect_login, parse
+from deploytests.verify.promises import Expected
+
+
+@pytest.fixture
+def exp():
+    return Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+
+
+@pytest.mark.parametrize("path, text, line", [
+    # the blind miss: root's git then runs the hooks and fsmonitor of a checkout another account owns
+    ("/etc/gitconfig", "[user]\n\tname = ops\n[safe]\n\tdirectory = *\n", 4),
+    # the class's other members (each missed on a container before: guard11/logs/guards-before-d12.log)
+    ("/etc/ssh/ssh_config.d/10-lab.conf", "Host *\n    StrictHostKeyChecking no\n", 2),
+    ("/etc/wgetrc", "# wget\ncheck_certificate = off\n", 2),
+    ("/etc/gitconfig", '[http "https://git.internal"]\n\tsslVerify = false\n', 2),
+    ("/etc/bash.bashrc", "umask 022\nexport NODE_TLS_REJECT_UNAUTHORIZED=0\n", 2),
+    ("/etc/curlrc", "insecure = true\n", 1)])
+def test_a_setting_that_turns_a_root_programs_own_check_off_is_a_finding(exp, path, text, line):
+    """Whatever program reads the file: a setting of root's configuration under /etc that turns off its program's
+    own check or opens it to everyone (``[section.]key value``, INI sections read) fails, naming file:line,
+    unless its package ships it so (dpkg's md5 of the conffile) or ``allow_cron`` names the file."""
+    found = collect_login.guards_off(text)
+    assert found == [line], found
+    lines = [[n, ln] for n, ln in enumerate(text.splitlines(), 1) if n in found]
+    named = {path: {"st": [F | 0o644, 0, 0, 1, 0, 7], "data": text}}
+    base = snap({}, {})
+    facts = clean_facts()
+    facts.raw = parse.Snapshot(dict(base.raw, named=named, mentions={path: lines}))
+    inv(facts)["mentions"] = parse.root_mentions(facts.raw)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"], msg
+    assert f"- {path}:{line}: " in msg["cw_schedules"] and "turns off a check" in msg["cw_schedules"], msg
+    assert f'allow_cron = ["{path}"]' in msg["cw_schedules"], msg
+    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
+    md5 = hashlib.md5(text.encode()).hexdigest()  # the package's own conffile, as shipped: its stock choice
+    status = f"Package: tool\nStatus: install ok installed\nConffiles:\n {path} {md5}\n"
+    files = dict(base.raw["files"], **{"/var/lib/dpkg/status": {"st": [F | 0o644, 0, 0, 1, 0, 9], "data": status}})
+    facts.raw = parse.Snapshot(dict(base.raw, files=files, named=named, mentions={path: lines}))
+    assert failing(facts, exp) == {}
+
+
+@pytest.mark.parametrize("text", [
+    "[user]\n\tname = ops\n[core]\n\teditor = vim\n",  # settings that turn off no check
+    "[safe]\n\tdirectory = /srv/repo\n",  # a path: the naming rule's (who may change it)
+    "Host *\n    StrictHostKeyChecking yes\n    PasswordAuthentication no\n    HashKnownHosts no\n",
+    "# check_certificate = off\n", "expand-check=0x\n"])
+def test_settings_that_turn_no_check_off_are_not_guards(text):
+    assert collect_login.guards_off(text) == [], text
+
+
+def test_an_environment_variable_that_turns_a_check_off_is_pam_envs_one_line(exp):
+    """/etc/environment is cw_pam's: a variable there that turns a check off (GIT_SSL_NO_VERIFY=1: every login's
+    and root's git) is its line, and cw_schedules says nothing of it (one cause, one line)."""
+    facts = with_stock_logins(clean_facts())
+    assert outcome("cw_pam", facts, exp) == "pass"
+    text = "LANG=C.UTF-8\nGIT_SSL_NO_VERIFY=1\n"
+    facts.raw.files["/etc/environment"] = {"st": [F | 0o644, 0, 0, 1, 0, 7], "data": text}
+    facts.raw = parse.Snapshot(dict(facts.raw.raw, mentions={"/etc/environment": [[2, "GIT_SSL_NO_VERIFY=1"]]}))
+    inv(facts)["mentions"] = parse.root_mentions(facts.raw)
+    msg = outcome("cw_pam", facts, exp)
+    assert "/etc/environment:2: GIT_SSL_NO_VERIFY=1: " in msg and "turns off a check" in msg, msg
+    assert outcome("cw_schedules", facts, exp) == "pass"
+
+
+def test_the_login_collector_sends_a_guard_off_line_with_its_files_bytes(tmp_path):
+    """The collector's side: the walk of /etc sends each guard-off line (the section read) and the file's bytes
+    (is it as its package ships it?), and nothing of a file without one."""
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "gitconfig").write_text("[safe]\n\tdirectory = *\n")
+    (tmp_path / "etc" / "other").write_text("[safe]\n\tdirectory = /srv/x\n# StrictModes no\n")
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, "/var/www/yourapplication", top=str(tmp_path / "etc"))
+    if os.getuid() == 0:  # (root's files only: as root, the test's files are root's)
+        assert out["mentions"] == {f"{tmp_path}/etc/gitconfig": [[2, "\tdirectory = *"]]}, out["mentions"]
+        assert out["named"][f"{tmp_path}/etc/gitconfig"]["data"].startswith("[safe]")
+    else:
+        assert out["mentions"] == {}
+
+
+GROUPS = {"no one": ("tools:x:77:\n", ""),
+          "a member": ("tools:x:77:dev\n", "dev:x:1501:1501::/home/dev:/bin/bash\n"),
+          "a primary-group member": ("tools:x:77:\n", "dev:x:1501:77::/home/dev:/bin/bash\n")}
+
+
+@pytest.mark.parametrize("who", GROUPS)
+def test_a_group_that_writes_for_no_one_is_one_definition_for_both_rules(exp, who):
+    """A root's place writable by its group is root's alone only when no account is in that group (none lists it,
+    none has it as its primary group): one definition (parse.Users.nobody_in) for the rule on what root's
+    configuration names (cw_schedules: before, any static gid < 100 passed, its members or not) and the rule on the
+    system's directories (cw_load_path)."""
+    group, passwd = GROUPS[who]
+    users = parse.Users("root:x:0:0::/root:/bin/sh\n" + passwd, "root:x:0:\n" + group)
+    # the system's directories (gid 77: a static gid, which the old naming rule passed whatever its members)
+    facts = with_stock_logins(clean_facts())
+    facts.raw.files["/etc/passwd"]["data"] += passwd
+    facts.raw.files["/etc/group"]["data"] += group
+    facts.raw = parse.Snapshot(facts.raw.raw)
+    inv(facts)["system_dirs"] = [["/usr/local/share/tools", D | 0o2775, 0, 77]]
+    msg = outcome("cw_load_path", facts, exp)
+    assert ("/usr/local/share/tools (2775 root:tools)" in msg) is (who != "no one"), msg
+    # what root's configuration names: a root's dir of that group
+    line = "\thooksPath = /opt/tools/hooks"  # (names a place: a line that sources it is rootacts' to judge)
+    named = {"/opt": {"st": [D | 0o755, 0, 0, 1, 0, 5]}, "/opt/tools": {"st": [D | 0o2775, 0, 77, 1, 0, 6]},
+             "/etc/gitconfig": {"st": [F | 0o644, 0, 0, 1, 0, 7], "data": f"[core]\n{line}\n"}}
+    found = snap({}, {})
+    found.raw["files"]["/etc/passwd"]["data"] += passwd
+    found.raw["files"]["/etc/group"]["data"] += group
+    found = parse.Snapshot(dict(found.raw, named=named, mentions={"/etc/gitconfig": [[2, line]]}))
+    facts = clean_facts()
+    facts.raw = found
+    inv(facts)["mentions"] = parse.root_mentions(found)
+    msg = outcome("cw_schedules", facts, exp)
+    assert ("/opt/tools 2775 root:tools" in msg) is (who != "no one"), msg
+    assert users.nobody_in(77) is (who == "no one")
+
+
+@pytest.mark.parametrize("word", ["/opt/a:b/alert", "/opt/a,b/alert", "/opt/a=b/alert"])
+def test_the_runner_reads_the_words_the_collector_lstat_d(exp, word):
+    """A path word the collector and the runner split differently was "not looked at" (no claim) on the runner:
+    the collector lstat'd '/opt/a:b' (loose), the runner asked for '/opt/a'. The naming rule now reads the
+    collector's own words (collect_login.WORD): one parser for both sides."""
+    line = f"install dccp {word} dccp"
+    place = word.rsplit("/", 1)[0]
+    named = {"/opt": {"st": [D | 0o755, 0, 0, 1, 0, 5]}, place: {"st": [D | 0o755, 998, 998, 1, 0, 6]},
+             "/etc/modprobe.d/x.conf": {"st": [F | 0o644, 0, 0, 1, 0, 7], "data": f"{line}\n"}}
+    assert collect_login.WORD.findall(line) == [word]
+    found = snap({}, {})
+    found.raw["files"]["/etc/passwd"]["data"] += "devtools:x:998:998::/nonexistent:/usr/sbin/nologin\n"
+    found = parse.Snapshot(dict(found.raw, named=named, mentions={"/etc/modprobe.d/x.conf": [[1, line]]}))
+    facts = clean_facts()
+    facts.raw = found
+    inv(facts)["mentions"] = parse.root_mentions(found)
+    msg = outcome("cw_schedules", facts, exp)
+    assert f"{place} 0755 devtools:998" in msg, msg
