@@ -1468,10 +1468,12 @@ def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:
 
 def _stale_release(facts, exp, p: dict) -> str | None:
     """Why a process (allowed) runs another release than the live one, or None: its command line names a release
-    by id that is not the live one, or names ``current``, or it works in the app's tree (its ``/proc`` cwd: where
-    ``-m``, ``-c`` or a relative script take code from), and it started before ``current`` was switched to the
-    live release (it resolved the link then: it runs the code, venv and files of the release live at its start;
-    a process may ``chdir`` into each new release, its start time no one sets)."""
+    by id that is not the live one, or names ``current``, or it takes code from its working directory (``-m``,
+    ``-c``, a relative script) and works in a release (its ``/proc`` cwd), and it started before ``current`` was
+    switched to the live release (it resolved the link then: it runs the code, venv and files of the release live
+    at its start; a process may ``chdir`` into each new release, its start time no one sets)."""
+    from .rootacts import code_from_cwd
+
     root, cmd = exp.cfg.root, p.get("cmdline") or ""
     raw = getattr(getattr(facts, "raw", None), "raw", None) or {}
     cwd = str(((raw.get("proc") or {}).get(str(p.get("pid"))) or {}).get("cwd") or "")
@@ -1482,7 +1484,7 @@ def _stale_release(facts, exp, p: dict) -> str | None:
     if named and live and named.group(1) != live:
         return f"it runs release {named.group(1)} by name, not the live {live}: {tail}"
     switched = _stat(facts, f"{root}/current").get("mtime") or 0
-    works = cwd.startswith((root + "/releases/", root + "/current"))
+    works = cwd.startswith((root + "/releases/", root + "/current")) and code_from_cwd(cmd.split(" "))
     if (re.search(re.escape(root) + r"/current(/|\s|$)", cmd) or works) and p.get("started") and \
             p["started"] < switched - START_SLACK:
         return (f"it started at {_utc(p['started'])}, before current was switched to {live} ({_utc(switched)}): it "

@@ -272,6 +272,9 @@ def test_an_allowed_process_working_in_the_live_release_that_started_before_the_
         f"(it works in {R}/releases/{LIVE} now)" in msg, msg
     p["started"] = switched + 5
     assert outcome("cw_processes", facts, allowed) == "pass"
+    p.update(started=switched - 60, cmdline="/usr/bin/tmux", comm="tmux", exe="/usr/bin/tmux")  # an operator's
+    allowed = allowing(exp, processes=(f"{user}: /usr/bin/tmux",))  # tmux server, started there: runs no code of it
+    assert outcome("cw_processes", facts, allowed) == "pass"
 
 
 def test_the_deploy_users_processes_in_a_live_ssh_session_are_its_own(exp):
