@@ -23,4 +23,4 @@ echo "--- what root reads of them (exe, cwd, environ):"; docker exec $CT sh -c '
 echo "--- /tmp/backdoor-alive (the backdoor's heartbeat, last line):"; docker exec $CT tail -1 /tmp/backdoor-alive
 echo "--- the gate (read-only, as admin):"
 $W/gate.sh 2>&1 | grep -E "^FAILED|passed|failed|^  - |^mod_wsgi daemons" | cut -c1-300 || true
-[ -n "${KEEP:-}" ] || docker exec $CT sh -c 'for p in $(pgrep -u yourapplication); do [ "$(readlink /proc/$p/exe)" = /usr/bin/python3.11 ] && kill -9 $p; done; rm -rf /tmp/backdoor-alive /tmp/.cache-*'
+[ -n "${KEEP:-}" ] || docker exec $CT sh -c 'for p in $(pgrep -u yourapplication); do case "$(readlink /proc/$p/exe)" in /usr/bin/python3*) kill -9 $p;; esac; done; rm -rf /tmp/backdoor-alive /tmp/.cache-* /tmp/.w-*'
