@@ -1468,9 +1468,15 @@ def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:
 
 def _stale_release(facts, exp, p: dict) -> str | None:
     """Why a process (allowed) runs another release than the live one, or None: its command line names a release
-    by id that is not the live one, or names ``current`` and it started before ``current`` was switched to the live
-    release (it resolved the link then: it runs the code, venv and files of the release live at its start)."""
+    by id that is not the live one, or names ``current``, or it takes code from its working directory (``-m``,
+    ``-c``, a relative script) and works in a release (its ``/proc`` cwd), and it started before ``current`` was
+    switched to the live release (it resolved the link then: it runs the code, venv and files of the release live
+    at its start; a process may ``chdir`` into each new release, its start time no one sets)."""
+    from .rootacts import code_from_cwd
+
     root, cmd = exp.cfg.root, p.get("cmdline") or ""
+    raw = getattr(getattr(facts, "raw", None), "raw", None) or {}
+    cwd = str(((raw.get("proc") or {}).get(str(p.get("pid"))) or {}).get("cwd") or "")
     live = _live_id(facts)
     named = re.search(re.escape(root) + r"/releases/([^/\s]+)", cmd)
     tail = ("restart it after every deploy and rollback (its unit: a deploy touches only application.wsgi); "
@@ -1478,10 +1484,12 @@ def _stale_release(facts, exp, p: dict) -> str | None:
     if named and live and named.group(1) != live:
         return f"it runs release {named.group(1)} by name, not the live {live}: {tail}"
     switched = _stat(facts, f"{root}/current").get("mtime") or 0
-    if re.search(re.escape(root) + r"/current(/|\s|$)", cmd) and p.get("started") and \
+    works = cwd.startswith((root + "/releases/", root + "/current")) and code_from_cwd(cmd.split(" "))
+    if (re.search(re.escape(root) + r"/current(/|\s|$)", cmd) or works) and p.get("started") and \
             p["started"] < switched - START_SLACK:
         return (f"it started at {_utc(p['started'])}, before current was switched to {live} ({_utc(switched)}): it "
-                f"resolved current then and runs the release live at its start, not {live}: {tail}")
+                f"resolved {'its code (it works in ' + cwd + ' now)' if works else 'current'} then and runs the "
+                f"release live at its start, not {live}: {tail}")
     return None
 
 
@@ -4907,9 +4915,11 @@ PROMISES: tuple[Promise, ...] = (
             "test_reload_takes_effect", "the reload deploys rely on will not take effect on this server:\n- "
             "/etc/apache2/conf-enabled/perf.conf:2: WSGIScriptReloading Off: ... the next deploy will not take "
             "effect ...", root_only=True, needs=("apache", "tree")),
-    Promise("daemon_code", f"{D}: reload", "every daemon was (re)started after current was last switched and, "
-            "where root may read it, runs in the live release's directory (/proc/<pid>/cwd): each runs the live "
-            "release", "test_daemons_run_live_release", "mod_wsgi daemons [123, 124] started "
+    Promise("daemon_code", f"{D}: reload", "every daemon (every process of the app user Apache's root process "
+            "forked, whatever its argv or name say: one the app's code replaced or renamed is still judged) was "
+            "(re)started after current was last switched and, where root may read it, runs in the live release's "
+            "directory (/proc/<pid>/cwd): each runs the live release", "test_daemons_run_live_release",
+            "mod_wsgi daemons [123, 124] started "
             "before current was switched to R and were not restarted since...", needs=("apache", "live")),
     Promise("loaded", f"{D}: reload", "nothing the daemons load (the live release's tree with its __pycache__ and "
             "venv, current, application.wsgi, the config, the python-home) changed after the oldest daemon started "
