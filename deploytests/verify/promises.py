@@ -1032,7 +1032,7 @@ def cw_listen(facts, exp):
 
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
-    ports = {port} | {c.port for c in bootstrapped_apps(facts, exp).values()}  # another app's (bootstrap made it)
+    ports = {port} | {c.port for c in bootstrapped_apps(facts, exp, True).values()}  # another app's (bootstrap made it)
     seen, lines, readers = set(), [], secret_readers(facts, exp)
     came_by = {a["pid"] for a in inv.get("probe_ancestors") or [] if a["user"] == "root" and a.get("exe") in SSHD}
     # an Apache port a file by hand opens is that file's finding (test_every_apache_file_is_accounted_for)
@@ -1159,13 +1159,15 @@ BOOTSTRAPPED = {"server_name": r"^    ServerName (\S+)$", "port": r"^<VirtualHos
                 "app_user": r"^    WSGIDaemonProcess \S+ user=(\S+) ", "processes": r" processes=(\d+) threads="}
 
 
-def bootstrapped_apps(facts, exp) -> dict[str, Any]:
+def bootstrapped_apps(facts, exp, claimed: bool = False) -> dict[str, Any]:
     """The other apps deploytests' bootstrap made on this server, by what it made, never by a name: site file as
     Apache lists it (``sites-enabled/<app>.conf``) -> that app's settings (a DeployConfig), for each enabled site
     whose file, as root's collector read it (root's alone), is byte-equal to what bootstrap writes for the settings
     read back from it, and whose app user bootstrap created (listed in root's ``/var/lib/deploytests/users``). The
-    closed-world checks account for such an app's vhost, Listen port, daemons and handlers as for the app's own;
-    a byte of difference, or a user bootstrap did not create, leaves every one of them a finding."""
+    closed-world checks account for such an app's vhost, Listen port, daemons and handlers as for the app's own.
+    ``claimed``: also a file that says bootstrap wrote it (its first line) for such a user but differs by a byte:
+    its one finding is the file's (:func:`unaccounted_apache_files`, which takes only the exact ones); what it makes
+    Apache run (the app's daemons, its script, its port and vhost) is that app's, not four more findings."""
     import dataclasses
 
     from ..pipeline.templates import vhost
@@ -1192,7 +1194,7 @@ def bootstrapped_apps(facts, exp) -> dict[str, Any]:
             made = vhost(cfg, stack=exp.stack)
         except ValueError:
             continue
-        if made == text:
+        if made == text or claimed and text.startswith(VHOST_MARK):
             found[f"{a.sites_enabled}/{name}"] = cfg
     return found
 
@@ -1209,7 +1211,7 @@ def _text_of(facts, path: str) -> str | None:
 def _others_daemons(facts, exp) -> dict[int, Any]:
     """pid -> app settings, for each mod_wsgi daemon of another app bootstrap made (:func:`bootstrapped_apps`):
     named as its daemons are, running as its user."""
-    return {p["pid"]: c for c in bootstrapped_apps(facts, exp).values() for p in facts.get("apache") or []
+    return {p["pid"]: c for c in bootstrapped_apps(facts, exp, True).values() for p in facts.get("apache") or []
             if p["user"] == c.app_user and exp.stack.is_daemon_of(p.get("argv0", ""), c.app)}
 
 
@@ -1307,7 +1309,7 @@ def cw_vhosts(facts, exp):
     ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
     default = f"{exp.stack.apache.sites_enabled}/{exp.stack.apache.default_site}.conf"  # the sites promise's
     files = unaccounted_apache_files(facts, exp)  # a vhost of such a file is that file's finding
-    others = bootstrapped_apps(facts, exp)  # another app's vhost, as bootstrap wrote it
+    others = bootstrapped_apps(facts, exp, True)  # another app's vhost, bootstrap's (or the file's finding)
     by_address = _by_address(inv["apache"], exp)
     taken = _default_site(facts, exp)
     taken = None if taken and any(v["file"] == taken["file"] for v in by_address) else taken
@@ -1591,7 +1593,7 @@ def guards_off(snap, exp) -> list[str]:
                 packaged(shown, path):
             continue
         text = shown.text(path)
-        numbered = {n: text.splitlines()[n - 1] for n in C.guards_off(text)} if text is not None else \
+        numbered = C.guards_off(text) if text is not None else \
             {n: ln for n, ln in found if C.GUARD_OFF.match(ln.strip())}
         lines += [f"{path}:{n}: {ln.strip()[:160]!r}: {GUARD_MEANS}. " + _allow_hint(exp, "allow_cron", path)
                   for n, ln in sorted(numbered.items())]
@@ -2300,7 +2302,7 @@ def cw_handlers(facts, exp):
     from .mechanisms import handler_problems
 
     inv, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
-    others = bootstrapped_apps(facts, exp)  # another app bootstrap made: its own daemon and script, as ours
+    others = bootstrapped_apps(facts, exp, True)  # another app bootstrap made: its own daemon and script, as ours
     directives = [d for d in directives if d.file not in others]
     snap = getattr(facts, "raw", None)
     loose = _loose_of(facts)  # (a script outside the dirs the collectors read: its daemon's user is judged)

@@ -1284,9 +1284,19 @@ def test_another_app_bootstrap_made_is_accounted_for_by_what_bootstrap_made(exp)
     lambda t: t + "# one byte more\n",
 ])
 def test_another_apps_site_file_that_differs_from_bootstraps_stays_a_finding(exp, edit):
-    msg = failing(with_second_app(exp, edit=edit), exp)
+    """... and is one finding, the file's (one cause, one line): its daemons, script, port and vhost are that app's
+    (a tampered second app's site on a container was 4 lines before: the file, its script alias as a handler, its
+    release's libraries as mapped by strangers, its daemons' user as Apache's workers)."""
+    facts = with_second_app(exp, edit=edit)
+    so = "/var/www/quotes/releases/20261206T080255Z-a9e0709f/venv/lib/python3.11/site-packages/m/_s.so"
+    inv(facts)["mapped"].append({"loose": "/var/www/quotes 2755 appuser:quotes", "package": None, "path": so,
+                                 "pids": [300, 301]})
+    msg = failing(facts, exp)
     assert "cw_apache_files" in msg and f"{SECOND.replace('available', 'enabled')}" in msg["cw_apache_files"], msg
     assert "it says bootstrap wrote it for an app, but it is not what bootstrap writes" in msg["cw_apache_files"]
+    found = {p: m for p, m in msg.items() if p in SECOND_APP_RULES}
+    # (a daemon of it as the app's own user is no longer that app's: its daemons are strangers, said as such)
+    assert list(found) == ["cw_apache_files"] or "user=yourapplication" in facts.raw.files[SECOND]["data"], found
 
 
 def test_another_apps_user_bootstrap_did_not_create_is_a_finding(exp):
