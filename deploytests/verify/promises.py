@@ -3788,7 +3788,8 @@ def cw_become(facts, exp):
             lines += [f"{path}:{n}: the key of {mine[blob]} logs in as {login}, who becomes root (sudo): whoever "
                       f"holds the deploy login's key (CI) is root"
                       for blob, n in key_blobs(text).items() if blob in mine]
-    lines += _key_command_lines(snap, keys, exp.cfg.root)
+    env_on = any(v.lower() != "no" for v, _ in _sshd_values(facts, snap, "permituserenvironment"))
+    lines += _key_command_lines(snap, keys, exp.cfg.root, env_on)
     lines += minted_logins(facts, exp, snap, bool(allowed or default), mine)
     from .grants import broker_grants
     from .parse import conffiles
@@ -3847,18 +3848,25 @@ def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> lis
     return list(dict.fromkeys(lines))
 
 
-def _key_command_lines(snap, keys: dict, root: str) -> list[str]:
+def _key_command_lines(snap, keys: dict, root: str, env_on: bool = False) -> list[str]:
     """A line for each ``command="..."`` of a key that logs in as root (or as a login that becomes root) that runs
     what someone but root may change, or code from the app's tree: sshd runs it for every login with that key, as
     ``ForceCommand`` (judged as root's jobs are: ``rootacts.command_problem`` on root's ``lstat``). One that only
-    names the tree (a backup's ``rrsync -ro .../shared``) is no finding: reading it is what that key is for."""
+    names the tree (a backup's ``rrsync -ro .../shared``) is no finding: reading it is what that key is for.
+    ``env_on`` (PermitUserEnvironment): each ``environment="NAME=value"`` of such a key is judged as a variable
+    set before what that login runs (``NAME=value cmd``: LD_PRELOAD, BASH_ENV, PYTHONPATH naming another's file)."""
     from .logins import key_commands
     from .rootacts import command_problem, view
 
     acts = view(snap)
-    return [f"{path}:{n}: command=\"{cmd[:160]}\": sshd runs it as {who} for every login with that key; it {bad}"
-            for path, (text, who) in sorted(keys.items()) for n, cmd in key_commands(text)
-            for bad, runs in [command_problem(acts, cmd, root) or ("", False)] if bad and runs]
+    lines = [f"{path}:{n}: command=\"{cmd[:160]}\": sshd runs it as {who} for every login with that key; it {bad}"
+             for path, (text, who) in sorted(keys.items()) for n, cmd in key_commands(text)
+             for bad, runs in [command_problem(acts, cmd, root) or ("", False)] if bad and runs]
+    return lines + [f"{path}:{n}: environment=\"{env[:160]}\": sshd sets it (PermitUserEnvironment) for every login "
+                    f"with that key, as {who}, before its shell and commands run; it {bad}"
+                    for path, (text, who) in sorted(keys.items()) if env_on
+                    for n, env in key_commands(text, "environment")
+                    for bad, runs in [command_problem(acts, f"{env} /bin/sh", root) or ("", False)] if bad]
 
 
 def _password_logins(facts, snap, accts, exp) -> list[str]:
