@@ -192,7 +192,9 @@ def print_scenario_kinds(run: dict) -> None:
 def gate_run(n: int, repeat: int = 5) -> dict:
     """The read-only gate alone: N containers deployed once, then every promise check of every host (one fact
     probe per host, all hosts at once, and the pure checks), ``repeat`` times; and the same one host after
-    another, for comparison. Seconds: median of the repeats."""
+    another, for comparison. Seconds: median of the repeats; the CPU seconds of the concurrent run: the runner's
+    process (``process_time``) and the containers' (their cgroups: the probes on the servers, sshd included),
+    steadier than the wall on a shared machine."""
     from deploytests import pipeline
     from deploytests.config import load_config
     from deploytests.containers import Fleet
@@ -224,18 +226,29 @@ def gate_run(n: int, repeat: int = 5) -> dict:
                         failed += 1
             return failed
 
-        concurrent, sequential, probe, failed = [], [], [], 0
+        from deploytests.containers import docker_client
+        from deploytests.suite.lab import container_cpu
+
+        client = docker_client()
+
+        def servers_cpu() -> float:  # the containers' CPU so far (cgroups): the probes' server side
+            return sum(container_cpu(client, s.container_id) or 0.0 for s in fleet.servers)
+
+        concurrent, sequential, probe, failed, runner_cpu, server_cpu = [], [], [], 0, [], []
         for _ in range(repeat):
-            t0 = time.monotonic()
+            c0, r0, t0 = servers_cpu(), time.process_time(), time.monotonic()
             facts = gather_all(fleet.servers, cfg)
             failed += check_all(facts)
             concurrent.append(time.monotonic() - t0)
+            runner_cpu.append(time.process_time() - r0)
+            server_cpu.append(servers_cpu() - c0)
             probe.append(statistics.median(f.remote.get("seconds", 0.0) for f in facts.values()))
             t0 = time.monotonic()
             facts = {s.label: gather(s, cfg) for s in fleet.servers}
             failed += check_all(facts)
             sequential.append(time.monotonic() - t0)
     return {"hosts": n, "checks": len(PROMISES), "concurrent": statistics.median(concurrent),
+            "runner_cpu": statistics.median(runner_cpu), "server_cpu": statistics.median(server_cpu),
             "sequential": statistics.median(sequential), "probe": statistics.median(probe), "failed": failed,
             "load": os.getloadavg()[0]}
 
@@ -291,11 +304,11 @@ def main() -> int:
         print(f"machine: {machine()}", flush=True)
         print("read-only gate: every promise check of every host (seconds, median of "
               f"{args.gate_repeat})\n{'hosts':>5} {'checks/host':>11} {'concurrent':>10} {'one by one':>10} "
-              f"{'probe/host':>10} {'failed':>6} {'load':>5}")
+              f"{'probe/host':>10} {'failed':>6} {'load':>5} {'cpu runner':>10} {'cpu servers':>11}")
         for n in args.gate_hosts:
             g = gate_run(n, args.gate_repeat)
             print(f"{n:>5} {g['checks']:>11} {g['concurrent']:>10.2f} {g['sequential']:>10.2f} {g['probe']:>10.2f} "
-                  f"{g['failed']:>6} {g['load']:>5.1f}", flush=True)
+                  f"{g['failed']:>6} {g['load']:>5.1f} {g['runner_cpu']:>10.2f} {g['server_cpu']:>11.2f}", flush=True)
         return 0
     base_hosts = args.hosts if args.baseline_hosts is None else args.baseline_hosts
     result = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M"), "cold": None, "warm": {},

@@ -35,7 +35,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .config import DeployConfig, has_table, load_config
+from .config import DeployConfig, env_problem, has_table, load_config
 from .errors import ConfigError
 
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
@@ -75,6 +75,7 @@ INSTANCE_BOUND_RE = re.compile(r"makedirs\([^)]*\binstance_path\b"
                                r"|(?s:instance_relative_config\s*=\s*True.*\bfrom_pyfile\()")
 DROP_RE = re.compile(r"\bDROP\s+TABLE\b", re.I)
 CONFIG_DIRS = ("config", "conf", "etc")
+SYSTEM_ENV_RE = re.compile(r"TMPDIR$|TEMP$|TMP$|XDG_")  # dirs every library shares: never set to the app's data
 CONFIG_SUFFIXES = (".cfg", ".py", ".conf")
 CONFIG_PREFERRED = ("deploy", "production", "prod", "docker", "staging")  # the first found is named
 NEW_CONFIG = "config/deploy.cfg"
@@ -327,6 +328,142 @@ def data_places(text: str, app: str) -> dict[str, str]:
     return found
 
 
+def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The environment variables that place the app's data, read from what the code does with their values, and
+    where that data goes on the servers (``shared/``, kept across releases; their defaults lie in the release dir
+    or its venv, which every release replaces): a value the code makes, writes a file in, or connects SQLite to
+    below it is a dir (``shared/data``; Flask's ``instance_path=``: ``shared/instance``); one SQLite connects to,
+    or a file opened for writing, a file there (its default's name); a config value with a ``sqlite:`` default, a
+    SQLite URL. Values flow through names, config keys (``DATABASE=...``, ``config["DATABASE"]``), ``Path()``,
+    ``os.path.join`` and ``/``, across the project's modules. A value only read (templates) is no place. Also
+    the constant paths the app writes (``"data/app.db"``, built on ``__file__``), with what is written there."""
+    trees = []
+    for text in texts:
+        try:
+            trees.append(ast.parse(text))
+        except (SyntaxError, ValueError):
+            pass
+    nodes = [n for tree in trees for n in ast.walk(tree)]
+    bound: dict[str, ast.expr] = {}  # names and config keys -> the expression they hold
+    for n in nodes:
+        if isinstance(n, ast.Assign) and len(n.targets) == 1:
+            lhs = n.targets[0]
+            key = lhs.id if isinstance(lhs, ast.Name) else _const_key(lhs.slice) \
+                if isinstance(lhs, ast.Subscript) else None
+            if key:
+                bound.setdefault(key, n.value)
+        elif isinstance(n, ast.Call):
+            bound.update({k.arg: k.value for k in n.keywords if k.arg and k.arg.isupper()})
+        elif isinstance(n, ast.Dict):
+            bound.update({k.value: v for k, v in zip(n.keys, n.values, strict=True)
+                          if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.isupper()})
+
+    def source(node: ast.expr, depth: int = 0) -> tuple[str, bool, ast.expr] | None:
+        """(variable, below it, its read) for a path expression."""
+        if depth > 8:
+            return None
+        if var := _env_read(node):
+            return var, False, node
+        key = node.id if isinstance(node, ast.Name) else _const_key(node.slice) \
+            if isinstance(node, ast.Subscript) and not _os_environ(node.value) else None
+        if isinstance(node, ast.Call) and _callee(node.func) == "get" and node.args:
+            key = _const_key(node.args[0])
+        if key:
+            return source(bound[key], depth + 1) if key in bound else None
+        if isinstance(node, ast.BoolOp):
+            return next((s for v in node.values if (s := source(v, depth + 1))), None)
+        below: ast.expr | None = None
+        if isinstance(node, ast.Call) and _callee(node.func) in PATH_CALLS | {"str", "fspath"}:
+            inner = node.args[0] if node.args else node.func.value if isinstance(node.func, ast.Attribute) else None
+            return source(inner, depth + 1) if inner is not None else None
+        if isinstance(node, ast.Call) and _callee(node.func) == "join" and len(node.args) > 1:
+            below = node.args[0]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            below = node.left
+        elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.FormattedValue):
+            below = node.values[0].value
+        found = source(below, depth + 1) if below is not None else None
+        return (found[0], True, found[2]) if found else None
+
+    def literal(node: ast.expr, depth: int = 0) -> str | None:
+        """The constant path ``node`` is (``__file__/`` first when built on the module's own path), else None."""
+        if depth > 8:
+            return None
+        if isinstance(node, ast.Name):
+            return "__file__" if node.id == "__file__" else literal(bound[node.id], depth + 1) \
+                if node.id in bound else None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        parts: list[ast.expr] = []
+        if isinstance(node, ast.Call) and _callee(node.func) in PATH_CALLS | {"str", "fspath", "dirname", "join"}:
+            parts = list(node.args) or ([node.func.value] if isinstance(node.func, ast.Attribute) else [])
+        elif isinstance(node, ast.Attribute) and node.attr == "parent":
+            parts = [node.value]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            parts = [node.left, node.right]
+        found = [literal(p, depth + 1) for p in parts]
+        if not found or None in found:
+            return None
+        return "/".join(p for p in found if p)
+
+    shared, places = f"/var/www/{app}/shared", {}
+    constants: list[tuple[str, str]] = []  # (constant path, what is written there): no variable to set
+    for n in nodes:
+        if not isinstance(n, ast.Call):
+            continue
+        target: ast.expr | None
+        name, target, kind = _callee(n.func), None, "dir"
+        method = n.func.value if isinstance(n.func, ast.Attribute) else None
+        if name in ("makedirs", "mkdir"):
+            target = n.args[0] if (method is None or _callee(method) == "os") and n.args else method
+        elif name == "connect" and method is not None and _callee(method) == "sqlite3" and n.args:
+            target, kind = n.args[0], "sqlite"
+        elif name == "open" and n.args and not method and len(n.args) > 1 and _writes(n.args[1]):
+            target, kind = n.args[0], "file"
+        elif name in ("write_text", "write_bytes", "touch") or (name == "open" and method and n.args
+                                                                 and _writes(n.args[0])):
+            target, kind = method, "file"
+        for k in n.keywords:
+            if k.arg == "instance_path" and (found := source(k.value)) and not found[1]:
+                places[found[0]] = f"{shared}/instance"
+        hit = source(target) if target is not None else None
+        if hit is None:
+            if target is not None and (path := literal(target)):
+                constants.append((path, kind))
+            continue
+        var, below, read = hit
+        places.setdefault(var, f"{shared}/data" if below or kind == "dir" else
+                          f"{shared}/data/{_default_name(read) or app + ('.sqlite3' if kind == 'sqlite' else '')}")
+    for value in bound.values():  # a SQLite URL: a config value read from a variable, its default sqlite:
+        url, read_var = _sqlite_default(value), _env_read(value)
+        if read_var and read_var not in places and url is not None:
+            places[read_var] = f"sqlite:///{shared}/data/{url.rpartition('/')[2] or app + '.sqlite3'}"
+    return places, constants
+
+
+def _const_key(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _writes(mode: ast.expr) -> bool:
+    return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and bool(set(mode.value) & set("wax+"))
+
+
+def _default_name(read: ast.expr) -> str:
+    """The file name in an environment read's default (``os.environ.get("DB", join(dir, "app.sqlite"))``)."""
+    default = read.args[1] if isinstance(read, ast.Call) and len(read.args) > 1 else None
+    names = [n.value for n in ast.walk(default) if isinstance(n, ast.Constant) and isinstance(n.value, str)] \
+        if default is not None else []
+    return next((PurePosixPath(v).name for v in reversed(names) if "." in PurePosixPath(v).name), "")
+
+
+def _sqlite_default(read: ast.expr) -> str | None:
+    """The ``sqlite:`` URL a read's default is, else None."""
+    default = read.args[1] if isinstance(read, ast.Call) and len(read.args) > 1 else None
+    return default.value if isinstance(default, ast.Constant) and isinstance(default.value, str) \
+        and default.value.startswith("sqlite:") else None
+
+
 def _env_in(node: ast.expr | None) -> str | None:
     """The first environment variable read anywhere in ``node`` (``str(os.environ.get(...))`` too)."""
     return next((v for n in ast.walk(node) if isinstance(n, ast.expr) and (v := _env_read(n))), None) \
@@ -415,6 +552,50 @@ ENV_CONFIG = """\
 """
 
 
+def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]]) -> list[str]:
+    """Set each variable that places the app's data (:func:`written_places`) to its place in ``shared/``: in the
+    env file when there is one, else in deploy.toml's ``env``; its dir in ``shared_paths``; a note says so. A
+    constant relative dir it writes in is in the working dir, the release dir: listed in ``shared_paths`` it is
+    linked there; a file in the working dir itself, or next to the code (``__file__``), gets a note. Returns the
+    variables and dirs placed."""
+    places, constants = found
+    found_dirs: list[str] = []
+    for path, kind in constants:
+        what = "its SQLite database" if kind == "sqlite" else "a file" if kind == "file" else "a dir"
+        name = PurePosixPath(path).name
+        if path.startswith("__file__"):
+            d.notes.append(f"it writes {name} next to its own code (__file__): on the servers inside the release's "
+                           f"venv, which the app user cannot write and every release replaces: read {what}'s place "
+                           "from an environment variable (init sets it to a dir under shared/) or use a dir "
+                           "relative to the working dir, listed in shared_paths")
+        elif not path.startswith(("/", "~", ".")) and "/" not in path.rstrip("/") and kind != "dir":
+            d.notes.append(f"it writes {name} in its working dir (the release dir, replaced by every release, which "
+                           f"the app user cannot write): keep {what} in a dir such as data/ and list that dir in "
+                           "shared_paths")
+        elif not path.startswith(("/", "~", ".")) and re.fullmatch(r"[A-Za-z0-9_-]+", top := path.split("/")[0]) \
+                and top not in ("venv", "static"):
+            found_dirs.append(top)
+            if top not in d.shared_paths:
+                d.shared_paths.append(top)
+    places = {var: value for var, value in places.items() if not SYSTEM_ENV_RE.match(var)
+              and env_problem(var, value, d.config_env) is None}  # HOME, TMPDIR, XDG_*: the system's, not the app's
+    if d.config_as_env:
+        places = {var: value for var, value in places.items() if var in d.env_names}
+        d.env_values.update(places)
+    else:
+        d.env.update(places)
+    for value in places.values():
+        sub = value.removeprefix("sqlite:///").removeprefix(f"/var/www/{d.app}/shared/").split("/")[0]
+        if sub not in d.shared_paths:
+            d.shared_paths.append(sub)
+    if places:
+        d.notes.append(f"{', '.join(places)} place{'s' if len(places) == 1 else ''} the app's data (what its code "
+                       "does with the value): " + ", ".join(f"{var}={value}" for var, value in places.items())
+                       + f" in {'the env file' if d.config_as_env else 'env'}, under shared/ (in shared_paths, kept "
+                       "across releases; the defaults lie in the release, which every release replaces)")
+    return [*places, *found_dirs]
+
+
 def env_config(root: Path, d: Detected, names: list[str]) -> bool:
     """When the app reads a secret from its environment (a name like ``*SECRET*``, ``*TOKEN*``, ``*PASSWORD*``, or
     Flask's ``from_prefixed_env()``: FLASK_SECRET_KEY) and no config file: the twelve-factor way, the config file
@@ -489,13 +670,16 @@ def detect(root: Path) -> Detected:
     else:
         notes.append("no /health route found: the deploy gate GETs '/' (add a route that answers 200 when the app "
                      "is ready, and set health_path)")
+    if INSTANCE_RE.search(everything):
+        detected.shared_paths = ["instance"]
+    placed = place_data(detected, written_places(list(texts.values()), detected.app))
     if framework == "wsgi":
-        notes.append("plain WSGI: where the app keeps its data cannot be read from the code. A dir it writes, "
-                     "relative to its working dir (the release dir), must be listed in shared_paths (kept across "
-                     "releases); a command that creates or upgrades its schema goes in post_deploy (e.g. "
-                     f"python -m {package}.migrate)")
+        unread = "" if placed else "where the app keeps its data cannot be read from the code. "
+        notes.append(f"plain WSGI: {unread}{'A' if unread else 'a'} dir it writes, relative to its working dir (the "
+                     "release dir), must be listed in shared_paths (kept across releases); a command that creates "
+                     f"or upgrades its schema goes in post_deploy (e.g. python -m {package}.migrate)")
         read = [v for v in dict.fromkeys(v for text in texts.values() for v in env_reads(text))
-                if v != detected.config_env]
+                if v != detected.config_env and v not in placed]
         if read and not detected.config_as_env:
             notes.append(f"it reads {', '.join(read[:6])} from the environment (not as a config file it opens): "
                          "give each in deploy.toml's env; a data dir one names goes under "
@@ -506,8 +690,6 @@ def detect(root: Path) -> Detected:
     if m := COMMAND_RE.search(everything):
         detected.post_deploy = [f"flask --app {package} {m.group(1)}"]
         detected.drops_tables = tables_dropped(root, mods)
-    if INSTANCE_RE.search(everything):
-        detected.shared_paths = ["instance"]
     detected.default_instance = next(
         (mod for mod, text in texts.items() if USES_INSTANCE_RE.search(text)
          and any(not INSTANCE_ARG_RE.search(args) for args in flask_calls(text))), "")
@@ -1305,8 +1487,8 @@ def init(root: Path, *, out=print) -> int:
         files[d.written_module[0]] = d.written_module[1]
     if d.new_config and d.config_as_env:
         files[d.config_file] = ENV_CONFIG.format(path=d.config_file, lines="\n".join(
-            f"{n}=change me: a long random string" if SECRET_NAME_RE.search(n) else
-            f"{n}={d.env_values[n]}" if n in d.env_values else f"# {n}=" for n in d.env_names))
+            f"{n}={d.env_values[n]}" if n in d.env_values else
+            f"{n}=change me: a long random string" if SECRET_NAME_RE.search(n) else f"# {n}=" for n in d.env_names))
     elif d.new_config and d.framework == "django":
         files[d.config_file] = DJANGO_CONFIG.format(path=d.config_file, env=d.config_env, root=f"/var/www/{d.app}",
                                                     settings_file=module_file(root, d.settings))

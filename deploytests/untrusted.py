@@ -60,6 +60,8 @@ def _cut(s: str, limit: int) -> str:
 def line(value: Any, limit: int = LINE_LIMIT) -> str:
     """``value`` as one safe line: controls (newline included) escaped, at most ``limit`` characters."""
     s = value if isinstance(value, str) else str(value)
+    if len(s) <= limit and not _IN_LINE.search(s):  # (nearly every string: nothing to escape or cut)
+        return s
     return _cut(_IN_LINE.sub(_escape, s.replace("\r\n", "\n")), limit)
 
 

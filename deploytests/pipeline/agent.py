@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import pwd
+import re
 import select
 import shutil
 import socket
@@ -642,6 +643,29 @@ def config_hint(args: GateArgs, output):
     return None
 
 
+# a database without the table the app asked for: SQLite's, PostgreSQL's and MySQL's words
+NO_TABLE_RE = re.compile(r"""no such table: ([\w.]+)|relation "([\w.]+)" does not exist"""
+                         r"""|Table '([\w.]+)' doesn't exist""")
+
+
+def schema_hint(args: DeployArgs, output):
+    """A hint when the release check failed on a database without its tables: the app is not at fault, nothing
+    created its schema on this server (no ``post_deploy``), or the ``post_deploy`` that ran did not create it.
+    None otherwise."""
+    found = next((m for line in output if (m := NO_TABLE_RE.search(line))), None)
+    if found is None:
+        return None
+    table = next(g for g in found.groups() if g)
+    if args.post_deploy:
+        return ("the app's database has no table %s after post_deploy ran (%s): make post_deploy create the schema "
+                "the app uses (keeping existing data: CREATE TABLE IF NOT EXISTS, a migration tool)"
+                % (table, "; ".join(args.post_deploy)[:200]))
+    return ("the app's database has no table %s: nothing created its schema on this server (deploy.toml has no "
+            "post_deploy): add a post_deploy command that creates it and keeps existing data (CREATE TABLE IF NOT "
+            "EXISTS, a migration tool: flask db upgrade, django-admin migrate); it runs on every deploy, before the "
+            "health GET" % table)
+
+
 def entry_hint(args: GateArgs, entry):
     """A hint when the entry point did not import, from the release check's facts (``entry`` mark, see
     ``preflight.import_failure``): the entry module not there (offer what would import), the callable not in it,
@@ -901,7 +925,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
         else:
             what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
             hint = (config_hint(args, output) or instance_hint(args, release_dir, output, marks.facts)
-                    or "fix the command and deploy again")
+                    or schema_hint(args, output) or "fix the command and deploy again")
         raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output)))
     step, what = phases[min(done, len(phases) - 1)]
@@ -925,7 +949,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
     hint = "%s; %s" % (NOT_TOUCHED, host_hint(args, marks.health) or config_hint(args, lines[-25:])
                        or instance_hint(args, release_dir, lines[-25:], marks.facts)
                        or (entry_hint(args, marks.entry) if step == "import" else None)
-                       or "fix the app and deploy again")
+                       or schema_hint(args, lines[-25:]) or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root), detail=detail)
 
@@ -1432,10 +1456,12 @@ def install_config(args: GateArgs, data):
     os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
 
     def undo():
+        """Put back what was there; False when there was nothing (the installed config is removed)."""
         if had:
             os.rename(prev, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         else:
             os.unlink(name, dir_fd=dir_fd)
+        return had
     return undo
 
 
@@ -1476,8 +1502,8 @@ def put_back(exc, undo, config):
     if undo is not None and not exc.config_put_back:
         exc.config_put_back = True
         try:
-            undo()
-            note = "%s was put back" % config
+            note = ("%s was put back" % config) if undo() else \
+                "the config installed for it was removed (none was there before)"
         except OSError as again:
             note = "%s could NOT be put back: %s" % (config, again)
         exc.hint = (exc.hint + "; " if exc.hint else "") + note

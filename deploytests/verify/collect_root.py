@@ -26,7 +26,9 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   sudoers' are: root's ``.pth`` files);
 - ``proc``: ``{pid: {uid, stat, status, cmdline, exe, cwd, sockets, open}}`` for every process (``sockets`` None:
   its fds were not readable; ``open``: the files it holds open, at most 64), plus ``environ`` and ``maps`` for the
-  app user's processes and the stack's Apache binary's (the daemons and their parents);
+  processes of the app user, the deploy user and Apache's run user (:data:`APACHE_USER`: the processes an
+  ``allow_processes`` entry may name, whose environment it binds) and the stack's Apache binary's (the daemons and
+  their parents);
 - ``mapped``: ``{path: [mode, uid, gid, size, mtime, ino] or None}``: the ``lstat`` of each file those ``maps``
   name, of :data:`ROOT_FILES`, and of each absolute path root's own files read here name (crontab, ``at`` jobs,
   user site's ``.pth`` files, sudoers files, root's home's files), and of each directory above it (who may change
@@ -52,8 +54,8 @@ import sys
 import time
 import zlib
 
-MARK, NONCE = "@@DT-ROOT ", 33  # the mark, and the bytes of the nonce line the runner sends after this file
-NAME = r"[a-z_][a-z0-9_-]{0,31}"
+# the mark, the bytes of the nonce line the runner sends after this file, a user's name, Apache's run user
+MARK, NONCE, NAME, APACHE_USER = "@@DT-ROOT ", 33, r"[a-z_][a-z0-9_-]{0,31}", "www-data"
 PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAME, "diagnose": r"true|false"}
 # the stack's fixed constants (every supported stack shares Debian's Apache layout; a unit test holds them equal)
 APACHECTL, APACHE_BIN, ERROR_LOG = "/usr/sbin/apache2ctl", "/usr/sbin/apache2", "/var/log/apache2/error.log"
@@ -171,7 +173,7 @@ def mapped(out):
     may change (what lies below is that one's finding): root resolves no name another user made."""
     found = {ln[ln.index("/"):] for e in out["proc"].values() for ln in (e.get("maps") or "").splitlines() if "/" in ln}
     found |= set(ROOT_FILES) | {w for e in out["files"].values() if e.get("st", [0, 1])[1] == 0 for w in re.findall(
-        r"(?m)(?:^|(?<=[\s'\"=,:)!]))/[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (none starts in base64)
+        r"/(?<![^\s'\"=,:)!]/)[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (none starts in base64)
     for path in bounded(out, "mapped files", sorted(found), 4096):
         for p in ["/"] + ["/".join(path.split("/")[:i]) for i in range(2, path.count("/") + 2)]:
             if p not in out["mapped"]:  # (gone, or "(deleted)": None, the upgrade rule's)
@@ -224,7 +226,9 @@ def collect(args, verdict):
         return out
     # first, while no program of ours runs: the kernel's view (the app user's processes in full). A step's failure
     # (a name someone else chose, a file gone meanwhile) is in ``errors`` and the rest goes on: never a dead reply
-    steps = [("processes", processes, {p.pw_uid for p in pwd.getpwall() if p.pw_name == args["app_user"]} - {0})]
+    # (the environment and maps of the app's, the deploy user's and Apache's user's: what an allowance binds)
+    watch = {p.pw_uid for p in pwd.getpwall() if p.pw_name in (args["app_user"], args["deploy_user"], APACHE_USER)}
+    steps = [("processes", processes, watch - {0})]
     steps += [(p, read, p) for p in ["/etc/sudoers"] + ROOT_FILES] + [(t, listed, t, m, a) for t, m, a in ROOT_ONLY]
     steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("mapped", mapped), ("/etc/shadow", shadow), ("runs", runs, verdict)]
     for what, work, *more in steps:

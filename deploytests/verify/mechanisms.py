@@ -15,6 +15,7 @@ unit files under ``/etc/systemd/system`` and the cron files (``inventory.texts``
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 import shlex
@@ -31,6 +32,7 @@ class Texts(Mapping):
 
     def __init__(self, files: dict):
         self.files, self.made = files, {}  # type: dict, dict[str, str]
+        self.units: dict | None = None  # units(self), once parsed (a dozen checks ask)
         self.paths = [p for p, e in files.items() if isinstance(e, dict) and (e.get("link") is not None or (
             e.get("data") is not None and not e["data"].startswith("\x7fELF")))]  # (an ELF binary is no text)
 
@@ -105,9 +107,12 @@ def _logical_lines(text: str):
         yield start, pending.strip()
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_file(path: str, text: str, outer: tuple = ()) -> tuple[list[Directive], dict[int, tuple]]:
     """The directives of one file, which starts inside the containers ``outer``; and the context of each line
-    (what a file included at that line starts inside)."""
+    (what a file included at that line starts inside). Kept by its arguments (read, never changed, by its
+    callers): each check that reads Apache's configuration, and each host of a fleet with the same files, parses
+    a file once."""
     stack, out, at = list(outer), [], {}
     for n, line in _logical_lines(text):
         at[n] = tuple(stack)
@@ -256,10 +261,18 @@ def effect_problems(directives: list[Directive], cfg, ours: str, modules: str, l
 
 
 def _words(args: str) -> list[str]:
+    return list(_split(args))
+
+
+@functools.lru_cache(maxsize=8192)
+def _split(args: str) -> tuple[str, ...]:
+    """A directive's arguments split as the shell does (``shlex``: pure Python, ~30 us a line), once for every check
+    and every host: the same lines come back in each check that reads Apache's configuration, and on each host of
+    a fleet."""
     try:
-        return shlex.split(args)
+        return tuple(shlex.split(args))
     except ValueError:
-        return args.split()
+        return tuple(args.split())
 
 
 # ---------------------------------------------------------------- systemd units
@@ -267,6 +280,7 @@ def _words(args: str) -> list[str]:
 # the admin's, the runtime's (systemd-run's transient units) and the admin's local vendor dir: read and judged;
 # a unit file elsewhere (the packages' /usr/lib/systemd/system) must be a package's (:func:`unit_problems`)
 UNIT_DIRS = tuple(_login.UNITS)
+UNIT_TOPS = tuple(d + "/" for d in UNIT_DIRS)
 UNIT_SUFFIXES = (".service", ".timer", ".socket", ".path")
 EXEC_KEYS = ("execstart", "execstartpre", "execstartpost", "execstop", "execstoppost", "execreload",
              "execcondition", "workingdirectory", "rootdirectory", "environmentfile")
@@ -303,15 +317,15 @@ def units(raw: dict[str, str]) -> dict[str, Unit]:
     ``system.control`` and portablectl's ``system.attached`` dirs): files, links to unit files
     (``systemctl link``, an enabled unit), drop-ins (``NAME.d/*.conf``, merged into NAME), and the wants/requires
     links enabling them. A name in two dirs is one unit with both files' keys (more, never fewer, to judge)."""
+    if isinstance(raw, Texts) and raw.units is not None:
+        return raw.units  # (read, never changed, by its callers)
     found: dict[str, Unit] = {}
 
     def unit(name):
         return found.setdefault(name, Unit(name, [], {}, []))
 
-    for path in sorted(raw):
-        top = next((d for d in UNIT_DIRS if path.startswith(d + "/")), None)
-        if top is None:
-            continue
+    for path in sorted(p for p in raw if p.startswith(UNIT_TOPS)):
+        top = next(d for d in UNIT_DIRS if path.startswith(d + "/"))
         rel, text = path[len(top) + 1:], raw[path]
         parts = rel.split("/")
         if len(parts) == 1 and rel.endswith(UNIT_SUFFIXES):
@@ -330,6 +344,8 @@ def units(raw: dict[str, str]) -> dict[str, Unit]:
             u.enabled.append(path)
             if text.startswith("-> ") and not u.link and not text[3:].startswith(UNIT_DIRS):
                 u.link = text[3:]
+    if isinstance(raw, Texts):
+        raw.units = found
     return found
 
 

@@ -349,10 +349,15 @@ class Procs:
                 "exe": entry.get("exe"), "started": self.boot + started, "uid": entry.get("uid", -1),
                 "fds_seen": entry.get("sockets") is not None}
 
-    def processes(self, app: str, display: str) -> tuple[list, list]:
+    def processes(self, app: str, display: str, user: str = "") -> tuple[list, list]:
         """Every live process (pid, user, ppid, comm, first word of argv, state); the app's mod_wsgi daemons with
-        their start time, umask, ``exe`` and mapped libpython files."""
+        their start time, umask, ``exe`` and mapped libpython files: each process showing the daemons' display
+        name, and each process of the app's ``user`` that root's Apache forked, whatever it shows. Its argv and
+        comm are the process's own to write (``exec`` keeps the pid, the parent and the start time: a daemon that
+        made itself a program of the app user's, named ``apache2`` and shown as a worker, passed for one
+        forever); only an exiting one (no memory left: no argv, no ``exe``) is none."""
         procs, daemons = [], []
+        forks = {p["pid"] for p in self.table.values() if p["user"] == "root" and p["comm"] == "apache2"}  # (root's)
         for p in sorted(self.table.values(), key=lambda p: p["pid"]):
             if p["state"] in ("Z", "X"):  # a zombie runs nothing
                 continue
@@ -360,7 +365,8 @@ class Procs:
             proc = {k: p[k] for k in ("pid", "user", "ppid", "comm", "state")}
             proc["argv0"] = word
             procs.append(proc)
-            if is_daemon_of(word, app, display):
+            forked = p["user"] == user and p["ppid"] in forks and (p["cmdline"] or p.get("exe"))
+            if is_daemon_of(word, app, display) or forked:
                 entry = self.proc[str(p["pid"])]
                 maps = entry.get("maps")
                 libpython = None if maps is None or entry.get("exe") is None else sorted(
@@ -1140,7 +1146,8 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     status = snap.data("/var/lib/dpkg/status")
     section("packages", packages, status, args["packages"])
     procs = Procs(snap)
-    procs_found, daemons = procs.processes(args["app"], args.get("daemon_display", "(wsgi:{app})"))
+    procs_found, daemons = procs.processes(args["app"], args.get("daemon_display", "(wsgi:{app})"),
+                                           args["app_user"])
     out["apache"] = [p for p in procs_found if p["comm"] == args.get("process_name", "apache2")]
     out["daemons"] = daemons
     out["ports"] = listening_ports(snap)

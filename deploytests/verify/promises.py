@@ -775,11 +775,14 @@ def daemons_run_live_release(facts, exp):
     if not daemons:
         raise NotApplicable("no daemon runs (test_daemons_run_as_app_user fails for that)")
     switched = _stat(facts, f"{exp.cfg.root}/current").get("mtime") or 0
-    stale = [d["pid"] for d in daemons if d["started"] < switched - 0.02]
+    stale = [d for d in daemons if d["started"] < switched - 0.02]
+    masked = [f"pid {d['pid']} shows as {d['argv0']!r}" for d in stale
+              if not exp.stack.is_daemon_of(d["argv0"], exp.cfg.app)]  # (Apache forked it: parse.Procs.processes)
     assert not stale, \
-        f"mod_wsgi daemons {stale} started before current was switched to {_live_id(facts)} and were not " \
-        f"restarted since: they may still run the previous release's code (deploy reloads by touching " \
-        f"application.wsgi)"
+        f"mod_wsgi daemons {[d['pid'] for d in stale]} started before current was switched to {_live_id(facts)} " \
+        f"and were not restarted since: they may still run the previous release's code (deploy reloads by " \
+        f"touching application.wsgi)" + (f"; {', '.join(masked)}, not as a daemon: the app's code replaced or " \
+                                         f"renamed it, and no reload restarts it: kill it" if masked else "")
     # per process, where root may read it (not in a container without CAP_SYS_PTRACE): application.wsgi chdirs
     # into the release it loads, so each daemon's working directory names the release it runs
     live = f"{exp.cfg.root}/releases/{_live_id(facts)}"
@@ -1494,6 +1497,7 @@ def cw_schedules(facts, exp):
     conf.d, dpkg's hooks, sysctl's core_pattern: whatever program reads it) or a link there into the tree. A file
     cron reads that the snapshot holds without its text is a finding of its own."""
     from .mechanisms import cron_jobs, reaches, texts, unread_schedules
+    from .rootacts import APP_WRITES
 
     inv = _inv(facts, "reading crontabs")
     raw, root = texts(facts), exp.cfg.root
@@ -1518,7 +1522,8 @@ def cw_schedules(facts, exp):
         # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
         where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
         allowed = where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron
-        handed = s["user"] == "root" and runs and ROOT_TO_OTHERS in why  # (no allowance accounts for that)
+        handed = s["user"] == "root" and runs and ROOT_TO_OTHERS in why and not (  # (no allowance accounts for
+            APP_WRITES in why and any(s is o for o in other))  # that; another tool's syntax: not a command line)
         if allowed and not handed:
             continue
         job = " ".join(s["job"].split())

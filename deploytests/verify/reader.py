@@ -93,11 +93,16 @@ def lstat_facts(path):
 
 
 
+NAMES = {}  # type: dict  # (lookup, id) -> name: each a read of /etc/passwd or /etc/group (~800 a probe)
+
+
 def name_of(lookup, ident):
-    try:
-        return lookup(ident)[0]
-    except KeyError:
-        return str(ident)
+    if (lookup, ident) not in NAMES:
+        try:
+            NAMES[lookup, ident] = lookup(ident)[0]
+        except KeyError:
+            NAMES[lookup, ident] = str(ident)
+    return NAMES[lookup, ident]
 
 
 

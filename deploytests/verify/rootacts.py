@@ -197,7 +197,11 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
             continue
         first = next((w for w in words[1:] if not w.startswith("-") and "=" not in w), "/")  # (a script)
         if not any(w in ("-m", "-c") for w in words[1:]) and first.startswith("/"):
-            return None
+            found = _script(first, p.get("user") or "", release, snap) if first != "/" else None
+            if not found:
+                return None
+            why = said + found + ": the entry accounts for the program it names, not for code found there"
+            continue
         cwd = str(proc.get("cwd") or "")
         if release and (cwd == release or cwd.startswith(release + "/")):
             return None
@@ -208,6 +212,21 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
                f"script: imported before anything else), which is not the live release and someone but root may "
                f"change ({loose}): the entry accounts for the program it names, not for code found there")
     return why
+
+
+def _script(path: str, user: str, release: str | None, snap) -> str | None:
+    """Why the script an allowed interpreter runs (``python3 /opt/x/run.py``) is code someone else may change, or
+    None: it or a directory above it is writable by someone but root and the process's own user (Python puts
+    the script's own directory first on sys.path: a module dropped beside it is imported before the stdlib's);
+    the live release and what the snapshot did not look at are no claim."""
+    if snap is None or (release and (path == release or path.startswith(release + "/"))):
+        return None
+    loose = _loose(snap, path)
+    shown = re.fullmatch(r"(\S+) (\d{4}) ([^:]+):(\S*)", loose or "")
+    if not loose or (shown and shown.group(3) == user and not int(shown.group(2), 8) & 0o022):
+        return None
+    return (f"it runs {path}, which someone but root may change ({loose}): the script is its code, and Python "
+            f"imports a module put beside it before the standard library's")
 
 
 # what a program reads from its environment to find code: the dynamic linker's and the interpreters' own variables
@@ -254,16 +273,37 @@ def _loose(snap, path: str) -> str | None:
     return None if not found or found.endswith("(not looked at)") else found
 
 
+APP_WRITES = "the app user writes its shared dirs"
+
+
+def app_writes(how: str, path: str, real: str, root: str) -> str:
+    """What a path in the app's tree that root runs from (not only names, nor works in) says when it lies in a
+    shared dir (``shared/<dir>``: the app user's to write, its data; not a file of ``shared/`` itself, the app's
+    config the deploy login uploads; a variable only when a program finds code by it, :data:`CODE_ENV`,
+    ``BASH_ENV``): root takes its code from the least trusted account, which no allowance accounts for (an
+    allowance for a job with the app's code means the deploy's released code)."""
+    shared = root.rstrip("/") + "/shared/"
+
+    def in_shared_dir(p: str) -> bool:
+        rel = p[len(shared):].strip("/") if p.startswith(shared) else ""
+        return bool(rel) and ("/" in rel or "." not in rel)
+
+    inside = next((p for p in (path, real) if in_shared_dir(p)), None)
+    var = how.split()[1] if how.startswith("sets ") else ""  # (a variable: one a program finds its code by)
+    code = not var or var.startswith(CODE_ENV) or var in ("BASH_ENV", "ENV", "SHELL")
+    return "" if how in ("names", "works in") or not code or inside is None else \
+        f", which someone but root may change ({APP_WRITES}: {inside})"
+
+
 def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bool = True) -> str | None:
     """Why a path that root ``how`` (runs, sources, works in, names) is a finding, or None: it is in the app's tree
     (as written, or after the snapshot's links), someone but root may change it (``loose``: counted for root's
     jobs only: another user's own files are that user's), or (a program root runs) it is a root script that
     names such a path itself (``depth`` levels further)."""
     real = snap.realpath(path) if snap is not None else path
-    if reaches(path, root):
-        return f"{how} {path} (the app's tree)"
-    if reaches(real, root):
-        return f"{how} {path}, a link to {real} (the app's tree)"
+    if reaches(path, root) or reaches(real, root):
+        return (f"{how} {path} (the app's tree)" if reaches(path, root) else
+                f"{how} {path}, a link to {real} (the app's tree)") + app_writes(how, path, real, root)
     if how == "names" or snap is None:
         return None
     found = _loose(snap, path) if loose else None

@@ -554,6 +554,10 @@ def test_a_refused_first_release_leaves_no_config_and_says_nothing_was_live(srv)
     err = error(srv.deploy("1.0", health="500 BOOM", config=b"A=1\n")[1])
     assert not (srv.root / "shared" / "app.cfg").exists()
     assert "nothing was live yet" in err["hint"] and "live release" not in err["hint"], err["hint"]
+    # a message saying something happened that did not: there was no previous config to put back (flaskr's first
+    # deploy said "the previous config was put back"); the hint says what was done with the one installed
+    assert "previous config" not in err["hint"] and err["hint"].endswith(
+        "; the config installed for it was removed (none was there before)"), err["hint"]
 
 
 def test_an_app_without_a_config_deploys_and_keeps_none(srv):
@@ -955,3 +959,30 @@ def test_the_agent_sees_its_runner_leave_without_writing(monkeypatch):
         os.close(write)
         if read >= 0:
             os.close(read)
+
+
+# Class: a release refused for a step deploy.toml leaves out, hinted as the app's bug. Flask's tutorial app, first
+# deploy, post_deploy commented out by init (its init-db drops tables): preflight GET / -> 500, "sqlite3.
+# OperationalError: no such table: post", hint "fix the app and deploy again": the app was fine, nothing had created
+# its schema. Members: SQLite's (Flask, Django) and PostgreSQL's wording; a post_deploy that ran and still left the
+# table missing (its command creates the wrong schema); a table error inside a failing post_deploy command.
+SCHEMALESS = APP.replace('    if environ["PATH_INFO"] == "/health":\n',
+                         '    if environ["PATH_INFO"] == "/health":\n        raise RuntimeError(%(error)r)\n')
+
+
+@pytest.mark.parametrize("error_line, table", [
+    ("sqlite3.OperationalError: no such table: post", "post"),
+    ('psycopg.errors.UndefinedTable: relation "django_session" does not exist', "django_session"),
+])
+def test_a_database_without_its_tables_names_post_deploy_not_the_app(srv, error_line, table):
+    source = SCHEMALESS.replace("%(error)r", repr(error_line))
+    _, events = srv.deploy("1.0", source=source)
+    err = error(events)
+    assert err["step"] == "preflight", err
+    assert err["hint"].startswith(f"nothing was live yet; the app's database has no table {table}: nothing "
+                                  "created its schema on this server (deploy.toml has no post_deploy)"), err["hint"]
+    assert "fix the app" not in err["hint"]
+    _, events = srv.deploy("1.0", source=source, post_deploy=counting(srv))
+    assert f"has no table {table} after post_deploy ran" in error(events)["hint"], error(events)["hint"]
+    _, events = srv.deploy("1.0", post_deploy=[f"echo '{error_line}' >&2; exit 1"])
+    assert f"has no table {table}" in error(events)["hint"], error(events)["hint"]

@@ -69,6 +69,20 @@ def test_each_daemon_must_run_in_the_live_release_where_root_can_see_it(exp):
         f"{daemons[1]['pid']} in {R}/releases/20000101T000000Z-00000000")
 
 
+
+def test_a_daemon_apache_forked_that_shows_as_something_else_is_named_for_what_it_is(exp):
+    """Finding 1 of this round's attack: a daemon the app's code replaced (exec) or renamed never restarts; the
+    process facts take it for a daemon by its parent (parse.Procs.processes), and the stale-daemon line says what
+    it shows and what to do, not only 'deploy reloads by touching application.wsgi'."""
+    facts = clean_facts()
+    backdoor = dict(facts.remote["daemons"][0], pid=4460, argv0="/usr/sbin/apache2", started=0.0)
+    facts.remote["daemons"].append(backdoor)
+    msg = outcome("daemon_code", facts, exp)
+    assert msg.startswith("fail: mod_wsgi daemons [4460] started before current was switched") and \
+        "pid 4460 shows as '/usr/sbin/apache2', not as a daemon: the app's code replaced or renamed it" in msg, msg
+    facts.remote["daemons"][-1]["argv0"] = "(wsgi:yourapplica"  # an old daemon still named: the plain line
+    assert "not as a daemon" not in outcome("daemon_code", facts, exp)
+
 def inv(facts):
     return facts.remote["inventory"]
 

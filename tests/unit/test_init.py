@@ -1099,3 +1099,96 @@ def test_env_file_places_the_apps_data_in_shared(tmp_path, db, media, engine, ex
     for name in {"GALLERY_DB", "DB_FILE", "PG_NAME", "MEDIA_DIR", "GALLERY_MEDIA"} & set(d.env_names) - set(expected):
         assert f"\n# {name}=\n" in text, text
     assert "DJANGO_SECRET_KEY=change me" in text
+
+
+# Class: environment variables that place the app's data, left for the user to find (newuser10's F9 closed it for
+# Django's MEDIA_ROOT and SQLite NAME only). A plain WSGI guestbook writing its SQLite file and a log under
+# GUESTBOOK_DATA_DIR (default "data": on the servers, relative to the release dir, which every release replaces)
+# got only a note "give each in deploy.toml's env" and no shared path. Members: a data dir made and written under
+# (plain WSGI), a variable naming the SQLite file itself, a Flask DATABASE config key read from the environment and
+# connected to in another module, Flask's instance_path from the environment, a Flask-SQLAlchemy sqlite URL
+# default, and the env file's line when the app also reads a secret; a template dir only read, and a PostgreSQL
+# URL, are no data places.
+GUESTBOOK = '''import os, sqlite3
+DATA_DIR = os.environ.get("GUESTBOOK_DATA_DIR", "data")
+def _db():
+    os.makedirs(DATA_DIR, exist_ok=True)
+    return sqlite3.connect(os.path.join(DATA_DIR, "guestbook.sqlite3"))
+def application(environ, start_response):
+    with open(os.path.join(DATA_DIR, "posts.log"), "a") as log:
+        log.write("x")
+    with open(os.path.join(os.environ.get("GUESTBOOK_TEMPLATES", "t"), "page.html")) as f:
+        return [f.read().encode()]
+'''
+FLASK_DB = '''import os, sqlite3
+from flask import Flask, current_app
+def create_app():
+    app = Flask(__name__, instance_path={instance})
+    app.config.from_mapping(SECRET_KEY="dev", DATABASE=os.environ.get("SHOP_DATABASE", os.path.join(
+        app.instance_path, "shop.sqlite")), SQLALCHEMY_DATABASE_URI=os.environ.get("SHOP_DB_URL", {url!r}))
+    return app
+'''
+SHOP_DB = ('import sqlite3\nfrom flask import current_app\ndef get_db():\n'
+           '    return sqlite3.connect(current_app.config["DATABASE"])\n')
+
+
+@pytest.mark.parametrize("files, env", [
+    ({"guestbook.py": GUESTBOOK}, {"GUESTBOOK_DATA_DIR": "/var/www/guestbook/shared/data"}),
+    ({"quotes.py": 'import os, sqlite3\nDB = os.environ["QUOTES_DB"]\napplication = None\n'
+                   'def store():\n    return sqlite3.connect(DB)\n'},
+     {"QUOTES_DB": "/var/www/quotes/shared/data/quotes.sqlite3"}),
+    ({"shop/__init__.py": FLASK_DB.format(instance='os.environ.get("SHOP_INSTANCE", os.path.abspath("instance"))',
+                                          url="sqlite:///shop.db"), "shop/db.py": SHOP_DB},
+     {"SHOP_INSTANCE": "/var/www/shop/shared/instance", "SHOP_DATABASE": "/var/www/shop/shared/data/shop.sqlite",
+      "SHOP_DB_URL": "sqlite:////var/www/shop/shared/data/shop.db"}),
+    ({"shop/__init__.py": FLASK_DB.format(instance='os.path.abspath("instance")', url="postgresql://db/shop"),
+      "shop/db.py": SHOP_DB}, {"SHOP_DATABASE": "/var/www/shop/shared/data/shop.sqlite"}),
+])
+def test_deploy_toml_env_places_the_apps_data_in_shared(tmp_path, files, env):
+    root = project(tmp_path, files)
+    init(root, out=lambda line: None)
+    config = load_config(root)
+    assert config.env_vars == env
+    assert "data" in config.shared_paths
+    assert all(not value.startswith("/var/www/") or value.startswith(f"/var/www/{config.app}/shared/")
+               for value in env.values())
+
+
+def test_a_system_variable_is_never_placed(tmp_path):
+    """HOME (deploytests sets it: env may not hold it, and deploy.toml would not load), TMPDIR and XDG_* (every
+    library's, not the app's) are the system's; only the app's own variable is placed."""
+    source = ('import os, sqlite3\nCACHE = os.path.join(os.environ["HOME"], ".cache", "gb")\n'
+              'TMP = os.environ.get("TMPDIR", "/tmp")\nXDG = os.environ.get("XDG_DATA_HOME", "x")\n'
+              'os.makedirs(CACHE, exist_ok=True)\nos.makedirs(TMP, exist_ok=True)\nos.makedirs(XDG, exist_ok=True)\n'
+              'DB = sqlite3.connect(os.environ.get("GB_DB", "gb.sqlite3"))\napplication = None\n')
+    root = project(tmp_path, {"gb.py": source})
+    init(root, out=lambda line: None)
+    assert load_config(root).env_vars == {"GB_DB": "/var/www/gb/shared/data/gb.sqlite3"}
+
+
+def test_env_file_of_a_plain_wsgi_app_places_its_data_dir(tmp_path):
+    source = GUESTBOOK.replace("def application", 'TOKEN = os.environ["GUESTBOOK_TOKEN"]\ndef application')
+    root = project(tmp_path, {"guestbook.py": source})
+    init(root, out=lambda line: None)
+    config = load_config(root)
+    text = (root / config.config_file).read_text()
+    assert config.config_as_env and "\nGUESTBOOK_DATA_DIR=/var/www/guestbook/shared/data\n" in text, text
+    assert "\n# GUESTBOOK_TEMPLATES=\n" in text and "data" in config.shared_paths
+
+
+# The same class, placed by a constant instead of a variable: a relative dir the app writes in is its working dir's
+# (the release dir's) and works once listed in shared_paths (linked there); a file written straight into the
+# working dir, or next to the code (__file__: inside the release's venv on the servers), cannot be linked: a note.
+@pytest.mark.parametrize("code, shared, note", [
+    ('os.makedirs("data", exist_ok=True)\nDB = sqlite3.connect("data/q.db")\n', ["data"], None),
+    ('DB = sqlite3.connect(Path("uploads") / "q.db")\n', ["uploads"], None),
+    ('DB = sqlite3.connect("q.db")\n', [], "writes q.db in its working dir (the release dir"),
+    ('HERE = os.path.dirname(os.path.abspath(__file__))\nDB = sqlite3.connect(os.path.join(HERE, "q.db"))\n', [],
+     "writes q.db next to its own code (__file__): on the servers inside the release's venv"),
+])
+def test_a_constant_data_path_is_a_shared_path_or_a_note(tmp_path, code, shared, note):
+    source = f"import os, sqlite3\nfrom pathlib import Path\n{code}application = None\n"
+    d = detect(project(tmp_path, {"q.py": source}))
+    assert d.shared_paths == shared and not d.env
+    written = [n for n in d.notes if n.startswith("it writes ")]
+    assert (len(written) == 1 and note in written[0]) if note else not written, d.notes

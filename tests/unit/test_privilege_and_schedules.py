@@ -324,7 +324,8 @@ def test_a_cron_files_environment_that_loads_from_the_apps_tree_is_a_root_job(ex
     msg = failing(facts, exp)
     assert list(msg) == ["cw_schedules"], msg
     assert f"{path}:{line}: runs " in msg["cw_schedules"] and "as root from the app's tree" in msg["cw_schedules"]
-    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
+    handed = "the app user writes its shared dirs" in msg["cw_schedules"]  # (no allowance hands root to it)
+    assert (outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass") is not handed
     stock = clean_facts()
     add_text(stock, "/etc/crontab", STOCK_CRONTAB)
     assert failing(stock, exp) == {}
@@ -1291,3 +1292,82 @@ def test_the_login_collector_names_each_system_directory_someone_but_root_may_ch
     assert not [p for p in names if p.endswith(("deeper", "link"))], names
     collect_login.system_dirs(out, most=1)
     assert "more than 1 directories" in out["errors"]["system dirs"]
+
+
+def test_the_etc_walk_judges_the_system_dirs_there_once_and_leaves_are_not_listed(tmp_path, monkeypatch):
+    """One walk of /etc: mentions' walk judges each directory as system_dirs does, and system_dirs takes /etc from
+    it (listing each other tree once); a directory whose link count says it has no subdirectory, on a file system
+    that counts so, is not listed; one with a loose directory below is, and names it."""
+    from deploytests.verify import collect_login
+
+    etc, usr = tmp_path / "etc", tmp_path / "usr"
+    (etc / "cron.d").mkdir(parents=True)
+    (etc / "loose" / "below").mkdir(parents=True)
+    (etc / "loose").chmod(0o777)
+    (usr / "share" / "doc" / "bash" / "open").mkdir(parents=True)
+    (usr / "share" / "doc" / "bash" / "open").chmod(0o777)
+    (usr / "share" / "doc" / "leaf").mkdir()
+    monkeypatch.setattr(collect_login, "SYSTEM", [str(usr), str(etc)])
+    alone = {"errors": {}}
+    collect_login.system_dirs(alone)
+    listed = []
+    real = os.scandir
+    monkeypatch.setattr(collect_login.os, "scandir", lambda p: listed.append(p) or real(p))
+    out = {"errors": {}, "files": {}, "size": 0}
+    collect_login.mentions(out, "/var/www/yourapplication", top=str(etc))
+    collect_login.system_dirs(out)
+    assert out["system_dirs"] == alone["system_dirs"], (out, alone)
+    assert listed.count(str(etc)) == 1 and listed.count(str(usr)) == 1, listed
+    names = [p for p, *_ in out["system_dirs"]]
+    if os.getuid() == 0:  # (as another user, each top dir is theirs: named, not walked below)
+        assert names == [str(etc / "loose"), str(usr / "share" / "doc" / "bash" / "open")], names
+    leaf = usr / "share" / "doc" / "leaf"
+    listed.clear()
+    monkeypatch.setattr(collect_login, "counted", lambda: {os.lstat(leaf).st_dev})
+    monkeypatch.setattr(collect_login, "SYSTEM", [str(usr / "share")])
+    collect_login.system_dirs({"errors": {}})
+    assert (str(leaf) in listed) == (os.lstat(leaf).st_nlink != 2), listed
+    assert str(usr / "share" / "doc" / "bash") in listed  # (its subdirectory counted in its links)
+    listed.clear()
+    monkeypatch.setattr(collect_login, "counted", lambda: set())  # (a file system not known to count: listed)
+    collect_login.system_dirs({"errors": {}})
+    assert str(leaf) in listed
+
+
+def test_the_file_systems_that_count_subdirectories_are_read_from_mountinfo(tmp_path, monkeypatch):
+    from deploytests.verify import collect_login
+
+    info = tmp_path / "mountinfo"
+    info.write_text("291 236 0:95 / / rw,relatime master:7 - overlay overlay rw,lowerdir=/a:/b\n"
+                    "30 29 8:1 /my\\040disk /srv rw - btrfs /dev/sda1 rw\n"
+                    "31 29 8:2 / /boot rw - ext4 /dev/sda2 rw\n")
+    monkeypatch.setattr(collect_login, "MOUNTINFO", str(info))
+    assert collect_login.counted() == {os.makedev(0, 95), os.makedev(8, 2)}
+    monkeypatch.setattr(collect_login, "MOUNTINFO", str(tmp_path / "gone"))
+    assert collect_login.counted() == set()
+
+
+@pytest.mark.parametrize("text, caught", [
+    # blind11 a02 (shown: root's job, as cron runs it with the file's PATH, ran the app user's 'tar' as uid 0)
+    (f"PATH={R}/shared/data/bin:/usr/sbin:/usr/bin:/sbin:/bin\n30 3 * * * root tar czf /var/backups/a.tgz "
+     f"-C {R}/shared data\n", True),
+    # other members: root runs a script the app user writes, sources its file, a variable naming its dir
+    (f"0 3 * * * root /bin/sh {R}/shared/data/nightly.sh\n", True),
+    (f"0 3 * * * root . {R}/shared/data/backup.env; /usr/local/sbin/backup\n", True),
+    (f"BASH_ENV={R}/shared/data/env.sh\n0 3 * * * root /usr/bin/true\n", True),
+    # the deploy's released code and the app user's own job: what allow_cron accounts for
+    (f"0 3 * * * root cd {R}/current && venv/bin/python -c 'print(1)'\n", False),
+    (f"0 3 * * * yourapplication /bin/sh {R}/shared/data/nightly.sh\n", False),
+    (f"0 2 * * * root tar -czf /var/backups/app.tgz -C {R} shared/data\n", False)])  # (only named: read)
+def test_an_allowed_root_job_taking_code_from_the_apps_shared_dirs_fails(exp, text, caught):
+    """Class (blind11): allow_cron accounts for a job with the app's code (the deploy's releases), but the shared
+    dirs are the app user's to write: a root job that runs, sources or finds its commands (PATH) there hands root
+    to the least trusted account, whatever is allowed; the app user's own job and root only naming the dir pass."""
+    facts = clean_facts()
+    add_text(facts, "/etc/cron.d/app-backup", "SHELL=/bin/sh\n" + text)
+    msg = outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/app-backup",)))
+    if not caught:
+        assert msg == "pass", msg
+        return
+    assert "/etc/cron.d/app-backup:" in msg and "the app user writes its shared dirs" in msg and \
+        "no allowance accounts for handing root to someone else" in msg and msg.count("\n- ") <= 1, msg

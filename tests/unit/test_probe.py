@@ -289,9 +289,9 @@ def test_the_collectors_stack_constants_are_every_stacks():
 
     for stack in STACKS.values():
         a = stack.apache
-        assert (a.apachectl, a.error_log, a.sites_enabled, stack.wsgi_module_file, a.site_file("x")) == (
+        assert (a.apachectl, a.error_log, a.sites_enabled, stack.wsgi_module_file, a.site_file("x"), a.run_user) == (
             c.APACHECTL, r.ERROR_LOG, c.SERVER_ROOT + "/sites-enabled", c.MODULES + "/mod_wsgi.so",
-            c.SERVER_ROOT + "/sites-available/x.conf")
+            c.SERVER_ROOT + "/sites-available/x.conf", r.APACHE_USER)
     assert (r.APACHECTL, r.APACHE_BIN, r.NONCE) == (c.APACHECTL, c.APACHE_BIN, c.NONCE)
 
 
@@ -663,3 +663,39 @@ def test_the_probe_sends_its_programs_compiled_for_the_same_python_else_their_so
         assert ran.stdout == b"ran __main__ ['x'] rest\n", ran.stderr
         failed = subprocess.run([sys.executable, "-I", "-S", "-c", boot, "fail"], input=sent, capture_output=True)
         assert failed.returncode == 1 and b'File "deploytests-test", line 4' in failed.stderr, failed.stderr
+
+
+def _kernel_procs(*rows):
+    """``/proc`` as root's collector sends it: ``(pid, uid, ppid, comm, argv, exe)`` each; passwd to name them."""
+    st = {"st": [0o100644, 0, 0, 100, 0, 0], "data": "root:x:0:0::/root:/bin/sh\n"
+          "yourapplication:x:999:999::/var/www/yourapplication:/usr/sbin/nologin\nwww-data:x:33:33::/:/bin/sh\n"}
+    proc = {str(pid): {"uid": uid, "stat": f"{pid} ({comm}) S {ppid} 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0",
+                       "cmdline": "\0".join(argv.split()) + "\0" if argv else "", "exe": exe}
+            for pid, uid, ppid, comm, argv, exe in rows}
+    return parse.Procs(parse.Snapshot({"proc": proc, "files": {"/etc/passwd": st}}))
+
+
+@pytest.mark.parametrize("argv, comm, exe", [
+    ("/usr/sbin/apache2 - -k start", "apache2", "/usr/bin/python3.11"),  # exec'd in place, shown as a worker
+    ("/usr/sbin/apache2 -k start", "apache2", "/usr/sbin/apache2"),  # the daemon itself, renamed (/proc/self/mem)
+    ("python3 /tmp/.x/run.py", "python3", "/usr/bin/python3.11"),
+    ("", "apache2", "/usr/bin/python3.11"),  # execve(path, [], env): no argv, but a program
+])
+def test_every_process_of_the_app_user_apache_forked_is_judged_as_a_daemon_whatever_it_shows(argv, comm, exe):
+    """Class: a process identified by what it says of itself. A mod_wsgi daemon (the app's code runs there) may
+    exec another program in place, or rewrite its argv: the pid, its parent (Apache's root process) and its start
+    time stay, and no deploy restarts it (it never answers mod_wsgi again). Taken for a daemon by its display name
+    only, it passed the process rule as 'a daemon still starting' and no daemon check saw it: the gate passed a
+    backdoor of the app user that outlived the next deploy. Every such process is a daemon, so its program, its
+    start and its release are judged; an exiting daemon (no argv, no program left) is none; neither is the app
+    user's process another parent forked (the process rule's)."""
+    procs = _kernel_procs((10, 0, 1, "apache2", "/usr/sbin/apache2 -k start", "/usr/sbin/apache2"),
+                          (11, 33, 10, "apache2", "/usr/sbin/apache2 -k start", "/usr/sbin/apache2"),
+                          (12, 999, 10, "apache2", "(wsgi:yourapplica -k start", "/usr/sbin/apache2"),
+                          (13, 999, 10, comm, argv, exe),
+                          (14, 999, 10, "apache2", "", None),  # exiting after a reload
+                          (15, 999, 12, "apache2", "(wsgi:yourapplica -k start", "/usr/sbin/apache2"),
+                          (16, 999, 13, "sh", "sh -c id", "/usr/bin/dash"))
+    _, daemons = procs.processes("yourapplication", "(wsgi:{app})", "yourapplication")
+    assert [(d["pid"], d["exe"]) for d in daemons] == [(12, "/usr/sbin/apache2"), (13, exe),
+                                                       (15, "/usr/sbin/apache2")]

@@ -122,8 +122,9 @@ def test_an_entry_of_a_place_root_acts_later_that_reaches_the_apps_tree_fails(ex
     facts = host(files={path: (F | 0o755, 0, text)}, dirs={} if path == "/etc/ssh/sshrc" else
                  {place: [path.rsplit("/", 1)[1]]})
     msg = fails("cw_root_acts", facts, exp)
-    assert f"- {path}:" in msg and why in msg and f'allow_cron = ["{path}"]' in msg, msg
-    assert outcome("cw_root_acts", facts, allowing(exp, cron=(path,))) == "pass"
+    handed = "the app user writes its shared dirs" in msg  # (its shared dirs: no allowance hands root to it)
+    assert f"- {path}:" in msg and why in msg and (f'allow_cron = ["{path}"]' in msg or handed), msg
+    assert (outcome("cw_root_acts", facts, allowing(exp, cron=(path,))) == "pass") is not handed
 
 
 def test_a_script_root_runs_that_someone_else_may_write_fails_whatever_it_says(exp):
@@ -197,7 +198,8 @@ def test_a_root_job_running_roots_script_that_sources_an_app_file_runs_the_apps_
     msg = fails("cw_schedules", facts, exp)
     assert "/etc/cron.d/ops:1: runs '/usr/local/sbin/prune-tmp' as root from the app's tree" in msg
     assert "it runs /usr/local/sbin/prune-tmp, which sources " + ROOT + "/shared/data/retention.conf (the app's " \
-        "tree) (/usr/local/sbin/prune-tmp:3)" in msg and "runs as root)" in msg, msg
+        "tree), which someone but root may change (the app user writes its shared dirs: " + ROOT + \
+        "/shared/data/retention.conf) (/usr/local/sbin/prune-tmp:3)" in msg and "runs as root)" in msg, msg
 
 
 def test_a_root_job_running_a_link_into_the_apps_tree_runs_the_apps_code(exp):
@@ -409,3 +411,29 @@ def test_the_new_rules_are_in_the_promises_table_and_switchable():
         assert f"`{BY_ID[pid].test}`" in table
 
     assert {"cw_root_acts", "cw_traced"} <= set(SWITCHABLE)
+
+
+@pytest.mark.parametrize("dir_mode, script, caught", [
+    (0o755, (F | 0o644, 0), False),  # root's script in root's dir: what the entry names
+    (0o2775, (F | 0o644, 0), True),  # blind11 a05: the dir group-writable (shown: the app user's socketserver.py ran)
+    (0o755, (F | 0o664, 0), True),  # other members: the script itself writable by a group, or another user's
+    (0o755, (F | 0o644, 999), True),
+    (0o755, (F | 0o644, 33), False)])  # the process's own user's script: its own code
+def test_an_allowed_interpreters_script_is_its_code_and_where_it_lies_too(exp, dir_mode, script, caught):
+    """Class (blind11 a05): an allow_processes entry for 'python3 /opt/x/script.py' bound the program and the command
+    line, not the script and its directory: Python puts the script's own directory first on sys.path, so whoever may
+    write there (or the script) runs code as the allowed process's user; the user's own file passes."""
+    cmd = "/usr/bin/python3 /opt/metrics/exporter.py"
+    facts = host(files={"/opt": (D | 0o755, 0, ""), "/opt/metrics": (D | dir_mode, 0, ""),
+                        "/opt/metrics/exporter.py": (script[0], script[1], "print(1)\n")},
+                 proc=proc(932, 33, cmd), dirs={"/usr/bin": []})
+    facts.get("inventory")["processes"].append({
+        "pid": 932, "user": "www-data", "ppid": 1, "comm": "python3", "cmdline": cmd, "exe": "/usr/bin/python3",
+        "started": 0.0, "ancestors": [{"pid": 1, "comm": "docker-init", "user": "root"}]})
+    allowed = allowing(exp, processes=(f"www-data: {cmd}",))
+    if not caught:
+        assert outcome("cw_processes", facts, allowed) == "pass"
+        return
+    msg = fails("cw_processes", facts, allowed)
+    assert "it runs /opt/metrics/exporter.py, which someone but root may change" in msg and \
+        msg.count("\n- ") <= 1, msg
