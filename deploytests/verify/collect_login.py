@@ -816,7 +816,7 @@ def guards_off(text):
         if line.startswith("[") and "]" in line:
             section = line[1:line.index("]")].split(" ")[0].strip('"') + "."
         elif GUARD_OFF.match(line) or section and GUARD_OFF.match(section + line):
-            found[n] = line if GUARD_OFF.match(line) else section + line
+            found[n] = section + line
     return found
 
 
