@@ -72,6 +72,8 @@ KEYS = [
 BENIGN = [
     Fault("c01-sudo-no-requiretty", "control", "Defaults !requiretty (turns off no guard)",
           sudo("tty", "Defaults !requiretty")),
+    Fault("c04-sudo-scoped-defaults-as-built", "control", "Defaults:appuser !requiretty, !visiblepw (sudo's own)",
+          sudo("cm", "Defaults:appuser !requiretty, !visiblepw")),
     Fault("c03-ssh-client-accept-new", "control", "StrictHostKeyChecking accept-new (first-use keys, checked after)",
           "printf 'Host *\\n    StrictHostKeyChecking accept-new\\n' > /etc/ssh/ssh_config.d/10-tofu.conf"),
     Fault("c02-git-system-user-name", "control", "an /etc/gitconfig with a user name and an editor",

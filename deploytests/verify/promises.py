@@ -2416,6 +2416,8 @@ def cw_sudoers(facts, exp):
             continue
         if text in exp.allow.sudo or rule["file"] == "/etc/sudoers" and text in exp.stack.baseline_sudoers:
             continue
+        if first.startswith("Defaults") and {o.strip() for o in text[len(first):].split(",")} <= SUDO_AS_BUILT:
+            continue  # (sudo's own defaults said again: the line changes nothing)
         if first == "Defaults" or first.startswith("Defaults"):
             why = "it changes how every sudo runs (environment, logging, who may use it)"
         else:
@@ -2505,6 +2507,10 @@ SUDO_ENV_INERT = frozenset({
     "ftp_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "ALL_PROXY", "NO_PROXY",
     "EMAIL", "DEBEMAIL", "DEBFULLNAME", "GREP_COLOR", "SSH_AGENT_PID", "SSH_AUTH_SOCK", "GIT_AUTHOR_NAME",
     "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"})
+# Defaults options that say what sudo does unless told otherwise (sudoers(5)'s defaults, as Debian builds it): a
+# Defaults line of only these changes nothing ('Defaults !requiretty', habitual in config management)
+SUDO_AS_BUILT = frozenset({"!requiretty", "env_reset", "!visiblepw", "!rootpw", "!runaspw", "!targetpw",
+                           "authenticate"})
 SUDO_STDIN_WRITERS = frozenset({"tee", "dd", "sponge"})  # write, as root, what their caller pipes in
 
 

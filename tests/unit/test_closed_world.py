@@ -525,6 +525,20 @@ def test_a_sudoers_line_nobody_listed_fails_in_any_file(exp, file, text):
     assert outcome("cw_sudoers", facts, allowing(exp, sudo=(text,))) == "pass"
 
 
+@pytest.mark.parametrize("text, passes", [
+    ("Defaults !requiretty", True), ("Defaults:admin !requiretty, !visiblepw", True),
+    ("Defaults env_reset", True), ("Defaults !requiretty, !env_reset", False),
+    ("Defaults !requiretty, mail_badpass", False), ("Defaults requiretty", False)])
+def test_a_defaults_line_that_says_sudos_own_defaults_again_changes_nothing(exp, text, passes):
+    """'Defaults !requiretty' (habitual in config management; requiretty is off in sudo as built) changes nothing:
+    it asked for an allowance. A line of only sudo's own defaults passes; one option more is judged as before."""
+    facts = clean_facts()
+    inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/cm", "line": 1, "text": text, "mode": "0440",
+                                  "owner": "root"})
+    msg = outcome("cw_sudoers", facts, exp)
+    assert (msg == "pass") is passes, msg
+
+
 def test_the_targets_login_own_rules_are_the_operators(exp):
     facts = clean_facts()  # appuser (the login) has ALL=(ALL) NOPASSWD:ALL in the images: how bootstrap runs
     assert any(r["text"].startswith("appuser ALL=(ALL)") for r in inv(facts)["sudoers"])
