@@ -808,15 +808,15 @@ GUARD_HINT = re.compile(r"(?i)verif|check|strict|safe|secur|validat|reject|insec
 
 
 def guards_off(text):
-    """The numbers of the lines of ``text`` that set a check off (:data:`GUARD_OFF`), an INI line read with its
-    ``[section]`` (git's ``[safe]`` then ``directory = *``)."""
-    found, section = [], ""
+    """``{number: setting}`` of each line of ``text`` that sets a check off (:data:`GUARD_OFF`), an INI line read
+    with its ``[section]`` (git's ``[safe]`` then ``directory = *`` is ``safe.directory = *``)."""
+    found, section = {}, ""
     for n, ln in enumerate(text.splitlines(), 1):
         line = ln.strip()
         if line.startswith("[") and "]" in line:
             section = line[1:line.index("]")].split(" ")[0].strip('"') + "."
         elif GUARD_OFF.match(line) or section and GUARD_OFF.match(section + line):
-            found.append(n)
+            found[n] = section + line
     return found
 
 
@@ -1107,7 +1107,7 @@ def searched(out, path, data, names, needles, seen, side, judged):
     """One file of :func:`mentions`' walk: its lines naming the app's tree (or ``names``) or a place someone but
     root may change (``judged``: each word's verdict, :func:`loose_at`), and that place's ``lstat`` in ``side``."""
     text, places, lines, binary = data.decode("latin-1"), set(), [], b"\0" in data
-    guards = [] if binary or not GUARD_HINT.search(text) else guards_off(text)
+    guards = {} if binary or not GUARD_HINT.search(text) else guards_off(text)
     if not guards and not any(n in data for n in needles) and (binary or not any(  # (lines if found)
             judged.setdefault(w, loose_at(seen, os.path.normpath(w))) for w in WORD.findall(text))):
         return

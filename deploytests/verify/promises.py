@@ -1035,7 +1035,7 @@ def cw_listen(facts, exp):
 
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
-    ports = {port} | {c.port for c in bootstrapped_apps(facts, exp).values()}  # another app's (bootstrap made it)
+    ports = {port} | {c.port for c in bootstrapped_apps(facts, exp, True).values()}  # another app's (bootstrap made it)
     seen, lines, readers = set(), [], secret_readers(facts, exp)
     came_by = {a["pid"] for a in inv.get("probe_ancestors") or [] if a["user"] == "root" and a.get("exe") in SSHD}
     # an Apache port a file by hand opens is that file's finding (test_every_apache_file_is_accounted_for)
@@ -1162,13 +1162,15 @@ BOOTSTRAPPED = {"server_name": r"^    ServerName (\S+)$", "port": r"^<VirtualHos
                 "app_user": r"^    WSGIDaemonProcess \S+ user=(\S+) ", "processes": r" processes=(\d+) threads="}
 
 
-def bootstrapped_apps(facts, exp) -> dict[str, Any]:
+def bootstrapped_apps(facts, exp, claimed: bool = False) -> dict[str, Any]:
     """The other apps deploytests' bootstrap made on this server, by what it made, never by a name: site file as
     Apache lists it (``sites-enabled/<app>.conf``) -> that app's settings (a DeployConfig), for each enabled site
     whose file, as root's collector read it (root's alone), is byte-equal to what bootstrap writes for the settings
     read back from it, and whose app user bootstrap created (listed in root's ``/var/lib/deploytests/users``). The
-    closed-world checks account for such an app's vhost, Listen port, daemons and handlers as for the app's own;
-    a byte of difference, or a user bootstrap did not create, leaves every one of them a finding."""
+    closed-world checks account for such an app's vhost, Listen port, daemons and handlers as for the app's own.
+    ``claimed``: also a file that says bootstrap wrote it (its first line) for such a user but differs by a byte:
+    its one finding is the file's (:func:`unaccounted_apache_files`, which takes only the exact ones); what it makes
+    Apache run (the app's daemons, its script, its port and vhost) is that app's, not four more findings."""
     import dataclasses
 
     from ..pipeline.templates import vhost
@@ -1195,7 +1197,7 @@ def bootstrapped_apps(facts, exp) -> dict[str, Any]:
             made = vhost(cfg, stack=exp.stack)
         except ValueError:
             continue
-        if made == text:
+        if made == text or claimed and text.startswith(VHOST_MARK):
             found[f"{a.sites_enabled}/{name}"] = cfg
     return found
 
@@ -1212,7 +1214,7 @@ def _text_of(facts, path: str) -> str | None:
 def _others_daemons(facts, exp) -> dict[int, Any]:
     """pid -> app settings, for each mod_wsgi daemon of another app bootstrap made (:func:`bootstrapped_apps`):
     named as its daemons are, running as its user."""
-    return {p["pid"]: c for c in bootstrapped_apps(facts, exp).values() for p in facts.get("apache") or []
+    return {p["pid"]: c for c in bootstrapped_apps(facts, exp, True).values() for p in facts.get("apache") or []
             if p["user"] == c.app_user and exp.stack.is_daemon_of(p.get("argv0", ""), c.app)}
 
 
@@ -1310,7 +1312,7 @@ def cw_vhosts(facts, exp):
     ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
     default = f"{exp.stack.apache.sites_enabled}/{exp.stack.apache.default_site}.conf"  # the sites promise's
     files = unaccounted_apache_files(facts, exp)  # a vhost of such a file is that file's finding
-    others = bootstrapped_apps(facts, exp)  # another app's vhost, as bootstrap wrote it
+    others = bootstrapped_apps(facts, exp, True)  # another app's vhost, bootstrap's (or the file's finding)
     by_address = _by_address(inv["apache"], exp)
     taken = _default_site(facts, exp)
     taken = None if taken and any(v["file"] == taken["file"] for v in by_address) else taken
@@ -1605,7 +1607,7 @@ def guards_off(snap, exp) -> list[str]:
                 packaged(shown, path):
             continue
         text = shown.text(path)
-        numbered = {n: text.splitlines()[n - 1] for n in C.guards_off(text)} if text is not None else \
+        numbered = C.guards_off(text) if text is not None else \
             {n: ln for n, ln in found if C.GUARD_OFF.match(ln.strip())}
         lines += [f"{path}:{n}: {ln.strip()[:160]!r}: {GUARD_MEANS}. " + _allow_hint(exp, "allow_cron", path)
                   for n, ln in sorted(numbered.items())]
@@ -2323,7 +2325,7 @@ def cw_handlers(facts, exp):
     from .mechanisms import handler_problems
 
     inv, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
-    others = bootstrapped_apps(facts, exp)  # another app bootstrap made: its own daemon and script, as ours
+    others = bootstrapped_apps(facts, exp, True)  # another app bootstrap made: its own daemon and script, as ours
     directives = [d for d in directives if d.file not in others]
     snap = getattr(facts, "raw", None)
     loose = _loose_of(facts)  # (a script outside the dirs the collectors read: its daemon's user is judged)
@@ -2432,6 +2434,8 @@ def cw_sudoers(facts, exp):
             continue
         if text in exp.allow.sudo or rule["file"] == "/etc/sudoers" and text in exp.stack.baseline_sudoers:
             continue
+        if first.startswith("Defaults") and {o.strip() for o in text[len(first):].split(",")} <= SUDO_AS_BUILT:
+            continue  # (sudo's own defaults said again: the line changes nothing)
         if first == "Defaults" or first.startswith("Defaults"):
             why = "it changes how every sudo runs (environment, logging, who may use it)"
         else:
@@ -2521,6 +2525,10 @@ SUDO_ENV_INERT = frozenset({
     "ftp_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "ALL_PROXY", "NO_PROXY",
     "EMAIL", "DEBEMAIL", "DEBFULLNAME", "GREP_COLOR", "SSH_AGENT_PID", "SSH_AUTH_SOCK", "GIT_AUTHOR_NAME",
     "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"})
+# Defaults options that say what sudo does unless told otherwise (sudoers(5)'s defaults, as Debian builds it): a
+# Defaults line of only these changes nothing ('Defaults !requiretty', habitual in config management)
+SUDO_AS_BUILT = frozenset({"!requiretty", "env_reset", "!visiblepw", "!rootpw", "!runaspw", "!targetpw",
+                           "authenticate"})
 SUDO_STDIN_WRITERS = frozenset({"tee", "dd", "sponge"})  # write, as root, what their caller pipes in
 
 
@@ -3809,7 +3817,8 @@ def cw_become(facts, exp):
             lines += [f"{path}:{n}: the key of {mine[blob]} logs in as {login}, who becomes root (sudo): whoever "
                       f"holds the deploy login's key (CI) is root"
                       for blob, n in key_blobs(text).items() if blob in mine]
-    lines += _key_command_lines(snap, keys, exp.cfg.root)
+    env_on = any(v.lower() != "no" for v, _ in _sshd_values(facts, snap, "permituserenvironment"))
+    lines += _key_command_lines(snap, keys, exp.cfg.root, env_on)
     lines += minted_logins(facts, exp, snap, bool(allowed or default), mine)
     from .grants import broker_grants
     from .parse import conffiles
@@ -3868,18 +3877,25 @@ def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> lis
     return list(dict.fromkeys(lines))
 
 
-def _key_command_lines(snap, keys: dict, root: str) -> list[str]:
+def _key_command_lines(snap, keys: dict, root: str, env_on: bool = False) -> list[str]:
     """A line for each ``command="..."`` of a key that logs in as root (or as a login that becomes root) that runs
     what someone but root may change, or code from the app's tree: sshd runs it for every login with that key, as
     ``ForceCommand`` (judged as root's jobs are: ``rootacts.command_problem`` on root's ``lstat``). One that only
-    names the tree (a backup's ``rrsync -ro .../shared``) is no finding: reading it is what that key is for."""
+    names the tree (a backup's ``rrsync -ro .../shared``) is no finding: reading it is what that key is for.
+    ``env_on`` (PermitUserEnvironment): each ``environment="NAME=value"`` of such a key is judged as a variable
+    set before what that login runs (``NAME=value cmd``: LD_PRELOAD, BASH_ENV, PYTHONPATH naming another's file)."""
     from .logins import key_commands
     from .rootacts import command_problem, view
 
     acts = view(snap)
-    return [f"{path}:{n}: command=\"{cmd[:160]}\": sshd runs it as {who} for every login with that key; it {bad}"
-            for path, (text, who) in sorted(keys.items()) for n, cmd in key_commands(text)
-            for bad, runs in [command_problem(acts, cmd, root) or ("", False)] if bad and runs]
+    lines = [f"{path}:{n}: command=\"{cmd[:160]}\": sshd runs it as {who} for every login with that key; it {bad}"
+             for path, (text, who) in sorted(keys.items()) for n, cmd in key_commands(text)
+             for bad, runs in [command_problem(acts, cmd, root) or ("", False)] if bad and runs]
+    return lines + [f"{path}:{n}: environment=\"{env[:160]}\": sshd sets it (PermitUserEnvironment) for every login "
+                    f"with that key, as {who}, before its shell and commands run; it {bad}"
+                    for path, (text, who) in sorted(keys.items()) if env_on
+                    for n, env in key_commands(text, "environment")
+                    for bad, runs in [command_problem(acts, f"{env} /bin/sh", root) or ("", False)] if bad]
 
 
 def _password_logins(facts, snap, accts, exp) -> list[str]:

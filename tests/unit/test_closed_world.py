@@ -551,6 +551,20 @@ def test_a_sudoers_line_nobody_listed_fails_in_any_file(exp, file, text):
     assert outcome("cw_sudoers", facts, allowing(exp, sudo=(text,))) == "pass"
 
 
+@pytest.mark.parametrize("text, passes", [
+    ("Defaults !requiretty", True), ("Defaults:admin !requiretty, !visiblepw", True),
+    ("Defaults env_reset", True), ("Defaults !requiretty, !env_reset", False),
+    ("Defaults !requiretty, mail_badpass", False), ("Defaults requiretty", False)])
+def test_a_defaults_line_that_says_sudos_own_defaults_again_changes_nothing(exp, text, passes):
+    """'Defaults !requiretty' (habitual in config management; requiretty is off in sudo as built) changes nothing:
+    it asked for an allowance. A line of only sudo's own defaults passes; one option more is judged as before."""
+    facts = clean_facts()
+    inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/cm", "line": 1, "text": text, "mode": "0440",
+                                  "owner": "root"})
+    msg = outcome("cw_sudoers", facts, exp)
+    assert (msg == "pass") is passes, msg
+
+
 def test_the_targets_login_own_rules_are_the_operators(exp):
     facts = clean_facts()  # appuser (the login) has ALL=(ALL) NOPASSWD:ALL in the images: how bootstrap runs
     assert any(r["text"].startswith("appuser ALL=(ALL)") for r in inv(facts)["sudoers"])
@@ -1324,9 +1338,19 @@ def test_another_app_bootstrap_made_is_accounted_for_by_what_bootstrap_made(exp)
     lambda t: t + "# one byte more\n",
 ])
 def test_another_apps_site_file_that_differs_from_bootstraps_stays_a_finding(exp, edit):
-    msg = failing(with_second_app(exp, edit=edit), exp)
+    """... and is one finding, the file's (one cause, one line): its daemons, script, port and vhost are that app's
+    (a tampered second app's site on a container was 4 lines before: the file, its script alias as a handler, its
+    release's libraries as mapped by strangers, its daemons' user as Apache's workers)."""
+    facts = with_second_app(exp, edit=edit)
+    so = "/var/www/quotes/releases/20261206T080255Z-a9e0709f/venv/lib/python3.11/site-packages/m/_s.so"
+    inv(facts)["mapped"].append({"loose": "/var/www/quotes 2755 appuser:quotes", "package": None, "path": so,
+                                 "pids": [300, 301]})
+    msg = failing(facts, exp)
     assert "cw_apache_files" in msg and f"{SECOND.replace('available', 'enabled')}" in msg["cw_apache_files"], msg
     assert "it says bootstrap wrote it for an app, but it is not what bootstrap writes" in msg["cw_apache_files"]
+    found = {p: m for p, m in msg.items() if p in SECOND_APP_RULES}
+    # (a daemon of it as the app's own user is no longer that app's: its daemons are strangers, said as such)
+    assert list(found) == ["cw_apache_files"] or "user=yourapplication" in facts.raw.files[SECOND]["data"], found
 
 
 def test_another_apps_user_bootstrap_did_not_create_is_a_finding(exp):
