@@ -5,8 +5,9 @@ reply parsed and every check run N times; CPU seconds per part, and a cProfile o
 """
 import json, pickle, statistics, sys, time
 from pathlib import Path
+import os
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, os.environ.get("CODE") or str(ROOT))  # CODE: another checkout's code, for before/after
 from deploytests.config import load_config
 from deploytests.examples import APPS
 from deploytests.servers import Server

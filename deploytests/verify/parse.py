@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import errno
+import functools
 import hashlib
 import ipaddress
 import os
@@ -30,6 +31,7 @@ import posixpath
 import re
 import stat
 import struct
+import threading
 import time
 
 from ..stacks.base import is_daemon_of
@@ -179,6 +181,36 @@ class Users:
         return sorted(set(self.groups.get(gid, ("", []))[1]) | {n for n, g in self.by_name.items() if g[3] == f[3]})
 
 
+# ---------------------------------------------------------------- parses shared by the hosts of a fleet
+
+_SHARED: dict = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(kind: str, texts: tuple, make):
+    """``make()``, once for every ``texts`` alike (the very texts it parses, compared in full on a hit: never a
+    digest): the hosts of a fleet built from one image send the same dpkg database, parsed once for all of them
+    (each host's parse was ~20 ms of the runner's CPU, one process for every host). What it returns is read,
+    never changed, by its callers. The newest 16 are kept."""
+    key = (kind, texts)
+    with _SHARED_LOCK:
+        if key in _SHARED:
+            return _SHARED[key]
+    found = make()
+    with _SHARED_LOCK:
+        while len(_SHARED) >= 16:
+            _SHARED.pop(next(iter(_SHARED)))
+        _SHARED[key] = found
+    return found
+
+
+def list_texts(snap: Snapshot) -> tuple:
+    """``((name, raw text), ...)`` of dpkg's ``info/*.list`` files as the collector sent them: what
+    :func:`dpkg_files` and its kin parse (:func:`shared`'s key)."""
+    return tuple((n, (snap.files.get(f"{DPKG_INFO}/{n}") or {}).get("data")) for n in snap.listdir(DPKG_INFO) or []
+                 if n.endswith(".list"))
+
+
 # ---------------------------------------------------------------- parsers of single files
 
 
@@ -195,8 +227,10 @@ def packages(status: bytes | None, names) -> dict:
     return found
 
 
+@functools.lru_cache(maxsize=8)
 def conffiles(status: bytes | None) -> dict:
-    """``{path: (package, md5)}`` of every conffile dpkg records."""
+    """``{path: (package, md5)}`` of every conffile dpkg records (kept by the status file's bytes: every check and
+    every host of a fleet with the same database; read, never changed, by its callers)."""
     found, package, inside = {}, None, False
     for line in (status or b"").decode("utf-8", "replace").splitlines():
         if line.startswith("Package: "):
@@ -216,8 +250,12 @@ def dpkg_files(snap: Snapshot) -> dict[str, str]:
     """``{path: package}`` of every file an installed package put on the server (dpkg's ``info/*.list``, as the
     collector read them); a path under a merged-/usr alias (``/bin``, ``/sbin``, ``/lib*``) also under ``/usr``.
     Parsed once per snapshot (several checks ask)."""
-    if snap.dpkg is not None:
-        return snap.dpkg
+    if snap.dpkg is None:
+        snap.dpkg = shared("dpkg_files", list_texts(snap), lambda: _dpkg_files(snap))
+    return snap.dpkg
+
+
+def _dpkg_files(snap: Snapshot) -> dict[str, str]:
     found: dict[str, str] = {}
     for name in snap.listdir(DPKG_INFO) or []:
         if not name.endswith(".list"):
@@ -227,7 +265,6 @@ def dpkg_files(snap: Snapshot) -> dict[str, str]:
             found.setdefault(path, package)
             if path.startswith(MERGED):
                 found.setdefault("/usr" + path, package)
-    snap.dpkg = found
     return found
 
 
@@ -999,12 +1036,16 @@ def dpkg_installed(snap: Snapshot) -> dict[str, float]:
     zone ``/etc/localtime`` links to: dpkg writes local time). A package whose postinst sets its own file's bits
     (Debian's fuse: ``chmod 4755 /bin/fusermount`` unless a stat override says otherwise) changes them after its
     unpack but before this. Empty when the log (a rotated one) or the zone cannot be read: not known."""
-    import datetime as dt
-    import zoneinfo
-
     text, link = snap.text(DPKG_LOG), (snap.files.get("/etc/localtime") or {}).get("link") or ""
     if not text or "zoneinfo/" not in link:
         return {}
+    return shared("dpkg_installed", (text, link), lambda: _installed(text, link))
+
+
+def _installed(text: str, link: str) -> dict[str, float]:
+    import datetime as dt
+    import zoneinfo
+
     try:
         zone = zoneinfo.ZoneInfo(link.split("zoneinfo/", 1)[1])
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -247,6 +247,12 @@ def app_ids(name):
     return user.pw_uid, {user.pw_gid} | {g.gr_gid for g in grp.getgrall() if name in g.gr_mem}
 
 
+def _rel(path, base):
+    """``os.path.relpath(path, base)`` of a path the walk of ``base`` made (``base/name/...``) without its cost
+    (``abspath`` of both, ~1,400 a probe); any other path through ``relpath``."""
+    return path[len(base) + 1:] if path.startswith(base + "/") else os.path.relpath(path, base)
+
+
 def walk_release(release_dir, owner, shared, bounds, tree=None, reader=None, unreadable=None):
     """Hashes of every regular file under ``venv/lib`` and ``venv/bin`` (relative to the venv), and the entries
     of the release that are not the deploy user's or are writable by group/others (shared links excluded);
@@ -270,18 +276,18 @@ def walk_release(release_dir, owner, shared, bounds, tree=None, reader=None, unr
             if stat.S_ISLNK(st.st_mode):
                 continue
             if st.st_mode & 0o022 or name_of(pwd.getpwuid, st.st_uid) != owner:
-                loose.append("%s %04o %s" % (os.path.relpath(path, release_dir), st.st_mode & 0o7777,
+                loose.append("%s %04o %s" % (_rel(path, release_dir), st.st_mode & 0o7777,
                                              name_of(pwd.getpwuid, st.st_uid)))
             if reader and unreadable is not None and not may_read(st, *reader):
-                unreadable.append("%s %04o %s:%s" % (os.path.relpath(path, release_dir), st.st_mode & 0o7777,
+                unreadable.append("%s %04o %s:%s" % (_rel(path, release_dir), st.st_mode & 0o7777,
                                                      name_of(pwd.getpwuid, st.st_uid), name_of(grp.getgrgid,
                                                                                              st.st_gid)))
             if stat.S_ISREG(st.st_mode) and path.startswith((venv_lib + "/", venv_bin + "/")):
                 data = read_nofollow(path, 64 << 20)
-                hashes[os.path.relpath(path, os.path.join(release_dir, "venv"))] = sha256_of(data)
+                hashes[_rel(path, venv)] = sha256_of(data)
             elif tree is not None and stat.S_ISREG(st.st_mode) and not path.startswith(venv + "/") and \
-                    os.path.relpath(path, release_dir) not in UNTRACKED:
-                tree[os.path.relpath(path, release_dir)] = sha256_of(read_nofollow(path, 64 << 20))
+                    _rel(path, release_dir) not in UNTRACKED:
+                tree[_rel(path, release_dir)] = sha256_of(read_nofollow(path, 64 << 20))
         dirs[:] = [d for d in dirs if os.path.join(top, d) not in skip]
     return hashes, loose, count
 
@@ -679,7 +685,7 @@ def login_files(users):
     return out
 
 
-def packaged(patterns):
+def packaged(patterns, lines=None):
     """The files of the packages named by ``patterns`` (fnmatch) compared with dpkg's ``info/<pkg>.md5sums``:
     only those whose inode changed after the package's md5sums file was written (dpkg writes it as it unpacks:
     a file changed since has a newer ctime, which no one can set back) are hashed. dpkg-divert's paths are
@@ -688,7 +694,7 @@ def packaged(patterns):
     diverted = set((read_nofollow("/var/lib/dpkg/diversions", MD5_BYTES) or b"").decode(
         "utf-8", "replace").splitlines()[0::3])
     hashed = 0
-    for package, since, md5, file in md5sums(patterns):
+    for package, since, md5, file in (lines or md5sums)(patterns):
         if file.startswith(NOT_CODE) or file in diverted:
             continue
         try:
@@ -734,7 +740,7 @@ def md5sums(patterns):
 PYC_WINDOW, PYC_BYTES = 3600, 16 << 20  # seconds a package's own compile may follow its unpack; source compiled
 
 
-def bytecode(patterns):
+def bytecode(patterns, lines=None):
     """The modules of the packages named by ``patterns`` whose bytecode (``__pycache__/*.<tag>[.opt-N].pyc``, which
     dpkg's md5sums never list) is not what their source compiles to. Compared: a pyc written more than
     :data:`PYC_WINDOW` after its source (a package compiles its modules in its postinst, right after dpkg unpacked
@@ -746,13 +752,17 @@ def bytecode(patterns):
     import marshal
 
     out, tag, budget = {"checked": 0, "compared": 0, "forged": [], "bounds": []}, sys.implementation.cache_tag, 0
-    for package, since, _, src in md5sums(patterns):
+    for package, since, _, src in (lines or md5sums)(patterns):
         if src.endswith(".py"):
             head, base = os.path.split(src)
+            try:
+                s = os.lstat(src)
+            except OSError:
+                continue
             for opt in ("", ".opt-1", ".opt-2"):
                 pyc = "%s/__pycache__/%s.%s%s.pyc" % (head, base[:-3], tag, opt)
                 try:
-                    s, c = os.lstat(src), os.lstat(pyc)
+                    c = os.lstat(pyc)
                 except OSError:
                     continue
                 out["checked"] += 1
@@ -1072,8 +1082,14 @@ def gather(args):
     section("user_units", user_units, [u for u in (args.get("app_user"), args.get("deploy_user"), "www-data") if u])
     me = pwd.getpwuid(os.getuid()).pw_name
     section("login_files", login_files, sorted({me, args.get("login") or me}))
-    section("packaged", packaged, args.get("verify_packages") or [])
-    section("bytecode", bytecode, args.get("verify_packages") or [])
+    read = {}  # dpkg's md5sums, read once for both (their ``lines``)
+
+    def once(patterns):
+        if "rows" not in read:
+            read["rows"] = list(md5sums(patterns))
+        return read["rows"]
+    section("packaged", packaged, args.get("verify_packages") or [], once)
+    section("bytecode", bytecode, args.get("verify_packages") or [], once)
     try:
         facts["lock_ino"] = os.lstat(root + "/.deploy.lock").st_ino
     except OSError:

@@ -399,19 +399,22 @@ def _stock(snap, path: str, conffiles: dict, lists: dict) -> str | None:
 def _lists(snap) -> dict[str, str]:
     """``{path: dpkg list file}`` of every packaged path in :data:`PLACES` (once per snapshot); a path a package
     lists under a merged-/usr alias (Debian 12's ``/lib/systemd/...``) counts under ``/usr`` too."""
-    from .parse import MERGED
+    from .parse import MERGED, list_texts, shared
 
-    found = getattr(snap, "acts_lists", None)
-    if found is None:
-        tops = tuple(p + "/" for p in PLACES) + tuple(p for p in PLACES if not p.endswith(".d"))
-        found = {}
-        for name in snap.listdir(C.DPKG_INFO) or []:
-            if name.endswith(".list"):
-                for line in (snap.text(f"{C.DPKG_INFO}/{name}") or "").splitlines():
-                    for path in (line, "/usr" + line) if line.startswith(MERGED) else (line,):
-                        if path.startswith(tops):
-                            found.setdefault(path, f"{C.DPKG_INFO}/{name}")
-        snap.acts_lists = found
+    if getattr(snap, "acts_lists", None) is None:
+        snap.acts_lists = shared("acts_lists", list_texts(snap), lambda: _listed(snap, MERGED))
+    return snap.acts_lists
+
+
+def _listed(snap, merged: tuple) -> dict[str, str]:
+    tops = tuple(p + "/" for p in PLACES) + tuple(p for p in PLACES if not p.endswith(".d"))
+    found: dict[str, str] = {}
+    for name in snap.listdir(C.DPKG_INFO) or []:
+        if name.endswith(".list"):
+            for line in (snap.text(f"{C.DPKG_INFO}/{name}") or "").splitlines():
+                for path in (line, "/usr" + line) if line.startswith(merged) else (line,):
+                    if path.startswith(tops):
+                        found.setdefault(path, f"{C.DPKG_INFO}/{name}")
     return found
 
 
