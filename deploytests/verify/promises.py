@@ -1470,9 +1470,15 @@ def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:
 
 def _stale_release(facts, exp, p: dict) -> str | None:
     """Why a process (allowed) runs another release than the live one, or None: its command line names a release
-    by id that is not the live one, or names ``current`` and it started before ``current`` was switched to the live
-    release (it resolved the link then: it runs the code, venv and files of the release live at its start)."""
+    by id that is not the live one, or names ``current``, or it takes code from its working directory (``-m``,
+    ``-c``, a relative script) and works in a release (its ``/proc`` cwd), and it started before ``current`` was
+    switched to the live release (it resolved the link then: it runs the code, venv and files of the release live
+    at its start; a process may ``chdir`` into each new release, its start time no one sets)."""
+    from .rootacts import code_from_cwd
+
     root, cmd = exp.cfg.root, p.get("cmdline") or ""
+    raw = getattr(getattr(facts, "raw", None), "raw", None) or {}
+    cwd = str(((raw.get("proc") or {}).get(str(p.get("pid"))) or {}).get("cwd") or "")
     live = _live_id(facts)
     named = re.search(re.escape(root) + r"/releases/([^/\s]+)", cmd)
     tail = ("restart it after every deploy and rollback (its unit: a deploy touches only application.wsgi); "
@@ -1480,10 +1486,12 @@ def _stale_release(facts, exp, p: dict) -> str | None:
     if named and live and named.group(1) != live:
         return f"it runs release {named.group(1)} by name, not the live {live}: {tail}"
     switched = _stat(facts, f"{root}/current").get("mtime") or 0
-    if re.search(re.escape(root) + r"/current(/|\s|$)", cmd) and p.get("started") and \
+    works = cwd.startswith((root + "/releases/", root + "/current")) and code_from_cwd(cmd.split(" "))
+    if (re.search(re.escape(root) + r"/current(/|\s|$)", cmd) or works) and p.get("started") and \
             p["started"] < switched - START_SLACK:
         return (f"it started at {_utc(p['started'])}, before current was switched to {live} ({_utc(switched)}): it "
-                f"resolved current then and runs the release live at its start, not {live}: {tail}")
+                f"resolved {'its code (it works in ' + cwd + ' now)' if works else 'current'} then and runs the "
+                f"release live at its start, not {live}: {tail}")
     return None
 
 
@@ -1543,11 +1551,12 @@ def cw_schedules(facts, exp):
         if deep and where not in exp.allow.cron and not any(ln.startswith(s["where"] + ":") for ln in lines):
             lines.append(f"{s['where']}: runs {' '.join(s['job'].split())[:160]!r} as {s['user']}: it {deep}. "
                          + _allow_hint(exp, "allow_cron", where))
-    for where, pattern in rotations_into_tree(raw, root):
+    for where, pattern, su in rotations_into_tree(raw, root):
         if where.split(":")[0] not in exp.allow.cron:
-            lines.append(f"{where}: logrotate rotates {pattern}, which matches files in the app's tree: as root, "
-                         "daily, it renames, compresses, empties and re-creates them (the app's data, its database, "
-                         "the deploy's files). " + _allow_hint(exp, "allow_cron", where.split(":")[0]))
+            lines.append(f"{where}: logrotate rotates {pattern}, which matches files in the app's tree: as "
+                         f"{su + ' (its su line)' if su else 'root'}, daily, it renames, compresses, empties and "
+                         "re-creates them (the app's data, its database, the deploy's files). "
+                         + _allow_hint(exp, "allow_cron", where.split(":")[0]))
     lines += [f"{where}: names {path}, in the home of {user} ({role}): whatever program of root's reads this file "
               f"reads or runs what that login writes there (a hook dir, a package index, a file it sources). "
               + _allow_hint(exp, "allow_cron", file) for file, where, path, user, role in
@@ -1818,31 +1827,38 @@ def tree_reach_from_above(job: str, root: str) -> str | None:
             f"files it finds there, the deploy's own (its lock, the releases, the config) and the app's data")
 
 
-def rotations_into_tree(raw, root: str) -> list[tuple[str, str]]:
-    """``[(file:line, pattern)]`` of each log pattern of logrotate's configuration (/etc/logrotate.conf and
-    /etc/logrotate.d/*, their stanzas' heads; ``raw``: path -> text) that matches a path inside the app's tree:
-    logrotate, as root, daily,
-    renames, compresses, empties and re-creates every file it matches there."""
+def rotations_into_tree(raw, root: str) -> list[tuple[str, str, str]]:
+    """``[(file:line, pattern, su user)]`` of each log pattern of logrotate's configuration (/etc/logrotate.conf
+    and /etc/logrotate.d/*, their stanzas' heads; ``raw``: path -> text) that matches a path inside the app's tree:
+    logrotate, daily, renames, compresses, empties and re-creates every file it matches there, as root or as the
+    user of the stanza's (else the file's) ``su`` line ("" when none)."""
     import fnmatch
 
     from .parse import LOGROTATE
 
     tops = root.strip("/").split("/")
-    out = []
+    out: list[tuple[str, str, str]] = []
     for path in sorted(p for p in raw or {} if p == LOGROTATE[0] or p.startswith(LOGROTATE[1] + "/")):
-        body = False
-        for n, line in enumerate((raw[path] or "").splitlines(), 1):
+        body, inside, su, own = False, False, "", ""  # (the file's su line; in a stanza: its heads, its su line)
+        heads: list[tuple[str, str]] = []
+        for n, line in enumerate((raw[path] or "").splitlines() + ["}"], 1):  # (a stanza never closed ends here)
             bare = line.split("#", 1)[0].strip()
             if re.match(r"(pre|post|first|last)rotate\b|preremove\b", bare):
                 body = True
             elif bare == "endscript":
                 body = False
-            elif not body and "{" in bare:
+            elif not body and re.match(r"su\s+\S", bare):
+                su, own = (su, bare.split()[1]) if inside else (bare.split()[1], own)
+            elif not body and (bare.startswith("}") or "{" in bare) and inside:
+                out += [(where, pattern, own or su) for where, pattern in heads]
+                inside, heads, own = False, [], ""
+            if not body and "{" in bare:
+                inside = True
                 for pattern in re.findall(r"\S+", bare.split("{", 1)[0].replace('"', " ")):
                     parts = pattern.strip("/").split("/")
                     if pattern.startswith("/") and len(parts) > len(tops) and all(
                             fnmatch.fnmatchcase(top, part) for top, part in zip(tops, parts[:len(tops)], strict=True)):
-                        out.append((f"{path}:{n}", pattern))
+                        heads.append((f"{path}:{n}", pattern))
     return out
 GLOB_AFTER_CD = re.compile(r"""\bcd\s+("[^"]+"|'[^']+'|[^\s;&|]+)\s*(?:&&|;)([^;&|]*)""")
 BARE_GLOB = re.compile(r"""(?:^|\s)([^\s'"/]*\*[^\s'"]*)(?=\s|$)""")  # (a word from / or ./ names no option)
@@ -2151,7 +2167,7 @@ def cw_units(facts, exp):
     server (:func:`mechanisms.relied_unit_problems`)."""
     from .mechanisms import relied_unit_problems, root_reach, texts, unit_problems, user_managers
     from .parse import dpkg_files
-    from .rootacts import view
+    from .rootacts import APP_WRITES, view
 
     _inv(facts, "reading /etc/systemd/system")
     raw = texts(facts)
@@ -2167,8 +2183,13 @@ def cw_units(facts, exp):
     inv = facts["inventory"]
     watched[exp.stack.apache.run_user] = "Apache's user (it reads what Apache serves, the app's static files)"
     problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))
+    # what a root unit runs that others may change, as a cron job's is judged (allow_units accounts for the unit,
+    # not for that); the app user's shared dirs among it: that unit's one line, which no allowance answers
+    jobs = [(j, why) for j in unit_jobs(raw, every=True) for why, runs in [_job_reach(snap, j, exp.cfg.root) or
+            ("", False)] if runs and j["user"] == "root" and "someone but root may change" in why]
+    handed = {j["unit"] for j, why in jobs if APP_WRITES in why}
     lines = [f"{why}. " + _allow_hint(exp, "allow_units", name) for name, why in problems.items()
-             if name not in exp.allow.units]
+             if name not in exp.allow.units and name not in handed]
     relied = {f"{exp.stack.apache.service}.service": "Apache serves the site and takes the reloads of logrotate "
               "and bootstrap", "ssh.service": "every deploy, rollback and this gate log in through sshd"}
     for name, (why, always) in relied_unit_problems(raw, relied).items():
@@ -2181,14 +2202,11 @@ def cw_units(facts, exp):
     lines += unit_groups(facts, exp, raw)
     lines += [f"{why}: allow_units accounts for the unit, not for that; drop the capability, or give it to a "
               f"program of root's alone" for name, why in _ambient(raw, problems).items() if name in exp.allow.units]
-    for job in unit_jobs(raw, every=True):  # what a root unit runs that others may change, as a cron job's is judged
-        why, runs = _job_reach(snap, job, exp.cfg.root) or ("", False)
-        root_runs = runs and job["user"] == "root"  # (allow_units accounts for the unit, not for that)
-        if root_runs and "someone but root may change" in why:  # (the app's tree: unit_problems' and the copies')
-            lines.append(f"{job['where']}: {job['unit']} runs {' '.join(job['job'].split())[:160]!r} as root: it "
-                         f"{why}: whoever can change it runs code as root. " + (
-                             "remove it, or make what it runs root's alone" if job["unit"] in exp.allow.units else
-                             _allow_hint(exp, "allow_units", job["unit"])))
+    for job, why in jobs:
+        lines.append(f"{job['where']}: {job['unit']} runs {' '.join(job['job'].split())[:160]!r} as root: it "
+                     f"{why}: whoever can change it runs code as root. " + (
+                         "remove it, or make what it runs root's alone" if job["unit"] in (*exp.allow.units, *handed)
+                         else _allow_hint(exp, "allow_units", job["unit"])))
     _unaccounted("systemd units", lines)
 
 
@@ -4913,9 +4931,11 @@ PROMISES: tuple[Promise, ...] = (
             "test_reload_takes_effect", "the reload deploys rely on will not take effect on this server:\n- "
             "/etc/apache2/conf-enabled/perf.conf:2: WSGIScriptReloading Off: ... the next deploy will not take "
             "effect ...", root_only=True, needs=("apache", "tree")),
-    Promise("daemon_code", f"{D}: reload", "every daemon was (re)started after current was last switched and, "
-            "where root may read it, runs in the live release's directory (/proc/<pid>/cwd): each runs the live "
-            "release", "test_daemons_run_live_release", "mod_wsgi daemons [123, 124] started "
+    Promise("daemon_code", f"{D}: reload", "every daemon (every process of the app user Apache's root process "
+            "forked, whatever its argv or name say: one the app's code replaced or renamed is still judged) was "
+            "(re)started after current was last switched and, where root may read it, runs in the live release's "
+            "directory (/proc/<pid>/cwd): each runs the live release", "test_daemons_run_live_release",
+            "mod_wsgi daemons [123, 124] started "
             "before current was switched to R and were not restarted since...", needs=("apache", "live")),
     Promise("loaded", f"{D}: reload", "nothing the daemons load (the live release's tree with its __pycache__ and "
             "venv, current, application.wsgi, the config, the python-home) changed after the oldest daemon started "

@@ -251,6 +251,32 @@ def test_an_allowed_process_that_runs_another_release_than_the_live_one_fails(ex
         allowed = allowing(exp, processes=(f"{user}: {p['cmdline'].split()[0]}",))
         assert outcome("cw_processes", facts, allowed) == "pass", cmd
 
+@pytest.mark.parametrize("user, cmd", [("yourapplication", "/usr/bin/python3 -m yourapplication.worker"),
+                                       ("yourapplication", "/usr/bin/python3 worker.py"),
+                                       ("appuser", "/usr/bin/python3 -c import yourapplication.report")])
+def test_an_allowed_process_working_in_the_live_release_that_started_before_the_switch_fails(exp, user, cmd):
+    """This round's attack (class: a process judged by what it shows now, not by the kernel's start): an allowed
+    worker that takes its code from its working directory (-m, -c, a relative script) passed while its cwd was the
+    live release. A process of the app user's that the app's hole started with that argv, its code from a
+    PYTHONPATH it then blanked in its own environ, followed `current` into each new release with chdir and
+    outlived every deploy. What it imported at its start is the release live then: started before the switch, it
+    is stale, whatever its working directory is now; started after, it passes."""
+    facts = clean_facts()
+    switched = facts["stat"][f"{R}/current"]["mtime"]
+    facts.raw = parse.Snapshot({"files": {}, "dirs": {}, "proc": {"900": {"cwd": f"{R}/releases/{LIVE}"}}})
+    p = dict(proc(900, user, cmd), started=switched - 60)
+    inv(facts)["processes"].append(p)
+    allowed = allowing(exp, processes=(f"{user}: {cmd}",))
+    msg = outcome("cw_processes", facts, allowed)
+    assert msg.startswith("fail") and f"before current was switched to {LIVE}" in msg and \
+        f"(it works in {R}/releases/{LIVE} now)" in msg, msg
+    p["started"] = switched + 5
+    assert outcome("cw_processes", facts, allowed) == "pass"
+    p.update(started=switched - 60, cmdline="/usr/bin/tmux", comm="tmux", exe="/usr/bin/tmux")  # an operator's
+    allowed = allowing(exp, processes=(f"{user}: /usr/bin/tmux",))  # tmux server, started there: runs no code of it
+    assert outcome("cw_processes", facts, allowed) == "pass"
+
+
 def test_the_deploy_users_processes_in_a_live_ssh_session_are_its_own(exp):
     facts = clean_facts()
     session = [{"pid": 90, "comm": "sh", "user": "appuser"}, {"pid": 89, "comm": "sshd-session", "user": "appuser"},
