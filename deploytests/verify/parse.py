@@ -396,6 +396,9 @@ class Procs:
         forever); only an exiting one (the kernel shows no memory left: ``vsize`` 0, argv gone) is none."""
         procs, daemons = [], []
         forks = {p["pid"] for p in self.table.values() if p["user"] == "root" and p["comm"] == apache}  # (root's)
+        # (when no child of Apache runs as another user, the app user's are its workers: sec_apache_user's one
+        # cause, the run user in force, not each worker a daemon that runs the wrong program)
+        others = any(p["ppid"] in forks and p["user"] != user for p in self.table.values())
         for p in sorted(self.table.values(), key=lambda p: p["pid"]):
             if p["state"] in ("Z", "X"):  # a zombie runs nothing
                 continue
@@ -403,7 +406,7 @@ class Procs:
             proc = {k: p[k] for k in ("pid", "user", "ppid", "comm", "state")}
             proc["argv0"] = word
             procs.append(proc)
-            forked = p["user"] == user and p["ppid"] in forks and p["memory"]
+            forked = p["user"] == user and p["ppid"] in forks and p["memory"] and others
             if is_daemon_of(word, app, display) or forked:
                 entry = self.proc[str(p["pid"])]
                 maps = entry.get("maps")

@@ -702,3 +702,15 @@ def test_every_process_of_the_app_user_apache_forked_is_judged_as_a_daemon_whate
     _, daemons = procs.processes("yourapplication", "(wsgi:{app})", "yourapplication")
     assert [(d["pid"], d["exe"] or "") for d in daemons] == [(12, "/usr/sbin/apache2"), (13, exe),
                                                        (15, "/usr/sbin/apache2")]
+
+
+def test_when_every_child_of_apache_runs_as_the_app_user_they_are_its_workers_not_daemons():
+    """APACHE_RUN_USER = the app user: every worker is an app-user child of Apache showing Apache's name. They are
+    workers (sec_apache_user names the run user in force: one cause, one line), not daemons each failing the
+    daemon checks; only the titled daemons are daemons then."""
+    procs = _kernel_procs((10, 0, 1, "apache2", "/usr/sbin/apache2 -k start", "/usr/sbin/apache2"),
+                          (11, 999, 10, "apache2", "/usr/sbin/apache2 -k start", "/usr/sbin/apache2"),
+                          (12, 999, 10, "apache2", "(wsgi:yourapplica -k start", "/usr/sbin/apache2"),
+                          (13, 999, 10, "apache2", "/usr/sbin/apache2 -k start", "/usr/sbin/apache2"))
+    _, daemons = procs.processes("yourapplication", "(wsgi:{app})", "yourapplication")
+    assert [d["pid"] for d in daemons] == [12]
