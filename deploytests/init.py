@@ -37,6 +37,7 @@ from pathlib import Path, PurePosixPath
 
 from .config import DeployConfig, env_problem, has_table, load_config
 from .errors import ConfigError
+from .pipeline.programs.spawn import env_lines
 
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
 TOOLS = ("setup", "fabfile", "conftest", "noxfile", "manage")  # top-level modules that are no part of the app
@@ -69,10 +70,6 @@ INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|instance_path")
 USES_INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|\.instance_path\b")
 FLASK_CALL_RE = re.compile(r"\bFlask\(")
 INSTANCE_ARG_RE = re.compile(r"\binstance_path\s*=")
-# the code itself uses the instance folder (not only a path in the config): makedirs(app.instance_path), or a
-# config read from it (from_pyfile with instance_relative_config): a DATABASE set in the config cannot avoid it
-INSTANCE_BOUND_RE = re.compile(r"makedirs\([^)]*\binstance_path\b"
-                               r"|(?s:instance_relative_config\s*=\s*True.*\bfrom_pyfile\()")
 DROP_RE = re.compile(r"\bDROP\s+TABLE\b", re.I)
 CONFIG_DIRS = ("config", "conf", "etc")
 SYSTEM_ENV_RE = re.compile(r"TMPDIR$|TEMP$|TMP$|XDG_")  # dirs every library shares: never set to the app's data
@@ -99,7 +96,6 @@ class Detected:
     new_config: bool = False  # config_file is new, init writes it (the project has no config file)
     drops_tables: list[str] = field(default_factory=list)  # project files with a DROP TABLE
     default_instance: str = ""  # the module whose Flask(...) uses the instance folder at Flask's default path
-    instance_bound: bool = False  # that module creates or reads the instance folder itself (INSTANCE_BOUND_RE)
     framework: str = "flask"  # flask, django or wsgi (plain)
     env: dict[str, str] = field(default_factory=dict)
     static: dict[str, str] = field(default_factory=dict)  # URL prefix -> dir of the project
@@ -112,6 +108,7 @@ class Detected:
     config_as_env: bool = False  # config_file is an env file (NAME=value) the app gets as its environment
     env_names: list[str] = field(default_factory=list)  # the variables the app reads: the env file's lines
     env_values: dict[str, str] = field(default_factory=dict)  # those whose value init knows (data_places)
+    places: dict[str, str] = field(default_factory=dict)  # the variables placing the app's data: their place
     written_module: tuple[str, ...] = ()  # (project-relative path, text) of a module init writes
 
 
@@ -127,44 +124,66 @@ def flask_calls(text: str) -> list[str]:
     return calls
 
 
+def kept_instance(d: Detected) -> str:
+    """The shared path of Flask's default instance folder of an installed package, ``venv/var/<name>-instance``
+    under the release (Flask: ``<prefix>/var/<import name>-instance``), or "" when the app passes one."""
+    return f"venv/var/{d.default_instance}-instance" if d.default_instance else ""
+
+
 def instance_note(d: Detected) -> list[str]:
-    """Why Flask's default instance path fails once the app is installed, and what to set instead (lines of at
-    most ~110 characters; printed joined, written as deploy.toml comments). Empty when the app passes one."""
-    if not d.default_instance:
+    """Where Flask's default instance folder is on a server and how deploy.toml keeps it (lines of at most ~110
+    characters; printed joined, written as deploy.toml comments). Empty when the app passes instance_path=."""
+    if not (kept := kept_instance(d)):
         return []
-    shared = f"/var/www/{d.app}/shared/instance"
-    config = repr(d.config_file) if d.config_file else "the app's config file"
-    head = [
-        f"{d.default_instance} uses Flask's instance folder without passing instance_path= to Flask(...). Installed",
-        "(as on the servers), Flask's default instance path lies inside the release's venv",
-        f"(<release>/venv/var/{d.default_instance}-instance): the app user cannot write there, and every release "
-        "has a new one.",
-    ]
-    fix = 'Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)'
-    link = f"(the daemon and post_deploy run in the release dir, whose instance/ links to {shared})"
-    if d.instance_bound:  # the code creates or reads the folder itself: only its path can move it
-        return head + [f"{d.default_instance} creates or reads that folder itself (makedirs, from_pyfile): pass",
-                       fix, link + "."]
-    return head + ["The app must take its instance path or database location from outside the package, as in",
-                   fix, link + ",", f'or DATABASE = "{shared}/{d.app}.sqlite" in {config}.']
+    return [f"{d.default_instance} uses Flask's default instance folder (no instance_path= in Flask(...)): installed, "
+            "as on the servers,",
+            f"that is <release>/{kept}, inside each release; shared_paths lists {kept!r}:",
+            f"every release links it to /var/www/{d.app}/shared/{kept}, kept across releases and rollbacks",
+            '(or pass instance_path=os.path.abspath("instance") to Flask(...) and list "instance" instead).']
 
 
 def gate_warnings(root: Path) -> list[str]:
     """What init warned about, read again from the project's source at every gate run (nothing imported): an app
-    whose code uses Flask's default instance folder, which on a server lies inside the release's venv (its
-    deploy is refused when a config is installed: the app never opens it). One line per warning; none for a
-    project that cannot be read."""
+    whose code uses Flask's default instance folder, which on a server lies inside the release's venv, while
+    deploy.toml does not keep it in shared/ (its deploy is refused when a config is installed: the app never
+    opens it). One line per warning; none for a project that cannot be read."""
     try:
         d = detect(Path(root))
     except (OSError, ValueError):
         return []
-    if not d.default_instance:
+    found = []
+    if kept := kept_instance(d):
+        try:
+            shared = load_config(Path(root)).shared_paths
+        except (ConfigError, OSError, ValueError):  # a deploy.toml that does not load is said by the run itself
+            shared = ()
+        if kept not in shared:
+            found.append(f"WARNING {d.default_instance} uses Flask's default instance folder (no instance_path= in "
+                         f"Flask(...)): on the servers that is <release>/{kept}, not the deployed config or "
+                         "shared/instance; a deploy with a config_file is refused (the app never opens it), and "
+                         f"without one the app's data has nowhere to go: list {kept!r} in deploy.toml's "
+                         "shared_paths (`deploytests init` explains)")
+    return found + unset_places(Path(root), d)
+
+
+def unset_places(root: Path, d: Detected) -> list[str]:
+    """A warning naming the variables that place the app's data (:func:`written_places`) which deploy.toml sets
+    neither in ``env`` nor in its env file (``config_as_env``): on the servers they take their default, in the
+    release. None when deploy.toml does not load (its own error says why)."""
+    try:
+        cfg = load_config(root)
+        env_file = cfg.config_file if cfg.config_as_env and cfg.config_file and cfg.config_file.is_file() else None
+        in_file = {n for n, _ in env_lines(env_file.read_text())} if env_file else set()
+    except (ConfigError, OSError, ValueError):
         return []
-    return [f"WARNING {d.default_instance} uses Flask's default instance folder (no instance_path= in Flask(...)): "
-            f"on the servers that is <release>/venv/var/{d.default_instance}-instance, not the deployed config or "
-            "shared/instance; a deploy with a config_file is refused (the app never opens it), and without one the "
-            "app's data has nowhere to go: pass instance_path=os.path.abspath(\"instance\") to Flask(...) "
-            "(`deploytests init` explains)"]
+    unset = {var: value for var, value in d.places.items() if var not in cfg.env_vars and var not in in_file}
+    if not unset:
+        return []
+    where = "deploy.toml's env file" if env_file else "deploy.toml's env"
+    return [f"WARNING {', '.join(unset)} place{'s' if len(unset) == 1 else ''} the app's data (its code writes "
+            f"there) and {where} does not set {'it' if len(unset) == 1 else 'them'}: on the servers the default "
+            "lies in the release, which the app user cannot write and every release replaces: set "
+            + ", ".join(f"{var} = \"{value}\"" for var, value in unset.items()) + f" in {where}"]
 
 
 def project_name(root: Path) -> str:
@@ -424,7 +443,8 @@ def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tup
                                                                  and _writes(n.args[0])):
             target, kind = method, "file"
         for k in n.keywords:
-            if k.arg == "instance_path" and (found := source(k.value)) and not found[1]:
+            if k.arg == "instance_path" and (found := source(k.value)) and not found[1] \
+                    and not _default_absolute(found[2]):
                 places[found[0]] = f"{shared}/instance"
         hit = source(target) if target is not None else None
         if hit is None:
@@ -432,6 +452,8 @@ def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tup
                 constants.append((path, kind))
             continue
         var, below, read = hit
+        if _default_absolute(read):  # the developer chose a place on the server: theirs
+            continue
         places.setdefault(var, f"{shared}/data" if below or kind == "dir" else
                           f"{shared}/data/{_default_name(read) or app + ('.sqlite3' if kind == 'sqlite' else '')}")
     for value in bound.values():  # a SQLite URL: a config value read from a variable, its default sqlite:
@@ -447,6 +469,12 @@ def _const_key(node: ast.expr) -> str | None:
 
 def _writes(mode: ast.expr) -> bool:
     return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and bool(set(mode.value) & set("wax+"))
+
+
+def _default_absolute(read: ast.expr) -> bool:
+    """Whether an environment read's default is an absolute path (``os.environ.get("DATA", "/srv/app")``)."""
+    default = read.args[1] if isinstance(read, ast.Call) and len(read.args) > 1 else None
+    return isinstance(default, ast.Constant) and isinstance(default.value, str) and default.value.startswith("/")
 
 
 def _default_name(read: ast.expr) -> str:
@@ -584,6 +612,7 @@ def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]])
         d.env_values.update(places)
     else:
         d.env.update(places)
+    d.places.update(places)
     for value in places.values():
         sub = value.removeprefix("sqlite:///").removeprefix(f"/var/www/{d.app}/shared/").split("/")[0]
         if sub not in d.shared_paths:
@@ -693,8 +722,12 @@ def detect(root: Path) -> Detected:
     detected.default_instance = next(
         (mod for mod, text in texts.items() if USES_INSTANCE_RE.search(text)
          and any(not INSTANCE_ARG_RE.search(args) for args in flask_calls(text))), "")
-    detected.instance_bound = bool(detected.default_instance) and bool(
-        INSTANCE_BOUND_RE.search(texts[detected.default_instance]))
+    if kept := kept_instance(detected):  # the release's own instance folder, linked to shared/ like any data dir
+        detected.shared_paths = [kept] + [p for p in detected.shared_paths if p not in ("instance", kept)]
+        shared = f"/var/www/{detected.app}/shared/"
+        if detected.config_path.startswith(shared + "instance/"):
+            detected.config_path = shared + kept + detected.config_path[len(shared + "instance"):]
+            detected.config_note = f"the instance folder's config (from_pyfile), in shared/{kept}"
     return detected
 
 
@@ -1196,7 +1229,7 @@ def deploy_toml(d: Detected) -> str:
             active=bool(d.shared_paths)),
     ]
     if d.default_instance:
-        lines += comment("\n".join(instance_note(d)), "#   WARNING: ", "#   ")
+        lines += comment("\n".join(instance_note(d)), "#   ", "#   ")
     elif d.shared_paths == ["instance"]:
         lines += comment("the daemon runs in the release dir: Flask(__name__, instance_path=os.path.abspath("
                          "\"instance\"))\nkeeps the instance folder (a SQLite database) in shared/instance across "
@@ -1583,7 +1616,7 @@ def init(root: Path, *, out=print) -> int:
     for note in [] if kept else d.notes:
         out(f"  note    {note}")
     if d.default_instance:
-        out("  WARNING " + " ".join(instance_note(d)))
+        out("  note    " + " ".join(instance_note(d)))
     out("")
     out(NEXT.rstrip("\n"))
     return written

@@ -56,9 +56,24 @@ PLAIN = [
     Fault("g18-profile-d-export-no-verify", "security/load", "every login shell's git (root's too) skips TLS checks",
           "printf 'export GIT_SSL_NO_VERIFY=true\\n' > /etc/profile.d/lab-git.sh"),
 ]
+# item 4(a): a key option sshd applies (PermitUserEnvironment) on a key that logs in as root
+KEYS = [
+    Fault("g19-root-key-environment-bash-env", "security/grant",
+          "root's backup key with environment=BASH_ENV naming the tools account's file (PermitUserEnvironment yes)",
+          "sed -i 's/^PermitRootLogin no/PermitRootLogin prohibit-password/' /etc/ssh/sshd_config; "
+          "echo 'PermitUserEnvironment yes' >> /etc/ssh/sshd_config; useradd -r -M tools; "
+          "install -d -o tools -g tools /srv/tools; printf 'true\\n' > /srv/tools/env.sh; "
+          "chown tools /srv/tools/env.sh; "
+          "install -d -m 700 /root/.ssh; printf 'environment=\"BASH_ENV=/srv/tools/env.sh\" ssh-ed25519 "
+          "AAAAC3NzaC1lZDI1NTE5AAAAIK+AJT/fzaWeDk5qAV7wJ6t9if/+Czl9vC0RktiWn3Gm backup@nas\\n' "
+          "> /root/.ssh/authorized_keys; chmod 600 /root/.ssh/authorized_keys; /usr/sbin/sshd -t; "
+          "kill -HUP $(pgrep -o -x sshd)"),
+]
 BENIGN = [
     Fault("c01-sudo-no-requiretty", "control", "Defaults !requiretty (turns off no guard)",
           sudo("tty", "Defaults !requiretty")),
+    Fault("c04-sudo-scoped-defaults-as-built", "control", "Defaults:appuser !requiretty, !visiblepw (sudo's own)",
+          sudo("cm", "Defaults:appuser !requiretty, !visiblepw")),
     Fault("c03-ssh-client-accept-new", "control", "StrictHostKeyChecking accept-new (first-use keys, checked after)",
           "printf 'Host *\\n    StrictHostKeyChecking accept-new\\n' > /etc/ssh/ssh_config.d/10-tofu.conf"),
     Fault("c02-git-system-user-name", "control", "an /etc/gitconfig with a user name and an editor",

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from faults import BENIGN, PLAIN
+from faults import BENIGN, KEYS, PLAIN
 
 from deploytests.config import load_config
 from deploytests.faults.run import Campaign, Item
@@ -19,7 +19,7 @@ APP = APPS / "yourapplication"
 platform = sys.argv[1]
 select = sys.argv[2].split(",") if len(sys.argv) > 2 else None
 mode = "plain"
-pool = PLAIN + BENIGN
+pool = PLAIN + BENIGN + KEYS
 faults = [f for f in pool if (not select or any(f.id.startswith(s) for s in select))]
 
 camp = Campaign(APP, load_config(APP), faults=faults, clean=1, batch=2, progress=print, stack=for_platform(platform),

@@ -666,6 +666,32 @@ def schema_hint(args: DeployArgs, output):
             "health GET" % table)
 
 
+DENIED_RE = re.compile(r"PermissionError: \[Errno 13\] Permission denied: '([^']+)'")
+
+
+def write_hint(args: DeployArgs, release_dir, output):
+    """A hint when the app was refused writing into the release (a path relative to its working dir, the release
+    dir, or one inside it; not its venv: :func:`instance_hint`): its data belongs in a shared path, which the
+    release links to ``shared/``. None otherwise."""
+    release = release_dir.rstrip("/") + "/"
+    for line in output:
+        found = DENIED_RE.search(line)
+        if not found:
+            continue
+        path = found.group(1)
+        inside = path if not path.startswith("/") else path[len(release):] if path.startswith(release) else None
+        if inside is None or inside.startswith(("venv/", "../")) or inside in ("venv", ".."):
+            continue
+        top = inside.lstrip("./").split("/")[0] or inside
+        if top in args.shared_paths:  # linked to shared/: not the release's (unwritable_data_dirs says why)
+            continue
+        return ("the app writes %s in the release (%s%s), which the app user cannot write and every release "
+                "replaces: list %s in shared_paths in deploy.toml (each release's %s then links to %s/shared/%s, "
+                "kept across releases), or have the app take that place from its config or an env variable "
+                "pointing under %s/shared/" % (path, release, top, top, top, args.root, top, args.root))
+    return None
+
+
 def entry_hint(args: GateArgs, entry):
     """A hint when the entry point did not import, from the release check's facts (``entry`` mark, see
     ``preflight.import_failure``): the entry module not there (offer what would import), the callable not in it,
@@ -714,10 +740,13 @@ def unread_config(args: DeployArgs, release_dir, started):
         seen.append("it asked for the environment variable%s %s (not set)" % (
             "s" if len(unset) > 1 else "", ", ".join(unset[:5])))
     venv_var = release_dir.rstrip("/") + "/venv/var/"
-    if any(p.startswith(venv_var) for p in tried):
-        fixes.append('pass instance_path=os.path.abspath("instance") to Flask(...): an installed package\'s default '
-                     "instance folder is %s<name>-instance, inside the release's venv; the release dir's instance/ "
-                     "links to %s/shared/instance" % (venv_var, args.root))
+    folders = sorted({p[len(venv_var):].split("/", 1)[0] for p in tried if p.startswith(venv_var)})
+    if folders:  # (Flask's default instance folder of an installed package, inside the release's venv)
+        kept = "venv/var/" + folders[0]
+        fixes.append('keep that folder in shared/: list "%s" in shared_paths and set config_path = "%s/shared/%s/%s" '
+                     "in deploy.toml (every release links it there, as any data dir); or pass instance_path="
+                     'os.path.abspath("instance") to Flask(...) and list "instance"' % (
+                         kept, args.root, kept, os.path.basename(args.config_path or "config.py")))
     if unset:
         fixes.append("if the app takes its config file's path from %s, set config_env to that name in deploy.toml "
                      "(the deploy sets %s=%s)" % ("one of them" if len(unset) > 1 else "it", args.config_env,
@@ -762,6 +791,11 @@ def instance_hint(args: DeployArgs, release_dir, output, started=None):
         link = ('and set shared_paths = ["instance"] in deploy.toml (the app and post_deploy run in the release dir; '
                 "each release's instance/ then links to %s)" % shared)
     fix = 'pass instance_path=os.path.abspath("instance") to Flask(...) %s' % link
+    if named:  # (the folder itself, kept in shared/ as any data dir: no change to the app)
+        folder = re.search(re.escape(venv_var) + r"/([\w.-]+-instance)", "\n".join(output))
+        kept = "venv/var/%s" % (folder.group(1) if folder else "<package>-instance")
+        fix = 'list "%s" in shared_paths (every release links it to %s/shared/%s), or %s' % (
+            kept, args.root, kept, fix)
     where = ("Flask's default for an installed package (Flask(__name__) without instance_path=): inside the "
              "release's venv, which the app user cannot write and every release replaces")
     if named:  # the app itself writes there (os.makedirs(app.instance_path), ...): only its path can move
@@ -925,7 +959,8 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
         else:
             what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
             hint = (config_hint(args, output) or instance_hint(args, release_dir, output, marks.facts)
-                    or schema_hint(args, output) or "fix the command and deploy again")
+                    or schema_hint(args, output) or write_hint(args, release_dir, output)
+                    or "fix the command and deploy again")
         raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output)))
     step, what = phases[min(done, len(phases) - 1)]
@@ -949,7 +984,8 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
     hint = "%s; %s" % (NOT_TOUCHED, host_hint(args, marks.health) or config_hint(args, lines[-25:])
                        or instance_hint(args, release_dir, lines[-25:], marks.facts)
                        or (entry_hint(args, marks.entry) if step == "import" else None)
-                       or schema_hint(args, lines[-25:]) or "fix the app and deploy again")
+                       or schema_hint(args, lines[-25:]) or write_hint(args, release_dir, lines[-25:])
+                       or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root), detail=detail)
 

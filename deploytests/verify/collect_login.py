@@ -811,15 +811,15 @@ GUARD_HINT = ("verif", "check", "strict", "safe", "secur", "validat", "reject", 
 
 
 def guards_off(text):
-    """The numbers of the lines of ``text`` that set a check off (:data:`GUARD_OFF`), an INI line read with its
-    ``[section]`` (git's ``[safe]`` then ``directory = *``)."""
-    found, section = [], ""
+    """``{number: setting}`` of each line of ``text`` that sets a check off (:data:`GUARD_OFF`), an INI line read
+    with its ``[section]`` (git's ``[safe]`` then ``directory = *`` is ``safe.directory = *``)."""
+    found, section = {}, ""
     for n, ln in enumerate(text.splitlines(), 1):
         line = ln.strip()
         if line.startswith("[") and "]" in line:
             section = line[1:line.index("]")].split(" ")[0].strip('"') + "."
         elif GUARD_OFF.match(line) or section and GUARD_OFF.match(section + line):
-            found.append(n)
+            found[n] = section + line
     return found
 
 
@@ -1111,7 +1111,7 @@ def searched(out, path, data, names, needles, seen, side, judged):
     root may change (``judged``: each word's verdict, :func:`loose_at`), and that place's ``lstat`` in ``side``."""
     text, places, lines, binary = data.decode("latin-1"), set(), [], b"\0" in data
     low = "" if binary else text.lower()
-    guards = guards_off(text) if any(w in low for w in GUARD_HINT) else []
+    guards = guards_off(text) if any(w in low for w in GUARD_HINT) else {}
     if not guards and not any(n in data for n in needles) and (binary or not any(  # (lines if found)
             judged.setdefault(w, loose_at(seen, os.path.normpath(w))) for w in WORD.findall(text))):
         return

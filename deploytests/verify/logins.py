@@ -520,14 +520,16 @@ def key_blobs(text: str) -> dict[str, str]:
     return out
 
 
-def key_commands(text: str) -> list[tuple[str, str]]:
+def key_commands(text: str, option: str = "command") -> list[tuple[str, str]]:
     """``[(line number, command)]`` of each key line's ``command="..."`` option (sshd(8)'s AUTHORIZED_KEYS FILE
-    FORMAT: sshd runs it, as the file's login, instead of whatever a login with that key asks for)."""
+    FORMAT: sshd runs it, as the file's login, instead of whatever a login with that key asks for); ``option``
+    ``environment``: each ``environment="NAME=value"`` (what sshd sets for that login when PermitUserEnvironment
+    lets it)."""
     out = []
     for n, raw in enumerate((text or "").splitlines(), 1):
         m = KEY.search(raw) if raw.strip() and not raw.lstrip().startswith("#") else None
         opts = raw[:m.start()] if m else ""
-        out += [(str(n), c.replace('\\"', '"')) for c in re.findall(r'(?i)(?:^|,)\s*command="((?:[^"\\]|\\.)*)"',
+        out += [(str(n), c.replace('\\"', '"')) for c in re.findall(r'(?i)(?:^|,)\s*%s="((?:[^"\\]|\\.)*)"' % option,
                                                                     opts.strip())]
     return out
 

@@ -376,6 +376,7 @@ class Procs:
         try:
             rest = raw[raw.rindex(")") + 2:].split()
             state, ppid, started = rest[0], int(rest[1]), int(rest[19]) / self.ticks
+            memory = rest[20] != "0" if len(rest) > 20 else True  # vsize: 0 once an exiting process let its go
         except (ValueError, IndexError):
             return None
         cmdline = (entry.get("cmdline") or "").encode("latin-1")
@@ -384,17 +385,20 @@ class Procs:
                 "cmdline": cmdline.replace(b"\0", b" ").decode("utf-8", "replace").strip()[:200],
                 "argv0": cmdline.split(b"\0")[0].decode("utf-8", "replace"),
                 "exe": entry.get("exe"), "started": self.boot + started, "uid": entry.get("uid", -1),
-                "fds_seen": entry.get("sockets") is not None}
+                "fds_seen": entry.get("sockets") is not None, "memory": memory}
 
-    def processes(self, app: str, display: str, user: str = "") -> tuple[list, list]:
+    def processes(self, app: str, display: str, user: str = "", apache: str = "apache2") -> tuple[list, list]:
         """Every live process (pid, user, ppid, comm, first word of argv, state); the app's mod_wsgi daemons with
         their start time, umask, ``exe`` and mapped libpython files: each process showing the daemons' display
         name, and each process of the app's ``user`` that root's Apache forked, whatever it shows. Its argv and
         comm are the process's own to write (``exec`` keeps the pid, the parent and the start time: a daemon that
         made itself a program of the app user's, named ``apache2`` and shown as a worker, passed for one
-        forever); only an exiting one (no memory left: no argv, no ``exe``) is none."""
+        forever); only an exiting one (the kernel shows no memory left: ``vsize`` 0, argv gone) is none."""
         procs, daemons = [], []
-        forks = {p["pid"] for p in self.table.values() if p["user"] == "root" and p["comm"] == "apache2"}  # (root's)
+        forks = {p["pid"] for p in self.table.values() if p["user"] == "root" and p["comm"] == apache}  # (root's)
+        # (when no child of Apache runs as another user, the app user's are its workers: sec_apache_user's one
+        # cause, the run user in force, not each worker a daemon that runs the wrong program)
+        others = any(p["ppid"] in forks and p["user"] != user for p in self.table.values())
         for p in sorted(self.table.values(), key=lambda p: p["pid"]):
             if p["state"] in ("Z", "X"):  # a zombie runs nothing
                 continue
@@ -402,7 +406,7 @@ class Procs:
             proc = {k: p[k] for k in ("pid", "user", "ppid", "comm", "state")}
             proc["argv0"] = word
             procs.append(proc)
-            forked = p["user"] == user and p["ppid"] in forks and (p["cmdline"] or p.get("exe"))
+            forked = p["user"] == user and p["ppid"] in forks and p["memory"] and others
             if is_daemon_of(word, app, display) or forked:
                 entry = self.proc[str(p["pid"])]
                 maps = entry.get("maps")
@@ -1188,7 +1192,7 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     section("packages", packages, status, args["packages"])
     procs = Procs(snap)
     procs_found, daemons = procs.processes(args["app"], args.get("daemon_display", "(wsgi:{app})"),
-                                           args["app_user"])
+                                           args["app_user"], args.get("process_name", "apache2"))
     out["apache"] = [p for p in procs_found if p["comm"] == args.get("process_name", "apache2")]
     out["daemons"] = daemons
     out["ports"] = listening_ports(snap)

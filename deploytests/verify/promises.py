@@ -1035,7 +1035,7 @@ def cw_listen(facts, exp):
 
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
-    ports = {port} | {c.port for c in bootstrapped_apps(facts, exp).values()}  # another app's (bootstrap made it)
+    ports = {port} | {c.port for c in bootstrapped_apps(facts, exp, True).values()}  # another app's (bootstrap made it)
     seen, lines, readers = set(), [], secret_readers(facts, exp)
     came_by = {a["pid"] for a in inv.get("probe_ancestors") or [] if a["user"] == "root" and a.get("exe") in SSHD}
     # an Apache port a file by hand opens is that file's finding (test_every_apache_file_is_accounted_for)
@@ -1162,13 +1162,15 @@ BOOTSTRAPPED = {"server_name": r"^    ServerName (\S+)$", "port": r"^<VirtualHos
                 "app_user": r"^    WSGIDaemonProcess \S+ user=(\S+) ", "processes": r" processes=(\d+) threads="}
 
 
-def bootstrapped_apps(facts, exp) -> dict[str, Any]:
+def bootstrapped_apps(facts, exp, claimed: bool = False) -> dict[str, Any]:
     """The other apps deploytests' bootstrap made on this server, by what it made, never by a name: site file as
     Apache lists it (``sites-enabled/<app>.conf``) -> that app's settings (a DeployConfig), for each enabled site
     whose file, as root's collector read it (root's alone), is byte-equal to what bootstrap writes for the settings
     read back from it, and whose app user bootstrap created (listed in root's ``/var/lib/deploytests/users``). The
-    closed-world checks account for such an app's vhost, Listen port, daemons and handlers as for the app's own;
-    a byte of difference, or a user bootstrap did not create, leaves every one of them a finding."""
+    closed-world checks account for such an app's vhost, Listen port, daemons and handlers as for the app's own.
+    ``claimed``: also a file that says bootstrap wrote it (its first line) for such a user but differs by a byte:
+    its one finding is the file's (:func:`unaccounted_apache_files`, which takes only the exact ones); what it makes
+    Apache run (the app's daemons, its script, its port and vhost) is that app's, not four more findings."""
     import dataclasses
 
     from ..pipeline.templates import vhost
@@ -1195,7 +1197,7 @@ def bootstrapped_apps(facts, exp) -> dict[str, Any]:
             made = vhost(cfg, stack=exp.stack)
         except ValueError:
             continue
-        if made == text:
+        if made == text or claimed and text.startswith(VHOST_MARK):
             found[f"{a.sites_enabled}/{name}"] = cfg
     return found
 
@@ -1212,7 +1214,7 @@ def _text_of(facts, path: str) -> str | None:
 def _others_daemons(facts, exp) -> dict[int, Any]:
     """pid -> app settings, for each mod_wsgi daemon of another app bootstrap made (:func:`bootstrapped_apps`):
     named as its daemons are, running as its user."""
-    return {p["pid"]: c for c in bootstrapped_apps(facts, exp).values() for p in facts.get("apache") or []
+    return {p["pid"]: c for c in bootstrapped_apps(facts, exp, True).values() for p in facts.get("apache") or []
             if p["user"] == c.app_user and exp.stack.is_daemon_of(p.get("argv0", ""), c.app)}
 
 
@@ -1310,7 +1312,7 @@ def cw_vhosts(facts, exp):
     ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
     default = f"{exp.stack.apache.sites_enabled}/{exp.stack.apache.default_site}.conf"  # the sites promise's
     files = unaccounted_apache_files(facts, exp)  # a vhost of such a file is that file's finding
-    others = bootstrapped_apps(facts, exp)  # another app's vhost, as bootstrap wrote it
+    others = bootstrapped_apps(facts, exp, True)  # another app's vhost, bootstrap's (or the file's finding)
     by_address = _by_address(inv["apache"], exp)
     taken = _default_site(facts, exp)
     taken = None if taken and any(v["file"] == taken["file"] for v in by_address) else taken
@@ -1468,9 +1470,15 @@ def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:
 
 def _stale_release(facts, exp, p: dict) -> str | None:
     """Why a process (allowed) runs another release than the live one, or None: its command line names a release
-    by id that is not the live one, or names ``current`` and it started before ``current`` was switched to the live
-    release (it resolved the link then: it runs the code, venv and files of the release live at its start)."""
+    by id that is not the live one, or names ``current``, or it takes code from its working directory (``-m``,
+    ``-c``, a relative script) and works in a release (its ``/proc`` cwd), and it started before ``current`` was
+    switched to the live release (it resolved the link then: it runs the code, venv and files of the release live
+    at its start; a process may ``chdir`` into each new release, its start time no one sets)."""
+    from .rootacts import code_from_cwd
+
     root, cmd = exp.cfg.root, p.get("cmdline") or ""
+    raw = getattr(getattr(facts, "raw", None), "raw", None) or {}
+    cwd = str(((raw.get("proc") or {}).get(str(p.get("pid"))) or {}).get("cwd") or "")
     live = _live_id(facts)
     named = re.search(re.escape(root) + r"/releases/([^/\s]+)", cmd)
     tail = ("restart it after every deploy and rollback (its unit: a deploy touches only application.wsgi); "
@@ -1478,10 +1486,12 @@ def _stale_release(facts, exp, p: dict) -> str | None:
     if named and live and named.group(1) != live:
         return f"it runs release {named.group(1)} by name, not the live {live}: {tail}"
     switched = _stat(facts, f"{root}/current").get("mtime") or 0
-    if re.search(re.escape(root) + r"/current(/|\s|$)", cmd) and p.get("started") and \
+    works = cwd.startswith((root + "/releases/", root + "/current")) and code_from_cwd(cmd.split(" "))
+    if (re.search(re.escape(root) + r"/current(/|\s|$)", cmd) or works) and p.get("started") and \
             p["started"] < switched - START_SLACK:
         return (f"it started at {_utc(p['started'])}, before current was switched to {live} ({_utc(switched)}): it "
-                f"resolved current then and runs the release live at its start, not {live}: {tail}")
+                f"resolved {'its code (it works in ' + cwd + ' now)' if works else 'current'} then and runs the "
+                f"release live at its start, not {live}: {tail}")
     return None
 
 
@@ -1541,11 +1551,12 @@ def cw_schedules(facts, exp):
         if deep and where not in exp.allow.cron and not any(ln.startswith(s["where"] + ":") for ln in lines):
             lines.append(f"{s['where']}: runs {' '.join(s['job'].split())[:160]!r} as {s['user']}: it {deep}. "
                          + _allow_hint(exp, "allow_cron", where))
-    for where, pattern in rotations_into_tree(raw, root):
+    for where, pattern, su in rotations_into_tree(raw, root):
         if where.split(":")[0] not in exp.allow.cron:
-            lines.append(f"{where}: logrotate rotates {pattern}, which matches files in the app's tree: as root, "
-                         "daily, it renames, compresses, empties and re-creates them (the app's data, its database, "
-                         "the deploy's files). " + _allow_hint(exp, "allow_cron", where.split(":")[0]))
+            lines.append(f"{where}: logrotate rotates {pattern}, which matches files in the app's tree: as "
+                         f"{su + ' (its su line)' if su else 'root'}, daily, it renames, compresses, empties and "
+                         "re-creates them (the app's data, its database, the deploy's files). "
+                         + _allow_hint(exp, "allow_cron", where.split(":")[0]))
     lines += [f"{where}: names {path}, in the home of {user} ({role}): whatever program of root's reads this file "
               f"reads or runs what that login writes there (a hook dir, a package index, a file it sources). "
               + _allow_hint(exp, "allow_cron", file) for file, where, path, user, role in
@@ -1596,7 +1607,7 @@ def guards_off(snap, exp) -> list[str]:
                 packaged(shown, path):
             continue
         text = shown.text(path)
-        numbered = {n: text.splitlines()[n - 1] for n in C.guards_off(text)} if text is not None else \
+        numbered = C.guards_off(text) if text is not None else \
             {n: ln for n, ln in found if C.GUARD_OFF.match(ln.strip())}
         lines += [f"{path}:{n}: {ln.strip()[:160]!r}: {GUARD_MEANS}. " + _allow_hint(exp, "allow_cron", path)
                   for n, ln in sorted(numbered.items())]
@@ -1816,31 +1827,38 @@ def tree_reach_from_above(job: str, root: str) -> str | None:
             f"files it finds there, the deploy's own (its lock, the releases, the config) and the app's data")
 
 
-def rotations_into_tree(raw, root: str) -> list[tuple[str, str]]:
-    """``[(file:line, pattern)]`` of each log pattern of logrotate's configuration (/etc/logrotate.conf and
-    /etc/logrotate.d/*, their stanzas' heads; ``raw``: path -> text) that matches a path inside the app's tree:
-    logrotate, as root, daily,
-    renames, compresses, empties and re-creates every file it matches there."""
+def rotations_into_tree(raw, root: str) -> list[tuple[str, str, str]]:
+    """``[(file:line, pattern, su user)]`` of each log pattern of logrotate's configuration (/etc/logrotate.conf
+    and /etc/logrotate.d/*, their stanzas' heads; ``raw``: path -> text) that matches a path inside the app's tree:
+    logrotate, daily, renames, compresses, empties and re-creates every file it matches there, as root or as the
+    user of the stanza's (else the file's) ``su`` line ("" when none)."""
     import fnmatch
 
     from .parse import LOGROTATE
 
     tops = root.strip("/").split("/")
-    out = []
+    out: list[tuple[str, str, str]] = []
     for path in sorted(p for p in raw or {} if p == LOGROTATE[0] or p.startswith(LOGROTATE[1] + "/")):
-        body = False
-        for n, line in enumerate((raw[path] or "").splitlines(), 1):
+        body, inside, su, own = False, False, "", ""  # (the file's su line; in a stanza: its heads, its su line)
+        heads: list[tuple[str, str]] = []
+        for n, line in enumerate((raw[path] or "").splitlines() + ["}"], 1):  # (a stanza never closed ends here)
             bare = line.split("#", 1)[0].strip()
             if re.match(r"(pre|post|first|last)rotate\b|preremove\b", bare):
                 body = True
             elif bare == "endscript":
                 body = False
-            elif not body and "{" in bare:
+            elif not body and re.match(r"su\s+\S", bare):
+                su, own = (su, bare.split()[1]) if inside else (bare.split()[1], own)
+            elif not body and (bare.startswith("}") or "{" in bare) and inside:
+                out += [(where, pattern, own or su) for where, pattern in heads]
+                inside, heads, own = False, [], ""
+            if not body and "{" in bare:
+                inside = True
                 for pattern in re.findall(r"\S+", bare.split("{", 1)[0].replace('"', " ")):
                     parts = pattern.strip("/").split("/")
                     if pattern.startswith("/") and len(parts) > len(tops) and all(
                             fnmatch.fnmatchcase(top, part) for top, part in zip(tops, parts[:len(tops)], strict=True)):
-                        out.append((f"{path}:{n}", pattern))
+                        heads.append((f"{path}:{n}", pattern))
     return out
 GLOB_AFTER_CD = re.compile(r"""\bcd\s+("[^"]+"|'[^']+'|[^\s;&|]+)\s*(?:&&|;)([^;&|]*)""")
 BARE_GLOB = re.compile(r"""(?:^|\s)([^\s'"/]*\*[^\s'"]*)(?=\s|$)""")  # (a word from / or ./ names no option)
@@ -2149,7 +2167,7 @@ def cw_units(facts, exp):
     server (:func:`mechanisms.relied_unit_problems`)."""
     from .mechanisms import relied_unit_problems, root_reach, texts, unit_problems, user_managers
     from .parse import dpkg_files
-    from .rootacts import view
+    from .rootacts import APP_WRITES, view
 
     _inv(facts, "reading /etc/systemd/system")
     raw = texts(facts)
@@ -2165,8 +2183,13 @@ def cw_units(facts, exp):
     inv = facts["inventory"]
     watched[exp.stack.apache.run_user] = "Apache's user (it reads what Apache serves, the app's static files)"
     problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))
+    # what a root unit runs that others may change, as a cron job's is judged (allow_units accounts for the unit,
+    # not for that); the app user's shared dirs among it: that unit's one line, which no allowance answers
+    jobs = [(j, why) for j in unit_jobs(raw, every=True) for why, runs in [_job_reach(snap, j, exp.cfg.root) or
+            ("", False)] if runs and j["user"] == "root" and "someone but root may change" in why]
+    handed = {j["unit"] for j, why in jobs if APP_WRITES in why}
     lines = [f"{why}. " + _allow_hint(exp, "allow_units", name) for name, why in problems.items()
-             if name not in exp.allow.units]
+             if name not in exp.allow.units and name not in handed]
     relied = {f"{exp.stack.apache.service}.service": "Apache serves the site and takes the reloads of logrotate "
               "and bootstrap", "ssh.service": "every deploy, rollback and this gate log in through sshd"}
     for name, (why, always) in relied_unit_problems(raw, relied).items():
@@ -2179,14 +2202,11 @@ def cw_units(facts, exp):
     lines += unit_groups(facts, exp, raw)
     lines += [f"{why}: allow_units accounts for the unit, not for that; drop the capability, or give it to a "
               f"program of root's alone" for name, why in _ambient(raw, problems).items() if name in exp.allow.units]
-    for job in unit_jobs(raw, every=True):  # what a root unit runs that others may change, as a cron job's is judged
-        why, runs = _job_reach(snap, job, exp.cfg.root) or ("", False)
-        root_runs = runs and job["user"] == "root"  # (allow_units accounts for the unit, not for that)
-        if root_runs and "someone but root may change" in why:  # (the app's tree: unit_problems' and the copies')
-            lines.append(f"{job['where']}: {job['unit']} runs {' '.join(job['job'].split())[:160]!r} as root: it "
-                         f"{why}: whoever can change it runs code as root. " + (
-                             "remove it, or make what it runs root's alone" if job["unit"] in exp.allow.units else
-                             _allow_hint(exp, "allow_units", job["unit"])))
+    for job, why in jobs:
+        lines.append(f"{job['where']}: {job['unit']} runs {' '.join(job['job'].split())[:160]!r} as root: it "
+                     f"{why}: whoever can change it runs code as root. " + (
+                         "remove it, or make what it runs root's alone" if job["unit"] in (*exp.allow.units, *handed)
+                         else _allow_hint(exp, "allow_units", job["unit"])))
     _unaccounted("systemd units", lines)
 
 
@@ -2305,7 +2325,7 @@ def cw_handlers(facts, exp):
     from .mechanisms import handler_problems
 
     inv, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
-    others = bootstrapped_apps(facts, exp)  # another app bootstrap made: its own daemon and script, as ours
+    others = bootstrapped_apps(facts, exp, True)  # another app bootstrap made: its own daemon and script, as ours
     directives = [d for d in directives if d.file not in others]
     snap = getattr(facts, "raw", None)
     loose = _loose_of(facts)  # (a script outside the dirs the collectors read: its daemon's user is judged)
@@ -2414,6 +2434,8 @@ def cw_sudoers(facts, exp):
             continue
         if text in exp.allow.sudo or rule["file"] == "/etc/sudoers" and text in exp.stack.baseline_sudoers:
             continue
+        if first.startswith("Defaults") and {o.strip() for o in text[len(first):].split(",")} <= SUDO_AS_BUILT:
+            continue  # (sudo's own defaults said again: the line changes nothing)
         if first == "Defaults" or first.startswith("Defaults"):
             why = "it changes how every sudo runs (environment, logging, who may use it)"
         else:
@@ -2503,6 +2525,10 @@ SUDO_ENV_INERT = frozenset({
     "ftp_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "ALL_PROXY", "NO_PROXY",
     "EMAIL", "DEBEMAIL", "DEBFULLNAME", "GREP_COLOR", "SSH_AGENT_PID", "SSH_AUTH_SOCK", "GIT_AUTHOR_NAME",
     "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"})
+# Defaults options that say what sudo does unless told otherwise (sudoers(5)'s defaults, as Debian builds it): a
+# Defaults line of only these changes nothing ('Defaults !requiretty', habitual in config management)
+SUDO_AS_BUILT = frozenset({"!requiretty", "env_reset", "!visiblepw", "!rootpw", "!runaspw", "!targetpw",
+                           "authenticate"})
 SUDO_STDIN_WRITERS = frozenset({"tee", "dd", "sponge"})  # write, as root, what their caller pipes in
 
 
@@ -3791,7 +3817,8 @@ def cw_become(facts, exp):
             lines += [f"{path}:{n}: the key of {mine[blob]} logs in as {login}, who becomes root (sudo): whoever "
                       f"holds the deploy login's key (CI) is root"
                       for blob, n in key_blobs(text).items() if blob in mine]
-    lines += _key_command_lines(snap, keys, exp.cfg.root)
+    env_on = any(v.lower() != "no" for v, _ in _sshd_values(facts, snap, "permituserenvironment"))
+    lines += _key_command_lines(snap, keys, exp.cfg.root, env_on)
     lines += minted_logins(facts, exp, snap, bool(allowed or default), mine)
     from .grants import broker_grants
     from .parse import conffiles
@@ -3850,18 +3877,25 @@ def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> lis
     return list(dict.fromkeys(lines))
 
 
-def _key_command_lines(snap, keys: dict, root: str) -> list[str]:
+def _key_command_lines(snap, keys: dict, root: str, env_on: bool = False) -> list[str]:
     """A line for each ``command="..."`` of a key that logs in as root (or as a login that becomes root) that runs
     what someone but root may change, or code from the app's tree: sshd runs it for every login with that key, as
     ``ForceCommand`` (judged as root's jobs are: ``rootacts.command_problem`` on root's ``lstat``). One that only
-    names the tree (a backup's ``rrsync -ro .../shared``) is no finding: reading it is what that key is for."""
+    names the tree (a backup's ``rrsync -ro .../shared``) is no finding: reading it is what that key is for.
+    ``env_on`` (PermitUserEnvironment): each ``environment="NAME=value"`` of such a key is judged as a variable
+    set before what that login runs (``NAME=value cmd``: LD_PRELOAD, BASH_ENV, PYTHONPATH naming another's file)."""
     from .logins import key_commands
     from .rootacts import command_problem, view
 
     acts = view(snap)
-    return [f"{path}:{n}: command=\"{cmd[:160]}\": sshd runs it as {who} for every login with that key; it {bad}"
-            for path, (text, who) in sorted(keys.items()) for n, cmd in key_commands(text)
-            for bad, runs in [command_problem(acts, cmd, root) or ("", False)] if bad and runs]
+    lines = [f"{path}:{n}: command=\"{cmd[:160]}\": sshd runs it as {who} for every login with that key; it {bad}"
+             for path, (text, who) in sorted(keys.items()) for n, cmd in key_commands(text)
+             for bad, runs in [command_problem(acts, cmd, root) or ("", False)] if bad and runs]
+    return lines + [f"{path}:{n}: environment=\"{env[:160]}\": sshd sets it (PermitUserEnvironment) for every login "
+                    f"with that key, as {who}, before its shell and commands run; it {bad}"
+                    for path, (text, who) in sorted(keys.items()) if env_on
+                    for n, env in key_commands(text, "environment")
+                    for bad, runs in [command_problem(acts, f"{env} /bin/sh", root) or ("", False)] if bad]
 
 
 def _password_logins(facts, snap, accts, exp) -> list[str]:
@@ -4897,9 +4931,11 @@ PROMISES: tuple[Promise, ...] = (
             "test_reload_takes_effect", "the reload deploys rely on will not take effect on this server:\n- "
             "/etc/apache2/conf-enabled/perf.conf:2: WSGIScriptReloading Off: ... the next deploy will not take "
             "effect ...", root_only=True, needs=("apache", "tree")),
-    Promise("daemon_code", f"{D}: reload", "every daemon was (re)started after current was last switched and, "
-            "where root may read it, runs in the live release's directory (/proc/<pid>/cwd): each runs the live "
-            "release", "test_daemons_run_live_release", "mod_wsgi daemons [123, 124] started "
+    Promise("daemon_code", f"{D}: reload", "every daemon (every process of the app user Apache's root process "
+            "forked, whatever its argv or name say: one the app's code replaced or renamed is still judged) was "
+            "(re)started after current was last switched and, where root may read it, runs in the live release's "
+            "directory (/proc/<pid>/cwd): each runs the live release", "test_daemons_run_live_release",
+            "mod_wsgi daemons [123, 124] started "
             "before current was switched to R and were not restarted since...", needs=("apache", "live")),
     Promise("loaded", f"{D}: reload", "nothing the daemons load (the live release's tree with its __pycache__ and "
             "venv, current, application.wsgi, the config, the python-home) changed after the oldest daemon started "

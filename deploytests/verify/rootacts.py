@@ -196,7 +196,7 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
             why = said + found + ": the entry accounts for the program it names, not for another"
             continue
         first = next((w for w in words[1:] if not w.startswith("-") and "=" not in w), "/")  # (a script)
-        if not any(w in ("-m", "-c") for w in words[1:]) and first.startswith("/"):
+        if not code_from_cwd(words):
             found = _script(first, p.get("user") or "", release, snap) if first != "/" else None
             if not found:
                 return None
@@ -227,6 +227,13 @@ def _script(path: str, user: str, release: str | None, snap) -> str | None:
         return None
     return (f"it runs {path}, which someone but root may change ({loose}): the script is its code, and Python "
             f"imports a module put beside it before the standard library's")
+
+
+def code_from_cwd(words: list[str]) -> bool:
+    """Whether a command line's words take code from the working directory: ``-m``, ``-c`` or a relative script
+    (its first word after the program that is no option or assignment), as ``python -m`` imports from there."""
+    first = next((w for w in words[1:] if not w.startswith("-") and "=" not in w), "/")
+    return any(w in ("-m", "-c") for w in words[1:]) or not first.startswith("/")
 
 
 # what a program reads from its environment to find code: the dynamic linker's and the interpreters' own variables

@@ -179,7 +179,8 @@ def test_target_without_the_right_skips_with_reason(lab, tmp_path, unchanged):
 def fab(lab, where: Path, *tasks: str) -> subprocess.CompletedProcess:
     s = lab.server
     env = {"DEPLOYTESTS_IDENTITY": str(s.key_filename), "DEPLOYTESTS_KNOWN_HOSTS": str(s.known_hosts)}
-    return run(ROOT, "fab", "-H", f"deployer@{s.host}:{s.port}", *tasks, env=env)
+    fab = str(Path(sys.executable).with_name("fab"))  # this environment's, on PATH or not
+    return run(ROOT, fab, "-H", f"deployer@{s.host}:{s.port}", *tasks, env=env)
 
 
 def test_app_that_does_not_build(lab, tmp_path, unchanged):

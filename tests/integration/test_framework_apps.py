@@ -215,12 +215,10 @@ def test_flask_init_says_what_to_fill_in(flask_app):
     app = flask_app
     out = ok(app.run("deploytests", "init"))
     assert "wrote   deploy.toml  (entry_point flaskr:create_app())" in out, out
-    assert "installed as /var/www/flaskr/shared/instance/config.py" in out, out
-    assert 'Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)' in out, out
+    assert "installed as /var/www/flaskr/shared/venv/var/flaskr-instance/config.py" in out, out
+    assert "shared_paths lists 'venv/var/flaskr-instance'" in out, out  # Flask's default folder: no code change
     assert "post_deploy 'flask --app flaskr init-db' found but left commented out" in out, out
-    # what init said: the instance path, the secret key, and post_deploy once checked (CREATE TABLE IF NOT EXISTS)
-    fill_in(app, "flaskr/__init__.py", "Flask(__name__, instance_relative_config=True)",
-            'Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)')
+    # what init said: the secret key, and post_deploy once checked (CREATE TABLE IF NOT EXISTS)
     fill_in(app, "config/deploy.cfg", "change me: a long random string", "flaskr-" + "y" * 40)
     fill_in(app, "deploy.toml", '# post_deploy    = ["flask --app flaskr init-db"]',
             'post_deploy    = ["flask --app flaskr init-db"]  ')
@@ -239,7 +237,7 @@ def test_flask_journey(flask_app):
     ok(app.fab("pack", "deploy"))
     tables = "select name from sqlite_master"
     out = ok(app.fab("run", f"python -c \"import sqlite3; print(sorted(r[0] for r in sqlite3.connect("
-                     f"'instance/flaskr.sqlite').execute('{tables}')))\""))
+                     f"'venv/var/flaskr-instance/flaskr.sqlite').execute('{tables}')))\""))
     assert "'tag'" in out, out
     page = app.get("/").text
     assert "Flaskr 2.0" in page and "kept" in page, page
@@ -326,28 +324,35 @@ def linkbox_app(world):
     return App(world, "linkbox")
 
 
-def test_flask_src_layout_ignoring_the_instance_warning_is_refused_then_deploys(linkbox_app):
+def test_flask_src_layout_with_its_default_instance_folder_deploys_as_init_wrote_it(linkbox_app):
+    """Flask's default instance folder of an installed package is <release>/venv/var/linkbox-instance: init keeps
+    it in shared/ (shared_paths), with no change to the app. A deploy.toml that keeps shared/instance instead (the
+    app never opens the config installed there) is refused, the hint naming both fixes."""
     app = linkbox_app
     out = ok(app.run("deploytests", "init"))
     assert "wrote   deploy.toml  (entry_point linkbox:create_app())" in out, out
-    assert "installed as /var/www/linkbox/shared/instance/config.py" in out, out
+    assert "installed as /var/www/linkbox/shared/venv/var/linkbox-instance/config.py" in out, out
     toml = (app.project / "deploy.toml").read_text()
     for line in ('health_path    = "/ping"', 'static         = { "/static" = "src/linkbox/static" }',
-                 'shared_paths   = ["instance"]'):
+                 'shared_paths   = ["venv/var/linkbox-instance"]'):
         assert line in toml, toml
     fill_in(app, "config/deploy.cfg", "change me: a long random string", "linkbox-" + "z" * 40)
     shutil.copytree(PROJECTS / "linkbox" / "tests" / "deploy", app.project / "tests" / "deploy", dirs_exist_ok=True)
-    # the team skips init's WARNING: Flask's default instance folder is inside the release's venv on a server,
-    # so the app would run on SECRET_KEY = "dev" with no database; the deploy refuses it, saying why and where
+    # a hand-written deploy.toml keeping shared/instance: the app would run on SECRET_KEY = "dev" with no database
+    fill_in(app, "deploy.toml", 'shared_paths   = ["venv/var/linkbox-instance"]', 'shared_paths   = ["instance"]')
+    fill_in(app, "deploy.toml", "/var/www/linkbox/shared/venv/var/linkbox-instance/config.py",
+            "/var/www/linkbox/shared/instance/config.py")
     out = refused_gate(app)
     assert re.search(r"the new release does not read its config: starting \(import linkbox:create_app\(\)"
                      r"( and GET \S+)?\), the app never opened /var/www/linkbox/shared/instance/config\.py", out), \
         out[-4000:]
     assert re.search(r"it looked for /var/www/linkbox/releases/\S+/venv/var/linkbox-instance/config\.py "
-                     r"\(missing\); pass instance_path=os\.path\.abspath\(\"instance\"\) to Flask", out), out[-4000:]
-    # what the line says: then the gate is green, the link kept across v2 and a rollback
-    fill_in(app, "src/linkbox/__init__.py", "Flask(__name__, instance_relative_config=True)",
-            'Flask(__name__, instance_path=os.path.abspath("instance"), instance_relative_config=True)')
+                     r"\(missing\); keep that folder in shared/: list \"venv/var/linkbox-instance\" in "
+                     r"shared_paths", out), out[-4000:]
+    # what the line says (init's deploy.toml): then the gate is green, the folder kept across v2 and a rollback
+    fill_in(app, "deploy.toml", 'shared_paths   = ["instance"]', 'shared_paths   = ["venv/var/linkbox-instance"]')
+    fill_in(app, "deploy.toml", "/var/www/linkbox/shared/instance/config.py",
+            "/var/www/linkbox/shared/venv/var/linkbox-instance/config.py")
     out = app.gate()
     for test in ("test_saved_link_is_listed", "test_database_is_in_the_shared_instance_folder",
                  "test_static_served_by_apache"):

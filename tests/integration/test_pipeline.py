@@ -91,10 +91,18 @@ class Poller:
     def __init__(self, box):
         self.box, self.seen, self.stop, self.changed = box, [], threading.Event(), threading.Condition()
         self.thread = threading.Thread(target=self.run, daemon=True)
+        self.slow = 0  # answers that took longer than get()'s 10 s (a loaded runner): no answer, not a wrong one
 
     def run(self):
         while not self.stop.is_set() and len(self.seen) < 2000:
-            r = get(self.box)
+            try:
+                r = get(self.box)
+            except requests.exceptions.Timeout:
+                self.slow += 1
+                continue
+            except requests.exceptions.ConnectionError as exc:  # refused or reset: the site was down
+                self.seen.append((0, type(exc).__name__))
+                continue
             self.seen.append((r.status_code, r.headers.get("X-Deploy-Release")))
             with self.changed:
                 self.changed.notify_all()

@@ -986,3 +986,26 @@ def test_a_database_without_its_tables_names_post_deploy_not_the_app(srv, error_
     assert f"has no table {table} after post_deploy ran" in error(events)["hint"], error(events)["hint"]
     _, events = srv.deploy("1.0", post_deploy=[f"echo '{error_line}' >&2; exit 1"])
     assert f"has no table {table}" in error(events)["hint"], error(events)["hint"]
+
+
+# The same class (a refusal caused by a step deploy.toml leaves out, hinted "fix the app"): the app writes its data
+# relative to its working dir, the release dir, which the app user cannot write: guestbook with init's deploy.toml
+# of before (no shared_paths) and a health route that touches its data. Members: a relative dir, a path inside the
+# release named absolutely; one under shared/ (not the release's) is left to the other hints.
+@pytest.mark.parametrize("path, named", [("data", "data"), ("{release}/uploads/x", "uploads")])
+def test_a_write_into_the_release_names_shared_paths(path, named):
+    args, release = deploy_args("/srv/app"), "/srv/app/releases/r1"
+    out = ["PermissionError: [Errno 13] Permission denied: '%s'" % path.format(release=release)]
+    hint = agent.write_hint(args, release, out)
+    assert hint.startswith("the app writes %s in the release (%s/%s), which the app user cannot write and every "
+                           "release replaces: list %s in shared_paths" % (path.format(release=release), release,
+                                                                          named, named)), hint
+    assert agent.write_hint(args, release, ["PermissionError: [Errno 13] Permission denied: '/srv/app/shared/x'"]) \
+        is None
+
+
+def test_a_release_refused_for_writing_into_itself_names_shared_paths(srv):
+    source = SCHEMALESS.replace("%(error)r", repr("PermissionError: [Errno 13] Permission denied: 'data'"))
+    err = error(srv.deploy("1.0", source=source)[1])
+    assert err["step"] == "preflight" and "fix the app" not in err["hint"], err["hint"]
+    assert "list data in shared_paths" in err["hint"], err["hint"]

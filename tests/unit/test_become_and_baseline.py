@@ -567,6 +567,38 @@ def test_a_forced_command_of_a_key_that_logs_in_as_root_is_judged_as_roots_jobs_
         assert outcome("cw_become", off, exp) == "pass"
 
 
+@pytest.mark.parametrize("env, said", [
+    ("LD_PRELOAD=/srv/tools/hook.so", "/srv/tools 2775 "), ("BASH_ENV=/srv/tools/env.sh", "/srv/tools 2775 "),
+    ("PYTHONPATH=/var/www/yourapplication/shared", "the app's tree")])
+def test_a_key_environment_option_of_a_login_that_becomes_root_is_judged_when_sshd_applies_it(exp, env, said):
+    """attack10's open item: a key's environment="NAME=value" (sshd(8), AUTHORIZED_KEYS FILE FORMAT) is set for
+    every login with that key, before its shell runs, when PermitUserEnvironment lets it: on the gate's login (who
+    becomes root) a loader variable naming another account's file, or the app's tree, runs their code on the way to
+    root. Judged as a variable set before a command (``NAME=value cmd``); PermitUserEnvironment no (the default):
+    sshd ignores it, no finding."""
+    whose = "/home/admin/.ssh/authorized_keys"
+    text = f'environment="{env}" {ADMIN} admin@laptop\n'
+    D = stat.S_IFDIR
+    mapped = {"/": [D | 0o755, 0, 0, 0, 0, 2], "/srv": [D | 0o755, 0, 0, 0, 0, 3],
+              "/srv/tools": [D | 0o2775, 0, 1001, 0, 0, 4]}
+    for on in (True, False):
+        conf = host().raw.text("/etc/ssh/sshd_config") + ("PermitUserEnvironment yes\n" if on else "")
+        facts = host(files={"/etc/ssh/sshd_config": conf})
+        facts.raw.raw["own_keys"] = {whose: text}
+        facts.raw.raw["mapped"] = mapped
+        found = outcome("cw_become", facts, exp)
+        if not on:
+            assert found == "pass", found
+            continue
+        assert f'- {whose}:1: environment="{env}": sshd sets it (PermitUserEnvironment) for every login with that ' \
+               "key, as admin, who becomes root (sudo)" in found and said in found, found
+    on_conf = host().raw.text("/etc/ssh/sshd_config") + "PermitUserEnvironment yes\n"
+    harmless = host(files={"/etc/ssh/sshd_config": on_conf})
+    harmless.raw.raw["own_keys"] = {whose: f'environment="LANG=C.UTF-8" {ADMIN} admin@laptop\n'}
+    harmless.raw.raw["mapped"] = mapped
+    assert outcome("cw_become", harmless, exp) == "pass"
+
+
 def test_the_login_collector_lstats_what_its_own_keys_force(tmp_path):
     """The collector's side of the forced-command rule for the gate's login: its own authorized_keys (read by
     itself) have their command="..." paths lstat'd with what root's files name (``named``); root's keys are the

@@ -251,6 +251,32 @@ def test_an_allowed_process_that_runs_another_release_than_the_live_one_fails(ex
         allowed = allowing(exp, processes=(f"{user}: {p['cmdline'].split()[0]}",))
         assert outcome("cw_processes", facts, allowed) == "pass", cmd
 
+@pytest.mark.parametrize("user, cmd", [("yourapplication", "/usr/bin/python3 -m yourapplication.worker"),
+                                       ("yourapplication", "/usr/bin/python3 worker.py"),
+                                       ("appuser", "/usr/bin/python3 -c import yourapplication.report")])
+def test_an_allowed_process_working_in_the_live_release_that_started_before_the_switch_fails(exp, user, cmd):
+    """This round's attack (class: a process judged by what it shows now, not by the kernel's start): an allowed
+    worker that takes its code from its working directory (-m, -c, a relative script) passed while its cwd was the
+    live release. A process of the app user's that the app's hole started with that argv, its code from a
+    PYTHONPATH it then blanked in its own environ, followed `current` into each new release with chdir and
+    outlived every deploy. What it imported at its start is the release live then: started before the switch, it
+    is stale, whatever its working directory is now; started after, it passes."""
+    facts = clean_facts()
+    switched = facts["stat"][f"{R}/current"]["mtime"]
+    facts.raw = parse.Snapshot({"files": {}, "dirs": {}, "proc": {"900": {"cwd": f"{R}/releases/{LIVE}"}}})
+    p = dict(proc(900, user, cmd), started=switched - 60)
+    inv(facts)["processes"].append(p)
+    allowed = allowing(exp, processes=(f"{user}: {cmd}",))
+    msg = outcome("cw_processes", facts, allowed)
+    assert msg.startswith("fail") and f"before current was switched to {LIVE}" in msg and \
+        f"(it works in {R}/releases/{LIVE} now)" in msg, msg
+    p["started"] = switched + 5
+    assert outcome("cw_processes", facts, allowed) == "pass"
+    p.update(started=switched - 60, cmdline="/usr/bin/tmux", comm="tmux", exe="/usr/bin/tmux")  # an operator's
+    allowed = allowing(exp, processes=(f"{user}: /usr/bin/tmux",))  # tmux server, started there: runs no code of it
+    assert outcome("cw_processes", facts, allowed) == "pass"
+
+
 def test_the_deploy_users_processes_in_a_live_ssh_session_are_its_own(exp):
     facts = clean_facts()
     session = [{"pid": 90, "comm": "sh", "user": "appuser"}, {"pid": 89, "comm": "sshd-session", "user": "appuser"},
@@ -523,6 +549,20 @@ def test_a_sudoers_line_nobody_listed_fails_in_any_file(exp, file, text):
     msg = failing(facts, exp)
     assert list(msg) == ["cw_sudoers"] and f"{file}:3: {text!r}" in msg["cw_sudoers"]
     assert outcome("cw_sudoers", facts, allowing(exp, sudo=(text,))) == "pass"
+
+
+@pytest.mark.parametrize("text, passes", [
+    ("Defaults !requiretty", True), ("Defaults:admin !requiretty, !visiblepw", True),
+    ("Defaults env_reset", True), ("Defaults !requiretty, !env_reset", False),
+    ("Defaults !requiretty, mail_badpass", False), ("Defaults requiretty", False)])
+def test_a_defaults_line_that_says_sudos_own_defaults_again_changes_nothing(exp, text, passes):
+    """'Defaults !requiretty' (habitual in config management; requiretty is off in sudo as built) changes nothing:
+    it asked for an allowance. A line of only sudo's own defaults passes; one option more is judged as before."""
+    facts = clean_facts()
+    inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/cm", "line": 1, "text": text, "mode": "0440",
+                                  "owner": "root"})
+    msg = outcome("cw_sudoers", facts, exp)
+    assert (msg == "pass") is passes, msg
 
 
 def test_the_targets_login_own_rules_are_the_operators(exp):
@@ -1298,9 +1338,19 @@ def test_another_app_bootstrap_made_is_accounted_for_by_what_bootstrap_made(exp)
     lambda t: t + "# one byte more\n",
 ])
 def test_another_apps_site_file_that_differs_from_bootstraps_stays_a_finding(exp, edit):
-    msg = failing(with_second_app(exp, edit=edit), exp)
+    """... and is one finding, the file's (one cause, one line): its daemons, script, port and vhost are that app's
+    (a tampered second app's site on a container was 4 lines before: the file, its script alias as a handler, its
+    release's libraries as mapped by strangers, its daemons' user as Apache's workers)."""
+    facts = with_second_app(exp, edit=edit)
+    so = "/var/www/quotes/releases/20261206T080255Z-a9e0709f/venv/lib/python3.11/site-packages/m/_s.so"
+    inv(facts)["mapped"].append({"loose": "/var/www/quotes 2755 appuser:quotes", "package": None, "path": so,
+                                 "pids": [300, 301]})
+    msg = failing(facts, exp)
     assert "cw_apache_files" in msg and f"{SECOND.replace('available', 'enabled')}" in msg["cw_apache_files"], msg
     assert "it says bootstrap wrote it for an app, but it is not what bootstrap writes" in msg["cw_apache_files"]
+    found = {p: m for p, m in msg.items() if p in SECOND_APP_RULES}
+    # (a daemon of it as the app's own user is no longer that app's: its daemons are strangers, said as such)
+    assert list(found) == ["cw_apache_files"] or "user=yourapplication" in facts.raw.files[SECOND]["data"], found
 
 
 def test_another_apps_user_bootstrap_did_not_create_is_a_finding(exp):

@@ -34,7 +34,10 @@ def test_a_setting_that_turns_a_root_programs_own_check_off_is_a_finding(exp, pa
     own check or opens it to everyone (``[section.]key value``, INI sections read) fails, naming file:line,
     unless its package ships it so (dpkg's md5 of the conffile) or ``allow_cron`` names the file."""
     found = collect_login.guards_off(text)
-    assert found == [line], found
+    assert list(found) == [line], found
+    shown = {"[safe]": "safe.directory = *", "[http ": "http.sslVerify = false"}.get(
+        next((h for h in ("[safe]", "[http ") if h in text), ""), text.splitlines()[line - 1].strip())
+    assert found[line] == shown, found  # (the setting as its program reads it: the INI section with the key)
     lines = [[n, ln] for n, ln in enumerate(text.splitlines(), 1) if n in found]
     named = {path: {"st": [F | 0o644, 0, 0, 1, 0, 7], "data": text}}
     base = snap({}, {})
@@ -43,7 +46,7 @@ def test_a_setting_that_turns_a_root_programs_own_check_off_is_a_finding(exp, pa
     inv(facts)["mentions"] = parse.root_mentions(facts.raw)
     msg = failing(facts, exp)
     assert list(msg) == ["cw_schedules"], msg
-    assert f"- {path}:{line}: " in msg["cw_schedules"] and "turns off a check" in msg["cw_schedules"], msg
+    assert f"- {path}:{line}: {found[line]!r}: turns off a check" in msg["cw_schedules"], msg
     assert f'allow_cron = ["{path}"]' in msg["cw_schedules"], msg
     assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
     md5 = hashlib.md5(text.encode()).hexdigest()  # the package's own conffile, as shipped: its stock choice
@@ -59,7 +62,7 @@ def test_a_setting_that_turns_a_root_programs_own_check_off_is_a_finding(exp, pa
     "Host *\n    StrictHostKeyChecking yes\n    PasswordAuthentication no\n    HashKnownHosts no\n",
     "# check_certificate = off\n", "expand-check=0x\n"])
 def test_settings_that_turn_no_check_off_are_not_guards(text):
-    assert collect_login.guards_off(text) == [], text
+    assert collect_login.guards_off(text) == {}, text
 
 
 def test_an_environment_variable_that_turns_a_check_off_is_pam_envs_one_line(exp):

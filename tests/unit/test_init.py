@@ -10,7 +10,7 @@ import pytest
 
 from deploytests.__main__ import main
 from deploytests.config import load_config
-from deploytests.init import NEW_CONFIG, app_name, detect, init
+from deploytests.init import NEW_CONFIG, app_name, detect, gate_warnings, init
 
 FACTORY = '''\
 import os
@@ -394,19 +394,16 @@ def test_an_instance_folder_at_flasks_default_path_is_detected(tmp_path, source,
     assert detect(root).default_instance == default
 
 
-def test_init_warns_that_flasks_default_instance_path_is_inside_the_venv(tmp_path, capsys):
+def test_init_keeps_flasks_default_instance_folder_of_a_src_layout_in_shared(tmp_path, capsys):
     root = project(tmp_path, {"pyproject.toml": '[project]\nname = "ledger"\n', "src/ledger/__init__.py": LEDGER,
                               "config/local.cfg": "SECRET_KEY = 'x'\n"})
     init(root)
     out = capsys.readouterr().out
-    warning = next(line for line in out.splitlines() if line.startswith("  WARNING ledger uses Flask's instance"))
-    assert "<release>/venv/var/ledger-instance" in warning and "/var/www/ledger/shared/instance" in warning
-    assert 'instance_path=os.path.abspath("instance")' in warning
-    assert 'DATABASE = "/var/www/ledger/shared/instance/ledger.sqlite" in \'config/local.cfg\'' in warning
+    note = next(line for line in out.splitlines() if line.startswith("  note    ledger uses Flask's default instance"))
+    assert "<release>/venv/var/ledger-instance" in note and "/var/www/ledger/shared/venv/var/ledger-instance" in note
     text = (root / "deploy.toml").read_text()
-    assert "#   WARNING: ledger uses Flask's instance folder without passing instance_path=" in text
-    assert "#   (<release>/venv/var/ledger-instance)" in text and "the daemon runs in the release dir" not in text
-    assert load_config(root).shared_paths == ("instance",)
+    assert "#   ledger uses Flask's default instance folder" in text and "WARNING" not in text
+    assert load_config(root).shared_paths == ("venv/var/ledger-instance",)
 
 
 def test_a_rerun_keeping_deploy_toml_prints_what_it_says_not_what_init_would_write(tmp_path, capsys):
@@ -423,7 +420,7 @@ def test_a_rerun_keeping_deploy_toml_prints_what_it_says_not_what_init_would_wri
     assert "config/docker.cfg" not in out and "left commented out" not in out, out
     assert ("note    deploy.toml says: entry_point = 'ledger:create_app()', config_file = 'config/local.cfg', "
             "post_deploy = ['flask --app ledger init-db']") in out
-    assert "shared/instance/ledger.sqlite\" in 'config/local.cfg'" in out  # the warning names the kept config
+    assert "shared_paths lists 'venv/var/ledger-instance'" in out  # the instance folder's note, said again
     path.write_text("app = 'ledger'\n")  # a kept file that does not load is said so, in one line
     init(root)
     out = capsys.readouterr().out
@@ -546,22 +543,24 @@ def test_a_django_project_without_the_admin_gets_no_admin_login_check(tmp_path):
     compile(test, "test_deploy.py", "exec")
 
 
-def test_flasks_tutorial_factory_is_offered_only_the_instance_path_fix(tmp_path):
-    """The tutorial's factory makes its instance folder and reads config.py from it: a DATABASE in the config
-    cannot help (the config is never read, makedirs fails first); a factory that only builds a path may."""
+def test_flasks_tutorial_keeps_its_default_instance_folder_in_shared_without_a_code_change(tmp_path):
+    """Class: a framework's documented layout that only deploys after a code change. Flask's tutorial factory makes
+    its instance folder at Flask's default path and reads config.py from it; installed, that path is
+    ``<release>/venv/var/flaskr-instance``. Init lists that path in shared_paths (each release links it to
+    shared/, as any data dir) and installs the config there: nothing in the app changes."""
     root = fixture_copy(tmp_path, "flaskr")
     lines: list[str] = []
     init(root, out=lines.append)
-    warning = next(line for line in lines if line.startswith("  WARNING flaskr uses Flask's instance"))
-    assert 'instance_path=os.path.abspath("instance")' in warning and "DATABASE" not in warning, warning
-    assert "DATABASE" not in (root / "deploy.toml").read_text()
-    source = (root / "flaskr/__init__.py").read_text()
-    for kept in ("os.makedirs(app.instance_path, exist_ok=True)", 'app.config.from_pyfile("config.py", silent=True)'):
-        (root / "flaskr/__init__.py").write_text(source.replace(kept, "pass"))
-        assert detect(root).instance_bound, kept  # either one alone binds the app to the folder
-    (root / "flaskr/__init__.py").write_text(source.replace("os.makedirs(app.instance_path, exist_ok=True)", "pass")
-                                             .replace('app.config.from_pyfile("config.py", silent=True)', "pass"))
-    assert not detect(root).instance_bound
+    note = next(line for line in lines if line.startswith("  note    flaskr uses Flask's default instance folder"))
+    assert "shared_paths lists 'venv/var/flaskr-instance'" in note and "/var/www/flaskr/shared/venv/var/" in note
+    cfg = load_config(root)
+    assert cfg.shared_paths == ("venv/var/flaskr-instance",)
+    assert cfg.config_path == "/var/www/flaskr/shared/venv/var/flaskr-instance/config.py"
+    assert "WARNING" not in "\n".join(lines) and "DATABASE" not in (root / "deploy.toml").read_text()
+    assert gate_warnings(root) == []  # kept in shared/: nothing to repeat at every gate run
+    (root / "deploy.toml").write_text((root / "deploy.toml").read_text().replace(
+        'shared_paths   = ["venv/var/flaskr-instance"]', 'shared_paths   = ["instance"]'))
+    assert "list 'venv/var/flaskr-instance' in deploy.toml's shared_paths" in gate_warnings(root)[0]
 
 
 def django_polls(tmp_path: Path, root_urls: str, polls_urls: str) -> Path:
@@ -1192,3 +1191,37 @@ def test_a_constant_data_path_is_a_shared_path_or_a_note(tmp_path, code, shared,
     assert d.shared_paths == shared and not d.env
     written = [n for n in d.notes if n.startswith("it writes ")]
     assert (len(written) == 1 and note in written[0]) if note else not written, d.notes
+
+
+# The same class for a project whose deploy.toml was written before init placed its data (or by hand): the gate's
+# header says which variable places the app's data and is set neither in deploy.toml's env nor in its env file,
+# at every run, as it repeats init's instance-folder warning. A default that is an absolute path is the
+# developer's choice of a server location: neither placed by init nor warned about.
+def test_the_gate_header_names_a_data_variable_deploy_toml_leaves_unset(tmp_path):
+    from deploytests.init import gate_warnings
+
+    root = project(tmp_path, {"guestbook.py": GUESTBOOK})
+    init(root, out=lambda line: None)
+    assert gate_warnings(root) == []  # as init wrote it
+    toml = root / "deploy.toml"
+    toml.write_text(re.sub(r"(?m)^env .*\n", "", toml.read_text()))
+    (line,) = gate_warnings(root)
+    assert line.startswith("WARNING GUESTBOOK_DATA_DIR places the app's data") and \
+        "set GUESTBOOK_DATA_DIR = \"/var/www/guestbook/shared/data\" in deploy.toml's env" in line, line
+    absolute = project(tmp_path / "abs", {"gb.py": GUESTBOOK.replace('"GUESTBOOK_DATA_DIR", "data"',
+                                                                     '"GUESTBOOK_DATA_DIR", "/srv/gb"')})
+    init(absolute, out=lambda line: None)
+    assert load_config(absolute).env_vars == {} and gate_warnings(absolute) == []
+
+
+def test_the_gate_header_reads_the_env_file_for_a_data_variable(tmp_path):
+    from deploytests.init import gate_warnings
+
+    source = GUESTBOOK.replace("def application", 'TOKEN = os.environ["GUESTBOOK_TOKEN"]\ndef application')
+    root = project(tmp_path, {"guestbook.py": source})
+    init(root, out=lambda line: None)
+    assert gate_warnings(root) == []
+    env_file = root / load_config(root).config_file
+    env_file.write_text(env_file.read_text().replace("\nGUESTBOOK_DATA_DIR=", "\n# GUESTBOOK_DATA_DIR="))
+    (line,) = gate_warnings(root)
+    assert "in deploy.toml's env file" in line, line

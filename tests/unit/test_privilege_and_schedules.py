@@ -1347,6 +1347,24 @@ def test_the_file_systems_that_count_subdirectories_are_read_from_mountinfo(tmp_
     assert collect_login.counted() == set()
 
 
+@pytest.mark.parametrize("text, who", [
+    ("/var/www/yourapplication/shared/data/logs/*.log {\n    su yourapplication yourapplication\n    weekly\n}\n",
+     "as yourapplication (its su line)"),  # blind11 b02: Debian's way for a dir the app user writes
+    ("su www-data www-data\n/var/www/yourapplication/shared/data/logs/*.log {\n    weekly\n}\n",
+     "as www-data (its su line)"),  # the file's su line, for every stanza after it
+    ("/var/log/x.log {\n    su nobody nogroup\n}\n/var/www/yourapplication/shared/data/logs/*.log {\n    daily\n}\n",
+     "as root"),  # another stanza's su is not this one's
+])
+def test_a_rotation_in_the_tree_says_who_rotates_by_its_su_line(exp, text, who):
+    """blind11's b02 (a control): a rule for the app's logs with Debian's ``su app app`` failed (allow_cron named)
+    saying logrotate acts there 'as root': its su line makes it act as that user. The one line says who."""
+    facts = clean_facts()
+    add_text(facts, "/etc/logrotate.d/yourapplication", text)
+    msg = outcome("cw_schedules", facts, exp)
+    assert "logrotate rotates /var/www/yourapplication/shared/data/logs/*.log, which matches files in the app's " \
+        f"tree: {who}, daily" in msg and msg.count("- /etc/logrotate.d/") == 1, msg
+
+
 @pytest.mark.parametrize("text, caught", [
     # blind11 a02 (shown: root's job, as cron runs it with the file's PATH, ran the app user's 'tar' as uid 0)
     (f"PATH={R}/shared/data/bin:/usr/sbin:/usr/bin:/sbin:/bin\n30 3 * * * root tar czf /var/backups/a.tgz "
@@ -1370,4 +1388,5 @@ def test_an_allowed_root_job_taking_code_from_the_apps_shared_dirs_fails(exp, te
         assert msg == "pass", msg
         return
     assert "/etc/cron.d/app-backup:" in msg and "the app user writes its shared dirs" in msg and \
-        "no allowance accounts for handing root to someone else" in msg and msg.count("\n- ") <= 1, msg
+        "no allowance accounts for handing root to someone else" in msg, msg
+    assert msg.count("- /etc/cron.d/app-backup:") == 1, msg  # (one cause, one line)

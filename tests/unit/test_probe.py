@@ -666,11 +666,13 @@ def test_the_probe_sends_its_programs_compiled_for_the_same_python_else_their_so
 
 
 def _kernel_procs(*rows):
-    """``/proc`` as root's collector sends it: ``(pid, uid, ppid, comm, argv, exe)`` each; passwd to name them."""
+    """``/proc`` as root's collector sends it: ``(pid, uid, ppid, comm, argv, exe)`` each (``exe`` None: no memory
+    left, an exiting process, ``vsize`` 0; ``""``: not readable by root, no CAP_SYS_PTRACE); passwd to name them."""
     st = {"st": [0o100644, 0, 0, 100, 0, 0], "data": "root:x:0:0::/root:/bin/sh\n"
           "yourapplication:x:999:999::/var/www/yourapplication:/usr/sbin/nologin\nwww-data:x:33:33::/:/bin/sh\n"}
-    proc = {str(pid): {"uid": uid, "stat": f"{pid} ({comm}) S {ppid} 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0",
-                       "cmdline": "\0".join(argv.split()) + "\0" if argv else "", "exe": exe}
+    proc = {str(pid): {"uid": uid, "stat": f"{pid} ({comm}) S {ppid} 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 "
+                                           f"{0 if exe is None else 4096} 0",
+                       "cmdline": "\0".join(argv.split()) + "\0" if argv else "", "exe": exe or None}
             for pid, uid, ppid, comm, argv, exe in rows}
     return parse.Procs(parse.Snapshot({"proc": proc, "files": {"/etc/passwd": st}}))
 
@@ -680,6 +682,7 @@ def _kernel_procs(*rows):
     ("/usr/sbin/apache2 -k start", "apache2", "/usr/sbin/apache2"),  # the daemon itself, renamed (/proc/self/mem)
     ("python3 /tmp/.x/run.py", "python3", "/usr/bin/python3.11"),
     ("", "apache2", "/usr/bin/python3.11"),  # execve(path, [], env): no argv, but a program
+    ("", "apache2", ""),  # the same where root may not read its exe (no CAP_SYS_PTRACE): it has memory still
 ])
 def test_every_process_of_the_app_user_apache_forked_is_judged_as_a_daemon_whatever_it_shows(argv, comm, exe):
     """Class: a process identified by what it says of itself. A mod_wsgi daemon (the app's code runs there) may
@@ -697,5 +700,17 @@ def test_every_process_of_the_app_user_apache_forked_is_judged_as_a_daemon_whate
                           (15, 999, 12, "apache2", "(wsgi:yourapplica -k start", "/usr/sbin/apache2"),
                           (16, 999, 13, "sh", "sh -c id", "/usr/bin/dash"))
     _, daemons = procs.processes("yourapplication", "(wsgi:{app})", "yourapplication")
-    assert [(d["pid"], d["exe"]) for d in daemons] == [(12, "/usr/sbin/apache2"), (13, exe),
+    assert [(d["pid"], d["exe"] or "") for d in daemons] == [(12, "/usr/sbin/apache2"), (13, exe),
                                                        (15, "/usr/sbin/apache2")]
+
+
+def test_when_every_child_of_apache_runs_as_the_app_user_they_are_its_workers_not_daemons():
+    """APACHE_RUN_USER = the app user: every worker is an app-user child of Apache showing Apache's name. They are
+    workers (sec_apache_user names the run user in force: one cause, one line), not daemons each failing the
+    daemon checks; only the titled daemons are daemons then."""
+    procs = _kernel_procs((10, 0, 1, "apache2", "/usr/sbin/apache2 -k start", "/usr/sbin/apache2"),
+                          (11, 999, 10, "apache2", "/usr/sbin/apache2 -k start", "/usr/sbin/apache2"),
+                          (12, 999, 10, "apache2", "(wsgi:yourapplica -k start", "/usr/sbin/apache2"),
+                          (13, 999, 10, "apache2", "/usr/sbin/apache2 -k start", "/usr/sbin/apache2"))
+    _, daemons = procs.processes("yourapplication", "(wsgi:{app})", "yourapplication")
+    assert [d["pid"] for d in daemons] == [12]

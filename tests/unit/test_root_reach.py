@@ -492,3 +492,20 @@ def test_an_edited_conffile_is_no_packages_file_whatever_its_ctime(exp, platform
     facts = host(platform, files)
     _conffile_of(facts, path, original, original)
     assert "/srv/tools" not in str(outcome("cw_schedules", facts, exp))  # the package's own: the baseline
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("allowed", [False, True])
+def test_a_root_unit_running_what_the_app_user_writes_is_one_line_no_allowance_answers(exp, platform, allowed):
+    """blind11, class 1's other member: a root unit (allowed or not) running a script in the app's shared dirs.
+    On the blind code the allowed unit passed; after the class fix, the unrestricted one said it twice (the unit
+    reaching the app's tree, naming allow_units, and what it runs). One line, naming no allowance: the app user
+    writes there."""
+    path = "/etc/systemd/system/app-report.service"
+    text = f"[Service]\nExecStart=/bin/sh {ROOT}/shared/data/report.sh\n"
+    mine = dataclasses.replace(exp, allow=dataclasses.replace(exp.allow, units=("app-report.service",))) if \
+        allowed else exp
+    msg = fails("cw_units", host(platform, {path: (F | 0o644, 0, text)}), mine)
+    ours = [ln for ln in msg.splitlines() if "app-report" in ln and ln.lstrip().startswith("- ")]
+    assert len(ours) == 1 and "the app user writes its shared dirs" in ours[0] and "allow_units =" not in ours[0] \
+        and "remove it, or make what it runs root's alone" in ours[0], ours
