@@ -525,6 +525,7 @@ def burst(args, probe, n=8):
 
 
 RETOUCH = 1.0  # seconds after a touch before the gate touches again, doubled each time
+LINGER = 3.0  # seconds a daemon from before may take to exit after the first burst reached it
 
 
 def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, probe=probe, stale=stale_daemons,
@@ -537,12 +538,14 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
     daemon left, the gate passes on the answers as before (the read-only gate then names the process).
 
     ``retouch`` (the caller's reload: touch the .wsgi file again) is called when, :data:`RETOUCH` seconds after
-    the last touch (doubled each time), another release still answers or a daemon from before the switch is
-    still shown after a burst. A touch can be lost: mod_wsgi preloads application.wsgi when a daemon starts and
-    takes the file's mtime *after* that load, so a switch and touch made while a daemon was still importing the
-    release ``current`` named before is recorded as that load's own, and the daemon serves the old release
-    until the next touch (a rollback right after Apache restarted its daemons was refused that way, 553 answers
-    in 30 s from the release rolled back from). Touching again is the reload itself, not another mechanism.
+    the last touch (doubled each time), another release still answers, or when a daemon from before the switch
+    is still shown :data:`LINGER` seconds after the first burst (a daemon a burst reached exits in a moment; a
+    touch each time a deploy found one would restart every daemon twice). A touch can be lost: mod_wsgi preloads
+    application.wsgi when a daemon starts and takes the file's mtime *after* that load, so a switch and touch
+    made while a daemon was still importing the release ``current`` named before is recorded as that load's own,
+    and the daemon serves the old release until the next touch (a rollback right after Apache restarted its
+    daemons was refused that way, 553 answers in 30 s from the release rolled back from). Touching again is the
+    reload itself, not another mechanism.
 
     Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
     """
@@ -550,10 +553,11 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
     deadline = clock() + timeout
     attempts, last, good = 0, "no answer", 0
     touched, wait = clock(), RETOUCH  # the caller touched the .wsgi file just before
+    lingering = None  # when a daemon from before was first seen after the answers were right
 
-    def again():
+    def again(since):
         nonlocal touched, wait
-        if retouch is not None and clock() - touched >= wait:
+        if retouch is not None and clock() - max(touched, since) >= wait:
             retouch()
             touched, wait = clock(), wait * 2
 
@@ -566,12 +570,15 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
             if good >= SETTLE:
                 if clock() >= deadline or not stale(args.app, since):
                     return True, attempts, last
+                lingering = clock() if lingering is None else lingering
                 burst(args, probe)
-                again()  # a daemon from before that a request does not restart lost the touch
+                # a daemon a burst reached exits within a moment: still there LINGER s after the first burst, a
+                # request does not restart it (it lost the touch)
+                again(lingering + LINGER - wait)
                 sleep(0.05)
                 continue  # the next answer decides, also when the burst took the gate past its bound
             if served and served != rid:
-                again()  # a daemon loaded what ``current`` named before and took the touch for its own
+                again(touched)  # a daemon loaded what ``current`` named before and took the touch for its own
         except (OSError, ValueError) as exc:
             good, last = 0, "%s: %s" % (type(exc).__name__, exc)
         if clock() >= deadline:
