@@ -151,30 +151,28 @@ def gate_warnings(root: Path) -> list[str]:
         d = detect(Path(root))
     except (OSError, ValueError):
         return []
-    found = []
-    if kept := kept_instance(d):
-        try:
-            shared = load_config(Path(root)).shared_paths
-        except (ConfigError, OSError, ValueError):  # a deploy.toml that does not load is said by the run itself
-            shared = ()
-        if kept not in shared:
-            found.append(f"WARNING {d.default_instance} uses Flask's default instance folder (no instance_path= in "
-                         f"Flask(...)): on the servers that is <release>/{kept}, not the deployed config or "
-                         "shared/instance; a deploy with a config_file is refused (the app never opens it), and "
-                         f"without one the app's data has nowhere to go: list {kept!r} in deploy.toml's "
-                         "shared_paths (`deploytests init` explains)")
-    return found + unset_places(Path(root), d)
-
-
-def unset_places(root: Path, d: Detected) -> list[str]:
-    """A warning naming the variables that place the app's data (:func:`written_places`) which deploy.toml sets
-    neither in ``env`` nor in its env file (``config_as_env``): on the servers they take their default, in the
-    release. None when deploy.toml does not load (its own error says why)."""
     try:
-        cfg = load_config(root)
+        cfg = load_config(Path(root))
+    except (ConfigError, OSError, ValueError):  # a deploy.toml that does not load is said by the run itself
+        cfg = None
+    found = []
+    if (kept := kept_instance(d)) and kept not in (cfg.shared_paths if cfg else ()):
+        found.append(f"WARNING {d.default_instance} uses Flask's default instance folder (no instance_path= in "
+                     f"Flask(...)): on the servers that is <release>/{kept}, not the deployed config or "
+                     "shared/instance; a deploy with a config_file is refused (the app never opens it), and "
+                     f"without one the app's data has nowhere to go: list {kept!r} in deploy.toml's "
+                     "shared_paths (`deploytests init` explains)")
+    return found + (unset_places(cfg, d) if cfg else [])
+
+
+def unset_places(cfg: DeployConfig, d: Detected) -> list[str]:
+    """A warning naming the variables that place the app's data (:func:`written_places`) which deploy.toml (``cfg``)
+    sets neither in ``env`` nor in its env file (``config_as_env``): on the servers they take their default, in
+    the release. None when its env file cannot be read."""
+    try:
         env_file = cfg.config_file if cfg.config_as_env and cfg.config_file and cfg.config_file.is_file() else None
         in_file = {n for n, _ in env_lines(env_file.read_text())} if env_file else set()
-    except (ConfigError, OSError, ValueError):
+    except (OSError, ValueError):
         return []
     unset = {var: value for var, value in d.places.items() if var not in cfg.env_vars and var not in in_file}
     if not unset:

@@ -555,9 +555,9 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
     touched, wait = clock(), RETOUCH  # the caller touched the .wsgi file just before
     lingering = None  # when a daemon from before was first seen after the answers were right
 
-    def again(since):
+    def again():
         nonlocal touched, wait
-        if retouch is not None and clock() - max(touched, since) >= wait:
+        if retouch is not None and clock() - touched >= wait:
             retouch()
             touched, wait = clock(), wait * 2
 
@@ -572,13 +572,12 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
                     return True, attempts, last
                 lingering = clock() if lingering is None else lingering
                 burst(args, probe)
-                # a daemon a burst reached exits within a moment: still there LINGER s after the first burst, a
-                # request does not restart it (it lost the touch)
-                again(lingering + LINGER - wait)
+                if clock() - lingering >= LINGER:  # a daemon a burst reached exits in a moment: still there,
+                    again()  # a request does not restart it (it lost the touch)
                 sleep(0.05)
                 continue  # the next answer decides, also when the burst took the gate past its bound
             if served and served != rid:
-                again(touched)  # a daemon loaded what ``current`` named before and took the touch for its own
+                again()  # a daemon loaded what ``current`` named before and took the touch for its own
         except (OSError, ValueError) as exc:
             good, last = 0, "%s: %s" % (type(exc).__name__, exc)
         if clock() >= deadline:
