@@ -136,9 +136,9 @@ PLAIN = [
           "as shipped: a rollback runs code no artifact had",
           "f={prev_site}/{package}/__init__.py; c=$(ls {prev_site}/{package}/__pycache__/__init__.*.pyc | head -1); "
           "python3 -c \"import sys, py_compile; s = open(sys.argv[1]).read() + chr(10) + "
-          "'open(\\\"/tmp/p10-loaded\\\", \\\"a\\\").write(\\\"forged bytecode ran\\\\n\\\")' + chr(10); "
+          "'open(\\\"/tmp/p10-loaded\\\", \\\"a\\\").write(\\\"forged bytecode ran\\\")' + chr(10); "
           "open('/tmp/p10.py', 'w').write(s); py_compile.compile('/tmp/p10.py', cfile=sys.argv[2], dfile=sys.argv[1], "
-          "invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)\" $f $c; chown {deploy_user}: $c; rm /tmp/p10.py"),
+          "invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH, doraise=True)\" $f $c; chown {deploy_user}: $c; rm /tmp/p10.py"),
     Fault("p11-live-record-previous-is-live", "b/rollback-record",
           "the live release's RELEASE.json 'previous' rewritten to the live release's own id (an operator's hand "
           "edit): a rollback has nowhere to go back to",
