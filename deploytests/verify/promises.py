@@ -3785,9 +3785,9 @@ def cw_become(facts, exp):
     """Who becomes root (or another account) outside sudoers and group names: no account but root has uid 0 or
     gid 0, nor a second name for any account's uid (its rights are the uid's); the accounts come from the files
     alone (:func:`account_sources`); no account that runs commands has an empty password (Debian's pam_unix
-    ``nullok``: anyone su's to it without one) or a hash in the world-readable /etc/passwd; root's authorized_keys is root's alone and holds no
-    key of the deploy login while sshd lets root log in with a key (PermitRootLogin, Debian's default
-    prohibit-password); nor does the gate's login (sudo: root), when it is not the deploy login."""
+    ``nullok``: anyone su's to it without one) or a hash in the world-readable /etc/passwd; root's authorized_keys
+    is root's alone and holds no key of the deploy login while sshd lets root log in with a key (PermitRootLogin,
+    Debian's default prohibit-password); nor does the gate's login (sudo: root), when it is not the deploy login."""
     from .logins import key_blobs
 
     snap, accts = _accounts(facts, "reading /etc/shadow")
