@@ -3371,14 +3371,14 @@ def cw_pam(facts, exp):
     _unaccounted("rules of the login stack (PAM, limits, pam_env)", lines, "cw_pam", exp)
 
 
-def _login_runs(path: str, text: str | None, user: str, root: str) -> list[str]:
-    """A line per line of a login's shell startup file (its text as the tree reader read it) that runs, sources or
+def _login_runs(path: str, text: list | None, user: str, root: str) -> list[str]:
+    """A line per line of a login's shell startup file (its lines as the tree reader read them) that runs, sources or
     finds commands in what the app user writes (the app's shared dirs: :func:`rootacts.command_problem`, as for
     root's own startup files): the login hands its rights, its sudo included, to the least trusted account."""
     from .rootacts import APP_WRITES, _lines, command_problem
 
     out = []
-    for n, line in _lines(text or ""):
+    for n, line in _lines("\n".join(str(x) for x in text) if isinstance(text, list) else ""):
         found = command_problem(None, line, root, loose=False)
         when = "at every SSH command (a deploy, this gate)" if path.endswith("/.bashrc") else "at each login"
         if found and found[1] and APP_WRITES in found[0]:

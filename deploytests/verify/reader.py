@@ -667,7 +667,7 @@ SHELL_RC = (".bashrc", ".profile", ".bash_profile", ".bash_login", ".bash_logout
 
 def login_files(users):
     """``{user: {path: [mode, uid, gid(, text)]}}`` of what each login runs or trusts in its home
-    (:data:`HOME_FILES`, and the home itself): a link as the file it reaches; the text of its shell's startup
+    (:data:`HOME_FILES`, and the home itself): a link as the file it reaches; the lines of its shell's startup
     files (:data:`SHELL_RC`, 64 KiB at most) when this user may read them, for what they run or source. Read as
     the deploy user (the homes it cannot enter: not listed)."""
     out = {}
@@ -685,7 +685,8 @@ def login_files(users):
                 continue
             text = read_nofollow(os.path.realpath(path), 64 << 10) if rel in SHELL_RC else None
             found[path if not os.path.islink(path) else "%s -> %s" % (path, os.path.realpath(path))] = [
-                st.st_mode, st.st_uid, st.st_gid] + ([text.decode("utf-8", "replace")] if text is not None else [])
+                st.st_mode, st.st_uid, st.st_gid] + ([text.decode("utf-8", "replace").splitlines()[:2000]]
+                                                     if text is not None else [])  # (lines: each value is one line)
         out[user] = found
     return out
 

@@ -459,7 +459,7 @@ def test_a_login_shell_file_taking_code_from_where_the_app_writes_fails(exp, rc,
     facts = facts_of()
     own = int(facts.raw.users.by_name["appuser"][3])
     facts.remote["login_files"] = {"appuser": {"/home/appuser": [0o40700, 1000, own],
-                                               f"/home/appuser/{rc}": [0o100644, 1000, own, text]}}
+                                               f"/home/appuser/{rc}": [0o100644, 1000, own, text.splitlines()]}}
     found = outcome("cw_login_files", facts, exp)
     if caught is None:
         assert found == "pass", found
