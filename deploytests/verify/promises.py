@@ -3867,16 +3867,16 @@ def account_sources(snap) -> list[str]:
     text, st = snap.text("/etc/nsswitch.conf"), snap.st("/etc/nsswitch.conf")
     if text is None:
         return ["/etc/nsswitch.conf: not read: where the accounts come from is not known"] if st else []
-    out = []
+    by_source = {}  # type: dict[str, list[tuple[int, str]]]  # (one source, one line: its databases)
     for n, line in enumerate(text.splitlines(), 1):
         db, _, rest = line.split("#", 1)[0].partition(":")
-        others = [w for w in re.sub(r"\[[^]]*\]", " ", rest).split() if w not in LOCAL_SOURCES]
-        if db.strip() in ACCOUNT_DBS and others:
-            out.append(f"/etc/nsswitch.conf:{n}: {db.strip()}: {' '.join(others)}: the system takes "
-                       f"{db.strip()} entries from there too, which the gate never reads: an account or group made "
-                       f"there (the admin's uid, a member of sudo, a password hash) is not known; whoever writes that "
-                       f"source mints logins. Keep {db.strip()} to files (and systemd)")
-    return out
+        for src in (w for w in re.sub(r"\[[^]]*\]", " ", rest).split() if w not in LOCAL_SOURCES):
+            if db.strip() in ACCOUNT_DBS:
+                by_source.setdefault(src, []).append((n, db.strip()))
+    return [f"/etc/nsswitch.conf:{where[0][0]}: {', '.join(d for _, d in where)} from {src} too (line"
+            f"{'s' if len(where) > 1 else ''} {', '.join(str(n) for n, _ in where)}), which the gate never reads: an account, group or password "
+            f"hash made there (the admin's uid, a member of sudo) is not known; whoever writes that source mints "
+            f"logins. Keep them to files (and systemd)" for src, where in by_source.items()]
 
 
 def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> list[str]:
