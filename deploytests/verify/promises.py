@@ -3874,9 +3874,10 @@ def account_sources(snap) -> list[str]:
             if db.strip() in ACCOUNT_DBS:
                 by_source.setdefault(src, []).append((n, db.strip()))
     return [f"/etc/nsswitch.conf:{where[0][0]}: {', '.join(d for _, d in where)} from {src} too (line"
-            f"{'s' if len(where) > 1 else ''} {', '.join(str(n) for n, _ in where)}), which the gate never reads: an account, group or password "
-            f"hash made there (the admin's uid, a member of sudo) is not known; whoever writes that source mints "
-            f"logins. Keep them to files (and systemd)" for src, where in by_source.items()]
+            f"{'s' if len(where) > 1 else ''} {', '.join(str(n) for n, _ in where)}), which the gate never reads: "
+            f"an account, group or password hash made there (the admin's uid, a member of sudo) is not known; "
+            f"whoever writes that source mints logins. Keep them to files (and systemd)" for src, where in
+            by_source.items()]
 
 
 def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> list[str]:
