@@ -48,7 +48,7 @@ PATH_CALLS = {"Path", "PurePath", "abspath", "expanduser", "realpath", "normpath
 OPEN_METHODS = {"open", "read_text", "read_bytes"}
 SECRET_NAME_RE = re.compile(r"SECRET|PASSW|PWD|TOKEN|KEY|AUTH|CRED|PRIVATE|SALT|DSN|DATABASE_URL")
 FLASK_IMPORT_RE = re.compile(r"^\s*(?:from\s+flask\s+import|import\s+flask\b)", re.M)
-FACTORY_RE = re.compile(r"^def (create_app|make_app)\(", re.M)
+FACTORIES = ("create_app", "make_app")
 APP_RE = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
 ENVVAR_RE = re.compile(r"""from_envvar\(\s*["']([A-Z_][A-Z0-9_]*)["']"""
                        r"""|(?:environ\.get\(|environ\[|getenv\()\s*["']([A-Z_][A-Z0-9_]*_CONFIG)["']""")
@@ -250,51 +250,17 @@ def namespace_top(root: Path, top: str) -> bool:
     return (root / "src" / top).is_dir() and not (root / "src" / top / "__init__.py").is_file()
 
 
-def env_files(text: str) -> list[str]:
-    """The environment variables whose value ``text`` (Python source) opens as a file: read by
-    ``os.environ[...]``, ``os.environ.get(...)`` or ``os.getenv(...)`` and passed, directly, through a name bound
-    to it or through ``Path(...)``, as the first argument of ``open``, ``from_pyfile``, ``from_file`` and the
-    like, or opened by a Path's ``read_text()``/``open()``. A config env var is known by what the code does with
-    it, not by its name; a path the code only builds on or makes (a data dir: ``Path(os.environ["DATA"]).mkdir()``)
-    is none. Empty when ``text`` does not parse."""
+def factory(text: str) -> str | None:
+    """The app factory ``text`` (Python source) defines at its top, ``create_app``/``make_app``, when it can be
+    called with no argument (``entry_point = "mod:create_app()"``); one that needs arguments is no entry point
+    (the module-level app it builds may be)."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
-        return []
-    found: list[str] = []
-    for scope in [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]:
-        nodes = list(_own_nodes(scope))
-        assigns = [(n.targets[0].id, n.value) for n in nodes if isinstance(n, ast.Assign)
-                   and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)]
-        bound: dict[str, str] = {}
-        for _ in range(3):  # names bound to names bound to an env read: a few hops
-            bound.update({name: var for name, value in assigns if (var := _env_path(value, bound))})
-        for node in nodes:
-            if not isinstance(node, ast.Call):
-                continue
-            var = None
-            if node.args and _callee(node.func) in FILE_CALLS:
-                var = _env_path(node.args[0], bound)
-            if var is None and isinstance(node.func, ast.Attribute) and node.func.attr in OPEN_METHODS:
-                var = _env_path(node.func.value, bound)
-            if var and var not in found:
-                found.append(var)
-    return found
-
-
-def _env_path(node: ast.expr, bound: dict[str, str]) -> str | None:
-    """The environment variable whose value ``node`` is, as a path: read directly, a name bound to one, or
-    wrapped in ``Path(...)``, ``os.path.abspath(...)``, ``.resolve()`` and the like."""
-    if var := _env_read(node):
-        return var
-    if isinstance(node, ast.Name):
-        return bound.get(node.id)
-    if isinstance(node, ast.Call) and _callee(node.func) in PATH_CALLS:
-        if node.args:
-            return _env_path(node.args[0], bound)
-        if isinstance(node.func, ast.Attribute):  # p.resolve()
-            return _env_path(node.func.value, bound)
-    return None
+        return None
+    return next((f.name for f in tree.body if isinstance(f, ast.FunctionDef) and f.name in FACTORIES
+                 and len(f.args.defaults) == len(f.args.posonlyargs + f.args.args)
+                 and all(d is not None for d in f.args.kw_defaults)), None)
 
 
 def _own_nodes(scope: ast.AST):
@@ -345,70 +311,112 @@ def data_places(text: str, app: str) -> dict[str, str]:
     return found
 
 
-def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """The environment variables that place the app's data, read from what the code does with their values, and
-    where that data goes on the servers (``shared/``, kept across releases; their defaults lie in the release dir
-    or its venv, which every release replaces): a value the code makes, writes a file in, or connects SQLite to
-    below it is a dir (``shared/data``; Flask's ``instance_path=``: ``shared/instance``); one SQLite connects to,
-    or a file opened for writing, a file there (its default's name); a config value with a ``sqlite:`` default, a
-    SQLite URL. Values flow through names, config keys (``DATABASE=...``, ``config["DATABASE"]``), ``Path()``,
-    ``os.path.join`` and ``/``, across the project's modules. A value only read (templates) is no place. Also
-    the constant paths the app writes (``"data/app.db"``, built on ``__file__``), with what is written there."""
-    trees = []
-    for text in texts:
-        try:
-            trees.append(ast.parse(text))
-        except (SyntaxError, ValueError):
-            pass
-    nodes = [n for tree in trees for n in ast.walk(tree)]
-    bound: dict[str, ast.expr] = {}  # names and config keys -> the expression they hold
-    for n in nodes:
-        if isinstance(n, ast.Assign) and len(n.targets) == 1:
-            lhs = n.targets[0]
-            key = lhs.id if isinstance(lhs, ast.Name) else _const_key(lhs.slice) \
-                if isinstance(lhs, ast.Subscript) else None
-            if key:
-                bound.setdefault(key, n.value)
-        elif isinstance(n, ast.Call):
-            bound.update({k.arg: k.value for k in n.keywords if k.arg and k.arg.isupper()})
-        elif isinstance(n, ast.Dict):
-            bound.update({k.value: v for k, v in zip(n.keys, n.values, strict=True)
-                          if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.isupper()})
+class Flow:
+    """Where a path expression of the project's code comes from, across its modules: through names, config keys
+    (``DATABASE=...``, ``config["DATABASE"]``, ``{"DATABASE": ...}``), attributes kept on ``self``, a function's
+    parameters (bound to the arguments its callers pass, by position or keyword, else to its default; a class's
+    to its ``__init__``'s), ``Path()``, ``os.path.join``, ``/`` and f-strings. A name is bound to its first
+    binding: a reading of the code, not a proof."""
 
-    def source(node: ast.expr, depth: int = 0) -> tuple[str, bool, ast.expr] | None:
+    def __init__(self, texts: list[str]):
+        trees = []
+        for text in texts:
+            try:
+                trees.append(ast.parse(text))
+            except (SyntaxError, ValueError):
+                pass
+        self.nodes = [n for tree in trees for n in ast.walk(tree)]
+        self.params: dict[int, str] = {}  # id() of a Name that is a parameter of an enclosing function -> key
+        funcs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        for tree in trees:
+            self._scopes(tree, {}, funcs)
+        self.bound: dict[str, ast.expr] = {}  # names, config keys, self.<attr>, <function>.<param> -> expression
+        for n in self.nodes:
+            if isinstance(n, ast.Assign) and len(n.targets) == 1:
+                lhs = n.targets[0]
+                key = lhs.id if isinstance(lhs, ast.Name) else _const_key(lhs.slice) \
+                    if isinstance(lhs, ast.Subscript) else f"self.{lhs.attr}" \
+                    if isinstance(lhs, ast.Attribute) and _callee(lhs.value) == "self" else None
+                if key:
+                    self.bound.setdefault(key, n.value)
+            elif isinstance(n, ast.Call):
+                self.bound.update({k.arg: k.value for k in n.keywords if k.arg and k.arg.isupper()})
+                if (func := funcs.get(_callee(n.func))) is not None:
+                    names = [a.arg for a in func.args.posonlyargs + func.args.args]
+                    if names[:1] in (["self"], ["cls"]):
+                        names = names[1:]
+                    passed = [*zip(names, n.args, strict=False), *((k.arg, k.value) for k in n.keywords if k.arg)]
+                    for name, value in passed:
+                        self.bound.setdefault(f"{func.name}.{name}", value)
+            elif isinstance(n, ast.Dict):
+                self.bound.update({k.value: v for k, v in zip(n.keys, n.values, strict=True)
+                                   if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.isupper()})
+        for func in funcs.values():  # a parameter no caller passes: its default
+            args = func.args.posonlyargs + func.args.args
+            for arg, default in zip(args[len(args) - len(func.args.defaults):], func.args.defaults, strict=True):
+                self.bound.setdefault(f"{func.name}.{arg.arg}", default)
+
+    def _scopes(self, node: ast.AST, params: dict[str, str], funcs: dict) -> None:
+        """Record each Name that reads a parameter of an enclosing function (the innermost), and the project's
+        functions by name (a class by its own: its ``__init__``)."""
+        for child in ast.iter_child_nodes(node):
+            inner = params
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                funcs.setdefault(child.name, child)
+                a = child.args
+                inner = {**params, **{x.arg: f"{child.name}.{x.arg}" for x in a.posonlyargs + a.args + a.kwonlyargs}}
+            elif isinstance(child, ast.ClassDef):
+                init = next((f for f in child.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+                if init is not None:
+                    funcs.setdefault(child.name, init)
+            elif isinstance(child, ast.Name) and child.id in params:
+                self.params[id(child)] = params[child.id]
+            self._scopes(child, inner, funcs)
+
+    def key(self, node: ast.expr) -> str | None:
+        """The binding ``node`` reads: a name (a parameter's as ``<function>.<param>``), a config key, ``self.x``."""
+        if isinstance(node, ast.Name):
+            return self.params.get(id(node), node.id)
+        if isinstance(node, ast.Subscript) and not _os_environ(node.value):
+            return _const_key(node.slice)
+        if isinstance(node, ast.Call) and _callee(node.func) == "get" and node.args:
+            return _const_key(node.args[0])
+        if isinstance(node, ast.Attribute) and _callee(node.value) == "self":
+            return f"self.{node.attr}"
+        return None
+
+    def source(self, node: ast.expr, depth: int = 0) -> tuple[str, bool, ast.expr] | None:
         """(variable, below it, its read) for a path expression."""
         if depth > 8:
             return None
         if var := _env_read(node):
             return var, False, node
-        key = node.id if isinstance(node, ast.Name) else _const_key(node.slice) \
-            if isinstance(node, ast.Subscript) and not _os_environ(node.value) else None
-        if isinstance(node, ast.Call) and _callee(node.func) == "get" and node.args:
-            key = _const_key(node.args[0])
-        if key:
-            return source(bound[key], depth + 1) if key in bound else None
+        if key := self.key(node):
+            return self.source(self.bound[key], depth + 1) if key in self.bound else None
         if isinstance(node, ast.BoolOp):
-            return next((s for v in node.values if (s := source(v, depth + 1))), None)
+            return next((s for v in node.values if (s := self.source(v, depth + 1))), None)
         below: ast.expr | None = None
         if isinstance(node, ast.Call) and _callee(node.func) in PATH_CALLS | {"str", "fspath"}:
             inner = node.args[0] if node.args else node.func.value if isinstance(node.func, ast.Attribute) else None
-            return source(inner, depth + 1) if inner is not None else None
+            return self.source(inner, depth + 1) if inner is not None else None
         if isinstance(node, ast.Call) and _callee(node.func) == "join" and len(node.args) > 1:
             below = node.args[0]
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             below = node.left
         elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.FormattedValue):
             below = node.values[0].value
-        found = source(below, depth + 1) if below is not None else None
+        found = self.source(below, depth + 1) if below is not None else None
         return (found[0], True, found[2]) if found else None
 
-    def literal(node: ast.expr, depth: int = 0) -> str | None:
+    def literal(self, node: ast.expr, depth: int = 0) -> str | None:
         """The constant path ``node`` is (``__file__/`` first when built on the module's own path), else None."""
         if depth > 8:
             return None
-        if isinstance(node, ast.Name):
-            return "__file__" if node.id == "__file__" else literal(bound[node.id], depth + 1) \
-                if node.id in bound else None
+        if isinstance(node, ast.Name) and node.id == "__file__":
+            return "__file__"
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            key = self.key(node)
+            return self.literal(self.bound[key], depth + 1) if key in self.bound else None
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return node.value
         parts: list[ast.expr] = []
@@ -418,14 +426,40 @@ def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tup
             parts = [node.value]
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             parts = [node.left, node.right]
-        found = [literal(p, depth + 1) for p in parts]
+        found = [self.literal(p, depth + 1) for p in parts]
         if not found or None in found:
             return None
         return "/".join(p for p in found if p)
 
+    def opened(self) -> list[str]:
+        """The environment variables whose value the code opens as a file (its config): passed, whatever the
+        way (:meth:`source`), as the first argument of ``open``, ``from_pyfile``, ``ConfigParser.read`` and the
+        like, or opened by a Path's ``read_text()``/``open()``; not a path below it. A config env var is known by
+        what the code does with it, not by its name."""
+        found: list[str] = []
+        for n in self.nodes:
+            if not isinstance(n, ast.Call):
+                continue
+            hit = self.source(n.args[0]) if n.args and _callee(n.func) in FILE_CALLS else None
+            if hit is None and isinstance(n.func, ast.Attribute) and n.func.attr in OPEN_METHODS:
+                hit = self.source(n.func.value)
+            if hit and not hit[1] and hit[0] not in found:
+                found.append(hit[0])
+        return found
+
+
+def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The environment variables that place the app's data, read from what the code does with their values, and
+    where that data goes on the servers (``shared/``, kept across releases; their defaults lie in the release dir
+    or its venv, which every release replaces): a value the code makes, writes a file in, or connects SQLite to
+    below it is a dir (``shared/data``; Flask's ``instance_path=``: ``shared/instance``); one SQLite connects to,
+    or a file opened for writing, a file there (its default's name); a config value with a ``sqlite:`` default, a
+    SQLite URL. Values flow as :class:`Flow` follows them. A value only read (templates) is no place. Also
+    the constant paths the app writes (``"data/app.db"``, built on ``__file__``), with what is written there."""
+    flow = Flow(texts)
     shared, places = f"/var/www/{app}/shared", {}
     constants: list[tuple[str, str]] = []  # (constant path, what is written there): no variable to set
-    for n in nodes:
+    for n in flow.nodes:
         if not isinstance(n, ast.Call):
             continue
         target: ast.expr | None
@@ -441,12 +475,12 @@ def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tup
                                                                  and _writes(n.args[0])):
             target, kind = method, "file"
         for k in n.keywords:
-            if k.arg == "instance_path" and (found := source(k.value)) and not found[1] \
+            if k.arg == "instance_path" and (found := flow.source(k.value)) and not found[1] \
                     and not _default_absolute(found[2]):
                 places[found[0]] = f"{shared}/instance"
-        hit = source(target) if target is not None else None
+        hit = flow.source(target) if target is not None else None
         if hit is None:
-            if target is not None and (path := literal(target)):
+            if target is not None and (path := flow.literal(target)):
                 constants.append((path, kind))
             continue
         var, below, read = hit
@@ -454,7 +488,7 @@ def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tup
             continue
         places.setdefault(var, f"{shared}/data" if below or kind == "dir" else
                           f"{shared}/data/{_default_name(read) or app + ('.sqlite3' if kind == 'sqlite' else '')}")
-    for value in bound.values():  # a SQLite URL: a config value read from a variable, its default sqlite:
+    for value in flow.bound.values():  # a SQLite URL: a config value read from a variable, its default sqlite:
         url, read_var = _sqlite_default(value), _env_read(value)
         if read_var and read_var not in places and url is not None:
             places[read_var] = f"sqlite:///{shared}/data/{url.rpartition('/')[2] or app + '.sqlite3'}"
@@ -656,7 +690,7 @@ def detect(root: Path) -> Detected:
         return detect_paste(root, name, *paste, texts)
     notes: list[str] = []
     framework = "flask"
-    entry = next((f"{mod}:{m.group(1)}()" for mod, text in texts.items() if (m := FACTORY_RE.search(text))), None)
+    entry = next((f"{mod}:{made}()" for mod, text in texts.items() if (made := factory(text))), None)
     if entry is None:
         entry = next((f"{mod}:{m.group(1)}" for mod, text in texts.items() if (m := APP_RE.search(text))), None)
     if entry is not None and not FLASK_IMPORT_RE.search(texts[entry.split(":")[0]]):
@@ -675,7 +709,7 @@ def detect(root: Path) -> Detected:
     detected = Detected(name=name, app=app_name(package if own else name), entry_point=entry, notes=notes,
                         framework=framework)
     everything = "\n".join(texts.values())
-    opened = [var for text in texts.values() for var in env_files(text)]
+    opened = Flow(list(texts.values())).opened()
     if (m := ENVVAR_RE.search(everything)) or opened:
         detected.config_env = m.group(1) or m.group(2) if m else opened[0]
         detected.config_format = config_format(texts, detected.config_env)

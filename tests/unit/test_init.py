@@ -1225,3 +1225,72 @@ def test_the_gate_header_reads_the_env_file_for_a_data_variable(tmp_path):
     env_file.write_text(env_file.read_text().replace("\nGUESTBOOK_DATA_DIR=", "\n# GUESTBOOK_DATA_DIR="))
     (line,) = gate_warnings(root)
     assert "in deploy.toml's env file" in line, line
+
+
+# Class: a value init follows through names and config keys but not through a function's parameters (newuser11's
+# open gap): a plain WSGI pastebin built by a factory create_app(settings_path, upload_dir), called at module level
+# with two environment reads, got entry_point "create_app()" (a factory that needs two arguments: the release check
+# fails on a TypeError), PASTEBIN_SETTINGS "read, not as a config file it opens" (it is: configparser reads it in
+# another function) and PASTEBIN_UPLOADS left to the user (save_upload(upload_dir, ...) makes and writes it). Members:
+# positional and keyword arguments, a parameter passed on to another function, a class whose __init__ keeps the
+# value on self, a parameter's own default, the config file read through a parameter.
+PASTEBIN_STORAGE = '''import os
+def save_upload(upload_dir, name, data):
+    os.makedirs(upload_dir, exist_ok=True)
+    with open(os.path.join(upload_dir, name), "wb") as f:
+        f.write(data)
+'''
+PASTEBIN_WSGI = '''import configparser, os
+from .storage import save_upload
+def load_settings(path):
+    parser = configparser.ConfigParser()
+    parser.read(path)
+    return parser
+def create_app(settings_path, upload_dir):
+    settings = load_settings(settings_path)
+    def application(environ, start_response):
+        save_upload(upload_dir, "x.txt", b"x")
+        return [b""]
+    return application
+{call}
+'''
+
+
+@pytest.mark.parametrize("call", [
+    'application = create_app(os.environ["PASTEBIN_SETTINGS"], os.environ.get("PASTEBIN_UPLOADS", "uploads"))',
+    'application = create_app(upload_dir=os.environ.get("PASTEBIN_UPLOADS", "uploads"),\n'
+    '                         settings_path=os.environ["PASTEBIN_SETTINGS"])',
+])
+def test_values_are_followed_through_function_parameters(tmp_path, call):
+    root = project(tmp_path, {"pyproject.toml": '[project]\nname = "pastebin"\nversion = "1"\n',
+                              "pastebin/__init__.py": "", "pastebin/storage.py": PASTEBIN_STORAGE,
+                              "pastebin/wsgi.py": PASTEBIN_WSGI.format(call=call)})
+    d = detect(root)
+    assert d.entry_point == "pastebin.wsgi:application"
+    assert d.config_env == "PASTEBIN_SETTINGS" and d.config_format[0].startswith("INI"), d.config_format
+    assert d.env == {"PASTEBIN_UPLOADS": "/var/www/pastebin/shared/data"} and "data" in d.shared_paths, d
+
+
+@pytest.mark.parametrize("code, env, shared", [
+    # a class keeping the value on self
+    ('class Store:\n    def __init__(self, root):\n        self.root = root\n'
+     '    def put(self, data):\n        os.makedirs(self.root, exist_ok=True)\n'
+     'STORE = Store(os.environ.get("UP_DIR", "up"))\n', {"UP_DIR": "/var/www/q/shared/data"}, ["data"]),
+    # a parameter passed on to another function
+    ('def inner(where):\n    return sqlite3.connect(where)\ndef outer(db):\n    return inner(db)\n'
+     'CONN = outer(os.environ.get("Q_DB", "q.sqlite3"))\n', {"Q_DB": "/var/www/q/shared/data/q.sqlite3"}, ["data"]),
+    # a parameter's own default: a constant dir
+    ('def save(data, dest="uploads"):\n    os.makedirs(dest, exist_ok=True)\n', {}, ["uploads"]),
+])
+def test_data_places_through_parameters(tmp_path, code, env, shared):
+    d = detect(project(tmp_path, {"q.py": f"import os, sqlite3\n{code}application = None\n"}))
+    assert d.env == env and d.shared_paths == shared, (d.env, d.shared_paths, d.notes)
+
+
+def test_a_factory_that_needs_arguments_is_no_entry_point(tmp_path):
+    """A create_app() whose parameters have defaults is the entry; one that needs arguments is not callable as
+    ``create_app()``: the module-level app it builds is."""
+    code = 'def create_app(config):\n    return None\napp = create_app("x")\n'
+    assert detect(project(tmp_path, {"site.py": code})).entry_point == "site:app"
+    code = 'def create_app(config=None):\n    return None\n'
+    assert detect(project(tmp_path / "b", {"site.py": code})).entry_point == "site:create_app()"
