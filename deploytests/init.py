@@ -288,8 +288,10 @@ def env_reads(text: str) -> list[str]:
 def data_places(text: str, app: str) -> dict[str, str]:
     """The environment variables Django settings (``text``) place the app's data with, and where that data goes
     on the servers: ``MEDIA_ROOT`` read from one -> ``shared/media``; a SQLite database's ``NAME`` read from one
-    -> ``shared/data/db.sqlite3`` (both shared paths init lists). Their defaults lie in ``BASE_DIR``: on the
-    servers, the release's venv, which the app user may not write and every release replaces."""
+    -> ``shared/data/db.sqlite3`` (both shared paths init lists); and ``ALLOWED_HOSTS`` read from one ->
+    ``localhost``, the Host the health GETs send (server_name's default; without it every request is a 400).
+    Their defaults lie in ``BASE_DIR``: on the servers, the release's venv, which the app user may not write and
+    every release replaces."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -300,6 +302,8 @@ def data_places(text: str, app: str) -> dict[str, str]:
             continue
         if node.targets[0].id == "MEDIA_ROOT" and (var := _env_in(node.value)):
             found[var] = f"{shared}/media"
+        if node.targets[0].id == "ALLOWED_HOSTS" and (var := _env_in(node.value)):
+            found[var] = "localhost"  # the Host the gate's and the servers' health GETs send (server_name's default)
         if node.targets[0].id == "DATABASES" and isinstance(node.value, ast.Dict):
             for db in node.value.values:
                 keys = {k.value: v for k, v in zip(getattr(db, "keys", []), getattr(db, "values", []), strict=True)

@@ -346,3 +346,18 @@ def test_config_as_env_is_a_release_setting_and_a_flag(tmp_path):
     assert "config_as_env" not in release_settings(cfg_with(tmp_path, ''))  # old releases' digests unchanged
     with pytest.raises(ConfigError, match="config_as_env.*true or false"):
         cfg_with(tmp_path, 'config_as_env = "yes"\n')
+
+
+def test_a_health_404_names_the_routes_the_app_has(tmp_path):
+    """newuser12: init wrote health_path = "/health" for a Flask app whose health route is in a blueprint
+    registered with url_prefix="/api", and "/" for Django's tutorial (polls/ and admin/ only): both refused with
+    "it is not a route of the app; set health_path to a path it serves", naming none. Class: a hint that knows the
+    answer and does not say it. The app's URL map is at hand in the release check: the hint names its GET routes
+    without arguments, the one ending like health_path first."""
+    app = ("from flask import Flask, Blueprint\napp = Flask(__name__)\nbp = Blueprint('api', __name__)\n"
+           "@bp.get('/health')\ndef health():\n    return 'ok'\n@bp.get('/notes/<int:n>')\ndef note(n):\n"
+           "    return 'n'\n@app.get('/')\ndef index():\n    return 'i'\n"
+           "app.register_blueprint(bp, url_prefix='/api')\n")
+    status, hint = preflight_health(tmp_path, app, "/health")
+    assert status.startswith("404"), status
+    assert hint.endswith("; the app's GET routes without arguments: /api/health, /"), hint

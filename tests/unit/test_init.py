@@ -1294,3 +1294,23 @@ def test_a_factory_that_needs_arguments_is_no_entry_point(tmp_path):
     assert detect(project(tmp_path, {"site.py": code})).entry_point == "site:app"
     code = 'def create_app(config=None):\n    return None\n'
     assert detect(project(tmp_path / "b", {"site.py": code})).entry_point == "site:create_app()"
+
+
+# Class: a setting Django needs to serve at all, read from the environment, left commented in the env file init
+# writes (newuser12: the tutorial's settings split for production read ALLOWED_HOSTS from DJANGO_ALLOWED_HOSTS; init
+# wrote "# DJANGO_ALLOWED_HOSTS=", every request of the gate got 400). The gate's requests send Host: server_name
+# (localhost by default): that is the value. Members: a comma split, a whitespace split, a one-element list.
+@pytest.mark.parametrize("hosts, var", [
+    ('os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",")', "DJANGO_ALLOWED_HOSTS"),
+    ('os.environ["HOSTS"].split()', "HOSTS"),
+    ('[os.getenv("SITE_HOST")]', "SITE_HOST"),
+])
+def test_env_file_allows_the_host_the_gate_sends(tmp_path, hosts, var):
+    settings = (CONFIG_PKG_SETTINGS + f'SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\nALLOWED_HOSTS = {hosts}\n')
+    root = project(tmp_path, {
+        "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n',
+        "site1/__init__.py": "", "site1/settings.py": settings,
+        "site1/wsgi.py": "application = get_wsgi_application()\n"})
+    init(root, out=lambda line: None)
+    text = (root / detect(root).config_file).read_text()
+    assert f"\n{var}=localhost\n" in text, text

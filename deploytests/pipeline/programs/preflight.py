@@ -251,6 +251,9 @@ def routing(app, path, host):
                 facts["route"] = True
             except Resolver404:
                 facts["route"] = False
+                from django.urls import get_resolver
+
+                facts["routes"] = django_routes(get_resolver().url_patterns, "/")
         elif hasattr(app, "url_map") and hasattr(app, "config"):
             from werkzeug.exceptions import NotFound
             from werkzeug.wsgi import host_is_trusted
@@ -265,11 +268,31 @@ def routing(app, path, host):
                 facts["route"] = True
             except NotFound:
                 facts["route"] = False
+                facts["routes"] = [r.rule for r in app.url_map.iter_rules()
+                                   if not r.arguments and "GET" in (r.methods or ()) and r.endpoint != "static"]
             except Exception:  # noqa: BLE001 - a redirect, a method not allowed: the path is a route
                 facts["route"] = True
     except Exception:  # noqa: BLE001 - whatever the app's settings hold: no facts rather than a wrong one
         return {}
+    if "routes" in facts:  # the ones ending like path first (a prefix the path lacks), a few
+        last = path.rstrip("/").rpartition("/")[2]
+        facts["routes"] = sorted(facts["routes"], key=lambda r: r.rstrip("/").rpartition("/")[2] != last)[:8]
     return facts
+
+
+def django_routes(patterns, prefix):
+    """The paths of Django URL patterns (``include()``s walked) that take no argument."""
+    found = []
+    for p in patterns:
+        text = str(getattr(p, "pattern", ""))
+        if "<" in text or "(" in text or "[" in text:  # a converter or a regex group: takes an argument
+            continue
+        text = text.lstrip("^").rstrip("$")
+        if hasattr(p, "url_patterns"):
+            found += django_routes(p.url_patterns, prefix + text)
+        else:
+            found.append(prefix + text)
+    return found
 
 
 def terminated(signum, frame):
