@@ -361,3 +361,22 @@ def test_a_health_404_names_the_routes_the_app_has(tmp_path):
     status, hint = preflight_health(tmp_path, app, "/health")
     assert status.startswith("404"), status
     assert hint.endswith("; the app's GET routes without arguments: /api/health, /"), hint
+
+
+def test_an_import_that_fails_on_its_database_reports_the_database_it_tried(tmp_path):
+    """newuser12, live: a factory whose db.create_all() could not open sqlite:////nonexistent/dir/notes.sqlite
+    failed at import, before the `started` mark, so the hint had no database to name and guessed the instance
+    folder. The facts of an import that fails are reported too."""
+    from deploytests.pipeline.programs import bundled
+
+    missing = tmp_path / "nonexistent" / "dir" / "notes.sqlite"
+    (tmp_path / "notes.py").write_text(f"import sqlite3\nsqlite3.connect({str(missing)!r})\napp = None\n")
+    proc = subprocess.run([sys.executable, "-c", bundled("preflight", "spawn"), "notes", "app", "0", "", "localhost",
+                           "[]", "{}", "30"], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(tmp_path)})
+    marks = agent.Marks(None, [("import", "x")], 0)
+    for line in proc.stdout.splitlines():
+        marks.take(line)
+    assert proc.returncode != 0 and marks.facts.get("databases") == [str(missing)], proc.stdout
+    hint = agent.instance_hint(gate_args(), str(tmp_path / "releases" / "r1"), proc.stderr.splitlines(), marks.facts)
+    assert hint.startswith(f"the app's SQLite database {missing} cannot be opened: its directory "), hint

@@ -328,6 +328,9 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""
     start.watch()
     try:
         app = load_app(module, attr, call)
+    except BaseException:
+        mark(started=start.facts(None, config))  # what it did before it failed (a database it could not open)
+        raise
     finally:
         start.stop()
     started = start.facts(app, config)
