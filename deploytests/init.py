@@ -109,6 +109,7 @@ class Detected:
     env_names: list[str] = field(default_factory=list)  # the variables the app reads: the env file's lines
     env_values: dict[str, str] = field(default_factory=dict)  # those whose value init knows (data_places)
     places: dict[str, str] = field(default_factory=dict)  # the variables placing the app's data: their place
+    config_values: dict[str, str] = field(default_factory=dict)  # "[section] key" of its INI config -> its place
     written_module: tuple[str, ...] = ()  # (project-relative path, text) of a module init writes
 
 
@@ -355,6 +356,11 @@ class Flow:
             elif isinstance(n, ast.Dict):
                 self.bound.update({k.value: v for k, v in zip(n.keys, n.values, strict=True)
                                    if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.isupper()})
+        for func in funcs.values():  # what a function returns (its first return), for a call of it
+            ret = next((n.value for n in _own_nodes(func) if isinstance(n, ast.Return) and n.value is not None), None)
+            if ret is not None:
+                self.bound.setdefault(f"{func.name}()", ret)
+        self.funcs = funcs
         for func in funcs.values():  # a parameter no caller passes: its default
             args = func.args.posonlyargs + func.args.args
             for arg, default in zip(args[len(args) - len(func.args.defaults):], func.args.defaults, strict=True):
@@ -387,13 +393,35 @@ class Flow:
             return _const_key(node.args[0])
         if isinstance(node, ast.Attribute) and _callee(node.value) == "self":
             return f"self.{node.attr}"
+        if isinstance(node, ast.Call) and _callee(node.func) in self.funcs:
+            return f"{_callee(node.func)}()"
         return None
+
+    def ini_key(self, node: ast.expr) -> str | None:
+        """``[section] key`` when ``node`` reads a key of an INI file through configparser: ``p.get("s", "k",
+        fallback=...)`` or ``p["s"]["k"]``, ``p`` a ``ConfigParser()`` (through names, parameters, returns)."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+                and len(node.args) >= 2 and (sec := _const_key(node.args[0])) and (opt := _const_key(node.args[1])):
+            return f"[{sec}] {opt}" if self.parser(node.func.value) else None
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Subscript) \
+                and (opt := _const_key(node.slice)) and (sec := _const_key(node.value.slice)):
+            return f"[{sec}] {opt}" if self.parser(node.value.value) else None
+        return None
+
+    def parser(self, node: ast.expr, depth: int = 0) -> bool:
+        """Whether ``node`` is a configparser parser."""
+        if depth > 8:
+            return False
+        if isinstance(node, ast.Call) and _callee(node.func) in ("ConfigParser", "RawConfigParser"):
+            return True
+        key = self.key(node) if not isinstance(node, ast.Subscript) else None
+        return key in self.bound and self.parser(self.bound[key], depth + 1)
 
     def source(self, node: ast.expr, depth: int = 0) -> tuple[str, bool, ast.expr] | None:
         """(variable, below it, its read) for a path expression."""
         if depth > 8:
             return None
-        if var := _env_read(node):
+        if var := _env_read(node) or self.ini_key(node):
             return var, False, node
         if key := self.key(node):
             return self.source(self.bound[key], depth + 1) if key in self.bound else None
@@ -507,15 +535,26 @@ def _writes(mode: ast.expr) -> bool:
     return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and bool(set(mode.value) & set("wax+"))
 
 
+def _default(read: ast.expr) -> ast.expr | None:
+    """The default of an environment read (``os.environ.get("X", default)``) or of a configparser read
+    (``p.get("s", "k", fallback=default)``)."""
+    if not isinstance(read, ast.Call):
+        return None
+    if not _env_read(read):
+        return next((k.value for k in read.keywords if k.arg == "fallback"), read.args[2] if len(read.args) > 2
+                    else None)
+    return read.args[1] if len(read.args) > 1 else None
+
+
 def _default_absolute(read: ast.expr) -> bool:
     """Whether an environment read's default is an absolute path (``os.environ.get("DATA", "/srv/app")``)."""
-    default = read.args[1] if isinstance(read, ast.Call) and len(read.args) > 1 else None
+    default = _default(read)
     return isinstance(default, ast.Constant) and isinstance(default.value, str) and default.value.startswith("/")
 
 
 def _default_name(read: ast.expr) -> str:
     """The file name in an environment read's default (``os.environ.get("DB", join(dir, "app.sqlite"))``)."""
-    default = read.args[1] if isinstance(read, ast.Call) and len(read.args) > 1 else None
+    default = _default(read)
     names = [n.value for n in ast.walk(default) if isinstance(n, ast.Constant) and isinstance(n.value, str)] \
         if default is not None else []
     return next((PurePosixPath(v).name for v in reversed(names) if "." in PurePosixPath(v).name), "")
@@ -523,7 +562,7 @@ def _default_name(read: ast.expr) -> str:
 
 def _sqlite_default(read: ast.expr) -> str | None:
     """The ``sqlite:`` URL a read's default is, else None."""
-    default = read.args[1] if isinstance(read, ast.Call) and len(read.args) > 1 else None
+    default = _default(read)
     return default.value if isinstance(default, ast.Constant) and isinstance(default.value, str) \
         and default.value.startswith("sqlite:") else None
 
@@ -641,8 +680,19 @@ def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]])
             found_dirs.append(top)
             if top not in d.shared_paths:
                 d.shared_paths.append(top)
+    d.config_values = {key: value for key, value in places.items() if key.startswith("[")}  # the config file's
     places = {var: value for var, value in places.items() if not SYSTEM_ENV_RE.match(var)
               and env_problem(var, value, d.config_env) is None}  # HOME, TMPDIR, XDG_*: the system's, not the app's
+    for value in d.config_values.values():
+        if (sub := value.removeprefix(f"/var/www/{d.app}/shared/").split("/")[0]) not in d.shared_paths:
+            d.shared_paths.append(sub)
+    if d.config_values:
+        one = len(d.config_values) == 1
+        d.notes.append(f"{', '.join(d.config_values)} of its config file place{'s' if one else ''} the app's data: "
+                       + ", ".join(f"{k} = {v}" for k, v in d.config_values.items())
+                       + (" in the config file init wrote" if d.new_config else
+                          f" in the servers' config ({d.config_file or 'config_file'}): set them there")
+                       + ", under shared/ (in shared_paths, kept across releases)")
     if d.config_as_env:
         places = {var: value for var, value in places.items() if var in d.env_names}
         d.env_values.update(places)
@@ -1565,8 +1615,15 @@ def init(root: Path, *, out=print) -> int:
         files[d.config_file] = PYFILE_CFG.format(path=d.config_file, config_path=d.config_path)
     elif d.new_config:
         fmt, example = d.config_format or CONFIG_FORMATS[0][1:]
+        if d.config_values:  # keys read through configparser: INI, whichever module reads the variable
+            fmt, example = CONFIG_FORMATS[1][1:]
         files[d.config_file] = CONFIG_CFG.format(path=d.config_file, env=d.config_env,
                                                  fmt=fmt.format(env=d.config_env), example=example.format(app=d.app))
+        sections: dict[str, list[str]] = {}
+        for key, value in d.config_values.items():  # the keys placing the app's data, at their place in shared/
+            section, _, option = key[1:].partition("] ")
+            sections.setdefault(section, []).append(f"{option} = {value}")
+        files[d.config_file] += "".join(f"\n[{sec}]\n" + "\n".join(lines) + "\n" for sec, lines in sections.items())
     written, kept = 0, False
     has_deploy_config = has_table(root / "pyproject.toml")
     for rel, text in files.items():
@@ -1606,7 +1663,8 @@ def init(root: Path, *, out=print) -> int:
         out(f"  note    config_file = {d.config_file!r}: the servers' Django settings, read through {d.config_env}; "
             "fill in SECRET_KEY and your site's name (ALLOWED_HOSTS) there")
     elif d.config_file:
-        out(f"  note    config_file = {d.config_file!r} (commented settings only): the app reads {d.config_env}; put "
+        what = "the data places below, the rest commented" if d.config_values else "commented settings only"
+        out(f"  note    config_file = {d.config_file!r} ({what}): the app reads {d.config_env}; put "
             "the servers' settings there")
     if d.static and not kept:
         out(f"  note    static = {d.static!r}: Apache serves these from each release"

@@ -1314,3 +1314,26 @@ def test_env_file_allows_the_host_the_gate_sends(tmp_path, hosts, var):
     init(root, out=lambda line: None)
     text = (root / detect(root).config_file).read_text()
     assert f"\n{var}=localhost\n" in text, text
+
+
+# The same class for a value read from the app's own config file (the other half of newuser11's gap): the pastebin
+# reads its database path from its INI file ([storage] database, fallback "pastes.sqlite3": the release dir on the
+# servers) and init wrote a config file with a generic "# [pastebin] / # secret_key" example. A key the code reads
+# through configparser and writes at is written into the config init makes, at its place in shared/. Members:
+# .get(section, key, fallback=...), parser[section][key], a parser returned by a function of the project; a dict's
+# .get("A", "b") is no config key.
+@pytest.mark.parametrize("read, make, expected", [
+    ('settings.get("storage", "database", fallback="pastes.sqlite3")', "sqlite3.connect(where)",
+     "[storage]\ndatabase = /var/www/pastebin/shared/data/pastes.sqlite3\n"),
+    ('settings["storage"]["upload_dir"]', "os.makedirs(where, exist_ok=True)",
+     "[storage]\nupload_dir = /var/www/pastebin/shared/data\n"),
+])
+def test_a_config_file_key_the_app_writes_at_is_placed_in_the_config_init_writes(tmp_path, read, make, expected):
+    code = ('import configparser, os, sqlite3\ndef load(path):\n    p = configparser.ConfigParser()\n    p.read(path)\n'
+            f'    return p\nsettings = load(os.environ["PASTEBIN_SETTINGS"])\nwhere = {read}\n{make}\n'
+            'OTHER = {"A": "b"}.get("A", "b.sqlite3")\nsqlite3.connect(OTHER)\napplication = None\n')
+    root = project(tmp_path, {"pastebin.py": code})
+    init(root, out=lambda line: None)
+    config = load_config(root)
+    text = (root / config.config_file).read_text()
+    assert expected in text and "data" in config.shared_paths and not config.env_vars, (text, config.env_vars)
