@@ -264,6 +264,26 @@ def factory(text: str) -> str | None:
                  and all(d is not None for d in f.args.kw_defaults)), None)
 
 
+def blueprint_prefix(texts: dict[str, str], route: str) -> str:
+    """The URL prefix of the Flask blueprint whose ``@bp.get("/health")`` is ``route`` (its text): the
+    ``url_prefix=`` of its ``Blueprint(...)``, else of the ``register_blueprint(...)`` naming it; "" for the app's
+    own routes."""
+    for text in texts.values():
+        if (at := text.find(route)) < 0:
+            continue
+        var = re.search(r"(\w+)\s*$", text[:at])
+        made = re.search(rf"^{var.group(1)}\s*=\s*(?:flask\.)?Blueprint\(([^)]*)\)", text, re.M) if var else None
+        if var is None or made is None:
+            return ""
+        prefix = re.search(r"""url_prefix\s*=\s*["']([^"']*)["']""", made.group(1))
+        if prefix is None:
+            prefix = next((m for t in texts.values() for m in [re.search(
+                rf"""register_blueprint\(\s*(?:[\w.]+\.)?{var.group(1)}\s*,[^)]*url_prefix\s*=\s*["']([^"']*)["']""",
+                t)] if m), None)
+        return prefix.group(1).rstrip("/") if prefix else ""
+    return ""
+
+
 def _own_nodes(scope: ast.AST):
     """The nodes of ``scope`` (a module or function) outside the functions and classes it defines: one scope's
     names."""
@@ -776,7 +796,8 @@ def detect(root: Path) -> Detected:
         prefixed = ["FLASK_SECRET_KEY"] if "from_prefixed_env(" in everything else []
         env_config(root, detected, list(dict.fromkeys(prefixed + [v for t in texts.values() for v in env_reads(t)])))
     if m := (ROUTE_RE if framework == "flask" else PLAIN_ROUTE_RE).search(everything):
-        detected.health_path = m.group(1)
+        detected.health_path = blueprint_prefix(texts, m.group(0)) + m.group(1) if framework == "flask" \
+            else m.group(1)
         if framework == "flask":  # .get(...), or .route(...) without methods= naming more than GET/HEAD
             call = everything[m.start():everything.find(")", m.end()) + 1]
             methods = re.search(r"methods\s*=\s*[\[(]([^\])]*)", call)
@@ -1036,11 +1057,13 @@ def module_text(root: Path, module: str, texts: dict[str, str]) -> str | None:
 
 
 def django_health(root: Path, urlconf: str, texts: dict[str, str], prefix: str = "",
-                  seen: frozenset = frozenset()) -> tuple[str | None, str]:
+                  seen: frozenset = frozenset(), views: list[str] | None = None) -> tuple[str | None, str]:
     """The health route of a Django urlconf, with the prefixes of the ``include()``s it is under, read with
     ``ast`` from the project's own modules (nothing imported): ``path("polls/", include("polls.urls"))`` and
     ``path("health/", ...)`` in polls/urls.py give ``polls/health/``. (route or None, what could not be read:
-    an include of something other than a module name, a urlconf that is not the project's)."""
+    an include of something other than a module name, a urlconf that is not the project's). ``views`` gets the
+    routes of views that take no argument, in order (an app's ``*.urls``, the admin's, left out)."""
+    views = [] if views is None else views
     text = module_text(root, urlconf, texts)
     if text is None or urlconf in seen:
         return None, f"{urlconf} is not a module of the project" if text is None else ""
@@ -1060,7 +1083,7 @@ def django_health(root: Path, urlconf: str, texts: dict[str, str], prefix: str =
             if isinstance(module, ast.Tuple) and module.elts:
                 module = module.elts[0]
             if isinstance(module, ast.Constant) and isinstance(module.value, str):
-                found, why = django_health(root, module.value, texts, prefix + route, seen | {urlconf})
+                found, why = django_health(root, module.value, texts, prefix + route, seen | {urlconf}, views)
                 if found:
                     return found, ""
                 unread += [why] if why else []
@@ -1068,6 +1091,8 @@ def django_health(root: Path, urlconf: str, texts: dict[str, str], prefix: str =
                 unread.append(f"include() under {prefix + route!r} in {urlconf} names no module")
         elif route.rstrip("/") in HEALTH_ROUTES:
             return prefix + route, ""
+        elif "<" not in route and not (isinstance(target, ast.Attribute) and target.attr == "urls"):
+            views.append(prefix + route)
     return None, "; ".join(unread)
 
 
@@ -1255,7 +1280,8 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
     if not d.config_as_env:
         d.config_file, d.new_config = config_file(root)
     urlconf = ROOT_URLCONF_RE.search(settings_text)
-    found, unread = django_health(root, urlconf.group(1) if urlconf else f"{project}.urls", texts)
+    views: list[str] = []
+    found, unread = django_health(root, urlconf.group(1) if urlconf else f"{project}.urls", texts, views=views)
     if found:
         d.health_path = "/" + found
     elif m := DJANGO_ROUTE_RE.search("\n".join(texts.values())):
@@ -1264,8 +1290,10 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
                        "through the urls' include()s" + (f" ({unread})" if unread else "") + ": a route under "
                        "include('<prefix>', ...) is served at /<prefix>" + m.group(1) + "; check health_path")
     else:
-        d.notes.append("no health/ route found in the urls: the deploy gate GETs '/' (add a view that answers 200 "
-                       "when the app is ready, and set health_path)")
+        d.health_path = "/" + (views[0] if views else "")  # a path the urls serve: '/' may be none
+        d.notes.append(f"no health/ route found in the urls: the deploy gate GETs {d.health_path!r}, "
+                       + ("the first view without arguments in them" if views else "which no view of them serves")
+                       + " (add a view that answers 200 when the app is ready, and set health_path)")
     static_root = settings_path(root, settings, texts, "STATIC_ROOT")
     static_url = STATIC_URL_RE.search(settings_text)
     if static_root and not static_root.is_absolute() and static_url and static_url.group(1):

@@ -1337,3 +1337,32 @@ def test_a_config_file_key_the_app_writes_at_is_placed_in_the_config_init_writes
     config = load_config(root)
     text = (root / config.config_file).read_text()
     assert expected in text and "data" in config.shared_paths and not config.env_vars, (text, config.env_vars)
+
+
+# Class: a health path init writes without checking it against the routes it read (newuser12): Django's tutorial
+# (polls/ and admin/ only) got health_path "/" (404), a Flask factory whose health route is in a blueprint registered
+# with url_prefix="/api" got "/health" (404). Members: Django's first view without arguments through include(), a
+# Flask blueprint's prefix at register_blueprint(), and at Blueprint(...).
+def test_django_without_a_health_route_gets_its_first_view_without_arguments(tmp_path):
+    root = project(tmp_path, {
+        "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n',
+        "site1/__init__.py": "", "site1/settings.py": CONFIG_PKG_SETTINGS + 'ROOT_URLCONF = "site1.urls"\n',
+        "site1/urls.py": 'urlpatterns = [path("admin/", admin.site.urls), path("polls/", include("polls.urls"))]\n',
+        "site1/wsgi.py": "application = get_wsgi_application()\n", "polls/__init__.py": "",
+        "polls/urls.py": 'urlpatterns = [path("<int:pk>/", views.detail), path("", views.IndexView.as_view())]\n'})
+    d = detect(root)
+    assert d.health_path == "/polls/", d.health_path
+    assert any("'/polls/'" in n and "no health/ route" in n for n in d.notes), d.notes
+
+
+@pytest.mark.parametrize("api", [
+    ("bp = Blueprint('api', __name__)\n", "app.register_blueprint(api.bp, url_prefix='/api')"),
+    ("bp = Blueprint('api', __name__, url_prefix='/api')\n", "app.register_blueprint(api.bp)"),
+])
+def test_a_flask_health_route_in_a_blueprint_carries_its_prefix(tmp_path, api):
+    blueprint, register = api
+    factory = ("from flask import Flask\ndef create_app():\n    app = Flask(__name__)\n    from . import api\n"
+               f"    {register}\n    return app\n")
+    root = project(tmp_path, {"notes/__init__.py": factory, "notes/api.py": "from flask import Blueprint\n"
+                              + blueprint + "@bp.get('/health')\ndef health():\n    return 'ok'\n"})
+    assert detect(root).health_path == "/api/health"
