@@ -500,7 +500,7 @@ class Flow:
         return found
 
 
-def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+def written_places(texts: list[str] | Flow, app: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """The environment variables that place the app's data, read from what the code does with their values, and
     where that data goes on the servers (``shared/``, kept across releases; their defaults lie in the release dir
     or its venv, which every release replaces): a value the code makes, writes a file in, or connects SQLite to
@@ -508,7 +508,7 @@ def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tup
     or a file opened for writing, a file there (its default's name); a config value with a ``sqlite:`` default, a
     SQLite URL. Values flow as :class:`Flow` follows them. A value only read (templates) is no place. Also
     the constant paths the app writes (``"data/app.db"``, built on ``__file__``), with what is written there."""
-    flow = Flow(texts)
+    flow = texts if isinstance(texts, Flow) else Flow(texts)  # (detect() reads the project once)
     shared, places = f"/var/www/{app}/shared", {}
     constants: list[tuple[str, str]] = []  # (constant path, what is written there): no variable to set
     for n in flow.nodes:
@@ -783,7 +783,8 @@ def detect(root: Path) -> Detected:
     detected = Detected(name=name, app=app_name(package if own else name), entry_point=entry, notes=notes,
                         framework=framework)
     everything = "\n".join(texts.values())
-    opened = Flow(list(texts.values())).opened()
+    flow = Flow(list(texts.values()))
+    opened = flow.opened()
     if (m := ENVVAR_RE.search(everything)) or opened:
         detected.config_env = m.group(1) or m.group(2) if m else opened[0]
         detected.config_format = config_format(texts, detected.config_env)
@@ -808,7 +809,7 @@ def detect(root: Path) -> Detected:
                      "is ready, and set health_path)")
     if INSTANCE_RE.search(everything):
         detected.shared_paths = ["instance"]
-    placed = place_data(detected, written_places(list(texts.values()), detected.app))
+    placed = place_data(detected, written_places(flow, detected.app))
     if framework == "wsgi":
         unread = "" if placed else "where the app keeps its data cannot be read from the code. "
         notes.append(f"plain WSGI: {unread}{'A' if unread else 'a'} dir it writes, relative to its working dir (the "
