@@ -1610,10 +1610,11 @@ def guards_off(snap, exp) -> list[str]:
                 packaged(shown, path):
             continue
         text = shown.text(path)
+        raw = dict(enumerate(text.splitlines(), 1)) if text is not None else dict(found)
         numbered = C.guards_off(text) if text is not None else \
             {n: ln for n, ln in found if C.GUARD_OFF.match(ln.strip())}
         lines += [f"{path}:{n}: {ln.strip()[:160]!r}: {GUARD_MEANS}. " + _allow_hint(exp, "allow_cron", path)
-                  for n, ln in sorted(numbered.items())]
+                  for n, ln in sorted(numbered.items()) if not shipped_line(snap, exp, path, raw.get(n, ln))]
     for path in [p for p in C.ROOT_SHELL + C.ROOT_TOOLS if p not in exp.allow.cron]:  # root's own, from root's read
         lines += [f"{path}:{n}: {ln.strip()[:160]!r}: {GUARD_MEANS}. " + _allow_hint(exp, "allow_cron", path)
                   for n, ln in sorted(C.guards_off(shown.text(path) or "").items())]
@@ -1638,6 +1639,19 @@ def stock_conffiles(stack) -> dict[tuple[str, str], tuple[str, list[str]]]:
         elif line.startswith(" "):
             lines.append(line[1:])
     return found
+
+
+def shipped_line(snap, exp, path: str, line: str) -> bool:
+    """Whether ``line`` is one the conffile ``path`` sets as its package ships it (the stack's baseline of that
+    file, by dpkg's md5): the distribution's line, in a file an admin changed elsewhere (login.defs' ``MAIL_DIR
+    /var/mail`` when its UMASK was edited), is no line of the admin's to judge."""
+    from .parse import conffiles
+
+    if getattr(snap, "shipped_lines", None) is None:
+        shipped, found = stock_conffiles(exp.stack), conffiles(snap.data("/var/lib/dpkg/status"))
+        snap.shipped_lines = {p: set(_set_lines("\n".join(shipped[(p, md5)][1]))) for p, (_, md5) in found.items()
+                              if (p, md5) in shipped}
+    return " ".join(line.split()) in snap.shipped_lines.get(path, ())
 
 
 def _set_lines(text: str) -> list[str]:
@@ -1685,11 +1699,13 @@ def stock_lines_gone(snap, exp) -> list[str]:
     installed = set(re.findall(r"(?m)^Package: (\S+)\n(?:[^\n]+\n)*?Status: install ok installed$", status))
     lines = []
     for path, (pkg, md5) in sorted(conffiles(snap.data("/var/lib/dpkg/status")).items()):
-        stock, data = shipped.get((path, md5)), shown.data(path)
+        # (root's read wins: the login collector's walk only lstat'd /etc/sudoers, 0440, as it does a file gone)
+        stock, data = shipped.get((path, md5)), snap.data(path) if snap.data(path) is not None else shown.data(path)
         if stock is None or pkg not in installed or path in exp.allow.cron or \
                 data is not None and hashlib.md5(data).hexdigest() == md5:
             continue
-        if data is None and (shown.files.get(path) or {}).get("why") == os.strerror(errno.ENOENT):
+        if data is None and (snap.files.get(path) or shown.files.get(path) or {}).get("why") == \
+                os.strerror(errno.ENOENT):
             lines.append(f"{path}: {pkg}'s conffile is gone, and with it what it set "
                          f"({'; '.join(repr(ln) for ln in stock[1][:3])}{' ...' if len(stock[1]) > 3 else ''}): "
                          f"{STOCK_GONE}. " + _allow_hint(exp, "allow_cron", path))
@@ -1795,7 +1811,7 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
     homes = {posixpath.normpath((users.facts(n) or {}).get("home") or "/") for n in (exp.deploy_user, exp.cfg.app_user)}
     out = []
     for j in jobs:
-        if packaged(shown, j["file"]):
+        if packaged(shown, j["file"]) or shipped_line(snap, exp, j["file"], j["job"]):
             continue
         for word in C.WORD.findall(j["job"]):  # (the collector's own words: what it lstat'd, never another split)
             path = posixpath.normpath(word)

@@ -203,8 +203,9 @@ def _with_conffile(path, pkg, md5, text):
     status = f"Package: {pkg}\nStatus: install ok installed\nConffiles:\n {path} {md5}\n"
     base = snap({}, {"/var/lib/dpkg/status": status})
     entry = {"st": [F | 0o440, 0, 0, 1, 0, 7], "data": text} if text is not None else {"why": os.strerror(2)}
-    files, named = (dict(base.raw["files"], **{path: entry}), {}) if path == "/etc/sudoers" else \
-        (base.raw["files"], {path: entry})
+    # (/etc/sudoers is 0440: root's read has its bytes, the login collector's walk only its lstat)
+    files, named = (dict(base.raw["files"], **{path: entry}), {path: {"st": entry.get("st")}}) \
+        if path == "/etc/sudoers" else (base.raw["files"], {path: entry})
     facts = clean_facts()
     facts.raw = parse.Snapshot(dict(base.raw, files=files, named=named, mentions={}))
     inv(facts)["mentions"] = parse.root_mentions(facts.raw)
@@ -239,10 +240,20 @@ def test_a_stock_line_gone_from_a_conffile_is_a_finding(exp, path, drop, edit):
 def test_a_conffile_gone_whole_and_a_value_changed_in_place(exp):
     """A conffile deleted takes every line it set (PAM's ``other``: the services without a file of their own); a
     key the shipped file sets once, set to another value, is changed in place: the rules on lines present judge
-    that value (login.defs' UMASK 027), and nothing is gone."""
+    that value (login.defs' UMASK 027), and nothing is gone. The lines it ships unchanged stay the distribution's:
+    login.defs' ``MAIL_DIR /var/mail`` (2775 root:mail, the mail account's group) was the admin's to allow once
+    UMASK was edited (a false alarm on a real container: guard12/logs/guards-before-d12.log, c01)."""
     md5, pkg, lines = _stock(exp, "/etc/pam.d/other")
     msg = outcome("cw_schedules", _with_conffile("/etc/pam.d/other", pkg, md5, None), exp)
     assert "- /etc/pam.d/other: libpam-runtime's conffile is gone, and with it what it set ('@include" in msg, msg
     md5, pkg, lines = _stock(exp, "/etc/login.defs")
     text = "\n".join("UMASK 027" if ln.startswith("UMASK") else ln for ln in lines) + "\n"
-    assert outcome("cw_schedules", _with_conffile("/etc/login.defs", pkg, md5, text), exp) == "pass"
+    facts = _with_conffile("/etc/login.defs", pkg, md5, text)
+    mail = next(n for n, ln in enumerate(text.splitlines(), 1) if ln.startswith("MAIL_DIR"))
+    files = dict(facts.raw.files, **{"/var/mail": {"st": [D | 0o2775, 0, 8, 1, 0, 9]}})
+    files["/etc/passwd"] = dict(files["/etc/passwd"], data=files["/etc/passwd"]["data"] + "mail:x:8:8::/:/bin/sh\n")
+    files["/etc/group"] = dict(files["/etc/group"], data=files["/etc/group"]["data"] + "mail:x:8:\n")
+    facts.raw = parse.Snapshot(dict(facts.raw.raw, files=files, mentions={"/etc/login.defs": [
+        [mail, text.splitlines()[mail - 1]]]}))
+    inv(facts)["mentions"] = parse.root_mentions(facts.raw)
+    assert outcome("cw_schedules", facts, exp) == "pass"
