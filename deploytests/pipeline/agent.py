@@ -871,7 +871,7 @@ class Marks:
             self.entry = mark["entry"] if isinstance(mark["entry"], dict) else None
         elif "health" in mark:
             self.health = {"health": str(mark["health"]), "route": mark.get("route"), "host": mark.get("host"),
-                           "routes": mark.get("routes")}
+                           "routes": mark.get("routes"), "location": mark.get("location")}
         elif "ran" in mark:  # one command done: the runner's channel hears from us (remote.STEP_TIMEOUT)
             emit("progress", message="post_deploy: %d of %d command(s) done" % (mark["ran"], self.commands))
         elif "phase" in mark:
@@ -909,6 +909,17 @@ def host_hint(args: GateArgs, health):
     a path that is no route answers 404, a Host the app does not allow 400 (Django's ALLOWED_HOSTS) or 404
     (Flask's SERVER_NAME). Says what the facts show, both causes when they do not tell. None otherwise."""
     status = (health or {}).get("health") or ""
+    location = (health or {}).get("location")
+    if status[:1] == "3" and isinstance(location, str):
+        if location.startswith("https://"):
+            return ("the health GET of %s got %s to %s: the app sends plain-http requests to https (Django's "
+                    "SECURE_SSL_REDIRECT, Flask-Talisman), but Apache serves it over http (port %s), TLS ending "
+                    "before it at a proxy: have the app trust that proxy's header (Django's SECURE_PROXY_SSL_HEADER) "
+                    "and turn the redirect off in the config of a target served over http (the docker target: "
+                    "[targets.docker] config_file in targets.toml)" % (args.health_path, status, location, args.port))
+        return ("the health GET of %s got %s to %s: health_path must answer 200 itself (a redirect is not "
+                "followed): set it to a path the app answers without a login or a redirect"
+                % (args.health_path, status, location))
     if status[:1] != "4":
         return None
     route, host = health.get("route"), health.get("host")

@@ -380,3 +380,19 @@ def test_an_import_that_fails_on_its_database_reports_the_database_it_tried(tmp_
     assert proc.returncode != 0 and marks.facts.get("databases") == [str(missing)], proc.stdout
     hint = agent.instance_hint(gate_args(), str(tmp_path / "releases" / "r1"), proc.stderr.splitlines(), marks.facts)
     assert hint.startswith(f"the app's SQLite database {missing} cannot be opened: its directory "), hint
+
+
+@pytest.mark.parametrize("location, said", [
+    ("https://localhost/health", "the app sends plain-http requests to https"),
+    ("/login?next=/health", "health_path must answer 200 itself"),
+])
+def test_a_health_redirect_names_where_it_goes_and_why(tmp_path, location, said):
+    """newuser12: the same class as the Secure cookies (production settings that assume https, on servers Apache
+    serves over http): Django's checklist's SECURE_SSL_REDIRECT answers the health GET 301 to https, and the hint
+    said "fix the app". A redirect is named with where it goes: to https, the proxy and the target's config; else,
+    a health path that must answer itself."""
+    app = ("def app(environ, start_response):\n"
+           f"    start_response('301 Moved Permanently', [('Location', {location!r})])\n    return [b'']\n")
+    status, hint = preflight_health(tmp_path, app, "/health")
+    assert status.startswith("301"), status
+    assert hint is not None and said in hint and location in hint, hint

@@ -209,8 +209,12 @@ def post_deploy(commands, env, cwd, timeout):
     return leftovers
 
 
+LOCATION: list[str] = []  # the last answer's Location header
+
+
 def get(app, path, host):
-    """GET ``path`` (with its query) from the WSGI ``app`` in-process: the status line, or None."""
+    """GET ``path`` (with its query) from the WSGI ``app`` in-process: the status line, or None (a redirect's
+    ``Location`` is kept in ``LOCATION``)."""
     path, _, query = path.partition("?")
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "HTTP_HOST": host,
                "SERVER_NAME": host, "SERVER_PORT": "80"}
@@ -220,6 +224,7 @@ def get(app, path, host):
 
     def start_response(status, headers, exc_info=None):
         seen.append(status)
+        LOCATION[:] = [v for k, v in headers if k.lower() == "location"][:1]
         return lambda data: None
 
     body = app(environ, start_response)
@@ -366,6 +371,8 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""
         return 0
     status = get(app, path, host)
     facts = routing(app, path, host) if status and status[:1] == "4" else {}
+    if status and status[:1] == "3" and LOCATION:
+        facts["location"] = LOCATION[0][:300]
     mark(health=status or "", **facts)  # the status line and facts, for the agent's hint on a 4xx
     print("preflight: GET %s -> %s" % (path.partition("?")[0], status or "no response"))
     return 0 if status and status.startswith("200") else 1
