@@ -2,7 +2,7 @@
 
 ALLOWED: faults that sit behind an allowance. Every ALLOWED host first gets BASE, the allowed things an ordinary
 ops team adds to an app server (a root ops agent on loopback, a backup cron job, two sudo rules for the app user,
-the app user in two groups, a setuid probe for the netops group, an ops Apache conf, a status site, a report unit),
+the app user in two groups, a setuid socket probe for the netops group, an ops Apache conf, a status site, a report unit),
 all accounted for by ALLOW_KEYS; then one drift next to, or abusing, one of them.
 PLAIN: faults of families chosen here, no allowance involved.
 CONTROLS: ordinary admin changes that must pass, or fail with one line naming the allowance to write;
@@ -77,10 +77,10 @@ BASE = (
     + "printf '%s\\n' '{app_user} ALL=(root) NOPASSWD: /usr/local/sbin/app-reload' "
       "'{app_user} ALL=(root) NOPASSWD: /usr/local/sbin/app-cache-flush' > /etc/sudoers.d/app-ops\n"
     + "chmod 0440 /etc/sudoers.d/app-ops; visudo -c >/dev/null\n"
-    # 4. groups (allow_groups) and 5. a setuid probe for netops (allow_privileged)
+    # 4. groups (allow_groups) and 5. a setuid socket probe for netops (allow_privileged): ss, owners of all sockets
     + "groupadd -f netops; usermod -aG netops,staff {app_user}\n"
-    + "cp /usr/bin/ping /usr/local/bin/ping-probe; chown root:netops /usr/local/bin/ping-probe; "
-      "chmod 4750 /usr/local/bin/ping-probe\n"
+    + "cp /usr/bin/ss /usr/local/bin/sock-probe; chown root:netops /usr/local/bin/sock-probe; "
+      "chmod 4750 /usr/local/bin/sock-probe\n"
     # 6. an ops Apache conf (allow_apache_conf)
     + heredoc("/etc/apache2/conf-available/ops.conf",
               '# ops: request timing in the access log, shorter keep-alive\n'
@@ -104,7 +104,7 @@ ALLOW_KEYS = """allow_listen = ["localhost:8125 root /usr/local/sbin/ops-agent"]
 allow_cron = ["/etc/cron.d/app-backup"]
 allow_sudo = ["{app_user} ALL=(root) NOPASSWD: /usr/local/sbin/app-reload", "{app_user} ALL=(root) NOPASSWD: /usr/local/sbin/app-cache-flush"]
 allow_groups = ["{app_user}: netops", "{app_user}: staff"]
-allow_privileged = ["/usr/local/bin/ping-probe 4750 root:netops"]
+allow_privileged = ["/usr/local/bin/sock-probe 4750 root:netops"]
 allow_apache_conf = ["/etc/apache2/conf-enabled/ops.conf"]
 allow_sites = ["status.example.com"]
 allow_units = ["app-report.service"]
@@ -163,10 +163,10 @@ ALLOWED = (
       + APP + "cp /tmp/payload {root}/shared/data/flask/__main__.py; " + APP + "touch {root}/shared/data/flask/__init__.py; "
       "echo '[systemd would run, as root (no User=):]'; cd {root}/shared/data && "
       "{root}/current/venv/bin/python -m flask --app yourapplication init-data; cat /tmp/a08-ran-as"),
-    A("a09-probe-replaced-by-find", "the allowed setuid probe rebuilt from the wrong binary (find), same bits",
-      "cp /usr/bin/find /usr/local/bin/ping-probe; chown root:netops /usr/local/bin/ping-probe; "
-      "chmod 4750 /usr/local/bin/ping-probe",
-      APP + "/usr/local/bin/ping-probe /etc/shadow -maxdepth 0 -exec /bin/sh -p -c 'id; head -n 1 /etc/shadow' \\;"),
+    A("a09-probe-replaced-by-find", "the allowed setuid socket probe rebuilt from the wrong binary (find), same bits",
+      "cp /usr/bin/find /usr/local/bin/sock-probe; chown root:netops /usr/local/bin/sock-probe; "
+      "chmod 4750 /usr/local/bin/sock-probe",
+      APP + "/usr/local/bin/sock-probe /etc/shadow -maxdepth 0 -exec /bin/sh -p -c 'id; head -n 1 /etc/shadow' \\;"),
     A("a10-sudo-wrapper-forwards-args", "the allowed sudo wrapper made to pass its arguments to apache2ctl",
       "printf '#!/bin/sh\\nexec /usr/sbin/apache2ctl \"${{@:-graceful}}\"\\n' > /usr/local/sbin/app-reload",
       payload("ServerRoot /etc/apache2\nLoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so\n"
