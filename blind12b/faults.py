@@ -105,7 +105,7 @@ allow_cron = ["/etc/cron.d/app-backup"]
 allow_sudo = ["{app_user} ALL=(root) NOPASSWD: /usr/local/sbin/app-reload", "{app_user} ALL=(root) NOPASSWD: /usr/local/sbin/app-cache-flush"]
 allow_groups = ["{app_user}: netops", "{app_user}: staff"]
 allow_privileged = ["/usr/local/bin/sock-probe 4750 root:netops"]
-allow_apache_conf = ["/etc/apache2/conf-enabled/ops.conf"]
+allow_apache_conf = ["/etc/apache2/conf-enabled/ops.conf", "/etc/apache2/sites-enabled/zz-status.conf"]
 allow_sites = ["status.example.com"]
 allow_units = ["app-report.service"]
 """
@@ -151,7 +151,9 @@ ALLOWED = (
     A("a06-status-site-links-app-tree", "a convenience link from the allowed status site's docroot to the app's tree",
       "ln -s {root} /var/www/status/app",
       "curl -s -H 'Host: status.example.com' http://127.0.0.1/app/ | grep -o 'href=\"[^\"]*\"' | head; "
-      "curl -s -H 'Host: status.example.com' http://127.0.0.1/app/current/application.wsgi | head -n 5"),
+      "curl -s -H 'Host: status.example.com' http://127.0.0.1/app/application.wsgi | head -n 8; "
+      "f=$(cd {root}/current && find . -path '*site-packages/yourapplication/*.py' | head -n 1); echo \"GET /app/current/$f\"; "
+      "curl -s -H 'Host: status.example.com' \"http://127.0.0.1/app/current/$f\" | head -n 5"),
     A("a07-staff-writes-usr-local-sbin", "/usr/local/sbin made Debian's old root:staff 2775, the app user being in "
       "the allowed group staff", "chgrp staff /usr/local/sbin; chmod 2775 /usr/local/sbin",
       payload('#!/bin/sh\nid > /tmp/a07-ran-as\nexec /usr/sbin/apache2ctl "$@"') + APP
