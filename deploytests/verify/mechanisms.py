@@ -463,19 +463,22 @@ RUN_AS_ROOT_TOO = ("execstartpre", "execstartpost", "execstop", "execstoppost", 
 
 
 def root_reach(raw: dict[str, str], root: str) -> dict[str, str]:
-    """unit name -> why, for each unit whose User= is not root with a command that runs as root all the same and
-    reaches the app's tree ``root``: a ``+``/``!`` prefix (systemd.service(5): full privileges, or User= not
+    """unit name -> why, for each unit with a command that runs as root and reaches the app's tree ``root``: the
+    unit's own user is root (no ``User=``, an empty last one, ``root`` or ``0``: a hand edit deleting the line an
+    allowance was written for), or a ``+``/``!`` prefix (systemd.service(5): full privileges, or User= not
     applied), or PermissionsStartOnly=yes for the commands around ExecStart. An allowance for a unit that runs as
     the app user accounts for that, never for root running code the deploy login or the app can change."""
     out: dict[str, str] = {}
     for u in units(raw).values():
         only = any(v.lower() in ("yes", "true", "1", "on") for v, _ in u.values("permissionsstartonly"))
-        for key in EXEC_KEYS[:7]:
+        rooted = u.user in ("root", "0")
+        for key in EXEC_KEYS if rooted else EXEC_KEYS[:7]:  # (root's make in a release dir: its working directory)
             for value, at in u.values(key):
                 prefix = value[:len(value) - len(value.lstrip("-@:+!"))]
-                how = next((PRIVILEGED_PREFIX[c] for c in "+!" if c in prefix), "") or (
+                how = "it runs as root (no User= but root's)" if rooted else next(
+                    (PRIVILEGED_PREFIX[c] for c in "+!" if c in prefix), "") or (
                     "PermissionsStartOnly=yes runs it as root" if only and key in RUN_AS_ROOT_TOO else "")
-                if how and u.user != "root" and reaches(value, root):
+                if how and reaches(value, root):
                     out.setdefault(u.name, f"{u.name} ({at}): {key}={value[:120]}: {how}, and it reaches the app's "
                                            f"tree ({root}): root runs code the deploy login or the app can change")
     return out

@@ -2305,7 +2305,8 @@ def cw_units(facts, exp):
                                        "that)" if name in exp.allow.units else _allow_hint(exp, "allow_units", name)
                                        if not always else "remove it"))
     lines += [f"{why}: no allowance accounts for it (allow_units accounts for the unit, not for what it runs as "
-              f"root)" for name, why in root_reach(raw, exp.cfg.root).items() if name in exp.allow.units]
+              f"root)" for name, why in root_reach(raw, exp.cfg.root).items()
+              if name in exp.allow.units and name not in {j["unit"] for j, _ in jobs}]  # (one cause, one line)
     lines += unit_groups(facts, exp, raw)
     lines += [f"{why}: allow_units accounts for the unit, not for that; drop the capability, or give it to a "
               f"program of root's alone" for name, why in _ambient(raw, problems).items() if name in exp.allow.units]
@@ -4760,8 +4761,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "systemd starts, reloads or stops Apache's or sshd's unit; each unit's Exec*, WorkingDirectory, "
             "EnvironmentFile and Environment values judged as a cron job's line (a root unit's path someone but "
             "root may change, whatever the variable); unless allowed (allow_units), which never accounts for a "
-            "command that runs as root with what someone but root may change, nor for one of a unit with User= "
-            "that runs as root all the same ('+'/'!' prefixes, PermissionsStartOnly) and reaches the app's tree; "
+            "command that runs as root with what someone but root may change, nor for one that runs as root (no "
+            "User= but root, or '+'/'!' prefixes, PermissionsStartOnly) and reaches the app's tree; "
             "whatever is allowed, neither unit is masked and no "
             "reload of theirs stops the server",
             "test_no_unaccounted_systemd_units",

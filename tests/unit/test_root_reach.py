@@ -509,3 +509,24 @@ def test_a_root_unit_running_what_the_app_user_writes_is_one_line_no_allowance_a
     ours = [ln for ln in msg.splitlines() if "app-report" in ln and ln.lstrip().startswith("- ")]
     assert len(ours) == 1 and "the app user writes its shared dirs" in ours[0] and "allow_units =" not in ours[0] \
         and "remove it, or make what it runs root's alone" in ours[0], ours
+
+
+REPORT_UNIT = ("[Service]\nType=oneshot\n{user}WorkingDirectory=/var/www/yourapplication/shared/data\n"
+               "ExecStart=/var/www/yourapplication/current/venv/bin/python -m flask --app yourapplication init-data\n")
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("user", ["", "User=root\n", "User=0\n", "User=yourapplication\nUser=\n"])
+def test_an_allowed_unit_that_runs_the_apps_tree_as_root_fails_whatever_is_allowed(exp, platform, user):
+    """blind12b: allow_units accounted for a report unit of the app's written with User=yourapplication; a hand edit
+    deleting that line made systemd run it as root (its ExecStart the release's python, its working directory the
+    app's shared data: ``python -m`` puts that directory first on sys.path, so the app user's files ran as root)
+    and the gate passed. The '+'/'!' prefixes were the only way "as root all the same" was judged; no User=,
+    User=root, User=0 or a later empty User= (the default again) are the same: root runs code the deploy login or
+    the app can change, which no allowance accounts for."""
+    path = "/etc/systemd/system/app-report.service"
+    mine = dataclasses.replace(exp, allow=dataclasses.replace(exp.allow, units=("app-report.service",)))
+    msg = fails("cw_units", host(platform, {path: (F | 0o644, 0, REPORT_UNIT.format(user=user))}), mine)
+    assert "app-report.service" in msg and "as root" in msg and "no allowance accounts for it" in msg, msg
+    as_app = host(platform, {path: (F | 0o644, 0, REPORT_UNIT.format(user="User=yourapplication\n"))})
+    assert "app-report.service" not in str(outcome("cw_units", as_app, mine))  # the allowed unit as written
