@@ -149,7 +149,9 @@ def print_main_job(runs: list[dict], workload: dict, baseline: dict | None) -> N
         print(f"  where the wall went (median): scenarios {statistics.median(x['wall'] for x in life):.2f}s, the "
               f"rest (before the first scenario started, after the last ended; the session's deploy and checks "
               f"run beside the scenarios) "
-              f"{statistics.median(x['run_wall'] - x['wall'] for x in life):.2f}s; load average at the end "
+              f"{statistics.median(x['run_wall'] - x['wall'] for x in life):.2f}s"
+              + (f" (before {statistics.median(x['head'] for x in life):.2f}s)" if all("head" in x for x in life)
+                 else "") + "; load average at the end "
               + ", ".join(f"{x['load']:.1f}" for x in life))
     if all(x.get("runner_cpu") is not None and x.get("session_cpu") is not None and x.get("cpu") is not None
            for x in life):

@@ -66,9 +66,22 @@ def switches(n: int) -> Callable[[Callable], Callable]:
     return mark
 
 
+def longer(n: int) -> Callable[[Callable], Callable]:
+    """Mark a scenario with long work besides the releases it makes live, counted as ``n`` more of them in the order
+    the scenarios are submitted (:func:`switches_of`): an interrupted deploy before the recovery, a second pytest.
+    Without it such a scenario was submitted among the short ones and ended the run alone (the changed host key's,
+    last in every run measured with 6 at once)."""
+    def mark(function: Callable) -> Callable:
+        function.lab_longer = n  # type: ignore[attr-defined]
+        return function
+    return mark
+
+
 def switches_of(item) -> int:
-    """How many times ``item``'s scenario makes a release live (:func:`switches`)."""
-    return getattr(getattr(item, "function", None), "lab_switches", 1)
+    """How long ``item``'s scenario takes, in releases made live (:func:`switches`, plus :func:`longer`'s): the
+    scenarios are submitted by it, most first."""
+    function = getattr(item, "function", None)
+    return getattr(function, "lab_switches", 1) + getattr(function, "lab_longer", 0)
 
 
 def several_daemons(function: Callable) -> Callable:
@@ -259,8 +272,15 @@ def scenario_slots(cores: int | None = None, load: float | None = None) -> int:
     bound was the core count: a run started right after another (a benchmark's, a CI job's) saw that one's own
     load (5-6 on 2 cores) and ran 4 at once on an otherwise idle machine."""
     cores = cores or os.cpu_count() or 1
-    load = os.getloadavg()[0] if load is None else load
-    return (3 if load < BUSY * cores else 2) * cores
+    return (2 if busy(cores, load) else 3) * cores
+
+
+def busy(cores: int | None = None, load: float | None = None) -> bool:
+    """Whether the machine is busy (its 1-minute load average at :data:`BUSY` per core or more): then the
+    scenarios run 2 per core (:func:`scenario_slots`) and start only once the session's containers are up (the
+    suite's ``scenarios`` fixture), so fewer containers start at once."""
+    cores = cores or os.cpu_count() or 1
+    return (os.getloadavg()[0] if load is None else load) >= BUSY * cores
 
 
 BUSY = 4  # load average per core from which scenario_slots runs 2 scenarios per core instead of 3

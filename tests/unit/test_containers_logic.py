@@ -518,6 +518,17 @@ def test_scenario_slots_follow_the_cores_and_how_busy_the_machine_is_at_the_star
     assert scenario_slots(1, 0.0) == 3 and scenario_slots(8, 9.0) == 24 and scenario_slots(8, 32.0) == 16
 
 
+def test_a_busy_machine_is_the_one_the_slots_run_2_per_core_on():
+    """The suite starts the scenarios beside the session's containers unless the machine is busy (then after them,
+    fewer containers starting at once): the same threshold as the slots'."""
+    from deploytests.suite.lab import busy, scenario_slots
+
+    assert not busy(2, 7.99) and busy(2, 8.0) and busy(1, 4.0) and not busy(8, 31.9)
+    for cores in (1, 2, 8):
+        for load in (0.0, 3.9, 4.0, 7.99, 8.0, 31.9, 32.0, 80.0):
+            assert scenario_slots(cores, load) == (2 if busy(cores, load) else 3) * cores
+
+
 def test_a_scenarios_container_is_removed_off_its_slot_and_close_waits_for_the_removal():
     """The slot's next scenario starts while the container of the one before is removed; close() returns only once
     every container is removed; the summary counts the removal apart from the slot."""
