@@ -649,16 +649,17 @@ def config_hint(args: GateArgs, output):
     return None
 
 
-# a database without the table the app asked for: SQLite's, PostgreSQL's and MySQL's words
-NO_TABLE_RE = re.compile(r"""no such table: ([\w.]+)|relation "([\w.]+)" does not exist"""
-                         r"""|Table '([\w.]+)' doesn't exist""")
+# a database without the table the app asked for: SQLite's, PostgreSQL's and MySQL's words. A hint's pattern is
+# compiled when a refusal first needs it (``re`` keeps it): compiled here, every agent's start paid ~0.4 ms for it
+NO_TABLE_RE = (r"""no such table: ([\w.]+)|relation "([\w.]+)" does not exist"""
+               r"""|Table '([\w.]+)' doesn't exist""")
 
 
 def schema_hint(args: DeployArgs, output):
     """A hint when the release check failed on a database without its tables: the app is not at fault, nothing
     created its schema on this server (no ``post_deploy``), or the ``post_deploy`` that ran did not create it.
     None otherwise."""
-    found = next((m for line in output if (m := NO_TABLE_RE.search(line))), None)
+    found = next((m for line in output if (m := re.search(NO_TABLE_RE, line))), None)
     if found is None:
         return None
     table = next(g for g in found.groups() if g)
@@ -672,7 +673,7 @@ def schema_hint(args: DeployArgs, output):
             "health GET" % table)
 
 
-DENIED_RE = re.compile(r"PermissionError: \[Errno 13\] Permission denied: '([^']+)'")
+DENIED_RE = r"PermissionError: \[Errno 13\] Permission denied: '([^']+)'"  # (as NO_TABLE_RE)
 
 
 def write_hint(args: DeployArgs, release_dir, output):
@@ -681,7 +682,7 @@ def write_hint(args: DeployArgs, release_dir, output):
     release links to ``shared/``. None otherwise."""
     release = release_dir.rstrip("/") + "/"
     for line in output:
-        found = DENIED_RE.search(line)
+        found = re.search(DENIED_RE, line)
         if not found:
             continue
         path = found.group(1)
