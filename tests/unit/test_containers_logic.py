@@ -599,3 +599,53 @@ def test_close_without_waiting_leaves_the_last_removals_going_and_finish_waits_f
     release.set()
     runner.finish()
     assert sorted(removed) == ["c", "holder"]
+
+
+def test_a_fleet_told_not_to_sweep_leaves_killed_runs_leftovers_to_the_fleet_that_does(monkeypatch, tmp_path):
+    """The lifecycle scenarios' fleets do not sweep (an engine listing and an owner check per scenario): the run's
+    session fleet does, once. A fleet sweeps unless told not to."""
+    from deploytests.containers import driver
+
+    class Stop(Exception):
+        pass
+
+    def stop_here(*args, **kwargs):
+        raise Stop
+
+    swept: list[int] = []
+    monkeypatch.setattr(driver.sweep, "sweep", lambda *args, **kwargs: swept.append(1))
+    monkeypatch.setattr(driver.engine, "engine_address",
+                        lambda: SimpleNamespace(reach="127.0.0.1", bind="127.0.0.1", local=True))
+    monkeypatch.setattr(driver.keys.ClientKey, "generate", stop_here)  # the step after the sweep and the image
+    for sweeps, want in ((True, [1]), (False, [])):
+        swept.clear()
+        fleet = driver.Fleet(count=1, client=object(), image_tag="img", workdir=tmp_path, progress=lambda m: None,
+                             **({} if sweeps else {"sweep": False}))
+        with pytest.raises(Stop):
+            fleet.start()
+        assert swept == want, (sweeps, swept)
+
+
+def test_the_scenarios_fleets_do_not_sweep():
+    """Scenarios start their containers with ``sweep=False`` (see the test above)."""
+    from deploytests.suite.lab import Scenarios
+
+    seen: list[dict] = []
+
+    class Fleet:
+        def __init__(self, **kwargs):
+            seen.append(kwargs)
+            self.times, self.containers, self.client = {}, [SimpleNamespace(id="c")], None
+
+        def __enter__(self):
+            return self
+
+        def stop(self):
+            pass
+
+    runner = Scenarios(workers=1, snapshot=False)
+    runner._fleet = Fleet
+    runner._lab = lambda fleet, processes: SimpleNamespace(close=lambda: None, bootstrap=lambda: None, steps={})
+    runner.submit("a", "a", SimpleNamespace(image="img", base_image=None), lambda lab: None, {}).result(10)
+    runner.close()
+    assert seen and all(kwargs.get("sweep") is False for kwargs in seen), seen
