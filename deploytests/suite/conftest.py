@@ -15,7 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from deploytests.suite.lab import SCENARIOS, Run, Scenarios, busy, is_scenario, scenario_slots, submit, switches_of
+from deploytests.suite.lab import (
+    SCENARIOS,
+    Run,
+    Scenarios,
+    busy,
+    is_scenario,
+    scenario_config,
+    scenario_slots,
+    submit,
+    switches_of,
+)
 
 SCENARIO_TIMEOUT = 600  # seconds; each scenario's own waits are bounded far below this
 STARTED = pytest.StashKey[tuple[float, float]]()  # when the tests began (collection done), the runner's CPU then
@@ -45,13 +55,21 @@ def scenarios(request, tmp_path_factory):
     those are up. On a busy machine (:func:`~deploytests.suite.lab.busy`) it waits for the session's containers
     first (``deploy_target``): started beside them, six containers start at once, each Apache preloading the app,
     and at load average 27 a scenario's sshd missed the 30 s bound for its banner. How many at once:
-    :func:`~deploytests.suite.lab.scenario_slots`, at most ``--parallel`` (each is a host worked on)."""
+    :func:`~deploytests.suite.lab.scenario_slots`, at most ``--parallel`` (each is a host worked on). The app under
+    test's name (:func:`~deploytests.suite.lab.scenario_config`) comes from its deploy.toml as the plugin loads it
+    (no server needed); a config that does not load is ``deploy_config``'s one-line stop."""
+    from deploytests.errors import DeployTestsError
     from deploytests.plugin import PROVIDER, SETTINGS
+    from deploytests.plugin.hooks import load_config
 
     target, load = request.config.stash[PROVIDER], os.getloadavg()[0]
     if busy(load=load):
         target = request.getfixturevalue("deploy_target")
-    runner = Scenarios(config_file=target.config_file,
+    try:
+        app = load_config(request.config).app
+    except DeployTestsError:
+        app = request.getfixturevalue("deploy_config").app  # stops the session with the error's one line
+    runner = Scenarios(config_file=scenario_config(target.config_file, app),
                        workers=min(request.config.stash[SETTINGS].parallel, scenario_slots(load=load)))
     request.config.stash[SCENARIOS] = runner
     try:
