@@ -28,6 +28,7 @@ load = os.getloadavg()[0]
 t = time.strftime("%H:%M:%S")
 tl = Path(f"/tmp/perf12-tl-{os.getpid()}.json")
 os.environ["PERF12_TIMELINE"] = str(tl)
+os.environ["PERF12_DUMP"] = f"/tmp/perf12-dump-{args.label}-{os.getpid()}.txt"
 os.environ["PYTHONPATH"] = f"/tmp/perf12-plug:{root}"
 os.environ["PYTEST_ADDOPTS"] = "-p timeline"
 r = bench.main_job_run()
