@@ -379,13 +379,17 @@ class Procs:
             memory = rest[20] != "0" if len(rest) > 20 else True  # vsize: 0 once an exiting process let its go
         except (ValueError, IndexError):
             return None
+        status = dict(ln.split(":", 1) for ln in (entry.get("status") or "").splitlines() if ":" in ln)
+        leaderless = state == "Z" and status.get("Threads", "").strip() not in ("", "0", "1")  # its leader thread
+        if leaderless:  # exited alone: the process runs on in its other threads (what they show: the collector's)
+            state, memory = "S", True
         cmdline = (entry.get("cmdline") or "").encode("latin-1")
         return {"pid": pid, "user": self.snap.users.name(entry.get("uid", -1)), "ppid": ppid, "state": state,
                 "comm": raw[raw.index("(") + 1:raw.rindex(")")].encode("latin-1").decode("utf-8", "replace"),
                 "cmdline": cmdline.replace(b"\0", b" ").decode("utf-8", "replace").strip()[:200],
                 "argv0": cmdline.split(b"\0")[0].decode("utf-8", "replace"),
                 "exe": entry.get("exe"), "started": self.boot + started, "uid": entry.get("uid", -1),
-                "fds_seen": entry.get("sockets") is not None, "memory": memory}
+                "fds_seen": entry.get("sockets") is not None, "memory": memory, "leaderless": leaderless}
 
     def processes(self, app: str, display: str, user: str = "", apache: str = "apache2") -> tuple[list, list]:
         """Every live process (pid, user, ppid, comm, first word of argv, state); the app's mod_wsgi daemons with
@@ -416,7 +420,7 @@ class Procs:
                 umask = next((ln.split()[1] for ln in (entry.get("status") or "").splitlines()
                               if ln.startswith("Umask:") and len(ln.split()) > 1), None)
                 daemons.append(dict(proc, started=p["started"], exe=entry.get("exe"), libpython=libpython,
-                                    umask=umask))
+                                    umask=umask, leaderless=p["leaderless"]))
         return procs, daemons
 
     def mapped_pythons(self, exe: str) -> list[str] | None:

@@ -774,15 +774,17 @@ def daemons_run_live_release(facts, exp):
     daemons = facts.get("daemons") or []
     if not daemons:
         raise NotApplicable("no daemon runs (test_daemons_run_as_app_user fails for that)")
-    switched = _stat(facts, f"{exp.cfg.root}/current").get("mtime") or 0
-    stale = [d for d in daemons if d["started"] < switched - 0.02]
-    masked = [f"pid {d['pid']} shows as {d['argv0']!r}" for d in stale
-              if not exp.stack.is_daemon_of(d["argv0"], exp.cfg.app)]  # (Apache forked it: parse.Procs.processes)
+    stale = stale_daemons(facts, exp)
+    masked = [f"pid {d['pid']} shows as {d['argv0']!r}" + (f" and runs {d['exe']}" if d.get("exe") not in (
+              None, apache_bin(exp)) else "") for d in stale if not exp.stack.is_daemon_of(d["argv0"], exp.cfg.app)]
+    masked += [f"pid {d['pid']} shows as a zombie (ps: <defunct>): its leader thread exited alone and its other "
+               f"threads run on" for d in stale if d.get("leaderless")]  # (Apache forked each: parse.Procs.processes)
     assert not stale, \
         f"mod_wsgi daemons {[d['pid'] for d in stale]} started before current was switched to {_live_id(facts)} " \
         f"and were not restarted since: they may still run the previous release's code (deploy reloads by " \
-        f"touching application.wsgi)" + (f"; {', '.join(masked)}, not as a daemon: the app's code replaced or " \
-                                         f"renamed it, and no reload restarts it: kill it" if masked else "")
+        f"touching application.wsgi)" + (f"; {', '.join(masked)}, not as a daemon: the app's code replaced, " \
+                                         f"renamed or hid it, and no reload restarts it: kill it (kill -9)"
+                                         if masked else "")
     # per process, where root may read it (not in a container without CAP_SYS_PTRACE): application.wsgi chdirs
     # into the release it loads, so each daemon's working directory names the release it runs
     live = f"{exp.cfg.root}/releases/{_live_id(facts)}"
@@ -794,6 +796,17 @@ def daemons_run_live_release(facts, exp):
 
 
 START_SLACK = 0.02  # seconds: a start time is counted in clock ticks from boot (10 ms), boot from /proc/uptime (10 ms)
+
+
+def stale_daemons(facts, exp) -> list[dict]:
+    """The app's daemons that started before ``current`` was switched to the live release: each is
+    test_daemons_run_live_release's one line (what it loads and runs is that line's cause, not another check's)."""
+    switched = _stat(facts, f"{exp.cfg.root}/current").get("mtime") or 0
+    return [d for d in facts.get("daemons") or [] if d["started"] < switched - START_SLACK]
+
+
+def apache_bin(exp) -> str:
+    return "/usr/sbin/" + exp.stack.apache.process_name
 
 
 def daemons_load_what_is_on_disk(facts, exp):
@@ -810,7 +823,10 @@ def daemons_load_what_is_on_disk(facts, exp):
     loaded = facts.get("loaded")
     assert loaded, f"the tree reader could not date what the daemons load: " \
                    f"{(facts.get('errors') or {}).get('loaded') or 'no answer'}"
-    oldest = min(daemons, key=lambda d: d["started"])
+    stale = {d["pid"] for d in stale_daemons(facts, exp)}
+    if not (fresh := [d for d in daemons if d["pid"] not in stale]):
+        raise NotApplicable("every daemon started before the switch (test_daemons_run_live_release fails for that)")
+    oldest = min(fresh, key=lambda d: d["started"])
     assert loaded["ctime"] <= oldest["started"] + START_SLACK, \
         f"{loaded['path']} changed at {_utc(loaded['ctime'])}, after the app's mod_wsgi daemon {oldest['pid']} " \
         f"started ({_utc(oldest['started'])}): what the daemons run may not be what is on disk now (a file " \
@@ -2770,14 +2786,14 @@ def cw_loader(facts, exp):
     dirs (or a ``pythonXY.zip``) that no package ships (:func:`_stdlib_strangers`)."""
     inv = _inv(facts, "reading the daemons' /proc entries")
     ld = inv["loader"]
-    apache_bin = "/usr/sbin/" + exp.stack.apache.process_name
+    binary, stale = apache_bin(exp), {d["pid"] for d in stale_daemons(facts, exp)}
     lines = []
     upgraded: dict[str, list[int]] = {}  # a file replaced on disk since a daemon mapped it -> the pids
     for d in ld["daemons"]:
-        if d.get("exe") == apache_bin + " (deleted)":
-            upgraded.setdefault(apache_bin, []).append(d["pid"])
-        elif d.get("exe") and d["exe"] != apache_bin:
-            lines.append(f"pid {d['pid']} runs {d['exe']}, not {apache_bin}")
+        if d.get("exe") == binary + " (deleted)":
+            upgraded.setdefault(binary, []).append(d["pid"])
+        elif d.get("exe") and d["exe"] != binary and d["pid"] not in stale:  # (a stale one: its own line)
+            lines.append(f"pid {d['pid']} runs {d['exe']}, not {binary}")
         for path in d.get("deleted") or []:
             upgraded.setdefault(path, []).append(d["pid"])
         for kv in d.get("env") or []:
@@ -2813,7 +2829,7 @@ def cw_loader(facts, exp):
                      "configuration needs it")
     if upgraded:
         service, pids = exp.stack.apache.service, sorted({p for v in upgraded.values() for p in v})
-        first = sorted(upgraded, key=lambda f: (f != apache_bin, "/libpython" not in f, f))  # what matters first
+        first = sorted(upgraded, key=lambda f: (f != binary, "/libpython" not in f, f))  # what matters first
         lines.append(f"restart {service}: {', '.join(first[:4])}"
                      f"{f' and {len(upgraded) - 4} more' if len(upgraded) > 4 else ''} upgraded since it started "
                      f"(replaced on disk by a package upgrade; pids {pids[:6]}"
