@@ -393,8 +393,9 @@ class Procs:
 
     def processes(self, app: str, display: str, user: str = "", apache: str = "apache2") -> tuple[list, list]:
         """Every live process (pid, user, ppid, comm, first word of argv, state); the app's mod_wsgi daemons with
-        their start time, umask, ``exe`` and mapped libpython files: each process showing the daemons' display
-        name, and each process of the app's ``user`` that root's Apache forked, whatever it shows. Its argv and
+        their start time, umask, ``exe`` and mapped libpython files: each process of the app's ``user`` that root's
+        Apache forked, whatever it shows (showing the daemons' display name, when Apache's own workers run as that
+        user too). A process elsewhere showing the display name is none: the process rule's. Its argv and
         comm are the process's own to write (``exec`` keeps the pid, the parent and the start time: a daemon that
         made itself a program of the app user's, named ``apache2`` and shown as a worker, passed for one
         forever); only an exiting one (the kernel shows no memory left: ``vsize`` 0, argv gone) is none."""
@@ -410,8 +411,8 @@ class Procs:
             proc = {k: p[k] for k in ("pid", "user", "ppid", "comm", "state")}
             proc["argv0"] = word
             procs.append(proc)
-            forked = p["user"] == user and p["ppid"] in forks and p["memory"] and others
-            if is_daemon_of(word, app, display) or forked:
+            child = p["user"] == user and p["ppid"] in forks  # (a title alone is the process's own to write)
+            if child and (is_daemon_of(word, app, display) or p["memory"] and others):
                 entry = self.proc[str(p["pid"])]
                 maps = entry.get("maps")
                 libpython = None if maps is None or entry.get("exe") is None else sorted(
