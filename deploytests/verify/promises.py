@@ -2772,8 +2772,31 @@ def cw_tree_special(facts, exp):
              + ("anyone on the server can change it (code the app runs, data it trusts)" if "world-writable" in
                 s["what"] else "it runs with its owner's or group's rights or its capabilities whoever starts it")
              for s in tree["special"]]
-    _unaccounted("setuid, setgid, capability-holding or world-writable entries in the app's tree" +
-                 (" (the walk stopped after 200000 entries)" if tree.get("truncated") else ""), lines)
+    lines += home_strangers(facts, exp)
+    _unaccounted("setuid, setgid, capability-holding or world-writable entries in the app's tree, or strangers in "
+                 "its root" + (" (the walk stopped after 200000 entries)" if tree.get("truncated") else ""), lines)
+
+
+DEPLOY_MADE = {"releases", "current", "shared", "application.wsgi", ".deploy.lock", ".configs", ".uploads"}
+
+
+def home_strangers(facts, exp) -> list[str]:
+    """A line for each entry of the app's root that no deploy makes (:data:`DEPLOY_MADE`; a dead deploy's
+    ``.current.<pid>`` and ``.application.wsgi.tmp`` aside). The root is the app user's home: the programs it runs
+    read code from there, outside every release, and a deploy never removes it: Python's user site
+    (``~/.local/lib/pythonX.Y/site-packages``: its ``.pth`` files and ``usercustomize`` run in every system python3
+    the app user starts: an allowed worker, a cron job), ``~/.config`` (systemd --user), ``~/.forward`` (mail
+    delivery runs its commands)... The deploy login writes there: a ``.pth`` it left outlived every clean deploy."""
+    names = (facts.get("tree") or {}).get("home")
+    if names is None:
+        return []
+    home = ((facts.get("users") or {}).get("app") or {}).get("home")
+    whose = f"the app user's home ({exp.cfg.app_user}'s HOME): the programs it runs read code from there (Python's " \
+        f"user site ~/.local and usercustomize, systemd --user's ~/.config, .forward), outside every release" \
+        if home and home.rstrip("/") == exp.cfg.root.rstrip("/") else "the app's root"
+    return [f"{exp.cfg.root}/{name}: not made by a deploy, in {whose}; a deploy never removes it: remove it (a "
+            f"deploy makes only {', '.join(sorted(DEPLOY_MADE))} there)" for name in names
+            if name not in DEPLOY_MADE and not re.fullmatch(r"\.current\.\d+|\.application\.wsgi\.tmp", name)]
 
 
 LOADER_MEANING = "changes what Python or the dynamic linker loads into the daemons before the app's code"
@@ -4629,7 +4652,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "
             "holds a key listed there can log in as the app user ...", root_only=True),
     Promise("cw_tree_special", f"{CW}: grants", "nothing in the app's tree is setuid, setgid, has file "
-            "capabilities or is world-writable",
+            "capabilities or is world-writable, and its root (the app user's home) holds only what deploys make",
             "test_no_setuid_or_world_writable_in_app_tree", "/var/www/app/shared/data/tool: setuid (4755 app): "
             "it runs with its owner's ... rights whoever starts it", needs=("tree",)),
     Promise("cw_loader", f"{CW}: loads code", "nothing loads code into the daemons but the release: Apache's binary, "

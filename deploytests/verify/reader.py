@@ -298,6 +298,10 @@ def tree_facts(args):
     releases = os.path.join(root, "releases")
     out = {"releases": {}, "incomplete": [], "failed": [], "current": None, "live": None}
     manifests = {}
+    try:  # the root's own entries (the app user's home: what its programs load from ~ is judged by name)
+        out["home"] = sorted(os.listdir(root))[:256]
+    except OSError:
+        pass
     try:
         names = sorted(os.listdir(releases))
     except OSError as exc:

@@ -1393,3 +1393,20 @@ def test_another_apps_sudoers_grant_is_accounted_for_only_as_bootstrap_writes_it
                   f"deployer ALL=(yourapplication) {release}"):
         rule["text"] = wider
         assert outcome("cw_sudoers", facts, exp).startswith("fail"), wider
+
+
+@pytest.mark.parametrize("name", [".local", ".forward", ".config", "bin"])
+def test_what_the_deploy_login_leaves_in_the_app_users_home_is_named(exp, name):
+    """Class: code the app user's programs load from its home, which is the app's root (the deploy login's). A
+    ``.pth`` the deploy login put in ``<root>/.local/lib/python3.11/site-packages`` ran in every system python3 the
+    app user started (an allowed worker restarted after each deploy) and outlived every clean deploy: the gate passed.
+    Each entry of the root no deploy makes is one line; what deploys make, and a dead deploy's temp names, pass."""
+    facts = clean_facts()
+    facts.remote["tree"]["home"] = sorted(["releases", "current", "shared", "application.wsgi", ".deploy.lock",
+                                           ".configs", ".uploads", ".current.4242", ".application.wsgi.tmp"])
+    assert outcome("cw_tree_special", facts, exp) == "pass"
+    facts.remote["tree"]["home"].append(name)
+    facts.remote["users"]["app"]["home"] = R
+    msg = outcome("cw_tree_special", facts, exp)
+    assert msg.startswith("fail: 1 setuid") and \
+        f"- {R}/{name}: not made by a deploy, in the app user's home" in msg, msg
