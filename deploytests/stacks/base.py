@@ -87,6 +87,9 @@ class Stack:
     # the stock modules that guard the server, each (module, its directive, a regex of that directive's values that
     # switch it off, what an attacker gets without it): gone or switched off is a finding (sec_guards)
     baseline_guards: tuple[tuple[str, str, str, str], ...] = ()
+    # the lines that set something of each conffile as Debian ships it (a file of the kind's package, by dpkg's md5):
+    # one such line gone from the server's file is a finding (deploytests.verify.promises.stock_lines_gone)
+    baseline_conffiles: str = ""
     # packages whose files the gate compares with dpkg's md5sums (fnmatch patterns, {py}: python_version): what
     # Apache, mod_wsgi, the stack's Python, sudo, sshd and PAM load or run
     verified_packages: tuple[str, ...] = ()

@@ -51,6 +51,7 @@ look at: what it cannot see counts as not root's); the ``sh -c`` line passes it 
 import base64
 import fnmatch
 import glob
+import hashlib
 import json
 import os
 import re
@@ -115,11 +116,14 @@ SYSTEMD_CONF = ["/etc/systemd/system.conf.d", "/run/systemd/system.conf.d", "/us
 FILES += ["/etc/systemd/system.conf"]
 TREES += [(d, 1, True) for d in SYSTEMD_CONF]
 # root's own shell startup files and ~/.ssh/rc: read when this login may (/root is 0700 on Debian: then unread)
-ROOT_SHELL = ["/root/.bashrc", "/root/.profile", "/root/.bash_profile", "/root/.bash_login", "/root/.ssh/rc"]
-# and the per-user configuration root's tools read (git's hooksPath, fsmonitor, sshCommand; pip's find-links and
-# index; npm's prefix and scripts' shell; the SSH client's ProxyCommand): the root collector reads them all
+ROOT_SHELL = ["/root/.bashrc", "/root/.profile", "/root/.bash_profile", "/root/.bash_login", "/root/.bash_logout",
+              "/root/.ssh/rc"]
+# and the per-user configuration root's tools read (git's hooksPath, fsmonitor, sshCommand; pip's and distutils'
+# find-links and index; npm's prefix and scripts' shell; the SSH client's ProxyCommand; wget's and curl's checks;
+# sshd's ~/.ssh/environment for root's logins): the root collector reads them all
 ROOT_TOOLS = ["/root/.ssh/config", "/root/.gitconfig", "/root/.config/git/config", "/root/.npmrc",
-              "/root/.pip/pip.conf", "/root/.config/pip/pip.conf"]
+              "/root/.pip/pip.conf", "/root/.config/pip/pip.conf", "/root/.pydistutils.cfg", "/root/.wgetrc",
+              "/root/.curlrc", "/root/.ssh/environment"]
 FILES += ROOT_SHELL + ROOT_TOOLS
 # who becomes root outside sudoers, PAM and sshd: the files other privilege brokers grant by (world-readable but
 # doas.conf, often 0400; polkit's rules dirs are 0700 polkitd: listed when this login may, else named unlisted)
@@ -797,17 +801,28 @@ def host_keys(out):
 # an absolute path word: at a line's start or after a blank, a quote, = ; | & ( ` < or >; written to start with its
 # "/" (the lookbehind after it): a search then skips from "/" to "/" (26x faster over /etc than trying each place)
 WORD = re.compile(r"/(?<![^\s'\"=;|&(`<>]/)[^\s'\"`;|&()<>$*?\x00]+")
-# a setting that turns its program's own check off (an owner, signature, certificate or host-key check) or opens it
-# to everyone, read as ``[section.]key value``: git's safe.directory = *, ssh's StrictHostKeyChecking no, wget's
-# check_certificate = off, GIT_SSL_NO_VERIFY=1 (which program reads which file is not for a list to know)
-GUARD_OFF = re.compile(r"(?i)(?:export\s+)?[\w.:\"-]*?(?:(?:verif|check|strict|safe|secur|validat|reject)"
-                       r"[\w.:\"-]*\s*[=:\s]\s*[\"']?(?:no|false|off|0|disabled?|never|ignore|\*)|(?:insecure|"
-                       r"unauthenticated|unsigned|no_?verify|skip_?verify)[\w.:\"-]*\s*[=:\s]\s*[\"']?(?:yes|true|on|1))"
-                       r"[\"']?\s*;?\s*$")
+# a setting that turns its program's own check off (an owner, signature, certificate or host-key check) or widens
+# whom it trusts, read as ``[section.]key value`` (which program reads which file is not for a list to know):
+# - a key naming a check set off, none or never: git's safe.directory = *, ssh's StrictHostKeyChecking no, wget's
+#   check_certificate = off, OpenLDAP's TLS_REQCERT never (not ``insecure = false``: the check's own negation);
+# - a key naming the unchecked set on, or a flag that is on by being there: GIT_SSL_NO_VERIFY=1, npm's
+#   unsafe-perm = true, curl's ``insecure``, ``--no-check-certificate``;
+# - a key naming trust given to someone, by name: pip's trusted-host = HOST, gpg's trust-model always;
+# - a permission set for everyone: sshd's PermitUserEnvironment yes; a trust store pointed at nothing:
+#   UserKnownHostsFile /dev/null
+_KEY, _TAIL, _OFF = r"(?:export\s+|--?)?[\w.:\"-]*?", r"[\w.:\"-]*\s*[=:\s]\s*[\"']?", \
+    r"(?:no|false|off|0|disabled?|never|ignore|none|\*)"
+GUARD_OFF = re.compile(
+    rf"(?i){_KEY}(?:(?:(?<!un)verif|check|strict|(?<!un)safe|(?<!in)secur|validat|reject|require(?!d)|reqcert){_TAIL}{_OFF}"
+    rf"|(?:insecure|unauthenticated|unsigned|untrusted|unsafe|no_?verify|skip_?verify|no-check)[\w.:\"-]*"
+    rf"(?:\s*[=:\s]\s*[\"']?(?:yes|true|on|1))?|trust{_TAIL}(?!{_OFF}[\"']?\s*;?\s*$)[\w.:/-]+"
+    rf"|permit{_TAIL}(?:yes|true|on|any|all)|(?:known|trust|ca[_-]?(?:file|path|cert|bundle)|cert)[\w.:\"-]*\s*[=:\s]\s*[\"']?/dev/null)"
+    r"[\"']?\s*;?\s*$")
 # a word every such setting holds (lower case): a file without one has none, and is not read line by line. Searched
 # for in the file's lower-cased text (latin-1: ``lower()`` maps ASCII letters to theirs and no other letter to one),
 # each word at C speed: a (?i) alternation tried at every character took 0.07 s over /etc a probe
-GUARD_HINT = ("verif", "check", "strict", "safe", "secur", "validat", "reject", "unauthenticated", "unsigned")
+GUARD_HINT = ("verif", "check", "strict", "safe", "secur", "validat", "reject", "require", "reqcert",
+              "unauthenticated", "unsigned", "trust", "permit", "/dev/null")
 
 
 def guards_off(text):
@@ -1047,12 +1062,18 @@ def mentions(out, tree, top="/etc", most=50000, also=(), budget=BIG):
     root's links; only those lines leave, and of a file with a line naming such a place, in ``named``, its bytes
     (is it a package's as shipped?) and the ``lstat`` of that place and the directories above it.
     ``mentions``: {path: lines or "-> target"}; at most ``most`` entries walked and ``budget`` bytes read in all (a
-    bound hit, and each file left unread by it, is in ``errors``: never passed over unnamed)."""
+    bound hit, and each file left unread by it, is in ``errors``: never passed over unnamed). Of each dpkg conffile
+    under ``top`` (the status file's md5s), ``named`` holds the bytes when they are not as dpkg shipped them, and
+    the ``lstat`` when the walk did not read it (gone: every line it shipped is gone)."""
     names = [tree] + [h for h in also if h]
     out["mentions"], needles, seen = {}, [n.encode() for n in names], {}
-    named, side = out.setdefault("named", {}), {"files": {}}
+    status = (out["files"].get("/var/lib/dpkg/status") or {}).get("data") or ""
+    shipped = dict(re.findall(r"(?m)^ (%s/\S+) ([0-9a-f]{32})$" % re.escape(top), status))  # dpkg's conffiles
+    named, side = out.setdefault("named", {}), {"files": {}, "shipped": shipped}
     try:
         walk(out, top, most, names, needles, seen, side, budget)
+        for path in sorted(shipped)[:4096]:  # a conffile the walk did not read: gone, or not root's file
+            note(side, path)
     finally:
         named.update((p, e) for p, e in side["files"].items() if p not in out["files"] and p not in named)
 
@@ -1101,18 +1122,21 @@ def walk(out, top, most, names, needles, seen, side, budget):
                 budget -= len(data)
             except OSError:
                 continue
-            searched(out, path, data, names, needles, seen, side, judged)
+            changed = side["shipped"].pop(path, None) not in (None, hashlib.md5(data).hexdigest())
+            searched(out, path, data, names, needles, seen, side, judged, changed)
         todo += reversed(below)
     out["system_dirs"] = {"top": top, "found": found, "dirs": dirs}
 
 
-def searched(out, path, data, names, needles, seen, side, judged):
+def searched(out, path, data, names, needles, seen, side, judged, changed=False):
     """One file of :func:`mentions`' walk: its lines naming the app's tree (or ``names``) or a place someone but
-    root may change (``judged``: each word's verdict, :func:`loose_at`), and that place's ``lstat`` in ``side``."""
+    root may change (``judged``: each word's verdict, :func:`loose_at`), and that place's ``lstat`` in ``side``;
+    the bytes of a file with a guard-off line, or of a conffile not as dpkg shipped it (``changed``: is a stock
+    line gone?)."""
     text, places, lines, binary = data.decode("latin-1"), set(), [], b"\0" in data
     low = "" if binary else text.lower()
     guards = guards_off(text) if any(w in low for w in GUARD_HINT) else {}
-    if not guards and not any(n in data for n in needles) and (binary or not any(  # (lines if found)
+    if not guards and not changed and not any(n in data for n in needles) and (binary or not any(  # (lines if found)
             judged.setdefault(w, loose_at(seen, os.path.normpath(w))) for w in WORD.findall(text))):
         return
     for n, ln in enumerate(text.splitlines(), 1):
@@ -1123,9 +1147,9 @@ def searched(out, path, data, names, needles, seen, side, judged):
         places |= found
     if lines:
         out["mentions"][path] = lines[:16]
-    for place in sorted(places)[:16] + ([path] if places or guards else []):
+    for place in sorted(places)[:16] + ([path] if places or guards or changed else []):
         note(side, place)  # (who may change it: the runner judges; of the file, is it a package's?)
-    if (places or guards) and path not in out["files"] and out["size"] + len(text) <= BIG:
+    if (places or guards or changed) and path not in out["files"] and out["size"] + len(text) <= BIG:
         side["files"][path]["data"] = text
         out["size"] += len(text)
 

@@ -51,6 +51,7 @@ class Snapshot:
 
     def __init__(self, raw: dict):
         self.raw, self.files, self.dirs = raw, raw.get("files") or {}, raw.get("dirs") or {}
+        self.links: dict[str, str] = raw.get("app_links") or {}  # (:func:`app_links`: for realpath alone)
         self.dpkg: dict[str, str] | None = None  # dpkg_files(self), once parsed
         self.dpkg_lists: dict[str, list[str]] | None = None  # dpkg_lists(self), once made
         self.texts: object = None  # mechanisms.texts(): root's text files, each made safe when first read
@@ -79,7 +80,7 @@ class Snapshot:
         while parts and hops < 40:
             part = parts.pop(0)
             here = posixpath.normpath(f"{done}/{part}")
-            link = (self.files.get(here) or {}).get("link")
+            link = (self.files.get(here) or {}).get("link", self.links.get(here))
             if link is None:
                 done = here
                 continue
@@ -1174,10 +1175,28 @@ def _loose_mapped(snap: Snapshot, stats: dict, path: str) -> str | None:
 # ---------------------------------------------------------------- the facts
 
 
+def app_links(tree: dict, root: str) -> dict[str, str]:
+    """``{path: target}`` of the app tree's links the tree reader found (``current``, each release's shared paths),
+    which the collectors do not look below: with them a path root names through the tree (``current/data/x``)
+    resolves as on the server, into the shared dir the app user writes (:func:`deploytests.verify.rootacts.
+    app_writes`). They can only move a path within the app's tree: the reader is the deploy login, whose tree it
+    is, and nothing it says makes a path root's."""
+    if not root:
+        return {}
+    links = {f"{root}/current": tree.get("current")}
+    live = tree.get("live") or {}
+    for rid, release in [(live.get("id"), live), *(tree.get("releases") or {}).items()]:
+        for rel, st in ((release or {}).get("shared") or {}).items():
+            if rid and isinstance(st, dict) and st.get("kind") == "symbolic link":
+                links[f"{root}/releases/{rid}/{rel}"] = st.get("target")
+    return {p: t for p, t in links.items() if isinstance(t, str) and t and posixpath.normpath(
+        posixpath.join(posixpath.dirname(p), t)).startswith(root + "/")}
+
+
 def facts(raw: dict, tree: dict, args: dict) -> dict:
     """The facts dict the checks read, from the collector's ``raw`` reply and the tree reader's ``tree`` reply
     (``args``: :func:`deploytests.verify.facts.probe_args`)."""
-    snap = Snapshot(raw)
+    snap = Snapshot(dict(raw, app_links=app_links(tree.get("tree") or {}, args.get("root", "").rstrip("/"))))
     as_root = raw.get("uid") == 0
     out: dict = {"login": args.get("login"), "as_root": as_root, "python": raw.get("python"),
                  "executable": args.get("python"), "errors": dict(tree.get("errors") or {}), "raw": snap}

@@ -17,6 +17,7 @@ a basic fact are skipped, naming the root check, when it is wrong.
 
 from __future__ import annotations
 
+import collections
 import difflib
 import errno
 import fnmatch
@@ -1581,7 +1582,7 @@ def cw_schedules(facts, exp):
               f"this file reads or runs what they put there (a script, a module, a hook dir, a config it includes). "
               + _allow_hint(exp, "allow_cron", file) for file, where, path, who in
               others_named(snap, [j for j in other if not found[id(j)]], exp, facts) if file not in exp.allow.cron]
-    lines += guards_off(snap, exp)
+    lines += guards_off(snap, exp) + stock_lines_gone(snap, exp)
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
     lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
@@ -1609,8 +1610,10 @@ def guards_off(snap, exp) -> list[str]:
     """A line per setting of root's configuration under /etc (the login collector's ``mentions``: whatever program
     reads the file) that turns its program's own check off or opens it to everyone (``collect_login.GUARD_OFF``:
     git's ``safe.directory = *``, ssh's ``StrictHostKeyChecking no``, wget's ``check_certificate = off``), in a
-    file not as its package ships it (dpkg's md5 of a conffile: a stock setting is the distribution's choice).
-    Files whose program another rule judges (:data:`GUARDS_JUDGED`) are that rule's."""
+    file not as its package ships it (dpkg's md5 of a conffile: a stock setting is the distribution's choice), and
+    in root's own shell startup files and tools' configuration in its home (``C.ROOT_SHELL``, ``C.ROOT_TOOLS``: the
+    root collector's read), judged as /etc's. Files whose program another rule judges (:data:`GUARDS_JUDGED`) are
+    that rule's."""
     from . import collect_login as C
     from .rootacts import packaged, view
 
@@ -1623,10 +1626,109 @@ def guards_off(snap, exp) -> list[str]:
                 packaged(shown, path):
             continue
         text = shown.text(path)
+        raw = dict(enumerate(text.splitlines(), 1)) if text is not None else dict(found)
         numbered = C.guards_off(text) if text is not None else \
             {n: ln for n, ln in found if C.GUARD_OFF.match(ln.strip())}
         lines += [f"{path}:{n}: {ln.strip()[:160]!r}: {GUARD_MEANS}. " + _allow_hint(exp, "allow_cron", path)
-                  for n, ln in sorted(numbered.items())]
+                  for n, ln in sorted(numbered.items()) if not shipped_line(snap, exp, path, raw.get(n, ln))]
+    for path in [p for p in C.ROOT_SHELL + C.ROOT_TOOLS if p not in exp.allow.cron]:  # root's own, from root's read
+        lines += [f"{path}:{n}: {ln.strip()[:160]!r}: {GUARD_MEANS}. " + _allow_hint(exp, "allow_cron", path)
+                  for n, ln in sorted(C.guards_off(shown.text(path) or "").items())]
+    return lines
+
+
+def stock_conffiles(stack) -> dict[tuple[str, str], tuple[str, list[str]]]:
+    """``{(path, md5): (package, lines)}``: the lines that set something of each conffile as its package ships it
+    (the stack's ``baseline_conffiles``, a file of its kind's package; md5: dpkg's record of the shipped bytes)."""
+    from importlib import resources
+
+    if not getattr(stack, "baseline_conffiles", ""):
+        return {}
+    found: dict = {}
+    lines: list[str] = []
+    text = (resources.files(f"deploytests.stacks.{stack.kind}") / stack.baseline_conffiles).read_text()
+    for line in text.splitlines():
+        if line.startswith("/"):
+            path, md5, pkg = line.split()
+            lines = []
+            found[(path, md5)] = (pkg, lines)
+        elif line.startswith(" "):
+            lines.append(line[1:])
+    return found
+
+
+def shipped_line(snap, exp, path: str, line: str) -> bool:
+    """Whether ``line`` is one the conffile ``path`` sets as its package ships it (the stack's baseline of that
+    file, by dpkg's md5): the distribution's line, in a file an admin changed elsewhere (login.defs' ``MAIL_DIR
+    /var/mail`` when its UMASK was edited), is no line of the admin's to judge."""
+    from .parse import conffiles
+
+    if getattr(snap, "shipped_lines", None) is None:
+        shipped, found = stock_conffiles(exp.stack), conffiles(snap.data("/var/lib/dpkg/status"))
+        snap.shipped_lines = {p: set(_set_lines("\n".join(shipped[(p, md5)][1]))) for p, (_, md5) in found.items()
+                              if (p, md5) in shipped}
+    return " ".join(line.split()) in snap.shipped_lines.get(path, ())
+
+
+def _set_lines(text: str) -> list[str]:
+    """The lines of a configuration file that set something (not blank, not a comment), blanks made one space."""
+    return [" ".join(ln.split()) for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith(
+        ("#", ";", "//"))]
+
+
+def _gone(stock: list[str], text: str) -> list[str]:
+    """The lines of ``stock`` (a conffile as shipped) that ``text`` no longer has. A line whose key (its first word)
+    the shipped file sets once, set again to something else, is changed in place, not gone: the rules on lines
+    present judge that value (sshd's ``X11Forwarding no``); a key set more than once (sudo's ``Defaults``, PAM's
+    ``auth``) is a list, and a line of it not there is gone."""
+    def key(line):
+        return re.split(r"[\s=:]", line, maxsplit=1)[0].lower()
+
+    now, stock = collections.Counter(_set_lines(text)), [" ".join(ln.split()) for ln in stock]
+    once = {k for k, n in collections.Counter(key(ln) for ln in stock).items() if n == 1}
+    keys, out = {key(ln) for ln in now}, []
+    for line in stock:
+        if now[line] > 0:
+            now[line] -= 1
+        elif not (key(line) in once and key(line) in keys):
+            out.append(line)
+    return out
+
+
+STOCK_GONE = ("the program falls back to its built-in default or to nothing there (a guard the distribution ships "
+              "on: sudo's use_pty, PAM's pam_deny, a TLS or host-key check), and the rules on lines present see no "
+              "line to judge")
+
+
+def stock_lines_gone(snap, exp) -> list[str]:
+    """A line per conffile of an installed package (dpkg's record, its md5 of the shipped bytes) that the stack's
+    baseline holds as shipped (:func:`stock_conffiles`) and that no longer has a line it shipped setting something,
+    or is gone: a guard taken away by a line deleted or commented out is no line for the rules on what is there.
+    Apache's conffiles are its rule's (a changed one is a finding whole)."""
+    from .parse import conffiles
+    from .rootacts import view
+
+    shown, shipped = view(snap), stock_conffiles(exp.stack)
+    if shown is None or not shipped:
+        return []
+    status = (snap.data("/var/lib/dpkg/status") or b"").decode("utf-8", "replace")
+    installed = set(re.findall(r"(?m)^Package: (\S+)\n(?:[^\n]+\n)*?Status: install ok installed$", status))
+    lines = []
+    for path, (pkg, md5) in sorted(conffiles(snap.data("/var/lib/dpkg/status")).items()):
+        # (root's read wins: the login collector's walk only lstat'd /etc/sudoers, 0440, as it does a file gone)
+        stock, data = shipped.get((path, md5)), snap.data(path) if snap.data(path) is not None else shown.data(path)
+        if stock is None or pkg not in installed or path in exp.allow.cron or \
+                data is not None and hashlib.md5(data).hexdigest() == md5:
+            continue
+        if data is None and (snap.files.get(path) or shown.files.get(path) or {}).get("why") == \
+                os.strerror(errno.ENOENT):
+            lines.append(f"{path}: {pkg}'s conffile is gone, and with it what it set "
+                         f"({'; '.join(repr(ln) for ln in stock[1][:3])}{' ...' if len(stock[1]) > 3 else ''}): "
+                         f"{STOCK_GONE}. " + _allow_hint(exp, "allow_cron", path))
+        elif data is not None and (gone := _gone(stock[1], data.decode("utf-8", "replace"))):
+            lines.append(f"{path}: {len(gone)} line{'s' * (len(gone) > 1)} {pkg} ships setting something "
+                         f"{'are' if len(gone) > 1 else 'is'} not there ({'; '.join(repr(ln) for ln in gone[:3])}"
+                         f"{' ...' if len(gone) > 3 else ''}): {STOCK_GONE}. " + _allow_hint(exp, "allow_cron", path))
     return lines
 
 
@@ -1725,7 +1827,7 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
     homes = {posixpath.normpath((users.facts(n) or {}).get("home") or "/") for n in (exp.deploy_user, exp.cfg.app_user)}
     out = []
     for j in jobs:
-        if packaged(shown, j["file"]):
+        if packaged(shown, j["file"]) or shipped_line(snap, exp, j["file"], j["job"]):
             continue
         for word in C.WORD.findall(j["job"]):  # (the collector's own words: what it lstat'd, never another split)
             path = posixpath.normpath(word)
@@ -3208,6 +3310,11 @@ SSHD_BAD = (("permitrootlogin", ("yes",), "root logs in with a password: one gue
             ("hostbasedauthentication", ("yes",), "a login needs no key of its own: any account of the same name on "
              "a host /etc/ssh/shosts.equiv or /etc/hosts.equiv lists (or a user's ~/.shosts where IgnoreRhosts is "
              "no) logs in as it, on that host's word (the deploy login: every release; the gate's: root)"))
+# what any other sshd setting matching collect_login.GUARD_OFF means (PermitUserEnvironment yes: a login restricted
+# to one command by its key's command= or a ForceCommand sets LD_PRELOAD or BASH_ENV in ~/.ssh/environment, and runs
+# what it likes)
+SSHD_GUARD = ("it turns off a check sshd makes, or widens it to every login: a login it restricts (a key's command=, "
+              "a ForceCommand) or whoever answers for a host it trusts gets past it")
 SSH_KEY_PATHS = ("authorizedkeysfile", "authorizedprincipalsfile", "trustedusercakeys", "revokedkeys")
 
 
@@ -3271,6 +3378,7 @@ SSHD_NAMES = {"authorizedkeyscommand": "AuthorizedKeysCommand", "authorizedprinc
 
 
 def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
+    from . import collect_login as C
     from .logins import admits, match_applies
     from .rootacts import command_problem, view
 
@@ -3283,6 +3391,9 @@ def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
             value, where = values.get(key, ("", ""))
             if value.lower() in values_off:
                 lines.append(f"{where}: {key} {value}{label}: {means}")
+        judged = {k for k, _, _ in SSHD_BAD}  # any other setting that turns a check off or widens trust: one pattern
+        lines += [f"{where}: {key} {value}{label}: {SSHD_GUARD}" for key, (value, where) in sorted(values.items())
+                  if key not in judged and isinstance(value, str) and C.GUARD_OFF.match(f"{key} {value}")]
         for key in SSH_KEY_PATHS:
             value, where = values.get(key, ("", ""))
             for path in value.split() if value.lower() != "none" else []:
@@ -4580,9 +4691,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "(root included) with something from the app's tree (every crontab, /etc/crontab, /etc/cron.d, "
             "/etc/cron.{hourly,daily,weekly,monthly}, at's queue), resolved through links and the root scripts it "
             "runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, profile.d, "
-            "/etc/environment; root's own ~/.bashrc, ~/.profile, ~/.ssh/rc, and its tools' ~/.ssh/config, "
-            "~/.gitconfig, ~/.npmrc, pip.conf, each path they name judged as what the tool loads, when the probe may "
-            "read them) and any other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
+            "/etc/environment; root's own ~/.bashrc, ~/.profile, ~/.bash_logout, ~/.ssh/rc, and its tools' "
+            "~/.ssh/config, ~/.ssh/environment, ~/.gitconfig, ~/.npmrc, pip.conf, ~/.pydistutils.cfg, ~/.wgetrc, "
+            "~/.curlrc, each path they name judged as what the tool loads, when the probe may read them) and any "
+            "other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
             "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links) or, in a file no "
             "package ships as it is, a place another account may change (vim's source, tmux's run-shell, "
@@ -4593,7 +4705,14 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "plain http:// whatever is allowed); nor as root with a path someone but root may change (its program, "
             "a script it runs, a variable's value whatever the variable: a crontab's SHELL, HOME, PATH ... lines "
             "are jobs too), its file a package's as dpkg unpacked it aside, whatever is allowed (allow_cron "
-            "accounts for the file, not for that); a job that only names the tree is said to, unless allowed; "
+            "accounts for the file, not for that); a job that only names the tree is said to, unless allowed; no "
+            "setting of root's configuration (under /etc, and root's own startup files and tools' configuration "
+            "above) turns its program's check off or widens whom it trusts (a check word set off, none or never; "
+            "an unchecked or unsafe mode set on, or a bare flag: curl's insecure; trust given by name: pip's "
+            "trusted-host; a trust store at /dev/null) in a file not as its package ships it, and no line a "
+            "conffile ships setting something is gone from it (deleted, commented out, the file removed: sudo's "
+            "use_pty, PAM's pam_nologin; compared with the stack's baseline of Debian's conffiles as shipped, by "
+            "dpkg's md5), unless allowed; "
             "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
             "file names become options: tar's --checkpoint-action)",
             "test_no_unaccounted_scheduled_jobs",
@@ -4688,7 +4807,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "arguments first): no root login with a password, no empty "
             "passwords, StrictModes on, no GatewayPorts or PermitTunnel (a login's forwards and tunnels serve "
             "the network), no HostbasedAuthentication (a trusted host's word stands for the user's key), sshd_config, "
-            "its Include dirs and files root's alone, every "
+            "no other setting that turns a check of sshd's off or widens whom it trusts (the one guard pattern of "
+            "root's configuration: PermitUserEnvironment yes), its Include dirs and files root's alone, every "
             "file that decides a key login (AuthorizedKeysFile, "
             "AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in the user's home or root's alone; what "
             "sshd runs (AuthorizedKeysCommand, AuthorizedPrincipalsCommand: before authentication, for anyone; "

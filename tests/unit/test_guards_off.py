@@ -149,3 +149,111 @@ def test_the_runner_reads_the_words_the_collector_lstat_d(exp, word):
     inv(facts)["mentions"] = parse.root_mentions(found)
     msg = outcome("cw_schedules", facts, exp)
     assert f"{place} 0755 devtools:998" in msg, msg
+
+
+@pytest.mark.parametrize("text, shown", [
+    # a setting that widens trust with no check word in its key: whom it trusts past the check, by name
+    ("[global]\ntrusted-host = pypi.internal\n", "global.trusted-host = pypi.internal"),  # pip: no TLS check there
+    ("trust-model always\n", "trust-model always"),  # gpg: every key valid
+    ("[install]\ntrusted-host=mirror.lan\n", "install.trusted-host=mirror.lan"),
+    # a flag that is on by being there (curl's ~/.curlrc: `insecure`, `--insecure`; wget's --no-check-certificate)
+    ("insecure\n", "insecure"), ("--insecure\n", "--insecure"), ("--no-check-certificate\n", "--no-check-certificate"),
+    # a requirement switched off (OpenLDAP's client: TLS_REQCERT never accepts any server certificate)
+    ("TLS_REQCERT never\n", "TLS_REQCERT never"), ("ssl_verify_mode = none\n", "ssl_verify_mode = none"),
+    # an unsafe mode set on (npm runs package scripts as root without dropping to nobody)
+    ("unsafe-perm = true\n", "unsafe-perm = true"),
+    # a permission set for everyone (sshd: every login sets LD_PRELOAD ... before its shell or forced command)
+    ("PermitUserEnvironment yes\n", "PermitUserEnvironment yes"),
+    # a trust store pointed at nothing (ssh: every host key accepted, none remembered)
+    ("Host *\n  UserKnownHostsFile /dev/null\n", "UserKnownHostsFile /dev/null")])
+def test_a_setting_that_widens_trust_without_a_check_word_in_its_key_is_a_guard_off(text, shown):
+    """The class past check words: a key naming trust given to someone (``trusted-host``, ``trust-model``), a flag
+    whose presence is the switch (``insecure``), a requirement set to never or none, an unsafe mode set on, a
+    permission set for all, a trust store pointed at /dev/null. One pattern (``collect_login.GUARD_OFF``), no
+    program named."""
+    found = collect_login.guards_off(text)
+    assert list(found.values()) == [shown], found
+
+
+@pytest.mark.parametrize("text", [
+    "allow-hotplug eth0\n", "auto lo\niface lo inet loopback\n",  # ifupdown: no trust
+    "insecure = false\n", "unsafe-perm = false\n", "trusted-host =\n",  # the switch off, or nothing named
+    "PermitRootLogin prohibit-password\n", "PermitTTY no\n", "TLS_REQCERT demand\n",
+    "mozilla/Trustwave_Global_Certification_Authority.crt\n",  # ca-certificates.conf: a certificate's name
+    "UserKnownHostsFile ~/.ssh/known_hosts\n", "max_requests = 0\n", "required_version = 0\n",
+    "# insecure\n"])
+def test_settings_that_widen_no_trust_are_not_guards_off(text):
+    assert collect_login.guards_off(text) == {}, text
+
+
+def _stock(exp, path):
+    """(md5, package, lines) of ``path`` in the stack's baseline of conffiles as shipped (read here as text)."""
+    from importlib import resources
+
+    text = (resources.files("deploytests.stacks.apache_wsgi") / "conffiles.txt").read_text()
+    head = next(ln for ln in text.splitlines() if ln.startswith(path + " "))
+    body = text.split("\n" + head + "\n", 1)[1].split("\n")
+    lines = [ln[1:] for ln in body[:next(i for i, ln in enumerate(body) if not ln.startswith(" "))]]
+    return head.split()[1], head.split()[2], lines
+
+
+def _with_conffile(path, pkg, md5, text):
+    """Clean facts whose dpkg records ``path`` as ``pkg``'s conffile shipped with ``md5``, and whose file holds
+    ``text`` (None: gone; root's read for /etc/sudoers, the login collector's ``named`` for the rest)."""
+    status = f"Package: {pkg}\nStatus: install ok installed\nConffiles:\n {path} {md5}\n"
+    base = snap({}, {"/var/lib/dpkg/status": status})
+    entry = {"st": [F | 0o440, 0, 0, 1, 0, 7], "data": text} if text is not None else {"why": os.strerror(2)}
+    # (/etc/sudoers is 0440: root's read has its bytes, the login collector's walk only its lstat)
+    files, named = (dict(base.raw["files"], **{path: entry}), {path: {"st": entry.get("st")}}) \
+        if path == "/etc/sudoers" else (base.raw["files"], {path: entry})
+    facts = clean_facts()
+    facts.raw = parse.Snapshot(dict(base.raw, files=files, named=named, mentions={}))
+    inv(facts)["mentions"] = parse.root_mentions(facts.raw)
+    return facts
+
+
+@pytest.mark.parametrize("path, drop, edit", [
+    # the open item: sudo's use_pty (a root command's terminal kept from the user who ran it), commented out
+    ("/etc/sudoers", "Defaults\tuse_pty", lambda ln: "#" + ln),
+    # other members: PAM's nologin check for SSH logins deleted; su's root-only shortcut is stock, its removal is
+    # not a weakening, but a stock line gone is judged the same (deny by default: one allowance)
+    ("/etc/pam.d/sshd", "account    required     pam_nologin.so", lambda ln: ""),
+    ("/etc/sudoers", "Defaults\tenv_reset", lambda ln: "Defaults\tmail_badpass"),  # replaced by a stock line
+    ("/etc/login.defs", "ENCRYPT_METHOD SHA512", lambda ln: "")])  # crypt falls back to DES
+def test_a_stock_line_gone_from_a_conffile_is_a_finding(exp, path, drop, edit):
+    """A guard taken away by deleting (or commenting out) a line a package ships is no line for the rules on lines
+    present: the conffile, not as dpkg shipped it, is compared with the stack's baseline of it as shipped (by dpkg's
+    md5), and each shipped line that sets something and is gone is named, in one line per file."""
+    md5, pkg, lines = _stock(exp, path)
+    shipped = "# as shipped\n" + "\n".join(lines) + "\n"
+    assert " ".join(drop.split()) in [" ".join(ln.split()) for ln in lines], lines
+    changed = "\n".join(edit(ln) if " ".join(ln.split()) == " ".join(drop.split()) else ln for ln in
+                        shipped.splitlines()) + "\n"
+    msg = outcome("cw_schedules", with_conffile := _with_conffile(path, pkg, md5, changed), exp)
+    assert f"- {path}: 1 line {pkg} ships setting something is not there ({' '.join(drop.split())!r})" in msg, msg
+    assert f'allow_cron = ["{path}"]' in msg, msg
+    assert outcome("cw_schedules", with_conffile, allowing(exp, cron=(path,))) == "pass"
+    # the same lines with other comments (not as shipped by its md5): nothing gone, nothing to say
+    assert outcome("cw_schedules", _with_conffile(path, pkg, md5, shipped), exp) == "pass"
+
+
+def test_a_conffile_gone_whole_and_a_value_changed_in_place(exp):
+    """A conffile deleted takes every line it set (PAM's ``other``: the services without a file of their own); a
+    key the shipped file sets once, set to another value, is changed in place: the rules on lines present judge
+    that value (login.defs' UMASK 027), and nothing is gone. The lines it ships unchanged stay the distribution's:
+    login.defs' ``MAIL_DIR /var/mail`` (2775 root:mail, the mail account's group) was the admin's to allow once
+    UMASK was edited (a false alarm on a real container: guard12/logs/guards-before-d12.log, c01)."""
+    md5, pkg, lines = _stock(exp, "/etc/pam.d/other")
+    msg = outcome("cw_schedules", _with_conffile("/etc/pam.d/other", pkg, md5, None), exp)
+    assert "- /etc/pam.d/other: libpam-runtime's conffile is gone, and with it what it set ('@include" in msg, msg
+    md5, pkg, lines = _stock(exp, "/etc/login.defs")
+    text = "\n".join("UMASK 027" if ln.startswith("UMASK") else ln for ln in lines) + "\n"
+    facts = _with_conffile("/etc/login.defs", pkg, md5, text)
+    mail = next(n for n, ln in enumerate(text.splitlines(), 1) if ln.startswith("MAIL_DIR"))
+    files = dict(facts.raw.files, **{"/var/mail": {"st": [D | 0o2775, 0, 8, 1, 0, 9]}})
+    files["/etc/passwd"] = dict(files["/etc/passwd"], data=files["/etc/passwd"]["data"] + "mail:x:8:8::/:/bin/sh\n")
+    files["/etc/group"] = dict(files["/etc/group"], data=files["/etc/group"]["data"] + "mail:x:8:\n")
+    facts.raw = parse.Snapshot(dict(facts.raw.raw, files=files, mentions={"/etc/login.defs": [
+        [mail, text.splitlines()[mail - 1]]]}))
+    inv(facts)["mentions"] = parse.root_mentions(facts.raw)
+    assert outcome("cw_schedules", facts, exp) == "pass"

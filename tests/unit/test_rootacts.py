@@ -209,6 +209,44 @@ def test_a_root_job_running_a_link_into_the_apps_tree_runs_the_apps_code(exp):
     assert "it runs /usr/local/bin/app-flush, a link to " + ROOT + "/shared/data/flush.sh (the app's tree)" in msg
 
 
+@pytest.mark.parametrize("job", [
+    # the shown member: root's job runs a script through the live release's data link (-> shared/data)
+    "45 3 * * * root /bin/sh " + ROOT + "/current/data/rotate.sh\n",
+    # another: PATH finds commands first in the release's data link (root's tar is the app user's)
+    "PATH=" + ROOT + "/current/data/bin:/usr/bin:/bin\n30 3 * * * root tar czf /var/backups/a.tgz -C /srv x\n",
+    # and a kept release's link, named by its own path
+    "0 4 * * * root . " + ROOT + "/releases/{prev}/data/env.sh; /usr/bin/true\n"])
+def test_a_root_job_reaching_a_shared_dir_through_the_trees_links_fails_whatever_is_allowed(exp, job):
+    """Class: a path root takes code from, in the app user's shared dir, reached through the app tree's own links
+    (``current``, a release's shared path). The tree reader's links resolve it as on the server; without them it
+    was 'the app's tree', which the allowance accounts for."""
+    tree, prev = copy.deepcopy(RECORDED["tree"]), "20261127T030838Z-00000000"
+    tree["releases"][prev] = {"shared": {"data": {"kind": "symbolic link", "target": ROOT + "/shared/data"}}}
+    job = job.replace("{prev}", prev)
+    for with_links in (False, True):
+        facts = cron(job, {})
+        if with_links:
+            facts.raw = parse.Snapshot(dict(facts.raw.raw, app_links=parse.app_links(tree, ROOT)))
+        found = outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/ops",)))
+        assert (found != "pass") is with_links, found
+    assert "the app user writes its shared dirs: " + ROOT + "/shared/data" in found, found
+    assert "no allowance" in found or "whatever" in found, found
+
+
+def test_the_trees_links_taken_are_only_those_that_stay_in_the_tree():
+    """The deploy login's links may move a path within its tree, never make one root's (a data link to /etc)."""
+    tree = {"current": "releases/r1", "live": {"id": "r1", "shared": {
+        "data": {"kind": "symbolic link", "target": ROOT + "/shared/data"},
+        "etc": {"kind": "symbolic link", "target": "/etc"},
+        "up": {"kind": "symbolic link", "target": "../../../x"},
+        "logs": {"kind": "directory"}}}}
+    assert parse.app_links(tree, ROOT) == {ROOT + "/current": "releases/r1",
+                                           ROOT + "/releases/r1/data": ROOT + "/shared/data"}
+    snap = parse.Snapshot({"files": {}, "app_links": parse.app_links(tree, ROOT)})
+    assert snap.realpath(ROOT + "/current/data/bin/tar") == ROOT + "/shared/data/bin/tar"
+    assert snap.realpath(ROOT + "/current/etc/passwd") == ROOT + "/releases/r1/etc/passwd"
+
+
 def test_a_root_job_that_only_names_the_tree_says_so_not_that_it_runs_it(exp):
     facts = cron("0 2 * * * root borg create /srv/borg::{now} " + ROOT + "/shared /etc\n", {})
     msg = fails("cw_schedules", facts, exp)

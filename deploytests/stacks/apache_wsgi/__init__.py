@@ -178,5 +178,5 @@ DEBIAN: dict[str, Any] = dict(
     packages=PACKAGES, vhost_template=VHOST, baseline_includes=BASELINE_INCLUDES, baseline_modules=BASELINE_MODULES,
     baseline_sudoers=BASELINE_SUDOERS, baseline_privileged=BASELINE_PRIVILEGED, verified_packages=VERIFIED_PACKAGES,
     baseline_guards=BASELINE_GUARDS, baseline_root_listeners=BASELINE_ROOT_LISTENERS,
-    baseline_root_unix=BASELINE_ROOT_UNIX,
+    baseline_root_unix=BASELINE_ROOT_UNIX, baseline_conffiles="conffiles.txt",
 )
