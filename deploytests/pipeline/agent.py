@@ -1736,9 +1736,17 @@ def make_tree(root_fd, args: DeployArgs):
     umask = os.umask(0)
     try:
         for name, mode in dirs:  # each directory above a name opened without following a link (the app user may
-            parent = os.dup(root_fd)  # write in a data dir: a link it put there is never followed)
+            parent, walked = os.dup(root_fd), args.root  # write in a data dir: a link it put there is never followed)
             for part in os.path.dirname(name).split("/") if "/" in name else ():
-                parent, above = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent), parent
+                walked += "/" + part
+                try:
+                    parent, above = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent), parent
+                except OSError as exc:
+                    os.close(parent)
+                    raise AgentError("%s: not a directory this login may walk (%s)" % (walked, exc.strerror),
+                                     hint="the app user writes the shared paths' directories (group app, 2770) and "
+                                     "may have put a link or a file there: see what it is, move it aside as this "
+                                     "login, and deploy again") from None
                 os.close(above)
             try:
                 os.mkdir(os.path.basename(name), mode, dir_fd=parent)

@@ -581,3 +581,21 @@ def test_plan_deploy_a_changed_setting_alone_is_a_new_release_naming_it(change):
     # a live release from before settings were recorded: changed once, said as such
     old = {k: v for k, v in live.items() if k not in ("settings", "settings_sha256")}
     assert agent.plan_deploy("r1", old, "a" * 64, None, release_meta(cfg, art, now))[2]
+
+
+@pytest.mark.parametrize("planted", ["link", "file"])
+def test_a_shared_paths_parent_that_is_no_directory_is_named_with_its_path_and_who_may_write_there(tmp_path, planted):
+    """The app user writes the parents of a nested shared path (``shared/venv/var`` for Flask's instance folder: 2770,
+    group app). It put a link (or a file) there; the next deploy stopped in make_tree with ``[Errno 20] Not a
+    directory: 'var'`` and the hint 'free space, or make the root this login's again (fab bootstrap)': neither the
+    path nor the cause. The line names the path and says who may write there and what to do."""
+    root = tmp_path / "app"
+    (root / "releases").mkdir(parents=True)
+    (root / "shared" / "venv").mkdir(parents=True)
+    var = root / "shared" / "venv" / "var"
+    var.symlink_to(tmp_path) if planted == "link" else var.write_text("")
+    args = deploy_args(str(root), shared_paths=["data", "venv/var/x-instance"])
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_tree(agent.Tree(str(root)), make=args)
+    assert f"{var}: not a directory" in info.value.what and "the app user" in info.value.hint, info.value
+    assert (root / "shared" / "data").is_dir() and tmp_path.is_dir() and not (tmp_path / "x-instance").exists()
