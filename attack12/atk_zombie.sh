@@ -18,5 +18,5 @@ echo "--- processes of the app user (threads):"; docker exec $CT ps -L -o pid,ti
 echo "--- /proc of each, as root:"; docker exec $CT sh -c 'for p in $(pgrep -u yourapplication); do echo "$p $(cut -d" " -f3,4,23 /proc/$p/stat) $(grep Threads /proc/$p/status | tr -d "\t") exe=$(readlink /proc/$p/exe)"; done'
 echo "--- /tmp/backdoor-alive (the backdoor's heartbeat, last line):"; docker exec $CT sh -c 'date +%s; tail -1 /tmp/backdoor-alive'
 echo "--- the gate (read-only, as admin):"
-APP=$W/rce/yourapplication-1.2 $W/gate.sh 2>&1 | grep -E "^FAILED|passed|failed|^  - |^mod_wsgi daemons" | cut -c1-400 || true
+APP=$W/rce/yourapplication-${GATE_APP:-1.2} $W/gate.sh 2>&1 | grep -E "^FAILED|passed|failed|^  - |^mod_wsgi daemons" | cut -c1-400 || true
 [ -n "${KEEP:-}" ] || docker exec $CT sh -c 'for p in $(pgrep -u yourapplication); do grep -q "State:.Z" /proc/$p/status && kill -9 $p; done; rm -f /tmp/backdoor-alive'
