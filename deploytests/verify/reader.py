@@ -298,6 +298,10 @@ def tree_facts(args):
     releases = os.path.join(root, "releases")
     out = {"releases": {}, "incomplete": [], "failed": [], "current": None, "live": None}
     manifests = {}
+    try:  # the root's own entries (the app user's home: what its programs load from ~ is judged by name)
+        out["home"] = sorted(os.listdir(root))[:256]
+    except OSError:
+        pass
     try:
         names = sorted(os.listdir(releases))
     except OSError as exc:
@@ -662,10 +666,14 @@ def entry_defined(site, entry_point):
     return True if attr in names else None if unsure or {"*", "__getattr__"} & names else False
 
 
+SHELL_RC = (".bashrc", ".profile", ".bash_profile", ".bash_login", ".bash_logout")  # what its shell runs: text too
+
+
 def login_files(users):
-    """``{user: {path: [mode, uid, gid]}}`` of what each login runs or trusts in its home (:data:`HOME_FILES`,
-    and the home itself): a link as the file it reaches. Read as the deploy user (the homes it cannot enter: not
-    listed)."""
+    """``{user: {path: [mode, uid, gid(, text)]}}`` of what each login runs or trusts in its home
+    (:data:`HOME_FILES`, and the home itself): a link as the file it reaches; the lines of its shell's startup
+    files (:data:`SHELL_RC`, 64 KiB at most) when this user may read them, for what they run or source. Read as
+    the deploy user (the homes it cannot enter: not listed)."""
     out = {}
     for user in users:
         try:
@@ -679,8 +687,10 @@ def login_files(users):
                 st = os.stat(path) if rel else os.lstat(path)
             except OSError:
                 continue
+            text = read_nofollow(os.path.realpath(path), 64 << 10) if rel in SHELL_RC else None
             found[path if not os.path.islink(path) else "%s -> %s" % (path, os.path.realpath(path))] = [
-                st.st_mode, st.st_uid, st.st_gid]
+                st.st_mode, st.st_uid, st.st_gid] + ([text.decode("utf-8", "replace").splitlines()[:2000]]
+                                                     if text is not None else [])  # (lines: each value is one line)
         out[user] = found
     return out
 
@@ -870,6 +880,15 @@ def left_around(bases=LEFT_COPIES, depth=2, most=4000):
     return out
 
 
+def release_shared(meta, shared):
+    """The shared paths a release was deployed with (its RELEASE.json's ``settings``), each a plain relative path;
+    else ``shared`` (deploy.toml's): a release made before the record, or a record that is not that."""
+    paths = (meta.get("settings") or {}).get("shared_paths") if isinstance(meta.get("settings"), dict) else None
+    plain = isinstance(paths, list) and all(isinstance(p, str) and re.fullmatch(r"[\w.-]+(/[\w.-]+)*", p) and
+                                            ".." not in p.split("/") for p in paths)
+    return list(paths) if plain else list(shared)
+
+
 def tree_inventory(root, shared=(), app_user=None, config_path=None):
     """(as the deploy user) Entries of the app's tree that are setuid/setgid or have file capabilities, or
     writable by others (links and sticky dirs aside); and, per kept release, what a rollback to it needs:
@@ -948,7 +967,8 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
             "pth": sorted(n for n in (os.listdir(site) if site and os.path.isdir(site) else []) if n.endswith(".pth")),
         }
         if name != live:  # a rollback target: by content and by who may write it (the live one: test_installed_*)
-            releases[name]["shared"] = {p: lstat_facts(os.path.join(rel, p)) for p in shared}  # what it would use
+            own = release_shared(meta, shared)  # the links it was deployed with: a rollback runs it with those
+            releases[name]["shared"] = {p: lstat_facts(os.path.join(rel, p)) for p in own}  # what it would use
             sha = releases[name]["config_sha256"]
             if sha and re.fullmatch(r"[0-9a-f]{64}", sha):  # the config a rollback puts back with it, as kept
                 kept = read_nofollow(os.path.join(root, ".configs", sha), 16 << 20)
@@ -959,7 +979,7 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
             recorded = recorded if isinstance(recorded, dict) and isinstance(recorded.get("files"), dict) else None
             tree = {} if recorded is not None and isinstance(recorded.get("tree"), dict) else None
             unreadable = []
-            hashes, loose = walk_release(rel, owner, shared, bounds, tree=tree, reader=app_ids(app_user),
+            hashes, loose = walk_release(rel, owner, own, bounds, tree=tree, reader=app_ids(app_user),
                                          unreadable=unreadable)[:2]
             releases[name].update(loose=loose[:10], loose_count=len(loose), unreadable=unreadable[:10],
                                   unreadable_count=len(unreadable), hashes=hashes)  # (the runner: its artifact's)
