@@ -3545,6 +3545,7 @@ def sec_apt(facts, exp):
     """Every apt source is signature-checked: no ``[trusted=yes]``/``allow-insecure=yes`` source (one-line or
     deb822), no apt setting that allows unauthenticated packages for all: what apt installs as root (every
     upgrade, unattended-upgrades' too) is signed by a key apt trusts."""
+    from . import collect_login as C
     from .logins import apt_unsigned
     from .mechanisms import texts
 
@@ -3556,6 +3557,9 @@ def sec_apt(facts, exp):
     lines += [f"{where}: {what!r}: apt installs what this source serves without checking a signature: whoever "
               f"answers for it (or sits on the way) installs code as root at the next upgrade"
               for where, what in apt_unsigned(texts(facts) or {}, lists, confs)]
+    lines += [f"{path}:{n}: {setting!r}: {GUARD_MEANS}" for path in [f"/etc/apt/apt.conf.d/{c}" for c in sorted(confs)]
+              for n, setting in sorted(C.guards_off((texts(facts) or {}).get(path) or "").items())
+              if not any(ln.startswith(f"{path}:{n}: ") for ln in lines)]  # (any other check apt makes: one pattern)
     assert not lines, "apt installs packages it does not verify:\n" + "\n".join(f"- {ln}" for ln in lines) + \
         f"\nif this is meant to be so, switch the rule off with a reason: skip_rules = {{ sec_apt = \"...\" }} in " \
         f"{exp.allow.where}"

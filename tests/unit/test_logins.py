@@ -299,10 +299,14 @@ def test_systemd_manager_environment_is_judged_as_pam_envs(exp, path, text, said
     ("/etc/apt/sources.list.d/ops.list", "deb [arch=amd64 trusted=yes] http://repo.example/ ./\n"),
     ("/etc/apt/sources.list.d/ops.sources", "Types: deb\nURIs: http://repo.example/\nSuites: ./\n"
                                                           "Allow-Insecure: yes\n"),
-    ("/etc/apt/apt.conf.d/99insecure", 'APT::Get::AllowUnauthenticated "true";\n')])
+    ("/etc/apt/apt.conf.d/99insecure", 'APT::Get::AllowUnauthenticated "true";\n'),
+    # apt's other checks, by the one guard pattern (its TLS peer check; a Release file past its Valid-Until)
+    ("/etc/apt/apt.conf.d/99proxy", 'Acquire::https::Verify-Peer "false";\n'),
+    ("/etc/apt/apt.conf.d/99snapshot", 'Acquire::Check-Valid-Until "false";\n')])
 def test_unsigned_apt_sources_fail(path, content, exp):
     found = outcome("sec_apt", facts_of(texts={path: content}), exp)
     assert found.startswith("fail: apt installs packages it does not verify:") and f"- {path}:" in found, found
+    assert found.count(f"- {path}:") == 1, found  # (one cause, one line)
 
 
 DPKG = "".join(f"Package: {n}\nStatus: {st}\nVersion: {v}\n\n" for n, st, v in (
