@@ -44,6 +44,10 @@ PLAIN = [
 BENIGN = [
     Fault("c01-login-defs-umask-027", "control", "login.defs UMASK 022 -> 027 (a value changed in place, tighter)",
           "sed -i 's/^UMASK\\t\\t022/UMASK\\t\\t027/' /etc/login.defs; grep -q '^UMASK.*027' /etc/login.defs"),
+    # (Debian 13's login.defs sets no UMASK: the same control by another key both ship)
+    Fault("c04-login-defs-pass-max-days", "control", "login.defs PASS_MAX_DAYS 99999 -> 365 (changed in place)",
+          "sed -i -E 's/^PASS_MAX_DAYS([[:space:]]+)99999/PASS_MAX_DAYS\\1365/' /etc/login.defs; "
+          "grep -q '^PASS_MAX_DAYS.*365' /etc/login.defs"),
     Fault("c02-pam-sshd-comment-edited", "control", "a comment of /etc/pam.d/sshd edited (not as shipped, lines same)",
           "sed -i '1i # managed by ops' /etc/pam.d/sshd"),
     Fault("c03-root-gitconfig-user", "control", "root's ~/.gitconfig with a name and an editor",
