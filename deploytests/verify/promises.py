@@ -21,6 +21,7 @@ import collections
 import difflib
 import errno
 import fnmatch
+import functools
 import hashlib
 import io
 import os
@@ -1624,13 +1625,18 @@ def guards_off(snap, exp) -> list[str]:
 def stock_conffiles(stack) -> dict[tuple[str, str], tuple[str, list[str]]]:
     """``{(path, md5): (package, lines)}``: the lines that set something of each conffile as its package ships it
     (the stack's ``baseline_conffiles``, a file of its kind's package; md5: dpkg's record of the shipped bytes)."""
+    return _conffiles_of(stack.kind, getattr(stack, "baseline_conffiles", ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _conffiles_of(kind: str, name: str) -> dict[tuple[str, str], tuple[str, list[str]]]:
     from importlib import resources
 
-    if not getattr(stack, "baseline_conffiles", ""):
+    if not name:
         return {}
     found: dict = {}
     lines: list[str] = []
-    text = (resources.files(f"deploytests.stacks.{stack.kind}") / stack.baseline_conffiles).read_text()
+    text = (resources.files(f"deploytests.stacks.{kind}") / name).read_text()
     for line in text.splitlines():
         if line.startswith("/"):
             path, md5, pkg = line.split()
