@@ -185,17 +185,20 @@ class DeployConfig:
                 raise ConfigError(f"target env: {problem}", where=str(self.source), hint="remove it from targets.toml")
         return replace(self, env=tuple(sorted({**self.env_vars, **extra}.items())))
 
-    def config_for(self, host: str, port: int = 22) -> Path | None:
-        """The config file for the server ``host`` (``port``): ``config_file`` itself, or when it is a directory
-        (per-host configs, e.g. a checkout of a config repository) its ``<host>:<port>.cfg`` or ``<host>.cfg``.
-        Only that host's file is uploaded to that host: other hosts' secrets never land there."""
+    def config_for(self, host: str, port: int = 22, name: str = "") -> Path | None:
+        """The config file for the server ``host`` (``port``; ``name``: a host table's, what targets.toml calls it):
+        ``config_file`` itself, or when it is a directory (per-host configs, e.g. a checkout of a config
+        repository) its ``<name>.cfg``, ``<host>:<port>.cfg`` or ``<host>.cfg``. Only that host's file is uploaded
+        to that host: other hosts' secrets never land there."""
         if self.config_file is None or not self.config_file.is_dir():
             return self.config_file
-        for name in (f"{host}:{port}.cfg", f"{host}.cfg"):
-            if (self.config_file / name).is_file():
-                return self.config_file / name
-        raise ConfigError(f"no config for host {host} in {self.config_file} (expected {host}.cfg or "
-                          f"{host}:{port}.cfg)", where=str(self.source),
+        names = list(dict.fromkeys(n for n in (f"{name}.cfg" if name else "", f"{host}:{port}.cfg", f"{host}.cfg")
+                                   if n))
+        for file in names:
+            if (self.config_file / file).is_file():
+                return self.config_file / file
+        raise ConfigError(f"no config for host {name or host} in this directory (expected "
+                          f"{', '.join(names[:-1])} or {names[-1]})", where=f"config_file {self.config_file}",
                           hint="add that host's file to the config directory")
 
 

@@ -48,7 +48,7 @@ PATH_CALLS = {"Path", "PurePath", "abspath", "expanduser", "realpath", "normpath
 OPEN_METHODS = {"open", "read_text", "read_bytes"}
 SECRET_NAME_RE = re.compile(r"SECRET|PASSW|PWD|TOKEN|KEY|AUTH|CRED|PRIVATE|SALT|DSN|DATABASE_URL")
 FLASK_IMPORT_RE = re.compile(r"^\s*(?:from\s+flask\s+import|import\s+flask\b)", re.M)
-FACTORY_RE = re.compile(r"^def (create_app|make_app)\(", re.M)
+FACTORIES = ("create_app", "make_app")
 APP_RE = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
 ENVVAR_RE = re.compile(r"""from_envvar\(\s*["']([A-Z_][A-Z0-9_]*)["']"""
                        r"""|(?:environ\.get\(|environ\[|getenv\()\s*["']([A-Z_][A-Z0-9_]*_CONFIG)["']""")
@@ -109,6 +109,7 @@ class Detected:
     env_names: list[str] = field(default_factory=list)  # the variables the app reads: the env file's lines
     env_values: dict[str, str] = field(default_factory=dict)  # those whose value init knows (data_places)
     places: dict[str, str] = field(default_factory=dict)  # the variables placing the app's data: their place
+    config_values: dict[str, str] = field(default_factory=dict)  # "[section] key" of its INI config -> its place
     written_module: tuple[str, ...] = ()  # (project-relative path, text) of a module init writes
 
 
@@ -250,51 +251,37 @@ def namespace_top(root: Path, top: str) -> bool:
     return (root / "src" / top).is_dir() and not (root / "src" / top / "__init__.py").is_file()
 
 
-def env_files(text: str) -> list[str]:
-    """The environment variables whose value ``text`` (Python source) opens as a file: read by
-    ``os.environ[...]``, ``os.environ.get(...)`` or ``os.getenv(...)`` and passed, directly, through a name bound
-    to it or through ``Path(...)``, as the first argument of ``open``, ``from_pyfile``, ``from_file`` and the
-    like, or opened by a Path's ``read_text()``/``open()``. A config env var is known by what the code does with
-    it, not by its name; a path the code only builds on or makes (a data dir: ``Path(os.environ["DATA"]).mkdir()``)
-    is none. Empty when ``text`` does not parse."""
+def factory(text: str) -> str | None:
+    """The app factory ``text`` (Python source) defines at its top, ``create_app``/``make_app``, when it can be
+    called with no argument (``entry_point = "mod:create_app()"``); one that needs arguments is no entry point
+    (the module-level app it builds may be)."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
-        return []
-    found: list[str] = []
-    for scope in [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]:
-        nodes = list(_own_nodes(scope))
-        assigns = [(n.targets[0].id, n.value) for n in nodes if isinstance(n, ast.Assign)
-                   and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)]
-        bound: dict[str, str] = {}
-        for _ in range(3):  # names bound to names bound to an env read: a few hops
-            bound.update({name: var for name, value in assigns if (var := _env_path(value, bound))})
-        for node in nodes:
-            if not isinstance(node, ast.Call):
-                continue
-            var = None
-            if node.args and _callee(node.func) in FILE_CALLS:
-                var = _env_path(node.args[0], bound)
-            if var is None and isinstance(node.func, ast.Attribute) and node.func.attr in OPEN_METHODS:
-                var = _env_path(node.func.value, bound)
-            if var and var not in found:
-                found.append(var)
-    return found
+        return None
+    return next((f.name for f in tree.body if isinstance(f, ast.FunctionDef) and f.name in FACTORIES
+                 and len(f.args.defaults) == len(f.args.posonlyargs + f.args.args)
+                 and all(d is not None for d in f.args.kw_defaults)), None)
 
 
-def _env_path(node: ast.expr, bound: dict[str, str]) -> str | None:
-    """The environment variable whose value ``node`` is, as a path: read directly, a name bound to one, or
-    wrapped in ``Path(...)``, ``os.path.abspath(...)``, ``.resolve()`` and the like."""
-    if var := _env_read(node):
-        return var
-    if isinstance(node, ast.Name):
-        return bound.get(node.id)
-    if isinstance(node, ast.Call) and _callee(node.func) in PATH_CALLS:
-        if node.args:
-            return _env_path(node.args[0], bound)
-        if isinstance(node.func, ast.Attribute):  # p.resolve()
-            return _env_path(node.func.value, bound)
-    return None
+def blueprint_prefix(texts: dict[str, str], route: str) -> str:
+    """The URL prefix of the Flask blueprint whose ``@bp.get("/health")`` is ``route`` (its text): the
+    ``url_prefix=`` of its ``Blueprint(...)``, else of the ``register_blueprint(...)`` naming it; "" for the app's
+    own routes."""
+    for text in texts.values():
+        if (at := text.find(route)) < 0:
+            continue
+        var = re.search(r"(\w+)\s*$", text[:at])
+        made = re.search(rf"^{var.group(1)}\s*=\s*(?:flask\.)?Blueprint\(([^)]*)\)", text, re.M) if var else None
+        if var is None or made is None:
+            return ""
+        prefix = re.search(r"""url_prefix\s*=\s*["']([^"']*)["']""", made.group(1))
+        if prefix is None:
+            prefix = next((m for t in texts.values() for m in [re.search(
+                rf"""register_blueprint\(\s*(?:[\w.]+\.)?{var.group(1)}\s*,[^)]*url_prefix\s*=\s*["']([^"']*)["']""",
+                t)] if m), None)
+        return prefix.group(1).rstrip("/") if prefix else ""
+    return ""
 
 
 def _own_nodes(scope: ast.AST):
@@ -322,8 +309,10 @@ def env_reads(text: str) -> list[str]:
 def data_places(text: str, app: str) -> dict[str, str]:
     """The environment variables Django settings (``text``) place the app's data with, and where that data goes
     on the servers: ``MEDIA_ROOT`` read from one -> ``shared/media``; a SQLite database's ``NAME`` read from one
-    -> ``shared/data/db.sqlite3`` (both shared paths init lists). Their defaults lie in ``BASE_DIR``: on the
-    servers, the release's venv, which the app user may not write and every release replaces."""
+    -> ``shared/data/db.sqlite3`` (both shared paths init lists); and ``ALLOWED_HOSTS`` read from one ->
+    ``localhost``, the Host the health GETs send (server_name's default; without it every request is a 400).
+    Their defaults lie in ``BASE_DIR``: on the servers, the release's venv, which the app user may not write and
+    every release replaces."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -334,6 +323,8 @@ def data_places(text: str, app: str) -> dict[str, str]:
             continue
         if node.targets[0].id == "MEDIA_ROOT" and (var := _env_in(node.value)):
             found[var] = f"{shared}/media"
+        if node.targets[0].id == "ALLOWED_HOSTS" and (var := _env_in(node.value)):
+            found[var] = "localhost"  # the Host the gate's and the servers' health GETs send (server_name's default)
         if node.targets[0].id == "DATABASES" and isinstance(node.value, ast.Dict):
             for db in node.value.values:
                 keys = {k.value: v for k, v in zip(getattr(db, "keys", []), getattr(db, "values", []), strict=True)
@@ -345,70 +336,139 @@ def data_places(text: str, app: str) -> dict[str, str]:
     return found
 
 
-def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """The environment variables that place the app's data, read from what the code does with their values, and
-    where that data goes on the servers (``shared/``, kept across releases; their defaults lie in the release dir
-    or its venv, which every release replaces): a value the code makes, writes a file in, or connects SQLite to
-    below it is a dir (``shared/data``; Flask's ``instance_path=``: ``shared/instance``); one SQLite connects to,
-    or a file opened for writing, a file there (its default's name); a config value with a ``sqlite:`` default, a
-    SQLite URL. Values flow through names, config keys (``DATABASE=...``, ``config["DATABASE"]``), ``Path()``,
-    ``os.path.join`` and ``/``, across the project's modules. A value only read (templates) is no place. Also
-    the constant paths the app writes (``"data/app.db"``, built on ``__file__``), with what is written there."""
-    trees = []
-    for text in texts:
-        try:
-            trees.append(ast.parse(text))
-        except (SyntaxError, ValueError):
-            pass
-    nodes = [n for tree in trees for n in ast.walk(tree)]
-    bound: dict[str, ast.expr] = {}  # names and config keys -> the expression they hold
-    for n in nodes:
-        if isinstance(n, ast.Assign) and len(n.targets) == 1:
-            lhs = n.targets[0]
-            key = lhs.id if isinstance(lhs, ast.Name) else _const_key(lhs.slice) \
-                if isinstance(lhs, ast.Subscript) else None
-            if key:
-                bound.setdefault(key, n.value)
-        elif isinstance(n, ast.Call):
-            bound.update({k.arg: k.value for k in n.keywords if k.arg and k.arg.isupper()})
-        elif isinstance(n, ast.Dict):
-            bound.update({k.value: v for k, v in zip(n.keys, n.values, strict=True)
-                          if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.isupper()})
+class Flow:
+    """Where a path expression of the project's code comes from, across its modules: through names, config keys
+    (``DATABASE=...``, ``config["DATABASE"]``, ``{"DATABASE": ...}``), attributes kept on ``self``, a function's
+    parameters (bound to the arguments its callers pass, by position or keyword, else to its default; a class's
+    to its ``__init__``'s), ``Path()``, ``os.path.join``, ``/`` and f-strings. A name is bound to its first
+    binding: a reading of the code, not a proof."""
 
-    def source(node: ast.expr, depth: int = 0) -> tuple[str, bool, ast.expr] | None:
+    def __init__(self, texts: list[str]):
+        trees = []
+        for text in texts:
+            try:
+                trees.append(ast.parse(text))
+            except (SyntaxError, ValueError):
+                pass
+        self.nodes = [n for tree in trees for n in ast.walk(tree)]
+        self.params: dict[int, str] = {}  # id() of a Name that is a parameter of an enclosing function -> key
+        funcs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        for tree in trees:
+            self._scopes(tree, {}, funcs)
+        self.bound: dict[str, ast.expr] = {}  # names, config keys, self.<attr>, <function>.<param> -> expression
+        for n in self.nodes:
+            if isinstance(n, ast.Assign) and len(n.targets) == 1:
+                lhs = n.targets[0]
+                key = lhs.id if isinstance(lhs, ast.Name) else _const_key(lhs.slice) \
+                    if isinstance(lhs, ast.Subscript) else f"self.{lhs.attr}" \
+                    if isinstance(lhs, ast.Attribute) and _callee(lhs.value) == "self" else None
+                if key:
+                    self.bound.setdefault(key, n.value)
+            elif isinstance(n, ast.Call):
+                self.bound.update({k.arg: k.value for k in n.keywords if k.arg and k.arg.isupper()})
+                if (func := funcs.get(_callee(n.func))) is not None:
+                    names = [a.arg for a in func.args.posonlyargs + func.args.args]
+                    if names[:1] in (["self"], ["cls"]):
+                        names = names[1:]
+                    passed = [*zip(names, n.args, strict=False), *((k.arg, k.value) for k in n.keywords if k.arg)]
+                    for name, value in passed:
+                        self.bound.setdefault(f"{func.name}.{name}", value)
+            elif isinstance(n, ast.Dict):
+                self.bound.update({k.value: v for k, v in zip(n.keys, n.values, strict=True)
+                                   if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.isupper()})
+        for func in funcs.values():  # what a function returns (its first return), for a call of it
+            ret = next((n.value for n in _own_nodes(func) if isinstance(n, ast.Return) and n.value is not None), None)
+            if ret is not None:
+                self.bound.setdefault(f"{func.name}()", ret)
+        self.funcs = funcs
+        for func in funcs.values():  # a parameter no caller passes: its default
+            args = func.args.posonlyargs + func.args.args
+            for arg, default in zip(args[len(args) - len(func.args.defaults):], func.args.defaults, strict=True):
+                self.bound.setdefault(f"{func.name}.{arg.arg}", default)
+
+    def _scopes(self, node: ast.AST, params: dict[str, str], funcs: dict) -> None:
+        """Record each Name that reads a parameter of an enclosing function (the innermost), and the project's
+        functions by name (a class by its own: its ``__init__``)."""
+        for child in ast.iter_child_nodes(node):
+            inner = params
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                funcs.setdefault(child.name, child)
+                a = child.args
+                inner = {**params, **{x.arg: f"{child.name}.{x.arg}" for x in a.posonlyargs + a.args + a.kwonlyargs}}
+            elif isinstance(child, ast.ClassDef):
+                init = next((f for f in child.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+                if init is not None:
+                    funcs.setdefault(child.name, init)
+            elif isinstance(child, ast.Name) and child.id in params:
+                self.params[id(child)] = params[child.id]
+            self._scopes(child, inner, funcs)
+
+    def key(self, node: ast.expr) -> str | None:
+        """The binding ``node`` reads: a name (a parameter's as ``<function>.<param>``), a config key, ``self.x``."""
+        if isinstance(node, ast.Name):
+            return self.params.get(id(node), node.id)
+        if isinstance(node, ast.Subscript) and not _os_environ(node.value):
+            return _const_key(node.slice)
+        if isinstance(node, ast.Call) and _callee(node.func) == "get" and node.args:
+            return _const_key(node.args[0])
+        if isinstance(node, ast.Attribute) and _callee(node.value) == "self":
+            return f"self.{node.attr}"
+        if isinstance(node, ast.Call) and _callee(node.func) in self.funcs:
+            return f"{_callee(node.func)}()"
+        return None
+
+    def ini_key(self, node: ast.expr) -> str | None:
+        """``[section] key`` when ``node`` reads a key of an INI file through configparser: ``p.get("s", "k",
+        fallback=...)`` or ``p["s"]["k"]``, ``p`` a ``ConfigParser()`` (through names, parameters, returns)."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+                and len(node.args) >= 2 and (sec := _const_key(node.args[0])) and (opt := _const_key(node.args[1])):
+            return f"[{sec}] {opt}" if self.parser(node.func.value) else None
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Subscript) \
+                and (opt := _const_key(node.slice)) and (sec := _const_key(node.value.slice)):
+            return f"[{sec}] {opt}" if self.parser(node.value.value) else None
+        return None
+
+    def parser(self, node: ast.expr, depth: int = 0) -> bool:
+        """Whether ``node`` is a configparser parser."""
+        if depth > 8:
+            return False
+        if isinstance(node, ast.Call) and _callee(node.func) in ("ConfigParser", "RawConfigParser"):
+            return True
+        key = self.key(node) if not isinstance(node, ast.Subscript) else None
+        return key in self.bound and self.parser(self.bound[key], depth + 1)
+
+    def source(self, node: ast.expr, depth: int = 0) -> tuple[str, bool, ast.expr] | None:
         """(variable, below it, its read) for a path expression."""
         if depth > 8:
             return None
-        if var := _env_read(node):
+        if var := _env_read(node) or self.ini_key(node):
             return var, False, node
-        key = node.id if isinstance(node, ast.Name) else _const_key(node.slice) \
-            if isinstance(node, ast.Subscript) and not _os_environ(node.value) else None
-        if isinstance(node, ast.Call) and _callee(node.func) == "get" and node.args:
-            key = _const_key(node.args[0])
-        if key:
-            return source(bound[key], depth + 1) if key in bound else None
+        if key := self.key(node):
+            return self.source(self.bound[key], depth + 1) if key in self.bound else None
         if isinstance(node, ast.BoolOp):
-            return next((s for v in node.values if (s := source(v, depth + 1))), None)
+            return next((s for v in node.values if (s := self.source(v, depth + 1))), None)
         below: ast.expr | None = None
         if isinstance(node, ast.Call) and _callee(node.func) in PATH_CALLS | {"str", "fspath"}:
             inner = node.args[0] if node.args else node.func.value if isinstance(node.func, ast.Attribute) else None
-            return source(inner, depth + 1) if inner is not None else None
+            return self.source(inner, depth + 1) if inner is not None else None
         if isinstance(node, ast.Call) and _callee(node.func) == "join" and len(node.args) > 1:
             below = node.args[0]
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             below = node.left
         elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.FormattedValue):
             below = node.values[0].value
-        found = source(below, depth + 1) if below is not None else None
+        found = self.source(below, depth + 1) if below is not None else None
         return (found[0], True, found[2]) if found else None
 
-    def literal(node: ast.expr, depth: int = 0) -> str | None:
+    def literal(self, node: ast.expr, depth: int = 0) -> str | None:
         """The constant path ``node`` is (``__file__/`` first when built on the module's own path), else None."""
         if depth > 8:
             return None
-        if isinstance(node, ast.Name):
-            return "__file__" if node.id == "__file__" else literal(bound[node.id], depth + 1) \
-                if node.id in bound else None
+        if isinstance(node, ast.Name) and node.id == "__file__":
+            return "__file__"
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            key = self.key(node)
+            return self.literal(self.bound[key], depth + 1) if key in self.bound else None
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return node.value
         parts: list[ast.expr] = []
@@ -418,14 +478,40 @@ def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tup
             parts = [node.value]
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             parts = [node.left, node.right]
-        found = [literal(p, depth + 1) for p in parts]
+        found = [self.literal(p, depth + 1) for p in parts]
         if not found or None in found:
             return None
         return "/".join(p for p in found if p)
 
+    def opened(self) -> list[str]:
+        """The environment variables whose value the code opens as a file (its config): passed, whatever the
+        way (:meth:`source`), as the first argument of ``open``, ``from_pyfile``, ``ConfigParser.read`` and the
+        like, or opened by a Path's ``read_text()``/``open()``; not a path below it. A config env var is known by
+        what the code does with it, not by its name."""
+        found: list[str] = []
+        for n in self.nodes:
+            if not isinstance(n, ast.Call):
+                continue
+            hit = self.source(n.args[0]) if n.args and _callee(n.func) in FILE_CALLS else None
+            if hit is None and isinstance(n.func, ast.Attribute) and n.func.attr in OPEN_METHODS:
+                hit = self.source(n.func.value)
+            if hit and not hit[1] and hit[0] not in found:
+                found.append(hit[0])
+        return found
+
+
+def written_places(texts: list[str] | Flow, app: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The environment variables that place the app's data, read from what the code does with their values, and
+    where that data goes on the servers (``shared/``, kept across releases; their defaults lie in the release dir
+    or its venv, which every release replaces): a value the code makes, writes a file in, or connects SQLite to
+    below it is a dir (``shared/data``; Flask's ``instance_path=``: ``shared/instance``); one SQLite connects to,
+    or a file opened for writing, a file there (its default's name); a config value with a ``sqlite:`` default, a
+    SQLite URL. Values flow as :class:`Flow` follows them. A value only read (templates) is no place. Also
+    the constant paths the app writes (``"data/app.db"``, built on ``__file__``), with what is written there."""
+    flow = texts if isinstance(texts, Flow) else Flow(texts)  # (detect() reads the project once)
     shared, places = f"/var/www/{app}/shared", {}
     constants: list[tuple[str, str]] = []  # (constant path, what is written there): no variable to set
-    for n in nodes:
+    for n in flow.nodes:
         if not isinstance(n, ast.Call):
             continue
         target: ast.expr | None
@@ -441,12 +527,12 @@ def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tup
                                                                  and _writes(n.args[0])):
             target, kind = method, "file"
         for k in n.keywords:
-            if k.arg == "instance_path" and (found := source(k.value)) and not found[1] \
+            if k.arg == "instance_path" and (found := flow.source(k.value)) and not found[1] \
                     and not _default_absolute(found[2]):
                 places[found[0]] = f"{shared}/instance"
-        hit = source(target) if target is not None else None
+        hit = flow.source(target) if target is not None else None
         if hit is None:
-            if target is not None and (path := literal(target)):
+            if target is not None and (path := flow.literal(target)):
                 constants.append((path, kind))
             continue
         var, below, read = hit
@@ -454,7 +540,7 @@ def written_places(texts: list[str], app: str) -> tuple[dict[str, str], list[tup
             continue
         places.setdefault(var, f"{shared}/data" if below or kind == "dir" else
                           f"{shared}/data/{_default_name(read) or app + ('.sqlite3' if kind == 'sqlite' else '')}")
-    for value in bound.values():  # a SQLite URL: a config value read from a variable, its default sqlite:
+    for value in flow.bound.values():  # a SQLite URL: a config value read from a variable, its default sqlite:
         url, read_var = _sqlite_default(value), _env_read(value)
         if read_var and read_var not in places and url is not None:
             places[read_var] = f"sqlite:///{shared}/data/{url.rpartition('/')[2] or app + '.sqlite3'}"
@@ -469,15 +555,26 @@ def _writes(mode: ast.expr) -> bool:
     return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and bool(set(mode.value) & set("wax+"))
 
 
+def _default(read: ast.expr) -> ast.expr | None:
+    """The default of an environment read (``os.environ.get("X", default)``) or of a configparser read
+    (``p.get("s", "k", fallback=default)``)."""
+    if not isinstance(read, ast.Call):
+        return None
+    if not _env_read(read):
+        return next((k.value for k in read.keywords if k.arg == "fallback"), read.args[2] if len(read.args) > 2
+                    else None)
+    return read.args[1] if len(read.args) > 1 else None
+
+
 def _default_absolute(read: ast.expr) -> bool:
     """Whether an environment read's default is an absolute path (``os.environ.get("DATA", "/srv/app")``)."""
-    default = read.args[1] if isinstance(read, ast.Call) and len(read.args) > 1 else None
+    default = _default(read)
     return isinstance(default, ast.Constant) and isinstance(default.value, str) and default.value.startswith("/")
 
 
 def _default_name(read: ast.expr) -> str:
     """The file name in an environment read's default (``os.environ.get("DB", join(dir, "app.sqlite"))``)."""
-    default = read.args[1] if isinstance(read, ast.Call) and len(read.args) > 1 else None
+    default = _default(read)
     names = [n.value for n in ast.walk(default) if isinstance(n, ast.Constant) and isinstance(n.value, str)] \
         if default is not None else []
     return next((PurePosixPath(v).name for v in reversed(names) if "." in PurePosixPath(v).name), "")
@@ -485,7 +582,7 @@ def _default_name(read: ast.expr) -> str:
 
 def _sqlite_default(read: ast.expr) -> str | None:
     """The ``sqlite:`` URL a read's default is, else None."""
-    default = read.args[1] if isinstance(read, ast.Call) and len(read.args) > 1 else None
+    default = _default(read)
     return default.value if isinstance(default, ast.Constant) and isinstance(default.value, str) \
         and default.value.startswith("sqlite:") else None
 
@@ -603,8 +700,19 @@ def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]])
             found_dirs.append(top)
             if top not in d.shared_paths:
                 d.shared_paths.append(top)
+    d.config_values = {key: value for key, value in places.items() if key.startswith("[")}  # the config file's
     places = {var: value for var, value in places.items() if not SYSTEM_ENV_RE.match(var)
               and env_problem(var, value, d.config_env) is None}  # HOME, TMPDIR, XDG_*: the system's, not the app's
+    for value in d.config_values.values():
+        if (sub := value.removeprefix(f"/var/www/{d.app}/shared/").split("/")[0]) not in d.shared_paths:
+            d.shared_paths.append(sub)
+    if d.config_values:
+        one = len(d.config_values) == 1
+        d.notes.append(f"{', '.join(d.config_values)} of its config file place{'s' if one else ''} the app's data: "
+                       + ", ".join(f"{k} = {v}" for k, v in d.config_values.items())
+                       + (" in the config file init wrote" if d.new_config else
+                          f" in the servers' config ({d.config_file or 'config_file'}): set them there")
+                       + ", under shared/ (in shared_paths, kept across releases)")
     if d.config_as_env:
         places = {var: value for var, value in places.items() if var in d.env_names}
         d.env_values.update(places)
@@ -656,7 +764,7 @@ def detect(root: Path) -> Detected:
         return detect_paste(root, name, *paste, texts)
     notes: list[str] = []
     framework = "flask"
-    entry = next((f"{mod}:{m.group(1)}()" for mod, text in texts.items() if (m := FACTORY_RE.search(text))), None)
+    entry = next((f"{mod}:{made}()" for mod, text in texts.items() if (made := factory(text))), None)
     if entry is None:
         entry = next((f"{mod}:{m.group(1)}" for mod, text in texts.items() if (m := APP_RE.search(text))), None)
     if entry is not None and not FLASK_IMPORT_RE.search(texts[entry.split(":")[0]]):
@@ -675,7 +783,8 @@ def detect(root: Path) -> Detected:
     detected = Detected(name=name, app=app_name(package if own else name), entry_point=entry, notes=notes,
                         framework=framework)
     everything = "\n".join(texts.values())
-    opened = [var for text in texts.values() for var in env_files(text)]
+    flow = Flow(list(texts.values()))
+    opened = flow.opened()
     if (m := ENVVAR_RE.search(everything)) or opened:
         detected.config_env = m.group(1) or m.group(2) if m else opened[0]
         detected.config_format = config_format(texts, detected.config_env)
@@ -688,7 +797,8 @@ def detect(root: Path) -> Detected:
         prefixed = ["FLASK_SECRET_KEY"] if "from_prefixed_env(" in everything else []
         env_config(root, detected, list(dict.fromkeys(prefixed + [v for t in texts.values() for v in env_reads(t)])))
     if m := (ROUTE_RE if framework == "flask" else PLAIN_ROUTE_RE).search(everything):
-        detected.health_path = m.group(1)
+        detected.health_path = blueprint_prefix(texts, m.group(0)) + m.group(1) if framework == "flask" \
+            else m.group(1)
         if framework == "flask":  # .get(...), or .route(...) without methods= naming more than GET/HEAD
             call = everything[m.start():everything.find(")", m.end()) + 1]
             methods = re.search(r"methods\s*=\s*[\[(]([^\])]*)", call)
@@ -699,7 +809,7 @@ def detect(root: Path) -> Detected:
                      "is ready, and set health_path)")
     if INSTANCE_RE.search(everything):
         detected.shared_paths = ["instance"]
-    placed = place_data(detected, written_places(list(texts.values()), detected.app))
+    placed = place_data(detected, written_places(flow, detected.app))
     if framework == "wsgi":
         unread = "" if placed else "where the app keeps its data cannot be read from the code. "
         notes.append(f"plain WSGI: {unread}{'A' if unread else 'a'} dir it writes, relative to its working dir (the "
@@ -948,11 +1058,13 @@ def module_text(root: Path, module: str, texts: dict[str, str]) -> str | None:
 
 
 def django_health(root: Path, urlconf: str, texts: dict[str, str], prefix: str = "",
-                  seen: frozenset = frozenset()) -> tuple[str | None, str]:
+                  seen: frozenset = frozenset(), views: list[str] | None = None) -> tuple[str | None, str]:
     """The health route of a Django urlconf, with the prefixes of the ``include()``s it is under, read with
     ``ast`` from the project's own modules (nothing imported): ``path("polls/", include("polls.urls"))`` and
     ``path("health/", ...)`` in polls/urls.py give ``polls/health/``. (route or None, what could not be read:
-    an include of something other than a module name, a urlconf that is not the project's)."""
+    an include of something other than a module name, a urlconf that is not the project's). ``views`` gets the
+    routes of views that take no argument, in order (an app's ``*.urls``, the admin's, left out)."""
+    views = [] if views is None else views
     text = module_text(root, urlconf, texts)
     if text is None or urlconf in seen:
         return None, f"{urlconf} is not a module of the project" if text is None else ""
@@ -972,7 +1084,7 @@ def django_health(root: Path, urlconf: str, texts: dict[str, str], prefix: str =
             if isinstance(module, ast.Tuple) and module.elts:
                 module = module.elts[0]
             if isinstance(module, ast.Constant) and isinstance(module.value, str):
-                found, why = django_health(root, module.value, texts, prefix + route, seen | {urlconf})
+                found, why = django_health(root, module.value, texts, prefix + route, seen | {urlconf}, views)
                 if found:
                     return found, ""
                 unread += [why] if why else []
@@ -980,6 +1092,8 @@ def django_health(root: Path, urlconf: str, texts: dict[str, str], prefix: str =
                 unread.append(f"include() under {prefix + route!r} in {urlconf} names no module")
         elif route.rstrip("/") in HEALTH_ROUTES:
             return prefix + route, ""
+        elif "<" not in route and not (isinstance(target, ast.Attribute) and target.attr == "urls"):
+            views.append(prefix + route)
     return None, "; ".join(unread)
 
 
@@ -1167,7 +1281,8 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
     if not d.config_as_env:
         d.config_file, d.new_config = config_file(root)
     urlconf = ROOT_URLCONF_RE.search(settings_text)
-    found, unread = django_health(root, urlconf.group(1) if urlconf else f"{project}.urls", texts)
+    views: list[str] = []
+    found, unread = django_health(root, urlconf.group(1) if urlconf else f"{project}.urls", texts, views=views)
     if found:
         d.health_path = "/" + found
     elif m := DJANGO_ROUTE_RE.search("\n".join(texts.values())):
@@ -1176,8 +1291,10 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
                        "through the urls' include()s" + (f" ({unread})" if unread else "") + ": a route under "
                        "include('<prefix>', ...) is served at /<prefix>" + m.group(1) + "; check health_path")
     else:
-        d.notes.append("no health/ route found in the urls: the deploy gate GETs '/' (add a view that answers 200 "
-                       "when the app is ready, and set health_path)")
+        d.health_path = "/" + (views[0] if views else "")  # a path the urls serve: '/' may be none
+        d.notes.append(f"no health/ route found in the urls: the deploy gate GETs {d.health_path!r}, "
+                       + ("the first view without arguments in them" if views else "which no view of them serves")
+                       + " (add a view that answers 200 when the app is ready, and set health_path)")
     static_root = settings_path(root, settings, texts, "STATIC_ROOT")
     static_url = STATIC_URL_RE.search(settings_text)
     if static_root and not static_root.is_absolute() and static_url and static_url.group(1):
@@ -1527,8 +1644,15 @@ def init(root: Path, *, out=print) -> int:
         files[d.config_file] = PYFILE_CFG.format(path=d.config_file, config_path=d.config_path)
     elif d.new_config:
         fmt, example = d.config_format or CONFIG_FORMATS[0][1:]
+        if d.config_values:  # keys read through configparser: INI, whichever module reads the variable
+            fmt, example = CONFIG_FORMATS[1][1:]
         files[d.config_file] = CONFIG_CFG.format(path=d.config_file, env=d.config_env,
                                                  fmt=fmt.format(env=d.config_env), example=example.format(app=d.app))
+        sections: dict[str, list[str]] = {}
+        for key, value in d.config_values.items():  # the keys placing the app's data, at their place in shared/
+            section, _, option = key[1:].partition("] ")
+            sections.setdefault(section, []).append(f"{option} = {value}")
+        files[d.config_file] += "".join(f"\n[{sec}]\n" + "\n".join(lines) + "\n" for sec, lines in sections.items())
     written, kept = 0, False
     has_deploy_config = has_table(root / "pyproject.toml")
     for rel, text in files.items():
@@ -1568,7 +1692,8 @@ def init(root: Path, *, out=print) -> int:
         out(f"  note    config_file = {d.config_file!r}: the servers' Django settings, read through {d.config_env}; "
             "fill in SECRET_KEY and your site's name (ALLOWED_HOSTS) there")
     elif d.config_file:
-        out(f"  note    config_file = {d.config_file!r} (commented settings only): the app reads {d.config_env}; put "
+        what = "the data places below, the rest commented" if d.config_values else "commented settings only"
+        out(f"  note    config_file = {d.config_file!r} ({what}): the app reads {d.config_env}; put "
             "the servers' settings there")
     if d.static and not kept:
         out(f"  note    static = {d.static!r}: Apache serves these from each release"

@@ -93,9 +93,11 @@ class Server:
         """A fresh, separate connection (for concurrency tests or another login user)."""
         from .ssh import connect
 
-        return connect(self.host, user=user or self.user, port=self.port, key_filename=self.key_filename,
+        conn = connect(self.host, user=user or self.user, port=self.port, key_filename=self.key_filename,
                        known_hosts=self.known_hosts, label=self.label, timeout=self.timeout, key_from=self.key_from,
                        known_from=self.known_from)
+        conn.name = self.name  # what targets.toml calls it: picks its file of a per-host config directory
+        return conn
 
     def close(self) -> None:
         with self._lock:

@@ -237,6 +237,7 @@ class PinnedConnection(fabric.Connection):
         super().__init__(host, **kwargs)
         self.known_hosts = Path(known_hosts)
         self.label = label or f"ssh://{self.user}@{self.host}:{self.port}"
+        self.name = ""  # the server's name in targets.toml (a host table's name), when it has one
         self.timeout = float(timeout) if timeout else host_timeout()
         self.lost: str | None = None  # set by the watchdog: "no answer for N s"
         self.watchdog: Watchdog | None = None

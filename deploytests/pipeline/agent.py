@@ -139,6 +139,24 @@ RUN_TIMEOUT = 600  # seconds for one installing command (a venv, the wheels): fa
 RUN_COMMAND_TIMEOUT = 3600  # seconds for a one-off command (fab run): a data fix may be long, never unbounded
 
 
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Failure|Warning)\b")
+
+
+def error_line(lines):
+    """The line that says what failed in a command's output: after a Python traceback, its last exception line
+    (a library may print notes after it: SQLAlchemy's "(Background on this error at: ...)", PEP 678's notes);
+    else the last line that is not blank."""
+    lines = [ln for ln in lines if ln.strip()]
+    if not lines:
+        return "no output"
+    start = max((i for i, ln in enumerate(lines) if ln.startswith("Traceback (most recent call last):")), default=-1)
+    if start >= 0:
+        found = [ln for ln in lines[start:] if EXCEPTION_LINE.match(ln)]
+        if found:
+            return found[-1]
+    return lines[-1]
+
+
 def run(cmd, what, hint="", env=None, cwd=None, check=True, timeout=RUN_TIMEOUT):
     """Run ``cmd`` (a list) through :func:`.programs.spawn.run` (its own session, no stdin, bounded, what it
     leaves running killed); raise AgentError with the output tail if it fails or runs past ``timeout``."""
@@ -149,7 +167,7 @@ def run(cmd, what, hint="", env=None, cwd=None, check=True, timeout=RUN_TIMEOUT)
         raise AgentError("%s: %s ran longer than %gs and was killed with its process group"
                          % (what, shown(cmd)[:200], timeout), hint=hint, detail=detail)
     if check and code != 0:
-        last = out.strip().splitlines()[-1] if out.strip() else "no output"
+        last = error_line(out.splitlines())
         if "No space left on device" in out:  # whatever the step, the server's state explains it
             hint = "the server's disk is full: free space and deploy again"
         raise AgentError("%s (exit %d): %s" % (what, code, last), hint=hint, detail=detail)
@@ -788,6 +806,12 @@ def instance_hint(args: DeployArgs, release_dir, output, started=None):
         return ("the app's SQLite database %s lies inside the release, which the app user cannot write and every "
                 "release replaces: set %s in the config file (config_file in deploy.toml) to a file under a "
                 "shared path, e.g. %s/shared/data/ with shared_paths = [\"data\"]" % (inside[0], setting, args.root))
+    missing = [db for db in started.get("databases") or [] if isinstance(db, str) and db.startswith("/")
+               and not os.path.isdir(os.path.dirname(db))]
+    if missing:
+        return ("the app's SQLite database %s cannot be opened: its directory %s does not exist: set the database's "
+                "path in the app's config to a file under a shared path, e.g. %s/shared/data/ with \"data\" in "
+                "shared_paths" % (missing[0], os.path.dirname(missing[0]), args.root))
     if started.get("framework") == "django":
         return None  # not Flask's instance folder; the database named nothing inside the release
     shared = "%s/shared/instance" % args.root
@@ -846,7 +870,8 @@ class Marks:
         elif "entry" in mark:
             self.entry = mark["entry"] if isinstance(mark["entry"], dict) else None
         elif "health" in mark:
-            self.health = {"health": str(mark["health"]), "route": mark.get("route"), "host": mark.get("host")}
+            self.health = {"health": str(mark["health"]), "route": mark.get("route"), "host": mark.get("host"),
+                           "routes": mark.get("routes"), "location": mark.get("location")}
         elif "ran" in mark:  # one command done: the runner's channel hears from us (remote.STEP_TIMEOUT)
             emit("progress", message="post_deploy: %d of %d command(s) done" % (mark["ran"], self.commands))
         elif "phase" in mark:
@@ -884,12 +909,26 @@ def host_hint(args: GateArgs, health):
     a path that is no route answers 404, a Host the app does not allow 400 (Django's ALLOWED_HOSTS) or 404
     (Flask's SERVER_NAME). Says what the facts show, both causes when they do not tell. None otherwise."""
     status = (health or {}).get("health") or ""
+    location = (health or {}).get("location")
+    if status[:1] == "3" and isinstance(location, str):
+        if location.startswith("https://"):
+            return ("the health GET of %s got %s to %s: the app sends plain-http requests to https (Django's "
+                    "SECURE_SSL_REDIRECT, Flask-Talisman), but Apache serves it over http (port %s), TLS ending "
+                    "before it at a proxy: have the app trust that proxy's header (Django's SECURE_PROXY_SSL_HEADER) "
+                    "and turn the redirect off in the config of a target served over http (the docker target: "
+                    "[targets.docker] config_file in targets.toml)" % (args.health_path, status, location, args.port))
+        return ("the health GET of %s got %s to %s: health_path must answer 200 itself (a redirect is not "
+                "followed): set it to a path the app answers without a login or a redirect"
+                % (args.health_path, status, location))
     if status[:1] != "4":
         return None
     route, host = health.get("route"), health.get("host")
     path = ("the health GET of %s (health_path in deploy.toml) got %s: it is not a route of the app; set "
             "health_path to a path it serves (a route under an include() or a blueprint carries its prefix)"
             % (args.health_path, status))
+    routes = [r for r in health.get("routes") or [] if isinstance(r, str)]
+    if routes:
+        path += "; the app's GET routes without arguments: %s" % ", ".join(routes)
     named = ("the health GET sent Host: %s (server_name in deploy.toml, default localhost) and got %s: the app "
              "does not allow that Host (Django's ALLOWED_HOSTS, Flask's SERVER_NAME/TRUSTED_HOSTS): allow it in "
              "the app's config, or set server_name in deploy.toml to a name it allows" % (args.server_name, status))
@@ -957,7 +996,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
         emit("step", step="strays", seconds=0, message=spawn.leftover_line(strays))
     if failed is not None:
         output = failed["output"].strip().splitlines()[-25:]
-        last = output[-1] if output else "no output"
+        last = error_line(output)
         if failed.get("timeout") is not None:
             what = "post-deploy command %r ran longer than post_deploy_timeout (%gs) and was killed with its " \
                    "process group" % (failed["failed"], failed["timeout"])
@@ -986,7 +1025,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
         raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
     if step == "post_deploy":  # the child died without its report (killed): still name the step
         what = "post-deploy commands"
-    last = next((ln for ln in reversed(lines) if ln.strip()), "no output")
+    last = error_line(lines)
     hint = "%s; %s" % (NOT_TOUCHED, host_hint(args, marks.health) or config_hint(args, lines[-25:])
                        or instance_hint(args, release_dir, lines[-25:], marks.facts)
                        or (entry_hint(args, marks.entry) if step == "import" else None)

@@ -276,6 +276,7 @@ class HostReport:
     detail: str = ""
     seconds: float = 0.0
     refusal: str = ""  # a refused deploy: what the host is, from the agent's typed fields (DeployError.refused_state)
+    attempted: bool = False  # its phase ran (a later phase's host, never attempted, fails nothing)
 
     def state_line(self) -> str:
         text = self.refusal if self.state == "refused" and self.refusal else \
@@ -300,7 +301,7 @@ class RolloutResult:
 
     @property
     def failed(self) -> list[HostReport]:
-        return [r for r in self.reports if r.error and r.state != "untouched"]
+        return [r for r in self.reports if r.error and r.attempted]
 
     def table(self) -> list[str]:
         """The final per-host state table."""
@@ -434,7 +435,7 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
     failed, stopping, deferred = 0, threading.Event(), list[str]()
     for k, (phase, labels) in enumerate(phases):
         for label in labels:
-            reports[label].phase = phase
+            reports[label].phase, reports[label].attempted = phase, True
         try:
             try:
                 outcomes = pipeline.run_on_hosts([by[label] for label in labels], lambda c, p=phase: one(c, p),

@@ -183,7 +183,7 @@ def deploy(c, cfg: DeployConfig, artifact: Artifact, *, lock_timeout: float = 60
     switch-back path in tests). Raises :class:`DeployError` naming the host and the failed step.
     """
     started = time.monotonic()
-    config_file = cfg.config_for(c.host, c.port)
+    config_file = cfg.config_for(c.host, c.port, getattr(c, "name", ""))
     config = config_file.read_bytes() if config_file else None
     if config is not None and cfg.config_as_env:
         env_file_problem(cfg, config_file, config)  # type: ignore[arg-type]

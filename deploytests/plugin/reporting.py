@@ -74,7 +74,16 @@ class Reporting:
         if rep.failed and rep.when in ("setup", "call") and isinstance(cfg, DeployConfig):
             from ..verify.diagnostics import collect
 
-            for title, text in collect(srv, cfg.app, cfg.root, deploy_user=cfg.deploy_user or srv.user).items():
+            found = collect(srv, cfg.app, cfg.root, deploy_user=cfg.deploy_user or srv.user)
+            held = getattr(item.funcargs.get("deploy_http"), "held_back", None)
+            if held:  # the site set them Secure; over http:// the session (as a browser) never sent them back
+                found["cookies not sent back"] = (
+                    f"the site set {', '.join(held)} with Secure over {srv.base_url}: a client sends such a cookie "
+                    "over https only, so the requests after it went without it (Django's CSRF_COOKIE_SECURE, "
+                    "SESSION_COOKIE_SECURE: a form POST then gets 403 CSRF). Turn them off in the config of a target "
+                    "served over http (targets.toml: [targets.docker] config_file), or give the target an https "
+                    "base_url")
+            for title, text in found.items():
                 rep.sections.append((f"deploytests {srv.label}: {title}", text))
                 item.user_properties.append((f"deploytests {srv.label}: {title}", text))
 

@@ -15,7 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from deploytests.suite.lab import SCENARIOS, Run, Scenarios, is_scenario, scenario_slots, submit, switches_of
+from deploytests.suite.lab import (
+    SCENARIOS,
+    Run,
+    Scenarios,
+    is_scenario,
+    scenario_config,
+    scenario_slots,
+    submit,
+    switches_of,
+)
 
 SCENARIO_TIMEOUT = 600  # seconds; each scenario's own waits are bounded far below this
 STARTED = pytest.StashKey[tuple[float, float]]()  # when the tests began (collection done), the runner's CPU then
@@ -36,7 +45,7 @@ def to_run(item) -> bool:
 
 
 @pytest.fixture(scope="session")
-def scenarios(request, deploy_target, tmp_path_factory):
+def scenarios(request, deploy_target, deploy_config, tmp_path_factory):
     """The docker target's scenario runner (:class:`~deploytests.suite.lab.Scenarios`): every scenario selected in
     the run starts at once, each on a fresh container of its own; the tests then wait for their own. Under xdist
     (which hands a worker its tests one by one) each starts when its test is reached, the scenarios that make a
@@ -47,7 +56,7 @@ def scenarios(request, deploy_target, tmp_path_factory):
     most ``--parallel`` (each is a host worked on)."""
     from deploytests.plugin import SETTINGS
 
-    runner = Scenarios(config_file=deploy_target.config_file,
+    runner = Scenarios(config_file=scenario_config(deploy_target.config_file, deploy_config.app),
                        workers=min(request.config.stash[SETTINGS].parallel, scenario_slots()))
     request.config.stash[SCENARIOS] = runner
     try:

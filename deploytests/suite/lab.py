@@ -82,6 +82,13 @@ def several_daemons(function: Callable) -> Callable:
     return function
 
 
+def scenario_config(target_config: Path | None, app: str) -> Path | None:
+    """The app config the scenarios deploy their example app (:data:`FIRST`) with: the target's
+    (``[targets.docker] config_file``, ``--config``) only when the example is the app under test (``app``); another
+    app's config (its format, its keys) is no config of the example's, which then takes its own."""
+    return target_config if app == FIRST else None
+
+
 class Lab:
     """One server for the scenarios; ``deploy_user`` logs in for deploys (default: the server's login)."""
 

@@ -182,7 +182,8 @@ class Interrupted:
         self.lab, self.point, self.conn = lab, point, lab.login()
         self.paused, self.pid, self.error = threading.Event(), None, None
         art, cfg = lab.artifact(name), lab.config()
-        config = cfg.config_for(self.conn.host, self.conn.port)  # sent before the artifact, as deploy does
+        # sent before the artifact, as deploy does
+        config = cfg.config_for(self.conn.host, self.conn.port, getattr(self.conn, "name", ""))
         config = config.read_bytes() if config else None
         args = deploy_args(cfg, art, now=dt.datetime.now(dt.UTC), lock_timeout=10, gate_timeout=10,
                            config_size=None if config is None else len(config))

@@ -71,7 +71,7 @@ def deploy_expected(deploy_server, deploy_config, deployment, deploy_artifact_so
     except Exception:  # noqa: BLE001 - unreachable, or an OS no stack knows: test_host_answers names it
         stack = None
     return Expected.from_config(deploy_config, deploy_config.deploy_user or deploy_server.user, stack=stack,
-                                host=deploy_server.host, port=deploy_server.port,
+                                host=deploy_server.host, port=deploy_server.port, name=deploy_server.name,
                                 deployed_release=host.release_id if deployment.deployed and host else None,
                                 artifact=deploy_artifact_source, allow=deploy_target.spec.allow)
 

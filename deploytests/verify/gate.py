@@ -43,7 +43,7 @@ def host_problems(server, cfg, *, deployed: str | None, artifact=None, allow=Non
 
     facts = facts_of(server, cfg)
     exp = Expected.from_config(cfg, cfg.deploy_user or server.user, stack=facts.stack, host=server.host,
-                               port=server.port, deployed_release=deployed, artifact=artifact,
+                               port=server.port, name=server.name, deployed_release=deployed, artifact=artifact,
                                allow=allow or Allowances())
     problems = []
     live = (facts.tree.get("current") or "").rstrip("/").rsplit("/", 1)[-1] if not facts.error else None

@@ -129,6 +129,7 @@ class HttpClient:
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, _Adapter())
         self.down: str | None = None
+        self.held_back: list[str] = []  # cookies the site set Secure over http://: never sent back (see request)
         if host_header:
             self.session.headers["Host"] = host_header
 
@@ -150,6 +151,8 @@ class HttpClient:
             resp = resp if stream else _read(resp, watch, self.limit)
             if watch.fired:  # cut under a read (headers a server ends early parse as complete): not an answer
                 raise requests.ConnectionError("the answer's deadline passed")
+            if url.startswith("http://"):  # as a browser, the session sends a Secure cookie over https only
+                self.held_back += [c.name for c in self.session.cookies if c.secure and c.name not in self.held_back]
             return resp
         except (requests.ConnectionError, requests.Timeout) as exc:
             self.down = f"no whole answer within {self.deadline:g} s" if watch.fired else _why(exc)

@@ -91,8 +91,9 @@ class Expected:
 
     @classmethod
     def from_config(cls, cfg, deploy_user: str, *, stack=None, host: str | None = None, port: int = 22,
-                    **kwargs) -> Expected:
-        """``host``/``port``: the server's address, which picks its file of a per-host config directory."""
+                    name: str = "", **kwargs) -> Expected:
+        """``host``/``port``/``name``: the server's address and name, which pick its file of a per-host config
+        directory."""
         from ..errors import DeployTestsError
         from ..pipeline import templates
         from ..stacks import DEFAULT
@@ -100,7 +101,7 @@ class Expected:
         stack = stack or DEFAULT
         problem, config = "", None
         try:
-            config = cfg.config_for(host, port) if host is not None else cfg.config_file
+            config = cfg.config_for(host, port, name) if host is not None else cfg.config_file
         except DeployTestsError as exc:
             problem = exc.one_line() if hasattr(exc, "one_line") else str(exc)
         config = Path(config) if config else None

@@ -346,3 +346,53 @@ def test_config_as_env_is_a_release_setting_and_a_flag(tmp_path):
     assert "config_as_env" not in release_settings(cfg_with(tmp_path, ''))  # old releases' digests unchanged
     with pytest.raises(ConfigError, match="config_as_env.*true or false"):
         cfg_with(tmp_path, 'config_as_env = "yes"\n')
+
+
+def test_a_health_404_names_the_routes_the_app_has(tmp_path):
+    """newuser12: init wrote health_path = "/health" for a Flask app whose health route is in a blueprint
+    registered with url_prefix="/api", and "/" for Django's tutorial (polls/ and admin/ only): both refused with
+    "it is not a route of the app; set health_path to a path it serves", naming none. Class: a hint that knows the
+    answer and does not say it. The app's URL map is at hand in the release check: the hint names its GET routes
+    without arguments, the one ending like health_path first."""
+    app = ("from flask import Flask, Blueprint\napp = Flask(__name__)\nbp = Blueprint('api', __name__)\n"
+           "@bp.get('/health')\ndef health():\n    return 'ok'\n@bp.get('/notes/<int:n>')\ndef note(n):\n"
+           "    return 'n'\n@app.get('/')\ndef index():\n    return 'i'\n"
+           "app.register_blueprint(bp, url_prefix='/api')\n")
+    status, hint = preflight_health(tmp_path, app, "/health")
+    assert status.startswith("404"), status
+    assert hint.endswith("; the app's GET routes without arguments: /api/health, /"), hint
+
+
+def test_an_import_that_fails_on_its_database_reports_the_database_it_tried(tmp_path):
+    """newuser12, live: a factory whose db.create_all() could not open sqlite:////nonexistent/dir/notes.sqlite
+    failed at import, before the `started` mark, so the hint had no database to name and guessed the instance
+    folder. The facts of an import that fails are reported too."""
+    from deploytests.pipeline.programs import bundled
+
+    missing = tmp_path / "nonexistent" / "dir" / "notes.sqlite"
+    (tmp_path / "notes.py").write_text(f"import sqlite3\nsqlite3.connect({str(missing)!r})\napp = None\n")
+    proc = subprocess.run([sys.executable, "-c", bundled("preflight", "spawn"), "notes", "app", "0", "", "localhost",
+                           "[]", "{}", "30"], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(tmp_path)})
+    marks = agent.Marks(None, [("import", "x")], 0)
+    for line in proc.stdout.splitlines():
+        marks.take(line)
+    assert proc.returncode != 0 and marks.facts.get("databases") == [str(missing)], proc.stdout
+    hint = agent.instance_hint(gate_args(), str(tmp_path / "releases" / "r1"), proc.stderr.splitlines(), marks.facts)
+    assert hint.startswith(f"the app's SQLite database {missing} cannot be opened: its directory "), hint
+
+
+@pytest.mark.parametrize("location, said", [
+    ("https://localhost/health", "the app sends plain-http requests to https"),
+    ("/login?next=/health", "health_path must answer 200 itself"),
+])
+def test_a_health_redirect_names_where_it_goes_and_why(tmp_path, location, said):
+    """newuser12: the same class as the Secure cookies (production settings that assume https, on servers Apache
+    serves over http): Django's checklist's SECURE_SSL_REDIRECT answers the health GET 301 to https, and the hint
+    said "fix the app". A redirect is named with where it goes: to https, the proxy and the target's config; else,
+    a health path that must answer itself."""
+    app = ("def app(environ, start_response):\n"
+           f"    start_response('301 Moved Permanently', [('Location', {location!r})])\n    return [b'']\n")
+    status, hint = preflight_health(tmp_path, app, "/health")
+    assert status.startswith("301"), status
+    assert hint is not None and said in hint and location in hint, hint

@@ -153,8 +153,8 @@ def test_config_directory_gives_each_host_its_own_file(tmp_path):
     cfg = load_config(tmp_path)
     assert cfg.config_for("web1.example.com").name == "web1.example.com.cfg"
     assert cfg.config_for("127.0.0.1", 2222).name == "127.0.0.1:2222.cfg"
-    with pytest.raises(ConfigError, match=r"no config for host web2.example.com in .*hosts \(expected "
-                                          r"web2.example.com.cfg or web2.example.com:22.cfg\)"):
+    with pytest.raises(ConfigError, match=r"hosts: no config for host web2.example.com in this directory \(expected "
+                                          r"web2.example.com:22.cfg or web2.example.com.cfg\)"):
         cfg.config_for("web2.example.com")
     single = cfg.with_config_file(tmp_path / "hosts" / "web1.example.com.cfg")
     assert single.config_for("anything") == single.config_file
@@ -176,3 +176,24 @@ def test_python_is_a_name_never_a_path(tmp_path, python):
     (tmp_path / "deploy.toml").write_text(f'app = "web"\nentry_point = "web:app"\npython = "{python}"\n')
     with pytest.raises(ConfigError, match=r"deploy.toml:3: key 'python' must be python3 or python3.X"):
         load_config(tmp_path)
+
+
+def test_a_host_tables_name_picks_its_config_and_the_error_names_the_config_dir(tmp_path):
+    """newuser12: a target of four containers on 127.0.0.1, each a host table with its `name` (web1..web4: what the
+    hooks, the base_url keys and every output line call it), with config_file = "config/fleet" holding web1.cfg..:
+    refused, `deploy.toml: no config for host 127.0.0.1 ... (expected 127.0.0.1.cfg or 127.0.0.1:33402.cfg)`: the
+    name was not looked at, and the message named deploy.toml, which set no config_file (the target did). Class: a
+    host's identity in one place and not in another. The name's file comes first; the error names the config dir
+    and every file it looked for."""
+    (tmp_path / "fleet").mkdir()
+    (tmp_path / "fleet" / "web1.cfg").write_text("NAME = 'web1'\n")
+    (tmp_path / "fleet" / "127.0.0.1:2200.cfg").write_text("NAME = 'by port'\n")
+    (tmp_path / "deploy.toml").write_text('app = "web"\nentry_point = "web:app"\n')
+    cfg = load_config(tmp_path, target_config=tmp_path / "fleet")
+    assert cfg.config_for("127.0.0.1", 2200, name="web1").name == "web1.cfg"
+    assert cfg.config_for("127.0.0.1", 2200, name="127.0.0.1").name == "127.0.0.1:2200.cfg"
+    with pytest.raises(ConfigError) as exc:
+        cfg.config_for("127.0.0.1", 2201, name="web2")
+    line = exc.value.one_line()
+    assert "deploy.toml" not in line and f"config_file {tmp_path / 'fleet'}" in line, line
+    assert "web2.cfg, 127.0.0.1:2201.cfg or 127.0.0.1.cfg" in line, line

@@ -588,3 +588,18 @@ def test_close_without_waiting_leaves_the_last_removals_going_and_finish_waits_f
     release.set()
     runner.finish()
     assert sorted(removed) == ["c", "holder"]
+
+
+def test_the_scenarios_take_the_targets_config_only_for_the_example_app(tmp_path):
+    """newuser12: a Django project's `[targets.docker] config_file = "config/docker.env"` (its env file, as
+    README's keep-the-gate's-config advice says) was uploaded as the config of the scenarios' example app: every
+    lifecycle scenario failed on `SyntaxError ... (application.cfg, line 8)`, hinted "fix the app". Class: a
+    setting of the user's app applied to the suite's own example app. The target's config goes to the example
+    only when the example is the app under test (the repository's demo); members: the docker target's
+    config_file, a --config FILE."""
+    from deploytests.suite.lab import scenario_config
+
+    cfg = tmp_path / "docker.env"
+    assert scenario_config(cfg, "mysite") is None
+    assert scenario_config(cfg, "yourapplication") == cfg
+    assert scenario_config(None, "yourapplication") is None

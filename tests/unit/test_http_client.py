@@ -15,6 +15,13 @@ from deploytests.verify import HttpClient
 class Handler(BaseHTTPRequestHandler):
     def _answer(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        if self.path == "/form":  # Django with CSRF_COOKIE_SECURE / SESSION_COOKIE_SECURE behind plain http
+            self.send_response(200)
+            self.send_header("Set-Cookie", "csrftoken=t; Path=/; Secure")
+            self.send_header("Set-Cookie", "theme=dark; Path=/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path == "/login":
             self.send_response(303)
             self.send_header("Location", "/")
@@ -218,3 +225,13 @@ def test_a_hosts_gets_share_one_deadline_past_which_the_rest_are_not_asked(monke
     assert late and late[-2:] == [facts.CROSS_ORIGIN, facts.SPOOFED], got
     for key in (facts.CROSS_ORIGIN, facts.SPOOFED):
         assert "not asked: this site's answers took more than 1 s in all" in got[key], got
+
+
+def test_a_secure_cookie_set_over_http_is_named_as_held_back(client):
+    """newuser12: a Django project following Django's deployment checklist (CSRF_COOKIE_SECURE) failed init's
+    example form test on the gate's http:// containers with a bare 403: the site set csrftoken Secure, the client
+    (as a browser) never sent it back over http, and nothing said so. Class: a check fails for a reason the client
+    knows and does not say. The client names such cookies; a failed test of the server shows them (reporting)."""
+    client.get("/form")
+    assert client.held_back == ["csrftoken"]
+    assert client.post("/x").json()["cookie"] == "theme=dark"  # indeed not sent

@@ -1225,3 +1225,144 @@ def test_the_gate_header_reads_the_env_file_for_a_data_variable(tmp_path):
     env_file.write_text(env_file.read_text().replace("\nGUESTBOOK_DATA_DIR=", "\n# GUESTBOOK_DATA_DIR="))
     (line,) = gate_warnings(root)
     assert "in deploy.toml's env file" in line, line
+
+
+# Class: a value init follows through names and config keys but not through a function's parameters (newuser11's
+# open gap): a plain WSGI pastebin built by a factory create_app(settings_path, upload_dir), called at module level
+# with two environment reads, got entry_point "create_app()" (a factory that needs two arguments: the release check
+# fails on a TypeError), PASTEBIN_SETTINGS "read, not as a config file it opens" (it is: configparser reads it in
+# another function) and PASTEBIN_UPLOADS left to the user (save_upload(upload_dir, ...) makes and writes it). Members:
+# positional and keyword arguments, a parameter passed on to another function, a class whose __init__ keeps the
+# value on self, a parameter's own default, the config file read through a parameter.
+PASTEBIN_STORAGE = '''import os
+def save_upload(upload_dir, name, data):
+    os.makedirs(upload_dir, exist_ok=True)
+    with open(os.path.join(upload_dir, name), "wb") as f:
+        f.write(data)
+'''
+PASTEBIN_WSGI = '''import configparser, os
+from .storage import save_upload
+def load_settings(path):
+    parser = configparser.ConfigParser()
+    parser.read(path)
+    return parser
+def create_app(settings_path, upload_dir):
+    settings = load_settings(settings_path)
+    def application(environ, start_response):
+        save_upload(upload_dir, "x.txt", b"x")
+        return [b""]
+    return application
+{call}
+'''
+
+
+@pytest.mark.parametrize("call", [
+    'application = create_app(os.environ["PASTEBIN_SETTINGS"], os.environ.get("PASTEBIN_UPLOADS", "uploads"))',
+    'application = create_app(upload_dir=os.environ.get("PASTEBIN_UPLOADS", "uploads"),\n'
+    '                         settings_path=os.environ["PASTEBIN_SETTINGS"])',
+])
+def test_values_are_followed_through_function_parameters(tmp_path, call):
+    root = project(tmp_path, {"pyproject.toml": '[project]\nname = "pastebin"\nversion = "1"\n',
+                              "pastebin/__init__.py": "", "pastebin/storage.py": PASTEBIN_STORAGE,
+                              "pastebin/wsgi.py": PASTEBIN_WSGI.format(call=call)})
+    d = detect(root)
+    assert d.entry_point == "pastebin.wsgi:application"
+    assert d.config_env == "PASTEBIN_SETTINGS" and d.config_format[0].startswith("INI"), d.config_format
+    assert d.env == {"PASTEBIN_UPLOADS": "/var/www/pastebin/shared/data"} and "data" in d.shared_paths, d
+
+
+@pytest.mark.parametrize("code, env, shared", [
+    # a class keeping the value on self
+    ('class Store:\n    def __init__(self, root):\n        self.root = root\n'
+     '    def put(self, data):\n        os.makedirs(self.root, exist_ok=True)\n'
+     'STORE = Store(os.environ.get("UP_DIR", "up"))\n', {"UP_DIR": "/var/www/q/shared/data"}, ["data"]),
+    # a parameter passed on to another function
+    ('def inner(where):\n    return sqlite3.connect(where)\ndef outer(db):\n    return inner(db)\n'
+     'CONN = outer(os.environ.get("Q_DB", "q.sqlite3"))\n', {"Q_DB": "/var/www/q/shared/data/q.sqlite3"}, ["data"]),
+    # a parameter's own default: a constant dir
+    ('def save(data, dest="uploads"):\n    os.makedirs(dest, exist_ok=True)\n', {}, ["uploads"]),
+])
+def test_data_places_through_parameters(tmp_path, code, env, shared):
+    d = detect(project(tmp_path, {"q.py": f"import os, sqlite3\n{code}application = None\n"}))
+    assert d.env == env and d.shared_paths == shared, (d.env, d.shared_paths, d.notes)
+
+
+def test_a_factory_that_needs_arguments_is_no_entry_point(tmp_path):
+    """A create_app() whose parameters have defaults is the entry; one that needs arguments is not callable as
+    ``create_app()``: the module-level app it builds is."""
+    code = 'def create_app(config):\n    return None\napp = create_app("x")\n'
+    assert detect(project(tmp_path, {"site.py": code})).entry_point == "site:app"
+    code = 'def create_app(config=None):\n    return None\n'
+    assert detect(project(tmp_path / "b", {"site.py": code})).entry_point == "site:create_app()"
+
+
+# Class: a setting Django needs to serve at all, read from the environment, left commented in the env file init
+# writes (newuser12: the tutorial's settings split for production read ALLOWED_HOSTS from DJANGO_ALLOWED_HOSTS; init
+# wrote "# DJANGO_ALLOWED_HOSTS=", every request of the gate got 400). The gate's requests send Host: server_name
+# (localhost by default): that is the value. Members: a comma split, a whitespace split, a one-element list.
+@pytest.mark.parametrize("hosts, var", [
+    ('os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",")', "DJANGO_ALLOWED_HOSTS"),
+    ('os.environ["HOSTS"].split()', "HOSTS"),
+    ('[os.getenv("SITE_HOST")]', "SITE_HOST"),
+])
+def test_env_file_allows_the_host_the_gate_sends(tmp_path, hosts, var):
+    settings = (CONFIG_PKG_SETTINGS + f'SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\nALLOWED_HOSTS = {hosts}\n')
+    root = project(tmp_path, {
+        "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n',
+        "site1/__init__.py": "", "site1/settings.py": settings,
+        "site1/wsgi.py": "application = get_wsgi_application()\n"})
+    init(root, out=lambda line: None)
+    text = (root / detect(root).config_file).read_text()
+    assert f"\n{var}=localhost\n" in text, text
+
+
+# The same class for a value read from the app's own config file (the other half of newuser11's gap): the pastebin
+# reads its database path from its INI file ([storage] database, fallback "pastes.sqlite3": the release dir on the
+# servers) and init wrote a config file with a generic "# [pastebin] / # secret_key" example. A key the code reads
+# through configparser and writes at is written into the config init makes, at its place in shared/. Members:
+# .get(section, key, fallback=...), parser[section][key], a parser returned by a function of the project; a dict's
+# .get("A", "b") is no config key.
+@pytest.mark.parametrize("read, make, expected", [
+    ('settings.get("storage", "database", fallback="pastes.sqlite3")', "sqlite3.connect(where)",
+     "[storage]\ndatabase = /var/www/pastebin/shared/data/pastes.sqlite3\n"),
+    ('settings["storage"]["upload_dir"]', "os.makedirs(where, exist_ok=True)",
+     "[storage]\nupload_dir = /var/www/pastebin/shared/data\n"),
+])
+def test_a_config_file_key_the_app_writes_at_is_placed_in_the_config_init_writes(tmp_path, read, make, expected):
+    code = ('import configparser, os, sqlite3\ndef load(path):\n    p = configparser.ConfigParser()\n    p.read(path)\n'
+            f'    return p\nsettings = load(os.environ["PASTEBIN_SETTINGS"])\nwhere = {read}\n{make}\n'
+            'OTHER = {"A": "b"}.get("A", "b.sqlite3")\nsqlite3.connect(OTHER)\napplication = None\n')
+    root = project(tmp_path, {"pastebin.py": code})
+    init(root, out=lambda line: None)
+    config = load_config(root)
+    text = (root / config.config_file).read_text()
+    assert expected in text and "data" in config.shared_paths and not config.env_vars, (text, config.env_vars)
+
+
+# Class: a health path init writes without checking it against the routes it read (newuser12): Django's tutorial
+# (polls/ and admin/ only) got health_path "/" (404), a Flask factory whose health route is in a blueprint registered
+# with url_prefix="/api" got "/health" (404). Members: Django's first view without arguments through include(), a
+# Flask blueprint's prefix at register_blueprint(), and at Blueprint(...).
+def test_django_without_a_health_route_gets_its_first_view_without_arguments(tmp_path):
+    root = project(tmp_path, {
+        "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n',
+        "site1/__init__.py": "", "site1/settings.py": CONFIG_PKG_SETTINGS + 'ROOT_URLCONF = "site1.urls"\n',
+        "site1/urls.py": 'urlpatterns = [path("admin/", admin.site.urls), path("polls/", include("polls.urls"))]\n',
+        "site1/wsgi.py": "application = get_wsgi_application()\n", "polls/__init__.py": "",
+        "polls/urls.py": 'urlpatterns = [path("<int:pk>/", views.detail), path("", views.IndexView.as_view())]\n'})
+    d = detect(root)
+    assert d.health_path == "/polls/", d.health_path
+    assert any("'/polls/'" in n and "no health/ route" in n for n in d.notes), d.notes
+
+
+@pytest.mark.parametrize("api", [
+    ("bp = Blueprint('api', __name__)\n", "app.register_blueprint(api.bp, url_prefix='/api')"),
+    ("bp = Blueprint('api', __name__, url_prefix='/api')\n", "app.register_blueprint(api.bp)"),
+])
+def test_a_flask_health_route_in_a_blueprint_carries_its_prefix(tmp_path, api):
+    blueprint, register = api
+    factory = ("from flask import Flask\ndef create_app():\n    app = Flask(__name__)\n    from . import api\n"
+               f"    {register}\n    return app\n")
+    root = project(tmp_path, {"notes/__init__.py": factory, "notes/api.py": "from flask import Blueprint\n"
+                              + blueprint + "@bp.get('/health')\ndef health():\n    return 'ok'\n"})
+    assert detect(root).health_path == "/api/health"

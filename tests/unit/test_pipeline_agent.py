@@ -567,3 +567,39 @@ def test_plan_deploy_a_changed_setting_alone_is_a_new_release_naming_it(change):
     # a live release from before settings were recorded: changed once, said as such
     old = {k: v for k, v in live.items() if k not in ("settings", "settings_sha256")}
     assert agent.plan_deploy("r1", old, "a" * 64, None, release_meta(cfg, art, now))[2]
+
+
+@pytest.mark.parametrize("framework", ["flask", "django"])
+def test_a_database_whose_directory_is_missing_is_named_not_guessed(tmp_path, framework):
+    """newuser12: a fleet host whose config set SQLALCHEMY_DATABASE_URI to sqlite:////nonexistent/dir/notes.sqlite
+    was refused with "if it lies in the app's instance folder ... pass instance_path=..." although deploy.toml kept
+    the instance folder (venv/var/notes-instance, as init writes it) and the app had connected to a path the
+    release check saw. Class: a hint that guesses where the facts name the thing. The database the app connected
+    to, in a directory that does not exist, is named with that directory, whatever the framework."""
+    args = deploy_args(str(tmp_path), shared_paths=["venv/var/notes-instance"])
+    rel = str(tmp_path / "releases" / "r1")
+    db = str(tmp_path / "nonexistent" / "dir" / "notes.sqlite")
+    out = ["sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) unable to open database file"]
+    hint = agent.instance_hint(args, rel, out, {"framework": framework, "databases": [db]})
+    assert hint == (f"the app's SQLite database {db} cannot be opened: its directory {tmp_path}/nonexistent/dir "
+                    "does not exist: set the database's path in the app's config to a file under a shared path, "
+                    f"e.g. {tmp_path}/shared/data/ with \"data\" in shared_paths"), hint
+
+
+def test_the_error_line_is_the_exception_not_a_note_printed_after_it():
+    """newuser12: the fleet's table said `refused ... (exit 1): (Background on this error at:
+    https://sqlalche.me/e/21/e3q8)`: the last line of SQLAlchemy's traceback, a note it prints after the exception.
+    Class: the one-line error taken as the output's last line (PEP 678 notes, library footers). After a traceback
+    the line is its last exception line; output without a traceback keeps its last line."""
+    sqla = ["Traceback (most recent call last):", '  File "x.py", line 1, in <module>',
+            "sqlite3.OperationalError: unable to open database file", "",
+            "The above exception was the direct cause of the following exception:", "",
+            "Traceback (most recent call last):", '  File "y.py", line 2, in <module>',
+            "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) unable to open database file",
+            "(Background on this error at: https://sqlalche.me/e/21/e3q8)"]
+    assert agent.error_line(sqla) == sqla[-2]
+    noted = ["Traceback (most recent call last):", '  File "z.py", line 3, in <module>', "ValueError: bad port",
+             "note: set PORT in the config"]
+    assert agent.error_line(noted) == "ValueError: bad port"
+    assert agent.error_line(["migrating...", "error: no such table", ""]) == "error: no such table"
+    assert agent.error_line([]) == "no output"

@@ -337,6 +337,24 @@ def test_a_refused_host_says_what_it_is_from_the_agents_fields_and_keeps_the_hin
                      "sent Host: localhost."]
 
 
+def test_a_host_refused_for_its_config_counts_as_failed_and_the_later_ones_do_not(monkeypatch):
+    """newuser12: a canary whose per-host config was missing stopped the rollout, and fab ended with "deploy
+    failed on 0 of 4 host(s)" (exit 1): the count left out a host untouched for its own error, as it leaves out
+    the hosts never attempted. Class: a summary that counts by state instead of by what happened to the host."""
+    from deploytests import pipeline
+    from deploytests.errors import ConfigError
+    from deploytests.pipeline.fleet import Count, Policy, roll_out
+
+    def deploy(c, cfg, art, progress=None, now=None):
+        raise ConfigError("no config for host 127.0.0.1 in config/hosts", where="--config")
+
+    monkeypatch.setattr(pipeline, "deploy", deploy)
+    result = roll_out([FakeConn("a"), FakeConn("b")], None, lambda label: SimpleNamespace(sha256="s"),
+                      Policy(canary=Count(1)), progress=lambda *a: None, say=lambda line: None)
+    assert [r.state for r in result.reports] == ["untouched", "untouched"]
+    assert [r.host for r in result.failed] == [result.reports[0].host], result.table()
+
+
 def test_a_hosts_config_refused_before_anything_reached_it_leaves_it_untouched(monkeypatch):
     """newuser5's F8: a per-host config directory without the host's file stopped that host before anything was
     sent, and the table said 'FAILED, serves nothing' while its old release served on. Untouched, with why."""

@@ -209,8 +209,12 @@ def post_deploy(commands, env, cwd, timeout):
     return leftovers
 
 
+LOCATION: list[str] = []  # the last answer's Location header
+
+
 def get(app, path, host):
-    """GET ``path`` (with its query) from the WSGI ``app`` in-process: the status line, or None."""
+    """GET ``path`` (with its query) from the WSGI ``app`` in-process: the status line, or None (a redirect's
+    ``Location`` is kept in ``LOCATION``)."""
     path, _, query = path.partition("?")
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "HTTP_HOST": host,
                "SERVER_NAME": host, "SERVER_PORT": "80"}
@@ -220,6 +224,7 @@ def get(app, path, host):
 
     def start_response(status, headers, exc_info=None):
         seen.append(status)
+        LOCATION[:] = [v for k, v in headers if k.lower() == "location"][:1]
         return lambda data: None
 
     body = app(environ, start_response)
@@ -251,6 +256,9 @@ def routing(app, path, host):
                 facts["route"] = True
             except Resolver404:
                 facts["route"] = False
+                from django.urls import get_resolver
+
+                facts["routes"] = django_routes(get_resolver().url_patterns, "/")
         elif hasattr(app, "url_map") and hasattr(app, "config"):
             from werkzeug.exceptions import NotFound
             from werkzeug.wsgi import host_is_trusted
@@ -265,11 +273,31 @@ def routing(app, path, host):
                 facts["route"] = True
             except NotFound:
                 facts["route"] = False
+                facts["routes"] = [r.rule for r in app.url_map.iter_rules()
+                                   if not r.arguments and "GET" in (r.methods or ()) and r.endpoint != "static"]
             except Exception:  # noqa: BLE001 - a redirect, a method not allowed: the path is a route
                 facts["route"] = True
     except Exception:  # noqa: BLE001 - whatever the app's settings hold: no facts rather than a wrong one
         return {}
+    if "routes" in facts:  # the ones ending like path first (a prefix the path lacks), a few
+        last = path.rstrip("/").rpartition("/")[2]
+        facts["routes"] = sorted(facts["routes"], key=lambda r: r.rstrip("/").rpartition("/")[2] != last)[:8]
     return facts
+
+
+def django_routes(patterns, prefix):
+    """The paths of Django URL patterns (``include()``s walked) that take no argument."""
+    found = []
+    for p in patterns:
+        text = str(getattr(p, "pattern", ""))
+        if "<" in text or "(" in text or "[" in text:  # a converter or a regex group: takes an argument
+            continue
+        text = text.lstrip("^").rstrip("$")
+        if hasattr(p, "url_patterns"):
+            found += django_routes(p.url_patterns, prefix + text)
+        else:
+            found.append(prefix + text)
+    return found
 
 
 def terminated(signum, frame):
@@ -305,6 +333,9 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""
     start.watch()
     try:
         app = load_app(module, attr, call)
+    except BaseException:
+        mark(started=start.facts(None, config))  # what it did before it failed (a database it could not open)
+        raise
     finally:
         start.stop()
     started = start.facts(app, config)
@@ -340,6 +371,8 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""
         return 0
     status = get(app, path, host)
     facts = routing(app, path, host) if status and status[:1] == "4" else {}
+    if status and status[:1] == "3" and LOCATION:
+        facts["location"] = LOCATION[0][:300]
     mark(health=status or "", **facts)  # the status line and facts, for the agent's hint on a 4xx
     print("preflight: GET %s -> %s" % (path.partition("?")[0], status or "no response"))
     return 0 if status and status.startswith("200") else 1
