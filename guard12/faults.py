@@ -17,6 +17,12 @@ PLAIN = [
           "rm /etc/pam.d/other"),
     Fault("h05-sudoers-env-reset-replaced", "security/grant", "env_reset replaced by a repeat of a stock line",
           "sed -i 's/^Defaults\\tenv_reset/Defaults\\tmail_badpass/' /etc/sudoers; visudo -c -q"),
+    # (a) a guard removed from a file no conffile stands for: pam-auth-update's common-auth (judged by its meaning)
+    Fault("h15-common-auth-pam-deny-deleted", "security/grant", "a wrong password falls through to pam_permit",
+          "sed -i '/pam_deny.so/d' /etc/pam.d/common-auth"),
+    Fault("h16-common-auth-pam-deny-optional", "security/grant", "pam_deny made optional: the same fall-through",
+          "sed -i 's/requisite\\t\\t\\tpam_deny.so/optional\\tpam_deny.so/' /etc/pam.d/common-auth; "
+          "grep -q 'optional.pam_deny' /etc/pam.d/common-auth"),
     # (b) trust widened without a check word
     Fault("h06-pip-conf-trusted-host", "security/load", "root's pip trusts an index host past TLS (guard11 g16)",
           "printf '[global]\\ntrusted-host = pypi.internal\\nindex-url = http://pypi.internal/simple\\n' "

@@ -3429,7 +3429,7 @@ def cw_pam(facts, exp):
     nofile, maxlogins ...); pam_env's /etc/environment and pam_env.conf set no loader variable and no PATH entry
     outside the stock command dirs (every login's, root's too)."""
     from . import collect_login as C
-    from .logins import ends_with_success, environment, limit_applies, limits, pam_lines
+    from .logins import auth_lets_in, ends_with_success, environment, limit_applies, limits, pam_lines
     from .mechanisms import texts
 
     snap = _snapshot(facts, "PAM's configuration")
@@ -3452,6 +3452,11 @@ def cw_pam(facts, exp):
             lines.append(f"{p.where}: auth {p.control} {module} {p.args}: its success ends the authentication "
                          f"without a password or key: whoever it accepts becomes the target user (su/sudo: root) "
                          f"without one")
+    lines += [f"{path}: its auth stack (what it includes read in place) lets in with a wrong password: when every "
+              "module that proves a secret fails, the rest end in success (a requisite pam_deny.so gone, a check "
+              "made optional): whoever asks becomes the user (su, sudo: root) without one"
+              for path in auth_lets_in(raw, pam_names, PAM_CREDENTIALS)
+              if not any(ln.startswith(path + ":") for ln in lines)]  # (a module's own line says it: one cause)
     users = snap.users
     who = {exp.cfg.app_user: "the app user", exp.deploy_user: "the deploy login"}
     who.setdefault(facts.get("login") or exp.deploy_user, "the gate's login")
