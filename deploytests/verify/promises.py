@@ -3423,7 +3423,8 @@ COMMAND_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/
 
 def cw_pam(facts, exp):
     """What every login, su and sudo runs through (PAM, read from /etc/pam.d): no auth module that ends the
-    stack with success without a secret (pam_permit, pam_wheel trust, pam_succeed_if ... as 'sufficient'), no
+    stack with success without a secret (pam_permit, pam_wheel trust, pam_succeed_if ... as 'sufficient'), no auth
+    stack that a wrong password gets through (:func:`~.logins.auth_lets_in`), no
     pam_exec (a program run as root at every login), no module from outside the system's PAM dirs; pam_limits'
     limits.conf and limits.d leave the app user, the deploy user and the gate's login room for a deploy (nproc,
     nofile, maxlogins ...); pam_env's /etc/environment and pam_env.conf set no loader variable and no PATH entry
@@ -4798,7 +4799,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "by someone but root ..."),
     Promise("cw_pam", f"{CW}: grants", "every login, su and sudo goes through PAM as Debian ships it in effect: no "
             "auth module that ends the stack with success without a secret (pam_permit, pam_wheel trust, "
-            "pam_succeed_if as 'sufficient'), no pam_exec, no module from outside the system's PAM dirs; "
+            "pam_succeed_if as 'sufficient'), no auth stack (its includes read in place) that ends in success when "
+            "every module proving a secret fails (common-auth's requisite pam_deny.so deleted or made optional), "
+            "no pam_exec, no module from outside the system's PAM dirs; "
             "limits.conf/limits.d leave the app, deploy and gate's users room for a deploy (nproc, nofile, "
             "maxlogins ...); /etc/environment and pam_env.conf set no LD_*/PYTHON* variable and no PATH entry outside "
             "the stock command dirs", "test_login_stack_is_accounted_for",
