@@ -88,13 +88,16 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("allow_processes", Strings(unique=True), default=(), example='["deployer: /usr/bin/tmux"]',
           doc='"user: command prefix": processes of the app, deploy or\nApache user allowed besides ours '
               '(word by word;\nwith -m, -c or a relative script, its working\ndirectory must be the live release '
-              "or root's; a\nscript by its path: it and its directories root's\nor the process user's alone; the\n"
+              "or root's; a\nscript by its path: it and its directories root's\nor the process user's alone, and so "
+              "a Python's\nuser site (~/.local/lib/pythonX.Y/site-packages)\nunless -s or -I; the\n"
               "program the kernel runs must be the first word's\n(a venv's python: the stack's), and "
               "no LD_*, PYTHON*,\nPERL*, RUBY*, NODE_* or PATH variable of its\nenvironment may name a place others "
-              "may change)"),
+              "may change;\nwhat the script loads by its own code, a plugin\ndir it globs, is not read: keep that "
+              "root's)"),
     Field("allow_cron", Strings(unique=True), default=(), example='["/etc/cron.d/app-backup"]',
-          doc="cron files allowed to run jobs as those users\nor with the app's code (its releases: never a root job\n"
-              "that runs, sources or finds commands (PATH) in a\nshared dir, the app user's); any other file root runs "
+          doc="cron files allowed to run jobs as those users\nor with the app's code (its releases: never a job of\n"
+              "root's or the deploy login's that runs, sources or\nfinds commands (PATH, a ./script after cd) in a\n"
+              "shared dir, the app user's); any other file root runs "
               "later\n(a hook, an init script, a tmpfiles.d file) by its path"),
     Field("allow_units", Strings(unique=True), default=(), example='["app-report.service"]',
           doc="systemd units allowed to run as the app or deploy user\nor with code from the app's tree; "

@@ -72,6 +72,7 @@ MODULES, STATE = "/usr/lib/apache2/modules", "/var/lib/deploytests"
 PY = "%d.%d" % sys.version_info[:2]
 # ---- what it reads: files (whole), trees (path, depth, whether root's files' bytes are read), listed dirs
 FILES = ["/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/logrotate.conf"]
+FILES += ["/etc/nsswitch.conf"]  # where the accounts come from besides those files (world-readable)
 HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment",  # root runs
          "/etc/ssh/ssh_config"]  # (root's ssh, scp, rsync and git over ssh run its ProxyCommand, Match exec ...)
 FILES += HOOKS
@@ -908,9 +909,12 @@ def acts(out):
 
 def programs(out, most=1024):
     """The ``lstat`` of each absolute word of every process's command line (what it runs: its program and the
-    script it gives an interpreter; at most 8 words a process, ``most`` processes) and of each directory above,
+    script it gives an interpreter; at most 8 words a process, ``most`` processes), of a Python's user site (its
+    user's ``~/.local/lib/pythonX.Y/site-packages``), and of each directory above,
     kept apart in ``named`` as :func:`acts` keeps what root's files name: who may change what root runs, and what
     an allowed process of another user runs (its script, the directory Python imports from first)."""
+    import pwd
+
     side = {"files": {}, "dirs": {}, "errors": {}, "size": 0}
     for pid in sorted((p for p in os.listdir("/proc") if p.isdigit()), key=int)[:most]:
         try:
@@ -920,6 +924,12 @@ def programs(out, most=1024):
             continue
         for word in [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]:
             note(side, os.path.normpath(word))
+        if os.path.basename(argv[0].decode("latin-1")).startswith("python"):  # its user site, sys.path's too
+            try:
+                home = pwd.getpwuid(os.stat("/proc/" + pid).st_uid).pw_dir
+            except (OSError, KeyError):
+                continue
+            note(side, "%s/.local/lib/python%s/site-packages" % (home.rstrip("/"), PY))
     out["named"] = dict({p: e for p, e in side["files"].items() if p not in out["files"]}, **out.get("named", {}))
 
 

@@ -1533,8 +1533,9 @@ def cw_schedules(facts, exp):
         # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
         where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
         allowed = where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron
-        handed = s["user"] == "root" and runs and ROOT_TO_OTHERS in why and not (  # (no allowance accounts for
-            APP_WRITES in why and any(s is o for o in other))  # that; another tool's syntax: not a command line)
+        handed = runs and (ROOT_TO_OTHERS in why if s["user"] == "root" else APP_WRITES in why and s["user"] != (
+            exp.cfg.app_user)) and not (APP_WRITES in why and any(s is o for o in other))  # (no allowance accounts
+        # for that, whoever the job runs as but the app user itself; another tool's syntax: not a command line)
         if allowed and not handed:
             continue
         job = " ".join(s["job"].split())
@@ -1546,7 +1547,7 @@ def cw_schedules(facts, exp):
                       s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
                       "or the app can change; a link planted there redirects it)" if why else "") +
                      (f" (root also runs it through {', '.join(via[s['where']])})" if via.get(s["where"]) else "") +
-                     ". " + (root_to_others(exp, "allow_cron", allowed) if handed else
+                     ". " + (root_to_others(exp, "allow_cron", allowed, s["user"]) if handed else
                              _allow_hint(exp, "allow_cron", where)))
     for s in cron_jobs(raw) + (inv.get("root_hooks") or []):  # a job reaching the tree from a directory above it
         deep = tree_reach_from_above(s["job"], root)
@@ -1737,9 +1738,10 @@ def hook_dirs() -> list[str]:
 ROOT_TO_OTHERS = "which someone but root may change"
 
 
-def root_to_others(exp, key: str, allowed: bool) -> str:
+def root_to_others(exp, key: str, allowed: bool, user: str = "root") -> str:
     return (f"(allowed in {exp.allow.where}: {key} accounts for the file, not for that) " if allowed else "") + \
-        "make what it runs root's alone, or remove it: no allowance accounts for handing root to someone else"
+        f"make what it runs {user}'s alone, or remove it: no allowance accounts for handing {user}'s rights to " \
+        "someone else"
 
 
 def hook_dirs_others_write(snap) -> list[str]:
@@ -2031,12 +2033,13 @@ def fed_to_root(snap, jobs: list[dict], root: str, app: str = "") -> list[str]:
     unzip, cpio, dpkg -i: root writes the owners and modes the archive records, a setuid-root file among them,
     and the names it holds, links and ``..`` too), or runs Python with ``-m``/``-c`` in a working directory there
     (Python puts it first on sys.path: a module of that name there is imported as root) that others or the app
-    user ``app`` may add to (its own mode: the deploy login's release dir is the allowed job's own code)."""
+    user ``app`` may add to (its own mode: the deploy login's release dir is the allowed job's own code); the Python
+    one for a job of any account but the app user's own (the deploy login's: its sudo is handed over too)."""
     from .mechanisms import reaches
 
     lines = []
-    for job in (j for j in jobs if j["user"] == "root"):
-        for command in re.split(r"&&|\|\||[;|]", job["job"]):
+    for job in (j for j in jobs if j["user"] != app):
+        for command in re.split(r"&&|\|\||[;|]", job["job"]) if job["user"] == "root" else []:
             if not UNPACK.search(command):
                 continue
             path = next((w for w in (w.strip("\"'") for w in command.split()) if w.startswith("/") and
@@ -2056,9 +2059,10 @@ def fed_to_root(snap, jobs: list[dict], root: str, app: str = "") -> list[str]:
                 where, st[0] & 0o7777, snap.users.name(st[1]), snap.users.group(st[2])) if st and (
                 st[0] & 0o022 or snap.users.name(st[1]) == app) else None
             if why:
-                lines.append(f"{job['where']}: root runs {rest.strip()[:100]!r} in {where} ({why}): Python puts "
+                who = job["user"]
+                lines.append(f"{job['where']}: {who} runs {rest.strip()[:100]!r} in {where} ({why}): Python puts "
                              f"the working directory first on sys.path for -m and -c: a module of that name written "
-                             f"there runs as root; run it from a directory root alone may write: no allowance "
+                             f"there runs as {who}; run it from a directory {who} alone may write: no allowance "
                              f"accounts for it")
     return lines
 
@@ -3491,13 +3495,31 @@ def cw_pam(facts, exp):
     _unaccounted("rules of the login stack (PAM, limits, pam_env)", lines, "cw_pam", exp)
 
 
+def _login_runs(path: str, text: list | None, user: str, root: str) -> list[str]:
+    """A line per line of a login's shell startup file (its lines as the tree reader read them) that runs, sources or
+    finds commands in what the app user writes (the app's shared dirs: :func:`rootacts.command_problem`, as for
+    root's own startup files): the login hands its rights, its sudo included, to the least trusted account."""
+    from .rootacts import APP_WRITES, _lines, command_problem
+
+    out = []
+    for n, line in _lines("\n".join(str(x) for x in text) if isinstance(text, list) else ""):
+        found = command_problem(None, line, root, loose=False)
+        when = "at every SSH command (a deploy, this gate)" if path.endswith("/.bashrc") else "at each login"
+        if found and found[1] and APP_WRITES in found[0]:
+            out.append(f"{path}:{n}: its login's shell ({user}) runs it {when}: it "
+                       f"{found[0]}: the app user's code runs as {user}, its sudo too; make what it runs {user}'s or "
+                       f"root's alone, or remove the line")
+    return out
+
+
 def cw_login_files(facts, exp):
     """The files a login of the deploy user (and of the gate's login) runs or trusts -- its home, ~/.bashrc,
     ~/.profile, ~/.bash_profile, ~/.bash_login, ~/.bash_logout, ~/.pam_environment, ~/.ssh and its rc,
     environment and authorized_keys -- are that user's or root's and writable by no one else (a group only when
     no one else is in it): bash runs ~/.bashrc for every SSH command (Debian's bash), so whoever may write it runs
-    code as the deploy login at its next deploy, its sudo included. And no ~/.ssh/rc (sshd runs it at every login,
-    before the command: the deploy's and this gate's sessions too), nor a ~/.ssh/environment where sshd's
+    code as the deploy login at its next deploy, its sudo included; and no line of its shell's startup files runs,
+    sources or finds commands in what the app user writes (:func:`_login_runs`). And no ~/.ssh/rc (sshd runs it at
+    every login, before the command: the deploy's and this gate's sessions too), nor a ~/.ssh/environment where sshd's
     PermitUserEnvironment reads it. Read as the deploy user."""
     found = facts.get("login_files")
     if found is None:
@@ -3508,7 +3530,8 @@ def cw_login_files(facts, exp):
     lines = []
     for user, entries in sorted(found.items()):
         for path, st in sorted(entries.items()):
-            mode, uid, gid = st
+            mode, uid, gid = st[:3]
+            lines += _login_runs(path.split(" -> ")[0], st[3] if len(st) > 3 else None, user, exp.cfg.root)
             others = []
             if uid not in (0, (users.facts(user) or {}).get("uid") if users else None):
                 others.append(f"owned by {users.name(uid) if users else uid}")
@@ -3888,18 +3911,21 @@ def _sshd_values(facts, snap, key: str) -> list[tuple[str, str]]:
 
 def cw_become(facts, exp):
     """Who becomes root (or another account) outside sudoers and group names: no account but root has uid 0 or
-    gid 0; no account that runs commands has an empty password (Debian's pam_unix ``nullok``: anyone su's to it
-    without one) or a hash in the world-readable /etc/passwd; root's authorized_keys is root's alone and holds no
-    key of the deploy login while sshd lets root log in with a key (PermitRootLogin, Debian's default
-    prohibit-password); nor does the gate's login (sudo: root), when it is not the deploy login."""
+    gid 0, nor a second name for any account's uid (its rights are the uid's); the accounts come from the files
+    alone (:func:`account_sources`); no account that runs commands has an empty password (Debian's pam_unix
+    ``nullok``: anyone su's to it without one) or a hash in the world-readable /etc/passwd; root's authorized_keys
+    is root's alone and holds no key of the deploy login while sshd lets root log in with a key (PermitRootLogin,
+    Debian's default prohibit-password); nor does the gate's login (sudo: root), when it is not the deploy login."""
     from .logins import key_blobs
 
     snap, accts = _accounts(facts, "reading /etc/shadow")
-    lines = []
+    lines, first = [], {}  # type: list[str], dict[int, str]
     for a in accts:
-        if a.uid == 0 and a.name != "root":
-            lines.append(f"{a.name} (/etc/passwd): uid 0: root under another name: whoever logs in as it or su's "
-                         f"to it (password {a.password}, shell {a.shell or '/bin/sh'}) is root")
+        owner = "root" if a.uid == 0 else first.setdefault(a.uid, a.name)  # (the uid's first name owns its rights)
+        if owner != a.name:
+            lines.append(f"{a.name} (/etc/passwd): uid {a.uid}: {owner} under another name: whoever logs in as it "
+                         f"or su's to it (password {a.password}, shell {a.shell or '/bin/sh'}) is {owner}, with "
+                         f"{owner}'s files, sudo rules and keys")
         elif a.gid == 0 and a.name != "root":
             lines.append(f"{a.name} (/etc/passwd): primary group 0 (root's): its processes write root's "
                          f"group-writable files")
@@ -3953,7 +3979,33 @@ def cw_become(facts, exp):
 
     lines += [f"{line}. " + _allow_hint(exp, "allow_sudo", text) for text, line in
               broker_grants(snap, conffiles(snap.data("/var/lib/dpkg/status"))) if text not in exp.allow.sudo]
+    lines += account_sources(snap)
     _unaccounted("ways to become root outside sudoers", lines, "cw_become", exp)
+
+
+ACCOUNT_DBS, LOCAL_SOURCES = ("passwd", "group", "shadow", "gshadow", "initgroups"), ("files", "compat", "systemd")
+
+
+def account_sources(snap) -> list[str]:
+    """A line per source of accounts, groups or passwords that ``/etc/nsswitch.conf`` adds beyond the local files
+    (``files``, ``compat``) and systemd's (its dynamic users, never a login): every rule on accounts here reads
+    /etc/passwd, /etc/group and /etc/shadow, so an account, a uid, a membership or a password hash from another
+    source (extrausers' files, LDAP, sss, a database) is not known: whoever writes there mints logins, root's uid
+    or the admin's among them. The file not read (when it exists) is a line too."""
+    text, st = snap.text("/etc/nsswitch.conf"), snap.st("/etc/nsswitch.conf")
+    if text is None:
+        return ["/etc/nsswitch.conf: not read: where the accounts come from is not known"] if st else []
+    by_source = {}  # type: dict[str, list[tuple[int, str]]]  # (one source, one line: its databases)
+    for n, line in enumerate(text.splitlines(), 1):
+        db, _, rest = line.split("#", 1)[0].partition(":")
+        for src in (w for w in re.sub(r"\[[^]]*\]", " ", rest).split() if w not in LOCAL_SOURCES):
+            if db.strip() in ACCOUNT_DBS:
+                by_source.setdefault(src, []).append((n, db.strip()))
+    return [f"/etc/nsswitch.conf:{where[0][0]}: {', '.join(d for _, d in where)} from {src} too (line"
+            f"{'s' if len(where) > 1 else ''} {', '.join(str(n) for n, _ in where)}), which the gate never reads: "
+            f"an account, group or password hash made there (the admin's uid, a member of sudo) is not known; "
+            f"whoever writes that source mints logins. Keep them to files (and systemd)" for src, where in
+            by_source.items()]
 
 
 def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> list[str]:
@@ -4811,8 +4863,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "or trusts (its home, ~/.bashrc, ~/.profile, ~/.bash_profile, ~/.bash_login, ~/.bash_logout, "
             "~/.pam_environment, ~/.ssh and its rc, environment and authorized_keys) are its own or root's and "
             "writable by no one else (a group only when no one else is in it): bash runs ~/.bashrc for every SSH "
-            "command; and no ~/.ssh/rc (sshd runs it before every login's command), nor ~/.ssh/environment where "
-            "PermitUserEnvironment reads it", "test_login_files_are_the_logins",
+            "command; no line of its shell's startup files runs, sources or finds commands in what the app user "
+            "writes (its shared dirs); and no ~/.ssh/rc (sshd runs it before every login's command), nor "
+            "~/.ssh/environment where PermitUserEnvironment reads it", "test_login_files_are_the_logins",
             "/home/appuser/.bashrc (0664): writable by group yourapplication (yourapplication): its login (appuser) "
             "runs or trusts it at every SSH command ..."),
     Promise("cw_packaged", f"{CW}: loads code", "the files of the stack's packages (Apache, mod_wsgi, the stack's "
@@ -4867,7 +4920,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "Apache's workers do not run as the stack's Apache user www-data: - yourapplication: pids [...]: they "
             "read the app's config ...", root_only=True),
     Promise("cw_become", f"{CW}: grants", "no one becomes root outside sudoers and groups: no account but root "
-            "with uid 0 or primary gid 0; no account that runs commands with an empty password (pam_unix nullok: "
+            "with uid 0 or primary gid 0, no second name for any account's uid (useradd -o: that account under "
+            "another name), no account database beside the files (nsswitch.conf: passwd, group, shadow from "
+            "extrausers, LDAP, sss ...); no account that runs commands with an empty password (pam_unix nullok: "
             "anyone su's to it) or a hash in /etc/passwd; no password that sshd takes (PasswordAuthentication, "
             "keyboard-interactive through PAM; unless AuthenticationMethods asks for a key first) for the deploy "
             "login, the app user or the gate's login; root's authorized_keys root's alone and without the "

@@ -662,10 +662,14 @@ def entry_defined(site, entry_point):
     return True if attr in names else None if unsure or {"*", "__getattr__"} & names else False
 
 
+SHELL_RC = (".bashrc", ".profile", ".bash_profile", ".bash_login", ".bash_logout")  # what its shell runs: text too
+
+
 def login_files(users):
-    """``{user: {path: [mode, uid, gid]}}`` of what each login runs or trusts in its home (:data:`HOME_FILES`,
-    and the home itself): a link as the file it reaches. Read as the deploy user (the homes it cannot enter: not
-    listed)."""
+    """``{user: {path: [mode, uid, gid(, text)]}}`` of what each login runs or trusts in its home
+    (:data:`HOME_FILES`, and the home itself): a link as the file it reaches; the lines of its shell's startup
+    files (:data:`SHELL_RC`, 64 KiB at most) when this user may read them, for what they run or source. Read as
+    the deploy user (the homes it cannot enter: not listed)."""
     out = {}
     for user in users:
         try:
@@ -679,8 +683,10 @@ def login_files(users):
                 st = os.stat(path) if rel else os.lstat(path)
             except OSError:
                 continue
+            text = read_nofollow(os.path.realpath(path), 64 << 10) if rel in SHELL_RC else None
             found[path if not os.path.islink(path) else "%s -> %s" % (path, os.path.realpath(path))] = [
-                st.st_mode, st.st_uid, st.st_gid]
+                st.st_mode, st.st_uid, st.st_gid] + ([text.decode("utf-8", "replace").splitlines()[:2000]]
+                                                     if text is not None else [])  # (lines: each value is one line)
         out[user] = found
     return out
 

@@ -111,8 +111,9 @@ def _words(line: str) -> list[tuple[str, str]]:
     program or script a runner such as ``sh``, ``python3``, ``nohup``, ``sudo`` is given), ``sources``
     (``.``/``source``), ``works in`` (``cd``/``pushd``) or ``names`` (any other argument, a redirection); a
     variable's value set before a command ``sets NAME to`` (judged as what runs, whatever the variable); the
-    string of ``sh -c '...'`` is a command line of its own."""
-    out, start, runner, prev = [], True, False, ""
+    string of ``sh -c '...'`` is a command line of its own. After ``cd DIR`` a relative program or script runs from
+    DIR (``./x``, ``sh x``; a bare command name is found by PATH)."""
+    out, start, runner, prev, cwd = [], True, False, "", ""
     for tok in TOKEN.findall(line):
         if tok in (";", "&", "&&", "||", "|", "(", ")", "`", "$(", "{", "}"):
             start, runner, prev = True, False, ""
@@ -136,10 +137,14 @@ def _words(line: str) -> list[tuple[str, str]]:
                               "declare", "typeset", "readonly", "local"):  # (export PATH=...: an assignment)
             continue
         redirect = bool(re.match(r"\d?[<>]", word))
+        if cwd and word and prev != "-m" and not word.startswith(("/", "-", "$", "~")) and not redirect and (
+                runner or start and "/" in word):  # (a relative program or script: found from the working dir; a
+            word = posixpath.join(cwd, word)  # bare command name is found by PATH)
         if word.startswith("/") and not redirect:
             how = ("sources" if prev in (".", "source") else "works in" if prev in ("cd", "pushd") else
                    "runs" if start or runner else "names")
             out.append((how, _norm(word)))
+            cwd = _norm(word) if how == "works in" else cwd
         else:
             out += [("names", _norm(w)) for w in C.WORD.findall(word.lstrip("<>&0123456789"))]
         if (start or runner) and not word.startswith("-") and not redirect:
@@ -196,6 +201,10 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
             why = said + found + ": the entry accounts for the program it names, not for another"
             continue
         first = next((w for w in words[1:] if not w.startswith("-") and "=" not in w), "/")  # (a script)
+        found = _user_site(cmd, p, proc, exp, snap)
+        if found:
+            why = said + found + ": the entry accounts for the program it names, not for code found there"
+            continue
         if not code_from_cwd(words):
             found = _script(first, p.get("user") or "", release, snap) if first != "/" else None
             if not found:
@@ -214,19 +223,36 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
     return why
 
 
-def _script(path: str, user: str, release: str | None, snap) -> str | None:
+def _script(path: str, user: str, release: str | None, snap,
+            what: str = "the script is its code, and Python imports a module put beside it before the standard "
+                        "library's", how: str = "runs") -> str | None:
     """Why the script an allowed interpreter runs (``python3 /opt/x/run.py``) is code someone else may change, or
     None: it or a directory above it is writable by someone but root and the process's own user (Python puts
     the script's own directory first on sys.path: a module dropped beside it is imported before the stdlib's);
-    the live release and what the snapshot did not look at are no claim."""
+    the live release and what the snapshot did not look at are no claim. ``what``, ``how``: another place the
+    interpreter takes code from (:func:`_user_site`)."""
     if snap is None or (release and (path == release or path.startswith(release + "/"))):
         return None
     loose = _loose(snap, path)
     shown = re.fullmatch(r"(\S+) (\d{4}) ([^:]+):(\S*)", loose or "")
     if not loose or (shown and shown.group(3) == user and not int(shown.group(2), 8) & 0o022):
         return None
-    return (f"it runs {path}, which someone but root may change ({loose}): the script is its code, and Python "
-            f"imports a module put beside it before the standard library's")
+    return f"it {how} {path}, which someone but root may change ({loose}): {what}"
+
+
+def _user_site(argv: list[str], p: dict, proc: dict, exp, snap) -> str | None:
+    """Why an allowed Python's user site (``~/.local/lib/pythonX.Y/site-packages`` of its user's home, which it
+    adds to sys.path and whose ``.pth`` files and ``usercustomize`` it runs at start unless ``-s``, ``-I`` or
+    ``PYTHONNOUSERSITE``) is a place someone but root and that user may change, or None (no such dir seen)."""
+    exe, user = str(p.get("exe") or proc.get("exe") or ""), p.get("user") or ""
+    users = getattr(snap, "users", None)
+    home = ((users.by_name.get(user) or [""] * 6)[5] if users else "") or ""
+    if not posixpath.basename(exe).startswith("python") or not home.startswith("/") or "PYTHONNOUSERSITE=" in (
+            proc.get("environ") or "") or any(set(w[1:]) & {"s", "I"} for w in argv[1:] if w[:1] == "-" != w[1:2]):
+        return None
+    site = f"{home.rstrip('/')}/.local/lib/python{exp.stack.python_version}/site-packages"
+    return _script(site, user, None, snap, "Python runs the .pth files and usercustomize of its user site at every "
+                   "start, before its script", "imports from") if snap is not None and snap.st(site) else None
 
 
 def code_from_cwd(words: list[str]) -> bool:
@@ -370,14 +396,16 @@ def _lines(text: str):
 def command_problem(snap, job: str, root: str, loose: bool = True) -> tuple[str, bool] | None:
     """What a command line (or a whole script) makes its user run or touch that the deploy login or the app can
     change: ``(why, runs)`` for its first such path (``runs``: code runs from there; else it is only named), a
-    path that runs preferred; or None. ``loose``: a path someone but root may change counts (root's jobs)."""
+    path that runs preferred, one someone but root may change first; or None. ``loose``: a path someone but root
+    may change counts (root's jobs)."""
     found = []
     for _, line in _lines(job):
         for how, path in _words(line):
             why = path_problem(snap, how, path, root, loose=loose)
             if why:
                 found.append((why, how != "names"))
-    return next((f for f in found if f[1]), found[0] if found else None)
+    return next((f for f in found if f[1] and "which someone but root may change" in f[0]),  # (what hands it over
+                next((f for f in found if f[1]), found[0] if found else None))  # first: one cause, one line)
 
 
 # ---------------------------------------------------------------- the places

@@ -120,6 +120,47 @@ def test_a_second_uid0_account_a_gid0_login_and_a_hash_in_passwd_fail(exp):
     assert "- nopw: empty password field" in empty  # the passwd field itself empty, an empty shell is /bin/sh
 
 
+@pytest.mark.parametrize("line, owner", [
+    ("ops:x:1000:1000::/home/appuser:/bin/bash", "appuser"),  # blind12 p18 (shown: su ops, then sudo -n id: root)
+    ("ops:x:999:999::/nonexistent:/bin/sh", "yourapplication"),  # another member: the app user under another name
+    ("toor:x:0:0::/root:/bin/sh", "root")])  # the member the rule had: root under another name
+def test_an_account_sharing_anothers_uid_is_that_account_under_another_name(exp, line, owner):
+    """Class (blind12 p18): the rights of an account are its uid's, not its name's: a second name with the admin
+    login's uid (useradd -o) and a password is the admin (its sudo: root) for whoever knows that password; a uid 0
+    one was the only member the rule named."""
+    base = host()
+    passwd = base.raw.text("/etc/passwd")
+    if owner == "yourapplication":
+        passwd += "yourapplication:x:999:999::/var/www/yourapplication:/usr/sbin/nologin\n"
+    found = outcome("cw_become", host(files={"/etc/passwd": passwd + line + "\n"},
+                                      shadow={line.split(":")[0]: ["set", "20792", "0", "99999", "7", "", ""]}), exp)
+    name, uid = line.split(":")[0], line.split(":")[2]
+    assert f"- {name} (/etc/passwd): uid {uid}: {owner} under another name: whoever logs in as it or su's to it " \
+           f"(password set, shell /bin/" in found and f"is {owner}" in found, found
+    assert found.count(f"- {name} (/etc/passwd)") == 1, found
+
+
+@pytest.mark.parametrize("conf, caught", [
+    ("passwd:         files extrausers\ngroup:          files extrausers\nshadow:         files extrausers\n",
+     ["passwd, group, shadow from extrausers too (lines 1, 2, 3)"]),  # blind12 p09 (shown: a login, admin's uid)
+    ("passwd: files ldap\ngroup: files [NOTFOUND=return] sss\n", ["passwd from ldap too (line 1)",
+                                                                   "group from sss too (line 2)"]),  # other members
+    ("passwd:         files systemd\ngroup:          files systemd\nshadow:         files\nhosts: files dns mdns4\n"
+     "netgroup:       nis\n", []),  # Debian's own (systemd's dynamic users; hosts and netgroup are no accounts)
+    ("passwd: compat\n# group: files ldap\n", [])])
+def test_accounts_from_a_source_beside_the_files_fail(exp, conf, caught):
+    """Class (blind12 p09): every rule on accounts reads /etc/passwd, /etc/group and /etc/shadow; nsswitch.conf
+    adding another source for them (extrausers' files the app's group writes, LDAP, sss) makes accounts the gate
+    never sees: the app user made a login with the admin login's uid and its own password there."""
+    found = outcome("cw_become", host(files={"/etc/nsswitch.conf": conf}), exp)
+    if not caught:
+        assert found == "pass", found
+        return
+    for item in caught:
+        assert "/etc/nsswitch.conf:" in found and item + ", which the gate never reads" in found, found
+    assert found.count("- /etc/nsswitch.conf:") == len(caught), found
+
+
 def test_the_deploy_key_in_roots_authorized_keys_fails_while_sshd_takes_root_keys(exp):
     roots = f'from="10.0.0.0/8",no-pty {KEY} ci@runner\n{ADMIN} admin@laptop\n'
     conf = host().raw.text("/etc/ssh/sshd_config")

@@ -447,6 +447,33 @@ def test_what_sshd_runs_or_sets_at_every_login_of_the_deploy_login_fails(exp):
     assert "- /home/appuser/.ssh/environment: sshd sets the variables it lists at every SSH login" in found, found
 
 
+@pytest.mark.parametrize("rc, text, caught", [
+    # blind12 p08 (shown: an SSH command of the admin login sourced the app user's .env, whose sudo -n id: root)
+    (".bashrc", f"[ -r {R}/shared/data/.env ] && . {R}/shared/data/.env\ncase $- in *i*) ;; *) return;; esac\n",
+     "sources"),
+    # other members: a PATH entry where the app user writes, a program of its run at login, in ~/.profile too
+    (".bashrc", f"export PATH={R}/shared/data/bin:$PATH\n", "finds commands in"),
+    (".profile", f"{R}/shared/data/motd.sh\n", "runs"),
+    # the login's own things and the deploy's released code: pass
+    (".bashrc", "alias ll='ls -l'\n. /etc/bash_completion\n", None),
+    (".bashrc", f"cd {R}/current && . venv/bin/activate\n", None)])
+def test_a_login_shell_file_taking_code_from_where_the_app_writes_fails(exp, rc, text, caught):
+    """Class (blind12 p08): the deploy login's shell startup files (bash runs ~/.bashrc for every SSH command: each
+    deploy) were judged by who may write them, not by what they run: a line sourcing or running what the app user
+    writes hands the login's rights (its sudo) to the least trusted account, as root's own files already said."""
+    facts = facts_of()
+    own = int(facts.raw.users.by_name["appuser"][3])
+    facts.remote["login_files"] = {"appuser": {"/home/appuser": [0o40700, 1000, own],
+                                               f"/home/appuser/{rc}": [0o100644, 1000, own, text.splitlines()]}}
+    found = outcome("cw_login_files", facts, exp)
+    if caught is None:
+        assert found == "pass", found
+        return
+    assert f"- /home/appuser/{rc}:1: its login's shell (appuser) runs it " in found and f"it {caught} {R}/shared/" \
+        f"data/" in found and "the app user's code runs as appuser, its sudo too" in found, found
+    assert found.count(f"- /home/appuser/{rc}") == 1, found
+
+
 def test_login_files_are_read_through_links(tmp_path, monkeypatch):
     import pwd
 

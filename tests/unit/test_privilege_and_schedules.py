@@ -1376,7 +1376,15 @@ def test_a_rotation_in_the_tree_says_who_rotates_by_its_su_line(exp, text, who):
     # the deploy's released code and the app user's own job: what allow_cron accounts for
     (f"0 3 * * * root cd {R}/current && venv/bin/python -c 'print(1)'\n", False),
     (f"0 3 * * * yourapplication /bin/sh {R}/shared/data/nightly.sh\n", False),
-    (f"0 2 * * * root tar -czf /var/backups/app.tgz -C {R} shared/data\n", False)])  # (only named: read)
+    (f"0 2 * * * root tar -czf /var/backups/app.tgz -C {R} shared/data\n", False),  # (only named: read)
+    # blind12: a relative script after cd is run from the working dir (root's job, and a10: the deploy login's, which
+    # has sudo: a job of any account but the app user's own hands that account's rights over); python -m from there
+    (f"0 3 * * * root cd {R}/shared/data && sh ./sync.sh\n", True),
+    (f"*/30 * * * * appuser cd {R}/shared/data && sh ./sync.sh\n", True),
+    (f"0 3 * * * appuser cd {R}/shared/data && /usr/bin/python3 -m report\n", True),
+    (f"0 3 * * * appuser {R}/shared/data/bin/nightly\n", True),
+    (f"0 3 * * * appuser cd {R}/current && venv/bin/python -c 'print(1)'\n", False),
+    (f"0 3 * * * root cd {R}/shared/data && tar czf /var/backups/d.tgz .\n", False)])  # (a command by PATH: named)
 def test_an_allowed_root_job_taking_code_from_the_apps_shared_dirs_fails(exp, text, caught):
     """Class (blind11): allow_cron accounts for a job with the app's code (the deploy's releases), but the shared
     dirs are the app user's to write: a root job that runs, sources or finds its commands (PATH) there hands root
@@ -1387,6 +1395,9 @@ def test_an_allowed_root_job_taking_code_from_the_apps_shared_dirs_fails(exp, te
     if not caught:
         assert msg == "pass", msg
         return
-    assert "/etc/cron.d/app-backup:" in msg and "the app user writes its shared dirs" in msg and \
-        "no allowance accounts for handing root to someone else" in msg, msg
+    who = "appuser" if " appuser " in text else "root"
+    assert "/etc/cron.d/app-backup:" in msg and ("the app user writes its shared dirs" in msg and f"no allowance "
+                                                 f"accounts for handing {who}'s rights to someone else" in msg or
+                                                 f"first on sys.path for -m and -c: a module of that name written "
+                                                 f"there runs as {who}" in msg), msg
     assert msg.count("- /etc/cron.d/app-backup:") == 1, msg  # (one cause, one line)

@@ -443,7 +443,7 @@ def test_an_allowance_never_accounts_for_root_running_what_someone_else_may_chan
         facts = host(platform, {path: (F | 0o755, 0, text), **TOOLS}, {path.rsplit("/", 1)[0]: [path.rsplit("/")[-1]]})
         facts.remote["inventory"]["root_hooks"] = parse.root_hooks(facts.raw)
         msg = fails(pid, facts, allowance)
-        assert "/srv/tools" in msg and "no allowance accounts for handing root to someone else" in msg, msg
+        assert "/srv/tools" in msg and "no allowance accounts for handing root's rights to someone else" in msg, msg
         assert ("accounts for the file, not for that" in msg) == (allowance is mine), msg
     rooted = host(platform, {path: (F | 0o755, 0, text), "/srv/tools": (D | 0o755, 0, None),
                              "/srv/tools/jobsh": (F | 0o755, 0, None)},

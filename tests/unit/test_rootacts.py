@@ -475,3 +475,36 @@ def test_an_allowed_interpreters_script_is_its_code_and_where_it_lies_too(exp, d
     msg = fails("cw_processes", facts, allowed)
     assert "it runs /opt/metrics/exporter.py, which someone but root may change" in msg and \
         msg.count("- pid 932 ") == 1, msg
+
+
+@pytest.mark.parametrize("site, flags, env, caught", [
+    ((0o2775, 999), "", "", True),  # blind12 a07: www-data's user site writable by the app's group (shown: the app
+    #                                 user's usercustomize ran in the restarted exporter, uid 33)
+    ((0o755, 999), "", "", True),  # other member: the user site another user owns
+    ((0o755, 33), "", "", False),  # the process user's own user site: its own code
+    ((0o2775, 999), "-s ", "", False),  # -s / -I: Python does not add it
+    ((0o2775, 999), "-I ", "", False),
+    ((0o2775, 999), "", "PYTHONNOUSERSITE=1", False)])
+def test_an_allowed_pythons_user_site_is_its_code_too(exp, site, flags, env, caught):
+    """Class (blind12 a07): an allowed Python takes code from more places than its script's: its user's user site
+    (~/.local/lib/pythonX.Y/site-packages, whose .pth files and usercustomize run at every start). Whoever may
+    write there runs code as the allowed process's user (www-data: Apache's)."""
+    cmd = f"/usr/bin/python3 {flags}/opt/metrics/exporter.py"
+    py = exp.stack.python_version
+    base = "/var/www/.local"
+    files = {"/opt": (D | 0o755, 0, ""), "/opt/metrics": (D | 0o755, 0, ""),
+             "/opt/metrics/exporter.py": (F | 0o644, 0, "print(1)\n"), "/var/www": (D | 0o755, 0, "")}
+    for d in (base, f"{base}/lib", f"{base}/lib/python{py}", f"{base}/lib/python{py}/site-packages"):
+        files[d] = (D | site[0], site[1], "")
+    facts = host(files=files, proc=proc(932, 33, cmd), dirs={"/usr/bin": []})
+    facts.raw.raw["proc"]["932"]["environ"] = env
+    facts.get("inventory")["processes"].append({
+        "pid": 932, "user": "www-data", "ppid": 1, "comm": "python3", "cmdline": cmd, "exe": "/usr/bin/python3",
+        "started": 0.0, "ancestors": [{"pid": 1, "comm": "docker-init", "user": "root"}]})
+    allowed = allowing(exp, processes=(f"www-data: {cmd}",))
+    if not caught:
+        assert outcome("cw_processes", facts, allowed) == "pass"
+        return
+    msg = fails("cw_processes", facts, allowed)
+    assert f"it imports from {base}/lib/python{py}/site-packages, which someone but root may change" in msg and \
+        "usercustomize" in msg and msg.count("- pid 932 ") == 1, msg
