@@ -23,6 +23,8 @@ PLAIN = [
     Fault("h16-common-auth-pam-deny-optional", "security/grant", "pam_deny made optional: the same fall-through",
           "sed -i 's/requisite\\t\\t\\tpam_deny.so/optional\\tpam_deny.so/' /etc/pam.d/common-auth; "
           "grep -q 'optional.pam_deny' /etc/pam.d/common-auth"),
+    Fault("h17-common-account-pam-deny-deleted", "security/grant", "an expired account falls through to pam_permit",
+          "sed -i '/pam_deny.so/d' /etc/pam.d/common-account"),
     # (b) trust widened without a check word
     Fault("h06-pip-conf-trusted-host", "security/load", "root's pip trusts an index host past TLS (guard11 g16)",
           "printf '[global]\\ntrusted-host = pypi.internal\\nindex-url = http://pypi.internal/simple\\n' "

@@ -234,30 +234,32 @@ def pam_lines(texts: Mapping[str, str], names: list[str], top: str = "/etc/pam.d
     return out
 
 
-def auth_lets_in(texts: Mapping[str, str], names: list[str], credentials, top: str = "/etc/pam.d") -> list[str]:
-    """The files of ``/etc/pam.d`` whose auth stack (its ``@include``, ``include`` and ``substack`` files read in
-    place) ends in success when every module that proves a secret (``credentials``) fails and every other one
-    succeeds: a wrong password lets in. What takes that guard away is often a line removed (common-auth's
-    ``requisite pam_deny.so``, which pam-auth-update writes: no conffile to compare) or a control weakened
-    (``requisite`` made ``optional``), neither of which leaves a line that says so. A file whose included file
-    already lets in is that one's finding (one cause, one line)."""
-    stacks = {n: _auth_stack(texts, top, n) for n in names}
+def stack_lets_in(texts: Mapping[str, str], names: list[str], credentials, top: str = "/etc/pam.d",
+                 kind: str = "auth") -> list[str]:
+    """The files of ``/etc/pam.d`` whose ``kind`` stack (auth, account; its ``@include``, ``include`` and
+    ``substack`` files read in place) ends in success when every module that proves a secret or an account's
+    standing (``credentials``: pam_unix ...) fails and every other one succeeds: a wrong password, or an expired or
+    locked account, gets in. What takes that guard away is often a line removed (common-auth's and
+    common-account's ``requisite pam_deny.so``, which pam-auth-update writes: no conffile to compare) or a control
+    weakened (``requisite`` made ``optional``), neither of which leaves a line that says so. A file whose included
+    file already lets in is that one's finding (one cause, one line)."""
+    stacks = {n: _auth_stack(texts, top, n, kind) for n in names}
     bad = {n for n, (stack, _) in stacks.items() if _lets_in(stack, credentials)}
     return [f"{top}/{n}" for n in sorted(bad) if not bad & set(stacks[n][1])]
 
 
-def _auth_stack(texts, top, name, depth=0) -> tuple[list[tuple[str, str]], list[str]]:
-    """``([(control, module)], [files it includes directly])`` of a PAM file's auth lines, includes in place."""
+def _auth_stack(texts, top, name, kind="auth", depth=0) -> tuple[list[tuple[str, str]], list[str]]:
+    """``([(control, module)], [files it includes directly])`` of a PAM file's ``kind`` lines, includes in place."""
     stack, included = [], []
     for raw in (texts.get(f"{top}/{name}") or "").splitlines():
         words = raw.split("#", 1)[0].split()
         m = re.match(r"-?(\S+)\s+(\[[^\]]*\]|\S+)\s+(\S+)", " ".join(words))
         other = words[1] if words[:1] == ["@include"] and len(words) > 1 else \
-            m.group(3) if m and m.group(1).lower() == "auth" and m.group(2) in ("include", "substack") else None
+            m.group(3) if m and m.group(1).lower() == kind and m.group(2) in ("include", "substack") else None
         if other:
             included.append(other)
-            stack += _auth_stack(texts, top, other, depth + 1)[0] if depth < 8 else []
-        elif m and m.group(1).lower() == "auth":
+            stack += _auth_stack(texts, top, other, kind, depth + 1)[0] if depth < 8 else []
+        elif m and m.group(1).lower() == kind:
             stack.append((m.group(2), posixpath.basename(m.group(3))))
     return stack, included
 

@@ -3428,13 +3428,13 @@ COMMAND_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/
 def cw_pam(facts, exp):
     """What every login, su and sudo runs through (PAM, read from /etc/pam.d): no auth module that ends the
     stack with success without a secret (pam_permit, pam_wheel trust, pam_succeed_if ... as 'sufficient'), no auth
-    stack that a wrong password gets through (:func:`~.logins.auth_lets_in`), no
+    stack that a wrong password gets through (:func:`~.logins.stack_lets_in`), no
     pam_exec (a program run as root at every login), no module from outside the system's PAM dirs; pam_limits'
     limits.conf and limits.d leave the app user, the deploy user and the gate's login room for a deploy (nproc,
     nofile, maxlogins ...); pam_env's /etc/environment and pam_env.conf set no loader variable and no PATH entry
     outside the stock command dirs (every login's, root's too)."""
     from . import collect_login as C
-    from .logins import auth_lets_in, ends_with_success, environment, limit_applies, limits, pam_lines
+    from .logins import ends_with_success, environment, limit_applies, limits, pam_lines, stack_lets_in
     from .mechanisms import texts
 
     snap = _snapshot(facts, "PAM's configuration")
@@ -3460,8 +3460,12 @@ def cw_pam(facts, exp):
     lines += [f"{path}: its auth stack (what it includes read in place) lets in with a wrong password: when every "
               "module that proves a secret fails, the rest end in success (a requisite pam_deny.so gone, a check "
               "made optional): whoever asks becomes the user (su, sudo: root) without one"
-              for path in auth_lets_in(raw, pam_names, PAM_CREDENTIALS)
+              for path in stack_lets_in(raw, pam_names, PAM_CREDENTIALS)
               if not any(ln.startswith(path + ":") for ln in lines)]  # (a module's own line says it: one cause)
+    lines += [f"{path}: its account stack (what it includes read in place) lets in an account pam_unix refuses "
+              "(expired, its password expired, locked by its expiry date): when every module that checks the "
+              "account fails, the rest end in success (a requisite pam_deny.so gone, a check made optional)"
+              for path in stack_lets_in(raw, pam_names, PAM_CREDENTIALS, kind="account")]
     users = snap.users
     who = {exp.cfg.app_user: "the app user", exp.deploy_user: "the deploy login"}
     who.setdefault(facts.get("login") or exp.deploy_user, "the gate's login")

@@ -624,3 +624,15 @@ def test_a_service_whose_own_stack_lets_in_is_named_and_a_sufficient_permit_is_o
     su = "auth sufficient pam_permit.so\n@include common-auth\n"
     found = outcome("cw_pam", facts_of({"/etc/pam.d/su": su}, "debian12-plain"), exp)
     assert "su:1: auth sufficient pam_permit.so" in found and " lets in with" not in found, found
+
+
+def test_an_account_stack_that_lets_an_expired_account_in_fails_once(exp):
+    """The same guard in pam-auth-update's common-account: its requisite pam_deny.so stops a failed pam_unix
+    account check (an expired account or password) from falling through to pam_permit."""
+    base = facts_of(server="debian12-plain")
+    stock = text(base, "/etc/pam.d/common-account")
+    assert "pam_deny.so" in stock and outcome("cw_pam", base, exp) == "pass"
+    edited = "".join(ln for ln in stock.splitlines(keepends=True) if "pam_deny.so" not in ln)
+    found = outcome("cw_pam", facts_of({"/etc/pam.d/common-account": edited}, "debian12-plain"), exp)
+    assert len(re.findall(r"(?m)^\s*- /etc/pam.d/common-account: its account stack .* lets in an account", found)) \
+        == 1, found
