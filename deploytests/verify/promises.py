@@ -3428,7 +3428,8 @@ COMMAND_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/
 def cw_pam(facts, exp):
     """What every login, su and sudo runs through (PAM, read from /etc/pam.d): no auth module that ends the
     stack with success without a secret (pam_permit, pam_wheel trust, pam_succeed_if ... as 'sufficient'), no auth
-    stack that a wrong password gets through (:func:`~.logins.stack_lets_in`), no
+    stack that a wrong password gets through, no account stack an expired account gets through
+    (:func:`~.logins.stack_lets_in`), no
     pam_exec (a program run as root at every login), no module from outside the system's PAM dirs; pam_limits'
     limits.conf and limits.d leave the app user, the deploy user and the gate's login room for a deploy (nproc,
     nofile, maxlogins ...); pam_env's /etc/environment and pam_env.conf set no loader variable and no PATH entry
@@ -4855,8 +4856,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "by someone but root ..."),
     Promise("cw_pam", f"{CW}: grants", "every login, su and sudo goes through PAM as Debian ships it in effect: no "
             "auth module that ends the stack with success without a secret (pam_permit, pam_wheel trust, "
-            "pam_succeed_if as 'sufficient'), no auth stack (its includes read in place) that ends in success when "
-            "every module proving a secret fails (common-auth's requisite pam_deny.so deleted or made optional), "
+            "pam_succeed_if as 'sufficient'), no auth or account stack (its includes read in place) that ends in "
+            "success when every module proving a secret or the account's standing fails (common-auth's or "
+            "common-account's requisite pam_deny.so deleted or made optional), "
             "no pam_exec, no module from outside the system's PAM dirs; "
             "limits.conf/limits.d leave the app, deploy and gate's users room for a deploy (nproc, nofile, "
             "maxlogins ...); /etc/environment and pam_env.conf set no LD_*/PYTHON* variable and no PATH entry outside "
