@@ -21,6 +21,7 @@ import collections
 import difflib
 import errno
 import fnmatch
+import functools
 import hashlib
 import io
 import os
@@ -1642,13 +1643,18 @@ def guards_off(snap, exp) -> list[str]:
 def stock_conffiles(stack) -> dict[tuple[str, str], tuple[str, list[str]]]:
     """``{(path, md5): (package, lines)}``: the lines that set something of each conffile as its package ships it
     (the stack's ``baseline_conffiles``, a file of its kind's package; md5: dpkg's record of the shipped bytes)."""
+    return _conffiles_of(stack.kind, getattr(stack, "baseline_conffiles", ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _conffiles_of(kind: str, name: str) -> dict[tuple[str, str], tuple[str, list[str]]]:
     from importlib import resources
 
-    if not getattr(stack, "baseline_conffiles", ""):
+    if not name:
         return {}
     found: dict = {}
     lines: list[str] = []
-    text = (resources.files(f"deploytests.stacks.{stack.kind}") / stack.baseline_conffiles).read_text()
+    text = (resources.files(f"deploytests.stacks.{kind}") / name).read_text()
     for line in text.splitlines():
         if line.startswith("/"):
             path, md5, pkg = line.split()
@@ -3460,13 +3466,15 @@ COMMAND_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/
 
 def cw_pam(facts, exp):
     """What every login, su and sudo runs through (PAM, read from /etc/pam.d): no auth module that ends the
-    stack with success without a secret (pam_permit, pam_wheel trust, pam_succeed_if ... as 'sufficient'), no
+    stack with success without a secret (pam_permit, pam_wheel trust, pam_succeed_if ... as 'sufficient'), no auth
+    stack that a wrong password gets through, no account stack an expired account gets through
+    (:func:`~.logins.stack_lets_in`), no
     pam_exec (a program run as root at every login), no module from outside the system's PAM dirs; pam_limits'
     limits.conf and limits.d leave the app user, the deploy user and the gate's login room for a deploy (nproc,
     nofile, maxlogins ...); pam_env's /etc/environment and pam_env.conf set no loader variable and no PATH entry
     outside the stock command dirs (every login's, root's too)."""
     from . import collect_login as C
-    from .logins import ends_with_success, environment, limit_applies, limits, pam_lines
+    from .logins import ends_with_success, environment, limit_applies, limits, pam_lines, stack_lets_in
     from .mechanisms import texts
 
     snap = _snapshot(facts, "PAM's configuration")
@@ -3489,6 +3497,15 @@ def cw_pam(facts, exp):
             lines.append(f"{p.where}: auth {p.control} {module} {p.args}: its success ends the authentication "
                          f"without a password or key: whoever it accepts becomes the target user (su/sudo: root) "
                          f"without one")
+    lines += [f"{path}: its auth stack (what it includes read in place) lets in with a wrong password: when every "
+              "module that proves a secret fails, the rest end in success (a requisite pam_deny.so gone, a check "
+              "made optional): whoever asks becomes the user (su, sudo: root) without one"
+              for path in stack_lets_in(raw, pam_names, PAM_CREDENTIALS)
+              if not any(ln.startswith(path + ":") for ln in lines)]  # (a module's own line says it: one cause)
+    lines += [f"{path}: its account stack (what it includes read in place) lets in an account pam_unix refuses "
+              "(expired, its password expired, locked by its expiry date): when every module that checks the "
+              "account fails, the rest end in success (a requisite pam_deny.so gone, a check made optional)"
+              for path in stack_lets_in(raw, pam_names, PAM_CREDENTIALS, kind="account")]
     users = snap.users
     who = {exp.cfg.app_user: "the app user", exp.deploy_user: "the deploy login"}
     who.setdefault(facts.get("login") or exp.deploy_user, "the gate's login")
@@ -3608,6 +3625,7 @@ def sec_apt(facts, exp):
     """Every apt source is signature-checked: no ``[trusted=yes]``/``allow-insecure=yes`` source (one-line or
     deb822), no apt setting that allows unauthenticated packages for all: what apt installs as root (every
     upgrade, unattended-upgrades' too) is signed by a key apt trusts."""
+    from . import collect_login as C
     from .logins import apt_unsigned
     from .mechanisms import texts
 
@@ -3619,6 +3637,9 @@ def sec_apt(facts, exp):
     lines += [f"{where}: {what!r}: apt installs what this source serves without checking a signature: whoever "
               f"answers for it (or sits on the way) installs code as root at the next upgrade"
               for where, what in apt_unsigned(texts(facts) or {}, lists, confs)]
+    lines += [f"{path}:{n}: {setting!r}: {GUARD_MEANS}" for path in [f"/etc/apt/apt.conf.d/{c}" for c in sorted(confs)]
+              for n, setting in sorted(C.guards_off((texts(facts) or {}).get(path) or "").items())
+              if not any(ln.startswith(f"{path}:{n}: ") for ln in lines)]  # (any other check apt makes: one pattern)
     assert not lines, "apt installs packages it does not verify:\n" + "\n".join(f"- {ln}" for ln in lines) + \
         f"\nif this is meant to be so, switch the rule off with a reason: skip_rules = {{ sec_apt = \"...\" }} in " \
         f"{exp.allow.where}"
@@ -4874,7 +4895,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "by someone but root ..."),
     Promise("cw_pam", f"{CW}: grants", "every login, su and sudo goes through PAM as Debian ships it in effect: no "
             "auth module that ends the stack with success without a secret (pam_permit, pam_wheel trust, "
-            "pam_succeed_if as 'sufficient'), no pam_exec, no module from outside the system's PAM dirs; "
+            "pam_succeed_if as 'sufficient'), no auth or account stack (its includes read in place) that ends in "
+            "success when every module proving a secret or the account's standing fails (common-auth's or "
+            "common-account's requisite pam_deny.so deleted or made optional), "
+            "no pam_exec, no module from outside the system's PAM dirs; "
             "limits.conf/limits.d leave the app, deploy and gate's users room for a deploy (nproc, nofile, "
             "maxlogins ...); /etc/environment and pam_env.conf set no LD_*/PYTHON* variable and no PATH entry outside "
             "the stock command dirs", "test_login_stack_is_accounted_for",
