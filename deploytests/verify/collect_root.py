@@ -36,9 +36,9 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
 - ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
   -D DUMP_VHOSTS -D DUMP_RUN_CFG`` (one run: Apache prints each dump), one after the other, as root only, with a
   fixed environment, only when the login collector said 0 (else ``refused``);
-- ``shadow``: each ``/etc/shadow`` entry without its hash (:func:`shadow`); ``files`` also holds root's
-  ``authorized_keys`` (public keys), shell startup files and the configuration root's tools read from its home
-  (:data:`ROOT_FILES`);
+- ``shadow``, ``gshadow``: each ``/etc/shadow`` and ``/etc/gshadow`` entry without its hash (:func:`shadow`);
+  ``files`` also holds root's ``authorized_keys`` (public keys), shell startup files and the configuration root's
+  tools read from its home (:data:`ROOT_FILES`);
 - in diagnostics, only the error log's ``files`` entry: its last :data:`LIMIT` bytes (the runner keeps what came
   after the size it saw when verification began).
 """
@@ -188,10 +188,11 @@ def mapped(out):
 
 
 def shadow(out, path="/etc/shadow"):
-    """Each /etc/shadow entry as [name, "empty"/"locked" (!...)/"none" (*)/"set", fields 3-8]: no hash leaves root."""
+    """Each entry of /etc/shadow (or /etc/gshadow: its administrators, members) as [name, "empty"/"locked" (!...)/
+    "none" (*)/"set", the other fields], under the file's name: no hash leaves root."""
     with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:
         rows = [ln.split(":") for ln in f.read(LIMIT).decode("latin-1").splitlines()]
-    out["shadow"] = [[r[0], {"": "empty", "!": "locked", "*": "none"}.get(r[1][:1], "set")] + r[2:8] for r in rows
+    out[path[5:]] = [[r[0], {"": "empty", "!": "locked", "*": "none"}.get(r[1][:1], "set")] + r[2:8] for r in rows
                      if len(r) > 1]
 
 
@@ -230,9 +231,9 @@ def collect(args, verdict):
     # (a name someone else chose, a file gone meanwhile) is in ``errors`` and the rest goes on: never a dead reply
     # (the environment and maps of the app's, the deploy user's and Apache's user's: what an allowance binds)
     watch = {p.pw_uid for p in pwd.getpwall() if p.pw_name in (args["app_user"], args["deploy_user"], APACHE_USER)}
-    steps = [("processes", processes, watch - {0})]
+    steps = [("processes", processes, watch - {0})] + [(p, shadow, p) for p in ("/etc/shadow", "/etc/gshadow")]
     steps += [(p, read, p) for p in ["/etc/sudoers"] + ROOT_FILES] + [(t, listed, t, m, a) for t, m, a in ROOT_ONLY]
-    steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("mapped", mapped), ("/etc/shadow", shadow), ("runs", runs, verdict)]
+    steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("mapped", mapped), ("runs", runs, verdict)]
     for what, work, *more in steps:
         try:
             work(out, *more)

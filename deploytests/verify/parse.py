@@ -55,7 +55,7 @@ class Snapshot:
         self.dpkg: dict[str, str] | None = None  # dpkg_files(self), once parsed
         self.dpkg_lists: dict[str, list[str]] | None = None  # dpkg_lists(self), once made
         self.texts: object = None  # mechanisms.texts(): root's text files, each made safe when first read
-        self.users = Users(self.text("/etc/passwd") or "", self.text("/etc/group") or "")
+        self.users = Users(self.text("/etc/passwd") or "", self.text("/etc/group") or "", raw.get("gshadow") or [])
 
     def st(self, path: str) -> list | None:
         return (self.files.get(path) or {}).get("st")
@@ -133,9 +133,12 @@ class Snapshot:
 
 
 class Users:
-    """``/etc/passwd`` and ``/etc/group`` (root's files, sent as bytes) parsed as data."""
+    """``/etc/passwd`` and ``/etc/group`` (root's files, sent as bytes) parsed as data; a group's members are those
+    ``/etc/group`` names and those ``/etc/gshadow`` names (root's reply, without hashes) as its administrators or
+    members: an administrator adds itself with ``gpasswd`` (setuid root), a member listed there alone ``newgrp``s
+    into it (a group is as open as its most open file says: every rule on membership sees them)."""
 
-    def __init__(self, passwd: str, group: str):
+    def __init__(self, passwd: str, group: str, gshadow: list | None = None):
         self.by_name: dict[str, list[str]] = {}
         self.uids: dict[int, str] = {}
         for line in passwd.splitlines():
@@ -145,11 +148,13 @@ class Users:
                 self.uids.setdefault(int(f[2]), f[0])
         self.groups: dict[int, tuple[str, list[str]]] = {}
         self.every: list[tuple[str, int, list[str]]] = []  # every group line, a second name of a gid too
+        more = {r[0]: [m for f in r[2:4] for m in str(f).split(",") if m] for r in gshadow or [] if len(r) >= 4}
         for line in group.splitlines():
             f = line.split(":")
             if len(f) >= 4 and f[2].isdigit():
-                self.groups.setdefault(int(f[2]), (f[0], [m for m in f[3].split(",") if m]))
-                self.every.append((f[0], int(f[2]), [m for m in f[3].split(",") if m]))
+                members = list(dict.fromkeys([m for m in f[3].split(",") if m] + more.get(f[0], [])))
+                self.groups.setdefault(int(f[2]), (f[0], members))
+                self.every.append((f[0], int(f[2]), members))
 
     def name(self, uid: int) -> str:
         return self.uids.get(uid, str(uid))

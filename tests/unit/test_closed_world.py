@@ -607,6 +607,25 @@ def test_an_extra_group_of_the_app_user_that_reaches_root_or_the_app_fails(exp, 
         assert allowed == "pass"
 
 
+@pytest.mark.parametrize("row, member", [
+    (["shadow", "none", "yourapplication", ""], True),  # an administrator of shadow: gpasswd -a adds itself
+    (["sudo", "locked", "", "yourapplication"], True),  # a member gshadow alone names: newgrp takes it in
+    (["shadow", "none", "", ""], False),  # Debian's own line: nobody
+])
+def test_a_group_gshadow_opens_to_the_app_user_is_one_of_its_groups(row, member):
+    """Class: a grant recorded in another account database than the one read (a blind tester's p03: the app user
+    made administrator of shadow with gpasswd -A, then in it, read every hash). The collector sends /etc/gshadow
+    without hashes; its administrators and members count as the group's members for every rule on membership."""
+    passwd = "root:x:0:0::/root:/bin/sh\nyourapplication:x:999:999::/var/www/yourapplication:/usr/sbin/nologin\n"
+    group = "root:x:0:\nsudo:x:27:\nshadow:x:42:\nyourapplication:x:999:\n"
+    before = parse.Users(passwd, group).facts("yourapplication")["groups"]
+    after = parse.Users(passwd, group, [row]).facts("yourapplication")["groups"]
+    assert before == ["yourapplication"] and (row[0] in after) is member, after
+    snap = parse.Snapshot({"files": {"/etc/passwd": {"data": passwd}, "/etc/group": {"data": group}},
+                           "gshadow": [row]})
+    assert (row[0] in snap.users.facts("yourapplication")["groups"]) is member
+
+
 @pytest.mark.parametrize("who", ["app", "deploy"])
 def test_an_allowed_group_that_reaches_root_still_fails(exp, who):
     """The allowance accounts for the membership, not for what the group reaches (blind10 k04: allow_groups
