@@ -79,7 +79,8 @@ def pytest_run(n: int) -> dict:
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         cmd = [sys.executable, "-m", "pytest", "deploytests/suite", "-q", "-p", "no:cacheprovider",
                "-p", "deploytests.plugin",
-               "-m", "not deploytests_destructive", "--containers", str(n)]  # the gate + the read-only suite
+               "-m", "not deploytests_destructive", "--containers", str(n),  # the gate + the read-only suite
+               "--basetemp", str(Path(tmp) / "basetemp")]  # (see main_job_run)
         started = time.monotonic()
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
         wall = time.monotonic() - started
@@ -100,8 +101,15 @@ def main_job_run() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "timings.json"
         env = dict(os.environ, DEPLOYTESTS_TIMINGS_JSON=str(out), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+        # byte-code written and reused, as a user's run and CI's do: a shell with PYTHONDONTWRITEBYTECODE set (some
+        # sandboxes set it) makes every pytest process, the host-key scenario's second one too, compile the package
+        # and rewrite the suite's asserts again: ~1.2 s more of the runner's CPU per run
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        # a temp root of its own: at its end pytest deletes the oldest numbered temp dirs of every pytest run of
+        # this user (/tmp/pytest-of-<user>, all but the newest 3): on a machine shared with other test sessions
+        # that was their hundreds of MB, 13-26 s of this run's wall in 8 of 18 runs, none of it the main job's work
         cmd = [sys.executable, "-m", "pytest", "deploytests/suite", "-q", "-p", "no:cacheprovider",
-               "-p", "deploytests.plugin"]
+               "-p", "deploytests.plugin", "--basetemp", str(Path(tmp) / "basetemp")]
         sampler = None
         if Path("/proc/self/cgroup").exists():  # the containers' CPU by process kind (bench/procs.py)
             from procs import Sampler
@@ -149,7 +157,9 @@ def print_main_job(runs: list[dict], workload: dict, baseline: dict | None) -> N
         print(f"  where the wall went (median): scenarios {statistics.median(x['wall'] for x in life):.2f}s, the "
               f"rest (before the first scenario started, after the last ended; the session's deploy and checks "
               f"run beside the scenarios) "
-              f"{statistics.median(x['run_wall'] - x['wall'] for x in life):.2f}s; load average at the end "
+              f"{statistics.median(x['run_wall'] - x['wall'] for x in life):.2f}s"
+              + (f" (before {statistics.median(x['head'] for x in life):.2f}s)" if all("head" in x for x in life)
+                 else "") + "; load average at the end "
               + ", ".join(f"{x['load']:.1f}" for x in life))
     if all(x.get("runner_cpu") is not None and x.get("session_cpu") is not None and x.get("cpu") is not None
            for x in life):

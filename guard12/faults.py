@@ -17,6 +17,14 @@ PLAIN = [
           "rm /etc/pam.d/other"),
     Fault("h05-sudoers-env-reset-replaced", "security/grant", "env_reset replaced by a repeat of a stock line",
           "sed -i 's/^Defaults\\tenv_reset/Defaults\\tmail_badpass/' /etc/sudoers; visudo -c -q"),
+    # (a) a guard removed from a file no conffile stands for: pam-auth-update's common-auth (judged by its meaning)
+    Fault("h15-common-auth-pam-deny-deleted", "security/grant", "a wrong password falls through to pam_permit",
+          "sed -i '/pam_deny.so/d' /etc/pam.d/common-auth"),
+    Fault("h16-common-auth-pam-deny-optional", "security/grant", "pam_deny made optional: the same fall-through",
+          "sed -i 's/requisite\\t\\t\\tpam_deny.so/optional\\tpam_deny.so/' /etc/pam.d/common-auth; "
+          "grep -q 'optional.pam_deny' /etc/pam.d/common-auth"),
+    Fault("h17-common-account-pam-deny-deleted", "security/grant", "an expired account falls through to pam_permit",
+          "sed -i '/pam_deny.so/d' /etc/pam.d/common-account"),
     # (b) trust widened without a check word
     Fault("h06-pip-conf-trusted-host", "security/load", "root's pip trusts an index host past TLS (guard11 g16)",
           "printf '[global]\\ntrusted-host = pypi.internal\\nindex-url = http://pypi.internal/simple\\n' "
@@ -44,6 +52,10 @@ PLAIN = [
 BENIGN = [
     Fault("c01-login-defs-umask-027", "control", "login.defs UMASK 022 -> 027 (a value changed in place, tighter)",
           "sed -i 's/^UMASK\\t\\t022/UMASK\\t\\t027/' /etc/login.defs; grep -q '^UMASK.*027' /etc/login.defs"),
+    # (Debian 13's login.defs sets no UMASK: the same control by another key both ship)
+    Fault("c04-login-defs-pass-max-days", "control", "login.defs PASS_MAX_DAYS 99999 -> 365 (changed in place)",
+          "sed -i -E 's/^PASS_MAX_DAYS([[:space:]]+)99999/PASS_MAX_DAYS\\1365/' /etc/login.defs; "
+          "grep -q '^PASS_MAX_DAYS.*365' /etc/login.defs"),
     Fault("c02-pam-sshd-comment-edited", "control", "a comment of /etc/pam.d/sshd edited (not as shipped, lines same)",
           "sed -i '1i # managed by ops' /etc/pam.d/sshd"),
     Fault("c03-root-gitconfig-user", "control", "root's ~/.gitconfig with a name and an editor",

@@ -68,7 +68,7 @@ class Fleet:
                  keep: bool = False, client=None, run_id: str | None = None, workdir: Path | None = None,
                  progress: Progress = print, ready_timeout: float = 30.0, base: str | None = None,
                  run_options: dict | None = None, mix: Sequence[tuple[str, str | None]] | None = None,
-                 image_tag: str | None = None):
+                 image_tag: str | None = None, sweep: bool = True):
         if count < 1:
             raise DeployTestsError(f"a fleet needs at least one container, got {count}")
         self.mix = list(mix or [(image, base)])
@@ -85,6 +85,7 @@ class Fleet:
         self.tag = ""
         self.tags: dict[str, str] = {}  # image name -> its tag
         self.image_tag = image_tag  # a ready image (e.g. a committed snapshot): every container runs it, never built
+        self.sweeps = sweep  # False: another fleet of this run sweeps (the lifecycle scenarios' ones: once a run)
 
     # -- context manager -------------------------------------------------------------------------------
     def __enter__(self) -> Fleet:
@@ -117,7 +118,8 @@ class Fleet:
         self.engine = engine.engine_address()  # a bad DOCKER_HOST is refused before anything starts
         self.address = self.engine.reach
         self._timed("engine", lambda: self.client)
-        self._timed("sweep", lambda: sweep.sweep(self.client, progress=self.progress))
+        if self.sweeps:
+            self._timed("sweep", lambda: sweep.sweep(self.client, progress=self.progress))
         if self.image_tag:
             self.tags = {image: self.image_tag for image, _ in self.mix}
         else:

@@ -498,32 +498,48 @@ def is_daemon_title(title, app):
     return title.startswith("(wsgi:") and bool(shown) and app.startswith(shown)
 
 
-def stale_daemons(app, since):
-    """The pids of the app's mod_wsgi daemons (titled ``(wsgi:<app>)``) that started before ``since``
-    (:func:`boot_clock` seconds, taken before ``current`` was switched): they still run what they loaded before.
-    Both sides are the kernel's boot clock: a start time is whole clock ticks, so one tick (10 ms) is the margin
-    (a daemon started that close to the switch is still starting Python when ``current`` changes, and never taken
-    for stale when it started after). It was a second (the wall clock against the boot time's whole seconds): a
-    daemon started within that second before a rollback (by the deploy just before it) was taken for a new one
-    and went on serving the release rolled back from. Empty when ``/proc`` does not show them (``hidepid``) or ``since``
-    is None: then nothing more is known than the answers."""
+APACHE_PARENT = ("apache2", "httpd")  # the name of Apache's root process (its comm: a root process's, no one else's)
+
+
+def apache_child(ppid):
+    """Whether ``ppid`` is Apache's root process: root's, named as Apache. A daemon is a process of the app user that
+    process forked: the title a process shows is its own to write (``exec -a '(wsgi:app)'`` outside Apache held
+    every deploy and rollback at its gate's bound, touching application.wsgi again and again)."""
+    try:
+        with open("/proc/%d/comm" % ppid) as f:
+            return os.stat("/proc/%d" % ppid).st_uid == 0 and f.read().strip() in APACHE_PARENT
+    except (OSError, ValueError):
+        return False
+
+
+def stale_daemons(args, since):
+    """The pids of the app's mod_wsgi daemons (``args.app_user``'s processes Apache's root process forked, titled
+    ``(wsgi:<app>)``) that started before ``since`` (:func:`boot_clock` seconds, taken before ``current`` was
+    switched): they still run what they loaded before. Both sides are the kernel's boot clock: a start time is
+    whole clock ticks, so one tick (10 ms) is the margin (a daemon started that close to the switch is still
+    starting Python when ``current`` changes, and never taken for stale when it started after). It was a second
+    (the wall clock against the boot time's whole seconds): a daemon started within that second before a rollback
+    (by the deploy just before it) was taken for a new one and went on serving the release rolled back from. Empty
+    when ``/proc`` does not show them (``hidepid``), the app user is unknown or ``since`` is None: then nothing
+    more is known than the answers."""
     if since is None:
         return []
     try:
-        tick = os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError):
+        tick, uid = os.sysconf("SC_CLK_TCK"), pwd.getpwnam(args.app_user).pw_uid
+    except (OSError, ValueError, KeyError):
         return []
     stale = []
     for pid in (p for p in os.listdir("/proc") if p.isdigit()):
         try:
             with open("/proc/%s/cmdline" % pid, "rb") as f:
-                if not is_daemon_title(f.read(256).split(b"\0")[0].decode("utf-8", "replace"), app):
+                if not is_daemon_title(f.read(256).split(b"\0")[0].decode("utf-8", "replace"), args.app):
                     continue
             with open("/proc/%s/stat" % pid) as f:
-                started = int(f.read().rsplit(")", 1)[1].split()[19]) / tick
+                fields = f.read().rsplit(")", 1)[1].split()
+            mine = os.stat("/proc/" + pid).st_uid == uid
         except (OSError, ValueError, IndexError):
             continue
-        if started < since - 1.0 / tick:
+        if mine and int(fields[19]) / tick < since - 1.0 / tick and apache_child(int(fields[1])):
             stale.append(int(pid))
     return stale
 
@@ -586,7 +602,7 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
             last = "HTTP %s from release %s" % (status, served or "(no X-Deploy-Release header)")
             good = good + 1 if status == 200 and served == rid else 0
             if good >= SETTLE:
-                if clock() >= deadline or not stale(args.app, since):
+                if clock() >= deadline or not stale(args, since):
                     return True, attempts, last
                 lingering = clock() if lingering is None else lingering
                 burst(args, probe)
@@ -667,16 +683,17 @@ def config_hint(args: GateArgs, output):
     return None
 
 
-# a database without the table the app asked for: SQLite's, PostgreSQL's and MySQL's words
-NO_TABLE_RE = re.compile(r"""no such table: ([\w.]+)|relation "([\w.]+)" does not exist"""
-                         r"""|Table '([\w.]+)' doesn't exist""")
+# a database without the table the app asked for: SQLite's, PostgreSQL's and MySQL's words. A hint's pattern is
+# compiled when a refusal first needs it (``re`` keeps it): compiled here, every agent's start paid ~0.4 ms for it
+NO_TABLE_RE = (r"""no such table: ([\w.]+)|relation "([\w.]+)" does not exist"""
+               r"""|Table '([\w.]+)' doesn't exist""")
 
 
 def schema_hint(args: DeployArgs, output):
     """A hint when the release check failed on a database without its tables: the app is not at fault, nothing
     created its schema on this server (no ``post_deploy``), or the ``post_deploy`` that ran did not create it.
     None otherwise."""
-    found = next((m for line in output if (m := NO_TABLE_RE.search(line))), None)
+    found = next((m for line in output if (m := re.search(NO_TABLE_RE, line))), None)
     if found is None:
         return None
     table = next(g for g in found.groups() if g)
@@ -690,7 +707,7 @@ def schema_hint(args: DeployArgs, output):
             "health GET" % table)
 
 
-DENIED_RE = re.compile(r"PermissionError: \[Errno 13\] Permission denied: '([^']+)'")
+DENIED_RE = r"PermissionError: \[Errno 13\] Permission denied: '([^']+)'"  # (as NO_TABLE_RE)
 
 
 def write_hint(args: DeployArgs, release_dir, output):
@@ -699,7 +716,7 @@ def write_hint(args: DeployArgs, release_dir, output):
     release links to ``shared/``. None otherwise."""
     release = release_dir.rstrip("/") + "/"
     for line in output:
-        found = DENIED_RE.search(line)
+        found = re.search(DENIED_RE, line)
         if not found:
             continue
         path = found.group(1)
@@ -1759,9 +1776,17 @@ def make_tree(root_fd, args: DeployArgs):
     umask = os.umask(0)
     try:
         for name, mode in dirs:  # each directory above a name opened without following a link (the app user may
-            parent = os.dup(root_fd)  # write in a data dir: a link it put there is never followed)
+            parent, walked = os.dup(root_fd), args.root  # write in a data dir: a link it put there is never followed)
             for part in os.path.dirname(name).split("/") if "/" in name else ():
-                parent, above = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent), parent
+                walked += "/" + part
+                try:
+                    parent, above = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent), parent
+                except OSError as exc:
+                    os.close(parent)
+                    raise AgentError("%s: not a directory this login may walk (%s)" % (walked, exc.strerror),
+                                     hint="the app user writes the shared paths' directories (group app, 2770) and "
+                                     "may have put a link or a file there: see what it is, move it aside as this "
+                                     "login, and deploy again") from None
                 os.close(above)
             try:
                 os.mkdir(os.path.basename(name), mode, dir_fd=parent)

@@ -19,6 +19,7 @@ from deploytests.suite.lab import (
     SCENARIOS,
     Run,
     Scenarios,
+    busy,
     is_scenario,
     scenario_config,
     scenario_slots,
@@ -45,24 +46,39 @@ def to_run(item) -> bool:
 
 
 @pytest.fixture(scope="session")
-def scenarios(request, deploy_target, deploy_config, tmp_path_factory):
+def scenarios(request, tmp_path_factory):
     """The docker target's scenario runner (:class:`~deploytests.suite.lab.Scenarios`): every scenario selected in
     the run starts at once, each on a fresh container of its own; the tests then wait for their own. Under xdist
     (which hands a worker its tests one by one) each starts when its test is reached, the scenarios that make a
-    release live most often first (:func:`~deploytests.suite.lab.switches`). It needs the target's settings only,
-    but it waits for the session's containers to be up (``deploy_target``): started beside them, six containers
-    start at once, each Apache preloading the app, and at load average 27 a scenario's sshd missed the 30 s bound
-    for its banner (for ~1 s of wall at best). How many at once: :func:`~deploytests.suite.lab.scenario_slots`, at
-    most ``--parallel`` (each is a host worked on)."""
-    from deploytests.plugin import SETTINGS
+    release live most often first (:func:`~deploytests.suite.lab.switches`). It needs the target's settings only
+    (the provider, not yet opened), so the scenarios' first containers start beside the session's own, before
+    those are up. On a busy machine (:func:`~deploytests.suite.lab.busy`) it waits for the session's containers
+    first (``deploy_target``): started beside them, six containers start at once, each Apache preloading the app,
+    and at load average 27 a scenario's sshd missed the 30 s bound for its banner. How many at once:
+    :func:`~deploytests.suite.lab.scenario_slots`, at most ``--parallel`` (each is a host worked on). The app under
+    test's name (:func:`~deploytests.suite.lab.scenario_config`) comes from its deploy.toml as the plugin loads it
+    (no server needed); a config that does not load is ``deploy_config``'s one-line stop."""
+    from deploytests.errors import DeployTestsError
+    from deploytests.plugin import PROVIDER, SETTINGS
+    from deploytests.plugin.hooks import load_config
 
-    runner = Scenarios(config_file=scenario_config(deploy_target.config_file, deploy_config.app),
-                       workers=min(request.config.stash[SETTINGS].parallel, scenario_slots()))
+    target, load = request.config.stash[PROVIDER], os.getloadavg()[0]
+    if busy(load=load):
+        target = request.getfixturevalue("deploy_target")
+    try:
+        app = load_config(request.config).app
+    except DeployTestsError:
+        app = request.getfixturevalue("deploy_config").app  # stops the session with the error's one line
+    runner = Scenarios(config_file=scenario_config(target.config_file, app),
+                       workers=min(request.config.stash[SETTINGS].parallel, scenario_slots(load=load)))
     request.config.stash[SCENARIOS] = runner
     try:
         if not hasattr(request.config, "workerinput"):
             for item in sorted((i for i in request.session.items if to_run(i)), key=switches_of, reverse=True):
-                submit(runner, item, deploy_target, tmp_path_factory)
+                submit(runner, item, target, tmp_path_factory)
+        # the session's containers start now, beside the scenarios' first; requested from here, they are removed
+        # after this fixture's teardown, so the scenarios' last removals overlap theirs
+        request.getfixturevalue("deploy_target")
         yield runner
     finally:
         # the last containers' removals go on while the session's own containers are removed (deploy_target's
@@ -170,11 +186,12 @@ def lifecycle_section(terminalreporter, config) -> None:
     if started is not None:  # the whole run beside the scenarios' part, and how busy the machine was
         figures["run_wall"], figures["load"] = time.monotonic() - started[0], os.getloadavg()[0]
         figures["runner_cpu"], figures["session_cpu"] = runner_cpu() - started[1], config.stash.get(SESSION_CPU, None)
+        figures["head"] = runner.started - started[0]  # the first test's start to the first scenario's
         lines.insert(0, f"run: {figures['run_wall']:.2f}s wall from the first test to this summary: the scenarios "
                         f"{figures['wall']:.2f}s of it (first start to last end; the session's containers, "
-                        f"bootstrap, deploy and checks run meanwhile), the rest "
-                        f"{figures['run_wall'] - figures['wall']:.2f}s (before the first scenario started, after the "
-                        f"last one ended); load average {figures['load']:.1f} on {os.cpu_count()} cores")
+                        f"bootstrap, deploy and checks run meanwhile), before them {figures['head']:.2f}s, after "
+                        f"them {figures['run_wall'] - figures['wall'] - figures['head']:.2f}s (the removals, the "
+                        f"teardown); load average {figures['load']:.1f} on {os.cpu_count()} cores")
         lines.insert(1, cpu_line(figures))
     terminalreporter.write_sep("-", "deploytests lifecycle scenarios")
     for line in lines:

@@ -66,9 +66,22 @@ def switches(n: int) -> Callable[[Callable], Callable]:
     return mark
 
 
+def longer(n: int) -> Callable[[Callable], Callable]:
+    """Mark a scenario with long work besides the releases it makes live, counted as ``n`` more of them in the order
+    the scenarios are submitted (:func:`switches_of`): an interrupted deploy before the recovery, a second pytest.
+    Without it such a scenario was submitted among the short ones and ended the run alone (the changed host key's,
+    last in every run measured with 6 at once)."""
+    def mark(function: Callable) -> Callable:
+        function.lab_longer = n  # type: ignore[attr-defined]
+        return function
+    return mark
+
+
 def switches_of(item) -> int:
-    """How many times ``item``'s scenario makes a release live (:func:`switches`)."""
-    return getattr(getattr(item, "function", None), "lab_switches", 1)
+    """How long ``item``'s scenario takes, in releases made live (:func:`switches`, plus :func:`longer`'s): the
+    scenarios are submitted by it, most first."""
+    function = getattr(item, "function", None)
+    return getattr(function, "lab_switches", 1) + getattr(function, "lab_longer", 0)
 
 
 def several_daemons(function: Callable) -> Callable:
@@ -266,8 +279,15 @@ def scenario_slots(cores: int | None = None, load: float | None = None) -> int:
     bound was the core count: a run started right after another (a benchmark's, a CI job's) saw that one's own
     load (5-6 on 2 cores) and ran 4 at once on an otherwise idle machine."""
     cores = cores or os.cpu_count() or 1
-    load = os.getloadavg()[0] if load is None else load
-    return (3 if load < BUSY * cores else 2) * cores
+    return (2 if busy(cores, load) else 3) * cores
+
+
+def busy(cores: int | None = None, load: float | None = None) -> bool:
+    """Whether the machine is busy (its 1-minute load average at :data:`BUSY` per core or more): then the
+    scenarios run 2 per core (:func:`scenario_slots`) and start only once the session's containers are up (the
+    suite's ``scenarios`` fixture), so fewer containers start at once."""
+    cores = cores or os.cpu_count() or 1
+    return (os.getloadavg()[0] if load is None else load) >= BUSY * cores
 
 
 BUSY = 4  # load average per core from which scenario_slots runs 2 scenarios per core instead of 3
@@ -415,8 +435,11 @@ class Scenarios:
             base = self._base(stack, live, processes) if self.snapshot else None
             t0 = time.monotonic()
             run.times["snapshot"] = t0 - run.began  # found, made, or waited for while another scenario made it
+            # no sweep of killed runs' leftovers per scenario: the session's fleet does it once for the run
+            # (an engine listing and an owner check each, 0.02-0.23 s of a slot)
             fleet = self._fleet(count=1, name_prefix="lab", image=stack.image, base=stack.base_image,
-                                image_tag=base[0] if base else None, client=self.client(), progress=lambda msg: None)
+                                image_tag=base[0] if base else None, client=self.client(), progress=lambda msg: None,
+                                sweep=False)
             fleet.__enter__()  # on failure it removes what it started, then raises
             try:
                 t1 = time.monotonic()

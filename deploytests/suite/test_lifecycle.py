@@ -30,7 +30,16 @@ from deploytests.errors import DeployError, DeployTestsError, HostKeyError
 from deploytests.pipeline.releases import deploy_args
 from deploytests.pipeline.remote import call_agent
 from deploytests.redaction import secrets_of
-from deploytests.suite.lab import Lab, example_release, fingerprint_diff, several_daemons, starts_with, submit, switches
+from deploytests.suite.lab import (
+    Lab,
+    example_release,
+    fingerprint_diff,
+    longer,
+    several_daemons,
+    starts_with,
+    submit,
+    switches,
+)
 from deploytests.verify import wsgi_daemons
 from deploytests.verify.load import Load
 from deploytests.verify.testinfra import host_for
@@ -216,6 +225,7 @@ class Interrupted:
         return self.lab.admin.run(f"sudo -n kill -0 {self.pid}", hide=True, warn=True).ok
 
 
+@longer(1)  # the interrupted deploy (a login of its own, its agent paused, then killed or cut off), all under load
 @pytest.mark.parametrize("point, how", [("upload", "kill"), ("install", "kill"), ("reload", "kill"),
                                         ("upload", "disconnect"), ("reload", "disconnect")])
 def test_interrupted_deploy_keeps_serving_and_next_deploy_recovers(lab, point, how):
@@ -267,6 +277,7 @@ def test_interrupted_deploy_keeps_serving_and_next_deploy_recovers(lab, point, h
 
 @several_daemons  # after both deploys every daemon serves the later one
 @switches(2)
+@longer(1)  # the later deploy waits on the lock for the earlier one's gate
 def test_concurrent_deploys_are_serialized_never_interleaved(lab, tmp_path):
     lab.artifact("yourapplication-v21", example_release(tmp_path, "2.1"))
     old = lab.deploy("yourapplication").release_id
@@ -350,6 +361,7 @@ def _config_name(lab) -> str:
 # ---------------------------------------------------------------- 8. host key changed
 
 @switches(0)  # refused at the login
+@longer(1)  # a second pytest (its start, collection, the stop)
 def test_changed_host_key_stops_the_run_and_nothing_is_deployed(lab, tmp_path):
     needs_container(lab, "rotates the server's host key")
     lab.deploy("yourapplication")
@@ -424,15 +436,12 @@ def _inventory(lab, tmp_path: Path) -> Path:
 
 def test_deploy_user_without_sudo_deploys_and_nothing_runs_as_root(lab):
     needs_container(lab, "logs in as 'deployer', a user without sudo")
-    cfg, c = lab.config(), lab.login()
-    try:
-        refused = c.run("sudo -n true", hide=True, warn=True)
-        assert refused.failed, f"{lab.deploy_user} may sudo; this test needs a login without sudo"
-        lines = []
-        result = pipeline.deploy(c, cfg, lab.artifact("yourapplication-v2"),
-                                 progress=lambda *a: lines.append(" ".join(map(str, a))))
-    finally:
-        c.close()
+    cfg, c = lab.config(), lab.deployer()  # the lab's own deploy-user login (no second one)
+    refused = c.run("sudo -n true", hide=True, warn=True)
+    assert refused.failed, f"{lab.deploy_user} may sudo; this test needs a login without sudo"
+    lines = []
+    result = pipeline.deploy(c, cfg, lab.artifact("yourapplication-v2"),
+                             progress=lambda *a: lines.append(" ".join(map(str, a))))
     host = host_for(lab.server)
     owner = lab.sudo(f"stat -c %U {cfg.root}/releases/{result.release_id}").strip()
     assert owner == lab.deploy_user == "deployer"

@@ -82,6 +82,7 @@ RUNS = {"configtest": ("configtest",), "dump": ("-t", "-D", "DUMP_MODULES", "-D"
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}  # apache2ctl never inherits the login's
 
 
+
 def check(args):
     """The closed set of inputs: an unknown, missing or off-pattern field stops here, before anything is read."""
     need = {"app"} if args.get("diagnose") else {"app", "app_user", "deploy_user"}
@@ -147,11 +148,12 @@ def processes(out, watch):
     """The kernel's view of every process (bounded: a bound hit is in ``errors``): see the module doc."""
     for pid in bounded(out, "processes", [p for p in os.listdir("/proc") if p.isdigit()], PIDS):
         base = "/proc/" + pid
-        try:
-            entry = {"uid": os.lstat(base).st_uid}
+        try:  # a leader thread that exited alone (Z) shows nothing of what its other threads run: the newest shows it
+            entry = {"uid": os.lstat(base).st_uid, "stat": kernel(out, base + "/stat", 4096)}
+            base += "/task/" + max(os.listdir(base + "/task"), key=int) if ") Z " in (entry["stat"] or "") else ""
         except OSError:
             continue  # gone meanwhile
-        entry.update((name, kernel(out, base + "/" + name, most)) for name, most in PROC)
+        entry.update((name, kernel(out, base + "/" + name, most)) for name, most in PROC[1:])
         if entry["uid"] in watch or (entry["exe"] or "").split(" (")[0] == APACHE_BIN:  # daemons, parents
             entry.update((name, kernel(out, base + "/" + name, most)) for name, most in WATCHED)
         try:
@@ -218,9 +220,8 @@ def runs(out, verdict):
 
 def collect(args, verdict):
     check(args)
-    out = {"uid": os.getuid(), "pid": os.getpid(), "time": time.time(), "python": "%d.%d" % sys.version_info[:2],
-           "ticks": os.sysconf("SC_CLK_TCK"), "errors": {}, "files": {}, "dirs": {}, "proc": {}, "runs": {},
-           "mapped": {}, "size": 0}
+    out = dict(uid=os.getuid(), pid=os.getpid(), time=time.time(), python="%d.%d" % sys.version_info[:2], size=0,
+               ticks=os.sysconf("SC_CLK_TCK"), errors={}, files={}, dirs={}, proc={}, runs={}, mapped={})
     out["uptime"] = kernel(out, "/proc/uptime", 100)  # (read with ``time``)
     if args.get("diagnose"):  # the error log's last bytes (the runner takes what came since its mark)
         read(out, ERROR_LOG, tail=0)

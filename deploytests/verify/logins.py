@@ -234,6 +234,69 @@ def pam_lines(texts: Mapping[str, str], names: list[str], top: str = "/etc/pam.d
     return out
 
 
+def stack_lets_in(texts: Mapping[str, str], names: list[str], credentials, top: str = "/etc/pam.d",
+                 kind: str = "auth") -> list[str]:
+    """The files of ``/etc/pam.d`` whose ``kind`` stack (auth, account; its ``@include``, ``include`` and
+    ``substack`` files read in place) ends in success when every module that proves a secret or an account's
+    standing (``credentials``: pam_unix ...) fails and every other one succeeds: a wrong password, or an expired or
+    locked account, gets in. What takes that guard away is often a line removed (common-auth's and
+    common-account's ``requisite pam_deny.so``, which pam-auth-update writes: no conffile to compare) or a control
+    weakened (``requisite`` made ``optional``), neither of which leaves a line that says so. A file whose included
+    file already lets in is that one's finding (one cause, one line)."""
+    stacks = {n: _auth_stack(texts, top, n, kind) for n in names}
+    bad = {n for n, (stack, _) in stacks.items() if _lets_in(stack, credentials)}
+    return [f"{top}/{n}" for n in sorted(bad) if not bad & set(stacks[n][1])]
+
+
+def _auth_stack(texts, top, name, kind="auth", depth=0) -> tuple[list[tuple[str, str]], list[str]]:
+    """``([(control, module)], [files it includes directly])`` of a PAM file's ``kind`` lines, includes in place."""
+    stack, included = [], []
+    for raw in (texts.get(f"{top}/{name}") or "").splitlines():
+        words = raw.split("#", 1)[0].split()
+        m = re.match(r"-?(\S+)\s+(\[[^\]]*\]|\S+)\s+(\S+)", " ".join(words))
+        other = words[1] if words[:1] == ["@include"] and len(words) > 1 else \
+            m.group(3) if m and m.group(1).lower() == kind and m.group(2) in ("include", "substack") else None
+        if other:
+            included.append(other)
+            stack += _auth_stack(texts, top, other, kind, depth + 1)[0] if depth < 8 else []
+        elif m and m.group(1).lower() == kind:
+            stack.append((m.group(2), posixpath.basename(m.group(3))))
+    return stack, included
+
+
+PAM_ACTS = {"required": ("ok", "bad"), "requisite": ("ok", "die"), "sufficient": ("done", "ignore"),
+            "optional": ("ok", "ignore")}  # (pam.conf(5): each simple control as its [value=action] form)
+
+
+def _lets_in(stack: list[tuple[str, str]], credentials) -> bool:
+    """Whether PAM's verdict over ``stack`` is success when each of ``credentials`` fails (``auth_err``), as
+    pam_deny always does, and every other module succeeds (pam.conf(5)'s actions: ok, bad, die, done, ignore,
+    reset, N: a jump)."""
+    verdict, failed, i = False, False, 0
+    while i < len(stack):
+        control, module = stack[i]
+        good = module not in credentials and module != "pam_deny.so"  # (pam_deny: fails always)
+        if control.startswith("["):
+            acts = dict(kv.split("=", 1) for kv in control.strip("[]").split() if "=" in kv)
+            act = acts.get("success" if good else "auth_err", acts.get("default", "bad"))
+        else:
+            act = PAM_ACTS.get(control.lower(), ("ok", "bad"))[0 if good else 1]
+        i += 1
+        if act.isdigit():
+            i += int(act)
+        elif act == "reset":
+            verdict, failed = False, False
+        elif act in ("ok", "done") and good:
+            verdict = True
+            if act == "done":
+                return not failed
+        elif act != "ignore":  # (bad, die, or ok/done with a failure: the stack fails)
+            failed = True
+            if act in ("die", "done"):
+                return False
+    return verdict and not failed
+
+
 def ends_with_success(control: str) -> bool:
     """Whether a PAM control lets this module's success end the stack (or jump over a later check): sufficient,
     or a ``[...]`` control with ``success=done``/``success=ok`` with ``default`` other than die/bad, or

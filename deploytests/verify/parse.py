@@ -380,18 +380,23 @@ class Procs:
             memory = rest[20] != "0" if len(rest) > 20 else True  # vsize: 0 once an exiting process let its go
         except (ValueError, IndexError):
             return None
+        status = dict(ln.split(":", 1) for ln in (entry.get("status") or "").splitlines() if ":" in ln)
+        leaderless = state == "Z" and status.get("Threads", "").strip() not in ("", "0", "1")  # its leader thread
+        if leaderless:  # exited alone: the process runs on in its other threads (what they show: the collector's)
+            state, memory = "S", True
         cmdline = (entry.get("cmdline") or "").encode("latin-1")
         return {"pid": pid, "user": self.snap.users.name(entry.get("uid", -1)), "ppid": ppid, "state": state,
                 "comm": raw[raw.index("(") + 1:raw.rindex(")")].encode("latin-1").decode("utf-8", "replace"),
                 "cmdline": cmdline.replace(b"\0", b" ").decode("utf-8", "replace").strip()[:200],
                 "argv0": cmdline.split(b"\0")[0].decode("utf-8", "replace"),
                 "exe": entry.get("exe"), "started": self.boot + started, "uid": entry.get("uid", -1),
-                "fds_seen": entry.get("sockets") is not None, "memory": memory}
+                "fds_seen": entry.get("sockets") is not None, "memory": memory, "leaderless": leaderless}
 
     def processes(self, app: str, display: str, user: str = "", apache: str = "apache2") -> tuple[list, list]:
         """Every live process (pid, user, ppid, comm, first word of argv, state); the app's mod_wsgi daemons with
-        their start time, umask, ``exe`` and mapped libpython files: each process showing the daemons' display
-        name, and each process of the app's ``user`` that root's Apache forked, whatever it shows. Its argv and
+        their start time, umask, ``exe`` and mapped libpython files: each process of the app's ``user`` that root's
+        Apache forked, whatever it shows (showing the daemons' display name, when Apache's own workers run as that
+        user too). A process elsewhere showing the display name is none: the process rule's. Its argv and
         comm are the process's own to write (``exec`` keeps the pid, the parent and the start time: a daemon that
         made itself a program of the app user's, named ``apache2`` and shown as a worker, passed for one
         forever); only an exiting one (the kernel shows no memory left: ``vsize`` 0, argv gone) is none."""
@@ -407,8 +412,8 @@ class Procs:
             proc = {k: p[k] for k in ("pid", "user", "ppid", "comm", "state")}
             proc["argv0"] = word
             procs.append(proc)
-            forked = p["user"] == user and p["ppid"] in forks and p["memory"] and others
-            if is_daemon_of(word, app, display) or forked:
+            child = p["user"] == user and p["ppid"] in forks  # (a title alone is the process's own to write)
+            if child and (is_daemon_of(word, app, display) or p["memory"] and others):
                 entry = self.proc[str(p["pid"])]
                 maps = entry.get("maps")
                 libpython = None if maps is None or entry.get("exe") is None else sorted(
@@ -417,7 +422,7 @@ class Procs:
                 umask = next((ln.split()[1] for ln in (entry.get("status") or "").splitlines()
                               if ln.startswith("Umask:") and len(ln.split()) > 1), None)
                 daemons.append(dict(proc, started=p["started"], exe=entry.get("exe"), libpython=libpython,
-                                    umask=umask))
+                                    umask=umask, leaderless=p["leaderless"]))
         return procs, daemons
 
     def mapped_pythons(self, exe: str) -> list[str] | None:

@@ -21,6 +21,7 @@ import collections
 import difflib
 import errno
 import fnmatch
+import functools
 import hashlib
 import io
 import os
@@ -776,15 +777,17 @@ def daemons_run_live_release(facts, exp):
     daemons = facts.get("daemons") or []
     if not daemons:
         raise NotApplicable("no daemon runs (test_daemons_run_as_app_user fails for that)")
-    switched = _stat(facts, f"{exp.cfg.root}/current").get("mtime") or 0
-    stale = [d for d in daemons if d["started"] < switched - 0.02]
-    masked = [f"pid {d['pid']} shows as {d['argv0']!r}" for d in stale
-              if not exp.stack.is_daemon_of(d["argv0"], exp.cfg.app)]  # (Apache forked it: parse.Procs.processes)
+    stale = stale_daemons(facts, exp)
+    masked = [f"pid {d['pid']} shows as {d['argv0']!r}" + (f" and runs {d['exe']}" if d.get("exe") not in (
+              None, apache_bin(exp)) else "") for d in stale if not exp.stack.is_daemon_of(d["argv0"], exp.cfg.app)]
+    masked += [f"pid {d['pid']} shows as a zombie (ps: <defunct>): its leader thread exited alone and its other "
+               f"threads run on" for d in stale if d.get("leaderless")]  # (Apache forked each: parse.Procs.processes)
     assert not stale, \
         f"mod_wsgi daemons {[d['pid'] for d in stale]} started before current was switched to {_live_id(facts)} " \
         f"and were not restarted since: they may still run the previous release's code (deploy reloads by " \
-        f"touching application.wsgi)" + (f"; {', '.join(masked)}, not as a daemon: the app's code replaced or " \
-                                         f"renamed it, and no reload restarts it: kill it" if masked else "")
+        f"touching application.wsgi)" + (f"; {', '.join(masked)}, not as a daemon: the app's code replaced, " \
+                                         f"renamed or hid it, and no reload restarts it: kill it (kill -9)"
+                                         if masked else "")
     # per process, where root may read it (not in a container without CAP_SYS_PTRACE): application.wsgi chdirs
     # into the release it loads, so each daemon's working directory names the release it runs
     live = f"{exp.cfg.root}/releases/{_live_id(facts)}"
@@ -796,6 +799,17 @@ def daemons_run_live_release(facts, exp):
 
 
 START_SLACK = 0.02  # seconds: a start time is counted in clock ticks from boot (10 ms), boot from /proc/uptime (10 ms)
+
+
+def stale_daemons(facts, exp) -> list[dict]:
+    """The app's daemons that started before ``current`` was switched to the live release: each is
+    test_daemons_run_live_release's one line (what it loads and runs is that line's cause, not another check's)."""
+    switched = _stat(facts, f"{exp.cfg.root}/current").get("mtime") or 0
+    return [d for d in facts.get("daemons") or [] if d["started"] < switched - START_SLACK]
+
+
+def apache_bin(exp) -> str:
+    return "/usr/sbin/" + exp.stack.apache.process_name
 
 
 def daemons_load_what_is_on_disk(facts, exp):
@@ -812,7 +826,10 @@ def daemons_load_what_is_on_disk(facts, exp):
     loaded = facts.get("loaded")
     assert loaded, f"the tree reader could not date what the daemons load: " \
                    f"{(facts.get('errors') or {}).get('loaded') or 'no answer'}"
-    oldest = min(daemons, key=lambda d: d["started"])
+    stale = {d["pid"] for d in stale_daemons(facts, exp)}
+    if not (fresh := [d for d in daemons if d["pid"] not in stale]):
+        raise NotApplicable("every daemon started before the switch (test_daemons_run_live_release fails for that)")
+    oldest = min(fresh, key=lambda d: d["started"])
     assert loaded["ctime"] <= oldest["started"] + START_SLACK, \
         f"{loaded['path']} changed at {_utc(loaded['ctime'])}, after the app's mod_wsgi daemon {oldest['pid']} " \
         f"started ({_utc(oldest['started'])}): what the daemons run may not be what is on disk now (a file " \
@@ -1626,13 +1643,18 @@ def guards_off(snap, exp) -> list[str]:
 def stock_conffiles(stack) -> dict[tuple[str, str], tuple[str, list[str]]]:
     """``{(path, md5): (package, lines)}``: the lines that set something of each conffile as its package ships it
     (the stack's ``baseline_conffiles``, a file of its kind's package; md5: dpkg's record of the shipped bytes)."""
+    return _conffiles_of(stack.kind, getattr(stack, "baseline_conffiles", ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _conffiles_of(kind: str, name: str) -> dict[tuple[str, str], tuple[str, list[str]]]:
     from importlib import resources
 
-    if not getattr(stack, "baseline_conffiles", ""):
+    if not name:
         return {}
     found: dict = {}
     lines: list[str] = []
-    text = (resources.files(f"deploytests.stacks.{stack.kind}") / stack.baseline_conffiles).read_text()
+    text = (resources.files(f"deploytests.stacks.{kind}") / name).read_text()
     for line in text.splitlines():
         if line.startswith("/"):
             path, md5, pkg = line.split()
@@ -2863,8 +2885,31 @@ def cw_tree_special(facts, exp):
              + ("anyone on the server can change it (code the app runs, data it trusts)" if "world-writable" in
                 s["what"] else "it runs with its owner's or group's rights or its capabilities whoever starts it")
              for s in tree["special"]]
-    _unaccounted("setuid, setgid, capability-holding or world-writable entries in the app's tree" +
-                 (" (the walk stopped after 200000 entries)" if tree.get("truncated") else ""), lines)
+    lines += home_strangers(facts, exp)
+    _unaccounted("setuid, setgid, capability-holding or world-writable entries in the app's tree, or strangers in "
+                 "its root" + (" (the walk stopped after 200000 entries)" if tree.get("truncated") else ""), lines)
+
+
+DEPLOY_MADE = {"releases", "current", "shared", "application.wsgi", ".deploy.lock", ".configs", ".uploads"}
+
+
+def home_strangers(facts, exp) -> list[str]:
+    """A line for each entry of the app's root that no deploy makes (:data:`DEPLOY_MADE`; a dead deploy's
+    ``.current.<pid>`` and ``.application.wsgi.tmp`` aside). The root is the app user's home: the programs it runs
+    read code from there, outside every release, and a deploy never removes it: Python's user site
+    (``~/.local/lib/pythonX.Y/site-packages``: its ``.pth`` files and ``usercustomize`` run in every system python3
+    the app user starts: an allowed worker, a cron job), ``~/.config`` (systemd --user), ``~/.forward`` (mail
+    delivery runs its commands)... The deploy login writes there: a ``.pth`` it left outlived every clean deploy."""
+    names = (facts.get("tree") or {}).get("home")
+    if names is None:
+        return []
+    home = ((facts.get("users") or {}).get("app") or {}).get("home")
+    whose = f"the app user's home ({exp.cfg.app_user}'s HOME): the programs it runs read code from there (Python's " \
+        f"user site ~/.local and usercustomize, systemd --user's ~/.config, .forward), outside every release" \
+        if home and home.rstrip("/") == exp.cfg.root.rstrip("/") else "the app's root"
+    return [f"{exp.cfg.root}/{name}: not made by a deploy, in {whose}; a deploy never removes it: remove it (a "
+            f"deploy makes only {', '.join(sorted(DEPLOY_MADE))} there)" for name in names
+            if name not in DEPLOY_MADE and not re.fullmatch(r"\.current\.\d+|\.application\.wsgi\.tmp", name)]
 
 
 LOADER_MEANING = "changes what Python or the dynamic linker loads into the daemons before the app's code"
@@ -2877,14 +2922,14 @@ def cw_loader(facts, exp):
     dirs (or a ``pythonXY.zip``) that no package ships (:func:`_stdlib_strangers`)."""
     inv = _inv(facts, "reading the daemons' /proc entries")
     ld = inv["loader"]
-    apache_bin = "/usr/sbin/" + exp.stack.apache.process_name
+    binary, stale = apache_bin(exp), {d["pid"] for d in stale_daemons(facts, exp)}
     lines = []
     upgraded: dict[str, list[int]] = {}  # a file replaced on disk since a daemon mapped it -> the pids
     for d in ld["daemons"]:
-        if d.get("exe") == apache_bin + " (deleted)":
-            upgraded.setdefault(apache_bin, []).append(d["pid"])
-        elif d.get("exe") and d["exe"] != apache_bin:
-            lines.append(f"pid {d['pid']} runs {d['exe']}, not {apache_bin}")
+        if d.get("exe") == binary + " (deleted)":
+            upgraded.setdefault(binary, []).append(d["pid"])
+        elif d.get("exe") and d["exe"] != binary and d["pid"] not in stale:  # (a stale one: its own line)
+            lines.append(f"pid {d['pid']} runs {d['exe']}, not {binary}")
         for path in d.get("deleted") or []:
             upgraded.setdefault(path, []).append(d["pid"])
         for kv in d.get("env") or []:
@@ -2920,7 +2965,7 @@ def cw_loader(facts, exp):
                      "configuration needs it")
     if upgraded:
         service, pids = exp.stack.apache.service, sorted({p for v in upgraded.values() for p in v})
-        first = sorted(upgraded, key=lambda f: (f != apache_bin, "/libpython" not in f, f))  # what matters first
+        first = sorted(upgraded, key=lambda f: (f != binary, "/libpython" not in f, f))  # what matters first
         lines.append(f"restart {service}: {', '.join(first[:4])}"
                      f"{f' and {len(upgraded) - 4} more' if len(upgraded) > 4 else ''} upgraded since it started "
                      f"(replaced on disk by a package upgrade; pids {pids[:6]}"
@@ -3421,13 +3466,15 @@ COMMAND_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/
 
 def cw_pam(facts, exp):
     """What every login, su and sudo runs through (PAM, read from /etc/pam.d): no auth module that ends the
-    stack with success without a secret (pam_permit, pam_wheel trust, pam_succeed_if ... as 'sufficient'), no
+    stack with success without a secret (pam_permit, pam_wheel trust, pam_succeed_if ... as 'sufficient'), no auth
+    stack that a wrong password gets through, no account stack an expired account gets through
+    (:func:`~.logins.stack_lets_in`), no
     pam_exec (a program run as root at every login), no module from outside the system's PAM dirs; pam_limits'
     limits.conf and limits.d leave the app user, the deploy user and the gate's login room for a deploy (nproc,
     nofile, maxlogins ...); pam_env's /etc/environment and pam_env.conf set no loader variable and no PATH entry
     outside the stock command dirs (every login's, root's too)."""
     from . import collect_login as C
-    from .logins import ends_with_success, environment, limit_applies, limits, pam_lines
+    from .logins import ends_with_success, environment, limit_applies, limits, pam_lines, stack_lets_in
     from .mechanisms import texts
 
     snap = _snapshot(facts, "PAM's configuration")
@@ -3450,6 +3497,15 @@ def cw_pam(facts, exp):
             lines.append(f"{p.where}: auth {p.control} {module} {p.args}: its success ends the authentication "
                          f"without a password or key: whoever it accepts becomes the target user (su/sudo: root) "
                          f"without one")
+    lines += [f"{path}: its auth stack (what it includes read in place) lets in with a wrong password: when every "
+              "module that proves a secret fails, the rest end in success (a requisite pam_deny.so gone, a check "
+              "made optional): whoever asks becomes the user (su, sudo: root) without one"
+              for path in stack_lets_in(raw, pam_names, PAM_CREDENTIALS)
+              if not any(ln.startswith(path + ":") for ln in lines)]  # (a module's own line says it: one cause)
+    lines += [f"{path}: its account stack (what it includes read in place) lets in an account pam_unix refuses "
+              "(expired, its password expired, locked by its expiry date): when every module that checks the "
+              "account fails, the rest end in success (a requisite pam_deny.so gone, a check made optional)"
+              for path in stack_lets_in(raw, pam_names, PAM_CREDENTIALS, kind="account")]
     users = snap.users
     who = {exp.cfg.app_user: "the app user", exp.deploy_user: "the deploy login"}
     who.setdefault(facts.get("login") or exp.deploy_user, "the gate's login")
@@ -3569,6 +3625,7 @@ def sec_apt(facts, exp):
     """Every apt source is signature-checked: no ``[trusted=yes]``/``allow-insecure=yes`` source (one-line or
     deb822), no apt setting that allows unauthenticated packages for all: what apt installs as root (every
     upgrade, unattended-upgrades' too) is signed by a key apt trusts."""
+    from . import collect_login as C
     from .logins import apt_unsigned
     from .mechanisms import texts
 
@@ -3580,6 +3637,9 @@ def sec_apt(facts, exp):
     lines += [f"{where}: {what!r}: apt installs what this source serves without checking a signature: whoever "
               f"answers for it (or sits on the way) installs code as root at the next upgrade"
               for where, what in apt_unsigned(texts(facts) or {}, lists, confs)]
+    lines += [f"{path}:{n}: {setting!r}: {GUARD_MEANS}" for path in [f"/etc/apt/apt.conf.d/{c}" for c in sorted(confs)]
+              for n, setting in sorted(C.guards_off((texts(facts) or {}).get(path) or "").items())
+              if not any(ln.startswith(f"{path}:{n}: ") for ln in lines)]  # (any other check apt makes: one pattern)
     assert not lines, "apt installs packages it does not verify:\n" + "\n".join(f"- {ln}" for ln in lines) + \
         f"\nif this is meant to be so, switch the rule off with a reason: skip_rules = {{ sec_apt = \"...\" }} in " \
         f"{exp.allow.where}"
@@ -4785,7 +4845,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "
             "holds a key listed there can log in as the app user ...", root_only=True),
     Promise("cw_tree_special", f"{CW}: grants", "nothing in the app's tree is setuid, setgid, has file "
-            "capabilities or is world-writable",
+            "capabilities or is world-writable, and its root (the app user's home) holds only what deploys make",
             "test_no_setuid_or_world_writable_in_app_tree", "/var/www/app/shared/data/tool: setuid (4755 app): "
             "it runs with its owner's ... rights whoever starts it", needs=("tree",)),
     Promise("cw_loader", f"{CW}: loads code", "nothing loads code into the daemons but the release: Apache's binary, "
@@ -4835,7 +4895,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "by someone but root ..."),
     Promise("cw_pam", f"{CW}: grants", "every login, su and sudo goes through PAM as Debian ships it in effect: no "
             "auth module that ends the stack with success without a secret (pam_permit, pam_wheel trust, "
-            "pam_succeed_if as 'sufficient'), no pam_exec, no module from outside the system's PAM dirs; "
+            "pam_succeed_if as 'sufficient'), no auth or account stack (its includes read in place) that ends in "
+            "success when every module proving a secret or the account's standing fails (common-auth's or "
+            "common-account's requisite pam_deny.so deleted or made optional), "
+            "no pam_exec, no module from outside the system's PAM dirs; "
             "limits.conf/limits.d leave the app, deploy and gate's users room for a deploy (nproc, nofile, "
             "maxlogins ...); /etc/environment and pam_env.conf set no LD_*/PYTHON* variable and no PATH entry outside "
             "the stock command dirs", "test_login_stack_is_accounted_for",

@@ -298,6 +298,10 @@ def tree_facts(args):
     releases = os.path.join(root, "releases")
     out = {"releases": {}, "incomplete": [], "failed": [], "current": None, "live": None}
     manifests = {}
+    try:  # the root's own entries (the app user's home: what its programs load from ~ is judged by name)
+        out["home"] = sorted(os.listdir(root))[:256]
+    except OSError:
+        pass
     try:
         names = sorted(os.listdir(releases))
     except OSError as exc:
@@ -876,6 +880,15 @@ def left_around(bases=LEFT_COPIES, depth=2, most=4000):
     return out
 
 
+def release_shared(meta, shared):
+    """The shared paths a release was deployed with (its RELEASE.json's ``settings``), each a plain relative path;
+    else ``shared`` (deploy.toml's): a release made before the record, or a record that is not that."""
+    paths = (meta.get("settings") or {}).get("shared_paths") if isinstance(meta.get("settings"), dict) else None
+    plain = isinstance(paths, list) and all(isinstance(p, str) and re.fullmatch(r"[\w.-]+(/[\w.-]+)*", p) and
+                                            ".." not in p.split("/") for p in paths)
+    return list(paths) if plain else list(shared)
+
+
 def tree_inventory(root, shared=(), app_user=None, config_path=None):
     """(as the deploy user) Entries of the app's tree that are setuid/setgid or have file capabilities, or
     writable by others (links and sticky dirs aside); and, per kept release, what a rollback to it needs:
@@ -954,7 +967,8 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
             "pth": sorted(n for n in (os.listdir(site) if site and os.path.isdir(site) else []) if n.endswith(".pth")),
         }
         if name != live:  # a rollback target: by content and by who may write it (the live one: test_installed_*)
-            releases[name]["shared"] = {p: lstat_facts(os.path.join(rel, p)) for p in shared}  # what it would use
+            own = release_shared(meta, shared)  # the links it was deployed with: a rollback runs it with those
+            releases[name]["shared"] = {p: lstat_facts(os.path.join(rel, p)) for p in own}  # what it would use
             sha = releases[name]["config_sha256"]
             if sha and re.fullmatch(r"[0-9a-f]{64}", sha):  # the config a rollback puts back with it, as kept
                 kept = read_nofollow(os.path.join(root, ".configs", sha), 16 << 20)
@@ -965,7 +979,7 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
             recorded = recorded if isinstance(recorded, dict) and isinstance(recorded.get("files"), dict) else None
             tree = {} if recorded is not None and isinstance(recorded.get("tree"), dict) else None
             unreadable = []
-            hashes, loose = walk_release(rel, owner, shared, bounds, tree=tree, reader=app_ids(app_user),
+            hashes, loose = walk_release(rel, owner, own, bounds, tree=tree, reader=app_ids(app_user),
                                          unreadable=unreadable)[:2]
             releases[name].update(loose=loose[:10], loose_count=len(loose), unreadable=unreadable[:10],
                                   unreadable_count=len(unreadable), hashes=hashes)  # (the runner: its artifact's)

@@ -3,7 +3,9 @@
 #  - generates a fresh ed25519 host key (never baked into the image) and prints it to the log,
 #    so the harness can pin it;
 #  - installs the authorized key given at run time in $DEPLOYTESTS_AUTHORIZED_KEY;
-#  - starts Apache if it is installed, then runs sshd in the foreground (or exec "$@").
+#  - starts Apache if it is installed (in the background: sshd listens meanwhile, and the harness logs in while
+#    Apache starts and its daemons preload the app; it waits for Apache's answer after the login), then runs sshd
+#    in the foreground (or exec "$@").
 set -eu
 if [ ! -f /etc/ssh/ssh_host_ed25519_key ]; then
     ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
@@ -23,7 +25,7 @@ if [ "$#" -gt 0 ]; then
     exec "$@"
 fi
 if [ -x /usr/sbin/apache2ctl ]; then
-    /usr/sbin/apache2ctl start
+    (/usr/sbin/apache2ctl start &)  # a subshell: init adopts and reaps it, not sshd
 fi
 echo "DEPLOYTESTS-READY"
 exec /usr/sbin/sshd -D -e

@@ -79,9 +79,28 @@ def test_a_daemon_apache_forked_that_shows_as_something_else_is_named_for_what_i
     facts.remote["daemons"].append(backdoor)
     msg = outcome("daemon_code", facts, exp)
     assert msg.startswith("fail: mod_wsgi daemons [4460] started before current was switched") and \
-        "pid 4460 shows as '/usr/sbin/apache2', not as a daemon: the app's code replaced or renamed it" in msg, msg
+        "pid 4460 shows as '/usr/sbin/apache2', not as a daemon: the app's code replaced, renamed or hid it" in msg, msg
     facts.remote["daemons"][-1]["argv0"] = "(wsgi:yourapplica"  # an old daemon still named: the plain line
     assert "not as a daemon" not in outcome("daemon_code", facts, exp)
+
+
+@pytest.mark.parametrize("shown", ["exec'd", "leaderless"])
+def test_a_daemon_from_before_the_switch_is_one_line_whatever_else_it_runs(exp, shown):
+    """One root cause, one line. A daemon that outlived the switch (exec'd in place into another program, or its
+    leader thread made to exit alone while its other threads run on: the kernel shows a zombie) is
+    test_daemons_run_live_release's line, which says what it shows and runs and to kill it; the on-disk date
+    (judged on the daemons started since) and the loader rule (the program) do not fail again for it."""
+    facts = clean_facts()
+    exe = "/usr/bin/python3.11" if shown == "exec'd" else None
+    backdoor = dict(facts.remote["daemons"][0], pid=4460, argv0="/usr/sbin/apache2" if exe else "(wsgi:yourapplica",
+                    started=0.0, exe=exe, leaderless=not exe)
+    facts.remote["daemons"].append(backdoor)
+    inv(facts)["loader"]["daemons"].append(dict(inv(facts)["loader"]["daemons"][0], pid=4460, exe=exe))
+    msg = outcome("daemon_code", facts, exp)
+    assert msg.startswith("fail: mod_wsgi daemons [4460] started before current was switched") and \
+        ("pid 4460 shows as '/usr/sbin/apache2' and runs /usr/bin/python3.11" if exe else
+         "pid 4460 shows as a zombie (ps: <defunct>): its leader thread exited alone") in msg and "kill it" in msg, msg
+    assert (outcome("loaded", facts, exp), outcome("cw_loader", facts, exp)) == ("pass", "pass")
 
 def inv(facts):
     return facts.remote["inventory"]
@@ -1374,3 +1393,20 @@ def test_another_apps_sudoers_grant_is_accounted_for_only_as_bootstrap_writes_it
                   f"deployer ALL=(yourapplication) {release}"):
         rule["text"] = wider
         assert outcome("cw_sudoers", facts, exp).startswith("fail"), wider
+
+
+@pytest.mark.parametrize("name", [".local", ".forward", ".config", "bin"])
+def test_what_the_deploy_login_leaves_in_the_app_users_home_is_named(exp, name):
+    """Class: code the app user's programs load from its home, which is the app's root (the deploy login's). A
+    ``.pth`` the deploy login put in ``<root>/.local/lib/python3.11/site-packages`` ran in every system python3 the
+    app user started (an allowed worker restarted after each deploy) and outlived every clean deploy: the gate passed.
+    Each entry of the root no deploy makes is one line; what deploys make, and a dead deploy's temp names, pass."""
+    facts = clean_facts()
+    facts.remote["tree"]["home"] = sorted(["releases", "current", "shared", "application.wsgi", ".deploy.lock",
+                                           ".configs", ".uploads", ".current.4242", ".application.wsgi.tmp"])
+    assert outcome("cw_tree_special", facts, exp) == "pass"
+    facts.remote["tree"]["home"].append(name)
+    facts.remote["users"]["app"]["home"] = R
+    msg = outcome("cw_tree_special", facts, exp)
+    assert msg.startswith("fail: 1 setuid") and \
+        f"- {R}/{name}: not made by a deploy, in the app user's home" in msg, msg

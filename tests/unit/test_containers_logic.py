@@ -518,6 +518,17 @@ def test_scenario_slots_follow_the_cores_and_how_busy_the_machine_is_at_the_star
     assert scenario_slots(1, 0.0) == 3 and scenario_slots(8, 9.0) == 24 and scenario_slots(8, 32.0) == 16
 
 
+def test_a_busy_machine_is_the_one_the_slots_run_2_per_core_on():
+    """The suite starts the scenarios beside the session's containers unless the machine is busy (then after them,
+    fewer containers starting at once): the same threshold as the slots'."""
+    from deploytests.suite.lab import busy, scenario_slots
+
+    assert not busy(2, 7.99) and busy(2, 8.0) and busy(1, 4.0) and not busy(8, 31.9)
+    for cores in (1, 2, 8):
+        for load in (0.0, 3.9, 4.0, 7.99, 8.0, 31.9, 32.0, 80.0):
+            assert scenario_slots(cores, load) == (2 if busy(cores, load) else 3) * cores
+
+
 def test_a_scenarios_container_is_removed_off_its_slot_and_close_waits_for_the_removal():
     """The slot's next scenario starts while the container of the one before is removed; close() returns only once
     every container is removed; the summary counts the removal apart from the slot."""
@@ -588,6 +599,56 @@ def test_close_without_waiting_leaves_the_last_removals_going_and_finish_waits_f
     release.set()
     runner.finish()
     assert sorted(removed) == ["c", "holder"]
+
+
+def test_a_fleet_told_not_to_sweep_leaves_killed_runs_leftovers_to_the_fleet_that_does(monkeypatch, tmp_path):
+    """The lifecycle scenarios' fleets do not sweep (an engine listing and an owner check per scenario): the run's
+    session fleet does, once. A fleet sweeps unless told not to."""
+    from deploytests.containers import driver
+
+    class Stop(Exception):
+        pass
+
+    def stop_here(*args, **kwargs):
+        raise Stop
+
+    swept: list[int] = []
+    monkeypatch.setattr(driver.sweep, "sweep", lambda *args, **kwargs: swept.append(1))
+    monkeypatch.setattr(driver.engine, "engine_address",
+                        lambda: SimpleNamespace(reach="127.0.0.1", bind="127.0.0.1", local=True))
+    monkeypatch.setattr(driver.keys.ClientKey, "generate", stop_here)  # the step after the sweep and the image
+    for sweeps, want in ((True, [1]), (False, [])):
+        swept.clear()
+        fleet = driver.Fleet(count=1, client=object(), image_tag="img", workdir=tmp_path, progress=lambda m: None,
+                             **({} if sweeps else {"sweep": False}))
+        with pytest.raises(Stop):
+            fleet.start()
+        assert swept == want, (sweeps, swept)
+
+
+def test_the_scenarios_fleets_do_not_sweep():
+    """Scenarios start their containers with ``sweep=False`` (see the test above)."""
+    from deploytests.suite.lab import Scenarios
+
+    seen: list[dict] = []
+
+    class Fleet:
+        def __init__(self, **kwargs):
+            seen.append(kwargs)
+            self.times, self.containers, self.client = {}, [SimpleNamespace(id="c")], None
+
+        def __enter__(self):
+            return self
+
+        def stop(self):
+            pass
+
+    runner = Scenarios(workers=1, snapshot=False)
+    runner._fleet = Fleet
+    runner._lab = lambda fleet, processes: SimpleNamespace(close=lambda: None, bootstrap=lambda: None, steps={})
+    runner.submit("a", "a", SimpleNamespace(image="img", base_image=None), lambda lab: None, {}).result(10)
+    runner.close()
+    assert seen and all(kwargs.get("sweep") is False for kwargs in seen), seen
 
 
 def test_the_scenarios_take_the_targets_config_only_for_the_example_app(tmp_path):

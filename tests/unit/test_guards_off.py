@@ -257,3 +257,25 @@ def test_a_conffile_gone_whole_and_a_value_changed_in_place(exp):
         [mail, text.splitlines()[mail - 1]]]}))
     inv(facts)["mentions"] = parse.root_mentions(facts.raw)
     assert outcome("cw_schedules", facts, exp) == "pass"
+
+
+def test_the_login_collector_sends_a_changed_conffiles_bytes_and_a_gone_ones_lstat(tmp_path):
+    """The collector's side of removed stock lines: of each dpkg conffile under the walked tree (the status file's
+    md5s, read before the walk), the bytes when they are not as shipped, the ``lstat`` when the walk did not read it
+    (gone), and nothing of one as shipped."""
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "changed.conf").write_text("Defaults env_reset\n#Defaults use_pty\n")
+    (etc / "same.conf").write_text("KEY value\n")
+    md5 = {n: hashlib.md5(t.encode()).hexdigest() for n, t in (("changed.conf", "Defaults env_reset\nDefaults "
+                                                                  "use_pty\n"), ("same.conf", "KEY value\n"),
+                                                                 ("gone.conf", "x\n"))}
+    status = "Package: p\nStatus: install ok installed\nConffiles:\n" + "".join(
+        f" {etc}/{n} {m}\n" for n, m in md5.items())
+    out = {"errors": {}, "files": {"/var/lib/dpkg/status": {"data": status}}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, "/var/www/yourapplication", top=str(etc))
+    named = out["named"]
+    assert named[f"{etc}/gone.conf"] == {"why": os.strerror(2)}, named
+    assert f"{etc}/same.conf" not in named, named
+    if os.getuid() == 0:  # (root's files only: as root, the test's files are root's)
+        assert named[f"{etc}/changed.conf"]["data"] == "Defaults env_reset\n#Defaults use_pty\n", named

@@ -408,3 +408,21 @@ def test_a_kept_release_whose_record_is_unread_is_said_so_not_gone(tmp_path):
     msg = outcome(facts, exp)
     assert f"releases/{prev}: its RELEASE.json cannot be read by the deploy login (0600 0:0): a rollback to it " \
            "cannot read what it would switch to" in msg and "someone removed it" not in msg, msg
+
+
+def test_a_kept_release_is_judged_by_the_shared_paths_it_was_deployed_with(tmp_path):
+    """Adding a shared path (init's advice for Flask's instance folder: ``venv/var/<name>-instance``) failed every
+    deploy's gate: each kept release lacks the new link, 'after a rollback the app would use that instead of its
+    shared data', and the rollout rolled the deploy back, every time. A rollback runs a kept release with the links
+    it was deployed with (its RELEASE.json's settings): those are what it is judged by; a release without that record,
+    or with a path that is not a plain relative one, by deploy.toml's."""
+    root = tmp_path / "app"
+    for rid, paths in (("r1", ["data"]), ("r2", ["data", "venv/var/x-instance"]), ("r0", None), ("r3", ["../x"])):
+        (root / "releases" / rid).mkdir(parents=True)
+        settings = {} if paths is None else {"settings": {"shared_paths": paths}}
+        (root / "releases" / rid / "RELEASE.json").write_text(json.dumps({"version": "1.0", **settings}))
+        os.symlink(root / "shared" / "data", root / "releases" / rid / "data")
+    (root / "current").symlink_to(root / "releases" / "r2")
+    found = reader.tree_inventory(str(root), shared=["data", "venv/var/x-instance"])["releases"]
+    assert sorted(found["r1"]["shared"]) == ["data"]
+    assert sorted(found["r0"]["shared"]) == sorted(found["r3"]["shared"]) == ["data", "venv/var/x-instance"]

@@ -12,6 +12,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -299,10 +300,14 @@ def test_systemd_manager_environment_is_judged_as_pam_envs(exp, path, text, said
     ("/etc/apt/sources.list.d/ops.list", "deb [arch=amd64 trusted=yes] http://repo.example/ ./\n"),
     ("/etc/apt/sources.list.d/ops.sources", "Types: deb\nURIs: http://repo.example/\nSuites: ./\n"
                                                           "Allow-Insecure: yes\n"),
-    ("/etc/apt/apt.conf.d/99insecure", 'APT::Get::AllowUnauthenticated "true";\n')])
+    ("/etc/apt/apt.conf.d/99insecure", 'APT::Get::AllowUnauthenticated "true";\n'),
+    # apt's other checks, by the one guard pattern (its TLS peer check; a Release file past its Valid-Until)
+    ("/etc/apt/apt.conf.d/99proxy", 'Acquire::https::Verify-Peer "false";\n'),
+    ("/etc/apt/apt.conf.d/99snapshot", 'Acquire::Check-Valid-Until "false";\n')])
 def test_unsigned_apt_sources_fail(path, content, exp):
     found = outcome("sec_apt", facts_of(texts={path: content}), exp)
     assert found.startswith("fail: apt installs packages it does not verify:") and f"- {path}:" in found, found
+    assert found.count(f"- {path}:") == 1, found  # (one cause, one line)
 
 
 DPKG = "".join(f"Package: {n}\nStatus: {st}\nVersion: {v}\n\n" for n, st, v in (
@@ -586,3 +591,48 @@ def test_any_sshd_setting_that_widens_trust_fails_by_the_one_guard_pattern(exp, 
         assert f"/etc/ssh/sshd_config.d/50.conf:1: {key}: it turns off a check sshd makes" in found, found
     else:
         assert found == "pass", found
+
+
+@pytest.mark.parametrize("edit", [
+    lambda t: t.replace("auth\trequisite\t\t\tpam_deny.so\n", ""),  # the fallback deny deleted
+    lambda t: t.replace("auth\trequisite\t\t\tpam_deny.so", "#auth\trequisite\t\t\tpam_deny.so"),
+    lambda t: t.replace("auth\trequisite\t\t\tpam_deny.so", "auth\toptional\t\t\tpam_deny.so")])
+def test_an_auth_stack_that_lets_a_wrong_password_in_fails_once(exp, edit):
+    """common-auth is written by pam-auth-update (no dpkg conffile to compare with): its requisite pam_deny.so is
+    the guard that stops a failed pam_unix from falling through to pam_permit. Taken away (deleted, commented out,
+    made optional), every service including it lets a wrong password in; the line names common-auth, not each
+    service (one cause, one line)."""
+    base = facts_of(server="debian12-plain")
+    stock = text(base, "/etc/pam.d/common-auth")
+    assert "auth\trequisite\t\t\tpam_deny.so" in stock and outcome("cw_pam", base, exp) == "pass"
+    found = outcome("cw_pam", facts_of({"/etc/pam.d/common-auth": edit(stock)}, "debian12-plain"), exp)
+    assert "- /etc/pam.d/common-auth: its auth stack (what it includes read in place) lets in with a wrong " \
+           "password" in found, found
+    assert len(re.findall(r"(?m)^\s*- .* lets in with a wrong password", found)) == 1, found
+
+
+def test_a_service_whose_own_stack_lets_in_is_named_and_a_sufficient_permit_is_one_line(exp):
+    """A service's own file that skips common-auth's guard (a failed pam_rootok jumping over pam_unix and pam_deny)
+    is that file's line; a sufficient pam_permit, already its own line, is not said twice."""
+    su = "auth [success=2 default=ignore] pam_rootok.so\n@include common-auth\nauth required pam_permit.so\n"
+    found = outcome("cw_pam", facts_of({"/etc/pam.d/su": su}, "debian12-plain"), exp)
+    assert " lets in with" not in found, found  # (rootok's success jumps: only a root caller)
+    su = "auth [default=2 success=ignore] pam_rootok.so\n@include common-auth\nauth required pam_permit.so\n"
+    found = outcome("cw_pam", facts_of({"/etc/pam.d/su": su}, "debian12-plain"), exp)
+    assert "- /etc/pam.d/su: its auth stack" in found, found
+    assert len(re.findall(r"(?m)^\s*- .* lets in with a wrong password", found)) == 1, found
+    su = "auth sufficient pam_permit.so\n@include common-auth\n"
+    found = outcome("cw_pam", facts_of({"/etc/pam.d/su": su}, "debian12-plain"), exp)
+    assert "su:1: auth sufficient pam_permit.so" in found and " lets in with" not in found, found
+
+
+def test_an_account_stack_that_lets_an_expired_account_in_fails_once(exp):
+    """The same guard in pam-auth-update's common-account: its requisite pam_deny.so stops a failed pam_unix
+    account check (an expired account or password) from falling through to pam_permit."""
+    base = facts_of(server="debian12-plain")
+    stock = text(base, "/etc/pam.d/common-account")
+    assert "pam_deny.so" in stock and outcome("cw_pam", base, exp) == "pass"
+    edited = "".join(ln for ln in stock.splitlines(keepends=True) if "pam_deny.so" not in ln)
+    found = outcome("cw_pam", facts_of({"/etc/pam.d/common-account": edited}, "debian12-plain"), exp)
+    assert len(re.findall(r"(?m)^\s*- /etc/pam.d/common-account: its account stack .* lets in an account", found)) \
+        == 1, found

@@ -11,6 +11,7 @@ import re
 import time
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -113,7 +114,7 @@ def test_gate_wakes_a_daemon_the_polls_never_reached():
     clock, left = FakeClock(), [[4242]] * 500
     assert agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=probe,
                       stale=lambda app, since: left.pop())[0]  # past the bound: the answers decide, as before
-    assert agent.stale_daemons("no-such-app-here", time.time()) == []
+    assert agent.stale_daemons(SimpleNamespace(app="no-such-app-here", app_user="root"), time.time()) == []
 
 
 def test_gate_touches_again_backing_off_while_another_release_answers_or_a_daemon_from_before_stays():
@@ -155,29 +156,42 @@ def test_a_burst_that_outlasts_the_bound_does_not_refuse_a_release_that_answers(
     assert not ok[0] and ok[2] == "HTTP 200 from release old"  # past the bound, a wrong answer still refuses
 
 
-def test_a_daemon_started_just_before_the_switch_is_stale_and_one_started_after_is_not():
+def test_a_daemon_started_just_before_the_switch_is_stale_and_one_started_after_is_not(monkeypatch):
     """The gate's /proc reading of the app's daemons (a real process titled as mod_wsgi titles them, the title cut to
     the length of Apache's argv[0]: compared whole, it never matched an app name over 10 characters): started 0.3 s
     before the switch is stale (with the wall clock and the boot time's whole seconds it was not: the margin was a
     second, and after a rollback right behind a deploy such a daemon served the old release); started after the
-    switch is not (else the gate would burst until its bound)."""
+    switch is not (else the gate would burst until its bound). This test's process stands for Apache's root process
+    (``apache_child``); a process of another user, or one another process started, is no daemon whatever its title:
+    titled so outside Apache, it held every deploy and rollback at the gate's bound."""
+    import pwd
     import subprocess
 
+    me = SimpleNamespace(app="perfapplication", app_user=pwd.getpwuid(os.getuid()).pw_name)
+    monkeypatch.setattr(agent, "apache_child", lambda ppid: ppid == os.getpid())
     before = agent.boot_clock()
     time.sleep(0.3)
     # titled as mod_wsgi titles a daemon of "perfapplication" under /usr/sbin/apache2: cut to 17 characters
     proc = subprocess.Popen(["bash", "-c", 'exec -a "(wsgi:perfapplic" sleep 30'])
+    outside = subprocess.Popen(["bash", "-c", '(exec -a "(wsgi:perfapplic" sleep 30) & wait'])  # bash's child
     try:
         wait_for = time.monotonic() + 5
-        while not agent.stale_daemons("perfapplication", agent.boot_clock() + 1) and time.monotonic() < wait_for:
+        while not agent.stale_daemons(me, agent.boot_clock() + 1) and time.monotonic() < wait_for:
             time.sleep(0.01)  # until it has exec'd under its title
         time.sleep(0.05)  # more than a clock tick since it started
-        assert agent.stale_daemons("perfapplication", agent.boot_clock()) == [proc.pid]  # it started before "now"
-        assert agent.stale_daemons("perfapplication", before) == []  # it started after that switch
-        assert agent.stale_daemons("perfapplication", None) == []  # no clock: nothing known beyond the answers
+        assert agent.stale_daemons(me, agent.boot_clock()) == [proc.pid]  # it started before "now"
+        assert agent.stale_daemons(me, before) == []  # it started after that switch
+        assert agent.stale_daemons(me, None) == []  # no clock: nothing known beyond the answers
+        other = "nobody" if me.app_user != "nobody" else "root"
+        assert agent.stale_daemons(SimpleNamespace(app="perfapplication", app_user=other), agent.boot_clock()) == []
+        monkeypatch.setattr(agent, "apache_child", lambda ppid: False)  # the same processes, outside Apache
+        assert agent.stale_daemons(me, agent.boot_clock()) == []
     finally:
-        proc.kill()
-        proc.wait()
+        for p in (proc, outside):
+            p.kill()
+            p.wait()
+    assert not agent.apache_child(os.getpid()) and not agent.apache_child(1) or open("/proc/1/comm").read() in (
+        "apache2\n", "httpd\n")  # a process not named as Apache's root is none (this one; init)
 
 
 def test_daemon_titles_as_mod_wsgi_writes_them():
@@ -567,6 +581,24 @@ def test_plan_deploy_a_changed_setting_alone_is_a_new_release_naming_it(change):
     # a live release from before settings were recorded: changed once, said as such
     old = {k: v for k, v in live.items() if k not in ("settings", "settings_sha256")}
     assert agent.plan_deploy("r1", old, "a" * 64, None, release_meta(cfg, art, now))[2]
+
+
+@pytest.mark.parametrize("planted", ["link", "file"])
+def test_a_shared_paths_parent_that_is_no_directory_is_named_with_its_path_and_who_may_write_there(tmp_path, planted):
+    """The app user writes the parents of a nested shared path (``shared/venv/var`` for Flask's instance folder: 2770,
+    group app). It put a link (or a file) there; the next deploy stopped in make_tree with ``[Errno 20] Not a
+    directory: 'var'`` and the hint 'free space, or make the root this login's again (fab bootstrap)': neither the
+    path nor the cause. The line names the path and says who may write there and what to do."""
+    root = tmp_path / "app"
+    (root / "releases").mkdir(parents=True)
+    (root / "shared" / "venv").mkdir(parents=True)
+    var = root / "shared" / "venv" / "var"
+    var.symlink_to(tmp_path) if planted == "link" else var.write_text("")
+    args = deploy_args(str(root), shared_paths=["data", "venv/var/x-instance"])
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_tree(agent.Tree(str(root)), make=args)
+    assert f"{var}: not a directory" in info.value.what and "the app user" in info.value.hint, info.value
+    assert (root / "shared" / "data").is_dir() and tmp_path.is_dir() and not (tmp_path / "x-instance").exists()
 
 
 @pytest.mark.parametrize("framework", ["flask", "django"])

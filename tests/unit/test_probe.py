@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -700,8 +701,8 @@ def test_every_process_of_the_app_user_apache_forked_is_judged_as_a_daemon_whate
                           (15, 999, 12, "apache2", "(wsgi:yourapplica -k start", "/usr/sbin/apache2"),
                           (16, 999, 13, "sh", "sh -c id", "/usr/bin/dash"))
     _, daemons = procs.processes("yourapplication", "(wsgi:{app})", "yourapplication")
-    assert [(d["pid"], d["exe"] or "") for d in daemons] == [(12, "/usr/sbin/apache2"), (13, exe),
-                                                       (15, "/usr/sbin/apache2")]
+    assert [(d["pid"], d["exe"] or "") for d in daemons] == [(12, "/usr/sbin/apache2"), (13, exe)]  # (15: a titled
+    # child of a daemon is the process rule's: outside Apache's control, as it was before; not a daemon too)
 
 
 def test_when_every_child_of_apache_runs_as_the_app_user_they_are_its_workers_not_daemons():
@@ -714,3 +715,86 @@ def test_when_every_child_of_apache_runs_as_the_app_user_they_are_its_workers_no
                           (13, 999, 10, "apache2", "/usr/sbin/apache2 -k start", "/usr/sbin/apache2"))
     _, daemons = procs.processes("yourapplication", "(wsgi:{app})", "yourapplication")
     assert [d["pid"] for d in daemons] == [12]
+
+
+def _leaderless(view: bool) -> dict:
+    """A mod_wsgi daemon whose leader thread exited alone (the raw exit syscall): the leader's ``stat`` shows ``Z``
+    and ``vsize`` 0, its ``status`` the thread group's live threads; ``view``: root's collector read the rest
+    (argv, program, maps) from a live thread, else the leader's (nothing)."""
+    return {"uid": 999, "stat": "13 (apache2) Z 10 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 17 0 100 0 0",
+            "status": f"State:\t{'S (sleeping)' if view else 'Z (zombie)'}\nUmask:\t0007\nThreads:\t17\n",
+            "cmdline": "(wsgi:yourapplica\0-k\0start\0" if view else "", "exe": "/usr/sbin/apache2" if view else None}
+
+
+@pytest.mark.parametrize("view", [True, False], ids=["the collector's live-thread view", "the leader's only"])
+def test_a_process_whose_leader_thread_exited_alone_is_judged_as_the_process_its_threads_run(view):
+    """Class: a process judged by its leader thread. ``/proc/<pid>/stat`` and the leader's ``cmdline``, ``exe``,
+    ``maps`` and fds describe one thread: a daemon's code may make that thread alone exit (``syscall(SYS_exit)`` in a
+    handler of a signal sent to it), and the kernel shows the process as a zombie (``Z``, ``vsize`` 0, no argv, no
+    program, no fds) while its other threads go on. Skipped as "a zombie runs nothing" and as "an exiting daemon",
+    the app user's daemon outlived the next deploy and the gate passed. Its live threads (``Threads:``) say it
+    runs: it is a daemon, judged by its start; a zombie (one thread: the dead leader) is none."""
+    procs = _kernel_procs((10, 0, 1, "apache2", "/usr/sbin/apache2 -k start", "/usr/sbin/apache2"),
+                          (11, 33, 10, "apache2", "/usr/sbin/apache2 -k start", "/usr/sbin/apache2"),
+                          (12, 999, 10, "apache2", "(wsgi:yourapplica -k start", "/usr/sbin/apache2"),
+                          (14, 999, 10, "apache2", "", None))
+    procs.proc["13"] = _leaderless(view)
+    procs.proc["14"]["stat"] = procs.proc["14"]["stat"].replace(" S ", " Z ")
+    procs.proc["14"]["status"] = "State:\tZ (zombie)\nThreads:\t1\n"  # a zombie: its one thread is the dead leader
+    procs.table = {p["pid"]: p for p in (procs.brief(int(pid)) for pid in procs.proc) if p}
+    listed, daemons = procs.processes("yourapplication", "(wsgi:{app})", "yourapplication")
+    assert [d["pid"] for d in daemons] == [12, 13] and [p["pid"] for p in listed] == [10, 11, 12, 13]
+    assert daemons[1]["started"] == procs.table[12]["started"] and daemons[1]["umask"] == "0007"
+    assert (daemons[1]["exe"], procs.table[13]["state"]) == (("/usr/sbin/apache2", "S") if view else (None, "S"))
+
+
+LEADER_EXITS = """
+import ctypes, os, sys, threading, time
+threading.Thread(target=time.sleep, args=(60,)).start()
+print("ready", flush=True)
+ctypes.CDLL(None).syscall(60, 0)  # SYS_exit: the leader thread alone (x86-64)
+"""
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="the raw exit syscall's number is x86-64's")
+def test_the_root_collector_reads_a_process_whose_leader_thread_exited_from_its_live_thread(tmp_path):
+    """The root collector, on a real process of this machine whose leader thread exited alone: its ``stat`` is the
+    leader's (``Z``: its start is the process's), its program, argv and the rest a live thread's (the thread group's
+    one memory): the runner judges what the process runs, not what its dead leader shows."""
+    import subprocess
+
+    from deploytests.verify import collect_root
+
+    child = subprocess.Popen([sys.executable, "-I", "-c", LEADER_EXITS, "marker-arg"], stdout=subprocess.PIPE)
+    try:
+        assert child.stdout and child.stdout.readline() == b"ready\n"
+        deadline = time.monotonic() + 10
+        while ") Z " not in Path(f"/proc/{child.pid}/stat").read_text() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        out = {"errors": {}, "proc": {}, "size": 0}
+        collect_root.processes(out, {os.getuid()})
+        entry = out["proc"][str(child.pid)]
+        assert ") Z " in entry["stat"] and "marker-arg" in entry["cmdline"]
+        assert entry["exe"] == os.path.realpath(sys.executable) and "Threads:\t2" in entry["status"]
+        assert entry["maps"] and entry["sockets"] is not None
+        brief = parse.Procs(parse.Snapshot({"proc": {str(child.pid): entry}})).brief(child.pid)
+        assert brief and brief["state"] != "Z" and brief["memory"]
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout and child.stdout.close()
+
+
+def test_a_process_showing_the_daemons_title_outside_apache_is_no_daemon():
+    """Class: a process identified by what it says of itself. A process of the app user (or anyone's) started
+    outside Apache and titled as mod_wsgi titles the daemons (``exec -a '(wsgi:yourapplication)'``) was taken for
+    a daemon: the gate named it a stale daemon ("deploy reloads by touching application.wsgi": no deploy ever
+    restarts it), with the wrong umask, beside the process rule's line (four lines, one cause). A daemon is a
+    process of the app user that root's Apache forked: the title is the process's own to write."""
+    procs = _kernel_procs((10, 0, 1, "apache2", "/usr/sbin/apache2 -k start", "/usr/sbin/apache2"),
+                          (11, 33, 10, "apache2", "/usr/sbin/apache2 -k start", "/usr/sbin/apache2"),
+                          (12, 999, 10, "apache2", "(wsgi:yourapplica -k start", "/usr/sbin/apache2"),
+                          (17, 999, 1, "sleep", "(wsgi:yourapplication) 900", "/usr/bin/sleep"),
+                          (18, 33, 1, "sleep", "(wsgi:yourapplication) 900", "/usr/bin/sleep"))
+    listed, daemons = procs.processes("yourapplication", "(wsgi:{app})", "yourapplication")
+    assert [d["pid"] for d in daemons] == [12] and {17, 18} <= {p["pid"] for p in listed}

@@ -33,6 +33,10 @@ DAEMON = ("python3 -c 'import os, time\nif os.fork() == 0:\n os.setsid()\n if os
           " os._exit(0)'")
 
 
+# each sleep's length names this process (other runs on the machine, a CI clone's, run the same tests at once)
+ID = os.getpid()
+
+
 def running(marker: str) -> list[str]:
     """Command lines of this machine's processes that contain ``marker``."""
     found = []
@@ -53,9 +57,9 @@ def drive(command: str, timeout: float = 60) -> dict:
 
 
 @pytest.mark.parametrize("command, marker, comm", [
-    ("echo hi; sleep 3611 &", "sleep 3611", "[sleep]"),
-    ("nohup sleep 3612 >/dev/null 2>&1 &", "sleep 3612", "[sleep]"),
-    (DAEMON % 3613, "time.sleep(3613)", "[python3]"),
+    (f"echo hi; sleep {ID}.1 &", f"sleep {ID}.1", "[sleep]"),
+    (f"nohup sleep {ID}.2 >/dev/null 2>&1 &", f"sleep {ID}.2", "[sleep]"),
+    (DAEMON % f"{ID}.3", f"time.sleep({ID}.3)", "[python3]"),
 ], ids=["background", "nohup", "setsid-daemon"])
 def test_what_a_command_leaves_running_is_named_and_killed(command, marker, comm):
     """Named by its command line (or, read in the instant its execve swaps its memory, by the kernel's name for
@@ -69,9 +73,9 @@ def test_what_a_command_leaves_running_is_named_and_killed(command, marker, comm
 
 def test_a_command_that_closes_its_output_and_carries_on_is_bounded_and_its_group_killed():
     # (the bound leaves the shell time to start and echo on a loaded machine: at 1 s, at load 20, it once had not)
-    done = drive("echo before; exec >&- 2>&-; sleep 3614", timeout=5)
+    done = drive(f"echo before; exec >&- 2>&-; sleep {ID}.4", timeout=5)
     assert done["timed_out"] and done["code"] < 0 and done["output"] == "before\n"
-    assert running("sleep 3614") == []
+    assert running(f"sleep {ID}.4") == []
 
 
 def test_output_is_read_as_it_comes_and_a_clean_command_leaves_nothing():
