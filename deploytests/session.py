@@ -100,6 +100,12 @@ def cli_host(c, settings: Settings | None = None) -> Server:
                   known_hosts=known, base_url="", key_from=key_from, known_from=known_from)
 
 
+def policy_of(s) -> Policy:
+    """The rollout policy of resolved settings (``--rolling``: ``--batch 1 --max-failed 0``)."""
+    return Policy(canary=s.canary, batch=Count(1) if s.rolling else s.batch,
+                  max_failed=Count(0) if s.rolling else s.max_failed, parallel=s.parallel)
+
+
 class Session:
     """One run against one fleet (see the module docstring). ``hosts``: the ``-H`` hosts (then the settings'
     target is not used); ``config_file``: the app config to upload instead of the target's or the app's own."""
@@ -182,9 +188,7 @@ class Session:
 
     @property
     def policy(self):
-        s = self.settings  # --rolling: --batch 1 --max-failed 0
-        return Policy(canary=s.canary, batch=Count(1) if s.rolling else s.batch,
-                      max_failed=Count(0) if s.rolling else s.max_failed, parallel=s.parallel)
+        return policy_of(self.settings)
 
     # -- steps -----------------------------------------------------------------------------------------
     def run(self, servers, fn, step: str):

@@ -201,7 +201,8 @@ class Policy:
         rest = labels[first:]
         size = max(1, self.batch.of(len(labels))) if self.batch else max(1, len(rest))
         chunks = [rest[i:i + size] for i in range(0, len(rest), size)]
-        names = [f"batch {i}/{len(chunks)}" for i in range(1, len(chunks) + 1)] if len(chunks) > 1 else ["all"]
+        names = [f"batch {i}/{len(chunks)}" for i in range(1, len(chunks) + 1)] if len(chunks) > 1 else \
+            ["all"] * len(chunks)  # none: the canary took every host
         return ([("canary", labels[:first])] if first else []) + list(zip(names, chunks, strict=True))
 
 

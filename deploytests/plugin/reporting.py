@@ -147,24 +147,32 @@ def header_lines(settings: Settings, provider, app_option: str = "--app") -> lis
         f"deploytests: rights: {provider.rights.describe()}; "
         f"{'deploying before verifying' if deploying else 'verifying what is live'}"
         f"{' (--no-deploy)' if settings.no_deploy else ''}",
-    ] + ([f"deploytests: rollout: {rollout_text(settings)}"] if deploying and any(
+    ] + ([f"deploytests: rollout: {rollout_text(settings, provider.labels())}"] if deploying and any(
         settings.source_of(n) != "default" for n in ("canary", "batch", "max_failed", "rolling")) else []) + [
         f"deploytests: note: {note}" for note in provider.notes()] + [
         f"deploytests: {line}" for line in (gate_warnings(settings.app) if settings.app else [])]
 
 
-def rollout_text(settings: Settings) -> str:
-    """The rollout policy in words, for the header."""
+def rollout_text(settings: Settings, labels: list[str]) -> str:
+    """The rollout policy in words, for the header: what this run's hosts go through (its phases, and the gate of
+    a rollout of several phases or of one)."""
+    from ..session import policy_of
+
+    phases = policy_of(settings).phases(list(labels))
     if settings.rolling:
-        return "one host at a time, stopping at the first failure (--rolling)"
-    canary = f"canary {settings.canary}, then " if settings.canary.number else ""
-    batch = f"batches of {settings.batch}" if settings.batch else "all at once"
+        policy = "one host at a time, stopping at the first failure (--rolling)"
+    else:
+        canary = f"canary {settings.canary}, then " if settings.canary.number else ""
+        batch = f"batches of {settings.batch}" if settings.batch else "all at once"
+        policy = f"{canary}{batch}; up to {settings.max_failed} failed host(s) tolerated"
     tests = "none" if settings.gate_tests == () else "the project's tests this run collected" \
         if settings.gate_tests is None else ", ".join(str(p) for p in settings.gate_tests)
-    return f"{canary}{batch}; up to {settings.max_failed} failed host(s) tolerated; at most {settings.parallel} " \
-        "at once; gate between phases: every built-in promise on the hosts just deployed, then your deploy tests " \
-        f"({tests}; at most {settings.gate_timeout:g} s) (one phase: the release live per its agent + its health " \
-        "URL; the suite follows)"
+    if len(phases) < 2:
+        gate = "gate: the release live per its agent + its health URL; the suite follows"
+    else:
+        gate = "gate between phases: every built-in promise on the hosts just deployed, then your deploy tests " \
+               f"({tests}; at most {settings.gate_timeout:g} s)"
+    return f"{policy}; {len(phases)} phase(s) over {len(labels)} host(s), at most {settings.parallel} at once; {gate}"
 
 
 def timings(provider, run: dict) -> dict:

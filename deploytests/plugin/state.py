@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, NoReturn
 
 import pytest
@@ -72,9 +73,15 @@ def redact(config, text: str) -> str:
 
 
 def write(config, text: str, **markup) -> None:
-    """A line on the terminal (none without a terminal reporter)."""
+    """A line on the terminal (none without a terminal reporter), also while a fixture or test runs: pytest's
+    output capture is off for the line, as for pytest's own live logging (else a line said in a fixture's set-up
+    -- an image build, a pack warning, a failed step's output above the stop line -- would land in the capture,
+    which pytest discards when the fixture passes or the session stops)."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
+    if reporter is None:
+        return
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
         reporter.write_line(redact(config, text), **markup)
 
 

@@ -86,9 +86,33 @@ def fail(servers, cfg):
     app.joinpath("app.cfg").write_text("SECRET_KEY = 'hunter2-secret'\n")
     pytester.makepyfile(MANY_TESTS)
     pytester.makeini("[pytest]\n")
-    result = pytester.runpytest("--app", str(app), "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("--app", str(app), "-p", "no:cacheprovider")
     assert pytester.path.joinpath("stub-target-used").is_file()
     stopped_once(result, "bootstrap failed on 2 of 2 host(s)")
     out = result.stdout.str()
     assert "E: Unable to locate package apache2" in out  # the detail is shown once, above the line
     assert "hunter2-secret" not in out  # values of the target's config file are redacted
+
+
+def test_a_line_said_while_a_fixture_sets_up_reaches_the_terminal(pytester):
+    """The image build, the sweep, a pack or config warning are said in a session fixture's set-up, where pytest
+    captures fd 1: in a real (subprocess) run the line must still reach the terminal, in its place, and a fixture
+    that then passes must not take it into a discarded capture."""
+    pytester.makeconftest('''
+import pytest
+from deploytests.plugin.state import say
+
+@pytest.fixture(scope="session")
+def slow_target(pytestconfig):
+    say(pytestconfig, "building image deploytests/x:1 ...")
+    yield
+    say(pytestconfig, "removed 1 container(s)")
+''')
+    pytester.makepyfile("def test_one(slow_target):\n    pass\n")
+    pytester.makeini("[pytest]\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    out = result.stdout.str()
+    assert result.ret == 0, out
+    building = out.index("deploytests: building image deploytests/x:1 ...")
+    assert building < out.index(" passed"), out
+    assert "deploytests: removed 1 container(s)" in out, out

@@ -240,6 +240,9 @@ def test_rollout_phases_canary_then_batches_of_the_fleet():
     assert Policy(canary=Count(1), batch=Count(3)).phases(hosts) == [
         ("canary", ["h1"]), ("batch 1/2", ["h2", "h3", "h4"]), ("batch 2/2", ["h5", "h6", "h7"])]
     assert [len(h) for _, h in Policy(canary=Count(10, True), batch=Count(50, True)).phases(hosts)] == [1, 4, 2]
+    # a canary as large as the fleet (one host, --canary 1): the canary is the only phase, no empty "all"
+    assert Policy(canary=Count(1), batch=Count(1)).phases(["h1"]) == [("canary", ["h1"])]
+    assert Policy(canary=Count(3)).phases(hosts[:2]) == [("canary", ["h1", "h2"])]
 
 
 @pytest.fixture
