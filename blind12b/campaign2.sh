@@ -1,8 +1,0 @@
-#!/bin/sh
-# the allowed faults and the allowed baseline again, BASE fixed (ss instead of the absent ping)
-cd /work/wt/blind12b
-L=blind12b/logs
-BLIND_BATCH=3 BLIND_OUT=$L/results-3-debian12.json .venv/bin/python blind12b/run12b.py debian12 c01,a01,a02,a03,a04,a05,a06 > $L/run3-debian12.log 2>&1 &
-BLIND_BATCH=3 BLIND_OUT=$L/results-4-debian12.json .venv/bin/python blind12b/run12b.py debian12 a07,a08,a09,a10,a11,a12,a13 > $L/run4-debian12.log 2>&1 &
-wait
-echo done > $L/campaign2.done
