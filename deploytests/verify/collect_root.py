@@ -192,8 +192,8 @@ def shadow(out, path="/etc/shadow"):
     "none" (*)/"set", the other fields], under the file's name: no hash leaves root."""
     with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:
         rows = [ln.split(":") for ln in f.read(LIMIT).decode("latin-1").splitlines()]
-    out[path[5:]] = [[r[0], {"": "empty", "!": "locked", "*": "none"}.get(r[1][:1], "set")] + r[2:8] for r in rows
-                     if len(r) > 1]
+    out[os.path.basename(path)] = [[r[0], {"": "empty", "!": "locked", "*": "none"}.get(r[1][:1], "set")] + r[2:8]
+                                    for r in rows if len(r) > 1]
 
 
 def bounded(out, what, items, most):

@@ -94,6 +94,10 @@ def test_root_collector_sends_no_hash(tmp_path, monkeypatch):
     assert out["shadow"] == [["root", "set", "20000", "0", "99999", "7", "", ""], ["ops", "empty", "20000", "", "", "",
                              "", ""], ["gone", "locked", "1", "2", "3", "4", "5", "20500"],
                              ["svc", "none", "20000", "0", "99999", "7", "", ""]]
+    gshadow = tmp_path / "gshadow"  # (its administrators and members: what the runner counts as the group's)
+    gshadow.write_text("shadow:*::\nops:$6$x$y:admin:bob,carol\n")
+    collect_root.shadow(out, str(gshadow))
+    assert out["gshadow"] == [["shadow", "none", "", ""], ["ops", "set", "admin", "bob,carol"]]
     assert "$" not in json.dumps(out)
 
 
