@@ -17,9 +17,11 @@ error propagates. On exit every container of the run is removed unless ``keep=Tr
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -50,6 +52,37 @@ def _remove(container) -> None:
         container.remove(force=True, v=True)
     except Exception:  # noqa: BLE001 - already removed (docker.errors.NotFound) or being removed
         pass
+
+
+# whether each engine granted SYS_PTRACE to the first container this process asked it for (``DOCKER_HOST``: True,
+# False), and the lock its first asks wait behind: a per-engine fact, learned once, not once per container (a
+# Docker-in-Docker engine refuses it; each refused create had copied the whole image on its vfs storage)
+PTRACE: dict[str, bool] = {}
+_LEARNING = threading.Lock()
+
+
+def with_ptrace(key: str, run: Callable, options: dict, discard: Callable[[], None], wait: bool = True):
+    """``run(options)`` with ``cap_add=SYS_PTRACE`` (root may read every process's fds, as on a server) where the
+    engine ``key`` grants it, without it where it refused it once (the server then runs without it: processes of
+    other users show as not visible, as the gate says). Until an engine has answered, its creates go one at a
+    time (``wait``: a remote engine's; the local engine's start at once, as it ordinarily grants it); a refused
+    create's container (made, not started) is ``discard``ed. Options that set ``cap_add`` themselves are the
+    caller's: a refusal of them is raised."""
+    import docker
+
+    if "cap_add" in options:
+        return run(options)
+    with _LEARNING if wait and key not in PTRACE else contextlib.nullcontext():
+        if PTRACE.get(key) is False:
+            return run(dict(options))
+        try:
+            container = run({"cap_add": ["SYS_PTRACE"], **options})
+        except docker.errors.APIError:
+            PTRACE[key] = False
+            discard()
+            return run(dict(options))
+        PTRACE[key] = True
+        return container
 
 
 def _published(container, port: str) -> int:
@@ -158,18 +191,8 @@ class Fleet:
                 ports={"22/tcp": (bind, None), "80/tcp": (bind, None)}, **options)
 
         try:
-            try:  # root may read every process's fds, as on a server
-                container = run({"cap_add": ["SYS_PTRACE"], **self.run_options})
-            except docker.errors.APIError:
-                if "cap_add" in self.run_options:
-                    raise
-                # an engine that may not grant it (a Docker-in-Docker engine): this run's container, made and
-                # not started, goes; the server runs without it (processes of other users then show as not
-                # visible, as the gate says)
-                for left in self.client.containers.list(all=True, filters={"name": f"dt-{self.run_id}-{name}"}):
-                    if left.name == f"dt-{self.run_id}-{name}":
-                        left.remove(force=True)
-                container = run(dict(self.run_options))
+            container = with_ptrace(engine.engine_name(), run, self.run_options, lambda: self._discard(name),
+                                    wait=not self.engine.local)
         except docker.errors.APIError as exc:
             if self.engine.local:
                 raise
@@ -180,6 +203,12 @@ class Fleet:
                      "behind NAT)") from None
         container.reload()
         return container
+
+    def _discard(self, name: str) -> None:
+        """This run's container ``name``, made and not started by a refused create, goes."""
+        for left in self.client.containers.list(all=True, filters={"name": f"dt-{self.run_id}-{name}"}):
+            if left.name == f"dt-{self.run_id}-{name}":
+                left.remove(force=True)
 
     def _log(self, container) -> str:
         try:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -664,3 +666,36 @@ def test_the_scenarios_take_the_targets_config_only_for_the_example_app(tmp_path
     assert scenario_config(cfg, "mysite") is None
     assert scenario_config(cfg, "yourapplication") == cfg
     assert scenario_config(None, "yourapplication") is None
+
+
+@pytest.mark.parametrize("grants", [False, True])
+def test_an_engines_answer_to_sys_ptrace_is_learned_once_not_per_container(grants, monkeypatch):
+    """Class: a per-engine fact rediscovered per container. A Docker-in-Docker engine refuses cap_add=SYS_PTRACE;
+    each of a fleet's creates was tried with it, refused (its container made, then removed: on vfs storage a
+    copy of the whole image each time) and made again without it. Now the first create of an engine answers
+    for the rest: 6 containers started at once on a refusing engine make 1 refused create, not 6."""
+    import threading
+
+    import docker
+
+    from deploytests.containers import driver
+
+    monkeypatch.setattr(driver, "PTRACE", {})
+    calls, discards, lock = [], [], threading.Lock()
+
+    def run(options):
+        with lock:
+            calls.append("cap" if "cap_add" in options else "plain")
+        time.sleep(0.05)  # (the others ask meanwhile)
+        if "cap_add" in options and not grants:
+            raise docker.errors.APIError("operation not permitted")
+        return options
+
+    with ThreadPoolExecutor(6) as pool:
+        got = list(pool.map(lambda _: driver.with_ptrace("tcp://10.0.0.9:2375", run, {}, lambda: discards.append(1)),
+                            range(6)))
+    if grants:
+        assert calls == ["cap"] * 6 and all(g == {"cap_add": ["SYS_PTRACE"]} for g in got)
+    else:
+        assert sorted(calls) == ["cap"] + ["plain"] * 6 and discards == [1] and got == [{}] * 6, (calls, discards)
+    assert driver.PTRACE == {"tcp://10.0.0.9:2375": grants}
