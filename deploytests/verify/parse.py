@@ -879,13 +879,29 @@ def root_hooks(snap: Snapshot) -> list[dict]:
                 why = (snap.files.get(path) or {}).get("why")
                 out.append({"where": path, "file": path, "user": "root", "job": f"(not read: {why})"})
             continue
-        out += [dict({"where": f"{path}:{n}", "file": path, "user": "root", "job": line.strip()},
+        hooks = apt_commands(text) if path.startswith("/etc/apt/apt.conf.d/") else {}
+        out += [dict({"where": f"{path}:{n}", "file": path, "user": "root", "job": job},
                      **({"config": True} if path in C.ROOT_TOOLS else {}))
                 for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.lstrip().startswith(
-                    ("#", ";"))]
+                    ("#", ";")) for job in hooks.get(n, [line.strip()])]
     return out + [{"where": paths[0], "file": paths[0], "user": "root", "job": f"(not read: {why}: not root's alone, "
                    f"and root's shell or tools read {', '.join(p[len(why.split()[0]) + 1:] or p for p in paths)} "
                    "there)"} for why, paths in loose.items()]
+
+
+APT_HOOK = re.compile(r'[\w:-]*(?:Invoke|Install-Pkgs)[\w:-]*\s*(\{[^}]*\}|"(?:[^"\\]|\\.)*")', re.S)
+
+
+def apt_commands(text: str) -> dict[int, list[str]]:
+    """``{line: [command]}`` of the shell commands apt's hooks run as root (apt.conf(5): ``DPkg::Pre-Invoke``,
+    ``DPkg::Post-Invoke``, ``DPkg::Pre-Install-Pkgs``, ``APT::Update::Post-Invoke-Success`` ...: each quoted string
+    of the key's value or ``{ }`` block is one ``sh -c`` command line), by the line each string starts on: a command
+    of several words is judged as a command line, not as one quoted word of the configuration."""
+    out: dict[int, list[str]] = {}
+    for m in APT_HOOK.finditer(text):
+        for q in re.finditer(r'"((?:[^"\\]|\\.)*)"', m.group(1)):
+            out.setdefault(text.count("\n", 0, m.start(1) + q.start()) + 1, []).append(q.group(1))
+    return out
 
 
 def ssh_client_commands(text: str) -> list[tuple[int, str]]:

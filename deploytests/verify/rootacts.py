@@ -306,6 +306,21 @@ def _loose(snap, path: str) -> str | None:
     return None if not found or found.endswith("(not looked at)") else found
 
 
+def _unmade(snap, real: str) -> str | None:
+    """For a program or file root takes code from that is not there: its first directory that is, when anyone may
+    add a name to it, a sticky one too (``/tmp``, ``/var/tmp``, ``/dev/shm``): a name not there yet is whoever
+    makes it first's, and root then runs that one's file. (What root only names there is not judged so.)"""
+    if snap.st(real) is not None or (snap.files.get(real) or {}).get("why") != os.strerror(errno.ENOENT):
+        return None
+    probe = posixpath.dirname(real)
+    while probe != "/" and snap.st(probe) is None:
+        probe = posixpath.dirname(probe)
+    st = snap.st(probe)
+    return None if not st or not stat.S_ISDIR(st[0]) or not st[0] & 0o002 else \
+        "%s %04o %s:%s: %s is not there, and whoever makes it first owns it" % (
+            probe, st[0] & 0o7777, snap.users.name(st[1]), snap.users.group(st[2]), real)
+
+
 APP_WRITES = "the app user writes its shared dirs"
 
 
@@ -339,7 +354,8 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
                 f"{how} {path}, a link to {real} (the app's tree)") + app_writes(how, path, real, root)
     if how == "names" or snap is None:
         return None
-    found = _loose(snap, path) if loose else None
+    found = (_loose(snap, path) or _unmade(snap, real) if how != "works in" else _loose(snap, path)) if loose \
+        else None
     if found:
         return f"{how} {path}, which someone but root may change ({found})"
     st = snap.st(real)

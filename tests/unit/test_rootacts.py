@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import errno
 import hashlib
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -245,6 +247,50 @@ def test_the_trees_links_taken_are_only_those_that_stay_in_the_tree():
     snap = parse.Snapshot({"files": {}, "app_links": parse.app_links(tree, ROOT)})
     assert snap.realpath(ROOT + "/current/data/bin/tar") == ROOT + "/shared/data/bin/tar"
     assert snap.realpath(ROOT + "/current/etc/passwd") == ROOT + "/releases/r1/etc/passwd"
+
+
+@pytest.mark.parametrize("job, there, caught", [
+    ("15 4 * * * root /bin/sh /var/tmp/rotate.sh\n", False, True),  # (a blind tester's p01 class: not there yet)
+    ("15 4 * * * root /dev/shm/job --quiet\n", False, True),  # another member: run directly, in /dev/shm
+    ("15 4 * * * root /bin/sh /var/tmp/rotate.sh\n", True, False),  # root's own file there: root's
+    ("15 4 * * * root /usr/bin/find /var/tmp/old -delete\n", False, False),  # only named there
+])
+def test_a_name_root_runs_that_is_not_there_yet_in_a_sticky_dir_is_whoever_makes_it_first(exp, job, there, caught):
+    """Class: a program or file root runs that does not exist yet, in a directory anyone may add a name to, a sticky
+    one too: whoever makes the name first owns it, and root runs that file. A sticky directory protects names that
+    are there, not names to come."""
+    path = job.split()[7] if "/bin/sh" in job else job.split()[6]
+    files = {d: (D | 0o1777, 0, "") for d in ("/var/tmp", "/dev/shm")}
+    if there:
+        files[path] = (F | 0o755, 0, "#!/bin/sh\nfind /var/tmp -mtime +7 -delete\n")
+    facts = cron(job, files)
+    if not there:
+        facts.raw.files[path] = {"why": os.strerror(errno.ENOENT)}
+    found = outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/ops",)))
+    said = f"{path} is not there, and whoever makes it first owns it" in found
+    assert said is caught, found
+
+
+def test_an_apt_hooks_command_line_is_judged_as_a_command_line_not_as_one_quoted_word():
+    """Class: a command root runs, read as configuration (a blind tester's p01: apt's DPkg::Pre-Invoke ran
+    ``if [ -x /tmp/apt-pre.sh ]; then /tmp/apt-pre.sh; fi``; the quoted string was one word the hook line named, so
+    the program it runs was never judged). apt runs each quoted string of a hook key with ``sh -c``."""
+    from deploytests.verify.promises import _job_reach
+
+    text = ('DPkg::Pre-Invoke { "if [ -x /tmp/apt-pre.sh ]; then /tmp/apt-pre.sh; fi"; };\nAPT::Periodic::Enable "1";\n'
+            'DPkg::Post-Invoke {\n  "/usr/local/bin/notify --all";\n};\n')
+    assert parse.apt_commands(text) == {1: ["if [ -x /tmp/apt-pre.sh ]; then /tmp/apt-pre.sh; fi"],
+                                        4: ["/usr/local/bin/notify --all"]}
+    assert {h for h, _ in rootacts._words(text.splitlines()[0])} == {"names"}  # (the line read whole: only named)
+    facts = host(files={"/etc/apt/apt.conf.d/99pre": (F | 0o644, 0, text), "/tmp": (D | 0o1777, 0, "")},
+                 dirs={"/etc/apt/apt.conf.d": ["99pre"]})
+    facts.raw.files["/tmp/apt-pre.sh"] = {"why": os.strerror(errno.ENOENT)}
+    hooks = [h for h in parse.root_hooks(facts.raw) if h["file"] == "/etc/apt/apt.conf.d/99pre"]
+    assert [h["job"] for h in hooks] == ["if [ -x /tmp/apt-pre.sh ]; then /tmp/apt-pre.sh; fi",
+                                         'APT::Periodic::Enable "1";', "DPkg::Post-Invoke {",
+                                         "/usr/local/bin/notify --all", "};"]
+    why, runs = _job_reach(facts.raw, hooks[0], ROOT)
+    assert runs and "/tmp/apt-pre.sh is not there, and whoever makes it first owns it" in why, why
 
 
 def test_a_root_job_that_only_names_the_tree_says_so_not_that_it_runs_it(exp):
