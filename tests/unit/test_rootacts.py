@@ -497,6 +497,14 @@ def test_the_new_rules_are_in_the_promises_table_and_switchable():
     assert {"cw_root_acts", "cw_traced"} <= set(SWITCHABLE)
 
 
+def allowed_exporter(facts, exp, cmd):
+    """``exp`` allowing www-data's process 932 running ``cmd``, listed as the inventory lists it."""
+    facts.get("inventory")["processes"].append({
+        "pid": 932, "user": "www-data", "ppid": 1, "comm": "python3", "cmdline": cmd, "exe": "/usr/bin/python3",
+        "started": 0.0, "ancestors": [{"pid": 1, "comm": "docker-init", "user": "root"}]})
+    return allowing(exp, processes=(f"www-data: {cmd}",))
+
+
 @pytest.mark.parametrize("dir_mode, script, caught", [
     (0o755, (F | 0o644, 0), False),  # root's script in root's dir: what the entry names
     (0o2775, (F | 0o644, 0), True),  # blind11 a05: the dir group-writable (shown: the app user's socketserver.py ran)
@@ -511,10 +519,7 @@ def test_an_allowed_interpreters_script_is_its_code_and_where_it_lies_too(exp, d
     facts = host(files={"/opt": (D | 0o755, 0, ""), "/opt/metrics": (D | dir_mode, 0, ""),
                         "/opt/metrics/exporter.py": (script[0], script[1], "print(1)\n")},
                  proc=proc(932, 33, cmd), dirs={"/usr/bin": []})
-    facts.get("inventory")["processes"].append({
-        "pid": 932, "user": "www-data", "ppid": 1, "comm": "python3", "cmdline": cmd, "exe": "/usr/bin/python3",
-        "started": 0.0, "ancestors": [{"pid": 1, "comm": "docker-init", "user": "root"}]})
-    allowed = allowing(exp, processes=(f"www-data: {cmd}",))
+    allowed = allowed_exporter(facts, exp, cmd)
     if not caught:
         assert outcome("cw_processes", facts, allowed) == "pass"
         return
@@ -544,10 +549,7 @@ def test_an_allowed_pythons_user_site_is_its_code_too(exp, site, flags, env, cau
         files[d] = (D | site[0], site[1], "")
     facts = host(files=files, proc=proc(932, 33, cmd), dirs={"/usr/bin": []})
     facts.raw.raw["proc"]["932"]["environ"] = env
-    facts.get("inventory")["processes"].append({
-        "pid": 932, "user": "www-data", "ppid": 1, "comm": "python3", "cmdline": cmd, "exe": "/usr/bin/python3",
-        "started": 0.0, "ancestors": [{"pid": 1, "comm": "docker-init", "user": "root"}]})
-    allowed = allowing(exp, processes=(f"www-data: {cmd}",))
+    allowed = allowed_exporter(facts, exp, cmd)
     if not caught:
         assert outcome("cw_processes", facts, allowed) == "pass"
         return
