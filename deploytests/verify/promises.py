@@ -2831,8 +2831,24 @@ def cw_groups(facts, exp):
             said.add((user, app_group))
             lines.append(f"{user} is in the app's group {app_group}: it reads the app's config (its secrets) and "
                          f"shared data. " + _allow_hint(exp, "allow_groups", f"{user}: {app_group}"))
-    lines += _root_group_members(facts, known, said, exp)
+    lines += _root_group_members(facts, known, said, exp) + _group_passwords(getattr(facts, "raw", None), reach)
     _unaccounted("group memberships", lines)
+
+
+def _group_passwords(snap, reach: dict) -> list[str]:
+    """Each group with a password (a hash in /etc/gshadow, root's reply says "set"; or in world-readable
+    /etc/group, where anyone may also try to crack it): whoever knows it joins the group with ``newgrp``, so the
+    group's members are not the ones listed. A stock server sets none; ``gpasswd -r`` removes one."""
+    if not getattr(snap, "files", None):
+        return []
+    found = {r[0]: "/etc/gshadow" for r in snap.raw.get("gshadow") or [] if len(r) > 1 and r[1] == "set"}
+    for line in (snap.text("/etc/group") or "").splitlines():
+        f = line.split(":")
+        if len(f) >= 4 and f[1] not in ("x", "", "*") and not f[1].startswith("!"):
+            found[f[0]] = "/etc/group, which every local user reads"
+    other = "it reads and writes what {} may (a log, a secret, a device, a script root runs)"
+    return [f"group {g} has a password ({where}): whoever knows it joins the group with newgrp: "
+            f"{reach.get(g) or other.format(g)}. remove it: gpasswd -r {g}" for g, where in sorted(found.items())]
 
 
 def _root_group_members(facts, known, said: set, exp) -> list[str]:
@@ -4838,7 +4854,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "the app's (deny by default: ssl-cert, adm or any other group gives its files to the app's or Apache's "
             "code; a login holding sudoers rules of its own is the operator's) unless allowed; no one else in the "
             "app's group; no account but root and the logins that become root anyway in a group that reaches root "
-            "(shadow, disk, kmem, docker ...: a backup agent's, a CI runner's) unless allowed",
+            "(shadow, disk, kmem, docker ...: a backup agent's, a CI runner's) unless allowed; no group has a password "
+            "(gshadow's, or a hash in /etc/group: newgrp for whoever knows it)",
             "test_users_groups_are_accounted_for",
             "yourapplication (the app user) is in group ssl-cert: bootstrap did not put it there ...", needs=("tree",)),
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys), "
