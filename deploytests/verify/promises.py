@@ -3239,16 +3239,24 @@ def _caps_for_everyone(path: str, state: str) -> list[str]:
 
 
 def cw_setuid(facts, exp):
-    """Every setuid/setgid file and every file with capabilities the collector looked at (root's PATH, the load
-    path, Apache's and the schedules' trees) is accounted for by its exact bits (``MODE owner:group[ caps]``):
+    """Every setuid/setgid file and every file with capabilities on the host's local file systems (the login
+    collector's walk of every mount that honours those bits: ``/var/tmp``, ``/opt``, a home as much as root's
+    PATH; the app's tree is :func:`cw_tree_special`'s) is accounted for by its exact bits (``MODE owner:group[ caps]``):
     the stack's stock one of the package dpkg says ships it (``Stack.baseline_privileged``), dpkg's own stat
     override for it (``dpkg-statoverride --list``: how a package's maintainer script or an admin records a
     mode), the bits the package's own install gave it (its inode unchanged since: ``ctime`` no later than the
     package's list's, or than the end of its last install in dpkg's log, when its postinst set them; a package
     the stack's baseline does not know, installed by the admin), or allowed
     (``allow_privileged``). dpkg keeps no record of a file's mode: that it lists a file says nothing of the
-    file's bits (``chmod u+s`` on a packaged python keeps it listed, and dates the change)."""
-    inv = _inv(facts, "the privilege bits of root's PATH and the load path")
+    file's bits (``chmod u+s`` on a packaged python keeps it listed, and dates the change). A directory others may
+    go through that the gate's login could not list (another login's 0700 home, ``root:adm`` logs) is said in the
+    drift section (``facts.notes``): what lies there is not known; a bound of the walk hit is the probe's failure."""
+    inv = _inv(facts, "the privilege bits of the host's files")
+    users = getattr(getattr(facts, "raw", None), "users", None)
+    for path, mode, uid, gid in inv.get("unwalked") or []:
+        facts.notes.append(f"{path} ({mode & 0o7777:04o} {users.name(uid) if users else uid}:"
+                           f"{users.group(gid) if users else gid}): not listed by the gate's login: a setuid, setgid "
+                           f"or capability file there is not known")
     stock = {}
     for line in exp.stack.baseline_privileged:
         path, _, state = line.partition(" ")
@@ -4871,8 +4879,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_nothing_on_the_load_path_is_writable_by_others", "the daemons' python-home "
             "(/var/lib/deploytests/python): 12 entries someone but root may change: /var/lib/deploytests/python/lib "
             "0757 root:root ...", root_only=True),
-    Promise("cw_setuid", f"{CW}: grants", "every setuid/setgid file and every file with capabilities in root's "
-            "PATH, the load path and the trees the gate reads has exactly the bits of the stack's stock server for "
+    Promise("cw_setuid", f"{CW}: grants", "every setuid/setgid file and every file with capabilities on the "
+            "host's local file systems (every mount that honours them, walked whole, bounded: /var/tmp, /opt, /srv, "
+            "homes, /usr/lib as much as root's PATH) has exactly the bits of the stack's stock server for "
             "the package that ships it, or dpkg's stat override for it (dpkg-statoverride --list), or is allowed "
             "(allow_privileged): dpkg keeps no mode, so a file it lists may still carry bits by hand",
             "test_no_unaccounted_privileged_files", "/usr/bin/python3.11 (4755 root:root): whoever runs it (the "
