@@ -703,7 +703,7 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit), ("host keys", host_keys), ("acls", acls),
+                  ("polkit", polkit), ("host keys", host_keys), ("acls", acls), ("login homes", login_homes),
                   ("unix diag", unix_diag),
                   ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
@@ -1019,6 +1019,27 @@ def served_dirs(out, tree, most=256):
     paths = (p for p in dict.fromkeys(os.path.normpath(p) for p in found) if p != tree and not p.startswith(tree + "/"))
     for path in list(paths)[:most]:
         note(out, path)
+
+
+# what sshd and a login's shell read from its home at every login (reader.HOME_FILES; sshd's default
+# AuthorizedKeysFile): whoever may write one of them logs in as that login, or runs code as it at its next login
+HOME_FILES = (".bashrc", ".profile", ".bash_profile", ".bash_login", ".bash_logout", ".pam_environment", ".ssh",
+              ".ssh/rc", ".ssh/environment", ".ssh/authorized_keys", ".ssh/authorized_keys2")
+
+
+def login_homes(out, most=512):
+    """The ``lstat`` (:func:`note`: each directory above too) of every account's home and of what sshd and its
+    shell read there (:data:`HOME_FILES`), and of where a link among them leads, for at most ``most`` accounts:
+    the runner judges those of the logins that may become root (who may write what lets one in as them). A home
+    this login may not enter leaves its files' ``why``: not known."""
+    import pwd
+
+    for home in sorted({os.path.normpath(a.pw_dir) for a in pwd.getpwall()[:most] if a.pw_dir.startswith("/")}):
+        if home != "/" and note(out, home):
+            for rel in HOME_FILES:
+                path = home + "/" + rel
+                if note(out, path) and stat.S_ISLNK(out["files"][path]["st"][0]):
+                    note(out, os.path.realpath(path))
 
 
 def homes(args, tree):

@@ -3253,10 +3253,11 @@ def cw_setuid(facts, exp):
     drift section (``facts.notes``): what lies there is not known; a bound of the walk hit is the probe's failure."""
     inv = _inv(facts, "the privilege bits of the host's files")
     users = getattr(getattr(facts, "raw", None), "users", None)
-    for path, mode, uid, gid in inv.get("unwalked") or []:
-        facts.notes.append(f"{path} ({mode & 0o7777:04o} {users.name(uid) if users else uid}:"
-                           f"{users.group(gid) if users else gid}): not listed by the gate's login: a setuid, setgid "
-                           f"or capability file there is not known")
+    shut = [f"{path} ({mode & 0o7777:04o} {users.name(uid) if users else uid}:{users.group(gid) if users else gid})"
+            for path, mode, uid, gid in inv.get("unwalked") or []]
+    if shut:
+        facts.notes.append(f"setuid, setgid and capability files in {len(shut)} dir(s) others may go through that "
+                           f"the gate's login may not list: {', '.join(shut[:4])}{' ...' if len(shut) > 4 else ''}")
     stock = {}
     for line in exp.stack.baseline_privileged:
         path, _, state = line.partition(" ")
@@ -3565,8 +3566,61 @@ def _login_runs(path: str, text: list | None, user: str, root: str) -> list[str]
     return out
 
 
+def _written_by_others(users, user: str, mode: int, uid: int, gid: int) -> list[str]:
+    """Who but ``user`` and root may write a file or directory of ``user``'s login with this ``lstat``: its owner,
+    everyone (not a sticky dir), or a group with someone else in it."""
+    others = []
+    if uid not in (0, (users.facts(user) or {}).get("uid") if users else None):
+        others.append(f"owned by {users.name(uid) if users else uid}")
+    if mode & 0o002 and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX):
+        others.append("writable by everyone")
+    if mode & 0o020 and not stat.S_ISLNK(mode):
+        group = users.group(gid) if users else str(gid)
+        members = set(users.groups.get(gid, ("", []))[1]) | {
+            n for n, f in users.by_name.items() if f[3] == str(gid)} if users else {"?"}
+        if members - {user, "root"}:
+            others.append(f"writable by group {group} ({', '.join(sorted(members - {user, 'root'})[:4])})")
+    return others
+
+
+def _root_logins_files(facts, snap, covered: set) -> list[str]:
+    """A line for each file sshd or the shell reads from the home of a login that may become root
+    (:func:`sockets.root_capable`: a sudoers rule or a root-reaching group; not root, whose own are
+    :func:`cw_become`'s, nor the logins the tree reader looked at, ``covered``) -- the home, ~/.ssh,
+    authorized_keys(2), rc, environment, the shell's startup files, where a link among them leads -- that
+    someone but that login and root may write (:func:`_written_by_others`): whoever may adds a key, or a line its
+    next login runs, and is that login, so root. sshd's StrictModes refuses a key file or a directory up to the
+    home that others may write, but not the shell's files, and not a home above which a directory is loose. A home
+    the gate's login may not enter (Debian 13's 0700) is said in the drift section (``facts.notes``): not known."""
+    from .collect_login import HOME_FILES
+    from .sockets import root_capable
+
+    users, lines = snap.users, []
+    for uid, who in sorted(root_capable(facts, snap).items()):
+        name = users.name(uid)
+        home = posixpath.normpath((users.facts(name) or {}).get("home") or "/")
+        if uid == 0 or name in covered or home == "/" or snap.st(home) is None:
+            continue
+        for path in [home] + [f"{home}/{rel}" for rel in HOME_FILES]:
+            real = snap.realpath(path)
+            st = snap.st(real)
+            others = _written_by_others(users, name, *st[:3]) if st and not stat.S_ISLNK(st[0]) else []
+            if others:
+                label = path if real == path else f"{path} -> {real}"
+                lines.append(f"{label} ({st[0] & 0o7777:04o}): {' and '.join(others)}: {who}; sshd or its shell "
+                             f"reads it at every login of {name}: whoever else may write it "
+                             f"{'adds a key that logs in as' if 'authorized_keys' in path else 'runs code as'} "
+                             f"{name}, and so is root")
+        why = (snap.files.get(f"{home}/.ssh") or {}).get("why")
+        if why and why != os.strerror(errno.ENOENT):
+            facts.notes.append(f"{home} ({name}: {who}): its ~/.ssh, keys and shell files not looked at ({why}): "
+                               f"who may add a key that logs in as {name} is not known")
+    return lines
+
+
 def cw_login_files(facts, exp):
-    """The files a login of the deploy user (and of the gate's login) runs or trusts -- its home, ~/.bashrc,
+    """The files a login of the deploy user (and of the gate's login, and of every other login that may become
+    root: :func:`_root_logins_files`) runs or trusts -- its home, ~/.bashrc,
     ~/.profile, ~/.bash_profile, ~/.bash_login, ~/.bash_logout, ~/.pam_environment, ~/.ssh and its rc,
     environment and authorized_keys -- are that user's or root's and writable by no one else (a group only when
     no one else is in it): bash runs ~/.bashrc for every SSH command (Debian's bash), so whoever may write it runs
@@ -3575,27 +3629,17 @@ def cw_login_files(facts, exp):
     every login, before the command: the deploy's and this gate's sessions too), nor a ~/.ssh/environment where sshd's
     PermitUserEnvironment reads it. Read as the deploy user."""
     found = facts.get("login_files")
-    if found is None:
-        raise NotApplicable(f"the tree reader did not read the logins' homes: "
-                            f"{(facts.get('errors') or {}).get('login_files')}")
     snap = getattr(facts, "raw", None)
     users = getattr(snap, "users", None)
-    lines = []
-    for user, entries in sorted(found.items()):
+    lines = _root_logins_files(facts, snap, set(found or ())) if getattr(snap, "files", None) else []
+    if found is None and not lines:
+        raise NotApplicable(f"the tree reader did not read the logins' homes: "
+                            f"{(facts.get('errors') or {}).get('login_files')}")
+    for user, entries in sorted((found or {}).items()):
         for path, st in sorted(entries.items()):
             mode, uid, gid = st[:3]
             lines += _login_runs(path.split(" -> ")[0], st[3] if len(st) > 3 else None, user, exp.cfg.root)
-            others = []
-            if uid not in (0, (users.facts(user) or {}).get("uid") if users else None):
-                others.append(f"owned by {users.name(uid) if users else uid}")
-            if mode & 0o002 and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX):
-                others.append("writable by everyone")
-            if mode & 0o020 and not stat.S_ISLNK(mode):
-                group = users.group(gid) if users else str(gid)
-                members = set(users.groups.get(gid, ("", []))[1]) | {
-                    n for n, f in users.by_name.items() if f[3] == str(gid)} if users else {"?"}
-                if members - {user}:
-                    others.append(f"writable by group {group} ({', '.join(sorted(members - {user})[:4])})")
+            others = _written_by_others(users, user, mode, uid, gid)
             if others:
                 lines.append(f"{path} ({'%04o' % (mode & 0o7777)}): {' and '.join(others)}: its login ({user}) "
                              f"runs or trusts it at every SSH command (a deploy, this gate): whoever else may "
@@ -4914,7 +4958,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "the stock command dirs", "test_login_stack_is_accounted_for",
             "/etc/pam.d/su:15: auth sufficient pam_wheel.so trust group=adm: its success ends the authentication "
             "without a password or key ..."),
-    Promise("cw_login_files", f"{CW}: grants", "the files a login of the deploy user and of the gate's login runs "
+    Promise("cw_login_files", f"{CW}: grants", "the files a login of the deploy user, of the gate's login and of "
+            "every login that may become root (a sudoers rule, a root-reaching group) runs "
             "or trusts (its home, ~/.bashrc, ~/.profile, ~/.bash_profile, ~/.bash_login, ~/.bash_logout, "
             "~/.pam_environment, ~/.ssh and its rc, environment and authorized_keys) are its own or root's and "
             "writable by no one else (a group only when no one else is in it): bash runs ~/.bashrc for every SSH "
