@@ -35,6 +35,21 @@ SCENARIOS = {
                            f"/usr/lib/x86_64-linux-gnu/helper/py", "rm -rf /usr/lib/x86_64-linux-gnu/helper"),
     "packaged-dbus": ("apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
                       "--no-install-recommends dbus >/dev/null 2>&1; ls -l /usr/lib/dbus-1.0/", "true"),
+    # keys and files of a login that may become root (alice: a member of sudo, with a key: blind12b's control c04)
+    "admin-alice": ("useradd -m -s /bin/bash -G sudo alice && usermod -p '*' alice && install -d -m 700 -o alice "
+                    "-g alice /home/alice/.ssh && ssh-keygen -q -t ed25519 -N '' -f /root/alice && install -m 600 -o "
+                    "alice -g alice /root/alice.pub /home/alice/.ssh/authorized_keys", "true"),
+    "alice-keys-group-writable": ("groupadd -f devs && usermod -aG devs yourapplication && chgrp devs "
+                                  "/home/alice/.ssh/authorized_keys && chmod 660 /home/alice/.ssh/authorized_keys",
+                                  "chgrp alice /home/alice/.ssh/authorized_keys && chmod 600 "
+                                  "/home/alice/.ssh/authorized_keys"),
+    "alice-bashrc-apps": ("chown yourapplication /home/alice/.bashrc", "chown alice /home/alice/.bashrc"),
+    "alice-home-0700": ("chmod 700 /home/alice", "chmod 755 /home/alice"),
+    "stale-key-deploy-login": ("ssh-keygen -q -t ed25519 -N '' -C former-colleague -f /root/p02key && cat "
+                               "/root/p02key.pub >> \"$(getent passwd appuser | cut -d: -f6)/.ssh/authorized_keys\"",
+                               "sed -i '$d' \"$(getent passwd appuser | cut -d: -f6)/.ssh/authorized_keys\""),
+    "stale-key-alice": ("ssh-keygen -q -t ed25519 -N '' -C former-colleague -f /root/p02b && cat /root/p02b.pub >> "
+                        "/home/alice/.ssh/authorized_keys", "sed -i '$d' /home/alice/.ssh/authorized_keys"),
 }
 
 
@@ -82,9 +97,10 @@ def main(image, names):
                   f"{len(failed)} failed: {sorted(failed)}", flush=True)
             for pid, msg in failed.items():
                 print(f"   {pid}: {msg[:600]}", flush=True)
-            notes = [n for n in facts.notes]
-            if notes:
-                print(f"   notes: {notes[:6]}", flush=True)
+            from deploytests.verify import drift
+
+            for line in drift.report(facts):
+                print(f"   drift| {line[:400]}", flush=True)
             print(f"   undo: exit {run(s, undo)[0]}", flush=True)
 
 

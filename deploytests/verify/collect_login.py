@@ -1272,7 +1272,7 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
                     found.append([entry.path, st.st_mode, st.st_uid, st.st_gid])
                 if not root_only(st):
                     below.append((entry.path, under or judged))
-            elif entry.is_file(follow_symlinks=False):
+            elif entry.is_file(follow_symlinks=False) and entry.path not in out["files"]:  # (note()d: judged)
                 privileged(out, entry.path, entry.stat(follow_symlinks=False))
         todo += below
     if todo or count > most:

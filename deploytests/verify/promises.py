@@ -3611,10 +3611,13 @@ def _root_logins_files(facts, snap, covered: set) -> list[str]:
                              f"reads it at every login of {name}: whoever else may write it "
                              f"{'adds a key that logs in as' if 'authorized_keys' in path else 'runs code as'} "
                              f"{name}, and so is root")
-        why = (snap.files.get(f"{home}/.ssh") or {}).get("why")
-        if why and why != os.strerror(errno.ENOENT):
-            facts.notes.append(f"{home} ({name}: {who}): its ~/.ssh, keys and shell files not looked at ({why}): "
-                               f"who may add a key that logs in as {name} is not known")
+        unseen = {rel: why for rel in HOME_FILES for why in [(snap.files.get(f"{home}/{rel}") or {}).get("why")]
+                  if why and why != os.strerror(errno.ENOENT)}
+        if unseen:
+            names = ", ".join(list(unseen)[:3]) + (" ..." if len(unseen) > 3 else "")
+            facts.notes.append(f"{home} ({name}: {who}): {names} not looked at ({next(iter(unseen.values()))}): "
+                               f"who may write {name}'s keys is not known here (sshd's StrictModes refuses a key file "
+                               f"others may write)")
     return lines
 
 

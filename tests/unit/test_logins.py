@@ -532,8 +532,11 @@ def test_the_keys_of_a_login_that_may_become_root_not_looked_at_are_said(exp):
     """A home the gate's login may not enter (Debian 13's 0700): not a failure, a line of the drift section."""
     facts = admin_host({"/home/alice": [0o40700, 1500, 1500], "/home/alice/.ssh": "Permission denied"})
     assert outcome("cw_login_files", facts, exp) == "pass"
-    assert any("/home/alice (alice: alice, who becomes root" in n and "not looked at (Permission denied)" in n
+    assert any("/home/alice (alice: alice, who becomes root" in n and ".ssh not looked at (Permission denied)" in n
                for n in facts.notes), facts.notes
+    facts = admin_host(dict(ALICE, **{"/home/alice/.ssh/authorized_keys": "Permission denied"}))  # (.ssh 0700)
+    assert outcome("cw_login_files", facts, exp) == "pass"
+    assert any(".ssh/authorized_keys not looked at" in n for n in facts.notes), facts.notes
 
 
 def test_a_key_file_of_a_login_that_may_become_root_changed_after_the_deploy_is_in_the_drift_section():
