@@ -1217,7 +1217,7 @@ def privileged(out, path, st):
 PSEUDO = {"proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "mqueue", "debugfs", "tracefs", "securityfs",
           "pstore", "bpf", "configfs", "fusectl", "hugetlbfs", "autofs", "binfmt_misc", "efivarfs", "rpc_pipefs",
           "nsfs", "selinuxfs"}
-MOUNTINFO, WALK_MOST, WALK_SECONDS = "/proc/self/mountinfo", 1000000, 30  # bounds of the walk: entries, seconds
+MOUNTINFO, WALK_MOST, WALK_SECONDS = "/proc/self/mountinfo", 1000000, 30  # bounds of the walk: entries, CPU s
 
 
 def mounts():
@@ -1239,15 +1239,16 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
     this login may not list, that others may go through, is in ``unwalked`` (``[path, mode, uid, gid]``: what
     lies there is not known). The same walk gives ``system_dirs``: each directory under :data:`SYSTEM` that
     someone but root may change (:func:`loose_dir`; not judged again below it). At most ``most`` entries and
-    ``seconds`` seconds: a bound hit is in ``errors``, never a silent pass."""
+    ``seconds`` seconds of this process's CPU (a loaded host's wall clock says nothing of the walk): a bound hit is
+    in ``errors``, never a silent pass."""
     done = out.get("system_dirs") if isinstance(out.get("system_dirs"), dict) else {"top": None, "found": [], "dirs": 0}
-    found, unwalked, count, end = list(done["found"]), [], 0, time.monotonic() + seconds
+    found, unwalked, count, end = list(done["found"]), [], 0, time.process_time() + seconds
     rows = mounts()
     points, skip = {p for p, _, _ in rows}, set(skip) | {done["top"]}
     todo = [(p, False) for p, kind, opts in rows if kind not in PSEUDO and not {"nosuid", "noexec"} & set(
         opts.split(",")) and p not in skip and not beyond(p)]
     system = tuple(t + "/" for t in SYSTEM)
-    while todo and count <= most and time.monotonic() <= end:
+    while todo and count <= most and time.process_time() <= end:
         base, under = todo.pop()
         try:
             with os.scandir(base) as listing:
@@ -1277,7 +1278,7 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
         todo += below
     if todo or count > most:
         out["errors"]["local files"] = "more than %s: the rest of the local file systems not looked at for " \
-            "setuid, setgid and capability files" % ("%d entries" % most if count > most else "%d s" % seconds)
+            "setuid, setgid and capability files" % ("%d entries" % most if count > most else "%d CPU seconds" % seconds)
     out["system_dirs"], out["unwalked"] = sorted(found), unwalked
 
 
