@@ -1277,8 +1277,9 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
                 privileged(out, entry.path, entry.stat(follow_symlinks=False))
         todo += below
     if todo or count > most:
+        bound = "%d entries" % most if count > most else "%d CPU seconds" % seconds
         out["errors"]["local files"] = "more than %s: the rest of the local file systems not looked at for " \
-            "setuid, setgid and capability files" % ("%d entries" % most if count > most else "%d CPU seconds" % seconds)
+            "setuid, setgid and capability files" % bound
     out["system_dirs"], out["unwalked"] = sorted(found), unwalked
 
 
