@@ -21,6 +21,7 @@ CAP_SETUID = "import os,struct,sys; os.setxattr(sys.argv[1], 'security.capabilit
              "0x02000001, 1 << 7, 0, 0, 0))"  # vfs_cap_data v2: cap_setuid (bit 7) permitted, effective
 SCENARIOS = {
     "clean": ("true", "true"),
+    "hold": ("sleep 200", "true"),  # (a deployed container kept for measurements run beside this script)
     "var-tmp-setuid-shell": ("cp /bin/bash /var/tmp/.rs && chmod 4755 /var/tmp/.rs", "rm -f /var/tmp/.rs"),
     "opt-setgid-shadow": ("mkdir -p /opt/tools && cp /usr/bin/find /opt/tools/lookup && chgrp shadow "
                           "/opt/tools/lookup && chmod 2755 /opt/tools/lookup", "rm -rf /opt/tools"),
