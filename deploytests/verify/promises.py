@@ -4893,7 +4893,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "
-            "allow_cron = [\"/etc/update-motd.d/50-release\"] ..."),
+            "allow_cron = [\"/etc/update-motd.d/50-release sha256:...\"] ..."),
     Promise("cw_traced", f"{CW}: runs", "no process of the app user or Apache (its root parent, workers, the "
             "app's daemons) is traced (TracerPid: strace -p, gdb -p), and no process but a DHCP client captures "
             "the host's packets (a packet socket: tcpdump), unless the tracer or capturer is allowed "
