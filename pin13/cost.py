@@ -45,8 +45,7 @@ def main(n: int) -> None:
     cfg, stack = load_config(APP), for_platform("debian12")
     with Fleet(count=1, name_prefix="pin13cost", image=stack.image, base=stack.base_image,
                progress=lambda m: None) as fleet:
-        s, box = fleet.servers[0], fleet.containers[0]
-        c = s.connection()
+        c = fleet.servers[0].connection()
         boot = pipeline.bootstrap(c, cfg)
         pipeline.deploy(c, cfg, pipeline.pack(APP, cfg, python_version=boot.python_version))
         src = Path(__file__).resolve().parents[1] / "deploytests/verify/collect_login.py"
