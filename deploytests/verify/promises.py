@@ -3618,7 +3618,7 @@ def _written_by_others(users, user: str, mode: int, uid: int, gid: int) -> list[
     return others
 
 
-def _root_logins_files(facts, snap, covered: set) -> list[str]:
+def _root_logins_files(facts, snap, covered: set, nologin=()) -> list[str]:
     """A line for each file sshd or the shell reads from the home of a login that may become root
     (:func:`sockets.root_capable`: a sudoers rule or a root-reaching group; not root, whose own are
     :func:`cw_become`'s, nor the logins the tree reader looked at, ``covered``) -- the home, ~/.ssh,
@@ -3626,7 +3626,9 @@ def _root_logins_files(facts, snap, covered: set) -> list[str]:
     someone but that login and root may write (:func:`_written_by_others`): whoever may adds a key, or a line its
     next login runs, and is that login, so root. sshd's StrictModes refuses a key file or a directory up to the
     home that others may write, but not the shell's files, and not a home above which a directory is loose. A home
-    the gate's login may not enter (Debian 13's 0700) is said in the drift section (``facts.notes``): not known."""
+    the gate's login may not enter (Debian 13's 0700) is said in the drift section (``facts.notes``): not known.
+    An account whose shell is a ``nologin`` one (the app user: its home is the app's root, the tree rules') has
+    no login whose files run: sshd runs every session of it, a key's command too, through that shell."""
     from .collect_login import HOME_FILES
     from .sockets import root_capable
 
@@ -3634,7 +3636,8 @@ def _root_logins_files(facts, snap, covered: set) -> list[str]:
     for uid, who in sorted(root_capable(facts, snap).items()):
         name = users.name(uid)
         home = posixpath.normpath((users.facts(name) or {}).get("home") or "/")
-        if uid == 0 or name in covered or home == "/" or snap.st(home) is None:
+        if uid == 0 or name in covered or home == "/" or snap.st(home) is None or \
+                (users.facts(name) or {}).get("shell") in nologin:
             continue
         for path in [home] + [f"{home}/{rel}" for rel in HOME_FILES]:
             real = snap.realpath(path)
@@ -3669,7 +3672,8 @@ def cw_login_files(facts, exp):
     found = facts.get("login_files")
     snap = getattr(facts, "raw", None)
     users = getattr(snap, "users", None)
-    lines = _root_logins_files(facts, snap, set(found or ())) if getattr(snap, "files", None) else []
+    lines = _root_logins_files(facts, snap, set(found or ()), exp.stack.nologin_shells) \
+        if getattr(snap, "files", None) else []
     if found is None and not lines:
         raise NotApplicable(f"the tree reader did not read the logins' homes: "
                             f"{(facts.get('errors') or {}).get('login_files')}")
