@@ -11,7 +11,9 @@ when a written pin is stale or missing. What each pin covers (:func:`digest`):
 - a unit: the sha256 of ``sha256sum``'s lines (``HEX  PATH``) of its unit file and every drop-in the gate reads
   for it, in systemd's search order (a link whose target is not read: its ``-> target`` text);
 - a privileged file or a /usr/local command: the login collector's sha256 of the regular file (through root's
-  links only; a file that login may not read has none, and no pin holds for it).
+  links only; a file that login may not read has none, and no pin holds for it); a /usr/local command that is
+  a link to a package's file: the sha256 of ``-> PATH``, the path it resolves to (the package's upgrades, which
+  dpkg vouches for, keep the pin; a link made to point elsewhere does not).
 """
 
 from __future__ import annotations
@@ -74,6 +76,13 @@ def digest(facts, kind: str, name: str) -> str | None:
                      sent.get(name))  # (a file of /etc the login sent lines of: its hash)
         return info["sha256"] if info and info.get("sha256") else _sha(data) if data is not None else named
     path = name.split(" ")[0]
+    snap: Any = getattr(facts, "raw", None)
+    if kind == "commands" and getattr(snap, "files", None) and "link" in (snap.files.get(path) or {}):
+        from .parse import dpkg_files
+
+        real = snap.realpath(path)  # a link to a package's file: the path it resolves to (upgrades keep it)
+        if real in dpkg_files(snap):
+            return _sha(f"-> {real}".encode())
     entries = inv.get("privileged" if kind == "privileged" else "shadowing") or []
     data = _bytes(facts, path)  # (a root's script in /usr/local, read for what it runs: the same bytes)
     return next((e["sha256"] for e in entries if e.get("path") == path and e.get("sha256")),

@@ -196,3 +196,22 @@ def test_the_login_collector_hashes_root_privileged_files_and_never_a_link_of_so
         out["digests"] = {}
         collect_login.digests(out, budget=3)
         assert out["digests"] == {} and "not hashed" in out["errors"][str(prog)]
+
+
+def test_a_command_link_to_a_packaged_file_pins_where_it_leads_not_the_packages_bytes(exp):
+    """/usr/local/bin/python3 -> /usr/bin/python3.11: the package's upgrade (dpkg's to vouch for) keeps the pin; the
+    link pointed elsewhere does not."""
+    from deploytests.verify import parse, pins
+
+    facts = clean()
+    files = {"/usr/local/bin/python3": {"st": [stat.S_IFLNK | 0o777, 0, 0, 0, 0, 1], "link": "/usr/bin/python3.11"},
+             "/usr/bin/python3.11": {"st": [stat.S_IFREG | 0o755, 0, 0, 0, 0, 2]},
+             "/var/lib/dpkg/info/python3.11-minimal.list": {"st": [stat.S_IFREG | 0o644, 0, 0, 0, 0, 3],
+                                                            "data": "/usr/bin/python3.11\n"}}
+    facts.raw = parse.Snapshot({"files": files, "dirs": {"/var/lib/dpkg/info": ["python3.11-minimal.list"]},
+                                "digests": {"/usr/local/bin/python3": "3" * 64}})
+    assert pins.digest(facts, "commands", "/usr/local/bin/python3") == sha("-> /usr/bin/python3.11")
+    facts.raw.raw["digests"]["/usr/local/bin/python3"] = "4" * 64  # (python3.11 upgraded: its bytes changed)
+    assert pins.digest(facts, "commands", "/usr/local/bin/python3") == sha("-> /usr/bin/python3.11")
+    files["/usr/local/bin/python3"]["link"] = "/opt/py/bin/python3"  # pointed at a file no package ships
+    assert pins.digest(facts, "commands", "/usr/local/bin/python3") == "4" * 64
