@@ -1,6 +1,7 @@
-"""Keep one server of the project's own image up (debian-apache-wsgi: sshd is PID 1, as its entrypoint execs it;
-appuser with sudo, deployer without), bootstrapped by appuser, the example app deployed by deployer, until
-``<dir>/stop`` appears.   .venv/bin/python attack13/lab_img.py DIR &   (writes DIR/lab.json, targets.toml, ssh_config)"""
+"""Keep one server of the project's own image up (debian-apache-wsgi, as the driver's Fleet starts it: docker-init
+is PID 1; appuser with sudo, deployer without), bootstrapped by appuser, the example app deployed by deployer,
+until ``<dir>/stop`` appears.   .venv/bin/python attack13/lab_img.py DIR &   (writes DIR/lab.json, targets.toml,
+ssh_config; attack scripts then give the deploy login its own key, DIR/dkey)"""
 import json
 import sys
 import time

@@ -8,15 +8,14 @@ import resource
 import sys
 import time
 
-lim, until, done = int(sys.argv[1]) if sys.argv[1:] else 3, time.time() + float(sys.argv[2] if sys.argv[2:] else 60), set()
+lim, done = int(sys.argv[1]) if sys.argv[1:] else 3, set()
+until = time.time() + float(sys.argv[2] if sys.argv[2:] else 60)
 me = os.getuid()
 while time.time() < until:
     for pid in os.listdir("/proc"):
         if not pid.isdigit() or pid in done:
             continue
         try:
-            if os.stat("/proc/" + pid).st_uid != me and b"collect-root" not in open("/proc/%s/cmdline" % pid, "rb").read():
-                continue
             if b"deploytests-collect-root" not in open("/proc/%s/cmdline" % pid, "rb").read():
                 continue
             status = open("/proc/%s/status" % pid).read()
