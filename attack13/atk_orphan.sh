@@ -10,7 +10,7 @@ sleep 1
 docker exec $CT ps -o pid,ppid,user,args -u deployer
 docker exec $CT ps -o pid,user,args -p 1
 echo "--- the deploy login deploys (clean):"
-(cd $W/proj/yourapplication-1.0 && $FAB target dep pack deploy 2>&1 | grep -E "live:|FAILED|rolled back" | cut -c1-300)
+(cd $W/proj/yourapplication-1.0 && $FAB target dep pack deploy 2>&1 | tail -3 | cut -c1-300)
 echo "--- the app user's python3 (as an allowed worker would start):"
 docker exec -u yourapplication -w /var/www/yourapplication -e HOME=/var/www/yourapplication $CT /usr/bin/python3 -c 'print("worker ran")'
 docker exec $CT cat /tmp/home-hook

@@ -1,18 +1,23 @@
 """Keep one server of the project's own image up (debian-apache-wsgi, as the driver's Fleet starts it: docker-init
 is PID 1; appuser with sudo, deployer without), bootstrapped by appuser, the example app deployed by deployer,
-until ``<dir>/stop`` appears.   .venv/bin/python attack13/lab_img.py DIR &   (writes DIR/lab.json, targets.toml,
-ssh_config; attack scripts then give the deploy login its own key, DIR/dkey)"""
+until ``<dir>/stop`` appears.   .venv/bin/python attack13/lab_img.py DIR &   [--no-init] (writes DIR/lab.json,
+targets.toml, ssh_config; attack scripts then give the deploy login its own key, DIR/dkey)"""
 import json
 import sys
 import time
 from pathlib import Path
+
+from docker.models.containers import ContainerCollection
 
 from deploytests.containers.driver import Fleet
 from deploytests.suite.lab import Lab, example_release
 
 work = Path(sys.argv[1]).resolve()
 work.mkdir(parents=True, exist_ok=True)
-with Fleet(1, name_prefix="atk13", workdir=work) as fleet:
+if "--no-init" in sys.argv:  # the image as `docker run` starts it: its entrypoint execs sshd, which is then PID 1
+    real = ContainerCollection.run
+    ContainerCollection.run = lambda self, *a, **k: real(self, *a, **dict(k, init=False))
+with Fleet(1, name_prefix="atk13", workdir=work, sweep=False) as fleet:  # (sweep: never others' containers)
     s = fleet.servers[0]
     lab = Lab(s, deploy_user="deployer")
     lab.bootstrap()
@@ -21,8 +26,9 @@ with Fleet(1, name_prefix="atk13", workdir=work) as fleet:
     with (app / "deploy.toml").open("a") as f:
         f.write('deploy_user = "deployer"\n')
     common = f'identity_file = "{s.key_filename}"\nknown_hosts = "{s.known_hosts}"\nbase_url = "{s.base_url}"\n'
-    (work / "targets.toml").write_text(f'[targets.ro]\nhosts = ["{s.user}@{s.host}:{s.port}"]\n{common}deploy = false\n'
-                                       f'[targets.dep]\nhosts = ["deployer@{s.host}:{s.port}"]\n{common}')
+    ro, dep = f'hosts = ["{s.user}@{s.host}:{s.port}"]\n', f'hosts = ["deployer@{s.host}:{s.port}"]\n'
+    (work / "targets.toml").write_text(f'[targets.ro]\n{ro}{common}deploy = false\n'
+                                       f'[targets.dep]\n{dep}{common}deploy = true\n')
     (work / "ssh_config").write_text("".join(f"""
 Host {u}
   HostName {s.host}

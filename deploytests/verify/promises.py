@@ -1429,6 +1429,7 @@ def cw_processes(facts, exp):
     """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
     deploy user, part of a live SSH session (the gate's probe, an operator's shell); and no process of anyone
     else (root included) outside a live SSH session names the app's tree on its command line."""
+    from .parse import in_session
     from .rootacts import allow_prefix, allowed_process, process_lines, view
 
     inv = _inv(facts, "reading every process")
@@ -1450,7 +1451,7 @@ def cw_processes(facts, exp):
             continue
         if child and p["pid"] not in daemons:
             continue  # an Apache worker of another user than the stack's: test_apache_workers_not_root's finding
-        if user == deploy and any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
+        if user == deploy and in_session(p.get("ancestors", [])):
             continue
         role = "the app user" if user == app else "Apache's user" if user == www else "the deploy user"
         why = ("it runs with the app's rights and data, outside Apache's control (left running, it keeps old "
@@ -1462,7 +1463,7 @@ def cw_processes(facts, exp):
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
     for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
         argv0 = allow_prefix(p.get("cmdline") or "")
-        if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
+        if in_session(p.get("ancestors", [])):
             continue  # in a live SSH session (an operator's shell, the gate's own probe)
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
         if found is not None:
