@@ -1,5 +1,7 @@
 """Command line: ``deploytests init | fab TASK ... | gate ... | engine up | engine sweep | images build [NAME ...]``
-(or ``python -m deploytests``); ``deploytests --help`` lists the commands.
+(or ``python -I -m deploytests``: a plain ``-m`` puts the current directory first on ``sys.path``, and a checkout's
+``textwrap.py`` ran as root so when the quick start said ``sudo .venv/bin/python -m`` for ``engine up``);
+``deploytests --help`` lists the commands.
 
 ``engine up`` uses only the standard library until an engine answers, so it works on a bare machine.
 """

@@ -68,3 +68,31 @@ def test_the_gates_relative_paths_are_taken_from_where_it_was_run(tmp_path, monk
     assert _absolute(["--deploytests-app=app", "--targets-file", "t.toml", "-k", "app", "-q", "--junitxml=o.xml"]) == [
         f"--deploytests-app={tmp_path / 'app'}", "--targets-file", str(tmp_path / "t.toml"), "-k", "app", "-q",
         "--junitxml=o.xml"]
+
+
+def test_the_console_script_loads_no_module_of_the_directory_it_runs_in(tmp_path):
+    """Another member: ``python -m deploytests`` puts the current directory first on ``sys.path``, so in a checkout
+    the repository's ``textwrap.py`` (argparse imports it) ran in the README's ``sudo .venv/bin/python -m
+    deploytests engine up``, as root. The console script puts its own directory there; ``-I`` drops it too."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("textwrap", "shutil", "gettext"):
+        (project / f"{name}.py").write_text(REPO.format(what=f"{name}.py") + "raise ImportError\n")
+    cli = Path(sys.executable).with_name("deploytests")
+    for argv in ([str(cli), "--help"], [sys.executable, "-I", "-m", "deploytests", "--help"]):
+        subprocess.run(argv, cwd=project, env=dict(os.environ, MARK=str(tmp_path / "ran")), capture_output=True,
+                       timeout=60, check=True)
+        assert not (tmp_path / "ran").exists(), (argv, (tmp_path / "ran").read_text())
+
+
+def test_the_docs_and_hints_give_the_console_script_never_python_dash_m():
+    """What the README, the CI page and the product's own hints tell a user to run (as root, in a project's
+    directory) is ``deploytests ...``: a plain ``python -m deploytests`` there runs the checkout's modules."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    texts = {p: p.read_text() for p in [root / "README.md", root / "docs" / "ci.md", *(root / "deploytests").rglob(
+        "*.py")] if "record_conffiles" not in p.name}
+    said = {str(p.relative_to(root)): m.group(0) for p, t in texts.items()
+            for m in re.finditer(r"python3? -m deploytests (engine|images|init|fab|gate)\b", t)}
+    assert said == {}
