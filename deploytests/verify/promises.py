@@ -479,7 +479,7 @@ def tree_modes_and_owners(facts, exp):
         _path(facts, root, kind="directory", mode="2755", owner=deploy, group=_group_of(facts, "app")),
         deployed and _path(facts, f"{root}/releases", kind="directory", mode="0755", owner=deploy),
         _path(facts, f"{root}/application.wsgi", kind="regular file", mode="0644", owner=deploy),
-        deployed and _path(facts, f"{root}/.deploy.lock", kind="regular file", mode="0644", owner=deploy),
+        deployed and _path(facts, f"{root}/.deploy.lock", kind="regular file", mode="0600", owner=deploy),
         _path(facts, RUNTIME, kind="directory", mode="0755", owner="root", group="root"),
         _path(facts, f"{RUNTIME}/pyvenv.cfg", kind="regular file", owner="root"),
     ) if p]
@@ -5145,8 +5145,10 @@ PROMISES: tuple[Promise, ...] = (
             "/var/www/yourapplication/releases/*/venv/bin/python'], found ['deployer ALL=(ALL) NOPASSWD: ALL']",
             root_only=True, needs=("tree",)),
     Promise("tree", f"{B}: tree", "/var/www/<app> 2755 (group app: what the deploy user makes in it is the app "
-            "group's), releases/ 0755, application.wsgi 0644, .deploy.lock: all the deploy user's (no one else may "
-            "write them); /var/lib/deploytests/python (the daemons' python-home, an empty venv) root's",
+            "group's), releases/ 0755, application.wsgi 0644, .deploy.lock 0600 (flock needs only an open fd: a "
+            "lock others may open, the app may hold, and every deploy and rollback waits; the next deploy makes an "
+            "older 0644 one 0600): all the deploy user's (no one else may write them); /var/lib/deploytests/python "
+            "(the daemons' python-home, an empty venv) root's",
             "test_tree_modes_and_owners",
             "expected /var/www/app/releases: directory 0755 appuser:appuser\n   found ...: directory 0777 ..."),
     Promise("shared", f"{B}: tree", "shared/ is 2750 <deploy user>:<app group>; each shared path 2770 (the app "

@@ -355,7 +355,7 @@ def test_a_missing_tree_path_is_one_line_expected_and_found(exp):
     facts = clean_facts()
     del facts.remote["stat"][f"{R}/.deploy.lock"]
     found = outcome("tree", facts, exp)
-    assert found.startswith("fail: ") and f"expected {R}/.deploy.lock: regular file 0644 appuser:?" in found
+    assert found.startswith("fail: ") and f"expected {R}/.deploy.lock: regular file 0600 appuser:?" in found
     assert f"found {R}/.deploy.lock: missing" in found
     facts = clean_facts()
     facts.remote["stat"][f"{R}/application.wsgi"] = {"kind": "regular file", "mode": "0600"}  # no owner, no group
