@@ -480,11 +480,21 @@ def tree_modes_and_owners(facts, exp):
         _path(facts, root, kind="directory", mode="2755", owner=deploy, group=_group_of(facts, "app")),
         deployed and _path(facts, f"{root}/releases", kind="directory", mode="0755", owner=deploy),
         _path(facts, f"{root}/application.wsgi", kind="regular file", mode="0644", owner=deploy),
-        deployed and _path(facts, f"{root}/.deploy.lock", kind="regular file", mode="0600", owner=deploy),
+        deployed and _lock_path(facts, f"{root}/.deploy.lock", deploy),
         _path(facts, RUNTIME, kind="directory", mode="0755", owner="root", group="root"),
         _path(facts, f"{RUNTIME}/pyvenv.cfg", kind="regular file", owner="root"),
     ) if p]
     assert not problems, "\n".join(problems)
+
+
+def _lock_path(facts, path: str, deploy: str) -> str | None:
+    """The deploy lock's line: the deploy user's regular file 0600, and what a lock others may open means."""
+    problem = _path(facts, path, kind="regular file", mode="0600", owner=deploy)
+    opened = problem and _stat(facts, path).get("kind") == "regular file" and int(
+        str(_stat(facts, path).get("mode") or "0"), 8) & 0o077
+    return problem and problem + (" (others may open it, and flock needs only an open fd: the app may hold the "
+                                  "deploy lock while every deploy and rollback waits; the next deploy makes it 0600, "
+                                  f"or run `chmod 600 {path}` as {deploy})" if opened else "")
 
 
 def shared_dirs(facts, exp):
