@@ -541,6 +541,14 @@ class Procs:
         return out
 
 
+def in_session(ancestors) -> bool:
+    """Whether a process is part of a live SSH login session (an operator's shell, the gate's own probe): a root
+    sshd (``sshd``, ``sshd-session``) other than pid 1 is among its ``ancestors``. Pid 1 is every orphan's parent:
+    where sshd is pid 1 (a container whose entrypoint execs it), a process left running after its session ended
+    has it for parent, so the reaper is no session's."""
+    return any(a["comm"].startswith("sshd") and a["user"] == "root" and a["pid"] != 1 for a in ancestors)
+
+
 def listening_ports(snap: Snapshot) -> list[int]:
     ports = set()
     for name in ("/proc/net/tcp", "/proc/net/tcp6"):

@@ -480,11 +480,21 @@ def tree_modes_and_owners(facts, exp):
         _path(facts, root, kind="directory", mode="2755", owner=deploy, group=_group_of(facts, "app")),
         deployed and _path(facts, f"{root}/releases", kind="directory", mode="0755", owner=deploy),
         _path(facts, f"{root}/application.wsgi", kind="regular file", mode="0644", owner=deploy),
-        deployed and _path(facts, f"{root}/.deploy.lock", kind="regular file", mode="0644", owner=deploy),
+        deployed and _lock_path(facts, f"{root}/.deploy.lock", deploy),
         _path(facts, RUNTIME, kind="directory", mode="0755", owner="root", group="root"),
         _path(facts, f"{RUNTIME}/pyvenv.cfg", kind="regular file", owner="root"),
     ) if p]
     assert not problems, "\n".join(problems)
+
+
+def _lock_path(facts, path: str, deploy: str) -> str | None:
+    """The deploy lock's line: the deploy user's regular file 0600, and what a lock others may open means."""
+    problem = _path(facts, path, kind="regular file", mode="0600", owner=deploy)
+    opened = problem and _stat(facts, path).get("kind") == "regular file" and int(
+        str(_stat(facts, path).get("mode") or "0"), 8) & 0o077
+    return problem and problem + (" (others may open it, and flock needs only an open fd: the app may hold the "
+                                  "deploy lock while every deploy and rollback waits; the next deploy makes it 0600, "
+                                  f"or run `chmod 600 {path}` as {deploy})" if opened else "")
 
 
 def shared_dirs(facts, exp):
@@ -1431,6 +1441,7 @@ def cw_processes(facts, exp):
     """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
     deploy user, part of a live SSH session (the gate's probe, an operator's shell); and no process of anyone
     else (root included) outside a live SSH session names the app's tree on its command line."""
+    from .parse import in_session
     from .rootacts import allow_prefix, allowed_process, process_lines, view
 
     inv = _inv(facts, "reading every process")
@@ -1452,7 +1463,7 @@ def cw_processes(facts, exp):
             continue
         if child and p["pid"] not in daemons:
             continue  # an Apache worker of another user than the stack's: test_apache_workers_not_root's finding
-        if user == deploy and any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
+        if user == deploy and in_session(p.get("ancestors", [])):
             continue
         role = "the app user" if user == app else "Apache's user" if user == www else "the deploy user"
         why = ("it runs with the app's rights and data, outside Apache's control (left running, it keeps old "
@@ -1464,7 +1475,7 @@ def cw_processes(facts, exp):
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
     for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
         argv0 = allow_prefix(p.get("cmdline") or "")
-        if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
+        if in_session(p.get("ancestors", [])):
             continue  # in a live SSH session (an operator's shell, the gate's own probe)
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
         if found is not None:
@@ -5207,8 +5218,10 @@ PROMISES: tuple[Promise, ...] = (
             "/var/www/yourapplication/releases/*/venv/bin/python'], found ['deployer ALL=(ALL) NOPASSWD: ALL']",
             root_only=True, needs=("tree",)),
     Promise("tree", f"{B}: tree", "/var/www/<app> 2755 (group app: what the deploy user makes in it is the app "
-            "group's), releases/ 0755, application.wsgi 0644, .deploy.lock: all the deploy user's (no one else may "
-            "write them); /var/lib/deploytests/python (the daemons' python-home, an empty venv) root's",
+            "group's), releases/ 0755, application.wsgi 0644, .deploy.lock 0600 (flock needs only an open fd: a "
+            "lock others may open, the app may hold, and every deploy and rollback waits; the next deploy makes an "
+            "older 0644 one 0600): all the deploy user's (no one else may write them); /var/lib/deploytests/python "
+            "(the daemons' python-home, an empty venv) root's",
             "test_tree_modes_and_owners",
             "expected /var/www/app/releases: directory 0755 appuser:appuser\n   found ...: directory 0777 ..."),
     Promise("shared", f"{B}: tree", "shared/ is 2750 <deploy user>:<app group>; each shared path 2770 (the app "

@@ -683,6 +683,30 @@ def test_anyones_process_that_runs_from_the_apps_tree_outside_a_session_fails(ex
         assert outcome("cw_processes", facts, allowing(exp, processes=(f"{p['user']}: {argv0}",))) == "pass"
 
 
+@pytest.mark.parametrize("ancestors, fails", [
+    ([(1, "sshd", "root")], True),  # sshd is pid 1 (a container's entrypoint execs it): every orphan's parent
+    ([(1, "systemd", "root")], True),
+    ([(77, "sshd", "deployer"), (76, "sshd", "root"), (1, "sshd", "root")], False),  # a login's session under it
+    ([(77, "sshd-session", "deployer"), (76, "sshd-session", "root"), (5, "sshd", "root"), (1, "systemd", "root")],
+     False),
+])
+def test_a_process_left_after_its_session_ended_is_in_none_even_where_sshd_is_pid_1(exp, ancestors, fails):
+    """A process of the deploy user (or anyone's naming the app's tree) counts as part of a live SSH session (an
+    operator's shell, the gate's own probe) when a root sshd is among its ancestors. Where sshd is pid 1 (the
+    project's image run without an init: its entrypoint execs sshd), every orphan's parent is that sshd, so a
+    daemon the deploy login left running after it logged out counted as in a session, and the gate passed it.
+    Class: a session identified by an ancestor every orphan has. The reaper (pid 1) is no session's."""
+    facts = clean_facts()
+    left = dict(proc(93, exp.deploy_user, "sh /tmp/w.sh", ancestors), ppid=ancestors[0][0])
+    inv(facts)["processes"] = [*inv(facts)["processes"], left]
+    msg = failing(facts, exp)
+    assert (list(msg) == ["cw_processes"]) == fails, msg
+    inv(facts)["processes"].pop()
+    inv(facts)["reaching"] = [proc(94, "root", "sh -c /var/www/yourapplication/shared/data/tidy", ancestors)]
+    msg = failing(facts, exp)
+    assert (list(msg) == ["cw_processes"]) == fails, msg
+
+
 @pytest.mark.parametrize("argv, fails", [
     (["/usr/sbin/apache2", "-k", "start"], False), (["/usr/sbin/apache2", "-DFOREGROUND"], False),
     (["/usr/sbin/apache2", "-k", "start", "-c", "Include /srv/x.conf"], True),
