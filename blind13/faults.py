@@ -348,7 +348,7 @@ chmod 755 /usr/local/bin/metrics-agent2
 bg su -s /bin/sh nobody -c /usr/local/bin/metrics-agent2
 """),
     dict(name="allowed_conf_alias_shared", kind="allowed",
-         allow={"allow_apache_conf": ["/etc/apache2/conf-enabled/ops.conf"]},
+         allow={"allow_apache_conf": ["/etc/apache2/conf-enabled/ops.conf"], "allow_modules": ["headers_module"]},
          setup=r"""
 echo 'Header always set X-Frame-Options DENY' > /etc/apache2/conf-available/ops.conf
 a2enmod headers >/dev/null; a2enconf ops >/dev/null; apache2ctl graceful
@@ -367,26 +367,27 @@ EOF
 apache2ctl graceful
 """),
     dict(name="allowed_site_serves_release", kind="allowed",
-         allow={"allow_sites": ["status.example.com"]},
+         allow={"allow_sites": ["status.example.com"],
+                "allow_apache_conf": ["/etc/apache2/sites-enabled/zz-status.conf"]},
          setup=r"""
 mkdir -p /var/www/status; echo ok > /var/www/status/index.html
-cat > /etc/apache2/sites-available/status.conf <<EOF
+cat > /etc/apache2/sites-available/zz-status.conf <<EOF
 <VirtualHost *:80>
     ServerName status.example.com
     DocumentRoot /var/www/status
 </VirtualHost>
 EOF
-a2ensite status >/dev/null; apache2ctl graceful
+a2ensite zz-status >/dev/null; apache2ctl graceful
 """,
          what="the allowed status site's DocumentRoot is pointed at the app's live release to 'show the version'",
          harm="the app's source and venv are served as files (class 6, writes13's)",
          script=r"""
-sed -i "s#DocumentRoot /var/www/status#DocumentRoot $ROOT/current#" /etc/apache2/sites-available/status.conf
-printf '<Directory %s/current>\n Options +Indexes\n Require all granted\n</Directory>\n' "$ROOT" >> /etc/apache2/sites-available/status.conf
+sed -i "s#DocumentRoot /var/www/status#DocumentRoot $ROOT/current#" /etc/apache2/sites-available/zz-status.conf
+printf '<Directory %s/current>\n Options +Indexes\n Require all granted\n</Directory>\n' "$ROOT" >> /etc/apache2/sites-available/zz-status.conf
 apache2ctl graceful
 """),
     dict(name="allowed_tmux_child_server", kind="allowed",
-         allow={"allow_processes": ["DEPLOY: /usr/bin/tmux"]},
+         allow={"allow_processes": ["DEPLOY: tmux", "DEPLOY: -sh"]},
          setup=r"""
 command -v tmux >/dev/null || (apt-get -qq update && apt-get -qq install -y tmux >/dev/null)
 su -s /bin/sh "$DEPLOY" -c "tmux new-session -d -s ops"
