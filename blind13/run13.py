@@ -21,6 +21,10 @@ from deploytests.suite.lab import APPS
 sys.path.insert(0, str(Path(__file__).parent))
 from common13 import C, app_path  # noqa: E402
 from faults import FAULTS, PRELUDE  # noqa: E402
+from faults2 import FAULTS2  # noqa: E402
+
+if os.environ.get("BLIND_ROUND2"):
+    FAULTS = FAULTS2
 
 platform, mode = sys.argv[1], sys.argv[2]
 select = sys.argv[3].split(",") if len(sys.argv) > 3 else None
