@@ -28,7 +28,7 @@ if os.environ.get("BLIND_ROUND2"):
 
 platform, mode = sys.argv[1], sys.argv[2]
 select = sys.argv[3].split(",") if len(sys.argv) > 3 else None
-kinds = {"plain": ("plain",), "allowed": ("allowed",), "controls": ("control",), "clean": ()}[mode]
+kinds = {"plain": ("plain",), "allowed": ("allowed",), "controls": ("control",), "clean": (), "all": ("plain", "allowed", "control")}[mode]
 pool = [f for f in FAULTS if f["kind"] in kinds and (not select or f["name"] in select)]
 
 
@@ -38,9 +38,9 @@ def command(f, setup_only=False):
 
 
 items = [Item(f["name"], "fault", fault=Fault(f["name"], f["kind"], f["what"], command(f))) for f in pool]
-if mode == "allowed":
+if mode in ("allowed", "all"):
     items.append(Item("allowed-states", "fault", fault=Fault("allowed-states", "control", "setups",
-                                                             PRELUDE + "".join(f.get("setup", "") for f in pool))))
+                                                             PRELUDE + "".join(f.get("setup", "") for f in pool if f["kind"] == "allowed"))))
 items.append(Item("clean-1", "fault", fault=Fault("clean-1", "control", "nothing", "true")))
 
 APP = app_path()
