@@ -11,7 +11,6 @@ class C(Campaign):
         """Campaign.snapshot, but with BLIND_DEPLOYER: deploys log in as cfg.deploy_user (``deployer``, no sudo)."""
         if not os.environ.get("BLIND_DEPLOYER"):
             return super().snapshot()
-        import time
         from deploytests import pipeline
         from deploytests.containers import Fleet
         from deploytests.faults.catalogue import values_for

@@ -14,9 +14,8 @@ from pathlib import Path
 
 from deploytests.config import load_config
 from deploytests.faults.catalogue import Fault
-from deploytests.faults.run import Campaign, Item
+from deploytests.faults.run import Item
 from deploytests.stacks import for_platform
-from deploytests.suite.lab import APPS
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common13 import C, app_path  # noqa: E402

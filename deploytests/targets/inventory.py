@@ -95,10 +95,11 @@ TARGET_FIELDS: tuple[Field, ...] = (
               "may change;\nwhat the script loads by its own code, a plugin\ndir it globs, is not read: keep that "
               "root's)"),
     Field("allow_cron", Strings(unique=True), default=(), example='["/etc/cron.d/app-backup"]',
-          doc="cron files allowed to run jobs as those users\nor with the app's code (its releases: never a job of\n"
-              "root's or the deploy login's that runs, sources or\nfinds commands (PATH, a ./script after cd) in a\n"
-              "shared dir, the app user's); any other file root runs "
-              "later\n(a hook, an init script, a tmpfiles.d file) by its path"),
+          doc="cron files allowed to run jobs as those users\nor with the app's code (never a job of root's that\n"
+              "runs, sources or finds commands or modules (PATH,\nPYTHONPATH, venv/bin/x after cd) in the app's tree:\n"
+              "the deploy login changes its releases; nor one of the\n"
+              "deploy login's doing so in a shared dir, the app\nuser's); any other file root runs later\n"
+              "(a hook, an init script, a tmpfiles.d file) by its path"),
     Field("allow_units", Strings(unique=True), default=(), example='["app-report.service"]',
           doc="systemd units allowed to run as the app or deploy user\nor with code from the app's tree; "
               "\"user@NAME\": NAME's systemd user\nmanager (linger, enabled user units)"),
