@@ -110,3 +110,31 @@ printf '#!/usr/bin/python3\nfrom opstool import main\nmain()\n' > /usr/local/bin
          what="an admin gives the adm group read on Apache logs by default ACL (root's decision, root's dir)",
          script=ACL + r"""setfacl -m g:adm:rx /var/log/apache2"""),
 ]
+
+# Other members of the two classes closed after round 2 (written after reading the gate code): tried on containers.
+MEMBERS = [
+    dict(name="m_allowed_cron_root_release_code", kind="allowed",
+         allow={"allow_cron": ["/etc/cron.d/app-clear"]},
+         setup="",
+         what="an allowed cron file whose job is root's, running the live release's code (cd current && venv/bin/python)",
+         harm="root runs what the deploy login changes at every deploy",
+         script=r"""
+echo "0 4 * * * root cd $ROOT/current && venv/bin/python -c 'import $APP'" > /etc/cron.d/app-clear; chmod 644 /etc/cron.d/app-clear
+"""),
+    dict(name="m_allowed_unit_ld_library_path", kind="allowed",
+         allow={"allow_units": ["app-worker.service"]},
+         setup=r"""
+cat > /etc/systemd/system/app-worker.service <<EOF
+[Service]
+User=$APPUSER
+WorkingDirectory=$ROOT/current
+ExecStart=$ROOT/current/venv/bin/python -c "import $APP"
+EOF
+""",
+         what="the allowed worker unit (as the app user) gets Environment=\"LANG=C.UTF-8\" \"LD_LIBRARY_PATH=/tmp/libs\"",
+         harm="any local user plants a library the app user's python loads",
+         script=r"""
+mkdir -p /etc/systemd/system/app-worker.service.d
+printf '[Service]\nEnvironment="LANG=C.UTF-8" "LD_LIBRARY_PATH=/tmp/libs"\n' > /etc/systemd/system/app-worker.service.d/env.conf
+"""),
+]

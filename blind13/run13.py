@@ -22,7 +22,10 @@ from common13 import C, app_path  # noqa: E402
 from faults import FAULTS, PRELUDE  # noqa: E402
 from faults2 import FAULTS2  # noqa: E402
 
-if os.environ.get("BLIND_ROUND2"):
+if os.environ.get("BLIND_ROUND2") == "all":  # every list, for a run of named items
+    from faults2 import MEMBERS
+    FAULTS = FAULTS + FAULTS2 + MEMBERS
+elif os.environ.get("BLIND_ROUND2"):
     FAULTS = FAULTS2
 
 platform, mode = sys.argv[1], sys.argv[2]
