@@ -100,10 +100,11 @@ TARGET_FIELDS: tuple[Field, ...] = (
               "root's alone,\nwhatever is allowed; a path it builds at run\ntime is not seen: keep that root's)"),
     Field("allow_cron", Strings(unique=True), default=(),
           example='["/etc/cron.d/app-backup sha256:' + PIN_EXAMPLE + '"]',
-          doc="cron files allowed to run jobs as those users\nor with the app's code (its releases: never a job of\n"
-              "root's or the deploy login's that runs, sources or\nfinds commands (PATH, a ./script after cd) in a\n"
-              "shared dir, the app user's); any other file root runs "
-              "later\n(a hook, an init script, a tmpfiles.d file) by its path;\neach pinned to its content"),
+          doc="cron files allowed to run jobs as those users\nor with the app's code (never a job of root's that\n"
+              "runs, sources or finds commands or modules (PATH,\nPYTHONPATH, venv/bin/x after cd) in the app's tree:\n"
+              "the deploy login changes its releases; nor one of the\n"
+              "deploy login's doing so in a shared dir, the app\nuser's); any other file root runs later\n"
+              "(a hook, an init script, a tmpfiles.d file) by its path;\neach pinned to its content"),
     Field("allow_units", Strings(unique=True), default=(),
           example='["app-report.service sha256:' + PIN_EXAMPLE + '"]',
           doc="systemd units allowed to run as the app or deploy user\nor with code from the app's tree, each "

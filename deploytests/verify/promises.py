@@ -28,6 +28,7 @@ import io
 import os
 import posixpath
 import re
+import shlex
 import stat
 import tarfile
 import time
@@ -1562,9 +1563,12 @@ def cw_schedules(facts, exp):
         # what to allow: the file that holds the cause (a script in a hook dir a stock job runs), else the job's
         where = (re.findall(r"\((/[^():\s]+):\d+\)", why) or [s["where"].split(":")[0].split(" ")[0]])[-1]
         allowed = where in exp.allow.cron or s["where"].split(":")[0].split(" ")[0] in exp.allow.cron
-        handed = runs and (ROOT_TO_OTHERS in why if s["user"] == "root" else APP_WRITES in why and s["user"] != (
-            exp.cfg.app_user)) and not (APP_WRITES in why and any(s is o for o in other))  # (no allowance accounts
-        # for that, whoever the job runs as but the app user itself; another tool's syntax: not a command line)
+        mention = any(s is o for o in other)  # (another tool's syntax: not a command line)
+        handed = runs and (ROOT_TO_OTHERS in why or _code_from_tree(why, s["job"], root) and not mention
+                           if s["user"] == "root" else APP_WRITES in why and s["user"] != exp.cfg.app_user) and not (
+            APP_WRITES in why and mention)
+        # (no allowance accounts for root running what someone but root, the deploy login too, can change, as
+        # allow_units never does; nor for another account running what the app user writes)
         if allowed and not handed:
             continue
         job = " ".join(s["job"].split())
@@ -2296,6 +2300,30 @@ def network_code(jobs: list[dict], exp, snap=None) -> list[str]:
     return lines
 
 
+def _code_from_tree(why: str, job: str, root: str) -> bool:
+    """Whether a job reaching the app's tree (``why``, :func:`_job_reach`'s: ``runs X, which sources Y (the app's
+    tree)``) takes code from it: the last step runs, sources or loads from there (a program, PATH, PYTHONPATH ...),
+    or the job works there and runs a program by a relative path (``venv/bin/python``, ``./x``) or a Python with
+    -m or -c (its working dir first on sys.path); a job or root script only reading or naming the tree (``tar
+    czf ... shared``) does not. (In the app user's shared dirs, the rules of what root takes from where the app
+    writes say it in their own line.)"""
+    if "the app's tree" not in why:
+        return False
+    last = why.split(", which ")[-1]
+    if last.startswith("names "):
+        return False
+    if last is not why or not why.startswith("works in"):
+        return not last.startswith("works in")
+    if why.startswith(f"works in {root.rstrip('/')}/shared/"):
+        return False
+    for part in re.split(r"&&|\|\||[;|]", job):
+        words = [w for w in part.split() if not re.match(r"^[A-Za-z_]\w*=", w)] or ["cd"]
+        if words[0] != "cd" and ("/" in words[0] and not words[0].startswith("/") or re.fullmatch(
+                r"python[\d.]*", words[0].rsplit("/", 1)[-1]) and {"-m", "-c"} & set(words[1:])):
+            return True
+    return False
+
+
 def _job_reach(snap, job: dict, root: str):
     """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`);
     for root's, what someone but root may change too, unless the job's file is a package's as dpkg unpacked it
@@ -2347,8 +2375,13 @@ def cw_units(facts, exp):
     jobs = [(j, why) for j in unit_jobs(raw, every=True) for why, runs in [_job_reach(snap, j, exp.cfg.root) or
             ("", False)] if runs and j["user"] == "root" and "someone but root may change" in why]
     handed = {j["unit"] for j, why in jobs if APP_WRITES in why}
+    loads = _unit_loader_env(raw, exp, seen)
     lines = [f"{why}. " + _allow_hint(exp, "allow_units", name) for name, why in problems.items()
-             if name not in exp.allow.units and name not in handed]
+             if name not in exp.allow.units and name not in handed and name not in {j["unit"] for j, _ in loads}]
+    lines += [f"{j['where']}: {j['unit']} runs as {j['user']} with {why}: whoever can write there runs code with "
+              f"{j['user']}'s rights; make it {j['user']}'s or root's alone, or remove it" + (
+                  f" (allowed in {exp.allow.where}: allow_units accounts for the unit, not for that)"
+                  if j["unit"] in exp.allow.units else "") for j, why in loads]
     relied = {f"{exp.stack.apache.service}.service": "Apache serves the site and takes the reloads of logrotate "
               "and bootstrap", "ssh.service": "every deploy, rollback and this gate log in through sshd"}
     for name, (why, always) in relied_unit_problems(raw, relied).items():
@@ -2368,6 +2401,36 @@ def cw_units(facts, exp):
                          "remove it, or make what it runs root's alone" if job["unit"] in (*exp.allow.units, *handed)
                          else _allow_hint(exp, "allow_units", job["unit"])))
     _unaccounted("systemd units", lines)
+
+
+def _unit_loader_env(raw, exp, seen) -> list[tuple[dict, str]]:
+    """(job, why) for each ``Environment=`` assignment of a unit that runs as another user than root (the app's, the
+    deploy login's, a service account) by which its program finds code (:data:`rootacts.CODE_ENV`: PYTHONPATH,
+    LD_*, PATH ...) naming a place outside the live release that someone but root may change, or make first (a
+    name not there yet in /tmp): whoever writes there runs code as the unit's user, whatever allow_units says, as
+    for an allowed process's environment (a root unit's: its own rule, what root runs). A place the probe did not
+    see is no claim."""
+    from .collect_login import WORD
+    from .rootacts import CODE_ENV, _loose, _unmade
+
+    out: list[tuple[dict, str]] = []
+    current = f"{exp.cfg.root}/current"
+    for j in unit_jobs(raw, every=True) if seen is not None else []:
+        if j["user"] == "root" or j["job"].startswith(("cd ", ". ")):
+            continue
+        try:
+            pairs = [w for w in shlex.split(j["job"]) if w.startswith(CODE_ENV) and "=" in w]
+        except ValueError:
+            pairs = [w for w in j["job"].split() if w.startswith(CODE_ENV) and "=" in w]
+        for pair in pairs:
+            paths = [posixpath.normpath(p) for p in WORD.findall(pair.split("=", 1)[1].replace(":", " "))]
+            found = next(((p, w) for p in paths if not (p == current or p.startswith(current + "/"))
+                          for w in [_loose(seen, p) or _unmade(seen, seen.realpath(p))]
+                          if w and "(not looked at)" not in w), None)
+            if found:
+                out.append((j, f"{pair[:160]!r}: {found[0]}, which someone but root may change ({found[1]})"))
+                break
+    return out
 
 
 def unit_groups(facts, exp, raw) -> list[str]:
@@ -4884,8 +4947,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "output eval'd; a file a network command just wrote, run later in the job: curl -o x URL && sh x; over "
             "plain http:// whatever is allowed); nor as root with a path someone but root may change (its program, "
             "a script it runs, a variable's value whatever the variable: a crontab's SHELL, HOME, PATH ... lines "
-            "are jobs too), its file a package's as dpkg unpacked it aside, whatever is allowed (allow_cron "
-            "accounts for the file, not for that); a job that only names the tree is said to, unless allowed; no "
+            "are jobs too), or code from the app's tree (its releases are the deploy login's to change), its file "
+            "a package's as dpkg unpacked it aside, whatever is allowed (allow_cron accounts for the file, not for "
+            "that); a job that only names the tree is said to, unless allowed; no "
             "setting of root's configuration (under /etc, and root's own startup files and tools' configuration "
             "above) turns its program's check off or widens whom it trusts (a check word set off, none or never; "
             "an unchecked or unsafe mode set on, or a bare flag: curl's insecure; trust given by name: pip's "

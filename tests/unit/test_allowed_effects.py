@@ -579,7 +579,8 @@ def test_a_root_script_a_job_runs_copying_the_apps_tree_where_others_read_is_a_f
 
 def test_an_allowed_jobs_own_log_is_no_copy_of_the_apps_secrets(exp):
     """A job that runs in the app's tree (``cd ROOT``) and logs elsewhere copies none of its secrets: its
-    world-readable log is no finding (the job itself is cw_schedules' to judge, here allowed)."""
+    world-readable log is no finding (the job itself is cw_schedules' to judge: root running the release's code,
+    which no allowance accounts for, its one line)."""
     line = f"0 5 * * * root cd {R} && ./current/venv/bin/python -m yourapplication.purge >> /var/log/purge.log 2>&1"
 
     def edit(i):
@@ -587,7 +588,9 @@ def test_an_allowed_jobs_own_log_is_no_copy_of_the_apps_secrets(exp):
     facts = server(edit=edit)
     facts.raw.raw["outputs"] = {"/var/log/purge.log": ["/var/log/purge.log"]}
     put(facts, "/var/log/purge.log", s.S_IFREG | 0o644)
-    assert failing(facts, allowing(exp, cron=("/etc/cron.d/purge",))) == {}
+    msg = failing(facts, allowing(exp, cron=("/etc/cron.d/purge",)))
+    assert list(msg) == ["cw_schedules"] and "written by" not in msg["cw_schedules"] and \
+        "no allowance accounts for handing root's rights" in msg["cw_schedules"], msg
 
 
 def test_the_login_collector_records_what_is_where_a_cron_job_writes(tmp_path):

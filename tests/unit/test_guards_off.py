@@ -296,3 +296,17 @@ def test_a_point_release_of_a_recorded_conffile_is_judged_by_the_lines_every_rec
     assert outcome("cw_schedules", _with_conffile("/etc/sudoers", pkg, newer, whole), exp) == "pass"
     # a file from another package at the same path, or a path the baseline never held: nothing to compare
     assert outcome("cw_schedules", _with_conffile("/etc/sudoers", "sudo-ldap", newer, text), exp) == "pass"
+
+
+@pytest.mark.parametrize("path, md5, text", [
+    # blind13's control (a false alarm on a container): an admin's login banner in place of Debian's
+    ("/etc/issue.net", "3ae9b9ff69a78d614864f1957778fecb", "Authorized use only. Ops: #ops-oncall\n"),
+    # other members: the console banner, the release file an admin's tool rewrote
+    ("/etc/issue", "349d61a0e072d678e3e94923f0c3ce0e", "Property of Example Corp \\n \\l\n"),
+    ("/etc/debian_version", "da9f3e5a56d6162ea9d5feed57fbf349", "12.15-example\n")])
+def test_a_conffile_that_is_text_for_people_sets_nothing_to_take_away(exp, path, md5, text):
+    """Class (blind13): base-files' banners and release string are conffiles whose lines no program reads as a
+    setting; an admin's banner replacing Debian's took away no guard. The stack's baseline leaves them out (as it
+    leaves out keys and tables), so a changed or emptied one is no finding."""
+    assert outcome("cw_schedules", _with_conffile(path, "base-files", md5, text), exp) == "pass"
+    assert outcome("cw_schedules", _with_conffile(path, "base-files", md5, ""), exp) == "pass"

@@ -309,7 +309,8 @@ def test_an_at_job_is_a_schedule_like_crons(exp, user, cwd, job, fails):
         return
     assert list(msg) == ["cw_schedules"] and f"{path}: runs " in msg["cw_schedules"] and f" as {user}" in \
         msg["cw_schedules"], msg
-    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
+    # (root with the app's code: no allowance accounts for it, as for a unit)
+    assert (outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass") is (user != "root")
 
 
 STOCK_CRONTAB = ("SHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin\n\n"
@@ -331,8 +332,8 @@ def test_a_cron_files_environment_that_loads_from_the_apps_tree_is_a_root_job(ex
     msg = failing(facts, exp)
     assert list(msg) == ["cw_schedules"], msg
     assert f"{path}:{line}: runs " in msg["cw_schedules"] and "as root from the app's tree" in msg["cw_schedules"]
-    handed = "the app user writes its shared dirs" in msg["cw_schedules"]  # (no allowance hands root to it)
-    assert (outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass") is not handed
+    # (root loading from the app's tree: no allowance accounts for it, whoever writes there)
+    assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))).startswith("fail")
     stock = clean_facts()
     add_text(stock, "/etc/crontab", STOCK_CRONTAB)
     assert failing(stock, exp) == {}
@@ -1393,8 +1394,7 @@ def test_a_rotation_in_the_tree_says_who_rotates_by_its_su_line(exp, text, who):
     (f"0 3 * * * root /bin/sh {R}/shared/data/nightly.sh\n", True),
     (f"0 3 * * * root . {R}/shared/data/backup.env; /usr/local/sbin/backup\n", True),
     (f"BASH_ENV={R}/shared/data/env.sh\n0 3 * * * root /usr/bin/true\n", True),
-    # the deploy's released code and the app user's own job: what allow_cron accounts for
-    (f"0 3 * * * root cd {R}/current && venv/bin/python -c 'print(1)'\n", False),
+    # the app user's own job: what allow_cron accounts for (root with the released code: blind13's test below)
     (f"0 3 * * * yourapplication /bin/sh {R}/shared/data/nightly.sh\n", False),
     (f"0 2 * * * root tar -czf /var/backups/app.tgz -C {R} shared/data\n", False),  # (only named: read)
     # blind12: a relative script after cd is run from the working dir (root's job, and a10: the deploy login's, which
@@ -1421,3 +1421,42 @@ def test_an_allowed_root_job_taking_code_from_the_apps_shared_dirs_fails(exp, te
                                                  f"first on sys.path for -m and -c: a module of that name written "
                                                  f"there runs as {who}" in msg), msg
     assert msg.count("- /etc/cron.d/app-backup:") == 1, msg  # (one cause, one line)
+
+
+@pytest.mark.parametrize("path, text", [
+    # blind13 (shown on a container, the deploy login without sudo): the allowed app-backup file got a second line
+    ("/etc/cron.d/app-backup", f"30 2 * * * yourapplication cd {R}/current && venv/bin/python -m x\n"
+     f"45 2 * * * root {R}/shared/backup-hook.sh\n"),
+    # other members: root runs the released code (the deploy login's), from cron, logrotate's script, an at job's line
+    ("/etc/cron.d/app-backup", f"0 3 * * * root cd {R}/current && venv/bin/python -c 'print(1)'\n"),
+    ("/etc/logrotate.d/app-logs", "/var/log/app/*.log {\n    daily\n    postrotate\n"
+     f"        {R}/current/venv/bin/python -m yourapplication.reopen || true\n    endscript\n}}\n"),
+    ("/var/spool/cron/atjobs/a0001", f"cd {R}/current; venv/bin/python -m x")])
+def test_an_allowed_root_job_never_runs_what_the_deploy_login_can_change(exp, path, text):
+    """Class (blind13): an allowance accounts for a scheduled job, never for root running code the deploy login can
+    change (its releases, shared/ itself: every deploy, and the login any time, would run code as root), as allow_units
+    never does for a unit; a job of the app user with the released code, and root only naming the tree, still pass
+    when allowed."""
+    facts = clean_facts()
+    if path.startswith("/etc/logrotate.d/"):
+        s = snap({path: (0o644, 0, 0)}, {path: text})
+        s.dirs["/etc/logrotate.d"] = [path.rsplit("/", 1)[1]]
+        inv(facts)["logrotate"] = parse.logrotate_scripts(s)
+    elif path.startswith("/var/spool/"):
+        inv(facts)["at_jobs"] = [{"where": path, "file": path, "user": "root", "job": text}]
+    else:
+        add_text(facts, path, text)
+    assert outcome("cw_schedules", facts, exp).startswith("fail")  # (not allowed: the allowance hint as before)
+    msg = outcome("cw_schedules", facts, allowing(exp, cron=(path,)))
+    assert msg.startswith("fail") and f"- {path}:" in msg and "root" in msg and \
+        "no allowance accounts for handing root's rights to someone else" in msg, msg
+    assert msg.count(f"- {path}:") == 1, msg  # (one cause, one line)
+
+
+@pytest.mark.parametrize("text", [
+    f"0 3 * * * yourapplication cd {R}/current && venv/bin/python -c 'print(1)'\n",
+    f"0 2 * * * root tar -czf /var/backups/app.tgz -C {R} shared/data\n"])
+def test_an_allowed_job_of_the_app_user_or_root_naming_the_tree_passes(exp, text):
+    facts = clean_facts()
+    add_text(facts, "/etc/cron.d/app-backup", text)
+    assert outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/app-backup",))) == "pass"

@@ -220,8 +220,8 @@ def test_a_root_job_running_a_link_into_the_apps_tree_runs_the_apps_code(exp):
     "0 4 * * * root . " + ROOT + "/releases/{prev}/data/env.sh; /usr/bin/true\n"])
 def test_a_root_job_reaching_a_shared_dir_through_the_trees_links_fails_whatever_is_allowed(exp, job):
     """Class: a path root takes code from, in the app user's shared dir, reached through the app tree's own links
-    (``current``, a release's shared path). The tree reader's links resolve it as on the server; without them it
-    was 'the app's tree', which the allowance accounts for."""
+    (``current``, a release's shared path). The tree reader's links resolve it as on the server, naming the app
+    user; without them it is the app's tree, the deploy login's code, which root must not run either (blind13)."""
     tree, prev = copy.deepcopy(RECORDED["tree"]), "20261127T030838Z-00000000"
     tree["releases"][prev] = {"shared": {"data": {"kind": "symbolic link", "target": ROOT + "/shared/data"}}}
     job = job.replace("{prev}", prev)
@@ -230,7 +230,7 @@ def test_a_root_job_reaching_a_shared_dir_through_the_trees_links_fails_whatever
         if with_links:
             facts.raw = parse.Snapshot(dict(facts.raw.raw, app_links=parse.app_links(tree, ROOT)))
         found = outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/ops",)))
-        assert (found != "pass") is with_links, found
+        assert found.startswith("fail") and ("the app user writes its shared dirs" in found) is with_links, found
     assert "the app user writes its shared dirs: " + ROOT + "/shared/data" in found, found
     assert "no allowance" in found or "whatever" in found, found
 
@@ -589,3 +589,35 @@ def test_what_a_root_programs_own_code_names_is_what_it_loads(exp, lib, script, 
     msg = fails("cw_processes", facts, allowed)
     assert "runs /opt/agent/agent.py, which loads /opt/agent/lib, which someone but root may change" in msg and \
         "no allowance accounts for it" in msg and msg.count("- pid 940 ") == 1, msg
+
+
+@pytest.mark.parametrize("env, fails", [
+    # blind13 (shown on a container): the allowed report unit (User=the app user) got a drop-in PYTHONPATH in /var/tmp
+    ("PYTHONPATH=/var/tmp/report", True),
+    # other members: a library path in /tmp, PATH with a world-writable dir first, in a quoted list of assignments
+    ('"LANG=C.UTF-8" "LD_LIBRARY_PATH=/tmp/libs"', True),
+    ("PATH=/var/tmp/bin:/usr/bin:/bin", True),
+    # the live release's own code, root's dirs, a variable that finds no code: pass
+    ("PYTHONPATH=/var/www/yourapplication/current/src", False),
+    ("PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8", False)])
+def test_an_allowed_units_environment_loading_from_where_others_write_fails(exp, env, fails):
+    """Class (blind13): allow_units accounts for a unit running as the app user, not for what its environment makes
+    its program load: a PYTHONPATH, LD_* or PATH naming a place someone but root may change gives whoever writes
+    there code with the unit's user's rights (the app's secrets), as an allowed process's environment does."""
+    name, unit = "app-report.service", "/etc/systemd/system/app-report.service"
+    facts = host(files={unit: (F | 0o644, 0, "[Service]\nUser=yourapplication\nExecStart=/var/www/yourapplication/"
+                               "current/venv/bin/python -m yourapplication.report\n"),
+                        f"{unit}.d": (D | 0o755, 0, ""), f"{unit}.d/env.conf": (F | 0o644, 0,
+                                                                                f"[Service]\nEnvironment={env}\n"),
+                        "/tmp": (D | 0o1777, 0, ""), "/var/tmp": (D | 0o1777, 0, "")},
+                 dirs={"/etc/systemd/system": [name, f"{name}.d"], f"{unit}.d": ["env.conf"]})
+    facts.remote["inventory"]["texts"] = []  # (the snapshot's texts stand for them)
+    for gone in ("/var/tmp/report", "/tmp/libs", "/var/tmp/bin"):  # (not there yet: whoever makes it first owns it)
+        facts.raw.files[gone] = {"why": os.strerror(errno.ENOENT)}
+    found = outcome("cw_units", facts, allowing(exp, units=(name,)))
+    assert (found != "pass") is fails, found
+    if fails:
+        assert f"/etc/systemd/system/{name}.d/env.conf:2: {name} runs as yourapplication with " in found and \
+            "allow_units accounts for the unit, not for that" in found and found.count("- /etc/systemd") == 1, found
+        unallowed = outcome("cw_units", facts, exp)  # not allowed: the same one line, no allowance offered
+        assert unallowed.count("\n  - ") == 1 and "allow_units = [" not in unallowed, unallowed

@@ -8,7 +8,9 @@ stack's package list changes: a conffile at an md5 the file does not hold is jud
 recorded version of it sets (docs/architecture.md).
 
 Left out: Apache's (its rule judges a changed file whole), scripts root runs (the rules on what root runs read them
-whole), key files, and tables of more than 150 lines (services, mime.types, moduli: no settings)."""
+whole), key files, tables of more than 150 lines (services, mime.types, moduli: no settings), and texts shown to people
+or read as data (the login banners /etc/issue and /etc/issue.net, /etc/debian_version: an admin's banner is no guard
+taken away)."""
 
 from __future__ import annotations
 
@@ -41,7 +43,8 @@ for para in open("/var/lib/dpkg/status", encoding="latin-1").read().split("\n\n"
 print(json.dumps(out))
 """
 SKIP = ("/etc/apache2/", "/etc/init.d/", "/etc/cron.", "/etc/sv/", "/etc/update-motd.d/", "/etc/kernel/",
-        "/etc/network/if-", "/etc/ppp/", "/etc/dhcp/")
+        "/etc/network/if-", "/etc/ppp/", "/etc/dhcp/",
+        "/etc/issue", "/etc/motd", "/etc/debian_version")  # texts shown to people or read as data: no settings
 HEADER = """\
 # Debian's conffiles as their packages ship them (deploytests.verify.promises.stock_lines_gone): per file
 # 'PATH MD5 PACKAGE' (MD5: dpkg's record of the shipped bytes), then each line that sets something (not blank,
