@@ -1524,7 +1524,7 @@ def cw_schedules(facts, exp):
     conf.d, dpkg's hooks, sysctl's core_pattern: whatever program reads it) or a link there into the tree. A file
     cron reads that the snapshot holds without its text is a finding of its own."""
     from .mechanisms import cron_jobs, reaches, texts, unread_schedules
-    from .rootacts import APP_WRITES
+    from .rootacts import APP_WRITES, WRITE_MEANS
 
     inv = _inv(facts, "reading crontabs")
     raw, root = texts(facts), exp.cfg.root
@@ -1539,7 +1539,7 @@ def cw_schedules(facts, exp):
     jobs += [j for j in inv.get("root_hooks") or [] if found[id(j)] or j["job"].startswith(
         "(not read")]  # root's boot, apt and login hooks: a line naming the app's tree, a file not root's alone
     other = inv.get("mentions") or []  # root's other configuration under /etc naming the app's tree, or a link
-    found.update((id(j), _job_reach(snap, j, root)) for j in other)
+    found.update((id(j), _job_reach(snap, j, root, shell=False)) for j in other)  # (another tool's syntax)
     jobs += [j for j in other if found[id(j)]]
     jobs, via = _one_cause(jobs, found)
     lines = []
@@ -1559,7 +1559,8 @@ def cw_schedules(facts, exp):
             f", naming the app's tree ({root})" if why else ""
         lines.append(f"{s['where']}: runs {job[:160]!r} as {s['user']}{reach}: " + (f"it {why}: " if why else "") +
                      "code on a schedule with that user's rights, outside any deploy" +
-                     (f" (what the deploy login or the app writes there runs as {s['user']})" if why and runs and
+                     ("" if WRITE_MEANS in why else
+                      f" (what the deploy login or the app writes there runs as {s['user']})" if why and runs and
                       s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
                       "or the app can change; a link planted there redirects it)" if why else "") +
                      (f" (root also runs it through {', '.join(via[s['where']])})" if via.get(s["where"]) else "") +
@@ -1592,8 +1593,9 @@ def cw_schedules(facts, exp):
     lines += [ln for ln in fed_to_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) + (
         unit_jobs(raw) if raw is not None else []), root, exp.cfg.app_user) if not any(
         x.startswith(ln.split(": ", 1)[0] + ":") for x in lines)]  # (one cause, one line)
-    lines += followed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) +
-                              (unit_jobs(raw) if raw is not None else []), root)
+    lines += [ln for ln in followed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) + (
+        unit_jobs(raw) if raw is not None else []), root) if not any(
+        x.startswith(ln.split(": ", 1)[0] + ":") for x in lines)]  # (one cause, one line)
     lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
                           (unit_jobs(raw) if raw is not None else []), exp, snap)
     lines += hook_dirs_others_write(snap)
@@ -2091,6 +2093,7 @@ def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
     directory, through whatever link is there:
     whatever allow_cron says (it accounts for the job, not for where the app's links take root)."""
     from .mechanisms import reaches
+    from .rootacts import _words, _written
 
     def whose(path: str) -> str | None:  # the app's tree, or who but root may change it; None: root's alone
         why = "the app's tree" if reaches(path, root) else (snap.writable_by_others(path) if getattr(
@@ -2102,13 +2105,15 @@ def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
         for command in re.split(r"[;&|]+|\$\(|`", job["job"]):
             words = command.split()
             name = words[0].rsplit("/", 1)[-1] if words else ""
-            for path in REDIRECT.findall(command):  # the shell's '>' opens the name as it finds it: a link too
-                why = "the app's tree" if reaches(path, root) else whose(posixpath.dirname(path))
+            # a unit's Exec line and its StandardOutput= file (a cron or at job's writes: cw_schedules' own line,
+            # rootacts.path_problem, with the scripts it runs)
+            for path in ((REDIRECT.findall(command) + [p for how, p in _words(command) if how.startswith("writes")])
+                         if "unit" in job else []):
+                shown = snap if getattr(snap, "files", None) else None
+                why = _written(shown, path, shown.realpath(path) if shown else path, root)
                 if why:
-                    lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, which writes {path} "
-                                 f"({why}) through whatever is there: whoever writes in that directory makes it a "
-                                 f"link to /etc/passwd or /root/.ssh/authorized_keys and root truncates and rewrites "
-                                 f"that file; write the output where root alone may: no allowance accounts for it")
+                    lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, which {why}; write the "
+                                 f"output where root alone may: no allowance accounts for it")
                     break
             flag = FOLLOWS.get(name)
             if not flag or not any(re.fullmatch(flag, w) for w in words[1:]):
@@ -2266,7 +2271,7 @@ def network_code(jobs: list[dict], exp, snap=None) -> list[str]:
     return lines
 
 
-def _job_reach(snap, job: dict, root: str):
+def _job_reach(snap, job: dict, root: str, shell: bool = True):
     """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`);
     for root's, what someone but root may change too, unless the job's file is a package's as dpkg unpacked it
     (the stock baseline: ``/etc/cron.daily/apache2``'s cache directory is Apache's run user's by design)."""
@@ -2283,7 +2288,7 @@ def _job_reach(snap, job: dict, root: str):
         return (found, True) if found else (f"fetches from {plain.group(0)[:80]} (plain http: whoever answers "
                                             "for it or sits on the path gives root's tool its code)", True) if plain \
             else None
-    return command_problem(snap, text, root, loose=mine)
+    return command_problem(snap, text, root, loose=mine, shell=shell)
 
 
 def cw_units(facts, exp):
@@ -3139,7 +3144,8 @@ def _script_reach(seen, path: str, root: str) -> str | None:
 
     why = path_problem(seen, "runs", path, root)
     inner = why.split(", which ", 1)[1] if why and why.startswith(f"runs {path}, which ") else ""
-    return inner if inner.startswith(("runs ", "sources ", "works in ", "sets ")) and ", which names " not in inner \
+    return inner if inner.startswith(("runs ", "sources ", "works in ", "sets ", "writes ")) and \
+        ", which names " not in inner \
         else None
 
 

@@ -106,17 +106,52 @@ def view(snap):
 
 # ---------------------------------------------------------------- what a command line names, and how
 
+# where a command writes or creates, by the shape of its command line (not by what each program is): the shell's
+# output redirections; an option naming an output (``-o``, ``--output=``, ``--log-file``, ``of=`` ...); an archiver's
+# or dumper's ``-f`` (``tar czf X``, ``pg_dump -f X``); every operand of the utilities that write or change the
+# files they are given; the destination (last operand) of the ones that copy, move or link; zip's archive
+OUT_OPTION = re.compile(r"--out|--output(?:-[a-z]+)?|--outfile|--out-file|--log-?file|--pid-?file|"
+                        r"--result-file|--target-directory|--dest(?:ination)?|of")
+WRITES_EACH = {"tee", "touch", "truncate", "chown", "chmod", "chgrp", "mkdir", "mkfifo", "mknod", "shred", "sponge"}
+WRITES_LAST = {"cp", "mv", "install", "ln", "rsync", "scp", "rclone"}
+WRITES_FIRST = {"zip"}
+NOT_OUTPUT_O = {"unzip", "grep", "egrep", "fgrep", "rg", "ssh", "scp", "sftp", "mount", "ps", "useradd", "usermod"}
+REDIRECT_OUT = re.compile(r"(?:\d*|&)(?:>>?|>\|)(&?)(.*)")
+
+
+def _file_option(prog: str, word: str, before: list[str]) -> bool:
+    """Whether ``word`` is an option whose value is the file ``prog`` makes: ``-o``/``-O`` (curl's, sort's, gpg's,
+    a compiler's; not the few whose ``-o`` is another thing), an archiver's ``f`` (``tar czf``, ``tar -cf``: the
+    bundle's ``f`` takes the next word), a dumper's ``-f`` (``pg_dump -f``, ``mysqldump -r``)."""
+    if word in ("-o", "-O"):  # (an output file but for the few whose -o is another thing: grep's, ssh's, unzip's)
+        return prog not in NOT_OUTPUT_O
+    if prog in ("tar", "bsdtar"):  # (making an archive: -c or --create in the bundle or before)
+        made = any(re.fullmatch(r"-?[A-Za-z]*c[A-Za-z]*|--create", w) for w in before)
+        return bool(re.fullmatch(r"-?[A-Za-z]*c[A-Za-z]*f", word)) or word in ("-f", "--file") and made
+    return prog.endswith(("dump", "dumpall")) and word in ("-f", "--file", "-r")
+
+
 def _words(line: str) -> list[tuple[str, str]]:
     """``(how, path)`` of every absolute path a shell command line names: ``runs`` (a command's program, and the
     program or script a runner such as ``sh``, ``python3``, ``nohup``, ``sudo`` is given), ``sources``
-    (``.``/``source``), ``works in`` (``cd``/``pushd``) or ``names`` (any other argument, a redirection); a
+    (``.``/``source``), ``works in`` (``cd``/``pushd``), ``writes`` (where the command writes or creates: an output
+    redirection, an output option, an operand a file utility writes or changes: :data:`OUT_OPTION`,
+    :data:`WRITES_EACH`, :data:`WRITES_LAST`) or ``names`` (any other argument); a
     variable's value set before a command ``sets NAME to`` (judged as what runs, whatever the variable); the
     string of ``sh -c '...'`` is a command line of its own. After ``cd DIR`` a relative program or script runs from
     DIR (``./x``, ``sh x``; a bare command name is found by PATH)."""
     out, start, runner, prev, cwd = [], True, False, "", ""
+    prog, first, pending, seen = "", 0, False, []  # (seen: the command's words so far)
+
+    def done():  # the end of a command: its copier's destination, its zip's archive
+        mine = [i for i in range(first, len(out)) if out[i][0] == "names"]
+        for i in mine[-1:] if prog in WRITES_LAST else mine[:1] if prog in WRITES_FIRST else []:
+            out[i] = ("writes in" if prog in WRITES_LAST else "writes", out[i][1])  # (a directory: names in it)
+
     for tok in TOKEN.findall(line):
         if tok in (";", "&", "&&", "||", "|", "(", ")", "`", "$(", "{", "}"):
-            start, runner, prev = True, False, ""
+            done()
+            start, runner, prev, prog, first, pending, seen = True, False, "", "", len(out), False, []
             continue
         word = tok[1:-1] if tok[:1] in "\"'" and tok[-1:] == tok[:1] and len(tok) > 1 else tok
         if prev == "-c" and runner:
@@ -136,23 +171,35 @@ def _words(line: str) -> list[tuple[str, str]]:
         if start and word in ("then", "do", "else", "elif", "if", "while", "until", "!", "exec", "time", "export",
                               "declare", "typeset", "readonly", "local"):  # (export PATH=...: an assignment)
             continue
-        redirect = bool(re.match(r"\d?[<>]", word))
+        redirect = bool(re.match(r"\d?[<>]|&>", word))
         if cwd and word and prev != "-m" and not word.startswith(("/", "-", "$", "~")) and not redirect and (
                 runner or start and "/" in word):  # (a relative program or script: found from the working dir; a
             word = posixpath.join(cwd, word)  # bare command name is found by PATH)
-        if word.startswith("/") and not redirect:
+        shaped = REDIRECT_OUT.fullmatch(word) if redirect else None
+        option, _, given = word.partition("=") if not start and re.match(r"-|of=", word) else ("", "", "")
+        if shaped and not shaped.group(1):  # '> FILE', '2>>FILE', '&>FILE' (not '2>&1': a descriptor)
+            out += [("writes", _norm(w)) for w in C.WORD.findall(shaped.group(2))[:1]]
+            pending = not shaped.group(2)
+        elif given and (OUT_OPTION.fullmatch(option) or _file_option(prog, option, seen)):  # '--output=FILE', 'of=FILE'
+            out += [("writes", _norm(w)) for w in C.WORD.findall(given)[:1]]
+        elif word.startswith("/") and not redirect:
             how = ("sources" if prev in (".", "source") else "works in" if prev in ("cd", "pushd") else
-                   "runs" if start or runner else "names")
+                   "runs" if start or runner else "writes" if pending or prog in WRITES_EACH else "names")
             out.append((how, _norm(word)))
             cwd = _norm(word) if how == "works in" else cwd
+            pending = False
         else:
             out += [("names", _norm(w)) for w in C.WORD.findall(word.lstrip("<>&0123456789"))]
+            pending = not start and not given and word.startswith("-") and (OUT_OPTION.fullmatch(word) is not None or _file_option(prog, word, seen))
         if (start or runner) and not word.startswith("-") and not redirect:
             name = posixpath.basename(word)
             runner = name in RUNNERS or name.startswith(("python", "perl", "ruby")) or (runner and word.isdigit())
+            prog = name if not word.isdigit() else prog
         elif not word.startswith("-"):
             runner = False
         start, prev = False, word
+        seen.append(word)
+    done()
     return out
 
 
@@ -343,12 +390,37 @@ def app_writes(how: str, path: str, real: str, root: str) -> str:
         f", which someone but root may change ({APP_WRITES}: {inside})"
 
 
+WRITE_MEANS = ("whoever may write there puts a link in its place, and root truncates or overwrites the file it "
+               "leads to (/etc/shadow, a sudoers file, a script root runs)")
+
+
+def _written(snap, path: str, real: str, root: str, into: bool = False) -> str | None:
+    """Why a path a root job writes or creates is a finding, or None: its directory (as written, or after the
+    snapshot's links) is in the app's tree, or someone but root may add a name to it or a directory above it
+    (:meth:`Snapshot.writable_by_others` of the directory: a sticky one of root's, ``/tmp``, is not: the kernel's
+    ``fs.protected_symlinks`` and ``fs.protected_regular``, which the host baseline holds on, refuse root a link
+    or another's file planted there). Whose the file itself is says nothing (another's file in root's directory
+    cannot become a link), but a copy's destination (``into``) that is a directory is where its names are made; a
+    directory not looked at is no claim."""
+    if path.startswith(("/dev/", "/proc/", "/sys/")):
+        return None
+    st = snap.st(real) if snap is not None else None
+    ups = [posixpath.dirname(p) for p in dict.fromkeys((path, real))] + ([real] if into and st and stat.S_ISDIR(
+        st[0]) else [])
+    found = next(("the app's tree: the deploy login's and the app user's to write" for d in ups if reaches(d, root)),
+                 None) or next((w for d in ups if snap is not None and (w := _loose(snap, d))), None)
+    return f"writes {path}, which someone but root may change ({found}): {WRITE_MEANS}" if found else None
+
+
 def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bool = True) -> str | None:
     """Why a path that root ``how`` (runs, sources, works in, names) is a finding, or None: it is in the app's tree
     (as written, or after the snapshot's links), someone but root may change it (``loose``: counted for root's
     jobs only: another user's own files are that user's), or (a program root runs) it is a root script that
     names such a path itself (``depth`` levels further)."""
     real = snap.realpath(path) if snap is not None else path
+    if how.startswith("writes") and loose:
+        return _written(snap, path, real, root, how == "writes in")
+    how = "names" if how.startswith("writes") else how  # (another user's job: where it writes is its own)
     if reaches(path, root) or reaches(real, root):
         return (f"{how} {path} (the app's tree)" if reaches(path, root) else
                 f"{how} {path}, a link to {real} (the app's tree)") + app_writes(how, path, real, root)
@@ -409,15 +481,15 @@ def _lines(text: str):
             yield n, line
 
 
-def command_problem(snap, job: str, root: str, loose: bool = True) -> tuple[str, bool] | None:
+def command_problem(snap, job: str, root: str, loose: bool = True, shell: bool = True) -> tuple[str, bool] | None:
     """What a command line (or a whole script) makes its user run or touch that the deploy login or the app can
     change: ``(why, runs)`` for its first such path (``runs``: code runs from there; else it is only named), a
     path that runs preferred, one someone but root may change first; or None. ``loose``: a path someone but root
-    may change counts (root's jobs)."""
+    may change counts (root's jobs); ``shell``: the text is a shell's (else where it writes is not judged)."""
     found = []
     for _, line in _lines(job):
-        for how, path in _words(line):
-            why = path_problem(snap, how, path, root, loose=loose)
+        for how, path in _words(line):  # (not a shell's line, another tool's syntax: where it writes is not known)
+            why = path_problem(snap, how if shell or not how.startswith("writes") else "names", path, root, loose=loose)
             if why:
                 found.append((why, how != "names"))
     return next((f for f in found if f[1] and "which someone but root may change" in f[0]),  # (what hands it over
