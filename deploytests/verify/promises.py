@@ -2432,14 +2432,19 @@ def cw_served(facts, exp):
     """What Apache serves from the filesystem holds the app's tree only through the app's own vhost: no
     DocumentRoot, Alias or ScriptAlias elsewhere lies above it where the most specific <Directory> grants it
     (:func:`deploytests.verify.mechanisms.served_problems`); and what it serves on every site, the app's included,
-    comes from directories root's alone (:func:`deploytests.verify.mechanisms.writable_served`), whatever file says
-    it and whatever is allowed."""
-    from .mechanisms import served_problems, writable_served
+    comes from directories root's alone (:func:`deploytests.verify.mechanisms.writable_served`), and no link under
+    a served directory that Apache follows by the Options in force leads out of it
+    (:func:`deploytests.verify.mechanisms.links_served`), whatever file says it and whatever is allowed."""
+    from .mechanisms import links_served, served_problems, writable_served
+    from .rootacts import view
 
     _, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
+    snap = view(getattr(facts, "raw", None)) if getattr(getattr(facts, "raw", None), "files", None) else None
+    linked = links_served(directives, ours, snap.raw.get("served") or {}, snap.realpath,
+                          lambda p: (snap.st(p) or [None, None])[1], exp.cfg.root) if snap is not None else []
     _unaccounted("places where Apache serves the app's tree outside its vhost, or what others write",
-                 served_problems(directives, exp.cfg, ours) + writable_served(directives, ours, _loose_of(facts)),
-                 "cw_served", exp)
+                 served_problems(directives, exp.cfg, ours) + writable_served(directives, ours, _loose_of(facts)) +
+                 linked, "cw_served", exp)
 
 
 def _loose_of(facts):
@@ -2603,7 +2608,7 @@ def _sudo_reach(snap, text: str, root: str = "/nonexistent") -> str | None:
     (the root collector's ``lstat`` of what root's sudoers files name: ``rootacts.view``; their archive to
     extract, their file to copy, a link to any file). A directory the gate did not see counts as not root's; a
     file it did not see is no claim."""
-    from .rootacts import view
+    from .rootacts import WRITE_MEANS, forwards, view
 
     if not getattr(snap, "files", None):
         return None
@@ -2631,9 +2636,17 @@ def _sudo_reach(snap, text: str, root: str = "/nonexistent") -> str | None:
     for cmd, _ in sudo_root_specs(text):
         found = _script_reach(seen, cmd, root)
         if found:
-            return (f"{cmd} runs as root and {found}: "
-                    "whoever may change that runs code as root whenever the rule is used; make what the script runs "
-                    "or sources root's alone, outside the app's tree")
+            return (f"{cmd} runs as root and {found}: " + ("" if WRITE_MEANS in found else
+                    "whoever may change that runs code as root whenever the rule is used; ") + "make what the script "
+                    "runs, sources or writes root's alone, outside the app's tree")
+    for cmd, args in sudo_root_specs(text):
+        found = forwards(seen, cmd) if not args or re.search(r"[*?\[]", args) else None
+        if found:
+            return (f"{cmd} runs as root and hands the arguments its caller gives on to a command ({found}): with "
+                    f"{'any arguments (none written in the rule)' if not args else 'a wildcard'}, whoever the line "
+                    "names chooses root's arguments there (apache2ctl -f their config, systemctl link their unit, cp "
+                    "over /etc/sudoers, rsync -e their command); write the arguments in the script (one fixed command "
+                    "per case), or the exact arguments in the rule (sudo then allows those alone)")
     return None
 
 
@@ -3154,7 +3167,7 @@ def _command_scripts(snap, exp, sudo=frozenset()) -> list[str]:
     /opt/openssl-3.3/bin/openssl "$@"``) that runs or sources what someone but root may change, or the app's tree:
     a link's sibling, judged as resolved the same way (:func:`rootacts.path_problem`, one level of root's scripts
     further), whatever allow_commands says; one a sudoers rule runs (``sudo``) is that rule's line (one cause)."""
-    from .rootacts import view
+    from .rootacts import WRITE_MEANS, view
 
     seen, lines = view(snap), []
     for top in ("/usr/local/bin", "/usr/local/sbin"):
@@ -3167,9 +3180,9 @@ def _command_scripts(snap, exp, sudo=frozenset()) -> list[str]:
             if why:
                 allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \
                           f"it runs)" if path in exp.allow.commands else ""
+                means = "" if WRITE_MEANS in why else ": whoever may change that runs code as root"
                 lines.append(f"{path}: root (cron, sudo's secure_path, an admin) and the deploy login run it as "
-                             f"{name}, and it {why}: whoever may change that runs code as root{allowed}; make what "
-                             f"it runs root's alone")
+                             f"{name}, and it {why}{means}{allowed}; make what it runs or writes root's alone")
     return lines
 
 

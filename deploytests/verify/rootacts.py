@@ -471,6 +471,48 @@ def packaged(snap, path: str) -> str | None:
                                                                   for ls in lists)) else None
 
 
+POSITIONAL = r"\$(?:[@*1-9]|\{[@*1-9][^}]*\})"  # a shell's arguments ("$@", $*, $1, ${1:-x}, ${@:-x}; not $#)
+ARGV = re.compile(r"\bsys\.argv\b|@ARGV\b|\$ARGV\[|\bprocess\.argv\b|\bARGV\b")  # an interpreter's
+CHECKS = ("[", "[[", "test", "case", "echo", "printf", "logger", "shift", ":", "exit", "return", "esac", ";;")
+
+
+def forwards(snap, path: str) -> str | None:
+    """Where the root script ``path`` (root's, read by the gate's login; a package's unchanged file is not read as
+    root's own) hands its caller's arguments on to a command, as ``file:line 'text'``, or None: a line that runs
+    something with ``"$@"``, ``$*``, ``$1``... or with a variable set from them (``ARGS="$@"``, ``for a in
+    "$@"``, ``getopts``' ``OPTARG``), not one that only tests or prints them; for another interpreter's script, a
+    line naming its argument vector (``sys.argv``, ``@ARGV``, ``process.argv``). A ``case`` that checks the
+    argument against fixed words still hands it on: the words belong in the command (``start) systemctl start
+    app ;;``)."""
+    real = snap.realpath(path)
+    st, text = snap.st(real), snap.text(real)
+    if not st or st[1] != 0 or text is None or not text.startswith("#!") or packaged(snap, real):
+        return None
+    shell = re.match(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|k|z)?sh\b", text) is not None
+    tainted: set[str] = set()
+    for n, line in list(_lines(text))[1:]:
+        bare = line.strip()
+        if not shell:
+            if ARGV.search(bare):
+                return f"{real}:{n} {bare[:100]!r}"
+            continue
+        uses = POSITIONAL + "".join(f"|\\$\\{{?{v}\\b" for v in sorted(tainted))
+        if "getopts" in bare:
+            tainted |= {"OPTARG"} | set(re.findall(r"getopts\s+\S+\s+(\w+)", bare))
+        if not re.search(uses, bare):
+            continue
+        tainted |= set(re.findall(r"(?:^|[\s;)])([A-Za-z_]\w*)=", bare)) | set(re.findall(r"\bfor\s+(\w+)\s+in\b",
+                                                                                         bare))
+        for part in re.split(r"&&|\|\||;|(?<![|])\|(?![|])", bare):
+            words = re.sub(r"^(?:(?:if|elif|while|until|then|do|else|!|for|local|export|readonly|declare)\s+|"
+                           r"[^\s()]+\)\s*)+", "", part.strip()).split()  # (a case label 'x)' too)
+            if not words or words[0] in CHECKS or re.match(r"[A-Za-z_]\w*=|\w+\s+in\b", " ".join(words)) or \
+                    not re.search(uses, part):
+                continue  # (a test, a print, an assignment: the variable is judged where it is used)
+            return f"{real}:{n} {bare[:100]!r}"
+    return None
+
+
 def _lines(text: str):
     """(number, line) of a script's lines that run something: not blank, not a comment (the ``#!`` line is)."""
     for n, line in enumerate(text.splitlines(), 1):
