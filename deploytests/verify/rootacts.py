@@ -190,7 +190,8 @@ def _words(line: str) -> list[tuple[str, str]]:
             pending = False
         else:
             out += [("names", _norm(w)) for w in C.WORD.findall(word.lstrip("<>&0123456789"))]
-            pending = not start and not given and word.startswith("-") and (OUT_OPTION.fullmatch(word) is not None or _file_option(prog, word, seen))
+            pending = not start and not given and (word.startswith("-") and OUT_OPTION.fullmatch(word) is not None or
+                                                   _file_option(prog, word, seen))
         if (start or runner) and not word.startswith("-") and not redirect:
             name = posixpath.basename(word)
             runner = name in RUNNERS or name.startswith(("python", "perl", "ruby")) or (runner and word.isdigit())
@@ -503,6 +504,7 @@ def forwards(snap, path: str) -> str | None:
             continue
         tainted |= set(re.findall(r"(?:^|[\s;)])([A-Za-z_]\w*)=", bare)) | set(re.findall(r"\bfor\s+(\w+)\s+in\b",
                                                                                          bare))
+        uses = POSITIONAL + "".join(f"|\\$\\{{?{v}\\b" for v in sorted(tainted))
         for part in re.split(r"&&|\|\||;|(?<![|])\|(?![|])", bare):
             words = re.sub(r"^(?:(?:if|elif|while|until|then|do|else|!|for|local|export|readonly|declare)\s+|"
                            r"[^\s()]+\)\s*)+", "", part.strip()).split()  # (a case label 'x)' too)
