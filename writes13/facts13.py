@@ -8,15 +8,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from deploytests.config import load_config
 from deploytests.containers import Fleet
-from deploytests.faults.catalogue import script
+from deploytests.faults.run import Campaign
+from deploytests.stacks import for_platform
 from deploytests.suite.lab import APPS
 from deploytests.verify.facts import gather
 from deploytests.verify.promises import Expected
-from faults13 import ALL, ALLOW_KEYS
 from stock import outcome  # noqa: E402  (tests/unit/stock.py)
 
-from deploytests.faults.run import Campaign
-from deploytests.stacks import for_platform
+from faults13 import ALL, ALLOW_KEYS
 
 fid, rules = sys.argv[1], sys.argv[2:]
 cfg = load_config(APPS / "yourapplication")
@@ -33,6 +32,7 @@ try:
       facts = gather(server, cfg)
       Path(f"/tmp/w13-facts-{fid}.json").write_text(json.dumps(facts.raw.raw, default=str))
       import tomllib
+
       from deploytests.allowances import Allowances
       keys = tomllib.loads(ALLOW_KEYS.format(**values))
       exp = Expected.from_config(cfg, "appuser")

@@ -3166,7 +3166,8 @@ def _command_scripts(snap, exp, sudo=frozenset()) -> list[str]:
     """Each root's script in /usr/local/{bin,sbin} (read by the login collector: a wrapper such as ``exec
     /opt/openssl-3.3/bin/openssl "$@"``) that runs or sources what someone but root may change, or the app's tree:
     a link's sibling, judged as resolved the same way (:func:`rootacts.path_problem`, one level of root's scripts
-    further), whatever allow_commands says; one a sudoers rule runs (``sudo``) is that rule's line (one cause)."""
+    further), whatever allow_commands says; one a sudoers rule runs (``sudo``) is that rule's line (one cause), and
+    what such a script writes is judged where root runs it (a job, a hook, a sudo rule: one cause, one line)."""
     from .rootacts import WRITE_MEANS, view
 
     seen, lines = view(snap), []
@@ -3177,12 +3178,12 @@ def _command_scripts(snap, exp, sudo=frozenset()) -> list[str]:
             text = seen.text(path) if st and stat.S_ISREG(st[0]) and st[1] == 0 else None
             why = _script_reach(seen, path, exp.cfg.root) if text and text.startswith("#!") and \
                 path not in sudo else None
-            if why:
+            if why and WRITE_MEANS not in why:
                 allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \
                           f"it runs)" if path in exp.allow.commands else ""
-                means = "" if WRITE_MEANS in why else ": whoever may change that runs code as root"
                 lines.append(f"{path}: root (cron, sudo's secure_path, an admin) and the deploy login run it as "
-                             f"{name}, and it {why}{means}{allowed}; make what it runs or writes root's alone")
+                             f"{name}, and it {why}: whoever may change that runs code as root{allowed}; make what "
+                             f"it runs root's alone")
     return lines
 
 
@@ -4741,7 +4742,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "own vhost: no DocumentRoot, Alias or ScriptAlias elsewhere lies above the app's root where the most "
             "specific <Directory> covering it grants access (Debian's <Directory /var/www/> does); and what it "
             "serves on every site, the app's too (a DocumentRoot, Alias or ScriptAlias outside any vhost, a "
-            "UserDir), comes from directories root's alone",
+            "UserDir), comes from directories root's alone; and no link under a served directory that Apache follows "
+            "by the Options in force there (FollowSymLinks; SymLinksIfOwnerMatch with the same owners) leads out of "
+            "it",
             "test_apache_serves_the_apps_tree_only_through_its_vhost",
             "/etc/apache2/sites-enabled/intranet.conf:3: documentroot /var/www: serves /var/www, which holds the "
             "app's tree /var/www/app (Require all granted at /etc/apache2/apache2.conf:172): its releases' code "
@@ -4808,7 +4811,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "use_pty, PAM's pam_nologin; compared with the stack's baseline of Debian's conffiles as shipped, by "
             "dpkg's md5), unless allowed; "
             "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
-            "file names become options: tar's --checkpoint-action)",
+            "file names become options: tar's --checkpoint-action), and none (nor a root script it runs) writes or "
+            "creates a file in a directory the app's tree holds or someone but root may add a name to (a link put "
+            "there redirects root's write: a redirection, tee, an -o/--output/of= or an archiver's -f file, what "
+            "chown, touch, mkdir change, a copy's destination; a sticky dir of root's, /tmp, aside: the kernel's "
+            "protected_symlinks and protected_regular guard it)",
             "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
@@ -4817,7 +4824,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "systemd's generators, shutdown and sleep hooks, ifupdown's, dhclient's, ppp's, NetworkManager's, "
             "kernel's, kernel-install's and initramfs' hooks, sshrc) is a package's file as dpkg unpacked it, or "
             "root's alone and runs or touches nothing in the app's tree or that someone but root may change, "
-            "resolved through links and root's own scripts, "
+            "resolved through links and root's own scripts (whatever is allowed, writes no file where someone but "
+            "root may put a link), "
             "unless allowed (allow_cron; never for what someone but root may change)",
             "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
@@ -4850,7 +4858,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "reaches the app's tree (/var/www/app/current/venv/bin/python -m app.report): code the deploy login "
             "or the app can change runs as root ...", root_only=True, needs=("tree",)),
     Promise("cw_sudoers", f"{CW}: grants", "every sudoers line is Debian's, bootstrap's rule file, the target's "
-            "login's own, or allowed", "test_every_sudoers_line_is_accounted_for",
+            "login's own, or allowed; whatever is allowed, no root rule whose command is a file or directory someone "
+            "but root may change, a program that makes its user root (free arguments to one that runs commands or "
+            "writes files, an interactive one, a chosen environment), or a root script that runs, sources or writes "
+            "what someone but root may change or hands its caller's free arguments on to a command (\"$@\", $1, "
+            "sys.argv)", "test_every_sudoers_line_is_accounted_for",
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
             "as another user through it ...", root_only=True, needs=("tree",)),
     Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group besides their own and "

@@ -140,8 +140,9 @@ def _words(line: str) -> list[tuple[str, str]]:
     variable's value set before a command ``sets NAME to`` (judged as what runs, whatever the variable); the
     string of ``sh -c '...'`` is a command line of its own. After ``cd DIR`` a relative program or script runs from
     DIR (``./x``, ``sh x``; a bare command name is found by PATH)."""
-    out, start, runner, prev, cwd = [], True, False, "", ""
-    prog, first, pending, seen = "", 0, False, []  # (seen: the command's words so far)
+    out: list[tuple[str, str]] = []
+    start, runner, prev, cwd = True, False, "", ""
+    prog, first, pending, seen = "", 0, False, [""][:0]  # (seen: the command's words so far)
 
     def done():  # the end of a command: its copier's destination, its zip's archive
         mine = [i for i in range(first, len(out)) if out[i][0] == "names"]

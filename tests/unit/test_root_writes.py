@@ -21,7 +21,6 @@ from deploytests.config import load_config
 from deploytests.examples import APPS
 from deploytests.verify import parse, rootacts
 from deploytests.verify.facts import Facts
-from deploytests.verify.mechanisms import apache_directives, symlinks_followed
 from deploytests.verify.promises import Expected
 
 DATA = Path(__file__).parent / "data"
@@ -53,6 +52,8 @@ def host(files=None, texts=None, sudoers=(), served=None) -> Facts:
         entry = {"st": [mode, uid, uid, 1, 0, 2]}
         entry.update({"link": text[3:]} if text and text.startswith("-> ") else {"data": text} if text else {})
         raw["files"][path] = entry
+    for path in [*(files or {}), *(texts or {})]:
+        raw["dirs"].setdefault(path.rsplit("/", 1)[0] or "/", []).append(path.rsplit("/", 1)[1])
     for path in list(raw["files"]):
         up = path.rsplit("/", 1)[0] or "/"
         while up not in raw["files"]:
@@ -119,7 +120,9 @@ def test_a_root_job_writing_where_others_may_write_fails_whatever_is_allowed(exp
     if script:
         texts["/usr/local/sbin/app-backup"] = script
         files["/usr/local/sbin/app-backup"] = (F | 0o755, 0, script)
-    msg = outcome("cw_schedules", host(files, texts), allowing(exp, cron=("/etc/cron.d/app-job",)))
+    facts = host(files, texts)
+    msg = outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/app-job",)))
+    assert "app-backup" not in outcome("cw_load_path", facts, exp)  # (the job's line: one cause, one line)
     if not caught:
         assert msg == "pass", msg
         return
@@ -189,6 +192,8 @@ def test_a_link_under_a_served_root_that_apache_follows_out_of_it_fails(exp, lin
 
 
 def test_options_in_force_merge_as_apaches_do():
+    from deploytests.verify.mechanisms import apache_directives, symlinks_followed
+
     conf = ("<Directory />\n Options FollowSymLinks\n</Directory>\n<Directory /var/www/>\n Options Indexes "
             "FollowSymLinks\n</Directory>\n<Directory /var/www/a>\n Options -FollowSymLinks +SymLinksIfOwnerMatch\n"
             "</Directory>\n<Directory /var/www/a/b>\n Options +FollowSymLinks\n</Directory>\n<Directory /srv>\n"
