@@ -82,6 +82,12 @@ FAULTS = (
       + "chmod 0755 /etc/update-motd.d/60-app-status",
       VICTIM + APP + "ln -sf /etc/w13-victim /var/lib/app-status/last-login; echo '[pam_motd, as root:]'; "
       "/etc/update-motd.d/60-app-status; " + SHOW),
+    A("w4-backup-relative-after-cd", "the backup script rewritten to work from /var/backups (cd, then a relative "
+      "archive name), its app/ dir given to the app user",
+      "printf '#!/bin/sh\\nset -e\\numask 077\\ncd /var/backups\\ntar czf app/data.tgz -C {root}/shared data\\n' "
+      "> /usr/local/sbin/app-backup; chown {app_user} /var/backups/app",
+      VICTIM + APP + "ln -sf /etc/w13-victim /var/backups/app/data.tgz; echo '[cron, as root:] app-backup'; "
+      "/usr/local/sbin/app-backup; " + SHOW),
     # class 2: links under a served root
     A("l1-status-docroot-links-app-tree", "(blind12b a06) a link from the allowed status site's docroot to the app",
       "ln -s {root} /var/www/status/app",

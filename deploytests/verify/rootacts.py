@@ -131,6 +131,11 @@ def _file_option(prog: str, word: str, before: list[str]) -> bool:
     return prog.endswith(("dump", "dumpall")) and word in ("-f", "--file", "-r")
 
 
+def _here(cwd: str, word: str) -> str:
+    """``word`` as a path from the working directory ``cwd`` (``cd DIR`` before it) when it is a relative one."""
+    return posixpath.join(cwd, word) if cwd and word and not word.startswith(("/", "-", "$", "~", "&")) else word
+
+
 def _words(line: str) -> list[tuple[str, str]]:
     """``(how, path)`` of every absolute path a shell command line names: ``runs`` (a command's program, and the
     program or script a runner such as ``sh``, ``python3``, ``nohup``, ``sudo`` is given), ``sources``
@@ -178,11 +183,15 @@ def _words(line: str) -> list[tuple[str, str]]:
             word = posixpath.join(cwd, word)  # bare command name is found by PATH)
         shaped = REDIRECT_OUT.fullmatch(word) if redirect else None
         option, _, given = word.partition("=") if not start and re.match(r"-|of=", word) else ("", "", "")
-        if shaped and not shaped.group(1):  # '> FILE', '2>>FILE', '&>FILE' (not '2>&1': a descriptor)
-            out += [("writes", _norm(w)) for w in C.WORD.findall(shaped.group(2))[:1]]
+        if shaped and not shaped.group(1):  # '> FILE', '2>>FILE', '&>FILE' (not '2>&1': a descriptor); after
+            # 'cd DIR' a relative FILE is DIR's
+            out += [("writes", _norm(w)) for w in C.WORD.findall(_here(cwd, shaped.group(2)))[:1]]
             pending = not shaped.group(2)
         elif given and (OUT_OPTION.fullmatch(option) or _file_option(prog, option, seen)):  # '--output=FILE', 'of=FILE'
-            out += [("writes", _norm(w)) for w in C.WORD.findall(given)[:1]]
+            out += [("writes", _norm(w)) for w in C.WORD.findall(_here(cwd, given))[:1]]
+        elif pending and not start and _here(cwd, word) != word:  # an output's value, relative, after 'cd DIR'
+            out.append(("writes", _norm(_here(cwd, word))))
+            pending = False
         elif word.startswith("/") and not redirect:
             how = ("sources" if prev in (".", "source") else "works in" if prev in ("cd", "pushd") else
                    "runs" if start or runner else "writes" if pending or prog in WRITES_EACH else "names")

@@ -79,6 +79,9 @@ def host(files=None, texts=None, sudoers=(), served=None) -> Facts:
     ("cp -a /etc/app.conf /srv/out/", ["/srv/out"]),
     ("chown app /srv/out/db.dump", ["/srv/out/db.dump"]),
     ("sort -o /srv/out/sorted /etc/hosts", ["/srv/out/sorted"]),
+    # after 'cd DIR', a relative output is DIR's
+    ("cd /srv/out && tar czf data.tgz -C /var/www/app shared > log.txt", ["/srv/out/data.tgz", "/srv/out/log.txt"]),
+    ("cd /srv/out; pg_dump --file=db.sql app", ["/srv/out/db.sql"]),
     # not written: what they name is read, removed (a link, not what it leads to) or tested
     ("tar -xzf /srv/in/x.tgz -C /opt", []),
     ("unzip -o /srv/in/x.zip -d /opt", []),
@@ -106,6 +109,7 @@ OUT = "/srv/out"
     (f"0 3 * * * root cp -a /etc/hosts {OUT}/", None, APP_UID, 0o755, True),
     (f"0 3 * * * root date > {OUT}/stamp", None, 0, 0o775 | stat.S_ISGID, True),
     (f"0 3 * * * root pg_dump -Fc app > {R}/shared/backups/db.dump", None, 0, 0o755, True),
+    ("0 3 * * * root cd /srv && pg_dump -Fc -f out/db.dump app", None, APP_UID, 0o755, True),  # relative, after cd
     # root's own directory, and a sticky one of root's (the kernel's protected_symlinks/regular guard /tmp)
     (f"0 3 * * * root pg_dump -Fc -f {OUT}/db.dump app", None, 0, 0o700, False),
     ("0 3 * * * root date > /tmp/stamp", None, 0, 0o1777, False),
