@@ -136,7 +136,7 @@ def _here(cwd: str, word: str) -> str:
     return posixpath.join(cwd, word) if cwd and word and not word.startswith(("/", "-", "$", "~", "&")) else word
 
 
-def _words(line: str) -> list[tuple[str, str]]:
+def _words(line: str, cwd: str = "") -> list[tuple[str, str]]:
     """``(how, path)`` of every absolute path a shell command line names: ``runs`` (a command's program, and the
     program or script a runner such as ``sh``, ``python3``, ``nohup``, ``sudo`` is given), ``sources``
     (``.``/``source``), ``works in`` (``cd``/``pushd``), ``writes`` (where the command writes or creates: an output
@@ -144,9 +144,9 @@ def _words(line: str) -> list[tuple[str, str]]:
     :data:`WRITES_EACH`, :data:`WRITES_LAST`) or ``names`` (any other argument); a
     variable's value set before a command ``sets NAME to`` (judged as what runs, whatever the variable); the
     string of ``sh -c '...'`` is a command line of its own. After ``cd DIR`` a relative program or script runs from
-    DIR (``./x``, ``sh x``; a bare command name is found by PATH)."""
+    DIR (``./x``, ``sh x``; a bare command name is found by PATH); ``cwd``: a ``cd`` of the script's lines before."""
     out: list[tuple[str, str]] = []
-    start, runner, prev, cwd = True, False, "", ""
+    start, runner, prev = True, False, ""
     prog, first, pending, seen = "", 0, False, [""][:0]  # (seen: the command's words so far)
 
     def done():  # the end of a command: its copier's destination, its zip's archive
@@ -452,8 +452,10 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
     text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) and \
         not packaged(snap, real) else None
     if text is not None and not text.startswith("\x7fELF"):
+        cwd = ""  # (a 'cd' line holds for the script's later lines)
         for n, line in _lines(text):
-            for h, p in _words(line):
+            for h, p in _words(line, cwd):
+                cwd = p if h == "works in" else cwd
                 why = path_problem(snap, h, p, root, depth - 1, loose)
                 if why:
                     return f"{how} {path}, which {why} ({real}:{n})"
@@ -540,9 +542,10 @@ def command_problem(snap, job: str, root: str, loose: bool = True, shell: bool =
     change: ``(why, runs)`` for its first such path (``runs``: code runs from there; else it is only named), a
     path that runs preferred, one someone but root may change first; or None. ``loose``: a path someone but root
     may change counts (root's jobs); ``shell``: the text is a shell's (else where it writes is not judged)."""
-    found = []
+    found, cwd = [], ""  # (a 'cd' line holds for the script's later lines)
     for _, line in _lines(job):
-        for how, path in _words(line):  # (not a shell's line, another tool's syntax: where it writes is not known)
+        for how, path in _words(line, cwd):  # (not a shell's line, another tool's syntax: where it writes is not known)
+            cwd = path if how == "works in" else cwd
             why = path_problem(snap, how if shell or not how.startswith("writes") else "names", path, root, loose=loose)
             if why:
                 found.append((why, how != "names"))

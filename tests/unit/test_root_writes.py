@@ -103,6 +103,8 @@ OUT = "/srv/out"
      f"#!/bin/sh\nset -e\numask 077\ntar czf {OUT}/data.tgz -C {R}/shared data\n", APP_UID, 0o700, True),
     ("15 3 * * * root /usr/local/sbin/app-backup",
      f"#!/bin/sh\nset -e\numask 077\ntar czf {OUT}/data.tgz -C {R}/shared data\n", 0, 0o700, False),
+    ("15 3 * * * root /usr/local/sbin/app-backup",  # a relative name after a 'cd' line of the script
+     f"#!/bin/sh\ncd /srv\nset -e\ntar czf out/data.tgz -C {R}/shared data\n", APP_UID, 0o700, True),
     # other members: a dump's -f, tee's operand, a copy's destination dir, a group that may write, the app's tree
     (f"0 3 * * * root pg_dump -Fc -f {OUT}/db.dump app", None, APP_UID, 0o755, True),
     (f"0 3 * * * root du -sh {R}/shared/data | tee {OUT}/usage.txt >/dev/null", None, APP_UID, 0o755, True),
