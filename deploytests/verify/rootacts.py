@@ -410,7 +410,8 @@ def _written(snap, path: str, real: str, root: str, into: bool = False) -> str |
     snapshot's links) is in the app's tree, or someone but root may add a name to it or a directory above it
     (:meth:`Snapshot.writable_by_others` of the directory: a sticky one of root's, ``/tmp``, is not: the kernel's
     ``fs.protected_symlinks`` and ``fs.protected_regular``, which the host baseline holds on, refuse root a link
-    or another's file planted there). Whose the file itself is says nothing (another's file in root's directory
+    or another's file planted there; nor one a login that is root anyway owns alone: :func:`_admins`). Whose the
+    file itself is says nothing (another's file in root's directory
     cannot become a link), but a copy's destination (``into``) that is a directory is where its names are made; a
     directory not looked at is no claim."""
     if path.startswith(("/dev/", "/proc/", "/sys/")):
@@ -419,8 +420,30 @@ def _written(snap, path: str, real: str, root: str, into: bool = False) -> str |
     ups = [posixpath.dirname(p) for p in dict.fromkeys((path, real))] + ([real] if into and st and stat.S_ISDIR(
         st[0]) else [])
     found = next(("the app's tree: the deploy login's and the app user's to write" for d in ups if reaches(d, root)),
-                 None) or next((w for d in ups if snap is not None and (w := _loose(snap, d))), None)
+                 None) or next((w for d in ups if snap is not None and (w := _loose(snap, d)) and not _admins(snap, w)),
+                               None)
     return f"writes {path}, which someone but root may change ({found}): {WRITE_MEANS}" if found else None
+
+
+def _admins(snap, why: str) -> bool:
+    """Whether the place ``why`` names (``_loose``'s text) is a directory only its owner may write, and that owner
+    is root anyway: a member of the sudo, wheel or admin group, or named (by name, ``%group``) by a sudoers rule
+    that lets it run ``ALL`` as root (once per snapshot; a rule for one command, the app user's reload, is not):
+    an admin's own place counts as root's (a backup into an admin's home)."""
+    from .parse import sudoers_lines
+    from .promises import sudo_root_specs
+    from .sockets import SUDO_GROUPS
+
+    if getattr(snap, "admins", None) is None:
+        groups, names = set(SUDO_GROUPS), {""} - {""}
+        for r in sudoers_lines(snap) if getattr(snap, "files", None) else []:
+            if any(cmd == "ALL" for cmd, _ in sudo_root_specs(r["text"], False)):
+                who = r["text"].split(None, 1)[0]
+                (groups if who.startswith("%") else names).add(who.lstrip("%"))
+        snap.admins = {0} | {int(f[2]) for n, f in snap.users.by_name.items() if n in names or groups & set(
+            (snap.users.facts(n) or {}).get("groups") or [])}
+    st = snap.st(why.split(" ")[0])
+    return bool(st) and st[1] in snap.admins and not st[0] & 0o022
 
 
 def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bool = True) -> str | None:

@@ -115,13 +115,20 @@ OUT = "/srv/out"
     # root's own directory, and a sticky one of root's (the kernel's protected_symlinks/regular guard /tmp)
     (f"0 3 * * * root pg_dump -Fc -f {OUT}/db.dump app", None, 0, 0o700, False),
     ("0 3 * * * root date > /tmp/stamp", None, 0, 0o1777, False),
+    # an admin's own directory (a login sudoers lets become root): as root's; the same dir, group-writable: not
+    (f"0 3 * * * root pg_dump -Fc -f {OUT}/db.dump app", None, 1000, 0o755, False),
+    (f"0 3 * * * root pg_dump -Fc -f {OUT}/db.dump app", None, 1000, 0o775, True),
+    # the app user, whom a sudo rule lets run one command as root (its reload): not an admin
+    (f"0 3 * * * root pg_dump -Fc -f {OUT}/db.dump app", None, APP_UID, 0o700, True),
 ])
 def test_a_root_job_writing_where_others_may_write_fails_whatever_is_allowed(exp, job, script, owner, mode, caught):
     """A root job that writes or creates a file in a directory someone but root may change (the app user's, a
     group's, the app's tree): that account puts a link there and root truncates or overwrites the file it leads to.
     allow_cron accounts for the job, not for where it writes; one line per job."""
     out = "/tmp" if "/tmp/" in job else OUT
-    files = {out: (D | mode, owner, None)}
+    files = {out: (D | mode, owner, None), "/etc/sudoers": (F | 0o440, 0, "appuser ALL=(ALL) NOPASSWD: ALL\n"
+                                                                     "yourapplication ALL=(root) NOPASSWD: "
+                                                                     "/usr/local/sbin/app-reload\n")}
     texts = {"/etc/cron.d/app-job": "SHELL=/bin/sh\n" + job + "\n"}
     if script:
         texts["/usr/local/sbin/app-backup"] = script
