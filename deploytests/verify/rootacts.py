@@ -19,8 +19,10 @@ package's list was written) is the stock baseline. Any other entry is a finding,
   by the gate's login as data, never run) counts with what that script names, one level further.
 
 How a path is named decides the why: a program, an interpreter's script, a sourced file (``.``/``source``) or a
-directory it changes into *runs* there; any other argument is only *named* (root reads or writes there: a link the
-app plants redirects it), and the line says which. Everything here is a plain function of the probe's snapshot.
+directory it changes into *runs* there; a path the command line's shape says it *writes* or creates (a redirection,
+an output option, what a file utility changes, a copy's destination: :func:`_words`) is judged by who may add a name
+to its directory, a link put there redirects root's write (:func:`_written`); any other argument is only *named*,
+and the line says which. Everything here is a plain function of the probe's snapshot.
 """
 
 from __future__ import annotations
