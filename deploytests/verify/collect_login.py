@@ -715,6 +715,7 @@ def collect(args):
     # after the verdict (what they record is no part of it)
     app_tree = "/var/www/" + args["app"]
     steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs, app_tree),
+                                        ("served links", served_links, app_tree),
                                         ("outputs", outputs, app_tree), ("programs", programs),
                                         ("mentions", mentions, app_tree, "/etc", 50000, homes(args, app_tree)),
                                         ("local files", local_files, [app_tree]), ("digests", digests)]
@@ -1035,6 +1036,44 @@ def served_dirs(out, tree, most=256):
     paths = (p for p in dict.fromkeys(os.path.normpath(p) for p in found) if p != tree and not p.startswith(tree + "/"))
     for path in list(paths)[:most]:
         note(out, path)
+
+
+ROOTS = re.compile(r"""^\s*(?:ScriptAlias\s+\S+\s+|Alias\s+\S+\s+|DocumentRoot\s+)["']?(/[^"'\s>]+)""", re.I | re.M)
+
+
+def served_links(out, tree, most=4096):
+    """Each link under a directory Apache serves files from (each ``DocumentRoot``, ``Alias`` and ``ScriptAlias``
+    target root's Apache files name; never below the app's ``tree``; a target that is itself a link is recorded, not
+    walked), links not followed, at most ``most`` entries in all (a bound hit is in ``errors``): the ``lstat`` of
+    the link and of where it leads (and of the directories above; not when that is in ``tree``), in ``named``;
+    ``served``: ``{root: [links]}``. The runner judges what Apache, by the Options in force there, would follow."""
+    side, count, found = {"files": {}, "dirs": {}, "errors": {}, "size": 0}, 0, []
+    for path, entry in list(out["files"].items()):
+        if path.startswith(SERVER_ROOT + "/") and entry.get("data"):
+            found += ROOTS.findall(entry["data"])
+    out["served"] = {}
+    inside = lambda p: p == tree or p.startswith(tree + "/")  # noqa: E731
+    for top in [p for p in dict.fromkeys(os.path.normpath(p) for p in found) if not inside(p)]:
+        if count > most:
+            break
+        links = out["served"].setdefault(top, [])
+        for base, dirs, files in os.walk(top) if not os.path.islink(top) else ():
+            dirs[:] = [d for d in dirs if not inside(os.path.join(base, d))]
+            for name in dirs + files:
+                count += 1
+                path = os.path.join(base, name)
+                if count <= most and os.path.islink(path):
+                    links.append(path)
+                    note(side, path)
+                    to = os.path.normpath(os.path.join(base, side["files"][path].get("link", "")))
+                    if not inside(to):
+                        note(side, to)
+            if count > most:
+                out["errors"]["served links"] = "more than %d entries under the served dirs: the rest not looked " \
+                                                 "at" % most
+                break
+    named = out.setdefault("named", {})
+    named.update((p, e) for p, e in side["files"].items() if p not in named and p not in out["files"])
 
 
 # what sshd and a login's shell read from its home at every login (reader.HOME_FILES; sshd's default

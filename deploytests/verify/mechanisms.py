@@ -663,6 +663,72 @@ def writable_served(directives: list[Directive], ours: str, loose) -> list[str]:
     return out
 
 
+OPTIONS_ALL = {"indexes", "includes", "followsymlinks", "execcgi"}  # Apache's ``Options All`` (not MultiViews)
+
+
+def symlinks_followed(directives: list[Directive], scope, path: str) -> tuple[str, str]:
+    """How Apache follows a link at ``path`` by the ``Options`` in force there (in the vhost ``scope``):
+    ``("followsymlinks" | "symlinksifownermatch" | "", where)``. Options merge as Apache merges them: its default
+    (``FollowSymlinks``), the server's, the vhost's, then each non-regex ``<Directory>`` covering ``path``, shortest
+    first (a vhost's after the server's of the same length); a line of only ``+``/``-`` words changes the set, any
+    other replaces it (``All``, ``None``). ``.htaccess`` files are not read (Debian's ``AllowOverride None``)."""
+    found = []
+    for d in directives:
+        vhost = _vhost_of(d)
+        if d.name != "options" or vhost not in (None, scope):
+            continue
+        inner = [c for c in d.context if c[0] != "virtualhost"]
+        if not inner:
+            found.append(((-1 if vhost is None else 0, 0), d))
+        elif len(inner) == 1 and inner[0][0] == "directory" and not inner[0][1].startswith("~"):
+            top = inner[0][1].strip('"')
+            if _under(path, top) or "*" in top and fnmatch.fnmatch(path, top.rstrip("/") + "*"):
+                found.append(((len(top.rstrip("/")) + 1, vhost is not None), d))
+    opts, where = {"followsymlinks"}, "Apache's default"
+    for _, d in sorted(found, key=lambda f: f[0]):
+        words = [w.lower() for w in _words(d.args)]
+        if words and all(w[:1] in "+-" for w in words):
+            for w in words:
+                named = OPTIONS_ALL if w[1:] == "all" else {w[1:]}
+                opts = opts | named if w[0] == "+" else opts - named
+        else:
+            opts = set().union(*[OPTIONS_ALL if w == "all" else set() if w == "none" else {w} for w in words])
+        where = f"Options {d.args} at {d.where}"
+    mode = "followsymlinks" if "followsymlinks" in opts else "symlinksifownermatch" if \
+        "symlinksifownermatch" in opts else ""
+    return mode, where
+
+
+def links_served(directives: list[Directive], ours: str, links: dict, realpath, owner, tree: str) -> list[str]:
+    """Each link under a directory Apache serves (a ``DocumentRoot``, ``Alias`` or ``ScriptAlias`` outside the app's
+    own site file; ``links``: ``{served dir: [links]}``, the login collector's walk) that leads out of that
+    directory (``realpath``: through the links the snapshot recorded), where Apache would follow it: not denied
+    there, and ``FollowSymLinks`` in force, or ``SymLinksIfOwnerMatch`` with the link's owner the target's
+    (``owner(path)``: uid or None, not known: counted as the same). Whoever asks gets what it leads to: the app's
+    code and config (``tree``), another directory's files, a secret."""
+    out, seen = [], set()
+    for d in directives:
+        words = _words(d.args)
+        if d.file == ours or d.name not in ("documentroot", "alias", "scriptalias") or not words:
+            continue
+        top = posixpath.normpath(words[-1]) if words[-1].startswith("/") else ""
+        for link in links.get(top, []) if top else []:
+            real, scope = realpath(link), _vhost_of(d)
+            if link in seen or _under(real, top) or _access(directives, scope, link) == "denied":
+                continue
+            mode, where = symlinks_followed(directives, scope, posixpath.dirname(link))
+            theirs, mine = owner(real), owner(link)
+            if not mode or mode == "symlinksifownermatch" and None not in (theirs, mine) and theirs != mine:
+                continue
+            seen.add(link)
+            what = "the app's tree: its code, its config's secrets" if _under(real, tree) else \
+                "outside what it serves"
+            out.append(f"{d.where}: {d.name} {d.args[:120]}: serves {top}, and {link} there is a link to {real} "
+                       f"({what}); Apache follows it ({where}): whoever asks for it by URL gets what it leads to; "
+                       f"remove the link (an Alias names what is served, with its own <Directory>)")
+    return out
+
+
 def _authenticated(d: Directive, directives: list[Directive]) -> bool:
     """Whether the container ``d`` sits in requires a user (a ``Require`` naming users, groups or valid-user)."""
     if not d.context:

@@ -1538,7 +1538,7 @@ def cw_schedules(facts, exp):
     conf.d, dpkg's hooks, sysctl's core_pattern: whatever program reads it) or a link there into the tree. A file
     cron reads that the snapshot holds without its text is a finding of its own."""
     from .mechanisms import cron_jobs, reaches, texts, unread_schedules
-    from .rootacts import APP_WRITES
+    from .rootacts import APP_WRITES, WRITE_MEANS
 
     inv = _inv(facts, "reading crontabs")
     raw, root = texts(facts), exp.cfg.root
@@ -1553,7 +1553,7 @@ def cw_schedules(facts, exp):
     jobs += [j for j in inv.get("root_hooks") or [] if found[id(j)] or j["job"].startswith(
         "(not read")]  # root's boot, apt and login hooks: a line naming the app's tree, a file not root's alone
     other = inv.get("mentions") or []  # root's other configuration under /etc naming the app's tree, or a link
-    found.update((id(j), _job_reach(snap, j, root)) for j in other)
+    found.update((id(j), _job_reach(snap, j, root, shell=False)) for j in other)  # (another tool's syntax)
     jobs += [j for j in other if found[id(j)]]
     jobs, via = _one_cause(jobs, found)
     lines = []
@@ -1576,7 +1576,8 @@ def cw_schedules(facts, exp):
             f", naming the app's tree ({root})" if why else ""
         lines.append(f"{s['where']}: runs {job[:160]!r} as {s['user']}{reach}: " + (f"it {why}: " if why else "") +
                      "code on a schedule with that user's rights, outside any deploy" +
-                     (f" (what the deploy login or the app writes there runs as {s['user']})" if why and runs and
+                     ("" if WRITE_MEANS in why else
+                      f" (what the deploy login or the app writes there runs as {s['user']})" if why and runs and
                       s["user"] not in (exp.cfg.app_user,) else " (root reads or writes there what the deploy login "
                       "or the app can change; a link planted there redirects it)" if why else "") +
                      (f" (root also runs it through {', '.join(via[s['where']])})" if via.get(s["where"]) else "") +
@@ -1609,8 +1610,9 @@ def cw_schedules(facts, exp):
     lines += [ln for ln in fed_to_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) + (
         unit_jobs(raw) if raw is not None else []), root, exp.cfg.app_user) if not any(
         x.startswith(ln.split(": ", 1)[0] + ":") for x in lines)]  # (one cause, one line)
-    lines += followed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) +
-                              (unit_jobs(raw) if raw is not None else []), root)
+    lines += [ln for ln in followed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) + (
+        unit_jobs(raw) if raw is not None else []), root) if not any(
+        x.startswith(ln.split(": ", 1)[0] + ":") for x in lines)]  # (one cause, one line)
     lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
                           (unit_jobs(raw) if raw is not None else []), exp, snap)
     lines += hook_dirs_others_write(snap)
@@ -2125,6 +2127,7 @@ def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
     directory, through whatever link is there:
     whatever allow_cron says (it accounts for the job, not for where the app's links take root)."""
     from .mechanisms import reaches
+    from .rootacts import _words, _written
 
     def whose(path: str) -> str | None:  # the app's tree, or who but root may change it; None: root's alone
         why = "the app's tree" if reaches(path, root) else (snap.writable_by_others(path) if getattr(
@@ -2136,13 +2139,15 @@ def followed_by_root(snap, jobs: list[dict], root: str) -> list[str]:
         for command in re.split(r"[;&|]+|\$\(|`", job["job"]):
             words = command.split()
             name = words[0].rsplit("/", 1)[-1] if words else ""
-            for path in REDIRECT.findall(command):  # the shell's '>' opens the name as it finds it: a link too
-                why = "the app's tree" if reaches(path, root) else whose(posixpath.dirname(path))
+            # a unit's Exec line and its StandardOutput= file (a cron or at job's writes: cw_schedules' own line,
+            # rootacts.path_problem, with the scripts it runs)
+            for path in ((REDIRECT.findall(command) + [p for how, p in _words(command) if how.startswith("writes")])
+                         if "unit" in job else []):
+                shown = snap if getattr(snap, "files", None) else None
+                why = _written(shown, path, shown.realpath(path) if shown else path, root)
                 if why:
-                    lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, which writes {path} "
-                                 f"({why}) through whatever is there: whoever writes in that directory makes it a "
-                                 f"link to /etc/passwd or /root/.ssh/authorized_keys and root truncates and rewrites "
-                                 f"that file; write the output where root alone may: no allowance accounts for it")
+                    lines.append(f"{job['where']}: root runs {' '.join(words)[:100]!r}, which {why}; write the "
+                                 f"output where root alone may: no allowance accounts for it")
                     break
             flag = FOLLOWS.get(name)
             if not flag or not any(re.fullmatch(flag, w) for w in words[1:]):
@@ -2324,7 +2329,7 @@ def _code_from_tree(why: str, job: str, root: str) -> bool:
     return False
 
 
-def _job_reach(snap, job: dict, root: str):
+def _job_reach(snap, job: dict, root: str, shell: bool = True):
     """(why, runs) of what a job runs or names from the app's tree, resolved (:mod:`deploytests.verify.rootacts`);
     for root's, what someone but root may change too, unless the job's file is a package's as dpkg unpacked it
     (the stock baseline: ``/etc/cron.daily/apache2``'s cache directory is Apache's run user's by design)."""
@@ -2341,7 +2346,7 @@ def _job_reach(snap, job: dict, root: str):
         return (found, True) if found else (f"fetches from {plain.group(0)[:80]} (plain http: whoever answers "
                                             "for it or sits on the path gives root's tool its code)", True) if plain \
             else None
-    return command_problem(snap, text, root, loose=mine)
+    return command_problem(snap, text, root, loose=mine, shell=shell)
 
 
 def cw_units(facts, exp):
@@ -2520,14 +2525,19 @@ def cw_served(facts, exp):
     """What Apache serves from the filesystem holds the app's tree only through the app's own vhost: no
     DocumentRoot, Alias or ScriptAlias elsewhere lies above it where the most specific <Directory> grants it
     (:func:`deploytests.verify.mechanisms.served_problems`); and what it serves on every site, the app's included,
-    comes from directories root's alone (:func:`deploytests.verify.mechanisms.writable_served`), whatever file says
-    it and whatever is allowed."""
-    from .mechanisms import served_problems, writable_served
+    comes from directories root's alone (:func:`deploytests.verify.mechanisms.writable_served`), and no link under
+    a served directory that Apache follows by the Options in force leads out of it
+    (:func:`deploytests.verify.mechanisms.links_served`), whatever file says it and whatever is allowed."""
+    from .mechanisms import links_served, served_problems, writable_served
+    from .rootacts import view
 
     _, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
+    snap = view(getattr(facts, "raw", None)) if getattr(getattr(facts, "raw", None), "files", None) else None
+    linked = links_served(directives, ours, snap.raw.get("served") or {}, snap.realpath,
+                          lambda p: (snap.st(p) or [None, None])[1], exp.cfg.root) if snap is not None else []
     _unaccounted("places where Apache serves the app's tree outside its vhost, or what others write",
-                 served_problems(directives, exp.cfg, ours) + writable_served(directives, ours, _loose_of(facts)),
-                 "cw_served", exp)
+                 served_problems(directives, exp.cfg, ours) + writable_served(directives, ours, _loose_of(facts)) +
+                 linked, "cw_served", exp)
 
 
 def _loose_of(facts):
@@ -2691,7 +2701,7 @@ def _sudo_reach(snap, text: str, root: str = "/nonexistent") -> str | None:
     (the root collector's ``lstat`` of what root's sudoers files name: ``rootacts.view``; their archive to
     extract, their file to copy, a link to any file). A directory the gate did not see counts as not root's; a
     file it did not see is no claim."""
-    from .rootacts import view
+    from .rootacts import WRITE_MEANS, forwards, view
 
     if not getattr(snap, "files", None):
         return None
@@ -2719,9 +2729,17 @@ def _sudo_reach(snap, text: str, root: str = "/nonexistent") -> str | None:
     for cmd, _ in sudo_root_specs(text):
         found = _script_reach(seen, cmd, root)
         if found:
-            return (f"{cmd} runs as root and {found}: "
-                    "whoever may change that runs code as root whenever the rule is used; make what the script runs "
-                    "or sources root's alone, outside the app's tree")
+            return (f"{cmd} runs as root and {found}: " + ("" if WRITE_MEANS in found else
+                    "whoever may change that runs code as root whenever the rule is used; ") + "make what the script "
+                    "runs, sources or writes root's alone, outside the app's tree")
+    for cmd, args in sudo_root_specs(text):
+        found = forwards(seen, cmd) if not args or re.search(r"[*?\[]", args) else None
+        if found:
+            return (f"{cmd} runs as root and hands the arguments its caller gives on to a command ({found}): with "
+                    f"{'any arguments (none written in the rule)' if not args else 'a wildcard'}, whoever the line "
+                    "names chooses root's arguments there (apache2ctl -f their config, systemctl link their unit, cp "
+                    "over /etc/sudoers, rsync -e their command); write the arguments in the script (one fixed command "
+                    "per case), or the exact arguments in the rule (sudo then allows those alone)")
     return None
 
 
@@ -3248,7 +3266,8 @@ def _script_reach(seen, path: str, root: str) -> str | None:
 
     why = path_problem(seen, "runs", path, root)
     inner = why.split(", which ", 1)[1] if why and why.startswith(f"runs {path}, which ") else ""
-    return inner if inner.startswith(("runs ", "sources ", "works in ", "sets ")) and ", which names " not in inner \
+    return inner if inner.startswith(("runs ", "sources ", "works in ", "sets ", "writes ")) and \
+        ", which names " not in inner \
         else None
 
 
@@ -3256,8 +3275,9 @@ def _command_scripts(snap, exp, sudo=frozenset()) -> list[str]:
     """Each root's script in /usr/local/{bin,sbin} (read by the login collector: a wrapper such as ``exec
     /opt/openssl-3.3/bin/openssl "$@"``) that runs or sources what someone but root may change, or the app's tree:
     a link's sibling, judged as resolved the same way (:func:`rootacts.path_problem`, one level of root's scripts
-    further), whatever allow_commands says; one a sudoers rule runs (``sudo``) is that rule's line (one cause)."""
-    from .rootacts import view
+    further), whatever allow_commands says; one a sudoers rule runs (``sudo``) is that rule's line (one cause), and
+    what such a script writes is judged where root runs it (a job, a hook, a sudo rule: one cause, one line)."""
+    from .rootacts import WRITE_MEANS, view
 
     seen, lines = view(snap), []
     for top in ("/usr/local/bin", "/usr/local/sbin"):
@@ -3267,7 +3287,7 @@ def _command_scripts(snap, exp, sudo=frozenset()) -> list[str]:
             text = seen.text(path) if st and stat.S_ISREG(st[0]) and st[1] == 0 else None
             why = _script_reach(seen, path, exp.cfg.root) if text and text.startswith("#!") and \
                 path not in sudo else None
-            if why:
+            if why and WRITE_MEANS not in why:
                 allowed = f" (allowed in {exp.allow.where}: allow_commands accounts for its name, not for what " \
                           f"it runs)" if path in exp.allow.commands else ""
                 lines.append(f"{path}: root (cron, sudo's secure_path, an admin) and the deploy login run it as "
@@ -4890,7 +4910,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "own vhost: no DocumentRoot, Alias or ScriptAlias elsewhere lies above the app's root where the most "
             "specific <Directory> covering it grants access (Debian's <Directory /var/www/> does); and what it "
             "serves on every site, the app's too (a DocumentRoot, Alias or ScriptAlias outside any vhost, a "
-            "UserDir), comes from directories root's alone",
+            "UserDir), comes from directories root's alone; and no link under a served directory that Apache follows "
+            "by the Options in force there (FollowSymLinks; SymLinksIfOwnerMatch with the same owners) leads out of "
+            "it",
             "test_apache_serves_the_apps_tree_only_through_its_vhost",
             "/etc/apache2/sites-enabled/intranet.conf:3: documentroot /var/www: serves /var/www, which holds the "
             "app's tree /var/www/app (Require all granted at /etc/apache2/apache2.conf:172): its releases' code "
@@ -4958,7 +4980,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "use_pty, PAM's pam_nologin; compared with the stack's baseline of Debian's conffiles as shipped, by "
             "dpkg's md5), unless allowed; "
             "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
-            "file names become options: tar's --checkpoint-action)",
+            "file names become options: tar's --checkpoint-action), and none (nor a root script it runs) writes or "
+            "creates a file in a directory the app's tree holds or someone but root may add a name to (a link put "
+            "there redirects root's write: a redirection, tee, an -o/--output/of= or an archiver's -f file, what "
+            "chown, touch, mkdir change, a copy's destination; a sticky dir of root's, /tmp, aside: the kernel's "
+            "protected_symlinks and protected_regular guard it)",
             "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
@@ -4967,7 +4993,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "systemd's generators, shutdown and sleep hooks, ifupdown's, dhclient's, ppp's, NetworkManager's, "
             "kernel's, kernel-install's and initramfs' hooks, sshrc) is a package's file as dpkg unpacked it, or "
             "root's alone and runs or touches nothing in the app's tree or that someone but root may change, "
-            "resolved through links and root's own scripts, "
+            "resolved through links and root's own scripts (whatever is allowed, writes no file where someone but "
+            "root may put a link), "
             "unless allowed (allow_cron; never for what someone but root may change)",
             "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
@@ -5000,7 +5027,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "reaches the app's tree (/var/www/app/current/venv/bin/python -m app.report): code the deploy login "
             "or the app can change runs as root ...", root_only=True, needs=("tree",)),
     Promise("cw_sudoers", f"{CW}: grants", "every sudoers line is Debian's, bootstrap's rule file, the target's "
-            "login's own, or allowed", "test_every_sudoers_line_is_accounted_for",
+            "login's own, or allowed; whatever is allowed, no root rule whose command is a file or directory someone "
+            "but root may change, a program that makes its user root (free arguments to one that runs commands or "
+            "writes files, an interactive one, a chosen environment), or a root script that runs, sources or writes "
+            "what someone but root may change or hands its caller's free arguments on to a command (\"$@\", $1, "
+            "sys.argv)", "test_every_sudoers_line_is_accounted_for",
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
             "as another user through it ...", root_only=True, needs=("tree",)),
     Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group besides their own and "

@@ -19,8 +19,10 @@ package's list was written) is the stock baseline. Any other entry is a finding,
   by the gate's login as data, never run) counts with what that script names, one level further.
 
 How a path is named decides the why: a program, an interpreter's script, a sourced file (``.``/``source``) or a
-directory it changes into *runs* there; any other argument is only *named* (root reads or writes there: a link the
-app plants redirects it), and the line says which. Everything here is a plain function of the probe's snapshot.
+directory it changes into *runs* there; a path the command line's shape says it *writes* or creates (a redirection,
+an output option, what a file utility changes, a copy's destination: :func:`_words`) is judged by who may add a name
+to its directory, a link put there redirects root's write (:func:`_written`); any other argument is only *named*,
+and the line says which. Everything here is a plain function of the probe's snapshot.
 """
 
 from __future__ import annotations
@@ -106,17 +108,58 @@ def view(snap):
 
 # ---------------------------------------------------------------- what a command line names, and how
 
-def _words(line: str) -> list[tuple[str, str]]:
+# where a command writes or creates, by the shape of its command line (not by what each program is): the shell's
+# output redirections; an option naming an output (``-o``, ``--output=``, ``--log-file``, ``of=`` ...); an archiver's
+# or dumper's ``-f`` (``tar czf X``, ``pg_dump -f X``); every operand of the utilities that write or change the
+# files they are given; the destination (last operand) of the ones that copy, move or link; zip's archive
+OUT_OPTION = re.compile(r"--out|--output(?:-[a-z]+)?|--outfile|--out-file|--log-?file|--pid-?file|"
+                        r"--result-file|--target-directory|--dest(?:ination)?|of")
+WRITES_EACH = {"tee", "touch", "truncate", "chown", "chmod", "chgrp", "mkdir", "mkfifo", "mknod", "shred", "sponge"}
+WRITES_LAST = {"cp", "mv", "install", "ln", "rsync", "scp", "rclone"}
+WRITES_FIRST = {"zip"}
+NOT_OUTPUT_O = {"unzip", "grep", "egrep", "fgrep", "rg", "ssh", "scp", "sftp", "mount", "ps", "useradd", "usermod"}
+REDIRECT_OUT = re.compile(r"(?:\d*|&)(?:>>?|>\|)(&?)(.*)")
+
+
+def _file_option(prog: str, word: str, before: list[str]) -> bool:
+    """Whether ``word`` is an option whose value is the file ``prog`` makes: ``-o``/``-O`` (curl's, sort's, gpg's,
+    a compiler's; not the few whose ``-o`` is another thing), an archiver's ``f`` (``tar czf``, ``tar -cf``: the
+    bundle's ``f`` takes the next word), a dumper's ``-f`` (``pg_dump -f``, ``mysqldump -r``)."""
+    if word in ("-o", "-O"):  # (an output file but for the few whose -o is another thing: grep's, ssh's, unzip's)
+        return prog not in NOT_OUTPUT_O
+    if prog in ("tar", "bsdtar"):  # (making an archive: -c or --create in the bundle or before)
+        made = any(re.fullmatch(r"-?[A-Za-z]*c[A-Za-z]*|--create", w) for w in before)
+        return bool(re.fullmatch(r"-?[A-Za-z]*c[A-Za-z]*f", word)) or word in ("-f", "--file") and made
+    return prog.endswith(("dump", "dumpall")) and word in ("-f", "--file", "-r")
+
+
+def _here(cwd: str, word: str) -> str:
+    """``word`` as a path from the working directory ``cwd`` (``cd DIR`` before it) when it is a relative one."""
+    return posixpath.join(cwd, word) if cwd and word and not word.startswith(("/", "-", "$", "~", "&")) else word
+
+
+def _words(line: str, cwd: str = "") -> list[tuple[str, str]]:
     """``(how, path)`` of every absolute path a shell command line names: ``runs`` (a command's program, and the
     program or script a runner such as ``sh``, ``python3``, ``nohup``, ``sudo`` is given), ``sources``
-    (``.``/``source``), ``works in`` (``cd``/``pushd``) or ``names`` (any other argument, a redirection); a
+    (``.``/``source``), ``works in`` (``cd``/``pushd``), ``writes`` (where the command writes or creates: an output
+    redirection, an output option, an operand a file utility writes or changes: :data:`OUT_OPTION`,
+    :data:`WRITES_EACH`, :data:`WRITES_LAST`) or ``names`` (any other argument); a
     variable's value set before a command ``sets NAME to`` (judged as what runs, whatever the variable); the
     string of ``sh -c '...'`` is a command line of its own. After ``cd DIR`` a relative program or script runs from
-    DIR (``./x``, ``sh x``; a bare command name is found by PATH)."""
-    out, start, runner, prev, cwd = [], True, False, "", ""
+    DIR (``./x``, ``sh x``; a bare command name is found by PATH); ``cwd``: a ``cd`` of the script's lines before."""
+    out: list[tuple[str, str]] = []
+    start, runner, prev = True, False, ""
+    prog, first, pending, seen = "", 0, False, [""][:0]  # (seen: the command's words so far)
+
+    def done():  # the end of a command: its copier's destination, its zip's archive
+        mine = [i for i in range(first, len(out)) if out[i][0] == "names"]
+        for i in mine[-1:] if prog in WRITES_LAST else mine[:1] if prog in WRITES_FIRST else []:
+            out[i] = ("writes in" if prog in WRITES_LAST else "writes", out[i][1])  # (a directory: names in it)
+
     for tok in TOKEN.findall(line):
         if tok in (";", "&", "&&", "||", "|", "(", ")", "`", "$(", "{", "}"):
-            start, runner, prev = True, False, ""
+            done()
+            start, runner, prev, prog, first, pending, seen = True, False, "", "", len(out), False, []
             continue
         word = tok[1:-1] if tok[:1] in "\"'" and tok[-1:] == tok[:1] and len(tok) > 1 else tok
         if prev == "-c" and runner:
@@ -136,23 +179,40 @@ def _words(line: str) -> list[tuple[str, str]]:
         if start and word in ("then", "do", "else", "elif", "if", "while", "until", "!", "exec", "time", "export",
                               "declare", "typeset", "readonly", "local"):  # (export PATH=...: an assignment)
             continue
-        redirect = bool(re.match(r"\d?[<>]", word))
+        redirect = bool(re.match(r"\d?[<>]|&>", word))
         if cwd and word and prev != "-m" and not word.startswith(("/", "-", "$", "~")) and not redirect and (
                 runner or start and "/" in word):  # (a relative program or script: found from the working dir; a
             word = posixpath.join(cwd, word)  # bare command name is found by PATH)
-        if word.startswith("/") and not redirect:
+        shaped = REDIRECT_OUT.fullmatch(word) if redirect else None
+        option, _, given = word.partition("=") if not start and re.match(r"-|of=", word) else ("", "", "")
+        if shaped and not shaped.group(1):  # '> FILE', '2>>FILE', '&>FILE' (not '2>&1': a descriptor); after
+            # 'cd DIR' a relative FILE is DIR's
+            out += [("writes", _norm(w)) for w in C.WORD.findall(_here(cwd, shaped.group(2)))[:1]]
+            pending = not shaped.group(2)
+        elif given and (OUT_OPTION.fullmatch(option) or _file_option(prog, option, seen)):  # '--output=FILE', 'of=FILE'
+            out += [("writes", _norm(w)) for w in C.WORD.findall(_here(cwd, given))[:1]]
+        elif pending and not start and _here(cwd, word) != word:  # an output's value, relative, after 'cd DIR'
+            out.append(("writes", _norm(_here(cwd, word))))
+            pending = False
+        elif word.startswith("/") and not redirect:
             how = ("sources" if prev in (".", "source") else "works in" if prev in ("cd", "pushd") else
-                   "runs" if start or runner else "names")
+                   "runs" if start or runner else "writes" if pending or prog in WRITES_EACH else "names")
             out.append((how, _norm(word)))
             cwd = _norm(word) if how == "works in" else cwd
+            pending = False
         else:
             out += [("names", _norm(w)) for w in C.WORD.findall(word.lstrip("<>&0123456789"))]
+            pending = not start and not given and (word.startswith("-") and OUT_OPTION.fullmatch(word) is not None or
+                                                   _file_option(prog, word, seen))
         if (start or runner) and not word.startswith("-") and not redirect:
             name = posixpath.basename(word)
             runner = name in RUNNERS or name.startswith(("python", "perl", "ruby")) or (runner and word.isdigit())
+            prog = name if not word.isdigit() else prog
         elif not word.startswith("-"):
             runner = False
         start, prev = False, word
+        seen.append(word)
+    done()
     return out
 
 
@@ -343,12 +403,60 @@ def app_writes(how: str, path: str, real: str, root: str) -> str:
         f", which someone but root may change ({APP_WRITES}: {inside})"
 
 
+WRITE_MEANS = ("whoever may write there puts a link in its place, and root truncates or overwrites the file it "
+               "leads to (/etc/shadow, a sudoers file, a script root runs)")
+
+
+def _written(snap, path: str, real: str, root: str, into: bool = False) -> str | None:
+    """Why a path a root job writes or creates is a finding, or None: its directory (as written, or after the
+    snapshot's links) is in the app's tree, or someone but root may add a name to it or a directory above it
+    (:meth:`Snapshot.writable_by_others` of the directory: a sticky one of root's, ``/tmp``, is not: the kernel's
+    ``fs.protected_symlinks`` and ``fs.protected_regular``, which the host baseline holds on, refuse root a link
+    or another's file planted there; nor one a login that is root anyway owns alone: :func:`_admins`). Whose the
+    file itself is says nothing (another's file in root's directory
+    cannot become a link), but a copy's destination (``into``) that is a directory is where its names are made; a
+    directory not looked at is no claim."""
+    if path.startswith(("/dev/", "/proc/", "/sys/")):
+        return None
+    st = snap.st(real) if snap is not None else None
+    ups = [posixpath.dirname(p) for p in dict.fromkeys((path, real))] + ([real] if into and st and stat.S_ISDIR(
+        st[0]) else [])
+    found = next(("the app's tree: the deploy login's and the app user's to write" for d in ups if reaches(d, root)),
+                 None) or next((w for d in ups if snap is not None and (w := _loose(snap, d)) and not _admins(snap, w)),
+                               None)
+    return f"writes {path}, which someone but root may change ({found}): {WRITE_MEANS}" if found else None
+
+
+def _admins(snap, why: str) -> bool:
+    """Whether the place ``why`` names (``_loose``'s text) is a directory only its owner may write, and that owner
+    is root anyway: a member of the sudo, wheel or admin group, or named (by name, ``%group``) by a sudoers rule
+    that lets it run ``ALL`` as root (once per snapshot; a rule for one command, the app user's reload, is not):
+    an admin's own place counts as root's (a backup into an admin's home)."""
+    from .parse import sudoers_lines
+    from .promises import sudo_root_specs
+    from .sockets import SUDO_GROUPS
+
+    if getattr(snap, "admins", None) is None:
+        groups, names = set(SUDO_GROUPS), {""} - {""}
+        for r in sudoers_lines(snap) if getattr(snap, "files", None) else []:
+            if any(cmd == "ALL" for cmd, _ in sudo_root_specs(r["text"], False)):
+                who = r["text"].split(None, 1)[0]
+                (groups if who.startswith("%") else names).add(who.lstrip("%"))
+        snap.admins = {0} | {int(f[2]) for n, f in snap.users.by_name.items() if n in names or groups & set(
+            (snap.users.facts(n) or {}).get("groups") or [])}
+    st = snap.st(why.split(" ")[0])
+    return bool(st) and st[1] in snap.admins and not st[0] & 0o022
+
+
 def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bool = True) -> str | None:
     """Why a path that root ``how`` (runs, sources, works in, names) is a finding, or None: it is in the app's tree
     (as written, or after the snapshot's links), someone but root may change it (``loose``: counted for root's
     jobs only: another user's own files are that user's), or (a program root runs) it is a root script that
     names such a path itself (``depth`` levels further)."""
     real = snap.realpath(path) if snap is not None else path
+    if how.startswith("writes") and loose:
+        return _written(snap, path, real, root, how == "writes in")
+    how = "names" if how.startswith("writes") else how  # (another user's job: where it writes is its own)
     if reaches(path, root) or reaches(real, root):
         return (f"{how} {path} (the app's tree)" if reaches(path, root) else
                 f"{how} {path}, a link to {real} (the app's tree)") + app_writes(how, path, real, root)
@@ -369,9 +477,10 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
     text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) and \
         not packaged(snap, real) else None
     if text is not None and not text.startswith("\x7fELF"):
-        shell = _shell_script(text)
+        shell, cwd = _shell_script(text), ""  # (a 'cd' line holds for the script's later lines)
         for n, line in _lines(text):
-            for h, p in _words(line) if shell or n == 1 else [("loads", _norm(w)) for w in C.WORD.findall(line)]:
+            for h, p in _words(line, cwd) if shell or n == 1 else [("loads", _norm(w)) for w in C.WORD.findall(line)]:
+                cwd = p if h == "works in" else cwd
                 why = path_problem(snap, h, p, root, depth - 1, loose)
                 if why:
                     return f"{how} {path}, which {why} ({real}:{n})"
@@ -413,6 +522,49 @@ def packaged(snap, path: str) -> str | None:
                                                                   for ls in lists)) else None
 
 
+POSITIONAL = r"\$(?:[@*1-9]|\{[@*1-9][^}]*\})"  # a shell's arguments ("$@", $*, $1, ${1:-x}, ${@:-x}; not $#)
+ARGV = re.compile(r"\bsys\.argv\b|@ARGV\b|\$ARGV\[|\bprocess\.argv\b|\bARGV\b")  # an interpreter's
+CHECKS = ("[", "[[", "test", "case", "echo", "printf", "logger", "shift", ":", "exit", "return", "esac", ";;")
+
+
+def forwards(snap, path: str) -> str | None:
+    """Where the root script ``path`` (root's, read by the gate's login; a package's unchanged file is not read as
+    root's own) hands its caller's arguments on to a command, as ``file:line 'text'``, or None: a line that runs
+    something with ``"$@"``, ``$*``, ``$1``... or with a variable set from them (``ARGS="$@"``, ``for a in
+    "$@"``, ``getopts``' ``OPTARG``), not one that only tests or prints them; for another interpreter's script, a
+    line naming its argument vector (``sys.argv``, ``@ARGV``, ``process.argv``). A ``case`` that checks the
+    argument against fixed words still hands it on: the words belong in the command (``start) systemctl start
+    app ;;``)."""
+    real = snap.realpath(path)
+    st, text = snap.st(real), snap.text(real)
+    if not st or st[1] != 0 or text is None or not text.startswith("#!") or packaged(snap, real):
+        return None
+    shell = re.match(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|k|z)?sh\b", text) is not None
+    tainted: set[str] = set()
+    for n, line in list(_lines(text))[1:]:
+        bare = line.strip()
+        if not shell:
+            if ARGV.search(bare):
+                return f"{real}:{n} {bare[:100]!r}"
+            continue
+        uses = POSITIONAL + "".join(f"|\\$\\{{?{v}\\b" for v in sorted(tainted))
+        if "getopts" in bare:
+            tainted |= {"OPTARG"} | set(re.findall(r"getopts\s+\S+\s+(\w+)", bare))
+        if not re.search(uses, bare):
+            continue
+        tainted |= set(re.findall(r"(?:^|[\s;)])([A-Za-z_]\w*)=", bare)) | set(re.findall(r"\bfor\s+(\w+)\s+in\b",
+                                                                                         bare))
+        uses = POSITIONAL + "".join(f"|\\$\\{{?{v}\\b" for v in sorted(tainted))
+        for part in re.split(r"&&|\|\||;|(?<![|])\|(?![|])", bare):
+            words = re.sub(r"^(?:(?:if|elif|while|until|then|do|else|!|for|local|export|readonly|declare)\s+|"
+                           r"[^\s()]+\)\s*)+", "", part.strip()).split()  # (a case label 'x)' too)
+            if not words or words[0] in CHECKS or re.match(r"[A-Za-z_]\w*=|\w+\s+in\b", " ".join(words)) or \
+                    not re.search(uses, part):
+                continue  # (a test, a print, an assignment: the variable is judged where it is used)
+            return f"{real}:{n} {bare[:100]!r}"
+    return None
+
+
 def _lines(text: str):
     """(number, line) of a script's lines that run something: not blank, not a comment (the ``#!`` line is)."""
     for n, line in enumerate(text.splitlines(), 1):
@@ -423,15 +575,16 @@ def _lines(text: str):
             yield n, line
 
 
-def command_problem(snap, job: str, root: str, loose: bool = True) -> tuple[str, bool] | None:
+def command_problem(snap, job: str, root: str, loose: bool = True, shell: bool = True) -> tuple[str, bool] | None:
     """What a command line (or a whole script) makes its user run or touch that the deploy login or the app can
     change: ``(why, runs)`` for its first such path (``runs``: code runs from there; else it is only named), a
     path that runs preferred, one someone but root may change first; or None. ``loose``: a path someone but root
-    may change counts (root's jobs)."""
-    found = []
+    may change counts (root's jobs); ``shell``: the text is a shell's (else where it writes is not judged)."""
+    found, cwd = [], ""  # (a 'cd' line holds for the script's later lines)
     for _, line in _lines(job):
-        for how, path in _words(line):
-            why = path_problem(snap, how, path, root, loose=loose)
+        for how, path in _words(line, cwd):  # (not a shell's line, another tool's syntax: where it writes is not known)
+            cwd = path if how == "works in" else cwd
+            why = path_problem(snap, how if shell or not how.startswith("writes") else "names", path, root, loose=loose)
             if why:
                 found.append((why, how != "names"))
     return next((f for f in found if f[1] and "which someone but root may change" in f[0]),  # (what hands it over
