@@ -1665,6 +1665,21 @@ def _conffiles_of(kind: str, name: str) -> dict[tuple[str, str], tuple[str, list
     return found
 
 
+def shipped_as(shipped: dict, path: str, pkg: str, md5: str, every: bool) -> list[str] | None:
+    """The lines ``path`` sets as ``pkg`` ships it at dpkg's ``md5``: the baseline's record of that version, or,
+    for a version it has not recorded (a point release), the lines of the versions it has of that file, those
+    ``every`` one sets (what a line gone is judged by) or those any sets (what counts as the distribution's
+    line); None when the baseline has no version of it from that package."""
+    if (path, md5) in shipped:
+        return shipped[(path, md5)][1]
+    known = [collections.Counter(" ".join(ln.split()) for ln in lines) for (p, _), (pk, lines) in shipped.items()
+             if p == path and pk == pkg]
+    if not known:
+        return None
+    common = functools.reduce(lambda a, b: a & b if every else a | b, known)
+    return list(common.elements())
+
+
 def shipped_line(snap, exp, path: str, line: str) -> bool:
     """Whether ``line`` is one the conffile ``path`` sets as its package ships it (the stack's baseline of that
     file, by dpkg's md5): the distribution's line, in a file an admin changed elsewhere (login.defs' ``MAIL_DIR
@@ -1673,8 +1688,8 @@ def shipped_line(snap, exp, path: str, line: str) -> bool:
 
     if getattr(snap, "shipped_lines", None) is None:
         shipped, found = stock_conffiles(exp.stack), conffiles(snap.data("/var/lib/dpkg/status"))
-        snap.shipped_lines = {p: set(_set_lines("\n".join(shipped[(p, md5)][1]))) for p, (_, md5) in found.items()
-                              if (p, md5) in shipped}
+        snap.shipped_lines = {p: set(_set_lines("\n".join(lines))) for p, (pkg, md5) in found.items()
+                              if (lines := shipped_as(shipped, p, pkg, md5, every=False)) is not None}
     return " ".join(line.split()) in snap.shipped_lines.get(path, ())
 
 
@@ -1710,8 +1725,9 @@ STOCK_GONE = ("the program falls back to its built-in default or to nothing ther
 
 def stock_lines_gone(snap, exp) -> list[str]:
     """A line per conffile of an installed package (dpkg's record, its md5 of the shipped bytes) that the stack's
-    baseline holds as shipped (:func:`stock_conffiles`) and that no longer has a line it shipped setting something,
-    or is gone: a guard taken away by a line deleted or commented out is no line for the rules on what is there.
+    baseline holds as shipped (:func:`stock_conffiles`; a version it has not recorded: :func:`shipped_as`) and
+    that no longer has a line it shipped setting something, or is gone: a guard taken away by a line deleted or
+    commented out is no line for the rules on what is there.
     Apache's conffiles are its rule's (a changed one is a finding whole)."""
     from .parse import conffiles
     from .rootacts import view
@@ -1724,16 +1740,17 @@ def stock_lines_gone(snap, exp) -> list[str]:
     lines = []
     for path, (pkg, md5) in sorted(conffiles(snap.data("/var/lib/dpkg/status")).items()):
         # (root's read wins: the login collector's walk only lstat'd /etc/sudoers, 0440, as it does a file gone)
-        stock, data = shipped.get((path, md5)), snap.data(path) if snap.data(path) is not None else shown.data(path)
+        stock = shipped_as(shipped, path, pkg, md5, every=True)
+        data = snap.data(path) if snap.data(path) is not None else shown.data(path)
         if stock is None or pkg not in installed or path in exp.allow.cron or \
                 data is not None and hashlib.md5(data).hexdigest() == md5:
             continue
         if data is None and (snap.files.get(path) or shown.files.get(path) or {}).get("why") == \
                 os.strerror(errno.ENOENT):
             lines.append(f"{path}: {pkg}'s conffile is gone, and with it what it set "
-                         f"({'; '.join(repr(ln) for ln in stock[1][:3])}{' ...' if len(stock[1]) > 3 else ''}): "
+                         f"({'; '.join(repr(ln) for ln in stock[:3])}{' ...' if len(stock) > 3 else ''}): "
                          f"{STOCK_GONE}. " + _allow_hint(exp, "allow_cron", path))
-        elif data is not None and (gone := _gone(stock[1], data.decode("utf-8", "replace"))):
+        elif data is not None and (gone := _gone(stock, data.decode("utf-8", "replace"))):
             lines.append(f"{path}: {len(gone)} line{'s' * (len(gone) > 1)} {pkg} ships setting something "
                          f"{'are' if len(gone) > 1 else 'is'} not there ({'; '.join(repr(ln) for ln in gone[:3])}"
                          f"{' ...' if len(gone) > 3 else ''}): {STOCK_GONE}. " + _allow_hint(exp, "allow_cron", path))
@@ -2831,8 +2848,24 @@ def cw_groups(facts, exp):
             said.add((user, app_group))
             lines.append(f"{user} is in the app's group {app_group}: it reads the app's config (its secrets) and "
                          f"shared data. " + _allow_hint(exp, "allow_groups", f"{user}: {app_group}"))
-    lines += _root_group_members(facts, known, said, exp)
+    lines += _root_group_members(facts, known, said, exp) + _group_passwords(getattr(facts, "raw", None), reach)
     _unaccounted("group memberships", lines)
+
+
+def _group_passwords(snap, reach: dict) -> list[str]:
+    """Each group with a password (a hash in /etc/gshadow, root's reply says "set"; or in world-readable
+    /etc/group, where anyone may also try to crack it): whoever knows it joins the group with ``newgrp``, so the
+    group's members are not the ones listed. A stock server sets none; ``gpasswd -r`` removes one."""
+    if not getattr(snap, "files", None):
+        return []
+    found = {r[0]: "/etc/gshadow" for r in snap.raw.get("gshadow") or [] if len(r) > 1 and r[1] == "set"}
+    for line in (snap.text("/etc/group") or "").splitlines():
+        f = line.split(":")
+        if len(f) >= 4 and f[1] not in ("x", "", "*") and not f[1].startswith("!"):
+            found[f[0]] = "/etc/group, which every local user reads"
+    other = "it reads and writes what {} may (a log, a secret, a device, a script root runs)"
+    return [f"group {g} has a password ({where}): whoever knows it joins the group with newgrp: "
+            f"{reach.get(g) or other.format(g)}. remove it: gpasswd -r {g}" for g, where in sorted(found.items())]
 
 
 def _root_group_members(facts, known, said: set, exp) -> list[str]:
@@ -4838,7 +4871,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "the app's (deny by default: ssl-cert, adm or any other group gives its files to the app's or Apache's "
             "code; a login holding sudoers rules of its own is the operator's) unless allowed; no one else in the "
             "app's group; no account but root and the logins that become root anyway in a group that reaches root "
-            "(shadow, disk, kmem, docker ...: a backup agent's, a CI runner's) unless allowed",
+            "(shadow, disk, kmem, docker ...: a backup agent's, a CI runner's) unless allowed; no group has a password "
+            "(gshadow's, or a hash in /etc/group: newgrp for whoever knows it)",
             "test_users_groups_are_accounted_for",
             "yourapplication (the app user) is in group ssl-cert: bootstrap did not put it there ...", needs=("tree",)),
     Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys), "

@@ -1433,3 +1433,25 @@ def test_what_the_deploy_login_leaves_in_the_app_users_home_is_named(exp, name):
     msg = outcome("cw_tree_special", facts, exp)
     assert msg.startswith("fail: 1 setuid") and \
         f"- {R}/{name}: not made by a deploy, in the app user's home" in msg, msg
+
+
+@pytest.mark.parametrize("where, group, reach", [
+    ("gshadow", "sudo", "sudo rule"),  # a hash in gshadow: newgrp for whoever knows it
+    ("gshadow", "staff", "it reads and writes what staff may"),  # any group: its reach is what it owns
+    ("group", "shadow", "reads every password hash"),  # a hash in world-readable /etc/group (no gshadow line)
+])
+def test_a_group_with_a_password_is_open_to_whoever_knows_it(exp, where, group, reach):
+    """Class: a group's members are not only those listed: a group password (gshadow's, or a hash left in
+    /etc/group) lets anyone who knows it newgrp into the group. A stock server sets none; the clean one passes."""
+    facts = with_stock_logins(clean_facts())
+    assert outcome("cw_groups", facts, exp) == "pass"
+    inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/ops", "line": 1, "text": "%sudo ALL=(ALL:ALL) ALL",
+                                  "mode": "0440", "owner": "root"})
+    if where == "gshadow":
+        facts.raw.raw["gshadow"] = [["root", "none", "", ""], [group, "set", "", ""]]
+    else:
+        text = facts.raw.text("/etc/group")
+        facts.raw.files["/etc/group"]["data"] = "\n".join(
+            ln.replace(f"{group}:x:", f"{group}:$6$salt$hash:", 1) for ln in text.splitlines()) + "\n"
+    msg = outcome("cw_groups", facts, exp)
+    assert msg.startswith("fail: 1 group") and f"group {group} has a password" in msg and reach in msg, msg

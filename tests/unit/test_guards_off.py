@@ -12,7 +12,7 @@ from test_privilege_and_schedules import D, F, allowing, clean_facts, failing, i
 from deploytests.config import load_config
 from deploytests.examples import APPS
 from deploytests.verify import collect_login, parse
-from deploytests.verify.promises import Expected
+from deploytests.verify.promises import Expected, stock_conffiles
 
 
 @pytest.fixture
@@ -279,3 +279,20 @@ def test_the_login_collector_sends_a_changed_conffiles_bytes_and_a_gone_ones_lst
     assert f"{etc}/same.conf" not in named, named
     if os.getuid() == 0:  # (root's files only: as root, the test's files are root's)
         assert named[f"{etc}/changed.conf"]["data"] == "Defaults env_reset\n#Defaults use_pty\n", named
+
+
+def test_a_point_release_of_a_recorded_conffile_is_judged_by_the_lines_every_recorded_version_ships(exp):
+    """Class: a baseline that goes stale when Debian moves on. A conffile shipped at an md5 the stack's baseline has
+    not recorded (a point release changed its comments) was not compared at all: a stock line deleted from it went
+    unseen. It is now judged by the lines every version the baseline holds of that file sets; another member: the
+    distribution's own lines of it still count as shipped, so an edited file's stock lines are no admin's line."""
+    md5, pkg, lines = _stock(exp, "/etc/sudoers")
+    newer = "0" * 32  # an md5 the baseline does not hold
+    assert ("/etc/sudoers", newer) not in stock_conffiles(exp.stack)
+    text = "# a point release's comments\n" + "\n".join(ln for ln in lines if "use_pty" not in ln) + "\n"
+    msg = outcome("cw_schedules", _with_conffile("/etc/sudoers", pkg, newer, text), exp)
+    assert "- /etc/sudoers: 1 line sudo ships setting something is not there ('Defaults use_pty')" in msg, msg
+    whole = "# a point release's comments\n" + "\n".join(lines) + "\n"
+    assert outcome("cw_schedules", _with_conffile("/etc/sudoers", pkg, newer, whole), exp) == "pass"
+    # a file from another package at the same path, or a path the baseline never held: nothing to compare
+    assert outcome("cw_schedules", _with_conffile("/etc/sudoers", "sudo-ldap", newer, text), exp) == "pass"

@@ -4,7 +4,8 @@
 container of the local engine: ``docker run --rm``) and writes each conffile that is there as dpkg shipped it (its
 md5 is dpkg's record) with its lines that set something. Run it on the stack images as built, and on them with
 the admin packages a team adds (the tests' list in ``tests/integration/test_admin_tooling.py``), when Debian or a
-stack's package list changes: a conffile whose md5 the file does not hold is not compared (docs/architecture.md).
+stack's package list changes: a conffile at an md5 the file does not hold is judged only by the lines every
+recorded version of it sets (docs/architecture.md).
 
 Left out: Apache's (its rule judges a changed file whole), scripts root runs (the rules on what root runs read them
 whole), key files, and tables of more than 150 lines (services, mime.types, moduli: no settings)."""
