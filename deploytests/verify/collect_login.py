@@ -14,8 +14,8 @@ dynamic linker's configuration (a line is a directory to list), root's Apache fi
 a start makes root open, run or make: :func:`started`), what ``envvars`` sources or runs (:func:`shell_runs`, for
 the verdict), the absolute path words of root's files in the places root acts later (:func:`acts`: a path to
 ``lstat``), root's Apache files' log lines (:func:`logs`: a path to ``lstat``) and the absolute path words of
-root's cron files (:func:`outputs`: what is there, ``lstat``) and the kernel's mount table's device and type fields
-(:func:`counted`); the runner parses the rest
+root's cron files (:func:`outputs`: what is there, ``lstat``) and the kernel's mount table's point, options and type
+fields (:func:`mounts`); the runner parses the rest
 (:mod:`deploytests.verify.parse`).
 Rules for this file: standard library only, Python >= 3.7, no imports from deploytests, flat.
 
@@ -39,8 +39,10 @@ are latin-1 text:
 - ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`);
 - ``mentions``: ``{path: [[n, line], ...] or "-> target"}`` of every root's file under ``/etc`` whose bytes name
   the app's tree (its lines that do) and every link there into it (:func:`mentions`: a substring search, no parse);
-- ``system_dirs``: each directory under ``/usr``, ``/etc`` and ``/boot`` someone but root may change
-  (:func:`system_dirs`; ``/etc``'s judged in :func:`mentions`' walk of it: one walk of ``/etc``).
+- ``system_dirs``: each directory under ``/usr``, ``/etc`` and ``/boot`` someone but root may change, and
+  ``unwalked``: each directory others may go through that this login could not list (:func:`local_files`: one
+  walk of every local file system, which also records every setuid, setgid and capability file in ``files``;
+  ``/etc``'s judged in :func:`mentions`' walk of it: one walk of ``/etc``).
 
 Its exit status is the verdict the root collector acts on (and bootstrap's look before its ``graceful``): 0 only
 when :func:`loose` found nothing of what ``apache2ctl`` (a syntax check, and a start) makes root run, source, load,
@@ -59,6 +61,7 @@ import socket
 import stat
 import struct
 import sys
+import time
 import zlib
 
 MARK, NONCE = "@@DT-LOGIN ", 33  # the mark, and the bytes of the nonce line the runner sends after this file
@@ -700,7 +703,7 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit), ("host keys", host_keys), ("acls", acls),
+                  ("polkit", polkit), ("host keys", host_keys), ("acls", acls), ("login homes", login_homes),
                   ("unix diag", unix_diag),
                   ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
@@ -711,7 +714,7 @@ def collect(args):
     steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs, app_tree),
                                         ("outputs", outputs, app_tree), ("programs", programs),
                                         ("mentions", mentions, app_tree, "/etc", 50000, homes(args, app_tree)),
-                                        ("system dirs", system_dirs)]
+                                        ("local files", local_files, [app_tree])]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
@@ -911,26 +914,39 @@ def acts(out):
 def programs(out, most=1024):
     """The ``lstat`` of each absolute word of every process's command line (what it runs: its program and the
     script it gives an interpreter; at most 8 words a process, ``most`` processes), of a Python's user site (its
-    user's ``~/.local/lib/pythonX.Y/site-packages``), and of each directory above,
-    kept apart in ``named`` as :func:`acts` keeps what root's files name: who may change what root runs, and what
-    an allowed process of another user runs (its script, the directory Python imports from first)."""
+    user's ``~/.local/lib/pythonX.Y/site-packages``), and of each directory above; a root process's own script
+    (root's, at most 64 KiB, ``#!``; at most 64) read, and each absolute path word of it ``lstat``ed (at most 256
+    a script): what root's program takes by its own code; kept apart in ``named`` as :func:`acts` keeps what
+    root's files name: who may change what root runs, and what an allowed process of another user runs (its
+    script, the directory Python imports from first)."""
     import pwd
 
-    side = {"files": {}, "dirs": {}, "errors": {}, "size": 0}
+    side, scripts = {"files": {}, "dirs": {}, "errors": {}, "size": 0}, set()
     for pid in sorted((p for p in os.listdir("/proc") if p.isdigit()), key=int)[:most]:
         try:
             with open("/proc/%s/cmdline" % pid, "rb") as f:
                 argv = f.read(4096).split(b"\0")
+            root = os.stat("/proc/" + pid).st_uid == 0
         except OSError:
             continue
         for word in [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]:
-            note(side, os.path.normpath(word))
+            st = note(side, os.path.normpath(word))
+            if root and st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536 and len(scripts) < 64:
+                scripts.add(os.path.normpath(word))
         if os.path.basename(argv[0].decode("latin-1")).startswith("python"):  # its user site, sys.path's too
             try:
                 home = pwd.getpwuid(os.stat("/proc/" + pid).st_uid).pw_dir
             except (OSError, KeyError):
                 continue
             note(side, "%s/.local/lib/python%s/site-packages" % (home.rstrip("/"), PY))
+    for path in sorted(scripts):  # a root process's own script (not a program): each path word it names
+        text = read(side, path, 65536) or ""
+        if not text.startswith("#!"):
+            side["size"] -= len(side["files"][path].pop("data", ""))
+            continue
+        for word in [w for ln in text.splitlines() if not ln.lstrip().startswith("#") for w in WORD.findall(ln)][:256]:
+            if not word.startswith(("/dev/", "/proc/", "/sys/")):
+                note(side, os.path.normpath(word))
     out["named"] = dict({p: e for p, e in side["files"].items() if p not in out["files"]}, **out.get("named", {}))
 
 
@@ -1016,6 +1032,27 @@ def served_dirs(out, tree, most=256):
     paths = (p for p in dict.fromkeys(os.path.normpath(p) for p in found) if p != tree and not p.startswith(tree + "/"))
     for path in list(paths)[:most]:
         note(out, path)
+
+
+# what sshd and a login's shell read from its home at every login (reader.HOME_FILES; sshd's default
+# AuthorizedKeysFile): whoever may write one of them logs in as that login, or runs code as it at its next login
+HOME_FILES = (".bashrc", ".profile", ".bash_profile", ".bash_login", ".bash_logout", ".pam_environment", ".ssh",
+              ".ssh/rc", ".ssh/environment", ".ssh/authorized_keys", ".ssh/authorized_keys2")
+
+
+def login_homes(out, most=512):
+    """The ``lstat`` (:func:`note`: each directory above too) of every account's home and of what sshd and its
+    shell read there (:data:`HOME_FILES`), and of where a link among them leads, for at most ``most`` accounts:
+    the runner judges those of the logins that may become root (who may write what lets one in as them). A home
+    this login may not enter leaves its files' ``why``: not known."""
+    import pwd
+
+    for home in sorted({os.path.normpath(a.pw_dir) for a in pwd.getpwall()[:most] if a.pw_dir.startswith("/")}):
+        if home != "/" and note(out, home):
+            for rel in HOME_FILES:
+                path = home + "/" + rel
+                if note(out, path) and stat.S_ISLNK(out["files"][path]["st"][0]):
+                    note(out, os.path.realpath(path))
 
 
 def homes(args, tree):
@@ -1119,6 +1156,7 @@ def walk(out, top, most, names, needles, seen, side, budget):
                         found.append([path, st.st_mode, st.st_uid, st.st_gid])
                     below.append((path, under or loose_dir(st)))
                     continue
+                privileged(out, path, st)  # (the walk of the local file systems leaves /etc to this one)
                 if stat.S_ISLNK(st.st_mode):
                     target = os.readlink(path)
                     if any(n in os.path.normpath(os.path.join(base, target)) or n in target for n in names):
@@ -1176,49 +1214,98 @@ def loose_dir(st):
     return st.st_uid != 0 or st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX
 
 
-# the file systems whose directory's link count is 2 + its subdirectories (each one's ``..``): a directory of them
-# with 2 links has none, and is not listed (btrfs says 1, overlay's merged directories 1: listed, as are the rest)
-COUNTED, MOUNTINFO = {"ext2", "ext3", "ext4", "xfs", "overlay", "tmpfs"}, "/proc/self/mountinfo"
+def root_only(st):
+    """Whether only root may go through a directory with this ``lstat`` (root's, no search for others, nor for its
+    group unless that is root's group): no one else runs, or reaches, anything below it."""
+    return st.st_uid == 0 and not st.st_mode & 0o001 and (not st.st_mode & 0o010 or st.st_gid == 0)
 
 
-def counted():
-    """The devices (``st_dev``) of the mounts whose file system is one of :data:`COUNTED` (the kernel's
-    ``mountinfo``: the third field and the type after `` - ``), or none when it cannot be read."""
-    try:
-        with open(MOUNTINFO) as f:
-            rows = [(ln.split()[2], ln.split(" - ", 1)[1].split()[0]) for ln in f if " - " in ln]
-    except (OSError, IndexError):
-        return set()
-    return {os.makedev(*map(int, ids.split(":"))) for ids, kind in rows if kind in COUNTED}
+def privileged(out, path, st):
+    """Record (:func:`note`) a regular file that is setuid or setgid, or executable with file capabilities."""
+    if stat.S_ISREG(st.st_mode) and (st.st_mode & 0o6000 or st.st_mode & 0o111 and caps(path)):
+        note(out, path)
 
 
-def system_dirs(out, most=100000):
-    """``system_dirs``: ``[[path, mode, uid, gid], ...]`` of each directory under :data:`SYSTEM` that someone but
-    root may change (:func:`loose_dir`), not walked below (what lies there is theirs); links are not followed; at
-    most ``most`` directories looked at (a bound hit is in ``errors``). A tree :func:`mentions`' walk went through
-    whole (``/etc``) is taken from it, not walked again; a directory with no subdirectory by its link count
-    (:data:`COUNTED`) is not listed. Perl's @INC, Python's site dirs, a tool's plugin or hook dir, a library dir:
-    which program loads what from where is not for this list to know."""
+# the kernel's views, devices' nodes, cgroups ...: no file there is one someone put there to run
+PSEUDO = {"proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "mqueue", "debugfs", "tracefs", "securityfs",
+          "pstore", "bpf", "configfs", "fusectl", "hugetlbfs", "autofs", "binfmt_misc", "efivarfs", "rpc_pipefs",
+          "nsfs", "selinuxfs"}
+MOUNTINFO, WALK_MOST, WALK_SECONDS = "/proc/self/mountinfo", 1000000, 30  # bounds of the walk: entries, CPU s
+
+
+def mounts():
+    """``[(mount point, file system type, mount options)]`` of the kernel's ``mountinfo`` (fields 5 and 6, and the
+    type after `` - ``; the point's octal escapes decoded)."""
+    with open(MOUNTINFO) as f:
+        rows = [(ln.split()[4], ln.split()[5], ln.split(" - ", 1)[1].split()[0]) for ln in f if " - " in ln]
+    return [(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), p), kind, opts) for p, opts, kind in rows]
+
+
+def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
+    """One walk of every mounted file system whose programs may run with their file's privileges (``mountinfo``:
+    not one of :data:`PSEUDO`, not mounted ``nosuid`` or ``noexec``), each from its own mount point (``find
+    -xdev`` for each), links not followed: every setuid, setgid or capability-holding file there is recorded
+    (:func:`privileged`; the runner judges it, wherever it lies: ``/var/tmp``, ``/opt``, a home). Not walked: a
+    directory only root may go through (:func:`root_only`: nothing below it is anyone else's to run; a mount
+    below one too, a container engine's layers), ``skip`` (the app's tree: the tree reader's walk judges it), and
+    ``/etc`` when :func:`mentions`' walk went through it whole (it records what it finds there alike). A directory
+    this login may not list, that others may go through, is in ``unwalked`` (``[path, mode, uid, gid]``: what
+    lies there is not known). The same walk gives ``system_dirs``: each directory under :data:`SYSTEM` that
+    someone but root may change (:func:`loose_dir`; not judged again below it). At most ``most`` entries and
+    ``seconds`` seconds of this process's CPU (a loaded host's wall clock says nothing of the walk): a bound hit is
+    in ``errors``, never a silent pass."""
     done = out.get("system_dirs") if isinstance(out.get("system_dirs"), dict) else {"top": None, "found": [], "dirs": 0}
-    found, count, todo = list(done["found"]), done["dirs"], [t for t in SYSTEM if t != done["top"]]
-    leaves = counted()
-    while todo:
+    found, unwalked, count, end = list(done["found"]), [], 0, time.process_time() + seconds
+    rows = mounts()
+    points, skip = {p for p, _, _ in rows}, set(skip) | {done["top"]}
+    todo = [(p, False) for p, kind, opts in rows if kind not in PSEUDO and not {"nosuid", "noexec"} & set(
+        opts.split(",")) and p not in skip and not beyond(p)]
+    system = tuple(t + "/" for t in SYSTEM)
+    while todo and count <= most and time.process_time() <= end:
+        base, under = todo.pop()
         try:
-            with os.scandir(todo.pop()) as entries:
-                for entry in [e for e in entries if e.is_dir(follow_symlinks=False)]:
-                    count += 1
-                    if count > most:
-                        out["errors"]["system dirs"] = "more than %d directories: the rest not looked at" % most
-                        todo = []
-                        break
-                    st = entry.stat(follow_symlinks=False)
-                    if loose_dir(st):
-                        found.append([entry.path, st.st_mode, st.st_uid, st.st_gid])
-                    elif st.st_nlink != 2 or st.st_dev not in leaves:
-                        todo.append(entry.path)
-        except OSError:  # (gone meanwhile, or not listable: nothing below is claimed)
+            with os.scandir(base) as listing:
+                entries = list(listing)[:most + 1 - count]
+        except NotADirectoryError:  # (a file mounted on its own: a container's /etc/hosts)
+            privileged(out, base, os.lstat(base))
             continue
-    out["system_dirs"] = sorted(found)
+        except OSError as exc:
+            st = os.lstat(base) if os.path.lexists(base) else None
+            if st and not root_only(st) and not isinstance(exc, FileNotFoundError) and len(unwalked) < 256:
+                unwalked.append([base, st.st_mode, st.st_uid, st.st_gid])
+            continue
+        below = []
+        for entry in entries:
+            count += 1
+            if entry.is_dir(follow_symlinks=False):
+                if entry.path in points or entry.path in skip:
+                    continue
+                st = entry.stat(follow_symlinks=False)
+                judged = entry.path.startswith(system) and not under and loose_dir(st)
+                if judged:
+                    found.append([entry.path, st.st_mode, st.st_uid, st.st_gid])
+                if not root_only(st):
+                    below.append((entry.path, under or judged))
+            elif entry.is_file(follow_symlinks=False) and entry.path not in out["files"]:  # (note()d: judged)
+                privileged(out, entry.path, entry.stat(follow_symlinks=False))
+        todo += below
+    if todo or count > most:
+        bound = "%d entries" % most if count > most else "%d CPU seconds" % seconds
+        out["errors"]["local files"] = "more than %s: the rest of the local file systems not looked at for " \
+            "setuid, setgid and capability files" % bound
+    out["system_dirs"], out["unwalked"] = sorted(found), unwalked
+
+
+def beyond(path):
+    """Whether a directory above ``path`` is one only root may go through (:func:`root_only`)."""
+    parts = path.rstrip("/").split("/")
+    for i in range(1, len(parts)):
+        try:
+            if root_only(os.lstat("/".join(parts[:i]) or "/")):
+                return True
+        except OSError:
+            return True
+    return False
 
 
 def polkit(out):

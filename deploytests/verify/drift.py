@@ -106,6 +106,26 @@ def root_files(facts, since: float) -> str | None:
         (f" (+{len(changed) - 5} more)" if len(changed) > 5 else "")
 
 
+def keys(facts, since: float) -> str | None:
+    """The key files of root and of every login that may become root (``sockets.root_capable``: a sudoers rule, a
+    root-reaching group) changed after the deploy, dated by their mtime (the collectors' ``lstat``): a key added
+    to one of them is a new way in as root, which no rule can tell from an admin's own; a human can."""
+    from .collect_login import HOME_FILES
+    from .sockets import root_capable
+
+    snap = getattr(facts, "raw", None)
+    if snap is None or not getattr(snap, "files", None):
+        return None
+    names = [f for f in HOME_FILES if "authorized_keys" in f]
+    homes = {"/root"} | {(snap.users.facts(snap.users.name(uid)) or {}).get("home") or "/" for uid in
+                         root_capable(facts, snap)}
+    changed = sorted((st[4], p) for h in homes - {"/"} for p in (f"{h.rstrip('/')}/{n}" for n in names)
+                     for st in [snap.st(p)] if st and len(st) > 4 and st[4] > since + 1)
+    return "keys of logins that may become root changed after the deploy (mtime): " + ", ".join(
+        f"{p} {_when(t)[11:]}" for t, p in changed[:5]) + (f" (+{len(changed) - 5} more)" if len(changed) > 5
+                                                           else "") if changed else None
+
+
 def loaded(facts) -> str | None:
     """What the daemons load changed after the oldest of them started, dated by its ctime (the tree reader's
     ``loaded``): its bytes and mtime may be back as they were, what the daemons run may not be."""
@@ -140,7 +160,7 @@ def report(facts) -> list[str]:
         why = (snap or {}).get("unreadable") if isinstance(snap, dict) else "missing (an older deploytests deployed it)"
         missing = f" (releases/{live_id}/SNAPSHOT.json is {why}: only the config and root's files compared)"
     if facts.get("inventory"):
-        lines.append(root_files(facts, since))
+        lines += [root_files(facts, since), keys(facts, since)]
     else:
         missing += " (root's files not dated: no sudo)"
     lines = [ln for ln in lines if ln]

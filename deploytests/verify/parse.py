@@ -1031,8 +1031,8 @@ def statoverrides(snap: Snapshot) -> dict[str, str]:
 
 
 def privileged_files(snap: Snapshot) -> list[dict]:
-    """Every regular file the collector looked at (root's PATH, the load path, Apache's and the schedules'
-    trees, the deploytests state) that is setuid, setgid or has file capabilities: ``[{path, state, package,
+    """Every regular file the collector looked at (its walk of the local file systems: root's PATH, the load path,
+    ``/var/tmp``, ``/opt``, the homes ...) that is setuid, setgid or has file capabilities: ``[{path, state, package,
     override, unpacked}]``: ``state`` (:func:`privilege`), the dpkg package that ships the path (its lists, with
     the merged-/usr twin), dpkg's stat override for it, and whether its inode is as that package's install left it
     (its ``ctime`` no later than the package's list's, or than the end of the package's last install in dpkg's
@@ -1150,6 +1150,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
             "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap),
             "mentions": root_mentions(snap), "system_dirs": snap.raw.get("system_dirs"),
+            "unwalked": snap.raw.get("unwalked"),
             "mapped": mapped_files(snap)}
 
 

@@ -3272,16 +3272,25 @@ def _caps_for_everyone(path: str, state: str) -> list[str]:
 
 
 def cw_setuid(facts, exp):
-    """Every setuid/setgid file and every file with capabilities the collector looked at (root's PATH, the load
-    path, Apache's and the schedules' trees) is accounted for by its exact bits (``MODE owner:group[ caps]``):
+    """Every setuid/setgid file and every file with capabilities on the host's local file systems (the login
+    collector's walk of every mount that honours those bits: ``/var/tmp``, ``/opt``, a home as much as root's
+    PATH; the app's tree is :func:`cw_tree_special`'s) is accounted for by its exact bits (``MODE owner:group[ caps]``):
     the stack's stock one of the package dpkg says ships it (``Stack.baseline_privileged``), dpkg's own stat
     override for it (``dpkg-statoverride --list``: how a package's maintainer script or an admin records a
     mode), the bits the package's own install gave it (its inode unchanged since: ``ctime`` no later than the
     package's list's, or than the end of its last install in dpkg's log, when its postinst set them; a package
     the stack's baseline does not know, installed by the admin), or allowed
     (``allow_privileged``). dpkg keeps no record of a file's mode: that it lists a file says nothing of the
-    file's bits (``chmod u+s`` on a packaged python keeps it listed, and dates the change)."""
-    inv = _inv(facts, "the privilege bits of root's PATH and the load path")
+    file's bits (``chmod u+s`` on a packaged python keeps it listed, and dates the change). A directory others may
+    go through that the gate's login could not list (another login's 0700 home, ``root:adm`` logs) is said in the
+    drift section (``facts.notes``): what lies there is not known; a bound of the walk hit is the probe's failure."""
+    inv = _inv(facts, "the privilege bits of the host's files")
+    users = getattr(getattr(facts, "raw", None), "users", None)
+    shut = [f"{path} ({mode & 0o7777:04o} {users.name(uid) if users else uid}:{users.group(gid) if users else gid})"
+            for path, mode, uid, gid in inv.get("unwalked") or []]
+    if shut:
+        facts.notes.append(f"setuid, setgid and capability files in {len(shut)} dir(s) others may go through that "
+                           f"the gate's login may not list: {', '.join(shut[:4])}{' ...' if len(shut) > 4 else ''}")
     stock = {}
     for line in exp.stack.baseline_privileged:
         path, _, state = line.partition(" ")
@@ -3590,8 +3599,64 @@ def _login_runs(path: str, text: list | None, user: str, root: str) -> list[str]
     return out
 
 
+def _written_by_others(users, user: str, mode: int, uid: int, gid: int) -> list[str]:
+    """Who but ``user`` and root may write a file or directory of ``user``'s login with this ``lstat``: its owner,
+    everyone (not a sticky dir), or a group with someone else in it."""
+    others = []
+    if uid not in (0, (users.facts(user) or {}).get("uid") if users else None):
+        others.append(f"owned by {users.name(uid) if users else uid}")
+    if mode & 0o002 and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX):
+        others.append("writable by everyone")
+    if mode & 0o020 and not stat.S_ISLNK(mode):
+        group = users.group(gid) if users else str(gid)
+        members = set(users.groups.get(gid, ("", []))[1]) | {
+            n for n, f in users.by_name.items() if f[3] == str(gid)} if users else {"?"}
+        if members - {user, "root"}:
+            others.append(f"writable by group {group} ({', '.join(sorted(members - {user, 'root'})[:4])})")
+    return others
+
+
+def _root_logins_files(facts, snap, covered: set) -> list[str]:
+    """A line for each file sshd or the shell reads from the home of a login that may become root
+    (:func:`sockets.root_capable`: a sudoers rule or a root-reaching group; not root, whose own are
+    :func:`cw_become`'s, nor the logins the tree reader looked at, ``covered``) -- the home, ~/.ssh,
+    authorized_keys(2), rc, environment, the shell's startup files, where a link among them leads -- that
+    someone but that login and root may write (:func:`_written_by_others`): whoever may adds a key, or a line its
+    next login runs, and is that login, so root. sshd's StrictModes refuses a key file or a directory up to the
+    home that others may write, but not the shell's files, and not a home above which a directory is loose. A home
+    the gate's login may not enter (Debian 13's 0700) is said in the drift section (``facts.notes``): not known."""
+    from .collect_login import HOME_FILES
+    from .sockets import root_capable
+
+    users, lines = snap.users, []
+    for uid, who in sorted(root_capable(facts, snap).items()):
+        name = users.name(uid)
+        home = posixpath.normpath((users.facts(name) or {}).get("home") or "/")
+        if uid == 0 or name in covered or home == "/" or snap.st(home) is None:
+            continue
+        for path in [home] + [f"{home}/{rel}" for rel in HOME_FILES]:
+            real = snap.realpath(path)
+            st = snap.st(real)
+            others = _written_by_others(users, name, *st[:3]) if st and not stat.S_ISLNK(st[0]) else []
+            if others:
+                label = path if real == path else f"{path} -> {real}"
+                lines.append(f"{label} ({st[0] & 0o7777:04o}): {' and '.join(others)}: {who}; sshd or its shell "
+                             f"reads it at every login of {name}: whoever else may write it "
+                             f"{'adds a key that logs in as' if 'authorized_keys' in path else 'runs code as'} "
+                             f"{name}, and so is root")
+        unseen = {rel: why for rel in HOME_FILES for why in [(snap.files.get(f"{home}/{rel}") or {}).get("why")]
+                  if why and why != os.strerror(errno.ENOENT)}
+        if unseen:
+            names = ", ".join(list(unseen)[:3]) + (" ..." if len(unseen) > 3 else "")
+            facts.notes.append(f"{home} ({name}: {who}): {names} not looked at ({next(iter(unseen.values()))}): "
+                               f"who may write {name}'s keys is not known here (sshd's StrictModes refuses a key file "
+                               f"others may write)")
+    return lines
+
+
 def cw_login_files(facts, exp):
-    """The files a login of the deploy user (and of the gate's login) runs or trusts -- its home, ~/.bashrc,
+    """The files a login of the deploy user (and of the gate's login, and of every other login that may become
+    root: :func:`_root_logins_files`) runs or trusts -- its home, ~/.bashrc,
     ~/.profile, ~/.bash_profile, ~/.bash_login, ~/.bash_logout, ~/.pam_environment, ~/.ssh and its rc,
     environment and authorized_keys -- are that user's or root's and writable by no one else (a group only when
     no one else is in it): bash runs ~/.bashrc for every SSH command (Debian's bash), so whoever may write it runs
@@ -3600,27 +3665,17 @@ def cw_login_files(facts, exp):
     every login, before the command: the deploy's and this gate's sessions too), nor a ~/.ssh/environment where sshd's
     PermitUserEnvironment reads it. Read as the deploy user."""
     found = facts.get("login_files")
-    if found is None:
-        raise NotApplicable(f"the tree reader did not read the logins' homes: "
-                            f"{(facts.get('errors') or {}).get('login_files')}")
     snap = getattr(facts, "raw", None)
     users = getattr(snap, "users", None)
-    lines = []
-    for user, entries in sorted(found.items()):
+    lines = _root_logins_files(facts, snap, set(found or ())) if getattr(snap, "files", None) else []
+    if found is None and not lines:
+        raise NotApplicable(f"the tree reader did not read the logins' homes: "
+                            f"{(facts.get('errors') or {}).get('login_files')}")
+    for user, entries in sorted((found or {}).items()):
         for path, st in sorted(entries.items()):
             mode, uid, gid = st[:3]
             lines += _login_runs(path.split(" -> ")[0], st[3] if len(st) > 3 else None, user, exp.cfg.root)
-            others = []
-            if uid not in (0, (users.facts(user) or {}).get("uid") if users else None):
-                others.append(f"owned by {users.name(uid) if users else uid}")
-            if mode & 0o002 and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX):
-                others.append("writable by everyone")
-            if mode & 0o020 and not stat.S_ISLNK(mode):
-                group = users.group(gid) if users else str(gid)
-                members = set(users.groups.get(gid, ("", []))[1]) | {
-                    n for n, f in users.by_name.items() if f[3] == str(gid)} if users else {"?"}
-                if members - {user}:
-                    others.append(f"writable by group {group} ({', '.join(sorted(members - {user})[:4])})")
+            others = _written_by_others(users, user, mode, uid, gid)
             if others:
                 lines.append(f"{path} ({'%04o' % (mode & 0o7777)}): {' and '.join(others)}: its login ({user}) "
                              f"runs or trusts it at every SSH command (a deploy, this gate): whoever else may "
@@ -4905,8 +4960,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_nothing_on_the_load_path_is_writable_by_others", "the daemons' python-home "
             "(/var/lib/deploytests/python): 12 entries someone but root may change: /var/lib/deploytests/python/lib "
             "0757 root:root ...", root_only=True),
-    Promise("cw_setuid", f"{CW}: grants", "every setuid/setgid file and every file with capabilities in root's "
-            "PATH, the load path and the trees the gate reads has exactly the bits of the stack's stock server for "
+    Promise("cw_setuid", f"{CW}: grants", "every setuid/setgid file and every file with capabilities on the "
+            "host's local file systems (every mount that honours them, walked whole, bounded: /var/tmp, /opt, /srv, "
+            "homes, /usr/lib as much as root's PATH) has exactly the bits of the stack's stock server for "
             "the package that ships it, or dpkg's stat override for it (dpkg-statoverride --list), or is allowed "
             "(allow_privileged): dpkg keeps no mode, so a file it lists may still carry bits by hand",
             "test_no_unaccounted_privileged_files", "/usr/bin/python3.11 (4755 root:root): whoever runs it (the "
@@ -4939,7 +4995,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "the stock command dirs", "test_login_stack_is_accounted_for",
             "/etc/pam.d/su:15: auth sufficient pam_wheel.so trust group=adm: its success ends the authentication "
             "without a password or key ..."),
-    Promise("cw_login_files", f"{CW}: grants", "the files a login of the deploy user and of the gate's login runs "
+    Promise("cw_login_files", f"{CW}: grants", "the files a login of the deploy user, of the gate's login and of "
+            "every login that may become root (a sudoers rule, a root-reaching group) runs "
             "or trusts (its home, ~/.bashrc, ~/.profile, ~/.bash_profile, ~/.bash_login, ~/.bash_logout, "
             "~/.pam_environment, ~/.ssh and its rc, environment and authorized_keys) are its own or root's and "
             "writable by no one else (a group only when no one else is in it): bash runs ~/.bashrc for every SSH "

@@ -474,6 +474,84 @@ def test_a_login_shell_file_taking_code_from_where_the_app_writes_fails(exp, rc,
     assert found.count(f"- /home/appuser/{rc}") == 1, found
 
 
+def admin_host(files: dict, group_line: str = "sudo:x:27:alice"):
+    """A stock host with alice, a member of sudo (so root), and the login collector's ``lstat`` of her home's
+    files (``files``: path -> [mode, uid, gid]; her uid and gid 1500, group devs 1600 holds the app user)."""
+    facts = facts_of()
+    raw = facts.raw.raw
+    raw["files"]["/etc/passwd"]["data"] += "alice:x:1500:1500::/home/alice:/bin/bash\n"
+    raw["files"]["/etc/group"]["data"] = raw["files"]["/etc/group"]["data"].replace("\nsudo:x:27:", "\n" +
+                                                                                    group_line + ",") + \
+        "alice:x:1500:\ndevs:x:1600:alice,yourapplication\n"
+    raw["files"].update({p: {"st": st + [0, 1700000000, 1]} if isinstance(st, list) else {"why": st}
+                         for p, st in files.items()})
+    facts.raw = parse.Snapshot(raw)
+    facts.remote["login_files"] = {"appuser": {"/home/appuser": [0o40700, 1000, 1000]}}  # (the tree reader's)
+    return facts
+
+
+ALICE = {"/home/alice": [0o40755, 1500, 1500], "/home/alice/.ssh": [0o40700, 1500, 1500],
+         "/home/alice/.ssh/authorized_keys": [0o100600, 1500, 1500], "/home/alice/.bashrc": [0o100644, 1500, 1500]}
+
+
+@pytest.mark.parametrize("change, found", [
+    # someone else may add a key: her key file writable by a group the app user is in
+    ({"/home/alice/.ssh/authorized_keys": [0o100660, 1500, 1600]}, "/home/alice/.ssh/authorized_keys (0660): "
+     "writable by group devs (yourapplication)"),
+    # other members: her .bashrc the deploy login's (a line her next login runs), her home writable by everyone
+    ({"/home/alice/.bashrc": [0o100644, 1000, 1000]}, "/home/alice/.bashrc (0644): owned by appuser"),
+    ({"/home/alice": [0o40777, 1500, 1500]}, "/home/alice (0777): writable by everyone"),
+    # a link among them: judged where it leads
+    ({"/home/alice/.ssh/authorized_keys": {"st": [0o120777, 1500, 1500, 9, 0, 1], "link": "/srv/keys"},
+      "/srv/keys": [0o100666, 0, 0]}, "/home/alice/.ssh/authorized_keys -> /srv/keys (0666): writable by everyone"),
+])
+def test_a_file_that_lets_in_as_a_login_that_may_become_root_is_its_own_or_roots_alone(exp, change, found):
+    """Class (blind12b p02, the keys of a login that may become root): the gate judged root's keys and the deploy
+    and gate logins' files, not those of another login that becomes root (a member of sudo): whoever may write
+    its authorized_keys, its ~/.ssh, its home or its shell's files logs in as it, or runs code as it, and is root.
+    An admin's own files, its own and 0600 (blind12b's control c04: a new admin with a key), pass."""
+    assert outcome("cw_login_files", admin_host(ALICE), exp) == "pass"
+    files = dict(ALICE)
+    for path, st in change.items():
+        files[path] = st
+    facts = admin_host({p: st for p, st in files.items() if isinstance(st, list)})
+    for path, entry in change.items():
+        if isinstance(entry, dict):
+            facts.raw.files[path] = entry
+    result = outcome("cw_login_files", facts, exp)
+    assert found + ": alice, who becomes root (sudo: its group sudo); sshd or its shell reads it" in result, result
+    assert result.count("- /home/alice") == 1, result
+    other = admin_host({p: st for p, st in files.items() if isinstance(st, list)}, "sudo:x:27:")  # not an admin
+    for path, entry in change.items():
+        if isinstance(entry, dict):
+            other.raw.files[path] = entry
+    assert outcome("cw_login_files", other, exp) == "pass"
+
+
+def test_the_keys_of_a_login_that_may_become_root_not_looked_at_are_said(exp):
+    """A home the gate's login may not enter (Debian 13's 0700): not a failure, a line of the drift section."""
+    facts = admin_host({"/home/alice": [0o40700, 1500, 1500], "/home/alice/.ssh": "Permission denied"})
+    assert outcome("cw_login_files", facts, exp) == "pass"
+    assert any("/home/alice (alice: alice, who becomes root" in n and ".ssh not looked at (Permission denied)" in n
+               for n in facts.notes), facts.notes
+    facts = admin_host(dict(ALICE, **{"/home/alice/.ssh/authorized_keys": "Permission denied"}))  # (.ssh 0700)
+    assert outcome("cw_login_files", facts, exp) == "pass"
+    assert any(".ssh/authorized_keys not looked at" in n for n in facts.notes), facts.notes
+
+
+def test_a_key_file_of_a_login_that_may_become_root_changed_after_the_deploy_is_in_the_drift_section():
+    """blind12b's p02: a departed colleague's key appended to the authorized_keys of a login with sudo. Which key
+    is an admin's own no rule can tell: the drift section names the file and when it changed."""
+    from deploytests.verify import drift
+
+    facts = admin_host(dict(ALICE, **{"/home/alice/.ssh/authorized_keys": [0o100600, 1500, 1500]}))
+    facts.remote["inventory"] = {"mtimes": {}}
+    facts.raw.files["/home/alice/.ssh/authorized_keys"]["st"][4] = 1700000500
+    assert drift.keys(facts, 1700000400) == "keys of logins that may become root changed after the deploy " \
+                                             "(mtime): /home/alice/.ssh/authorized_keys 22:21:40"
+    assert drift.keys(facts, 1700000600) is None
+
+
 def test_login_files_are_read_through_links(tmp_path, monkeypatch):
     import pwd
 

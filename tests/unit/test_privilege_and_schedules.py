@@ -1272,9 +1272,16 @@ def test_a_root_jobs_word_that_names_the_root_dir_is_no_output_and_no_crash(word
     assert out["outputs"] == {} and "" not in out["files"], out
 
 
+def one_mount(tmp_path, monkeypatch, collect_login, top):
+    info = tmp_path / "mountinfo"
+    info.write_text(f"20 1 0:20 / {top} rw,relatime - ext4 /dev/sda1 rw\n")
+    monkeypatch.setattr(collect_login, "MOUNTINFO", str(info))
+    monkeypatch.setattr(collect_login, "beyond", lambda p: False)  # (pytest's own tmp dir is root's 0700)
+
+
 def test_the_login_collector_names_each_system_directory_someone_but_root_may_change(tmp_path, monkeypatch):
-    """The walk of the system's trees: a directory writable by others (or another's) is named and not walked
-    below; a sticky one, a link and what lies below a root's directory are walked or skipped as root's."""
+    """The walk of the system's trees: a directory writable by others (or another's) is named and not judged
+    again below; a sticky one, a link and what lies below a root's directory are walked or skipped as root's."""
     from deploytests.verify import collect_login
 
     (tmp_path / "lib" / "perl" / "site").mkdir(parents=True)
@@ -1283,68 +1290,47 @@ def test_the_login_collector_names_each_system_directory_someone_but_root_may_ch
     (tmp_path / "tmp").mkdir()
     (tmp_path / "tmp").chmod(0o1777)
     (tmp_path / "link").symlink_to(tmp_path / "lib")
+    one_mount(tmp_path, monkeypatch, collect_login, tmp_path)
     monkeypatch.setattr(collect_login, "SYSTEM", [str(tmp_path)])
-    out = {"errors": {}}
-    collect_login.system_dirs(out)
+    out = {"errors": {}, "files": {}}
+    collect_login.local_files(out)
     names = [p for p, *_ in out["system_dirs"]]
     loose = tmp_path / "lib" / ("perl/site" if os.getuid() == 0 else "")  # (as another user, its lib is theirs)
     assert str(loose).rstrip("/") in names and str(tmp_path / "tmp") not in names, names
     assert not [p for p in names if p.endswith(("deeper", "link"))], names
-    collect_login.system_dirs(out, most=1)
-    assert "more than 1 directories" in out["errors"]["system dirs"]
+    collect_login.local_files(out, most=1)
+    assert "more than 1 entries" in out["errors"]["local files"]
 
 
-def test_the_etc_walk_judges_the_system_dirs_there_once_and_leaves_are_not_listed(tmp_path, monkeypatch):
-    """One walk of /etc: mentions' walk judges each directory as system_dirs does, and system_dirs takes /etc from
-    it (listing each other tree once); a directory whose link count says it has no subdirectory, on a file system
-    that counts so, is not listed; one with a loose directory below is, and names it."""
+def test_the_etc_walk_judges_the_system_dirs_there_once(tmp_path, monkeypatch):
+    """One walk of /etc: mentions' walk judges each directory as the local walk does (and records each privileged
+    file there), and the local walk takes /etc from it (listing each other tree once)."""
     from deploytests.verify import collect_login
 
     etc, usr = tmp_path / "etc", tmp_path / "usr"
     (etc / "cron.d").mkdir(parents=True)
     (etc / "loose" / "below").mkdir(parents=True)
     (etc / "loose").chmod(0o777)
+    (etc / "cron.d" / "sh").write_text("")
+    (etc / "cron.d" / "sh").chmod(0o4755)
     (usr / "share" / "doc" / "bash" / "open").mkdir(parents=True)
     (usr / "share" / "doc" / "bash" / "open").chmod(0o777)
-    (usr / "share" / "doc" / "leaf").mkdir()
+    one_mount(tmp_path, monkeypatch, collect_login, tmp_path)
     monkeypatch.setattr(collect_login, "SYSTEM", [str(usr), str(etc)])
-    alone = {"errors": {}}
-    collect_login.system_dirs(alone)
+    alone = {"errors": {}, "files": {}}
+    collect_login.local_files(alone)
     listed = []
     real = os.scandir
     monkeypatch.setattr(collect_login.os, "scandir", lambda p: listed.append(p) or real(p))
     out = {"errors": {}, "files": {}, "size": 0}
     collect_login.mentions(out, "/var/www/yourapplication", top=str(etc))
-    collect_login.system_dirs(out)
+    collect_login.local_files(out)
     assert out["system_dirs"] == alone["system_dirs"], (out, alone)
     assert listed.count(str(etc)) == 1 and listed.count(str(usr)) == 1, listed
+    assert str(etc / "cron.d" / "sh") in out["files"] and str(etc / "cron.d" / "sh") in alone["files"]
     names = [p for p, *_ in out["system_dirs"]]
     if os.getuid() == 0:  # (as another user, each top dir is theirs: named, not walked below)
         assert names == [str(etc / "loose"), str(usr / "share" / "doc" / "bash" / "open")], names
-    leaf = usr / "share" / "doc" / "leaf"
-    listed.clear()
-    monkeypatch.setattr(collect_login, "counted", lambda: {os.lstat(leaf).st_dev})
-    monkeypatch.setattr(collect_login, "SYSTEM", [str(usr / "share")])
-    collect_login.system_dirs({"errors": {}})
-    assert (str(leaf) in listed) == (os.lstat(leaf).st_nlink != 2), listed
-    assert str(usr / "share" / "doc" / "bash") in listed  # (its subdirectory counted in its links)
-    listed.clear()
-    monkeypatch.setattr(collect_login, "counted", lambda: set())  # (a file system not known to count: listed)
-    collect_login.system_dirs({"errors": {}})
-    assert str(leaf) in listed
-
-
-def test_the_file_systems_that_count_subdirectories_are_read_from_mountinfo(tmp_path, monkeypatch):
-    from deploytests.verify import collect_login
-
-    info = tmp_path / "mountinfo"
-    info.write_text("291 236 0:95 / / rw,relatime master:7 - overlay overlay rw,lowerdir=/a:/b\n"
-                    "30 29 8:1 /my\\040disk /srv rw - btrfs /dev/sda1 rw\n"
-                    "31 29 8:2 / /boot rw - ext4 /dev/sda2 rw\n")
-    monkeypatch.setattr(collect_login, "MOUNTINFO", str(info))
-    assert collect_login.counted() == {os.makedev(0, 95), os.makedev(8, 2)}
-    monkeypatch.setattr(collect_login, "MOUNTINFO", str(tmp_path / "gone"))
-    assert collect_login.counted() == set()
 
 
 @pytest.mark.parametrize("text, who", [
