@@ -12,9 +12,10 @@ from deploytests.stacks import for_platform
 from deploytests.suite.lab import L_SNAPSHOT, snapshot_key, snapshots
 
 client = docker_client()
-stack = for_platform("debian12")
+import sys
+stack = for_platform(sys.argv[1] if len(sys.argv) > 1 else "debian12")
 cfg = replace(load_config(APPS / "yourapplication"), deploy_user="deployer")
-art = pipeline.pack(APPS / "yourapplication", cfg, python_version="3.11")
+art = pipeline.pack(APPS / "yourapplication", cfg, python_version=sys.argv[2] if len(sys.argv) > 2 else "3.11")
 keys = {snapshot_key(client, stack, None, art, p) for p in (1, None)}
 images = snapshots(client, L_SNAPSHOT)
 pids = {i["Labels"].get("deploytests.pid") for i in images if i["Labels"].get(L_SNAPSHOT) in keys}
