@@ -2,6 +2,7 @@
 engine's snapshot images whose key is one of them or derived from one (the v2 ones carry their own key: listed by
 the pid that made them, with the v1 ones' pid)."""
 
+import sys
 from dataclasses import replace
 
 from deploytests import pipeline
@@ -12,7 +13,6 @@ from deploytests.stacks import for_platform
 from deploytests.suite.lab import L_SNAPSHOT, snapshot_key, snapshots
 
 client = docker_client()
-import sys
 stack = for_platform(sys.argv[1] if len(sys.argv) > 1 else "debian12")
 cfg = replace(load_config(APPS / "yourapplication"), deploy_user="deployer")
 art = pipeline.pack(APPS / "yourapplication", cfg, python_version=sys.argv[2] if len(sys.argv) > 2 else "3.11")
