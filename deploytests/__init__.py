@@ -12,5 +12,5 @@ try:  # the verify helpers' plain asserts get pytest's rich messages when used f
     import pytest
 
     pytest.register_assert_rewrite("deploytests.verify")
-except ImportError:  # pragma: no cover - `python -m deploytests engine up` on a machine without pytest yet
+except ImportError:  # pragma: no cover - `deploytests engine up` on a machine without pytest yet
     pass

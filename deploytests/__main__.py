@@ -1,5 +1,7 @@
-"""Command line: ``deploytests init | engine up | engine sweep | images build [NAME ...]`` (or ``python -m
-deploytests``); ``deploytests --help`` lists the commands.
+"""Command line: ``deploytests init | fab TASK ... | gate ... | engine up | engine sweep | images build [NAME ...]``
+(or ``python -I -m deploytests``: a plain ``-m`` puts the current directory first on ``sys.path``, and a checkout's
+``textwrap.py`` ran as root so when the quick start said ``sudo .venv/bin/python -m`` for ``engine up``);
+``deploytests --help`` lists the commands.
 
 ``engine up`` uses only the standard library until an engine answers, so it works on a bare machine.
 """
@@ -7,6 +9,7 @@ deploytests``); ``deploytests --help`` lists the commands.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -68,12 +71,72 @@ def _init(args) -> int:
     return 0
 
 
+def _fab(args) -> int:
+    """Fabric's ``fab`` with deploytests' own tasks as its collection: no ``fabfile.py`` is searched for in the
+    current directory or above it, nor the project configuration (``fabric.yaml``) beside one; the project gives
+    its deploy.toml, read as data. The admin's bootstrap runs so: the repository's code never runs with the
+    admin's keys."""
+    from fabric import Config, Executor
+    from fabric.main import Fab
+    from invoke import Collection
+
+    from . import tasks
+
+    program = Fab(name="deploytests fab", binary="deploytests fab", namespace=Collection.from_module(tasks),
+                  executor_class=Executor, config_class=Config)
+    program.run(["deploytests fab", *args.rest], exit=True)
+    return 0
+
+
+def _gate(args) -> int:
+    """pytest with the built-in suite (``--pyargs deploytests.suite``), run from an empty directory with an empty
+    ini of its own (``-c``, ``--rootdir``) and no conftest but the suite's: the project's ``pytest.ini``/
+    ``pyproject.toml`` keys, their ``addopts`` plugins and ``pythonpath``, its ``conftest.py`` are not loaded (give
+    the app, the target and the targets file on the command line or in ``DEPLOYTESTS_*``: a ``targets.toml`` in a
+    checkout is the repository's, and its allowances and ``skip_rules`` decide what the gate accepts). The admin's
+    read-only gate runs so."""
+    import tempfile
+
+    import pytest
+
+    rest = _absolute(args.rest)
+    with tempfile.TemporaryDirectory(prefix="deploytests-gate-") as empty:
+        ini = Path(empty) / "pytest.ini"
+        ini.write_text("[pytest]\n")
+        here = os.getcwd()
+        os.chdir(empty)
+        try:
+            return int(pytest.main(["-c", str(ini), "--rootdir", empty, "-p", "no:cacheprovider", "--pyargs",
+                                    "deploytests.suite", *rest]))
+        finally:
+            os.chdir(here)
+
+
+def _absolute(argv: list[str]) -> list[str]:
+    """``argv`` with the value of each long option (``--app DIR``, ``--targets-file=PATH``) that names a path here
+    made absolute (the gate runs from another directory; a path it writes to, give absolute)."""
+    out = list(argv)
+    for i, word in enumerate(out):
+        option, eq, value = word.partition("=")
+        if not eq and i and argv[i - 1].startswith("--") and "=" not in argv[i - 1]:
+            option, value = "", word
+        elif not (eq and option.startswith("--")):
+            continue
+        if value and not value.startswith("/") and Path(value).exists():
+            out[i] = (f"{option}=" if option else "") + str(Path(value).resolve())
+    return out
+
+
 DESCRIPTION = """\
 Set up a Flask project for deploytests and prepare this machine's Docker engine and server images.
 
 commands:
   init [DIR]              write deploy.toml, targets.toml, fabfile.py, an example deploy test and the pytest
                           ini keys into a project (default: the current directory); never over a file
+  fab TASK ...            Fabric's fab with deploytests' own tasks, never the directory's fabfile.py: for
+                          bootstrap (the admin's keys), from a checkout you do not vouch for line by line
+  gate [PYTEST ARGS]      the built-in read-only gate (pytest --pyargs deploytests.suite) without the
+                          directory's pytest ini, plugins or conftest.py: give --deploytests-app and the target
   engine up               start a Docker engine; installs docker.io and debootstrap with apt when missing
                           (run as root)
   engine sweep            remove the containers left by killed deploytests runs
@@ -112,6 +175,14 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("dir", nargs="?", default=".", metavar="DIR",
                        help="the project directory (default: the current one)")
     start.set_defaults(func=_init)
+    fab = sub.add_parser("fab", prog="deploytests fab", help="fab with deploytests' own tasks", add_help=False,
+                         description="Fabric's fab with deploytests' own tasks as its collection.")
+    fab.add_argument("rest", nargs=argparse.REMAINDER)
+    fab.set_defaults(func=_fab)
+    gate = sub.add_parser("gate", prog="deploytests gate", help="the read-only gate", add_help=False,
+                          description="pytest --pyargs deploytests.suite, without the directory's ini or conftest.")
+    gate.add_argument("rest", nargs=argparse.REMAINDER)
+    gate.set_defaults(func=_gate)
     engine = sub.add_parser("engine", prog="deploytests engine", help="the Docker engine",
                             description="The Docker engine the built-in 'docker' target runs its servers on.")
     actions = engine.add_subparsers(dest="action", metavar="ACTION", required=True, title="actions")
@@ -143,6 +214,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     tolerate_closed_pipes()  # `deploytests init | head`: the command still does all it does
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] in (["fab"], ["gate"]):  # every word after it is fab's or pytest's own
+        return {"fab": _fab, "gate": _gate}[argv[0]](argparse.Namespace(rest=argv[1:]))
     args = _parser().parse_args(argv)
     if getattr(args, "check", None):
         args.check(args)

@@ -1586,7 +1586,7 @@ NEXT = """\
 Next:
   1. Check deploy.toml (entry_point, config_file: the app config your servers get; post_deploy: runs on every
      deploy against the live data, so only a command that keeps it).
-  2. The gate on throwaway containers (needs Docker: `python -m deploytests engine up` as root):
+  2. The gate on throwaway containers (needs Docker: `deploytests engine up` as root):
        pytest --pyargs deploytests.suite tests/deploy
   3. Real servers: fill in targets.toml, then
        fab target staging bootstrap          # once per new server (passwordless sudo)

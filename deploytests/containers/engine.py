@@ -2,7 +2,7 @@
 
 :func:`docker_client` is what the harness uses; it never installs anything and, without an engine, raises
 :class:`~deploytests.errors.EngineUnavailable` naming the command that brings one up.
-:func:`engine_up` is that command (``python -m deploytests engine up``): it installs ``docker.io`` (and
+:func:`engine_up` is that command (``deploytests engine up``): it installs ``docker.io`` (and
 ``debootstrap``, needed to build the base image without a registry) with apt when missing, starts
 ``dockerd`` in the background and waits for it to answer. Only this module runs ``apt-get`` or ``dockerd``.
 """
@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 from ..errors import ConfigError, EngineUnavailable
 from ..waiting import wait_until
 
-ENGINE_UP_COMMAND = "python -m deploytests engine up"
+ENGINE_UP_COMMAND = "deploytests engine up"  # the console script: never `python -m` in a checkout
 DOCKERD_LOG = Path("/var/log/deploytests-dockerd.log")
 DOCKERD_PIDFILE = Path("/run/deploytests-dockerd.pid")
 APT_PACKAGES = ("docker.io", "debootstrap")

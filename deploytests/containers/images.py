@@ -135,7 +135,7 @@ def debootstrap_import(client, base: str, suite: str, mirror: str, progress: Pro
     if not Path(debootstrap).exists():
         raise DeployTestsError(
             f"base image {base} is missing, cannot be pulled, and debootstrap is not installed",
-            hint="run `python -m deploytests engine up` (installs debootstrap) or `apt-get install debootstrap`",
+            hint="run `deploytests engine up` (installs debootstrap) or `apt-get install debootstrap`",
         )
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="deploytests-rootfs-") as tmp:

@@ -252,7 +252,8 @@ def lock_owner_line(info):
     return "pid=%(pid)s user=%(user)s by=%(by)s release=%(release)s since=%(since)s" % info
 
 
-def acquire_lock(path, timeout, on_wait=None, clock=time.monotonic, sleep=time.sleep, interval=0.1, dir_fd=None):
+def acquire_lock(path, timeout, on_wait=None, clock=time.monotonic, sleep=time.sleep, interval=0.1, dir_fd=None,
+                 shown=None):
     """Take an exclusive ``flock`` on ``path`` (relative to ``dir_fd``: the app's root, opened by
     :func:`check_tree`) within ``timeout`` seconds; return the open fd. Opened with ``O_NOFOLLOW``: a link at the
     lock's name is refused, never written through (``write_lock_owner`` truncates it).
@@ -261,11 +262,18 @@ def acquire_lock(path, timeout, on_wait=None, clock=time.monotonic, sleep=time.s
     exist: a dead holder's lock is simply free, and is taken over here without any pid/boot-id guesswork. The fd
     is not inherited by child processes (``O_CLOEXEC``), so a daemon started by a post-deploy command cannot keep
     the lock. While waiting, ``on_wait(holder_line)`` is called once. On timeout raise AgentError naming the holder.
+
+    The lock is this login's alone (0600, made so again when an older one is 0644): flock(2) needs only an open fd,
+    a read-only one too, so a lock others may open is one the app user may hold for ever, and every deploy and
+    rollback then waits out its bound. A holder that is not the deploy its line names is said so (see
+    :func:`lock_held_why`).
     """
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644, dir_fd=dir_fd)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise OSError(errno.EINVAL, "not a regular file", path)
+    if os.fstat(fd).st_mode & 0o077:
+        os.fchmod(fd, 0o600)
     deadline = clock() + timeout
     waited = False
     while True:
@@ -279,10 +287,29 @@ def acquire_lock(path, timeout, on_wait=None, clock=time.monotonic, sleep=time.s
             waited = True
             if clock() >= deadline:
                 os.close(fd)
-                raise AgentError("another deploy holds %s (%s); gave up after %gs" % (path, holder, timeout),
-                                 hint="wait for it to finish, or raise lock_timeout; a dead holder frees the "
-                                      "lock by itself", step="lock") from None
+                gone = lock_held_why(holder)
+                raise AgentError("%s holds %s (%s); gave up after %gs" % (
+                    "another deploy" if not gone else "a process that is not the deploy its line names (%s)" % gone,
+                    shown or path, holder, timeout), step="lock", hint="wait for it to finish, or raise lock_timeout; "
+                    "a dead holder frees the lock by itself" if not gone else "another process holds the file open (a "
+                    "lock others could open, an older 0644 one, the app user or Apache's user may hold): find it "
+                    "as root (fuser -v %s), end it, then deploy again" % (shown or path)) from None
             sleep(interval)
+
+
+def lock_held_why(holder):
+    """Why the lock's holder is not the deploy its line names (its pid is gone, or is not this login's process),
+    or None when that deploy runs."""
+    found = re.match(r"pid=(\d+) ", holder)
+    if not found:
+        return None
+    try:
+        os.kill(int(found.group(1)), 0)
+    except ProcessLookupError:
+        return "pid %s is gone" % found.group(1)
+    except PermissionError:
+        return "pid %s is not this login's process" % found.group(1)
+    return None
 
 
 def read_lock_owner(fd):
@@ -1456,7 +1483,7 @@ def prune(tree, keep, live, previous):
 def locked(args: GateArgs, tree, root_fd, rid, steps):
     with steps("lock", "flock %s" % tree.lock):
         try:
-            fd = acquire_lock(LOCK_NAME, args.lock_timeout, dir_fd=root_fd,
+            fd = acquire_lock(LOCK_NAME, args.lock_timeout, dir_fd=root_fd, shown=tree.lock,
                               on_wait=lambda holder: emit("step", step="lock_wait", seconds=0,
                                                           message="waiting for " + holder))
         except OSError as exc:  # a link, a directory, a fifo at the lock's name: never followed or written

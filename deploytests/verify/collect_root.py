@@ -263,10 +263,13 @@ def become(name):
     """Be ``name`` for good (``nobody`` when it is absent or root): its groups, gid, uid; nothing runs as root
     after this. As the uid changes the kernel makes the process non-dumpable: no process of that user may attach
     to it, read its memory or take its file descriptors (its stdout is the probe's), as it could a program it
-    started or one ``sudo -u`` started. So the tree reader's reply is not the deploy user's to forge."""
+    started or one ``sudo -u`` started. So the tree reader's reply is not the deploy user's to forge. Its real and
+    saved gid are ``nobody``'s (``nogroup``: a group the deploy user is not in), its effective gid and groups the
+    deploy user's: it reads what that user may, and prlimit(2), which asks only for equal real, effective and saved
+    ids, is refused it: no lowered RLIMIT_NOFILE makes the reader's opens fail and take a file for not there."""
     user = next((p for p in pwd.getpwall() if p.pw_name == name and p.pw_uid), None) or pwd.getpwnam("nobody")
     os.initgroups(user.pw_name, user.pw_gid)
-    os.setgid(user.pw_gid)
+    os.setresgid(pwd.getpwnam("nobody").pw_gid, user.pw_gid, pwd.getpwnam("nobody").pw_gid)
     os.setuid(user.pw_uid)
 
 

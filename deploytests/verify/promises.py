@@ -18,6 +18,7 @@ a basic fact are skipped, naming the root check, when it is wrong.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import difflib
 import errno
 import fnmatch
@@ -479,11 +480,21 @@ def tree_modes_and_owners(facts, exp):
         _path(facts, root, kind="directory", mode="2755", owner=deploy, group=_group_of(facts, "app")),
         deployed and _path(facts, f"{root}/releases", kind="directory", mode="0755", owner=deploy),
         _path(facts, f"{root}/application.wsgi", kind="regular file", mode="0644", owner=deploy),
-        deployed and _path(facts, f"{root}/.deploy.lock", kind="regular file", mode="0644", owner=deploy),
+        deployed and _lock_path(facts, f"{root}/.deploy.lock", deploy),
         _path(facts, RUNTIME, kind="directory", mode="0755", owner="root", group="root"),
         _path(facts, f"{RUNTIME}/pyvenv.cfg", kind="regular file", owner="root"),
     ) if p]
     assert not problems, "\n".join(problems)
+
+
+def _lock_path(facts, path: str, deploy: str) -> str | None:
+    """The deploy lock's line: the deploy user's regular file 0600, and what a lock others may open means."""
+    problem = _path(facts, path, kind="regular file", mode="0600", owner=deploy)
+    opened = problem and _stat(facts, path).get("kind") == "regular file" and int(
+        str(_stat(facts, path).get("mode") or "0"), 8) & 0o077
+    return problem and problem + (" (others may open it, and flock needs only an open fd: the app may hold the "
+                                  "deploy lock while every deploy and rollback waits; the next deploy makes it 0600, "
+                                  f"or run `chmod 600 {path}` as {deploy})" if opened else "")
 
 
 def shared_dirs(facts, exp):
@@ -983,9 +994,10 @@ def _inv(facts, what: str) -> dict:
 
 
 def _allow_hint(exp, key: str, value: str) -> str:
-    import json
+    """The allowance to write for ``value`` (pinned to its content where ``key`` pins: :func:`pins.hint`)."""
+    from .pins import hint
 
-    return f"if it is meant to be there, allow it: {key} = [{json.dumps(value)}] in {exp.allow.where}"
+    return f"if it is meant to be there, {hint(exp, key, value)}"
 
 
 def _unaccounted(what: str, lines: list[str], rule: str = "", exp=None) -> None:
@@ -1429,6 +1441,7 @@ def cw_processes(facts, exp):
     """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
     deploy user, part of a live SSH session (the gate's probe, an operator's shell); and no process of anyone
     else (root included) outside a live SSH session names the app's tree on its command line."""
+    from .parse import in_session
     from .rootacts import allow_prefix, allowed_process, process_lines, view
 
     inv = _inv(facts, "reading every process")
@@ -1450,7 +1463,7 @@ def cw_processes(facts, exp):
             continue
         if child and p["pid"] not in daemons:
             continue  # an Apache worker of another user than the stack's: test_apache_workers_not_root's finding
-        if user == deploy and any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
+        if user == deploy and in_session(p.get("ancestors", [])):
             continue
         role = "the app user" if user == app else "Apache's user" if user == www else "the deploy user"
         why = ("it runs with the app's rights and data, outside Apache's control (left running, it keeps old "
@@ -1462,7 +1475,7 @@ def cw_processes(facts, exp):
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
     for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
         argv0 = allow_prefix(p.get("cmdline") or "")
-        if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in p.get("ancestors", [])):
+        if in_session(p.get("ancestors", [])):
             continue  # in a live SSH session (an operator's shell, the gate's own probe)
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
         if found is not None:
@@ -3616,7 +3629,7 @@ def _written_by_others(users, user: str, mode: int, uid: int, gid: int) -> list[
     return others
 
 
-def _root_logins_files(facts, snap, covered: set) -> list[str]:
+def _root_logins_files(facts, snap, covered: set, nologin=()) -> list[str]:
     """A line for each file sshd or the shell reads from the home of a login that may become root
     (:func:`sockets.root_capable`: a sudoers rule or a root-reaching group; not root, whose own are
     :func:`cw_become`'s, nor the logins the tree reader looked at, ``covered``) -- the home, ~/.ssh,
@@ -3624,7 +3637,9 @@ def _root_logins_files(facts, snap, covered: set) -> list[str]:
     someone but that login and root may write (:func:`_written_by_others`): whoever may adds a key, or a line its
     next login runs, and is that login, so root. sshd's StrictModes refuses a key file or a directory up to the
     home that others may write, but not the shell's files, and not a home above which a directory is loose. A home
-    the gate's login may not enter (Debian 13's 0700) is said in the drift section (``facts.notes``): not known."""
+    the gate's login may not enter (Debian 13's 0700) is said in the drift section (``facts.notes``): not known.
+    An account whose shell is a ``nologin`` one (the app user: its home is the app's root, the tree rules') has
+    no login whose files run: sshd runs every session of it, a key's command too, through that shell."""
     from .collect_login import HOME_FILES
     from .sockets import root_capable
 
@@ -3632,7 +3647,8 @@ def _root_logins_files(facts, snap, covered: set) -> list[str]:
     for uid, who in sorted(root_capable(facts, snap).items()):
         name = users.name(uid)
         home = posixpath.normpath((users.facts(name) or {}).get("home") or "/")
-        if uid == 0 or name in covered or home == "/" or snap.st(home) is None:
+        if uid == 0 or name in covered or home == "/" or snap.st(home) is None or \
+                (users.facts(name) or {}).get("shell") in nologin:
             continue
         for path in [home] + [f"{home}/{rel}" for rel in HOME_FILES]:
             real = snap.realpath(path)
@@ -3667,7 +3683,8 @@ def cw_login_files(facts, exp):
     found = facts.get("login_files")
     snap = getattr(facts, "raw", None)
     users = getattr(snap, "users", None)
-    lines = _root_logins_files(facts, snap, set(found or ())) if getattr(snap, "files", None) else []
+    lines = _root_logins_files(facts, snap, set(found or ()), exp.stack.nologin_shells) \
+        if getattr(snap, "files", None) else []
     if found is None and not lines:
         raise NotApplicable(f"the tree reader did not read the logins' homes: "
                             f"{(facts.get('errors') or {}).get('login_files')}")
@@ -4891,7 +4908,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "
-            "allow_cron = [\"/etc/update-motd.d/50-release\"] ..."),
+            "allow_cron = [\"/etc/update-motd.d/50-release sha256:...\"] ..."),
     Promise("cw_traced", f"{CW}: runs", "no process of the app user or Apache (its root parent, workers, the "
             "app's daemons) is traced (TracerPid: strace -p, gdb -p), and no process but a DHCP client captures "
             "the host's packets (a packet socket: tcpdump), unless the tracer or capturer is allowed "
@@ -5201,8 +5218,10 @@ PROMISES: tuple[Promise, ...] = (
             "/var/www/yourapplication/releases/*/venv/bin/python'], found ['deployer ALL=(ALL) NOPASSWD: ALL']",
             root_only=True, needs=("tree",)),
     Promise("tree", f"{B}: tree", "/var/www/<app> 2755 (group app: what the deploy user makes in it is the app "
-            "group's), releases/ 0755, application.wsgi 0644, .deploy.lock: all the deploy user's (no one else may "
-            "write them); /var/lib/deploytests/python (the daemons' python-home, an empty venv) root's",
+            "group's), releases/ 0755, application.wsgi 0644, .deploy.lock 0600 (flock needs only an open fd: a "
+            "lock others may open, the app may hold, and every deploy and rollback waits; the next deploy makes an "
+            "older 0644 one 0600): all the deploy user's (no one else may write them); /var/lib/deploytests/python "
+            "(the daemons' python-home, an empty venv) root's",
             "test_tree_modes_and_owners",
             "expected /var/www/app/releases: directory 0755 appuser:appuser\n   found ...: directory 0777 ..."),
     Promise("shared", f"{B}: tree", "shared/ is 2750 <deploy user>:<app group>; each shared path 2770 (the app "
@@ -5325,7 +5344,10 @@ ROOT_OF = {test: fact for fact, (test, _) in BASICS.items()}
 
 
 def verify(promise_id: str, facts, exp: Expected) -> None:
-    """Check one promise on one server's facts: returns, raises AssertionError, or NotApplicable (skip)."""
+    """Check one promise on one server's facts: returns, raises AssertionError, or NotApplicable (skip). The
+    check sees the allowances whose pins hold on this host (:func:`pins.effective`)."""
+    from .pins import effective
+
     __tracebackhide__ = True
     promise = BY_ID[promise_id]
     off = exp.allow.skip_rules.get(promise_id)
@@ -5339,7 +5361,7 @@ def verify(promise_id: str, facts, exp: Expected) -> None:
         raise NotApplicable(f"the runner's requests reach {taken['name']} ({taken['file']}:{taken['line']}), "
                             f"Apache's default virtual host for port {exp.cfg.port}, not the app's site (the root "
                             f"failure is test_every_vhost_is_accounted_for)")
-    CHECKS[promise_id](facts, exp)
+    CHECKS[promise_id](facts, dataclasses.replace(exp, allow=effective(facts, exp.allow)))
 
 
 BASIC_NAMES = {"host": "host unreachable", "tree": "not bootstrapped", "apache": "Apache down",

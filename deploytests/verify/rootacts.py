@@ -555,14 +555,14 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
     app's tree as resolved, not as spelled: its working directory there (a relative path, and Python's
     ``sys.path[0]`` for ``python -c``/``-m``, resolve there), its executable there, a word of its command line
     that resolves there (a link) or a root script it runs that names it, or a file there it holds open."""
-    from .parse import Procs
+    from .parse import Procs, in_session
 
     procs, out, flagged = Procs(snap), [], set()
     for pid in sorted(procs.table):
         p, entry = procs.table[pid], (snap.raw.get("proc") or {}).get(str(pid)) or {}
         if p["user"] in skip_users or p["state"] in ("Z", "X") or pid in skip_pids or pid == snap.raw.get("pid"):
             continue
-        if any(a["comm"].startswith("sshd") and a["user"] == "root" for a in procs.ancestors(pid)):
+        if in_session(procs.ancestors(pid)):
             continue
         why = None
         cwd, exe = entry.get("cwd") or "", (entry.get("exe") or "").split(" (deleted)")[0]

@@ -381,7 +381,7 @@ def test_a_first_deploy_makes_the_tree_bootstrap_left_to_it_with_the_roots_group
         "releases", "shared", "shared/instance", "shared/media", "shared/media/uploads", "application.wsgi",
         ".deploy.lock")}
     assert modes == {"releases": "0o755", "shared": "0o2750", "shared/instance": "0o2770", "shared/media": "0o2770",
-                     "shared/media/uploads": "0o2770", "application.wsgi": "0o644", ".deploy.lock": "0o644"}
+                     "shared/media/uploads": "0o2770", "application.wsgi": "0o644", ".deploy.lock": "0o600"}
     assert (root / "application.wsgi").read_text() == "# the app's wsgi\n"
     assert {os.lstat(root / p).st_gid for p in modes} == {root.stat().st_gid}
     result(srv.deploy("2.0", shared_paths=["instance", "media/uploads"], wsgi="# changed\n")[1])

@@ -19,10 +19,10 @@ def usage_error(capsys, *argv: str) -> str:
 
 def test_an_unknown_command_is_named_with_the_commands(capsys):
     """Reviewer: `deploytests nosuch` said `argument group: invalid choice` (an internal dest name)."""
-    assert usage_error(capsys, "nosuch") == ("deploytests: error: unknown command 'nosuch'; choose from init, engine, "
-                                             "images (see `deploytests --help`)")
-    assert usage_error(capsys) == ("deploytests: error: no command given; choose from init, engine, images (see "
-                                   "`deploytests --help`)")
+    assert usage_error(capsys, "nosuch") == ("deploytests: error: unknown command 'nosuch'; choose from init, fab, "
+                                             "gate, engine, images (see `deploytests --help`)")
+    assert usage_error(capsys) == ("deploytests: error: no command given; choose from init, fab, gate, engine, images "
+                                   "(see `deploytests --help`)")
     assert usage_error(capsys, "engine", "nope") == ("deploytests engine: error: unknown engine command 'nope'; "
                                                      "choose from up, sweep (see `deploytests engine --help`)")
     assert usage_error(capsys, "images") == ("deploytests images: error: no images command given; choose from build "

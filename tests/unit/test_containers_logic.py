@@ -298,7 +298,7 @@ class TestErrorText:
         with pytest.raises(EngineUnavailable) as info:
             engine.docker_client()
         assert str(info.value) == ("no Docker engine answers at unix:///nonexistent/docker.sock "
-                                   "(FileNotFoundError). Hint: run `python -m deploytests engine up` (as root), "
+                                   "(FileNotFoundError). Hint: run `deploytests engine up` (as root), "
                                    "or start dockerd / set DOCKER_HOST.")
 
     def test_hosts_failed_lists_every_failed_host(self):

@@ -714,3 +714,17 @@ def test_an_account_stack_that_lets_an_expired_account_in_fails_once(exp):
     found = outcome("cw_pam", facts_of({"/etc/pam.d/common-account": edited}, "debian12-plain"), exp)
     assert len(re.findall(r"(?m)^\s*- /etc/pam.d/common-account: its account stack .* lets in an account", found)) \
         == 1, found
+
+
+@pytest.mark.parametrize("shell", ["/usr/sbin/nologin", "/bin/false"])
+def test_an_account_that_cannot_log_in_has_no_login_files_to_judge(exp, shell):
+    """A false alarm (the lead's rerun of blind12b's allowed baseline): the app user, given an allowed sudo rule
+    for one root script, counted as a login that may become root, and its home -- the app's root, the deploy
+    login's by design -- was 'owned by appuser'. A nologin account has no login whose files run (sshd runs every
+    session through that shell); another member: any such account in sudo, its home loose."""
+    facts = admin_host(dict(ALICE, **{"/home/alice": [0o40777, 1500, 1500]}))
+    assert "/home/alice (0777): writable by everyone" in outcome("cw_login_files", facts, exp)
+    facts.raw.files["/etc/passwd"]["data"] = facts.raw.files["/etc/passwd"]["data"].replace(
+        "alice:x:1500:1500::/home/alice:/bin/bash", f"alice:x:1500:1500::/home/alice:{shell}")
+    facts.raw = parse.Snapshot(facts.raw.raw)
+    assert outcome("cw_login_files", facts, exp) == "pass"

@@ -5,9 +5,11 @@ The agent is stdlib-only; the same source runs on servers, so these tests exerci
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
+import subprocess
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -78,6 +80,36 @@ def test_lock_is_exclusive_waits_then_fails_naming_the_holder(tmp_path):
     assert waits == ["pid=42 user=deployer by=me@runner release=r1 since=t"] and clock.now >= 2
     os.close(held)  # the holder "dies": the kernel frees the lock, no stale-lock handling needed
     os.close(agent.acquire_lock(path, 0))
+
+
+def test_the_lock_is_the_deploy_logins_alone_and_a_holder_that_is_not_the_deploy_it_names_is_said(tmp_path):
+    """``.deploy.lock`` was 0644, and flock(2) needs only an open fd, a read-only one too: the app user (code in
+    the app) took it and held it, and every deploy and every rollback waited out its bound and failed with
+    "another deploy holds .deploy.lock (pid=249 user=deployer ... since=<the last deploy>)" and "a dead holder frees
+    the lock by itself": a compromised app blocked its own replacement, and the line sent the operator to wait.
+    Class: a lock others may take. The lock is 0600 (made so, and made so again by every agent that opens it: an
+    older 0644 one too), and a wait that times out says when the deploy its line names is gone (someone else holds
+    it open: find it as root)."""
+    import stat as st
+
+    path = tmp_path / ".deploy.lock"
+    path.write_text("pid=249 user=deployer by=me@runner release=r0 since=t\n")
+    path.chmod(0o644)
+    other = os.open(path, os.O_RDONLY)  # opened while it was 0644: by anyone
+    fcntl.flock(other, fcntl.LOCK_EX)
+    clock = FakeClock()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    path.write_text(f"pid={dead.pid} user=deployer by=me@runner release=r0 since=t\n")
+    with pytest.raises(agent.AgentError) as info:
+        agent.acquire_lock(str(path), 2, clock=clock, sleep=clock.sleep)
+    assert st.S_IMODE(path.stat().st_mode) == 0o600
+    assert f"pid {dead.pid} is gone" in info.value.what and "fuser" in info.value.hint, info.value
+    os.close(other)
+    os.close(agent.acquire_lock(str(path), 0))
+    fresh = tmp_path / "new.lock"
+    os.close(agent.acquire_lock(str(fresh), 0))
+    assert st.S_IMODE(fresh.stat().st_mode) == 0o600
 
 
 def test_gate_polls_until_the_new_release_answers_and_reports_the_last_answer():

@@ -798,3 +798,59 @@ def test_a_process_showing_the_daemons_title_outside_apache_is_no_daemon():
                           (18, 33, 1, "sleep", "(wsgi:yourapplication) 900", "/usr/bin/sleep"))
     listed, daemons = procs.processes("yourapplication", "(wsgi:{app})", "yourapplication")
     assert [d["pid"] for d in daemons] == [12] and {17, 18} <= {p["pid"] for p in listed}
+
+
+def test_the_deploy_user_cannot_set_the_resource_limits_of_its_reader():
+    """The tree reader runs as the deploy user (``collect_root.become``), who may signal it (a stopped or killed
+    reader is named: the test above) and, while it had the deploy user's real, effective and saved uid *and gid*,
+    could set its resource limits: prlimit(2) asks no more (not dumpable is no bar). RLIMIT_NOFILE lowered as it
+    ran made every open() and listdir() past the limit fail with EMFILE, which the reader's walks take for "not
+    there": a deploy login's systemd user unit passed the gate (its home is walked by directory fds, one a level).
+    Class: the deploy user changes its reader's state with the rights equal ids give it. The reader's real and
+    saved gid are a group the deploy user is not in (``nogroup``): its file rights are the deploy user's (effective
+    gid, groups), and prlimit(2) of any limit is refused. (Needs root, as the probe's program has: a fork becomes
+    another user of this machine, a second fork as that user tries.)"""
+    import grp
+    import pwd
+    import resource
+    import time
+
+    from deploytests.verify import collect_root
+
+    nogroup = grp.getgrnam("nogroup").gr_gid
+    other = next(p for p in pwd.getpwall() if p.pw_uid not in (0, os.getuid()) and p.pw_gid != nogroup)
+    r, w = os.pipe()
+    reader = os.fork()
+    if reader == 0:  # the probe's program after its reply: becomes the deploy user, then reads (here: waits)
+        os.close(r)
+        collect_root.become(other.pw_name)
+        os.write(w, b"x")
+        time.sleep(30)
+        os._exit(0)
+    os.close(w)
+    os.read(r, 1)
+    try:
+        ids = {ln.split(":")[0]: ln.split()[1:] for ln in Path(f"/proc/{reader}/status").read_text().splitlines()
+               if ln.startswith(("Uid:", "Gid:"))}
+        assert ids["Uid"] == [str(other.pw_uid)] * 4  # (real, effective, saved, file system)
+        # it reads as the deploy user (effective and file system gid, groups); its real and saved gid are nogroup
+        assert ids["Gid"] == [str(nogroup), str(other.pw_gid), str(nogroup), str(other.pw_gid)]
+        assert str(other.pw_gid) in Path(f"/proc/{reader}/status").read_text().split("Groups:")[1].split("\n")[0]
+        tried = {}
+        for limit in (resource.RLIMIT_NOFILE, resource.RLIMIT_AS, resource.RLIMIT_NPROC):
+            attacker = os.fork()
+            if attacker == 0:  # the deploy login: its own uid, gid and groups
+                os.initgroups(other.pw_name, other.pw_gid)
+                os.setgid(other.pw_gid)
+                os.setuid(other.pw_uid)
+                try:
+                    resource.prlimit(reader, limit, (8, 8))
+                except PermissionError:
+                    os._exit(0)
+                os._exit(1)
+            tried[limit] = os.waitstatus_to_exitcode(os.waitpid(attacker, 0)[1])
+        assert tried == {resource.RLIMIT_NOFILE: 0, resource.RLIMIT_AS: 0, resource.RLIMIT_NPROC: 0}, (
+            "the deploy user set its reader's limits (1: it could)")
+    finally:
+        os.kill(reader, 9)
+        os.waitpid(reader, 0)

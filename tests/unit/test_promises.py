@@ -349,13 +349,24 @@ def test_config_promises_apply_only_when_the_app_has_a_config_and_say_so(exp):
     assert outcome("config_mode", facts, exp).startswith("fail: expected")  # with a config, a missing one fails
 
 
+def test_a_deploy_lock_others_may_open_fails_saying_what_it_means(exp):
+    """A lock others may open is one the app may hold (flock needs only an open fd): the line says so, and what
+    makes it 0600; a 0600 lock passes."""
+    facts = clean_facts()
+    facts.remote["stat"][f"{R}/.deploy.lock"]["mode"] = "0644"
+    found = outcome("tree", facts, exp)
+    assert found.startswith("fail: expected") and "the app may hold the deploy lock" in found, found
+    assert f"chmod 600 {R}/.deploy.lock" in found
+    assert outcome("tree", clean_facts(), exp) == "pass"
+
+
 def test_a_missing_tree_path_is_one_line_expected_and_found(exp):
     # attack5 #8: .deploy.lock removed; the expected record names no group: _describe raised KeyError 'group'.
     # Class: a formatter that assumed a complete stat record; its other callers get partial records too.
     facts = clean_facts()
     del facts.remote["stat"][f"{R}/.deploy.lock"]
     found = outcome("tree", facts, exp)
-    assert found.startswith("fail: ") and f"expected {R}/.deploy.lock: regular file 0644 appuser:?" in found
+    assert found.startswith("fail: ") and f"expected {R}/.deploy.lock: regular file 0600 appuser:?" in found
     assert f"found {R}/.deploy.lock: missing" in found
     facts = clean_facts()
     facts.remote["stat"][f"{R}/application.wsgi"] = {"kind": "regular file", "mode": "0600"}  # no owner, no group

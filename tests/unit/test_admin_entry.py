@@ -1,0 +1,98 @@
+"""The admin's two root-capable acts, bootstrap and the read-only gate, load nothing of the repository.
+
+`fab bootstrap` run in the project's checkout (as the README told the admin) ran the repository's `fabfile.py` in
+the admin's process, with the admin's keys (root on every server), and `pytest` there took the repository's
+`pytest.ini` (`pythonpath = .`, `addopts = -p repo_plugin`): its plugin ran inside the admin's gate, which it may
+make pass. Class: the admin's tools load the repository's code from the directory they run in (a fabfile and the
+Fabric/Invoke project config beside it; pytest's ini, its `addopts` plugins, a `conftest.py`). `deploytests fab`
+runs Fabric with deploytests' own tasks as its collection (no fabfile nor project config searched for) and
+`deploytests gate` runs pytest from an empty directory with an empty ini of its own and no conftest of the
+project: what the project gives them is its deploy.toml, read as data.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = """\
+import os
+open(os.environ["MARK"], "a").write("{what} ran\\n")
+"""
+
+
+def planted(tmp_path: Path) -> Path:
+    """A project whose repository carries code for every loader the admin's tools consult in its directory."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "fabfile.py").write_text("from deploytests.tasks import *  # noqa\n" + REPO.format(what="fabfile.py"))
+    (project / "fabric.yaml").write_text("tasks:\n  collection_name: evil\n")
+    (project / "evil.py").write_text(REPO.format(what="evil.py (the collection fabric.yaml names)"))
+    (project / "pytest.ini").write_text("[pytest]\npythonpath = .\naddopts = -p repo_plugin\n")
+    (project / "repo_plugin.py").write_text(REPO.format(what="repo_plugin.py (pytest.ini's -p)"))
+    (project / "conftest.py").write_text(REPO.format(what="conftest.py"))
+    return project
+
+
+def run(project: Path, *argv: str) -> subprocess.CompletedProcess:
+    mark = project.parent / "ran"
+    cli = Path(sys.executable).with_name("deploytests")
+    return subprocess.run([str(cli), *argv], cwd=project, env=dict(os.environ, MARK=str(mark)), capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_deploytests_fab_runs_the_tasks_without_the_projects_fabfile_or_fabric_config(tmp_path):
+    project = planted(tmp_path)
+    res = run(project, "fab", "--list")
+    assert res.returncode == 0, res.stderr
+    assert "bootstrap" in res.stdout and "deploy" in res.stdout
+    assert not (tmp_path / "ran").exists(), (tmp_path / "ran").read_text()
+
+
+def test_deploytests_gate_runs_pytest_without_the_projects_ini_plugins_or_conftest(tmp_path):
+    project = planted(tmp_path)
+    res = run(project, "gate", "--help")
+    assert res.returncode == 0, res.stderr
+    assert "--deploytests-target" in res.stdout
+    assert not (tmp_path / "ran").exists(), (tmp_path / "ran").read_text()
+
+
+def test_the_gates_relative_paths_are_taken_from_where_it_was_run(tmp_path, monkeypatch):
+    from deploytests.__main__ import _absolute
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "t.toml").write_text("")
+    assert _absolute(["--deploytests-app=app", "--targets-file", "t.toml", "-k", "app", "-q", "--junitxml=o.xml"]) == [
+        f"--deploytests-app={tmp_path / 'app'}", "--targets-file", str(tmp_path / "t.toml"), "-k", "app", "-q",
+        "--junitxml=o.xml"]
+
+
+def test_the_console_script_loads_no_module_of_the_directory_it_runs_in(tmp_path):
+    """Another member: ``python -m deploytests`` puts the current directory first on ``sys.path``, so in a checkout
+    the repository's ``textwrap.py`` (argparse imports it) ran in the README's ``sudo .venv/bin/python -m
+    deploytests engine up``, as root. The console script puts its own directory there; ``-I`` drops it too."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("textwrap", "shutil", "gettext"):
+        (project / f"{name}.py").write_text(REPO.format(what=f"{name}.py") + "raise ImportError\n")
+    cli = Path(sys.executable).with_name("deploytests")
+    for argv in ([str(cli), "--help"], [sys.executable, "-I", "-m", "deploytests", "--help"]):
+        subprocess.run(argv, cwd=project, env=dict(os.environ, MARK=str(tmp_path / "ran")), capture_output=True,
+                       timeout=60, check=True)
+        assert not (tmp_path / "ran").exists(), (argv, (tmp_path / "ran").read_text())
+
+
+def test_the_docs_and_hints_give_the_console_script_never_python_dash_m():
+    """What the README, the CI page and the product's own hints tell a user to run (as root, in a project's
+    directory) is ``deploytests ...``: a plain ``python -m deploytests`` there runs the checkout's modules."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    texts = {p: p.read_text() for p in [root / "README.md", root / "docs" / "ci.md", *(root / "deploytests").rglob(
+        "*.py")] if "record_conffiles" not in p.name}
+    said = {str(p.relative_to(root)): m.group(0) for p, t in texts.items()
+            for m in re.finditer(r"python3? -m deploytests (engine|images|init|fab|gate)\b", t)}
+    assert said == {}
