@@ -95,9 +95,15 @@ def pytest_run(n: int) -> dict:
     return {"wall": wall, "steps": steps, "tests": tests}
 
 
-def main_job_run() -> dict:
+def main_job_run(sample: bool = False) -> dict:
     """One whole ``pytest deploytests/suite`` (every scenario, 2 containers): wall time, the plugin's steps and
-    the lifecycle scenarios' figures (``$DEPLOYTESTS_TIMINGS_JSON`` and its ``-lifecycle.json`` sibling)."""
+    the lifecycle scenarios' figures (``$DEPLOYTESTS_TIMINGS_JSON`` and its ``-lifecycle.json`` sibling).
+
+    ``sample``: also split the containers' CPU by process kind (bench/procs.py's sampler, every 20 ms). Never in a
+    timed run: the sampler reads every process of the machine 50 times a second and asks the engine about every
+    new container, ~0.1 core of this machine's 2 (1.8 CPU s in 15 s with ~300 processes, at load 16): CPU the
+    main job's containers then share the cores with, and wall time that is not the main job's. ``own_cpu``: this
+    process's CPU during the run (the sampler's, with its ``docker inspect`` children)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "timings.json"
         env = dict(os.environ, DEPLOYTESTS_TIMINGS_JSON=str(out), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
@@ -111,12 +117,12 @@ def main_job_run() -> dict:
         cmd = [sys.executable, "-m", "pytest", "deploytests/suite", "-q", "-p", "no:cacheprovider",
                "-p", "deploytests.plugin", "--basetemp", str(Path(tmp) / "basetemp")]
         sampler = None
-        if Path("/proc/self/cgroup").exists():  # the containers' CPU by process kind (bench/procs.py)
+        if sample and Path("/proc/self/cgroup").exists():  # the containers' CPU by process kind (bench/procs.py)
             from procs import Sampler
 
             sampler = Sampler(0.02)
             sampler.start()
-        started = time.monotonic()
+        started, own = time.monotonic(), os.times()
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if sampler is not None:
             sampler.track(proc.pid)
@@ -129,6 +135,9 @@ def main_job_run() -> dict:
         if sampler is not None:
             sampler.stop()
             kinds = sampler.table(proc.pid)
+        now = os.times()  # this process and its children but the main job (wait4 added its usage to them)
+        own_cpu = (now.user + now.system - own.user - own.system + now.children_user + now.children_system
+                   - own.children_user - own.children_system - usage.ru_utime - usage.ru_stime)
         if proc.returncode != 0:
             kept = Path(tempfile.mkstemp(prefix="bench-main-job-", suffix=".txt")[1])
             kept.write_text(stdout)
@@ -137,10 +146,10 @@ def main_job_run() -> dict:
         data = json.loads(out.read_text())
         lifecycle = json.loads(out.with_name(f"{out.stem}-lifecycle.json").read_text())
     return {"wall": wall, "run": data["run"], "lifecycle": lifecycle, "tests": stdout.strip().splitlines()[-1],
-            "kinds": kinds, "runner_process_cpu": usage.ru_utime + usage.ru_stime}
+            "kinds": kinds, "runner_process_cpu": usage.ru_utime + usage.ru_stime, "own_cpu": own_cpu}
 
 
-def print_main_job(runs: list[dict], workload: dict, baseline: dict | None) -> None:
+def print_main_job(runs: list[dict], workload: dict, baseline: dict | None, sampled: dict | None = None) -> None:
     walls = sorted(r["wall"] for r in runs)
     median = statistics.median(walls)
     life = [r["lifecycle"] for r in runs]
@@ -169,16 +178,18 @@ def print_main_job(runs: list[dict], workload: dict, baseline: dict | None) -> N
                                                    for name, k in whose.items())
               + f"; {total:.2f}s in all = at least {total / (os.cpu_count() or 1):.2f}s of wall on "
                 f"{os.cpu_count()} cores (the engine's own work not counted)")
-    if all(r.get("kinds") and r["kinds"]["containers"] for r in runs):
-        kinds = dict.fromkeys(k for r in runs for k in r["kinds"]["kinds"])
-        median = {k: statistics.median(r["kinds"]["kinds"].get(k, {}).get("cpu", 0.0) for r in runs) for k in kinds}
-        print("  CPU seconds in the run's containers by process kind (median, sampled every 20 ms: bench/procs.py): "
-              + ", ".join(f"{k} {v:.2f}s" for k, v in sorted(median.items(), key=lambda kv: -kv[1]) if v >= 0.3)
-              + f"; the containers' cgroups {statistics.median(r['kinds']['cgroups'] for r in runs):.2f}s")
     print("  the runner's process from its start (pytest's start-up, plugins, collection, the children it waited "
           "for): " + ", ".join(f"{r['runner_process_cpu']:.2f}s" for r in runs))
-    if runs[-1].get("kinds"):
-        print_scenario_kinds(runs[-1])
+    print("  the bench's own CPU during each timed run (nothing sampled): "
+          + ", ".join(f"{r['own_cpu']:.2f}s" for r in runs))
+    if sampled and sampled.get("kinds") and sampled["kinds"]["containers"]:
+        k = sampled["kinds"]
+        print(f"  one more run, sampled every 20 ms (bench/procs.py; not timed: the sampler's own CPU "
+              f"{sampled['own_cpu']:.2f}s, the run's wall {sampled['wall']:.2f}s): CPU seconds in its containers by "
+              "process kind: " + ", ".join(f"{name} {v['cpu']:.2f}s" for name, v in k["kinds"].items()
+                                           if v["cpu"] >= 0.3)
+              + f"; the containers' cgroups {k['cgroups']:.2f}s")
+        print_scenario_kinds(sampled)
     print(f"  same run: non-destructive workload, 2 hosts: {workload['wall']:.2f}s"
           + (f"; straightforward baseline, 2 hosts: {baseline['wall']:.1f}s" if baseline else ""))
     p = PROTOTYPE
@@ -286,12 +297,15 @@ def main() -> int:
     ap.add_argument("--cold", action="store_true", help="one cold run first (removes images and caches)")
     ap.add_argument("--baseline-hosts", type=int, nargs="*", default=None,
                     help="N values for the baseline (default: same as --hosts; none to skip)")
-    ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
+    ap.add_argument("--json", type=Path, default=None,
+                    help="where to write the figures (default: bench/results.json; with --main-job: none)")
     ap.add_argument("--gate-hosts", type=int, nargs="*", default=None,
                     help="N values for the read-only gate alone (e.g. 1 8); alone, skips the workload")
     ap.add_argument("--gate-repeat", type=int, default=5, help="repeats of each gate measurement (default 5)")
     ap.add_argument("--main-job", type=int, default=0, metavar="RUNS",
                     help="time the main job (every scenario) RUNS times warm; alone, skips the workload table")
+    ap.add_argument("--kinds", action=argparse.BooleanOptionalAction, default=True,
+                    help="with --main-job: one more run, not timed, whose containers' CPU is split by process kind")
     args = ap.parse_args()
     if args.main_job:
         print(f"machine: {machine()}", flush=True)
@@ -306,9 +320,21 @@ def main() -> int:
                   f"{os.getloadavg()[0]:.1f}; CPU " + (f"{sum(cpu):.1f}s (runner process {cpu[0]:.1f}, session's "
                                                        f"containers {cpu[1]:.1f}, scenarios' {cpu[2]:.1f})"
                                                        if None not in cpu else "unknown"), flush=True)
+        sampled = None
+        if args.kinds:
+            try:
+                sampled = main_job_run(sample=True)
+            except SystemExit as exc:  # untimed: the timed runs' summary still prints
+                print(f"  the run sampled for the split by kind failed; no split: {str(exc).splitlines()[0]}",
+                      flush=True)
         workload = pytest_run(2)
         baseline = baseline_run(2) if args.baseline_hosts != [] else None
-        print_main_job(runs, workload, baseline)
+        print_main_job(runs, workload, baseline, sampled)
+        if args.json:
+            args.json.write_text(json.dumps({"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M"),
+                                             "main_job": runs, "sampled": sampled, "workload": workload,
+                                             "baseline": baseline}, indent=1))
+            print(f"\nJSON: {args.json}")
         return 0
     if args.gate_hosts:
         print(f"machine: {machine()}", flush=True)
@@ -339,9 +365,10 @@ def main() -> int:
     for n in base_hosts:
         result["baseline"][n] = baseline_run(n)
         print(f"  baseline N={n}: {result['baseline'][n]['wall']:.1f}s", flush=True)
-    args.json.write_text(json.dumps(result, indent=1))
+    out = args.json or ROOT / "bench" / "results.json"
+    out.write_text(json.dumps(result, indent=1))
     print_table(result)
-    print(f"\nJSON: {args.json}")
+    print(f"\nJSON: {out}")
     return 0
 
 

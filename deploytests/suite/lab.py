@@ -627,28 +627,29 @@ def evict_snapshots(client, *, keep: int, now: float | None = None) -> None:
             continue  # in use by a container, or gone already
 
 
-def container_cpu(client, container_id: str) -> float | None:
-    """CPU seconds a container has used so far (one sample from the engine's API), None when unknown. An engine
-    whose stats read 0 (seen on this kind of machine once its cgroup v1 hierarchy was shared with a nested engine)
-    is read from the local cgroup files instead, when they are this machine's."""
-    try:
-        stats = client.api.stats(container_id, stream=False, one_shot=True)
-        used = stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
-    except Exception:  # noqa: BLE001 - a figure for the summary; an engine without it has none
-        used = None
-    if used:
-        return used
-    for path in (f"/sys/fs/cgroup/cpuacct/docker/{container_id}/cpuacct.usage",
-                 f"/sys/fs/cgroup/system.slice/docker-{container_id}.scope/cpu.stat"):
+def container_cpu(client, container_id: str, cgroups: Path = Path("/sys/fs/cgroup")) -> float | None:
+    """CPU seconds a container has used so far, None when unknown: its cgroup's own counter when the engine runs
+    on this machine (the file the engine's stats read too), else one sample from the engine's API. The file
+    first: the engine answers a stats request on its collector's 1-second tick, so a request made within a second
+    of another one (any container's, any client's) waited for the next tick, ~1 s (measured: 0.004 s for the
+    first of five requests in a row, 1.0 s for each of the others): each scenario read its container's CPU on
+    its slot, and the session's two containers were read one after the other before their removal, on the run's
+    tail. An engine elsewhere (``DOCKER_HOST``, a nested one) has no such file here."""
+    for path in (cgroups / f"cpuacct/docker/{container_id}/cpuacct.usage",
+                 cgroups / f"system.slice/docker-{container_id}.scope/cpu.stat"):
         try:
-            text = Path(path).read_text()
+            text = path.read_text()
         except OSError:
             continue
-        if path.endswith("cpu.stat"):  # cgroup v2: usage_usec
+        if path.name == "cpu.stat":  # cgroup v2: usage_usec
             return next((int(v) / 1e6 for k, v in (ln.split() for ln in text.splitlines()) if k == "usage_usec"),
-                        used)
+                        None)
         return int(text) / 1e9
-    return used
+    try:
+        stats = client.api.stats(container_id, stream=False, one_shot=True)
+        return stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9 or None
+    except Exception:  # noqa: BLE001 - a figure for the summary; an engine without it has none
+        return None
 
 
 LIFECYCLE = Path(__file__).with_name("test_lifecycle.py")  # the scenarios' module

@@ -699,3 +699,33 @@ def test_an_engines_answer_to_sys_ptrace_is_learned_once_not_per_container(grant
     else:
         assert sorted(calls) == ["cap"] + ["plain"] * 6 and discards == [1] and got == [{}] * 6, (calls, discards)
     assert driver.PTRACE == {"tcp://10.0.0.9:2375": grants}
+
+
+@pytest.mark.parametrize("layout, text, seconds", [
+    ("cpuacct/docker/{id}/cpuacct.usage", "2500000000\n", 2.5),  # cgroup v1
+    ("system.slice/docker-{id}.scope/cpu.stat", "usage_usec 1250000\nuser_usec 1000000\n", 1.25),  # cgroup v2
+])
+def test_a_containers_cpu_is_read_from_its_cgroup_here_before_the_engine_is_asked(tmp_path, layout, text, seconds):
+    """The engine answers a stats request on its collector's 1-second tick (a request within a second of another
+    waited ~1 s): a container of an engine on this machine is read from its cgroup's counter, the engine's stats
+    only for one whose cgroup is not here (an engine elsewhere), and an engine without stats is no figure."""
+    from deploytests.suite.lab import container_cpu
+
+    asked = []
+
+    def stats(container_id, **kwargs):
+        asked.append(container_id)
+        return {"cpu_stats": {"cpu_usage": {"total_usage": 7_000_000_000}}}
+
+    client = SimpleNamespace(api=SimpleNamespace(stats=stats))
+    here, elsewhere = "a" * 64, "b" * 64
+    path = tmp_path / layout.format(id=here)
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    assert container_cpu(client, here, cgroups=tmp_path) == seconds and asked == []
+    assert container_cpu(client, elsewhere, cgroups=tmp_path) == 7.0 and asked == [elsewhere]
+
+    def refused(container_id, **kwargs):
+        raise RuntimeError("no stats here")
+
+    assert container_cpu(SimpleNamespace(api=SimpleNamespace(stats=refused)), elsewhere, cgroups=tmp_path) is None
