@@ -220,6 +220,32 @@ STATES = {"after-rollback": after_rollback, "after-refused-release": after_refus
 
 # ---------------------------------------------------------------- the campaign
 
+def pinned(keys: str, containers) -> str:
+    """``keys`` (targets.toml lines) with each ``"NAME sha256:@"`` entry pinned as an admin pins it after review:
+    one entry per content the batch's hosts have of it (``sha256sum`` as root in each container; a unit: the
+    ``sha256sum`` lines of its file and drop-ins in /etc/systemd/system, hashed; a privileged entry: its path, the
+    first word); none when no host has it."""
+    import tomllib
+
+    def digests(key: str, name: str) -> list[str]:
+        path = name.split(" ")[0]
+        unit = f"/etc/systemd/system/{path}"
+        cmd = (f"test -e {unit} && cd / && sha256sum {unit} $(ls {unit}.d/*.conf 2>/dev/null) | sha256sum"
+               if key == "allow_units" else f"sha256sum {path}")
+        found = {out.split()[0] for c in containers for code, out in [c.exec_run(["sh", "-c", cmd], user="root")]
+                 if code == 0 and out.strip()}
+        return [f"{name} sha256:{h.decode()}" for h in sorted(found)]
+
+    lines = []
+    for line in keys.splitlines():
+        if "sha256:@" in line:
+            (key, entries), = tomllib.loads(line).items()
+            line = f"{key} = " + json.dumps([e for entry in entries for e in (
+                digests(key, entry[:-len(" sha256:@")]) if entry.endswith(" sha256:@") else [entry])])
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
 class Campaign:
     """See the module docstring. ``gate_paths``: what the gate runs besides the built-in suite."""
 
@@ -344,10 +370,11 @@ class Campaign:
         hosts = ", ".join(f'{{ name = "{item.name}", address = "{s.user}@{s.host}:{s.port}", '
                           f'base_url = "{s.base_url}" }}' for item, s in zip(items, fleet.servers, strict=True))
         config = f'config_file = "{self.cfg.config_file}"\n' if self.cfg.config_file else ""
+        keys = pinned(self.target_keys, fleet.containers) if "sha256:@" in self.target_keys else self.target_keys
         (run / "targets.toml").write_text(
             f'[targets.faults]\nhosts = [{hosts}]\nidentity_file = "{fleet.key.path}"\n'
             f'known_hosts = "{fleet.known_hosts}"\n{config}deploy = false\ndestructive = false\n'
-            + (self.target_keys.rstrip("\n") + "\n" if self.target_keys else ""))
+            + (keys.rstrip("\n") + "\n" if keys else ""))
         paths = [str(SUITE)] + [p for p in self.gate_paths if Path(p).resolve() != SUITE]
         cmd = [sys.executable, "-m", "pytest", *paths, "--deploytests-target", "faults", "--deploytests-targets-file",
                str(run / "targets.toml"), "--deploytests-app", str(self.app), "-p", "no:cacheprovider", "-q", "-rs",

@@ -24,11 +24,12 @@ from deploytests.faults.catalogue import GRACEFUL, Fault
 pytestmark = pytest.mark.integration
 
 CONF = "/etc/apache2/conf-enabled/"
-ALLOWED = (f'allow_apache_conf = ["/etc/apache2/envvars", "{CONF}audit-log.conf", "{CONF}api-access.conf"]\n'
+ALLOWED = (f'allow_apache_conf = ["/etc/apache2/envvars sha256:@", "{CONF}audit-log.conf sha256:@", '
+           f'"{CONF}api-access.conf sha256:@"]\n'
            'allow_modules = ["headers_module"]\n'
            'allow_sudo = ["@includedir /etc/sudoers.ops.d (not looked at)"]\n'
-           'allow_commands = ["/usr/local/bin/openssl"]\n'
-           'allow_cron = ["/etc/cron.d/site-archive"]\n')
+           'allow_commands = ["/usr/local/bin/openssl sha256:@"]\n'
+           'allow_cron = ["/etc/cron.d/site-archive sha256:@"]\n')  # (pinned by the campaign: its hosts' content)
 FAULTS = (
     Fault("allowed-envvars-sources-the-logins-file", "cw_apache_files", "envvars (allowed) sourcing a file the "
           "deploy login owns when it is there", "install -o {deploy_user} -m 0644 /dev/null /srv/apache-extra.env; "

@@ -88,8 +88,9 @@ SSL_SITE = ("a2enmod -q ssl; d=/etc/ssl/site-{app}; mkdir -p $d; openssl req -x5
             "%s/key.pem\\n</VirtualHost>\\n' $d $d > /etc/apache2/sites-available/www-tls.conf; a2ensite -q www-tls; "
             f"{GRACEFUL}; sleep 2; ")  # graceful returns before Apache re-reads: let it load the files first
 RESTART = f"apache2ctl stop; {WAIT_APACHE_GONE}; apache2ctl start"
-ALLOWED = ('allow_apache_conf = ["/etc/apache2/sites-enabled/www-tls.conf", "/etc/apache2/envvars", '
-           '"/etc/apache2/conf-enabled/security.conf"]\nallow_modules = ["ssl_module", "socache_shmcb_module"]\n'
+ALLOWED = ('allow_apache_conf = ["/etc/apache2/sites-enabled/www-tls.conf sha256:@", "/etc/apache2/envvars '
+           'sha256:@", "/etc/apache2/conf-enabled/security.conf sha256:@"]\n'
+           'allow_modules = ["ssl_module", "socache_shmcb_module"]\n'
            'allow_listen = ["*:443"]\nallow_sites = ["www.example.com"]\n')
 HIDDEN = (
     Fault("allowed-tls-site-cert-removed", "configtest", "an allowed TLS site's certificate removed after the "

@@ -77,7 +77,7 @@ VARIANTS = (
 
 @pytest.mark.parametrize("platform", ["debian12"])  # (Debian 13: test_closed_world's drift campaign)
 def test_logins_packages_apt_and_kept_releases_are_caught_without_false_alarms(tmp_path, platform):
-    assert_caught_by_their_rules(tmp_path, platform, VARIANTS, target_keys=f'allow_apache_conf = ["{CONF}"]\n')
+    assert_caught_by_their_rules(tmp_path, platform, VARIANTS, target_keys=f'allow_apache_conf = ["{CONF} sha256:@"]\n')
 
 
 # blind round 4's misses by class (c11-c13, c35, c41-c45, c47), tried with members the blind test did not write

@@ -73,15 +73,15 @@ VARIANTS = (
 def test_processes_servers_grants_and_jobs_beyond_the_inventory_are_caught_without_false_alarms(tmp_path, platform):
     # (blind round 7's other members share this campaign's gate runs: CI time; the allowance is theirs)
     assert_caught_by_their_rules(tmp_path, platform, VARIANTS + BLIND7_OTHERS,
-                                 target_keys='allow_units = ["ops-warm.service"]\n')
+                                 target_keys='allow_units = ["ops-warm.service sha256:@"]\n')
 
 
 # ---------------------------------------------------------------- what an allowed file loads, runs or serves
 # (the blind test's a01-a03: an allowance accounts for a file's presence, never for what it loads or runs; here
 # other owners, paths and directives)
 CONF = "/etc/apache2/conf-enabled/"
-ALLOWED = (f'allow_apache_conf = ["{CONF}ops-mods.conf", "{CONF}ops-logs.conf", '
-           '"/etc/apache2/sites-enabled/zz-ops-probe.conf"]\nallow_modules = ["headers_module"]\n'
+ALLOWED = (f'allow_apache_conf = ["{CONF}ops-mods.conf sha256:@", "{CONF}ops-logs.conf sha256:@", '
+           '"/etc/apache2/sites-enabled/zz-ops-probe.conf sha256:@"]\nallow_modules = ["headers_module"]\n'
            'allow_sites = ["probe.example.com"]\n')
 IN_ALLOWED_FILES = (
     # (a module in a dir the app owns is refused earlier: root does not run apache2ctl over it, test_configtest_clean)
@@ -117,8 +117,9 @@ def test_what_an_allowed_file_loads_runs_or_serves_is_still_checked(tmp_path, pl
 # cache), and a port allowed by address taken by nobody's http.server (there: root's). Debian 12 only (CI time):
 # the rules are unit-tested on both platforms' measured baselines (tests/unit/test_loads_and_apache_effects.py).
 RESTART = f"apache2ctl stop; {WAIT_APACHE_GONE}; apache2ctl start"
-LOADS_ALLOWED = (f'allow_apache_conf = ["/etc/apache2/sites-enabled/zz-files.conf", "{CONF}drop.conf", '
-                 f'"{CONF}wsgi-sock.conf", "{CONF}reports.conf", "{CONF}speed.conf"]\n'
+LOADS_ALLOWED = (f'allow_apache_conf = ["/etc/apache2/sites-enabled/zz-files.conf sha256:@", "{CONF}drop.conf '
+                 f'sha256:@", "{CONF}wsgi-sock.conf sha256:@", "{CONF}reports.conf sha256:@", "{CONF}speed.conf '
+                 f'sha256:@"]\n'
                  'allow_modules = ["dav_module", "dav_fs_module", "cache_module", "cache_socache_module", '
                  '"socache_shmcb_module"]\nallow_sites = ["files.example.com"]\nallow_listen = ["*:9102"]\n')
 LOADS_AND_EFFECTS = (

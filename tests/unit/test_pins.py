@@ -215,3 +215,28 @@ def test_a_command_link_to_a_packaged_file_pins_where_it_leads_not_the_packages_
     assert pins.digest(facts, "commands", "/usr/local/bin/python3") == sha("-> /usr/bin/python3.11")
     files["/usr/local/bin/python3"]["link"] = "/opt/py/bin/python3"  # pointed at a file no package ships
     assert pins.digest(facts, "commands", "/usr/local/bin/python3") == "4" * 64
+
+
+def test_the_fault_campaign_pins_an_allowance_as_its_hosts_have_it():
+    """The campaigns' ``"NAME sha256:@"``: one entry per content the batch's hosts have (as an admin pins after
+    review), none for a host without it, and every other entry and key as written."""
+    from deploytests.faults.run import pinned
+
+    class Host:
+        def __init__(self, digest):
+            self.digest, self.ran = digest, []
+
+        def exec_run(self, cmd, user):
+            self.ran.append(cmd[-1])
+            return (0, f"{self.digest}  -\n".encode()) if self.digest else (1, b"")
+
+    hosts = [Host("ab" * 32), Host(None), Host("cd" * 32), Host("ab" * 32)]
+    keys = pinned('allow_cron = ["/etc/cron.d/x sha256:@", "/etc/y"]\nallow_modules = ["headers_module"]\n'
+                  'allow_units = ["a.service sha256:@"]\n', hosts)
+    assert keys.splitlines() == [
+        f'allow_cron = ["/etc/cron.d/x sha256:{"ab" * 32}", "/etc/cron.d/x sha256:{"cd" * 32}", "/etc/y"]',
+        'allow_modules = ["headers_module"]',
+        f'allow_units = ["a.service sha256:{"ab" * 32}", "a.service sha256:{"cd" * 32}"]']
+    assert hosts[0].ran[0] == "sha256sum /etc/cron.d/x" and hosts[0].ran[1].startswith(
+        "test -e /etc/systemd/system/a.service && ")
+    assert pinned('allow_cron = ["/etc/cron.d/x sha256:@"]\n', [Host(None)]) == "allow_cron = []\n"
