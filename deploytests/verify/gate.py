@@ -34,17 +34,21 @@ def facts_of(server, cfg) -> Facts:
     return facts
 
 
+NO_TARGET = ("a target's table of targets.toml (hosts given by -H have no allowances: list them in a target and "
+             "deploy with `fab target NAME pack deploy`)")
+
+
 def host_problems(server, cfg, *, deployed: str | None, artifact=None, allow=None) -> list[str]:
     """Every promise that fails on ``server`` (one line each, ``test_x: why``), in the order of
     :data:`PROMISES`; empty when the host keeps them all. ``deployed``: the release this rollout made live there;
     ``artifact``: the one it sent (the provenance checks compare the live files with it); ``allow``: the
-    target's written allowances (closed-world rules)."""
+    target's written allowances (closed-world rules); none (``fab -H`` hosts): the hints say a target holds them."""
     from ..allowances import Allowances
 
     facts = facts_of(server, cfg)
     exp = Expected.from_config(cfg, cfg.deploy_user or server.user, stack=facts.stack, host=server.host,
                                port=server.port, name=server.name, deployed_release=deployed, artifact=artifact,
-                               allow=allow or Allowances())
+                               allow=allow or Allowances(where=NO_TARGET))
     problems = []
     live = (facts.tree.get("current") or "").rstrip("/").rsplit("/", 1)[-1] if not facts.error else None
     if live is not None and deployed and live != deployed:

@@ -94,5 +94,17 @@ def test_the_docs_and_hints_give_the_console_script_never_python_dash_m():
     texts = {p: p.read_text() for p in [root / "README.md", root / "docs" / "ci.md", *(root / "deploytests").rglob(
         "*.py")] if "record_conffiles" not in p.name}
     said = {str(p.relative_to(root)): m.group(0) for p, t in texts.items()
-            for m in re.finditer(r"python3? -m deploytests (engine|images|init|fab|gate)\b", t)}
+            for m in re.finditer(r"python3?\s+-m\s+deploytests\s+(engine|images|init|fab|gate)\b", t)}  # (across lines)
     assert said == {}
+
+
+def test_the_gate_starts_pytest_without_a_warning_about_deploytests_being_imported(tmp_path):
+    """``deploytests gate`` imports deploytests, then starts pytest in the same process, which marks each pytest11
+    plugin's packages (from the installed wheel's RECORD) for assertion rewriting: "Module already imported so
+    cannot be rewritten; deploytests" ended every gate run, a warning the user can do nothing about. ``-p
+    deploytests`` makes pytest mark it here too (an editable install's RECORD lists no package)."""
+    code = ("import sys, deploytests, pytest; sys.exit(pytest.main(['-p', 'no:cacheprovider', '-p', 'deploytests',"
+            f" '--co', '-q', {str(tmp_path)!r}]))")
+    res = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "no tests collected" in res.stdout, res.stdout + res.stderr
+    assert "Warning" not in res.stdout + res.stderr, res.stdout + res.stderr
