@@ -1616,6 +1616,10 @@ def cw_schedules(facts, exp):
     lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
                           (unit_jobs(raw) if raw is not None else []), exp, snap)
     lines += hook_dirs_others_write(snap)
+    lines += [f"{name}: not the content that was allowed: root runs what it holds now (a job, a hook line) "
+              f"unreviewed. " + _allow_hint(exp, "allow_cron", name) for name in sorted(
+                  n for k, n in exp.allow.unheld if k == "cron") if exp.allow.digest is not None and
+              exp.allow.digest("cron", name) is not None and not any(name in ln for ln in lines)]  # (one cause)
     _unaccounted("scheduled jobs", lines)
 
 
