@@ -92,8 +92,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
               "a Python's\nuser site (~/.local/lib/pythonX.Y/site-packages)\nunless -s or -I; the\n"
               "program the kernel runs must be the first word's\n(a venv's python: the stack's), and "
               "no LD_*, PYTHON*,\nPERL*, RUBY*, NODE_* or PATH variable of its\nenvironment may name a place others "
-              "may change;\nwhat the script loads by its own code, a plugin\ndir it globs, is not read: keep that "
-              "root's)"),
+              "may change;\na root process's own script (Python, Perl ...)\nis read: each absolute path in it "
+              "root's alone,\nwhatever is allowed; a path it builds at run\ntime is not seen: keep that root's)"),
     Field("allow_cron", Strings(unique=True), default=(), example='["/etc/cron.d/app-backup"]',
           doc="cron files allowed to run jobs as those users\nor with the app's code (its releases: never a job of\n"
               "root's or the deploy login's that runs, sources or\nfinds commands (PATH, a ./script after cd) in a\n"

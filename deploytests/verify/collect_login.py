@@ -914,26 +914,39 @@ def acts(out):
 def programs(out, most=1024):
     """The ``lstat`` of each absolute word of every process's command line (what it runs: its program and the
     script it gives an interpreter; at most 8 words a process, ``most`` processes), of a Python's user site (its
-    user's ``~/.local/lib/pythonX.Y/site-packages``), and of each directory above,
-    kept apart in ``named`` as :func:`acts` keeps what root's files name: who may change what root runs, and what
-    an allowed process of another user runs (its script, the directory Python imports from first)."""
+    user's ``~/.local/lib/pythonX.Y/site-packages``), and of each directory above; a root process's own script
+    (root's, at most 64 KiB, ``#!``; at most 64) read, and each absolute path word of it ``lstat``ed (at most 256
+    a script): what root's program takes by its own code; kept apart in ``named`` as :func:`acts` keeps what
+    root's files name: who may change what root runs, and what an allowed process of another user runs (its
+    script, the directory Python imports from first)."""
     import pwd
 
-    side = {"files": {}, "dirs": {}, "errors": {}, "size": 0}
+    side, scripts = {"files": {}, "dirs": {}, "errors": {}, "size": 0}, set()
     for pid in sorted((p for p in os.listdir("/proc") if p.isdigit()), key=int)[:most]:
         try:
             with open("/proc/%s/cmdline" % pid, "rb") as f:
                 argv = f.read(4096).split(b"\0")
+            root = os.stat("/proc/" + pid).st_uid == 0
         except OSError:
             continue
         for word in [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]:
-            note(side, os.path.normpath(word))
+            st = note(side, os.path.normpath(word))
+            if root and st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536 and len(scripts) < 64:
+                scripts.add(os.path.normpath(word))
         if os.path.basename(argv[0].decode("latin-1")).startswith("python"):  # its user site, sys.path's too
             try:
                 home = pwd.getpwuid(os.stat("/proc/" + pid).st_uid).pw_dir
             except (OSError, KeyError):
                 continue
             note(side, "%s/.local/lib/python%s/site-packages" % (home.rstrip("/"), PY))
+    for path in sorted(scripts):  # a root process's own script (not a program): each path word it names
+        text = read(side, path, 65536) or ""
+        if not text.startswith("#!"):
+            side["size"] -= len(side["files"][path].pop("data", ""))
+            continue
+        for word in [w for ln in text.splitlines() if not ln.lstrip().startswith("#") for w in WORD.findall(ln)][:256]:
+            if not word.startswith(("/dev/", "/proc/", "/sys/")):
+                note(side, os.path.normpath(word))
     out["named"] = dict({p: e for p, e in side["files"].items() if p not in out["files"]}, **out.get("named", {}))
 
 

@@ -369,12 +369,26 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
     text = snap.text(real) if depth > 0 and not real.startswith(("/dev/", "/proc/", "/sys/")) and \
         not packaged(snap, real) else None
     if text is not None and not text.startswith("\x7fELF"):
+        shell = _shell_script(text)
         for n, line in _lines(text):
-            for h, p in _words(line):
+            for h, p in _words(line) if shell or n == 1 else [("loads", _norm(w)) for w in C.WORD.findall(line)]:
                 why = path_problem(snap, h, p, root, depth - 1, loose)
                 if why:
                     return f"{how} {path}, which {why} ({real}:{n})"
     return None
+
+
+SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "busybox"}
+
+
+def _shell_script(text: str) -> bool:
+    """Whether a script is the shell's (no ``#!``: ``sh`` runs it), whose words :func:`_words` reads as a command
+    line's. Another interpreter's (Python, Perl ...) says by its own code what it does with a path it names
+    (``sys.path.insert``, ``require``, ``open``): each absolute path word of it is taken as code it loads."""
+    first = text.split("\n", 1)[0]
+    words = first[2:].split() if first.startswith("#!") else []
+    name = posixpath.basename(words[0]) if words else "sh"
+    return (posixpath.basename(words[1]) if name == "env" and len(words) > 1 else name) in SHELLS
 
 
 def packaged(snap, path: str) -> str | None:
@@ -683,10 +697,13 @@ def process_lines(facts, exp, reaching) -> list[str]:
     lines = []
     for p, why in process_problems(snap, exp.cfg.root, users, {r["pid"] for r in reaching}):
         cmd = p.get("cmdline") or ""
-        loose = p["uid"] == 0 and re.match(r"runs \S+, which someone but root may change", why)  # (its own word)
+        loose = p["uid"] == 0 and re.match(r"runs \S+, which .*?someone but root may change", why)  # (nested too)
         if loose:
-            lines.append(f"{_proc(p)}, outside any login session: {why}: whoever that is runs code as root at its "
-                         f"next start; make it and its directories root's alone: no allowance accounts for it")
+            takes = "whoever that is runs code as root at its next start" if loose.group(0).count(", which ") == 1 \
+                else "root's program takes what it names there (code it imports, a file it reads or writes) from " \
+                     "whoever that is"
+            lines.append(f"{_proc(p)}, outside any login session: {why}: {takes}; make it and its directories "
+                         f"root's alone: no allowance accounts for it")
             continue
         if any(a.split(":", 1)[0].strip() == p["user"] and cmd.startswith(a.split(":", 1)[1].strip())
                for a in exp.allow.processes if ":" in a):

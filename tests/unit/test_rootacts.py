@@ -363,11 +363,15 @@ def test_a_packaged_programs_own_lines_are_not_read_as_roots_script(exp):
     facts = munin(exp, changed=True)  # changed after dpkg unpacked it: root's script, read as before
     assert rootacts.packaged(facts.raw, "/usr/sbin/munin-node") is None
     msg = fails("cw_processes", facts, exp)
-    assert "runs /usr/sbin/munin-node, which runs /run/munin/munin-node.pid" in msg, msg
-    # the allowance it names binds the script: "root: /usr/bin/perl" would allow every Perl script root runs
-    assert 'allow_processes = ["root: /usr/bin/perl -wT /usr/sbin/munin-node"]' in msg, msg
-    assert outcome("cw_processes", facts, allowing(exp, processes=("root: /usr/bin/perl -wT /usr/sbin/munin-node",))
-                   ) == "pass"
+    # a Perl script's path word is what its own code takes (a module, a file it reads or writes): here a pid file
+    # munin (uid 105) may change, which root's program reads; no allowance accounts for that
+    assert "runs /usr/sbin/munin-node, which loads /run/munin/munin-node.pid, which someone but root may change" \
+        in msg and "no allowance accounts for it" in msg, msg
+    allowed = allowing(exp, processes=("root: /usr/bin/perl -wT /usr/sbin/munin-node",))
+    assert fails("cw_processes", facts, allowed) == msg
+    # an allowance binds the script: "root: /usr/bin/perl" would allow every Perl script root runs
+    assert rootacts.allow_prefix("/usr/bin/perl -wT /usr/sbin/munin-node --foreground") == \
+        "/usr/bin/perl -wT /usr/sbin/munin-node"
     assert "/etc/cron.d/ops:1:" in fails("cw_schedules", facts, exp)
 
 
@@ -556,3 +560,32 @@ def test_an_allowed_pythons_user_site_is_its_code_too(exp, site, flags, env, cau
     msg = fails("cw_processes", facts, allowed)
     assert f"it imports from {base}/lib/python{py}/site-packages, which someone but root may change" in msg and \
         "usercustomize" in msg and msg.count("- pid 932 ") == 1, msg
+
+
+AGENT = "#!/usr/bin/python3\n# the ops agent\nimport sys\nsys.path.insert(0, \"/opt/agent/lib\")\nimport plugins\n"
+
+
+@pytest.mark.parametrize("lib, script, caught", [
+    ((D | 0o755, 1000), AGENT, True),  # blind12b a04: its import dir the deploy login's (shown: deployer's plugins.py
+    #                                    ran as root in the restarted agent)
+    ((D | 0o2775, 0), AGENT.replace("sys.path.insert(0, ", "CONF = ("), True),  # another member: a file it opens, in a
+    #                                    group-writable dir (Perl's ``use lib``, a config it evals: same words)
+    ((D | 0o755, 0), AGENT, False),  # root's alone: passes
+    ((D | 0o755, 1000), AGENT.replace("#!/usr/bin/python3", "#!/bin/sh").replace("sys.path", ": sys.path"),
+     False)])  # a shell script's argument is only named (the shell's words are read as a command line's)
+def test_what_a_root_programs_own_code_names_is_what_it_loads(exp, lib, script, caught):
+    """Class: what an allowed (or any) root program loads by its own code (blind12b a04: an allowed root listener's
+    Python script did sys.path.insert of a directory the deploy login owned). A non-shell script's path words are
+    what its code takes (a module dir, a file it reads, evals or writes); whoever may change one is given root,
+    whatever allow_processes or allow_listen says."""
+    cmd = "/usr/bin/python3 /opt/agent/agent.py"
+    facts = host(files={"/opt": (D | 0o755, 0, ""), "/opt/agent": (D | 0o755, 0, ""),
+                        "/opt/agent/agent.py": (F | 0o755, 0, script), "/opt/agent/lib": (lib[0], lib[1], "")},
+                 proc=proc(940, 0, cmd), dirs={"/usr/bin": []})
+    allowed = allowing(exp, processes=(f"root: {cmd}",))
+    if not caught:
+        assert outcome("cw_processes", facts, allowed) == "pass"
+        return
+    msg = fails("cw_processes", facts, allowed)
+    assert "runs /opt/agent/agent.py, which loads /opt/agent/lib, which someone but root may change" in msg and \
+        "no allowance accounts for it" in msg and msg.count("- pid 940 ") == 1, msg
