@@ -6,11 +6,20 @@ target allows it here, in writing (targets.toml, ``allow_*`` keys of ``[targets.
 data (an address, a path, a name, a rule's text), never code. ``skip_rules`` switches a closed-world or
 security rule off by id, with a reason the report shows.
 
+An allowance that names a container of code (:data:`PINNED`: a file root runs later, a file Apache includes, a
+unit, a privileged file, a command in /usr/local) pins its content: ``"/etc/cron.d/backup sha256:<64 hex>"``. It
+holds only while the thing's content hashes to the pin (:func:`deploytests.verify.pins.effective` resolves the
+pins against a host's snapshot once per check, so the rules see the bare names that still hold); an entry
+without a pin, or whose thing changed since, allows nothing, and the gate's line prints the pinned form to
+write after review. A name allows what was there when it was written, not whatever is put in it later.
+
 Light to import (the pytest plugin loads the inventory into every run): dataclasses only.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 # the rules a target may switch off (skip_rules); the pipeline's own promises cannot be switched off
@@ -23,6 +32,31 @@ SWITCHABLE = ("cw_listen", "cw_apache_files", "cw_modules", "cw_vhosts", "cw_in_
               "cw_handlers", "cw_in_front", "cw_mapped", "cw_bytecode",
               "cw_become", "cw_deploy_account", "sec_secrets", "sec_ssh_crypto", "sec_ssh_limits", "sec_logs",
               "sec_guards", "sec_sysctl", "sec_sticky")
+
+
+# the allowances that name a container of code, whose entries pin its content (``NAME sha256:HEX``); a unit's
+# ``user@NAME`` (an account's systemd manager) names no file and takes no pin
+PINNED = ("cron", "apache_conf", "units", "privileged", "commands")
+PIN = re.compile(r"\s+sha256:(\S*)$")
+HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def split_pin(entry: str) -> tuple[str, str | None]:
+    """``"NAME sha256:HEX"`` -> ``("NAME", "HEX")``; an entry without a pin -> ``(entry, None)``. The pin's form
+    is checked when the inventory is read (:func:`pin_problem`)."""
+    m = PIN.search(entry)
+    return (entry[:m.start()], m.group(1)) if m else (entry, None)
+
+
+def pin_problem(entry: str) -> str | None:
+    """Why ``entry``'s pin is malformed (a ``sha256:`` word that is not 64 lowercase hex digits, or not last), or
+    None."""
+    bare, pin = split_pin(entry)
+    if pin is not None and not HEX.fullmatch(pin):
+        return f"its pin 'sha256:{pin}' is not 'sha256:' and 64 lowercase hex digits"
+    if "sha256:" in bare:
+        return "'sha256:HEX' must be its last word, after one space"
+    return None
 
 
 @dataclass(frozen=True)
@@ -44,3 +78,8 @@ class Allowances:
     commands: tuple[str, ...] = ()     # a file in /usr/local/{sbin,bin} named like a packaged command
     skip_rules: dict[str, str] = field(default_factory=dict)
     where: str = "targets.toml"
+    lines: Mapping[str, str] = field(default_factory=dict, compare=False)  # allow_X key -> file:line of the key
+    # set on the allowances a host's rules see (verify.pins.effective): kind, name -> the thing's content hash
+    # now (None: not read), and {(kind, name): the pin written ("": none)} of written entries that do not hold
+    digest: Callable[[str, str], str | None] | None = field(default=None, compare=False, repr=False)
+    unheld: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False)

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..allowances import SWITCHABLE, Allowances
+from ..allowances import PINNED, SWITCHABLE, Allowances, pin_problem
 from ..config import env_table
 from ..errors import ConfigError
 from ..schema import Custom, Document, Field, Flag, Integer, LocalPath, Strings, Table, Text, Url, read_toml, suggest
@@ -36,6 +36,8 @@ HOST_RE = re.compile(r"^(?:(?P<user>[a-z_][a-z0-9_.-]*)@)?(?P<host>[A-Za-z0-9.-]
 USER_RE = re.compile(r"^[a-z_][a-z0-9_.-]*$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 LOCAL = "a path (relative to the targets file)"
+# a pin's form in the examples (the gate's line prints the one to write)
+PIN_EXAMPLE = "50d858e0985ecc7f60418aaf0cc5ab587f42c2570a884095a9e8ccacd0f6545c"
 
 # The keys of a [targets.NAME] table and of a host table, in the order README.md shows them (its example is
 # rendered from these by tests/unit/test_schema.py, which keeps them equal).
@@ -81,8 +83,10 @@ TARGET_FIELDS: tuple[Field, ...] = (
               "\"unix:/path USER PROGRAM\" (\"unix:@name\": abstract)"),
     Field("allow_sites", Strings(unique=True), default=(), example='["status.example.com"]',
           doc="ServerNames of vhosts allowed besides the app's"),
-    Field("allow_apache_conf", Strings(unique=True), default=(), example='["/etc/apache2/conf-enabled/ops.conf"]',
-          doc="files Apache may include besides the stock ones and ours"),
+    Field("allow_apache_conf", Strings(unique=True), default=(),
+          example='["/etc/apache2/conf-enabled/ops.conf sha256:' + PIN_EXAMPLE + '"]',
+          doc="files Apache may include besides the stock ones and ours,\neach pinned to its content "
+              "(the gate's line prints it)"),
     Field("allow_modules", Strings(unique=True), default=(), example='["headers_module"]',
           doc="Apache modules allowed besides the stock ones"),
     Field("allow_processes", Strings(unique=True), default=(), example='["deployer: /usr/bin/tmux"]',
@@ -94,14 +98,17 @@ TARGET_FIELDS: tuple[Field, ...] = (
               "no LD_*, PYTHON*,\nPERL*, RUBY*, NODE_* or PATH variable of its\nenvironment may name a place others "
               "may change;\na root process's own script (Python, Perl ...)\nis read: each absolute path in it "
               "root's alone,\nwhatever is allowed; a path it builds at run\ntime is not seen: keep that root's)"),
-    Field("allow_cron", Strings(unique=True), default=(), example='["/etc/cron.d/app-backup"]',
+    Field("allow_cron", Strings(unique=True), default=(),
+          example='["/etc/cron.d/app-backup sha256:' + PIN_EXAMPLE + '"]',
           doc="cron files allowed to run jobs as those users\nor with the app's code (its releases: never a job of\n"
               "root's or the deploy login's that runs, sources or\nfinds commands (PATH, a ./script after cd) in a\n"
               "shared dir, the app user's); any other file root runs "
-              "later\n(a hook, an init script, a tmpfiles.d file) by its path"),
-    Field("allow_units", Strings(unique=True), default=(), example='["app-report.service"]',
-          doc="systemd units allowed to run as the app or deploy user\nor with code from the app's tree; "
-              "\"user@NAME\": NAME's systemd user\nmanager (linger, enabled user units)"),
+              "later\n(a hook, an init script, a tmpfiles.d file) by its path;\neach pinned to its content"),
+    Field("allow_units", Strings(unique=True), default=(),
+          example='["app-report.service sha256:' + PIN_EXAMPLE + '"]',
+          doc="systemd units allowed to run as the app or deploy user\nor with code from the app's tree, each "
+              "pinned to its unit\nfile and drop-ins; \"user@NAME\": NAME's systemd user\nmanager (linger, "
+              "enabled user units; no pin)"),
     Field("allow_sudo", Strings(unique=True), default=(), example='["%ops ALL=(ALL) ALL"]',
           doc="sudoers lines allowed besides Debian's, bootstrap's and the login's;\nalso a doas.conf or "
               "capability.conf line, a polkit rules file's path"),
@@ -109,11 +116,14 @@ TARGET_FIELDS: tuple[Field, ...] = (
           doc='"user: group": any group of the deploy, app or Apache user\nbeyond bootstrap\'s (a login with sudo '
               'rules of its own: none)'),
     Field("allow_privileged", Strings(unique=True), default=(), example='["/usr/bin/mtr-packet 0750 root:netops '
-          'cap_net_raw=ep"]', doc='"path MODE owner:group[ caps]": setuid/setgid files and files\nwith capabilities '
-          'allowed besides the stock ones (a capability\nthat reaches others\' data fails if every user may run the '
+          'cap_net_raw=ep sha256:' + PIN_EXAMPLE + '"]',
+          doc='"path MODE owner:group[ caps] sha256:HEX": setuid/setgid\nfiles and files with capabilities allowed '
+          'besides the stock ones (a capability\nthat reaches others\' data fails if every user may run the '
           'file)'),
-    Field("allow_commands", Strings(unique=True), default=(), example='["/usr/local/bin/python3"]',
-          doc="files in /usr/local/{sbin,bin} allowed to shadow a packaged\ncommand of the same name on root's PATH"),
+    Field("allow_commands", Strings(unique=True), default=(),
+          example='["/usr/local/bin/python3 sha256:' + PIN_EXAMPLE + '"]',
+          doc="files in /usr/local/{sbin,bin} allowed to shadow a packaged\ncommand of the same name on root's "
+              "PATH, each pinned\nto its content"),
     Field("skip_rules", Custom("a table of rule id = reason"),
           example='{ sec_tokens = "behind a proxy that strips it" }',
           doc="rules switched off, each with a reason (closed-world\nor security rules only; the report shows it)"),
@@ -231,7 +241,15 @@ def _allowances(t: Table) -> Allowances:
             raise t.error(f"skip_rules: rule {rule!r} needs a reason (a non-empty string), got {reason!r}",
                           hint=f'write {rule} = "why it does not apply here"', key="skip_rules")
     allowed = {name[len("allow_"):]: t.get(name) for name in t.fields if name.startswith("allow_")}  # allow_X: X
-    return Allowances(**allowed, skip_rules=dict(skip), where=t.where_of("skip_rules") if skip else t.where)
+    for kind in PINNED:
+        for entry in allowed[kind]:
+            problem = pin_problem(entry)
+            if problem:
+                raise t.error(f"allow_{kind} entry {entry!r}: {problem}", value=entry, entry_of=f"allow_{kind}",
+                              hint="copy the pinned line the gate prints for it (\"NAME sha256:<64 hex>\")")
+    lines = {f"allow_{k}": t.where_of(f"allow_{k}") for k in PINNED if allowed[k]}
+    return Allowances(**allowed, skip_rules=dict(skip), where=t.where_of("skip_rules") if skip else t.where,
+                      lines=lines)
 
 
 def _hosts(t: Table) -> tuple[HostSpec, ...]:

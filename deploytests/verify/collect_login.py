@@ -36,6 +36,9 @@ are latin-1 text:
   may read them), when it has one.
 - ``dirs``: ``{directory: [names]}`` of every directory listed;
 - ``named``: entries as ``files``' of what root's files in the places root acts later name (:func:`acts`);
+- ``digests``: ``{path: sha256 hex}`` of the privileged files recorded and of /usr/local/{sbin,bin}'s entries
+  this login may read, root's (:func:`digests`), and of each file :func:`mentions` found lines in: what an
+  allowance of them pins;
 - ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`);
 - ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`);
 - ``mentions``: ``{path: [[n, line], ...] or "-> target"}`` of every root's file under ``/etc`` whose bytes name
@@ -715,7 +718,7 @@ def collect(args):
     steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs, app_tree),
                                         ("outputs", outputs, app_tree), ("programs", programs),
                                         ("mentions", mentions, app_tree, "/etc", 50000, homes(args, app_tree)),
-                                        ("local files", local_files, [app_tree])]
+                                        ("local files", local_files, [app_tree]), ("digests", digests)]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
@@ -1128,8 +1131,9 @@ def mentions(out, tree, top="/etc", most=50000, also=(), budget=BIG):
     find-links, vim's ``source``, tmux's ``run-shell``, modprobe's ``install`` ...). Nothing is followed but
     root's links; only those lines leave, and of a file with a line naming such a place, in ``named``, its bytes
     (is it a package's as shipped?) and the ``lstat`` of that place and the directories above it.
-    ``mentions``: {path: lines or "-> target"}; at most ``most`` entries walked and ``budget`` bytes read in all (a
-    bound hit, and each file left unread by it, is in ``errors``: never passed over unnamed). Of each dpkg conffile
+    ``mentions``: {path: lines or "-> target"} (and in ``digests`` the sha256 of each file with lines); at most
+    ``most`` entries walked and ``budget`` bytes read in all (a bound hit, and each file left unread by it, is in
+    ``errors``: never passed over unnamed). Of each dpkg conffile
     under ``top`` (the status file's md5s), ``named`` holds the bytes when they are not as dpkg shipped them, and
     the ``lstat`` when the walk did not read it (gone: every line it shipped is gone)."""
     names = [tree] + [h for h in also if h]
@@ -1215,6 +1219,7 @@ def searched(out, path, data, names, needles, seen, side, judged, changed=False)
         places |= found
     if lines:
         out["mentions"][path] = lines[:16]
+        out.setdefault("digests", {})[path] = hashlib.sha256(data).hexdigest()  # (what allow_cron of it pins)
     for place in sorted(places)[:16] + ([path] if places or guards or changed else []):
         note(side, place)  # (who may change it: the runner judges; of the file, is it a package's?)
     if (places or guards or changed) and path not in out["files"] and out["size"] + len(text) <= BIG:
@@ -1387,6 +1392,55 @@ def unix_sockets(out):
                     "latin-1")
             except (OSError, KeyError):  # none (ENODATA), no xattrs here, or not looked at
                 pass
+
+
+DIGESTS = 256  # files hashed at most (the privileged ones recorded, then /usr/local/{sbin,bin}'s entries)
+
+
+def digests(out, most=DIGESTS, budget=BIG):
+    """``digests``: ``{path: sha256 hex}`` of each privileged regular file recorded (setuid, setgid, file
+    capabilities) and each entry of /usr/local/{sbin,bin}, through links only root made (:func:`resolved`), when
+    it is a regular file of root's this login may read: what an allowance of it pins (``allow_privileged``,
+    ``allow_commands``). At most ``most`` files and ``budget`` bytes in all (a file past them: in ``errors``)."""
+    seen = dict(out.get("named") or {}, **out["files"])
+    want = [p for p, e in sorted(seen.items()) if e.get("st") and stat.S_ISREG(e["st"][0]) and
+            (e["st"][0] & 0o6000 or "caps" in e)] + [d + "/" + n for d in COMMANDS[:2] for n in out["dirs"].get(d, [])]
+    found = out.setdefault("digests", {})
+    for path in list(dict.fromkeys(want))[:most]:
+        try:
+            fd = os.open(resolved(path) or "", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue  # (unreadable to this login, gone, or through a link of someone's: no digest, no pin holds)
+        with open(fd, "rb", buffering=0) as f:
+            st, h = os.fstat(fd), hashlib.sha256()
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_size > budget:
+                out["errors"].update({path: "not hashed (not root's regular file, or past the bytes left)"}
+                                     if st.st_size > budget else {})
+                continue
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+            budget -= st.st_size
+            found[path] = h.hexdigest()
+
+
+def resolved(path, hops=40):
+    """``path`` with every link in it resolved, when each is root's (a link someone else owns: None)."""
+    parts, done = [p for p in path.split("/") if p], ""
+    while parts:
+        part = parts.pop(0)
+        if part in (".", ".."):
+            done = os.path.dirname(done) if part == ".." else done
+            continue
+        st = os.lstat(done + "/" + part)
+        if not stat.S_ISLNK(st.st_mode):
+            done += "/" + part
+            continue
+        hops -= 1
+        if st.st_uid != 0 or hops < 0:
+            return None
+        link = os.readlink(done + "/" + part)
+        parts, done = [p for p in link.split("/") if p] + parts, "" if link.startswith("/") else done
+    return done or "/"
 
 
 def hooks(out):

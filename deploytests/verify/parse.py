@@ -933,21 +933,24 @@ def root_mentions(snap: Snapshot) -> list[dict]:
     """Root's other configuration naming the app's tree: each line of a root's file under /etc that names it, and
     each link there into it (the login collector's ``mentions``), outside what another rule reads line by line
     (:data:`JUDGED`, :data:`ACCOUNTS`, the hook files, the places of :mod:`deploytests.verify.rootacts`, the
-    files of ``/etc/logrotate.d`` itself): ``{where, file, user: root, job}`` per line or link. Which program
+    files of ``/etc/logrotate.d`` itself): ``{where, file, user: root, job, sha256}`` per line or link (``sha256``:
+    the login collector's hash of the file, of a link's ``-> target``: what an allowance of it pins). Which program
     reads a file, and what it does with the line, is not for a list to know; that root's configuration names a
     place the deploy login or the app writes is the finding (the rule resolves the line as a job's)."""
     from .rootacts import PLACES
 
     places = tuple(p.rstrip("/") + "/" for p in PLACES) + tuple(PLACES)
-    out = []
+    out, digests = [], snap.raw.get("digests") or {}
     for path, found in sorted((snap.raw.get("mentions") or {}).items()):
         if path.startswith(JUDGED) or path in ACCOUNTS or path in C.HOOKS or path.startswith(places) or \
                 posixpath.dirname(path) == "/etc/logrotate.d":
             continue
-        if isinstance(found, str):
-            out.append({"where": path, "file": path, "user": "root", "job": found})
+        if isinstance(found, str):  # (a link: its target is its content)
+            out.append({"where": path, "file": path, "user": "root", "job": found,
+                        "sha256": hashlib.sha256(found.encode("utf-8", "surrogateescape")).hexdigest()})
             continue
-        out += [{"where": f"{path}:{n}", "file": path, "user": "root", "job": line.strip()} for n, line in found
+        out += [{"where": f"{path}:{n}", "file": path, "user": "root", "job": line.strip(),
+                 "sha256": digests.get(path)} for n, line in found
                 if line.strip() and not line.lstrip().startswith(("#", ";"))]
     return out
 
@@ -1033,7 +1036,7 @@ def statoverrides(snap: Snapshot) -> dict[str, str]:
 def privileged_files(snap: Snapshot) -> list[dict]:
     """Every regular file the collector looked at (its walk of the local file systems: root's PATH, the load path,
     ``/var/tmp``, ``/opt``, the homes ...) that is setuid, setgid or has file capabilities: ``[{path, state, package,
-    override, unpacked}]``: ``state`` (:func:`privilege`), the dpkg package that ships the path (its lists, with
+    override, unpacked, sha256}]``: ``state`` (:func:`privilege`), the dpkg package that ships the path (its lists, with
     the merged-/usr twin), dpkg's stat override for it, and whether its inode is as that package's install left it
     (its ``ctime`` no later than the package's list's, or than the end of the package's last install in dpkg's
     log, :func:`dpkg_installed`: no ``chmod``, ``chown`` or ``setcap`` since; dpkg keeps no record of modes, but
@@ -1052,6 +1055,7 @@ def privileged_files(snap: Snapshot) -> list[dict]:
             script = snap.text(lists.get(pkg or "", ".list")[:-len(".list")] + ".postinst") or ""
             given = not snap.files[path].get("caps") or "setcap" in script  # (dpkg never unpacks capabilities)
             out.append({"path": path, "state": state, "package": pkg, "override": overrides.get(path),
+                        "sha256": (snap.raw.get("digests") or {}).get(path),  # (the login's: what a pin holds)
                         "unpacked": given and mine is not None and theirs is not None and (
                             mine <= theirs + 2 or done is not None and theirs <= done and mine <= done + 2)})
     return out
@@ -1094,14 +1098,15 @@ def _installed(text: str, link: str) -> dict[str, float]:
 
 def shadowing(snap: Snapshot) -> list[dict]:
     """Every entry of /usr/local/sbin and /usr/local/bin (first on root's PATH, sudo's ``secure_path`` too) whose
-    name is also a command in /usr/sbin or /usr/bin: ``[{path, shadows}]`` (root typing the name runs the local
-    one)."""
+    name is also a command in /usr/sbin or /usr/bin: ``[{path, shadows, sha256}]`` (root typing the name runs the
+    local one; ``sha256``: the login collector's digest of it, or None)."""
     out = []
     for local in C.COMMANDS[:2]:
         for name in snap.listdir(local) or []:
             later = [f"{d}/{name}" for d in ("/usr/sbin", "/usr/bin") if name in (snap.listdir(d) or [])]
             if later:
-                out.append({"path": f"{local}/{name}", "shadows": later[0]})
+                out.append({"path": f"{local}/{name}", "shadows": later[0],
+                            "sha256": (snap.raw.get("digests") or {}).get(f"{local}/{name}")})
     return out
 
 

@@ -18,6 +18,7 @@ a basic fact are skipped, naming the root check, when it is wrong.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import difflib
 import errno
 import fnmatch
@@ -983,9 +984,10 @@ def _inv(facts, what: str) -> dict:
 
 
 def _allow_hint(exp, key: str, value: str) -> str:
-    import json
+    """The allowance to write for ``value`` (pinned to its content where ``key`` pins: :func:`pins.hint`)."""
+    from .pins import hint
 
-    return f"if it is meant to be there, allow it: {key} = [{json.dumps(value)}] in {exp.allow.where}"
+    return f"if it is meant to be there, {hint(exp, key, value)}"
 
 
 def _unaccounted(what: str, lines: list[str], rule: str = "", exp=None) -> None:
@@ -4892,7 +4894,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "
-            "allow_cron = [\"/etc/update-motd.d/50-release\"] ..."),
+            "allow_cron = [\"/etc/update-motd.d/50-release sha256:...\"] ..."),
     Promise("cw_traced", f"{CW}: runs", "no process of the app user or Apache (its root parent, workers, the "
             "app's daemons) is traced (TracerPid: strace -p, gdb -p), and no process but a DHCP client captures "
             "the host's packets (a packet socket: tcpdump), unless the tracer or capturer is allowed "
@@ -5326,7 +5328,10 @@ ROOT_OF = {test: fact for fact, (test, _) in BASICS.items()}
 
 
 def verify(promise_id: str, facts, exp: Expected) -> None:
-    """Check one promise on one server's facts: returns, raises AssertionError, or NotApplicable (skip)."""
+    """Check one promise on one server's facts: returns, raises AssertionError, or NotApplicable (skip). The
+    check sees the allowances whose pins hold on this host (:func:`pins.effective`)."""
+    from .pins import effective
+
     __tracebackhide__ = True
     promise = BY_ID[promise_id]
     off = exp.allow.skip_rules.get(promise_id)
@@ -5340,7 +5345,7 @@ def verify(promise_id: str, facts, exp: Expected) -> None:
         raise NotApplicable(f"the runner's requests reach {taken['name']} ({taken['file']}:{taken['line']}), "
                             f"Apache's default virtual host for port {exp.cfg.port}, not the app's site (the root "
                             f"failure is test_every_vhost_is_accounted_for)")
-    CHECKS[promise_id](facts, exp)
+    CHECKS[promise_id](facts, dataclasses.replace(exp, allow=effective(facts, exp.allow)))
 
 
 BASIC_NAMES = {"host": "host unreachable", "tree": "not bootstrapped", "apache": "Apache down",

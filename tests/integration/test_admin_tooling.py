@@ -109,11 +109,12 @@ def root(box, script: str) -> None:
     assert res.exit_code == 0, res.output.decode(errors="replace")[-3000:]
 
 
-def allowance(line: str) -> str:
-    """The ``key = [...]`` the failure line tells the user to write."""
+def allowance(line: str, *, pinned: bool = False) -> str:
+    """The ``key = [...]`` the failure line tells the user to write; without ``pinned``, with the content pin an
+    allowance of a file carries (``sha256:HEX``, the hash of what is on the container now) left out."""
     found = re.search(r"allow it: (allow_\w+ = \[.*\]) in ", line)
     assert found, f"the failure names no allowance to write: {line}"
-    return found.group(1)
+    return found.group(1) if pinned else re.sub(r" sha256:[0-9a-f]{64}\"", '"', found.group(1))
 
 
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])
@@ -154,6 +155,15 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         assert keys == ['allow_apache_conf = ["/etc/apache2/conf-enabled/monitoring.conf"]',
                         'allow_apache_conf = ["/etc/apache2/conf-enabled/security.conf"]',
                         'allow_sudo = ["admin ALL=(ALL) NOPASSWD:ALL"]'], failed
-        allowed += ('allow_apache_conf = ["/etc/apache2/conf-enabled/monitoring.conf", '
-                    '"/etc/apache2/conf-enabled/security.conf"]\nallow_sudo = ["admin ALL=(ALL) NOPASSWD:ALL"]\n')
+        # the two files' allowances pin their content as the gate's own lines print it (computed on this
+        # container at run time: the bytes depend on the package's version)
+        confs = sorted(re.search(r"\[(.*)\]", allowance(ln, pinned=True)).group(1) for ln in lines
+                       if "allow_apache_conf" in ln)
+        allowed += f'allow_apache_conf = [{", ".join(confs)}]\nallow_sudo = ["admin ALL=(ALL) NOPASSWD:ALL"]\n'
         assert gate(tmp_path, fleet, allowed) == {}
+        # a line put into an allowed file later (a comment, even) is no longer what was allowed: one line says so
+        root(box, "printf '# reviewed by ops\\n' >> /etc/apache2/conf-available/security.conf && apache2ctl graceful")
+        failed = gate(tmp_path, fleet, allowed)
+        lines = [ln for items in failed.values() for ln in items]
+        assert len(lines) == 1 and "/etc/apache2/conf-enabled/security.conf" in lines[0] and \
+            "but it has changed since" in lines[0], "\n".join(lines)

@@ -398,6 +398,7 @@ def test_an_allowed_command_link_into_a_tree_someone_else_owns_is_a_finding(exp,
     put(facts, path, s.S_IFLNK | 0o777, link=target)
     put(facts, real, s.S_IFREG | 0o755)
     facts.raw.files[real.rsplit("/", 2)[0]] = {"st": [s.S_IFDIR | 0o755, 996, 996, 0, 0, 0]}  # another account's
+    facts.raw.raw["digests"] = {path: "cd" * 32}  # (the login collector's hash of the file the link reaches)
     msg = failing(facts, allowing(exp, commands=(path,)))["cw_load_path"]
     assert f"{path} -> {real}: {real.rsplit('/', 2)[0]} 0755 996:996 may be changed by someone but root" in msg
     assert "allow_commands accounts for its name, not for what it runs" in msg

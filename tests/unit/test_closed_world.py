@@ -184,7 +184,7 @@ def test_a_config_file_by_hand_is_one_failure_naming_its_include_and_effects(exp
     text = msg["cw_apache_files"]
     assert f"{path} (included from /etc/apache2/apache2.conf:222): no package ships it" in text
     assert "vhost ops.example.com (line 1), Listen 8088 (line 2)" in text
-    assert f'allow_apache_conf = ["{path}"]' in text
+    assert f'allow_apache_conf = ["{path} sha256:' in text
     allowed = allowing(exp, apache_conf=(path,))
     left = failing(facts, allowed)  # allowing the file does not allow what it serves
     assert set(left) == {"cw_listen", "cw_vhosts"}, left
@@ -405,7 +405,7 @@ def test_a_unit_that_runs_as_our_users_or_the_apps_code_fails(exp, files, name, 
     msg = failing(facts, exp)
     assert list(msg) == ["cw_units"], msg
     assert "1 systemd units not accounted for" in msg["cw_units"] and f"- {name} (" in msg["cw_units"], msg
-    assert found in msg["cw_units"] and f'allow_units = ["{name}"]' in msg["cw_units"]
+    assert found in msg["cw_units"] and f'allow_units = ["{name} sha256:' in msg["cw_units"]
     allowed = outcome("cw_units", facts, allowing(exp, units=(name,)))
     if name not in ("app-report.service", "nightly.service"):  # (the two whose commands run as root)
         assert allowed == "pass"

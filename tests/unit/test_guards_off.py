@@ -47,7 +47,7 @@ def test_a_setting_that_turns_a_root_programs_own_check_off_is_a_finding(exp, pa
     msg = failing(facts, exp)
     assert list(msg) == ["cw_schedules"], msg
     assert f"- {path}:{line}: {found[line]!r}: turns off a check" in msg["cw_schedules"], msg
-    assert f'allow_cron = ["{path}"]' in msg["cw_schedules"], msg
+    assert f'allow_cron = ["{path} sha256:' in msg["cw_schedules"], msg
     assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
     md5 = hashlib.md5(text.encode()).hexdigest()  # the package's own conffile, as shipped: its stock choice
     status = f"Package: tool\nStatus: install ok installed\nConffiles:\n {path} {md5}\n"
@@ -231,7 +231,7 @@ def test_a_stock_line_gone_from_a_conffile_is_a_finding(exp, path, drop, edit):
                         shipped.splitlines()) + "\n"
     msg = outcome("cw_schedules", with_conffile := _with_conffile(path, pkg, md5, changed), exp)
     assert f"- {path}: 1 line {pkg} ships setting something is not there ({' '.join(drop.split())!r})" in msg, msg
-    assert f'allow_cron = ["{path}"]' in msg, msg
+    assert f'allow_cron = ["{path} sha256:' in msg, msg
     assert outcome("cw_schedules", with_conffile, allowing(exp, cron=(path,))) == "pass"
     # the same lines with other comments (not as shipped by its md5): nothing gone, nothing to say
     assert outcome("cw_schedules", _with_conffile(path, pkg, md5, shipped), exp) == "pass"

@@ -131,7 +131,8 @@ def test_a_setuid_or_setgid_file_is_listed_with_its_bits_and_package(path, mode,
     snap = snapshot(dict(STOCK, **{path: (F, mode, 0, gid)}), dirs, {**CONF, **lists})
     found = [f for f in parse.privileged_files(snap) if f["path"] == path]
     assert found == [{"path": path, "state": "%04o root:%s" % (mode, "root" if gid == 0 else "shadow"),
-                      "package": package, "override": None, "unpacked": False}]  # (no ctime recorded: not known)
+                      "package": package, "override": None, "sha256": None,
+                      "unpacked": False}]  # (no ctime recorded: not known)
 
 
 # ---------------------------------------------------------------- kept releases, by content

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 import json
 import os
 import stat
@@ -89,12 +90,14 @@ def test_privileged_files_carry_their_bits_package_and_dpkgs_override():
               "/var/lib/dpkg/info/python3.11-minimal.list": "/usr/bin/python3.11\n",
               "/var/lib/dpkg/statoverride": "root crontab 2755 /usr/bin/crontab\n"})
     assert parse.privileged_files(s) == [
-        {"path": "/etc/cron.daily/x", "state": "4644 root:root", "package": None, "override": None, "unpacked": False},
-        {"path": "/usr/bin/crontab", "state": "2755 root:crontab", "package": "cron", "override": "2755 root:crontab",
+        {"path": "/etc/cron.daily/x", "state": "4644 root:root", "package": None, "override": None, "sha256": None,
          "unpacked": False},
+        {"path": "/usr/bin/crontab", "state": "2755 root:crontab", "package": "cron", "override": "2755 root:crontab",
+         "sha256": None, "unpacked": False},
         {"path": "/usr/bin/python3.11", "state": "0755 root:root cap_setuid=ep", "package": "python3.11-minimal",
-         "override": None, "unpacked": False},
-        {"path": "/usr/bin/sudo", "state": "4755 root:root", "package": "sudo", "override": None, "unpacked": False}]
+         "override": None, "sha256": None, "unpacked": False},
+        {"path": "/usr/bin/sudo", "state": "4755 root:root", "package": "sudo", "override": None, "sha256": None,
+         "unpacked": False}]
 
 
 def test_a_packages_own_bits_are_known_by_when_they_were_set():
@@ -165,7 +168,10 @@ def test_the_rule_takes_a_packages_own_bits_and_nothing_set_after(exp):
 
 
 def privileged(facts, *entries):
-    inv(facts)["privileged"] = [dict(zip(("path", "state", "package", "override"), e, strict=True)) for e in entries]
+    """The privileged files ``entries`` (path, state, package, override), each with the login collector's digest
+    of its bytes (here: of its path)."""
+    inv(facts)["privileged"] = [dict(zip(("path", "state", "package", "override"), e, strict=True),
+                                     sha256=hashlib.sha256(e[0].encode()).hexdigest()) for e in entries]
 
 
 STOCK = [("/usr/bin/sudo", "4755 root:root", "sudo", None), ("/usr/bin/ping", "0755 root:root cap_net_raw=ep",
@@ -205,7 +211,7 @@ def test_privilege_bits_not_stock_nor_dpkgs_override_fail_and_the_allowance_take
     assert list(msg) == ["cw_setuid"] and found in msg["cw_setuid"], msg
     assert "1 privileged files" in msg["cw_setuid"]
     line = f"{entry[0]} {entry[1]}"
-    assert f'allow_privileged = ["{line}"]' in msg["cw_setuid"]
+    assert f'allow_privileged = ["{line} sha256:' in msg["cw_setuid"]
     allowed = outcome("cw_setuid", facts, allowing(exp, privileged=(line,)))  # a capability every user gets is
     assert allowed == "pass" or ("cap_setuid" in line or "cap_net_" in line) and \
         "every local user may run it" in allowed, allowed
@@ -296,6 +302,7 @@ def test_an_at_job_is_a_schedule_like_crons(exp, user, cwd, job, fails):
     facts = clean_facts()
     path = "/var/spool/cron/atjobs/a00001019ab"
     inv(facts)["at_jobs"] = [{"where": path, "file": path, "user": user, "job": f"cd {cwd}; {job}"}]
+    add_text(facts, path, f"#!/bin/sh\ncd {cwd}; {job}\n")  # (root's read of the job file: what a pin holds)
     msg = failing(facts, exp)
     if not fails:
         assert msg == {}
@@ -406,7 +413,8 @@ def test_roots_other_configuration_naming_the_apps_tree_is_a_schedule_finding(ex
     it, is one line naming file:line, allowed by path like a cron file; what another rule reads line by line
     (Apache's files, cron's, the hooks, the places root acts later, logrotate's files, the accounts) is not
     counted twice."""
-    snap = parse.Snapshot({"files": {}, "dirs": {}, "mentions": MENTIONS})
+    digests = {p: "ab" * 32 for p, v in MENTIONS.items() if not isinstance(v, str)}  # (the login collector's)
+    snap = parse.Snapshot({"files": {}, "dirs": {}, "mentions": MENTIONS, "digests": digests})
     found = parse.root_mentions(snap)
     assert [j["where"] for j in found] == [
         "/etc/default/apache-htcacheclean:3", "/etc/dpkg/dpkg.cfg.d/app-cache:2", "/etc/incron.d/app-ingest:1",
@@ -793,13 +801,14 @@ def test_a_local_command_named_like_a_packaged_one_fails_unless_allowed(exp):
     s = snap({"/usr/local/sbin/apache2ctl": (0o755, 0, 0), "/usr/local/bin/node_exporter": (0o755, 0, 0)})
     s.dirs.update({"/usr/local/sbin": ["apache2ctl"], "/usr/local/bin": ["node_exporter"],
                    "/usr/sbin": ["apache2", "apache2ctl"], "/usr/bin": ["python3"]})
-    assert parse.shadowing(s) == [{"path": "/usr/local/sbin/apache2ctl", "shadows": "/usr/sbin/apache2ctl"}]
+    assert parse.shadowing(s) == [{"path": "/usr/local/sbin/apache2ctl", "shadows": "/usr/sbin/apache2ctl",
+                                   "sha256": None}]
     facts = clean_facts()
-    inv(facts)["shadowing"] = parse.shadowing(s)
+    inv(facts)["shadowing"] = [dict(x, sha256="cd" * 32) for x in parse.shadowing(s)]  # (the login's digest)
     msg = failing(facts, exp)
     line = msg["cw_load_path"]
     assert list(msg) == ["cw_load_path"] and "/usr/local/sbin/apache2ctl comes before /usr/sbin/apache2ctl on " \
-        "root's PATH" in line and 'allow_commands = ["/usr/local/sbin/apache2ctl"]' in line
+        "root's PATH" in line and 'allow_commands = ["/usr/local/sbin/apache2ctl sha256:' in line
     assert outcome("cw_load_path", facts, allowing(exp, commands=("/usr/local/sbin/apache2ctl",))) == "pass"
 
 
@@ -1056,13 +1065,14 @@ def test_roots_configuration_naming_the_deploy_logins_home_is_a_finding(exp, whe
     path = where.rsplit(":", 1)[0]
     found = snap({}, {})
     found.raw["mentions"] = {path: [[int(where.rsplit(":", 1)[1]), line]]}
+    found.raw["digests"] = {path: "ab" * 32}  # (the login collector's hash of a file it sent lines of)
     facts = clean_facts()
     facts.raw = found  # (the homes: from its /etc/passwd)
     inv(facts)["mentions"] = parse.root_mentions(found)
     msg = failing(facts, exp)
     assert list(msg) == ["cw_schedules"], msg
     assert f"- {where}: names /home/appuser/" in msg["cw_schedules"] and "in the home of appuser (the deploy " \
-           "login)" in msg["cw_schedules"] and f'allow_cron = ["{path}"]' in msg["cw_schedules"], msg
+           "login)" in msg["cw_schedules"] and f'allow_cron = ["{path} sha256:' in msg["cw_schedules"], msg
     assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
     # another user's home (an admin's: root-capable anyway) and a name that only starts like the home pass
     for other in (line.replace("/home/appuser/", "/home/admin/"), line.replace("/home/appuser/", "/home/appuser2/")):
@@ -1197,7 +1207,7 @@ def test_roots_configuration_naming_a_place_another_account_changes_is_a_finding
         assert "sources /opt/devtools/" in msg["cw_schedules"], msg  # no allowance accounts for root running it)
         assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))).startswith("fail"), msg
         return
-    assert f'allow_cron = ["{path}"]' in msg["cw_schedules"], msg
+    assert f'allow_cron = ["{path} sha256:' in msg["cw_schedules"], msg
     assert outcome("cw_schedules", facts, allowing(exp, cron=(path,))) == "pass"
     facts.remote["as_root"], facts.remote["login"] = True, "appuser"  # the gate's login became root: an admin
     for mode, uid, listed in ((0o1777, 0, ""), (0o755, 1000, ""), (0o755, 998, "/opt/devtools\n")):
