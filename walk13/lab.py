@@ -51,6 +51,12 @@ SCENARIOS = {
                                "sed -i '$d' \"$(getent passwd appuser | cut -d: -f6)/.ssh/authorized_keys\""),
     "stale-key-alice": ("ssh-keygen -q -t ed25519 -N '' -C former-colleague -f /root/p02b && cat /root/p02b.pub >> "
                         "/home/alice/.ssh/authorized_keys", "sed -i '$d' /home/alice/.ssh/authorized_keys"),
+    # sshd's central key files (AuthorizedKeysFile /etc/ssh/keys/%u): root's passes (dated in the drift section),
+    # one the app user owns fails
+    "central-keys-root": ("mkdir -p /etc/ssh/keys && echo 'AuthorizedKeysFile /etc/ssh/keys/%u .ssh/authorized_keys' "
+                          "> /etc/ssh/sshd_config.d/keys.conf && cp /root/alice.pub /etc/ssh/keys/alice && chmod 644 "
+                          "/etc/ssh/keys/alice", "true"),
+    "central-keys-app": ("chown yourapplication /etc/ssh/keys/alice", "chown root /etc/ssh/keys/alice"),
 }
 
 

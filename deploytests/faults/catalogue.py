@@ -246,6 +246,8 @@ FAULTS: tuple[Fault, ...] = (
           "echo /opt/vendor/lib > /etc/ld.so.conf.d/00-vendor.conf; ldconfig"),
     Fault("setuid-copy-of-python", "cw_setuid", "a setuid-root copy of the stack's python in /usr/local/bin",
           "cp /usr/bin/python{python_version} /usr/local/bin/pyroot; chmod 4755 /usr/local/bin/pyroot"),
+    Fault("setuid-shell-left-in-var-tmp", "cw_setuid", "a setuid-root copy of bash an admin left in /var/tmp",
+          "cp /bin/bash /var/tmp/.rs; chmod 4755 /var/tmp/.rs"),
     Fault("module-from-outside-the-module-dir", "cw_apache_effects", "a conf by hand loading a copy of a stock "
           "module from /opt (reloaded)", "mkdir -p /opt/apache-mods; cp /usr/lib/apache2/modules/mod_headers.so "
           "/opt/apache-mods/; echo 'LoadModule headers_module /opt/apache-mods/mod_headers.so' > "
@@ -296,6 +298,9 @@ FAULTS: tuple[Fault, ...] = (
           "sed -i '1i auth sufficient pam_permit.so' /etc/pam.d/common-auth"),
     Fault("login-profile-of-the-app-group", "cw_login_files", "the login's ~/.profile group-writable by the app's "
           "group", "h=$(getent passwd {login} | cut -d: -f6); chgrp {app_group} $h/.profile; chmod g+w $h/.profile"),
+    Fault("admin-bashrc-of-the-app-user", "cw_login_files", "a new admin login (sudo) whose ~/.bashrc the app user "
+          "owns (a home copied with the app's files)", "useradd -m -s /bin/bash -G sudo opsadmin; "
+          "chown {app_user} /home/opsadmin/.bashrc"),
     Fault("stdlib-module-appended", "cw_packaged", "a line appended to the stack's stdlib os.py (a local 'fix')",
           "echo '# local fix' >> /usr/lib/python{python_version}/os.py"),
     Fault("apt-source-trusted", "sec_apt", "an apt source marked [trusted=yes]",

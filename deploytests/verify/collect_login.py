@@ -9,7 +9,8 @@ stack's system python (``/usr/bin/python3 -I -S -c BOOT``), then the run's nonce
 before the root collector (:func:`deploytests.verify.facts.probe_command`). It takes a closed set of inputs
 (:data:`PATTERNS`: names), each matched in full; every path it touches is one of the constants below (**the
 paths it reads: one place**) or built from them and those names. It parses nothing but the lines of the
-dynamic linker's configuration (a line is a directory to list), root's Apache files' ``Include*``,
+dynamic linker's configuration (a line is a directory to list), root's ``sshd_config`` lines naming key files
+(:func:`host_keys`, :func:`key_files`: paths to ``lstat``), root's Apache files' ``Include*``,
 ``LoadModule`` and ``LoadFile`` lines (:func:`loose`), the path and program words of every line Apache reads (what
 a start makes root open, run or make: :func:`started`), what ``envvars`` sources or runs (:func:`shell_runs`, for
 the verdict), the absolute path words of root's files in the places root acts later (:func:`acts`: a path to
@@ -1082,19 +1083,35 @@ HOME_FILES = (".bashrc", ".profile", ".bash_profile", ".bash_login", ".bash_logo
               ".ssh/rc", ".ssh/environment", ".ssh/authorized_keys", ".ssh/authorized_keys2")
 
 
+def key_files(out, name, uid, home):
+    """Each path every ``AuthorizedKeysFile`` line of root's ``sshd_config`` and its drop-ins (read above; Match
+    blocks too: a superset) names for this account, its tokens expanded as sshd does (``%%``, ``%h``, ``%u``,
+    ``%U``; a relative path is the home's), at most 8."""
+    confs = ["/etc/ssh/sshd_config"] + ["/etc/ssh/sshd_config.d/" + n for n in out["dirs"].get("/etc/ssh/sshd_config.d",
+                                                                                             [])]
+    words = [w for c in confs for v in re.findall(r"(?im)^\s*authorizedkeysfile[\s=]+(.+)$",
+                                                  (out["files"].get(c) or {}).get("data") or "") for w in v.split()]
+    found = []
+    for word in [w for w in words if w.lower() != "none"][:8]:
+        path = re.sub(r"%([%hUu])", lambda m: {"%": "%", "h": home, "U": str(uid), "u": name}[m.group(1)], word)
+        found.append(os.path.normpath(path if path.startswith("/") else home + "/" + path))
+    return found
+
+
 def login_homes(out, most=512):
     """The ``lstat`` (:func:`note`: each directory above too) of every account's home and of what sshd and its
-    shell read there (:data:`HOME_FILES`), and of where a link among them leads, for at most ``most`` accounts:
-    the runner judges those of the logins that may become root (who may write what lets one in as them). A home
-    this login may not enter leaves its files' ``why``: not known."""
+    shell read there (:data:`HOME_FILES`, and each file ``AuthorizedKeysFile`` names for it: :func:`key_files`),
+    and of where a link among them leads, for at most ``most`` accounts: the runner judges those of the logins
+    that may become root (who may write what lets one in as them). A home this login may not enter leaves its
+    files' ``why``: not known."""
     import pwd
 
-    for home in sorted({os.path.normpath(a.pw_dir) for a in pwd.getpwall()[:most] if a.pw_dir.startswith("/")}):
-        if home != "/" and note(out, home):
-            for rel in HOME_FILES:
-                path = home + "/" + rel
-                if note(out, path) and stat.S_ISLNK(out["files"][path]["st"][0]):
-                    note(out, os.path.realpath(path))
+    for a in [a for a in pwd.getpwall()[:most] if a.pw_dir.startswith("/") and os.path.normpath(a.pw_dir) != "/"]:
+        home = os.path.normpath(a.pw_dir)
+        mine = [home + "/" + rel for rel in HOME_FILES] if note(out, home) else []
+        for path in mine + key_files(out, a.pw_name, a.pw_uid, home):
+            if note(out, path) and stat.S_ISLNK(out["files"][path]["st"][0]):
+                note(out, os.path.realpath(path))
 
 
 def homes(args, tree):

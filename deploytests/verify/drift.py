@@ -110,17 +110,19 @@ def keys(facts, since: float) -> str | None:
     """The key files of root and of every login that may become root (``sockets.root_capable``: a sudoers rule, a
     root-reaching group) changed after the deploy, dated by their mtime (the collectors' ``lstat``): a key added
     to one of them is a new way in as root, which no rule can tell from an admin's own; a human can."""
-    from .collect_login import HOME_FILES
+    from .collect_login import HOME_FILES, key_files
     from .sockets import root_capable
 
     snap = getattr(facts, "raw", None)
     if snap is None or not getattr(snap, "files", None):
         return None
-    names = [f for f in HOME_FILES if "authorized_keys" in f]
-    homes = {"/root"} | {(snap.users.facts(snap.users.name(uid)) or {}).get("home") or "/" for uid in
-                         root_capable(facts, snap)}
-    changed = sorted((st[4], p) for h in homes - {"/"} for p in (f"{h.rstrip('/')}/{n}" for n in names)
-                     for st in [snap.st(p)] if st and len(st) > 4 and st[4] > since + 1)
+    names, paths = [f for f in HOME_FILES if "authorized_keys" in f], set()
+    for uid in set(root_capable(facts, snap)) | {0}:
+        name = snap.users.name(uid)
+        home = ((snap.users.facts(name) or {}).get("home") or "/").rstrip("/") or "/"
+        paths |= {f"{home}/{n}" for n in names if home != "/"} | set(
+            key_files({"files": snap.files, "dirs": snap.dirs}, name, uid, home))  # (AuthorizedKeysFile's)
+    changed = sorted((st[4], p) for p in paths for st in [snap.st(p)] if st and len(st) > 4 and st[4] > since + 1)
     return "keys of logins that may become root changed after the deploy (mtime): " + ", ".join(
         f"{p} {_when(t)[11:]}" for t, p in changed[:5]) + (f" (+{len(changed) - 5} more)" if len(changed) > 5
                                                            else "") if changed else None

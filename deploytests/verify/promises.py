@@ -1616,6 +1616,10 @@ def cw_schedules(facts, exp):
     lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
                           (unit_jobs(raw) if raw is not None else []), exp, snap)
     lines += hook_dirs_others_write(snap)
+    lines += [f"{name}: not the content that was allowed: root runs what it holds now (a job, a hook line) "
+              f"unreviewed. " + _allow_hint(exp, "allow_cron", name) for name in sorted(
+                  n for k, n in exp.allow.unheld if k == "cron") if exp.allow.digest is not None and
+              exp.allow.digest("cron", name) is not None and not any(name in ln for ln in lines)]  # (one cause)
     _unaccounted("scheduled jobs", lines)
 
 
@@ -3723,7 +3727,7 @@ def _root_logins_files(facts, snap, covered: set, nologin=()) -> list[str]:
     the gate's login may not enter (Debian 13's 0700) is said in the drift section (``facts.notes``): not known.
     An account whose shell is a ``nologin`` one (the app user: its home is the app's root, the tree rules') has
     no login whose files run: sshd runs every session of it, a key's command too, through that shell."""
-    from .collect_login import HOME_FILES
+    from .collect_login import HOME_FILES, key_files
     from .sockets import root_capable
 
     users, lines = snap.users, []
@@ -3733,16 +3737,17 @@ def _root_logins_files(facts, snap, covered: set, nologin=()) -> list[str]:
         if uid == 0 or name in covered or home == "/" or snap.st(home) is None or \
                 (users.facts(name) or {}).get("shell") in nologin:
             continue
-        for path in [home] + [f"{home}/{rel}" for rel in HOME_FILES]:
+        named = key_files({"files": snap.files, "dirs": snap.dirs}, name, uid, home)  # (AuthorizedKeysFile's)
+        for path in dict.fromkeys([home] + [f"{home}/{rel}" for rel in HOME_FILES] + named):
             real = snap.realpath(path)
             st = snap.st(real)
             others = _written_by_others(users, name, *st[:3]) if st and not stat.S_ISLNK(st[0]) else []
             if others:
                 label = path if real == path else f"{path} -> {real}"
+                does = "adds a key that logs in as" if "authorized_keys" in path or path in named else "runs code as"
                 lines.append(f"{label} ({st[0] & 0o7777:04o}): {' and '.join(others)}: {who}; sshd or its shell "
-                             f"reads it at every login of {name}: whoever else may write it "
-                             f"{'adds a key that logs in as' if 'authorized_keys' in path else 'runs code as'} "
-                             f"{name}, and so is root")
+                             f"reads it at every login of {name}: whoever else may write it {does} {name}, and so "
+                             f"is root")
         unseen = {rel: why for rel in HOME_FILES for why in [(snap.files.get(f"{home}/{rel}") or {}).get("why")]
                   if why and why != os.strerror(errno.ENOENT)}
         if unseen:

