@@ -1616,11 +1616,27 @@ def cw_schedules(facts, exp):
     lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
                           (unit_jobs(raw) if raw is not None else []), exp, snap)
     lines += hook_dirs_others_write(snap)
-    lines += [f"{name}: not the content that was allowed: root runs what it holds now (a job, a hook line) "
+    lines += [f"{name}: not the content that was allowed: what it holds now (a job, a hook line) runs "
               f"unreviewed. " + _allow_hint(exp, "allow_cron", name) for name in sorted(
                   n for k, n in exp.allow.unheld if k == "cron") if exp.allow.digest is not None and
               exp.allow.digest("cron", name) is not None and not any(name in ln for ln in lines)]  # (one cause)
-    _unaccounted("scheduled jobs", lines)
+    _unaccounted("scheduled jobs", _one_per_stale_file(lines, [n for k, n in exp.allow.unheld if k == "cron"]))
+
+
+def _one_per_stale_file(lines: list[str], stale: list[str]) -> list[str]:
+    """``lines`` with the job lines of each file whose written allowance no longer holds (``stale``: its pin is
+    stale or missing, which each line's hint says) made one: the first, naming the others' line numbers (one
+    cause, one line)."""
+    out: list[str] = []
+    for line in lines:
+        name = next((n for n in stale if line.startswith(n + ":")), None)
+        first = next((i for i, x in enumerate(out) if name and x.startswith(name + ":")), None)
+        if first is None:
+            out.append(line)
+        else:
+            number = line[len(name or "") + 1:].split(":", 1)[0]
+            out[first] += f" (and {name}:{number}: the same file)" if number.isdigit() else f" (and: {line[:200]})"
+    return out
 
 
 # where another rule judges the guards of the program reading it (sudo's Defaults, apt's sources, PAM, pam_env's and
