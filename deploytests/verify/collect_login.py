@@ -1098,15 +1098,20 @@ def key_files(out, name, uid, home):
     return found
 
 
+NOLOGIN = ("/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false")  # (Stack.nologin_shells' too)
+
+
 def login_homes(out, most=512):
     """The ``lstat`` (:func:`note`: each directory above too) of every account's home and of what sshd and its
     shell read there (:data:`HOME_FILES`, and each file ``AuthorizedKeysFile`` names for it: :func:`key_files`),
-    and of where a link among them leads, for at most ``most`` accounts: the runner judges those of the logins
-    that may become root (who may write what lets one in as them). A home this login may not enter leaves its
-    files' ``why``: not known."""
+    and of where a link among them leads, for at most ``most`` accounts that may log in (not a :data:`NOLOGIN`
+    shell: the app user, whose home is the app's tree, the deploy login's, is never looked into): the runner
+    judges those of the logins that may become root (who may write what lets one in as them). A home this login
+    may not enter leaves its files' ``why``: not known."""
     import pwd
 
-    for a in [a for a in pwd.getpwall()[:most] if a.pw_dir.startswith("/") and os.path.normpath(a.pw_dir) != "/"]:
+    for a in [a for a in pwd.getpwall()[:most] if a.pw_dir.startswith("/") and os.path.normpath(a.pw_dir) != "/"
+              and a.pw_shell not in NOLOGIN]:
         home = os.path.normpath(a.pw_dir)
         mine = [home + "/" + rel for rel in HOME_FILES] if note(out, home) else []
         for path in mine + key_files(out, a.pw_name, a.pw_uid, home):

@@ -750,3 +750,23 @@ def test_an_account_that_cannot_log_in_has_no_login_files_to_judge(exp, shell):
         "alice:x:1500:1500::/home/alice:/bin/bash", f"alice:x:1500:1500::/home/alice:{shell}")
     facts.raw = parse.Snapshot(facts.raw.raw)
     assert outcome("cw_login_files", facts, exp) == "pass"
+
+
+def test_the_login_collector_never_looks_into_the_home_of_an_account_that_cannot_log_in(tmp_path, monkeypatch):
+    """The fresh-clone CI's trust test: the login collector (run as root there) lstat'd the app user's home files
+    -- the app's root, the deploy login's tree -- for a rule that judges only logins that may become root. An
+    account with a nologin shell has no login whose files run, so its home is not looked into; one with a shell
+    is."""
+    import pwd
+
+    from deploytests.verify import collect_login
+
+    app, admin = tmp_path / "app", tmp_path / "alice"
+    for home in (app, admin):
+        (home / ".ssh").mkdir(parents=True)
+    accounts = [pwd.struct_passwd(("yourapplication", "x", 999, 999, "", str(app), "/usr/sbin/nologin")),
+                pwd.struct_passwd(("alice", "x", 1500, 1500, "", str(admin), "/bin/bash"))]
+    monkeypatch.setattr(pwd, "getpwall", lambda: accounts)
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.login_homes(out)
+    assert f"{admin}/.ssh" in out["files"] and not [p for p in out["files"] if p.startswith(f"{app}/")], out["files"]
