@@ -931,17 +931,17 @@ def programs(out, most=1024):
         try:
             with open("/proc/%s/cmdline" % pid, "rb") as f:
                 argv = f.read(4096).split(b"\0")
-            root = os.stat("/proc/" + pid).st_uid == 0
+            uid = os.stat("/proc/" + pid).st_uid
         except OSError:
             continue
         for word in [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]:
             st = note(side, os.path.normpath(word))
-            if root and st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536 and len(scripts) < 64:
+            if uid == 0 and st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536 and len(scripts) < 64:
                 scripts.add(os.path.normpath(word))
         if os.path.basename(argv[0].decode("latin-1")).startswith("python"):  # its user site, sys.path's too
             try:
-                home = pwd.getpwuid(os.stat("/proc/" + pid).st_uid).pw_dir
-            except (OSError, KeyError):
+                home = pwd.getpwuid(uid).pw_dir
+            except KeyError:
                 continue
             note(side, "%s/.local/lib/python%s/site-packages" % (home.rstrip("/"), PY))
     for path in sorted(scripts):  # a root process's own script (not a program): each path word it names

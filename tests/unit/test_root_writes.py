@@ -3,41 +3,31 @@ pure logic over facts (issue 17: three classes a blind fault set found): a path 
 judged by who may change the directory it is in (a link put there redirects root's write); a link under a served
 directory that Apache follows by the Options in force is judged by where it leads; a root script a sudo rule runs
 is read for the arguments its caller gives reaching a command. None keys on a fault's file name, path or program:
-each test tries the blind set's member and others of its class. The same on real containers: writes13's report."""
+each test tries the blind set's member and others of its class; each was also shown on containers."""
 
 from __future__ import annotations
 
 import copy
-import dataclasses
-import json
 import stat
-from pathlib import Path
 
 import pytest
 from stock import outcome
+from test_rootacts import RECORDED, STOCK, D, F, L, allowing
 
-from deploytests.allowances import Allowances
 from deploytests.config import load_config
 from deploytests.examples import APPS
 from deploytests.verify import parse, rootacts
 from deploytests.verify.facts import Facts
 from deploytests.verify.promises import Expected
 
-DATA = Path(__file__).parent / "data"
-RECORDED = json.loads((DATA / "facts-clean.json").read_text())
-STOCK = json.loads((DATA / "rootacts-stock.json").read_text())["debian12"]
+STOCK = STOCK["debian12"]
 R = "/var/www/yourapplication"
 APP_UID = 999  # the app user of the recorded host's /etc/passwd
-F, D, L = stat.S_IFREG, stat.S_IFDIR, stat.S_IFLNK
 
 
 @pytest.fixture
 def exp():
     return Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
-
-
-def allowing(exp, **kw):
-    return dataclasses.replace(exp, allow=Allowances(**kw))
 
 
 def host(files=None, texts=None, sudoers=(), served=None) -> Facts:
