@@ -220,14 +220,22 @@ def assert_header(resp: requests.Response, name: str, expected: str) -> None:
         raise AssertionError(f"expected header {name}: {expected!r}, found {found!r}\n{describe(resp)}")
 
 
+def served_as_file(resp: requests.Response) -> bool:
+    """Whether a 200 is something Apache served, not the app's own answer: every response of the app passes through
+    the ``.wsgi`` file deploys write, which tags it ``X-Deploy-Release`` (an app answering every path, a catch-all
+    route, is not a file leaking)."""
+    return resp.status_code == 200 and "X-Deploy-Release" not in resp.headers
+
+
 def assert_not_served(resp: requests.Response, forbidden: str) -> None:
-    """Fail if the response is a 200 or its body contains ``forbidden`` (a file that must stay private).
+    """Fail if Apache served the path (a 200 not the app's own answer: :func:`served_as_file`) or the body
+    contains ``forbidden`` (a file that must stay private).
 
     ``forbidden`` is quoted by length only: it may be secret.
     """
     __tracebackhide__ = True
     leaked = forbidden and forbidden in resp.text
-    if resp.status_code == 200 or leaked:
+    if served_as_file(resp) or leaked:
         what = "served the file's content" if leaked else "answered 200"
         raise AssertionError(f"{resp.url} must not be downloadable, but it {what} "
                              f"(status {resp.status_code}, {len(resp.content)} bytes)")

@@ -905,6 +905,7 @@ def health_from_inside(facts, exp):
 
 def app_files_not_downloadable(facts, exp):
     from ..redaction import secrets_of
+    from .http import served_as_file
 
     secrets = secrets_of(exp.cfg.config_file).values
     forbidden = {"/application.wsgi": "X-Deploy-Release", "/current/RELEASE.json": "artifact_sha256"}
@@ -914,7 +915,7 @@ def app_files_not_downloadable(facts, exp):
     for path in PRIVATE:
         resp = _response(facts, path)
         marker = forbidden.get(path) or (secrets[0] if secrets else "")
-        if resp.status_code == 200 or (marker and marker in resp.text):
+        if served_as_file(resp) or (marker and marker in resp.text):
             leaks.append(f"{resp.url}: status {resp.status_code}, {len(resp.content)} bytes")
     assert not leaks, "files under the app's tree must not be downloadable, but:\n" + "\n".join(leaks)
 

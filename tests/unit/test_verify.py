@@ -129,3 +129,16 @@ def test_deploy_failure_reports_are_redacted(tmp_path):
     rep = SimpleNamespace(longrepr=str(info.value), longreprtext=str(info.value), sections=[], user_properties=[])
     Reporting(config).redact(rep, SimpleNamespace(user_properties=[]))
     assert "topsecretvalue-42" not in rep.longrepr and "KeyError: '[redacted]'" in rep.longrepr
+
+
+def test_an_app_answering_every_path_is_not_a_file_served():
+    """A false alarm from a user's seat: a plain WSGI app answering every path (a catch-all route, an SPA's index)
+    failed test_app_files_not_downloadable on every private path, status 200. A 200 the app answered (tagged
+    X-Deploy-Release by the .wsgi file every response passes through) is no file Apache served; the file's content
+    in the body still is, and so is Apache's own 200 (no tag)."""
+    tagged = {"X-Deploy-Release": "r1"}
+    assert_not_served(response(200, "hello\n", tagged), "s3cr3t")
+    with pytest.raises(AssertionError, match="served the file's content"):
+        assert_not_served(response(200, "SECRET_KEY = 's3cr3t'", tagged), "s3cr3t")
+    with pytest.raises(AssertionError, match="answered 200"):
+        assert_not_served(response(200, "hello\n"), "s3cr3t")
