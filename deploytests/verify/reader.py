@@ -695,21 +695,31 @@ def login_files(users):
     return out
 
 
-def packaged(patterns, lines=None):
+def lstat_in(seen, path):
+    """``path``'s ``lstat`` (None: none), kept in ``seen``: :func:`bytecode` takes the sources' from
+    :func:`packaged`'s walk of the same files instead of asking the kernel again."""
+    if path not in seen:
+        try:
+            seen[path] = os.lstat(path)
+        except OSError:
+            seen[path] = None
+    return seen[path]
+
+
+def packaged(patterns, lines=None, seen=None):
     """The files of the packages named by ``patterns`` (fnmatch) compared with dpkg's ``info/<pkg>.md5sums``:
     only those whose inode changed after the package's md5sums file was written (dpkg writes it as it unpacks:
     a file changed since has a newer ctime, which no one can set back) are hashed. dpkg-divert's paths are
     skipped (dpkg's own record of a file moved aside). ``{checked, hashed, changed: [[path, package]], bounds}``."""
-    out = {"checked": 0, "hashed": 0, "changed": [], "bounds": []}
+    out, seen = {"checked": 0, "hashed": 0, "changed": [], "bounds": []}, {} if seen is None else seen
     diverted = set((read_nofollow("/var/lib/dpkg/diversions", MD5_BYTES) or b"").decode(
         "utf-8", "replace").splitlines()[0::3])
     hashed = 0
     for package, since, md5, file in (lines or md5sums)(patterns):
         if file.startswith(NOT_CODE) or file in diverted:
             continue
-        try:
-            st = os.lstat(file)
-        except OSError:
+        st = lstat_in(seen, file)
+        if st is None:
             continue
         out["checked"] += 1
         if not stat.S_ISREG(st.st_mode) or st.st_ctime <= since:
@@ -750,7 +760,7 @@ def md5sums(patterns):
 PYC_WINDOW, PYC_BYTES = 3600, 16 << 20  # seconds a package's own compile may follow its unpack; source compiled
 
 
-def bytecode(patterns, lines=None):
+def bytecode(patterns, lines=None, seen=None):
     """The modules of the packages named by ``patterns`` whose bytecode (``__pycache__/*.<tag>[.opt-N].pyc``, which
     dpkg's md5sums never list) is not what their source compiles to. Compared: a pyc written more than
     :data:`PYC_WINDOW` after its source (a package compiles its modules in its postinst, right after dpkg unpacked
@@ -762,15 +772,25 @@ def bytecode(patterns, lines=None):
     import marshal
 
     out, tag, budget = {"checked": 0, "compared": 0, "forged": [], "bounds": []}, sys.implementation.cache_tag, 0
+    caches = {}  # directory -> the names in its __pycache__ (None: not listable, each name lstat'ed)
+    seen = {} if seen is None else seen
     for package, since, _, src in (lines or md5sums)(patterns):
         if src.endswith(".py"):
             head, base = os.path.split(src)
-            try:
-                s = os.lstat(src)
-            except OSError:
+            s = lstat_in(seen, src)
+            if s is None:
                 continue
+            if head not in caches:
+                try:
+                    caches[head] = set(os.listdir(head + "/__pycache__"))
+                except (FileNotFoundError, NotADirectoryError):
+                    caches[head] = set()
+                except OSError:
+                    caches[head] = None
             for opt in ("", ".opt-1", ".opt-2"):
                 pyc = "%s/__pycache__/%s.%s%s.pyc" % (head, base[:-3], tag, opt)
+                if caches[head] is not None and pyc[len(head) + 13:] not in caches[head]:
+                    continue  # (not there: one listing of the directory, not an lstat of each name)
                 try:
                     c = os.lstat(pyc)
                 except OSError:
@@ -1108,8 +1128,9 @@ def gather(args):
         if "rows" not in read:
             read["rows"] = list(md5sums(patterns))
         return read["rows"]
-    section("packaged", packaged, args.get("verify_packages") or [], once)
-    section("bytecode", bytecode, args.get("verify_packages") or [], once)
+    seen = {}  # (the packaged files' lstat, once for both)
+    section("packaged", packaged, args.get("verify_packages") or [], once, seen)
+    section("bytecode", bytecode, args.get("verify_packages") or [], once, seen)
     try:
         facts["lock_ino"] = os.lstat(root + "/.deploy.lock").st_ino
     except OSError:
