@@ -1369,7 +1369,9 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
                     if not root_only(st):
                         below.append((path, under or judged))
                 elif entry.is_file(follow_symlinks=False) and at + entry.name not in out["files"]:  # (note()d)
-                    privileged(out, at + entry.name, entry.stat(follow_symlinks=False))
+                    mode = entry.stat(follow_symlinks=False).st_mode  # (privileged()'s test, inline: ~12,000 a walk)
+                    if mode & 0o6000 or mode & 0o111 and caps(at + entry.name):
+                        privileged(out, at + entry.name, entry.stat(follow_symlinks=False))
         finally:
             os.close(fd)
         todo += below

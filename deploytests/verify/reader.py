@@ -768,9 +768,9 @@ def bytecode(patterns, lines=None, seen=None):
     pyc whose header names another mtime or size than its source's is never loaded (not compared). The source is
     compiled with this Python (the stack's, the daemons' own) and its code compared with the pyc's
     (``marshal.loads``: data, never run). ``{checked, compared, forged: [[pyc, source, package]], bounds}``."""
-    import importlib.util
     import marshal
 
+    magic = sys.modules["_frozen_importlib_external"].MAGIC_NUMBER  # (importlib.util's, without its import)
     out, tag, budget = {"checked": 0, "compared": 0, "forged": [], "bounds": []}, sys.implementation.cache_tag, 0
     caches = {}  # directory -> the names in its __pycache__ (None: not listable, each name lstat'ed)
     seen = {} if seen is None else seen
@@ -805,7 +805,7 @@ def bytecode(patterns, lines=None, seen=None):
                 data, source = read_nofollow(pyc, 64 << 20), read_nofollow(src, 64 << 20)
                 if source is None or not stat.S_ISREG(s.st_mode):
                     continue
-                if data is not None and not loaded(data, s, importlib.util.MAGIC_NUMBER):
+                if data is not None and not loaded(data, s, magic):
                     continue  # another Python's, or stale: the import system does not load it
                 out["compared"] += 1
                 code = compile(source, src, "exec", dont_inherit=True, optimize=int(opt[-1:] or 0))
