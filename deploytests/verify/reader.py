@@ -7,7 +7,8 @@ then not dumpable, so the deploy user cannot attach to it or take its output); w
 tree gives this reader only what the deploy login can read already. It reads; nothing of the tree is run,
 imported or loaded: versions come from ``METADATA``, the venv's python is judged by its links
 (:func:`interpreter`). Every walk is bounded (entries and depth: :data:`ENTRIES`, :data:`DEPTH`) and says so when
-the bound is hit; every read is bounded. It also GETs the site on 127.0.0.1 (the health path and the homepage).
+the bound is hit; every read is bounded. It also GETs the health path on 127.0.0.1 (the homepage: the runner's
+GET).
 
 Its reply is one JSON object after :data:`MARK`; the runner parses it as data, like everything the deploy side
 writes (:mod:`deploytests.untrusted`). Rules for this file: standard library only, Python >= 3.7 syntax, no
@@ -1092,7 +1093,7 @@ def gather(args):
     root = args["root"]
     http_facts = {}
     fetch = threading.Thread(target=lambda: http_facts.update(
-        health=get(args, args["health_path"]), home=get(args, "/")), daemon=True)
+        health=get(args, args["health_path"])), daemon=True)  # (test_health_from_inside's; GET / is the runner's)
     fetch.start()
 
     def section(name, work, *a):
