@@ -903,9 +903,11 @@ def acts(out):
     out["size"] = side["size"]
     listed = [DPKG_INFO + "/" + n for n in out["dirs"].get(DPKG_INFO, []) if n.endswith(".list")]
     for path in listed + [p for p in out["files"] if p.startswith(tuple(d + "/" for d in ACTS))]:
-        try:
-            out["files"][path]["ctime"] = os.lstat(path).st_ctime
-        except (OSError, KeyError):
+        entry = out["files"].get(path)
+        try:  # (the ctime of the lstat note() recorded: not a second lstat of each of ~850 files)
+            if entry is not None:
+                entry["ctime"] = entry["st"][6] if entry.get("st") else os.lstat(path).st_ctime
+        except OSError:
             pass
     # dpkg never unpacks file capabilities: only a package's postinst sets them (setcap); read the postinst of the
     # package whose list holds a file with capabilities (or its merged-/usr twin)
