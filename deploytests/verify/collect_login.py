@@ -876,7 +876,8 @@ def acts(out):
         words = []
         for text in texts.values():
             lines = text.splitlines()
-            words += [w for n, ln in enumerate(lines) if not ln.lstrip().startswith("#") or n == 0 and ln[:2] == "#!"
+            words += [w for n, ln in enumerate(lines) if "/" in ln and (  # (a line without "/" has no path word)
+                not ln.lstrip().startswith("#") or n == 0 and ln[:2] == "#!")
                       for w in WORD.findall(ln[2:] if n == 0 and ln[:2] == "#!" else ln)]
         texts = {}
         for word in [os.path.normpath("/" + w.lstrip("/")) for w in words]:
