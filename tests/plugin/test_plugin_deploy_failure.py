@@ -78,7 +78,7 @@ def test_a_deploy_failed_on_every_host_says_its_detail_once_and_one_short_line_p
     result.assert_outcomes(errors=4)
     assert out.count("docker://web-1 TRACEBACK") == 1 and out.count("docker://web-2 TRACEBACK") == 1, out
     # the first error: one host a line, not every host's message joined on one line
-    assert "deploy failed on 2 of 2 host(s):\n  docker://web-1: deploy failed at import" in out, out
+    assert "deploy failed on 2 of 2 hosts:\n  docker://web-1: deploy failed at import" in out, out
     # later tests: their host's one line, in the error and in the short summary (-rE)
     web1, web2 = (f"deploy failed on docker://web-{n} (details in the first error above)" for n in (1, 2))
     assert out.count(web1) == 2 and out.count(web2) == 4, out
