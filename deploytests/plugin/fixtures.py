@@ -53,8 +53,9 @@ def _fail(exc: DeployTestsError) -> NoReturn:
         text, lines, line = exc.render(), {}, exc.one_line()
     failure = pytest.fail.Exception(text, pytrace=False)
     failure.deploytests_once = (lines, line)  # type: ignore[attr-defined]
-    failure.deploytests_causes = {o.host: named(o.host, str(o.error)) for o in exc.outcomes if not o.ok} \
-        if isinstance(exc, HostsFailed) else {"": exc.one_line()}  # type: ignore[attr-defined]
+    causes = {o.host: named(o.host, str(o.error)) for o in exc.outcomes if not o.ok} \
+        if isinstance(exc, HostsFailed) else {"": exc.one_line()}
+    failure.deploytests_causes = causes  # type: ignore[attr-defined]
     # ``from None``: raised while ``exc`` is handled, the failure would be chained to it and pytest would print
     # the error, "During handling of the above exception...", then the error again
     raise failure from None

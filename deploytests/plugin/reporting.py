@@ -190,7 +190,7 @@ def causes_of(text: str) -> list[str]:
     """The root causes a failure's text names: each ``- `` item of a closed-world failure (one thing each, where
     it is, and what to write to accept it), else its first line. A check says one root cause per line."""
     lines = text.strip().splitlines()
-    items = [ln[2:] for ln in lines[1:] if ln.startswith("- ")]
+    items = [ln.lstrip()[2:] for ln in lines[1:] if ln.lstrip().startswith("- ")]  # pytest indents them
     return items or lines[:1]
 
 

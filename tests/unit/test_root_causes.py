@@ -23,6 +23,8 @@ def test_each_item_of_a_closed_world_failure_is_a_root_cause():
     assert causes_of(CRON) == [
         "/etc/cron.d/ops:2: runs 'x' as ledger. if it is meant to be there, allow it: allow_cron = "
         "[\"/etc/cron.d/ops sha256:ab\"] in targets.toml:9", "/etc/cron.d/ops:3: runs 'y' as ledger ..."]
+    # as pytest's assertion rewriting shows a message of several lines: indented
+    assert causes_of(CRON.replace("\n", "\n  ")) == causes_of(CRON)
     assert causes_of("GET /inventory/ -> 500: 'boom'\nassert 500 == 200") == ["GET /inventory/ -> 500: 'boom'"]
 
 

@@ -54,6 +54,15 @@ def test_no_count_in_a_message_is_left_without_agreement():
     assert not left, f"counts not through deploytests.words.count: {left}"
 
 
+def test_no_percent_format_count_says_s_in_brackets():
+    # the server-side programs (stdlib only, %-formatted) are the other member: "post_deploy 1 command(s)"
+    shape = re.compile(r"%d [a-z]+\((e)?s\)")
+    left = {str(p.relative_to(PACKAGE)): [n.value for n in ast.walk(ast.parse(p.read_text()))
+                                          if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                                          and shape.search(n.value)] for p in sorted(PACKAGE.rglob("*.py"))}
+    assert not {k: v for k, v in left.items() if v}
+
+
 def test_the_guard_sees_both_shapes():
     tree = ast.parse('f"{len(bad)} of {len(hosts)} host(s) failed"\nf"{len(lines)} scheduled jobs"\n'
                      'f"{count(len(lines), \'job\')} left"\nf"{len(data)} bytes"\n')
