@@ -150,6 +150,14 @@ def _detail(error: BaseException) -> str:
     return error.detail if isinstance(error, DeployTestsError) else repr(error)
 
 
+def _by_text(pairs) -> dict[str, list[str]]:
+    """``{text: [hosts]}``: the hosts that said the same, in order."""
+    out: dict[str, list[str]] = {}
+    for host, text in pairs:
+        out.setdefault(text, []).append(host)
+    return out
+
+
 @dataclass
 class HostsFailed(DeployTestsError):
     """Some hosts failed a step; every host's outcome is kept (like Fabric's GroupException)."""
@@ -159,11 +167,13 @@ class HostsFailed(DeployTestsError):
 
     def __post_init__(self):
         bad = [o for o in self.outcomes if not o.ok]
-        DeployTestsError.__init__(
+        said = _by_text((o.host, named(o.host, str(o.error)).removeprefix(f"{o.host}: ")) for o in bad)
+        details = _by_text((o.host, _detail(o.error)) for o in bad if _detail(o.error))
+        DeployTestsError.__init__(  # hosts that failed alike are one root cause, said once
             self,
             f"{self.step} failed on {len(bad)} of {count(len(self.outcomes), 'host')}: "
-            + "; ".join(named(o.host, str(o.error)) for o in bad),
-            detail="\n\n".join(f"[{o.host}]\n{_detail(o.error)}" for o in bad if _detail(o.error)),
+            + "; ".join(f"{', '.join(hosts)}: {text}" for text, hosts in said.items()),
+            detail="\n\n".join(f"[{', '.join(hosts)}]\n{text}" for text, hosts in details.items()),
         )
 
     def __str__(self) -> str:

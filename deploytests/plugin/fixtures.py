@@ -30,8 +30,8 @@ if TYPE_CHECKING:  # the rest loads when a test uses deploytests: the plugin is 
 
 
 def _stop_run(config, exc: DeployTestsError) -> NoReturn:
-    """A failure every test would repeat (pack, bootstrap): stop the session with the error's one line, its
-    detail (builder or remote output) written above it."""
+    """A failure every test would repeat (pack, bootstrap, a deploy that failed on every host): stop the session
+    with the error's one line, its detail (builder or remote output) written above it."""
     if exc.detail:
         write(config, "")
         write(config, exc.detail)
@@ -175,6 +175,10 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
                                         gate=session.rollout_gate([s.label for s in servers], suite_follows=True),
                                         tests=tests.run if tests else None).to_json()
             result = fleet.Deployment.from_json(shared(pytestconfig, deploy_target, "deploy", produce))
+    except HostsFailed as exc:
+        if all(not o.ok for o in exc.outcomes):  # no host to verify: every test would repeat it
+            _stop_run(pytestconfig, exc)
+        _fail(exc)
     except DeployTestsError as exc:
         _fail(exc)
     run["deployment"] = result

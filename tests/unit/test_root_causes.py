@@ -55,3 +55,14 @@ def test_one_line_per_root_cause_naming_its_hosts_and_tests():
     one.pytest_runtest_logreport(_report("t.py::test_x", "", ["assert 1 == 2"]))
     assert one.cause_lines() == ["1 root cause of the failures (each failure's full text is above):",
                                  "- assert 1 == 2 [test_x]"]
+
+
+def test_hosts_that_failed_alike_are_one_cause_said_once():
+    from deploytests.errors import DeployError, HostOutcome, HostsFailed
+
+    alike = [HostOutcome(h, error=DeployError(f"{h}: deploy failed at post_deploy: no database",
+                                              detail="Traceback ...\nOperationalError")) for h in ("web-1", "web-2")]
+    err = HostsFailed("deploy", [*alike, HostOutcome("web-3", error=DeployError("web-3: other", detail="x"))])
+    assert str(err) == "deploy failed on 3 of 3 hosts: web-1, web-2: deploy failed at post_deploy: no database.; " \
+                       "web-3: other."
+    assert err.detail == "[web-1, web-2]\nTraceback ...\nOperationalError\n\n[web-3]\nx"
