@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..allowances import PINNED, SWITCHABLE, Allowances, pin_problem
+from ..allowances import PINNED, RUNS, SWITCHABLE, Allowances, pin_problem
 from ..config import env_table
 from ..errors import ConfigError
 from ..schema import Custom, Document, Field, Flag, Integer, LocalPath, Strings, Table, Text, Url, read_toml, suggest
@@ -242,13 +242,13 @@ def _allowances(t: Table) -> Allowances:
             raise t.error(f"skip_rules: rule {rule!r} needs a reason (a non-empty string), got {reason!r}",
                           hint=f'write {rule} = "why it does not apply here"', key="skip_rules")
     allowed = {name[len("allow_"):]: t.get(name) for name in t.fields if name.startswith("allow_")}  # allow_X: X
-    for kind in PINNED:
+    for kind in PINNED + RUNS:
         for entry in allowed[kind]:
             problem = pin_problem(entry)
             if problem:
                 raise t.error(f"allow_{kind} entry {entry!r}: {problem}", value=entry, entry_of=f"allow_{kind}",
                               hint="copy the pinned line the gate prints for it (\"NAME sha256:<64 hex>\")")
-    lines = {f"allow_{k}": t.where_of(f"allow_{k}") for k in PINNED if allowed[k]}
+    lines = {f"allow_{k}": t.where_of(f"allow_{k}") for k in PINNED + RUNS if allowed[k]}
     return Allowances(**allowed, skip_rules=dict(skip), where=t.where_of("skip_rules") if skip else t.where,
                       lines=lines)
 

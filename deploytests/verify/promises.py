@@ -1157,9 +1157,11 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
     """Whether an ``allow_listen`` entry accounts for a socket at one of ``keys`` held by ``procs``: ``"ADDR"``
     alone for Apache's own (the stack's binary, its root parent among them: a ``Listen`` of an allowed file) or for
     holders whose program root could not see (no ``CAP_SYS_PTRACE``: nothing to bind), else
-    ``"ADDR USER PROGRAM"``: every holder runs PROGRAM (the kernel's exe) and the first of them runs as USER. An
-    allowance binds what it was written for: when another program takes the port, it no longer accounts for it
-    (True); the text to say so when an entry names the address only; else ``""``."""
+    ``"ADDR USER EXE [SCRIPT]"`` (its pin held: :func:`.pins.effective`): every holder runs EXE (the kernel's exe)
+    with SCRIPT (what it gives an interpreter), started after those files last changed (:func:`.pins.since`), and
+    the first of them runs as USER. An allowance binds what it was written for: when another program takes the
+    port, it no longer accounts for it (True); the text to say so when an entry names the address only; else
+    ``""``."""
     found = ""
     for entry in exp.allow.listen:
         words = entry.split()
@@ -1172,9 +1174,20 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
         if len(words) == 1 and procs and not any(p.get("exe") for p in procs):
             return True  # root could not see which program holds it (no CAP_SYS_PTRACE): nothing to bind
         first = min(procs, key=lambda p: p["pid"]) if procs else None
-        if len(words) == 3 and first and first["user"] == words[1] and all(  # (an interpreter's: its script)
-                (p.get("program") or p.get("exe")) == words[2] for p in procs):
-            return True
+        gone = next((p for p in procs if str(p.get("exe") or "").endswith(" (deleted)")), None)
+        if len(words) >= 3 and gone:
+            found = (f"{entry!r} in {exp.allow.where} pins {words[2]}, but pid {gone['pid']} runs {gone['exe']}: a "
+                     f"file replaced or removed since it started, not the one pinned (restart it). ")
+            continue
+        if len(words) >= 3 and first and first["user"] == words[1] and all(  # (an interpreter's: its script)
+                (p.get("program") or p.get("exe")) == " ".join(words[2:]) for p in procs):
+            changed = next(filter(None, (exp.allow.changed("listen", entry, p.get("started")) for p in procs)),
+                           None) if exp.allow.changed else None
+            if not changed:
+                return True
+            found = (f"{entry!r} in {exp.allow.where} is pinned to the program's files as they are now, but {changed}: "
+                     f"it runs what was there before (restart it after any change to its program). ")
+            continue
         found = (f"{entry!r} in {exp.allow.where} allows this address for "
                  f"{'Apache' if len(words) == 1 else words[1] + ' running ' + ' '.join(words[2:])} only, not for "
                  f"what holds it now. ")
@@ -5478,7 +5491,7 @@ def verify(promise_id: str, facts, exp: Expected) -> None:
         raise NotApplicable(f"the runner's requests reach {taken['name']} ({taken['file']}:{taken['line']}), "
                             f"Apache's default virtual host for port {exp.cfg.port}, not the app's site (the root "
                             f"failure is test_every_vhost_is_accounted_for)")
-    CHECKS[promise_id](facts, dataclasses.replace(exp, allow=effective(facts, exp.allow)))
+    CHECKS[promise_id](facts, dataclasses.replace(exp, allow=effective(facts, exp.allow, exp)))
 
 
 BASIC_NAMES = {"host": "host unreachable", "tree": "not bootstrapped", "apache": "Apache down",
