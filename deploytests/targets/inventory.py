@@ -72,15 +72,15 @@ TARGET_FIELDS: tuple[Field, ...] = (
           example="60"),
     # the closed-world gate's allowances (deploytests.allowances): data the owner writes, never code
     Field("allow_listen", Strings(unique=True), default=(),
-          example='["localhost:9100 prometheus /usr/bin/prometheus-node-exporter"]',
+          example='["localhost:9100 prometheus /usr/bin/prometheus-node-exporter sha256:' + PIN_EXAMPLE + '"]',
           doc="sockets allowed besides Apache on the app's port,\nsshd and packaged system daemons on loopback only"
-              "\n(chrony; as root: the MTA only): \"ADDRESS USER PROGRAM\" (the holder's"
-              "\nuser and executable; an interpreter's: "
-              "its script),\nADDRESS \"*:port\" (any),\n"
+              "\n(chrony; as root: the MTA only): \"ADDRESS USER EXE [SCRIPT] sha256:HEX\""
+              "\n(the holder's user, executable and an interpreter's\nscript, pinned to their content: "
+              "the gate's line\nprints it),\nADDRESS \"*:port\" (any),\n"
               "\"localhost:port\" (loopback) or \"host:port\", \"udp/\" before\n"
               "it for a UDP socket (\"udp/*:161 Debian-snmp /usr/sbin/snmpd\"); the\n"
               "address alone: an Apache Listen only; a root\nprocess's UNIX socket others may connect to:\n"
-              "\"unix:/path USER PROGRAM\" (\"unix:@name\": abstract)"),
+              "\"unix:/path USER EXE sha256:HEX\" (\"unix:@name\": abstract)"),
     Field("allow_sites", Strings(unique=True), default=(), example='["status.example.com"]',
           doc="ServerNames of vhosts allowed besides the app's"),
     Field("allow_apache_conf", Strings(unique=True), default=(),
@@ -89,8 +89,11 @@ TARGET_FIELDS: tuple[Field, ...] = (
               "(the gate's line prints it)"),
     Field("allow_modules", Strings(unique=True), default=(), example='["headers_module"]',
           doc="Apache modules allowed besides the stock ones"),
-    Field("allow_processes", Strings(unique=True), default=(), example='["deployer: /usr/bin/tmux"]',
-          doc='"user: command prefix": processes of the app, deploy or\nApache user allowed besides ours '
+    Field("allow_processes", Strings(unique=True), default=(),
+          example='["deployer: /usr/bin/tmux sha256:' + PIN_EXAMPLE + '"]',
+          doc='"user: command prefix sha256:HEX": processes of the app,\ndeploy or Apache user allowed besides ours,'
+              "\npinned to their program's content (its executable\nand a script outside the app's tree; the gate's"
+              "\nline prints it) "
               '(word by word;\nwith -m, -c or a relative script, its working\ndirectory must be the live release '
               "or root's; a\nscript by its path: it and its directories root's\nor the process user's alone, and so "
               "a Python's\nuser site (~/.local/lib/pythonX.Y/site-packages)\nunless -s or -I; the\n"

@@ -39,6 +39,8 @@ are latin-1 text:
 - ``digests``: ``{path: sha256 hex}`` of the privileged files recorded and of /usr/local/{sbin,bin}'s entries
   this login may read, root's (:func:`digests`), and of each file :func:`mentions` found lines in: what an
   allowance of them pins;
+- ``programs``: ``{real path: [sha256 hex, ctime, ino]}`` of each regular file a process's command line names
+  (:func:`ran`): what an allowance of what runs or listens pins;
 - ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`);
 - ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`);
 - ``mentions``: ``{path: [[n, line], ...] or "-> target"}`` of every root's file under ``/etc`` whose bytes name

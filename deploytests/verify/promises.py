@@ -4898,14 +4898,17 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "a system account not the app's, deploy's or Apache's, or by root only as the stack's baseline: the "
             "MTA; loopback is no trust boundary: every local process, the app's code too, reaches it), or allowed "
             "(allow_listen: \"ADDRESS USER "
-            "PROGRAM\", the holder's user and executable (an interpreter's: its script), ADDRESS \"*:port\" any "
-            "address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts for an Apache Listen "
-            "only: a port another program took is not allowed); a socket whose process root cannot see is a finding "
+            "EXE [SCRIPT] sha256:HEX\", the holder's user, executable and, for an interpreter, its script, pinned "
+            "by content: a file of it changed, or changed after the holder started, allows nothing; ADDRESS "
+            "\"*:port\" any address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts "
+            "for an Apache Listen only: a port another program took is not allowed); a socket whose process "
+            "root cannot see is a finding "
             "that says so; and every UNIX socket a root process holds (listening, or a datagram one bound to a "
             "name) that the deploy login, the app user, Apache's user or any local user may connect to (write on "
             "the socket file and search on every directory on the way, ACLs counted; an abstract name: anyone) is "
             "Apache's own, the stack's baseline (systemd's, journald's, rsyslogd's, the MTA's: measured) or allowed "
-            "(allow_listen: \"unix:NAME USER PROGRAM\"): a root tmux or screen server, socat's UNIX-LISTEN, an "
+            "(allow_listen: \"unix:NAME USER EXE [SCRIPT] sha256:HEX\"): a root tmux or screen server, "
+            "socat's UNIX-LISTEN, an "
             "agent's control socket run a client's commands as root (a process of a login sudoers lets run a "
             "command as root, by name, User_Alias, #uid or %group, is judged as root's); whatever is allowed, no "
             "socket on an address beyond loopback is held by a user, but root, the deploy login and the app user, "
@@ -4914,7 +4917,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '
-            '/usr/bin/prometheus-node-exporter"] in targets.toml',
+            '/usr/bin/prometheus-node-exporter sha256:9f86d081…"] in targets.toml',
             root_only=True),
     Promise("cw_apache_files", f"{CW}: serves", "every file in Apache's configuration (as apache2ctl lists it, and "
             "envvars) is root's alone, and a stock include with dpkg's unchanged content, or bootstrap's (another "
@@ -4984,7 +4987,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_processes", f"{CW}: runs", "every process of the app user is one of its mod_wsgi daemons, of "
             "Apache's user an Apache child, of the deploy user part of a live SSH session; no process of anyone "
             "else outside a live SSH session runs from the app's tree, as spelled (its command line) or as "
-            "resolved (its working directory, executable, open files, a link or a root's script it runs)",
+            "resolved (its working directory, executable, open files, a link or a root's script it runs); an "
+            "allowed one (allow_processes: \"USER: COMMAND sha256:HEX\") runs the program its entry pins by "
+            "content (its executable and a script outside the app's tree), unchanged since it started",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "
