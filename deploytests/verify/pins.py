@@ -72,17 +72,19 @@ def _unit(facts, name: str) -> str | None:
 
 def programs(kind: str, name: str, exp=None) -> list[str]:
     """The files an allowance of what runs or listens (``name``: its entry without the pin) pins: an
-    ``allow_listen`` entry's words after the user (the executable, an interpreter's script; none for an address
-    alone: an Apache ``Listen``); an ``allow_processes`` entry's program (a bare name: from root's command dirs, as
-    :func:`.rootacts._program` takes it; a python of the app's venvs: the stack's, whose link it is) and the
-    script it gives it, when absolute and outside the app's tree (code there, and ``-m``/``-c``/a relative
-    script's working directory, the live release, is the deploy's: its own rules judge it)."""
+    ``allow_listen`` entry's executable and an interpreter's script (code given on its command line, ``-c CODE``,
+    is bound as the entry's text; none for an address alone: an Apache ``Listen``); an ``allow_processes`` entry's
+    program (a bare name: from root's command dirs, as :func:`.rootacts._program` takes it; a python of the app's
+    venvs: the stack's, whose link it is) and the script it gives it, when absolute and outside the app's tree
+    (code there, and ``-m``/``-c``/a relative script's working directory, the live release, is the deploy's: its
+    own rules judge it)."""
     from . import collect_login as C
     from .mechanisms import reaches
     from .rootacts import code_from_cwd
 
-    if kind == "listen":
-        return name.split()[2:]
+    if kind == "listen":  # (after the executable: its script, or the code its command line gives it: text)
+        words = name.split()
+        return words[2:3] + [w for w in words[3:4] if w.startswith("/")]
     words = name.partition(":")[2].split()
     if not words:
         return []

@@ -222,7 +222,8 @@ def runs(argv: list[str], cwd: str = "") -> list[str]:
     a relative one resolved from ``cwd``, the process's working directory (never the module of ``-m``)."""
     words = [shlex.quote(argv[0])] if argv else []
     for prev, a in zip(argv, argv[1:], strict=False):
-        rel = cwd.startswith("/") and not a.startswith(("/", "-")) and "=" not in a and prev not in ("-m", "-c")
+        rel = cwd.startswith("/") and not a.startswith(("/", "-")) and "=" not in a and prev not in (
+            "-m", "-c", "-e", "-E")  # (code or a module, not a file: perl's and ruby's -e, python's -c)
         words.append(shlex.quote(posixpath.join(cwd, a) if rel else a))
     return [p for how, p in _words(" ".join(words))[1 if argv and argv[0].startswith("/") else 0:] if how == "runs"]
 

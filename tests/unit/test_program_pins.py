@@ -180,3 +180,18 @@ def test_the_login_collector_hashes_what_command_lines_name_by_real_path(tmp_pat
     out = {"errors": {}, "ran": {str(real): collect_login.BIG}}
     collect_login.ran(out, budget=4)
     assert out["programs"] == {} and "past the bytes left" in out["errors"][str(real)]
+
+
+@pytest.mark.parametrize("argv, exe, program", [
+    (["/usr/bin/python3", "-m", "http.server", "9100"], PYTHON, f"{PYTHON} -m http.server 9100"),
+    (["/usr/bin/python3", "-c", "import pty;  pty.spawn('sh')"], PYTHON, f"{PYTHON} -c import pty; pty.spawn('sh')"),
+    (["/usr/bin/perl", "-e", "exec q(/bin/sh)"], "/usr/bin/perl", "/usr/bin/perl -e exec q(/bin/sh)"),
+    (["/usr/bin/python3", "/opt/agent/agent.py"], PYTHON, f"{PYTHON} /opt/agent/agent.py"),
+    (["/usr/sbin/exporter", "--port", "9100"], "/usr/sbin/exporter", "/usr/sbin/exporter")])
+def test_an_interpreter_with_code_on_its_command_line_is_bound_with_that_code(argv, exe, program):
+    """``python3.11`` alone would allow any ``-c`` code or ``-m`` module: the entry names the code (as text) too;
+    a script file is pinned by content; another program is its executable."""
+    from test_root_reach import listening as held
+
+    (sock,) = [s for s in held("debian12", argv, exe, "/") if s["port"] == 0x2382]
+    assert sock["procs"][0]["program"] == program
