@@ -208,10 +208,12 @@ def hint(exp, key: str, value: str) -> str:
         return (f"make its content readable to the gate (root's, not writable by others; the gate's login may "
                 f"read it), then allow it pinned: {key} = [{json.dumps(value + ' sha256:<its sha256>')}] in {where}")
     written = _written(allow, kind, value)
+    other = "" if written is None else json.dumps(written[0] + (f" sha256:{written[1][:12]}…" if written[1] else ""),
+                                                  ensure_ascii=False)
     why = "" if written is None else (
         f"review it ({where} pins it to sha256:{written[1][:12]}…, but it has changed since), then " if written[1]
         and written[0] == value else
         f"review it ({where} allows it with no pin of its content), then " if written[0] == value else
-        f"review it ({where}'s {json.dumps(written[0] + (' sha256:' + written[1][:12] + '…' if written[1] else ''))} "
-        f"names another program or none: an entry names the program it allows, by content), then ")
+        f"review it ({where}'s {other} names another program than the one running now (its executable, script "
+        f"or code){'' if written[1] else ', and no pin'}: an entry names the program it allows, by content), then ")
     return f"{why}allow it: {key} = [{json.dumps(f'{value} sha256:{found}')}] in {where}"

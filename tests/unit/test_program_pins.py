@@ -129,7 +129,8 @@ def test_an_entry_without_a_pin_allows_nothing_in_one_line_naming_it(exp):
     old = judged("cw_listen", listening(f"{PYTHON} /opt/agent/agent.py", PYTHON, "/opt/agent/agent.py",
                                         **{"_usr_bin_python3.11": "p", "_opt_agent_agent.py": "a"}),
                  exp, listen=("*:9100 prometheus /opt/agent/agent.py",))  # last round's form: the script alone
-    assert f"{WHERE}'s \"*:9100 prometheus /opt/agent/agent.py\" names another program or none" in old, old
+    assert (f"{WHERE}'s \"*:9100 prometheus /opt/agent/agent.py\" names another program than the one running now "
+            "(its executable, script or code), and no pin") in old, old
     assert f"{PYTHON} /opt/agent/agent.py sha256:" in old
 
 
