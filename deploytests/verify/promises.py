@@ -1276,11 +1276,10 @@ def unaccounted_apache_files(facts, exp) -> dict[str, str]:
     for path, info in ap.get("files", {}).items():
         inc = next((i for i in ap["includes"] if i["path"] == path), None)
         origin = f" (included from {inc['from']}:{inc['at']})" if inc and inc.get("from") else ""
-        hint = _allow_hint(exp, "allow_apache_conf", path)
         if info.get("loose") and "(not read: outside what the collector reads)" in info["loose"]:
             found[path] = (f"{path}{origin}: Apache reads it as root from {info['real']}, a file of root's outside "
                            f"the directories the gate reads: a file by hand whose content the gate cannot account "
-                           f"for (what it loads or serves is unknown). {hint}")
+                           f"for (what it loads or serves is unknown). {_allow_hint(exp, 'allow_apache_conf', path)}")
             continue
         if info.get("loose"):
             found[path] = (f"{path}{origin}: Apache reads it as root, but {info['loose']} is writable by someone "
@@ -1307,7 +1306,7 @@ def unaccounted_apache_files(facts, exp) -> dict[str, str]:
         effects += [f"Listen {d['value']} (line {d['line']})" for d in info.get("directives", [])
                     if d["name"] == "listen"]
         found[path] = f"{path}{origin}: {why}" + (f"; it defines {', '.join(effects)}" if effects else "") + \
-            "".join(f"; by it {r}" for r in run) + f". {hint}"
+            "".join(f"; by it {r}" for r in run) + f". {_allow_hint(exp, 'allow_apache_conf', path)}"
     return found
 
 
@@ -1705,7 +1704,8 @@ def _conffiles_of(kind: str, name: str) -> dict[tuple[str, str], tuple[str, list
 
     if not name:
         return {}
-    found: dict = {}
+    found = _Baseline()
+    found.memo = {}
     lines: list[str] = []
     text = (resources.files(f"deploytests.stacks.{kind}") / name).read_text()
     for line in text.splitlines():
@@ -1725,12 +1725,22 @@ def shipped_as(shipped: dict, path: str, pkg: str, md5: str, every: bool) -> lis
     line); None when the baseline has no version of it from that package."""
     if (path, md5) in shipped:
         return shipped[(path, md5)][1]
+    memo = getattr(shipped, "memo", None)  # (a stack's baseline: each answer made once for every host and check)
+    if memo is not None and (path, pkg, md5, every) in memo:
+        found = memo[(path, pkg, md5, every)]
+        return None if found is None else list(found)
     known = [collections.Counter(" ".join(ln.split()) for ln in lines) for (p, _), (pk, lines) in shipped.items()
              if p == path and pk == pkg]
-    if not known:
-        return None
-    common = functools.reduce(lambda a, b: a & b if every else a | b, known)
-    return list(common.elements())
+    found = list(functools.reduce(lambda a, b: a & b if every else a | b, known).elements()) if known else None
+    if memo is not None:
+        memo[(path, pkg, md5, every)] = found
+    return None if found is None else list(found)
+
+
+class _Baseline(dict):
+    """A stack's ``{(path, md5): (package, lines)}`` and :func:`shipped_as`' answers of it (``memo``)."""
+
+    memo: dict
 
 
 def shipped_line(snap, exp, path: str, line: str) -> bool:
