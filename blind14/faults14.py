@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """blind14: faults and controls written BLIND (before reading any gate code: deploytests/verify, deploytests/suite,
 docs/promises.md or earlier blind reports' findings), from README.md, docs/architecture.md's overview and the
 faults harness API only.
@@ -32,6 +33,11 @@ CONF = "/etc/apache2/conf-available"
 CURL = "curl -s -o /dev/null -w '%{{http_code}}' http://127.0.0.1:{port}"
 APT = "apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends"
 DAEMON_PIDS = "$(ps -eo pid,args | awk '/^ *[0-9]+ \\(wsgi:/ {{print $1}}')"
+
+# (after the blind phase, an injection fix) a graceful restart waited for: Apache rewrites its pid file once it has
+# read its configuration again, under load seconds after the signal; a file removed before that is never in force
+GRACEFUL_DONE = ("t=$(stat -c %.9Y /run/apache2/apache2.pid); apache2ctl graceful; i=0; "
+                 "while [ \"$(stat -c %.9Y /run/apache2/apache2.pid)\" = \"$t\" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; sleep 1")
 
 FAULTS: tuple[B14, ...] = (
     # ---------------------------------------------------------------- broken rollback targets
@@ -70,7 +76,7 @@ FAULTS: tuple[B14, ...] = (
     # ---------------------------------------------------------------- mechanisms disabled by configuration
     B14("b14-inforce-reloading-off", "mechanism", "WSGIScriptReloading Off in force, file removed without a "
         "reload (an operator's experiment reverted on disk only)",
-        f"echo 'WSGIScriptReloading Off' > {CONF}/zz-perf.conf\na2enconf -q zz-perf\napache2ctl graceful\nsleep 1\n"
+        f"echo 'WSGIScriptReloading Off' > {CONF}/zz-perf.conf\na2enconf -q zz-perf\n{GRACEFUL_DONE}\n"
         f"a2disconf -q zz-perf\nrm {CONF}/zz-perf.conf\n! grep -rqi WSGIScriptReloading /etc/apache2",
         why="the next deploy's touch of application.wsgi does nothing: every deploy and rollback fails its gate "
             "until someone reloads Apache; the configuration on disk looks clean", kind="in force vs on disk",
@@ -78,7 +84,7 @@ FAULTS: tuple[B14, ...] = (
     B14("b14-inforce-alias-releases", "serve", "an Alias serving the app's releases/ in force, its file removed "
         "without a reload",
         f"printf 'Alias /b14src {{root}}/releases\\n<Directory {{root}}/releases>\\n  Require all granted\\n"
-        f"</Directory>\\n' > {CONF}/zz-debug.conf\na2enconf -q zz-debug\napache2ctl graceful\nsleep 1\n"
+        f"</Directory>\\n' > {CONF}/zz-debug.conf\na2enconf -q zz-debug\n{GRACEFUL_DONE}\n"
         f"a2disconf -q zz-debug\nrm {CONF}/zz-debug.conf\n"
         f"test \"$({CURL}/b14src/{{live}}/RELEASE.json)\" = 200",
         why="the app's code and release records are downloadable; the configuration on disk looks clean",
@@ -194,6 +200,7 @@ FAULTS: tuple[B14, ...] = (
         why="every local user reads the password hashes and host private keys", kind="copies of secrets"),
     # ---------------------------------------------------------------- Debian 13
     B14("b14-d13-deb822-trusted", "security", "Debian 13: `Trusted: yes` in the deb822 debian.sources",
+        "apt modernize-sources -y >/dev/null 2>&1\n"  # (the image has a one-line sources.list; trixie's own way)
         "f=$(ls /etc/apt/sources.list.d/*.sources | head -1)\ntest -f \"$f\"\n"
         "sed -i '/^Components:/a Trusted: yes' \"$f\"\ngrep -q '^Trusted: yes' \"$f\"",
         why="the distribution's packages installed unauthenticated", kind="apt trust", platforms=("debian13",)),
@@ -211,7 +218,7 @@ FAULTS: tuple[B14, ...] = (
         why="as b14-sitecustomize-path", kind="daemon import path", platforms=("debian13",)),
     B14("b14-d13-inforce-alias", "serve", "Debian 13: an Alias of releases/ in force, gone from disk",
         f"printf 'Alias /b14src {{root}}/releases\\n<Directory {{root}}/releases>\\n  Require all granted\\n"
-        f"</Directory>\\n' > {CONF}/zz-debug.conf\na2enconf -q zz-debug\napache2ctl graceful\nsleep 1\n"
+        f"</Directory>\\n' > {CONF}/zz-debug.conf\na2enconf -q zz-debug\n{GRACEFUL_DONE}\n"
         f"a2disconf -q zz-debug\nrm {CONF}/zz-debug.conf\n"
         f"test \"$({CURL}/b14src/{{live}}/RELEASE.json)\" = 200",
         why="as b14-inforce-alias-releases", kind="in force vs on disk", platforms=("debian13",)),

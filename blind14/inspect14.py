@@ -4,7 +4,6 @@
     python blind14/inspect14.py debian12
 """
 import json
-import os
 import sys
 import time
 from pathlib import Path

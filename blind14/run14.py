@@ -12,18 +12,22 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from faults14 import for_platform
+
 from deploytests import pipeline
 from deploytests.config import load_config
 from deploytests.faults.run import Campaign, Item
 from deploytests.stacks import for_platform as stack_for
 from deploytests.suite.lab import APPS
 
-from faults14 import for_platform
-
 APP = APPS / "yourapplication"
 platform = sys.argv[1]
 select = sys.argv[2].split(",") if len(sys.argv) > 2 else None
 pool = for_platform(platform)
+if os.environ.get("BLIND_POOL") == "members":  # after the fixes (not blind): the other members, then the blind items
+    from members14 import KEYS, MEMBERS
+    pool = [m for m in MEMBERS if platform in m.platforms] + pool
+    os.environ.setdefault("BLIND_KEYS", KEYS)
 faults = [f for s in select for f in pool if f.id.startswith(s)] if select else list(pool)
 cfg = load_config(APP)
 camp = Campaign(APP, cfg, faults=faults, clean=1, batch=2, progress=print, stack=stack_for(platform), target_keys="")
