@@ -181,8 +181,10 @@ FAULTS: tuple[B14, ...] = (
         why="root by password from any host on those networks (the docker bridge included)", kind="ssh"),
     B14("b14-root-exe-devshm", "security", "a root process running a binary from /dev/shm, deleted after start "
         "(a tool left running / an attacker's implant)",
-        "cp /bin/sleep /dev/shm/.kworker\nsetsid /dev/shm/.kworker 999999 </dev/null >/dev/null 2>&1 &\nsleep 0.5\n"
-        "rm /dev/shm/.kworker\npgrep -f kworker >/dev/null",
+        # (after the blind phase, an injection fix: Docker mounts /dev/shm noexec, so the blind script's program never
+        # ran and `pgrep -f` matched the script itself; /var/tmp, and the effect read from /proc/PID/exe)
+        "cp /bin/sleep /var/tmp/.kworker\nsetsid /var/tmp/.kworker 999999 </dev/null >/dev/null 2>&1 &\nsleep 0.5\n"
+        "rm /var/tmp/.kworker\nfor p in /proc/[0-9]*; do readlink $p/exe; done | grep -q '^/var/tmp/.kworker (deleted)$'",
         why="root runs a program anyone could have replaced, now gone from disk", kind="processes"),
     B14("b14-bashrc-world-writable", "security", "/etc/bash.bashrc made 0666 (a dotfiles tool's chmod)",
         "chmod 0666 /etc/bash.bashrc", why="any user's line runs in every root shell", kind="file modes"),

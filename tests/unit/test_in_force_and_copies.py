@@ -21,6 +21,8 @@ from stock import outcome, with_stock_logins
 from deploytests.config import load_config
 from deploytests.examples import APPS
 from deploytests.verify import collect_login as C
+
+PIDFILE = "/run/apache2/apache2.pid"  # (PIDFILE: spelled out, so this file runs on the code before it too)
 from deploytests.verify.facts import Facts
 from deploytests.verify.promises import Expected
 
@@ -36,7 +38,7 @@ def exp():
 def loaded_at(facts, when: float, pid: int | None = None):
     """``facts`` whose Apache wrote its pid file (the running root parent's pid unless ``pid``) at ``when``."""
     parent = next(p["pid"] for p in facts.remote["apache"] if p["user"] == "root")
-    facts.raw.files[C.PIDFILE] = {"st": [0o100644, 0, 0, 3, when, 1, when], "data": f"{pid or parent}\n"}
+    facts.raw.files[PIDFILE] = {"st": [0o100644, 0, 0, 3, when, 1, when], "data": f"{pid or parent}\n"}
     return facts
 
 
@@ -58,7 +60,7 @@ def test_a_conf_removed_without_a_reload_fails_by_its_directory(exp):
     """b14-inforce-alias-releases: a conf with an Alias of releases/, a2enconf, graceful, a2disconf and rm: the
     files on disk are stock again; only conf-enabled's ctime says something left after Apache loaded it."""
     facts = clean()
-    when = facts.raw.files[C.PIDFILE]["st"][4] + 30
+    when = facts.raw.files[PIDFILE]["st"][4] + 30
     facts.raw.files[C.SERVER_ROOT + "/conf-enabled"]["st"][6] = when
     got = outcome("cw_in_force", facts, exp)
     assert got.startswith("fail: Apache's configuration on disk is not the one in force"), got
@@ -70,7 +72,7 @@ def test_a_file_put_back_without_a_reload_fails_by_its_ctime(exp):
     with cp -p (content and mtime as bootstrap wrote them): its ctime is after the pid file's."""
     facts = clean()
     vhost = next(p for p in facts.remote["inventory"]["apache"]["files"] if p.endswith("/yourapplication.conf"))
-    facts.remote["inventory"]["apache"]["files"][vhost]["mtime"] = facts.raw.files[C.PIDFILE]["st"][4] + 1
+    facts.remote["inventory"]["apache"]["files"][vhost]["mtime"] = facts.raw.files[PIDFILE]["st"][4] + 1
     got = outcome("cw_in_force", facts, exp)
     assert got.startswith("fail: ") and vhost in got, got
 
