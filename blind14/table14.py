@@ -29,13 +29,14 @@ def verdict(r, expect):
     return ("caught: " + ", ".join(tests)) if tests else "**MISSED**"
 
 
-rows = ["| id | platform | simulates | exp | blind | after the fixes | action/effect |", "|---|---|---|---|---|---|---|"]
+rows = ["| id | platform | simulates | exp | blind | after the fixes | action/effect |",
+        "|---|---|---|---|---|---|---|"]
 for f in list(ALL) + list(MEMBERS):
     b = blind.get(f.id)
     if f.id in dict.fromkeys(allowed) and f.expect == "fail":
         b = dict(b, note=f"allowed: {verdict(allowed[f.id], f.expect)}")
     tag = " (member, not blind)" if f in MEMBERS else ""
-    bv = INVALID.get(f.id) and f"invalid: {INVALID[f.id]}" or verdict(b, f.expect) if f not in MEMBERS else "-"
+    bv = (INVALID.get(f.id) and f"invalid: {INVALID[f.id]}" or verdict(b, f.expect)) if f not in MEMBERS else "-"
     if b and b.get("note"):
         bv += f"; {b['note'].replace('caught: ', '')}"
     a = after.get(f.id) or {}

@@ -21,11 +21,10 @@ from stock import outcome, with_stock_logins
 from deploytests.config import load_config
 from deploytests.examples import APPS
 from deploytests.verify import collect_login as C
-
-PIDFILE = "/run/apache2/apache2.pid"  # (PIDFILE: spelled out, so this file runs on the code before it too)
 from deploytests.verify.facts import Facts
 from deploytests.verify.promises import Expected
 
+PIDFILE = "/run/apache2/apache2.pid"  # (collect_login.PIDFILE spelled out: this file runs on the code before it too)
 APP = APPS / "yourapplication"
 RECORDED = json.loads((Path(__file__).parent / "data" / "facts-clean.json").read_text())
 
