@@ -39,6 +39,8 @@ are latin-1 text:
 - ``digests``: ``{path: sha256 hex}`` of the privileged files recorded and of /usr/local/{sbin,bin}'s entries
   this login may read, root's (:func:`digests`), and of each file :func:`mentions` found lines in: what an
   allowance of them pins;
+- ``programs``: ``{real path: [sha256 hex, ctime, ino]}`` of each regular file a process's command line names
+  (:func:`ran`): what an allowance of what runs or listens pins;
 - ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`);
 - ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`);
 - ``mentions``: ``{path: [[n, line], ...] or "-> target"}`` of every root's file under ``/etc`` whose bytes name
@@ -75,11 +77,13 @@ PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAM
 # the stack's fixed constants (every supported stack shares Debian's Apache layout; a unit test holds them equal)
 SERVER_ROOT, APACHECTL, APACHE_BIN = "/etc/apache2", "/usr/sbin/apache2ctl", "/usr/sbin/apache2"
 ENVVARS = SERVER_ROOT + "/envvars"  # the shell file apache2ctl sources as root before anything else
+PIDFILE = "/run/apache2/apache2.pid"  # Apache writes it at every start and graceful restart, after reading its config
 MODULES, STATE = "/usr/lib/apache2/modules", "/var/lib/deploytests"
 PY = "%d.%d" % sys.version_info[:2]
 # ---- what it reads: files (whole), trees (path, depth, whether root's files' bytes are read), listed dirs
 FILES = ["/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/logrotate.conf"]
 FILES += ["/etc/nsswitch.conf"]  # where the accounts come from besides those files (world-readable)
+FILES += [PIDFILE]  # its mtime: when Apache last loaded its configuration (world-readable)
 HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment",  # root runs
          "/etc/ssh/ssh_config"]  # (root's ssh, scp, rsync and git over ssh run its ProxyCommand, Match exec ...)
 FILES += HOOKS
@@ -719,7 +723,8 @@ def collect(args):
                                         ("served links", served_links, app_tree),
                                         ("outputs", outputs, app_tree), ("programs", programs),
                                         ("mentions", mentions, app_tree, "/etc", 50000, homes(args, app_tree)),
-                                        ("local files", local_files, [app_tree]), ("digests", digests)]
+                                        ("local files", local_files, [app_tree]), ("digests", digests),
+                                        ("ran", ran)]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
@@ -734,8 +739,9 @@ def verdict(out):
 
 
 def ld_dirs(out):
-    """List each dir the dynamic linker's conf names (an absolute line of a file of root's, read above)."""
-    note(out, "/etc/ld.so.cache")
+    """List each dir the dynamic linker's conf names (an absolute line of a file of root's, read above); read its
+    cache (which library names map to which file: the runner checks they are in those dirs)."""
+    read(out, "/etc/ld.so.cache")
     confs = ["/etc/ld.so.conf"] + ["/etc/ld.so.conf.d/" + n for n in out["dirs"].get("/etc/ld.so.conf.d", [])]
     lines = {ln.split("#")[0].strip() for c in confs for ln in (out["files"][c].get("data") or "").splitlines()}
     for d in sorted(x for x in lines if x.startswith("/"))[:64]:
@@ -929,15 +935,26 @@ def programs(out, most=1024):
     script, the directory Python imports from first)."""
     import pwd
 
-    side, scripts = {"files": {}, "dirs": {}, "errors": {}, "size": 0}, set()
+    side, scripts, hashed = {"files": {}, "dirs": {}, "errors": {}, "size": 0}, set(), out.setdefault("ran", {})
     for pid in sorted((p for p in os.listdir("/proc") if p.isdigit()), key=int)[:most]:
         try:
             with open("/proc/%s/cmdline" % pid, "rb") as f:
                 argv = f.read(4096).split(b"\0")
+            with open("/proc/%s/comm" % pid, "rb") as f:  # (a daemon that retitles itself: its name at exec)
+                comm = f.read(64).strip().decode("latin-1")
             uid = os.stat("/proc/" + pid).st_uid
         except OSError:
             continue
-        for word in [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]:
+        words = [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]
+        head = argv[0].startswith(b"/")  # its program: its first word, or a bare one in each command dir
+        bare = argv[0].decode("latin-1") if argv[0] and b"/" not in argv[0] and b"\n" not in argv[0] else ""
+        mine = int(pid) == os.getpid()  # (this probe's own python: no program of anyone's)
+        for word in [] if mine else (words[:1] if head else []) + [d + "/" + n for d in COMMANDS
+                                                                   for n in {bare, comm} - {""} if "/" not in n]:
+            hashed[word] = BIG
+        for word in [] if mine else words[1 if head else 0:]:  # what it gives an interpreter to run (a script)
+            hashed.setdefault(word, SCRIPT)
+        for word in words:
             st = note(side, os.path.normpath(word))
             if uid == 0 and st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536 and len(scripts) < 64:
                 scripts.add(os.path.normpath(word))
@@ -1488,6 +1505,38 @@ def digests(out, most=DIGESTS, budget=BIG):
                 h.update(chunk)
             budget -= st.st_size
             found[path] = h.hexdigest()
+
+
+RAN, SCRIPT = 256, 16 << 20  # programs hashed at most; a later word of a command line (a script): bytes at most
+
+
+def ran(out, most=RAN, budget=4 * BIG):
+    """``programs``: ``{path: [sha256 hex, ctime, ino]}`` of each regular file a process's command line names
+    (:func:`programs`: its program, a bare first word in each of :data:`COMMANDS`, and what it gives an
+    interpreter to run), under its real path (where anyone's links lead: the path the kernel shows as a process's
+    ``exe``), opened from there through root's links only: what an allowance of what runs or listens pins
+    (``allow_listen``, ``allow_processes``), and when it last changed. At most ``most`` files and ``budget`` bytes
+    in all (a file past them: in ``errors``); any owner's file: its bytes are hashed, never parsed."""
+    found, want = out.setdefault("programs", {}), {}
+    for word, limit in out.pop("ran", {}).items():
+        real = os.path.realpath(word)
+        want[real] = max(want.get(real, 0), limit)
+    for real, limit in list(want.items())[:most]:
+        try:
+            fd = os.open(resolved(real) or "", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue  # (gone, not readable to this login, or a link of someone's on the way: no pin holds)
+        st, h = os.fstat(fd), hashlib.sha256()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > min(limit, budget):
+            os.close(fd)  # (a directory, a device; a data file past a script's bound)
+            out["errors"].update({real: "not hashed (past the bytes left)"} if stat.S_ISREG(st.st_mode) and
+                                 st.st_size > budget else {})
+            continue
+        with open(fd, "rb", buffering=0) as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        budget -= st.st_size
+        found[real] = [h.hexdigest(), st.st_ctime, st.st_ino]
 
 
 def resolved(path, hops=40):
