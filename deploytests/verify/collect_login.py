@@ -916,42 +916,65 @@ def acts(out):
             read(out, path[:-len(".list")] + ".postinst")
 
 
-def programs(out, most=1024):
+PIDS, SCRIPTS, SCRIPT_WORDS = 8192, 256, 256  # processes looked at, root's scripts read, path words of each
+
+
+def open_lines(path):
+    with open(path) as f:
+        return f.read(65536).splitlines()
+
+
+def programs(out, most=PIDS, proc="/proc"):
     """The ``lstat`` of each absolute word of every process's command line (what it runs: its program and the
-    script it gives an interpreter; at most 8 words a process, ``most`` processes), of a Python's user site (its
+    script it gives an interpreter, after options and their values too; at most 64 words a process, ``most``
+    processes), of a Python's user site (its
     user's ``~/.local/lib/pythonX.Y/site-packages``), and of each directory above; a root process's own script
-    (root's, at most 64 KiB, ``#!``; at most 64) read, and each absolute path word of it ``lstat``ed (at most 256
-    a script): what root's program takes by its own code; kept apart in ``named`` as :func:`acts` keeps what
-    root's files name: who may change what root runs, and what an allowed process of another user runs (its
-    script, the directory Python imports from first)."""
+    (root's, at most 64 KiB, ``#!``; at most :data:`SCRIPTS`) read, and each absolute path word of it ``lstat``ed
+    (at most :data:`SCRIPT_WORDS` a script): what root's program takes by its own code; kept apart in ``named``
+    as :func:`acts` keeps what root's files name: who may change what root runs, and what an allowed process of
+    another user runs (its script, the directory Python imports from first). A root process is one whose real
+    and effective uids are 0 (``status``): a setuid program another user started (``sudo`` at its password
+    prompt, ``su``) runs as root with the command line that user chose, which names no script root runs. A bound
+    hit is in ``errors``: what lies past it is not looked at, never taken for clean."""
     import pwd
 
-    side, scripts = {"files": {}, "dirs": {}, "errors": {}, "size": 0}, set()
-    for pid in sorted((p for p in os.listdir("/proc") if p.isdigit()), key=int)[:most]:
+    side, scripts = {"files": {}, "dirs": {}, "errors": {}, "size": 0}, []
+    pids = sorted((p for p in os.listdir(proc) if p.isdigit()), key=int)
+    for pid in pids[:most]:
         try:
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
+            with open("%s/%s/cmdline" % (proc, pid), "rb") as f:
                 argv = f.read(4096).split(b"\0")
-            uid = os.stat("/proc/" + pid).st_uid
+            uid = os.stat(proc + "/" + pid).st_uid
+            root = [ln.split()[1:3] for ln in open_lines("%s/%s/status" % (proc, pid)) if ln[:4] == "Uid:"] == [
+                ["0", "0"]]  # (real and effective: the kernel's word; /proc's owner is a setuid program's root)
         except OSError:
             continue
-        for word in [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]:
+        for word in [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:64]:
             st = note(side, os.path.normpath(word))
-            if uid == 0 and st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536 and len(scripts) < 64:
-                scripts.add(os.path.normpath(word))
+            if root and st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536:
+                scripts.append(os.path.normpath(word))
         if os.path.basename(argv[0].decode("latin-1")).startswith("python"):  # its user site, sys.path's too
             try:
                 home = pwd.getpwuid(uid).pw_dir
             except KeyError:
                 continue
             note(side, "%s/.local/lib/python%s/site-packages" % (home.rstrip("/"), PY))
-    for path in sorted(scripts):  # a root process's own script (not a program): each path word it names
+    scripts = sorted(dict.fromkeys(scripts))
+    for path in scripts[:SCRIPTS]:  # a root process's own script (not a program): each path word it names
         text = read(side, path, 65536) or ""
         if not text.startswith("#!"):
             side["size"] -= len(side["files"][path].pop("data", ""))
             continue
-        for word in [w for ln in text.splitlines() if not ln.lstrip().startswith("#") for w in WORD.findall(ln)][:256]:
+        words = [w for ln in text.splitlines() if not ln.lstrip().startswith("#") for w in WORD.findall(ln)]
+        for word in words[:SCRIPT_WORDS]:
             if not word.startswith(("/dev/", "/proc/", "/sys/")):
                 note(side, os.path.normpath(word))
+        if len(words) > SCRIPT_WORDS:
+            out["errors"][path] = "more than %d path words in a root process's script: the rest not looked at" % (
+                SCRIPT_WORDS)
+    for what, count, bound in [("processes", len(pids), most), ("root processes' scripts", len(scripts), SCRIPTS)]:
+        if count > bound:
+            out["errors"]["programs: " + what] = "more than %d %s: the rest not looked at" % (bound, what)
     out["named"] = dict({p: e for p, e in side["files"].items() if p not in out["files"]}, **out.get("named", {}))
 
 
@@ -1288,8 +1311,17 @@ def root_only(st):
 
 def privileged(out, path, st):
     """Record (:func:`note`) a regular file that is setuid or setgid, or executable with file capabilities."""
-    if stat.S_ISREG(st.st_mode) and (st.st_mode & 0o6000 or st.st_mode & 0o111 and caps(path)):
+    if st and stat.S_ISREG(st.st_mode) and (st.st_mode & 0o6000 or st.st_mode & 0o111 and caps(path)):
         note(out, path)
+
+
+def lstat_of(entry):
+    """A listed entry's ``lstat``, or None when it is gone since the listing (anyone may remove a name in a
+    directory they write, between a walk's listing and its look: gone is gone, not a failed step)."""
+    try:
+        return entry.stat(follow_symlinks=False)
+    except FileNotFoundError:
+        return None
 
 
 # the kernel's views, devices' nodes, cgroups ...: no file there is one someone put there to run
@@ -1346,14 +1378,16 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
             if entry.is_dir(follow_symlinks=False):
                 if entry.path in points or entry.path in skip:
                     continue
-                st = entry.stat(follow_symlinks=False)
+                st = lstat_of(entry)
+                if st is None:
+                    continue
                 judged = entry.path.startswith(system) and not under and loose_dir(st)
                 if judged:
                     found.append([entry.path, st.st_mode, st.st_uid, st.st_gid])
                 if not root_only(st):
                     below.append((entry.path, under or judged))
             elif entry.is_file(follow_symlinks=False) and entry.path not in out["files"]:  # (note()d: judged)
-                privileged(out, entry.path, entry.stat(follow_symlinks=False))
+                privileged(out, entry.path, lstat_of(entry))
         todo += below
     if todo or count > most:
         bound = "%d entries" % most if count > most else "%d CPU seconds" % seconds
@@ -1447,10 +1481,12 @@ def digests(out, most=DIGESTS, budget=BIG):
     it is a regular file of root's this login may read: what an allowance of it pins (``allow_privileged``,
     ``allow_commands``). At most ``most`` files and ``budget`` bytes in all (a file past them: in ``errors``)."""
     seen = dict(out.get("named") or {}, **out["files"])
-    want = [p for p, e in sorted(seen.items()) if e.get("st") and stat.S_ISREG(e["st"][0]) and
+    want = [p for p, e in sorted(seen.items()) if e.get("st") and stat.S_ISREG(e["st"][0]) and e["st"][1] == 0 and
             (e["st"][0] & 0o6000 or "caps" in e)] + [d + "/" + n for d in COMMANDS[:2] for n in out["dirs"].get(d, [])]
-    found = out.setdefault("digests", {})
-    for path in list(dict.fromkeys(want))[:most]:
+    found, want = out.setdefault("digests", {}), list(dict.fromkeys(want))
+    if len(want) > most:  # (root's files only: no one else's setuid files crowd them out)
+        out["errors"]["digests"] = "more than %d files to hash: the rest not hashed (no pin of theirs holds)" % most
+    for path in want[:most]:
         try:
             fd = os.open(resolved(path) or "", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:

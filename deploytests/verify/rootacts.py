@@ -726,7 +726,8 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
             why = f"its executable is {exe} (the app's tree)"
         else:
             argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
-            runs = [path_problem(snap, "runs", a, root, loose=p["uid"] == 0) for a in argv[:4] if a.startswith("/")]
+            runs = [path_problem(snap, "runs", a, root, loose=p["uid"] == 0)  # (every absolute word: an option's
+                    for a in dict.fromkeys(argv) if a.startswith("/")]  # values may stand before the script)
             held = [f for f in entry.get("open") or [] if reaches(f, root)]
             why = next((w for w in runs if w), None) or (f"it holds {held[0]} open (the app's tree): it reads or "
                                                          f"runs a file the deploy login or the app can change"
