@@ -136,3 +136,28 @@ def test_setuid_files_of_others_do_not_crowd_roots_out_of_the_digests(tmp_path):
     out = dict(empty(), files=dict(files, **{f"/usr/lib/r{i}": files[prog] for i in range(3)}))
     C.digests(out, most=2)
     assert "more than 2 files to hash" in out["errors"]["digests"]
+
+
+def test_a_directory_the_kernel_will_not_open_by_its_path_is_named_never_skipped(tmp_path, monkeypatch):
+    """attack14: the deploy login nests directories until their path is longer than PATH_MAX (each opened relative
+    to the one above: the kernel takes that) and keeps a setuid copy of a shell of its own at the bottom, which
+    anyone may reach step by step. A walk that opens directories by path gets ENAMETOOLONG there, and then also
+    for their ``lstat``: that directory was skipped unnamed (taken for gone). It is named in ``errors``."""
+    root = tmp_path / "host"
+    (root / "var/tmp/k/deep").mkdir(parents=True)
+    rows = tmp_path / "mountinfo"
+    rows.write_text(f"20 1 0:20 / {root} rw,relatime shared:1 - ext4 none rw\n")
+    monkeypatch.setattr(C, "MOUNTINFO", str(rows))
+    monkeypatch.setattr(C, "beyond", lambda p: False)
+    deep, real_scandir, real_lstat = str(root / "var/tmp/k/deep"), os.scandir, os.lstat
+
+    def refuse(path, *a, **k):
+        if str(path) == deep:
+            raise OSError(36, os.strerror(36), str(path))  # ENAMETOOLONG, as for a path past PATH_MAX
+        return (real_scandir if refuse.which == "scandir" else real_lstat)(path, *a, **k)
+
+    monkeypatch.setattr(C.os, "scandir", lambda p: (setattr(refuse, "which", "scandir"), refuse(p))[1])
+    monkeypatch.setattr(C.os, "lstat", lambda p, *a, **k: (setattr(refuse, "which", "lstat"), refuse(p, *a, **k))[1])
+    out = empty()
+    C.local_files(out)
+    assert "File name too long" in out["errors"].get("local files: " + deep, ""), out["errors"]
