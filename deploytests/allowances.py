@@ -11,7 +11,9 @@ unit, a privileged file, a command in /usr/local) pins its content: ``"/etc/cron
 holds only while the thing's content hashes to the pin (:func:`deploytests.verify.pins.effective` resolves the
 pins against a host's snapshot once per check, so the rules see the bare names that still hold); an entry
 without a pin, or whose thing changed since, allows nothing, and the gate's line prints the pinned form to
-write after review. A name allows what was there when it was written, not whatever is put in it later.
+write after review. A name allows what was there when it was written, not whatever is put in it later. So does
+an allowance of what runs or listens (:data:`RUNS`): it names the program it allows by content, its executable
+and, for an interpreter, the script it runs, not a port or a process title another program may take.
 
 Light to import (the pytest plugin loads the inventory into every run): dataclasses only.
 """
@@ -37,6 +39,10 @@ SWITCHABLE = ("cw_listen", "cw_apache_files", "cw_modules", "cw_vhosts", "cw_in_
 # the allowances that name a container of code, whose entries pin its content (``NAME sha256:HEX``); a unit's
 # ``user@NAME`` (an account's systemd manager) names no file and takes no pin
 PINNED = ("cron", "apache_conf", "units", "privileged", "commands")
+# the allowances of what runs or listens, whose entries pin the program they allow (its executable and an
+# interpreter's script: ``"*:9100 prometheus /usr/bin/prometheus-node-exporter sha256:HEX"``); an allow_listen
+# address alone (an Apache ``Listen``) names no program and takes no pin
+RUNS = ("listen", "processes")
 PIN = re.compile(r"\s+sha256:(\S*)$")
 HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -64,7 +70,8 @@ class Allowances:
     """A target's written allowances (each a tuple of plain strings) and switched-off rules (id -> reason);
     ``where``: the targets.toml table they came from (file:line), shown with every allowance used."""
 
-    listen: tuple[str, ...] = ()       # "host:port" or "*:port" (any address), "udp/..." for UDP
+    listen: tuple[str, ...] = ()       # "ADDR USER EXE [SCRIPT] sha256:HEX": ADDR "host:port" or "*:port" (any
+    #                                    address), "udp/..." for UDP, "unix:NAME"; ADDR alone: an Apache Listen
     sites: tuple[str, ...] = ()        # ServerName of a vhost
     apache_conf: tuple[str, ...] = ()  # a file Apache includes, as it lists it
     modules: tuple[str, ...] = ()      # an Apache module, e.g. "ssl_module"
@@ -83,3 +90,5 @@ class Allowances:
     # now (None: not read), and {(kind, name): the pin written ("": none)} of written entries that do not hold
     digest: Callable[[str, str], str | None] | None = field(default=None, compare=False, repr=False)
     unheld: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False)
+    # and kind, name, a process's start -> when a file of the program it pins changed after that (None: not since)
+    changed: Callable[[str, str, float | None], str | None] | None = field(default=None, compare=False, repr=False)

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..allowances import PINNED, SWITCHABLE, Allowances, pin_problem
+from ..allowances import PINNED, RUNS, SWITCHABLE, Allowances, pin_problem
 from ..config import env_table
 from ..errors import ConfigError
 from ..schema import Custom, Document, Field, Flag, Integer, LocalPath, Strings, Table, Text, Url, read_toml, suggest
@@ -72,15 +72,15 @@ TARGET_FIELDS: tuple[Field, ...] = (
           example="60"),
     # the closed-world gate's allowances (deploytests.allowances): data the owner writes, never code
     Field("allow_listen", Strings(unique=True), default=(),
-          example='["localhost:9100 prometheus /usr/bin/prometheus-node-exporter"]',
+          example='["localhost:9100 prometheus /usr/bin/prometheus-node-exporter sha256:' + PIN_EXAMPLE + '"]',
           doc="sockets allowed besides Apache on the app's port,\nsshd and packaged system daemons on loopback only"
-              "\n(chrony; as root: the MTA only): \"ADDRESS USER PROGRAM\" (the holder's"
-              "\nuser and executable; an interpreter's: "
-              "its script),\nADDRESS \"*:port\" (any),\n"
+              "\n(chrony; as root: the MTA only): \"ADDRESS USER EXE [SCRIPT] sha256:HEX\""
+              "\n(the holder's user, executable and an interpreter's\nscript, pinned to their content: "
+              "the gate's line\nprints it),\nADDRESS \"*:port\" (any),\n"
               "\"localhost:port\" (loopback) or \"host:port\", \"udp/\" before\n"
               "it for a UDP socket (\"udp/*:161 Debian-snmp /usr/sbin/snmpd\"); the\n"
               "address alone: an Apache Listen only; a root\nprocess's UNIX socket others may connect to:\n"
-              "\"unix:/path USER PROGRAM\" (\"unix:@name\": abstract)"),
+              "\"unix:/path USER EXE sha256:HEX\" (\"unix:@name\": abstract)"),
     Field("allow_sites", Strings(unique=True), default=(), example='["status.example.com"]',
           doc="ServerNames of vhosts allowed besides the app's"),
     Field("allow_apache_conf", Strings(unique=True), default=(),
@@ -89,8 +89,11 @@ TARGET_FIELDS: tuple[Field, ...] = (
               "(the gate's line prints it)"),
     Field("allow_modules", Strings(unique=True), default=(), example='["headers_module"]',
           doc="Apache modules allowed besides the stock ones"),
-    Field("allow_processes", Strings(unique=True), default=(), example='["deployer: /usr/bin/tmux"]',
-          doc='"user: command prefix": processes of the app, deploy or\nApache user allowed besides ours '
+    Field("allow_processes", Strings(unique=True), default=(),
+          example='["deployer: /usr/bin/tmux sha256:' + PIN_EXAMPLE + '"]',
+          doc='"user: command prefix sha256:HEX": processes of the app,\ndeploy or Apache user allowed besides ours,'
+              "\npinned to their program's content (its executable\nand a script outside the app's tree; the gate's"
+              "\nline prints it) "
               '(word by word;\nwith -m, -c or a relative script, its working\ndirectory must be the live release '
               "or root's; a\nscript by its path: it and its directories root's\nor the process user's alone, and so "
               "a Python's\nuser site (~/.local/lib/pythonX.Y/site-packages)\nunless -s or -I; the\n"
@@ -242,13 +245,13 @@ def _allowances(t: Table) -> Allowances:
             raise t.error(f"skip_rules: rule {rule!r} needs a reason (a non-empty string), got {reason!r}",
                           hint=f'write {rule} = "why it does not apply here"', key="skip_rules")
     allowed = {name[len("allow_"):]: t.get(name) for name in t.fields if name.startswith("allow_")}  # allow_X: X
-    for kind in PINNED:
+    for kind in PINNED + RUNS:
         for entry in allowed[kind]:
             problem = pin_problem(entry)
             if problem:
                 raise t.error(f"allow_{kind} entry {entry!r}: {problem}", value=entry, entry_of=f"allow_{kind}",
                               hint="copy the pinned line the gate prints for it (\"NAME sha256:<64 hex>\")")
-    lines = {f"allow_{k}": t.where_of(f"allow_{k}") for k in PINNED if allowed[k]}
+    lines = {f"allow_{k}": t.where_of(f"allow_{k}") for k in PINNED + RUNS if allowed[k]}
     return Allowances(**allowed, skip_rules=dict(skip), where=t.where_of("skip_rules") if skip else t.where,
                       lines=lines)
 

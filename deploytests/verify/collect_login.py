@@ -39,6 +39,8 @@ are latin-1 text:
 - ``digests``: ``{path: sha256 hex}`` of the privileged files recorded and of /usr/local/{sbin,bin}'s entries
   this login may read, root's (:func:`digests`), and of each file :func:`mentions` found lines in: what an
   allowance of them pins;
+- ``programs``: ``{real path: [sha256 hex, ctime, ino]}`` of each regular file a process's command line names
+  (:func:`ran`): what an allowance of what runs or listens pins;
 - ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`);
 - ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`);
 - ``mentions``: ``{path: [[n, line], ...] or "-> target"}`` of every root's file under ``/etc`` whose bytes name
@@ -719,7 +721,8 @@ def collect(args):
                                         ("served links", served_links, app_tree),
                                         ("outputs", outputs, app_tree), ("programs", programs),
                                         ("mentions", mentions, app_tree, "/etc", 50000, homes(args, app_tree)),
-                                        ("local files", local_files, [app_tree]), ("digests", digests)]
+                                        ("local files", local_files, [app_tree]), ("digests", digests),
+                                        ("ran", ran)]
                                        if not args.get("check") else [])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
@@ -938,18 +941,29 @@ def programs(out, most=PIDS, proc="/proc"):
     hit is in ``errors``: what lies past it is not looked at, never taken for clean."""
     import pwd
 
-    side, scripts = {"files": {}, "dirs": {}, "errors": {}, "size": 0}, []
+    side, scripts, hashed = {"files": {}, "dirs": {}, "errors": {}, "size": 0}, [], out.setdefault("ran", {})
     pids = sorted((p for p in os.listdir(proc) if p.isdigit()), key=int)
     for pid in pids[:most]:
         try:
             with open("%s/%s/cmdline" % (proc, pid), "rb") as f:
                 argv = f.read(4096).split(b"\0")
+            with open("%s/%s/comm" % (proc, pid), "rb") as f:  # (a daemon that retitles itself: its name at exec)
+                comm = f.read(64).strip().decode("latin-1")
             uid = os.stat(proc + "/" + pid).st_uid
             root = [ln.split()[1:3] for ln in open_lines("%s/%s/status" % (proc, pid)) if ln[:4] == "Uid:"] == [
                 ["0", "0"]]  # (real and effective: the kernel's word; /proc's owner is a setuid program's root)
         except OSError:
             continue
-        for word in [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:64]:
+        words = [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:64]
+        head = argv[0].startswith(b"/")  # its program: its first word, or a bare one in each command dir
+        bare = argv[0].decode("latin-1") if argv[0] and b"/" not in argv[0] and b"\n" not in argv[0] else ""
+        mine = int(pid) == os.getpid()  # (this probe's own python: no program of anyone's)
+        for word in [] if mine else (words[:1] if head else []) + [d + "/" + n for d in COMMANDS
+                                                                   for n in {bare, comm} - {""} if "/" not in n]:
+            hashed[word] = BIG
+        for word in [] if mine else words[1 if head else 0:8]:  # what it gives an interpreter to run (a script)
+            hashed.setdefault(word, SCRIPT)
+        for word in words:
             st = note(side, os.path.normpath(word))
             if root and st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536:
                 scripts.append(os.path.normpath(word))
@@ -1256,8 +1270,10 @@ def walk(out, top, most, names, needles, seen, side, budget):
                     out["errors"]["mentions: " + path] = "%d bytes, more than the %d left to read: not searched " \
                         "for the app's tree" % (st.st_size, budget)
                     continue
-                with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as f:
-                    data = f.read(budget)  # (buffered: to its end, or the budget)
+                data = kept(out, path, st)
+                if data is None:
+                    with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as f:
+                        data = f.read(budget)  # (buffered: to its end, or the budget)
                 budget -= len(data)
             except OSError:
                 continue
@@ -1265,6 +1281,17 @@ def walk(out, top, most, names, needles, seen, side, budget):
             searched(out, path, data, names, needles, seen, side, judged, changed)
         todo += reversed(below)
     out["system_dirs"] = {"top": top, "found": found, "dirs": dirs}
+
+
+def kept(out, path, st):
+    """The bytes :func:`read` recorded of ``path`` when this ``lstat`` is the one it recorded (the same inode, size,
+    mtime and ctime: any write since changes the ctime) and they are the whole file; else None (read it again)."""
+    entry = out["files"].get(path) or {}
+    was, data = entry.get("st"), entry.get("data")
+    if data is not None and was and len(data) == st.st_size and was[3:] == [
+            st.st_size, st.st_mtime, st.st_ino, st.st_ctime]:
+        return data.encode("latin-1")
+    return None
 
 
 def searched(out, path, data, names, needles, seen, side, judged, changed=False):
@@ -1361,9 +1388,8 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
     system = tuple(t + "/" for t in SYSTEM)
     while todo and count <= most and time.process_time() <= end:
         base, under = todo.pop()
-        try:
-            with os.scandir(base) as listing:
-                entries = list(listing)[:most + 1 - count]
+        try:  # (listed through its fd: each entry's lstat is relative to it, no path looked up again)
+            fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except NotADirectoryError:  # (a file mounted on its own: a container's /etc/hosts)
             privileged(out, base, os.lstat(base))
             continue
@@ -1378,22 +1404,30 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
             if not root_only(st) and not isinstance(exc, FileNotFoundError) and len(unwalked) < 256:
                 unwalked.append([base, st.st_mode, st.st_uid, st.st_gid])
             continue
-        below = []
-        for entry in entries:
-            count += 1
-            if entry.is_dir(follow_symlinks=False):
-                if entry.path in points or entry.path in skip:
-                    continue
-                st = lstat_of(entry)
-                if st is None:
-                    continue
-                judged = entry.path.startswith(system) and not under and loose_dir(st)
-                if judged:
-                    found.append([entry.path, st.st_mode, st.st_uid, st.st_gid])
-                if not root_only(st):
-                    below.append((entry.path, under or judged))
-            elif entry.is_file(follow_symlinks=False) and entry.path not in out["files"]:  # (note()d: judged)
-                privileged(out, entry.path, lstat_of(entry))
+        below, at = [], base.rstrip("/") + "/"
+        try:
+            with os.scandir(fd) as listing:
+                entries = list(listing)[:most + 1 - count]
+            for entry in entries:
+                count += 1
+                if entry.is_dir(follow_symlinks=False):
+                    path = at + entry.name
+                    if path in points or path in skip:
+                        continue
+                    st = lstat_of(entry)
+                    if st is None:
+                        continue
+                    judged = path.startswith(system) and not under and loose_dir(st)
+                    if judged:
+                        found.append([path, st.st_mode, st.st_uid, st.st_gid])
+                    if not root_only(st):
+                        below.append((path, under or judged))
+                elif entry.is_file(follow_symlinks=False) and at + entry.name not in out["files"]:  # (note()d)
+                    st = lstat_of(entry)  # (privileged()'s test, inline: ~12,000 a walk)
+                    if st and (st.st_mode & 0o6000 or st.st_mode & 0o111 and caps(at + entry.name)):
+                        privileged(out, at + entry.name, st)
+        finally:
+            os.close(fd)
         todo += below
     if todo or count > most:
         bound = "%d entries" % most if count > most else "%d CPU seconds" % seconds
@@ -1507,6 +1541,38 @@ def digests(out, most=DIGESTS, budget=BIG):
                 h.update(chunk)
             budget -= st.st_size
             found[path] = h.hexdigest()
+
+
+RAN, SCRIPT = 256, 16 << 20  # programs hashed at most; a later word of a command line (a script): bytes at most
+
+
+def ran(out, most=RAN, budget=4 * BIG):
+    """``programs``: ``{path: [sha256 hex, ctime, ino]}`` of each regular file a process's command line names
+    (:func:`programs`: its program, a bare first word in each of :data:`COMMANDS`, and what it gives an
+    interpreter to run), under its real path (where anyone's links lead: the path the kernel shows as a process's
+    ``exe``), opened from there through root's links only: what an allowance of what runs or listens pins
+    (``allow_listen``, ``allow_processes``), and when it last changed. At most ``most`` files and ``budget`` bytes
+    in all (a file past them: in ``errors``); any owner's file: its bytes are hashed, never parsed."""
+    found, want = out.setdefault("programs", {}), {}
+    for word, limit in out.pop("ran", {}).items():
+        real = os.path.realpath(word)
+        want[real] = max(want.get(real, 0), limit)
+    for real, limit in list(want.items())[:most]:
+        try:
+            fd = os.open(resolved(real) or "", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue  # (gone, not readable to this login, or a link of someone's on the way: no pin holds)
+        st, h = os.fstat(fd), hashlib.sha256()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > min(limit, budget):
+            os.close(fd)  # (a directory, a device; a data file past a script's bound)
+            out["errors"].update({real: "not hashed (past the bytes left)"} if stat.S_ISREG(st.st_mode) and
+                                 st.st_size > budget else {})
+            continue
+        with open(fd, "rb", buffering=0) as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        budget -= st.st_size
+        found[real] = [h.hexdigest(), st.st_ctime, st.st_ino]
 
 
 def resolved(path, hops=40):

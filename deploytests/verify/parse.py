@@ -477,13 +477,17 @@ class Procs:
         ``sh -c '...'``, ``perl X``, ``node X``, ``java -jar X``, the words :func:`deploytests.verify.rootacts.runs`
         calls run, a relative one from the process's working directory), or None with the first such file no
         package ships: a packaged interpreter running an admin's script is that script, not the interpreter;
-        ``program``: the first such script, else the executable (what an ``allow_listen`` entry binds)."""
+        ``program``: the executable and the first such script (what an ``allow_listen`` entry binds and pins), or,
+        when it runs none, the command line's words from its code option on (:data:`INLINE`: ``python3 -c CODE``,
+        ``-m MODULE``, ``perl -e CODE``, ``sh -c ...``: an interpreter alone would allow any code)."""
         from .rootacts import runs
 
         entry = self.proc.get(str(pid)) or {}
         exe = str(entry.get("exe") or "").split(" (deleted)")[0]
-        scripts = runs([a for a in (entry.get("cmdline") or "").split("\0") if a], str(entry.get("cwd") or ""))
-        program = scripts[0] if scripts else exe
+        argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
+        scripts = runs(argv, str(entry.get("cwd") or ""))
+        code = next((argv[i:] for i, a in enumerate(argv) if i and a in INLINE), []) if not scripts else []
+        program = " ".join(([exe] if exe else []) + scripts[:1] + " ".join(code).split())  # (allow_listen's)
         package = files.get(exe) or files.get(self.snap.realpath(exe)) if exe else None
         if not package:
             return None, None, program
@@ -539,6 +543,9 @@ class Procs:
                 q = self.table.get(q["ppid"])
             out.append(dict(self.shown(p["pid"]), ancestors=chain))
         return out
+
+
+INLINE = ("-c", "-e", "-E", "-m")  # the options that give a program its code on the command line (or a module)
 
 
 def in_session(ancestors) -> bool:
@@ -1163,6 +1170,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
             "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap),
             "mentions": root_mentions(snap), "system_dirs": snap.raw.get("system_dirs"),
+            "programs": snap.raw.get("programs") or {},  # (the login's hashes of what processes run: pins.programs)
             "unwalked": snap.raw.get("unwalked"),
             "mapped": mapped_files(snap)}
 

@@ -13,7 +13,15 @@ when a written pin is stale or missing. What each pin covers (:func:`digest`):
 - a privileged file or a /usr/local command: the login collector's sha256 of the regular file (through root's
   links only; a file that login may not read has none, and no pin holds for it); a /usr/local command that is
   a link to a package's file: the sha256 of ``-> PATH``, the path it resolves to (the package's upgrades, which
-  dpkg vouches for, keep the pin; a link made to point elsewhere does not).
+  dpkg vouches for, keep the pin; a link made to point elsewhere does not);
+- an allowance of what runs or listens (:data:`deploytests.allowances.RUNS`: ``allow_listen``'s ``"ADDR USER
+  EXE [SCRIPT]"``, ``allow_processes``' ``"USER: PROGRAM [ARGS...]"``): the program it names (:func:`programs`: the
+  executable, and the script it gives an interpreter outside the app's tree, whose code the deploy's own rules
+  judge), each file hashed by the login collector (``programs``: every file a process's command line names, as
+  its real path); one file: its sha256 (``sha256sum EXE``), several: the sha256 of ``sha256sum``'s lines of
+  them in the entry's order (``sha256sum EXE SCRIPT | sha256sum``). It binds the content only while the process
+  runs it: :func:`since` says when a file changed after the process started (what runs is what was there
+  before); an executable replaced since (``exe`` ``... (deleted)``) is no longer the path the entry names.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ import hashlib
 import json
 from typing import Any
 
-from ..allowances import PINNED, Allowances, split_pin
+from ..allowances import PINNED, RUNS, Allowances, split_pin
 
 
 def _bytes(facts, path: str) -> bytes | None:
@@ -62,10 +70,66 @@ def _unit(facts, name: str) -> str | None:
     return _sha("".join(lines).encode())
 
 
-def digest(facts, kind: str, name: str) -> str | None:
+def programs(kind: str, name: str, exp=None) -> list[str]:
+    """The files an allowance of what runs or listens (``name``: its entry without the pin) pins: an
+    ``allow_listen`` entry's executable and an interpreter's script (code given on its command line, ``-c CODE``,
+    is bound as the entry's text; none for an address alone: an Apache ``Listen``); an ``allow_processes`` entry's
+    program (a bare name: from root's command dirs, as :func:`.rootacts._program` takes it; a python of the app's
+    venvs: the stack's, whose link it is) and the script it gives it, when absolute and outside the app's tree
+    (code there, and ``-m``/``-c``/a relative script's working directory, the live release, is the deploy's: its
+    own rules judge it)."""
+    from . import collect_login as C
+    from .mechanisms import reaches
+    from .rootacts import code_from_cwd
+
+    if kind == "listen":  # (after the executable: its script, or the code its command line gives it: text)
+        words = name.split()
+        return words[2:3] + [w for w in words[3:4] if w.startswith("/")]
+    words = name.partition(":")[2].split()
+    if not words:
+        return []
+    root = exp.cfg.root if exp is not None else None
+    first = words[0] if words[0].startswith("/") else " ".join(f"{d}/{words[0]}" for d in C.COMMANDS)
+    if root and reaches(first, root) and "/venv/bin/python" in first:
+        first = f"/usr/bin/python{exp.stack.python_version}"
+    script = next((w for w in words[1:] if not w.startswith("-") and "=" not in w), "")
+    return [first] + ([script] if script.startswith("/") and not code_from_cwd(words) and not (
+        root and reaches(script, root)) else [])
+
+
+def _ran(facts, path: str) -> tuple[str, list] | None:
+    """``(path, [sha256, ctime, ino])``: the login collector's hash of the file at ``path`` (through the links it
+    recorded; a bare command, ``path`` its candidates: the first of root's command dirs holding it), or None."""
+    snap: Any = getattr(facts, "raw", None)
+    sent = (facts.get("inventory") or {}).get("programs") or {}
+    for one in path.split(" "):
+        found = sent.get(one) or (sent.get(snap.realpath(one)) if getattr(snap, "files", None) is not None else None)
+        if found:
+            return one, found
+    return None
+
+
+def since(facts, kind: str, name: str, started: float | None, exp=None) -> str | None:
+    """When a file an allowance of what runs pins changed after the process started at ``started`` (it runs what
+    was there before, not what the pin was taken of): ``"PATH changed at T, after it started (T0)"``; else None."""
+    from .promises import _utc
+
+    for found in filter(None, (_ran(facts, path) for path in programs(kind, name, exp))):
+        if started and found[1][1] > started + 1:
+            return f"{found[0]} changed at {_utc(found[1][1])}, after it started ({_utc(started)})"
+    return None
+
+
+def digest(facts, kind: str, name: str, exp=None) -> str | None:
     """The content hash an allowance of ``kind`` naming ``name`` pins, as found on this host; None when the
     probe sent no bytes of it (then no pin holds)."""
     inv = facts.get("inventory") or {}
+    if kind in RUNS:
+        found = [_ran(facts, f) for f in programs(kind, name, exp)]
+        hashes = [f"{h[0]}  {path}\n" for path, h in filter(None, found)]
+        if not found or len(hashes) < len(found):
+            return None
+        return hashes[0][:64] if len(hashes) == 1 else _sha("".join(hashes).encode())
     if kind == "units":
         return _unit(facts, name)
     sent = (getattr(getattr(facts, "raw", None), "raw", None) or {}).get("digests") or {}  # the login collector's
@@ -89,36 +153,67 @@ def digest(facts, kind: str, name: str) -> str | None:
                 sent.get(path) or (_sha(data) if data is not None else None))
 
 
-def effective(facts, allow: Allowances) -> Allowances:
+def free(kind: str, name: str) -> bool:
+    """Whether an entry takes no pin: a unit's ``user@NAME`` (an account's systemd manager: no file), an
+    ``allow_listen`` address alone (an Apache ``Listen``, or holders root could not see: no program to pin)."""
+    return kind == "units" and name.startswith("user@") or kind == "listen" and len(name.split()) < 3
+
+
+def effective(facts, allow: Allowances, exp=None) -> Allowances:
     """``allow`` as this host's rules see it: each pinned entry by its bare name when its thing's content hashes
-    to the pin, else left out (recorded in ``unheld``: the hint says so); ``user@NAME`` units take no pin."""
+    to the pin, else left out (recorded in ``unheld``: the hint says so); :func:`free` entries take no pin."""
     kept: dict[str, Any] = {}
     unheld: dict[tuple[str, str], str] = {}
-    for kind in PINNED:
+    for kind in PINNED + RUNS:
         names = []
         for entry in getattr(allow, kind):
             name, pin = split_pin(entry)
-            if kind == "units" and name.startswith("user@") or pin is not None and pin == digest(facts, kind, name):
+            if free(kind, name) or pin is not None and pin == digest(facts, kind, name, exp):
                 names.append(name)
             else:
                 unheld[(kind, name)] = pin or ""
         kept[kind] = tuple(names)
-    return dataclasses.replace(allow, **kept, unheld=unheld, digest=lambda kind, name: digest(facts, kind, name))
+    return dataclasses.replace(allow, **kept, unheld=unheld, digest=lambda kind, name: digest(facts, kind, name, exp),
+                               changed=lambda kind, name, started: since(facts, kind, name, started, exp))
+
+
+def _written(allow: Allowances, kind: str, value: str) -> tuple[str, str] | None:
+    """The entry written for ``value`` that does not hold, ``(name, pin)``: the same name; for what runs or
+    listens, one for the same address (``allow_listen``) or the same user and command (``allow_processes``)
+    written in another form (no program, another program, an interpreter without its script)."""
+    if (kind, value) in allow.unheld:
+        return value, allow.unheld[(kind, value)]
+    if kind not in RUNS:
+        return None
+    same = (lambda n: n.split()[:1] == value.split()[:1]) if kind == "listen" else (
+        lambda n: n.partition(":")[0].strip() == value.partition(":")[0].strip() and
+        value.partition(":")[2].split()[:1] == n.partition(":")[2].split()[:1])
+    return next(((n, pin) for (k, n), pin in allow.unheld.items() if k == kind and same(n)), None)
 
 
 def hint(exp, key: str, value: str) -> str:
     """What to write to allow ``value`` (one line, after "if it is meant to be there, "): the pinned form with
     the hash found now, and, when targets.toml has a stale pin or none for it, which line and what to do."""
     allow, kind = exp.allow, key[len("allow_"):]
-    if kind not in PINNED or allow.digest is None or kind == "units" and value.startswith("user@"):
+    if kind not in PINNED + RUNS or allow.digest is None or free(kind, value):
         return f"allow it: {key} = [{json.dumps(value)}] in {allow.where}"
     found = allow.digest(kind, value)
     where = allow.lines.get(key) or allow.where
+    if found is None and kind in RUNS:
+        files = ", ".join(p.split(" ")[0] for p in programs(kind, value, exp))
+        return (f"make its program readable to the gate's login ({files}: it hashes each file a process's command "
+                f"line names), then allow it pinned: "
+                f"{key} = [{json.dumps(value + ' sha256:<its sha256>')}] in {where}")
     if found is None:
         return (f"make its content readable to the gate (root's, not writable by others; the gate's login may "
                 f"read it), then allow it pinned: {key} = [{json.dumps(value + ' sha256:<its sha256>')}] in {where}")
-    written = allow.unheld.get((kind, value))
+    written = _written(allow, kind, value)
+    other = "" if written is None else json.dumps(written[0] + (f" sha256:{written[1][:12]}…" if written[1] else ""),
+                                                  ensure_ascii=False)
     why = "" if written is None else (
-        f"review it ({where} pins it to sha256:{written[:12]}…, but it has changed since), then " if written else
-        f"review it ({where} allows it with no pin of its content), then ")
+        f"review it ({where} pins it to sha256:{written[1][:12]}…, but it has changed since), then " if written[1]
+        and written[0] == value else
+        f"review it ({where} allows it with no pin of its content), then " if written[0] == value else
+        f"review it ({where}'s {other} names another program than the one running now (its executable, script "
+        f"or code){'' if written[1] else ', and no pin'}: an entry names the program it allows, by content), then ")
     return f"{why}allow it: {key} = [{json.dumps(f'{value} sha256:{found}')}] in {where}"

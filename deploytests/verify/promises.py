@@ -1157,9 +1157,11 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
     """Whether an ``allow_listen`` entry accounts for a socket at one of ``keys`` held by ``procs``: ``"ADDR"``
     alone for Apache's own (the stack's binary, its root parent among them: a ``Listen`` of an allowed file) or for
     holders whose program root could not see (no ``CAP_SYS_PTRACE``: nothing to bind), else
-    ``"ADDR USER PROGRAM"``: every holder runs PROGRAM (the kernel's exe) and the first of them runs as USER. An
-    allowance binds what it was written for: when another program takes the port, it no longer accounts for it
-    (True); the text to say so when an entry names the address only; else ``""``."""
+    ``"ADDR USER EXE [SCRIPT]"`` (its pin held: :func:`.pins.effective`): every holder runs EXE (the kernel's exe)
+    with SCRIPT (what it gives an interpreter), started after those files last changed (:func:`.pins.since`), and
+    the first of them runs as USER. An allowance binds what it was written for: when another program takes the
+    port, it no longer accounts for it (True); the text to say so when an entry names the address only; else
+    ``""``."""
     found = ""
     for entry in exp.allow.listen:
         words = entry.split()
@@ -1172,9 +1174,20 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
         if len(words) == 1 and procs and not any(p.get("exe") for p in procs):
             return True  # root could not see which program holds it (no CAP_SYS_PTRACE): nothing to bind
         first = min(procs, key=lambda p: p["pid"]) if procs else None
-        if len(words) == 3 and first and first["user"] == words[1] and all(  # (an interpreter's: its script)
-                (p.get("program") or p.get("exe")) == words[2] for p in procs):
-            return True
+        gone = next((p for p in procs if str(p.get("exe") or "").endswith(" (deleted)")), None)
+        if len(words) >= 3 and gone:
+            found = (f"{entry!r} in {exp.allow.where} pins {words[2]}, but pid {gone['pid']} runs {gone['exe']}: a "
+                     f"file replaced or removed since it started, not the one pinned (restart it). ")
+            continue
+        if len(words) >= 3 and first and first["user"] == words[1] and all(  # (an interpreter's: its script)
+                (p.get("program") or p.get("exe")) == " ".join(words[2:]) for p in procs):
+            changed = next(filter(None, (exp.allow.changed("listen", entry, p.get("started")) for p in procs)),
+                           None) if exp.allow.changed else None
+            if not changed:
+                return True
+            found = (f"{entry!r} in {exp.allow.where} is pinned to the program's files as they are now, but {changed}: "
+                     f"it runs what was there before (restart it after any change to its program). ")
+            continue
         found = (f"{entry!r} in {exp.allow.where} allows this address for "
                  f"{'Apache' if len(words) == 1 else words[1] + ' running ' + ' '.join(words[2:])} only, not for "
                  f"what holds it now. ")
@@ -1263,11 +1276,10 @@ def unaccounted_apache_files(facts, exp) -> dict[str, str]:
     for path, info in ap.get("files", {}).items():
         inc = next((i for i in ap["includes"] if i["path"] == path), None)
         origin = f" (included from {inc['from']}:{inc['at']})" if inc and inc.get("from") else ""
-        hint = _allow_hint(exp, "allow_apache_conf", path)
         if info.get("loose") and "(not read: outside what the collector reads)" in info["loose"]:
             found[path] = (f"{path}{origin}: Apache reads it as root from {info['real']}, a file of root's outside "
                            f"the directories the gate reads: a file by hand whose content the gate cannot account "
-                           f"for (what it loads or serves is unknown). {hint}")
+                           f"for (what it loads or serves is unknown). {_allow_hint(exp, 'allow_apache_conf', path)}")
             continue
         if info.get("loose"):
             found[path] = (f"{path}{origin}: Apache reads it as root, but {info['loose']} is writable by someone "
@@ -1294,7 +1306,7 @@ def unaccounted_apache_files(facts, exp) -> dict[str, str]:
         effects += [f"Listen {d['value']} (line {d['line']})" for d in info.get("directives", [])
                     if d["name"] == "listen"]
         found[path] = f"{path}{origin}: {why}" + (f"; it defines {', '.join(effects)}" if effects else "") + \
-            "".join(f"; by it {r}" for r in run) + f". {hint}"
+            "".join(f"; by it {r}" for r in run) + f". {_allow_hint(exp, 'allow_apache_conf', path)}"
     return found
 
 
@@ -1692,7 +1704,8 @@ def _conffiles_of(kind: str, name: str) -> dict[tuple[str, str], tuple[str, list
 
     if not name:
         return {}
-    found: dict = {}
+    found = _Baseline()
+    found.memo = {}
     lines: list[str] = []
     text = (resources.files(f"deploytests.stacks.{kind}") / name).read_text()
     for line in text.splitlines():
@@ -1712,12 +1725,22 @@ def shipped_as(shipped: dict, path: str, pkg: str, md5: str, every: bool) -> lis
     line); None when the baseline has no version of it from that package."""
     if (path, md5) in shipped:
         return shipped[(path, md5)][1]
+    memo = getattr(shipped, "memo", None)  # (a stack's baseline: each answer made once for every host and check)
+    if memo is not None and (path, pkg, md5, every) in memo:
+        found = memo[(path, pkg, md5, every)]
+        return None if found is None else list(found)
     known = [collections.Counter(" ".join(ln.split()) for ln in lines) for (p, _), (pk, lines) in shipped.items()
              if p == path and pk == pkg]
-    if not known:
-        return None
-    common = functools.reduce(lambda a, b: a & b if every else a | b, known)
-    return list(common.elements())
+    found = list(functools.reduce(lambda a, b: a & b if every else a | b, known).elements()) if known else None
+    if memo is not None:
+        memo[(path, pkg, md5, every)] = found
+    return None if found is None else list(found)
+
+
+class _Baseline(dict):
+    """A stack's ``{(path, md5): (package, lines)}`` and :func:`shipped_as`' answers of it (``memo``)."""
+
+    memo: dict
 
 
 def shipped_line(snap, exp, path: str, line: str) -> bool:
@@ -4885,14 +4908,17 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "a system account not the app's, deploy's or Apache's, or by root only as the stack's baseline: the "
             "MTA; loopback is no trust boundary: every local process, the app's code too, reaches it), or allowed "
             "(allow_listen: \"ADDRESS USER "
-            "PROGRAM\", the holder's user and executable (an interpreter's: its script), ADDRESS \"*:port\" any "
-            "address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts for an Apache Listen "
-            "only: a port another program took is not allowed); a socket whose process root cannot see is a finding "
+            "EXE [SCRIPT] sha256:HEX\", the holder's user, executable and, for an interpreter, its script, pinned "
+            "by content: a file of it changed, or changed after the holder started, allows nothing; ADDRESS "
+            "\"*:port\" any address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts "
+            "for an Apache Listen only: a port another program took is not allowed); a socket whose process "
+            "root cannot see is a finding "
             "that says so; and every UNIX socket a root process holds (listening, or a datagram one bound to a "
             "name) that the deploy login, the app user, Apache's user or any local user may connect to (write on "
             "the socket file and search on every directory on the way, ACLs counted; an abstract name: anyone) is "
             "Apache's own, the stack's baseline (systemd's, journald's, rsyslogd's, the MTA's: measured) or allowed "
-            "(allow_listen: \"unix:NAME USER PROGRAM\"): a root tmux or screen server, socat's UNIX-LISTEN, an "
+            "(allow_listen: \"unix:NAME USER EXE [SCRIPT] sha256:HEX\"): a root tmux or screen server, "
+            "socat's UNIX-LISTEN, an "
             "agent's control socket run a client's commands as root (a process of a login sudoers lets run a "
             "command as root, by name, User_Alias, #uid or %group, is judged as root's); whatever is allowed, no "
             "socket on an address beyond loopback is held by a user, but root, the deploy login and the app user, "
@@ -4901,7 +4927,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "test_every_listener_is_accounted_for",
             'TCP *:9100 listens: pid 812 (prometheus) \'/usr/bin/prometheus-node-exporter\'; it answers anyone who '
             'can reach this host. if it is meant to be there, allow it: allow_listen = ["*:9100 prometheus '
-            '/usr/bin/prometheus-node-exporter"] in targets.toml',
+            '/usr/bin/prometheus-node-exporter sha256:9f86d081…"] in targets.toml',
             root_only=True),
     Promise("cw_apache_files", f"{CW}: serves", "every file in Apache's configuration (as apache2ctl lists it, and "
             "envvars) is root's alone, and a stock include with dpkg's unchanged content, or bootstrap's (another "
@@ -4971,7 +4997,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_processes", f"{CW}: runs", "every process of the app user is one of its mod_wsgi daemons, of "
             "Apache's user an Apache child, of the deploy user part of a live SSH session; no process of anyone "
             "else outside a live SSH session runs from the app's tree, as spelled (its command line) or as "
-            "resolved (its working directory, executable, open files, a link or a root's script it runs)",
+            "resolved (its working directory, executable, open files, a link or a root's script it runs); an "
+            "allowed one (allow_processes: \"USER: COMMAND sha256:HEX\") runs the program its entry pins by "
+            "content (its executable and a script outside the app's tree), unchanged since it started",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "
@@ -5478,7 +5506,7 @@ def verify(promise_id: str, facts, exp: Expected) -> None:
         raise NotApplicable(f"the runner's requests reach {taken['name']} ({taken['file']}:{taken['line']}), "
                             f"Apache's default virtual host for port {exp.cfg.port}, not the app's site (the root "
                             f"failure is test_every_vhost_is_accounted_for)")
-    CHECKS[promise_id](facts, dataclasses.replace(exp, allow=effective(facts, exp.allow)))
+    CHECKS[promise_id](facts, dataclasses.replace(exp, allow=effective(facts, exp.allow, exp)))
 
 
 BASIC_NAMES = {"host": "host unreachable", "tree": "not bootstrapped", "apache": "Apache down",

@@ -7,7 +7,8 @@ then not dumpable, so the deploy user cannot attach to it or take its output); w
 tree gives this reader only what the deploy login can read already. It reads; nothing of the tree is run,
 imported or loaded: versions come from ``METADATA``, the venv's python is judged by its links
 (:func:`interpreter`). Every walk is bounded (entries and depth: :data:`ENTRIES`, :data:`DEPTH`) and says so when
-the bound is hit; every read is bounded. It also GETs the site on 127.0.0.1 (the health path and the homepage).
+the bound is hit; every read is bounded. It also GETs the health path on 127.0.0.1 (the homepage: the runner's
+GET).
 
 Its reply is one JSON object after :data:`MARK`; the runner parses it as data, like everything the deploy side
 writes (:mod:`deploytests.untrusted`). Rules for this file: standard library only, Python >= 3.7 syntax, no
@@ -695,21 +696,31 @@ def login_files(users):
     return out
 
 
-def packaged(patterns, lines=None):
+def lstat_in(seen, path):
+    """``path``'s ``lstat`` (None: none), kept in ``seen``: :func:`bytecode` takes the sources' from
+    :func:`packaged`'s walk of the same files instead of asking the kernel again."""
+    if path not in seen:
+        try:
+            seen[path] = os.lstat(path)
+        except OSError:
+            seen[path] = None
+    return seen[path]
+
+
+def packaged(patterns, lines=None, seen=None):
     """The files of the packages named by ``patterns`` (fnmatch) compared with dpkg's ``info/<pkg>.md5sums``:
     only those whose inode changed after the package's md5sums file was written (dpkg writes it as it unpacks:
     a file changed since has a newer ctime, which no one can set back) are hashed. dpkg-divert's paths are
     skipped (dpkg's own record of a file moved aside). ``{checked, hashed, changed: [[path, package]], bounds}``."""
-    out = {"checked": 0, "hashed": 0, "changed": [], "bounds": []}
+    out, seen = {"checked": 0, "hashed": 0, "changed": [], "bounds": []}, {} if seen is None else seen
     diverted = set((read_nofollow("/var/lib/dpkg/diversions", MD5_BYTES) or b"").decode(
         "utf-8", "replace").splitlines()[0::3])
     hashed = 0
     for package, since, md5, file in (lines or md5sums)(patterns):
         if file.startswith(NOT_CODE) or file in diverted:
             continue
-        try:
-            st = os.lstat(file)
-        except OSError:
+        st = lstat_in(seen, file)
+        if st is None:
             continue
         out["checked"] += 1
         if not stat.S_ISREG(st.st_mode) or st.st_ctime <= since:
@@ -750,7 +761,7 @@ def md5sums(patterns):
 PYC_WINDOW, PYC_BYTES = 3600, 16 << 20  # seconds a package's own compile may follow its unpack; source compiled
 
 
-def bytecode(patterns, lines=None):
+def bytecode(patterns, lines=None, seen=None):
     """The modules of the packages named by ``patterns`` whose bytecode (``__pycache__/*.<tag>[.opt-N].pyc``, which
     dpkg's md5sums never list) is not what their source compiles to. Compared: a pyc written more than
     :data:`PYC_WINDOW` after its source (a package compiles its modules in its postinst, right after dpkg unpacked
@@ -758,19 +769,29 @@ def bytecode(patterns, lines=None):
     pyc whose header names another mtime or size than its source's is never loaded (not compared). The source is
     compiled with this Python (the stack's, the daemons' own) and its code compared with the pyc's
     (``marshal.loads``: data, never run). ``{checked, compared, forged: [[pyc, source, package]], bounds}``."""
-    import importlib.util
     import marshal
 
+    magic = sys.modules["_frozen_importlib_external"].MAGIC_NUMBER  # (importlib.util's, without its import)
     out, tag, budget = {"checked": 0, "compared": 0, "forged": [], "bounds": []}, sys.implementation.cache_tag, 0
+    caches = {}  # directory -> the names in its __pycache__ (None: not listable, each name lstat'ed)
+    seen = {} if seen is None else seen
     for package, since, _, src in (lines or md5sums)(patterns):
         if src.endswith(".py"):
             head, base = os.path.split(src)
-            try:
-                s = os.lstat(src)
-            except OSError:
+            s = lstat_in(seen, src)
+            if s is None:
                 continue
+            if head not in caches:
+                try:
+                    caches[head] = set(os.listdir(head + "/__pycache__"))
+                except (FileNotFoundError, NotADirectoryError):
+                    caches[head] = set()
+                except OSError:
+                    caches[head] = None
             for opt in ("", ".opt-1", ".opt-2"):
                 pyc = "%s/__pycache__/%s.%s%s.pyc" % (head, base[:-3], tag, opt)
+                if caches[head] is not None and pyc[len(head) + 13:] not in caches[head]:
+                    continue  # (not there: one listing of the directory, not an lstat of each name)
                 try:
                     c = os.lstat(pyc)
                 except OSError:
@@ -785,7 +806,7 @@ def bytecode(patterns, lines=None):
                 data, source = read_nofollow(pyc, 64 << 20), read_nofollow(src, 64 << 20)
                 if source is None or not stat.S_ISREG(s.st_mode):
                     continue
-                if data is not None and not loaded(data, s, importlib.util.MAGIC_NUMBER):
+                if data is not None and not loaded(data, s, magic):
                     continue  # another Python's, or stale: the import system does not load it
                 out["compared"] += 1
                 code = compile(source, src, "exec", dont_inherit=True, optimize=int(opt[-1:] or 0))
@@ -1072,7 +1093,7 @@ def gather(args):
     root = args["root"]
     http_facts = {}
     fetch = threading.Thread(target=lambda: http_facts.update(
-        health=get(args, args["health_path"]), home=get(args, "/")), daemon=True)
+        health=get(args, args["health_path"])), daemon=True)  # (test_health_from_inside's; GET / is the runner's)
     fetch.start()
 
     def section(name, work, *a):
@@ -1108,8 +1129,9 @@ def gather(args):
         if "rows" not in read:
             read["rows"] = list(md5sums(patterns))
         return read["rows"]
-    section("packaged", packaged, args.get("verify_packages") or [], once)
-    section("bytecode", bytecode, args.get("verify_packages") or [], once)
+    seen = {}  # (the packaged files' lstat, once for both)
+    section("packaged", packaged, args.get("verify_packages") or [], once, seen)
+    section("bytecode", bytecode, args.get("verify_packages") or [], once, seen)
     try:
         facts["lock_ino"] = os.lstat(root + "/.deploy.lock").st_ino
     except OSError:

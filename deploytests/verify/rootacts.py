@@ -222,7 +222,8 @@ def runs(argv: list[str], cwd: str = "") -> list[str]:
     a relative one resolved from ``cwd``, the process's working directory (never the module of ``-m``)."""
     words = [shlex.quote(argv[0])] if argv else []
     for prev, a in zip(argv, argv[1:], strict=False):
-        rel = cwd.startswith("/") and not a.startswith(("/", "-")) and "=" not in a and prev not in ("-m", "-c")
+        rel = cwd.startswith("/") and not a.startswith(("/", "-")) and "=" not in a and prev not in (
+            "-m", "-c", "-e", "-E")  # (code or a module, not a file: perl's and ruby's -e, python's -c)
         words.append(shlex.quote(posixpath.join(cwd, a) if rel else a))
     return [p for how, p in _words(" ".join(words))[1 if argv and argv[0].startswith("/") else 0:] if how == "runs"]
 
@@ -245,7 +246,8 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
     take code from its working directory (``-m``, ``-c``, a relative script: ``python -m`` imports from there
     first), that directory is the live release or root's alone (``snap.writable_by_others``: a directory not looked
     at counts as writable); the program the kernel runs (``exe``) is the one the entry names; and no variable by
-    which it finds code (``PYTHONPATH``, ``LD_PRELOAD``, ``PATH`` ...) names a place others may change."""
+    which it finds code (``PYTHONPATH``, ``LD_PRELOAD``, ``PATH`` ...) names a place others may change; the entry's
+    pin held (:func:`.pins.effective`) and those files did not change after the process started."""
     cmd = (p.get("cmdline") or "").split(" ")
     why = ""
     proc = ((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid"))) or {}
@@ -257,6 +259,11 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
             continue
         said = f"allowed by {entry.strip()!r} in {exp.allow.where}, but "
         found = _program(p.get("exe") or proc.get("exe"), words[0], exp, snap) or _environment(proc, release, snap)
+        changed = exp.allow.changed("processes", entry, p.get("started")) if exp.allow.changed else None
+        if changed and not found:
+            why = (said + f"it is pinned to its program's files as they are now, and {changed}: it runs what was "
+                   f"there before (restart it after any change to its program)")
+            continue
         if found:
             why = said + found + ": the entry accounts for the program it names, not for another"
             continue

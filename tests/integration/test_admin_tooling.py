@@ -140,10 +140,11 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         shown = "\n".join(f"{t}: {ln}" for t, items in failed.items() for ln in items)
         assert list(failed) == [LISTENER], shown
         assert len(failed[LISTENER]) == 2, shown
-        bound = ['"*:9100 prometheus /usr/bin/prometheus-node-exporter"',  # each binds its program
-                 '"localhost:4949 root /usr/sbin/munin-node"']
+        bound = ['"*:9100 prometheus /usr/bin/prometheus-node-exporter"',  # each binds its program, pinned
+                 '"localhost:4949 root /usr/bin/perl /usr/sbin/munin-node"']  # (an interpreter: with its script)
         assert sorted(allowance(ln) for ln in failed[LISTENER]) == [f"allow_listen = [{b}]" for b in bound], shown
-        allowed = f"allow_listen = [{', '.join(bound)}]\n"
+        listens = sorted(re.search(r"\[(.*)\]", allowance(ln, pinned=True)).group(1) for ln in failed[LISTENER])
+        allowed = f"allow_listen = [{', '.join(listens)}]\n"
         assert gate(tmp_path, fleet, allowed) == {}
 
         # what the rules say needs writing down: one line each, naming its allowance; passes with them

@@ -132,7 +132,7 @@ def test_any_listener_nobody_listed_fails_naming_process_and_allowance(exp, host
     assert list(msg) == ["cw_listen"], msg
     shown = f"{'*' if host in ('0.0.0.0', '::') else 'localhost'}:{port}"
     assert f"TCP {shown} listens: pid 4242 (nobody) {name!r}" in msg["cw_listen"]
-    assert f'allow_listen = ["{shown} nobody {exe}"]' in msg["cw_listen"]  # the allowance binds the program
+    assert f'allow_listen = ["{shown} nobody {exe} sha256:' in msg["cw_listen"]  # the allowance binds the program
     assert outcome("cw_listen", facts, allowing(exp, listen=(f"{shown} nobody {exe}",))) == "pass"
     assert outcome("cw_listen", facts, allowing(exp, listen=(f"{shown}1 nobody {exe}",))).startswith("fail")
 
@@ -149,7 +149,7 @@ def test_an_allowed_port_taken_by_another_program_or_user_fails(exp):
                     "*:9100 prometheus /usr/bin/python3.11", "*:9100 root /usr/bin/prometheus-node-exporter"):
         found = outcome("cw_listen", facts, allowing(exp, listen=(written,)))
         assert found.startswith("fail") and f"{written!r} in targets.toml allows this address for " in found, found
-        assert 'allow_listen = ["*:9100 root /usr/bin/python3.11"]' in found, found
+        assert 'allow_listen = ["*:9100 root /usr/bin/python3.11 sha256:' in found, found
     apache = copy.deepcopy(inv(facts)["listeners"][0])  # Apache's own Listen: the address alone is enough
     inv(facts)["listeners"][-1] = dict(apache, port=8443)
     assert outcome("cw_listen", facts, allowing(exp, listen=("*:8443",))) == "pass"
@@ -978,7 +978,7 @@ def test_a_packaged_system_daemon_on_loopback_is_the_distributions(exp, holder):
         assert "TCP localhost:25 listens" in failing(again, exp)["cw_listen"], change
     inv(facts)["listeners"].append({"proto": "tcp", "host": "0.0.0.0", "port": 25, "procs": [holder], "uid": 0,
                                     "owner": "root", "hidden": []})  # public: always allowed in writing
-    assert f'allow_listen = ["*:25 {holder["user"]} {holder["exe"]}"]' in failing(facts, exp)["cw_listen"]
+    assert f'allow_listen = ["*:25 {holder["user"]} {holder["exe"]} sha256:' in failing(facts, exp)["cw_listen"]
 
 
 @pytest.mark.parametrize("holder", [
@@ -1000,7 +1000,7 @@ def test_a_packaged_program_answering_on_loopback_as_root_is_accounted_for_in_wr
     assert f"TCP localhost:4444 listens: pid {holder['pid']} (root)" in msg, msg
     assert "it answers every process on this host as root" in msg, msg
     line = f"localhost:4444 root {holder['exe']}"
-    assert f'allow_listen = ["{line}"]' in msg, msg
+    assert f'allow_listen = ["{line} sha256:' in msg, msg
     assert "cw_listen" not in failing(facts, allowing(exp, listen=(line,)))
     dropped = clean_facts()  # the same program as a system account (it dropped root): the distribution's
     inv(dropped)["listeners"].append({"proto": "tcp", "host": "127.0.0.1", "port": 4444, "uid": 105,

@@ -1356,8 +1356,10 @@ def test_the_etc_walk_judges_the_system_dirs_there_once(tmp_path, monkeypatch):
     alone = {"errors": {}, "files": {}}
     collect_login.local_files(alone)
     listed = []
-    real = os.scandir
-    monkeypatch.setattr(collect_login.os, "scandir", lambda p: listed.append(p) or real(p))
+    real, real_open = os.scandir, os.open
+    monkeypatch.setattr(collect_login.os, "scandir", lambda p: (isinstance(p, str) and listed.append(p)) or real(p))
+    monkeypatch.setattr(collect_login.os, "open", lambda p, flags, *a: (  # (the local walk lists through an fd)
+        flags & os.O_DIRECTORY and listed.append(p)) or real_open(p, flags, *a))
     out = {"errors": {}, "files": {}, "size": 0}
     collect_login.mentions(out, "/var/www/yourapplication", top=str(etc))
     collect_login.local_files(out)

@@ -37,6 +37,7 @@ def fake_proc(tmp_path, procs: dict[int, tuple[str, list[str]]]):
         (top / str(pid)).mkdir(parents=True)
         (top / str(pid) / "cmdline").write_bytes(b"\0".join(a.encode() for a in argv) + b"\0")
         (top / str(pid) / "status").write_text(f"Name:\tx\nUid:\t{uids}\nGid:\t0\t0\t0\t0\n")
+        (top / str(pid) / "comm").write_text(os.path.basename(argv[0]) + "\n")
     return str(top)
 
 
@@ -102,9 +103,9 @@ def test_a_name_gone_between_the_walks_listing_and_its_look_is_gone_not_a_failed
     real = os.scandir
 
     class Listing:  # the listing as it was; the name removed right after it
-        def __init__(self, path):
+        def __init__(self, path):  # (a path, or a directory's fd)
             self.entries = list(real(path))
-            if str(path).endswith("churn"):
+            if (os.readlink(f"/proc/self/fd/{path}") if isinstance(path, int) else str(path)).endswith("churn"):
                 gone = root / "var/tmp/churn/a"
                 gone.rmdir() if gone.is_dir() else gone.unlink()
 
@@ -149,15 +150,17 @@ def test_a_directory_the_kernel_will_not_open_by_its_path_is_named_never_skipped
     rows.write_text(f"20 1 0:20 / {root} rw,relatime shared:1 - ext4 none rw\n")
     monkeypatch.setattr(C, "MOUNTINFO", str(rows))
     monkeypatch.setattr(C, "beyond", lambda p: False)
-    deep, real_scandir, real_lstat = str(root / "var/tmp/k/deep"), os.scandir, os.lstat
+    deep, real = str(root / "var/tmp/k/deep"), {"open": os.open, "scandir": os.scandir, "lstat": os.lstat}
 
-    def refuse(path, *a, **k):
-        if str(path) == deep:
-            raise OSError(36, os.strerror(36), str(path))  # ENAMETOOLONG, as for a path past PATH_MAX
-        return (real_scandir if refuse.which == "scandir" else real_lstat)(path, *a, **k)
+    def refusing(name):  # (as for a path past PATH_MAX: ENAMETOOLONG, whether opened, listed or lstat'ed by path)
+        def call(path, *a, **k):
+            if str(path) == deep:
+                raise OSError(36, os.strerror(36), str(path))
+            return real[name](path, *a, **k)
+        return call
 
-    monkeypatch.setattr(C.os, "scandir", lambda p: (setattr(refuse, "which", "scandir"), refuse(p))[1])
-    monkeypatch.setattr(C.os, "lstat", lambda p, *a, **k: (setattr(refuse, "which", "lstat"), refuse(p, *a, **k))[1])
+    for name in real:
+        monkeypatch.setattr(C.os, name, refusing(name))
     out = empty()
     C.local_files(out)
     assert "File name too long" in out["errors"].get("local files: " + deep, ""), out["errors"]

@@ -167,7 +167,7 @@ def test_a_loopback_service_whose_program_is_a_script_no_package_ships_is_not_th
     exe = {"/bin/sh": "/usr/bin/dash", "/usr/bin/perl": "/usr/bin/perl"}.get(argv[0], python)
     (sock,) = [s for s in listening(platform, argv, exe, cwd) if s["port"] == 0x2382]
     assert sock["procs"][0]["package"] is None and sock["procs"][0]["script"] == script
-    assert sock["procs"][0]["program"] == script  # what an allow_listen entry binds: the script, not python3
+    assert sock["procs"][0]["program"] == f"{exe} {script}"  # what an allow_listen entry binds: the script too
 
 
 def test_an_allowance_for_a_loopback_script_binds_the_script_not_its_interpreter(exp):
@@ -175,17 +175,20 @@ def test_an_allowance_for_a_loopback_script_binds_the_script_not_its_interpreter
 
     holder = {"pid": 4242, "user": "root", "uid": 0, "ppid": 1, "comm": "python3", "cmdline": "/usr/bin/python3 "
               "/usr/local/sbin/agent", "exe": "/usr/bin/python3.11", "started": 0, "package": None,
-              "script": "/usr/local/sbin/agent", "program": "/usr/local/sbin/agent"}
+              "script": "/usr/local/sbin/agent", "program": "/usr/bin/python3.11 /usr/local/sbin/agent"}
     facts = clean_facts()
     inv(facts)["listeners"].append({"proto": "tcp", "host": "127.0.0.1", "port": 7071, "procs": [holder], "uid": 0,
                                     "owner": "root", "hidden": []})
     msg = failing(facts, exp)["cw_listen"]
     assert "(its program is /usr/local/sbin/agent, a file no package ships)" in msg, msg
-    assert 'allow_listen = ["localhost:7071 root /usr/local/sbin/agent"]' in msg, msg
-    allowed = dataclasses.replace(exp, allow=Allowances(listen=("localhost:7071 root /usr/local/sbin/agent",)))
+    assert 'allow_listen = ["localhost:7071 root /usr/bin/python3.11 /usr/local/sbin/agent sha256:' in msg, msg
+    allowed = dataclasses.replace(exp, allow=Allowances(listen=(
+        "localhost:7071 root /usr/bin/python3.11 /usr/local/sbin/agent",)))
     assert "cw_listen" not in failing(facts, allowed)
     python = dataclasses.replace(exp, allow=Allowances(listen=("localhost:7071 root /usr/bin/python3.11",)))
     assert "cw_listen" in failing(facts, python)  # the interpreter alone would allow any script
+    script = dataclasses.replace(exp, allow=Allowances(listen=("localhost:7071 root /usr/local/sbin/agent",)))
+    assert "cw_listen" in failing(facts, script)  # the script alone: whatever interpreter runs it
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)

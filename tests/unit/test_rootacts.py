@@ -468,7 +468,7 @@ def test_a_traced_daemon_names_its_tracer_and_an_allowed_tracer_passes(exp):
     facts.raw.raw["proc"].update(proc(950, 0, "strace -f -p %d -o /tmp/t" % daemon["pid"]))
     msg = fails("cw_traced", facts, exp)
     assert f"pid {daemon['pid']} (yourapplication)" in msg and "is traced by pid 950 (root) 'strace -f -p" in msg
-    assert 'allow_processes = ["root: strace"]' in msg, msg
+    assert 'allow_processes = ["root: strace sha256:' in msg, msg
     assert outcome("cw_traced", facts, allowing(exp, processes=("root: strace -f -p",))) == "pass"
 
 

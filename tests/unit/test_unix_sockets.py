@@ -74,7 +74,7 @@ def test_a_root_unix_socket_others_may_connect_to_fails_naming_it(exp, platform,
     msg = outcome("cw_listen", facts, exp)
     assert msg.startswith("fail: "), msg
     assert f"UNIX stream socket {name} (" in msg and "pid 4343 (root)" in msg and who in msg, msg
-    assert f'allow_listen = ["unix:{name} root {exe}"]' in msg, msg
+    assert f'allow_listen = ["unix:{name} root {exe} sha256:' in msg, msg
     allowed = dataclasses.replace(exp, allow=Allowances(listen=(f"unix:{name} root {exe}",)))
     assert outcome("cw_listen", facts, allowed) == "pass"
     other = dataclasses.replace(exp, allow=Allowances(listen=(f"unix:{name} root /usr/bin/other",)))
@@ -183,7 +183,7 @@ def test_a_socket_of_a_login_that_becomes_root_is_judged_as_roots(exp, platform,
     msg = outcome("cw_listen", with_socket(facts, "/tmp/pair.sock", "/usr/bin/socat", uid=uid, files=files), exp)
     assert msg.startswith("fail: ") and "UNIX stream socket /tmp/pair.sock (" in msg and "any local user" in msg, msg
     assert f"runs as {holder}, " in msg and "who becomes root" in msg, msg
-    assert f'allow_listen = ["unix:/tmp/pair.sock {holder} /usr/bin/socat"]' in msg, msg
+    assert f'allow_listen = ["unix:/tmp/pair.sock {holder} /usr/bin/socat sha256:' in msg, msg
     allowed = dataclasses.replace(exp, allow=Allowances(listen=(f"unix:/tmp/pair.sock {holder} /usr/bin/socat",)))
     assert outcome("cw_listen", with_socket(host(platform), "/tmp/x", "/usr/bin/socat", uid=1001, files={
         "/tmp": [D | 0o1777, 0, 0], "/tmp/x": [S | 0o777, 1001, 1001]}), allowed) == "pass"  # not root's: theirs
