@@ -1397,9 +1397,9 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
             try:
                 st = os.lstat(base)
             except OSError as why:  # gone since; or a name the kernel will not take (longer than PATH_MAX): named
-                out["errors"].update({} if isinstance(why, FileNotFoundError) else {"local files: " + base: "%s: "
-                                      "what lies there is not looked at for setuid, setgid and capability files" %
-                                      why.strerror})
+                out["errors"].update({} if isinstance(why, FileNotFoundError) else {"local files: " + base[:200]: "%s "
+                                      "(%d characters): what lies there is not looked at for setuid, setgid and "
+                                      "capability files" % (why.strerror, len(base))})
                 continue
             if not root_only(st) and not isinstance(exc, FileNotFoundError) and len(unwalked) < 256:
                 unwalked.append([base, st.st_mode, st.st_uid, st.st_gid])

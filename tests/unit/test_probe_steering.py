@@ -163,4 +163,4 @@ def test_a_directory_the_kernel_will_not_open_by_its_path_is_named_never_skipped
         monkeypatch.setattr(C.os, name, refusing(name))
     out = empty()
     C.local_files(out)
-    assert "File name too long" in out["errors"].get("local files: " + deep, ""), out["errors"]
+    assert "File name too long" in out["errors"].get("local files: " + deep[:200], ""), out["errors"]
