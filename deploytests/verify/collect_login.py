@@ -1516,20 +1516,25 @@ def ran(out, most=RAN, budget=4 * BIG):
         real = os.path.realpath(word)
         want[real] = max(want.get(real, 0), limit)
     for real, limit in list(want.items())[:most]:
+        bound = min(limit, budget)  # (bytes read, not the size a file reports: a /proc file says 0)
         try:
+            if not stat.S_ISREG(os.stat(real).st_mode):
+                continue  # (a device, a FIFO, a directory: never opened)
             fd = os.open(resolved(real) or "", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             continue  # (gone, not readable to this login, or a link of someone's on the way: no pin holds)
-        st, h = os.fstat(fd), hashlib.sha256()
-        if not stat.S_ISREG(st.st_mode) or st.st_size > min(limit, budget):
-            os.close(fd)  # (a directory, a device; a data file past a script's bound)
-            out["errors"].update({real: "not hashed (past the bytes left)"} if stat.S_ISREG(st.st_mode) and
-                                 st.st_size > budget else {})
-            continue
         with open(fd, "rb", buffering=0) as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
+            st, h, size = os.fstat(fd), hashlib.sha256(), 0
+            while stat.S_ISREG(st.st_mode) and size <= bound:
+                chunk = f.read(min(1 << 20, bound + 1 - size))
+                if not chunk:
+                    break
                 h.update(chunk)
-        budget -= st.st_size
+                size += len(chunk)
+        if not stat.S_ISREG(st.st_mode) or size > bound:
+            out["errors"].update({real: "not hashed (past the bytes left)"} if size > budget else {})
+            continue  # (swapped for something else after the stat; a data file past a script's bound)
+        budget -= size
         found[real] = [h.hexdigest(), st.st_ctime, st.st_ino]
 
 
