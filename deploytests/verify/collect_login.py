@@ -1525,7 +1525,8 @@ def ran(out, most=RAN, budget=4 * BIG):
         except OSError:
             continue  # (gone, not readable to this login, or a link of someone's on the way: no pin holds)
         with open(fd, "rb", buffering=0) as f:
-            st, h, size = os.fstat(fd), hashlib.sha256(), 0
+            st, h = os.fstat(fd), hashlib.sha256()
+            size = st.st_size if st.st_size > bound else 0  # (past it by its own say: not read at all)
             try:  # (a read may fail: /proc/self/mem's EIO, pagemap's EINVAL: then no hash, as for a file past it)
                 while stat.S_ISREG(st.st_mode) and size <= bound:
                     chunk = f.read(min(1 << 20, bound + 1 - size))
