@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from ..allowances import Allowances
 from ..config import APPS_ROOT
 from ..untrusted import block
+from ..words import count
 from . import rootacts
 from .http import describe
 
@@ -617,6 +618,11 @@ def release_records_complete(facts, exp):
             problems.append(f"{rid}: RELEASE.json is of app {meta['app']!r}, not {exp.cfg.app!r}")
         elif not re.fullmatch(r"[0-9a-f]{64}", str(meta["artifact_sha256"])):
             problems.append(f"{rid}: artifact_sha256 {meta['artifact_sha256']!r} is not a sha256")
+        elif meta.get("settings_changed"):
+            problems.append(f"{rid}: RELEASE.json's {' and '.join(meta['settings_changed'])} not what its deploy "
+                            f"recorded (its settings and their settings_sha256): changed after the deploy, and the "
+                            f"app runs with it (application.wsgi sets its env) after a rollback to it, or the next "
+                            f"daemon start of the live one")
     assert not problems, "releases with a broken record:\n" + "\n".join(problems)
 
 
@@ -717,7 +723,8 @@ def installed_files_match_artifact(facts, exp):
     shown = [f"changed: {p}" for p in changed[:5]] + [f"missing: {p}" for p in missing[:5]] + \
         [f"not from the artifact: {p}" for p in extra[:5]]
     assert not (changed or missing or extra), \
-        f"the live venv is not the artifact {art.sha256[:12]} ({art.name} {art.version}): {len(changed)} file(s) " \
+        f"the live venv is not the artifact {art.sha256[:12]} ({art.name} {art.version}): " \
+        f"{count(len(changed), 'file')} " \
         f"changed, {len(missing)} missing, {len(extra)} not from the artifact\n" + "\n".join(shown)
 
 
@@ -770,7 +777,7 @@ def shared_links(facts, exp):
 def releases_pruned_and_complete(facts, exp):
     tree, keep = facts.tree, exp.cfg.keep_releases
     releases = sorted(tree.get("releases", {}))
-    assert len(releases) <= keep, f"{len(releases)} releases kept, keep_releases = {keep}: {releases}"
+    assert len(releases) <= keep, f"{count(len(releases), 'release')} kept, keep_releases = {keep}: {releases}"
     if tree.get("incomplete") and not facts.get("lock_held"):
         raise AssertionError(f"release dirs without RELEASE.json (a dead deploy's leftovers; the next deploy "
                              f"removes them) while no deploy holds the lock: {tree['incomplete']}")
@@ -1003,11 +1010,13 @@ def _allow_hint(exp, key: str, value: str) -> str:
 
 
 def _unaccounted(what: str, lines: list[str], rule: str = "", exp=None) -> None:
-    """Fail with one line per item; ``rule``: a rule with no allowance of its own names how to switch it off."""
+    """Fail with one line per item; ``what`` names one item, in :func:`deploytests.words.count`'s form
+    (``"scheduled job"``, ``"file[s] of Apache's configuration"``); ``rule``: a rule with no allowance of its own
+    names how to switch it off."""
     __tracebackhide__ = True
     off = (f"\nif this is meant to be so, switch the rule off with a reason: skip_rules = {{ {rule} = \"...\" }} in "
            f"{exp.allow.where if exp else 'targets.toml'}") if rule else ""
-    assert not lines, f"{len(lines)} {what} not accounted for (not made by deploytests, not on a stock " \
+    assert not lines, f"{count(len(lines), what)} not accounted for (not made by deploytests, not on a stock " \
                       f"server of this stack, not allowed):\n" + "\n".join(f"- {ln}" for ln in lines) + off
 
 
@@ -1045,7 +1054,7 @@ def _holders(sock) -> str:
         return ", ".join(_proc(p) for p in sock["procs"][:2])
     if sock.get("hidden"):
         return (f"owner uid {sock.get('uid')} ({sock.get('owner')}), process not visible: root could not read "
-                f"the file descriptors of {len(sock['hidden'])} processes here (no CAP_SYS_PTRACE?)")
+                f"the file descriptors of {count(len(sock['hidden']), 'process')} here (no CAP_SYS_PTRACE?)")
     return f"owner uid {sock.get('uid')} ({sock.get('owner')}), held by no process of this server"
 
 
@@ -1122,7 +1131,7 @@ def cw_listen(facts, exp):
         lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. " + (allowed or "")
                      + _allow_hint(exp, "allow_listen", bind))
     lines += unix_lines(facts, exp, inv.get("unix_listeners") or [], apache_bin)
-    _unaccounted("listening sockets", lines)
+    _unaccounted("listening socket", lines)
 
 
 def secret_readers(facts, exp) -> dict[str, tuple[str, set]]:
@@ -1343,7 +1352,7 @@ def cw_apache_files(facts, exp):
                         f"parent (code as root at the next reload); make what it names root's alone (not writable " \
                         f"by group or others, in root's directories) or remove it: no allowance accounts for it"
     _inv_apache(facts, "Apache's own list of its configuration files")  # (skips when it does not parse)
-    _unaccounted("files of Apache's configuration", list(unaccounted_apache_files(facts, exp).values()))
+    _unaccounted("file[s] of Apache's configuration", list(unaccounted_apache_files(facts, exp).values()))
 
 
 def cw_modules(facts, exp):
@@ -1354,7 +1363,7 @@ def cw_modules(facts, exp):
     known = set(exp.stack.baseline_modules) | {f"{exp.stack.wsgi_module}_module"} | set(exp.allow.modules)
     lines = [f"{m}: loaded into Apache's root parent and every worker (a module is code, and may add handlers "
              f"that serve). " + _allow_hint(exp, "allow_modules", m) for m in ct.get("modules", []) if m not in known]
-    _unaccounted("Apache modules", lines)
+    _unaccounted("Apache module", lines)
 
 
 def cw_vhosts(facts, exp):
@@ -1385,7 +1394,7 @@ def cw_vhosts(facts, exp):
              and v["file"] not in files and v["file"] != default and v["name"] != getattr(others.get(v["file"]),
                                                                                       "server_name", None)
              and (v["file"], v["line"]) not in {(b["file"], b["line"]) for b in by_address}]
-    _unaccounted("virtual hosts", lines)
+    _unaccounted("virtual host", lines)
 
 
 HTTP_CHECKS = ("health", "homepage", "serves", "private", "static", "sec_status", "sec_cors")  # the runner's requests
@@ -1420,26 +1429,42 @@ def _default_site(facts, exp) -> dict | None:
 
 
 def cw_in_force(facts, exp):
-    """The configuration Apache runs with is the one on disk: no file of it changed after Apache last
-    (re)loaded it (the oldest of its current children, which a graceful reload replaces)."""
+    """The configuration Apache runs with is the one on disk: nothing of it changed after Apache last (re)loaded
+    it: no file it lists (through its link; envvars too) and no directory its Includes read files from (a file
+    removed or added there changes only the directory's ``ctime``: an Alias or a ``WSGIScriptReloading Off`` in
+    force whose file is gone is unseen by every check that reads the files), by ``ctime``, which no one sets back.
+    When Apache last loaded it: its pid file's mtime (it writes it at every start and graceful restart, after
+    reading its configuration; root's) when it names the running root parent, else the oldest of its current
+    children (which a graceful reload replaces)."""
+    from . import collect_login as C
+
     inv = _inv_apache(facts, "Apache's configuration files")
     args = [f"pid {a['pid']} runs {' '.join(a['argv'])!r}: {' '.join(a['argv'][1:])!r} beyond '-k start' changes "
             f"what it reads or serves (a -c/-C/-f/-d/-D), unlike the dump the gate judges (apache2ctl's own)"
             for a in inv.get("apache_argv") or [] if _apache_extra(a["argv"][1:])]
     parents = _apache_parents(facts)
     kids = [p["started"] for p in inv["processes"] if p["ppid"] in parents and p.get("started")]
-    if not kids:
+    snap = getattr(facts, "raw", None)
+    pid = snap.st(C.PIDFILE) if getattr(snap, "files", None) and (snap.text(C.PIDFILE) or "").strip() in {
+        str(p) for p in parents} else None
+    if not kids and not pid:
         assert not args, "Apache's configuration on disk is not the one in force:\n" + "\n".join(args)
         raise NotApplicable("Apache has no child processes to date its last reload by")
-    loaded = min(kids)
+    loaded = pid[4] if pid else min(kids)
     import datetime as _dt
 
     when = lambda t: _dt.datetime.fromtimestamp(t, _dt.UTC).strftime("%H:%M:%S")  # noqa: E731
+    files = inv["apache"].get("files", {})
     lines = [f"{path} changed at {when(info['mtime'])}, after Apache last loaded its configuration "
              f"({when(loaded)}): the server does not run what is on disk; the next reload (logrotate's, a "
              f"bootstrap's) applies it unchecked"
-             for path, info in inv["apache"].get("files", {}).items()
-             if info.get("mtime") and info["mtime"] > loaded + 0.05]
+             for path, info in files.items() if info.get("mtime") and info["mtime"] > loaded + 0.05]
+    ctime = lambda path: ((snap.st(path) or [])[6:] or [0])[0] if getattr(snap, "files", None) else 0  # noqa: E731
+    lines += [f"{d} changed at {when(ctime(d))}, after Apache last loaded its configuration ({when(loaded)}): a "
+              f"file of it was removed, added or renamed there since; what Apache serves is what was there then "
+              f"(a file removed without a reload stays in force, unseen by every check): reload Apache (apache2ctl "
+              f"graceful) and run the gate again"
+              for d in sorted({posixpath.dirname(p) for p in files} - {C.SERVER_ROOT}) if ctime(d) > loaded + 0.05]
     lines = args + lines
     assert not lines, "Apache's configuration on disk is not the one in force:\n" + "\n".join(lines)
 
@@ -1460,7 +1485,8 @@ def _apache_extra(argv: list[str]) -> list[str]:
 def cw_processes(facts, exp):
     """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
     deploy user, part of a live SSH session (the gate's probe, an operator's shell); and no process of anyone
-    else (root included) outside a live SSH session names the app's tree on its command line."""
+    else (root included) outside a live SSH session names the app's tree on its command line, or runs a program
+    from a directory every local user may write (``/tmp``, ``/dev/shm``: the exe the kernel shows)."""
     from .parse import in_session
     from .rootacts import allow_prefix, allowed_process, process_lines, view
 
@@ -1505,7 +1531,12 @@ def cw_processes(facts, exp):
                      f"session: what the deploy login or the app writes there runs with {p['user']}'s rights. "
                      + _allow_hint(exp, "allow_processes", f"{p['user']}: {argv0}"))
     lines += process_lines(facts, exp, inv.get("reaching") or [])  # what runs from the tree, resolved
-    _unaccounted("processes", lines)
+    lines += [f"{_proc(p)} runs {p['exe']}, a program in a directory every local user may write, outside any login "
+              f"session: whoever made that name first chose what runs with {p['user']}'s rights" +
+              (" (and removed it since: it runs unseen)" if p["exe"].endswith(" (deleted)") else "") +
+              "; stop it and find who started it: no allowance accounts for it"
+              for p in inv.get("from_shared") or [] if not in_session(p.get("ancestors", []))]
+    _unaccounted("process", lines)
 
 
 def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:
@@ -1639,7 +1670,7 @@ def cw_schedules(facts, exp):
               f"unreviewed. " + _allow_hint(exp, "allow_cron", name) for name in sorted(
                   n for k, n in exp.allow.unheld if k == "cron") if exp.allow.digest is not None and
               exp.allow.digest("cron", name) is not None and not any(name in ln for ln in lines)]  # (one cause)
-    _unaccounted("scheduled jobs", _one_per_stale_file(lines, [n for k, n in exp.allow.unheld if k == "cron"]))
+    _unaccounted("scheduled job", _one_per_stale_file(lines, [n for k, n in exp.allow.unheld if k == "cron"]))
 
 
 def _one_per_stale_file(lines: list[str], stale: list[str]) -> list[str]:
@@ -1981,15 +2012,28 @@ def _with_scripts(snap, job: str) -> str:
     return "\n".join(out)
 
 
+def _host_secrets(snap, words: list[str]) -> list[str]:
+    """The files others may not read (``/etc/shadow``, an SSH host key, a root-only log) that ``words`` name, each
+    itself or as a directory above it (``/etc``; not ``/``), as far as the probe saw: what a job naming them copies
+    is a secret of the host."""
+    out = []
+    for word in dict.fromkeys(w.rstrip("/") for w in words if w.strip("/")):
+        out += [p for p, e in sorted(snap.files.items()) if (p == word or p.startswith(word + "/")) and
+                (e.get("st") or [0])[0] & 0o170004 == 0o100000][:1]
+    return out
+
+
 def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
     """Each file a job of root's schedule (a cron job, a unit's Exec line: a timer's) that names the app's tree
-    (its config's secrets in shared/ and .configs), itself or in a root script it runs, writes elsewhere, as the
+    (its config's secrets in shared/ and .configs), or a file others may not read (:func:`_host_secrets`: ``tar
+    czf /var/backups/etc.tgz /etc`` copies /etc/shadow; then only what it writes by its command line's shape),
+    itself or in a root script it runs, writes elsewhere, as the
     probe saw it there (``outputs``: the entries at each absolute path they name, a name built at run time by its
     fixed part), that every local user may read: whatever allow_cron says (an allowance accounts for the job, not
     for where its copies of the app's secrets land)."""
     from .collect_login import WORD
     from .mechanisms import reaches
-    from .rootacts import view
+    from .rootacts import _lines, _words, view
 
     found = (getattr(snap, "raw", None) or {}).get("outputs") or {}
     if not found:  # (nothing where the jobs write, or no snapshot: no copy to judge)
@@ -1997,9 +2041,14 @@ def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
     acts, lines, shown = view(snap), [], set()
     for job in jobs:
         text = _with_scripts(acts, job["job"])
-        if not reaches(text, root) or not _reads_secrets(text, root):
+        app = reaches(text, root) and _reads_secrets(text, root)
+        written = [] if app else [p for _, ln in _lines(text) for how, p in _words(ln) if how == "writes"]
+        secrets = [] if app else _host_secrets(snap, [w for w in WORD.findall(text) if w not in written])
+        if not app and not (secrets and written):
             continue
-        for word in dict.fromkeys(WORD.findall(text)):
+        what = f"the app's tree ({root}: its config's secrets in shared/ and .configs)" if app else \
+            f"{secrets[0]}, which others may not read"
+        for word in dict.fromkeys(WORD.findall(text) if app else written):
             for path in found.get(word, []) if not (word == root or word.startswith(root + "/")) else []:
                 st = snap.st(path)
                 ups = [posixpath.dirname(path)]
@@ -2010,10 +2059,10 @@ def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
                     shown.add(path)  # (a copy two of the job's words name: one line)
                     f = snap.lstat_facts(path)
                     lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): written by {job['where']} "
-                                 f"({job['job'][:100]!r}, as {job['user']}), which copies from the app's tree "
-                                 f"({root}: its config's secrets in shared/ and .configs): every local user, the app's "
-                                 f"code too, reads that copy; set umask 077 in the job (or write where only root may "
-                                 f"enter) and remove the copies others may read: no allowance accounts for it")
+                                 f"({job['job'][:100]!r}, as {job['user']}), which copies from {what}: every "
+                                 f"local user, the app's code too, reads that copy; set umask 077 in the job (or "
+                                 f"write where only root may enter) and remove the copies others may read: no "
+                                 f"allowance accounts for it")
                     break
     return lines
 
@@ -2455,7 +2504,7 @@ def cw_units(facts, exp):
                      f"{why}: whoever can change it runs code as root. " + (
                          "remove it, or make what it runs root's alone" if job["unit"] in (*exp.allow.units, *handed)
                          else _allow_hint(exp, "allow_units", job["unit"])))
-    _unaccounted("systemd units", lines)
+    _unaccounted("systemd unit", lines)
 
 
 def _unit_loader_env(raw, exp, seen) -> list[tuple[dict, str]]:
@@ -2554,7 +2603,7 @@ def cw_apache_effects(facts, exp):
     snap = getattr(facts, "raw", None)
     loose = snap.writable_by_others if getattr(snap, "files", None) else lambda p: f"{p} (not looked at)"
     lines = effect_problems(directives, exp.cfg, site, posixpath.dirname(exp.stack.wsgi_module_file), loose)
-    _unaccounted("things Apache's configuration loads, runs or serves", lines)
+    _unaccounted("thing[s] Apache's configuration loads, runs or serves", lines)
 
 
 def _in_force(facts, exp, what: str):
@@ -2585,7 +2634,7 @@ def cw_served(facts, exp):
     snap = view(getattr(facts, "raw", None)) if getattr(getattr(facts, "raw", None), "files", None) else None
     linked = links_served(directives, ours, snap.raw.get("served") or {}, snap.realpath,
                           lambda p: (snap.st(p) or [None, None])[1], exp.cfg.root) if snap is not None else []
-    _unaccounted("places where Apache serves the app's tree outside its vhost, or what others write",
+    _unaccounted("place[s] where Apache serves the app's tree outside its vhost, or what others write",
                  served_problems(directives, exp.cfg, ours) + writable_served(directives, ours, _loose_of(facts)) +
                  linked, "cw_served", exp)
 
@@ -2619,7 +2668,7 @@ def cw_handlers(facts, exp):
                                     (_group_of(facts, "app"), "the app's group")) if g != "?"}
     cgi = bool({"cgi_module", "cgid_module"} & set((facts.get("configtest") or {}).get("modules") or []))
     lines = handler_problems(directives, exp.cfg, ours, users, groups, loose, shared, cgi)
-    _unaccounted("handlers that write files or run code for whoever asks", lines, "cw_handlers", exp)
+    _unaccounted("handler[s] that write[s|] files or run[s|] code for whoever asks", lines, "cw_handlers", exp)
 
 
 def _shared_dir(snap, path: str) -> str | None:
@@ -2644,7 +2693,7 @@ def cw_in_front(facts, exp):
     inv, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
     files = inv["apache"].get("files") or {}
     judged = lambda path: path != ours and not (files.get(path) or {}).get("package")  # noqa: E731
-    _unaccounted("things between the clients and the app", in_front_problems(directives, exp.cfg, judged),
+    _unaccounted("thing[s] between the clients and the app", in_front_problems(directives, exp.cfg, judged),
                  "cw_in_front", exp)
 
 
@@ -2666,7 +2715,7 @@ def cw_mapped(facts, exp):
              f"{m['loose']} may be changed by someone but root: whoever that is runs code in Apache's root parent "
              f"and the app's daemons at their next start" for m in found
              if m["loose"] and not m["path"].startswith(releases) and not theirs(m)]
-    _unaccounted("files Apache and the daemons map", lines, "cw_mapped", exp)
+    _unaccounted("file[s] Apache and the daemons map", lines, "cw_mapped", exp)
 
 
 def cw_bytecode(facts, exp):
@@ -2681,7 +2730,7 @@ def cw_bytecode(facts, exp):
              f"bytecode, not the source dpkg checks; remove it (Python compiles the source again) or reinstall "
              f"{pkg}" for pyc, src, pkg in found.get("forged") or []]
     lines += [f"{b}: not compared" for b in found.get("bounds") or []]
-    _unaccounted("bytecode files that are not their source's", lines, "cw_bytecode", exp)
+    _unaccounted("bytecode file[s] that [is|are] not [its|their] source's", lines, "cw_bytecode", exp)
 
 
 def cw_sudoers(facts, exp):
@@ -2717,14 +2766,15 @@ def cw_sudoers(facts, exp):
             continue
         if text in exp.allow.sudo or rule["file"] == "/etc/sudoers" and text in exp.stack.baseline_sudoers:
             continue
-        if first.startswith("Defaults") and {o.strip() for o in text[len(first):].split(",")} <= SUDO_AS_BUILT:
-            continue  # (sudo's own defaults said again: the line changes nothing)
+        stock = {o.strip() for b in exp.stack.baseline_sudoers if b.startswith("Defaults ") for o in b[9:].split(",")}
+        if first.startswith("Defaults") and {o.strip() for o in text[len(first):].split(",")} <= SUDO_AS_BUILT | stock:
+            continue  # (sudo's own defaults, or the distribution's sudoers' own, said again: the line changes nothing)
         if first == "Defaults" or first.startswith("Defaults"):
             why = "it changes how every sudo runs (environment, logging, who may use it)"
         else:
             why = f"{first} may run commands as another user through it"
         lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {why}. " + _allow_hint(exp, "allow_sudo", text))
-    _unaccounted("sudoers lines", lines)
+    _unaccounted("sudoers line", lines)
 
 
 def sudo_commands(text: str) -> list[str]:
@@ -2819,7 +2869,7 @@ SUDO_ENV_INERT = frozenset({
 # Defaults options that say what sudo does unless told otherwise (sudoers(5)'s defaults, as Debian builds it): a
 # Defaults line of only these changes nothing ('Defaults !requiretty', habitual in config management)
 SUDO_AS_BUILT = frozenset({"!requiretty", "env_reset", "!visiblepw", "!rootpw", "!runaspw", "!targetpw",
-                           "authenticate"})
+                           "authenticate", "passwd_tries=3", "timestamp_timeout=15"})  # (sudo -V as root: Debian's)
 SUDO_STDIN_WRITERS = frozenset({"tee", "dd", "sponge"})  # write, as root, what their caller pipes in
 
 
@@ -2993,7 +3043,7 @@ def cw_groups(facts, exp):
             lines.append(f"{user} is in the app's group {app_group}: it reads the app's config (its secrets) and "
                          f"shared data. " + _allow_hint(exp, "allow_groups", f"{user}: {app_group}"))
     lines += _root_group_members(facts, known, said, exp) + _group_passwords(getattr(facts, "raw", None), reach)
-    _unaccounted("group memberships", lines)
+    _unaccounted("group membership", lines)
 
 
 def _group_passwords(snap, reach: dict) -> list[str]:
@@ -3064,8 +3114,9 @@ def cw_tree_special(facts, exp):
                 s["what"] else "it runs with its owner's or group's rights or its capabilities whoever starts it")
              for s in tree["special"]]
     lines += home_strangers(facts, exp)
-    _unaccounted("setuid, setgid, capability-holding or world-writable entries in the app's tree, or strangers in "
-                 "its root" + (" (the walk stopped after 200000 entries)" if tree.get("truncated") else ""), lines)
+    _unaccounted("setuid, setgid, capability-holding or world-writable entr[y|ies] in the app's tree, or "
+                 "stranger[s] in its root" + (" (the walk stopped after 200000 entries)" if tree.get("truncated")
+                                              else ""), lines)
 
 
 DEPLOY_MADE = {"releases", "current", "shared", "application.wsgi", ".deploy.lock", ".configs", ".uploads"}
@@ -3149,7 +3200,7 @@ def cw_loader(facts, exp):
                      f"(replaced on disk by a package upgrade; pids {pids[:6]}"
                      f" still run the old code, which the gate cannot read): restart Apache (systemctl restart "
                      f"{service}; a graceful reload keeps the parent's old code), then run the gate again")
-    _unaccounted("things that load code into the app", lines)
+    _unaccounted("thing[s] that load[s|] code into the app", lines)
 
 
 def _stdlib_strangers(snap, py: str) -> list[str]:
@@ -3205,10 +3256,11 @@ def cw_load_path(facts, exp):
     sudo = {c for r in (facts.get("inventory") or {}).get("sudoers") or [] for c in sudo_commands(r["text"])}
     lines += _command_links(getattr(facts, "raw", None), exp, sudo)
     lines += _library_loads(facts, exp)
+    lines += _linker_cache(getattr(facts, "raw", None))
     lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version)
     said = [item["path"].split(" ")[0] for item in inv.get("load_path") or []]
     lines += _system_dirs(facts, inv.get("system_dirs") or [], said)
-    _unaccounted("places on the code-loading path writable by someone but root", lines)
+    _unaccounted("place[s] on the code-loading path writable by someone but root", lines)
 
 
 def _no_ones(users, mode: int, uid: int, gid: int) -> bool:
@@ -3346,6 +3398,36 @@ def _command_scripts(snap, exp, sudo=frozenset()) -> list[str]:
     return lines
 
 
+LIBRARY = re.compile(r"/[\x21-\x7e]*/[^/\s]*\.so[^/\s]*")  # a file name among the cache's strings (a library's)
+
+
+def _linker_cache(snap) -> list[str]:
+    """The dynamic linker's cache (``/etc/ld.so.cache``: which file each library name loads, for every program
+    that starts) maps names only to files in the directories its configuration names (``/etc/ld.so.conf`` and
+    its includes, and the subdirectories the linker searches there): ``ldconfig DIR`` (a vendor's installer) puts
+    DIR's libraries first for every program, root's too, until the next ``ldconfig`` drops them, and no rule on
+    ``ld.so.conf`` sees it. One line: the first such file and how many."""
+    from .collect_login import LINKER_SUBDIRS
+
+    data = snap.text("/etc/ld.so.cache") if getattr(snap, "files", None) else None
+    if not data:
+        return []
+    confs = ["/etc/ld.so.conf"] + [f"/etc/ld.so.conf.d/{n}" for n in snap.listdir("/etc/ld.so.conf.d") or []]
+    dirs = {ln.split("#")[0].strip().rstrip("/") for c in confs for ln in (snap.text(c) or "").splitlines()}
+    dirs |= {"/lib", "/usr/lib"}  # (the linker's own trusted dirs; Debian's multiarch ones are in ld.so.conf.d)
+
+    def configured(path: str) -> bool:
+        parts = posixpath.dirname(path).split("/")
+        return any("/".join(parts[:i]) in dirs and all(p in LINKER_SUBDIRS or p.startswith("x86-64-v")
+                                                       for p in parts[i:]) for i in range(2, len(parts) + 1))
+    stray = sorted({p for p in data.split("\0") if LIBRARY.fullmatch(p) and not configured(p)})
+    return [f"/etc/ld.so.cache maps libraries to {stray[0]}{f' and {len(stray) - 1} more' if len(stray) > 1 else ''}"
+            f", in no directory /etc/ld.so.conf names (someone ran ldconfig {posixpath.dirname(stray[0])}): every "
+            f"program that starts, root's, Apache's and the daemons' too, loads it from there instead of the "
+            f"system's; run ldconfig (it rebuilds the cache from ld.so.conf), or name that directory in "
+            f"/etc/ld.so.conf.d when it is meant to be there"] if stray else []
+
+
 def _library_loads(facts, exp) -> list[str]:
     """What a library's configuration makes it load (:func:`deploytests.verify.grants.library_loads`) that the
     app's tree holds or someone but root may change: judged as what root runs (rootacts.path_problem)."""
@@ -3435,8 +3517,9 @@ def cw_setuid(facts, exp):
     shut = [f"{path} ({mode & 0o7777:04o} {users.name(uid) if users else uid}:{users.group(gid) if users else gid})"
             for path, mode, uid, gid in inv.get("unwalked") or []]
     if shut:
-        facts.notes.append(f"setuid, setgid and capability files in {len(shut)} dir(s) others may go through that "
-                           f"the gate's login may not list: {', '.join(shut[:4])}{' ...' if len(shut) > 4 else ''}")
+        facts.notes.append(f"setuid, setgid and capability files in {count(len(shut), 'dir')} others may go "
+                           f"through that the gate's login may not list: "
+                           f"{', '.join(shut[:4])}{' ...' if len(shut) > 4 else ''}")
     stock = {}
     for line in exp.stack.baseline_privileged:
         path, _, state = line.partition(" ")
@@ -3469,7 +3552,7 @@ def cw_setuid(facts, exp):
                   "no installed package ships it")
         lines.append(f"{path} ({state}): whoever runs it (the app user too) gets {' and '.join(r for r in rights if r)}"
                      f"; {origin}. " + _allow_hint(exp, "allow_privileged", f"{path} {state}"))
-    _unaccounted("privileged files (setuid, setgid, file capabilities)", lines)
+    _unaccounted("privileged file[s] (setuid, setgid, file capabilities)", lines)
 
 
 # ---------------------------------------------------------------- who logs in, and what a login runs
@@ -3538,7 +3621,7 @@ def cw_sshd(facts, exp):
                                                                  "line") for pid, argv in sorted(running.items())]:
         lines += _sshd_problems(cfg, facts, exp, snap)
     lines += _sshd_sources_loose(snap, raw)
-    _unaccounted("settings of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
+    _unaccounted("setting[s] of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
 
 
 def _sshd_sources_loose(snap, raw) -> list[str]:
@@ -3725,7 +3808,7 @@ def cw_pam(facts, exp):
                     "every login's PATH (SSH, su, cron; root's too)"
                 lines.append(f"{where}: PATH has {', '.join(odd) or '(an empty entry)'}: {whose} looks there for "
                              f"commands, outside the command dirs the gate checks for who may write them")
-    _unaccounted("rules of the login stack (PAM, limits, pam_env)", lines, "cw_pam", exp)
+    _unaccounted("rule[s] of the login stack (PAM, limits, pam_env)", lines, "cw_pam", exp)
 
 
 def _login_runs(path: str, text: list | None, user: str, root: str) -> list[str]:
@@ -3841,7 +3924,7 @@ def cw_login_files(facts, exp):
                              f"at every SSH login of {user}, before the command (every deploy, rollback and this "
                              f"gate's own session): code no deploy put there, which the login itself (whoever "
                              f"holds its key) keeps there, e.g. to put a key back after a rotation")
-    _unaccounted("files a login runs or trusts, writable by someone else or run at its every login", lines,
+    _unaccounted("file[s] a login runs or trusts, writable by someone else or run at its every login", lines,
                  "cw_login_files", exp)
 
 
@@ -3858,7 +3941,7 @@ def cw_packaged(facts, exp):
              f"Apache or the daemons run; reinstall the package (apt-get install --reinstall {pkg})"
              for path, pkg in sorted(found.get("changed") or [])]
     lines += [f"{b}: not compared" for b in found.get("bounds") or []]
-    _unaccounted("packaged files changed since dpkg installed them", lines, "cw_packaged", exp)
+    _unaccounted("packaged file[s] changed since dpkg installed [it|them]", lines, "cw_packaged", exp)
 
 
 def sec_apt(facts, exp):
@@ -3900,7 +3983,7 @@ def sec_updates(facts, exp):
     lines = [f"{ln}: apt reads it as root" for ln in _unread(
         snap, [f"/etc/apt/preferences.d/{n}" for n in snap.listdir("/etc/apt/preferences.d") or []])]
     lines += [f"{where}: {what}" for where, what in found]
-    _unaccounted("settings holding back the stack's updates", lines, "sec_updates", exp)
+    _unaccounted("setting[s] holding back the stack's updates", lines, "sec_updates", exp)
 
 
 def _rollback_content(r: dict, exp) -> list[str]:
@@ -3909,20 +3992,20 @@ def _rollback_content(r: dict, exp) -> list[str]:
     ``record``: :func:`deploytests.verify.reader.record_check`)."""
     out = []
     if r.get("loose_count"):
-        out.append(f"{r['loose_count']} entries not {exp.deploy_user}'s or writable by group/others (the app user "
-                   f"could plant code a rollback makes live): {', '.join(r['loose'][:3])}")
+        out.append(f"{count(r['loose_count'], 'entry')} not {exp.deploy_user}'s or writable by group/others "
+                   f"(the app user could plant code a rollback makes live): {', '.join(r['loose'][:3])}")
     if r.get("unreadable_count"):
         out.append(f"{r['unreadable_count']} entries the app user {exp.cfg.app_user} cannot read (the daemons run "
                    f"as it: after a rollback they fail to import or serve them): {', '.join(r['unreadable'][:3])}")
     rec = r.get("record")
     for what, meaning in (("missing", "missing"), ("changed", "not what its installer recorded (sha256)")):
         if rec and rec.get(what):
-            out.append(f"{len(rec[what])} file(s) its RECORDs list {meaning}: {', '.join(rec[what][:3])}")
+            out.append(f"{count(len(rec[what]), 'file')} its RECORDs list {meaning}: {', '.join(rec[what][:3])}")
     if rec and rec.get("unrecorded"):
         out.append(f"no RECORD to check {', '.join(rec['unrecorded'][:3])} against")
     since = r.get("since_deploy") or []
     if since:
-        out.append(f"{len(since)} file(s) differ from what its deploy recorded (SNAPSHOT.json): "
+        out.append(f"{count(len(since), 'file[s] differ[s|]')} from what its deploy recorded (SNAPSHOT.json): "
                    f"{', '.join(since[:4])}{' ...' if len(since) > 4 else ''}: a rollback would run or serve them")
     if r.get("entry_defined") is False:
         attr = re.split(r"[.(\s]", r.get("entry_attr") or "", maxsplit=1)[0] or "such"
@@ -3956,7 +4039,7 @@ def _against_artifact(facts, rid: str, r: dict, exp) -> list[str]:
     diff = [f"changed {p}" for p in sorted(want) if p in found and found[p] != want[p]] + \
         [f"missing {p}" for p in sorted(want) if p not in found] + \
         [f"added {p}" for p in sorted(found) if p not in want]
-    return [f"{len(diff)} file(s) of its venv are not the artifact {sha[:12]} the runner packed "
+    return [f"{count(len(diff), 'file[s] of its venv [is|are]')} not the artifact {sha[:12]} the runner packed "
             f"({art.path.name}): {', '.join(diff[:3])}{' ...' if len(diff) > 3 else ''}: a rollback would run "
             "them"] if diff else []
 
@@ -4264,7 +4347,7 @@ def cw_become(facts, exp):
     lines += [f"{line}. " + _allow_hint(exp, "allow_sudo", text) for text, line in
               broker_grants(snap, conffiles(snap.data("/var/lib/dpkg/status"))) if text not in exp.allow.sudo]
     lines += account_sources(snap)
-    _unaccounted("ways to become root outside sudoers", lines, "cw_become", exp)
+    _unaccounted("way[s] to become root outside sudoers", lines, "cw_become", exp)
 
 
 ACCOUNT_DBS, LOCAL_SOURCES = ("passwd", "group", "shadow", "gshadow", "initgroups"), ("files", "compat", "systemd")
@@ -4427,7 +4510,7 @@ def cw_deploy_account(facts, exp):
                          f"{pam[0] if pam else 'unset'}): sshd refuses it, keys too: {uses} fail")
         if not a.runs_commands:
             lines.append(f"{name}: shell {a.shell}: no command runs as it: {uses} fail")
-    _unaccounted("accounts the pipeline logs in as that stop logging in", lines, "cw_deploy_account", exp)
+    _unaccounted("account[s] the pipeline logs in as that stop[s|] logging in", lines, "cw_deploy_account", exp)
 
 
 def _mode_lines(snap, paths, bad: int, means: str, groups=("root",)) -> list[str]:
@@ -4494,7 +4577,7 @@ def sec_secrets(facts, exp):
                   "config_copies") or []]
     lines += _secret_values_others_read(snap, exp)
     lines += _secrets_on_command_lines(snap, exp)
-    _unaccounted("secrets readable by others", lines, "sec_secrets", exp)
+    _unaccounted("secret[s] readable by others", lines, "sec_secrets", exp)
 
 
 def _secrets_on_command_lines(snap, exp) -> list[str]:
@@ -4602,7 +4685,7 @@ def sec_ssh_crypto(facts, exp):
             if weak:
                 lines.append(f"{where}: {key} {value}: sshd offers {', '.join(weak)} to every client: {means}; "
                              "remove them (a legacy client that needs one: switch sec_ssh_crypto off with the reason)")
-    _unaccounted("weak SSH algorithms offered", list(dict.fromkeys(lines)), "sec_ssh_crypto", exp)
+    _unaccounted("weak SSH algorithm[s] offered", list(dict.fromkeys(lines)), "sec_ssh_crypto", exp)
 
 
 # the SSH server's bounds beyond its algorithms (DevSec ssh-baseline): what a login may open, what a stranger may
@@ -4738,7 +4821,7 @@ def sec_ssh_limits(facts, exp):
                          "rollback, no gate while they last")
         lines += _runner_limits(cfg)
         lines += _host_key_lines(cfg, snap, raw)
-    _unaccounted("SSH server bounds", list(dict.fromkeys(lines)), "sec_ssh_limits", exp)
+    _unaccounted("SSH server bound", list(dict.fromkeys(lines)), "sec_ssh_limits", exp)
 
 
 def sec_logs(facts, exp):
@@ -4775,17 +4858,27 @@ def sec_logs(facts, exp):
             lines.append(f"{path} ({snap.lstat_facts(path)['mode']}, {d.where}: {d.name}): every local user reads "
                          f"it: {means}")
     lines += logged_credentials(in_force)
-    _unaccounted("Apache logs others may read", lines, "sec_logs", exp)
+    _unaccounted("Apache log[s] others may read", lines, "sec_logs", exp)
 
 
 # a log format item writing a request's or answer's credentials: %{Cookie}i, %400{Authorization}i, %{Set-Cookie}o
-CREDENTIALS = re.compile(r"%[!<>0-9,]*\{(cookie|authorization|proxy-authorization|set-cookie)\}[io]", re.I)
+CREDENTIALS = re.compile(r"%[!<>0-9,]*\{(cookie|authorization|proxy-authorization|set-cookie|[\w-]*(?:token|api-?key|"
+                         r"secret|session|passw)[\w-]*)\}[io]|%[!<>0-9,]*\{[^}]+\}C", re.I)  # (%{NAME}C: a cookie)
+OFF = ("off", "/dev/null")
+# directives that write every request's headers (credentials included) to a log: mod_log_forensic's, mod_dumpio's
+LOGS_HEADERS = {"forensiclog": "writes every request's headers (Cookie, Authorization) before it is served",
+                "dumpioinput": "dumps every request, its headers included, into the error log (at LogLevel "
+                               "dumpio:trace7)",
+                "dumpiooutput": "dumps every answer, its Set-Cookie included, into the error log (at LogLevel "
+                                "dumpio:trace7)"}
 
 
 def logged_credentials(directives) -> list[str]:
     """Each CustomLog/TransferLog in force whose format (its own, or the LogFormat nickname it names, as defined in
-    force) writes a request's or answer's credentials (Cookie, Authorization, Set-Cookie headers): whoever reads
-    that log (adm, a log shipper, a backup) replays every user's session. Whatever file says it."""
+    force) writes a request's or answer's credentials (Cookie, Authorization, Set-Cookie, a token or API-key header,
+    a cookie's value ``%{NAME}C``), and each directive that logs every request's headers whatever the format
+    (:data:`LOGS_HEADERS`: mod_log_forensic, mod_dumpio): whoever reads that log (adm, a log shipper, a backup)
+    replays every user's session. Whatever file says it."""
     import shlex
 
     def words(d) -> list[str]:
@@ -4800,7 +4893,9 @@ def logged_credentials(directives) -> list[str]:
             formats[w[1]] = (w[0], d.where)
         elif w:
             default = (w[0], d.where)
-    lines = []
+    lines = [f"{d.where}: {d.name} {d.args}: it {LOGS_HEADERS[d.name]}: every session cookie or password sent to "
+             f"the site is in that log, for whoever reads it (adm, a log shipper, a backup) to replay: remove it"
+             for d in directives if d.name in LOGS_HEADERS and (words(d) or ["on"])[0].lower() not in OFF]
     for d in directives:
         w = words(d) if d.name in ("customlog", "transferlog") else []
         if not w:
@@ -4830,7 +4925,7 @@ def sec_guards(facts, exp):
                          f"{means}")
         lines += [f"{d.where}: {d.name} {d.args}: switches {module} off: {means}" for d in in_force
                   if d.name == directive and re.search(off, d.args)]
-    _unaccounted("stock guards of Apache gone", lines, "sec_guards", exp)
+    _unaccounted("stock guard[s] of Apache gone", lines, "sec_guards", exp)
 
 
 SYSCTL_SECURE = {  # key -> (the kernel's or Debian's secure value, True: lower is weaker / False: higher, meaning)
@@ -4873,7 +4968,7 @@ def sec_sysctl(facts, exp):
             continue
         if secure and value.lstrip("-").isdigit() and (int(value) < secure[0] if secure[1] else int(value) > secure[0]):
             lines.append(f"{where}: {key} = {value} (secure: {secure[0]}): {secure[2]}, after the next boot")
-    _unaccounted("kernel settings below their secure values", lines, "sec_sysctl", exp)
+    _unaccounted("kernel setting[s] below [its|their] secure value[s]", lines, "sec_sysctl", exp)
 
 
 TEMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")  # every user writes there by design
@@ -4891,7 +4986,7 @@ def sec_sticky(facts, exp):
         if st[1] != 0 or (st[0] & 0o002 and not st[0] & stat.S_ISVTX):
             lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): any user, the app user too, removes or "
                          f"replaces any other user's files there, root's included")
-    _unaccounted("shared temp dirs without the sticky bit", lines, "sec_sticky", exp)
+    _unaccounted("shared temp dir[s] without the sticky bit", lines, "sec_sticky", exp)
 
 
 from .facts import EXPOSED  # noqa: E402, I001 - the runner fetches them with the others
@@ -4948,8 +5043,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_vhosts", f"{CW}: serves", "the only virtual host Apache serves is the app's (apache2ctl -S), or "
             "one allowed by name", "test_every_vhost_is_accounted_for", "*:80 ops.example.com (/etc/apache2/"
             "sites-enabled/ops.conf:1): a virtual host besides the app's ...", root_only=True, needs=("tree",)),
-    Promise("cw_in_force", f"{CW}: serves", "the configuration Apache runs with is the one on disk (no file of it "
-            "changed since Apache last loaded it)", "test_apache_config_on_disk_is_in_force",
+    Promise("cw_in_force", f"{CW}: serves", "the configuration Apache runs with is the one on disk (no file of it, "
+            "and no directory its Includes read, changed since Apache last loaded it: its pid file's mtime, else "
+            "its oldest child)", "test_apache_config_on_disk_is_in_force",
             "/etc/apache2/ports.conf changed at 04:01:12, after Apache last loaded its configuration (03:58:40) ...",
             root_only=True, needs=("apache",)),
     Promise("cw_apache_effects", f"{CW}: loads code", "whatever is allowed, Apache's configuration in force loads "
@@ -5395,7 +5491,9 @@ PROMISES: tuple[Promise, ...] = (
             "RELEASE.json)", "test_current_is_a_complete_release",
             "nothing deployed: /var/www/app/current does not exist", needs=("tree",)),
     Promise("records", f"{D}: build", "every complete release records app, name, version, artifact sha256, entry "
-            "point, creation time and its manifest in RELEASE.json, under its own id", "test_release_records",
+            "point, creation time and its manifest in RELEASE.json, under its own id, and the env and entry point "
+            "the app runs with as its deploy recorded them (its settings, which hash to its settings_sha256)",
+            "test_release_records",
             "releases with a broken record: R: RELEASE.json lacks ['version']", needs=("live",)),
     Promise("installed", f"{D}: install", "the live venv has the recorded version of the app installed",
             "test_installed_version_is_recorded_version",
