@@ -91,6 +91,8 @@ def test_a_process_of_a_less_trusted_user_is_not_bound_by_the_script_its_command
     entry = f"yourapplication: /usr/bin/python3 /opt/report/report.py sha256:{pin}"
     line = judged("cw_processes", facts, exp, processes=(entry,))
     assert "yourapplication owns the process" in line and "run it as an account of its own" in line, line
+    first = judged("cw_processes", facts, exp, processes=())  # (no entry yet: the hint says the same, no pin to paste)
+    assert 'run it as an account of its own' in first and '"ACCOUNT: /usr/bin/python3 /opt/report/report.py' in first
     inv(facts)["processes"][-1] = dict(  # (control: the program alone holds)
         proc(777, "yourapplication", "/usr/bin/tmux new -d"), exe="/usr/bin/tmux")
     inv(facts)["programs"] = {"/usr/bin/tmux": [sha("tmux 3.3"), 0.0, 1]}
