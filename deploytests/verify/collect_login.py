@@ -1555,26 +1555,36 @@ def ran(out, most=RAN, budget=4 * BIG):
     interpreter to run), under its real path (where anyone's links lead: the path the kernel shows as a process's
     ``exe``), opened from there through root's links only: what an allowance of what runs or listens pins
     (``allow_listen``, ``allow_processes``), and when it last changed. At most ``most`` files and ``budget`` bytes
-    in all (a file past them: in ``errors``); any owner's file: its bytes are hashed, never parsed."""
+    read in all (a file past them: in ``errors``; the bytes read count, not the size a file reports: a /proc file
+    says 0); a regular file only (a device or FIFO is never opened); any owner's file: hashed, never parsed."""
     found, want = out.setdefault("programs", {}), {}
     for word, limit in out.pop("ran", {}).items():
         real = os.path.realpath(word)
         want[real] = max(want.get(real, 0), limit)
     for real, limit in list(want.items())[:most]:
+        bound = min(limit, budget)  # (bytes read, not the size a file reports: a /proc file says 0)
         try:
+            if not stat.S_ISREG(os.stat(real).st_mode):
+                continue  # (a device, a FIFO, a directory: never opened)
             fd = os.open(resolved(real) or "", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             continue  # (gone, not readable to this login, or a link of someone's on the way: no pin holds)
-        st, h = os.fstat(fd), hashlib.sha256()
-        if not stat.S_ISREG(st.st_mode) or st.st_size > min(limit, budget):
-            os.close(fd)  # (a directory, a device; a data file past a script's bound)
-            out["errors"].update({real: "not hashed (past the bytes left)"} if stat.S_ISREG(st.st_mode) and
-                                 st.st_size > budget else {})
-            continue
         with open(fd, "rb", buffering=0) as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        budget -= st.st_size
+            st, h = os.fstat(fd), hashlib.sha256()
+            size = st.st_size if st.st_size > bound else 0  # (past it by its own say: not read at all)
+            try:  # (a read may fail: /proc/self/mem's EIO, pagemap's EINVAL: then no hash, as for a file past it)
+                while stat.S_ISREG(st.st_mode) and size <= bound:
+                    chunk = f.read(min(1 << 20, bound + 1 - size))
+                    if not chunk:
+                        break
+                    h.update(chunk)
+                    size += len(chunk)
+            except OSError:
+                size = bound + 1
+        if not stat.S_ISREG(st.st_mode) or size > bound:
+            out["errors"].update({real: "not hashed (past the bytes left)"} if size > budget else {})
+            continue  # (swapped for something else after the stat; a data file past a script's bound)
+        budget -= size
         found[real] = [h.hexdigest(), st.st_ctime, st.st_ino]
 
 

@@ -248,6 +248,8 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
     at counts as writable); the program the kernel runs (``exe``) is the one the entry names; and no variable by
     which it finds code (``PYTHONPATH``, ``LD_PRELOAD``, ``PATH`` ...) names a place others may change; the entry's
     pin held (:func:`.pins.effective`) and those files did not change after the process started."""
+    from .pins import claimed
+
     cmd = (p.get("cmdline") or "").split(" ")
     why = ""
     proc = ((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid"))) or {}
@@ -258,6 +260,10 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
         if not colon or user.strip() != p.get("user") or not words or cmd[:len(words)] != words:
             continue
         said = f"allowed by {entry.strip()!r} in {exp.allow.where}, but "
+        claim = claimed(exp, "processes", entry, p.get("user"))
+        if claim:
+            why = said + claim
+            continue
         found = _program(p.get("exe") or proc.get("exe"), words[0], exp, snap) or _environment(proc, release, snap)
         changed = exp.allow.changed("processes", entry, p.get("started")) if exp.allow.changed else None
         if changed and not found:
