@@ -77,11 +77,13 @@ PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAM
 # the stack's fixed constants (every supported stack shares Debian's Apache layout; a unit test holds them equal)
 SERVER_ROOT, APACHECTL, APACHE_BIN = "/etc/apache2", "/usr/sbin/apache2ctl", "/usr/sbin/apache2"
 ENVVARS = SERVER_ROOT + "/envvars"  # the shell file apache2ctl sources as root before anything else
+PIDFILE = "/run/apache2/apache2.pid"  # Apache writes it at every start and graceful restart, after reading its config
 MODULES, STATE = "/usr/lib/apache2/modules", "/var/lib/deploytests"
 PY = "%d.%d" % sys.version_info[:2]
 # ---- what it reads: files (whole), trees (path, depth, whether root's files' bytes are read), listed dirs
 FILES = ["/etc/passwd", "/etc/group", "/etc/crontab", "/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/logrotate.conf"]
 FILES += ["/etc/nsswitch.conf"]  # where the accounts come from besides those files (world-readable)
+FILES += [PIDFILE]  # its mtime: when Apache last loaded its configuration (world-readable)
 HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc", "/etc/environment",  # root runs
          "/etc/ssh/ssh_config"]  # (root's ssh, scp, rsync and git over ssh run its ProxyCommand, Match exec ...)
 FILES += HOOKS
@@ -737,8 +739,9 @@ def verdict(out):
 
 
 def ld_dirs(out):
-    """List each dir the dynamic linker's conf names (an absolute line of a file of root's, read above)."""
-    note(out, "/etc/ld.so.cache")
+    """List each dir the dynamic linker's conf names (an absolute line of a file of root's, read above); read its
+    cache (which library names map to which file: the runner checks they are in those dirs)."""
+    read(out, "/etc/ld.so.cache")
     confs = ["/etc/ld.so.conf"] + ["/etc/ld.so.conf.d/" + n for n in out["dirs"].get("/etc/ld.so.conf.d", [])]
     lines = {ln.split("#")[0].strip() for c in confs for ln in (out["files"][c].get("data") or "").splitlines()}
     for d in sorted(x for x in lines if x.startswith("/"))[:64]:

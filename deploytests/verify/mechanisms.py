@@ -220,6 +220,16 @@ def reload_problems(directives: list[Directive], cfg) -> list[str]:
 LOG_DIRECTIVES = ("customlog", "errorlog", "transferlog", "globallog")
 
 
+# mod_wsgi's server-wide directives that change how the app's daemons run its code (their Python's flags): not what
+# the deploy's release check imported and proved, whatever file says it (a WSGIImportScript into the app's daemons
+# can only be in the app's own vhost, which test_vhost_matches_bootstrap compares byte for byte)
+INTERPRETER = {"wsgipythonoptimize": "the app's daemons run its code with assertions (at 2 docstrings too) "
+                                     "stripped: not what the deploy's release check imported and proved (a check "
+                                     "written as an assert is gone)",
+               "wsgipythonwarnings": "the app's daemons' Python handles warnings as it says (error: a deprecation "
+                                     "the release check passed raises there): not what the deploy's check proved"}
+
+
 def effect_problems(directives: list[Directive], cfg, ours: str, modules: str, loose) -> list[str]:
     """What Apache's configuration in force makes its root parent load or run, or serve from the app's tree,
     whatever file says it and whatever is allowed: a ``LoadModule`` of a file outside the stack's module dir
@@ -229,7 +239,8 @@ def effect_problems(directives: list[Directive], cfg, ours: str, modules: str, l
     script in another vhost or in embedded mode: the app's files served or its code run outside its daemons); an
     ``AllowOverride``/``AllowOverrideList`` other than None on a directory someone but root may write (or the
     gate did not look at): a ``.htaccess`` there hands Apache's configuration to whoever writes it;
-    ``WSGILazyInitialization Off``: Python started in the root parent, before any daemon drops root."""
+    ``WSGILazyInitialization Off``: Python started in the root parent, before any daemon drops root; what changes
+    how the app's daemons run their Python (:data:`INTERPRETER`: ``WSGIPythonOptimize``, ``WSGIPythonWarnings``)."""
     out = []
     for d in directives:
         words = _words(d.args)
@@ -254,6 +265,8 @@ def effect_problems(directives: list[Directive], cfg, ours: str, modules: str, l
                        f"(the system Python's site hooks, .pth files and sitecustomize run as root at every "
                        f"(re)start) and the daemons inherit that interpreter instead of starting their own from "
                        f"their python-home (mod_wsgi's docs: leave it On)")
+        elif d.name in INTERPRETER and (d.name != "wsgipythonoptimize" or words[:1] != ["0"]):
+            out.append(f"{d.where}: {d.name} {d.args[:120]}: {INTERPRETER[d.name]}")
         elif d.file != ours and reaches(d.args, cfg.root):
             out.append(f"{d.where}: {d.name} {d.args[:120]}: names the app's tree outside the app's site file: "
                        f"Apache serves its files or runs its code there, outside the app's daemons and vhost")

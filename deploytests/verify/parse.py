@@ -523,6 +523,18 @@ class Procs:
             self.table.values(), key=lambda p: p["pid"]) if p["user"] not in users and p["state"] not in "ZX"
             and root and reaches(self.full_cmdline(p["pid"]), root)]
 
+    def from_shared(self) -> list[dict]:
+        """Every live process, root's too, whose program (its ``/proc`` exe, removed since or not) is in a directory
+        every local user may write (``/tmp``, ``/var/tmp``, ``/dev/shm``: as the snapshot saw them), with its
+        ancestors."""
+        out = []
+        for p in sorted(self.table.values(), key=lambda p: p["pid"]):
+            exe = str(p.get("exe") or "").split(" (deleted)")[0]
+            st = self.snap.st(posixpath.dirname(exe)) if exe.startswith("/") and p["state"] not in "ZX" else None
+            if st and stat.S_ISDIR(st[0]) and st[0] & 0o002:
+                out.append(dict(self.shown(p["pid"]), ancestors=self.ancestors(p["pid"])))
+        return out
+
     def apache_parents(self) -> list[dict]:
         """Apache's root processes (the kernel's exe is the stack's binary) with their whole argv."""
         return [{"pid": p["pid"], "argv": [a.decode("utf-8", "replace") for a in (
@@ -1166,6 +1178,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "user_units": dict(args.get("user_units") or {}),  # the reader's
             "app_group_members": snap.users.members(args["app_user"]),
             "reaching": procs.reaching(args.get("root", ""), users), "apache_argv": procs.apache_parents(),
+            "from_shared": procs.from_shared(),
             "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
             "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
             "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap),

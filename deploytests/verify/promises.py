@@ -618,6 +618,11 @@ def release_records_complete(facts, exp):
             problems.append(f"{rid}: RELEASE.json is of app {meta['app']!r}, not {exp.cfg.app!r}")
         elif not re.fullmatch(r"[0-9a-f]{64}", str(meta["artifact_sha256"])):
             problems.append(f"{rid}: artifact_sha256 {meta['artifact_sha256']!r} is not a sha256")
+        elif meta.get("settings_changed"):
+            problems.append(f"{rid}: RELEASE.json's {' and '.join(meta['settings_changed'])} not what its deploy "
+                            f"recorded (its settings and their settings_sha256): changed after the deploy, and the "
+                            f"app runs with it (application.wsgi sets its env) after a rollback to it, or the next "
+                            f"daemon start of the live one")
     assert not problems, "releases with a broken record:\n" + "\n".join(problems)
 
 
@@ -1418,26 +1423,42 @@ def _default_site(facts, exp) -> dict | None:
 
 
 def cw_in_force(facts, exp):
-    """The configuration Apache runs with is the one on disk: no file of it changed after Apache last
-    (re)loaded it (the oldest of its current children, which a graceful reload replaces)."""
+    """The configuration Apache runs with is the one on disk: nothing of it changed after Apache last (re)loaded
+    it: no file it lists (through its link; envvars too) and no directory its Includes read files from (a file
+    removed or added there changes only the directory's ``ctime``: an Alias or a ``WSGIScriptReloading Off`` in
+    force whose file is gone is unseen by every check that reads the files), by ``ctime``, which no one sets back.
+    When Apache last loaded it: its pid file's mtime (it writes it at every start and graceful restart, after
+    reading its configuration; root's) when it names the running root parent, else the oldest of its current
+    children (which a graceful reload replaces)."""
+    from . import collect_login as C
+
     inv = _inv_apache(facts, "Apache's configuration files")
     args = [f"pid {a['pid']} runs {' '.join(a['argv'])!r}: {' '.join(a['argv'][1:])!r} beyond '-k start' changes "
             f"what it reads or serves (a -c/-C/-f/-d/-D), unlike the dump the gate judges (apache2ctl's own)"
             for a in inv.get("apache_argv") or [] if _apache_extra(a["argv"][1:])]
     parents = _apache_parents(facts)
     kids = [p["started"] for p in inv["processes"] if p["ppid"] in parents and p.get("started")]
-    if not kids:
+    snap = getattr(facts, "raw", None)
+    pid = snap.st(C.PIDFILE) if getattr(snap, "files", None) and (snap.text(C.PIDFILE) or "").strip() in {
+        str(p) for p in parents} else None
+    if not kids and not pid:
         assert not args, "Apache's configuration on disk is not the one in force:\n" + "\n".join(args)
         raise NotApplicable("Apache has no child processes to date its last reload by")
-    loaded = min(kids)
+    loaded = pid[4] if pid else min(kids)
     import datetime as _dt
 
     when = lambda t: _dt.datetime.fromtimestamp(t, _dt.UTC).strftime("%H:%M:%S")  # noqa: E731
+    files = inv["apache"].get("files", {})
     lines = [f"{path} changed at {when(info['mtime'])}, after Apache last loaded its configuration "
              f"({when(loaded)}): the server does not run what is on disk; the next reload (logrotate's, a "
              f"bootstrap's) applies it unchecked"
-             for path, info in inv["apache"].get("files", {}).items()
-             if info.get("mtime") and info["mtime"] > loaded + 0.05]
+             for path, info in files.items() if info.get("mtime") and info["mtime"] > loaded + 0.05]
+    ctime = lambda path: ((snap.st(path) or [])[6:] or [0])[0] if getattr(snap, "files", None) else 0  # noqa: E731
+    lines += [f"{d} changed at {when(ctime(d))}, after Apache last loaded its configuration ({when(loaded)}): a "
+              f"file of it was removed, added or renamed there since; what Apache serves is what was there then "
+              f"(a file removed without a reload stays in force, unseen by every check): reload Apache (apache2ctl "
+              f"graceful) and run the gate again"
+              for d in sorted({posixpath.dirname(p) for p in files} - {C.SERVER_ROOT}) if ctime(d) > loaded + 0.05]
     lines = args + lines
     assert not lines, "Apache's configuration on disk is not the one in force:\n" + "\n".join(lines)
 
@@ -1458,7 +1479,8 @@ def _apache_extra(argv: list[str]) -> list[str]:
 def cw_processes(facts, exp):
     """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
     deploy user, part of a live SSH session (the gate's probe, an operator's shell); and no process of anyone
-    else (root included) outside a live SSH session names the app's tree on its command line."""
+    else (root included) outside a live SSH session names the app's tree on its command line, or runs a program
+    from a directory every local user may write (``/tmp``, ``/dev/shm``: the exe the kernel shows)."""
     from .parse import in_session
     from .rootacts import allow_prefix, allowed_process, process_lines, view
 
@@ -1503,6 +1525,11 @@ def cw_processes(facts, exp):
                      f"session: what the deploy login or the app writes there runs with {p['user']}'s rights. "
                      + _allow_hint(exp, "allow_processes", f"{p['user']}: {argv0}"))
     lines += process_lines(facts, exp, inv.get("reaching") or [])  # what runs from the tree, resolved
+    lines += [f"{_proc(p)} runs {p['exe']}, a program in a directory every local user may write, outside any login "
+              f"session: whoever made that name first chose what runs with {p['user']}'s rights" +
+              (" (and removed it since: it runs unseen)" if p["exe"].endswith(" (deleted)") else "") +
+              "; stop it and find who started it: no allowance accounts for it"
+              for p in inv.get("from_shared") or [] if not in_session(p.get("ancestors", []))]
     _unaccounted("process", lines)
 
 
@@ -1979,15 +2006,28 @@ def _with_scripts(snap, job: str) -> str:
     return "\n".join(out)
 
 
+def _host_secrets(snap, words: list[str]) -> list[str]:
+    """The files others may not read (``/etc/shadow``, an SSH host key, a root-only log) that ``words`` name, each
+    itself or as a directory above it (``/etc``; not ``/``), as far as the probe saw: what a job naming them copies
+    is a secret of the host."""
+    out = []
+    for word in dict.fromkeys(w.rstrip("/") for w in words if w.strip("/")):
+        out += [p for p, e in sorted(snap.files.items()) if (p == word or p.startswith(word + "/")) and
+                (e.get("st") or [0])[0] & 0o170004 == 0o100000][:1]
+    return out
+
+
 def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
     """Each file a job of root's schedule (a cron job, a unit's Exec line: a timer's) that names the app's tree
-    (its config's secrets in shared/ and .configs), itself or in a root script it runs, writes elsewhere, as the
+    (its config's secrets in shared/ and .configs), or a file others may not read (:func:`_host_secrets`: ``tar
+    czf /var/backups/etc.tgz /etc`` copies /etc/shadow; then only what it writes by its command line's shape),
+    itself or in a root script it runs, writes elsewhere, as the
     probe saw it there (``outputs``: the entries at each absolute path they name, a name built at run time by its
     fixed part), that every local user may read: whatever allow_cron says (an allowance accounts for the job, not
     for where its copies of the app's secrets land)."""
     from .collect_login import WORD
     from .mechanisms import reaches
-    from .rootacts import view
+    from .rootacts import _lines, _words, view
 
     found = (getattr(snap, "raw", None) or {}).get("outputs") or {}
     if not found:  # (nothing where the jobs write, or no snapshot: no copy to judge)
@@ -1995,9 +2035,14 @@ def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
     acts, lines, shown = view(snap), [], set()
     for job in jobs:
         text = _with_scripts(acts, job["job"])
-        if not reaches(text, root) or not _reads_secrets(text, root):
+        app = reaches(text, root) and _reads_secrets(text, root)
+        written = [] if app else [p for _, ln in _lines(text) for how, p in _words(ln) if how == "writes"]
+        secrets = [] if app else _host_secrets(snap, [w for w in WORD.findall(text) if w not in written])
+        if not app and not (secrets and written):
             continue
-        for word in dict.fromkeys(WORD.findall(text)):
+        what = f"the app's tree ({root}: its config's secrets in shared/ and .configs)" if app else \
+            f"{secrets[0]}, which others may not read"
+        for word in dict.fromkeys(WORD.findall(text) if app else written):
             for path in found.get(word, []) if not (word == root or word.startswith(root + "/")) else []:
                 st = snap.st(path)
                 ups = [posixpath.dirname(path)]
@@ -2008,10 +2053,10 @@ def copies_others_read(snap, jobs: list[dict], root: str) -> list[str]:
                     shown.add(path)  # (a copy two of the job's words name: one line)
                     f = snap.lstat_facts(path)
                     lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): written by {job['where']} "
-                                 f"({job['job'][:100]!r}, as {job['user']}), which copies from the app's tree "
-                                 f"({root}: its config's secrets in shared/ and .configs): every local user, the app's "
-                                 f"code too, reads that copy; set umask 077 in the job (or write where only root may "
-                                 f"enter) and remove the copies others may read: no allowance accounts for it")
+                                 f"({job['job'][:100]!r}, as {job['user']}), which copies from {what}: every "
+                                 f"local user, the app's code too, reads that copy; set umask 077 in the job (or "
+                                 f"write where only root may enter) and remove the copies others may read: no "
+                                 f"allowance accounts for it")
                     break
     return lines
 
@@ -2715,8 +2760,9 @@ def cw_sudoers(facts, exp):
             continue
         if text in exp.allow.sudo or rule["file"] == "/etc/sudoers" and text in exp.stack.baseline_sudoers:
             continue
-        if first.startswith("Defaults") and {o.strip() for o in text[len(first):].split(",")} <= SUDO_AS_BUILT:
-            continue  # (sudo's own defaults said again: the line changes nothing)
+        stock = {o.strip() for b in exp.stack.baseline_sudoers if b.startswith("Defaults ") for o in b[9:].split(",")}
+        if first.startswith("Defaults") and {o.strip() for o in text[len(first):].split(",")} <= SUDO_AS_BUILT | stock:
+            continue  # (sudo's own defaults, or the distribution's sudoers' own, said again: the line changes nothing)
         if first == "Defaults" or first.startswith("Defaults"):
             why = "it changes how every sudo runs (environment, logging, who may use it)"
         else:
@@ -2817,7 +2863,7 @@ SUDO_ENV_INERT = frozenset({
 # Defaults options that say what sudo does unless told otherwise (sudoers(5)'s defaults, as Debian builds it): a
 # Defaults line of only these changes nothing ('Defaults !requiretty', habitual in config management)
 SUDO_AS_BUILT = frozenset({"!requiretty", "env_reset", "!visiblepw", "!rootpw", "!runaspw", "!targetpw",
-                           "authenticate"})
+                           "authenticate", "passwd_tries=3", "timestamp_timeout=15"})  # (sudo -V as root: Debian's)
 SUDO_STDIN_WRITERS = frozenset({"tee", "dd", "sponge"})  # write, as root, what their caller pipes in
 
 
@@ -3204,6 +3250,7 @@ def cw_load_path(facts, exp):
     sudo = {c for r in (facts.get("inventory") or {}).get("sudoers") or [] for c in sudo_commands(r["text"])}
     lines += _command_links(getattr(facts, "raw", None), exp, sudo)
     lines += _library_loads(facts, exp)
+    lines += _linker_cache(getattr(facts, "raw", None))
     lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version)
     said = [item["path"].split(" ")[0] for item in inv.get("load_path") or []]
     lines += _system_dirs(facts, inv.get("system_dirs") or [], said)
@@ -3343,6 +3390,36 @@ def _command_scripts(snap, exp, sudo=frozenset()) -> list[str]:
                              f"{name}, and it {why}: whoever may change that runs code as root{allowed}; make what "
                              f"it runs root's alone")
     return lines
+
+
+LIBRARY = re.compile(r"/[\x21-\x7e]*/[^/\s]*\.so[^/\s]*")  # a file name among the cache's strings (a library's)
+
+
+def _linker_cache(snap) -> list[str]:
+    """The dynamic linker's cache (``/etc/ld.so.cache``: which file each library name loads, for every program
+    that starts) maps names only to files in the directories its configuration names (``/etc/ld.so.conf`` and
+    its includes, and the subdirectories the linker searches there): ``ldconfig DIR`` (a vendor's installer) puts
+    DIR's libraries first for every program, root's too, until the next ``ldconfig`` drops them, and no rule on
+    ``ld.so.conf`` sees it. One line: the first such file and how many."""
+    from .collect_login import LINKER_SUBDIRS
+
+    data = snap.text("/etc/ld.so.cache") if getattr(snap, "files", None) else None
+    if not data:
+        return []
+    confs = ["/etc/ld.so.conf"] + [f"/etc/ld.so.conf.d/{n}" for n in snap.listdir("/etc/ld.so.conf.d") or []]
+    dirs = {ln.split("#")[0].strip().rstrip("/") for c in confs for ln in (snap.text(c) or "").splitlines()}
+    dirs |= {"/lib", "/usr/lib"}  # (the linker's own trusted dirs; Debian's multiarch ones are in ld.so.conf.d)
+
+    def configured(path: str) -> bool:
+        parts = posixpath.dirname(path).split("/")
+        return any("/".join(parts[:i]) in dirs and all(p in LINKER_SUBDIRS or p.startswith("x86-64-v")
+                                                       for p in parts[i:]) for i in range(2, len(parts) + 1))
+    stray = sorted({p for p in data.split("\0") if LIBRARY.fullmatch(p) and not configured(p)})
+    return [f"/etc/ld.so.cache maps libraries to {stray[0]}{f' and {len(stray) - 1} more' if len(stray) > 1 else ''}"
+            f", in no directory /etc/ld.so.conf names (someone ran ldconfig {posixpath.dirname(stray[0])}): every "
+            f"program that starts, root's, Apache's and the daemons' too, loads it from there instead of the "
+            f"system's; run ldconfig (it rebuilds the cache from ld.so.conf), or name that directory in "
+            f"/etc/ld.so.conf.d when it is meant to be there"] if stray else []
 
 
 def _library_loads(facts, exp) -> list[str]:
@@ -4779,13 +4856,23 @@ def sec_logs(facts, exp):
 
 
 # a log format item writing a request's or answer's credentials: %{Cookie}i, %400{Authorization}i, %{Set-Cookie}o
-CREDENTIALS = re.compile(r"%[!<>0-9,]*\{(cookie|authorization|proxy-authorization|set-cookie)\}[io]", re.I)
+CREDENTIALS = re.compile(r"%[!<>0-9,]*\{(cookie|authorization|proxy-authorization|set-cookie|[\w-]*(?:token|api-?key|"
+                         r"secret|session|passw)[\w-]*)\}[io]|%[!<>0-9,]*\{[^}]+\}C", re.I)  # (%{NAME}C: a cookie)
+OFF = ("off", "/dev/null")
+# directives that write every request's headers (credentials included) to a log: mod_log_forensic's, mod_dumpio's
+LOGS_HEADERS = {"forensiclog": "writes every request's headers (Cookie, Authorization) before it is served",
+                "dumpioinput": "dumps every request, its headers included, into the error log (at LogLevel "
+                               "dumpio:trace7)",
+                "dumpiooutput": "dumps every answer, its Set-Cookie included, into the error log (at LogLevel "
+                                "dumpio:trace7)"}
 
 
 def logged_credentials(directives) -> list[str]:
     """Each CustomLog/TransferLog in force whose format (its own, or the LogFormat nickname it names, as defined in
-    force) writes a request's or answer's credentials (Cookie, Authorization, Set-Cookie headers): whoever reads
-    that log (adm, a log shipper, a backup) replays every user's session. Whatever file says it."""
+    force) writes a request's or answer's credentials (Cookie, Authorization, Set-Cookie, a token or API-key header,
+    a cookie's value ``%{NAME}C``), and each directive that logs every request's headers whatever the format
+    (:data:`LOGS_HEADERS`: mod_log_forensic, mod_dumpio): whoever reads that log (adm, a log shipper, a backup)
+    replays every user's session. Whatever file says it."""
     import shlex
 
     def words(d) -> list[str]:
@@ -4800,7 +4887,9 @@ def logged_credentials(directives) -> list[str]:
             formats[w[1]] = (w[0], d.where)
         elif w:
             default = (w[0], d.where)
-    lines = []
+    lines = [f"{d.where}: {d.name} {d.args}: it {LOGS_HEADERS[d.name]}: every session cookie or password sent to "
+             f"the site is in that log, for whoever reads it (adm, a log shipper, a backup) to replay: remove it"
+             for d in directives if d.name in LOGS_HEADERS and (words(d) or ["on"])[0].lower() not in OFF]
     for d in directives:
         w = words(d) if d.name in ("customlog", "transferlog") else []
         if not w:
@@ -4948,8 +5037,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_vhosts", f"{CW}: serves", "the only virtual host Apache serves is the app's (apache2ctl -S), or "
             "one allowed by name", "test_every_vhost_is_accounted_for", "*:80 ops.example.com (/etc/apache2/"
             "sites-enabled/ops.conf:1): a virtual host besides the app's ...", root_only=True, needs=("tree",)),
-    Promise("cw_in_force", f"{CW}: serves", "the configuration Apache runs with is the one on disk (no file of it "
-            "changed since Apache last loaded it)", "test_apache_config_on_disk_is_in_force",
+    Promise("cw_in_force", f"{CW}: serves", "the configuration Apache runs with is the one on disk (no file of it, "
+            "and no directory its Includes read, changed since Apache last loaded it: its pid file's mtime, else "
+            "its oldest child)", "test_apache_config_on_disk_is_in_force",
             "/etc/apache2/ports.conf changed at 04:01:12, after Apache last loaded its configuration (03:58:40) ...",
             root_only=True, needs=("apache",)),
     Promise("cw_apache_effects", f"{CW}: loads code", "whatever is allowed, Apache's configuration in force loads "
@@ -5395,7 +5485,9 @@ PROMISES: tuple[Promise, ...] = (
             "RELEASE.json)", "test_current_is_a_complete_release",
             "nothing deployed: /var/www/app/current does not exist", needs=("tree",)),
     Promise("records", f"{D}: build", "every complete release records app, name, version, artifact sha256, entry "
-            "point, creation time and its manifest in RELEASE.json, under its own id", "test_release_records",
+            "point, creation time and its manifest in RELEASE.json, under its own id, and the env and entry point "
+            "the app runs with as its deploy recorded them (its settings, which hash to its settings_sha256)",
+            "test_release_records",
             "releases with a broken record: R: RELEASE.json lacks ['version']", needs=("live",)),
     Promise("installed", f"{D}: install", "the live venv has the recorded version of the app installed",
             "test_installed_version_is_recorded_version",

@@ -294,6 +294,19 @@ def walk_release(release_dir, owner, shared, bounds, tree=None, reader=None, unr
 
 
 
+def settings_changed(meta, settings):
+    """``{"settings_changed": [keys]}``: what of a RELEASE.json the app runs with (its ``env``, which
+    application.wsgi sets; its ``entry_point``) is not what its deploy recorded with their digest (``settings``,
+    ``settings_sha256``: the runner's ``release_settings``), or the record no longer matches its digest: changed
+    after the deploy. Nothing for a release recorded before ``settings`` existed."""
+    if not isinstance(meta, dict) or not isinstance(settings, dict):
+        return {}
+    keys = [k for k in ("env", "entry_point") if k in meta and meta.get(k) != settings.get(k)]
+    if hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest() != meta.get("settings_sha256"):
+        keys.append("settings")
+    return {"settings_changed": keys} if keys else {}
+
+
 def tree_facts(args):
     root = args["root"]
     releases = os.path.join(root, "releases")
@@ -333,9 +346,9 @@ def tree_facts(args):
             meta = {"unreadable": "RELEASE.json is " + why}
         elif not isinstance(meta, dict):
             meta = {"unreadable": "RELEASE.json is not a JSON object"}
-        manifest = meta.get("manifest")
+        manifest, settings = meta.get("manifest"), meta.get("settings")
         meta = dict({k: meta[k] for k in RECORD + ("unreadable",) if k in meta},  # only what the checks read
-                    has_manifest=isinstance(manifest, dict))
+                    has_manifest=isinstance(manifest, dict), **settings_changed(meta, settings))
         manifests[name] = manifest
         out["releases"][name] = meta
     try:

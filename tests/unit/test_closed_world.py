@@ -580,10 +580,12 @@ def test_a_sudoers_line_nobody_listed_fails_in_any_file(exp, file, text):
 @pytest.mark.parametrize("text, passes", [
     ("Defaults !requiretty", True), ("Defaults:admin !requiretty, !visiblepw", True),
     ("Defaults env_reset", True), ("Defaults !requiretty, !env_reset", False),
-    ("Defaults !requiretty, mail_badpass", False), ("Defaults requiretty", False)])
+    ("Defaults !requiretty, mail_badpass", True), ("Defaults !requiretty, mail_always", False),
+    ("Defaults requiretty", False)])
 def test_a_defaults_line_that_says_sudos_own_defaults_again_changes_nothing(exp, text, passes):
     """'Defaults !requiretty' (habitual in config management; requiretty is off in sudo as built) changes nothing:
-    it asked for an allowance. A line of only sudo's own defaults passes; one option more is judged as before."""
+    it asked for an allowance. A line of only sudo's own defaults (or Debian's sudoers' own: mail_badpass) passes;
+    one option more is judged as before."""
     facts = clean_facts()
     inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/cm", "line": 1, "text": text, "mode": "0440",
                                   "owner": "root"})

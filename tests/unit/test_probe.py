@@ -92,7 +92,8 @@ def test_the_deploy_logins_json_is_bounded_where_read_and_only_what_the_checks_r
     meta = json.loads(path.read_text())
     path.write_text(json.dumps(dict(meta, x=[["deep"]], settings={"a": 1})))
     record = reader.tree_facts({"root": str(root)})["releases"][RID]
-    assert record == {"id": RID, "name": "your-app", "version": "1.0", "has_manifest": True}
+    assert record == {"id": RID, "name": "your-app", "version": "1.0", "has_manifest": True,
+                      "settings_changed": ["settings"]}  # (settings its settings_sha256 does not hash to: the verdict)
     path.write_text(json.dumps(dict(meta, x=json.loads("[" * 700 + "]" * 700))))
     facts = reader.tree_facts({"root": str(root)})
     assert facts["releases"][RID] == {"unreadable": f"RELEASE.json is nested deeper than {reader.JSON_DEPTH} levels",

@@ -1,0 +1,282 @@
+"""Classes a blind fault set found the gate missing, as pure functions of parsed facts (blind round 14):
+
+- Apache's configuration in force is not what is on disk: a file removed without a reload keeps its lines in
+  force (an ``Alias`` serving the tree, ``WSGIScriptReloading Off``), unseen by every check that reads the files
+  (dated by Apache's pid file, which it writes at every start and graceful restart);
+- a root job's copy of the host's secrets others may read; the linker's cache naming directories its configuration
+  does not; logs holding every request's credentials; mod_wsgi directives changing how the daemons run the release;
+  a release record changed after its deploy; a process running a program from a directory everyone writes; sudo
+  Defaults lines that repeat what is in force (each class below, with the faults that found it).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from stock import outcome, with_stock_logins
+
+from deploytests.config import load_config
+from deploytests.examples import APPS
+from deploytests.verify import collect_login as C
+from deploytests.verify.facts import Facts
+from deploytests.verify.promises import Expected
+
+PIDFILE = "/run/apache2/apache2.pid"  # (collect_login.PIDFILE spelled out: this file runs on the code before it too)
+APP = APPS / "yourapplication"
+RECORDED = json.loads((Path(__file__).parent / "data" / "facts-clean.json").read_text())
+
+
+@pytest.fixture
+def exp():
+    return Expected.from_config(load_config(APP), "appuser")
+
+
+def loaded_at(facts, when: float, pid: int | None = None):
+    """``facts`` whose Apache wrote its pid file (the running root parent's pid unless ``pid``) at ``when``."""
+    parent = next(p["pid"] for p in facts.remote["apache"] if p["user"] == "root")
+    facts.raw.files[PIDFILE] = {"st": [0o100644, 0, 0, 3, when, 1, when], "data": f"{pid or parent}\n"}
+    return facts
+
+
+def clean(platform: str = "debian12"):
+    facts = with_stock_logins(Facts("docker://web-1", remote=copy.deepcopy(RECORDED)), platform)
+    files = facts.remote["inventory"]["apache"]["files"]
+    newest = max(f["mtime"] or 0 for f in files.values())
+    for d in {p.rsplit("/", 1)[0] for p in files} - {C.SERVER_ROOT}:  # the dirs its Includes read, as made then
+        facts.raw.files[d] = {"st": [0o40755, 0, 0, 4096, newest, 2, newest]}
+    return loaded_at(facts, newest + 5)
+
+
+@pytest.mark.parametrize("platform", ["debian12", "debian13"])
+def test_a_server_whose_apache_loaded_its_files_after_they_changed_passes(exp, platform):
+    assert outcome("cw_in_force", clean(platform), exp) == "pass"
+
+
+def test_a_conf_removed_without_a_reload_fails_by_its_directory(exp):
+    """b14-inforce-alias-releases: a conf with an Alias of releases/, a2enconf, graceful, a2disconf and rm: the
+    files on disk are stock again; only conf-enabled's ctime says something left after Apache loaded it."""
+    facts = clean()
+    when = facts.raw.files[PIDFILE]["st"][4] + 30
+    facts.raw.files[C.SERVER_ROOT + "/conf-enabled"]["st"][6] = when
+    got = outcome("cw_in_force", facts, exp)
+    assert got.startswith("fail: Apache's configuration on disk is not the one in force"), got
+    assert f"{C.SERVER_ROOT}/conf-enabled changed at " in got and "a file of it was removed, added or renamed" in got
+
+
+def test_a_file_put_back_without_a_reload_fails_by_its_ctime(exp):
+    """Another member: the app's vhost edited (WSGIScriptReloading Off), reloaded, then its backup copied back
+    with cp -p (content and mtime as bootstrap wrote them): its ctime is after the pid file's."""
+    facts = clean()
+    vhost = next(p for p in facts.remote["inventory"]["apache"]["files"] if p.endswith("/yourapplication.conf"))
+    facts.remote["inventory"]["apache"]["files"][vhost]["mtime"] = facts.raw.files[PIDFILE]["st"][4] + 1
+    got = outcome("cw_in_force", facts, exp)
+    assert got.startswith("fail: ") and vhost in got, got
+
+
+def test_a_pid_file_of_another_process_dates_nothing(exp):
+    """A pid file that does not name the running root parent (a stale one, someone else's) dates nothing: the
+    oldest of Apache's children does, as before."""
+    facts = loaded_at(clean(), 4e9, pid=4242)  # (far in the future: it would hide every change)
+    kids = min(p["started"] for p in facts.remote["inventory"]["processes"] if p["ppid"] in
+               {q["pid"] for q in facts.remote["apache"] if q["user"] == "root"} and p.get("started"))
+    facts.raw.files[C.SERVER_ROOT + "/conf-enabled"]["st"][6] = kids + 30
+    assert f"{C.SERVER_ROOT}/conf-enabled changed at" in outcome("cw_in_force", facts, exp)
+
+
+# Class: a root job's copy of a secret seen only when the secret is the app's. A root cron job `tar czf
+# /var/backups/etc-nightly.tgz /etc` (the default umask) left a 0644 archive holding /etc/shadow and the SSH host
+# keys and the gate passed. Members: the tar of /etc, a host key written out with a redirect; a job that writes
+# but copies nothing secret, and one writing 0600, pass.
+@pytest.mark.parametrize("line,copy_,caught", [
+    ("15 2 * * * root tar czf /var/backups/etc-nightly.tgz /etc", "/var/backups/etc-nightly.tgz", True),
+    ("@daily root cat /etc/ssh/ssh_host_ed25519_key > /srv/keys/host.key", "/srv/keys/host.key", True),
+    ("@hourly root df -h / > /var/log/df.log", "/var/log/df.log", False),
+    ("17 3 * * * root find /var/log/apache2 -name '*.gz' -mtime +30 -delete", "/var/log/apache2", False)])
+def test_a_root_job_leaving_a_copy_of_a_hosts_secret_others_read_is_a_finding(exp, line, copy_, caught):
+    import stat as s
+
+    from test_allowed_effects import allowing as allow
+    from test_allowed_effects import failing, put, server
+
+    def edit(i):
+        i["texts"].append({"path": "/etc/cron.d/nightly", "text": "SHELL=/bin/sh\n" + line + "\n"})
+    facts = server(edit=edit)
+    put(facts, "/etc/ssh/ssh_host_ed25519_key", s.S_IFREG | 0o600)
+    word = next(w for w in C.WORD.findall(line) if w.startswith(copy_.rsplit("/", 1)[0]))
+    facts.raw.raw["outputs"] = {word: [copy_]}
+    put(facts, copy_, s.S_IFREG | 0o644)
+    msg = failing(facts, allow(exp, cron=("/etc/cron.d/nightly",)))
+    assert ("cw_schedules" in msg) == caught, msg
+    if caught:
+        assert f"- {copy_} (0644 root:root): written by /etc/cron.d/nightly:2" in msg["cw_schedules"]
+        assert "which others may not read: every local user" in msg["cw_schedules"]
+        put(facts, copy_, s.S_IFREG | 0o600)
+        assert failing(facts, allow(exp, cron=("/etc/cron.d/nightly",))) == {}
+
+
+# Class: what the dynamic linker loads judged by its configuration only. A vendor installer's `ldconfig
+# /opt/vendor/lib` (a dir its service account owns, named in no ld.so.conf file) made the cache map libexpat
+# there for every program (Apache's root parent at its next start) and the gate passed. Members: `ldconfig DIR`,
+# `ldconfig -f other.conf`; the stock caches of Debian 12 and 13 (their dirs and hwcaps subdirs) pass.
+LD_CONF = {"/etc/ld.so.conf": "include /etc/ld.so.conf.d/*.conf\n",
+           "/etc/ld.so.conf.d/libc.conf": "# libc default configuration\n/usr/local/lib\n",
+           "/etc/ld.so.conf.d/x86_64-linux-gnu.conf": "# Multiarch support\n/usr/local/lib/x86_64-linux-gnu\n"
+                                                     "/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n"}
+
+
+def with_cache(facts, *paths: str):
+    """``facts`` whose linker cache maps a name to each of ``paths`` (its header, then name/path strings)."""
+    for path, text in LD_CONF.items():
+        facts.raw.files[path] = {"st": [0o100644, 0, 0, len(text), 0, 3, 0], "data": text}
+    facts.raw.dirs["/etc/ld.so.conf.d"] = sorted(p.rsplit("/", 1)[1] for p in LD_CONF if "conf.d/" in p)
+    data = "glibc-ld.so.cache1.1\x1c\x00\x00\x00/\x1a\x00" + "".join(
+        f"{p.rsplit('/', 1)[1]}\0{p}\0" for p in paths)
+    facts.raw.files["/etc/ld.so.cache"] = {"st": [0o100644, 0, 0, len(data), 0, 4, 0], "data": data}
+    return facts
+
+
+STOCK_LIBS = ("/lib/x86_64-linux-gnu/libexpat.so.1", "/usr/lib/x86_64-linux-gnu/libapr-1.so.0",
+              "/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v3/libz.so.1", "/usr/local/lib/libvendor.so.2")
+
+
+@pytest.mark.parametrize("stray,caught", [((), False), (("/opt/vendor/lib/libexpat.so.1",), True),
+                                          (("/home/appuser/lib/libssl.so.3", "/home/appuser/lib/libz.so.1"), True)])
+def test_a_linker_cache_naming_a_directory_no_configuration_names_is_a_finding(exp, stray, caught):
+    facts = with_cache(clean(), *STOCK_LIBS, *stray)
+    got = outcome("cw_load_path", facts, exp)
+    if not caught:
+        assert "ld.so.cache" not in got, got
+        return
+    assert f"/etc/ld.so.cache maps libraries to {sorted(stray)[0]}" in got, got
+    assert (f" and {len(stray) - 1} more" in got) == (len(stray) > 1)
+    assert f"someone ran ldconfig {sorted(stray)[0].rsplit('/', 1)[0]}" in got
+
+
+# Class: credentials in Apache's logs judged by LogFormat items only. mod_log_forensic left enabled after a
+# debugging session (ForensicLog, its conf and module allowed) logged every request's Authorization header and
+# the gate passed. Members: ForensicLog, mod_dumpio's DumpIOInput, a token header or a cookie's value in a format.
+@pytest.mark.parametrize("text", [
+    "ForensicLog ${APACHE_LOG_DIR}/forensic.log\n",
+    "DumpIOInput On\nLogLevel dumpio:trace7\n",
+    'LogFormat "%h %t \\"%r\\" %>s %{X-Auth-Token}i" tokens\nCustomLog ${APACHE_LOG_DIR}/t.log tokens\n',
+    'CustomLog ${APACHE_LOG_DIR}/s.log "%h %{sessionid}C"\n'])
+def test_a_log_in_force_holding_every_requests_credentials_is_a_finding_whatever_is_allowed(exp, text):
+    from test_allowed_effects import add_conf, failing, server
+    from test_allowed_effects import allowing as allow
+
+    path = "/etc/apache2/conf-enabled/debug.conf"
+    facts = server(edit=lambda i: add_conf(i, path, text))
+    msg = failing(facts, allow(exp, apache_conf=(path,)))
+    assert list(msg) == ["sec_logs"], msg
+    assert f"{path}:" in msg["sec_logs"] and "every session cookie or password" in msg["sec_logs"]
+
+
+def test_a_log_format_of_ordinary_headers_passes(exp):
+    from test_allowed_effects import add_conf, failing, server
+    from test_allowed_effects import allowing as allow
+
+    path, text = "/etc/apache2/conf-enabled/debug.conf", \
+        'LogFormat "%h %{X-Forwarded-For}i %{Host}i %{Referer}i" fwd\nCustomLog ${APACHE_LOG_DIR}/f.log fwd\n'
+    facts = server(edit=lambda i: add_conf(i, path, text))
+    assert failing(facts, allow(exp, apache_conf=(path,))) == {}
+
+
+# Class: mod_wsgi's server-wide directives that change how the app's daemons run its code, judged only as a file
+# to allow. `WSGIPythonOptimize 2` (a 'performance' snippet, allowed) ran the release with assertions stripped and
+# the gate passed. Members: WSGIPythonOptimize, WSGIPythonWarnings; an explicit WSGIPythonOptimize 0 (mod_wsgi's
+# default) passes.
+@pytest.mark.parametrize("text,caught", [
+    ("WSGIPythonOptimize 2\n", True), ("WSGIPythonWarnings error\n", True),
+    ("WSGIPythonOptimize 0\n", False)])
+def test_what_changes_how_the_daemons_run_the_release_is_a_finding_whatever_is_allowed(exp, text, caught):
+    from test_allowed_effects import add_conf, failing, server
+    from test_allowed_effects import allowing as allow
+
+    path = "/etc/apache2/conf-enabled/tune.conf"
+    facts = server(edit=lambda i: add_conf(i, path, text))
+    msg = failing(facts, allow(exp, apache_conf=(path,)))
+    assert ("cw_apache_effects" in msg) == caught, msg
+    if caught:
+        assert f"{path}:1: {text.split()[0].lower()} " in msg["cw_apache_effects"], msg
+
+
+# Class: a kept release's record of what it runs with, beyond its files. The deploy login's attacker edited the
+# kept release's RELEASE.json env (SSL_CERT_FILE into the app-writable data dir, HTTPS_PROXY; mtime put back): a
+# rollback ran the app with it (application.wsgi sets RELEASE.json's env) and the gate passed. Members: the env,
+# the entry point, a settings value with its digest left as it was; a record rewritten whole, digest too, is what a
+# deploy with another deploy.toml writes (the deploy login's power): not told apart.
+def _meta(**change):
+    import hashlib
+
+    from deploytests.pipeline.releases import release_settings
+
+    settings = release_settings(load_config(APP))
+    meta = {"env": dict(settings["env"]), "entry_point": settings["entry_point"], "settings": settings,
+            "settings_sha256": hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()}
+    for key, value in change.items():
+        if key.startswith("settings_"):
+            meta["settings"] = dict(settings, **{key[len("settings_"):]: value})
+        else:
+            meta[key] = value
+    return meta
+
+
+@pytest.mark.parametrize("change,keys", [
+    ({}, []), ({"env": {"HTTPS_PROXY": "http://127.0.0.1:3128"}}, ["env"]),
+    ({"entry_point": "yourapplication.debug:app"}, ["entry_point"]),
+    ({"settings_post_deploy": ["sh /var/www/yourapplication/shared/data/x"]}, ["settings"])])
+def test_a_release_record_changed_after_its_deploy_is_told(change, keys):
+    from deploytests.verify.reader import settings_changed
+
+    meta = _meta(**change)
+    assert settings_changed(meta, meta["settings"]).get("settings_changed", []) == keys
+
+
+def test_a_release_whose_env_changed_fails_the_records_check(exp):
+    from deploytests.verify.reader import settings_changed
+
+    facts = clean()
+    kept = next(iter(facts.remote["tree"]["releases"]))  # (the recorded host keeps one: the rule is every release's)
+    meta = _meta(env={"SSL_CERT_FILE": "/var/www/yourapplication/shared/data/ca.pem"})
+    facts.remote["tree"]["releases"][kept].update(settings_changed(meta, meta["settings"]))
+    got = outcome("records", facts, exp)
+    assert got.startswith("fail: releases with a broken record:") and f"{kept}: RELEASE.json's env not what its " \
+        "deploy recorded" in got, got
+
+
+# Class: what runs judged by who runs it and what it names, not by where its program is. A root process running a
+# copy of sleep from /dev/shm (removed after start: a tool left running, an implant) passed the gate. Members: root's
+# and another user's process from /dev/shm or /tmp, removed or not; one inside a live SSH session (an operator at
+# work) is theirs.
+SSHD = [{"pid": 40, "comm": "sshd", "user": "root", "exe": "/usr/sbin/sshd"}]
+
+
+@pytest.mark.parametrize("user,exe,ancestors,caught", [
+    ("root", "/dev/shm/.kworker (deleted)", [], True), ("nobody", "/tmp/x/agent", [], True),
+    ("root", "/tmp/build/tool", SSHD, False)])
+def test_a_process_running_a_program_from_a_directory_everyone_writes_is_a_finding(exp, user, exe, ancestors, caught):
+    facts = clean()
+    facts.remote["inventory"]["from_shared"] = [
+        {"pid": 4242, "user": user, "uid": 0, "ppid": 1, "comm": "kworker", "cmdline": exe.split(" ")[0] + " 999999",
+         "exe": exe, "started": 1.0, "ancestors": ancestors}]
+    got = outcome("cw_processes", facts, exp)
+    assert (f"runs {exe}, a program in a directory every local user may write" in got) == caught, got
+    assert ("(and removed it since: it runs unseen)" in got) == (caught and "(deleted)" in exe)
+
+
+# Class: a sudo hardening snippet repeating what sudo and Debian's sudoers already set asked for allowances (a
+# false alarm on ordinary tooling: 4 lines for one CIS-style file). Members: `Defaults use_pty` (Debian's sudoers
+# sets it), `passwd_tries=3` and `timestamp_timeout=15` (sudo's built-in values on Debian); a line that changes
+# something (a log file) still needs its allowance.
+@pytest.mark.parametrize("line,needs", [("Defaults use_pty", False), ("Defaults passwd_tries=3", False),
+                                        ("Defaults use_pty, passwd_tries=3, timestamp_timeout=15", False),
+                                        ('Defaults logfile="/var/log/sudo.log"', True)])
+def test_a_sudoers_defaults_line_repeating_what_is_in_force_needs_no_allowance(exp, line, needs):
+    from test_allowed_effects import add_sudo, failing, server
+
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/10-hardening", line))
+    got = failing(facts, exp)
+    assert ("cw_sudoers" in got) == needs, got
