@@ -647,8 +647,12 @@ def test_the_probe_sends_its_programs_compiled_for_the_same_python_else_their_so
     """Each program goes as a stub: the code the runner compiled from its file when the server's Python has the
     runner's bytecode magic number, else the file's source, compiled there; either way the program runs as
     ``__main__`` with its arguments, reads what follows it on stdin, and a traceback names it."""
+    import ast
+    import base64
     import importlib.util
+    import re
     import subprocess
+    import zlib
     from types import SimpleNamespace
 
     from deploytests.verify import facts
@@ -658,7 +662,8 @@ def test_the_probe_sends_its_programs_compiled_for_the_same_python_else_their_so
                        "if sys.argv[1:] == ['fail']:\n    raise SystemExit(1 / 0)\n")
     stub = facts.sent(SimpleNamespace(__file__=str(program)), "deploytests-test")
     other = stub.replace(repr(importlib.util.MAGIC_NUMBER).encode(), repr(b"\0\0\r\n").encode(), 1)
-    assert other != stub and b"print('ran'" in stub  # (the source is in it for the other Python)
+    source = ast.literal_eval(re.findall(rb"a2b_base64\((b'[^']*')\)", stub)[-1].decode())
+    assert other != stub and b"print('ran'" in zlib.decompress(base64.b64decode(source))  # (for the other Python)
     for sent in (stub, other):
         boot = facts.BOOT.format(n=len(sent), name="deploytests-test")
         ran = subprocess.run([sys.executable, "-I", "-S", "-c", boot, "x"], input=sent + b"rest", capture_output=True)
