@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from .closedpipe import tolerate_closed_pipes
 from .errors import DeployTestsError
+from .words import count
 
 
 def _engine_up(args) -> int:
@@ -29,7 +30,7 @@ def _sweep(args) -> int:
     from .containers import docker_client, sweep
 
     removed = sweep(docker_client())
-    print(f"swept {len(removed)} container(s)")
+    print(f"swept {count(len(removed), 'container')}")
     return 0
 
 

@@ -8,10 +8,13 @@ Secrets never go into these messages: callers pass command lines and output that
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .untrusted import block
+from .words import count
 
 
 def tail(text: str | bytes | None, lines: int = 15) -> str:
@@ -21,6 +24,28 @@ def tail(text: str | bytes | None, lines: int = 15) -> str:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+_FRAME = re.compile(r'^\s*File "([^"]+)", line (\d+)')
+
+
+def why_failed(output: str | bytes | None, base: str | Path | None = None) -> str:
+    """One line saying why a command failed, from its output: the last line it wrote, and when that ends a
+    Python traceback, where it was raised: the innermost frame in ``base`` (the project), else the innermost one,
+    as ``path:line`` (``KeyError: 'SECRET' (mysite/settings.py:24)``). The output itself belongs in the error's
+    detail: the one line must say what and where without it."""
+    lines = [ln for ln in tail(output, 400).splitlines() if ln.strip()]
+    if not lines:
+        return "no output"
+    last = lines[-1].strip()
+    frames = [(m[1], m[2]) for m in map(_FRAME.match, lines) if m]
+    if not frames:
+        return last[:300]
+    root = str(base).rstrip("/") + "/" if base else ""
+    frames = [(p[len(root):] if root and p.startswith(root) else p, n) for p, n in frames]
+    ours = [f for f in frames if root and not f[0].startswith(("/", "<"))]  # in base (a relative path: its cwd's)
+    path, line = (ours or frames)[-1]
+    return f"{last[:300]} ({path}:{line})"
 
 
 class DeployTestsError(Exception):
@@ -70,7 +95,7 @@ class CommandFailed(DeployTestsError):
         self.host, self.command, self.exited = host, command, exited
         self.stdout, self.stderr = stdout, stderr
         out = tail(stderr) or tail(stdout)
-        first = out.splitlines()[-1] if out else "no output"
+        first = why_failed(out)
         detail = f"command: {command}\nexit code: {exited}\n--- output (tail) ---\n{block(out)}" if out else ""
         super().__init__(
             f"{what or 'command failed'} (exit {exited}): {first}",
@@ -125,6 +150,14 @@ def _detail(error: BaseException) -> str:
     return error.detail if isinstance(error, DeployTestsError) else repr(error)
 
 
+def _by_text(pairs) -> dict[str, list[str]]:
+    """``{text: [hosts]}``: the hosts that said the same, in order."""
+    out: dict[str, list[str]] = {}
+    for host, text in pairs:
+        out.setdefault(text, []).append(host)
+    return out
+
+
 @dataclass
 class HostsFailed(DeployTestsError):
     """Some hosts failed a step; every host's outcome is kept (like Fabric's GroupException)."""
@@ -134,11 +167,13 @@ class HostsFailed(DeployTestsError):
 
     def __post_init__(self):
         bad = [o for o in self.outcomes if not o.ok]
-        DeployTestsError.__init__(
+        said = _by_text((o.host, named(o.host, str(o.error)).removeprefix(f"{o.host}: ")) for o in bad)
+        details = _by_text((o.host, _detail(o.error)) for o in bad if _detail(o.error))
+        DeployTestsError.__init__(  # hosts that failed alike are one root cause, said once
             self,
-            f"{self.step} failed on {len(bad)} of {len(self.outcomes)} host(s): "
-            + "; ".join(named(o.host, str(o.error)) for o in bad),
-            detail="\n\n".join(f"[{o.host}]\n{_detail(o.error)}" for o in bad if _detail(o.error)),
+            f"{self.step} failed on {len(bad)} of {count(len(self.outcomes), 'host')}: "
+            + "; ".join(f"{', '.join(hosts)}: {text}" for text, hosts in said.items()),
+            detail="\n\n".join(f"[{', '.join(hosts)}]\n{text}" for text, hosts in details.items()),
         )
 
     def __str__(self) -> str:

@@ -306,6 +306,26 @@ def env_reads(text: str) -> list[str]:
     return list(dict.fromkeys(var for _, _, var in found))
 
 
+def fixed_sqlite(text: str) -> int | None:
+    """The line of Django settings' SQLite database whose ``NAME`` is not read from the environment (startproject's
+    ``BASE_DIR / 'db.sqlite3'``), or None."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "DATABASES" for t in node.targets) \
+                and isinstance(node.value, ast.Dict):
+            for db in node.value.values:
+                keys = {k.value: v for k, v in zip(getattr(db, "keys", []), getattr(db, "values", []), strict=True)
+                        if isinstance(k, ast.Constant)}
+                engine, name = keys.get("ENGINE"), keys.get("NAME")
+                if isinstance(engine, ast.Constant) and str(engine.value).endswith("sqlite3") and name is not None \
+                        and not _env_in(name):
+                    return name.lineno
+    return None
+
+
 def data_places(text: str, app: str) -> dict[str, str]:
     """The environment variables Django settings (``text``) place the app's data with, and where that data goes
     on the servers: ``MEDIA_ROOT`` read from one -> ``shared/media``; a SQLite database's ``NAME`` read from one
@@ -1270,6 +1290,12 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
         d.config_env = m.group(1) or m.group(2)
     elif env_config(root, d, env_reads(settings_text)):
         d.config_env, d.env_values = f"{d.app.upper()}_CONFIG", data_places(settings_text, d.app)
+        if line := fixed_sqlite(settings_text):  # an env file cannot move it: the code must read a variable
+            d.notes.append(f"{module_file(root, settings)}:{line}: DATABASES' SQLite NAME is not read from the "
+                           "environment: on the servers it lies in the release's venv, which the app user cannot "
+                           "write and every release replaces (the deploy is refused); read it from a variable, "
+                           "'NAME': os.environ.get(\"DJANGO_DB_PATH\", BASE_DIR / \"db.sqlite3\"), and run init "
+                           f"again: it sets that variable to /var/www/{d.app}/shared/data/db.sqlite3 in the env file")
     else:
         d.config_env = f"{d.app.upper()}_CONFIG"
         read = env_reads(settings_text)

@@ -48,6 +48,7 @@ from fabric import Connection, task
 from . import pipeline
 from .closedpipe import tolerate_closed_pipes
 from .errors import DeployError, DeployTestsError, HostsFailed
+from .words import count
 
 if TYPE_CHECKING:
     from .pipeline.releases import ReleaseInfo
@@ -75,7 +76,7 @@ def one_line_errors(fn):
             return fn(*args, **kwargs)
         except HostsFailed as exc:  # each host's error is on its own line already: name the hosts, then details
             bad = [o.host for o in exc.outcomes if not o.ok]
-            text = (f"{exc.step} failed on {len(bad)} of {len(exc.outcomes)} host(s): {', '.join(bad)} (each "
+            text = (f"{exc.step} failed on {len(bad)} of {count(len(exc.outcomes), 'host')}: {', '.join(bad)} (each "
                     "error is on its host's line above)" + (f"\n{exc.detail}" if exc.detail else ""))
             sys.exit(f"fab {name}: {_redacted(text, session)}")
         except DeployTestsError as exc:
@@ -242,7 +243,7 @@ def deploy(session, servers, app=None, target=None, config=None, rolling=False, 
     if result.failed or result.stopped:
         bad = result.failed
         where = f"rollout stopped after {result.stopped}" if result.stopped else "rollout completed"
-        raise DeployTestsError(f"deploy failed on {len(bad)} of {len(result.reports)} host(s): "
+        raise DeployTestsError(f"deploy failed on {len(bad)} of {count(len(result.reports), 'host')}: "
                                f"{', '.join(r.host for r in bad)} ({where}; each host's state is in the table "
                                "above)", detail="\n\n".join(f"[{r.host}]" + (f" Hint: {r.hint}" if r.hint else "") +
                                             (f"\n{r.detail}" if r.detail else "") for r in bad if r.detail or r.hint))

@@ -44,6 +44,7 @@ from ..pipeline.artifact import Artifact
 from ..pipeline.releases import deploy_args
 from ..pipeline.remote import call_agent
 from ..stacks import DEFAULT, get
+from ..words import count
 from .catalogue import FAULTS, Fault, script, values_for
 
 SUITE = Path(__file__).resolve().parents[1] / "suite"
@@ -117,10 +118,10 @@ class Report:
         clean = [i for i in self.controls if i.kind == "clean"]
         states = [i for i in self.controls if i.kind == "state"]
         out.append("")
-        out.append(f"sensitivity: {caught}/{len(self.faults)} faults caught ({self.sensitivity:.0%}); "
-                   f"false alarms: {sum(bool(i.failed) for i in clean)} in {len(clean)} clean runs, "
-                   f"{sum(bool(i.failed) for i in states)} in {len(states)} legitimate states; "
-                   f"{self.runs} gate runs, {self.seconds:.1f}s")
+        out.append(f"sensitivity: {caught}/{count(len(self.faults), 'fault')} caught ({self.sensitivity:.0%}); "
+                   f"false alarms: {sum(bool(i.failed) for i in clean)} in {count(len(clean), 'clean run')}, "
+                   f"{sum(bool(i.failed) for i in states)} in {count(len(states), 'legitimate state')}; "
+                   f"{count(self.runs, 'gate run')}, {self.seconds:.1f}s")
         return out
 
 

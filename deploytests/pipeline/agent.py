@@ -830,6 +830,15 @@ def unread_config(args: DeployArgs, release_dir, started):
     return what, "; ".join(seen + fixes)
 
 
+def set_in_config(args: DeployArgs, setting):
+    """How to set ``setting`` in what the app reads on the servers: its config file, or, when that file is its
+    environment (``config_as_env``), a variable of that file the code reads (an env file holds no settings)."""
+    if as_env(getattr(args, "release", None)):  # a deploy's (a gate's release check has its RELEASE.json's)
+        return ("read %s from an environment variable in the code (os.environ.get(\"DATABASE_PATH\", ...)) and set "
+                "that variable, in the env file (config_file in deploy.toml), to" % setting)
+    return "set %s in the config file (config_file in deploy.toml) to" % setting
+
+
 def instance_hint(args: DeployArgs, release_dir, output, started=None):
     """A hint when the release check failed because the app keeps its data inside the release: a SQLite database
     the app connected to, or that Django's settings name, under the release dir (``started``: the facts of the
@@ -848,14 +857,14 @@ def instance_hint(args: DeployArgs, release_dir, output, started=None):
     if inside:
         setting = ("DATABASES' NAME" if started.get("framework") == "django" else "the database path")
         return ("the app's SQLite database %s lies inside the release, which the app user cannot write and every "
-                "release replaces: set %s in the config file (config_file in deploy.toml) to a file under a "
-                "shared path, e.g. %s/shared/data/ with shared_paths = [\"data\"]" % (inside[0], setting, args.root))
+                "release replaces: %s a file under a shared path, e.g. %s/shared/data/ with shared_paths = "
+                "[\"data\"]" % (inside[0], set_in_config(args, setting), args.root))
     missing = [db for db in started.get("databases") or [] if isinstance(db, str) and db.startswith("/")
                and not os.path.isdir(os.path.dirname(db))]
     if missing:
-        return ("the app's SQLite database %s cannot be opened: its directory %s does not exist: set the database's "
-                "path in the app's config to a file under a shared path, e.g. %s/shared/data/ with \"data\" in "
-                "shared_paths" % (missing[0], os.path.dirname(missing[0]), args.root))
+        return ("the app's SQLite database %s cannot be opened: its directory %s does not exist: %s a file under "
+                "a shared path, e.g. %s/shared/data/ with \"data\" in shared_paths"
+                % (missing[0], os.path.dirname(missing[0]), set_in_config(args, "the database's path"), args.root))
     if started.get("framework") == "django":
         return None  # not Flask's instance folder; the database named nothing inside the release
     shared = "%s/shared/instance" % args.root
@@ -917,7 +926,8 @@ class Marks:
             self.health = {"health": str(mark["health"]), "route": mark.get("route"), "host": mark.get("host"),
                            "routes": mark.get("routes"), "location": mark.get("location")}
         elif "ran" in mark:  # one command done: the runner's channel hears from us (remote.STEP_TIMEOUT)
-            emit("progress", message="post_deploy: %d of %d command(s) done" % (mark["ran"], self.commands))
+            emit("progress", message="post_deploy: %d of %d %s done" % (
+                mark["ran"], self.commands, "command" if self.commands == 1 else "commands"))
         elif "phase" in mark:
             now, label = time.monotonic(), self.phases[self.done][1]
             self.steps.record(mark["phase"], now - self.started, label + (
@@ -1026,7 +1036,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
     full = as_app(args, cmd)
     phases = [("import", "import %s" % args.entry_point)]
     if commands:
-        phases.append(("post_deploy", "%d command(s)" % len(commands)))
+        phases.append(("post_deploy", "%d %s" % (len(commands), "command" if len(commands) == 1 else "commands")))
     if path:
         phases.append(("preflight", "GET %s in-process" % path))
     steps.current = "import"

@@ -63,7 +63,7 @@ from pathlib import Path
 from ..cache import cache_dir as default_cache_dir
 from ..cache import file_lock
 from ..config import DeployConfig
-from ..errors import CommandFailed, DeployError, tail
+from ..errors import CommandFailed, DeployError, tail, why_failed
 from . import bytecode
 from .programs import source as program_source
 
@@ -188,7 +188,8 @@ def run_build(project_dir: Path, cfg: DeployConfig) -> None:
                     stdin=subprocess.DEVNULL)
         if proc.returncode != 0:
             raise DeployError(f"build command {command!r} failed (exit {proc.returncode}): "
-                              f"{tail(proc.stdout + proc.stderr)}", where=str(cfg.source),
+                              f"{why_failed(proc.stdout + proc.stderr, project_dir)}", where=str(cfg.source),
+                              detail=tail(proc.stdout + proc.stderr, 30),
                               hint="fix the command (key 'build' in the deploy config), or what it runs: it ran "
                                    f"in {project_dir} on this machine with deploy.toml's env "
                                    f"({', '.join(f'{k}={v}' for k, v in cfg.env_vars.items()) or 'none'}): the "
@@ -315,8 +316,7 @@ def build_wheel(src: Path, out: Path, where: str = "", envs: Path | None = None)
 
 
 def _build_failed(where: str, backend: str, output: str) -> DeployError:
-    last = tail(output, 1) or "no output"
-    return DeployError(f"building the app's wheel failed ({backend}): {last}", where=where,
+    return DeployError(f"building the app's wheel failed ({backend}): {why_failed(output)}", where=where,
                        hint="run `python -m build --wheel` (or `pip wheel .`) in the project to see why",
                        detail=tail(output, 30))
 
@@ -364,7 +364,7 @@ def _pip_install(env: Path, requires: list[str], where: str, what: str) -> None:
            "--disable-pip-version-check", "--no-warn-script-location", *requires]
     proc = _run(cmd, f"installing {what} ({', '.join(requires)})", where, env=pip_env())
     if proc.returncode != 0:
-        last = tail(proc.stderr or proc.stdout, 1) or "no output"
+        last = why_failed(proc.stderr or proc.stdout)
         raise DeployError(f"installing {what} ({', '.join(requires)}) failed: {last}", where=where,
                           hint="check [build-system] requires in pyproject.toml; the runner needs PyPI (or "
                                "PIP_INDEX_URL)", detail=tail(proc.stdout + proc.stderr, 30))
@@ -646,7 +646,7 @@ def build_from_source(requirement: str, dest: Path, python_version: str, machine
         proc = _run_pip(cmd, f"building {requirement}", extra_env={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})
         wheels = sorted(Path(tmp).glob("*.whl"))
         if proc.returncode != 0 or len(wheels) != 1:
-            last = tail(proc.stderr or proc.stdout, 1) or "no output"
+            last = why_failed(proc.stderr or proc.stdout)
             raise DeployError(f"{what}: no wheel of it for CPython {python_version} on {machine}, and building "
                               f"one from source on this runner failed: {last}", where="pack",
                               hint="publish a wheel of it, or make its sdist reachable (find_links in the deploy "

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from ..errors import ConfigError, ConnectError, DeployError, DeployTestsError, HostOutcome, HostsFailed, tail
 from ..servers import Server
 from ..settings import Count, default_parallel
+from ..words import count
 
 
 @dataclass
@@ -460,7 +461,7 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
         stop = bool(bad) and (phase == "canary" or failed > limit)
         undo = [reports[label] for label in labels if reports[label].went_live and (stop or reports[label].error)]
         kept = _roll_back(pipeline, [by[r.host] for r in undo], cfg, reports, policy) if undo else {}
-        line = (f"{phase}: {len(labels)} host(s), {len(labels) - len(bad)} ok, {len(bad)} failed "
+        line = (f"{phase}: {count(len(labels), 'host')}, {len(labels) - len(bad)} ok, {len(bad)} failed "
                 f"({failed} failed so far, {'none' if phase == 'canary' else limit} allowed)")
         if done := [r.host for r in undo if r.host not in kept]:
             line += f"; rolled back: {', '.join(done)}"
@@ -468,7 +469,7 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
             line += f"; not rolled back: {', '.join(f'{host} ({why})' for host, why in kept.items())}"
         if stop:
             later = [label for _, more in phases[k + 1:] for label in more]
-            line += f"; rollout STOPPED, {len(later)} host(s) untouched"
+            line += f"; rollout STOPPED, {count(len(later), 'host')} untouched"
             for label in later:
                 reports[label].phase = next(p for p, more in phases if label in more)
                 reports[label].error = f"not attempted: the rollout stopped after {phase}"

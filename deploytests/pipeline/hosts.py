@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..errors import ConnectError, DeployError, DeployTestsError, HostOutcome, HostsFailed
 from ..settings import default_parallel
+from ..words import count
 from .remote import label_of
 
 
@@ -179,7 +180,7 @@ class _Run:
         except KeyboardInterrupt:
             with contextlib.suppress(KeyboardInterrupt):  # a third Ctrl-C changes nothing: both waits are bounded
                 _say(f"{self.step}: interrupted again; waiting at most {GRACE:g} s more for "
-                     f"{len(running - set(self.done))} host(s) still working, then asking them what they serve")
+                     f"{count(len(running - set(self.done)), 'host')} still working, then asking them what they serve")
                 self.wait(running, GRACE)
         outcomes = []
         for i, t in enumerate(self.targets):

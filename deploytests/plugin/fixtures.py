@@ -19,6 +19,7 @@ import pytest
 from ..errors import DeployTestsError, HostsFailed, named
 from ..redaction import secrets_of
 from ..settings import Settings
+from ..words import count
 from .hooks import load_config
 from .state import PROVIDER, RUN, SECRETS, SETTINGS, say, stop, write
 from .workers import shared
@@ -29,8 +30,8 @@ if TYPE_CHECKING:  # the rest loads when a test uses deploytests: the plugin is 
 
 
 def _stop_run(config, exc: DeployTestsError) -> NoReturn:
-    """A failure every test would repeat (pack, bootstrap): stop the session with the error's one line, its
-    detail (builder or remote output) written above it."""
+    """A failure every test would repeat (pack, bootstrap, a deploy that failed on every host): stop the session
+    with the error's one line, its detail (builder or remote output) written above it."""
     if exc.detail:
         write(config, "")
         write(config, exc.detail)
@@ -43,7 +44,7 @@ def _fail(exc: DeployTestsError) -> NoReturn:
     tests get one line."""
     if isinstance(exc, HostsFailed):
         bad = [o for o in exc.outcomes if not o.ok]
-        head = f"{exc.step} failed on {len(bad)} of {len(exc.outcomes)} host(s):"
+        head = f"{exc.step} failed on {len(bad)} of {count(len(exc.outcomes), 'host')}:"
         text = "\n".join([head, *(f"  {named(o.host, str(o.error))}" for o in bad)])
         text += f"\n{exc.detail}" if exc.detail else ""
         lines = {o.host: f"{exc.step} failed on {o.host}" for o in bad}
@@ -52,6 +53,9 @@ def _fail(exc: DeployTestsError) -> NoReturn:
         text, lines, line = exc.render(), {}, exc.one_line()
     failure = pytest.fail.Exception(text, pytrace=False)
     failure.deploytests_once = (lines, line)  # type: ignore[attr-defined]
+    causes = {o.host: named(o.host, str(o.error)) for o in exc.outcomes if not o.ok} \
+        if isinstance(exc, HostsFailed) else {"": exc.one_line()}
+    failure.deploytests_causes = causes  # type: ignore[attr-defined]
     # ``from None``: raised while ``exc`` is handled, the failure would be chained to it and pytest would print
     # the error, "During handling of the above exception...", then the error again
     raise failure from None
@@ -65,6 +69,7 @@ def _refuse_host(state, *, nothing_live: bool) -> None:
     failure = pytest.fail.Exception(state.message() + (f"\n{state.detail}" if state.detail else ""), pytrace=False)
     if state.detail:  # said in full once: later tests of this host get the one line
         failure.deploytests_once = ({}, state.error.rstrip("."))  # type: ignore[attr-defined]
+    failure.deploytests_causes = {"": state.message()}  # type: ignore[attr-defined]
     raise failure
 
 
@@ -170,6 +175,10 @@ def deployment(request, pytestconfig, deploy_settings, deploy_target, deploy_con
                                         gate=session.rollout_gate([s.label for s in servers], suite_follows=True),
                                         tests=tests.run if tests else None).to_json()
             result = fleet.Deployment.from_json(shared(pytestconfig, deploy_target, "deploy", produce))
+    except HostsFailed as exc:
+        if all(not o.ok for o in exc.outcomes):  # no host to verify: every test would repeat it
+            _stop_run(pytestconfig, exc)
+        _fail(exc)
     except DeployTestsError as exc:
         _fail(exc)
     run["deployment"] = result

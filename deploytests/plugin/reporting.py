@@ -1,6 +1,7 @@
 """What the plugin adds to pytest's output: the header after collection, the server's diagnostics on a failed
-check, a repeated fixture failure said once, the interrupted hosts, the summary with timings — and the one
-place where reports are redacted (:meth:`Reporting.pytest_runtest_makereport`)."""
+check (with ``-v``; always in ``--junitxml``), a repeated fixture failure said once, the interrupted hosts, the
+summary with timings and the failures' root causes, one line each — and the one place where reports are redacted
+(:meth:`Reporting.pytest_runtest_makereport`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from ..config import DeployConfig
 from ..servers import Server
 from ..settings import Settings
+from ..words import count
 from .state import ERROR, PROVIDER, RUN, SECRETS, SETTINGS, USED, option, say, write
 
 
@@ -23,6 +25,7 @@ class Reporting:
     def __init__(self, config) -> None:
         self.config = config
         self.said: set[str] = set()  # failures a session fixture repeats, already reported in full
+        self.causes: dict[str, dict[str, list[str]]] = {}  # root cause -> {host label: [test names]}
 
     def pytest_report_collectionfinish(self, config, items):
         """The header, after collection: only in runs that use deploytests (see ``state.uses_deploytests``)."""
@@ -39,9 +42,24 @@ class Reporting:
         try:
             if not self.said_once(item, call, rep):  # said in full before, diagnostics included
                 self.add_diagnostics(item, rep)
+            if rep.failed and call.excinfo is not None and self.config.stash.get(USED, False):
+                label = getattr(item, "callspec", None) and item.callspec.params.get("deploy_server")
+                per = getattr(call.excinfo.value, "deploytests_causes", None)  # a fixture's, one per host
+                found = ([per[label]] if label in per else [per[""]] if "" in per else list(per.values())) \
+                    if per else causes_of(_text_of(call.excinfo))
+                rep.user_properties += [(f"{CAUSE} {label or ''}".rstrip(), c) for c in found]
         finally:
             self.redact(rep, item)
         return rep
+
+    def pytest_runtest_logreport(self, report):
+        """The root causes a failed report carries (made by this process or, under xdist, by a worker)."""
+        name = report.nodeid.split("::")[-1].split("[")[0]
+        for key, cause in report.user_properties:
+            if isinstance(key, str) and key.startswith(CAUSE):
+                label = key[len(CAUSE):].strip()
+                tests = self.causes.setdefault(cause.replace(label, "{host}") if label else cause, {})
+                tests.setdefault(label, []).append(name)
 
     def said_once(self, item, call, rep) -> bool:
         """pytest repeats a failed session fixture's error in every test that needs it (80 tests: 80 copies of
@@ -71,6 +89,9 @@ class Reporting:
         if rep.when == "call":
             self.config.stash[RUN]["verify"][srv.label] += rep.duration
         cfg = item.funcargs.get("deploy_config")
+        shown = self.config.get_verbosity() >= 1  # the terminal's; junitxml keeps them as properties anyway
+        if not shown and not getattr(self.config.option, "xmlpath", None):
+            return
         if rep.failed and rep.when in ("setup", "call") and isinstance(cfg, DeployConfig):
             from ..verify.diagnostics import collect
 
@@ -84,7 +105,8 @@ class Reporting:
                     "served over http (targets.toml: [targets.docker] config_file), or give the target an https "
                     "base_url")
             for title, text in found.items():
-                rep.sections.append((f"deploytests {srv.label}: {title}", text))
+                if shown:
+                    rep.sections.append((f"deploytests {srv.label}: {title}", text))
                 item.user_properties.append((f"deploytests {srv.label}: {title}", text))
 
     def redact(self, rep, item) -> None:
@@ -116,12 +138,29 @@ class Reporting:
             for line in excinfo.value.lines:
                 say(self.config, line)
 
+    def cause_lines(self) -> list[str]:
+        """The failures' root causes, one line each: what, where and what to do (the failure's own first line,
+        or each item of a closed-world list), with the hosts and tests that failed on it; the full text of each
+        failure is above, and the servers' diagnostics with ``-v``."""
+        if not self.causes:
+            return []
+        more = "" if self.config.get_verbosity() >= 1 else \
+            " and, with -v, each failed host's diagnostics (Apache error log, vhost, releases, installed packages)"
+        lines = [f"{count(len(self.causes), 'root cause')} of the failures (each failure's full text is above{more}):"]
+        for cause, hosts in self.causes.items():
+            names = list(dict.fromkeys(n for tests in hosts.values() for n in tests))
+            tests = ", ".join(names[:2]) + (f" and {count(len(names) - 2, 'more test')}" if len(names) > 2 else "")
+            labels = ", ".join(h for h in hosts if h)
+            text = cause.replace("{host}", labels) if "{host}" in cause or not labels else f"{labels}: {cause}"
+            lines.append(f"- {text} [{tests}]")
+        return lines
+
     def pytest_terminal_summary(self, terminalreporter, config):
         if PROVIDER not in config.stash or not (config.stash[USED] or config.stash[RUN].get("workers")):
             return
         provider, run = config.stash[PROVIDER], config.stash[RUN]
         data = timings(provider, run)
-        lines = run.get("rollout", []) + summary_lines(data) + provider.keep_lines()
+        lines = run.get("rollout", []) + summary_lines(data) + provider.keep_lines() + self.cause_lines()
         for worker, sent in sorted(run.get("workers", {}).items()):  # under xdist each worker has its own fleet
             lines += [f"[{worker}] {line}" for line in summary_lines(sent["timings"]) + sent["keep"]]
         if run.get("workers") and not run.get("header_shown"):  # an xdist controller collects nothing itself
@@ -133,6 +172,26 @@ class Reporting:
         out = os.environ.get("DEPLOYTESTS_TIMINGS_JSON")
         if out and data:
             Path(out).write_text(json.dumps(data, indent=1))
+
+
+CAUSE = "deploytests root cause"  # the user property naming a failed report's root cause (xdist carries it)
+
+
+def _text_of(excinfo) -> str:
+    """A failure's message: the assertion's message without pytest's ``assert ...`` explanation after it."""
+    if isinstance(excinfo.value, AssertionError):
+        return str(excinfo.value).split("\nassert ", 1)[0]
+    if isinstance(excinfo.value, pytest.fail.Exception):
+        return str(excinfo.value)
+    return f"{type(excinfo.value).__name__}: {excinfo.value}"
+
+
+def causes_of(text: str) -> list[str]:
+    """The root causes a failure's text names: each ``- `` item of a closed-world failure (one thing each, where
+    it is, and what to write to accept it), else its first line. A check says one root cause per line."""
+    lines = text.strip().splitlines()
+    items = [ln.lstrip()[2:] for ln in lines[1:] if ln.lstrip().startswith("- ")]  # pytest indents them
+    return items or lines[:1]
 
 
 def header_lines(settings: Settings, provider, app_option: str = "--app") -> list[str]:
@@ -172,7 +231,8 @@ def rollout_text(settings: Settings, labels: list[str]) -> str:
     else:
         gate = "gate between phases: every built-in promise on the hosts just deployed, then your deploy tests " \
                f"({tests}; at most {settings.gate_timeout:g} s)"
-    return f"{policy}; {len(phases)} phase(s) over {len(labels)} host(s), at most {settings.parallel} at once; {gate}"
+    return f"{policy}; {count(len(phases), 'phase')} over {count(len(labels), 'host')}, " \
+           f"at most {settings.parallel} at once; {gate}"
 
 
 def timings(provider, run: dict) -> dict:

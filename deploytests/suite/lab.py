@@ -33,6 +33,7 @@ from .. import pipeline
 from ..config import load_config
 from ..containers.sweep import L_KEEP, owner_labels
 from ..examples import APPS
+from ..words import count
 from . import fingerprint as fingerprint_program
 
 SCENARIOS: pytest.StashKey[Scenarios] = pytest.StashKey()  # the run's scenario runner (for the summary)
@@ -516,11 +517,12 @@ class Scenarios:
             return []
         cpu = "" if data["cpu"] is None else f"; CPU in their containers {data['cpu']:.2f}s"
         snapshots = "".join(
-            f"; snapshot ({stack}, {live} live, {processes or 'the app config'} daemon(s): "
+            f"; snapshot ({stack}, {live} live, daemons: {processes or 'the app config'}: "
             + ("made by a run before, found" if (stack, live, processes) in self.cached
                else "bootstrap, deploy, commit" if live == FIRST else f"{FIRST}'s snapshot, deploy, commit")
             + f") {seconds:.2f}s" for (stack, live, processes), (_, _, seconds) in self.bases.items())
-        lines = [f"lifecycle: {data['scenarios']} scenario(s) on a container each, up to {data['workers']} at once "
+        lines = [f"lifecycle: {count(data['scenarios'], 'scenario')} on a container each, "
+                 f"up to {data['workers']} at once "
                  f"({data['workers'] / (os.cpu_count() or 1):g} per core): "
                  f"{data['wall']:.2f}s wall{snapshots}; summed: "
                  + ", ".join(f"{p} {v:.2f}s" for p, v in data["summed"].items()) + cpu]

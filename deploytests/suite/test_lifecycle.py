@@ -45,6 +45,8 @@ from deploytests.verify.load import Load
 from deploytests.verify.testinfra import host_for
 from deploytests.waiting import wait_until
 
+from ..words import count
+
 pytestmark = pytest.mark.deploytests_destructive
 
 SUITE = Path(__file__).resolve().parent
@@ -329,7 +331,7 @@ def test_bootstrap_and_deploy_twice_change_nothing(lab):
     assert (again.changed, again.changes) == (False, [])
     assert (same.changed, same.release_id) == (False, lab.live())
     assert after == before, fingerprint_diff(before, after)
-    lab.say(f"idempotence: {len(before)} fingerprint lines equal; bootstrap {again.seconds:.2f}s, "
+    lab.say(f"idempotence: {count(len(before), 'fingerprint line')} equal; bootstrap {again.seconds:.2f}s, "
           f"no-op deploy {same.seconds:.2f}s")
 
 

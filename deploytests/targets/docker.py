@@ -9,6 +9,9 @@ turn (``debian12,debian13``: web-1 Debian 12, web-2 Debian 13, ...).
 
 from __future__ import annotations
 
+import json
+
+from .. import words
 from ..stacks import Stack, for_platform
 from .base import Rights, Server
 from .provider import Provider
@@ -48,9 +51,9 @@ class DockerProvider(Provider):
         keep = ", kept after the run" if self.settings.keep_containers else ""
         count = self.settings.containers
         if len(tags) == 1:
-            return f"{count} container(s) of {tags[0]}{keep}"
+            return f"{words.count(count, 'container')} of {tags[0]}{keep}"
         turns = ", ".join(f"{tag} ({stack.platform})" for tag, stack in zip(tags, self.stacks, strict=True))
-        return f"{count} container(s) of {turns}, in turn{keep}"
+        return f"{words.count(count, 'container')} of {turns}, in turn{keep}"
 
     def open(self) -> list[Server]:
         from ..containers import Fleet
@@ -72,10 +75,29 @@ class DockerProvider(Provider):
         super().close()
 
     def keep_lines(self) -> list[str]:
-        if not self.settings.keep_containers:
+        """Per kept container its id, URL and ssh line; then the targets.toml table naming them all, with the
+        commands that point the suite and ``fab`` at them, and the one that removes them."""
+        if not self.settings.keep_containers or not self.servers:
             return []
         lines = []
         for s in self.servers:
             lines += [f"{s.label}: container {(s.container_id or '?')[:12]}, http {s.base_url}",
                       f"{s.label}: {s.ssh_command()}"]
-        return lines
+        return lines + kept_target(self.servers)
+
+
+def kept_target(servers: list[Server], name: str = "kept") -> list[str]:
+    """The ``[targets.kept]`` table of targets.toml for kept containers (one host table each: they share the
+    host name 127.0.0.1, so each carries its own ``base_url``), and how to use and remove them."""
+    q = json.dumps  # a TOML basic string
+    hosts = [f"    {{ name = {q(s.label.split('://', 1)[-1])}, address = {q(f'{s.user}@{s.host}:{s.port}')}, "
+             f"base_url = {q(s.base_url)} }}," for s in servers]
+    ids = " ".join((s.container_id or "?")[:12] for s in servers)
+    return [f"to point the suite or fab at {'this container' if len(servers) == 1 else 'these containers'}, "
+            "add to targets.toml:",
+            f"  [targets.{name}]", "  hosts = [", *hosts, "  ]",
+            f"  identity_file = {q(str(servers[0].key_filename))}",
+            f"  known_hosts = {q(str(servers[0].known_hosts))}",
+            "  deploy = true   # fab and the suite may deploy there (without it: read-only)",
+            f"then: pytest --pyargs deploytests.suite tests/deploy --target {name} --no-deploy (or: fab target "
+            f"{name} status); remove them when done: docker rm -f {ids}"]

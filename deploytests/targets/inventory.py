@@ -29,6 +29,7 @@ from ..allowances import PINNED, RUNS, SWITCHABLE, Allowances, pin_problem
 from ..config import env_table
 from ..errors import ConfigError
 from ..schema import Custom, Document, Field, Flag, Integer, LocalPath, Strings, Table, Text, Url, read_toml, suggest
+from ..words import count
 from .base import Rights
 
 HOST_RE = re.compile(r"^(?:(?P<user>[a-z_][a-z0-9_.-]*)@)?(?P<host>[A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])"
@@ -305,8 +306,8 @@ def _with_urls(t: Table, hosts: tuple[HostSpec, ...]) -> tuple[HostSpec, ...]:
             takers.setdefault(key, []).append(h.label)
     for key, labels in takers.items():
         if len(labels) > 1:
-            raise urls.error(f"key {key!r} names {len(labels)} hosts ({', '.join(labels)}), which would all be "
-                             "checked at that one URL", key=key, hint="give each host its own URL: a host table "
+            raise urls.error(f"key {key!r} names {count(len(labels), 'host')} ({', '.join(labels)}), which would all "
+                             "be checked at that one URL", key=key, hint="give each host its own URL: a host table "
                              "{ name = \"web1\", address = \"user@host:port\", base_url = \"http://...\" }")
     return tuple(h if h.base_url else replace(h, base_url=urls.get(h.name or h.host, "") or urls.get(h.host, ""))
                  for h in hosts)

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import ConnectError, DeployTestsError, HostKeyError
+from ..words import count
 from .base import Server
 from .provider import Provider
 
@@ -41,7 +42,7 @@ class SshProvider(Provider):
 
     def describe(self) -> str:
         hosts = ", ".join(f"{h.user}@{h.host}:{h.port}" for h in self.spec.hosts)
-        return f"{len(self.spec.hosts)} host(s) over SSH ({hosts}) [{self.spec.where}]"
+        return f"{count(len(self.spec.hosts), 'host')} over SSH ({hosts}) [{self.spec.where}]"
 
     def _server(self, host) -> Server:
         return Server(name=host.name or host.host, label=host.label, host=host.host, port=host.port,

@@ -40,6 +40,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import words
+
 TARGET = "gate"  # the child's target in the runner-written inventory
 LINE = 300  # characters of a problem line
 SHOWN = 3  # problems named per host in its one line
@@ -116,7 +118,7 @@ class ProjectTests:
         names = child_names(servers)
         labels = {f"ssh://{s.user}@{names[s.label]}": s.label for s in servers}
         if callable(self.say):
-            self.say(f"[gate] {count(events, killed, self.timeout)} on {len(servers)} host(s)")
+            self.say(f"[gate] {count(events, killed, self.timeout)} on {words.count(len(servers), 'host')}")
         return verdict(events, labels, killed=killed, timeout=self.timeout, output=text)
 
     def inventory(self, servers, names: dict[str, str]) -> str:

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..words import count
 from . import collect_login as _login
 from . import collect_root as _root
 from . import reader as _reader
@@ -232,7 +233,7 @@ def _reply(res, mark: str, what: str) -> dict:
     mark = f"{mark}{res.nonce} "
     lines = [ln[len(mark):] for ln in res.stdout.splitlines() if ln.startswith(mark)] if res.nonce else []
     if len(lines) > 1:
-        raise RuntimeError(f"the {what}'s reply is duplicated: {len(lines)} lines carry this run's nonce "
+        raise RuntimeError(f"the {what}'s reply is duplicated: {count(len(lines), 'line')} carry this run's nonce "
                            "(something on the host wrote into the probe's output)")
     if not lines:
         raise RuntimeError(f"the {what}'s reply is missing: " + _why(res, what if what != "collector" else

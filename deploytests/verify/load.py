@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import urllib3
 
+from ..words import count
+
 RELEASE_HEADER = "X-Deploy-Release"
 
 
@@ -110,5 +112,5 @@ class Load:
         took = self.samples[-1].at if self.samples else 0.0
         fails = self.failures()
         first = f"; first failure {fails[0].describe()}" if fails else ""
-        return (f"{len(self.samples)} requests in {took:.1f}s to {self.url}, {len(fails)} failed{first}; "
+        return (f"{count(len(self.samples), 'request')} in {took:.1f}s to {self.url}, {len(fails)} failed{first}; "
                 f"releases in order: {' -> '.join(map(str, self.releases())) or 'none'}")

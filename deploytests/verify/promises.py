@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from ..allowances import Allowances
 from ..config import APPS_ROOT
 from ..untrusted import block
+from ..words import count
 from . import rootacts
 from .http import describe
 
@@ -722,7 +723,8 @@ def installed_files_match_artifact(facts, exp):
     shown = [f"changed: {p}" for p in changed[:5]] + [f"missing: {p}" for p in missing[:5]] + \
         [f"not from the artifact: {p}" for p in extra[:5]]
     assert not (changed or missing or extra), \
-        f"the live venv is not the artifact {art.sha256[:12]} ({art.name} {art.version}): {len(changed)} file(s) " \
+        f"the live venv is not the artifact {art.sha256[:12]} ({art.name} {art.version}): " \
+        f"{count(len(changed), 'file')} " \
         f"changed, {len(missing)} missing, {len(extra)} not from the artifact\n" + "\n".join(shown)
 
 
@@ -775,7 +777,7 @@ def shared_links(facts, exp):
 def releases_pruned_and_complete(facts, exp):
     tree, keep = facts.tree, exp.cfg.keep_releases
     releases = sorted(tree.get("releases", {}))
-    assert len(releases) <= keep, f"{len(releases)} releases kept, keep_releases = {keep}: {releases}"
+    assert len(releases) <= keep, f"{count(len(releases), 'release')} kept, keep_releases = {keep}: {releases}"
     if tree.get("incomplete") and not facts.get("lock_held"):
         raise AssertionError(f"release dirs without RELEASE.json (a dead deploy's leftovers; the next deploy "
                              f"removes them) while no deploy holds the lock: {tree['incomplete']}")
@@ -1008,11 +1010,13 @@ def _allow_hint(exp, key: str, value: str) -> str:
 
 
 def _unaccounted(what: str, lines: list[str], rule: str = "", exp=None) -> None:
-    """Fail with one line per item; ``rule``: a rule with no allowance of its own names how to switch it off."""
+    """Fail with one line per item; ``what`` names one item, in :func:`deploytests.words.count`'s form
+    (``"scheduled job"``, ``"file[s] of Apache's configuration"``); ``rule``: a rule with no allowance of its own
+    names how to switch it off."""
     __tracebackhide__ = True
     off = (f"\nif this is meant to be so, switch the rule off with a reason: skip_rules = {{ {rule} = \"...\" }} in "
            f"{exp.allow.where if exp else 'targets.toml'}") if rule else ""
-    assert not lines, f"{len(lines)} {what} not accounted for (not made by deploytests, not on a stock " \
+    assert not lines, f"{count(len(lines), what)} not accounted for (not made by deploytests, not on a stock " \
                       f"server of this stack, not allowed):\n" + "\n".join(f"- {ln}" for ln in lines) + off
 
 
@@ -1050,7 +1054,7 @@ def _holders(sock) -> str:
         return ", ".join(_proc(p) for p in sock["procs"][:2])
     if sock.get("hidden"):
         return (f"owner uid {sock.get('uid')} ({sock.get('owner')}), process not visible: root could not read "
-                f"the file descriptors of {len(sock['hidden'])} processes here (no CAP_SYS_PTRACE?)")
+                f"the file descriptors of {count(len(sock['hidden']), 'process')} here (no CAP_SYS_PTRACE?)")
     return f"owner uid {sock.get('uid')} ({sock.get('owner')}), held by no process of this server"
 
 
@@ -1127,7 +1131,7 @@ def cw_listen(facts, exp):
         lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. " + (allowed or "")
                      + _allow_hint(exp, "allow_listen", bind))
     lines += unix_lines(facts, exp, inv.get("unix_listeners") or [], apache_bin)
-    _unaccounted("listening sockets", lines)
+    _unaccounted("listening socket", lines)
 
 
 def secret_readers(facts, exp) -> dict[str, tuple[str, set]]:
@@ -1342,7 +1346,7 @@ def cw_apache_files(facts, exp):
                         f"parent (code as root at the next reload); make what it names root's alone (not writable " \
                         f"by group or others, in root's directories) or remove it: no allowance accounts for it"
     _inv_apache(facts, "Apache's own list of its configuration files")  # (skips when it does not parse)
-    _unaccounted("files of Apache's configuration", list(unaccounted_apache_files(facts, exp).values()))
+    _unaccounted("file[s] of Apache's configuration", list(unaccounted_apache_files(facts, exp).values()))
 
 
 def cw_modules(facts, exp):
@@ -1353,7 +1357,7 @@ def cw_modules(facts, exp):
     known = set(exp.stack.baseline_modules) | {f"{exp.stack.wsgi_module}_module"} | set(exp.allow.modules)
     lines = [f"{m}: loaded into Apache's root parent and every worker (a module is code, and may add handlers "
              f"that serve). " + _allow_hint(exp, "allow_modules", m) for m in ct.get("modules", []) if m not in known]
-    _unaccounted("Apache modules", lines)
+    _unaccounted("Apache module", lines)
 
 
 def cw_vhosts(facts, exp):
@@ -1384,7 +1388,7 @@ def cw_vhosts(facts, exp):
              and v["file"] not in files and v["file"] != default and v["name"] != getattr(others.get(v["file"]),
                                                                                       "server_name", None)
              and (v["file"], v["line"]) not in {(b["file"], b["line"]) for b in by_address}]
-    _unaccounted("virtual hosts", lines)
+    _unaccounted("virtual host", lines)
 
 
 HTTP_CHECKS = ("health", "homepage", "serves", "private", "static", "sec_status", "sec_cors")  # the runner's requests
@@ -1526,7 +1530,7 @@ def cw_processes(facts, exp):
               (" (and removed it since: it runs unseen)" if p["exe"].endswith(" (deleted)") else "") +
               "; stop it and find who started it: no allowance accounts for it"
               for p in inv.get("from_shared") or [] if not in_session(p.get("ancestors", []))]
-    _unaccounted("processes", lines)
+    _unaccounted("process", lines)
 
 
 def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:
@@ -1660,7 +1664,7 @@ def cw_schedules(facts, exp):
               f"unreviewed. " + _allow_hint(exp, "allow_cron", name) for name in sorted(
                   n for k, n in exp.allow.unheld if k == "cron") if exp.allow.digest is not None and
               exp.allow.digest("cron", name) is not None and not any(name in ln for ln in lines)]  # (one cause)
-    _unaccounted("scheduled jobs", _one_per_stale_file(lines, [n for k, n in exp.allow.unheld if k == "cron"]))
+    _unaccounted("scheduled job", _one_per_stale_file(lines, [n for k, n in exp.allow.unheld if k == "cron"]))
 
 
 def _one_per_stale_file(lines: list[str], stale: list[str]) -> list[str]:
@@ -2494,7 +2498,7 @@ def cw_units(facts, exp):
                      f"{why}: whoever can change it runs code as root. " + (
                          "remove it, or make what it runs root's alone" if job["unit"] in (*exp.allow.units, *handed)
                          else _allow_hint(exp, "allow_units", job["unit"])))
-    _unaccounted("systemd units", lines)
+    _unaccounted("systemd unit", lines)
 
 
 def _unit_loader_env(raw, exp, seen) -> list[tuple[dict, str]]:
@@ -2593,7 +2597,7 @@ def cw_apache_effects(facts, exp):
     snap = getattr(facts, "raw", None)
     loose = snap.writable_by_others if getattr(snap, "files", None) else lambda p: f"{p} (not looked at)"
     lines = effect_problems(directives, exp.cfg, site, posixpath.dirname(exp.stack.wsgi_module_file), loose)
-    _unaccounted("things Apache's configuration loads, runs or serves", lines)
+    _unaccounted("thing[s] Apache's configuration loads, runs or serves", lines)
 
 
 def _in_force(facts, exp, what: str):
@@ -2624,7 +2628,7 @@ def cw_served(facts, exp):
     snap = view(getattr(facts, "raw", None)) if getattr(getattr(facts, "raw", None), "files", None) else None
     linked = links_served(directives, ours, snap.raw.get("served") or {}, snap.realpath,
                           lambda p: (snap.st(p) or [None, None])[1], exp.cfg.root) if snap is not None else []
-    _unaccounted("places where Apache serves the app's tree outside its vhost, or what others write",
+    _unaccounted("place[s] where Apache serves the app's tree outside its vhost, or what others write",
                  served_problems(directives, exp.cfg, ours) + writable_served(directives, ours, _loose_of(facts)) +
                  linked, "cw_served", exp)
 
@@ -2658,7 +2662,7 @@ def cw_handlers(facts, exp):
                                     (_group_of(facts, "app"), "the app's group")) if g != "?"}
     cgi = bool({"cgi_module", "cgid_module"} & set((facts.get("configtest") or {}).get("modules") or []))
     lines = handler_problems(directives, exp.cfg, ours, users, groups, loose, shared, cgi)
-    _unaccounted("handlers that write files or run code for whoever asks", lines, "cw_handlers", exp)
+    _unaccounted("handler[s] that write[s|] files or run[s|] code for whoever asks", lines, "cw_handlers", exp)
 
 
 def _shared_dir(snap, path: str) -> str | None:
@@ -2683,7 +2687,7 @@ def cw_in_front(facts, exp):
     inv, directives, ours = _in_force(facts, exp, "reading Apache's configuration")
     files = inv["apache"].get("files") or {}
     judged = lambda path: path != ours and not (files.get(path) or {}).get("package")  # noqa: E731
-    _unaccounted("things between the clients and the app", in_front_problems(directives, exp.cfg, judged),
+    _unaccounted("thing[s] between the clients and the app", in_front_problems(directives, exp.cfg, judged),
                  "cw_in_front", exp)
 
 
@@ -2705,7 +2709,7 @@ def cw_mapped(facts, exp):
              f"{m['loose']} may be changed by someone but root: whoever that is runs code in Apache's root parent "
              f"and the app's daemons at their next start" for m in found
              if m["loose"] and not m["path"].startswith(releases) and not theirs(m)]
-    _unaccounted("files Apache and the daemons map", lines, "cw_mapped", exp)
+    _unaccounted("file[s] Apache and the daemons map", lines, "cw_mapped", exp)
 
 
 def cw_bytecode(facts, exp):
@@ -2720,7 +2724,7 @@ def cw_bytecode(facts, exp):
              f"bytecode, not the source dpkg checks; remove it (Python compiles the source again) or reinstall "
              f"{pkg}" for pyc, src, pkg in found.get("forged") or []]
     lines += [f"{b}: not compared" for b in found.get("bounds") or []]
-    _unaccounted("bytecode files that are not their source's", lines, "cw_bytecode", exp)
+    _unaccounted("bytecode file[s] that [is|are] not [its|their] source's", lines, "cw_bytecode", exp)
 
 
 def cw_sudoers(facts, exp):
@@ -2764,7 +2768,7 @@ def cw_sudoers(facts, exp):
         else:
             why = f"{first} may run commands as another user through it"
         lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {why}. " + _allow_hint(exp, "allow_sudo", text))
-    _unaccounted("sudoers lines", lines)
+    _unaccounted("sudoers line", lines)
 
 
 def sudo_commands(text: str) -> list[str]:
@@ -3033,7 +3037,7 @@ def cw_groups(facts, exp):
             lines.append(f"{user} is in the app's group {app_group}: it reads the app's config (its secrets) and "
                          f"shared data. " + _allow_hint(exp, "allow_groups", f"{user}: {app_group}"))
     lines += _root_group_members(facts, known, said, exp) + _group_passwords(getattr(facts, "raw", None), reach)
-    _unaccounted("group memberships", lines)
+    _unaccounted("group membership", lines)
 
 
 def _group_passwords(snap, reach: dict) -> list[str]:
@@ -3104,8 +3108,9 @@ def cw_tree_special(facts, exp):
                 s["what"] else "it runs with its owner's or group's rights or its capabilities whoever starts it")
              for s in tree["special"]]
     lines += home_strangers(facts, exp)
-    _unaccounted("setuid, setgid, capability-holding or world-writable entries in the app's tree, or strangers in "
-                 "its root" + (" (the walk stopped after 200000 entries)" if tree.get("truncated") else ""), lines)
+    _unaccounted("setuid, setgid, capability-holding or world-writable entr[y|ies] in the app's tree, or "
+                 "stranger[s] in its root" + (" (the walk stopped after 200000 entries)" if tree.get("truncated")
+                                              else ""), lines)
 
 
 DEPLOY_MADE = {"releases", "current", "shared", "application.wsgi", ".deploy.lock", ".configs", ".uploads"}
@@ -3189,7 +3194,7 @@ def cw_loader(facts, exp):
                      f"(replaced on disk by a package upgrade; pids {pids[:6]}"
                      f" still run the old code, which the gate cannot read): restart Apache (systemctl restart "
                      f"{service}; a graceful reload keeps the parent's old code), then run the gate again")
-    _unaccounted("things that load code into the app", lines)
+    _unaccounted("thing[s] that load[s|] code into the app", lines)
 
 
 def _stdlib_strangers(snap, py: str) -> list[str]:
@@ -3249,7 +3254,7 @@ def cw_load_path(facts, exp):
     lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version)
     said = [item["path"].split(" ")[0] for item in inv.get("load_path") or []]
     lines += _system_dirs(facts, inv.get("system_dirs") or [], said)
-    _unaccounted("places on the code-loading path writable by someone but root", lines)
+    _unaccounted("place[s] on the code-loading path writable by someone but root", lines)
 
 
 def _no_ones(users, mode: int, uid: int, gid: int) -> bool:
@@ -3506,8 +3511,9 @@ def cw_setuid(facts, exp):
     shut = [f"{path} ({mode & 0o7777:04o} {users.name(uid) if users else uid}:{users.group(gid) if users else gid})"
             for path, mode, uid, gid in inv.get("unwalked") or []]
     if shut:
-        facts.notes.append(f"setuid, setgid and capability files in {len(shut)} dir(s) others may go through that "
-                           f"the gate's login may not list: {', '.join(shut[:4])}{' ...' if len(shut) > 4 else ''}")
+        facts.notes.append(f"setuid, setgid and capability files in {count(len(shut), 'dir')} others may go "
+                           f"through that the gate's login may not list: "
+                           f"{', '.join(shut[:4])}{' ...' if len(shut) > 4 else ''}")
     stock = {}
     for line in exp.stack.baseline_privileged:
         path, _, state = line.partition(" ")
@@ -3540,7 +3546,7 @@ def cw_setuid(facts, exp):
                   "no installed package ships it")
         lines.append(f"{path} ({state}): whoever runs it (the app user too) gets {' and '.join(r for r in rights if r)}"
                      f"; {origin}. " + _allow_hint(exp, "allow_privileged", f"{path} {state}"))
-    _unaccounted("privileged files (setuid, setgid, file capabilities)", lines)
+    _unaccounted("privileged file[s] (setuid, setgid, file capabilities)", lines)
 
 
 # ---------------------------------------------------------------- who logs in, and what a login runs
@@ -3609,7 +3615,7 @@ def cw_sshd(facts, exp):
                                                                  "line") for pid, argv in sorted(running.items())]:
         lines += _sshd_problems(cfg, facts, exp, snap)
     lines += _sshd_sources_loose(snap, raw)
-    _unaccounted("settings of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
+    _unaccounted("setting[s] of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
 
 
 def _sshd_sources_loose(snap, raw) -> list[str]:
@@ -3796,7 +3802,7 @@ def cw_pam(facts, exp):
                     "every login's PATH (SSH, su, cron; root's too)"
                 lines.append(f"{where}: PATH has {', '.join(odd) or '(an empty entry)'}: {whose} looks there for "
                              f"commands, outside the command dirs the gate checks for who may write them")
-    _unaccounted("rules of the login stack (PAM, limits, pam_env)", lines, "cw_pam", exp)
+    _unaccounted("rule[s] of the login stack (PAM, limits, pam_env)", lines, "cw_pam", exp)
 
 
 def _login_runs(path: str, text: list | None, user: str, root: str) -> list[str]:
@@ -3912,7 +3918,7 @@ def cw_login_files(facts, exp):
                              f"at every SSH login of {user}, before the command (every deploy, rollback and this "
                              f"gate's own session): code no deploy put there, which the login itself (whoever "
                              f"holds its key) keeps there, e.g. to put a key back after a rotation")
-    _unaccounted("files a login runs or trusts, writable by someone else or run at its every login", lines,
+    _unaccounted("file[s] a login runs or trusts, writable by someone else or run at its every login", lines,
                  "cw_login_files", exp)
 
 
@@ -3929,7 +3935,7 @@ def cw_packaged(facts, exp):
              f"Apache or the daemons run; reinstall the package (apt-get install --reinstall {pkg})"
              for path, pkg in sorted(found.get("changed") or [])]
     lines += [f"{b}: not compared" for b in found.get("bounds") or []]
-    _unaccounted("packaged files changed since dpkg installed them", lines, "cw_packaged", exp)
+    _unaccounted("packaged file[s] changed since dpkg installed [it|them]", lines, "cw_packaged", exp)
 
 
 def sec_apt(facts, exp):
@@ -3971,7 +3977,7 @@ def sec_updates(facts, exp):
     lines = [f"{ln}: apt reads it as root" for ln in _unread(
         snap, [f"/etc/apt/preferences.d/{n}" for n in snap.listdir("/etc/apt/preferences.d") or []])]
     lines += [f"{where}: {what}" for where, what in found]
-    _unaccounted("settings holding back the stack's updates", lines, "sec_updates", exp)
+    _unaccounted("setting[s] holding back the stack's updates", lines, "sec_updates", exp)
 
 
 def _rollback_content(r: dict, exp) -> list[str]:
@@ -3980,20 +3986,20 @@ def _rollback_content(r: dict, exp) -> list[str]:
     ``record``: :func:`deploytests.verify.reader.record_check`)."""
     out = []
     if r.get("loose_count"):
-        out.append(f"{r['loose_count']} entries not {exp.deploy_user}'s or writable by group/others (the app user "
-                   f"could plant code a rollback makes live): {', '.join(r['loose'][:3])}")
+        out.append(f"{count(r['loose_count'], 'entry')} not {exp.deploy_user}'s or writable by group/others "
+                   f"(the app user could plant code a rollback makes live): {', '.join(r['loose'][:3])}")
     if r.get("unreadable_count"):
         out.append(f"{r['unreadable_count']} entries the app user {exp.cfg.app_user} cannot read (the daemons run "
                    f"as it: after a rollback they fail to import or serve them): {', '.join(r['unreadable'][:3])}")
     rec = r.get("record")
     for what, meaning in (("missing", "missing"), ("changed", "not what its installer recorded (sha256)")):
         if rec and rec.get(what):
-            out.append(f"{len(rec[what])} file(s) its RECORDs list {meaning}: {', '.join(rec[what][:3])}")
+            out.append(f"{count(len(rec[what]), 'file')} its RECORDs list {meaning}: {', '.join(rec[what][:3])}")
     if rec and rec.get("unrecorded"):
         out.append(f"no RECORD to check {', '.join(rec['unrecorded'][:3])} against")
     since = r.get("since_deploy") or []
     if since:
-        out.append(f"{len(since)} file(s) differ from what its deploy recorded (SNAPSHOT.json): "
+        out.append(f"{count(len(since), 'file[s] differ[s|]')} from what its deploy recorded (SNAPSHOT.json): "
                    f"{', '.join(since[:4])}{' ...' if len(since) > 4 else ''}: a rollback would run or serve them")
     if r.get("entry_defined") is False:
         attr = re.split(r"[.(\s]", r.get("entry_attr") or "", maxsplit=1)[0] or "such"
@@ -4027,7 +4033,7 @@ def _against_artifact(facts, rid: str, r: dict, exp) -> list[str]:
     diff = [f"changed {p}" for p in sorted(want) if p in found and found[p] != want[p]] + \
         [f"missing {p}" for p in sorted(want) if p not in found] + \
         [f"added {p}" for p in sorted(found) if p not in want]
-    return [f"{len(diff)} file(s) of its venv are not the artifact {sha[:12]} the runner packed "
+    return [f"{count(len(diff), 'file[s] of its venv [is|are]')} not the artifact {sha[:12]} the runner packed "
             f"({art.path.name}): {', '.join(diff[:3])}{' ...' if len(diff) > 3 else ''}: a rollback would run "
             "them"] if diff else []
 
@@ -4335,7 +4341,7 @@ def cw_become(facts, exp):
     lines += [f"{line}. " + _allow_hint(exp, "allow_sudo", text) for text, line in
               broker_grants(snap, conffiles(snap.data("/var/lib/dpkg/status"))) if text not in exp.allow.sudo]
     lines += account_sources(snap)
-    _unaccounted("ways to become root outside sudoers", lines, "cw_become", exp)
+    _unaccounted("way[s] to become root outside sudoers", lines, "cw_become", exp)
 
 
 ACCOUNT_DBS, LOCAL_SOURCES = ("passwd", "group", "shadow", "gshadow", "initgroups"), ("files", "compat", "systemd")
@@ -4498,7 +4504,7 @@ def cw_deploy_account(facts, exp):
                          f"{pam[0] if pam else 'unset'}): sshd refuses it, keys too: {uses} fail")
         if not a.runs_commands:
             lines.append(f"{name}: shell {a.shell}: no command runs as it: {uses} fail")
-    _unaccounted("accounts the pipeline logs in as that stop logging in", lines, "cw_deploy_account", exp)
+    _unaccounted("account[s] the pipeline logs in as that stop[s|] logging in", lines, "cw_deploy_account", exp)
 
 
 def _mode_lines(snap, paths, bad: int, means: str, groups=("root",)) -> list[str]:
@@ -4565,7 +4571,7 @@ def sec_secrets(facts, exp):
                   "config_copies") or []]
     lines += _secret_values_others_read(snap, exp)
     lines += _secrets_on_command_lines(snap, exp)
-    _unaccounted("secrets readable by others", lines, "sec_secrets", exp)
+    _unaccounted("secret[s] readable by others", lines, "sec_secrets", exp)
 
 
 def _secrets_on_command_lines(snap, exp) -> list[str]:
@@ -4673,7 +4679,7 @@ def sec_ssh_crypto(facts, exp):
             if weak:
                 lines.append(f"{where}: {key} {value}: sshd offers {', '.join(weak)} to every client: {means}; "
                              "remove them (a legacy client that needs one: switch sec_ssh_crypto off with the reason)")
-    _unaccounted("weak SSH algorithms offered", list(dict.fromkeys(lines)), "sec_ssh_crypto", exp)
+    _unaccounted("weak SSH algorithm[s] offered", list(dict.fromkeys(lines)), "sec_ssh_crypto", exp)
 
 
 # the SSH server's bounds beyond its algorithms (DevSec ssh-baseline): what a login may open, what a stranger may
@@ -4809,7 +4815,7 @@ def sec_ssh_limits(facts, exp):
                          "rollback, no gate while they last")
         lines += _runner_limits(cfg)
         lines += _host_key_lines(cfg, snap, raw)
-    _unaccounted("SSH server bounds", list(dict.fromkeys(lines)), "sec_ssh_limits", exp)
+    _unaccounted("SSH server bound", list(dict.fromkeys(lines)), "sec_ssh_limits", exp)
 
 
 def sec_logs(facts, exp):
@@ -4846,7 +4852,7 @@ def sec_logs(facts, exp):
             lines.append(f"{path} ({snap.lstat_facts(path)['mode']}, {d.where}: {d.name}): every local user reads "
                          f"it: {means}")
     lines += logged_credentials(in_force)
-    _unaccounted("Apache logs others may read", lines, "sec_logs", exp)
+    _unaccounted("Apache log[s] others may read", lines, "sec_logs", exp)
 
 
 # a log format item writing a request's or answer's credentials: %{Cookie}i, %400{Authorization}i, %{Set-Cookie}o
@@ -4913,7 +4919,7 @@ def sec_guards(facts, exp):
                          f"{means}")
         lines += [f"{d.where}: {d.name} {d.args}: switches {module} off: {means}" for d in in_force
                   if d.name == directive and re.search(off, d.args)]
-    _unaccounted("stock guards of Apache gone", lines, "sec_guards", exp)
+    _unaccounted("stock guard[s] of Apache gone", lines, "sec_guards", exp)
 
 
 SYSCTL_SECURE = {  # key -> (the kernel's or Debian's secure value, True: lower is weaker / False: higher, meaning)
@@ -4956,7 +4962,7 @@ def sec_sysctl(facts, exp):
             continue
         if secure and value.lstrip("-").isdigit() and (int(value) < secure[0] if secure[1] else int(value) > secure[0]):
             lines.append(f"{where}: {key} = {value} (secure: {secure[0]}): {secure[2]}, after the next boot")
-    _unaccounted("kernel settings below their secure values", lines, "sec_sysctl", exp)
+    _unaccounted("kernel setting[s] below [its|their] secure value[s]", lines, "sec_sysctl", exp)
 
 
 TEMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")  # every user writes there by design
@@ -4974,7 +4980,7 @@ def sec_sticky(facts, exp):
         if st[1] != 0 or (st[0] & 0o002 and not st[0] & stat.S_ISVTX):
             lines.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): any user, the app user too, removes or "
                          f"replaces any other user's files there, root's included")
-    _unaccounted("shared temp dirs without the sticky bit", lines, "sec_sticky", exp)
+    _unaccounted("shared temp dir[s] without the sticky bit", lines, "sec_sticky", exp)
 
 
 from .facts import EXPOSED  # noqa: E402, I001 - the runner fetches them with the others

@@ -812,7 +812,7 @@ def cw_root_acts(facts, exp):
                                or "someone but root may change it" in ln else _allow_hint(exp, "allow_cron", path))
                   for ln in entry_problems(snap, path, kind, when, exp.cfg.root, known)
                   if path not in exp.allow.cron or ROOT_TO_OTHERS in ln or "someone but root may change it" in ln]
-    _unaccounted("entries of the places root acts later", lines, "cw_root_acts", exp)
+    _unaccounted("entr[y|ies] of the places root acts later", lines, "cw_root_acts", exp)
 
 
 def cw_traced(facts, exp):
@@ -836,7 +836,7 @@ def cw_traced(facts, exp):
             continue
         hint = _allow_hint(exp, "allow_processes", f"{(tracer or {}).get('user', '?')}: {cmd.split(' ')[0]}")
         lines.append(line + (f"; {why}" if why else "") + ". " + hint)
-    _unaccounted("processes traced", lines, "cw_traced", exp)
+    _unaccounted("process[|es] traced", lines, "cw_traced", exp)
 
 
 

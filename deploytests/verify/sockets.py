@@ -31,6 +31,8 @@ import re
 import stat
 import struct
 
+from ..words import count
+
 LISTENING = 0x10000  # __SO_ACCEPTCON in /proc/net/unix's Flags: a stream or seqpacket socket that listen()ed
 TYPES = {"0001": "stream", "0002": "datagram", "0005": "seqpacket"}
 AUTOBIND = re.compile(r"@[0-9a-f]{5}")  # a name the kernel chose for a client that sent without binding one
@@ -260,8 +262,8 @@ def unix_lines(facts, exp, found: list[dict], apache_bin: str) -> list[str]:
         first = min(root, key=lambda p: p["pid"]) if root else None
         bind = f"{key} {first['user']} {first.get('program') or first['exe']}" if first and first.get("exe") else key
         held = _holders(sock) if sock["procs"] else (
-            f"a process root could not see (the file descriptors of {len(sock['hidden'])} processes were not "
-            f"readable: no CAP_SYS_PTRACE?)")
+            f"a process root could not see (the file descriptors of "
+            f"{count(len(sock['hidden']), 'process[|es] [was|were]')} not readable: no CAP_SYS_PTRACE?)")
         lines.append(f"UNIX {sock['type']} socket {sock['name']} ({how(snap, sock['name'])}) takes connections for "
                      f"{held}: {', '.join(reach)} may connect, and what it accepts runs as "
                      f"{' and '.join(sorted({capable[u] for u in mine})) or 'root'} (a "

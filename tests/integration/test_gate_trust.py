@@ -101,7 +101,7 @@ def test_swapped_interpreter_console_script_and_pth_fail_the_gate_and_never_run(
         mkdir {cfg.root}/releases/29990101T000000Z-halfbuilt
     """)
     junit = pytester.path / "report.xml"
-    result = read_only_gate(pytester, lab, "--no-deploy", f"--junitxml={junit}")
+    result = read_only_gate(pytester, lab, "--no-deploy", f"--junitxml={junit}", "-v")  # -v: the diagnostics
     out = result.stdout.str()
     assert markers(lab) == "", f"the gate ran a program of the app's tree:\n{markers(lab)}"
     failed = {line.split("::")[1].split("[")[0] for line in out.splitlines() if line.startswith("FAILED ")}

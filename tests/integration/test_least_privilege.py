@@ -39,7 +39,7 @@ def test_secret_in_no_output_log_or_report(pytester):
     junit = pytester.path / "report.xml"
     result = pytester.runpytest_subprocess(
         str(SUITE / "test_promises.py"), str(extra), "--containers", "1",
-        "--app", str(app), "--junitxml", str(junit), "-rA", "-p", "no:cacheprovider")
+        "--app", str(app), "--junitxml", str(junit), "-rA", "-v", "-p", "no:cacheprovider")
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed") == 1 and outcomes.get("passed", 0) >= 20, result.stdout.str()[-3000:]
     out = result.stdout.str() + result.stderr.str()

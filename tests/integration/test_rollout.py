@@ -136,7 +136,7 @@ def test_batch_2_of_3_fails_batch_1_stays_new_batch_2_rolled_back_batch_3_untouc
 UNSEEN = {
     "cron-job": ("echo '17 3 * * * {app_user} find /tmp -delete' > /etc/cron.d/app-cleanup",
                  "rm -f /etc/cron.d/app-cleanup",
-                 "gate: test_no_unaccounted_scheduled_jobs: 1 scheduled jobs not accounted for"),
+                 "gate: test_no_unaccounted_scheduled_jobs: 1 scheduled job not accounted for"),
     "world-writable-upload-dir": ("mkdir {root}/shared/data/uploads; chmod 0777 {root}/shared/data/uploads",
                                   "rmdir {root}/shared/data/uploads",
                                   "gate: test_no_setuid_or_world_writable_in_app_tree: "),

@@ -76,7 +76,7 @@ def test_report_header_docker(pytester):
     pytester.makepyfile(USES_SERVER)
     result = pytester.runpytest("--co", "--containers", "3", "--app", "myapp")
     result.stdout.fnmatch_lines([
-        "deploytests: target 'docker': 3 container(s) of deploytests/debian-apache-wsgi:*",
+        "deploytests: target 'docker': 3 containers of deploytests/debian-apache-wsgi:*",
         "deploytests: hosts: docker://web-1, docker://web-2, docker://web-3",
         f"deploytests: app: {pytester.path}/myapp (command line)",
         "deploytests: rights: deploy=yes, destructive=yes; deploying before verifying",
@@ -100,7 +100,7 @@ def test_header_for_ssh_target_and_settings_from_env_and_ini(pytester, monkeypat
     pytester.makepyfile(USES_SERVER)
     result = pytester.runpytest("--co")
     result.stdout.fnmatch_lines([
-        "deploytests: target 'staging': 2 host(s) over SSH (appuser@web1:22, appuser@web2:2222) [[]*targets.toml:1]",
+        "deploytests: target 'staging': 2 hosts over SSH (appuser@web1:22, appuser@web2:2222) [[]*targets.toml:1]",
         f"deploytests: app: {pytester.path}/apps/mine (ini)",
         "deploytests: rights: deploy=no, destructive=no; verifying what is live (--no-deploy)",
     ])

@@ -176,7 +176,7 @@ def test_the_deploy_key_in_roots_authorized_keys_fails_while_sshd_takes_root_key
     assert "- /root/.ssh/authorized_keys:1: the key of ~appuser/.ssh/authorized_keys:2 logs in as root " \
            "(/etc/ssh/sshd_config:4: PermitRootLogin prohibit-password): whoever holds the deploy login's key (CI) " \
            "is root" in found, found
-    assert "1 ways to become root" in found  # the admin's own key there is the admin's business
+    assert "1 way to become root" in found  # the admin's own key there is the admin's business
     unset = host(files={"/root/.ssh/authorized_keys2": (0o100600, 0, 0, KEY + "\n"),
                         "/etc/ssh/sshd_config": conf.replace("PermitRootLogin no\n", "")}, keys=keys)
     assert "(PermitRootLogin unset (prohibit-password))" in outcome("cw_become", unset, exp)

@@ -407,7 +407,7 @@ def test_a_unit_that_runs_as_our_users_or_the_apps_code_fails(exp, files, name, 
         add_text(facts, path, text)
     msg = failing(facts, exp)
     assert list(msg) == ["cw_units"], msg
-    assert "1 systemd units not accounted for" in msg["cw_units"] and f"- {name} (" in msg["cw_units"], msg
+    assert "1 systemd unit not accounted for" in msg["cw_units"] and f"- {name} (" in msg["cw_units"], msg
     assert found in msg["cw_units"] and f'allow_units = ["{name} sha256:' in msg["cw_units"]
     allowed = outcome("cw_units", facts, allowing(exp, units=(name,)))
     if name not in ("app-report.service", "nightly.service"):  # (the two whose commands run as root)
@@ -1375,7 +1375,7 @@ def test_another_app_bootstrap_made_is_accounted_for_by_what_bootstrap_made(exp)
     assert {p: outcome(p, facts, exp) for p in SECOND_APP_RULES} == {p: "pass" for p in SECOND_APP_RULES}
     inv(facts)["mapped"][-1]["pids"].append(27)  # Apache's root parent maps it: a finding, whoever's tree
     msg = outcome("cw_mapped", facts, exp)
-    assert msg.startswith("fail: 1 files Apache and the daemons map") and f"{so} (mapped by pid 300, 301, 27" in msg
+    assert msg.startswith("fail: 1 file Apache and the daemons map") and f"{so} (mapped by pid 300, 301, 27" in msg
 
 
 @pytest.mark.parametrize("edit", [

@@ -305,7 +305,7 @@ class TestErrorText:
         outcomes = [HostOutcome("a", value=1), HostOutcome("b", error=DeployTestsError("gate refused")),
                     HostOutcome("c", error=ValueError("boom"))]
         err = HostsFailed("deploy", outcomes)
-        assert str(err) == "deploy failed on 2 of 3 host(s): b: gate refused.; c: boom."
+        assert str(err) == "deploy failed on 2 of 3 hosts: b: gate refused.; c: boom."
         assert "[b]" not in err.render() and "[c]\nValueError('boom')" in err.render()
         with_detail = HostsFailed("deploy", [HostOutcome("b", error=DeployTestsError("gate refused",
                                                                                       detail="error.log tail"))])
@@ -314,7 +314,7 @@ class TestErrorText:
     def test_hosts_failed_does_not_repeat_a_host_the_error_already_names(self):
         err = HostsFailed("rollback", [HostOutcome("docker://web-1", error=DeployTestsError(
             "no earlier release", where="docker://web-1"))])
-        assert str(err) == "rollback failed on 1 of 1 host(s): docker://web-1: no earlier release."
+        assert str(err) == "rollback failed on 1 of 1 host: docker://web-1: no earlier release."
         assert err.render() == str(err)  # no detail: nothing repeated under the line
 
     @pytest.mark.parametrize("docker_host", ["", "unix:///var/run/docker.sock", "tcp://127.0.0.1:2375",

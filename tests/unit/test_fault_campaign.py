@@ -47,7 +47,7 @@ def test_report_counts_misses_and_false_alarms():
     assert not report.ok and report.sensitivity == 1 / 3
     assert "MISSED (30 passed, 4 skipped)" in text and "NOT RUN: injection exited 1" in text
     assert "FALSE ALARM: test_x" in text and "clean (34 passed, 14 skipped)" in text
-    assert "sensitivity: 1/3 faults caught (33%); false alarms: 0 in 1 clean runs, 1 in 1 legitimate states" in text
+    assert "sensitivity: 1/3 faults caught (33%); false alarms: 0 in 1 clean run, 1 in 1 legitimate state" in text
 
 
 def test_variant_is_the_same_code_under_another_manifest(tmp_path):

@@ -3,14 +3,14 @@ allowance or switch that says what to do, whatever the length of the explanation
 
 from deploytests.verify.gate import _line
 
-CRON = ("1 scheduled jobs not accounted for (not made by deploytests, not on a stock server of this stack, not "
+CRON = ("1 scheduled job not accounted for (not made by deploytests, not on a stock server of this stack, not "
         "allowed):\n  - /etc/cron.d/gallery-clearsessions:2: runs 'cd /var/www/gallery/current && "
         "DJANGO_SETTINGS_MODULE=config.settings_production venv/bin/django-admin clearsessions' as gallery from the "
         "app's tree (/var/www/gallery): it works in /var/www/gallery/current (the app's tree): code on a schedule "
         "with that user's rights, outside any deploy (root reads or writes there what the deploy login or the app "
         "can change; a link planted there redirects it). if it is meant to be there, allow it: allow_cron = "
         '["/etc/cron.d/gallery-clearsessions"] in /srv/app/targets.toml:19\n  - /etc/cron.d/other:1: ...')
-SKIP = ("1 processes not accounted for (not made by deploytests, not on a stock server of this stack, not "
+SKIP = ("1 process not accounted for (not made by deploytests, not on a stock server of this stack, not "
         "allowed):\n- pid 7 (gallery) 'sleep 1000': " + "x" * 500 + "\nif this is meant to be so, switch the rule "
         'off with a reason: skip_rules = { cw_processes = "..." } in /srv/app/targets.toml:19')
 
@@ -22,7 +22,7 @@ SKIP = ("1 processes not accounted for (not made by deploytests, not on a stock 
 def test_the_allowance_survives_the_cut():
     line = _line(CRON)
     assert line.endswith('allow_cron = ["/etc/cron.d/gallery-clearsessions"] in /srv/app/targets.toml:19'), line
-    assert line.startswith("1 scheduled jobs not accounted for") and len(line) <= 400 and "\n" not in line
+    assert line.startswith("1 scheduled job not accounted for") and len(line) <= 400 and "\n" not in line
 
 
 def test_a_rule_switch_on_its_own_line_is_kept():

@@ -725,6 +725,29 @@ def test_django_settings_reading_the_environment_are_told_what_init_saw(tmp_path
     assert 'exec(Path(os.environ["SITE1_CONFIG"]).read_text())' in note
 
 
+
+def test_django_from_the_environment_with_startprojects_database_is_told_it_lies_in_the_release(tmp_path):
+    # Class: a setting init sees the servers cannot change. startproject's DATABASES (NAME = BASE_DIR /
+    # 'db.sqlite3') with settings read from the environment: init chose an env file (config_as_env), which
+    # cannot move the database, and said nothing; the deploy was then refused (unable to open database file).
+    # Other member: a NAME read from a variable is placed by init (no note).
+    db = ('from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\n'
+          'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}\n')
+    settings = 'import os\nSECRET_KEY = os.environ.get("DJ_KEY")\nROOT_URLCONF = "site1.urls"\n' + db
+    root = project(tmp_path, {"manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n',
+                              "site1/__init__.py": "", "site1/settings.py": settings,
+                              "site1/wsgi.py": "application = None\n"})
+    d = detect(root)
+    note = [n for n in d.notes if "DATABASES' SQLite NAME is not read from the environment" in n]
+    assert d.config_as_env and note and note[0].startswith("site1/settings.py:6: "), d.notes
+    assert "/var/www/site1/shared/data/db.sqlite3" in note[0]
+    (root / "site1/settings.py").write_text(settings.replace('BASE_DIR / "db.sqlite3"',
+                                                             'os.environ.get("DJ_DB", BASE_DIR / "db.sqlite3")'))
+    d = detect(root)
+    assert not [n for n in d.notes if "SQLite NAME" in n] and d.env_values.get("DJ_DB") == \
+        "/var/www/site1/shared/data/db.sqlite3", (d.notes, d.env_values)
+
+
 COUNTER = '''import json
 import os
 

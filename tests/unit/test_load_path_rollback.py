@@ -190,8 +190,8 @@ def test_a_kept_release_not_what_was_deployed_fails_one_line_per_release():
     msg = outcome(facts, exp)
     lines = [ln for ln in msg.splitlines() if prev in ln]
     assert len(lines) == 1, msg
-    assert "1 entries not appuser's or writable by group/others" in lines[0] and "venv/lib 0755 yourapplication" \
-        in lines[0] and "1 file(s) its RECORDs list missing: flask-3.0.0.dist-info: flask/app.py" in lines[0], msg
+    assert "1 entry not appuser's or writable by group/others" in lines[0] and "venv/lib 0755 yourapplication" \
+        in lines[0] and "1 file its RECORDs list missing: flask-3.0.0.dist-info: flask/app.py" in lines[0], msg
     releases[prev].update(loose=[], loose_count=0, record=dict(releases[prev]["record"], missing=[]))
     assert outcome(facts, exp) == "pass"
 
@@ -237,7 +237,7 @@ def test_a_kept_release_is_compared_with_the_artifact_the_runner_packed_not_its_
     patched = dict(hashes, **{n: "0" * 64 for n in hashes})  # the module and its RECORD line rewritten alike
     releases[prev]["hashes"] = dict(patched, **{"lib/python3.11/site-packages/yourapplication/debug.py": "1" * 64})
     msg = outcome(facts, exp)
-    assert f"releases/{prev}: 3 file(s) of its venv are not the artifact {sha[:12]} the runner packed " \
+    assert f"releases/{prev}: 3 files of its venv are not the artifact {sha[:12]} the runner packed " \
            f"(renamed-9.9-{sha[:8]}.tar): changed lib/python3.11/site-packages/yourapplication-1.0.dist-info/RECORD" \
            in msg and "added lib/python3.11/site-packages/yourapplication/debug.py" in msg, msg
     releases[prev]["hashes"] = hashes

@@ -169,7 +169,7 @@ def test_sshd_first_value_wins_and_includes_are_read():
 def test_a_drop_in_that_allows_root_with_a_password_fails(exp):
     facts = facts_of({"/etc/ssh/sshd_config.d/50.conf": "PermitRootLogin yes\n"}, "debian12-plain")
     found = outcome("cw_sshd", facts, exp)
-    assert found.startswith("fail: 1 settings of the SSH server not accounted for (not made by deploytests, not on "
+    assert found.startswith("fail: 1 setting of the SSH server not accounted for (not made by deploytests, not on "
                             "a stock server of this stack, not allowed):"), found
     assert "/etc/ssh/sshd_config.d/50.conf:1: permitrootlogin yes: root logs in with a password" in found
 
@@ -335,7 +335,7 @@ def test_what_holds_the_stacks_packages_back_from_updates_fails_named(path, exp)
     text, said = HELD[path]
     texts = {"/var/lib/dpkg/status": DPKG, path: text}
     found = outcome("sec_updates", facts_of(texts=texts), exp)
-    assert found.startswith("fail: 1 settings holding back the stack's updates") and said in found, found
+    assert found.startswith("fail: 1 setting holding back the stack's updates") and said in found, found
 
 
 def test_pins_and_holds_that_leave_the_stacks_updates_pass(exp):

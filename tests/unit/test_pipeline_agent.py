@@ -646,7 +646,8 @@ def test_a_database_whose_directory_is_missing_is_named_not_guessed(tmp_path, fr
     out = ["sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) unable to open database file"]
     hint = agent.instance_hint(args, rel, out, {"framework": framework, "databases": [db]})
     assert hint == (f"the app's SQLite database {db} cannot be opened: its directory {tmp_path}/nonexistent/dir "
-                    "does not exist: set the database's path in the app's config to a file under a shared path, "
+                    "does not exist: set the database's path in the config file (config_file in deploy.toml) to a file "
+                    "under a shared path, "
                     f"e.g. {tmp_path}/shared/data/ with \"data\" in shared_paths"), hint
 
 
@@ -667,3 +668,22 @@ def test_the_error_line_is_the_exception_not_a_note_printed_after_it():
     assert agent.error_line(noted) == "ValueError: bad port"
     assert agent.error_line(["migrating...", "error: no such table", ""]) == "error: no such table"
     assert agent.error_line([]) == "no output"
+
+
+def test_a_database_hint_for_an_app_configured_from_its_environment_names_a_variable_not_the_config_file(tmp_path):
+    # Class: a hint telling the user to write a setting where it cannot go. startproject's DATABASES (NAME under
+    # BASE_DIR: in the release's venv on the servers), deployed with config_as_env (an env file: NAME=value lines),
+    # got "set DATABASES' NAME in the config file": an env file holds no Django setting. Other member: the hint for
+    # a database whose directory does not exist.
+    rel = str(tmp_path / "releases" / "r1")
+    out = ["django.db.utils.OperationalError: unable to open database file"]
+    inside = {"framework": "django", "databases": [rel + "/venv/lib/python3.11/site-packages/db.sqlite3"]}
+    gone = {"framework": "django", "databases": ["/srv/nowhere/db.sqlite3"]}
+    env = deploy_args(str(tmp_path), shared_paths=["data"], release={"settings": {"config_as_env": True}})
+    for facts in (inside, gone):
+        hint = agent.instance_hint(env, rel, out, facts)
+        assert "from an environment variable in the code" in hint and "in the env file (config_file in deploy.toml)" \
+            in hint and "in the config file" not in hint, hint
+    plain = deploy_args(str(tmp_path), shared_paths=["data"])
+    assert "set DATABASES' NAME in the config file (config_file in deploy.toml) to a file under a shared path" in \
+        agent.instance_hint(plain, rel, out, inside)

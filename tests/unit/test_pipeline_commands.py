@@ -130,7 +130,7 @@ def test_run_on_hosts_keeps_every_outcome_and_names_every_failure():
         return c.label
 
     lines = []
-    with pytest.raises(HostsFailed, match=r"deploy failed on 2 of 3 host\(s\): a: boom on a; c: boom on c") as info:
+    with pytest.raises(HostsFailed, match=r"deploy failed on 2 of 3 hosts: a: boom on a; c: boom on c") as info:
         run_on_hosts(hosts, step, step="deploy", progress=lambda *a: lines.append(a))
     outcomes = info.value.outcomes
     assert [(o.host, o.ok) for o in outcomes] == [("a", False), ("b", True), ("c", False)]
@@ -284,7 +284,7 @@ def test_a_failed_batch_goes_back_the_rest_stays(fake_fleet):
     assert fake_fleet == {"a": "r1", "b": "r1", "c": "r0", "d": "r0"}
     assert [(r.host, r.state) for r in result.reports] == [("a", "new"), ("b", "new"), ("c", "rolled back"),
                                                            ("d", "rolled back")]
-    assert result.stopped == "batch 2/2" and said[-1].endswith("rolled back: c, d; rollout STOPPED, 0 host(s) "
+    assert result.stopped == "batch 2/2" and said[-1].endswith("rolled back: c, d; rollout STOPPED, 0 hosts "
                                                                 "untouched")
 
 

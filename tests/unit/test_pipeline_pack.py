@@ -593,3 +593,31 @@ def test_a_failed_build_command_says_it_ran_with_the_servers_settings_here(tmp_p
     assert "KeyError: 'DJANGO_SECRET_KEY'" in text, text
     assert f"it ran in {tmp_path} on this machine with deploy.toml's env (DJANGO_SETTINGS_MODULE=inv.settings.prod)" \
            ": the servers' settings, without their config file" in text, text
+
+
+def test_a_failed_build_command_is_one_line_naming_where_it_raised_its_output_in_the_detail(tmp_path):
+    # Class: a command's whole output put into an error's one line. collectstatic's 20-line traceback was the
+    # middle of the `pytest.exit` line; the line must say what and where (the project's file:line), the
+    # traceback belongs in the detail printed above it. Other members: the app's wheel build, a remote command.
+    from deploytests.config import load_config
+    from deploytests.errors import DeployError, why_failed
+    from deploytests.pipeline.artifact import run_build
+
+    (tmp_path / "mysite").mkdir()
+    (tmp_path / "mysite" / "settings.py").write_text("import os\n\nSECRET_KEY = os.environ['DJANGO_SECRET_KEY']\n")
+    (tmp_path / "deploy.toml").write_text(
+        'app = "inv"\nentry_point = "inv.wsgi:application"\n'
+        'build = ["python -c \\"import runpy; runpy.run_path(\'mysite/settings.py\')\\""]\n')
+    with pytest.raises(DeployError) as info:
+        run_build(tmp_path, load_config(tmp_path))
+    err = info.value
+    assert "\n" not in str(err), str(err)
+    assert "KeyError: 'DJANGO_SECRET_KEY' (mysite/settings.py:3)" in str(err), str(err)
+    assert "Traceback (most recent call last)" in err.detail and "runpy" in err.detail
+    # the class's other members share the summary
+    assert why_failed("error: subprocess-exited-with-error\n\nnote: This error originates from a subprocess\n") \
+        == "note: This error originates from a subprocess"
+    assert why_failed(b"") == "no output"
+    assert why_failed('Traceback (most recent call last):\n  File "/srv/x/a.py", line 9, in <module>\n'
+                      '    f()\n  File "/usr/lib/python3/os.py", line 679, in __getitem__\nKeyError: \'K\'\n',
+                      "/srv/x") == "KeyError: 'K' (a.py:9)"

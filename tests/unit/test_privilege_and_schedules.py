@@ -209,7 +209,7 @@ def test_privilege_bits_not_stock_nor_dpkgs_override_fail_and_the_allowance_take
     privileged(facts, *STOCK, entry)
     msg = failing(facts, exp)
     assert list(msg) == ["cw_setuid"] and found in msg["cw_setuid"], msg
-    assert "1 privileged files" in msg["cw_setuid"]
+    assert "1 privileged file" in msg["cw_setuid"]
     line = f"{entry[0]} {entry[1]}"
     assert f'allow_privileged = ["{line} sha256:' in msg["cw_setuid"]
     allowed = outcome("cw_setuid", facts, allowing(exp, privileged=(line,)))  # a capability every user gets is

@@ -78,7 +78,7 @@ def test_the_allowed_exporter_unchanged_passes_and_its_hint_is_the_line_to_paste
 def test_the_exporters_binary_swapped_for_another_program_at_the_same_path_fails(exp):
     entry = f"*:9100 prometheus {EXPORTER} sha256:{sha('node exporter 1.5')}"
     line = judged("cw_listen", exporter("a copy of bash"), exp, listen=(entry,))
-    assert line.startswith("fail: 1 listening sockets") and line.count("listens:") == 1, line
+    assert line.startswith("fail: 1 listening socket not") and line.count("listens:") == 1, line
     assert f"review it ({WHERE} pins it to sha256:{sha('node exporter 1.5')[:12]}…, but it has changed since)" in line
     assert f"{EXPORTER} sha256:{sha('a copy of bash')}" in line
 

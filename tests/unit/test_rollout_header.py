@@ -16,7 +16,7 @@ def header(cli, hosts=HOSTS):
 
 def test_a_rollout_of_several_phases_says_them_and_their_gate_only():
     text = header({"canary": "1", "batch": "1"})
-    assert "3 phase(s) over 3 host(s)" in text, text
+    assert "3 phases over 3 hosts" in text, text
     assert "gate between phases: every built-in promise" in text, text
     assert "one phase" not in text and "the suite follows" not in text, text
 
@@ -24,11 +24,11 @@ def test_a_rollout_of_several_phases_says_them_and_their_gate_only():
 def test_a_rollout_that_is_one_phase_says_its_own_gate_not_the_phases_one():
     for cli, hosts in (({"batch": "100%"}, HOSTS), ({"canary": "1", "batch": "1"}, HOSTS[:1])):
         text = header(cli, hosts)
-        assert "1 phase(s) over" in text, text
+        assert "1 phase over" in text, text
         assert "gate: the release live per its agent + its health URL; the suite follows" in text, text
         assert "between phases" not in text, text
 
 
 def test_rolling_is_one_host_a_phase():
     text = header({"rolling": True})
-    assert text.startswith("one host at a time, stopping at the first failure (--rolling); 3 phase(s)"), text
+    assert text.startswith("one host at a time, stopping at the first failure (--rolling); 3 phases"), text

@@ -252,11 +252,11 @@ def test_docker_provider_takes_the_platforms_in_turn(monkeypatch):
     spec = SimpleNamespace(name="docker", where="built-in", config_file=None)
     one = DockerProvider(spec, SimpleNamespace(containers=2, keep_containers=False, platform=("debian13",)))
     assert one.mix() == [("debian13-apache-wsgi", "debian:trixie-slim")]
-    assert one.describe() == "2 container(s) of deploytests/debian13-apache-wsgi:h"
+    assert one.describe() == "2 containers of deploytests/debian13-apache-wsgi:h"
     mixed = DockerProvider(spec, SimpleNamespace(containers=3, keep_containers=False,
                                                  platform=("debian12", "debian13")))
     assert mixed.labels() == ["docker://web-1", "docker://web-2", "docker://web-3"]
-    assert mixed.describe() == ("3 container(s) of deploytests/debian-apache-wsgi:h (debian12), "
+    assert mixed.describe() == ("3 containers of deploytests/debian-apache-wsgi:h (debian12), "
                                 "deploytests/debian13-apache-wsgi:h (debian13), in turn")
     fleet = Fleet(count=3, mix=mixed.mix())
     assert [fleet.image_of(f"web-{i}") for i in (1, 2, 3)] == ["debian-apache-wsgi", "debian13-apache-wsgi",

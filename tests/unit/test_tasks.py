@@ -275,7 +275,7 @@ def test_failed_hosts_are_counted_and_named_in_the_summary_not_said_again(fab_ru
     monkeypatch.setattr(tasks.pipeline, "run_on_hosts", run_on_hosts)
     with pytest.raises(SystemExit) as info:
         fab(tasks.status, "appuser@web1")
-    assert str(info.value) == ("fab status: status failed on 1 of 2 host(s): appuser@web1 (each error is on its "
+    assert str(info.value) == ("fab status: status failed on 1 of 2 hosts: appuser@web1 (each error is on its "
                                "host's line above)\n[appuser@web1]\nOUT")
 
 

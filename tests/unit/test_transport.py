@@ -466,7 +466,7 @@ def test_a_second_interrupt_never_reports_a_running_deploy_as_abandoned(monkeypa
     assert b.startswith("b: unknown (still running deploy when the run stopped; when asked at ") and \
         b.endswith(": serves r-0 on b)"), b
     assert "abandon" not in " ".join(info.value.lines)
-    assert "interrupted again; waiting at most 0.3 s more for 1 host(s)" in capsys.readouterr().err
+    assert "interrupted again; waiting at most 0.3 s more for 1 host still working" in capsys.readouterr().err
 
 
 @pytest.mark.usefixtures("interrupts")

@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from deploytests.words import count
+
 # run by the image's python3: each dpkg conffile, its package, dpkg's md5, whether the file is as shipped, its lines
 READ = r"""
 import hashlib, json, re
@@ -79,7 +81,7 @@ def main(images: list[str]) -> int:
              for (path, md5), (pkg, active) in sorted(kept.items())]
     out = Path(__file__).with_name("conffiles.txt")
     out.write_text(HEADER + "".join(lines))
-    print(f"{out}: {len(kept)} files, {sum(len(v[1]) for v in kept.values())} lines")
+    print(f"{out}: {count(len(kept), 'file')}, {sum(len(v[1]) for v in kept.values())} lines")
     return 0
 
 
