@@ -1171,6 +1171,8 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
     the first of them runs as USER. An allowance binds what it was written for: when another program takes the
     port, it no longer accounts for it (True); the text to say so when an entry names the address only; else
     ``""``."""
+    from .pins import claimed
+
     found = ""
     for entry in exp.allow.listen:
         words = entry.split()
@@ -1187,6 +1189,10 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
         if len(words) >= 3 and gone:
             found = (f"{entry!r} in {exp.allow.where} pins {words[2]}, but pid {gone['pid']} runs {gone['exe']}: a "
                      f"file replaced or removed since it started, not the one pinned (restart it). ")
+            continue
+        who = first["user"] if first else None
+        if len(words) >= 3 and claimed(exp, "listen", entry, who):
+            found = f"{entry!r} in {exp.allow.where} cannot hold for a process of {who}. "
             continue
         if len(words) >= 3 and first and first["user"] == words[1] and all(  # (an interpreter's: its script)
                 (p.get("program") or p.get("exe")) == " ".join(words[2:]) for p in procs):
