@@ -3154,6 +3154,7 @@ def cw_loader(facts, exp):
     binary, stale = apache_bin(exp), {d["pid"] for d in stale_daemons(facts, exp)}
     lines = []
     upgraded: dict[str, list[int]] = {}  # a file replaced on disk since a daemon mapped it -> the pids
+    env: dict[str, list[int]] = {}  # a loader variable -> the pids that have it (one cause, one line)
     for d in ld["daemons"]:
         if d.get("exe") == binary + " (deleted)":
             upgraded.setdefault(binary, []).append(d["pid"])
@@ -3162,7 +3163,9 @@ def cw_loader(facts, exp):
         for path in d.get("deleted") or []:
             upgraded.setdefault(path, []).append(d["pid"])
         for kv in d.get("env") or []:
-            lines.append(f"pid {d['pid']} (Apache, its daemons inherit it) has {kv}: it {LOADER_MEANING}")
+            env.setdefault(kv, []).append(d["pid"])
+    lines += [f"{count(len(pids), 'pid')} {', '.join(map(str, pids[:6]))} (Apache, its daemons inherit it) "
+              f"{'has' if len(pids) == 1 else 'have'} {kv}: it {LOADER_MEANING}" for kv, pids in env.items()]
     if ld.get("preload"):
         lines.append("/etc/ld.so.preload exists: every program, Apache and the daemons too, loads what it names")
     if ld.get("home_entries"):
