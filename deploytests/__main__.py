@@ -92,7 +92,9 @@ def _fab(args) -> int:
 def _gate(args) -> int:
     """pytest with the built-in suite (``--pyargs deploytests.suite``), run from an empty directory with an empty
     ini of its own (``-c``, ``--rootdir``) and no conftest but the suite's: the project's ``pytest.ini``/
-    ``pyproject.toml`` keys, their ``addopts`` plugins and ``pythonpath``, its ``conftest.py`` are not loaded (give
+    ``pyproject.toml`` keys, their ``addopts`` plugins and ``pythonpath``, its ``conftest.py`` are not loaded, nor
+    a pytest plugin of the environment but deploytests' and testinfra's (``pytest11`` entry points: in the
+    project's environment, its dependencies' are the repository's choice; ``-p NAME`` loads one, ``-p xdist``) (give
     the app, the target and the targets file on the command line or in ``DEPLOYTESTS_*``: a ``targets.toml`` in a
     checkout is the repository's, and its allowances and ``skip_rules`` decide what the gate accepts). The admin's
     read-only gate runs so."""
@@ -104,13 +106,16 @@ def _gate(args) -> int:
     with tempfile.TemporaryDirectory(prefix="deploytests-gate-") as empty:
         ini = Path(empty) / "pytest.ini"
         ini.write_text("[pytest]\n")
-        here = os.getcwd()
+        here, autoload = os.getcwd(), os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
         os.chdir(empty)
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # (the environment's pytest11 plugins: the project's too)
         try:
-            return int(pytest.main(["-c", str(ini), "--rootdir", empty, "-p", "no:cacheprovider", "--pyargs",
-                                    "deploytests.suite", *rest]))
+            return int(pytest.main(["-c", str(ini), "--rootdir", empty, "-p", "no:cacheprovider", "-p",
+                                    "deploytests.plugin", "-p", "testinfra.plugin", "--pyargs", "deploytests.suite",
+                                    *rest]))
         finally:
             os.chdir(here)
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD") if autoload is None else None
 
 
 def _absolute(argv: list[str]) -> list[str]:

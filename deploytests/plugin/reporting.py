@@ -191,7 +191,7 @@ def causes_of(text: str) -> list[str]:
     it is, and what to write to accept it), else its first line. A check says one root cause per line."""
     lines = text.strip().splitlines()
     items = [ln.lstrip()[2:] for ln in lines[1:] if ln.lstrip().startswith("- ")]  # pytest indents them
-    return items or lines[:1]
+    return items or lines[:1] or ["failed with no message (its traceback is above)"]
 
 
 def header_lines(settings: Settings, provider, app_option: str = "--app") -> list[str]:

@@ -925,53 +925,76 @@ def acts(out):
             read(out, path[:-len(".list")] + ".postinst")
 
 
-def programs(out, most=1024):
+PIDS, SCRIPTS, SCRIPT_WORDS = 8192, 256, 256  # processes looked at, root's scripts read, path words of each
+
+
+def open_lines(path):
+    with open(path) as f:
+        return f.read(65536).splitlines()
+
+
+def programs(out, most=PIDS, proc="/proc"):
     """The ``lstat`` of each absolute word of every process's command line (what it runs: its program and the
-    script it gives an interpreter; at most 8 words a process, ``most`` processes), of a Python's user site (its
+    script it gives an interpreter, after options and their values too; at most 64 words a process, ``most``
+    processes), of a Python's user site (its
     user's ``~/.local/lib/pythonX.Y/site-packages``), and of each directory above; a root process's own script
-    (root's, at most 64 KiB, ``#!``; at most 64) read, and each absolute path word of it ``lstat``ed (at most 256
-    a script): what root's program takes by its own code; kept apart in ``named`` as :func:`acts` keeps what
-    root's files name: who may change what root runs, and what an allowed process of another user runs (its
-    script, the directory Python imports from first)."""
+    (root's, at most 64 KiB, ``#!``; at most :data:`SCRIPTS`) read, and each absolute path word of it ``lstat``ed
+    (at most :data:`SCRIPT_WORDS` a script): what root's program takes by its own code; kept apart in ``named``
+    as :func:`acts` keeps what root's files name: who may change what root runs, and what an allowed process of
+    another user runs (its script, the directory Python imports from first). A root process is one whose real
+    and effective uids are 0 (``status``): a setuid program another user started (``sudo`` at its password
+    prompt, ``su``) runs as root with the command line that user chose, which names no script root runs. A bound
+    hit is in ``errors``: what lies past it is not looked at, never taken for clean."""
     import pwd
 
-    side, scripts, hashed = {"files": {}, "dirs": {}, "errors": {}, "size": 0}, set(), out.setdefault("ran", {})
-    for pid in sorted((p for p in os.listdir("/proc") if p.isdigit()), key=int)[:most]:
+    side, scripts, hashed = {"files": {}, "dirs": {}, "errors": {}, "size": 0}, [], out.setdefault("ran", {})
+    pids = sorted((p for p in os.listdir(proc) if p.isdigit()), key=int)
+    for pid in pids[:most]:
         try:
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
+            with open("%s/%s/cmdline" % (proc, pid), "rb") as f:
                 argv = f.read(4096).split(b"\0")
-            with open("/proc/%s/comm" % pid, "rb") as f:  # (a daemon that retitles itself: its name at exec)
+            with open("%s/%s/comm" % (proc, pid), "rb") as f:  # (a daemon that retitles itself: its name at exec)
                 comm = f.read(64).strip().decode("latin-1")
-            uid = os.stat("/proc/" + pid).st_uid
+            uid = os.stat(proc + "/" + pid).st_uid
+            root = [ln.split()[1:3] for ln in open_lines("%s/%s/status" % (proc, pid)) if ln[:4] == "Uid:"] == [
+                ["0", "0"]]  # (real and effective: the kernel's word; /proc's owner is a setuid program's root)
         except OSError:
             continue
-        words = [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:8]
+        words = [a.decode("latin-1") for a in argv if a.startswith(b"/") and b"\n" not in a][:64]
         head = argv[0].startswith(b"/")  # its program: its first word, or a bare one in each command dir
         bare = argv[0].decode("latin-1") if argv[0] and b"/" not in argv[0] and b"\n" not in argv[0] else ""
         mine = int(pid) == os.getpid()  # (this probe's own python: no program of anyone's)
         for word in [] if mine else (words[:1] if head else []) + [d + "/" + n for d in COMMANDS
                                                                    for n in {bare, comm} - {""} if "/" not in n]:
             hashed[word] = BIG
-        for word in [] if mine else words[1 if head else 0:]:  # what it gives an interpreter to run (a script)
+        for word in [] if mine else words[1 if head else 0:8]:  # what it gives an interpreter to run (a script)
             hashed.setdefault(word, SCRIPT)
         for word in words:
             st = note(side, os.path.normpath(word))
-            if uid == 0 and st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536 and len(scripts) < 64:
-                scripts.add(os.path.normpath(word))
+            if root and st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536:
+                scripts.append(os.path.normpath(word))
         if os.path.basename(argv[0].decode("latin-1")).startswith("python"):  # its user site, sys.path's too
             try:
                 home = pwd.getpwuid(uid).pw_dir
             except KeyError:
                 continue
             note(side, "%s/.local/lib/python%s/site-packages" % (home.rstrip("/"), PY))
-    for path in sorted(scripts):  # a root process's own script (not a program): each path word it names
+    scripts = sorted(dict.fromkeys(scripts))
+    for path in scripts[:SCRIPTS]:  # a root process's own script (not a program): each path word it names
         text = read(side, path, 65536) or ""
         if not text.startswith("#!"):
             side["size"] -= len(side["files"][path].pop("data", ""))
             continue
-        for word in [w for ln in text.splitlines() if not ln.lstrip().startswith("#") for w in WORD.findall(ln)][:256]:
+        words = [w for ln in text.splitlines() if not ln.lstrip().startswith("#") for w in WORD.findall(ln)]
+        for word in words[:SCRIPT_WORDS]:
             if not word.startswith(("/dev/", "/proc/", "/sys/")):
                 note(side, os.path.normpath(word))
+        if len(words) > SCRIPT_WORDS:
+            out["errors"][path] = "more than %d path words in a root process's script: the rest not looked at" % (
+                SCRIPT_WORDS)
+    for what, count, bound in [("processes", len(pids), most), ("root processes' scripts", len(scripts), SCRIPTS)]:
+        if count > bound:
+            out["errors"]["programs: " + what] = "more than %d %s: the rest not looked at" % (bound, what)
     out["named"] = dict({p: e for p, e in side["files"].items() if p not in out["files"]}, **out.get("named", {}))
 
 
@@ -1321,8 +1344,17 @@ def root_only(st):
 
 def privileged(out, path, st):
     """Record (:func:`note`) a regular file that is setuid or setgid, or executable with file capabilities."""
-    if stat.S_ISREG(st.st_mode) and (st.st_mode & 0o6000 or st.st_mode & 0o111 and caps(path)):
+    if st and stat.S_ISREG(st.st_mode) and (st.st_mode & 0o6000 or st.st_mode & 0o111 and caps(path)):
         note(out, path)
+
+
+def lstat_of(entry):
+    """A listed entry's ``lstat``, or None when it is gone since the listing (anyone may remove a name in a
+    directory they write, between a walk's listing and its look: gone is gone, not a failed step)."""
+    try:
+        return entry.stat(follow_symlinks=False)
+    except FileNotFoundError:
+        return None
 
 
 # the kernel's views, devices' nodes, cgroups ...: no file there is one someone put there to run
@@ -1368,8 +1400,14 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
             privileged(out, base, os.lstat(base))
             continue
         except OSError as exc:
-            st = os.lstat(base) if os.path.lexists(base) else None
-            if st and not root_only(st) and not isinstance(exc, FileNotFoundError) and len(unwalked) < 256:
+            try:
+                st = os.lstat(base)
+            except OSError as why:  # gone since; or a name the kernel will not take (longer than PATH_MAX): named
+                out["errors"].update({} if isinstance(why, FileNotFoundError) else {"local files: " + base[:200]: "%s "
+                                      "(%d characters): what lies there is not looked at for setuid, setgid and "
+                                      "capability files" % (why.strerror, len(base))})
+                continue
+            if not root_only(st) and not isinstance(exc, FileNotFoundError) and len(unwalked) < 256:
                 unwalked.append([base, st.st_mode, st.st_uid, st.st_gid])
             continue
         below, at = [], base.rstrip("/") + "/"
@@ -1382,16 +1420,18 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
                     path = at + entry.name
                     if path in points or path in skip:
                         continue
-                    st = entry.stat(follow_symlinks=False)
+                    st = lstat_of(entry)
+                    if st is None:
+                        continue
                     judged = path.startswith(system) and not under and loose_dir(st)
                     if judged:
                         found.append([path, st.st_mode, st.st_uid, st.st_gid])
                     if not root_only(st):
                         below.append((path, under or judged))
                 elif entry.is_file(follow_symlinks=False) and at + entry.name not in out["files"]:  # (note()d)
-                    mode = entry.stat(follow_symlinks=False).st_mode  # (privileged()'s test, inline: ~12,000 a walk)
-                    if mode & 0o6000 or mode & 0o111 and caps(at + entry.name):
-                        privileged(out, at + entry.name, entry.stat(follow_symlinks=False))
+                    st = lstat_of(entry)  # (privileged()'s test, inline: ~12,000 a walk)
+                    if st and (st.st_mode & 0o6000 or st.st_mode & 0o111 and caps(at + entry.name)):
+                        privileged(out, at + entry.name, st)
         finally:
             os.close(fd)
         todo += below
@@ -1487,10 +1527,12 @@ def digests(out, most=DIGESTS, budget=BIG):
     it is a regular file of root's this login may read: what an allowance of it pins (``allow_privileged``,
     ``allow_commands``). At most ``most`` files and ``budget`` bytes in all (a file past them: in ``errors``)."""
     seen = dict(out.get("named") or {}, **out["files"])
-    want = [p for p, e in sorted(seen.items()) if e.get("st") and stat.S_ISREG(e["st"][0]) and
+    want = [p for p, e in sorted(seen.items()) if e.get("st") and stat.S_ISREG(e["st"][0]) and e["st"][1] == 0 and
             (e["st"][0] & 0o6000 or "caps" in e)] + [d + "/" + n for d in COMMANDS[:2] for n in out["dirs"].get(d, [])]
-    found = out.setdefault("digests", {})
-    for path in list(dict.fromkeys(want))[:most]:
+    found, want = out.setdefault("digests", {}), list(dict.fromkeys(want))
+    if len(want) > most:  # (root's files only: no one else's setuid files crowd them out)
+        out["errors"]["digests"] = "more than %d files to hash: the rest not hashed (no pin of theirs holds)" % most
+    for path in want[:most]:
         try:
             fd = os.open(resolved(path) or "", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
@@ -1516,26 +1558,36 @@ def ran(out, most=RAN, budget=4 * BIG):
     interpreter to run), under its real path (where anyone's links lead: the path the kernel shows as a process's
     ``exe``), opened from there through root's links only: what an allowance of what runs or listens pins
     (``allow_listen``, ``allow_processes``), and when it last changed. At most ``most`` files and ``budget`` bytes
-    in all (a file past them: in ``errors``); any owner's file: its bytes are hashed, never parsed."""
+    read in all (a file past them: in ``errors``; the bytes read count, not the size a file reports: a /proc file
+    says 0); a regular file only (a device or FIFO is never opened); any owner's file: hashed, never parsed."""
     found, want = out.setdefault("programs", {}), {}
     for word, limit in out.pop("ran", {}).items():
         real = os.path.realpath(word)
         want[real] = max(want.get(real, 0), limit)
     for real, limit in list(want.items())[:most]:
+        bound = min(limit, budget)  # (bytes read, not the size a file reports: a /proc file says 0)
         try:
+            if not stat.S_ISREG(os.stat(real).st_mode):
+                continue  # (a device, a FIFO, a directory: never opened)
             fd = os.open(resolved(real) or "", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             continue  # (gone, not readable to this login, or a link of someone's on the way: no pin holds)
-        st, h = os.fstat(fd), hashlib.sha256()
-        if not stat.S_ISREG(st.st_mode) or st.st_size > min(limit, budget):
-            os.close(fd)  # (a directory, a device; a data file past a script's bound)
-            out["errors"].update({real: "not hashed (past the bytes left)"} if stat.S_ISREG(st.st_mode) and
-                                 st.st_size > budget else {})
-            continue
         with open(fd, "rb", buffering=0) as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        budget -= st.st_size
+            st, h = os.fstat(fd), hashlib.sha256()
+            size = st.st_size if st.st_size > bound else 0  # (past it by its own say: not read at all)
+            try:  # (a read may fail: /proc/self/mem's EIO, pagemap's EINVAL: then no hash, as for a file past it)
+                while stat.S_ISREG(st.st_mode) and size <= bound:
+                    chunk = f.read(min(1 << 20, bound + 1 - size))
+                    if not chunk:
+                        break
+                    h.update(chunk)
+                    size += len(chunk)
+            except OSError:
+                size = bound + 1
+        if not stat.S_ISREG(st.st_mode) or size > bound:
+            out["errors"].update({real: "not hashed (past the bytes left)"} if size > budget else {})
+            continue  # (swapped for something else after the stat; a data file past a script's bound)
+        budget -= size
         found[real] = [h.hexdigest(), st.st_ctime, st.st_ino]
 
 

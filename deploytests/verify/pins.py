@@ -97,6 +97,20 @@ def programs(kind: str, name: str, exp=None) -> list[str]:
         root and reaches(script, root)) else [])
 
 
+def claimed(exp, kind: str, name: str, user: str | None) -> str | None:
+    """Why an entry of what runs or listens cannot bind the script or code it names for a process of ``user``, or
+    None: the deploy login's and the app user's own processes' command lines are memory they write (no privilege:
+    ``/proc/self/mem`` at ``arg_start``), so what such a process names is its owner's claim, not what it runs; the
+    kernel's ``exe`` alone is attested (an entry of the program alone still holds)."""
+    if exp is None or user not in (exp.deploy_user, exp.cfg.app_user):
+        return None
+    extra = name.split()[3:] if kind == "listen" else programs(kind, name, exp)[1:]
+    return None if not extra else (
+        f"{user} owns the process, and its command line is {user}'s to write: the script or code it names "
+        f"({' '.join(extra)[:80]}) is that login's claim, not what runs, so no pin binds it (run it as an account "
+        f"of its own)")
+
+
 def _ran(facts, path: str) -> tuple[str, list] | None:
     """``(path, [sha256, ctime, ino])``: the login collector's hash of the file at ``path`` (through the links it
     recorded; a bare command, ``path`` its candidates: the first of root's command dirs holding it), or None."""
@@ -199,6 +213,14 @@ def hint(exp, key: str, value: str) -> str:
         return f"allow it: {key} = [{json.dumps(value)}] in {allow.where}"
     found = allow.digest(kind, value)
     where = allow.lines.get(key) or allow.where
+    user = value.split()[1] if kind == "listen" else value.partition(":")[0].strip()
+    if kind in RUNS and claimed(exp, kind, value, user):
+        words = value.split()
+        other = " ".join(words[:1] + ["ACCOUNT"] + words[2:]) if kind == "listen" else "ACCOUNT:" + value.partition(
+            ":")[2]
+        return (f"run it as an account of its own ({user} writes its own processes' command lines: the script or code "
+                f"one names is {user}'s claim, not what runs, and no pin binds it), then allow it pinned: "
+                f"{key} = [{json.dumps(other + ' sha256:<its sha256>')}] in {where}")
     if found is None and kind in RUNS:
         files = ", ".join(p.split(" ")[0] for p in programs(kind, value, exp))
         return (f"make its program readable to the gate's login ({files}: it hashes each file a process's command "

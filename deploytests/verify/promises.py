@@ -1171,6 +1171,8 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
     the first of them runs as USER. An allowance binds what it was written for: when another program takes the
     port, it no longer accounts for it (True); the text to say so when an entry names the address only; else
     ``""``."""
+    from .pins import claimed
+
     found = ""
     for entry in exp.allow.listen:
         words = entry.split()
@@ -1187,6 +1189,10 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
         if len(words) >= 3 and gone:
             found = (f"{entry!r} in {exp.allow.where} pins {words[2]}, but pid {gone['pid']} runs {gone['exe']}: a "
                      f"file replaced or removed since it started, not the one pinned (restart it). ")
+            continue
+        who = first["user"] if first else None
+        if len(words) >= 3 and claimed(exp, "listen", entry, who):
+            found = f"{entry!r} in {exp.allow.where} cannot hold for a process of {who}. "
             continue
         if len(words) >= 3 and first and first["user"] == words[1] and all(  # (an interpreter's: its script)
                 (p.get("program") or p.get("exe")) == " ".join(words[2:]) for p in procs):
@@ -3148,6 +3154,7 @@ def cw_loader(facts, exp):
     binary, stale = apache_bin(exp), {d["pid"] for d in stale_daemons(facts, exp)}
     lines = []
     upgraded: dict[str, list[int]] = {}  # a file replaced on disk since a daemon mapped it -> the pids
+    env: dict[str, list[int]] = {}  # a loader variable -> the pids that have it (one cause, one line)
     for d in ld["daemons"]:
         if d.get("exe") == binary + " (deleted)":
             upgraded.setdefault(binary, []).append(d["pid"])
@@ -3156,7 +3163,9 @@ def cw_loader(facts, exp):
         for path in d.get("deleted") or []:
             upgraded.setdefault(path, []).append(d["pid"])
         for kv in d.get("env") or []:
-            lines.append(f"pid {d['pid']} (Apache, its daemons inherit it) has {kv}: it {LOADER_MEANING}")
+            env.setdefault(kv, []).append(d["pid"])
+    lines += [f"{count(len(pids), 'pid')} {', '.join(map(str, pids[:6]))} (Apache, its daemons inherit it) "
+              f"{'has' if len(pids) == 1 else 'have'} {kv}: it {LOADER_MEANING}" for kv, pids in env.items()]
     if ld.get("preload"):
         lines.append("/etc/ld.so.preload exists: every program, Apache and the daemons too, loads what it names")
     if ld.get("home_entries"):

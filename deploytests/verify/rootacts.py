@@ -248,6 +248,8 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
     at counts as writable); the program the kernel runs (``exe``) is the one the entry names; and no variable by
     which it finds code (``PYTHONPATH``, ``LD_PRELOAD``, ``PATH`` ...) names a place others may change; the entry's
     pin held (:func:`.pins.effective`) and those files did not change after the process started."""
+    from .pins import claimed
+
     cmd = (p.get("cmdline") or "").split(" ")
     why = ""
     proc = ((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid"))) or {}
@@ -258,6 +260,10 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
         if not colon or user.strip() != p.get("user") or not words or cmd[:len(words)] != words:
             continue
         said = f"allowed by {entry.strip()!r} in {exp.allow.where}, but "
+        claim = claimed(exp, "processes", entry, p.get("user"))
+        if claim:
+            why = said + claim
+            continue
         found = _program(p.get("exe") or proc.get("exe"), words[0], exp, snap) or _environment(proc, release, snap)
         changed = exp.allow.changed("processes", entry, p.get("started")) if exp.allow.changed else None
         if changed and not found:
@@ -733,7 +739,8 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
             why = f"its executable is {exe} (the app's tree)"
         else:
             argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
-            runs = [path_problem(snap, "runs", a, root, loose=p["uid"] == 0) for a in argv[:4] if a.startswith("/")]
+            runs = [path_problem(snap, "runs", a, root, loose=p["uid"] == 0)  # (every absolute word: an option's
+                    for a in dict.fromkeys(argv) if a.startswith("/")]  # values may stand before the script)
             held = [f for f in entry.get("open") or [] if reaches(f, root)]
             why = next((w for w in runs if w), None) or (f"it holds {held[0]} open (the app's tree): it reads or "
                                                          f"runs a file the deploy login or the app can change"

@@ -108,3 +108,27 @@ def test_the_gate_starts_pytest_without_a_warning_about_deploytests_being_import
     res = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert "no tests collected" in res.stdout, res.stdout + res.stderr
     assert "Warning" not in res.stdout + res.stderr, res.stdout + res.stderr
+
+
+def test_deploytests_gate_loads_no_pytest_plugin_of_the_environment_but_its_own(tmp_path):
+    """attack14, another member: installed into the project's environment (as the README installs it), the admin's
+    gate autoloaded every ``pytest11`` entry point there, so a dependency the repository names (pip installs it in
+    the same environment) ran its plugin inside the admin's gate, which made every check pass (shown on a deployed
+    container: a root worker sourcing the deploy login's file, 84 passed). Only deploytests' and testinfra's are
+    loaded; ``-p NAME`` loads another (xdist)."""
+    site = tmp_path / "site"  # what pip puts there for a dependency with a pytest11 entry point
+    (site / "evilplug-1.0.dist-info").mkdir(parents=True)
+    (site / "evilplug-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: evilplug\nVersion: 1.0\n")
+    (site / "evilplug-1.0.dist-info" / "entry_points.txt").write_text("[pytest11]\nevilplug = evilplug\n")
+    (site / "evilplug.py").write_text(REPO.format(what="evilplug (a pytest11 plugin of the environment)"))
+    project = tmp_path / "project"
+    project.mkdir()
+    mark, cli = tmp_path / "ran", Path(sys.executable).with_name("deploytests")
+    env = dict(os.environ, MARK=str(mark), PYTHONPATH=str(site))
+    res = subprocess.run([str(cli), "gate", "--help"], cwd=project, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0 and "--deploytests-target" in res.stdout, res.stderr
+    assert not mark.exists(), mark.read_text()
+    res = subprocess.run([sys.executable, "-m", "pytest", "--help"], cwd=project, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert mark.exists()  # (the same environment's plain pytest loads it: the plugin is real)

@@ -280,3 +280,16 @@ def test_a_sudoers_defaults_line_repeating_what_is_in_force_needs_no_allowance(e
     facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/10-hardening", line))
     got = failing(facts, exp)
     assert ("cw_sudoers" in got) == needs, got
+
+
+def test_one_loader_variable_apache_passes_to_every_daemon_is_one_line(exp):
+    """b14-envvars-pythonpath (caught blind, one cause in 3 lines): PYTHONPATH exported in envvars reaches Apache's
+    parent and each daemon; one line names the variable and every pid that has it."""
+    facts = clean()
+    daemons = facts.remote["inventory"]["loader"]["daemons"]
+    for d in daemons:
+        d["env"] = ["PYTHONPATH=/opt/legacy/lib"]
+    got = outcome("cw_loader", facts, exp)
+    assert len([ln for ln in got.splitlines() if ln.lstrip().startswith("- ") and "PYTHONPATH" in ln]) == 1, got
+    assert f"{len(daemons)} pids {', '.join(str(d['pid']) for d in daemons[:6])} (Apache, its daemons inherit it) " \
+        "have PYTHONPATH=/opt/legacy/lib" in got, got

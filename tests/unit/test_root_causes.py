@@ -25,6 +25,7 @@ def test_each_item_of_a_closed_world_failure_is_a_root_cause():
         "[\"/etc/cron.d/ops sha256:ab\"] in targets.toml:9", "/etc/cron.d/ops:3: runs 'y' as ledger ..."]
     # as pytest's assertion rewriting shows a message of several lines: indented
     assert causes_of(CRON.replace("\n", "\n  ")) == causes_of(CRON)
+    assert causes_of("") == ["failed with no message (its traceback is above)"]  # a bare assert is a cause too
     assert causes_of("GET /inventory/ -> 500: 'boom'\nassert 500 == 200") == ["GET /inventory/ -> 500: 'boom'"]
 
 
