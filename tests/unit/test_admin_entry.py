@@ -111,7 +111,7 @@ def test_the_gate_starts_pytest_without_a_warning_about_deploytests_being_import
 
 
 def test_deploytests_gate_loads_no_pytest_plugin_of_the_environment_but_its_own(tmp_path):
-    """attack14, another member: installed into the project's environment (as the README installs it), the admin's
+    """Another member: installed into the project's environment (as the README installs it), the admin's
     gate autoloaded every ``pytest11`` entry point there, so a dependency the repository names (pip installs it in
     the same environment) ran its plugin inside the admin's gate, which made every check pass (shown on a deployed
     container: a root worker sourcing the deploy login's file, 84 passed). Only deploytests' and testinfra's are

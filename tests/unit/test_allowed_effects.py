@@ -704,7 +704,7 @@ def test_roots_user_site_pth_is_judged_by_the_root_collectors_lstat_of_what_it_n
     (["python3", "/opt/agent/agent.py"], "/opt/agent/agent.py", "/opt/agent"),
     # another member: a root daemon whose executable another account may replace
     (["/opt/vendor/bin/agentd", "-f"], "/opt/vendor/bin/agentd", "/opt/vendor"),
-    # attack14: the script after interpreter options and their values (the 6th word; only 4 were judged)
+    # the script after interpreter options and their values (the 6th word; only 4 were judged)
     (["/usr/bin/python3", "-W", "ignore", "-X", "utf8", "/opt/ops/worker.py"], "/opt/ops/worker.py", "/opt/ops"),
     (["/usr/bin/python3", "-u", "-B", "-E", "/opt/agent/agent.py"], "/opt/agent/agent.py", "/opt/agent")])
 def test_a_root_process_running_what_someone_else_may_change_is_a_finding_whatever_is_allowed(exp, argv, path, owner):

@@ -57,8 +57,8 @@ def test_a_device_a_command_line_names_is_never_opened(monkeypatch, tmp_path):
 # Class "a less trusted party's own process testifies about itself": a process's command line (and environment)
 # is memory its owner writes (``/proc/self/mem`` at ``arg_start``, no privilege), so for a process of the deploy
 # login or the app user the script or code its command line names is that party's claim. An entry pinning such a
-# script held for any code of theirs that rewrote its title to the allowed one (shown on Debian 12:
-# attackpin14/REPORT.md). The kernel's ``exe`` is still attested, so an entry of the program alone holds; one that
+# script held for any code of theirs that rewrote its title to the allowed one (shown on a Debian 12
+# container). The kernel's ``exe`` is still attested, so an entry of the program alone holds; one that
 # pins a script or code for these users does not, in one line saying to run it as an account of its own.
 
 

@@ -46,7 +46,7 @@ def empty():
 
 
 def test_setuid_programs_another_user_started_do_not_choose_which_scripts_are_read_as_roots(tmp_path):
-    """attack14: the deploy login, from its own live session, left ten ``sudo -S FILE...`` waiting for a password
+    """the deploy login, from its own live session, left ten ``sudo -S FILE...`` waiting for a password
     (root's effective uid, its own real uid; command lines it chose, naming 70 small root files); the admin's
     root worker started after, running a root script that sources a file of the deploy login's share. Root
     processes' scripts were read at most 64, in pid order, a process counted as root's by its ``/proc`` entry's
@@ -86,7 +86,7 @@ def test_a_bound_on_processes_or_root_scripts_is_named_never_passed_over(tmp_pat
 
 @pytest.mark.parametrize("kind", ["file", "dir"])
 def test_a_name_gone_between_the_walks_listing_and_its_look_is_gone_not_a_failed_step(tmp_path, monkeypatch, kind):
-    """attack14: an app's temp or cache files made and removed in a directory the walk of the local file systems
+    """an app's temp or cache files made and removed in a directory the walk of the local file systems
     lists (/var/tmp, Debian 12's /tmp): an entry removed between ``scandir`` and its ``lstat`` raised out of the
     whole step (``errors["local files"]``: the gate failed ``test_host_answers`` now and then, and the rest of the
     walk was not done). A name gone is gone: nothing is recorded of it, and the walk goes on."""
@@ -140,7 +140,7 @@ def test_setuid_files_of_others_do_not_crowd_roots_out_of_the_digests(tmp_path):
 
 
 def test_a_directory_the_kernel_will_not_open_by_its_path_is_named_never_skipped(tmp_path, monkeypatch):
-    """attack14: the deploy login nests directories until their path is longer than PATH_MAX (each opened relative
+    """the deploy login nests directories until their path is longer than PATH_MAX (each opened relative
     to the one above: the kernel takes that) and keeps a setuid copy of a shell of its own at the bottom, which
     anyone may reach step by step. A walk that opens directories by path gets ENAMETOOLONG there, and then also
     for their ``lstat``: that directory was skipped unnamed (taken for gone). It is named in ``errors``."""
