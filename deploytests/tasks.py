@@ -205,7 +205,7 @@ def pack(c, app=None, python=None):
     with session.servers() as servers:  # a Debian 13 fleet gets 3.13 wheels here, not an unused 3.11 artifact
         arts = session.artifacts(servers)
     if servers and not arts and not isinstance(c, Connection):  # (-H: one host a call; the rollout counts it)
-        raise DeployTestsError(f"nothing packed: none of the {len(servers)} named host(s) said its Python "
+        raise DeployTestsError(f"nothing packed: none of the {count(len(servers), 'named host')} said its Python "
                                f"({', '.join(sorted(arts.lost))}: each line above says why)",
                                hint="check that the hosts are up and answer SSH (`fab status`), or pack for a "
                                     "given Python with `fab pack --python 3.11`")

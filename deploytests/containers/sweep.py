@@ -19,6 +19,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..words import count
+
 LABEL = "deploytests"
 L_RUN, L_HOST, L_PID, L_START, L_KEEP = (f"{LABEL}.{k}" for k in ("run", "host", "pid", "pidstart", "keep"))
 
@@ -115,7 +117,7 @@ def sweep(client, *, progress: Callable[[str], None] = print) -> list[str]:
                 continue
             removed.append((container.attrs.get("Names") or [container.id])[0].lstrip("/"))
     if removed:
-        progress(f"swept {len(removed)} leftover container(s) of killed runs: {', '.join(removed)}")
+        progress(f"swept {count(len(removed), 'leftover container[s] of killed runs')}: {', '.join(removed)}")
     _sweep_snapshots(client, this_host)
     sweep_workdirs(this_host=this_host)  # the dead runs' temp dirs (their client keys), by their owner.json
     return removed

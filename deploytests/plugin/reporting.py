@@ -223,7 +223,8 @@ def rollout_text(settings: Settings, labels: list[str]) -> str:
     else:
         canary = f"canary {settings.canary}, then " if settings.canary.number else ""
         batch = f"batches of {settings.batch}" if settings.batch else "all at once"
-        policy = f"{canary}{batch}; up to {settings.max_failed} failed host(s) tolerated"
+        hosts = "host" if str(settings.max_failed) == "1" else "hosts"
+        policy = f"{canary}{batch}; up to {settings.max_failed} failed {hosts} tolerated"
     tests = "none" if settings.gate_tests == () else "the project's tests this run collected" \
         if settings.gate_tests is None else ", ".join(str(p) for p in settings.gate_tests)
     if len(phases) < 2:

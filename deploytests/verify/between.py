@@ -225,7 +225,7 @@ def unrunnable(events: list[dict], *, killed: bool, timeout: float, output: str)
     option, a broken ``conftest.py``, a setting refused; or it was killed while collecting)."""
     bad = [e for e in events if "uncollectable" in e]
     if bad:
-        more = f" (and {len(bad) - 1} more file(s))" if len(bad) > 1 else ""
+        more = f" (and {words.count(len(bad) - 1, 'more file')})" if len(bad) > 1 else ""
         return bad[0]["uncollectable"], f"{bad[0].get('message') or 'could not be collected'}{more}"
     if not any("planned" in e for e in events):
         return "", (f"killed after {timeout:g} s while collecting" if killed else _last_words(output))

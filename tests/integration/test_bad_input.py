@@ -195,7 +195,7 @@ def test_app_that_does_not_build(lab, tmp_path, unchanged):
 def test_entry_point_that_does_not_exist(lab, tmp_path, unchanged):
     app = bad_app(tmp_path / "app", entry_point='"yourapplication:nothing_here"')
     result = fab(lab, tmp_path, "deploy", "--app", str(app))
-    error_line(result, "fab deploy: deploy failed on 1 of 1 host(s)")  # the summary names the host...
+    error_line(result, "fab deploy: deploy failed on 1 of 1 host")  # the summary names the host...
     host = [ln for ln in result.stdout.splitlines() if "FAILED:" in ln]  # ...whose own line says why
     assert len(host) == 1 and "preflight (import yourapplication:nothing_here)" in host[0] \
         and "AttributeError" in host[0], result.stdout

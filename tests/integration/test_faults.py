@@ -33,6 +33,6 @@ def test_fault_run_prints_the_table_sensitivity_and_controls(pytester):
         "after-refused-release * state * clean (*",
         "after-interrupted-deploy * state * clean (*",
         "after-config-change * state * clean (*",
-        "sensitivity: 3/3 faults caught (100%); false alarms: 0 in 1 clean runs, 0 in 4 legitimate states;*",
+        "sensitivity: 3/3 faults caught (100%); false alarms: 0 in 1 clean run, 0 in 4 legitimate states;*",
     ])
 

@@ -211,7 +211,7 @@ def test_status_of_many_hosts_reports_every_host_in_one_run(kept):
         lines = re.findall(rf"^\[{re.escape(h['host'])}\] ([* ]) \S+  (\d\.\d)", result.stdout, re.M)
         assert ("*", "1.0") in lines and (" ", "2.0") in lines, result.stdout
     error = [ln for ln in result.stderr.splitlines() if ln.startswith("fab status: ")]
-    assert len(error) == 1 and f"status failed on 1 of 3 host(s): {dead} " in error[0], result.stderr
+    assert len(error) == 1 and f"status failed on 1 of 3 hosts: {dead} " in error[0], result.stderr
     assert re.search(rf"^\[{re.escape(dead)}\] status .* connection refused by", result.stdout, re.M), result.stdout
 
 

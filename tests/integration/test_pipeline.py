@@ -392,7 +392,7 @@ def test_many_hosts_in_parallel_and_every_failure_named(artifacts):
         with pytest.raises(HostsFailed) as info:
             pipeline.run_on_hosts(fleet.servers, lambda c: pipeline.rollback(c, cfg), step="rollback")
         assert [o.host for o in info.value.outcomes if not o.ok] == ["docker://web-1", "docker://web-2"]
-        assert "rollback failed on 2 of 2 host(s)" in str(info.value) and "no release older" in str(info.value)
+        assert "rollback failed on 2 of 2 hosts" in str(info.value) and "no release older" in str(info.value)
         with pytest.raises(HostsFailed) as info:
             pipeline.run_on_hosts(fleet.servers, lambda c: pipeline.deploy(c, cfg, artifacts["broken-import"]),
                                   step="deploy", rolling=True)

@@ -105,8 +105,8 @@ def test_a_failed_canary_goes_back_and_nothing_else_is_touched(fresh):
     res = w.fab("deploy", "--canary", "1", after_host=fails_on(first))
     out = res.stdout + res.stderr
     assert res.returncode == 1, out
-    assert re.search(r"^\[rollout\] canary: 1 host\(s\), 0 ok, 1 failed .*; rolled back: ssh://appuser@roll-1; "
-                     r"rollout STOPPED, 2 host\(s\) untouched$", res.stdout, re.M), out
+    assert re.search(r"^\[rollout\] canary: 1 host, 0 ok, 1 failed .*; rolled back: ssh://appuser@roll-1; "
+                     r"rollout STOPPED, 2 hosts untouched$", res.stdout, re.M), out
     assert "rolled back (serves " + w.r1 in w.row(res.stdout, first), out
     assert "after_host command failed (exit 3): lb: roll-1 refused" in w.row(res.stdout, first), out
     for name in rest:
@@ -125,7 +125,7 @@ def test_batch_2_of_3_fails_batch_1_stays_new_batch_2_rolled_back_batch_3_untouc
     assert res.returncode == 1, out
     summaries = [ln for ln in res.stdout.splitlines() if ln.startswith("[rollout] ")]
     assert [s.split(":")[0] for s in summaries] == ["[rollout] batch 1/3", "[rollout] batch 2/3"], out
-    assert "rollout STOPPED, 1 host(s) untouched" in summaries[1], out
+    assert "rollout STOPPED, 1 host untouched" in summaries[1], out
     served = w.served()
     assert served[one] != w.r1 and "new (serves " + served[one] in w.row(res.stdout, one), out
     assert served[two] == w.r1 and "rolled back (serves " + w.r1 in w.row(res.stdout, two), out
@@ -235,12 +235,12 @@ def test_pytest_follows_the_same_rollout_policy(pytester):
                                            "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines([
-        "deploytests: rollout: canary 1, then all at once; up to 0 failed host(s) tolerated*",
+        "deploytests: rollout: canary 1, then all at once; up to 0 failed hosts tolerated*",
         "*deploytests summary*",
-        "[[]gate[]] project deploy tests: 1 run, 1 passed, 0 failed on 1 host(s)",  # the project's, on the canary
-        "[[]rollout[]] canary: 1 host(s), 1 ok, 0 failed (0 failed so far, none allowed)",
-        "[[]gate[]] project deploy tests: 1 run, 1 passed, 0 failed on 1 host(s)",
-        "[[]rollout[]] all: 1 host(s), 1 ok, 0 failed (0 failed so far, 0 allowed)",
+        "[[]gate[]] project deploy tests: 1 run, 1 passed, 0 failed on 1 host",  # the project's, on the canary
+        "[[]rollout[]] canary: 1 host, 1 ok, 0 failed (0 failed so far, none allowed)",
+        "[[]gate[]] project deploy tests: 1 run, 1 passed, 0 failed on 1 host",
+        "[[]rollout[]] all: 1 host, 1 ok, 0 failed (0 failed so far, 0 allowed)",
     ])
 
 
@@ -311,8 +311,8 @@ def test_a_project_deploy_test_failing_on_the_canary_stops_the_rollout(fresh, ga
     assert "rolled back (serves " + w.r1 in row, out
     assert (f"gate: tests/deploy/test_gate.py::test_no_marker[ssh://appuser@{first}]: AssertionError: {MARK} is "
             "there: fail") in row, out
-    assert "[gate] project deploy tests: 2 run, 1 passed, 1 failed on 1 host(s)" in res.stdout, out
-    assert "rollout STOPPED, 2 host(s) untouched" in res.stdout, out
+    assert "[gate] project deploy tests: 2 run, 1 passed, 1 failed on 1 host" in res.stdout, out
+    assert "rollout STOPPED, 2 hosts untouched" in res.stdout, out
     for name in rest:
         assert "untouched (not attempted: the rollout stopped after canary)" in w.row(res.stdout, name), out
     assert w.served() == {n: w.r1 for n in w.names}
@@ -344,7 +344,7 @@ def test_passing_project_deploy_tests_let_the_rollout_finish(fresh, gated_app):
     assert res.returncode == 0, out
     served = w.served()
     assert all(served[n] != w.r1 and "new (serves " in w.row(res.stdout, n) for n in w.names), out
-    assert res.stdout.count("[gate] project deploy tests: 2 run, 2 passed, 0 failed on 1 host(s)") == 3, out
+    assert res.stdout.count("[gate] project deploy tests: 2 run, 2 passed, 0 failed on 1 host") == 3, out
     assert "a deploying test ran" not in out
 
 
@@ -424,10 +424,10 @@ def test_pytest_runs_the_project_deploy_tests_between_phases(pytester):
     result = pytester.runpytest_subprocess(f"--app={V1}", "--containers=2", "--canary=1", "-p", "no:cacheprovider",
                                            "test_gate.py")  # --opt=value: a separate value would set the rootdir
     out = result.stdout.str()
-    assert "[rollout] canary: 1 host(s), 0 ok, 1 failed" in out, out
-    assert "rollout STOPPED, 1 host(s) untouched" in out, out
+    assert "[rollout] canary: 1 host, 0 ok, 1 failed" in out, out
+    assert "rollout STOPPED, 1 host untouched" in out, out
     assert f"gate: test_gate.py::test_no_marker[docker://web-1]: AssertionError: {MARK} is there: fail" in out, out
-    assert "[gate] project deploy tests: 2 run, 1 passed, 1 failed on 1 host(s)" in out, out  # not the deploying one
+    assert "[gate] project deploy tests: 2 run, 1 passed, 1 failed on 1 host" in out, out  # not the deploying one
 
 
 def test_pytest_a_project_deploy_test_failing_on_batch_2_fails_that_batch_only(pytester):
@@ -440,6 +440,6 @@ def test_pytest_a_project_deploy_test_failing_on_batch_2_fails_that_batch_only(p
                                            "-k", "not deploying", "test_gate.py")
     out = result.stdout.str()
     result.assert_outcomes(passed=2, errors=2)  # web-1's two tests pass; web-2's error with its gate line
-    assert "[rollout] batch 1/2: 1 host(s), 1 ok, 0 failed" in out, out
-    assert "[rollout] batch 2/2: 1 host(s), 0 ok, 1 failed" in out, out
+    assert "[rollout] batch 1/2: 1 host, 1 ok, 0 failed" in out, out
+    assert "[rollout] batch 2/2: 1 host, 0 ok, 1 failed" in out, out
     assert f"gate: test_gate.py::test_no_marker[docker://web-2]: AssertionError: {MARK} is there: fail" in out, out

@@ -51,7 +51,7 @@ def test_deploy_true_deploys_and_verifies(pytester, staging_server):
     inventory(pytester, staging_server, deploy=True)
     result = run_suite(pytester)
     label = f"ssh://appuser@127.0.0.1:{staging_server.port}"
-    result.stdout.fnmatch_lines(["deploytests: target 'staging': 1 host(s) over SSH*",
+    result.stdout.fnmatch_lines(["deploytests: target 'staging': 1 host over SSH*",
                                  "*deploytests summary*", f"{label}: release * bootstrap *s, deploy *s, verify *s"])
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == 0 and outcomes.get("error", 0) == 0, result.stdout.str()

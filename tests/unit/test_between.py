@@ -214,7 +214,7 @@ def test_an_uncollectable_file_fails_every_host_with_its_name_and_error():
               {"uncollectable": "tests/deploy/test_worse.py", "message": "SyntaxError: invalid syntax"}, PLANNED]
     got = verdict(events, LABELS, killed=False, timeout=5, output="Interrupted: 2 errors during collection")
     line = ("the project's deploy tests could not run: tests/deploy/test_bad.py: ModuleNotFoundError: No module "
-            "named 'x' (and 1 more file(s))")
+            "named 'x' (and 1 more file)")
     assert got == {label: [line] for label in LABELS.values()}
     assert count(events, False, 5) == "the project's deploy tests could not run"
 

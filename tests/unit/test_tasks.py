@@ -497,7 +497,7 @@ def test_each_hosts_python_is_asked_once_per_run_and_a_pack_of_nothing_fails(fab
     monkeypatch.setitem(tasks.STATE, "target", "prod")
     with pytest.raises(SystemExit) as exc:
         tasks.pack(Context())
-    assert str(exc.value.code).startswith("fab pack: nothing packed: none of the 1 named host(s) said its Python "
+    assert str(exc.value.code).startswith("fab pack: nothing packed: none of the 1 named host said its Python "
                                           "(appuser@web3: each line above says why)"), exc.value.code
 
 
