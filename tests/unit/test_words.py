@@ -15,6 +15,8 @@ from deploytests.words import count
 
 PACKAGE = Path(deploytests.__file__).parent
 WORD = re.compile(r"^ ([a-z][a-z'-]*)(\(s\)|\(es\))?(?: ([a-z][a-z'-]*))?")
+# "{n} failed host(s)": "(s)" a word or two after the count
+BRACKETED = re.compile(r"^ (?:[a-z][a-z'-]* ){0,2}[a-z][a-z'-]*\((e)?s\)")
 UNITS = {"s", "ms", "bytes", "chars", "seconds", "minutes", "days", "ok", "of", "in", "at", "from", "more", "is",
          "was", "has", "with", "and", "or", "to", "for", "on", "by", "as", "per", "not", "left", "still"}
 
@@ -43,7 +45,7 @@ def _counts_left(tree: ast.AST) -> list[str]:
                 continue
             counted = isinstance(value.value, ast.Call) and getattr(value.value.func, "id", "") == "len"
             plural = m[1] not in UNITS and any(w and w.endswith("s") and w not in UNITS for w in (m[1], m[3]))
-            if m[2] or (counted and plural):
+            if m[2] or BRACKETED.match(str(after.value)) or (counted and plural):
                 found.append(f"{node.lineno}: {{{ast.unparse(value.value)}}}{m[0]}")
     return found
 
@@ -65,5 +67,6 @@ def test_no_percent_format_count_says_s_in_brackets():
 
 def test_the_guard_sees_both_shapes():
     tree = ast.parse('f"{len(bad)} of {len(hosts)} host(s) failed"\nf"{len(lines)} scheduled jobs"\n'
-                     'f"{count(len(lines), \'job\')} left"\nf"{len(data)} bytes"\n')
-    assert [hit.split(":")[0] for hit in _counts_left(tree)] == ["1", "2"], _counts_left(tree)
+                     'f"{count(len(lines), \'job\')} left"\nf"{len(data)} bytes"\n'
+                     'f"up to {n} failed host(s) tolerated"\n')
+    assert [hit.split(":")[0] for hit in _counts_left(tree)] == ["1", "2", "5"], _counts_left(tree)
