@@ -8,20 +8,19 @@ its file:line and the new form."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 
 import pytest
 from test_closed_world import clean_facts, inv, proc
+from test_pins import judged, sha
 
-from deploytests.allowances import Allowances
 from deploytests.config import load_config
 from deploytests.errors import ConfigError
 from deploytests.examples import APPS
 from deploytests.targets.inventory import load_inventory
 from deploytests.verify import collect_login
-from deploytests.verify.promises import Expected, NotApplicable, verify
+from deploytests.verify.promises import Expected
 
 WHERE = "targets.toml:7"
 EXPORTER, PYTHON = "/usr/bin/prometheus-node-exporter", "/usr/bin/python3.11"
@@ -30,23 +29,6 @@ EXPORTER, PYTHON = "/usr/bin/prometheus-node-exporter", "/usr/bin/python3.11"
 @pytest.fixture
 def exp():
     return Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
-
-
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def judged(rule, facts, exp, **allow) -> str:
-    """``verify`` with the allowances exactly as written: "pass" or the failure's text."""
-    key = next(iter(allow))
-    written = Allowances(**allow, where="targets.toml:3", lines={f"allow_{key}": WHERE})
-    try:
-        verify(rule, facts, dataclasses.replace(exp, allow=written))
-    except NotApplicable as why:
-        return f"skip: {why}"
-    except AssertionError as failed:
-        return f"fail: {str(failed).split(chr(10) + 'assert ')[0]}"
-    return "pass"
 
 
 def listening(cmdline: str, exe: str, script: str | None = None, user: str = "prometheus", started: float = 100.0,
