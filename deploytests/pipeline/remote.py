@@ -135,7 +135,7 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path | Resumable],
     writer = threading.Thread(target=_feed, args=(chan, stdin), daemon=True)
     writer.start()
     err: list[bytes] = []
-    out, events, buf = [], [], b""
+    out, events, pending = [], [], []  # (pending: the pieces of the line not ended yet)
     last, received, begun, exited_at = clock(), 0, clock(), None
 
     def take(line_bytes: bytes):
@@ -174,12 +174,15 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path | Resumable],
         if received > limit:  # the program goes on sending: stop reading it, the result has no exit status
             chan.close()
             break
-        buf += data
-        *lines, buf = buf.split(b"\n")
-        for line in lines:
+        head, end, tail = data.rpartition(b"\n")  # (a probe's reply is one line of ~0.5 MB: its pieces joined once,
+        if not end:  # not the whole of it copied and split again at each piece that came)
+            pending.append(data)
+            continue
+        for line in b"".join(pending + [head]).split(b"\n"):
             take(line)
-    if buf:
-        take(buf)
+        pending = [tail]
+    if b"".join(pending):
+        take(b"".join(pending))
     exited = chan.recv_exit_status() if chan.exit_status_ready() or (
         getattr(c, "lost", None) is None and received <= limit) else -1
     _drain_stderr(chan, err)

@@ -2016,10 +2016,14 @@ def _host_secrets(snap, words: list[str]) -> list[str]:
     """The files others may not read (``/etc/shadow``, an SSH host key, a root-only log) that ``words`` name, each
     itself or as a directory above it (``/etc``; not ``/``), as far as the probe saw: what a job naming them copies
     is a secret of the host."""
-    out = []
+    import bisect
+
+    out, names = [], None  # (the recorded paths, sorted once: each word's are then one range of them)
     for word in dict.fromkeys(w.rstrip("/") for w in words if w.strip("/")):
-        out += [p for p, e in sorted(snap.files.items()) if (p == word or p.startswith(word + "/")) and
-                (e.get("st") or [0])[0] & 0o170004 == 0o100000][:1]
+        names = sorted(snap.files) if names is None else names
+        under = names[bisect.bisect_left(names, word + "/"):bisect.bisect_left(names, word + "0")]  # ("0": "/" + 1)
+        out += [p for p in [word] * (word in snap.files) + under
+                if (snap.files[p].get("st") or [0])[0] & 0o170004 == 0o100000][:1]
     return out
 
 

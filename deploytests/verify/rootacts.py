@@ -28,6 +28,7 @@ and the line says which. Everything here is a plain function of the probe's snap
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import os
 import posixpath
@@ -139,6 +140,17 @@ def _here(cwd: str, word: str) -> str:
 
 
 def _words(line: str, cwd: str = "") -> list[tuple[str, str]]:
+    """:func:`_words_of` ``line``, each line of up to 1 KiB read once a process (a pure function of its two strings:
+    every host's stock cron and unit lines, and the lines each check asks of again, are the same lines)."""
+    return list(_words_once(line, cwd)) if len(line) <= 1024 else _words_of(line, cwd)
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_once(line: str, cwd: str) -> tuple[tuple[str, str], ...]:
+    return tuple(_words_of(line, cwd))
+
+
+def _words_of(line: str, cwd: str = "") -> list[tuple[str, str]]:
     """``(how, path)`` of every absolute path a shell command line names: ``runs`` (a command's program, and the
     program or script a runner such as ``sh``, ``python3``, ``nohup``, ``sudo`` is given), ``sources``
     (``.``/``source``), ``works in`` (``cd``/``pushd``), ``writes`` (where the command writes or creates: an output
