@@ -444,14 +444,15 @@ def named(text):
     line, a ``$``, ``%`` or ``@`` in a word (a variable, or a parameter a ``<Macro>``'s ``Use`` fills in) or a
     ``ServerRoot`` other than the stack's makes the answer no."""
     joined = re.sub(r"(?<!\\)\\\r?\n", "", text)  # Apache's continued lines, and each line as it stands too
-    found = []
-    for line in dict.fromkeys(text.splitlines() + joined.splitlines()):
+    found, own = [], text.splitlines()
+    mine = set(own)
+    for line in dict.fromkeys(own + joined.splitlines()):  # (``own``: its lines as they stand, split once)
         words = line.split(None, 1)
         kind = words[0].lower() if words else ""
         if kind not in NAMING:
             continue
         rest = words[1].strip() if len(words) > 1 else ""
-        if "${" in line or line not in text.splitlines() or not all(PLAIN.fullmatch(w) for w in rest.split()):
+        if "${" in line or line not in mine or not all(PLAIN.fullmatch(w) for w in rest.split()):
             return "%r: Apache may read this line otherwise than this check can: root runs nothing" % line[:200]
         args = [w.strip("\"'") for w in rest.split()]
         if kind == "serverroot":
@@ -631,12 +632,15 @@ def paths(word):
 def reached(texts, includes):
     """The files Apache reads, in order: ``apache2.conf``, then each file of ``texts`` an ``Include*`` line of a
     file read matches (``includes``: file -> absolute patterns; a directory matched: every file below it)."""
-    found = [SERVER_ROOT + "/apache2.conf"]
+    found, names = [SERVER_ROOT + "/apache2.conf"], [(p, p.split("/")) for p in sorted(texts)]  # (split once)
+    seen = set(found)
     for path in found:
         for pattern in includes.get(path, []):
             want = pattern.rstrip("/").split("/")
-            found += [p for p in sorted(texts) if p not in found and len(p.split("/")) >= len(want)
-                      and all(fnmatch.fnmatchcase(p.split("/")[i], w) for i, w in enumerate(want))]
+            new = [p for p, parts in names if p not in seen and len(parts) >= len(want)
+                   and all(fnmatch.fnmatchcase(parts[i], w) for i, w in enumerate(want))]
+            found += new
+            seen.update(new)
     return [p for p in found if p in texts]
 
 
@@ -845,15 +849,18 @@ GUARD_HINT = ("verif", "check", "strict", "safe", "secur", "validat", "reject", 
 HINTED = re.compile("|".join(map(re.escape, GUARD_HINT)))  # (one short line: one search)
 
 
-def guards_off(text):
+def guards_off(text, low=None):
     """``{number: setting}`` of each line of ``text`` that sets a check off (:data:`GUARD_OFF`), an INI line read
-    with its ``[section]`` (git's ``[safe]`` then ``directory = *`` is ``safe.directory = *``)."""
-    found, section = {}, ""
-    for n, ln in enumerate(text.splitlines(), 1):
+    with its ``[section]`` (git's ``[safe]`` then ``directory = *`` is ``safe.directory = *``). ``low``: ``text``
+    lower-cased (latin-1: the same characters, the same lines), when the caller has it."""
+    found, section, hinted = {}, "", False
+    lows = (text.lower() if low is None else low).splitlines()  # (as many lines: no line break has a case)
+    for n, (ln, lower) in enumerate(zip(text.splitlines(), lows), 1):  # noqa: B905 - Python >= 3.7 here
         line = ln.strip()
         if line.startswith("[") and "]" in line:
             section = line[1:line.index("]")].split(" ")[0].strip('"') + "."
-        elif HINTED.search((section + line).lower()) and (GUARD_OFF.match(line) or section and GUARD_OFF.match(
+            hinted = bool(HINTED.search(section.lower()))  # (no hint word holds a ".": none spans section and line)
+        elif (hinted or HINTED.search(lower)) and (GUARD_OFF.match(line) or section and GUARD_OFF.match(
                 section + line)):  # (a line without a hint word is no setting of these: not matched, 30% less CPU)
             found[n] = section + line
     return found
@@ -890,7 +897,7 @@ def acts(out):
                 not ln.lstrip().startswith("#") or n == 0 and ln[:2] == "#!")
                       for w in WORD.findall(ln[2:] if n == 0 and ln[:2] == "#!" else ln)]
         texts = {}
-        for word in [os.path.normpath("/" + w.lstrip("/")) for w in words]:
+        for word in [os.path.normpath("/" + w.lstrip("/")) for w in dict.fromkeys(words)]:  # (each word once)
             if word in seen or len(seen) >= 1024 or word.startswith(("/dev/", "/proc/", "/sys/", SERVER_ROOT + "/",
                                                                       MODULES + "/")) and \
                     not word.startswith("/dev/shm/"):  # (a tmpfs anyone writes, as /tmp: no device there)
@@ -1311,7 +1318,7 @@ def searched(out, path, data, names, needles, seen, side, judged, changed=False)
     line gone?)."""
     text, places, lines, binary = data.decode("latin-1"), set(), [], b"\0" in data
     low = "" if binary else text.lower()
-    guards = guards_off(text) if any(w in low for w in GUARD_HINT) else {}
+    guards = guards_off(text, low) if any(w in low for w in GUARD_HINT) else {}
     if not guards and not changed and not any(n in data for n in needles) and (binary or not any(  # (lines if found)
             judged[w] if w in judged else judged.setdefault(w, loose_at(seen, os.path.normpath(w)))
             for w in WORD.findall(text))):  # (each word judged once: setdefault's default is made every time)
