@@ -1596,7 +1596,8 @@ def cw_schedules(facts, exp):
     snap = getattr(facts, "raw", None)
     if raw is None:
         raise NotApplicable("the probe sent no crontabs (an older probe)")
-    jobs = cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("logrotate") or [])
+    cron, units = cron_jobs(raw), unit_jobs(raw)  # (parsed once for every use below; each use only reads them)
+    jobs = cron + (inv.get("at_jobs") or []) + (inv.get("logrotate") or [])
     # what each job runs or names, resolved (rootacts.command_problem: links, root's scripts)
     found = {id(j): _job_reach(snap, j, root) for j in jobs + (inv.get("root_hooks") or [])}
     jobs = [j for j in jobs if j["user"] in watched or found[id(j)] or j["job"].startswith("(not read")]
@@ -1633,7 +1634,7 @@ def cw_schedules(facts, exp):
                      (f" (root also runs it through {', '.join(via[s['where']])})" if via.get(s["where"]) else "") +
                      ". " + (root_to_others(exp, "allow_cron", allowed, s["user"]) if handed else
                              _allow_hint(exp, "allow_cron", where)))
-    for s in cron_jobs(raw) + (inv.get("root_hooks") or []):  # a job reaching the tree from a directory above it
+    for s in cron + (inv.get("root_hooks") or []):  # a job reaching the tree from a directory above it
         deep = tree_reach_from_above(s["job"], root)
         where = s["where"].split(":")[0].split(" ")[0]
         if deep and where not in exp.allow.cron and not any(ln.startswith(s["where"] + ":") for ln in lines):
@@ -1655,16 +1656,13 @@ def cw_schedules(facts, exp):
               others_named(snap, [j for j in other if not found[id(j)]], exp, facts) if file not in exp.allow.cron]
     lines += guards_off(snap, exp) + stock_lines_gone(snap, exp)
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
-    lines += copies_others_read(snap, cron_jobs(raw) + unit_jobs(raw) if raw is not None else [], root)
-    lines += globbed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []), root)
-    lines += [ln for ln in fed_to_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) + (
-        unit_jobs(raw) if raw is not None else []), root, exp.cfg.app_user) if not any(
+    lines += copies_others_read(snap, cron + units, root)
+    lines += globbed_by_root(snap, cron + (inv.get("at_jobs") or []), root)
+    lines += [ln for ln in fed_to_root(snap, cron + (inv.get("at_jobs") or []) + units, root, exp.cfg.app_user)
+              if not any(x.startswith(ln.split(": ", 1)[0] + ":") for x in lines)]  # (one cause, one line)
+    lines += [ln for ln in followed_by_root(snap, cron + (inv.get("at_jobs") or []) + units, root) if not any(
         x.startswith(ln.split(": ", 1)[0] + ":") for x in lines)]  # (one cause, one line)
-    lines += [ln for ln in followed_by_root(snap, cron_jobs(raw) + (inv.get("at_jobs") or []) + (
-        unit_jobs(raw) if raw is not None else []), root) if not any(
-        x.startswith(ln.split(": ", 1)[0] + ":") for x in lines)]  # (one cause, one line)
-    lines += network_code(cron_jobs(raw) + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) +
-                          (unit_jobs(raw) if raw is not None else []), exp, snap)
+    lines += network_code(cron + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) + units, exp, snap)
     lines += hook_dirs_others_write(snap)
     lines += [f"{name}: not the content that was allowed: what it holds now (a job, a hook line) runs "
               f"unreviewed. " + _allow_hint(exp, "allow_cron", name) for name in sorted(
