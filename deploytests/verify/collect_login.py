@@ -45,7 +45,8 @@ are latin-1 text:
 - ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`);
 - ``mentions``: ``{path: [[n, line], ...] or "-> target"}`` of every root's file under ``/etc`` whose bytes name
   the app's tree (its lines that do) and every link there into it (:func:`mentions`: a substring search, no parse);
-- ``system_dirs``: each directory under ``/usr``, ``/etc`` and ``/boot`` someone but root may change, and
+- ``system_dirs``: each directory and regular file under ``/usr``, ``/etc`` and ``/boot`` someone but root may
+  change (``[path, mode, uid, gid]``), and
   ``unwalked``: each directory others may go through that this login could not list (:func:`local_files`: one
   walk of every local file system, which also records every setuid, setgid and capability file in ``files``;
   ``/etc``'s judged in :func:`mentions`' walk of it: one walk of ``/etc``).
@@ -1265,6 +1266,8 @@ def walk(out, top, most, names, needles, seen, side, budget):
                     below.append((path, under or loose_dir(st)))
                     continue
                 privileged(out, path, st)  # (the walk of the local file systems leaves /etc to this one)
+                if not under and loose_file(st):
+                    found.append([path, st.st_mode, st.st_uid, st.st_gid])
                 if stat.S_ISLNK(st.st_mode):
                     target = os.readlink(path)
                     if any(n in os.path.normpath(os.path.join(base, target)) or n in target for n in names):
@@ -1336,6 +1339,12 @@ def loose_dir(st):
     return st.st_uid != 0 or st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX
 
 
+def loose_file(st):
+    """Whether someone but root may change a regular file with this ``lstat``: another's, or writable by group or
+    others (a config file root's program reads, a plugin it loads: which program reads which is not known)."""
+    return stat.S_ISREG(st.st_mode) and (st.st_uid != 0 or st.st_mode & 0o022)
+
+
 def root_only(st):
     """Whether only root may go through a directory with this ``lstat`` (root's, no search for others, nor for its
     group unless that is root's group): no one else runs, or reaches, anything below it."""
@@ -1381,8 +1390,9 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
     below one too, a container engine's layers), ``skip`` (the app's tree: the tree reader's walk judges it), and
     ``/etc`` when :func:`mentions`' walk went through it whole (it records what it finds there alike). A directory
     this login may not list, that others may go through, is in ``unwalked`` (``[path, mode, uid, gid]``: what
-    lies there is not known). The same walk gives ``system_dirs``: each directory under :data:`SYSTEM` that
-    someone but root may change (:func:`loose_dir`; not judged again below it). At most ``most`` entries and
+    lies there is not known). The same walk gives ``system_dirs``: each directory and regular file under
+    :data:`SYSTEM` that someone but root may change (:func:`loose_dir`, :func:`loose_file`; not judged again below
+    a directory named). At most ``most`` entries and
     ``seconds`` seconds of this process's CPU (a loaded host's wall clock says nothing of the walk): a bound hit is
     in ``errors``, never a silent pass."""
     done = out.get("system_dirs") if isinstance(out.get("system_dirs"), dict) else {"top": None, "found": [], "dirs": 0}
@@ -1428,10 +1438,13 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
                         found.append([path, st.st_mode, st.st_uid, st.st_gid])
                     if not root_only(st):
                         below.append((path, under or judged))
-                elif entry.is_file(follow_symlinks=False) and at + entry.name not in out["files"]:  # (note()d)
-                    st = lstat_of(entry)  # (privileged()'s test, inline: ~12,000 a walk)
-                    if st and (st.st_mode & 0o6000 or st.st_mode & 0o111 and caps(at + entry.name)):
+                elif entry.is_file(follow_symlinks=False):
+                    st = lstat_of(entry)  # (privileged()'s test, inline: ~12,000 a walk; a note()d file is judged)
+                    if st and (st.st_mode & 0o6000 or st.st_mode & 0o111 and caps(at + entry.name)) and \
+                            at + entry.name not in out["files"]:
                         privileged(out, at + entry.name, st)
+                    if st and not under and at.startswith(system) and loose_file(st):
+                        found.append([at + entry.name, st.st_mode, st.st_uid, st.st_gid])
         finally:
             os.close(fd)
         todo += below

@@ -1603,7 +1603,8 @@ def cw_schedules(facts, exp):
     jobs += [j for j in inv.get("root_hooks") or [] if found[id(j)] or j["job"].startswith(
         "(not read")]  # root's boot, apt and login hooks: a line naming the app's tree, a file not root's alone
     other = inv.get("mentions") or []  # root's other configuration under /etc naming the app's tree, or a link
-    found.update((id(j), _job_reach(snap, j, root, shell=False)) for j in other)  # (another tool's syntax)
+    aside = _places_aside(snap, exp, facts) if other and getattr(snap, "files", None) else (lambda place: False)
+    found.update((id(j), _mention_reach(snap, j, root, aside)) for j in other)  # (another tool's syntax)
     jobs += [j for j in other if found[id(j)]]
     jobs, via = _one_cause(jobs, found)
     lines = []
@@ -1941,16 +1942,14 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
     login that becomes root (an admin's own), a root's file or dir only a group no account is in may write
     (:func:`_no_ones`: ``/var/log/btmp``'s utmp)."""
     from . import collect_login as C
-    from .parse import dpkg_files
     from .rootacts import packaged, view
-    from .sockets import root_capable
 
     shown = view(snap) if getattr(snap, "files", None) else None
     if shown is None:
         return []
-    users, listed, admins = shown.users, dpkg_files(snap), root_capable(facts, snap)
-    ours = {exp.stack.apache.run_user, exp.cfg.app_user, exp.deploy_user}
+    users = shown.users
     homes = {posixpath.normpath((users.facts(n) or {}).get("home") or "/") for n in (exp.deploy_user, exp.cfg.app_user)}
+    aside = _places_aside(snap, exp, facts)
     out = []
     for j in jobs:
         if packaged(shown, j["file"]) or shipped_line(snap, exp, j["file"], j["job"]):
@@ -1959,14 +1958,44 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
             path = posixpath.normpath(word)
             why = shown.writable_by_others(path)
             place = (why or "").split(" ")[0]
-            st = shown.st(place) if why and not why.endswith("(not looked at)") else None
-            service = place.startswith(STATE) and 0 < st[1] < 1000 and users.name(st[1]) not in ours if st else False
-            if st is None or place in listed or any(place == h or place.startswith(h + "/") for h in homes) or \
-                    st[1] in admins and not st[0] & 0o022 or service or _no_ones(users, st[0], st[1], st[2]):
+            if not why or why.endswith("(not looked at)") or aside(place) or \
+                    any(place == h or place.startswith(h + "/") for h in homes):
                 continue
             out.append((j["file"], j["where"], path, why))
             break
     return out
+
+
+def _places_aside(snap, exp, facts):
+    """Whether a place someone but root may change, that a line of root's configuration under /etc names (another
+    tool's syntax), is one no finding is about (:func:`others_named`): a place a package made so (dpkg lists it), a
+    system account's own state, log, cache, spool or runtime place (:data:`STATE`: zabbix's pid file in
+    ``/run/zabbix``, its log in ``/var/log/zabbix-agent``; Apache's, the app's and the deploy login's counted), an
+    admin's own, a root's one only a group no account is in may write."""
+    from .parse import dpkg_files
+    from .rootacts import view
+    from .sockets import root_capable
+
+    shown = view(snap)
+    users, listed, admins = shown.users, dpkg_files(snap), root_capable(facts, snap)
+    ours = {exp.stack.apache.run_user, exp.cfg.app_user, exp.deploy_user}
+
+    def aside(place: str) -> bool:
+        st = shown.st(place)
+        return st is None or place in listed or st[1] in admins and not st[0] & 0o022 or \
+            place.startswith(STATE) and 0 < st[1] < 1000 and users.name(st[1]) not in ours or \
+            _no_ones(users, st[0], st[1], st[2])
+    return aside
+
+
+def _mention_reach(snap, job: dict, root: str, aside):
+    """:func:`_job_reach` of a line of root's configuration under /etc (another tool's syntax: where it writes is
+    not known), but a place someone but root may change that is one of those :func:`_places_aside` sets aside (a
+    daemon's ``PidFile=/run/zabbix/...`` in its own config): the same line judged as :func:`others_named` judges
+    it, one rule for both."""
+    found = _job_reach(snap, job, root, shell=False)
+    place = re.search(ROOT_TO_OTHERS + r" \((\S+) ", found[0]) if found else None
+    return None if place and "the app's tree" not in found[0] and aside(place.group(1)) else found
 
 
 def _reads_secrets(text: str, root: str) -> bool:
@@ -3275,12 +3304,13 @@ def _no_ones(users, mode: int, uid: int, gid: int) -> bool:
 
 
 def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
-    """Each directory of the system's trees (``/usr``, ``/etc``, ``/boot``: the login collector's walk) someone but
-    root may change, whatever is allowed: which of root's programs loads code from or reads configuration in
-    what lies there (perl's @INC under ``/usr/local/share/perl``, a tool's plugin or hook dir) is not for a list
-    to know. Not counted: what another line says already (the load path's areas, the hook dirs' rule), an
-    admin's own directory (a login that becomes root), a root's directory only a group no account is in may
-    write (an old Debian's ``root:staff`` ``/usr/local``)."""
+    """Each directory or regular file of the system's trees (``/usr``, ``/etc``, ``/boot``: the login collector's
+    walk) someone but root may change (a world-writable ``/etc/needrestart/conf.d`` file, Perl apt's hook runs),
+    whatever is allowed: which of root's programs loads code from or reads configuration in what lies there (perl's
+    @INC under ``/usr/local/share/perl``, a tool's plugin or hook dir) is not for a list to know. Not counted:
+    what another line says already (the load path's areas, the hook dirs' rule), an admin's own (a login that
+    becomes root), a root's one only a group no account is in may write (an old Debian's ``root:staff``
+    ``/usr/local``)."""
     from .sockets import root_capable
 
     snap = getattr(facts, "raw", None)
@@ -3294,10 +3324,14 @@ def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
         if any(path == s or path.startswith(s + "/") or s.startswith(path + "/") for s in said) or \
                 uid in admins and not mode & 0o022 or _no_ones(users, mode, uid, gid):
             continue
-        lines.append(f"{path} ({mode & 0o7777:04o} {users.name(uid)}:{users.group(gid)}): a directory of the "
-                     "system's trees someone but root may change: root's programs load code from or read "
-                     "configuration in what lies there (perl's @INC, a tool's plugin or hook dir, a library dir): "
-                     "whoever that is gets code run as root; make it root's alone (chown -R root:root, chmod -R go-w)")
+        what = (f"{path} ({mode & 0o7777:04o} {users.name(uid)}:{users.group(gid)}): a "
+                f"{'file' if stat.S_ISREG(mode) else 'directory'} of the system's trees someone but root may change: ")
+        lines.append(what + ("root's programs read it as configuration or load it as code (needrestart's conf.d is "
+                             "Perl, a daemon's config names what it runs as root): whoever that is gets code run as "
+                             "root; make it root's alone (chown root:root, chmod go-w)" if stat.S_ISREG(mode) else
+                             "root's programs load code from or read configuration in what lies there (perl's @INC, "
+                             "a tool's plugin or hook dir, a library dir): whoever that is gets code run as root; make "
+                             "it root's alone (chown -R root:root, chmod -R go-w)"))
     return lines
 
 
@@ -5218,8 +5252,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "not other subdirectories), each directory a .pth of the system Python's site dirs puts on root's "
             "python3 path, Apache's binaries and modules, the command directories and their files, "
             "Apache's log "
-            "directory (a package's own owner of its file, e.g. at's daemon, is stock), every directory of /usr, "
-            "/etc and /boot (perl's @INC, a tool's plugin dir: an admin's own and a group no one is in aside, "
+            "directory (a package's own owner of its file, e.g. at's daemon, is stock), every directory and file "
+            "of /usr, /etc and /boot (perl's @INC, a tool's plugin dir, a root daemon's config: an admin's own and a "
+            "group no one is in aside, "
             "whatever is allowed); nothing in /usr/local/{sbin,"
             "bin} takes a packaged command's name on root's PATH unless allowed (allow_commands); what a "
             "library's configuration makes it load (openssl.cnf's engines, providers and .include, sudo.conf's "
