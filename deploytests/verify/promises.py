@@ -3317,11 +3317,21 @@ def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
     users = getattr(snap, "users", None)
     if not found or users is None:
         return []
+    from . import collect_login as C
+
     admins = root_capable(facts, snap)
-    said = said + hook_dirs()
+    # a hook dir, and a file in it or a file a rule reads (crontab, sshd_config, envvars, sudoers.d ...), is that
+    # rule's: it names the file it could not read as root's; but no rule names a unit, a drop-in or systemd's or the
+    # SSH client's configuration it could not read (a 0666 timer's service): this one does
+    unread = tuple(d + "/" for d in C.UNITS + C.SYSTEMD_CONF) + ("/etc/ssh/ssh_config",)  # (and its .d)
+    files = getattr(snap, "files", None) or {}
     lines = []
     for path, mode, uid, gid in found:
+        theirs = stat.S_ISREG(mode) and (files.get(path) or {}).get("why") or any(
+            path.startswith(s + "/") for s in hook_dirs())
         if any(path == s or path.startswith(s + "/") or s.startswith(path + "/") for s in said) or \
+                any(path == s or s.startswith(path + "/") for s in hook_dirs()) or \
+                theirs and not (stat.S_ISREG(mode) and path.startswith(unread)) or \
                 uid in admins and not mode & 0o022 or _no_ones(users, mode, uid, gid):
             continue
         what = (f"{path} ({mode & 0o7777:04o} {users.name(uid)}:{users.group(gid)}): a "
@@ -3657,7 +3667,9 @@ def cw_sshd(facts, exp):
     for cfg in [sshd_config(raw, snap.dirs, why)] + [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command "
                                                                  "line") for pid, argv in sorted(running.items())]:
         lines += _sshd_problems(cfg, facts, exp, snap)
-    lines += _sshd_sources_loose(snap, raw)
+    loose = _sshd_sources_loose(snap, raw)
+    said = tuple(ln.split(": ", 1)[0] + ": sshd reads it to decide who logs in, but the gate could not" for ln in loose)
+    lines = [ln for ln in lines if not ln.startswith(said)] + loose  # (one cause: others may change it, so not read)
     _unaccounted("setting[s] of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
 
 
@@ -3668,13 +3680,13 @@ def _sshd_sources_loose(snap, raw) -> list[str]:
     from .logins import SSHD_CONFIG
 
     paths = [SSHD_CONFIG]
-    for path in [p for p in snap.files if p.startswith("/etc/ssh/")] + [SSHD_CONFIG]:
+    for path in paths:  # (sshd_config's Includes, and theirs: not ssh_config's, the client's, under /etc/ssh too)
         for pattern in re.findall(r"(?im)^[ \t]*include[ \t=]+(.+)$", raw.get(path) or ""):
             for word in pattern.split():
                 full = word if word.startswith("/") else posixpath.join("/etc/ssh", word)
                 top = posixpath.dirname(full)
-                paths += [top] + [posixpath.join(top, n) for n in snap.listdir(top) or []
-                                  if fnmatch.fnmatch(n, posixpath.basename(full))]
+                paths += [p for p in [top] + [posixpath.join(top, n) for n in snap.listdir(top) or []
+                                              if fnmatch.fnmatch(n, posixpath.basename(full))] if p not in paths]
     lines = []
     for path in dict.fromkeys(paths):
         loose = snap.writable_by_others(path) if snap.st(path) else None

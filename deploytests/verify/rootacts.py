@@ -813,12 +813,20 @@ def cw_root_acts(facts, exp):
     if snap.listdir("/etc/init.d") is None and snap.listdir("/etc/update-motd.d") is None:
         raise NotApplicable("the probe did not read the places root acts later (an older probe)")
     known = conffiles(snap.data("/var/lib/dpkg/status"))
-    lines = []
+    lines, via = [], {}  # (one cause, one line: the rc?.d links to an init script others may change are its own line's)
     for path, kind, when in entries(snap):  # (allowed: still what hands root to someone else)
-        lines += [f"{ln}. " + (root_to_others(exp, "allow_cron", path in exp.allow.cron) if ROOT_TO_OTHERS in ln
-                               or "someone but root may change it" in ln else _allow_hint(exp, "allow_cron", path))
-                  for ln in entry_problems(snap, path, kind, when, exp.cfg.root, known)
-                  if path not in exp.allow.cron or ROOT_TO_OTHERS in ln or "someone but root may change it" in ln]
+        for ln in entry_problems(snap, path, kind, when, exp.cfg.root, known):
+            loose = re.search(r"someone but root may change it (\(.*?\)): ", ln)
+            if loose and loose.group(1) in via:
+                via[loose.group(1)].append(path)
+                continue
+            if path not in exp.allow.cron or ROOT_TO_OTHERS in ln or loose:
+                via.update({loose.group(1): []} if loose else {})
+                lines.append((loose.group(1) if loose else None, f"{ln}. " + (
+                    root_to_others(exp, "allow_cron", path in exp.allow.cron) if ROOT_TO_OTHERS in ln or loose else
+                    _allow_hint(exp, "allow_cron", path))))
+    lines = [ln.replace(": whoever can", f" (root also runs it through {', '.join(via[c])}): whoever can", 1)
+             if c and via[c] else ln for c, ln in lines]
     _unaccounted("entr[y|ies] of the places root acts later", lines, "cw_root_acts", exp)
 
 

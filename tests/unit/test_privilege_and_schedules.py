@@ -1344,8 +1344,20 @@ def test_a_system_file_someone_but_root_may_change_is_a_finding(exp):
         msg = outcome("cw_load_path", facts, exp)
         assert msg.startswith("fail: 1 ") and f"{path} ({mode & 0o7777:04o} " in msg, msg
         assert "a file of the system's trees" in msg and "chmod go-w" in msg, msg
+    # a unit file or drop-in systemd reads, the gate cannot (no other rule names it): a timer's service 0666
+    for path in ("/etc/systemd/system/prune-logs.service", "/etc/systemd/system/cron.service.d/nice.conf",
+                 "/etc/systemd/system.conf.d/ops.conf", "/etc/ssh/ssh_config.d/ops.conf"):
+        inv(facts)["system_dirs"] = [[path, 0o100666, 0, 0]]
+        facts.raw.files[path] = {"st": [0o100666, 0, 0, 9, 0, 7], "why": "not a regular file of root's ...: not read"}
+        assert f"{path} (0666 root:root): a file of the system's trees" in outcome("cw_load_path", facts, exp), path
+    # a file another rule reads and names when it cannot (cron's /etc/crontab, sshd's sshd_config): that rule's line
+    for path in ("/etc/crontab", "/etc/ssh/sshd_config"):
+        inv(facts)["system_dirs"] = [[path, 0o100666, 0, 0]]
+        facts.raw.files[path] = {"st": [0o100666, 0, 0, 9, 0, 7], "why": "not a regular file of root's ...: not read"}
+        assert "of the system's trees" not in outcome("cw_load_path", facts, exp), path
     facts.remote["as_root"], facts.remote["login"] = True, "appuser"
     for path, mode, uid, gid in (("/etc/tool.conf", 0o100664, 0, 50),  # staff: no members
+                                 ("/etc/cron.d/ops", 0o100666, 0, 0),  # cron's rule names the file it cannot read
                                  ("/usr/local/sbin/report", 0o100755, 1000, 1000)):  # the gate's login: root anyway
         inv(facts)["system_dirs"] = [[path, mode, uid, gid]]
         assert "of the system's trees" not in outcome("cw_load_path", facts, exp), path

@@ -137,6 +137,18 @@ def test_a_script_root_runs_that_someone_else_may_write_fails_whatever_it_says(e
         "(/etc/update-motd.d/90-ops 0775 appuser:appuser)" in msg, msg
 
 
+def test_an_init_script_others_may_change_is_one_line_naming_its_rc_links(exp):
+    """tooling15: sysstat's /etc/init.d/sysstat made 0666 printed five lines (the script and its four rc?.d links),
+    one cause: one line, naming the links it is also run through."""
+    for script, links in (("/etc/init.d/sysstat", [f"/etc/rc{n}.d/S01sysstat" for n in "2345"]),):
+        files = {script: (F | 0o666, 0, "#!/bin/sh\n")}
+        files.update({ln: (L | 0o777, 0, "-> ../init.d/sysstat") for ln in links})
+        dirs = {"/etc/init.d": ["sysstat"], **{ln.rsplit("/", 1)[0]: [ln.rsplit("/", 1)[1]] for ln in links}}
+        msg = fails("cw_root_acts", host(files=files, dirs=dirs), exp)
+        assert msg.startswith("fail: 1 "), msg
+        assert f"- {script}: " in msg and f"(root also runs it through {', '.join(links)})" in msg, msg
+
+
 def test_an_rc_link_to_a_script_outside_init_d_is_judged_by_what_it_runs(exp):
     facts = host(files={"/etc/rc3.d/S02app": (L | 0o777, 0, "-> " + ROOT + "/current/bin/boot")},
                  dirs={"/etc/rc3.d": ["S02app"]})
