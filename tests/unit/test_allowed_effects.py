@@ -706,7 +706,14 @@ def test_roots_user_site_pth_is_judged_by_the_root_collectors_lstat_of_what_it_n
     (["/opt/vendor/bin/agentd", "-f"], "/opt/vendor/bin/agentd", "/opt/vendor"),
     # the script after interpreter options and their values (the 6th word; only 4 were judged)
     (["/usr/bin/python3", "-W", "ignore", "-X", "utf8", "/opt/ops/worker.py"], "/opt/ops/worker.py", "/opt/ops"),
-    (["/usr/bin/python3", "-u", "-B", "-E", "/opt/agent/agent.py"], "/opt/agent/agent.py", "/opt/agent")])
+    (["/usr/bin/python3", "-u", "-B", "-E", "/opt/agent/agent.py"], "/opt/agent/agent.py", "/opt/agent"),
+    # a path inside a word (only words that were paths were judged): -c CODE, sh -c's commands, --opt=/path, a : list
+    (["/usr/bin/python3", "-c", 'import sys; sys.path.insert(0, "/opt/ops/lib"); import w'], "/opt/ops/lib",
+     "/opt/ops"),
+    (["/bin/sh", "-c", "while :; do . /opt/ops/env.sh; sleep 5; done"], "/opt/ops/env.sh", "/opt/ops"),
+    (["/usr/bin/python3", "-m", "worker", "--plugins=/opt/ops/plugins"], "/opt/ops/plugins", "/opt/ops"),
+    (["/usr/bin/java", "-Dloader.path=/usr/share/java:/opt/ops/lib", "-jar", "/usr/share/java/w.jar"],
+     "/opt/ops/lib", "/opt/ops")])
 def test_a_root_process_running_what_someone_else_may_change_is_a_finding_whatever_is_allowed(exp, argv, path, owner):
     """Class: a root process (outside a live SSH session) whose program, or the script it gives an interpreter,
     someone but root may change, or its directories: whoever that is runs code as root at its next start. The
