@@ -720,7 +720,9 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
     in ``skip_pids`` (its command line names the app's tree: the process rule's own line), that runs from the
     app's tree as resolved, not as spelled: its working directory there (a relative path, and Python's
     ``sys.path[0]`` for ``python -c``/``-m``, resolve there), its executable there, a word of its command line
-    that resolves there (a link) or a root script it runs that names it, or a file there it holds open."""
+    that resolves there (a link) or a root script it runs that names it, or a file there it holds open; a root
+    process also when its program (the kernel's ``exe``: its command line is its own to write, ``setproctitle``)
+    or a path its command line names, wherever in a word, is one someone but root may change."""
     from .parse import Procs, in_session
 
     procs, out, flagged = Procs(snap), [], set()
@@ -739,8 +741,8 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
             why = f"its executable is {exe} (the app's tree)"
         else:
             argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
-            runs = [path_problem(snap, "runs", a, root, loose=p["uid"] == 0)  # (every path, wherever in a word:
-                    for a in C.argv_paths(argv)]  # an option's values before the script, -c CODE, --opt=/path)
+            runs = [path_problem(snap, "runs", a, root, loose=p["uid"] == 0)  # (its program, the kernel's exe,
+                    for a in C.argv_paths([exe] + argv)]  # whatever its title; every path, wherever in a word)
             held = [f for f in entry.get("open") or [] if reaches(f, root)]
             why = next((w for w in runs if w), None) or (f"it holds {held[0]} open (the app's tree): it reads or "
                                                          f"runs a file the deploy login or the app can change"

@@ -748,6 +748,27 @@ def test_a_root_process_running_what_someone_else_may_change_is_a_finding_whatev
     assert callable(C.programs)
 
 
+def test_a_root_process_whose_program_someone_else_may_change_is_a_finding_whatever_its_title(exp):
+    """A root daemon (an admin's vendor agent) whose program another account may replace, which set its own title
+    (``exec -a 'agentd: worker'``, ``setproctitle``): its command line names no path, and only command lines were
+    judged. Its program is the kernel's exe, which the root collector lstats (``mapped``)."""
+    facts = server()
+    facts.raw.raw.setdefault("proc", {})["1816"] = {
+        "uid": 0, "stat": "1816 (agentd) S 1 1816 1816 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0",
+        "exe": "/opt/vendor/bin/agentd", "cwd": "/", "cmdline": "agentd: worker\x009000\x00"}
+    D, F = s.S_IFDIR | 0o755, s.S_IFREG | 0o755
+    facts.raw.raw["mapped"] = {"/": [D, 0, 0, 0, 0, 1], "/opt": [D, 0, 0, 0, 0, 2],
+                               "/opt/vendor": [D, 1001, 1001, 0, 0, 3]}
+    msg = outcome("cw_processes", facts, exp)
+    assert "pid 1816 (root) 'agentd: worker 9000', outside any login session: runs /opt/vendor/bin/agentd, which " \
+           "someone but root may change (/opt/vendor 0755" in msg, msg
+    facts.raw.raw["mapped"]["/opt/vendor"][1:3] = [0, 0]
+    facts.raw.raw["mapped"].update({"/opt/vendor/bin": [D, 0, 0, 0, 0, 4],
+                                    "/opt/vendor/bin/agentd": [F, 0, 0, 0, 0, 5]})
+    facts.raw.acts_view = None
+    assert "pid 1816" not in outcome("cw_processes", facts, exp)
+
+
 @pytest.mark.parametrize("path,owner", [
     ("/usr/local/share/perl/5.36.0", "/usr/local/share/perl"),  # blind10 p05 (shown: root's 'use strict' ran dev's)
     ("/usr/local/lib/site_perl", "/usr/local/lib/site_perl"),   # other members: the old site dir, /etc/perl
