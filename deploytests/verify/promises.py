@@ -3401,7 +3401,25 @@ def _command_scripts(snap, exp, sudo=frozenset()) -> list[str]:
     return lines
 
 
-LIBRARY = re.compile(r"/[\x21-\x7e]*/[^/\s]*\.so[^/\s]*")  # a file name among the cache's strings (a library's)
+CACHE = b"glibc-ld.so.cache1.1"  # glibc's cache format (ldconfig's since 2.32: Debian 12's and 13's)
+
+
+def cache_paths(data: bytes) -> list[str] | None:
+    """The file each entry of glibc's linker cache loads (its header, then 24-byte entries: flags, the name's and
+    the file's offsets into the cache, ...), or None when ``data`` is not that format, or an entry points past it."""
+    import struct
+
+    start = data.find(CACHE)
+    if start < 0 or len(data) < start + 48:
+        return None
+    count, out = struct.unpack_from("<I", data, start + 20)[0], []
+    for i in range(count if start + 48 + 24 * count <= len(data) else -1):
+        at = start + struct.unpack_from("<I", data, start + 48 + 24 * i + 8)[0]
+        end = data.find(b"\0", at)
+        if not start < at < end:
+            return None
+        out.append(data[at:end].decode("utf-8", "surrogateescape"))
+    return out if count >= 0 and len(out) == count else None
 
 
 def _linker_cache(snap) -> list[str]:
@@ -3409,12 +3427,22 @@ def _linker_cache(snap) -> list[str]:
     that starts) maps names only to files in the directories its configuration names (``/etc/ld.so.conf`` and
     its includes, and the subdirectories the linker searches there): ``ldconfig DIR`` (a vendor's installer) puts
     DIR's libraries first for every program, root's too, until the next ``ldconfig`` drops them, and no rule on
-    ``ld.so.conf`` sees it. One line: the first such file and how many."""
+    ``ld.so.conf`` sees it. Each entry is read as the linker reads it (:func:`cache_paths`), whatever its path's
+    characters (a directory with a blank was passed over by a pattern of paths): a cache not read, or not of a
+    format read here, is a line too. One line: the first such file and how many."""
+    from ..untrusted import line
     from .collect_login import LINKER_SUBDIRS
 
-    data = snap.text("/etc/ld.so.cache") if getattr(snap, "files", None) else None
-    if not data:
+    st, data = (snap.st("/etc/ld.so.cache"), snap.data("/etc/ld.so.cache")) if getattr(snap, "files", None) else (
+        None, None)
+    if st is None:
         return []
+    found = cache_paths(data) if data is not None else None
+    if found is None:
+        why = "not read: " + str((snap.files.get("/etc/ld.so.cache") or {}).get("why")) if data is None else \
+            "not a cache of glibc's format (glibc-ld.so.cache1.1)"
+        return [f"/etc/ld.so.cache: {why}: which file each library name loads, for every program root starts too, "
+                f"is not known; run ldconfig (it rebuilds the cache from /etc/ld.so.conf)"]
     confs = ["/etc/ld.so.conf"] + [f"/etc/ld.so.conf.d/{n}" for n in snap.listdir("/etc/ld.so.conf.d") or []]
     dirs = {ln.split("#")[0].strip().rstrip("/") for c in confs for ln in (snap.text(c) or "").splitlines()}
     dirs |= {"/lib", "/usr/lib"}  # (the linker's own trusted dirs; Debian's multiarch ones are in ld.so.conf.d)
@@ -3423,12 +3451,13 @@ def _linker_cache(snap) -> list[str]:
         parts = posixpath.dirname(path).split("/")
         return any("/".join(parts[:i]) in dirs and all(p in LINKER_SUBDIRS or p.startswith("x86-64-v")
                                                        for p in parts[i:]) for i in range(2, len(parts) + 1))
-    stray = sorted({p for p in data.split("\0") if LIBRARY.fullmatch(p) and not configured(p)})
-    return [f"/etc/ld.so.cache maps libraries to {stray[0]}{f' and {len(stray) - 1} more' if len(stray) > 1 else ''}"
-            f", in no directory /etc/ld.so.conf names (someone ran ldconfig {posixpath.dirname(stray[0])}): every "
-            f"program that starts, root's, Apache's and the daemons' too, loads it from there instead of the "
-            f"system's; run ldconfig (it rebuilds the cache from ld.so.conf), or name that directory in "
-            f"/etc/ld.so.conf.d when it is meant to be there"] if stray else []
+    stray = sorted({p for p in found if not configured(p)})
+    return [f"/etc/ld.so.cache maps libraries to {line(stray[0], 300)}"
+            f"{f' and {len(stray) - 1} more' if len(stray) > 1 else ''}, in no directory /etc/ld.so.conf names "
+            f"(someone ran ldconfig {line(shlex.quote(posixpath.dirname(stray[0])), 300)}): every program that starts, "
+            f"root's, Apache's and the daemons' too, loads it from there instead of the system's; run ldconfig (it "
+            f"rebuilds the cache from ld.so.conf), or name that directory in /etc/ld.so.conf.d when it is meant to "
+            f"be there"] if stray else []
 
 
 def _library_loads(facts, exp) -> list[str]:

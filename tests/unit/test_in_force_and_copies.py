@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -132,10 +133,23 @@ def with_cache(facts, *paths: str):
     for path, text in LD_CONF.items():
         facts.raw.files[path] = {"st": [0o100644, 0, 0, len(text), 0, 3, 0], "data": text}
     facts.raw.dirs["/etc/ld.so.conf.d"] = sorted(p.rsplit("/", 1)[1] for p in LD_CONF if "conf.d/" in p)
-    data = "glibc-ld.so.cache1.1\x1c\x00\x00\x00/\x1a\x00" + "".join(
-        f"{p.rsplit('/', 1)[1]}\0{p}\0" for p in paths)
+    data = cache_bytes(paths).decode("latin-1")
     facts.raw.files["/etc/ld.so.cache"] = {"st": [0o100644, 0, 0, len(data), 0, 4, 0], "data": data}
     return facts
+
+
+def cache_bytes(paths) -> bytes:
+    """glibc's linker cache (``glibc-ld.so.cache1.1``: a 48-byte header, 24-byte entries naming the library's name
+    and file by offsets from the cache's start, then the strings) mapping each of ``paths`` by its file name."""
+    import struct
+
+    strings, at, base = b"", [], 48 + 24 * len(paths)
+    for p in paths:
+        name = p.rsplit("/", 1)[1].encode()
+        at.append((base + len(strings), base + len(strings) + len(name) + 1))
+        strings += name + b"\0" + p.encode() + b"\0"
+    head = b"glibc-ld.so.cache1.1" + struct.pack("<IIB3sI12s", len(paths), len(strings), 2, b"", 0, b"")
+    return head + b"".join(struct.pack("<iIIIQ", 0x303, k, v, 0, 0) for k, v in at) + strings
 
 
 STOCK_LIBS = ("/lib/x86_64-linux-gnu/libexpat.so.1", "/usr/lib/x86_64-linux-gnu/libapr-1.so.0",
@@ -143,7 +157,9 @@ STOCK_LIBS = ("/lib/x86_64-linux-gnu/libexpat.so.1", "/usr/lib/x86_64-linux-gnu/
 
 
 @pytest.mark.parametrize("stray,caught", [((), False), (("/opt/vendor/lib/libexpat.so.1",), True),
-                                          (("/home/appuser/lib/libssl.so.3", "/home/appuser/lib/libz.so.1"), True)])
+                                          (("/home/appuser/lib/libssl.so.3", "/home/appuser/lib/libz.so.1"), True),
+                                          # a directory with a blank, a name not ASCII: a pattern of paths passed them
+                                          (("/var/tmp/my libs/libz.so.1",), True), (("/opt/v\u00e9/libz.so.1",), True)])
 def test_a_linker_cache_naming_a_directory_no_configuration_names_is_a_finding(exp, stray, caught):
     facts = with_cache(clean(), *STOCK_LIBS, *stray)
     got = outcome("cw_load_path", facts, exp)
@@ -152,7 +168,21 @@ def test_a_linker_cache_naming_a_directory_no_configuration_names_is_a_finding(e
         return
     assert f"/etc/ld.so.cache maps libraries to {sorted(stray)[0]}" in got, got
     assert (f" and {len(stray) - 1} more" in got) == (len(stray) > 1)
-    assert f"someone ran ldconfig {sorted(stray)[0].rsplit('/', 1)[0]}" in got
+    assert f"someone ran ldconfig {shlex.quote(sorted(stray)[0].rsplit('/', 1)[0])}" in got
+
+
+@pytest.mark.parametrize("data,why", [(None, "not read: Permission denied"),
+                                      ("ld.so-1.7.0" + "\0" * 64, "not a cache of glibc's format"),
+                                      (cache_bytes(STOCK_LIBS)[:200].decode("latin-1"), "not a cache of glibc's "
+                                                                                        "format")])
+def test_a_linker_cache_not_read_whole_is_a_finding_never_taken_for_clean(exp, data, why):
+    """What the cache maps is known only when it is read whole as the linker reads it: a cache not read, of
+    another format, or cut short (an entry pointing past its end) says nothing of where libraries come from."""
+    facts = with_cache(clean(), *STOCK_LIBS)
+    facts.raw.files["/etc/ld.so.cache"].update({"data": data} if data is not None else {"why": "Permission denied"})
+    if data is None:
+        facts.raw.files["/etc/ld.so.cache"].pop("data")
+    assert f"/etc/ld.so.cache: {why}" in outcome("cw_load_path", facts, exp)
 
 
 # Class: credentials in Apache's logs judged by LogFormat items only. mod_log_forensic left enabled after a
