@@ -4,4 +4,4 @@
 W=${W:-/tmp/atk15}
 cd /work/wt/attack15
 [ -n "${BASE:-}" ] && cd $W/base && export PYTHONPATH=$W/base
-exec /work/wt/attack15/.venv/bin/python -m pytest -p no:cacheprovider --pyargs deploytests.suite --deploytests-target=ro --deploytests-no-deploy --deploytests-targets-file=$W/targets.toml --deploytests-app=${APP:-$W/proj/yourapplication-1.0} -q "$@"
+exec /work/wt/attack15/.venv/bin/python -m pytest -p no:cacheprovider --pyargs deploytests.suite --deploytests-target=ro --deploytests-no-deploy --deploytests-targets-file=$W/${TARGETS:-targets.toml} --deploytests-app=${APP:-$W/proj/yourapplication-1.0} -q "$@"

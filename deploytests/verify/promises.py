@@ -1460,13 +1460,33 @@ def cw_in_force(facts, exp):
              f"bootstrap's) applies it unchecked"
              for path, info in files.items() if info.get("mtime") and info["mtime"] > loaded + 0.05]
     ctime = lambda path: ((snap.st(path) or [])[6:] or [0])[0] if getattr(snap, "files", None) else 0  # noqa: E731
+    read = {posixpath.dirname(p) for p in files} | {d for p, i in files.items() for d in _include_dirs(
+        snap, i.get("real") or p)}
     lines += [f"{d} changed at {when(ctime(d))}, after Apache last loaded its configuration ({when(loaded)}): a "
               f"file of it was removed, added or renamed there since; what Apache serves is what was there then "
               f"(a file removed without a reload stays in force, unseen by every check): reload Apache (apache2ctl "
               f"graceful) and run the gate again"
-              for d in sorted({posixpath.dirname(p) for p in files} - {C.SERVER_ROOT}) if ctime(d) > loaded + 0.05]
+              for d in sorted(read - {C.SERVER_ROOT}) if ctime(d) > loaded + 0.05]
     lines = args + lines
     assert not lines, "Apache's configuration on disk is not the one in force:\n" + "\n".join(lines)
+
+
+INCLUDE = re.compile(r"^[ \t]*Include(?:Optional)?[ \t]+[\"']?([^\"'\s]+)", re.I | re.M)
+
+
+def _include_dirs(snap, path: str) -> list[str]:
+    """The directory each ``Include``/``IncludeOptional`` line of Apache's file ``path`` reads files from (a glob's,
+    or a directory named whole; from the ServerRoot), whether or not a file is there now: the last file removed
+    from a directory an Include reads leaves no file of it to date it by, and stays in force until a reload."""
+    from . import collect_login as C
+
+    out = []
+    for m in INCLUDE.finditer((snap.text(path) if getattr(snap, "files", None) else None) or ""):
+        word = posixpath.normpath(posixpath.join(C.SERVER_ROOT, m.group(1)))
+        head = re.split(r"[*?\[]", word)[0]
+        st = snap.st(word) if head == word else None
+        out += [] if "${" in word else [word if st and stat.S_ISDIR(st[0]) else posixpath.dirname(head)]
+    return out
 
 
 def _apache_extra(argv: list[str]) -> list[str]:

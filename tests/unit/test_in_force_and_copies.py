@@ -77,6 +77,24 @@ def test_a_file_put_back_without_a_reload_fails_by_its_ctime(exp):
     assert got.startswith("fail: ") and vhost in got, got
 
 
+@pytest.mark.parametrize("include,emptied", [("IncludeOptional /etc/apache2/custom/*.conf", "/etc/apache2/custom"),
+                                             ("Include custom.d/", "/etc/apache2/custom.d")])
+def test_the_last_file_removed_from_a_directory_an_include_reads_fails_by_that_directory(exp, include, emptied):
+    """An admin's conf (allowed) with 'IncludeOptional /etc/apache2/custom/*.conf'; custom/leak.conf aliased /etc,
+    graceful, then rm (no reload): Apache served /etc on the lab while the gate passed, since only the
+    directories of the files there now were dated, and custom/ held none. Every directory an Include reads is."""
+    facts = clean()
+    when = facts.raw.files[PIDFILE]["st"][4]
+    conf = C.SERVER_ROOT + "/conf-enabled/custom.conf"
+    facts.remote["inventory"]["apache"]["files"][conf] = {"real": conf, "mtime": when - 60, "loose": None}
+    facts.raw.files[conf] = {"st": [0o100644, 0, 0, 50, when - 60, 9, when - 60], "data": include + "\n"}
+    facts.raw.files[emptied] = {"st": [0o40755, 0, 0, 4096, when + 30, 10, when + 30]}
+    got = outcome("cw_in_force", facts, exp)
+    assert f"{emptied} changed at " in got and "a file of it was removed, added or renamed" in got, got
+    facts.raw.files[emptied]["st"][6] = when - 60
+    assert outcome("cw_in_force", facts, exp) == "pass"
+
+
 def test_a_pid_file_of_another_process_dates_nothing(exp):
     """A pid file that does not name the running root parent (a stale one, someone else's) dates nothing: the
     oldest of Apache's children does, as before."""
