@@ -2,7 +2,7 @@
 # Root processes (an admin's, started by hand, outside any session) whose command line names the deploy login's
 # directory inside a word, not as a word of its own: python -c CODE, sh -c CODE, --opt=/path. MODE=control: the
 # same directory as a word of its own (named on main). MODE=clean: stop them.
-CT=$(cat /tmp/atk15/ct)
+CT=$(cat ${W:-/tmp/atk15}/ct)
 docker exec $CT sh -c 'pkill -f "[a]ppshare" ; true'
 [ "${MODE:-}" = clean ] && exit 0
 docker exec $CT sh -c 'mkdir -p /srv/appshare && chown deployer:deployer /srv/appshare && chmod 755 /srv/appshare

@@ -2,7 +2,7 @@
 # A root daemon (an admin's vendor agent, started by hand, outside any session) whose program is in a directory the
 # deploy login may write (/opt/vendor, given to the deploy team), and which sets its own title (as setproctitle
 # does): its command line names no path. MODE=control: the same daemon keeping its path as argv[0]. MODE=clean.
-CT=$(cat /tmp/atk15/ct)
+CT=$(cat ${W:-/tmp/atk15}/ct)
 docker exec $CT sh -c 'pkill -f "[a]gentd" ; true'
 [ "${MODE:-}" = clean ] && exit 0
 docker exec $CT sh -c 'mkdir -p /opt/vendor/bin && chown -R deployer /opt/vendor && cp /bin/sleep /opt/vendor/bin/agentd && chown deployer /opt/vendor/bin/agentd'

@@ -17,8 +17,9 @@ work.mkdir(parents=True, exist_ok=True)
 if "--no-init" in sys.argv:  # the image as `docker run` starts it: its entrypoint execs sshd, which is then PID 1
     real = ContainerCollection.run
     ContainerCollection.run = lambda self, *a, **k: real(self, *a, **dict(k, init=False))
+# (sweep=False: never others' containers)
 IMAGE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--image=")), "debian-apache-wsgi")
-with Fleet(1, image=IMAGE, name_prefix="atk15", workdir=work, sweep=False) as fleet:  # (sweep: never others' containers)
+with Fleet(1, image=IMAGE, name_prefix="atk15", workdir=work, sweep=False) as fleet:
     s = fleet.servers[0]
     lab = Lab(s, deploy_user="deployer")
     lab.bootstrap()
