@@ -1485,7 +1485,16 @@ def _include_dirs(snap, path: str) -> list[str]:
         word = posixpath.normpath(posixpath.join(C.SERVER_ROOT, m.group(1)))
         head = re.split(r"[*?\[]", word)[0]
         st = snap.st(word) if head == word else None
-        out += [] if "${" in word else [word if st and stat.S_ISDIR(st[0]) else posixpath.dirname(head)]
+        if "${" in word or head == word:  # (a file or a directory named whole)
+            out += [] if "${" in word else [word if st and stat.S_ISDIR(st[0]) else posixpath.dirname(word)]
+            continue
+        found = [posixpath.dirname(head)]  # (a wildcard in a directory's name too: each directory it matches now)
+        for part in posixpath.dirname(word)[len(posixpath.dirname(head)):].strip("/").split("/"):
+            out += found
+            found = [f"{d}/{n}" for d in found for n in (snap.listdir(d) or []) if fnmatch.fnmatchcase(n, part) and
+                     stat.S_ISDIR((snap.st(f"{d}/{n}") or [stat.S_IFDIR])[0])] if re.search(r"[*?\[]", part) else [
+                posixpath.join(d, part) for d in found] if part else []
+        out += found
     return out
 
 

@@ -78,7 +78,9 @@ def test_a_file_put_back_without_a_reload_fails_by_its_ctime(exp):
 
 
 @pytest.mark.parametrize("include,emptied", [("IncludeOptional /etc/apache2/custom/*.conf", "/etc/apache2/custom"),
-                                             ("Include custom.d/", "/etc/apache2/custom.d")])
+                                             ("Include custom.d/", "/etc/apache2/custom.d"),
+                                             # a wildcard in a directory's name: each directory it matches
+                                             ("IncludeOptional vhosts/*/conf/*.conf", "/etc/apache2/vhosts/a/conf")])
 def test_the_last_file_removed_from_a_directory_an_include_reads_fails_by_that_directory(exp, include, emptied):
     """An admin's conf (allowed) with 'IncludeOptional /etc/apache2/custom/*.conf'; custom/leak.conf aliased /etc,
     graceful, then rm (no reload): Apache served /etc on the lab while the gate passed, since only the
@@ -89,6 +91,8 @@ def test_the_last_file_removed_from_a_directory_an_include_reads_fails_by_that_d
     facts.remote["inventory"]["apache"]["files"][conf] = {"real": conf, "mtime": when - 60, "loose": None}
     facts.raw.files[conf] = {"st": [0o100644, 0, 0, 50, when - 60, 9, when - 60], "data": include + "\n"}
     facts.raw.files[emptied] = {"st": [0o40755, 0, 0, 4096, when + 30, 10, when + 30]}
+    facts.raw.dirs.update({"/etc/apache2/vhosts": ["a", "README"], "/etc/apache2/vhosts/a": ["conf"]})
+    facts.raw.files["/etc/apache2/vhosts/README"] = {"st": [0o100644, 0, 0, 9, when + 30, 11, when + 30]}
     got = outcome("cw_in_force", facts, exp)
     assert f"{emptied} changed at " in got and "a file of it was removed, added or renamed" in got, got
     facts.raw.files[emptied]["st"][6] = when - 60
