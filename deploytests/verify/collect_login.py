@@ -930,12 +930,12 @@ NAMED = 16 << 20  # bytes of the names command lines' paths may make programs() 
 
 
 def argv_paths(argv):
-    """Each absolute path a command line names, normalized: a word that is one, and each path inside another word
+    """Each absolute path a command line names, normalized: a word that is one, and each path inside a word
     (:data:`WORD`'s, a ``:`` list split: ``python3 -c "sys.path.insert(0, '/srv/x')"``, ``sh -c '. /srv/x/env'``,
-    ``--config=/srv/x/conf.py``, ``-Dpath=/a:/b``; not a URL's ``//host``): what the program runs, sources or
-    loads may stand anywhere in it."""
+    ``--config=/srv/x/conf.py``, ``-Dpath=/a:/b``, a class path ``/a.jar:/b.jar``; not a URL's ``//host``): what
+    the program runs, sources or loads may stand anywhere in it."""
     return list(dict.fromkeys(os.path.normpath(p) for a in argv for p in (
-        ([] if "\n" in a else [a]) if a.startswith("/") else WORD.findall(a.replace(":", " "))) if p[1:2] != "/"))
+        [a] if a.startswith("/") and "\n" not in a else []) + WORD.findall(a.replace(":", " ")) if p[1:2] != "/"))
 
 
 def open_lines(path):

@@ -713,7 +713,8 @@ def test_roots_user_site_pth_is_judged_by_the_root_collectors_lstat_of_what_it_n
     (["/bin/sh", "-c", "while :; do . /opt/ops/env.sh; sleep 5; done"], "/opt/ops/env.sh", "/opt/ops"),
     (["/usr/bin/python3", "-m", "worker", "--plugins=/opt/ops/plugins"], "/opt/ops/plugins", "/opt/ops"),
     (["/usr/bin/java", "-Dloader.path=/usr/share/java:/opt/ops/lib", "-jar", "/usr/share/java/w.jar"],
-     "/opt/ops/lib", "/opt/ops")])
+     "/opt/ops/lib", "/opt/ops"),
+    (["/usr/bin/java", "-cp", "/usr/share/java/w.jar:/opt/ops/lib/x.jar", "W"], "/opt/ops/lib/x.jar", "/opt/ops")])
 def test_a_root_process_running_what_someone_else_may_change_is_a_finding_whatever_is_allowed(exp, argv, path, owner):
     """Class: a root process (outside a live SSH session) whose program, or the script it gives an interpreter,
     someone but root may change, or its directories: whoever that is runs code as root at its next start. The
