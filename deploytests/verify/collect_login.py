@@ -701,7 +701,8 @@ def mode(st):
 
 def collect(args):
     """The reply (see the module doc); ``check`` (bootstrap, before root runs): Apache's files and the verdict,
-    and :data:`ACCOUNTS` (the runner checks the users from them); ``diagnose``: the vhost only."""
+    :data:`ACCOUNTS` (the runner checks the users from them) and the ``lstat`` of :data:`PIDFILE` (the runner
+    waits after root's reload until Apache has rewritten it); ``diagnose``: the vhost only."""
     check(args)
     out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
     if args.get("diagnose"):
@@ -725,7 +726,7 @@ def collect(args):
                                         ("mentions", mentions, app_tree, "/etc", 50000, homes(args, app_tree)),
                                         ("local files", local_files, [app_tree]), ("digests", digests),
                                         ("ran", ran)]
-                                       if not args.get("check") else [])
+                                       if not args.get("check") else [(PIDFILE, note, PIDFILE)])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
             work(out, *more)
