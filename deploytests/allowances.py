@@ -70,7 +70,7 @@ class Allowances:
     """A target's written allowances (each a tuple of plain strings) and switched-off rules (id -> reason);
     ``where``: the targets.toml table they came from (file:line), shown with every allowance used."""
 
-    listen: tuple[str, ...] = ()       # "ADDR USER EXE [SCRIPT] sha256:HEX": ADDR "host:port" or "*:port" (any
+    listen: tuple[str, ...] = ()       # "ADDR USER EXE [ARGS] sha256:HEX": ADDR "host:port" or "*:port" (any
     #                                    address), "udp/..." for UDP, "unix:NAME"; ADDR alone: an Apache Listen
     sites: tuple[str, ...] = ()        # ServerName of a vhost
     apache_conf: tuple[str, ...] = ()  # a file Apache includes, as it lists it
