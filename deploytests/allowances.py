@@ -92,3 +92,4 @@ class Allowances:
     unheld: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False)
     # and kind, name, a process's start -> when a file of the program it pins changed after that (None: not since)
     changed: Callable[[str, str, float | None], str | None] | None = field(default=None, compare=False, repr=False)
+    identity: Callable[[str, str], str] | None = field(default=None, compare=False, repr=False)  # (pins.identity)

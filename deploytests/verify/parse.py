@@ -1069,6 +1069,18 @@ def statoverrides(snap: Snapshot) -> dict[str, str]:
     return out
 
 
+def identity(entry: dict) -> str | None:
+    """The pin of a privileged file the gate's login may not read (a ``4750 root:netops`` program): the sha256 of
+    ``identity INO CTIME SIZE MODE UID GID`` from its ``lstat``. The kernel sets ``ctime`` at every write, ``chmod``,
+    ``chown``, link and rename, and no one sets it back; a file put in its place is another inode: it says the file
+    is the one reviewed, unchanged, not what its bytes are."""
+    st, ctime = entry.get("st"), entry.get("ctime")
+    if not st or ctime is None:
+        return None
+    text = f"identity {st[5]} {ctime!r} {st[3]} {st[0]:o} {st[1]} {st[2]}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def privileged_files(snap: Snapshot) -> list[dict]:
     """Every regular file the collector looked at (its walk of the local file systems: root's PATH, the load path,
     ``/var/tmp``, ``/opt``, the homes ...) that is setuid, setgid or has file capabilities: ``[{path, state, package,
@@ -1090,8 +1102,10 @@ def privileged_files(snap: Snapshot) -> list[dict]:
             done = installed.get(pkg or "")  # its maintainer scripts' end (fuse's postinst: chmod 4755 fusermount)
             script = snap.text(lists.get(pkg or "", ".list")[:-len(".list")] + ".postinst") or ""
             given = not snap.files[path].get("caps") or "setcap" in script  # (dpkg never unpacks capabilities)
+            digest = (snap.raw.get("digests") or {}).get(path)  # (the login's: what a pin holds)
+            ident = None if digest else identity(snap.files[path])  # (one the login may not read)
             out.append({"path": path, "state": state, "package": pkg, "override": overrides.get(path),
-                        "sha256": (snap.raw.get("digests") or {}).get(path),  # (the login's: what a pin holds)
+                        "sha256": digest or ident, **({"identity": True} if ident else {}),
                         "unpacked": given and mine is not None and theirs is not None and (
                             mine <= theirs + 2 or done is not None and theirs <= done and mine <= done + 2)})
     return out

@@ -203,6 +203,7 @@ def effective(facts, allow: Allowances, exp=None) -> Allowances:
                 unheld[(kind, name)] = pin or ""
         kept[kind] = tuple(names)
     return dataclasses.replace(allow, **kept, unheld=unheld, digest=lambda kind, name: digest(facts, kind, name, exp),
+                               identity=lambda kind, name: identity(facts, kind, name, exp),
                                changed=lambda kind, name, started: since(facts, kind, name, started, exp))
 
 
@@ -241,6 +242,10 @@ def hint(exp, key: str, value: str) -> str:
         return (f"make its program readable to the gate's login ({files}: it hashes each file a process's command "
                 f"line names), then allow it pinned: "
                 f"{key} = [{json.dumps(value + ' sha256:<its sha256>')}] in {where}")
+    ident = allow.identity(kind, value) if allow.identity else ""
+    if ident:
+        ident = (f"review it as root first (the gate's login may not read {ident}: the pin is of its identity, its "
+                 f"inode, ctime, size, mode and owner, which any change to it changes, not of its bytes), then ")
     if found is None:
         return (f"make its content readable to the gate (root's, not writable by others; the gate's login may "
                 f"read it), then allow it pinned: {key} = [{json.dumps(value + ' sha256:<its sha256>')}] in {where}")
@@ -253,4 +258,14 @@ def hint(exp, key: str, value: str) -> str:
         f"review it ({where} allows it with no pin of its content), then " if written[0] == value else
         f"review it ({where}'s {other} names another program than the one running now (its executable, script "
         f"or code){'' if written[1] else ', and no pin'}: an entry names the program it allows, by content), then ")
-    return f"{why}allow it: {key} = [{json.dumps(f'{value} sha256:{found}')}] in {where}"
+    return f"{why or ident}allow it: {key} = [{json.dumps(f'{value} sha256:{found}')}] in {where}"
+
+
+def identity(facts, kind: str, value: str, exp=None) -> str:
+    """The files an entry's pin covers by their identity, not their bytes (the gate's login may not read them:
+    :func:`.collect_login.identity`, :func:`.parse.identity`), comma-separated; "" when none."""
+    if kind in RUNS:
+        found = [_ran(facts, path) for path in programs(kind, value, exp)]
+        return ", ".join(f[0] for f in found if f and len(f[1]) > 3)
+    entries = (facts.get("inventory") or {}).get("privileged") or [] if kind == "privileged" else []
+    return next((e["path"] for e in entries if e.get("path") == value.split(" ")[0] and e.get("identity")), "")
