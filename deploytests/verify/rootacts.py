@@ -229,10 +229,10 @@ def runs(argv: list[str], cwd: str = "") -> list[str]:
 
 
 def allow_prefix(cmd: str) -> str:
-    """The command prefix an ``allow_processes`` line names for a process whose command line is ``cmd``: its
-    program, and when that program is a runner (an interpreter, ``sh``, ``nohup``) the words through the script it
-    runs: ``root: /usr/bin/perl`` would allow every Perl script root runs, ``root: /usr/bin/perl -wT
-    /usr/sbin/munin-node`` allows munin-node."""
+    """The command prefix an ``allow_processes`` line names for a process of the deploy login or the app user
+    (their command lines are their own claim: :func:`allow_command`) whose command line is ``cmd``: its program,
+    and when that program is a runner (an interpreter, ``sh``, ``nohup``) the words through the script it runs:
+    ``/usr/bin/perl`` would allow every Perl script, ``/usr/bin/perl -wT /opt/x/run.pl`` allows that one."""
     argv = cmd.split(" ")
     script = next(iter(runs(argv)), None)
     return " ".join(argv[:argv.index(script) + 1]) if script in argv else argv[0]
