@@ -702,7 +702,8 @@ def mode(st):
 
 def collect(args):
     """The reply (see the module doc); ``check`` (bootstrap, before root runs): Apache's files and the verdict,
-    and :data:`ACCOUNTS` (the runner checks the users from them); ``diagnose``: the vhost only."""
+    :data:`ACCOUNTS` (the runner checks the users from them) and the ``lstat`` of :data:`PIDFILE` (the runner
+    waits after root's reload until Apache has rewritten it); ``diagnose``: the vhost only."""
     check(args)
     out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
     if args.get("diagnose"):
@@ -726,7 +727,7 @@ def collect(args):
                                         ("mentions", mentions, app_tree, "/etc", 50000, homes(args, app_tree)),
                                         ("local files", local_files, [app_tree]), ("digests", digests),
                                         ("ran", ran)]
-                                       if not args.get("check") else [])
+                                       if not args.get("check") else [(PIDFILE, note, PIDFILE)])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
             work(out, *more)
@@ -1583,6 +1584,7 @@ RAN, SCRIPT = 256, 16 << 20  # programs hashed at most; a later word of a comman
 
 def ran(out, most=RAN, budget=4 * BIG):
     """``programs``: ``{path: [sha256 hex, ctime, ino]}`` of each regular file a process's command line names
+    (one this login may not read: ``[its identity, ctime, ino, "identity"]``, :func:`identity`)
     (:func:`programs`: its program, a bare first word in each of :data:`COMMANDS`, and what it gives an
     interpreter to run), under its real path (where anyone's links lead: the path the kernel shows as a process's
     ``exe``), opened from there through root's links only: what an allowance of what runs or listens pins
@@ -1596,12 +1598,18 @@ def ran(out, most=RAN, budget=4 * BIG):
             want[real] = max(want.get(real, 0), limit)
     for real, limit in list(want.items())[:most]:
         bound = min(limit, budget)  # (bytes read, not the size a file reports: a /proc file says 0)
+        st = None
         try:
-            if not stat.S_ISREG(os.stat(real).st_mode):
+            st = os.stat(real)
+            if not stat.S_ISREG(st.st_mode):
                 continue  # (a device, a FIFO, a directory: never opened)
             fd = os.open(resolved(real) or "", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except PermissionError:  # (a 4750 root:netops program: its identity, which any change to it changes)
+            found.update({real: [identity(st), st.st_ctime, st.st_ino, "identity"]} if st and resolved(real) == real
+                         else {})
+            continue
         except OSError:
-            continue  # (gone, not readable to this login, or a link of someone's on the way: no pin holds)
+            continue  # (gone, or a link of someone's on the way: no pin holds)
         with open(fd, "rb", buffering=0) as f:
             st, h = os.fstat(fd), hashlib.sha256()
             size = st.st_size if st.st_size > bound else 0  # (past it by its own say: not read at all)
@@ -1619,6 +1627,16 @@ def ran(out, most=RAN, budget=4 * BIG):
             continue  # (swapped for something else after the stat; a data file past a script's bound)
         budget -= size
         found[real] = [h.hexdigest(), st.st_ctime, st.st_ino]
+
+
+def identity(st):
+    """The pin of a file this login may not read: the sha256 of its device, inode, ``ctime``, size, mode and owner
+    (``identity DEV INO CTIME SIZE MODE UID GID``). The kernel sets
+    ``ctime`` at every write, ``chmod``, ``chown``, link and rename of it, and no one sets it back; a file put in
+    its place is another inode. It says the file is the one reviewed, unchanged, not what its bytes are."""
+    text = "identity %d %d %r %d %o %d %d" % (st.st_dev, st.st_ino, st.st_ctime, st.st_size, st.st_mode, st.st_uid,
+                                               st.st_gid)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def resolved(path, hops=40):

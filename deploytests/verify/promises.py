@@ -1119,7 +1119,7 @@ def cw_listen(facts, exp):
             not _roots(procs, (apache_bin,)) else ""
         first = min(procs, key=lambda p: p["pid"]) if procs else None
         bind = key if not first or not first.get("exe") or _roots(procs, (apache_bin,)) else \
-            f"{key} {first['user']} {first.get('program') or first['exe']}"
+            f"{key} {first['user']} {_command(exp, first)}"
         script = next((p["script"] for p in procs if p.get("script")), None)
         who += f" (its program is {script}, a file no package ships)" if script else ""
         if secrets:
@@ -1162,16 +1162,24 @@ def secret_readers(facts, exp) -> dict[str, tuple[str, set]]:
     return out
 
 
+def _command(exp, p: dict) -> str:
+    from .pins import command
+
+    return command(exp, p)
+
+
 def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
     """Whether an ``allow_listen`` entry accounts for a socket at one of ``keys`` held by ``procs``: ``"ADDR"``
     alone for Apache's own (the stack's binary, its root parent among them: a ``Listen`` of an allowed file) or for
     holders whose program root could not see (no ``CAP_SYS_PTRACE``: nothing to bind), else
-    ``"ADDR USER EXE [SCRIPT]"`` (its pin held: :func:`.pins.effective`): every holder runs EXE (the kernel's exe)
-    with SCRIPT (what it gives an interpreter), started after those files last changed (:func:`.pins.since`), and
-    the first of them runs as USER. An allowance binds what it was written for: when another program takes the
+    ``"ADDR USER EXE [ARGS...]"`` (its pin held: :func:`.pins.effective`): every holder runs EXE (the kernel's exe)
+    with exactly ARGS, its whole command line after ``argv[0]`` (:func:`.pins.command`; the deploy login's and the
+    app user's: EXE and the script it gives an interpreter, their command lines being their own claim), started
+    after the files pinned last changed (:func:`.pins.since`), and the first of them runs as USER. An allowance
+    binds what it was written for: when another program takes the
     port, it no longer accounts for it (True); the text to say so when an entry names the address only; else
     ``""``."""
-    from .pins import claimed
+    from .pins import claimed, command
 
     found = ""
     for entry in exp.allow.listen:
@@ -1194,14 +1202,20 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
         if len(words) >= 3 and claimed(exp, "listen", entry, who):
             found = f"{entry!r} in {exp.allow.where} cannot hold for a process of {who}. "
             continue
-        if len(words) >= 3 and first and first["user"] == words[1] and all(  # (an interpreter's: its script)
-                (p.get("program") or p.get("exe")) == " ".join(words[2:]) for p in procs):
+        if len(words) >= 3 and first and first["user"] == words[1] and all(  # (its whole command line)
+                " ".join(command(exp, p).split()) == " ".join(words[2:]) for p in procs):
             changed = next(filter(None, (exp.allow.changed("listen", entry, p.get("started")) for p in procs)),
                            None) if exp.allow.changed else None
             if not changed:
                 return True
             found = (f"{entry!r} in {exp.allow.where} is pinned to the program's files as they are now, but {changed}: "
                      f"it runs what was there before (restart it after any change to its program). ")
+            continue
+        if len(words) >= 3 and first and first["user"] == words[1] and all(
+                p.get("bare") == " ".join(words[2:]) for p in procs):
+            found = (f"{entry!r} in {exp.allow.where} names {words[2]}'s program, not its whole command line "
+                     f"({command(exp, first)[:160]}): an entry names the command line it allows, every argument "
+                     f"(last round's form). ")
             continue
         found = (f"{entry!r} in {exp.allow.where} allows this address for "
                  f"{'Apache' if len(words) == 1 else words[1] + ' running ' + ' '.join(words[2:])} only, not for "
@@ -1517,7 +1531,7 @@ def cw_processes(facts, exp):
     else (root included) outside a live SSH session names the app's tree on its command line, or runs a program
     from a directory every local user may write (``/tmp``, ``/dev/shm``: the exe the kernel shows)."""
     from .parse import in_session
-    from .rootacts import allow_prefix, allowed_process, process_lines, view
+    from .rootacts import allow_command, allowed_process, process_lines, view
 
     inv = _inv(facts, "reading every process")
     snap, live = view(getattr(facts, "raw", None)), (facts.tree or {}).get("current") and _live_id(facts)
@@ -1526,7 +1540,7 @@ def cw_processes(facts, exp):
     daemons = {d["pid"] for d in facts.get("daemons") or []}
     lines = []
     for p in inv["processes"]:
-        user, argv0 = p["user"], allow_prefix(p.get("cmdline") or "")
+        user, argv0 = p["user"], allow_command(exp, p["user"], p.get("cmdline") or "")
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
         if found is not None:
             lines += found
@@ -1549,7 +1563,7 @@ def cw_processes(facts, exp):
         lines.append(f"{_proc(p)}, a process of {role} ({user}) started by pid {p['ppid']}: {why}. "
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
     for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
-        argv0 = allow_prefix(p.get("cmdline") or "")
+        argv0 = allow_command(exp, p["user"], p.get("cmdline") or "")
         if in_session(p.get("ancestors", [])):
             continue  # in a live SSH session (an operator's shell, the gate's own probe)
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
@@ -5116,8 +5130,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "a system account not the app's, deploy's or Apache's, or by root only as the stack's baseline: the "
             "MTA; loopback is no trust boundary: every local process, the app's code too, reaches it), or allowed "
             "(allow_listen: \"ADDRESS USER "
-            "EXE [SCRIPT] sha256:HEX\", the holder's user, executable and, for an interpreter, its script, pinned "
-            "by content: a file of it changed, or changed after the holder started, allows nothing; ADDRESS "
+            "EXE [ARGS] sha256:HEX\", the holder's user and whole command line, every argument, its executable "
+            "and, for an interpreter, its script pinned by content: another argument, a file of it changed, or "
+            "changed after the holder started, allows nothing; ADDRESS "
             "\"*:port\" any address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts "
             "for an Apache Listen only: a port another program took is not allowed); a socket whose process "
             "root cannot see is a finding "
@@ -5125,7 +5140,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "name) that the deploy login, the app user, Apache's user or any local user may connect to (write on "
             "the socket file and search on every directory on the way, ACLs counted; an abstract name: anyone) is "
             "Apache's own, the stack's baseline (systemd's, journald's, rsyslogd's, the MTA's: measured) or allowed "
-            "(allow_listen: \"unix:NAME USER EXE [SCRIPT] sha256:HEX\"): a root tmux or screen server, "
+            "(allow_listen: \"unix:NAME USER EXE [ARGS] sha256:HEX\"): a root tmux or screen server, "
             "socat's UNIX-LISTEN, an "
             "agent's control socket run a client's commands as root (a process of a login sudoers lets run a "
             "command as root, by name, User_Alias, #uid or %group, is judged as root's); whatever is allowed, no "
@@ -5207,8 +5222,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "Apache's user an Apache child, of the deploy user part of a live SSH session; no process of anyone "
             "else outside a live SSH session runs from the app's tree, as spelled (its command line) or as "
             "resolved (its working directory, executable, open files, a link or a root's script it runs); an "
-            "allowed one (allow_processes: \"USER: COMMAND sha256:HEX\") runs the program its entry pins by "
-            "content (its executable and a script outside the app's tree), unchanged since it started",
+            "allowed one (allow_processes: \"USER: COMMAND sha256:HEX\") runs exactly the command line its entry "
+            "names (the app user's and the deploy login's: the words it begins with, their command lines being "
+            "their own claim) and the program it pins by content (its executable and a script outside the app's "
+            "tree), unchanged since it started",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "

@@ -154,9 +154,9 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         shown = "\n".join(f"{t}: {ln}" for t, items in failed.items() for ln in items)
         assert list(failed) == [LISTENER], shown
         assert len(failed[LISTENER]) == 3, shown
-        bound = ['"*:10050 zabbix /usr/sbin/zabbix_agentd"',
-                 '"*:9100 prometheus /usr/bin/prometheus-node-exporter"',  # each binds its program, pinned
-                 '"localhost:4949 root /usr/bin/perl /usr/sbin/munin-node"']  # (an interpreter: with its script)
+        bound = ['"*:10050 zabbix /usr/sbin/zabbix_agentd"',  # each binds its command line, pinned
+                 '"*:9100 prometheus /usr/bin/prometheus-node-exporter"',  # (every argument)
+                 '"localhost:4949 root /usr/bin/perl -wT /usr/sbin/munin-node --foreground"']
         assert sorted(allowance(ln) for ln in failed[LISTENER]) == [f"allow_listen = [{b}]" for b in bound], shown
         listens = sorted(re.search(r"\[(.*)\]", allowance(ln, pinned=True)).group(1) for ln in failed[LISTENER])
         allowed = f"allow_listen = [{', '.join(listens)}]\n"

@@ -480,8 +480,10 @@ def test_a_traced_daemon_names_its_tracer_and_an_allowed_tracer_passes(exp):
     facts.raw.raw["proc"].update(proc(950, 0, "strace -f -p %d -o /tmp/t" % daemon["pid"]))
     msg = fails("cw_traced", facts, exp)
     assert f"pid {daemon['pid']} (yourapplication)" in msg and "is traced by pid 950 (root) 'strace -f -p" in msg
-    assert 'allow_processes = ["root: strace sha256:' in msg, msg
-    assert outcome("cw_traced", facts, allowing(exp, processes=("root: strace -f -p",))) == "pass"
+    assert outcome("cw_traced", facts, allowing(exp, processes=("root: strace -f -p",))) != "pass"  # (a prefix)
+    assert f'allow_processes = ["root: strace -f -p {daemon["pid"]} -o /tmp/t sha256:' in msg, msg
+    allowed = "root: strace -f -p %d -o /tmp/t" % daemon["pid"]
+    assert outcome("cw_traced", facts, allowing(exp, processes=(allowed,))) == "pass"
 
 
 @pytest.mark.parametrize("cmdline, user, uid", [
@@ -497,7 +499,8 @@ def test_a_process_capturing_the_hosts_packets_fails_and_a_dhcp_client_passes(ex
                                                    "ffff8881 3      3    0003   0     1 0      106    88001\n"}
     msg = fails("cw_traced", facts, exp)
     assert "pid 960 (" in msg and "holds a packet socket (it captures the host's traffic" in msg, msg
-    allowed = f"{user}: {cmdline.split()[0]}"
+    allowed = f"{user}: {cmdline}"  # (the whole command line: its program alone is every capture it could make)
+    assert outcome("cw_traced", facts, allowing(exp, processes=(f"{user}: {cmdline.split()[0]}",))) != "pass"
     assert outcome("cw_traced", facts, allowing(exp, processes=(allowed,))) == "pass"
     facts.raw.raw["proc"]["960"]["exe"] = "/usr/sbin/dhclient"
     assert outcome("cw_traced", facts, exp) == "pass"
