@@ -266,9 +266,10 @@ def factory(text: str) -> str | None:
 
 def blueprint_prefix(texts: dict[str, str], route: str) -> str:
     """The URL prefix of the Flask blueprint whose ``@bp.get("/health")`` is ``route`` (its text): the
-    ``url_prefix=`` of its ``Blueprint(...)``, else of the ``register_blueprint(...)`` naming it; "" for the app's
-    own routes."""
-    for text in texts.values():
+    ``url_prefix=`` of its ``Blueprint(...)``, else of the ``register_blueprint(...)`` naming that module's object
+    (``main.bp``, ``from .main import bp as main_bp``: the tutorial names every module's blueprint ``bp``); "" for
+    the app's own routes."""
+    for mod, text in texts.items():
         if (at := text.find(route)) < 0:
             continue
         var = re.search(r"(\w+)\s*$", text[:at])
@@ -276,12 +277,53 @@ def blueprint_prefix(texts: dict[str, str], route: str) -> str:
         if var is None or made is None:
             return ""
         prefix = re.search(r"""url_prefix\s*=\s*["']([^"']*)["']""", made.group(1))
-        if prefix is None:
-            prefix = next((m for t in texts.values() for m in [re.search(
-                rf"""register_blueprint\(\s*(?:[\w.]+\.)?{var.group(1)}\s*,[^)]*url_prefix\s*=\s*["']([^"']*)["']""",
-                t)] if m), None)
-        return prefix.group(1).rstrip("/") if prefix else ""
+        named = (mod, var.group(1))
+        own = prefix.group(1) if prefix else next(
+            (p for here, t in texts.items() for at_, p in _registered(t, here, texts) if at_ == named), "")
+        return own.rstrip("/")
     return ""
+
+
+def _registered(text: str, here: str, texts: dict[str, str]):
+    """``((module, name), url_prefix)`` of each ``register_blueprint(X, url_prefix=...)`` in module ``here``'s
+    ``text``: X resolved through the module's imports to the module defining it and its name there."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return
+    package = here if any(k.startswith(here + ".") for k in texts) else here.rpartition(".")[0]
+    names: dict[str, tuple[str, str | None]] = {}  # local name -> (module, attr) or (module, None) for a module
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                names[a.asname or a.name.split(".")[0]] = (a.name if a.asname else a.name.split(".")[0], None)
+        elif isinstance(node, ast.ImportFrom):
+            base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1]) if node.level else ""
+            origin = ".".join(p for p in (base, node.module or "") if p)
+            for a in node.names:
+                sub = f"{origin}.{a.name}" if origin else a.name
+                names[a.asname or a.name] = (sub, None) if sub in texts else (origin, a.name)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args \
+                and node.func.attr == "register_blueprint":
+            prefix = next((k.value.value for k in node.keywords if k.arg == "url_prefix"
+                           and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)), "")
+            yield _named(node.args[0], here, names), prefix
+
+
+def _named(expr: ast.expr, here: str, names: dict[str, tuple[str, str | None]]) -> tuple[str, str] | None:
+    """The ``(module, name)`` an expression naming a module's object (``bp``, ``api.bp``, ``pkg.api.bp``) stands for."""
+    if isinstance(expr, ast.Name):
+        module, attr = names.get(expr.id, (here, expr.id))
+        return (module, attr) if attr else None
+    path: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        path.insert(0, expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name) or not path:
+        return None
+    module, attr = names.get(expr.id, (expr.id, None))
+    return (".".join([module, *([attr] if attr else []), *path[:-1]]), path[-1])
 
 
 def _own_nodes(scope: ast.AST):

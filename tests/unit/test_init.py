@@ -1389,3 +1389,39 @@ def test_a_flask_health_route_in_a_blueprint_carries_its_prefix(tmp_path, api):
     root = project(tmp_path, {"notes/__init__.py": factory, "notes/api.py": "from flask import Blueprint\n"
                               + blueprint + "@bp.get('/health')\ndef health():\n    return 'ok'\n"})
     assert detect(root).health_path == "/api/health"
+
+
+# Class: a blueprint known by its variable name alone (newuser15). Flask's tutorial names every blueprint module's
+# object `bp`, so `register_blueprint(api.bp, url_prefix="/api")` gave the `/api` prefix to `main.bp`'s `/health`
+# too (health_path "/api/health": 404). A register_blueprint() names a module's object; the prefix is the one of the
+# call naming the health route's own module. Members: `main.bp` beside `api.bp`, `from .main import bp as main_bp`,
+# `from .api import bp` registered with its prefix while the route is in another module's `bp`.
+@pytest.mark.parametrize("imports, registers", [
+    ("    from . import api, main\n", "    app.register_blueprint(main.bp)\n"
+                                      "    app.register_blueprint(api.bp, url_prefix='/api')\n"),
+    ("    from .main import bp as main_bp\n    from .api import bp as api_bp\n",
+     "    app.register_blueprint(api_bp, url_prefix='/api')\n    app.register_blueprint(main_bp)\n"),
+    ("    import notes.main\n    from .api import bp\n",
+     "    app.register_blueprint(bp, url_prefix='/api')\n    app.register_blueprint(notes.main.bp, url_prefix='/')\n"),
+])
+def test_a_blueprint_is_known_by_its_module_not_by_its_name(tmp_path, imports, registers):
+    factory = ("from flask import Flask\ndef create_app():\n    app = Flask(__name__)\n"
+               f"{imports}{registers}    return app\n")
+    bp = "from flask import Blueprint\nbp = Blueprint({!r}, __name__)\n"
+    root = project(tmp_path, {"notes/__init__.py": factory,
+                              "notes/api.py": bp.format("api") + "@bp.get('/tasks')\ndef tasks():\n    return []\n",
+                              "notes/main.py": bp.format("main")
+                              + "@bp.route('/health')\ndef health():\n    return 'ok'\n"})
+    assert detect(root).health_path == "/health"
+
+
+def test_a_prefixed_blueprint_in_the_routes_module_gives_its_prefix(tmp_path):
+    factory = ("from flask import Flask\ndef create_app():\n    app = Flask(__name__)\n    from . import main, api\n"
+               "    app.register_blueprint(main.bp)\n    app.register_blueprint(api.bp, url_prefix='/v1/')\n"
+               "    return app\n")
+    bp = "from flask import Blueprint\nbp = Blueprint({!r}, __name__)\n"
+    root = project(tmp_path, {"notes/__init__.py": factory,
+                              "notes/main.py": bp.format("main") + "@bp.route('/')\ndef index():\n    return 'hi'\n",
+                              "notes/api.py": bp.format("api")
+                              + "@bp.get('/health')\ndef health():\n    return 'ok'\n"})
+    assert detect(root).health_path == "/v1/health"
