@@ -859,12 +859,17 @@ def instance_hint(args: DeployArgs, release_dir, output, started=None):
         return ("the app's SQLite database %s lies inside the release, which the app user cannot write and every "
                 "release replaces: %s a file under a shared path, e.g. %s/shared/data/ with shared_paths = "
                 "[\"data\"]" % (inside[0], set_in_config(args, setting), args.root))
-    missing = [db for db in started.get("databases") or [] if isinstance(db, str) and db.startswith("/")
-               and not os.path.isdir(os.path.dirname(db))]
-    if missing:
-        return ("the app's SQLite database %s cannot be opened: its directory %s does not exist: %s a file under "
-                "a shared path, e.g. %s/shared/data/ with \"data\" in shared_paths"
-                % (missing[0], os.path.dirname(missing[0]), set_in_config(args, "the database's path"), args.root))
+    for db in (db for db in started.get("databases") or [] if isinstance(db, str) and db.startswith("/")):
+        parent = os.path.dirname(db)
+        if not os.path.isdir(parent):
+            why = "its directory %s does not exist" % parent
+        else:  # (SQLite writes its journal beside the file: the directory too must be the app user's to write)
+            why = next(("the app user %s cannot write %s (%s)" % (args.app_user, path, blocked) for path in (
+                parent, db) if (blocked := unwritable(path, args.app_user, exists=path == parent))), "")
+        if why:
+            return ("the app's SQLite database %s cannot be opened: %s: %s a file under a shared path, e.g. "
+                    "%s/shared/data/ with \"data\" in shared_paths"
+                    % (db, why, set_in_config(args, "the database's path"), args.root))
     if started.get("framework") == "django":
         return None  # not Flask's instance folder; the database named nothing inside the release
     shared = "%s/shared/instance" % args.root
@@ -938,23 +943,25 @@ class Marks:
 
 def unwritable_data_dirs(args: DeployArgs):
     """The shared paths the app user cannot write, each with what blocks it (missing, or owner and mode)."""
+    paths = [os.path.join(args.root, "shared", rel) for rel in args.shared_paths]
+    return ["%s (%s)" % (path, why) for path in paths if (why := unwritable(path, args.app_user))]
+
+
+def unwritable(path, user_name, exists=True):
+    """Why the user cannot write ``path`` (its owner and mode; ``exists``: a missing path is a reason too), else
+    "" (also when the user is unknown here)."""
     try:
-        user = pwd.getpwnam(args.app_user)
+        user = pwd.getpwnam(user_name)
+        st = os.stat(path)
     except KeyError:
-        return []
-    found = []
-    for rel in args.shared_paths:
-        path = os.path.join(args.root, "shared", rel)
-        try:
-            st = os.stat(path)
-        except OSError as exc:
-            found.append("%s (%s)" % (path, exc.strerror))
-            continue
-        bits = 0o200 if st.st_uid == user.pw_uid else 0o020 if st.st_gid == user.pw_gid else 0o002
-        if not st.st_mode & bits:
-            found.append("%s (owner %s:%s, mode %04o)" % (path, name_of(pwd.getpwuid, st.st_uid),
-                                                          name_of(grp.getgrgid, st.st_gid), st.st_mode & 0o7777))
-    return found
+        return ""
+    except OSError as exc:
+        return exc.strerror if exists else ""
+    bits = 0o200 if st.st_uid == user.pw_uid else 0o020 if st.st_gid == user.pw_gid else 0o002
+    if st.st_mode & bits:
+        return ""
+    return "owner %s:%s, mode %04o" % (name_of(pwd.getpwuid, st.st_uid), name_of(grp.getgrgid, st.st_gid),
+                                       st.st_mode & 0o7777)
 
 
 def host_hint(args: GateArgs, health):

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import pytest
 
 from deploytests.pipeline import agent
-from deploytests.testing import FakeClock, deploy_args, rollback_args
+from deploytests.testing import FakeClock, current_user, deploy_args, rollback_args
 
 IDS = ["20260101T000000Z-aaaaaaaa", "20260102T000000Z-bbbbbbbb", "20260103T000000Z-cccccccc",
        "20260104T000000Z-dddddddd", "20260105T000000Z-eeeeeeee"]
@@ -687,3 +687,31 @@ def test_a_database_hint_for_an_app_configured_from_its_environment_names_a_vari
     plain = deploy_args(str(tmp_path), shared_paths=["data"])
     assert "set DATABASES' NAME in the config file (config_file in deploy.toml) to a file under a shared path" in \
         agent.instance_hint(plain, rel, out, inside)
+
+
+@pytest.mark.parametrize("framework", ["", "flask", "django"])
+@pytest.mark.parametrize("blocked", ["dir", "file"])
+def test_a_database_the_app_user_cannot_write_is_named_with_what_blocks_it(tmp_path, framework, blocked):
+    """newuser15: Pyramid's starter ini (sqlalchemy.url = sqlite:///%(here)s/wiki.sqlite, the ini installed as
+    shared/production.ini) put the database in shared/ itself, which the app user cannot write: refused with
+    "if it lies in the app's instance folder ... Flask's default ... pass instance_path= to Flask(...)", for an app
+    that is no Flask app, although the release check had seen the path it connected to. Class: a hint that guesses
+    where the facts name the thing (as for a missing directory). Members: the directory not writable (SQLite writes
+    its journal beside the file), the file itself read-only; whatever the framework."""
+    args = deploy_args(str(tmp_path), shared_paths=["data"])
+    (tmp_path / "shared" / "data").mkdir(parents=True)
+    rel = str(tmp_path / "releases" / "r1")
+    db = tmp_path / "shared" / "wiki.sqlite"
+    db.write_text("")
+    (db if blocked == "file" else db.parent).chmod(0o440 if blocked == "file" else 0o550)
+    out = ["sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) unable to open database file"]
+    try:
+        hint = agent.instance_hint(args, rel, out, {"framework": framework, "databases": [str(db)]})
+    finally:
+        db.parent.chmod(0o750)
+    what = db if blocked == "file" else db.parent
+    mode = "0440" if blocked == "file" else "0550"
+    assert hint.startswith(f"the app's SQLite database {db} cannot be opened: the app user {current_user()} cannot "
+                           f"write {what} (owner "), hint
+    assert f"mode {mode})" in hint and f'{tmp_path}/shared/data/ with "data" in shared_paths' in hint, hint
+    assert "Flask" not in hint and "instance_path" not in hint, hint
