@@ -920,6 +920,8 @@ SETTINGS_HOOK = ('if os.environ.get("{env}"):  # the servers\' settings (deployt
 
 
 PASTE_SECTION_RE = re.compile(r"^\[app:main\]", re.M)
+INI_SQLITE_RE = re.compile(r"^\[app:main\][^\[]*?^([\w.]+)\s*=\s*sqlite:///(\S+)", re.M)  # (key, path)
+SCHEMA_SCRIPT_RE = re.compile(r"""["']?\b(initiali[sz]e_\w*db|\w*(?:init|create|setup)_?db\w*)\s*=\s*[\w.]+:\w+""")
 PASTE_ENTRY_RE = re.compile(r"""\bmain\s*=\s*["']?([A-Za-z_][\w.]*):([A-Za-z_]\w*)""")
 PASTE_WSGI = '''\
 """The app for mod_wsgi, as {framework}'s deployment docs build it: from the ini file whose path ${env} names
@@ -993,6 +995,19 @@ def detect_paste(root: Path, name: str, module: str, factory: str, texts: dict[s
     static = root / pkg_dir / "static"
     if static.is_dir():
         d.static = {"/static": static.relative_to(root).as_posix()}
+    if ini and (m := INI_SQLITE_RE.search((root / ini).read_text(errors="replace"))) and not m.group(2).startswith("/"):
+        key, url, file = m.group(1), m.group(2), m.group(2).rpartition("/")[2]
+        where = (f"/var/www/{app}/shared/ (where {ini} is installed: %(here)s), which the app user cannot write"
+                 if url.startswith("%(here)s/") else "the release dir (the daemon's working dir), which every release "
+                 "replaces")
+        d.shared_paths = ["data"]
+        d.notes.append(f"{ini}: [app:main] {key} = sqlite:///{url} puts the database in {where}: set it to "
+                       f"sqlite:///%(here)s/data/{file} (shared_paths = [\"data\"]: /var/www/{app}/shared/data, "
+                       "kept across releases, the app's to write)")
+    scripts = [(root / f).read_text(errors="replace") for f in ("setup.py", "setup.cfg", "pyproject.toml")
+               if (root / f).is_file()]
+    if schema := next((m.group(1) for t in scripts if (m := SCHEMA_SCRIPT_RE.search(t))), None):
+        d.post_deploy = [f'{schema} "${d.config_env}"']  # Pyramid's initialize_<pkg>_db <ini>: commented out
     return d
 
 

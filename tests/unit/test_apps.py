@@ -382,6 +382,29 @@ def test_an_import_that_fails_on_its_database_reports_the_database_it_tried(tmp_
     assert hint.startswith(f"the app's SQLite database {missing} cannot be opened: its directory "), hint
 
 
+@pytest.mark.parametrize("when", ["request", "post_deploy_then_request"])
+def test_a_database_the_app_connects_to_at_its_first_request_is_reported(tmp_path, when):
+    """newuser15, live: SQLAlchemy's engine (Pyramid's starter, Flask-SQLAlchemy) connects at the first query, in
+    the health GET, after the `started` mark: the hint had no database to name and guessed Flask's instance folder
+    for a Pyramid app. Class: facts of the app's start gathered during its import only. The health GET is watched
+    too (other member: with a post_deploy command run between the import and the GET)."""
+    from deploytests.pipeline.programs import bundled
+
+    missing = tmp_path / "nonexistent" / "dir" / "wiki.sqlite"
+    (tmp_path / "wiki.py").write_text(f"import sqlite3\ndef app(environ, start_response):\n"
+                                      f"    sqlite3.connect({str(missing)!r})\n")
+    commands = '["true"]' if when == "post_deploy_then_request" else "[]"
+    proc = subprocess.run([sys.executable, "-c", bundled("preflight", "spawn"), "wiki", "app", "0", "/health",
+                           "localhost", commands, "{}", "30"], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    marks = agent.Marks(agent.Steps(), [("import", "x"), ("post_deploy", "y"), ("preflight", "z")], 1)
+    for line in proc.stdout.splitlines():
+        marks.take(line)
+    assert proc.returncode != 0 and marks.facts.get("databases") == [str(missing)], proc.stdout
+    hint = agent.instance_hint(gate_args(), str(tmp_path / "releases" / "r1"), proc.stderr.splitlines(), marks.facts)
+    assert hint.startswith(f"the app's SQLite database {missing} cannot be opened: its directory "), hint
+
+
 @pytest.mark.parametrize("location, said", [
     ("https://localhost/health", "the app sends plain-http requests to https"),
     ("/login?next=/health", "health_path must answer 200 itself"),

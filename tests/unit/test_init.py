@@ -1425,3 +1425,31 @@ def test_a_prefixed_blueprint_in_the_routes_module_gives_its_prefix(tmp_path):
                               "notes/api.py": bp.format("api")
                               + "@bp.get('/health')\ndef health():\n    return 'ok'\n"})
     assert detect(root).health_path == "/v1/health"
+
+
+# Class: where a PasteDeploy app's data goes, read nowhere (newuser15). Pyramid's starter (SQLAlchemy backend) keeps
+# `sqlalchemy.url = sqlite:///%(here)s/<pkg>.sqlite` in production.ini; installed as shared/production.ini, %(here)s
+# is shared/ itself, which the app user cannot write: the first deploy was refused. init names the setting and its
+# place under a shared path, and writes shared_paths. Members: %(here)s, a path relative to the release dir; an
+# absolute path the admin chose, left alone. And its schema script (console_scripts `initialize_<pkg>_db`) is found,
+# written commented out like Flask's init-db.
+@pytest.mark.parametrize("url, place", [
+    ("sqlite:///%(here)s/tutorial.sqlite", "sqlite:///%(here)s/data/tutorial.sqlite"),
+    ("sqlite:///tutorial.sqlite", "sqlite:///%(here)s/data/tutorial.sqlite"),
+    ("sqlite:////srv/db/tutorial.sqlite", None),
+])
+def test_a_pyramid_ini_database_is_placed_under_a_shared_path(tmp_path, url, place):
+    ini = PASTE_INI.replace("use = egg:tutorial\n", f"use = egg:tutorial\nsqlalchemy.url = {url}\n")
+    root = project(tmp_path, {
+        "setup.py": "from setuptools import setup\nsetup(name='tutorial', entry_points={\n"
+                    "    'paste.app_factory': ['main = tutorial:main'],\n"
+                    "    'console_scripts': ['initialize_tutorial_db=tutorial.scripts.initialize_db:main'],\n})\n",
+        "tutorial/__init__.py": PYRAMID_INIT, "development.ini": ini, "production.ini": ini})
+    d = detect(root)
+    assert d.post_deploy == ['initialize_tutorial_db "$TUTORIAL_CONFIG"'] and not d.post_deploy_safe, d.post_deploy
+    if place is None:
+        assert d.shared_paths == [] and not any("sqlalchemy.url" in n for n in d.notes), d.notes
+        return
+    assert d.shared_paths == ["data"], d.shared_paths
+    assert any(n.startswith(f"production.ini: [app:main] sqlalchemy.url = {url} puts the database ") and place in n
+               for n in d.notes), d.notes

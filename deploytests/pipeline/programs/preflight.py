@@ -369,7 +369,13 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""
         mark(phase="post_deploy", left=leftovers)
     if not path:
         return 0
-    status = get(app, path, host)
+    start.watch()  # the app may connect its database at its first request (SQLAlchemy's engine does)
+    try:
+        status = get(app, path, host)
+    finally:
+        start.stop()
+        if start.databases != started["databases"]:
+            mark(started=start.facts(app, config))  # the database it could not open, for the agent's hint
     facts = routing(app, path, host) if status and status[:1] == "4" else {}
     if status and status[:1] == "3" and LOCATION:
         facts["location"] = LOCATION[0][:300]
