@@ -596,7 +596,8 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
     switch (``since``, :func:`boot_clock` seconds; None: now): mod_wsgi runs several daemon processes, each
     restarts when it handles a request after the reload, and sequential polls may all reach the same one; so a
     daemon still from before gets a burst of requests at once. Past the bound with the answers right but such a
-    daemon left, the gate passes on the answers as before (the read-only gate then names the process).
+    daemon left, the gate passes on the answers as before (the read-only gate then names the process); answers
+    from the new release that began just before the bound finish their count past it (a slow start under load).
 
     ``retouch`` (the caller's reload: touch the .wsgi file again) is called when, :data:`RETOUCH` seconds after
     the last touch (doubled each time), another release still answers, or when a daemon from before the switch
@@ -641,7 +642,7 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
                 again()  # a daemon loaded what ``current`` named before and took the touch for its own
         except (OSError, ValueError) as exc:
             good, last = 0, "%s: %s" % (type(exc).__name__, exc)
-        if clock() >= deadline:
+        if clock() >= deadline and not good:  # past the bound, answers already right decide (at most SETTLE more)
             return False, attempts, last
         sleep(0.05)
 

@@ -131,6 +131,26 @@ def test_gate_polls_until_the_new_release_answers_and_reports_the_last_answer():
     assert not ok and attempts == 21 and last == "HTTP 500 from release (no X-Deploy-Release header)"
 
 
+def test_gate_lets_the_answers_decide_when_the_new_release_starts_answering_at_its_bound():
+    """newuser15, live (a busy 2-core machine, Pyramid importing for 15 s in each new daemon): the new release
+    answered 200 with its id as the 30 s bound passed, one answer of the 3 in a row the gate wants: refused and
+    rolled back with "health gate failed after 30s (7 attempts): HTTP 200 from release <new>", a failure whose
+    evidence says the release works. Class: a bound that cuts off a check that is succeeding (the stale daemon's
+    burst already lets the next answer decide past it). Members: the settle finished past the bound passes; an
+    answer from another release past the bound still fails."""
+    args = rollback_args("/var/www/app", port=80, server_name="localhost")
+    for late, expected in (([(200, "new")] * 3, True), ([(200, "new"), (200, "old")], False)):
+        clock = FakeClock()
+        answers = iter(late)
+
+        def probe(port, path, host):
+            return (200, "old") if clock() < 1.0 else next(answers)
+
+        ok, attempts, last = agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=probe,
+                                        stale=lambda app, since: [])
+        assert ok is expected and last == f"HTTP 200 from release {'new' if expected else 'old'}", (ok, last)
+
+
 def test_gate_wakes_a_daemon_the_polls_never_reached():
     """Three answers in a row from the new release can all come from one mod_wsgi daemon: while /proc shows a
     daemon of the app started before the reload, the gate sends requests at once (one reaches it: it restarts)."""
