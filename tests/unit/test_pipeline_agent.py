@@ -143,7 +143,7 @@ def test_gate_lets_the_answers_decide_when_the_new_release_starts_answering_at_i
         clock = FakeClock()
         answers = iter(late)
 
-        def probe(port, path, host):
+        def probe(port, path, host, clock=clock, answers=answers):
             return (200, "old") if clock() < 1.0 else next(answers)
 
         ok, attempts, last = agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=probe,
