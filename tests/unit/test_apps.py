@@ -405,6 +405,31 @@ def test_a_database_the_app_connects_to_at_its_first_request_is_reported(tmp_pat
     assert hint.startswith(f"the app's SQLite database {missing} cannot be opened: its directory "), hint
 
 
+@pytest.mark.parametrize("body", ["    import markdown_not_here\n", "    from . import views\n"])
+def test_a_dependency_the_factory_imports_is_named_like_one_the_module_imports(tmp_path, body):
+    """newuser15, live: Pyramid's config.scan() (in main(), called by the factory init writes) imported a view
+    module using `markdown`, which setup.py did not declare: refused with "fix the app and deploy again", while a
+    Flask app importing the same at module level was told which dependency to declare. Class: facts of a failed
+    import gathered for the entry module only, not for its factory's call. Members: a library the factory imports
+    (Pyramid's scan, a Flask create_app importing its blueprints), a module of the app the factory imports that
+    imports an undeclared library."""
+    from deploytests.pipeline.programs import bundled
+
+    pkg = tmp_path / "wiki"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("def make():\n" + body + "    return None\n")
+    (pkg / "views.py").write_text("import markdown_not_here\n")
+    proc = subprocess.run([sys.executable, "-c", bundled("preflight", "spawn"), "wiki", "make", "1", "/health",
+                           "localhost", "[]", "{}", "30"], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(tmp_path)})
+    marks = agent.Marks(agent.Steps(), [("import", "x")], 0)
+    for line in proc.stdout.splitlines():
+        marks.take(line)
+    hint = agent.entry_hint(gate_args(entry_point="wiki:make()"), marks.entry)
+    assert proc.returncode != 0 and hint is not None, proc.stdout
+    assert "a module it imports, 'markdown_not_here', is not installed in the release" in hint, hint
+
+
 @pytest.mark.parametrize("location, said", [
     ("https://localhost/health", "the app sends plain-http requests to https"),
     ("/login?next=/health", "health_path must answer 200 itself"),

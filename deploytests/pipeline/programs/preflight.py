@@ -79,7 +79,13 @@ def load_app(module, attr, call):
     except AttributeError as exc:
         mark(entry=import_failure(module, exc, True))
         raise
-    return target() if call == "1" else target
+    if call != "1":
+        return target
+    try:
+        return target()
+    except ImportError as exc:  # what the factory imports (its blueprints, Pyramid's scan): named as the module's
+        mark(entry=import_failure(module, exc, False))
+        raise
 
 
 class Start:
