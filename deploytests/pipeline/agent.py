@@ -783,8 +783,9 @@ def entry_hint(args: GateArgs, entry):
                 "check which files the project's build config packs" % (key, module, missing))
     if missing:
         return ("%s: module %r was found, but a module it imports, %r, is not installed in the release: the "
-                "release gets the dependencies the packed wheel declares (pyproject.toml [project].dependencies; "
-                "pack does not read a requirements.txt): add the distribution providing %r there and pack again"
+                "release gets the dependencies the packed wheel declares ([project].dependencies in pyproject.toml, "
+                "or install_requires in setup.py or setup.cfg; pack does not read a requirements.txt): add the "
+                "distribution providing %r there and pack again"
                 % (key, module, missing, missing.split(".")[0]))
     return "%s: module %r was found, but importing it failed (%s): fix the app" % (key, module, error)
 

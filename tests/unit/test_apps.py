@@ -135,9 +135,9 @@ def test_entry_hint_names_a_missing_dependency_not_the_entry_point(tmp_path):
                            "hello:application")
     assert hint == ("entry_point = 'hello:application' (deploy.toml): module 'hello' was found, but a module it "
                     "imports, 'requests_not_installed_here', is not installed in the release: the release gets the "
-                    "dependencies the packed wheel declares (pyproject.toml [project].dependencies; pack does not "
-                    "read a requirements.txt): add the distribution providing 'requests_not_installed_here' there "
-                    "and pack again")
+                    "dependencies the packed wheel declares ([project].dependencies in pyproject.toml, or "
+                    "install_requires in setup.py or setup.cfg; pack does not read a requirements.txt): add the "
+                    "distribution providing 'requests_not_installed_here' there and pack again")
 
 
 def test_entry_hint_names_a_module_of_the_app_the_release_lacks(tmp_path):
