@@ -368,6 +368,17 @@ def fixed_sqlite(text: str) -> int | None:
     return None
 
 
+def fixed_sqlite_at(root: Path, settings: str, texts: dict[str, str]) -> str | None:
+    """``file:line`` of :func:`fixed_sqlite` in the module of the settings chain that sets ``DATABASES`` last (a
+    split settings' ``prod.py`` may set it again over ``base.py``'s), or None."""
+    for module in reversed(settings_chain(root, settings, texts)):
+        text = module_text(root, module, texts) or ""
+        if re.search(r"^DATABASES\s*=", text, re.M):
+            line = fixed_sqlite(text)
+            return f"{module_file(root, module)}:{line}" if line else None
+    return None
+
+
 def data_places(text: str, app: str) -> dict[str, str]:
     """The environment variables Django settings (``text``) place the app's data with, and where that data goes
     on the servers: ``MEDIA_ROOT`` read from one -> ``shared/media``; a SQLite database's ``NAME`` read from one
@@ -1347,8 +1358,8 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
         d.config_env = m.group(1) or m.group(2)
     elif env_config(root, d, env_reads(settings_text)):
         d.config_env, d.env_values = f"{d.app.upper()}_CONFIG", data_places(settings_text, d.app)
-        if line := fixed_sqlite(settings_text):  # an env file cannot move it: the code must read a variable
-            d.notes.append(f"{module_file(root, settings)}:{line}: DATABASES' SQLite NAME is not read from the "
+        if at := fixed_sqlite_at(root, settings, texts):  # an env file cannot move it: the code must read a variable
+            d.notes.append(f"{at}: DATABASES' SQLite NAME is not read from the "
                            "environment: on the servers it lies in the release's venv, which the app user cannot "
                            "write and every release replaces (the deploy is refused); read it from a variable, "
                            "'NAME': os.environ.get(\"DJANGO_DB_PATH\", BASE_DIR / \"db.sqlite3\"), and run init "

@@ -1453,3 +1453,26 @@ def test_a_pyramid_ini_database_is_placed_under_a_shared_path(tmp_path, url, pla
     assert d.shared_paths == ["data"], d.shared_paths
     assert any(n.startswith(f"production.ini: [app:main] sqlalchemy.url = {url} puts the database ") and place in n
                for n in d.notes), d.notes
+
+
+# Class: a note's file:line taken from a concatenation of modules (newuser15). Split Django settings (prod.py
+# star-importing base.py, where startproject's DATABASES is): init said "gallery/settings/prod.py:79: DATABASES'
+# SQLite NAME is not read from the environment", prod.py being 8 lines long. The note names the module of the
+# settings chain that sets DATABASES last, at its own line. Members: base.py's DATABASES; prod.py setting it again
+# from the environment (no note: the servers run prod.py's).
+@pytest.mark.parametrize("prod_db, expected", [
+    ("", "mysite/settings/base.py:4"),
+    ("DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': os.environ['DJANGO_DB_PATH']}}\n",
+     None),
+])
+def test_a_split_settings_sqlite_note_names_the_module_that_sets_databases(tmp_path, prod_db, expected):
+    base = ("from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent.parent\n\n"
+            "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'db.sqlite3'}}\n")
+    d = detect(project(tmp_path, {
+        "manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.dev')\n",
+        "mysite/__init__.py": "", "mysite/settings/__init__.py": "", "mysite/settings/base.py": base,
+        "mysite/settings/dev.py": "from .base import *\n", "mysite/settings/prod.py": ENV_DJANGO + prod_db,
+        "mysite/wsgi.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.prod')\n"
+                          "application = 1\n"}))
+    said = [n.partition(": DATABASES' SQLite NAME")[0] for n in d.notes if "DATABASES' SQLite NAME" in n]
+    assert said == ([expected] if expected else []), d.notes
