@@ -1358,12 +1358,13 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
         d.config_env = m.group(1) or m.group(2)
     elif env_config(root, d, env_reads(settings_text)):
         d.config_env, d.env_values = f"{d.app.upper()}_CONFIG", data_places(settings_text, d.app)
+        d.places.update(d.env_values)  # (an env file kept from an earlier init may lack them: unset_places)
         if at := fixed_sqlite_at(root, settings, texts):  # an env file cannot move it: the code must read a variable
             d.notes.append(f"{at}: DATABASES' SQLite NAME is not read from the "
                            "environment: on the servers it lies in the release's venv, which the app user cannot "
                            "write and every release replaces (the deploy is refused); read it from a variable, "
-                           "'NAME': os.environ.get(\"DJANGO_DB_PATH\", BASE_DIR / \"db.sqlite3\"), and run init "
-                           f"again: it sets that variable to /var/www/{d.app}/shared/data/db.sqlite3 in the env file")
+                           "'NAME': os.environ.get(\"DJANGO_DB_PATH\", BASE_DIR / \"db.sqlite3\"), and set "
+                           f"DJANGO_DB_PATH=/var/www/{d.app}/shared/data/db.sqlite3 in the env file ({d.config_file})")
     else:
         d.config_env = f"{d.app.upper()}_CONFIG"
         read = env_reads(settings_text)
@@ -1770,6 +1771,8 @@ def init(root: Path, *, out=print) -> int:
         if cfg is not None:  # the instance warning names the kept app and config file
             d.app = cfg.app
             d.config_file = _rel(cfg.config_file, root) if cfg.config_file is not None else ""
+            for warning in unset_places(cfg, d):  # what the code now reads that the kept files do not set
+                out(f"  {warning}")
     elif d.config_as_env:
         out(f"  note    config_file = {d.config_file!r}, config_as_env = true: the servers' environment for the app "
             "(its secrets too); replace each placeholder there")

@@ -1476,3 +1476,30 @@ def test_a_split_settings_sqlite_note_names_the_module_that_sets_databases(tmp_p
                           "application = 1\n"}))
     said = [n.partition(": DATABASES' SQLite NAME")[0] for n in d.notes if "DATABASES' SQLite NAME" in n]
     assert said == ([expected] if expected else []), d.notes
+
+
+# Class: a note whose "run init again" cannot do what it says (newuser15). init's note on startproject's DATABASES
+# said "read it from a variable ... and run init again: it sets that variable to .../shared/data/db.sqlite3 in the
+# env file"; run again, init kept config/deploy.env (it never overwrites a file) and said nothing: the servers'
+# database stayed in the release. A variable placing the app's data that the kept env file does not set is named,
+# with its value, by init run again and by every gate run's header. Members: Django's settings (DJANGO_DB_PATH), a
+# Flask app's (written_places: its own path already warned at the gate).
+def test_a_data_place_the_kept_env_file_lacks_is_named_when_init_runs_again(tmp_path):
+    base = ("import os\nfrom pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent.parent\n"
+            "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'db.sqlite3'}}\n")
+    root = project(tmp_path, {
+        "manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.dev')\n",
+        "mysite/__init__.py": "", "mysite/settings/__init__.py": "", "mysite/settings/base.py": base,
+        "mysite/settings/dev.py": "from .base import *\n",
+        "mysite/settings/prod.py": ENV_DJANGO.replace("DB = os.environ.get('DJANGO_DB_PATH')\n", ""),
+        "mysite/wsgi.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.prod')\n"
+                          "application = 1\n"})
+    init(root, out=lambda *a: None)
+    assert "DJANGO_DB_PATH" not in (root / "config/deploy.env").read_text()
+    (root / "mysite/settings/base.py").write_text(base.replace("BASE_DIR / 'db.sqlite3'",
+                                                               "os.environ.get('DJANGO_DB_PATH', 'db.sqlite3')"))
+    said: list[str] = []
+    init(root, out=said.append)
+    want = 'DJANGO_DB_PATH = "/var/www/mysite/shared/data/db.sqlite3" in deploy.toml\'s env file'
+    assert any(want in line for line in said), said
+    assert any(want in line for line in gate_warnings(root)), gate_warnings(root)
