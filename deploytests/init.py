@@ -178,11 +178,12 @@ def unset_places(cfg: DeployConfig, d: Detected) -> list[str]:
     unset = {var: value for var, value in d.places.items() if var not in cfg.env_vars and var not in in_file}
     if not unset:
         return []
-    where = "deploy.toml's env file" if env_file else "deploy.toml's env"
+    where = f"deploy.toml's env file ({env_file.name})" if env_file else "deploy.toml's env"
+    lines = (f"a line {var}={value}" if env_file else f"{var} = \"{value}\"" for var, value in unset.items())
     return [f"WARNING {', '.join(unset)} place{'s' if len(unset) == 1 else ''} the app's data (its code writes "
             f"there) and {where} does not set {'it' if len(unset) == 1 else 'them'}: on the servers the default "
             "lies in the release, which the app user cannot write and every release replaces: set "
-            + ", ".join(f"{var} = \"{value}\"" for var, value in unset.items()) + f" in {where}"]
+            + ", ".join(lines) + f" in {where}"]
 
 
 def project_name(root: Path) -> str:

@@ -1500,6 +1500,6 @@ def test_a_data_place_the_kept_env_file_lacks_is_named_when_init_runs_again(tmp_
                                                                "os.environ.get('DJANGO_DB_PATH', 'db.sqlite3')"))
     said: list[str] = []
     init(root, out=said.append)
-    want = 'DJANGO_DB_PATH = "/var/www/mysite/shared/data/db.sqlite3" in deploy.toml\'s env file'
+    want = "a line DJANGO_DB_PATH=/var/www/mysite/shared/data/db.sqlite3 in deploy.toml's env file (deploy.env)"
     assert any(want in line for line in said), said
     assert any(want in line for line in gate_warnings(root)), gate_warnings(root)
