@@ -369,6 +369,21 @@ def fixed_sqlite(text: str) -> int | None:
     return None
 
 
+def fixed_media_at(root: Path, settings: str, texts: dict[str, str]) -> str | None:
+    """``file:line`` of ``MEDIA_ROOT`` not read from the environment (Django's ``BASE_DIR / "media"``: in the
+    release's venv on the servers), in the module of the settings chain that sets it last, or None."""
+    for module in reversed(settings_chain(root, settings, texts)):
+        try:
+            tree = ast.parse(module_text(root, module, texts) or "")
+        except (SyntaxError, ValueError):
+            return None
+        node = next((n for n in reversed(tree.body) if isinstance(n, ast.Assign)
+                     and any(isinstance(t, ast.Name) and t.id == "MEDIA_ROOT" for t in n.targets)), None)
+        if node is not None:
+            return f"{module_file(root, module)}:{node.lineno}" if not _env_in(node.value) else None
+    return None
+
+
 def fixed_sqlite_at(root: Path, settings: str, texts: dict[str, str]) -> str | None:
     """``file:line`` of :func:`fixed_sqlite` in the module of the settings chain that sets ``DATABASES`` last (a
     split settings' ``prod.py`` may set it again over ``base.py``'s), or None."""
@@ -1326,12 +1341,14 @@ def build_settings(root: Path, texts: dict[str, str], developer: str, served: st
             "or the build fails with a KeyError")
 
 
-def media_note(url: str, texts: dict[str, str]) -> str:
+def media_note(url: str, texts: dict[str, str], placed: bool = True) -> str:
     """Uploads (MEDIA_ROOT: shared/media on the servers) are answered at MEDIA_URL by nothing there unless the app
     serves them: Apache may not read shared/, and Django's ``static()`` helper adds no URL when DEBUG is False."""
     helper = (" (the urls' static(settings.MEDIA_URL, ...) adds no URL when DEBUG is False)"
               if re.search(r"\bstatic\(\s*(?:settings\.)?MEDIA_URL", "\n".join(texts.values())) else "")
-    return (f"MEDIA_URL {url}: uploads go to shared/media on the servers, which Apache may not read, so nothing "
+    where = "uploads go to shared/media on the servers" if placed else \
+        "uploads belong in shared/media on the servers (see MEDIA_ROOT above)"
+    return (f"MEDIA_URL {url}: {where}, which Apache may not read, so nothing "
             f"answers {url} there{helper}: serve them with a view of the app, e.g. "
             f"re_path(r'^{url[1:]}(?P<path>.*)$', django.views.static.serve, "
             "{'document_root': settings.MEDIA_ROOT}) in the urls, or a view that checks "
@@ -1366,6 +1383,12 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
                            "write and every release replaces (the deploy is refused); read it from a variable, "
                            "'NAME': os.environ.get(\"DJANGO_DB_PATH\", BASE_DIR / \"db.sqlite3\"), and set "
                            f"DJANGO_DB_PATH=/var/www/{d.app}/shared/data/db.sqlite3 in the env file ({d.config_file})")
+        if media_at := fixed_media_at(root, settings, texts):
+            d.notes.append(f"{media_at}: MEDIA_ROOT is not read from the environment: on the servers it lies in the "
+                           "release's venv, which the app user cannot write and every release replaces (uploads "
+                           "fail); read it from a variable, MEDIA_ROOT = os.environ.get(\"DJANGO_MEDIA_ROOT\", "
+                           f"BASE_DIR / \"media\"), and set DJANGO_MEDIA_ROOT=/var/www/{d.app}/shared/media in the env "
+                           f"file ({d.config_file})")
     else:
         d.config_env = f"{d.app.upper()}_CONFIG"
         read = env_reads(settings_text)
@@ -1406,7 +1429,8 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
         d.notes.append("no STATIC_ROOT (a path such as BASE_DIR / 'staticfiles') and STATIC_URL in the settings: "
                        "static files are not served (set both, then static and build in deploy.toml)")
     if (media := MEDIA_URL_RE.search(settings_text)) and media.group(1):
-        d.notes.append(media_note("/" + media.group(1) + "/", texts))
+        d.notes.append(media_note("/" + media.group(1) + "/", texts, placed=not (
+            d.config_as_env and fixed_media_at(root, settings, texts))))
     if ADMIN_RE.search(settings_text):
         d.notes.append('the admin is installed: create its user on the servers once deployed, with fab target NAME '
                        'run "DJANGO_SUPERUSER_PASSWORD=... django-admin createsuperuser --noinput --username admin '

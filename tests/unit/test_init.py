@@ -1503,3 +1503,29 @@ def test_a_data_place_the_kept_env_file_lacks_is_named_when_init_runs_again(tmp_
     want = "a line DJANGO_DB_PATH=/var/www/mysite/shared/data/db.sqlite3 in deploy.toml's env file (deploy.env)"
     assert any(want in line for line in said), said
     assert any(want in line for line in gate_warnings(root)), gate_warnings(root)
+
+
+# Class: a data place the settings compute that an env file cannot move (newuser15, live). DATABASES' NAME was
+# named; MEDIA_ROOT = BASE_DIR / "media" (Django's docs) was not, and init said "uploads go to shared/media on the
+# servers": with config_as_env the settings never run the config file that sets it, so on the servers it is
+# <venv>/lib/python3.11/site-packages/media, and the first upload answered 500 (the gate passed: nothing uploads).
+# Members: MEDIA_ROOT fixed in base.py (named at its line), MEDIA_ROOT read from a variable (placed, no note).
+@pytest.mark.parametrize("media, expected", [
+    ("MEDIA_ROOT = BASE_DIR / 'media'\n", "mysite/settings/base.py:4"),
+    ("MEDIA_ROOT = os.environ.get('DJANGO_MEDIA_ROOT', BASE_DIR / 'media')\n", None),
+])
+def test_a_media_root_an_env_file_cannot_move_is_named(tmp_path, media, expected):
+    base = ("import os\nfrom pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent.parent\n"
+            + media + "MEDIA_URL = 'media/'\n")
+    d = detect(project(tmp_path, {
+        "manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.dev')\n",
+        "mysite/__init__.py": "", "mysite/settings/__init__.py": "", "mysite/settings/base.py": base,
+        "mysite/settings/dev.py": "from .base import *\n", "mysite/settings/prod.py": ENV_DJANGO,
+        "mysite/wsgi.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.prod')\n"
+                          "application = 1\n"}))
+    said = [n.partition(": MEDIA_ROOT")[0] for n in d.notes if ": MEDIA_ROOT is not read from the environment" in n]
+    assert said == ([expected] if expected else []), d.notes
+    if expected:
+        assert not any("uploads go to shared/media" in n for n in d.notes), d.notes
+    else:
+        assert d.env_values.get("DJANGO_MEDIA_ROOT") == "/var/www/mysite/shared/media", d.env_values
