@@ -795,6 +795,24 @@ def entry_hint(args: GateArgs, entry):
     return "%s: module %r was found, but importing it failed (%s): fix the app" % (key, module, error)
 
 
+def missing_module_hint(args: GateArgs, output):
+    """A hint when the output's error is a module the release lacks, wherever its import failed (a post_deploy
+    command: Django's migrate imports the urls and views; the health GET: a view imported at the first request),
+    in :func:`entry_hint`'s words. None otherwise."""
+    found = next((m for line in reversed(output)
+                  if (m := re.search(r"ModuleNotFoundError: No module named '([\w.]+)'", line))), None)
+    if found is None:
+        return None
+    missing = found.group(1)
+    if missing.split(".")[0] == args.entry_point.split(":")[0].split(".")[0]:
+        return ("the app imports %r (part of the app), which is not in the release: the wheel lacks it; check which "
+                "files the project's build config packs" % missing)
+    return ("the app imports %r, which is not installed in the release: the release gets the dependencies the "
+            "packed wheel declares ([project].dependencies in pyproject.toml, or install_requires in setup.py or "
+            "setup.cfg; pack does not read a requirements.txt): add the distribution providing %r there and pack "
+            "again" % (missing, missing.split(".")[0]))
+
+
 CONFIG_UNREAD = 4  # the release check's exit code (programs.preflight.CONFIG_UNREAD): the app ignored its config
 
 
@@ -1073,7 +1091,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
             what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
             hint = (config_hint(args, output) or instance_hint(args, release_dir, output, marks.facts)
                     or schema_hint(args, output) or write_hint(args, release_dir, output)
-                    or "fix the command and deploy again")
+                    or missing_module_hint(args, output) or "fix the command and deploy again")
         raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output)))
     step, what = phases[min(done, len(phases) - 1)]
@@ -1098,7 +1116,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
                        or instance_hint(args, release_dir, lines[-25:], marks.facts)
                        or (entry_hint(args, marks.entry) if step == "import" else None)
                        or schema_hint(args, lines[-25:]) or write_hint(args, release_dir, lines[-25:])
-                       or "fix the app and deploy again")
+                       or missing_module_hint(args, lines[-25:]) or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root), detail=detail)
 

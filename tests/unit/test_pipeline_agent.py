@@ -754,3 +754,20 @@ def test_a_database_the_app_user_cannot_write_is_named_with_what_blocks_it(tmp_p
                            f"write {what} (owner "), hint
     assert f"mode {mode})" in hint and f'{tmp_path}/shared/data/ with "data" in shared_paths' in hint, hint
     assert "Flask" not in hint and "instance_path" not in hint, hint
+
+
+@pytest.mark.parametrize("missing, said", [
+    ("PIL", "the app imports 'PIL', which is not installed in the release"),
+    ("app.views_gone", "the app imports 'app.views_gone' (part of the app), which is not in the release"),
+])
+def test_a_module_the_release_lacks_is_named_wherever_its_import_fails(missing, said):
+    """newuser15, live: a Django view importing PIL (Pillow not declared) failed in post_deploy (migrate's system
+    checks import the urls and views), and the hint said "fix the command and deploy again": the command was
+    right, the release lacked a dependency. Class: the missing-module facts used only when the entry point's
+    import fails. Members: a library (the dependency to declare), a module of the app (the wheel lacks it); in
+    post_deploy's output and in the health GET's (a view imported at the first request)."""
+    output = ["Traceback (most recent call last):", '  File "views.py", line 1, in <module>',
+              f"ModuleNotFoundError: No module named '{missing}'"]
+    hint = agent.missing_module_hint(rollback_args("/var/www/app", entry_point="app.wsgi:application"), output)
+    assert hint is not None and hint.startswith(said), hint
+    assert agent.missing_module_hint(rollback_args("/var/www/app"), ["KeyError: 'X'"]) is None
