@@ -1676,6 +1676,18 @@ def put_back(exc, undo, config):
         exc.hint = (exc.hint + "; " if exc.hint else "") + note
 
 
+def reload_live(args: DeployArgs, tree, live, exc):
+    """After a release refused before its switch, whose config was installed then put back: reload the live
+    release and gate it, so that every daemon runs the file put back (one that restarted meanwhile loaded the
+    refused config; the others loaded what is now a file changed after they started: the read-only gate's
+    ``test_daemons_run_what_is_on_disk`` would name it). ``exc``'s hint says how it went."""
+    since = boot_clock()
+    tree.reload()
+    ok, _, last = gate(args, live, args.gate_timeout, since=since, retouch=tree.reload)
+    exc.hint += ("; the live release's daemons were reloaded to run it" if ok else
+                 "; the live release's daemons, reloaded to run it, are NOT serving: %s" % last)
+
+
 def cmd_deploy(args: DeployArgs):
     tree, steps = Tree(args.root), Steps()
     config = read_config(args)
@@ -1731,6 +1743,8 @@ def cmd_deploy(args: DeployArgs):
                 .replace(NOT_TOUCHED, "nothing was live yet")
         shutil.rmtree(tree.release(rid), ignore_errors=True)  # first: on a full disk this frees the space
         put_back(exc, undo, "the previous config")
+        if undo is not None and live is not None and exc.step != "gate":  # (a refused gate switched back: reloaded)
+            reload_live(args, tree, live, exc)
         try:
             tree.record_failure(rid, args.release.get("version"), exc.what)
         except OSError:
