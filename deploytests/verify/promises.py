@@ -568,9 +568,15 @@ def config_is_targets(facts, exp):
     found = facts.get("config_sha256")
     if found is None:
         raise NotApplicable(f"{exp.cfg.remote_config_path} is not readable by {facts.get('login')} on {facts.label}")
-    assert found == exp.config_sha256, \
-        f"{exp.cfg.remote_config_path} is not this host's config file {exp.config_file}: " \
-        f"sha256 {found[:12]} on the server, {exp.config_sha256[:12]} here"
+    if found == exp.config_sha256:
+        return
+    live = facts.tree["releases"].get(_live_id(facts)) or {} if facts.tree.get("current") else {}
+    why = ("the live release started with the one on the server: a rollback brings back its release's config"
+           if live.get("config_sha256") == found else
+           "the live release did not start with the one on the server: find who changed it")  # (wording only)
+    raise AssertionError(f"{exp.cfg.remote_config_path} is not this host's config file {exp.config_file}: sha256 "
+                         f"{found[:12]} on the server, {exp.config_sha256[:12]} here; deploy to install this host's "
+                         f"config ({why})")
 
 
 def _deployed(facts, root) -> bool:
