@@ -615,7 +615,7 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
 
     Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
     """
-    since = boot_clock() if since is None else since  # the caller's: taken before the switch
+    since = boot_clock() if since is None else since  # the caller's: taken after the switch, before the touch
     deadline = clock() + timeout
     attempts, last, good = 0, "no answer", 0
     touched, wait = clock(), RETOUCH  # the caller touched the .wsgi file just before
