@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """blind15: faults written blind (from README.md and docs/ only), before reading any gate code.
 
 Each fault: ``inject`` (shell, run as root in a deployed container with two releases, the live one and one
@@ -250,4 +251,25 @@ CONTROLS = [
          check=r"""grep -q Berlin /etc/timezone"""),
     dict(id="C5-app-writes-data-and-deploy-touches-wsgi", inject=r"""asapp "mkdir -p $DATA/uploads && echo hi > $DATA/uploads/a.txt"; asdeploy "touch $APP/application.wsgi"; sleep 1; get""",
          check=r"""[ -f $DATA/uploads/a.txt ]"""),
+]
+
+# ---------------------------------------------------------------- written AFTER the blind run (not blind):
+# other members of the classes the blind run found missed, to try the fixes on real containers
+MEMBERS = [
+    dict(id="R2b-live-release-pyvenv-system-site", group="R",
+         inject=r"""sed -i 's/^include-system-site-packages = .*/include-system-site-packages = true/' $LIVE/venv/pyvenv.cfg""",
+         check=r"""grep -q 'include-system-site-packages = true' $LIVE/venv/pyvenv.cfg""",
+         harm="fab run and the next rollback to this release load the system's site-packages"),
+    dict(id="R2c-previous-release-pyvenv-home-elsewhere", group="R",
+         inject=r"""mkdir -p /opt/py/bin; sed -i 's#^home = .*#home = /opt/py/bin#' $PREV/venv/pyvenv.cfg""",
+         check=r"""grep -q '^home = /opt/py/bin' $PREV/venv/pyvenv.cfg""",
+         harm="the rollback target's python takes its standard library from /opt/py"),
+    dict(id="S1b-config-copy-in-var-local", group="S",
+         inject=r"""cp $CFG /var/local/app-settings.cfg; chmod 0644 /var/local/app-settings.cfg""",
+         check=r"""cmp -s $CFG /var/local/app-settings.cfg && [ "$(stat -c %a /var/local/app-settings.cfg)" = 644 ]""",
+         harm="the app's secrets readable by every local user"),
+    dict(id="S1c-whole-tree-copied-beside-it", group="S",
+         inject=r"""cp -r $APP /var/www/yourapplication.old; chmod -R o+rX /var/www/yourapplication.old""",
+         check=r"""f=/var/www/yourapplication.old/shared/$(basename $CFG); cmp -s $CFG $f && [ -r $f ] && stat -c %a $f | grep -q '4$'""",
+         harm="a hand backup of the app's tree with its config readable by every local user"),
 ]

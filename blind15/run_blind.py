@@ -24,6 +24,7 @@ from deploytests.stacks import for_platform  # noqa: E402
 from deploytests.suite.lab import APPS  # noqa: E402
 
 APP = APPS / "yourapplication"
+ALL = blind.FAULTS + getattr(blind, "MEMBERS", [])
 
 
 def sh(container, body: str):
@@ -53,7 +54,7 @@ class Blind(Campaign):
     def make(self, item, server, container) -> None:
         if item.fault is None:
             return super().make(item, server, container)
-        f = next(x for x in blind.FAULTS if x["id"] == item.name)
+        f = next(x for x in ALL if x["id"] == item.name)
         code, out = sh(container, f["inject"])
         code2, out2 = sh(container, f["check"])
         self.valid[item.name] = "valid" if code2 == 0 else f"NOT VALID (inject {code}: {out}; check {code2}: {out2})"
@@ -61,7 +62,7 @@ class Blind(Campaign):
 
 def main() -> None:
     platform, only = sys.argv[1], sys.argv[2:]
-    faults = [Fault(f["id"], "?", f["harm"], "true") for f in blind.FAULTS
+    faults = [Fault(f["id"], "?", f["harm"], "true") for f in ALL
               if not only or any(s in f["id"] for s in only)]
     campaign = Blind(APP, load_config(APP), faults=faults, clean=1, batch=3, cwd=HERE, progress=print,
                      stack=for_platform(platform), states=False)
