@@ -541,10 +541,12 @@ def apache_child(ppid):
 
 def stale_daemons(args, since):
     """The pids of the app's mod_wsgi daemons (``args.app_user``'s processes Apache's root process forked, titled
-    ``(wsgi:<app>)``) that started before ``since`` (:func:`boot_clock` seconds, taken before ``current`` was
-    switched): they still run what they loaded before. Both sides are the kernel's boot clock: a start time is
-    whole clock ticks, so one tick (10 ms) is the margin (a daemon started that close to the switch is still
-    starting Python when ``current`` changes, and never taken for stale when it started after). It was a second
+    ``(wsgi:<app>)``) that started before ``since`` (:func:`boot_clock` seconds, taken after ``current`` was
+    switched, before application.wsgi was touched): they run what they loaded before the touch (one started
+    between the switch and the touch runs the new release, but mod_wsgi restarts it at its next request and the
+    read-only gate dates the touch after its start). Both sides are the kernel's boot clock: a start time is
+    whole clock ticks, so one tick (10 ms) is the margin (a daemon started that close to the touch is still
+    starting Python, and never taken for stale when it started after). It was a second
     (the wall clock against the boot time's whole seconds): a daemon started within that second before a rollback
     (by the deploy just before it) was taken for a new one and went on serving the release rolled back from. Empty
     when ``/proc`` does not show them (``hidepid``), the app user is unknown or ``since`` is None: then nothing
@@ -593,7 +595,7 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
          since=None, retouch=None):
     """Poll the health path on the server until it answers 200 with ``X-Deploy-Release: rid`` :data:`SETTLE` times
     in a row (any other answer starts the count again) and no daemon process of the app started before the
-    switch (``since``, :func:`boot_clock` seconds; None: now): mod_wsgi runs several daemon processes, each
+    touch (``since``, :func:`boot_clock` seconds; None: now): mod_wsgi runs several daemon processes, each
     restarts when it handles a request after the reload, and sequential polls may all reach the same one; so a
     daemon still from before gets a burst of requests at once. Past the bound with the answers right but such a
     daemon left, the gate passes on the answers as before (the read-only gate then names the process).
@@ -606,7 +608,9 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
     made while a daemon was still importing the release ``current`` named before is recorded as that load's own,
     and the daemon serves the old release until the next touch (a rollback right after Apache restarted its
     daemons was refused that way, 553 answers in 30 s from the release rolled back from). Touching again is the
-    reload itself, not another mechanism.
+    reload itself, not another mechanism; it changes application.wsgi, so from then on ``since`` is the new touch:
+    a daemon that restarted between the two touches must restart again (else the read-only gate finds a file it
+    loads changed after it started, and is right: that was a false alarm after a rollback left by the pipeline).
 
     Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
     """
@@ -617,9 +621,10 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
     lingering = None  # when a daemon from before was first seen after the answers were right
 
     def again():
-        nonlocal touched, wait
+        nonlocal touched, wait, since
         if retouch is not None and clock() - touched >= wait:
-            retouch()
+            since = boot_clock()  # a daemon that restarted after the first touch loaded a file changed since:
+            retouch()  # it is from before now (the read-only gate dates what they load against their start)
             touched, wait = clock(), wait * 2
 
     while True:
@@ -1442,9 +1447,9 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, confi
         raise AgentError("%s was not made live: the runner left before the switch (nothing its checks could not "
                          "follow goes live)" % rid, step="switch", hint=NOT_TOUCHED)
     with steps("switch", "current -> %s" % rid):
-        since = boot_clock()  # a daemon started before this may still run what ``current`` named before
         tree.switch(rid)
         pause_point(args, "reload")
+        since = boot_clock()  # a daemon started before the touch runs what it loaded before: it must restart
         tree.reload()
     with steps("gate", "GET %s until X-Deploy-Release: %s" % (args.health_path, rid)):
         ok, attempts, last = gate(args, rid, args.gate_timeout, since=since, retouch=tree.reload)
@@ -1456,8 +1461,8 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, confi
     restored, back = "", False
     if previous:
         with steps("switch_back", "current -> %s" % previous):
-            since = boot_clock()
             tree.switch(previous)
+            since = boot_clock()
             tree.reload()
             back, _, back_last = gate(args, previous, args.gate_timeout, since=since, retouch=tree.reload)
         restored = "; switched back to %s (%s)" % (previous, "serving" if back else "NOT serving: " + back_last)

@@ -926,6 +926,16 @@ def acts(out):
 
 
 PIDS, SCRIPTS, SCRIPT_WORDS = 8192, 256, 256  # processes looked at, root's scripts read, path words of each
+NAMED = 16 << 20  # bytes of the names command lines' paths may make programs() record (each directory above too)
+
+
+def argv_paths(argv):
+    """Each absolute path a command line names, normalized: a word that is one, and each path inside a word
+    (:data:`WORD`'s, a ``:`` list split: ``python3 -c "sys.path.insert(0, '/srv/x')"``, ``sh -c '. /srv/x/env'``,
+    ``--config=/srv/x/conf.py``, ``-Dpath=/a:/b``, a class path ``/a.jar:/b.jar``; not a URL's ``//host``): what
+    the program runs, sources or loads may stand anywhere in it."""
+    return list(dict.fromkeys(os.path.normpath(p) for a in argv for p in (
+        [a] if a.startswith("/") and "\n" not in a else []) + WORD.findall(a.replace(":", " ")) if p[1:2] != "/"))
 
 
 def open_lines(path):
@@ -934,8 +944,9 @@ def open_lines(path):
 
 
 def programs(out, most=PIDS, proc="/proc"):
-    """The ``lstat`` of each absolute word of every process's command line (what it runs: its program and the
-    script it gives an interpreter, after options and their values too; at most 64 words a process, ``most``
+    """The ``lstat`` of each absolute path of every process's command line (:func:`argv_paths`: what it runs, its
+    program, the script it gives an interpreter, after options and their values too, a path inside a word, the
+    code of ``-c``; at most 64 a process, ``most``
     processes), of a Python's user site (its
     user's ``~/.local/lib/pythonX.Y/site-packages``), and of each directory above; a root process's own script
     (root's, at most 64 KiB, ``#!``; at most :data:`SCRIPTS`) read, and each absolute path word of it ``lstat``ed
@@ -948,6 +959,7 @@ def programs(out, most=PIDS, proc="/proc"):
     import pwd
 
     side, scripts, hashed = {"files": {}, "dirs": {}, "errors": {}, "size": 0}, [], out.setdefault("ran", {})
+    cost = 0  # (bytes of names recorded: a path of 2,000 components is 2,000 names of up to 4 KiB each)
     pids = sorted((p for p in os.listdir(proc) if p.isdigit()), key=int)
     for pid in pids[:most]:
         try:
@@ -969,10 +981,13 @@ def programs(out, most=PIDS, proc="/proc"):
             hashed[word] = BIG
         for word in [] if mine else words[1 if head else 0:8]:  # what it gives an interpreter to run (a script)
             hashed.setdefault(word, SCRIPT)
-        for word in words:
-            st = note(side, os.path.normpath(word))
+        for word in argv_paths([a.decode("latin-1") for a in argv])[:64]:  # (a path inside a word too: -c CODE)
+            cost += len(word) * word.count("/")
+            if cost > NAMED:
+                break
+            st = note(side, word)
             if root and st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536:
-                scripts.append(os.path.normpath(word))
+                scripts.append(word)
         if os.path.basename(argv[0].decode("latin-1")).startswith("python"):  # its user site, sys.path's too
             try:
                 home = pwd.getpwuid(uid).pw_dir
@@ -992,7 +1007,8 @@ def programs(out, most=PIDS, proc="/proc"):
         if len(words) > SCRIPT_WORDS:
             out["errors"][path] = "more than %d path words in a root process's script: the rest not looked at" % (
                 SCRIPT_WORDS)
-    for what, count, bound in [("processes", len(pids), most), ("root processes' scripts", len(scripts), SCRIPTS)]:
+    for what, count, bound in [("processes", len(pids), most), ("root processes' scripts", len(scripts), SCRIPTS),
+                               ("bytes of paths their command lines name", cost, NAMED)]:
         if count > bound:
             out["errors"]["programs: " + what] = "more than %d %s: the rest not looked at" % (bound, what)
     out["named"] = dict({p: e for p, e in side["files"].items() if p not in out["files"]}, **out.get("named", {}))
@@ -1562,8 +1578,9 @@ def ran(out, most=RAN, budget=4 * BIG):
     says 0); a regular file only (a device or FIFO is never opened); any owner's file: hashed, never parsed."""
     found, want = out.setdefault("programs", {}), {}
     for word, limit in out.pop("ran", {}).items():
-        real = os.path.realpath(word)
-        want[real] = max(want.get(real, 0), limit)
+        if word.count("/") <= 64:  # (deeper than any program's: not resolved, a lstat each; no pin of it holds)
+            real = os.path.realpath(word)
+            want[real] = max(want.get(real, 0), limit)
     for real, limit in list(want.items())[:most]:
         bound = min(limit, budget)  # (bytes read, not the size a file reports: a /proc file says 0)
         try:

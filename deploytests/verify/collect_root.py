@@ -30,7 +30,8 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   ``allow_processes`` entry may name, whose environment it binds) and the stack's Apache binary's (the daemons and
   their parents);
 - ``mapped``: ``{path: [mode, uid, gid, size, mtime, ino] or None}``: the ``lstat`` of each file those ``maps``
-  name, of :data:`ROOT_FILES`, and of each absolute path root's own files read here name (crontab, ``at`` jobs,
+  name, of every process's program (its ``exe``), of :data:`ROOT_FILES`, and of each absolute path root's own files
+  read here name (crontab, ``at`` jobs,
   user site's ``.pth`` files, sudoers files, root's home's files), and of each directory above it (who may change
   what Apache, the daemons, root's own schedules, shells, tools and sudo's rules run, load or read);
 - ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
@@ -133,11 +134,10 @@ def kernel(out, path, limit=0):
     if BIG - out["size"] < max(limit, 4096):
         return out["errors"].update({"/proc": "more than %d bytes in all: the rest not read" % BIG})
     try:  # (a link's target counts too: 600 processes' open files once made a 149 MB reply counted as 1 MB)
+        text = "" if limit else os.readlink(path)
         if limit:
             with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:  # buffered: reads to EOF
                 text = f.read(limit).decode("latin-1")  # (/proc's maps and environ give a page per read call)
-        else:
-            text = os.readlink(path)
     except OSError:
         return None
     out["size"] += len(text)
@@ -167,14 +167,16 @@ def processes(out, watch):
 
 
 def mapped(out):
-    """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``), of each
+    """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``), of every
+    process's program (its ``exe``: a root daemon's title names no path, ``setproctitle``), of each
     of :data:`ROOT_FILES` and of each absolute path word (at a line's start or after a blank, quote, ``=`` or
     ``,``) root's own files read here name (its
     crontab, ``at`` jobs, user site's ``.pth`` files, sudoers files, shell startup files, tools' configuration,
     keys' forced commands: only the login collector lstats what other files name, and it cannot read these), at
     most 4096, and of each directory above it, from ``/`` down, never past a link or a directory someone but root
     may change (what lies below is that one's finding): root resolves no name another user made."""
-    found = {ln[ln.index("/"):] for e in out["proc"].values() for ln in (e.get("maps") or "").splitlines() if "/" in ln}
+    found = {ln[ln.index("/"):] for e in out["proc"].values()  # (and every process's program: the kernel's exe)
+             for ln in ("%s\n%s" % (e.get("exe"), e.get("maps"))).split("\n") if "/" in ln}
     found |= set(ROOT_FILES) | {w for e in out["files"].values() if e.get("st", [0, 1])[1] == 0 for w in re.findall(
         r"/(?<![^\s'\"=,:)!]/)[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (none starts in base64)
     for path in bounded(out, "mapped files", sorted(found), 4096):

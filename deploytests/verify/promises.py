@@ -1478,13 +1478,42 @@ def cw_in_force(facts, exp):
              f"bootstrap's) applies it unchecked"
              for path, info in files.items() if info.get("mtime") and info["mtime"] > loaded + 0.05]
     ctime = lambda path: ((snap.st(path) or [])[6:] or [0])[0] if getattr(snap, "files", None) else 0  # noqa: E731
+    read = {posixpath.dirname(p) for p in files} | {d for p, i in files.items() for d in _include_dirs(
+        snap, i.get("real") or p)}
     lines += [f"{d} changed at {when(ctime(d))}, after Apache last loaded its configuration ({when(loaded)}): a "
               f"file of it was removed, added or renamed there since; what Apache serves is what was there then "
               f"(a file removed without a reload stays in force, unseen by every check): reload Apache (apache2ctl "
               f"graceful) and run the gate again"
-              for d in sorted({posixpath.dirname(p) for p in files} - {C.SERVER_ROOT}) if ctime(d) > loaded + 0.05]
+              for d in sorted(read - {C.SERVER_ROOT}) if ctime(d) > loaded + 0.05]
     lines = args + lines
     assert not lines, "Apache's configuration on disk is not the one in force:\n" + "\n".join(lines)
+
+
+INCLUDE = re.compile(r"^[ \t]*Include(?:Optional)?[ \t]+[\"']?([^\"'\s]+)", re.I | re.M)
+
+
+def _include_dirs(snap, path: str) -> list[str]:
+    """The directory each ``Include``/``IncludeOptional`` line of Apache's file ``path`` reads files from (a glob's,
+    or a directory named whole; from the ServerRoot), whether or not a file is there now: the last file removed
+    from a directory an Include reads leaves no file of it to date it by, and stays in force until a reload."""
+    from . import collect_login as C
+
+    out = []
+    for m in INCLUDE.finditer((snap.text(path) if getattr(snap, "files", None) else None) or ""):
+        word = posixpath.normpath(posixpath.join(C.SERVER_ROOT, m.group(1)))
+        head = re.split(r"[*?\[]", word)[0]
+        st = snap.st(word) if head == word else None
+        if "${" in word or head == word:  # (a file or a directory named whole)
+            out += [] if "${" in word else [word if st and stat.S_ISDIR(st[0]) else posixpath.dirname(word)]
+            continue
+        found = [posixpath.dirname(head)]  # (a wildcard in a directory's name too: each directory it matches now)
+        for part in posixpath.dirname(word)[len(posixpath.dirname(head)):].strip("/").split("/"):
+            out += found
+            found = [f"{d}/{n}" for d in found for n in (snap.listdir(d) or []) if fnmatch.fnmatchcase(n, part) and
+                     stat.S_ISDIR((snap.st(f"{d}/{n}") or [stat.S_IFDIR])[0])] if re.search(r"[*?\[]", part) else [
+                posixpath.join(d, part) for d in found] if part else []
+        out += found
+    return out
 
 
 def _apache_extra(argv: list[str]) -> list[str]:
@@ -3414,7 +3443,25 @@ def _command_scripts(snap, exp, sudo=frozenset()) -> list[str]:
     return lines
 
 
-LIBRARY = re.compile(r"/[\x21-\x7e]*/[^/\s]*\.so[^/\s]*")  # a file name among the cache's strings (a library's)
+CACHE = b"glibc-ld.so.cache1.1"  # glibc's cache format (ldconfig's since 2.32: Debian 12's and 13's)
+
+
+def cache_paths(data: bytes) -> list[str] | None:
+    """The file each entry of glibc's linker cache loads (its header, then 24-byte entries: flags, the name's and
+    the file's offsets into the cache, ...), or None when ``data`` is not that format, or an entry points past it."""
+    import struct
+
+    start = data.find(CACHE)
+    if start < 0 or len(data) < start + 48:
+        return None
+    count, out = struct.unpack_from("<I", data, start + 20)[0], []
+    for i in range(count if start + 48 + 24 * count <= len(data) else -1):
+        at = start + struct.unpack_from("<I", data, start + 48 + 24 * i + 8)[0]
+        end = data.find(b"\0", at)
+        if not start < at < end:
+            return None
+        out.append(data[at:end].decode("utf-8", "surrogateescape"))
+    return out if count >= 0 and len(out) == count else None
 
 
 def _linker_cache(snap) -> list[str]:
@@ -3422,12 +3469,22 @@ def _linker_cache(snap) -> list[str]:
     that starts) maps names only to files in the directories its configuration names (``/etc/ld.so.conf`` and
     its includes, and the subdirectories the linker searches there): ``ldconfig DIR`` (a vendor's installer) puts
     DIR's libraries first for every program, root's too, until the next ``ldconfig`` drops them, and no rule on
-    ``ld.so.conf`` sees it. One line: the first such file and how many."""
+    ``ld.so.conf`` sees it. Each entry is read as the linker reads it (:func:`cache_paths`), whatever its path's
+    characters (a directory with a blank was passed over by a pattern of paths): a cache not read, or not of a
+    format read here, is a line too. One line: the first such file and how many."""
+    from ..untrusted import line
     from .collect_login import LINKER_SUBDIRS
 
-    data = snap.text("/etc/ld.so.cache") if getattr(snap, "files", None) else None
-    if not data:
+    st, data = (snap.st("/etc/ld.so.cache"), snap.data("/etc/ld.so.cache")) if getattr(snap, "files", None) else (
+        None, None)
+    if st is None:
         return []
+    found = cache_paths(data) if data is not None else None
+    if found is None:
+        why = "not read: " + str((snap.files.get("/etc/ld.so.cache") or {}).get("why")) if data is None else \
+            "not a cache of glibc's format (glibc-ld.so.cache1.1)"
+        return [f"/etc/ld.so.cache: {why}: which file each library name loads, for every program root starts too, "
+                f"is not known; run ldconfig (it rebuilds the cache from /etc/ld.so.conf)"]
     confs = ["/etc/ld.so.conf"] + [f"/etc/ld.so.conf.d/{n}" for n in snap.listdir("/etc/ld.so.conf.d") or []]
     dirs = {ln.split("#")[0].strip().rstrip("/") for c in confs for ln in (snap.text(c) or "").splitlines()}
     dirs |= {"/lib", "/usr/lib"}  # (the linker's own trusted dirs; Debian's multiarch ones are in ld.so.conf.d)
@@ -3436,12 +3493,13 @@ def _linker_cache(snap) -> list[str]:
         parts = posixpath.dirname(path).split("/")
         return any("/".join(parts[:i]) in dirs and all(p in LINKER_SUBDIRS or p.startswith("x86-64-v")
                                                        for p in parts[i:]) for i in range(2, len(parts) + 1))
-    stray = sorted({p for p in data.split("\0") if LIBRARY.fullmatch(p) and not configured(p)})
-    return [f"/etc/ld.so.cache maps libraries to {stray[0]}{f' and {len(stray) - 1} more' if len(stray) > 1 else ''}"
-            f", in no directory /etc/ld.so.conf names (someone ran ldconfig {posixpath.dirname(stray[0])}): every "
-            f"program that starts, root's, Apache's and the daemons' too, loads it from there instead of the "
-            f"system's; run ldconfig (it rebuilds the cache from ld.so.conf), or name that directory in "
-            f"/etc/ld.so.conf.d when it is meant to be there"] if stray else []
+    stray = sorted({p for p in found if not configured(p)})
+    return [f"/etc/ld.so.cache maps libraries to {line(stray[0], 300)}"
+            f"{f' and {len(stray) - 1} more' if len(stray) > 1 else ''}, in no directory /etc/ld.so.conf names "
+            f"(someone ran ldconfig {line(shlex.quote(posixpath.dirname(stray[0])), 300)}): every program that starts, "
+            f"root's, Apache's and the daemons' too, loads it from there instead of the system's; run ldconfig (it "
+            f"rebuilds the cache from ld.so.conf), or name that directory in /etc/ld.so.conf.d when it is meant to "
+            f"be there"] if stray else []
 
 
 def _library_loads(facts, exp) -> list[str]:

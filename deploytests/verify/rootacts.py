@@ -720,7 +720,9 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
     in ``skip_pids`` (its command line names the app's tree: the process rule's own line), that runs from the
     app's tree as resolved, not as spelled: its working directory there (a relative path, and Python's
     ``sys.path[0]`` for ``python -c``/``-m``, resolve there), its executable there, a word of its command line
-    that resolves there (a link) or a root script it runs that names it, or a file there it holds open."""
+    that resolves there (a link) or a root script it runs that names it, or a file there it holds open; a root
+    process also when its program (the kernel's ``exe``: its command line is its own to write, ``setproctitle``)
+    or a path its command line names, wherever in a word, is one someone but root may change."""
     from .parse import Procs, in_session
 
     procs, out, flagged = Procs(snap), [], set()
@@ -739,8 +741,8 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
             why = f"its executable is {exe} (the app's tree)"
         else:
             argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
-            runs = [path_problem(snap, "runs", a, root, loose=p["uid"] == 0)  # (every absolute word: an option's
-                    for a in dict.fromkeys(argv) if a.startswith("/")]  # values may stand before the script)
+            runs = [path_problem(snap, "runs", a, root, loose=p["uid"] == 0)  # (its program, the kernel's exe,
+                    for a in C.argv_paths([exe] + argv)]  # whatever its title; every path, wherever in a word)
             held = [f for f in entry.get("open") or [] if reaches(f, root)]
             why = next((w for w in runs if w), None) or (f"it holds {held[0]} open (the app's tree): it reads or "
                                                          f"runs a file the deploy login or the app can change"
@@ -852,7 +854,7 @@ def process_lines(facts, exp, reaching) -> list[str]:
     process but the app's, the deploy login's and Apache's user's (their own rule), outside a live SSH session,
     not already named for its command line (``reaching``), not allowed (``allow_processes``) -- except a root
     process running what someone but root may change (its program, the script it gives an interpreter, their
-    directories: the login collector lstats every root process's absolute argv words), which no allowance accounts
+    directories: the login collector lstats every path a root process's command line names), which no allowance accounts
     for: allow_processes and allow_listen account for the process or its socket, not for who may change what it
     runs."""
     from .promises import _allow_hint, _proc

@@ -706,7 +706,15 @@ def test_roots_user_site_pth_is_judged_by_the_root_collectors_lstat_of_what_it_n
     (["/opt/vendor/bin/agentd", "-f"], "/opt/vendor/bin/agentd", "/opt/vendor"),
     # the script after interpreter options and their values (the 6th word; only 4 were judged)
     (["/usr/bin/python3", "-W", "ignore", "-X", "utf8", "/opt/ops/worker.py"], "/opt/ops/worker.py", "/opt/ops"),
-    (["/usr/bin/python3", "-u", "-B", "-E", "/opt/agent/agent.py"], "/opt/agent/agent.py", "/opt/agent")])
+    (["/usr/bin/python3", "-u", "-B", "-E", "/opt/agent/agent.py"], "/opt/agent/agent.py", "/opt/agent"),
+    # a path inside a word (only words that were paths were judged): -c CODE, sh -c's commands, --opt=/path, a : list
+    (["/usr/bin/python3", "-c", 'import sys; sys.path.insert(0, "/opt/ops/lib"); import w'], "/opt/ops/lib",
+     "/opt/ops"),
+    (["/bin/sh", "-c", "while :; do . /opt/ops/env.sh; sleep 5; done"], "/opt/ops/env.sh", "/opt/ops"),
+    (["/usr/bin/python3", "-m", "worker", "--plugins=/opt/ops/plugins"], "/opt/ops/plugins", "/opt/ops"),
+    (["/usr/bin/java", "-Dloader.path=/usr/share/java:/opt/ops/lib", "-jar", "/usr/share/java/w.jar"],
+     "/opt/ops/lib", "/opt/ops"),
+    (["/usr/bin/java", "-cp", "/usr/share/java/w.jar:/opt/ops/lib/x.jar", "W"], "/opt/ops/lib/x.jar", "/opt/ops")])
 def test_a_root_process_running_what_someone_else_may_change_is_a_finding_whatever_is_allowed(exp, argv, path, owner):
     """Class: a root process (outside a live SSH session) whose program, or the script it gives an interpreter,
     someone but root may change, or its directories: whoever that is runs code as root at its next start. The
@@ -739,6 +747,27 @@ def test_a_root_process_running_what_someone_else_may_change_is_a_finding_whatev
     facts.raw.acts_view = None
     assert "pid 812" not in outcome("cw_processes", facts, keys)
     assert callable(C.programs)
+
+
+def test_a_root_process_whose_program_someone_else_may_change_is_a_finding_whatever_its_title(exp):
+    """A root daemon (an admin's vendor agent) whose program another account may replace, which set its own title
+    (``exec -a 'agentd: worker'``, ``setproctitle``): its command line names no path, and only command lines were
+    judged. Its program is the kernel's exe, which the root collector lstats (``mapped``)."""
+    facts = server()
+    facts.raw.raw.setdefault("proc", {})["1816"] = {
+        "uid": 0, "stat": "1816 (agentd) S 1 1816 1816 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0",
+        "exe": "/opt/vendor/bin/agentd", "cwd": "/", "cmdline": "agentd: worker\x009000\x00"}
+    D, F = s.S_IFDIR | 0o755, s.S_IFREG | 0o755
+    facts.raw.raw["mapped"] = {"/": [D, 0, 0, 0, 0, 1], "/opt": [D, 0, 0, 0, 0, 2],
+                               "/opt/vendor": [D, 1001, 1001, 0, 0, 3]}
+    msg = outcome("cw_processes", facts, exp)
+    assert "pid 1816 (root) 'agentd: worker 9000', outside any login session: runs /opt/vendor/bin/agentd, which " \
+           "someone but root may change (/opt/vendor 0755" in msg, msg
+    facts.raw.raw["mapped"]["/opt/vendor"][1:3] = [0, 0]
+    facts.raw.raw["mapped"].update({"/opt/vendor/bin": [D, 0, 0, 0, 0, 4],
+                                    "/opt/vendor/bin/agentd": [F, 0, 0, 0, 0, 5]})
+    facts.raw.acts_view = None
+    assert "pid 1816" not in outcome("cw_processes", facts, exp)
 
 
 @pytest.mark.parametrize("path,owner", [

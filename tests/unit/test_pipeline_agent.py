@@ -166,6 +166,25 @@ def test_gate_touches_again_backing_off_while_another_release_answers_or_a_daemo
                       stale=lambda app, since: [], retouch=lambda: touches.append(clock.now))[0] and touches == []
 
 
+def test_after_a_touch_made_again_a_daemon_restarted_before_it_is_from_before():
+    """Class: the pipeline changes what the daemons load after some of them started. Touching application.wsgi
+    again (a daemon took the first touch in while loading) moves its ctime past the start of a daemon that had
+    already restarted for the first touch; the gate counted daemons from before the switch only, returned with that
+    one running, and the read-only gate then said a file it loads changed after it started (a false alarm after a
+    rollback, under load). Every touch moves the line: daemons must start after the last one."""
+    args = rollback_args("/var/www/app", port=80, server_name="localhost")
+    clock, seen, touches = FakeClock(), [], []
+    answers = iter([(200, "old")] * 30 + [(200, "new")] * 100)
+
+    def stale(app, since):
+        seen.append(since)
+        return []
+
+    assert agent.gate(args, "new", 8, clock=clock, sleep=clock.sleep, probe=lambda *a: next(answers), stale=stale,
+                      since=agent.boot_clock() - 60, retouch=lambda: touches.append(clock.now))[0]
+    assert touches and seen and min(seen) > agent.boot_clock() - 60, (touches, seen)  # the line moved to the touch
+
+
 def test_a_burst_that_outlasts_the_bound_does_not_refuse_a_release_that_answers():
     """Class: the gate's bound checked between a good streak and the answer that follows it. With the answers
     right and a daemon from before still shown, a burst that took the gate past its bound made it refuse the
