@@ -5351,7 +5351,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "aside", "test_packaged_files_are_as_installed",
             "/usr/lib/python3.11/json/__init__.py: not what libpython3.11-stdlib installed (dpkg's md5sums) ..."),
     Promise("rollback_ready", "deploy: prune / rollback", "every kept release a rollback may switch to is complete "
-            "and is what was deployed: its venv's python, the stack's Python, the entry point's module and the "
+            "and is what was deployed: its venv's python, the stack's Python, its pyvenv.cfg adding nothing to what "
+            "that python loads, the entry point's module and the "
             "attribute it names (read with ast), the recorded version installed, every file as its deploy recorded "
             "it (SNAPSHOT.json: venv, __pycache__, static files; before that record: each distribution's RECORD "
             "with its sha256) and its venv every file of the artifact its RELEASE.json names as the runner packed "
@@ -5588,7 +5589,8 @@ PROMISES: tuple[Promise, ...] = (
             "group or others (the app cannot change its own code)", "test_release_code_not_writable",
             "2 entries of the live release R are not appuser's or are writable by group/others", needs=("live",)),
     Promise("venv_python", f"{D}: install", "the live venv's python links to the stack's interpreter, root's "
-            "(read, never run)", "test_venv_python_is_the_stacks_interpreter",
+            "(read, never run), and its pyvenv.cfg adds nothing to what it loads (no system site-packages, no other "
+            "home)", "test_venv_python_is_the_stacks_interpreter",
             "the live venv's python .../current/venv/bin/python is a regular file (...), not a link to the "
             "stack's interpreter /usr/bin/python3.11", needs=("live",)),
     Promise("shared_links", f"{D}: install", "each shared path of the live release links to shared/<path>",
