@@ -45,7 +45,8 @@ are latin-1 text:
 - ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`);
 - ``mentions``: ``{path: [[n, line], ...] or "-> target"}`` of every root's file under ``/etc`` whose bytes name
   the app's tree (its lines that do) and every link there into it (:func:`mentions`: a substring search, no parse);
-- ``system_dirs``: each directory under ``/usr``, ``/etc`` and ``/boot`` someone but root may change, and
+- ``system_dirs``: each directory and regular file under ``/usr``, ``/etc`` and ``/boot`` someone but root may
+  change (``[path, mode, uid, gid]``), and
   ``unwalked``: each directory others may go through that this login could not list (:func:`local_files`: one
   walk of every local file system, which also records every setuid, setgid and capability file in ``files``;
   ``/etc``'s judged in :func:`mentions`' walk of it: one walk of ``/etc``).
@@ -701,7 +702,8 @@ def mode(st):
 
 def collect(args):
     """The reply (see the module doc); ``check`` (bootstrap, before root runs): Apache's files and the verdict,
-    and :data:`ACCOUNTS` (the runner checks the users from them); ``diagnose``: the vhost only."""
+    :data:`ACCOUNTS` (the runner checks the users from them) and the ``lstat`` of :data:`PIDFILE` (the runner
+    waits after root's reload until Apache has rewritten it); ``diagnose``: the vhost only."""
     check(args)
     out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
     if args.get("diagnose"):
@@ -725,7 +727,7 @@ def collect(args):
                                         ("mentions", mentions, app_tree, "/etc", 50000, homes(args, app_tree)),
                                         ("local files", local_files, [app_tree]), ("digests", digests),
                                         ("ran", ran)]
-                                       if not args.get("check") else [])
+                                       if not args.get("check") else [(PIDFILE, note, PIDFILE)])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
             work(out, *more)
@@ -1281,6 +1283,8 @@ def walk(out, top, most, names, needles, seen, side, budget):
                     below.append((path, under or loose_dir(st)))
                     continue
                 privileged(out, path, st)  # (the walk of the local file systems leaves /etc to this one)
+                if not under and loose_file(st):
+                    found.append([path, st.st_mode, st.st_uid, st.st_gid])
                 if stat.S_ISLNK(st.st_mode):
                     target = os.readlink(path)
                     if any(n in os.path.normpath(os.path.join(base, target)) or n in target for n in names):
@@ -1352,6 +1356,12 @@ def loose_dir(st):
     return st.st_uid != 0 or st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX
 
 
+def loose_file(st):
+    """Whether someone but root may change a regular file with this ``lstat``: another's, or writable by group or
+    others (a config file root's program reads, a plugin it loads: which program reads which is not known)."""
+    return stat.S_ISREG(st.st_mode) and (st.st_uid != 0 or st.st_mode & 0o022)
+
+
 def root_only(st):
     """Whether only root may go through a directory with this ``lstat`` (root's, no search for others, nor for its
     group unless that is root's group): no one else runs, or reaches, anything below it."""
@@ -1397,8 +1407,9 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
     below one too, a container engine's layers), ``skip`` (the app's tree: the tree reader's walk judges it), and
     ``/etc`` when :func:`mentions`' walk went through it whole (it records what it finds there alike). A directory
     this login may not list, that others may go through, is in ``unwalked`` (``[path, mode, uid, gid]``: what
-    lies there is not known). The same walk gives ``system_dirs``: each directory under :data:`SYSTEM` that
-    someone but root may change (:func:`loose_dir`; not judged again below it). At most ``most`` entries and
+    lies there is not known). The same walk gives ``system_dirs``: each directory and regular file under
+    :data:`SYSTEM` that someone but root may change (:func:`loose_dir`, :func:`loose_file`; not judged again below
+    a directory named). At most ``most`` entries and
     ``seconds`` seconds of this process's CPU (a loaded host's wall clock says nothing of the walk): a bound hit is
     in ``errors``, never a silent pass."""
     done = out.get("system_dirs") if isinstance(out.get("system_dirs"), dict) else {"top": None, "found": [], "dirs": 0}
@@ -1444,10 +1455,13 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
                         found.append([path, st.st_mode, st.st_uid, st.st_gid])
                     if not root_only(st):
                         below.append((path, under or judged))
-                elif entry.is_file(follow_symlinks=False) and at + entry.name not in out["files"]:  # (note()d)
-                    st = lstat_of(entry)  # (privileged()'s test, inline: ~12,000 a walk)
-                    if st and (st.st_mode & 0o6000 or st.st_mode & 0o111 and caps(at + entry.name)):
+                elif entry.is_file(follow_symlinks=False):
+                    st = lstat_of(entry)  # (privileged()'s test, inline: ~12,000 a walk; a note()d file is judged)
+                    if st and (st.st_mode & 0o6000 or st.st_mode & 0o111 and caps(at + entry.name)) and \
+                            at + entry.name not in out["files"]:
                         privileged(out, at + entry.name, st)
+                    if st and not under and at.startswith(system) and loose_file(st):
+                        found.append([at + entry.name, st.st_mode, st.st_uid, st.st_gid])
         finally:
             os.close(fd)
         todo += below
@@ -1570,6 +1584,7 @@ RAN, SCRIPT = 256, 16 << 20  # programs hashed at most; a later word of a comman
 
 def ran(out, most=RAN, budget=4 * BIG):
     """``programs``: ``{path: [sha256 hex, ctime, ino]}`` of each regular file a process's command line names
+    (one this login may not read: ``[its identity, ctime, ino, "identity"]``, :func:`identity`)
     (:func:`programs`: its program, a bare first word in each of :data:`COMMANDS`, and what it gives an
     interpreter to run), under its real path (where anyone's links lead: the path the kernel shows as a process's
     ``exe``), opened from there through root's links only: what an allowance of what runs or listens pins
@@ -1583,12 +1598,18 @@ def ran(out, most=RAN, budget=4 * BIG):
             want[real] = max(want.get(real, 0), limit)
     for real, limit in list(want.items())[:most]:
         bound = min(limit, budget)  # (bytes read, not the size a file reports: a /proc file says 0)
+        st = None
         try:
-            if not stat.S_ISREG(os.stat(real).st_mode):
+            st = os.stat(real)
+            if not stat.S_ISREG(st.st_mode):
                 continue  # (a device, a FIFO, a directory: never opened)
             fd = os.open(resolved(real) or "", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except PermissionError:  # (a 4750 root:netops program: its identity, which any change to it changes)
+            found.update({real: [identity(st), st.st_ctime, st.st_ino, "identity"]} if st and resolved(real) == real
+                         else {})
+            continue
         except OSError:
-            continue  # (gone, not readable to this login, or a link of someone's on the way: no pin holds)
+            continue  # (gone, or a link of someone's on the way: no pin holds)
         with open(fd, "rb", buffering=0) as f:
             st, h = os.fstat(fd), hashlib.sha256()
             size = st.st_size if st.st_size > bound else 0  # (past it by its own say: not read at all)
@@ -1606,6 +1627,16 @@ def ran(out, most=RAN, budget=4 * BIG):
             continue  # (swapped for something else after the stat; a data file past a script's bound)
         budget -= size
         found[real] = [h.hexdigest(), st.st_ctime, st.st_ino]
+
+
+def identity(st):
+    """The pin of a file this login may not read: the sha256 of its device, inode, ``ctime``, size, mode and owner
+    (``identity DEV INO CTIME SIZE MODE UID GID``). The kernel sets
+    ``ctime`` at every write, ``chmod``, ``chown``, link and rename of it, and no one sets it back; a file put in
+    its place is another inode. It says the file is the one reviewed, unchanged, not what its bytes are."""
+    text = "identity %d %d %r %d %o %d %d" % (st.st_dev, st.st_ino, st.st_ctime, st.st_size, st.st_mode, st.st_uid,
+                                               st.st_gid)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def resolved(path, hops=40):

@@ -568,9 +568,15 @@ def config_is_targets(facts, exp):
     found = facts.get("config_sha256")
     if found is None:
         raise NotApplicable(f"{exp.cfg.remote_config_path} is not readable by {facts.get('login')} on {facts.label}")
-    assert found == exp.config_sha256, \
-        f"{exp.cfg.remote_config_path} is not this host's config file {exp.config_file}: " \
-        f"sha256 {found[:12]} on the server, {exp.config_sha256[:12]} here"
+    if found == exp.config_sha256:
+        return
+    live = facts.tree["releases"].get(_live_id(facts)) or {} if facts.tree.get("current") else {}
+    why = ("the live release started with the one on the server: a rollback brings back its release's config"
+           if live.get("config_sha256") == found else
+           "the live release did not start with the one on the server: find who changed it")  # (wording only)
+    raise AssertionError(f"{exp.cfg.remote_config_path} is not this host's config file {exp.config_file}: sha256 "
+                         f"{found[:12]} on the server, {exp.config_sha256[:12]} here; deploy to install this host's "
+                         f"config ({why})")
 
 
 def _deployed(facts, root) -> bool:
@@ -1137,7 +1143,7 @@ def cw_listen(facts, exp):
             not _roots(procs, (apache_bin,)) else ""
         first = min(procs, key=lambda p: p["pid"]) if procs else None
         bind = key if not first or not first.get("exe") or _roots(procs, (apache_bin,)) else \
-            f"{key} {first['user']} {first.get('program') or first['exe']}"
+            f"{key} {first['user']} {_command(exp, first)}"
         script = next((p["script"] for p in procs if p.get("script")), None)
         who += f" (its program is {script}, a file no package ships)" if script else ""
         if secrets:
@@ -1180,16 +1186,24 @@ def secret_readers(facts, exp) -> dict[str, tuple[str, set]]:
     return out
 
 
+def _command(exp, p: dict) -> str:
+    from .pins import command
+
+    return command(exp, p)
+
+
 def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
     """Whether an ``allow_listen`` entry accounts for a socket at one of ``keys`` held by ``procs``: ``"ADDR"``
     alone for Apache's own (the stack's binary, its root parent among them: a ``Listen`` of an allowed file) or for
     holders whose program root could not see (no ``CAP_SYS_PTRACE``: nothing to bind), else
-    ``"ADDR USER EXE [SCRIPT]"`` (its pin held: :func:`.pins.effective`): every holder runs EXE (the kernel's exe)
-    with SCRIPT (what it gives an interpreter), started after those files last changed (:func:`.pins.since`), and
-    the first of them runs as USER. An allowance binds what it was written for: when another program takes the
+    ``"ADDR USER EXE [ARGS...]"`` (its pin held: :func:`.pins.effective`): every holder runs EXE (the kernel's exe)
+    with exactly ARGS, its whole command line after ``argv[0]`` (:func:`.pins.command`; the deploy login's and the
+    app user's: EXE and the script it gives an interpreter, their command lines being their own claim), started
+    after the files pinned last changed (:func:`.pins.since`), and the first of them runs as USER. An allowance
+    binds what it was written for: when another program takes the
     port, it no longer accounts for it (True); the text to say so when an entry names the address only; else
     ``""``."""
-    from .pins import claimed
+    from .pins import claimed, command
 
     found = ""
     for entry in exp.allow.listen:
@@ -1212,14 +1226,20 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
         if len(words) >= 3 and claimed(exp, "listen", entry, who):
             found = f"{entry!r} in {exp.allow.where} cannot hold for a process of {who}. "
             continue
-        if len(words) >= 3 and first and first["user"] == words[1] and all(  # (an interpreter's: its script)
-                (p.get("program") or p.get("exe")) == " ".join(words[2:]) for p in procs):
+        if len(words) >= 3 and first and first["user"] == words[1] and all(  # (its whole command line)
+                " ".join(command(exp, p).split()) == " ".join(words[2:]) for p in procs):
             changed = next(filter(None, (exp.allow.changed("listen", entry, p.get("started")) for p in procs)),
                            None) if exp.allow.changed else None
             if not changed:
                 return True
             found = (f"{entry!r} in {exp.allow.where} is pinned to the program's files as they are now, but {changed}: "
                      f"it runs what was there before (restart it after any change to its program). ")
+            continue
+        if len(words) >= 3 and first and first["user"] == words[1] and all(
+                p.get("bare") == " ".join(words[2:]) for p in procs):
+            found = (f"{entry!r} in {exp.allow.where} names {words[2]}'s program, not its whole command line "
+                     f"({command(exp, first)[:160]}): an entry names the command line it allows, every argument "
+                     f"(last round's form). ")
             continue
         found = (f"{entry!r} in {exp.allow.where} allows this address for "
                  f"{'Apache' if len(words) == 1 else words[1] + ' running ' + ' '.join(words[2:])} only, not for "
@@ -1535,7 +1555,7 @@ def cw_processes(facts, exp):
     else (root included) outside a live SSH session names the app's tree on its command line, or runs a program
     from a directory every local user may write (``/tmp``, ``/dev/shm``: the exe the kernel shows)."""
     from .parse import in_session
-    from .rootacts import allow_prefix, allowed_process, process_lines, view
+    from .rootacts import allow_command, allowed_process, process_lines, view
 
     inv = _inv(facts, "reading every process")
     snap, live = view(getattr(facts, "raw", None)), (facts.tree or {}).get("current") and _live_id(facts)
@@ -1544,7 +1564,7 @@ def cw_processes(facts, exp):
     daemons = {d["pid"] for d in facts.get("daemons") or []}
     lines = []
     for p in inv["processes"]:
-        user, argv0 = p["user"], allow_prefix(p.get("cmdline") or "")
+        user, argv0 = p["user"], allow_command(exp, p["user"], p.get("cmdline") or "")
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
         if found is not None:
             lines += found
@@ -1567,7 +1587,7 @@ def cw_processes(facts, exp):
         lines.append(f"{_proc(p)}, a process of {role} ({user}) started by pid {p['ppid']}: {why}. "
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
     for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
-        argv0 = allow_prefix(p.get("cmdline") or "")
+        argv0 = allow_command(exp, p["user"], p.get("cmdline") or "")
         if in_session(p.get("ancestors", [])):
             continue  # in a live SSH session (an operator's shell, the gate's own probe)
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
@@ -1650,7 +1670,8 @@ def cw_schedules(facts, exp):
     jobs += [j for j in inv.get("root_hooks") or [] if found[id(j)] or j["job"].startswith(
         "(not read")]  # root's boot, apt and login hooks: a line naming the app's tree, a file not root's alone
     other = inv.get("mentions") or []  # root's other configuration under /etc naming the app's tree, or a link
-    found.update((id(j), _job_reach(snap, j, root, shell=False)) for j in other)  # (another tool's syntax)
+    aside = _places_aside(snap, exp, facts) if other and getattr(snap, "files", None) else (lambda place: False)
+    found.update((id(j), _mention_reach(snap, j, root, aside)) for j in other)  # (another tool's syntax)
     jobs += [j for j in other if found[id(j)]]
     jobs, via = _one_cause(jobs, found)
     lines = []
@@ -1988,16 +2009,14 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
     login that becomes root (an admin's own), a root's file or dir only a group no account is in may write
     (:func:`_no_ones`: ``/var/log/btmp``'s utmp)."""
     from . import collect_login as C
-    from .parse import dpkg_files
     from .rootacts import packaged, view
-    from .sockets import root_capable
 
     shown = view(snap) if getattr(snap, "files", None) else None
     if shown is None:
         return []
-    users, listed, admins = shown.users, dpkg_files(snap), root_capable(facts, snap)
-    ours = {exp.stack.apache.run_user, exp.cfg.app_user, exp.deploy_user}
+    users = shown.users
     homes = {posixpath.normpath((users.facts(n) or {}).get("home") or "/") for n in (exp.deploy_user, exp.cfg.app_user)}
+    aside = _places_aside(snap, exp, facts)
     out = []
     for j in jobs:
         if packaged(shown, j["file"]) or shipped_line(snap, exp, j["file"], j["job"]):
@@ -2006,14 +2025,44 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
             path = posixpath.normpath(word)
             why = shown.writable_by_others(path)
             place = (why or "").split(" ")[0]
-            st = shown.st(place) if why and not why.endswith("(not looked at)") else None
-            service = place.startswith(STATE) and 0 < st[1] < 1000 and users.name(st[1]) not in ours if st else False
-            if st is None or place in listed or any(place == h or place.startswith(h + "/") for h in homes) or \
-                    st[1] in admins and not st[0] & 0o022 or service or _no_ones(users, st[0], st[1], st[2]):
+            if not why or why.endswith("(not looked at)") or aside(place) or \
+                    any(place == h or place.startswith(h + "/") for h in homes):
                 continue
             out.append((j["file"], j["where"], path, why))
             break
     return out
+
+
+def _places_aside(snap, exp, facts):
+    """Whether a place someone but root may change, that a line of root's configuration under /etc names (another
+    tool's syntax), is one no finding is about (:func:`others_named`): a place a package made so (dpkg lists it), a
+    system account's own state, log, cache, spool or runtime place (:data:`STATE`: zabbix's pid file in
+    ``/run/zabbix``, its log in ``/var/log/zabbix-agent``; Apache's, the app's and the deploy login's counted), an
+    admin's own, a root's one only a group no account is in may write."""
+    from .parse import dpkg_files
+    from .rootacts import view
+    from .sockets import root_capable
+
+    shown = view(snap)
+    users, listed, admins = shown.users, dpkg_files(snap), root_capable(facts, snap)
+    ours = {exp.stack.apache.run_user, exp.cfg.app_user, exp.deploy_user}
+
+    def aside(place: str) -> bool:
+        st = shown.st(place)
+        return st is None or place in listed or st[1] in admins and not st[0] & 0o022 or \
+            place.startswith(STATE) and 0 < st[1] < 1000 and users.name(st[1]) not in ours or \
+            _no_ones(users, st[0], st[1], st[2])
+    return aside
+
+
+def _mention_reach(snap, job: dict, root: str, aside):
+    """:func:`_job_reach` of a line of root's configuration under /etc (another tool's syntax: where it writes is
+    not known), but a place someone but root may change that is one of those :func:`_places_aside` sets aside (a
+    daemon's ``PidFile=/run/zabbix/...`` in its own config): the same line judged as :func:`others_named` judges
+    it, one rule for both."""
+    found = _job_reach(snap, job, root, shell=False)
+    place = re.search(ROOT_TO_OTHERS + r" \((\S+) ", found[0]) if found else None
+    return None if place and "the app's tree" not in found[0] and aside(place.group(1)) else found
 
 
 def _reads_secrets(text: str, root: str) -> bool:
@@ -3317,29 +3366,44 @@ def _no_ones(users, mode: int, uid: int, gid: int) -> bool:
 
 
 def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
-    """Each directory of the system's trees (``/usr``, ``/etc``, ``/boot``: the login collector's walk) someone but
-    root may change, whatever is allowed: which of root's programs loads code from or reads configuration in
-    what lies there (perl's @INC under ``/usr/local/share/perl``, a tool's plugin or hook dir) is not for a list
-    to know. Not counted: what another line says already (the load path's areas, the hook dirs' rule), an
-    admin's own directory (a login that becomes root), a root's directory only a group no account is in may
-    write (an old Debian's ``root:staff`` ``/usr/local``)."""
+    """Each directory or regular file of the system's trees (``/usr``, ``/etc``, ``/boot``: the login collector's
+    walk) someone but root may change (a world-writable ``/etc/needrestart/conf.d`` file, Perl apt's hook runs),
+    whatever is allowed: which of root's programs loads code from or reads configuration in what lies there (perl's
+    @INC under ``/usr/local/share/perl``, a tool's plugin or hook dir) is not for a list to know. Not counted:
+    what another line says already (the load path's areas, the hook dirs' rule), an admin's own (a login that
+    becomes root), a root's one only a group no account is in may write (an old Debian's ``root:staff``
+    ``/usr/local``)."""
     from .sockets import root_capable
 
     snap = getattr(facts, "raw", None)
     users = getattr(snap, "users", None)
     if not found or users is None:
         return []
+    from . import collect_login as C
+
     admins = root_capable(facts, snap)
-    said = said + hook_dirs()
+    # a hook dir, and a file in it or a file a rule reads (crontab, sshd_config, envvars, sudoers.d ...), is that
+    # rule's: it names the file it could not read as root's; but no rule names a unit, a drop-in or systemd's or the
+    # SSH client's configuration it could not read (a 0666 timer's service): this one does
+    unread = tuple(d + "/" for d in C.UNITS + C.SYSTEMD_CONF) + ("/etc/ssh/ssh_config",)  # (and its .d)
+    files = getattr(snap, "files", None) or {}
     lines = []
     for path, mode, uid, gid in found:
+        theirs = stat.S_ISREG(mode) and (files.get(path) or {}).get("why") or any(
+            path.startswith(s + "/") for s in hook_dirs())
         if any(path == s or path.startswith(s + "/") or s.startswith(path + "/") for s in said) or \
+                any(path == s or s.startswith(path + "/") for s in hook_dirs()) or \
+                theirs and not (stat.S_ISREG(mode) and path.startswith(unread)) or \
                 uid in admins and not mode & 0o022 or _no_ones(users, mode, uid, gid):
             continue
-        lines.append(f"{path} ({mode & 0o7777:04o} {users.name(uid)}:{users.group(gid)}): a directory of the "
-                     "system's trees someone but root may change: root's programs load code from or read "
-                     "configuration in what lies there (perl's @INC, a tool's plugin or hook dir, a library dir): "
-                     "whoever that is gets code run as root; make it root's alone (chown -R root:root, chmod -R go-w)")
+        what = (f"{path} ({mode & 0o7777:04o} {users.name(uid)}:{users.group(gid)}): a "
+                f"{'file' if stat.S_ISREG(mode) else 'directory'} of the system's trees someone but root may change: ")
+        lines.append(what + ("root's programs read it as configuration or load it as code (needrestart's conf.d is "
+                             "Perl, a daemon's config names what it runs as root): whoever that is gets code run as "
+                             "root; make it root's alone (chown root:root, chmod go-w)" if stat.S_ISREG(mode) else
+                             "root's programs load code from or read configuration in what lies there (perl's @INC, "
+                             "a tool's plugin or hook dir, a library dir): whoever that is gets code run as root; make "
+                             "it root's alone (chown -R root:root, chmod -R go-w)"))
     return lines
 
 
@@ -3694,7 +3758,9 @@ def cw_sshd(facts, exp):
     for cfg in [sshd_config(raw, snap.dirs, why)] + [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command "
                                                                  "line") for pid, argv in sorted(running.items())]:
         lines += _sshd_problems(cfg, facts, exp, snap)
-    lines += _sshd_sources_loose(snap, raw)
+    loose = _sshd_sources_loose(snap, raw)
+    said = tuple(ln.split(": ", 1)[0] + ": sshd reads it to decide who logs in, but the gate could not" for ln in loose)
+    lines = [ln for ln in lines if not ln.startswith(said)] + loose  # (one cause: others may change it, so not read)
     _unaccounted("setting[s] of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
 
 
@@ -3705,13 +3771,13 @@ def _sshd_sources_loose(snap, raw) -> list[str]:
     from .logins import SSHD_CONFIG
 
     paths = [SSHD_CONFIG]
-    for path in [p for p in snap.files if p.startswith("/etc/ssh/")] + [SSHD_CONFIG]:
+    for path in paths:  # (sshd_config's Includes, and theirs: not ssh_config's, the client's, under /etc/ssh too)
         for pattern in re.findall(r"(?im)^[ \t]*include[ \t=]+(.+)$", raw.get(path) or ""):
             for word in pattern.split():
                 full = word if word.startswith("/") else posixpath.join("/etc/ssh", word)
                 top = posixpath.dirname(full)
-                paths += [top] + [posixpath.join(top, n) for n in snap.listdir(top) or []
-                                  if fnmatch.fnmatch(n, posixpath.basename(full))]
+                paths += [p for p in [top] + [posixpath.join(top, n) for n in snap.listdir(top) or []
+                                              if fnmatch.fnmatch(n, posixpath.basename(full))] if p not in paths]
     lines = []
     for path in dict.fromkeys(paths):
         loose = snap.writable_by_others(path) if snap.st(path) else None
@@ -5085,8 +5151,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "a system account not the app's, deploy's or Apache's, or by root only as the stack's baseline: the "
             "MTA; loopback is no trust boundary: every local process, the app's code too, reaches it), or allowed "
             "(allow_listen: \"ADDRESS USER "
-            "EXE [SCRIPT] sha256:HEX\", the holder's user, executable and, for an interpreter, its script, pinned "
-            "by content: a file of it changed, or changed after the holder started, allows nothing; ADDRESS "
+            "EXE [ARGS] sha256:HEX\", the holder's user and whole command line, every argument, its executable "
+            "and, for an interpreter, its script pinned by content: another argument, a file of it changed, or "
+            "changed after the holder started, allows nothing; ADDRESS "
             "\"*:port\" any address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts "
             "for an Apache Listen only: a port another program took is not allowed); a socket whose process "
             "root cannot see is a finding "
@@ -5094,7 +5161,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "name) that the deploy login, the app user, Apache's user or any local user may connect to (write on "
             "the socket file and search on every directory on the way, ACLs counted; an abstract name: anyone) is "
             "Apache's own, the stack's baseline (systemd's, journald's, rsyslogd's, the MTA's: measured) or allowed "
-            "(allow_listen: \"unix:NAME USER EXE [SCRIPT] sha256:HEX\"): a root tmux or screen server, "
+            "(allow_listen: \"unix:NAME USER EXE [ARGS] sha256:HEX\"): a root tmux or screen server, "
             "socat's UNIX-LISTEN, an "
             "agent's control socket run a client's commands as root (a process of a login sudoers lets run a "
             "command as root, by name, User_Alias, #uid or %group, is judged as root's); whatever is allowed, no "
@@ -5176,8 +5243,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "Apache's user an Apache child, of the deploy user part of a live SSH session; no process of anyone "
             "else outside a live SSH session runs from the app's tree, as spelled (its command line) or as "
             "resolved (its working directory, executable, open files, a link or a root's script it runs); an "
-            "allowed one (allow_processes: \"USER: COMMAND sha256:HEX\") runs the program its entry pins by "
-            "content (its executable and a script outside the app's tree), unchanged since it started",
+            "allowed one (allow_processes: \"USER: COMMAND sha256:HEX\") runs exactly the command line its entry "
+            "names (the app user's and the deploy login's: the words it begins with, their command lines being "
+            "their own claim) and the program it pins by content (its executable and a script outside the app's "
+            "tree), unchanged since it started",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "
@@ -5291,8 +5360,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "not other subdirectories), each directory a .pth of the system Python's site dirs puts on root's "
             "python3 path, Apache's binaries and modules, the command directories and their files, "
             "Apache's log "
-            "directory (a package's own owner of its file, e.g. at's daemon, is stock), every directory of /usr, "
-            "/etc and /boot (perl's @INC, a tool's plugin dir: an admin's own and a group no one is in aside, "
+            "directory (a package's own owner of its file, e.g. at's daemon, is stock), every directory and file "
+            "of /usr, /etc and /boot (perl's @INC, a tool's plugin dir, a root daemon's config: an admin's own and a "
+            "group no one is in aside, "
             "whatever is allowed); nothing in /usr/local/{sbin,"
             "bin} takes a packaged command's name on root's PATH unless allowed (allow_commands); what a "
             "library's configuration makes it load (openssl.cnf's engines, providers and .include, sudo.conf's "

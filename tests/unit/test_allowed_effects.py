@@ -785,3 +785,29 @@ def test_a_dir_of_root_perls_inc_someone_else_may_change_is_a_finding(exp, path,
     assert f"- {owner} (0755 deployer:" in msg and "a directory of the system's trees" in msg, msg
     facts.remote["inventory"]["system_dirs"] = []
     assert "a directory of the system's trees" not in failing(facts, exp).get("cw_load_path", "")
+
+
+@pytest.mark.parametrize("started", [True, False])
+def test_a_config_not_the_targets_says_whether_the_live_release_started_with_it(exp, started):
+    """newuser15, live: after `fab target kept rollback` (the live release runs the config it started with) the
+    read-only gate said only "... is not this host's config file ...: sha256 2cd8... on the server, c645... here":
+    true, but no word of why nor what to do. Class: a failure line without its next step. Both members: the live
+    release started with that config (a rollback), or nothing says where it came from."""
+    from deploytests.verify.promises import config_is_targets
+
+    facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+    other = "ab" * 32
+    facts.remote["config_sha256"] = other
+    if not started:
+        for meta in facts.remote["tree"]["releases"].values():
+            meta["config_sha256"] = "cd" * 32
+    else:
+        for meta in facts.remote["tree"]["releases"].values():
+            meta["config_sha256"] = other
+    with pytest.raises(AssertionError) as failed:
+        config_is_targets(facts, dataclasses.replace(exp, config_sha256="ef" * 32))
+    said = str(failed.value)
+    assert said.endswith("deploy to install this host's config" + (
+        " (the live release started with the one on the server: a rollback brings back its release's config)"
+        if started else " (the live release did not start with the one on the server: find who changed it)")), \
+        said

@@ -579,6 +579,25 @@ def test_a_file_or_dir_sshd_reads_its_configuration_from_that_others_may_change_
     assert f"- {path}: sshd (root) reads who logs in, and how, from there at its next start" in found, found
 
 
+def test_the_ssh_clients_drop_ins_are_not_sshds(exp):
+    """tooling15: an admin's /etc/ssh/ssh_config.d/ops.conf (the SSH client's, which Debian's ssh_config includes)
+    made 0666 was named 'sshd (root) reads who logs in ... from there': the Includes of every file under /etc/ssh
+    were taken for sshd's. sshd reads sshd_config and what it includes, in turn; the client's drop-in is the
+    configuration rule's (root's ssh runs its ProxyCommand), not sshd's."""
+    conf = "Include /etc/ssh/sshd_config.d/*.conf\n" + host().raw.text("/etc/ssh/sshd_config")
+    files = {"/etc/ssh/sshd_config": conf, "/etc/ssh/sshd_config.d": (0o040755, 0, 0),
+             "/etc/ssh/ssh_config": "Include /etc/ssh/ssh_config.d/*.conf\nHost *\n",
+             "/etc/ssh/ssh_config.d": (0o040755, 0, 0), "/etc/ssh/ssh_config.d/ops.conf": (0o100666, 0, 0, "Host *\n")}
+    assert "sshd (root) reads who logs in" not in outcome("cw_sshd", host(files=files), exp)
+    nested = {**files, "/etc/ssh/sshd_config.d/10-ops.conf": "Include /etc/ssh/ops/*.conf\n",
+              "/etc/ssh/ops": (0o040755, 0, 0), "/etc/ssh/ops/x.conf": (0o100666, 0, 0, "X11Forwarding no\n")}
+    found = outcome("cw_sshd", host(files=nested), exp)  # (an Include of an included file: sshd's, in turn)
+    assert "- /etc/ssh/ops/x.conf: sshd (root) reads who logs in" in found, found
+    # sshd_config itself 0666: one cause (others may change it, so the gate does not read it as root's), one line
+    found = outcome("cw_sshd", host(files={**files, "/etc/ssh/sshd_config": (0o100666, 0, 0, conf)}), exp)
+    assert found.startswith("fail: 1 ") and "- /etc/ssh/sshd_config: sshd (root) reads who logs in" in found, found
+
+
 @pytest.mark.parametrize("path, text", [
     # blind8's k08 (an allowed app-env.conf: nobody read the secret), and the class's other members: the value in
     # pam_env's /etc/environment, in Apache's envvars
