@@ -29,7 +29,7 @@ def verdict(r):
 def main():
     first12, first13 = load("first/results-debian12-all.json"), load("first/results-debian13-all.json")
     after12, after13 = load("results-debian12-after.json"), load("results-debian13-after.json")
-    g6_12, g6_13 = load("results-debian12-G6-C2.json"), after13
+    g6_12 = load("results-debian12-G6-C2.json")
     rows = ["| id | valid | blind, Debian 12 | blind, Debian 13 | after, Debian 12 | after, Debian 13 |",
             "|---|---|---|---|---|---|"]
     counts = {"blind": [0, 0], "b13": [0, 0], "a12": [0, 0], "a13": [0, 0]}
