@@ -763,13 +763,31 @@ def venv_python_problem(found: dict, release: str, want: str) -> str | None:
     return None
 
 
+def pyvenv_problems(cfg: dict, whose: str) -> list[str]:
+    """What a venv's ``pyvenv.cfg`` (its settings, :func:`deploytests.verify.reader.venv_settings`) makes its
+    python load beyond the venv and the stack's interpreter: ``include-system-site-packages`` on (the system's
+    and ``/usr/local``'s site-packages, what pip or apt put there, come before the release's) or a ``home`` other
+    than ``/usr/bin`` (another standard library). ``python3 -m venv`` writes neither; one rule for every venv:
+    the daemons' python-home, the live release's, each kept one a rollback may switch to."""
+    out = []
+    if str(cfg.get("include-system-site-packages", "false")).lower() != "false":
+        out.append(f"include-system-site-packages = {cfg['include-system-site-packages']}: the system's "
+                   f"site-packages (anything pip or apt put there) are on {whose} sys.path")
+    if cfg.get("home") not in (None, "/usr/bin"):
+        out.append(f"home = {cfg['home']}: {whose} standard library comes from there, not from /usr/bin's Python")
+    return out
+
+
 def venv_python_is_the_stacks(facts, exp):
     """The live venv's python is the stack's system interpreter, judged by reading its links, never by running
-    it (a wrapper put there by the deploy login would run with the gate's rights)."""
+    it (a wrapper put there by the deploy login would run with the gate's rights), and its ``pyvenv.cfg`` adds
+    nothing to what it loads (:func:`pyvenv_problems`)."""
     live = facts.live or {}
     problem = venv_python_problem(live.get("python") or {}, str(live.get("id")),
                                   f"/usr/bin/python{exp.stack.python_version}")
     assert problem is None, f"the live venv's python {exp.cfg.root}/current/venv/bin/python {problem}"
+    problems = pyvenv_problems(live.get("pyvenv") or {}, "its python's (post_deploy, fab run)")
+    assert not problems, f"the live venv's {exp.cfg.root}/current/venv/pyvenv.cfg: {'; '.join(problems)}"
 
 
 def shared_links(facts, exp):
@@ -3251,13 +3269,8 @@ def cw_loader(facts, exp):
                      f"run (.pth) at every daemon start; bootstrap leaves it empty")
     text = (ld.get("pyvenv_cfg") or "").replace("\\n", "\n")  # (seen escaped once after the merge: see report)
     cfg = dict(ln.split("=", 1) for ln in text.splitlines() if "=" in ln)
-    cfg = {k.strip(): v.strip() for k, v in cfg.items()}
-    if cfg.get("include-system-site-packages", "false").lower() != "false":
-        lines.append(f"{RUNTIME}/pyvenv.cfg: include-system-site-packages = {cfg['include-system-site-packages']}"
-                     f": the system's site-packages (anything pip or apt put there) are on the daemons' sys.path")
-    if cfg.get("home") not in (None, "/usr/bin"):
-        lines.append(f"{RUNTIME}/pyvenv.cfg: home = {cfg['home']}: the daemons' standard library comes from "
-                     f"there, not from /usr/bin's Python")
+    lines += [f"{RUNTIME}/pyvenv.cfg: {p}" for p in pyvenv_problems({k.strip(): v.strip() for k, v in cfg.items()},
+                                                                    "the daemons'")]
     for h in ld.get("hooks", []):
         if not h.get("package"):
             lines.append(f"{h['path']}" + (f" -> {h['real']}" if h["real"] != h["path"] else "") +
@@ -4214,6 +4227,7 @@ def rollback_ready(facts, exp):
         if r["venv_version"] != exp.stack.python_version:
             broken.append(f"its venv is of Python {r['venv_version']}, the server's mod_wsgi runs "
                           f"{exp.stack.python_version}")
+        broken += [f"venv/pyvenv.cfg: {p}" for p in pyvenv_problems(r.get("pyvenv") or {}, "its python's")]
         if not r["module_found"] and r["module"]:  # (no module named: the broken record is release_records')
             broken.append(f"the entry point's module {r['module']!r} is not in venv/{r['site'] or '?'}")
         if r["dist_version"] != r["version"]:
@@ -4682,8 +4696,9 @@ def sec_secrets(facts, exp):
     no one else (their group: shadow, root). Read by ``lstat`` (sshd 9.8+ keeps serving with readable keys).
     Root's home lets no one else in (Debian's 0700). No copy of the app's config or of a kept one (found by
     content: the tree reader's ``config_copies``, whatever its name or place in the app's tree, or in the places
-    copies are left: /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) is readable by others through
-    directories they may enter."""
+    copies are left: the directory holding the app's tree, /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home,
+    /opt, /var/local, /var/opt, /usr/local, /mnt, /media) is readable by others through directories they may
+    enter."""
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
@@ -5406,7 +5421,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "aside", "test_packaged_files_are_as_installed",
             "/usr/lib/python3.11/json/__init__.py: not what libpython3.11-stdlib installed (dpkg's md5sums) ..."),
     Promise("rollback_ready", "deploy: prune / rollback", "every kept release a rollback may switch to is complete "
-            "and is what was deployed: its venv's python, the stack's Python, the entry point's module and the "
+            "and is what was deployed: its venv's python, the stack's Python, its pyvenv.cfg adding nothing to what "
+            "that python loads, the entry point's module and the "
             "attribute it names (read with ast), the recorded version installed, every file as its deploy recorded "
             "it (SNAPSHOT.json: venv, __pycache__, static files; before that record: each distribution's RECORD "
             "with its sha256) and its venv every file of the artifact its RELEASE.json names as the runner packed "
@@ -5478,7 +5494,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("sec_secrets", f"{SEC}: host", "the password hashes (/etc/shadow, /etc/gshadow and their - backups) and "
             "the SSH host private keys are root's and readable by no one else (their group: shadow), root's home "
             "is root's alone (0700), and no copy of the app's config or of a kept one anywhere in the app's tree "
-            "or where copies are left (/tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) (found by "
+            "or where copies are left (beside the app's tree, /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, "
+            "/opt, /var/local, /var/opt, /usr/local, /mnt, /media) (found by "
             "content, any name: .configs/*, a .bak, a release's copy), and no file the probe reads (Apache's "
             "configuration, root's files under /etc) holding a secret value of it, is readable by others through "
             "directories they may enter, nor is any process's command line holding one (every local user's to read, "
@@ -5642,7 +5659,8 @@ PROMISES: tuple[Promise, ...] = (
             "group or others (the app cannot change its own code)", "test_release_code_not_writable",
             "2 entries of the live release R are not appuser's or are writable by group/others", needs=("live",)),
     Promise("venv_python", f"{D}: install", "the live venv's python links to the stack's interpreter, root's "
-            "(read, never run)", "test_venv_python_is_the_stacks_interpreter",
+            "(read, never run), and its pyvenv.cfg adds nothing to what it loads (no system site-packages, no other "
+            "home)", "test_venv_python_is_the_stacks_interpreter",
             "the live venv's python .../current/venv/bin/python is a regular file (...), not a link to the "
             "stack's interpreter /usr/bin/python3.11", needs=("live",)),
     Promise("shared_links", f"{D}: install", "each shared path of the live release links to shared/<path>",

@@ -540,6 +540,30 @@ def test_a_copy_of_the_config_left_outside_the_tree_is_found_by_content(open_tmp
     assert copies == {str(scratch / "application.cfg.20261205"), str(home / "app.cfg.bak")}, copies
 
 
+def test_a_copy_beside_the_apps_tree_or_in_a_local_admins_place_is_found(open_tmp, monkeypatch):
+    """Class (blind15 S1): a copy of the config left readable by others where the search did not look. The places
+    were a list of scratch dirs; 'cp shared/app.cfg /var/www/app.cfg.bak' (0644, beside the app's tree) and a
+    sibling 'cp -a' of the whole tree passed. The directory holding the tree is searched (the tree itself left
+    out: walked already) and so are the FHS's local-admin places (another member: /var/local)."""
+    from deploytests.verify import reader
+
+    www = open_tmp / "var" / "www"
+    root = www / "app"
+    (root / "shared").mkdir(parents=True)
+    for d in (open_tmp / "var", www, root):
+        d.chmod(0o755)
+    config = root / "shared" / "application.cfg"
+    config.write_text('SECRET_KEY = "s3cr3t"\n')
+    config.chmod(0o640)
+    backup = www / "app.cfg.bak"
+    backup.write_text(config.read_text())
+    backup.chmod(0o644)
+    monkeypatch.setattr(reader, "LEFT_COPIES", ())  # (not the runner's own /tmp and /home)
+    found = reader.tree_inventory(str(root), config_path=str(config))["config_copies"]
+    assert [c["path"] for c in found] == [str(backup)], found
+    assert {"/var/local", "/var/opt", "/usr/local", "/mnt", "/media"} <= set(reader.left_around.__defaults__[0])
+
+
 @pytest.mark.parametrize("path, spec", [
     # blind8's h09: Debian's Include dir made 2775 root:adm 'so the ops team can drop snippets' (logcheck, in adm,
     # wrote PermitRootLogin yes and sshd -T took it); the other members: sshd_config itself, a file it includes
