@@ -371,8 +371,8 @@ def _program(exe: str | None, word: str, exp, snap) -> str | None:
 
 def _environment(proc: dict, release: str | None, snap) -> str | None:
     """Why a variable of a process's environment by which its program finds code (:data:`CODE_ENV`) names a place
-    outside the live release that someone but root may change, or None (an environment not read: root's
-    processes; the watched users' are)."""
+    outside the live release that someone but root may change, or None (an environment not read: other users'
+    processes; root's and the watched users' are)."""
     for pair in (proc.get("environ") or "").split("\0"):
         if not pair.startswith(CODE_ENV) or "=" not in pair:
             continue
@@ -739,7 +739,10 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
     ``sys.path[0]`` for ``python -c``/``-m``, resolve there), its executable there, a word of its command line
     that resolves there (a link) or a root script it runs that names it, or a file there it holds open; a root
     process also when its program (the kernel's ``exe``: its command line is its own to write, ``setproctitle``)
-    or a path its command line names, wherever in a word, is one someone but root may change."""
+    or a path its command line names, wherever in a word, or a place a variable of its environment by which it
+    finds code names (:func:`_environment`: ``PYTHONPATH``, ``LD_PRELOAD``, ``PATH`` ...; the root collector reads
+    root's processes' environments and lstats the paths they name), is one someone but root may change."""
+    from .collect_root import APACHE_BIN  # (Apache's environment, envvars: the loader rule's line)
     from .parse import Procs, in_session
 
     procs, out, flagged = Procs(snap), [], set()
@@ -760,6 +763,7 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
             argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
             runs = [path_problem(snap, "runs", a, root, loose=p["uid"] == 0)  # (its program, the kernel's exe,
                     for a in C.argv_paths([exe] + argv)]  # whatever its title; every path, wherever in a word)
+            runs += [_environment(entry, None, snap)] if p["uid"] == 0 and exe != APACHE_BIN else []
             held = [f for f in entry.get("open") or [] if reaches(f, root)]
             why = next((w for w in runs if w), None) or (f"it holds {held[0]} open (the app's tree): it reads or "
                                                          f"runs a file the deploy login or the app can change"
@@ -892,9 +896,11 @@ def process_lines(facts, exp, reaching) -> list[str]:
     lines = []
     for p, why in process_problems(snap, exp.cfg.root, users, {r["pid"] for r in reaching}):
         cmd = p.get("cmdline") or ""
-        loose = p["uid"] == 0 and re.match(r"runs \S+, which .*?someone but root may change", why)  # (nested too)
+        loose = p["uid"] == 0 and re.match(r"(?:runs|its environment's .*? names) \S+, which .*?someone but root "
+                                           r"may change", why)  # (nested too)
         if loose:
             takes = "whoever that is runs code as root at its next start" if loose.group(0).count(", which ") == 1 \
+                and why.startswith("runs ") \
                 else "root's program takes what it names there (code it imports, a file it reads or writes) from " \
                      "whoever that is"
             lines.append(f"{_proc(p)}, outside any login session: {why}: {takes}; make it and its directories "

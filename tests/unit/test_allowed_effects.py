@@ -811,3 +811,34 @@ def test_a_config_not_the_targets_says_whether_the_live_release_started_with_it(
         " (the live release started with the one on the server: a rollback brings back its release's config)"
         if started else " (the live release did not start with the one on the server: find who changed it)")), \
         said
+
+
+@pytest.mark.parametrize("variable", ["PYTHONPATH=/usr/lib/ops:/srv/appshare", "LD_PRELOAD=/srv/appshare/hook.so",
+                                      "PATH=/srv/appshare/bin:/usr/sbin:/usr/bin", "PERL5LIB=/srv/appshare/lib"])
+def test_a_root_process_whose_environment_finds_code_where_someone_else_may_change_is_a_finding(exp, variable):
+    """Class: a root process takes code from a place another account may change, through the name it is given
+    rather than its command line: its environment (an admin's worker started with ``PYTHONPATH`` at the deploy
+    login's share ran that login's ``json.py`` as root; the gate passed: root's processes' environments were not
+    read). The root collector reads every root process's environment and lstats the paths in it (``mapped``);
+    the process rule judges each variable by which a program finds code (PYTHONPATH, LD_*, PATH, PERL5LIB ...).
+    The same place root's alone passes; a variable that finds no code (HOME, PWD) is not judged."""
+    facts = server()
+    facts.raw.raw.setdefault("proc", {})["913"] = {
+        "uid": 0, "stat": "913 (python3) S 1 913 913 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0",
+        "exe": "/usr/bin/python3.11", "cwd": "/", "cmdline": "/usr/bin/python3\0/usr/lib/ops/worker.py\0",
+        "environ": f"HOME=/root\0PWD=/home/deploy\0{variable}\0LANG=C\0"}
+    D, F = s.S_IFDIR | 0o755, s.S_IFREG | 0o755
+    facts.raw.raw.setdefault("mapped", {}).update({
+        "/": [D, 0, 0, 0, 0, 2], "/srv": [D, 0, 0, 0, 0, 3], "/srv/appshare": [D, 1001, 1001, 0, 0, 4],
+        "/usr": [D, 0, 0, 0, 0, 5], "/usr/lib": [D, 0, 0, 0, 0, 6], "/usr/lib/ops": [D, 0, 0, 0, 0, 7],
+        "/usr/lib/ops/worker.py": [F, 0, 0, 0, 0, 8], "/usr/sbin": [D, 0, 0, 0, 0, 9], "/usr/bin": [D, 0, 0, 0, 0, 10],
+        "/home": [D, 0, 0, 0, 0, 11], "/home/deploy": [D, 1001, 1001, 0, 0, 12], "/root": [D | 0o700, 0, 0, 0, 0, 13]})
+    msg = outcome("cw_processes", facts, exp)
+    assert "pid 913 (root)" in msg and f"its environment's {variable!r} names /srv/appshare" in msg and \
+        "(/srv/appshare 0755 " in msg and "no allowance accounts for it" in msg and "/home/deploy" not in msg, msg
+    assert msg.count("pid 913") == 1, msg
+    facts.raw.raw["mapped"]["/srv/appshare"][1:3] = [0, 0]  # root's: the collector goes on down (absent: None)
+    facts.raw.raw["mapped"].update({p: None for p in ("/srv/appshare/lib", "/srv/appshare/hook.so",
+                                                    "/srv/appshare/bin")})
+    facts.raw.acts_view = None
+    assert "pid 913" not in outcome("cw_processes", facts, exp)
