@@ -31,8 +31,8 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   their parents), and ``environ`` for root's (where a root program finds code by name: ``PYTHONPATH``,
   ``LD_PRELOAD``, ``PATH``);
 - ``mapped``: ``{path: [mode, uid, gid, size, mtime, ino] or None}``: the ``lstat`` of each file those ``maps``
-  name, of each path those ``environ`` name, of every process's program (its ``exe``), of :data:`ROOT_FILES`, and of each absolute path root's own files
-  read here name (crontab, ``at`` jobs,
+  name, of each path those ``environ`` name, of every process's program (its ``exe``), of :data:`ROOT_FILES`,
+  and of each absolute path root's own files read here name (crontab, ``at`` jobs,
   user site's ``.pth`` files, sudoers files, root's home's files), and of each directory above it (who may change
   what Apache, the daemons, root's own schedules, shells, tools and sudo's rules run, load or read);
 - ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
